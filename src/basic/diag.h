@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stddef.h>
+
+#include "macros.h"
+
+/* Problems found in units, collected so that "cell verify" can report all
+ * of them, not only the first. Each message is complete and ready to print:
+ * "FILE:LINE: Key=value: what was expected". */
+typedef struct Diagnostics {
+        char **messages;
+        size_t n_errors;
+        size_t n_warnings;
+} Diagnostics;
+
+/* Both return 0, or -ENOMEM. A NULL Diagnostics swallows the message (and
+ * still counts nothing): for callers that only want the return code. */
+int diag_error(Diagnostics *d, const char *file, unsigned line, const char *fmt, ...) _printf_(4, 5);
+int diag_warning(Diagnostics *d, const char *file, unsigned line, const char *fmt, ...) _printf_(4, 5);
+void diag_done(Diagnostics *d);

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config-build.h"
+#include "log.h"
+#include "verbs.h"
+
+typedef struct Verb {
+        const char *name;
+        int (*run)(int argc, char *argv[]);
+        const char *summary;
+} Verb;
+
+static const Verb verbs[] = {
+        { "verify", verb_verify, "Check unit files and report every problem"  },
+        { "plan",   verb_plan,   "Show what a unit would do, after drop-ins"  },
+        { "run",    verb_run,    "Run a unit's container in the foreground"   },
+};
+
+static void help(void) {
+        printf("cell - a declarative, systemd-style container launcher\n\n"
+               "Usage: cell [--help] [--version] VERB [OPTIONS] ...\n\n"
+               "Verbs:\n");
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                printf("  %-8s %s\n", verbs[i].name, verbs[i].summary);
+        printf("\nSee cell(1), cell.unit(5) and \"cell VERB --help\".\n");
+}
+
+int main(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "help",    no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
+                {}
+        };
+        int c;
+
+        /* Stop at the first non-option: everything after the verb is the verb's. */
+        while ((c = getopt_long(argc, argv, "+hV", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return CELL_EXIT_OK;
+                case 'V':
+                        printf("cell %s\n", CELL_VERSION);
+                        return CELL_EXIT_OK;
+                case '?':
+                        return CELL_EXIT_FAILURE;
+                default:
+                        return CELL_EXIT_FAILURE;
+                }
+
+        if (optind >= argc) {
+                log_error("Missing verb. See \"cell --help\".");
+                return CELL_EXIT_FAILURE;
+        }
+
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (streq(argv[optind], verbs[i].name)) {
+                        int first = optind;
+
+                        /* Each verb parses from its own name on; optind = 0 makes
+                         * getopt_long start afresh. */
+                        optind = 0;
+                        return verbs[i].run(argc - first, argv + first);
+                }
+
+        log_error("Unknown verb \"%s\". See \"cell --help\".", argv[optind]);
+        return CELL_EXIT_FAILURE;
+}

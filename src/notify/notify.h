@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* sd_notify in both directions: cell tells its own supervisor (systemd,
+ * through $NOTIFY_SOCKET) about the container, and proxies what the payload
+ * sends to /run/host/notify inside the container. */
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <systemd/sd-event.h>
+
+#include "plan.h"
+
+typedef struct NotifyProxy NotifyProxy;
+
+typedef struct NotifyCallbacks {
+        void (*ready)(void *userdata);  /* the payload sent READY=1 */
+        void *userdata;
+} NotifyCallbacks;
+
+/* fd: the AF_UNIX SOCK_DGRAM socket the child bound at plan->notify_socket
+ * inside the container (received over the sync socket; taken over).
+ * payload_pid: the container's PID 1 as seen from the supervisor; only
+ * datagrams from processes of that PID namespace are accepted. */
+int notify_proxy_new(const Plan *p, sd_event *event, int fd, pid_t payload_pid,
+                     const NotifyCallbacks *cb, NotifyProxy **ret);
+NotifyProxy *notify_proxy_free(NotifyProxy *n);
+
+/* To cell's own supervisor; no-ops when $NOTIFY_SOCKET is unset. */
+void notify_supervisor_ready(const Plan *p);
+void notify_supervisor_stopping(const Plan *p);
+void notify_supervisor_extend_timeout(uint64_t usec);

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The plan: everything the later stages do, as plain data, computed from a
+ * CellConfig without a single syscall. scope/ and spawn/ read only this;
+ * nothing after this point looks at the unit file again.
+ *
+ * "cell plan --json" prints it (plan-json.c); that JSON is how the tests
+ * check every later stage without root. */
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "diag.h"
+
+typedef enum PlanMountKind {
+        PLAN_MOUNT_BIND,        /* bind .source (host path) onto .target; MS_REC in .flags = rbind */
+        PLAN_MOUNT_FS,          /* a fresh filesystem: .fstype, .source (fs name), .data */
+        PLAN_MOUNT_DEVICE,      /* bind the host device node .source onto a new file .target */
+        PLAN_MOUNT_SYMLINK,     /* create .target as a symlink with the text .source */
+        PLAN_MOUNT_MASK,        /* make .target inaccessible: /dev/null over a file, an empty
+                                 * read-only tmpfs over a directory (decided by what it is);
+                                 * a missing target is skipped */
+        PLAN_MOUNT_READ_ONLY,   /* re-mount the existing .target read-only (recursively) */
+        PLAN_MOUNT_OVERLAY,     /* overlayfs of .lower (.upper) onto .target */
+        PLAN_MOUNT_CGROUP,      /* the container's own cgroup at .target, read-only; done by the
+                                 * child only after it unshared its cgroup namespace */
+        _PLAN_MOUNT_KIND_MAX,
+} PlanMountKind;
+
+typedef struct PlanMount {
+        PlanMountKind kind;
+        char *source;           /* see kind; NULL where unused */
+        char *target;           /* absolute, inside the container root */
+        char *fstype;           /* FS: "proc", "sysfs", "tmpfs", "devpts", "mqueue"; else NULL */
+        unsigned long flags;    /* MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC|MS_REC */
+        char *data;             /* FS: mount data ("mode=0755,size=65536k"); else NULL */
+        char **lower;           /* OVERLAY: lower dirs, top-most first */
+        char *upper;            /* OVERLAY: upper dir; "" = a private tmpfs (changes are lost) */
+        bool optional;          /* a missing source is skipped ("-" prefix) instead of an error */
+        bool source_in_root;    /* .source/.lower/.upper are paths inside the root ("+" prefix) */
+        bool idmap;             /* idmapped with the container's user namespace */
+        unsigned line;          /* unit file line it came from, 0 for built-in mounts */
+} PlanMount;
+
+typedef struct PlanIdMap {
+        uint32_t inside;
+        uint32_t outside;
+        uint32_t count;
+} PlanIdMap;
+
+typedef enum PlanUsersMode {
+        PLAN_USERS_HOST = 0,    /* no user namespace */
+        PLAN_USERS_FIXED,       /* .uid_base/.count as written */
+        PLAN_USERS_PICK,        /* a free range, first try at .uid_base (a hash of the name) */
+        PLAN_USERS_ROOT_OWNER,  /* PrivateUsers=yes: the range starting at the root dir's owner */
+} PlanUsersMode;
+
+typedef enum PlanSeccompAction {
+        PLAN_SECCOMP_ALLOW,
+        PLAN_SECCOMP_ERRNO,     /* fail with .error */
+        PLAN_SECCOMP_KILL,      /* kill the process */
+} PlanSeccompAction;
+
+typedef struct PlanSyscallRule {
+        char *name;             /* a single syscall name, groups already expanded */
+        PlanSeccompAction action;
+        int error;              /* for ERRNO */
+} PlanSyscallRule;
+
+typedef struct PlanRlimit {
+        int resource;           /* RLIMIT_* */
+        rlim_t soft, hard;
+} PlanRlimit;
+
+/* One D-Bus property of the transient scope, marshalled by scope/ exactly as
+ * typed here. Runtime-only properties (PIDFDs/PIDs, Controller, BindsTo= the
+ * calling service, AddRef) are added by scope/, not planned. */
+typedef struct PlanProperty {
+        const char *name;       /* static: "MemoryMax", "CPUQuotaPerSecUSec", ... */
+        const char *signature;  /* "t", "u", "i", "b", "s", "as", "ay", "a(ss)" */
+        uint64_t t;             /* "t" */
+        uint32_t u;             /* "u" */
+        int32_t i;              /* "i" */
+        bool b;                 /* "b" */
+        char *s;                /* "s" */
+        char **as;              /* "as"; "a(ss)" as flattened pairs: a0, b0, a1, b1, ... */
+        uint8_t *ay;            /* "ay" */
+        size_t ay_size;
+} PlanProperty;
+
+typedef struct PlanLimits {
+        CellLimit memory_max, memory_high, memory_swap_max, tasks_max;
+        uint64_t cpu_quota_per_sec_usec;        /* USEC_INFINITY = unset */
+        uint64_t cpu_weight;                    /* 0 = unset */
+        uint64_t io_weight;                     /* 0 = unset */
+        uint8_t *allowed_cpus;                  /* NULL = unset */
+        size_t allowed_cpus_size;
+        CellDeviceAllow *device_allow;          /* what the container may open, beyond the built-in nodes */
+        size_t n_device_allow;
+} PlanLimits;
+
+typedef struct Plan {
+        char *name;             /* "worker@3" */
+        char *unit_path;        /* the main file */
+
+        /* Namespaces created at clone: CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWUTS|
+         * CLONE_NEWIPC, plus CLONE_NEWNET, CLONE_NEWUSER, CLONE_NEWTIME as
+         * configured. CLONE_NEWCGROUP is never here: the child unshares it
+         * once it sits in its final cgroup (see cgroup_namespace). */
+        unsigned long namespaces;
+        bool cgroup_namespace;  /* always true today; kept explicit for the JSON */
+
+        /* The root. */
+        char *root_directory;   /* Directory= */
+        bool root_read_only;    /* ReadOnly=yes, or implied by Volatile= */
+        CellVolatile root_volatile;
+
+        /* Mounts in the order they are made, after the root is in place and
+         * before pivot_root. PLAN_MOUNT_CGROUP entries are made later. */
+        PlanMount *mounts;
+        size_t n_mounts;
+
+        /* Users. */
+        PlanUsersMode users_mode;
+        uint32_t uid_base;      /* FIXED: as written; PICK: first candidate */
+        uint32_t uid_count;
+        PlanIdMap *uid_map;     /* FIXED only; PICK/ROOT_OWNER are decided at run time */
+        size_t n_uid_map;
+        PlanIdMap *gid_map;
+        size_t n_gid_map;
+
+        /* Identity, resolved inside the container (its /etc/passwd, /etc/group). */
+        char *user;             /* NULL = root */
+        char *group;            /* NULL = the user's primary group */
+        char **supplementary_groups;
+        char *working_directory;        /* absolute inside the root */
+        mode_t umask;
+        char *hostname;
+
+        /* Privilege. */
+        uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
+        bool no_new_privileges;
+        bool seccomp;                   /* false only if the filter was explicitly emptied */
+        PlanSeccompAction seccomp_default_action;
+        int seccomp_default_error;      /* for ERRNO */
+        PlanSyscallRule *syscalls;      /* exceptions to the default action */
+        size_t n_syscalls;
+        PlanRlimit *rlimits;            /* only those set */
+        size_t n_rlimits;
+        bool oom_score_adjust_set;
+        int oom_score_adjust;
+
+        /* What runs. */
+        char **argv;                    /* argv[0] is looked up in the container's PATH if not absolute */
+        char **environment;             /* KEY=VALUE, final order, before EnvironmentFile= */
+        CellEnvironmentFile *environment_files; /* read by the supervisor at start, in order */
+        size_t n_environment_files;
+        char **pass_environment;        /* host variables passed through if set ("TERM") */
+        bool boot;
+        bool init;                      /* cell's reaper is PID 1, the payload PID 2 */
+        bool notify_ready;
+        char *notify_socket;            /* path inside the container: "/run/host/notify" */
+        int kill_signal;                /* resolved: SIGTERM, or SIGRTMIN+3 with Boot=yes */
+        uint64_t timeout_stop_usec;
+
+        /* The cgroup: a transient systemd scope, or a cgroupfs directory of the same name. */
+        char *scope_unit;               /* "cell-web.scope", unit-name escaped */
+        char *slice;                    /* "machine.slice" */
+        char *description;              /* "cell web: <Description=>" */
+        PlanLimits limits;              /* typed, for the cgroupfs manager */
+        PlanProperty *properties;       /* the same, typed for StartTransientUnit */
+        size_t n_properties;
+
+        /* Network. */
+        bool virtual_ethernet;
+        char *bridge;
+        CellPort *ports;
+        size_t n_ports;
+} Plan;
+
+typedef struct PlanOptions {
+        /* "cell run NAME -- ARGS": replaces Exec= (appended to init's argv with Boot=yes). */
+        char * const *argv_override;
+} PlanOptions;
+
+/* Computes the plan. Pure: no syscalls, no files read. Returns 0, -ENOMEM,
+ * or -EINVAL with each problem in diag (e.g. neither Exec= nor Boot=yes). */
+int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnostics *diag);
+void plan_done(Plan *p);
+
+/* Stable JSON: keys in a fixed order, no timestamps, documented in cell(1). */
+int plan_print_json(const Plan *p, FILE *f);
+/* Human-readable summary for "cell plan" without --json. */
+int plan_print_text(const Plan *p, FILE *f);

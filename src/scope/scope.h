@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The container's cgroup: a transient systemd scope over sd-bus, or a
+ * directory cell manages itself on cgroupfs, or nothing at all.
+ *
+ * The supervisor (cli/run.c) drives it in this order:
+ *
+ *   scope_new()            before clone: connect the bus / create the cgroup dir
+ *   scope_clone_into_fd()  cgroupfs on cgroup2: fd for clone3(CLONE_INTO_CGROUP)
+ *   spawn the child        (it starts building its mounts at once)
+ *   scope_attach()         StartTransientUnit(PIDFDs) / write cgroup.procs; does not wait
+ *   scope_wait()           the job is done: the child is in its final cgroup
+ *   release the child      (it unshares its cgroup namespace and execs)
+ *   ... supervise; scope callbacks arrive through the sd_event loop ...
+ *   scope_free()           stop/abandon the scope, remove the cgroup dir
+ */
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <systemd/sd-event.h>
+
+#include "plan.h"
+
+typedef enum CgroupManager {
+        CGROUP_MANAGER_AUTO,    /* systemd if sd_booted() and the bus answers, else cgroupfs */
+        CGROUP_MANAGER_SYSTEMD,
+        CGROUP_MANAGER_CGROUPFS,
+        CGROUP_MANAGER_NONE,    /* no cgroup, no limits (warned about) */
+        _CGROUP_MANAGER_MAX,
+} CgroupManager;
+
+const char *cgroup_manager_to_string(CgroupManager m);
+CgroupManager cgroup_manager_from_string(const char *s); /* _CGROUP_MANAGER_MAX when unknown */
+
+typedef struct Scope Scope;
+
+typedef struct ScopeCallbacks {
+        /* systemd asked the scope to stop (systemctl stop cell-NAME.scope):
+         * the supervisor sends KillSignal= to the payload. */
+        void (*request_stop)(void *userdata);
+        /* The bus went away or the scope failed while running. */
+        void (*lost)(void *userdata, int error);
+        void *userdata;
+} ScopeCallbacks;
+
+/* Chooses the manager (AUTO resolved here), connects / creates, and attaches
+ * to the event loop. On failure returns -errno and has logged nothing; the
+ * caller reports with scope_last_error() text if set. */
+int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *event,
+              const ScopeCallbacks *cb, Scope **ret);
+
+CgroupManager scope_manager(const Scope *s);   /* the one actually in use */
+int scope_clone_into_fd(const Scope *s);       /* -EBADF when clone3 CLONE_INTO_CGROUP does not apply */
+int scope_attach(Scope *s, pid_t pid, int pidfd);
+int scope_wait(Scope *s);                      /* runs the event loop until the job is done; 0 or -errno */
+const char *scope_last_error(const Scope *s);  /* human text of the last failure ("job failed: ..."), or NULL */
+bool scope_oom_killed(Scope *s);               /* the payload was OOM-killed in this cgroup */
+
+/* Stops what is left (kills remaining processes of the cgroup), removes the
+ * cgroup dir or lets systemd collect the scope, disconnects. NULL-safe. */
+Scope *scope_free(Scope *s);

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The container's file system, built by the child in its own mount
+ * namespace from plan->root_* and plan->mounts. */
+
+#include "plan.h"
+#include "spawn-error.h"
+
+/* In the child, after clone into a new mount namespace, as (namespace) root:
+ * makes / MS_REC|MS_PRIVATE, binds Directory= onto itself, applies
+ * ReadOnly=/Volatile=, makes every mount of plan->mounts except
+ * PLAN_MOUNT_CGROUP (targets resolved inside the root with openat2
+ * RESOLVE_IN_ROOT, attached with open_tree/move_mount/mount_setattr), then
+ * pivot_root(".", ".") and detaches the old root. On return the cwd and
+ * root are the container's "/". */
+int mount_setup_root(const Plan *p, SpawnError *err);
+
+/* In the child, after it unshared its cgroup namespace inside its final
+ * cgroup: the PLAN_MOUNT_CGROUP entries (cgroup2, or on a hybrid host the
+ * host's layout of hierarchies), read-only. */
+int mount_setup_cgroup(const Plan *p, SpawnError *err);

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The typed configuration of one .cell unit: what the file (after drop-ins
+ * and specifiers) says, checked and converted, but not yet interpreted.
+ * Turning it into what to do is plan/'s job.
+ *
+ * Conventions:
+ *  - every string and strv is malloc'ed and owned by the config;
+ *  - a value that may be absent carries a "_set" flag (or a sentinel named
+ *    in its comment), so "not written" and "written as 0" differ;
+ *  - lists keep file order; an empty assignment ("Bind=") reset them. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "macros.h"
+
+/* A byte/count value as systemd takes it for MemoryMax=, TasksMax=, ... */
+typedef enum CellLimitKind {
+        CELL_LIMIT_UNSET = 0,
+        CELL_LIMIT_VALUE,       /* .value: bytes or a count */
+        CELL_LIMIT_PERCENT,     /* .permyriad: 0..10000 (systemd's "N%", with 2 decimals: 12.34%) */
+        CELL_LIMIT_INFINITY,
+} CellLimitKind;
+
+typedef struct CellLimit {
+        CellLimitKind kind;
+        uint64_t value;
+        uint32_t permyriad;
+} CellLimit;
+
+/* Bind=/BindReadOnly=: [-]SRC[:DST[:OPTS]] as systemd-nspawn takes it. */
+typedef struct CellBind {
+        char *source;           /* absolute host path */
+        char *target;           /* absolute path inside the container (defaults to source) */
+        bool ignore_missing;    /* leading '-' */
+        bool read_only;         /* BindReadOnly= */
+        bool recursive;         /* rbind (default) vs norbind */
+        bool nosuid, nodev, noexec;
+        bool idmap;             /* "idmap" (issue 8; carried, checked) */
+        unsigned line;          /* where it was written, for run-time messages */
+} CellBind;
+
+/* TemporaryFileSystem=PATH[:OPTS] */
+typedef struct CellTmpfs {
+        char *path;             /* absolute, inside the container */
+        char *options;          /* validated mount options ("mode=0755,size=64M"), NULL = defaults */
+        unsigned line;
+} CellTmpfs;
+
+/* Overlay=[+]LOWER...:UPPER:DEST, nspawn syntax (colon separated, at least
+ * one lower, "+" prefix on a path means relative to the container root). */
+typedef struct CellOverlay {
+        char **lower;           /* one or more */
+        char *upper;            /* empty string "" means a tmpfs upper (nspawn semantics) */
+        char *target;
+        bool read_only;         /* OverlayReadOnly= */
+        unsigned line;
+} CellOverlay;
+
+typedef enum CellVolatile {
+        CELL_VOLATILE_NO = 0,
+        CELL_VOLATILE_YES,      /* tmpfs root, /usr from Directory= read-only */
+        CELL_VOLATILE_STATE,    /* Directory= read-only, tmpfs on /var */
+        CELL_VOLATILE_OVERLAY,  /* Directory= read-only with a tmpfs overlay on top */
+} CellVolatile;
+
+typedef struct CellEnvironmentFile {
+        char *path;
+        bool ignore_missing;    /* leading '-' */
+} CellEnvironmentFile;
+
+typedef enum CellPrivateUsers {
+        CELL_PRIVATE_USERS_NO = 0,
+        CELL_PRIVATE_USERS_YES,         /* pick a range from the root dir's owner, as nspawn */
+        CELL_PRIVATE_USERS_PICK,        /* pick a free 64Ki range */
+        CELL_PRIVATE_USERS_FIXED,       /* UID[:COUNT] */
+} CellPrivateUsers;
+
+/* One SystemCallFilter= item: a syscall name or an "@group". */
+typedef struct CellSyscall {
+        char *name;
+        int error;              /* ":ERRNO" suffix, errno number; -1 when none */
+} CellSyscall;
+
+/* Capability masks: bit N is capability N (CAP_CHOWN = 0 ...). "all" sets every known bit. */
+typedef uint64_t CellCapMask;
+
+typedef struct CellRlimit {
+        bool set;
+        rlim_t soft, hard;      /* RLIM_INFINITY for "infinity" */
+} CellRlimit;
+
+typedef struct CellDeviceAllow {
+        char *path;             /* "/dev/null", "char-pts", "block-loop" ... */
+        char perms[4];          /* subset of "rwm", in that order */
+} CellDeviceAllow;
+
+typedef struct CellPort {
+        int protocol;           /* IPPROTO_TCP (default) or IPPROTO_UDP */
+        uint16_t host_port;
+        uint16_t container_port; /* defaults to host_port */
+} CellPort;
+
+typedef struct CellConfig {
+        /* Identity of the unit, from its file name (or --name). */
+        char *path;             /* the main file as loaded */
+        char *name;             /* "web", "worker@3" (no ".cell") */
+        char **dropin_paths;    /* drop-ins applied, in order */
+
+        /* [Unit] */
+        char *description;
+        char **documentation;
+        char **after, **before, **wants, **requires, **binds_to, **part_of, **conflicts;
+
+        /* [Install] */
+        char **wanted_by, **required_by, **alias;
+        char *default_instance;
+
+        /* [Root] */
+        char *directory;        /* absolute; required */
+        bool read_only;
+        CellBind *binds;            size_t n_binds;       /* Bind= and BindReadOnly=, in file order */
+        CellTmpfs *tmpfs;           size_t n_tmpfs;
+        char **inaccessible;
+        CellOverlay *overlays;      size_t n_overlays;
+        CellVolatile volatile_mode;
+
+        /* [Exec] */
+        char **exec;            /* argv after systemd unquoting; NULL when not set */
+        bool boot;
+        char **environment;     /* "KEY=VALUE", later assignments of a KEY replace earlier ones */
+        CellEnvironmentFile *environment_files; size_t n_environment_files;
+        char *user;             /* name or numeric; NULL = root */
+        char *group;
+        char **supplementary_groups;
+        char *working_directory; /* absolute inside the container, NULL = "/" (or user's home when "~") */
+        bool umask_set;
+        mode_t umask;           /* default 0022 */
+        char *hostname;         /* NULL = the unit's name */
+        bool notify_ready;
+        bool init;
+        int kill_signal;        /* 0 = default (SIGTERM, or SIGRTMIN+3 with Boot=yes) */
+        uint64_t timeout_stop_usec; /* USEC_INFINITY = "infinity"; 0 = not set (default 90s... plan decides) */
+        bool timeout_stop_set;
+
+        /* [Isolation] */
+        bool private_network;   /* default yes */
+        CellPrivateUsers private_users;
+        uid_t private_users_uid;        /* FIXED: base */
+        uint32_t private_users_count;   /* FIXED/PICK: count (default 65536) */
+        bool private_time;
+        CellCapMask capability;         /* Capability= added to the default bounding set */
+        CellCapMask drop_capability;    /* DropCapability= removed from it */
+        bool no_new_privileges; /* default yes */
+        bool syscall_filter_set;
+        bool syscall_filter_allow_list; /* first non-empty SystemCallFilter= without "~" */
+        CellSyscall *syscall_filter;    size_t n_syscall_filter;
+        int syscall_error_number;       /* SystemCallErrorNumber=, -1 = not set (EPERM) */
+
+        /* [Limits] */
+        CellLimit memory_max, memory_high, memory_swap_max;
+        bool cpu_quota_set;
+        uint64_t cpu_quota_per_sec_usec; /* CPUQuota=150% -> 1500000 */
+        uint64_t cpu_weight;            /* 1..10000, 0 = unset */
+        uint64_t io_weight;             /* 1..10000, 0 = unset */
+        uint8_t *allowed_cpus;          /* bitmap, bit N of byte N/8 = CPU N; NULL = unset */
+        size_t allowed_cpus_size;       /* bytes */
+        CellLimit tasks_max;
+        CellDeviceAllow *device_allow;  size_t n_device_allow;
+        CellRlimit rlimits[RLIMIT_NLIMITS]; /* LimitCPU= ... LimitRTTIME=, indexed by RLIMIT_* */
+        bool oom_score_adjust_set;
+        int oom_score_adjust;
+        char *slice;            /* NULL = "machine.slice" */
+
+        /* [Network] */
+        bool virtual_ethernet;
+        char *bridge;
+        CellPort *ports;        size_t n_ports;
+} CellConfig;
+
+/* Fills in the defaults (PrivateNetwork=yes, NoNewPrivileges=yes, recursive binds, ...). */
+void cell_config_init(CellConfig *c);
+/* Frees every member; the struct itself is not freed. */
+void cell_config_done(CellConfig *c);

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "test.h"
+
+static TestCase tests[512];
+static size_t n_tests;
+
+void test_register(const char *name, void (*func)(void)) {
+        if (n_tests >= ELEMENTSOF(tests)) {
+                fprintf(stderr, "too many tests\n");
+                abort();
+        }
+        tests[n_tests++] = (TestCase) { name, func };
+}
+
+int main(int argc, char *argv[]) {
+        const char *only = argc > 1 ? argv[1] : NULL;
+        size_t ran = 0;
+
+        for (size_t i = 0; i < n_tests; i++) {
+                if (only && !streq(only, tests[i].name))
+                        continue;
+                printf("/* %s */\n", tests[i].name);
+                fflush(stdout);
+                tests[i].func();
+                ran++;
+        }
+        if (ran == 0) {
+                fprintf(stderr, "no test ran\n");
+                return EXIT_FAILURE;
+        }
+        printf("%zu tests passed\n", ran);
+        return EXIT_SUCCESS;
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Small ASSERT_… macros in the manner of systemd's tests. A test file is a
+ * list of TEST(name) { ... } blocks; test-main.c runs them in file order and
+ * prints one line per test. A failed assertion aborts the test binary with
+ * the file, line and both values. */
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macros.h"
+
+typedef struct TestCase {
+        const char *name;
+        void (*func)(void);
+} TestCase;
+
+void test_register(const char *name, void (*func)(void));
+
+#define TEST(name)                                                      \
+        static void test_##name(void);                                  \
+        __attribute__((constructor)) static void test_register_##name(void) { \
+                test_register(#name, test_##name);                      \
+        }                                                               \
+        static void test_##name(void)
+
+#define TEST_FAIL(...)                                                  \
+        do {                                                            \
+                fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);         \
+                fprintf(stderr, __VA_ARGS__);                           \
+                fputc('\n', stderr);                                    \
+                abort();                                                \
+        } while (0)
+
+#define ASSERT_TRUE(expr)                                               \
+        do { if (!(expr)) TEST_FAIL("Assertion failed: %s", #expr); } while (0)
+#define ASSERT_FALSE(expr) ASSERT_TRUE(!(expr))
+#define ASSERT_NULL(expr) ASSERT_TRUE((expr) == NULL)
+#define ASSERT_NOT_NULL(expr) ASSERT_TRUE((expr) != NULL)
+
+#define ASSERT_EQ(a, b)                                                 \
+        do {                                                            \
+                intmax_t _a = (intmax_t) (a), _b = (intmax_t) (b);      \
+                if (_a != _b)                                           \
+                        TEST_FAIL("Assertion failed: %s == %s (%jd != %jd)", #a, #b, _a, _b); \
+        } while (0)
+#define ASSERT_EQ_U64(a, b)                                             \
+        do {                                                            \
+                uint64_t _a = (uint64_t) (a), _b = (uint64_t) (b);      \
+                if (_a != _b)                                           \
+                        TEST_FAIL("Assertion failed: %s == %s (%" PRIu64 " != %" PRIu64 ")", #a, #b, _a, _b); \
+        } while (0)
+#define ASSERT_STREQ(a, b)                                              \
+        do {                                                            \
+                const char *_a = (a), *_b = (b);                        \
+                if (!streq_ptr(_a, _b))                                 \
+                        TEST_FAIL("Assertion failed: %s == %s (\"%s\" != \"%s\")", #a, #b, \
+                                  _a ?: "(null)", _b ?: "(null)");      \
+        } while (0)
+/* The string contains the substring. */
+#define ASSERT_CONTAINS(haystack, needle)                               \
+        do {                                                            \
+                const char *_h = (haystack), *_n = (needle);            \
+                if (!_h || !strstr(_h, _n))                             \
+                        TEST_FAIL("Assertion failed: \"%s\" contains \"%s\"", _h ?: "(null)", _n); \
+        } while (0)
+/* r >= 0 */
+#define ASSERT_OK(expr)                                                 \
+        do {                                                            \
+                int _r = (expr);                                        \
+                if (_r < 0)                                             \
+                        TEST_FAIL("Assertion failed: %s succeeds (got %d: %s)", #expr, _r, strerror(-_r)); \
+        } while (0)
+/* r == -error */
+#define ASSERT_ERROR(expr, error)                                       \
+        do {                                                            \
+                int _r = (expr);                                        \
+                if (_r != -(error))                                     \
+                        TEST_FAIL("Assertion failed: %s fails with %s (got %d)", #expr, #error, _r); \
+        } while (0)
