@@ -1,9 +1,388 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Placeholder: replaced by the work that owns this verb. */
+/* cell run FILE|NAME [-- ARGS...]: load, plan, create the cgroup, spawn the
+ * payload into it, and supervise it in the foreground. The work is in
+ * spawn/, scope/ and notify/; this file is the order of things and the one
+ * place that tells the human what went wrong. */
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/signalfd.h>
+#include <systemd/sd-event.h>
+
 #include "log.h"
+#include "notify.h"
+#include "plan.h"
+#include "scope.h"
+#include "spawn-env.h"
+#include "spawn.h"
+#include "strv.h"
+#include "supervise.h"
+#include "unit.h"
 #include "verbs.h"
 
+typedef struct RunArgs {
+        CgroupManager manager;
+        bool user_bus;
+        const char *name;
+        const char *unit;
+        char **argv;            /* after "--", NULL when none */
+} RunArgs;
+
+typedef struct Run {
+        Plan *plan;
+        Supervisor *supervisor;
+        bool ready_sent;
+} Run;
+
+static void help(void) {
+        printf("cell run [OPTIONS] FILE|NAME [-- ARGS...]\n\n"
+               "Run a unit's container in the foreground and supervise it.\n\n"
+               "  -h --help                  Show this help\n"
+               "     --cgroup-manager=MODE   auto (default), systemd, cgroupfs or none\n"
+               "     --user                  Talk to the user's systemd (user bus)\n"
+               "     --name=NAME             Name of the unit (for specifiers, hostname, scope)\n"
+               "  -v --verbose               Narrate every step on stderr\n\n"
+               "ARGS replace Exec= (with Boot=yes they are appended to init's command line).\n"
+               "Exit status: the payload's own, 128+N when it died of signal N, 1 when the\n"
+               "unit is invalid, 2 when cell itself failed.\n");
+}
+
+/* Returns 1 to go on, 0 to exit successfully (--help), <0 on usage errors. */
+static int parse_argv(int argc, char *argv[], RunArgs *a) {
+        enum { ARG_CGROUP_MANAGER = 0x100, ARG_USER, ARG_NAME };
+        static const struct option options[] = {
+                { "help",           no_argument,       NULL, 'h'                },
+                { "cgroup-manager", required_argument, NULL, ARG_CGROUP_MANAGER },
+                { "user",           no_argument,       NULL, ARG_USER           },
+                { "name",           required_argument, NULL, ARG_NAME           },
+                { "verbose",        no_argument,       NULL, 'v'                },
+                {}
+        };
+        int c;
+
+        while ((c = getopt_long(argc, argv, "+hv", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_CGROUP_MANAGER:
+                        a->manager = cgroup_manager_from_string(optarg);
+                        if (a->manager == _CGROUP_MANAGER_MAX)
+                                return log_error_errno(EINVAL, "Unknown --cgroup-manager=%s (auto, systemd, cgroupfs, none).",
+                                                       optarg);
+                        break;
+                case ARG_USER:
+                        a->user_bus = true;
+                        break;
+                case ARG_NAME:
+                        a->name = optarg;
+                        break;
+                case 'v':
+                        log_set_max_level(LOG_DEBUG);
+                        break;
+                case '?':
+                        return -EINVAL;
+                default:
+                        return -EINVAL;
+                }
+
+        if (optind >= argc)
+                return log_error_errno(EINVAL, "Missing unit. See \"cell run --help\".");
+        a->unit = argv[optind++];
+        /* getopt_long() stops at the unit; "--" after it starts the ARGS. */
+        if (optind < argc && streq(argv[optind], "--"))
+                optind++;
+        if (optind < argc)
+                a->argv = argv + optind;
+        return 1;
+}
+
+static void print_diagnostics(const Diagnostics *d) {
+        STRV_FOREACH(m, d->messages)
+                fprintf(stderr, "%s\n", *m);
+}
+
+static void fclosep(FILE **f) {
+        if (*f)
+                fclose(*f);
+}
+
+/* EnvironmentFile=: read here, on the host, before clone (systemd reads
+ * them as the service manager, too), in order. */
+static int read_environment_files(const Plan *p, char ***env) {
+        for (size_t i = 0; i < p->n_environment_files; i++) {
+                const CellEnvironmentFile *e = p->environment_files + i;
+                _cleanup_(fclosep) FILE *f = NULL;
+                unsigned line = 0;
+                int r;
+
+                f = fopen(e->path, "re");
+                if (!f) {
+                        if (errno == ENOENT && e->ignore_missing) {
+                                log_debug("EnvironmentFile=-%s: missing, skipped", e->path);
+                                continue;
+                        }
+                        return log_error_errno(errno, "EnvironmentFile=%s: %m", e->path);
+                }
+                r = env_file_parse(f, env, &line);
+                if (r == -EINVAL)
+                        return log_error_errno(r, "EnvironmentFile=%s:%u: not a KEY=VALUE assignment", e->path, line);
+                if (r < 0)
+                        return log_error_errno(r, "EnvironmentFile=%s: %m", e->path);
+        }
+        return 0;
+}
+
+/* What cell sets in the payload's environment, around the plan's. */
+static int build_environment(const Plan *p, char ***before, char ***after) {
+        uint64_t watchdog;
+        char n[32];
+        int r;
+
+        STRV_FOREACH(k, p->pass_environment) {
+                const char *v = getenv(*k);
+                if (v) {
+                        r = env_assignf(before, *k, v);
+                        if (r < 0)
+                                return log_oom();
+                }
+        }
+
+        r = read_environment_files(p, after);
+        if (r < 0)
+                return r;
+
+        if (p->notify_socket && env_assignf(after, "NOTIFY_SOCKET", p->notify_socket) < 0)
+                return log_oom();
+        watchdog = notify_watchdog_usec();
+        if (watchdog > 0) {
+                (void) snprintf(n, sizeof n, "%llu", (unsigned long long) watchdog);
+                if (env_assignf(after, "WATCHDOG_USEC", n) < 0)
+                        return log_oom();
+        }
+        if (env_assignf(after, "container", "cell") < 0)
+                return log_oom();
+        return 0;
+}
+
+static void on_scope_request_stop(void *userdata) {
+        Run *run = userdata;
+
+        log_info("Stop requested by the service manager.");
+        if (run->supervisor)
+                supervisor_stop(run->supervisor);
+}
+
+static void on_scope_lost(void *userdata, int error) {
+        log_warning_errno(error, "Lost the container's scope: %m");
+}
+
+static void on_payload_ready(void *userdata) {
+        Run *run = userdata;
+
+        if (run->ready_sent)
+                return;
+        run->ready_sent = true;
+        log_debug("The payload reported READY=1.");
+        notify_supervisor_ready(run->plan);
+}
+
+static void log_plan(const Plan *p, CgroupManager m) {
+        if (log_get_max_level() < LOG_DEBUG)
+                return;
+        log_debug("Unit %s, root %s, cgroup manager %s, scope %s in %s.",
+                  p->unit_path, p->root_directory, strna(cgroup_manager_to_string(m)),
+                  strna(p->scope_unit), strna(p->slice));
+        for (size_t i = 0; i < p->n_mounts; i++) {
+                const PlanMount *mt = p->mounts + i;
+                log_debug("mount %s: %s -> %s%s%s", plan_mount_kind_to_string(mt->kind),
+                          strna(mt->source ?: mt->fstype), strna(mt->target),
+                          mt->data ? " " : "", strempty(mt->data));
+        }
+        _cleanup_free_ char *cmd = strv_join(p->argv, " ");
+        log_debug("Exec: %s", strna(cmd));
+}
+
+/* The child's or the scope's failure, once. */
+static int report_spawn_error(const SpawnError *err, int r) {
+        if (r == -EINTR)
+                return r;
+        if (err->message[0])
+                return log_error_errno(err->error ?: r, "%s: %m", err->message);
+        return log_error_errno(r, "Starting the container: %m");
+}
+
+static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
+        _cleanup_strv_free_ char **env_before = NULL, **env_after = NULL;
+        _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+        _cleanup_close_ int interrupt_fd = -EBADF, notify_fd = -EBADF;
+        _cleanup_(spawn_kill) Spawn spawn = SPAWN_NULL;
+        Scope *scope = NULL;
+        NotifyProxy *proxy = NULL;
+        Run run = { .plan = (Plan *) p };
+        SpawnError err = {};
+        sigset_t set;
+        int r, status = 0;
+
+        r = build_environment(p, &env_before, &env_after);
+        if (r < 0)
+                return r;
+
+        /* Blocked before clone: sd-event reads them through a signalfd, and
+         * the child must not die of one before it execs. */
+        r = supervise_block_signals();
+        if (r < 0)
+                return log_error_errno(r, "Blocking signals: %m");
+        /* While starting, SIGTERM/SIGINT/SIGHUP abort the start. */
+        sigemptyset(&set);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGHUP);
+        interrupt_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (interrupt_fd < 0)
+                return log_error_errno(errno, "signalfd: %m");
+
+        r = sd_event_default(&event);
+        if (r < 0)
+                return log_error_errno(r, "Creating the event loop: %m");
+
+        r = supervisor_new(p, event, &run.supervisor);
+        if (r < 0)
+                return log_oom();
+
+        const ScopeCallbacks scope_cb = {
+                .request_stop = on_scope_request_stop,
+                .lost = on_scope_lost,
+                .userdata = &run,
+        };
+        r = scope_new(p, a->manager, a->user_bus, event, &scope_cb, &scope);
+        if (r < 0) {
+                const char *t = scope_last_error(NULL);
+                log_error_errno(r, "cgroup: %s%s%m", strempty(t), t ? ": " : "");
+                goto finish;
+        }
+        if (scope_manager(scope) == CGROUP_MANAGER_NONE)
+                log_warning("Running without a cgroup (--cgroup-manager=none): no limits are enforced.");
+        log_plan(p, scope_manager(scope));
+
+        const SpawnParams params = {
+                .plan = p,
+                .environment_before = env_before,
+                .environment_after = env_after,
+                .cgroup_fd = scope_clone_into_fd(scope),
+        };
+        r = spawn_start(&params, &spawn, &err);
+        if (r < 0) {
+                report_spawn_error(&err, r);
+                goto finish;
+        }
+        log_debug("Cloned the container's init: PID %d%s.", (int) spawn.pid,
+                  spawn.into_cgroup ? ", born in its cgroup" : "");
+
+        /* The scope job runs while the child builds its mounts. */
+        r = scope_attach(scope, spawn.pid, spawn.pidfd);
+        if (r >= 0)
+                r = scope_wait(scope);
+        if (r < 0) {
+                const char *t = scope_last_error(scope);
+                log_error_errno(r, "cgroup: %s%s%m", strempty(t), t ? ": " : "");
+                goto finish;
+        }
+        log_debug("The container's cgroup is in place.");
+
+        r = spawn_wait_prepared(&spawn, interrupt_fd, &notify_fd, &err);
+        if (r >= 0) {
+                log_debug("The container's file system is ready; releasing it.");
+                r = spawn_release(&spawn, &err);
+        }
+        if (r >= 0)
+                r = spawn_wait_exec(&spawn, interrupt_fd, &err);
+        if (r < 0) {
+                if (r == -EINTR)
+                        log_error("Interrupted while starting the container.");
+                else
+                        report_spawn_error(&err, r);
+                goto finish;
+        }
+        log_debug("The payload is running.");
+        interrupt_fd = safe_close(interrupt_fd);
+
+        if (notify_fd >= 0) {
+                const NotifyCallbacks notify_cb = { .ready = on_payload_ready, .userdata = &run };
+                r = notify_proxy_new(p, event, notify_fd, spawn.pid, &notify_cb, &proxy);
+                if (r >= 0)
+                        notify_fd = -EBADF;     /* taken over */
+                else {
+                        log_debug_errno(r, "No notify proxy: %m");
+                        notify_fd = safe_close(notify_fd);
+                }
+        }
+        if (!p->notify_ready || !proxy) {
+                if (p->notify_ready)
+                        log_warning("NotifyReady=yes, but the notify proxy is not available: reporting ready now.");
+                on_payload_ready(&run);
+        }
+
+        r = supervisor_watch(run.supervisor, spawn.pid, spawn.pidfd);
+        if (r >= 0)
+                r = supervisor_run(run.supervisor, &status);
+        if (r < 0) {
+                log_error_errno(r, "Supervising the payload: %m");
+                goto finish;
+        }
+        if (scope_oom_killed(scope))
+                log_error("The payload was killed by the OOM killer (MemoryMax=).");
+        log_debug("The payload exited with status %d.", status);
+        *ret_status = status;
+        r = 0;
+
+finish:
+        /* Whatever happened: no process, no cgroup left behind. */
+        proxy = notify_proxy_free(proxy);
+        spawn_kill(&spawn);
+        scope = scope_free(scope);
+        run.supervisor = supervisor_free(run.supervisor);
+        return r;
+}
+
 int verb_run(int argc, char *argv[]) {
-        log_error("\"cell run\" is not implemented yet.");
-        return CELL_EXIT_FAILURE;
+        RunArgs a = { .manager = CGROUP_MANAGER_AUTO };
+        _cleanup_(cell_config_done) CellConfig config = {};
+        _cleanup_(diag_done) Diagnostics diag = {};
+        Plan plan = {};
+        int r, status = CELL_EXIT_FAILURE;
+
+        r = parse_argv(argc, argv, &a);
+        if (r <= 0)
+                return r == 0 ? CELL_EXIT_OK : CELL_EXIT_FAILURE;
+
+        const UnitLoadOptions lo = { .name = a.name };
+        r = unit_load(a.unit, &lo, &config, &diag);
+        print_diagnostics(&diag);
+        if (r == -EINVAL)
+                return CELL_EXIT_INVALID;
+        if (r < 0)
+                return CELL_EXIT_FAILURE;
+
+        diag_done(&diag);
+        const PlanOptions po = { .argv_override = a.argv };
+        r = plan_build(&config, &po, &plan, &diag);
+        print_diagnostics(&diag);
+        if (r == -EINVAL) {
+                plan_done(&plan);
+                return CELL_EXIT_INVALID;
+        }
+        if (r < 0) {
+                plan_done(&plan);
+                return log_oom(), CELL_EXIT_FAILURE;
+        }
+
+        log_set_prefix(plan.name);
+        r = run_container(&plan, &a, &status);
+        log_set_prefix(NULL);
+        plan_done(&plan);
+        return r < 0 ? CELL_EXIT_FAILURE : status;
 }

@@ -1,9 +1,128 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Placeholder: replaced by the work that owns this verb. */
+/* cell verify [--name NAME] FILE|NAME...
+ *
+ * Loads and plans each unit and reports every problem of every unit, so
+ * that a config-management tool (Ansible's "validate:") learns all of them
+ * in one run. A unit is valid when both the file and the plan built from it
+ * are: plan-time checks count. */
+
+#include <getopt.h>
+#include <stdio.h>
+
 #include "log.h"
+#include "plan.h"
+#include "unit.h"
 #include "verbs.h"
 
+typedef enum VerifyResult {
+        VERIFY_VALID,
+        VERIFY_INVALID,         /* problems in the unit, or no such unit */
+        VERIFY_UNCHECKED,       /* the unit could not be read: permissions, I/O */
+} VerifyResult;
+
+static void verify_help(void) {
+        printf("cell verify [OPTIONS] FILE|NAME...\n\n"
+               "Check units and report every problem of every one of them.\n\n"
+               "  -h --help        Show this help\n"
+               "  -n --name NAME   The unit name for specifiers and the default hostname\n"
+               "                   (for files whose name is not the unit's, e.g. /tmp/tmpk2f9x)\n\n"
+               "Exit status: 0 all valid, 1 any invalid (or missing), 2 usage error or a unit\n"
+               "that could not be read. See cell(1).\n");
+}
+
+static void diag_print(const Diagnostics *d) {
+        for (char **m = d->messages; m && *m; m++)
+                fprintf(stderr, "%s\n", *m);
+}
+
+/* Errors that say something about the unit (it is missing, or wrong) rather
+ * than about this machine's ability to read it. */
+static bool load_error_is_invalid(int r) {
+        return IN_SET_ERRNO(r);
+}
+
+static int verify_one(const char *arg, const UnitLoadOptions *opts, VerifyResult *ret) {
+        Diagnostics d = {};
+        CellConfig c;
+        Plan p;
+        int r;
+
+        r = unit_load(arg, opts, &c, &d);
+        if (r >= 0) {
+                r = plan_build(&c, NULL, &p, &d);
+                if (r >= 0)
+                        plan_done(&p);
+        }
+        cell_config_done(&c);
+        diag_print(&d);
+        diag_done(&d);
+
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r >= 0)
+                *ret = VERIFY_VALID;
+        else
+                *ret = load_error_is_invalid(r) ? VERIFY_INVALID : VERIFY_UNCHECKED;
+        return 0;
+}
+
 int verb_verify(int argc, char *argv[]) {
-        log_error("\"cell verify\" is not implemented yet.");
-        return CELL_EXIT_FAILURE;
+        static const struct option options[] = {
+                { "help", no_argument,       NULL, 'h' },
+                { "name", required_argument, NULL, 'n' },
+                {}
+        };
+        UnitLoadOptions opts = {};
+        size_t n_valid = 0, n_invalid = 0, n_unchecked = 0;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "hn:", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        verify_help();
+                        return CELL_EXIT_OK;
+                case 'n':
+                        opts.name = optarg;
+                        break;
+                case '?':
+                        return CELL_EXIT_FAILURE;
+                default:
+                        return CELL_EXIT_FAILURE;
+                }
+
+        if (optind >= argc) {
+                log_error("No unit given. See \"cell verify --help\".");
+                return CELL_EXIT_FAILURE;
+        }
+
+        for (int i = optind; i < argc; i++) {
+                VerifyResult v;
+
+                r = verify_one(argv[i], &opts, &v);
+                if (r < 0)
+                        return CELL_EXIT_FAILURE;
+                switch (v) {
+                case VERIFY_VALID:
+                        n_valid++;
+                        break;
+                case VERIFY_INVALID:
+                        n_invalid++;
+                        break;
+                case VERIFY_UNCHECKED:
+                        n_unchecked++;
+                        break;
+                default:
+                        return CELL_EXIT_FAILURE;
+                }
+        }
+
+        fprintf(stderr, "%zu unit%s checked: %zu valid, %zu invalid", n_valid + n_invalid + n_unchecked,
+                n_valid + n_invalid + n_unchecked == 1 ? "" : "s", n_valid, n_invalid);
+        if (n_unchecked > 0)
+                fprintf(stderr, ", %zu could not be read", n_unchecked);
+        fputs(".\n", stderr);
+
+        if (n_unchecked > 0)
+                return CELL_EXIT_FAILURE;
+        return n_invalid > 0 ? CELL_EXIT_INVALID : CELL_EXIT_OK;
 }

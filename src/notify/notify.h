@@ -6,6 +6,7 @@
  * sends to /run/host/notify inside the container. */
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 
@@ -21,7 +22,8 @@ typedef struct NotifyCallbacks {
 /* fd: the AF_UNIX SOCK_DGRAM socket the child bound at plan->notify_socket
  * inside the container (received over the sync socket; taken over).
  * payload_pid: the container's PID 1 as seen from the supervisor; only
- * datagrams from processes of that PID namespace are accepted. */
+ * datagrams from processes of that PID namespace are accepted.
+ * The fd is owned by the proxy from the call on, also when it fails. */
 int notify_proxy_new(const Plan *p, sd_event *event, int fd, pid_t payload_pid,
                      const NotifyCallbacks *cb, NotifyProxy **ret);
 NotifyProxy *notify_proxy_free(NotifyProxy *n);
@@ -30,3 +32,8 @@ NotifyProxy *notify_proxy_free(NotifyProxy *n);
 void notify_supervisor_ready(const Plan *p);
 void notify_supervisor_stopping(const Plan *p);
 void notify_supervisor_extend_timeout(uint64_t usec);
+
+/* The WATCHDOG_USEC= value to put into the payload's environment: cell's own
+ * $WATCHDOG_USEC when $WATCHDOG_PID is unset or names cell itself (the
+ * watchdog is ours to pass on), else 0 (no watchdog for the payload). */
+uint64_t notify_watchdog_usec(void);

@@ -108,6 +108,7 @@ typedef struct PlanLimits {
 typedef struct Plan {
         char *name;             /* "worker@3" */
         char *unit_path;        /* the main file */
+        char **dropin_paths;    /* the drop-ins applied, in order (added: shown by "cell plan") */
 
         /* Namespaces created at clone: CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWUTS|
          * CLONE_NEWIPC, plus CLONE_NEWNET, CLONE_NEWUSER, CLONE_NEWTIME as
@@ -193,6 +194,12 @@ typedef struct PlanOptions {
  * or -EINVAL with each problem in diag (e.g. neither Exec= nor Boot=yes). */
 int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnostics *diag);
 void plan_done(Plan *p);
+
+/* Names used in the JSON and in messages ("bind", "fixed", "errno"); never NULL
+ * ("unknown" for values out of range). */
+const char *plan_mount_kind_to_string(PlanMountKind k);
+const char *plan_users_mode_to_string(PlanUsersMode m);
+const char *plan_seccomp_action_to_string(PlanSeccompAction a);
 
 /* Stable JSON: keys in a fixed order, no timestamps, documented in cell(1). */
 int plan_print_json(const Plan *p, FILE *f);

@@ -33,6 +33,12 @@ typedef enum CgroupManager {
 const char *cgroup_manager_to_string(CgroupManager m);
 CgroupManager cgroup_manager_from_string(const char *s); /* _CGROUP_MANAGER_MAX when unknown */
 
+/* What AUTO would resolve to right now (for "cell plan"): SYSTEMD when
+ * sd_booted() and the system (user_bus: the user) bus answers, else CGROUPFS
+ * when a writable cgroup hierarchy is found, else NONE. Connects and
+ * disconnects; never logs. */
+CgroupManager scope_detect_manager(bool user_bus);
+
 typedef struct Scope Scope;
 
 typedef struct ScopeCallbacks {
@@ -55,6 +61,8 @@ int scope_clone_into_fd(const Scope *s);       /* -EBADF when clone3 CLONE_INTO_
 int scope_attach(Scope *s, pid_t pid, int pidfd);
 int scope_wait(Scope *s);                      /* runs the event loop until the job is done; 0 or -errno */
 const char *scope_last_error(const Scope *s);  /* human text of the last failure ("job failed: ..."), or NULL */
+/* After a failed scope_new() there is no Scope: scope_last_error(NULL)
+ * returns the text of that failure (until the next scope_new()). */
 bool scope_oom_killed(Scope *s);               /* the payload was OOM-killed in this cgroup */
 
 /* Stops what is left (kills remaining processes of the cgroup), removes the

@@ -20,3 +20,11 @@ int mount_setup_root(const Plan *p, SpawnError *err);
  * cgroup: the PLAN_MOUNT_CGROUP entries (cgroup2, or on a hybrid host the
  * host's layout of hierarchies), read-only. */
 int mount_setup_cgroup(const Plan *p, SpawnError *err);
+
+/* The two halves of mount_setup_root(), for callers (and tests) that look at
+ * the tree before pivoting: mount_setup_build() does everything up to
+ * pivot_root and returns an O_PATH fd of the future root (the caller closes
+ * it); mount_setup_pivot() makes that fd "/", detaches the old root and
+ * changes to "/". mount_setup_root() is exactly these two in a row. */
+int mount_setup_build(const Plan *p, int *ret_root_fd, SpawnError *err);
+int mount_setup_pivot(int root_fd, SpawnError *err);

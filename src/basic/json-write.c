@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "json-write.h"
+#include "macros.h"
+
+void json_writer_init(JsonWriter *w, FILE *f, bool pretty) {
+        *w = (JsonWriter) {
+                .f = f,
+                .pretty = pretty,
+        };
+}
+
+int json_writer_finish(JsonWriter *w) {
+        fputc('\n', w->f);
+        if (fflush(w->f) != 0 || ferror(w->f))
+                return -EIO;
+        return 0;
+}
+
+static void json_indent(JsonWriter *w) {
+        if (!w->pretty)
+                return;
+        fputc('\n', w->f);
+        for (unsigned i = 0; i < w->depth; i++)
+                fputs("  ", w->f);
+}
+
+/* Everything that comes before a value: nothing after a key, else the comma
+ * and the line break of an array element. */
+static void json_value_prefix(JsonWriter *w) {
+        if (w->after_key) {
+                w->after_key = false;
+                return;
+        }
+        if (w->need_comma)
+                fputc(',', w->f);
+        if (w->depth > 0)
+                json_indent(w);
+}
+
+static void json_begin(JsonWriter *w, char c) {
+        json_value_prefix(w);
+        fputc(c, w->f);
+        w->depth++;
+        w->need_comma = false;
+}
+
+static void json_end(JsonWriter *w, char c) {
+        bool empty = !w->need_comma;
+
+        if (w->depth > 0)
+                w->depth--;
+        if (!empty)
+                json_indent(w);
+        fputc(c, w->f);
+        w->need_comma = true;
+}
+
+void json_object_begin(JsonWriter *w) {
+        json_begin(w, '{');
+}
+
+void json_object_end(JsonWriter *w) {
+        json_end(w, '}');
+}
+
+void json_array_begin(JsonWriter *w) {
+        json_begin(w, '[');
+}
+
+void json_array_end(JsonWriter *w) {
+        json_end(w, ']');
+}
+
+void json_key(JsonWriter *w, const char *key) {
+        if (w->need_comma)
+                fputc(',', w->f);
+        json_indent(w);
+        fputc('"', w->f);
+        json_escape(w->f, key, strlen(key));
+        fputs(w->pretty ? "\": " : "\":", w->f);
+        w->after_key = true;
+        w->need_comma = true;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when the
+ * bytes there are not one: overlong forms, surrogates and code points above
+ * U+10FFFF are invalid too (RFC 3629). */
+static size_t utf8_sequence_length(const unsigned char *s, size_t n) {
+        uint32_t cp;
+        size_t len;
+
+        if (s[0] < 0x80)
+                return 1;
+        if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+                len = 2;
+                cp = s[0] & 0x1f;
+        } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+                len = 3;
+                cp = s[0] & 0x0f;
+        } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+                len = 4;
+                cp = s[0] & 0x07;
+        } else
+                return 0;
+        if (len > n)
+                return 0;
+        for (size_t i = 1; i < len; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = (cp << 6) | (s[i] & 0x3f);
+        }
+        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000))
+                return 0;       /* overlong */
+        if (cp >= 0xd800 && cp <= 0xdfff)
+                return 0;       /* UTF-16 surrogate */
+        if (cp > 0x10ffff)
+                return 0;
+        return len;
+}
+
+void json_escape(FILE *f, const char *s, size_t n) {
+        const unsigned char *p = (const unsigned char *) s;
+
+        for (size_t i = 0; i < n;) {
+                unsigned char c = p[i];
+                size_t len;
+
+                switch (c) {
+                case '"':
+                        fputs("\\\"", f);
+                        i++;
+                        continue;
+                case '\\':
+                        fputs("\\\\", f);
+                        i++;
+                        continue;
+                case '\n':
+                        fputs("\\n", f);
+                        i++;
+                        continue;
+                case '\t':
+                        fputs("\\t", f);
+                        i++;
+                        continue;
+                case '\r':
+                        fputs("\\r", f);
+                        i++;
+                        continue;
+                case '\b':
+                        fputs("\\b", f);
+                        i++;
+                        continue;
+                case '\f':
+                        fputs("\\f", f);
+                        i++;
+                        continue;
+                default:
+                        break;
+                }
+
+                if (c < 0x20 || c == 0x7f) {
+                        fprintf(f, "\\u%04x", c);
+                        i++;
+                        continue;
+                }
+
+                len = utf8_sequence_length(p + i, n - i);
+                if (len == 0) {
+                        /* Not UTF-8: one replacement character per bad byte,
+                         * so the output stays valid whatever came in. */
+                        fputs("\\ufffd", f);
+                        i++;
+                        continue;
+                }
+                fwrite(p + i, 1, len, f);
+                i += len;
+        }
+}
+
+void json_string_len(JsonWriter *w, const char *s, size_t n) {
+        json_value_prefix(w);
+        fputc('"', w->f);
+        json_escape(w->f, s, n);
+        fputc('"', w->f);
+        w->need_comma = true;
+}
+
+void json_string(JsonWriter *w, const char *s) {
+        if (!s)
+                json_null(w);
+        else
+                json_string_len(w, s, strlen(s));
+}
+
+void json_uint(JsonWriter *w, uint64_t u) {
+        json_value_prefix(w);
+        fprintf(w->f, "%" PRIu64, u);
+        w->need_comma = true;
+}
+
+void json_int(JsonWriter *w, int64_t i) {
+        json_value_prefix(w);
+        fprintf(w->f, "%" PRIi64, i);
+        w->need_comma = true;
+}
+
+void json_bool(JsonWriter *w, bool b) {
+        json_value_prefix(w);
+        fputs(b ? "true" : "false", w->f);
+        w->need_comma = true;
+}
+
+void json_null(JsonWriter *w) {
+        json_value_prefix(w);
+        fputs("null", w->f);
+        w->need_comma = true;
+}
+
+void json_strv(JsonWriter *w, char * const *l) {
+        json_array_begin(w);
+        for (char * const *s = l; s && *s; s++)
+                json_string(w, *s);
+        json_array_end(w);
+}

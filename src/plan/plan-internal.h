@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Shared between the plan_build() parts (plan.c, plan-mount.c,
+ * plan-seccomp.c, plan-scope.c) and the printers. Not for other stages. */
+
+#include <stdlib.h>
+
+#include "plan.h"
+
+/* Appends a mount; strings are copied (NULL stays NULL). Returns the new
+ * entry in *ret (valid until the next append), 0 or -ENOMEM. */
+int plan_mount_append(Plan *p, PlanMountKind kind, const char *source, const char *target,
+                      const char *fstype, unsigned long flags, const char *data, PlanMount **ret);
+int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag);
+int plan_build_seccomp(Plan *p, const CellConfig *c, Diagnostics *diag);
+int plan_build_scope(Plan *p, const CellConfig *c, Diagnostics *diag);
+
+/* Names for the printers; NULL when unknown. */
+const char *plan_capability_to_name(unsigned cap);     /* "CAP_CHOWN" */
+const char *plan_rlimit_to_name(int resource);         /* "NOFILE" */
+const char *plan_volatile_to_string(CellVolatile v);   /* "no", "yes", "state", "overlay" */
+
+/* The namespaces and mount flags the plan uses, with their names, in the
+ * order they are printed. */
+typedef struct PlanFlagName {
+        unsigned long flag;
+        const char *name;
+} PlanFlagName;
+extern const PlanFlagName plan_namespace_names[];
+extern const size_t plan_namespace_names_count;
+extern const PlanFlagName plan_mount_flag_names[];
+extern const size_t plan_mount_flag_names_count;
+
+/* "SIGTERM", "SIGRTMIN+3" into buf. */
+const char *plan_signal_to_string(int sig, char *buf, size_t size);
+/* "EPERM" into buf, or the number. */
+const char *plan_errno_to_string(int error, char *buf, size_t size);
+
+#define new0(t, n) ((t *) calloc((n), sizeof(t)))
+
+/* Exposed for the tests. */
+uint32_t plan_users_pick_base(const char *name);
+char *plan_hostname_from_name(const char *name);
+
+/* cell's default seccomp deny list, NULL-terminated (plan-seccomp.c). */
+extern const char * const plan_seccomp_default_deny[];
+uint32_t plan_scale_from_permyriad(uint32_t permyriad);

@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The mount list, in the order spawn/ makes it:
+ *
+ *   1. the API file systems every container gets (/proc, /sys, /dev, /run);
+ *   2. the unit's own: Bind=/BindReadOnly= (file order), TemporaryFileSystem=,
+ *      Overlay=, Inaccessible=;
+ *   3. the masked and read-only kernel interfaces, after the unit's mounts so
+ *      that no Bind= can cover them up again;
+ *   4. the cgroup file system, made later by the child (see plan.h). */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+
+#include "plan-internal.h"
+#include "strv.h"
+
+int plan_mount_append(Plan *p, PlanMountKind kind, const char *source, const char *target,
+                      const char *fstype, unsigned long flags, const char *data, PlanMount **ret) {
+        PlanMount *l, *m;
+
+        l = realloc(p->mounts, sizeof(PlanMount) * (p->n_mounts + 1));
+        if (!l)
+                return -ENOMEM;
+        p->mounts = l;
+        m = &p->mounts[p->n_mounts];
+        *m = (PlanMount) {
+                .kind = kind,
+                .flags = flags,
+        };
+        if ((source && !(m->source = strdup(source))) ||
+            !(m->target = strdup(target)) ||
+            (fstype && !(m->fstype = strdup(fstype))) ||
+            (data && !(m->data = strdup(data)))) {
+                free(m->source);
+                free(m->target);
+                free(m->fstype);
+                free(m->data);
+                return -ENOMEM;
+        }
+        p->n_mounts++;
+        if (ret)
+                *ret = m;
+        return 0;
+}
+
+#define FS(target, fstype, flags, data) \
+        { PLAN_MOUNT_FS, fstype, target, fstype, flags, data }
+#define DEVICE(path) \
+        { PLAN_MOUNT_DEVICE, path, path, NULL, MS_NOSUID | MS_NOEXEC, NULL }
+#define SYMLINK(target, text) \
+        { PLAN_MOUNT_SYMLINK, text, target, NULL, 0, NULL }
+
+typedef struct PlanMountTemplate {
+        PlanMountKind kind;
+        const char *source, *target, *fstype;
+        unsigned long flags;
+        const char *data;
+} PlanMountTemplate;
+
+/* /proc: a fresh procfs for the new PID namespace; nosuid,nodev,noexec so a
+ * payload can regain nothing through it. */
+static const PlanMountTemplate plan_mounts_proc[] = {
+        FS("/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL),
+};
+
+/* /dev: a small tmpfs (nosuid,noexec; not nodev, it holds the nodes) with only
+ * the harmless host devices bound in, a private devpts and the usual links. */
+static const PlanMountTemplate plan_mounts_dev[] = {
+        FS("/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=4m"),
+        DEVICE("/dev/null"),
+        DEVICE("/dev/zero"),
+        DEVICE("/dev/full"),
+        DEVICE("/dev/random"),
+        DEVICE("/dev/urandom"),
+        DEVICE("/dev/tty"),
+        /* newinstance: the container's ptys are its own, not the host's. */
+        FS("/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620"),
+        SYMLINK("/dev/ptmx", "pts/ptmx"),
+        FS("/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"),
+        FS("/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL),
+        SYMLINK("/dev/fd", "/proc/self/fd"),
+        SYMLINK("/dev/stdin", "/proc/self/fd/0"),
+        SYMLINK("/dev/stdout", "/proc/self/fd/1"),
+        SYMLINK("/dev/stderr", "/proc/self/fd/2"),
+        /* /run as nspawn does: a fresh tmpfs; the notify socket is in /run/host. */
+        FS("/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"),
+};
+
+/* Kernel interfaces a container must not read (host memory, keys, timers,
+ * firmware) or write (sysctls, sysrq, IRQ affinity): masked with an empty
+ * node, or made read-only. A path the kernel does not have is skipped. */
+static const char * const plan_masked_paths[] = {
+        "/proc/kcore",
+        "/proc/keys",
+        "/proc/timer_list",
+        "/proc/sched_debug",
+        "/proc/acpi",
+        "/proc/scsi",
+        "/sys/firmware",
+};
+
+static const char * const plan_read_only_paths[] = {
+        "/proc/sys",
+        "/proc/sysrq-trigger",
+        "/proc/irq",
+        "/proc/bus",
+        "/proc/fs",
+};
+
+static int plan_mounts_from_templates(Plan *p, const PlanMountTemplate *t, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                int r = plan_mount_append(p, t[i].kind, t[i].source, t[i].target, t[i].fstype,
+                                          t[i].flags, t[i].data, NULL);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int plan_check_target(const CellConfig *c, const char *key, const char *target, unsigned line,
+                             Diagnostics *diag) {
+        /* The root itself is Directory=; a mount over "/" would replace it. */
+        if (streq(target, "/"))
+                return diag_error(diag, c->path, line, "%s: cannot mount over the container's root \"/\"",
+                                  key) ?: -EINVAL;
+        return 0;
+}
+
+/* TemporaryFileSystem= options: the flag words become mount flags, the rest
+ * (mode=, size=, nr_inodes=, ...) stays mount data; mode=0755 unless given. */
+static int plan_tmpfs_options(const char *options, unsigned long *ret_flags, char **ret_data) {
+        unsigned long flags = MS_NOSUID | MS_NODEV;
+        _cleanup_free_ char *copy = NULL;
+        _cleanup_strv_free_ char **data = NULL;
+        bool have_mode = false;
+        char *save = NULL;
+
+        if (options) {
+                copy = strdup(options);
+                if (!copy)
+                        return -ENOMEM;
+        }
+        for (char *w = copy ? strtok_r(copy, ",", &save) : NULL; w; w = strtok_r(NULL, ",", &save)) {
+                static const struct {
+                        const char *word;
+                        unsigned long set, clear;
+                } words[] = {
+                        { "ro",     MS_RDONLY, 0         },
+                        { "rw",     0,         MS_RDONLY },
+                        { "nosuid", MS_NOSUID, 0         },
+                        { "suid",   0,         MS_NOSUID },
+                        { "nodev",  MS_NODEV,  0         },
+                        { "dev",    0,         MS_NODEV  },
+                        { "noexec", MS_NOEXEC, 0         },
+                        { "exec",   0,         MS_NOEXEC },
+                };
+                bool flag = false;
+
+                for (size_t i = 0; i < ELEMENTSOF(words); i++)
+                        if (streq(w, words[i].word)) {
+                                flags = (flags | words[i].set) & ~words[i].clear;
+                                flag = true;
+                        }
+                if (flag)
+                        continue;
+                if (startswith(w, "mode="))
+                        have_mode = true;
+                if (strv_extend(&data, w) < 0)
+                        return -ENOMEM;
+        }
+
+        _cleanup_free_ char *joined = strv_join(data, ",");
+        if (!joined)
+                return -ENOMEM;
+        char *d;
+        if (asprintf(&d, "%s%s%s", have_mode ? "" : "mode=0755", !have_mode && *joined ? "," : "",
+                     joined) < 0)
+                return -ENOMEM;
+        *ret_flags = flags;
+        *ret_data = d;
+        return 0;
+}
+
+static int plan_mount_overlay(Plan *p, const CellConfig *c, const CellOverlay *o, Diagnostics *diag) {
+        _cleanup_strv_free_ char **lower = NULL;
+        size_t n_plus = 0, n_paths = 0;
+        PlanMount *m;
+        int r;
+
+        /* "+" means "inside the container root", per path in nspawn; the plan
+         * carries one flag per mount, so the paths must agree. */
+        STRV_FOREACH(l, o->lower) {
+                n_paths++;
+                n_plus += (*l)[0] == '+';
+        }
+        if (!isempty(o->upper)) {
+                n_paths++;
+                n_plus += o->upper[0] == '+';
+        }
+        if (n_plus > 0 && n_plus < n_paths)
+                return diag_error(diag, c->path, o->line,
+                                  "Overlay=: mixing paths inside the container (\"+\") and on the host "
+                                  "in one overlay is not supported") ?: -EINVAL;
+
+        r = plan_check_target(c, "Overlay=", o->target, o->line, diag);
+        if (r < 0)
+                return r;
+
+        STRV_FOREACH(l, o->lower)
+                if (strv_extend(&lower, *l + ((*l)[0] == '+')) < 0)
+                        return -ENOMEM;
+
+        r = plan_mount_append(p, PLAN_MOUNT_OVERLAY, NULL, o->target, "overlay",
+                              o->read_only ? MS_RDONLY : 0, NULL, &m);
+        if (r < 0)
+                return r;
+        m->lower = TAKE_PTR(lower);
+        m->upper = strdup(o->upper ? o->upper + (o->upper[0] == '+') : "");
+        if (!m->upper)
+                return -ENOMEM;
+        m->source_in_root = n_plus > 0;
+        m->line = o->line;
+        return 0;
+}
+
+int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
+        bool invalid = false;
+        PlanMount *m;
+        int r;
+
+        r = plan_mounts_from_templates(p, plan_mounts_proc, ELEMENTSOF(plan_mounts_proc));
+        if (r < 0)
+                return r;
+
+        /* /sys: with a private network namespace a fresh sysfs shows only the
+         * container's own interfaces; without one the host's, bound. Read-only
+         * either way: the container must not reconfigure the host's devices. */
+        if (c->private_network)
+                r = plan_mount_append(p, PLAN_MOUNT_FS, "sysfs", "/sys", "sysfs",
+                                      MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, NULL);
+        else
+                r = plan_mount_append(p, PLAN_MOUNT_BIND, "/sys", "/sys", NULL,
+                                      MS_RDONLY | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, NULL);
+        if (r < 0)
+                return r;
+
+        r = plan_mounts_from_templates(p, plan_mounts_dev, ELEMENTSOF(plan_mounts_dev));
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < c->n_binds; i++) {
+                const CellBind *b = &c->binds[i];
+                const char *key = b->read_only ? "BindReadOnly=" : "Bind=";
+                unsigned long flags = (b->recursive ? MS_REC : 0) | (b->read_only ? MS_RDONLY : 0) |
+                        (b->nosuid ? MS_NOSUID : 0) | (b->nodev ? MS_NODEV : 0) | (b->noexec ? MS_NOEXEC : 0);
+                const char *target = b->target ?: b->source;
+
+                if (plan_check_target(c, key, target, b->line, diag) < 0) {
+                        invalid = true;
+                        continue;
+                }
+                r = plan_mount_append(p, PLAN_MOUNT_BIND, b->source, target, NULL, flags, NULL, &m);
+                if (r < 0)
+                        return r;
+                m->optional = b->ignore_missing;
+                m->idmap = b->idmap;
+                m->line = b->line;
+        }
+
+        for (size_t i = 0; i < c->n_tmpfs; i++) {
+                const CellTmpfs *t = &c->tmpfs[i];
+                _cleanup_free_ char *data = NULL;
+                unsigned long flags;
+
+                if (plan_check_target(c, "TemporaryFileSystem=", t->path, t->line, diag) < 0) {
+                        invalid = true;
+                        continue;
+                }
+                r = plan_tmpfs_options(t->options, &flags, &data);
+                if (r < 0)
+                        return r;
+                r = plan_mount_append(p, PLAN_MOUNT_FS, "tmpfs", t->path, "tmpfs", flags, data, &m);
+                if (r < 0)
+                        return r;
+                m->line = t->line;
+        }
+
+        for (size_t i = 0; i < c->n_overlays; i++) {
+                r = plan_mount_overlay(p, c, &c->overlays[i], diag);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        invalid = true;
+        }
+
+        STRV_FOREACH(path, c->inaccessible) {
+                if (plan_check_target(c, "Inaccessible=", *path, 0, diag) < 0) {
+                        invalid = true;
+                        continue;
+                }
+                r = plan_mount_append(p, PLAN_MOUNT_MASK, NULL, *path, NULL,
+                                      MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, NULL);
+                if (r < 0)
+                        return r;
+        }
+
+        for (size_t i = 0; i < ELEMENTSOF(plan_masked_paths); i++) {
+                r = plan_mount_append(p, PLAN_MOUNT_MASK, NULL, plan_masked_paths[i], NULL,
+                                      MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, &m);
+                if (r < 0)
+                        return r;
+                m->optional = true;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(plan_read_only_paths); i++) {
+                r = plan_mount_append(p, PLAN_MOUNT_READ_ONLY, NULL, plan_read_only_paths[i], NULL,
+                                      MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_REC, NULL, &m);
+                if (r < 0)
+                        return r;
+                m->optional = true;
+        }
+
+        /* The container's own cgroup, read-only: the payload may read its
+         * usage and limits, never raise them. */
+        r = plan_mount_append(p, PLAN_MOUNT_CGROUP, NULL, "/sys/fs/cgroup", NULL,
+                              MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, NULL);
+        if (r < 0)
+                return r;
+
+        return invalid ? -EINVAL : 0;
+}

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The cgroup side of the plan: the scope's name, slice and description, the
+ * limits typed for the cgroupfs manager, and the same as D-Bus properties for
+ * StartTransientUnit, in a fixed order and with systemd's types. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan-internal.h"
+#include "strv.h"
+#include "unit-name.h"
+
+#define PLAN_DEFAULT_SLICE "machine.slice"
+
+/* The nodes the plan binds into /dev (plan-mount.c), and the ptys of the
+ * container's own devpts: what DevicePolicy=closed must still let through.
+ * /dev/ptmx is listed because the container's pts/ptmx is the same char 5:2. */
+static const struct {
+        const char *path, *perms;
+} plan_builtin_devices[] = {
+        { "/dev/null",    "rwm" },
+        { "/dev/zero",    "rwm" },
+        { "/dev/full",    "rwm" },
+        { "/dev/random",  "rwm" },
+        { "/dev/urandom", "rwm" },
+        { "/dev/tty",     "rwm" },
+        { "/dev/ptmx",    "rw"  },
+        { "char-pts",     "rw"  },
+};
+
+/* systemd's scale for percentages of "all the memory/tasks there are": 100%
+ * is UINT32_MAX, rounded to the closest (UINT32_SCALE_FROM_PERMYRIAD). */
+uint32_t plan_scale_from_permyriad(uint32_t permyriad) {
+        return (uint32_t) (((uint64_t) MIN(permyriad, 10000U) * UINT32_MAX + 5000) / 10000U);
+}
+
+static int plan_property_add(Plan *p, const char *name, const char *signature, PlanProperty **ret) {
+        PlanProperty *l = realloc(p->properties, sizeof(PlanProperty) * (p->n_properties + 1));
+        if (!l)
+                return -ENOMEM;
+        p->properties = l;
+        p->properties[p->n_properties] = (PlanProperty) {
+                .name = name,
+                .signature = signature,
+        };
+        *ret = &p->properties[p->n_properties++];
+        return 0;
+}
+
+static int plan_property_s(Plan *p, const char *name, const char *value) {
+        PlanProperty *q;
+        int r = plan_property_add(p, name, "s", &q);
+        if (r < 0)
+                return r;
+        q->s = strdup(value);
+        return q->s ? 0 : -ENOMEM;
+}
+
+static int plan_property_t(Plan *p, const char *name, uint64_t value) {
+        PlanProperty *q;
+        int r = plan_property_add(p, name, "t", &q);
+        if (r < 0)
+                return r;
+        q->t = value;
+        return 0;
+}
+
+static int plan_property_as(Plan *p, const char *name, char * const *value) {
+        PlanProperty *q;
+        int r;
+
+        if (strv_length(value) == 0)
+                return 0;
+        r = plan_property_add(p, name, "as", &q);
+        if (r < 0)
+                return r;
+        q->as = strv_copy(value);
+        return q->as ? 0 : -ENOMEM;
+}
+
+/* MemoryMax= and friends, TasksMax=: bytes/count as "t" (infinity is
+ * UINT64_MAX), a percentage as NAMEScale "u". */
+static int plan_property_limit(Plan *p, const char *name, const char *scale_name, const CellLimit *l) {
+        PlanProperty *q;
+        int r;
+
+        switch (l->kind) {
+        case CELL_LIMIT_UNSET:
+                return 0;
+        case CELL_LIMIT_VALUE:
+                return plan_property_t(p, name, l->value);
+        case CELL_LIMIT_INFINITY:
+                return plan_property_t(p, name, UINT64_MAX);
+        case CELL_LIMIT_PERCENT:
+                r = plan_property_add(p, scale_name, "u", &q);
+                if (r < 0)
+                        return r;
+                q->u = plan_scale_from_permyriad(l->permyriad);
+                return 0;
+        default:
+                return -EINVAL;
+        }
+}
+
+static int plan_build_limits(Plan *p, const CellConfig *c) {
+        PlanLimits *l = &p->limits;
+
+        l->memory_max = c->memory_max;
+        l->memory_high = c->memory_high;
+        l->memory_swap_max = c->memory_swap_max;
+        l->tasks_max = c->tasks_max;
+        l->cpu_quota_per_sec_usec = c->cpu_quota_set ? c->cpu_quota_per_sec_usec : USEC_INFINITY;
+        l->cpu_weight = c->cpu_weight;
+        l->io_weight = c->io_weight;
+        if (c->allowed_cpus) {
+                l->allowed_cpus = malloc(c->allowed_cpus_size ?: 1);
+                if (!l->allowed_cpus)
+                        return -ENOMEM;
+                memcpy(l->allowed_cpus, c->allowed_cpus, c->allowed_cpus_size);
+                l->allowed_cpus_size = c->allowed_cpus_size;
+        }
+        if (c->n_device_allow > 0) {
+                l->device_allow = new0(CellDeviceAllow, c->n_device_allow);
+                if (!l->device_allow)
+                        return -ENOMEM;
+                for (size_t i = 0; i < c->n_device_allow; i++) {
+                        l->device_allow[i] = c->device_allow[i];
+                        l->device_allow[i].path = strdup(c->device_allow[i].path);
+                        if (!l->device_allow[i].path)
+                                return -ENOMEM;
+                        l->n_device_allow++;
+                }
+        }
+        return 0;
+}
+
+static int plan_build_properties(Plan *p, const CellConfig *c) {
+        const PlanLimits *l = &p->limits;
+        PlanProperty *q;
+        int r;
+
+        if ((r = plan_property_s(p, "Description", p->description)) < 0 ||
+            (r = plan_property_s(p, "Slice", p->slice)) < 0)
+                return r;
+        /* Delegate: the container may manage the cgroup tree below its own. */
+        r = plan_property_add(p, "Delegate", "b", &q);
+        if (r < 0)
+                return r;
+        q->b = true;
+        /* A failed container's scope is collected too, so a restart can reuse the name. */
+        if ((r = plan_property_s(p, "CollectMode", "inactive-or-failed")) < 0)
+                return r;
+
+        if ((r = plan_property_as(p, "After", c->after)) < 0 ||
+            (r = plan_property_as(p, "Before", c->before)) < 0 ||
+            (r = plan_property_as(p, "Wants", c->wants)) < 0 ||
+            (r = plan_property_as(p, "Requires", c->requires)) < 0 ||
+            (r = plan_property_as(p, "BindsTo", c->binds_to)) < 0 ||
+            (r = plan_property_as(p, "PartOf", c->part_of)) < 0 ||
+            (r = plan_property_as(p, "Conflicts", c->conflicts)) < 0)
+                return r;
+
+        if ((r = plan_property_limit(p, "MemoryMax", "MemoryMaxScale", &l->memory_max)) < 0 ||
+            (r = plan_property_limit(p, "MemoryHigh", "MemoryHighScale", &l->memory_high)) < 0 ||
+            (r = plan_property_limit(p, "MemorySwapMax", "MemorySwapMaxScale", &l->memory_swap_max)) < 0)
+                return r;
+        if (l->cpu_quota_per_sec_usec != USEC_INFINITY &&
+            (r = plan_property_t(p, "CPUQuotaPerSecUSec", l->cpu_quota_per_sec_usec)) < 0)
+                return r;
+        if (l->cpu_weight > 0 && (r = plan_property_t(p, "CPUWeight", l->cpu_weight)) < 0)
+                return r;
+        if (l->io_weight > 0 && (r = plan_property_t(p, "IOWeight", l->io_weight)) < 0)
+                return r;
+        if (l->allowed_cpus) {
+                r = plan_property_add(p, "AllowedCPUs", "ay", &q);
+                if (r < 0)
+                        return r;
+                q->ay = malloc(l->allowed_cpus_size ?: 1);
+                if (!q->ay)
+                        return -ENOMEM;
+                memcpy(q->ay, l->allowed_cpus, l->allowed_cpus_size);
+                q->ay_size = l->allowed_cpus_size;
+        }
+        if ((r = plan_property_limit(p, "TasksMax", "TasksMaxScale", &l->tasks_max)) < 0)
+                return r;
+
+        /* Devices: closed, but for the nodes the container is given. */
+        if ((r = plan_property_s(p, "DevicePolicy", "closed")) < 0)
+                return r;
+        r = plan_property_add(p, "DeviceAllow", "a(ss)", &q);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < ELEMENTSOF(plan_builtin_devices); i++)
+                if (strv_extend(&q->as, plan_builtin_devices[i].path) < 0 ||
+                    strv_extend(&q->as, plan_builtin_devices[i].perms) < 0)
+                        return -ENOMEM;
+        for (size_t i = 0; i < l->n_device_allow; i++)
+                if (strv_extend(&q->as, l->device_allow[i].path) < 0 ||
+                    strv_extend(&q->as, l->device_allow[i].perms) < 0)
+                        return -ENOMEM;
+        return 0;
+}
+
+int plan_build_scope(Plan *p, const CellConfig *c, Diagnostics *diag) {
+        _cleanup_free_ char *escaped = NULL;
+        int r;
+
+        r = unit_name_escape(p->name, &escaped);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return diag_error(diag, c->path, 0, "\"%s\" cannot be made into a scope name", p->name) ?: -EINVAL;
+        if (asprintf(&p->scope_unit, "cell-%s.scope", escaped) < 0) {
+                p->scope_unit = NULL;
+                return -ENOMEM;
+        }
+        p->slice = strdup(c->slice ?: PLAN_DEFAULT_SLICE);
+        if (!p->slice)
+                return -ENOMEM;
+        if (isempty(c->description))
+                r = asprintf(&p->description, "cell %s", p->name);
+        else
+                r = asprintf(&p->description, "cell %s: %s", p->name, c->description);
+        if (r < 0) {
+                p->description = NULL;
+                return -ENOMEM;
+        }
+
+        r = plan_build_limits(p, c);
+        if (r < 0)
+                return r;
+        return plan_build_properties(p, c);
+}

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The seccomp rule set: cell's default deny list, always, plus
+ * SystemCallFilter= in systemd's syntax. Rules are single syscall names
+ * (groups expanded), sorted and unique, so the JSON is stable; spawn/ skips
+ * names the running architecture does not have. */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan-internal.h"
+#include "syscall-groups.h"
+
+/* Denied with EPERM in every container, whatever SystemCallFilter= says.
+ * Each reaches kernel state that no namespace isolates. */
+const char * const plan_seccomp_default_deny[] = {
+        "_sysctl",              /* obsolete sysctl interface, writes host kernel settings */
+        "acct",                 /* switches process accounting for the whole host */
+        "add_key",              /* the kernel keyring is not namespaced */
+        "bpf",                  /* loads programs into the host kernel */
+        "create_module",        /* kernel modules (obsolete interface) */
+        "delete_module",        /* unloads host kernel modules */
+        "finit_module",         /* loads host kernel modules */
+        "get_kernel_syms",      /* kernel modules (obsolete interface) */
+        "init_module",          /* loads host kernel modules */
+        "ioperm",               /* raw I/O port access */
+        "iopl",                 /* raw I/O port access, all ports */
+        "kexec_file_load",      /* replaces the running kernel */
+        "kexec_load",           /* replaces the running kernel */
+        "keyctl",               /* the kernel keyring is not namespaced */
+        "lookup_dcookie",       /* kernel profiling, leaks host paths */
+        "nfsservctl",           /* the kernel NFS server (removed in Linux 3.1) */
+        "open_by_handle_at",    /* opens files by handle, past every mount boundary ("shocker") */
+        "perf_event_open",      /* host-wide performance events, an information leak */
+        "query_module",         /* kernel modules (obsolete interface) */
+        "quotactl",             /* quotas of the host's file systems */
+        "reboot",               /* the host's reboot; systemd as a container's init copes with EPERM */
+        "request_key",          /* the kernel keyring is not namespaced */
+        "swapoff",              /* the host's swap */
+        "swapon",               /* the host's swap */
+        "uselib",               /* obsolete a.out loader */
+        "userfaultfd",          /* a favourite primitive of kernel exploits */
+        "vm86",                 /* x86 virtual 8086 mode */
+        "vm86old",              /* x86 virtual 8086 mode */
+        NULL,
+};
+
+/* Nested @groups deeper than this are a loop. */
+#define PLAN_SYSCALL_GROUP_DEPTH_MAX 16
+
+typedef struct SeccompItem {
+        PlanSyscallRule rule;
+        size_t seq;             /* insertion order: of rules for one name, the last one wins */
+} SeccompItem;
+
+typedef struct SeccompBuilder {
+        SeccompItem *items;
+        size_t n, allocated;
+} SeccompBuilder;
+
+static int seccomp_builder_add(SeccompBuilder *b, const char *name, PlanSeccompAction action, int error) {
+        if (b->n == b->allocated) {
+                size_t a = MAX(b->allocated * 2, (size_t) 64);
+                SeccompItem *items = realloc(b->items, sizeof(SeccompItem) * a);
+                if (!items)
+                        return -ENOMEM;
+                b->items = items;
+                b->allocated = a;
+        }
+        char *n = strdup(name);
+        if (!n)
+                return -ENOMEM;
+        b->items[b->n] = (SeccompItem) {
+                .rule = {
+                        .name = n,
+                        .action = action,
+                        .error = action == PLAN_SECCOMP_ERRNO ? error : 0,
+                },
+                .seq = b->n,
+        };
+        b->n++;
+        return 0;
+}
+
+static void seccomp_builder_done(SeccompBuilder *b) {
+        for (size_t i = 0; i < b->n; i++)
+                free(b->items[i].rule.name);
+        free(b->items);
+        *b = (SeccompBuilder) {};
+}
+
+/* Adds name, or every member of an @group (recursively). Returns 0,
+ * -ENOMEM, or -EINVAL (reported) for an unknown group or a loop. */
+static int seccomp_add_expanded(SeccompBuilder *b, const CellConfig *c, const char *name,
+                                PlanSeccompAction action, int error, unsigned depth, Diagnostics *diag) {
+        const char * const *members;
+        int r;
+
+        if (name[0] != '@')
+                return seccomp_builder_add(b, name, action, error);
+
+        if (depth >= PLAN_SYSCALL_GROUP_DEPTH_MAX)
+                return diag_error(diag, c->path, 0, "SystemCallFilter=%s: groups nest too deep (a loop?)",
+                                  name) ?: -EINVAL;
+        members = syscall_group_members(name);
+        if (!members)
+                return diag_error(diag, c->path, 0, "SystemCallFilter=%s: unknown system call group",
+                                  name) ?: -EINVAL;
+        for (const char * const *m = members; *m; m++) {
+                r = seccomp_add_expanded(b, c, *m, action, error, depth + 1, diag);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static bool plan_seccomp_in_default_deny(const char *name) {
+        for (const char * const *d = plan_seccomp_default_deny; *d; d++)
+                if (streq(*d, name))
+                        return true;
+        return false;
+}
+
+static int seccomp_item_compare(const void *a, const void *b) {
+        const SeccompItem *x = a, *y = b;
+        int r = strcmp(x->rule.name, y->rule.name);
+
+        if (r != 0)
+                return r;
+        return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Sorted by name, one rule per name: the last one added. */
+static int seccomp_builder_finish(SeccompBuilder *b, Plan *p) {
+        qsort(b->items, b->n, sizeof(SeccompItem), seccomp_item_compare);
+
+        p->syscalls = new0(PlanSyscallRule, b->n ?: 1);
+        if (!p->syscalls)
+                return -ENOMEM;
+        for (size_t i = 0; i < b->n; i++) {
+                if (i + 1 < b->n && streq(b->items[i].rule.name, b->items[i + 1].rule.name)) {
+                        free(b->items[i].rule.name);
+                        continue;
+                }
+                p->syscalls[p->n_syscalls++] = b->items[i].rule;
+        }
+        b->n = 0;       /* every name is owned by the plan or freed */
+        return 0;
+}
+
+static int seccomp_add_default_deny(SeccompBuilder *b) {
+        for (const char * const *d = plan_seccomp_default_deny; *d; d++) {
+                int r = seccomp_builder_add(b, *d, PLAN_SECCOMP_ERRNO, EPERM);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int plan_build_seccomp_rules(Plan *p, const CellConfig *c, SeccompBuilder *b, Diagnostics *diag) {
+        int error = c->syscall_error_number >= 0 ? c->syscall_error_number : EPERM;
+        bool invalid = false;
+        int r;
+
+        p->seccomp = true;
+
+        if (!c->syscall_filter_set || c->n_syscall_filter == 0 || !c->syscall_filter_allow_list) {
+                /* No filter, or a deny list ("~..."): everything is allowed but
+                 * the default deny list and the names given. Rules added later
+                 * win, so ":ERRNO" on a name of the default list changes its
+                 * error. */
+                p->seccomp_default_action = PLAN_SECCOMP_ALLOW;
+                r = seccomp_add_default_deny(b);
+                if (r < 0)
+                        return r;
+                for (size_t i = 0; c->syscall_filter_set && i < c->n_syscall_filter; i++) {
+                        const CellSyscall *s = &c->syscall_filter[i];
+
+                        r = seccomp_add_expanded(b, c, s->name, PLAN_SECCOMP_ERRNO,
+                                                 s->error >= 0 ? s->error : error, 0, diag);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0)
+                                invalid = true;
+                }
+                return invalid ? -EINVAL : 0;
+        }
+
+        /* An allow list: everything else fails with SystemCallErrorNumber=
+         * (EPERM). @default is always allowed, as in systemd, so that a
+         * process can exec, map memory and exit at all. */
+        p->seccomp_default_action = PLAN_SECCOMP_ERRNO;
+        p->seccomp_default_error = error;
+        r = seccomp_add_expanded(b, c, "@default", PLAN_SECCOMP_ALLOW, 0, 0, diag);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                invalid = true;
+        for (size_t i = 0; i < c->n_syscall_filter; i++) {
+                const CellSyscall *s = &c->syscall_filter[i];
+
+                if (s->error >= 0) {
+                        /* systemd ignores it too: in an allow list there is no error to return. */
+                        r = diag_warning(diag, c->path, 0,
+                                         "SystemCallFilter=%s: an error number applies only to a deny list (\"~\"), ignoring it",
+                                         s->name);
+                        if (r < 0)
+                                return r;
+                }
+                if (s->name[0] != '@' && plan_seccomp_in_default_deny(s->name)) {
+                        r = diag_warning(diag, c->path, 0,
+                                         "SystemCallFilter=%s: always denied (cell's default deny list), ignoring it",
+                                         s->name);
+                        if (r < 0)
+                                return r;
+                }
+                r = seccomp_add_expanded(b, c, s->name, PLAN_SECCOMP_ALLOW, 0, 0, diag);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        invalid = true;
+        }
+        /* Last, so that they win over any allow rule from a group. */
+        r = seccomp_add_default_deny(b);
+        if (r < 0)
+                return r;
+        return invalid ? -EINVAL : 0;
+}
+
+int plan_build_seccomp(Plan *p, const CellConfig *c, Diagnostics *diag) {
+        SeccompBuilder b = {};
+        int r, k;
+
+        r = plan_build_seccomp_rules(p, c, &b, diag);
+        if (r != -ENOMEM) {
+                k = seccomp_builder_finish(&b, p);
+                if (k < 0)
+                        r = k;
+        }
+        seccomp_builder_done(&b);
+        return r;
+}

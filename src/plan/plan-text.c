@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* "cell plan" without --json: the plan for a human, one fact per line. */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdio.h>
+
+#include "plan-internal.h"
+#include "strv.h"
+
+static void text_flags(FILE *f, unsigned long flags, const PlanFlagName *names, size_t n, const char *none) {
+        bool first = true;
+
+        for (size_t i = 0; i < n; i++)
+                if (flags & names[i].flag) {
+                        fprintf(f, "%s%s", first ? "" : ",", names[i].name);
+                        first = false;
+                }
+        if (first)
+                fputs(none, f);
+}
+
+static void text_capabilities(FILE *f, const char *label, uint64_t mask) {
+        bool first = true;
+
+        fprintf(f, "  %-12s", label);
+        for (unsigned cap = 0; cap < 64; cap++) {
+                const char *n;
+
+                if (!(mask & (UINT64_C(1) << cap)))
+                        continue;
+                n = plan_capability_to_name(cap);
+                if (n)
+                        fprintf(f, " %s", n + 4);       /* without "CAP_" */
+                else
+                        fprintf(f, " %u", cap);
+                first = false;
+        }
+        fputs(first ? " (none)\n" : "\n", f);
+}
+
+static void text_strv(FILE *f, const char *label, char * const *l) {
+        if (strv_length(l) == 0)
+                return;
+        fprintf(f, "%-18s", label);
+        STRV_FOREACH(s, l)
+                fprintf(f, " %s", *s);
+        fputc('\n', f);
+}
+
+static void text_mount(FILE *f, const PlanMount *m) {
+        fprintf(f, "  %-9s %-20s", plan_mount_kind_to_string(m->kind), m->target);
+        switch (m->kind) {
+        case PLAN_MOUNT_BIND:
+        case PLAN_MOUNT_DEVICE:
+                fprintf(f, " <- %s%s", m->source_in_root ? "+" : "", m->source);
+                break;
+        case PLAN_MOUNT_FS:
+                fprintf(f, " %s%s%s", m->fstype, m->data ? " " : "", strempty(m->data));
+                break;
+        case PLAN_MOUNT_SYMLINK:
+                fprintf(f, " -> %s", m->source);
+                break;
+        case PLAN_MOUNT_OVERLAY: {
+                _cleanup_free_ char *lower = strv_join(m->lower, ":");
+                fprintf(f, " lower %s upper %s", strna(lower), isempty(m->upper) ? "(tmpfs)" : m->upper);
+                break;
+        }
+        case PLAN_MOUNT_MASK:
+        case PLAN_MOUNT_READ_ONLY:
+        case PLAN_MOUNT_CGROUP:
+        case _PLAN_MOUNT_KIND_MAX:
+        default:
+                break;
+        }
+        if (m->flags) {
+                fputs(" (", f);
+                text_flags(f, m->flags, plan_mount_flag_names, plan_mount_flag_names_count, "");
+                fputc(')', f);
+        }
+        if (m->optional)
+                fputs(" optional", f);
+        if (m->idmap)
+                fputs(" idmap", f);
+        if (m->line > 0)
+                fprintf(f, " [line %u]", m->line);
+        fputc('\n', f);
+}
+
+static void text_limit(FILE *f, const char *label, const CellLimit *l) {
+        switch (l->kind) {
+        case CELL_LIMIT_VALUE:
+                fprintf(f, "  %-16s %" PRIu64 "\n", label, l->value);
+                return;
+        case CELL_LIMIT_PERCENT:
+                fprintf(f, "  %-16s %u.%02u%%\n", label, l->permyriad / 100, l->permyriad % 100);
+                return;
+        case CELL_LIMIT_INFINITY:
+                fprintf(f, "  %-16s infinity\n", label);
+                return;
+        case CELL_LIMIT_UNSET:
+        default:
+                return;
+        }
+}
+
+int plan_print_text(const Plan *p, FILE *f) {
+        char buf[32];
+
+        fprintf(f, "Unit:              %s (%s)\n", p->name, strna(p->unit_path));
+        text_strv(f, "Drop-ins:", p->dropin_paths);
+        fprintf(f, "Root:              %s%s", strna(p->root_directory), p->root_read_only ? " (read-only)" : "");
+        if (p->root_volatile != CELL_VOLATILE_NO)
+                fprintf(f, " volatile=%s", plan_volatile_to_string(p->root_volatile));
+        fputc('\n', f);
+        fputs("Namespaces:        ", f);
+        text_flags(f, p->namespaces, plan_namespace_names, plan_namespace_names_count, "(none)");
+        fputs(p->cgroup_namespace ? ", cgroup (once in the scope)\n" : "\n", f);
+
+        fprintf(f, "Users:             %s", plan_users_mode_to_string(p->users_mode));
+        if (p->users_mode == PLAN_USERS_FIXED || p->users_mode == PLAN_USERS_PICK)
+                fprintf(f, " %" PRIu32 "+%" PRIu32, p->uid_base, p->uid_count);
+        fputc('\n', f);
+
+        text_strv(f, "Command:", p->argv);
+        fprintf(f, "User:              %s", p->user ?: "root");
+        if (p->group)
+                fprintf(f, " group %s", p->group);
+        fputc('\n', f);
+        text_strv(f, "Groups:", p->supplementary_groups);
+        fprintf(f, "Working directory: %s\n", strna(p->working_directory));
+        fprintf(f, "UMask:             %04o\n", (unsigned) p->umask);
+        fprintf(f, "Hostname:          %s\n", strna(p->hostname));
+        text_strv(f, "Environment:", p->environment);
+        for (size_t i = 0; i < p->n_environment_files; i++)
+                fprintf(f, "Environment file:  %s%s\n", p->environment_files[i].ignore_missing ? "-" : "",
+                        p->environment_files[i].path);
+        text_strv(f, "Passed through:", p->pass_environment);
+        fprintf(f, "Boot: %s, Init: %s, NotifyReady: %s (%s)\n",
+                p->boot ? "yes" : "no", p->init ? "yes" : "no", p->notify_ready ? "yes" : "no",
+                strna(p->notify_socket));
+        fprintf(f, "Stop:              %s, ", plan_signal_to_string(p->kill_signal, buf, sizeof buf));
+        if (p->timeout_stop_usec == USEC_INFINITY)
+                fputs("no timeout\n", f);
+        else
+                fprintf(f, "SIGKILL after %" PRIu64 ".%06" PRIu64 "s\n",
+                        p->timeout_stop_usec / USEC_PER_SEC, p->timeout_stop_usec % USEC_PER_SEC);
+
+        fputs("\nMounts:\n", f);
+        for (size_t i = 0; i < p->n_mounts; i++)
+                text_mount(f, &p->mounts[i]);
+
+        fputs("\nCapabilities:\n", f);
+        text_capabilities(f, "bounding", p->cap_bounding);
+        text_capabilities(f, "effective", p->cap_effective);
+        text_capabilities(f, "permitted", p->cap_permitted);
+        text_capabilities(f, "inheritable", p->cap_inheritable);
+        text_capabilities(f, "ambient", p->cap_ambient);
+        fprintf(f, "NoNewPrivileges:   %s\n", p->no_new_privileges ? "yes" : "no");
+
+        fprintf(f, "Seccomp:           default %s", plan_seccomp_action_to_string(p->seccomp_default_action));
+        if (p->seccomp_default_action == PLAN_SECCOMP_ERRNO)
+                fprintf(f, " (%s)", plan_errno_to_string(p->seccomp_default_error, buf, sizeof buf));
+        fprintf(f, ", %zu rules\n", p->n_syscalls);
+        for (PlanSeccompAction a = PLAN_SECCOMP_ALLOW; a <= PLAN_SECCOMP_KILL; a++) {
+                size_t n = 0;
+
+                for (size_t i = 0; i < p->n_syscalls; i++) {
+                        const PlanSyscallRule *r = &p->syscalls[i];
+
+                        if (r->action != a)
+                                continue;
+                        if (n++ == 0)
+                                fprintf(f, "  %s:", plan_seccomp_action_to_string(a));
+                        fprintf(f, " %s", r->name);
+                        if (a == PLAN_SECCOMP_ERRNO && r->error != EPERM)
+                                fprintf(f, "(%s)", plan_errno_to_string(r->error, buf, sizeof buf));
+                }
+                if (n > 0)
+                        fputc('\n', f);
+        }
+
+        for (size_t i = 0; i < p->n_rlimits; i++) {
+                const PlanRlimit *l = &p->rlimits[i];
+                const char *n = plan_rlimit_to_name(l->resource);
+
+                fprintf(f, "Limit%-13s", n ? n : "?");
+                if (l->soft == RLIM_INFINITY)
+                        fputs(" infinity", f);
+                else
+                        fprintf(f, " %ju", (uintmax_t) l->soft);
+                if (l->hard == RLIM_INFINITY)
+                        fputs(":infinity\n", f);
+                else
+                        fprintf(f, ":%ju\n", (uintmax_t) l->hard);
+        }
+        if (p->oom_score_adjust_set)
+                fprintf(f, "OOMScoreAdjust:    %d\n", p->oom_score_adjust);
+
+        fprintf(f, "\nScope:             %s in %s\n", strna(p->scope_unit), strna(p->slice));
+        fprintf(f, "Description:       %s\n", strna(p->description));
+        text_limit(f, "MemoryMax", &p->limits.memory_max);
+        text_limit(f, "MemoryHigh", &p->limits.memory_high);
+        text_limit(f, "MemorySwapMax", &p->limits.memory_swap_max);
+        text_limit(f, "TasksMax", &p->limits.tasks_max);
+        if (p->limits.cpu_quota_per_sec_usec != USEC_INFINITY)
+                fprintf(f, "  %-16s %" PRIu64 "%%\n", "CPUQuota",
+                        p->limits.cpu_quota_per_sec_usec / (USEC_PER_SEC / 100));
+        if (p->limits.cpu_weight > 0)
+                fprintf(f, "  %-16s %" PRIu64 "\n", "CPUWeight", p->limits.cpu_weight);
+        if (p->limits.io_weight > 0)
+                fprintf(f, "  %-16s %" PRIu64 "\n", "IOWeight", p->limits.io_weight);
+        if (p->limits.allowed_cpus) {
+                fprintf(f, "  %-16s", "AllowedCPUs");
+                for (size_t i = 0; i < p->limits.allowed_cpus_size * 8; i++)
+                        if (p->limits.allowed_cpus[i / 8] & (1u << (i % 8)))
+                                fprintf(f, " %zu", i);
+                fputc('\n', f);
+        }
+        for (size_t i = 0; i < p->limits.n_device_allow; i++)
+                fprintf(f, "  %-16s %s %s\n", "DeviceAllow", p->limits.device_allow[i].path,
+                        p->limits.device_allow[i].perms);
+
+        fprintf(f, "\nNetwork:           %s", p->namespaces & CLONE_NEWNET ? "private" : "host");
+        if (p->virtual_ethernet)
+                fputs(", virtual ethernet", f);
+        if (p->bridge)
+                fprintf(f, ", bridge %s", p->bridge);
+        fputc('\n', f);
+        for (size_t i = 0; i < p->n_ports; i++)
+                fprintf(f, "  port %s %u -> %u\n", p->ports[i].protocol == IPPROTO_UDP ? "udp" : "tcp",
+                        p->ports[i].host_port, p->ports[i].container_port);
+
+        if (fflush(f) != 0 || ferror(f))
+                return -EIO;
+        return 0;
+}

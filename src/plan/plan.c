@@ -1,0 +1,379 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* plan_build(): CellConfig -> Plan, without a syscall. This file does the
+ * process side (users, identity, privileges, what runs); mounts, seccomp and
+ * the scope have files of their own. */
+
+#include <errno.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan-internal.h"
+#include "strv.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+/* The usual container bounding set (docker's and nspawn's common ground):
+ * enough for a payload to manage its own files and users and to bind low
+ * ports, nothing that reaches the host's kernel state. */
+#define PLAN_DEFAULT_CAPABILITIES                                       \
+        ((UINT64_C(1) << CAP_CHOWN) |                                   \
+         (UINT64_C(1) << CAP_DAC_OVERRIDE) |                            \
+         (UINT64_C(1) << CAP_FSETID) |                                  \
+         (UINT64_C(1) << CAP_FOWNER) |                                  \
+         (UINT64_C(1) << CAP_MKNOD) |                                   \
+         (UINT64_C(1) << CAP_NET_RAW) |                                 \
+         (UINT64_C(1) << CAP_SETGID) |                                  \
+         (UINT64_C(1) << CAP_SETUID) |                                  \
+         (UINT64_C(1) << CAP_SETFCAP) |                                 \
+         (UINT64_C(1) << CAP_SETPCAP) |                                 \
+         (UINT64_C(1) << CAP_NET_BIND_SERVICE) |                        \
+         (UINT64_C(1) << CAP_SYS_CHROOT) |                              \
+         (UINT64_C(1) << CAP_KILL) |                                    \
+         (UINT64_C(1) << CAP_AUDIT_WRITE))
+
+#define PLAN_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define PLAN_NOTIFY_SOCKET "/run/host/notify"
+#define PLAN_DEFAULT_TIMEOUT_STOP_USEC (90 * USEC_PER_SEC)
+#define PLAN_USERS_COUNT_DEFAULT UINT32_C(65536)
+/* PrivateUsers=pick draws from nspawn's range for containers. */
+#define PLAN_USERS_PICK_MIN UINT32_C(0x00080000)
+#define PLAN_USERS_PICK_MAX UINT32_C(0x6FFF0000)
+#define PLAN_HOSTNAME_MAX 63
+
+/* Sets "KEY=VALUE" in env: replaces an assignment of the same KEY in place,
+ * else appends. */
+static int plan_env_set(char ***env, const char *assignment) {
+        const char *eq = strchr(assignment, '=');
+        size_t k = eq ? (size_t) (eq - assignment) : strlen(assignment);
+
+        STRV_FOREACH(e, *env)
+                if (strncmp(*e, assignment, k) == 0 && (*e)[k] == '=') {
+                        char *v = strdup(assignment);
+                        if (!v)
+                                return -ENOMEM;
+                        free(*e);
+                        *(char **) e = v;
+                        return 0;
+                }
+        return strv_extend(env, assignment);
+}
+
+/* FNV-1a: small, stable across builds and hosts, good enough to spread names. */
+static uint32_t plan_name_hash(const char *s) {
+        uint32_t h = UINT32_C(2166136261);
+
+        for (; *s; s++) {
+                h ^= (unsigned char) *s;
+                h *= UINT32_C(16777619);
+        }
+        return h;
+}
+
+uint32_t plan_users_pick_base(const char *name) {
+        uint32_t slots = (PLAN_USERS_PICK_MAX - PLAN_USERS_PICK_MIN) / 0x10000 + 1;
+
+        return PLAN_USERS_PICK_MIN + (plan_name_hash(name) % slots) * UINT32_C(0x10000);
+}
+
+/* The unit's name as a hostname: letters, digits, '-' and '.' are kept,
+ * anything else ("worker@3") becomes '-'; at most 63 characters; never
+ * starts or ends with '-' or '.'. */
+char *plan_hostname_from_name(const char *name) {
+        char *h = strndup(name, PLAN_HOSTNAME_MAX);
+        size_t n;
+
+        if (!h)
+                return NULL;
+        for (char *q = h; *q; q++)
+                if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+                      (*q >= '0' && *q <= '9') || *q == '-' || *q == '.'))
+                        *q = '-';
+        n = strlen(h);
+        while (n > 0 && (h[n - 1] == '-' || h[n - 1] == '.'))
+                h[--n] = 0;
+        n = strspn(h, "-.");
+        memmove(h, h + n, strlen(h + n) + 1);
+        if (isempty(h)) {
+                free(h);
+                return strdup("cell");
+        }
+        return h;
+}
+
+static bool plan_user_is_root(const char *user) {
+        return !user || streq(user, "root") || streq(user, "0");
+}
+
+static int plan_build_users(Plan *p, const CellConfig *c, Diagnostics *diag) {
+        uint32_t count = c->private_users_count ?: PLAN_USERS_COUNT_DEFAULT;
+
+        switch (c->private_users) {
+        case CELL_PRIVATE_USERS_NO:
+                p->users_mode = PLAN_USERS_HOST;
+                return 0;
+        case CELL_PRIVATE_USERS_FIXED:
+                if ((uint64_t) c->private_users_uid + count > (uint64_t) UINT32_MAX)
+                        return diag_error(diag, c->path, 0,
+                                          "PrivateUsers=%u:%u: the range ends beyond the last UID",
+                                          (unsigned) c->private_users_uid, count) ?: -EINVAL;
+                p->users_mode = PLAN_USERS_FIXED;
+                p->uid_base = c->private_users_uid;
+                p->uid_count = count;
+                p->uid_map = new0(PlanIdMap, 1);
+                p->gid_map = new0(PlanIdMap, 1);
+                if (!p->uid_map || !p->gid_map)
+                        return -ENOMEM;
+                /* Root inside is the range's first UID outside; GIDs the same. */
+                p->uid_map[0] = p->gid_map[0] = (PlanIdMap) { 0, p->uid_base, count };
+                p->n_uid_map = p->n_gid_map = 1;
+                return 0;
+        case CELL_PRIVATE_USERS_PICK:
+                p->users_mode = PLAN_USERS_PICK;
+                p->uid_base = plan_users_pick_base(p->name);
+                p->uid_count = PLAN_USERS_COUNT_DEFAULT;
+                return 0;
+        case CELL_PRIVATE_USERS_YES:
+                p->users_mode = PLAN_USERS_ROOT_OWNER;
+                p->uid_count = count;
+                return 0;
+        default:
+                return diag_error(diag, c->path, 0, "PrivateUsers=: unknown mode %d",
+                                  (int) c->private_users) ?: -EINVAL;
+        }
+}
+
+static int plan_build_argv(Plan *p, const CellConfig *c, const PlanOptions *opts, Diagnostics *diag) {
+        char * const *override = opts && opts->argv_override && opts->argv_override[0] ?
+                opts->argv_override : NULL;
+
+        if (c->boot) {
+                /* Boot=yes: the container's own init, arguments after it. */
+                if (strv_extend(&p->argv, "/sbin/init") < 0 ||
+                    strv_extend_strv(&p->argv, override) < 0)
+                        return -ENOMEM;
+                return 0;
+        }
+
+        if (override)
+                p->argv = strv_copy(override);
+        else if (c->exec && c->exec[0])
+                p->argv = strv_copy(c->exec);
+        else
+                return diag_error(diag, c->path, 0,
+                                  "Neither Exec= nor Boot=yes is set: nothing to run") ?: -EINVAL;
+        return p->argv ? 0 : -ENOMEM;
+}
+
+static int plan_build_environment(Plan *p, const CellConfig *c) {
+        /* A clean environment: nothing of the host's leaks in but TERM. */
+        if (strv_extend(&p->environment, "PATH=" PLAN_DEFAULT_PATH) < 0 ||
+            strv_extend(&p->environment, "container=cell") < 0 ||
+            strv_extend(&p->pass_environment, "TERM") < 0)
+                return -ENOMEM;
+        STRV_FOREACH(e, c->environment)
+                if (plan_env_set(&p->environment, *e) < 0)
+                        return -ENOMEM;
+
+        if (c->n_environment_files > 0) {
+                p->environment_files = new0(CellEnvironmentFile, c->n_environment_files);
+                if (!p->environment_files)
+                        return -ENOMEM;
+                for (size_t i = 0; i < c->n_environment_files; i++) {
+                        p->environment_files[i].path = strdup(c->environment_files[i].path);
+                        if (!p->environment_files[i].path)
+                                return -ENOMEM;
+                        p->environment_files[i].ignore_missing = c->environment_files[i].ignore_missing;
+                        p->n_environment_files++;
+                }
+        }
+        return 0;
+}
+
+static int plan_build_privileges(Plan *p, const CellConfig *c) {
+        p->cap_bounding = (PLAN_DEFAULT_CAPABILITIES | c->capability) & ~c->drop_capability;
+        /* Root keeps what the bounding set allows; any other user starts with
+         * nothing effective, as after a plain setuid() (no ambient set). */
+        if (plan_user_is_root(c->user))
+                p->cap_effective = p->cap_permitted = p->cap_bounding;
+        p->cap_inheritable = p->cap_ambient = 0;
+        p->no_new_privileges = c->no_new_privileges;
+
+        for (int r = 0; r < RLIMIT_NLIMITS; r++)
+                if (c->rlimits[r].set) {
+                        PlanRlimit *l = realloc(p->rlimits, sizeof(PlanRlimit) * (p->n_rlimits + 1));
+                        if (!l)
+                                return -ENOMEM;
+                        p->rlimits = l;
+                        p->rlimits[p->n_rlimits++] = (PlanRlimit) {
+                                .resource = r,
+                                .soft = c->rlimits[r].soft,
+                                .hard = c->rlimits[r].hard,
+                        };
+                }
+        p->oom_score_adjust_set = c->oom_score_adjust_set;
+        p->oom_score_adjust = c->oom_score_adjust_set ? c->oom_score_adjust : 0;
+        return 0;
+}
+
+static int plan_build_identity(Plan *p, const CellConfig *c) {
+        if (c->user && !(p->user = strdup(c->user)))
+                return -ENOMEM;
+        if (c->group && !(p->group = strdup(c->group)))
+                return -ENOMEM;
+        if (c->supplementary_groups && !(p->supplementary_groups = strv_copy(c->supplementary_groups)))
+                return -ENOMEM;
+        p->working_directory = strdup(c->working_directory ?: "/");
+        if (!p->working_directory)
+                return -ENOMEM;
+        p->umask = c->umask_set ? c->umask : 0022;
+        p->hostname = c->hostname ? strdup(c->hostname) : plan_hostname_from_name(p->name);
+        return p->hostname ? 0 : -ENOMEM;
+}
+
+static int plan_build_network(Plan *p, const CellConfig *c) {
+        p->virtual_ethernet = c->virtual_ethernet;
+        if (c->bridge && !(p->bridge = strdup(c->bridge)))
+                return -ENOMEM;
+        if (c->n_ports > 0) {
+                p->ports = new0(CellPort, c->n_ports);
+                if (!p->ports)
+                        return -ENOMEM;
+                memcpy(p->ports, c->ports, sizeof(CellPort) * c->n_ports);
+                p->n_ports = c->n_ports;
+        }
+        return 0;
+}
+
+int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnostics *diag) {
+        _cleanup_(plan_done) Plan p = {};
+        bool invalid = false;
+        int r;
+
+        p.name = strdup(c->name ?: "cell");
+        p.unit_path = c->path ? strdup(c->path) : NULL;
+        p.dropin_paths = strv_copy(c->dropin_paths);
+        p.root_directory = c->directory ? strdup(c->directory) : NULL;
+        p.notify_socket = strdup(PLAN_NOTIFY_SOCKET);
+        if (!p.name || (c->path && !p.unit_path) || (c->dropin_paths && !p.dropin_paths) ||
+            (c->directory && !p.root_directory) || !p.notify_socket)
+                return -ENOMEM;
+        if (!c->directory) {
+                if (diag_error(diag, c->path, 0, "Directory= is not set: the container has no root") < 0)
+                        return -ENOMEM;
+                invalid = true;
+        }
+
+        /* Namespaces: everything private but the network when asked, the
+         * users when PrivateUsers= maps them, the clocks when PrivateTime=. */
+        p.namespaces = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
+        if (c->private_network)
+                p.namespaces |= CLONE_NEWNET;
+        if (c->private_users != CELL_PRIVATE_USERS_NO)
+                p.namespaces |= CLONE_NEWUSER;
+        if (c->private_time)
+                p.namespaces |= CLONE_NEWTIME;
+        p.cgroup_namespace = true;
+
+        p.root_read_only = c->read_only || c->volatile_mode != CELL_VOLATILE_NO;
+        p.root_volatile = c->volatile_mode;
+
+        p.boot = c->boot;
+        p.init = c->init;
+        p.notify_ready = c->notify_ready;
+        p.kill_signal = c->kill_signal > 0 ? c->kill_signal : c->boot ? SIGRTMIN + 3 : SIGTERM;
+        p.timeout_stop_usec = c->timeout_stop_set ? c->timeout_stop_usec : PLAN_DEFAULT_TIMEOUT_STOP_USEC;
+
+        /* Each part reports its own problems to diag and returns -EINVAL for
+         * them; go on so that every problem is reported in one run. */
+        int (*const parts[])(Plan *, const CellConfig *, Diagnostics *) = {
+                plan_build_users,
+                plan_build_mounts,
+                plan_build_seccomp,
+                plan_build_scope,
+        };
+        for (size_t i = 0; i < ELEMENTSOF(parts); i++) {
+                r = parts[i](&p, c, diag);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        invalid = true;
+        }
+        r = plan_build_argv(&p, c, opts, diag);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                invalid = true;
+
+        if (plan_build_environment(&p, c) < 0 ||
+            plan_build_privileges(&p, c) < 0 ||
+            plan_build_identity(&p, c) < 0 ||
+            plan_build_network(&p, c) < 0)
+                return -ENOMEM;
+
+        if (invalid)
+                return -EINVAL;
+
+        *ret = p;
+        p = (Plan) {};
+        return 0;
+}
+
+static void plan_mount_done(PlanMount *m) {
+        free(m->source);
+        free(m->target);
+        free(m->fstype);
+        free(m->data);
+        strv_free(m->lower);
+        free(m->upper);
+}
+
+void plan_done(Plan *p) {
+        if (!p)
+                return;
+        free(p->name);
+        free(p->unit_path);
+        strv_free(p->dropin_paths);
+        free(p->root_directory);
+        for (size_t i = 0; i < p->n_mounts; i++)
+                plan_mount_done(&p->mounts[i]);
+        free(p->mounts);
+        free(p->uid_map);
+        free(p->gid_map);
+        free(p->user);
+        free(p->group);
+        strv_free(p->supplementary_groups);
+        free(p->working_directory);
+        free(p->hostname);
+        for (size_t i = 0; i < p->n_syscalls; i++)
+                free(p->syscalls[i].name);
+        free(p->syscalls);
+        free(p->rlimits);
+        strv_free(p->argv);
+        strv_free(p->environment);
+        for (size_t i = 0; i < p->n_environment_files; i++)
+                free(p->environment_files[i].path);
+        free(p->environment_files);
+        strv_free(p->pass_environment);
+        free(p->notify_socket);
+        free(p->scope_unit);
+        free(p->slice);
+        free(p->description);
+        free(p->limits.allowed_cpus);
+        for (size_t i = 0; i < p->limits.n_device_allow; i++)
+                free(p->limits.device_allow[i].path);
+        free(p->limits.device_allow);
+        for (size_t i = 0; i < p->n_properties; i++) {
+                free(p->properties[i].s);
+                strv_free(p->properties[i].as);
+                free(p->properties[i].ay);
+        }
+        free(p->properties);
+        free(p->bridge);
+        free(p->ports);
+        *p = (Plan) {};
+}

@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cgroup-util.h"
+#include "macros.h"
+#include "strv.h"
+
+void cg_membership_free(CgroupMembership *m, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                strv_free(m[i].controllers);
+                free(m[i].path);
+        }
+        free(m);
+}
+
+static int split_commas(const char *s, size_t len, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        const char *end = s + len;
+
+        while (s < end) {
+                const char *c = memchr(s, ',', end - s) ?: end;
+                if (c > s) {
+                        char *w = strndup(s, c - s);
+                        if (!w || strv_push(&l, w) < 0)
+                                return -ENOMEM;
+                }
+                s = c + 1;
+        }
+        if (!l) {       /* the empty list, but not NULL: callers tell them apart from OOM */
+                l = calloc(1, sizeof(char *));
+                if (!l)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+int cg_parse_proc_cgroup(const char *text, CgroupMembership **ret, size_t *ret_n) {
+        CgroupMembership *m = NULL;
+        size_t n = 0;
+        int r;
+
+        for (const char *line = text; line && *line; ) {
+                const char *eol = strchrnul(line, '\n');
+                const char *c1 = memchr(line, ':', eol - line);
+                const char *c2 = c1 ? memchr(c1 + 1, ':', eol - c1 - 1) : NULL;
+                char *endp;
+
+                if (eol == line) {
+                        line = *eol ? eol + 1 : eol;
+                        continue;
+                }
+                if (!c2 || c2 + 1 >= eol || c2[1] != '/')
+                        goto bad;
+                unsigned long id = strtoul(line, &endp, 10);
+                if (endp != c1 || id > UINT32_MAX)
+                        goto bad;
+
+                CgroupMembership *nm = realloc(m, (n + 1) * sizeof(*m));
+                if (!nm) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                m = nm;
+                m[n] = (CgroupMembership) { .id = id };
+                m[n].path = strndup(c2 + 1, eol - c2 - 1);
+                n++;
+                if (!m[n - 1].path) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                r = split_commas(c1 + 1, c2 - c1 - 1, &m[n - 1].controllers);
+                if (r < 0)
+                        goto fail;
+                line = *eol ? eol + 1 : eol;
+        }
+        *ret = m;
+        *ret_n = n;
+        return 0;
+bad:
+        r = -EBADMSG;
+fail:
+        cg_membership_free(m, n);
+        return r;
+}
+
+const char *cg_membership_path(const CgroupMembership *m, size_t n, const char *controller) {
+        for (size_t i = 0; i < n; i++) {
+                if (!controller) {
+                        if (m[i].id == 0 && strv_length(m[i].controllers) == 0)
+                                return m[i].path;
+                } else if (strv_contains(m[i].controllers, controller))
+                        return m[i].path;
+        }
+        return NULL;
+}
+
+void cg_mount_free(CgroupMount *m, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(m[i].where);
+                free(m[i].root);
+                strv_free(m[i].controllers);
+        }
+        free(m);
+}
+
+/* mountinfo escapes blanks as \040 and friends (octal). */
+static char *unoctal(const char *s, size_t len) {
+        char *t = malloc(len + 1), *p = t;
+        if (!t)
+                return NULL;
+        for (size_t i = 0; i < len; i++) {
+                if (s[i] == '\\' && i + 3 < len &&
+                    s[i+1] >= '0' && s[i+1] <= '3' && s[i+2] >= '0' && s[i+2] <= '7' &&
+                    s[i+3] >= '0' && s[i+3] <= '7') {
+                        *p++ = (char) ((s[i+1] - '0') * 64 + (s[i+2] - '0') * 8 + (s[i+3] - '0'));
+                        i += 3;
+                } else
+                        *p++ = s[i];
+        }
+        *p = 0;
+        return t;
+}
+
+int cg_parse_mountinfo(const char *text, CgroupMount **ret, size_t *ret_n) {
+        CgroupMount *m = NULL;
+        size_t n = 0;
+
+        for (const char *line = text; line && *line; ) {
+                const char *eol = strchrnul(line, '\n');
+                const char *f[10] = {};
+                size_t fl[10] = {};
+                size_t nf = 0;
+                const char *sep = NULL;
+
+                /* Fields: id parent maj:min root where opts [optional...] - fstype source superopts */
+                for (const char *p = line; p < eol && nf < ELEMENTSOF(f); ) {
+                        const char *e = memchr(p, ' ', eol - p) ?: eol;
+                        if (e - p == 1 && *p == '-' && nf >= 6 && !sep) {
+                                sep = p;
+                                nf = 6;         /* drop the optional fields */
+                        } else if (!sep && nf >= 6) {
+                                /* an optional field: skip */
+                        } else {
+                                f[nf] = p;
+                                fl[nf] = e - p;
+                                nf++;
+                        }
+                        p = e + 1;
+                }
+                line = *eol ? eol + 1 : eol;
+                if (!sep || nf < 9)
+                        continue;
+
+                bool v2 = fl[6] == 7 && memcmp(f[6], "cgroup2", 7) == 0;
+                bool v1 = fl[6] == 6 && memcmp(f[6], "cgroup", 6) == 0;
+                if (!v1 && !v2)
+                        continue;
+
+                CgroupMount *nm = realloc(m, (n + 1) * sizeof(*m));
+                if (!nm)
+                        goto oom;
+                m = nm;
+                m[n] = (CgroupMount) { .unified = v2 };
+                n++;
+                m[n - 1].root = unoctal(f[3], fl[3]);
+                m[n - 1].where = unoctal(f[4], fl[4]);
+                if (!m[n - 1].root || !m[n - 1].where)
+                        goto oom;
+                if (split_commas(v1 ? f[8] : "", v1 ? fl[8] : 0, &m[n - 1].controllers) < 0)
+                        goto oom;
+                if (v1) {
+                        /* Super options mix controllers with flags: keep the controllers. */
+                        char **l = m[n - 1].controllers, **w = l;
+                        for (char **o = l; *o; o++) {
+                                if (streq(*o, "rw") || streq(*o, "ro") || (strchr(*o, '=') && !startswith(*o, "name=")) ||
+                                    streq(*o, "noprefix") || streq(*o, "clone_children") || streq(*o, "xattr") ||
+                                    streq(*o, "cpuset_v2_mode") || streq(*o, "favordynmods"))
+                                        free(*o);
+                                else
+                                        *w++ = *o;
+                        }
+                        if (w)
+                                *w = NULL;
+                }
+        }
+        *ret = m;
+        *ret_n = n;
+        return 0;
+oom:
+        cg_mount_free(m, n);
+        return -ENOMEM;
+}
+
+const CgroupMount *cg_mount_find(const CgroupMount *m, size_t n, const char *controller) {
+        for (size_t i = 0; i < n; i++) {
+                if (!controller ? m[i].unified : !m[i].unified && strv_contains(m[i].controllers, controller))
+                        return m + i;
+        }
+        return NULL;
+}
+
+bool cg_mounts_have_v1_controllers(const CgroupMount *m, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                if (m[i].unified)
+                        continue;
+                STRV_FOREACH(c, m[i].controllers)
+                        if (!startswith(*c, "name="))
+                                return true;
+        }
+        return false;
+}
+
+char *cg_mount_path(const CgroupMount *m, const char *path) {
+        const char *rel = path;
+        char *ret;
+
+        if (!streq(m->root, "/")) {
+                const char *e = startswith(path, m->root);
+                if (e && (*e == '/' || *e == 0))
+                        rel = e;
+        }
+        while (*rel == '/')
+                rel++;
+        if (asprintf(&ret, "%s%s%s", m->where, *rel ? "/" : "", rel) < 0)
+                return NULL;
+        return ret;
+}
+
+uint64_t cg_cpu_quota_per_period(uint64_t quota_per_sec_usec, uint64_t period_usec) {
+        if (quota_per_sec_usec == USEC_INFINITY)
+                return USEC_INFINITY;
+        /* systemd: at least 1 ms of CPU per period, the kernel's minimum. */
+        uint64_t q = (uint64_t) ((unsigned __int128) quota_per_sec_usec * period_usec / USEC_PER_SEC);
+        return MAX(q, USEC_PER_MSEC);
+}
+
+int cg_format_cpu_max(uint64_t quota_per_sec_usec, char *buf, size_t size) {
+        uint64_t q = cg_cpu_quota_per_period(quota_per_sec_usec, CG_CPU_PERIOD_USEC);
+        int k;
+        if (q == USEC_INFINITY)
+                k = snprintf(buf, size, "max %" PRIu64, CG_CPU_PERIOD_USEC);
+        else
+                k = snprintf(buf, size, "%" PRIu64 " %" PRIu64, q, CG_CPU_PERIOD_USEC);
+        return k < 0 || (size_t) k >= size ? -ENOBUFS : 0;
+}
+
+uint64_t cg_cpu_weight_to_shares(uint64_t weight) {
+        /* systemd: shares = weight * 1024 / 100, clamped to the kernel's 2..262144. */
+        uint64_t s = weight * 1024 / 100;
+        return MIN(MAX(s, (uint64_t) 2), (uint64_t) 262144);
+}
+
+uint64_t cg_io_weight_to_blkio(uint64_t weight) {
+        /* systemd: blkio = weight * 500 / 100, clamped to 10..1000. */
+        uint64_t b = weight * 500 / 100;
+        return MIN(MAX(b, (uint64_t) 10), (uint64_t) 1000);
+}
+
+int cg_limit_resolve(const CellLimit *l, uint64_t base, uint64_t page_size, uint64_t *ret) {
+        switch (l->kind) {
+        case CELL_LIMIT_UNSET:
+                return -ENODATA;
+        case CELL_LIMIT_INFINITY:
+                *ret = UINT64_MAX;
+                return 0;
+        case CELL_LIMIT_VALUE:
+                *ret = l->value;
+                return 0;
+        case CELL_LIMIT_PERCENT: {
+                uint64_t v = (uint64_t) ((unsigned __int128) base * l->permyriad / 10000);
+                if (page_size > 0)
+                        v -= v % page_size;
+                *ret = v;
+                return 0;
+        }
+        default:
+                return -EINVAL;
+        }
+}
+
+int cg_format_limit_v2(const CellLimit *l, uint64_t base, uint64_t page_size, char *buf, size_t size) {
+        uint64_t v;
+        int r = cg_limit_resolve(l, base, page_size, &v), k;
+        if (r < 0)
+                return r;
+        k = v == UINT64_MAX ? snprintf(buf, size, "max") : snprintf(buf, size, "%" PRIu64, v);
+        return k < 0 || (size_t) k >= size ? -ENOBUFS : 0;
+}
+
+int cg_format_limit_v1(const CellLimit *l, uint64_t base, uint64_t page_size, char *buf, size_t size) {
+        uint64_t v;
+        int r = cg_limit_resolve(l, base, page_size, &v), k;
+        if (r < 0)
+                return r;
+        k = v == UINT64_MAX ? snprintf(buf, size, "-1") : snprintf(buf, size, "%" PRIu64, v);
+        return k < 0 || (size_t) k >= size ? -ENOBUFS : 0;
+}
+
+int cg_format_cpuset(const uint8_t *bits, size_t size, char **ret) {
+        _cleanup_free_ char *s = NULL;
+        size_t len = 0;
+        size_t n = size * 8;
+
+        for (size_t i = 0; i < n; ) {
+                if (!(bits[i / 8] & (1u << (i % 8)))) {
+                        i++;
+                        continue;
+                }
+                size_t j = i;
+                while (j + 1 < n && (bits[(j + 1) / 8] & (1u << ((j + 1) % 8))))
+                        j++;
+                char item[48];
+                int k = j == i ? snprintf(item, sizeof item, "%s%zu", len ? "," : "", i)
+                               : snprintf(item, sizeof item, "%s%zu-%zu", len ? "," : "", i, j);
+                char *t = realloc(s, len + k + 1);
+                if (!t)
+                        return -ENOMEM;
+                s = t;
+                memcpy(s + len, item, k + 1);
+                len += k;
+                i = j + 1;
+        }
+        if (!s)
+                return -EINVAL;
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+uint64_t cg_physical_memory(void) {
+        long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+        if (pages <= 0 || psz <= 0)
+                return UINT64_MAX;
+        return (uint64_t) pages * (uint64_t) psz;
+}
+
+static uint64_t read_proc_u64(const char *path) {
+        _cleanup_free_ char *s = NULL;
+        if (cg_read_file(path, &s) < 0)
+                return UINT64_MAX;
+        char *e;
+        errno = 0;
+        unsigned long long v = strtoull(s, &e, 10);
+        return errno || e == s ? UINT64_MAX : v;
+}
+
+uint64_t cg_system_tasks_max(void) {
+        /* systemd: the smaller of pid_max - 1 and threads-max, at most 2^22 - 1. */
+        uint64_t a = read_proc_u64("/proc/sys/kernel/pid_max"), b = read_proc_u64("/proc/sys/kernel/threads-max");
+        uint64_t m = (uint64_t) 4194303;
+        if (a != UINT64_MAX && a > 1)
+                m = MIN(m, a - 1);
+        if (b != UINT64_MAX && b > 0)
+                m = MIN(m, b);
+        return m;
+}
+
+int cg_write(int dirfd, const char *file, const char *value) {
+        _cleanup_close_ int fd = openat(dirfd, file, O_WRONLY|O_CLOEXEC|O_NOCTTY);
+        if (fd < 0)
+                return negative_errno();
+        size_t l = strlen(value);
+        ssize_t k = write(fd, value, l);
+        if (k < 0)
+                return negative_errno();
+        return (size_t) k == l ? 0 : -EIO;
+}
+
+static int read_fd_full(int fd, char **ret) {
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0, alloc = 0;
+
+        for (;;) {
+                if (alloc - len < 1025) {
+                        alloc = alloc ? alloc * 2 : 4096;
+                        char *t = realloc(buf, alloc);
+                        if (!t)
+                                return -ENOMEM;
+                        buf = t;
+                }
+                ssize_t k = read(fd, buf + len, alloc - len - 1);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                if (k == 0)
+                        break;
+                len += k;
+        }
+        if (!buf && !(buf = malloc(1)))
+                return -ENOMEM;
+        buf[len] = 0;
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+int cg_read(int dirfd, const char *file, char **ret) {
+        _cleanup_close_ int fd = openat(dirfd, file, O_RDONLY|O_CLOEXEC|O_NOCTTY);
+        if (fd < 0)
+                return negative_errno();
+        return read_fd_full(fd, ret);
+}
+
+int cg_read_file(const char *path, char **ret) {
+        return cg_read(AT_FDCWD, path, ret);
+}
+
+int cg_read_keyed(int dirfd, const char *file, const char *key, uint64_t *ret) {
+        _cleanup_free_ char *s = NULL;
+        int r = cg_read(dirfd, file, &s);
+        if (r < 0)
+                return r;
+        size_t kl = strlen(key);
+        for (char *line = s; line && *line; ) {
+                char *eol = strchrnul(line, '\n');
+                if (strncmp(line, key, kl) == 0 && line[kl] == ' ') {
+                        char *e;
+                        errno = 0;
+                        unsigned long long v = strtoull(line + kl + 1, &e, 10);
+                        if (errno || e == line + kl + 1)
+                                return -EBADMSG;
+                        *ret = v;
+                        return 0;
+                }
+                line = *eol ? eol + 1 : eol;
+        }
+        return -ENODATA;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Helpers of the cgroupfs manager that need no cgroup: parsing
+ * /proc/self/cgroup and /proc/self/mountinfo, and converting the plan's
+ * limits into what the kernel files take. Pure functions, tested without root. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+/* One line of /proc/PID/cgroup: "ID:controllers:path". */
+typedef struct CgroupMembership {
+        unsigned id;            /* 0 is the unified (cgroup2) hierarchy */
+        char **controllers;     /* "memory", "cpu", "name=systemd"; empty for cgroup2 */
+        char *path;             /* "/system.slice/x.service" */
+} CgroupMembership;
+
+int cg_parse_proc_cgroup(const char *text, CgroupMembership **ret, size_t *ret_n);
+void cg_membership_free(CgroupMembership *m, size_t n);
+/* The path in the hierarchy that carries controller ("memory",
+ * "name=systemd"), or with controller NULL the cgroup2 one. NULL if none. */
+const char *cg_membership_path(const CgroupMembership *m, size_t n, const char *controller);
+
+/* One cgroup filesystem from /proc/PID/mountinfo. */
+typedef struct CgroupMount {
+        char *where;            /* "/sys/fs/cgroup/memory" */
+        char *root;             /* the mount's root inside the hierarchy, usually "/" */
+        bool unified;           /* cgroup2 */
+        char **controllers;     /* v1: from the super options ("cpu", "cpuacct", "name=systemd") */
+} CgroupMount;
+
+int cg_parse_mountinfo(const char *text, CgroupMount **ret, size_t *ret_n);
+void cg_mount_free(CgroupMount *m, size_t n);
+/* The first v1 mount carrying controller, or with controller NULL the cgroup2 mount. */
+const CgroupMount *cg_mount_find(const CgroupMount *m, size_t n, const char *controller);
+/* True if some v1 hierarchy carries a real controller (not only name=...). */
+bool cg_mounts_have_v1_controllers(const CgroupMount *m, size_t n);
+
+/* mount->where joined with path made relative to mount->root; NULL on OOM.
+ * A path outside the mount's root (another cgroup namespace) is taken as is. */
+char *cg_mount_path(const CgroupMount *m, const char *path);
+
+/* Conversions, the way systemd does them. */
+#define CG_CPU_PERIOD_USEC ((uint64_t) 100000)  /* systemd's default CPUQuotaPeriodSec= */
+uint64_t cg_cpu_quota_per_period(uint64_t quota_per_sec_usec, uint64_t period_usec);
+/* cgroup2 cpu.max: "150000 100000", or "max 100000" for USEC_INFINITY. */
+int cg_format_cpu_max(uint64_t quota_per_sec_usec, char *buf, size_t size);
+uint64_t cg_cpu_weight_to_shares(uint64_t weight);      /* CPUWeight= -> v1 cpu.shares */
+uint64_t cg_io_weight_to_blkio(uint64_t weight);        /* IOWeight= -> v1 blkio.weight */
+
+/* A CellLimit as bytes/count: 0 and *ret set for a value or a percentage of
+ * base (rounded down to page_size when non-zero), 0 and *ret = UINT64_MAX
+ * for infinity, -ENODATA when unset. */
+int cg_limit_resolve(const CellLimit *l, uint64_t base, uint64_t page_size, uint64_t *ret);
+/* The same as the text a cgroup2 file takes: the number or "max". -ENODATA when unset. */
+int cg_format_limit_v2(const CellLimit *l, uint64_t base, uint64_t page_size, char *buf, size_t size);
+/* ... and as a v1 file takes it: the number or "-1". */
+int cg_format_limit_v1(const CellLimit *l, uint64_t base, uint64_t page_size, char *buf, size_t size);
+
+/* A CPU bitmap (bit N of byte N/8) as a cpuset list "0-1,3"; -EINVAL when empty. */
+int cg_format_cpuset(const uint8_t *bits, size_t size, char **ret);
+
+uint64_t cg_physical_memory(void);      /* bytes of RAM, from sysconf() */
+uint64_t cg_system_tasks_max(void);     /* what TasksMax=100% means */
+
+/* Small file helpers relative to a cgroup directory fd. */
+int cg_write(int dirfd, const char *file, const char *value);
+int cg_read(int dirfd, const char *file, char **ret);
+int cg_read_file(const char *path, char **ret);
+/* "key N" lines (memory.events, memory.oom_control): the value of key. */
+int cg_read_keyed(int dirfd, const char *file, const char *key, uint64_t *ret);

@@ -1,0 +1,515 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* The systemd manager: the container's cgroup is a transient scope unit.
+ *
+ * Round trips on the hot path: none beyond the bus's own Hello. scope_new()
+ * connects (Hello goes out at once) and queues the JobRemoved match without
+ * waiting; scope_attach() sends StartTransientUnit asynchronously, so
+ * systemd creates the scope while the child builds its mounts; scope_wait()
+ * runs the event loop until both the reply (the job's path) and the
+ * matching JobRemoved signal have arrived. Only the error paths make
+ * synchronous calls (ResetFailedUnit, reading the state of a unit that
+ * already exists). */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-login.h>
+
+#include "scope-internal.h"
+#include "strv.h"
+
+#define SYSTEMD_SERVICE   "org.freedesktop.systemd1"
+#define SYSTEMD_PATH      "/org/freedesktop/systemd1"
+#define SYSTEMD_MANAGER   "org.freedesktop.systemd1.Manager"
+#define SYSTEMD_UNIT_PATH "/org/freedesktop/systemd1/unit"
+
+struct ScopeBus {
+        sd_bus *bus;
+        sd_bus_slot *slot_job_removed, *slot_request_stop, *slot_filter, *slot_call;
+        PlanProperty *props;    /* a copy of the plan's, so the plan may go away */
+        size_t n_props;
+        char *slice, *description;      /* added when the plan's properties lack them */
+        char *service;          /* the .service cell runs in: BindsTo=/After= it */
+        pid_t pid;
+        int pidfd;              /* our own copy, for a retry */
+        bool use_pidfds;        /* false after systemd refused PIDFDs (before v253) */
+        bool reset_tried;       /* ResetFailedUnit was tried for UnitExists */
+        bool sent;              /* StartTransientUnit went out: StopUnit on free */
+        bool replied;           /* its reply (the job path) arrived */
+        bool finished;          /* the job is over (or failed): result is final */
+        int result;
+        char *job;              /* the job's object path */
+        char *early_job, *early_result; /* a JobRemoved seen before the reply */
+};
+
+static void props_free(PlanProperty *p, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(p[i].s);
+                strv_free(p[i].as);
+                free(p[i].ay);
+        }
+        free(p);
+}
+
+static int props_copy(const PlanProperty *from, size_t n, PlanProperty **ret) {
+        PlanProperty *p = calloc(n ?: 1, sizeof(PlanProperty));
+        if (!p)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                p[i] = from[i];
+                p[i].s = NULL;
+                p[i].as = NULL;
+                p[i].ay = NULL;
+                if ((from[i].s && !(p[i].s = strdup(from[i].s))) ||
+                    (from[i].as && !(p[i].as = strv_copy(from[i].as))) ||
+                    (from[i].ay && !(p[i].ay = malloc(from[i].ay_size ?: 1)))) {
+                        props_free(p, i + 1);
+                        return -ENOMEM;
+                }
+                if (from[i].ay)
+                        memcpy(p[i].ay, from[i].ay, from[i].ay_size);
+        }
+        *ret = p;
+        return 0;
+}
+
+int scope_bus_append_property(sd_bus_message *m, const PlanProperty *p) {
+        const char *sig = p->signature;
+        int r;
+
+        if (!p->name || !sig)
+                return -EINVAL;
+        r = sd_bus_message_open_container(m, 'r', "sv");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "s", p->name);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(m, 'v', sig);
+        if (r < 0)
+                return r;
+
+        if (streq(sig, "t"))
+                r = sd_bus_message_append(m, "t", p->t);
+        else if (streq(sig, "u"))
+                r = sd_bus_message_append(m, "u", p->u);
+        else if (streq(sig, "i"))
+                r = sd_bus_message_append(m, "i", p->i);
+        else if (streq(sig, "b"))
+                r = sd_bus_message_append(m, "b", (int) p->b);
+        else if (streq(sig, "s"))
+                r = sd_bus_message_append(m, "s", strempty(p->s));
+        else if (streq(sig, "as"))
+                r = sd_bus_message_append_strv(m, p->as);
+        else if (streq(sig, "ay"))
+                r = sd_bus_message_append_array(m, 'y', p->ay ?: (const uint8_t *) "", p->ay ? p->ay_size : 0);
+        else if (streq(sig, "a(ss)")) {
+                size_t n = strv_length(p->as);
+                if (n % 2 != 0)
+                        return -EINVAL;         /* flattened pairs */
+                r = sd_bus_message_open_container(m, 'a', "(ss)");
+                for (size_t i = 0; r >= 0 && i < n; i += 2)
+                        r = sd_bus_message_append(m, "(ss)", p->as[i], p->as[i + 1]);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(m);
+        } else
+                return -EINVAL;
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(m);
+}
+
+int scope_bus_open(bool user_bus, sd_bus **ret) {
+        /* Connecting an AF_UNIX socket is synchronous: a missing bus fails here. */
+        return user_bus ? sd_bus_open_user(ret) : sd_bus_open_system(ret);
+}
+
+static bool props_have(const ScopeBus *b, const char *name) {
+        for (size_t i = 0; i < b->n_props; i++)
+                if (streq(b->props[i].name, name))
+                        return true;
+        return false;
+}
+
+static void job_finish(Scope *s, int r) {
+        ScopeBus *b = s->bus;
+        if (b->finished)
+                return;
+        b->finished = true;
+        b->result = r;
+}
+
+static void job_result(Scope *s, const char *result) {
+        if (streq(result, "done"))
+                return job_finish(s, 0);
+        int r = streq(result, "canceled") ? -ECANCELED :
+                streq(result, "timeout") ? -ETIMEDOUT :
+                streq(result, "dependency") ? -ENOLINK : -EIO;
+        job_finish(s, scope_set_error(s, r, "starting %s failed: job result '%s'", s->unit, result));
+}
+
+static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        Scope *s = userdata;
+        ScopeBus *b = s->bus;
+        const char *path, *unit, *result;
+        uint32_t id;
+
+        if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0 || !streq(unit, s->unit))
+                return 0;
+        if (b->finished)
+                return 0;
+        if (!b->replied) {
+                /* Systemd replies before the job can finish, but be safe: keep it until we know our job's path. */
+                free(b->early_job);
+                free(b->early_result);
+                b->early_job = strdup(path);
+                b->early_result = strdup(result);
+                return 0;
+        }
+        if (b->job && streq(path, b->job))
+                job_result(s, result);
+        return 0;
+}
+
+static int on_request_stop(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        Scope *s = userdata;
+        if (s->cb.request_stop)
+                s->cb.request_stop(s->cb.userdata);
+        return 0;
+}
+
+static int on_message_filter(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        Scope *s = userdata;
+        ScopeBus *b = s->bus;
+
+        if (!sd_bus_message_is_signal(m, "org.freedesktop.DBus.Local", "Disconnected"))
+                return 0;
+        if (!b->finished)
+                job_finish(s, scope_set_error(s, -ECONNRESET,
+                                              "lost the connection to the bus while waiting for %s", s->unit));
+        else if (s->cb.lost)
+                s->cb.lost(s->cb.userdata, -ECONNRESET);
+        return 0;
+}
+
+static int start_send(Scope *s);
+
+/* UnitExists: a leftover scope of that name. Inactive or failed: reset it and
+ * try once more. Running: another cell of that name. Synchronous, but only
+ * ever on this error path. */
+static int handle_unit_exists(Scope *s) {
+        ScopeBus *b = s->bus;
+        _cleanup_free_ char *path = NULL, *state = NULL;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = sd_bus_path_encode(SYSTEMD_UNIT_PATH, s->unit, &path);
+        if (r < 0)
+                return r;
+        r = sd_bus_get_property_string(b->bus, SYSTEMD_SERVICE, path, "org.freedesktop.systemd1.Unit",
+                                       "ActiveState", &error, &state);
+        sd_bus_error_free(&error);
+        if (r >= 0 && (streq(state, "inactive") || streq(state, "failed")) && !b->reset_tried) {
+                b->reset_tried = true;
+                r = sd_bus_call_method(b->bus, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER,
+                                       "ResetFailedUnit", &error, NULL, "s", s->unit);
+                sd_bus_error_free(&error);
+                /* A unit that is merely inactive has nothing to reset: retry regardless. */
+                return start_send(s);
+        }
+
+        if (r >= 0 && (streq(state, "inactive") || streq(state, "failed")))
+                return scope_set_error(s, -EEXIST, "a leftover %s (%s) could not be reset", s->unit, state);
+
+        /* Running: name a PID of it, read only here. */
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        uint32_t pid = 0;
+        r = sd_bus_call_method(b->bus, SYSTEMD_SERVICE, path, "org.freedesktop.systemd1.Scope",
+                               "GetProcesses", &error, &reply, NULL);
+        sd_bus_error_free(&error);
+        if (r >= 0 && sd_bus_message_enter_container(reply, 'a', "(sus)") > 0) {
+                const char *cg, *cmd;
+                if (sd_bus_message_read(reply, "(sus)", &cg, &pid, &cmd) <= 0)
+                        pid = 0;
+        }
+        if (pid > 0)
+                return scope_set_error(s, -EEXIST, "cell %s is already running (%s, PID %" PRIu32 ")",
+                                       s->name, s->unit, pid);
+        return scope_set_error(s, -EEXIST, "cell %s is already running (%s%s%s)", s->name, s->unit,
+                               state ? ", " : "", strempty(state));
+}
+
+static int on_start_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        Scope *s = userdata;
+        ScopeBus *b = s->bus;
+        const sd_bus_error *e;
+        const char *path;
+        int r;
+
+        b->slot_call = sd_bus_slot_unref(b->slot_call);
+
+        e = sd_bus_message_get_error(m);
+        if (e) {
+                if (b->use_pidfds &&
+                    (sd_bus_error_has_name(e, SD_BUS_ERROR_UNKNOWN_PROPERTY) ||
+                     sd_bus_error_has_name(e, SD_BUS_ERROR_PROPERTY_READ_ONLY)) &&
+                    e->message && strstr(e->message, "PIDFDs")) {
+                        /* systemd before v253 knows only PIDs: fine, the child cannot exit
+                         * (and its PID cannot be reused) before we reap it. */
+                        b->use_pidfds = false;
+                        r = start_send(s);
+                } else if (sd_bus_error_has_name(e, "org.freedesktop.systemd1.UnitExists"))
+                        r = handle_unit_exists(s);
+                else
+                        r = scope_set_error(s, sd_bus_error_get_errno(e) > 0 ? -sd_bus_error_get_errno(e) : -EIO,
+                                            "StartTransientUnit(%s) failed: %s (%s)",
+                                            s->unit, e->message ?: "no message", e->name);
+                if (r < 0)
+                        job_finish(s, r);
+                return 0;
+        }
+
+        r = sd_bus_message_read(m, "o", &path);
+        if (r < 0) {
+                job_finish(s, scope_set_error(s, -EBADMSG, "StartTransientUnit(%s): bad reply", s->unit));
+                return 0;
+        }
+        free(b->job);
+        b->job = strdup(path);
+        if (!b->job) {
+                job_finish(s, -ENOMEM);
+                return 0;
+        }
+        b->replied = true;
+        if (b->early_job && streq(b->early_job, b->job))
+                job_result(s, strempty(b->early_result));
+        return 0;
+}
+
+static int start_send(Scope *s) {
+        ScopeBus *b = s->bus;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        const char *unique = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(b->bus, &m, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER,
+                                           "StartTransientUnit");
+        if (r < 0)
+                return r;
+        /* "fail": never replace a job queued for a unit of the same name. */
+        r = sd_bus_message_append(m, "ss", s->unit, "fail");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(m, 'a', "(sv)");
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < b->n_props; i++) {
+                r = scope_bus_append_property(m, b->props + i);
+                if (r == -EINVAL)
+                        return scope_set_error(s, r, "property %s: cannot marshal signature '%s'",
+                                               strna(b->props[i].name), strna(b->props[i].signature));
+                if (r < 0)
+                        return r;
+        }
+        if (b->slice && !props_have(b, "Slice")) {
+                r = sd_bus_message_append(m, "(sv)", "Slice", "s", b->slice);
+                if (r < 0)
+                        return r;
+        }
+        if (b->description && !props_have(b, "Description")) {
+                r = sd_bus_message_append(m, "(sv)", "Description", "s", b->description);
+                if (r < 0)
+                        return r;
+        }
+
+        if (b->use_pidfds) {
+                /* The pidfd names the child for good, even were its PID reused. */
+                r = sd_bus_message_append(m, "(sv)", "PIDFDs", "ah", 1, b->pidfd);
+        } else
+                r = sd_bus_message_append(m, "(sv)", "PIDs", "au", 1, (uint32_t) b->pid);
+        if (r < 0)
+                return r;
+
+        /* Through a broker (the private socket knows no names): AddRef pins the scope to our
+         * bus name until we disconnect, so it is not collected while we set it up; Controller
+         * makes "systemctl stop" ask us (RequestStop) so the payload gets its KillSignal=. */
+        if (sd_bus_is_bus_client(b->bus) > 0) {
+                r = sd_bus_message_append(m, "(sv)", "AddRef", "b", 1);
+                if (r < 0)
+                        return r;
+                if (sd_bus_get_unique_name(b->bus, &unique) >= 0) {
+                        r = sd_bus_message_append(m, "(sv)", "Controller", "s", unique);
+                        if (r < 0)
+                                return r;
+                }
+        }
+
+        /* Run from a service (cell@web.service): stopping it stops the container too. */
+        if (b->service) {
+                r = sd_bus_message_append(m, "(sv)(sv)", "BindsTo", "as", 1, b->service,
+                                          "After", "as", 1, b->service);
+                if (r < 0)
+                        return r;
+        }
+
+        r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "a(sa(sv))", 0);
+        if (r < 0)
+                return r;
+
+        b->slot_call = sd_bus_slot_unref(b->slot_call);
+        r = sd_bus_call_async(b->bus, &b->slot_call, m, on_start_reply, s, 0);
+        if (r < 0)
+                return scope_set_error(s, r, "cannot send StartTransientUnit(%s): %s", s->unit, strerror(-r));
+        b->sent = true;
+        b->replied = false;
+        return 0;
+}
+
+int scope_bus_new(Scope *s, const Plan *p, bool user_bus) {
+        _cleanup_free_ char *unit = NULL, *path = NULL;
+        ScopeBus *b;
+        int r;
+
+        if (!s->unit)
+                return scope_set_error(s, -EINVAL, "the plan names no scope unit");
+
+        b = s->bus = calloc(1, sizeof(ScopeBus));
+        if (!b)
+                return -ENOMEM;
+        b->pidfd = -EBADF;
+        b->use_pidfds = true;
+
+        r = props_copy(p->properties, p->n_properties, &b->props);
+        if (r < 0)
+                return r;
+        b->n_props = p->n_properties;
+        if ((p->slice && !(b->slice = strdup(p->slice))) ||
+            (p->description && !(b->description = strdup(p->description))))
+                return -ENOMEM;
+
+        /* cell inside a service: the scope binds to it (read from our own cgroup, no bus call). */
+        if (sd_pid_get_unit(0, &unit) >= 0 && endswith(unit, ".service"))
+                b->service = TAKE_PTR(unit);
+
+        r = scope_bus_open(user_bus, &b->bus);
+        if (r < 0)
+                return scope_set_error(s, r, "cannot connect to the %s bus: %s",
+                                       user_bus ? "user" : "system", strerror(-r));
+
+        r = sd_bus_attach_event(b->bus, s->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return r;
+
+        /* Local only: the connection dropping. */
+        r = sd_bus_add_filter(b->bus, &b->slot_filter, on_message_filter, s);
+        if (r < 0)
+                return r;
+
+        /* Before the call, so no JobRemoved can slip by; async: AddMatch is queued behind
+         * Hello and ahead of StartTransientUnit, and the broker handles them in order. */
+        r = sd_bus_match_signal_async(b->bus, &b->slot_job_removed, SYSTEMD_SERVICE, SYSTEMD_PATH,
+                                      SYSTEMD_MANAGER, "JobRemoved", on_job_removed, NULL, s);
+        if (r < 0)
+                return scope_set_error(s, r, "cannot subscribe to JobRemoved: %s", strerror(-r));
+
+        /* RequestStop is sent to the controller (us) on "systemctl stop cell-NAME.scope". */
+        r = sd_bus_path_encode(SYSTEMD_UNIT_PATH, s->unit, &path);
+        if (r < 0)
+                return r;
+        r = sd_bus_match_signal_async(b->bus, &b->slot_request_stop, SYSTEMD_SERVICE, path,
+                                      "org.freedesktop.systemd1.Scope", "RequestStop",
+                                      on_request_stop, NULL, s);
+        if (r < 0)
+                return scope_set_error(s, r, "cannot subscribe to RequestStop: %s", strerror(-r));
+        return 0;
+}
+
+int scope_bus_attach(Scope *s, pid_t pid, int pidfd) {
+        ScopeBus *b = s->bus;
+
+        if (!b || b->sent)
+                return -EBUSY;
+        b->pid = pid;
+        if (pidfd >= 0) {
+                b->pidfd = fcntl(pidfd, F_DUPFD_CLOEXEC, 3);
+                if (b->pidfd < 0)
+                        return negative_errno();
+        } else
+                b->use_pidfds = false;
+        return start_send(s);
+}
+
+int scope_bus_wait(Scope *s) {
+        ScopeBus *b = s->bus;
+        int r;
+
+        if (!b || !b->sent)
+                return -ENOTCONN;
+
+        while (!b->finished) {
+                int code;
+
+                if (sd_event_get_state(s->event) == SD_EVENT_FINISHED ||
+                    sd_event_get_exit_code(s->event, &code) >= 0)
+                        return scope_set_error(s, -ECANCELED, "interrupted while waiting for %s", s->unit);
+
+                r = sd_event_run(s->event, UINT64_MAX);
+                if (r == -EBUSY) {
+                        /* Called from inside an event handler: drive the bus by hand. */
+                        r = sd_bus_process(b->bus, NULL);
+                        if (r == 0)
+                                r = sd_bus_wait(b->bus, UINT64_MAX);
+                }
+                if (r == -ECONNRESET || r == -ENOTCONN || r == -EPIPE)
+                        return scope_set_error(s, -ECONNRESET,
+                                               "lost the connection to the bus while waiting for %s", s->unit);
+                if (r < 0 && r != -EINTR)
+                        return scope_set_error(s, r, "waiting for %s: %s", s->unit, strerror(-r));
+        }
+        return b->result;
+}
+
+void scope_bus_free(Scope *s) {
+        ScopeBus *b = s->bus;
+
+        if (!b)
+                return;
+        if (b->bus && b->sent && sd_bus_is_open(b->bus) > 0) {
+                /* Whatever is left of the payload goes, and a start job still queued is
+                 * cancelled; an empty scope is gone already (CollectMode=) and this answers
+                 * NoSuchUnit, which nobody waits for. */
+                (void) sd_bus_call_method_async(b->bus, NULL, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER,
+                                                "StopUnit", NULL, NULL, "ss", s->unit, "replace");
+        }
+        sd_bus_slot_unref(b->slot_call);
+        sd_bus_slot_unref(b->slot_job_removed);
+        sd_bus_slot_unref(b->slot_request_stop);
+        sd_bus_slot_unref(b->slot_filter);
+        if (b->bus) {
+                (void) sd_bus_detach_event(b->bus);
+                sd_bus_flush_close_unref(b->bus);
+        }
+        safe_close(b->pidfd);
+        props_free(b->props, b->n_props);
+        free(b->slice);
+        free(b->description);
+        free(b->service);
+        free(b->job);
+        free(b->early_job);
+        free(b->early_result);
+        free(b);
+        s->bus = NULL;
+}

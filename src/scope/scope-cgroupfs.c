@@ -1,0 +1,545 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* The cgroupfs manager: cell makes the container's cgroup itself, below the
+ * cgroup cell runs in, and writes the limits into it.
+ *
+ * The directory is named after the scope unit without ".scope"
+ * ("cell-web", "cell-worker@3"; the unit name is already escaped, so it is
+ * a valid file name). It lives directly below cell's own cgroup in every
+ * hierarchy used: on a pure cgroup2 host the one tree (limits there, and
+ * clone3(CLONE_INTO_CGROUP) puts the child straight in); on a hybrid or
+ * legacy host each cgroup1 hierarchy a limit needs (memory, pids, cpu,
+ * cpuset, blkio) plus memory (for OOM reporting), name=systemd and the empty
+ * unified tree, and scope_attach() writes the PID into each cgroup.procs.
+ *
+ * cell never moves a process out of its cgroup, except the payload into
+ * the new child cgroup. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup-util.h"
+#include "scope-internal.h"
+#include "strv.h"
+
+#define CGROUP_DIRS_MAX 16
+
+typedef struct CgroupDir {
+        char *path;
+        int fd;
+        bool unified;
+        char *label;            /* "memory", "cpu,cpuacct", "cgroup2": for messages */
+        char **controllers;
+} CgroupDir;
+
+struct ScopeCgroupfs {
+        CgroupDir dirs[CGROUP_DIRS_MAX];
+        size_t n_dirs;
+        bool pure_v2;           /* limits in the cgroup2 tree; clone3 CLONE_INTO_CGROUP applies */
+        int unified_idx;        /* the cgroup2 dir, or -1 */
+        int memory_idx;         /* where memory.events / memory.oom_control are read, or -1 */
+};
+
+int scope_cgroupfs_usable(void) {
+        _cleanup_free_ char *text = NULL;
+        CgroupMount *m = NULL;
+        size_t n = 0;
+        int r;
+
+        r = cg_read_file("/proc/self/mountinfo", &text);
+        if (r < 0)
+                return r;
+        r = cg_parse_mountinfo(text, &m, &n);
+        if (r < 0)
+                return r;
+        cg_mount_free(m, n);
+        return n > 0;
+}
+
+static int sleep_msec(unsigned ms) {
+        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long) (ms % 1000) * 1000000L };
+        return nanosleep(&ts, NULL);
+}
+
+/* The first PID listed in the dir's cgroup.procs, 0 when empty. */
+static pid_t first_pid(int dirfd) {
+        _cleanup_free_ char *procs = NULL;
+        if (cg_read(dirfd, "cgroup.procs", &procs) < 0)
+                return 0;
+        return (pid_t) strtol(procs, NULL, 10);
+}
+
+/* mkdir path; a leftover of a cell that died (empty) is replaced, a populated one
+ * is another cell of that name. */
+static int make_dir(Scope *s, const char *path, int *ret_fd) {
+        int fd;
+
+        if (mkdir(path, 0755) < 0) {
+                int r = negative_errno();
+                if (r != -EEXIST)
+                        return scope_set_error(s, r, "cannot create cgroup %s: %s", path, strerror(-r));
+                fd = open(path, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
+                pid_t pid = fd >= 0 ? first_pid(fd) : 0;
+                safe_close(fd);
+                if (pid > 0)
+                        return scope_set_error(s, -EEXIST, "cell %s is already running (cgroup %s, PID %d)",
+                                               s->name, path, (int) pid);
+                if (rmdir(path) < 0 || mkdir(path, 0755) < 0) {
+                        r = negative_errno();
+                        return scope_set_error(s, r, "cannot replace leftover cgroup %s: %s", path, strerror(-r));
+                }
+        }
+        fd = open(path, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
+        if (fd < 0) {
+                int r = negative_errno();
+                (void) rmdir(path);
+                return scope_set_error(s, r, "cannot open cgroup %s: %s", path, strerror(-r));
+        }
+        *ret_fd = fd;
+        return 0;
+}
+
+/* The child dir in mount m below cell's own cgroup there; returns its index. */
+static int dir_add(Scope *s, const CgroupMount *m, const char *own, const char *child, const char *label) {
+        ScopeCgroupfs *f = s->fs;
+        _cleanup_free_ char *parent = NULL, *path = NULL;
+        int fd = -EBADF, r;
+
+        parent = cg_mount_path(m, own);
+        if (!parent || asprintf(&path, "%s/%s", parent, child) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; i < f->n_dirs; i++)
+                if (streq(f->dirs[i].path, path))
+                        return (int) i;         /* cpu and cpuacct mounted together */
+        if (f->n_dirs >= CGROUP_DIRS_MAX)
+                return -E2BIG;
+
+        r = make_dir(s, path, &fd);
+        if (r < 0)
+                return r;
+        CgroupDir *d = f->dirs + f->n_dirs++;
+        *d = (CgroupDir) { .path = TAKE_PTR(path), .fd = fd, .unified = m->unified };
+        d->label = m->unified ? strdup("cgroup2") : strv_join(m->controllers, ",");
+        d->controllers = strv_copy(m->controllers);
+        if (!d->label || !d->controllers)
+                return -ENOMEM;
+        return (int) (f->n_dirs - 1);
+}
+
+static int write_one(Scope *s, int idx, const char *file, const char *value, bool optional) {
+        CgroupDir *d = s->fs->dirs + idx;
+        int r = cg_write(d->fd, file, value);
+        if (r == -ENOENT && optional)
+                return 0;
+        if (r < 0)
+                return scope_set_error(s, r, "cannot write %s=%s in %s: %s", file, value, d->path, strerror(-r));
+        return 0;
+}
+
+static bool word_in(const char *list, const char *word) {
+        size_t l = strlen(word);
+        for (const char *p = list; (p = strstr(p, word)); p += l)
+                if ((p == list || p[-1] == ' ' || p[-1] == '\n') && (p[l] == 0 || p[l] == ' ' || p[l] == '\n'))
+                        return true;
+        return false;
+}
+
+/* cgroup2: a controller must be on in the parent's cgroup.subtree_control for its
+ * files to appear in our child. The "no internal processes" rule: a non-root cgroup
+ * that has processes of its own cannot enable domain controllers for its children
+ * (EBUSY). cell does not move itself out of its cgroup to make room -- that would
+ * take it out of the place its own supervisor put it -- so then the limit cannot be
+ * applied, and we fail rather than run the payload without it. Run cell where it
+ * sits in a leaf of its own below a delegated cgroup (or use the systemd manager). */
+static int enable_controller(Scope *s, const char *parent, int parent_fd, const char *c) {
+        _cleanup_free_ char *avail = NULL, *enabled = NULL;
+        char op[32];
+        int r;
+
+        r = cg_read(parent_fd, "cgroup.controllers", &avail);
+        if (r < 0)
+                return scope_set_error(s, r, "cannot read %s/cgroup.controllers: %s", parent, strerror(-r));
+        if (!word_in(avail, c))
+                return scope_set_error(s, -EOPNOTSUPP, "the %s controller is not available in %s "
+                                       "(not delegated to cell's cgroup)", c, parent);
+        if (cg_read(parent_fd, "cgroup.subtree_control", &enabled) >= 0 && word_in(enabled, c))
+                return 0;
+        snprintf(op, sizeof op, "+%s", c);
+        r = cg_write(parent_fd, "cgroup.subtree_control", op);
+        if (r == -EBUSY)
+                return scope_set_error(s, r, "cannot enable the %s controller in %s: that cgroup has processes "
+                                       "of its own (cgroup2 allows no controllers below a cgroup with processes)",
+                                       c, parent);
+        if (r < 0)
+                return scope_set_error(s, r, "cannot enable the %s controller in %s: %s", c, parent, strerror(-r));
+        return 0;
+}
+
+static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *own, const char *child) {
+        const PlanLimits *l = &p->limits;
+        uint64_t mem = cg_physical_memory(), page = (uint64_t) sysconf(_SC_PAGESIZE);
+        bool need_memory = l->memory_max.kind || l->memory_high.kind || l->memory_swap_max.kind;
+        bool need_cpu = l->cpu_quota_per_sec_usec != USEC_INFINITY || l->cpu_weight > 0;
+        _cleanup_free_ char *parent = cg_mount_path(m, own);
+        _cleanup_close_ int parent_fd = -EBADF;
+        char buf[64];
+        int idx, r;
+
+        if (!parent)
+                return -ENOMEM;
+        parent_fd = open(parent, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
+        if (parent_fd < 0) {
+                r = negative_errno();
+                return scope_set_error(s, r, "cannot open cell's own cgroup %s: %s", parent, strerror(-r));
+        }
+
+        const struct { bool need; const char *name; } want[] = {
+                { l->allowed_cpus != NULL, "cpuset" },
+                { need_cpu, "cpu" },
+                { l->io_weight > 0, "io" },
+                { need_memory, "memory" },
+                { l->tasks_max.kind != CELL_LIMIT_UNSET, "pids" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(want); i++)
+                if (want[i].need) {
+                        r = enable_controller(s, parent, parent_fd, want[i].name);
+                        if (r < 0)
+                                return r;
+                }
+
+        idx = dir_add(s, m, own, child, "cgroup2");
+        if (idx < 0)
+                return idx;
+        s->fs->unified_idx = idx;
+        s->fs->memory_idx = idx;
+
+        if (l->allowed_cpus) {
+                _cleanup_free_ char *cpus = NULL;
+                r = cg_format_cpuset(l->allowed_cpus, l->allowed_cpus_size, &cpus);
+                if (r >= 0)
+                        r = write_one(s, idx, "cpuset.cpus", cpus, false);
+                if (r < 0)
+                        return r;
+        }
+        if (cg_format_limit_v2(&l->memory_max, mem, page, buf, sizeof buf) >= 0 &&
+            (r = write_one(s, idx, "memory.max", buf, false)) < 0)
+                return r;
+        if (cg_format_limit_v2(&l->memory_high, mem, page, buf, sizeof buf) >= 0 &&
+            (r = write_one(s, idx, "memory.high", buf, false)) < 0)
+                return r;
+        /* Without swap accounting (swapaccount=0) the file is missing: nothing to limit. */
+        if (cg_format_limit_v2(&l->memory_swap_max, mem, page, buf, sizeof buf) >= 0 &&
+            (r = write_one(s, idx, "memory.swap.max", buf, true)) < 0)
+                return r;
+        if (cg_format_limit_v2(&l->tasks_max, cg_system_tasks_max(), 0, buf, sizeof buf) >= 0 &&
+            (r = write_one(s, idx, "pids.max", buf, false)) < 0)
+                return r;
+        if (l->cpu_quota_per_sec_usec != USEC_INFINITY) {
+                r = cg_format_cpu_max(l->cpu_quota_per_sec_usec, buf, sizeof buf);
+                if (r >= 0)
+                        r = write_one(s, idx, "cpu.max", buf, false);
+                if (r < 0)
+                        return r;
+        }
+        if (l->cpu_weight > 0) {
+                snprintf(buf, sizeof buf, "%" PRIu64, l->cpu_weight);
+                if ((r = write_one(s, idx, "cpu.weight", buf, false)) < 0)
+                        return r;
+        }
+        if (l->io_weight > 0) {
+                snprintf(buf, sizeof buf, "default %" PRIu64, l->io_weight);
+                if ((r = write_one(s, idx, "io.weight", buf, false)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* One cgroup1 hierarchy: required ones fail loudly, optional ones are skipped. */
+static int v1_dir(Scope *s, const CgroupMount *mounts, size_t n_mounts, const CgroupMembership *own, size_t n_own,
+                  const char *controller, const char *child, bool required) {
+        const CgroupMount *m = cg_mount_find(mounts, n_mounts, controller);
+        const char *path = cg_membership_path(own, n_own, controller);
+        int r;
+
+        if (!m || !path) {
+                if (!required)
+                        return -ENOENT;
+                return scope_set_error(s, -EOPNOTSUPP, "the %s cgroup controller is not mounted", controller);
+        }
+        r = dir_add(s, m, path, child, controller);
+        if (r < 0 && !required && r != -ENOMEM) {
+                free(s->error);
+                s->error = NULL;
+                return -ENOENT;
+        }
+        return r;
+}
+
+static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n_mounts,
+                    const CgroupMembership *own, size_t n_own, const char *child) {
+        const PlanLimits *l = &p->limits;
+        uint64_t mem = cg_physical_memory(), page = (uint64_t) sysconf(_SC_PAGESIZE);
+        bool need_memory = l->memory_max.kind || l->memory_high.kind || l->memory_swap_max.kind;
+        char buf[64];
+        int idx, r;
+
+        /* memory: the limits, and memory.oom_control to tell an OOM kill. */
+        idx = v1_dir(s, mounts, n_mounts, own, n_own, "memory", child, need_memory);
+        if (idx < 0 && idx != -ENOENT)
+                return idx;
+        if (idx >= 0) {
+                uint64_t max, swap;
+                s->fs->memory_idx = idx;
+                if (cg_format_limit_v1(&l->memory_max, mem, page, buf, sizeof buf) >= 0 &&
+                    (r = write_one(s, idx, "memory.limit_in_bytes", buf, false)) < 0)
+                        return r;
+                /* MemoryHigh= has no cgroup1 twin; the soft limit is the nearest: reclaim
+                 * pushes the group back to it under memory pressure. */
+                if (cg_format_limit_v1(&l->memory_high, mem, page, buf, sizeof buf) >= 0 &&
+                    (r = write_one(s, idx, "memory.soft_limit_in_bytes", buf, false)) < 0)
+                        return r;
+                /* memsw limits memory+swap together, so it needs MemoryMax= too; without
+                 * swap accounting the file is missing. */
+                if (cg_limit_resolve(&l->memory_max, mem, page, &max) >= 0 && max != UINT64_MAX &&
+                    cg_limit_resolve(&l->memory_swap_max, mem, page, &swap) >= 0) {
+                        if (swap == UINT64_MAX || max > UINT64_MAX - swap)
+                                snprintf(buf, sizeof buf, "-1");
+                        else
+                                snprintf(buf, sizeof buf, "%" PRIu64, max + swap);
+                        if ((r = write_one(s, idx, "memory.memsw.limit_in_bytes", buf, true)) < 0)
+                                return r;
+                }
+        }
+
+        if (l->tasks_max.kind != CELL_LIMIT_UNSET) {
+                idx = v1_dir(s, mounts, n_mounts, own, n_own, "pids", child, true);
+                if (idx < 0)
+                        return idx;
+                if (cg_format_limit_v2(&l->tasks_max, cg_system_tasks_max(), 0, buf, sizeof buf) >= 0 &&
+                    (r = write_one(s, idx, "pids.max", buf, false)) < 0)
+                        return r;
+        }
+
+        if (l->cpu_quota_per_sec_usec != USEC_INFINITY || l->cpu_weight > 0) {
+                idx = v1_dir(s, mounts, n_mounts, own, n_own, "cpu", child, true);
+                if (idx < 0)
+                        return idx;
+                if (l->cpu_quota_per_sec_usec != USEC_INFINITY) {
+                        uint64_t q = cg_cpu_quota_per_period(l->cpu_quota_per_sec_usec, CG_CPU_PERIOD_USEC);
+                        snprintf(buf, sizeof buf, "%" PRIu64, CG_CPU_PERIOD_USEC);
+                        if ((r = write_one(s, idx, "cpu.cfs_period_us", buf, false)) < 0)
+                                return r;
+                        snprintf(buf, sizeof buf, "%" PRIu64, q);
+                        if ((r = write_one(s, idx, "cpu.cfs_quota_us", buf, false)) < 0)
+                                return r;
+                }
+                if (l->cpu_weight > 0) {
+                        snprintf(buf, sizeof buf, "%" PRIu64, cg_cpu_weight_to_shares(l->cpu_weight));
+                        if ((r = write_one(s, idx, "cpu.shares", buf, false)) < 0)
+                                return r;
+                }
+        }
+
+        if (l->allowed_cpus) {
+                _cleanup_free_ char *cpus = NULL, *mems = NULL, *parent = NULL;
+                idx = v1_dir(s, mounts, n_mounts, own, n_own, "cpuset", child, true);
+                if (idx < 0)
+                        return idx;
+                r = cg_format_cpuset(l->allowed_cpus, l->allowed_cpus_size, &cpus);
+                if (r < 0)
+                        return scope_set_error(s, r, "AllowedCPUs= names no CPU");
+                /* A new cpuset admits no task until both cpus and mems are set: mems as the parent's. */
+                if (asprintf(&parent, "%s/..", s->fs->dirs[idx].path) < 0)
+                        return -ENOMEM;
+                _cleanup_close_ int pfd = open(parent, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
+                if (pfd < 0 || cg_read(pfd, "cpuset.mems", &mems) < 0)
+                        return scope_set_error(s, -EIO, "cannot read cpuset.mems of %s", parent);
+                mems[strcspn(mems, "\n")] = 0;
+                if ((r = write_one(s, idx, "cpuset.cpus", cpus, false)) < 0 ||
+                    (r = write_one(s, idx, "cpuset.mems", mems, false)) < 0)
+                        return r;
+        }
+
+        if (l->io_weight > 0) {
+                /* blkio weights exist only with CFQ/BFQ; without them there is nothing to set. */
+                idx = v1_dir(s, mounts, n_mounts, own, n_own, "blkio", child, false);
+                if (idx >= 0) {
+                        snprintf(buf, sizeof buf, "%" PRIu64, cg_io_weight_to_blkio(l->io_weight));
+                        if (cg_write(s->fs->dirs[idx].fd, "blkio.weight", buf) == -ENOENT)
+                                (void) cg_write(s->fs->dirs[idx].fd, "blkio.bfq.weight", buf);
+                }
+        }
+
+        /* Not for limits: name=systemd so tools find the container, and the unified tree. */
+        (void) v1_dir(s, mounts, n_mounts, own, n_own, "name=systemd", child, false);
+        const CgroupMount *u = cg_mount_find(mounts, n_mounts, NULL);
+        const char *upath = cg_membership_path(own, n_own, NULL);
+        if (u && upath) {
+                idx = dir_add(s, u, upath, child, "cgroup2");
+                if (idx >= 0)
+                        s->fs->unified_idx = idx;
+                else if (idx == -ENOMEM)
+                        return idx;
+                else {
+                        free(s->error);
+                        s->error = NULL;
+                }
+        }
+        return 0;
+}
+
+int scope_cgroupfs_new(Scope *s, const Plan *p) {
+        _cleanup_free_ char *cgtext = NULL, *mitext = NULL, *child = NULL;
+        CgroupMembership *own = NULL;
+        CgroupMount *mounts = NULL;
+        size_t n_own = 0, n_mounts = 0;
+        int r;
+
+        s->fs = calloc(1, sizeof(ScopeCgroupfs));
+        if (!s->fs)
+                return -ENOMEM;
+        s->fs->unified_idx = s->fs->memory_idx = -1;
+
+        if (s->unit) {
+                const char *e = endswith(s->unit, ".scope");
+                child = strndup(s->unit, e ? (size_t) (e - s->unit) : strlen(s->unit));
+        } else if (asprintf(&child, "cell-%s", s->name) < 0)
+                child = NULL;
+        if (!child)
+                return -ENOMEM;
+        /* The name is one path component, never a way up or out. */
+        if (!*child || strchr(child, '/') || streq(child, ".") || streq(child, "..") || strlen(child) > 255)
+                return scope_set_error(s, -EINVAL, "invalid cgroup name '%s'", child);
+
+        r = cg_read_file("/proc/self/cgroup", &cgtext);
+        if (r >= 0)
+                r = cg_read_file("/proc/self/mountinfo", &mitext);
+        if (r < 0)
+                return scope_set_error(s, r, "cannot read cell's own cgroup: %s", strerror(-r));
+        r = cg_parse_proc_cgroup(cgtext, &own, &n_own);
+        if (r < 0)
+                return scope_set_error(s, r, "cannot parse /proc/self/cgroup");
+        r = cg_parse_mountinfo(mitext, &mounts, &n_mounts);
+        if (r < 0) {
+                cg_membership_free(own, n_own);
+                return r;
+        }
+
+        const CgroupMount *v2 = cg_mount_find(mounts, n_mounts, NULL);
+        const char *v2path = cg_membership_path(own, n_own, NULL);
+        s->fs->pure_v2 = v2 && v2path && !cg_mounts_have_v1_controllers(mounts, n_mounts);
+        if (s->fs->pure_v2)
+                r = setup_v2(s, p, v2, v2path, child);
+        else if (n_mounts == 0)
+                r = scope_set_error(s, -EOPNOTSUPP, "no cgroup filesystem is mounted");
+        else
+                r = setup_v1(s, p, mounts, n_mounts, own, n_own, child);
+
+        cg_membership_free(own, n_own);
+        cg_mount_free(mounts, n_mounts);
+        return r;
+}
+
+int scope_cgroupfs_clone_into_fd(const Scope *s) {
+        /* On hybrid hosts the cgroup1 hierarchies need cgroup.procs anyway. */
+        if (!s->fs || !s->fs->pure_v2 || s->fs->unified_idx < 0)
+                return -EBADF;
+        return s->fs->dirs[s->fs->unified_idx].fd;
+}
+
+int scope_cgroupfs_attach(Scope *s, pid_t pid) {
+        char buf[32];
+        int r;
+
+        if (!s->fs)
+                return -EINVAL;
+        snprintf(buf, sizeof buf, "%d", (int) pid);
+        /* Also after CLONE_INTO_CGROUP: writing the PID of a member again is a no-op. */
+        for (size_t i = 0; i < s->fs->n_dirs; i++) {
+                r = cg_write(s->fs->dirs[i].fd, "cgroup.procs", buf);
+                if (r < 0)
+                        return scope_set_error(s, r, "cannot move PID %d into cgroup %s: %s",
+                                               (int) pid, s->fs->dirs[i].path, strerror(-r));
+        }
+        return 0;
+}
+
+bool scope_cgroupfs_oom_killed(Scope *s) {
+        uint64_t n = 0;
+        if (!s->fs || s->fs->memory_idx < 0)
+                return false;
+        CgroupDir *d = s->fs->dirs + s->fs->memory_idx;
+        if (cg_read_keyed(d->fd, d->unified ? "memory.events" : "memory.oom_control", "oom_kill", &n) < 0)
+                return false;
+        return n > 0;
+}
+
+/* SIGKILL every process listed in the dir; returns how many were listed. */
+static int kill_listed(int dirfd) {
+        _cleanup_free_ char *procs = NULL;
+        int n = 0;
+
+        if (cg_read(dirfd, "cgroup.procs", &procs) < 0)
+                return 0;
+        for (char *p = procs; *p; ) {
+                char *e;
+                long pid = strtol(p, &e, 10);
+                if (e == p)
+                        break;
+                p = *e ? e + 1 : e;
+                if (pid <= 0)
+                        continue;
+                n++;
+                /* Only a member of our own cgroup, i.e. something cell started; the pidfd
+                 * pins it, so a PID recycled since the read is not hit either way. */
+                int fd = (int) syscall(SYS_pidfd_open, (pid_t) pid, 0);
+                if (fd >= 0) {
+                        (void) syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+                        safe_close(fd);
+                } else if (errno == ENOSYS)
+                        (void) kill((pid_t) pid, SIGKILL);
+        }
+        return n;
+}
+
+void scope_cgroupfs_free(Scope *s) {
+        ScopeCgroupfs *f = s->fs;
+
+        if (!f)
+                return;
+
+        /* cgroup.kill (Linux 5.14) kills the whole cgroup atomically, forks included. */
+        bool killed = f->pure_v2 && f->unified_idx >= 0 && cg_write(f->dirs[f->unified_idx].fd, "cgroup.kill", "1") >= 0;
+
+        /* Wait (at most ~5 s) for the cgroups to empty, killing as we go; then remove them. */
+        for (unsigned attempt = 0; attempt < 500; attempt++) {
+                int listed = 0;
+                for (size_t i = 0; i < f->n_dirs; i++)
+                        listed += killed ? (first_pid(f->dirs[i].fd) > 0) : kill_listed(f->dirs[i].fd);
+                if (listed == 0)
+                        break;
+                (void) sleep_msec(10);
+        }
+        for (size_t i = 0; i < f->n_dirs; i++) {
+                for (unsigned attempt = 0; attempt < 100; attempt++) {
+                        if (rmdir(f->dirs[i].path) >= 0 || errno != EBUSY)
+                                break;
+                        (void) sleep_msec(10);  /* the last exit is still being accounted */
+                }
+                safe_close(f->dirs[i].fd);
+                free(f->dirs[i].path);
+                free(f->dirs[i].label);
+                strv_free(f->dirs[i].controllers);
+        }
+        free(f);
+        s->fs = NULL;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Shared between scope.c (the front), scope-bus.c (systemd) and
+ * scope-cgroupfs.c (cell's own cgroup). Not a contract: only src/scope and
+ * its tests include it. */
+
+#include <stdarg.h>
+#include <systemd/sd-bus.h>
+
+#include "macros.h"
+#include "scope.h"
+
+typedef struct ScopeBus ScopeBus;
+typedef struct ScopeCgroupfs ScopeCgroupfs;
+
+struct Scope {
+        CgroupManager manager;
+        char *name;             /* plan->name */
+        char *unit;             /* plan->scope_unit */
+        sd_event *event;
+        ScopeCallbacks cb;
+        char *error;            /* scope_last_error() */
+        ScopeBus *bus;          /* CGROUP_MANAGER_SYSTEMD */
+        ScopeCgroupfs *fs;      /* CGROUP_MANAGER_CGROUPFS */
+};
+
+/* Records the human text of a failure (replacing an earlier one) and returns r. */
+int scope_set_error(Scope *s, int r, const char *fmt, ...) _printf_(3, 4);
+
+/* systemd (scope-bus.c). */
+int scope_bus_open(bool user_bus, sd_bus **ret);        /* -errno when no bus answers */
+int scope_bus_new(Scope *s, const Plan *p, bool user_bus);
+int scope_bus_attach(Scope *s, pid_t pid, int pidfd);
+int scope_bus_wait(Scope *s);
+void scope_bus_free(Scope *s);
+/* Appends one "(sv)" entry to an open "a(sv)" container, by p->signature. */
+int scope_bus_append_property(sd_bus_message *m, const PlanProperty *p);
+
+/* cgroupfs (scope-cgroupfs.c). */
+int scope_cgroupfs_usable(void);                         /* > 0 when some cgroup fs is mounted */
+int scope_cgroupfs_new(Scope *s, const Plan *p);
+int scope_cgroupfs_clone_into_fd(const Scope *s);
+int scope_cgroupfs_attach(Scope *s, pid_t pid);
+bool scope_cgroupfs_oom_killed(Scope *s);
+void scope_cgroupfs_free(Scope *s);

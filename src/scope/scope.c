@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* The front of the scope stage: picks the cgroup manager and dispatches to
+ * scope-bus.c (a transient systemd scope) or scope-cgroupfs.c (a cgroup cell
+ * manages itself). CGROUP_MANAGER_NONE is handled here: it does nothing. */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+
+#include "scope-internal.h"
+
+static const char * const cgroup_manager_table[_CGROUP_MANAGER_MAX] = {
+        [CGROUP_MANAGER_AUTO] = "auto",
+        [CGROUP_MANAGER_SYSTEMD] = "systemd",
+        [CGROUP_MANAGER_CGROUPFS] = "cgroupfs",
+        [CGROUP_MANAGER_NONE] = "none",
+};
+
+const char *cgroup_manager_to_string(CgroupManager m) {
+        if ((unsigned) m >= _CGROUP_MANAGER_MAX)
+                return NULL;
+        return cgroup_manager_table[m];
+}
+
+CgroupManager cgroup_manager_from_string(const char *s) {
+        if (!s)
+                return _CGROUP_MANAGER_MAX;
+        for (CgroupManager m = 0; m < _CGROUP_MANAGER_MAX; m++)
+                if (streq(cgroup_manager_table[m], s))
+                        return m;
+        return _CGROUP_MANAGER_MAX;
+}
+
+int scope_set_error(Scope *s, int r, const char *fmt, ...) {
+        va_list ap;
+        char *t;
+
+        va_start(ap, fmt);
+        if (vasprintf(&t, fmt, ap) < 0)
+                t = NULL;
+        va_end(ap);
+        free(s->error);
+        s->error = t;
+        return r;
+}
+
+/* The text of the last scope_new() failure: there is no Scope to carry it,
+ * so scope_last_error(NULL) returns it. */
+static char *scope_new_error = NULL;
+
+static int scope_new_fail(Scope *s, int r) {
+        free(scope_new_error);
+        scope_new_error = s ? TAKE_PTR(s->error) : NULL;
+        scope_free(s);
+        return r;
+}
+
+CgroupManager scope_detect_manager(bool user_bus) {
+        if (sd_booted() > 0) {
+                sd_bus *bus = NULL;
+                if (scope_bus_open(user_bus, &bus) >= 0) {
+                        sd_bus_flush_close_unref(bus);
+                        return CGROUP_MANAGER_SYSTEMD;
+                }
+        }
+        return scope_cgroupfs_usable() > 0 ? CGROUP_MANAGER_CGROUPFS : CGROUP_MANAGER_NONE;
+}
+
+int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *event,
+              const ScopeCallbacks *cb, Scope **ret) {
+        int r;
+
+        if (!p || !ret || (unsigned) manager >= _CGROUP_MANAGER_MAX)
+                return -EINVAL;
+        if (manager != CGROUP_MANAGER_NONE && !event)
+                return -EINVAL;
+
+        Scope *s = calloc(1, sizeof(Scope));
+        if (!s)
+                return scope_new_fail(NULL, -ENOMEM);
+        s->name = strdup(strempty(p->name));
+        s->unit = p->scope_unit ? strdup(p->scope_unit) : NULL;
+        if (!s->name || (p->scope_unit && !s->unit))
+                return scope_new_fail(s, -ENOMEM);
+        if (cb)
+                s->cb = *cb;
+        if (event)
+                s->event = sd_event_ref(event);
+
+        if (manager == CGROUP_MANAGER_AUTO) {
+                /* systemd when it is PID 1 and its bus answers; else our own cgroup;
+                 * with no cgroup filesystem at all (an initramfs): none. */
+                manager = CGROUP_MANAGER_NONE;
+                if (sd_booted() > 0) {
+                        r = scope_bus_new(s, p, user_bus);
+                        if (r >= 0)
+                                manager = CGROUP_MANAGER_SYSTEMD;
+                        else if (r == -ENOMEM)
+                                return scope_new_fail(s, r);
+                }
+                if (manager == CGROUP_MANAGER_NONE && scope_cgroupfs_usable() > 0)
+                        manager = CGROUP_MANAGER_CGROUPFS;
+                free(s->error);
+                s->error = NULL;
+        } else if (manager == CGROUP_MANAGER_SYSTEMD) {
+                r = scope_bus_new(s, p, user_bus);
+                if (r < 0)
+                        return scope_new_fail(s, r);
+        }
+
+        s->manager = manager;
+        if (manager == CGROUP_MANAGER_CGROUPFS) {
+                r = scope_cgroupfs_new(s, p);
+                if (r < 0)
+                        return scope_new_fail(s, r);
+        }
+        scope_new_error = mfree(scope_new_error);
+        *ret = s;
+        return 0;
+}
+
+CgroupManager scope_manager(const Scope *s) {
+        return s ? s->manager : CGROUP_MANAGER_NONE;
+}
+
+int scope_clone_into_fd(const Scope *s) {
+        if (!s || s->manager != CGROUP_MANAGER_CGROUPFS)
+                return -EBADF;
+        return scope_cgroupfs_clone_into_fd(s);
+}
+
+int scope_attach(Scope *s, pid_t pid, int pidfd) {
+        if (!s || pid <= 0)
+                return -EINVAL;
+        switch (s->manager) {
+        case CGROUP_MANAGER_SYSTEMD:
+                return scope_bus_attach(s, pid, pidfd);
+        case CGROUP_MANAGER_CGROUPFS:
+                return scope_cgroupfs_attach(s, pid);
+        case CGROUP_MANAGER_NONE:
+                return 0;
+        case CGROUP_MANAGER_AUTO:
+        case _CGROUP_MANAGER_MAX:
+        default:
+                return -EINVAL;
+        }
+}
+
+int scope_wait(Scope *s) {
+        if (!s)
+                return -EINVAL;
+        if (s->manager == CGROUP_MANAGER_SYSTEMD)
+                return scope_bus_wait(s);
+        return 0;       /* cgroupfs: cgroup.procs was written synchronously by scope_attach() */
+}
+
+const char *scope_last_error(const Scope *s) {
+        return s ? s->error : scope_new_error;
+}
+
+bool scope_oom_killed(Scope *s) {
+        if (!s || s->manager != CGROUP_MANAGER_CGROUPFS)
+                return false;   /* systemd: the harness reads the scope's Result=oom-kill */
+        return scope_cgroupfs_oom_killed(s);
+}
+
+Scope *scope_free(Scope *s) {
+        if (!s)
+                return NULL;
+        scope_bus_free(s);
+        scope_cgroupfs_free(s);
+        sd_event_unref(s->event);
+        free(s->name);
+        free(s->unit);
+        free(s->error);
+        free(s);
+        return NULL;
+}

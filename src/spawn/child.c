@@ -1,0 +1,459 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The child, from clone to execve, step by step in the order they must
+ * happen. Each step returns -errno with err filled in; spawn_child() sends
+ * the first failure to the supervisor and exits. Nothing here logs. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/openat2.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "identity.h"
+#include "init.h"
+#include "mount-setup.h"
+#include "netif.h"
+#include "seccomp-filter.h"
+#include "spawn-child.h"
+#include "spawn-env.h"
+#include "strv.h"
+
+typedef struct ChildContext {
+        const SpawnParams *params;
+        const Plan *plan;
+        int sync_fd;
+        Identity identity;
+        char **environment;
+        char *exec_path;
+} ChildContext;
+
+/* Step 1: tie our life to the supervisor's and hide from the payload. */
+static int child_guard(ChildContext *c, SpawnError *err) {
+        struct pollfd pfd = { .fd = c->sync_fd, .events = POLLIN };
+
+        /* The payload must never outlive the supervisor. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+                return spawn_error(err, errno, "prctl(PR_SET_PDEATHSIG)");
+        /* The supervisor may have died before the line above: then its end
+         * of the sync socket is closed. (getppid() is 0 in a new PID
+         * namespace, so it cannot tell.) */
+        if (poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLHUP))
+                _exit(EXIT_FAILURE);
+
+        /* A new session, always: the container must not share the host's
+         * controlling terminal, or it could push input into the host's
+         * shell with TIOCSTI (that needs the terminal to be its controlling
+         * one, or CAP_SYS_ADMIN, which the container set lacks), and the
+         * terminal's ^C must reach the supervisor only, which forwards it.
+         * Terminal fds 0-2 still work for reading and writing; job control
+         * inside would need a pty of our own. */
+        if (setsid() < 0)
+                return spawn_error(err, errno, "setsid");
+
+        /* While cell's code runs inside the namespaces, /proc/1/exe is
+         * cell's binary on the host: non-dumpable makes it (and the rest of
+         * /proc/1) unreachable for anything the container runs
+         * (CVE-2019-5736). */
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                return spawn_error(err, errno, "prctl(PR_SET_DUMPABLE)");
+        return 0;
+}
+
+/* Step 2: nothing of the supervisor's (bus, cgroup dir, unit file) stays
+ * open in here (CVE-2024-21626). */
+static int child_close_fds(ChildContext *c, SpawnError *err) {
+        int fd = c->sync_fd;
+
+        if (fd > 3 && close_range(3, (unsigned) fd - 1, 0) < 0)
+                return spawn_error(err, errno, "closing inherited file descriptors");
+        if (close_range((unsigned) fd + 1, ~0U, 0) < 0)
+                return spawn_error(err, errno, "closing inherited file descriptors");
+        return 0;
+}
+
+/* Every disposition back to default (a SIG_IGN of the host's shell must not
+ * reach the payload); the mask stays blocked until right before exec. */
+static void child_reset_signals(void) {
+        struct sigaction sa = { .sa_handler = SIG_DFL };
+
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void) sigaction(sig, &sa, NULL);
+}
+
+/* Step 3 (PrivateUsers=): wait for the supervisor to write our maps, then
+ * become the namespace's root so that files we create belong to it. */
+static int child_user_namespace(ChildContext *c, SpawnError *err) {
+        SpawnMessage m;
+        int r;
+
+        if (!(c->plan->namespaces & CLONE_NEWUSER))
+                return 0;
+        r = spawn_message_recv(c->sync_fd, &m, NULL);
+        if (r <= 0)
+                _exit(EXIT_FAILURE);
+        if (m.type != SPAWN_MSG_IDMAP_DONE)
+                return spawn_error(err, EBADMSG, "user namespace: unexpected message");
+        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+                return spawn_error(err, errno, "user namespace: becoming root inside");
+        if (setgroups(0, NULL) < 0)
+                return spawn_error(err, errno, "user namespace: setgroups");
+        return 0;
+}
+
+/* Step 5: the notify socket, bound inside (under the plan's tmpfs on /run)
+ * and handed to the supervisor, which proxies what the payload sends. */
+static int child_notify_socket(ChildContext *c, int *ret, SpawnError *err) {
+        const char *path = c->plan->notify_socket;
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        char *slash;
+
+        *ret = -EBADF;
+        if (isempty(path))
+                return 0;
+        if (strlen(path) >= sizeof sa.sun_path)
+                return spawn_error(err, ENAMETOOLONG, "notify socket %s", path);
+
+        dir = strdup(path);
+        if (!dir)
+                return spawn_error(err, ENOMEM, "notify socket");
+        slash = strrchr(dir, '/');
+        if (slash && slash != dir) {
+                *slash = 0;
+                if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                        return spawn_error(err, errno, "notify socket: creating %s", dir);
+        }
+
+        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return spawn_error(err, errno, "notify socket: socket");
+        (void) unlink(path);
+        strcpy(sa.sun_path, path);
+        if (bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0)
+                return spawn_error(err, errno, "notify socket: binding %s", path);
+        /* sendto() needs write access to the socket file: any user of the
+         * container may notify; the proxy checks the sender's PID namespace. */
+        if (chmod(path, 0666) < 0)
+                return spawn_error(err, errno, "notify socket: chmod %s", path);
+
+        *ret = TAKE_FD(fd);
+        return 0;
+}
+
+/* Step 6: the host name and the loopback interface of our namespaces. */
+static int child_uts_and_net(ChildContext *c, SpawnError *err) {
+        const Plan *p = c->plan;
+
+        if ((p->namespaces & CLONE_NEWUTS) && p->hostname &&
+            sethostname(p->hostname, strlen(p->hostname)) < 0)
+                return spawn_error(err, errno, "Hostname=%s", p->hostname);
+        if (p->namespaces & CLONE_NEWNET)
+                return netif_set_up("lo", err);
+        return 0;
+}
+
+/* Step 7 (PrivateTime=yes): a time namespace for what we exec (or fork):
+ * unshare(CLONE_NEWTIME) does not move us, it sets the namespace of our
+ * children and of our next execve; its offsets must be written before any
+ * process entered it, which is now. Uptime inside starts near zero. */
+static int child_time_namespace(ChildContext *c, SpawnError *err) {
+        struct timespec mono, boot;
+        char text[128];
+        _cleanup_close_ int fd = -EBADF;
+
+        if (!(c->plan->namespaces & CLONE_NEWTIME))
+                return 0;
+        if (unshare(CLONE_NEWTIME) < 0)
+                return spawn_error(err, errno, "PrivateTime=yes: unshare(CLONE_NEWTIME)");
+        if (clock_gettime(CLOCK_MONOTONIC, &mono) < 0 || clock_gettime(CLOCK_BOOTTIME, &boot) < 0)
+                return spawn_error(err, errno, "PrivateTime=yes: clock_gettime");
+        /* Whole seconds only: the clocks must not go negative inside. */
+        (void) snprintf(text, sizeof text, "monotonic %lld 0\nboottime %lld 0\n",
+                        -(long long) mono.tv_sec, -(long long) boot.tv_sec);
+        fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return spawn_error(err, errno, "PrivateTime=yes: opening /proc/self/timens_offsets");
+        if (write(fd, text, strlen(text)) < 0)
+                return spawn_error(err, errno, "PrivateTime=yes: writing the clock offsets");
+        return 0;
+}
+
+/* A command name looked up in the container's PATH (the payload's, not
+ * ours). Names with a slash are taken as they are. */
+static int child_find_exec(const char *name, const char *path, char **ret) {
+        _cleanup_free_ char *copy = NULL;
+        char *save = NULL;
+
+        if (strchr(name, '/')) {
+                char *s = strdup(name);
+                if (!s)
+                        return -ENOMEM;
+                *ret = s;
+                return 0;
+        }
+
+        copy = strdup(path ?: SPAWN_DEFAULT_PATH);
+        if (!copy)
+                return -ENOMEM;
+        for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+                _cleanup_free_ char *f = NULL;
+                struct stat st;
+
+                if (*d != '/')
+                        continue;
+                if (asprintf(&f, "%s/%s", d, name) < 0)
+                        return -ENOMEM;
+                if (stat(f, &st) < 0 || !S_ISREG(st.st_mode) || access(f, X_OK) < 0)
+                        continue;
+                *ret = TAKE_PTR(f);
+                return 0;
+        }
+        return -ENOENT;
+}
+
+/* Step 8: everything that can fail because of what is in the root, checked
+ * before we say "prepared": the user, the environment, the command. */
+static int child_resolve(ChildContext *c, SpawnError *err) {
+        const Plan *p = c->plan;
+        const SpawnParams *sp = c->params;
+        Identity *id = &c->identity;
+        struct stat st;
+        int r;
+
+        r = identity_resolve_files("/etc/passwd", "/etc/group", p->user, p->group,
+                                   p->supplementary_groups, id, err);
+        if (r < 0)
+                return r;
+
+        /* systemd's order: the user's basics < passed-through host variables
+         * < Environment= < EnvironmentFile= < what cell itself sets. */
+        r = env_assignf(&c->environment, "PATH", SPAWN_DEFAULT_PATH);
+        if (r >= 0)
+                r = env_assignf(&c->environment, "HOME", id->home);
+        if (r >= 0)
+                r = env_assignf(&c->environment, "USER", id->user_name);
+        if (r >= 0)
+                r = env_assignf(&c->environment, "LOGNAME", id->user_name);
+        if (r >= 0 && id->shell)
+                r = env_assignf(&c->environment, "SHELL", id->shell);
+        if (r >= 0)
+                r = env_assign_strv(&c->environment, sp->environment_before);
+        if (r >= 0)
+                r = env_assign_strv(&c->environment, p->environment);
+        if (r >= 0)
+                r = env_assign_strv(&c->environment, sp->environment_after);
+        if (r < 0)
+                return spawn_error(err, r, "Environment=: building the environment");
+
+        if (strv_length(p->argv) == 0)
+                return spawn_error(err, EINVAL, "Exec=: nothing to run");
+        r = child_find_exec(p->argv[0], env_get(c->environment, "PATH"), &c->exec_path);
+        if (r == -ENOENT)
+                return spawn_error(err, r, "Exec=%s: not found in the container", p->argv[0]);
+        if (r < 0)
+                return spawn_error(err, r, "Exec=%s", p->argv[0]);
+        if (strchr(p->argv[0], '/') && stat(c->exec_path, &st) < 0)
+                return spawn_error(err, errno, "Exec=%s: not found in the container", p->argv[0]);
+        return 0;
+}
+
+/* WorkingDirectory=, resolved inside the root and checked to be there:
+ * never a cwd outside it (CVE-2024-21626). "~" is the user's home. */
+static int child_chdir(ChildContext *c, SpawnError *err) {
+        const char *wd = c->plan->working_directory ?: "/";
+        struct open_how how = {
+                .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+        };
+        _cleanup_close_ int root = -EBADF, fd = -EBADF;
+        char cwd[4096];
+
+        if (streq(wd, "~"))
+                wd = c->identity.home;
+
+        root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return spawn_error(err, errno, "WorkingDirectory=%s: opening /", wd);
+        fd = (int) syscall(SYS_openat2, root, wd, &how, sizeof how);
+        if (fd < 0)
+                return spawn_error(err, errno, "WorkingDirectory=%s", wd);
+        if (fchdir(fd) < 0)
+                return spawn_error(err, errno, "WorkingDirectory=%s: chdir", wd);
+        /* getcwd() fails (or says "(unreachable)") for a cwd outside our root. */
+        if (!getcwd(cwd, sizeof cwd) || cwd[0] != '/')
+                return spawn_error(err, EXDEV, "WorkingDirectory=%s: resolves outside the container", wd);
+        return 0;
+}
+
+/* The last steps of the process that execs the payload (PID 1, or PID 2
+ * with Init=yes). */
+static int child_exec(ChildContext *c, SpawnError *err) {
+        const Plan *p = c->plan;
+        bool nnp;
+        sigset_t all;
+        char text[32];
+        int r;
+
+        /* The payload of Init=yes is the reaper's child: a session of its
+         * own as well (see child_guard()). */
+        if (getsid(0) != getpid() && setsid() < 0)
+                return spawn_error(err, errno, "setsid");
+
+        /* Limits and the OOM score first, while we still hold
+         * CAP_SYS_RESOURCE: raising a hard limit needs it. */
+        r = rlimits_apply(p->rlimits, p->n_rlimits, err);
+        if (r < 0)
+                return r;
+        if (p->oom_score_adjust_set) {
+                _cleanup_close_ int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+                (void) snprintf(text, sizeof text, "%d", p->oom_score_adjust);
+                if (fd < 0 || write(fd, text, strlen(text)) < 0)
+                        return spawn_error(err, errno, "OOMScoreAdjust=%d", p->oom_score_adjust);
+        }
+
+        r = caps_bounding_set(p->cap_bounding, err);
+        if (r < 0)
+                return r;
+        r = caps_keep_across_uid_change(err);
+        if (r < 0)
+                return r;
+        r = identity_apply(&c->identity, err);
+        if (r < 0)
+                return r;
+        /* A credential change cleared both; put them back. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
+            prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                return spawn_error(err, errno, "prctl after the uid change");
+
+        umask(p->umask);
+        r = child_chdir(c, err);
+        if (r < 0)
+                return r;
+
+        r = caps_apply(p->cap_effective, p->cap_permitted, p->cap_inheritable, p->cap_ambient, err);
+        if (r < 0)
+                return r;
+
+        /* No exec may grant privileges (setuid, file caps) beyond ours. */
+        if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return spawn_error(err, errno, "NoNewPrivileges=yes");
+
+        /* Whatever is still open (the sync socket) goes at exec. */
+        if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+                return spawn_error(err, errno, "marking file descriptors close-on-exec");
+
+        sigemptyset(&all);
+        if (sigprocmask(SIG_SETMASK, &all, NULL) < 0)
+                return spawn_error(err, errno, "resetting the signal mask");
+
+        if (p->seccomp) {
+                /* Without CAP_SYS_ADMIN the kernel takes a filter only with
+                 * no_new_privs; that is then implied (as systemd does). */
+                nnp = p->no_new_privileges || !(p->cap_effective & (UINT64_C(1) << CAP_SYS_ADMIN));
+                /* Last: from here on cell's own code may trip over the rules. */
+                r = seccomp_filter_load(p->seccomp_default_action, p->seccomp_default_error,
+                                        p->syscalls, p->n_syscalls, nnp, err);
+                if (r < 0)
+                        return r;
+        }
+
+        execve(c->exec_path, p->argv, c->environment);
+        return spawn_error(err, errno, "Exec=%s: execve", c->exec_path);
+}
+
+static int child_run(ChildContext *c, SpawnError *err) {
+        const Plan *p = c->plan;
+        SpawnMessage m;
+        _cleanup_close_ int notify_fd = -EBADF;
+        int r;
+
+        r = child_guard(c, err);
+        if (r >= 0)
+                r = child_close_fds(c, err);
+        if (r < 0)
+                return r;
+        child_reset_signals();
+
+        r = child_user_namespace(c, err);
+        if (r < 0)
+                return r;
+
+        r = mount_setup_root(p, err);
+        if (r < 0)
+                return r;
+
+        r = child_notify_socket(c, &notify_fd, err);
+        if (r >= 0)
+                r = child_uts_and_net(c, err);
+        if (r >= 0)
+                r = child_time_namespace(c, err);
+        if (r >= 0)
+                r = child_resolve(c, err);
+        if (r < 0)
+                return r;
+
+        r = spawn_message_send(c->sync_fd, SPAWN_MSG_PREPARED, NULL, notify_fd);
+        if (r < 0)
+                _exit(EXIT_FAILURE);
+        notify_fd = safe_close(notify_fd);
+
+        /* Nothing runs before the supervisor says our cgroup is in place. */
+        r = spawn_message_recv(c->sync_fd, &m, NULL);
+        if (r <= 0)
+                _exit(EXIT_FAILURE);
+        if (m.type != SPAWN_MSG_GO)
+                return spawn_error(err, EBADMSG, "unexpected message %u from the supervisor", m.type);
+
+        /* Only now, inside the final cgroup: created earlier, the container
+         * would see its own cgroup as "/../machine.slice/...". */
+        if (p->cgroup_namespace && unshare(CLONE_NEWCGROUP) < 0)
+                return spawn_error(err, errno, "unshare(CLONE_NEWCGROUP)");
+        r = mount_setup_cgroup(p, err);
+        if (r < 0)
+                return r;
+
+        if (p->init) {
+                pid_t pid = fork();
+                if (pid < 0)
+                        return spawn_error(err, errno, "Init=yes: fork");
+                if (pid > 0) {
+                        /* Only the payload holds the sync socket now: its
+                         * exec (or its error) is what the supervisor sees. */
+                        c->sync_fd = safe_close(c->sync_fd);
+                        init_reaper(pid);
+                }
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+                        return spawn_error(err, errno, "Init=yes: prctl(PR_SET_PDEATHSIG)");
+        }
+
+        return child_exec(c, err);
+}
+
+_noreturn_ void spawn_child(const SpawnParams *params, int sync_fd) {
+        ChildContext c = {
+                .params = params,
+                .plan = params->plan,
+                .sync_fd = sync_fd,
+        };
+        SpawnError err = {};
+
+        (void) child_run(&c, &err);
+        if (c.sync_fd >= 0)
+                (void) spawn_message_send(c.sync_fd, SPAWN_MSG_ERROR, &err, -EBADF);
+        _exit(EXIT_FAILURE);
+}

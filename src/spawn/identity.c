@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "identity.h"
+#include "strv.h"
+
+static void fclosep(FILE **f) {
+        if (*f)
+                fclose(*f);
+}
+
+/* A decimal id, no sign, no junk, not the "-1" sentinel. */
+static bool parse_id(const char *s, uint32_t *ret) {
+        char *end;
+        unsigned long v;
+
+        if (isempty(s) || s[0] < '0' || s[0] > '9')
+                return false;
+        errno = 0;
+        v = strtoul(s, &end, 10);
+        if (errno != 0 || *end != 0 || v >= UINT32_MAX)
+                return false;
+        *ret = (uint32_t) v;
+        return true;
+}
+
+/* Splits a line of a colon separated database into at most n fields (in
+ * place). Returns the number of fields. */
+static size_t split_fields(char *line, char **fields, size_t n) {
+        size_t k = 0;
+        char *p = line;
+
+        line[strcspn(line, "\n")] = 0;
+        while (k < n) {
+                fields[k++] = p;
+                p = strchr(p, ':');
+                if (!p)
+                        break;
+                *p++ = 0;
+        }
+        return k;
+}
+
+typedef struct PasswdEntry {
+        char *name;
+        uid_t uid;
+        gid_t gid;
+        char *home;
+        char *shell;
+} PasswdEntry;
+
+static void passwd_entry_done(PasswdEntry *e) {
+        free(e->name);
+        free(e->home);
+        free(e->shell);
+}
+
+/* Finds the entry whose name is key, else (when key is numeric) whose uid is
+ * key. Returns 1 when found, 0 when not, -ENOMEM. */
+static int passwd_find(FILE *f, const char *key, PasswdEntry *ret) {
+        _cleanup_free_ char *line = NULL;
+        size_t n = 0;
+        uint32_t id;
+        bool numeric = parse_id(key, &id);
+
+        for (int pass = 0; pass < (numeric ? 2 : 1); pass++) {
+                rewind(f);
+                while (getline(&line, &n, f) >= 0) {
+                        char *fl[7];
+                        uint32_t uid, gid;
+
+                        if (split_fields(line, fl, 7) < 7)
+                                continue;
+                        if (!parse_id(fl[2], &uid) || !parse_id(fl[3], &gid))
+                                continue;
+                        if (pass == 0 ? !streq(fl[0], key) : uid != id)
+                                continue;
+
+                        *ret = (PasswdEntry) { .uid = uid, .gid = gid };
+                        ret->name = strdup(fl[0]);
+                        ret->home = strdup(isempty(fl[5]) ? "/" : fl[5]);
+                        ret->shell = isempty(fl[6]) ? NULL : strdup(fl[6]);
+                        if (!ret->name || !ret->home || (!ret->shell && !isempty(fl[6]))) {
+                                passwd_entry_done(ret);
+                                return -ENOMEM;
+                        }
+                        return 1;
+                }
+        }
+        return 0;
+}
+
+/* Finds the group named key (else numbered key). Returns 1 with *ret_gid. */
+static int group_find(FILE *f, const char *key, gid_t *ret_gid) {
+        _cleanup_free_ char *line = NULL;
+        size_t n = 0;
+        uint32_t id;
+        bool numeric = parse_id(key, &id);
+
+        for (int pass = 0; pass < (numeric ? 2 : 1); pass++) {
+                rewind(f);
+                while (getline(&line, &n, f) >= 0) {
+                        char *fl[4];
+                        uint32_t gid;
+
+                        if (split_fields(line, fl, 4) < 3 || !parse_id(fl[2], &gid))
+                                continue;
+                        if (pass == 0 ? !streq(fl[0], key) : gid != id)
+                                continue;
+                        *ret_gid = gid;
+                        return 1;
+                }
+        }
+        return 0;
+}
+
+static int groups_add(Identity *id, gid_t g) {
+        gid_t *a;
+
+        for (size_t i = 0; i < id->n_groups; i++)
+                if (id->groups[i] == g)
+                        return 0;
+        if (id->n_groups >= NGROUPS_MAX)
+                return -E2BIG;
+        a = realloc(id->groups, sizeof(gid_t) * (id->n_groups + 1));
+        if (!a)
+                return -ENOMEM;
+        a[id->n_groups++] = g;
+        id->groups = a;
+        return 0;
+}
+
+/* The groups whose member list names user (what initgroups would add). */
+static int groups_add_memberships(FILE *f, const char *user, Identity *id) {
+        _cleanup_free_ char *line = NULL;
+        size_t n = 0;
+
+        rewind(f);
+        while (getline(&line, &n, f) >= 0) {
+                char *fl[4], *save = NULL;
+                uint32_t gid;
+
+                if (split_fields(line, fl, 4) < 4 || !parse_id(fl[2], &gid))
+                        continue;
+                for (char *m = strtok_r(fl[3], ",", &save); m; m = strtok_r(NULL, ",", &save))
+                        if (streq(m, user)) {
+                                int r = groups_add(id, gid);
+                                if (r < 0)
+                                        return r;
+                                break;
+                        }
+        }
+        return 0;
+}
+
+void identity_done(Identity *id) {
+        free(id->groups);
+        free(id->user_name);
+        free(id->home);
+        free(id->shell);
+        *id = (Identity) {};
+}
+
+int identity_resolve(FILE *passwd, FILE *group, const char *user, const char *group_name,
+                     char * const *supplementary, Identity *ret, SpawnError *err) {
+        _cleanup_(identity_done) Identity id = {};
+        PasswdEntry pw = {};
+        const char *key = user ?: "root";
+        uint32_t n = 0;
+        int r = 0;
+
+        if (passwd) {
+                r = passwd_find(passwd, key, &pw);
+                if (r < 0)
+                        return spawn_error(err, r, "User=%s: reading the container's /etc/passwd", key);
+        }
+        if (r > 0) {
+                id.uid = pw.uid;
+                id.gid = pw.gid;
+                id.user_name = TAKE_PTR(pw.name);
+                id.home = TAKE_PTR(pw.home);
+                id.shell = TAKE_PTR(pw.shell);
+        } else if (!user || parse_id(user, &n)) {
+                /* Root always exists; a numeric id needs no entry. */
+                id.uid = id.gid = user ? n : 0;
+                id.user_name = strdup(key);
+                id.home = strdup(user ? "/" : "/root");
+                if (!id.user_name || !id.home)
+                        return spawn_error(err, ENOMEM, "User=%s", key);
+        } else
+                return spawn_error(err, ESRCH, "User=%s: no such user in the container's /etc/passwd", user);
+        passwd_entry_done(&pw);
+
+        if (group_name) {
+                r = group ? group_find(group, group_name, &id.gid) : 0;
+                if (r < 0)
+                        return spawn_error(err, r, "Group=%s", group_name);
+                if (r == 0) {
+                        if (!parse_id(group_name, &n))
+                                return spawn_error(err, ESRCH, "Group=%s: no such group in the container's /etc/group",
+                                                   group_name);
+                        id.gid = n;
+                }
+        }
+
+        STRV_FOREACH(g, supplementary) {
+                gid_t gid;
+
+                r = group ? group_find(group, *g, &gid) : 0;
+                if (r == 0) {
+                        if (!parse_id(*g, &n))
+                                return spawn_error(err, ESRCH,
+                                                   "SupplementaryGroups=%s: no such group in the container's /etc/group", *g);
+                        gid = n;
+                }
+                if (r >= 0)
+                        r = groups_add(&id, gid);
+                if (r < 0)
+                        return spawn_error(err, r, "SupplementaryGroups=%s", *g);
+        }
+
+        if (group) {
+                r = groups_add_memberships(group, id.user_name, &id);
+                if (r < 0)
+                        return spawn_error(err, r, "User=%s: reading the container's /etc/group", key);
+        }
+
+        *ret = id;
+        id = (Identity) {};
+        return 0;
+}
+
+int identity_resolve_files(const char *passwd_path, const char *group_path,
+                           const char *user, const char *group_name,
+                           char * const *supplementary, Identity *ret, SpawnError *err) {
+        _cleanup_(fclosep) FILE *p = NULL, *g = NULL;
+
+        p = fopen(passwd_path, "re");
+        if (!p && errno != ENOENT)
+                return spawn_error(err, errno, "opening the container's %s", passwd_path);
+        g = fopen(group_path, "re");
+        if (!g && errno != ENOENT)
+                return spawn_error(err, errno, "opening the container's %s", group_path);
+
+        return identity_resolve(p, g, user, group_name, supplementary, ret, err);
+}
+
+int identity_apply(const Identity *id, SpawnError *err) {
+        /* Groups first: once the uid is no longer 0 we could not change them. */
+        if (setgroups(id->n_groups, id->groups) < 0)
+                return spawn_error(err, errno, "SupplementaryGroups=: setgroups");
+        if (setresgid(id->gid, id->gid, id->gid) < 0)
+                return spawn_error(err, errno, "Group=: setresgid(%u)", (unsigned) id->gid);
+        if (setresuid(id->uid, id->uid, id->uid) < 0)
+                return spawn_error(err, errno, "User=%s: setresuid(%u)", id->user_name, (unsigned) id->uid);
+        return 0;
+}

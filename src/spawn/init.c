@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+
+#include "caps.h"
+#include "init.h"
+
+int init_reaper_loop(pid_t payload, int sigfd) {
+        for (;;) {
+                struct signalfd_siginfo si;
+                ssize_t n = read(sigfd, &si, sizeof si);
+
+                if (n < 0) {
+                        if (errno == EINTR || errno == EAGAIN)
+                                continue;
+                        return 255;
+                }
+                if (n != sizeof si)
+                        continue;
+
+                if (si.ssi_signo != SIGCHLD) {
+                        /* Whatever reaches PID 1 is meant for the payload. */
+                        (void) kill(payload, (int) si.ssi_signo);
+                        continue;
+                }
+
+                /* Several children may have exited behind one SIGCHLD. */
+                for (;;) {
+                        int status;
+                        pid_t pid = waitpid(-1, &status, WNOHANG);
+
+                        if (pid <= 0)
+                                break;
+                        if (pid != payload)
+                                continue;
+                        if (WIFEXITED(status))
+                                return WEXITSTATUS(status);
+                        if (WIFSIGNALED(status))
+                                return 128 + WTERMSIG(status);
+                }
+        }
+}
+
+_noreturn_ void init_reaper(pid_t payload) {
+        sigset_t all;
+        int sigfd;
+
+        /* Every signal stays blocked (the mask is inherited from the
+         * supervisor and completed here) and is read from a signalfd: PID 1
+         * of a namespace only gets signals it does not leave at SIG_DFL, and
+         * blocked ones are queued. */
+        sigfillset(&all);
+        (void) sigprocmask(SIG_BLOCK, &all, NULL);
+        sigfd = signalfd(-1, &all, SFD_CLOEXEC);
+        if (sigfd < 0) {
+                (void) kill(payload, SIGKILL);
+                _exit(255);
+        }
+
+        /* The reaper needs nothing but to signal the payload and wait. */
+        (void) caps_bounding_set(UINT64_C(1) << CAP_KILL, NULL);
+        (void) caps_apply(UINT64_C(1) << CAP_KILL, UINT64_C(1) << CAP_KILL, 0, 0, NULL);
+        (void) prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+        /* /proc/1/exe is cell's binary on the host: keep it unreachable. */
+        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
+        _exit(init_reaper_loop(payload, sigfd));
+}

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* /sys/fs/cgroup, made after the child unshared its cgroup namespace inside
+ * its final cgroup: every hierarchy mounted now shows the container's own
+ * subtree as its root, never the host's tree. */
+
+#include <errno.h>
+#include <limits.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "macros.h"
+#include "mount-setup.h"
+#include "mount-util.h"
+
+#define CGROUP_MOUNT_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+static int cgroup_attach(int dir_fd, const char *name, const char *fstype, const char *data,
+                         const char *what, SpawnError *err) {
+        _cleanup_close_ int target_fd = -EBADF, mnt_fd = -EBADF;
+        char kmsg[256];
+        int r;
+
+        if (mkdirat(dir_fd, name, 0755) < 0 && errno != EEXIST)
+                return spawn_error(err, errno, "%s/%s: cannot create", what, name);
+        target_fd = openat(dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (target_fd < 0)
+                return spawn_error(err, errno, "%s/%s: cannot open", what, name);
+        /* Read-only: the container sees its limits, it does not change them. */
+        mnt_fd = mount_fs_new(fstype, fstype, data, CGROUP_MOUNT_FLAGS, kmsg, sizeof kmsg);
+        if (mnt_fd < 0)
+                return spawn_error(err, mnt_fd, "%s/%s: cannot mount %s %s%s%s", what, name, fstype,
+                                   strempty(data), *kmsg ? ": " : "", kmsg);
+        r = mount_move(mnt_fd, target_fd);
+        if (r < 0)
+                return spawn_error(err, r, "%s/%s: cannot attach", what, name);
+        return 0;
+}
+
+/* A hybrid (or legacy) host: a tmpfs with the host's layout -- one
+ * directory per v1 hierarchy of /proc/self/cgroup, its multi-controller
+ * aliases as links (cpu -> cpu,cpuacct), cgroup2 at "unified" -- then the
+ * tmpfs itself read-only. */
+static int cgroup_mount_hybrid(int target_fd, FILE *f, const char *what, SpawnError *err) {
+        _cleanup_close_ int tmp_fd = -EBADF;
+        _cleanup_free_ char *line = NULL;
+        size_t size = 0;
+        char kmsg[256];
+        int r;
+
+        tmp_fd = mount_fs_new("tmpfs", "tmpfs", "mode=0755", MS_NOSUID | MS_NODEV | MS_NOEXEC, kmsg, sizeof kmsg);
+        if (tmp_fd < 0)
+                return spawn_error(err, tmp_fd, "%s: cannot create the tmpfs%s%s", what, *kmsg ? ": " : "", kmsg);
+        r = mount_move(tmp_fd, target_fd);
+        if (r < 0)
+                return spawn_error(err, r, "%s: cannot attach the tmpfs", what);
+
+        while (getline(&line, &size, f) > 0) {
+                char *controllers, *path, *name;
+
+                line[strcspn(line, "\n")] = 0;
+                controllers = strchr(line, ':');
+                if (!controllers)
+                        continue;
+                *controllers++ = 0;
+                path = strchr(controllers, ':');
+                if (!path)
+                        continue;
+                *path = 0;
+                if (streq(line, "0") || isempty(controllers))
+                        continue;       /* the unified hierarchy, below */
+
+                name = (char *) (startswith(controllers, "name=") ?: controllers);
+                if (strchr(name, '/') || streq(name, ".") || streq(name, ".."))
+                        continue;
+                r = cgroup_attach(tmp_fd, name, "cgroup", controllers, what, err);
+                if (r < 0)
+                        return r;
+
+                /* cpu -> cpu,cpuacct, as the host has them. */
+                if (!startswith(controllers, "name=") && strchr(controllers, ','))
+                        for (char *s = controllers, *e; *s; s = *e ? e + 1 : e) {
+                                char alias[64];
+
+                                e = s + strcspn(s, ",");
+                                if ((size_t) (e - s) >= sizeof alias)
+                                        continue;
+                                memcpy(alias, s, (size_t) (e - s));
+                                alias[e - s] = 0;
+                                if (symlinkat(name, tmp_fd, alias) < 0 && errno != EEXIST)
+                                        return spawn_error(err, errno, "%s/%s: cannot create the link", what, alias);
+                        }
+        }
+
+        r = cgroup_attach(tmp_fd, "unified", "cgroup2", NULL, what, err);
+        if (r < 0)
+                return r;
+
+        r = mount_set_attr(tmp_fd, false, MOUNT_ATTR_RDONLY, 0);
+        if (r < 0)
+                return spawn_error(err, r, "%s: cannot make the tmpfs read-only", what);
+        return 0;
+}
+
+static int cgroup_mount_one(const PlanMount *m, SpawnError *err) {
+        _cleanup_close_ int root_fd = -EBADF, target_fd = -EBADF, mnt_fd = -EBADF;
+        _cleanup_free_ char *line = NULL;
+        FILE *f;
+        bool v1 = false;
+        size_t size = 0;
+        char what[PATH_MAX + 16], kmsg[256];
+        int r;
+
+        (void) snprintf(what, sizeof what, "cgroup on %s", strna(m->target));
+        if (m->idmap)
+                return spawn_error(err, EOPNOTSUPP, "%s: idmap not supported yet", what);
+
+        /* After pivot_root "/" is the container's root: resolve inside it all
+         * the same, a symlinked /sys/fs/cgroup must not lead elsewhere. */
+        root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0)
+                return spawn_error(err, errno, "%s: cannot open /", what);
+        target_fd = mount_target_ensure(root_fd, m->target, MOUNT_TARGET_DIR, 0);
+        if (target_fd < 0)
+                return spawn_error(err, target_fd, "%s: cannot open the target", what);
+
+        /* Our own /proc/self/cgroup (the fresh procfs, inside the new cgroup
+         * namespace) lists the hierarchies the host has: only "0::" on a pure
+         * cgroup2 host, v1 lines too on a hybrid or legacy one. */
+        f = fopen("/proc/self/cgroup", "re");
+        if (!f)
+                return spawn_error(err, errno, "%s: cannot read /proc/self/cgroup", what);
+        while (getline(&line, &size, f) > 0)
+                if (!startswith(line, "0:"))
+                        v1 = true;
+
+        if (v1) {
+                rewind(f);
+                r = cgroup_mount_hybrid(target_fd, f, what, err);
+                fclose(f);
+                return r;
+        }
+        fclose(f);
+
+        mnt_fd = mount_fs_new("cgroup2", "cgroup2", NULL, CGROUP_MOUNT_FLAGS, kmsg, sizeof kmsg);
+        if (mnt_fd < 0)
+                return spawn_error(err, mnt_fd, "%s: cannot mount cgroup2%s%s", what, *kmsg ? ": " : "", kmsg);
+        r = mount_move(mnt_fd, target_fd);
+        if (r < 0)
+                return spawn_error(err, r, "%s: cannot attach", what);
+        return 0;
+}
+
+int mount_setup_cgroup(const Plan *p, SpawnError *err) {
+        int r;
+
+        for (size_t i = 0; i < p->n_mounts; i++) {
+                if (p->mounts[i].kind != PLAN_MOUNT_CGROUP)
+                        continue;
+                r = cgroup_mount_one(&p->mounts[i], err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}

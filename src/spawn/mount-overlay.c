@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "macros.h"
+#include "mount-overlay.h"
+#include "mount-util.h"
+
+#define OVERLAY_LAYERS_MAX 64
+
+typedef struct OverlayLayers {
+        int fds[OVERLAY_LAYERS_MAX + 3];
+        size_t n;
+} OverlayLayers;
+
+static void overlay_layers_done(OverlayLayers *l) {
+        for (size_t i = 0; i < l->n; i++)
+                safe_close(l->fds[i]);
+        l->n = 0;
+}
+
+/* Every layer is handed to overlayfs as /proc/self/fd/N of an fd we hold:
+ * the path is resolved once, here (inside the root when asked), and no ':'
+ * or ',' in a directory name can be taken for an option separator. */
+static int layer_open(int root_fd, const PlanMount *m, const char *path, OverlayLayers *l) {
+        int fd;
+
+        if (l->n >= ELEMENTSOF(l->fds))
+                return -E2BIG;
+        if (m->source_in_root)
+                fd = mount_openat2(root_fd, path, O_PATH | O_DIRECTORY, MOUNT_RESOLVE_FLAGS);
+        else
+                fd = RET_NERRNO(open(path, O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (fd < 0)
+                return fd;
+        l->fds[l->n++] = fd;
+        return fd;
+}
+
+/* Appends "PREFIX/proc/self/fd/FD SUFFIX" to the option string. */
+static int append(char *buf, size_t size, const char *prefix, int fd, const char *suffix) {
+        size_t len = strlen(buf);
+        int n;
+
+        n = snprintf(buf + len, size - len, "%s/proc/self/fd/%d%s", prefix, fd, suffix);
+        if (n < 0 || (size_t) n >= size - len)
+                return -ENAMETOOLONG;
+        return 0;
+}
+
+int mount_overlay_new(int root_fd, const PlanMount *m, const char *what, SpawnError *err) {
+        _cleanup_(overlay_layers_done) OverlayLayers l = {};
+        _cleanup_close_ int tmp_fd = -EBADF, upper_parent = -EBADF;
+        bool read_only = m->flags & MS_RDONLY;
+        char data[4096] = "lowerdir=", kmsg[256], work[NAME_MAX + 1];
+        int r, fd, upper_fd = -EBADF, work_fd = -EBADF;
+
+        if (!m->lower || !m->lower[0])
+                return spawn_error(err, EINVAL, "%s: no lower layer", what);
+
+        /* Read-only with an upper dir: it is just the top-most lower layer. */
+        if (read_only && !isempty(m->upper)) {
+                fd = layer_open(root_fd, m, m->upper, &l);
+                if (fd == -ENOENT && m->optional)
+                        return -ENOENT;
+                if (fd < 0)
+                        return spawn_error(err, fd, "%s: %s: cannot open the layer", what, m->upper);
+                r = append(data, sizeof data, "", fd, ":");
+                if (r < 0)
+                        return spawn_error(err, r, "%s: too many layers", what);
+        }
+
+        for (size_t i = 0; m->lower[i]; i++) {
+                fd = layer_open(root_fd, m, m->lower[i], &l);
+                if (fd == -ENOENT && m->optional)
+                        return -ENOENT;
+                if (fd < 0)
+                        return spawn_error(err, fd, "%s: %s: cannot open the layer", what, m->lower[i]);
+                r = append(data, sizeof data, "", fd, m->lower[i + 1] ? ":" : "");
+                if (r < 0)
+                        return spawn_error(err, r, "%s: too many layers", what);
+        }
+
+        if (read_only)
+                ;
+        else if (isempty(m->upper)) {
+                /* A private tmpfs holds the changes; they are lost at exit. */
+                tmp_fd = mount_fs_new("tmpfs", "tmpfs", "mode=0755", 0, kmsg, sizeof kmsg);
+                if (tmp_fd < 0)
+                        return spawn_error(err, tmp_fd, "%s: cannot create the upper tmpfs", what);
+                if (mkdirat(tmp_fd, "upper", 0755) < 0 || mkdirat(tmp_fd, "work", 0700) < 0)
+                        return spawn_error(err, errno, "%s: cannot create the upper directories", what);
+                r = append(data, sizeof data, ",upperdir=", tmp_fd, "/upper");
+                if (r >= 0)
+                        r = append(data, sizeof data, ",workdir=", tmp_fd, "/work");
+                if (r < 0)
+                        return spawn_error(err, r, "%s: too many layers", what);
+        } else {
+                /* overlayfs needs an empty work directory on the upper's file
+                 * system: ".#NAME.cellwork" next to the upper (nspawn's habit). */
+                const char *slash = strrchr(m->upper, '/'), *name = slash ? slash + 1 : m->upper;
+                _cleanup_free_ char *parent = NULL;
+
+                if (!slash || isempty(name) || strlen(name) + 12 > NAME_MAX)
+                        return spawn_error(err, EINVAL, "%s: bad upper directory %s", what, m->upper);
+                parent = slash == m->upper ? strdup("/") : strndup(m->upper, (size_t) (slash - m->upper));
+                if (!parent)
+                        return spawn_error(err, ENOMEM, "%s: out of memory", what);
+
+                upper_fd = layer_open(root_fd, m, m->upper, &l);
+                if (upper_fd == -ENOENT && m->optional)
+                        return -ENOENT;
+                if (upper_fd < 0)
+                        return spawn_error(err, upper_fd, "%s: %s: cannot open the upper layer", what, m->upper);
+                if (m->source_in_root)
+                        upper_parent = mount_openat2(root_fd, parent, O_PATH | O_DIRECTORY, MOUNT_RESOLVE_FLAGS);
+                else
+                        upper_parent = RET_NERRNO(open(parent, O_PATH | O_DIRECTORY | O_CLOEXEC));
+                if (upper_parent < 0)
+                        return spawn_error(err, upper_parent, "%s: %s: cannot open", what, parent);
+                (void) snprintf(work, sizeof work, ".#%s.cellwork", name);
+                if (mkdirat(upper_parent, work, 0700) < 0 && errno != EEXIST)
+                        return spawn_error(err, errno, "%s: cannot create the work directory", what);
+                work_fd = RET_NERRNO(openat(upper_parent, work, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+                if (work_fd < 0)
+                        return spawn_error(err, work_fd, "%s: cannot open the work directory", what);
+                l.fds[l.n++] = work_fd;
+
+                r = append(data, sizeof data, ",upperdir=", upper_fd, "");
+                if (r >= 0)
+                        r = append(data, sizeof data, ",workdir=", work_fd, "");
+                if (r < 0)
+                        return spawn_error(err, r, "%s: too many layers", what);
+        }
+
+        fd = mount_fs_new("overlay", "overlay", data, m->flags, kmsg, sizeof kmsg);
+        if (fd < 0)
+                return spawn_error(err, fd, "%s: cannot mount overlay%s%s", what, *kmsg ? ": " : "", kmsg);
+        return fd;
+}

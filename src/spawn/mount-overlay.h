@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "plan.h"
+#include "spawn-error.h"
+
+/* Overlay=: a detached overlayfs of m->lower (top-most first) with m->upper
+ * ("" = a private tmpfs; a path gets a work directory ".#NAME.cellwork"
+ * next to it). MS_RDONLY in m->flags: the upper becomes the top lower layer
+ * and nothing is writable. Host paths, or paths inside the root when
+ * m->source_in_root. Returns the mount fd; -ENOENT without an error recorded
+ * when m->optional and a layer is missing. */
+int mount_overlay_new(int root_fd, const PlanMount *m, const char *what, SpawnError *err);

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+#include <limits.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "macros.h"
+#include "mount-root.h"
+#include "mount-util.h"
+
+int mount_root_check_not_root(int root_fd, int fd) {
+        struct statx a, b;
+
+        if (statx(root_fd, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &a) < 0 ||
+            statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_INO | STATX_MNT_ID, &b) < 0)
+                return negative_errno();
+        if (a.stx_dev_major == b.stx_dev_major && a.stx_dev_minor == b.stx_dev_minor &&
+            a.stx_ino == b.stx_ino && a.stx_mnt_id == b.stx_mnt_id)
+                return -ELOOP;
+        return 0;
+}
+
+/* Volatile=yes: an empty tmpfs is "/", Directory=/usr is bound read-only on
+ * it (systemd's meaning: the OS tree is the image's /usr, all state is lost
+ * at exit). The merged-/usr compatibility links of the image (bin -> usr/bin,
+ * ...) are recreated so the image's programs are found. */
+static int root_volatile_yes(const Plan *p, int dir_fd, int *ret_root_fd, SpawnError *err) {
+        static const char *const compat[] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32" };
+        _cleanup_close_ int usr_fd = -EBADF, usr_tree = -EBADF, tmp_fd = -EBADF, usr_target = -EBADF;
+        char kmsg[256], link[PATH_MAX];
+        int r;
+
+        usr_fd = mount_openat2(dir_fd, "usr", O_PATH | O_DIRECTORY, MOUNT_RESOLVE_FLAGS);
+        if (usr_fd < 0)
+                return spawn_error(err, usr_fd, "Volatile=yes: %s/usr: cannot open", p->root_directory);
+        usr_tree = mount_clone_tree(usr_fd, true);
+        if (usr_tree < 0)
+                return spawn_error(err, usr_tree, "Volatile=yes: %s/usr: cannot clone", p->root_directory);
+        /* The image is never written: /usr is read-only before it is visible. */
+        r = mount_set_attr(usr_tree, true, MOUNT_ATTR_RDONLY, 0);
+        if (r < 0)
+                return spawn_error(err, r, "Volatile=yes: /usr: cannot make read-only");
+
+        tmp_fd = mount_fs_new("tmpfs", "tmpfs", "mode=0755", 0, kmsg, sizeof kmsg);
+        if (tmp_fd < 0)
+                return spawn_error(err, tmp_fd, "Volatile=yes: cannot create the root tmpfs%s%s",
+                                   *kmsg ? ": " : "", kmsg);
+        r = mount_move(tmp_fd, dir_fd);
+        if (r < 0)
+                return spawn_error(err, r, "Volatile=yes: cannot attach the root tmpfs");
+
+        if (mkdirat(tmp_fd, "usr", 0755) < 0)
+                return spawn_error(err, errno, "Volatile=yes: cannot create /usr");
+        usr_target = openat(tmp_fd, "usr", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (usr_target < 0)
+                return spawn_error(err, errno, "Volatile=yes: cannot open /usr");
+        r = mount_move(usr_tree, usr_target);
+        if (r < 0)
+                return spawn_error(err, r, "Volatile=yes: cannot attach /usr");
+
+        for (size_t i = 0; i < ELEMENTSOF(compat); i++) {
+                ssize_t n = readlinkat(dir_fd, compat[i], link, sizeof link - 1);
+
+                if (n <= 0)
+                        continue;
+                link[n] = 0;
+                if (!startswith(link, "usr/") && !startswith(link, "/usr/"))
+                        continue;
+                if (symlinkat(link, tmp_fd, compat[i]) < 0)
+                        return spawn_error(err, errno, "Volatile=yes: cannot create /%s", compat[i]);
+        }
+
+        *ret_root_fd = TAKE_FD(tmp_fd);
+        return 0;
+}
+
+/* Volatile=overlay: overlayfs with Directory= as the lower layer and a
+ * private tmpfs as upper; the image is never written. The layers are passed
+ * as /proc/self/fd/N of fds we hold, so no path is looked up twice. */
+static int root_volatile_overlay(const Plan *p, int dir_fd, int *ret_root_fd, SpawnError *err) {
+        _cleanup_close_ int tmp_fd = -EBADF, ovl_fd = -EBADF;
+        char kmsg[256], data[256];
+        int r;
+
+        tmp_fd = mount_fs_new("tmpfs", "tmpfs", "mode=0755", 0, kmsg, sizeof kmsg);
+        if (tmp_fd < 0)
+                return spawn_error(err, tmp_fd, "Volatile=overlay: cannot create the upper tmpfs%s%s",
+                                   *kmsg ? ": " : "", kmsg);
+        if (mkdirat(tmp_fd, "upper", 0755) < 0 || mkdirat(tmp_fd, "work", 0700) < 0)
+                return spawn_error(err, errno, "Volatile=overlay: cannot create the upper directories");
+
+        (void) snprintf(data, sizeof data,
+                        "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d/upper,workdir=/proc/self/fd/%d/work",
+                        dir_fd, tmp_fd, tmp_fd);
+        ovl_fd = mount_fs_new("overlay", "overlay", data, 0, kmsg, sizeof kmsg);
+        if (ovl_fd < 0)
+                return spawn_error(err, ovl_fd, "Volatile=overlay: cannot create the overlay%s%s",
+                                   *kmsg ? ": " : "", kmsg);
+        r = mount_move(ovl_fd, dir_fd);
+        if (r < 0)
+                return spawn_error(err, r, "Volatile=overlay: cannot attach the overlay");
+
+        *ret_root_fd = TAKE_FD(ovl_fd);
+        return 0;
+}
+
+int mount_root_prepare(const Plan *p, int *ret_root_fd, bool *ret_read_only, SpawnError *err) {
+        _cleanup_close_ int dir_fd = -EBADF, tree_fd = -EBADF, var_fd = -EBADF;
+        int r;
+
+        if (isempty(p->root_directory) || p->root_directory[0] != '/')
+                return spawn_error(err, EINVAL, "Directory=%s: not an absolute path", strempty(p->root_directory));
+
+        dir_fd = open(p->root_directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd < 0)
+                return spawn_error(err, errno, errno == ENOENT ? "Directory=%s: does not exist" :
+                                   "Directory=%s: cannot open", p->root_directory);
+
+        switch (p->root_volatile) {
+        case CELL_VOLATILE_YES:
+                r = root_volatile_yes(p, dir_fd, ret_root_fd, err);
+                if (r >= 0)
+                        *ret_read_only = false;
+                return r;
+
+        case CELL_VOLATILE_OVERLAY:
+                r = root_volatile_overlay(p, dir_fd, ret_root_fd, err);
+                if (r >= 0)
+                        *ret_read_only = false;
+                return r;
+
+        case CELL_VOLATILE_NO:
+        case CELL_VOLATILE_STATE:
+        default:
+                break;
+        }
+
+        /* Bind Directory= onto itself (recursively, with what is mounted
+         * below it): pivot_root needs the new root to be a mount point. The
+         * open_tree fd stays the top of that mount once attached. */
+        tree_fd = mount_clone_tree(dir_fd, true);
+        if (tree_fd < 0)
+                return spawn_error(err, tree_fd, "Directory=%s: cannot bind", p->root_directory);
+        r = mount_move(tree_fd, dir_fd);
+        if (r < 0)
+                return spawn_error(err, r, "Directory=%s: cannot bind onto itself", p->root_directory);
+
+        if (p->root_volatile == CELL_VOLATILE_STATE) {
+                /* /var must exist before the root turns read-only. */
+                var_fd = mount_target_ensure(tree_fd, "/var", MOUNT_TARGET_DIR, 0);
+                if (var_fd < 0)
+                        return spawn_error(err, var_fd, "Volatile=state: cannot create /var");
+        }
+
+        *ret_read_only = p->root_read_only || p->root_volatile == CELL_VOLATILE_STATE;
+        *ret_root_fd = TAKE_FD(tree_fd);
+        return 0;
+}
+
+int mount_root_finish(const Plan *p, int root_fd, SpawnError *err) {
+        _cleanup_close_ int var_fd = -EBADF, tmp_fd = -EBADF;
+        char kmsg[256];
+        int r;
+
+        if (p->root_volatile != CELL_VOLATILE_STATE)
+                return 0;
+
+        /* Volatile=state: the OS tree read-only, /var a tmpfs that is lost at exit. */
+        var_fd = mount_target_ensure(root_fd, "/var", MOUNT_TARGET_DIR, 0);
+        if (var_fd < 0)
+                return spawn_error(err, var_fd, "Volatile=state: cannot open /var");
+        tmp_fd = mount_fs_new("tmpfs", "tmpfs", "mode=0755", MS_NOSUID | MS_NODEV, kmsg, sizeof kmsg);
+        if (tmp_fd < 0)
+                return spawn_error(err, tmp_fd, "Volatile=state: cannot create the /var tmpfs%s%s",
+                                   *kmsg ? ": " : "", kmsg);
+        r = mount_move(tmp_fd, var_fd);
+        if (r < 0)
+                return spawn_error(err, r, "Volatile=state: cannot attach /var");
+        return 0;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The mount that becomes the container's "/": Directory= bound onto itself,
+ * or the Volatile= variants. Used by mount-setup.c only. */
+
+#include <stdbool.h>
+
+#include "plan.h"
+#include "spawn-error.h"
+
+/* Attaches the future root (over Directory= itself, in our private mount
+ * namespace) and returns an O_PATH fd of its top. *ret_read_only says
+ * whether the caller must make the whole tree read-only (recursively) once
+ * every mount point on the root file system exists and before the other
+ * mounts go on top. */
+int mount_root_prepare(const Plan *p, int *ret_root_fd, bool *ret_read_only, SpawnError *err);
+
+/* What goes on top after the read-only step: Volatile=state's tmpfs /var. */
+int mount_root_finish(const Plan *p, int root_fd, SpawnError *err);
+
+/* Refuses with -ELOOP when fd is the root itself (a target that resolves to
+ * "/" would stack a mount over the root and hide it from pivot_root). */
+int mount_root_check_not_root(int root_fd, int fd);

@@ -1,0 +1,517 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* The container's file system, made in the child's private mount namespace.
+ *
+ * Every target is resolved inside the root with openat2(RESOLVE_IN_ROOT |
+ * RESOLVE_NO_MAGICLINKS) from an O_PATH fd of the root, and every mount is
+ * attached with move_mount() onto the fd that resolution returned: a symlink
+ * planted in the image (or swapped in while we work, CVE-2021-30465) can at
+ * worst move a mount to another place inside the root, never onto the host. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "macros.h"
+#include "mount-overlay.h"
+#include "mount-root.h"
+#include "mount-setup.h"
+#include "mount-util.h"
+
+typedef struct MountContext {
+        const Plan *plan;
+        int root_fd;            /* O_PATH, top of the future "/" */
+        int devnull_fd;         /* O_PATH, the host's /dev/null, checked to be 1:3 */
+        bool create_only;       /* the pass before ReadOnly=: make mount points, mount nothing */
+        SpawnError *err;
+} MountContext;
+
+/* "Bind=/srv:/var/www", "proc on /proc": how a failure names the mount. */
+static const char *mount_describe(const PlanMount *m, char *buf, size_t n) {
+        bool user = m->line > 0;
+
+        switch (m->kind) {
+        case PLAN_MOUNT_BIND:
+                if (!user)
+                        (void) snprintf(buf, n, "bind %s on %s", strna(m->source), strna(m->target));
+                else if (streq_ptr(m->source, m->target))
+                        (void) snprintf(buf, n, "%s=%s", m->flags & MS_RDONLY ? "BindReadOnly" : "Bind",
+                                        strna(m->source));
+                else
+                        (void) snprintf(buf, n, "%s=%s:%s", m->flags & MS_RDONLY ? "BindReadOnly" : "Bind",
+                                        strna(m->source), strna(m->target));
+                break;
+        case PLAN_MOUNT_FS:
+                if (user && streq_ptr(m->fstype, "tmpfs"))
+                        (void) snprintf(buf, n, "TemporaryFileSystem=%s", strna(m->target));
+                else
+                        (void) snprintf(buf, n, "%s on %s", strna(m->fstype), strna(m->target));
+                break;
+        case PLAN_MOUNT_DEVICE:
+                (void) snprintf(buf, n, "device %s", strna(m->target));
+                break;
+        case PLAN_MOUNT_SYMLINK:
+                (void) snprintf(buf, n, "symlink %s", strna(m->target));
+                break;
+        case PLAN_MOUNT_MASK:
+                (void) snprintf(buf, n, user ? "Inaccessible=%s" : "mask %s", strna(m->target));
+                break;
+        case PLAN_MOUNT_READ_ONLY:
+                (void) snprintf(buf, n, "read-only %s", strna(m->target));
+                break;
+        case PLAN_MOUNT_OVERLAY:
+                (void) snprintf(buf, n, "%s=%s", m->flags & MS_RDONLY ? "OverlayReadOnly" : "Overlay",
+                                strna(m->target));
+                break;
+        case PLAN_MOUNT_CGROUP:
+        case _PLAN_MOUNT_KIND_MAX:
+        default:
+                (void) snprintf(buf, n, "cgroup on %s", strna(m->target));
+                break;
+        }
+        return buf;
+}
+
+/* A failure to find or make a target, worded for the human. */
+static int target_error(MountContext *c, int r, const char *what) {
+        switch (-r) {
+        case EINVAL:
+                return spawn_error(c->err, r, "%s: target must be an absolute path without \".\" or \"..\"", what);
+        case ELOOP:
+                return spawn_error(c->err, r, "%s: target is a symlink or the root itself, refusing", what);
+        case ENOTDIR:
+                return spawn_error(c->err, r, "%s: target exists and is not a directory", what);
+        case EISDIR:
+                return spawn_error(c->err, r, "%s: target is a directory but the source is not", what);
+        case EXDEV:
+                return spawn_error(c->err, r, "%s: target resolves outside the root, refusing", what);
+        case EROFS:
+                return spawn_error(c->err, r, "%s: cannot create the target on a read-only file system", what);
+        default:
+                return spawn_error(c->err, r, "%s: cannot create or open the target", what);
+        }
+}
+
+/* Targets below /proc must be in the procfs we mounted: a fake /proc (a
+ * tmpfs or directory in the image, CVE-2019-16884) must never receive the
+ * masks and read-only binds meant for the real one. */
+static int target_check_proc(MountContext *c, const PlanMount *m, int fd, const char *what) {
+        int64_t magic;
+        int r;
+
+        if (!mount_path_is_below(m->target, "/proc"))
+                return 0;
+        r = mount_fs_magic(fd, &magic);
+        if (r < 0)
+                return spawn_error(c->err, r, "%s: cannot check the target", what);
+        if (magic != PROC_SUPER_MAGIC)
+                return spawn_error(c->err, EPERM, "%s: target is not on procfs (fake /proc?), refusing", what);
+        return 0;
+}
+
+/* Resolves (and creates) a target, refusing one that resolves to the root. */
+static int target_open(MountContext *c, const PlanMount *m, MountTargetType type, uint64_t extra, const char *what) {
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        fd = mount_target_ensure(c->root_fd, m->target, type, extra);
+        if (fd < 0)
+                return fd == -ENOENT && type == MOUNT_TARGET_ANY ? -ENOENT : target_error(c, fd, what);
+        r = mount_root_check_not_root(c->root_fd, fd);
+        if (r < 0)
+                return target_error(c, r, what);
+        return TAKE_FD(fd);
+}
+
+/* The source of a bind: a host path, or one inside the root ("+" prefix).
+ * Returns -ENOENT without recording an error when an optional source is
+ * missing. */
+static int source_open(MountContext *c, const PlanMount *m, const char *what) {
+        int fd;
+
+        if (isempty(m->source))
+                return spawn_error(c->err, EINVAL, "%s: no source", what);
+        if (m->source_in_root)
+                fd = mount_resolve(c->root_fd, m->source, 0);
+        else
+                fd = RET_NERRNO(open(m->source, O_PATH | O_CLOEXEC));
+        if (fd == -ENOENT && m->optional)
+                return -ENOENT;
+        if (fd == -ENOENT)
+                return spawn_error(c->err, fd, "%s: source does not exist", what);
+        if (fd < 0)
+                return spawn_error(c->err, fd, "%s: cannot open the source", what);
+        return fd;
+}
+
+/* Clones tree_fd's flags in place and attaches it: the attributes are set on
+ * the detached tree, so the mount is never visible with weaker ones. */
+static int attach(MountContext *c, int tree_fd, int target_fd, bool recursive, uint64_t attr, const char *what) {
+        int r;
+
+        r = mount_set_attr(tree_fd, recursive, attr, 0);
+        if (r < 0)
+                return spawn_error(c->err, r, "%s: cannot set the mount flags", what);
+        r = mount_move(tree_fd, target_fd);
+        if (r < 0)
+                return spawn_error(c->err, r, "%s: cannot attach the mount", what);
+        return 0;
+}
+
+static int do_bind(MountContext *c, const PlanMount *m, const char *what) {
+        _cleanup_close_ int src_fd = -EBADF, target_fd = -EBADF, tree_fd = -EBADF;
+        bool recursive = m->flags & MS_REC;
+        struct stat st;
+
+        src_fd = source_open(c, m, what);
+        if (src_fd == -ENOENT && m->optional)
+                return 0;
+        if (src_fd < 0)
+                return src_fd;
+        if (fstat(src_fd, &st) < 0)
+                return spawn_error(c->err, errno, "%s: cannot stat the source", what);
+
+        target_fd = target_open(c, m, S_ISDIR(st.st_mode) ? MOUNT_TARGET_DIR : MOUNT_TARGET_FILE, 0, what);
+        if (target_fd < 0 || c->create_only)
+                return MIN(target_fd, 0);
+
+        tree_fd = mount_clone_tree(src_fd, recursive);
+        if (tree_fd < 0)
+                return spawn_error(c->err, tree_fd, "%s: cannot clone the source", what);
+        return attach(c, tree_fd, target_fd, recursive, mount_attr_from_flags(m->flags), what);
+}
+
+static int do_device(MountContext *c, const PlanMount *m, const char *what) {
+        _cleanup_close_ int src_fd = -EBADF, target_fd = -EBADF, tree_fd = -EBADF;
+        struct stat st;
+
+        src_fd = source_open(c, m, what);
+        if (src_fd == -ENOENT && m->optional)
+                return 0;
+        if (src_fd < 0)
+                return src_fd;
+        /* Only device nodes: a DEVICE entry must not become a general bind. */
+        if (fstat(src_fd, &st) < 0)
+                return spawn_error(c->err, errno, "%s: cannot stat the source", what);
+        if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+                return spawn_error(c->err, ENODEV, "%s: source %s is not a device node", what, m->source);
+
+        target_fd = target_open(c, m, MOUNT_TARGET_FILE, 0, what);
+        if (target_fd < 0 || c->create_only)
+                return MIN(target_fd, 0);
+
+        tree_fd = mount_clone_tree(src_fd, false);
+        if (tree_fd < 0)
+                return spawn_error(c->err, tree_fd, "%s: cannot clone the device node", what);
+        /* Never nodev, whatever the plan says: the node must work. */
+        return attach(c, tree_fd, target_fd, false, mount_attr_from_flags(m->flags & ~MS_NODEV), what);
+}
+
+static int do_fs(MountContext *c, const PlanMount *m, const char *what) {
+        _cleanup_close_ int target_fd = -EBADF, mnt_fd = -EBADF, check_fd = -EBADF;
+        bool api = streq_ptr(m->fstype, "proc") || streq_ptr(m->fstype, "sysfs");
+        uint64_t id_mounted, id_found;
+        char kmsg[256];
+        int64_t magic;
+        int r;
+
+        if (isempty(m->fstype))
+                return spawn_error(c->err, EINVAL, "%s: no file system type", what);
+
+        /* proc and sysfs go on a real directory of the root, never through a
+         * symlink: a /proc symlink in the image is the CVE-2019-16884 trick
+         * (the payload's later writes to /proc/self/... land in a fake). */
+        target_fd = target_open(c, m, MOUNT_TARGET_DIR, api ? RESOLVE_NO_SYMLINKS : 0, what);
+        if (target_fd < 0 || c->create_only)
+                return MIN(target_fd, 0);
+
+        mnt_fd = mount_fs_new(m->fstype, m->source ?: m->fstype, m->data, m->flags, kmsg, sizeof kmsg);
+        if (mnt_fd < 0)
+                return spawn_error(c->err, mnt_fd, "%s: cannot mount %s%s%s", what, m->fstype,
+                                   *kmsg ? ": " : "", kmsg);
+        r = mount_move(mnt_fd, target_fd);
+        if (r < 0)
+                return spawn_error(c->err, r, "%s: cannot attach the mount", what);
+
+        if (!streq(m->fstype, "proc"))
+                return 0;
+
+        /* Check that the path now leads to exactly the procfs we made: what
+         * runs later (identity, the payload) trusts "/proc". */
+        check_fd = mount_resolve(c->root_fd, m->target, RESOLVE_NO_SYMLINKS);
+        if (check_fd < 0)
+                return spawn_error(c->err, check_fd, "%s: cannot check the mount", what);
+        r = mount_id_of(mnt_fd, &id_mounted);
+        if (r >= 0)
+                r = mount_id_of(check_fd, &id_found);
+        if (r >= 0)
+                r = mount_fs_magic(check_fd, &magic);
+        if (r < 0)
+                return spawn_error(c->err, r, "%s: cannot check the mount", what);
+        if (id_mounted != id_found || magic != PROC_SUPER_MAGIC)
+                return spawn_error(c->err, EPERM, "%s: the path does not lead to the new procfs, refusing", what);
+        return 0;
+}
+
+static int do_symlink(MountContext *c, const PlanMount *m, const char *what) {
+        _cleanup_close_ int parent_fd = -EBADF;
+        _cleanup_free_ char *parent = NULL;
+        char buf[PATH_MAX];
+        const char *name;
+        ssize_t n;
+
+        if (isempty(m->source) || !mount_path_is_safe(m->target))
+                return spawn_error(c->err, EINVAL, "%s: bad link", what);
+        name = strrchr(m->target, '/') + 1;
+        if (isempty(name))
+                return spawn_error(c->err, EINVAL, "%s: bad link", what);
+        parent = strndup(m->target, (size_t) (name - m->target));
+        if (!parent)
+                return spawn_error(c->err, ENOMEM, "%s: out of memory", what);
+
+        parent_fd = strcmp(parent, "/") == 0 ? fcntl(c->root_fd, F_DUPFD_CLOEXEC, 3)
+                                             : mount_target_ensure(c->root_fd, parent, MOUNT_TARGET_DIR, 0);
+        if (parent_fd < 0)
+                return target_error(c, parent_fd, what);
+
+        if (symlinkat(m->source, parent_fd, name) >= 0)
+                return 0;
+        if (errno != EEXIST)
+                return spawn_error(c->err, errno, "%s: cannot create the link", what);
+        /* Already there (the pass before ReadOnly=, or the image has it). */
+        n = readlinkat(parent_fd, name, buf, sizeof buf - 1);
+        if (n >= 0) {
+                buf[n] = 0;
+                if (streq(buf, m->source))
+                        return 0;
+        }
+        return spawn_error(c->err, EEXIST, "%s: target exists and is not a link to %s", what, m->source);
+}
+
+static int do_mask(MountContext *c, const PlanMount *m, const char *what) {
+        _cleanup_close_ int target_fd = -EBADF, tree_fd = -EBADF;
+        struct stat st;
+        char kmsg[256];
+        int r;
+
+        target_fd = target_open(c, m, MOUNT_TARGET_ANY, 0, what);
+        if (target_fd == -ENOENT)
+                return 0;               /* nothing to hide */
+        if (target_fd < 0)
+                return target_fd;
+        r = target_check_proc(c, m, target_fd, what);
+        if (r < 0)
+                return r;
+        if (fstat(target_fd, &st) < 0)
+                return spawn_error(c->err, errno, "%s: cannot stat the target", what);
+
+        if (S_ISDIR(st.st_mode)) {
+                /* An empty read-only tmpfs: nothing to read, nothing to write. */
+                tree_fd = mount_fs_new("tmpfs", "tmpfs", "mode=0755,size=0",
+                                       MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, kmsg, sizeof kmsg);
+                if (tree_fd < 0)
+                        return spawn_error(c->err, tree_fd, "%s: cannot create the empty tmpfs%s%s",
+                                           what, *kmsg ? ": " : "", kmsg);
+                r = mount_move(tree_fd, target_fd);
+                if (r < 0)
+                        return spawn_error(c->err, r, "%s: cannot attach the mount", what);
+                return 0;
+        }
+
+        /* The host's /dev/null, opened and checked before anything of the
+         * image was looked at -- never the image's /dev/null, which could be
+         * a link to a writable host file (CVE-2025-31133) -- and read-only
+         * on top, so the mask can never be a way in. */
+        tree_fd = mount_clone_tree(c->devnull_fd, false);
+        if (tree_fd < 0)
+                return spawn_error(c->err, tree_fd, "%s: cannot clone /dev/null", what);
+        return attach(c, tree_fd, target_fd, false,
+                      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, what);
+}
+
+static int do_read_only(MountContext *c, const PlanMount *m, const char *what) {
+        _cleanup_close_ int target_fd = -EBADF, tree_fd = -EBADF;
+        int r;
+
+        target_fd = target_open(c, m, MOUNT_TARGET_ANY, 0, what);
+        if (target_fd == -ENOENT)
+                return 0;
+        if (target_fd < 0)
+                return target_fd;
+        r = target_check_proc(c, m, target_fd, what);
+        if (r < 0)
+                return r;
+
+        /* Bind the path onto itself and make the copy read-only, recursively,
+         * so nothing below it stays writable. */
+        tree_fd = mount_clone_tree(target_fd, true);
+        if (tree_fd < 0)
+                return spawn_error(c->err, tree_fd, "%s: cannot clone the target", what);
+        return attach(c, tree_fd, target_fd, true,
+                      MOUNT_ATTR_RDONLY | mount_attr_from_flags(m->flags), what);
+}
+
+static int do_overlay(MountContext *c, const PlanMount *m, const char *what) {
+        _cleanup_close_ int target_fd = -EBADF, mnt_fd = -EBADF;
+        int r;
+
+        target_fd = target_open(c, m, MOUNT_TARGET_DIR, 0, what);
+        if (target_fd < 0 || c->create_only)
+                return MIN(target_fd, 0);
+
+        mnt_fd = mount_overlay_new(c->root_fd, m, what, c->err);
+        if (mnt_fd == -ENOENT && m->optional)
+                return 0;
+        if (mnt_fd < 0)
+                return mnt_fd;
+        r = mount_move(mnt_fd, target_fd);
+        if (r < 0)
+                return spawn_error(c->err, r, "%s: cannot attach the mount", what);
+        return 0;
+}
+
+static int mount_one(MountContext *c, const PlanMount *m) {
+        char what[PATH_MAX + 64];
+
+        mount_describe(m, what, sizeof what);
+
+        if (m->idmap)
+                return spawn_error(c->err, EOPNOTSUPP, "%s: idmap not supported yet", what);
+        if (!mount_path_is_safe(m->target))
+                return target_error(c, -EINVAL, what);
+
+        switch (m->kind) {
+        case PLAN_MOUNT_BIND:
+                return do_bind(c, m, what);
+        case PLAN_MOUNT_FS:
+                return do_fs(c, m, what);
+        case PLAN_MOUNT_DEVICE:
+                return do_device(c, m, what);
+        case PLAN_MOUNT_SYMLINK:
+                return do_symlink(c, m, what);
+        case PLAN_MOUNT_MASK:
+                return c->create_only ? 0 : do_mask(c, m, what);
+        case PLAN_MOUNT_READ_ONLY:
+                return c->create_only ? 0 : do_read_only(c, m, what);
+        case PLAN_MOUNT_OVERLAY:
+                return do_overlay(c, m, what);
+        case PLAN_MOUNT_CGROUP:
+                return 0;               /* mount_setup_cgroup(), later */
+        case _PLAN_MOUNT_KIND_MAX:
+        default:
+                return spawn_error(c->err, EINVAL, "%s: unknown mount kind %d", what, (int) m->kind);
+        }
+}
+
+/* Before ReadOnly= seals the root: the mount points that live on the root
+ * file system itself (not below an earlier mount, which brings its own). */
+static int mount_precreate(MountContext *c) {
+        const Plan *p = c->plan;
+        int r;
+
+        c->create_only = true;
+        for (size_t i = 0; i < p->n_mounts; i++) {
+                const PlanMount *m = &p->mounts[i];
+                bool below = false;
+
+                for (size_t j = 0; j < i && !below; j++) {
+                        const PlanMount *e = &p->mounts[j];
+
+                        below = (e->kind == PLAN_MOUNT_BIND || e->kind == PLAN_MOUNT_FS ||
+                                 e->kind == PLAN_MOUNT_OVERLAY) &&
+                                mount_path_is_below(m->target, e->target);
+                }
+                if (below)
+                        continue;
+                r = mount_one(c, m);
+                if (r < 0)
+                        return r;
+        }
+        c->create_only = false;
+        return 0;
+}
+
+int mount_setup_build(const Plan *p, int *ret_root_fd, SpawnError *err) {
+        _cleanup_close_ int root_fd = -EBADF, devnull_fd = -EBADF;
+        MountContext c = { .plan = p, .err = err };
+        bool read_only = false;
+        struct stat st;
+        int r;
+
+        /* First of all: nothing we mount may propagate to the host's mount
+         * namespace (or receive the host's events) through shared peers. */
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                return spawn_error(err, errno, "making / private");
+
+        /* The mask source, taken from the host before the image is looked at. */
+        devnull_fd = open("/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (devnull_fd < 0)
+                return spawn_error(err, errno, "/dev/null: cannot open");
+        if (fstat(devnull_fd, &st) < 0)
+                return spawn_error(err, errno, "/dev/null: cannot stat");
+        if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+                return spawn_error(err, ENODEV, "/dev/null: not the null device");
+
+        r = mount_root_prepare(p, &root_fd, &read_only, err);
+        if (r < 0)
+                return r;
+        c.root_fd = root_fd;
+        c.devnull_fd = devnull_fd;
+
+        if (read_only) {
+                r = mount_precreate(&c);
+                if (r < 0)
+                        return r;
+                /* The image read-only, recursively, before anything goes on
+                 * top: /dev, /run, /proc and the binds keep their own flags. */
+                r = mount_set_attr(root_fd, true, MOUNT_ATTR_RDONLY, 0);
+                if (r < 0)
+                        return spawn_error(err, r, "ReadOnly=yes: cannot make the root read-only");
+        }
+
+        r = mount_root_finish(p, root_fd, err);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < p->n_mounts; i++) {
+                r = mount_one(&c, &p->mounts[i]);
+                if (r < 0)
+                        return r;
+        }
+
+        *ret_root_fd = TAKE_FD(root_fd);
+        return 0;
+}
+
+int mount_setup_pivot(int root_fd, SpawnError *err) {
+        if (fchdir(root_fd) < 0)
+                return spawn_error(err, errno, "pivot_root: cannot enter the root");
+        /* pivot_root, never chroot: a chroot can be left with a second
+         * chroot and fchdir; after pivot_root the host tree is not there. */
+        if (syscall(SYS_pivot_root, ".", ".") < 0)
+                return spawn_error(err, errno, "pivot_root");
+        /* The old root is now stacked on "/": detach it, so no path leads
+         * back to the host. */
+        if (umount2(".", MNT_DETACH) < 0)
+                return spawn_error(err, errno, "pivot_root: cannot detach the old root");
+        if (chdir("/") < 0)
+                return spawn_error(err, errno, "pivot_root: cannot change to /");
+        return 0;
+}
+
+int mount_setup_root(const Plan *p, SpawnError *err) {
+        _cleanup_close_ int root_fd = -EBADF;
+        int r;
+
+        r = mount_setup_build(p, &root_fd, err);
+        if (r < 0)
+                return r;
+        return mount_setup_pivot(root_fd, err);
+}

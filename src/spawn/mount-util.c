@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "macros.h"
+#include "mount-util.h"
+
+int mount_openat2(int dirfd, const char *path, int flags, uint64_t resolve) {
+        struct open_how how = {
+                .flags = (uint64_t) (flags | O_CLOEXEC),
+                .resolve = resolve,
+        };
+        long fd;
+
+        fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+        if (fd < 0)
+                return negative_errno();
+        return (int) fd;
+}
+
+/* Walks the components of an absolute path: *p points at the next one on
+ * return, with its length in *ret_len; false at the end. */
+static bool path_next(const char **p, const char **ret_word, size_t *ret_len) {
+        const char *s = *p;
+
+        s += strspn(s, "/");
+        if (!*s)
+                return false;
+        *ret_word = s;
+        *ret_len = strcspn(s, "/");
+        *p = s + *ret_len;
+        return true;
+}
+
+bool mount_path_is_safe(const char *path) {
+        const char *w;
+        size_t l;
+
+        if (!path || path[0] != '/')
+                return false;
+        if (strlen(path) >= PATH_MAX)
+                return false;
+        while (path_next(&path, &w, &l))
+                if ((l == 1 && w[0] == '.') || (l == 2 && w[0] == '.' && w[1] == '.'))
+                        return false;
+        return true;
+}
+
+bool mount_path_is_below(const char *path, const char *prefix) {
+        const char *a, *b;
+        size_t la, lb;
+
+        for (;;) {
+                if (!path_next(&prefix, &b, &lb))
+                        return true;
+                if (!path_next(&path, &a, &la))
+                        return false;
+                if (la != lb || memcmp(a, b, la) != 0)
+                        return false;
+        }
+}
+
+int mount_resolve(int root_fd, const char *path, uint64_t extra_resolve) {
+        /* An absolute path with RESOLVE_IN_ROOT starts at root_fd. */
+        return mount_openat2(root_fd, path, O_PATH, MOUNT_RESOLVE_FLAGS | extra_resolve);
+}
+
+static int target_check_type(int fd, MountTargetType type) {
+        struct stat st;
+
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        switch (type) {
+        case MOUNT_TARGET_DIR:
+                return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+        case MOUNT_TARGET_FILE:
+                return S_ISDIR(st.st_mode) ? -EISDIR : 0;
+        case MOUNT_TARGET_ANY:
+        default:
+                return 0;
+        }
+}
+
+/* Creates one missing component name below the resolved parent. Creation
+ * is relative to the parent fd and never follows a symlink (mkdirat, and
+ * O_CREAT|O_EXCL), so it cannot place anything outside the root. */
+static int target_create_one(int parent_fd, const char *name, bool dir) {
+        int fd;
+
+        if (dir) {
+                if (mkdirat(parent_fd, name, 0755) < 0 && errno != EEXIST)
+                        return negative_errno();
+                return 0;
+        }
+
+        fd = openat(parent_fd, name, O_CREAT|O_EXCL|O_WRONLY|O_NOCTTY|O_NOFOLLOW|O_CLOEXEC, 0644);
+        if (fd < 0 && errno != EEXIST)
+                return negative_errno();
+        safe_close(fd);
+        return 0;
+}
+
+int mount_target_ensure(int root_fd, const char *path, MountTargetType type, uint64_t extra_resolve) {
+        _cleanup_close_ int fd = -EBADF, parent_fd = -EBADF;
+        char prefix[PATH_MAX], name[NAME_MAX + 1];
+        const char *p = path, *w;
+        size_t l;
+        int r;
+
+        if (!mount_path_is_safe(path))
+                return -EINVAL;
+
+        fd = mount_resolve(root_fd, path, extra_resolve);
+        if (fd < 0 && fd != -ENOENT)
+                return fd;
+        if (fd < 0 && type == MOUNT_TARGET_ANY)
+                return -ENOENT;
+
+        if (fd < 0) {
+                /* Walk from the root, creating what is missing. Each prefix is
+                 * resolved again from the root, so a symlink met on the way is
+                 * followed inside the root, never outside. */
+                parent_fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
+                if (parent_fd < 0)
+                        return negative_errno();
+                prefix[0] = 0;
+
+                while (path_next(&p, &w, &l)) {
+                        bool last = !*(p + strspn(p, "/"));
+
+                        if (l > NAME_MAX)
+                                return -ENAMETOOLONG;
+                        memcpy(name, w, l);
+                        name[l] = 0;
+                        if (strlen(prefix) + 1 + l >= sizeof prefix)
+                                return -ENAMETOOLONG;
+                        strcat(prefix, "/");
+                        strcat(prefix, name);
+
+                        fd = mount_resolve(root_fd, prefix, extra_resolve);
+                        if (fd == -ENOENT) {
+                                r = target_create_one(parent_fd, name, !last || type == MOUNT_TARGET_DIR);
+                                if (r < 0)
+                                        return r;
+                                fd = mount_resolve(root_fd, prefix, extra_resolve);
+                        }
+                        if (fd < 0)
+                                return fd;
+                        if (!last) {
+                                r = target_check_type(fd, MOUNT_TARGET_DIR);
+                                if (r < 0)
+                                        return r;
+                                safe_close(parent_fd);
+                                parent_fd = TAKE_FD(fd);
+                        }
+                }
+                if (fd < 0)     /* path was "/" */
+                        return -EINVAL;
+        }
+
+        r = target_check_type(fd, type);
+        if (r < 0)
+                return r;
+        return TAKE_FD(fd);
+}
+
+uint64_t mount_attr_from_flags(unsigned long flags) {
+        uint64_t a = 0;
+
+        if (flags & MS_RDONLY)
+                a |= MOUNT_ATTR_RDONLY;
+        if (flags & MS_NOSUID)
+                a |= MOUNT_ATTR_NOSUID;
+        if (flags & MS_NODEV)
+                a |= MOUNT_ATTR_NODEV;
+        if (flags & MS_NOEXEC)
+                a |= MOUNT_ATTR_NOEXEC;
+        return a;
+}
+
+int mount_set_attr(int mount_fd, bool recursive, uint64_t attr_set, uint64_t attr_clr) {
+        struct mount_attr attr = {
+                .attr_set = attr_set,
+                .attr_clr = attr_clr,
+        };
+
+        if (attr_set == 0 && attr_clr == 0)
+                return 0;
+        return RET_NERRNO(mount_setattr(mount_fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0),
+                                        &attr, sizeof attr));
+}
+
+int mount_move(int from_fd, int to_fd) {
+        return RET_NERRNO(move_mount(from_fd, "", to_fd, "",
+                                     MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
+}
+
+int mount_clone_tree(int fd, bool recursive) {
+        int r;
+
+        r = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+                      (recursive ? AT_RECURSIVE : 0));
+        return r < 0 ? negative_errno() : r;
+}
+
+/* The fs context keeps the kernel's messages ("e ...", "w ...") for us to
+ * read; the last error is the useful one. */
+static void fs_context_message(int fs_fd, char *errbuf, size_t errlen) {
+        char buf[512];
+        ssize_t n;
+
+        for (;;) {
+                n = read(fs_fd, buf, sizeof buf - 1);
+                if (n <= 0)
+                        return;
+                buf[n] = 0;
+                if (buf[n - 1] == '\n')
+                        buf[n - 1] = 0;
+                if (buf[0] == 'e' && buf[1] == ' ')
+                        (void) snprintf(errbuf, errlen, "%s", buf + 2);
+        }
+}
+
+static int fs_config_options(int fs_fd, const char *data) {
+        _cleanup_free_ char *copy = NULL;
+        char *saveptr = NULL, *opt, *eq;
+
+        if (isempty(data))
+                return 0;
+        copy = strdup(data);
+        if (!copy)
+                return -ENOMEM;
+
+        for (opt = strtok_r(copy, ",", &saveptr); opt; opt = strtok_r(NULL, ",", &saveptr)) {
+                eq = strchr(opt, '=');
+                if (eq) {
+                        *eq = 0;
+                        if (fsconfig(fs_fd, FSCONFIG_SET_STRING, opt, eq + 1, 0) < 0)
+                                return negative_errno();
+                } else if (fsconfig(fs_fd, FSCONFIG_SET_FLAG, opt, NULL, 0) < 0)
+                        return negative_errno();
+        }
+        return 0;
+}
+
+int mount_fs_new(const char *fstype, const char *source, const char *data,
+                 unsigned long flags, char *errbuf, size_t errlen) {
+        _cleanup_close_ int fs_fd = -EBADF;
+        int r, mnt_fd;
+
+        if (errlen > 0)
+                errbuf[0] = 0;
+
+        fs_fd = fsopen(fstype, FSOPEN_CLOEXEC);
+        if (fs_fd < 0)
+                return negative_errno();
+
+        r = 0;
+        if (!isempty(source) && fsconfig(fs_fd, FSCONFIG_SET_STRING, "source", source, 0) < 0)
+                r = negative_errno();
+        if (r >= 0)
+                r = fs_config_options(fs_fd, data);
+        if (r >= 0 && fsconfig(fs_fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                r = negative_errno();
+        if (r >= 0) {
+                mnt_fd = fsmount(fs_fd, FSMOUNT_CLOEXEC, (unsigned) mount_attr_from_flags(flags));
+                if (mnt_fd < 0)
+                        r = negative_errno();
+        }
+        if (r < 0) {
+                fs_context_message(fs_fd, errbuf, errlen);
+                return r;
+        }
+        return mnt_fd;
+}
+
+int mount_id_of(int fd, uint64_t *ret) {
+        struct statx sx;
+
+        if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &sx) < 0)
+                return negative_errno();
+        if (!(sx.stx_mask & STATX_MNT_ID))
+                return -EOPNOTSUPP;
+        *ret = sx.stx_mnt_id;
+        return 0;
+}
+
+int mount_fs_magic(int fd, int64_t *ret) {
+        struct statfs sfs;
+
+        if (fstatfs(fd, &sfs) < 0)
+                return negative_errno();
+        *ret = (int64_t) sfs.f_type;
+        return 0;
+}

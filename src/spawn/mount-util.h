@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Small wrappers around the new mount API and openat2, for mount-setup.c and
+ * friends. Every function returns 0 / an fd on success and -errno on failure;
+ * none of them logs. Paths "inside the root" are always resolved from an
+ * O_PATH fd of the root with RESOLVE_IN_ROOT, never by joining strings. */
+
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "plan.h"
+
+/* Resolution flags every lookup inside the container root uses: ".." and
+ * absolute symlinks stay inside the root, and /proc/<pid>/root-style magic
+ * links (which could point anywhere) are refused. */
+#define MOUNT_RESOLVE_FLAGS (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
+
+typedef enum MountTargetType {
+        MOUNT_TARGET_ANY,       /* must exist, any type; never created */
+        MOUNT_TARGET_DIR,       /* a directory, created if missing */
+        MOUNT_TARGET_FILE,      /* a non-directory, created as an empty regular file if missing */
+} MountTargetType;
+
+/* openat2(2): glibc 2.36 has no wrapper. O_CLOEXEC is always added. */
+int mount_openat2(int dirfd, const char *path, int flags, uint64_t resolve);
+
+/* An absolute path without "." or ".." components (plan targets must be
+ * clean: ".." would be contained by RESOLVE_IN_ROOT anyway, but a target
+ * written with it is refused rather than silently reinterpreted). */
+bool mount_path_is_safe(const char *path);
+
+/* True when path is prefix itself or lies below it, comparing components. */
+bool mount_path_is_below(const char *path, const char *prefix);
+
+/* An O_PATH fd of path inside the root (MOUNT_RESOLVE_FLAGS | extra). */
+int mount_resolve(int root_fd, const char *path, uint64_t extra_resolve);
+
+/* Like mount_resolve(), but creates the missing components inside the root
+ * (directories 0755, the last one as type says) relative to the resolved
+ * parent fds, then checks the type of what it found. Returns an O_PATH fd;
+ * -ENOTDIR / -EISDIR when an existing object has the wrong type. */
+int mount_target_ensure(int root_fd, const char *path, MountTargetType type, uint64_t extra_resolve);
+
+/* MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC -> MOUNT_ATTR_* */
+uint64_t mount_attr_from_flags(unsigned long flags);
+
+/* mount_setattr(2) on the mount fd refers to (AT_EMPTY_PATH). */
+int mount_set_attr(int mount_fd, bool recursive, uint64_t attr_set, uint64_t attr_clr);
+
+/* move_mount(2) of the (detached or attached) mount from_fd onto the object
+ * to_fd refers to: the mount lands exactly on what the fd resolved, so a path
+ * swapped after resolution cannot redirect it. */
+int mount_move(int from_fd, int to_fd);
+
+/* open_tree(OPEN_TREE_CLONE) of what fd refers to: a detached bind mount,
+ * recursive if asked. */
+int mount_clone_tree(int fd, bool recursive);
+
+/* fsopen/fsconfig/fsmount: a detached fresh filesystem. data is a comma
+ * separated option list ("mode=0755,size=64k", "newinstance"); flags give
+ * the mount attributes. On failure the kernel's own message, if any, is
+ * copied to errbuf (else errbuf is ""). */
+int mount_fs_new(const char *fstype, const char *source, const char *data,
+                 unsigned long flags, char *errbuf, size_t errlen);
+
+/* The mount id of what fd refers to (statx STATX_MNT_ID). */
+int mount_id_of(int fd, uint64_t *ret);
+
+/* The filesystem magic (statfs f_type) of what fd refers to. */
+int mount_fs_magic(int fd, int64_t *ret);

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The plan's system call filter, compiled with libseccomp. (Named
+ * seccomp-filter.h, not seccomp.h, so as not to shadow libseccomp's own
+ * <seccomp.h> on the include path.) */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <seccomp.h>
+
+#include "plan.h"
+#include "spawn-error.h"
+
+/* Builds the filter: default_action for everything not listed, each rule's
+ * action for its syscall, on the native architecture and its secondary
+ * ones (x86 and x32 on x86_64), so a 32-bit entry point cannot bypass it.
+ * Names unknown on an architecture are skipped there. no_new_privs: the
+ * filter sets PR_SET_NO_NEW_PRIVS when loaded (required without
+ * CAP_SYS_ADMIN). When the default action is not "allow", execve and
+ * execveat are allowed unless a rule names them: the filter is loaded right
+ * before exec, which must pass for the payload to start at all. */
+int seccomp_filter_build(PlanSeccompAction default_action, int default_error,
+                         const PlanSyscallRule *rules, size_t n_rules, bool no_new_privs,
+                         scmp_filter_ctx *ret, SpawnError *err);
+
+/* Builds and loads it into the calling thread. Loaded LAST, right before
+ * execve: after it, cell's own code could trip over its rules. */
+int seccomp_filter_load(PlanSeccompAction default_action, int default_error,
+                        const PlanSyscallRule *rules, size_t n_rules, bool no_new_privs,
+                        SpawnError *err);

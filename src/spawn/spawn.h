@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The payload's process: clone3 into the plan's namespaces, and the
+ * supervisor's side of the sync protocol with the child.
+ *
+ *   supervisor                          child (spawn_child(), child.c)
+ *   spawn_start(): clone3 ------------> PDEATHSIG, not dumpable, fds closed
+ *   (user ns: write maps, IDMAP_DONE)   (waits for IDMAP_DONE)
+ *   scope_attach(), scope_wait()        mount_setup_root(), notify socket,
+ *                                       hostname, lo up, time namespace,
+ *                                       resolve user, env, Exec=, cwd
+ *   spawn_wait_prepared() <------------ PREPARED (+ notify socket fd)
+ *   spawn_release() ------------------> GO
+ *                                       cgroup namespace + /sys/fs/cgroup,
+ *                                       [Init=yes: fork; PID 1 reaps]
+ *                                       rlimits, ids, caps, no_new_privs,
+ *                                       seccomp, execve
+ *   spawn_wait_exec() <---------------- EOF (the socket is CLOEXEC)
+ *
+ * Any failure in the child arrives as one ERROR message carrying a
+ * SpawnError; the child then exits. */
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "plan.h"
+#include "spawn-error.h"
+
+typedef struct SpawnParams {
+        const Plan *plan;
+        /* KEY=VALUE lists merged into the payload's environment around the
+         * plan's: base (PATH, HOME, USER, LOGNAME, SHELL from the container's
+         * passwd) < environment_before (passed-through host variables) <
+         * plan->environment < environment_after (EnvironmentFile= values,
+         * then what cell sets: NOTIFY_SOCKET, WATCHDOG_USEC, container). */
+        char **environment_before;
+        char **environment_after;
+        int cgroup_fd;          /* clone3 CLONE_INTO_CGROUP target, or -EBADF */
+} SpawnParams;
+
+typedef struct Spawn {
+        pid_t pid;              /* the container's PID 1, as the host sees it */
+        int pidfd;
+        int sync_fd;
+        bool into_cgroup;       /* clone3 placed it in cgroup_fd */
+} Spawn;
+
+#define SPAWN_NULL ((Spawn) { .pid = 0, .pidfd = -EBADF, .sync_fd = -EBADF })
+
+/* Clones the child. The signal mask of the caller is inherited; the child
+ * resets it right before exec. On failure nothing is left. */
+int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err);
+
+/* Waits for PREPARED. ret_notify_fd: the socket the child bound at
+ * plan->notify_socket (-EBADF if it sent none). interrupt_fd: when it turns
+ * readable (a signalfd) returns -EINTR. A failure reported by the child is
+ * returned as -errno with err filled in. */
+int spawn_wait_prepared(Spawn *s, int interrupt_fd, int *ret_notify_fd, SpawnError *err);
+/* Lets the child go on to exec: the cgroup is in place. */
+int spawn_release(Spawn *s, SpawnError *err);
+/* Waits until the payload exec'd (EOF on the sync socket, which is then
+ * closed) or failed. */
+int spawn_wait_exec(Spawn *s, int interrupt_fd, SpawnError *err);
+
+/* SIGKILL and reap the child if it is there; close everything. */
+void spawn_kill(Spawn *s);
+/* Close the fds; the child is not touched. */
+void spawn_done(Spawn *s);

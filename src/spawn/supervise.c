@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "notify.h"
+#include "supervise.h"
+
+struct Supervisor {
+        const Plan *plan;
+        sd_event *event;
+        pid_t pid;
+        int pidfd;
+        bool stop_requested;
+        bool exited;
+        int status;
+        sd_event_source *child_source;
+        sd_event_source *timer_source;
+        sd_event_source *signal_sources[6];
+};
+
+static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH };
+
+void supervise_signal_set(sigset_t *ret) {
+        sigemptyset(ret);
+        for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++)
+                sigaddset(ret, forwarded_signals[i]);
+        sigaddset(ret, SIGCHLD);
+}
+
+int supervise_block_signals(void) {
+        sigset_t set;
+
+        supervise_signal_set(&set);
+        return sigprocmask(SIG_BLOCK, &set, NULL) < 0 ? -errno : 0;
+}
+
+int supervise_exit_status(int code, int status) {
+        switch (code) {
+        case CLD_EXITED:
+                return status;
+        case CLD_KILLED:
+        case CLD_DUMPED:
+                return 128 + status;
+        default:
+                return 255;
+        }
+}
+
+int supervisor_new(const Plan *p, sd_event *event, Supervisor **ret) {
+        Supervisor *s = calloc(1, sizeof *s);
+
+        if (!s)
+                return -ENOMEM;
+        s->plan = p;
+        s->event = sd_event_ref(event);
+        s->pidfd = -EBADF;
+        *ret = s;
+        return 0;
+}
+
+Supervisor *supervisor_free(Supervisor *s) {
+        if (!s)
+                return NULL;
+        for (size_t i = 0; i < ELEMENTSOF(s->signal_sources); i++)
+                sd_event_source_disable_unref(s->signal_sources[i]);
+        sd_event_source_disable_unref(s->child_source);
+        sd_event_source_disable_unref(s->timer_source);
+        sd_event_unref(s->event);
+        free(s);
+        return NULL;
+}
+
+static void supervisor_send(Supervisor *s, int sig) {
+        /* The pidfd names our child exactly, never a recycled pid. */
+        if (s->pidfd >= 0 && !s->exited)
+                (void) syscall(SYS_pidfd_send_signal, s->pidfd, sig, NULL, 0);
+}
+
+static int on_stop_timeout(sd_event_source *source, uint64_t usec, void *userdata) {
+        Supervisor *s = userdata;
+
+        /* TimeoutStopSec= is over: the payload did not stop by itself. */
+        supervisor_send(s, SIGKILL);
+        return 0;
+}
+
+void supervisor_stop(Supervisor *s) {
+        uint64_t t = s->plan->timeout_stop_usec;
+        bool first = !s->stop_requested;
+
+        s->stop_requested = true;
+        if (s->pidfd < 0)
+                return;
+
+        supervisor_send(s, s->plan->kill_signal > 0 ? s->plan->kill_signal : SIGTERM);
+        if (!first)
+                return;
+        notify_supervisor_stopping(s->plan);
+        if (t == 0 || t == USEC_INFINITY)
+                return;
+        if (sd_event_add_time_relative(s->event, &s->timer_source, CLOCK_MONOTONIC, t, 0,
+                                       on_stop_timeout, s) < 0)
+                /* No timer: do not leave a payload that ignores the signal. */
+                supervisor_send(s, SIGKILL);
+}
+
+static int on_signal(sd_event_source *source, const struct signalfd_siginfo *si, void *userdata) {
+        Supervisor *s = userdata;
+
+        if (si->ssi_signo == SIGTERM)
+                supervisor_stop(s);
+        else
+                supervisor_send(s, (int) si->ssi_signo);
+        return 0;
+}
+
+static int on_child(sd_event_source *source, const siginfo_t *si, void *userdata) {
+        Supervisor *s = userdata;
+
+        s->exited = true;
+        s->status = supervise_exit_status(si->si_code, si->si_status);
+        return sd_event_exit(s->event, 0);
+}
+
+int supervisor_watch(Supervisor *s, pid_t pid, int pidfd) {
+        int r;
+
+        s->pid = pid;
+        s->pidfd = pidfd;
+
+        for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++) {
+                r = sd_event_add_signal(s->event, &s->signal_sources[i], forwarded_signals[i],
+                                        on_signal, s);
+                if (r < 0)
+                        return r;
+        }
+
+        r = sd_event_add_child_pidfd(s->event, &s->child_source, pidfd, WEXITED, on_child, s);
+        if (r < 0)
+                return r;
+
+        /* A stop asked for while we were still starting. */
+        if (s->stop_requested) {
+                s->stop_requested = false;
+                supervisor_stop(s);
+        }
+        return 0;
+}
+
+int supervisor_run(Supervisor *s, int *ret_status) {
+        int r = sd_event_loop(s->event);
+
+        if (r < 0)
+                return r;
+        if (!s->exited)
+                return -ESRCH;
+        *ret_status = s->status;
+        return 0;
+}

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* [Exec]: what runs in the container and how. */
+#include <string.h>
+
+#include "config-parsers.h"
+#include "parse-exec.h"
+#include "parse-value.h"
+#include "strv.h"
+
+int config_parse_exec(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        char **argv = NULL;
+        int r;
+
+        if (!isempty(ctx->value)) {
+                r = parse_exec_command(ctx->value, &argv);
+                if (r < 0)
+                        return r;
+        }
+        /* A single command: the last Exec= wins, the empty one unsets it. */
+        strv_free(c->exec);
+        c->exec = argv;
+        return 0;
+}
+
+int config_parse_environment(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        _cleanup_free_ char *bad = NULL;
+        int r;
+
+        if (isempty(ctx->value)) {
+                c->environment = strv_free(c->environment);
+                return 0;
+        }
+        r = parse_environment(ctx->value, &c->environment, &bad);
+        if (r == -EINVAL && bad)
+                return config_bad(ctx, "%s (\"%s\" is not one)", k->expected, bad);
+        return r;
+}
+
+int config_parse_environment_file(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        CellEnvironmentFile *slot;
+        const char *p = ctx->value;
+        bool ignore = false;
+        char *path;
+        int r;
+
+        if (isempty(p)) {
+                cell_config_free_environment_files(c);
+                return 0;
+        }
+        if (*p == '-') {
+                ignore = true;
+                p++;
+        }
+        r = parse_path_absolute(p, &path);
+        if (r < 0)
+                return r == -ENOMEM ? r : -EINVAL;
+        slot = config_array_append((void **) &c->environment_files, &c->n_environment_files,
+                                   sizeof(CellEnvironmentFile));
+        if (!slot) {
+                free(path);
+                return -ENOMEM;
+        }
+        *slot = (CellEnvironmentFile) { .path = path, .ignore_missing = ignore };
+        return 0;
+}
+
+int config_parse_working_directory(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        char *n = NULL;
+        int r;
+
+        if (streq(ctx->value, "~")) {
+                n = strdup("~");
+                if (!n)
+                        return -ENOMEM;
+        } else if (!isempty(ctx->value)) {
+                r = parse_path_absolute(ctx->value, &n);
+                if (r < 0)
+                        return r == -ENOMEM ? r : -EINVAL;
+        }
+        free(c->working_directory);
+        c->working_directory = n;
+        return 0;
+}
+
+int config_parse_umask(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        mode_t m;
+
+        if (isempty(ctx->value)) {
+                c->umask = 0022;
+                c->umask_set = false;
+                return 0;
+        }
+        if (parse_umask(ctx->value, &m) < 0)
+                return -EINVAL;
+        c->umask = m;
+        c->umask_set = true;
+        return 0;
+}
+
+int config_parse_signal(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        int *sig = data, s;
+
+        if (isempty(ctx->value)) {
+                *sig = 0;
+                return 0;
+        }
+        if (parse_signal(ctx->value, &s) < 0)
+                return -EINVAL;
+        *sig = s;
+        return 0;
+}
+
+int config_parse_timeout(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        uint64_t usec;
+
+        if (isempty(ctx->value)) {
+                c->timeout_stop_usec = 0;
+                c->timeout_stop_set = false;
+                return 0;
+        }
+        if (parse_timespan(ctx->value, USEC_PER_SEC, &usec) < 0)
+                return -EINVAL;
+        /* As systemd: a timeout of 0 means none at all, not "immediately". */
+        c->timeout_stop_usec = usec == 0 ? USEC_INFINITY : usec;
+        c->timeout_stop_set = true;
+        return 0;
+}

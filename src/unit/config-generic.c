@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Parsers shared by several sections: strings, booleans, names, paths. */
+#include <string.h>
+
+#include "config-parsers.h"
+#include "parse-exec.h"
+#include "parse-value.h"
+#include "strv.h"
+
+/* Grows *array of n elements of size sz by one; returns the new slot (zeroed). */
+void *config_array_append(void **array, size_t *n, size_t sz) {
+        char *a = realloc(*array, (*n + 1) * sz);
+
+        if (!a)
+                return NULL;
+        *array = a;
+        memset(a + *n * sz, 0, sz);
+        return a + (*n)++ * sz;
+}
+
+/* Replaces *dst with a copy of s (NULL for an empty s: the reset). */
+static int set_string(char **dst, const char *s) {
+        char *n = NULL;
+
+        if (!isempty(s)) {
+                n = strdup(s);
+                if (!n)
+                        return -ENOMEM;
+        }
+        free(*dst);
+        *dst = n;
+        return 0;
+}
+
+int config_parse_string(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        return set_string(data, ctx->value);
+}
+
+int config_parse_bool(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        bool *b = data;
+        int r;
+
+        if (isempty(ctx->value)) {
+                *b = k->ltype;
+                return 0;
+        }
+        r = parse_boolean(ctx->value);
+        if (r < 0)
+                return -EINVAL;
+        *b = r;
+        return 0;
+}
+
+/* Splits ctx->value into words, each checked by valid(); appended to *list
+ * (an empty value resets it). */
+static int parse_word_list(ConfigContext *ctx, const ConfigKey *k, char ***list, bool (*valid)(const char *)) {
+        _cleanup_strv_free_ char **words = NULL;
+        int r;
+
+        if (isempty(ctx->value)) {
+                *list = strv_free(*list);
+                return 0;
+        }
+        r = split_words(ctx->value, &words);
+        if (r == -EINVAL)
+                return config_bad(ctx, "%s (bad quoting or escape)", k->expected);
+        if (r < 0)
+                return r;
+        if (!words[0])
+                return -EINVAL;
+        STRV_FOREACH(w, words)
+                if (!valid(*w))
+                        return config_bad(ctx, "%s (\"%s\" is not one)", k->expected, *w);
+        return strv_extend_strv(list, words);
+}
+
+int config_parse_unit_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        return parse_word_list(ctx, k, data, unit_name_is_valid);
+}
+
+int config_parse_unit_name(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        if (!isempty(ctx->value) && !unit_name_is_valid(ctx->value))
+                return -EINVAL;
+        return set_string(data, ctx->value);
+}
+
+static bool instance_is_valid(const char *s) {
+        if (isempty(s) || strlen(s) > 255)
+                return false;
+        for (const char *p = s; *p; p++)
+                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:-_.\\@", *p))
+                        return false;
+        return true;
+}
+
+int config_parse_instance(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        if (!isempty(ctx->value) && !instance_is_valid(ctx->value))
+                return -EINVAL;
+        return set_string(data, ctx->value);
+}
+
+static bool documentation_url_is_valid(const char *s) {
+        static const char * const schemes[] = { "http://", "https://", "file:/", "info:", "man:" };
+
+        for (size_t i = 0; i < ELEMENTSOF(schemes); i++) {
+                const char *rest = startswith(s, schemes[i]);
+                if (rest && *rest)
+                        return true;
+        }
+        return false;
+}
+
+int config_parse_documentation(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        return parse_word_list(ctx, k, data, documentation_url_is_valid);
+}
+
+int config_parse_path(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        char **dst = data, *n = NULL;
+        int r;
+
+        if (!isempty(ctx->value)) {
+                r = parse_path_absolute(ctx->value, &n);
+                if (r < 0)
+                        return r == -ENOMEM ? r : -EINVAL;
+        }
+        free(*dst);
+        *dst = n;
+        return 0;
+}
+
+int config_parse_user(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        if (!isempty(ctx->value) && !user_group_name_is_valid(ctx->value))
+                return -EINVAL;
+        return set_string(data, ctx->value);
+}
+
+int config_parse_users(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        return parse_word_list(ctx, k, data, user_group_name_is_valid);
+}
+
+int config_parse_hostname(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        if (!isempty(ctx->value) && !hostname_is_valid(ctx->value))
+                return -EINVAL;
+        return set_string(data, ctx->value);
+}
+
+int config_parse_ifname(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        if (!isempty(ctx->value) && !ifname_is_valid(ctx->value))
+                return -EINVAL;
+        return set_string(data, ctx->value);
+}

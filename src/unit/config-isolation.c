@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* [Isolation]: namespaces, capabilities, system call filter. */
+#include <string.h>
+
+#include "config-parsers.h"
+#include "parse-caps.h"
+#include "parse-syscall.h"
+#include "parse-value.h"
+#include "strv.h"
+
+#define USERS_RANGE_DEFAULT 65536u
+
+int config_parse_private_users(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        const char *v = ctx->value, *colon;
+        uint64_t uid, count = USERS_RANGE_DEFAULT;
+        int b;
+
+        c->private_users_uid = 0;
+        c->private_users_count = 0;
+        if (isempty(v)) {
+                c->private_users = CELL_PRIVATE_USERS_NO;
+                return 0;
+        }
+        if (streq(v, "pick")) {
+                c->private_users = CELL_PRIVATE_USERS_PICK;
+                c->private_users_count = USERS_RANGE_DEFAULT;
+                return 0;
+        }
+        b = parse_boolean(v);
+        if (b >= 0) {
+                c->private_users = b ? CELL_PRIVATE_USERS_YES : CELL_PRIVATE_USERS_NO;
+                c->private_users_count = b ? USERS_RANGE_DEFAULT : 0;
+                return 0;
+        }
+
+        colon = strchr(v, ':');
+        if (colon) {
+                _cleanup_free_ char *u = strndup(v, (size_t) (colon - v));
+                if (!u)
+                        return -ENOMEM;
+                if (parse_uint64(u, &uid) < 0 || parse_uint64(colon + 1, &count) < 0)
+                        return -EINVAL;
+        } else if (parse_uint64(v, &uid) < 0)
+                return -EINVAL;
+        /* The range must fit below (uid_t) -1, which is "no user". */
+        if (count == 0 || uid >= UINT32_MAX || count > UINT32_MAX - uid)
+                return config_bad(ctx, "UID[:COUNT] with COUNT >= 1 and UID+COUNT <= 4294967295");
+        c->private_users = CELL_PRIVATE_USERS_FIXED;
+        c->private_users_uid = (uid_t) uid;
+        c->private_users_count = (uint32_t) count;
+        return 0;
+}
+
+int config_parse_capabilities(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        CellCapMask *mask = data;
+        _cleanup_free_ char *bad = NULL;
+        int r;
+
+        if (isempty(ctx->value)) {
+                *mask = 0;
+                return 0;
+        }
+        r = parse_capabilities(ctx->value, mask, &bad);
+        if (r == -EINVAL && bad)
+                return config_bad(ctx, "%s (\"%s\" is not one)", k->expected, bad);
+        return r;
+}
+
+int config_parse_syscall_filter(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        _cleanup_free_ char *word = NULL;
+        SyscallFilterError e;
+        int r;
+
+        if (isempty(ctx->value)) {
+                cell_syscall_filter_reset(c);
+                return 0;
+        }
+        r = parse_syscall_filter(c, ctx->value, &e, &word);
+        if (r != -EINVAL)
+                return r;
+        switch (e) {
+        case SYSCALL_FILTER_BAD_NAME:
+                return config_bad(ctx, "system call names or @groups (\"%s\" is neither)", word);
+        case SYSCALL_FILTER_BAD_ERRNO:
+                return config_bad(ctx, "an errno name or number 1..4095 after ':' (in \"%s\")", word);
+        case SYSCALL_FILTER_ERRNO_IN_ALLOW:
+                return config_bad(ctx, "no :ERRNO in an allow list (\"%s\"); only \"~\" deny lists take one", word);
+        case SYSCALL_FILTER_SYNTAX:
+        case SYSCALL_FILTER_OK:
+        default:
+                return -EINVAL;
+        }
+}
+
+int config_parse_errno(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        int *error = data, e;
+
+        if (isempty(ctx->value)) {
+                *error = -1;
+                return 0;
+        }
+        if (parse_errno(ctx->value, &e) < 0)
+                return -EINVAL;
+        *error = e;
+        return 0;
+}

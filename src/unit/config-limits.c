@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* [Limits] (cgroup and rlimits) and [Network] values. */
+#include <string.h>
+
+#include "config-parsers.h"
+#include "parse-limits.h"
+#include "parse-network.h"
+#include "parse-value.h"
+
+int config_parse_memory(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        CellLimit *l = data, v;
+        int r;
+
+        if (isempty(ctx->value)) {
+                *l = (CellLimit) {};
+                return 0;
+        }
+        r = parse_limit(ctx->value, &v);
+        if (r < 0)
+                return r == -ENOMEM ? r : -EINVAL;
+        *l = v;
+        return 0;
+}
+
+int config_parse_cpu_quota(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        uint32_t pm;
+
+        if (isempty(ctx->value)) {
+                c->cpu_quota_set = false;
+                c->cpu_quota_per_sec_usec = 0;
+                return 0;
+        }
+        /* More than 100% is more than one CPU's time; 0% would starve the payload. */
+        if (parse_permyriad(ctx->value, true, &pm) < 0 || pm == 0)
+                return -EINVAL;
+        c->cpu_quota_set = true;
+        c->cpu_quota_per_sec_usec = (uint64_t) pm * (USEC_PER_SEC / 10000);
+        return 0;
+}
+
+int config_parse_weight(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        uint64_t *w = data, v;
+
+        if (isempty(ctx->value)) {
+                *w = 0;
+                return 0;
+        }
+        if (parse_uint64_range(ctx->value, 1, 10000, &v) < 0)
+                return -EINVAL;
+        *w = v;
+        return 0;
+}
+
+int config_parse_allowed_cpus(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        uint8_t *bits = NULL;
+        size_t size = 0;
+        int r;
+
+        if (!isempty(ctx->value)) {
+                r = parse_cpu_set(ctx->value, &bits, &size);
+                if (r < 0)
+                        return r == -ENOMEM ? r : -EINVAL;
+        }
+        free(c->allowed_cpus);
+        c->allowed_cpus = bits;
+        c->allowed_cpus_size = size;
+        return 0;
+}
+
+int config_parse_tasks_max(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        const char *v = ctx->value;
+        uint32_t pm;
+        uint64_t n;
+
+        if (isempty(v)) {
+                c->tasks_max = (CellLimit) {};
+                return 0;
+        }
+        if (streq(v, "infinity")) {
+                c->tasks_max = (CellLimit) { .kind = CELL_LIMIT_INFINITY };
+                return 0;
+        }
+        /* A limit of zero tasks could not even run the payload. */
+        if (parse_permyriad(v, false, &pm) == 0 && pm > 0) {
+                c->tasks_max = (CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = pm };
+                return 0;
+        }
+        if (parse_uint64(v, &n) == 0 && n > 0 && n < UINT64_MAX) {
+                c->tasks_max = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = n };
+                return 0;
+        }
+        return -EINVAL;
+}
+
+int config_parse_device_allow(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        CellDeviceAllow d, *slot;
+        int r;
+
+        if (isempty(ctx->value)) {
+                cell_config_free_device_allow(c);
+                return 0;
+        }
+        r = parse_device_allow(ctx->value, &d);
+        if (r < 0)
+                return r;
+        slot = config_array_append((void **) &c->device_allow, &c->n_device_allow, sizeof(CellDeviceAllow));
+        if (!slot) {
+                free(d.path);
+                return -ENOMEM;
+        }
+        *slot = d;
+        return 0;
+}
+
+int config_parse_rlimit(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        CellRlimit *rl = data, v;
+        int r;
+
+        if (isempty(ctx->value)) {
+                *rl = (CellRlimit) {};
+                return 0;
+        }
+        r = parse_rlimit(k->ltype, ctx->value, &v);
+        if (r == -ENOMEM)
+                return r;
+        if (r == -ERANGE && strchr(ctx->value, ':') && parse_rlimit(k->ltype, strchr(ctx->value, ':') + 1, &v) == 0)
+                return config_bad(ctx, "%s, with SOFT not above HARD", rlimit_expected(k->ltype));
+        if (r < 0)
+                return config_bad(ctx, "%s", rlimit_expected(k->ltype));
+        *rl = v;
+        return 0;
+}
+
+int config_parse_oom_score_adjust(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        int v;
+
+        if (isempty(ctx->value)) {
+                c->oom_score_adjust_set = false;
+                c->oom_score_adjust = 0;
+                return 0;
+        }
+        if (parse_int_range(ctx->value, -1000, 1000, &v) < 0)
+                return -EINVAL;
+        c->oom_score_adjust_set = true;
+        c->oom_score_adjust = v;
+        return 0;
+}
+
+int config_parse_slice(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        char *n = NULL;
+
+        if (!isempty(ctx->value)) {
+                if (!unit_name_is_valid(ctx->value) || !endswith(ctx->value, ".slice") ||
+                    strchr(ctx->value, '@'))
+                        return -EINVAL;
+                n = strdup(ctx->value);
+                if (!n)
+                        return -ENOMEM;
+        }
+        free(c->slice);
+        c->slice = n;
+        return 0;
+}
+
+int config_parse_port(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        CellPort p, *slot;
+
+        if (isempty(ctx->value)) {
+                c->ports = mfree(c->ports);
+                c->n_ports = 0;
+                return 0;
+        }
+        if (parse_port(ctx->value, &p) < 0)
+                return -EINVAL;
+        slot = config_array_append((void **) &c->ports, &c->n_ports, sizeof(CellPort));
+        if (!slot)
+                return -ENOMEM;
+        *slot = p;
+        return 0;
+}

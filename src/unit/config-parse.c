@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The key table: every [Section] Key= cell knows, its parser and the
+ * CellConfig member it writes; and the dispatch from config_assign(). */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "config-parse.h"
+#include "config-parsers.h"
+#include "parse-value.h"
+#include "strv.h"
+
+#define OFF(member) offsetof(CellConfig, member)
+
+#define BOOL_TEXT "a boolean (yes/no, true/false, on/off, 1/0)"
+#define UNITS_TEXT "space-separated unit names such as \"network-online.target\""
+#define PATH_TEXT "an absolute path without \"..\""
+#define MEMORY_TEXT "bytes with K/M/G/T suffix, a percentage or \"infinity\""
+#define WEIGHT_TEXT "a number between 1 and 10000"
+
+#define RLIMIT_KEY(name, res) \
+        { "Limits", name, config_parse_rlimit, OFF(rlimits[res]), res, NULL }
+
+static const ConfigKey config_keys[] = {
+        /* [Unit] */
+        { "Unit", "Description",   config_parse_string,        OFF(description), 0, "a string" },
+        { "Unit", "Documentation", config_parse_documentation, OFF(documentation), 0,
+          "space-separated URLs (http://, https://, file:/, info:, man:)" },
+        { "Unit", "After",         config_parse_unit_names, OFF(after), 0, UNITS_TEXT },
+        { "Unit", "Before",        config_parse_unit_names, OFF(before), 0, UNITS_TEXT },
+        { "Unit", "Wants",         config_parse_unit_names, OFF(wants), 0, UNITS_TEXT },
+        { "Unit", "Requires",      config_parse_unit_names, OFF(requires), 0, UNITS_TEXT },
+        { "Unit", "BindsTo",       config_parse_unit_names, OFF(binds_to), 0, UNITS_TEXT },
+        { "Unit", "PartOf",        config_parse_unit_names, OFF(part_of), 0, UNITS_TEXT },
+        { "Unit", "Conflicts",     config_parse_unit_names, OFF(conflicts), 0, UNITS_TEXT },
+
+        /* [Install] */
+        { "Install", "WantedBy",        config_parse_unit_names, OFF(wanted_by), 0, UNITS_TEXT },
+        { "Install", "RequiredBy",      config_parse_unit_names, OFF(required_by), 0, UNITS_TEXT },
+        { "Install", "Alias",           config_parse_unit_names, OFF(alias), 0, UNITS_TEXT },
+        { "Install", "DefaultInstance", config_parse_instance,   OFF(default_instance), 0,
+          "an instance name (letters, digits and \":-_.\\@\")" },
+
+        /* [Root] */
+        { "Root", "Directory",  config_parse_path, OFF(directory), 0, PATH_TEXT },
+        { "Root", "ReadOnly",   config_parse_bool, OFF(read_only), false, BOOL_TEXT },
+        { "Root", "Bind",       config_parse_bind, 0, false,
+          "[-]SRC[:DST[:OPTS]] with absolute paths (no \"..\") and OPTS from rbind, norbind, nosuid, nodev, noexec, idmap" },
+        { "Root", "BindReadOnly", config_parse_bind, 0, true,
+          "[-]SRC[:DST[:OPTS]] with absolute paths (no \"..\") and OPTS from rbind, norbind, nosuid, nodev, noexec, idmap" },
+        { "Root", "TemporaryFileSystem", config_parse_tmpfs, 0, 0,
+          "PATH[:OPTS] with an absolute PATH and OPTS from mode=OCTAL, size=BYTES|N%, nr_inodes=N, ro, rw, nosuid, nodev, noexec" },
+        { "Root", "Inaccessible", config_parse_inaccessible, 0, 0, "space-separated absolute paths without \"..\"" },
+        { "Root", "Overlay",    config_parse_overlay, 0, false,
+          "[+]LOWER[:[+]LOWER...]:[+]UPPER:DEST or [+]LOWER:[+]UPPER, with absolute paths" },
+        { "Root", "OverlayReadOnly", config_parse_overlay, 0, true,
+          "[+]LOWER[:[+]LOWER...]:[+]UPPER:DEST or [+]LOWER:[+]UPPER, with absolute paths" },
+        { "Root", "Volatile",   config_parse_volatile, 0, 0, "no, yes, state or overlay" },
+
+        /* [Exec] */
+        { "Exec", "Exec",        config_parse_exec, 0, 0, "a command line (systemd quoting: \"...\", '...', \\-escapes)" },
+        { "Exec", "Boot",        config_parse_bool, OFF(boot), false, BOOL_TEXT },
+        { "Exec", "Environment", config_parse_environment, 0, 0, "space-separated KEY=VALUE assignments" },
+        { "Exec", "EnvironmentFile", config_parse_environment_file, 0, 0, "an absolute path, optionally prefixed with \"-\"" },
+        { "Exec", "User",        config_parse_user, OFF(user), 0, "a user name or a numeric UID" },
+        { "Exec", "Group",       config_parse_user, OFF(group), 0, "a group name or a numeric GID" },
+        { "Exec", "SupplementaryGroups", config_parse_users, OFF(supplementary_groups), 0,
+          "space-separated group names or numeric GIDs" },
+        { "Exec", "WorkingDirectory", config_parse_working_directory, 0, 0, "an absolute path without \"..\" or \"~\"" },
+        { "Exec", "UMask",       config_parse_umask, 0, 0, "an octal mode between 0000 and 0777" },
+        { "Exec", "Hostname",    config_parse_hostname, OFF(hostname), 0,
+          "a host name (letters, digits, \"-\", \"_\", dot-separated, at most 64 characters)" },
+        { "Exec", "NotifyReady", config_parse_bool, OFF(notify_ready), false, BOOL_TEXT },
+        { "Exec", "Init",        config_parse_bool, OFF(init), false, BOOL_TEXT },
+        { "Exec", "KillSignal",  config_parse_signal, OFF(kill_signal), 0,
+          "a signal name (SIGTERM, TERM, SIGRTMIN+3) or number" },
+        { "Exec", "TimeoutStopSec", config_parse_timeout, 0, 0,
+          "a time span (\"90s\", \"1min 30s\", bare number: seconds) or \"infinity\"" },
+
+        /* [Isolation] */
+        { "Isolation", "PrivateNetwork", config_parse_bool, OFF(private_network), true, BOOL_TEXT },
+        { "Isolation", "PrivateUsers",   config_parse_private_users, 0, 0, "no, yes, pick or UID[:COUNT]" },
+        { "Isolation", "PrivateTime",    config_parse_bool, OFF(private_time), false, BOOL_TEXT },
+        { "Isolation", "Capability",     config_parse_capabilities, OFF(capability), 0,
+          "capability names (CAP_NET_ADMIN, net_raw) or \"all\"" },
+        { "Isolation", "DropCapability", config_parse_capabilities, OFF(drop_capability), 0,
+          "capability names (CAP_NET_ADMIN, net_raw) or \"all\"" },
+        { "Isolation", "NoNewPrivileges", config_parse_bool, OFF(no_new_privileges), true, BOOL_TEXT },
+        { "Isolation", "SystemCallFilter", config_parse_syscall_filter, 0, 0,
+          "[~]NAME|@GROUP[:ERRNO] ... (system call names and @groups, \"~\" for a deny list)" },
+        { "Isolation", "SystemCallErrorNumber", config_parse_errno, OFF(syscall_error_number), 0,
+          "an errno name (EPERM) or number between 1 and 4095" },
+
+        /* [Limits] */
+        { "Limits", "MemoryMax",     config_parse_memory, OFF(memory_max), 0, MEMORY_TEXT },
+        { "Limits", "MemoryHigh",    config_parse_memory, OFF(memory_high), 0, MEMORY_TEXT },
+        { "Limits", "MemorySwapMax", config_parse_memory, OFF(memory_swap_max), 0, MEMORY_TEXT },
+        { "Limits", "CPUQuota",      config_parse_cpu_quota, 0, 0,
+          "a percentage above 0% (\"50%\", \"150%\" for one and a half CPUs)" },
+        { "Limits", "CPUWeight",     config_parse_weight, OFF(cpu_weight), 0, WEIGHT_TEXT },
+        { "Limits", "IOWeight",      config_parse_weight, OFF(io_weight), 0, WEIGHT_TEXT },
+        { "Limits", "AllowedCPUs",   config_parse_allowed_cpus, 0, 0,
+          "CPU indices and ranges separated by commas or spaces (\"0-3,5\"), below 8192" },
+        { "Limits", "TasksMax",      config_parse_tasks_max, 0, 0, "a number above 0, a percentage or \"infinity\"" },
+        { "Limits", "DeviceAllow",   config_parse_device_allow, 0, 0,
+          "a device (/dev/PATH, char-NAME or block-NAME) and optional access letters from \"rwm\"" },
+        RLIMIT_KEY("LimitCPU", RLIMIT_CPU),
+        RLIMIT_KEY("LimitFSIZE", RLIMIT_FSIZE),
+        RLIMIT_KEY("LimitDATA", RLIMIT_DATA),
+        RLIMIT_KEY("LimitSTACK", RLIMIT_STACK),
+        RLIMIT_KEY("LimitCORE", RLIMIT_CORE),
+        RLIMIT_KEY("LimitRSS", RLIMIT_RSS),
+        RLIMIT_KEY("LimitNOFILE", RLIMIT_NOFILE),
+        RLIMIT_KEY("LimitAS", RLIMIT_AS),
+        RLIMIT_KEY("LimitNPROC", RLIMIT_NPROC),
+        RLIMIT_KEY("LimitMEMLOCK", RLIMIT_MEMLOCK),
+        RLIMIT_KEY("LimitLOCKS", RLIMIT_LOCKS),
+        RLIMIT_KEY("LimitSIGPENDING", RLIMIT_SIGPENDING),
+        RLIMIT_KEY("LimitMSGQUEUE", RLIMIT_MSGQUEUE),
+        RLIMIT_KEY("LimitNICE", RLIMIT_NICE),
+        RLIMIT_KEY("LimitRTPRIO", RLIMIT_RTPRIO),
+        RLIMIT_KEY("LimitRTTIME", RLIMIT_RTTIME),
+        { "Limits", "OOMScoreAdjust", config_parse_oom_score_adjust, 0, 0, "a number between -1000 and 1000" },
+        { "Limits", "Slice",         config_parse_slice, 0, 0, "a slice unit name such as \"machine.slice\"" },
+
+        /* [Network] */
+        { "Network", "VirtualEthernet", config_parse_bool, OFF(virtual_ethernet), false, BOOL_TEXT },
+        { "Network", "Bridge",       config_parse_ifname, OFF(bridge), 0, "an interface name (1 to 15 characters, no \"/\", \":\" or spaces)" },
+        { "Network", "Port",         config_parse_port, 0, 0,
+          "[tcp|udp:]HOSTPORT[:CONTAINERPORT] with ports between 1 and 65535" },
+};
+
+int config_bad(ConfigContext *ctx, const char *fmt, ...) {
+        _cleanup_free_ char *text = NULL;
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&text, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+        ctx->reported = true;
+        r = diag_error(ctx->diag, ctx->file, ctx->line, "%s=%s: expected %s", ctx->key, ctx->value, text);
+        return r < 0 ? r : -EINVAL;
+}
+
+static bool section_is_known(const char *section) {
+        for (size_t i = 0; i < ELEMENTSOF(config_keys); i++)
+                if (streq(config_keys[i].section, section))
+                        return true;
+        return false;
+}
+
+static const ConfigKey *key_find(const char *section, const char *key) {
+        for (size_t i = 0; i < ELEMENTSOF(config_keys); i++)
+                if (streq(config_keys[i].key, key) && (!section || streq(config_keys[i].section, section)))
+                        return config_keys + i;
+        return NULL;
+}
+
+/* Case-insensitive edit distance, cut short when the lengths alone say > 2. */
+static size_t distance(const char *a, const char *b) {
+        size_t la = strlen(a), lb = strlen(b);
+        char ca[64], cb[64];
+
+        if ((la > lb ? la - lb : lb - la) > 2 || la >= sizeof ca || lb >= sizeof cb)
+                return SIZE_MAX;
+        for (size_t i = 0; i <= la; i++)
+                ca[i] = (char) tolower((unsigned char) a[i]);
+        for (size_t i = 0; i <= lb; i++)
+                cb[i] = (char) tolower((unsigned char) b[i]);
+        return string_distance(ca, cb);
+}
+
+/* The closest known key of section (or, with section NULL, the closest
+ * section name) within distance 2, or NULL. */
+static const char *suggest(const char *section, const char *word) {
+        const char *best = NULL;
+        size_t best_d = 3;
+
+        for (size_t i = 0; i < ELEMENTSOF(config_keys); i++) {
+                const char *candidate = section ? config_keys[i].key : config_keys[i].section;
+                size_t d;
+
+                if (section && !streq(config_keys[i].section, section))
+                        continue;
+                d = distance(word, candidate);
+                if (d < best_d) {
+                        best = candidate;
+                        best_d = d;
+                }
+        }
+        return best;
+}
+
+/* Whether diag already holds this exact message for file (any line):
+ * an unknown section is reported once per file, not once per key. */
+static bool diag_has(const Diagnostics *diag, const char *file, const char *text) {
+        size_t lf = strlen(file);
+
+        if (!diag)
+                return false;
+        STRV_FOREACH(m, diag->messages) {
+                const char *p = *m;
+
+                if (strncmp(p, file, lf) != 0 || p[lf] != ':')
+                        continue;
+                p += lf + 1;
+                if (isdigit((unsigned char) *p)) {
+                        p += strspn(p, "0123456789");
+                        if (*p != ':')
+                                continue;
+                        p++;
+                }
+                if (*p == ' ' && streq(p + 1, text))
+                        return true;
+        }
+        return false;
+}
+
+static int report_unknown_section(const char *section, const char *file, unsigned line, Diagnostics *diag) {
+        _cleanup_free_ char *text = NULL;
+        const char *s = suggest(NULL, section);
+        int r;
+
+        if (s)
+                r = asprintf(&text, "unknown section [%s], did you mean [%s]?", section, s);
+        else
+                r = asprintf(&text, "unknown section [%s]", section);
+        if (r < 0)
+                return -ENOMEM;
+        if (diag_has(diag, strempty(file), text))
+                return 0;
+        return diag_error(diag, file, line, "%s", text);
+}
+
+static int report_unknown_key(const char *section, const char *key, const char *file, unsigned line,
+                              Diagnostics *diag) {
+        const ConfigKey *elsewhere;
+        const char *s = suggest(section, key);
+
+        if (s)
+                return diag_error(diag, file, line, "unknown key \"%s\" in section [%s], did you mean \"%s\"?",
+                                  key, section, s);
+        elsewhere = key_find(NULL, key);
+        if (elsewhere)
+                return diag_error(diag, file, line, "unknown key \"%s\" in section [%s], it belongs in [%s]",
+                                  key, section, elsewhere->section);
+        return diag_error(diag, file, line, "unknown key \"%s\" in section [%s]", key, section);
+}
+
+int config_assign(CellConfig *c, const char *section, const char *key, const char *value,
+                  const char *file, unsigned line, Diagnostics *diag) {
+        ConfigContext ctx = {
+                .file = file,
+                .line = line,
+                .diag = diag,
+                .section = section,
+                .key = key,
+                .value = strempty(value),
+        };
+        const ConfigKey *k;
+        int r;
+
+        if (isempty(key))
+                return diag_error(diag, file, line, "assignment without a key name");
+        if (isempty(section))
+                return diag_error(diag, file, line, "%s=%s: assignment outside of any [Section]", key, ctx.value);
+        /* Extensions for other tools, ignored as systemd does. */
+        if (startswith(section, "X-") || startswith(key, "X-"))
+                return 0;
+        if (!section_is_known(section))
+                return report_unknown_section(section, file, line, diag);
+        k = key_find(section, key);
+        if (!k)
+                return report_unknown_key(section, key, file, line, diag);
+
+        r = k->parse(&ctx, k, c, (char *) c + k->offset);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0 && !ctx.reported) {
+                r = diag_error(diag, file, line, "%s=%s: expected %s", key, ctx.value, strna(k->expected));
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
+        int r = 0;
+
+#define CHECK(cond, ...)                                                \
+        do {                                                            \
+                if ((cond) && (r = diag_error(diag, file, 0, __VA_ARGS__)) < 0) \
+                        return r;                                       \
+        } while (0)
+
+        CHECK(!c->directory,
+              "Directory= is missing: [Root] needs the absolute path of the container's root directory");
+        CHECK(!c->exec && !c->boot,
+              "Exec= is missing: [Exec] needs a command line in Exec= or Boot=yes");
+        CHECK(c->exec && c->boot,
+              "Exec= and Boot=yes exclude each other: with Boot=yes the payload is /sbin/init");
+        CHECK(c->init && c->boot,
+              "Init=yes and Boot=yes exclude each other: with Boot=yes the init system is PID 1");
+
+        for (size_t i = 0; i < c->n_binds; i++)
+                CHECK(c->binds[i].idmap && c->private_users == CELL_PRIVATE_USERS_NO,
+                      "%s=%s:%s with \"idmap\" needs PrivateUsers=yes, pick or UID[:COUNT]",
+                      c->binds[i].read_only ? "BindReadOnly" : "Bind", c->binds[i].source, c->binds[i].target);
+
+        /* Bridge= puts the host side of a veth pair on the bridge, so it implies one. */
+        if (c->bridge)
+                c->virtual_ethernet = true;
+        CHECK(c->virtual_ethernet && !c->private_network,
+              "%s needs PrivateNetwork=yes: a veth link only exists in a private network namespace",
+              c->bridge ? "Bridge=" : "VirtualEthernet=yes");
+        CHECK(c->n_ports > 0 && !c->virtual_ethernet,
+              "Port= needs VirtualEthernet=yes or Bridge=: ports are forwarded to the container's veth address");
+#undef CHECK
+        return 0;
+}
+
+bool config_key_expands_specifiers(const char *section, const char *key) {
+        return true;
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Internal to config-*.c: the key table's shape and its parsers.
+ *
+ * A parser gets the value of one assignment and the member it writes
+ * (data = (char *) config + key->offset). An empty value is a reset and
+ * each parser handles it (lists empty, single values back to default).
+ * It returns 0, -ENOMEM, or -EINVAL; on -EINVAL the dispatcher reports
+ * "Key=value: expected <key->expected>" unless the parser already reported
+ * something more precise with config_bad(). */
+
+#include <stddef.h>
+
+#include "config.h"
+#include "diag.h"
+
+typedef struct ConfigKey ConfigKey;
+
+typedef struct ConfigContext {
+        const char *file;
+        unsigned line;
+        Diagnostics *diag;
+        const char *section;
+        const char *key;
+        const char *value;
+        bool reported;
+} ConfigContext;
+
+typedef int (*ConfigParser)(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+
+struct ConfigKey {
+        const char *section;
+        const char *key;
+        ConfigParser parse;
+        size_t offset;          /* of the member in CellConfig */
+        int ltype;              /* parser specific (default, resource, read-only ...) */
+        const char *expected;   /* "an absolute path": completes "Key=value: expected ..." */
+};
+
+/* Reports "Key=value: expected <fmt...>" and returns -EINVAL (or -ENOMEM). */
+int config_bad(ConfigContext *ctx, const char *fmt, ...) _printf_(2, 3);
+
+/* config-generic.c */
+/* Grows *array of *n elements of size sz by one; the new slot (zeroed), NULL on OOM. */
+void *config_array_append(void **array, size_t *n, size_t sz);
+int config_parse_string(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_bool(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_unit_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_unit_name(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_instance(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_documentation(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_path(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_user(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_users(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_hostname(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_ifname(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+
+/* config-root.c */
+int config_parse_bind(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_tmpfs(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_inaccessible(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_overlay(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_volatile(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+
+/* config-exec.c */
+int config_parse_exec(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_environment(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_environment_file(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_working_directory(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_umask(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_signal(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_timeout(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+
+/* config-isolation.c */
+int config_parse_private_users(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_capabilities(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_syscall_filter(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_errno(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+
+/* config-limits.c */
+int config_parse_memory(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_cpu_quota(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_weight(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_allowed_cpus(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_tasks_max(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_device_allow(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_rlimit(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_oom_score_adjust(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_slice(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_port(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+
+/* config.c: frees of list members, shared with the reset paths */
+void cell_config_free_binds(CellConfig *c);
+void cell_config_free_tmpfs(CellConfig *c);
+void cell_config_free_overlays(CellConfig *c);
+void cell_config_free_environment_files(CellConfig *c);
+void cell_config_free_device_allow(CellConfig *c);

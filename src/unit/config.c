@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config-parsers.h"
+#include "parse-mount.h"
+#include "parse-syscall.h"
+#include "strv.h"
+
+void cell_config_init(CellConfig *c) {
+        *c = (CellConfig) {
+                /* The safe side by default: no host network, no privilege gain through exec. */
+                .private_network = true,
+                .no_new_privileges = true,
+                .umask = 0022,
+                .syscall_error_number = -1,
+        };
+}
+
+void cell_config_free_binds(CellConfig *c) {
+        for (size_t i = 0; i < c->n_binds; i++)
+                cell_bind_done(&c->binds[i]);
+        c->binds = mfree(c->binds);
+        c->n_binds = 0;
+}
+
+void cell_config_free_tmpfs(CellConfig *c) {
+        for (size_t i = 0; i < c->n_tmpfs; i++)
+                cell_tmpfs_done(&c->tmpfs[i]);
+        c->tmpfs = mfree(c->tmpfs);
+        c->n_tmpfs = 0;
+}
+
+void cell_config_free_overlays(CellConfig *c) {
+        for (size_t i = 0; i < c->n_overlays; i++)
+                cell_overlay_done(&c->overlays[i]);
+        c->overlays = mfree(c->overlays);
+        c->n_overlays = 0;
+}
+
+void cell_config_free_environment_files(CellConfig *c) {
+        for (size_t i = 0; i < c->n_environment_files; i++)
+                free(c->environment_files[i].path);
+        c->environment_files = mfree(c->environment_files);
+        c->n_environment_files = 0;
+}
+
+void cell_config_free_device_allow(CellConfig *c) {
+        for (size_t i = 0; i < c->n_device_allow; i++)
+                free(c->device_allow[i].path);
+        c->device_allow = mfree(c->device_allow);
+        c->n_device_allow = 0;
+}
+
+void cell_config_done(CellConfig *c) {
+        if (!c)
+                return;
+
+        free(c->path);
+        free(c->name);
+        strv_free(c->dropin_paths);
+
+        free(c->description);
+        strv_free(c->documentation);
+        strv_free(c->after);
+        strv_free(c->before);
+        strv_free(c->wants);
+        strv_free(c->requires);
+        strv_free(c->binds_to);
+        strv_free(c->part_of);
+        strv_free(c->conflicts);
+
+        strv_free(c->wanted_by);
+        strv_free(c->required_by);
+        strv_free(c->alias);
+        free(c->default_instance);
+
+        free(c->directory);
+        cell_config_free_binds(c);
+        cell_config_free_tmpfs(c);
+        strv_free(c->inaccessible);
+        cell_config_free_overlays(c);
+
+        strv_free(c->exec);
+        strv_free(c->environment);
+        cell_config_free_environment_files(c);
+        free(c->user);
+        free(c->group);
+        strv_free(c->supplementary_groups);
+        free(c->working_directory);
+        free(c->hostname);
+
+        cell_syscall_filter_reset(c);
+
+        free(c->allowed_cpus);
+        cell_config_free_device_allow(c);
+        free(c->slice);
+
+        free(c->bridge);
+        free(c->ports);
+
+        /* Leave a valid, empty config behind: done twice is harmless. */
+        cell_config_init(c);
+}

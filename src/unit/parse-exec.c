@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "parse-exec.h"
+#include "parse-value.h"
+#include "strv.h"
+
+#define WHITESPACE " \t\n\r"
+
+static int unhex(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -EINVAL;
+}
+
+/* UTF-8 encoding of a code point into buf (4 bytes); returns its length. */
+static size_t utf8_encode(uint32_t c, char *buf) {
+        if (c < 0x80) {
+                buf[0] = (char) c;
+                return 1;
+        }
+        if (c < 0x800) {
+                buf[0] = (char) (0xc0 | (c >> 6));
+                buf[1] = (char) (0x80 | (c & 0x3f));
+                return 2;
+        }
+        if (c < 0x10000) {
+                buf[0] = (char) (0xe0 | (c >> 12));
+                buf[1] = (char) (0x80 | ((c >> 6) & 0x3f));
+                buf[2] = (char) (0x80 | (c & 0x3f));
+                return 3;
+        }
+        buf[0] = (char) (0xf0 | (c >> 18));
+        buf[1] = (char) (0x80 | ((c >> 12) & 0x3f));
+        buf[2] = (char) (0x80 | ((c >> 6) & 0x3f));
+        buf[3] = (char) (0x80 | (c & 0x3f));
+        return 4;
+}
+
+/* One C escape after the backslash at p: the bytes it stands for into out
+ * (up to 4), their count; *consumed is how many chars of p it took. NUL
+ * (\x00, \000, \u0000) is refused: a string cannot carry it. */
+static int cunescape_one(const char *p, char *out, size_t *consumed) {
+        static const char simple[] = "a\ab\bf\fn\nr\rt\tv\v\\\\\"\"''s ";
+        uint32_t c = 0;
+        size_t n;
+
+        for (size_t i = 0; simple[i]; i += 2)
+                if (*p == simple[i]) {
+                        out[0] = simple[i + 1];
+                        *consumed = 1;
+                        return 1;
+                }
+        switch (*p) {
+        case 'x':
+                n = 2;
+                break;
+        case 'u':
+                n = 4;
+                break;
+        case 'U':
+                n = 8;
+                break;
+        case '0': case '1': case '2': case '3':
+                for (size_t i = 0; i < 3; i++) {
+                        if (p[i] < '0' || p[i] > '7')
+                                return -EINVAL;
+                        c = c * 8 + (uint32_t) (p[i] - '0');
+                }
+                if (c == 0)
+                        return -EINVAL;
+                out[0] = (char) c;
+                *consumed = 3;
+                return 1;
+        default:
+                return -EINVAL;
+        }
+        for (size_t i = 1; i <= n; i++) {
+                int d = unhex(p[i]);
+                if (d < 0)
+                        return -EINVAL;
+                c = c * 16 + (uint32_t) d;
+        }
+        *consumed = n + 1;
+        if (c == 0)
+                return -EINVAL;
+        if (*p == 'x') {
+                out[0] = (char) c;
+                return 1;
+        }
+        if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+                return -EINVAL;
+        return (int) utf8_encode(c, out);
+}
+
+int extract_first_word(const char **p, char **ret, const char *separators, ExtractFlags flags) {
+        _cleanup_free_ char *word = NULL;
+        size_t n = 0;
+        char quote = 0;
+        const char *s = *p;
+        bool coalesce = !(flags & EXTRACT_DONT_COALESCE_SEPARATORS);
+
+        if (!separators)
+                separators = WHITESPACE;
+
+        if (coalesce)
+                s += strspn(s, separators);
+        if (!*s) {
+                *p = s;
+                *ret = NULL;
+                return 0;
+        }
+        /* A word is never longer than the rest of the input. */
+        word = malloc(strlen(s) + 1);
+        if (!word)
+                return -ENOMEM;
+
+        for (;; s++) {
+                char c = *s;
+
+                if (c == '\\') {
+                        s++;
+                        if (!*s)
+                                return -EINVAL;
+                        if (flags & EXTRACT_CUNESCAPE) {
+                                size_t used;
+                                int k = cunescape_one(s, word + n, &used);
+                                if (k < 0)
+                                        return k;
+                                n += (size_t) k;
+                                s += used - 1;
+                        } else
+                                word[n++] = *s;
+                        continue;
+                }
+                if (quote) {
+                        if (!c)
+                                return -EINVAL;
+                        if (c == quote)
+                                quote = 0;
+                        else
+                                word[n++] = c;
+                        continue;
+                }
+                if (!c)
+                        break;
+                if ((flags & EXTRACT_UNQUOTE) && (c == '"' || c == '\'')) {
+                        quote = c;
+                        continue;
+                }
+                if (strchr(separators, c)) {
+                        if (coalesce)
+                                s += strspn(s, separators);
+                        else
+                                s++;
+                        break;
+                }
+                word[n++] = c;
+        }
+        word[n] = 0;
+        *p = s;
+        *ret = TAKE_PTR(word);
+        return 1;
+}
+
+int split_words(const char *s, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        int r;
+
+        l = calloc(1, sizeof(char *));
+        if (!l)
+                return -ENOMEM;
+        for (;;) {
+                char *w;
+
+                r = extract_first_word(&s, &w, NULL, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                r = strv_push(&l, w);
+                if (r < 0)
+                        return r;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+int parse_exec_command(const char *s, char ***ret_argv) {
+        _cleanup_strv_free_ char **argv = NULL;
+        int r;
+
+        r = split_words(s, &argv);
+        if (r < 0)
+                return r;
+        if (!argv[0] || isempty(argv[0]))
+                return -EINVAL;
+        *ret_argv = TAKE_PTR(argv);
+        return 0;
+}
+
+int env_set(char ***env, char *assignment) {
+        size_t k = strcspn(assignment, "=");
+
+        for (char **e = *env; e && *e; e++)
+                if (strncmp(*e, assignment, k) == 0 && (*e)[k] == '=') {
+                        free(*e);
+                        *e = assignment;
+                        return 0;
+                }
+        return strv_push(env, assignment);
+}
+
+int parse_environment(const char *s, char ***env, char **ret_bad) {
+        _cleanup_strv_free_ char **words = NULL, **copy = NULL;
+        int r;
+
+        if (ret_bad)
+                *ret_bad = NULL;
+        r = split_words(s, &words);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(w, words) {
+                const char *eq = strchr(*w, '=');
+                _cleanup_free_ char *name = eq ? strndup(*w, (size_t) (eq - *w)) : NULL;
+
+                if (eq && !name)
+                        return -ENOMEM;
+                if (!eq || !env_name_is_valid(name)) {
+                        if (ret_bad) {
+                                *ret_bad = strdup(*w);
+                                if (!*ret_bad)
+                                        return -ENOMEM;
+                        }
+                        return -EINVAL;
+                }
+        }
+        /* All words are good: merge them, on a copy so that OOM halfway leaves env whole. */
+        copy = strv_copy(*env);
+        if (!copy && *env)
+                return -ENOMEM;
+        STRV_FOREACH(w, words) {
+                char *a = strdup(*w);
+                if (!a)
+                        return -ENOMEM;
+                r = env_set(&copy, a);
+                if (r < 0)
+                        return r;
+        }
+        strv_free(*env);
+        *env = TAKE_PTR(copy);
+        return 0;
+}

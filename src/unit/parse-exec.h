@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Words, quoting and escapes as systemd's extract_first_word() takes them
+ * (systemd.syntax(7)), and the keys built on them: Exec=, Environment=. */
+
+typedef enum ExtractFlags {
+        EXTRACT_UNQUOTE                 = 1 << 0, /* "..." and '...' group and are removed */
+        EXTRACT_CUNESCAPE               = 1 << 1, /* \n \t \xNN \NNN \uNNNN ...; else "\c" is c */
+        EXTRACT_DONT_COALESCE_SEPARATORS = 1 << 2, /* "a::b" is three words, the middle empty */
+} ExtractFlags;
+
+/* Takes the next word from *p, advancing *p past it and its separators
+ * (whitespace when separators is NULL). Returns 1 and the malloc'ed word,
+ * 0 at the end (ret set to NULL), -EINVAL on an unterminated quote, a
+ * trailing backslash or a bad escape, -ENOMEM. */
+int extract_first_word(const char **p, char **ret, const char *separators, ExtractFlags flags);
+
+/* Every word of s (EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE, whitespace separated)
+ * into a strv; an all-blank s gives an empty (non-NULL) strv. */
+int split_words(const char *s, char ***ret);
+
+/* Exec=: a command line with systemd quoting -> argv (at least one word). */
+int parse_exec_command(const char *s, char ***ret_argv);
+
+/* Environment=: quoted "KEY=VALUE" words merged into *env; a later KEY
+ * replaces the earlier one in place. On -EINVAL *env is unchanged and
+ * ret_bad (if not NULL) holds the offending word (malloc'ed, or NULL for a
+ * quoting error). */
+int parse_environment(const char *s, char ***env, char **ret_bad);
+
+/* Sets one "KEY=VALUE" in env, replacing an earlier KEY. Takes assignment. */
+int env_set(char ***env, char *assignment);

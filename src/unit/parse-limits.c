@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+
+#include "parse-exec.h"
+#include "parse-limits.h"
+#include "parse-value.h"
+#include "strv.h"
+
+typedef enum RlimitKind {
+        RLIMIT_KIND_COUNT,
+        RLIMIT_KIND_BYTES,
+        RLIMIT_KIND_SEC,        /* time span, stored in seconds (rounded up) */
+        RLIMIT_KIND_USEC,       /* time span, bare number in usec, stored in usec */
+        RLIMIT_KIND_NICE,       /* +N/-N nice level or raw 0..40 */
+} RlimitKind;
+
+static const struct {
+        const char *key;
+        RlimitKind kind;
+} rlimits[RLIMIT_NLIMITS] = {
+        [RLIMIT_CPU]        = { "LimitCPU",        RLIMIT_KIND_SEC },
+        [RLIMIT_FSIZE]      = { "LimitFSIZE",      RLIMIT_KIND_BYTES },
+        [RLIMIT_DATA]       = { "LimitDATA",       RLIMIT_KIND_BYTES },
+        [RLIMIT_STACK]      = { "LimitSTACK",      RLIMIT_KIND_BYTES },
+        [RLIMIT_CORE]       = { "LimitCORE",       RLIMIT_KIND_BYTES },
+        [RLIMIT_RSS]        = { "LimitRSS",        RLIMIT_KIND_BYTES },
+        [RLIMIT_NPROC]      = { "LimitNPROC",      RLIMIT_KIND_COUNT },
+        [RLIMIT_NOFILE]     = { "LimitNOFILE",     RLIMIT_KIND_COUNT },
+        [RLIMIT_MEMLOCK]    = { "LimitMEMLOCK",    RLIMIT_KIND_BYTES },
+        [RLIMIT_AS]         = { "LimitAS",         RLIMIT_KIND_BYTES },
+        [RLIMIT_LOCKS]      = { "LimitLOCKS",      RLIMIT_KIND_COUNT },
+        [RLIMIT_SIGPENDING] = { "LimitSIGPENDING", RLIMIT_KIND_COUNT },
+        [RLIMIT_MSGQUEUE]   = { "LimitMSGQUEUE",   RLIMIT_KIND_BYTES },
+        [RLIMIT_NICE]       = { "LimitNICE",       RLIMIT_KIND_NICE },
+        [RLIMIT_RTPRIO]     = { "LimitRTPRIO",     RLIMIT_KIND_COUNT },
+        [RLIMIT_RTTIME]     = { "LimitRTTIME",     RLIMIT_KIND_USEC },
+};
+
+int rlimit_from_key(const char *key) {
+        for (int i = 0; i < RLIMIT_NLIMITS; i++)
+                if (rlimits[i].key && streq(rlimits[i].key, key))
+                        return i;
+        return -1;
+}
+
+const char *rlimit_key(int resource) {
+        return resource >= 0 && resource < RLIMIT_NLIMITS ? rlimits[resource].key : NULL;
+}
+
+const char *rlimit_expected(int resource) {
+        switch (resource >= 0 && resource < RLIMIT_NLIMITS ? rlimits[resource].kind : RLIMIT_KIND_COUNT) {
+        case RLIMIT_KIND_BYTES:
+                return "SOFT[:HARD], each bytes with K/M/G/T suffix or \"infinity\"";
+        case RLIMIT_KIND_SEC:
+                return "SOFT[:HARD], each a time span (bare number: seconds) or \"infinity\"";
+        case RLIMIT_KIND_USEC:
+                return "SOFT[:HARD], each a time span (bare number: microseconds) or \"infinity\"";
+        case RLIMIT_KIND_NICE:
+                return "SOFT[:HARD], each a nice level -20..19 with a sign, or a raw value 0..40";
+        case RLIMIT_KIND_COUNT:
+        default:
+                return "SOFT[:HARD], each a number or \"infinity\"";
+        }
+}
+
+static int rlimit_value(RlimitKind kind, const char *s, rlim_t *ret) {
+        uint64_t v;
+        int n, r;
+
+        if (streq(s, "infinity")) {
+                *ret = RLIM_INFINITY;
+                return 0;
+        }
+        switch (kind) {
+        case RLIMIT_KIND_BYTES:
+                r = parse_size(s, &v);
+                break;
+        case RLIMIT_KIND_SEC:
+                r = parse_timespan(s, USEC_PER_SEC, &v);
+                if (r >= 0)
+                        v = v == USEC_INFINITY ? RLIM_INFINITY : (v + USEC_PER_SEC - 1) / USEC_PER_SEC;
+                break;
+        case RLIMIT_KIND_USEC:
+                r = parse_timespan(s, 1, &v);
+                if (r >= 0 && v == USEC_INFINITY)
+                        v = RLIM_INFINITY;
+                break;
+        case RLIMIT_KIND_NICE:
+                if (*s == '+' || *s == '-') {
+                        r = parse_int_range(s, -20, 19, &n);
+                        /* RLIMIT_NICE's ceiling is 20 - nice (setrlimit(2)) */
+                        v = (uint64_t) (20 - n);
+                } else
+                        r = parse_uint64_range(s, 0, 40, &v);
+                break;
+        case RLIMIT_KIND_COUNT:
+        default:
+                r = parse_uint64(s, &v);
+                break;
+        }
+        if (r < 0)
+                return r;
+        if (v >= RLIM_INFINITY && kind != RLIMIT_KIND_SEC && kind != RLIMIT_KIND_USEC)
+                return -ERANGE;
+        *ret = (rlim_t) v;
+        return 0;
+}
+
+int parse_rlimit(int resource, const char *s, CellRlimit *ret) {
+        _cleanup_free_ char *soft = NULL;
+        const char *colon;
+        RlimitKind kind;
+        rlim_t a, b;
+        int r;
+
+        if (resource < 0 || resource >= RLIMIT_NLIMITS || isempty(s))
+                return -EINVAL;
+        kind = rlimits[resource].kind;
+        colon = strchr(s, ':');
+        soft = colon ? strndup(s, (size_t) (colon - s)) : strdup(s);
+        if (!soft)
+                return -ENOMEM;
+        r = rlimit_value(kind, soft, &a);
+        if (r < 0)
+                return r;
+        b = a;
+        if (colon) {
+                r = rlimit_value(kind, colon + 1, &b);
+                if (r < 0)
+                        return r;
+        }
+        if (a > b)
+                return -ERANGE;
+        *ret = (CellRlimit) { .set = true, .soft = a, .hard = b };
+        return 0;
+}
+
+int parse_device_allow(const char *s, CellDeviceAllow *ret) {
+        _cleanup_free_ char *path = NULL, *perms = NULL, *extra = NULL;
+        CellDeviceAllow d = {};
+        const char *p = s;
+        bool r_ = false, w_ = false, m_ = false;
+        size_t n = 0;
+        int r;
+
+        r = extract_first_word(&p, &path, NULL, EXTRACT_UNQUOTE);
+        if (r <= 0)
+                return r < 0 ? r : -EINVAL;
+        r = extract_first_word(&p, &perms, NULL, EXTRACT_UNQUOTE);
+        if (r < 0)
+                return r;
+        r = extract_first_word(&p, &extra, NULL, EXTRACT_UNQUOTE);
+        if (r != 0)
+                return r < 0 ? r : -EINVAL;
+
+        if (startswith(path, "/dev/")) {
+                char *norm;
+
+                r = parse_path_absolute(path, &norm);
+                if (r < 0)
+                        return r == -ENOMEM ? r : -EINVAL;
+                free(path);
+                path = norm;
+                if (streq(path, "/dev"))
+                        return -EINVAL;
+        } else {
+                const char *name = startswith(path, "char-") ?: startswith(path, "block-");
+                if (isempty(name) || strpbrk(name, "/ \t"))
+                        return -EINVAL;
+        }
+
+        if (perms) {
+                if (isempty(perms))
+                        return -EINVAL;
+                for (const char *c = perms; *c; c++)
+                        switch (*c) {
+                        case 'r': r_ = true; break;
+                        case 'w': w_ = true; break;
+                        case 'm': m_ = true; break;
+                        default: return -EINVAL;
+                        }
+        } else
+                r_ = w_ = m_ = true;
+        if (r_)
+                d.perms[n++] = 'r';
+        if (w_)
+                d.perms[n++] = 'w';
+        if (m_)
+                d.perms[n++] = 'm';
+        d.perms[n] = 0;
+        d.path = TAKE_PTR(path);
+        *ret = d;
+        return 0;
+}

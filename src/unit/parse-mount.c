@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "parse-exec.h"
+#include "parse-mount.h"
+#include "parse-value.h"
+#include "strv.h"
+
+/* Fields separated by ':', "\:" embedding a colon and "\\" a backslash,
+ * as nspawn splits them: "a:b:" is three fields, the last empty. */
+static int split_colon(const char *s, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        _cleanup_free_ char *field = malloc(strlen(s) + 1);
+        size_t n = 0;
+        int r;
+
+        if (!field)
+                return -ENOMEM;
+        for (const char *p = s;; p++) {
+                if (*p == '\\') {
+                        if (!*++p)
+                                return -EINVAL;
+                        field[n++] = *p;
+                        continue;
+                }
+                if (*p && *p != ':') {
+                        field[n++] = *p;
+                        continue;
+                }
+                field[n] = 0;
+                r = strv_extend(&l, field);
+                if (r < 0)
+                        return r;
+                n = 0;
+                if (!*p)
+                        break;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+void cell_bind_done(CellBind *b) {
+        b->source = mfree(b->source);
+        b->target = mfree(b->target);
+}
+
+int parse_bind(const char *s, bool read_only, CellBind *ret) {
+        _cleanup_strv_free_ char **f = NULL;
+        _cleanup_free_ char *nsrc = NULL, *ndst = NULL;
+        CellBind b = { .read_only = read_only, .recursive = true };
+        const char *src;
+        size_t k;
+        int r;
+
+        if (isempty(s))
+                return -EINVAL;
+        r = split_colon(s, &f);
+        if (r < 0)
+                return r;
+        k = strv_length(f);
+        if (k > 3)
+                return -EINVAL;
+
+        src = f[0];
+        if (*src == '-') {
+                b.ignore_missing = true;
+                src++;
+        }
+        r = parse_path_absolute(src, &nsrc);
+        if (r < 0)
+                return r == -ENOMEM ? r : -EINVAL;
+        /* "SRC" and "SRC::OPTS" mount at the same path inside */
+        r = parse_path_absolute(k < 2 || isempty(f[1]) ? nsrc : f[1], &ndst);
+        if (r < 0)
+                return r == -ENOMEM ? r : -EINVAL;
+        if (k == 2 && isempty(f[1]))
+                return -EINVAL;         /* "SRC:" */
+
+        if (k == 3) {
+                char *save = NULL;
+
+                if (isempty(f[2]))
+                        return -EINVAL;
+                for (char *o = strtok_r(f[2], ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+                        if (streq(o, "rbind"))
+                                b.recursive = true;
+                        else if (streq(o, "norbind"))
+                                b.recursive = false;
+                        else if (streq(o, "nosuid"))
+                                b.nosuid = true;
+                        else if (streq(o, "nodev"))
+                                b.nodev = true;
+                        else if (streq(o, "noexec"))
+                                b.noexec = true;
+                        else if (streq(o, "idmap"))
+                                b.idmap = true;
+                        else
+                                return -EINVAL;
+                }
+        }
+        b.source = TAKE_PTR(nsrc);
+        b.target = TAKE_PTR(ndst);
+        *ret = b;
+        return 0;
+}
+
+void cell_tmpfs_done(CellTmpfs *t) {
+        t->path = mfree(t->path);
+        t->options = mfree(t->options);
+}
+
+/* One tmpfs option, validated, appended to *out in normalised form. */
+static int tmpfs_option(const char *o, char **out) {
+        static const char * const flags[] = { "ro", "rw", "nosuid", "nodev", "noexec" };
+        const char *v;
+        char buf[64];
+        uint64_t n;
+        uint32_t pm;
+        mode_t m;
+        char *joined;
+
+        buf[0] = 0;
+        for (size_t i = 0; i < ELEMENTSOF(flags); i++)
+                if (streq(o, flags[i]))
+                        snprintf(buf, sizeof buf, "%s", o);
+        if ((v = startswith(o, "mode="))) {
+                if (parse_mode(v, &m) < 0)
+                        return -EINVAL;
+                snprintf(buf, sizeof buf, "mode=%04o", (unsigned) m);
+        } else if ((v = startswith(o, "size="))) {
+                if (parse_permyriad(v, false, &pm) == 0) {
+                        /* the kernel takes whole percents only */
+                        if (pm % 100 != 0 || pm == 0)
+                                return -EINVAL;
+                        snprintf(buf, sizeof buf, "size=%u%%", pm / 100);
+                } else if (parse_size(v, &n) == 0 && n > 0)
+                        snprintf(buf, sizeof buf, "size=%" PRIu64, n);
+                else
+                        return -EINVAL;
+        } else if ((v = startswith(o, "nr_inodes="))) {
+                if (parse_size(v, &n) < 0)
+                        return -EINVAL;
+                snprintf(buf, sizeof buf, "nr_inodes=%" PRIu64, n);
+        }
+        if (!buf[0])
+                return -EINVAL;
+        if (asprintf(&joined, "%s%s%s", strempty(*out), *out ? "," : "", buf) < 0)
+                return -ENOMEM;
+        free(*out);
+        *out = joined;
+        return 0;
+}
+
+int parse_tmpfs(const char *s, CellTmpfs *ret) {
+        _cleanup_strv_free_ char **f = NULL;
+        _cleanup_free_ char *npath = NULL, *norm = NULL;
+        size_t k;
+        int r;
+
+        if (isempty(s))
+                return -EINVAL;
+        r = split_colon(s, &f);
+        if (r < 0)
+                return r;
+        k = strv_length(f);
+        if (k > 2)
+                return -EINVAL;
+        r = parse_path_absolute(f[0], &npath);
+        if (r < 0)
+                return r == -ENOMEM ? r : -EINVAL;
+        if (k == 2) {
+                char *save = NULL;
+
+                for (char *o = strtok_r(f[1], ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+                        r = tmpfs_option(o, &norm);
+                        if (r < 0)
+                                return r;
+                }
+                if (!norm)
+                        return -EINVAL;         /* "PATH:" or "PATH:," */
+        }
+        *ret = (CellTmpfs) { .path = TAKE_PTR(npath), .options = TAKE_PTR(norm) };
+        return 0;
+}
+
+void cell_overlay_done(CellOverlay *o) {
+        o->lower = strv_free(o->lower);
+        o->upper = mfree(o->upper);
+        o->target = mfree(o->target);
+}
+
+/* A source path: optional "+" (relative to the container root), then absolute. */
+static int overlay_source(const char *s, bool allow_empty, char **ret) {
+        _cleanup_free_ char *n = NULL;
+        bool plus = *s == '+';
+        int r;
+
+        if (allow_empty && !*s)
+                return (*ret = strdup("")) ? 0 : -ENOMEM;
+        r = parse_path_absolute(s + plus, &n);
+        if (r < 0)
+                return r == -ENOMEM ? r : -EINVAL;
+        if (!plus) {
+                *ret = TAKE_PTR(n);
+                return 0;
+        }
+        if (asprintf(ret, "+%s", n) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+int parse_overlay(const char *s, bool read_only, CellOverlay *ret) {
+        _cleanup_strv_free_ char **f = NULL, **lower = NULL;
+        _cleanup_free_ char *upper = NULL, *target = NULL;
+        size_t k, n_lower;
+        int r;
+
+        if (isempty(s))
+                return -EINVAL;
+        r = split_colon(s, &f);
+        if (r < 0)
+                return r;
+        k = strv_length(f);
+        if (k < 2)
+                return -EINVAL;
+        n_lower = k == 2 ? 1 : k - 2;
+        lower = calloc(n_lower + 1, sizeof(char *));
+        if (!lower)
+                return -ENOMEM;
+        for (size_t i = 0; i < n_lower; i++) {
+                r = overlay_source(f[i], false, &lower[i]);
+                if (r < 0)
+                        return r;
+        }
+        /* With two paths the second is both upper and destination, so it
+         * cannot be empty. */
+        r = overlay_source(f[n_lower], k > 2, &upper);
+        if (r < 0)
+                return r;
+        r = parse_path_absolute(k == 2 ? upper + (*upper == '+') : f[k - 1], &target);
+        if (r < 0)
+                return r == -ENOMEM ? r : -EINVAL;
+
+        *ret = (CellOverlay) {
+                .lower = TAKE_PTR(lower),
+                .upper = TAKE_PTR(upper),
+                .target = TAKE_PTR(target),
+                .read_only = read_only,
+        };
+        return 0;
+}
+
+int parse_volatile(const char *s, CellVolatile *ret) {
+        int b;
+
+        if (streq_ptr(s, "state")) {
+                *ret = CELL_VOLATILE_STATE;
+                return 0;
+        }
+        if (streq_ptr(s, "overlay")) {
+                *ret = CELL_VOLATILE_OVERLAY;
+                return 0;
+        }
+        b = parse_boolean(s);
+        if (b < 0)
+                return -EINVAL;
+        *ret = b ? CELL_VOLATILE_YES : CELL_VOLATILE_NO;
+        return 0;
+}
+
+int parse_inaccessible(const char *s, char ***list) {
+        _cleanup_strv_free_ char **words = NULL, **norm = NULL;
+        int r;
+
+        r = split_words(s, &words);
+        if (r < 0)
+                return r;
+        if (!words[0])
+                return -EINVAL;
+        STRV_FOREACH(w, words) {
+                char *n;
+
+                r = parse_path_absolute(*w + (**w == '-'), &n);
+                if (r < 0)
+                        return r == -ENOMEM ? r : -EINVAL;
+                r = strv_push(&norm, n);
+                if (r < 0)
+                        return r;
+        }
+        r = strv_extend_strv(list, norm);
+        return r;
+}

@@ -1,0 +1,643 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "parse-value.h"
+#include "strv.h"
+
+int parse_boolean(const char *s) {
+        static const char * const yes[] = { "1", "yes", "y", "true", "t", "on" };
+        static const char * const no[] = { "0", "no", "n", "false", "f", "off" };
+
+        if (!s)
+                return -EINVAL;
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++)
+                if (strcaseeq(s, yes[i]))
+                        return 1;
+        for (size_t i = 0; i < ELEMENTSOF(no); i++)
+                if (strcaseeq(s, no[i]))
+                        return 0;
+        return -EINVAL;
+}
+
+/* Leading digits of p as a uint64_t; *endp after them. At least one digit. */
+static int scan_digits(const char *p, uint64_t *ret, const char **endp) {
+        uint64_t v = 0;
+        const char *q = p;
+
+        if (!isdigit((unsigned char) *q))
+                return -EINVAL;
+        for (; isdigit((unsigned char) *q); q++) {
+                unsigned d = (unsigned) (*q - '0');
+                if (v > (UINT64_MAX - d) / 10)
+                        return -ERANGE;
+                v = v * 10 + d;
+        }
+        *ret = v;
+        *endp = q;
+        return 0;
+}
+
+int parse_uint64(const char *s, uint64_t *ret) {
+        const char *e;
+        uint64_t v;
+        int r;
+
+        if (!s)
+                return -EINVAL;
+        r = scan_digits(s, &v, &e);
+        if (r < 0)
+                return r;
+        if (*e)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+int parse_int64(const char *s, int64_t *ret) {
+        bool neg = false;
+        uint64_t v;
+        int r;
+
+        if (!s)
+                return -EINVAL;
+        if (*s == '-' || *s == '+')
+                neg = *s++ == '-';
+        r = parse_uint64(s, &v);
+        if (r < 0)
+                return r;
+        if (neg ? v > (uint64_t) INT64_MAX + 1 : v > (uint64_t) INT64_MAX)
+                return -ERANGE;
+        *ret = neg ? (int64_t) (0 - v) : (int64_t) v;
+        return 0;
+}
+
+int parse_uint64_range(const char *s, uint64_t min, uint64_t max, uint64_t *ret) {
+        uint64_t v;
+        int r = parse_uint64(s, &v);
+        if (r < 0)
+                return r;
+        if (v < min || v > max)
+                return -ERANGE;
+        *ret = v;
+        return 0;
+}
+
+int parse_int_range(const char *s, int min, int max, int *ret) {
+        int64_t v;
+        int r = parse_int64(s, &v);
+        if (r < 0)
+                return r;
+        if (v < min || v > max)
+                return -ERANGE;
+        *ret = (int) v;
+        return 0;
+}
+
+/* A fraction ".NNN" at p: numerator and denominator (10^digits, at most 10^18;
+ * further digits are dropped). No '.' gives 0/1. */
+static int scan_fraction(const char *p, uint64_t *ret_num, uint64_t *ret_den, const char **endp) {
+        uint64_t num = 0, den = 1;
+
+        if (*p != '.') {
+                *ret_num = 0;
+                *ret_den = 1;
+                *endp = p;
+                return 0;
+        }
+        p++;
+        if (!isdigit((unsigned char) *p))
+                return -EINVAL;
+        for (; isdigit((unsigned char) *p); p++)
+                if (den < UINT64_C(1000000000000000000)) {
+                        num = num * 10 + (uint64_t) (*p - '0');
+                        den *= 10;
+                }
+        *ret_num = num;
+        *ret_den = den;
+        *endp = p;
+        return 0;
+}
+
+/* n + num/den, times mul, or -ERANGE. */
+static int scale(uint64_t n, uint64_t num, uint64_t den, uint64_t mul, uint64_t *ret) {
+        unsigned __int128 v = (unsigned __int128) n * mul + (unsigned __int128) num * mul / den;
+        if (v > UINT64_MAX)
+                return -ERANGE;
+        *ret = (uint64_t) v;
+        return 0;
+}
+
+static const char *skip_space(const char *p) {
+        while (*p && isspace((unsigned char) *p))
+                p++;
+        return p;
+}
+
+int parse_size(const char *s, uint64_t *ret) {
+        static const struct {
+                const char *suffix;
+                uint64_t factor;
+        } table[] = {
+                { "E", UINT64_C(1) << 60 },
+                { "P", UINT64_C(1) << 50 },
+                { "T", UINT64_C(1) << 40 },
+                { "G", UINT64_C(1) << 30 },
+                { "M", UINT64_C(1) << 20 },
+                { "K", UINT64_C(1) << 10 },
+                { "B", 1 },
+        };
+        const char *p;
+        uint64_t sum = 0;
+        int r;
+
+        if (!s)
+                return -EINVAL;
+        p = skip_space(s);
+        if (!*p)
+                return -EINVAL;
+        while (*p) {
+                uint64_t n, num, den, factor = 1, v;
+
+                r = scan_digits(p, &n, &p);
+                if (r < 0)
+                        return r;
+                r = scan_fraction(p, &num, &den, &p);
+                if (r < 0)
+                        return r;
+                p = skip_space(p);
+                for (size_t i = 0; i < ELEMENTSOF(table); i++) {
+                        const char *e = startswith(p, table[i].suffix);
+                        if (e) {
+                                factor = table[i].factor;
+                                p = e;
+                                break;
+                        }
+                }
+                r = scale(n, num, den, factor, &v);
+                if (r < 0)
+                        return r;
+                if (v > UINT64_MAX - sum)
+                        return -ERANGE;
+                sum += v;
+                p = skip_space(p);
+        }
+        *ret = sum;
+        return 0;
+}
+
+int parse_permyriad(const char *s, bool unbounded, uint32_t *ret) {
+        static const struct {
+                const char *sign;
+                unsigned decimals;      /* fractional digits allowed */
+                uint64_t per;           /* permyriad per unit */
+        } forms[] = {
+                { "%", 2, 100 },
+                { "\u2030", 1, 10 },    /* per mille */
+                { "\u2031", 0, 1 },     /* per myriad */
+        };
+        const char *p;
+        uint64_t n, v;
+        int r;
+
+        if (!s)
+                return -EINVAL;
+        for (size_t i = 0; i < ELEMENTSOF(forms); i++) {
+                const char *end = endswith(s, forms[i].sign);
+                uint64_t frac = 0;
+                unsigned digits = 0;
+
+                if (!end || end == s)
+                        continue;
+                r = scan_digits(s, &n, &p);
+                if (r < 0)
+                        return r;
+                if (*p == '.') {
+                        p++;
+                        if (p == end)
+                                return -EINVAL;
+                        for (; p < end && isdigit((unsigned char) *p); p++, digits++)
+                                frac = frac * 10 + (uint64_t) (*p - '0');
+                        if (digits > forms[i].decimals)
+                                return -EINVAL;
+                }
+                if (p != end)
+                        return -EINVAL;
+                for (; digits < forms[i].decimals; digits++)
+                        frac *= 10;
+                if (n > UINT32_MAX / forms[i].per)
+                        return -ERANGE;
+                v = n * forms[i].per + frac;
+                if (v > UINT32_MAX || (!unbounded && v > 10000))
+                        return -ERANGE;
+                *ret = (uint32_t) v;
+                return 0;
+        }
+        return -EINVAL;
+}
+
+int parse_limit(const char *s, CellLimit *ret) {
+        uint32_t pm;
+        uint64_t v;
+        int r;
+
+        if (!s)
+                return -EINVAL;
+        if (streq(s, "infinity")) {
+                *ret = (CellLimit) { .kind = CELL_LIMIT_INFINITY };
+                return 0;
+        }
+        r = parse_permyriad(s, false, &pm);
+        if (r == 0) {
+                *ret = (CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = pm };
+                return 0;
+        }
+        if (r != -EINVAL)
+                return r;
+        r = parse_size(s, &v);
+        if (r < 0)
+                return r;
+        *ret = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = v };
+        return 0;
+}
+
+int parse_timespan(const char *s, uint64_t default_unit, uint64_t *ret_usec) {
+        /* Longest spelling first where one is a prefix of another. */
+        static const struct {
+                const char *unit;
+                uint64_t usec;
+        } table[] = {
+                { "seconds", USEC_PER_SEC },
+                { "second", USEC_PER_SEC },
+                { "sec", USEC_PER_SEC },
+                { "s", USEC_PER_SEC },
+                { "minutes", 60 * USEC_PER_SEC },
+                { "minute", 60 * USEC_PER_SEC },
+                { "min", 60 * USEC_PER_SEC },
+                { "months", 2629800 * USEC_PER_SEC },   /* 30.44 days */
+                { "month", 2629800 * USEC_PER_SEC },
+                { "M", 2629800 * USEC_PER_SEC },
+                { "msec", USEC_PER_MSEC },
+                { "ms", USEC_PER_MSEC },
+                { "m", 60 * USEC_PER_SEC },
+                { "hours", 3600 * USEC_PER_SEC },
+                { "hour", 3600 * USEC_PER_SEC },
+                { "hr", 3600 * USEC_PER_SEC },
+                { "h", 3600 * USEC_PER_SEC },
+                { "days", 86400 * USEC_PER_SEC },
+                { "day", 86400 * USEC_PER_SEC },
+                { "d", 86400 * USEC_PER_SEC },
+                { "weeks", 604800 * USEC_PER_SEC },
+                { "week", 604800 * USEC_PER_SEC },
+                { "w", 604800 * USEC_PER_SEC },
+                { "years", 31557600 * USEC_PER_SEC },   /* 365.25 days */
+                { "year", 31557600 * USEC_PER_SEC },
+                { "y", 31557600 * USEC_PER_SEC },
+                { "usec", 1 },
+                { "us", 1 },
+                { "\u00b5s", 1 },       /* micro sign */
+                { "\u03bcs", 1 },       /* greek mu */
+        };
+        const char *p;
+        uint64_t sum = 0;
+        int r;
+
+        if (!s)
+                return -EINVAL;
+        p = skip_space(s);
+        if (streq(p, "infinity")) {
+                *ret_usec = USEC_INFINITY;
+                return 0;
+        }
+        if (!*p)
+                return -EINVAL;
+        while (*p) {
+                uint64_t n = 0, num, den, mul = default_unit, v;
+
+                if (*p != '.') {
+                        r = scan_digits(p, &n, &p);
+                        if (r < 0)
+                                return r;
+                }
+                r = scan_fraction(p, &num, &den, &p);
+                if (r < 0)
+                        return r;
+                p = skip_space(p);
+                for (size_t i = 0; i < ELEMENTSOF(table); i++) {
+                        const char *e = startswith(p, table[i].unit);
+                        if (e) {
+                                mul = table[i].usec;
+                                p = e;
+                                break;
+                        }
+                }
+                r = scale(n, num, den, mul, &v);
+                if (r < 0)
+                        return r;
+                if (v >= USEC_INFINITY - sum)
+                        return -ERANGE;
+                sum += v;
+                p = skip_space(p);
+        }
+        *ret_usec = sum;
+        return 0;
+}
+
+int parse_signal(const char *s, int *ret) {
+        const char *p;
+        uint64_t n;
+        int r;
+
+        if (isempty(s))
+                return -EINVAL;
+        if (isdigit((unsigned char) *s)) {
+                r = parse_uint64_range(s, 1, (uint64_t) SIGRTMAX, &n);
+                if (r < 0)
+                        return r;
+                *ret = (int) n;
+                return 0;
+        }
+        p = startswith(s, "SIG") ?: s;
+
+        if (startswith(p, "RTMIN") || startswith(p, "RTMAX")) {
+                bool min = startswith(p, "RTMIN");
+                const char *q = p + 5;
+                int base = min ? SIGRTMIN : SIGRTMAX, sig;
+
+                if (!*q)
+                        sig = base;
+                else {
+                        if (*q != (min ? '+' : '-'))
+                                return -EINVAL;
+                        r = parse_uint64_range(q + 1, 0, (uint64_t) (SIGRTMAX - SIGRTMIN), &n);
+                        if (r < 0)
+                                return r;
+                        sig = min ? base + (int) n : base - (int) n;
+                }
+                *ret = sig;
+                return 0;
+        }
+        for (int i = 1; i < SIGRTMIN; i++) {
+                const char *a = sigabbrev_np(i);
+                if (a && streq(a, p)) {
+                        *ret = i;
+                        return 0;
+                }
+        }
+        return -EINVAL;
+}
+
+int parse_errno(const char *s, int *ret) {
+        uint64_t n;
+        int r;
+
+        if (isempty(s))
+                return -EINVAL;
+        if (isdigit((unsigned char) *s)) {
+                r = parse_uint64_range(s, 1, 4095, &n);
+                if (r < 0)
+                        return r;
+                *ret = (int) n;
+                return 0;
+        }
+        for (int i = 1; i < 4096; i++) {
+                const char *name = strerrorname_np(i);
+                if (name && streq(name, s)) {
+                        *ret = i;
+                        return 0;
+                }
+        }
+        return -EINVAL;
+}
+
+const char *errno_name(int error) {
+        return error > 0 ? strerrorname_np(error) : NULL;
+}
+
+static int parse_octal(const char *s, mode_t max, mode_t *ret) {
+        mode_t m = 0;
+
+        if (isempty(s))
+                return -EINVAL;
+        for (const char *p = s; *p; p++) {
+                if (*p < '0' || *p > '7')
+                        return -EINVAL;
+                m = m * 8 + (mode_t) (*p - '0');
+                if (m > max)
+                        return -ERANGE;
+        }
+        *ret = m;
+        return 0;
+}
+
+int parse_umask(const char *s, mode_t *ret) {
+        return parse_octal(s, 0777, ret);
+}
+
+int parse_mode(const char *s, mode_t *ret) {
+        return parse_octal(s, 07777, ret);
+}
+
+#define CPU_SET_MAX 8192
+
+int parse_cpu_set(const char *s, uint8_t **ret, size_t *ret_size) {
+        _cleanup_free_ uint8_t *bits = NULL;
+        size_t size = 0;
+        const char *p;
+        int r;
+
+        if (!s)
+                return -EINVAL;
+        p = s;
+        for (;;) {
+                uint64_t a, b;
+                size_t need;
+
+                while (*p && (isspace((unsigned char) *p) || *p == ','))
+                        p++;
+                if (!*p)
+                        break;
+                r = scan_digits(p, &a, &p);
+                if (r < 0)
+                        return r;
+                b = a;
+                if (*p == '-') {
+                        r = scan_digits(p + 1, &b, &p);
+                        if (r < 0)
+                                return r;
+                        if (b < a)
+                                return -EINVAL;
+                }
+                if (*p && !isspace((unsigned char) *p) && *p != ',')
+                        return -EINVAL;
+                if (b >= CPU_SET_MAX)
+                        return -ERANGE;
+                need = (size_t) b / 8 + 1;
+                if (need > size) {
+                        uint8_t *n = realloc(bits, need);
+                        if (!n)
+                                return -ENOMEM;
+                        memset(n + size, 0, need - size);
+                        bits = n;
+                        size = need;
+                }
+                for (uint64_t i = a; i <= b; i++)
+                        bits[i / 8] |= (uint8_t) (1u << (i % 8));
+        }
+        if (size == 0)
+                return -EINVAL;
+        *ret = TAKE_PTR(bits);
+        *ret_size = size;
+        return 0;
+}
+
+int parse_path_absolute(const char *s, char **ret) {
+        _cleanup_free_ char *out = NULL;
+        char *o;
+        const char *p;
+
+        if (isempty(s) || s[0] != '/')
+                return -EINVAL;
+        if (strlen(s) >= PATH_MAX)
+                return -ERANGE;
+        out = malloc(strlen(s) + 1);
+        if (!out)
+                return -ENOMEM;
+        o = out;
+        p = s;
+        while (*p) {
+                size_t n;
+
+                while (*p == '/')
+                        p++;
+                n = strcspn(p, "/");
+                if (n == 0)
+                        break;
+                if (n == 2 && p[0] == '.' && p[1] == '.')
+                        return -EINVAL;
+                if (n == 1 && p[0] == '.') {
+                        p += n;
+                        continue;
+                }
+                for (size_t i = 0; i < n; i++)
+                        if ((unsigned char) p[i] < ' ' || p[i] == 0x7f)
+                                return -EINVAL;
+                *o++ = '/';
+                memcpy(o, p, n);
+                o += n;
+                p += n;
+        }
+        if (o == out)
+                *o++ = '/';
+        *o = 0;
+        *ret = TAKE_PTR(out);
+        return 0;
+}
+
+#define UNIT_NAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:-_.\\"
+
+bool unit_name_is_valid(const char *s) {
+        static const char * const types[] = {
+                ".service", ".socket", ".target", ".device", ".mount", ".automount",
+                ".swap", ".timer", ".path", ".slice", ".scope",
+        };
+        const char *at, *dot;
+        bool typed = false;
+
+        if (isempty(s) || strlen(s) > 255)
+                return false;
+        dot = strrchr(s, '.');
+        if (!dot || dot == s)
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(types); i++)
+                if (streq(dot, types[i]))
+                        typed = true;
+        if (!typed)
+                return false;
+        at = strchr(s, '@');
+        if (at == s)
+                return false;
+        /* prefix: valid chars only; instance (after the first '@') may also hold '@' */
+        for (const char *p = s; p < dot; p++)
+                if (!strchr(UNIT_NAME_CHARS, *p) && !(*p == '@' && p >= at && at))
+                        return false;
+        return true;
+}
+
+bool env_name_is_valid(const char *s) {
+        if (isempty(s) || isdigit((unsigned char) s[0]))
+                return false;
+        for (const char *p = s; *p; p++)
+                if (!isalnum((unsigned char) *p) && *p != '_')
+                        return false;
+        return true;
+}
+
+bool user_group_name_is_valid(const char *s) {
+        uint64_t id;
+
+        if (isempty(s) || strlen(s) > 256)
+                return false;
+        if (parse_uint64(s, &id) == 0)
+                /* (uid_t) -1 and the 16-bit -1 are "no user" to the kernel and to NFS */
+                return id < UINT32_MAX && id != 65535;
+        if (!isalpha((unsigned char) s[0]) && s[0] != '_')
+                return false;
+        for (const char *p = s + 1; *p; p++) {
+                if (*p == '$' && p[1] == 0)
+                        break;
+                if (!isalnum((unsigned char) *p) && !strchr("_.-", *p))
+                        return false;
+        }
+        return true;
+}
+
+bool hostname_is_valid(const char *s) {
+        bool label_start = true;
+
+        if (isempty(s) || strlen(s) > 64)
+                return false;
+        for (const char *p = s; *p; p++) {
+                if (*p == '.') {
+                        if (label_start)
+                                return false;
+                        label_start = true;
+                        continue;
+                }
+                if (!isalnum((unsigned char) *p) && *p != '-' && *p != '_')
+                        return false;
+                label_start = false;
+        }
+        return !label_start;
+}
+
+bool ifname_is_valid(const char *s) {
+        if (isempty(s) || strlen(s) > 15 || streq(s, ".") || streq(s, ".."))
+                return false;
+        for (const char *p = s; *p; p++)
+                if ((unsigned char) *p <= ' ' || *p == 0x7f || *p == '/' || *p == ':' || *p == '%')
+                        return false;
+        return true;
+}
+
+size_t string_distance(const char *a, const char *b) {
+        size_t la = strlen(a), lb = strlen(b);
+        size_t row[lb + 1];
+
+        for (size_t j = 0; j <= lb; j++)
+                row[j] = j;
+        for (size_t i = 1; i <= la; i++) {
+                size_t diag = row[0];
+                row[0] = i;
+                for (size_t j = 1; j <= lb; j++) {
+                        size_t up = row[j];
+                        size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                        row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1), diag + cost);
+                        diag = up;
+                }
+        }
+        return row[lb];
+}

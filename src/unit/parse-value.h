@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Value parsers for unit files, with systemd's syntax and semantics. Each
+ * takes the whole value (already unescaped, specifiers expanded) and returns
+ * 0 with ret_* filled in, or -EINVAL (bad syntax), -ERANGE (out of range)
+ * with ret_* untouched. They never log; the caller turns a failure into a
+ * "Key=value: expected ..." message. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+
+/* 1/yes/y/true/t/on -> 1, 0/no/n/false/f/off -> 0 (case-insensitive). */
+int parse_boolean(const char *s);
+
+/* Decimal integers, no sign on unsigned ones, the whole string. */
+int parse_uint64(const char *s, uint64_t *ret);
+int parse_int64(const char *s, int64_t *ret);
+int parse_uint64_range(const char *s, uint64_t min, uint64_t max, uint64_t *ret);
+int parse_int_range(const char *s, int min, int max, int *ret);
+
+/* Bytes: "512", "64K", "1.5G", "2 T" (base 1024: K M G T P E, optional "B"
+ * after none). Overflow is -ERANGE. */
+int parse_size(const char *s, uint64_t *ret);
+
+/* "N%", "N.N%", "N.NN%" -> permyriad (12.34% -> 1234). Bounded to 0..100%
+ * unless unbounded. Anything but a percentage is -EINVAL. */
+int parse_permyriad(const char *s, bool unbounded, uint32_t *ret);
+
+/* MemoryMax= and friends: bytes, "N%" (0..100%) or "infinity". */
+int parse_limit(const char *s, CellLimit *ret);
+
+/* systemd.time(7) time spans: "1min 30s", "5m", "100ms", "2h", "1.5s",
+ * "infinity" (USEC_INFINITY). A bare number is in default_unit usec
+ * (USEC_PER_SEC for "...Sec=" keys, 1 for usec keys). */
+int parse_timespan(const char *s, uint64_t default_unit, uint64_t *ret_usec);
+
+/* "SIGTERM", "TERM", "15", "SIGRTMIN+3", "RTMAX-1" -> signal number. */
+int parse_signal(const char *s, int *ret);
+
+/* "EPERM" or 1..4095 -> errno number. */
+int parse_errno(const char *s, int *ret);
+/* errno name for a number, NULL when unknown (for messages and docs). */
+const char *errno_name(int error);
+
+/* Octal "0022", "022", "22" -> mode, at most 0777. */
+int parse_umask(const char *s, mode_t *ret);
+/* Octal access mode, at most 07777 (tmpfs mode=). */
+int parse_mode(const char *s, mode_t *ret);
+
+/* "0-3,5 7" (commas and/or whitespace) -> bitmap (bit N of byte N/8),
+ * sized to the highest CPU. An empty set is -EINVAL. CPUs above 8191 are
+ * -ERANGE. */
+int parse_cpu_set(const char *s, uint8_t **ret, size_t *ret_size);
+
+/* An absolute path without "." or ".." components; "//" and a trailing "/"
+ * are collapsed. ret is the normalised copy. */
+int parse_path_absolute(const char *s, char **ret);
+
+/* Name checks (no allocation). */
+bool unit_name_is_valid(const char *s);         /* "foo.service", "a@b.target" */
+bool env_name_is_valid(const char *s);          /* [A-Za-z_][A-Za-z0-9_]* */
+bool user_group_name_is_valid(const char *s);   /* a name or a numeric id */
+bool hostname_is_valid(const char *s);
+bool ifname_is_valid(const char *s);
+
+/* Levenshtein distance, for "did you mean" suggestions. */
+size_t string_distance(const char *a, const char *b);

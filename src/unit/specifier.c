@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/utsname.h>
+
+#include "specifier.h"
+#include "unit-name.h"
+
+#define MACHINE_ID_PATH "/etc/machine-id"
+#define BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
+
+void specifier_context_done(SpecifierContext *c) {
+        c->machine_id = mfree(c->machine_id);
+        c->boot_id = mfree(c->boot_id);
+        c->hostname = mfree(c->hostname);
+        c->kernel_release = mfree(c->kernel_release);
+        c->machine_id_error = c->boot_id_error = c->hostname_error = c->kernel_release_error = 0;
+        c->n_host_lookups = 0;
+}
+
+/* Reads a 128-bit id as the kernel and systemd write it ("0123...", or with
+ * dashes as in boot_id) and returns it as 32 lowercase hex digits, which is
+ * how systemd prints %m and %b. */
+static int read_id128(const char *path, char **ret) {
+        _cleanup_close_ int fd = -EBADF;
+        char buf[64], id[33];
+        ssize_t n;
+        size_t k = 0;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return negative_errno();
+        n = read(fd, buf, sizeof(buf) - 1);
+        if (n < 0)
+                return negative_errno();
+        buf[n] = 0;
+        buf[strcspn(buf, "\n")] = 0;
+
+        /* systemd: an empty or "uninitialized" machine-id is no id yet. */
+        if (buf[0] == 0 || streq(buf, "uninitialized"))
+                return -ENOMEDIUM;
+
+        for (const char *p = buf; *p; p++) {
+                if (*p == '-')
+                        continue;
+                if (k >= 32 || !strchr("0123456789abcdefABCDEF", *p))
+                        return -EINVAL;
+                id[k++] = (char) (*p >= 'A' && *p <= 'F' ? *p - 'A' + 'a' : *p);
+        }
+        if (k != 32)
+                return -EINVAL;
+        id[k] = 0;
+
+        *ret = strdup(id);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int host_hostname(char **ret) {
+        char buf[256 + 1] = {};
+
+        if (gethostname(buf, sizeof(buf) - 1) < 0)
+                return negative_errno();
+        *ret = strdup(buf);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int host_kernel_release(char **ret) {
+        struct utsname u;
+
+        if (uname(&u) < 0)
+                return negative_errno();
+        *ret = strdup(u.release);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* Looks a host fact up once, remembering a failure as well. */
+static int host_fact(SpecifierContext *c, char **value, int *error, int (*lookup)(char **),
+                     const char *path, int (*read_path)(const char *, char **), const char **ret) {
+        if (!*value && *error == 0) {
+                int r;
+
+                c->n_host_lookups++;
+                r = lookup ? lookup(value) : read_path(path, value);
+                if (r < 0) {
+                        if (r == -ENOMEM)
+                                return r;
+                        *error = r;
+                }
+        }
+        if (*error < 0)
+                return *error;
+        *ret = *value;
+        return 0;
+}
+
+/* The last '-' separated part of the prefix, as systemd's %j. */
+static int last_component(const char *name, char **ret) {
+        _cleanup_free_ char *prefix = NULL;
+        const char *dash;
+        int r;
+
+        r = unit_name_to_prefix(name, &prefix);
+        if (r < 0)
+                return r;
+        dash = strrchr(prefix, '-');
+        if (!dash) {
+                *ret = TAKE_PTR(prefix);
+                return 0;
+        }
+        *ret = strdup(dash + 1);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* One specifier's value, either borrowed (*ret_const) or allocated (*ret_alloc). */
+static int specifier_value(SpecifierContext *c, char s, const char **ret_const, char **ret_alloc) {
+        _cleanup_free_ char *t = NULL;
+        int r;
+
+        switch (s) {
+        case 'n':
+                if (asprintf(ret_alloc, "%s" UNIT_SUFFIX, c->name) < 0)
+                        return -ENOMEM;
+                return 0;
+        case 'N':
+                *ret_const = c->name;
+                return 0;
+        case 'p':
+                return unit_name_to_prefix(c->name, ret_alloc);
+        case 'P':
+                r = unit_name_to_prefix(c->name, &t);
+                if (r < 0)
+                        return r;
+                return unit_name_unescape(t, ret_alloc);
+        case 'i':
+                r = unit_name_to_instance(c->name, ret_alloc);
+                if (r >= 0 && !*ret_alloc)
+                        *ret_const = "";
+                return r;
+        case 'I':
+                r = unit_name_to_instance(c->name, &t);
+                if (r < 0)
+                        return r;
+                return unit_name_unescape(strempty(t), ret_alloc);
+        case 'j':
+                return last_component(c->name, ret_alloc);
+        case 'J':
+                r = last_component(c->name, &t);
+                if (r < 0)
+                        return r;
+                return unit_name_unescape(t, ret_alloc);
+        case 'f':
+                /* The instance as a path, or the prefix when there is none. */
+                r = unit_name_to_instance(c->name, &t);
+                if (r < 0)
+                        return r;
+                if (!t) {
+                        r = unit_name_to_prefix(c->name, &t);
+                        if (r < 0)
+                                return r;
+                }
+                return unit_name_path_unescape(t, ret_alloc);
+        case 'H':
+                return host_fact(c, &c->hostname, &c->hostname_error, host_hostname, NULL, NULL, ret_const);
+        case 'v':
+                return host_fact(c, &c->kernel_release, &c->kernel_release_error, host_kernel_release,
+                                 NULL, NULL, ret_const);
+        case 'm':
+                return host_fact(c, &c->machine_id, &c->machine_id_error, NULL,
+                                 c->machine_id_path ?: MACHINE_ID_PATH, read_id128, ret_const);
+        case 'b':
+                return host_fact(c, &c->boot_id, &c->boot_id_error, NULL,
+                                 c->boot_id_path ?: BOOT_ID_PATH, read_id128, ret_const);
+        /* The system manager's directories (systemd.unit(5), "%t" ...);
+         * fixed, so that a plan does not depend on the caller's environment. */
+        case 't':
+                *ret_const = "/run";
+                return 0;
+        case 'S':
+                *ret_const = "/var/lib";
+                return 0;
+        case 'C':
+                *ret_const = "/var/cache";
+                return 0;
+        case 'L':
+                *ret_const = "/var/log";
+                return 0;
+        case 'E':
+                *ret_const = "/etc";
+                return 0;
+        case 'T':
+                *ret_const = "/tmp";
+                return 0;
+        case 'V':
+                *ret_const = "/var/tmp";
+                return 0;
+        case '%':
+                *ret_const = "%";
+                return 0;
+        default:
+                return -EBADSLT;
+        }
+}
+
+/* A growing string. */
+typedef struct Buf {
+        char *s;
+        size_t n, size;
+} Buf;
+
+static int buf_append(Buf *b, const char *s, size_t n) {
+        if (b->n + n + 1 > b->size) {
+                size_t size = MAX(b->size * 2, b->n + n + 1);
+                char *p = realloc(b->s, size);
+
+                if (!p)
+                        return -ENOMEM;
+                b->s = p;
+                b->size = size;
+        }
+        memcpy(b->s + b->n, s, n);
+        b->n += n;
+        b->s[b->n] = 0;
+        return 0;
+}
+
+static void buf_done(Buf *b) {
+        b->s = mfree(b->s);
+}
+
+int specifier_expand(SpecifierContext *c, const char *s, char **ret, char *ret_bad) {
+        _cleanup_(buf_done) Buf b = {};
+        int r;
+
+        for (const char *p = s; *p; ) {
+                _cleanup_free_ char *alloc = NULL;
+                const char *value = NULL;
+                const char *pct = strchr(p, '%');
+                size_t n = pct ? (size_t) (pct - p) : strlen(p);
+
+                r = buf_append(&b, p, n);
+                if (r < 0)
+                        return r;
+                if (!pct)
+                        break;
+                if (pct[1] == 0) {
+                        /* A lone trailing '%' stays, as in systemd. */
+                        r = buf_append(&b, "%", 1);
+                        if (r < 0)
+                                return r;
+                        break;
+                }
+
+                r = specifier_value(c, pct[1], &value, &alloc);
+                if (r < 0) {
+                        if (ret_bad)
+                                *ret_bad = pct[1];
+                        return r;
+                }
+                value = alloc ?: value;
+                r = buf_append(&b, value, strlen(value));
+                if (r < 0)
+                        return r;
+                p = pct + 2;
+        }
+
+        if (!b.s) {
+                b.s = strdup("");
+                if (!b.s)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(b.s);
+        return 0;
+}

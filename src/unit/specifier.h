@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* systemd's unit specifiers (systemd.unit(5), "Specifiers"), with cell's
+ * unit as the unit: %n is "web.cell", %N "web", %p/%i the template prefix
+ * and instance, ...
+ *
+ * Host facts (%m, %b, %H, %v) are looked up on first use only and then kept
+ * in the context, so a load that never uses them never reads them, and one
+ * that does reads each once. */
+
+#include <stdbool.h>
+
+#include "macros.h"
+
+typedef struct SpecifierContext {
+        const char *name;               /* the unit, without ".cell": "worker@3" */
+
+        /* Where %m and %b come from; NULL means /etc/machine-id and
+         * /proc/sys/kernel/random/boot_id (tests point them elsewhere). */
+        const char *machine_id_path;
+        const char *boot_id_path;
+
+        /* Filled in lazily; an error is remembered as well as a value. */
+        char *machine_id, *boot_id, *hostname, *kernel_release;
+        int machine_id_error, boot_id_error, hostname_error, kernel_release_error;
+        unsigned n_host_lookups;        /* how many of those four were looked up */
+} SpecifierContext;
+
+void specifier_context_done(SpecifierContext *c);
+
+/* Whether s contains any '%' at all (the fast path: nothing to expand). */
+static inline bool specifier_has_any(const char *s) {
+        return strchr(s, '%');
+}
+
+/* Expands every specifier in s into a new string. "%%" is '%'; a lone '%'
+ * at the very end is kept, as systemd does.
+ *
+ * Returns 0, -EBADSLT for an unknown specifier, -ENOMEM, or the -errno of a
+ * specifier that cannot be resolved (no /etc/machine-id: -ENOENT; empty or
+ * uninitialized: -ENOMEDIUM; an instance that does not unescape: -EINVAL).
+ * On failure *ret_bad (if not NULL) is the specifier character at fault. */
+int specifier_expand(SpecifierContext *c, const char *s, char **ret, char *ret_bad);

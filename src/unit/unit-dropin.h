@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Drop-ins: NAME.cell.d/ *.conf, and for an instance also
+ * TEMPLATE.cell.d/ *.conf ("worker@.cell.d/"), searched in every directory
+ * of the search path, merged exactly as systemd merges them
+ * (unit_file_find_dropin_paths() + conf_files_list_strv()):
+ *
+ *  - the candidate directories are, for each search directory in priority
+ *    order, DIR/NAME.cell.d then DIR/TEMPLATE.cell.d;
+ *  - a file name found in several of them is taken from the first one only
+ *    (/etc/cell masks /usr/lib/cell; an instance drop-in masks the template
+ *    drop-in of the same name in the same directory);
+ *  - the survivors are applied in file name order (strcmp), whichever
+ *    directory they come from: template and instance drop-ins interleave by
+ *    name, there is no "all template drop-ins first" pass.
+ *
+ * Only names ending in ".conf" and not starting with '.' count; a drop-in
+ * that is a symlink to /dev/null masks its name and contributes nothing. */
+
+/* ret: the drop-in paths to apply, in order (an empty strv when there are
+ * none). Unreadable directories other than missing ones are an error. */
+int unit_dropin_find(char * const *dirs, const char *name, char ***ret);

@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <ini.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "strv.h"
+#include "unit-lexer.h"
+
+#define WHITESPACE " \t\n\r"
+#define UTF8_BOM "\xef\xbb\xbf"
+/* How much of a long value a message quotes. */
+#define QUOTE_MAX 80
+
+typedef enum LexToken {
+        LEX_EOF,
+        LEX_SECTION,
+        LEX_ASSIGNMENT,
+} LexToken;
+
+enum {
+        SECTION_NONE = -1,      /* no header yet */
+        SECTION_BAD = -2,       /* the last header was invalid: its keys are skipped */
+};
+
+typedef struct UnitLexer {
+        const char *data;
+        size_t size, pos;
+        const char *file;
+        Diagnostics *diag;
+        unsigned line;          /* physical lines read so far */
+        int n_problems;
+        int error;              /* first hard error (-ENOMEM, from assign, ...) */
+
+        /* The logical line being assembled. */
+        char *buf;
+        size_t len, allocated;
+
+        /* Sections seen, indexed by the stand-in "[sN]" given to inih. */
+        char **sections;
+        size_t n_sections;
+        ssize_t section;        /* index, or SECTION_NONE/SECTION_BAD */
+
+        /* The assignment the reader last handed to inih as "a=SEQ". */
+        const char *key, *value;
+        unsigned assign_line;
+        uint64_t seq, n_delivered;
+
+        UnitAssignFunc assign;
+        void *userdata;
+} UnitLexer;
+
+static void unit_lexer_done(UnitLexer *l) {
+        free(l->buf);
+        strv_free(l->sections);
+}
+
+_printf_(3, 4)
+static void lexer_problem(UnitLexer *l, unsigned line, const char *fmt, ...) {
+        _cleanup_free_ char *m = NULL;
+        va_list ap;
+        int r;
+
+        l->n_problems++;
+        va_start(ap, fmt);
+        r = vasprintf(&m, fmt, ap);
+        va_end(ap);
+        if (r < 0 || diag_error(l->diag, l->file, line, "%s", m) < 0)
+                l->error = l->error ?: -ENOMEM;
+}
+
+/* Next physical line: start and length without its terminator. */
+static bool lexer_read_physical(UnitLexer *l, const char **ret, size_t *ret_len) {
+        const char *s = l->data + l->pos, *end = l->data + l->size, *e;
+
+        if (l->pos >= l->size)
+                return false;
+        for (e = s; e < end && *e != '\n' && *e != '\r'; e++)
+                ;
+        *ret = s;
+        *ret_len = (size_t) (e - s);
+        if (e < end && *e == '\r' && e + 1 < end && e[1] == '\n')
+                e++;
+        l->pos = (size_t) (e - l->data) + (e < end);
+        l->line++;
+        return true;
+}
+
+static int lexer_append(UnitLexer *l, const char *s, size_t n) {
+        if (l->len + n + 1 > l->allocated) {
+                size_t a = MAX(l->allocated * 2, l->len + n + 1);
+                char *b = realloc(l->buf, a);
+
+                if (!b)
+                        return -ENOMEM;
+                l->buf = b;
+                l->allocated = a;
+        }
+        memcpy(l->buf + l->len, s, n);
+        l->len += n;
+        l->buf[l->len] = 0;
+        return 0;
+}
+
+static char *strip(char *s) {
+        char *e;
+
+        s += strspn(s, WHITESPACE);
+        e = s + strlen(s);
+        while (e > s && strchr(WHITESPACE, e[-1]))
+                e--;
+        *e = 0;
+        return s;
+}
+
+/* systemd's string_is_safe() for section names: no control characters, no quotes. */
+static bool section_name_is_valid(const char *s) {
+        if (!*s)
+                return false;
+        for (const char *p = s; *p; p++)
+                if ((unsigned char) *p < ' ' || *p == 127 || strchr("\\\"'[]", *p))
+                        return false;
+        return true;
+}
+
+/* Interprets one complete logical line (in l->buf). */
+static LexToken lexer_logical_line(UnitLexer *l, unsigned line) {
+        char *s = strip(l->buf), *eq;
+        int len;
+
+        if (*s == 0)
+                return LEX_EOF;         /* nothing here: the caller goes on */
+
+        len = (int) MIN(strlen(s), (size_t) QUOTE_MAX);
+        if (*s == '[') {
+                size_t n = strlen(s);
+
+                if (n < 2 || s[n - 1] != ']') {
+                        lexer_problem(l, line, "invalid section header \"%.*s\"", len, s);
+                        l->section = SECTION_BAD;
+                        return LEX_EOF;
+                }
+                s[n - 1] = 0;
+                if (!section_name_is_valid(s + 1)) {
+                        lexer_problem(l, line, "invalid section name \"[%.*s]\"", len, s + 1);
+                        l->section = SECTION_BAD;
+                        return LEX_EOF;
+                }
+                if (strv_extend(&l->sections, s + 1) < 0) {
+                        l->error = -ENOMEM;
+                        return LEX_EOF;
+                }
+                l->section = (ssize_t) l->n_sections++;
+                return LEX_SECTION;
+        }
+
+        eq = strchr(s, '=');
+        if (!eq || eq == s) {
+                lexer_problem(l, line, "\"%.*s\": line is not a Key=value assignment", len, s);
+                return LEX_EOF;
+        }
+        *eq = 0;
+        l->key = strip(s);
+        l->value = strip(eq + 1);
+        if (*l->key == 0) {
+                lexer_problem(l, line, "\"=%.*s\": line is not a Key=value assignment", QUOTE_MAX, l->value);
+                return LEX_EOF;
+        }
+        if (l->section == SECTION_BAD)
+                return LEX_EOF;         /* already reported at its header */
+        if (l->section == SECTION_NONE) {
+                lexer_problem(l, line, "%s=%.*s: assignment before any [Section] header",
+                              l->key, QUOTE_MAX, l->value);
+                return LEX_EOF;
+        }
+        l->assign_line = line;
+        return LEX_ASSIGNMENT;
+}
+
+/* Reads physical lines until one logical line yields a token. */
+static LexToken lexer_next(UnitLexer *l) {
+        bool continuing = false, bad = false;
+        unsigned start = 0;
+
+        for (;;) {
+                const char *p;
+                size_t n, k;
+                LexToken t;
+
+                if (l->error < 0)
+                        return LEX_EOF;
+
+                if (!lexer_read_physical(l, &p, &n)) {
+                        /* As systemd: a continuation still open at the end of the file is a line. */
+                        if (!continuing || bad)
+                                return LEX_EOF;
+                        continuing = false;
+                        t = lexer_logical_line(l, start);
+                        if (t != LEX_EOF)
+                                return t;
+                        continue;
+                }
+
+                if (!continuing) {
+                        start = l->line;
+                        l->len = 0;
+                        bad = false;
+                        if (lexer_append(l, "", 0) < 0) {
+                                l->error = -ENOMEM;
+                                return LEX_EOF;
+                        }
+                }
+
+                /* A NUL would end the string everywhere after this point. */
+                if (memchr(p, 0, n)) {
+                        if (!bad)
+                                lexer_problem(l, start, "line contains a NUL byte");
+                        bad = true;
+                }
+
+                /* Comment lines are skipped, also inside a continuation (systemd). */
+                k = 0;
+                while (k < n && (p[k] == ' ' || p[k] == '\t'))
+                        k++;
+                if (k < n && (p[k] == '#' || p[k] == ';'))
+                        continue;
+
+                if (!bad) {
+                        if (l->len + n > UNIT_LINE_MAX) {
+                                lexer_problem(l, start, "line too long (a logical line may have at most %u bytes)",
+                                              UNIT_LINE_MAX);
+                                bad = true;
+                        } else if (lexer_append(l, p, n) < 0) {
+                                l->error = -ENOMEM;
+                                return LEX_EOF;
+                        }
+                }
+
+                /* An odd number of trailing backslashes: the last one escapes the newline. */
+                k = 0;
+                while (k < n && p[n - 1 - k] == '\\')
+                        k++;
+                if (k % 2 == 1) {
+                        if (!bad)
+                                l->buf[l->len - 1] = ' ';
+                        continuing = true;
+                        continue;
+                }
+                continuing = false;
+
+                if (bad)
+                        continue;
+                t = lexer_logical_line(l, start);
+                if (t != LEX_EOF)
+                        return t;
+        }
+}
+
+/* inih's reader: one short stand-in line per token, never indented, never
+ * with a ';' or '#', always far below any INI_MAX_LINE. */
+static char *lexer_ini_reader(char *str, int num, void *stream) {
+        UnitLexer *l = stream;
+        char token[64];
+        int n;
+
+        switch (lexer_next(l)) {
+        case LEX_SECTION:
+                n = snprintf(token, sizeof(token), "[s%zd]\n", l->section);
+                break;
+        case LEX_ASSIGNMENT:
+                n = snprintf(token, sizeof(token), "a=%" PRIu64 "\n", ++l->seq);
+                break;
+        case LEX_EOF:
+        default:
+                return NULL;
+        }
+        if (n < 0 || n + 1 > num) {
+                l->error = l->error ?: -EPROTO;
+                return NULL;
+        }
+        memcpy(str, token, (size_t) n + 1);
+        return str;
+}
+
+static int lexer_ini_handler(void *user, const char *section, const char *name, const char *value) {
+        UnitLexer *l = user;
+        uint64_t seq;
+        size_t idx;
+        char *end;
+        int r;
+
+        if (!name || !value)            /* INI_CALL_HANDLER_ON_NEW_SECTION builds */
+                return 1;
+        if (l->error < 0)
+                return 1;
+
+        /* Map the stand-ins back; anything unexpected means inih changed
+         * what it was given, and nothing it returns can be trusted. */
+        if (!streq(name, "a") || section[0] != 's') {
+                l->error = -EPROTO;
+                return 1;
+        }
+        errno = 0;
+        idx = strtoul(section + 1, &end, 10);
+        if (errno != 0 || *end || idx >= l->n_sections || (ssize_t) idx != l->section) {
+                l->error = -EPROTO;
+                return 1;
+        }
+        errno = 0;
+        seq = strtoull(value, &end, 10);
+        if (errno != 0 || *end || seq != l->seq) {
+                l->error = -EPROTO;
+                return 1;
+        }
+
+        l->n_delivered++;
+        r = l->assign(l->sections[idx], l->key, l->value, l->file, l->assign_line, l->userdata);
+        if (r < 0)
+                l->error = r;
+        return 1;
+}
+
+int unit_lex_buffer(const char *data, size_t size, const char *file,
+                    UnitAssignFunc assign, void *userdata, Diagnostics *diag) {
+        _cleanup_(unit_lexer_done) UnitLexer l = {
+                .data = data,
+                .size = size,
+                .file = file,
+                .diag = diag,
+                .section = SECTION_NONE,
+                .assign = assign,
+                .userdata = userdata,
+        };
+        int r;
+
+        if (size >= 3 && memcmp(data, UTF8_BOM, 3) == 0)
+                l.pos = 3;
+
+        r = ini_parse_stream(lexer_ini_reader, &l, lexer_ini_handler, &l);
+        if (l.error < 0)
+                return l.error;
+        if (r == -2)
+                return -ENOMEM;
+        if (r != 0 || l.n_delivered != l.seq)
+                return -EPROTO;
+        return l.n_problems;
+}
+
+static int read_full_file(const char *path, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0, allocated;
+        struct stat st;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return negative_errno();
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+
+        allocated = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t) st.st_size + 1 : 4096;
+        buf = malloc(allocated);
+        if (!buf)
+                return -ENOMEM;
+
+        for (;;) {
+                ssize_t n;
+
+                if (size + 1 >= allocated) {
+                        char *b = realloc(buf, allocated * 2);
+
+                        if (!b)
+                                return -ENOMEM;
+                        buf = b;
+                        allocated *= 2;
+                }
+                n = read(fd, buf + size, allocated - size - 1);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                if (n == 0)
+                        break;
+                size += (size_t) n;
+        }
+        buf[size] = 0;
+        *ret = TAKE_PTR(buf);
+        *ret_size = size;
+        return 0;
+}
+
+int unit_lex_file(const char *path, const char *file,
+                  UnitAssignFunc assign, void *userdata, Diagnostics *diag) {
+        _cleanup_free_ char *data = NULL;
+        size_t size;
+        int r;
+
+        r = read_full_file(path, &data, &size);
+        if (r < 0)
+                return r;
+        return unit_lex_buffer(data, size, file ?: path, assign, userdata, diag);
+}

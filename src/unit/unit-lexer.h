@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* systemd's lexical rules for unit files (systemd.syntax(7), and
+ * config_parse() in systemd's conf-parser.c), with inih as the INI parser.
+ *
+ *  - a UTF-8 byte order mark at the start of the file is skipped;
+ *  - lines end in "\n", "\r\n" or "\r";
+ *  - a line whose first non-blank character is '#' or ';' is a comment,
+ *    also in the middle of a continuation (it is skipped, the continuation
+ *    goes on); there are no inline comments;
+ *  - a line ending in an odd number of backslashes continues on the next
+ *    line, the last backslash replaced by a space;
+ *  - blanks around a logical line and around its '=' are dropped;
+ *  - "[Section]" starts a section; everything else must be "Key=value"
+ *    inside a section;
+ *  - a logical line may be up to 1 MiB long; a NUL byte is an error.
+ *
+ * Every problem goes to diag as "FILE:LINE: message", LINE being the
+ * physical line where the logical line starts, and lexing goes on with the
+ * next line.
+ *
+ * Debian's libinih has a 200-byte line buffer, inline " ;" comments and
+ * indented continuation lines. So inih is never shown the file: it reads
+ * short stand-in lines ("[s3]", "a=17") from our reader, and the handler
+ * maps them back to the real section, key, value and line. The result
+ * does not depend on how inih was compiled. */
+
+#include <stddef.h>
+
+#include "diag.h"
+
+/* The longest logical line, as systemd's LONG_LINE_MAX. */
+#define UNIT_LINE_MAX (1024U * 1024U)
+
+/* Called once per assignment, in file order. value is stripped but
+ * otherwise as written (quotes, escapes and specifiers untouched). A
+ * negative return stops lexing and is returned by unit_lex_*(). */
+typedef int (*UnitAssignFunc)(const char *section, const char *key, const char *value,
+                              const char *file, unsigned line, void *userdata);
+
+/* Lexes size bytes at data (NUL bytes included) and calls assign for each
+ * assignment; file names the data in messages. Returns the number of
+ * problems reported to diag (0 when the text is lexically fine), or -errno:
+ * -ENOMEM, an error from assign, or -EPROTO if inih did not hand back
+ * exactly what it was given (which would be a bug). */
+int unit_lex_buffer(const char *data, size_t size, const char *file,
+                    UnitAssignFunc assign, void *userdata, Diagnostics *diag);
+
+/* Reads the whole file at path and lexes it, naming it file (NULL = path)
+ * in messages. I/O errors are returned as -errno, not reported to diag. */
+int unit_lex_file(const char *path, const char *file,
+                  UnitAssignFunc assign, void *userdata, Diagnostics *diag);

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+
+#include "unit-name.h"
+
+#define LETTERS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#define DIGITS "0123456789"
+/* The characters systemd allows in a unit name. */
+#define VALID_CHARS DIGITS LETTERS ":-_.\\"
+/* The characters systemd-escape leaves alone. */
+#define ESCAPE_KEEP DIGITS LETTERS ":_."
+
+bool cell_name_is_valid(const char *name, UnitNameFlags flags) {
+        const char *at;
+        size_t l;
+
+        if (isempty(name))
+                return false;
+        l = strlen(name);
+        if (l + strlen(UNIT_SUFFIX) >= UNIT_NAME_MAX)
+                return false;
+
+        for (const char *p = name; *p; p++)
+                if (!strchr(VALID_CHARS "@", *p))
+                        return false;
+
+        at = strchr(name, '@');
+        if (!at)
+                return flags & UNIT_NAME_PLAIN;
+        if (at == name || strchr(at + 1, '@'))
+                return false;
+        if (at[1] == 0)
+                return flags & UNIT_NAME_TEMPLATE;
+        return flags & UNIT_NAME_INSTANCE;
+}
+
+int unit_name_normalize(const char *s, char **ret) {
+        const char *e;
+        char *n;
+
+        if (!s)
+                return -EINVAL;
+        e = endswith(s, UNIT_SUFFIX);
+        n = e ? strndup(s, (size_t) (e - s)) : strdup(s);
+        if (!n)
+                return -ENOMEM;
+        if (!cell_name_is_valid(n, UNIT_NAME_ANY)) {
+                free(n);
+                return -EINVAL;
+        }
+        *ret = n;
+        return 0;
+}
+
+int unit_name_to_prefix(const char *name, char **ret) {
+        char *p;
+
+        if (!cell_name_is_valid(name, UNIT_NAME_ANY))
+                return -EINVAL;
+        p = strndup(name, strcspn(name, "@"));
+        if (!p)
+                return -ENOMEM;
+        *ret = p;
+        return 0;
+}
+
+int unit_name_to_instance(const char *name, char **ret) {
+        const char *at;
+        char *i;
+
+        if (!cell_name_is_valid(name, UNIT_NAME_ANY))
+                return -EINVAL;
+        at = strchr(name, '@');
+        if (!at) {
+                *ret = NULL;
+                return 0;
+        }
+        i = strdup(at + 1);
+        if (!i)
+                return -ENOMEM;
+        *ret = i;
+        return 0;
+}
+
+int unit_name_template(const char *name, char **ret) {
+        const char *at;
+        char *t;
+
+        if (!cell_name_is_valid(name, UNIT_NAME_TEMPLATE | UNIT_NAME_INSTANCE))
+                return -EINVAL;
+        at = strchr(name, '@');
+        t = strndup(name, (size_t) (at - name) + 1);
+        if (!t)
+                return -ENOMEM;
+        *ret = t;
+        return 0;
+}
+
+int unit_name_replace_instance(const char *name, const char *instance, char **ret) {
+        _cleanup_free_ char *t = NULL;
+        char *n;
+        int r;
+
+        r = unit_name_template(name, &t);
+        if (r < 0)
+                return r;
+        if (asprintf(&n, "%s%s", t, instance) < 0)
+                return -ENOMEM;
+        if (!cell_name_is_valid(n, UNIT_NAME_INSTANCE)) {
+                free(n);
+                return -EINVAL;
+        }
+        *ret = n;
+        return 0;
+}
+
+static char *escape_char(char c, char *t) {
+        static const char hex[] = "0123456789abcdef";
+
+        *t++ = '\\';
+        *t++ = 'x';
+        *t++ = hex[((unsigned char) c) >> 4];
+        *t++ = hex[((unsigned char) c) & 15];
+        return t;
+}
+
+int unit_name_escape(const char *s, char **ret) {
+        char *r, *t;
+
+        /* Every byte may grow to four ("\xNN"). */
+        r = malloc(strlen(s) * 4 + 1);
+        if (!r)
+                return -ENOMEM;
+        t = r;
+
+        /* No unit with a leading '.': it would be a hidden file. */
+        if (*s == '.')
+                t = escape_char(*s++, t);
+
+        for (; *s; s++) {
+                if (*s == '/')
+                        *t++ = '-';
+                else if (*s != 0 && strchr(ESCAPE_KEEP, *s))
+                        *t++ = *s;
+                else
+                        t = escape_char(*s, t);
+        }
+        *t = 0;
+        *ret = r;
+        return 0;
+}
+
+static int unhex(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -EINVAL;
+}
+
+int unit_name_unescape(const char *s, char **ret) {
+        _cleanup_free_ char *r = NULL;
+        char *t;
+
+        r = malloc(strlen(s) + 1);
+        if (!r)
+                return -ENOMEM;
+
+        for (t = r; *s; s++) {
+                if (*s == '-')
+                        *t++ = '/';
+                else if (*s == '\\') {
+                        int a, b;
+
+                        if (s[1] != 'x')
+                                return -EINVAL;
+                        a = unhex(s[2]);
+                        if (a < 0)
+                                return -EINVAL;
+                        b = unhex(s[3]);
+                        if (b < 0)
+                                return -EINVAL;
+                        /* A NUL byte would silently cut the string. */
+                        if (a == 0 && b == 0)
+                                return -EINVAL;
+                        *t++ = (char) ((a << 4) | b);
+                        s += 3;
+                } else
+                        *t++ = *s;
+        }
+        *t = 0;
+        *ret = TAKE_PTR(r);
+        return 0;
+}
+
+static bool path_is_normalized_absolute(const char *p) {
+        if (p[0] != '/')
+                return false;
+        for (const char *c = p; *c; ) {
+                size_t n;
+
+                c += strspn(c, "/");
+                n = strcspn(c, "/");
+                if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+                        return false;
+                c += n;
+        }
+        return !strstr(p, "//");
+}
+
+int unit_name_path_unescape(const char *s, char **ret) {
+        _cleanup_free_ char *w = NULL;
+        char *p;
+        int r;
+
+        if (isempty(s))
+                return -EINVAL;
+        if (streq(s, "-")) {
+                p = strdup("/");
+                if (!p)
+                        return -ENOMEM;
+                *ret = p;
+                return 0;
+        }
+
+        r = unit_name_unescape(s, &w);
+        if (r < 0)
+                return r;
+        /* "-a" or "a-" would be "/a" or "a/" once unescaped: not a path systemd-escape makes. */
+        if (w[0] == '/' || endswith(w, "/"))
+                return -EINVAL;
+        if (asprintf(&p, "/%s", w) < 0)
+                return -ENOMEM;
+        if (!path_is_normalized_absolute(p)) {
+                free(p);
+                return -EINVAL;
+        }
+        *ret = p;
+        return 0;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Unit names as systemd has them, with ".cell" as the only type:
+ *
+ *   "web"         plain unit           prefix "web"
+ *   "worker@"     template             prefix "worker", instance ""
+ *   "worker@3"    instance             prefix "worker", instance "3"
+ *
+ * Names are kept without the ".cell" suffix (CellConfig.name); functions
+ * that take a name from a human accept it with or without the suffix. */
+
+#include <stdbool.h>
+
+#include "macros.h"
+
+#define UNIT_SUFFIX ".cell"
+/* systemd's UNIT_NAME_MAX: the full name, suffix included, is at most 255 bytes. */
+#define UNIT_NAME_MAX 256
+
+typedef enum UnitNameFlags {
+        UNIT_NAME_PLAIN    = 1 << 0,    /* "web" */
+        UNIT_NAME_TEMPLATE = 1 << 1,    /* "worker@" */
+        UNIT_NAME_INSTANCE = 1 << 2,    /* "worker@3" */
+        UNIT_NAME_ANY      = UNIT_NAME_PLAIN | UNIT_NAME_TEMPLATE | UNIT_NAME_INSTANCE,
+} UnitNameFlags;
+
+/* Whether name (without ".cell") is valid and of one of the kinds in flags. */
+bool cell_name_is_valid(const char *name, UnitNameFlags flags) _pure_;
+
+/* Strips an optional ".cell" suffix and validates the rest: "web.cell" and
+ * "web" both give "web". -EINVAL for an invalid name. */
+int unit_name_normalize(const char *s, char **ret);
+
+/* The part before '@' (or the whole name). */
+int unit_name_to_prefix(const char *name, char **ret);
+/* The part after '@': "" for a template, NULL (returns 0) for a plain name. */
+int unit_name_to_instance(const char *name, char **ret);
+/* "worker@3" -> "worker@"; -EINVAL for a plain name. */
+int unit_name_template(const char *name, char **ret);
+/* "worker@" + "3" -> "worker@3"; -EINVAL when name is not a template or
+ * the result is not valid. */
+int unit_name_replace_instance(const char *name, const char *instance, char **ret);
+
+/* systemd's unit name escaping (what `systemd-escape` does): [A-Za-z0-9:_.]
+ * are kept, '/' becomes '-', everything else (and a leading '.') becomes
+ * "\xNN" with lowercase hex. */
+int unit_name_escape(const char *s, char **ret);
+/* The inverse: "\xNN" -> byte, '-' -> '/'. -EINVAL for a bad escape or \x00. */
+int unit_name_unescape(const char *s, char **ret);
+/* `systemd-escape --unescape --path`: "-" is "/", otherwise unescape and
+ * prefix a '/'; the result must be a normalized absolute path. */
+int unit_name_path_unescape(const char *s, char **ret);

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Where a unit comes from: a name looked up in the search path, or a path
+ * used as given. */
+
+#include "macros.h"
+
+typedef struct UnitLocation {
+        char *path;             /* the main file to read */
+        char *name;             /* unit name without ".cell": "web", "worker@3" */
+        char **dropin_dirs;     /* directories searched for NAME.cell.d/, highest priority first */
+        char **search_path;     /* the search path that was used (for messages) */
+} UnitLocation;
+
+void unit_location_done(UnitLocation *l);
+
+/* The directories searched for names, highest priority first: override if
+ * not NULL; else $CELL_UNIT_PATH (colon separated, empty components ignored;
+ * a trailing ':' appends the built-in path, as $SYSTEMD_UNIT_PATH does);
+ * else CELL_UNIT_SEARCH_PATH. */
+int unit_search_path_get(char * const *override, char ***ret);
+
+/* Whether s is used as a path (contains a '/') rather than looked up. */
+bool unit_is_path(const char *s) _pure_;
+
+/* Resolves name_or_path:
+ *  - with a '/': the file as given, whatever its name; the unit name is
+ *    name_override, else the file's basename minus ".cell". Drop-ins are
+ *    searched next to the file first, then in search_path. The file is not
+ *    opened here.
+ *  - else a unit name ("web", "web.cell", "worker@3"): the first
+ *    NAME.cell found in search_path; for an instance with no file of its
+ *    own, the first TEMPLATE.cell found (worker@3 -> worker@.cell).
+ *
+ * Returns 0; -EINVAL when no valid unit name results (bad name, or a file
+ * name that is not one and no override); -ENOENT when a name is not found;
+ * -ENOMEM. ret->search_path is filled in on -ENOENT too (caller frees with
+ * unit_location_done()). */
+int unit_location_find(const char *name_or_path, const char *name_override,
+                       char * const *search_path, UnitLocation *ret);

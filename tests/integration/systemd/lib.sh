@@ -1,0 +1,178 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Sourced by every test here: boots a sealed private systemd (tests/lib/sealed)
+# in a work dir of its own, installs cell@.service into it, builds a busybox
+# test root, and tears everything down on exit, also when a check fails.
+#
+# meson.build passes: CELL (the built binary), CELL_SERVICE (the configured
+# units/cell@.service), NOTIFY_PROBE (static notifier), SEALED (tests/lib/sealed),
+# MAKE_ROOT (tests/lib/make-root, may not exist yet), WORK_BASE (where work
+# dirs go) and SEALED_CGROUP ("hybrid" or "v2").
+#
+# Checks print "ok - ..." or "FAIL - ..." and go on; finish() exits 1 if any
+# failed. A failed precondition (nothing to test without it) uses die().
+
+set -uo pipefail
+
+if [ "$(id -u)" != 0 ]; then
+        echo "SKIP: needs root (a private systemd, namespaces, cgroups)"
+        exit 77
+fi
+
+: "${CELL:?}" "${CELL_SERVICE:?}" "${NOTIFY_PROBE:?}" "${SEALED:?}" "${WORK_BASE:?}"
+SEALED_CGROUP=${SEALED_CGROUP:-hybrid}
+TEST_NAME=$(basename "$0" .sh)
+
+if [ "$SEALED_CGROUP" = hybrid ] && [ "$(stat -fc %T /sys/fs/cgroup)" != tmpfs ]; then
+        echo "SKIP: the host is not hybrid v1+v2 (the cgroup2 run covers it)"
+        exit 77
+fi
+
+failures=0
+ok()   { echo "ok - $*"; }
+fail() { echo "FAIL - $*"; failures=$((failures + 1)); }
+die()  { echo "FAIL - $* (giving up)"; failures=$((failures + 1)); exit 1; }
+check() {       # check DESCRIPTION CMD...: ok when CMD succeeds
+        local what=$1; shift
+        if "$@"; then ok "$what"; else fail "$what"; fi
+}
+expect_eq() {   # expect_eq DESCRIPTION EXPECTED ACTUAL
+        if [ "$2" = "$3" ]; then ok "$1 ($3)"; else fail "$1: expected '$2', got '$3'"; fi
+}
+finish() {
+        if [ "$failures" -gt 0 ]; then
+                echo "$TEST_NAME ($SEALED_CGROUP): $failures check(s) failed"
+                exit 1
+        fi
+        echo "$TEST_NAME ($SEALED_CGROUP): all checks passed"
+        exit 0
+}
+
+mkdir -p "$WORK_BASE"
+WORK=$(mktemp -d "$WORK_BASE/$TEST_NAME-$SEALED_CGROUP.XXXXXX")
+export SEALED_DIR=$WORK
+HOST_PIDS=()    # processes a test started outside the sealed systemd, killed by PID on exit
+
+cleanup() {
+        local rc=$? p
+        trap - EXIT INT TERM
+        for p in "${HOST_PIDS[@]}"; do
+                kill -KILL "$p" 2>/dev/null || true
+        done
+        if [ -f "$WORK/.sealed/pid" ] && [ "$rc" != 0 ]; then
+                echo "--- sealed systemd: failed units and the journal's last lines"
+                in_sealed systemctl --no-pager --failed 2>&1 | head -20
+                in_sealed journalctl --no-pager -n 40 2>&1
+                echo "--- console"
+                tail -n 20 "$WORK/.sealed/console.log" 2>/dev/null
+        fi
+        if ! "$SEALED" stop; then
+                echo "FAIL - the harness could not remove its cgroups"
+                rc=1
+        fi
+        # The cgroups of this instance are gone (stop checked each); keep the
+        # work dir of a failed run for a look.
+        if [ "$rc" = 0 ]; then
+                rm -rf "$WORK"
+        else
+                echo "work dir kept: $WORK"
+        fi
+        exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+in_sealed() { "$SEALED" run "$@"; }
+
+# A sealed systemd of this test's own, in this test's work dir.
+boot() {
+        local mode=
+        [ "$SEALED_CGROUP" = v2 ] && mode=v2
+        SEALED_CGROUP=$mode "$SEALED" start "$WORK" >/dev/null || die "the sealed systemd did not boot"
+}
+
+# The configured cell@.service, with ExecStart= pointing at the build's cell
+# instead of the install prefix; everything else as it would be installed.
+install_service() {
+        sed "s|^ExecStart=[^ ]*/cell |ExecStart=$CELL |" "$CELL_SERVICE" |
+                in_sealed sh -c 'cat > /run/systemd/system/cell@.service'
+        in_sealed systemctl daemon-reload
+}
+
+# install_dropin UNIT NAME < content: /run/systemd/system/UNIT.d/NAME.conf
+install_dropin() {
+        in_sealed sh -c "mkdir -p '/run/systemd/system/$1.d' && cat > '/run/systemd/system/$1.d/$2.conf'"
+        in_sealed systemctl daemon-reload
+}
+
+# install_cell NAME < content: /run/cell/NAME.cell, in the sealed /run.
+install_cell() {
+        in_sealed sh -c "mkdir -p /run/cell && cat > '/run/cell/$1.cell'"
+}
+
+# A busybox root in the work dir, with the static notifier as /bin/notify-probe.
+make_root() {
+        local root=$1
+        if [ -x "${MAKE_ROOT:-}" ]; then
+                "$MAKE_ROOT" "$root" >/dev/null || die "tests/lib/make-root failed"
+        else
+                # Until tests/lib/make-root exists: the same minimal layout.
+                local bb
+                bb=$(command -v busybox) || die "busybox-static is not installed"
+                file -L "$bb" 2>/dev/null | grep -q 'statically linked' ||
+                        [ -x /bin/busybox ] || die "busybox is not static"
+                mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,out,usr/bin}
+                cp "$bb" "$root/bin/busybox"
+                for a in $("$root/bin/busybox" --list); do
+                        [ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"
+                done
+                printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$root/etc/passwd"
+                printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
+        fi
+        mkdir -p "$root/out" "$root/bin"
+        cp "$NOTIFY_PROBE" "$root/bin/notify-probe"
+}
+
+prop() { in_sealed systemctl show -P "$2" "$1"; }
+
+# wait_for SECONDS CMD...: until CMD succeeds (polled every 0.1 s); 1 on timeout.
+wait_for() {
+        local n=$(( $1 * 10 )); shift
+        while [ "$n" -gt 0 ]; do
+                "$@" && return 0
+                sleep 0.1
+                n=$((n - 1))
+        done
+        return 1
+}
+
+state_is() { [ "$(prop "$1" ActiveState)" = "$2" ]; }
+
+# The cgroup path of a unit in the sealed tree ("" when it has none).
+unit_cgroup() { prop "$1" ControlGroup; }
+
+# Whether the sealed tree still has the cgroup directory PATH anywhere (v1 or v2).
+cgroup_exists() {
+        in_sealed sh -c "for m in \$(awk '\$3 ~ /^cgroup/ {print \$2}' /proc/self/mounts); do [ -d \"\$m$1\" ] && exit 0; done; exit 1"
+}
+
+# A cgroup file of the unit: cg_file UNIT FILE (v2 name) [V1CONTROLLER V1FILE]
+cg_read() {
+        local cg
+        cg=$(unit_cgroup "$1")
+        [ -n "$cg" ] || return 1
+        if [ "$SEALED_CGROUP" = v2 ]; then
+                in_sealed cat "/sys/fs/cgroup$cg/$2"
+        else
+                in_sealed cat "/sys/fs/cgroup/$3$cg/$4"
+        fi
+}
+
+# On a hybrid host the cgroup2 tree has no memory/pids/cpu controllers (the
+# v1 hierarchies hold them), so a pure-cgroup2 boot cannot enforce limits.
+controller_available() {   # controller_available memory|pids|cpu
+        if [ "$SEALED_CGROUP" = v2 ]; then
+                in_sealed cat /sys/fs/cgroup/cgroup.controllers | tr ' ' '\n' | grep -qx "$1"
+        else
+                in_sealed test -d "/sys/fs/cgroup/$1"
+        fi
+}

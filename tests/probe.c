@@ -1,0 +1,539 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The probe: a static program run as the payload of a test container. It
+ * reports, as one JSON object on stdout, what the container looks like from
+ * inside, so the tests can compare every field with the plan (the idea of
+ * the OCI runtime-tools validation). Optional arguments make it do things:
+ *
+ *   probe                    the report
+ *   probe exit N             exit with status N
+ *   probe kill SIG           die of signal SIG
+ *   probe sleep SECONDS      sleep, then exit 0
+ *   probe trap               print "signal N" per signal received; exit 64+N
+ *                            on TERM, INT, HUP, RTMIN+3; USR1/USR2/WINCH go on
+ *   probe ignore             ignore SIGTERM and sleep forever
+ *   probe write PATH         try to create and write PATH: {"write": errno}
+ *   probe exe                try to open /proc/1/exe and /proc/PPID/exe for writing
+ *   probe orphans N          make N orphans, wait, count zombies in /proc
+ *   probe chroot-escape PATH the double-chroot escape, then stat PATH
+ *
+ * Built -static with no library but libc: it runs in a root that holds
+ * nothing else. */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static bool first = true;
+
+static void sep(void) {
+        if (!first)
+                fputs(",\n", stdout);
+        first = false;
+}
+
+static void json_string(const char *s) {
+        putchar('"');
+        for (const unsigned char *p = (const unsigned char *) (s ? s : ""); *p; p++) {
+                if (*p == '"' || *p == '\\')
+                        printf("\\%c", *p);
+                else if (*p == '\n')
+                        fputs("\\n", stdout);
+                else if (*p == '\t')
+                        fputs("\\t", stdout);
+                else if (*p < 0x20 || *p >= 0x7f)
+                        printf("\\u%04x", *p);
+                else
+                        putchar(*p);
+        }
+        putchar('"');
+}
+
+static void key(const char *k) {
+        sep();
+        printf("  ");
+        json_string(k);
+        fputs(": ", stdout);
+}
+
+static void field_string(const char *k, const char *v) {
+        key(k);
+        if (v)
+                json_string(v);
+        else
+                fputs("null", stdout);
+}
+
+static void field_int(const char *k, long long v) {
+        key(k);
+        printf("%lld", v);
+}
+
+/* A whole small file, trailing newline removed; NULL on error. */
+static char *read_file(const char *path) {
+        static char buf[65536];
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t n, total = 0;
+
+        if (fd < 0)
+                return NULL;
+        while ((n = read(fd, buf + total, sizeof buf - 1 - (size_t) total)) > 0)
+                total += n;
+        close(fd);
+        if (n < 0)
+                return NULL;
+        buf[total] = 0;
+        while (total > 0 && buf[total - 1] == '\n')
+                buf[--total] = 0;
+        return strdup(buf);
+}
+
+/* The value of "Key:" in /proc/self/status. */
+static char *status_field(const char *name) {
+        char *s = read_file("/proc/self/status"), *r = NULL;
+        size_t l = strlen(name);
+
+        for (char *line = s ? strtok(s, "\n") : NULL; line; line = strtok(NULL, "\n"))
+                if (strncmp(line, name, l) == 0 && line[l] == ':') {
+                        char *v = line + l + 1;
+                        while (*v == ' ' || *v == '\t')
+                                v++;
+                        r = strdup(v);
+                        break;
+                }
+        free(s);
+        return r;
+}
+
+static void report_status_fields(void) {
+        static const char *const names[] = {
+                "CapBnd", "CapEff", "CapPrm", "CapInh", "CapAmb", "NoNewPrivs", "Seccomp", "Umask",
+        };
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+                char *v = status_field(names[i]);
+                field_string(names[i], v);
+                free(v);
+        }
+}
+
+/* mountinfo: for each mount point, the last (top-most) entry. */
+static void report_mounts(void) {
+        static const char *const points[] = { "/", "/proc", "/sys", "/dev", "/dev/pts", "/dev/shm",
+                                              "/dev/mqueue", "/sys/fs/cgroup", "/run", "/tmp" };
+        char *mi = read_file("/proc/self/mountinfo");
+
+        key("mounts");
+        fputs("{", stdout);
+        for (size_t i = 0; i < sizeof points / sizeof points[0]; i++) {
+                char found[4][1024] = {};
+                bool have = false;
+                char *copy = mi ? strdup(mi) : NULL, *save = NULL;
+
+                for (char *line = copy ? strtok_r(copy, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+                        char mp[1024], opts[1024], fstype[256], src[1024], superopts[1024];
+                        char *dash = strstr(line, " - ");
+                        if (!dash)
+                                continue;
+                        if (sscanf(line, "%*d %*d %*s %*s %1023s %1023s", mp, opts) != 2)
+                                continue;
+                        if (sscanf(dash + 3, "%255s %1023s %1023s", fstype, src, superopts) != 3)
+                                continue;
+                        if (strcmp(mp, points[i]) != 0)
+                                continue;
+                        have = true;
+                        snprintf(found[0], sizeof found[0], "%s", fstype);
+                        snprintf(found[1], sizeof found[1], "%s", opts);
+                        snprintf(found[2], sizeof found[2], "%s", superopts);
+                        snprintf(found[3], sizeof found[3], "%s", src);
+                }
+                free(copy);
+                printf("%s\n    ", i ? "," : "");
+                json_string(points[i]);
+                if (!have) {
+                        fputs(": null", stdout);
+                        continue;
+                }
+                fputs(": {\"fstype\": ", stdout);
+                json_string(found[0]);
+                fputs(", \"options\": ", stdout);
+                json_string(found[1]);
+                fputs(", \"super\": ", stdout);
+                json_string(found[2]);
+                fputs(", \"source\": ", stdout);
+                json_string(found[3]);
+                fputs("}", stdout);
+        }
+        fputs("}", stdout);
+        free(mi);
+}
+
+/* Masked paths: how much of each can be read (0 bytes / 0 entries when
+ * masked), or the errno of trying. */
+static void report_masked(void) {
+        static const char *const paths[] = { "/proc/kcore", "/proc/keys", "/proc/timer_list",
+                                             "/proc/sched_debug", "/proc/acpi", "/proc/scsi",
+                                             "/sys/firmware" };
+        key("masked");
+        fputs("{", stdout);
+        for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+                struct stat st;
+                long long amount = -1;
+                int err = 0;
+
+                if (stat(paths[i], &st) < 0)
+                        err = errno;
+                else if (S_ISDIR(st.st_mode)) {
+                        DIR *d = opendir(paths[i]);
+                        if (!d)
+                                err = errno;
+                        else {
+                                struct dirent *de;
+                                amount = 0;
+                                while ((de = readdir(d)))
+                                        if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+                                                amount++;
+                                closedir(d);
+                        }
+                } else {
+                        char buf[64];
+                        int fd = open(paths[i], O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+                        if (fd < 0)
+                                err = errno;
+                        else {
+                                ssize_t n = read(fd, buf, sizeof buf);
+                                if (n < 0)
+                                        err = errno;
+                                else
+                                        amount = n;
+                                close(fd);
+                        }
+                }
+                printf("%s\n    ", i ? "," : "");
+                json_string(paths[i]);
+                printf(": {\"read\": %lld, \"errno\": %d}", amount, err);
+        }
+        fputs("}", stdout);
+}
+
+static void report_interfaces(void) {
+        struct if_nameindex *ifs = if_nameindex();
+        int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+        key("interfaces");
+        fputs("{", stdout);
+        for (struct if_nameindex *i = ifs; i && i->if_index; i++) {
+                struct ifreq ifr = {};
+                snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", i->if_name);
+                long flags = s >= 0 && ioctl(s, SIOCGIFFLAGS, &ifr) >= 0 ? ifr.ifr_flags : -1;
+                printf("%s", i == ifs ? "" : ", ");
+                json_string(i->if_name);
+                printf(": {\"up\": %s, \"flags\": %ld}", flags >= 0 && (flags & IFF_UP) ? "true" : "false", flags);
+        }
+        fputs("}", stdout);
+        if (ifs)
+                if_freenameindex(ifs);
+        if (s >= 0)
+                close(s);
+}
+
+static void report_rlimits(void) {
+        static const struct { const char *name; int r; } limits[] = {
+                { "CPU", RLIMIT_CPU }, { "FSIZE", RLIMIT_FSIZE }, { "DATA", RLIMIT_DATA },
+                { "STACK", RLIMIT_STACK }, { "CORE", RLIMIT_CORE }, { "RSS", RLIMIT_RSS },
+                { "NPROC", RLIMIT_NPROC }, { "NOFILE", RLIMIT_NOFILE }, { "MEMLOCK", RLIMIT_MEMLOCK },
+                { "AS", RLIMIT_AS }, { "LOCKS", RLIMIT_LOCKS }, { "SIGPENDING", RLIMIT_SIGPENDING },
+                { "MSGQUEUE", RLIMIT_MSGQUEUE }, { "NICE", RLIMIT_NICE }, { "RTPRIO", RLIMIT_RTPRIO },
+                { "RTTIME", RLIMIT_RTTIME },
+        };
+        key("rlimits");
+        fputs("{", stdout);
+        for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+                struct rlimit rl;
+                if (getrlimit((__rlimit_resource_t) limits[i].r, &rl) < 0)
+                        continue;
+                printf("%s", i ? ", " : "");
+                json_string(limits[i].name);
+                /* -1 is infinity */
+                printf(": [%lld, %lld]",
+                       rl.rlim_cur == RLIM_INFINITY ? -1LL : (long long) rl.rlim_cur,
+                       rl.rlim_max == RLIM_INFINITY ? -1LL : (long long) rl.rlim_max);
+        }
+        fputs("}", stdout);
+}
+
+static void report_ids(void) {
+        gid_t groups[256];
+        int n = getgroups(256, groups);
+
+        field_int("uid", getuid());
+        field_int("euid", geteuid());
+        field_int("gid", getgid());
+        field_int("egid", getegid());
+        key("groups");
+        fputs("[", stdout);
+        for (int i = 0; i < n; i++)
+                printf("%s%u", i ? ", " : "", (unsigned) groups[i]);
+        fputs("]", stdout);
+}
+
+static void report_environment(void) {
+        key("environment");
+        fputs("[", stdout);
+        for (char **e = environ; e && *e; e++) {
+                printf("%s", e == environ ? "" : ", ");
+                json_string(*e);
+        }
+        fputs("]", stdout);
+}
+
+static void report_fds(void) {
+        DIR *d = opendir("/proc/self/fd");
+        struct dirent *de;
+        bool any = false;
+
+        key("fds");
+        fputs("{", stdout);
+        while (d && (de = readdir(d))) {
+                char path[300], target[1024];
+                ssize_t n;
+
+                if (de->d_name[0] == '.' || atoi(de->d_name) == dirfd(d))
+                        continue;
+                snprintf(path, sizeof path, "/proc/self/fd/%s", de->d_name);
+                n = readlink(path, target, sizeof target - 1);
+                if (n < 0)
+                        continue;
+                target[n] = 0;
+                printf("%s", any ? ", " : "");
+                json_string(de->d_name);
+                fputs(": ", stdout);
+                json_string(target);
+                any = true;
+        }
+        fputs("}", stdout);
+        if (d)
+                closedir(d);
+}
+
+/* Syscalls the default filter denies: the errno each one gives. */
+static void report_denied(void) {
+        long r;
+
+        key("denied");
+        errno = 0;
+        r = syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -3 /* session */, 0);
+        printf("{\"keyctl\": %d", r < 0 ? errno : 0);
+        errno = 0;
+        r = syscall(SYS_bpf, 0 /* BPF_MAP_CREATE */, NULL, 0);
+        printf(", \"bpf\": %d", r < 0 ? errno : 0);
+        errno = 0;
+        r = syscall(SYS_add_key, "user", "probe", "x", 1, -3);
+        printf(", \"add_key\": %d}", r < 0 ? errno : 0);
+}
+
+static int report(void) {
+        char host[256] = "";
+        char cwd[4096];
+        char *s;
+
+        printf("{\n");
+        field_int("pid", getpid());
+        field_int("ppid", getppid());
+        (void) gethostname(host, sizeof host);
+        field_string("hostname", host);
+        s = read_file("/proc/self/uid_map");
+        field_string("uid_map", s);
+        free(s);
+        s = read_file("/proc/self/gid_map");
+        field_string("gid_map", s);
+        free(s);
+        report_status_fields();
+        report_mounts();
+        report_masked();
+        report_interfaces();
+        report_rlimits();
+        field_string("cwd", getcwd(cwd, sizeof cwd) ? cwd : NULL);
+        report_ids();
+        report_environment();
+        report_fds();
+        report_denied();
+        s = read_file("/proc/self/cgroup");
+        field_string("cgroup", s);
+        free(s);
+        s = read_file("/proc/uptime");
+        key("uptime");
+        printf("%s", s ? strtok(s, " ") : "null");
+        free(s);
+        printf("\n}\n");
+        return fflush(stdout) == 0 ? 0 : 1;
+}
+
+static void on_signal(int sig) {
+        char line[32];
+        int n = snprintf(line, sizeof line, "signal %d\n", sig);
+
+        (void) !write(STDOUT_FILENO, line, (size_t) n);
+        if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGRTMIN + 3)
+                _exit(64 + sig);
+}
+
+static int trap_signals(void) {
+        int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH, SIGRTMIN + 3 };
+        struct sigaction sa = { .sa_handler = on_signal };
+
+        for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+                sigaction(sigs[i], &sa, NULL);
+        printf("trapping\n");
+        fflush(stdout);
+        for (;;)
+                pause();
+        return 0;
+}
+
+static int try_exe(void) {
+        char path[64];
+        pid_t targets[2] = { 1, getppid() };
+
+        printf("{");
+        for (int i = 0; i < 2; i++) {
+                int fd, err_w, err_r;
+
+                snprintf(path, sizeof path, "/proc/%d/exe", (int) targets[i]);
+                fd = open(path, O_WRONLY | O_CLOEXEC);
+                err_w = fd < 0 ? errno : 0;
+                if (fd >= 0)
+                        close(fd);
+                fd = open(path, O_RDONLY | O_CLOEXEC);
+                err_r = fd < 0 ? errno : 0;
+                if (fd >= 0)
+                        close(fd);
+                printf("%s\"%s\": {\"write\": %d, \"read\": %d}", i ? ", " : "", path, err_w, err_r);
+        }
+        printf("}\n");
+        return 0;
+}
+
+static int count_zombies(void) {
+        DIR *d = opendir("/proc");
+        struct dirent *de;
+        int zombies = 0;
+
+        while (d && (de = readdir(d))) {
+                char path[300], *s;
+                if (atoi(de->d_name) <= 0)
+                        continue;
+                snprintf(path, sizeof path, "/proc/%s/stat", de->d_name);
+                s = read_file(path);
+                if (s) {
+                        char *p = strrchr(s, ')');
+                        if (p && p[1] == ' ' && p[2] == 'Z')
+                                zombies++;
+                        free(s);
+                }
+        }
+        if (d)
+                closedir(d);
+        return zombies;
+}
+
+static int make_orphans(int n) {
+        for (int i = 0; i < n; i++) {
+                pid_t pid = fork();
+                if (pid == 0) {
+                        /* The grandchild outlives its parent: an orphan for PID 1. */
+                        if (fork() == 0) {
+                                usleep(50 * 1000);
+                                _exit(0);
+                        }
+                        _exit(0);
+                }
+                if (pid > 0)
+                        waitpid(pid, NULL, 0);
+        }
+        usleep(500 * 1000);
+        printf("{\"pid\": %d, \"zombies\": %d}\n", (int) getpid(), count_zombies());
+        return 0;
+}
+
+static int chroot_escape(const char *marker) {
+        struct stat st;
+        int r;
+
+        /* The classic: chroot into a subdirectory while keeping the cwd
+         * outside it, walk up with "..", chroot there. */
+        (void) mkdir("/tmp/escape", 0755);
+        r = chroot("/tmp/escape");
+        printf("{\"chroot\": %d", r < 0 ? errno : 0);
+        for (int i = 0; i < 64; i++)
+                (void) chdir("..");
+        r = chroot(".");
+        printf(", \"chroot2\": %d", r < 0 ? errno : 0);
+        r = stat(marker, &st);
+        printf(", \"marker\": %d}\n", r < 0 ? errno : 0);
+        return 0;
+}
+
+int main(int argc, char *argv[]) {
+        const char *cmd = argc > 1 ? argv[1] : NULL;
+
+        if (!cmd)
+                return report();
+        if (!strcmp(cmd, "exit") && argc > 2)
+                return atoi(argv[2]);
+        if (!strcmp(cmd, "kill") && argc > 2) {
+                signal(atoi(argv[2]), SIG_DFL);
+                kill(getpid(), atoi(argv[2]));
+                /* PID 1 ignores even its own default-action signals: die by
+                 * the kernel's hand instead. */
+                if (atoi(argv[2]) == SIGSEGV) {
+                        volatile int *nowhere = (volatile int *) (uintptr_t) strtoul(argv[2] + strlen(argv[2]), NULL, 10);
+                        *nowhere = 0;
+                }
+                return 99;
+        }
+        if (!strcmp(cmd, "sleep") && argc > 2) {
+                sleep((unsigned) atoi(argv[2]));
+                return 0;
+        }
+        if (!strcmp(cmd, "trap"))
+                return trap_signals();
+        if (!strcmp(cmd, "ignore")) {
+                signal(SIGTERM, SIG_IGN);
+                printf("ignoring\n");
+                fflush(stdout);
+                for (;;)
+                        pause();
+                return 0;
+        }
+        if (!strcmp(cmd, "write") && argc > 2) {
+                int fd = open(argv[2], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+                int err = fd < 0 ? errno : (write(fd, "x", 1) < 0 ? errno : 0);
+                if (fd >= 0)
+                        close(fd);
+                printf("{\"write\": %d}\n", err);
+                return 0;
+        }
+        if (!strcmp(cmd, "exe"))
+                return try_exe();
+        if (!strcmp(cmd, "orphans") && argc > 2)
+                return make_orphans(atoi(argv[2]));
+        if (!strcmp(cmd, "chroot-escape") && argc > 2)
+                return chroot_escape(argv[2]);
+        fprintf(stderr, "probe: unknown command %s\n", cmd);
+        return 2;
+}

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Hand-made CellConfigs for the plan tests: what unit_load() would give for
+ *
+ *   # NAME.cell
+ *   [Root]
+ *   Directory=/var/lib/cell/test
+ *   [Exec]
+ *   Exec=/bin/sh -c true
+ *
+ * plus whatever a test sets on top. */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "diag.h"
+#include "plan.h"
+#include "strv.h"
+#include "test.h"
+
+static inline char *xstrdup(const char *s) {
+        char *d = strdup(s);
+        ASSERT_NOT_NULL(d);
+        return d;
+}
+
+static inline void config_minimal(CellConfig *c, const char *name) {
+        cell_config_init(c);
+        c->name = xstrdup(name);
+        ASSERT_TRUE(asprintf(&c->path, "%s.cell", name) > 0);
+        c->directory = xstrdup("/var/lib/cell/test");
+        ASSERT_OK(strv_extend(&c->exec, "/bin/sh"));
+        ASSERT_OK(strv_extend(&c->exec, "-c"));
+        ASSERT_OK(strv_extend(&c->exec, "true"));
+}
+
+static inline void config_add_bind(CellConfig *c, const char *source, const char *target, bool read_only,
+                                   unsigned line) {
+        CellBind *b = realloc(c->binds, sizeof(CellBind) * (c->n_binds + 1));
+        ASSERT_NOT_NULL(b);
+        c->binds = b;
+        c->binds[c->n_binds++] = (CellBind) {
+                .source = xstrdup(source),
+                .target = target ? xstrdup(target) : NULL,
+                .read_only = read_only,
+                .recursive = true,
+                .line = line,
+        };
+}
+
+static inline void config_add_syscall(CellConfig *c, const char *name, int error) {
+        CellSyscall *s = realloc(c->syscall_filter, sizeof(CellSyscall) * (c->n_syscall_filter + 1));
+        ASSERT_NOT_NULL(s);
+        c->syscall_filter = s;
+        c->syscall_filter[c->n_syscall_filter++] = (CellSyscall) {
+                .name = xstrdup(name),
+                .error = error,
+        };
+        c->syscall_filter_set = true;
+}
+
+/* Builds the plan and expects success, with diag empty of errors. */
+static inline void plan_ok(const CellConfig *c, const PlanOptions *o, Plan *p) {
+        Diagnostics d = {};
+        int r = plan_build(c, o, p, &d);
+        if (r < 0)
+                STRV_FOREACH(m, d.messages)
+                        fprintf(stderr, "%s\n", *m);
+        ASSERT_OK(r);
+        ASSERT_EQ(d.n_errors, 0);
+        diag_done(&d);
+}
+
+/* Builds the plan, expects -EINVAL and a message containing needle. */
+static inline void plan_fails(const CellConfig *c, const char *needle) {
+        Diagnostics d = {};
+        Plan p = {};
+        _cleanup_free_ char *all = NULL;
+
+        ASSERT_ERROR(plan_build(c, NULL, &p, &d), EINVAL);
+        ASSERT_TRUE(d.n_errors > 0);
+        all = strv_join(d.messages, "\n");
+        ASSERT_CONTAINS(all, needle);
+        diag_done(&d);
+}
+
+static inline const PlanMount *plan_find_mount(const Plan *p, const char *target, size_t *ret_index) {
+        for (size_t i = 0; i < p->n_mounts; i++)
+                if (streq(p->mounts[i].target, target)) {
+                        if (ret_index)
+                                *ret_index = i;
+                        return &p->mounts[i];
+                }
+        return NULL;
+}
+
+static inline const PlanProperty *plan_find_property(const Plan *p, const char *name, size_t *ret_index) {
+        for (size_t i = 0; i < p->n_properties; i++)
+                if (streq(p->properties[i].name, name)) {
+                        if (ret_index)
+                                *ret_index = i;
+                        return &p->properties[i];
+                }
+        return NULL;
+}
+
+static inline const PlanSyscallRule *plan_find_syscall(const Plan *p, const char *name) {
+        for (size_t i = 0; i < p->n_syscalls; i++)
+                if (streq(p->syscalls[i].name, name))
+                        return &p->syscalls[i];
+        return NULL;
+}
+
+/* The property, which must be there. */
+__attribute__((returns_nonnull))
+static inline const PlanProperty *plan_property(const Plan *p, const char *name) {
+        const PlanProperty *q = plan_find_property(p, name, NULL);
+        if (!q)
+                TEST_FAIL("no property %s", name);
+        return q;
+}

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* plan_print_json() and plan_print_text(): valid, stable, complete. */
+
+#include <stdio.h>
+
+#include "json-check.h"
+#include "plan-internal.h"
+#include "plan-test.h"
+
+static char *print(const Plan *p, int (*printer)(const Plan *, FILE *)) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        ASSERT_NOT_NULL(f);
+        ASSERT_OK(printer(p, f));
+        fclose(f);
+        return buf;
+}
+
+/* A config that touches every part of the plan. */
+static void config_full(CellConfig *c) {
+        config_minimal(c, "full@1");
+        c->description = xstrdup("All \"the\" things");
+        config_add_bind(c, "/srv/www", "/var/www", true, 7);
+        ASSERT_OK(strv_extend(&c->inaccessible, "/etc/shadow"));
+        ASSERT_OK(strv_extend(&c->environment, "GREETING=tab\there\x01 \xff end"));
+        c->user = xstrdup("app");
+        c->private_users = CELL_PRIVATE_USERS_FIXED;
+        c->private_users_uid = 200000;
+        c->private_users_count = 65536;
+        c->rlimits[RLIMIT_NOFILE] = (CellRlimit) { true, 1024, RLIM_INFINITY };
+        c->oom_score_adjust_set = true;
+        c->oom_score_adjust = 100;
+        config_add_syscall(c, "ptrace", ENOSYS);
+        c->memory_max = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 1 << 20 };
+        c->tasks_max = (CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = 1050 };
+        c->allowed_cpus = calloc(1, 1);
+        ASSERT_NOT_NULL(c->allowed_cpus);
+        c->allowed_cpus[0] = 0x06;
+        c->allowed_cpus_size = 1;
+        c->cpu_quota_set = true;
+        c->cpu_quota_per_sec_usec = 500000;
+        ASSERT_OK(strv_extend(&c->after, "network.target"));
+        c->ports = calloc(1, sizeof(CellPort));
+        ASSERT_NOT_NULL(c->ports);
+        c->ports[0] = (CellPort) { 6, 8080, 80 };
+        c->n_ports = 1;
+}
+
+TEST(json_valid_and_stable) {
+        CellConfig c;
+        Plan p1 = {}, p2 = {};
+
+        config_full(&c);
+        plan_ok(&c, NULL, &p1);
+        plan_ok(&c, NULL, &p2);
+        _cleanup_free_ char *a = print(&p1, plan_print_json);
+        _cleanup_free_ char *b = print(&p2, plan_print_json);
+        _cleanup_free_ char *again = print(&p1, plan_print_json);
+
+        ASSERT_TRUE(json_check(a, strlen(a)));
+        ASSERT_STREQ(a, b);
+        ASSERT_STREQ(a, again);
+        plan_done(&p1);
+        plan_done(&p2);
+        cell_config_done(&c);
+}
+
+TEST(json_key_order_and_content) {
+        CellConfig c;
+        Plan p = {};
+        const char *keys[] = {
+                "\"name\"", "\"unit_path\"", "\"dropin_paths\"", "\"namespaces\"", "\"cgroup_namespace\"",
+                "\"root\"", "\"mounts\"", "\"users\"", "\"argv\"", "\"environment\"", "\"environment_files\"",
+                "\"pass_environment\"", "\"user\"", "\"group\"", "\"supplementary_groups\"",
+                "\"working_directory\"", "\"umask\"", "\"hostname\"", "\"boot\"", "\"init\"",
+                "\"notify_ready\"", "\"notify_socket\"", "\"kill_signal\"", "\"timeout_stop_usec\"",
+                "\"capabilities\"", "\"no_new_privileges\"", "\"seccomp\"", "\"rlimits\"",
+                "\"oom_score_adjust\"", "\"scope\"", "\"network\"",
+        };
+        const char *last = NULL;
+
+        config_full(&c);
+        plan_ok(&c, NULL, &p);
+        _cleanup_free_ char *j = print(&p, plan_print_json);
+
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+                /* Top-level keys only: indented by two spaces. */
+                _cleanup_free_ char *needle = NULL;
+                ASSERT_TRUE(asprintf(&needle, "\n  %s: ", keys[i]) > 0);
+                const char *k = strstr(j, needle);
+                if (!k)
+                        TEST_FAIL("missing key %s", keys[i]);
+                if (last && k < last)
+                        TEST_FAIL("key %s out of order", keys[i]);
+                last = k;
+        }
+
+        ASSERT_CONTAINS(j, "\"name\": \"full@1\"");
+        ASSERT_CONTAINS(j, "\"namespaces\": [\n    \"mount\",\n    \"pid\",\n    \"uts\",\n    \"ipc\",\n"
+                        "    \"net\",\n    \"user\"\n  ]");
+        ASSERT_CONTAINS(j, "\"kind\": \"bind\",\n      \"source\": \"/srv/www\",\n      \"target\": \"/var/www\"");
+        ASSERT_CONTAINS(j, "\"flags\": [\n        \"ro\",\n        \"rec\"\n      ]");
+        ASSERT_CONTAINS(j, "\"line\": 7");
+        ASSERT_CONTAINS(j, "\"kind\": \"mask\"");
+        ASSERT_CONTAINS(j, "\"kind\": \"read-only\"");
+        ASSERT_CONTAINS(j, "\"kind\": \"cgroup\"");
+        ASSERT_CONTAINS(j, "\"mode\": \"fixed\"");
+        ASSERT_CONTAINS(j, "\"outside\": 200000");
+        /* Control characters and a broken byte, escaped. */
+        ASSERT_CONTAINS(j, "\"GREETING=tab\\there\\u0001 \\ufffd end\"");
+        ASSERT_CONTAINS(j, "\"umask\": \"0022\"");
+        ASSERT_CONTAINS(j, "\"hostname\": \"full-1\"");
+        ASSERT_CONTAINS(j, "\"kill_signal\": \"SIGTERM\"");
+        ASSERT_CONTAINS(j, "\"timeout_stop_usec\": 90000000");
+        ASSERT_CONTAINS(j, "\"effective\": []");
+        ASSERT_CONTAINS(j, "\"CAP_SYS_CHROOT\"");
+        ASSERT_CONTAINS(j, "\"syscall\": \"ptrace\",\n        \"action\": \"errno\",\n        \"errno\": \"ENOSYS\"");
+        ASSERT_CONTAINS(j, "\"resource\": \"NOFILE\",\n      \"soft\": 1024,\n      \"hard\": \"infinity\"");
+        ASSERT_CONTAINS(j, "\"oom_score_adjust\": 100");
+        ASSERT_CONTAINS(j, "\"unit\": \"cell-full\\\\x401.scope\"");
+        ASSERT_CONTAINS(j, "\"description\": \"cell full@1: All \\\"the\\\" things\"");
+        ASSERT_CONTAINS(j, "\"memory_max\": 1048576");
+        ASSERT_CONTAINS(j, "\"tasks_max\": \"10.50%\"");
+        ASSERT_CONTAINS(j, "\"allowed_cpus\": [\n        1,\n        2\n      ]");
+        ASSERT_CONTAINS(j, "\"name\": \"CPUQuotaPerSecUSec\",\n        \"signature\": \"t\",\n        \"value\": 500000");
+        ASSERT_CONTAINS(j, "\"name\": \"Delegate\",\n        \"signature\": \"b\",\n        \"value\": true");
+        ASSERT_CONTAINS(j, "\"name\": \"After\",\n        \"signature\": \"as\",\n        \"value\": [\n          \"network.target\"");
+        ASSERT_CONTAINS(j, "\"name\": \"AllowedCPUs\",\n        \"signature\": \"ay\",\n        \"value\": [\n          6\n");
+        ASSERT_CONTAINS(j, "\"signature\": \"a(ss)\",\n        \"value\": [\n          [\n            \"/dev/null\",\n            \"rwm\"\n          ]");
+        ASSERT_CONTAINS(j, "\"protocol\": \"tcp\",\n        \"host_port\": 8080,\n        \"container_port\": 80");
+
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(json_boot_signal) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "b");
+        c.boot = true;
+        plan_ok(&c, NULL, &p);
+        _cleanup_free_ char *j = print(&p, plan_print_json);
+        ASSERT_CONTAINS(j, "\"kill_signal\": \"SIGRTMIN+3\"");
+        ASSERT_CONTAINS(j, "\"argv\": [\n    \"/sbin/init\"\n  ]");
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(text_summary) {
+        CellConfig c;
+        Plan p = {};
+
+        config_full(&c);
+        plan_ok(&c, NULL, &p);
+        _cleanup_free_ char *t = print(&p, plan_print_text);
+        ASSERT_CONTAINS(t, "Unit:              full@1 (full@1.cell)");
+        ASSERT_CONTAINS(t, "Root:              /var/lib/cell/test");
+        ASSERT_CONTAINS(t, "Namespaces:        mount,pid,uts,ipc,net,user");
+        ASSERT_CONTAINS(t, "Users:             fixed 200000+65536");
+        ASSERT_CONTAINS(t, "bind      /var/www             <- /srv/www (ro,rec) [line 7]");
+        ASSERT_CONTAINS(t, "Seccomp:           default allow");
+        ASSERT_CONTAINS(t, "ptrace(ENOSYS)");
+        ASSERT_CONTAINS(t, "LimitNOFILE");
+        ASSERT_CONTAINS(t, "Scope:             cell-full\\x401.scope in machine.slice");
+        ASSERT_CONTAINS(t, "CPUQuota         50%");
+        ASSERT_CONTAINS(t, "port tcp 8080 -> 80");
+        plan_done(&p);
+        cell_config_done(&c);
+}

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The scope: name, slice, description, typed limits and D-Bus properties. */
+
+#include "plan-internal.h"
+#include "plan-test.h"
+
+static const char *property_names(const Plan *p, char *buf, size_t size) {
+        size_t n = 0;
+
+        buf[0] = 0;
+        for (size_t i = 0; i < p->n_properties; i++)
+                n += snprintf(buf + n, size - MIN(n, size), "%s%s:%s", i ? " " : "", p->properties[i].name,
+                              p->properties[i].signature);
+        return buf;
+}
+
+TEST(scope_names) {
+        struct {
+                const char *name, *scope;
+        } cases[] = {
+                { "web",       "cell-web.scope" },
+                { "worker@3",  "cell-worker\\x403.scope" },
+                { "a-b",       "cell-a\\x2db.scope" },
+                { "x.y_z:1",   "cell-x.y_z:1.scope" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                CellConfig c;
+                Plan p = {};
+
+                config_minimal(&c, cases[i].name);
+                plan_ok(&c, NULL, &p);
+                ASSERT_STREQ(p.scope_unit, cases[i].scope);
+                plan_done(&p);
+                cell_config_done(&c);
+        }
+}
+
+TEST(scope_minimal_properties) {
+        CellConfig c;
+        Plan p = {};
+        char buf[1024];
+        const PlanProperty *q;
+
+        config_minimal(&c, "web");
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(property_names(&p, buf, sizeof buf),
+                     "Description:s Slice:s Delegate:b CollectMode:s DevicePolicy:s DeviceAllow:a(ss)");
+        ASSERT_STREQ(p.properties[0].s, "cell web");
+        ASSERT_STREQ(p.properties[1].s, "machine.slice");
+        ASSERT_TRUE(p.properties[2].b);
+        ASSERT_STREQ(p.properties[3].s, "inactive-or-failed");
+        ASSERT_STREQ(p.properties[4].s, "closed");
+
+        q = plan_property(&p, "DeviceAllow");
+        ASSERT_EQ(strv_length(q->as) % 2, 0);
+        ASSERT_STREQ(q->as[0], "/dev/null");
+        ASSERT_STREQ(q->as[1], "rwm");
+        ASSERT_TRUE(strv_contains(q->as, "/dev/urandom"));
+        ASSERT_TRUE(strv_contains(q->as, "/dev/tty"));
+        ASSERT_TRUE(strv_contains(q->as, "/dev/ptmx"));
+        ASSERT_TRUE(strv_contains(q->as, "char-pts"));
+
+        /* Nothing set, nothing in the typed limits either. */
+        ASSERT_EQ(p.limits.memory_max.kind, CELL_LIMIT_UNSET);
+        ASSERT_EQ_U64(p.limits.cpu_quota_per_sec_usec, USEC_INFINITY);
+        ASSERT_EQ(p.limits.cpu_weight, 0);
+        ASSERT_NULL(p.limits.allowed_cpus);
+        ASSERT_EQ(p.limits.n_device_allow, 0);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(scope_all_properties) {
+        CellConfig c;
+        Plan p = {};
+        char buf[2048];
+        const PlanProperty *q;
+
+        config_minimal(&c, "web");
+        c.description = xstrdup("A web server");
+        c.slice = xstrdup("cells.slice");
+        ASSERT_OK(strv_extend(&c.after, "network.target"));
+        ASSERT_OK(strv_extend(&c.after, "db.service"));
+        ASSERT_OK(strv_extend(&c.wants, "db.service"));
+        ASSERT_OK(strv_extend(&c.conflicts, "old.service"));
+        c.memory_max = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 256u << 20 };
+        c.memory_high = (CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = 5000 };
+        c.memory_swap_max = (CellLimit) { .kind = CELL_LIMIT_INFINITY };
+        c.cpu_quota_set = true;
+        c.cpu_quota_per_sec_usec = 1500000;
+        c.cpu_weight = 200;
+        c.io_weight = 50;
+        c.allowed_cpus = calloc(1, 1);
+        ASSERT_NOT_NULL(c.allowed_cpus);
+        c.allowed_cpus[0] = 0x05;       /* CPUs 0 and 2 */
+        c.allowed_cpus_size = 1;
+        c.tasks_max = (CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = 1234 };
+        c.device_allow = calloc(1, sizeof(CellDeviceAllow));
+        ASSERT_NOT_NULL(c.device_allow);
+        c.device_allow[0] = (CellDeviceAllow) { .path = xstrdup("/dev/fuse"), .perms = "rw" };
+        c.n_device_allow = 1;
+        plan_ok(&c, NULL, &p);
+
+        ASSERT_STREQ(p.description, "cell web: A web server");
+        ASSERT_STREQ(p.slice, "cells.slice");
+        ASSERT_STREQ(property_names(&p, buf, sizeof buf),
+                     "Description:s Slice:s Delegate:b CollectMode:s After:as Wants:as Conflicts:as "
+                     "MemoryMax:t MemoryHighScale:u MemorySwapMax:t CPUQuotaPerSecUSec:t CPUWeight:t "
+                     "IOWeight:t AllowedCPUs:ay TasksMaxScale:u DevicePolicy:s DeviceAllow:a(ss)");
+
+        ASSERT_STREQ(plan_property(&p, "Description")->s, "cell web: A web server");
+        q = plan_property(&p, "After");
+        ASSERT_EQ(strv_length(q->as), 2);
+        ASSERT_STREQ(q->as[1], "db.service");
+        ASSERT_EQ_U64(plan_property(&p, "MemoryMax")->t, 268435456);
+        ASSERT_EQ(plan_property(&p, "MemoryHighScale")->u, 2147483648u);
+        ASSERT_EQ_U64(plan_property(&p, "MemorySwapMax")->t, UINT64_MAX);
+        ASSERT_EQ_U64(plan_property(&p, "CPUQuotaPerSecUSec")->t, 1500000);
+        ASSERT_EQ_U64(plan_property(&p, "CPUWeight")->t, 200);
+        ASSERT_EQ_U64(plan_property(&p, "IOWeight")->t, 50);
+        q = plan_property(&p, "AllowedCPUs");
+        ASSERT_EQ(q->ay_size, 1);
+        ASSERT_EQ(q->ay[0], 0x05);
+        /* 12.34% of UINT32_MAX, rounded to the closest, as systemd does. */
+        ASSERT_EQ(plan_property(&p, "TasksMaxScale")->u, 529998964u);
+        q = plan_property(&p, "DeviceAllow");
+        size_t n = strv_length(q->as);
+        ASSERT_STREQ(q->as[n - 2], "/dev/fuse");
+        ASSERT_STREQ(q->as[n - 1], "rw");
+
+        /* The typed copy for the cgroupfs manager. */
+        ASSERT_EQ(p.limits.memory_high.kind, CELL_LIMIT_PERCENT);
+        ASSERT_EQ(p.limits.memory_high.permyriad, 5000);
+        ASSERT_EQ_U64(p.limits.cpu_quota_per_sec_usec, 1500000);
+        ASSERT_EQ(p.limits.allowed_cpus_size, 1);
+        ASSERT_EQ(p.limits.n_device_allow, 1);
+        ASSERT_STREQ(p.limits.device_allow[0].path, "/dev/fuse");
+        ASSERT_STREQ(p.limits.device_allow[0].perms, "rw");
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(scope_tasks_max_value_and_infinity) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "t");
+        c.tasks_max = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 64 };
+        c.memory_max = (CellLimit) { .kind = CELL_LIMIT_INFINITY };
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ_U64(plan_property(&p, "TasksMax")->t, 64);
+        ASSERT_EQ_U64(plan_property(&p, "MemoryMax")->t, UINT64_MAX);
+        ASSERT_NULL(plan_find_property(&p, "TasksMaxScale", NULL));
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(scale_from_permyriad) {
+        ASSERT_EQ(plan_scale_from_permyriad(0), 0);
+        ASSERT_EQ(plan_scale_from_permyriad(10000), UINT32_MAX);
+        ASSERT_EQ(plan_scale_from_permyriad(5000), 2147483648u);
+        ASSERT_EQ(plan_scale_from_permyriad(1), 429497u);
+        ASSERT_EQ(plan_scale_from_permyriad(2500), 1073741824u);
+        ASSERT_EQ(plan_scale_from_permyriad(20000), UINT32_MAX);        /* clamped */
+}

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The seccomp rule set: default deny list, SystemCallFilter= deny and allow
+ * lists, groups, errors, sorting. */
+
+#include "plan-internal.h"
+#include "plan-test.h"
+#include "syscall-groups.h"
+
+static void assert_sorted_unique(const Plan *p) {
+        for (size_t i = 1; i < p->n_syscalls; i++)
+                if (strcmp(p->syscalls[i - 1].name, p->syscalls[i].name) >= 0)
+                        TEST_FAIL("rules not sorted/unique: %s, %s", p->syscalls[i - 1].name, p->syscalls[i].name);
+}
+
+static void assert_rule(const Plan *p, const char *name, PlanSeccompAction action, int error) {
+        const PlanSyscallRule *r = plan_find_syscall(p, name);
+        if (!r)
+                TEST_FAIL("no rule for %s", name);
+        ASSERT_EQ(r->action, action);
+        ASSERT_EQ(r->error, error);
+}
+
+TEST(default_deny_list) {
+        CellConfig c;
+        Plan p = {};
+        size_t n = 0;
+
+        config_minimal(&c, "s");
+        plan_ok(&c, NULL, &p);
+        ASSERT_TRUE(p.seccomp);
+        ASSERT_EQ(p.seccomp_default_action, PLAN_SECCOMP_ALLOW);
+        for (const char * const *d = plan_seccomp_default_deny; *d; d++) {
+                assert_rule(&p, *d, PLAN_SECCOMP_ERRNO, EPERM);
+                n++;
+        }
+        ASSERT_EQ(p.n_syscalls, n);
+        assert_sorted_unique(&p);
+        /* The list named in the task, all there; ptrace is not. */
+        for (const char * const *d = (const char * const[]) {
+                        "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "bpf",
+                        "perf_event_open", "keyctl", "add_key", "request_key", "open_by_handle_at", "swapon",
+                        "swapoff", "reboot", "acct", "quotactl", "lookup_dcookie", "userfaultfd", NULL }; *d; d++)
+                ASSERT_NOT_NULL(plan_find_syscall(&p, *d));
+        ASSERT_NULL(plan_find_syscall(&p, "ptrace"));
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(deny_list) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "s");
+        config_add_syscall(&c, "@clock", -1);
+        config_add_syscall(&c, "ptrace", ENOSYS);
+        config_add_syscall(&c, "bpf", EACCES);     /* changes the error of a default entry */
+        c.syscall_error_number = EIO;
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(p.seccomp_default_action, PLAN_SECCOMP_ALLOW);
+        assert_rule(&p, "settimeofday", PLAN_SECCOMP_ERRNO, EIO);
+        assert_rule(&p, "clock_settime", PLAN_SECCOMP_ERRNO, EIO);
+        assert_rule(&p, "ptrace", PLAN_SECCOMP_ERRNO, ENOSYS);
+        assert_rule(&p, "bpf", PLAN_SECCOMP_ERRNO, EACCES);
+        assert_rule(&p, "kexec_load", PLAN_SECCOMP_ERRNO, EPERM);      /* the default list keeps EPERM */
+        ASSERT_NULL(plan_find_syscall(&p, "read"));
+        assert_sorted_unique(&p);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(deny_list_later_entry_wins) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "s");
+        config_add_syscall(&c, "@clock", ENOSYS);
+        config_add_syscall(&c, "settimeofday", EACCES);
+        plan_ok(&c, NULL, &p);
+        assert_rule(&p, "settimeofday", PLAN_SECCOMP_ERRNO, EACCES);
+        assert_rule(&p, "adjtimex", PLAN_SECCOMP_ERRNO, ENOSYS);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(allow_list) {
+        CellConfig c;
+        Plan p = {};
+        Diagnostics d = {};
+        _cleanup_free_ char *all = NULL;
+
+        config_minimal(&c, "s");
+        c.syscall_filter_allow_list = true;
+        config_add_syscall(&c, "@basic-io", -1);
+        config_add_syscall(&c, "bpf", -1);
+        config_add_syscall(&c, "openat", EACCES);
+        ASSERT_OK(plan_build(&c, NULL, &p, &d));
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_EQ(d.n_warnings, 2);
+        all = strv_join(d.messages, "\n");
+        ASSERT_CONTAINS(all, "SystemCallFilter=bpf: always denied");
+        ASSERT_CONTAINS(all, "SystemCallFilter=openat: an error number applies only to a deny list");
+        diag_done(&d);
+
+        ASSERT_EQ(p.seccomp_default_action, PLAN_SECCOMP_ERRNO);
+        ASSERT_EQ(p.seccomp_default_error, EPERM);
+        assert_rule(&p, "read", PLAN_SECCOMP_ALLOW, 0);
+        assert_rule(&p, "openat", PLAN_SECCOMP_ALLOW, 0);
+        /* @default, so that exec and exit work at all. */
+        assert_rule(&p, "execve", PLAN_SECCOMP_ALLOW, 0);
+        assert_rule(&p, "exit_group", PLAN_SECCOMP_ALLOW, 0);
+        assert_rule(&p, "rt_sigreturn", PLAN_SECCOMP_ALLOW, 0);
+        /* The default deny list stays denied, listed or not. */
+        assert_rule(&p, "bpf", PLAN_SECCOMP_ERRNO, EPERM);
+        assert_rule(&p, "reboot", PLAN_SECCOMP_ERRNO, EPERM);
+        /* Anything else is simply not there: the default action applies. */
+        ASSERT_NULL(plan_find_syscall(&p, "socket"));
+        assert_sorted_unique(&p);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(allow_list_nested_groups_and_errno) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "s");
+        c.syscall_filter_allow_list = true;
+        c.syscall_error_number = ENOSYS;
+        config_add_syscall(&c, "@system-service", -1);
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(p.seccomp_default_error, ENOSYS);
+        assert_rule(&p, "read", PLAN_SECCOMP_ALLOW, 0);         /* via @basic-io */
+        assert_rule(&p, "openat", PLAN_SECCOMP_ALLOW, 0);       /* via @file-system */
+        /* Members of the group that are on the default list stay denied, with EPERM. */
+        assert_rule(&p, "userfaultfd", PLAN_SECCOMP_ERRNO, EPERM);
+        assert_rule(&p, "keyctl", PLAN_SECCOMP_ERRNO, EPERM);
+        /* No '@' name survives expansion. */
+        for (size_t i = 0; i < p.n_syscalls; i++)
+                ASSERT_TRUE(p.syscalls[i].name[0] != '@');
+        assert_sorted_unique(&p);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(unknown_group) {
+        CellConfig c;
+
+        config_minimal(&c, "s");
+        config_add_syscall(&c, "@no-such-group", -1);
+        plan_fails(&c, "SystemCallFilter=@no-such-group: unknown system call group");
+        cell_config_done(&c);
+}
+
+TEST(emptied_filter_keeps_default_list) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "s");
+        c.syscall_filter_set = true;    /* "SystemCallFilter=" */
+        plan_ok(&c, NULL, &p);
+        ASSERT_TRUE(p.seccomp);
+        ASSERT_EQ(p.seccomp_default_action, PLAN_SECCOMP_ALLOW);
+        assert_rule(&p, "kexec_load", PLAN_SECCOMP_ERRNO, EPERM);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(default_group_exists) {
+        /* The allow list depends on it. */
+        ASSERT_NOT_NULL(syscall_group_members("@default"));
+}

@@ -1,0 +1,613 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* plan_build(): namespaces, mounts, users, privileges, what runs. Seccomp and
+ * the scope have test files of their own. */
+
+#include <linux/capability.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+
+#include "plan-internal.h"
+#include "plan-test.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+#define CAP(x) (UINT64_C(1) << (x))
+
+static const uint64_t default_caps =
+        CAP(CAP_CHOWN) | CAP(CAP_DAC_OVERRIDE) | CAP(CAP_FSETID) | CAP(CAP_FOWNER) | CAP(CAP_MKNOD) |
+        CAP(CAP_NET_RAW) | CAP(CAP_SETGID) | CAP(CAP_SETUID) | CAP(CAP_SETFCAP) | CAP(CAP_SETPCAP) |
+        CAP(CAP_NET_BIND_SERVICE) | CAP(CAP_SYS_CHROOT) | CAP(CAP_KILL) | CAP(CAP_AUDIT_WRITE);
+
+TEST(defaults) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "web");
+        plan_ok(&c, NULL, &p);
+
+        ASSERT_STREQ(p.name, "web");
+        ASSERT_STREQ(p.unit_path, "web.cell");
+        ASSERT_STREQ(p.root_directory, "/var/lib/cell/test");
+        ASSERT_FALSE(p.root_read_only);
+        ASSERT_EQ(p.namespaces, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET);
+        ASSERT_TRUE(p.cgroup_namespace);
+        ASSERT_EQ(p.users_mode, PLAN_USERS_HOST);
+        ASSERT_EQ(p.n_uid_map, 0);
+
+        ASSERT_EQ(strv_length(p.argv), 3);
+        ASSERT_STREQ(p.argv[0], "/bin/sh");
+        ASSERT_STREQ(p.argv[2], "true");
+        ASSERT_EQ(strv_length(p.environment), 2);
+        ASSERT_STREQ(p.environment[0], "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        ASSERT_STREQ(p.environment[1], "container=cell");
+        ASSERT_EQ(strv_length(p.pass_environment), 1);
+        ASSERT_STREQ(p.pass_environment[0], "TERM");
+        ASSERT_NULL(p.user);
+        ASSERT_NULL(p.group);
+        ASSERT_STREQ(p.working_directory, "/");
+        ASSERT_EQ(p.umask, 0022);
+        ASSERT_STREQ(p.hostname, "web");
+        ASSERT_FALSE(p.boot);
+        ASSERT_FALSE(p.init);
+        ASSERT_FALSE(p.notify_ready);
+        ASSERT_STREQ(p.notify_socket, "/run/host/notify");
+        ASSERT_EQ(p.kill_signal, SIGTERM);
+        ASSERT_EQ_U64(p.timeout_stop_usec, 90 * USEC_PER_SEC);
+
+        ASSERT_EQ_U64(p.cap_bounding, default_caps);
+        ASSERT_EQ_U64(p.cap_effective, default_caps);
+        ASSERT_EQ_U64(p.cap_permitted, default_caps);
+        ASSERT_EQ_U64(p.cap_inheritable, 0);
+        ASSERT_EQ_U64(p.cap_ambient, 0);
+        ASSERT_TRUE(p.no_new_privileges);
+        ASSERT_TRUE(p.seccomp);
+        ASSERT_EQ(p.n_rlimits, 0);
+        ASSERT_FALSE(p.oom_score_adjust_set);
+
+        ASSERT_STREQ(p.scope_unit, "cell-web.scope");
+        ASSERT_STREQ(p.slice, "machine.slice");
+        ASSERT_STREQ(p.description, "cell web");
+        ASSERT_FALSE(p.virtual_ethernet);
+        ASSERT_EQ(p.n_ports, 0);
+
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(namespaces) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "ns");
+        c.private_network = false;
+        c.private_users = CELL_PRIVATE_USERS_PICK;
+        c.private_time = true;
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(p.namespaces, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |
+                  CLONE_NEWTIME);
+        ASSERT_FALSE(p.namespaces & CLONE_NEWCGROUP);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+static void assert_mount(const Plan *p, size_t i, PlanMountKind kind, const char *target, const char *fstype,
+                         unsigned long flags, const char *data, const char *source) {
+        ASSERT_TRUE(i < p->n_mounts);
+        const PlanMount *m = &p->mounts[i];
+        ASSERT_EQ(m->kind, kind);
+        ASSERT_STREQ(m->target, target);
+        ASSERT_STREQ(m->fstype, fstype);
+        ASSERT_EQ(m->flags, flags);
+        ASSERT_STREQ(m->data, data);
+        ASSERT_STREQ(m->source, source);
+}
+
+TEST(mounts_builtin_order) {
+        CellConfig c;
+        Plan p = {};
+        size_t i = 0;
+        const unsigned long nsde = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+        config_minimal(&c, "m");
+        plan_ok(&c, NULL, &p);
+
+        assert_mount(&p, i++, PLAN_MOUNT_FS, "/proc", "proc", nsde, NULL, "proc");
+        assert_mount(&p, i++, PLAN_MOUNT_FS, "/sys", "sysfs", MS_RDONLY | nsde, NULL, "sysfs");
+        assert_mount(&p, i++, PLAN_MOUNT_FS, "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=4m", "tmpfs");
+        for (const char * const *d = (const char * const[]) { "/dev/null", "/dev/zero", "/dev/full",
+                                                                "/dev/random", "/dev/urandom", "/dev/tty", NULL };
+             *d; d++)
+                assert_mount(&p, i++, PLAN_MOUNT_DEVICE, *d, NULL, MS_NOSUID | MS_NOEXEC, NULL, *d);
+        assert_mount(&p, i++, PLAN_MOUNT_FS, "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+                     "newinstance,ptmxmode=0666,mode=0620", "devpts");
+        assert_mount(&p, i++, PLAN_MOUNT_SYMLINK, "/dev/ptmx", NULL, 0, NULL, "pts/ptmx");
+        assert_mount(&p, i++, PLAN_MOUNT_FS, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", "tmpfs");
+        assert_mount(&p, i++, PLAN_MOUNT_FS, "/dev/mqueue", "mqueue", nsde, NULL, "mqueue");
+        assert_mount(&p, i++, PLAN_MOUNT_SYMLINK, "/dev/fd", NULL, 0, NULL, "/proc/self/fd");
+        assert_mount(&p, i++, PLAN_MOUNT_SYMLINK, "/dev/stdin", NULL, 0, NULL, "/proc/self/fd/0");
+        assert_mount(&p, i++, PLAN_MOUNT_SYMLINK, "/dev/stdout", NULL, 0, NULL, "/proc/self/fd/1");
+        assert_mount(&p, i++, PLAN_MOUNT_SYMLINK, "/dev/stderr", NULL, 0, NULL, "/proc/self/fd/2");
+        assert_mount(&p, i++, PLAN_MOUNT_FS, "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", "tmpfs");
+        for (const char * const *d = (const char * const[]) { "/proc/kcore", "/proc/keys", "/proc/timer_list",
+                                                                "/proc/sched_debug", "/proc/acpi", "/proc/scsi",
+                                                                "/sys/firmware", NULL };
+             *d; d++) {
+                assert_mount(&p, i, PLAN_MOUNT_MASK, *d, NULL, MS_RDONLY | nsde, NULL, NULL);
+                ASSERT_TRUE(p.mounts[i++].optional);
+        }
+        for (const char * const *d = (const char * const[]) { "/proc/sys", "/proc/sysrq-trigger", "/proc/irq",
+                                                                "/proc/bus", "/proc/fs", NULL };
+             *d; d++)
+                assert_mount(&p, i++, PLAN_MOUNT_READ_ONLY, *d, NULL, MS_RDONLY | MS_REC | nsde, NULL, NULL);
+        assert_mount(&p, i++, PLAN_MOUNT_CGROUP, "/sys/fs/cgroup", NULL, MS_RDONLY | nsde, NULL, NULL);
+        ASSERT_EQ(i, p.n_mounts);
+        for (size_t k = 0; k < p.n_mounts; k++)
+                ASSERT_EQ(p.mounts[k].line, 0);
+
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(mounts_sys_without_private_network) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "m");
+        c.private_network = false;
+        plan_ok(&c, NULL, &p);
+        assert_mount(&p, 1, PLAN_MOUNT_BIND, "/sys", NULL, MS_RDONLY | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                     NULL, "/sys");
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(mounts_user_order_and_lines) {
+        CellConfig c;
+        Plan p = {};
+        size_t run, b1, b2, t, o, in, kcore, cg;
+        const PlanMount *m;
+
+        config_minimal(&c, "m");
+        config_add_bind(&c, "/srv/www", "/var/www", true, 7);
+        config_add_bind(&c, "/srv/data", NULL, false, 9);
+        c.binds[1].ignore_missing = true;
+        c.binds[1].recursive = false;
+        c.binds[1].nosuid = c.binds[1].nodev = c.binds[1].noexec = true;
+        c.binds[1].idmap = true;
+
+        c.tmpfs = calloc(2, sizeof(CellTmpfs));
+        ASSERT_NOT_NULL(c.tmpfs);
+        c.tmpfs[0] = (CellTmpfs) { .path = xstrdup("/tmp"), .options = NULL, .line = 11 };
+        c.tmpfs[1] = (CellTmpfs) { .path = xstrdup("/scratch"), .options = xstrdup("size=10M,ro,mode=0700,exec"),
+                                   .line = 12 };
+        c.n_tmpfs = 2;
+
+        c.overlays = calloc(1, sizeof(CellOverlay));
+        ASSERT_NOT_NULL(c.overlays);
+        ASSERT_OK(strv_extend(&c.overlays[0].lower, "+/usr"));
+        ASSERT_OK(strv_extend(&c.overlays[0].lower, "+/opt"));
+        c.overlays[0].upper = xstrdup("");
+        c.overlays[0].target = xstrdup("/usr");
+        c.overlays[0].line = 13;
+        c.n_overlays = 1;
+
+        ASSERT_OK(strv_extend(&c.inaccessible, "/etc/secret"));
+
+        plan_ok(&c, NULL, &p);
+
+        ASSERT_NOT_NULL(plan_find_mount(&p, "/run", &run));
+        ASSERT_NOT_NULL(m = plan_find_mount(&p, "/var/www", &b1));
+        ASSERT_EQ(m->kind, PLAN_MOUNT_BIND);
+        ASSERT_STREQ(m->source, "/srv/www");
+        ASSERT_EQ(m->flags, MS_REC | MS_RDONLY);
+        ASSERT_EQ(m->line, 7);
+        ASSERT_FALSE(m->optional);
+
+        ASSERT_NOT_NULL(m = plan_find_mount(&p, "/srv/data", &b2));
+        ASSERT_STREQ(m->source, "/srv/data");   /* target defaults to the source */
+        ASSERT_EQ(m->flags, MS_NOSUID | MS_NODEV | MS_NOEXEC);
+        ASSERT_TRUE(m->optional);
+        ASSERT_TRUE(m->idmap);
+        ASSERT_EQ(m->line, 9);
+
+        ASSERT_NOT_NULL(m = plan_find_mount(&p, "/tmp", &t));
+        ASSERT_EQ(m->kind, PLAN_MOUNT_FS);
+        ASSERT_STREQ(m->fstype, "tmpfs");
+        ASSERT_STREQ(m->data, "mode=0755");
+        ASSERT_EQ(m->flags, MS_NOSUID | MS_NODEV);
+        ASSERT_EQ(m->line, 11);
+        ASSERT_NOT_NULL(m = plan_find_mount(&p, "/scratch", NULL));
+        ASSERT_STREQ(m->data, "size=10M,mode=0700");
+        ASSERT_EQ(m->flags, MS_NOSUID | MS_NODEV | MS_RDONLY);
+
+        ASSERT_NOT_NULL(m = plan_find_mount(&p, "/usr", &o));
+        ASSERT_EQ(m->kind, PLAN_MOUNT_OVERLAY);
+        ASSERT_TRUE(m->source_in_root);
+        ASSERT_EQ(strv_length(m->lower), 2);
+        ASSERT_STREQ(m->lower[0], "/usr");
+        ASSERT_STREQ(m->lower[1], "/opt");
+        ASSERT_STREQ(m->upper, "");
+        ASSERT_EQ(m->line, 13);
+
+        ASSERT_NOT_NULL(m = plan_find_mount(&p, "/etc/secret", &in));
+        ASSERT_EQ(m->kind, PLAN_MOUNT_MASK);
+
+        ASSERT_NOT_NULL(plan_find_mount(&p, "/proc/kcore", &kcore));
+        ASSERT_NOT_NULL(plan_find_mount(&p, "/sys/fs/cgroup", &cg));
+
+        /* Built-ins, then the unit's in key order, then the masks; cgroup last. */
+        ASSERT_TRUE(run < b1);
+        ASSERT_TRUE(b1 < b2);
+        ASSERT_TRUE(b2 < t);
+        ASSERT_TRUE(t < o);
+        ASSERT_TRUE(o < in);
+        ASSERT_TRUE(in < kcore);
+        ASSERT_EQ(cg, p.n_mounts - 1);
+
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(mounts_bad_targets) {
+        CellConfig c;
+
+        config_minimal(&c, "m");
+        config_add_bind(&c, "/srv", "/", false, 5);
+        ASSERT_OK(strv_extend(&c.inaccessible, "/"));
+        plan_fails(&c, "m.cell:5: Bind=: cannot mount over the container's root");
+        plan_fails(&c, "Inaccessible=: cannot mount over");
+        cell_config_done(&c);
+
+        config_minimal(&c, "m");
+        c.overlays = calloc(1, sizeof(CellOverlay));
+        ASSERT_NOT_NULL(c.overlays);
+        ASSERT_OK(strv_extend(&c.overlays[0].lower, "+/usr"));
+        ASSERT_OK(strv_extend(&c.overlays[0].lower, "/srv/usr"));
+        c.overlays[0].upper = xstrdup("/srv/upper");
+        c.overlays[0].target = xstrdup("/usr");
+        c.overlays[0].line = 4;
+        c.n_overlays = 1;
+        plan_fails(&c, "m.cell:4: Overlay=: mixing paths");
+        cell_config_done(&c);
+}
+
+TEST(capabilities_arithmetic) {
+        CellConfig c;
+        Plan p = {};
+
+        /* Capability= adds, DropCapability= removes. */
+        config_minimal(&c, "caps");
+        c.capability = CAP(CAP_SYS_ADMIN) | CAP(CAP_NET_ADMIN);
+        c.drop_capability = CAP(CAP_MKNOD) | CAP(CAP_NET_ADMIN);
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ_U64(p.cap_bounding, (default_caps | CAP(CAP_SYS_ADMIN)) & ~CAP(CAP_MKNOD));
+        ASSERT_EQ_U64(p.cap_effective, p.cap_bounding);
+        ASSERT_EQ_U64(p.cap_permitted, p.cap_bounding);
+        plan_done(&p);
+
+        /* DropCapability=all wins over everything. */
+        c.drop_capability = UINT64_C(0x1ffffffffff);
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ_U64(p.cap_bounding, 0);
+        ASSERT_EQ_U64(p.cap_effective, 0);
+        plan_done(&p);
+
+        /* Capability=all minus one. */
+        c.capability = UINT64_C(0x1ffffffffff);
+        c.drop_capability = CAP(CAP_SYS_MODULE);
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ_U64(p.cap_bounding, UINT64_C(0x1ffffffffff) & ~CAP(CAP_SYS_MODULE));
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(capabilities_non_root) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "caps");
+        c.user = xstrdup("www-data");
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ_U64(p.cap_bounding, default_caps);
+        ASSERT_EQ_U64(p.cap_effective, 0);
+        ASSERT_EQ_U64(p.cap_permitted, 0);
+        ASSERT_EQ_U64(p.cap_ambient, 0);
+        ASSERT_STREQ(p.user, "www-data");
+        plan_done(&p);
+
+        /* root by name or number is root. */
+        free(c.user);
+        c.user = xstrdup("0");
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ_U64(p.cap_effective, default_caps);
+        plan_done(&p);
+        free(c.user);
+        c.user = xstrdup("root");
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ_U64(p.cap_permitted, default_caps);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(rlimits_and_oom) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "rl");
+        c.rlimits[RLIMIT_NPROC] = (CellRlimit) { true, 100, 200 };
+        c.rlimits[RLIMIT_NOFILE] = (CellRlimit) { true, 1024, RLIM_INFINITY };
+        c.oom_score_adjust_set = true;
+        c.oom_score_adjust = -500;
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(p.n_rlimits, 2);
+        /* In RLIMIT_* order, only those set. */
+        ASSERT_EQ(p.rlimits[0].resource, RLIMIT_NPROC);
+        ASSERT_EQ(p.rlimits[0].soft, 100);
+        ASSERT_EQ(p.rlimits[0].hard, 200);
+        ASSERT_EQ(p.rlimits[1].resource, RLIMIT_NOFILE);
+        ASSERT_EQ_U64(p.rlimits[1].hard, RLIM_INFINITY);
+        ASSERT_TRUE(p.oom_score_adjust_set);
+        ASSERT_EQ(p.oom_score_adjust, -500);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(environment_override) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "env");
+        ASSERT_OK(strv_extend(&c.environment, "FOO=1"));
+        ASSERT_OK(strv_extend(&c.environment, "PATH=/opt/bin"));
+        ASSERT_OK(strv_extend(&c.environment, "BAR=x=y"));
+        ASSERT_OK(strv_extend(&c.environment, "FOO=2"));
+        ASSERT_OK(strv_extend(&c.environment, "FO=3"));
+        c.environment_files = calloc(2, sizeof(CellEnvironmentFile));
+        ASSERT_NOT_NULL(c.environment_files);
+        c.environment_files[0] = (CellEnvironmentFile) { xstrdup("/etc/a.env"), false };
+        c.environment_files[1] = (CellEnvironmentFile) { xstrdup("/etc/b.env"), true };
+        c.n_environment_files = 2;
+        plan_ok(&c, NULL, &p);
+
+        ASSERT_EQ(strv_length(p.environment), 5);
+        ASSERT_STREQ(p.environment[0], "PATH=/opt/bin");        /* replaced where it was */
+        ASSERT_STREQ(p.environment[1], "container=cell");
+        ASSERT_STREQ(p.environment[2], "FOO=2");
+        ASSERT_STREQ(p.environment[3], "BAR=x=y");
+        ASSERT_STREQ(p.environment[4], "FO=3");
+        ASSERT_EQ(p.n_environment_files, 2);
+        ASSERT_STREQ(p.environment_files[0].path, "/etc/a.env");
+        ASSERT_FALSE(p.environment_files[0].ignore_missing);
+        ASSERT_TRUE(p.environment_files[1].ignore_missing);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(users_modes) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "u");
+        c.private_users = CELL_PRIVATE_USERS_FIXED;
+        c.private_users_uid = 100000;
+        c.private_users_count = 65536;
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(p.users_mode, PLAN_USERS_FIXED);
+        ASSERT_TRUE(p.namespaces & CLONE_NEWUSER);
+        ASSERT_EQ(p.uid_base, 100000);
+        ASSERT_EQ(p.uid_count, 65536);
+        ASSERT_EQ(p.n_uid_map, 1);
+        ASSERT_EQ(p.n_gid_map, 1);
+        ASSERT_EQ(p.uid_map[0].inside, 0);
+        ASSERT_EQ(p.uid_map[0].outside, 100000);
+        ASSERT_EQ(p.uid_map[0].count, 65536);
+        ASSERT_EQ(p.gid_map[0].outside, 100000);
+        plan_done(&p);
+
+        /* A range that runs past the last UID. */
+        c.private_users_uid = 0xffff0000u;
+        c.private_users_count = 0x20000;
+        plan_fails(&c, "the range ends beyond the last UID");
+
+        c.private_users = CELL_PRIVATE_USERS_YES;
+        c.private_users_count = 0;
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(p.users_mode, PLAN_USERS_ROOT_OWNER);
+        ASSERT_EQ(p.uid_count, 65536);
+        ASSERT_EQ(p.n_uid_map, 0);
+        plan_done(&p);
+
+        c.private_users = CELL_PRIVATE_USERS_PICK;
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(p.users_mode, PLAN_USERS_PICK);
+        ASSERT_EQ(p.uid_base, plan_users_pick_base("u"));
+        ASSERT_EQ(p.uid_count, 65536);
+        ASSERT_EQ(p.n_uid_map, 0);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(users_pick_range) {
+        char name[32];
+        uint32_t first = plan_users_pick_base("web");
+        bool differs = false;
+
+        for (int i = 0; i < 2000; i++) {
+                snprintf(name, sizeof name, "unit%d", i);
+                uint32_t b = plan_users_pick_base(name);
+                ASSERT_EQ(b % 0x10000, 0);              /* 64 Ki aligned */
+                ASSERT_TRUE(b >= 0x80000);
+                ASSERT_TRUE(b <= 0x6fff0000);
+                differs = differs || b != first;
+        }
+        ASSERT_TRUE(differs);
+        ASSERT_EQ(plan_users_pick_base("web"), first);  /* stable */
+}
+
+TEST(hostname) {
+        struct {
+                const char *name, *hostname;
+        } cases[] = {
+                { "web",        "web"       },
+                { "worker@3",   "worker-3"  },
+                { "a_b:c\\d",   "a-b-c-d"   },
+                { "@x@",        "x"         },
+                { "-.a.-",      "a"         },
+                { "@@@",        "cell"      },
+                { "Web.Example","Web.Example" },
+        };
+        char long_name[101];
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *h = plan_hostname_from_name(cases[i].name);
+                ASSERT_STREQ(h, cases[i].hostname);
+        }
+
+        memset(long_name, 'a', 100);
+        long_name[100] = 0;
+        _cleanup_free_ char *h = plan_hostname_from_name(long_name);
+        ASSERT_EQ(strlen(h), 63);
+
+        /* Hostname= wins over the name. */
+        CellConfig c;
+        Plan p = {};
+        config_minimal(&c, "worker@7");
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(p.hostname, "worker-7");
+        plan_done(&p);
+        c.hostname = xstrdup("box");
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(p.hostname, "box");
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(identity) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "id");
+        c.user = xstrdup("app");
+        c.group = xstrdup("staff");
+        ASSERT_OK(strv_extend(&c.supplementary_groups, "wheel"));
+        c.working_directory = xstrdup("/srv");
+        c.umask_set = true;
+        c.umask = 0077;
+        c.notify_ready = true;
+        c.init = true;
+        c.timeout_stop_set = true;
+        c.timeout_stop_usec = USEC_INFINITY;
+        c.kill_signal = SIGINT;
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(p.group, "staff");
+        ASSERT_STREQ(p.supplementary_groups[0], "wheel");
+        ASSERT_STREQ(p.working_directory, "/srv");
+        ASSERT_EQ(p.umask, 0077);
+        ASSERT_TRUE(p.notify_ready);
+        ASSERT_TRUE(p.init);
+        ASSERT_EQ_U64(p.timeout_stop_usec, USEC_INFINITY);
+        ASSERT_EQ(p.kill_signal, SIGINT);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(argv_override_and_boot) {
+        CellConfig c;
+        Plan p = {};
+        char *args[] = { (char *) "/bin/echo", (char *) "hi", NULL };
+        char *empty[] = { NULL };
+        PlanOptions o = { .argv_override = args };
+
+        config_minimal(&c, "b");
+        plan_ok(&c, &o, &p);
+        ASSERT_EQ(strv_length(p.argv), 2);
+        ASSERT_STREQ(p.argv[0], "/bin/echo");
+        plan_done(&p);
+
+        /* An empty override is no override. */
+        o.argv_override = empty;
+        plan_ok(&c, &o, &p);
+        ASSERT_STREQ(p.argv[0], "/bin/sh");
+        plan_done(&p);
+
+        /* Boot=yes: /sbin/init, the arguments after it, SIGRTMIN+3. */
+        c.boot = true;
+        o.argv_override = args;
+        plan_ok(&c, &o, &p);
+        ASSERT_EQ(strv_length(p.argv), 3);
+        ASSERT_STREQ(p.argv[0], "/sbin/init");
+        ASSERT_STREQ(p.argv[1], "/bin/echo");
+        ASSERT_TRUE(p.boot);
+        ASSERT_EQ(p.kill_signal, SIGRTMIN + 3);
+        ASSERT_STREQ(p.environment[1], "container=cell");
+        plan_done(&p);
+
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(strv_length(p.argv), 1);
+        plan_done(&p);
+
+        /* KillSignal= wins over the Boot= default. */
+        c.kill_signal = SIGTERM;
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(p.kill_signal, SIGTERM);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(nothing_to_run) {
+        CellConfig c;
+
+        config_minimal(&c, "n");
+        c.exec = strv_free(c.exec);
+        plan_fails(&c, "n.cell: Neither Exec= nor Boot=yes is set");
+        cell_config_done(&c);
+
+        config_minimal(&c, "n");
+        c.directory = mfree(c.directory);
+        plan_fails(&c, "Directory= is not set");
+        cell_config_done(&c);
+}
+
+TEST(read_only_and_volatile) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "v");
+        c.volatile_mode = CELL_VOLATILE_STATE;
+        plan_ok(&c, NULL, &p);
+        ASSERT_TRUE(p.root_read_only);
+        ASSERT_EQ(p.root_volatile, CELL_VOLATILE_STATE);
+        plan_done(&p);
+        c.volatile_mode = CELL_VOLATILE_NO;
+        c.read_only = true;
+        plan_ok(&c, NULL, &p);
+        ASSERT_TRUE(p.root_read_only);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(network_copied) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "net");
+        c.virtual_ethernet = true;
+        c.bridge = xstrdup("br0");
+        c.ports = calloc(1, sizeof(CellPort));
+        ASSERT_NOT_NULL(c.ports);
+        c.ports[0] = (CellPort) { IPPROTO_UDP, 5353, 53 };
+        c.n_ports = 1;
+        plan_ok(&c, NULL, &p);
+        ASSERT_TRUE(p.virtual_ethernet);
+        ASSERT_STREQ(p.bridge, "br0");
+        ASSERT_EQ(p.n_ports, 1);
+        ASSERT_EQ(p.ports[0].protocol, IPPROTO_UDP);
+        ASSERT_EQ(p.ports[0].host_port, 5353);
+        ASSERT_EQ(p.ports[0].container_port, 53);
+        plan_done(&p);
+        cell_config_done(&c);
+}

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "strv.h"
+#include "test.h"
+#include "unit-dropin.h"
+
+/* tests/unit/unit/data/dropin/{etc,run,usr}: three search directories. */
+static char **dropin_dirs(void) {
+        const char *data = getenv("CELL_TEST_DATA");
+        char **l = NULL;
+
+        ASSERT_NOT_NULL(data);
+        for (const char * const *d = (const char * const[]) { "etc", "run", "usr", NULL }; *d; d++) {
+                char *p;
+
+                ASSERT_TRUE(asprintf(&p, "%s/dropin/%s", data, *d) > 0);
+                ASSERT_OK(strv_push(&l, p));
+        }
+        return l;
+}
+
+/* The drop-ins as "dir/name.cell.d/file", relative to the data folder. */
+static char *short_list(char **l) {
+        const char *data = getenv("CELL_TEST_DATA");
+        _cleanup_strv_free_ char **s = NULL;
+        char *j;
+
+        STRV_FOREACH(p, l) {
+                const char *rel = startswith(*p, data);
+
+                ASSERT_NOT_NULL(rel);
+                ASSERT_OK(strv_extend(&s, rel + strlen("/dropin/")));
+        }
+        j = strv_join(s, " ");
+        ASSERT_NOT_NULL(j);
+        return j;
+}
+
+TEST(plain_unit_precedence_and_order) {
+        _cleanup_strv_free_ char **dirs = dropin_dirs(), **l = NULL;
+        _cleanup_free_ char *s = NULL;
+
+        ASSERT_OK(unit_dropin_find(dirs, "web", &l));
+        s = short_list(l);
+        /* usr's 10-a.conf is masked by etc's; 40-d.txt, .hidden.conf and the
+         * directory 50-dir.conf are no drop-ins; order is by file name. */
+        ASSERT_STREQ(s, "etc/web.cell.d/10-a.conf usr/web.cell.d/20-b.conf etc/web.cell.d/30-c.conf");
+}
+
+TEST(instance_and_template_merge_like_systemd) {
+        _cleanup_strv_free_ char **dirs = dropin_dirs(), **l = NULL;
+        _cleanup_free_ char *s = NULL;
+
+        ASSERT_OK(unit_dropin_find(dirs, "worker@3", &l));
+        s = short_list(l);
+        /* One list sorted by file name over instance and template dirs;
+         * per name the earliest directory wins, and within a directory the
+         * instance's drop-in beats the template's. */
+        ASSERT_STREQ(s,
+                     "usr/worker@3.cell.d/05-first.conf "
+                     "etc/worker@.cell.d/10-t.conf "
+                     "etc/worker@3.cell.d/20-same.conf "
+                     "etc/worker@3.cell.d/50-x.conf "
+                     "run/worker@.cell.d/60-late.conf");
+}
+
+TEST(other_instance_gets_template_only) {
+        _cleanup_strv_free_ char **dirs = dropin_dirs(), **l = NULL;
+        _cleanup_free_ char *s = NULL;
+
+        ASSERT_OK(unit_dropin_find(dirs, "worker@4", &l));
+        s = short_list(l);
+        ASSERT_STREQ(s, "etc/worker@.cell.d/10-t.conf etc/worker@.cell.d/20-same.conf "
+                        "run/worker@.cell.d/60-late.conf");
+}
+
+TEST(none) {
+        _cleanup_strv_free_ char **dirs = dropin_dirs(), **l = NULL;
+        char *empty[] = { NULL };
+
+        ASSERT_OK(unit_dropin_find(dirs, "nothing", &l));
+        ASSERT_NOT_NULL(l);
+        ASSERT_NULL(l[0]);
+        l = strv_free(l);
+        ASSERT_OK(unit_dropin_find(empty, "web", &l));
+        ASSERT_NULL(l[0]);
+}
+
+TEST(dev_null_masks_and_not_a_dir) {
+        char dir[] = "/tmp/test-dropin-XXXXXX";
+        _cleanup_free_ char *a = NULL, *b = NULL, *da = NULL, *db = NULL, *fa = NULL, *fb = NULL, *nd = NULL;
+        _cleanup_strv_free_ char **l = NULL;
+        char *dirs[3] = {};
+        FILE *f;
+
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        ASSERT_TRUE(asprintf(&a, "%s/a", dir) > 0);
+        ASSERT_TRUE(asprintf(&b, "%s/b", dir) > 0);
+        ASSERT_TRUE(asprintf(&da, "%s/web.cell.d", a) > 0);
+        ASSERT_TRUE(asprintf(&db, "%s/web.cell.d", b) > 0);
+        ASSERT_TRUE(asprintf(&fa, "%s/10-x.conf", da) > 0);
+        ASSERT_TRUE(asprintf(&fb, "%s/10-x.conf", db) > 0);
+        ASSERT_TRUE(asprintf(&nd, "%s/other.cell.d", a) > 0);
+        ASSERT_EQ(mkdir(a, 0755), 0);
+        ASSERT_EQ(mkdir(b, 0755), 0);
+        ASSERT_EQ(mkdir(da, 0755), 0);
+        ASSERT_EQ(mkdir(db, 0755), 0);
+        /* The higher-priority drop-in is a mask: the lower one is gone. */
+        ASSERT_EQ(symlink("/dev/null", fa), 0);
+        f = fopen(fb, "we");
+        ASSERT_NOT_NULL(f);
+        fputs("[Unit]\nDescription=masked\n", f);
+        ASSERT_EQ(fclose(f), 0);
+        /* A file where a drop-in directory could be is ignored. */
+        f = fopen(nd, "we");
+        ASSERT_NOT_NULL(f);
+        ASSERT_EQ(fclose(f), 0);
+
+        dirs[0] = a;
+        dirs[1] = b;
+        ASSERT_OK(unit_dropin_find(dirs, "web", &l));
+        ASSERT_EQ(strv_length(l), 1);
+        ASSERT_STREQ(l[0], fa);
+        l = strv_free(l);
+        ASSERT_OK(unit_dropin_find(dirs, "other", &l));
+        ASSERT_NULL(l[0]);
+
+        ASSERT_EQ(unlink(fa), 0);
+        ASSERT_EQ(unlink(fb), 0);
+        ASSERT_EQ(unlink(nd), 0);
+        ASSERT_EQ(rmdir(da), 0);
+        ASSERT_EQ(rmdir(db), 0);
+        ASSERT_EQ(rmdir(a), 0);
+        ASSERT_EQ(rmdir(b), 0);
+        ASSERT_EQ(rmdir(dir), 0);
+}

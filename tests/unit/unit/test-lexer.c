@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "strv.h"
+#include "test.h"
+#include "unit-lexer.h"
+
+/* Every assignment as "Section|Key|value|line". */
+static int collect(const char *section, const char *key, const char *value,
+                   const char *file, unsigned line, void *userdata) {
+        char ***l = userdata, *s;
+
+        if (asprintf(&s, "%s|%s|%s|%u", section, key, value, line) < 0)
+                return -ENOMEM;
+        return strv_push(l, s);
+}
+
+/* Lexes text (size bytes) and checks the problem count; returns the assignments. */
+static char **lex(const char *text, size_t size, int problems, Diagnostics *d) {
+        char **l = NULL;
+
+        ASSERT_EQ(unit_lex_buffer(text, size, "t.cell", collect, &l, d), problems);
+        ASSERT_EQ(d->n_errors, (size_t) problems);
+        return l;
+}
+#define LEX(text, problems, d) lex(text, sizeof(text) - 1, problems, d)
+
+TEST(simple) {
+        _cleanup_strv_free_ char **l = NULL;
+        Diagnostics d = {};
+
+        l = LEX("[Exec]\nExec=/bin/true\n  User =  nobody  \n\n[Root]\nDirectory=/srv\n", 0, &d);
+        ASSERT_EQ(strv_length(l), 3);
+        ASSERT_STREQ(l[0], "Exec|Exec|/bin/true|2");
+        ASSERT_STREQ(l[1], "Exec|User|nobody|3");
+        ASSERT_STREQ(l[2], "Root|Directory|/srv|6");
+        diag_done(&d);
+}
+
+TEST(empty_file) {
+        _cleanup_strv_free_ char **l = NULL;
+        Diagnostics d = {};
+
+        ASSERT_EQ(unit_lex_buffer("", 0, "t.cell", collect, &l, &d), 0);
+        ASSERT_NULL(l);
+        ASSERT_NULL(d.messages);
+        l = LEX("\n\n# nothing\n; at all\n", 0, &d);
+        ASSERT_NULL(l);
+}
+
+TEST(long_value_4k) {
+        _cleanup_strv_free_ char **l = NULL;
+        _cleanup_free_ char *text = NULL, *value = NULL, *expect = NULL;
+        Diagnostics d = {};
+
+        /* Debian's inih would cut this at 197 characters. */
+        value = malloc(4097);
+        ASSERT_NOT_NULL(value);
+        for (size_t i = 0; i < 4096; i++)
+                value[i] = "abcdefgh "[i % 9];
+        value[4095] = 'z';
+        value[4096] = 0;
+        ASSERT_TRUE(asprintf(&text, "[Exec]\nExec=/bin/echo %s\n", value) > 0);
+        ASSERT_TRUE(asprintf(&expect, "Exec|Exec|/bin/echo %s|2", value) > 0);
+        l = lex(text, strlen(text), 0, &d);
+        ASSERT_EQ(strv_length(l), 1);
+        ASSERT_STREQ(l[0], expect);
+}
+
+TEST(semicolon_inside_value) {
+        _cleanup_strv_free_ char **l = NULL;
+        Diagnostics d = {};
+
+        /* inih's inline comments would cut at " ;". */
+        l = LEX("[Exec]\nExec=sh -c \"a ; b\" ; # not a comment\nDescription=x # y\n", 0, &d);
+        ASSERT_EQ(strv_length(l), 2);
+        ASSERT_STREQ(l[0], "Exec|Exec|sh -c \"a ; b\" ; # not a comment|2");
+        ASSERT_STREQ(l[1], "Exec|Description|x # y|3");
+}
+
+TEST(indented_line) {
+        _cleanup_strv_free_ char **l = NULL;
+        Diagnostics d = {};
+
+        /* inih would glue an indented line to the previous key. */
+        l = LEX("[Exec]\nExec=/bin/true\n    User=nobody\n\t# comment\n\t[Root]\n  Directory=/srv\n", 0, &d);
+        ASSERT_EQ(strv_length(l), 3);
+        ASSERT_STREQ(l[0], "Exec|Exec|/bin/true|2");
+        ASSERT_STREQ(l[1], "Exec|User|nobody|3");
+        ASSERT_STREQ(l[2], "Root|Directory|/srv|6");
+}
+
+TEST(indented_line_without_equals) {
+        _cleanup_strv_free_ char **l = NULL;
+        Diagnostics d = {};
+
+        l = LEX("[Exec]\nExec=/bin/true\n    --verbose\n", 1, &d);
+        ASSERT_EQ(strv_length(l), 1);
+        ASSERT_STREQ(l[0], "Exec|Exec|/bin/true|2");
+        ASSERT_STREQ(d.messages[0], "t.cell:3: \"--verbose\": line is not a Key=value assignment");
+        diag_done(&d);
+}
+
+TEST(continuation) {
+        _cleanup_strv_free_ char **l = NULL;
+        Diagnostics d = {};
+
+        l = LEX("[Exec]\n"
+                "Exec=/bin/echo \\\n"
+                "   one \\\n"
+                "# a comment inside the continuation is skipped\n"
+                "  ; so is this one \\\n"
+                "two\n"
+                "User=nobody\n", 0, &d);
+        ASSERT_EQ(strv_length(l), 2);
+        /* The backslash becomes a space, the next line is taken as it is. */
+        ASSERT_STREQ(l[0], "Exec|Exec|/bin/echo     one  two|2");
+        ASSERT_STREQ(l[1], "Exec|User|nobody|7");
+}
+
+TEST(continuation_escaped_backslash) {
+        _cleanup_strv_free_ char **l = NULL;
+        Diagnostics d = {};
+
+        /* An even number of backslashes does not continue. */
+        l = LEX("[Exec]\nExec=a\\\\\nUser=b \\\\\\\nc\n", 0, &d);
+        ASSERT_EQ(strv_length(l), 2);
+        ASSERT_STREQ(l[0], "Exec|Exec|a\\\\|2");
+        ASSERT_STREQ(l[1], "Exec|User|b \\\\ c|3");
+}
+
+TEST(continuation_at_eof) {
+        _cleanup_strv_free_ char **l = NULL;
+        Diagnostics d = {};
+
+        l = LEX("[Exec]\nExec=a \\\nb \\", 0, &d);
+        ASSERT_EQ(strv_length(l), 1);
+        ASSERT_STREQ(l[0], "Exec|Exec|a  b|2");
+}
+
+TEST(continuation_ended_by_empty_line) {
+        _cleanup_strv_free_ char **l = NULL;
+        Diagnostics d = {};
+
+        l = LEX("[Exec]\nExec=a \\\n\nUser=x\n", 0, &d);
+        ASSERT_EQ(strv_length(l), 2);
+        ASSERT_STREQ(l[0], "Exec|Exec|a|2");
+        ASSERT_STREQ(l[1], "Exec|User|x|4");
+}
+
+TEST(comment_only_at_line_start) {
+        _cleanup_strv_free_ char **l = NULL;
+        Diagnostics d = {};
+
+        l = LEX("# c\n; c\n[Exec]\n  # c\n\t; c \\\nExec=#x\nUser=;y\n", 0, &d);
+        ASSERT_EQ(strv_length(l), 2);
+        /* A comment line does not continue: its backslash is part of the comment. */
+        ASSERT_STREQ(l[0], "Exec|Exec|#x|6");
+        ASSERT_STREQ(l[1], "Exec|User|;y|7");
+}
+
+TEST(crlf) {
+        _cleanup_strv_free_ char **l = NULL;
+        Diagnostics d = {};
+
+        l = LEX("[Exec]\r\nExec=/bin/true a\r\n# c\r\nUser=x \\\r\ny\r\n\r\nGroup=g\r", 0, &d);
+        ASSERT_EQ(strv_length(l), 3);
+        ASSERT_STREQ(l[0], "Exec|Exec|/bin/true a|2");
+        ASSERT_STREQ(l[1], "Exec|User|x  y|4");
+        ASSERT_STREQ(l[2], "Exec|Group|g|7");
+}
+
+TEST(bom) {
+        _cleanup_strv_free_ char **l = NULL;
+        Diagnostics d = {};
+
+        l = LEX("\xef\xbb\xbf[Exec]\nExec=/bin/true\n", 0, &d);
+        ASSERT_EQ(strv_length(l), 1);
+        ASSERT_STREQ(l[0], "Exec|Exec|/bin/true|2");
+        l = strv_free(l);
+
+        /* Only at the start of the file. */
+        l = LEX("[Exec]\n\xef\xbb\xbfUser=x\n", 0, &d);
+        ASSERT_STREQ(l[0], "Exec|\xef\xbb\xbfUser|x|2");
+}
+
+TEST(nul_byte) {
+        _cleanup_strv_free_ char **l = NULL;
+        Diagnostics d = {};
+
+        l = LEX("[Exec]\nExec=/bin/tr\0ue\nUser=x\nGroup=a \\\nb\0c\n# \0\n", 3, &d);
+        ASSERT_EQ(strv_length(l), 1);
+        ASSERT_STREQ(l[0], "Exec|User|x|3");
+        ASSERT_STREQ(d.messages[0], "t.cell:2: line contains a NUL byte");
+        /* The logical line's first physical line is named. */
+        ASSERT_STREQ(d.messages[1], "t.cell:4: line contains a NUL byte");
+        /* Also in a comment: it is not a text file. */
+        ASSERT_STREQ(d.messages[2], "t.cell:6: line contains a NUL byte");
+        diag_done(&d);
+}
+
+TEST(key_before_section) {
+        _cleanup_strv_free_ char **l = NULL;
+        Diagnostics d = {};
+
+        l = LEX("# hello\nExec=/bin/true\n[Exec]\nUser=x\n", 1, &d);
+        ASSERT_EQ(strv_length(l), 1);
+        ASSERT_STREQ(l[0], "Exec|User|x|4");
+        ASSERT_STREQ(d.messages[0], "t.cell:2: Exec=/bin/true: assignment before any [Section] header");
+        diag_done(&d);
+}
+
+TEST(line_without_equals) {
+        _cleanup_strv_free_ char **l = NULL;
+        Diagnostics d = {};
+
+        l = LEX("[Exec]\nExec /bin/true\n=x\nUser=x\n", 2, &d);
+        ASSERT_EQ(strv_length(l), 1);
+        ASSERT_STREQ(d.messages[0], "t.cell:2: \"Exec /bin/true\": line is not a Key=value assignment");
+        ASSERT_STREQ(d.messages[1], "t.cell:3: \"=x\": line is not a Key=value assignment");
+        diag_done(&d);
+}
+
+TEST(bad_section_header) {
+        _cleanup_strv_free_ char **l = NULL;
+        Diagnostics d = {};
+
+        /* Keys under a broken header are not reported again one by one. */
+        l = LEX("[Exec\nExec=/bin/true\n[]\nUser=x\n[Ex\"ec]\n[Root]\nDirectory=/\n", 3, &d);
+        ASSERT_EQ(strv_length(l), 1);
+        ASSERT_STREQ(l[0], "Root|Directory|/|7");
+        ASSERT_STREQ(d.messages[0], "t.cell:1: invalid section header \"[Exec\"");
+        ASSERT_STREQ(d.messages[1], "t.cell:3: invalid section name \"[]\"");
+        ASSERT_STREQ(d.messages[2], "t.cell:5: invalid section name \"[Ex\"ec]\"");
+        diag_done(&d);
+}
+
+TEST(empty_value_and_sections_repeat) {
+        _cleanup_strv_free_ char **l = NULL;
+        Diagnostics d = {};
+
+        l = LEX("[Root]\nBind=/a\n[Exec]\nUser=x\n[Root]\nBind=\nBind = \n", 0, &d);
+        ASSERT_EQ(strv_length(l), 4);
+        ASSERT_STREQ(l[2], "Root|Bind||6");
+        ASSERT_STREQ(l[3], "Root|Bind||7");
+}
+
+TEST(all_problems_reported) {
+        _cleanup_strv_free_ char **l = NULL;
+        Diagnostics d = {};
+
+        l = LEX("A=1\n[Exec]\nnope\nUser=x\nnope again\n", 3, &d);
+        ASSERT_EQ(strv_length(l), 1);
+        ASSERT_CONTAINS(d.messages[0], "t.cell:1:");
+        ASSERT_CONTAINS(d.messages[1], "t.cell:3:");
+        ASSERT_CONTAINS(d.messages[2], "t.cell:5:");
+        diag_done(&d);
+}
+
+static char *repeat(char c, size_t n) {
+        char *s = malloc(n + 1);
+
+        ASSERT_NOT_NULL(s);
+        memset(s, c, n);
+        s[n] = 0;
+        return s;
+}
+
+TEST(line_too_long) {
+        _cleanup_strv_free_ char **l = NULL;
+        _cleanup_free_ char *big = repeat('x', 2 * 1024 * 1024), *text = NULL;
+        Diagnostics d = {};
+
+        /* 2 MiB on one line: an error, and the next line is still read. */
+        ASSERT_TRUE(asprintf(&text, "[Exec]\nExec=%s\nUser=x\n", big) > 0);
+        l = lex(text, strlen(text), 1, &d);
+        ASSERT_EQ(strv_length(l), 1);
+        ASSERT_STREQ(l[0], "Exec|User|x|3");
+        ASSERT_CONTAINS(d.messages[0], "t.cell:2: line too long");
+        diag_done(&d);
+        l = strv_free(l);
+        text = mfree(text);
+
+        /* 2 MiB through continuations: named by its first line. */
+        {
+                _cleanup_free_ char *half = repeat('y', 700 * 1024);
+
+                ASSERT_TRUE(asprintf(&text, "[Exec]\nUser=x\nExec=%s\\\n%s\\\n%s\nGroup=g\n", half, half, half) > 0);
+        }
+        l = lex(text, strlen(text), 1, &d);
+        ASSERT_EQ(strv_length(l), 2);
+        ASSERT_STREQ(l[1], "Exec|Group|g|6");
+        ASSERT_CONTAINS(d.messages[0], "t.cell:3: line too long");
+        diag_done(&d);
+}
+
+TEST(line_up_to_limit) {
+        _cleanup_strv_free_ char **l = NULL;
+        _cleanup_free_ char *value = NULL, *text = NULL;
+        Diagnostics d = {};
+
+        /* Exactly UNIT_LINE_MAX bytes of logical line is fine. */
+        value = repeat('v', UNIT_LINE_MAX - strlen("Exec="));
+        ASSERT_TRUE(asprintf(&text, "[Exec]\nExec=%s\n", value) > 0);
+        l = lex(text, strlen(text), 0, &d);
+        ASSERT_EQ(strv_length(l), 1);
+        ASSERT_EQ(strlen(l[0]), strlen("Exec|Exec|") + strlen(value) + strlen("|2"));
+}
+
+static int fail_on_second(const char *section, const char *key, const char *value,
+                          const char *file, unsigned line, void *userdata) {
+        unsigned *n = userdata;
+
+        return ++*n == 2 ? -ENOMEM : 0;
+}
+
+TEST(callback_error_stops) {
+        unsigned n = 0;
+
+        ASSERT_ERROR(unit_lex_buffer("[A]\na=1\nb=2\nc=3\n", 16, "t", fail_on_second, &n, NULL), ENOMEM);
+        ASSERT_EQ(n, 2);
+}
+
+TEST(lex_file) {
+        _cleanup_strv_free_ char **l = NULL;
+        char path[] = "/tmp/test-lexer-XXXXXX";
+        const char text[] = "[Exec]\nExec=x\n";
+        Diagnostics d = {};
+        int fd;
+
+        fd = mkstemp(path);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_EQ(write(fd, text, sizeof(text) - 1), (ssize_t) sizeof(text) - 1);
+        close(fd);
+        ASSERT_EQ(unit_lex_file(path, "shown.cell", collect, &l, &d), 0);
+        ASSERT_STREQ(l[0], "Exec|Exec|x|2");
+        ASSERT_EQ(unlink(path), 0);
+
+        ASSERT_ERROR(unit_lex_file(path, NULL, collect, &l, &d), ENOENT);
+        ASSERT_ERROR(unit_lex_file("/", NULL, collect, &l, &d), EISDIR);
+        ASSERT_NULL(d.messages);
+}
+
+#include <ini.h>
+
+TEST(inih_options_do_not_matter) {
+        _cleanup_strv_free_ char **l = NULL;
+        Diagnostics d = {};
+        bool inline_comments = ini_allow_inline_comments, multiline = ini_allow_multiline;
+        char *prefixes = ini_inline_comment_prefixes;
+
+        /* Debian's libinih exposes its compile options as globals: turn on
+         * everything that is not systemd syntax and check nothing changes. */
+        ini_allow_inline_comments = true;
+        ini_allow_multiline = true;
+        ini_inline_comment_prefixes = (char *) ";#=";
+        l = LEX("[Exec]\nExec=sh -c \"a ; b\" # c\n  User=x;y\n", 0, &d);
+        ini_allow_inline_comments = inline_comments;
+        ini_allow_multiline = multiline;
+        ini_inline_comment_prefixes = prefixes;
+
+        ASSERT_EQ(strv_length(l), 2);
+        ASSERT_STREQ(l[0], "Exec|Exec|sh -c \"a ; b\" # c|2");
+        ASSERT_STREQ(l[1], "Exec|User|x;y|3");
+}

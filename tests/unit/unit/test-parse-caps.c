@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <linux/capability.h>
+
+#include "parse-caps.h"
+#include "test.h"
+
+#define BIT(c) (UINT64_C(1) << (c))
+
+TEST(names) {
+        CellCapMask m = 0;
+        _cleanup_free_ char *bad = NULL;
+
+        ASSERT_OK(parse_capabilities("CAP_NET_ADMIN net_raw Sys_Ptrace", &m, &bad));
+        ASSERT_EQ_U64(m, BIT(CAP_NET_ADMIN) | BIT(CAP_NET_RAW) | BIT(CAP_SYS_PTRACE));
+        ASSERT_NULL(bad);
+        /* OR'ed into what is there, comma separated works too */
+        ASSERT_OK(parse_capabilities("cap_chown,CAP_KILL", &m, &bad));
+        ASSERT_EQ_U64(m, BIT(CAP_NET_ADMIN) | BIT(CAP_NET_RAW) | BIT(CAP_SYS_PTRACE) | BIT(CAP_CHOWN) | BIT(CAP_KILL));
+}
+
+TEST(all) {
+        CellCapMask m = 0;
+
+        ASSERT_OK(parse_capabilities("all", &m, NULL));
+        ASSERT_EQ_U64(m, cap_mask_all());
+        ASSERT_TRUE(m & BIT(CAP_SYS_ADMIN));
+        ASSERT_TRUE(m & BIT(CAP_CHOWN));
+        m = 0;
+        ASSERT_OK(parse_capabilities("ALL", &m, NULL));
+        ASSERT_EQ_U64(m, cap_mask_all());
+}
+
+TEST(bad) {
+        CellCapMask m = BIT(CAP_KILL);
+        _cleanup_free_ char *bad = NULL;
+
+        ASSERT_ERROR(parse_capabilities("CAP_NET_ADMIN CAP_FLY", &m, &bad), EINVAL);
+        ASSERT_STREQ(bad, "CAP_FLY");
+        ASSERT_EQ_U64(m, BIT(CAP_KILL));   /* unchanged */
+        bad = mfree(bad);
+        ASSERT_ERROR(parse_capabilities("12", &m, &bad), EINVAL);
+        ASSERT_STREQ(bad, "12");
+        ASSERT_ERROR(parse_capabilities("   ", &m, NULL), EINVAL);
+        ASSERT_ERROR(parse_capabilities("cap_", &m, NULL), EINVAL);
+}
+
+TEST(name_of) {
+        _cleanup_free_ char *n = capability_name(CAP_NET_ADMIN);
+
+        ASSERT_STREQ(n, "cap_net_admin");
+        ASSERT_NULL(capability_name(200));
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "parse-exec.h"
+#include "strv.h"
+#include "test.h"
+
+/* The words of s, joined with "|", or "ERR<n>" on failure. */
+static char *words(const char *s, const char *sep, ExtractFlags flags) {
+        _cleanup_strv_free_ char **l = NULL;
+        char *w, *out;
+        int r;
+
+        while ((r = extract_first_word(&s, &w, sep, flags)) > 0)
+                ASSERT_OK(strv_push(&l, w));
+        if (r < 0) {
+                ASSERT_TRUE(asprintf(&out, "ERR%d", -r) >= 0);
+                return out;
+        }
+        out = strv_join(l, "|");
+        ASSERT_NOT_NULL(out);
+        return out;
+}
+
+#define ASSERT_WORDS(s, sep, flags, expected)                   \
+        do {                                                    \
+                _cleanup_free_ char *_w = words(s, sep, flags); \
+                ASSERT_STREQ(_w, expected);                     \
+        } while (0)
+
+#define UQ (EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE)
+
+TEST(extract_quotes) {
+        ASSERT_WORDS("a b  c", NULL, UQ, "a|b|c");
+        ASSERT_WORDS("  lead and trail  ", NULL, UQ, "lead|and|trail");
+        ASSERT_WORDS("sh -c \"a ; b\"", NULL, UQ, "sh|-c|a ; b");
+        ASSERT_WORDS("'single quoted' \"double\"", NULL, UQ, "single quoted|double");
+        ASSERT_WORDS("foo\"bar baz\"qux", NULL, UQ, "foobar bazqux");
+        ASSERT_WORDS("\"\"", NULL, UQ, "");
+        ASSERT_WORDS("\"it's\" 'say \"hi\"'", NULL, UQ, "it's|say \"hi\"");
+        ASSERT_WORDS("\"unterminated", NULL, UQ, "ERR22");
+        ASSERT_WORDS("trailing\\", NULL, UQ, "ERR22");
+        ASSERT_WORDS("", NULL, UQ, "");
+        /* without UNQUOTE quotes are plain characters */
+        ASSERT_WORDS("\"a b\"", NULL, 0, "\"a|b\"");
+}
+
+TEST(extract_escapes) {
+        ASSERT_WORDS("a\\tb", NULL, UQ, "a\tb");
+        ASSERT_WORDS("\"x\\ny\"", NULL, UQ, "x\ny");
+        ASSERT_WORDS("a\\ b", NULL, UQ, "a b");
+        ASSERT_WORDS("\\x41\\102\\u00e9\\U0001F600", NULL, UQ, "AB\u00e9\U0001F600");
+        ASSERT_WORDS("\\s\\\\\\\"\\'", NULL, UQ, " \\\"'");
+        ASSERT_WORDS("'in \\x41 single'", NULL, UQ, "in A single");
+        ASSERT_WORDS("\\x00", NULL, UQ, "ERR22");
+        ASSERT_WORDS("\\000", NULL, UQ, "ERR22");
+        ASSERT_WORDS("\\q", NULL, UQ, "ERR22");
+        ASSERT_WORDS("\\xZZ", NULL, UQ, "ERR22");
+        ASSERT_WORDS("\\ud800", NULL, UQ, "ERR22");
+        /* without CUNESCAPE a backslash takes the next character literally */
+        ASSERT_WORDS("a\\:b:c", ":", EXTRACT_DONT_COALESCE_SEPARATORS, "a:b|c");
+        ASSERT_WORDS("a::b", ":", EXTRACT_DONT_COALESCE_SEPARATORS, "a||b");
+        ASSERT_WORDS("a::b", ":", 0, "a|b");
+}
+
+TEST(exec_command) {
+        _cleanup_strv_free_ char **argv = NULL;
+        char **bad = NULL;
+        _cleanup_free_ char *long_line = NULL;
+
+        ASSERT_OK(parse_exec_command("/bin/sh -c \"echo hello; sleep 1\"", &argv));
+        ASSERT_EQ(strv_length(argv), 3);
+        ASSERT_STREQ(argv[0], "/bin/sh");
+        ASSERT_STREQ(argv[2], "echo hello; sleep 1");
+        argv = strv_free(argv);
+
+        ASSERT_OK(parse_exec_command("httpd -f -p 8080 -h /srv", &argv));
+        ASSERT_EQ(strv_length(argv), 6);
+        argv = strv_free(argv);
+
+        /* a 4 KiB argument survives whole */
+        long_line = malloc(4096 + 16);
+        ASSERT_NOT_NULL(long_line);
+        strcpy(long_line, "echo ");
+        memset(long_line + 5, 'x', 4096);
+        long_line[5 + 4096] = 0;
+        ASSERT_OK(parse_exec_command(long_line, &argv));
+        ASSERT_EQ(strlen(argv[1]), 4096);
+
+        ASSERT_ERROR(parse_exec_command("   ", &bad), EINVAL);
+        ASSERT_ERROR(parse_exec_command("\"\" arg", &bad), EINVAL);
+        ASSERT_ERROR(parse_exec_command("sh -c 'x", &bad), EINVAL);
+        ASSERT_NULL(bad);
+}
+
+TEST(environment) {
+        _cleanup_strv_free_ char **env = NULL;
+        _cleanup_free_ char *bad = NULL;
+
+        ASSERT_OK(parse_environment("A=1 \"B=two words\" C=", &env, &bad));
+        ASSERT_EQ(strv_length(env), 3);
+        ASSERT_STREQ(env[1], "B=two words");
+        ASSERT_STREQ(env[2], "C=");
+        /* a later KEY replaces the earlier in place */
+        ASSERT_OK(parse_environment("A=3 D=x\\ty", &env, &bad));
+        ASSERT_EQ(strv_length(env), 4);
+        ASSERT_STREQ(env[0], "A=3");
+        ASSERT_STREQ(env[3], "D=x\ty");
+        /* a bad word rejects the whole assignment */
+        ASSERT_ERROR(parse_environment("E=1 NOEQUALS", &env, &bad), EINVAL);
+        ASSERT_STREQ(bad, "NOEQUALS");
+        bad = mfree(bad);
+        ASSERT_ERROR(parse_environment("1X=1", &env, &bad), EINVAL);
+        ASSERT_STREQ(bad, "1X=1");
+        bad = mfree(bad);
+        ASSERT_ERROR(parse_environment("\"A=1", &env, &bad), EINVAL);
+        ASSERT_NULL(bad);
+        ASSERT_EQ(strv_length(env), 4);
+        ASSERT_FALSE(strv_contains(env, "E=1"));
+}

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config-parse.h"
+#include "parse-syscall.h"
+#include "strv.h"
+#include "syscall-groups.h"
+#include "test.h"
+
+static ssize_t find(const CellConfig *c, const char *name) {
+        for (size_t i = 0; i < c->n_syscall_filter; i++)
+                if (streq(c->syscall_filter[i].name, name))
+                        return (ssize_t) i;
+        return -1;
+}
+
+static int apply(CellConfig *c, const char *s) {
+        _cleanup_free_ char *word = NULL;
+        SyscallFilterError e;
+
+        if (isempty(s)) {
+                cell_syscall_filter_reset(c);
+                return 0;
+        }
+        return parse_syscall_filter(c, s, &e, &word);
+}
+
+TEST(groups_table) {
+        const SyscallGroup *g = syscall_group_list();
+        const char *expected[] = {
+                "@aio", "@basic-io", "@chown", "@clock", "@cpu-emulation", "@debug", "@file-system",
+                "@io-event", "@ipc", "@keyring", "@memlock", "@module", "@mount", "@network-io",
+                "@obsolete", "@pkey", "@privileged", "@process", "@raw-io", "@reboot", "@resources",
+                "@setuid", "@signal", "@swap", "@sync", "@system-service", "@timer",
+        };
+        size_t n = 0, unknown = 0, total = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(expected); i++)
+                ASSERT_NOT_NULL(syscall_group_members(expected[i]));
+        ASSERT_NULL(syscall_group_members("@nope"));
+        ASSERT_NULL(syscall_group_members("clock"));
+        ASSERT_NULL(syscall_group_members(NULL));
+
+        for (; g->name; g++, n++) {
+                ASSERT_TRUE(g->name[0] == '@');
+                ASSERT_NOT_NULL(g->description);
+                ASSERT_NOT_NULL(g->members[0]);
+                if (g[1].name)
+                        ASSERT_TRUE(strcmp(g->name, g[1].name) < 0);    /* sorted */
+                for (const char * const *m = g->members; *m; m++) {
+                        total++;
+                        if ((*m)[0] == '@')
+                                ASSERT_NOT_NULL(syscall_group_members(*m));
+                        else if (!syscall_name_is_valid(*m))
+                                unknown++;
+                }
+        }
+        ASSERT_TRUE(n >= ELEMENTSOF(expected));
+        /* a few obsolete calls are unknown even to libseccomp, not more */
+        ASSERT_TRUE(unknown * 20 < total);
+}
+
+TEST(groups_contents) {
+        const char * const *m = syscall_group_members("@clock");
+        bool settime = false;
+
+        for (; *m; m++)
+                settime = settime || streq(*m, "clock_settime");
+        ASSERT_TRUE(settime);
+        ASSERT_STREQ(syscall_group_members("@system-service")[0], "@aio");
+}
+
+TEST(allow_list) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        ASSERT_OK(apply(&c, "@basic-io read"));
+        ASSERT_TRUE(c.syscall_filter_set);
+        ASSERT_TRUE(c.syscall_filter_allow_list);
+        ASSERT_EQ(c.n_syscall_filter, 2);
+        ASSERT_STREQ(c.syscall_filter[0].name, "@basic-io");
+        ASSERT_EQ(c.syscall_filter[0].error, -1);
+        /* same kind: adds, duplicates once */
+        ASSERT_OK(apply(&c, "openat read"));
+        ASSERT_EQ(c.n_syscall_filter, 3);
+        /* the other kind takes calls out, expanding groups */
+        ASSERT_OK(apply(&c, "~write"));
+        ASSERT_TRUE(c.syscall_filter_allow_list);
+        ASSERT_EQ(find(&c, "@basic-io"), -1);
+        ASSERT_EQ(find(&c, "write"), -1);
+        ASSERT_TRUE(find(&c, "writev") >= 0);
+        ASSERT_TRUE(find(&c, "read") >= 0);
+        ASSERT_TRUE(find(&c, "openat") >= 0);
+        /* reset */
+        ASSERT_OK(apply(&c, ""));
+        ASSERT_FALSE(c.syscall_filter_set);
+        ASSERT_EQ(c.n_syscall_filter, 0);
+        cell_config_done(&c);
+}
+
+TEST(deny_list) {
+        CellConfig c;
+        _cleanup_free_ char *word = NULL;
+        SyscallFilterError e;
+
+        cell_config_init(&c);
+        ASSERT_OK(apply(&c, "~@mount @clock:EPERM"));
+        ASSERT_TRUE(c.syscall_filter_set);
+        ASSERT_FALSE(c.syscall_filter_allow_list);
+        ASSERT_EQ(c.n_syscall_filter, 2);
+        ASSERT_EQ(c.syscall_filter[0].error, -1);
+        ASSERT_EQ(c.syscall_filter[1].error, EPERM);
+        /* a later ~ adds, and a later :ERRNO for the same name wins */
+        ASSERT_OK(apply(&c, "~ptrace:EACCES @clock:13"));
+        ASSERT_EQ(c.n_syscall_filter, 3);
+        ASSERT_EQ(c.syscall_filter[1].error, 13);
+        ASSERT_EQ(c.syscall_filter[find(&c, "ptrace")].error, EACCES);
+        /* an allow assignment takes calls out of the deny list */
+        ASSERT_OK(apply(&c, "clock_gettime settimeofday"));
+        ASSERT_FALSE(c.syscall_filter_allow_list);
+        ASSERT_EQ(find(&c, "settimeofday"), -1);
+        ASSERT_TRUE(find(&c, "clock_settime") >= 0);
+        ASSERT_EQ(c.syscall_filter[find(&c, "clock_settime")].error, 13);
+        ASSERT_TRUE(find(&c, "mount") >= 0);
+
+        /* errors leave the config alone and name the word */
+        size_t n = c.n_syscall_filter;
+        ASSERT_ERROR(parse_syscall_filter(&c, "~nosuchcall", &e, &word), EINVAL);
+        ASSERT_EQ(e, SYSCALL_FILTER_BAD_NAME);
+        ASSERT_STREQ(word, "nosuchcall");
+        word = mfree(word);
+        ASSERT_ERROR(parse_syscall_filter(&c, "~@nosuchgroup", &e, &word), EINVAL);
+        ASSERT_EQ(e, SYSCALL_FILTER_BAD_NAME);
+        word = mfree(word);
+        ASSERT_ERROR(parse_syscall_filter(&c, "~reboot:EFOO", &e, &word), EINVAL);
+        ASSERT_EQ(e, SYSCALL_FILTER_BAD_ERRNO);
+        ASSERT_STREQ(word, "reboot:EFOO");
+        word = mfree(word);
+        ASSERT_ERROR(parse_syscall_filter(&c, "reboot:EPERM", &e, &word), EINVAL);
+        ASSERT_EQ(e, SYSCALL_FILTER_ERRNO_IN_ALLOW);
+        word = mfree(word);
+        ASSERT_ERROR(parse_syscall_filter(&c, "~", &e, &word), EINVAL);
+        ASSERT_EQ(e, SYSCALL_FILTER_SYNTAX);
+        ASSERT_EQ(c.n_syscall_filter, n);
+        cell_config_done(&c);
+}
+
+TEST(names) {
+        ASSERT_TRUE(syscall_name_is_valid("openat"));
+        ASSERT_TRUE(syscall_name_is_valid("clock_settime"));
+        ASSERT_FALSE(syscall_name_is_valid("open_sesame"));
+        ASSERT_FALSE(syscall_name_is_valid(""));
+}

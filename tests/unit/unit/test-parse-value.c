@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <signal.h>
+#include <string.h>
+
+#include "parse-value.h"
+#include "test.h"
+
+TEST(boolean) {
+        const char *yes[] = { "1", "yes", "y", "true", "t", "on", "YES", "On" };
+        const char *no[] = { "0", "no", "n", "false", "f", "off", "NO", "Off" };
+
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++)
+                ASSERT_EQ(parse_boolean(yes[i]), 1);
+        for (size_t i = 0; i < ELEMENTSOF(no); i++)
+                ASSERT_EQ(parse_boolean(no[i]), 0);
+        ASSERT_ERROR(parse_boolean("2"), EINVAL);
+        ASSERT_ERROR(parse_boolean(""), EINVAL);
+        ASSERT_ERROR(parse_boolean("yess"), EINVAL);
+        ASSERT_ERROR(parse_boolean(NULL), EINVAL);
+}
+
+TEST(integers) {
+        uint64_t u = 7;
+        int64_t i;
+        int n = 3;
+
+        ASSERT_OK(parse_uint64("18446744073709551615", &u));
+        ASSERT_EQ_U64(u, UINT64_MAX);
+        ASSERT_ERROR(parse_uint64("18446744073709551616", &u), ERANGE);
+        ASSERT_ERROR(parse_uint64("-1", &u), EINVAL);
+        ASSERT_ERROR(parse_uint64(" 1", &u), EINVAL);
+        ASSERT_ERROR(parse_uint64("1x", &u), EINVAL);
+        ASSERT_ERROR(parse_uint64("", &u), EINVAL);
+        ASSERT_EQ_U64(u, UINT64_MAX);   /* untouched on failure */
+        ASSERT_OK(parse_int64("-9223372036854775808", &i));
+        ASSERT_EQ(i, INT64_MIN);
+        ASSERT_ERROR(parse_int64("9223372036854775808", &i), ERANGE);
+        ASSERT_OK(parse_int_range("-1000", -1000, 1000, &n));
+        ASSERT_EQ(n, -1000);
+        ASSERT_ERROR(parse_int_range("1001", -1000, 1000, &n), ERANGE);
+        ASSERT_OK(parse_uint64_range("10000", 1, 10000, &u));
+        ASSERT_ERROR(parse_uint64_range("0", 1, 10000, &u), ERANGE);
+}
+
+TEST(size) {
+        uint64_t v = 0;
+
+        ASSERT_OK(parse_size("512", &v));
+        ASSERT_EQ_U64(v, 512);
+        ASSERT_OK(parse_size("64K", &v));
+        ASSERT_EQ_U64(v, 65536);
+        ASSERT_OK(parse_size("1M", &v));
+        ASSERT_EQ_U64(v, 1048576);
+        ASSERT_OK(parse_size("1.5G", &v));
+        ASSERT_EQ_U64(v, 1610612736);
+        ASSERT_OK(parse_size("2 T", &v));
+        ASSERT_EQ_U64(v, UINT64_C(2) << 40);
+        ASSERT_OK(parse_size("1P", &v));
+        ASSERT_EQ_U64(v, UINT64_C(1) << 50);
+        ASSERT_OK(parse_size("15E", &v));
+        ASSERT_EQ_U64(v, UINT64_C(15) << 60);
+        ASSERT_OK(parse_size("1G 512M", &v));
+        ASSERT_EQ_U64(v, (UINT64_C(3) << 29));
+        ASSERT_OK(parse_size("100B", &v));
+        ASSERT_EQ_U64(v, 100);
+        ASSERT_ERROR(parse_size("16E", &v), ERANGE);
+        ASSERT_ERROR(parse_size("12Q", &v), EINVAL);
+        ASSERT_ERROR(parse_size("", &v), EINVAL);
+        ASSERT_ERROR(parse_size("-1", &v), EINVAL);
+        ASSERT_ERROR(parse_size("K", &v), EINVAL);
+        ASSERT_ERROR(parse_size("1.G", &v), EINVAL);
+}
+
+TEST(permyriad) {
+        uint32_t p = 0;
+
+        ASSERT_OK(parse_permyriad("50%", false, &p));
+        ASSERT_EQ(p, 5000);
+        ASSERT_OK(parse_permyriad("12.34%", false, &p));
+        ASSERT_EQ(p, 1234);
+        ASSERT_OK(parse_permyriad("0.5%", false, &p));
+        ASSERT_EQ(p, 50);
+        ASSERT_OK(parse_permyriad("100%", false, &p));
+        ASSERT_EQ(p, 10000);
+        ASSERT_OK(parse_permyriad("0%", false, &p));
+        ASSERT_EQ(p, 0);
+        ASSERT_OK(parse_permyriad("15\u2030", false, &p));
+        ASSERT_EQ(p, 150);
+        ASSERT_ERROR(parse_permyriad("100.01%", false, &p), ERANGE);
+        ASSERT_OK(parse_permyriad("250%", true, &p));
+        ASSERT_EQ(p, 25000);
+        ASSERT_ERROR(parse_permyriad("1.234%", false, &p), EINVAL);
+        ASSERT_ERROR(parse_permyriad("%", false, &p), EINVAL);
+        ASSERT_ERROR(parse_permyriad("50", false, &p), EINVAL);
+        ASSERT_ERROR(parse_permyriad("5 0%", false, &p), EINVAL);
+        ASSERT_ERROR(parse_permyriad("-5%", false, &p), EINVAL);
+}
+
+TEST(limit) {
+        CellLimit l;
+
+        ASSERT_OK(parse_limit("infinity", &l));
+        ASSERT_EQ(l.kind, CELL_LIMIT_INFINITY);
+        ASSERT_OK(parse_limit("40%", &l));
+        ASSERT_EQ(l.kind, CELL_LIMIT_PERCENT);
+        ASSERT_EQ(l.permyriad, 4000);
+        ASSERT_OK(parse_limit("512M", &l));
+        ASSERT_EQ(l.kind, CELL_LIMIT_VALUE);
+        ASSERT_EQ_U64(l.value, UINT64_C(512) << 20);
+        ASSERT_ERROR(parse_limit("101%", &l), ERANGE);
+        ASSERT_ERROR(parse_limit("12Q", &l), EINVAL);
+        ASSERT_ERROR(parse_limit("Infinity", &l), EINVAL);
+}
+
+TEST(timespan) {
+        uint64_t t = 0;
+
+        ASSERT_OK(parse_timespan("1min 30s", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 90 * USEC_PER_SEC);
+        ASSERT_OK(parse_timespan("1min30s", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 90 * USEC_PER_SEC);
+        ASSERT_OK(parse_timespan("5m", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 300 * USEC_PER_SEC);
+        ASSERT_OK(parse_timespan("100ms", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 100 * USEC_PER_MSEC);
+        ASSERT_OK(parse_timespan("2h", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 7200 * USEC_PER_SEC);
+        ASSERT_OK(parse_timespan("90", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 90 * USEC_PER_SEC);
+        ASSERT_OK(parse_timespan("90", 1, &t));
+        ASSERT_EQ_U64(t, 90);
+        ASSERT_OK(parse_timespan("1.5s", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 1500 * USEC_PER_MSEC);
+        ASSERT_OK(parse_timespan("2 days 3 hours", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, (2 * 86400 + 3 * 3600) * USEC_PER_SEC);
+        ASSERT_OK(parse_timespan("1w", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 604800 * USEC_PER_SEC);
+        ASSERT_OK(parse_timespan("1M", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 2629800 * USEC_PER_SEC);
+        ASSERT_OK(parse_timespan("1y", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 31557600 * USEC_PER_SEC);
+        ASSERT_OK(parse_timespan("10us", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 10);
+        ASSERT_OK(parse_timespan("3 \u00b5s", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 3);
+        ASSERT_OK(parse_timespan("0", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 0);
+        ASSERT_OK(parse_timespan("infinity", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, USEC_INFINITY);
+        ASSERT_ERROR(parse_timespan("5x", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("-5s", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("s", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("99999999999y", USEC_PER_SEC, &t), ERANGE);
+}
+
+TEST(signal) {
+        int s = 0;
+
+        ASSERT_OK(parse_signal("SIGTERM", &s));
+        ASSERT_EQ(s, SIGTERM);
+        ASSERT_OK(parse_signal("KILL", &s));
+        ASSERT_EQ(s, SIGKILL);
+        ASSERT_OK(parse_signal("9", &s));
+        ASSERT_EQ(s, 9);
+        ASSERT_OK(parse_signal("SIGRTMIN+3", &s));
+        ASSERT_EQ(s, SIGRTMIN + 3);
+        ASSERT_OK(parse_signal("RTMIN", &s));
+        ASSERT_EQ(s, SIGRTMIN);
+        ASSERT_OK(parse_signal("SIGRTMAX-1", &s));
+        ASSERT_EQ(s, SIGRTMAX - 1);
+        ASSERT_ERROR(parse_signal("SIGFOO", &s), EINVAL);
+        ASSERT_ERROR(parse_signal("0", &s), ERANGE);
+        ASSERT_ERROR(parse_signal("65", &s), ERANGE);
+        ASSERT_ERROR(parse_signal("SIGRTMIN+99", &s), ERANGE);
+        ASSERT_ERROR(parse_signal("SIGRTMIN-1", &s), EINVAL);
+        ASSERT_ERROR(parse_signal("sigterm", &s), EINVAL);
+}
+
+TEST(errno_values) {
+        int e = 0;
+
+        ASSERT_OK(parse_errno("EPERM", &e));
+        ASSERT_EQ(e, EPERM);
+        ASSERT_OK(parse_errno("ENOSYS", &e));
+        ASSERT_EQ(e, ENOSYS);
+        ASSERT_OK(parse_errno("13", &e));
+        ASSERT_EQ(e, 13);
+        ASSERT_ERROR(parse_errno("0", &e), ERANGE);
+        ASSERT_ERROR(parse_errno("4096", &e), ERANGE);
+        ASSERT_ERROR(parse_errno("EFOO", &e), EINVAL);
+        ASSERT_STREQ(errno_name(EACCES), "EACCES");
+}
+
+TEST(modes) {
+        mode_t m = 0;
+
+        ASSERT_OK(parse_umask("0022", &m));
+        ASSERT_EQ(m, 022);
+        ASSERT_OK(parse_umask("77", &m));
+        ASSERT_EQ(m, 077);
+        ASSERT_ERROR(parse_umask("0800", &m), EINVAL);
+        ASSERT_ERROR(parse_umask("1777", &m), ERANGE);
+        ASSERT_OK(parse_mode("1777", &m));
+        ASSERT_EQ(m, 01777);
+        ASSERT_ERROR(parse_mode("", &m), EINVAL);
+}
+
+TEST(cpu_set) {
+        uint8_t *b = NULL;
+        size_t n = 0;
+
+        ASSERT_OK(parse_cpu_set("0-3,5", &b, &n));
+        ASSERT_EQ(n, 1);
+        ASSERT_EQ(b[0], 0x2f);
+        free(b);
+        ASSERT_OK(parse_cpu_set("1 9, 16-17", &b, &n));
+        ASSERT_EQ(n, 3);
+        ASSERT_EQ(b[0], 0x02);
+        ASSERT_EQ(b[1], 0x02);
+        ASSERT_EQ(b[2], 0x03);
+        free(b);
+        b = NULL;
+        ASSERT_ERROR(parse_cpu_set("3-1", &b, &n), EINVAL);
+        ASSERT_ERROR(parse_cpu_set("a", &b, &n), EINVAL);
+        ASSERT_ERROR(parse_cpu_set("1-", &b, &n), EINVAL);
+        ASSERT_ERROR(parse_cpu_set("", &b, &n), EINVAL);
+        ASSERT_ERROR(parse_cpu_set("8192", &b, &n), ERANGE);
+        ASSERT_NULL(b);
+}
+
+TEST(path) {
+        char *p = NULL;
+
+        ASSERT_OK(parse_path_absolute("/srv//web/./root/", &p));
+        ASSERT_STREQ(p, "/srv/web/root");
+        free(p);
+        ASSERT_OK(parse_path_absolute("//", &p));
+        ASSERT_STREQ(p, "/");
+        free(p);
+        ASSERT_ERROR(parse_path_absolute("/srv/../etc", &p), EINVAL);
+        ASSERT_ERROR(parse_path_absolute("srv", &p), EINVAL);
+        ASSERT_ERROR(parse_path_absolute("", &p), EINVAL);
+        ASSERT_ERROR(parse_path_absolute("/a\nb", &p), EINVAL);
+}
+
+TEST(names) {
+        ASSERT_TRUE(unit_name_is_valid("network-online.target"));
+        ASSERT_TRUE(unit_name_is_valid("cell@web.service"));
+        ASSERT_TRUE(unit_name_is_valid("getty@tty1@x.service"));
+        ASSERT_FALSE(unit_name_is_valid("network"));
+        ASSERT_FALSE(unit_name_is_valid("foo.bar"));
+        ASSERT_FALSE(unit_name_is_valid("@x.service"));
+        ASSERT_FALSE(unit_name_is_valid("a b.service"));
+        ASSERT_TRUE(env_name_is_valid("PATH"));
+        ASSERT_TRUE(env_name_is_valid("_x1"));
+        ASSERT_FALSE(env_name_is_valid("1X"));
+        ASSERT_FALSE(env_name_is_valid("A-B"));
+        ASSERT_TRUE(user_group_name_is_valid("www-data"));
+        ASSERT_TRUE(user_group_name_is_valid("1000"));
+        ASSERT_FALSE(user_group_name_is_valid("4294967295"));
+        ASSERT_FALSE(user_group_name_is_valid("65535"));
+        ASSERT_FALSE(user_group_name_is_valid("a:b"));
+        ASSERT_FALSE(user_group_name_is_valid("-x"));
+        ASSERT_TRUE(hostname_is_valid("web-1.example"));
+        ASSERT_FALSE(hostname_is_valid("web@1"));
+        ASSERT_FALSE(hostname_is_valid("a..b"));
+        ASSERT_FALSE(hostname_is_valid("."));
+        ASSERT_TRUE(ifname_is_valid("br0"));
+        ASSERT_FALSE(ifname_is_valid("a-very-long-name0"));
+        ASSERT_FALSE(ifname_is_valid("a/b"));
+}
+
+TEST(distance) {
+        ASSERT_EQ(string_distance("MemroyMax", "MemoryMax"), 2);
+        ASSERT_EQ(string_distance("Exec", "Exec"), 0);
+        ASSERT_EQ(string_distance("", "abc"), 3);
+        ASSERT_EQ(string_distance("kitten", "sitting"), 3);
+}

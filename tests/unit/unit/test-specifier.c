@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <sys/utsname.h>
+
+#include "specifier.h"
+#include "test.h"
+
+static char *expand(SpecifierContext *c, const char *s) {
+        char *r = NULL;
+
+        ASSERT_OK(specifier_expand(c, s, &r, NULL));
+        return r;
+}
+
+static void check(SpecifierContext *c, const char *in, const char *expect) {
+        _cleanup_free_ char *s = expand(c, in);
+
+        ASSERT_STREQ(s, expect);
+}
+
+static void write_file(const char *path, const char *text) {
+        FILE *f = fopen(path, "we");
+
+        ASSERT_NOT_NULL(f);
+        fputs(text, f);
+        ASSERT_EQ(fclose(f), 0);
+}
+
+TEST(names_of_instance) {
+        _cleanup_(specifier_context_done) SpecifierContext c = { .name = "my-web@srv-www\\x2dx" };
+
+        check(&c, "%n", "my-web@srv-www\\x2dx.cell");
+        check(&c, "%N", "my-web@srv-www\\x2dx");
+        check(&c, "%p", "my-web");
+        check(&c, "%P", "my/web");
+        check(&c, "%i", "srv-www\\x2dx");
+        check(&c, "%I", "srv/www-x");
+        check(&c, "%j", "web");
+        check(&c, "%J", "web");
+        check(&c, "%f", "/srv/www-x");
+        ASSERT_EQ(c.n_host_lookups, 0);
+}
+
+TEST(names_of_plain_unit) {
+        _cleanup_(specifier_context_done) SpecifierContext c = { .name = "web" };
+
+        check(&c, "%n %N %p %P", "web.cell web web web");
+        check(&c, "[%i][%I]", "[][]");
+        check(&c, "%j %J %f", "web web /web");
+}
+
+TEST(last_component) {
+        _cleanup_(specifier_context_done) SpecifierContext c = { .name = "a-b\\x2dc-d\\x20e@1" };
+
+        check(&c, "%j", "d\\x20e");
+        check(&c, "%J", "d e");
+}
+
+TEST(directories) {
+        _cleanup_(specifier_context_done) SpecifierContext c = { .name = "web" };
+
+        check(&c, "%t %S %C %L %E %T %V", "/run /var/lib /var/cache /var/log /etc /tmp /var/tmp");
+        check(&c, "100%% %%n", "100% %n");
+        check(&c, "trailing %", "trailing %");
+        check(&c, "", "");
+        check(&c, "no specifiers", "no specifiers");
+        ASSERT_EQ(c.n_host_lookups, 0);
+}
+
+TEST(host) {
+        _cleanup_(specifier_context_done) SpecifierContext c = { .name = "web" };
+        char host[257] = {};
+        struct utsname u;
+
+        ASSERT_EQ(gethostname(host, sizeof(host) - 1), 0);
+        ASSERT_EQ(uname(&u), 0);
+        check(&c, "%H", host);
+        check(&c, "%v", u.release);
+        {
+                _cleanup_free_ char *e = NULL;
+
+                ASSERT_TRUE(asprintf(&e, "%s/%s/%s", host, u.release, host) > 0);
+                check(&c, "%H/%v/%H", e);
+        }
+        /* Each looked up once. */
+        ASSERT_EQ(c.n_host_lookups, 2);
+}
+
+TEST(unknown) {
+        _cleanup_(specifier_context_done) SpecifierContext c = { .name = "web" };
+        char *s = NULL, bad = 0;
+
+        ASSERT_ERROR(specifier_expand(&c, "a %x b", &s, &bad), EBADSLT);
+        ASSERT_EQ(bad, 'x');
+        ASSERT_ERROR(specifier_expand(&c, "%n%Q", &s, &bad), EBADSLT);
+        ASSERT_EQ(bad, 'Q');
+        ASSERT_NULL(s);
+}
+
+TEST(bad_instance_escape) {
+        _cleanup_(specifier_context_done) SpecifierContext c = { .name = "w@a\\x00b" };
+        char *s = NULL, bad = 0;
+
+        check(&c, "%i", "a\\x00b");
+        ASSERT_ERROR(specifier_expand(&c, "%I", &s, &bad), EINVAL);
+        ASSERT_EQ(bad, 'I');
+}
+
+TEST(machine_and_boot_id_lazy_and_once) {
+        char dir[] = "/tmp/test-specifier-XXXXXX", mid[64], bid[64];
+        _cleanup_(specifier_context_done) SpecifierContext c = { .name = "web" };
+        char *s = NULL, bad = 0;
+
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        snprintf(mid, sizeof(mid), "%s/machine-id", dir);
+        snprintf(bid, sizeof(bid), "%s/boot_id", dir);
+        c.machine_id_path = mid;
+        c.boot_id_path = bid;
+
+        /* Missing files do not matter while nothing asks for them. */
+        check(&c, "%n %p %t", "web.cell web /run");
+        ASSERT_EQ(c.n_host_lookups, 0);
+        ASSERT_ERROR(specifier_expand(&c, "%m", &s, &bad), ENOENT);
+        ASSERT_EQ(bad, 'm');
+
+        write_file(mid, "0123456789ABCDEF0123456789abcdef\n");
+        write_file(bid, "01234567-89ab-cdef-0123-456789abcdef\n");
+        /* The failure is remembered: one lookup per load. */
+        ASSERT_ERROR(specifier_expand(&c, "%m", &s, &bad), ENOENT);
+        ASSERT_EQ(c.n_host_lookups, 1);
+
+        specifier_context_done(&c);
+        check(&c, "%m", "0123456789abcdef0123456789abcdef");
+        check(&c, "%b", "0123456789abcdef0123456789abcdef");
+        ASSERT_EQ(c.n_host_lookups, 2);
+        write_file(mid, "ffffffffffffffffffffffffffffffff\n");
+        check(&c, "%m-%m %b", "0123456789abcdef0123456789abcdef-0123456789abcdef0123456789abcdef "
+                              "0123456789abcdef0123456789abcdef");
+        ASSERT_EQ(c.n_host_lookups, 2);
+
+        specifier_context_done(&c);
+        write_file(mid, "uninitialized\n");
+        ASSERT_ERROR(specifier_expand(&c, "%m", &s, &bad), ENOMEDIUM);
+        specifier_context_done(&c);
+        write_file(mid, "");
+        ASSERT_ERROR(specifier_expand(&c, "%m", &s, &bad), ENOMEDIUM);
+        specifier_context_done(&c);
+        write_file(mid, "0123456789abcdef0123456789abcdeX\n");
+        ASSERT_ERROR(specifier_expand(&c, "%m", &s, &bad), EINVAL);
+        specifier_context_done(&c);
+        write_file(mid, "0123456789abcdef0123456789abcdef00\n");
+        ASSERT_ERROR(specifier_expand(&c, "%m", &s, &bad), EINVAL);
+        ASSERT_NULL(s);
+
+        ASSERT_EQ(unlink(mid), 0);
+        ASSERT_EQ(unlink(bid), 0);
+        ASSERT_EQ(rmdir(dir), 0);
+}
+
+TEST(real_boot_id) {
+        _cleanup_(specifier_context_done) SpecifierContext c = { .name = "web" };
+        _cleanup_free_ char *s = NULL;
+
+        /* /proc is there on every machine the tests run on. */
+        s = expand(&c, "%b");
+        ASSERT_EQ(strlen(s), 32);
+        ASSERT_EQ(strspn(s, "0123456789abcdef"), 32);
+}

@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "config-parse.h"
+#include "strv.h"
+#include "test.h"
+#include "unit.h"
+
+/* Every test builds its unit tree under a fresh temporary directory. */
+typedef struct Tree {
+        char root[64];
+        char **files;           /* created, removed in reverse order */
+} Tree;
+
+static void tree_init(Tree *t) {
+        snprintf(t->root, sizeof(t->root), "/tmp/test-unit-load-XXXXXX");
+        ASSERT_NOT_NULL(mkdtemp(t->root));
+        t->files = NULL;
+}
+
+static char *tree_path(Tree *t, const char *rel) {
+        char *p;
+
+        ASSERT_TRUE(asprintf(&p, "%s/%s", t->root, rel) > 0);
+        return p;
+}
+
+/* Writes size bytes to root/rel, creating the directories on the way. */
+static char *tree_write(Tree *t, const char *rel, const char *text, size_t size) {
+        char *p = tree_path(t, rel);
+        int fd;
+
+        for (size_t i = strlen(t->root) + 1; p[i]; i++) {
+                _cleanup_free_ char *dir = NULL;
+
+                if (p[i] != '/')
+                        continue;
+                dir = strndup(p, i);
+                ASSERT_NOT_NULL(dir);
+                if (mkdir(dir, 0755) >= 0)
+                        ASSERT_OK(strv_extend(&t->files, dir));
+        }
+        fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_EQ(write(fd, text, size), (ssize_t) size);
+        close(fd);
+        if (!strv_contains(t->files, p))
+                ASSERT_OK(strv_extend(&t->files, p));
+        return p;
+}
+/* For string literals (NUL bytes included). */
+#define WRITE_PATH(t, rel, text) tree_write(t, rel, text, sizeof(text) - 1)
+#define WRITE(t, rel, text) free(WRITE_PATH(t, rel, text))
+
+static void tree_done(Tree *t) {
+        for (size_t n = strv_length(t->files); n > 0; n--)
+                ASSERT_EQ(remove(t->files[n - 1]), 0);
+        ASSERT_EQ(rmdir(t->root), 0);
+        t->files = strv_free(t->files);
+}
+
+/* The tree's etc/, run/ and usr/ as search path. */
+static char **tree_search_path(Tree *t) {
+        char **l = NULL;
+
+        ASSERT_OK(strv_push(&l, tree_path(t, "etc")));
+        ASSERT_OK(strv_push(&l, tree_path(t, "run")));
+        ASSERT_OK(strv_push(&l, tree_path(t, "usr")));
+        return l;
+}
+
+static void dump(const Diagnostics *d) {
+        STRV_FOREACH(m, d->messages)
+                fprintf(stderr, "  diag: %s\n", *m);
+}
+
+#define VALID "[Root]\nDirectory=/srv/x\n[Exec]\nExec=/bin/true\n"
+
+TEST(load_path) {
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_strv_free_ char **sp = NULL;
+        _cleanup_free_ char *p = NULL;
+        Diagnostics d = {};
+        Tree t;
+
+        tree_init(&t);
+        sp = tree_search_path(&t);
+        p = WRITE_PATH(&t, "web.cell", VALID "[Unit]\nDescription=I am %n (%N)\n");
+        ASSERT_OK(unit_load(p, &(UnitLoadOptions) { .search_path = sp }, &c, &d));
+        dump(&d);
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_STREQ(c.path, p);
+        ASSERT_STREQ(c.name, "web");
+        ASSERT_STREQ(c.description, "I am web.cell (web)");
+        ASSERT_STREQ(c.directory, "/srv/x");
+        ASSERT_EQ(strv_length(c.exec), 1);
+        ASSERT_NOT_NULL(c.dropin_paths);
+        ASSERT_NULL(c.dropin_paths[0]);
+        diag_done(&d);
+        tree_done(&t);
+}
+
+TEST(load_any_file_name_with_name_option) {
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_strv_free_ char **sp = NULL;
+        _cleanup_free_ char *p = NULL, *dropin = NULL;
+        Diagnostics d = {};
+        Tree t;
+
+        /* Ansible's validate: a temporary file, and the real unit's drop-ins. */
+        tree_init(&t);
+        sp = tree_search_path(&t);
+        p = WRITE_PATH(&t, "tmp/tmpk2f9x", VALID "[Unit]\nDescription=%n\n");
+        dropin = WRITE_PATH(&t, "etc/web.cell.d/50-env.conf", "[Exec]\nEnvironment=A=1\n");
+        ASSERT_OK(unit_load(p, &(UnitLoadOptions) { .name = "web", .search_path = sp }, &c, &d));
+        dump(&d);
+        ASSERT_STREQ(c.name, "web");
+        ASSERT_STREQ(c.description, "web.cell");
+        ASSERT_EQ(strv_length(c.dropin_paths), 1);
+        ASSERT_STREQ(c.dropin_paths[0], dropin);
+        ASSERT_EQ(strv_length(c.environment), 1);
+        ASSERT_STREQ(c.environment[0], "A=1");
+        cell_config_done(&c);
+
+        /* Without --name, the unit is called after the file. */
+        ASSERT_OK(unit_load(p, &(UnitLoadOptions) { .search_path = sp }, &c, &d));
+        ASSERT_STREQ(c.name, "tmpk2f9x");
+        ASSERT_STREQ(c.description, "tmpk2f9x.cell");
+        ASSERT_NULL(c.environment);
+        ASSERT_EQ(d.n_errors, 0);
+        diag_done(&d);
+        tree_done(&t);
+}
+
+TEST(template_instance_dropins_specifiers_reset) {
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_strv_free_ char **sp = NULL;
+        _cleanup_free_ char *tmpl = NULL, *d1 = NULL, *d2 = NULL, *d3 = NULL, *d4 = NULL;
+        Diagnostics d = {};
+        Tree t;
+
+        tree_init(&t);
+        sp = tree_search_path(&t);
+        tmpl = WRITE_PATH(&t, "usr/worker@.cell",
+                          VALID "[Unit]\nDescription=worker %i of %p\n[Exec]\nEnvironment=MAIN=1 X=%I\n");
+        /* Applied by file name over all directories, template and instance alike. */
+        d1 = WRITE_PATH(&t, "usr/worker@3.cell.d/10-a.conf", "[Exec]\nEnvironment=A=%i\n");
+        d2 = WRITE_PATH(&t, "etc/worker@.cell.d/20-b.conf", "[Exec]\nEnvironment=\nEnvironment=B=2\n");
+        d3 = WRITE_PATH(&t, "run/worker@3.cell.d/30-c.conf", "[Exec]\nEnvironment=C=3\n");
+        d4 = WRITE_PATH(&t, "etc/worker@.cell.d/40-d.conf", "[Unit]\nDescription=last wins %n\n");
+        /* Masked by etc's 20-b.conf. */
+        WRITE(&t, "usr/worker@.cell.d/20-b.conf", "[Exec]\nEnvironment=MASKED=1\n");
+
+        ASSERT_OK(unit_load("worker@3", &(UnitLoadOptions) { .search_path = sp }, &c, &d));
+        dump(&d);
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_STREQ(c.path, tmpl);
+        ASSERT_STREQ(c.name, "worker@3");
+        ASSERT_EQ(strv_length(c.dropin_paths), 4);
+        ASSERT_STREQ(c.dropin_paths[0], d1);
+        ASSERT_STREQ(c.dropin_paths[1], d2);
+        ASSERT_STREQ(c.dropin_paths[2], d3);
+        ASSERT_STREQ(c.dropin_paths[3], d4);
+        /* "Environment=" in 20-b.conf reset MAIN, X and A. */
+        ASSERT_EQ(strv_length(c.environment), 2);
+        ASSERT_STREQ(c.environment[0], "B=2");
+        ASSERT_STREQ(c.environment[1], "C=3");
+        ASSERT_STREQ(c.description, "last wins worker@3.cell");
+        cell_config_done(&c);
+
+        /* Before the reset: main file then 10-a.conf. */
+        WRITE(&t, "etc/worker@.cell.d/20-b.conf", "[Exec]\nEnvironment=B=2\n");
+        ASSERT_OK(unit_load("worker@3.cell", &(UnitLoadOptions) { .search_path = sp }, &c, &d));
+        ASSERT_EQ(strv_length(c.environment), 5);
+        ASSERT_STREQ(c.environment[0], "MAIN=1");
+        ASSERT_STREQ(c.environment[1], "X=3");
+        ASSERT_STREQ(c.environment[2], "A=3");
+        diag_done(&d);
+        tree_done(&t);
+}
+
+TEST(bare_template_like_systemd_analyze) {
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_strv_free_ char **sp = NULL;
+        _cleanup_free_ char *p = NULL;
+        Diagnostics d = {};
+        Tree t;
+
+        tree_init(&t);
+        sp = tree_search_path(&t);
+        p = WRITE_PATH(&t, "units/worker@.cell", VALID "[Unit]\nDescription=%i\n");
+        ASSERT_OK(unit_load(p, &(UnitLoadOptions) { .search_path = sp }, &c, &d));
+        ASSERT_STREQ(c.name, "worker@test_instance");
+        ASSERT_STREQ(c.description, "test_instance");
+        diag_done(&d);
+        tree_done(&t);
+}
+
+TEST(inih_traps_through_unit_load) {
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_strv_free_ char **sp = NULL;
+        _cleanup_free_ char *p = NULL, *text = NULL, *arg = NULL;
+        Diagnostics d = {};
+        Tree t;
+
+        arg = malloc(4097);
+        ASSERT_NOT_NULL(arg);
+        memset(arg, 'x', 4096);
+        arg[4096] = 0;
+        ASSERT_TRUE(asprintf(&text,
+                             "\xef\xbb\xbf[Root]\r\n"
+                             "  Directory = /srv/x\r\n"
+                             "[Exec]\r\n"
+                             "Exec=sh -c \"a ; b\" \\\r\n"
+                             "# comment in a continuation\r\n"
+                             "   %s\r\n"
+                             "\tUser=nobody\r\n", arg) > 0);
+        tree_init(&t);
+        sp = tree_search_path(&t);
+        p = tree_write(&t, "traps.cell", text, strlen(text));
+        ASSERT_OK(unit_load(p, &(UnitLoadOptions) { .search_path = sp }, &c, &d));
+        dump(&d);
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_EQ(strv_length(c.exec), 4);
+        ASSERT_STREQ(c.exec[0], "sh");
+        ASSERT_STREQ(c.exec[2], "a ; b");
+        ASSERT_STREQ(c.exec[3], arg);
+        ASSERT_STREQ(c.user, "nobody");
+        ASSERT_STREQ(c.directory, "/srv/x");
+        diag_done(&d);
+        tree_done(&t);
+}
+
+TEST(all_problems_of_all_files) {
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_strv_free_ char **sp = NULL;
+        _cleanup_free_ char *p = NULL, *dropin = NULL, *m = NULL;
+        Diagnostics d = {};
+        Tree t;
+
+        tree_init(&t);
+        sp = tree_search_path(&t);
+        p = WRITE_PATH(&t, "etc/bad.cell",
+                       "Early=1\n"                      /* 1: before any section */
+                       "[Exec]\n"
+                       "no equals sign\n"               /* 3 */
+                       "Exec=/bin/true\n"
+                       "Description=%x\n"               /* 5: unknown specifier (and wrong section) */
+                       "[Unit]\n"
+                       "Description=%Q\n"               /* 7: unknown specifier */
+                       "Frobnicate=yes\n"               /* 8: unknown key */
+                       "[Root]\nDirectory=/srv\n");
+        dropin = WRITE_PATH(&t, "etc/bad.cell.d/10.conf", "[Unit]\nBogus=1\nx\0y\n");
+        ASSERT_ERROR(unit_load("bad", &(UnitLoadOptions) { .search_path = sp }, &c, &d), EINVAL);
+        dump(&d);
+        ASSERT_TRUE(d.n_errors >= 7);
+        m = strv_join(d.messages, "\n");
+        ASSERT_CONTAINS(m, "bad.cell:1: Early=1: assignment before any [Section] header");
+        ASSERT_CONTAINS(m, "bad.cell:3: \"no equals sign\": line is not a Key=value assignment");
+        ASSERT_CONTAINS(m, "bad.cell:5: Description=%x: unknown specifier %x");
+        ASSERT_CONTAINS(m, "bad.cell:7: Description=%Q: unknown specifier %Q");
+        ASSERT_CONTAINS(m, "bad.cell:8: ");
+        ASSERT_CONTAINS(m, "10.conf:2: ");
+        ASSERT_CONTAINS(m, "10.conf:3: line contains a NUL byte");
+        cell_config_done(&c);
+        diag_done(&d);
+
+        /* No Diagnostics: still -EINVAL. */
+        ASSERT_ERROR(unit_load("bad", &(UnitLoadOptions) { .search_path = sp }, &c, NULL), EINVAL);
+        tree_done(&t);
+}
+
+TEST(empty_file_is_checked_not_masked) {
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_strv_free_ char **sp = NULL;
+        Diagnostics d = {};
+        Tree t;
+
+        tree_init(&t);
+        sp = tree_search_path(&t);
+        WRITE(&t, "etc/empty.cell", "");
+        /* Lexically fine; config_finish() finds Directory= and Exec= missing. */
+        ASSERT_ERROR(unit_load("empty", &(UnitLoadOptions) { .search_path = sp }, &c, &d), EINVAL);
+        ASSERT_TRUE(d.n_errors >= 1);
+        ASSERT_CONTAINS(d.messages[0], "empty.cell");
+        diag_done(&d);
+        tree_done(&t);
+}
+
+TEST(not_found_and_bad_names) {
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_strv_free_ char **sp = NULL;
+        _cleanup_free_ char *p = NULL, *masked = NULL;
+        Diagnostics d = {};
+        Tree t;
+
+        tree_init(&t);
+        sp = tree_search_path(&t);
+        ASSERT_ERROR(unit_load("nope", &(UnitLoadOptions) { .search_path = sp }, &c, &d), ENOENT);
+        ASSERT_EQ(d.n_errors, 1);
+        ASSERT_CONTAINS(d.messages[0], "nope: no such unit (searched: ");
+        ASSERT_CONTAINS(d.messages[0], sp[2]);
+        diag_done(&d);
+        cell_config_done(&c);
+
+        p = tree_path(&t, "missing.cell");
+        ASSERT_ERROR(unit_load(p, &(UnitLoadOptions) { .search_path = sp }, &c, &d), ENOENT);
+        ASSERT_EQ(d.n_errors, 1);
+        ASSERT_CONTAINS(d.messages[0], "missing.cell: No such file or directory");
+        diag_done(&d);
+        cell_config_done(&c);
+
+        ASSERT_ERROR(unit_load("bad name", &(UnitLoadOptions) { .search_path = sp }, &c, &d), EINVAL);
+        ASSERT_CONTAINS(d.messages[0], "\"bad name\" is not a valid unit name");
+        diag_done(&d);
+        cell_config_done(&c);
+
+        ASSERT_ERROR(unit_load("/tmp/bad name", &(UnitLoadOptions) { .search_path = sp }, &c, &d), EINVAL);
+        ASSERT_CONTAINS(d.messages[0], "/tmp/bad name: the file name is not a valid unit name");
+        diag_done(&d);
+        cell_config_done(&c);
+
+        /* systemd's masking: a symlink to /dev/null. */
+        WRITE(&t, "etc/.keep", "");
+        masked = tree_path(&t, "etc/masked.cell");
+        ASSERT_EQ(symlink("/dev/null", masked), 0);
+        ASSERT_OK(strv_extend(&t.files, masked));
+        ASSERT_ERROR(unit_load("masked", &(UnitLoadOptions) { .search_path = sp }, &c, &d), EINVAL);
+        ASSERT_CONTAINS(d.messages[0], "masked");
+        diag_done(&d);
+        tree_done(&t);
+}
+
+TEST(cell_unit_path_env) {
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_free_ char *dir = NULL;
+        Diagnostics d = {};
+        Tree t;
+
+        tree_init(&t);
+        WRITE(&t, "env/fromenv.cell", VALID);
+        dir = tree_path(&t, "env");
+        ASSERT_EQ(setenv("CELL_UNIT_PATH", dir, 1), 0);
+        ASSERT_OK(unit_load("fromenv", NULL, &c, &d));
+        ASSERT_EQ(unsetenv("CELL_UNIT_PATH"), 0);
+        ASSERT_STREQ(c.name, "fromenv");
+        diag_done(&d);
+        tree_done(&t);
+}

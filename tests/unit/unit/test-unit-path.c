@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+
+#include "config-build.h"
+#include "strv.h"
+#include "test.h"
+#include "unit-path.h"
+
+static char *data_path(const char *rel) {
+        const char *data = getenv("CELL_TEST_DATA");
+        char *p;
+
+        ASSERT_NOT_NULL(data);
+        ASSERT_TRUE(asprintf(&p, "%s/%s", data, rel) > 0);
+        return p;
+}
+
+/* tests/unit/unit/data/search/{etc,run,usr} */
+static char **search_dirs(void) {
+        char **l = NULL;
+
+        ASSERT_OK(strv_push(&l, data_path("search/etc")));
+        ASSERT_OK(strv_push(&l, data_path("search/run")));
+        ASSERT_OK(strv_push(&l, data_path("search/usr")));
+        return l;
+}
+
+TEST(search_path_default_env_override) {
+        _cleanup_strv_free_ char **l = NULL, **dflt = NULL;
+        _cleanup_free_ char *j = NULL;
+        char *override[] = { (char *) "/x", NULL };
+
+        ASSERT_EQ(unsetenv("CELL_UNIT_PATH"), 0);
+        ASSERT_OK(unit_search_path_get(NULL, &dflt));
+        j = strv_join(dflt, ":");
+        ASSERT_STREQ(j, CELL_UNIT_SEARCH_PATH);
+        ASSERT_STREQ(j, "/etc/cell:/run/cell:/usr/local/lib/cell:/usr/lib/cell");
+        j = mfree(j);
+
+        ASSERT_EQ(setenv("CELL_UNIT_PATH", "/a::/b:/a", 1), 0);
+        ASSERT_OK(unit_search_path_get(NULL, &l));
+        j = strv_join(l, ":");
+        ASSERT_STREQ(j, "/a:/b");
+        j = mfree(j);
+        l = strv_free(l);
+
+        /* A trailing ':' appends the built-in path, as $SYSTEMD_UNIT_PATH. */
+        ASSERT_EQ(setenv("CELL_UNIT_PATH", "/a:", 1), 0);
+        ASSERT_OK(unit_search_path_get(NULL, &l));
+        j = strv_join(l, ":");
+        ASSERT_STREQ(j, "/a:" CELL_UNIT_SEARCH_PATH);
+        j = mfree(j);
+        l = strv_free(l);
+
+        ASSERT_EQ(setenv("CELL_UNIT_PATH", "", 1), 0);
+        ASSERT_OK(unit_search_path_get(NULL, &l));
+        ASSERT_NOT_NULL(l);
+        ASSERT_NULL(l[0]);
+        l = strv_free(l);
+
+        /* The option beats the environment. */
+        ASSERT_EQ(setenv("CELL_UNIT_PATH", "/a", 1), 0);
+        ASSERT_OK(unit_search_path_get(override, &l));
+        ASSERT_EQ(strv_length(l), 1);
+        ASSERT_STREQ(l[0], "/x");
+        ASSERT_EQ(unsetenv("CELL_UNIT_PATH"), 0);
+}
+
+static void check_name(const char *arg, const char *override, const char *file, const char *name) {
+        _cleanup_strv_free_ char **dirs = search_dirs();
+        _cleanup_(unit_location_done) UnitLocation l = {};
+        _cleanup_free_ char *expect = data_path(file);
+
+        ASSERT_OK(unit_location_find(arg, override, dirs, &l));
+        ASSERT_STREQ(l.path, expect);
+        ASSERT_STREQ(l.name, name);
+        ASSERT_EQ(strv_length(l.dropin_dirs), 3);
+        ASSERT_STREQ(l.dropin_dirs[0], dirs[0]);
+}
+
+TEST(find_by_name) {
+        check_name("web", NULL, "search/etc/web.cell", "web");
+        check_name("web.cell", NULL, "search/etc/web.cell", "web");
+        check_name("only-run", NULL, "search/run/only-run.cell", "only-run");
+        /* An instance without its own file uses the template... */
+        check_name("worker@3", NULL, "search/usr/worker@.cell", "worker@3");
+        check_name("worker@3.cell", NULL, "search/usr/worker@.cell", "worker@3");
+        /* ...one with its own file uses that, wherever the template is. */
+        check_name("worker@5", NULL, "search/etc/worker@5.cell", "worker@5");
+        check_name("worker@", NULL, "search/usr/worker@.cell", "worker@");
+        check_name("web", "other", "search/etc/web.cell", "other");
+}
+
+TEST(find_by_name_errors) {
+        _cleanup_strv_free_ char **dirs = search_dirs();
+        _cleanup_(unit_location_done) UnitLocation l = {};
+
+        ASSERT_ERROR(unit_location_find("nope", NULL, dirs, &l), ENOENT);
+        ASSERT_NULL(l.path);
+        /* What was searched, for the message. */
+        ASSERT_EQ(strv_length(l.search_path), 3);
+        unit_location_done(&l);
+        ASSERT_ERROR(unit_location_find("nope@1", NULL, dirs, &l), ENOENT);
+        unit_location_done(&l);
+        ASSERT_ERROR(unit_location_find("bad name", NULL, dirs, &l), EINVAL);
+        ASSERT_ERROR(unit_location_find("a@b@c", NULL, dirs, &l), EINVAL);
+        ASSERT_ERROR(unit_location_find("web", "bad name", dirs, &l), EINVAL);
+}
+
+static void check_path(const char *arg, const char *override, const char *name, const char *dir) {
+        _cleanup_strv_free_ char **dirs = search_dirs();
+        _cleanup_(unit_location_done) UnitLocation l = {};
+
+        ASSERT_OK(unit_location_find(arg, override, dirs, &l));
+        ASSERT_STREQ(l.path, arg);
+        ASSERT_STREQ(l.name, name);
+        /* Drop-ins next to the file first, then the search path. */
+        ASSERT_STREQ(l.dropin_dirs[0], dir);
+        ASSERT_EQ(strv_length(l.dropin_dirs), 4);
+        ASSERT_STREQ(l.dropin_dirs[1], dirs[0]);
+}
+
+TEST(find_by_path) {
+        /* Any file name; the file need not exist yet (it is read later). */
+        check_path("/tmp/tmpk2f9x", NULL, "tmpk2f9x", "/tmp");
+        check_path("/tmp/tmpk2f9x", "web", "web", "/tmp");
+        check_path("/tmp/tmpk2f9x", "web.cell", "web", "/tmp");
+        check_path("/srv/units/worker@.cell", NULL, "worker@", "/srv/units");
+        check_path("/srv/units/worker@.cell", "worker@9", "worker@9", "/srv/units");
+        check_path("./web.cell", NULL, "web", ".");
+        check_path("/web.cell", NULL, "web", "/");
+}
+
+TEST(find_by_path_in_search_dir_not_twice) {
+        _cleanup_strv_free_ char **dirs = search_dirs();
+        _cleanup_(unit_location_done) UnitLocation l = {};
+        _cleanup_free_ char *p = data_path("search/run/only-run.cell");
+
+        ASSERT_OK(unit_location_find(p, NULL, dirs, &l));
+        ASSERT_EQ(strv_length(l.dropin_dirs), 3);
+        ASSERT_STREQ(l.dropin_dirs[0], dirs[1]);
+        ASSERT_STREQ(l.dropin_dirs[1], dirs[0]);
+        ASSERT_STREQ(l.dropin_dirs[2], dirs[2]);
+}
+
+TEST(find_by_path_errors) {
+        _cleanup_strv_free_ char **dirs = search_dirs();
+        _cleanup_(unit_location_done) UnitLocation l = {};
+
+        ASSERT_ERROR(unit_location_find("/tmp/bad name", NULL, dirs, &l), EINVAL);
+        ASSERT_ERROR(unit_location_find("/tmp/", NULL, dirs, &l), EINVAL);
+        ASSERT_ERROR(unit_location_find("/tmp/x", "a b", dirs, &l), EINVAL);
+}
