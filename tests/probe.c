@@ -13,6 +13,7 @@
  *   probe ignore             ignore SIGTERM and sleep forever
  *   probe write PATH         try to create and write PATH: {"write": errno}
  *   probe exe                try to open /proc/1/exe and /proc/PPID/exe for writing
+ *   probe tiocsti            try TIOCSTI on stdin and opening /dev/tty
  *   probe orphans N          make N orphans, wait, count zombies in /proc
  *   probe chroot-escape PATH the double-chroot escape, then stat PATH
  *
@@ -422,9 +423,33 @@ static int try_exe(void) {
                 err_r = fd < 0 ? errno : 0;
                 if (fd >= 0)
                         close(fd);
-                printf("%s\"%s\": {\"write\": %d, \"read\": %d}", i ? ", " : "", path, err_w, err_r);
+                char link[4096] = "";
+                ssize_t n = readlink(path, link, sizeof link - 1);
+                if (n > 0)
+                        link[n] = 0;
+                printf("%s\"%s\": {\"write\": %d, \"read\": %d, \"link\": ", i ? ", " : "", path, err_w, err_r);
+                if (n > 0)
+                        json_string(link);
+                else
+                        fputs("null", stdout);
+                printf("}");
         }
         printf("}\n");
+        return 0;
+}
+
+/* Pushing a character into the terminal's input: only possible with the
+ * terminal as controlling tty (or CAP_SYS_ADMIN). */
+static int try_tiocsti(void) {
+        char c = '#';
+        int r = ioctl(STDIN_FILENO, TIOCSTI, &c);
+        int err = r < 0 ? errno : 0;
+        int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+        int tty_err = fd < 0 ? errno : 0;
+
+        if (fd >= 0)
+                close(fd);
+        printf("{\"isatty\": %d, \"tiocsti\": %d, \"dev_tty\": %d}\n", isatty(STDIN_FILENO), err, tty_err);
         return 0;
 }
 
@@ -528,6 +553,8 @@ int main(int argc, char *argv[]) {
                 printf("{\"write\": %d}\n", err);
                 return 0;
         }
+        if (!strcmp(cmd, "tiocsti"))
+                return try_tiocsti();
         if (!strcmp(cmd, "exe"))
                 return try_exe();
         if (!strcmp(cmd, "orphans") && argc > 2)

@@ -28,11 +28,20 @@ static void json_indent(JsonWriter *w) {
                 fputs("  ", w->f);
 }
 
+static bool json_is_inline(const JsonWriter *w) {
+        return w->depth > 0 && w->depth <= 64 && (w->inline_mask >> (w->depth - 1)) & 1;
+}
+
 /* Everything that comes before a value: nothing after a key, else the comma
  * and the line break of an array element. */
 static void json_value_prefix(JsonWriter *w) {
         if (w->after_key) {
                 w->after_key = false;
+                return;
+        }
+        if (json_is_inline(w)) {
+                if (w->need_comma)
+                        fputs(w->pretty ? ", " : ",", w->f);
                 return;
         }
         if (w->need_comma)
@@ -41,26 +50,35 @@ static void json_value_prefix(JsonWriter *w) {
                 json_indent(w);
 }
 
-static void json_begin(JsonWriter *w, char c) {
+static void json_begin(JsonWriter *w, char c, bool is_inline) {
+        is_inline = is_inline || json_is_inline(w);
         json_value_prefix(w);
         fputc(c, w->f);
         w->depth++;
+        if (w->depth <= 64) {
+                uint64_t bit = UINT64_C(1) << (w->depth - 1);
+                w->inline_mask = is_inline ? (w->inline_mask | bit) : (w->inline_mask & ~bit);
+        }
         w->need_comma = false;
 }
 
 static void json_end(JsonWriter *w, char c) {
-        bool empty = !w->need_comma;
+        bool empty = !w->need_comma, was_inline = json_is_inline(w);
 
         if (w->depth > 0)
                 w->depth--;
-        if (!empty)
+        if (!empty && !was_inline)
                 json_indent(w);
         fputc(c, w->f);
         w->need_comma = true;
 }
 
 void json_object_begin(JsonWriter *w) {
-        json_begin(w, '{');
+        json_begin(w, '{', false);
+}
+
+void json_object_begin_inline(JsonWriter *w) {
+        json_begin(w, '{', true);
 }
 
 void json_object_end(JsonWriter *w) {
@@ -68,7 +86,11 @@ void json_object_end(JsonWriter *w) {
 }
 
 void json_array_begin(JsonWriter *w) {
-        json_begin(w, '[');
+        json_begin(w, '[', false);
+}
+
+void json_array_begin_inline(JsonWriter *w) {
+        json_begin(w, '[', true);
 }
 
 void json_array_end(JsonWriter *w) {
@@ -76,9 +98,14 @@ void json_array_end(JsonWriter *w) {
 }
 
 void json_key(JsonWriter *w, const char *key) {
-        if (w->need_comma)
-                fputc(',', w->f);
-        json_indent(w);
+        if (json_is_inline(w)) {
+                if (w->need_comma)
+                        fputs(w->pretty ? ", " : ",", w->f);
+        } else {
+                if (w->need_comma)
+                        fputc(',', w->f);
+                json_indent(w);
+        }
         fputc('"', w->f);
         json_escape(w->f, key, strlen(key));
         fputs(w->pretty ? "\": " : "\":", w->f);

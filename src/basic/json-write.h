@@ -28,6 +28,7 @@ typedef struct JsonWriter {
         unsigned depth;
         bool need_comma;        /* a value was written at the current depth */
         bool after_key;         /* the next value completes "key": */
+        uint64_t inline_mask;   /* bit d-1: the container at depth d is written on one line */
 } JsonWriter;
 
 void json_writer_init(JsonWriter *w, FILE *f, bool pretty);
@@ -38,6 +39,10 @@ void json_object_begin(JsonWriter *w);
 void json_object_end(JsonWriter *w);
 void json_array_begin(JsonWriter *w);
 void json_array_end(JsonWriter *w);
+/* The same, all on one line even when pretty ("[1, 2]"), for short lists of
+ * scalars; containers inside an inline one are inline too. */
+void json_array_begin_inline(JsonWriter *w);
+void json_object_begin_inline(JsonWriter *w);
 void json_key(JsonWriter *w, const char *key);
 
 void json_string(JsonWriter *w, const char *s);         /* NULL writes null */

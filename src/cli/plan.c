@@ -1,9 +1,90 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Placeholder: replaced by the work that owns this verb. */
+/* cell plan [--json] [--name NAME] FILE|NAME [-- ARGS...]
+ *
+ * Prints what "cell run" would do with the unit, after drop-ins and
+ * specifiers: as text, or as the stable JSON documented in cell(1). */
+
+#include <getopt.h>
+#include <stdio.h>
+
 #include "log.h"
+#include "plan.h"
+#include "scope.h"
+#include "unit.h"
 #include "verbs.h"
 
+static void plan_help(void) {
+        printf("cell plan [OPTIONS] FILE|NAME [-- ARGS...]\n\n"
+               "Show what a unit would do: namespaces, mounts, identity, privileges,\n"
+               "seccomp, limits and the scope, after drop-ins and specifiers.\n\n"
+               "  -h --help        Show this help\n"
+               "  -j --json        Print the plan as JSON (stable; schema in cell(1))\n"
+               "  -n --name NAME   The unit name for specifiers and the default hostname\n\n"
+               "ARGS replace Exec= (with Boot=yes they are passed to init), as for \"cell run\".\n"
+               "Exit status: 0 printed, 1 the unit is invalid, 2 usage or other error.\n");
+}
+
 int verb_plan(int argc, char *argv[]) {
-        log_error("\"cell plan\" is not implemented yet.");
-        return CELL_EXIT_FAILURE;
+        static const struct option options[] = {
+                { "help", no_argument,       NULL, 'h' },
+                { "json", no_argument,       NULL, 'j' },
+                { "name", required_argument, NULL, 'n' },
+                {}
+        };
+        UnitLoadOptions load_opts = {};
+        PlanOptions plan_opts = {};
+        Diagnostics d = {};
+        CellConfig config;
+        Plan p = {};
+        bool json = false;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "hjn:", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        plan_help();
+                        return CELL_EXIT_OK;
+                case 'j':
+                        json = true;
+                        break;
+                case 'n':
+                        load_opts.name = optarg;
+                        break;
+                case '?':
+                        return CELL_EXIT_FAILURE;
+                default:
+                        return CELL_EXIT_FAILURE;
+                }
+
+        if (optind >= argc) {
+                log_error("No unit given. See \"cell plan --help\".");
+                return CELL_EXIT_FAILURE;
+        }
+        if (optind + 1 < argc)
+                plan_opts.argv_override = argv + optind + 1;
+
+        r = unit_load(argv[optind], &load_opts, &config, &d);
+        if (r >= 0)
+                r = plan_build(&config, &plan_opts, &p, &d);
+        cell_config_done(&config);
+        for (char **m = d.messages; m && *m; m++)
+                fprintf(stderr, "%s\n", *m);
+        diag_done(&d);
+        if (r == -ENOMEM)
+                return log_oom(), CELL_EXIT_FAILURE;
+        if (r < 0)
+                return r == -EINVAL || r == -ENOENT ? CELL_EXIT_INVALID : CELL_EXIT_FAILURE;
+
+        r = json ? plan_print_json(&p, stdout) : plan_print_text(&p, stdout);
+        /* Not part of the plan (it depends on this host, not the unit), so not
+         * in the JSON: what "cell run --cgroup-manager=auto" would pick here. */
+        if (r >= 0 && !json)
+                printf("Cgroup manager:    %s (what --cgroup-manager=auto picks on this host)\n",
+                       cgroup_manager_to_string(scope_detect_manager(false)));
+        plan_done(&p);
+        if (r < 0) {
+                log_error_errno(r, "Failed to print the plan: %m");
+                return CELL_EXIT_FAILURE;
+        }
+        return CELL_EXIT_OK;
 }

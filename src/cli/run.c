@@ -180,14 +180,17 @@ static void on_scope_lost(void *userdata, int error) {
         log_warning_errno(error, "Lost the container's scope: %m");
 }
 
-static void on_payload_ready(void *userdata) {
-        Run *run = userdata;
-
+/* READY=1 to our own supervisor, once. */
+static void run_ready(Run *run) {
         if (run->ready_sent)
                 return;
         run->ready_sent = true;
-        log_debug("The payload reported READY=1.");
         notify_supervisor_ready(run->plan);
+}
+
+static void on_payload_ready(void *userdata) {
+        log_debug("The payload reported READY=1.");
+        run_ready(userdata);
 }
 
 static void log_plan(const Plan *p, CgroupManager m) {
@@ -323,7 +326,7 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
         if (!p->notify_ready || !proxy) {
                 if (p->notify_ready)
                         log_warning("NotifyReady=yes, but the notify proxy is not available: reporting ready now.");
-                on_payload_ready(&run);
+                run_ready(&run);
         }
 
         r = supervisor_watch(run.supervisor, spawn.pid, spawn.pidfd);

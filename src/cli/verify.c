@@ -38,7 +38,17 @@ static void diag_print(const Diagnostics *d) {
 /* Errors that say something about the unit (it is missing, or wrong) rather
  * than about this machine's ability to read it. */
 static bool load_error_is_invalid(int r) {
-        return IN_SET_ERRNO(r);
+        switch (r) {
+        case -EINVAL:           /* problems in the unit, each reported */
+        case -ENOENT:           /* no such file or unit */
+        case -ENOTDIR:
+        case -EISDIR:           /* a directory is not a unit file */
+        case -ELOOP:
+        case -ENAMETOOLONG:
+                return true;
+        default:
+                return false;
+        }
 }
 
 static int verify_one(const char *arg, const UnitLoadOptions *opts, VerifyResult *ret) {
@@ -49,7 +59,8 @@ static int verify_one(const char *arg, const UnitLoadOptions *opts, VerifyResult
 
         r = unit_load(arg, opts, &c, &d);
         if (r >= 0) {
-                r = plan_build(&c, NULL, &p, &d);
+                /* Every plan-time check, without building what only "cell run" needs. */
+                r = plan_build(&c, &(const PlanOptions) { .verify_only = true }, &p, &d);
                 if (r >= 0)
                         plan_done(&p);
         }

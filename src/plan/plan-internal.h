@@ -13,7 +13,8 @@
 int plan_mount_append(Plan *p, PlanMountKind kind, const char *source, const char *target,
                       const char *fstype, unsigned long flags, const char *data, PlanMount **ret);
 int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag);
-int plan_build_seccomp(Plan *p, const CellConfig *c, Diagnostics *diag);
+/* expand=false: check groups and names, build no rules (PlanOptions.verify_only). */
+int plan_build_seccomp(Plan *p, const CellConfig *c, bool expand, Diagnostics *diag);
 int plan_build_scope(Plan *p, const CellConfig *c, Diagnostics *diag);
 
 /* Names for the printers; NULL when unknown. */

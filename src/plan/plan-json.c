@@ -12,7 +12,7 @@
 #include "plan-internal.h"
 
 static void json_flags(JsonWriter *w, unsigned long flags, const PlanFlagName *names, size_t n) {
-        json_array_begin(w);
+        json_array_begin_inline(w);
         for (size_t i = 0; i < n; i++)
                 if (flags & names[i].flag)
                         json_string(w, names[i].name);
@@ -20,7 +20,7 @@ static void json_flags(JsonWriter *w, unsigned long flags, const PlanFlagName *n
 }
 
 static void json_capabilities(JsonWriter *w, uint64_t mask) {
-        json_array_begin(w);
+        json_array_begin_inline(w);
         for (unsigned cap = 0; cap < 64; cap++) {
                 if (!(mask & (UINT64_C(1) << cap)))
                         continue;
@@ -52,7 +52,7 @@ static void json_uint_or_infinity(JsonWriter *w, uint64_t v, uint64_t infinity) 
 static void json_id_maps(JsonWriter *w, const PlanIdMap *m, size_t n) {
         json_array_begin(w);
         for (size_t i = 0; i < n; i++) {
-                json_object_begin(w);
+                json_object_begin_inline(w);
                 json_key(w, "inside");
                 json_uint(w, m[i].inside);
                 json_key(w, "outside");
@@ -80,7 +80,10 @@ static void json_mount(JsonWriter *w, const PlanMount *m) {
         json_string(w, m->data);
         if (m->kind == PLAN_MOUNT_OVERLAY) {
                 json_key(w, "lower");
-                json_strv(w, m->lower);
+                json_array_begin_inline(w);
+                for (char **l = m->lower; l && *l; l++)
+                        json_string(w, *l);
+                json_array_end(w);
                 json_key(w, "upper");
                 json_string(w, m->upper);
         }
@@ -119,7 +122,7 @@ static void json_limit(JsonWriter *w, const CellLimit *l) {
 static void json_device_allow(JsonWriter *w, const CellDeviceAllow *d, size_t n) {
         json_array_begin(w);
         for (size_t i = 0; i < n; i++) {
-                json_object_begin(w);
+                json_object_begin_inline(w);
                 json_key(w, "path");
                 json_string(w, d[i].path);
                 json_key(w, "permissions");
@@ -156,7 +159,7 @@ static void json_limits(JsonWriter *w, const PlanLimits *l) {
                 json_null(w);
         json_key(w, "allowed_cpus");
         if (l->allowed_cpus) {
-                json_array_begin(w);
+                json_array_begin_inline(w);
                 for (size_t i = 0; i < l->allowed_cpus_size * 8; i++)
                         if (l->allowed_cpus[i / 8] & (1u << (i % 8)))
                                 json_uint(w, i);
@@ -169,7 +172,7 @@ static void json_limits(JsonWriter *w, const PlanLimits *l) {
 }
 
 static void json_property(JsonWriter *w, const PlanProperty *q) {
-        json_object_begin(w);
+        json_object_begin_inline(w);
         json_key(w, "name");
         json_string(w, q->name);
         json_key(w, "signature");
@@ -222,7 +225,7 @@ static void json_seccomp(JsonWriter *w, const Plan *p) {
         for (size_t i = 0; i < p->n_syscalls; i++) {
                 const PlanSyscallRule *r = &p->syscalls[i];
 
-                json_object_begin(w);
+                json_object_begin_inline(w);
                 json_key(w, "syscall");
                 json_string(w, r->name);
                 json_key(w, "action");
@@ -248,7 +251,7 @@ static void json_process(JsonWriter *w, const Plan *p) {
         json_key(w, "environment_files");
         json_array_begin(w);
         for (size_t i = 0; i < p->n_environment_files; i++) {
-                json_object_begin(w);
+                json_object_begin_inline(w);
                 json_key(w, "path");
                 json_string(w, p->environment_files[i].path);
                 json_key(w, "ignore_missing");
@@ -308,7 +311,7 @@ static void json_privileges(JsonWriter *w, const Plan *p) {
         for (size_t i = 0; i < p->n_rlimits; i++) {
                 const char *n = plan_rlimit_to_name(p->rlimits[i].resource);
 
-                json_object_begin(w);
+                json_object_begin_inline(w);
                 json_key(w, "resource");
                 json_string(w, n ?: "unknown");
                 json_key(w, "soft");
@@ -354,7 +357,7 @@ static void json_network(JsonWriter *w, const Plan *p) {
         json_key(w, "ports");
         json_array_begin(w);
         for (size_t i = 0; i < p->n_ports; i++) {
-                json_object_begin(w);
+                json_object_begin_inline(w);
                 json_key(w, "protocol");
                 json_string(w, p->ports[i].protocol == IPPROTO_UDP ? "udp" : "tcp");
                 json_key(w, "host_port");

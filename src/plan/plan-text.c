@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "plan-internal.h"
 #include "strv.h"
@@ -41,12 +42,55 @@ static void text_capabilities(FILE *f, const char *label, uint64_t mask) {
         fputs(first ? " (none)\n" : "\n", f);
 }
 
+static bool text_needs_quotes(const char *w) {
+        if (!*w)
+                return true;
+        for (const unsigned char *c = (const unsigned char *) w; *c; c++)
+                if (*c <= ' ' || *c == 0x7f || strchr("\"'\\$`", *c))
+                        return true;
+        return false;
+}
+
+/* A word as systemd's Exec= (or a shell) reads it back: quoted when it holds
+ * blanks, quotes or control characters, and those escaped, so that nothing a
+ * unit says can play tricks on the terminal. */
+static void text_word(FILE *f, const char *w) {
+        if (!text_needs_quotes(w)) {
+                fputs(w, f);
+                return;
+        }
+        fputc('"', f);
+        for (const unsigned char *c = (const unsigned char *) w; *c; c++)
+                switch (*c) {
+                case '"':
+                case '\\':
+                        fputc('\\', f);
+                        fputc(*c, f);
+                        break;
+                case '\n':
+                        fputs("\\n", f);
+                        break;
+                case '\t':
+                        fputs("\\t", f);
+                        break;
+                default:
+                        if (*c < ' ' || *c == 0x7f)
+                                fprintf(f, "\\x%02x", *c);
+                        else
+                                fputc(*c, f);
+                        break;
+                }
+        fputc('"', f);
+}
+
 static void text_strv(FILE *f, const char *label, char * const *l) {
         if (strv_length(l) == 0)
                 return;
         fprintf(f, "%-18s", label);
-        STRV_FOREACH(s, l)
-                fprintf(f, " %s", *s);
+        STRV_FOREACH(s, l) {
+                fputc(' ', f);
+                text_word(f, *s);
+        }
         fputc('\n', f);
 }
 
@@ -117,7 +161,7 @@ int plan_print_text(const Plan *p, FILE *f) {
         fputc('\n', f);
         fputs("Namespaces:        ", f);
         text_flags(f, p->namespaces, plan_namespace_names, plan_namespace_names_count, "(none)");
-        fputs(p->cgroup_namespace ? ", cgroup (once in the scope)\n" : "\n", f);
+        fputs(p->cgroup_namespace ? " (cgroup: unshared once in the scope)\n" : "\n", f);
 
         fprintf(f, "Users:             %s", plan_users_mode_to_string(p->users_mode));
         if (p->users_mode == PLAN_USERS_FIXED || p->users_mode == PLAN_USERS_PICK)
@@ -144,6 +188,8 @@ int plan_print_text(const Plan *p, FILE *f) {
         fprintf(f, "Stop:              %s, ", plan_signal_to_string(p->kill_signal, buf, sizeof buf));
         if (p->timeout_stop_usec == USEC_INFINITY)
                 fputs("no timeout\n", f);
+        else if (p->timeout_stop_usec % USEC_PER_SEC == 0)
+                fprintf(f, "SIGKILL after %" PRIu64 "s\n", p->timeout_stop_usec / USEC_PER_SEC);
         else
                 fprintf(f, "SIGKILL after %" PRIu64 ".%06" PRIu64 "s\n",
                         p->timeout_stop_usec / USEC_PER_SEC, p->timeout_stop_usec % USEC_PER_SEC);

@@ -135,7 +135,7 @@ static int plan_build_users(Plan *p, const CellConfig *c, Diagnostics *diag) {
         case CELL_PRIVATE_USERS_PICK:
                 p->users_mode = PLAN_USERS_PICK;
                 p->uid_base = plan_users_pick_base(p->name);
-                p->uid_count = PLAN_USERS_COUNT_DEFAULT;
+                p->uid_count = count;
                 return 0;
         case CELL_PRIVATE_USERS_YES:
                 p->users_mode = PLAN_USERS_ROOT_OWNER;
@@ -293,7 +293,6 @@ int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnost
         int (*const parts[])(Plan *, const CellConfig *, Diagnostics *) = {
                 plan_build_users,
                 plan_build_mounts,
-                plan_build_seccomp,
                 plan_build_scope,
         };
         for (size_t i = 0; i < ELEMENTSOF(parts); i++) {
@@ -303,6 +302,11 @@ int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnost
                 if (r < 0)
                         invalid = true;
         }
+        r = plan_build_seccomp(&p, c, !(opts && opts->verify_only), diag);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                invalid = true;
         r = plan_build_argv(&p, c, opts, diag);
         if (r == -ENOMEM)
                 return r;

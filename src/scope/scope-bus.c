@@ -35,6 +35,7 @@ struct ScopeBus {
         size_t n_props;
         char *slice, *description;      /* added when the plan's properties lack them */
         char *service;          /* the .service cell runs in: BindsTo=/After= it */
+        int kill_signal;        /* KillSignal= when the plan's properties lack it */
         pid_t pid;
         int pidfd;              /* our own copy, for a retry */
         bool use_pidfds;        /* false after systemd refused PIDFDs (before v253) */
@@ -332,6 +333,13 @@ static int start_send(Scope *s) {
                         return r;
         }
 
+        /* What systemd sends itself when it stops the scope without asking us (no Controller). */
+        if (b->kill_signal > 0 && !props_have(b, "KillSignal")) {
+                r = sd_bus_message_append(m, "(sv)", "KillSignal", "i", (int32_t) b->kill_signal);
+                if (r < 0)
+                        return r;
+        }
+
         if (b->use_pidfds) {
                 /* The pidfd names the child for good, even were its PID reused. */
                 r = sd_bus_message_append(m, "(sv)", "PIDFDs", "ah", 1, b->pidfd);
@@ -396,6 +404,7 @@ int scope_bus_new(Scope *s, const Plan *p, bool user_bus) {
         if (r < 0)
                 return r;
         b->n_props = p->n_properties;
+        b->kill_signal = p->kill_signal;
         if ((p->slice && !(b->slice = strdup(p->slice))) ||
             (p->description && !(b->description = strdup(p->description))))
                 return -ENOMEM;

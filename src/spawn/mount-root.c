@@ -109,6 +109,11 @@ static int root_volatile_overlay(const Plan *p, int dir_fd, int *ret_root_fd, Sp
         return 0;
 }
 
+/* root_read_only ("ReadOnly=yes, or implied by Volatile=") means: the image
+ * is never written. With Volatile=yes the image is only /usr (bound
+ * read-only) and the tmpfs "/" stays writable; with Volatile=overlay the
+ * image is the lower layer and the overlay stays writable; with
+ * Volatile=state and no Volatile= the whole tree goes read-only. */
 int mount_root_prepare(const Plan *p, int *ret_root_fd, bool *ret_read_only, SpawnError *err) {
         _cleanup_close_ int dir_fd = -EBADF, tree_fd = -EBADF, var_fd = -EBADF;
         int r;

@@ -128,7 +128,8 @@ int extract_first_word(const char **p, char **ret, const char *separators, Extra
                         s++;
                         if (!*s)
                                 return -EINVAL;
-                        if (flags & EXTRACT_CUNESCAPE) {
+                        /* "\ " keeps a separator in the word (systemd's EXTRACT_UNESCAPE_SEPARATORS) */
+                        if ((flags & EXTRACT_CUNESCAPE) && !strchr(separators, *s)) {
                                 size_t used;
                                 int k = cunescape_one(s, word + n, &used);
                                 if (k < 0)

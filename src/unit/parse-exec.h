@@ -6,7 +6,8 @@
 
 typedef enum ExtractFlags {
         EXTRACT_UNQUOTE                 = 1 << 0, /* "..." and '...' group and are removed */
-        EXTRACT_CUNESCAPE               = 1 << 1, /* \n \t \xNN \NNN \uNNNN ...; else "\c" is c */
+        EXTRACT_CUNESCAPE               = 1 << 1, /* \n \t \xNN \NNN \uNNNN ..., "\ " a separator;
+                                                   * without it "\c" is c */
         EXTRACT_DONT_COALESCE_SEPARATORS = 1 << 2, /* "a::b" is three words, the middle empty */
 } ExtractFlags;
 

@@ -56,6 +56,8 @@ int parse_mode(const char *s, mode_t *ret);
  * -ERANGE. */
 int parse_cpu_set(const char *s, uint8_t **ret, size_t *ret_size);
 
+/* parse-name.c: paths and names. */
+
 /* An absolute path without "." or ".." components; "//" and a trailing "/"
  * are collapsed. ret is the normalised copy. */
 int parse_path_absolute(const char *s, char **ret);

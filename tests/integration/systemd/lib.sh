@@ -95,6 +95,10 @@ boot() {
 install_service() {
         sed "s|^ExecStart=[^ ]*/cell |ExecStart=$CELL |" "$CELL_SERVICE" |
                 in_sealed sh -c 'cat > /run/systemd/system/cell@.service'
+        # Only the timeouts are shortened: a cell that never gets ready or
+        # never stops fails the test in 20 s rather than after 90 or 100 s.
+        in_sealed sh -c 'mkdir -p /run/systemd/system/cell@.service.d &&
+                printf "[Service]\nTimeoutStartSec=20s\nTimeoutStopSec=20s\n" > /run/systemd/system/cell@.service.d/test-timeout.conf'
         in_sealed systemctl daemon-reload
 }
 
@@ -176,3 +180,29 @@ controller_available() {   # controller_available memory|pids|cpu
                 in_sealed test -d "/sys/fs/cgroup/$1"
         fi
 }
+
+# The usual start: a sealed systemd, a busybox root at $ROOT, cell@.service.
+ROOT=$WORK/root
+setup_cell() {
+        boot
+        make_root "$ROOT"
+        install_service
+}
+
+# write_payload NAME < script: an executable $ROOT/bin/NAME (busybox sh). The
+# payloads are files rather than Exec= lines so that no quoting or $VAR
+# expansion of the unit language stands between the test and the shell.
+write_payload() {
+        { echo '#!/bin/sh'; cat; } > "$ROOT/bin/$1"
+        chmod 0755 "$ROOT/bin/$1"
+}
+
+# The in-sealed path of a unit's cgroup in each hierarchy that has it.
+cgroup_dirs_of() {      # cgroup_dirs_of /machine.slice/cell-hello.scope
+        in_sealed sh -c "for m in \$(awk '\$3 ~ /^cgroup/ {print \$2}' /proc/self/mounts); do [ -d \"\$m$1\" ] && echo \"\$m$1\"; done; true"
+}
+
+# PIDs of the sealed systemd's processes whose command line matches WORD.
+# "[w]ord" matches "word" but not itself: the wrappers' own command lines
+# (nsenter, systemd-run, pgrep) carry the pattern, not the word.
+procs_matching() { in_sealed pgrep -f "[${1:0:1}]${1:1}" || true; }

@@ -92,6 +92,50 @@ TEST(strv) {
         ASSERT_STREQ(s, "[[\"a\",\"b\\\"\"],[]]\n");
 }
 
+static void write_inline(JsonWriter *w) {
+        json_object_begin(w);
+        json_key(w, "flags");
+        json_array_begin_inline(w);
+        json_string(w, "ro");
+        json_string(w, "rec");
+        json_array_end(w);
+        json_key(w, "pairs");
+        json_array_begin_inline(w);
+        json_array_begin(w);            /* inline too, inside an inline one */
+        json_uint(w, 1);
+        json_uint(w, 2);
+        json_array_end(w);
+        json_object_begin(w);
+        json_key(w, "k");
+        json_bool(w, false);
+        json_object_end(w);
+        json_array_end(w);
+        json_key(w, "none");
+        json_array_begin_inline(w);
+        json_array_end(w);
+        json_key(w, "after");
+        json_array_begin(w);
+        json_null(w);
+        json_array_end(w);
+        json_object_end(w);
+}
+
+TEST(inline_containers) {
+        _cleanup_free_ char *s = capture(write_inline, true);
+        _cleanup_free_ char *c = capture(write_inline, false);
+
+        ASSERT_STREQ(s,
+                     "{\n"
+                     "  \"flags\": [\"ro\", \"rec\"],\n"
+                     "  \"pairs\": [[1, 2], {\"k\": false}],\n"
+                     "  \"none\": [],\n"
+                     "  \"after\": [\n"
+                     "    null\n"
+                     "  ]\n"
+                     "}\n");
+        ASSERT_STREQ(c, "{\"flags\":[\"ro\",\"rec\"],\"pairs\":[[1,2],{\"k\":false}],\"none\":[],\"after\":[null]}\n");
+}
+
 TEST(escape_specials) {
         _cleanup_free_ char *a = escape("q\"b\\n\nt\tr\rb\bf\f", 14);
         ASSERT_STREQ(a, "q\\\"b\\\\n\\nt\\tr\\rb\\bf\\f");

@@ -24,6 +24,14 @@ static void config_full(CellConfig *c) {
         c->description = xstrdup("All \"the\" things");
         config_add_bind(c, "/srv/www", "/var/www", true, 7);
         ASSERT_OK(strv_extend(&c->inaccessible, "/etc/shadow"));
+        c->overlays = calloc(1, sizeof(CellOverlay));
+        ASSERT_NOT_NULL(c->overlays);
+        ASSERT_OK(strv_extend(&c->overlays[0].lower, "/srv/lower2"));
+        ASSERT_OK(strv_extend(&c->overlays[0].lower, "/srv/lower1"));
+        c->overlays[0].upper = xstrdup("");
+        c->overlays[0].target = xstrdup("/opt");
+        c->overlays[0].line = 9;
+        c->n_overlays = 1;
         ASSERT_OK(strv_extend(&c->environment, "GREETING=tab\there\x01 \xff end"));
         c->user = xstrdup("app");
         c->private_users = CELL_PRIVATE_USERS_FIXED;
@@ -98,16 +106,18 @@ TEST(json_key_order_and_content) {
         }
 
         ASSERT_CONTAINS(j, "\"name\": \"full@1\"");
-        ASSERT_CONTAINS(j, "\"namespaces\": [\n    \"mount\",\n    \"pid\",\n    \"uts\",\n    \"ipc\",\n"
-                        "    \"net\",\n    \"user\"\n  ]");
+        ASSERT_CONTAINS(j, "\"namespaces\": [\"mount\", \"pid\", \"uts\", \"ipc\", \"net\", \"user\"]");
         ASSERT_CONTAINS(j, "\"kind\": \"bind\",\n      \"source\": \"/srv/www\",\n      \"target\": \"/var/www\"");
-        ASSERT_CONTAINS(j, "\"flags\": [\n        \"ro\",\n        \"rec\"\n      ]");
+        ASSERT_CONTAINS(j, "\"flags\": [\"ro\", \"rec\"]");
         ASSERT_CONTAINS(j, "\"line\": 7");
+        ASSERT_CONTAINS(j, "\"kind\": \"overlay\",\n      \"source\": null,\n      \"target\": \"/opt\",\n"
+                        "      \"fstype\": \"overlay\",\n      \"flags\": [],\n      \"data\": null,\n"
+                        "      \"lower\": [\"/srv/lower2\", \"/srv/lower1\"],\n      \"upper\": \"\",\n");
         ASSERT_CONTAINS(j, "\"kind\": \"mask\"");
         ASSERT_CONTAINS(j, "\"kind\": \"read-only\"");
         ASSERT_CONTAINS(j, "\"kind\": \"cgroup\"");
         ASSERT_CONTAINS(j, "\"mode\": \"fixed\"");
-        ASSERT_CONTAINS(j, "\"outside\": 200000");
+        ASSERT_CONTAINS(j, "\"uid_map\": [\n      {\"inside\": 0, \"outside\": 200000, \"count\": 65536}\n    ]");
         /* Control characters and a broken byte, escaped. */
         ASSERT_CONTAINS(j, "\"GREETING=tab\\there\\u0001 \\ufffd end\"");
         ASSERT_CONTAINS(j, "\"umask\": \"0022\"");
@@ -115,21 +125,22 @@ TEST(json_key_order_and_content) {
         ASSERT_CONTAINS(j, "\"kill_signal\": \"SIGTERM\"");
         ASSERT_CONTAINS(j, "\"timeout_stop_usec\": 90000000");
         ASSERT_CONTAINS(j, "\"effective\": []");
-        ASSERT_CONTAINS(j, "\"CAP_SYS_CHROOT\"");
-        ASSERT_CONTAINS(j, "\"syscall\": \"ptrace\",\n        \"action\": \"errno\",\n        \"errno\": \"ENOSYS\"");
-        ASSERT_CONTAINS(j, "\"resource\": \"NOFILE\",\n      \"soft\": 1024,\n      \"hard\": \"infinity\"");
+        ASSERT_CONTAINS(j, "\"bounding\": [\"CAP_CHOWN\", \"CAP_DAC_OVERRIDE\", \"CAP_FOWNER\"");
+        ASSERT_CONTAINS(j, "{\"syscall\": \"ptrace\", \"action\": \"errno\", \"errno\": \"ENOSYS\"}");
+        ASSERT_CONTAINS(j, "{\"resource\": \"NOFILE\", \"soft\": 1024, \"hard\": \"infinity\"}");
         ASSERT_CONTAINS(j, "\"oom_score_adjust\": 100");
         ASSERT_CONTAINS(j, "\"unit\": \"cell-full\\\\x401.scope\"");
         ASSERT_CONTAINS(j, "\"description\": \"cell full@1: All \\\"the\\\" things\"");
         ASSERT_CONTAINS(j, "\"memory_max\": 1048576");
         ASSERT_CONTAINS(j, "\"tasks_max\": \"10.50%\"");
-        ASSERT_CONTAINS(j, "\"allowed_cpus\": [\n        1,\n        2\n      ]");
-        ASSERT_CONTAINS(j, "\"name\": \"CPUQuotaPerSecUSec\",\n        \"signature\": \"t\",\n        \"value\": 500000");
-        ASSERT_CONTAINS(j, "\"name\": \"Delegate\",\n        \"signature\": \"b\",\n        \"value\": true");
-        ASSERT_CONTAINS(j, "\"name\": \"After\",\n        \"signature\": \"as\",\n        \"value\": [\n          \"network.target\"");
-        ASSERT_CONTAINS(j, "\"name\": \"AllowedCPUs\",\n        \"signature\": \"ay\",\n        \"value\": [\n          6\n");
-        ASSERT_CONTAINS(j, "\"signature\": \"a(ss)\",\n        \"value\": [\n          [\n            \"/dev/null\",\n            \"rwm\"\n          ]");
-        ASSERT_CONTAINS(j, "\"protocol\": \"tcp\",\n        \"host_port\": 8080,\n        \"container_port\": 80");
+        ASSERT_CONTAINS(j, "\"allowed_cpus\": [1, 2]");
+        ASSERT_CONTAINS(j, "{\"name\": \"CPUQuotaPerSecUSec\", \"signature\": \"t\", \"value\": 500000}");
+        ASSERT_CONTAINS(j, "{\"name\": \"Delegate\", \"signature\": \"b\", \"value\": true}");
+        ASSERT_CONTAINS(j, "{\"name\": \"After\", \"signature\": \"as\", \"value\": [\"network.target\"]}");
+        ASSERT_CONTAINS(j, "{\"name\": \"AllowedCPUs\", \"signature\": \"ay\", \"value\": [6]}");
+        ASSERT_CONTAINS(j, "{\"name\": \"TasksMaxScale\", \"signature\": \"u\", \"value\": 450971566}");
+        ASSERT_CONTAINS(j, "\"signature\": \"a(ss)\", \"value\": [[\"/dev/null\", \"rwm\"], [\"/dev/zero\", \"rwm\"]");
+        ASSERT_CONTAINS(j, "{\"protocol\": \"tcp\", \"host_port\": 8080, \"container_port\": 80}");
 
         plan_done(&p);
         cell_config_done(&c);
@@ -160,6 +171,10 @@ TEST(text_summary) {
         ASSERT_CONTAINS(t, "Root:              /var/lib/cell/test");
         ASSERT_CONTAINS(t, "Namespaces:        mount,pid,uts,ipc,net,user");
         ASSERT_CONTAINS(t, "Users:             fixed 200000+65536");
+        ASSERT_CONTAINS(t, "Command:           /bin/sh -c true\n");
+        /* Quoted (it has blanks), control characters escaped. */
+        ASSERT_CONTAINS(t, " \"GREETING=tab\\there\\x01 \xff end\"\n");
+        ASSERT_CONTAINS(t, "Stop:              SIGTERM, SIGKILL after 90s\n");
         ASSERT_CONTAINS(t, "bind      /var/www             <- /srv/www (ro,rec) [line 7]");
         ASSERT_CONTAINS(t, "Seccomp:           default allow");
         ASSERT_CONTAINS(t, "ptrace(ENOSYS)");

@@ -169,3 +169,27 @@ TEST(default_group_exists) {
         /* The allow list depends on it. */
         ASSERT_NOT_NULL(syscall_group_members("@default"));
 }
+
+TEST(verify_only_checks_without_rules) {
+        CellConfig c;
+        Plan p = {};
+        Diagnostics d = {};
+        PlanOptions o = { .verify_only = true };
+
+        config_minimal(&c, "s");
+        c.syscall_filter_allow_list = true;
+        config_add_syscall(&c, "@system-service", -1);
+        config_add_syscall(&c, "bpf", -1);
+        ASSERT_OK(plan_build(&c, &o, &p, &d));
+        ASSERT_EQ(p.n_syscalls, 0);
+        ASSERT_EQ(d.n_warnings, 1);             /* the same checks, the same warning */
+        ASSERT_EQ(p.seccomp_default_action, PLAN_SECCOMP_ERRNO);
+        plan_done(&p);
+        diag_done(&d);
+
+        config_add_syscall(&c, "@nope", -1);
+        ASSERT_ERROR(plan_build(&c, &o, &p, &d), EINVAL);
+        ASSERT_EQ(d.n_errors, 1);
+        diag_done(&d);
+        cell_config_done(&c);
+}

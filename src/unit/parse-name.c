@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Paths and names: the checks parse-value.h declares under "Name checks". */
+#include <ctype.h>
+#include <limits.h>
+#include <string.h>
+
+#include "parse-value.h"
+
+int parse_path_absolute(const char *s, char **ret) {
+        _cleanup_free_ char *out = NULL;
+        char *o;
+        const char *p;
+
+        if (isempty(s) || s[0] != '/')
+                return -EINVAL;
+        if (strlen(s) >= PATH_MAX)
+                return -ERANGE;
+        out = malloc(strlen(s) + 1);
+        if (!out)
+                return -ENOMEM;
+        o = out;
+        p = s;
+        while (*p) {
+                size_t n;
+
+                while (*p == '/')
+                        p++;
+                n = strcspn(p, "/");
+                if (n == 0)
+                        break;
+                if (n == 2 && p[0] == '.' && p[1] == '.')
+                        return -EINVAL;
+                if (n == 1 && p[0] == '.') {
+                        p += n;
+                        continue;
+                }
+                for (size_t i = 0; i < n; i++)
+                        if ((unsigned char) p[i] < ' ' || p[i] == 0x7f)
+                                return -EINVAL;
+                *o++ = '/';
+                memcpy(o, p, n);
+                o += n;
+                p += n;
+        }
+        if (o == out)
+                *o++ = '/';
+        *o = 0;
+        *ret = TAKE_PTR(out);
+        return 0;
+}
+
+#define UNIT_NAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:-_.\\"
+
+bool unit_name_is_valid(const char *s) {
+        static const char * const types[] = {
+                ".service", ".socket", ".target", ".device", ".mount", ".automount",
+                ".swap", ".timer", ".path", ".slice", ".scope",
+        };
+        const char *at, *dot;
+        bool typed = false;
+
+        if (isempty(s) || strlen(s) > 255)
+                return false;
+        dot = strrchr(s, '.');
+        if (!dot || dot == s)
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(types); i++)
+                if (streq(dot, types[i]))
+                        typed = true;
+        if (!typed)
+                return false;
+        at = strchr(s, '@');
+        if (at == s)
+                return false;
+        /* prefix: valid chars only; instance (after the first '@') may also hold '@' */
+        for (const char *p = s; p < dot; p++)
+                if (!strchr(UNIT_NAME_CHARS, *p) && !(*p == '@' && p >= at && at))
+                        return false;
+        return true;
+}
+
+bool env_name_is_valid(const char *s) {
+        if (isempty(s) || isdigit((unsigned char) s[0]))
+                return false;
+        for (const char *p = s; *p; p++)
+                if (!isalnum((unsigned char) *p) && *p != '_')
+                        return false;
+        return true;
+}
+
+bool user_group_name_is_valid(const char *s) {
+        uint64_t id;
+
+        if (isempty(s) || strlen(s) > 256)
+                return false;
+        if (parse_uint64(s, &id) == 0)
+                /* (uid_t) -1 and the 16-bit -1 are "no user" to the kernel and to NFS */
+                return id < UINT32_MAX && id != 65535;
+        if (!isalpha((unsigned char) s[0]) && s[0] != '_')
+                return false;
+        for (const char *p = s + 1; *p; p++) {
+                if (*p == '$' && p[1] == 0)
+                        break;
+                if (!isalnum((unsigned char) *p) && !strchr("_.-", *p))
+                        return false;
+        }
+        return true;
+}
+
+bool hostname_is_valid(const char *s) {
+        bool label_start = true;
+
+        if (isempty(s) || strlen(s) > 64)
+                return false;
+        for (const char *p = s; *p; p++) {
+                if (*p == '.') {
+                        if (label_start)
+                                return false;
+                        label_start = true;
+                        continue;
+                }
+                if (!isalnum((unsigned char) *p) && *p != '-' && *p != '_')
+                        return false;
+                label_start = false;
+        }
+        return !label_start;
+}
+
+bool ifname_is_valid(const char *s) {
+        if (isempty(s) || strlen(s) > 15 || streq(s, ".") || streq(s, ".."))
+                return false;
+        for (const char *p = s; *p; p++)
+                if ((unsigned char) *p <= ' ' || *p == 0x7f || *p == '/' || *p == ':' || *p == '%')
+                        return false;
+        return true;
+}
+
+size_t string_distance(const char *a, const char *b) {
+        size_t la = strlen(a), lb = strlen(b);
+        size_t row[lb + 1];
+
+        for (size_t j = 0; j <= lb; j++)
+                row[j] = j;
+        for (size_t i = 1; i <= la; i++) {
+                size_t diag = row[0];
+                row[0] = i;
+                for (size_t j = 1; j <= lb; j++) {
+                        size_t up = row[j];
+                        size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                        row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1), diag + cost);
+                        diag = up;
+                }
+        }
+        return row[lb];
+}

@@ -1,0 +1,95 @@
+# Sourced by the tests of this folder: test-NAME.sh CELL PROBE MAKE_ROOT
+#
+# Each test gets a fresh busybox root with the probe (tests/lib/make-root)
+# in its own temporary directory, removed on exit, and the helpers below.
+# Tests run as root with --cgroup-manager=none or cgroupfs: there is no
+# systemd bus on the test machines (tests/integration/systemd/ has one).
+set -euo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then
+        echo "skipped: needs root"
+        exit 77
+fi
+
+CELL=$(realpath "${1:?usage: $0 CELL PROBE MAKE_ROOT}")
+PROBE=$(realpath "${2:?}")
+MAKE_ROOT=$(realpath "${3:?}")
+
+work=$(mktemp -d /tmp/cell-run-test.XXXXXX)
+root=$work/root
+# A unique word in every unit name, to find stray processes and cgroups.
+marker=celltest$$x$RANDOM
+
+cleanup() {
+        local status=$?
+        # Anything of ours still running is a bug; do not leave it behind:
+        # cell first (gracefully, so it removes its cgroup), then the rest.
+        pkill -TERM -f -- "$CELL run .*$marker" 2>/dev/null && sleep 0.5
+        pkill -KILL -f -- "$marker" 2>/dev/null && sleep 0.2
+        find /sys/fs/cgroup -depth -type d -name "*$marker*" -exec rmdir {} \; 2>/dev/null || true
+        rm -rf "$work"
+        exit $status
+}
+trap cleanup EXIT
+
+"$MAKE_ROOT" "$root" "$PROBE"
+
+fail() {
+        echo "FAIL: $*" >&2
+        exit 1
+}
+
+# The unit name for NAME: the marker and NAME without dashes (which unit
+# name escaping would turn into "\x2d" in cgroup names).
+unit_name() {
+        echo "$marker${1//-/}"
+}
+
+# unit NAME LINES...: writes the unit file for NAME, prints its path.
+unit() {
+        local name=$1; shift
+        local f
+        f=$work/$(unit_name "$name").cell
+        printf '%s\n' "$@" > "$f"
+        echo "$f"
+}
+
+# run_cell MANAGER UNIT [ARGS...]: cell run, stdout to $work/out, stderr to
+# $work/err; sets $status.
+run_cell() {
+        local manager=$1 u=$2; shift 2
+        status=0
+        timeout 20 "$CELL" run --cgroup-manager="$manager" "$u" "$@" >"$work/out" 2>"$work/err" || status=$?
+}
+
+# field KEY [FILE]: the value of a top-level "KEY": line of the probe's JSON
+# (one key per line), without quotes and the trailing comma.
+field() {
+        local f=${2:-$work/out}
+        grep -m1 "^  \"$1\": " "$f" | sed -e "s/^  \"$1\": //" -e 's/,$//' -e 's/^"\(.*\)"$/\1/'
+}
+
+# expect NAME GOT WANT
+expect() {
+        [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
+}
+
+# expect_match NAME GOT REGEX
+expect_match() {
+        [[ $2 =~ $3 ]] || fail "$1: '$2' does not match /$3/"
+}
+
+# The host's state that a failed start must leave alone.
+host_snapshot() {
+        cut -d' ' -f5 /proc/self/mountinfo | sort > "$work/mounts.$1"
+        { find /sys/fs/cgroup -name "*$marker*" 2>/dev/null || true; } > "$work/cgroups.$1"
+}
+
+expect_nothing_left() {
+        host_snapshot after
+        diff -u "$work/mounts.before" "$work/mounts.after" >&2 || fail "the host's mount table changed"
+        [ ! -s "$work/cgroups.after" ] || fail "cgroups left behind: $(cat "$work/cgroups.after")"
+        if pgrep -f -- "$marker" >/dev/null; then
+                fail "processes left behind: $(pgrep -a -f -- "$marker")"
+        fi
+}

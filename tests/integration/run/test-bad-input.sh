@@ -1,0 +1,52 @@
+#!/bin/bash
+# Bad input: exit 2 with ONE clear message naming the unit and the step,
+# and nothing left behind: no process, no mount, no cgroup.
+. "$(dirname "$0")/lib.sh"
+
+# check NAME MANAGER WANT-REGEX UNIT-LINES...
+check() {
+        local name=$1 manager=$2 want=$3; shift 3
+        local u
+        u=$(unit "$name" "$@")
+        host_snapshot before
+        run_cell "$manager" "$u"
+        expect "$name: status" "$status" 2
+        # The warning about --cgroup-manager=none aside, one line.
+        grep -v 'Running without a cgroup' "$work/err" > "$work/err.1" || true
+        expect "$name: lines on stderr" "$(wc -l < "$work/err.1")" 1
+        expect_match "$name: message" "$(cat "$work/err.1")" "^cell: $(unit_name "$name"): $want"
+        expect_nothing_left
+}
+
+for m in none cgroupfs; do
+        check "root-$m" "$m" "Directory=$work/nonexistent: .*No such file or directory$" \
+                "[Root]" "Directory=$work/nonexistent" "[Exec]" "Exec=/bin/probe"
+        check "exec-$m" "$m" "Exec=nosuchcommand: not found in the container: No such file or directory$" \
+                "[Root]" "Directory=$root" "[Exec]" "Exec=nosuchcommand"
+        check "execpath-$m" "$m" "Exec=/bin/nosuch: not found in the container: No such file or directory$" \
+                "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/nosuch"
+        check "user-$m" "$m" "User=nosuchuser: no such user in the container's /etc/passwd" \
+                "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "User=nosuchuser"
+        check "group-$m" "$m" "Group=nosuchgroup: no such group in the container's /etc/group" \
+                "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "Group=nosuchgroup"
+        check "bind-$m" "$m" "Bind=$work/nosuchdir:/srv: source does not exist" \
+                "[Root]" "Directory=$root" "Bind=$work/nosuchdir:/srv" "[Exec]" "Exec=/bin/probe"
+        check "workdir-$m" "$m" "WorkingDirectory=/nosuchdir: No such file or directory$" \
+                "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "WorkingDirectory=/nosuchdir"
+        check "init-user-$m" "$m" "User=nosuchuser: no such user" \
+                "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "Init=yes" "User=nosuchuser"
+        check "envfile-$m" "$m" "EnvironmentFile=$work/nosuchfile: No such file or directory$" \
+                "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=$work/nosuchfile"
+done
+
+# The user exists, but exec fails: not executable.
+printf '#!/bin/nosuchinterpreter\n' > "$root/bin/broken"
+chmod 755 "$root/bin/broken"
+check "noexec" cgroupfs "Exec=/bin/broken: execve: No such file or directory$" \
+        "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/broken"
+
+# A missing "-" EnvironmentFile= is fine.
+u=$(unit envfile-optional "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "EnvironmentFile=-$work/nosuchfile")
+run_cell none "$u"
+expect "optional EnvironmentFile=" "$status" 0
+echo ok

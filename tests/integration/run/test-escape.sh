@@ -1,0 +1,55 @@
+#!/bin/bash
+# Escape attempts from inside, each must fail.
+. "$(dirname "$0")/lib.sh"
+
+u=$(unit escape "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe")
+
+# The classic double chroot: the host's file stays out of reach (the root
+# was pivoted and the old one detached, there is nothing above "/").
+mkdir -p "$work/host-only"
+touch "$work/host-only/marker"
+run_cell none "$u" -- /bin/probe chroot-escape "$work/host-only/marker"
+expect "double chroot" "$(cat "$work/out")" '{"chroot": 0, "chroot2": 0, "marker": 2}'
+
+# CVE-2024-21626: a busy supervisor's fds (a directory, a file, a pipe)
+# are not inside, and the cwd is the container's, not the supervisor's.
+exec 7<"$work" 8<"$work/host-only/marker" 9< <(true)
+cd "$work/host-only"
+run_cell none "$u"
+cd /
+exec 7<&- 8<&- 9<&-
+expect "status" "$status" 0
+expect_match fds "$(field fds)" '^\{"0": "[^"]*", "1": "[^"]*", "2": "[^"]*"\}$'
+expect cwd "$(field cwd)" /
+
+# A WorkingDirectory= through a symlink that climbs out stays inside.
+ln -s ../../../../../.. "$root/up"
+uw=$(unit workdir "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "WorkingDirectory=/up/tmp")
+run_cell none "$uw"
+expect "workdir status" "$status" 0
+expect "workdir" "$(field cwd)" /tmp
+
+# CVE-2019-5736 without Init=: PID 1 is the payload itself, never cell.
+run_cell none "$u" -- /bin/probe exe
+expect_match "/proc/1/exe" "$(cat "$work/out")" '^\{"/proc/1/exe": \{"write": 26, "read": 0, "link": "/bin/probe"\}, "/proc/0/exe": \{"write": 2, "read": 2, "link": null\}\}$'
+
+# /proc/sys and /sys are read-only, even for root.
+run_cell none "$u" -- /bin/probe write /proc/sys/kernel/hostname
+expect "/proc/sys" "$(cat "$work/out")" '{"write": 30}'
+run_cell none "$u" -- /bin/probe write /sys/kernel/uevent_helper
+expect "/sys" "$(cat "$work/out")" '{"write": 30}'
+if [ -e /proc/sysrq-trigger ]; then
+        run_cell none "$u" -- /bin/probe write /proc/sysrq-trigger
+        expect "/proc/sysrq-trigger" "$(cat "$work/out")" '{"write": 30}'
+fi
+
+# Dropped capabilities are gone: no CAP_SYS_ADMIN to mount, no
+# CAP_SYS_MODULE, no CAP_NET_ADMIN.
+run_cell none "$u" -- /bin/sh -c 'mount -t tmpfs none /mnt 2>/dev/null && echo mounted; ip link add dummy0 type dummy 2>/dev/null && echo netadmin; echo done'
+expect "no CAP_SYS_ADMIN/NET_ADMIN" "$(cat "$work/out")" done
+
+# TIOCSTI needs a controlling terminal: the payload, run from a terminal
+# (script(1) gives cell one), is in a session of its own without it.
+script -qec "$CELL run --cgroup-manager=none $u -- /bin/probe tiocsti" /dev/null > "$work/out" 2>&1
+expect_match "tiocsti" "$(tr -d '\r' < "$work/out")" '\{"isatty": 1, "tiocsti": (1|5), "dev_tty": 6\}'
+echo ok

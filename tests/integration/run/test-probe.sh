@@ -1,0 +1,109 @@
+#!/bin/bash
+# From inside: the probe reports what the container looks like, and every
+# field is compared with what the unit asks for (and cell's defaults).
+. "$(dirname "$0")/lib.sh"
+
+printf 'FROM_FILE=yes\n# comment\nQUOTED="a b"\n' > "$work/env"
+u=$(unit probe \
+        "[Root]" \
+        "Directory=$root" \
+        "ReadOnly=yes" \
+        "[Exec]" \
+        "Exec=/bin/probe" \
+        "User=test" \
+        "SupplementaryGroups=wheel" \
+        "WorkingDirectory=/home/test" \
+        "UMask=0027" \
+        "Hostname=probe-host" \
+        "Environment=FOO=bar" \
+        "EnvironmentFile=$work/env" \
+        "[Isolation]" \
+        "PrivateTime=yes" \
+        "DropCapability=CAP_NET_RAW" \
+        "[Limits]" \
+        "LimitNOFILE=1234:2345")
+
+# An fd open in the supervisor must not be visible inside (CVE-2024-21626).
+exec 7<"$work/env"
+TERM=probe-term run_cell none "$u"
+exec 7<&-
+[ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "cell run exited $status"; }
+cat "$work/out"
+
+# Namespaces.
+expect pid "$(field pid)" 1
+expect ppid "$(field ppid)" 0
+expect hostname "$(field hostname)" probe-host
+expect interfaces "$(field interfaces)" '{"lo": {"up": true, "flags": 73}}'
+expect_match cgroup-namespace "$(field cgroup)" '(^|\\n)0::/$'
+uptime=$(field uptime)
+expect_match "PrivateTime uptime" "$uptime" '^[0-4]\.'
+
+# Privilege: the default bounding set (CHOWN DAC_OVERRIDE FOWNER FSETID KILL
+# SETGID SETUID SETPCAP NET_BIND_SERVICE SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP)
+# without NET_RAW; a non-root user keeps no capability.
+expect CapBnd "$(field CapBnd)" 00000000a80405fb
+expect CapEff "$(field CapEff)" 0000000000000000
+expect CapPrm "$(field CapPrm)" 0000000000000000
+expect CapInh "$(field CapInh)" 0000000000000000
+expect CapAmb "$(field CapAmb)" 0000000000000000
+expect NoNewPrivs "$(field NoNewPrivs)" 1
+expect Seccomp "$(field Seccomp)" 2
+expect denied "$(field denied)" '{"keyctl": 1, "bpf": 1, "add_key": 1}'
+
+# Identity and process state.
+expect uid "$(field uid)" 1000
+expect gid "$(field gid)" 1000
+expect groups "$(field groups)" '[10]'
+expect cwd "$(field cwd)" /home/test
+expect Umask "$(field Umask)" 0027
+expect_match rlimit-nofile "$(field rlimits)" '"NOFILE": \[1234, 2345\]'
+
+# Environment: clean, from the container's passwd, the unit and the file.
+env=$(field environment)
+for want in '"HOME=/home/test"' '"USER=test"' '"LOGNAME=test"' '"FOO=bar"' '"FROM_FILE=yes"' \
+            '"QUOTED=a b"' '"TERM=probe-term"' '"container=cell"' '"NOTIFY_SOCKET=/run/host/notify"' \
+            '"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"'; do
+        [[ $env == *"$want"* ]] || fail "environment lacks $want: $env"
+done
+[[ $env != *"SUDO_"* && $env != *"MAKE_ROOT"* ]] || fail "host variables leaked: $env"
+
+# File descriptors: 0, 1, 2 and nothing else.
+fds=$(field fds)
+expect_match fds "$fds" '^\{"0": "[^"]*", "1": "[^"]*", "2": "[^"]*"\}$'
+
+# Mounts.
+mounts=$(sed -n '/"mounts"/,/^  "masked"/p' "$work/out")
+mount_line() { grep "\"$1\": {" <<<"$mounts" || fail "no mount at $1"; }
+expect_match "/ read-only" "$(mount_line /)" '"options": "ro[,"]'
+expect_match "/proc" "$(mount_line /proc)" '"fstype": "proc", "options": "rw,nosuid,nodev,noexec'
+expect_match "/sys" "$(mount_line /sys)" '"fstype": "sysfs", "options": "ro,nosuid,nodev,noexec'
+expect_match "/dev" "$(mount_line /dev)" '"fstype": "tmpfs", "options": "[^"]*nosuid[^"]*noexec'
+expect_match "/dev mode" "$(mount_line /dev)" 'mode=755'
+expect_match "/dev/pts" "$(mount_line /dev/pts)" '"fstype": "devpts".*ptmxmode=666'
+expect_match "/sys/fs/cgroup" "$(mount_line /sys/fs/cgroup)" '"options": "ro,'
+
+# Masked paths: nothing to read (an empty file or directory), or absent.
+masked=$(sed -n '/"masked"/,/^  "interfaces"/p' "$work/out" | grep '"/')
+while read -r line; do
+        expect_match "masked $line" "$line" '"read": (0|-1), "errno": (0|2)\}'
+done <<<"$masked"
+[ "$(wc -l <<<"$masked")" -eq 7 ] || fail "masked: expected 7 paths"
+
+# Root, with the defaults: the whole bounding set effective, no groups.
+u=$(unit root "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe")
+run_cell none "$u"
+[ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "cell run (root) exited $status"; }
+expect "root CapBnd" "$(field CapBnd)" 00000000a80425fb
+expect "root CapEff" "$(field CapEff)" 00000000a80425fb
+expect "root CapInh" "$(field CapInh)" 0000000000000000
+expect "root uid" "$(field uid)" 0
+expect "root hostname" "$(field hostname)" "$(unit_name root)"
+expect "root cwd" "$(field cwd)" /
+expect "root Umask" "$(field Umask)" 0022
+expect_match "root HOME" "$(field environment)" '"HOME=/root"'
+# No PrivateTime=: the host's uptime (within a few seconds).
+inside=$(field uptime); inside=${inside%%.*}
+host=$(cut -d. -f1 /proc/uptime)
+[ $((host - inside)) -ge 0 ] && [ $((host - inside)) -le 5 ] || fail "uptime without PrivateTime=: $inside, host $host"
+echo "ok"

@@ -1,0 +1,70 @@
+#!/bin/bash
+# Signals reaching cell go to the payload: SIGTERM as KillSignal=, the
+# others as they are; after TimeoutStopSec= the payload gets SIGKILL.
+. "$(dirname "$0")/lib.sh"
+
+# start UNIT: cell run in the background; waits for the payload's first line.
+start() {
+        : > "$work/out"
+        "$CELL" run --cgroup-manager=none "$1" >"$work/out" 2>"$work/err" &
+        pid=$!
+        for _ in $(seq 100); do
+                [ -s "$work/out" ] && return 0
+                sleep 0.05
+        done
+        fail "the payload did not start: $(cat "$work/err")"
+}
+
+finish() {
+        status=0
+        wait "$pid" || status=$?
+}
+
+u=$(unit trap "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe trap $marker" "KillSignal=SIGUSR2")
+start "$u"
+kill -USR1 "$pid"; sleep 0.2
+kill -WINCH "$pid"; sleep 0.2
+kill -HUP "$pid"
+finish
+expect "HUP status" "$status" $((64 + 1))
+expect "forwarded" "$(tr '\n' ' ' < "$work/out")" "trapping signal 10 signal 28 signal 1 "
+
+# SIGTERM is translated to KillSignal= (SIGUSR2 = 12: the probe goes on).
+start "$u"
+kill -TERM "$pid"; sleep 0.2
+kill -INT "$pid"
+finish
+expect "INT status" "$status" $((64 + 2))
+expect "KillSignal" "$(tr '\n' ' ' < "$work/out")" "trapping signal 12 signal 2 "
+
+# Boot-style KillSignal=SIGRTMIN+3 reaches the payload through Init=yes.
+u=$(unit rt "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe trap $marker" "Init=yes" "KillSignal=SIGRTMIN+3")
+start "$u"
+kill -TERM "$pid"
+finish
+expect "RTMIN+3 status" "$status" $((64 + 34 + 3))
+
+# A payload that ignores its KillSignal: SIGKILL after TimeoutStopSec=.
+u=$(unit ignore "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe ignore $marker" "TimeoutStopSec=1")
+start "$u"
+t0=$(date +%s%N)
+kill -TERM "$pid"
+finish
+t=$(( ($(date +%s%N) - t0) / 1000000 ))
+expect "timeout status" "$status" 137
+[ "$t" -ge 900 ] && [ "$t" -lt 5000 ] || fail "SIGKILL came after ${t} ms, want ~1000"
+
+# The payload never outlives the supervisor.
+u=$(unit orphan "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 30 $marker")
+"$CELL" run --cgroup-manager=none "$u" >/dev/null 2>&1 &
+pid=$!
+sleep 0.5
+pgrep -f "probe sleep 30 $marker" >/dev/null || fail "the payload is not running"
+kill -KILL "$pid"
+{ wait "$pid"; } 2>/dev/null || true
+for _ in $(seq 20); do
+        pgrep -f "probe sleep 30 $marker" >/dev/null || break
+        sleep 0.05
+done
+! pgrep -f "probe sleep 30 $marker" >/dev/null || fail "the payload survived cell's SIGKILL"
+echo ok

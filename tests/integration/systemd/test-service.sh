@@ -1,0 +1,111 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# cell@.service in a real systemd: readiness with NotifyReady=yes, STATUS=
+# forwarding, the watchdog both ways, MAINPID, and template instances whose
+# name carries an '@' (cell@worker@3).
+. "$(dirname "$0")/lib.sh"
+
+setup_cell
+
+# --- NotifyReady=yes: active only once the payload says READY=1
+write_payload ready-payload <<'EOF'
+sleep 3
+echo sent > /out/ready-sent
+notify-probe READY=1 "STATUS=serving"
+trap 'exit 0' TERM
+sleep 1000 & wait
+EOF
+install_cell hello <<EOF
+[Unit]
+Description=hello test
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/ready-payload
+NotifyReady=yes
+EOF
+
+in_sealed systemctl start --no-block cell@hello.service
+check "cell@hello is activating while the payload has not sent READY=1" wait_for 5 state_is cell@hello.service activating
+sleep 1.5
+expect_eq "still activating 1.5 s later, before READY=1" activating "$(prop cell@hello.service ActiveState)"
+check "the payload has really not sent it yet" test ! -e "$ROOT/out/ready-sent"
+if wait_for 10 state_is cell@hello.service active; then
+        ok "cell@hello is active after READY=1"
+else
+        fail "cell@hello did not become active (ActiveState=$(prop cell@hello.service ActiveState), Result=$(prop cell@hello.service Result))"
+fi
+check "and READY=1 had been sent by then" test -e "$ROOT/out/ready-sent"
+expect_eq "STATUS= is forwarded with the cell's name" "hello: serving" "$(prop cell@hello.service StatusText)"
+check "systemctl status shows it" sh -c "'$SEALED' run systemctl status --no-pager cell@hello.service | grep -qF 'Status: \"hello: serving\"'"
+mainpid=$(prop cell@hello.service MainPID)
+expect_eq "MAINPID stays cell's own" cell "$(in_sealed cat "/proc/$mainpid/comm" 2>/dev/null)"
+in_sealed systemctl stop cell@hello.service
+
+# --- the watchdog: WATCHDOG=1 keeps it alive, silence gets it restarted
+write_payload dog-payload <<'EOF'
+echo "${WATCHDOG_USEC:-unset}" > /out/dog-watchdog-usec
+while [ ! -e /out/dog-stop ]; do
+        notify-probe WATCHDOG=1
+        sleep 0.4
+done
+trap 'exit 0' TERM
+sleep 1000 & wait
+EOF
+install_cell dog <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/dog-payload
+EOF
+install_dropin cell@dog.service watchdog <<'EOF'
+[Service]
+WatchdogSec=2s
+Restart=on-failure
+RestartSec=500ms
+EOF
+in_sealed systemctl start cell@dog.service
+expect_eq "cell@dog starts" active "$(prop cell@dog.service ActiveState)"
+dogpid=$(prop cell@dog.service MainPID)
+sleep 5
+expect_eq "the payload got WATCHDOG_USEC" 2000000 "$(cat "$ROOT/out/dog-watchdog-usec" 2>/dev/null)"
+expect_eq "5 s with WatchdogSec=2s and WATCHDOG=1 pings: no restart" 0 "$(prop cell@dog.service NRestarts)"
+expect_eq "the same cell still runs" "$dogpid" "$(prop cell@dog.service MainPID)"
+restarts=$(prop cell@dog.service NRestarts)
+touch "$ROOT/out/dog-stop"
+restarted() { [ "$(prop cell@dog.service NRestarts)" -gt "$restarts" ]; }
+if wait_for 8 restarted; then
+        ok "without WATCHDOG=1 systemd restarts it (NRestarts=$(prop cell@dog.service NRestarts))"
+else
+        fail "no restart 8 s after the pings stopped (NRestarts=$(prop cell@dog.service NRestarts), ActiveState=$(prop cell@dog.service ActiveState))"
+fi
+check "the journal names the watchdog" sh -c "'$SEALED' run journalctl --no-pager -u cell@dog.service | grep -qi 'watchdog timeout'"
+in_sealed systemctl stop cell@dog.service
+
+# --- a template instance whose name has an '@': cell@worker@3
+write_payload worker-payload <<'EOF'
+echo "$1" > /out/worker-instance
+notify-probe READY=1
+trap 'exit 0' TERM
+sleep 1000 & wait
+EOF
+install_cell 'worker@' <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/worker-payload %i
+NotifyReady=yes
+EOF
+if in_sealed systemctl start 'cell@worker@3.service'; then
+        ok "systemctl start cell@worker@3 works"
+else
+        fail "systemctl start cell@worker@3 failed"
+fi
+expect_eq "systemd takes 'worker@3' as the instance" 'cell@worker@3.service' "$(prop 'cell@worker@3.service' Id)"
+expect_eq "cell runs worker@.cell with %i = 3" 3 "$(cat "$ROOT/out/worker-instance" 2>/dev/null)"
+# '@' is not allowed in a scope name: escaped as systemd-escape does
+worker_scope="cell-$(systemd-escape 'worker@3').scope"
+expect_eq "its scope $worker_scope runs" active "$(prop "$worker_scope" ActiveState)"
+in_sealed systemctl stop 'cell@worker@3.service'
+
+finish

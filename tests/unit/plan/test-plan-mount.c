@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* plan_build(): the mount list -- built-ins, the unit's own, masks, order. */
+
+#include <sys/mount.h>
+
+#include "plan-internal.h"
+#include "plan-test.h"
+
+static void assert_mount(const Plan *p, size_t i, PlanMountKind kind, const char *target, const char *fstype,
+                         unsigned long flags, const char *data, const char *source) {
+        ASSERT_TRUE(i < p->n_mounts);
+        const PlanMount *m = &p->mounts[i];
+        ASSERT_EQ(m->kind, kind);
+        ASSERT_STREQ(m->target, target);
+        ASSERT_STREQ(m->fstype, fstype);
+        ASSERT_EQ(m->flags, flags);
+        ASSERT_STREQ(m->data, data);
+        ASSERT_STREQ(m->source, source);
+}
+
+TEST(mounts_builtin_order) {
+        CellConfig c;
+        Plan p = {};
+        size_t i = 0;
+        const unsigned long nsde = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+        config_minimal(&c, "m");
+        plan_ok(&c, NULL, &p);
+
+        assert_mount(&p, i++, PLAN_MOUNT_FS, "/proc", "proc", nsde, NULL, "proc");
+        assert_mount(&p, i++, PLAN_MOUNT_FS, "/sys", "sysfs", MS_RDONLY | nsde, NULL, "sysfs");
+        assert_mount(&p, i++, PLAN_MOUNT_FS, "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=4m", "tmpfs");
+        for (const char * const *d = (const char * const[]) { "/dev/null", "/dev/zero", "/dev/full",
+                                                                "/dev/random", "/dev/urandom", "/dev/tty", NULL };
+             *d; d++)
+                assert_mount(&p, i++, PLAN_MOUNT_DEVICE, *d, NULL, MS_NOSUID | MS_NOEXEC, NULL, *d);
+        assert_mount(&p, i++, PLAN_MOUNT_FS, "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+                     "newinstance,ptmxmode=0666,mode=0620", "devpts");
+        assert_mount(&p, i++, PLAN_MOUNT_SYMLINK, "/dev/ptmx", NULL, 0, NULL, "pts/ptmx");
+        assert_mount(&p, i++, PLAN_MOUNT_FS, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", "tmpfs");
+        assert_mount(&p, i++, PLAN_MOUNT_FS, "/dev/mqueue", "mqueue", nsde, NULL, "mqueue");
+        assert_mount(&p, i++, PLAN_MOUNT_SYMLINK, "/dev/fd", NULL, 0, NULL, "/proc/self/fd");
+        assert_mount(&p, i++, PLAN_MOUNT_SYMLINK, "/dev/stdin", NULL, 0, NULL, "/proc/self/fd/0");
+        assert_mount(&p, i++, PLAN_MOUNT_SYMLINK, "/dev/stdout", NULL, 0, NULL, "/proc/self/fd/1");
+        assert_mount(&p, i++, PLAN_MOUNT_SYMLINK, "/dev/stderr", NULL, 0, NULL, "/proc/self/fd/2");
+        assert_mount(&p, i++, PLAN_MOUNT_FS, "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", "tmpfs");
+        for (const char * const *d = (const char * const[]) { "/proc/kcore", "/proc/keys", "/proc/timer_list",
+                                                                "/proc/sched_debug", "/proc/acpi", "/proc/scsi",
+                                                                "/sys/firmware", NULL };
+             *d; d++) {
+                assert_mount(&p, i, PLAN_MOUNT_MASK, *d, NULL, MS_RDONLY | nsde, NULL, NULL);
+                ASSERT_TRUE(p.mounts[i++].optional);
+        }
+        for (const char * const *d = (const char * const[]) { "/proc/sys", "/proc/sysrq-trigger", "/proc/irq",
+                                                                "/proc/bus", "/proc/fs", NULL };
+             *d; d++)
+                assert_mount(&p, i++, PLAN_MOUNT_READ_ONLY, *d, NULL, MS_RDONLY | MS_REC | nsde, NULL, NULL);
+        assert_mount(&p, i++, PLAN_MOUNT_CGROUP, "/sys/fs/cgroup", NULL, MS_RDONLY | nsde, NULL, NULL);
+        ASSERT_EQ(i, p.n_mounts);
+        for (size_t k = 0; k < p.n_mounts; k++)
+                ASSERT_EQ(p.mounts[k].line, 0);
+
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(mounts_sys_without_private_network) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "m");
+        c.private_network = false;
+        plan_ok(&c, NULL, &p);
+        assert_mount(&p, 1, PLAN_MOUNT_BIND, "/sys", NULL, MS_RDONLY | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                     NULL, "/sys");
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(mounts_user_order_and_lines) {
+        CellConfig c;
+        Plan p = {};
+        size_t run, b1, b2, t, o, in, kcore, cg;
+        const PlanMount *m;
+
+        config_minimal(&c, "m");
+        config_add_bind(&c, "/srv/www", "/var/www", true, 7);
+        config_add_bind(&c, "/srv/data", NULL, false, 9);
+        c.binds[1].ignore_missing = true;
+        c.binds[1].recursive = false;
+        c.binds[1].nosuid = c.binds[1].nodev = c.binds[1].noexec = true;
+        c.binds[1].idmap = true;
+
+        c.tmpfs = calloc(2, sizeof(CellTmpfs));
+        ASSERT_NOT_NULL(c.tmpfs);
+        c.tmpfs[0] = (CellTmpfs) { .path = xstrdup("/tmp"), .options = NULL, .line = 11 };
+        c.tmpfs[1] = (CellTmpfs) { .path = xstrdup("/scratch"), .options = xstrdup("size=10M,ro,mode=0700,exec"),
+                                   .line = 12 };
+        c.n_tmpfs = 2;
+
+        c.overlays = calloc(1, sizeof(CellOverlay));
+        ASSERT_NOT_NULL(c.overlays);
+        ASSERT_OK(strv_extend(&c.overlays[0].lower, "+/usr"));
+        ASSERT_OK(strv_extend(&c.overlays[0].lower, "+/opt"));
+        c.overlays[0].upper = xstrdup("");
+        c.overlays[0].target = xstrdup("/usr");
+        c.overlays[0].line = 13;
+        c.n_overlays = 1;
+
+        ASSERT_OK(strv_extend(&c.inaccessible, "/etc/secret"));
+
+        plan_ok(&c, NULL, &p);
+
+        ASSERT_NOT_NULL(plan_find_mount(&p, "/run", &run));
+        ASSERT_NOT_NULL(m = plan_find_mount(&p, "/var/www", &b1));
+        ASSERT_EQ(m->kind, PLAN_MOUNT_BIND);
+        ASSERT_STREQ(m->source, "/srv/www");
+        ASSERT_EQ(m->flags, MS_REC | MS_RDONLY);
+        ASSERT_EQ(m->line, 7);
+        ASSERT_FALSE(m->optional);
+
+        ASSERT_NOT_NULL(m = plan_find_mount(&p, "/srv/data", &b2));
+        ASSERT_STREQ(m->source, "/srv/data");   /* target defaults to the source */
+        ASSERT_EQ(m->flags, MS_NOSUID | MS_NODEV | MS_NOEXEC);
+        ASSERT_TRUE(m->optional);
+        ASSERT_TRUE(m->idmap);
+        ASSERT_EQ(m->line, 9);
+
+        ASSERT_NOT_NULL(m = plan_find_mount(&p, "/tmp", &t));
+        ASSERT_EQ(m->kind, PLAN_MOUNT_FS);
+        ASSERT_STREQ(m->fstype, "tmpfs");
+        ASSERT_STREQ(m->data, "mode=0755");
+        ASSERT_EQ(m->flags, MS_NOSUID | MS_NODEV);
+        ASSERT_EQ(m->line, 11);
+        ASSERT_NOT_NULL(m = plan_find_mount(&p, "/scratch", NULL));
+        ASSERT_STREQ(m->data, "size=10M,mode=0700");
+        ASSERT_EQ(m->flags, MS_NOSUID | MS_NODEV | MS_RDONLY);
+
+        ASSERT_NOT_NULL(m = plan_find_mount(&p, "/usr", &o));
+        ASSERT_EQ(m->kind, PLAN_MOUNT_OVERLAY);
+        ASSERT_TRUE(m->source_in_root);
+        ASSERT_EQ(strv_length(m->lower), 2);
+        ASSERT_STREQ(m->lower[0], "/usr");
+        ASSERT_STREQ(m->lower[1], "/opt");
+        ASSERT_STREQ(m->upper, "");
+        ASSERT_EQ(m->line, 13);
+
+        ASSERT_NOT_NULL(m = plan_find_mount(&p, "/etc/secret", &in));
+        ASSERT_EQ(m->kind, PLAN_MOUNT_MASK);
+
+        ASSERT_NOT_NULL(plan_find_mount(&p, "/proc/kcore", &kcore));
+        ASSERT_NOT_NULL(plan_find_mount(&p, "/sys/fs/cgroup", &cg));
+
+        /* Built-ins, then the unit's in key order, then the masks; cgroup last. */
+        ASSERT_TRUE(run < b1);
+        ASSERT_TRUE(b1 < b2);
+        ASSERT_TRUE(b2 < t);
+        ASSERT_TRUE(t < o);
+        ASSERT_TRUE(o < in);
+        ASSERT_TRUE(in < kcore);
+        ASSERT_EQ(cg, p.n_mounts - 1);
+
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(mounts_bad_targets) {
+        CellConfig c;
+
+        config_minimal(&c, "m");
+        config_add_bind(&c, "/srv", "/", false, 5);
+        ASSERT_OK(strv_extend(&c.inaccessible, "/"));
+        plan_fails(&c, "m.cell:5: Bind=: cannot mount over the container's root");
+        plan_fails(&c, "Inaccessible=: cannot mount over");
+        cell_config_done(&c);
+
+        config_minimal(&c, "m");
+        c.overlays = calloc(1, sizeof(CellOverlay));
+        ASSERT_NOT_NULL(c.overlays);
+        ASSERT_OK(strv_extend(&c.overlays[0].lower, "+/usr"));
+        ASSERT_OK(strv_extend(&c.overlays[0].lower, "/srv/usr"));
+        c.overlays[0].upper = xstrdup("/srv/upper");
+        c.overlays[0].target = xstrdup("/usr");
+        c.overlays[0].line = 4;
+        c.n_overlays = 1;
+        plan_fails(&c, "m.cell:4: Overlay=: mixing paths");
+        cell_config_done(&c);
+}

@@ -1,0 +1,70 @@
+#!/bin/sh
+# "cell verify" and "cell plan" as a config-management tool sees them: exit
+# statuses, every problem of every file, the summary line.
+#
+#   test-verify-cli.sh CELL EXAMPLES_DIR
+set -u
+
+cell=$1
+examples=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+
+fail() {
+        echo "FAIL: $*" >&2
+        failed=1
+}
+
+expect() {      # expect STATUS DESCRIPTION -- command...
+        want=$1 what=$2
+        shift 3
+        "$@" >"$tmp/out" 2>"$tmp/err"
+        got=$?
+        if [ "$got" != "$want" ]; then
+                fail "$what: exit $got, expected $want"
+                sed 's/^/  stderr: /' "$tmp/err" >&2
+        fi
+}
+
+# A file name Ansible would hand over, with --name for the unit's name.
+cp "$examples/web.cell" "$tmp/tmpk2f9x"
+expect 0 "valid file under a temporary name" -- "$cell" verify --name web "$tmp/tmpk2f9x"
+grep -q '^1 unit checked: 1 valid, 0 invalid\.$' "$tmp/err" || fail "summary for one valid unit"
+
+# Two bad files and a good one: every problem of each is reported.
+printf '[Root]\nDirectory=/srv/a\nBogus=1\n[Exec]\nExec=/bin/true\nMemoryMax=1\n' >"$tmp/bad1.cell"
+printf '[Root]\nDirectory=relative\n' >"$tmp/bad2.cell"
+expect 1 "two invalid, one valid" -- "$cell" verify "$tmp/bad1.cell" "$examples/hello.cell" "$tmp/bad2.cell"
+grep -q "bad1.cell:3:" "$tmp/err" || fail "bad1.cell line 3 not reported"
+grep -q "bad1.cell:6:" "$tmp/err" || fail "bad1.cell line 6 not reported"
+grep -q "bad2.cell" "$tmp/err" || fail "bad2.cell not reported"
+grep -q '^3 units checked: 1 valid, 2 invalid\.$' "$tmp/err" || fail "summary for 3 units"
+[ "$(tail -n 1 "$tmp/err")" = "3 units checked: 1 valid, 2 invalid." ] || fail "summary is not the last line"
+
+# A missing file is an invalid unit, not an environment error.
+expect 1 "missing file" -- "$cell" verify "$tmp/nope.cell"
+grep -q "nope.cell" "$tmp/err" || fail "missing file not named"
+
+# Plan-time checks count: a Bind= over the root parses but cannot be planned.
+printf '[Root]\nDirectory=/srv/a\nBind=/srv/b:/\n[Exec]\nExec=/bin/true\n' >"$tmp/root.cell"
+expect 1 "plan-time problem" -- "$cell" verify "$tmp/root.cell"
+grep -q "root.cell:3: Bind=: cannot mount over the container's root" "$tmp/err" || fail "plan-time message"
+
+# Usage errors.
+expect 2 "no arguments" -- "$cell" verify
+expect 2 "unknown option" -- "$cell" verify --bogus "$examples/hello.cell"
+expect 0 "--help" -- "$cell" verify --help
+grep -q -- "--name" "$tmp/out" || fail "verify --help mentions --name"
+
+# cell plan.
+expect 0 "plan text" -- "$cell" plan "$examples/hello.cell"
+grep -q '^Scope: *cell-hello.scope in machine.slice$' "$tmp/out" || fail "plan text shows the scope"
+expect 0 "plan json with an argv override" -- "$cell" plan --json "$examples/hello.cell" -- /bin/echo hi
+grep -q '"/bin/echo"' "$tmp/out" || fail "argv override not in the plan"
+expect 1 "plan of an invalid unit" -- "$cell" plan "$tmp/bad2.cell"
+[ -s "$tmp/out" ] && fail "an invalid unit printed a plan"
+expect 2 "plan without a unit" -- "$cell" plan
+expect 0 "plan --help" -- "$cell" plan --help
+
+exit $failed

@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The cgroupfs manager's pure helpers: /proc/self/cgroup and mountinfo from
+ * sample text (pure cgroup2, hybrid, legacy), and the value conversions. */
+
+#include <fcntl.h>
+#include <stdio.h>
+
+#include "cgroup-util.h"
+#include "strv.h"
+#include "test.h"
+
+TEST(proc_cgroup_v2) {
+        CgroupMembership *m = NULL;
+        size_t n = 0;
+
+        ASSERT_OK(cg_parse_proc_cgroup("0::/system.slice/cell@web.service\n", &m, &n));
+        ASSERT_EQ(n, 1);
+        ASSERT_EQ(m[0].id, 0);
+        ASSERT_EQ(strv_length(m[0].controllers), 0);
+        ASSERT_STREQ(cg_membership_path(m, n, NULL), "/system.slice/cell@web.service");
+        ASSERT_NULL(cg_membership_path(m, n, "memory"));
+        cg_membership_free(m, n);
+}
+
+TEST(proc_cgroup_hybrid) {
+        /* This machine's layout: cpu and cpuacct apart, cell in a memory cgroup below the root. */
+        const char *text =
+                "9:name=systemd:/\n"
+                "8:pids:/\n"
+                "4:memory:/process_api/e55aecd6\n"
+                "3:cpuset:/\n"
+                "2:cpuacct:/\n"
+                "1:cpu:/\n"
+                "0::/\n";
+        CgroupMembership *m = NULL;
+        size_t n = 0;
+
+        ASSERT_OK(cg_parse_proc_cgroup(text, &m, &n));
+        ASSERT_EQ(n, 7);
+        ASSERT_STREQ(cg_membership_path(m, n, "memory"), "/process_api/e55aecd6");
+        ASSERT_STREQ(cg_membership_path(m, n, "name=systemd"), "/");
+        ASSERT_STREQ(cg_membership_path(m, n, "cpu"), "/");
+        ASSERT_STREQ(cg_membership_path(m, n, NULL), "/");
+        ASSERT_NULL(cg_membership_path(m, n, "blkio"));
+        cg_membership_free(m, n);
+}
+
+TEST(proc_cgroup_legacy_combined) {
+        /* Legacy (no cgroup2 line) with cpu,cpuacct together. */
+        const char *text =
+                "11:cpu,cpuacct:/user.slice\n"
+                "5:memory:/user.slice/user-1000.slice/session-2.scope\n"
+                "1:name=systemd:/user.slice/user-1000.slice/session-2.scope";
+        CgroupMembership *m = NULL;
+        size_t n = 0;
+
+        ASSERT_OK(cg_parse_proc_cgroup(text, &m, &n));
+        ASSERT_EQ(n, 3);
+        ASSERT_STREQ(cg_membership_path(m, n, "cpuacct"), "/user.slice");
+        ASSERT_STREQ(cg_membership_path(m, n, "cpu"), "/user.slice");
+        ASSERT_STREQ(cg_membership_path(m, n, "name=systemd"), "/user.slice/user-1000.slice/session-2.scope");
+        ASSERT_NULL(cg_membership_path(m, n, NULL));
+        cg_membership_free(m, n);
+}
+
+TEST(proc_cgroup_malformed) {
+        CgroupMembership *m = NULL;
+        size_t n = 0;
+        ASSERT_ERROR(cg_parse_proc_cgroup("0:/\n", &m, &n), EBADMSG);
+        ASSERT_ERROR(cg_parse_proc_cgroup("x::/\n", &m, &n), EBADMSG);
+        ASSERT_ERROR(cg_parse_proc_cgroup("0::relative\n", &m, &n), EBADMSG);
+}
+
+static const char *mountinfo_hybrid =
+        "25 30 0:22 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw\n"
+        "31 25 0:26 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+        "32 31 0:27 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+        "33 31 0:28 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct\n"
+        "34 31 0:29 / /sys/fs/cgroup/memory rw,relatime shared:12 - cgroup cgroup rw,memory\n"
+        "35 31 0:30 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd\n"
+        "36 31 0:31 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw,nsdelegate\n"
+        "37 31 0:32 /sub /mnt/odd\\040dir rw,relatime - cgroup cgroup rw,pids,release_agent=/x\n";
+
+TEST(mountinfo_hybrid) {
+        CgroupMount *m = NULL;
+        size_t n = 0;
+
+        ASSERT_OK(cg_parse_mountinfo(mountinfo_hybrid, &m, &n));
+        ASSERT_EQ(n, 6);
+        ASSERT_TRUE(cg_mounts_have_v1_controllers(m, n));
+
+        const CgroupMount *mem = cg_mount_find(m, n, "memory");
+        ASSERT_NOT_NULL(mem);
+        ASSERT_STREQ(mem->where, "/sys/fs/cgroup/memory");
+        ASSERT_EQ(strv_length(mem->controllers), 1);
+
+        const CgroupMount *sd = cg_mount_find(m, n, "name=systemd");
+        ASSERT_NOT_NULL(sd);
+        ASSERT_STREQ(sd->where, "/sys/fs/cgroup/systemd");
+        ASSERT_EQ(strv_length(sd->controllers), 1);     /* "xattr" is a flag, not a controller */
+
+        const CgroupMount *u = cg_mount_find(m, n, NULL);
+        ASSERT_NOT_NULL(u);
+        ASSERT_TRUE(u->unified);
+        ASSERT_STREQ(u->where, "/sys/fs/cgroup/unified");
+
+        const CgroupMount *pids = cg_mount_find(m, n, "pids");
+        ASSERT_NOT_NULL(pids);
+        ASSERT_STREQ(pids->where, "/mnt/odd dir");      /* \040 unescaped */
+        ASSERT_STREQ(pids->root, "/sub");
+        ASSERT_EQ(strv_length(pids->controllers), 1);   /* release_agent= dropped */
+
+        char *p = cg_mount_path(mem, "/process_api/e55aecd6");
+        ASSERT_STREQ(p, "/sys/fs/cgroup/memory/process_api/e55aecd6");
+        free(p);
+        p = cg_mount_path(mem, "/");
+        ASSERT_STREQ(p, "/sys/fs/cgroup/memory");
+        free(p);
+        /* A mount of a sub-tree: the path is made relative to its root. */
+        p = cg_mount_path(pids, "/sub/a");
+        ASSERT_STREQ(p, "/mnt/odd dir/a");
+        free(p);
+        p = cg_mount_path(pids, "/subway");
+        ASSERT_STREQ(p, "/mnt/odd dir/subway");
+        free(p);
+        cg_mount_free(m, n);
+}
+
+TEST(mountinfo_pure_v2) {
+        const char *text =
+                "26 21 0:23 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot\n";
+        CgroupMount *m = NULL;
+        size_t n = 0;
+
+        ASSERT_OK(cg_parse_mountinfo(text, &m, &n));
+        ASSERT_EQ(n, 1);
+        ASSERT_FALSE(cg_mounts_have_v1_controllers(m, n));
+        ASSERT_NULL(cg_mount_find(m, n, "memory"));
+        char *p = cg_mount_path(cg_mount_find(m, n, NULL), "/system.slice/cell@web.service");
+        ASSERT_STREQ(p, "/sys/fs/cgroup/system.slice/cell@web.service");
+        free(p);
+        cg_mount_free(m, n);
+}
+
+TEST(mountinfo_named_only_is_not_v1) {
+        /* A lone name=systemd hierarchy next to cgroup2 carries no limits. */
+        const char *text =
+                "26 21 0:23 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"
+                "27 26 0:24 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,name=systemd\n";
+        CgroupMount *m = NULL;
+        size_t n = 0;
+
+        ASSERT_OK(cg_parse_mountinfo(text, &m, &n));
+        ASSERT_EQ(n, 2);
+        ASSERT_FALSE(cg_mounts_have_v1_controllers(m, n));
+        cg_mount_free(m, n);
+}
+
+TEST(cpu_conversions) {
+        char buf[64];
+
+        /* CPUQuota=150%: 1.5 s per second, 150 ms per 100 ms period. */
+        ASSERT_OK(cg_format_cpu_max(1500000, buf, sizeof buf));
+        ASSERT_STREQ(buf, "150000 100000");
+        ASSERT_OK(cg_format_cpu_max(USEC_INFINITY, buf, sizeof buf));
+        ASSERT_STREQ(buf, "max 100000");
+        /* CPUQuota=0.1%: below the kernel's 1 ms minimum, raised to it. */
+        ASSERT_OK(cg_format_cpu_max(1000, buf, sizeof buf));
+        ASSERT_STREQ(buf, "1000 100000");
+        ASSERT_EQ_U64(cg_cpu_quota_per_period(500000, CG_CPU_PERIOD_USEC), 50000);
+        ASSERT_ERROR(cg_format_cpu_max(1500000, buf, 5), ENOBUFS);
+
+        /* CPUWeight= -> cpu.shares, systemd's way: 100 is the default 1024. */
+        ASSERT_EQ_U64(cg_cpu_weight_to_shares(100), 1024);
+        ASSERT_EQ_U64(cg_cpu_weight_to_shares(50), 512);
+        ASSERT_EQ_U64(cg_cpu_weight_to_shares(1), 10);
+        ASSERT_EQ_U64(cg_cpu_weight_to_shares(10000), 102400);
+
+        ASSERT_EQ_U64(cg_io_weight_to_blkio(100), 500);
+        ASSERT_EQ_U64(cg_io_weight_to_blkio(1), 10);
+        ASSERT_EQ_U64(cg_io_weight_to_blkio(10000), 1000);
+}
+
+TEST(limit_conversions) {
+        char buf[64];
+        uint64_t v;
+        CellLimit unset = { .kind = CELL_LIMIT_UNSET };
+        CellLimit inf = { .kind = CELL_LIMIT_INFINITY };
+        CellLimit val = { .kind = CELL_LIMIT_VALUE, .value = UINT64_C(536870912) };
+        CellLimit half = { .kind = CELL_LIMIT_PERCENT, .permyriad = 5000 };
+        CellLimit odd = { .kind = CELL_LIMIT_PERCENT, .permyriad = 1234 };      /* 12.34% */
+        const uint64_t gib8 = UINT64_C(8) << 30;
+
+        ASSERT_ERROR(cg_limit_resolve(&unset, gib8, 4096, &v), ENODATA);
+        ASSERT_ERROR(cg_format_limit_v2(&unset, gib8, 4096, buf, sizeof buf), ENODATA);
+
+        ASSERT_OK(cg_format_limit_v2(&inf, gib8, 4096, buf, sizeof buf));
+        ASSERT_STREQ(buf, "max");
+        ASSERT_OK(cg_format_limit_v1(&inf, gib8, 4096, buf, sizeof buf));
+        ASSERT_STREQ(buf, "-1");
+
+        ASSERT_OK(cg_format_limit_v2(&val, gib8, 4096, buf, sizeof buf));
+        ASSERT_STREQ(buf, "536870912");
+        ASSERT_OK(cg_format_limit_v1(&val, gib8, 4096, buf, sizeof buf));
+        ASSERT_STREQ(buf, "536870912");
+
+        ASSERT_OK(cg_format_limit_v2(&half, gib8, 4096, buf, sizeof buf));
+        ASSERT_STREQ(buf, "4294967296");
+        /* 12.34% of 8 GiB = 1060010639.36, rounded down to a page. */
+        ASSERT_OK(cg_limit_resolve(&odd, gib8, 4096, &v));
+        ASSERT_EQ_U64(v, UINT64_C(1060007936));
+        ASSERT_EQ_U64(v % 4096, 0);
+        /* Counts (TasksMax=10%) are not page-rounded. */
+        ASSERT_OK(cg_limit_resolve(&(CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = 1000 }, 4194303, 0, &v));
+        ASSERT_EQ_U64(v, 419430);
+
+        /* Against this machine: a percentage is of its physical memory. */
+        uint64_t mem = cg_physical_memory();
+        ASSERT_TRUE(mem > 0 && mem != UINT64_MAX);
+        ASSERT_OK(cg_limit_resolve(&half, mem, 4096, &v));
+        ASSERT_TRUE(v <= mem / 2 && v + 4096 > mem / 2);
+        uint64_t tasks = cg_system_tasks_max();
+        ASSERT_TRUE(tasks > 0 && tasks <= 4194303);
+}
+
+TEST(cpuset_list) {
+        char *s = NULL;
+        uint8_t a[] = { 0x0b };                 /* 0,1,3 */
+        uint8_t b[] = { 0xff, 0x01, 0x00, 0x80 }; /* 0-8, 31 */
+        uint8_t none[] = { 0x00 };
+
+        ASSERT_OK(cg_format_cpuset(a, sizeof a, &s));
+        ASSERT_STREQ(s, "0-1,3");
+        free(s);
+        ASSERT_OK(cg_format_cpuset(b, sizeof b, &s));
+        ASSERT_STREQ(s, "0-8,31");
+        free(s);
+        ASSERT_ERROR(cg_format_cpuset(none, sizeof none, &s), EINVAL);
+}
+
+TEST(read_keyed) {
+        char path[] = "/tmp/cell-test-keyed-XXXXXX";
+        int fd = mkstemp(path);
+        uint64_t v = 0;
+
+        ASSERT_TRUE(fd >= 0);
+        const char *text = "oom_kill_disable 0\nunder_oom 0\noom_kill 3\n";
+        ASSERT_EQ(write(fd, text, strlen(text)), (ssize_t) strlen(text));
+        close(fd);
+        ASSERT_OK(cg_read_keyed(AT_FDCWD, path, "oom_kill", &v));
+        ASSERT_EQ_U64(v, 3);
+        ASSERT_OK(cg_read_keyed(AT_FDCWD, path, "under_oom", &v));
+        ASSERT_EQ_U64(v, 0);
+        ASSERT_ERROR(cg_read_keyed(AT_FDCWD, path, "oom", &v), ENODATA);
+        unlink(path);
+}

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Marshalling the plan's properties for StartTransientUnit, by signature.
+ * sd_bus_message_new_method_call() refuses a bus fresh from sd_bus_new()
+ * (-ENOTCONN), so the bus gets one end of a socketpair and is started; it
+ * never sends anything. The message is sealed and read back. */
+
+#include <sys/socket.h>
+#include <systemd/sd-bus.h>
+
+#include "scope-internal.h"
+#include "strv.h"
+#include "test.h"
+
+static int pair[2] = { -1, -1 };
+
+static sd_bus *test_bus(void) {
+        sd_bus *bus = NULL;
+        ASSERT_OK(socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0, pair));
+        ASSERT_OK(sd_bus_new(&bus));
+        ASSERT_OK(sd_bus_set_fd(bus, pair[0], pair[0]));
+        ASSERT_OK(sd_bus_start(bus));
+        return bus;
+}
+
+static void test_bus_done(sd_bus *bus) {
+        sd_bus_flush_close_unref(bus);
+        pair[1] = safe_close(pair[1]);
+}
+
+/* Marshals the properties into a(sv), seals, rewinds, returns the message positioned inside a(sv). */
+static sd_bus_message *marshal(sd_bus *bus, const PlanProperty *p, size_t n) {
+        sd_bus_message *m = NULL;
+        ASSERT_OK(sd_bus_message_new_method_call(bus, &m, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                                 "org.freedesktop.systemd1.Manager", "StartTransientUnit"));
+        ASSERT_OK(sd_bus_message_open_container(m, 'a', "(sv)"));
+        for (size_t i = 0; i < n; i++)
+                ASSERT_OK(scope_bus_append_property(m, p + i));
+        ASSERT_OK(sd_bus_message_close_container(m));
+        ASSERT_OK(sd_bus_message_seal(m, 1, 0));
+        ASSERT_OK(sd_bus_message_rewind(m, true));
+        ASSERT_EQ(sd_bus_message_enter_container(m, 'a', "(sv)"), 1);
+        return m;
+}
+
+static void enter(sd_bus_message *m, const char *name, const char *sig) {
+        const char *n;
+        ASSERT_EQ(sd_bus_message_enter_container(m, 'r', "sv"), 1);
+        ASSERT_EQ(sd_bus_message_read(m, "s", &n), 1);
+        ASSERT_STREQ(n, name);
+        ASSERT_EQ(sd_bus_message_enter_container(m, 'v', sig), 1);
+}
+
+static void leave(sd_bus_message *m) {
+        ASSERT_OK(sd_bus_message_exit_container(m));    /* v */
+        ASSERT_OK(sd_bus_message_exit_container(m));    /* r */
+}
+
+TEST(marshal_every_signature) {
+        sd_bus *bus = test_bus();
+        char *as[] = { (char *) "a.service", (char *) "b.service", NULL };
+        char *pairs[] = { (char *) "/dev/null", (char *) "rwm", (char *) "char-pts", (char *) "rw", NULL };
+        uint8_t cpus[] = { 0x05, 0x80 };
+        PlanProperty p[] = {
+                { .name = "MemoryMax", .signature = "t", .t = UINT64_C(536870912) },
+                { .name = "MemoryMaxScale", .signature = "u", .u = UINT32_C(2147483648) },
+                { .name = "KillSignal", .signature = "i", .i = -3 },
+                { .name = "Delegate", .signature = "b", .b = true },
+                { .name = "Slice", .signature = "s", .s = (char *) "machine.slice" },
+                { .name = "After", .signature = "as", .as = as },
+                { .name = "AllowedCPUs", .signature = "ay", .ay = cpus, .ay_size = sizeof cpus },
+                { .name = "DeviceAllow", .signature = "a(ss)", .as = pairs },
+        };
+        sd_bus_message *m = marshal(bus, p, ELEMENTSOF(p));
+        uint64_t t;
+        uint32_t u;
+        int32_t i;
+        int b;
+        const char *s, *x, *y;
+        const void *bytes;
+        size_t size;
+        char **l = NULL;
+
+        enter(m, "MemoryMax", "t");
+        ASSERT_EQ(sd_bus_message_read(m, "t", &t), 1);
+        ASSERT_EQ_U64(t, 536870912);
+        leave(m);
+
+        enter(m, "MemoryMaxScale", "u");
+        ASSERT_EQ(sd_bus_message_read(m, "u", &u), 1);
+        ASSERT_EQ_U64(u, UINT32_C(2147483648));
+        leave(m);
+
+        enter(m, "KillSignal", "i");
+        ASSERT_EQ(sd_bus_message_read(m, "i", &i), 1);
+        ASSERT_EQ(i, -3);
+        leave(m);
+
+        enter(m, "Delegate", "b");
+        ASSERT_EQ(sd_bus_message_read(m, "b", &b), 1);
+        ASSERT_TRUE(b);
+        leave(m);
+
+        enter(m, "Slice", "s");
+        ASSERT_EQ(sd_bus_message_read(m, "s", &s), 1);
+        ASSERT_STREQ(s, "machine.slice");
+        leave(m);
+
+        enter(m, "After", "as");
+        ASSERT_OK(sd_bus_message_read_strv(m, &l));
+        ASSERT_EQ(strv_length(l), 2);
+        ASSERT_STREQ(l[0], "a.service");
+        ASSERT_STREQ(l[1], "b.service");
+        l = strv_free(l);
+        leave(m);
+
+        enter(m, "AllowedCPUs", "ay");
+        ASSERT_OK(sd_bus_message_read_array(m, 'y', &bytes, &size));
+        ASSERT_EQ(size, 2);
+        ASSERT_EQ(((const uint8_t *) bytes)[0], 0x05);
+        ASSERT_EQ(((const uint8_t *) bytes)[1], 0x80);
+        leave(m);
+
+        enter(m, "DeviceAllow", "a(ss)");
+        ASSERT_EQ(sd_bus_message_enter_container(m, 'a', "(ss)"), 1);
+        ASSERT_EQ(sd_bus_message_read(m, "(ss)", &x, &y), 1);
+        ASSERT_STREQ(x, "/dev/null");
+        ASSERT_STREQ(y, "rwm");
+        ASSERT_EQ(sd_bus_message_read(m, "(ss)", &x, &y), 1);
+        ASSERT_STREQ(x, "char-pts");
+        ASSERT_STREQ(y, "rw");
+        ASSERT_EQ(sd_bus_message_read(m, "(ss)", &x, &y), 0);  /* exactly two pairs */
+        ASSERT_OK(sd_bus_message_exit_container(m));
+        leave(m);
+
+        ASSERT_EQ(sd_bus_message_at_end(m, false), 1);
+        sd_bus_message_unref(m);
+        test_bus_done(bus);
+}
+
+TEST(marshal_empty_values) {
+        sd_bus *bus = test_bus();
+        PlanProperty p[] = {
+                { .name = "Wants", .signature = "as", .as = NULL },
+                { .name = "AllowedCPUs", .signature = "ay", .ay = NULL, .ay_size = 0 },
+        };
+        sd_bus_message *m = marshal(bus, p, ELEMENTSOF(p));
+        char **l = NULL;
+        const void *bytes;
+        size_t size = 99;
+
+        enter(m, "Wants", "as");
+        ASSERT_OK(sd_bus_message_read_strv(m, &l));
+        ASSERT_EQ(strv_length(l), 0);
+        strv_free(l);
+        leave(m);
+        enter(m, "AllowedCPUs", "ay");
+        ASSERT_OK(sd_bus_message_read_array(m, 'y', &bytes, &size));
+        ASSERT_EQ(size, 0);
+        leave(m);
+        sd_bus_message_unref(m);
+        test_bus_done(bus);
+}
+
+TEST(marshal_refuses_bad_input) {
+        sd_bus *bus = test_bus();
+        sd_bus_message *m = NULL;
+        char *odd[] = { (char *) "/dev/null", NULL };
+        PlanProperty unknown = { .name = "X", .signature = "a{sv}" };
+        PlanProperty unpaired = { .name = "DeviceAllow", .signature = "a(ss)", .as = odd };
+        PlanProperty nosig = { .name = "X" };
+
+        ASSERT_OK(sd_bus_message_new_method_call(bus, &m, "a.b", "/", "a.b", "C"));
+        ASSERT_OK(sd_bus_message_open_container(m, 'a', "(sv)"));
+        ASSERT_ERROR(scope_bus_append_property(m, &unknown), EINVAL);
+        sd_bus_message_unref(m);
+
+        ASSERT_OK(sd_bus_message_new_method_call(bus, &m, "a.b", "/", "a.b", "C"));
+        ASSERT_OK(sd_bus_message_open_container(m, 'a', "(sv)"));
+        ASSERT_ERROR(scope_bus_append_property(m, &unpaired), EINVAL);
+        sd_bus_message_unref(m);
+
+        ASSERT_OK(sd_bus_message_new_method_call(bus, &m, "a.b", "/", "a.b", "C"));
+        ASSERT_OK(sd_bus_message_open_container(m, 'a', "(sv)"));
+        ASSERT_ERROR(scope_bus_append_property(m, &nosig), EINVAL);
+        sd_bus_message_unref(m);
+        test_bus_done(bus);
+}
+
+TEST(manager_names) {
+        ASSERT_STREQ(cgroup_manager_to_string(CGROUP_MANAGER_AUTO), "auto");
+        ASSERT_STREQ(cgroup_manager_to_string(CGROUP_MANAGER_CGROUPFS), "cgroupfs");
+        ASSERT_NULL(cgroup_manager_to_string(_CGROUP_MANAGER_MAX));
+        for (CgroupManager m = 0; m < _CGROUP_MANAGER_MAX; m++)
+                ASSERT_EQ(cgroup_manager_from_string(cgroup_manager_to_string(m)), m);
+        ASSERT_EQ(cgroup_manager_from_string("systemd"), CGROUP_MANAGER_SYSTEMD);
+        ASSERT_EQ(cgroup_manager_from_string("cgroup"), _CGROUP_MANAGER_MAX);
+        ASSERT_EQ(cgroup_manager_from_string(NULL), _CGROUP_MANAGER_MAX);
+}
+
+TEST(manager_none_does_nothing) {
+        Plan p = { .name = (char *) "web", .scope_unit = (char *) "cell-web.scope" };
+        Scope *s = NULL;
+
+        ASSERT_OK(scope_new(&p, CGROUP_MANAGER_NONE, false, NULL, NULL, &s));
+        ASSERT_EQ(scope_manager(s), CGROUP_MANAGER_NONE);
+        ASSERT_ERROR(scope_clone_into_fd(s), EBADF);
+        ASSERT_OK(scope_attach(s, getpid(), -1));
+        ASSERT_OK(scope_wait(s));
+        ASSERT_FALSE(scope_oom_killed(s));
+        ASSERT_NULL(scope_last_error(s));
+        ASSERT_NULL(scope_free(s));
+}
+
+TEST(systemd_without_bus_fails_clearly) {
+        Plan p = { .name = (char *) "web", .scope_unit = (char *) "cell-web.scope" };
+        sd_event *e = NULL;
+        Scope *s = NULL;
+        const char *old = getenv("DBUS_SYSTEM_BUS_ADDRESS");
+        char *saved = old ? strdup(old) : NULL;
+
+        /* A bus that is not there: the connect fails at once, with text naming the bus. */
+        ASSERT_OK(setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/cell-test-bus", 1));
+        ASSERT_OK(sd_event_new(&e));
+        ASSERT_TRUE(scope_new(&p, CGROUP_MANAGER_SYSTEMD, false, e, NULL, &s) < 0);
+        ASSERT_NULL(s);
+        ASSERT_CONTAINS(scope_last_error(NULL), "cannot connect to the system bus");
+        sd_event_unref(e);
+        if (saved)
+                setenv("DBUS_SYSTEM_BUS_ADDRESS", saved, 1);
+        else
+                unsetenv("DBUS_SYSTEM_BUS_ADDRESS");
+        free(saved);
+}

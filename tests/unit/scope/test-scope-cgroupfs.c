@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The cgroupfs manager for real: needs root and a writable cgroup tree, and
+ * skips (each test returns early) without them. It creates "cell-<test>-PID"
+ * below the cgroup it runs in and asserts that scope_free() removed it. */
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "cgroup-util.h"
+#include "scope-internal.h"
+#include "test.h"
+
+static bool can_run(void) {
+        if (geteuid() != 0) {
+                printf("skipped: not root\n");
+                return false;
+        }
+        if (access("/proc/self/cgroup", R_OK) < 0) {
+                printf("skipped: no /proc/self/cgroup\n");
+                return false;
+        }
+        return true;
+}
+
+/* The dir scope_new() made in the hierarchy of controller (NULL: cgroup2). */
+static char *dir_of(const char *controller, const char *child) {
+        char *cg = NULL, *mi = NULL, *path = NULL, *full = NULL;
+        CgroupMembership *own = NULL;
+        CgroupMount *mounts = NULL;
+        size_t n_own = 0, n_mounts = 0;
+
+        ASSERT_OK(cg_read_file("/proc/self/cgroup", &cg));
+        ASSERT_OK(cg_read_file("/proc/self/mountinfo", &mi));
+        ASSERT_OK(cg_parse_proc_cgroup(cg, &own, &n_own));
+        ASSERT_OK(cg_parse_mountinfo(mi, &mounts, &n_mounts));
+        const CgroupMount *m = cg_mount_find(mounts, n_mounts, controller);
+        const char *p = cg_membership_path(own, n_own, controller);
+        if (m && p) {
+                path = cg_mount_path(m, p);
+                ASSERT_TRUE(asprintf(&full, "%s/%s", path, child) > 0);
+        }
+        free(path);
+        free(cg);
+        free(mi);
+        cg_membership_free(own, n_own);
+        cg_mount_free(mounts, n_mounts);
+        return full;
+}
+
+static char *read_in(const char *dir, const char *file) {
+        char *path = NULL, *s = NULL;
+        ASSERT_TRUE(asprintf(&path, "%s/%s", dir, file) > 0);
+        if (cg_read_file(path, &s) >= 0)
+                s[strcspn(s, "\n")] = 0;
+        free(path);
+        return s;
+}
+
+TEST(cgroupfs_limits_attach_free) {
+        if (!can_run())
+                return;
+
+        char unit[96], child[64];
+        snprintf(child, sizeof child, "cell-test-%d", (int) getpid());
+        snprintf(unit, sizeof unit, "%s.scope", child);
+        Plan p = {
+                .name = (char *) "test",
+                .scope_unit = unit,
+                .limits = {
+                        .memory_max = { .kind = CELL_LIMIT_VALUE, .value = UINT64_C(268435456) },
+                        .tasks_max = { .kind = CELL_LIMIT_VALUE, .value = 64 },
+                        .cpu_quota_per_sec_usec = 500000,
+                        .cpu_weight = 50,
+                },
+        };
+        sd_event *e = NULL;
+        Scope *s = NULL;
+        int r;
+
+        ASSERT_OK(sd_event_new(&e));
+        r = scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, NULL, &s);
+        if (r == -EROFS || r == -EACCES || r == -EOPNOTSUPP) {
+                printf("skipped: cgroupfs not usable here: %s\n", strna(scope_last_error(NULL)));
+                sd_event_unref(e);
+                return;
+        }
+        ASSERT_OK(r);
+        ASSERT_EQ(scope_manager(s), CGROUP_MANAGER_CGROUPFS);
+
+        bool v1 = access("/sys/fs/cgroup/memory", F_OK) == 0;
+        char *mem = dir_of(v1 ? "memory" : NULL, child);
+        char *pids = dir_of(v1 ? "pids" : NULL, child);
+        char *cpu = dir_of(v1 ? "cpu" : NULL, child);
+        ASSERT_NOT_NULL(mem);
+        char *v;
+        if (v1) {
+                v = read_in(mem, "memory.limit_in_bytes");
+                ASSERT_STREQ(v, "268435456");
+                free(v);
+                v = read_in(pids, "pids.max");
+                ASSERT_STREQ(v, "64");
+                free(v);
+                v = read_in(cpu, "cpu.cfs_quota_us");
+                ASSERT_STREQ(v, "50000");
+                free(v);
+                v = read_in(cpu, "cpu.shares");
+                ASSERT_STREQ(v, "512");
+                free(v);
+                ASSERT_ERROR(scope_clone_into_fd(s), EBADF);
+        } else {
+                v = read_in(mem, "memory.max");
+                ASSERT_STREQ(v, "268435456");
+                free(v);
+                v = read_in(cpu, "cpu.max");
+                ASSERT_STREQ(v, "50000 100000");
+                free(v);
+                ASSERT_TRUE(scope_clone_into_fd(s) >= 0);
+        }
+
+        /* A child that sleeps, and one it forks: both must be gone after scope_free(). */
+        int sync_pipe[2];
+        ASSERT_OK(pipe2(sync_pipe, O_CLOEXEC));
+        pid_t pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                char c;
+                (void) read(sync_pipe[0], &c, 1);       /* wait until attached */
+                if (fork() == 0)
+                        pause();
+                pause();
+                _exit(0);
+        }
+        close(sync_pipe[0]);
+        ASSERT_OK(scope_attach(s, pid, -1));
+        ASSERT_OK(scope_wait(s));
+        char *procs = read_in(mem, "cgroup.procs");
+        char want[32];
+        snprintf(want, sizeof want, "%d", (int) pid);
+        ASSERT_STREQ(procs, want);
+        free(procs);
+        ASSERT_EQ(write(sync_pipe[1], "x", 1), 1);
+        close(sync_pipe[1]);
+        ASSERT_FALSE(scope_oom_killed(s));
+
+        /* Reap in parallel: scope_free() waits for the cgroup to empty. */
+        ASSERT_NULL(scope_free(s));
+        int status;
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+
+        ASSERT_TRUE(access(mem, F_OK) < 0 && errno == ENOENT);
+        ASSERT_TRUE(access(pids, F_OK) < 0 && errno == ENOENT);
+        ASSERT_TRUE(access(cpu, F_OK) < 0 && errno == ENOENT);
+        char *sd = dir_of("name=systemd", child), *u = dir_of(NULL, child);
+        ASSERT_TRUE(!sd || (access(sd, F_OK) < 0 && errno == ENOENT));
+        ASSERT_TRUE(!u || (access(u, F_OK) < 0 && errno == ENOENT));
+        free(sd);
+        free(u);
+        free(mem);
+        free(pids);
+        free(cpu);
+        sd_event_unref(e);
+}
+
+TEST(cgroupfs_running_name_is_refused) {
+        if (!can_run())
+                return;
+
+        char unit[64];
+        snprintf(unit, sizeof unit, "cell-busy-%d.scope", (int) getpid());
+        Plan p = { .name = (char *) "busy", .scope_unit = unit, .limits.cpu_quota_per_sec_usec = USEC_INFINITY };
+        sd_event *e = NULL;
+        Scope *a = NULL, *b = NULL;
+        int r;
+
+        ASSERT_OK(sd_event_new(&e));
+        r = scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, NULL, &a);
+        if (r == -EROFS || r == -EACCES || r == -EOPNOTSUPP) {
+                printf("skipped: cgroupfs not usable here\n");
+                sd_event_unref(e);
+                return;
+        }
+        ASSERT_OK(r);
+        pid_t pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                pause();
+                _exit(0);
+        }
+        ASSERT_OK(scope_attach(a, pid, -1));
+
+        ASSERT_ERROR(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, NULL, &b), EEXIST);
+        ASSERT_NULL(b);
+        char want[128];
+        snprintf(want, sizeof want, "cell busy is already running (cgroup ");
+        ASSERT_CONTAINS(scope_last_error(NULL), want);
+        snprintf(want, sizeof want, "PID %d)", (int) pid);
+        ASSERT_CONTAINS(scope_last_error(NULL), want);
+
+        scope_free(a);
+        ASSERT_EQ(waitpid(pid, NULL, 0), pid);
+
+        /* An empty leftover (a cell that died) is simply replaced. */
+        ASSERT_OK(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, NULL, &a));
+        ASSERT_OK(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, NULL, &b));
+        scope_free(b);
+        scope_free(a);
+        sd_event_unref(e);
+}

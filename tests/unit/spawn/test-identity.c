@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+
+#include "identity.h"
+#include "test.h"
+
+static const char passwd_text[] =
+        "root:x:0:0:root:/root:/bin/sh\n"
+        "broken line\n"
+        "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"
+        "test:x:1000:1000:Test User:/home/test:/bin/sh\n"
+        "noshell:x:1001:1001:::\n";
+static const char group_text[] =
+        "root:x:0:\n"
+        "wheel:x:10:other,test\n"
+        "audio:x:29:other\n"
+        "test:x:1000:\n"
+        "1234:x:77:\n";
+
+typedef struct Files {
+        FILE *passwd, *group;
+} Files;
+
+static Files files_open(void) {
+        Files f = {
+                .passwd = fmemopen((void *) passwd_text, strlen(passwd_text), "r"),
+                .group = fmemopen((void *) group_text, strlen(group_text), "r"),
+        };
+        ASSERT_NOT_NULL(f.passwd);
+        ASSERT_NOT_NULL(f.group);
+        return f;
+}
+
+static void files_close(Files *f) {
+        fclose(f->passwd);
+        fclose(f->group);
+}
+
+TEST(root_by_default) {
+        _cleanup_(files_close) Files f = files_open();
+        _cleanup_(identity_done) Identity id = {};
+
+        ASSERT_OK(identity_resolve(f.passwd, f.group, NULL, NULL, NULL, &id, NULL));
+        ASSERT_EQ(id.uid, 0);
+        ASSERT_EQ(id.gid, 0);
+        ASSERT_EQ(id.n_groups, 0);
+        ASSERT_STREQ(id.user_name, "root");
+        ASSERT_STREQ(id.home, "/root");
+        ASSERT_STREQ(id.shell, "/bin/sh");
+}
+
+TEST(root_without_passwd) {
+        _cleanup_(identity_done) Identity id = {};
+
+        ASSERT_OK(identity_resolve(NULL, NULL, NULL, NULL, NULL, &id, NULL));
+        ASSERT_EQ(id.uid, 0);
+        ASSERT_STREQ(id.home, "/root");
+}
+
+TEST(user_by_name_with_memberships) {
+        _cleanup_(files_close) Files f = files_open();
+        _cleanup_(identity_done) Identity id = {};
+
+        ASSERT_OK(identity_resolve(f.passwd, f.group, "test", NULL, NULL, &id, NULL));
+        ASSERT_EQ(id.uid, 1000);
+        ASSERT_EQ(id.gid, 1000);
+        ASSERT_EQ(id.n_groups, 1);
+        ASSERT_EQ(id.groups[0], 10);
+        ASSERT_STREQ(id.home, "/home/test");
+}
+
+TEST(user_by_number_found_and_not) {
+        _cleanup_(files_close) Files f = files_open();
+        _cleanup_(identity_done) Identity a = {}, b = {};
+
+        ASSERT_OK(identity_resolve(f.passwd, f.group, "65534", NULL, NULL, &a, NULL));
+        ASSERT_STREQ(a.user_name, "nobody");
+        ASSERT_EQ(a.gid, 65534);
+
+        /* A number nobody has: taken as it is, group the same number. */
+        ASSERT_OK(identity_resolve(f.passwd, f.group, "4242", NULL, NULL, &b, NULL));
+        ASSERT_EQ(b.uid, 4242);
+        ASSERT_EQ(b.gid, 4242);
+        ASSERT_STREQ(b.home, "/");
+        ASSERT_NULL(b.shell);
+}
+
+TEST(empty_home_and_shell) {
+        _cleanup_(files_close) Files f = files_open();
+        _cleanup_(identity_done) Identity id = {};
+
+        ASSERT_OK(identity_resolve(f.passwd, f.group, "noshell", NULL, NULL, &id, NULL));
+        ASSERT_STREQ(id.home, "/");
+        ASSERT_NULL(id.shell);
+}
+
+TEST(group_and_supplementary) {
+        _cleanup_(files_close) Files f = files_open();
+        _cleanup_(identity_done) Identity id = {};
+        char *supp[] = { (char *) "audio", (char *) "500", (char *) "wheel", (char *) "1234", NULL };
+
+        ASSERT_OK(identity_resolve(f.passwd, f.group, "test", "wheel", supp, &id, NULL));
+        ASSERT_EQ(id.gid, 10);
+        /* audio, 500, wheel, and the group *named* "1234" (gid 77) wins
+         * over the number; wheel again from membership is not repeated. */
+        ASSERT_EQ(id.n_groups, 4);
+        ASSERT_EQ(id.groups[0], 29);
+        ASSERT_EQ(id.groups[1], 500);
+        ASSERT_EQ(id.groups[2], 10);
+        ASSERT_EQ(id.groups[3], 77);
+}
+
+TEST(unknown_names_fail_with_message) {
+        _cleanup_(files_close) Files f = files_open();
+        Identity id = {};
+        SpawnError err = {};
+        char *supp[] = { (char *) "nosuchgroup", NULL };
+
+        ASSERT_ERROR(identity_resolve(f.passwd, f.group, "nosuchuser", NULL, NULL, &id, &err), ESRCH);
+        ASSERT_EQ(err.error, ESRCH);
+        ASSERT_CONTAINS(err.message, "User=nosuchuser");
+
+        ASSERT_ERROR(identity_resolve(f.passwd, f.group, "test", "nosuchgroup", NULL, &id, &err), ESRCH);
+        ASSERT_CONTAINS(err.message, "Group=nosuchgroup");
+
+        ASSERT_ERROR(identity_resolve(f.passwd, f.group, "test", NULL, supp, &id, &err), ESRCH);
+        ASSERT_CONTAINS(err.message, "SupplementaryGroups=nosuchgroup");
+
+        /* Not a host lookup: a user the host has but the container lacks. */
+        ASSERT_ERROR(identity_resolve(f.passwd, f.group, "daemon", NULL, NULL, &id, &err), ESRCH);
+}

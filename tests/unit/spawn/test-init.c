@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The Init=yes reaper's loop, in a forked subreaper (not a PID 1). */
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+
+#include "init.h"
+#include "test.h"
+
+static void on_usr1(int sig) {
+        _exit(5);
+}
+
+typedef enum Mode {
+        MODE_ORPHANS,   /* the payload leaves an orphan, waits, exits 5 */
+        MODE_FORWARD,   /* the payload exits 5 on the forwarded SIGUSR1 */
+        MODE_DIE,       /* the payload kills itself with SIGTERM */
+} Mode;
+
+/* The reaper side, as a subreaper. Exits with the loop's status, or 99 if
+ * a child was left unreaped. */
+static _noreturn_ void reaper(Mode mode) {
+        sigset_t all;
+        int p[2], sigfd, status;
+        char c;
+        pid_t payload;
+
+        (void) prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+        sigfillset(&all);
+        sigprocmask(SIG_BLOCK, &all, NULL);
+        sigfd = signalfd(-1, &all, SFD_CLOEXEC);
+        if (sigfd < 0 || pipe2(p, O_CLOEXEC) < 0)
+                _exit(98);
+
+        payload = fork();
+        if (payload == 0) {
+                sigset_t none;
+                pid_t x;
+
+                signal(SIGUSR1, on_usr1);
+                sigemptyset(&none);
+                sigprocmask(SIG_SETMASK, &none, NULL);
+                switch (mode) {
+                case MODE_ORPHANS:
+                        /* Y outlives X: an orphan for the reaper. */
+                        x = fork();
+                        if (x == 0) {
+                                if (fork() == 0) {
+                                        usleep(20 * 1000);
+                                        _exit(0);
+                                }
+                                _exit(0);
+                        }
+                        waitpid(x, NULL, 0);
+                        usleep(300 * 1000);
+                        _exit(5);
+                case MODE_FORWARD:
+                        (void) !write(p[1], "x", 1);
+                        for (;;)
+                                pause();
+                case MODE_DIE:
+                        signal(SIGTERM, SIG_DFL);
+                        kill(getpid(), SIGTERM);
+                        _exit(97);
+                default:
+                        _exit(96);
+                }
+        }
+        safe_close(p[1]);
+        if (mode == MODE_FORWARD) {
+                if (read(p[0], &c, 1) != 1)
+                        _exit(97);
+                kill(getpid(), SIGUSR1);        /* to be forwarded */
+        }
+        status = init_reaper_loop(payload, sigfd);
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+                status = 99;
+        _exit(status);
+}
+
+static int run_reaper(Mode mode) {
+        int status;
+        pid_t pid = fork();
+
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0)
+                reaper(mode);
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT_TRUE(WIFEXITED(status));
+        return WEXITSTATUS(status);
+}
+
+TEST(reaps_orphans_and_returns_the_payload_status) {
+        ASSERT_EQ(run_reaper(MODE_ORPHANS), 5);
+}
+
+TEST(forwards_signals_to_the_payload) {
+        ASSERT_EQ(run_reaper(MODE_FORWARD), 5);
+}
+
+TEST(payload_killed_by_a_signal_gives_128_plus_n) {
+        ASSERT_EQ(run_reaper(MODE_DIE), 128 + SIGTERM);
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Each filter is loaded in a forked child (a filter cannot be removed). */
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "seccomp-filter.h"
+#include "test.h"
+
+/* Runs f in a child; returns its wait status. */
+static int in_child(void (*f)(void)) {
+        int status;
+        pid_t pid = fork();
+
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                f();
+                _exit(0);
+        }
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        return status;
+}
+
+static void deny_list_child(void) {
+        PlanSyscallRule rules[] = {
+                { .name = (char *) "keyctl", .action = PLAN_SECCOMP_ERRNO, .error = EPERM },
+                { .name = (char *) "bpf", .action = PLAN_SECCOMP_ERRNO, .error = EACCES },
+                { .name = (char *) "no_such_syscall_anywhere", .action = PLAN_SECCOMP_ERRNO, .error = EPERM },
+                { .name = (char *) "getpid", .action = PLAN_SECCOMP_ALLOW },   /* same as default */
+        };
+        SpawnError err = {};
+
+        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), true, &err) < 0)
+                _exit(10);
+        errno = 0;
+        if (syscall(SYS_keyctl, 0, -3, 0) >= 0 || errno != EPERM)
+                _exit(11);
+        errno = 0;
+        if (syscall(SYS_bpf, 0, NULL, 0) >= 0 || errno != EACCES)
+                _exit(12);
+        if (getpid() <= 0)
+                _exit(13);
+        _exit(0);
+}
+
+TEST(deny_list_answers_with_errno) {
+        int status = in_child(deny_list_child);
+
+        ASSERT_TRUE(WIFEXITED(status));
+        ASSERT_EQ(WEXITSTATUS(status), 0);
+}
+
+static void allow_list_child(void) {
+        /* Only what the child needs after loading; execve is added by the
+         * filter itself. Everything else fails with ENOSYS. */
+        PlanSyscallRule rules[] = {
+                { .name = (char *) "exit_group", .action = PLAN_SECCOMP_ALLOW },
+                { .name = (char *) "exit", .action = PLAN_SECCOMP_ALLOW },
+                { .name = (char *) "getppid", .action = PLAN_SECCOMP_ALLOW },
+        };
+        SpawnError err = {};
+
+        if (seccomp_filter_load(PLAN_SECCOMP_ERRNO, ENOSYS, rules, ELEMENTSOF(rules), true, &err) < 0)
+                _exit(10);
+        if (syscall(SYS_getppid) <= 0)
+                _exit(11);
+        if (syscall(SYS_getuid) >= 0 || errno != ENOSYS)
+                _exit(12);
+        /* execve passes the filter: the exec of a missing file fails with
+         * ENOENT, not ENOSYS. */
+        char *argv[] = { (char *) "/nonexistent-cell-test", NULL };
+        (void) syscall(SYS_execve, argv[0], argv, NULL);
+        _exit(errno == ENOENT ? 0 : 13);
+}
+
+TEST(allow_list_keeps_execve) {
+        int status = in_child(allow_list_child);
+
+        ASSERT_TRUE(WIFEXITED(status));
+        ASSERT_EQ(WEXITSTATUS(status), 0);
+}
+
+static void kill_child(void) {
+        PlanSyscallRule rules[] = {
+                { .name = (char *) "keyctl", .action = PLAN_SECCOMP_KILL },
+        };
+
+        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), true, NULL) < 0)
+                _exit(10);
+        (void) syscall(SYS_keyctl, 0, -3, 0);
+        _exit(11);
+}
+
+TEST(kill_action_kills_the_process) {
+        int status = in_child(kill_child);
+
+        ASSERT_TRUE(WIFSIGNALED(status));
+        ASSERT_EQ(WTERMSIG(status), SIGSYS);
+}
+
+TEST(secondary_architectures_are_filtered) {
+        scmp_filter_ctx c = NULL;
+        PlanSyscallRule rules[] = {
+                { .name = (char *) "keyctl", .action = PLAN_SECCOMP_ERRNO, .error = EPERM },
+        };
+
+        ASSERT_OK(seccomp_filter_build(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), true, &c, NULL));
+        if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
+                ASSERT_OK(seccomp_arch_exist(c, SCMP_ARCH_X86));
+                ASSERT_OK(seccomp_arch_exist(c, SCMP_ARCH_X32));
+        }
+        int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_OK(seccomp_export_bpf(c, fd));
+        safe_close(fd);
+        seccomp_release(c);
+}

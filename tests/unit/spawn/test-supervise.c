@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The supervisor loop against a real child process (no namespaces). */
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "supervise.h"
+#include "test.h"
+
+static void on_usr1(int sig) {
+        _exit(42);
+}
+
+static void on_hup(int sig) {
+        _exit(43);
+}
+
+/* A child that exits 42 on SIGUSR1 and 43 on SIGHUP (or ignores SIGUSR1);
+ * returns once its handlers are in place. */
+static pid_t child_start(bool ignore_usr1, int *ret_pidfd) {
+        int p[2];
+        char c;
+        pid_t pid;
+
+        ASSERT_OK(pipe2(p, O_CLOEXEC));
+        pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                sigset_t none;
+
+                signal(SIGUSR1, ignore_usr1 ? SIG_IGN : on_usr1);
+                signal(SIGHUP, on_hup);
+                sigemptyset(&none);
+                sigprocmask(SIG_SETMASK, &none, NULL);
+                (void) !write(p[1], "x", 1);
+                for (;;)
+                        pause();
+        }
+        safe_close(p[1]);
+        ASSERT_EQ(read(p[0], &c, 1), 1);
+        safe_close(p[0]);
+        *ret_pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+        ASSERT_TRUE(*ret_pidfd >= 0);
+        return pid;
+}
+
+/* Runs the supervisor until the child exits, after raising sig at ourselves. */
+static int supervise_with(const Plan *p, bool ignore_usr1, int sig) {
+        sd_event *e = NULL;
+        Supervisor *s = NULL;
+        int pidfd, status = -1;
+        pid_t pid;
+
+        ASSERT_OK(supervise_block_signals());
+        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(supervisor_new(p, e, &s));
+        pid = child_start(ignore_usr1, &pidfd);
+        ASSERT_OK(supervisor_watch(s, pid, pidfd));
+        ASSERT_OK(kill(getpid(), sig));
+        ASSERT_OK(supervisor_run(s, &status));
+        supervisor_free(s);
+        sd_event_unref(e);
+        safe_close(pidfd);
+        return status;
+}
+
+TEST(exit_status_mapping) {
+        ASSERT_EQ(supervise_exit_status(CLD_EXITED, 0), 0);
+        ASSERT_EQ(supervise_exit_status(CLD_EXITED, 7), 7);
+        ASSERT_EQ(supervise_exit_status(CLD_KILLED, SIGKILL), 137);
+        ASSERT_EQ(supervise_exit_status(CLD_DUMPED, SIGSEGV), 139);
+}
+
+TEST(sigterm_becomes_kill_signal) {
+        Plan p = { .kill_signal = SIGUSR1, .timeout_stop_usec = USEC_INFINITY };
+
+        unsetenv("NOTIFY_SOCKET");
+        ASSERT_EQ(supervise_with(&p, false, SIGTERM), 42);
+}
+
+TEST(other_signals_are_forwarded_as_they_are) {
+        Plan p = { .kill_signal = SIGUSR1, .timeout_stop_usec = USEC_INFINITY };
+
+        ASSERT_EQ(supervise_with(&p, false, SIGHUP), 43);
+}
+
+TEST(timeout_stop_ends_in_sigkill) {
+        Plan p = { .kill_signal = SIGUSR1, .timeout_stop_usec = 100 * USEC_PER_MSEC };
+
+        ASSERT_EQ(supervise_with(&p, true, SIGTERM), 128 + SIGKILL);
+}

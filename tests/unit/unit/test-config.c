@@ -1,0 +1,556 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <linux/capability.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/resource.h>
+
+#include "config-parse.h"
+#include "strv.h"
+#include "test.h"
+
+static Diagnostics diag;
+
+/* Assigns at line 7 of web.cell and returns the message it produced (NULL for none). */
+static const char *assign(CellConfig *c, const char *section, const char *key, const char *value) {
+        size_t before = diag.n_errors;
+
+        ASSERT_OK(config_assign(c, section, key, value, "web.cell", 7, &diag));
+        if (diag.n_errors == before)
+                return NULL;
+        ASSERT_EQ(diag.n_errors, before + 1);
+        return diag.messages[strv_length(diag.messages) - 1];
+}
+
+#define OK(c, s, k, v) ASSERT_NULL(assign(c, s, k, v))
+#define BAD(c, s, k, v, text) ASSERT_CONTAINS(assign(c, s, k, v), text)
+#define BAD_EXACT(c, s, k, v, text) ASSERT_STREQ(assign(c, s, k, v), text)
+
+TEST(defaults) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        ASSERT_TRUE(c.private_network);
+        ASSERT_TRUE(c.no_new_privileges);
+        ASSERT_EQ(c.umask, 0022);
+        ASSERT_FALSE(c.umask_set);
+        ASSERT_EQ(c.syscall_error_number, -1);
+        ASSERT_NULL(c.slice);
+        ASSERT_NULL(c.exec);
+        ASSERT_EQ(c.private_users, CELL_PRIVATE_USERS_NO);
+        cell_config_done(&c);
+        cell_config_done(&c);   /* twice is harmless */
+}
+
+TEST(unit_install) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        OK(&c, "Unit", "Description", "A web server");
+        OK(&c, "Unit", "Description", "Last wins");
+        ASSERT_STREQ(c.description, "Last wins");
+        OK(&c, "Unit", "Documentation", "man:cell.unit(5) https://example.com/doc");
+        ASSERT_EQ(strv_length(c.documentation), 2);
+        BAD(&c, "Unit", "Documentation", "example.com", "(\"example.com\" is not one)");
+        OK(&c, "Unit", "After", "network-online.target");
+        OK(&c, "Unit", "After", "a.service b.socket");
+        ASSERT_EQ(strv_length(c.after), 3);
+        OK(&c, "Unit", "After", "");
+        ASSERT_NULL(c.after);
+        BAD_EXACT(&c, "Unit", "Wants", "network",
+                  "web.cell:7: Wants=network: expected space-separated unit names such as "
+                  "\"network-online.target\" (\"network\" is not one)");
+        OK(&c, "Unit", "Before", "x.target");
+        OK(&c, "Unit", "Requires", "y.service");
+        OK(&c, "Unit", "BindsTo", "z.mount");
+        OK(&c, "Unit", "PartOf", "p.target");
+        OK(&c, "Unit", "Conflicts", "shutdown.target");
+        ASSERT_STREQ(c.conflicts[0], "shutdown.target");
+        OK(&c, "Install", "WantedBy", "multi-user.target");
+        OK(&c, "Install", "RequiredBy", "machines.target");
+        OK(&c, "Install", "Alias", "www.service");
+        OK(&c, "Install", "DefaultInstance", "1");
+        ASSERT_STREQ(c.default_instance, "1");
+        BAD(&c, "Install", "DefaultInstance", "a b", "expected an instance name");
+        OK(&c, "Install", "DefaultInstance", "");
+        ASSERT_NULL(c.default_instance);
+        cell_config_done(&c);
+        diag_done(&diag);
+}
+
+TEST(root) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        OK(&c, "Root", "Directory", "/var/lib//machines/web/");
+        ASSERT_STREQ(c.directory, "/var/lib/machines/web");
+        BAD_EXACT(&c, "Root", "Directory", "/srv/../etc",
+                  "web.cell:7: Directory=/srv/../etc: expected an absolute path without \"..\"");
+        BAD(&c, "Root", "Directory", "relative", "expected an absolute path");
+        ASSERT_STREQ(c.directory, "/var/lib/machines/web");     /* a bad value changes nothing */
+        OK(&c, "Root", "ReadOnly", "yes");
+        ASSERT_TRUE(c.read_only);
+        BAD(&c, "Root", "ReadOnly", "maybe", "ReadOnly=maybe: expected a boolean");
+        OK(&c, "Root", "ReadOnly", "");
+        ASSERT_FALSE(c.read_only);
+
+        OK(&c, "Root", "Bind", "/srv/www:/www:norbind");
+        OK(&c, "Root", "BindReadOnly", "-/etc/resolv.conf");
+        OK(&c, "Root", "Bind", "/srv/data");
+        ASSERT_EQ(c.n_binds, 3);
+        ASSERT_FALSE(c.binds[0].recursive);
+        ASSERT_TRUE(c.binds[1].read_only && c.binds[1].ignore_missing);
+        ASSERT_EQ(c.binds[1].line, 7);
+        BAD(&c, "Root", "Bind", "/a:/b:ro", "Bind=/a:/b:ro: expected [-]SRC[:DST[:OPTS]]");
+        /* Bind= resets Bind= entries only */
+        OK(&c, "Root", "Bind", "");
+        ASSERT_EQ(c.n_binds, 1);
+        ASSERT_STREQ(c.binds[0].source, "/etc/resolv.conf");
+        OK(&c, "Root", "BindReadOnly", "");
+        ASSERT_EQ(c.n_binds, 0);
+        ASSERT_NULL(c.binds);
+
+        OK(&c, "Root", "TemporaryFileSystem", "/tmp:mode=1777,size=10%");
+        OK(&c, "Root", "TemporaryFileSystem", "/run");
+        ASSERT_EQ(c.n_tmpfs, 2);
+        ASSERT_STREQ(c.tmpfs[0].options, "mode=1777,size=10%");
+        BAD(&c, "Root", "TemporaryFileSystem", "/tmp:size=lots", "expected PATH[:OPTS]");
+        OK(&c, "Root", "TemporaryFileSystem", "");
+        ASSERT_EQ(c.n_tmpfs, 0);
+
+        OK(&c, "Root", "Inaccessible", "/proc/kcore /sys/firmware");
+        OK(&c, "Root", "Inaccessible", "/boot");
+        ASSERT_EQ(strv_length(c.inaccessible), 3);
+        BAD(&c, "Root", "Inaccessible", "boot", "expected space-separated absolute paths");
+        OK(&c, "Root", "Inaccessible", "");
+        ASSERT_NULL(c.inaccessible);
+
+        OK(&c, "Root", "Overlay", "/l1:/l2:/up:/usr");
+        OK(&c, "Root", "OverlayReadOnly", "/l:/opt");
+        ASSERT_EQ(c.n_overlays, 2);
+        ASSERT_TRUE(c.overlays[1].read_only);
+        BAD(&c, "Root", "Overlay", "/only", "expected [+]LOWER");
+        OK(&c, "Root", "Overlay", "");
+        ASSERT_EQ(c.n_overlays, 1);
+
+        OK(&c, "Root", "Volatile", "state");
+        ASSERT_EQ(c.volatile_mode, CELL_VOLATILE_STATE);
+        BAD(&c, "Root", "Volatile", "tmpfs", "expected no, yes, state or overlay");
+        OK(&c, "Root", "Volatile", "");
+        ASSERT_EQ(c.volatile_mode, CELL_VOLATILE_NO);
+        cell_config_done(&c);
+        diag_done(&diag);
+}
+
+TEST(exec) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        OK(&c, "Exec", "Exec", "/bin/sh -c 'echo hi'");
+        OK(&c, "Exec", "Exec", "httpd -f \"-p\" 80");
+        ASSERT_EQ(strv_length(c.exec), 4);      /* last wins */
+        ASSERT_STREQ(c.exec[2], "-p");
+        BAD(&c, "Exec", "Exec", "sh -c \"oops", "expected a command line");
+        ASSERT_EQ(strv_length(c.exec), 4);
+        OK(&c, "Exec", "Exec", "");
+        ASSERT_NULL(c.exec);
+
+        OK(&c, "Exec", "Boot", "on");
+        ASSERT_TRUE(c.boot);
+        OK(&c, "Exec", "Environment", "A=1 B=2");
+        OK(&c, "Exec", "Environment", "\"A=one more\"");
+        ASSERT_EQ(strv_length(c.environment), 2);
+        ASSERT_STREQ(c.environment[0], "A=one more");
+        BAD_EXACT(&c, "Exec", "Environment", "X",
+                  "web.cell:7: Environment=X: expected space-separated KEY=VALUE assignments (\"X\" is not one)");
+        OK(&c, "Exec", "Environment", "");
+        ASSERT_NULL(c.environment);
+
+        OK(&c, "Exec", "EnvironmentFile", "-/etc/default/web");
+        OK(&c, "Exec", "EnvironmentFile", "/etc/web.env");
+        ASSERT_EQ(c.n_environment_files, 2);
+        ASSERT_TRUE(c.environment_files[0].ignore_missing);
+        ASSERT_STREQ(c.environment_files[0].path, "/etc/default/web");
+        BAD(&c, "Exec", "EnvironmentFile", "web.env", "expected an absolute path");
+        OK(&c, "Exec", "EnvironmentFile", "");
+        ASSERT_EQ(c.n_environment_files, 0);
+
+        OK(&c, "Exec", "User", "www-data");
+        OK(&c, "Exec", "Group", "33");
+        BAD(&c, "Exec", "User", "bad:name", "expected a user name or a numeric UID");
+        ASSERT_STREQ(c.user, "www-data");
+        OK(&c, "Exec", "SupplementaryGroups", "adm audio");
+        OK(&c, "Exec", "SupplementaryGroups", "video");
+        ASSERT_EQ(strv_length(c.supplementary_groups), 3);
+        OK(&c, "Exec", "SupplementaryGroups", "");
+        ASSERT_NULL(c.supplementary_groups);
+
+        OK(&c, "Exec", "WorkingDirectory", "~");
+        ASSERT_STREQ(c.working_directory, "~");
+        OK(&c, "Exec", "WorkingDirectory", "/srv//www");
+        ASSERT_STREQ(c.working_directory, "/srv/www");
+        BAD(&c, "Exec", "WorkingDirectory", "www", "expected an absolute path");
+
+        OK(&c, "Exec", "UMask", "0077");
+        ASSERT_TRUE(c.umask_set);
+        ASSERT_EQ(c.umask, 077);
+        BAD_EXACT(&c, "Exec", "UMask", "999",
+                  "web.cell:7: UMask=999: expected an octal mode between 0000 and 0777");
+        OK(&c, "Exec", "UMask", "");
+        ASSERT_FALSE(c.umask_set);
+        ASSERT_EQ(c.umask, 022);
+
+        OK(&c, "Exec", "Hostname", "web-1");
+        BAD(&c, "Exec", "Hostname", "web_1@x", "expected a host name");
+        OK(&c, "Exec", "NotifyReady", "true");
+        OK(&c, "Exec", "Init", "1");
+        ASSERT_TRUE(c.notify_ready && c.init);
+
+        OK(&c, "Exec", "KillSignal", "SIGRTMIN+3");
+        ASSERT_EQ(c.kill_signal, SIGRTMIN + 3);
+        BAD(&c, "Exec", "KillSignal", "SIGNOPE", "expected a signal name");
+        OK(&c, "Exec", "KillSignal", "");
+        ASSERT_EQ(c.kill_signal, 0);
+
+        OK(&c, "Exec", "TimeoutStopSec", "1min 30s");
+        ASSERT_TRUE(c.timeout_stop_set);
+        ASSERT_EQ_U64(c.timeout_stop_usec, 90 * USEC_PER_SEC);
+        OK(&c, "Exec", "TimeoutStopSec", "0");
+        ASSERT_EQ_U64(c.timeout_stop_usec, USEC_INFINITY);
+        OK(&c, "Exec", "TimeoutStopSec", "infinity");
+        ASSERT_EQ_U64(c.timeout_stop_usec, USEC_INFINITY);
+        BAD(&c, "Exec", "TimeoutStopSec", "soon", "expected a time span");
+        OK(&c, "Exec", "TimeoutStopSec", "");
+        ASSERT_FALSE(c.timeout_stop_set);
+        cell_config_done(&c);
+        diag_done(&diag);
+}
+
+TEST(isolation) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        OK(&c, "Isolation", "PrivateNetwork", "no");
+        ASSERT_FALSE(c.private_network);
+        OK(&c, "Isolation", "PrivateNetwork", "");
+        ASSERT_TRUE(c.private_network);         /* reset to the default, yes */
+        OK(&c, "Isolation", "NoNewPrivileges", "false");
+        ASSERT_FALSE(c.no_new_privileges);
+        OK(&c, "Isolation", "NoNewPrivileges", "");
+        ASSERT_TRUE(c.no_new_privileges);
+        OK(&c, "Isolation", "PrivateTime", "yes");
+        ASSERT_TRUE(c.private_time);
+
+        OK(&c, "Isolation", "PrivateUsers", "pick");
+        ASSERT_EQ(c.private_users, CELL_PRIVATE_USERS_PICK);
+        ASSERT_EQ(c.private_users_count, 65536);
+        OK(&c, "Isolation", "PrivateUsers", "yes");
+        ASSERT_EQ(c.private_users, CELL_PRIVATE_USERS_YES);
+        OK(&c, "Isolation", "PrivateUsers", "100000:65536");
+        ASSERT_EQ(c.private_users, CELL_PRIVATE_USERS_FIXED);
+        ASSERT_EQ(c.private_users_uid, 100000);
+        ASSERT_EQ(c.private_users_count, 65536);
+        OK(&c, "Isolation", "PrivateUsers", "200000");
+        ASSERT_EQ(c.private_users_uid, 200000);
+        ASSERT_EQ(c.private_users_count, 65536);
+        BAD(&c, "Isolation", "PrivateUsers", "4294967295:2", "UID+COUNT <= 4294967295");
+        BAD(&c, "Isolation", "PrivateUsers", "1000:0", "COUNT >= 1");
+        BAD(&c, "Isolation", "PrivateUsers", "some", "expected no, yes, pick or UID[:COUNT]");
+        OK(&c, "Isolation", "PrivateUsers", "no");
+        ASSERT_EQ(c.private_users, CELL_PRIVATE_USERS_NO);
+
+        OK(&c, "Isolation", "Capability", "CAP_NET_ADMIN");
+        OK(&c, "Isolation", "Capability", "sys_time");
+        ASSERT_EQ_U64(c.capability, (UINT64_C(1) << CAP_NET_ADMIN) | (UINT64_C(1) << CAP_SYS_TIME));
+        BAD_EXACT(&c, "Isolation", "Capability", "CAP_FLY",
+                  "web.cell:7: Capability=CAP_FLY: expected capability names (CAP_NET_ADMIN, net_raw) "
+                  "or \"all\" (\"CAP_FLY\" is not one)");
+        OK(&c, "Isolation", "Capability", "");
+        ASSERT_EQ_U64(c.capability, 0);
+        OK(&c, "Isolation", "DropCapability", "all");
+        ASSERT_TRUE(c.drop_capability & (UINT64_C(1) << CAP_SYS_ADMIN));
+
+        OK(&c, "Isolation", "SystemCallFilter", "@system-service");
+        OK(&c, "Isolation", "SystemCallFilter", "~@privileged");
+        ASSERT_TRUE(c.syscall_filter_allow_list);
+        BAD_EXACT(&c, "Isolation", "SystemCallFilter", "~fly",
+                  "web.cell:7: SystemCallFilter=~fly: expected system call names or @groups (\"fly\" is neither)");
+        BAD(&c, "Isolation", "SystemCallFilter", "~mount:EWHAT", "expected an errno name or number");
+        BAD(&c, "Isolation", "SystemCallFilter", "mount:EPERM", "no :ERRNO in an allow list");
+        BAD(&c, "Isolation", "SystemCallFilter", "~", "expected [~]NAME|@GROUP[:ERRNO]");
+        OK(&c, "Isolation", "SystemCallFilter", "");
+        ASSERT_FALSE(c.syscall_filter_set);
+        OK(&c, "Isolation", "SystemCallFilter", "~@mount");
+        ASSERT_FALSE(c.syscall_filter_allow_list);
+
+        OK(&c, "Isolation", "SystemCallErrorNumber", "EPERM");
+        ASSERT_EQ(c.syscall_error_number, EPERM);
+        OK(&c, "Isolation", "SystemCallErrorNumber", "38");
+        ASSERT_EQ(c.syscall_error_number, 38);
+        BAD(&c, "Isolation", "SystemCallErrorNumber", "EFOO", "expected an errno name");
+        OK(&c, "Isolation", "SystemCallErrorNumber", "");
+        ASSERT_EQ(c.syscall_error_number, -1);
+        cell_config_done(&c);
+        diag_done(&diag);
+}
+
+TEST(limits) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        OK(&c, "Limits", "MemoryMax", "512M");
+        ASSERT_EQ(c.memory_max.kind, CELL_LIMIT_VALUE);
+        ASSERT_EQ_U64(c.memory_max.value, UINT64_C(512) << 20);
+        OK(&c, "Limits", "MemoryHigh", "80%");
+        ASSERT_EQ(c.memory_high.kind, CELL_LIMIT_PERCENT);
+        ASSERT_EQ(c.memory_high.permyriad, 8000);
+        OK(&c, "Limits", "MemorySwapMax", "infinity");
+        ASSERT_EQ(c.memory_swap_max.kind, CELL_LIMIT_INFINITY);
+        BAD_EXACT(&c, "Limits", "MemoryMax", "12Q",
+                  "web.cell:7: MemoryMax=12Q: expected bytes with K/M/G/T suffix, a percentage or \"infinity\"");
+        BAD(&c, "Limits", "MemoryMax", "101%", "MemoryMax=101%: expected bytes");
+        ASSERT_EQ_U64(c.memory_max.value, UINT64_C(512) << 20);
+        OK(&c, "Limits", "MemoryMax", "");
+        ASSERT_EQ(c.memory_max.kind, CELL_LIMIT_UNSET);
+
+        OK(&c, "Limits", "CPUQuota", "150%");
+        ASSERT_TRUE(c.cpu_quota_set);
+        ASSERT_EQ_U64(c.cpu_quota_per_sec_usec, 1500000);
+        OK(&c, "Limits", "CPUQuota", "12.5%");
+        ASSERT_EQ_U64(c.cpu_quota_per_sec_usec, 125000);
+        BAD(&c, "Limits", "CPUQuota", "0%", "expected a percentage above 0%");
+        BAD(&c, "Limits", "CPUQuota", "50", "expected a percentage");
+        OK(&c, "Limits", "CPUQuota", "");
+        ASSERT_FALSE(c.cpu_quota_set);
+
+        OK(&c, "Limits", "CPUWeight", "10000");
+        ASSERT_EQ_U64(c.cpu_weight, 10000);
+        OK(&c, "Limits", "IOWeight", "1");
+        ASSERT_EQ_U64(c.io_weight, 1);
+        BAD_EXACT(&c, "Limits", "CPUWeight", "0", "web.cell:7: CPUWeight=0: expected a number between 1 and 10000");
+        BAD(&c, "Limits", "IOWeight", "10001", "expected a number between 1 and 10000");
+        OK(&c, "Limits", "IOWeight", "");
+        ASSERT_EQ_U64(c.io_weight, 0);
+
+        OK(&c, "Limits", "AllowedCPUs", "0-3,5");
+        ASSERT_EQ(c.allowed_cpus_size, 1);
+        ASSERT_EQ(c.allowed_cpus[0], 0x2f);
+        BAD(&c, "Limits", "AllowedCPUs", "3-1", "expected CPU indices and ranges");
+        OK(&c, "Limits", "AllowedCPUs", "");
+        ASSERT_NULL(c.allowed_cpus);
+
+        OK(&c, "Limits", "TasksMax", "512");
+        ASSERT_EQ(c.tasks_max.kind, CELL_LIMIT_VALUE);
+        ASSERT_EQ_U64(c.tasks_max.value, 512);
+        OK(&c, "Limits", "TasksMax", "10%");
+        ASSERT_EQ(c.tasks_max.kind, CELL_LIMIT_PERCENT);
+        OK(&c, "Limits", "TasksMax", "infinity");
+        ASSERT_EQ(c.tasks_max.kind, CELL_LIMIT_INFINITY);
+        BAD(&c, "Limits", "TasksMax", "0", "expected a number above 0");
+        BAD(&c, "Limits", "TasksMax", "1K", "expected a number above 0");
+
+        OK(&c, "Limits", "DeviceAllow", "/dev/fuse rw");
+        OK(&c, "Limits", "DeviceAllow", "char-pts");
+        OK(&c, "Limits", "DeviceAllow", "block-loop mwr");
+        ASSERT_EQ(c.n_device_allow, 3);
+        ASSERT_STREQ(c.device_allow[0].perms, "rw");
+        ASSERT_STREQ(c.device_allow[1].perms, "rwm");
+        ASSERT_STREQ(c.device_allow[2].perms, "rwm");
+        BAD(&c, "Limits", "DeviceAllow", "/dev/null x", "expected a device");
+        BAD(&c, "Limits", "DeviceAllow", "/etc/passwd r", "expected a device");
+        BAD(&c, "Limits", "DeviceAllow", "/dev/null r w", "expected a device");
+        OK(&c, "Limits", "DeviceAllow", "");
+        ASSERT_EQ(c.n_device_allow, 0);
+
+        OK(&c, "Limits", "OOMScoreAdjust", "-1000");
+        ASSERT_TRUE(c.oom_score_adjust_set);
+        ASSERT_EQ(c.oom_score_adjust, -1000);
+        BAD(&c, "Limits", "OOMScoreAdjust", "1001", "expected a number between -1000 and 1000");
+        OK(&c, "Limits", "OOMScoreAdjust", "");
+        ASSERT_FALSE(c.oom_score_adjust_set);
+
+        OK(&c, "Limits", "Slice", "web.slice");
+        ASSERT_STREQ(c.slice, "web.slice");
+        BAD(&c, "Limits", "Slice", "web.service", "expected a slice unit name");
+        OK(&c, "Limits", "Slice", "");
+        ASSERT_NULL(c.slice);
+        cell_config_done(&c);
+        diag_done(&diag);
+}
+
+TEST(rlimits) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        OK(&c, "Limits", "LimitNOFILE", "1024:4096");
+        ASSERT_TRUE(c.rlimits[RLIMIT_NOFILE].set);
+        ASSERT_EQ_U64(c.rlimits[RLIMIT_NOFILE].soft, 1024);
+        ASSERT_EQ_U64(c.rlimits[RLIMIT_NOFILE].hard, 4096);
+        OK(&c, "Limits", "LimitNPROC", "infinity");
+        ASSERT_EQ_U64(c.rlimits[RLIMIT_NPROC].soft, RLIM_INFINITY);
+        ASSERT_EQ_U64(c.rlimits[RLIMIT_NPROC].hard, RLIM_INFINITY);
+        OK(&c, "Limits", "LimitCORE", "0:infinity");
+        ASSERT_EQ_U64(c.rlimits[RLIMIT_CORE].hard, RLIM_INFINITY);
+        OK(&c, "Limits", "LimitSTACK", "8M");
+        ASSERT_EQ_U64(c.rlimits[RLIMIT_STACK].soft, 8 << 20);
+        OK(&c, "Limits", "LimitMEMLOCK", "64K");
+        OK(&c, "Limits", "LimitAS", "4G");
+        OK(&c, "Limits", "LimitFSIZE", "1T");
+        OK(&c, "Limits", "LimitDATA", "1G");
+        OK(&c, "Limits", "LimitRSS", "1G");
+        OK(&c, "Limits", "LimitMSGQUEUE", "800K");
+        ASSERT_EQ_U64(c.rlimits[RLIMIT_MSGQUEUE].soft, 800 << 10);
+        OK(&c, "Limits", "LimitCPU", "1min");
+        ASSERT_EQ_U64(c.rlimits[RLIMIT_CPU].soft, 60);
+        OK(&c, "Limits", "LimitCPU", "1500ms");
+        ASSERT_EQ_U64(c.rlimits[RLIMIT_CPU].soft, 2);   /* rounded up to whole seconds */
+        OK(&c, "Limits", "LimitCPU", "30");
+        ASSERT_EQ_U64(c.rlimits[RLIMIT_CPU].soft, 30);
+        OK(&c, "Limits", "LimitRTTIME", "500");
+        ASSERT_EQ_U64(c.rlimits[RLIMIT_RTTIME].soft, 500);
+        OK(&c, "Limits", "LimitRTTIME", "1s");
+        ASSERT_EQ_U64(c.rlimits[RLIMIT_RTTIME].soft, 1000000);
+        OK(&c, "Limits", "LimitNICE", "-5");
+        ASSERT_EQ_U64(c.rlimits[RLIMIT_NICE].soft, 25);
+        OK(&c, "Limits", "LimitNICE", "+19");
+        ASSERT_EQ_U64(c.rlimits[RLIMIT_NICE].soft, 1);
+        OK(&c, "Limits", "LimitNICE", "40");
+        ASSERT_EQ_U64(c.rlimits[RLIMIT_NICE].soft, 40);
+        OK(&c, "Limits", "LimitLOCKS", "100");
+        OK(&c, "Limits", "LimitSIGPENDING", "100");
+        OK(&c, "Limits", "LimitRTPRIO", "10");
+
+        BAD(&c, "Limits", "LimitNICE", "-21", "expected SOFT[:HARD], each a nice level -20..19");
+        BAD(&c, "Limits", "LimitNICE", "41", "a raw value 0..40");
+        BAD_EXACT(&c, "Limits", "LimitNOFILE", "4096:1024",
+                  "web.cell:7: LimitNOFILE=4096:1024: expected SOFT[:HARD], each a number or \"infinity\", "
+                  "with SOFT not above HARD");
+        BAD(&c, "Limits", "LimitNOFILE", "1K", "each a number or \"infinity\"");
+        BAD(&c, "Limits", "LimitAS", "12Q", "each bytes with K/M/G/T suffix");
+        BAD(&c, "Limits", "LimitCPU", "soon", "each a time span");
+        ASSERT_EQ_U64(c.rlimits[RLIMIT_NOFILE].soft, 1024);
+        OK(&c, "Limits", "LimitNOFILE", "");
+        ASSERT_FALSE(c.rlimits[RLIMIT_NOFILE].set);
+        cell_config_done(&c);
+        diag_done(&diag);
+}
+
+TEST(network) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        OK(&c, "Network", "VirtualEthernet", "yes");
+        ASSERT_TRUE(c.virtual_ethernet);
+        OK(&c, "Network", "Bridge", "br0");
+        ASSERT_STREQ(c.bridge, "br0");
+        BAD(&c, "Network", "Bridge", "a/b", "expected an interface name");
+        OK(&c, "Network", "Port", "8080:80");
+        OK(&c, "Network", "Port", "udp:53");
+        OK(&c, "Network", "Port", "tcp:443");
+        ASSERT_EQ(c.n_ports, 3);
+        ASSERT_EQ(c.ports[0].protocol, IPPROTO_TCP);
+        ASSERT_EQ(c.ports[0].host_port, 8080);
+        ASSERT_EQ(c.ports[0].container_port, 80);
+        ASSERT_EQ(c.ports[1].protocol, IPPROTO_UDP);
+        ASSERT_EQ(c.ports[1].container_port, 53);
+        BAD(&c, "Network", "Port", "sctp:1", "expected [tcp|udp:]HOSTPORT");
+        BAD(&c, "Network", "Port", "0", "expected [tcp|udp:]HOSTPORT");
+        BAD(&c, "Network", "Port", "65536", "expected [tcp|udp:]HOSTPORT");
+        BAD(&c, "Network", "Port", "80:", "expected [tcp|udp:]HOSTPORT");
+        OK(&c, "Network", "Port", "");
+        ASSERT_EQ(c.n_ports, 0);
+        cell_config_done(&c);
+        diag_done(&diag);
+}
+
+TEST(unknown_and_extensions) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        OK(&c, "X-Ansible", "Anything", "goes");
+        OK(&c, "Limits", "X-Owner", "team-web");
+        BAD_EXACT(&c, "Limits", "MemroyMax", "1G",
+                  "web.cell:7: unknown key \"MemroyMax\" in section [Limits], did you mean \"MemoryMax\"?");
+        BAD_EXACT(&c, "Limits", "memorymax", "1G",
+                  "web.cell:7: unknown key \"memorymax\" in section [Limits], did you mean \"MemoryMax\"?");
+        BAD_EXACT(&c, "Exec", "MemoryMax", "1G",
+                  "web.cell:7: unknown key \"MemoryMax\" in section [Exec], it belongs in [Limits]");
+        BAD_EXACT(&c, "Exec", "Frobnicate", "1",
+                  "web.cell:7: unknown key \"Frobnicate\" in section [Exec]");
+        BAD_EXACT(&c, "Limit", "MemoryMax", "1G",
+                  "web.cell:7: unknown section [Limit], did you mean [Limits]?");
+        /* the same unknown section is reported once per file */
+        OK(&c, "Limit", "TasksMax", "5");
+        ASSERT_EQ(c.tasks_max.kind, CELL_LIMIT_UNSET);
+        BAD_EXACT(&c, "Service", "ExecStart", "/bin/true", "web.cell:7: unknown section [Service]");
+        BAD(&c, "", "Exec", "x", "outside of any [Section]");
+        /* keys are case-sensitive, as systemd's */
+        BAD(&c, "exec", "Exec", "x", "unknown section [exec], did you mean [Exec]?");
+        ASSERT_NULL(c.exec);
+        ASSERT_EQ(diag.n_errors, 8);
+        cell_config_done(&c);
+        diag_done(&diag);
+}
+
+TEST(no_diag_swallows) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        ASSERT_OK(config_assign(&c, "Limits", "MemoryMax", "12Q", "x.cell", 1, NULL));
+        ASSERT_OK(config_assign(&c, "Nope", "A", "b", "x.cell", 1, NULL));
+        ASSERT_EQ(c.memory_max.kind, CELL_LIMIT_UNSET);
+        ASSERT_OK(config_finish(&c, "x.cell", NULL));
+        ASSERT_TRUE(config_key_expands_specifiers("Exec", "Exec"));
+        cell_config_done(&c);
+}
+
+static size_t finish(CellConfig *c) {
+        size_t before = diag.n_errors;
+        ASSERT_OK(config_finish(c, "web.cell", &diag));
+        return diag.n_errors - before;
+}
+
+TEST(finish) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        ASSERT_EQ(finish(&c), 2);
+        ASSERT_STREQ(diag.messages[0],
+                     "web.cell: Directory= is missing: [Root] needs the absolute path of the container's root directory");
+        ASSERT_STREQ(diag.messages[1], "web.cell: Exec= is missing: [Exec] needs a command line in Exec= or Boot=yes");
+        diag_done(&diag);
+
+        OK(&c, "Root", "Directory", "/srv/web");
+        OK(&c, "Exec", "Exec", "/bin/httpd");
+        ASSERT_EQ(finish(&c), 0);
+
+        OK(&c, "Exec", "Boot", "yes");
+        OK(&c, "Exec", "Init", "yes");
+        ASSERT_EQ(finish(&c), 2);
+        ASSERT_CONTAINS(diag.messages[0], "Exec= and Boot=yes exclude each other");
+        ASSERT_CONTAINS(diag.messages[1], "Init=yes and Boot=yes exclude each other");
+        diag_done(&diag);
+        OK(&c, "Exec", "Exec", "");
+        OK(&c, "Exec", "Init", "");
+        ASSERT_EQ(finish(&c), 0);       /* Boot=yes alone is a payload */
+
+        OK(&c, "Root", "Bind", "/srv/data:/data:idmap");
+        ASSERT_EQ(finish(&c), 1);
+        ASSERT_STREQ(diag.messages[0],
+                     "web.cell: Bind=/srv/data:/data with \"idmap\" needs PrivateUsers=yes, pick or UID[:COUNT]");
+        OK(&c, "Isolation", "PrivateUsers", "pick");
+        ASSERT_EQ(finish(&c), 0);
+        diag_done(&diag);
+
+        OK(&c, "Network", "Port", "80");
+        ASSERT_EQ(finish(&c), 1);
+        ASSERT_CONTAINS(diag.messages[0], "Port= needs VirtualEthernet=yes or Bridge=");
+        diag_done(&diag);
+        OK(&c, "Network", "Bridge", "br0");
+        ASSERT_EQ(finish(&c), 0);
+        ASSERT_TRUE(c.virtual_ethernet);        /* implied by Bridge= */
+        OK(&c, "Isolation", "PrivateNetwork", "no");
+        ASSERT_EQ(finish(&c), 1);
+        ASSERT_CONTAINS(diag.messages[0], "Bridge= needs PrivateNetwork=yes");
+        diag_done(&diag);
+        cell_config_done(&c);
+}
