@@ -259,6 +259,12 @@ static int on_start_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
         b->slot_call = sd_bus_slot_unref(b->slot_call);
 
         e = sd_bus_message_get_error(m);
+        if (e && sd_bus_is_open(b->bus) <= 0) {
+                /* The reply sd-bus makes up for a call pending when the connection dropped. */
+                job_finish(s, scope_set_error(s, -ECONNRESET,
+                                              "lost the connection to the bus while waiting for %s", s->unit));
+                return 0;
+        }
         if (e) {
                 if (b->use_pidfds &&
                     (sd_bus_error_has_name(e, SD_BUS_ERROR_UNKNOWN_PROPERTY) ||
@@ -496,10 +502,12 @@ void scope_bus_free(Scope *s) {
 
         if (!b)
                 return;
-        if (b->bus && b->sent && sd_bus_is_open(b->bus) > 0) {
-                /* Whatever is left of the payload goes, and a start job still queued is
-                 * cancelled; an empty scope is gone already (CollectMode=) and this answers
-                 * NoSuchUnit, which nobody waits for. */
+        if (b->bus && b->replied && sd_bus_is_open(b->bus) > 0) {
+                /* Only a scope systemd made for us (never another cell's, after UnitExists):
+                 * whatever is left of the payload goes, a start job still queued is cancelled.
+                 * An empty scope is gone already (CollectMode=) and this answers NoSuchUnit,
+                 * which nobody waits for. Without a reply the supervisor's kill empties the
+                 * scope and systemd collects it. */
                 (void) sd_bus_call_method_async(b->bus, NULL, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER,
                                                 "StopUnit", NULL, NULL, "ss", s->unit, "replace");
         }

@@ -276,7 +276,9 @@ static int v1_dir(Scope *s, const CgroupMount *mounts, size_t n_mounts, const Cg
                 return scope_set_error(s, -EOPNOTSUPP, "the %s cgroup controller is not mounted", controller);
         }
         r = dir_add(s, m, path, child, controller);
-        if (r < 0 && !required && r != -ENOMEM) {
+        /* An optional hierarchy we cannot write to is skipped; one where a cell of this
+         * name runs is not. */
+        if (r < 0 && !required && r != -ENOMEM && r != -EEXIST) {
                 free(s->error);
                 s->error = NULL;
                 return -ENOENT;
@@ -387,7 +389,7 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
                 idx = dir_add(s, u, upath, child, "cgroup2");
                 if (idx >= 0)
                         s->fs->unified_idx = idx;
-                else if (idx == -ENOMEM)
+                else if (idx == -ENOMEM || idx == -EEXIST)
                         return idx;
                 else {
                         free(s->error);

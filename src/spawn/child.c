@@ -267,7 +267,9 @@ static int child_resolve(ChildContext *c, SpawnError *err) {
                 return spawn_error(err, r, "Exec=%s: not found in the container", p->argv[0]);
         if (r < 0)
                 return spawn_error(err, r, "Exec=%s", p->argv[0]);
-        if (strchr(p->argv[0], '/') && stat(c->exec_path, &st) < 0)
+        /* An absolute path must exist now; a relative one with a slash is
+         * looked up from WorkingDirectory= at exec time. */
+        if (p->argv[0][0] == '/' && stat(c->exec_path, &st) < 0)
                 return spawn_error(err, errno, "Exec=%s: not found in the container", p->argv[0]);
         return 0;
 }

@@ -16,6 +16,7 @@
 #include "fuzz.h"
 #include "json-check.h"
 #include "plan.h"
+#include "strv.h"
 #include "unit.h"
 
 static void memfd_write_all(int fd, const uint8_t *data, size_t size) {
@@ -61,7 +62,7 @@ static void plan_print_check(const Plan *p) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         char *empty_search_path[] = { NULL };
         const UnitLoadOptions opts = {
-                .name = "fuzz@in-st\\x2d1",
+                .name = "fuzz@a-b",
                 .search_path = empty_search_path,
         };
         CellConfig c;
@@ -81,6 +82,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         r = unit_load(path, &opts, &c, &diag);
         if (r == -ENOMEM)
                 abort();
+        /* For looking at one input: FUZZ_DEBUG=1 fuzz-unit-replay FILE */
+        if (getenv("FUZZ_DEBUG")) {
+                fprintf(stderr, "unit_load: %d\n", r);
+                STRV_FOREACH(m, diag.messages)
+                        fprintf(stderr, "  %s\n", *m);
+        }
         /* A failed load must have said why. */
         if (r < 0 && diag.n_errors == 0)
                 abort();

@@ -93,3 +93,48 @@ expect_nothing_left() {
                 fail "processes left behind: $(pgrep -a -f -- "$marker")"
         fi
 }
+
+# plan_value KEY: from $work/plan (cell plan --json), the value of the first
+# line "KEY": ..., without quotes and the trailing comma.
+plan_value() {
+        grep -m1 "^ *\"$1\": " "$work/plan" | sed -e "s/^ *\"$1\": //" -e 's/,$//' -e 's/^"\(.*\)"$/\1/'
+}
+
+# caps_hex '["CAP_A", "CAP_B"]': the mask as /proc/self/status prints it,
+# with the numbers from the kernel's header.
+caps_hex() {
+        local mask=0 name n
+        for name in $(grep -o 'CAP_[A-Z_]*' <<<"$1"); do
+                n=$(awk -v c="$name" '$1 == "#define" && $2 == c { print $3 }' /usr/include/linux/capability.h)
+                [ -n "$n" ] || fail "unknown capability $name"
+                mask=$((mask | (1 << n)))
+        done
+        printf '%016x\n' "$mask"
+}
+
+# compare_with_plan UNIT: the probe's report in $work/out against the plan.
+compare_with_plan() {
+        "$CELL" plan --json "$1" > "$work/plan" || fail "cell plan --json $1 failed"
+        expect "plan: CapBnd" "$(field CapBnd)" "$(caps_hex "$(plan_value bounding)")"
+        expect "plan: CapInh" "$(field CapInh)" "$(caps_hex "$(plan_value inheritable)")"
+        expect "plan: CapAmb" "$(field CapAmb)" "$(caps_hex "$(plan_value ambient)")"
+        if [ "$(plan_value user)" = null ] || [ "$(field uid)" = 0 ]; then
+                expect "plan: CapEff" "$(field CapEff)" "$(caps_hex "$(plan_value effective)")"
+        fi
+        [ "$(plan_value no_new_privileges)" = true ] && expect "plan: NoNewPrivs" "$(field NoNewPrivs)" 1
+        [ "$(plan_value enabled)" = true ] && expect "plan: Seccomp" "$(field Seccomp)" 2
+        expect "plan: hostname" "$(field hostname)" "$(plan_value hostname)"
+        expect "plan: cwd" "$(field cwd)" "$(plan_value working_directory)"
+        expect "plan: umask" "$(field Umask)" "$(plan_value umask)"
+        if [[ $(plan_value namespaces) == *'"net"'* ]]; then
+                expect "plan: private network" "$(field interfaces)" '{"lo": {"up": true, "flags": 73}}'
+        fi
+        if [[ $(plan_value namespaces) == *'"pid"'* ]]; then
+                expect "plan: PID namespace" "$(field pid)" 1
+        fi
+        local e
+        while read -r e; do
+                [ -n "$e" ] || continue
+                [[ $(field environment) == *"$e"* ]] || fail "plan: environment lacks $e"
+        done < <(sed -n '/^  "environment": \[/,/^  \]/p' "$work/plan" | sed -n 's/^    \("[^"]*"\),\{0,1\}$/\1/p')
+}

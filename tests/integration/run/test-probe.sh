@@ -30,6 +30,10 @@ exec 7<&-
 [ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "cell run exited $status"; }
 cat "$work/out"
 
+# Everything the plan says, checked from inside.
+compare_with_plan "$u"
+
+# And explicitly, what the unit asks for.
 # Namespaces.
 expect pid "$(field pid)" 1
 expect ppid "$(field ppid)" 0
@@ -94,6 +98,7 @@ done <<<"$masked"
 u=$(unit root "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe")
 run_cell none "$u"
 [ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "cell run (root) exited $status"; }
+compare_with_plan "$u"
 expect "root CapBnd" "$(field CapBnd)" 00000000a80425fb
 expect "root CapEff" "$(field CapEff)" 00000000a80425fb
 expect "root CapInh" "$(field CapInh)" 0000000000000000

@@ -28,8 +28,8 @@ if [ "$SEALED_CGROUP" = hybrid ] && [ "$(stat -fc %T /sys/fs/cgroup)" != tmpfs ]
 fi
 
 failures=0
-ok()   { echo "ok - $*"; }
-fail() { echo "FAIL - $*"; failures=$((failures + 1)); }
+ok()   { echo "ok - $* [${SECONDS}s]"; }
+fail() { echo "FAIL - $* [${SECONDS}s]"; failures=$((failures + 1)); }
 die()  { echo "FAIL - $* (giving up)"; failures=$((failures + 1)); exit 1; }
 check() {       # check DESCRIPTION CMD...: ok when CMD succeeds
         local what=$1; shift
@@ -206,3 +206,30 @@ cgroup_dirs_of() {      # cgroup_dirs_of /machine.slice/cell-hello.scope
 # "[w]ord" matches "word" but not itself: the wrappers' own command lines
 # (nsenter, systemd-run, pgrep) carry the pattern, not the word.
 procs_matching() { in_sealed pgrep -f "[${1:0:1}]${1:1}" || true; }
+
+# The host-side path of a unit's cgroup2 directory, so that timing checks can
+# read cgroup.procs and signal PIDs without a round trip into the namespaces
+# (the last line of the harness's list is its cgroup2 directory).
+host_cgroup2_of() {     # host_cgroup2_of UNIT
+        local cg
+        cg=$(prop "$1" ControlGroup)
+        [ -n "$cg" ] || return 1
+        echo "$(tail -n 1 "$WORK/.sealed/cgroups")$cg"
+}
+any_alive() { local p; for p in "$@"; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
+none_alive() { ! any_alive "$@"; }
+
+# host_cgroup_of CONTROLLER UNIT: the host-side directory holding UNIT's
+# cgroup files for CONTROLLER (memory, pids, cpu): its v1 hierarchy on the
+# hybrid layout, the cgroup2 directory on the pure one.
+host_cgroup_of() {
+        local cg base
+        cg=$(prop "$2" ControlGroup)
+        [ -n "$cg" ] || return 1
+        if [ "$SEALED_CGROUP" = v2 ]; then
+                base=$(tail -n 1 "$WORK/.sealed/cgroups")
+        else
+                base=$(grep "^/sys/fs/cgroup/$1/" "$WORK/.sealed/cgroups")
+        fi
+        echo "$base$cg"
+}

@@ -9,10 +9,10 @@ setup_cell
 
 # --- NotifyReady=yes: active only once the payload says READY=1
 write_payload ready-payload <<'EOF'
+trap 'exit 0' TERM
 sleep 3
 echo sent > /out/ready-sent
 notify-probe READY=1 "STATUS=serving"
-trap 'exit 0' TERM
 sleep 1000 & wait
 EOF
 install_cell hello <<EOF
@@ -44,12 +44,12 @@ in_sealed systemctl stop cell@hello.service
 
 # --- the watchdog: WATCHDOG=1 keeps it alive, silence gets it restarted
 write_payload dog-payload <<'EOF'
+trap 'exit 0' TERM
 echo "${WATCHDOG_USEC:-unset}" > /out/dog-watchdog-usec
 while [ ! -e /out/dog-stop ]; do
         notify-probe WATCHDOG=1
         sleep 0.4
 done
-trap 'exit 0' TERM
 sleep 1000 & wait
 EOF
 install_cell dog <<EOF
@@ -84,9 +84,9 @@ in_sealed systemctl stop cell@dog.service
 
 # --- a template instance whose name has an '@': cell@worker@3
 write_payload worker-payload <<'EOF'
+trap 'exit 0' TERM
 echo "$1" > /out/worker-instance
 notify-probe READY=1
-trap 'exit 0' TERM
 sleep 1000 & wait
 EOF
 install_cell 'worker@' <<EOF

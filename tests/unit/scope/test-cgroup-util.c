@@ -206,9 +206,9 @@ TEST(limit_conversions) {
 
         ASSERT_OK(cg_format_limit_v2(&half, gib8, 4096, buf, sizeof buf));
         ASSERT_STREQ(buf, "4294967296");
-        /* 12.34% of 8 GiB = 1060010639.36, rounded down to a page. */
+        /* 12.34% of 8 GiB = 1059997928.65, rounded down to a page. */
         ASSERT_OK(cg_limit_resolve(&odd, gib8, 4096, &v));
-        ASSERT_EQ_U64(v, UINT64_C(1060007936));
+        ASSERT_EQ_U64(v, UINT64_C(1059995648));
         ASSERT_EQ_U64(v % 4096, 0);
         /* Counts (TasksMax=10%) are not page-rounded. */
         ASSERT_OK(cg_limit_resolve(&(CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = 1000 }, 4194303, 0, &v));

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The cgroupfs manager for real: needs root and a writable cgroup tree, and
- * skips (each test returns early) without them. It creates "cell-<test>-PID"
- * below the cgroup it runs in and asserts that scope_free() removed it. */
+ * skips (each test returns early) without them. Each test body runs in a
+ * child process and creates "cell-<what>-TAG" below the cgroup it runs in;
+ * it asserts that scope_free() removed them, and the parent removes whatever
+ * a failed body left behind (killing only processes in those cgroups). */
 
 #include <fcntl.h>
 #include <signal.h>
@@ -59,12 +61,54 @@ static char *read_in(const char *dir, const char *file) {
         return s;
 }
 
-TEST(cgroupfs_limits_attach_free) {
-        if (!can_run())
-                return;
+static char tag[32];
+
+static void cleanup_leftovers(void) {
+        static const char *hier[] = { "memory", "pids", "cpu", "cpuacct", "cpuset", "blkio", "name=systemd", NULL };
+        static const char *what[] = { "test", "busy" };
+
+        for (size_t w = 0; w < ELEMENTSOF(what); w++)
+                for (size_t h = 0; h < ELEMENTSOF(hier); h++) {
+                        char child[64];
+                        snprintf(child, sizeof child, "cell-%s-%s", what[w], tag);
+                        char *d = dir_of(hier[h], child);
+                        if (!d)
+                                continue;
+                        char *procs = read_in(d, "cgroup.procs");
+                        for (char *p = procs; p && *p; ) {
+                                char *e;
+                                long pid = strtol(p, &e, 10);
+                                if (e == p)
+                                        break;
+                                (void) kill((pid_t) pid, SIGKILL);
+                                p = *e ? e + 1 : e;
+                        }
+                        free(procs);
+                        for (int i = 0; i < 100 && rmdir(d) < 0 && errno == EBUSY; i++)
+                                usleep(10000);
+                        free(d);
+                }
+}
+
+/* Runs body in a child; cleans up after it either way; fails if it failed. */
+static void run_isolated(void (*body)(void)) {
+        snprintf(tag, sizeof tag, "%d", (int) getpid());
+        pid_t pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                body();
+                exit(EXIT_SUCCESS);     /* exit(), not _exit(): LeakSanitizer checks at exit */
+        }
+        int status;
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        cleanup_leftovers();
+        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void limits_attach_free(void) {
 
         char unit[96], child[64];
-        snprintf(child, sizeof child, "cell-test-%d", (int) getpid());
+        snprintf(child, sizeof child, "cell-test-%s", tag);
         snprintf(unit, sizeof unit, "%s.scope", child);
         Plan p = {
                 .name = (char *) "test",
@@ -74,6 +118,8 @@ TEST(cgroupfs_limits_attach_free) {
                         .tasks_max = { .kind = CELL_LIMIT_VALUE, .value = 64 },
                         .cpu_quota_per_sec_usec = 500000,
                         .cpu_weight = 50,
+                        .allowed_cpus = (uint8_t[]) { 0x01 },
+                        .allowed_cpus_size = 1,
                 },
         };
         sd_event *e = NULL;
@@ -109,6 +155,11 @@ TEST(cgroupfs_limits_attach_free) {
                 v = read_in(cpu, "cpu.shares");
                 ASSERT_STREQ(v, "512");
                 free(v);
+                char *cpuset = dir_of("cpuset", child);
+                v = read_in(cpuset, "cpuset.cpus");
+                ASSERT_STREQ(v, "0");
+                free(v);
+                free(cpuset);
                 ASSERT_ERROR(scope_clone_into_fd(s), EBADF);
         } else {
                 v = read_in(mem, "memory.max");
@@ -165,12 +216,9 @@ TEST(cgroupfs_limits_attach_free) {
         sd_event_unref(e);
 }
 
-TEST(cgroupfs_running_name_is_refused) {
-        if (!can_run())
-                return;
-
+static void running_name_is_refused(void) {
         char unit[64];
-        snprintf(unit, sizeof unit, "cell-busy-%d.scope", (int) getpid());
+        snprintf(unit, sizeof unit, "cell-busy-%s.scope", tag);
         Plan p = { .name = (char *) "busy", .scope_unit = unit, .limits.cpu_quota_per_sec_usec = USEC_INFINITY };
         sd_event *e = NULL;
         Scope *a = NULL, *b = NULL;
@@ -209,4 +257,14 @@ TEST(cgroupfs_running_name_is_refused) {
         scope_free(b);
         scope_free(a);
         sd_event_unref(e);
+}
+
+TEST(cgroupfs_limits_attach_free) {
+        if (can_run())
+                run_isolated(limits_attach_free);
+}
+
+TEST(cgroupfs_running_name_is_refused) {
+        if (can_run())
+                run_isolated(running_name_is_refused);
 }

@@ -52,15 +52,20 @@ TEST(deny_list_answers_with_errno) {
 }
 
 static void allow_list_child(void) {
-        /* Only what the child needs after loading; execve is added by the
-         * filter itself. Everything else fails with ENOSYS. */
-        PlanSyscallRule rules[] = {
-                { .name = (char *) "exit_group", .action = PLAN_SECCOMP_ALLOW },
-                { .name = (char *) "exit", .action = PLAN_SECCOMP_ALLOW },
-                { .name = (char *) "getppid", .action = PLAN_SECCOMP_ALLOW },
+        /* What the child (and a sanitizer runtime in it) needs after
+         * loading; execve is added by the filter itself. Everything else
+         * fails with ENOSYS. */
+        static const char *const allowed[] = {
+                "exit_group", "exit", "getppid", "write", "mmap", "munmap", "mprotect", "madvise",
+                "sigaltstack", "gettid", "getpid", "tgkill", "rt_sigprocmask", "rt_sigaction",
+                "futex", "sched_yield", "prctl", "open", "openat", "close", "read", "readlink",
+                "fstat", "newfstatat", "lseek", "brk",
         };
+        PlanSyscallRule rules[ELEMENTSOF(allowed)];
         SpawnError err = {};
 
+        for (size_t i = 0; i < ELEMENTSOF(allowed); i++)
+                rules[i] = (PlanSyscallRule) { .name = (char *) allowed[i], .action = PLAN_SECCOMP_ALLOW };
         if (seccomp_filter_load(PLAN_SECCOMP_ERRNO, ENOSYS, rules, ELEMENTSOF(rules), true, &err) < 0)
                 _exit(10);
         if (syscall(SYS_getppid) <= 0)

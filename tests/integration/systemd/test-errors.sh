@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# When the scope cannot be had: StartTransientUnit refused, a start job that
+# fails, a bus that is not there, a cell that already runs. Each: exit 2, a
+# clear message on stderr, the payload never ran, and nothing is left (no
+# process, no scope, no cgroup).
+. "$(dirname "$0")/lib.sh"
+
+setup_cell
+
+# Leaves a mark if it ever runs; stays long enough to be caught if left over.
+write_payload error-payload <<'EOF'
+echo ran >> /out/error-payload-ran
+exec sleep 30
+EOF
+
+# expect_refused WHAT NAME LOGFILE RC PATTERN: the common checks after a refused start
+expect_refused() {
+        local what=$1 name=$2 log=$3 rc=$4 pattern=$5
+        expect_eq "$what: exit status" 2 "$rc"
+        if grep -qiE "$pattern" "$log"; then
+                ok "$what: says why: $(head -n 1 "$log")"
+        else
+                fail "$what: no message matching /$pattern/ in: $(cat "$log")"
+        fi
+        check "$what: the payload never ran" test ! -e "$ROOT/out/error-payload-ran"
+        expect_eq "$what: no payload process is left" "" "$(procs_matching error-payload)$(procs_matching 'sleep 30')"
+        expect_eq "$what: no scope is left" not-found "$(prop "cell-$name.scope" LoadState)"
+        expect_eq "$what: no cgroup is left" "" "$(cgroup_dirs_of "/machine.slice/cell-$name.scope")"
+        rm -f "$ROOT/out/error-payload-ran"
+}
+
+cell_with_slice() {     # cell_with_slice NAME SLICE
+        install_cell "$1" <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/error-payload
+[Limits]
+Slice=$2
+EOF
+}
+
+# --- StartTransientUnit refused. A missing slice would simply be created;
+# what systemd refuses is a slice it cannot load: an invalid name that
+# cell's own check lets through ("a-.slice": a trailing dash) and a masked one.
+cell_with_slice badslice a-.slice
+in_sealed "$CELL" run badslice > "$WORK/badslice.log" 2>&1
+expect_refused "Slice=a-.slice" badslice "$WORK/badslice.log" $? "StartTransientUnit.*a-\.slice"
+
+in_sealed ln -s /dev/null /run/systemd/system/masked.slice
+in_sealed systemctl daemon-reload
+cell_with_slice maskedslice masked.slice
+in_sealed "$CELL" run maskedslice > "$WORK/maskedslice.log" 2>&1
+expect_refused "a masked Slice=" maskedslice "$WORK/maskedslice.log" $? "masked"
+
+# --- the call is accepted, the job fails: the slice's assertion fails, the
+# scope's start job ends with result "dependency".
+in_sealed sh -c 'mkdir -p /run/systemd/system/cell-assert.slice.d &&
+        printf "[Unit]\nAssertPathExists=/nonexistent\n" > /run/systemd/system/cell-assert.slice.d/assert.conf'
+in_sealed systemctl daemon-reload
+cell_with_slice jobfail cell-assert.slice
+in_sealed "$CELL" run jobfail > "$WORK/jobfail.log" 2>&1
+expect_refused "a failing start job" jobfail "$WORK/jobfail.log" $? "dependency"
+
+# --- already running
+install_cell twice <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/sleep 1000
+EOF
+in_sealed "$CELL" run twice > "$WORK/twice-first.log" 2>&1 &
+if wait_for 5 state_is cell-twice.scope active; then
+        in_sealed "$CELL" run twice > "$WORK/twice.log" 2>&1
+        rc=$?
+        expect_eq "already running: exit status" 2 "$rc"
+        check "already running: says so, with the scope and PID" grep -q "cell twice is already running (cell-twice.scope, PID [0-9]*)" "$WORK/twice.log"
+        expect_eq "already running: the first one still runs" active "$(prop cell-twice.scope ActiveState)"
+        in_sealed systemctl stop cell-twice.scope
+else
+        fail "cell run twice did not start: $(cat "$WORK/twice-first.log")"
+fi
+wait
+
+# --- no bus: the system bus is stopped in the sealed systemd
+install_cell nobus <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/error-payload
+EOF
+in_sealed systemctl stop dbus.socket dbus.service
+in_sealed "$CELL" run --cgroup-manager=systemd nobus > "$WORK/nobus.log" 2>&1
+expect_refused "no system bus" nobus "$WORK/nobus.log" $? "bus"
+in_sealed systemctl start dbus.socket
+
+# --- no bus and no systemd at all: the host, outside the harness (cell only
+# fails to connect here; its payload would run in namespaces of its own).
+mkdir -p "$WORK/hostunit"
+cat > "$WORK/hostunit/nobus.cell" <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/error-payload
+EOF
+"$CELL" run --cgroup-manager=systemd "$WORK/hostunit/nobus.cell" > "$WORK/hostnobus.log" 2>&1 &
+HOST_PIDS+=($!)
+wait $!
+rc=$?
+expect_eq "no systemd: exit status" 2 "$rc"
+check "no systemd: says the bus is missing" grep -qi "bus" "$WORK/hostnobus.log"
+check "no systemd: the payload never ran" test ! -e "$ROOT/out/error-payload-ran"
+check "no systemd: no payload process on the host" sh -c "! pgrep -f '[e]rror-payload' >/dev/null"
+
+finish

@@ -1,0 +1,159 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The transient scope: right slice, Delegate=yes, every [Limits] key as a
+# property and in the cgroup files; MemoryMax= really OOM-kills (and cell
+# says so), TasksMax= really stops a fork loop, CPUQuota= reaches cpu.max /
+# cpu.cfs_quota_us; Slice= is honoured.
+. "$(dirname "$0")/lib.sh"
+
+setup_cell
+
+write_payload scope-payload <<'EOF'
+trap 'exit 0' TERM
+cat /proc/self/cgroup > /out/cgroup
+sleep 1000 & wait
+EOF
+install_cell hello <<EOF
+[Unit]
+Description=scope test
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/scope-payload
+[Limits]
+MemoryMax=64M
+MemoryHigh=48M
+MemorySwapMax=0
+CPUQuota=50%
+CPUWeight=200
+IOWeight=300
+AllowedCPUs=0
+TasksMax=32
+EOF
+scope=cell-hello.scope
+
+if in_sealed systemctl start cell@hello.service && wait_for 5 test -s "$ROOT/out/cgroup"; then
+        ok "cell@hello runs"
+else
+        fail "cell@hello did not start (ActiveState=$(prop cell@hello.service ActiveState))"
+fi
+expect_eq "the scope is active" active "$(prop $scope ActiveState)"
+expect_eq "Slice= defaults to machine.slice" machine.slice "$(prop $scope Slice)"
+expect_eq "ControlGroup" /machine.slice/$scope "$(prop $scope ControlGroup)"
+expect_eq "Delegate=yes" yes "$(prop $scope Delegate)"
+expect_eq "Description" "cell hello: scope test" "$(prop $scope Description)"
+expect_eq "CollectMode=inactive-or-failed" inactive-or-failed "$(prop $scope CollectMode)"
+expect_eq "BindsTo= the service cell runs in" cell@hello.service "$(prop $scope BindsTo)"
+check "Controller= is cell's bus name" sh -c "'$SEALED' run systemctl show -P Controller $scope | grep -q '^:1\.'"
+expect_eq "MemoryMax=64M" 67108864 "$(prop $scope MemoryMax)"
+expect_eq "MemoryHigh=48M" 50331648 "$(prop $scope MemoryHigh)"
+expect_eq "MemorySwapMax=0" 0 "$(prop $scope MemorySwapMax)"
+expect_eq "CPUQuota=50%" 500ms "$(prop $scope CPUQuotaPerSecUSec)"
+expect_eq "CPUWeight=200" 200 "$(prop $scope CPUWeight)"
+expect_eq "IOWeight=300" 300 "$(prop $scope IOWeight)"
+expect_eq "AllowedCPUs=0" 0 "$(prop $scope AllowedCPUs)"
+expect_eq "TasksMax=32" 32 "$(prop $scope TasksMax)"
+expect_eq "DevicePolicy=closed" closed "$(prop $scope DevicePolicy)"
+check "DeviceAllow= lists /dev/null" sh -c "'$SEALED' run systemctl show -p DeviceAllow $scope | grep -q '^DeviceAllow=/dev/null rw'"
+check "the payload sees its own cgroup as / (cgroup namespace)" grep -qx '0::/' "$ROOT/out/cgroup"
+
+# The limits as the kernel has them.
+if [ "$SEALED_CGROUP" = v2 ]; then
+        files="memory:memory.max:67108864 memory:memory.high:50331648 pids:pids.max:32 cpu:cpu.max:50000_100000"
+else
+        files="memory:memory.limit_in_bytes:67108864 pids:pids.max:32 cpu:cpu.cfs_quota_us:50000 cpu:cpu.cfs_period_us:100000"
+fi
+for f in $files; do
+        IFS=: read -r ctrl file want <<< "$f"
+        if ! controller_available "$ctrl"; then
+                echo "skip - $file: no $ctrl controller in this cgroup2 tree (v1 holds it on this host)"
+                continue
+        fi
+        d=$(host_cgroup_of "$ctrl" $scope)
+        expect_eq "$file in the scope's cgroup" "${want//_/ }" "$(cat "$d/$file" 2>/dev/null)"
+done
+in_sealed systemctl stop cell@hello.service
+
+# --- Slice=
+install_cell sliced <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/scope-payload
+[Limits]
+Slice=cell-test.slice
+EOF
+rm -f "$ROOT/out/cgroup"
+in_sealed "$CELL" run sliced > "$WORK/sliced.log" 2>&1 &
+if wait_for 5 test -s "$ROOT/out/cgroup"; then
+        expect_eq "Slice=cell-test.slice is honoured" cell-test.slice "$(prop cell-sliced.scope Slice)"
+        expect_eq "and the cgroup is below it" /cell.slice/cell-test.slice/cell-sliced.scope "$(prop cell-sliced.scope ControlGroup)"
+        in_sealed systemctl stop cell-sliced.scope
+else
+        fail "cell run sliced did not start: $(cat "$WORK/sliced.log")"
+fi
+wait
+
+# --- MemoryMax= really OOM-kills, and cell says so
+write_payload hog-payload <<'EOF'
+# tail holds a whole "line" in memory: 200 MiB of zeros without a newline
+dd if=/dev/zero bs=1048576 count=200 2>/dev/null | tail > /dev/null
+exit $?
+EOF
+install_cell hog <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/hog-payload
+[Limits]
+MemoryMax=32M
+MemorySwapMax=0
+EOF
+if controller_available memory; then
+        in_sealed "$CELL" run hog > "$WORK/hog.log" 2>&1
+        rc=$?
+        expect_eq "the allocating payload is killed (SIGKILL: 128+9)" 137 "$rc"
+        check "cell reports the OOM kill" grep -qi 'oom' "$WORK/hog.log"
+        grep -i oom "$WORK/hog.log" | sed 's/^/    /'
+else
+        echo "skip - MemoryMax= enforcement: no memory controller in this cgroup2 tree (v1 holds it on this host)"
+fi
+
+# --- TasksMax= really stops a fork loop
+write_payload fork-payload <<'EOF'
+trap 'exit 0' TERM
+# the loop in a subshell: a shell that cannot fork gives up
+(for i in $(seq 100); do sleep 30 & done) 2>/dev/null
+echo done > /out/forked
+sleep 1000 & wait
+EOF
+install_cell forky <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/fork-payload
+[Limits]
+TasksMax=10
+EOF
+if controller_available pids; then
+        rm -f "$ROOT/out/forked"
+        in_sealed "$CELL" run forky > "$WORK/forky.log" 2>&1 &
+        if wait_for 10 test -e "$ROOT/out/forked"; then
+                d=$(host_cgroup_of pids cell-forky.scope)
+                n=$(cat "$d/pids.current" 2>/dev/null)
+                if [ -n "$n" ] && [ "$n" -le 10 ] && [ "$n" -ge 8 ]; then
+                        ok "a fork loop of 100 stops at TasksMax=10 ($n tasks)"
+                else
+                        fail "a fork loop vs TasksMax=10: ${n:-?} tasks"
+                fi
+                check "the kernel refused forks (pids.events)" sh -c "grep -q '^max [1-9]' '$d/pids.events'"
+        else
+                fail "cell run forky did not get going: $(cat "$WORK/forky.log")"
+        fi
+        in_sealed systemctl stop cell-forky.scope
+        wait
+else
+        echo "skip - TasksMax= enforcement: no pids controller in this cgroup2 tree (v1 holds it on this host)"
+fi
+
+finish

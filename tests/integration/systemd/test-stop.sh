@@ -1,0 +1,99 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Stopping: "systemctl stop cell@hello" and "systemctl stop cell-hello.scope"
+# both stop the payload with its KillSignal= and leave no scope and no cgroup;
+# SIGKILL to cell itself takes the payload down within a second and the scope
+# is collected.
+. "$(dirname "$0")/lib.sh"
+
+setup_cell
+
+# KillSignal=SIGUSR2, so that a plain SIGTERM reaching the payload shows.
+write_payload stop-payload <<'EOF'
+trap 'echo USR2 > /out/signal; exit 0' USR2
+trap 'echo TERM > /out/signal; exit 0' TERM
+echo "$$" > /out/started
+sleep 1000 & wait
+EOF
+install_cell hello <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/stop-payload
+KillSignal=SIGUSR2
+EOF
+scope=cell-hello.scope
+
+start_hello() {
+        rm -f "$ROOT/out/signal" "$ROOT/out/started"
+        if ! in_sealed systemctl start cell@hello.service || ! wait_for 5 test -e "$ROOT/out/started"; then
+                fail "$1: cell@hello did not start (ActiveState=$(prop cell@hello.service ActiveState))"
+                return 1
+        fi
+        cgdir=$(host_cgroup2_of "$scope") || { fail "$1: no $scope"; return 1; }
+        payload_pids=$(cat "$cgdir/cgroup.procs")
+        cgpath=$(prop "$scope" ControlGroup)
+        [ -n "$payload_pids" ] || { fail "$1: nothing runs in $scope"; return 1; }
+}
+
+unit_gone() { [ "$(prop "$1" LoadState)" = not-found ]; }
+nothing_left() {        # nothing_left WHAT: the scope, its cgroups and its processes are gone
+        if wait_for 5 unit_gone "$scope"; then ok "$1: $scope is gone"; else fail "$1: $scope is still there ($(prop "$scope" ActiveState))"; fi
+        expect_eq "$1: no cgroup $cgpath is left in any hierarchy" "" "$(cgroup_dirs_of "$cgpath")"
+        # shellcheck disable=SC2086
+        check "$1: no payload process is left" none_alive $payload_pids
+}
+
+# --- systemctl stop cell@hello
+if start_hello "stop service"; then
+        t0=$(date +%s%N)
+        in_sealed systemctl stop cell@hello.service
+        ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+        expect_eq "stop service: the payload got its KillSignal" USR2 "$(cat "$ROOT/out/signal" 2>/dev/null)"
+        if [ "$ms" -lt 5000 ]; then ok "stop service: done in $ms ms"; else fail "stop service: took $ms ms (a timeout, not the payload's exit)"; fi
+        expect_eq "stop service: cell@hello is inactive, not failed" inactive "$(prop cell@hello.service ActiveState)"
+        nothing_left "stop service"
+fi
+
+# --- systemctl stop cell-hello.scope (Controller= asks cell to stop it)
+if start_hello "stop scope"; then
+        t0=$(date +%s%N)
+        in_sealed systemctl stop "$scope"
+        wait_for 10 sh -c "! '$SEALED' run systemctl is-active -q cell@hello.service"
+        ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+        expect_eq "stop scope: the payload got its KillSignal" USR2 "$(cat "$ROOT/out/signal" 2>/dev/null)"
+        if [ "$ms" -lt 5000 ]; then ok "stop scope: cell and payload ended in $ms ms"; else fail "stop scope: took $ms ms"; fi
+        expect_eq "stop scope: cell exited with the payload's status, cell@hello is inactive" inactive "$(prop cell@hello.service ActiveState)"
+        nothing_left "stop scope"
+fi
+
+# --- no KillSignal=: SIGTERM
+install_cell hello <<EOT
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/stop-payload
+EOT
+if start_hello "default KillSignal"; then
+        in_sealed systemctl stop cell@hello.service
+        expect_eq "default KillSignal: the payload got SIGTERM" TERM "$(cat "$ROOT/out/signal" 2>/dev/null)"
+        nothing_left "default KillSignal"
+fi
+
+# --- SIGKILL to cell itself
+if start_hello "SIGKILL"; then
+        svcdir=$(host_cgroup2_of cell@hello.service)
+        cell_pid=$(cat "$svcdir/cgroup.procs")
+        expect_eq "SIGKILL: cell is the only process of the service" 1 "$(echo "$cell_pid" | wc -w)"
+        kill -KILL $cell_pid
+        # shellcheck disable=SC2086
+        if wait_for 1 none_alive $payload_pids; then
+                ok "SIGKILL: the payload is gone within a second"
+        else
+                fail "SIGKILL: the payload outlived cell by more than a second"
+        fi
+        nothing_left "SIGKILL"
+        in_sealed systemctl reset-failed cell@hello.service 2>/dev/null || true
+fi
+
+finish

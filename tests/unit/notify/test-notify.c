@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The notify proxy: the datagram filter on its own, then the proxy on a real
+ * socketpair with $NOTIFY_SOCKET pointing at a socket of the test, so what
+ * cell would tell its supervisor is read back byte for byte. */
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include "notify-internal.h"
+#include "notify.h"
+#include "test.h"
+
+static int parse(const char *s, NotifyMessage *m) {
+        return notify_message_parse(s, strlen(s), m);
+}
+
+TEST(parse_valid) {
+        NotifyMessage m;
+        ASSERT_OK(parse("READY=1\nSTATUS=Listening on :80\nWATCHDOG=1\nEXTEND_TIMEOUT_USEC=5000000\n", &m));
+        ASSERT_TRUE(m.ready);
+        ASSERT_TRUE(m.watchdog);
+        ASSERT_STREQ(m.status, "Listening on :80");
+        ASSERT_TRUE(m.extend_timeout);
+        ASSERT_EQ_U64(m.extend_timeout_usec, 5000000);
+        ASSERT_EQ(m.n_ignored, 0);
+        notify_message_done(&m);
+
+        /* No trailing newline; the last STATUS= wins. */
+        ASSERT_OK(parse("STATUS=a\nSTATUS=b", &m));
+        ASSERT_FALSE(m.ready);
+        ASSERT_STREQ(m.status, "b");
+        notify_message_done(&m);
+}
+
+TEST(parse_drops_unknown_and_odd_values) {
+        NotifyMessage m;
+        ASSERT_OK(parse("MAINPID=1\nFDSTORE=1\nREADY=0\nWATCHDOG=trigger\nEXTEND_TIMEOUT_USEC=12x\nERRNO=2\n", &m));
+        ASSERT_FALSE(m.ready);
+        ASSERT_FALSE(m.watchdog);
+        ASSERT_FALSE(m.extend_timeout);
+        ASSERT_NULL(m.status);
+        ASSERT_EQ(m.n_ignored, 6);
+        notify_message_done(&m);
+}
+
+TEST(parse_rejects_malformed) {
+        NotifyMessage m;
+        char big[NOTIFY_DATAGRAM_MAX + 2];
+
+        ASSERT_ERROR(notify_message_parse("READY=1\0STATUS=x", 16, &m), EBADMSG);     /* NUL byte */
+        ASSERT_ERROR(parse("READY=1\nhello\n", &m), EBADMSG);                          /* no '=' */
+        ASSERT_ERROR(parse("ready=1\n", &m), EBADMSG);                                 /* key case */
+        ASSERT_ERROR(parse("=1\n", &m), EBADMSG);                                      /* empty key */
+        ASSERT_ERROR(parse("STATUS=a\033[2Jb\n", &m), EBADMSG);                        /* control char */
+
+        memset(big, 'x', sizeof big);
+        memcpy(big, "STATUS=", 7);
+        ASSERT_ERROR(notify_message_parse(big, NOTIFY_DATAGRAM_MAX + 1, &m), EMSGSIZE);
+        ASSERT_OK(notify_message_parse(big, NOTIFY_DATAGRAM_MAX, &m));                 /* exactly 4 KiB is fine */
+        ASSERT_EQ(strlen(m.status), NOTIFY_DATAGRAM_MAX - 7);
+        notify_message_done(&m);
+}
+
+TEST(format_prefixes_status) {
+        NotifyMessage m;
+        char *s = NULL;
+
+        ASSERT_OK(parse("READY=1\nSTATUS=up\nWATCHDOG=1\nEXTEND_TIMEOUT_USEC=7\n", &m));
+        ASSERT_OK(notify_message_format(&m, "web", true, &s));
+        ASSERT_STREQ(s, "READY=1\nSTATUS=web: up\nWATCHDOG=1\nEXTEND_TIMEOUT_USEC=7\n");
+        free(s);
+        /* NotifyReady=no: READY=1 is cell's own to send. */
+        ASSERT_OK(notify_message_format(&m, "web", false, &s));
+        ASSERT_STREQ(s, "STATUS=web: up\nWATCHDOG=1\nEXTEND_TIMEOUT_USEC=7\n");
+        free(s);
+        notify_message_done(&m);
+
+        ASSERT_OK(parse("MAINPID=1\n", &m));
+        ASSERT_OK(notify_message_format(&m, "web", true, &s));
+        ASSERT_NULL(s);         /* nothing to say */
+        notify_message_done(&m);
+}
+
+/* The test's stand-in for systemd: an abstract datagram socket named in $NOTIFY_SOCKET. */
+static int upstream_open(void) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        char name[64];
+        int fd = socket(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC|SOCK_NONBLOCK, 0);
+
+        ASSERT_TRUE(fd >= 0);
+        snprintf(name, sizeof name, "cell-test-notify-%d", (int) getpid());
+        memcpy(sa.sun_path + 1, name, strlen(name));
+        ASSERT_OK(bind(fd, (struct sockaddr *) &sa, offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name)));
+        char env[80];
+        snprintf(env, sizeof env, "@%s", name);
+        ASSERT_OK(setenv("NOTIFY_SOCKET", env, 1));
+        return fd;
+}
+
+/* What arrived upstream, or NULL. */
+static char *upstream_read(int fd) {
+        char buf[8192];
+        ssize_t k = recv(fd, buf, sizeof buf - 1, MSG_DONTWAIT);
+        if (k < 0)
+                return NULL;
+        buf[k] = 0;
+        return strdup(buf);
+}
+
+static unsigned n_ready;
+static void on_ready(void *userdata) {
+        n_ready++;
+}
+
+static void send_str(int fd, const char *s, size_t len) {
+        ASSERT_EQ(send(fd, s, len, 0), (ssize_t) len);
+}
+
+static void pump(sd_event *e) {
+        while (sd_event_run(e, 0) > 0)
+                ;
+}
+
+TEST(proxy_forwards_filtered) {
+        int pair[2], up = upstream_open();
+        sd_event *e = NULL;
+        NotifyProxy *n = NULL;
+        Plan p = { .name = (char *) "web", .notify_ready = true };
+        NotifyCallbacks cb = { .ready = on_ready };
+        char *s;
+
+        n_ready = 0;
+        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
+        /* We are in our own PID namespace, so the datagrams we send are the container's. */
+        ASSERT_OK(notify_proxy_new(&p, e, pair[0], getpid(), &cb, &n));
+
+        send_str(pair[1], "STATUS=starting\nMAINPID=1\n", 26);
+        pump(e);
+        s = upstream_read(up);
+        ASSERT_STREQ(s, "STATUS=web: starting\n");
+        free(s);
+        ASSERT_EQ(n_ready, 0);
+
+        send_str(pair[1], "READY=1\nSTATUS=up", 17);
+        pump(e);
+        s = upstream_read(up);
+        ASSERT_STREQ(s, "READY=1\nSTATUS=web: up\n");
+        free(s);
+        ASSERT_EQ(n_ready, 1);
+
+        /* READY=1 counts once. */
+        send_str(pair[1], "READY=1\nWATCHDOG=1\n", 19);
+        pump(e);
+        s = upstream_read(up);
+        ASSERT_STREQ(s, "WATCHDOG=1\n");
+        free(s);
+        ASSERT_EQ(n_ready, 1);
+
+        /* Malformed, NUL, oversized, only unknown keys: nothing goes up. */
+        send_str(pair[1], "READY=1\nrubbish\n", 16);
+        send_str(pair[1], "STATUS=a\0b", 10);
+        char *big = malloc(NOTIFY_DATAGRAM_MAX + 100);
+        memset(big, 'x', NOTIFY_DATAGRAM_MAX + 100);
+        memcpy(big, "STATUS=", 7);
+        send_str(pair[1], big, NOTIFY_DATAGRAM_MAX + 100);
+        free(big);
+        send_str(pair[1], "MAINPID=1\nFDSTORE=1\n", 20);
+        pump(e);
+        ASSERT_NULL(upstream_read(up));
+
+        /* Still alive after all that. */
+        send_str(pair[1], "EXTEND_TIMEOUT_USEC=3000000\n", 28);
+        pump(e);
+        s = upstream_read(up);
+        ASSERT_STREQ(s, "EXTEND_TIMEOUT_USEC=3000000\n");
+        free(s);
+
+        ASSERT_NULL(notify_proxy_free(n));
+        close(pair[1]);
+        close(up);
+        sd_event_unref(e);
+        unsetenv("NOTIFY_SOCKET");
+}
+
+TEST(proxy_notify_ready_no) {
+        int pair[2], up = upstream_open();
+        sd_event *e = NULL;
+        NotifyProxy *n = NULL;
+        Plan p = { .name = (char *) "db", .notify_ready = false };
+        NotifyCallbacks cb = { .ready = on_ready };
+        char *s;
+
+        n_ready = 0;
+        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
+        ASSERT_OK(notify_proxy_new(&p, e, pair[0], getpid(), &cb, &n));
+        send_str(pair[1], "READY=1\nSTATUS=x\n", 17);
+        pump(e);
+        s = upstream_read(up);
+        ASSERT_STREQ(s, "STATUS=db: x\n");        /* READY=1 is not the payload's to give */
+        free(s);
+        ASSERT_EQ(n_ready, 1);                  /* but the supervisor still hears of it */
+        notify_proxy_free(n);
+        close(pair[1]);
+        close(up);
+        sd_event_unref(e);
+        unsetenv("NOTIFY_SOCKET");
+}
+
+TEST(proxy_drops_other_pid_namespace) {
+        int pair[2], up = upstream_open(), ready_pipe[2], go_pipe[2];
+        sd_event *e = NULL;
+        NotifyProxy *n = NULL;
+        Plan p = { .name = (char *) "web", .notify_ready = true };
+        char *s;
+
+        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
+        ASSERT_OK(pipe2(ready_pipe, O_CLOEXEC));
+        ASSERT_OK(pipe2(go_pipe, O_CLOEXEC));
+
+        /* A "container": a process in a PID namespace of its own (user namespace so
+         * this works unprivileged where allowed). It reports its host PID, waits, sends. */
+        pid_t helper = fork();
+        ASSERT_TRUE(helper >= 0);
+        if (helper == 0) {
+                if (unshare(CLONE_NEWUSER|CLONE_NEWPID) < 0 && unshare(CLONE_NEWPID) < 0)
+                        _exit(77);
+                pid_t inner = fork();
+                if (inner < 0)
+                        _exit(1);
+                if (inner == 0) {
+                        char c;
+                        if (read(go_pipe[0], &c, 1) != 1)
+                                _exit(1);
+                        if (send(pair[1], "STATUS=from inside\n", 19, 0) != 19)
+                                _exit(1);
+                        /* Stay alive until cell has read it: the sender is checked through /proc. */
+                        if (read(go_pipe[0], &c, 1) != 1)
+                                _exit(1);
+                        _exit(0);
+                }
+                int st;
+                if (write(ready_pipe[1], &inner, sizeof inner) != sizeof inner || waitpid(inner, &st, 0) != inner)
+                        _exit(1);
+                _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
+        }
+        close(ready_pipe[1]);
+        close(go_pipe[0]);
+        pid_t inner = 0;
+        if (read(ready_pipe[0], &inner, sizeof inner) != sizeof inner) {
+                int st;
+                ASSERT_EQ(waitpid(helper, &st, 0), helper);
+                ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 77);
+                printf("skipped: cannot create a PID namespace here\n");
+        } else {
+                ASSERT_OK(notify_proxy_new(&p, e, pair[0], inner, NULL, &n));
+
+                /* We are outside the container's PID namespace: dropped. */
+                send_str(pair[1], "STATUS=from the host\n", 21);
+                pump(e);
+                ASSERT_NULL(upstream_read(up));
+
+                /* From inside: accepted. */
+                ASSERT_EQ(write(go_pipe[1], "x", 1), 1);
+                ASSERT_EQ(sd_event_run(e, 5 * USEC_PER_SEC), 1);       /* the datagram arrives */
+                ASSERT_EQ(write(go_pipe[1], "x", 1), 1);
+                int st;
+                ASSERT_EQ(waitpid(helper, &st, 0), helper);
+                ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+                s = upstream_read(up);
+                ASSERT_STREQ(s, "STATUS=web: from inside\n");
+                free(s);
+                notify_proxy_free(n);
+                pair[0] = -1;
+        }
+        safe_close(pair[0]);
+        close(pair[1]);
+        close(ready_pipe[0]);
+        close(go_pipe[1]);
+        close(up);
+        sd_event_unref(e);
+        unsetenv("NOTIFY_SOCKET");
+}
+
+TEST(proxy_new_takes_fd_and_checks_args) {
+        sd_event *e = NULL;
+        NotifyProxy *n = NULL;
+        Plan p = { .name = (char *) "web" };
+        int pair[2];
+
+        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
+        /* A PID that does not exist: refused, and the fd is closed all the same. */
+        ASSERT_TRUE(notify_proxy_new(&p, e, pair[0], 0x3fffffff, NULL, &n) < 0);
+        ASSERT_NULL(n);
+        ASSERT_TRUE(fcntl(pair[0], F_GETFD) < 0 && errno == EBADF);
+        close(pair[1]);
+        sd_event_unref(e);
+}
+
+TEST(supervisor_side) {
+        int up = upstream_open();
+        Plan p = { .name = (char *) "web" };
+        char *s;
+
+        notify_supervisor_ready(&p);
+        s = upstream_read(up);
+        ASSERT_STREQ(s, "READY=1\nSTATUS=web: running");
+        free(s);
+        notify_supervisor_stopping(&p);
+        s = upstream_read(up);
+        ASSERT_STREQ(s, "STOPPING=1\nSTATUS=web: stopping");
+        free(s);
+        notify_supervisor_extend_timeout(42);
+        s = upstream_read(up);
+        ASSERT_STREQ(s, "EXTEND_TIMEOUT_USEC=42");
+        free(s);
+        close(up);
+        unsetenv("NOTIFY_SOCKET");
+        notify_supervisor_ready(&p);    /* no socket: a no-op, no crash */
+}
+
+TEST(watchdog_usec) {
+        char pid[32];
+
+        unsetenv("WATCHDOG_USEC");
+        unsetenv("WATCHDOG_PID");
+        ASSERT_EQ_U64(notify_watchdog_usec(), 0);
+
+        ASSERT_OK(setenv("WATCHDOG_USEC", "3000000", 1));
+        ASSERT_EQ_U64(notify_watchdog_usec(), 3000000);         /* no WATCHDOG_PID: ours */
+
+        snprintf(pid, sizeof pid, "%d", (int) getpid());
+        ASSERT_OK(setenv("WATCHDOG_PID", pid, 1));
+        ASSERT_EQ_U64(notify_watchdog_usec(), 3000000);
+
+        ASSERT_OK(setenv("WATCHDOG_PID", "1", 1));              /* someone else's */
+        ASSERT_EQ_U64(notify_watchdog_usec(), 0);
+        unsetenv("WATCHDOG_USEC");
+        unsetenv("WATCHDOG_PID");
+}
