@@ -218,6 +218,13 @@ static int report_spawn_error(const SpawnError *err, int r) {
         return log_error_errno(r, "Starting the container: %m");
 }
 
+/* The scope's own text already says what failed and why. */
+static int report_scope_error(const char *text, int r) {
+        if (text)
+                return log_error_errno(r, "cgroup: %s", text);
+        return log_error_errno(r, "cgroup: %m");
+}
+
 static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
         _cleanup_strv_free_ char **env_before = NULL, **env_after = NULL;
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
@@ -263,8 +270,7 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
         };
         r = scope_new(p, a->manager, a->user_bus, event, &scope_cb, &scope);
         if (r < 0) {
-                const char *t = scope_last_error(NULL);
-                log_error_errno(r, "cgroup: %s%s%m", strempty(t), t ? ": " : "");
+                report_scope_error(scope_last_error(NULL), r);
                 goto finish;
         }
         if (scope_manager(scope) == CGROUP_MANAGER_NONE)
@@ -290,8 +296,7 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
         if (r >= 0)
                 r = scope_wait(scope);
         if (r < 0) {
-                const char *t = scope_last_error(scope);
-                log_error_errno(r, "cgroup: %s%s%m", strempty(t), t ? ": " : "");
+                report_scope_error(scope_last_error(scope), r);
                 goto finish;
         }
         log_debug("The container's cgroup is in place.");
