@@ -64,11 +64,15 @@ in_sealed "$CELL" run jobfail > "$WORK/jobfail.log" 2>&1
 expect_refused "a failing start job" jobfail "$WORK/jobfail.log" $? "dependency"
 
 # --- already running
+write_payload idle-payload <<'EOF'
+trap 'exit 0' TERM
+sleep 1000 & wait
+EOF
 install_cell twice <<EOF
 [Root]
 Directory=$ROOT
 [Exec]
-Exec=/bin/sleep 1000
+Exec=/bin/idle-payload
 EOF
 in_sealed "$CELL" run twice > "$WORK/twice-first.log" 2>&1 &
 if wait_for 5 state_is cell-twice.scope active; then

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* cell-generator NORMAL-DIR [EARLY-DIR LATE-DIR]   (systemd.generator(7))
+ * cell-generator --dry-run [DIR]                    print, write nothing
+ *
+ * Exit status: 0 every unit was generated, 1 some were invalid and skipped
+ * (the others are written), 2 usage or I/O error. */
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config-build.h"
+#include "generator.h"
+
+#define DEFAULT_OUTPUT_DIR "/run/systemd/generator"
+
+static void help(void) {
+        printf("cell-generator NORMAL-DIR [EARLY-DIR LATE-DIR]\n"
+               "cell-generator --dry-run [DIR]\n\n"
+               "Make each NAME.cell of the unit search path part of systemd's boot: a drop-in\n"
+               "for cell@NAME.service with the unit's [Unit] settings, and the links its\n"
+               "[Install] section asks for. Run by systemd at boot and on daemon-reload.\n\n"
+               "  -h --help       Show this help\n"
+               "     --dry-run    Print what would be written below DIR (default %s)\n\n"
+               "The unit search path is $CELL_UNIT_PATH if set, else %s.\n"
+               "See cell-generator(8).\n", DEFAULT_OUTPUT_DIR, CELL_UNIT_SEARCH_PATH);
+}
+
+int main(int argc, char *argv[]) {
+        enum { ARG_DRY_RUN = 0x100 };
+        static const struct option options[] = {
+                { "help",    no_argument, NULL, 'h'         },
+                { "dry-run", no_argument, NULL, ARG_DRY_RUN },
+                {}
+        };
+        bool dry_run = false;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_DRY_RUN:
+                        dry_run = true;
+                        break;
+                case '?':
+                        return 2;
+                default:
+                        return 2;
+                }
+
+        int n = argc - optind;
+        if (dry_run ? n > 1 : (n != 1 && n != 3)) {
+                fprintf(stderr, "cell-generator: expected %s. See --help.\n",
+                        dry_run ? "at most one directory" : "one or three directories");
+                return 2;
+        }
+
+        const GeneratorOptions o = {
+                .output_dir = n > 0 ? argv[optind] : DEFAULT_OUTPUT_DIR,
+                .template_path = CELL_SYSTEMD_UNIT_DIR "/cell@.service",
+                .dry_run = dry_run,
+                .out = stdout,
+                .err = stderr,
+        };
+        r = generator_run(&o);
+        if (r < 0) {
+                fprintf(stderr, "cell-generator: %s\n", strerror(-r));
+                return 2;
+        }
+        return r > 0 ? 1 : 0;
+}

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* The generator's pass over the search path: find every NAME.cell (the
+ * first of a name wins, as systemd's unit path has it), load and check it
+ * as "cell verify" does, and write what it asks for. A bad unit is reported
+ * and skipped; it never stops the others. */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "generator.h"
+#include "plan.h"
+#include "strv.h"
+#include "unit-name.h"
+#include "unit-path.h"
+#include "unit.h"
+
+static int cmp_str(const void *a, const void *b) {
+        return strcmp(*(char * const *) a, *(char * const *) b);
+}
+
+/* The unit names of the search path, sorted, each once. */
+static int collect_names(char * const *search_path, FILE *err, char ***ret) {
+        _cleanup_strv_free_ char **names = NULL;
+        int r;
+
+        STRV_FOREACH(dir, search_path) {
+                DIR *d = opendir(*dir);
+                struct dirent *de;
+
+                if (!d) {
+                        if (errno != ENOENT && errno != ENOTDIR)
+                                fprintf(err, "cell-generator: cannot read %s: %s\n", *dir, strerror(errno));
+                        continue;
+                }
+                while ((de = readdir(d))) {
+                        _cleanup_free_ char *n = NULL;
+
+                        if (!endswith(de->d_name, UNIT_SUFFIX))
+                                continue;
+                        if (de->d_type == DT_DIR)
+                                continue;
+                        if (unit_name_normalize(de->d_name, &n) < 0) {
+                                fprintf(err, "cell-generator: %s/%s: not a valid unit name, skipped\n",
+                                        *dir, de->d_name);
+                                continue;
+                        }
+                        if (strv_contains(names, n))
+                                continue;       /* a higher-priority directory has it */
+                        r = strv_push(&names, TAKE_PTR(n));
+                        if (r < 0) {
+                                closedir(d);
+                                return r;
+                        }
+                }
+                closedir(d);
+        }
+        if (names)
+                qsort(names, strv_length(names), sizeof(char *), cmp_str);
+        *ret = TAKE_PTR(names);
+        return 0;
+}
+
+static void print_diag(FILE *err, const Diagnostics *d) {
+        STRV_FOREACH(m, d->messages)
+                fprintf(err, "cell-generator: %s\n", *m);
+}
+
+/* Loads, checks and turns one unit into entries. 1: added, 0: nothing to
+ * do (masked, a template without DefaultInstance=), -EINVAL: bad (reported). */
+static int generate_one(const GeneratorOptions *o, const char *name, GeneratorOutput *out) {
+        const UnitLoadOptions lo = { .search_path = o->search_path };
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_(diag_done) Diagnostics d = {};
+        _cleanup_free_ char *service = NULL, *error = NULL, *load_name = NULL;
+        Plan p = {};
+        int r;
+
+        r = unit_load(name, &lo, &c, &d);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                /* A masked unit (a link to /dev/null) is meant to be off. */
+                if (c.path && d.n_errors == 1 && strstr(d.messages[0], "is masked"))
+                        return 0;
+                print_diag(o->err, &d);
+                fprintf(o->err, "cell-generator: %s.cell is invalid, skipped\n", name);
+                return -EINVAL;
+        }
+        /* The same check as "cell verify": a unit that cannot be planned cannot run. */
+        const PlanOptions po = { .verify_only = true };
+        r = plan_build(&c, &po, &p, &d);
+        plan_done(&p);
+        print_diag(o->err, &d);         /* warnings too */
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                fprintf(o->err, "cell-generator: %s.cell is invalid, skipped\n", name);
+                return -EINVAL;
+        }
+
+        r = generator_service_name(&c, name, &service);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0 || !service)
+                return 0;       /* a template runs as instances named by whoever starts them */
+
+        r = generator_unit(&c, service, o->template_path, out, &error);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                fprintf(o->err, "cell-generator: %s: %s; skipped\n", c.path, strna(error));
+                return -EINVAL;
+        }
+        return 1;
+}
+
+static const GeneratorEntry *find_entry(const GeneratorOutput *o, const char *path) {
+        for (size_t i = 0; i < o->n_entries; i++)
+                if (streq(o->entries[i].path, path))
+                        return o->entries + i;
+        return NULL;
+}
+
+/* Moves one unit's entries into all, unless one of them claims a path that
+ * another unit already has (two cells with the same Alias=). */
+static int merge(GeneratorOutput *all, GeneratorOutput *one, const char *name, FILE *err) {
+        GeneratorEntry *e;
+
+        for (size_t i = 0; i < one->n_entries; i++)
+                if (find_entry(all, one->entries[i].path)) {
+                        fprintf(err, "cell-generator: %s.cell: %s is claimed by another unit; skipped\n",
+                                name, one->entries[i].path);
+                        return -EINVAL;
+                }
+        e = realloc(all->entries, (all->n_entries + one->n_entries + 1) * sizeof(GeneratorEntry));
+        if (!e)
+                return -ENOMEM;
+        all->entries = e;
+        memcpy(all->entries + all->n_entries, one->entries, one->n_entries * sizeof(GeneratorEntry));
+        all->n_entries += one->n_entries;
+        free(one->entries);
+        *one = (GeneratorOutput) {};
+        return 0;
+}
+
+/* mkdir -p for the directories of rel below dirfd. */
+static int make_parents(int dirfd, const char *rel) {
+        _cleanup_free_ char *p = strdup(rel);
+
+        if (!p)
+                return -ENOMEM;
+        for (char *s = strchr(p, '/'); s; s = strchr(s + 1, '/')) {
+                *s = 0;
+                if (mkdirat(dirfd, p, 0755) < 0 && errno != EEXIST)
+                        return negative_errno();
+                *s = '/';
+        }
+        return 0;
+}
+
+static int write_entry(int dirfd, const GeneratorEntry *e) {
+        int r = make_parents(dirfd, e->path);
+
+        if (r < 0)
+                return r;
+        if (e->link_target) {
+                /* The output directory is fresh on every run; a leftover of
+                 * a run by hand is replaced, never followed. */
+                if (unlinkat(dirfd, e->path, 0) < 0 && errno != ENOENT)
+                        return negative_errno();
+                return RET_NERRNO(symlinkat(e->link_target, dirfd, e->path));
+        }
+
+        _cleanup_close_ int fd = openat(dirfd, e->path, O_WRONLY|O_CREAT|O_TRUNC|O_NOFOLLOW|O_CLOEXEC, 0644);
+        if (fd < 0)
+                return negative_errno();
+        size_t n = strlen(e->content);
+        for (const char *p = e->content; n > 0; ) {
+                ssize_t k = write(fd, p, n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                p += k;
+                n -= (size_t) k;
+        }
+        return 0;
+}
+
+int generator_run(const GeneratorOptions *o) {
+        _cleanup_strv_free_ char **search_path = NULL, **names = NULL;
+        _cleanup_(generator_output_done) GeneratorOutput all = {};
+        int r, bad = 0;
+
+        r = unit_search_path_get(o->search_path, &search_path);
+        if (r < 0)
+                return r;
+        r = collect_names(search_path, o->err, &names);
+        if (r < 0)
+                return r;
+
+        GeneratorOptions opts = *o;
+        opts.search_path = search_path;
+        STRV_FOREACH(n, names) {
+                _cleanup_(generator_output_done) GeneratorOutput one = {};
+
+                r = generate_one(&opts, *n, &one);
+                if (r == -ENOMEM)
+                        return r;
+                if (r >= 0)
+                        r = merge(&all, &one, *n, o->err);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        bad++;
+        }
+
+        if (o->dry_run) {
+                for (size_t i = 0; i < all.n_entries; i++) {
+                        const GeneratorEntry *e = all.entries + i;
+                        if (e->link_target)
+                                fprintf(o->out, "%s/%s -> %s\n", o->output_dir, e->path, e->link_target);
+                        else
+                                fprintf(o->out, "%s/%s:\n%s", o->output_dir, e->path, e->content);
+                }
+                return fflush(o->out) == 0 ? bad : -EIO;
+        }
+
+        _cleanup_close_ int dirfd = open(o->output_dir, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
+        if (dirfd < 0)
+                return negative_errno();
+        for (size_t i = 0; i < all.n_entries; i++) {
+                r = write_entry(dirfd, all.entries + i);
+                if (r < 0) {
+                        fprintf(o->err, "cell-generator: cannot write %s/%s: %s\n",
+                                o->output_dir, all.entries[i].path, strerror(-r));
+                        return r;
+                }
+        }
+        return bad;
+}

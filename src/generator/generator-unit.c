@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* One unit's share of the generator output, as data: the drop-in text and
+ * the links. Pure, so that the tests check it byte for byte. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "generator.h"
+#include "strv.h"
+#include "unit-name.h"
+
+void generator_output_done(GeneratorOutput *o) {
+        for (size_t i = 0; i < o->n_entries; i++) {
+                free(o->entries[i].path);
+                free(o->entries[i].content);
+                free(o->entries[i].link_target);
+        }
+        free(o->entries);
+        *o = (GeneratorOutput) {};
+}
+
+/* Takes path, content and link_target (also on failure). */
+static int output_add(GeneratorOutput *o, char *path, char *content, char *link_target) {
+        GeneratorEntry *e;
+
+        if (!path || (!content && !link_target)) {
+                free(path);
+                free(content);
+                free(link_target);
+                return -ENOMEM;
+        }
+        e = realloc(o->entries, (o->n_entries + 1) * sizeof(GeneratorEntry));
+        if (!e) {
+                free(path);
+                free(content);
+                free(link_target);
+                return -ENOMEM;
+        }
+        o->entries = e;
+        o->entries[o->n_entries++] = (GeneratorEntry) {
+                .path = path, .content = content, .link_target = link_target,
+        };
+        return 0;
+}
+
+int generator_service_name(const CellConfig *c, const char *name, char **ret) {
+        _cleanup_free_ char *instance = NULL;
+        char *s;
+        int r;
+
+        if (cell_name_is_valid(name, UNIT_NAME_TEMPLATE)) {
+                /* A template runs only as instances; the one [Install] can
+                 * name is DefaultInstance=, as systemctl enable has it. */
+                if (isempty(c->default_instance)) {
+                        *ret = NULL;
+                        return 0;
+                }
+                r = unit_name_replace_instance(name, c->default_instance, &instance);
+                if (r < 0)
+                        return r;
+                name = instance;
+        }
+        if (asprintf(&s, "cell@%s.service", name) < 0)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+/* systemd reads the drop-in as a unit file: '%' starts a specifier there,
+ * and a trailing '\' would join the next line. The unit language already
+ * expanded its own specifiers, so what is left is literal text. */
+static int escape_value(const char *v, char **ret) {
+        size_t n = strlen(v);
+        char *s, *p;
+
+        if (n > 0 && v[n - 1] == '\\')
+                return -EINVAL;
+        for (const char *q = v; *q; q++)
+                if ((unsigned char) *q < ' ' || *q == 0x7f)
+                        return -EINVAL;
+        s = p = malloc(n * 2 + 1);
+        if (!s)
+                return -ENOMEM;
+        for (const char *q = v; *q; q++) {
+                if (*q == '%')
+                        *p++ = '%';
+                *p++ = *q;
+        }
+        *p = 0;
+        *ret = s;
+        return 0;
+}
+
+/* A dependency as systemd names it: "db.cell" is the service running
+ * db.cell, anything else a systemd unit as written. */
+static int dependency_name(const char *dep, char **ret) {
+        const char *e = endswith(dep, UNIT_SUFFIX);
+        char *s;
+
+        if (e && e > dep) {
+                if (asprintf(&s, "cell@%.*s.service", (int) (e - dep), dep) < 0)
+                        return -ENOMEM;
+        } else if (!(s = strdup(dep)))
+                return -ENOMEM;
+        /* One unit name: nothing systemd would split, expand or read as a path. */
+        if (!*s || strpbrk(s, "/% \t\n\\\"'") || strlen(s) >= 256) {
+                free(s);
+                return -EINVAL;
+        }
+        *ret = s;
+        return 0;
+}
+
+static int fail(char **ret_error, int r, const char *fmt, const char *what) {
+        if (r == -ENOMEM)
+                return r;
+        if (asprintf(ret_error, fmt, what) < 0)
+                return -ENOMEM;
+        return -EINVAL;
+}
+
+static int write_deps(FILE *f, const char *key, char * const *deps, char **ret_error) {
+        STRV_FOREACH(d, deps) {
+                _cleanup_free_ char *n = NULL;
+                int r = dependency_name(*d, &n);
+                if (r < 0)
+                        return fail(ret_error, r, "cannot use \"%s\" as a systemd unit name", *d);
+                fprintf(f, "%s=%s\n", key, n);
+        }
+        return 0;
+}
+
+static int build_dropin(const CellConfig *c, char **ret, char **ret_error) {
+        _cleanup_free_ char *text = NULL, *path = NULL, *desc = NULL;
+        size_t size = 0;
+        FILE *f;
+        int r = 0;
+
+        r = escape_value(c->path, &path);
+        if (r < 0)
+                return fail(ret_error, r, "the file name %s cannot be written into a unit file", c->path);
+        if (c->description) {
+                r = escape_value(c->description, &desc);
+                if (r < 0)
+                        return fail(ret_error, r, "Description=%s cannot be written into a unit file "
+                                    "(control character or trailing backslash)", c->description);
+        }
+
+        f = open_memstream(&text, &size);
+        if (!f)
+                return -ENOMEM;
+        /* No timestamp, no host name: the same units give the same bytes. */
+        fprintf(f, "# Generated by cell-generator from %s; edit that file instead.\n", c->path);
+        fputs("[Unit]\n", f);
+        fprintf(f, "SourcePath=%s\n", path);
+        if (desc)
+                fprintf(f, "Description=%s\n", desc);
+        STRV_FOREACH(d, c->documentation) {
+                _cleanup_free_ char *e = NULL;
+                if ((r = escape_value(*d, &e)) < 0) {
+                        r = fail(ret_error, r, "Documentation=%s cannot be written into a unit file", *d);
+                        break;
+                }
+                fprintf(f, "Documentation=%s\n", e);
+        }
+        if (r >= 0 &&
+            (r = write_deps(f, "After", c->after, ret_error)) >= 0 &&
+            (r = write_deps(f, "Before", c->before, ret_error)) >= 0 &&
+            (r = write_deps(f, "Wants", c->wants, ret_error)) >= 0 &&
+            (r = write_deps(f, "Requires", c->requires, ret_error)) >= 0 &&
+            (r = write_deps(f, "BindsTo", c->binds_to, ret_error)) >= 0 &&
+            (r = write_deps(f, "PartOf", c->part_of, ret_error)) >= 0)
+                r = write_deps(f, "Conflicts", c->conflicts, ret_error);
+        if (fclose(f) != 0 && r >= 0)
+                r = -ENOMEM;
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(text);
+        return 0;
+}
+
+static int add_links(GeneratorOutput *out, char * const *targets, const char *suffix, const char *service,
+                     const char *template_path, char **ret_error) {
+        STRV_FOREACH(t, targets) {
+                _cleanup_free_ char *n = NULL;
+                char *path;
+                int r;
+
+                r = dependency_name(*t, &n);
+                if (r < 0)
+                        return fail(ret_error, r, "cannot use \"%s\" as a systemd unit name", *t);
+                if (asprintf(&path, "%s%s/%s", n, suffix, service) < 0)
+                        return -ENOMEM;
+                /* The link's name is what systemd reads; its target is the
+                 * template the instance comes from, as systemctl enable makes it. */
+                r = output_add(out, path, NULL, strdup(template_path));
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int generator_unit(const CellConfig *c, const char *service, const char *template_path,
+                   GeneratorOutput *out, char **ret_error) {
+        char *text = NULL, *path;
+        int r;
+
+        r = build_dropin(c, &text, ret_error);
+        if (r < 0)
+                return r;
+        if (asprintf(&path, "%s.d/" GENERATOR_DROPIN_NAME, service) < 0) {
+                free(text);
+                return -ENOMEM;
+        }
+        r = output_add(out, path, text, NULL);
+        if (r < 0)
+                return r;
+
+        r = add_links(out, c->wanted_by, ".wants", service, template_path, ret_error);
+        if (r >= 0)
+                r = add_links(out, c->required_by, ".requires", service, template_path, ret_error);
+        if (r < 0)
+                return r;
+
+        STRV_FOREACH(a, c->alias) {
+                _cleanup_free_ char *n = NULL;
+
+                r = dependency_name(*a, &n);
+                if (r < 0)
+                        return fail(ret_error, r, "cannot use \"%s\" as an alias", *a);
+                if (!endswith(n, ".service") || strchr(n, '@'))
+                        return fail(ret_error, -EINVAL,
+                                    "Alias=%s: an alias of a cell is a plain service name (\"web.service\")", *a);
+                /* An alias is a link named ALIAS to the unit it stands for;
+                 * systemd follows the name, the instance has no file of its own. */
+                r = output_add(out, TAKE_PTR(n), NULL, strdup(service));
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}

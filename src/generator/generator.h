@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* cell-generator: makes every NAME.cell of the unit search path a native
+ * part of systemd's boot, following the systemd.generator(7) protocol.
+ *
+ * For each unit it writes into the generator's normal directory
+ *
+ *   cell@NAME.service.d/50-cell-generator.conf   [Unit] Description= and the
+ *                                                dependencies of NAME.cell
+ *   TARGET.wants/cell@NAME.service               WantedBy=TARGET
+ *   TARGET.requires/cell@NAME.service            RequiredBy=TARGET
+ *   ALIAS                                        Alias=ALIAS
+ *
+ * The links are what "systemctl enable" would make, which refuses
+ * generated units; output is a pure function of the unit files: sorted by
+ * name, no timestamps. */
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "config.h"
+
+#define GENERATOR_DROPIN_NAME "50-cell-generator.conf"
+
+typedef struct GeneratorEntry {
+        char *path;             /* relative to the output directory */
+        char *content;          /* a file's text, or NULL for a symlink */
+        char *link_target;      /* a symlink's target, or NULL for a file */
+} GeneratorEntry;
+
+typedef struct GeneratorOutput {
+        GeneratorEntry *entries;
+        size_t n_entries;
+} GeneratorOutput;
+
+void generator_output_done(GeneratorOutput *o);
+
+/* The service instance a unit runs as: "web" -> "cell@web.service". A
+ * template "worker@" runs as its DefaultInstance= (NULL: none; returns 0
+ * and *ret = NULL). */
+int generator_service_name(const CellConfig *c, const char *name, char **ret);
+
+/* What one loaded unit asks for, appended to out (pure: no file is
+ * touched). template_path: the target of the links (cell@.service's
+ * installed path). -EINVAL with a message in *ret_error for what systemd
+ * would not take (a value it would read differently). */
+int generator_unit(const CellConfig *c, const char *service, const char *template_path,
+                   GeneratorOutput *out, char **ret_error);
+
+typedef struct GeneratorOptions {
+        char * const *search_path;      /* NULL: as unit_load() has it */
+        const char *output_dir;
+        const char *template_path;
+        bool dry_run;                   /* print to out instead of writing */
+        FILE *out;                      /* dry run */
+        FILE *err;                      /* one line per problem */
+} GeneratorOptions;
+
+/* Every unit of the search path, sorted by name; a bad unit is reported on
+ * err and skipped, the others are written. Returns the number of units
+ * skipped as bad (>= 0), or -errno when output could not be written. */
+int generator_run(const GeneratorOptions *o);
