@@ -17,6 +17,11 @@ static const Verb verbs[] = {
         { "verify", verb_verify, "Check unit files and report every problem"  },
         { "plan",   verb_plan,   "Show what a unit would do, after drop-ins"  },
         { "run",    verb_run,    "Run a unit's container in the foreground"   },
+        { "list",   verb_list,   "List the running cells"                     },
+        { "status", verb_status, "Show a running cell"                        },
+        { "stop",   verb_stop,   "Stop a running cell gracefully"             },
+        { "kill",   verb_kill,   "Send a signal to a running cell"            },
+        { "exec",   verb_exec,   "Run a command inside a running cell"        },
 };
 
 static void help(void) {

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "notify.h"
 #include "plan.h"
+#include "runtime-state.h"
 #include "scope.h"
 #include "spawn-env.h"
 #include "spawn.h"
@@ -236,6 +237,7 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
         SpawnError err = {};
         sigset_t set;
         int r, status = 0;
+        bool state_published = false;
 
         r = build_environment(p, &env_before, &env_after);
         if (r < 0)
@@ -318,6 +320,15 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
         log_debug("The payload is running.");
         interrupt_fd = safe_close(interrupt_fd);
 
+        /* (lifecycle) Without systemd nobody else knows this cell runs: "cell
+         * list/status/stop/kill/exec" find it through /run/cell/NAME/state. */
+        if (scope_manager(scope) != CGROUP_MANAGER_SYSTEMD) {
+                r = runtime_state_publish(p->name, p->unit_path, scope_manager(scope), spawn.pid);
+                if (r < 0)
+                        log_debug_errno(r, "No runtime state for cell list/exec: %m");
+                state_published = r >= 0;
+        }
+
         if (notify_fd >= 0) {
                 const NotifyCallbacks notify_cb = { .ready = on_payload_ready, .userdata = &run };
                 r = notify_proxy_new(p, event, notify_fd, spawn.pid, &notify_cb, &proxy);
@@ -353,6 +364,8 @@ finish:
         spawn_kill(&spawn);
         scope = scope_free(scope);
         run.supervisor = supervisor_free(run.supervisor);
+        if (state_published)
+                (void) runtime_state_remove(p->name, getpid());
         return r;
 }
 

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stddef.h>
+#include <stdint.h>
+
 /* One verb per file (crun's layout); each parses its own options with
  * getopt_long starting at argv[0] == the verb's name, and returns the
  * process exit status. */
@@ -10,7 +13,26 @@
 #define CELL_EXIT_OK            0
 #define CELL_EXIT_INVALID       1       /* a unit is invalid */
 #define CELL_EXIT_FAILURE       2       /* usage, environment or launcher error */
+/* (added) status/stop/kill: the cell is not running (as "systemctl status"). */
+#define CELL_EXIT_NOT_RUNNING   3
 
 int verb_verify(int argc, char *argv[]);
 int verb_plan(int argc, char *argv[]);
 int verb_run(int argc, char *argv[]);
+/* (added) The lifecycle verbs: list.c, status.c, stop.c, kill.c, exec.c. */
+int verb_list(int argc, char *argv[]);
+int verb_status(int argc, char *argv[]);
+int verb_stop(int argc, char *argv[]);
+int verb_kill(int argc, char *argv[]);
+int verb_exec(int argc, char *argv[]);
+
+/* Shared by list.c and status.c (defined in list.c). */
+typedef struct CellInstance CellInstance;
+typedef struct JsonWriter JsonWriter;
+uint64_t cli_now_realtime_usec(void);
+const char *cli_format_bytes(char *buf, size_t size, uint64_t v);
+const char *cli_format_span(char *buf, size_t size, uint64_t usec);
+uint64_t cli_uptime_usec(const CellInstance *i);
+void cli_instance_json(JsonWriter *w, const CellInstance *i);
+/* kill.c: "TERM", "SIGTERM", "15", "RTMIN+3" -> the number; -EINVAL. */
+int cli_parse_signal(const char *s);

@@ -5,9 +5,12 @@
  * Exit status: 0 every unit was generated, 1 some were invalid and skipped
  * (the others are written), 2 usage or I/O error. */
 
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config-build.h"
 #include "generator.h"
@@ -24,6 +27,30 @@ static void help(void) {
                "     --dry-run    Print what would be written below DIR (default %s)\n\n"
                "The unit search path is $CELL_UNIT_PATH if set, else %s.\n"
                "See cell-generator(8).\n", DEFAULT_OUTPUT_DIR, CELL_UNIT_SEARCH_PATH);
+}
+
+/* Problems go to stderr and, when systemd runs us at boot on a host, to the
+ * kernel log as well (where journald picks them up): a generator's stderr
+ * may lead nowhere. Not in a container, whose kmsg is the host's. */
+static void report(const char *text, bool generator) {
+        const char *virt = getenv("SYSTEMD_VIRTUALIZATION");
+        _cleanup_close_ int kmsg = -EBADF;
+
+        if (isempty(text))
+                return;
+        fputs(text, stderr);
+        if (!generator || !getenv("SYSTEMD_SCOPE") || (virt && startswith(virt, "container")))
+                return;
+        kmsg = open("/dev/kmsg", O_WRONLY|O_NOCTTY|O_CLOEXEC);
+        if (kmsg < 0)
+                return;
+        for (const char *l = text; *l; ) {
+                size_t n = strcspn(l, "\n");
+                dprintf(kmsg, "<3>%.*s\n", (int) n, l);
+                l += n;
+                if (*l)
+                        l++;
+        }
 }
 
 int main(int argc, char *argv[]) {
@@ -57,14 +84,24 @@ int main(int argc, char *argv[]) {
                 return 2;
         }
 
+        _cleanup_free_ char *errors = NULL;
+        size_t errors_size = 0;
+        FILE *err = open_memstream(&errors, &errors_size);
+        if (!err) {
+                fprintf(stderr, "cell-generator: out of memory\n");
+                return 2;
+        }
         const GeneratorOptions o = {
                 .output_dir = n > 0 ? argv[optind] : DEFAULT_OUTPUT_DIR,
                 .template_path = CELL_SYSTEMD_UNIT_DIR "/cell@.service",
                 .dry_run = dry_run,
                 .out = stdout,
-                .err = stderr,
+                .err = err,
         };
         r = generator_run(&o);
+        if (fclose(err) != 0)
+                errors = mfree(errors);
+        report(errors, !dry_run);
         if (r < 0) {
                 fprintf(stderr, "cell-generator: %s\n", strerror(-r));
                 return 2;

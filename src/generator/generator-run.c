@@ -118,6 +118,8 @@ static int generate_one(const GeneratorOptions *o, const char *name, GeneratorOu
                 fprintf(o->err, "cell-generator: %s: %s; skipped\n", c.path, strna(error));
                 return -EINVAL;
         }
+        STRV_FOREACH(w, out->warnings)
+                fprintf(o->err, "cell-generator: %s: %s\n", c.path, *w);
         return 1;
 }
 
@@ -143,10 +145,11 @@ static int merge(GeneratorOutput *all, GeneratorOutput *one, const char *name, F
         if (!e)
                 return -ENOMEM;
         all->entries = e;
-        memcpy(all->entries + all->n_entries, one->entries, one->n_entries * sizeof(GeneratorEntry));
+        if (one->n_entries > 0)   /* memcpy() from NULL is undefined, even for 0 bytes */
+                memcpy(all->entries + all->n_entries, one->entries, one->n_entries * sizeof(GeneratorEntry));
         all->n_entries += one->n_entries;
         free(one->entries);
-        *one = (GeneratorOutput) {};
+        *one = (GeneratorOutput) { .warnings = one->warnings };       /* freed by the caller */
         return 0;
 }
 

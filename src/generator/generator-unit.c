@@ -4,6 +4,7 @@
  * the links. Pure, so that the tests check it byte for byte. */
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ void generator_output_done(GeneratorOutput *o) {
                 free(o->entries[i].link_target);
         }
         free(o->entries);
+        strv_free(o->warnings);
         *o = (GeneratorOutput) {};
 }
 
@@ -114,12 +116,17 @@ static int dependency_name(const char *dep, char **ret) {
         return 0;
 }
 
-static int fail(char **ret_error, int r, const char *fmt, const char *what) {
+_printf_(3, 4)
+static int fail(char **ret_error, int r, const char *fmt, ...) {
+        va_list ap;
+        int k;
+
         if (r == -ENOMEM)
                 return r;
-        if (asprintf(ret_error, fmt, what) < 0)
-                return -ENOMEM;
-        return -EINVAL;
+        va_start(ap, fmt);
+        k = vasprintf(ret_error, fmt, ap);
+        va_end(ap);
+        return k < 0 ? -ENOMEM : -EINVAL;
 }
 
 static int write_deps(FILE *f, const char *key, char * const *deps, char **ret_error) {
@@ -225,17 +232,32 @@ int generator_unit(const CellConfig *c, const char *service, const char *templat
         if (r < 0)
                 return r;
 
+        /* systemd takes an alias of an instance only as an instance of the
+         * same name (www@web.service for cell@web.service): anything else it
+         * rejects at load time, so it is left out here, with a warning. */
+        const char *instance = strchr(service, '@') + 1;
+        size_t instance_len = strlen(instance) - strlen(".service");
         STRV_FOREACH(a, c->alias) {
                 _cleanup_free_ char *n = NULL;
+                const char *at;
 
                 r = dependency_name(*a, &n);
-                if (r < 0)
-                        return fail(ret_error, r, "cannot use \"%s\" as an alias", *a);
-                if (!endswith(n, ".service") || strchr(n, '@'))
-                        return fail(ret_error, -EINVAL,
-                                    "Alias=%s: an alias of a cell is a plain service name (\"web.service\")", *a);
-                /* An alias is a link named ALIAS to the unit it stands for;
-                 * systemd follows the name, the instance has no file of its own. */
+                if (r == -ENOMEM)
+                        return r;
+                at = r >= 0 ? strchr(n, '@') : NULL;
+                if (!at || at == n || !endswith(n, ".service") ||
+                    strlen(at + 1) != strlen(instance) || strncmp(at + 1, instance, instance_len) != 0) {
+                        char *w;
+                        if (asprintf(&w, "Alias=%s: systemd takes only an alias of the same instance "
+                                     "(like \"www@%.*s.service\") for %s; left out",
+                                     *a, (int) instance_len, instance, service) < 0)
+                                return -ENOMEM;
+                        r = strv_push(&out->warnings, w);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                /* An alias is a link named ALIAS to the unit it stands for. */
                 r = output_add(out, TAKE_PTR(n), NULL, strdup(service));
                 if (r < 0)
                         return r;

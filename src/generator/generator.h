@@ -10,7 +10,9 @@
  *                                                dependencies of NAME.cell
  *   TARGET.wants/cell@NAME.service               WantedBy=TARGET
  *   TARGET.requires/cell@NAME.service            RequiredBy=TARGET
- *   ALIAS                                        Alias=ALIAS
+ *   ALIAS                                        Alias=ALIAS (an instance of the
+ *                                                same name: "www@web.service"; systemd
+ *                                                rejects a plain alias of an instance)
  *
  * The links are what "systemctl enable" would make, which refuses
  * generated units; output is a pure function of the unit files: sorted by
@@ -32,6 +34,7 @@ typedef struct GeneratorEntry {
 typedef struct GeneratorOutput {
         GeneratorEntry *entries;
         size_t n_entries;
+        char **warnings;        /* what was left out (an Alias= systemd would reject) */
 } GeneratorOutput;
 
 void generator_output_done(GeneratorOutput *o);

@@ -192,9 +192,9 @@ static void proxy_handle(NotifyProxy *n, const char *buf, size_t len, pid_t send
                 n->ready_seen = true;
 
         r = notify_message_format(&m, n->name, n->notify_ready, &up);
+        if (r >= 0 && up && sd_notify(0, up) > 0 && m.status)
+                notify_supervisor_payload_status(true);
         notify_message_done(&m);
-        if (r >= 0 && up)
-                (void) sd_notify(0, up);
         if (first_ready && n->cb.ready)
                 n->cb.ready(n->cb.userdata);
 }
@@ -291,6 +291,8 @@ NotifyProxy *notify_proxy_free(NotifyProxy *n) {
                 return NULL;
         sd_event_source_disable_unref(n->source);
         safe_close(n->fd);
+        /* The payload is gone: cell's own words are the status again. */
+        notify_supervisor_payload_status(false);
         free(n->name);
         free(n);
         return NULL;

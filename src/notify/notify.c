@@ -8,10 +8,24 @@
 #include <systemd/sd-daemon.h>
 
 #include "macros.h"
+#include "notify-internal.h"
 #include "notify.h"
 
+/* STATUS= is one text per service, and the last one sent wins. Once the
+ * payload has said something (forwarded by the proxy as "NAME: text"), that is
+ * the current status: cell's own "NAME: running" must not replace it, e.g.
+ * when READY=1 and STATUS= came in one datagram and cell then reports ready.
+ * Process-wide like $NOTIFY_SOCKET itself: one cell, one payload, one status. */
+static bool payload_status_sent = false;
+
+void notify_supervisor_payload_status(bool sent) {
+        payload_status_sent = sent;
+}
+
 void notify_supervisor_ready(const Plan *p) {
-        if (p && p->name)
+        if (payload_status_sent)
+                (void) sd_notify(0, "READY=1");
+        else if (p && p->name)
                 (void) sd_notifyf(0, "READY=1\nSTATUS=%s: running", p->name);
         else
                 (void) sd_notify(0, "READY=1");

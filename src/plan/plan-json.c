@@ -367,6 +367,10 @@ static void json_network(JsonWriter *w, const Plan *p) {
                 json_object_end(w);
         }
         json_array_end(w);
+        json_key(w, "addresses");
+        json_strv(w, p->addresses);
+        json_key(w, "gateways");
+        json_strv(w, p->gateways);
         json_object_end(w);
 }
 

@@ -278,6 +278,10 @@ int plan_print_text(const Plan *p, FILE *f) {
         for (size_t i = 0; i < p->n_ports; i++)
                 fprintf(f, "  port %s %u -> %u\n", p->ports[i].protocol == IPPROTO_UDP ? "udp" : "tcp",
                         p->ports[i].host_port, p->ports[i].container_port);
+        STRV_FOREACH(a, p->addresses)
+                fprintf(f, "  address %s\n", *a);
+        STRV_FOREACH(g, p->gateways)
+                fprintf(f, "  gateway %s\n", *g);
 
         if (fflush(f) != 0 || ferror(f))
                 return -EIO;

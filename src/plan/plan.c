@@ -246,6 +246,10 @@ static int plan_build_network(Plan *p, const CellConfig *c) {
                 memcpy(p->ports, c->ports, sizeof(CellPort) * c->n_ports);
                 p->n_ports = c->n_ports;
         }
+        if (c->addresses && !(p->addresses = strv_copy(c->addresses)))
+                return -ENOMEM;
+        if (c->gateways && !(p->gateways = strv_copy(c->gateways)))
+                return -ENOMEM;
         return 0;
 }
 
@@ -379,5 +383,7 @@ void plan_done(Plan *p) {
         free(p->properties);
         free(p->bridge);
         free(p->ports);
+        strv_free(p->addresses);
+        strv_free(p->gateways);
         *p = (Plan) {};
 }

@@ -183,6 +183,8 @@ typedef struct Plan {
         char *bridge;
         CellPort *ports;
         size_t n_ports;
+        char **addresses;       /* Address=: "10.0.0.2/24" on the container's host0 */
+        char **gateways;        /* Gateway=: default routes via these */
 } Plan;
 
 typedef struct PlanOptions {

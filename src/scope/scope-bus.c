@@ -34,7 +34,7 @@ struct ScopeBus {
         PlanProperty *props;    /* a copy of the plan's, so the plan may go away */
         size_t n_props;
         char *slice, *description;      /* added when the plan's properties lack them */
-        char *service;          /* the .service cell runs in: BindsTo=/After= it */
+        char *service;          /* the .service cell runs in: BindsTo= it (no After=) */
         int kill_signal;        /* KillSignal= when the plan's properties lack it */
         pid_t pid;
         int pidfd;              /* our own copy, for a retry */
@@ -368,10 +368,13 @@ static int start_send(Scope *s) {
                 }
         }
 
-        /* Run from a service (cell@web.service): stopping it stops the container too. */
+        /* Run from a service (cell@web.service): stopping it stops the container too.
+         * BindsTo= only, never After=: the service is still activating (Type=notify,
+         * READY=1 comes from cell only after this very job is done), so a scope job
+         * ordered after the service's start job would wait for it forever -- a
+         * deadlock until TimeoutStartSec=. BindsTo= needs no ordering to stop us. */
         if (b->service) {
-                r = sd_bus_message_append(m, "(sv)(sv)", "BindsTo", "as", 1, b->service,
-                                          "After", "as", 1, b->service);
+                r = sd_bus_message_append(m, "(sv)", "BindsTo", "as", 1, b->service);
                 if (r < 0)
                         return r;
         }
@@ -465,6 +468,10 @@ int scope_bus_attach(Scope *s, pid_t pid, int pidfd) {
         } else
                 b->use_pidfds = false;
         return start_send(s);
+}
+
+pid_t scope_bus_pid(const Scope *s) {
+        return s->bus ? s->bus->pid : 0;
 }
 
 int scope_bus_wait(Scope *s) {

@@ -47,6 +47,8 @@ struct ScopeCgroupfs {
         bool pure_v2;           /* limits in the cgroup2 tree; clone3 CLONE_INTO_CGROUP applies */
         int unified_idx;        /* the cgroup2 dir, or -1 */
         int memory_idx;         /* where memory.events / memory.oom_control are read, or -1 */
+        char *own_v2;           /* cgroup2: cell's own cgroup dir, when cell moved into ... */
+        char *leaf;             /* ... this leaf below it (cgroup-leaf.c), or NULL */
 };
 
 int scope_cgroupfs_usable(void) {
@@ -156,10 +158,9 @@ static bool word_in(const char *list, const char *word) {
 /* cgroup2: a controller must be on in the parent's cgroup.subtree_control for its
  * files to appear in our child. The "no internal processes" rule: a non-root cgroup
  * that has processes of its own cannot enable domain controllers for its children
- * (EBUSY). cell does not move itself out of its cgroup to make room -- that would
- * take it out of the place its own supervisor put it -- so then the limit cannot be
- * applied, and we fail rather than run the payload without it. Run cell where it
- * sits in a leaf of its own below a delegated cgroup (or use the systemd manager). */
+ * (EBUSY). When cell is the only process there, it moves itself into a leaf below
+ * its own cgroup and tries again (cgroup-leaf.c); when others share it, it fails
+ * rather than run the payload without the limit, and says what to do. */
 static int enable_controller(Scope *s, const char *parent, int parent_fd, const char *c) {
         _cleanup_free_ char *avail = NULL, *enabled = NULL;
         char op[32];
@@ -175,10 +176,18 @@ static int enable_controller(Scope *s, const char *parent, int parent_fd, const 
                 return 0;
         snprintf(op, sizeof op, "+%s", c);
         r = cg_write(parent_fd, "cgroup.subtree_control", op);
+        if (r == -EBUSY && !s->fs->leaf) {
+                if (!s->fs->own_v2 && !(s->fs->own_v2 = strdup(parent)))
+                        return -ENOMEM;
+                r = scope_leaf_enter(s, parent, parent_fd, &s->fs->leaf);
+                if (r < 0)
+                        return r;
+                r = cg_write(parent_fd, "cgroup.subtree_control", op);
+        }
         if (r == -EBUSY)
                 return scope_set_error(s, r, "cannot enable the %s controller in %s: that cgroup has processes "
-                                       "of its own (cgroup2 allows no controllers below a cgroup with processes)",
-                                       c, parent);
+                                       "of its own (cgroup2 allows no controllers below a cgroup with processes); "
+                                       "run cell in a cgroup of its own", c, parent);
         if (r < 0)
                 return scope_set_error(s, r, "cannot enable the %s controller in %s: %s", c, parent, strerror(-r));
         return 0;
@@ -542,6 +551,10 @@ void scope_cgroupfs_free(Scope *s) {
                 free(f->dirs[i].label);
                 strv_free(f->dirs[i].controllers);
         }
+        /* Back into cell's own cgroup, as it was before (cgroup-leaf.c). */
+        scope_leaf_leave(f->own_v2, f->leaf);
+        free(f->own_v2);
+        free(f->leaf);
         free(f);
         s->fs = NULL;
 }

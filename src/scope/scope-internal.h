@@ -13,6 +13,7 @@
 
 typedef struct ScopeBus ScopeBus;
 typedef struct ScopeCgroupfs ScopeCgroupfs;
+typedef struct ScopeOom ScopeOom;
 
 struct Scope {
         CgroupManager manager;
@@ -23,6 +24,7 @@ struct Scope {
         char *error;            /* scope_last_error() */
         ScopeBus *bus;          /* CGROUP_MANAGER_SYSTEMD */
         ScopeCgroupfs *fs;      /* CGROUP_MANAGER_CGROUPFS */
+        ScopeOom *oom;          /* CGROUP_MANAGER_SYSTEMD: watches the scope for OOM kills */
 };
 
 /* Records the human text of a failure (replacing an earlier one) and returns r. */
@@ -33,6 +35,7 @@ int scope_bus_open(bool user_bus, sd_bus **ret);        /* -errno when no bus an
 int scope_bus_new(Scope *s, const Plan *p, bool user_bus);
 int scope_bus_attach(Scope *s, pid_t pid, int pidfd);
 int scope_bus_wait(Scope *s);
+pid_t scope_bus_pid(const Scope *s);                  /* the PID given to scope_bus_attach() */
 void scope_bus_free(Scope *s);
 /* Appends one "(sv)" entry to an open "a(sv)" container, by p->signature. */
 int scope_bus_append_property(sd_bus_message *m, const PlanProperty *p);
@@ -44,3 +47,15 @@ int scope_cgroupfs_clone_into_fd(const Scope *s);
 int scope_cgroupfs_attach(Scope *s, pid_t pid);
 bool scope_cgroupfs_oom_killed(Scope *s);
 void scope_cgroupfs_free(Scope *s);
+
+/* cgroup2's no-internal-process rule (cgroup-leaf.c): cell, alone in its own
+ * cgroup own, moves itself into a leaf below it (-EBUSY and a text naming the
+ * other processes when it is not alone); on exit back, and the leaf removed. */
+int scope_leaf_enter(Scope *s, const char *own, int own_fd, char **ret_leaf);
+void scope_leaf_leave(const char *own, const char *leaf);
+
+/* OOM kills in a cgroup systemd owns (scope-oom.c): the cgroup named
+ * cgroup_name on PID's path, watched from the event loop's next turn on. */
+int scope_oom_watch_new(sd_event *event, pid_t pid, const char *cgroup_name, ScopeOom **ret);
+bool scope_oom_watch_killed(ScopeOom *o);      /* reads once more if the cgroup is still there */
+ScopeOom *scope_oom_watch_free(ScopeOom *o);

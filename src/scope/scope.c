@@ -153,8 +153,16 @@ int scope_attach(Scope *s, pid_t pid, int pidfd) {
 int scope_wait(Scope *s) {
         if (!s)
                 return -EINVAL;
-        if (s->manager == CGROUP_MANAGER_SYSTEMD)
-                return scope_bus_wait(s);
+        if (s->manager == CGROUP_MANAGER_SYSTEMD) {
+                int r = scope_bus_wait(s);
+                if (r < 0)
+                        return r;
+                /* systemd removes an empty scope at once (CollectMode=): watch for OOM
+                 * kills while it exists. Without the watch only the report is missing. */
+                if (!s->oom)
+                        (void) scope_oom_watch_new(s->event, scope_bus_pid(s), s->unit, &s->oom);
+                return 0;
+        }
         return 0;       /* cgroupfs: cgroup.procs was written synchronously by scope_attach() */
 }
 
@@ -163,14 +171,19 @@ const char *scope_last_error(const Scope *s) {
 }
 
 bool scope_oom_killed(Scope *s) {
-        if (!s || s->manager != CGROUP_MANAGER_CGROUPFS)
-                return false;   /* systemd: the harness reads the scope's Result=oom-kill */
+        if (!s)
+                return false;
+        if (s->manager == CGROUP_MANAGER_SYSTEMD)
+                return scope_oom_watch_killed(s->oom);
+        if (s->manager != CGROUP_MANAGER_CGROUPFS)
+                return false;
         return scope_cgroupfs_oom_killed(s);
 }
 
 Scope *scope_free(Scope *s) {
         if (!s)
                 return NULL;
+        s->oom = scope_oom_watch_free(s->oom);
         scope_bus_free(s);
         scope_cgroupfs_free(s);
         sd_event_unref(s->event);

@@ -29,6 +29,7 @@
 #include "seccomp-filter.h"
 #include "spawn-child.h"
 #include "spawn-env.h"
+#include "spawn-users.h"
 #include "strv.h"
 
 typedef struct ChildContext {
@@ -38,6 +39,7 @@ typedef struct ChildContext {
         Identity identity;
         char **environment;
         char *exec_path;
+        MountIdmapTrees trees;  /* PrivateUsers=: from the supervisor */
 } ChildContext;
 
 /* Step 1: tie our life to the supervisor's and hide from the payload. */
@@ -94,21 +96,70 @@ static void child_reset_signals(void) {
                         (void) sigaction(sig, &sa, NULL);
 }
 
-/* Step 3 (PrivateUsers=): wait for the supervisor to write our maps, then
- * become the namespace's root so that files we create belong to it. */
+/* Keeps an idmapped tree the supervisor sent. */
+static int child_keep_tree(ChildContext *c, uint32_t index, int fd, SpawnError *err) {
+        const Plan *p = c->plan;
+
+        if (index == SPAWN_TREE_ROOT && c->trees.root_fd < 0) {
+                c->trees.root_fd = fd;
+                return 0;
+        }
+        if (index < p->n_mounts) {
+                if (!c->trees.mount_fds) {
+                        c->trees.mount_fds = malloc(sizeof(int) * p->n_mounts);
+                        if (!c->trees.mount_fds) {
+                                safe_close(fd);
+                                return spawn_error(err, ENOMEM, "user namespace: idmapped mounts");
+                        }
+                        for (size_t i = 0; i < p->n_mounts; i++)
+                                c->trees.mount_fds[i] = -EBADF;
+                        c->trees.n_mount_fds = p->n_mounts;
+                }
+                if (c->trees.mount_fds[index] < 0) {
+                        c->trees.mount_fds[index] = fd;
+                        return 0;
+                }
+        }
+        safe_close(fd);
+        return spawn_error(err, EBADMSG, "user namespace: unexpected idmapped mount %u", index);
+}
+
+/* Step 3 (PrivateUsers=, VirtualEthernet=): wait for the supervisor's part
+ * (our maps written, the idmapped trees sent, the veth moved in), then
+ * become the user namespace's root so that files we create belong to it. */
 static int child_user_namespace(ChildContext *c, SpawnError *err) {
         SpawnMessage m;
-        int r;
+        int r, fd;
 
+        if (!(c->plan->namespaces & CLONE_NEWUSER) && !c->plan->virtual_ethernet)
+                return 0;
+        for (;;) {
+                r = spawn_message_recv(c->sync_fd, &m, &fd);
+                if (r <= 0)
+                        _exit(EXIT_FAILURE);
+                if (m.type == SPAWN_MSG_IDMAP_DONE) {
+                        safe_close(fd);
+                        break;
+                }
+                if (m.type != SPAWN_MSG_IDMAP_TREE || fd < 0) {
+                        safe_close(fd);
+                        return spawn_error(err, EBADMSG, "user namespace: unexpected message");
+                }
+                r = child_keep_tree(c, m.index, fd, err);
+                if (r < 0)
+                        return r;
+        }
         if (!(c->plan->namespaces & CLONE_NEWUSER))
                 return 0;
-        r = spawn_message_recv(c->sync_fd, &m, NULL);
-        if (r <= 0)
-                _exit(EXIT_FAILURE);
-        if (m.type != SPAWN_MSG_IDMAP_DONE)
-                return spawn_error(err, EBADMSG, "user namespace: unexpected message");
         if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
                 return spawn_error(err, errno, "user namespace: becoming root inside");
+        /* The credential change cleared PDEATHSIG: the container must
+         * still never outlive the supervisor (the Init=yes reaper forks
+         * long before the payload sets it again). */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+                return spawn_error(err, errno, "prctl(PR_SET_PDEATHSIG)");
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                return spawn_error(err, errno, "prctl(PR_SET_DUMPABLE)");
         if (setgroups(0, NULL) < 0)
                 return spawn_error(err, errno, "user namespace: setgroups");
         return 0;
@@ -142,6 +193,11 @@ static int child_notify_socket(ChildContext *c, int *ret, SpawnError *err) {
         fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return spawn_error(err, errno, "notify socket: socket");
+        /* Before anyone can send: the kernel stamps a datagram with its
+         * sender's PID only if the receiver asked when it was sent, and
+         * the proxy drops what carries no PID of the container. */
+        if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &(int) { 1 }, sizeof(int)) < 0)
+                return spawn_error(err, errno, "notify socket: SO_PASSCRED");
         (void) unlink(path);
         strcpy(sa.sun_path, path);
         if (bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0)
@@ -158,12 +214,19 @@ static int child_notify_socket(ChildContext *c, int *ret, SpawnError *err) {
 /* Step 6: the host name and the loopback interface of our namespaces. */
 static int child_uts_and_net(ChildContext *c, SpawnError *err) {
         const Plan *p = c->plan;
+        int r;
 
         if ((p->namespaces & CLONE_NEWUTS) && p->hostname &&
             sethostname(p->hostname, strlen(p->hostname)) < 0)
                 return spawn_error(err, errno, "Hostname=%s", p->hostname);
-        if (p->namespaces & CLONE_NEWNET)
-                return netif_set_up("lo", err);
+        if (!(p->namespaces & CLONE_NEWNET))
+                return 0;
+        r = netif_set_up("lo", err);
+        if (r < 0)
+                return r;
+        /* The supervisor moved the veth's peer in before IDMAP_DONE. */
+        if (p->virtual_ethernet)
+                return netif_configure("host0", p->addresses, p->gateways, err);
         return 0;
 }
 
@@ -395,7 +458,13 @@ static int child_run(ChildContext *c, SpawnError *err) {
         if (r < 0)
                 return r;
 
-        r = mount_setup_root(p, err);
+        r = mount_setup_root_idmapped(p, &c->trees, err);
+        /* Attached (or not needed after all): the trees go. */
+        c->trees.root_fd = safe_close(c->trees.root_fd);
+        for (size_t i = 0; i < c->trees.n_mount_fds; i++)
+                safe_close(c->trees.mount_fds[i]);
+        c->trees.mount_fds = mfree(c->trees.mount_fds);
+        c->trees.n_mount_fds = 0;
         if (r < 0)
                 return r;
 
@@ -451,6 +520,7 @@ _noreturn_ void spawn_child(const SpawnParams *params, int sync_fd) {
                 .params = params,
                 .plan = params->plan,
                 .sync_fd = sync_fd,
+                .trees = { .root_fd = -EBADF },
         };
         SpawnError err = {};
 

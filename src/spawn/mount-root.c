@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <sched.h>
 #include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -29,22 +30,29 @@ int mount_root_check_not_root(int root_fd, int fd) {
  * it (systemd's meaning: the OS tree is the image's /usr, all state is lost
  * at exit). The merged-/usr compatibility links of the image (bin -> usr/bin,
  * ...) are recreated so the image's programs are found. */
-static int root_volatile_yes(const Plan *p, int dir_fd, int *ret_root_fd, SpawnError *err) {
+static int root_volatile_yes(const Plan *p, int dir_fd, int idmapped_fd, int *ret_root_fd, SpawnError *err) {
         static const char *const compat[] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32" };
         _cleanup_close_ int usr_fd = -EBADF, usr_tree = -EBADF, tmp_fd = -EBADF, usr_target = -EBADF;
         char kmsg[256], link[PATH_MAX];
         int r;
 
-        usr_fd = mount_openat2(dir_fd, "usr", O_PATH | O_DIRECTORY, MOUNT_RESOLVE_FLAGS);
-        if (usr_fd < 0)
-                return spawn_error(err, usr_fd, "Volatile=yes: %s/usr: cannot open", p->root_directory);
-        usr_tree = mount_clone_tree(usr_fd, true);
-        if (usr_tree < 0)
-                return spawn_error(err, usr_tree, "Volatile=yes: %s/usr: cannot clone", p->root_directory);
-        /* The image is never written: /usr is read-only before it is visible. */
-        r = mount_set_attr(usr_tree, true, MOUNT_ATTR_RDONLY, 0);
-        if (r < 0)
-                return spawn_error(err, r, "Volatile=yes: /usr: cannot make read-only");
+        if (idmapped_fd >= 0) {
+                /* The supervisor's idmapped clone of /usr, read-only already. */
+                usr_tree = fcntl(idmapped_fd, F_DUPFD_CLOEXEC, 3);
+                if (usr_tree < 0)
+                        return spawn_error(err, errno, "Volatile=yes: /usr: cannot take the idmapped tree");
+        } else {
+                usr_fd = mount_openat2(dir_fd, "usr", O_PATH | O_DIRECTORY, MOUNT_RESOLVE_FLAGS);
+                if (usr_fd < 0)
+                        return spawn_error(err, usr_fd, "Volatile=yes: %s/usr: cannot open", p->root_directory);
+                usr_tree = mount_clone_tree(usr_fd, true);
+                if (usr_tree < 0)
+                        return spawn_error(err, usr_tree, "Volatile=yes: %s/usr: cannot clone", p->root_directory);
+                /* The image is never written: /usr is read-only before it is visible. */
+                r = mount_set_attr(usr_tree, true, MOUNT_ATTR_RDONLY, 0);
+                if (r < 0)
+                        return spawn_error(err, r, "Volatile=yes: /usr: cannot make read-only");
+        }
 
         tmp_fd = mount_fs_new("tmpfs", "tmpfs", "mode=0755", 0, kmsg, sizeof kmsg);
         if (tmp_fd < 0)
@@ -82,7 +90,7 @@ static int root_volatile_yes(const Plan *p, int dir_fd, int *ret_root_fd, SpawnE
 /* Volatile=overlay: overlayfs with Directory= as the lower layer and a
  * private tmpfs as upper; the image is never written. The layers are passed
  * as /proc/self/fd/N of fds we hold, so no path is looked up twice. */
-static int root_volatile_overlay(const Plan *p, int dir_fd, int *ret_root_fd, SpawnError *err) {
+static int root_volatile_overlay(const Plan *p, int dir_fd, int lower_fd, int *ret_root_fd, SpawnError *err) {
         _cleanup_close_ int tmp_fd = -EBADF, ovl_fd = -EBADF;
         char kmsg[256], data[256];
         int r;
@@ -96,7 +104,7 @@ static int root_volatile_overlay(const Plan *p, int dir_fd, int *ret_root_fd, Sp
 
         (void) snprintf(data, sizeof data,
                         "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d/upper,workdir=/proc/self/fd/%d/work",
-                        dir_fd, tmp_fd, tmp_fd);
+                        lower_fd, tmp_fd, tmp_fd);
         ovl_fd = mount_fs_new("overlay", "overlay", data, 0, kmsg, sizeof kmsg);
         if (ovl_fd < 0)
                 return spawn_error(err, ovl_fd, "Volatile=overlay: cannot create the overlay%s%s",
@@ -115,6 +123,11 @@ static int root_volatile_overlay(const Plan *p, int dir_fd, int *ret_root_fd, Sp
  * image is the lower layer and the overlay stays writable; with
  * Volatile=state and no Volatile= the whole tree goes read-only. */
 int mount_root_prepare(const Plan *p, int *ret_root_fd, bool *ret_read_only, SpawnError *err) {
+        return mount_root_prepare_idmapped(p, -EBADF, ret_root_fd, ret_read_only, err);
+}
+
+int mount_root_prepare_idmapped(const Plan *p, int idmapped_fd, int *ret_root_fd, bool *ret_read_only,
+                                SpawnError *err) {
         _cleanup_close_ int dir_fd = -EBADF, tree_fd = -EBADF, var_fd = -EBADF;
         int r;
 
@@ -122,19 +135,24 @@ int mount_root_prepare(const Plan *p, int *ret_root_fd, bool *ret_read_only, Spa
                 return spawn_error(err, EINVAL, "Directory=%s: not an absolute path", strempty(p->root_directory));
 
         dir_fd = open(p->root_directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        /* With PrivateUsers= we already are the container's root, a
+         * stranger to the host's files: a 0700 parent directory stops us. */
+        if (dir_fd < 0 && errno == EACCES && (p->namespaces & CLONE_NEWUSER))
+                return spawn_error(err, errno, "Directory=%s: cannot open: with PrivateUsers= every directory "
+                                   "above it must be searchable by others (mode o+x)", p->root_directory);
         if (dir_fd < 0)
                 return spawn_error(err, errno, errno == ENOENT ? "Directory=%s: does not exist" :
                                    "Directory=%s: cannot open", p->root_directory);
 
         switch (p->root_volatile) {
         case CELL_VOLATILE_YES:
-                r = root_volatile_yes(p, dir_fd, ret_root_fd, err);
+                r = root_volatile_yes(p, dir_fd, idmapped_fd, ret_root_fd, err);
                 if (r >= 0)
                         *ret_read_only = false;
                 return r;
 
         case CELL_VOLATILE_OVERLAY:
-                r = root_volatile_overlay(p, dir_fd, ret_root_fd, err);
+                r = root_volatile_overlay(p, dir_fd, idmapped_fd >= 0 ? idmapped_fd : dir_fd, ret_root_fd, err);
                 if (r >= 0)
                         *ret_read_only = false;
                 return r;
@@ -148,7 +166,8 @@ int mount_root_prepare(const Plan *p, int *ret_root_fd, bool *ret_read_only, Spa
         /* Bind Directory= onto itself (recursively, with what is mounted
          * below it): pivot_root needs the new root to be a mount point. The
          * open_tree fd stays the top of that mount once attached. */
-        tree_fd = mount_clone_tree(dir_fd, true);
+        /* PrivateUsers=pick/UID: the supervisor's idmapped clone instead. */
+        tree_fd = idmapped_fd >= 0 ? RET_NERRNO(fcntl(idmapped_fd, F_DUPFD_CLOEXEC, 3)) : mount_clone_tree(dir_fd, true);
         if (tree_fd < 0)
                 return spawn_error(err, tree_fd, "Directory=%s: cannot bind", p->root_directory);
         r = mount_move(tree_fd, dir_fd);

@@ -15,6 +15,11 @@
  * every mount point on the root file system exists and before the other
  * mounts go on top. */
 int mount_root_prepare(const Plan *p, int *ret_root_fd, bool *ret_read_only, SpawnError *err);
+/* The same, with idmapped_fd (>= 0) a detached idmapped clone of Directory=
+ * (of Directory=/usr with Volatile=yes, already read-only) made by the
+ * supervisor: it is attached instead of a plain clone. Not consumed. */
+int mount_root_prepare_idmapped(const Plan *p, int idmapped_fd, int *ret_root_fd, bool *ret_read_only,
+                                SpawnError *err);
 
 /* What goes on top after the read-only step: Volatile=state's tmpfs /var. */
 int mount_root_finish(const Plan *p, int root_fd, SpawnError *err);

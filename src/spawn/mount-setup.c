@@ -30,6 +30,7 @@ typedef struct MountContext {
         int root_fd;            /* O_PATH, top of the future "/" */
         int devnull_fd;         /* O_PATH, the host's /dev/null, checked to be 1:3 */
         bool create_only;       /* the pass before ReadOnly=: make mount points, mount nothing */
+        const MountIdmapTrees *trees;   /* NULL without PrivateUsers= */
         SpawnError *err;
 } MountContext;
 
@@ -186,6 +187,29 @@ static int do_bind(MountContext *c, const PlanMount *m, const char *what) {
         if (tree_fd < 0)
                 return spawn_error(c->err, tree_fd, "%s: cannot clone the source", what);
         return attach(c, tree_fd, target_fd, recursive, mount_attr_from_flags(m->flags), what);
+}
+
+/* A Bind= with "idmap" from the host: the supervisor's detached idmapped
+ * clone (its flags set already) goes onto the target. */
+static int do_bind_idmapped(MountContext *c, const PlanMount *m, int tree, const char *what) {
+        _cleanup_close_ int target_fd = -EBADF;
+        struct stat st;
+        int r;
+
+        if (tree < 0) {
+                if (m->optional && access(m->source, F_OK) < 0 && errno == ENOENT)
+                        return 0;
+                return spawn_error(c->err, ENOENT, "%s: no idmapped mount was made for it", what);
+        }
+        if (fstat(tree, &st) < 0)
+                return spawn_error(c->err, errno, "%s: cannot stat the source", what);
+        target_fd = target_open(c, m, S_ISDIR(st.st_mode) ? MOUNT_TARGET_DIR : MOUNT_TARGET_FILE, 0, what);
+        if (target_fd < 0 || c->create_only)
+                return MIN(target_fd, 0);
+        r = mount_move(tree, target_fd);
+        if (r < 0)
+                return spawn_error(c->err, r, "%s: cannot attach the idmapped mount", what);
+        return 0;
 }
 
 static int do_device(MountContext *c, const PlanMount *m, const char *what) {
@@ -382,10 +406,18 @@ static int mount_one(MountContext *c, const PlanMount *m) {
 
         mount_describe(m, what, sizeof what);
 
-        if (m->idmap)
-                return spawn_error(c->err, EOPNOTSUPP, "%s: idmap not supported yet", what);
         if (!mount_path_is_safe(m->target))
                 return target_error(c, -EINVAL, what);
+
+        /* A "+" source lies in the root, which is idmapped already: a plain
+         * bind of it keeps that. */
+        if (m->idmap && m->kind == PLAN_MOUNT_BIND && !m->source_in_root) {
+                size_t i = (size_t) (m - c->plan->mounts);
+
+                if (!c->trees)
+                        return spawn_error(c->err, EOPNOTSUPP, "%s: idmap needs PrivateUsers=", what);
+                return do_bind_idmapped(c, m, i < c->trees->n_mount_fds ? c->trees->mount_fds[i] : -EBADF, what);
+        }
 
         switch (m->kind) {
         case PLAN_MOUNT_BIND:
@@ -439,8 +471,12 @@ static int mount_precreate(MountContext *c) {
 }
 
 int mount_setup_build(const Plan *p, int *ret_root_fd, SpawnError *err) {
+        return mount_setup_build_idmapped(p, NULL, ret_root_fd, err);
+}
+
+int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int *ret_root_fd, SpawnError *err) {
         _cleanup_close_ int root_fd = -EBADF, devnull_fd = -EBADF;
-        MountContext c = { .plan = p, .err = err };
+        MountContext c = { .plan = p, .trees = trees, .err = err };
         bool read_only = false;
         struct stat st;
         int r;
@@ -459,7 +495,7 @@ int mount_setup_build(const Plan *p, int *ret_root_fd, SpawnError *err) {
         if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
                 return spawn_error(err, ENODEV, "/dev/null: not the null device");
 
-        r = mount_root_prepare(p, &root_fd, &read_only, err);
+        r = mount_root_prepare_idmapped(p, trees ? trees->root_fd : -EBADF, &root_fd, &read_only, err);
         if (r < 0)
                 return r;
         c.root_fd = root_fd;
@@ -507,10 +543,14 @@ int mount_setup_pivot(int root_fd, SpawnError *err) {
 }
 
 int mount_setup_root(const Plan *p, SpawnError *err) {
+        return mount_setup_root_idmapped(p, NULL, err);
+}
+
+int mount_setup_root_idmapped(const Plan *p, const MountIdmapTrees *trees, SpawnError *err) {
         _cleanup_close_ int root_fd = -EBADF;
         int r;
 
-        r = mount_setup_build(p, &root_fd, err);
+        r = mount_setup_build_idmapped(p, trees, &root_fd, err);
         if (r < 0)
                 return r;
         return mount_setup_pivot(root_fd, err);

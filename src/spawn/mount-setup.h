@@ -28,3 +28,18 @@ int mount_setup_cgroup(const Plan *p, SpawnError *err);
  * changes to "/". mount_setup_root() is exactly these two in a row. */
 int mount_setup_build(const Plan *p, int *ret_root_fd, SpawnError *err);
 int mount_setup_pivot(int root_fd, SpawnError *err);
+
+/* PrivateUsers=: the detached idmapped trees the supervisor made (it alone
+ * may idmap the host's file systems) and sent to the child. */
+typedef struct MountIdmapTrees {
+        int root_fd;            /* Directory= (Volatile=yes: its /usr), or -EBADF */
+        int *mount_fds;         /* per index of plan->mounts: an idmap Bind='s tree, or -EBADF */
+        size_t n_mount_fds;
+} MountIdmapTrees;
+
+/* mount_setup_root()/mount_setup_build() attaching those trees instead of
+ * plain clones (trees NULL: exactly the functions above). The fds are not
+ * consumed. An idmap Bind= without a tree is skipped if optional and
+ * missing, else an error. */
+int mount_setup_root_idmapped(const Plan *p, const MountIdmapTrees *trees, SpawnError *err);
+int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int *ret_root_fd, SpawnError *err);

@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <arpa/inet.h>
 #include <errno.h>
-#include <net/if.h>
 #include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "macros.h"
 #include "netif.h"
 
 static void mnl_socket_closep(struct mnl_socket **nl) {
@@ -13,44 +20,282 @@ static void mnl_socket_closep(struct mnl_socket **nl) {
                 (void) mnl_socket_close(*nl);
 }
 
+static int netif_open(struct mnl_socket **ret) {
+        struct mnl_socket *nl;
+
+        nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+        if (!nl)
+                return -errno;
+        if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+                int r = -errno;
+                (void) mnl_socket_close(nl);
+                return r;
+        }
+        *ret = nl;
+        return 0;
+}
+
+/* Sends one request with NLM_F_ACK and reads the kernel's answer: 0 or the
+ * -errno it reported. */
+static int netif_request(struct mnl_socket *nl, struct nlmsghdr *nlh) {
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        static unsigned seq;
+        unsigned portid = mnl_socket_get_portid(nl);
+        ssize_t n;
+
+        nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+        nlh->nlmsg_seq = ++seq + (unsigned) time(NULL);
+        if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+                return -errno;
+        for (;;) {
+                int r;
+
+                n = mnl_socket_recvfrom(nl, buf, sizeof buf);
+                if (n < 0)
+                        return -errno;
+                r = mnl_cb_run(buf, (size_t) n, nlh->nlmsg_seq, portid, NULL, NULL);
+                if (r < 0)
+                        return -errno;
+                if (r == MNL_CB_STOP)
+                        return 0;
+        }
+}
+
+static struct nlmsghdr *link_message(char *buf, uint16_t type, uint16_t flags, int index) {
+        struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+        struct ifinfomsg *ifm;
+
+        nlh->nlmsg_type = type;
+        nlh->nlmsg_flags = flags;
+        ifm = mnl_nlmsg_put_extra_header(nlh, sizeof *ifm);
+        ifm->ifi_family = AF_UNSPEC;
+        ifm->ifi_index = index;
+        return nlh;
+}
+
+static int link_set_up(struct mnl_socket *nl, unsigned index) {
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        struct nlmsghdr *nlh = link_message(buf, RTM_NEWLINK, 0, (int) index);
+        struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+
+        ifm->ifi_flags = IFF_UP;
+        ifm->ifi_change = IFF_UP;
+        return netif_request(nl, nlh);
+}
+
 int netif_set_up(const char *ifname, SpawnError *err) {
         _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
-        char buf[MNL_SOCKET_BUFFER_SIZE];
-        struct nlmsghdr *nlh;
-        struct ifinfomsg *ifm;
-        unsigned index, seq, portid;
-        ssize_t n;
+        unsigned index;
         int r;
 
         index = if_nametoindex(ifname);
         if (index == 0)
                 return spawn_error(err, errno, "network: interface %s", ifname);
-
-        nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-        if (!nl)
-                return spawn_error(err, errno, "network: opening rtnetlink");
-        if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-                return spawn_error(err, errno, "network: binding rtnetlink");
-        portid = mnl_socket_get_portid(nl);
-
-        nlh = mnl_nlmsg_put_header(buf);
-        nlh->nlmsg_type = RTM_NEWLINK;
-        nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-        nlh->nlmsg_seq = seq = (unsigned) time(NULL);
-        ifm = mnl_nlmsg_put_extra_header(nlh, sizeof *ifm);
-        ifm->ifi_family = AF_UNSPEC;
-        ifm->ifi_index = (int) index;
-        ifm->ifi_flags = IFF_UP;
-        ifm->ifi_change = IFF_UP;
-
-        if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-                return spawn_error(err, errno, "network: bringing %s up", ifname);
-
-        n = mnl_socket_recvfrom(nl, buf, sizeof buf);
-        if (n < 0)
-                return spawn_error(err, errno, "network: bringing %s up", ifname);
-        r = mnl_cb_run(buf, (size_t) n, seq, portid, NULL, NULL);
+        r = netif_open(&nl);
         if (r < 0)
-                return spawn_error(err, errno, "network: bringing %s up", ifname);
+                return spawn_error(err, r, "network: opening rtnetlink");
+        r = link_set_up(nl, index);
+        if (r < 0)
+                return spawn_error(err, r, "network: bringing %s up", ifname);
+        return 0;
+}
+
+void netif_veth_host_name(const char *name, char ret[static IFNAMSIZ]) {
+        (void) snprintf(ret, IFNAMSIZ, "ve-%s", name);
+}
+
+int netif_delete(const char *ifname) {
+        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        unsigned index;
+        int r;
+
+        index = if_nametoindex(ifname);
+        if (index == 0)
+                return -ENODEV;
+        r = netif_open(&nl);
+        if (r < 0)
+                return r;
+        return netif_request(nl, link_message(buf, RTM_DELLINK, 0, (int) index));
+}
+
+static int veth_new(struct mnl_socket *nl, const char *host_ifname, const char *peer_ifname, pid_t pid) {
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        struct nlmsghdr *nlh = link_message(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+        struct nlattr *linkinfo, *data, *peer;
+        struct ifinfomsg *pifm;
+
+        mnl_attr_put_strz(nlh, IFLA_IFNAME, host_ifname);
+        linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+        mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+        data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+        peer = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+        /* The peer's attributes follow an ifinfomsg of their own. */
+        pifm = mnl_nlmsg_put_extra_header(nlh, sizeof *pifm);
+        memset(pifm, 0, sizeof *pifm);
+        pifm->ifi_family = AF_UNSPEC;
+        mnl_attr_put_strz(nlh, IFLA_IFNAME, peer_ifname);
+        /* Born inside the container's namespace: the container side never
+         * exists on the host, not even for a moment. */
+        mnl_attr_put_u32(nlh, IFLA_NET_NS_PID, (uint32_t) pid);
+        mnl_attr_nest_end(nlh, peer);
+        mnl_attr_nest_end(nlh, data);
+        mnl_attr_nest_end(nlh, linkinfo);
+        return netif_request(nl, nlh);
+}
+
+/* The host side onto the bridge (if any), then up. */
+static int veth_host_finish(struct mnl_socket *nl, unsigned index, const char *host_ifname,
+                            const char *bridge, unsigned bridge_index, SpawnError *err) {
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        int r;
+
+        if (bridge_index > 0) {
+                struct nlmsghdr *nlh = link_message(buf, RTM_NEWLINK, 0, (int) index);
+
+                mnl_attr_put_u32(nlh, IFLA_MASTER, bridge_index);
+                r = netif_request(nl, nlh);
+                if (r < 0)
+                        return spawn_error(err, r, "Bridge=%s: cannot attach %s to it (is it a bridge?)",
+                                           bridge, host_ifname);
+        }
+        r = link_set_up(nl, index);
+        if (r < 0)
+                return spawn_error(err, r, "VirtualEthernet=yes: bringing %s up", host_ifname);
+        return 0;
+}
+
+int netif_veth_create(const char *host_ifname, const char *peer_ifname, pid_t pid,
+                      const char *bridge, SpawnError *err) {
+        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        unsigned index, bridge_index = 0;
+        int r;
+
+        if (bridge) {
+                bridge_index = if_nametoindex(bridge);
+                if (bridge_index == 0)
+                        return spawn_error(err, errno == ENXIO || errno == ENODEV ? ENODEV : errno,
+                                           "Bridge=%s: no such interface on the host", bridge);
+        }
+        r = netif_open(&nl);
+        if (r < 0)
+                return spawn_error(err, r, "VirtualEthernet=yes: opening rtnetlink");
+        r = veth_new(nl, host_ifname, peer_ifname, pid);
+        if (r == -EEXIST)
+                return spawn_error(err, r, "VirtualEthernet=yes: an interface %s exists on the host already "
+                                   "(another cell whose name starts the same?)", host_ifname);
+        if (r < 0)
+                return spawn_error(err, r, "VirtualEthernet=yes: creating the veth pair %s", host_ifname);
+
+        index = if_nametoindex(host_ifname);
+        if (index == 0)
+                return spawn_error(err, errno, "VirtualEthernet=yes: %s vanished", host_ifname);
+        r = veth_host_finish(nl, index, host_ifname, bridge, bridge_index, err);
+        if (r < 0)
+                /* Deleting one end deletes the pair: nothing stays on the host. */
+                (void) netif_request(nl, link_message(buf, RTM_DELLINK, 0, (int) index));
+        return r;
+}
+
+/* "ADDR/PREFIX" or "ADDR" into family, bytes and prefix length. */
+static int address_parse(const char *text, int *ret_family, void *ret_addr, unsigned *ret_prefix) {
+        char a[INET6_ADDRSTRLEN + 8];
+        char *slash;
+        int family;
+
+        if (strlen(text) >= sizeof a)
+                return -EINVAL;
+        strcpy(a, text);
+        slash = strchr(a, '/');
+        if (slash)
+                *slash++ = 0;
+        family = strchr(a, ':') ? AF_INET6 : AF_INET;
+        if (inet_pton(family, a, ret_addr) != 1)
+                return -EINVAL;
+        *ret_family = family;
+        if (ret_prefix)
+                *ret_prefix = slash ? (unsigned) strtoul(slash, NULL, 10) : (family == AF_INET ? 32 : 128);
+        return 0;
+}
+
+static int address_add(struct mnl_socket *nl, unsigned index, const char *text) {
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        unsigned char addr[16];
+        struct nlmsghdr *nlh;
+        struct ifaddrmsg *ifa;
+        unsigned prefix;
+        int family, r;
+
+        r = address_parse(text, &family, addr, &prefix);
+        if (r < 0)
+                return r;
+        nlh = mnl_nlmsg_put_header(buf);
+        nlh->nlmsg_type = RTM_NEWADDR;
+        nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+        ifa = mnl_nlmsg_put_extra_header(nlh, sizeof *ifa);
+        ifa->ifa_family = (uint8_t) family;
+        ifa->ifa_prefixlen = (uint8_t) prefix;
+        ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+        ifa->ifa_index = index;
+        mnl_attr_put(nlh, IFA_LOCAL, family == AF_INET ? 4 : 16, addr);
+        mnl_attr_put(nlh, IFA_ADDRESS, family == AF_INET ? 4 : 16, addr);
+        /* No duplicate address detection: the address is usable at once,
+         * as the payload expects when it starts to listen. */
+        if (family == AF_INET6)
+                mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
+        return netif_request(nl, nlh);
+}
+
+static int default_route_add(struct mnl_socket *nl, unsigned index, const char *gateway) {
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        unsigned char addr[16];
+        struct nlmsghdr *nlh;
+        struct rtmsg *rtm;
+        int family, r;
+
+        r = address_parse(gateway, &family, addr, NULL);
+        if (r < 0)
+                return r;
+        nlh = mnl_nlmsg_put_header(buf);
+        nlh->nlmsg_type = RTM_NEWROUTE;
+        nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+        rtm = mnl_nlmsg_put_extra_header(nlh, sizeof *rtm);
+        rtm->rtm_family = (uint8_t) family;
+        rtm->rtm_dst_len = 0;
+        rtm->rtm_table = RT_TABLE_MAIN;
+        rtm->rtm_protocol = RTPROT_STATIC;
+        rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+        rtm->rtm_type = RTN_UNICAST;
+        mnl_attr_put(nlh, RTA_GATEWAY, family == AF_INET ? 4 : 16, addr);
+        mnl_attr_put_u32(nlh, RTA_OIF, index);
+        return netif_request(nl, nlh);
+}
+
+int netif_configure(const char *ifname, char * const *addresses, char * const *gateways, SpawnError *err) {
+        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
+        unsigned index;
+        int r;
+
+        index = if_nametoindex(ifname);
+        if (index == 0)
+                return spawn_error(err, errno, "VirtualEthernet=yes: no %s in the container", ifname);
+        r = netif_open(&nl);
+        if (r < 0)
+                return spawn_error(err, r, "network: opening rtnetlink");
+        r = link_set_up(nl, index);
+        if (r < 0)
+                return spawn_error(err, r, "network: bringing %s up", ifname);
+        for (char * const *a = addresses; a && *a; a++) {
+                r = address_add(nl, index, *a);
+                if (r < 0)
+                        return spawn_error(err, r, "Address=%s: cannot add it to %s", *a, ifname);
+        }
+        for (char * const *g = gateways; g && *g; g++) {
+                r = default_route_add(nl, index, *g);
+                if (r < 0)
+                        return spawn_error(err, r, "Gateway=%s: cannot add the default route via %s%s", *g, ifname,
+                                           r == -ENETUNREACH ? " (not in the subnet of an Address=)" : "");
+        }
         return 0;
 }

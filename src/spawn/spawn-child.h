@@ -13,19 +13,26 @@
 
 /* Messages on the SOCK_SEQPACKET sync socket, one per datagram. */
 typedef enum SpawnMessageType {
-        SPAWN_MSG_IDMAP_DONE = 1,       /* supervisor -> child: uid/gid maps are written */
+        SPAWN_MSG_IDMAP_DONE = 1,       /* supervisor -> child: its part is done (uid/gid maps
+                                         * written, veth moved in); sent with PrivateUsers= or
+                                         * VirtualEthernet= */
         SPAWN_MSG_PREPARED,             /* child -> supervisor: mounts done (+ the notify socket fd) */
         SPAWN_MSG_GO,                   /* supervisor -> child: the cgroup is in place, go on */
         SPAWN_MSG_ERROR,                /* child -> supervisor: a SpawnError; the child exits */
+        SPAWN_MSG_IDMAP_TREE,           /* supervisor -> child: an idmapped detached mount (fd),
+                                         * .index: SPAWN_TREE_ROOT or the index in plan->mounts */
 } SpawnMessageType;
 
 typedef struct SpawnMessage {
         uint32_t type;
+        uint32_t index;                 /* SPAWN_MSG_IDMAP_TREE */
         SpawnError error;               /* SPAWN_MSG_ERROR */
 } SpawnMessage;
 
 /* Sends msg, with fd attached via SCM_RIGHTS when fd >= 0. */
 int spawn_message_send(int sock, SpawnMessageType type, const SpawnError *error, int fd);
+/* The same with .index set. */
+int spawn_message_send_index(int sock, SpawnMessageType type, uint32_t index, int fd);
 /* Receives one message; *ret_fd gets an attached fd or -EBADF. Returns 1,
  * 0 on EOF (the other side closed: exec succeeded, or it died). */
 int spawn_message_recv(int sock, SpawnMessage *ret, int *ret_fd);

@@ -12,11 +12,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "netfw.h"
+#include "netif.h"
 #include "spawn-child.h"
+#include "spawn-users.h"
 #include "spawn.h"
 
-int spawn_message_send(int sock, SpawnMessageType type, const SpawnError *error, int fd) {
-        SpawnMessage m = { .type = type };
+static int message_send(int sock, SpawnMessageType type, uint32_t index, const SpawnError *error, int fd) {
+        SpawnMessage m = { .type = type, .index = index };
         struct iovec iov = { .iov_base = &m, .iov_len = sizeof m };
         union {
                 struct cmsghdr h;
@@ -44,6 +47,14 @@ int spawn_message_send(int sock, SpawnMessageType type, const SpawnError *error,
                 if (errno != EINTR)
                         return -errno;
         }
+}
+
+int spawn_message_send(int sock, SpawnMessageType type, const SpawnError *error, int fd) {
+        return message_send(sock, type, 0, error, fd);
+}
+
+int spawn_message_send_index(int sock, SpawnMessageType type, uint32_t index, int fd) {
+        return message_send(sock, type, index, NULL, fd);
 }
 
 int spawn_message_recv(int sock, SpawnMessage *ret, int *ret_fd) {
@@ -88,72 +99,6 @@ int spawn_message_recv(int sock, SpawnMessage *ret, int *ret_fd) {
         return 1;
 }
 
-static int write_file(const char *path, const char *text) {
-        _cleanup_close_ int fd = -EBADF;
-        size_t l = strlen(text);
-
-        fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        if (write(fd, text, l) != (ssize_t) l)
-                return errno > 0 ? -errno : -EIO;
-        return 0;
-}
-
-/* The maps text "INSIDE OUTSIDE COUNT\n..." for one of uid/gid. */
-static int idmap_text(const Plan *p, bool gid, char *buf, size_t size, SpawnError *err) {
-        const PlanIdMap *m = gid ? p->gid_map : p->uid_map;
-        size_t n = gid ? p->n_gid_map : p->n_uid_map, off = 0;
-        uint32_t base = p->uid_base;
-        struct stat st;
-
-        if (p->users_mode == PLAN_USERS_FIXED && n > 0) {
-                for (size_t i = 0; i < n; i++) {
-                        int k = snprintf(buf + off, size - off, "%u %u %u\n",
-                                         m[i].inside, m[i].outside, m[i].count);
-                        if (k < 0 || (size_t) k >= size - off)
-                                return spawn_error(err, E2BIG, "PrivateUsers=: too many id ranges");
-                        off += (size_t) k;
-                }
-                return 0;
-        }
-        if (p->users_mode == PLAN_USERS_ROOT_OWNER) {
-                /* The range starts at the owner of the root directory, so the
-                 * container's root owns its own files (nspawn's rule). */
-                if (stat(p->root_directory, &st) < 0)
-                        return spawn_error(err, errno, "PrivateUsers=yes: Directory=%s", p->root_directory);
-                base = gid ? st.st_gid : st.st_uid;
-        }
-        /* PICK: the plan's first candidate (a hash of the name); no search
-         * for a free range yet. */
-        (void) snprintf(buf, size, "0 %u %u\n", base, p->uid_count ?: 65536);
-        return 0;
-}
-
-static int spawn_write_idmaps(const Spawn *s, const Plan *p, SpawnError *err) {
-        char path[64], text[4096];
-        int r;
-
-        r = idmap_text(p, false, text, sizeof text, err);
-        if (r < 0)
-                return r;
-        (void) snprintf(path, sizeof path, "/proc/%d/uid_map", (int) s->pid);
-        r = write_file(path, text);
-        if (r < 0)
-                return spawn_error(err, r, "PrivateUsers=: writing uid_map \"%.*s\"",
-                                   (int) strcspn(text, "\n"), text);
-
-        r = idmap_text(p, true, text, sizeof text, err);
-        if (r < 0)
-                return r;
-        (void) snprintf(path, sizeof path, "/proc/%d/gid_map", (int) s->pid);
-        r = write_file(path, text);
-        if (r < 0)
-                return spawn_error(err, r, "PrivateUsers=: writing gid_map \"%.*s\"",
-                                   (int) strcspn(text, "\n"), text);
-        return 0;
-}
-
 static pid_t spawn_clone(uint64_t flags, int cgroup_fd, int *ret_pidfd, bool *ret_into_cgroup) {
         int pidfd = -EBADF;
         struct clone_args args = {
@@ -186,11 +131,51 @@ static pid_t spawn_clone(uint64_t flags, int cgroup_fd, int *ret_pidfd, bool *re
         return (pid_t) pid;
 }
 
+static int send_tree(uint32_t index, int fd, void *userdata) {
+        Spawn *s = userdata;
+
+        return spawn_message_send_index(s->sync_fd, SPAWN_MSG_IDMAP_TREE, index, fd);
+}
+
+/* VirtualEthernet=, Port=: the host's side, in the supervisor's network
+ * namespace. The container's side (host0 up, Address=, Gateway=) is done by
+ * the child, which is in its network namespace already: no setns() into it
+ * from here, no thread or fork to do that. */
+static int spawn_network(Spawn *s, const Plan *p, SpawnError *err) {
+        char host_ifname[IFNAMSIZ];
+        int r;
+
+        if (!p->virtual_ethernet)
+                return 0;
+        netif_veth_host_name(p->name, host_ifname);
+        r = netif_veth_create(host_ifname, "host0", s->pid, p->bridge, err);
+        if (r < 0)
+                return r;
+        /* Remembered by index: the name may be someone else's later. */
+        s->veth_index = (int) if_nametoindex(host_ifname);
+
+        if (p->n_ports == 0)
+                return 0;
+        s->netfw_table = netfw_table_name(p->name);
+        if (!s->netfw_table)
+                return spawn_error(err, ENOMEM, "Port=");
+        return netfw_ports_add(p, s->netfw_table, err);
+}
+
 int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
         const Plan *p = params->plan;
         _cleanup_(spawn_kill) Spawn s = SPAWN_NULL;
         int pair[2], r;
         pid_t pid;
+
+        s.plan = p;
+        /* The range (and for pick its lock) before clone: a start that
+         * cannot get one leaves nothing behind. */
+        if (p->namespaces & CLONE_NEWUSER) {
+                r = uid_range_acquire(p, NULL, &s.users, err);
+                if (r < 0)
+                        return r;
+        }
 
         /* SEQPACKET keeps message boundaries, and CLOEXEC turns a successful
          * exec into EOF on the supervisor's side. */
@@ -218,9 +203,17 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
         safe_close(pair[1]);
 
         if (p->namespaces & CLONE_NEWUSER) {
-                r = spawn_write_idmaps(&s, p, err);
+                r = spawn_users_write_maps(s.pid, p, &s.users, err);
                 if (r < 0)
                         return r;
+                r = spawn_users_make_trees(s.pid, p, send_tree, &s, err);
+                if (r < 0)
+                        return r;
+        }
+        r = spawn_network(&s, p, err);
+        if (r < 0)
+                return r;
+        if ((p->namespaces & CLONE_NEWUSER) || p->virtual_ethernet) {
                 r = spawn_message_send(s.sync_fd, SPAWN_MSG_IDMAP_DONE, NULL, -EBADF);
                 if (r < 0)
                         return spawn_error(err, r, "talking to the child");
@@ -285,7 +278,16 @@ int spawn_wait_prepared(Spawn *s, int interrupt_fd, int *ret_notify_fd, SpawnErr
 }
 
 int spawn_release(Spawn *s, SpawnError *err) {
-        int r = spawn_message_send(s->sync_fd, SPAWN_MSG_GO, NULL, -EBADF);
+        int r;
+
+        /* The container's root owns its cgroup, so that an init system
+         * inside can create and manage its subtree (Delegate=yes). */
+        if (s->plan && (s->plan->namespaces & CLONE_NEWUSER)) {
+                r = spawn_users_delegate_cgroup(s->pid, s->plan, &s->users, err);
+                if (r < 0)
+                        return r;
+        }
+        r = spawn_message_send(s->sync_fd, SPAWN_MSG_GO, NULL, -EBADF);
         if (r < 0)
                 return spawn_error(err, r, "releasing the child");
         return 0;
@@ -312,10 +314,27 @@ int spawn_wait_exec(Spawn *s, int interrupt_fd, SpawnError *err) {
         return 0;
 }
 
+/* The host side of the veth by its index, if it still is a "ve-" link of
+ * that index (the pair usually went away with the container's namespace
+ * already; deleting it here makes "gone when cell returns" exact). */
+static void spawn_veth_remove(Spawn *s) {
+        char name[IF_NAMESIZE];
+
+        if (s->veth_index > 0 && if_indextoname((unsigned) s->veth_index, name) && startswith(name, "ve-"))
+                (void) netif_delete(name);
+        s->veth_index = 0;
+}
+
 void spawn_done(Spawn *s) {
         s->sync_fd = safe_close(s->sync_fd);
         s->pidfd = safe_close(s->pidfd);
         s->pid = 0;
+        if (s->netfw_table) {
+                (void) netfw_table_remove(s->netfw_table);
+                s->netfw_table = mfree(s->netfw_table);
+        }
+        spawn_veth_remove(s);
+        uid_range_release(&s->users);
 }
 
 void spawn_kill(Spawn *s) {

@@ -6,12 +6,17 @@
  *
  *   supervisor                          child (spawn_child(), child.c)
  *   spawn_start(): clone3 ------------> PDEATHSIG, not dumpable, fds closed
- *   (user ns: write maps, IDMAP_DONE)   (waits for IDMAP_DONE)
+ *   (user ns: write maps, idmapped      (user ns or veth: waits for
+ *    trees ---- IDMAP_TREE + fd ------>  IDMAP_DONE, keeping the trees)
+ *    veth into the child's netns,
+ *    Port= nft table; IDMAP_DONE)
  *   scope_attach(), scope_wait()        mount_setup_root(), notify socket,
  *                                       hostname, lo up, time namespace,
  *                                       resolve user, env, Exec=, cwd
  *   spawn_wait_prepared() <------------ PREPARED (+ notify socket fd)
- *   spawn_release() ------------------> GO
+ *   spawn_release(): user ns: chown     (host0 up, Address=, Gateway=)
+ *   the cgroup to the mapped root
+ *                   ------------------> GO
  *                                       cgroup namespace + /sys/fs/cgroup,
  *                                       [Init=yes: fork; PID 1 reaps]
  *                                       rlimits, ids, caps, no_new_privs,
@@ -26,6 +31,7 @@
 
 #include "plan.h"
 #include "spawn-error.h"
+#include "uid-range.h"
 
 typedef struct SpawnParams {
         const Plan *plan;
@@ -44,9 +50,15 @@ typedef struct Spawn {
         int pidfd;
         int sync_fd;
         bool into_cgroup;       /* clone3 placed it in cgroup_fd */
+        const Plan *plan;
+        /* What the supervisor holds for the container's life and gives
+         * back in spawn_done(), on every exit path: */
+        UidRange users;         /* PrivateUsers=: the host range (pick: its lock) */
+        int veth_index;         /* VirtualEthernet=: ifindex of the host side, 0 = none */
+        char *netfw_table;      /* Port=: the nft table "inet cell-NAME", NULL = none */
 } Spawn;
 
-#define SPAWN_NULL ((Spawn) { .pid = 0, .pidfd = -EBADF, .sync_fd = -EBADF })
+#define SPAWN_NULL ((Spawn) { .pid = 0, .pidfd = -EBADF, .sync_fd = -EBADF, .users = UID_RANGE_NULL })
 
 /* Clones the child. The signal mask of the caller is inherited; the child
  * resets it right before exec. On failure nothing is left. */
@@ -57,13 +69,15 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err);
  * readable (a signalfd) returns -EINTR. A failure reported by the child is
  * returned as -errno with err filled in. */
 int spawn_wait_prepared(Spawn *s, int interrupt_fd, int *ret_notify_fd, SpawnError *err);
-/* Lets the child go on to exec: the cgroup is in place. */
+/* Lets the child go on to exec: the cgroup is in place. With PrivateUsers=
+ * the cgroup is first delegated (chown) to the container's root. */
 int spawn_release(Spawn *s, SpawnError *err);
 /* Waits until the payload exec'd (EOF on the sync socket, which is then
  * closed) or failed. */
 int spawn_wait_exec(Spawn *s, int interrupt_fd, SpawnError *err);
 
-/* SIGKILL and reap the child if it is there; close everything. */
+/* SIGKILL and reap the child if it is there; then spawn_done(). */
 void spawn_kill(Spawn *s);
-/* Close the fds; the child is not touched. */
+/* Close the fds, remove the Port= table and the host side of the veth (if
+ * still there), release the uid range; the child is not touched. */
 void spawn_done(Spawn *s);

@@ -6,6 +6,7 @@
 #include "parse-limits.h"
 #include "parse-network.h"
 #include "parse-value.h"
+#include "strv.h"
 
 int config_parse_memory(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         CellLimit *l = data, v;
@@ -177,4 +178,20 @@ int config_parse_port(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
                 return -ENOMEM;
         *slot = p;
         return 0;
+}
+
+/* Address= and Gateway=: lists (a repeated key adds one, an empty value
+ * resets); ltype 1 = Gateway= (an address without a prefix). */
+int config_parse_address(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        char ***list = data, *text = NULL;
+        int r;
+
+        if (isempty(ctx->value)) {
+                *list = strv_free(*list);
+                return 0;
+        }
+        r = k->ltype ? parse_gateway(ctx->value, &text) : parse_address_prefix(ctx->value, &text);
+        if (r < 0)
+                return r;
+        return strv_push(list, text);
 }

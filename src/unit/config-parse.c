@@ -130,6 +130,10 @@ static const ConfigKey config_keys[] = {
         { "Network", "Bridge",       config_parse_ifname, OFF(bridge), 0, "an interface name (1 to 15 characters, no \"/\", \":\" or spaces)" },
         { "Network", "Port",         config_parse_port, 0, 0,
           "[tcp|udp:]HOSTPORT[:CONTAINERPORT] with ports between 1 and 65535" },
+        { "Network", "Address",      config_parse_address, OFF(addresses), 0,
+          "an IPv4 or IPv6 address with a prefix length (\"10.0.0.2/24\", \"fd00::2/64\")" },
+        { "Network", "Gateway",      config_parse_address, OFF(gateways), 1,
+          "an IPv4 or IPv6 address without a prefix length (\"10.0.0.1\")" },
 };
 
 int config_bad(ConfigContext *ctx, const char *fmt, ...) {
@@ -320,6 +324,9 @@ int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
               c->bridge ? "Bridge=" : "VirtualEthernet=yes");
         CHECK(c->n_ports > 0 && !c->virtual_ethernet,
               "Port= needs VirtualEthernet=yes or Bridge=: ports are forwarded to the container's veth address");
+        CHECK((c->addresses || c->gateways) && !c->virtual_ethernet,
+              "%s needs VirtualEthernet=yes or Bridge=: it configures the container's veth side host0",
+              c->addresses ? "Address=" : "Gateway=");
 #undef CHECK
         return 0;
 }

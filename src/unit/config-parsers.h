@@ -89,6 +89,7 @@ int config_parse_rlimit(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, v
 int config_parse_oom_score_adjust(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_slice(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_port(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_address(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 
 /* config.c: frees of list members, shared with the reset paths */
 void cell_config_free_binds(CellConfig *c);

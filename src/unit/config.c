@@ -95,6 +95,8 @@ void cell_config_done(CellConfig *c) {
 
         free(c->bridge);
         free(c->ports);
+        strv_free(c->addresses);
+        strv_free(c->gateways);
 
         /* Leave a valid, empty config behind: done twice is harmless. */
         cell_config_init(c);

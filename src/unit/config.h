@@ -180,6 +180,8 @@ typedef struct CellConfig {
         bool virtual_ethernet;
         char *bridge;
         CellPort *ports;        size_t n_ports;
+        char **addresses;       /* Address=: "10.0.0.2/24", canonical, for the container's host0 */
+        char **gateways;        /* Gateway=: "10.0.0.1", canonical; a default route each */
 } CellConfig;
 
 /* Fills in the defaults (PrivateNetwork=yes, NoNewPrivileges=yes, recursive binds, ...). */

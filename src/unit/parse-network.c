@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "parse-network.h"
@@ -45,5 +48,63 @@ int parse_port(const char *s, CellPort *ret) {
         } else
                 p.container_port = p.host_port;
         *ret = p;
+        return 0;
+}
+
+/* One address of either family into its canonical text form. */
+static int address_canonical(const char *s, size_t len, int *ret_family, char *buf, size_t size) {
+        unsigned char raw[sizeof(struct in6_addr)];
+        char text[INET6_ADDRSTRLEN];
+        int family;
+
+        if (len == 0 || len >= sizeof text)
+                return -EINVAL;
+        memcpy(text, s, len);
+        text[len] = 0;
+        family = strchr(text, ':') ? AF_INET6 : AF_INET;
+        if (inet_pton(family, text, raw) != 1)
+                return -EINVAL;
+        if (!inet_ntop(family, raw, buf, (socklen_t) size))
+                return -EINVAL;
+        *ret_family = family;
+        return 0;
+}
+
+int parse_address_prefix(const char *s, char **ret) {
+        char addr[INET6_ADDRSTRLEN], *text;
+        const char *slash;
+        uint64_t prefix;
+        int family, r;
+
+        if (isempty(s))
+                return -EINVAL;
+        slash = strchr(s, '/');
+        if (!slash)
+                return -EINVAL;
+        r = address_canonical(s, (size_t) (slash - s), &family, addr, sizeof addr);
+        if (r < 0)
+                return r;
+        r = parse_uint64_range(slash + 1, 1, family == AF_INET ? 32 : 128, &prefix);
+        if (r < 0)
+                return -EINVAL;
+        if (asprintf(&text, "%s/%u", addr, (unsigned) prefix) < 0)
+                return -ENOMEM;
+        *ret = text;
+        return 0;
+}
+
+int parse_gateway(const char *s, char **ret) {
+        char addr[INET6_ADDRSTRLEN], *text;
+        int family, r;
+
+        if (isempty(s))
+                return -EINVAL;
+        r = address_canonical(s, strlen(s), &family, addr, sizeof addr);
+        if (r < 0)
+                return r;
+        text = strdup(addr);
+        if (!text)
+                return -ENOMEM;
+        *ret = text;
         return 0;
 }

@@ -6,3 +6,10 @@
 /* Port=[tcp|udp:]HOST[:CONTAINER] as systemd-nspawn's --port=: ports
  * 1..65535, the container port defaults to the host port, tcp by default. */
 int parse_port(const char *s, CellPort *ret);
+
+/* Address=ADDR/PREFIX (IPv4 or IPv6, the prefix required): *ret gets the
+ * canonical text ("10.0.0.2/24", "fd00::2/64"), malloc'ed. -EINVAL when
+ * malformed, -ENOMEM. */
+int parse_address_prefix(const char *s, char **ret);
+/* Gateway=ADDR (IPv4 or IPv6, no prefix): the canonical text, malloc'ed. */
+int parse_gateway(const char *s, char **ret);

@@ -285,10 +285,10 @@ static void case_bind(TestEnv *env) {
         test_plan_add(&t, PLAN_MOUNT_BIND, file, "/etc", NULL, 0, NULL)->line = 8;
         container_expect_error(env, &t, EISDIR, ":/etc: target is a directory");
 
-        /* Mounts with an idmap are a later issue. */
+        /* An idmap bind needs the supervisor's idmapped tree (PrivateUsers=, tests/integration/userns). */
         test_plan_init(&t, env);
         test_plan_add(&t, PLAN_MOUNT_BIND, dir, "/idm", NULL, MS_REC, NULL)->idmap = true;
-        container_expect_error(env, &t, EOPNOTSUPP, "idmap not supported yet");
+        container_expect_error(env, &t, EOPNOTSUPP, "idmap needs PrivateUsers=");
         free(dir);
         free(file);
 }

@@ -27,6 +27,8 @@ cleanup() {
         pkill -TERM -f -- "$CELL run .*$marker" 2>/dev/null && sleep 0.5
         pkill -KILL -f -- "$marker" 2>/dev/null && sleep 0.2
         find /sys/fs/cgroup -depth -type d -name "*$marker*" -exec rmdir {} \; 2>/dev/null || true
+        # The runtime state a cell killed by the test could not remove.
+        rm -rf /run/cell/*"$marker"*
         rm -rf "$work"
         exit $status
 }

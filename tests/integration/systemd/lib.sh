@@ -5,7 +5,7 @@
 #
 # meson.build passes: CELL (the built binary), CELL_SERVICE (the configured
 # units/cell@.service), NOTIFY_PROBE (static notifier), SEALED (tests/lib/sealed),
-# MAKE_ROOT (tests/lib/make-root, may not exist yet), WORK_BASE (where work
+# MAKE_ROOT (tests/lib/make-root), WORK_BASE (where work
 # dirs go) and SEALED_CGROUP ("hybrid" or "v2").
 #
 # Checks print "ok - ..." or "FAIL - ..." and go on; finish() exits 1 if any
@@ -59,9 +59,10 @@ cleanup() {
                 kill -KILL "$p" 2>/dev/null || true
         done
         if [ -f "$WORK/.sealed/pid" ] && [ "$rc" != 0 ]; then
-                echo "--- sealed systemd: failed units and the journal's last lines"
+                echo "--- sealed systemd: failed units, and the journal of systemd and cell"
                 in_sealed systemctl --no-pager --failed 2>&1 | head -20
-                in_sealed journalctl --no-pager -n 40 2>&1
+                # (journald also reads the host's kernel log: left out)
+                in_sealed journalctl --no-pager -n 40 -t systemd -t cell 2>&1
                 echo "--- console"
                 tail -n 20 "$WORK/.sealed/console.log" 2>/dev/null
         fi
@@ -87,7 +88,9 @@ in_sealed() { "$SEALED" run "$@"; }
 boot() {
         local mode=
         [ "$SEALED_CGROUP" = v2 ] && mode=v2
-        SEALED_CGROUP=$mode "$SEALED" start "$WORK" >/dev/null || die "the sealed systemd did not boot"
+        # SEALED_OWNER: should this script be killed (a runner's timeout)
+        # before its cleanup runs, the harness stops the instance by itself.
+        SEALED_OWNER=$$ SEALED_CGROUP=$mode "$SEALED" start "$WORK" >/dev/null || die "the sealed systemd did not boot"
 }
 
 # The configured cell@.service, with ExecStart= pointing at the build's cell
@@ -113,25 +116,11 @@ install_cell() {
         in_sealed sh -c "mkdir -p /run/cell && cat > '/run/cell/$1.cell'"
 }
 
-# A busybox root in the work dir, with the static notifier as /bin/notify-probe.
+# A busybox root in the work dir (tests/lib/make-root), with the static
+# notifier as /bin/notify-probe and /out for what payloads report.
 make_root() {
         local root=$1
-        if [ -x "${MAKE_ROOT:-}" ]; then
-                "$MAKE_ROOT" "$root" >/dev/null || die "tests/lib/make-root failed"
-        else
-                # Until tests/lib/make-root exists: the same minimal layout.
-                local bb
-                bb=$(command -v busybox) || die "busybox-static is not installed"
-                file -L "$bb" 2>/dev/null | grep -q 'statically linked' ||
-                        [ -x /bin/busybox ] || die "busybox is not static"
-                mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,out,usr/bin}
-                cp "$bb" "$root/bin/busybox"
-                for a in $("$root/bin/busybox" --list); do
-                        [ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"
-                done
-                printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$root/etc/passwd"
-                printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
-        fi
+        "$MAKE_ROOT" "$root" >/dev/null || die "tests/lib/make-root failed"
         mkdir -p "$root/out" "$root/bin"
         cp "$NOTIFY_PROBE" "$root/bin/notify-probe"
 }

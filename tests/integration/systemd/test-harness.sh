@@ -97,7 +97,7 @@ fi
 # --- a second instance beside the first, then stopped on its own
 second=$WORK/second
 mkdir -p "$second"
-if pid2=$(SEALED_CGROUP=$([ "$SEALED_CGROUP" = v2 ] && echo v2) "$SEALED" start "$second"); then
+if pid2=$(SEALED_OWNER=$$ SEALED_CGROUP=$([ "$SEALED_CGROUP" = v2 ] && echo v2) "$SEALED" start "$second"); then
         ok "a second instance boots beside the first (PID $pid2)"
         name2=$(cat "$second/.sealed/name")
         expect_eq "the second one is its own systemd" running "$(SEALED_DIR=$second "$SEALED" run systemctl is-system-running)"

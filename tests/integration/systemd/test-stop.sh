@@ -27,8 +27,8 @@ scope=cell-hello.scope
 start_hello() {
         rm -f "$ROOT/out/signal" "$ROOT/out/started"
         if ! in_sealed systemctl start cell@hello.service || ! wait_for 5 test -e "$ROOT/out/started"; then
-                fail "$1: cell@hello did not start (ActiveState=$(prop cell@hello.service ActiveState))"
-                return 1
+                # nothing to stop; the other cases would only wait for the same timeout
+                die "$1: cell@hello did not start (ActiveState=$(prop cell@hello.service ActiveState))"
         fi
         cgdir=$(host_cgroup2_of "$scope") || { fail "$1: no $scope"; return 1; }
         payload_pids=$(cat "$cgdir/cgroup.procs")

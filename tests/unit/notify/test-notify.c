@@ -289,6 +289,87 @@ TEST(proxy_drops_other_pid_namespace) {
         unsetenv("NOTIFY_SOCKET");
 }
 
+/* As run.c does: the supervisor reports ready when the payload says READY=1. */
+static void on_ready_report(void *userdata) {
+        n_ready++;
+        notify_supervisor_ready(userdata);
+}
+
+/* The payload's STATUS= is not replaced by cell's own "NAME: running". */
+TEST(proxy_payload_status_stands) {
+        int pair[2], up = upstream_open();
+        sd_event *e = NULL;
+        NotifyProxy *n = NULL;
+        Plan p = { .name = (char *) "hello", .notify_ready = true };
+        NotifyCallbacks cb = { .ready = on_ready_report, .userdata = &p };
+        char *s;
+
+        /* READY=1 and STATUS= in one datagram. */
+        n_ready = 0;
+        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
+        ASSERT_OK(notify_proxy_new(&p, e, pair[0], getpid(), &cb, &n));
+        send_str(pair[1], "READY=1\nSTATUS=serving", 22);
+        pump(e);
+        ASSERT_EQ(n_ready, 1);
+        s = upstream_read(up);
+        ASSERT_STREQ(s, "READY=1\nSTATUS=hello: serving\n");
+        free(s);
+        s = upstream_read(up);
+        ASSERT_STREQ(s, "READY=1");         /* cell's READY=1, without a STATUS= of its own */
+        free(s);
+        ASSERT_NULL(upstream_read(up));
+        ASSERT_NULL(notify_proxy_free(n));
+        close(pair[1]);
+
+        /* STATUS= first, READY=1 alone later: the status still stands. */
+        n_ready = 0;
+        ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
+        ASSERT_OK(notify_proxy_new(&p, e, pair[0], getpid(), &cb, &n));
+        send_str(pair[1], "STATUS=warming up\n", 18);
+        pump(e);
+        s = upstream_read(up);
+        ASSERT_STREQ(s, "STATUS=hello: warming up\n");
+        free(s);
+        send_str(pair[1], "READY=1\n", 8);
+        pump(e);
+        ASSERT_EQ(n_ready, 1);
+        s = upstream_read(up);
+        ASSERT_STREQ(s, "READY=1\n");
+        free(s);
+        s = upstream_read(up);
+        ASSERT_STREQ(s, "READY=1");
+        free(s);
+        ASSERT_NULL(notify_proxy_free(n));
+        close(pair[1]);
+
+        /* A payload that says READY=1 only: cell's own status is sent. */
+        n_ready = 0;
+        ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
+        ASSERT_OK(notify_proxy_new(&p, e, pair[0], getpid(), &cb, &n));
+        send_str(pair[1], "READY=1\n", 8);
+        pump(e);
+        ASSERT_EQ(n_ready, 1);
+        s = upstream_read(up);
+        ASSERT_STREQ(s, "READY=1\n");
+        free(s);
+        s = upstream_read(up);
+        ASSERT_STREQ(s, "READY=1\nSTATUS=hello: running");
+        free(s);
+        ASSERT_NULL(notify_proxy_free(n));
+        close(pair[1]);
+
+        /* Once the proxy is gone, cell speaks for itself again. */
+        notify_supervisor_ready(&p);
+        s = upstream_read(up);
+        ASSERT_STREQ(s, "READY=1\nSTATUS=hello: running");
+        free(s);
+
+        close(up);
+        sd_event_unref(e);
+        unsetenv("NOTIFY_SOCKET");
+}
+
 TEST(proxy_new_takes_fd_and_checks_args) {
         sd_event *e = NULL;
         NotifyProxy *n = NULL;

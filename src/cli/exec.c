@@ -1,0 +1,555 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* cell exec [--user] NAME [--] CMD [ARGS...]: run CMD inside a running cell.
+ *
+ *   cell exec (host, root)                    CMD's process
+ *   close inherited fds, not dumpable
+ *   plan from the unit, find PID 1, pidfd
+ *   open its root and cgroup.procs files
+ *   setns(pidfd, the namespaces it has)
+ *   fork ------------------------------------> (in its PID namespace) waits
+ *   write the child into the cell's cgroups
+ *   "go" ------------------------------------> chroot into its root, then the
+ *                                              plan's steps as cell run does:
+ *                                              rlimits, bounding set, ids,
+ *                                              caps, no_new_privs, seccomp, exec
+ *   forward signals, wait, exit with its status
+ *
+ * cell exec itself stays outside the PID namespace, so nothing in the cell
+ * can see it; both stay non-dumpable until exec, so nothing inside can
+ * ptrace them or open their fds through /proc (runc's CVE-2016-9962). */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/capability.h>
+
+#include "caps.h"
+#include "cgroup-util.h"
+#include "identity.h"
+#include "instance.h"
+#include "log.h"
+#include "plan.h"
+#include "runtime-state.h"
+#include "seccomp-filter.h"
+#include "spawn-child.h"
+#include "spawn-env.h"
+#include "strv.h"
+#include "unit-name.h"
+#include "unit.h"
+#include "verbs.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+#define EXEC_CGROUPS_MAX 16
+
+typedef struct ExecTarget {
+        pid_t leader;
+        int pidfd;
+        int root_fd;                    /* /proc/LEADER/root, O_PATH */
+        int procs_fds[EXEC_CGROUPS_MAX]; /* cgroup.procs of each hierarchy it is in */
+        size_t n_procs_fds;
+        int namespaces;                 /* CLONE_NEW* that differ from ours */
+} ExecTarget;
+
+static void exec_target_done(ExecTarget *t) {
+        t->pidfd = safe_close(t->pidfd);
+        t->root_fd = safe_close(t->root_fd);
+        for (size_t i = 0; i < t->n_procs_fds; i++)
+                safe_close(t->procs_fds[i]);
+        t->n_procs_fds = 0;
+}
+
+static void help(void) {
+        printf("cell exec [OPTIONS] NAME [--] CMD [ARGS...]\n\n"
+               "Run CMD inside the running cell NAME: in its namespaces, cgroup and root, as\n"
+               "its user, with its capabilities, no_new_privs and system call filter as the\n"
+               "unit says (recomputed from the unit file now). CMD is looked up in the\n"
+               "container's PATH. Its stdin, stdout and stderr are cell's; no terminal is\n"
+               "allocated.\n\n"
+               "  -h --help    Show this help\n"
+               "     --user    Ask the user's systemd instead of the system's\n\n"
+               "Exit status: CMD's own (128+N when it died of signal N), 1 when the unit is\n"
+               "invalid, 2 when cell could not run it, 3 when the cell is not running.\n");
+}
+
+static void print_diagnostics(const Diagnostics *d) {
+        STRV_FOREACH(m, d->messages)
+                fprintf(stderr, "%s\n", *m);
+}
+
+/* Which namespaces the leader has that we do not: those are joined. */
+static int exec_namespaces(pid_t leader, int *ret) {
+        static const struct { const char *name; int flag; } ns[] = {
+                { "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS },   { "uts", CLONE_NEWUTS },
+                { "ipc", CLONE_NEWIPC },   { "net", CLONE_NEWNET },  { "cgroup", CLONE_NEWCGROUP },
+                { "pid", CLONE_NEWPID },   { "time", CLONE_NEWTIME },
+        };
+        int flags = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(ns); i++) {
+                char theirs[64], ours[64];
+                struct stat a, b;
+
+                snprintf(theirs, sizeof theirs, "/proc/%d/ns/%s", (int) leader, ns[i].name);
+                snprintf(ours, sizeof ours, "/proc/self/ns/%s", ns[i].name);
+                if (stat(theirs, &a) < 0) {
+                        if (errno == ENOENT && ns[i].flag == CLONE_NEWTIME)
+                                continue;       /* a kernel without time namespaces */
+                        return negative_errno();
+                }
+                if (stat(ours, &b) < 0)
+                        return negative_errno();
+                if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+                        flags |= ns[i].flag;
+        }
+        *ret = flags;
+        return 0;
+}
+
+/* cgroup.procs of the leader's cgroup in each mounted hierarchy, opened now
+ * while we are root on the host: the kernel checks a migration against the
+ * opener's credentials and cgroup namespace. */
+static int exec_open_cgroups(ExecTarget *t) {
+        _cleanup_free_ char *cgpath = NULL, *cgtext = NULL, *mitext = NULL;
+        CgroupMembership *own = NULL;
+        CgroupMount *mounts = NULL;
+        size_t n_own = 0, n_mounts = 0;
+        int r = 0;
+
+        if (asprintf(&cgpath, "/proc/%d/cgroup", (int) t->leader) < 0)
+                return -ENOMEM;
+        if ((r = cg_read_file(cgpath, &cgtext)) < 0 || (r = cg_read_file("/proc/self/mountinfo", &mitext)) < 0)
+                return r;
+        if ((r = cg_parse_proc_cgroup(cgtext, &own, &n_own)) < 0)
+                return r;
+        if ((r = cg_parse_mountinfo(mitext, &mounts, &n_mounts)) < 0) {
+                cg_membership_free(own, n_own);
+                return r;
+        }
+        for (size_t i = 0; i < n_own && r >= 0; i++) {
+                const char *ctrl = own[i].id == 0 ? NULL : (own[i].controllers ? own[i].controllers[0] : NULL);
+                const CgroupMount *m;
+                _cleanup_free_ char *dir = NULL, *file = NULL;
+                int fd;
+
+                if (own[i].id != 0 && !ctrl)
+                        continue;
+                /* Outside our cgroup namespace ("/.."): not ours to join. */
+                if (startswith(own[i].path, "/.."))
+                        continue;
+                m = cg_mount_find(mounts, n_mounts, ctrl);
+                if (!m || !(dir = cg_mount_path(m, own[i].path)) || asprintf(&file, "%s/cgroup.procs", dir) < 0) {
+                        if (!m)
+                                continue;       /* a hierarchy we have not mounted */
+                        r = -ENOMEM;
+                        break;
+                }
+                if (t->n_procs_fds >= EXEC_CGROUPS_MAX) {
+                        r = -E2BIG;
+                        break;
+                }
+                fd = open(file, O_WRONLY|O_CLOEXEC);
+                if (fd < 0 && errno == ENOENT)
+                        continue;       /* a hierarchy mounted elsewhere, not where we look */
+                if (fd < 0) {
+                        r = log_error_errno(errno, "Opening %s: %m", file);
+                        break;
+                }
+                t->procs_fds[t->n_procs_fds++] = fd;
+        }
+        cg_membership_free(own, n_own);
+        cg_mount_free(mounts, n_mounts);
+        return r;
+}
+
+static int exec_find_target(const CellInstance *inst, ExecTarget *t) {
+        char root[64];
+        int r;
+
+        if (inst->leader <= 0)
+                return log_error_errno(ESRCH, "Cannot find the container's PID 1 of cell %s.", inst->name);
+        t->leader = inst->leader;
+        t->pidfd = (int) syscall(SYS_pidfd_open, t->leader, 0);
+        if (t->pidfd < 0)
+                return log_error_errno(errno, "pidfd_open(%d): %m", (int) t->leader);
+        /* From here the pidfd pins it; the start time says it is still the
+         * process we looked up, not a recycled PID. */
+        if (inst->leader_start > 0 && !runtime_pid_is(t->leader, inst->leader_start))
+                return log_error_errno(ESRCH, "Cell %s exited meanwhile.", inst->name);
+
+        r = exec_namespaces(t->leader, &t->namespaces);
+        if (r < 0)
+                return log_error_errno(r, "Reading the namespaces of PID %d: %m", (int) t->leader);
+        snprintf(root, sizeof root, "/proc/%d/root", (int) t->leader);
+        t->root_fd = open(root, O_PATH|O_DIRECTORY|O_CLOEXEC);
+        if (t->root_fd < 0)
+                return log_error_errno(errno, "Opening %s: %m", root);
+        return exec_open_cgroups(t);
+}
+
+static int find_in_path(const char *name, const char *path, char **ret) {
+        _cleanup_free_ char *copy = NULL;
+        char *save = NULL;
+
+        if (strchr(name, '/'))
+                return (*ret = strdup(name)) ? 0 : -ENOMEM;
+        copy = strdup(path ?: SPAWN_DEFAULT_PATH);
+        if (!copy)
+                return -ENOMEM;
+        for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+                _cleanup_free_ char *f = NULL;
+                struct stat st;
+                if (*d != '/')
+                        continue;
+                if (asprintf(&f, "%s/%s", d, name) < 0)
+                        return -ENOMEM;
+                if (stat(f, &st) >= 0 && S_ISREG(st.st_mode) && access(f, X_OK) >= 0) {
+                        *ret = TAKE_PTR(f);
+                        return 0;
+                }
+        }
+        return -ENOENT;
+}
+
+/* In the child, inside the namespaces: the plan's steps in run's order. */
+static int exec_child(const Plan *p, const ExecTarget *t, char **argv, char **env_host, SpawnError *err) {
+        _cleanup_strv_free_ char **env = NULL;
+        _cleanup_free_ char *exec_path = NULL;
+        _cleanup_(identity_done) Identity id = {};
+        const char *wd;
+        sigset_t none;
+        int r;
+
+        /* Its root: the one its PID 1 sees (pivot_root'ed), not our mount namespace's. */
+        if (fchdir(t->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
+                return spawn_error(err, errno, "entering the container's root");
+
+        r = identity_resolve_files("/etc/passwd", "/etc/group", p->user, p->group,
+                                   p->supplementary_groups, &id, err);
+        if (r < 0)
+                return r;
+        r = env_assignf(&env, "PATH", SPAWN_DEFAULT_PATH);
+        if (r >= 0)
+                r = env_assignf(&env, "HOME", id.home);
+        if (r >= 0)
+                r = env_assignf(&env, "USER", id.user_name);
+        if (r >= 0)
+                r = env_assignf(&env, "LOGNAME", id.user_name);
+        if (r >= 0 && id.shell)
+                r = env_assignf(&env, "SHELL", id.shell);
+        if (r >= 0)
+                r = env_assign_strv(&env, p->environment);
+        if (r >= 0)
+                r = env_assign_strv(&env, env_host);
+        if (r >= 0)
+                r = env_assignf(&env, "container", "cell");
+        if (r < 0)
+                return spawn_error(err, r, "building the environment");
+        r = find_in_path(argv[0], env_get(env, "PATH"), &exec_path);
+        if (r < 0)
+                return spawn_error(err, r, "%s: not found in the container", argv[0]);
+
+        r = rlimits_apply(p->rlimits, p->n_rlimits, err);
+        if (r < 0)
+                return r;
+        r = caps_bounding_set(p->cap_bounding, err);
+        if (r >= 0)
+                r = caps_keep_across_uid_change(err);
+        if (r >= 0)
+                r = identity_apply(&id, err);
+        if (r < 0)
+                return r;
+        /* The uid change cleared both: still nothing in the cell may ptrace
+         * us or read our memory before exec, and we die with cell exec. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                return spawn_error(err, errno, "prctl after the uid change");
+
+        umask(p->umask);
+        wd = p->working_directory ?: "/";
+        if (streq(wd, "~"))
+                wd = id.home;
+        if (chdir(wd) < 0)
+                return spawn_error(err, errno, "WorkingDirectory=%s", wd);
+
+        r = caps_apply(p->cap_effective, p->cap_permitted, p->cap_inheritable, p->cap_ambient, err);
+        if (r < 0)
+                return r;
+        /* No exec may grant privileges (setuid, file caps) beyond the payload's. */
+        if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return spawn_error(err, errno, "NoNewPrivileges=yes");
+        /* Nothing of cell's reaches CMD: the error pipe goes at exec. */
+        if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+                return spawn_error(err, errno, "marking file descriptors close-on-exec");
+        sigemptyset(&none);
+        if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+                return spawn_error(err, errno, "resetting the signal mask");
+        if (p->seccomp) {
+                bool nnp = p->no_new_privileges || !(p->cap_effective & (UINT64_C(1) << CAP_SYS_ADMIN));
+                /* Last, as in cell run: the same filter as the payload's. */
+                r = seccomp_filter_load(p->seccomp_default_action, p->seccomp_default_error,
+                                        p->syscalls, p->n_syscalls, nnp, err);
+                if (r < 0)
+                        return r;
+        }
+        execve(exec_path, argv, env);
+        return spawn_error(err, errno, "%s: execve", exec_path);
+}
+
+static int exec_signals(sigset_t *ret) {
+        static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD };
+        sigemptyset(ret);
+        for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
+                sigaddset(ret, sigs[i]);
+        return RET_NERRNO(sigprocmask(SIG_BLOCK, ret, NULL));
+}
+
+/* Forwards signals to the child until it exits; returns its exit status. */
+static int exec_supervise(pid_t pid, int pidfd, int sigfd) {
+        struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = sigfd, .events = POLLIN } };
+
+        for (;;) {
+                if (poll(p, 2, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return log_error_errno(errno, "poll: %m");
+                }
+                if (p[1].revents & POLLIN) {
+                        struct signalfd_siginfo si;
+                        /* A signal from the terminal (^C, a resize) reached the
+                         * command too: it shares our process group. */
+                        if (read(sigfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD &&
+                            si.ssi_code != SI_KERNEL)
+                                (void) syscall(SYS_pidfd_send_signal, pidfd, (int) si.ssi_signo, NULL, 0);
+                }
+                if (p[0].revents & POLLIN) {
+                        siginfo_t si = {};
+                        if (waitid(P_PID, (id_t) pid, &si, WEXITED) < 0)
+                                return log_error_errno(errno, "waitid: %m");
+                        if (si.si_code == CLD_EXITED)
+                                return si.si_status;
+                        return 128 + si.si_status;
+                }
+        }
+}
+
+/* The host side of EnvironmentFile= and TERM, read before we leave the host. */
+static int exec_host_environment(const Plan *p, char ***env) {
+        const char *term = getenv("TERM");
+
+        for (size_t i = 0; i < p->n_environment_files; i++) {
+                const CellEnvironmentFile *e = p->environment_files + i;
+                FILE *f = fopen(e->path, "re");
+                unsigned line = 0;
+                int r;
+                if (!f) {
+                        if (errno == ENOENT && e->ignore_missing)
+                                continue;
+                        return log_error_errno(errno, "EnvironmentFile=%s: %m", e->path);
+                }
+                r = env_file_parse(f, env, &line);
+                fclose(f);
+                if (r < 0)
+                        return log_error_errno(r, "EnvironmentFile=%s:%u: %m", e->path, line);
+        }
+        if (term && env_assignf(env, "TERM", term) < 0)
+                return log_oom();
+        return 0;
+}
+
+static int exec_run(const Plan *p, ExecTarget *t, char **argv) {
+        _cleanup_strv_free_ char **env_host = NULL;
+        _cleanup_close_ int sigfd = -EBADF, child_pidfd = -EBADF;
+        int go[2] = { -EBADF, -EBADF }, errp[2] = { -EBADF, -EBADF };
+        SpawnError err = {};
+        sigset_t mask;
+        pid_t pid;
+        char pidtext[32];
+        ssize_t n;
+        int r;
+
+        r = exec_host_environment(p, &env_host);
+        if (r < 0)
+                return r;
+        r = exec_signals(&mask);
+        if (r < 0)
+                return log_error_errno(r, "Blocking signals: %m");
+        sigfd = signalfd(-1, &mask, SFD_CLOEXEC|SFD_NONBLOCK);
+        if (sigfd < 0)
+                return log_error_errno(errno, "signalfd: %m");
+        if (pipe2(go, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
+                return log_error_errno(errno, "pipe: %m");
+
+        /* One call joins them all, the user namespace first, so that we have
+         * the capabilities the others need in it. PID: our children only. */
+        if (t->namespaces != 0 && setns(t->pidfd, t->namespaces) < 0) {
+                r = log_error_errno(errno, "Joining the namespaces of PID %d: %m", (int) t->leader);
+                goto out;
+        }
+
+        pid = fork();
+        if (pid < 0) {
+                r = log_error_errno(errno, "fork: %m");
+                goto out;
+        }
+        if (pid == 0) {
+                char c;
+                go[1] = safe_close(go[1]);
+                errp[0] = safe_close(errp[0]);
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+                        _exit(CELL_EXIT_FAILURE);
+                /* Nothing runs before we are in the cell's cgroup. */
+                if (read(go[0], &c, 1) != 1)
+                        _exit(CELL_EXIT_FAILURE);
+                (void) exec_child(p, t, argv, env_host, &err);
+                (void) !write(errp[1], &err, sizeof err);
+                _exit(CELL_EXIT_FAILURE);
+        }
+        go[0] = safe_close(go[0]);
+        errp[1] = safe_close(errp[1]);
+        child_pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+
+        /* Into every cgroup of the cell: its limits and accounting apply,
+         * and stopping the cell stops this too. */
+        snprintf(pidtext, sizeof pidtext, "%d", (int) pid);
+        for (size_t i = 0; i < t->n_procs_fds; i++)
+                if (write(t->procs_fds[i], pidtext, strlen(pidtext)) < 0) {
+                        r = log_error_errno(errno, "Moving the command into the cell's cgroup: %m");
+                        (void) kill(pid, SIGKILL);
+                        (void) waitpid(pid, NULL, 0);
+                        goto out;
+                }
+        exec_target_done(t);
+        if (write(go[1], "x", 1) != 1) {
+                r = log_error_errno(errno, "Releasing the command: %m");
+                (void) kill(pid, SIGKILL);
+                (void) waitpid(pid, NULL, 0);
+                goto out;
+        }
+        go[1] = safe_close(go[1]);
+
+        /* EOF: it exec'd (the pipe is close-on-exec); data: it failed. */
+        n = read(errp[0], &err, sizeof err);
+        if (n > 0) {
+                (void) waitpid(pid, NULL, 0);
+                r = log_error_errno(err.error ?: EIO, "%s: %m", err.message[0] ? err.message : "exec");
+                goto out;
+        }
+        if (child_pidfd < 0) {
+                int status;
+                r = waitpid(pid, &status, 0) < 0 ? log_error_errno(errno, "waitpid: %m")
+                        : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        } else
+                r = exec_supervise(pid, child_pidfd, sigfd);
+out:
+        safe_close(go[0]);
+        safe_close(go[1]);
+        safe_close(errp[0]);
+        safe_close(errp[1]);
+        return r;
+}
+
+int verb_exec(int argc, char *argv[]) {
+        enum { ARG_USER = 0x100 };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h'      },
+                { "user", no_argument, NULL, ARG_USER },
+                {}
+        };
+        _cleanup_(cell_config_done) CellConfig config = {};
+        _cleanup_(diag_done) Diagnostics diag = {};
+        _cleanup_free_ char *name = NULL;
+        ExecTarget t = { .pidfd = -EBADF, .root_fd = -EBADF };
+        CellInstance inst = {};
+        bool user_bus = false;
+        char **cmd;
+        Plan plan = {};
+        int c, r;
+
+        /* Before anything else: no fd of whoever called us may reach the cell,
+         * and nothing in it may read our memory while we are in its namespaces. */
+        if (close_range(3, ~0U, 0) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+                log_error_errno(errno, "Hardening cell exec: %m");
+                return CELL_EXIT_FAILURE;
+        }
+
+        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return CELL_EXIT_OK;
+                case ARG_USER:
+                        user_bus = true;
+                        break;
+                case '?':
+                        return CELL_EXIT_FAILURE;
+                default:
+                        return CELL_EXIT_FAILURE;
+                }
+        if (optind >= argc) {
+                log_error("Missing cell name. See \"cell exec --help\".");
+                return CELL_EXIT_FAILURE;
+        }
+        if (unit_name_normalize(argv[optind], &name) < 0) {
+                log_error("\"%s\" is not a valid cell name.", argv[optind]);
+                return CELL_EXIT_FAILURE;
+        }
+        cmd = argv + optind + 1;
+        if (*cmd && streq(*cmd, "--"))
+                cmd++;
+        if (!*cmd) {
+                log_error("Missing command. See \"cell exec --help\".");
+                return CELL_EXIT_FAILURE;
+        }
+
+        r = instance_find(name, user_bus, &inst);
+        if (r == -ESRCH) {
+                log_error("cell %s is not running.", name);
+                return CELL_EXIT_NOT_RUNNING;
+        }
+        if (r < 0) {
+                log_error_errno(r, "Looking up cell %s: %m", name);
+                return CELL_EXIT_FAILURE;
+        }
+
+        /* The unit as it is now: identity, capabilities and filter as the plan says. */
+        const UnitLoadOptions lo = { .name = inst.unit_path ? name : NULL };
+        r = unit_load(inst.unit_path ?: name, &lo, &config, &diag);
+        print_diagnostics(&diag);
+        if (r < 0) {
+                instance_done(&inst);
+                return r == -EINVAL ? CELL_EXIT_INVALID : CELL_EXIT_FAILURE;
+        }
+        diag_done(&diag);
+        const PlanOptions po = { .argv_override = cmd };
+        r = plan_build(&config, &po, &plan, &diag);
+        print_diagnostics(&diag);
+        if (r < 0) {
+                plan_done(&plan);
+                instance_done(&inst);
+                return r == -EINVAL ? CELL_EXIT_INVALID : CELL_EXIT_FAILURE;
+        }
+
+        log_set_prefix(name);
+        r = exec_find_target(&inst, &t);
+        if (r >= 0)
+                r = exec_run(&plan, &t, cmd);
+        log_set_prefix(NULL);
+        exec_target_done(&t);
+        plan_done(&plan);
+        instance_done(&inst);
+        return r < 0 ? CELL_EXIT_FAILURE : r;
+}

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* cell list [--json] [--user]: the running cells, from systemd's scopes and
+ * cell's own runtime state. */
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "instance.h"
+#include "json-write.h"
+#include "log.h"
+#include "verbs.h"
+
+uint64_t cli_now_realtime_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
+}
+
+/* "1.5G", "320.0K", "12B"; "-" when unknown. */
+const char *cli_format_bytes(char *buf, size_t size, uint64_t v) {
+        static const char suffix[] = "KMGTPE";
+        double d = (double) v;
+        int i = -1;
+
+        if (v == UINT64_MAX)
+                return "-";
+        if (v < 1024) {
+                snprintf(buf, size, "%" PRIu64 "B", v);
+                return buf;
+        }
+        while (d >= 1024 && i < 5) {
+                d /= 1024;
+                i++;
+        }
+        snprintf(buf, size, "%.1f%c", d, suffix[i]);
+        return buf;
+}
+
+/* "3d 4h", "5min 2s", "40s"; "-" when unknown. */
+const char *cli_format_span(char *buf, size_t size, uint64_t usec) {
+        uint64_t s = usec / USEC_PER_SEC;
+
+        if (usec == UINT64_MAX)
+                return "-";
+        if (s >= 86400)
+                snprintf(buf, size, "%" PRIu64 "d %" PRIu64 "h", s / 86400, s % 86400 / 3600);
+        else if (s >= 3600)
+                snprintf(buf, size, "%" PRIu64 "h %" PRIu64 "min", s / 3600, s % 3600 / 60);
+        else if (s >= 60)
+                snprintf(buf, size, "%" PRIu64 "min %" PRIu64 "s", s / 60, s % 60);
+        else
+                snprintf(buf, size, "%" PRIu64 "s", s);
+        return buf;
+}
+
+uint64_t cli_uptime_usec(const CellInstance *i) {
+        uint64_t now = cli_now_realtime_usec();
+        return i->since_usec > 0 && i->since_usec <= now ? now - i->since_usec : UINT64_MAX;
+}
+
+static void json_uint_or_null(JsonWriter *w, uint64_t v) {
+        if (v == UINT64_MAX)
+                json_null(w);
+        else
+                json_uint(w, v);
+}
+
+void cli_instance_json(JsonWriter *w, const CellInstance *i) {
+        json_object_begin(w);
+        json_key(w, "name");            json_string(w, i->name);
+        json_key(w, "running");         json_bool(w, true);
+        json_key(w, "manager");         json_string(w, cgroup_manager_to_string(i->manager));
+        json_key(w, "scope");           json_string(w, i->unit);
+        json_key(w, "slice");           json_string(w, i->slice);
+        json_key(w, "service");         json_string(w, i->service);
+        json_key(w, "description");     json_string(w, i->description);
+        json_key(w, "unit_path");       json_string(w, i->unit_path);
+        json_key(w, "state");           json_string(w, i->state);
+        json_key(w, "pid");
+        if (i->leader > 0)
+                json_uint(w, (uint64_t) i->leader);
+        else
+                json_null(w);
+        json_key(w, "supervisor_pid");
+        if (i->supervisor > 0)
+                json_uint(w, (uint64_t) i->supervisor);
+        else
+                json_null(w);
+        json_key(w, "since_usec");      json_uint_or_null(w, i->since_usec ?: UINT64_MAX);
+        json_key(w, "uptime_usec");     json_uint_or_null(w, cli_uptime_usec(i));
+        json_key(w, "control_group");   json_string(w, i->control_group);
+        json_key(w, "memory_current");  json_uint_or_null(w, i->memory_current);
+        json_key(w, "tasks_current");   json_uint_or_null(w, i->tasks_current);
+        json_object_end(w);
+}
+
+static void help(void) {
+        printf("cell list [OPTIONS]\n\n"
+               "List the running cells: name, cgroup manager, scope, the container's PID 1,\n"
+               "state, uptime, memory and tasks.\n\n"
+               "  -h --help    Show this help\n"
+               "     --json    Print a JSON array (keys documented in cell(1))\n"
+               "     --user    Ask the user's systemd instead of the system's\n");
+}
+
+int verb_list(int argc, char *argv[]) {
+        enum { ARG_JSON = 0x100, ARG_USER };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h'      },
+                { "json", no_argument, NULL, ARG_JSON },
+                { "user", no_argument, NULL, ARG_USER },
+                {}
+        };
+        bool json = false, user_bus = false;
+        CellInstance *l = NULL;
+        size_t n = 0;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return CELL_EXIT_OK;
+                case ARG_JSON:
+                        json = true;
+                        break;
+                case ARG_USER:
+                        user_bus = true;
+                        break;
+                case '?':
+                        return CELL_EXIT_FAILURE;
+                default:
+                        return CELL_EXIT_FAILURE;
+                }
+        if (optind < argc) {
+                log_error("cell list takes no arguments. See \"cell list --help\".");
+                return CELL_EXIT_FAILURE;
+        }
+
+        r = instance_list(user_bus, &l, &n);
+        if (r < 0) {
+                log_error_errno(r, "Listing the running cells: %m");
+                return CELL_EXIT_FAILURE;
+        }
+
+        if (json) {
+                JsonWriter w;
+                json_writer_init(&w, stdout, true);
+                json_array_begin(&w);
+                for (size_t i = 0; i < n; i++)
+                        cli_instance_json(&w, l + i);
+                json_array_end(&w);
+                r = json_writer_finish(&w);
+        } else {
+                printf("%-16s %-9s %-24s %-8s %-18s %-12s %-8s %s\n",
+                       "NAME", "MANAGER", "SCOPE", "PID", "STATE", "UPTIME", "MEMORY", "TASKS");
+                for (size_t i = 0; i < n; i++) {
+                        char up[32], mem[32], tasks[32], pid[16];
+                        const CellInstance *x = l + i;
+                        snprintf(pid, sizeof pid, "%d", (int) x->leader);
+                        if (x->tasks_current == UINT64_MAX)
+                                snprintf(tasks, sizeof tasks, "-");
+                        else
+                                snprintf(tasks, sizeof tasks, "%" PRIu64, x->tasks_current);
+                        printf("%-16s %-9s %-24s %-8s %-18s %-12s %-8s %s\n",
+                               x->name, strna(cgroup_manager_to_string(x->manager)),
+                               x->unit ?: "-", x->leader > 0 ? pid : "-", strna(x->state),
+                               cli_format_span(up, sizeof up, cli_uptime_usec(x)),
+                               cli_format_bytes(mem, sizeof mem, x->memory_current), tasks);
+                }
+                printf("\n%zu cell%s running.\n", n, n == 1 ? "" : "s");
+                r = fflush(stdout) == 0 ? 0 : -EIO;
+        }
+        instance_free_many(l, n);
+        return r < 0 ? CELL_EXIT_FAILURE : CELL_EXIT_OK;
+}

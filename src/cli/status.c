@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* cell status NAME [--json] [--user]: one running cell in detail.
+ * Exit status 0 when it runs, 3 when it does not (as systemctl status). */
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "instance.h"
+#include "json-write.h"
+#include "log.h"
+#include "unit-name.h"
+#include "verbs.h"
+
+static void help(void) {
+        printf("cell status [OPTIONS] NAME\n\n"
+               "Show a running cell: its scope and slice, the service it runs in, the\n"
+               "container's PID 1, state, uptime, memory and tasks.\n\n"
+               "  -h --help    Show this help\n"
+               "     --json    Print a JSON object (keys as in \"cell list --json\")\n"
+               "     --user    Ask the user's systemd instead of the system's\n\n"
+               "Exit status: 0 running, 3 not running, 2 on errors.\n");
+}
+
+static void print_text(const CellInstance *i) {
+        char up[32], mem[32], since[64] = "";
+        struct tm tm;
+        time_t t = (time_t) (i->since_usec / USEC_PER_SEC);
+
+        if (i->since_usec > 0 && localtime_r(&t, &tm))
+                strftime(since, sizeof since, " since %a %Y-%m-%d %H:%M:%S %Z", &tm);
+
+        printf("* %s%s%s\n", i->name, i->description ? " - " : "", strempty(i->description));
+        if (i->manager == CGROUP_MANAGER_SYSTEMD)
+                printf("    Manager: systemd (%s in %s)\n", strna(i->unit), strna(i->slice));
+        else
+                printf("    Manager: %s\n", strna(cgroup_manager_to_string(i->manager)));
+        if (i->unit_path)
+                printf("       Unit: %s\n", i->unit_path);
+        if (i->service)
+                printf("    Service: %s\n", i->service);
+        printf("      State: %s%s (%s ago)\n", strna(i->state), since,
+               cli_format_span(up, sizeof up, cli_uptime_usec(i)));
+        if (i->leader > 0)
+                printf("        PID: %d (the container's PID 1)\n", (int) i->leader);
+        if (i->supervisor > 0)
+                printf(" Supervisor: %d (cell run)\n", (int) i->supervisor);
+        printf("     Memory: %s\n", cli_format_bytes(mem, sizeof mem, i->memory_current));
+        if (i->tasks_current != UINT64_MAX)
+                printf("      Tasks: %" PRIu64 "\n", i->tasks_current);
+        else
+                printf("      Tasks: -\n");
+        if (i->control_group)
+                printf("     CGroup: %s\n", i->control_group);
+}
+
+int verb_status(int argc, char *argv[]) {
+        enum { ARG_JSON = 0x100, ARG_USER };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h'      },
+                { "json", no_argument, NULL, ARG_JSON },
+                { "user", no_argument, NULL, ARG_USER },
+                {}
+        };
+        _cleanup_free_ char *name = NULL;
+        bool json = false, user_bus = false;
+        CellInstance i = {};
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return CELL_EXIT_OK;
+                case ARG_JSON:
+                        json = true;
+                        break;
+                case ARG_USER:
+                        user_bus = true;
+                        break;
+                case '?':
+                        return CELL_EXIT_FAILURE;
+                default:
+                        return CELL_EXIT_FAILURE;
+                }
+        if (optind + 1 != argc) {
+                log_error("Expected one cell name. See \"cell status --help\".");
+                return CELL_EXIT_FAILURE;
+        }
+        if (unit_name_normalize(argv[optind], &name) < 0) {
+                log_error("\"%s\" is not a valid cell name.", argv[optind]);
+                return CELL_EXIT_FAILURE;
+        }
+
+        r = instance_find(name, user_bus, &i);
+        if (r == -ESRCH) {
+                if (json) {
+                        JsonWriter w;
+                        json_writer_init(&w, stdout, true);
+                        json_object_begin(&w);
+                        json_key(&w, "name");
+                        json_string(&w, name);
+                        json_key(&w, "running");
+                        json_bool(&w, false);
+                        json_object_end(&w);
+                        (void) json_writer_finish(&w);
+                } else
+                        printf("cell %s is not running.\n", name);
+                return CELL_EXIT_NOT_RUNNING;
+        }
+        if (r < 0) {
+                log_error_errno(r, "Looking up cell %s: %m", name);
+                return CELL_EXIT_FAILURE;
+        }
+
+        if (json) {
+                JsonWriter w;
+                json_writer_init(&w, stdout, true);
+                cli_instance_json(&w, &i);
+                r = json_writer_finish(&w);
+        } else {
+                print_text(&i);
+                r = fflush(stdout) == 0 ? 0 : -EIO;
+        }
+        instance_done(&i);
+        return r < 0 ? CELL_EXIT_FAILURE : CELL_EXIT_OK;
+}

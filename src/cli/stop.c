@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* cell stop NAME [--user]: stop a running cell gracefully, as systemd
+ * would: KillSignal= to the payload, SIGKILL after TimeoutStopSec=. */
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "instance.h"
+#include "log.h"
+#include "unit-name.h"
+#include "verbs.h"
+
+static void help(void) {
+        printf("cell stop [OPTIONS] NAME\n\n"
+               "Stop a running cell and wait until it is gone. A cell run by a service\n"
+               "(cell@NAME.service) is stopped by stopping that service, so Restart= does not\n"
+               "bring it back; otherwise its scope is stopped, or (cgroupfs) its \"cell run\"\n"
+               "process is asked to stop. Either way the payload gets its KillSignal=, and\n"
+               "SIGKILL after TimeoutStopSec=.\n\n"
+               "  -h --help    Show this help\n"
+               "     --user    Ask the user's systemd instead of the system's\n\n"
+               "Exit status: 0 stopped, 3 not running, 2 on errors.\n");
+}
+
+int verb_stop(int argc, char *argv[]) {
+        enum { ARG_USER = 0x100 };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h'      },
+                { "user", no_argument, NULL, ARG_USER },
+                {}
+        };
+        _cleanup_free_ char *name = NULL;
+        bool user_bus = false;
+        CellInstance i = {};
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return CELL_EXIT_OK;
+                case ARG_USER:
+                        user_bus = true;
+                        break;
+                case '?':
+                        return CELL_EXIT_FAILURE;
+                default:
+                        return CELL_EXIT_FAILURE;
+                }
+        if (optind + 1 != argc) {
+                log_error("Expected one cell name. See \"cell stop --help\".");
+                return CELL_EXIT_FAILURE;
+        }
+        if (unit_name_normalize(argv[optind], &name) < 0) {
+                log_error("\"%s\" is not a valid cell name.", argv[optind]);
+                return CELL_EXIT_FAILURE;
+        }
+
+        r = instance_find(name, user_bus, &i);
+        if (r == -ESRCH) {
+                log_error("cell %s is not running.", name);
+                return CELL_EXIT_NOT_RUNNING;
+        }
+        if (r < 0) {
+                log_error_errno(r, "Looking up cell %s: %m", name);
+                return CELL_EXIT_FAILURE;
+        }
+        /* No deadline of our own: systemd's job and cell run's TimeoutStopSec= end it. */
+        r = instance_stop(&i, user_bus, USEC_INFINITY);
+        if (r == -EIO)
+                log_error("Stopping %s failed (see its journal).", i.service ?: i.unit ?: name);
+        else if (r < 0)
+                log_error_errno(r, "Stopping cell %s: %m", name);
+        instance_done(&i);
+        return r < 0 ? CELL_EXIT_FAILURE : CELL_EXIT_OK;
+}

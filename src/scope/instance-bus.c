@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* Running cells as systemd knows them: transient scopes cell-*.scope. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "instance.h"
+#include "runtime-state.h"
+#include "strv.h"
+
+#define SYSTEMD_SERVICE "org.freedesktop.systemd1"
+#define SYSTEMD_PATH    "/org/freedesktop/systemd1"
+#define SYSTEMD_MANAGER "org.freedesktop.systemd1.Manager"
+#define SYSTEMD_UNIT    "org.freedesktop.systemd1.Unit"
+#define SYSTEMD_SCOPE   "org.freedesktop.systemd1.Scope"
+
+static uint64_t now_usec(clockid_t c) {
+        struct timespec ts;
+        clock_gettime(c, &ts);
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
+}
+
+/* The leader among the scope's processes (GetUnitProcesses: a(sus)). */
+static int bus_leader(sd_bus *bus, const char *unit, pid_t *ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0, allocated = 0;
+        const char *cg, *cmd;
+        uint32_t pid;
+        int r;
+
+        r = sd_bus_call_method(bus, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER, "GetUnitProcesses",
+                               NULL, &reply, "s", unit);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_enter_container(reply, 'a', "(sus)");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_read(reply, "(sus)", &cg, &pid, &cmd)) > 0) {
+                if (n == allocated) {
+                        pid_t *m = realloc(pids, (allocated = allocated * 2 + 16) * sizeof(pid_t));
+                        if (!m)
+                                return -ENOMEM;
+                        pids = m;
+                }
+                pids[n++] = (pid_t) pid;
+        }
+        if (r < 0)
+                return r;
+        *ret = instance_pick_leader(pids, n);
+        return 0;
+}
+
+static int get_s(sd_bus *bus, const char *path, const char *iface, const char *prop, char **ret) {
+        return sd_bus_get_property_string(bus, SYSTEMD_SERVICE, path, iface, prop, NULL, ret);
+}
+
+static int get_t(sd_bus *bus, const char *path, const char *iface, const char *prop, uint64_t *ret) {
+        return sd_bus_get_property_trivial(bus, SYSTEMD_SERVICE, path, iface, prop, NULL, 't', ret);
+}
+
+/* Fills i from the scope at object path; -ESRCH when it is not active. */
+static int fill_from_unit(sd_bus *bus, const char *path, CellInstance *i) {
+        _cleanup_free_ char *active = NULL, *sub = NULL;
+        _cleanup_strv_free_ char **binds = NULL;
+        uint64_t since = 0;
+        int r;
+
+        if ((r = get_s(bus, path, SYSTEMD_UNIT, "ActiveState", &active)) < 0 ||
+            (r = get_s(bus, path, SYSTEMD_UNIT, "SubState", &sub)) < 0)
+                return r;
+        if (!streq(active, "active") && !streq(active, "activating") && !streq(active, "reloading") &&
+            !streq(active, "deactivating"))
+                return -ESRCH;  /* a leftover inactive or failed scope is no running cell */
+        if (asprintf(&i->state, "%s/%s", active, sub) < 0)
+                return -ENOMEM;
+
+        if ((r = get_s(bus, path, SYSTEMD_UNIT, "Description", &i->description)) < 0 ||
+            (r = get_s(bus, path, SYSTEMD_SCOPE, "Slice", &i->slice)) < 0 ||
+            (r = get_s(bus, path, SYSTEMD_SCOPE, "ControlGroup", &i->control_group)) < 0)
+                return r;
+        if (get_t(bus, path, SYSTEMD_SCOPE, "MemoryCurrent", &i->memory_current) < 0)
+                i->memory_current = UINT64_MAX;
+        if (get_t(bus, path, SYSTEMD_SCOPE, "TasksCurrent", &i->tasks_current) < 0)
+                i->tasks_current = UINT64_MAX;
+        if (get_t(bus, path, SYSTEMD_UNIT, "ActiveEnterTimestamp", &since) >= 0)
+                i->since_usec = since;
+
+        /* The service cell runs in (BindsTo= it, added by cell run): stopping
+         * that is stopping the cell for good, Restart= included. */
+        r = sd_bus_get_property_strv(bus, SYSTEMD_SERVICE, path, SYSTEMD_UNIT, "BindsTo", NULL, &binds);
+        if (r >= 0)
+                STRV_FOREACH(b, binds)
+                        if (endswith(*b, ".service")) {
+                                i->service = strdup(*b);
+                                if (!i->service)
+                                        return -ENOMEM;
+                                break;
+                        }
+
+        r = bus_leader(bus, i->unit, &i->leader);
+        if (r == -ENOMEM)
+                return r;
+        if (i->leader > 0)
+                (void) runtime_pid_start_time(i->leader, &i->leader_start);
+        return 0;
+}
+
+static int find_unit(sd_bus *bus, const char *unit, const char *name, CellInstance *ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        const char *path;
+        int r;
+
+        r = sd_bus_call_method(bus, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER, "GetUnit",
+                               &error, &reply, "s", unit);
+        if (r < 0)
+                return sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit") ? -ESRCH : r;
+        r = sd_bus_message_read(reply, "o", &path);
+        if (r < 0)
+                return r;
+
+        CellInstance i = {
+                .manager = CGROUP_MANAGER_SYSTEMD,
+                .name = strdup(name),
+                .unit = strdup(unit),
+                .memory_current = UINT64_MAX,
+                .tasks_current = UINT64_MAX,
+        };
+        if (!i.name || !i.unit) {
+                instance_done(&i);
+                return -ENOMEM;
+        }
+        r = fill_from_unit(bus, path, &i);
+        if (r < 0) {
+                instance_done(&i);
+                return r;
+        }
+        *ret = i;
+        return 0;
+}
+
+int instance_bus_find(sd_bus *bus, const char *name, CellInstance *ret) {
+        _cleanup_free_ char *unit = NULL;
+        int r = instance_unit_from_name(name, &unit);
+        if (r < 0)
+                return r == -ENOMEM ? r : -ESRCH;
+        return find_unit(bus, unit, name, ret);
+}
+
+int instance_bus_list(sd_bus *bus, CellInstance **ret, size_t *ret_n) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_strv_free_ char **units = NULL;
+        CellInstance *l = NULL;
+        size_t n = 0;
+        const char *id, *desc;
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &m, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER,
+                                           "ListUnitsByPatterns");
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, (char *[]) { (char *) "active", (char *) "activating",
+                                                               (char *) "deactivating", NULL });
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, (char *[]) { (char *) "cell-*.scope", NULL });
+        if (r >= 0)
+                r = sd_bus_call(bus, m, 0, NULL, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_read(reply, "(ssssssouso)", &id, &desc, NULL, NULL, NULL, NULL,
+                                        NULL, NULL, NULL, NULL)) > 0)
+                /* cell's scopes say so in their description ("cell NAME: ..."). */
+                if (startswith(desc, "cell ") && (r = strv_extend(&units, id)) < 0)
+                        return r;
+        if (r < 0)
+                return r;
+
+        STRV_FOREACH(u, units) {
+                _cleanup_free_ char *name = NULL;
+                CellInstance i, *g;
+
+                if (instance_name_from_unit(*u, &name) < 0)
+                        continue;
+                r = find_unit(bus, *u, name, &i);
+                if (r == -ESRCH)
+                        continue;       /* gone since the listing */
+                if (r < 0) {
+                        instance_free_many(l, n);
+                        return r;
+                }
+                g = realloc(l, (n + 1) * sizeof(CellInstance));
+                if (!g) {
+                        instance_done(&i);
+                        instance_free_many(l, n);
+                        return -ENOMEM;
+                }
+                l = g;
+                l[n++] = i;
+        }
+        *ret = l;
+        *ret_n = n;
+        return 0;
+}
+
+typedef struct JobWait {
+        const char *job;
+        char *result;
+        bool done;
+} JobWait;
+
+static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        JobWait *w = userdata;
+        const char *path, *unit, *result;
+        uint32_t id;
+
+        if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
+                return 0;
+        if (w->job && streq(path, w->job)) {
+                w->result = strdup(result);
+                w->done = true;
+        }
+        return 0;
+}
+
+int instance_bus_stop(sd_bus *bus, const CellInstance *i, uint64_t timeout_usec) {
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ char *job = NULL;
+        JobWait w = {};
+        const char *target = i->service ?: i->unit, *path;
+        uint64_t deadline = timeout_usec == USEC_INFINITY ? USEC_INFINITY : now_usec(CLOCK_MONOTONIC) + timeout_usec;
+        int r;
+
+        /* The match first: the job may be over before the call returns. */
+        r = sd_bus_match_signal(bus, &slot, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER, "JobRemoved",
+                                on_job_removed, &w);
+        if (r < 0)
+                return r;
+        r = sd_bus_call_method(bus, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER, "StopUnit",
+                               NULL, &reply, "ss", target, "replace");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(reply, "o", &path);
+        if (r < 0)
+                return r;
+        job = strdup(path);
+        if (!job)
+                return -ENOMEM;
+        w.job = job;
+
+        while (!w.done) {
+                uint64_t now = now_usec(CLOCK_MONOTONIC);
+                if (now >= deadline) {
+                        free(w.result);
+                        return -ETIMEDOUT;
+                }
+                r = sd_bus_process(bus, NULL);
+                if (r < 0) {
+                        free(w.result);
+                        return r;
+                }
+                if (r > 0)
+                        continue;
+                r = sd_bus_wait(bus, deadline == USEC_INFINITY ? UINT64_MAX : deadline - now);
+                if (r < 0) {
+                        free(w.result);
+                        return r;
+                }
+        }
+        r = streq_ptr(w.result, "done") ? 0 : -EIO;
+        free(w.result);
+        return r;
+}
+
+int instance_bus_kill_all(sd_bus *bus, const CellInstance *i, int sig) {
+        return sd_bus_call_method(bus, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER, "KillUnit",
+                                  NULL, NULL, "ssi", i->unit, "all", (int32_t) sig);
+}

@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* Running cells: the front, the runtime-state side and what both share.
+ * The bus side is instance-bus.c. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup-util.h"
+#include "instance.h"
+#include "runtime-state.h"
+#include "scope-internal.h"
+#include "strv.h"
+#include "unit-name.h"
+
+void instance_done(CellInstance *i) {
+        free(i->name);
+        free(i->unit);
+        free(i->slice);
+        free(i->description);
+        free(i->state);
+        free(i->service);
+        free(i->unit_path);
+        free(i->control_group);
+        *i = (CellInstance) {};
+}
+
+void instance_free_many(CellInstance *l, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                instance_done(l + i);
+        free(l);
+}
+
+int instance_unit_from_name(const char *name, char **ret) {
+        _cleanup_free_ char *e = NULL;
+        int r = unit_name_escape(name, &e);
+        if (r < 0)
+                return r;
+        return asprintf(ret, "cell-%s.scope", e) < 0 ? -ENOMEM : 0;
+}
+
+int instance_name_from_unit(const char *unit, char **ret) {
+        const char *s = startswith(unit, "cell-"), *e = endswith(unit, ".scope");
+        _cleanup_free_ char *mid = NULL;
+
+        if (!s || !e || e <= s)
+                return -EINVAL;
+        mid = strndup(s, (size_t) (e - s));
+        if (!mid)
+                return -ENOMEM;
+        return unit_name_unescape(mid, ret);
+}
+
+/* The NSpid: line of /proc/PID/status: how deep PID's namespace is below
+ * ours (0: ours) and its PID there. */
+static int pid_ns_info(pid_t pid, unsigned *ret_depth, pid_t *ret_inner) {
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        const char *l;
+        unsigned depth = 0;
+        long last = 0;
+        int r;
+
+        if (asprintf(&path, "/proc/%d/status", (int) pid) < 0)
+                return -ENOMEM;
+        r = cg_read_file(path, &text);
+        if (r < 0)
+                return r;
+        l = strstr(text, "\nNSpid:");
+        if (!l)
+                return -EOPNOTSUPP;
+        l += strlen("\nNSpid:");
+        for (;;) {
+                char *e;
+                long v = strtol(l, &e, 10);
+                if (e == l)
+                        break;
+                last = v;
+                depth++;
+                l = e;
+                if (*l == '\n' || !*l)
+                        break;
+        }
+        if (depth == 0)
+                return -EIO;
+        *ret_depth = depth - 1;
+        *ret_inner = (pid_t) last;
+        return 0;
+}
+
+pid_t instance_pick_leader(const pid_t *pids, size_t n) {
+        pid_t best = 0;
+        unsigned best_depth = 0;
+
+        /* The container's PID 1 is PID 1 of the shallowest PID namespace
+         * below ours; a nested container inside has a deeper one. */
+        for (size_t i = 0; i < n; i++) {
+                unsigned depth;
+                pid_t inner;
+                if (pid_ns_info(pids[i], &depth, &inner) < 0 || depth == 0 || inner != 1)
+                        continue;
+                if (!best || depth < best_depth) {
+                        best = pids[i];
+                        best_depth = depth;
+                }
+        }
+        return best;
+}
+
+/* memory.current / pids.current of a cgroupfs-managed cell, from its
+ * leader's cgroups: cgroup2 first, then the v1 memory and pids hierarchies. */
+static void fill_cgroup_stats(CellInstance *i) {
+        _cleanup_free_ char *cgpath = NULL, *cgtext = NULL, *mitext = NULL;
+        CgroupMembership *own = NULL;
+        CgroupMount *mounts = NULL;
+        size_t n_own = 0, n_mounts = 0;
+
+        i->memory_current = i->tasks_current = UINT64_MAX;
+        if (asprintf(&cgpath, "/proc/%d/cgroup", (int) i->leader) < 0)
+                return;
+        if (cg_read_file(cgpath, &cgtext) < 0 || cg_read_file("/proc/self/mountinfo", &mitext) < 0)
+                return;
+        if (cg_parse_proc_cgroup(cgtext, &own, &n_own) < 0)
+                return;
+        if (cg_parse_mountinfo(mitext, &mounts, &n_mounts) < 0) {
+                cg_membership_free(own, n_own);
+                return;
+        }
+
+        const struct { const char *controller, *file; uint64_t *dest; } want[] = {
+                { NULL,     "memory.current",        &i->memory_current },
+                { "memory", "memory.usage_in_bytes", &i->memory_current },
+                { NULL,     "pids.current",          &i->tasks_current  },
+                { "pids",   "pids.current",          &i->tasks_current  },
+        };
+        for (size_t k = 0; k < ELEMENTSOF(want); k++) {
+                const CgroupMount *m = cg_mount_find(mounts, n_mounts, want[k].controller);
+                const char *p = cg_membership_path(own, n_own, want[k].controller);
+                _cleanup_free_ char *dir = NULL, *file = NULL, *v = NULL;
+
+                if (*want[k].dest != UINT64_MAX || !m || !p || !(dir = cg_mount_path(m, p)))
+                        continue;
+                if (!i->control_group && !want[k].controller)
+                        i->control_group = strdup(p);
+                if (asprintf(&file, "%s/%s", dir, want[k].file) < 0 || cg_read_file(file, &v) < 0)
+                        continue;
+                char *e;
+                unsigned long long u = strtoull(v, &e, 10);
+                if (e != v)
+                        *want[k].dest = u;
+        }
+        if (!i->control_group) {
+                const char *p = cg_membership_path(own, n_own, "name=systemd");
+                if (p)
+                        i->control_group = strdup(p);
+        }
+        cg_membership_free(own, n_own);
+        cg_mount_free(mounts, n_mounts);
+}
+
+static int instance_from_state(const char *name, CellInstance *ret) {
+        RuntimeState s;
+        int r;
+
+        r = runtime_state_read(name, &s);
+        if (r < 0)
+                return r == -ENOENT || r == -ESTALE ? -ESRCH : r;
+
+        CellInstance i = {
+                .manager = s.manager,
+                .leader = s.leader,
+                .leader_start = s.leader_start,
+                .supervisor = runtime_pid_is(s.supervisor, s.supervisor_start) ? s.supervisor : 0,
+                .since_usec = s.since_usec,
+                .name = TAKE_PTR(s.name),
+                .unit_path = TAKE_PTR(s.unit_path),
+                .state = strdup("running"),
+        };
+        runtime_state_done(&s);
+        if (!i.state) {
+                instance_done(&i);
+                return -ENOMEM;
+        }
+        /* Without a cgroup of its own (manager none) its cgroup's numbers are not its own. */
+        i.memory_current = i.tasks_current = UINT64_MAX;
+        if (i.manager == CGROUP_MANAGER_CGROUPFS)
+                fill_cgroup_stats(&i);
+        *ret = i;
+        return 0;
+}
+
+static sd_bus *bus_open_quiet(bool user_bus) {
+        sd_bus *bus = NULL;
+        return scope_bus_open(user_bus, &bus) >= 0 ? bus : NULL;
+}
+
+int instance_find(const char *name, bool user_bus, CellInstance *ret) {
+        sd_bus *bus = bus_open_quiet(user_bus);
+        int r = -ESRCH;
+
+        if (bus) {
+                r = instance_bus_find(bus, name, ret);
+                sd_bus_flush_close_unref(bus);
+                if (r != -ESRCH)
+                        return r;
+        }
+        return instance_from_state(name, ret);
+}
+
+static int cmp_instance(const void *a, const void *b) {
+        return strcmp(((const CellInstance *) a)->name, ((const CellInstance *) b)->name);
+}
+
+int instance_list(bool user_bus, CellInstance **ret, size_t *ret_n) {
+        _cleanup_strv_free_ char **names = NULL;
+        CellInstance *l = NULL;
+        size_t n = 0;
+        sd_bus *bus = bus_open_quiet(user_bus);
+        int r;
+
+        if (bus) {
+                r = instance_bus_list(bus, &l, &n);
+                sd_bus_flush_close_unref(bus);
+                if (r < 0)
+                        return r;
+        }
+        r = runtime_state_list(&names);
+        if (r < 0) {
+                instance_free_many(l, n);
+                return r;
+        }
+        STRV_FOREACH(name, names) {
+                CellInstance i;
+                CellInstance *m;
+                r = instance_from_state(*name, &i);
+                if (r == -ESRCH)
+                        continue;
+                if (r < 0) {
+                        instance_free_many(l, n);
+                        return r;
+                }
+                m = realloc(l, (n + 1) * sizeof(CellInstance));
+                if (!m) {
+                        instance_done(&i);
+                        instance_free_many(l, n);
+                        return -ENOMEM;
+                }
+                l = m;
+                l[n++] = i;
+        }
+        if (n > 0)
+                qsort(l, n, sizeof(CellInstance), cmp_instance);
+        *ret = l;
+        *ret_n = n;
+        return 0;
+}
+
+static int pidfd_open_pinned(pid_t pid, uint64_t start) {
+        int fd = (int) syscall(SYS_pidfd_open, pid, 0);
+        if (fd < 0)
+                return negative_errno();
+        /* The pidfd pins the process from now on; the start time says it
+         * is still the one we looked up, not a recycled PID. */
+        if (start > 0 && !runtime_pid_is(pid, start)) {
+                safe_close(fd);
+                return -ESRCH;
+        }
+        return fd;
+}
+
+/* Waits until the process behind pidfd has exited, at most timeout_usec. */
+static int pidfd_wait_gone(int pidfd, uint64_t timeout_usec) {
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+        int ms = timeout_usec == USEC_INFINITY || timeout_usec / 1000 > INT32_MAX ? -1 : (int) (timeout_usec / 1000);
+
+        for (;;) {
+                int k = poll(&p, 1, ms);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return negative_errno();
+                return k == 0 ? -ETIMEDOUT : 0;
+        }
+}
+
+int instance_stop(const CellInstance *i, bool user_bus, uint64_t timeout_usec) {
+        _cleanup_close_ int leader_fd = -EBADF, sup_fd = -EBADF;
+        int r;
+
+        if (i->manager == CGROUP_MANAGER_SYSTEMD) {
+                sd_bus *bus = NULL;
+                r = scope_bus_open(user_bus, &bus);
+                if (r < 0)
+                        return r;
+                r = instance_bus_stop(bus, i, timeout_usec);
+                sd_bus_flush_close_unref(bus);
+                return r;
+        }
+
+        leader_fd = pidfd_open_pinned(i->leader, i->leader_start);
+        if (leader_fd == -ESRCH)
+                return 0;       /* already gone */
+        if (leader_fd < 0)
+                return leader_fd;
+        if (i->supervisor > 0 && (sup_fd = pidfd_open_pinned(i->supervisor, 0)) >= 0) {
+                /* cell run stops its payload as systemd would: KillSignal=,
+                 * then SIGKILL after TimeoutStopSec=, and removes its cgroup. */
+                if (syscall(SYS_pidfd_send_signal, sup_fd, SIGTERM, NULL, 0) < 0)
+                        return negative_errno();
+                r = pidfd_wait_gone(sup_fd, timeout_usec);
+                if (r < 0)
+                        return r;
+                return pidfd_wait_gone(leader_fd, 5 * USEC_PER_SEC);
+        }
+        /* Its supervisor died: nobody else will stop it gracefully. */
+        if (syscall(SYS_pidfd_send_signal, leader_fd, SIGKILL, NULL, 0) < 0)
+                return negative_errno();
+        return pidfd_wait_gone(leader_fd, timeout_usec);
+}
+
+/* SIGNAL to every process listed in the leader's cgroups (cgroupfs runs). */
+static int kill_cgroup_members(const CellInstance *i, int sig) {
+        _cleanup_free_ char *cgpath = NULL, *cgtext = NULL, *mitext = NULL;
+        CgroupMembership *own = NULL;
+        CgroupMount *mounts = NULL;
+        size_t n_own = 0, n_mounts = 0;
+        int r, n = 0;
+
+        if (asprintf(&cgpath, "/proc/%d/cgroup", (int) i->leader) < 0)
+                return -ENOMEM;
+        if ((r = cg_read_file(cgpath, &cgtext)) < 0 || (r = cg_read_file("/proc/self/mountinfo", &mitext)) < 0)
+                return r;
+        if ((r = cg_parse_proc_cgroup(cgtext, &own, &n_own)) < 0)
+                return r;
+        if ((r = cg_parse_mountinfo(mitext, &mounts, &n_mounts)) < 0) {
+                cg_membership_free(own, n_own);
+                return r;
+        }
+        /* One hierarchy lists them all: cgroup2 if cell made a dir there, else any v1 one. */
+        const char *controllers[] = { NULL, "name=systemd", "memory", "pids" };
+        _cleanup_free_ char *procs = NULL;
+        for (size_t k = 0; k < ELEMENTSOF(controllers) && !procs; k++) {
+                const CgroupMount *m = cg_mount_find(mounts, n_mounts, controllers[k]);
+                const char *p = cg_membership_path(own, n_own, controllers[k]);
+                _cleanup_free_ char *dir = NULL, *file = NULL;
+                if (!m || !p || streq(p, "/") || !(dir = cg_mount_path(m, p)))
+                        continue;
+                if (asprintf(&file, "%s/cgroup.procs", dir) >= 0 && cg_read_file(file, &procs) >= 0 && !*procs)
+                        procs = mfree(procs);
+        }
+        cg_membership_free(own, n_own);
+        cg_mount_free(mounts, n_mounts);
+        if (!procs)
+                return -ESRCH;
+        for (char *p = procs; *p; ) {
+                char *e;
+                long pid = strtol(p, &e, 10);
+                if (e == p)
+                        break;
+                p = *e ? e + 1 : e;
+                int fd = pid > 0 ? (int) syscall(SYS_pidfd_open, (pid_t) pid, 0) : -1;
+                if (fd < 0)
+                        continue;       /* exited meanwhile */
+                if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) >= 0)
+                        n++;
+                safe_close(fd);
+        }
+        return n;
+}
+
+int instance_kill(const CellInstance *i, bool user_bus, int sig, bool all) {
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        if (all) {
+                if (i->manager == CGROUP_MANAGER_SYSTEMD) {
+                        sd_bus *bus = NULL;
+                        r = scope_bus_open(user_bus, &bus);
+                        if (r < 0)
+                                return r;
+                        r = instance_bus_kill_all(bus, i, sig);
+                        sd_bus_flush_close_unref(bus);
+                        return r;
+                }
+                if (i->manager == CGROUP_MANAGER_CGROUPFS) {
+                        r = kill_cgroup_members(i, sig);
+                        return r < 0 ? r : 0;
+                }
+                /* no cgroup: the leader is all we know */
+        }
+        if (i->leader <= 0)
+                return -ESRCH;
+        fd = pidfd_open_pinned(i->leader, i->leader_start);
+        if (fd < 0)
+                return fd;
+        return RET_NERRNO(syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0));
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Running cells, as "cell list/status/stop/kill/exec" see them: transient
+ * scopes cell-*.scope found over systemd's bus, and cells run with the
+ * cgroupfs (or no) manager found through their runtime state
+ * (runtime-state.h). Used by cli/ only; never logs. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <systemd/sd-bus.h>
+
+#include "scope.h"
+
+typedef struct CellInstance {
+        char *name;             /* "web", "worker@3" */
+        CgroupManager manager;  /* SYSTEMD, CGROUPFS or NONE */
+        char *unit;             /* "cell-web.scope" (systemd), else NULL */
+        char *slice;            /* systemd only */
+        char *description;      /* the scope's, or NULL */
+        char *state;            /* "running", or systemd's "active (running)"-style pair "active/running" */
+        char *service;          /* the .service cell runs in (the scope's BindsTo=), or NULL */
+        char *unit_path;        /* the unit file (runtime state only), or NULL */
+        pid_t leader;           /* the container's PID 1 in our PID namespace, 0 unknown */
+        uint64_t leader_start;  /* its start time (clock ticks), to pin it */
+        pid_t supervisor;       /* the "cell run" process, 0 unknown */
+        uint64_t since_usec;    /* CLOCK_REALTIME of the start, 0 unknown */
+        char *control_group;    /* the cgroup path in its hierarchy ("/machine.slice/cell-web.scope") */
+        uint64_t memory_current; /* bytes, UINT64_MAX unknown */
+        uint64_t tasks_current;  /* UINT64_MAX unknown */
+} CellInstance;
+
+void instance_done(CellInstance *i);
+void instance_free_many(CellInstance *l, size_t n);
+
+/* The running cell NAME: the systemd scope first (when a bus answers), then
+ * the runtime state. -ESRCH when it is not running. */
+int instance_find(const char *name, bool user_bus, CellInstance *ret);
+/* Every running cell, sorted by name. A missing bus is not an error. */
+int instance_list(bool user_bus, CellInstance **ret, size_t *ret_n);
+
+/* Graceful stop: systemd stops the service cell runs in (or the scope), cell
+ * sends KillSignal= and SIGKILL after TimeoutStopSec=; for cgroupfs runs the
+ * supervisor gets SIGTERM and does the same. Waits at most timeout_usec for
+ * the container to be gone; -ETIMEDOUT then. */
+int instance_stop(const CellInstance *i, bool user_bus, uint64_t timeout_usec);
+/* sig to the container's PID 1 (all: to every process of its cgroup). */
+int instance_kill(const CellInstance *i, bool user_bus, int sig, bool all);
+
+/* The leader among pids: the one that is PID 1 of a PID namespace nested
+ * in ours (the container's init), 0 if none. Reads /proc/PID/status. */
+pid_t instance_pick_leader(const pid_t *pids, size_t n);
+
+/* Scope unit name <-> cell name: "cell-worker\x403.scope" <-> "worker@3". */
+int instance_name_from_unit(const char *unit, char **ret);
+int instance_unit_from_name(const char *name, char **ret);
+
+/* Internal to src/scope: the bus side (instance-bus.c). */
+int instance_bus_find(sd_bus *bus, const char *name, CellInstance *ret);
+int instance_bus_list(sd_bus *bus, CellInstance **ret, size_t *ret_n);
+int instance_bus_stop(sd_bus *bus, const CellInstance *i, uint64_t timeout_usec);
+int instance_bus_kill_all(sd_bus *bus, const CellInstance *i, int sig);

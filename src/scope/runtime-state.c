@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup-util.h"
+#include "config-build.h"
+#include "runtime-state.h"
+#include "strv.h"
+
+void runtime_state_done(RuntimeState *s) {
+        free(s->name);
+        free(s->unit_path);
+        *s = (RuntimeState) {};
+}
+
+const char *runtime_state_dir(void) {
+        const char *e = getenv("CELL_RUNTIME_DIR");
+        return !isempty(e) && e[0] == '/' ? e : CELL_RUNTIME_DIR;
+}
+
+int runtime_pid_start_time(pid_t pid, uint64_t *ret) {
+        _cleanup_free_ char *text = NULL, *path = NULL;
+        unsigned long long start;
+        const char *p;
+        int r;
+
+        if (pid <= 0)
+                return -EINVAL;
+        if (asprintf(&path, "/proc/%d/stat", (int) pid) < 0)
+                return -ENOMEM;
+        r = cg_read_file(path, &text);
+        if (r < 0)
+                return r == -ENOENT ? -ESRCH : r;
+        /* comm may hold anything, ')' too: the fields start after the last ')'. */
+        p = strrchr(text, ')');
+        if (!p)
+                return -EIO;
+        /* After ")": state(3) ppid ... starttime is field 22, the 20th after comm. */
+        if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+                   &start) != 1)
+                return -EIO;
+        *ret = start;
+        return 0;
+}
+
+bool runtime_pid_is(pid_t pid, uint64_t start) {
+        uint64_t s;
+        return pid > 0 && runtime_pid_start_time(pid, &s) >= 0 && s == start;
+}
+
+int runtime_state_format(const RuntimeState *s, char **ret) {
+        char *t;
+
+        if (!s->name || strchr(s->name, '\n') || (s->unit_path && strchr(s->unit_path, '\n')))
+                return -EINVAL;
+        if (asprintf(&t,
+                     "NAME=%s\n"
+                     "UNIT=%s\n"
+                     "MANAGER=%s\n"
+                     "SUPERVISOR=%d\n"
+                     "SUPERVISOR_START=%" PRIu64 "\n"
+                     "LEADER=%d\n"
+                     "LEADER_START=%" PRIu64 "\n"
+                     "SINCE=%" PRIu64 "\n",
+                     s->name, strempty(s->unit_path), strna(cgroup_manager_to_string(s->manager)),
+                     (int) s->supervisor, s->supervisor_start, (int) s->leader, s->leader_start,
+                     s->since_usec) < 0)
+                return -ENOMEM;
+        *ret = t;
+        return 0;
+}
+
+static int parse_u64(const char *v, uint64_t *ret) {
+        char *e;
+        errno = 0;
+        unsigned long long u = strtoull(v, &e, 10);
+        if (errno || e == v || *e || *v == '-')
+                return -EINVAL;
+        *ret = u;
+        return 0;
+}
+
+static int parse_pid(const char *v, pid_t *ret) {
+        uint64_t u;
+        if (parse_u64(v, &u) < 0 || u == 0 || u > INT32_MAX)
+                return -EINVAL;
+        *ret = (pid_t) u;
+        return 0;
+}
+
+int runtime_state_parse(const char *text, RuntimeState *ret) {
+        RuntimeState s = { .manager = _CGROUP_MANAGER_MAX };
+        _cleanup_free_ char *copy = strdup(text);
+        char *save = NULL;
+        int r = 0;
+
+        if (!copy)
+                return -ENOMEM;
+        for (char *l = strtok_r(copy, "\n", &save); l && r >= 0; l = strtok_r(NULL, "\n", &save)) {
+                char *v = strchr(l, '=');
+                if (!v)
+                        continue;
+                *v++ = 0;
+                if (streq(l, "NAME"))
+                        r = (free(s.name), s.name = strdup(v)) ? 0 : -ENOMEM;
+                else if (streq(l, "UNIT"))
+                        r = (free(s.unit_path), s.unit_path = strdup(v)) ? 0 : -ENOMEM;
+                else if (streq(l, "MANAGER"))
+                        s.manager = cgroup_manager_from_string(v);
+                else if (streq(l, "SUPERVISOR"))
+                        r = parse_pid(v, &s.supervisor);
+                else if (streq(l, "SUPERVISOR_START"))
+                        r = parse_u64(v, &s.supervisor_start);
+                else if (streq(l, "LEADER"))
+                        r = parse_pid(v, &s.leader);
+                else if (streq(l, "LEADER_START"))
+                        r = parse_u64(v, &s.leader_start);
+                else if (streq(l, "SINCE"))
+                        r = parse_u64(v, &s.since_usec);
+                /* unknown keys: written by a newer cell, ignored */
+        }
+        if (r >= 0 && (!s.name || s.leader <= 0 || s.supervisor <= 0 || s.manager == _CGROUP_MANAGER_MAX))
+                r = -EBADMSG;
+        if (r < 0) {
+                runtime_state_done(&s);
+                return r;
+        }
+        *ret = s;
+        return 0;
+}
+
+static int state_path(const char *name, const char *file, char **ret) {
+        /* The name becomes one path component: never a way out of the directory. */
+        if (isempty(name) || strchr(name, '/') || streq(name, ".") || streq(name, ".."))
+                return -EINVAL;
+        return asprintf(ret, "%s/%s%s%s", runtime_state_dir(), name, file ? "/" : "", strempty(file)) < 0
+                ? -ENOMEM : 0;
+}
+
+int runtime_state_write(const RuntimeState *s) {
+        _cleanup_free_ char *text = NULL, *dir = NULL, *tmp = NULL, *path = NULL;
+        int r;
+
+        r = runtime_state_format(s, &text);
+        if (r < 0)
+                return r;
+        if ((r = state_path(s->name, NULL, &dir)) < 0 ||
+            (r = state_path(s->name, "state", &path)) < 0 ||
+            (r = state_path(s->name, ".state.tmp", &tmp)) < 0)
+                return r;
+        /* Only root's: what is in here decides which PID "cell stop" signals. */
+        if (mkdir(runtime_state_dir(), 0755) < 0 && errno != EEXIST)
+                return negative_errno();
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                return negative_errno();
+
+        _cleanup_close_ int fd = open(tmp, O_WRONLY|O_CREAT|O_TRUNC|O_NOFOLLOW|O_CLOEXEC, 0644);
+        if (fd < 0)
+                return negative_errno();
+        size_t n = strlen(text);
+        if (write(fd, text, n) != (ssize_t) n) {
+                r = errno > 0 ? -errno : -EIO;
+                (void) unlink(tmp);
+                return r;
+        }
+        if (rename(tmp, path) < 0) {
+                r = negative_errno();
+                (void) unlink(tmp);
+                return r;
+        }
+        return 0;
+}
+
+static int read_raw(const char *name, RuntimeState *ret) {
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        int r;
+
+        r = state_path(name, "state", &path);
+        if (r < 0)
+                return r;
+        r = cg_read_file(path, &text);
+        if (r < 0)
+                return r;
+        return runtime_state_parse(text, ret);
+}
+
+int runtime_state_read(const char *name, RuntimeState *ret) {
+        RuntimeState s;
+        int r;
+
+        r = read_raw(name, &s);
+        if (r < 0)
+                return r;
+        if (!runtime_pid_is(s.leader, s.leader_start)) {
+                runtime_state_done(&s);
+                return -ESTALE;
+        }
+        *ret = s;
+        return 0;
+}
+
+int runtime_state_remove(const char *name, pid_t supervisor) {
+        _cleanup_free_ char *dir = NULL, *path = NULL;
+        RuntimeState s;
+        int r;
+
+        r = read_raw(name, &s);
+        if (r >= 0) {
+                bool ours = s.supervisor == supervisor;
+                runtime_state_done(&s);
+                if (!ours)
+                        return -EBUSY;  /* another cell of that name wrote it since */
+        } else if (r == -ENOMEM)
+                return r;
+        if ((r = state_path(name, "state", &path)) < 0 || (r = state_path(name, NULL, &dir)) < 0)
+                return r;
+        if (unlink(path) < 0 && errno != ENOENT)
+                return negative_errno();
+        if (rmdir(dir) < 0 && errno != ENOENT)
+                return negative_errno();
+        return 0;
+}
+
+static int cmp_str(const void *a, const void *b) {
+        return strcmp(*(char * const *) a, *(char * const *) b);
+}
+
+int runtime_state_list(char ***ret) {
+        _cleanup_strv_free_ char **names = NULL;
+        DIR *d = opendir(runtime_state_dir());
+        struct dirent *de;
+        int r;
+
+        if (!d) {
+                if (errno != ENOENT)
+                        return negative_errno();
+                *ret = NULL;
+                return 0;
+        }
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *p = NULL;
+                if (de->d_name[0] == '.')
+                        continue;
+                if (asprintf(&p, "%s/%s/state", runtime_state_dir(), de->d_name) < 0) {
+                        closedir(d);
+                        return -ENOMEM;
+                }
+                if (access(p, F_OK) < 0)
+                        continue;       /* unit files and drop-in dirs share /run/cell */
+                r = strv_extend(&names, de->d_name);
+                if (r < 0) {
+                        closedir(d);
+                        return r;
+                }
+        }
+        closedir(d);
+        if (names)
+                qsort(names, strv_length(names), sizeof(char *), cmp_str);
+        *ret = TAKE_PTR(names);
+        return 0;
+}
+
+int runtime_state_publish(const char *name, const char *unit_path, CgroupManager manager, pid_t leader) {
+        _cleanup_free_ char *abs = unit_path ? realpath(unit_path, NULL) : NULL;
+        struct timespec ts;
+        RuntimeState s = {
+                .name = (char *) name,
+                /* absolute: cell exec reads the unit again from anywhere */
+                .unit_path = (char *) (abs ?: unit_path),
+                .manager = manager,
+                .supervisor = getpid(),
+                .leader = leader,
+        };
+        int r;
+
+        if ((r = runtime_pid_start_time(s.supervisor, &s.supervisor_start)) < 0 ||
+            (r = runtime_pid_start_time(leader, &s.leader_start)) < 0)
+                return r;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        s.since_usec = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
+        return runtime_state_write(&s);
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* What a running cell leaves under /run/cell/NAME/state when systemd does
+ * not keep track of it (the cgroupfs and none managers): enough for "cell
+ * list/status/stop/kill/exec" to find the container. systemd-run scopes are
+ * found over the bus instead.
+ *
+ * The file is KEY=VALUE lines, written atomically (temporary file and
+ * rename), removed by cell run when the payload is gone. A PID is trusted
+ * only together with its start time (field 22 of /proc/PID/stat), so a
+ * state left behind by a killed cell never names a recycled PID. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "scope.h"
+
+typedef struct RuntimeState {
+        char *name;             /* "web", "worker@3" */
+        char *unit_path;        /* the unit file it was started from */
+        CgroupManager manager;  /* CGROUPFS or NONE */
+        pid_t supervisor;       /* the "cell run" process */
+        uint64_t supervisor_start;
+        pid_t leader;           /* the container's PID 1, as the host sees it */
+        uint64_t leader_start;
+        uint64_t since_usec;    /* CLOCK_REALTIME when the payload started */
+} RuntimeState;
+
+void runtime_state_done(RuntimeState *s);
+
+/* $CELL_RUNTIME_DIR if set (tests), else CELL_RUNTIME_DIR ("/run/cell"). */
+const char *runtime_state_dir(void);
+
+/* The start time of PID in clock ticks since boot, from /proc/PID/stat. */
+int runtime_pid_start_time(pid_t pid, uint64_t *ret);
+/* Whether pid still is the process that had start time start. */
+bool runtime_pid_is(pid_t pid, uint64_t start);
+
+/* Text form, for the file and the tests. */
+int runtime_state_format(const RuntimeState *s, char **ret);
+int runtime_state_parse(const char *text, RuntimeState *ret);
+
+/* DIR/NAME/state. write fills in nothing: the caller sets every field. */
+int runtime_state_write(const RuntimeState *s);
+/* -ENOENT: no state; -ESTALE: a state whose leader is gone (not removed). */
+int runtime_state_read(const char *name, RuntimeState *ret);
+/* Removes DIR/NAME/ if its state names supervisor (or is unreadable). */
+int runtime_state_remove(const char *name, pid_t supervisor);
+/* The names with a state file, sorted; stale ones included. */
+int runtime_state_list(char ***ret);
+
+/* For cell run: the state of the run that is this process (supervisor =
+ * getpid()), payload leader, started now. */
+int runtime_state_publish(const char *name, const char *unit_path, CgroupManager manager, pid_t leader);

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <linux/magic.h>
+
+#include "macros.h"
+#include "mount-util.h"
+#include "spawn-users.h"
+
+static int write_text(const char *path, const char *text) {
+        _cleanup_close_ int fd = -EBADF;
+        size_t l = strlen(text);
+
+        fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        if (write(fd, text, l) != (ssize_t) l)
+                return errno > 0 ? -errno : -EIO;
+        return 0;
+}
+
+/* "INSIDE OUTSIDE COUNT\n..." for uid (gid = false) or gid. */
+static int idmap_text(const Plan *p, const UidRange *range, bool gid, char *buf, size_t size, SpawnError *err) {
+        const PlanIdMap *m = gid ? p->gid_map : p->uid_map;
+        size_t n = gid ? p->n_gid_map : p->n_uid_map, off = 0;
+
+        if (p->users_mode == PLAN_USERS_FIXED && n > 0) {
+                for (size_t i = 0; i < n; i++) {
+                        int k = snprintf(buf + off, size - off, "%u %u %u\n",
+                                         m[i].inside, m[i].outside, m[i].count);
+                        if (k < 0 || (size_t) k >= size - off)
+                                return spawn_error(err, E2BIG, "PrivateUsers=: too many id ranges");
+                        off += (size_t) k;
+                }
+                return 0;
+        }
+        (void) snprintf(buf, size, "0 %u %u\n", range->base, range->count);
+        return 0;
+}
+
+int spawn_users_write_maps(pid_t pid, const Plan *p, const UidRange *range, SpawnError *err) {
+        char path[64], text[4096];
+        int r;
+
+        for (int gid = 0; gid <= 1; gid++) {
+                r = idmap_text(p, range, gid, text, sizeof text, err);
+                if (r < 0)
+                        return r;
+                (void) snprintf(path, sizeof path, "/proc/%d/%s", (int) pid, gid ? "gid_map" : "uid_map");
+                r = write_text(path, text);
+                if (r < 0)
+                        return spawn_error(err, r, "PrivateUsers=: writing %s \"%.*s\"",
+                                           gid ? "gid_map" : "uid_map", (int) strcspn(text, "\n"), text);
+        }
+        return 0;
+}
+
+/* The one wording for a file system the kernel will not idmap. */
+static int idmap_error(SpawnError *err, int r, const char *what, const char *path) {
+        if (r == -EINVAL || r == -EPERM || r == -EOPNOTSUPP)
+                return spawn_error(err, r, "%s: %s: the file system does not support idmapped mounts "
+                                   "(cell never chowns the tree instead)", what, path);
+        return spawn_error(err, r, "%s: %s: cannot make the idmapped mount", what, path);
+}
+
+/* A detached, idmapped clone of path (recursive), with extra attributes. */
+static int idmapped_tree(int userns_fd, const char *path, bool recursive, uint64_t attr,
+                         const char *what, SpawnError *err) {
+        _cleanup_close_ int fd = -EBADF, tree = -EBADF;
+        struct mount_attr a = {
+                .attr_set = MOUNT_ATTR_IDMAP | attr,
+                .userns_fd = (uint64_t) userns_fd,
+        };
+
+        fd = open(path, O_PATH | O_CLOEXEC);
+        if (fd < 0)
+                return spawn_error(err, errno, errno == ENOENT ? "%s: %s: source does not exist" :
+                                   "%s: %s: cannot open", what, path);
+        tree = mount_clone_tree(fd, recursive);
+        if (tree < 0)
+                return spawn_error(err, tree, "%s: %s: cannot clone", what, path);
+        /* Set on the detached tree: it is never visible without its map. */
+        if (mount_setattr(tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof a) < 0)
+                return idmap_error(err, -errno, what, path);
+        return TAKE_FD(tree);
+}
+
+int spawn_users_make_trees(pid_t pid, const Plan *p,
+                           int (*send)(uint32_t index, int fd, void *userdata), void *userdata,
+                           SpawnError *err) {
+        _cleanup_close_ int userns_fd = -EBADF;
+        char path[PATH_MAX];
+        int r;
+
+        (void) snprintf(path, sizeof path, "/proc/%d/ns/user", (int) pid);
+        userns_fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (userns_fd < 0)
+                return spawn_error(err, errno, "PrivateUsers=: opening the child's user namespace");
+
+        /* The root: an unshifted image (owned by 0..65535 on disk) seen as
+         * the container's own through the map. PrivateUsers=yes is nspawn's
+         * shifted image, already owned by its range: no idmap there. */
+        if (p->users_mode != PLAN_USERS_ROOT_OWNER) {
+                _cleanup_close_ int tree = -EBADF;
+                bool usr = p->root_volatile == CELL_VOLATILE_YES;
+
+                /* Volatile=yes takes only /usr of the image, read-only. */
+                if (usr && (size_t) snprintf(path, sizeof path, "%s/usr", p->root_directory) >= sizeof path)
+                        return spawn_error(err, ENAMETOOLONG, "Directory=%s", p->root_directory);
+                tree = idmapped_tree(userns_fd, usr ? path : p->root_directory, true,
+                                     usr ? MOUNT_ATTR_RDONLY : 0, "Directory=", err);
+                if (tree < 0)
+                        return tree;
+                r = send(SPAWN_TREE_ROOT, tree, userdata);
+                if (r < 0)
+                        return spawn_error(err, r, "PrivateUsers=: handing the root to the child");
+        }
+
+        for (size_t i = 0; i < p->n_mounts; i++) {
+                const PlanMount *m = p->mounts + i;
+                _cleanup_close_ int tree = -EBADF;
+                char what[PATH_MAX + 32];
+
+                /* A "+" source lies in the root, which is idmapped already. */
+                if (!m->idmap || m->kind != PLAN_MOUNT_BIND || m->source_in_root)
+                        continue;
+                if (m->optional && access(m->source, F_OK) < 0 && errno == ENOENT)
+                        continue;       /* skipped by the child as well */
+                (void) snprintf(what, sizeof what, "%s=%s", m->flags & MS_RDONLY ? "BindReadOnly" : "Bind",
+                                m->source);
+                tree = idmapped_tree(userns_fd, m->source, m->flags & MS_REC, mount_attr_from_flags(m->flags),
+                                     what, err);
+                if (tree < 0)
+                        return tree;
+                r = send((uint32_t) i, tree, userdata);
+                if (r < 0)
+                        return spawn_error(err, r, "PrivateUsers=: handing %s to the child", what);
+        }
+        return 0;
+}
+
+/* The files of a cgroup directory its owner needs to manage the subtree
+ * (systemd's list for delegation, v2 and v1). */
+static const char *const delegate_files[] = {
+        "cgroup.procs", "cgroup.threads", "cgroup.subtree_control",
+        "tasks", "cgroup.clone_children", "notify_on_release",
+};
+
+static int delegate_dir(const char *dir, uid_t uid, gid_t gid) {
+        _cleanup_close_ int fd = -EBADF;
+        struct statfs sfs;
+
+        /* O_NOFOLLOW and a check that it is cgroupfs: a chown must never land
+         * anywhere but on the container's own cgroup. */
+        fd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (fstatfs(fd, &sfs) < 0)
+                return -errno;
+        if (sfs.f_type != CGROUP_SUPER_MAGIC && sfs.f_type != CGROUP2_SUPER_MAGIC)
+                return -EMEDIUMTYPE;
+        if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH) < 0)
+                return -errno;
+        for (size_t i = 0; i < ELEMENTSOF(delegate_files); i++)
+                if (fchownat(fd, delegate_files[i], uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != ENOENT)
+                        return -errno;
+        return 0;
+}
+
+static void fclosep(FILE **f) {
+        if (*f)
+                fclose(*f);
+}
+
+/* Where the hierarchy of one /proc/PID/cgroup line is mounted on the host. */
+static int hierarchy_dir(const char *controllers, char *buf, size_t size) {
+        struct statfs sfs;
+        const char *name;
+
+        if (isempty(controllers)) {
+                /* cgroup2: /sys/fs/cgroup itself, or "unified" on a hybrid host. */
+                if (statfs("/sys/fs/cgroup", &sfs) >= 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
+                        name = "";
+                else
+                        name = "/unified";
+        } else if ((name = startswith(controllers, "name=")))
+                ;
+        else
+                name = controllers;
+        if ((size_t) snprintf(buf, size, "/sys/fs/cgroup%s%s", *name && *name != '/' ? "/" : "", name) >= size)
+                return -ENAMETOOLONG;
+        return 0;
+}
+
+int spawn_users_delegate_cgroup(pid_t pid, const Plan *p, const UidRange *range, SpawnError *err) {
+        _cleanup_(fclosep) FILE *f = NULL;
+        _cleanup_free_ char *line = NULL;
+        char path[64];
+        size_t size = 0;
+        int r;
+
+        if (isempty(p->scope_unit))
+                return 0;
+        (void) snprintf(path, sizeof path, "/proc/%d/cgroup", (int) pid);
+        f = fopen(path, "re");
+        if (!f)
+                return spawn_error(err, errno, "PrivateUsers=: reading the child's cgroups");
+
+        while (getline(&line, &size, f) > 0) {
+                char *controllers, *cg, *last, dir[PATH_MAX];
+
+                line[strcspn(line, "\n")] = 0;
+                /* "ID:CONTROLLERS:PATH" */
+                controllers = strchr(line, ':');
+                if (!controllers)
+                        continue;
+                controllers++;
+                cg = strchr(controllers, ':');
+                if (!cg)
+                        continue;
+                *cg++ = 0;
+                last = strrchr(cg, '/');
+                /* Only the container's own cgroup, never the supervisor's:
+                 * systemd names it after the scope unit, the cgroupfs
+                 * manager after the unit without ".scope". */
+                if (!last || !(streq(last + 1, p->scope_unit) ||
+                               (strlen(last + 1) + strlen(".scope") == strlen(p->scope_unit) &&
+                                startswith(p->scope_unit, last + 1) &&
+                                endswith(p->scope_unit, ".scope"))))
+                        continue;
+                r = hierarchy_dir(controllers, dir, sizeof dir);
+                if (r >= 0 && strlen(dir) + strlen(cg) >= sizeof dir)
+                        r = -ENAMETOOLONG;
+                if (r < 0)
+                        return spawn_error(err, r, "PrivateUsers=: cgroup %s", cg);
+                strcat(dir, cg);
+                r = delegate_dir(dir, range->base, range->base);
+                if (r == -ENOENT)
+                        continue;       /* a hierarchy not mounted on the host */
+                if (r < 0)
+                        return spawn_error(err, r, "PrivateUsers=: delegating %s to the container's root", dir);
+        }
+        return 0;
+}

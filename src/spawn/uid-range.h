@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The host UID/GID range of a container with PrivateUsers=, decided by the
+ * supervisor at start:
+ *
+ *   PrivateUsers=UID[:COUNT]  the range as written;
+ *   PrivateUsers=yes          the range starting at the owner of the root
+ *                             directory, rounded down to 64 Ki (nspawn's
+ *                             rule: the image is already shifted);
+ *   PrivateUsers=pick         a free 64 Ki range in 0x80000..0x6FFF0000,
+ *                             first the plan's uid_base (a hash of the
+ *                             name), then the following ones, wrapping
+ *                             around.
+ *
+ * A picked range is held by an flock(LOCK_EX) on /run/cell/uid/<BASE>: the
+ * lock, not the file, is the truth, so the file of a cell that died is
+ * simply taken over. The supervisor keeps the fd for the container's life;
+ * closing it (any exit path, even SIGKILL) frees the range. A clean release
+ * also removes the file, under the lock; a locker checks after flock() that
+ * the file it locked is still the one at the path, so a removal between
+ * its open() and its flock() cannot give two cells one range. */
+
+#include <stdint.h>
+
+#include "plan.h"
+#include "spawn-error.h"
+
+#define UID_RANGE_LOCK_DIR "/run/cell/uid"
+#define UID_RANGE_PICK_MIN UINT32_C(0x00080000)
+#define UID_RANGE_PICK_MAX UINT32_C(0x6FFF0000)
+#define UID_RANGE_PICK_SIZE UINT32_C(0x10000)
+
+typedef struct UidRange {
+        uint32_t base;
+        uint32_t count;
+        int lock_fd;            /* PICK: the flock'ed file, else -EBADF */
+        char *lock_path;        /* PICK: its path, removed at release */
+} UidRange;
+
+#define UID_RANGE_NULL ((UidRange) { .lock_fd = -EBADF })
+
+/* Decides (and for PICK locks) the range. lock_dir: NULL for
+ * UID_RANGE_LOCK_DIR (tests pass their own). */
+int uid_range_acquire(const Plan *p, const char *lock_dir, UidRange *ret, SpawnError *err);
+/* Removes the lock file and closes the lock; the range is free again. */
+void uid_range_release(UidRange *r);

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* timeit [-n RUNS] [-w WARMUP] [-f FD=FILE] SPEC OUT: start-to-exit wall time of the
+ * commands in SPEC, interleaved (round r runs every command once, so that
+ * drift of the machine hits all of them alike).
+ *
+ * SPEC: one command per line, fields separated by tabs: LABEL, then argv.
+ * "{}" in an argument becomes a token unique to the run ("<line>x<round>"):
+ * launchers that name a scope or container after it must not collide with
+ * the one of the previous run, which systemd may still be collecting.
+ * OUT: one line per measured run, "LABEL NANOSECONDS EXITSTATUS".
+ * stdin and stdout are /dev/null, stderr goes to OUT.log; -f opens FILE
+ * read-only as FD in every child (bwrap --seccomp FD). Medians are the
+ * caller's business (tests/bench/run). Not hyperfine: hyperfine cannot vary
+ * an argument from one run to the next. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_CMDS 32
+#define MAX_ARGS 2048
+
+extern char **environ;
+
+typedef struct Cmd {
+        char *label;
+        char *argv[MAX_ARGS + 1];
+        size_t argc;
+} Cmd;
+
+static long long now_ns(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* "{}" in each argument replaced by token; returns a new argv (leaked: tiny). */
+static char **expand(const Cmd *c, const char *token) {
+        static char *out[MAX_ARGS + 1];
+        for (size_t i = 0; i < c->argc; i++) {
+                const char *a = c->argv[i], *p = strstr(a, "{}");
+                if (!p) {
+                        out[i] = (char *) a;
+                        continue;
+                }
+                if (asprintf(&out[i], "%.*s%s%s", (int) (p - a), a, token, p + 2) < 0)
+                        out[i] = (char *) a;
+        }
+        out[c->argc] = NULL;
+        return out;
+}
+
+int main(int argc, char *argv[]) {
+        int runs = 20, warmup = 2, opt;
+        Cmd cmds[MAX_CMDS];
+        size_t n = 0;
+        char *line = NULL, logpath[4096], *extra = NULL;
+        size_t linesz = 0;
+        int extra_fd = -1;
+        FILE *spec, *out;
+
+        while ((opt = getopt(argc, argv, "+n:w:f:")) > 0)
+                switch (opt) {
+                case 'n': runs = atoi(optarg); break;
+                case 'w': warmup = atoi(optarg); break;
+                case 'f': extra_fd = atoi(optarg); extra = strchr(optarg, '=') ? strchr(optarg, '=') + 1 : NULL; break;
+                default: return 2;
+                }
+        if (argc - optind != 2)
+                return fprintf(stderr, "usage: timeit [-n RUNS] [-w WARMUP] [-f FD=FILE] SPEC OUT\n"), 2;
+        spec = fopen(argv[optind], "re");
+        out = fopen(argv[optind + 1], "we");
+        if (!spec || !out)
+                return perror("timeit"), 2;
+        snprintf(logpath, sizeof logpath, "%s.log", argv[optind + 1]);
+
+        while (n < MAX_CMDS && getline(&line, &linesz, spec) > 0) {
+                Cmd *c = cmds + n;
+                char *save = NULL;
+                line[strcspn(line, "\n")] = 0;
+                c->label = strtok_r(line, "\t", &save);
+                if (!c->label)
+                        continue;
+                c->label = strdup(c->label);
+                c->argc = 0;
+                for (char *a; c->argc < MAX_ARGS && (a = strtok_r(NULL, "\t", &save)); )
+                        c->argv[c->argc++] = strdup(a);
+                if (c->argc > 0)
+                        n++;
+        }
+
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 2, logpath, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (extra_fd > 2 && extra)
+                posix_spawn_file_actions_addopen(&fa, extra_fd, extra, O_RDONLY, 0);
+
+        for (int r = -warmup; r < runs; r++)
+                for (size_t i = 0; i < n; i++) {
+                        char token[64];
+                        pid_t pid;
+                        int status;
+
+                        snprintf(token, sizeof token, "%zux%d", i, r + warmup);
+                        char **a = expand(cmds + i, token);
+                        long long t0 = now_ns();
+                        if (posix_spawn(&pid, a[0], &fa, NULL, a, environ) != 0) {
+                                perror(a[0]);
+                                return 2;
+                        }
+                        while (waitpid(pid, &status, 0) < 0)
+                                ;
+                        long long dt = now_ns() - t0;
+                        if (r >= 0)
+                                fprintf(out, "%s %lld %d\n", cmds[i].label, dt,
+                                        WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+                }
+        fclose(out);
+        return 0;
+}

@@ -1,0 +1,201 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# cell list/status/stop/kill/exec against a real systemd (the sealed one of
+# tests/integration/systemd/lib.sh, used as it is): a cell@web service with
+# its scope, then a cell run with the cgroupfs manager found through
+# /run/cell/NAME/state.
+. "$(dirname "$0")/../systemd/lib.sh"
+
+setup_cell
+chmod 0777 "$ROOT/out"
+mkdir -p "$ROOT/www"
+echo "hello from web" > "$ROOT/www/index.html"
+
+# PID 1 of the container is this shell: it answers TERM (KillSignal=) and
+# USR1 (cell kill) and keeps busybox httpd running on 127.0.0.1:8080.
+write_payload web-payload <<'EOF'
+trap 'echo usr1 >> /out/usr1' USR1
+trap 'echo term > /out/term; kill $httpd; exit 0' TERM
+httpd -f -p 8080 -h /www & httpd=$!
+while :; do sleep 1 & wait $!; done
+EOF
+web_unit() {
+        cat <<EOF
+[Unit]
+Description=lifecycle web
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/web-payload
+EOF
+}
+web_unit | install_cell web
+# Restart=always: "cell stop" must stop the service for good, not the scope
+# alone (systemd would start it again).
+install_dropin cell@web.service restart <<'EOF'
+[Service]
+Restart=always
+RestartSec=200ms
+EOF
+
+cell() { in_sealed "$CELL" "$@"; }
+json_get() {    # json_get KEY < json: the value (lists: the first element's)
+        python3 -c 'import json, sys
+v = json.load(sys.stdin)
+v = v[0] if isinstance(v, list) else v
+print(v.get(sys.argv[1]))' "$1"
+}
+
+# --no-block and a bounded wait: a start that hangs fails here, in seconds.
+in_sealed systemctl start --no-block cell@web.service
+wait_for 15 state_is cell@web.service active ||
+        die "cell@web did not start (ActiveState=$(prop cell@web.service ActiveState))"
+expect_eq "cell@web is active" active "$(prop cell@web.service ActiveState)"
+
+# --- list and status
+list=$(cell list)
+check "cell list shows web with its scope" grep -qE '^web +systemd +cell-web\.scope +[0-9]+ +active/running' <<<"$list"
+json=$(cell list --json)
+expect_eq "list --json: one cell" 1 "$(python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' <<<"$json")"
+expect_eq "list --json: name" web "$(json_get name <<<"$json")"
+expect_eq "list --json: manager" systemd "$(json_get manager <<<"$json")"
+expect_eq "list --json: the service it runs in" cell@web.service "$(json_get service <<<"$json")"
+expect_eq "list --json: slice" machine.slice "$(json_get slice <<<"$json")"
+pid=$(json_get pid <<<"$json")
+# The PID is the container's PID 1: PID 1 of the PID namespace below the sealed one.
+expect_eq "list --json: pid is the container's PID 1" 1 "$(in_sealed awk '/^NSpid:/ {print $NF}' "/proc/$pid/status")"
+if controller_available pids; then
+        check "list --json: tasks counted" test "$(json_get tasks_current <<<"$json")" -ge 2
+else
+        expect_eq "list --json: no pids controller, tasks unknown" None "$(json_get tasks_current <<<"$json")"
+fi
+
+status=$(cell status web); rc=$?
+expect_eq "cell status web exits 0" 0 "$rc"
+check "status names the service cell runs in" grep -q "Service: cell@web.service" <<<"$status"
+check "status shows the scope's description" grep -q "cell web: lifecycle web" <<<"$status"
+check "status shows the PID" grep -q "PID: $pid " <<<"$status"
+expect_eq "status --json: running" True "$(cell status --json web | json_get running)"
+
+# --- exec
+expect_eq "exec: wget inside reaches the private-network httpd" "hello from web" \
+        "$(cell exec web wget -qO- http://127.0.0.1:8080/)"
+expect_eq "exec: the container's hostname (UTS namespace)" web "$(cell exec web hostname)"
+expect_eq "exec: its PID namespace (PID 1 is the payload)" /bin/sh "$(cell exec web sh -c 'tr "\0" " " < /proc/1/cmdline | cut -d" " -f1')"
+expect_eq "exec: its root" "hello from web" "$(cell exec web cat /www/index.html)"
+cg=$(cell exec web cat /proc/self/cgroup)
+check "exec: its cgroup namespace (0::/)" grep -qx '0::/' <<<"$cg"
+for f in CapEff CapBnd CapPrm NoNewPrivs Seccomp; do
+        expect_eq "exec: $f as the payload's" \
+                "$(cell exec web awk -v k="$f:" '$1 == k {print $2}' /proc/1/status)" \
+                "$(cell exec web awk -v k="$f:" '$1 == k {print $2}' /proc/self/status)"
+done
+expect_eq "exec: the seccomp filter is on" 2 "$(cell exec web awk '$1 == "Seccomp:" {print $2}' /proc/self/status)"
+fds=$(in_sealed sh -c "exec 7</dev/null; '$CELL' exec web ls /proc/self/fd" | tr '\n' ' ')
+check "exec: an fd of the caller does not reach the command ($fds)" sh -c '! echo "$1" | grep -qw 7' _ "$fds"
+cell exec web sh -c 'exit 7'
+expect_eq "exec: the command's exit status" 7 "$?"
+cell exec web sh -c 'kill -TERM $$'
+expect_eq "exec: 128+N when the command dies of signal N" 143 "$?"
+out=$(cell exec web no-such-command 2>&1); rc=$?
+expect_eq "exec: a missing command is a launcher error" 2 "$rc"
+check "exec: and says so" grep -q "no-such-command: not found in the container" <<<"$out"
+
+# The command runs in the scope's cgroup (systemd sees it there).
+in_sealed "$CELL" exec web sleep 30 &
+HOST_PIDS+=($!)
+in_scope() { in_sealed systemctl status --no-pager cell-web.scope | grep -q 'sleep 30'; }
+check "exec: the command is in cell-web.scope" wait_for 5 in_scope
+# SIGTERM to cell exec reaches the command; cell exec exits with its status.
+execpid=$(in_sealed pgrep -f "^$CELL exec web sleep 30" | head -n 1)
+if [ -n "$execpid" ]; then
+        in_sealed kill -TERM "$execpid"
+        wait "${HOST_PIDS[-1]}"
+        expect_eq "exec: SIGTERM is passed on, 128+15 comes back" 143 "$?"
+        check "exec: the command is gone from the scope" sh -c "! '$SEALED' run systemctl status --no-pager cell-web.scope | grep -q 'sleep 30'"
+else
+        fail "exec: cell exec web sleep 30 is not running"
+fi
+
+# --- kill
+cell kill web USR1
+expect_eq "cell kill web USR1 exits 0" 0 "$?"
+got_usr1() { [ -s "$ROOT/out/usr1" ]; }
+check "the payload got SIGUSR1" wait_for 5 got_usr1
+expect_eq "cell kill with an unknown signal: usage error" 2 "$(cell kill web NOPE 2>/dev/null; echo $?)"
+
+# --- the plan is recomputed from the unit: a broken unit is refused
+printf '[Root]\nDirectory=relative\n' | install_cell web
+expect_eq "exec with the unit now invalid exits 1" 1 "$(cell exec web true 2>/dev/null; echo $?)"
+web_unit | install_cell web
+
+# --- stop
+cell stop web
+expect_eq "cell stop web exits 0" 0 "$?"
+expect_eq "the payload got its KillSignal (SIGTERM)" term "$(cat "$ROOT/out/term" 2>/dev/null)"
+sleep 1
+expect_eq "cell@web is stopped for good (Restart=always did not bring it back)" inactive \
+        "$(prop cell@web.service ActiveState)"
+expect_eq "its scope is gone" inactive "$(prop cell-web.scope ActiveState)"
+check "no process of the exec is left" sh -c "! '$SEALED' run pgrep -x sleep >/dev/null"
+expect_eq "status of a stopped cell exits 3" 3 "$(cell status web >/dev/null; echo $?)"
+expect_eq "status --json of a stopped cell" False "$(cell status --json web | json_get running)"
+expect_eq "stop of a stopped cell exits 3" 3 "$(cell stop web 2>/dev/null; echo $?)"
+expect_eq "kill of a stopped cell exits 3" 3 "$(cell kill web 2>/dev/null; echo $?)"
+expect_eq "exec in a stopped cell exits 3" 3 "$(cell exec web true 2>/dev/null; echo $?)"
+expect_eq "list --json is empty" "[]" "$(cell list --json | tr -d ' \n')"
+
+# --- cell run by hand: a scope of its own, then the cgroupfs manager, found
+# through /run/cell/plain/state
+write_payload plain-payload <<'EOF'
+trap 'echo term > /out/plain-term; exit 0' TERM
+trap 'echo usr1 >> /out/plain-usr1' USR1
+while :; do sleep 1 & wait $!; done
+EOF
+install_cell plain <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/plain-payload
+User=nobody
+EOF
+# --- first as a scope of its own, from a login-shell-like scope (no service):
+# "cell stop" stops the scope, systemd asks cell (its Controller) to stop.
+"$SEALED" run "$CELL" run plain > "$WORK/plain-scope.log" 2>&1 &
+runner=$!
+HOST_PIDS+=($runner)
+check "cell run plain (systemd) starts its scope" wait_for 10 state_is cell-plain.scope active
+json=$(cell list --json)
+expect_eq "list --json: the scope of a cell run by hand" cell-plain.scope "$(json_get scope <<<"$json")"
+expect_eq "list --json: it runs in no service" None "$(json_get service <<<"$json")"
+cell kill --all plain USR1
+got_plain_usr1() { [ -s "$ROOT/out/plain-usr1" ]; }
+check "cell kill --all: the payload got SIGUSR1 (KillUnit)" wait_for 5 got_plain_usr1
+cell stop plain
+expect_eq "cell stop plain (scope) exits 0" 0 "$?"
+expect_eq "the payload got SIGTERM" term "$(cat "$ROOT/out/plain-term" 2>/dev/null)"
+runner_gone() { ! kill -0 "$runner" 2>/dev/null; }
+check "cell run has exited" wait_for 5 runner_gone
+expect_eq "the scope is gone" inactive "$(prop cell-plain.scope ActiveState)"
+rm -f "$ROOT/out/plain-term"
+
+# --- then with the cgroupfs manager
+"$SEALED" run "$CELL" run --cgroup-manager=cgroupfs plain > "$WORK/plain.log" 2>&1 &
+runner=$!
+HOST_PIDS+=($runner)
+has_state() { in_sealed test -s /run/cell/plain/state; }
+check "cell run (cgroupfs) writes /run/cell/plain/state" wait_for 10 has_state
+json=$(cell list --json)
+expect_eq "list --json: the cgroupfs cell" plain "$(json_get name <<<"$json")"
+expect_eq "list --json: its manager" cgroupfs "$(json_get manager <<<"$json")"
+expect_eq "status: running" 0 "$(cell status plain >/dev/null; echo $?)"
+expect_eq "exec: as the unit's User=" 65534 "$(cell exec plain id -u)"
+check "exec: in the cell's cgroup namespace" sh -c "'$SEALED' run '$CELL' exec plain cat /proc/self/cgroup | grep -qx '0::/'"
+cell stop plain
+expect_eq "cell stop plain exits 0" 0 "$?"
+expect_eq "the cgroupfs payload got SIGTERM" term "$(cat "$ROOT/out/plain-term" 2>/dev/null)"
+check "cell run has exited" wait_for 5 runner_gone
+check "its runtime state is removed" sh -c "! '$SEALED' run test -e /run/cell/plain"
+expect_eq "status: not running" 3 "$(cell status plain >/dev/null; echo $?)"
+
+finish

@@ -1,0 +1,113 @@
+#!/bin/bash
+# A busybox httpd in a cell with Bridge= (a veth into the bridge),
+# Address=, Gateway= and Port=, under PrivateUsers=pick:
+#
+#   netns H (the "host": cell runs here)     netns C (a client)
+#     br0 10.213.7.1/24 -- ve-NAME ==== host0 10.213.7.2/24 (the cell)
+#         \-- vc-peer ==== eth0 10.213.7.3/24 (C)
+#
+# C reaches the cell over the bridge; in H the cell answers on H's own
+# address at the forwarded port. After a stop no veth, nft table or uid
+# lock is left; the table a killed cell left is replaced at the next start.
+# (Init=yes: busybox httpd as PID 1 would ignore SIGTERM.)
+. "$(dirname "$0")/../run/lib.sh"
+
+command -v ip >/dev/null || { echo "skipped: needs ip (iproute2)"; exit 77; }
+command -v nft >/dev/null || { echo "skipped: needs nft (nftables) to look at the rules"; exit 77; }
+# The host's static busybox wget crashes in getaddrinfo: GNU wget or curl.
+if command -v wget >/dev/null; then
+        http_get() { wget -q -T 1 -t 1 -O - "$1"; }
+elif command -v curl >/dev/null; then
+        http_get() { curl -sf -m 1 "$1"; }
+else
+        echo "skipped: needs wget or curl"; exit 77
+fi
+chmod 755 "$work"       # the child works as the container's root
+
+H=cellh$$
+C=cellc$$
+net_cleanup() {
+        ip netns del "$H" 2>/dev/null || true
+        ip netns del "$C" 2>/dev/null || true
+}
+trap 'st=$?; net_cleanup; (exit $st); cleanup' EXIT
+
+ip netns add "$H"
+ip netns add "$C"
+ip -n "$H" link set lo up
+ip -n "$H" link add br0 type bridge
+ip -n "$H" addr add 10.213.7.1/24 dev br0
+ip -n "$H" link set br0 up
+ip -n "$C" link set lo up
+ip -n "$C" link add eth0 type veth peer name vc-peer netns "$H"
+ip -n "$C" addr add 10.213.7.3/24 dev eth0
+ip -n "$C" link set eth0 up
+ip -n "$H" link set vc-peer master br0 up
+
+mkdir -p "$root/www"
+echo "hello from the cell" > "$root/www/index.html"
+name=$(unit_name web)
+u=$(unit web "[Root]" "Directory=$root" "[Isolation]" "PrivateUsers=pick" \
+        "[Exec]" "Exec=/bin/httpd -f -p 80 -h /www" "Init=yes" \
+        "[Network]" "Bridge=br0" "Address=10.213.7.2/24" "Gateway=10.213.7.1" "Port=8080:80" "Port=udp:5353:53")
+host_if=$(printf 've-%.12s' "$name")
+
+start_cell() {
+        # A new veth has a new MAC: the client must not use the old one's.
+        ip -n "$C" neigh flush all
+        ip -n "$H" neigh flush all
+        ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u" >"$work/out" 2>"$work/err" &
+        pid=$!          # cell itself: ip netns exec execs it
+        for _ in $(seq 50); do
+                ip netns exec "$C" bash -c "$(declare -f http_get); http_get http://10.213.7.2/" >"$work/page" 2>/dev/null && return 0
+                kill -0 $pid 2>/dev/null || fail "cell ended: $(cat "$work/err")"
+                sleep 0.2
+        done
+        fail "the cell's httpd never answered over the bridge: $(cat "$work/err")"
+}
+
+start_cell
+expect "page over the bridge" "$(cat "$work/page")" "hello from the cell"
+# Port=: H's own address, port 8080, reaches the container's port 80.
+page=$(ip netns exec "$H" bash -c "$(declare -f http_get); http_get http://10.213.7.1:8080/") || fail "no answer on the forwarded port"
+expect "page through Port=" "$page" "hello from the cell"
+ip -n "$H" link show "$host_if" | grep -q "master br0" || fail "$host_if is not on br0"
+ruleset=$(ip netns exec "$H" nft list table inet "cell-$name") || fail "no nft table inet cell-$name"
+grep -q "udp dport 5353 dnat ip to 10.213.7.2:53" <<<"$ruleset" || fail "udp rule missing: $ruleset"
+range=$(ls -t /run/cell/uid | head -1)
+flock -n "/run/cell/uid/$range" true && fail "uid range not locked while the cell runs"
+
+# Stop: nothing left.
+kill -TERM $pid
+wait $pid || true
+ip -n "$H" link show "$host_if" >/dev/null 2>&1 && fail "veth $host_if left after stop"
+ip netns exec "$H" nft list tables | grep -q "cell-$name" && fail "nft table left after stop"
+[ ! -e "/run/cell/uid/$range" ] || fail "uid range lock $range left after stop"
+
+# A killed supervisor leaves its table; the next start replaces it.
+start_cell
+kill -KILL $pid
+wait $pid 2>/dev/null || true
+ip netns exec "$H" nft list tables | grep -q "cell-$name" || fail "expected the killed cell's table to remain"
+for _ in $(seq 50); do
+        ip -n "$H" link show "$host_if" >/dev/null 2>&1 || break
+        sleep 0.1      # the veth goes with the container's network namespace
+done
+start_cell
+expect "tables after restart" "$(ip netns exec "$H" nft list tables | grep -c "cell-$name")" 1
+page=$(ip netns exec "$H" bash -c "$(declare -f http_get); http_get http://10.213.7.1:8080/") || fail "no answer after restart"
+kill -TERM $pid
+wait $pid || true
+ip netns exec "$H" nft list tables | grep -q "cell-$name" && fail "nft table left after the second stop"
+
+# Errors: a missing bridge, Port= without an IPv4 Address=.
+u2=$(unit nobr "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "[Network]" "Bridge=nosuchbr0")
+status=0; ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u2" >/dev/null 2>"$work/err" || status=$?
+expect "missing bridge: status" "$status" 2
+grep -q "Bridge=nosuchbr0: no such interface on the host" "$work/err" || fail "missing bridge: $(cat "$work/err")"
+u3=$(unit noaddr "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "[Network]" "VirtualEthernet=yes" "Port=80")
+status=0; ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u3" >/dev/null 2>"$work/err" || status=$?
+expect "Port= without Address=: status" "$status" 2
+grep -q "Port=: needs an IPv4 Address=" "$work/err" || fail "Port= without Address=: $(cat "$work/err")"
+[ -z "$(ip -n "$H" link show type veth | grep ' ve-')" ] || fail "veths left: $(ip -n "$H" link show type veth)"
+echo "ok: bridge, Address=, Gateway=, Port=, cleanup"

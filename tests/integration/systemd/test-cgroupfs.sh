@@ -1,0 +1,210 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The cgroupfs fallback (--cgroup-manager=cgroupfs): the same payloads and
+# limits as test-scope, enforced through the cgroup files cell writes itself
+# below its own cgroup, and that cgroup removed when the payload exits.
+#
+# It runs inside the sealed systemd, in a transient scope with Delegate=yes
+# (the subtree is cell's to manage, as on a build box that hands cell a
+# cgroup), so that every cgroup it makes is inside the harness's tree.
+#
+# On cgroup2 cell is then the only process of that scope's cgroup, and the
+# "no internal processes" rule forbids enabling controllers there: cell moves
+# itself into a leaf (cell.supervisor-PID) beside cell-NAME, and back on exit.
+# With other processes in its cgroup it refuses and says what to do.
+. "$(dirname "$0")/lib.sh"
+
+setup_cell
+
+# cgfs NAME ARGS...: cell run --cgroup-manager=cgroupfs in scope cgfs-NAME.scope
+cgfs() {
+        local name=$1; shift
+        in_sealed systemd-run --quiet --scope -p Delegate=yes --unit="cgfs-$name" \
+                "$CELL" run --cgroup-manager=cgroupfs "$@"
+}
+# cell's own cgroup dir for CONTROLLER on the host: the scope's, plus cell-NAME
+cell_dir() { echo "$(host_cgroup_of "$1" "cgfs-$2.scope")/cell-$2"; }
+
+write_payload cgfs-payload <<'EOF'
+trap 'exit 0' TERM
+cat /proc/self/cgroup > /out/cgfs-cgroup
+sleep 1000 & wait
+EOF
+
+# --- no limits: runs anywhere, in a cgroup of its own that goes away after
+install_cell plain <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/sh -c 'cat /proc/self/cgroup > /out/plain-cgroup'
+EOF
+cgfs plain plain > "$WORK/plain.log" 2>&1
+expect_eq "no limits: the payload runs" 0 "$?"
+check "no limits: it saw its own cgroup as / (cgroup namespace)" grep -qx '0::/' "$ROOT/out/plain-cgroup"
+expect_eq "no limits: the scope (and cell-plain below it) is gone" not-found "$(prop cgfs-plain.scope LoadState)"
+
+test_substate() { [ "$(prop "$1" SubState)" = "$2" ]; }
+
+have_all=1
+for c in memory pids cpu; do controller_available "$c" || have_all=0; done
+
+install_cell hello <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/cgfs-payload
+[Limits]
+MemoryMax=64M
+TasksMax=32
+CPUQuota=50%
+EOF
+
+if [ "$have_all" = 0 ]; then
+        # This tree has no memory/pids/cpu controller at all (a hybrid host's
+        # v1 hierarchies hold them; no cgroup layout can give them back while
+        # those are in use): cell must refuse rather than run the payload
+        # unlimited. On a pure cgroup2 host the checks below run instead.
+        cgfs hello hello > "$WORK/hello.log" 2>&1
+        expect_eq "limits without controllers: exit status" 2 "$?"
+        check "limits without controllers: says which controller is missing" grep -qi "controller" "$WORK/hello.log"
+        check "limits without controllers: the payload never ran" test ! -e "$ROOT/out/cgfs-cgroup"
+        echo "skip - enforcement: no memory/pids/cpu controllers in this cgroup2 tree (v1 holds them on this host)"
+        finish
+fi
+
+# --- the limits as the kernel has them
+rm -f "$ROOT/out/cgfs-cgroup"
+cgfs hello hello > "$WORK/hello.log" 2>&1 &
+if wait_for 5 test -s "$ROOT/out/cgfs-cgroup"; then
+        ok "cell run --cgroup-manager=cgroupfs runs the payload"
+        check "it sees its own cgroup as / (cgroup namespace)" grep -qx '0::/' "$ROOT/out/cgfs-cgroup"
+        if [ "$SEALED_CGROUP" = v2 ]; then
+                files="memory:memory.max:67108864 pids:pids.max:32 cpu:cpu.max:50000_100000"
+        else
+                files="memory:memory.limit_in_bytes:67108864 pids:pids.max:32 cpu:cpu.cfs_quota_us:50000 cpu:cpu.cfs_period_us:100000"
+        fi
+        for f in $files; do
+                IFS=: read -r ctrl file want <<< "$f"
+                d=$(cell_dir "$ctrl" hello)
+                expect_eq "$file in cell-hello" "${want//_/ }" "$(cat "$d/$file" 2>/dev/null)"
+        done
+        payload_dir=$(cell_dir pids hello)
+        # (cgroup files report size 0: read them, do not test -s)
+        check "the payload is in cell-hello" test -n "$(cat "$payload_dir/cgroup.procs" 2>/dev/null)"
+        if [ "$SEALED_CGROUP" = v2 ]; then
+                scope_dir=$(host_cgroup_of pids cgfs-hello.scope)
+                leaf=$(cd "$scope_dir" && ls -d cell.supervisor-* 2>/dev/null)
+                check "cgroup2: cell moved into a leaf of its own beside cell-hello ($leaf)" test -n "$leaf"
+                check "cgroup2: cell itself is in that leaf" test -n "$(cat "$scope_dir/$leaf/cgroup.procs" 2>/dev/null)"
+                expect_eq "cgroup2: the scope's own cgroup holds no process" "" "$(cat "$scope_dir/cgroup.procs")"
+                expect_eq "cgroup2: controllers enabled for the container" "cpu memory pids" \
+                        "$(tr ' ' '\n' < "$scope_dir/cgroup.subtree_control" | grep -xE 'cpu|memory|pids' | sort | xargs)"
+        fi
+        in_sealed systemctl stop cgfs-hello.scope
+        wait
+        check "cell-hello is removed when the payload has exited" wait_for 5 test ! -d "$payload_dir"
+else
+        fail "cell run --cgroup-manager=cgroupfs did not start the payload: $(cat "$WORK/hello.log")"
+        in_sealed systemctl stop cgfs-hello.scope
+        wait
+fi
+
+# --- cgroup2: cell is not alone in its cgroup: it refuses, says why and what to do
+if [ "$SEALED_CGROUP" = v2 ]; then
+        rm -f "$ROOT/out/cgfs-cgroup"
+        in_sealed systemd-run --quiet --scope -p Delegate=yes --unit=cgfs-crowded \
+                sh -c 'sleep 30 & exec "$0" run --cgroup-manager=cgroupfs hello' "$CELL" > "$WORK/crowded.log" 2>&1
+        expect_eq "cgroup2, other processes in cell's cgroup: exit status" 2 "$?"
+        check "cgroup2, not alone: says why and what to do: $(head -n 1 "$WORK/crowded.log")" \
+                sh -c "grep -q 'also holds other processes' '$WORK/crowded.log' && grep -q 'cgroup of its own' '$WORK/crowded.log'"
+        check "cgroup2, not alone: the payload never ran" test ! -e "$ROOT/out/cgfs-cgroup"
+        d=$(host_cgroup_of pids cgfs-crowded.scope)
+        expect_eq "cgroup2, not alone: nothing was made below the cgroup" "" \
+                "$(cd "$d" 2>/dev/null && find . -mindepth 1 -type d)"
+        in_sealed systemctl stop cgfs-crowded.scope
+
+        # --- cgroup2: on exit cell puts its cgroup back as it found it. A
+        # service (RemainAfterExit=yes) keeps the cgroup after cell is gone.
+        install_cell leafy <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/sh -c 'echo ran > /out/leafy'
+[Limits]
+MemoryMax=64M
+TasksMax=32
+EOF
+        rm -f "$ROOT/out/leafy"
+        in_sealed systemd-run --quiet --unit=cgfs-leafy -p Delegate=yes -p RemainAfterExit=yes \
+                "$CELL" run --cgroup-manager=cgroupfs leafy
+        if wait_for 10 test_substate cgfs-leafy.service exited; then
+                check "cgroup2, leaf: the payload ran" test -e "$ROOT/out/leafy"
+                expect_eq "cgroup2, leaf: cell exited cleanly" 0 "$(prop cgfs-leafy.service ExecMainStatus)"
+                d=$(host_cgroup_of pids cgfs-leafy.service)
+                if [ -d "$d" ]; then
+                        expect_eq "cgroup2, leaf: no leaf and no cell-leafy left below the service" "" \
+                                "$(cd "$d" && find . -mindepth 1 -type d)"
+                        expect_eq "cgroup2, leaf: the controllers are off again" "" "$(cat "$d/cgroup.subtree_control")"
+                else
+                        echo "skip - cgroup2, leaf: systemd removed the service's cgroup already"
+                fi
+        else
+                fail "cgroup2, leaf: cell run leafy did not finish: $(prop cgfs-leafy.service SubState)"
+        fi
+        in_sealed systemctl stop cgfs-leafy.service
+fi
+
+# --- MemoryMax= really OOM-kills, and cell says so
+write_payload hog-payload <<'EOF'
+# tail holds a whole "line" in memory: 200 MiB of zeros without a newline
+dd if=/dev/zero bs=1048576 count=200 2>/dev/null | tail > /dev/null
+exit $?
+EOF
+install_cell hog <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/hog-payload
+[Limits]
+MemoryMax=32M
+MemorySwapMax=0
+EOF
+cgfs hog hog > "$WORK/hog.log" 2>&1
+expect_eq "MemoryMax=32M: the allocating payload is killed (128+9)" 137 "$?"
+check "cell reports the OOM kill" grep -qi 'oom' "$WORK/hog.log"
+grep -i oom "$WORK/hog.log" | sed 's/^/    /'
+
+# --- TasksMax= really stops a fork loop
+write_payload fork-payload <<'EOF'
+trap 'exit 0' TERM
+# the loop in a subshell: a shell that cannot fork gives up
+(for i in $(seq 100); do sleep 30 & done) 2>/dev/null
+echo done > /out/forked
+sleep 1000 & wait
+EOF
+install_cell forky <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/fork-payload
+[Limits]
+TasksMax=10
+EOF
+rm -f "$ROOT/out/forked"
+cgfs forky forky > "$WORK/forky.log" 2>&1 &
+if wait_for 10 test -e "$ROOT/out/forked"; then
+        d=$(cell_dir pids forky)
+        n=$(cat "$d/pids.current" 2>/dev/null)
+        if [ -n "$n" ] && [ "$n" -le 10 ] && [ "$n" -ge 8 ]; then
+                ok "a fork loop of 100 stops at TasksMax=10 ($n tasks)"
+        else
+                fail "a fork loop vs TasksMax=10: ${n:-?} tasks"
+        fi
+        check "the kernel refused forks (pids.events)" sh -c "grep -q '^max [1-9]' '$d/pids.events'"
+else
+        fail "cell run forky did not get going: $(cat "$WORK/forky.log")"
+fi
+in_sealed systemctl stop cgfs-forky.scope
+wait
+
+finish

@@ -1,0 +1,55 @@
+#!/bin/bash
+# PrivateUsers=pick: the probe inside is root of a user namespace whose map
+# is one 64 Ki range in 0x80000..0x6FFF0000, the same for uids and gids; the
+# root is idmapped (its files show their on-disk owners, root's are root's),
+# /proc, /sys, /dev and devpts work; the range's lock is held while the
+# cell runs and free afterwards.
+. "$(dirname "$0")/../run/lib.sh"
+# The child works as the container's root: it must reach the root.
+chmod 755 "$work"
+
+u=$(unit probe "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "[Isolation]" "PrivateUsers=pick")
+run_cell cgroupfs "$u"
+[ "$status" = 0 ] || fail "cell run: status $status: $(cat "$work/err")"
+
+expect uid "$(field uid)" 0
+expect gid "$(field gid)" 0
+read -r inside outside count <<<"$(field uid_map)"
+expect "uid_map inside" "$inside" 0
+expect "uid_map count" "$count" 65536
+(( outside >= 0x80000 && outside <= 0x6FFF0000 && outside % 65536 == 0 )) ||
+        fail "uid_map: $outside is not a 64 Ki range in 0x80000..0x6FFF0000"
+expect gid_map "$(field gid_map)" "$(field uid_map)"
+# The range's lock file went with the cell.
+[ ! -e "/run/cell/uid/$outside" ] || fail "lock file /run/cell/uid/$outside left after the cell ended"
+
+# The API file systems work inside the user namespace.
+for m in '"/proc": {"fstype": "proc"' '"/sys": {"fstype": "sysfs"' '"/dev/pts": {"fstype": "devpts"'; do
+        grep -qF "$m" "$work/out" || fail "mount missing inside: $m"
+done
+expect interfaces "$(field interfaces)" '{"lo": {"up": true, "flags": 73}}'
+
+# The root is idmapped, not chowned: on disk it stays 0:0, inside root's
+# files are root's, and a file made inside lands on disk as 0.
+u=$(unit ls "[Root]" "Directory=$root" "[Isolation]" "PrivateUsers=pick" \
+        "[Exec]" 'Exec=/bin/sh -c "stat -c %%u:%%g /etc/passwd; echo x > /root/made; stat -c %%u /root/made; cat /dev/null; echo devnull-ok; ls /dev/pts/ptmx"')
+run_cell cgroupfs "$u"
+[ "$status" = 0 ] || fail "sh: status $status: $(cat "$work/err")"
+expect "owner inside" "$(sed -n 1p "$work/out")" 0:0
+expect "new file inside" "$(sed -n 2p "$work/out")" 0
+expect "/dev/null" "$(sed -n 3p "$work/out")" devnull-ok
+expect "ptmx" "$(sed -n 4p "$work/out")" /dev/pts/ptmx
+expect "owner on disk" "$(stat -c %u:%g "$root/etc/passwd")" 0:0
+expect "new file on disk" "$(stat -c %u "$root/root/made")" 0
+
+# The container's cgroup belongs to its root (delegation), checked from inside.
+u=$(unit cg "[Root]" "Directory=$root" "[Isolation]" "PrivateUsers=pick" \
+        "[Exec]" 'Exec=/bin/sh -c "for d in /sys/fs/cgroup/unified /sys/fs/cgroup/systemd /sys/fs/cgroup; do [ -e $d/cgroup.procs ] && stat -c %%u $d $d/cgroup.procs; done; true"')
+run_cell cgroupfs "$u"
+[ "$status" = 0 ] || fail "cgroup: status $status: $(cat "$work/err")"
+[ -s "$work/out" ] || fail "cgroup: no cgroup.procs found inside"
+while read -r owner; do
+        expect "cgroup owner inside" "$owner" 0
+done < "$work/out"
+
+echo "ok: PrivateUsers=pick map, idmapped root, API file systems, cgroup delegation"

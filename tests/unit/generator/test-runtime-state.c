@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* src/scope/runtime-state.c and the rootless parts of src/scope/instance.c. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "instance.h"
+#include "runtime-state.h"
+#include "strv.h"
+#include "test.h"
+
+static char *dir_new(void) {
+        char *d = strdup("/tmp/test-runtime-state.XXXXXX");
+        ASSERT_NOT_NULL(d);
+        ASSERT_NOT_NULL(mkdtemp(d));
+        ASSERT_EQ(setenv("CELL_RUNTIME_DIR", d, 1), 0);
+        return d;
+}
+
+static void dir_free(char *d) {
+        _cleanup_free_ char *cmd = NULL;
+        ASSERT_TRUE(asprintf(&cmd, "rm -rf '%s'", d) > 0);
+        ASSERT_EQ(system(cmd), 0);
+        unsetenv("CELL_RUNTIME_DIR");
+        free(d);
+}
+
+TEST(format_parse_round_trip) {
+        RuntimeState s = {
+                .name = (char *) "worker@3", .unit_path = (char *) "/etc/cell/worker@.cell",
+                .manager = CGROUP_MANAGER_CGROUPFS, .supervisor = 100, .supervisor_start = 5,
+                .leader = 101, .leader_start = 6, .since_usec = 1234567,
+        };
+        _cleanup_free_ char *text = NULL;
+        RuntimeState t;
+
+        ASSERT_OK(runtime_state_format(&s, &text));
+        ASSERT_CONTAINS(text, "NAME=worker@3\n");
+        ASSERT_CONTAINS(text, "MANAGER=cgroupfs\n");
+        ASSERT_OK(runtime_state_parse(text, &t));
+        ASSERT_STREQ(t.name, "worker@3");
+        ASSERT_STREQ(t.unit_path, "/etc/cell/worker@.cell");
+        ASSERT_EQ(t.manager, CGROUP_MANAGER_CGROUPFS);
+        ASSERT_EQ(t.supervisor, 100);
+        ASSERT_EQ_U64(t.supervisor_start, 5);
+        ASSERT_EQ(t.leader, 101);
+        ASSERT_EQ_U64(t.leader_start, 6);
+        ASSERT_EQ_U64(t.since_usec, 1234567);
+        runtime_state_done(&t);
+
+        /* what a state must have, and what it must not be */
+        ASSERT_ERROR(runtime_state_parse("NAME=x\nMANAGER=cgroupfs\nSUPERVISOR=1\n", &t), EBADMSG);
+        ASSERT_ERROR(runtime_state_parse("NAME=x\nMANAGER=cgroupfs\nSUPERVISOR=1\nLEADER=-4\n", &t), EINVAL);
+        ASSERT_ERROR(runtime_state_parse("NAME=x\nMANAGER=bogus\nSUPERVISOR=1\nLEADER=2\n", &t), EBADMSG);
+        /* a newline in a value would forge a key */
+        s.unit_path = (char *) "/x\nLEADER=1";
+        ASSERT_ERROR(runtime_state_format(&s, &text), EINVAL);
+}
+
+TEST(pid_start_time_pins_a_process) {
+        uint64_t start;
+        ASSERT_OK(runtime_pid_start_time(getpid(), &start));
+        ASSERT_TRUE(start > 0);
+        ASSERT_TRUE(runtime_pid_is(getpid(), start));
+        ASSERT_FALSE(runtime_pid_is(getpid(), start + 1));
+        ASSERT_FALSE(runtime_pid_is(0, start));
+}
+
+/* A PID that existed and is gone (reaped). */
+static pid_t dead_pid(void) {
+        pid_t pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0)
+                _exit(0);
+        ASSERT_EQ(waitpid(pid, NULL, 0), pid);
+        return pid;
+}
+
+TEST(write_read_list_remove) {
+        char *d = dir_new();
+        _cleanup_strv_free_ char **names = NULL;
+        _cleanup_free_ char *unit = NULL, *path = NULL;
+        RuntimeState s;
+
+        ASSERT_TRUE(asprintf(&unit, "%s/web.cell", d) > 0);
+        ASSERT_OK(runtime_state_publish("web", unit, CGROUP_MANAGER_CGROUPFS, getpid()));
+        ASSERT_OK(runtime_state_read("web", &s));
+        ASSERT_STREQ(s.name, "web");
+        ASSERT_EQ(s.leader, getpid());
+        ASSERT_EQ(s.supervisor, getpid());
+        ASSERT_TRUE(s.since_usec > 0);
+        runtime_state_done(&s);
+
+        /* a state whose leader is gone is stale, never a recycled PID */
+        RuntimeState old = {
+                .name = (char *) "old", .manager = CGROUP_MANAGER_CGROUPFS,
+                .supervisor = getpid(), .leader = dead_pid(), .leader_start = 1,
+        };
+        ASSERT_OK(runtime_state_write(&old));
+        ASSERT_ERROR(runtime_state_read("old", &s), ESTALE);
+        ASSERT_ERROR(runtime_state_read("none", &s), ENOENT);
+        ASSERT_ERROR(runtime_state_read("../etc", &s), EINVAL);
+
+        /* unit files share the directory: only NAME/state counts */
+        ASSERT_TRUE(asprintf(&path, "%s/x.cell", d) > 0);
+        FILE *f = fopen(path, "we");
+        ASSERT_NOT_NULL(f);
+        fclose(f);
+        ASSERT_OK(runtime_state_list(&names));
+        ASSERT_EQ(strv_length(names), 2u);
+        ASSERT_STREQ(names[0], "old");
+        ASSERT_STREQ(names[1], "web");
+
+        /* only the run that wrote it removes it */
+        ASSERT_ERROR(runtime_state_remove("web", getpid() + 1), EBUSY);
+        ASSERT_OK(runtime_state_remove("web", getpid()));
+        ASSERT_ERROR(runtime_state_read("web", &s), ENOENT);
+        dir_free(d);
+}
+
+TEST(instance_from_runtime_state) {
+        char *d = dir_new();
+        CellInstance i = {};
+
+        ASSERT_OK(runtime_state_publish("plain", NULL, CGROUP_MANAGER_NONE, getpid()));
+        ASSERT_OK(instance_find("plain", false, &i));
+        ASSERT_STREQ(i.name, "plain");
+        ASSERT_EQ(i.manager, CGROUP_MANAGER_NONE);
+        ASSERT_EQ(i.leader, getpid());
+        ASSERT_EQ(i.supervisor, getpid());
+        ASSERT_STREQ(i.state, "running");
+        instance_done(&i);
+        ASSERT_ERROR(instance_find("other", false, &i), ESRCH);
+        dir_free(d);
+}
+
+TEST(scope_names) {
+        _cleanup_free_ char *u = NULL, *n = NULL, *m = NULL;
+
+        ASSERT_OK(instance_unit_from_name("worker@3", &u));
+        ASSERT_STREQ(u, "cell-worker\\x403.scope");
+        ASSERT_OK(instance_name_from_unit(u, &n));
+        ASSERT_STREQ(n, "worker@3");
+        ASSERT_OK(instance_name_from_unit("cell-my\\x2dweb.scope", &m));
+        ASSERT_STREQ(m, "my-web");
+        ASSERT_ERROR(instance_name_from_unit("cell-web.service", &m), EINVAL);
+        ASSERT_ERROR(instance_name_from_unit("web.scope", &m), EINVAL);
+}
+
+TEST(pick_leader) {
+        /* we are in no PID namespace below the caller's: not a container's PID 1 */
+        pid_t self = getpid();
+        ASSERT_EQ(instance_pick_leader(&self, 1), 0);
+        ASSERT_EQ(instance_pick_leader(NULL, 0), 0);
+}
