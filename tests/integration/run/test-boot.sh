@@ -1,0 +1,35 @@
+#!/bin/bash
+# Boot=yes: the root's /sbin/init runs as PID 1 with container=cell in its
+# environment, "cell run -- ARGS" are appended to its command line, and
+# SIGTERM reaching cell arrives as SIGRTMIN+3 (systemd's "halt").
+. "$(dirname "$0")/lib.sh"
+
+# The probe stands in for init: it reports like any payload.
+mkdir -p "$root/sbin"
+ln -sf ../bin/probe "$root/sbin/init"
+
+u=$(unit boot "[Root]" "Directory=$root" "[Exec]" "Boot=yes")
+"$CELL" plan --json "$u" > "$work/plan" || fail "cell plan --json failed"
+expect "plan: kill_signal" "$(plan_value kill_signal)" "SIGRTMIN+3"
+
+run_cell none "$u"
+expect "exit status" "$status" 0
+expect "pid" "$(field pid)" 1
+[[ $(field environment) == *'"container=cell"'* ]] || fail "no container=cell in $(field environment)"
+compare_with_plan "$u"
+
+# ARGS follow init's own argv[0]; SIGTERM is sent on as SIGRTMIN+3.
+: > "$work/out"
+"$CELL" run --cgroup-manager=none "$u" -- trap "$marker" >"$work/out" 2>"$work/err" &
+pid=$!
+for _ in $(seq 100); do
+        [ -s "$work/out" ] && break
+        sleep 0.05
+done
+[ -s "$work/out" ] || fail "init did not start: $(cat "$work/err")"
+kill -TERM "$pid"
+status=0
+wait "$pid" || status=$?
+expect "trapped" "$(tr '\n' ' ' < "$work/out")" "trapping signal $((34 + 3)) "
+expect "RTMIN+3 status" "$status" $((64 + 34 + 3))
+echo "ok"
