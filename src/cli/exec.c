@@ -46,7 +46,6 @@
 #include "spawn-child.h"
 #include "spawn-env.h"
 #include "strv.h"
-#include "unit-name.h"
 #include "unit.h"
 #include "verbs.h"
 
@@ -503,10 +502,6 @@ int verb_exec(int argc, char *argv[]) {
                 log_error("Missing cell name. See \"cell exec --help\".");
                 return CELL_EXIT_FAILURE;
         }
-        if (unit_name_normalize(argv[optind], &name) < 0) {
-                log_error("\"%s\" is not a valid cell name.", argv[optind]);
-                return CELL_EXIT_FAILURE;
-        }
         cmd = argv + optind + 1;
         if (*cmd && streq(*cmd, "--"))
                 cmd++;
@@ -515,15 +510,9 @@ int verb_exec(int argc, char *argv[]) {
                 return CELL_EXIT_FAILURE;
         }
 
-        r = instance_find(name, user_bus, &inst);
-        if (r == -ESRCH) {
-                log_error("cell %s is not running.", name);
-                return CELL_EXIT_NOT_RUNNING;
-        }
-        if (r < 0) {
-                log_error_errno(r, "Looking up cell %s: %m", name);
-                return CELL_EXIT_FAILURE;
-        }
+        r = cli_find_instance(argv[optind], user_bus, true, &name, &inst);
+        if (r != CELL_EXIT_OK)
+                return r;
 
         /* The unit as it is now: identity, capabilities and filter as the plan says. */
         const UnitLoadOptions lo = { .name = inst.unit_path ? name : NULL };

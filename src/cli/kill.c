@@ -9,7 +9,7 @@
 
 #include "instance.h"
 #include "log.h"
-#include "unit-name.h"
+#include "parse-value.h"
 #include "verbs.h"
 
 static void help(void) {
@@ -20,28 +20,6 @@ static void help(void) {
                "  -a --all     Signal every process of the cell's cgroup instead\n"
                "     --user    Ask the user's systemd instead of the system's\n\n"
                "Exit status: 0 sent, 3 not running, 2 on errors.\n");
-}
-
-int cli_parse_signal(const char *s) {
-        const char *n = startswith(s, "SIG") ?: s, *rt;
-        char *e;
-        long v;
-
-        v = strtol(n, &e, 10);
-        if (e != n && !*e)
-                return v > 0 && v < _NSIG ? (int) v : -EINVAL;
-        if ((rt = startswith(n, "RTMIN"))) {
-                v = *rt == '+' ? strtol(rt + 1, &e, 10) : 0;
-                if ((*rt && (*rt != '+' || *e)) || v < 0 || SIGRTMIN + v > SIGRTMAX)
-                        return -EINVAL;
-                return SIGRTMIN + (int) v;
-        }
-        for (int i = 1; i < SIGRTMIN; i++) {
-                const char *a = sigabbrev_np(i);
-                if (a && streq(a, n))
-                        return i;
-        }
-        return -EINVAL;
 }
 
 int verb_kill(int argc, char *argv[]) {
@@ -77,27 +55,17 @@ int verb_kill(int argc, char *argv[]) {
                 log_error("Expected a cell name and an optional signal. See \"cell kill --help\".");
                 return CELL_EXIT_FAILURE;
         }
-        if (unit_name_normalize(argv[optind], &name) < 0) {
-                log_error("\"%s\" is not a valid cell name.", argv[optind]);
-                return CELL_EXIT_FAILURE;
-        }
         if (optind + 1 < argc) {
-                sig = cli_parse_signal(argv[optind + 1]);
-                if (sig < 0) {
+                /* The same names and numbers as KillSignal= takes. */
+                if (parse_signal(argv[optind + 1], &sig) < 0) {
                         log_error("Unknown signal \"%s\".", argv[optind + 1]);
                         return CELL_EXIT_FAILURE;
                 }
         }
 
-        r = instance_find(name, user_bus, &i);
-        if (r == -ESRCH) {
-                log_error("cell %s is not running.", name);
-                return CELL_EXIT_NOT_RUNNING;
-        }
-        if (r < 0) {
-                log_error_errno(r, "Looking up cell %s: %m", name);
-                return CELL_EXIT_FAILURE;
-        }
+        r = cli_find_instance(argv[optind], user_bus, true, &name, &i);
+        if (r != CELL_EXIT_OK)
+                return r;
         r = instance_kill(&i, user_bus, sig, all);
         if (r < 0)
                 log_error_errno(r, "Sending signal %d to cell %s: %m", sig, name);

@@ -10,7 +10,6 @@
 #include "instance.h"
 #include "json-write.h"
 #include "log.h"
-#include "unit-name.h"
 #include "verbs.h"
 
 static void help(void) {
@@ -88,13 +87,9 @@ int verb_status(int argc, char *argv[]) {
                 log_error("Expected one cell name. See \"cell status --help\".");
                 return CELL_EXIT_FAILURE;
         }
-        if (unit_name_normalize(argv[optind], &name) < 0) {
-                log_error("\"%s\" is not a valid cell name.", argv[optind]);
-                return CELL_EXIT_FAILURE;
-        }
 
-        r = instance_find(name, user_bus, &i);
-        if (r == -ESRCH) {
+        r = cli_find_instance(argv[optind], user_bus, false, &name, &i);
+        if (r == CELL_EXIT_NOT_RUNNING) {
                 if (json) {
                         JsonWriter w;
                         json_writer_init(&w, stdout, true);
@@ -109,10 +104,8 @@ int verb_status(int argc, char *argv[]) {
                         printf("cell %s is not running.\n", name);
                 return CELL_EXIT_NOT_RUNNING;
         }
-        if (r < 0) {
-                log_error_errno(r, "Looking up cell %s: %m", name);
-                return CELL_EXIT_FAILURE;
-        }
+        if (r != CELL_EXIT_OK)
+                return r;
 
         if (json) {
                 JsonWriter w;

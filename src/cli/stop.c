@@ -7,7 +7,6 @@
 
 #include "instance.h"
 #include "log.h"
-#include "unit-name.h"
 #include "verbs.h"
 
 static void help(void) {
@@ -51,20 +50,9 @@ int verb_stop(int argc, char *argv[]) {
                 log_error("Expected one cell name. See \"cell stop --help\".");
                 return CELL_EXIT_FAILURE;
         }
-        if (unit_name_normalize(argv[optind], &name) < 0) {
-                log_error("\"%s\" is not a valid cell name.", argv[optind]);
-                return CELL_EXIT_FAILURE;
-        }
-
-        r = instance_find(name, user_bus, &i);
-        if (r == -ESRCH) {
-                log_error("cell %s is not running.", name);
-                return CELL_EXIT_NOT_RUNNING;
-        }
-        if (r < 0) {
-                log_error_errno(r, "Looking up cell %s: %m", name);
-                return CELL_EXIT_FAILURE;
-        }
+        r = cli_find_instance(argv[optind], user_bus, true, &name, &i);
+        if (r != CELL_EXIT_OK)
+                return r;
         /* No deadline of our own: systemd's job and cell run's TimeoutStopSec= end it. */
         r = instance_stop(&i, user_bus, USEC_INFINITY);
         if (r == -EIO)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,5 +35,11 @@ const char *cli_format_bytes(char *buf, size_t size, uint64_t v);
 const char *cli_format_span(char *buf, size_t size, uint64_t usec);
 uint64_t cli_uptime_usec(const CellInstance *i);
 void cli_instance_json(JsonWriter *w, const CellInstance *i);
-/* kill.c: "TERM", "SIGTERM", "15", "RTMIN+3" -> the number; -EINVAL. */
-int cli_parse_signal(const char *s);
+
+/* lookup.c: the running cell ARG names ("web", "web.cell", "worker@3").
+ * Returns CELL_EXIT_OK with *ret_name and *ret filled in, else the exit
+ * status after logging why: CELL_EXIT_FAILURE for a bad name or a failed
+ * lookup, CELL_EXIT_NOT_RUNNING (logged only with report_not_running; the
+ * name is still handed back) when no such cell runs. */
+int cli_find_instance(const char *arg, bool user_bus, bool report_not_running,
+                      char **ret_name, CellInstance *ret);
