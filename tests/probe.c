@@ -16,6 +16,13 @@
  *   probe tiocsti            try TIOCSTI on stdin and opening /dev/tty
  *   probe orphans N          make N orphans, wait, count zombies in /proc
  *   probe chroot-escape PATH the double-chroot escape, then stat PATH
+ *   probe exchange A B       swap A and B (renameat2 RENAME_EXCHANGE) forever
+ *   probe exe-watch PID BIN  until PID exits: open /proc/C/exe of PID's
+ *                            children and grandchildren, count denials and
+ *                            opens that give BIN (by dev/inode) or another file
+ *   probe ptrace PID         PTRACE_ATTACH to PID: {"ptrace": errno}
+ *   probe caps FILE          what a few capabilities allow: errno of a raw
+ *                            socket, mknod c 1 3, chroot, chown FILE to 1000
  *
  * Built -static with no library but libc: it runs in a root that holds
  * nothing else. */
@@ -31,6 +38,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/ptrace.h>
+#include <sys/sysmacros.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -513,6 +522,92 @@ static int chroot_escape(const char *marker) {
         return 0;
 }
 
+/* The CVE-2021-30465 helper: a path flipping between two things. */
+static int exchange_forever(const char *a, const char *b) {
+        for (;;)
+                if (syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, 2 /* RENAME_EXCHANGE */) < 0 &&
+                    errno != ENOENT)
+                        return 1;
+}
+
+/* The children of PID (its main thread's), up to max. */
+static int children_of(pid_t pid, pid_t *out, int max) {
+        char path[64], *s, *save = NULL;
+        int n = 0;
+
+        snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int) pid, (int) pid);
+        s = read_file(path);
+        for (char *t = s ? strtok_r(s, " ", &save) : NULL; t && n < max; t = strtok_r(NULL, " ", &save))
+                out[n++] = (pid_t) atoi(t);
+        free(s);
+        return n;
+}
+
+/* CVE-2019-5736 from outside: what the exploit needs is any handle on the
+ * binary behind /proc/C/exe while C is cell's code. Polls all the time
+ * from the moment C appears to PID's exit. */
+static int exe_watch(pid_t pid, const char *bin) {
+        long long denied = 0, cell = 0, other = 0, rounds = 0;
+        struct stat want;
+
+        if (stat(bin, &want) < 0)
+                return 2;
+        while (kill(pid, 0) == 0) {
+                pid_t kids[16];
+                int n = children_of(pid, kids, 8);
+
+                for (int i = 0, m = n; i < m; i++)
+                        n += children_of(kids[i], kids + n, 16 - n);
+                for (int i = 0; i < n; i++) {
+                        char path[64];
+                        struct stat st;
+                        int fd;
+
+                        snprintf(path, sizeof path, "/proc/%d/exe", (int) kids[i]);
+                        fd = open(path, O_RDONLY | O_CLOEXEC);
+                        if (fd < 0) {
+                                if (errno == EACCES || errno == EPERM)
+                                        denied++;
+                                continue;
+                        }
+                        if (fstat(fd, &st) == 0 && st.st_dev == want.st_dev && st.st_ino == want.st_ino)
+                                cell++;
+                        else
+                                other++;
+                        close(fd);
+                }
+                rounds++;
+        }
+        printf("{\"rounds\": %lld, \"denied\": %lld, \"cell\": %lld, \"other\": %lld}\n", rounds, denied, cell, other);
+        return 0;
+}
+
+static int try_ptrace(pid_t pid) {
+        long r = ptrace(PTRACE_ATTACH, pid, NULL, NULL);
+        int err = r < 0 ? errno : 0;
+
+        if (r == 0)
+                (void) ptrace(PTRACE_DETACH, pid, NULL, NULL);
+        printf("{\"ptrace\": %d}\n", err);
+        return 0;
+}
+
+static int try_caps(const char *file) {
+        int s = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, 1 /* ICMP */);
+        int e_raw = s < 0 ? errno : 0;
+        int e_mknod, e_chroot, e_chown;
+
+        if (s >= 0)
+                close(s);
+        (void) unlink("/tmp/probe-null");
+        e_mknod = mknod("/tmp/probe-null", S_IFCHR | 0600, makedev(1, 3)) < 0 ? errno : 0;
+        (void) unlink("/tmp/probe-null");
+        e_chroot = chroot("/") < 0 ? errno : 0;
+        e_chown = chown(file, 1000, 1000) < 0 ? errno : 0;
+        printf("{\"net_raw\": %d, \"mknod\": %d, \"chroot\": %d, \"chown\": %d}\n", e_raw, e_mknod, e_chroot, e_chown);
+        return 0;
+}
+
 int main(int argc, char *argv[]) {
         const char *cmd = argc > 1 ? argv[1] : NULL;
 
@@ -561,6 +656,14 @@ int main(int argc, char *argv[]) {
                 return make_orphans(atoi(argv[2]));
         if (!strcmp(cmd, "chroot-escape") && argc > 2)
                 return chroot_escape(argv[2]);
+        if (!strcmp(cmd, "exchange") && argc > 3)
+                return exchange_forever(argv[2], argv[3]);
+        if (!strcmp(cmd, "exe-watch") && argc > 3)
+                return exe_watch((pid_t) atoi(argv[2]), argv[3]);
+        if (!strcmp(cmd, "ptrace") && argc > 2)
+                return try_ptrace((pid_t) atoi(argv[2]));
+        if (!strcmp(cmd, "caps") && argc > 2)
+                return try_caps(argv[2]);
         fprintf(stderr, "probe: unknown command %s\n", cmd);
         return 2;
 }

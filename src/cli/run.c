@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/signalfd.h>
 #include <systemd/sd-event.h>
 
@@ -226,6 +227,23 @@ static int report_scope_error(const char *text, int r) {
         return log_error_errno(r, "cgroup: %m");
 }
 
+/* A payload that died of a signal nobody here sent says so: its exit
+ * status alone (128+N) does not tell a crash from "exit 139". Under
+ * Init=yes the reaper passes the death on as that exit status. */
+static void log_payload_signal(const Plan *p, const Supervisor *s, int status) {
+        bool dumped, stopping;
+        int sig = supervisor_exit_signal(s, &dumped, &stopping);
+
+        if (stopping)
+                return;
+        if (sig > 0)
+                log_error("The payload died of signal SIG%s%s.", strna(sigabbrev_np(sig)),
+                          dumped ? " (core dumped)" : "");
+        else if (p->init && status > 128 && status < 128 + SIGRTMIN && sigabbrev_np(status - 128))
+                log_error("The payload exited with status %d, which under Init=yes is how death by signal SIG%s is reported.",
+                          status, sigabbrev_np(status - 128));
+}
+
 static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
         _cleanup_strv_free_ char **env_before = NULL, **env_after = NULL;
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
@@ -354,6 +372,8 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
         }
         if (scope_oom_killed(scope))
                 log_error("The payload was killed by the OOM killer (MemoryMax=).");
+        else
+                log_payload_signal(p, run.supervisor, status);
         log_debug("The payload exited with status %d.", status);
         *ret_status = status;
         r = 0;

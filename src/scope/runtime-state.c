@@ -44,6 +44,10 @@ int runtime_pid_start_time(pid_t pid, uint64_t *ret) {
         p = strrchr(text, ')');
         if (!p)
                 return -EIO;
+        /* A zombie has exited: it merely waits for a parent that reaps it
+         * (after a SIGKILLed cell, the host's init, which may take its time). */
+        if (p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
+                return -ESRCH;
         /* After ")": state(3) ppid ... starttime is field 22, the 20th after comm. */
         if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
                    &start) != 1)

@@ -33,7 +33,8 @@ void runtime_state_done(RuntimeState *s);
 /* $CELL_RUNTIME_DIR if set (tests), else CELL_RUNTIME_DIR ("/run/cell"). */
 const char *runtime_state_dir(void);
 
-/* The start time of PID in clock ticks since boot, from /proc/PID/stat. */
+/* The start time of PID in clock ticks since boot, from /proc/PID/stat;
+ * -ESRCH when it is gone or a zombie. */
 int runtime_pid_start_time(pid_t pid, uint64_t *ret);
 /* Whether pid still is the process that had start time start. */
 bool runtime_pid_is(pid_t pid, uint64_t start);

@@ -9,11 +9,14 @@
  * runs the event loop until both the reply (the job's path) and the
  * matching JobRemoved signal have arrived. Only the error paths make
  * synchronous calls (ResetFailedUnit, reading the state of a unit that
- * already exists). */
+ * already exists). The manager's Version is asked for asynchronously too, and
+ * only decides whether PIDFDs is offered (systemd >= 253); it is never waited
+ * for. */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +33,7 @@
 
 struct ScopeBus {
         sd_bus *bus;
-        sd_bus_slot *slot_job_removed, *slot_request_stop, *slot_filter, *slot_call;
+        sd_bus_slot *slot_job_removed, *slot_request_stop, *slot_filter, *slot_call, *slot_version;
         PlanProperty *props;    /* a copy of the plan's, so the plan may go away */
         size_t n_props;
         char *slice, *description;      /* added when the plan's properties lack them */
@@ -38,7 +41,9 @@ struct ScopeBus {
         int kill_signal;        /* KillSignal= when the plan's properties lack it */
         pid_t pid;
         int pidfd;              /* our own copy, for a retry */
-        bool use_pidfds;        /* false after systemd refused PIDFDs (before v253) */
+        bool use_pidfds;        /* false without a pidfd, or after systemd refused PIDFDs */
+        bool sent_pidfds;       /* the StartTransientUnit in flight offers PIDFDs */
+        unsigned version;       /* the manager's major version; 0: not known (yet) */
         bool reset_tried;       /* ResetFailedUnit was tried for UnitExists */
         bool sent;              /* StartTransientUnit went out: StopUnit on free */
         bool replied;           /* its reply (the job path) arrived */
@@ -204,6 +209,39 @@ static int on_message_filter(sd_bus_message *m, void *userdata, sd_bus_error *re
 
 static int start_send(Scope *s);
 
+/* The leading number of systemd's Version ("252.38-1~deb12u1", "253",
+ * "v256.7"); 0 when there is none. */
+static unsigned version_major(const char *v) {
+        unsigned long n;
+
+        if (!v)
+                return 0;
+        if (*v == 'v')
+                v++;
+        if (*v < '0' || *v > '9')
+                return 0;
+        errno = 0;
+        n = strtoul(v, NULL, 10);
+        if (errno != 0 || n > UINT_MAX)
+                return 0;
+        return (unsigned) n;
+}
+
+/* Get(Manager, "Version"): an error or an odd reply leaves the version
+ * unknown, which only means PIDs instead of PIDFDs. */
+static int on_version_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        Scope *s = userdata;
+        ScopeBus *b = s->bus;
+        const char *v;
+
+        b->slot_version = sd_bus_slot_unref(b->slot_version);
+        if (sd_bus_message_is_method_error(m, NULL))
+                return 0;
+        if (sd_bus_message_read(m, "v", "s", &v) >= 0)
+                b->version = version_major(v);
+        return 0;
+}
+
 /* UnitExists: a leftover scope of that name. Inactive or failed: reset it and
  * try once more. Running: another cell of that name. Synchronous, but only
  * ever on this error path. */
@@ -266,12 +304,14 @@ static int on_start_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
                 return 0;
         }
         if (e) {
-                if (b->use_pidfds &&
+                if (b->sent_pidfds &&
                     (sd_bus_error_has_name(e, SD_BUS_ERROR_UNKNOWN_PROPERTY) ||
                      sd_bus_error_has_name(e, SD_BUS_ERROR_PROPERTY_READ_ONLY)) &&
                     e->message && strstr(e->message, "PIDFDs")) {
                         /* systemd before v253 knows only PIDs: fine, the child cannot exit
-                         * (and its PID cannot be reused) before we reap it. */
+                         * (and its PID cannot be reused) before we reap it. Rare now (the
+                         * version says so first); kept for a manager that claims >= 253 but
+                         * refuses it all the same (a backport, a fake, a proxy). */
                         b->use_pidfds = false;
                         r = start_send(s);
                 } else if (sd_bus_error_has_name(e, "org.freedesktop.systemd1.UnitExists"))
@@ -346,7 +386,15 @@ static int start_send(Scope *s) {
                         return r;
         }
 
-        if (b->use_pidfds) {
+        /* PIDFDs only to a manager known to take it (v253 on): systemd 252 refuses the
+         * whole call (UnknownProperty), and the resend with PIDs cost every start one
+         * more round trip, on the critical path, plus PID 1 parsing every property
+         * twice. Version unknown (its reply not in yet): PIDs, which every version
+         * accepts -- waiting for the reply would put a round trip back on the path,
+         * and PIDs are as safe here: the child is ours, blocked until GO, and cannot
+         * exit (so its PID cannot be reused) before we reap it. */
+        b->sent_pidfds = b->use_pidfds && b->version >= 253;
+        if (b->sent_pidfds) {
                 /* The pidfd names the child for good, even were its PID reused. */
                 r = sd_bus_message_append(m, "(sv)", "PIDFDs", "ah", 1, b->pidfd);
         } else
@@ -452,6 +500,15 @@ int scope_bus_new(Scope *s, const Plan *p, bool user_bus) {
                                       on_request_stop, NULL, s);
         if (r < 0)
                 return scope_set_error(s, r, "cannot subscribe to RequestStop: %s", strerror(-r));
+
+        /* The manager's version decides PIDFDs vs PIDs (start_send()). Queued now, behind
+         * the matches; sd-bus sends it once the authentication is through, which is at the
+         * latest in scope_bus_attach(), so on a first start its answer is usually not in
+         * yet (PIDs then: see start_send()). Not sending it is no error: the version stays
+         * unknown and PIDs are used. */
+        (void) sd_bus_call_method_async(b->bus, &b->slot_version, SYSTEMD_SERVICE, SYSTEMD_PATH,
+                                        "org.freedesktop.DBus.Properties", "Get", on_version_reply, s,
+                                        "ss", SYSTEMD_MANAGER, "Version");
         return 0;
 }
 
@@ -467,11 +524,23 @@ int scope_bus_attach(Scope *s, pid_t pid, int pidfd) {
                         return negative_errno();
         } else
                 b->use_pidfds = false;
+
+        /* Take in whatever the bus has for us already -- the end of the authentication,
+         * the Version reply if it is in -- without blocking: never a wait here. */
+        while (b->use_pidfds && b->version == 0 && sd_bus_process(b->bus, NULL) > 0)
+                ;
+        /* The connection dropped right now: on_message_filter() said so already. */
+        if (b->finished)
+                return b->result;
         return start_send(s);
 }
 
 pid_t scope_bus_pid(const Scope *s) {
         return s->bus ? s->bus->pid : 0;
+}
+
+unsigned scope_bus_version(const Scope *s) {
+        return s->bus ? s->bus->version : 0;
 }
 
 int scope_bus_wait(Scope *s) {
@@ -519,6 +588,7 @@ void scope_bus_free(Scope *s) {
                                                 "StopUnit", NULL, NULL, "ss", s->unit, "replace");
         }
         sd_bus_slot_unref(b->slot_call);
+        sd_bus_slot_unref(b->slot_version);
         sd_bus_slot_unref(b->slot_job_removed);
         sd_bus_slot_unref(b->slot_request_stop);
         sd_bus_slot_unref(b->slot_filter);

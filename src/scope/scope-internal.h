@@ -36,6 +36,7 @@ int scope_bus_new(Scope *s, const Plan *p, bool user_bus);
 int scope_bus_attach(Scope *s, pid_t pid, int pidfd);
 int scope_bus_wait(Scope *s);
 pid_t scope_bus_pid(const Scope *s);                  /* the PID given to scope_bus_attach() */
+unsigned scope_bus_version(const Scope *s);           /* the manager's major version; 0: not known (yet) */
 void scope_bus_free(Scope *s);
 /* Appends one "(sv)" entry to an open "a(sv)" container, by p->signature. */
 int scope_bus_append_property(sd_bus_message *m, const PlanProperty *p);

@@ -40,6 +40,7 @@ typedef struct ChildContext {
         char **environment;
         char *exec_path;
         MountIdmapTrees trees;  /* PrivateUsers=: from the supervisor */
+        SeccompProgram seccomp; /* compiled before PREPARED, loaded last (child_exec()) */
 } ChildContext;
 
 /* Step 1: tie our life to the supervisor's and hide from the payload. */
@@ -369,7 +370,6 @@ static int child_chdir(ChildContext *c, SpawnError *err) {
  * with Init=yes). */
 static int child_exec(ChildContext *c, SpawnError *err) {
         const Plan *p = c->plan;
-        bool nnp;
         sigset_t all;
         char text[32];
         int r;
@@ -427,18 +427,34 @@ static int child_exec(ChildContext *c, SpawnError *err) {
                 return spawn_error(err, errno, "resetting the signal mask");
 
         if (p->seccomp) {
-                /* Without CAP_SYS_ADMIN the kernel takes a filter only with
-                 * no_new_privs; that is then implied (as systemd does). */
-                nnp = p->no_new_privileges || !(p->cap_effective & (UINT64_C(1) << CAP_SYS_ADMIN));
-                /* Last: from here on cell's own code may trip over the rules. */
-                r = seccomp_filter_load(p->seccomp_default_action, p->seccomp_default_error,
-                                        p->syscalls, p->n_syscalls, nnp, err);
+                /* Last: from here on cell's own code may trip over the rules.
+                 * Only the load is here; child_seccomp_compile() built the
+                 * program before PREPARED. */
+                r = seccomp_program_load(&c->seccomp, err);
                 if (r < 0)
                         return r;
         }
 
         execve(c->exec_path, p->argv, c->environment);
         return spawn_error(err, errno, "Exec=%s: execve", c->exec_path);
+}
+
+/* The plan's filter compiled to BPF now, before PREPARED: that is while the
+ * supervisor still waits for the scope job, so its cost (libseccomp's kernel
+ * probes, the rules, the BPF generation) is off the path after GO. Nothing
+ * is loaded here: the same program takes effect at the same point as
+ * before, last, right before execve (child_exec()). */
+static int child_seccomp_compile(ChildContext *c, SpawnError *err) {
+        const Plan *p = c->plan;
+        bool nnp;
+
+        if (!p->seccomp)
+                return 0;
+        /* Without CAP_SYS_ADMIN the kernel takes a filter only with
+         * no_new_privs; that is then implied (as systemd does). */
+        nnp = p->no_new_privileges || !(p->cap_effective & (UINT64_C(1) << CAP_SYS_ADMIN));
+        return seccomp_program_compile(p->seccomp_default_action, p->seccomp_default_error,
+                                       p->syscalls, p->n_syscalls, nnp, &c->seccomp, err);
 }
 
 static int child_run(ChildContext *c, SpawnError *err) {
@@ -475,6 +491,8 @@ static int child_run(ChildContext *c, SpawnError *err) {
                 r = child_time_namespace(c, err);
         if (r >= 0)
                 r = child_resolve(c, err);
+        if (r >= 0)
+                r = child_seccomp_compile(c, err);
         if (r < 0)
                 return r;
 

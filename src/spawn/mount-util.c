@@ -22,10 +22,16 @@ int mount_openat2(int dirfd, const char *path, int flags, uint64_t resolve) {
         };
         long fd;
 
-        fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
-        if (fd < 0)
-                return negative_errno();
-        return (int) fd;
+        /* EAGAIN: a rename or mount elsewhere raced with the walk and the
+         * kernel could not vouch for the result (RESOLVE_IN_ROOT). Each try
+         * is a whole safe walk; a root that keeps changing ends in EAGAIN. */
+        for (unsigned tries = 0;; tries++) {
+                fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+                if (fd >= 0)
+                        return (int) fd;
+                if (errno != EAGAIN || tries >= 64)
+                        return negative_errno();
+        }
 }
 
 /* Walks the components of an absolute path: *p points at the next one on

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dlfcn.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <nftables/libnftables.h>
@@ -58,25 +59,88 @@ char *netfw_script(const char *table, const Plan *p, const char *address) {
         return TAKE_PTR(buf);
 }
 
-static void nft_ctx_freep(struct nft_ctx **ctx) {
-        if (*ctx)
-                nft_ctx_free(*ctx);
+/* libnftables is opened with dlopen() only when a plan has Port=: linked
+ * directly it maps five more shared objects (libnftables, libnftnl,
+ * libxtables, libjansson, libgmp) whose relocation was most of the cost of
+ * starting every cell, with or without ports (tests/bench/RESULTS.md). The
+ * header still gives us the prototypes: each pointer below is declared with
+ * the type of the function it stands for (typeof), so a changed signature
+ * fails to compile instead of being called wrongly. */
+#define NFTABLES_SONAME "libnftables.so.1"
+
+static struct {
+        void *handle;
+        typeof(nft_ctx_new) *ctx_new;
+        typeof(nft_ctx_free) *ctx_free;
+        typeof(nft_ctx_buffer_output) *ctx_buffer_output;
+        typeof(nft_ctx_buffer_error) *ctx_buffer_error;
+        typeof(nft_ctx_get_error_buffer) *ctx_get_error_buffer;
+        typeof(nft_run_cmd_from_buffer) *run_cmd_from_buffer;
+} nft;
+
+/* Loads the library once per process (the supervisor adds the table at start
+ * and removes it at stop); kept open until exit. On failure message gets a
+ * line for a human. RTLD_NOW: a missing symbol fails here, not in the middle
+ * of a transaction; RTLD_LOCAL: its symbols do not leak into our namespace. */
+static int netfw_dlopen(char *message, size_t size) {
+        void *h;
+
+        if (nft.handle)
+                return 0;
+
+        h = dlopen(NFTABLES_SONAME, RTLD_NOW | RTLD_LOCAL);
+        if (!h) {
+                if (message)
+                        (void) snprintf(message, size, "Port= needs libnftables (Debian: libnftables1): %s",
+                                        strna(dlerror()));
+                return -EOPNOTSUPP;
+        }
+
+        /* Every symbol we call, or none: a half-loaded table is never used. */
+#define NFT_SYM(field, symbol) (nft.field = (typeof(nft.field)) dlsym(h, symbol))
+        if (!NFT_SYM(ctx_new, "nft_ctx_new") ||
+            !NFT_SYM(ctx_free, "nft_ctx_free") ||
+            !NFT_SYM(ctx_buffer_output, "nft_ctx_buffer_output") ||
+            !NFT_SYM(ctx_buffer_error, "nft_ctx_buffer_error") ||
+            !NFT_SYM(ctx_get_error_buffer, "nft_ctx_get_error_buffer") ||
+            !NFT_SYM(run_cmd_from_buffer, "nft_run_cmd_from_buffer")) {
+#undef NFT_SYM
+                if (message)
+                        (void) snprintf(message, size, "Port= needs libnftables (Debian: libnftables1): %s",
+                                        strna(dlerror()));
+                (void) dlclose(h);
+                nft = (typeof(nft)) {};
+                return -EOPNOTSUPP;
+        }
+        nft.handle = h;
+        return 0;
 }
 
-/* Runs a script; on failure *ret_message gets nft's first error line. */
+static void nft_ctx_freep(struct nft_ctx **ctx) {
+        if (*ctx)
+                nft.ctx_free(*ctx);
+}
+
+/* Runs a script; on failure message gets nft's first error line (or why
+ * libnftables could not be loaded: -EOPNOTSUPP). */
 static int netfw_run(const char *script, char *message, size_t size) {
         _cleanup_(nft_ctx_freep) struct nft_ctx *ctx = NULL;
         const char *e;
+        int r;
 
-        ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+        r = netfw_dlopen(message, size);
+        if (r < 0)
+                return r;
+
+        ctx = nft.ctx_new(NFT_CTX_DEFAULT);
         if (!ctx)
                 return -ENOMEM;
         /* Nothing on our stdout/stderr: the error text is ours to word. */
-        if (nft_ctx_buffer_output(ctx) < 0 || nft_ctx_buffer_error(ctx) < 0)
+        if (nft.ctx_buffer_output(ctx) < 0 || nft.ctx_buffer_error(ctx) < 0)
                 return -ENOMEM;
-        if (nft_run_cmd_from_buffer(ctx, script) == 0)
+        if (nft.run_cmd_from_buffer(ctx, script) == 0)
                 return 0;
-        e = nft_ctx_get_error_buffer(ctx);
+        e = nft.ctx_get_error_buffer(ctx);
         if (message)
                 (void) snprintf(message, size, "%.*s", (int) strcspn(strempty(e), "\n"), strempty(e));
         return -EIO;
@@ -100,6 +164,8 @@ int netfw_ports_add(const Plan *p, const char *table, SpawnError *err) {
         if (!script)
                 return spawn_error(err, ENOMEM, "Port=: building the nftables rules");
         r = netfw_run(script, message, sizeof message);
+        if (r == -EOPNOTSUPP)
+                return spawn_error(err, r, "%s", message);
         if (r < 0)
                 return spawn_error(err, r, "Port=: adding the nftables table inet %s%s%s", table,
                                    *message ? ": " : "", message);

@@ -1,5 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <linux/seccomp.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "seccomp-filter.h"
 
@@ -91,17 +98,92 @@ int seccomp_filter_build(PlanSeccompAction default_action, int default_error,
         return 0;
 }
 
-int seccomp_filter_load(PlanSeccompAction default_action, int default_error,
-                        const PlanSyscallRule *rules, size_t n_rules, bool no_new_privs,
-                        SpawnError *err) {
+int seccomp_program_compile(PlanSeccompAction default_action, int default_error,
+                            const PlanSyscallRule *rules, size_t n_rules, bool no_new_privs,
+                            SeccompProgram *ret, SpawnError *err) {
         _cleanup_(seccomp_releasep) scmp_filter_ctx c = NULL;
+        _cleanup_free_ struct sock_filter *insns = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+        ssize_t n;
         int r;
 
         r = seccomp_filter_build(default_action, default_error, rules, n_rules, no_new_privs, &c, err);
         if (r < 0)
                 return r;
-        r = seccomp_load(c);
+
+        /* libseccomp 2.5 exports only to an fd: a memfd, as big as the program. */
+        fd = memfd_create("cell-seccomp", MFD_CLOEXEC);
+        if (fd < 0)
+                return spawn_error(err, errno, "SystemCallFilter=: memfd_create");
+        r = seccomp_export_bpf(c, fd);
         if (r < 0)
-                return spawn_error(err, r, "SystemCallFilter=: loading the seccomp filter");
+                return spawn_error(err, r, "SystemCallFilter=: compiling the seccomp filter");
+        if (fstat(fd, &st) < 0)
+                return spawn_error(err, errno, "SystemCallFilter=: compiling the seccomp filter");
+        /* The kernel takes at most BPF_MAXINSNS instructions (and counts them in a u16). */
+        if (st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) != 0 ||
+            (size_t) st.st_size / sizeof(struct sock_filter) > BPF_MAXINSNS)
+                return spawn_error(err, E2BIG, "SystemCallFilter=: the compiled filter has %lld bytes",
+                                   (long long) st.st_size);
+
+        insns = malloc(st.st_size);
+        if (!insns)
+                return spawn_error(err, ENOMEM, "SystemCallFilter=: compiling the seccomp filter");
+        n = pread(fd, insns, st.st_size, 0);
+        if (n != st.st_size)
+                return spawn_error(err, n < 0 ? errno : EIO, "SystemCallFilter=: reading the compiled filter");
+
+        *ret = (SeccompProgram) {
+                .insns = TAKE_PTR(insns),
+                .n_insns = (size_t) st.st_size / sizeof(struct sock_filter),
+                .no_new_privs = no_new_privs,
+        };
         return 0;
+}
+
+int seccomp_program_load(const SeccompProgram *prog, SpawnError *err) {
+        struct sock_fprog fprog = {
+                .len = (unsigned short) prog->n_insns,
+                .filter = prog->insns,
+        };
+
+        if (!prog->insns || prog->n_insns == 0)
+                return spawn_error(err, EINVAL, "SystemCallFilter=: no compiled filter to load");
+
+        /* What seccomp_load() does for SCMP_FLTATR_CTL_NNP: without CAP_SYS_ADMIN the
+         * kernel takes a filter only from a thread that can gain no privileges. */
+        if (prog->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return spawn_error(err, errno, "SystemCallFilter=: setting no_new_privs");
+
+        /* Flags 0, as seccomp_load() with libseccomp's defaults: no TSYNC (we are
+         * one thread), no LOG, and no SPEC_ALLOW -- the kernel's speculative
+         * execution mitigations for filtered tasks stay on. */
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) < 0) {
+                if (errno != ENOSYS)
+                        return spawn_error(err, errno, "SystemCallFilter=: loading the seccomp filter");
+                /* A kernel before 3.17 (no seccomp()): the prctl, as libseccomp falls back to. */
+                if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog, 0, 0) < 0)
+                        return spawn_error(err, errno, "SystemCallFilter=: loading the seccomp filter");
+        }
+        return 0;
+}
+
+void seccomp_program_done(SeccompProgram *prog) {
+        prog->insns = mfree(prog->insns);
+        prog->n_insns = 0;
+}
+
+int seccomp_filter_load(PlanSeccompAction default_action, int default_error,
+                        const PlanSyscallRule *rules, size_t n_rules, bool no_new_privs,
+                        SpawnError *err) {
+        SeccompProgram prog = {};
+        int r;
+
+        r = seccomp_program_compile(default_action, default_error, rules, n_rules, no_new_privs, &prog, err);
+        if (r < 0)
+                return r;
+        r = seccomp_program_load(&prog, err);
+        seccomp_program_done(&prog);
+        return r;
 }

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <linux/filter.h>
 #include <seccomp.h>
 
 #include "plan.h"
@@ -25,7 +26,29 @@ int seccomp_filter_build(PlanSeccompAction default_action, int default_error,
                          scmp_filter_ctx *ret, SpawnError *err);
 
 /* Builds and loads it into the calling thread. Loaded LAST, right before
- * execve: after it, cell's own code could trip over its rules. */
+ * execve: after it, cell's own code could trip over its rules. Same as
+ * seccomp_program_compile() then seccomp_program_load(). */
 int seccomp_filter_load(PlanSeccompAction default_action, int default_error,
                         const PlanSyscallRule *rules, size_t n_rules, bool no_new_privs,
                         SpawnError *err);
+
+/* The filter compiled to the kernel's BPF ahead of loading it: the child
+ * compiles it while the scope job still runs (before it reports PREPARED)
+ * and only loads it, last, right before execve. */
+typedef struct SeccompProgram {
+        struct sock_filter *insns;
+        size_t n_insns;
+        bool no_new_privs;      /* PR_SET_NO_NEW_PRIVS before loading */
+} SeccompProgram;
+
+/* seccomp_filter_build(), then exported as BPF, exactly what seccomp_load()
+ * would hand the kernel. seccomp_program_done() frees it. */
+int seccomp_program_compile(PlanSeccompAction default_action, int default_error,
+                            const PlanSyscallRule *rules, size_t n_rules, bool no_new_privs,
+                            SeccompProgram *ret, SpawnError *err);
+
+/* Loads it into the calling thread as seccomp_load() does with libseccomp's
+ * default attributes: no_new_privs first if asked, then the filter, no flags. */
+int seccomp_program_load(const SeccompProgram *prog, SpawnError *err);
+
+void seccomp_program_done(SeccompProgram *prog);

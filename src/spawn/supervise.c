@@ -16,6 +16,8 @@ struct Supervisor {
         bool stop_requested;
         bool exited;
         int status;
+        int exit_code;          /* si_code: CLD_EXITED, CLD_KILLED, CLD_DUMPED */
+        int exit_signal;
         sd_event_source *child_source;
         sd_event_source *timer_source;
         sd_event_source *signal_sources[6];
@@ -122,6 +124,8 @@ static int on_child(sd_event_source *source, const siginfo_t *si, void *userdata
 
         s->exited = true;
         s->status = supervise_exit_status(si->si_code, si->si_status);
+        s->exit_code = si->si_code;
+        s->exit_signal = si->si_code == CLD_EXITED ? 0 : si->si_status;
         return sd_event_exit(s->event, 0);
 }
 
@@ -159,4 +163,12 @@ int supervisor_run(Supervisor *s, int *ret_status) {
                 return -ESRCH;
         *ret_status = s->status;
         return 0;
+}
+
+int supervisor_exit_signal(const Supervisor *s, bool *ret_dumped, bool *ret_stop_requested) {
+        if (ret_dumped)
+                *ret_dumped = s->exit_code == CLD_DUMPED;
+        if (ret_stop_requested)
+                *ret_stop_requested = s->stop_requested;
+        return s->exited ? s->exit_signal : 0;
 }

@@ -31,6 +31,9 @@ int supervisor_watch(Supervisor *s, pid_t pid, int pidfd);
 void supervisor_stop(Supervisor *s);
 /* Runs the event loop until the payload exited. */
 int supervisor_run(Supervisor *s, int *ret_status);
+/* After supervisor_run(): the signal the payload died of (0 when it
+ * exited), whether it dumped core, whether a stop had been asked for. */
+int supervisor_exit_signal(const Supervisor *s, bool *ret_dumped, bool *ret_stop_requested);
 
 /* The exit status cell reports for a child that ended with si_code/si_status. */
 int supervise_exit_status(int code, int status);

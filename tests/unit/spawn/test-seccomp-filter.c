@@ -2,6 +2,11 @@
 /* Each filter is loaded in a forked child (a filter cannot be removed). */
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -120,4 +125,59 @@ TEST(secondary_architectures_are_filtered) {
         ASSERT_OK(seccomp_export_bpf(c, fd));
         safe_close(fd);
         seccomp_release(c);
+}
+
+/* Compiled once (as the child does before PREPARED), loaded later in another
+ * process: the program must not depend on the context it was built in, and
+ * loading it must set no_new_privs as seccomp_load() does. */
+static SeccompProgram compiled;
+
+static void compiled_child(void) {
+        if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 0)
+                _exit(20);      /* the test must start without it, or it proves nothing */
+        if (seccomp_program_load(&compiled, NULL) < 0)
+                _exit(21);
+        if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+                _exit(22);
+        errno = 0;
+        if (syscall(SYS_keyctl, 0, -3, 0) >= 0 || errno != EPERM)
+                _exit(23);
+        if (getpid() <= 0)
+                _exit(24);
+        _exit(0);
+}
+
+TEST(compiled_program_loads_later_in_a_fork) {
+        PlanSyscallRule rules[] = {
+                { .name = (char *) "keyctl", .action = PLAN_SECCOMP_ERRNO, .error = EPERM },
+        };
+        _cleanup_close_ int fd = -EBADF;
+        scmp_filter_ctx c = NULL;
+        struct stat st;
+        int status;
+
+        ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), true, &compiled, NULL));
+        ASSERT_TRUE(compiled.n_insns > 0);
+        ASSERT_TRUE(compiled.no_new_privs);
+
+        /* The very program libseccomp would load: its own export, byte for byte. */
+        ASSERT_OK(seccomp_filter_build(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), true, &c, NULL));
+        fd = memfd_create("test-seccomp", MFD_CLOEXEC);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_OK(seccomp_export_bpf(c, fd));
+        seccomp_release(c);
+        ASSERT_OK(fstat(fd, &st));
+        ASSERT_EQ((size_t) st.st_size, compiled.n_insns * sizeof(struct sock_filter));
+        _cleanup_free_ char *buf = malloc(st.st_size);
+        ASSERT_NOT_NULL(buf);
+        ASSERT_EQ(pread(fd, buf, st.st_size, 0), (ssize_t) st.st_size);
+        ASSERT_TRUE(memcmp(buf, compiled.insns, st.st_size) == 0);
+
+        status = in_child(compiled_child);
+        ASSERT_TRUE(WIFEXITED(status));
+        ASSERT_EQ(WEXITSTATUS(status), 0);
+
+        seccomp_program_done(&compiled);
+        ASSERT_NULL(compiled.insns);
+        ASSERT_EQ(compiled.n_insns, (size_t) 0);
 }
