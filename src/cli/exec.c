@@ -41,6 +41,7 @@
 #include "instance.h"
 #include "log.h"
 #include "plan.h"
+#include "privilege.h"
 #include "runtime-state.h"
 #include "seccomp-filter.h"
 #include "spawn-child.h"
@@ -229,8 +230,7 @@ static int exec_child(const Plan *p, const ExecTarget *t, char **argv, char **en
         _cleanup_strv_free_ char **env = NULL;
         _cleanup_free_ char *exec_path = NULL;
         _cleanup_(identity_done) Identity id = {};
-        const char *wd;
-        sigset_t none;
+        _cleanup_(seccomp_program_done) SeccompProgram prog = {};
         int r;
 
         /* Its root: the one its PID 1 sees (pivot_root'ed), not our mount namespace's. */
@@ -262,50 +262,12 @@ static int exec_child(const Plan *p, const ExecTarget *t, char **argv, char **en
         if (r < 0)
                 return spawn_error(err, r, "%s: not found in the container", argv[0]);
 
-        r = rlimits_apply(p->rlimits, p->n_rlimits, err);
+        /* Compiled here, as the payload's was before it was released; then
+         * the very steps the payload took (cell run), up to execve. */
+        r = privilege_seccomp_compile(p, &prog, err);
         if (r < 0)
                 return r;
-        r = caps_bounding_set(p->cap_bounding, err);
-        if (r >= 0)
-                r = caps_keep_across_uid_change(err);
-        if (r >= 0)
-                r = identity_apply(&id, err);
-        if (r < 0)
-                return r;
-        /* The uid change cleared both: still nothing in the cell may ptrace
-         * us or read our memory before exec, and we die with cell exec. */
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-                return spawn_error(err, errno, "prctl after the uid change");
-
-        umask(p->umask);
-        wd = p->working_directory ?: "/";
-        if (streq(wd, "~"))
-                wd = id.home;
-        if (chdir(wd) < 0)
-                return spawn_error(err, errno, "WorkingDirectory=%s", wd);
-
-        r = caps_apply(p->cap_effective, p->cap_permitted, p->cap_inheritable, p->cap_ambient, err);
-        if (r < 0)
-                return r;
-        /* No exec may grant privileges (setuid, file caps) beyond the payload's. */
-        if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-                return spawn_error(err, errno, "NoNewPrivileges=yes");
-        /* Nothing of cell's reaches CMD: the error pipe goes at exec. */
-        if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-                return spawn_error(err, errno, "marking file descriptors close-on-exec");
-        sigemptyset(&none);
-        if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
-                return spawn_error(err, errno, "resetting the signal mask");
-        if (p->seccomp) {
-                bool nnp = p->no_new_privileges || !(p->cap_effective & (UINT64_C(1) << CAP_SYS_ADMIN));
-                /* Last, as in cell run: the same filter as the payload's. */
-                r = seccomp_filter_load(p->seccomp_default_action, p->seccomp_default_error,
-                                        p->syscalls, p->n_syscalls, nnp, err);
-                if (r < 0)
-                        return r;
-        }
-        execve(exec_path, argv, env);
-        return spawn_error(err, errno, "%s: execve", exec_path);
+        return privilege_exec(p, &id, &prog, "", exec_path, argv, env, err);
 }
 
 static int exec_signals(sigset_t *ret) {

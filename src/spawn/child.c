@@ -26,6 +26,7 @@
 #include "init.h"
 #include "mount-setup.h"
 #include "netif.h"
+#include "privilege.h"
 #include "seccomp-filter.h"
 #include "spawn-child.h"
 #include "spawn-env.h"
@@ -338,105 +339,20 @@ static int child_resolve(ChildContext *c, SpawnError *err) {
         return 0;
 }
 
-/* WorkingDirectory=, resolved inside the root and checked to be there:
- * never a cwd outside it (CVE-2024-21626). "~" is the user's home. */
-static int child_chdir(ChildContext *c, SpawnError *err) {
-        const char *wd = c->plan->working_directory ?: "/";
-        struct open_how how = {
-                .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-        };
-        _cleanup_close_ int root = -EBADF, fd = -EBADF;
-        char cwd[4096];
-
-        if (streq(wd, "~"))
-                wd = c->identity.home;
-
-        root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (root < 0)
-                return spawn_error(err, errno, "WorkingDirectory=%s: opening /", wd);
-        fd = (int) syscall(SYS_openat2, root, wd, &how, sizeof how);
-        if (fd < 0)
-                return spawn_error(err, errno, "WorkingDirectory=%s", wd);
-        if (fchdir(fd) < 0)
-                return spawn_error(err, errno, "WorkingDirectory=%s: chdir", wd);
-        /* getcwd() fails (or says "(unreachable)") for a cwd outside our root. */
-        if (!getcwd(cwd, sizeof cwd) || cwd[0] != '/')
-                return spawn_error(err, EXDEV, "WorkingDirectory=%s: resolves outside the container", wd);
-        return 0;
-}
-
 /* The last steps of the process that execs the payload (PID 1, or PID 2
  * with Init=yes). */
 static int child_exec(ChildContext *c, SpawnError *err) {
         const Plan *p = c->plan;
-        sigset_t all;
-        char text[32];
-        int r;
 
         /* The payload of Init=yes is the reaper's child: a session of its
          * own as well (see child_guard()). */
         if (getsid(0) != getpid() && setsid() < 0)
                 return spawn_error(err, errno, "setsid");
 
-        /* Limits and the OOM score first, while we still hold
-         * CAP_SYS_RESOURCE: raising a hard limit needs it. */
-        r = rlimits_apply(p->rlimits, p->n_rlimits, err);
-        if (r < 0)
-                return r;
-        if (p->oom_score_adjust_set) {
-                _cleanup_close_ int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-                (void) snprintf(text, sizeof text, "%d", p->oom_score_adjust);
-                if (fd < 0 || write(fd, text, strlen(text)) < 0)
-                        return spawn_error(err, errno, "OOMScoreAdjust=%d", p->oom_score_adjust);
-        }
-
-        r = caps_bounding_set(p->cap_bounding, err);
-        if (r < 0)
-                return r;
-        r = caps_keep_across_uid_change(err);
-        if (r < 0)
-                return r;
-        r = identity_apply(&c->identity, err);
-        if (r < 0)
-                return r;
-        /* A credential change cleared both; put them back. */
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
-            prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-                return spawn_error(err, errno, "prctl after the uid change");
-
-        umask(p->umask);
-        r = child_chdir(c, err);
-        if (r < 0)
-                return r;
-
-        r = caps_apply(p->cap_effective, p->cap_permitted, p->cap_inheritable, p->cap_ambient, err);
-        if (r < 0)
-                return r;
-
-        /* No exec may grant privileges (setuid, file caps) beyond ours. */
-        if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-                return spawn_error(err, errno, "NoNewPrivileges=yes");
-
-        /* Whatever is still open (the sync socket) goes at exec. */
-        if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-                return spawn_error(err, errno, "marking file descriptors close-on-exec");
-
-        sigemptyset(&all);
-        if (sigprocmask(SIG_SETMASK, &all, NULL) < 0)
-                return spawn_error(err, errno, "resetting the signal mask");
-
-        if (p->seccomp) {
-                /* Last: from here on cell's own code may trip over the rules.
-                 * Only the load is here; child_seccomp_compile() built the
-                 * program before PREPARED. */
-                r = seccomp_program_load(&c->seccomp, err);
-                if (r < 0)
-                        return r;
-        }
-
-        execve(c->exec_path, p->argv, c->environment);
-        return spawn_error(err, errno, "Exec=%s: execve", c->exec_path);
+        /* The same last steps as "cell exec": the seccomp program was
+         * compiled before PREPARED, it is only loaded here, last. */
+        return privilege_exec(p, &c->identity, &c->seccomp, "Exec=", c->exec_path, p->argv,
+                              c->environment, err);
 }
 
 /* The plan's filter compiled to BPF now, before PREPARED: that is while the
@@ -445,16 +361,7 @@ static int child_exec(ChildContext *c, SpawnError *err) {
  * is loaded here: the same program takes effect at the same point as
  * before, last, right before execve (child_exec()). */
 static int child_seccomp_compile(ChildContext *c, SpawnError *err) {
-        const Plan *p = c->plan;
-        bool nnp;
-
-        if (!p->seccomp)
-                return 0;
-        /* Without CAP_SYS_ADMIN the kernel takes a filter only with
-         * no_new_privs; that is then implied (as systemd does). */
-        nnp = p->no_new_privileges || !(p->cap_effective & (UINT64_C(1) << CAP_SYS_ADMIN));
-        return seccomp_program_compile(p->seccomp_default_action, p->seccomp_default_error,
-                                       p->syscalls, p->n_syscalls, nnp, &c->seccomp, err);
+        return privilege_seccomp_compile(c->plan, &c->seccomp, err);
 }
 
 static int child_run(ChildContext *c, SpawnError *err) {

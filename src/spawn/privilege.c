@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/openat2.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "privilege.h"
+#include "spawn-child.h"
+
+int privilege_seccomp_compile(const Plan *p, SeccompProgram *ret, SpawnError *err) {
+        bool nnp;
+
+        if (!p->seccomp) {
+                *ret = (SeccompProgram) {};
+                return 0;
+        }
+        /* Without CAP_SYS_ADMIN the kernel takes a filter only with
+         * no_new_privs; that is then implied (as systemd does). */
+        nnp = p->no_new_privileges || !(p->cap_effective & (UINT64_C(1) << CAP_SYS_ADMIN));
+        return seccomp_program_compile(p->seccomp_default_action, p->seccomp_default_error,
+                                       p->syscalls, p->n_syscalls, nnp, ret, err);
+}
+
+/* WorkingDirectory=, resolved inside the root: a symlink in the image must
+ * not lead the cwd out of it (CVE-2024-21626 is a cwd outside the root). */
+static int privilege_chdir(const Plan *p, const Identity *id, SpawnError *err) {
+        const char *wd = p->working_directory ?: "/";
+        struct open_how how = {
+                .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+        };
+        _cleanup_close_ int root = -EBADF, fd = -EBADF;
+        char cwd[4096];
+
+        if (streq(wd, "~"))
+                wd = id->home;
+
+        root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return spawn_error(err, errno, "WorkingDirectory=%s: opening /", wd);
+        fd = (int) syscall(SYS_openat2, root, wd, &how, sizeof how);
+        if (fd < 0)
+                return spawn_error(err, errno, "WorkingDirectory=%s", wd);
+        if (fchdir(fd) < 0)
+                return spawn_error(err, errno, "WorkingDirectory=%s: chdir", wd);
+        /* getcwd() fails (or says "(unreachable)") for a cwd outside our root. */
+        if (!getcwd(cwd, sizeof cwd) || cwd[0] != '/')
+                return spawn_error(err, EXDEV, "WorkingDirectory=%s: resolves outside the container", wd);
+        return 0;
+}
+
+int privilege_exec(const Plan *p, const Identity *id, const SeccompProgram *prog, const char *what,
+                   const char *path, char * const argv[], char * const envp[], SpawnError *err) {
+        sigset_t none;
+        char text[32];
+        int r;
+
+        /* Limits and the OOM score first, while we still hold
+         * CAP_SYS_RESOURCE: raising a hard limit needs it. */
+        r = rlimits_apply(p->rlimits, p->n_rlimits, err);
+        if (r < 0)
+                return r;
+        if (p->oom_score_adjust_set) {
+                _cleanup_close_ int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+                (void) snprintf(text, sizeof text, "%d", p->oom_score_adjust);
+                if (fd < 0 || write(fd, text, strlen(text)) < 0)
+                        return spawn_error(err, errno, "OOMScoreAdjust=%d", p->oom_score_adjust);
+        }
+
+        r = caps_bounding_set(p->cap_bounding, err);
+        if (r >= 0)
+                r = caps_keep_across_uid_change(err);
+        if (r >= 0)
+                r = identity_apply(id, err);
+        if (r < 0)
+                return r;
+        /* The credential change cleared both: still nothing in the container
+         * may ptrace us or read our memory before exec, and we die with our
+         * parent. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
+            prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                return spawn_error(err, errno, "prctl after the uid change");
+
+        umask(p->umask);
+        r = privilege_chdir(p, id, err);
+        if (r < 0)
+                return r;
+
+        r = caps_apply(p->cap_effective, p->cap_permitted, p->cap_inheritable, p->cap_ambient, err);
+        if (r < 0)
+                return r;
+
+        /* No exec may grant privileges (setuid, file caps) beyond the plan's. */
+        if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return spawn_error(err, errno, "NoNewPrivileges=yes");
+
+        /* Whatever of cell's is still open (the sync socket, an error pipe)
+         * goes at exec. */
+        if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+                return spawn_error(err, errno, "marking file descriptors close-on-exec");
+
+        sigemptyset(&none);
+        if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+                return spawn_error(err, errno, "resetting the signal mask");
+
+        if (p->seccomp) {
+                /* Last: from here on cell's own code may trip over the rules. */
+                r = seccomp_program_load(prog, err);
+                if (r < 0)
+                        return r;
+        }
+
+        execve(path, argv, envp);
+        return spawn_error(err, errno, "%s%s: execve", what, path);
+}
