@@ -319,6 +319,9 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
                 report_scope_error(scope_last_error(scope), r);
                 goto finish;
         }
+        if (scope_stale_cleared(scope))
+                log_info("Cleared a stale %s (active with no process in it) left by an earlier cell run.",
+                         p->scope_unit);
         log_debug("The container's cgroup is in place.");
 
         r = spawn_wait_prepared(&spawn, interrupt_fd, &notify_fd, &err);

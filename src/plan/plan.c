@@ -36,6 +36,26 @@
          (UINT64_C(1) << CAP_KILL) |                                    \
          (UINT64_C(1) << CAP_AUDIT_WRITE))
 
+/* Boot=yes: an init system mounts, manages its own cgroups, sets limits and
+ * the clock of its services -- nspawn's set for a booted container (the
+ * same names, so that a unit moved from a .nspawn file behaves alike).
+ * CAP_SYS_ADMIN is in it: with PrivateUsers= it applies to the container's
+ * own namespaces only, without it to the host's (cell.unit(5) says so). */
+#define PLAN_BOOT_CAPABILITIES                                          \
+        (PLAN_DEFAULT_CAPABILITIES |                                    \
+         (UINT64_C(1) << CAP_AUDIT_CONTROL) |                           \
+         (UINT64_C(1) << CAP_DAC_READ_SEARCH) |                         \
+         (UINT64_C(1) << CAP_IPC_OWNER) |                               \
+         (UINT64_C(1) << CAP_LEASE) |                                   \
+         (UINT64_C(1) << CAP_LINUX_IMMUTABLE) |                         \
+         (UINT64_C(1) << CAP_NET_BROADCAST) |                           \
+         (UINT64_C(1) << CAP_SYS_ADMIN) |                               \
+         (UINT64_C(1) << CAP_SYS_BOOT) |                                \
+         (UINT64_C(1) << CAP_SYS_NICE) |                                \
+         (UINT64_C(1) << CAP_SYS_PTRACE) |                              \
+         (UINT64_C(1) << CAP_SYS_RESOURCE) |                            \
+         (UINT64_C(1) << CAP_SYS_TTY_CONFIG))
+
 #define PLAN_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define PLAN_NOTIFY_SOCKET "/run/host/notify"
 #define PLAN_DEFAULT_TIMEOUT_STOP_USEC (90 * USEC_PER_SEC)
@@ -195,7 +215,16 @@ static int plan_build_environment(Plan *p, const CellConfig *c) {
 }
 
 static int plan_build_privileges(Plan *p, const CellConfig *c) {
-        p->cap_bounding = (PLAN_DEFAULT_CAPABILITIES | c->capability) & ~c->drop_capability;
+        uint64_t base = PLAN_DEFAULT_CAPABILITIES;
+
+        if (c->boot) {
+                base = PLAN_BOOT_CAPABILITIES;
+                /* Its own network only: an init configures its links. */
+                if (c->private_network)
+                        base |= UINT64_C(1) << CAP_NET_ADMIN;
+        }
+        p->cap_bounding = (base | c->capability) & ~c->drop_capability;
+        p->cap_required = c->capability & ~c->drop_capability;
         /* Root keeps what the bounding set allows; any other user starts with
          * nothing effective, as after a plain setuid() (no ambient set). */
         if (plan_user_is_root(c->user))

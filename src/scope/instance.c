@@ -114,6 +114,27 @@ pid_t instance_pick_leader(const pid_t *pids, size_t n) {
         return best;
 }
 
+/* The container's own cgroup in path: PID 1 may sit below it, in a subtree
+ * its init made (PrivateUsers= delegates it: "/cell-web/init.scope"). The
+ * path is cut after the first component named like the cell's cgroup. */
+static char *own_cgroup(const char *path, const char *name) {
+        _cleanup_free_ char *escaped = NULL, *dir = NULL;
+        const char *p = path;
+        size_t n;
+
+        if (unit_name_escape(name, &escaped) < 0 || asprintf(&dir, "cell-%s", escaped) < 0)
+                return strdup(path);
+        n = strlen(dir);
+        while ((p = strchr(p, '/'))) {
+                p++;
+                if (strncmp(p, dir, n) == 0 && (p[n] == '/' || p[n] == 0 || streq(p + n, ".scope") ||
+                                                startswith(p + n, ".scope/")))
+                        return strndup(path, (size_t) (p - path) + n +
+                                       (startswith(p + n, ".scope") ? strlen(".scope") : 0));
+        }
+        return strdup(path);
+}
+
 /* memory.current / pids.current of a cgroupfs-managed cell, from its
  * leader's cgroups: cgroup2 first, then the v1 memory and pids hierarchies. */
 static void fill_cgroup_stats(CellInstance *i) {
@@ -142,10 +163,11 @@ static void fill_cgroup_stats(CellInstance *i) {
         };
         for (size_t k = 0; k < ELEMENTSOF(want); k++) {
                 const CgroupMount *m = cg_mount_find(mounts, n_mounts, want[k].controller);
-                const char *p = cg_membership_path(own, n_own, want[k].controller);
-                _cleanup_free_ char *dir = NULL, *file = NULL, *v = NULL;
+                const char *leader = cg_membership_path(own, n_own, want[k].controller);
+                _cleanup_free_ char *p = NULL, *dir = NULL, *file = NULL, *v = NULL;
 
-                if (*want[k].dest != UINT64_MAX || !m || !p || !(dir = cg_mount_path(m, p)))
+                if (*want[k].dest != UINT64_MAX || !m || !leader || !(p = own_cgroup(leader, i->name)) ||
+                    !(dir = cg_mount_path(m, p)))
                         continue;
                 if (!i->control_group && !want[k].controller)
                         i->control_group = strdup(p);
@@ -159,7 +181,7 @@ static void fill_cgroup_stats(CellInstance *i) {
         if (!i->control_group) {
                 const char *p = cg_membership_path(own, n_own, "name=systemd");
                 if (p)
-                        i->control_group = strdup(p);
+                        i->control_group = own_cgroup(p, i->name);
         }
         cg_membership_free(own, n_own);
         cg_mount_free(mounts, n_mounts);

@@ -8,8 +8,9 @@
  * systemd creates the scope while the child builds its mounts; scope_wait()
  * runs the event loop until both the reply (the job's path) and the
  * matching JobRemoved signal have arrived. Only the error paths make
- * synchronous calls (ResetFailedUnit, reading the state of a unit that
- * already exists). The manager's Version is asked for asynchronously too, and
+ * synchronous calls (on UnitExists: reading the state of the unit that
+ * exists already, ResetFailedUnit, clearing a stale one -- see
+ * scope-bus-leftover.c). The manager's Version is asked for asynchronously too, and
  * only decides whether PIDFDs is offered (systemd >= 253); it is never waited
  * for. */
 
@@ -23,13 +24,13 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-login.h>
 
+#include "scope-bus-leftover.h"
 #include "scope-internal.h"
 #include "strv.h"
 
 #define SYSTEMD_SERVICE   "org.freedesktop.systemd1"
 #define SYSTEMD_PATH      "/org/freedesktop/systemd1"
 #define SYSTEMD_MANAGER   "org.freedesktop.systemd1.Manager"
-#define SYSTEMD_UNIT_PATH "/org/freedesktop/systemd1/unit"
 
 struct ScopeBus {
         sd_bus *bus;
@@ -45,6 +46,8 @@ struct ScopeBus {
         bool sent_pidfds;       /* the StartTransientUnit in flight offers PIDFDs */
         unsigned version;       /* the manager's major version; 0: not known (yet) */
         bool reset_tried;       /* ResetFailedUnit was tried for UnitExists */
+        bool stale_tried;       /* clearing an active but empty leftover was tried */
+        bool stale_cleared;     /* ... and it worked: this start replaced it */
         bool sent;              /* StartTransientUnit went out: StopUnit on free */
         bool replied;           /* its reply (the job path) arrived */
         bool finished;          /* the job is over (or failed): result is final */
@@ -82,56 +85,6 @@ static int props_copy(const PlanProperty *from, size_t n, PlanProperty **ret) {
         }
         *ret = p;
         return 0;
-}
-
-int scope_bus_append_property(sd_bus_message *m, const PlanProperty *p) {
-        const char *sig = p->signature;
-        int r;
-
-        if (!p->name || !sig)
-                return -EINVAL;
-        r = sd_bus_message_open_container(m, 'r', "sv");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append(m, "s", p->name);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(m, 'v', sig);
-        if (r < 0)
-                return r;
-
-        if (streq(sig, "t"))
-                r = sd_bus_message_append(m, "t", p->t);
-        else if (streq(sig, "u"))
-                r = sd_bus_message_append(m, "u", p->u);
-        else if (streq(sig, "i"))
-                r = sd_bus_message_append(m, "i", p->i);
-        else if (streq(sig, "b"))
-                r = sd_bus_message_append(m, "b", (int) p->b);
-        else if (streq(sig, "s"))
-                r = sd_bus_message_append(m, "s", strempty(p->s));
-        else if (streq(sig, "as"))
-                r = sd_bus_message_append_strv(m, p->as);
-        else if (streq(sig, "ay"))
-                r = sd_bus_message_append_array(m, 'y', p->ay ?: (const uint8_t *) "", p->ay ? p->ay_size : 0);
-        else if (streq(sig, "a(ss)")) {
-                size_t n = strv_length(p->as);
-                if (n % 2 != 0)
-                        return -EINVAL;         /* flattened pairs */
-                r = sd_bus_message_open_container(m, 'a', "(ss)");
-                for (size_t i = 0; r >= 0 && i < n; i += 2)
-                        r = sd_bus_message_append(m, "(ss)", p->as[i], p->as[i + 1]);
-                if (r >= 0)
-                        r = sd_bus_message_close_container(m);
-        } else
-                return -EINVAL;
-        if (r < 0)
-                return r;
-
-        r = sd_bus_message_close_container(m);
-        if (r < 0)
-                return r;
-        return sd_bus_message_close_container(m);
 }
 
 int scope_bus_open(bool user_bus, sd_bus **ret) {
@@ -242,22 +195,43 @@ static int on_version_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret
         return 0;
 }
 
-/* UnitExists: a leftover scope of that name. Inactive or failed: reset it and
- * try once more. Running: another cell of that name. Synchronous, but only
- * ever on this error path. */
+/* UnitExists: a leftover scope of that name (scope-bus-leftover.c). Inactive or
+ * failed: reset it and try once more. Active with no process in it (systemd
+ * missed its end): clear it, then try again. Running: another cell of that
+ * name. Synchronous, but only ever on this error path. */
 static int handle_unit_exists(Scope *s) {
         ScopeBus *b = s->bus;
-        _cleanup_free_ char *path = NULL, *state = NULL;
+        _cleanup_free_ char *path = NULL, *state = NULL, *why = NULL;
         sd_bus_error error = SD_BUS_ERROR_NULL;
-        int r;
+        uint32_t pid = 0;
+        int r, n = -1;
 
         r = sd_bus_path_encode(SYSTEMD_UNIT_PATH, s->unit, &path);
         if (r < 0)
                 return r;
-        r = sd_bus_get_property_string(b->bus, SYSTEMD_SERVICE, path, "org.freedesktop.systemd1.Unit",
-                                       "ActiveState", &error, &state);
-        sd_bus_error_free(&error);
-        if (r >= 0 && (streq(state, "inactive") || streq(state, "failed")) && !b->reset_tried) {
+        if (scope_bus_leftover_state(b->bus, path, &state) < 0)
+                state = NULL;
+        /* Processes only matter for a unit that is not over: read only then. */
+        if (state && !streq(state, "inactive") && !streq(state, "failed") &&
+            scope_bus_leftover_processes(b->bus, path, &n, &pid) < 0)
+                n = -1;
+
+        ScopeLeftover l = scope_leftover_classify(state, n);
+        bool cleared = false;
+        if (l == SCOPE_LEFTOVER_STALE && !b->stale_tried) {
+                b->stale_tried = true;
+                r = scope_bus_clear_stale(b->bus, s->unit, path, SCOPE_STALE_TIMEOUT_USEC, &why);
+                if (r < 0)
+                        return scope_set_error(s, -EEXIST, "%s is %s with no process in it, and could not be cleared: %s",
+                                               s->unit, state, why ?: strerror(-r));
+                /* Inactive now: on to the reset and the retry, like any leftover. */
+                b->stale_cleared = cleared = true;
+                l = SCOPE_LEFTOVER_RESET;
+        }
+
+        if (l == SCOPE_LEFTOVER_RESET) {
+                if (b->reset_tried && !cleared)
+                        return scope_set_error(s, -EEXIST, "a leftover %s (%s) could not be reset", s->unit, strna(state));
                 b->reset_tried = true;
                 r = sd_bus_call_method(b->bus, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER,
                                        "ResetFailedUnit", &error, NULL, "s", s->unit);
@@ -266,20 +240,6 @@ static int handle_unit_exists(Scope *s) {
                 return start_send(s);
         }
 
-        if (r >= 0 && (streq(state, "inactive") || streq(state, "failed")))
-                return scope_set_error(s, -EEXIST, "a leftover %s (%s) could not be reset", s->unit, state);
-
-        /* Running: name a PID of it, read only here. */
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        uint32_t pid = 0;
-        r = sd_bus_call_method(b->bus, SYSTEMD_SERVICE, path, "org.freedesktop.systemd1.Scope",
-                               "GetProcesses", &error, &reply, NULL);
-        sd_bus_error_free(&error);
-        if (r >= 0 && sd_bus_message_enter_container(reply, 'a', "(sus)") > 0) {
-                const char *cg, *cmd;
-                if (sd_bus_message_read(reply, "(sus)", &cg, &pid, &cmd) <= 0)
-                        pid = 0;
-        }
         if (pid > 0)
                 return scope_set_error(s, -EEXIST, "cell %s is already running (%s, PID %" PRIu32 ")",
                                        s->name, s->unit, pid);
@@ -537,6 +497,10 @@ int scope_bus_attach(Scope *s, pid_t pid, int pidfd) {
 
 pid_t scope_bus_pid(const Scope *s) {
         return s->bus ? s->bus->pid : 0;
+}
+
+bool scope_stale_cleared(const Scope *s) {
+        return s && s->bus && s->bus->stale_cleared;
 }
 
 unsigned scope_bus_version(const Scope *s) {

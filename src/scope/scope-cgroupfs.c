@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup-tree.h"
 #include "cgroup-util.h"
 #include "scope-internal.h"
 #include "strv.h"
@@ -72,14 +73,6 @@ static int sleep_msec(unsigned ms) {
         return nanosleep(&ts, NULL);
 }
 
-/* The first PID listed in the dir's cgroup.procs, 0 when empty. */
-static pid_t first_pid(int dirfd) {
-        _cleanup_free_ char *procs = NULL;
-        if (cg_read(dirfd, "cgroup.procs", &procs) < 0)
-                return 0;
-        return (pid_t) strtol(procs, NULL, 10);
-}
-
 /* mkdir path; a leftover of a cell that died (empty) is replaced, a populated one
  * is another cell of that name. */
 static int make_dir(Scope *s, const char *path, int *ret_fd) {
@@ -90,11 +83,22 @@ static int make_dir(Scope *s, const char *path, int *ret_fd) {
                 if (r != -EEXIST)
                         return scope_set_error(s, r, "cannot create cgroup %s: %s", path, strerror(-r));
                 fd = open(path, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-                pid_t pid = fd >= 0 ? first_pid(fd) : 0;
-                safe_close(fd);
-                if (pid > 0)
+                pid_t pid = fd >= 0 ? cg_tree_first_pid(fd) : 0;
+                /* A cell SIGKILLed a moment ago: the kernel is still taking
+                 * its container down (all of a PID namespace dies with its
+                 * PID 1). A second for that; a running cell stays. */
+                for (unsigned i = 0; pid > 0 && i < 100; i++) {
+                        (void) sleep_msec(10);
+                        pid = cg_tree_first_pid(fd);
+                }
+                if (pid > 0) {
+                        safe_close(fd);
                         return scope_set_error(s, -EEXIST, "cell %s is already running (cgroup %s, PID %d)",
                                                s->name, path, (int) pid);
+                }
+                if (fd >= 0)
+                        (void) cg_tree_trim(fd);
+                safe_close(fd);
                 if (rmdir(path) < 0 || mkdir(path, 0755) < 0) {
                         r = negative_errno();
                         return scope_set_error(s, r, "cannot replace leftover cgroup %s: %s", path, strerror(-r));
@@ -494,34 +498,6 @@ bool scope_cgroupfs_oom_killed(Scope *s) {
         return n > 0;
 }
 
-/* SIGKILL every process listed in the dir; returns how many were listed. */
-static int kill_listed(int dirfd) {
-        _cleanup_free_ char *procs = NULL;
-        int n = 0;
-
-        if (cg_read(dirfd, "cgroup.procs", &procs) < 0)
-                return 0;
-        for (char *p = procs; *p; ) {
-                char *e;
-                long pid = strtol(p, &e, 10);
-                if (e == p)
-                        break;
-                p = *e ? e + 1 : e;
-                if (pid <= 0)
-                        continue;
-                n++;
-                /* Only a member of our own cgroup, i.e. something cell started; the pidfd
-                 * pins it, so a PID recycled since the read is not hit either way. */
-                int fd = (int) syscall(SYS_pidfd_open, (pid_t) pid, 0);
-                if (fd >= 0) {
-                        (void) syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
-                        safe_close(fd);
-                } else if (errno == ENOSYS)
-                        (void) kill((pid_t) pid, SIGKILL);
-        }
-        return n;
-}
-
 void scope_cgroupfs_free(Scope *s) {
         ScopeCgroupfs *f = s->fs;
 
@@ -531,17 +507,20 @@ void scope_cgroupfs_free(Scope *s) {
         /* cgroup.kill (Linux 5.14) kills the whole cgroup atomically, forks included. */
         bool killed = f->pure_v2 && f->unified_idx >= 0 && cg_write(f->dirs[f->unified_idx].fd, "cgroup.kill", "1") >= 0;
 
-        /* Wait (at most ~5 s) for the cgroups to empty, killing as we go; then remove them. */
+        /* Wait (at most ~5 s) for the cgroups and their subtrees to empty, killing
+         * as we go; then remove them. */
         for (unsigned attempt = 0; attempt < 500; attempt++) {
                 int listed = 0;
                 for (size_t i = 0; i < f->n_dirs; i++)
-                        listed += killed ? (first_pid(f->dirs[i].fd) > 0) : kill_listed(f->dirs[i].fd);
+                        listed += killed ? (cg_tree_first_pid(f->dirs[i].fd) > 0) : cg_tree_kill(f->dirs[i].fd);
                 if (listed == 0)
                         break;
                 (void) sleep_msec(10);
         }
         for (size_t i = 0; i < f->n_dirs; i++) {
                 for (unsigned attempt = 0; attempt < 100; attempt++) {
+                        /* What an init inside made below it first. */
+                        (void) cg_tree_trim(f->dirs[i].fd);
                         if (rmdir(f->dirs[i].path) >= 0 || errno != EBUSY)
                                 break;
                         (void) sleep_msec(10);  /* the last exit is still being accounted */

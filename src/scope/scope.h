@@ -64,6 +64,10 @@ const char *scope_last_error(const Scope *s);  /* human text of the last failure
 /* After a failed scope_new() there is no Scope: scope_last_error(NULL)
  * returns the text of that failure (until the next scope_new()). */
 bool scope_oom_killed(Scope *s);               /* the payload was OOM-killed in this cgroup */
+/* systemd: a leftover scope of this name, active with no process in it (its
+ * end missed by systemd after an earlier cell was killed while starting), was
+ * cleared before this start. For the caller to say so; never an error. */
+bool scope_stale_cleared(const Scope *s);
 
 /* Stops what is left (kills remaining processes of the cgroup), removes the
  * cgroup dir or lets systemd collect the scope, disconnects. NULL-safe. */

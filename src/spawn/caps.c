@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
 #include <errno.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
@@ -14,6 +15,33 @@ unsigned caps_count(void) {
         int n = (int) cap_max_bits();
 
         return n > 0 && n <= 64 ? (unsigned) n : 41;
+}
+
+uint64_t caps_held(void) {
+        unsigned n = caps_count();
+        uint64_t mask = 0;
+
+        for (unsigned c = 0; c < n; c++)
+                if (prctl(PR_CAPBSET_READ, (unsigned long) c, 0, 0, 0) > 0)
+                        mask |= UINT64_C(1) << c;
+        return mask;
+}
+
+int caps_check_held(uint64_t required, uint64_t held, SpawnError *err) {
+        char *name;
+        int c, r;
+
+        if (!(required & ~held))
+                return 0;
+        c = __builtin_ctzll(required & ~held);
+        name = cap_to_name((cap_value_t) c);
+        for (char *s = name; s && *s; s++)
+                *s = (char) toupper((unsigned char) *s);
+        r = spawn_error(err, EPERM, "Capability=%s: cell itself does not hold it (its own bounding set), "
+                        "so it cannot be granted", name ?: "?");
+        if (name)
+                (void) cap_free(name);
+        return r;
 }
 
 int caps_bounding_set(uint64_t keep, SpawnError *err) {

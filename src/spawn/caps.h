@@ -23,3 +23,7 @@ int caps_apply(uint64_t effective, uint64_t permitted, uint64_t inheritable, uin
                SpawnError *err);
 /* The highest capability number the running kernel knows, plus one. */
 unsigned caps_count(void);
+/* The calling thread's bounding set as a mask: what it can still grant. */
+uint64_t caps_held(void);
+/* -EPERM naming the first of required not in held. */
+int caps_check_held(uint64_t required, uint64_t held, SpawnError *err);

@@ -25,6 +25,7 @@
 #include "identity.h"
 #include "init.h"
 #include "mount-setup.h"
+#include "mount-util.h"
 #include "netif.h"
 #include "privilege.h"
 #include "seccomp-filter.h"
@@ -40,7 +41,7 @@ typedef struct ChildContext {
         Identity identity;
         char **environment;
         char *exec_path;
-        MountIdmapTrees trees;  /* PrivateUsers=: from the supervisor */
+        int tree_fd;            /* PrivateUsers=: the root the builder made */
         SeccompProgram seccomp; /* compiled before PREPARED, loaded last (child_exec()) */
 } ChildContext;
 
@@ -98,60 +99,37 @@ static void child_reset_signals(void) {
                         (void) sigaction(sig, &sa, NULL);
 }
 
-/* Keeps an idmapped tree the supervisor sent. */
-static int child_keep_tree(ChildContext *c, uint32_t index, int fd, SpawnError *err) {
-        const Plan *p = c->plan;
-
-        if (index == SPAWN_TREE_ROOT && c->trees.root_fd < 0) {
-                c->trees.root_fd = fd;
-                return 0;
-        }
-        if (index < p->n_mounts) {
-                if (!c->trees.mount_fds) {
-                        c->trees.mount_fds = malloc(sizeof(int) * p->n_mounts);
-                        if (!c->trees.mount_fds) {
-                                safe_close(fd);
-                                return spawn_error(err, ENOMEM, "user namespace: idmapped mounts");
-                        }
-                        for (size_t i = 0; i < p->n_mounts; i++)
-                                c->trees.mount_fds[i] = -EBADF;
-                        c->trees.n_mount_fds = p->n_mounts;
-                }
-                if (c->trees.mount_fds[index] < 0) {
-                        c->trees.mount_fds[index] = fd;
-                        return 0;
-                }
-        }
-        safe_close(fd);
-        return spawn_error(err, EBADMSG, "user namespace: unexpected idmapped mount %u", index);
-}
-
 /* Step 3 (PrivateUsers=, VirtualEthernet=): wait for the supervisor's part
- * (our maps written, the idmapped trees sent, the veth moved in), then
- * become the user namespace's root so that files we create belong to it. */
+ * (our maps written, the veth moved in) and, with PrivateUsers=, for the
+ * builder's tree (spawn-tree.c); then become the user namespace's root so
+ * that files we create belong to it. */
 static int child_user_namespace(ChildContext *c, SpawnError *err) {
+        bool userns = c->plan->namespaces & CLONE_NEWUSER, done = false;
         SpawnMessage m;
         int r, fd;
 
-        if (!(c->plan->namespaces & CLONE_NEWUSER) && !c->plan->virtual_ethernet)
+        if (!userns && !c->plan->virtual_ethernet)
                 return 0;
-        for (;;) {
+        while (!done || (userns && c->tree_fd < 0)) {
                 r = spawn_message_recv(c->sync_fd, &m, &fd);
                 if (r <= 0)
                         _exit(EXIT_FAILURE);
-                if (m.type == SPAWN_MSG_IDMAP_DONE) {
+                if (m.type == SPAWN_MSG_IDMAP_DONE && !done) {
                         safe_close(fd);
-                        break;
-                }
-                if (m.type != SPAWN_MSG_IDMAP_TREE || fd < 0) {
+                        done = true;
+                } else if (m.type == SPAWN_MSG_TREE_READY && userns && fd >= 0 && c->tree_fd < 0)
+                        c->tree_fd = fd;
+                else if (m.type == SPAWN_MSG_ERROR) {
+                        /* The builder's failure, reported as ours. */
                         safe_close(fd);
-                        return spawn_error(err, EBADMSG, "user namespace: unexpected message");
+                        *err = m.error;
+                        return -(m.error.error ?: EIO);
+                } else {
+                        safe_close(fd);
+                        return spawn_error(err, EBADMSG, "user namespace: unexpected message %u", m.type);
                 }
-                r = child_keep_tree(c, m.index, fd, err);
-                if (r < 0)
-                        return r;
         }
-        if (!(c->plan->namespaces & CLONE_NEWUSER))
+        if (!userns)
                 return 0;
         if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
                 return spawn_error(err, errno, "user namespace: becoming root inside");
@@ -165,6 +143,36 @@ static int child_user_namespace(ChildContext *c, SpawnError *err) {
         if (setgroups(0, NULL) < 0)
                 return spawn_error(err, errno, "user namespace: setgroups");
         return 0;
+}
+
+/* Step 4 (PrivateUsers=): our own copy of the tree the builder made, and
+ * into it. The copy is made from inside our user namespace of a mount
+ * namespace owned by the host's: the kernel locks every mount in it, so
+ * no root of ours can remount a read-only one read-write, unmount a mask
+ * or peel a mount off what it covers. The root is entered by the fd the
+ * builder sent, before the unshare moves our cwd into the copy: no host
+ * path is walked by the container's root. */
+static int child_enter_tree(ChildContext *c, SpawnError *err) {
+        _cleanup_close_ int root_fd = TAKE_FD(c->tree_fd), here_fd = -EBADF, tree_fd = -EBADF;
+        int r;
+
+        if (fchdir(root_fd) < 0)
+                return spawn_error(err, errno, "user namespace: entering the root");
+        if (unshare(CLONE_NEWNS) < 0)
+                return spawn_error(err, errno, "user namespace: unshare(CLONE_NEWNS)");
+        /* pivot_root refuses a locked mount as the new root: a recursive
+         * clone of the root, stacked onto it, is the one mount not locked
+         * -- everything below it and every mount's flags stay locked. */
+        here_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (here_fd < 0)
+                return spawn_error(err, errno, "user namespace: opening the root");
+        tree_fd = mount_clone_tree(here_fd, true);
+        if (tree_fd < 0)
+                return spawn_error(err, tree_fd, "user namespace: cloning the root");
+        r = mount_move(tree_fd, here_fd);
+        if (r < 0)
+                return spawn_error(err, r, "user namespace: attaching the root");
+        return mount_setup_pivot(tree_fd, err);
 }
 
 /* Step 5: the notify socket, bound inside (under the plan's tmpfs on /run)
@@ -381,13 +389,10 @@ static int child_run(ChildContext *c, SpawnError *err) {
         if (r < 0)
                 return r;
 
-        r = mount_setup_root_idmapped(p, &c->trees, err);
-        /* Attached (or not needed after all): the trees go. */
-        c->trees.root_fd = safe_close(c->trees.root_fd);
-        for (size_t i = 0; i < c->trees.n_mount_fds; i++)
-                safe_close(c->trees.mount_fds[i]);
-        c->trees.mount_fds = mfree(c->trees.mount_fds);
-        c->trees.n_mount_fds = 0;
+        if (p->namespaces & CLONE_NEWUSER)
+                r = child_enter_tree(c, err);
+        else
+                r = mount_setup_root(p, err);
         if (r < 0)
                 return r;
 
@@ -419,7 +424,7 @@ static int child_run(ChildContext *c, SpawnError *err) {
          * would see its own cgroup as "/../machine.slice/...". */
         if (p->cgroup_namespace && unshare(CLONE_NEWCGROUP) < 0)
                 return spawn_error(err, errno, "unshare(CLONE_NEWCGROUP)");
-        r = mount_setup_cgroup(p, err);
+        r = mount_setup_cgroup(p, m.index == SPAWN_GO_DELEGATED, err);
         if (r < 0)
                 return r;
 
@@ -445,7 +450,7 @@ _noreturn_ void spawn_child(const SpawnParams *params, int sync_fd) {
                 .params = params,
                 .plan = params->plan,
                 .sync_fd = sync_fd,
-                .trees = { .root_fd = -EBADF },
+                .tree_fd = -EBADF,
         };
         SpawnError err = {};
 

@@ -17,10 +17,10 @@
 #include "mount-setup.h"
 #include "mount-util.h"
 
-#define CGROUP_MOUNT_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+#define CGROUP_MOUNT_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 static int cgroup_attach(int dir_fd, const char *name, const char *fstype, const char *data,
-                         const char *what, SpawnError *err) {
+                         unsigned long ro, const char *what, SpawnError *err) {
         _cleanup_close_ int target_fd = -EBADF, mnt_fd = -EBADF;
         char kmsg[256];
         int r;
@@ -30,8 +30,7 @@ static int cgroup_attach(int dir_fd, const char *name, const char *fstype, const
         target_fd = openat(dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (target_fd < 0)
                 return spawn_error(err, errno, "%s/%s: cannot open", what, name);
-        /* Read-only: the container sees its limits, it does not change them. */
-        mnt_fd = mount_fs_new(fstype, fstype, data, CGROUP_MOUNT_FLAGS, kmsg, sizeof kmsg);
+        mnt_fd = mount_fs_new(fstype, fstype, data, CGROUP_MOUNT_FLAGS | ro, kmsg, sizeof kmsg);
         if (mnt_fd < 0)
                 return spawn_error(err, mnt_fd, "%s/%s: cannot mount %s %s%s%s", what, name, fstype,
                                    strempty(data), *kmsg ? ": " : "", kmsg);
@@ -45,7 +44,7 @@ static int cgroup_attach(int dir_fd, const char *name, const char *fstype, const
  * directory per v1 hierarchy of /proc/self/cgroup, its multi-controller
  * aliases as links (cpu -> cpu,cpuacct), cgroup2 at "unified" -- then the
  * tmpfs itself read-only. */
-static int cgroup_mount_hybrid(int target_fd, FILE *f, const char *what, SpawnError *err) {
+static int cgroup_mount_hybrid(int target_fd, FILE *f, unsigned long ro, const char *what, SpawnError *err) {
         _cleanup_close_ int tmp_fd = -EBADF;
         _cleanup_free_ char *line = NULL;
         size_t size = 0;
@@ -77,7 +76,7 @@ static int cgroup_mount_hybrid(int target_fd, FILE *f, const char *what, SpawnEr
                 name = (char *) (startswith(controllers, "name=") ?: controllers);
                 if (strchr(name, '/') || streq(name, ".") || streq(name, ".."))
                         continue;
-                r = cgroup_attach(tmp_fd, name, "cgroup", controllers, what, err);
+                r = cgroup_attach(tmp_fd, name, "cgroup", controllers, ro, what, err);
                 if (r < 0)
                         return r;
 
@@ -96,7 +95,7 @@ static int cgroup_mount_hybrid(int target_fd, FILE *f, const char *what, SpawnEr
                         }
         }
 
-        r = cgroup_attach(tmp_fd, "unified", "cgroup2", NULL, what, err);
+        r = cgroup_attach(tmp_fd, "unified", "cgroup2", NULL, ro, what, err);
         if (r < 0)
                 return r;
 
@@ -106,7 +105,7 @@ static int cgroup_mount_hybrid(int target_fd, FILE *f, const char *what, SpawnEr
         return 0;
 }
 
-static int cgroup_mount_one(const PlanMount *m, SpawnError *err) {
+static int cgroup_mount_one(const PlanMount *m, unsigned long ro, SpawnError *err) {
         _cleanup_close_ int root_fd = -EBADF, target_fd = -EBADF, mnt_fd = -EBADF;
         _cleanup_free_ char *line = NULL;
         FILE *f;
@@ -140,13 +139,13 @@ static int cgroup_mount_one(const PlanMount *m, SpawnError *err) {
 
         if (v1) {
                 rewind(f);
-                r = cgroup_mount_hybrid(target_fd, f, what, err);
+                r = cgroup_mount_hybrid(target_fd, f, ro, what, err);
                 fclose(f);
                 return r;
         }
         fclose(f);
 
-        mnt_fd = mount_fs_new("cgroup2", "cgroup2", NULL, CGROUP_MOUNT_FLAGS, kmsg, sizeof kmsg);
+        mnt_fd = mount_fs_new("cgroup2", "cgroup2", NULL, CGROUP_MOUNT_FLAGS | ro, kmsg, sizeof kmsg);
         if (mnt_fd < 0)
                 return spawn_error(err, mnt_fd, "%s: cannot mount cgroup2%s%s", what, *kmsg ? ": " : "", kmsg);
         r = mount_move(mnt_fd, target_fd);
@@ -155,13 +154,18 @@ static int cgroup_mount_one(const PlanMount *m, SpawnError *err) {
         return 0;
 }
 
-int mount_setup_cgroup(const Plan *p, SpawnError *err) {
+int mount_setup_cgroup(const Plan *p, bool delegated, SpawnError *err) {
+        /* Read-only: the container sees its limits, it does not change
+         * them. Delegated to a user namespace's root, writable: the files
+         * that set the limits stay owned by the host's root, which is
+         * nobody inside, so only the subtree is the container's. */
+        unsigned long ro = delegated ? 0 : MS_RDONLY;
         int r;
 
         for (size_t i = 0; i < p->n_mounts; i++) {
                 if (p->mounts[i].kind != PLAN_MOUNT_CGROUP)
                         continue;
-                r = cgroup_mount_one(&p->mounts[i], err);
+                r = cgroup_mount_one(&p->mounts[i], ro, err);
                 if (r < 0)
                         return r;
         }

@@ -30,10 +30,19 @@ int mount_root_check_not_root(int root_fd, int fd) {
  * it (systemd's meaning: the OS tree is the image's /usr, all state is lost
  * at exit). The merged-/usr compatibility links of the image (bin -> usr/bin,
  * ...) are recreated so the image's programs are found. */
-static int root_volatile_yes(const Plan *p, int dir_fd, int idmapped_fd, int *ret_root_fd, SpawnError *err) {
+/* tmpfs options, with the container root's host uid as the owner. */
+static void root_tmpfs_data(char *buf, size_t size, uid_t owner) {
+        if (owner == (uid_t) -1)
+                (void) snprintf(buf, size, "mode=0755");
+        else
+                (void) snprintf(buf, size, "mode=0755,uid=%u,gid=%u", (unsigned) owner, (unsigned) owner);
+}
+
+static int root_volatile_yes(const Plan *p, int dir_fd, int idmapped_fd, uid_t owner, int *ret_root_fd,
+                             SpawnError *err) {
         static const char *const compat[] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32" };
         _cleanup_close_ int usr_fd = -EBADF, usr_tree = -EBADF, tmp_fd = -EBADF, usr_target = -EBADF;
-        char kmsg[256], link[PATH_MAX];
+        char kmsg[256], link[PATH_MAX], data[64];
         int r;
 
         if (idmapped_fd >= 0) {
@@ -54,7 +63,8 @@ static int root_volatile_yes(const Plan *p, int dir_fd, int idmapped_fd, int *re
                         return spawn_error(err, r, "Volatile=yes: /usr: cannot make read-only");
         }
 
-        tmp_fd = mount_fs_new("tmpfs", "tmpfs", "mode=0755", 0, kmsg, sizeof kmsg);
+        root_tmpfs_data(data, sizeof data, owner);
+        tmp_fd = mount_fs_new("tmpfs", "tmpfs", data, 0, kmsg, sizeof kmsg);
         if (tmp_fd < 0)
                 return spawn_error(err, tmp_fd, "Volatile=yes: cannot create the root tmpfs%s%s",
                                    *kmsg ? ": " : "", kmsg);
@@ -90,12 +100,14 @@ static int root_volatile_yes(const Plan *p, int dir_fd, int idmapped_fd, int *re
 /* Volatile=overlay: overlayfs with Directory= as the lower layer and a
  * private tmpfs as upper; the image is never written. The layers are passed
  * as /proc/self/fd/N of fds we hold, so no path is looked up twice. */
-static int root_volatile_overlay(const Plan *p, int dir_fd, int lower_fd, int *ret_root_fd, SpawnError *err) {
+static int root_volatile_overlay(const Plan *p, int dir_fd, int lower_fd, uid_t owner, int *ret_root_fd,
+                                 SpawnError *err) {
         _cleanup_close_ int tmp_fd = -EBADF, ovl_fd = -EBADF;
         char kmsg[256], data[256];
         int r;
 
-        tmp_fd = mount_fs_new("tmpfs", "tmpfs", "mode=0755", 0, kmsg, sizeof kmsg);
+        root_tmpfs_data(data, sizeof data, owner);
+        tmp_fd = mount_fs_new("tmpfs", "tmpfs", data, 0, kmsg, sizeof kmsg);
         if (tmp_fd < 0)
                 return spawn_error(err, tmp_fd, "Volatile=overlay: cannot create the upper tmpfs%s%s",
                                    *kmsg ? ": " : "", kmsg);
@@ -123,11 +135,11 @@ static int root_volatile_overlay(const Plan *p, int dir_fd, int lower_fd, int *r
  * image is the lower layer and the overlay stays writable; with
  * Volatile=state and no Volatile= the whole tree goes read-only. */
 int mount_root_prepare(const Plan *p, int *ret_root_fd, bool *ret_read_only, SpawnError *err) {
-        return mount_root_prepare_idmapped(p, -EBADF, ret_root_fd, ret_read_only, err);
+        return mount_root_prepare_idmapped(p, -EBADF, (uid_t) -1, ret_root_fd, ret_read_only, err);
 }
 
-int mount_root_prepare_idmapped(const Plan *p, int idmapped_fd, int *ret_root_fd, bool *ret_read_only,
-                                SpawnError *err) {
+int mount_root_prepare_idmapped(const Plan *p, int idmapped_fd, uid_t owner, int *ret_root_fd,
+                                bool *ret_read_only, SpawnError *err) {
         _cleanup_close_ int dir_fd = -EBADF, tree_fd = -EBADF, var_fd = -EBADF;
         int r;
 
@@ -135,24 +147,20 @@ int mount_root_prepare_idmapped(const Plan *p, int idmapped_fd, int *ret_root_fd
                 return spawn_error(err, EINVAL, "Directory=%s: not an absolute path", strempty(p->root_directory));
 
         dir_fd = open(p->root_directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        /* With PrivateUsers= we already are the container's root, a
-         * stranger to the host's files: a 0700 parent directory stops us. */
-        if (dir_fd < 0 && errno == EACCES && (p->namespaces & CLONE_NEWUSER))
-                return spawn_error(err, errno, "Directory=%s: cannot open: with PrivateUsers= every directory "
-                                   "above it must be searchable by others (mode o+x)", p->root_directory);
         if (dir_fd < 0)
                 return spawn_error(err, errno, errno == ENOENT ? "Directory=%s: does not exist" :
                                    "Directory=%s: cannot open", p->root_directory);
 
         switch (p->root_volatile) {
         case CELL_VOLATILE_YES:
-                r = root_volatile_yes(p, dir_fd, idmapped_fd, ret_root_fd, err);
+                r = root_volatile_yes(p, dir_fd, idmapped_fd, owner, ret_root_fd, err);
                 if (r >= 0)
                         *ret_read_only = false;
                 return r;
 
         case CELL_VOLATILE_OVERLAY:
-                r = root_volatile_overlay(p, dir_fd, idmapped_fd >= 0 ? idmapped_fd : dir_fd, ret_root_fd, err);
+                r = root_volatile_overlay(p, dir_fd, idmapped_fd >= 0 ? idmapped_fd : dir_fd, owner, ret_root_fd,
+                                          err);
                 if (r >= 0)
                         *ret_read_only = false;
                 return r;
@@ -186,9 +194,9 @@ int mount_root_prepare_idmapped(const Plan *p, int idmapped_fd, int *ret_root_fd
         return 0;
 }
 
-int mount_root_finish(const Plan *p, int root_fd, SpawnError *err) {
+int mount_root_finish(const Plan *p, int root_fd, uid_t owner, SpawnError *err) {
         _cleanup_close_ int var_fd = -EBADF, tmp_fd = -EBADF;
-        char kmsg[256];
+        char kmsg[256], data[64];
         int r;
 
         if (p->root_volatile != CELL_VOLATILE_STATE)
@@ -198,7 +206,8 @@ int mount_root_finish(const Plan *p, int root_fd, SpawnError *err) {
         var_fd = mount_target_ensure(root_fd, "/var", MOUNT_TARGET_DIR, 0);
         if (var_fd < 0)
                 return spawn_error(err, var_fd, "Volatile=state: cannot open /var");
-        tmp_fd = mount_fs_new("tmpfs", "tmpfs", "mode=0755", MS_NOSUID | MS_NODEV, kmsg, sizeof kmsg);
+        root_tmpfs_data(data, sizeof data, owner);
+        tmp_fd = mount_fs_new("tmpfs", "tmpfs", data, MS_NOSUID | MS_NODEV, kmsg, sizeof kmsg);
         if (tmp_fd < 0)
                 return spawn_error(err, tmp_fd, "Volatile=state: cannot create the /var tmpfs%s%s",
                                    *kmsg ? ": " : "", kmsg);

@@ -17,12 +17,14 @@
 int mount_root_prepare(const Plan *p, int *ret_root_fd, bool *ret_read_only, SpawnError *err);
 /* The same, with idmapped_fd (>= 0) a detached idmapped clone of Directory=
  * (of Directory=/usr with Volatile=yes, already read-only) made by the
- * supervisor: it is attached instead of a plain clone. Not consumed. */
-int mount_root_prepare_idmapped(const Plan *p, int idmapped_fd, int *ret_root_fd, bool *ret_read_only,
-                                SpawnError *err);
+ * supervisor: it is attached instead of a plain clone. Not consumed.
+ * owner ((uid_t) -1: none): the host uid of the container's root, made the
+ * owner of Volatile='s tmpfs. */
+int mount_root_prepare_idmapped(const Plan *p, int idmapped_fd, uid_t owner, int *ret_root_fd,
+                                bool *ret_read_only, SpawnError *err);
 
 /* What goes on top after the read-only step: Volatile=state's tmpfs /var. */
-int mount_root_finish(const Plan *p, int root_fd, SpawnError *err);
+int mount_root_finish(const Plan *p, int root_fd, uid_t owner, SpawnError *err);
 
 /* Refuses with -ELOOP when fd is the root itself (a target that resolves to
  * "/" would stack a mount over the root and hide it from pivot_root). */

@@ -240,6 +240,7 @@ static int do_device(MountContext *c, const PlanMount *m, const char *what) {
 
 static int do_fs(MountContext *c, const PlanMount *m, const char *what) {
         _cleanup_close_ int target_fd = -EBADF, mnt_fd = -EBADF, check_fd = -EBADF;
+        _cleanup_free_ char *data = NULL;
         bool api = streq_ptr(m->fstype, "proc") || streq_ptr(m->fstype, "sysfs");
         uint64_t id_mounted, id_found;
         char kmsg[256];
@@ -256,7 +257,14 @@ static int do_fs(MountContext *c, const PlanMount *m, const char *what) {
         if (target_fd < 0 || c->create_only)
                 return MIN(target_fd, 0);
 
-        mnt_fd = mount_fs_new(m->fstype, m->source ?: m->fstype, m->data, m->flags, kmsg, sizeof kmsg);
+        if (c->trees && c->trees->owner != (uid_t) -1 && streq(m->fstype, "tmpfs")) {
+                /* Made with the host's privileges for a user namespace:
+                 * owned by the container's root, as if it mounted it. */
+                if (asprintf(&data, "%s%suid=%u,gid=%u", strempty(m->data), isempty(m->data) ? "" : ",",
+                             (unsigned) c->trees->owner, (unsigned) c->trees->owner) < 0)
+                        return spawn_error(c->err, ENOMEM, "%s: out of memory", what);
+        }
+        mnt_fd = mount_fs_new(m->fstype, m->source ?: m->fstype, data ?: m->data, m->flags, kmsg, sizeof kmsg);
         if (mnt_fd < 0)
                 return spawn_error(c->err, mnt_fd, "%s: cannot mount %s%s%s", what, m->fstype,
                                    *kmsg ? ": " : "", kmsg);
@@ -495,7 +503,8 @@ int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int 
         if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
                 return spawn_error(err, ENODEV, "/dev/null: not the null device");
 
-        r = mount_root_prepare_idmapped(p, trees ? trees->root_fd : -EBADF, &root_fd, &read_only, err);
+        r = mount_root_prepare_idmapped(p, trees ? trees->root_fd : -EBADF, trees ? trees->owner : (uid_t) -1,
+                                        &root_fd, &read_only, err);
         if (r < 0)
                 return r;
         c.root_fd = root_fd;
@@ -512,7 +521,7 @@ int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int 
                         return spawn_error(err, r, "ReadOnly=yes: cannot make the root read-only");
         }
 
-        r = mount_root_finish(p, root_fd, err);
+        r = mount_root_finish(p, root_fd, trees ? trees->owner : (uid_t) -1, err);
         if (r < 0)
                 return r;
 
@@ -529,6 +538,10 @@ int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int 
 int mount_setup_pivot(int root_fd, SpawnError *err) {
         if (fchdir(root_fd) < 0)
                 return spawn_error(err, errno, "pivot_root: cannot enter the root");
+        return mount_setup_pivot_cwd(err);
+}
+
+int mount_setup_pivot_cwd(SpawnError *err) {
         /* pivot_root, never chroot: a chroot can be left with a second
          * chroot and fchdir; after pivot_root the host tree is not there. */
         if (syscall(SYS_pivot_root, ".", ".") < 0)

@@ -18,8 +18,10 @@ int mount_setup_root(const Plan *p, SpawnError *err);
 
 /* In the child, after it unshared its cgroup namespace inside its final
  * cgroup: the PLAN_MOUNT_CGROUP entries (cgroup2, or on a hybrid host the
- * host's layout of hierarchies), read-only. */
-int mount_setup_cgroup(const Plan *p, SpawnError *err);
+ * host's layout of hierarchies), read-only -- writable only when the
+ * supervisor delegated the cgroup to the container's (user namespace's)
+ * root, whose init then manages its subtree. */
+int mount_setup_cgroup(const Plan *p, bool delegated, SpawnError *err);
 
 /* The two halves of mount_setup_root(), for callers (and tests) that look at
  * the tree before pivoting: mount_setup_build() does everything up to
@@ -28,6 +30,9 @@ int mount_setup_cgroup(const Plan *p, SpawnError *err);
  * changes to "/". mount_setup_root() is exactly these two in a row. */
 int mount_setup_build(const Plan *p, int *ret_root_fd, SpawnError *err);
 int mount_setup_pivot(int root_fd, SpawnError *err);
+/* The same from the current directory (the root, entered with fchdir()
+ * before an unshare(CLONE_NEWNS) that moved the cwd into the copy). */
+int mount_setup_pivot_cwd(SpawnError *err);
 
 /* PrivateUsers=: the detached idmapped trees the supervisor made (it alone
  * may idmap the host's file systems) and sent to the child. */
@@ -35,7 +40,13 @@ typedef struct MountIdmapTrees {
         int root_fd;            /* Directory= (Volatile=yes: its /usr), or -EBADF */
         int *mount_fds;         /* per index of plan->mounts: an idmap Bind='s tree, or -EBADF */
         size_t n_mount_fds;
+        /* The host uid (= gid) of the container's root: the tree is built
+         * with the host's privileges (spawn-tree.c), so every tmpfs gets it
+         * as its owner -- else "/run" and "/tmp" would be nobody's inside. */
+        uid_t owner;
 } MountIdmapTrees;
+
+#define MOUNT_IDMAP_TREES_NULL ((MountIdmapTrees) { .root_fd = -EBADF, .owner = (uid_t) -1 })
 
 /* mount_setup_root()/mount_setup_build() attaching those trees instead of
  * plain clones (trees NULL: exactly the functions above). The fds are not

@@ -58,6 +58,7 @@ static int privilege_chdir(const Plan *p, const Identity *id, SpawnError *err) {
 int privilege_exec(const Plan *p, const Identity *id, const SeccompProgram *prog, const char *what,
                    const char *path, char * const argv[], char * const envp[], SpawnError *err) {
         sigset_t none;
+        uint64_t held;
         char text[32];
         int r;
 
@@ -73,7 +74,13 @@ int privilege_exec(const Plan *p, const Identity *id, const SeccompProgram *prog
                         return spawn_error(err, errno, "OOMScoreAdjust=%d", p->oom_score_adjust);
         }
 
-        r = caps_bounding_set(p->cap_bounding, err);
+        /* What cell itself cannot grant: an error if the unit asked for it
+         * by name, else left out of the default set (a host whose own
+         * bounding set lacks it). */
+        held = caps_held();
+        r = caps_check_held(p->cap_required, held, err);
+        if (r >= 0)
+                r = caps_bounding_set(p->cap_bounding & held, err);
         if (r >= 0)
                 r = caps_keep_across_uid_change(err);
         if (r >= 0)
@@ -92,7 +99,8 @@ int privilege_exec(const Plan *p, const Identity *id, const SeccompProgram *prog
         if (r < 0)
                 return r;
 
-        r = caps_apply(p->cap_effective, p->cap_permitted, p->cap_inheritable, p->cap_ambient, err);
+        r = caps_apply(p->cap_effective & held, p->cap_permitted & held, p->cap_inheritable & held,
+                       p->cap_ambient & held, err);
         if (r < 0)
                 return r;
 

@@ -17,15 +17,19 @@ typedef enum SpawnMessageType {
                                          * written, veth moved in); sent with PrivateUsers= or
                                          * VirtualEthernet= */
         SPAWN_MSG_PREPARED,             /* child -> supervisor: mounts done (+ the notify socket fd) */
-        SPAWN_MSG_GO,                   /* supervisor -> child: the cgroup is in place, go on */
+        SPAWN_MSG_GO,                   /* supervisor -> child: the cgroup is in place, go on;
+                                         * .index: SPAWN_GO_DELEGATED if it belongs to the
+                                         * container's root */
         SPAWN_MSG_ERROR,                /* child -> supervisor: a SpawnError; the child exits */
-        SPAWN_MSG_IDMAP_TREE,           /* supervisor -> child: an idmapped detached mount (fd),
-                                         * .index: SPAWN_TREE_ROOT or the index in plan->mounts */
+        SPAWN_MSG_TREE_READY,           /* tree builder -> child (PrivateUsers=): the tree is
+                                         * built (+ an O_PATH fd of its root), see spawn-tree.c */
 } SpawnMessageType;
+
+#define SPAWN_GO_DELEGATED UINT32_C(1)
 
 typedef struct SpawnMessage {
         uint32_t type;
-        uint32_t index;                 /* SPAWN_MSG_IDMAP_TREE */
+        uint32_t index;                 /* SPAWN_MSG_GO */
         SpawnError error;               /* SPAWN_MSG_ERROR */
 } SpawnMessage;
 

@@ -205,6 +205,7 @@ int spawn_users_delegate_cgroup(pid_t pid, const Plan *p, const UidRange *range,
         _cleanup_free_ char *line = NULL;
         char path[64];
         size_t size = 0;
+        bool delegated = false;
         int r;
 
         if (isempty(p->scope_unit))
@@ -247,6 +248,7 @@ int spawn_users_delegate_cgroup(pid_t pid, const Plan *p, const UidRange *range,
                         continue;       /* a hierarchy not mounted on the host */
                 if (r < 0)
                         return spawn_error(err, r, "PrivateUsers=: delegating %s to the container's root", dir);
+                delegated = true;
         }
-        return 0;
+        return delegated;
 }

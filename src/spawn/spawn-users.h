@@ -40,5 +40,6 @@ int spawn_users_make_trees(pid_t pid, const Plan *p,
 /* chown of the child's own cgroup directories (those named p->scope_unit,
  * or that without ".scope" as the cgroupfs manager does, in every hierarchy /proc/PID/cgroup lists) and of their
  * delegation files to the range's root. A cgroup of another name (no
- * scope: --cgroup-manager=none) is never touched. */
+ * scope: --cgroup-manager=none) is never touched. Returns > 0 if a cgroup
+ * was delegated, 0 if there was none to delegate. */
 int spawn_users_delegate_cgroup(pid_t pid, const Plan *p, const UidRange *range, SpawnError *err);

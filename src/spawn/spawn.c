@@ -15,6 +15,7 @@
 #include "netfw.h"
 #include "netif.h"
 #include "spawn-child.h"
+#include "spawn-tree.h"
 #include "spawn-users.h"
 #include "spawn.h"
 
@@ -131,10 +132,39 @@ static pid_t spawn_clone(uint64_t flags, int cgroup_fd, int *ret_pidfd, bool *re
         return (pid_t) pid;
 }
 
-static int send_tree(uint32_t index, int fd, void *userdata) {
-        Spawn *s = userdata;
+typedef struct TreeKeeper {
+        MountIdmapTrees trees;
+        size_t n_mounts;
+} TreeKeeper;
 
-        return spawn_message_send_index(s->sync_fd, SPAWN_MSG_IDMAP_TREE, index, fd);
+static int keep_tree(uint32_t index, int fd, void *userdata) {
+        TreeKeeper *k = userdata;
+        int copy;
+
+        /* The caller keeps its fd. */
+        copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (copy < 0)
+                return -errno;
+        return spawn_tree_keep(&k->trees, k->n_mounts, index, copy);
+}
+
+/* PrivateUsers=: the maps, the idmapped trees, and the builder that makes
+ * the tree with them (spawn-tree.c). */
+static int spawn_users(Spawn *s, const Plan *p, SpawnError *err) {
+        TreeKeeper k = { .trees = MOUNT_IDMAP_TREES_NULL, .n_mounts = p->n_mounts };
+        int r;
+
+        r = spawn_users_write_maps(s->pid, p, &s->users, err);
+        if (r < 0)
+                return r;
+        r = spawn_users_make_trees(s->pid, p, keep_tree, &k, err);
+        if (r >= 0) {
+                k.trees.owner = s->users.base;
+                r = spawn_tree_build(p, &k.trees, s->pidfd, s->sync_fd, &s->builder_pidfd, err);
+        }
+        /* The builder has its copies. */
+        spawn_tree_trees_done(&k.trees);
+        return r;
 }
 
 /* VirtualEthernet=, Port=: the host's side, in the supervisor's network
@@ -165,6 +195,7 @@ static int spawn_network(Spawn *s, const Plan *p, SpawnError *err) {
 int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
         const Plan *p = params->plan;
         _cleanup_(spawn_kill) Spawn s = SPAWN_NULL;
+        uint64_t flags;
         int pair[2], r;
         pid_t pid;
 
@@ -186,8 +217,19 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
          * time namespace is in it at once, and offsets can only be written
          * before any process entered. The child unshares it itself (see
          * child.c). CLONE_NEWCGROUP waits until the child is in its cgroup. */
-        pid = spawn_clone(p->namespaces & ~(uint64_t) (CLONE_NEWTIME | CLONE_NEWCGROUP),
-                          params->cgroup_fd, &s.pidfd, &s.into_cgroup);
+        flags = p->namespaces & ~(uint64_t) (CLONE_NEWTIME | CLONE_NEWCGROUP);
+        if (p->namespaces & CLONE_NEWUSER) {
+                /* The child starts in our private mount namespace and copies
+                 * it once the builder is done: so its mounts are locked. */
+                r = spawn_tree_enter_private(&s.host_mntns, err);
+                if (r < 0) {
+                        safe_close(pair[0]);
+                        safe_close(pair[1]);
+                        return r;
+                }
+                flags &= ~(uint64_t) CLONE_NEWNS;
+        }
+        pid = spawn_clone(flags, params->cgroup_fd, &s.pidfd, &s.into_cgroup);
         if (pid < 0) {
                 safe_close(pair[0]);
                 safe_close(pair[1]);
@@ -203,10 +245,7 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
         safe_close(pair[1]);
 
         if (p->namespaces & CLONE_NEWUSER) {
-                r = spawn_users_write_maps(s.pid, p, &s.users, err);
-                if (r < 0)
-                        return r;
-                r = spawn_users_make_trees(s.pid, p, send_tree, &s, err);
+                r = spawn_users(&s, p, err);
                 if (r < 0)
                         return r;
         }
@@ -274,10 +313,18 @@ static int spawn_expect(Spawn *s, SpawnMessageType want, int interrupt_fd, int *
 }
 
 int spawn_wait_prepared(Spawn *s, int interrupt_fd, int *ret_notify_fd, SpawnError *err) {
-        return spawn_expect(s, SPAWN_MSG_PREPARED, interrupt_fd, ret_notify_fd, err);
+        int r;
+
+        r = spawn_expect(s, SPAWN_MSG_PREPARED, interrupt_fd, ret_notify_fd, err);
+        /* The child made its copy of the tree before PREPARED (or failed):
+         * the builder is done, and the namespace it built in can go. */
+        spawn_tree_reap(&s->builder_pidfd, r < 0);
+        spawn_tree_leave_private(&s->host_mntns);
+        return r;
 }
 
 int spawn_release(Spawn *s, SpawnError *err) {
+        uint32_t go = 0;
         int r;
 
         /* The container's root owns its cgroup, so that an init system
@@ -286,8 +333,10 @@ int spawn_release(Spawn *s, SpawnError *err) {
                 r = spawn_users_delegate_cgroup(s->pid, s->plan, &s->users, err);
                 if (r < 0)
                         return r;
+                if (r > 0)
+                        go = SPAWN_GO_DELEGATED;
         }
-        r = spawn_message_send(s->sync_fd, SPAWN_MSG_GO, NULL, -EBADF);
+        r = spawn_message_send_index(s->sync_fd, SPAWN_MSG_GO, go, -EBADF);
         if (r < 0)
                 return spawn_error(err, r, "releasing the child");
         return 0;
@@ -326,6 +375,8 @@ static void spawn_veth_remove(Spawn *s) {
 }
 
 void spawn_done(Spawn *s) {
+        spawn_tree_reap(&s->builder_pidfd, true);
+        spawn_tree_leave_private(&s->host_mntns);
         s->sync_fd = safe_close(s->sync_fd);
         s->pidfd = safe_close(s->pidfd);
         s->pid = 0;

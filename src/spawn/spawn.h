@@ -7,10 +7,12 @@
  *   supervisor                          child (spawn_child(), child.c)
  *   spawn_start(): clone3 ------------> PDEATHSIG, not dumpable, fds closed
  *   (user ns: write maps, idmapped      (user ns or veth: waits for
- *    trees ---- IDMAP_TREE + fd ------>  IDMAP_DONE, keeping the trees)
+ *    trees, the tree builder forked:     IDMAP_DONE; user ns: for the
+ *    spawn-tree.c -- TREE_READY ------>  builder's TREE_READY too)
  *    veth into the child's netns,
  *    Port= nft table; IDMAP_DONE)
- *   scope_attach(), scope_wait()        mount_setup_root(), notify socket,
+ *   scope_attach(), scope_wait()        mount_setup_root() (user ns: the
+ *                                       locked copy, pivot), notify socket,
  *                                       hostname, lo up, time namespace,
  *                                       resolve user, env, Exec=, cwd
  *   spawn_wait_prepared() <------------ PREPARED (+ notify socket fd)
@@ -55,10 +57,14 @@ typedef struct Spawn {
          * back in spawn_done(), on every exit path: */
         UidRange users;         /* PrivateUsers=: the host range (pick: its lock) */
         int veth_index;         /* VirtualEthernet=: ifindex of the host side, 0 = none */
+        int host_mntns;         /* PrivateUsers=: the host's mount namespace while the
+                                 * supervisor sits in the builder's (spawn-tree.h) */
+        int builder_pidfd;      /* PrivateUsers=: the tree builder, until reaped */
         char *netfw_table;      /* Port=: the nft table "inet cell-NAME", NULL = none */
 } Spawn;
 
-#define SPAWN_NULL ((Spawn) { .pid = 0, .pidfd = -EBADF, .sync_fd = -EBADF, .users = UID_RANGE_NULL })
+#define SPAWN_NULL ((Spawn) { .pid = 0, .pidfd = -EBADF, .sync_fd = -EBADF, .users = UID_RANGE_NULL, \
+                              .host_mntns = -EBADF, .builder_pidfd = -EBADF })
 
 /* Clones the child. The signal mask of the caller is inherited; the child
  * resets it right before exec. On failure nothing is left. */

@@ -211,7 +211,7 @@ static _noreturn_ void container_child(const TestEnv *env, const TestPlan *t, bo
         }
         if (r >= 0 && cgroup) {
                 CHECK(unshare(CLONE_NEWCGROUP) == 0);
-                r = mount_setup_cgroup(&t->plan, &err);
+                r = mount_setup_cgroup(&t->plan, false, &err);
         }
         if (r < 0) {
                 *shared = err;

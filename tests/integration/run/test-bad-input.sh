@@ -39,11 +39,40 @@ for m in none cgroupfs; do
                 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=$work/nosuchfile"
 done
 
+# PrivateUsers=: the tree is built by a helper of cell's; its failure is
+# reported the same way, and the helper, the user namespace and the uid
+# range's lock are gone with it.
+check "bind-userns" cgroupfs "Bind=$work/nosuchdir:/srv: source does not exist" \
+        "[Root]" "Directory=$root" "Bind=$work/nosuchdir:/srv" "[Exec]" "Exec=/bin/probe" \
+        "[Isolation]" "PrivateUsers=pick"
+check "exec-userns" cgroupfs "Exec=nosuchcommand: not found in the container: No such file or directory$" \
+        "[Root]" "Directory=$root" "[Exec]" "Exec=nosuchcommand" "[Isolation]" "PrivateUsers=pick"
+[ -z "$(ls /run/cell/uid 2>/dev/null | while read -r f; do flock -n "/run/cell/uid/$f" true || echo "$f"; done)" ] ||
+        fail "a uid range is still locked after the failed starts"
+
 # The user exists, but exec fails: not executable.
 printf '#!/bin/nosuchinterpreter\n' > "$root/bin/broken"
 chmod 755 "$root/bin/broken"
 check "noexec" cgroupfs "Exec=/bin/broken: execve: No such file or directory$" \
         "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/broken"
+
+# cell in a service with a smaller bounding set (CapabilityBoundingSet=):
+# a capability the unit names that cell cannot grant is an error; the
+# default set is simply cut to what cell holds.
+u=$(unit capmissing "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" \
+        "[Isolation]" "Capability=CAP_SYS_TTY_CONFIG")
+status=0
+setpriv --bounding-set=-sys_tty_config -- "$CELL" run --cgroup-manager=none "$u" >"$work/out" 2>"$work/err" || status=$?
+expect "Capability= not held: status" "$status" 2
+expect_match "Capability= not held: message" "$(grep -v 'Running without' "$work/err")" \
+        "^cell: $(unit_name capmissing): Capability=CAP_SYS_TTY_CONFIG: cell itself does not hold it"
+u=$(unit capcut "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "[Isolation]" "Capability=CAP_SYS_ADMIN")
+status=0
+setpriv --bounding-set=-chown -- "$CELL" run --cgroup-manager=none "$u" >"$work/out" 2>"$work/err" || status=$?
+expect "default set cut: status" "$status" 0
+bnd=$((0x$(field CapBnd)))
+(( bnd & (1 << 21) )) || fail "default set cut: CAP_SYS_ADMIN missing from $(field CapBnd)"
+(( !(bnd & (1 << 0)) )) || fail "default set cut: CAP_CHOWN granted though cell does not hold it"
 
 # A missing "-" EnvironmentFile= is fine.
 u=$(unit envfile-optional "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "EnvironmentFile=-$work/nosuchfile")

@@ -25,14 +25,73 @@ static bool pidfds_offered;     /* in the fake: PIDFDs came since the last job *
 
 /* ---- the fake systemd ---- */
 
+/* The stale scope (systemd 252 after a cell killed in its first ms): active,
+ * no process in it, until a process attached to it has come and gone -- the
+ * populated 1 -> 0 event systemd missed. */
+static pid_t stale_attached;
+
+static bool stale_over(void) {
+        return stale_attached > 0 && kill(stale_attached, 0) < 0 && errno == ESRCH;
+}
+
 static int fake_get_active_state(sd_bus *bus, const char *path, const char *interface, const char *property,
                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        const char *state = strstr(path, "busy") ? "active" : reset_called ? "inactive" : "failed";
+        const char *state = strstr(path, "busy") || strstr(path, "undeleg") ? "active" :
+                            strstr(path, "stale") ? (stale_over() ? "inactive" : "active") :
+                            reset_called ? "inactive" : "failed";
         return sd_bus_message_append(reply, "s", state);
 }
 
 static int fake_get_processes(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return sd_bus_reply_method_return(m, "a(sus)", 1, "/machine.slice/cell-busy.scope", 4242, "sleep");
+        if (strstr(sd_bus_message_get_path(m), "busy"))
+                return sd_bus_reply_method_return(m, "a(sus)", 1, "/machine.slice/cell-busy.scope", 4242, "sleep");
+        return sd_bus_reply_method_return(m, "a(sus)", 0);
+}
+
+/* The PPid: line of /proc/PID/status; 0 when unreadable. */
+static pid_t parent_of(pid_t pid) {
+        char path[64], line[256];
+        pid_t ppid = 0;
+        snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return 0;
+        while (fgets(line, sizeof line, f))
+                if (sscanf(line, "PPid: %d", &ppid) == 1)
+                        break;
+        fclose(f);
+        return ppid;
+}
+
+static int fake_attach(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        const char *unit, *sub;
+        const void *a;
+        size_t sz;
+        uint32_t pid;
+        int r;
+
+        if ((r = sd_bus_message_read(m, "ss", &unit, &sub)) < 0 ||
+            (r = sd_bus_message_read_array(m, 'u', &a, &sz)) < 0)
+                return r;
+        if (sz != sizeof pid)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "one PID expected");
+        memcpy(&pid, a, sizeof pid);
+        /* systemd's own refusals, in its words. */
+        if (strstr(unit, "undeleg"))
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
+                                        "Process migration not available on non-delegated units.");
+        if (!strstr(unit, "stale") || stale_attached > 0)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Unit is not active, refusing.");
+        /* Never the payload (that would make the stale scope the new one's), and a
+         * live child of cell's: what exits right after is what ends the scope. */
+        if (pid == (uint32_t) getppid())
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "the payload was attached");
+        if (*sub)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "a sub-cgroup was named");
+        if (kill((pid_t) pid, 0) < 0 || parent_of((pid_t) pid) != getppid())
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "not a live child of cell");
+        stale_attached = (pid_t) pid;
+        return sd_bus_reply_method_return(m, NULL);
 }
 
 static int fake_get_version(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -100,7 +159,8 @@ static int fake_start(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         }
         if (strstr(unit, "refused"))
                 return sd_bus_error_set(error, "org.freedesktop.systemd1.NoSuchUnit", "Unit nope.slice not found.");
-        if (strstr(unit, "busy") || (strstr(unit, "left") && !reset_called))
+        if (strstr(unit, "busy") || strstr(unit, "undeleg") || (strstr(unit, "stale") && !stale_over()) ||
+            (strstr(unit, "left") && !reset_called))
                 return sd_bus_error_setf(error, "org.freedesktop.systemd1.UnitExists", "Unit %s already exists.", unit);
 
         /* What cell must have said, checked here and reported through the job result. */
@@ -147,6 +207,7 @@ static const sd_bus_vtable fake_manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD("StartTransientUnit", "ssa(sv)a(sa(sv))", "o", fake_start, 0),
         SD_BUS_METHOD("ResetFailedUnit", "s", "", fake_reset_failed, 0),
+        SD_BUS_METHOD("AttachProcessesToUnit", "ssau", "", fake_attach, 0),
         SD_BUS_METHOD("StopUnit", "ss", "o", fake_reset_failed, 0),
         SD_BUS_PROPERTY("Version", "s", fake_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_VTABLE_END
@@ -311,10 +372,27 @@ TEST(systemd_conversation) {
         /* Running already. */
         ASSERT_ERROR(run_one("busy", "cell-busy.scope", e, &s), EEXIST);
         ASSERT_STREQ(scope_last_error(s), "cell busy is already running (cell-busy.scope, PID 4242)");
+        ASSERT_FALSE(scope_stale_cleared(s));
         scope_free(s);
 
         /* A failed leftover: ResetFailedUnit, then the retry works. */
         ASSERT_OK(run_one("left", "cell-left.scope", e, &s));
+        scope_free(s);
+
+        /* Active with no process in it (systemd missed its end): cleared through a
+         * short-lived child attached to it, then started anew. */
+        ASSERT_OK(run_one("stale", "cell-stale.scope", e, &s));
+        ASSERT_NULL(scope_last_error(s));
+        ASSERT_TRUE(scope_stale_cleared(s));
+        /* The helper is reaped: the only children left are the broker and the fake. */
+        ASSERT_EQ(waitpid(-1, NULL, WNOHANG), 0);
+        scope_free(s);
+
+        /* ... but not when systemd refuses to attach: the start is refused, with its words. */
+        ASSERT_ERROR(run_one("undeleg", "cell-undeleg.scope", e, &s), EEXIST);
+        ASSERT_STREQ(scope_last_error(s), "cell-undeleg.scope is active with no process in it, and could not be "
+                                          "cleared: Process migration not available on non-delegated units.");
+        ASSERT_FALSE(scope_stale_cleared(s));
         scope_free(s);
 
         /* systemctl stop: RequestStop reaches the controller. */

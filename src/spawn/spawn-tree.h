@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* PrivateUsers=: the container's tree built with the host's privileges in
+ * a private mount namespace of the supervisor, so that the child's copy of
+ * it (made from inside the user namespace) has every mount locked. See
+ * spawn-tree.c for the sequence. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mount-setup.h"
+#include "plan.h"
+#include "spawn-error.h"
+
+/* The supervisor into a new mount namespace (a slave of the host's);
+ * *ret_host_mntns: an fd of the one it left, for spawn_tree_leave_private(). */
+int spawn_tree_enter_private(int *ret_host_mntns, SpawnError *err);
+/* Back into the host's mount namespace; closes the fd. No-op for -EBADF. */
+void spawn_tree_leave_private(int *host_mntns);
+
+/* Keeps an idmapped tree (spawn_users_make_trees()'s callback): index is
+ * SPAWN_TREE_ROOT or below n_mounts. Takes fd, also on failure. */
+int spawn_tree_keep(MountIdmapTrees *t, size_t n_mounts, uint32_t index, int fd);
+/* Closes and frees what spawn_tree_keep() kept. */
+void spawn_tree_trees_done(MountIdmapTrees *t);
+
+/* Forks the builder: it joins the child's pid, net and ipc namespaces and
+ * builds the plan's tree in the supervisor's mount namespace, then sends
+ * TREE_READY with an O_PATH fd of the root (or ERROR) to the child over
+ * sync_fd, the supervisor's end of the sync socket. */
+int spawn_tree_build(const Plan *p, const MountIdmapTrees *trees, int child_pidfd, int sync_fd,
+                     int *ret_builder_pidfd, SpawnError *err);
+/* Reaps the builder (SIGKILL first if kill). No-op for -EBADF. */
+void spawn_tree_reap(int *builder_pidfd, bool kill);

@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Boot=yes with PrivateUsers=pick under systemd: cell@sdboot.service runs a
+# systemd made of the host's /usr (read-only) in a private user namespace;
+# the scope's cgroup is delegated to the container's root, so the systemd
+# inside builds its own tree below the scope; its READY=1 (boot finished)
+# is what makes cell@sdboot.service active; stop halts it and leaves no
+# scope and no cgroup.
+. "$(dirname "$0")/lib.sh"
+
+setup_cell
+
+sd=$WORK/sdroot
+"$(dirname "$MAKE_ROOT")/make-os-root" "$sd" >/dev/null || die "tests/lib/make-os-root failed"
+install_cell sdboot <<EOF
+[Root]
+Directory=$sd
+BindReadOnly=/usr
+[Exec]
+Boot=yes
+NotifyReady=yes
+[Isolation]
+PrivateUsers=pick
+EOF
+scope=cell-sdboot.scope
+
+# Type=notify: the start job ends when the systemd inside said READY=1.
+if in_sealed systemctl start cell@sdboot.service; then
+        ok "cell@sdboot is active: the systemd inside booted and said READY=1"
+else
+        fail "cell@sdboot did not start ($(prop cell@sdboot.service ActiveState))"
+        in_sealed journalctl --no-pager -n 30 -u cell@sdboot.service
+fi
+expect_eq "is-system-running inside" running \
+        "$(in_sealed "$CELL" exec sdboot /usr/bin/systemctl is-system-running --wait 2>&1)"
+read -r _ outside _ <<<"$(in_sealed "$CELL" exec sdboot /bin/cat /proc/1/uid_map)"
+check "a private user namespace (uid 0 is $outside outside)" test "${outside:-0}" -ge $((0x80000))
+expect_eq "Delegate=yes" yes "$(prop $scope Delegate)"
+dirs=$(cgroup_dirs_of "/machine.slice/$scope/init.scope")
+check "the systemd inside made init.scope below the scope ($(echo $dirs))" test -n "$dirs"
+for d in $dirs; do
+        expect_eq "$d belongs to the container's root" "$outside" "$(in_sealed stat -c %u "$d")"
+done
+
+if in_sealed systemctl stop cell@sdboot.service; then
+        ok "systemctl stop cell@sdboot"
+else
+        fail "systemctl stop cell@sdboot failed"
+fi
+expect_eq "the service after stop" inactive "$(prop cell@sdboot.service ActiveState)"
+check "no scope left" wait_for 5 sh -c "[ \"\$('$SEALED' run systemctl show -P ActiveState $scope)\" = inactive ]"
+expect_eq "no cgroup left" "" "$(cgroup_dirs_of "/machine.slice/$scope")"
+check "the uid range's lock is gone" in_sealed test ! -e "/run/cell/uid/$outside"
+
+finish
