@@ -90,6 +90,9 @@ boot() {
         [ "$SEALED_CGROUP" = v2 ] && mode=v2
         # SEALED_OWNER: should this script be killed (a runner's timeout)
         # before its cleanup runs, the harness stops the instance by itself.
+        # The source and build trees stay visible inside wherever the clone
+        # lies (the sealed systemd has a private /tmp, /root, /home, ...).
+        SEALED_KEEP="$(realpath "$(dirname "$SEALED")/../.."):$(realpath "$(dirname "$CELL")/../..")" \
         SEALED_OWNER=$$ SEALED_CGROUP=$mode "$SEALED" start "$WORK" >/dev/null || die "the sealed systemd did not boot"
 }
 
