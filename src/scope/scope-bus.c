@@ -49,48 +49,15 @@ struct ScopeBus {
         bool stale_tried;       /* clearing an active but empty leftover was tried */
         bool stale_cleared;     /* ... and it worked: this start replaced it */
         bool sent;              /* StartTransientUnit went out: StopUnit on free */
+        bool job_filter;        /* JobRemoved comes through on_message_filter() (arg2 rule) */
+        char *manager;          /* the unique name that answered StartTransientUnit */
+        char *early_sender;     /* ... and the sender of a JobRemoved before that answer */
         bool replied;           /* its reply (the job path) arrived */
         bool finished;          /* the job is over (or failed): result is final */
         int result;
         char *job;              /* the job's object path */
         char *early_job, *early_result; /* a JobRemoved seen before the reply */
 };
-
-static void props_free(PlanProperty *p, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                free(p[i].s);
-                strv_free(p[i].as);
-                free(p[i].ay);
-        }
-        free(p);
-}
-
-static int props_copy(const PlanProperty *from, size_t n, PlanProperty **ret) {
-        PlanProperty *p = calloc(n ?: 1, sizeof(PlanProperty));
-        if (!p)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                p[i] = from[i];
-                p[i].s = NULL;
-                p[i].as = NULL;
-                p[i].ay = NULL;
-                if ((from[i].s && !(p[i].s = strdup(from[i].s))) ||
-                    (from[i].as && !(p[i].as = strv_copy(from[i].as))) ||
-                    (from[i].ay && !(p[i].ay = malloc(from[i].ay_size ?: 1)))) {
-                        props_free(p, i + 1);
-                        return -ENOMEM;
-                }
-                if (from[i].ay)
-                        memcpy(p[i].ay, from[i].ay, from[i].ay_size);
-        }
-        *ret = p;
-        return 0;
-}
-
-int scope_bus_open(bool user_bus, sd_bus **ret) {
-        /* Connecting an AF_UNIX socket is synchronous: a missing bus fails here. */
-        return user_bus ? sd_bus_open_user(ret) : sd_bus_open_system(ret);
-}
 
 static bool props_have(const ScopeBus *b, const char *name) {
         for (size_t i = 0; i < b->n_props; i++)
@@ -122,6 +89,8 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
         const char *path, *unit, *result;
         uint32_t id;
 
+        const char *sender = sd_bus_message_get_sender(m);
+
         if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0 || !streq(unit, s->unit))
                 return 0;
         if (b->finished)
@@ -130,10 +99,16 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
                 /* Systemd replies before the job can finish, but be safe: keep it until we know our job's path. */
                 free(b->early_job);
                 free(b->early_result);
+                free(b->early_sender);
                 b->early_job = strdup(path);
                 b->early_result = strdup(result);
+                b->early_sender = sender ? strdup(sender) : NULL;
                 return 0;
         }
+        /* Only from the manager that made the job: any client of the bus may send us a
+         * signal, and a forged "done" would let the payload run outside its cgroup. */
+        if (b->manager && !streq_ptr(sender, b->manager))
+                return 0;
         if (b->job && streq(path, b->job))
                 job_result(s, result);
         return 0;
@@ -150,6 +125,11 @@ static int on_message_filter(sd_bus_message *m, void *userdata, sd_bus_error *re
         Scope *s = userdata;
         ScopeBus *b = s->bus;
 
+        /* Our job's JobRemoved, sent to us by the broker for the arg2 rule
+         * (job_removed_subscribe()). */
+        if (b->job_filter && sd_bus_message_is_signal(m, SYSTEMD_MANAGER, "JobRemoved") &&
+            streq_ptr(sd_bus_message_get_path(m), SYSTEMD_PATH))
+                return on_job_removed(m, userdata, ret_error);
         if (!sd_bus_message_is_signal(m, "org.freedesktop.DBus.Local", "Disconnected"))
                 return 0;
         if (!b->finished)
@@ -296,8 +276,17 @@ static int on_start_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
                 job_finish(s, -ENOMEM);
                 return 0;
         }
+        free(b->manager);
+        b->manager = NULL;
+        if (sd_bus_message_get_sender(m)) {
+                b->manager = strdup(sd_bus_message_get_sender(m));
+                if (!b->manager) {
+                        job_finish(s, -ENOMEM);
+                        return 0;
+                }
+        }
         b->replied = true;
-        if (b->early_job && streq(b->early_job, b->job))
+        if (b->early_job && streq(b->early_job, b->job) && (!b->manager || streq_ptr(b->early_sender, b->manager)))
                 job_result(s, strempty(b->early_result));
         return 0;
 }
@@ -403,6 +392,39 @@ static int start_send(Scope *s) {
         return 0;
 }
 
+static int on_add_match(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        Scope *s = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(m);
+
+        s->bus->slot_job_removed = sd_bus_slot_unref(s->bus->slot_job_removed);
+        if (e && !s->bus->finished)
+                job_finish(s, scope_set_error(s, -EIO, "cannot subscribe to JobRemoved: %s",
+                                              e->message ?: e->name));
+        return 0;
+}
+
+/* JobRemoved is a broadcast: in a boot storm of N cells each would wake for the
+ * jobs of all N. Through a broker, the rule also names our unit (arg2), so that
+ * dbus-daemon sends us our own job's only. The rule goes out as a plain AddMatch
+ * call and its signals are dispatched by on_message_filter(): sd-bus 252 cannot
+ * test an argument that follows non-string ones in its local matching (it drops
+ * the connection on such a signal). A unit name with a backslash (an escaped
+ * character) or without a broker (systemd's private socket) keeps the plain match. */
+static int job_removed_subscribe(Scope *s) {
+        ScopeBus *b = s->bus;
+        _cleanup_free_ char *rule = NULL;
+
+        if (sd_bus_is_bus_client(b->bus) <= 0 || strpbrk(s->unit, "\\'"))
+                return sd_bus_match_signal_async(b->bus, &b->slot_job_removed, SYSTEMD_SERVICE, SYSTEMD_PATH,
+                                                 SYSTEMD_MANAGER, "JobRemoved", on_job_removed, NULL, s);
+        if (asprintf(&rule, "type='signal',sender='%s',path='%s',interface='%s',member='JobRemoved',arg2='%s'",
+                     SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER, s->unit) < 0)
+                return -ENOMEM;
+        b->job_filter = true;
+        return sd_bus_call_method_async(b->bus, &b->slot_job_removed, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                        "org.freedesktop.DBus", "AddMatch", on_add_match, s, "s", rule);
+}
+
 int scope_bus_new(Scope *s, const Plan *p, bool user_bus) {
         _cleanup_free_ char *unit = NULL, *path = NULL;
         ScopeBus *b;
@@ -417,7 +439,7 @@ int scope_bus_new(Scope *s, const Plan *p, bool user_bus) {
         b->pidfd = -EBADF;
         b->use_pidfds = true;
 
-        r = props_copy(p->properties, p->n_properties, &b->props);
+        r = scope_bus_props_copy(p->properties, p->n_properties, &b->props);
         if (r < 0)
                 return r;
         b->n_props = p->n_properties;
@@ -446,8 +468,7 @@ int scope_bus_new(Scope *s, const Plan *p, bool user_bus) {
 
         /* Before the call, so no JobRemoved can slip by; async: AddMatch is queued behind
          * Hello and ahead of StartTransientUnit, and the broker handles them in order. */
-        r = sd_bus_match_signal_async(b->bus, &b->slot_job_removed, SYSTEMD_SERVICE, SYSTEMD_PATH,
-                                      SYSTEMD_MANAGER, "JobRemoved", on_job_removed, NULL, s);
+        r = job_removed_subscribe(s);
         if (r < 0)
                 return scope_set_error(s, r, "cannot subscribe to JobRemoved: %s", strerror(-r));
 
@@ -561,13 +582,15 @@ void scope_bus_free(Scope *s) {
                 sd_bus_flush_close_unref(b->bus);
         }
         safe_close(b->pidfd);
-        props_free(b->props, b->n_props);
+        scope_bus_props_free(b->props, b->n_props);
         free(b->slice);
         free(b->description);
         free(b->service);
         free(b->job);
         free(b->early_job);
         free(b->early_result);
+        free(b->early_sender);
+        free(b->manager);
         free(b);
         s->bus = NULL;
 }
