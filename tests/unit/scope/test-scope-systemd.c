@@ -185,6 +185,25 @@ static int fake_start(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                 return r;
         if (strstr(unit, "hang"))
                 return 1;       /* no JobRemoved, ever */
+        if (strstr(unit, "forged")) {
+                /* Another client of the bus says "done" first, straight to cell (a
+                 * directed signal needs no match); the manager's own "failed" comes
+                 * 200 ms later and is the one that counts. */
+                sd_bus *other = NULL;
+                sd_bus_message *f = NULL;
+                if (sd_bus_open_system(&other) >= 0 &&
+                    sd_bus_message_new_signal(other, &f, "/org/freedesktop/systemd1",
+                                              "org.freedesktop.systemd1.Manager", "JobRemoved") >= 0 &&
+                    sd_bus_message_append(f, "uoss", n_job, job, unit, "done") >= 0 &&
+                    sd_bus_message_set_destination(f, sd_bus_message_get_sender(m)) >= 0)
+                        (void) sd_bus_send(other, f, NULL);
+                sd_bus_message_unref(f);
+                sd_bus_flush_close_unref(other);
+                usleep(200 * 1000);
+                (void) sd_bus_emit_signal(bus, "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                          "JobRemoved", "uoss", n_job, job, unit, "failed");
+                return 1;
+        }
         /* A JobRemoved of someone else's job first: must be ignored. */
         (void) sd_bus_emit_signal(bus, "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "JobRemoved",
                                   "uoss", 999, "/org/freedesktop/systemd1/job/999", "other.service", "failed");
@@ -361,6 +380,12 @@ TEST(systemd_conversation) {
         /* A job that fails: the result is named. */
         ASSERT_ERROR(run_one("fail", "cell-fail.scope", e, &s), EIO);
         ASSERT_STREQ(scope_last_error(s), "starting cell-fail.scope failed: job result 'failed'");
+        scope_free(s);
+
+        /* A JobRemoved from anyone but the manager that made the job is not believed:
+         * a forged "done" would release the payload before it is in its cgroup. */
+        ASSERT_ERROR(run_one("forged", "cell-forged.scope", e, &s), EIO);
+        ASSERT_STREQ(scope_last_error(s), "starting cell-forged.scope failed: job result 'failed'");
         scope_free(s);
 
         /* Refused outright: systemd's own words. */
