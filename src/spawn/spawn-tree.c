@@ -45,32 +45,39 @@
 #include "spawn-tree.h"
 #include "spawn-users.h"
 
-int spawn_tree_enter_private(int *ret_host_mntns, SpawnError *err) {
-        _cleanup_close_ int fd = -EBADF;
+int spawn_tree_enter_private(int *ret_host_mntns, int *ret_host_cwd, SpawnError *err) {
+        _cleanup_close_ int fd = -EBADF, cwd = -EBADF;
 
         fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return spawn_error(err, errno, "PrivateUsers=: opening the mount namespace");
+        /* setns() back moves us to the namespace's "/": this brings the
+         * working directory back too. */
+        cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (unshare(CLONE_NEWNS) < 0)
                 return spawn_error(err, errno, "PrivateUsers=: unshare(CLONE_NEWNS)");
         /* A slave: the host's unmounts still reach S, S's mounts never
          * reach the host. */
         if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
                 int r = -errno;
-                (void) setns(fd, CLONE_NEWNS);
+                if (setns(fd, CLONE_NEWNS) >= 0 && cwd >= 0)
+                        (void) fchdir(cwd);
                 return spawn_error(err, r, "PrivateUsers=: making the mount namespace a slave");
         }
         *ret_host_mntns = TAKE_FD(fd);
+        *ret_host_cwd = TAKE_FD(cwd);
         return 0;
 }
 
-void spawn_tree_leave_private(int *host_mntns) {
+void spawn_tree_leave_private(int *host_mntns, int *host_cwd) {
         if (*host_mntns < 0)
                 return;
         /* The child has its own copy by now (or is gone): S ends with the
          * builder. */
-        (void) setns(*host_mntns, CLONE_NEWNS);
+        if (setns(*host_mntns, CLONE_NEWNS) >= 0 && *host_cwd >= 0)
+                (void) fchdir(*host_cwd);
         *host_mntns = safe_close(*host_mntns);
+        *host_cwd = safe_close(*host_cwd);
 }
 
 int spawn_tree_keep(MountIdmapTrees *t, size_t n_mounts, uint32_t index, int fd) {

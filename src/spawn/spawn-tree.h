@@ -14,10 +14,13 @@
 #include "spawn-error.h"
 
 /* The supervisor into a new mount namespace (a slave of the host's);
- * *ret_host_mntns: an fd of the one it left, for spawn_tree_leave_private(). */
-int spawn_tree_enter_private(int *ret_host_mntns, SpawnError *err);
-/* Back into the host's mount namespace; closes the fd. No-op for -EBADF. */
-void spawn_tree_leave_private(int *host_mntns);
+ * *ret_host_mntns, *ret_host_cwd: fds of the one it left and of its working
+ * directory there (-EBADF if it cannot be opened), for
+ * spawn_tree_leave_private(). */
+int spawn_tree_enter_private(int *ret_host_mntns, int *ret_host_cwd, SpawnError *err);
+/* Back into the host's mount namespace and working directory; closes the
+ * fds. No-op for host_mntns -EBADF. */
+void spawn_tree_leave_private(int *host_mntns, int *host_cwd);
 
 /* Keeps an idmapped tree (spawn_users_make_trees()'s callback): index is
  * SPAWN_TREE_ROOT or below n_mounts. Takes fd, also on failure. */

@@ -221,7 +221,7 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
         if (p->namespaces & CLONE_NEWUSER) {
                 /* The child starts in our private mount namespace and copies
                  * it once the builder is done: so its mounts are locked. */
-                r = spawn_tree_enter_private(&s.host_mntns, err);
+                r = spawn_tree_enter_private(&s.host_mntns, &s.host_cwd, err);
                 if (r < 0) {
                         safe_close(pair[0]);
                         safe_close(pair[1]);
@@ -319,7 +319,7 @@ int spawn_wait_prepared(Spawn *s, int interrupt_fd, int *ret_notify_fd, SpawnErr
         /* The child made its copy of the tree before PREPARED (or failed):
          * the builder is done, and the namespace it built in can go. */
         spawn_tree_reap(&s->builder_pidfd, r < 0);
-        spawn_tree_leave_private(&s->host_mntns);
+        spawn_tree_leave_private(&s->host_mntns, &s->host_cwd);
         return r;
 }
 
@@ -376,7 +376,7 @@ static void spawn_veth_remove(Spawn *s) {
 
 void spawn_done(Spawn *s) {
         spawn_tree_reap(&s->builder_pidfd, true);
-        spawn_tree_leave_private(&s->host_mntns);
+        spawn_tree_leave_private(&s->host_mntns, &s->host_cwd);
         s->sync_fd = safe_close(s->sync_fd);
         s->pidfd = safe_close(s->pidfd);
         s->pid = 0;

@@ -59,12 +59,13 @@ typedef struct Spawn {
         int veth_index;         /* VirtualEthernet=: ifindex of the host side, 0 = none */
         int host_mntns;         /* PrivateUsers=: the host's mount namespace while the
                                  * supervisor sits in the builder's (spawn-tree.h) */
+        int host_cwd;           /* ... and the working directory there */
         int builder_pidfd;      /* PrivateUsers=: the tree builder, until reaped */
         char *netfw_table;      /* Port=: the nft table "inet cell-NAME", NULL = none */
 } Spawn;
 
 #define SPAWN_NULL ((Spawn) { .pid = 0, .pidfd = -EBADF, .sync_fd = -EBADF, .users = UID_RANGE_NULL, \
-                              .host_mntns = -EBADF, .builder_pidfd = -EBADF })
+                              .host_mntns = -EBADF, .host_cwd = -EBADF, .builder_pidfd = -EBADF })
 
 /* Clones the child. The signal mask of the caller is inherited; the child
  * resets it right before exec. On failure nothing is left. */
