@@ -146,10 +146,9 @@ typedef struct Plan {
 
         /* Privilege. */
         uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
-        /* Capability= and AmbientCapabilities=: these must be granted; the
-         * rest of the default set only where cell itself holds it (a host
-         * whose own bounding set lacks one, e.g. a service with
-         * CapabilityBoundingSet=). */
+        /* Capability=: these must be granted; the rest of the default set
+         * only where cell itself holds it (a host whose own bounding set
+         * lacks one, e.g. a service with CapabilityBoundingSet=). */
         uint64_t cap_required;
         bool no_new_privileges;
         bool seccomp;                   /* false only if the filter was explicitly emptied */

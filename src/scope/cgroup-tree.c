@@ -88,9 +88,14 @@ pid_t cg_tree_first_pid(int dirfd) {
         return r < 0 ? r : pid;
 }
 
-static int visit_kill(int fd, void *userdata) {
+typedef struct SignalVisit {
+        int sig;
+        int n;
+} SignalVisit;
+
+static int visit_signal(int fd, void *userdata) {
         _cleanup_free_ char *procs = NULL;
-        int *n = userdata;
+        SignalVisit *v = userdata;
 
         if (cg_read(fd, "cgroup.procs", &procs) < 0)
                 return 0;
@@ -104,25 +109,25 @@ static int visit_kill(int fd, void *userdata) {
                 p = *e ? e + 1 : e;
                 if (pid <= 0)
                         continue;
-                (*n)++;
+                v->n++;
                 /* Only a member of the container's cgroup, i.e. something
                  * cell started; the pidfd pins it, so a PID recycled since
                  * the read is not hit. */
                 pidfd = (int) syscall(SYS_pidfd_open, (pid_t) pid, 0);
                 if (pidfd >= 0) {
-                        (void) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+                        (void) syscall(SYS_pidfd_send_signal, pidfd, v->sig, NULL, 0);
                         safe_close(pidfd);
                 } else if (errno == ENOSYS)
-                        (void) kill((pid_t) pid, SIGKILL);
+                        (void) kill((pid_t) pid, v->sig);
         }
         return 0;
 }
 
-int cg_tree_kill(int dirfd) {
-        int n = 0;
+int cg_tree_signal(int dirfd, int sig) {
+        SignalVisit v = { .sig = sig };
 
-        (void) walk(dirfd, 0, false, visit_kill, &n);
-        return n;
+        (void) walk(dirfd, 0, false, visit_signal, &v);
+        return v.n;
 }
 
 int cg_tree_trim(int dirfd) {

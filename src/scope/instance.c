@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup-tree.h"
 #include "cgroup-util.h"
 #include "instance.h"
 #include "runtime-state.h"
@@ -347,13 +348,13 @@ int instance_stop(const CellInstance *i, bool user_bus, uint64_t timeout_usec) {
         return pidfd_wait_gone(leader_fd, timeout_usec);
 }
 
-/* SIGNAL to every process listed in the leader's cgroups (cgroupfs runs). */
+/* SIGNAL to every process in the container's cgroup and below it (cgroupfs runs). */
 static int kill_cgroup_members(const CellInstance *i, int sig) {
         _cleanup_free_ char *cgpath = NULL, *cgtext = NULL, *mitext = NULL;
         CgroupMembership *own = NULL;
         CgroupMount *mounts = NULL;
         size_t n_own = 0, n_mounts = 0;
-        int r, n = 0;
+        int r, n = -ESRCH;
 
         if (asprintf(&cgpath, "/proc/%d/cgroup", (int) i->leader) < 0)
                 return -ENOMEM;
@@ -365,35 +366,25 @@ static int kill_cgroup_members(const CellInstance *i, int sig) {
                 cg_membership_free(own, n_own);
                 return r;
         }
-        /* One hierarchy lists them all: cgroup2 if cell made a dir there, else any v1 one. */
+        /* One hierarchy lists them all: cgroup2 if cell made a dir there, else any v1 one.
+         * The container's own cgroup with its subtree (an init inside may have moved its
+         * processes below it, PID 1 included). */
         const char *controllers[] = { NULL, "name=systemd", "memory", "pids" };
-        _cleanup_free_ char *procs = NULL;
-        for (size_t k = 0; k < ELEMENTSOF(controllers) && !procs; k++) {
+        for (size_t k = 0; k < ELEMENTSOF(controllers) && n <= 0; k++) {
                 const CgroupMount *m = cg_mount_find(mounts, n_mounts, controllers[k]);
-                const char *p = cg_membership_path(own, n_own, controllers[k]);
-                _cleanup_free_ char *dir = NULL, *file = NULL;
-                if (!m || !p || streq(p, "/") || !(dir = cg_mount_path(m, p)))
+                const char *leader = cg_membership_path(own, n_own, controllers[k]);
+                _cleanup_free_ char *p = NULL, *dir = NULL;
+                _cleanup_close_ int fd = -EBADF;
+
+                if (!m || !leader || streq(leader, "/") || !(p = own_cgroup(leader, i->name)) ||
+                    !(dir = cg_mount_path(m, p)))
                         continue;
-                if (asprintf(&file, "%s/cgroup.procs", dir) >= 0 && cg_read_file(file, &procs) >= 0 && !*procs)
-                        procs = mfree(procs);
+                fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd >= 0)
+                        n = cg_tree_signal(fd, sig) ?: -ESRCH;
         }
         cg_membership_free(own, n_own);
         cg_mount_free(mounts, n_mounts);
-        if (!procs)
-                return -ESRCH;
-        for (char *p = procs; *p; ) {
-                char *e;
-                long pid = strtol(p, &e, 10);
-                if (e == p)
-                        break;
-                p = *e ? e + 1 : e;
-                int fd = pid > 0 ? (int) syscall(SYS_pidfd_open, (pid_t) pid, 0) : -1;
-                if (fd < 0)
-                        continue;       /* exited meanwhile */
-                if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) >= 0)
-                        n++;
-                safe_close(fd);
-        }
         return n;
 }
 

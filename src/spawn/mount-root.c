@@ -30,19 +30,12 @@ int mount_root_check_not_root(int root_fd, int fd) {
  * it (systemd's meaning: the OS tree is the image's /usr, all state is lost
  * at exit). The merged-/usr compatibility links of the image (bin -> usr/bin,
  * ...) are recreated so the image's programs are found. */
-/* tmpfs options, with the container root's host uid as the owner. */
-static void root_tmpfs_data(char *buf, size_t size, uid_t owner) {
-        if (owner == (uid_t) -1)
-                (void) snprintf(buf, size, "mode=0755");
-        else
-                (void) snprintf(buf, size, "mode=0755,uid=%u,gid=%u", (unsigned) owner, (unsigned) owner);
-}
-
 static int root_volatile_yes(const Plan *p, int dir_fd, int idmapped_fd, uid_t owner, int *ret_root_fd,
                              SpawnError *err) {
         static const char *const compat[] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32" };
         _cleanup_close_ int usr_fd = -EBADF, usr_tree = -EBADF, tmp_fd = -EBADF, usr_target = -EBADF;
-        char kmsg[256], link[PATH_MAX], data[64];
+        _cleanup_free_ char *data = NULL;
+        char kmsg[256], link[PATH_MAX];
         int r;
 
         if (idmapped_fd >= 0) {
@@ -63,8 +56,9 @@ static int root_volatile_yes(const Plan *p, int dir_fd, int idmapped_fd, uid_t o
                         return spawn_error(err, r, "Volatile=yes: /usr: cannot make read-only");
         }
 
-        root_tmpfs_data(data, sizeof data, owner);
-        tmp_fd = mount_fs_new("tmpfs", "tmpfs", data, 0, kmsg, sizeof kmsg);
+        if (mount_tmpfs_data_owned("mode=0755", owner, &data) < 0)
+                return spawn_error(err, ENOMEM, "Volatile=yes: out of memory");
+        tmp_fd = mount_fs_new("tmpfs", "tmpfs", data ?: "mode=0755", 0, kmsg, sizeof kmsg);
         if (tmp_fd < 0)
                 return spawn_error(err, tmp_fd, "Volatile=yes: cannot create the root tmpfs%s%s",
                                    *kmsg ? ": " : "", kmsg);
@@ -103,11 +97,13 @@ static int root_volatile_yes(const Plan *p, int dir_fd, int idmapped_fd, uid_t o
 static int root_volatile_overlay(const Plan *p, int dir_fd, int lower_fd, uid_t owner, int *ret_root_fd,
                                  SpawnError *err) {
         _cleanup_close_ int tmp_fd = -EBADF, ovl_fd = -EBADF;
+        _cleanup_free_ char *tmp_data = NULL;
         char kmsg[256], data[256];
         int r;
 
-        root_tmpfs_data(data, sizeof data, owner);
-        tmp_fd = mount_fs_new("tmpfs", "tmpfs", data, 0, kmsg, sizeof kmsg);
+        if (mount_tmpfs_data_owned("mode=0755", owner, &tmp_data) < 0)
+                return spawn_error(err, ENOMEM, "Volatile=overlay: out of memory");
+        tmp_fd = mount_fs_new("tmpfs", "tmpfs", tmp_data ?: "mode=0755", 0, kmsg, sizeof kmsg);
         if (tmp_fd < 0)
                 return spawn_error(err, tmp_fd, "Volatile=overlay: cannot create the upper tmpfs%s%s",
                                    *kmsg ? ": " : "", kmsg);
@@ -196,7 +192,8 @@ int mount_root_prepare_idmapped(const Plan *p, int idmapped_fd, uid_t owner, int
 
 int mount_root_finish(const Plan *p, int root_fd, uid_t owner, SpawnError *err) {
         _cleanup_close_ int var_fd = -EBADF, tmp_fd = -EBADF;
-        char kmsg[256], data[64];
+        _cleanup_free_ char *data = NULL;
+        char kmsg[256];
         int r;
 
         if (p->root_volatile != CELL_VOLATILE_STATE)
@@ -206,8 +203,9 @@ int mount_root_finish(const Plan *p, int root_fd, uid_t owner, SpawnError *err) 
         var_fd = mount_target_ensure(root_fd, "/var", MOUNT_TARGET_DIR, 0);
         if (var_fd < 0)
                 return spawn_error(err, var_fd, "Volatile=state: cannot open /var");
-        root_tmpfs_data(data, sizeof data, owner);
-        tmp_fd = mount_fs_new("tmpfs", "tmpfs", data, MS_NOSUID | MS_NODEV, kmsg, sizeof kmsg);
+        if (mount_tmpfs_data_owned("mode=0755", owner, &data) < 0)
+                return spawn_error(err, ENOMEM, "Volatile=state: out of memory");
+        tmp_fd = mount_fs_new("tmpfs", "tmpfs", data ?: "mode=0755", MS_NOSUID | MS_NODEV, kmsg, sizeof kmsg);
         if (tmp_fd < 0)
                 return spawn_error(err, tmp_fd, "Volatile=state: cannot create the /var tmpfs%s%s",
                                    *kmsg ? ": " : "", kmsg);

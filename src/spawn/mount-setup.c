@@ -257,13 +257,10 @@ static int do_fs(MountContext *c, const PlanMount *m, const char *what) {
         if (target_fd < 0 || c->create_only)
                 return MIN(target_fd, 0);
 
-        if (c->trees && c->trees->owner != (uid_t) -1 && streq(m->fstype, "tmpfs")) {
-                /* Made with the host's privileges for a user namespace:
-                 * owned by the container's root, as if it mounted it. */
-                if (asprintf(&data, "%s%suid=%u,gid=%u", strempty(m->data), isempty(m->data) ? "" : ",",
-                             (unsigned) c->trees->owner, (unsigned) c->trees->owner) < 0)
-                        return spawn_error(c->err, ENOMEM, "%s: out of memory", what);
-        }
+        /* Made with the host's privileges for a user namespace: owned by the
+         * container's root, as if it mounted it. */
+        if (c->trees && streq(m->fstype, "tmpfs") && mount_tmpfs_data_owned(m->data, c->trees->owner, &data) < 0)
+                return spawn_error(c->err, ENOMEM, "%s: out of memory", what);
         mnt_fd = mount_fs_new(m->fstype, m->source ?: m->fstype, data ?: m->data, m->flags, kmsg, sizeof kmsg);
         if (mnt_fd < 0)
                 return spawn_error(c->err, mnt_fd, "%s: cannot mount %s%s%s", what, m->fstype,
@@ -538,10 +535,6 @@ int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int 
 int mount_setup_pivot(int root_fd, SpawnError *err) {
         if (fchdir(root_fd) < 0)
                 return spawn_error(err, errno, "pivot_root: cannot enter the root");
-        return mount_setup_pivot_cwd(err);
-}
-
-int mount_setup_pivot_cwd(SpawnError *err) {
         /* pivot_root, never chroot: a chroot can be left with a second
          * chroot and fchdir; after pivot_root the host tree is not there. */
         if (syscall(SYS_pivot_root, ".", ".") < 0)
@@ -556,14 +549,10 @@ int mount_setup_pivot_cwd(SpawnError *err) {
 }
 
 int mount_setup_root(const Plan *p, SpawnError *err) {
-        return mount_setup_root_idmapped(p, NULL, err);
-}
-
-int mount_setup_root_idmapped(const Plan *p, const MountIdmapTrees *trees, SpawnError *err) {
         _cleanup_close_ int root_fd = -EBADF;
         int r;
 
-        r = mount_setup_build_idmapped(p, trees, &root_fd, err);
+        r = mount_setup_build(p, &root_fd, err);
         if (r < 0)
                 return r;
         return mount_setup_pivot(root_fd, err);

@@ -30,12 +30,9 @@ int mount_setup_cgroup(const Plan *p, bool delegated, SpawnError *err);
  * changes to "/". mount_setup_root() is exactly these two in a row. */
 int mount_setup_build(const Plan *p, int *ret_root_fd, SpawnError *err);
 int mount_setup_pivot(int root_fd, SpawnError *err);
-/* The same from the current directory (the root, entered with fchdir()
- * before an unshare(CLONE_NEWNS) that moved the cwd into the copy). */
-int mount_setup_pivot_cwd(SpawnError *err);
 
 /* PrivateUsers=: the detached idmapped trees the supervisor made (it alone
- * may idmap the host's file systems) and sent to the child. */
+ * may idmap the host's file systems), for the tree builder (spawn-tree.c). */
 typedef struct MountIdmapTrees {
         int root_fd;            /* Directory= (Volatile=yes: its /usr), or -EBADF */
         int *mount_fds;         /* per index of plan->mounts: an idmap Bind='s tree, or -EBADF */
@@ -48,9 +45,7 @@ typedef struct MountIdmapTrees {
 
 #define MOUNT_IDMAP_TREES_NULL ((MountIdmapTrees) { .root_fd = -EBADF, .owner = (uid_t) -1 })
 
-/* mount_setup_root()/mount_setup_build() attaching those trees instead of
- * plain clones (trees NULL: exactly the functions above). The fds are not
- * consumed. An idmap Bind= without a tree is skipped if optional and
- * missing, else an error. */
-int mount_setup_root_idmapped(const Plan *p, const MountIdmapTrees *trees, SpawnError *err);
+/* mount_setup_build() attaching those trees instead of plain clones (trees
+ * NULL: exactly mount_setup_build()). The fds are not consumed. An idmap
+ * Bind= without a tree is skipped if optional and missing, else an error. */
 int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int *ret_root_fd, SpawnError *err);

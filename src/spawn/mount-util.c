@@ -259,6 +259,18 @@ static int fs_config_options(int fs_fd, const char *data) {
         return 0;
 }
 
+int mount_tmpfs_data_owned(const char *data, uid_t owner, char **ret) {
+        *ret = NULL;
+        if (owner == (uid_t) -1)
+                return 0;
+        if (asprintf(ret, "%s%suid=%u,gid=%u", strempty(data), isempty(data) ? "" : ",",
+                     (unsigned) owner, (unsigned) owner) < 0) {
+                *ret = NULL;
+                return -ENOMEM;
+        }
+        return 0;
+}
+
 int mount_fs_new(const char *fstype, const char *source, const char *data,
                  unsigned long flags, char *errbuf, size_t errlen) {
         _cleanup_close_ int fs_fd = -EBADF;

@@ -68,6 +68,11 @@ int mount_clone_tree(int fd, bool recursive);
 int mount_fs_new(const char *fstype, const char *source, const char *data,
                  unsigned long flags, char *errbuf, size_t errlen);
 
+/* tmpfs options (data, may be NULL) with uid= and gid= set to owner, in
+ * *ret (free it); *ret = NULL when owner is (uid_t) -1: data as it is.
+ * For a tmpfs made with the host's privileges for a user namespace's root. */
+int mount_tmpfs_data_owned(const char *data, uid_t owner, char **ret);
+
 /* The mount id of what fd refers to (statx STATX_MNT_ID). */
 int mount_id_of(int fd, uint64_t *ret);
 

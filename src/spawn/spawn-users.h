@@ -9,8 +9,8 @@
  *    Bind= with "idmap", cloned with open_tree and given the child's user
  *    namespace with mount_setattr(MOUNT_ATTR_IDMAP). Only the supervisor can
  *    do that: idmapping a mount needs CAP_SYS_ADMIN in the user namespace
- *    the file system was mounted in -- the host's. The child attaches the
- *    detached trees it receives with move_mount (see mount-setup.h);
+ *    the file system was mounted in -- the host's. The tree builder
+ *    attaches them (spawn-tree.c);
  *  - once the child sits in its cgroup, the delegation of that cgroup to the
  *    container's root (chown), so that an init system inside can manage its
  *    own subtree. */

@@ -85,6 +85,23 @@ if inside /bin/mount -o remount,bind,rw /usr 2>/dev/null; then
 fi
 [ ! -e /usr/cell-boot-test ] || fail "/usr/cell-boot-test exists"
 
+# cell kill --all reaches the processes the systemd inside moved into its
+# own sub-cgroups (journald in system.slice), not only those beside PID 1.
+journald=
+for d in $mine; do
+        f=$d/system.slice/systemd-journald.service/cgroup.procs
+        # (cgroup files have no size: read, do not test -s)
+        [ -e "$f" ] && read -r journald < "$f" && [ -n "$journald" ] && break
+done
+[ -n "$journald" ] || fail "no journald below the container's cgroup"
+"$CELL" kill --all "$name" STOP || fail "cell kill --all STOP failed"
+for _ in $(seq 50); do
+        [ "$(awk '$1 == "State:" { print $2 }' "/proc/$journald/status")" = T ] && break
+        sleep 0.1
+done
+expect "journald after kill --all STOP" "$(awk '$1 == "State:" { print $2 }' "/proc/$journald/status")" T
+"$CELL" kill --all "$name" CONT || fail "cell kill --all CONT failed"
+
 # cell stop: SIGRTMIN+3, systemd halts, cell returns 0; nothing left.
 "$CELL" stop "$name" || fail "cell stop failed"
 status=0
