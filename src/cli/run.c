@@ -312,13 +312,16 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
                   spawn.into_cgroup ? ", born in its cgroup" : "");
 
         /* The scope job runs while the child builds its mounts. */
-        r = scope_attach(scope, spawn.pid, spawn.pidfd);
+        r = scope_attach(scope, spawn.pid, spawn.into_cgroup);
         if (r >= 0)
                 r = scope_wait(scope);
         if (r < 0) {
                 report_scope_error(scope_last_error(scope), r);
                 goto finish;
         }
+        r = scope_devices_unrestricted(scope);
+        if (r < 0)
+                log_warning_errno(r, "Device access is not restricted: the kernel refused the BPF device filter (%m).");
         if (scope_stale_cleared(scope))
                 log_info("Cleared a stale %s (active with no process in it) left by an earlier cell run.",
                          p->scope_unit);

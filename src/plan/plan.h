@@ -79,8 +79,8 @@ typedef struct PlanRlimit {
 } PlanRlimit;
 
 /* One D-Bus property of the transient scope, marshalled by scope/ exactly as
- * typed here. Runtime-only properties (PIDFDs/PIDs, Controller, BindsTo= the
- * calling service, AddRef) are added by scope/, not planned. */
+ * typed here. Runtime-only properties (PIDs, Controller, BindsTo= the calling
+ * service) are added by scope/, not planned. */
 typedef struct PlanProperty {
         const char *name;       /* static: "MemoryMax", "CPUQuotaPerSecUSec", ... */
         const char *signature;  /* "t", "u", "i", "b", "s", "as", "ay", "a(ss)" */

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "config.h"
 
@@ -65,6 +66,13 @@ int cg_format_cpuset(const uint8_t *bits, size_t size, char **ret);
 
 uint64_t cg_physical_memory(void);      /* bytes of RAM, from sysconf() */
 uint64_t cg_system_tasks_max(void);     /* what TasksMax=100% means */
+
+/* Which cgroup filesystems this mount namespace has: 0 no cgroup2, 1 cgroup2
+ * beside v1 controllers (hybrid), 2 cgroup2 alone (pure); or -errno. */
+int cg_v2_layout(void);
+/* The cgroup2 directory of PID (0: ourselves) under this namespace's cgroup2
+ * mount; -ENOENT when there is no cgroup2 or PID is in none. */
+int cg_v2_dir_of(pid_t pid, char **ret);
 
 /* Small file helpers relative to a cgroup directory fd. */
 int cg_write(int dirfd, const char *file, const char *value);

@@ -10,14 +10,15 @@
  * matching JobRemoved signal have arrived. Only the error paths make
  * synchronous calls (on UnitExists: reading the state of the unit that
  * exists already, ResetFailedUnit, clearing a stale one -- see
- * scope-bus-leftover.c). The manager's Version is asked for asynchronously too, and
- * only decides whether PIDFDs is offered (systemd >= 253); it is never waited
- * for. */
+ * scope-bus-leftover.c).
+ *
+ * What PID 1 does per start is paid serially by every container of a boot
+ * storm, so nothing goes to it that the start does not need: no Version query,
+ * no AddRef= (each costs PID 1 a bus track and dbus-daemon a match), and the
+ * device policy is cell's own BPF program (cgroup-devices.c) where it can be. */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,17 +35,13 @@
 
 struct ScopeBus {
         sd_bus *bus;
-        sd_bus_slot *slot_job_removed, *slot_request_stop, *slot_filter, *slot_call, *slot_version;
+        sd_bus_slot *slot_job_removed, *slot_request_stop, *slot_filter, *slot_call;
         PlanProperty *props;    /* a copy of the plan's, so the plan may go away */
         size_t n_props;
         char *slice, *description;      /* added when the plan's properties lack them */
         char *service;          /* the .service cell runs in: BindsTo= it (no After=) */
         int kill_signal;        /* KillSignal= when the plan's properties lack it */
         pid_t pid;
-        int pidfd;              /* our own copy, for a retry */
-        bool use_pidfds;        /* false without a pidfd, or after systemd refused PIDFDs */
-        bool sent_pidfds;       /* the StartTransientUnit in flight offers PIDFDs */
-        unsigned version;       /* the manager's major version; 0: not known (yet) */
         bool reset_tried;       /* ResetFailedUnit was tried for UnitExists */
         bool stale_tried;       /* clearing an active but empty leftover was tried */
         bool stale_cleared;     /* ... and it worked: this start replaced it */
@@ -142,39 +139,6 @@ static int on_message_filter(sd_bus_message *m, void *userdata, sd_bus_error *re
 
 static int start_send(Scope *s);
 
-/* The leading number of systemd's Version ("252.38-1~deb12u1", "253",
- * "v256.7"); 0 when there is none. */
-static unsigned version_major(const char *v) {
-        unsigned long n;
-
-        if (!v)
-                return 0;
-        if (*v == 'v')
-                v++;
-        if (*v < '0' || *v > '9')
-                return 0;
-        errno = 0;
-        n = strtoul(v, NULL, 10);
-        if (errno != 0 || n > UINT_MAX)
-                return 0;
-        return (unsigned) n;
-}
-
-/* Get(Manager, "Version"): an error or an odd reply leaves the version
- * unknown, which only means PIDs instead of PIDFDs. */
-static int on_version_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        Scope *s = userdata;
-        ScopeBus *b = s->bus;
-        const char *v;
-
-        b->slot_version = sd_bus_slot_unref(b->slot_version);
-        if (sd_bus_message_is_method_error(m, NULL))
-                return 0;
-        if (sd_bus_message_read(m, "v", "s", &v) >= 0)
-                b->version = version_major(v);
-        return 0;
-}
-
 /* UnitExists: a leftover scope of that name (scope-bus-leftover.c). Inactive or
  * failed: reset it and try once more. Active with no process in it (systemd
  * missed its end): clear it, then try again. Running: another cell of that
@@ -244,17 +208,7 @@ static int on_start_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
                 return 0;
         }
         if (e) {
-                if (b->sent_pidfds &&
-                    (sd_bus_error_has_name(e, SD_BUS_ERROR_UNKNOWN_PROPERTY) ||
-                     sd_bus_error_has_name(e, SD_BUS_ERROR_PROPERTY_READ_ONLY)) &&
-                    e->message && strstr(e->message, "PIDFDs")) {
-                        /* systemd before v253 knows only PIDs: fine, the child cannot exit
-                         * (and its PID cannot be reused) before we reap it. Rare now (the
-                         * version says so first); kept for a manager that claims >= 253 but
-                         * refuses it all the same (a backport, a fake, a proxy). */
-                        b->use_pidfds = false;
-                        r = start_send(s);
-                } else if (sd_bus_error_has_name(e, "org.freedesktop.systemd1.UnitExists"))
+                if (sd_bus_error_has_name(e, "org.freedesktop.systemd1.UnitExists"))
                         r = handle_unit_exists(s);
                 else
                         r = scope_set_error(s, sd_bus_error_get_errno(e) > 0 ? -sd_bus_error_get_errno(e) : -EIO,
@@ -310,6 +264,10 @@ static int start_send(Scope *s) {
                 return r;
 
         for (size_t i = 0; i < b->n_props; i++) {
+                /* cell attaches the device policy itself (scope-devices.c). */
+                if (s->devices_own && (streq(b->props[i].name, "DevicePolicy") ||
+                                       streq(b->props[i].name, "DeviceAllow")))
+                        continue;
                 r = scope_bus_append_property(m, b->props + i);
                 if (r == -EINVAL)
                         return scope_set_error(s, r, "property %s: cannot marshal signature '%s'",
@@ -335,34 +293,22 @@ static int start_send(Scope *s) {
                         return r;
         }
 
-        /* PIDFDs only to a manager known to take it (v253 on): systemd 252 refuses the
-         * whole call (UnknownProperty), and the resend with PIDs cost every start one
-         * more round trip, on the critical path, plus PID 1 parsing every property
-         * twice. Version unknown (its reply not in yet): PIDs, which every version
-         * accepts -- waiting for the reply would put a round trip back on the path,
-         * and PIDs are as safe here: the child is ours, blocked until GO, and cannot
-         * exit (so its PID cannot be reused) before we reap it. */
-        b->sent_pidfds = b->use_pidfds && b->version >= 253;
-        if (b->sent_pidfds) {
-                /* The pidfd names the child for good, even were its PID reused. */
-                r = sd_bus_message_append(m, "(sv)", "PIDFDs", "ah", 1, b->pidfd);
-        } else
-                r = sd_bus_message_append(m, "(sv)", "PIDs", "au", 1, (uint32_t) b->pid);
+        /* PIDs, which every systemd takes, not PIDFDs (v253 on; 252 refuses the whole
+         * call): as safe here, since the child is ours, blocked until GO, and cannot
+         * exit -- so its PID cannot be reused -- before we reap it. Finding out the
+         * version first would cost PID 1 a call per start. */
+        r = sd_bus_message_append(m, "(sv)", "PIDs", "au", 1, (uint32_t) b->pid);
         if (r < 0)
                 return r;
 
-        /* Through a broker (the private socket knows no names): AddRef pins the scope to our
-         * bus name until we disconnect, so it is not collected while we set it up; Controller
-         * makes "systemctl stop" ask us (RequestStop) so the payload gets its KillSignal=. */
-        if (sd_bus_is_bus_client(b->bus) > 0) {
-                r = sd_bus_message_append(m, "(sv)", "AddRef", "b", 1);
+        /* Through a broker (the private socket knows no names): Controller makes
+         * "systemctl stop" ask us (RequestStop) so the payload gets its KillSignal=.
+         * No AddRef=: the scope holds the child from the start, so nothing collects
+         * it while we set it up, and once the payload is gone it should go. */
+        if (sd_bus_is_bus_client(b->bus) > 0 && sd_bus_get_unique_name(b->bus, &unique) >= 0) {
+                r = sd_bus_message_append(m, "(sv)", "Controller", "s", unique);
                 if (r < 0)
                         return r;
-                if (sd_bus_get_unique_name(b->bus, &unique) >= 0) {
-                        r = sd_bus_message_append(m, "(sv)", "Controller", "s", unique);
-                        if (r < 0)
-                                return r;
-                }
         }
 
         /* Run from a service (cell@web.service): stopping it stops the container too.
@@ -436,8 +382,6 @@ int scope_bus_new(Scope *s, const Plan *p, bool user_bus) {
         b = s->bus = calloc(1, sizeof(ScopeBus));
         if (!b)
                 return -ENOMEM;
-        b->pidfd = -EBADF;
-        b->use_pidfds = true;
 
         r = scope_bus_props_copy(p->properties, p->n_properties, &b->props);
         if (r < 0)
@@ -482,38 +426,23 @@ int scope_bus_new(Scope *s, const Plan *p, bool user_bus) {
         if (r < 0)
                 return scope_set_error(s, r, "cannot subscribe to RequestStop: %s", strerror(-r));
 
-        /* The manager's version decides PIDFDs vs PIDs (start_send()). Queued now, behind
-         * the matches; sd-bus sends it once the authentication is through, which is at the
-         * latest in scope_bus_attach(), so on a first start its answer is usually not in
-         * yet (PIDs then: see start_send()). Not sending it is no error: the version stays
-         * unknown and PIDs are used. */
-        (void) sd_bus_call_method_async(b->bus, &b->slot_version, SYSTEMD_SERVICE, SYSTEMD_PATH,
-                                        "org.freedesktop.DBus.Properties", "Get", on_version_reply, s,
-                                        "ss", SYSTEMD_MANAGER, "Version");
         return 0;
 }
 
-int scope_bus_attach(Scope *s, pid_t pid, int pidfd) {
+int scope_bus_attach(Scope *s, pid_t pid) {
         ScopeBus *b = s->bus;
 
         if (!b || b->sent)
                 return -EBUSY;
         b->pid = pid;
-        if (pidfd >= 0) {
-                b->pidfd = fcntl(pidfd, F_DUPFD_CLOEXEC, 3);
-                if (b->pidfd < 0)
-                        return negative_errno();
-        } else
-                b->use_pidfds = false;
-
-        /* Take in whatever the bus has for us already -- the end of the authentication,
-         * the Version reply if it is in -- without blocking: never a wait here. */
-        while (b->use_pidfds && b->version == 0 && sd_bus_process(b->bus, NULL) > 0)
-                ;
-        /* The connection dropped right now: on_message_filter() said so already. */
+        /* The connection dropped already: on_message_filter() said so. */
         if (b->finished)
                 return b->result;
-        return start_send(s);
+        int r = start_send(s);
+        if (r < 0)
+                return r;
+        /* While PID 1 runs the job: the device policy's program, attached once it is done. */
+        return scope_devices_load(s);
 }
 
 pid_t scope_bus_pid(const Scope *s) {
@@ -522,10 +451,6 @@ pid_t scope_bus_pid(const Scope *s) {
 
 bool scope_stale_cleared(const Scope *s) {
         return s && s->bus && s->bus->stale_cleared;
-}
-
-unsigned scope_bus_version(const Scope *s) {
-        return s->bus ? s->bus->version : 0;
 }
 
 int scope_bus_wait(Scope *s) {
@@ -573,7 +498,6 @@ void scope_bus_free(Scope *s) {
                                                 "StopUnit", NULL, NULL, "ss", s->unit, "replace");
         }
         sd_bus_slot_unref(b->slot_call);
-        sd_bus_slot_unref(b->slot_version);
         sd_bus_slot_unref(b->slot_job_removed);
         sd_bus_slot_unref(b->slot_request_stop);
         sd_bus_slot_unref(b->slot_filter);
@@ -581,7 +505,6 @@ void scope_bus_free(Scope *s) {
                 (void) sd_bus_detach_event(b->bus);
                 sd_bus_flush_close_unref(b->bus);
         }
-        safe_close(b->pidfd);
         scope_bus_props_free(b->props, b->n_props);
         free(b->slice);
         free(b->description);

@@ -452,8 +452,12 @@ int scope_cgroupfs_new(Scope *s, const Plan *p) {
         const CgroupMount *v2 = cg_mount_find(mounts, n_mounts, NULL);
         const char *v2path = cg_membership_path(own, n_own, NULL);
         s->fs->pure_v2 = v2 && v2path && !cg_mounts_have_v1_controllers(mounts, n_mounts);
-        if (s->fs->pure_v2)
+        if (s->fs->pure_v2) {
                 r = setup_v2(s, p, v2, v2path, child);
+                /* Before the child is born into it (CLONE_INTO_CGROUP). */
+                if (r >= 0 && s->fs->unified_idx >= 0)
+                        r = scope_devices_attach_fd(s, s->fs->dirs[s->fs->unified_idx].fd);
+        }
         else if (n_mounts == 0)
                 r = scope_set_error(s, -EOPNOTSUPP, "no cgroup filesystem is mounted");
         else
@@ -471,15 +475,19 @@ int scope_cgroupfs_clone_into_fd(const Scope *s) {
         return s->fs->dirs[s->fs->unified_idx].fd;
 }
 
-int scope_cgroupfs_attach(Scope *s, pid_t pid) {
+int scope_cgroupfs_attach(Scope *s, pid_t pid, bool born_in) {
         char buf[32];
         int r;
 
         if (!s->fs)
                 return -EINVAL;
         snprintf(buf, sizeof buf, "%d", (int) pid);
-        /* Also after CLONE_INTO_CGROUP: writing the PID of a member again is a no-op. */
         for (size_t i = 0; i < s->fs->n_dirs; i++) {
+                /* Born there (CLONE_INTO_CGROUP): writing the PID again would change
+                 * nothing, yet make the kernel wait for an RCU grace period (a
+                 * migration takes the global threadgroup lock: 5-20 ms here). */
+                if (born_in && (int) i == s->fs->unified_idx)
+                        continue;
                 r = cg_write(s->fs->dirs[i].fd, "cgroup.procs", buf);
                 if (r < 0)
                         return scope_set_error(s, r, "cannot move PID %d into cgroup %s: %s",

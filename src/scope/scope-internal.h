@@ -14,6 +14,7 @@
 typedef struct ScopeBus ScopeBus;
 typedef struct ScopeCgroupfs ScopeCgroupfs;
 typedef struct ScopeOom ScopeOom;
+typedef struct CgroupDeviceRule CgroupDeviceRule;
 
 struct Scope {
         CgroupManager manager;
@@ -25,6 +26,12 @@ struct Scope {
         ScopeBus *bus;          /* CGROUP_MANAGER_SYSTEMD */
         ScopeCgroupfs *fs;      /* CGROUP_MANAGER_CGROUPFS */
         ScopeOom *oom;          /* CGROUP_MANAGER_SYSTEMD: watches the scope for OOM kills */
+        /* The device policy as cell's own BPF program (scope-devices.c). */
+        bool devices_own;               /* cell attaches it; DevicePolicy= is not sent */
+        int devices_unrestricted;       /* -errno: the kernel refused BPF, no policy (warned) */
+        int devices_prog_fd;
+        CgroupDeviceRule *devices_rules;
+        size_t n_devices_rules;
 };
 
 /* Records the human text of a failure (replacing an earlier one) and returns r. */
@@ -33,10 +40,9 @@ int scope_set_error(Scope *s, int r, const char *fmt, ...) _printf_(3, 4);
 /* systemd (scope-bus.c). */
 int scope_bus_open(bool user_bus, sd_bus **ret);        /* -errno when no bus answers */
 int scope_bus_new(Scope *s, const Plan *p, bool user_bus);
-int scope_bus_attach(Scope *s, pid_t pid, int pidfd);
+int scope_bus_attach(Scope *s, pid_t pid);
 int scope_bus_wait(Scope *s);
 pid_t scope_bus_pid(const Scope *s);                  /* the PID given to scope_bus_attach() */
-unsigned scope_bus_version(const Scope *s);           /* the manager's major version; 0: not known (yet) */
 void scope_bus_free(Scope *s);
 /* Appends one "(sv)" entry to an open "a(sv)" container, by p->signature. */
 int scope_bus_append_property(sd_bus_message *m, const PlanProperty *p);
@@ -48,9 +54,19 @@ void scope_bus_props_free(PlanProperty *p, size_t n);
 int scope_cgroupfs_usable(void);                         /* > 0 when some cgroup fs is mounted */
 int scope_cgroupfs_new(Scope *s, const Plan *p);
 int scope_cgroupfs_clone_into_fd(const Scope *s);
-int scope_cgroupfs_attach(Scope *s, pid_t pid);
+int scope_cgroupfs_attach(Scope *s, pid_t pid, bool born_in);
 bool scope_cgroupfs_oom_killed(Scope *s);
 void scope_cgroupfs_free(Scope *s);
+
+/* The device policy (scope-devices.c). prepare: decides whether cell enforces it
+ * itself (root, pure cgroup2) and resolves the plan's DeviceAllow rules; load:
+ * BPF_PROG_LOAD (while systemd runs the job); attach_*: onto the container's
+ * cgroup, before the payload runs. All are no-ops when cell does not own it. */
+int scope_devices_prepare(Scope *s, const Plan *p, bool user_bus);
+int scope_devices_load(Scope *s);
+int scope_devices_attach_fd(Scope *s, int cgroup_fd);
+int scope_devices_attach_pid(Scope *s, pid_t pid);
+void scope_devices_free(Scope *s);
 
 /* cgroup2's no-internal-process rule (cgroup-leaf.c): cell, alone in its own
  * cgroup own, moves itself into a leaf below it (-EBUSY and a text naming the

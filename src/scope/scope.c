@@ -90,6 +90,12 @@ int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *eve
                 s->cb = *cb;
         if (event)
                 s->event = sd_event_ref(event);
+        s->devices_prog_fd = -EBADF;
+        if (manager != CGROUP_MANAGER_NONE) {
+                r = scope_devices_prepare(s, p, user_bus);
+                if (r < 0)
+                        return scope_new_fail(s, r);
+        }
 
         if (manager == CGROUP_MANAGER_AUTO) {
                 /* systemd when it is PID 1 and its bus answers; else our own cgroup;
@@ -133,14 +139,14 @@ int scope_clone_into_fd(const Scope *s) {
         return scope_cgroupfs_clone_into_fd(s);
 }
 
-int scope_attach(Scope *s, pid_t pid, int pidfd) {
+int scope_attach(Scope *s, pid_t pid, bool born_in) {
         if (!s || pid <= 0)
                 return -EINVAL;
         switch (s->manager) {
         case CGROUP_MANAGER_SYSTEMD:
-                return scope_bus_attach(s, pid, pidfd);
+                return scope_bus_attach(s, pid);
         case CGROUP_MANAGER_CGROUPFS:
-                return scope_cgroupfs_attach(s, pid);
+                return scope_cgroupfs_attach(s, pid, born_in);
         case CGROUP_MANAGER_NONE:
                 return 0;
         case CGROUP_MANAGER_AUTO:
@@ -155,6 +161,10 @@ int scope_wait(Scope *s) {
                 return -EINVAL;
         if (s->manager == CGROUP_MANAGER_SYSTEMD) {
                 int r = scope_bus_wait(s);
+                if (r < 0)
+                        return r;
+                /* The device policy is in force before GO lets the payload run. */
+                r = scope_devices_attach_pid(s, scope_bus_pid(s));
                 if (r < 0)
                         return r;
                 /* systemd removes an empty scope at once (CollectMode=): watch for OOM
@@ -186,6 +196,7 @@ Scope *scope_free(Scope *s) {
         s->oom = scope_oom_watch_free(s->oom);
         scope_bus_free(s);
         scope_cgroupfs_free(s);
+        scope_devices_free(s);
         sd_event_unref(s->event);
         free(s->name);
         free(s->unit);

@@ -9,7 +9,7 @@
  *   scope_new()            before clone: connect the bus / create the cgroup dir
  *   scope_clone_into_fd()  cgroupfs on cgroup2: fd for clone3(CLONE_INTO_CGROUP)
  *   spawn the child        (it starts building its mounts at once)
- *   scope_attach()         StartTransientUnit(PIDFDs) / write cgroup.procs; does not wait
+ *   scope_attach()         StartTransientUnit(PIDs) / write cgroup.procs; does not wait
  *   scope_wait()           the job is done: the child is in its final cgroup
  *   release the child      (it unshares its cgroup namespace and execs)
  *   ... supervise; scope callbacks arrive through the sd_event loop ...
@@ -58,11 +58,17 @@ int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *eve
 
 CgroupManager scope_manager(const Scope *s);   /* the one actually in use */
 int scope_clone_into_fd(const Scope *s);       /* -EBADF when clone3 CLONE_INTO_CGROUP does not apply */
-int scope_attach(Scope *s, pid_t pid, int pidfd);
+/* born_in: the child was cloned into scope_clone_into_fd() already, so
+ * nothing moves it (a move costs a wait for an RCU grace period). */
+int scope_attach(Scope *s, pid_t pid, bool born_in);
 int scope_wait(Scope *s);                      /* runs the event loop until the job is done; 0 or -errno */
 const char *scope_last_error(const Scope *s);  /* human text of the last failure ("job failed: ..."), or NULL */
 /* After a failed scope_new() there is no Scope: scope_last_error(NULL)
  * returns the text of that failure (until the next scope_new()). */
+/* -errno when cell should have enforced the device policy but the kernel
+ * refused BPF (the payload runs with device access unrestricted, as under
+ * systemd then); 0 otherwise. */
+int scope_devices_unrestricted(const Scope *s);
 bool scope_oom_killed(Scope *s);               /* the payload was OOM-killed in this cgroup */
 /* systemd: a leftover scope of this name, active with no process in it (its
  * end missed by systemd after an earlier cell was killed while starting), was

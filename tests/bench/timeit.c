@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* timeit [-n RUNS] [-w WARMUP] [-f FD=FILE] SPEC OUT: start-to-exit wall time of the
  * commands in SPEC, interleaved (round r runs every command once, so that
- * drift of the machine hits all of them alike).
+ * drift of the machine hits all of them alike), in an order shuffled anew
+ * each round (fixed seed: the same sequence every time). A fixed order would
+ * favour whoever follows a launcher that moved a process between cgroups:
+ * the kernel makes the first migration after a quiet spell wait for an RCU
+ * grace period (5-20 ms here), and one soon after another does not wait.
  *
  * SPEC: one command per line, fields separated by tabs: LABEL, then argv.
  * "{}" in an argument becomes a token unique to the run ("<line>x<round>"):
@@ -15,6 +19,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,8 +107,18 @@ int main(int argc, char *argv[]) {
         if (extra_fd > 2 && extra)
                 posix_spawn_file_actions_addopen(&fa, extra_fd, extra, O_RDONLY, 0);
 
-        for (int r = -warmup; r < runs; r++)
-                for (size_t i = 0; i < n; i++) {
+        size_t order[MAX_CMDS];
+        uint64_t seed = 0x9e3779b97f4a7c15ULL;
+        for (size_t i = 0; i < n; i++)
+                order[i] = i;
+        for (int r = -warmup; r < runs; r++) {
+                for (size_t k = n; k > 1; k--) {        /* Fisher-Yates, xorshift64 */
+                        seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+                        size_t j = seed % k, t = order[k - 1];
+                        order[k - 1] = order[j], order[j] = t;
+                }
+                for (size_t o = 0; o < n; o++) {
+                        size_t i = order[o];
                         char token[64];
                         pid_t pid;
                         int status;
@@ -122,6 +137,7 @@ int main(int argc, char *argv[]) {
                                 fprintf(out, "%s %lld %d\n", cmds[i].label, dt,
                                         WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
                 }
+        }
         fclose(out);
         return 0;
 }

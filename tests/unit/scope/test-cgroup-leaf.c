@@ -19,24 +19,8 @@ static char own[512];           /* the test's stand-in for cell's own cgroup */
 
 /* The cgroup2 dir we are in, or NULL without a cgroup2 mount. */
 static char *v2_dir(void) {
-        char *cg = NULL, *mi = NULL, *path = NULL;
-        CgroupMembership *m = NULL;
-        CgroupMount *mounts = NULL;
-        size_t n = 0, n_mounts = 0;
-
-        ASSERT_OK(cg_read_file("/proc/self/cgroup", &cg));
-        ASSERT_OK(cg_read_file("/proc/self/mountinfo", &mi));
-        ASSERT_OK(cg_parse_proc_cgroup(cg, &m, &n));
-        ASSERT_OK(cg_parse_mountinfo(mi, &mounts, &n_mounts));
-        const CgroupMount *u = cg_mount_find(mounts, n_mounts, NULL);
-        const char *p = cg_membership_path(m, n, NULL);
-        if (u && p)
-                path = cg_mount_path(u, p);
-        free(cg);
-        free(mi);
-        cg_membership_free(m, n);
-        cg_mount_free(mounts, n_mounts);
-        return path;
+        char *path = NULL;
+        return cg_v2_dir_of(0, &path) >= 0 ? path : NULL;
 }
 
 static char *read_in(const char *dir, const char *file) {

@@ -254,3 +254,33 @@ TEST(read_keyed) {
         ASSERT_ERROR(cg_read_keyed(AT_FDCWD, path, "oom", &v), ENODATA);
         unlink(path);
 }
+
+/* Our own cgroup2 directory: it lists us in cgroup.procs; the layout agrees
+ * with whether there is one at all. */
+TEST(v2_dir_of_self) {
+        char *dir = NULL, *procs = NULL, *path = NULL, me[32];
+        int layout = cg_v2_layout();
+
+        ASSERT_TRUE(layout >= 0 && layout <= 2);
+        if (layout == 0) {
+                ASSERT_ERROR(cg_v2_dir_of(0, &dir), ENOENT);
+                return;
+        }
+        ASSERT_OK(cg_v2_dir_of(0, &dir));
+        ASSERT_TRUE(asprintf(&path, "%s/cgroup.procs", dir) > 0);
+        ASSERT_OK(cg_read_file(path, &procs));
+        snprintf(me, sizeof me, "%d", (int) getpid());
+        bool found = false;
+        for (char *l = procs, *e; l && *l; l = e ? e + 1 : NULL) {
+                e = strchr(l, '\n');
+                if (e)
+                        *e = 0;
+                found = found || streq(l, me);
+        }
+        ASSERT_TRUE(found);
+        /* A PID that names no process has no cgroup. */
+        ASSERT_TRUE(cg_v2_dir_of(INT32_MAX, &dir) == -ENOENT || cg_v2_dir_of(INT32_MAX, &dir) == -ESRCH);
+        free(dir);
+        free(path);
+        free(procs);
+}

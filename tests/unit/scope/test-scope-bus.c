@@ -207,7 +207,7 @@ TEST(manager_none_does_nothing) {
         ASSERT_OK(scope_new(&p, CGROUP_MANAGER_NONE, false, NULL, NULL, &s));
         ASSERT_EQ(scope_manager(s), CGROUP_MANAGER_NONE);
         ASSERT_ERROR(scope_clone_into_fd(s), EBADF);
-        ASSERT_OK(scope_attach(s, getpid(), -1));
+        ASSERT_OK(scope_attach(s, getpid(), false));
         ASSERT_OK(scope_wait(s));
         ASSERT_FALSE(scope_oom_killed(s));
         ASSERT_NULL(scope_last_error(s));

@@ -185,7 +185,7 @@ static void limits_attach_free(void) {
                 _exit(0);
         }
         close(sync_pipe[0]);
-        ASSERT_OK(scope_attach(s, pid, -1));
+        ASSERT_OK(scope_attach(s, pid, false));
         ASSERT_OK(scope_wait(s));
         char *procs = read_in(mem, "cgroup.procs");
         char want[32];
@@ -238,7 +238,7 @@ static void running_name_is_refused(void) {
                 pause();
                 _exit(0);
         }
-        ASSERT_OK(scope_attach(a, pid, -1));
+        ASSERT_OK(scope_attach(a, pid, false));
 
         ASSERT_ERROR(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, NULL, &b), EEXIST);
         ASSERT_NULL(b);

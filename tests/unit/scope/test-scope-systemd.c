@@ -2,8 +2,8 @@
 /* The systemd manager's conversation, rootless: a private dbus-daemon and a
  * fake org.freedesktop.systemd1 (a child process) that answers like systemd
  * 252 -- PIDFDs refused with PropertyReadOnly, JobRemoved after the reply,
- * UnitExists, RequestStop to the Controller -- and names its Version
- * (fake_version), which decides whether cell may offer PIDFDs at all. The real systemd is exercised
+ * UnitExists, RequestStop to the Controller -- and fails the job when cell
+ * sends what PID 1 would pay for in vain (PIDFDs, AddRef=). The real systemd is exercised
  * by tests/integration/systemd/. Skips when dbus-daemon is missing. */
 
 #include <fcntl.h>
@@ -19,9 +19,6 @@
 
 static pid_t daemon_pid = -1, fake_pid = -1;
 static bool reset_called;
-/* What the fake answers for the Manager's Version; set before start_fakes(). */
-static const char *fake_version = "252.38-1~deb12u1";
-static bool pidfds_offered;     /* in the fake: PIDFDs came since the last job */
 
 /* ---- the fake systemd ---- */
 
@@ -94,11 +91,6 @@ static int fake_attach(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         return sd_bus_reply_method_return(m, NULL);
 }
 
-static int fake_get_version(sd_bus *bus, const char *path, const char *interface, const char *property,
-                            sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "s", fake_version);
-}
-
 static int fake_reset_failed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         reset_called = true;
         return sd_bus_reply_method_return(m, NULL);
@@ -150,13 +142,11 @@ static int fake_start(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         if (r < 0)
                 return r;
 
-        /* systemd 252: no PIDFDs (the fake refuses it even when it claims a later version:
-         * cell's fallback to PIDs must hold for a manager that says >= 253 but refuses). */
-        if (pidfds) {
-                pidfds_offered = true;
+        /* systemd 252 refuses PIDFDs; cell must never offer it (a refused call and a
+         * resend would cost every start a round trip). */
+        if (pidfds)
                 return sd_bus_error_set(error, SD_BUS_ERROR_PROPERTY_READ_ONLY,
                                         "Cannot set property PIDFDs, or unknown property.");
-        }
         if (strstr(unit, "refused"))
                 return sd_bus_error_set(error, "org.freedesktop.systemd1.NoSuchUnit", "Unit nope.slice not found.");
         if (strstr(unit, "busy") || strstr(unit, "undeleg") || (strstr(unit, "stale") && !stale_over()) ||
@@ -166,19 +156,14 @@ static int fake_start(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         /* What cell must have said, checked here and reported through the job result. */
         if (pid != (uint32_t) getppid())
                 snprintf(bad, sizeof bad, "bad-pid-%u", pid);
-        else if (!addref)
-                snprintf(bad, sizeof bad, "no-addref");
+        else if (addref)
+                snprintf(bad, sizeof bad, "addref-sent");       /* a bus track in PID 1 per start, for nothing */
         else if (!controller || !streq(controller, sd_bus_message_get_sender(m)))
                 snprintf(bad, sizeof bad, "bad-controller");
         else if (!streq_ptr(slice, "machine.slice"))
                 snprintf(bad, sizeof bad, "bad-slice");
         else if (!streq(mode, "fail"))
                 snprintf(bad, sizeof bad, "bad-mode");
-        else if (pidfds_offered && atoi(fake_version) < 253)
-                snprintf(bad, sizeof bad, "pidfds-offered-to-%s", fake_version);      /* a wasted round trip */
-        else if (strstr(unit, "pidfd") && !pidfds_offered)
-                snprintf(bad, sizeof bad, "pidfds-not-offered");
-        pidfds_offered = false;
 
         snprintf(job, sizeof job, "/org/freedesktop/systemd1/job/%u", ++n_job);
         if ((r = sd_bus_reply_method_return(m, "o", job)) < 0)
@@ -228,7 +213,6 @@ static const sd_bus_vtable fake_manager_vtable[] = {
         SD_BUS_METHOD("ResetFailedUnit", "s", "", fake_reset_failed, 0),
         SD_BUS_METHOD("AttachProcessesToUnit", "ssau", "", fake_attach, 0),
         SD_BUS_METHOD("StopUnit", "ss", "o", fake_reset_failed, 0),
-        SD_BUS_PROPERTY("Version", "s", fake_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_VTABLE_END
 };
 static const sd_bus_vtable fake_unit_vtable[] = {
@@ -329,33 +313,20 @@ static void on_request_stop(void *userdata) {
         n_stop++;
 }
 
-/* Runs one scope through new/attach/wait; returns wait's result. With
- * expect_version, the event loop runs between new and attach until the
- * manager's Version is in (as if the clone had been slow), and must be that. */
-static int run_one_version(const char *name, const char *unit, sd_event *e, unsigned expect_version, Scope **ret) {
+/* Runs one scope through new/attach/wait; returns wait's result. */
+static int run_one(const char *name, const char *unit, sd_event *e, Scope **ret) {
         Plan p = { .name = (char *) name, .scope_unit = (char *) unit, .slice = (char *) "machine.slice",
                    .description = (char *) "cell test" };
         ScopeCallbacks cb = { .request_stop = on_request_stop };
         Scope *s = NULL;
-        int pidfd = (int) syscall(SYS_pidfd_open, getpid(), 0);
 
         ASSERT_OK(scope_new(&p, CGROUP_MANAGER_SYSTEMD, false, e, &cb, &s));
         ASSERT_EQ(scope_manager(s), CGROUP_MANAGER_SYSTEMD);
         ASSERT_ERROR(scope_clone_into_fd(s), EBADF);
-        if (expect_version > 0) {
-                for (int i = 0; i < 200 && scope_bus_version(s) == 0; i++)
-                        ASSERT_OK(sd_event_run(e, 50 * USEC_PER_MSEC));
-                ASSERT_EQ(scope_bus_version(s), expect_version);
-        }
-        ASSERT_OK(scope_attach(s, getpid(), pidfd));
-        safe_close(pidfd);
+        ASSERT_OK(scope_attach(s, getpid(), false));
         int r = scope_wait(s);
         *ret = s;
         return r;
-}
-
-static int run_one(const char *name, const char *unit, sd_event *e, Scope **ret) {
-        return run_one_version(name, unit, e, 0, ret);
 }
 
 TEST(systemd_conversation) {
@@ -366,14 +337,8 @@ TEST(systemd_conversation) {
                 return;
         ASSERT_OK(sd_event_new(&e));
 
-        /* Version not in yet at attach: PIDs at once; AddRef, Controller, Slice checked by the fake. */
+        /* PIDs, no PIDFDs, no AddRef=, Controller and Slice: checked by the fake. */
         ASSERT_OK(run_one("ok", "cell-ok.scope", e, &s));
-        ASSERT_NULL(scope_last_error(s));
-        scope_free(s);
-
-        /* Version in, 252 ("252.38-1~deb12u1"): PIDs only -- the fake fails the job had
-         * PIDFDs been offered (a refused call and a resend on every start). */
-        ASSERT_OK(run_one_version("v252", "cell-v252.scope", e, 252, &s));
         ASSERT_NULL(scope_last_error(s));
         scope_free(s);
 
@@ -431,31 +396,11 @@ TEST(systemd_conversation) {
         /* The bus goes away while waiting for the job. */
         Plan p = { .name = (char *) "hang", .scope_unit = (char *) "cell-hang.scope" };
         ASSERT_OK(scope_new(&p, CGROUP_MANAGER_SYSTEMD, false, e, NULL, &s));
-        ASSERT_OK(scope_attach(s, getpid(), -1));
+        ASSERT_OK(scope_attach(s, getpid(), false));
         stop_fakes();
         ASSERT_ERROR(scope_wait(s), ECONNRESET);
         ASSERT_STREQ(scope_last_error(s), "lost the connection to the bus while waiting for cell-hang.scope");
         scope_free(s);
 
         sd_event_unref(e);
-}
-
-/* A manager that says 253: PIDFDs offered; when it is refused all the same,
- * the retry with PIDs still starts the scope. */
-TEST(systemd_pidfds_fallback) {
-        sd_event *e = NULL;
-        Scope *s = NULL;
-
-        fake_version = "253.5";
-        if (!start_fakes())
-                return;
-        ASSERT_OK(sd_event_new(&e));
-
-        ASSERT_OK(run_one_version("pidfd", "cell-pidfd.scope", e, 253, &s));
-        ASSERT_NULL(scope_last_error(s));
-        scope_free(s);
-
-        stop_fakes();
-        sd_event_unref(e);
-        fake_version = "252.38-1~deb12u1";
 }

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The container's device policy as a cgroup2 device filter
+ * (BPF_PROG_TYPE_CGROUP_DEVICE), built and attached by cell itself instead
+ * of asking systemd for DevicePolicy=closed + DeviceAllow=: deny every device
+ * by default, allow an access only when one rule covers it. Library code: no
+ * logging, -errno returns, ret_* untouched on failure, every fd O_CLOEXEC. */
+
+#include <stddef.h>
+
+struct bpf_insn;
+
+typedef enum CgroupDeviceAccess {
+        CGROUP_DEVICE_READ  = 1,
+        CGROUP_DEVICE_WRITE = 2,
+        CGROUP_DEVICE_MKNOD = 4,
+} CgroupDeviceAccess;
+
+#define CGROUP_DEVICE_ALL (CGROUP_DEVICE_READ | CGROUP_DEVICE_WRITE | CGROUP_DEVICE_MKNOD)
+
+typedef struct CgroupDeviceRule {
+        char type;              /* 'c' or 'b' */
+        int major, minor;       /* -1: any */
+        unsigned access;        /* CgroupDeviceAccess bits */
+} CgroupDeviceRule;
+
+/* Parse "rwm"-style perms (subset of r, w, m; empty/NULL = "rwm"); -EINVAL otherwise. */
+int cgroup_device_access_from_string(const char *perms, unsigned *ret);
+
+/* Resolve one DeviceAllow= entry as systemd does:
+ *   "/dev/..."   stat() it: a char or block node gives one rule for its
+ *                major:minor; a path that does not exist gives no rule and
+ *                returns 0 (systemd skips it too); anything else that is
+ *                not a device node: -ENODEV.
+ *   "char-NAME", "block-NAME"
+ *                every major whose name in /proc/devices (its "Character
+ *                devices:" or "Block devices:" section) matches the fnmatch()
+ *                pattern NAME, minor any; "char-*" / "block-*" is one rule
+ *                for the whole type (major and minor any).
+ * Anything else: -EINVAL. proc_devices is the file to read (NULL:
+ * /proc/devices). Appends to *rules / *n_rules (both unchanged on failure);
+ * returns the number of rules appended. */
+int cgroup_devices_resolve(const char *spec, const char *perms, const char *proc_devices,
+                           CgroupDeviceRule **rules, size_t *n_rules);
+
+/* The program, as a new array: deny by default, allow an access only when
+ * one rule matches type, major and minor and covers every requested access
+ * bit. -EINVAL for a malformed rule, -E2BIG beyond BPF_MAXINSNS. */
+int cgroup_devices_build(const CgroupDeviceRule *rules, size_t n_rules,
+                         struct bpf_insn **ret_insns, size_t *ret_n);
+
+/* Build and load it (BPF_PROG_LOAD). The fd is O_CLOEXEC. */
+int cgroup_devices_load(const CgroupDeviceRule *rules, size_t n_rules, int *ret_prog_fd);
+
+/* Attach to an open cgroup2 directory with BPF_F_ALLOW_MULTI: programs of
+ * ancestors (systemd's) and of a delegated container's own descendants all
+ * run, and every one must allow. The attachment lives as long as the cgroup. */
+int cgroup_devices_attach(int prog_fd, int cgroup_fd);

@@ -1,0 +1,94 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The device policy (DevicePolicy=closed + DeviceAllow=): the payload may use
+# the built-in nodes and the unit's DeviceAllow=, nothing else -- not even a
+# node it makes itself with CAP_MKNOD (in the default set). On cgroup2 cell
+# enforces it with its own BPF program on the scope's cgroup (systemd is not
+# asked: the scope's DevicePolicy stays "auto"), also with the cgroupfs
+# manager; on the hybrid layout systemd's v1 devices controller does it.
+. "$(dirname "$0")/lib.sh"
+
+setup_cell
+
+# The payload reports one line per probe into /out/NAME: "PROBE ok|denied".
+write_payload dev-probe <<'EOF'
+out=/out/$1
+: > "$out"
+probe() { if "$@" 2>/dev/null; then echo "$PROBE ok"; else echo "$PROBE denied"; fi >> "$out"; }
+PROBE=null-write probe sh -c 'echo x > /dev/null'
+PROBE=zero-read probe sh -c 'head -c1 /dev/zero > /dev/null'
+PROBE=mknod-mem probe mknod /dev/xmem c 1 1
+PROBE=mknod-loop probe mknod /dev/xloop b 7 0
+PROBE=open-loop probe sh -c ': < /dev/xloop'
+echo done >> "$out"
+EOF
+
+install_cell devclosed <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/dev-probe devclosed
+EOF
+install_cell devloop <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/dev-probe devloop
+[Limits]
+DeviceAllow=block-loop rwm
+DeviceAllow=/dev/does-not-exist rw
+EOF
+
+probe_is() { grep -qx "$2 $3" "$ROOT/out/$1"; }
+
+# --- the systemd scope
+in_sealed "$CELL" run /run/cell/devclosed.cell > "$WORK/devclosed.log" 2>&1
+expect_eq "closed: the payload ran" 0 "$?"
+check "closed: it finished" grep -qx done "$ROOT/out/devclosed"
+check "closed: /dev/null is writable" probe_is devclosed null-write ok
+check "closed: /dev/zero is readable" probe_is devclosed zero-read ok
+check "closed: mknod of a char device not allowed (1:1) is refused" probe_is devclosed mknod-mem denied
+check "closed: mknod of a block device not allowed (7:0) is refused" probe_is devclosed mknod-loop denied
+
+# Holds the scope while its policy is read: DeviceAllow= says who enforces it.
+write_payload dev-hold <<'EOF'
+trap 'exit 0' TERM
+sleep 1000 & wait
+EOF
+install_cell devhold <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/dev-hold
+EOF
+in_sealed systemd-run --quiet --unit=devhold-runner "$CELL" run /run/cell/devhold.cell
+wait_for 10 state_is cell-devhold.scope active || fail "devhold: the scope never became active"
+if [ "$SEALED_CGROUP" = v2 ]; then
+        expect_eq "v2: systemd is not asked for DevicePolicy= (cell's BPF program)" auto \
+                "$(prop cell-devhold.scope DevicePolicy)"
+else
+        expect_eq "hybrid: systemd's DevicePolicy=closed (v1 devices controller)" closed \
+                "$(prop cell-devhold.scope DevicePolicy)"
+fi
+in_sealed systemctl stop devhold-runner.service
+hold_gone() { [ "$(prop cell-devhold.scope LoadState)" = not-found ]; }
+wait_for 10 hold_gone || fail "devhold: the scope is still there"
+
+in_sealed "$CELL" run /run/cell/devloop.cell > "$WORK/devloop.log" 2>&1
+expect_eq "DeviceAllow=block-loop: the payload ran (a missing path is skipped)" 0 "$?"
+check "DeviceAllow=block-loop: mknod b 7:0 works" probe_is devloop mknod-loop ok
+check "DeviceAllow=block-loop: the node opens" probe_is devloop open-loop ok
+check "DeviceAllow=block-loop: char 1:1 is still refused" probe_is devloop mknod-mem denied
+
+# --- cgroupfs on cgroup2: cell's program is the only policy there is
+if [ "$SEALED_CGROUP" = v2 ]; then
+        rm -f "$ROOT/out/devclosed"
+        in_sealed systemd-run --quiet --scope -p Delegate=yes --unit=devfs "$CELL" run --cgroup-manager=cgroupfs \
+                /run/cell/devclosed.cell > "$WORK/devfs.log" 2>&1
+        expect_eq "cgroupfs: the payload ran" 0 "$?"
+        check "cgroupfs: /dev/null is writable" probe_is devclosed null-write ok
+        check "cgroupfs: mknod of a device not allowed is refused" probe_is devclosed mknod-mem denied
+        check "cgroupfs: ... block too" probe_is devclosed mknod-loop denied
+fi
+
+finish
