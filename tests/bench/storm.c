@@ -7,8 +7,11 @@
  * kernel stamps on its datagram (SCM_CREDENTIALS): cell and crun send
  * READY=1 themselves, after their payload sent it to them.
  *
- * -m: then print each launcher's VmRSS in KiB (the supervising process,
- * plus its children of the same name: bwrap's PID-1 helper).
+ * -m: then print each launcher's memory in KiB (the supervising process,
+ * plus its children of the same name: bwrap's PID-1 helper): "rss" (VmRSS,
+ * mostly the shared libraries' file pages), "pss" (Pss of smaps_rollup: each
+ * shared page divided among its users) and "anon" (RssAnon: its own heap,
+ * stacks and written data).
  * Afterwards every launcher gets SIGTERM and, KILL_AFTER_S (10) later,
  * SIGKILL; storm waits for all of them. Exit 0 when all N were ready, 1 otherwise. */
 #define _GNU_SOURCE
@@ -38,10 +41,10 @@ static long long now_ns(void) {
         return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static long status_kb(pid_t pid, const char *key, char *comm, size_t commsz) {
+static long status_kb(pid_t pid, const char *file, const char *key, char *comm, size_t commsz) {
         char path[64], line[256];
         long v = -1;
-        snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
+        snprintf(path, sizeof path, "/proc/%d/%s", (int) pid, file);
         FILE *f = fopen(path, "re");
         if (!f)
                 return -1;
@@ -55,15 +58,17 @@ static long status_kb(pid_t pid, const char *key, char *comm, size_t commsz) {
         return v;
 }
 
-/* VmRSS of pid plus that of its children that run the same program. */
-static long launcher_rss(pid_t pid) {
+/* KEY of FILE (status, smaps_rollup) of pid plus that of its children that run the same program. */
+static long launcher_mem(pid_t pid, const char *file, const char *key) {
         char comm[64] = "", ccomm[64], path[96], buf[4096];
-        long rss = status_kb(pid, "VmRSS:", comm, sizeof comm);
+        (void) status_kb(pid, "status", "Name:", comm, sizeof comm);
+        long rss = status_kb(pid, file, key, NULL, 0);
         snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int) pid, (int) pid);
         FILE *f = fopen(path, "re");
         if (f && fgets(buf, sizeof buf, f))
                 for (char *s = strtok(buf, " \n"); s; s = strtok(NULL, " \n")) {
-                        long c = status_kb(atoi(s), "VmRSS:", ccomm, sizeof ccomm);
+                        long c = status_kb(atoi(s), file, key, NULL, 0);
+                        (void) status_kb(atoi(s), "status", "Name:", ccomm, sizeof ccomm);
                         if (c > 0 && strcmp(ccomm, comm) == 0)
                                 rss += c;
                 }
@@ -171,7 +176,9 @@ int main(int argc, char *argv[]) {
         if (mem)
                 for (int i = 0; i < n; i++)
                         if (!exited[i])
-                                printf("rss %ld\n", launcher_rss(pids[i]));
+                                printf("rss %ld\npss %ld\nanon %ld\n", launcher_mem(pids[i], "status", "VmRSS:"),
+                                       launcher_mem(pids[i], "smaps_rollup", "Pss:"),
+                                       launcher_mem(pids[i], "status", "RssAnon:"));
         fflush(stdout);
 
         for (int i = 0; i < n; i++)
