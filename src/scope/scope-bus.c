@@ -438,11 +438,13 @@ int scope_bus_attach(Scope *s, pid_t pid) {
         /* The connection dropped already: on_message_filter() said so. */
         if (b->finished)
                 return b->result;
-        int r = start_send(s);
+        /* The device policy's program first (~0.1 ms): should the kernel refuse it
+         * (a service whose SystemCallFilter= denies bpf()), systemd is asked for
+         * DevicePolicy= instead, in this very call. Attached once the job is done. */
+        int r = scope_devices_load(s);
         if (r < 0)
                 return r;
-        /* While PID 1 runs the job: the device policy's program, attached once it is done. */
-        return scope_devices_load(s);
+        return start_send(s);
 }
 
 pid_t scope_bus_pid(const Scope *s) {

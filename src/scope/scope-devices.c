@@ -6,11 +6,13 @@
  *
  * Why not systemd's: PID 1 loads a BPF program for every scope it starts
  * (~0.7 ms of its CPU here), on the start's critical path and serially for a
- * boot storm. cell loads the same policy in its own process while systemd runs
- * the job, and attaches it when the job is done (crun and runc do the same).
+ * boot storm. cell loads the same policy in its own process (~0.1 ms, just
+ * before StartTransientUnit) and attaches it when the job is done, before the
+ * payload may run (crun and runc do the same).
  * The cgroupfs manager gets the policy it lacked. On a hybrid host the policy
  * stays systemd's: the v1 devices controller needs no BPF and works where BPF
- * may not. As root only: the user manager cannot attach one either.
+ * may not. As root only: the user manager cannot attach one either. Where the
+ * kernel refuses cell the program, systemd is asked for DevicePolicy= after all.
  *
  * The rules are the plan's DeviceAllow property (the built-in nodes and the
  * unit's DeviceAllow=), resolved when the scope is made. */
@@ -64,10 +66,13 @@ int scope_devices_load(Scope *s) {
                 return 0;
         r = cgroup_devices_load(s->devices_rules, s->n_devices_rules, &s->devices_prog_fd);
         if (r == -EPERM || r == -ENOSYS || r == -EOPNOTSUPP) {
-                /* No BPF here (a sandbox's seccomp filter, a kernel without it): what
-                 * systemd does then too -- go on, unrestricted, and say so. */
+                /* No BPF for us (a seccomp filter around cell, a kernel without it).
+                 * With systemd: it is asked for DevicePolicy= instead (PID 1 is not
+                 * under our filter). cgroupfs: what systemd does without BPF --
+                 * go on, unrestricted, and say so. */
                 s->devices_own = false;
-                s->devices_unrestricted = r;
+                if (!s->bus)
+                        s->devices_unrestricted = r;
                 return 0;
         }
         if (r < 0)

@@ -60,7 +60,8 @@ void scope_cgroupfs_free(Scope *s);
 
 /* The device policy (scope-devices.c). prepare: decides whether cell enforces it
  * itself (root, pure cgroup2) and resolves the plan's DeviceAllow rules; load:
- * BPF_PROG_LOAD (while systemd runs the job); attach_*: onto the container's
+ * BPF_PROG_LOAD (before StartTransientUnit; refused: devices_own drops and
+ * systemd is asked instead); attach_*: onto the container's
  * cgroup, before the payload runs. All are no-ops when cell does not own it. */
 int scope_devices_prepare(Scope *s, const Plan *p, bool user_bus);
 int scope_devices_load(Scope *s);

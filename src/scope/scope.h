@@ -65,9 +65,9 @@ int scope_wait(Scope *s);                      /* runs the event loop until the 
 const char *scope_last_error(const Scope *s);  /* human text of the last failure ("job failed: ..."), or NULL */
 /* After a failed scope_new() there is no Scope: scope_last_error(NULL)
  * returns the text of that failure (until the next scope_new()). */
-/* -errno when cell should have enforced the device policy but the kernel
- * refused BPF (the payload runs with device access unrestricted, as under
- * systemd then); 0 otherwise. */
+/* -errno when the cgroupfs manager should have enforced the device policy
+ * but the kernel refused BPF (the payload runs with device access
+ * unrestricted, as under systemd without BPF); 0 otherwise. */
 int scope_devices_unrestricted(const Scope *s);
 bool scope_oom_killed(Scope *s);               /* the payload was OOM-killed in this cgroup */
 /* systemd: a leftover scope of this name, active with no process in it (its

@@ -5,7 +5,8 @@
 # node it makes itself with CAP_MKNOD (in the default set). On cgroup2 cell
 # enforces it with its own BPF program on the scope's cgroup (systemd is not
 # asked: the scope's DevicePolicy stays "auto"), also with the cgroupfs
-# manager; on the hybrid layout systemd's v1 devices controller does it.
+# manager, and where the kernel refuses cell BPF systemd is asked after all;
+# on the hybrid layout systemd's v1 devices controller does it.
 . "$(dirname "$0")/lib.sh"
 
 setup_cell
@@ -89,6 +90,22 @@ if [ "$SEALED_CGROUP" = v2 ]; then
         check "cgroupfs: /dev/null is writable" probe_is devclosed null-write ok
         check "cgroupfs: mknod of a device not allowed is refused" probe_is devclosed mknod-mem denied
         check "cgroupfs: ... block too" probe_is devclosed mknod-loop denied
+
+        # The kernel refuses cell the program (a service whose SystemCallFilter=
+        # denies bpf()): systemd is asked for DevicePolicy= instead; with cgroupfs
+        # nobody else can, and cell says so.
+        nobpf=(-p SystemCallFilter=~bpf -p SystemCallErrorNumber=EPERM)
+        rm -f "$ROOT/out/devclosed"
+        in_sealed systemd-run --quiet --wait --pipe --unit=devnobpf "${nobpf[@]}" \
+                "$CELL" run /run/cell/devclosed.cell > "$WORK/devnobpf.log" 2>&1
+        expect_eq "no bpf(): the payload ran" 0 "$?"
+        check "no bpf(): systemd's DevicePolicy= refuses mknod instead" probe_is devclosed mknod-mem denied
+        rm -f "$ROOT/out/devclosed"
+        in_sealed systemd-run --quiet --wait --pipe --unit=devnobpffs -p Delegate=yes "${nobpf[@]}" \
+                "$CELL" run --cgroup-manager=cgroupfs /run/cell/devclosed.cell > "$WORK/devnobpffs.log" 2>&1
+        expect_eq "cgroupfs, no bpf(): the payload ran" 0 "$?"
+        check "cgroupfs, no bpf(): cell warns that device access is not restricted" \
+                grep -q "Device access is not restricted" "$WORK/devnobpffs.log"
 fi
 
 finish
