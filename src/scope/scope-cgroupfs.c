@@ -460,8 +460,15 @@ int scope_cgroupfs_new(Scope *s, const Plan *p) {
         }
         else if (n_mounts == 0)
                 r = scope_set_error(s, -EOPNOTSUPP, "no cgroup filesystem is mounted");
-        else
+        else {
                 r = setup_v1(s, p, mounts, n_mounts, own, n_own, child);
+                /* The device policy on our cgroup in the unified tree, before the
+                 * child is moved in: nothing else restricts devices here. */
+                if (r >= 0 && s->fs->unified_idx >= 0) {
+                        scope_devices_own_hybrid(s);
+                        r = scope_devices_attach_fd(s, s->fs->dirs[s->fs->unified_idx].fd);
+                }
+        }
 
         cg_membership_free(own, n_own);
         cg_mount_free(mounts, n_mounts);

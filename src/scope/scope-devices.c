@@ -9,9 +9,11 @@
  * boot storm. cell loads the same policy in its own process (~0.1 ms, just
  * before StartTransientUnit) and attaches it when the job is done, before the
  * payload may run (crun and runc do the same).
- * The cgroupfs manager gets the policy it lacked. On a hybrid host the policy
- * stays systemd's: the v1 devices controller needs no BPF and works where BPF
- * may not. As root only: the user manager cannot attach one either. Where the
+ * The cgroupfs manager gets the policy it lacked, on a hybrid host too (on its
+ * cgroup in the unified tree: the kernel asks cgroup2's programs as well as
+ * the v1 devices controller). With systemd on a hybrid host the policy stays
+ * systemd's: the v1 devices controller needs no BPF and works where BPF may
+ * not. As root only: the user manager cannot attach one either. Where the
  * kernel refuses cell the program, systemd is asked for DevicePolicy= after all.
  *
  * The rules are the plan's DeviceAllow property (the built-in nodes and the
@@ -41,11 +43,11 @@ int scope_devices_prepare(Scope *s, const Plan *p, bool user_bus) {
                         allow = p->properties + i;
         if (!allow)
                 return 0;               /* a plan without a device policy (tests) */
-        r = cg_v2_layout();
-        if (r < 0)
-                return r;
-        if (r < 2)
-                return 0;               /* hybrid or v1: systemd's DevicePolicy=, as before */
+        int layout = cg_v2_layout();
+        if (layout < 0)
+                return layout;
+        if (layout == 0)
+                return 0;               /* no cgroup2 at all: systemd's v1 DevicePolicy=, as before */
 
         /* DeviceAllow "a(ss)": path and access pairs, in order. */
         for (size_t i = 0; allow->as && allow->as[i] && allow->as[i + 1]; i += 2) {
@@ -55,8 +57,17 @@ int scope_devices_prepare(Scope *s, const Plan *p, bool user_bus) {
                         return scope_set_error(s, r, "DeviceAllow=%s %s: %s", allow->as[i], allow->as[i + 1],
                                                r == -ENODEV ? "not a device node" : strerror(-r));
         }
-        s->devices_own = true;
+        /* Hybrid: systemd keeps its v1 devices controller; the cgroupfs manager, which
+         * has no other way, takes ours onto its cgroup in the unified tree
+         * (scope_devices_own_hybrid()). */
+        s->devices_own = layout == 2;
+        s->devices_resolved = true;
         return 0;
+}
+
+void scope_devices_own_hybrid(Scope *s) {
+        if (s->devices_resolved)
+                s->devices_own = true;
 }
 
 int scope_devices_load(Scope *s) {

@@ -28,6 +28,7 @@ struct Scope {
         ScopeOom *oom;          /* CGROUP_MANAGER_SYSTEMD: watches the scope for OOM kills */
         /* The device policy as cell's own BPF program (scope-devices.c). */
         bool devices_own;               /* cell attaches it; DevicePolicy= is not sent */
+        bool devices_resolved;          /* the rules are resolved (there is a cgroup2 tree) */
         int devices_unrestricted;       /* -errno: the kernel refused BPF, no policy (warned) */
         int devices_prog_fd;
         CgroupDeviceRule *devices_rules;
@@ -65,6 +66,7 @@ void scope_cgroupfs_free(Scope *s);
  * cgroup, before the payload runs. All are no-ops when cell does not own it. */
 int scope_devices_prepare(Scope *s, const Plan *p, bool user_bus);
 int scope_devices_load(Scope *s);
+void scope_devices_own_hybrid(Scope *s);        /* cgroupfs on a hybrid host: ours after all */
 int scope_devices_attach_fd(Scope *s, int cgroup_fd);
 int scope_devices_attach_pid(Scope *s, pid_t pid);
 void scope_devices_free(Scope *s);

@@ -5,8 +5,9 @@
 # node it makes itself with CAP_MKNOD (in the default set). On cgroup2 cell
 # enforces it with its own BPF program on the scope's cgroup (systemd is not
 # asked: the scope's DevicePolicy stays "auto"), also with the cgroupfs
-# manager, and where the kernel refuses cell BPF systemd is asked after all;
-# on the hybrid layout systemd's v1 devices controller does it.
+# manager, and where the kernel refuses cell BPF systemd is asked after all.
+# On the hybrid layout systemd's v1 devices controller does it for a scope,
+# cell's program on its cgroup in the unified tree for the cgroupfs manager.
 . "$(dirname "$0")/lib.sh"
 
 setup_cell
@@ -81,31 +82,30 @@ check "DeviceAllow=block-loop: mknod b 7:0 works" probe_is devloop mknod-loop ok
 check "DeviceAllow=block-loop: the node opens" probe_is devloop open-loop ok
 check "DeviceAllow=block-loop: char 1:1 is still refused" probe_is devloop mknod-mem denied
 
-# --- cgroupfs on cgroup2: cell's program is the only policy there is
-if [ "$SEALED_CGROUP" = v2 ]; then
-        rm -f "$ROOT/out/devclosed"
-        in_sealed systemd-run --quiet --scope -p Delegate=yes --unit=devfs "$CELL" run --cgroup-manager=cgroupfs \
-                /run/cell/devclosed.cell > "$WORK/devfs.log" 2>&1
-        expect_eq "cgroupfs: the payload ran" 0 "$?"
-        check "cgroupfs: /dev/null is writable" probe_is devclosed null-write ok
-        check "cgroupfs: mknod of a device not allowed is refused" probe_is devclosed mknod-mem denied
-        check "cgroupfs: ... block too" probe_is devclosed mknod-loop denied
+# --- cgroupfs: cell's program is the only policy there is (on the hybrid
+# layout on its cgroup in the unified tree)
+rm -f "$ROOT/out/devclosed"
+in_sealed systemd-run --quiet --scope -p Delegate=yes --unit=devfs "$CELL" run --cgroup-manager=cgroupfs \
+        /run/cell/devclosed.cell > "$WORK/devfs.log" 2>&1
+expect_eq "cgroupfs: the payload ran" 0 "$?"
+check "cgroupfs: /dev/null is writable" probe_is devclosed null-write ok
+check "cgroupfs: mknod of a device not allowed is refused" probe_is devclosed mknod-mem denied
+check "cgroupfs: ... block too" probe_is devclosed mknod-loop denied
 
-        # The kernel refuses cell the program (a service whose SystemCallFilter=
-        # denies bpf()): systemd is asked for DevicePolicy= instead; with cgroupfs
-        # nobody else can, and cell says so.
-        nobpf=(-p SystemCallFilter=~bpf -p SystemCallErrorNumber=EPERM)
-        rm -f "$ROOT/out/devclosed"
-        in_sealed systemd-run --quiet --wait --pipe --unit=devnobpf "${nobpf[@]}" \
-                "$CELL" run /run/cell/devclosed.cell > "$WORK/devnobpf.log" 2>&1
-        expect_eq "no bpf(): the payload ran" 0 "$?"
-        check "no bpf(): systemd's DevicePolicy= refuses mknod instead" probe_is devclosed mknod-mem denied
-        rm -f "$ROOT/out/devclosed"
-        in_sealed systemd-run --quiet --wait --pipe --unit=devnobpffs -p Delegate=yes "${nobpf[@]}" \
-                "$CELL" run --cgroup-manager=cgroupfs /run/cell/devclosed.cell > "$WORK/devnobpffs.log" 2>&1
-        expect_eq "cgroupfs, no bpf(): the payload ran" 0 "$?"
-        check "cgroupfs, no bpf(): cell warns that device access is not restricted" \
-                grep -q "Device access is not restricted" "$WORK/devnobpffs.log"
-fi
+# The kernel refuses cell the program (a service whose SystemCallFilter=
+# denies bpf()): systemd is asked for DevicePolicy= instead; with cgroupfs
+# nobody else can, and cell says so.
+nobpf=(-p SystemCallFilter=~bpf -p SystemCallErrorNumber=EPERM)
+rm -f "$ROOT/out/devclosed"
+in_sealed systemd-run --quiet --wait --pipe --unit=devnobpf "${nobpf[@]}" \
+        "$CELL" run /run/cell/devclosed.cell > "$WORK/devnobpf.log" 2>&1
+expect_eq "no bpf(): the payload ran" 0 "$?"
+check "no bpf(): systemd's DevicePolicy= refuses mknod instead" probe_is devclosed mknod-mem denied
+rm -f "$ROOT/out/devclosed"
+in_sealed systemd-run --quiet --wait --pipe --unit=devnobpffs -p Delegate=yes "${nobpf[@]}" \
+        "$CELL" run --cgroup-manager=cgroupfs /run/cell/devclosed.cell > "$WORK/devnobpffs.log" 2>&1
+expect_eq "cgroupfs, no bpf(): the payload ran" 0 "$?"
+check "cgroupfs, no bpf(): cell warns that device access is not restricted" \
+        grep -q "Device access is not restricted" "$WORK/devnobpffs.log"
 
 finish
