@@ -372,6 +372,10 @@ static int child_seccomp_compile(ChildContext *c, SpawnError *err) {
         return privilege_seccomp_compile(c->plan, &c->seccomp, err);
 }
 
+bool spawn_child_unshares_net(const Plan *p) {
+        return (p->namespaces & CLONE_NEWNET) && !(p->namespaces & CLONE_NEWUSER) && !p->virtual_ethernet;
+}
+
 static int child_run(ChildContext *c, SpawnError *err) {
         const Plan *p = c->plan;
         SpawnMessage m;
@@ -384,6 +388,12 @@ static int child_run(ChildContext *c, SpawnError *err) {
         if (r < 0)
                 return r;
         child_reset_signals();
+
+        /* Our own network namespace before anything else (sysfs mounted below
+         * shows the namespace of whoever mounts it); until here the child ran
+         * only cell's own code. */
+        if (spawn_child_unshares_net(p) && unshare(CLONE_NEWNET) < 0)
+                return spawn_error(err, errno, "unshare(CLONE_NEWNET)");
 
         r = child_user_namespace(c, err);
         if (r < 0)

@@ -218,6 +218,8 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
          * before any process entered. The child unshares it itself (see
          * child.c). CLONE_NEWCGROUP waits until the child is in its cgroup. */
         flags = p->namespaces & ~(uint64_t) (CLONE_NEWTIME | CLONE_NEWCGROUP);
+        if (spawn_child_unshares_net(p))
+                flags &= ~(uint64_t) CLONE_NEWNET;
         if (p->namespaces & CLONE_NEWUSER) {
                 /* The child starts in our private mount namespace and copies
                  * it once the builder is done: so its mounts are locked. */
