@@ -78,9 +78,12 @@ int verb_plan(int argc, char *argv[]) {
         r = json ? plan_print_json(&p, stdout) : plan_print_text(&p, stdout);
         /* Not part of the plan (it depends on this host, not the unit), so not
          * in the JSON: what "cell run --cgroup-manager=auto" would pick here. */
-        if (r >= 0 && !json)
+        if (r >= 0 && !json) {
+                CgroupManager m = scope_detect_manager(false);
                 printf("Cgroup manager:    %s (what --cgroup-manager=auto picks on this host)\n",
-                       cgroup_manager_to_string(scope_detect_manager(false)));
+                       cgroup_manager_to_string(m));
+                printf("Device policy:     %s\n", scope_devices_enforcer(m, false));
+        }
         plan_done(&p);
         if (r < 0) {
                 log_error_errno(r, "Failed to print the plan: %m");

@@ -125,6 +125,29 @@ int scope_devices_attach_pid(Scope *s, pid_t pid) {
         return scope_devices_attach_fd(s, fd);
 }
 
+const char *scope_devices_enforcer(CgroupManager manager, bool user_bus) {
+        int layout = cg_v2_layout();
+        bool root = geteuid() == 0 && !user_bus;
+
+        switch (manager) {
+        case CGROUP_MANAGER_SYSTEMD:
+                /* The same decision as scope_devices_prepare(). */
+                return root && layout == 2 ? "closed, enforced by cell (a BPF program on the scope's cgroup)"
+                                           : "closed, enforced by systemd (DevicePolicy=closed)";
+        case CGROUP_MANAGER_CGROUPFS:
+                if (layout <= 0)
+                        return "not enforced (no cgroup2 tree here)";
+                return root ? "closed, enforced by cell (a BPF program on its cgroup)"
+                            : "not enforced (cell is not root)";
+        case CGROUP_MANAGER_NONE:
+                return "not enforced (no cgroup)";
+        case CGROUP_MANAGER_AUTO:
+        case _CGROUP_MANAGER_MAX:
+        default:
+                return "unknown";
+        }
+}
+
 int scope_devices_unrestricted(const Scope *s) {
         return s ? s->devices_unrestricted : 0;
 }

@@ -69,6 +69,9 @@ const char *scope_last_error(const Scope *s);  /* human text of the last failure
  * but the kernel refused BPF (the payload runs with device access
  * unrestricted, as under systemd without BPF); 0 otherwise. */
 int scope_devices_unrestricted(const Scope *s);
+/* The device policy of a cell started on this host with manager (AUTO
+ * resolved by the caller) and who enforces it, in words for "cell plan". */
+const char *scope_devices_enforcer(CgroupManager manager, bool user_bus);
 bool scope_oom_killed(Scope *s);               /* the payload was OOM-killed in this cgroup */
 /* systemd: a leftover scope of this name, active with no process in it (its
  * end missed by systemd after an earlier cell was killed while starting), was

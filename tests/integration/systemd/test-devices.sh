@@ -76,6 +76,14 @@ in_sealed systemctl stop devhold-runner.service
 hold_gone() { [ "$(prop cell-devhold.scope LoadState)" = not-found ]; }
 wait_for 10 hold_gone || fail "devhold: the scope is still there"
 
+# cell plan says who enforces it on this host (auto picks systemd here).
+plan_says() { in_sealed "$CELL" plan /run/cell/devclosed.cell | grep -qx "Device policy: *$1"; }
+if [ "$SEALED_CGROUP" = v2 ]; then
+        check "cell plan: enforced by cell" plan_says "closed, enforced by cell (a BPF program on the scope's cgroup)"
+else
+        check "cell plan: enforced by systemd" plan_says "closed, enforced by systemd (DevicePolicy=closed)"
+fi
+
 in_sealed "$CELL" run /run/cell/devloop.cell > "$WORK/devloop.log" 2>&1
 expect_eq "DeviceAllow=block-loop: the payload ran (a missing path is skipped)" 0 "$?"
 check "DeviceAllow=block-loop: mknod b 7:0 works" probe_is devloop mknod-loop ok
