@@ -82,7 +82,7 @@ int scope_devices_load(Scope *s) {
                  * under our filter). cgroupfs: what systemd does without BPF --
                  * go on, unrestricted, and say so. */
                 s->devices_own = false;
-                if (!s->bus)
+                if (s->manager != CGROUP_MANAGER_SYSTEMD)
                         s->devices_unrestricted = r;
                 return 0;
         }
@@ -100,6 +100,13 @@ int scope_devices_attach_fd(Scope *s, int cgroup_fd) {
         if (r < 0 || !s->devices_own)
                 return r;
         r = cgroup_devices_attach(s->devices_prog_fd, cgroup_fd);
+        if (r == -EPERM && s->manager != CGROUP_MANAGER_SYSTEMD) {
+                /* An ancestor's program that allows no others below it: with cgroupfs
+                 * the same as no BPF at all (systemd's own attach would fail there too). */
+                s->devices_own = false;
+                s->devices_unrestricted = r;
+                return 0;
+        }
         if (r < 0)
                 return scope_set_error(s, r, "cannot attach the device policy to the container's cgroup: %s",
                                        strerror(-r));
