@@ -457,8 +457,7 @@ int scope_cgroupfs_new(Scope *s, const Plan *p) {
                 /* Before the child is born into it (CLONE_INTO_CGROUP). */
                 if (r >= 0 && s->fs->unified_idx >= 0)
                         r = scope_devices_attach_fd(s, s->fs->dirs[s->fs->unified_idx].fd);
-        }
-        else if (n_mounts == 0)
+        } else if (n_mounts == 0)
                 r = scope_set_error(s, -EOPNOTSUPP, "no cgroup filesystem is mounted");
         else {
                 r = setup_v1(s, p, mounts, n_mounts, own, n_own, child);
