@@ -124,22 +124,14 @@ static int exec_namespaces(pid_t leader, int *ret) {
  * while we are root on the host: the kernel checks a migration against the
  * opener's credentials and cgroup namespace. */
 static int exec_open_cgroups(ExecTarget *t) {
-        _cleanup_free_ char *cgpath = NULL, *cgtext = NULL, *mitext = NULL;
         CgroupMembership *own = NULL;
         CgroupMount *mounts = NULL;
         size_t n_own = 0, n_mounts = 0;
-        int r = 0;
+        int r;
 
-        if (asprintf(&cgpath, "/proc/%d/cgroup", (int) t->leader) < 0)
-                return -ENOMEM;
-        if ((r = cg_read_file(cgpath, &cgtext)) < 0 || (r = cg_read_file("/proc/self/mountinfo", &mitext)) < 0)
+        r = cg_read_both(t->leader, &own, &n_own, &mounts, &n_mounts);
+        if (r < 0)
                 return r;
-        if ((r = cg_parse_proc_cgroup(cgtext, &own, &n_own)) < 0)
-                return r;
-        if ((r = cg_parse_mountinfo(mitext, &mounts, &n_mounts)) < 0) {
-                cg_membership_free(own, n_own);
-                return r;
-        }
         for (size_t i = 0; i < n_own && r >= 0; i++) {
                 const char *ctrl = own[i].id == 0 ? NULL : (own[i].controllers ? own[i].controllers[0] : NULL);
                 const CgroupMount *m;

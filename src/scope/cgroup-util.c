@@ -435,15 +435,53 @@ int cg_read_keyed(int dirfd, const char *file, const char *key, uint64_t *ret) {
         return -ENODATA;
 }
 
-int cg_v2_layout(void) {
+int cg_read_membership(pid_t pid, CgroupMembership **ret, size_t *ret_n) {
         _cleanup_free_ char *text = NULL;
+        char path[64];
+        int r;
+
+        snprintf(path, sizeof path, "/proc/%d/cgroup", pid > 0 ? (int) pid : (int) getpid());
+        r = cg_read_file(path, &text);
+        if (r < 0)
+                return r;
+        return cg_parse_proc_cgroup(text, ret, ret_n);
+}
+
+int cg_read_mounts(CgroupMount **ret, size_t *ret_n) {
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        r = cg_read_file("/proc/self/mountinfo", &text);
+        if (r < 0)
+                return r;
+        return cg_parse_mountinfo(text, ret, ret_n);
+}
+
+int cg_read_both(pid_t pid, CgroupMembership **ret_own, size_t *ret_n_own,
+                 CgroupMount **ret_mounts, size_t *ret_n_mounts) {
+        CgroupMembership *own = NULL;
+        size_t n_own = 0;
+        int r;
+
+        r = cg_read_membership(pid, &own, &n_own);
+        if (r < 0)
+                return r;
+        r = cg_read_mounts(ret_mounts, ret_n_mounts);
+        if (r < 0) {
+                cg_membership_free(own, n_own);
+                return r;
+        }
+        *ret_own = own;
+        *ret_n_own = n_own;
+        return 0;
+}
+
+int cg_v2_layout(void) {
         CgroupMount *m = NULL;
         size_t n = 0;
         int r;
 
-        r = cg_read_file("/proc/self/mountinfo", &text);
-        if (r >= 0)
-                r = cg_parse_mountinfo(text, &m, &n);
+        r = cg_read_mounts(&m, &n);
         if (r < 0)
                 return r;
         r = !cg_mount_find(m, n, NULL) ? 0 : cg_mounts_have_v1_controllers(m, n) ? 1 : 2;
@@ -452,31 +490,21 @@ int cg_v2_layout(void) {
 }
 
 int cg_v2_dir_of(pid_t pid, char **ret) {
-        _cleanup_free_ char *cg = NULL, *mi = NULL, *proc = NULL;
         CgroupMembership *m = NULL;
         CgroupMount *mounts = NULL;
         size_t n = 0, n_mounts = 0;
         int r;
 
-        if (asprintf(&proc, "/proc/%d/cgroup", pid > 0 ? (int) pid : (int) getpid()) < 0)
-                return -ENOMEM;
-        r = cg_read_file(proc, &cg);
-        if (r >= 0)
-                r = cg_read_file("/proc/self/mountinfo", &mi);
-        if (r >= 0)
-                r = cg_parse_proc_cgroup(cg, &m, &n);
+        r = cg_read_both(pid, &m, &n, &mounts, &n_mounts);
         if (r < 0)
                 return r;
-        r = cg_parse_mountinfo(mi, &mounts, &n_mounts);
-        if (r >= 0) {
-                const CgroupMount *u = cg_mount_find(mounts, n_mounts, NULL);
-                const char *p = cg_membership_path(m, n, NULL);
-                char *d = u && p ? cg_mount_path(u, p) : NULL;
-                r = d ? 0 : !u || !p ? -ENOENT : -ENOMEM;
-                if (d)
-                        *ret = d;
-                cg_mount_free(mounts, n_mounts);
-        }
+        const CgroupMount *u = cg_mount_find(mounts, n_mounts, NULL);
+        const char *p = cg_membership_path(m, n, NULL);
+        char *d = u && p ? cg_mount_path(u, p) : NULL;
+        r = d ? 0 : !u || !p ? -ENOENT : -ENOMEM;
+        if (d)
+                *ret = d;
+        cg_mount_free(mounts, n_mounts);
         cg_membership_free(m, n);
         return r;
 }

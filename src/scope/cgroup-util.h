@@ -67,6 +67,14 @@ int cg_format_cpuset(const uint8_t *bits, size_t size, char **ret);
 uint64_t cg_physical_memory(void);      /* bytes of RAM, from sysconf() */
 uint64_t cg_system_tasks_max(void);     /* what TasksMax=100% means */
 
+/* Read and parsed: /proc/PID/cgroup (pid 0: ourselves), this mount
+ * namespace's cgroup mounts (/proc/self/mountinfo), or both (nothing to free
+ * on failure). */
+int cg_read_membership(pid_t pid, CgroupMembership **ret, size_t *ret_n);
+int cg_read_mounts(CgroupMount **ret, size_t *ret_n);
+int cg_read_both(pid_t pid, CgroupMembership **ret_own, size_t *ret_n_own,
+                 CgroupMount **ret_mounts, size_t *ret_n_mounts);
+
 /* Which cgroup filesystems this mount namespace has: 0 no cgroup2, 1 cgroup2
  * beside v1 controllers (hybrid), 2 cgroup2 alone (pure); or -errno. */
 int cg_v2_layout(void);

@@ -139,22 +139,13 @@ static char *own_cgroup(const char *path, const char *name) {
 /* memory.current / pids.current of a cgroupfs-managed cell, from its
  * leader's cgroups: cgroup2 first, then the v1 memory and pids hierarchies. */
 static void fill_cgroup_stats(CellInstance *i) {
-        _cleanup_free_ char *cgpath = NULL, *cgtext = NULL, *mitext = NULL;
         CgroupMembership *own = NULL;
         CgroupMount *mounts = NULL;
         size_t n_own = 0, n_mounts = 0;
 
         i->memory_current = i->tasks_current = UINT64_MAX;
-        if (asprintf(&cgpath, "/proc/%d/cgroup", (int) i->leader) < 0)
+        if (cg_read_both(i->leader, &own, &n_own, &mounts, &n_mounts) < 0)
                 return;
-        if (cg_read_file(cgpath, &cgtext) < 0 || cg_read_file("/proc/self/mountinfo", &mitext) < 0)
-                return;
-        if (cg_parse_proc_cgroup(cgtext, &own, &n_own) < 0)
-                return;
-        if (cg_parse_mountinfo(mitext, &mounts, &n_mounts) < 0) {
-                cg_membership_free(own, n_own);
-                return;
-        }
 
         const struct { const char *controller, *file; uint64_t *dest; } want[] = {
                 { NULL,     "memory.current",        &i->memory_current },
@@ -350,22 +341,14 @@ int instance_stop(const CellInstance *i, bool user_bus, uint64_t timeout_usec) {
 
 /* SIGNAL to every process in the container's cgroup and below it (cgroupfs runs). */
 static int kill_cgroup_members(const CellInstance *i, int sig) {
-        _cleanup_free_ char *cgpath = NULL, *cgtext = NULL, *mitext = NULL;
         CgroupMembership *own = NULL;
         CgroupMount *mounts = NULL;
         size_t n_own = 0, n_mounts = 0;
         int r, n = -ESRCH;
 
-        if (asprintf(&cgpath, "/proc/%d/cgroup", (int) i->leader) < 0)
-                return -ENOMEM;
-        if ((r = cg_read_file(cgpath, &cgtext)) < 0 || (r = cg_read_file("/proc/self/mountinfo", &mitext)) < 0)
+        r = cg_read_both(i->leader, &own, &n_own, &mounts, &n_mounts);
+        if (r < 0)
                 return r;
-        if ((r = cg_parse_proc_cgroup(cgtext, &own, &n_own)) < 0)
-                return r;
-        if ((r = cg_parse_mountinfo(mitext, &mounts, &n_mounts)) < 0) {
-                cg_membership_free(own, n_own);
-                return r;
-        }
         /* One hierarchy lists them all: cgroup2 if cell made a dir there, else any v1 one.
          * The container's own cgroup with its subtree (an init inside may have moved its
          * processes below it, PID 1 included). */

@@ -53,15 +53,11 @@ struct ScopeCgroupfs {
 };
 
 int scope_cgroupfs_usable(void) {
-        _cleanup_free_ char *text = NULL;
         CgroupMount *m = NULL;
         size_t n = 0;
         int r;
 
-        r = cg_read_file("/proc/self/mountinfo", &text);
-        if (r < 0)
-                return r;
-        r = cg_parse_mountinfo(text, &m, &n);
+        r = cg_read_mounts(&m, &n);
         if (r < 0)
                 return r;
         cg_mount_free(m, n);
@@ -413,7 +409,7 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
 }
 
 int scope_cgroupfs_new(Scope *s, const Plan *p) {
-        _cleanup_free_ char *cgtext = NULL, *mitext = NULL, *child = NULL;
+        _cleanup_free_ char *child = NULL;
         CgroupMembership *own = NULL;
         CgroupMount *mounts = NULL;
         size_t n_own = 0, n_mounts = 0;
@@ -435,19 +431,11 @@ int scope_cgroupfs_new(Scope *s, const Plan *p) {
         if (!*child || strchr(child, '/') || streq(child, ".") || streq(child, "..") || strlen(child) > 255)
                 return scope_set_error(s, -EINVAL, "invalid cgroup name '%s'", child);
 
-        r = cg_read_file("/proc/self/cgroup", &cgtext);
-        if (r >= 0)
-                r = cg_read_file("/proc/self/mountinfo", &mitext);
+        r = cg_read_both(0, &own, &n_own, &mounts, &n_mounts);
+        if (r == -ENOMEM)
+                return r;
         if (r < 0)
                 return scope_set_error(s, r, "cannot read cell's own cgroup: %s", strerror(-r));
-        r = cg_parse_proc_cgroup(cgtext, &own, &n_own);
-        if (r < 0)
-                return scope_set_error(s, r, "cannot parse /proc/self/cgroup");
-        r = cg_parse_mountinfo(mitext, &mounts, &n_mounts);
-        if (r < 0) {
-                cg_membership_free(own, n_own);
-                return r;
-        }
 
         const CgroupMount *v2 = cg_mount_find(mounts, n_mounts, NULL);
         const char *v2path = cg_membership_path(own, n_own, NULL);

@@ -144,26 +144,15 @@ static int watch_v1(ScopeOom *o, const char *dir) {
 }
 
 static int watch_setup(ScopeOom *o) {
-        _cleanup_free_ char *cgtext = NULL, *mitext = NULL, *rel = NULL, *dir = NULL;
+        _cleanup_free_ char *rel = NULL, *dir = NULL;
         CgroupMembership *own = NULL;
         CgroupMount *mounts = NULL;
         size_t n_own = 0, n_mounts = 0;
-        char path[64];
         int r;
 
-        snprintf(path, sizeof path, "/proc/%d/cgroup", (int) o->pid);
-        r = cg_read_file(path, &cgtext);
-        if (r >= 0)
-                r = cg_read_file("/proc/self/mountinfo", &mitext);
-        if (r >= 0)
-                r = cg_parse_proc_cgroup(cgtext, &own, &n_own);
+        r = cg_read_both(o->pid, &own, &n_own, &mounts, &n_mounts);
         if (r < 0)
                 return r;
-        r = cg_parse_mountinfo(mitext, &mounts, &n_mounts);
-        if (r < 0) {
-                cg_membership_free(own, n_own);
-                return r;
-        }
 
         /* A cgroup1 memory hierarchy (a hybrid host) holds the controller; else cgroup2. */
         const CgroupMount *m = cg_mount_find(mounts, n_mounts, "memory");

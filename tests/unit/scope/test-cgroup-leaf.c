@@ -39,12 +39,13 @@ static bool exists(const char *dir, const char *name) {
 }
 
 static char *self_cgroup(void) {
-        char *cg = NULL;
-        ASSERT_OK(cg_read_file("/proc/self/cgroup", &cg));
-        char *v2 = strstr(cg, "0::");
+        CgroupMembership *m = NULL;
+        size_t n = 0;
+        ASSERT_OK(cg_read_membership(0, &m, &n));
+        const char *v2 = cg_membership_path(m, n, NULL);
         ASSERT_NOT_NULL(v2);
-        char *r = strndup(v2 + 3, strcspn(v2 + 3, "\n"));
-        free(cg);
+        char *r = strdup(v2);
+        cg_membership_free(m, n);
         return r;
 }
 

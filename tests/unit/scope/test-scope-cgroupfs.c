@@ -29,15 +29,12 @@ static bool can_run(void) {
 
 /* The dir scope_new() made in the hierarchy of controller (NULL: cgroup2). */
 static char *dir_of(const char *controller, const char *child) {
-        char *cg = NULL, *mi = NULL, *path = NULL, *full = NULL;
+        char *path = NULL, *full = NULL;
         CgroupMembership *own = NULL;
         CgroupMount *mounts = NULL;
         size_t n_own = 0, n_mounts = 0;
 
-        ASSERT_OK(cg_read_file("/proc/self/cgroup", &cg));
-        ASSERT_OK(cg_read_file("/proc/self/mountinfo", &mi));
-        ASSERT_OK(cg_parse_proc_cgroup(cg, &own, &n_own));
-        ASSERT_OK(cg_parse_mountinfo(mi, &mounts, &n_mounts));
+        ASSERT_OK(cg_read_both(0, &own, &n_own, &mounts, &n_mounts));
         const CgroupMount *m = cg_mount_find(mounts, n_mounts, controller);
         const char *p = cg_membership_path(own, n_own, controller);
         if (m && p) {
@@ -45,8 +42,6 @@ static char *dir_of(const char *controller, const char *child) {
                 ASSERT_TRUE(asprintf(&full, "%s/%s", path, child) > 0);
         }
         free(path);
-        free(cg);
-        free(mi);
         cg_membership_free(own, n_own);
         cg_mount_free(mounts, n_mounts);
         return full;
