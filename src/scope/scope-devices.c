@@ -43,11 +43,25 @@ int scope_devices_prepare(Scope *s, const Plan *p, bool user_bus) {
                         allow = p->properties + i;
         if (!allow)
                 return 0;               /* a plan without a device policy (tests) */
-        int layout = cg_v2_layout();
-        if (layout < 0)
-                return layout;
-        if (layout == 0)
+        /* The cgroup2 mount, kept: after the job, attach_pid() then reads only the
+         * child's /proc/PID/cgroup, not mountinfo again. */
+        CgroupMount *mounts = NULL;
+        size_t n_mounts = 0;
+        r = cg_read_mounts(&mounts, &n_mounts);
+        if (r < 0)
+                return r;
+        const CgroupMount *u = cg_mount_find(mounts, n_mounts, NULL);
+        bool pure = u && !cg_mounts_have_v1_controllers(mounts, n_mounts);
+        if (u) {
+                s->devices_v2.where = strdup(u->where);
+                s->devices_v2.root = strdup(u->root);
+                s->devices_v2.unified = true;
+        }
+        cg_mount_free(mounts, n_mounts);
+        if (!u)
                 return 0;               /* no cgroup2 at all: systemd's v1 DevicePolicy=, as before */
+        if (!s->devices_v2.where || !s->devices_v2.root)
+                return -ENOMEM;
 
         /* DeviceAllow "a(ss)": path and access pairs, in order. */
         for (size_t i = 0; allow->as && allow->as[i] && allow->as[i + 1]; i += 2) {
@@ -60,13 +74,13 @@ int scope_devices_prepare(Scope *s, const Plan *p, bool user_bus) {
         /* Hybrid: systemd keeps its v1 devices controller; the cgroupfs manager, which
          * has no other way, takes ours onto its cgroup in the unified tree
          * (scope_devices_own_hybrid()). */
-        s->devices_own = layout == 2;
-        s->devices_resolved = true;
+        s->devices_own = pure;
         return 0;
 }
 
 void scope_devices_own_hybrid(Scope *s) {
-        if (s->devices_resolved)
+        /* Rules resolved: prepare() found a cgroup2 tree (and did not fail). */
+        if (s->devices_v2.where)
                 s->devices_own = true;
 }
 
@@ -116,12 +130,20 @@ int scope_devices_attach_fd(Scope *s, int cgroup_fd) {
 int scope_devices_attach_pid(Scope *s, pid_t pid) {
         _cleanup_free_ char *dir = NULL;
         _cleanup_close_ int fd = -EBADF;
+        CgroupMembership *m = NULL;
+        size_t n = 0;
         int r;
 
         if (!s->devices_own)
                 return 0;
         /* The child is ours and blocked until GO: its cgroup is the scope's. */
-        r = cg_v2_dir_of(pid, &dir);
+        r = cg_read_membership(pid, &m, &n);
+        if (r >= 0) {
+                const char *path = cg_membership_path(m, n, NULL);
+                dir = path ? cg_mount_path(&s->devices_v2, path) : NULL;
+                r = dir ? 0 : path ? -ENOMEM : -ENOENT;
+                cg_membership_free(m, n);
+        }
         if (r < 0)
                 return scope_set_error(s, r, "cannot find the container's cgroup (PID %d): %s", (int) pid, strerror(-r));
         fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -163,4 +185,6 @@ void scope_devices_free(Scope *s) {
         s->devices_prog_fd = safe_close(s->devices_prog_fd);
         s->devices_rules = mfree(s->devices_rules);
         s->n_devices_rules = 0;
+        s->devices_v2.where = mfree(s->devices_v2.where);
+        s->devices_v2.root = mfree(s->devices_v2.root);
 }

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <systemd/sd-bus.h>
 
+#include "cgroup-util.h"
 #include "macros.h"
 #include "scope.h"
 
@@ -28,11 +29,11 @@ struct Scope {
         ScopeOom *oom;          /* CGROUP_MANAGER_SYSTEMD: watches the scope for OOM kills */
         /* The device policy as cell's own BPF program (scope-devices.c). */
         bool devices_own;               /* cell attaches it; DevicePolicy= is not sent */
-        bool devices_resolved;          /* the rules are resolved (there is a cgroup2 tree) */
         int devices_unrestricted;       /* -errno: the kernel refused BPF, no policy (warned) */
         int devices_prog_fd;
         CgroupDeviceRule *devices_rules;
         size_t n_devices_rules;
+        CgroupMount devices_v2;         /* the cgroup2 mount (where, root); set: the rules are resolved */
 };
 
 /* Records the human text of a failure (replacing an earlier one) and returns r. */
