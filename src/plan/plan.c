@@ -369,6 +369,37 @@ static void plan_mount_done(PlanMount *m) {
         free(m->upper);
 }
 
+void plan_properties_free(PlanProperty *p, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(p[i].s);
+                strv_free(p[i].as);
+                free(p[i].ay);
+        }
+        free(p);
+}
+
+int plan_properties_copy(const PlanProperty *from, size_t n, PlanProperty **ret) {
+        PlanProperty *p = calloc(n ?: 1, sizeof(PlanProperty));
+        if (!p)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                p[i] = from[i];
+                p[i].s = NULL;
+                p[i].as = NULL;
+                p[i].ay = NULL;
+                if ((from[i].s && !(p[i].s = strdup(from[i].s))) ||
+                    (from[i].as && !(p[i].as = strv_copy(from[i].as))) ||
+                    (from[i].ay && !(p[i].ay = malloc(from[i].ay_size ?: 1)))) {
+                        plan_properties_free(p, i + 1);
+                        return -ENOMEM;
+                }
+                if (from[i].ay)
+                        memcpy(p[i].ay, from[i].ay, from[i].ay_size);
+        }
+        *ret = p;
+        return 0;
+}
+
 void plan_done(Plan *p) {
         if (!p)
                 return;
@@ -404,12 +435,7 @@ void plan_done(Plan *p) {
         for (size_t i = 0; i < p->limits.n_device_allow; i++)
                 free(p->limits.device_allow[i].path);
         free(p->limits.device_allow);
-        for (size_t i = 0; i < p->n_properties; i++) {
-                free(p->properties[i].s);
-                strv_free(p->properties[i].as);
-                free(p->properties[i].ay);
-        }
-        free(p->properties);
+        plan_properties_free(p->properties, p->n_properties);
         free(p->bridge);
         free(p->ports);
         strv_free(p->addresses);

@@ -205,6 +205,11 @@ typedef struct PlanOptions {
 int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnostics *diag);
 void plan_done(Plan *p);
 
+/* (added) A deep copy of n properties, for whoever must keep them past the
+ * plan (scope/); and its release. */
+int plan_properties_copy(const PlanProperty *from, size_t n, PlanProperty **ret);
+void plan_properties_free(PlanProperty *p, size_t n);
+
 /* Names used in the JSON and in messages ("bind", "fixed", "errno"); never NULL
  * ("unknown" for values out of range). */
 const char *plan_mount_kind_to_string(PlanMountKind k);

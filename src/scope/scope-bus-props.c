@@ -4,7 +4,6 @@
  * each, marshalled by the D-Bus signature the plan gives. */
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "scope-internal.h"
@@ -58,37 +57,6 @@ int scope_bus_append_property(sd_bus_message *m, const PlanProperty *p) {
         if (r < 0)
                 return r;
         return sd_bus_message_close_container(m);
-}
-
-void scope_bus_props_free(PlanProperty *p, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                free(p[i].s);
-                strv_free(p[i].as);
-                free(p[i].ay);
-        }
-        free(p);
-}
-
-int scope_bus_props_copy(const PlanProperty *from, size_t n, PlanProperty **ret) {
-        PlanProperty *p = calloc(n ?: 1, sizeof(PlanProperty));
-        if (!p)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                p[i] = from[i];
-                p[i].s = NULL;
-                p[i].as = NULL;
-                p[i].ay = NULL;
-                if ((from[i].s && !(p[i].s = strdup(from[i].s))) ||
-                    (from[i].as && !(p[i].as = strv_copy(from[i].as))) ||
-                    (from[i].ay && !(p[i].ay = malloc(from[i].ay_size ?: 1)))) {
-                        scope_bus_props_free(p, i + 1);
-                        return -ENOMEM;
-                }
-                if (from[i].ay)
-                        memcpy(p[i].ay, from[i].ay, from[i].ay_size);
-        }
-        *ret = p;
-        return 0;
 }
 
 int scope_bus_open(bool user_bus, sd_bus **ret) {

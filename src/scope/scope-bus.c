@@ -383,7 +383,7 @@ int scope_bus_new(Scope *s, const Plan *p, bool user_bus) {
         if (!b)
                 return -ENOMEM;
 
-        r = scope_bus_props_copy(p->properties, p->n_properties, &b->props);
+        r = plan_properties_copy(p->properties, p->n_properties, &b->props);
         if (r < 0)
                 return r;
         b->n_props = p->n_properties;
@@ -507,7 +507,7 @@ void scope_bus_free(Scope *s) {
                 (void) sd_bus_detach_event(b->bus);
                 sd_bus_flush_close_unref(b->bus);
         }
-        scope_bus_props_free(b->props, b->n_props);
+        plan_properties_free(b->props, b->n_props);
         free(b->slice);
         free(b->description);
         free(b->service);

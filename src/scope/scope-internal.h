@@ -48,9 +48,6 @@ pid_t scope_bus_pid(const Scope *s);                  /* the PID given to scope_
 void scope_bus_free(Scope *s);
 /* Appends one "(sv)" entry to an open "a(sv)" container, by p->signature. */
 int scope_bus_append_property(sd_bus_message *m, const PlanProperty *p);
-/* A deep copy of the plan's properties, which the scope keeps; its release. */
-int scope_bus_props_copy(const PlanProperty *from, size_t n, PlanProperty **ret);
-void scope_bus_props_free(PlanProperty *p, size_t n);
 
 /* cgroupfs (scope-cgroupfs.c). */
 int scope_cgroupfs_usable(void);                         /* > 0 when some cgroup fs is mounted */
