@@ -28,98 +28,91 @@ static int attach_exclusive(int prog_fd, int cgroup_fd) {
         return syscall(__NR_bpf, BPF_PROG_ATTACH, &attr, sizeof(attr)) < 0 ? -errno : 0;
 }
 
+/* A cgroup with an exclusive allow-all program, and one below it: what a
+ * container's cgroup looks like below such an ancestor. */
+typedef struct Fixture {
+        char *parent, *child;
+        int parent_fd, child_fd, prog_fd;
+} Fixture;
+
+/* false (and why, printed) when it cannot be made here. */
+static bool fixture_make(Fixture *f, const char *tag) {
+        CgroupDeviceRule all = { .type = 'c', .major = -1, .minor = -1, .access = CGROUP_DEVICE_ALL };
+        char *base = NULL;
+
+        *f = (Fixture) { .parent_fd = -1, .child_fd = -1, .prog_fd = -1 };
+        if (geteuid() != 0 || cg_v2_dir_of(0, &base) < 0 || cgroup_devices_load(&all, 1, &f->prog_fd) == -EPERM) {
+                printf("skipped: needs root, a cgroup2 tree and bpf()\n");
+                free(base);
+                return false;
+        }
+        ASSERT_TRUE(f->prog_fd >= 0);
+        ASSERT_TRUE(asprintf(&f->parent, "%s/test-scope-devices-%s%d", base, tag, (int) getpid()) > 0);
+        ASSERT_TRUE(asprintf(&f->child, "%s/c", f->parent) > 0);
+        free(base);
+        ASSERT_OK(mkdir(f->parent, 0755) < 0 ? -errno : 0);
+        ASSERT_OK(mkdir(f->child, 0755) < 0 ? -errno : 0);
+        f->parent_fd = open(f->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        f->child_fd = open(f->child, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        return true;
+}
+
+/* Removing the cgroups detaches every program from them. */
+static void fixture_done(Fixture *f) {
+        close(f->child_fd);
+        close(f->parent_fd);
+        close(f->prog_fd);
+        ASSERT_OK(rmdir(f->child) < 0 ? -errno : 0);
+        ASSERT_OK(rmdir(f->parent) < 0 ? -errno : 0);
+        free(f->child);
+        free(f->parent);
+}
+
 /* cgroupfs below a cgroup whose program allows no others: no policy, said so
  * (scope_devices_unrestricted()), not a failed start -- as with no BPF at all. */
 TEST(cgroupfs_below_an_exclusive_program) {
-        char *base = NULL, *parent = NULL, *child = NULL;
-        CgroupDeviceRule all = { .type = 'c', .major = -1, .minor = -1, .access = CGROUP_DEVICE_ALL };
         CgroupDeviceRule null_rw = { .type = 'c', .major = 1, .minor = 3,
                                      .access = CGROUP_DEVICE_READ | CGROUP_DEVICE_WRITE };
-        int pfd = -1, cfd = -1, excl = -1;
+        Fixture f;
 
-        if (geteuid() != 0) {
-                printf("skipped: not root\n");
+        if (!fixture_make(&f, ""))
                 return;
-        }
-        if (cg_v2_dir_of(0, &base) < 0) {
-                printf("skipped: no cgroup2 tree\n");
-                return;
-        }
-        if (cgroup_devices_load(&all, 1, &excl) == -EPERM) {
-                printf("skipped: bpf() refused (EPERM)\n");
-                free(base);
-                return;
-        }
-        ASSERT_TRUE(excl >= 0);
-        ASSERT_TRUE(asprintf(&parent, "%s/test-scope-devices-%d", base, (int) getpid()) > 0);
-        ASSERT_TRUE(asprintf(&child, "%s/c", parent) > 0);
-        ASSERT_OK(mkdir(parent, 0755) < 0 ? -errno : 0);
-        ASSERT_OK(mkdir(child, 0755) < 0 ? -errno : 0);
-        pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        cfd = open(child, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        int r = attach_exclusive(excl, pfd);
-
+        int r = attach_exclusive(f.prog_fd, f.parent_fd);
         Scope s = { .manager = CGROUP_MANAGER_CGROUPFS, .devices_own = true, .devices_prog_fd = -EBADF,
                     .devices_rules = &null_rw, .n_devices_rules = 1 };
-        int a = r < 0 ? r : scope_devices_attach_fd(&s, cfd);
+        int a = r < 0 ? r : scope_devices_attach_fd(&s, f.child_fd);
         bool own = s.devices_own;
         int unrestricted = scope_devices_unrestricted(&s);
         s.devices_rules = NULL;                 /* not ours to free */
         scope_devices_free(&s);
+        fixture_done(&f);
 
-        /* Removing the cgroups detaches every program from them. */
-        close(cfd);
-        close(pfd);
-        close(excl);
-        ASSERT_OK(rmdir(child) < 0 ? -errno : 0);
-        ASSERT_OK(rmdir(parent) < 0 ? -errno : 0);
         ASSERT_OK(r);
         ASSERT_OK(a);
         ASSERT_FALSE(own);
         ASSERT_ERROR(unrestricted, EPERM);
-        free(child);
-        free(parent);
-        free(base);
 }
 
 /* The same with systemd: its own attach would fail there too, so the start
  * fails, naming the step, rather than run without the policy systemd was not
  * asked for. */
 TEST(systemd_below_an_exclusive_program) {
-        char *base = NULL, *parent = NULL, *child = NULL;
         CgroupDeviceRule all = { .type = 'c', .major = -1, .minor = -1, .access = CGROUP_DEVICE_ALL };
-        int pfd = -1, cfd = -1, excl = -1;
+        Fixture f;
 
-        if (geteuid() != 0 || cg_v2_dir_of(0, &base) < 0 || cgroup_devices_load(&all, 1, &excl) == -EPERM) {
-                printf("skipped: needs root, a cgroup2 tree and bpf()\n");
-                free(base);
+        if (!fixture_make(&f, "s"))
                 return;
-        }
-        ASSERT_TRUE(asprintf(&parent, "%s/test-scope-devices-s%d", base, (int) getpid()) > 0);
-        ASSERT_TRUE(asprintf(&child, "%s/c", parent) > 0);
-        ASSERT_OK(mkdir(parent, 0755) < 0 ? -errno : 0);
-        ASSERT_OK(mkdir(child, 0755) < 0 ? -errno : 0);
-        pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        cfd = open(child, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        int r = attach_exclusive(excl, pfd);
-
+        int r = attach_exclusive(f.prog_fd, f.parent_fd);
         Scope s = { .manager = CGROUP_MANAGER_SYSTEMD, .devices_own = true, .devices_prog_fd = -EBADF,
                     .devices_rules = &all, .n_devices_rules = 1 };
-        int a = r < 0 ? r : scope_devices_attach_fd(&s, cfd);
+        int a = r < 0 ? r : scope_devices_attach_fd(&s, f.child_fd);
         char *error = s.error;
         s.devices_rules = NULL;
         scope_devices_free(&s);
+        fixture_done(&f);
 
-        close(cfd);
-        close(pfd);
-        close(excl);
-        ASSERT_OK(rmdir(child) < 0 ? -errno : 0);
-        ASSERT_OK(rmdir(parent) < 0 ? -errno : 0);
         ASSERT_OK(r);
         ASSERT_ERROR(a, EPERM);
         ASSERT_STREQ(error, "cannot attach the device policy to the container's cgroup: Operation not permitted");
         free(error);
-        free(child);
-        free(parent);
-        free(base);
 }
