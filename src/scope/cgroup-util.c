@@ -476,7 +476,7 @@ int cg_read_both(pid_t pid, CgroupMembership **ret_own, size_t *ret_n_own,
         return 0;
 }
 
-int cg_v2_layout(void) {
+int cg_layout(void) {
         CgroupMount *m = NULL;
         size_t n = 0;
         int r;
@@ -484,7 +484,9 @@ int cg_v2_layout(void) {
         r = cg_read_mounts(&m, &n);
         if (r < 0)
                 return r;
-        r = !cg_mount_find(m, n, NULL) ? 0 : cg_mounts_have_v1_controllers(m, n) ? 1 : 2;
+        r = n == 0 ? CGROUP_LAYOUT_NONE :
+            !cg_mount_find(m, n, NULL) ? CGROUP_LAYOUT_LEGACY :
+            cg_mounts_have_v1_controllers(m, n) ? CGROUP_LAYOUT_HYBRID : CGROUP_LAYOUT_UNIFIED;
         cg_mount_free(m, n);
         return r;
 }

@@ -75,9 +75,14 @@ int cg_read_mounts(CgroupMount **ret, size_t *ret_n);
 int cg_read_both(pid_t pid, CgroupMembership **ret_own, size_t *ret_n_own,
                  CgroupMount **ret_mounts, size_t *ret_n_mounts);
 
-/* Which cgroup filesystems this mount namespace has: 0 no cgroup2, 1 cgroup2
- * beside v1 controllers (hybrid), 2 cgroup2 alone (pure); or -errno. */
-int cg_v2_layout(void);
+/* Which cgroup filesystems this mount namespace has. */
+typedef enum CgroupLayout {
+        CGROUP_LAYOUT_NONE,             /* none at all (an initramfs) */
+        CGROUP_LAYOUT_LEGACY,           /* v1 only */
+        CGROUP_LAYOUT_HYBRID,           /* cgroup2 beside v1 controllers */
+        CGROUP_LAYOUT_UNIFIED,          /* cgroup2 alone (v1 named hierarchies aside) */
+} CgroupLayout;
+int cg_layout(void);                    /* a CgroupLayout, or -errno */
 /* The cgroup2 directory of PID (0: ourselves) under this namespace's cgroup2
  * mount; -ENOENT when there is no cgroup2 or PID is in none. */
 int cg_v2_dir_of(pid_t pid, char **ret);

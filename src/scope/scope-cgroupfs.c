@@ -53,15 +53,8 @@ struct ScopeCgroupfs {
 };
 
 int scope_cgroupfs_usable(void) {
-        CgroupMount *m = NULL;
-        size_t n = 0;
-        int r;
-
-        r = cg_read_mounts(&m, &n);
-        if (r < 0)
-                return r;
-        cg_mount_free(m, n);
-        return n > 0;
+        int r = cg_layout();
+        return r < 0 ? r : r != CGROUP_LAYOUT_NONE;
 }
 
 static int sleep_msec(unsigned ms) {

@@ -155,16 +155,17 @@ int scope_devices_attach_pid(Scope *s, pid_t pid) {
 }
 
 const char *scope_devices_enforcer(CgroupManager manager, bool user_bus) {
-        int layout = cg_v2_layout();
+        int layout = cg_layout();
         bool root = geteuid() == 0 && !user_bus;
 
         switch (manager) {
         case CGROUP_MANAGER_SYSTEMD:
                 /* The same decision as scope_devices_prepare(). */
-                return root && layout == 2 ? "closed, enforced by cell (a BPF program on the scope's cgroup)"
-                                           : "closed, enforced by systemd (DevicePolicy=closed)";
+                return root && layout == CGROUP_LAYOUT_UNIFIED ?
+                        "closed, enforced by cell (a BPF program on the scope's cgroup)" :
+                        "closed, enforced by systemd (DevicePolicy=closed)";
         case CGROUP_MANAGER_CGROUPFS:
-                if (layout <= 0)
+                if (layout < CGROUP_LAYOUT_HYBRID)
                         return "not enforced (no cgroup2 tree here)";
                 return root ? "closed, enforced by cell (a BPF program on its cgroup)"
                             : "not enforced (cell is not root)";

@@ -259,10 +259,10 @@ TEST(read_keyed) {
  * with whether there is one at all. */
 TEST(v2_dir_of_self) {
         char *dir = NULL, *procs = NULL, *path = NULL, me[32];
-        int layout = cg_v2_layout();
+        int layout = cg_layout();
 
-        ASSERT_TRUE(layout >= 0 && layout <= 2);
-        if (layout == 0) {
+        ASSERT_TRUE(layout >= CGROUP_LAYOUT_NONE && layout <= CGROUP_LAYOUT_UNIFIED);
+        if (layout < CGROUP_LAYOUT_HYBRID) {
                 ASSERT_ERROR(cg_v2_dir_of(0, &dir), ENOENT);
                 return;
         }
