@@ -395,19 +395,14 @@ finish:
         return r;
 }
 
-int verb_run(int argc, char *argv[]) {
-        RunArgs a = { .manager = CGROUP_MANAGER_AUTO };
+static int run_unit(const RunArgs *a) {
         _cleanup_(cell_config_done) CellConfig config = {};
         _cleanup_(diag_done) Diagnostics diag = {};
         Plan plan = {};
         int r, status = CELL_EXIT_FAILURE;
 
-        r = parse_argv(argc, argv, &a);
-        if (r <= 0)
-                return r == 0 ? CELL_EXIT_OK : CELL_EXIT_FAILURE;
-
-        const UnitLoadOptions lo = { .name = a.name };
-        r = unit_load(a.unit, &lo, &config, &diag);
+        const UnitLoadOptions lo = { .name = a->name };
+        r = unit_load(a->unit, &lo, &config, &diag);
         print_diagnostics(&diag);
         if (r == -EINVAL)
                 return CELL_EXIT_INVALID;
@@ -415,7 +410,7 @@ int verb_run(int argc, char *argv[]) {
                 return CELL_EXIT_FAILURE;
 
         diag_done(&diag);
-        const PlanOptions po = { .argv_override = a.argv };
+        const PlanOptions po = { .argv_override = a->argv };
         r = plan_build(&config, &po, &plan, &diag);
         print_diagnostics(&diag);
         if (r == -EINVAL) {
@@ -428,8 +423,26 @@ int verb_run(int argc, char *argv[]) {
         }
 
         log_set_prefix(plan.name);
-        r = run_container(&plan, &a, &status);
+        r = run_container(&plan, a, &status);
         log_set_prefix(NULL);
         plan_done(&plan);
         return r < 0 ? CELL_EXIT_FAILURE : status;
+}
+
+int verb_run(int argc, char *argv[]) {
+        RunArgs a = { .manager = CGROUP_MANAGER_AUTO };
+        int r;
+
+        r = parse_argv(argc, argv, &a);
+        if (r <= 0)
+                return r == 0 ? CELL_EXIT_OK : CELL_EXIT_FAILURE;
+
+        /* The kernel's wait for systemd's move of the payload starts now, not
+         * in the middle of the scope's job (src/scope/cgroup-prime.c).
+         * $CELL_CGROUP_PRIME=0 turns it off, for measurements (tests/bench). */
+        if (!streq_ptr(getenv("CELL_CGROUP_PRIME"), "0"))
+                scope_prime(a.manager);
+        r = run_unit(&a);
+        scope_prime_cancel();   /* only when no scope_new() took it over */
+        return r;
 }

@@ -16,6 +16,7 @@ typedef struct ScopeBus ScopeBus;
 typedef struct ScopeCgroupfs ScopeCgroupfs;
 typedef struct ScopeOom ScopeOom;
 typedef struct CgroupDeviceRule CgroupDeviceRule;
+typedef struct CgroupPrime CgroupPrime;
 
 struct Scope {
         CgroupManager manager;
@@ -27,6 +28,7 @@ struct Scope {
         ScopeBus *bus;          /* CGROUP_MANAGER_SYSTEMD */
         ScopeCgroupfs *fs;      /* CGROUP_MANAGER_CGROUPFS */
         ScopeOom *oom;          /* CGROUP_MANAGER_SYSTEMD: watches the scope for OOM kills */
+        CgroupPrime *prime;     /* the grace period of the move ahead, started early (cgroup-prime.c) */
         /* The device policy as cell's own BPF program (scope-devices.c). */
         bool devices_own;               /* cell attaches it; DevicePolicy= is not sent */
         int devices_unrestricted;       /* -errno: the kernel refused BPF, no policy (warned) */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "cgroup-prime.h"
 #include "scope-internal.h"
 
 static const char * const cgroup_manager_table[_CGROUP_MANAGER_MAX] = {
@@ -70,6 +71,23 @@ CgroupManager scope_detect_manager(bool user_bus) {
         return scope_cgroupfs_usable() > 0 ? CGROUP_MANAGER_CGROUPFS : CGROUP_MANAGER_NONE;
 }
 
+/* Started by scope_prime(), taken over by the next scope_new(). */
+static CgroupPrime *early_prime = NULL;
+
+void scope_prime(CgroupManager manager) {
+        if (early_prime)
+                return;
+        /* Only where systemd will move the payload into its scope: the cgroupfs
+         * manager clones it into its cgroup on cgroup2 (nothing to wait for), and
+         * its own moves on v1 come too soon after the start to gain much. */
+        if (manager == CGROUP_MANAGER_SYSTEMD || (manager == CGROUP_MANAGER_AUTO && sd_booted() > 0))
+                (void) cg_prime_start(NULL, &early_prime);
+}
+
+void scope_prime_cancel(void) {
+        early_prime = cg_prime_finish(early_prime, NULL);
+}
+
 int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *event,
               const ScopeCallbacks *cb, Scope **ret) {
         int r;
@@ -97,6 +115,7 @@ int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *eve
                         return scope_new_fail(s, r);
         }
 
+        s->prime = TAKE_PTR(early_prime);
         if (manager == CGROUP_MANAGER_AUTO) {
                 /* systemd when it is PID 1 and its bus answers; else our own cgroup;
                  * with no cgroup filesystem at all (an initramfs): none. */
@@ -120,6 +139,9 @@ int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *eve
 
         s->manager = manager;
         if (manager == CGROUP_MANAGER_CGROUPFS) {
+                /* No bus after all: the helper must be gone before cell checks that
+                 * it is alone in its cgroup (cgroup-leaf.c). */
+                s->prime = cg_prime_finish(s->prime, NULL);
                 r = scope_cgroupfs_new(s, p);
                 if (r < 0)
                         return scope_new_fail(s, r);
@@ -163,6 +185,8 @@ int scope_wait(Scope *s) {
                 int r = scope_bus_wait(s);
                 if (r < 0)
                         return r;
+                /* systemd's move is done, so is the helper's (it waited for the same grace period). */
+                s->prime = cg_prime_finish(s->prime, NULL);
                 /* The device policy is in force before GO lets the payload run. */
                 r = scope_devices_attach_pid(s, scope_bus_pid(s));
                 if (r < 0)
@@ -194,6 +218,7 @@ Scope *scope_free(Scope *s) {
         if (!s)
                 return NULL;
         s->oom = scope_oom_watch_free(s->oom);
+        s->prime = cg_prime_finish(s->prime, NULL);
         scope_bus_free(s);
         scope_cgroupfs_free(s);
         scope_devices_free(s);

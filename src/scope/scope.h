@@ -6,6 +6,7 @@
  *
  * The supervisor (cli/run.c) drives it in this order:
  *
+ *   scope_prime()          first thing: the kernel's wait for systemd's move begins
  *   scope_new()            before clone: connect the bus / create the cgroup dir
  *   scope_clone_into_fd()  cgroupfs on cgroup2: fd for clone3(CLONE_INTO_CGROUP)
  *   spawn the child        (it starts building its mounts at once)
@@ -38,6 +39,16 @@ CgroupManager cgroup_manager_from_string(const char *s); /* _CGROUP_MANAGER_MAX 
  * when a writable cgroup hierarchy is found, else NONE. Connects and
  * disconnects; never logs. */
 CgroupManager scope_detect_manager(bool user_bus);
+
+/* As early as "cell run" can (before the unit is loaded): when manager (AUTO
+ * as scope_new() would likely resolve it, without asking the bus) means that
+ * systemd will move the payload into its scope, starts the kernel's wait that
+ * such a move begins with, so that it runs while cell loads, connects and
+ * clones instead of inside systemd's job (src/scope/cgroup-prime.c). Best
+ * effort, never fails. The next scope_new() takes it over; with none to come
+ * (the unit did not load), scope_prime_cancel() ends it. */
+void scope_prime(CgroupManager manager);
+void scope_prime_cancel(void);
 
 typedef struct Scope Scope;
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* timeit [-n RUNS] [-w WARMUP] [-f FD=FILE] SPEC OUT: start-to-exit wall time of the
+/* timeit [-n RUNS] [-w WARMUP] [-g MS] [-f FD=FILE] SPEC OUT: start-to-exit wall time of the
  * commands in SPEC, interleaved (round r runs every command once, so that
  * drift of the machine hits all of them alike), in an order shuffled anew
  * each round (fixed seed: the same sequence every time). A fixed order would
@@ -7,7 +7,8 @@
  * the kernel makes the first migration after a quiet spell wait for an RCU
  * grace period (5-20 ms here), and one soon after another does not wait.
  *
- * SPEC: one command per line, fields separated by tabs: LABEL, then argv.
+ * SPEC: one command per line, fields separated by tabs: LABEL, then argv;
+ * NAME=VALUE fields before argv[0] are added to that command's environment.
  * "{}" in an argument becomes a token unique to the run ("<line>x<round>"):
  * launchers that name a scope or container after it must not collide with
  * the one of the previous run, which systemd may still be collecting.
@@ -15,7 +16,11 @@
  * stdin and stdout are /dev/null, stderr goes to OUT.log; -f opens FILE
  * read-only as FD in every child (bwrap --seccomp FD). Medians are the
  * caller's business (tests/bench/run). Not hyperfine: hyperfine cannot vary
- * an argument from one run to the next. */
+ * an argument from one run to the next.
+ *
+ * -g MS: a quiet spell of MS milliseconds before every run, so that each
+ * start is a lone one (a service started at boot, a deployment's single
+ * "cell run") and pays the kernel's grace period in full, if it pays it. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <spawn.h>
@@ -36,6 +41,7 @@ typedef struct Cmd {
         char *label;
         char *argv[MAX_ARGS + 1];
         size_t argc;
+        char **envp;            /* environ, plus the command's NAME=VALUE fields */
 } Cmd;
 
 static long long now_ns(void) {
@@ -61,7 +67,7 @@ static char **expand(const Cmd *c, const char *token) {
 }
 
 int main(int argc, char *argv[]) {
-        int runs = 20, warmup = 2, opt;
+        int runs = 20, warmup = 2, gap_ms = 0, opt;
         Cmd cmds[MAX_CMDS];
         size_t n = 0;
         char *line = NULL, logpath[4096], *extra = NULL;
@@ -69,15 +75,16 @@ int main(int argc, char *argv[]) {
         int extra_fd = -1;
         FILE *spec, *out;
 
-        while ((opt = getopt(argc, argv, "+n:w:f:")) > 0)
+        while ((opt = getopt(argc, argv, "+n:w:g:f:")) > 0)
                 switch (opt) {
                 case 'n': runs = atoi(optarg); break;
                 case 'w': warmup = atoi(optarg); break;
+                case 'g': gap_ms = atoi(optarg); break;
                 case 'f': extra_fd = atoi(optarg); extra = strchr(optarg, '=') ? strchr(optarg, '=') + 1 : NULL; break;
                 default: return 2;
                 }
         if (argc - optind != 2)
-                return fprintf(stderr, "usage: timeit [-n RUNS] [-w WARMUP] [-f FD=FILE] SPEC OUT\n"), 2;
+                return fprintf(stderr, "usage: timeit [-n RUNS] [-w WARMUP] [-g MS] [-f FD=FILE] SPEC OUT\n"), 2;
         spec = fopen(argv[optind], "re");
         out = fopen(argv[optind + 1], "we");
         if (!spec || !out)
@@ -93,8 +100,17 @@ int main(int argc, char *argv[]) {
                         continue;
                 c->label = strdup(c->label);
                 c->argc = 0;
-                for (char *a; c->argc < MAX_ARGS && (a = strtok_r(NULL, "\t", &save)); )
-                        c->argv[c->argc++] = strdup(a);
+                size_t n_env = 0, n_environ = 0;
+                while (environ[n_environ])
+                        n_environ++;
+                c->envp = calloc(n_environ + MAX_ARGS + 1, sizeof(char *));
+                for (char *a; c->argc < MAX_ARGS && (a = strtok_r(NULL, "\t", &save)); ) {
+                        if (c->argc == 0 && a[0] != '/' && strchr(a, '='))
+                                c->envp[n_env++] = strdup(a);
+                        else
+                                c->argv[c->argc++] = strdup(a);
+                }
+                memcpy(c->envp + n_env, environ, n_environ * sizeof(char *));
                 if (c->argc > 0)
                         n++;
         }
@@ -125,8 +141,10 @@ int main(int argc, char *argv[]) {
 
                         snprintf(token, sizeof token, "%zux%d", i, r + warmup);
                         char **a = expand(cmds + i, token);
+                        if (gap_ms > 0)
+                                nanosleep(&(struct timespec) { gap_ms / 1000, (gap_ms % 1000) * 1000000L }, NULL);
                         long long t0 = now_ns();
-                        if (posix_spawn(&pid, a[0], &fa, NULL, a, environ) != 0) {
+                        if (posix_spawn(&pid, a[0], &fa, NULL, a, cmds[i].envp) != 0) {
                                 perror(a[0]);
                                 return 2;
                         }

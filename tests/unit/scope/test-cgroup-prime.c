@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* cgroup-prime.c: the helper that starts the kernel's grace period for a
+ * cgroup move. What is checked: the write's outcome comes back, the helper is
+ * reaped and sends no SIGCHLD, and nothing but the helper ever moves (the
+ * cgroup tests need root and cgroup2, and skip without them). Whether the
+ * priming shortens systemd's move is a matter of time, measured by
+ * tests/bench, never asserted here. */
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup-prime.h"
+#include "cgroup-util.h"
+#include "test.h"
+
+static void assert_no_child_left(void) {
+        siginfo_t si = {};
+        ASSERT_EQ(waitid(P_ALL, 0, &si, WEXITED | WNOHANG | __WALL), -1);
+        ASSERT_EQ(errno, ECHILD);
+}
+
+static char *own_cgroup_text(void) {
+        char *text = NULL;
+        ASSERT_OK(cg_read_file("/proc/self/cgroup", &text));
+        return text;
+}
+
+TEST(finish_null) {
+        int r = 7;
+
+        ASSERT_NULL(cg_prime_finish(NULL, NULL));
+        ASSERT_NULL(cg_prime_finish(NULL, &r));
+        ASSERT_EQ(r, 7);
+        ASSERT_ERROR(cg_prime_start(NULL, NULL), EINVAL);
+}
+
+TEST(failure_comes_back_and_helper_is_reaped) {
+        CgroupPrime *p = NULL;
+        int r = 0;
+
+        ASSERT_OK(cg_prime_start("/nonexistent-cell-prime", &p));
+        ASSERT_NOT_NULL(p);
+        ASSERT_NULL(cg_prime_finish(p, &r));
+        ASSERT_EQ(r, -ENOENT);
+        assert_no_child_left();
+}
+
+TEST(no_sigchld) {
+        /* sd-event owns SIGCHLD in cell: the helper must not raise it. */
+        sigset_t chld, old, pending;
+        CgroupPrime *p = NULL;
+        int r = 0;
+
+        sigemptyset(&chld);
+        sigaddset(&chld, SIGCHLD);
+        ASSERT_OK(sigprocmask(SIG_BLOCK, &chld, &old));
+        ASSERT_OK(cg_prime_start("/nonexistent-cell-prime", &p));
+        ASSERT_NULL(cg_prime_finish(p, &r));
+        ASSERT_EQ(r, -ENOENT);
+        ASSERT_OK(sigpending(&pending));
+        ASSERT_FALSE(sigismember(&pending, SIGCHLD));
+        ASSERT_OK(sigprocmask(SIG_SETMASK, &old, NULL));
+}
+
+TEST(own_cgroup_moves_nothing) {
+        _cleanup_free_ char *dir = NULL, *before = NULL, *after = NULL;
+        CgroupPrime *p = NULL;
+        int r = 1;
+
+        if (geteuid() != 0 || cg_v2_dir_of(0, &dir) < 0) {
+                printf("skipped: needs root and a cgroup2 tree\n");
+                return;
+        }
+        before = own_cgroup_text();
+        ASSERT_OK(cg_prime_start(NULL, &p));
+        ASSERT_NULL(cg_prime_finish(p, &r));
+        ASSERT_EQ(r, 0);                /* the write went through: the kernel took the lock */
+        after = own_cgroup_text();
+        ASSERT_STREQ(after, before);
+        assert_no_child_left();
+}
+
+TEST(only_the_helper_moves) {
+        /* Given another cgroup, the helper moves itself there, never us, and the
+         * cgroup is empty again once it has been reaped. */
+        _cleanup_free_ char *base = NULL, *before = NULL, *after = NULL, *events = NULL;
+        char dir[4096];
+        CgroupPrime *p = NULL;
+        int r = 1;
+
+        if (geteuid() != 0 || cg_v2_dir_of(0, &base) < 0) {
+                printf("skipped: needs root and a cgroup2 tree\n");
+                return;
+        }
+        snprintf(dir, sizeof dir, "%s/cell-primetest-%d", base, (int) getpid());
+        if (mkdir(dir, 0755) < 0) {
+                printf("skipped: cannot create %s: %m\n", dir);
+                return;
+        }
+        before = own_cgroup_text();
+        ASSERT_OK(cg_prime_start(dir, &p));
+        ASSERT_NULL(cg_prime_finish(p, &r));
+        after = own_cgroup_text();
+        snprintf(dir + strlen(dir), sizeof dir - strlen(dir), "/cgroup.events");
+        (void) cg_read_file(dir, &events);
+        *strrchr(dir, '/') = 0;
+        ASSERT_OK(rmdir(dir));          /* empty: the helper was in it and is gone */
+        ASSERT_EQ(r, 0);
+        ASSERT_STREQ(after, before);
+        ASSERT_CONTAINS(events, "populated 0");
+}
