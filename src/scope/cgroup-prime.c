@@ -159,15 +159,18 @@ int cg_prime_start(const char *cgroup_dir, CgroupPrime **ret) {
         return 0;
 }
 
-CgroupPrime *cg_prime_finish(CgroupPrime *p, int *ret_result) {
+CgroupPrime *cg_prime_reap(CgroupPrime *p, bool block, int *ret_result) {
         siginfo_t si = {};
         int r;
 
         if (!p)
                 return NULL;
         /* __WALL: a child that sends no SIGCHLD is a "clone" child to waitid(). */
-        while ((r = waitid(P_PIDFD, (id_t) p->pidfd, &si, WEXITED | __WALL)) < 0 && errno == EINTR)
+        while ((r = waitid(P_PIDFD, (id_t) p->pidfd, &si, WEXITED | __WALL | (block ? 0 : WNOHANG))) < 0 &&
+               errno == EINTR)
                 ;
+        if (r >= 0 && si.si_pid == 0)
+                return p;       /* not yet, and we are not to wait */
         if (ret_result)
                 *ret_result = r < 0 ? -errno :
                               si.si_code != CLD_EXITED ? -EIO :

@@ -85,7 +85,7 @@ void scope_prime(CgroupManager manager) {
 }
 
 void scope_prime_cancel(void) {
-        early_prime = cg_prime_finish(early_prime, NULL);
+        early_prime = cg_prime_reap(early_prime, true, NULL);
 }
 
 int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *event,
@@ -141,7 +141,7 @@ int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *eve
         if (manager == CGROUP_MANAGER_CGROUPFS) {
                 /* No bus after all: the helper must be gone before cell checks that
                  * it is alone in its cgroup (cgroup-leaf.c). */
-                s->prime = cg_prime_finish(s->prime, NULL);
+                s->prime = cg_prime_reap(s->prime, true, NULL);
                 r = scope_cgroupfs_new(s, p);
                 if (r < 0)
                         return scope_new_fail(s, r);
@@ -185,8 +185,10 @@ int scope_wait(Scope *s) {
                 int r = scope_bus_wait(s);
                 if (r < 0)
                         return r;
-                /* systemd's move is done, so is the helper's (it waited for the same grace period). */
-                s->prime = cg_prime_finish(s->prime, NULL);
+                /* systemd's move is done, so the helper's is too, as a rule (it waited for
+                 * the same grace period); should it still be at work (no CPU for it yet),
+                 * it is not waited for here but when the scope goes. */
+                s->prime = cg_prime_reap(s->prime, false, NULL);
                 /* The device policy is in force before GO lets the payload run. */
                 r = scope_devices_attach_pid(s, scope_bus_pid(s));
                 if (r < 0)
@@ -218,7 +220,7 @@ Scope *scope_free(Scope *s) {
         if (!s)
                 return NULL;
         s->oom = scope_oom_watch_free(s->oom);
-        s->prime = cg_prime_finish(s->prime, NULL);
+        s->prime = cg_prime_reap(s->prime, true, NULL);
         scope_bus_free(s);
         scope_cgroupfs_free(s);
         scope_devices_free(s);

@@ -29,11 +29,11 @@ static char *own_cgroup_text(void) {
         return text;
 }
 
-TEST(finish_null) {
+TEST(reap_null) {
         int r = 7;
 
-        ASSERT_NULL(cg_prime_finish(NULL, NULL));
-        ASSERT_NULL(cg_prime_finish(NULL, &r));
+        ASSERT_NULL(cg_prime_reap(NULL, true, NULL));
+        ASSERT_NULL(cg_prime_reap(NULL, false, &r));
         ASSERT_EQ(r, 7);
         ASSERT_ERROR(cg_prime_start(NULL, NULL), EINVAL);
 }
@@ -44,7 +44,20 @@ TEST(failure_comes_back_and_helper_is_reaped) {
 
         ASSERT_OK(cg_prime_start("/nonexistent-cell-prime", &p));
         ASSERT_NOT_NULL(p);
-        ASSERT_NULL(cg_prime_finish(p, &r));
+        ASSERT_NULL(cg_prime_reap(p, true, &r));
+        ASSERT_EQ(r, -ENOENT);
+        assert_no_child_left();
+}
+
+TEST(reap_without_waiting) {
+        /* Not blocking: p comes back while the helper runs, NULL once it is reaped. */
+        CgroupPrime *p = NULL;
+        int r = 1, tries = 0;
+
+        ASSERT_OK(cg_prime_start("/nonexistent-cell-prime", &p));
+        while ((p = cg_prime_reap(p, false, &r)) && tries++ < 5000)
+                usleep(1000);
+        ASSERT_NULL(p);
         ASSERT_EQ(r, -ENOENT);
         assert_no_child_left();
 }
@@ -59,7 +72,7 @@ TEST(no_sigchld) {
         sigaddset(&chld, SIGCHLD);
         ASSERT_OK(sigprocmask(SIG_BLOCK, &chld, &old));
         ASSERT_OK(cg_prime_start("/nonexistent-cell-prime", &p));
-        ASSERT_NULL(cg_prime_finish(p, &r));
+        ASSERT_NULL(cg_prime_reap(p, true, &r));
         ASSERT_EQ(r, -ENOENT);
         ASSERT_OK(sigpending(&pending));
         ASSERT_FALSE(sigismember(&pending, SIGCHLD));
@@ -77,7 +90,7 @@ TEST(own_cgroup_moves_nothing) {
         }
         before = own_cgroup_text();
         ASSERT_OK(cg_prime_start(NULL, &p));
-        ASSERT_NULL(cg_prime_finish(p, &r));
+        ASSERT_NULL(cg_prime_reap(p, true, &r));
         ASSERT_EQ(r, 0);                /* the write went through: the kernel took the lock */
         after = own_cgroup_text();
         ASSERT_STREQ(after, before);
@@ -103,7 +116,7 @@ TEST(only_the_helper_moves) {
         }
         before = own_cgroup_text();
         ASSERT_OK(cg_prime_start(dir, &p));
-        ASSERT_NULL(cg_prime_finish(p, &r));
+        ASSERT_NULL(cg_prime_reap(p, true, &r));
         after = own_cgroup_text();
         snprintf(dir + strlen(dir), sizeof dir - strlen(dir), "/cgroup.events");
         (void) cg_read_file(dir, &events);
