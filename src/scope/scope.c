@@ -9,8 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/magic.h>
-#include <sys/statfs.h>
 #include <systemd/sd-daemon.h>
 
 #include "cgroup-prime.h"
@@ -77,20 +75,12 @@ CgroupManager scope_detect_manager(bool user_bus) {
 static CgroupPrime *early_prime = NULL;
 
 void scope_prime(CgroupManager manager) {
-        struct statfs sf;
-
-        if (early_prime || manager == CGROUP_MANAGER_NONE)
+        if (early_prime)
                 return;
-        /* systemd will move the payload into its scope. */
-        if (manager == CGROUP_MANAGER_SYSTEMD || (manager == CGROUP_MANAGER_AUTO && sd_booted() > 0)) {
-                (void) cg_prime_start(NULL, &early_prime);
-                return;
-        }
-        /* cgroupfs moves it itself where there are v1 hierarchies (/sys/fs/cgroup a
-         * tmpfs). On pure cgroup2 it clones the payload into its cgroup, nothing to
-         * wait for, and a helper beside cell would spoil its check that it is alone
-         * in its cgroup (cgroup-leaf.c). */
-        if (statfs("/sys/fs/cgroup", &sf) >= 0 && sf.f_type == TMPFS_MAGIC)
+        /* Only where systemd will move the payload into its scope: the cgroupfs
+         * manager clones it into its cgroup on cgroup2 (nothing to wait for), and
+         * its own moves on v1 come too soon after the start to gain much. */
+        if (manager == CGROUP_MANAGER_SYSTEMD || (manager == CGROUP_MANAGER_AUTO && sd_booted() > 0))
                 (void) cg_prime_start(NULL, &early_prime);
 }
 
@@ -149,8 +139,8 @@ int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *eve
 
         s->manager = manager;
         if (manager == CGROUP_MANAGER_CGROUPFS) {
-                /* Should this be pure cgroup2 after all (no bus), the helper must be
-                 * gone before cell checks that it is alone in its cgroup (cgroup-leaf.c). */
+                /* No bus after all: the helper must be gone before cell checks that
+                 * it is alone in its cgroup (cgroup-leaf.c). */
                 s->prime = cg_prime_reap(s->prime, true, NULL);
                 r = scope_cgroupfs_new(s, p);
                 if (r < 0)
@@ -209,9 +199,7 @@ int scope_wait(Scope *s) {
                         (void) scope_oom_watch_new(s->event, scope_bus_pid(s), s->unit, &s->oom);
                 return 0;
         }
-        /* cgroupfs: cgroup.procs was written synchronously by scope_attach(). */
-        s->prime = cg_prime_reap(s->prime, false, NULL);
-        return 0;
+        return 0;       /* cgroupfs: cgroup.procs was written synchronously by scope_attach() */
 }
 
 const char *scope_last_error(const Scope *s) {

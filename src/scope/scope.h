@@ -42,12 +42,11 @@ CgroupManager scope_detect_manager(bool user_bus);
 
 /* As early as "cell run" can (before the unit is loaded): when manager (AUTO
  * as scope_new() would likely resolve it, without asking the bus) means that
- * the payload will be moved between cgroups (by systemd into its scope; by
- * cgroupfs into v1 hierarchies), starts the kernel's wait that such a move
- * begins with, so that it runs while cell loads, connects and clones instead
- * of inside the move (src/scope/cgroup-prime.c). Best effort, never fails.
- * The next scope_new() takes it over; with none to come (the unit did not
- * load), scope_prime_cancel() ends it. */
+ * systemd will move the payload into its scope, starts the kernel's wait that
+ * such a move begins with, so that it runs while cell loads, connects and
+ * clones instead of inside systemd's job (src/scope/cgroup-prime.c). Best
+ * effort, never fails. The next scope_new() takes it over; with none to come
+ * (the unit did not load), scope_prime_cancel() ends it. */
 void scope_prime(CgroupManager manager);
 void scope_prime_cancel(void);
 
