@@ -28,13 +28,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/sched.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/magic.h>
-#include <stdbool.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -53,9 +53,13 @@ static bool procs_list(const char *text, pid_t pid) {
         char want[16];
         size_t l = (size_t) snprintf(want, sizeof want, "%d", (int) pid);
 
-        for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+        for (const char *p = text; p && *p; ) {
                 if (strncmp(p, want, l) == 0 && (p[l] == '\n' || p[l] == 0))
                         return true;
+                p = strchr(p, '\n');
+                if (p)
+                        p++;
+        }
         return false;
 }
 
