@@ -435,6 +435,12 @@ int scope_bus_attach(Scope *s, pid_t pid) {
         if (!b || b->sent)
                 return -EBUSY;
         b->pid = pid;
+        /* What the broker has answered by now (AUTH), and Hello sent, without
+         * waiting: it handles Hello while we load the device program below, and
+         * start_send() needs its answer (our unique name, for Controller=).
+         * Otherwise that round trip would only begin there. */
+        while (sd_bus_process(b->bus, NULL) > 0)
+                ;
         /* The connection dropped already: on_message_filter() said so. */
         if (b->finished)
                 return b->result;
