@@ -43,6 +43,7 @@ typedef struct ChildContext {
         char *exec_path;
         int tree_fd;            /* PrivateUsers=: the root the builder made */
         SeccompProgram seccomp; /* compiled before PREPARED, loaded last (child_exec()) */
+        bool host_unified;      /* the host's /sys/fs/cgroup is cgroup2 alone */
 } ChildContext;
 
 /* Step 1: tie our life to the supervisor's and hide from the payload. */
@@ -389,6 +390,12 @@ static int child_run(ChildContext *c, SpawnError *err) {
                 return r;
         child_reset_signals();
 
+        /* The container's /sys/fs/cgroup takes the host's layout, read while "/" is
+         * still the host's: the kernel lists every v1 hierarchy mounted anywhere in
+         * /proc/self/cgroup (a named one for old containers on a cgroup2 host, say),
+         * which is not what the host has at /sys/fs/cgroup. */
+        c->host_unified = cgroup_host_unified();
+
         /* Our own network namespace before anything else (sysfs mounted below
          * shows the namespace of whoever mounts it); until here the child ran
          * only cell's own code. */
@@ -434,7 +441,7 @@ static int child_run(ChildContext *c, SpawnError *err) {
          * would see its own cgroup as "/../machine.slice/...". */
         if (p->cgroup_namespace && unshare(CLONE_NEWCGROUP) < 0)
                 return spawn_error(err, errno, "unshare(CLONE_NEWCGROUP)");
-        r = mount_setup_cgroup(p, m.index == SPAWN_GO_DELEGATED, err);
+        r = mount_setup_cgroup(p, m.index == SPAWN_GO_DELEGATED, c->host_unified, err);
         if (r < 0)
                 return r;
 

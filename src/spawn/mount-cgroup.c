@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "macros.h"
@@ -105,7 +107,12 @@ static int cgroup_mount_hybrid(int target_fd, FILE *f, unsigned long ro, const c
         return 0;
 }
 
-static int cgroup_mount_one(const PlanMount *m, unsigned long ro, SpawnError *err) {
+bool cgroup_host_unified(void) {
+        struct statfs sf;
+        return statfs("/sys/fs/cgroup", &sf) >= 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+static int cgroup_mount_one(const PlanMount *m, unsigned long ro, bool host_unified, SpawnError *err) {
         _cleanup_close_ int root_fd = -EBADF, target_fd = -EBADF, mnt_fd = -EBADF;
         _cleanup_free_ char *line = NULL;
         FILE *f;
@@ -127,10 +134,12 @@ static int cgroup_mount_one(const PlanMount *m, unsigned long ro, SpawnError *er
         if (target_fd < 0)
                 return spawn_error(err, target_fd, "%s: cannot open the target", what);
 
-        /* Our own /proc/self/cgroup (the fresh procfs, inside the new cgroup
-         * namespace) lists the hierarchies the host has: only "0::" on a pure
-         * cgroup2 host, v1 lines too on a hybrid or legacy one. */
-        f = fopen("/proc/self/cgroup", "re");
+        /* Otherwise our own /proc/self/cgroup (the fresh procfs, inside the new
+         * cgroup namespace) lists the hierarchies to mount: v1 lines on a hybrid
+         * or legacy host, beside "0::". */
+        f = host_unified ? NULL : fopen("/proc/self/cgroup", "re");
+        if (!f && host_unified)
+                goto unified;
         if (!f)
                 return spawn_error(err, errno, "%s: cannot read /proc/self/cgroup", what);
         while (getline(&line, &size, f) > 0)
@@ -145,6 +154,7 @@ static int cgroup_mount_one(const PlanMount *m, unsigned long ro, SpawnError *er
         }
         fclose(f);
 
+unified:
         mnt_fd = mount_fs_new("cgroup2", "cgroup2", NULL, CGROUP_MOUNT_FLAGS | ro, kmsg, sizeof kmsg);
         if (mnt_fd < 0)
                 return spawn_error(err, mnt_fd, "%s: cannot mount cgroup2%s%s", what, *kmsg ? ": " : "", kmsg);
@@ -154,7 +164,7 @@ static int cgroup_mount_one(const PlanMount *m, unsigned long ro, SpawnError *er
         return 0;
 }
 
-int mount_setup_cgroup(const Plan *p, bool delegated, SpawnError *err) {
+int mount_setup_cgroup(const Plan *p, bool delegated, bool host_unified, SpawnError *err) {
         /* Read-only: the container sees its limits, it does not change
          * them. Delegated to a user namespace's root, writable: the files
          * that set the limits stay owned by the host's root, which is
@@ -165,7 +175,7 @@ int mount_setup_cgroup(const Plan *p, bool delegated, SpawnError *err) {
         for (size_t i = 0; i < p->n_mounts; i++) {
                 if (p->mounts[i].kind != PLAN_MOUNT_CGROUP)
                         continue;
-                r = cgroup_mount_one(&p->mounts[i], ro, err);
+                r = cgroup_mount_one(&p->mounts[i], ro, host_unified, err);
                 if (r < 0)
                         return r;
         }

@@ -202,7 +202,9 @@ static _noreturn_ void container_child(const TestEnv *env, const TestPlan *t, bo
         int root_fd = -EBADF, r;
         SpawnError err = {};
 
-        /* Never outlive the test. */
+        /* Never outlive the test. As cell's child: the host's layout, read before pivot_root. */
+        bool unified = t->cgroup_unified || cgroup_host_unified();
+
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
         r = mount_setup_build(&t->plan, &root_fd, &err);
         if (r >= 0) {
@@ -211,7 +213,7 @@ static _noreturn_ void container_child(const TestEnv *env, const TestPlan *t, bo
         }
         if (r >= 0 && cgroup) {
                 CHECK(unshare(CLONE_NEWCGROUP) == 0);
-                r = mount_setup_cgroup(&t->plan, false, &err);
+                r = mount_setup_cgroup(&t->plan, false, unified, &err);
         }
         if (r < 0) {
                 *shared = err;

@@ -41,6 +41,7 @@ typedef struct TestEnv {
 typedef struct TestPlan {
         Plan plan;
         PlanMount mounts[64];
+        bool cgroup_unified;    /* mount /sys/fs/cgroup as on a pure cgroup2 host, whatever this host is */
 } TestPlan;
 
 typedef void (*InsideFunc)(const TestEnv *env);

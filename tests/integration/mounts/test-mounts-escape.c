@@ -362,6 +362,15 @@ static void inside_cgroup(const TestEnv *env) {
         }
 }
 
+static void inside_cgroup_unified(const TestEnv *env) {
+        /* cgroup2 alone, as the host has it, even though the kernel lists v1
+         * hierarchies in /proc/self/cgroup (this hybrid machine does). */
+        CHECK(has_mount("/sys/fs/cgroup", "cgroup2", "ro"));
+        CHECK(access("/sys/fs/cgroup/cgroup.procs", F_OK) == 0);
+        CHECK(access("/sys/fs/cgroup/unified", F_OK) < 0 && errno == ENOENT);
+        CHECK(mkdir("/sys/fs/cgroup/x", 0755) < 0 && errno == EROFS);
+}
+
 void case_cgroup(TestEnv *env) {
         TestPlan t;
 
@@ -369,6 +378,10 @@ void case_cgroup(TestEnv *env) {
         test_plan_add_defaults(&t);
         test_plan_add(&t, PLAN_MOUNT_CGROUP, NULL, "/sys/fs/cgroup", NULL, MS_RDONLY, NULL);
         run_ok(env, &t, true, inside_cgroup);
+
+        /* The host's /sys/fs/cgroup decides, not the kernel's list of hierarchies. */
+        t.cgroup_unified = true;
+        run_ok(env, &t, true, inside_cgroup_unified);
 }
 
 /* ---- race (CVE-2021-30465 class, short): a Bind= target's parent flips
