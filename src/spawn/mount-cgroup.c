@@ -134,27 +134,26 @@ static int cgroup_mount_one(const PlanMount *m, unsigned long ro, bool host_unif
         if (target_fd < 0)
                 return spawn_error(err, target_fd, "%s: cannot open the target", what);
 
-        /* Otherwise our own /proc/self/cgroup (the fresh procfs, inside the new
-         * cgroup namespace) lists the hierarchies to mount: v1 lines on a hybrid
-         * or legacy host, beside "0::". */
-        f = host_unified ? NULL : fopen("/proc/self/cgroup", "re");
-        if (!f && host_unified)
-                goto unified;
-        if (!f)
-                return spawn_error(err, errno, "%s: cannot read /proc/self/cgroup", what);
-        while (getline(&line, &size, f) > 0)
-                if (!startswith(line, "0:"))
-                        v1 = true;
-
-        if (v1) {
-                rewind(f);
-                r = cgroup_mount_hybrid(target_fd, f, ro, what, err);
+        /* cgroup2 alone where the host's /sys/fs/cgroup is cgroup2 alone (read
+         * before pivot_root). Otherwise our own /proc/self/cgroup (the fresh
+         * procfs, inside the new cgroup namespace) lists the hierarchies to
+         * mount: v1 lines on a hybrid or legacy host, beside "0::". */
+        if (!host_unified) {
+                f = fopen("/proc/self/cgroup", "re");
+                if (!f)
+                        return spawn_error(err, errno, "%s: cannot read /proc/self/cgroup", what);
+                while (getline(&line, &size, f) > 0)
+                        if (!startswith(line, "0:"))
+                                v1 = true;
+                if (v1) {
+                        rewind(f);
+                        r = cgroup_mount_hybrid(target_fd, f, ro, what, err);
+                        fclose(f);
+                        return r;
+                }
                 fclose(f);
-                return r;
         }
-        fclose(f);
 
-unified:
         mnt_fd = mount_fs_new("cgroup2", "cgroup2", NULL, CGROUP_MOUNT_FLAGS | ro, kmsg, sizeof kmsg);
         if (mnt_fd < 0)
                 return spawn_error(err, mnt_fd, "%s: cannot mount cgroup2%s%s", what, *kmsg ? ": " : "", kmsg);
