@@ -28,14 +28,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <linux/sched.h>
 #include <sched.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -48,56 +44,6 @@ struct CgroupPrime {
         int pidfd;
 };
 
-/* Whether the cgroup.procs text lists pid. */
-static bool procs_list(const char *text, pid_t pid) {
-        char want[16];
-        size_t l = (size_t) snprintf(want, sizeof want, "%d", (int) pid);
-
-        for (const char *p = text; p && *p; ) {
-                if (strncmp(p, want, l) == 0 && (p[l] == '\n' || p[l] == 0))
-                        return true;
-                p = strchr(p, '\n');
-                if (p)
-                        p++;
-        }
-        return false;
-}
-
-/* Our cgroup.procs the quick way: systemd mounts cgroup2 at /sys/fs/cgroup
- * (or /sys/fs/cgroup/unified beside v1), so our "0::" path below it is our
- * cgroup; that the file lists our own PID proves it (a mount of another
- * subtree would not). -ENOENT when that is not so: then mountinfo decides. */
-static int own_procs_quick(void) {
-        static const char * const bases[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
-        CgroupMembership *m = NULL;
-        size_t n = 0;
-        int r;
-
-        r = cg_read_membership(0, &m, &n);
-        if (r < 0)
-                return r;
-        const char *path = cg_membership_path(m, n, NULL);
-        r = -ENOENT;
-        for (size_t i = 0; path && r < 0 && i < ELEMENTSOF(bases); i++) {
-                _cleanup_free_ char *procs = NULL, *text = NULL;
-                _cleanup_close_ int fd = -EBADF;
-                struct statfs sf;
-
-                if (statfs(bases[i], &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC)
-                        continue;
-                if (asprintf(&procs, "%s%s/cgroup.procs", bases[i], streq(path, "/") ? "" : path) < 0) {
-                        r = -ENOMEM;
-                        break;
-                }
-                if (cg_read_file(procs, &text) < 0 || !procs_list(text, getpid()))
-                        continue;
-                fd = open(procs, O_WRONLY | O_CLOEXEC);
-                r = fd >= 0 ? TAKE_FD(fd) : -errno;
-        }
-        cg_membership_free(m, n);
-        return r;
-}
-
 /* In the helper: where to write, then the write. Returns an exit status:
  * 0, or the errno of the step that failed. */
 static int prime_write(const char *cgroup_dir) {
@@ -107,23 +53,16 @@ static int prime_write(const char *cgroup_dir) {
         int r, len;
 
         if (!cgroup_dir) {
-                fd = own_procs_quick();
-                if (fd == -ENOMEM)
-                        return ENOMEM;
-                if (fd < 0) {
-                        r = cg_v2_dir_of(0, &own);
-                        if (r < 0)
-                                return -r;
-                        cgroup_dir = own;
-                }
+                r = cg_v2_dir_of(0, &own);
+                if (r < 0)
+                        return -r;
+                cgroup_dir = own;
         }
-        if (fd < 0) {
-                if (asprintf(&procs, "%s/cgroup.procs", cgroup_dir) < 0)
-                        return ENOMEM;
-                fd = open(procs, O_WRONLY | O_CLOEXEC);
-                if (fd < 0)
-                        return errno;
-        }
+        if (asprintf(&procs, "%s/cgroup.procs", cgroup_dir) < 0)
+                return ENOMEM;
+        fd = open(procs, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return errno;
         len = snprintf(line, sizeof line, "%d\n", (int) getpid());
         /* Into the cgroup it is in: nothing moves; the kernel waits for the grace
          * period here instead of in PID 1's move. */

@@ -3,9 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/magic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "cgroup-util.h"
@@ -491,22 +494,67 @@ int cg_layout(void) {
         return r;
 }
 
+/* Whether the cgroup.procs text lists pid. */
+static bool procs_list(const char *text, pid_t pid) {
+        char want[16];
+        size_t l = (size_t) snprintf(want, sizeof want, "%d", (int) pid);
+
+        for (const char *p = text; p && *p; ) {
+                if (strncmp(p, want, l) == 0 && (p[l] == '\n' || p[l] == 0))
+                        return true;
+                p = strchr(p, '\n');
+                if (p)
+                        p++;
+        }
+        return false;
+}
+
+/* The quick way, without mountinfo (~1 ms of a cold start): systemd mounts
+ * cgroup2 at /sys/fs/cgroup, or at /sys/fs/cgroup/unified beside v1, so PID's
+ * "0::" path below it is its cgroup; that the cgroup.procs there lists PID
+ * proves it (a mount of another subtree would not). -ENOENT when that is not so. */
+static int v2_dir_quick(pid_t pid, const char *path, char **ret) {
+        static const char * const bases[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+
+        for (size_t i = 0; i < ELEMENTSOF(bases); i++) {
+                _cleanup_free_ char *dir = NULL, *procs = NULL, *text = NULL;
+                struct statfs sf;
+
+                if (statfs(bases[i], &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC)
+                        continue;
+                if (asprintf(&dir, "%s%s", bases[i], streq(path, "/") ? "" : path) < 0 ||
+                    asprintf(&procs, "%s/cgroup.procs", dir) < 0)
+                        return -ENOMEM;
+                if (cg_read_file(procs, &text) < 0 || !procs_list(text, pid ?: getpid()))
+                        continue;
+                *ret = TAKE_PTR(dir);
+                return 0;
+        }
+        return -ENOENT;
+}
+
 int cg_v2_dir_of(pid_t pid, char **ret) {
         CgroupMembership *m = NULL;
         CgroupMount *mounts = NULL;
         size_t n = 0, n_mounts = 0;
         int r;
 
-        r = cg_read_both(pid, &m, &n, &mounts, &n_mounts);
+        r = cg_read_membership(pid, &m, &n);
         if (r < 0)
                 return r;
-        const CgroupMount *u = cg_mount_find(mounts, n_mounts, NULL);
         const char *p = cg_membership_path(m, n, NULL);
-        char *d = u && p ? cg_mount_path(u, p) : NULL;
-        r = d ? 0 : !u || !p ? -ENOENT : -ENOMEM;
-        if (d)
-                *ret = d;
-        cg_mount_free(mounts, n_mounts);
+        r = p ? v2_dir_quick(pid, p, ret) : -ENOENT;
+        if (r == -ENOENT && p) {
+                r = cg_read_mounts(&mounts, &n_mounts);
+                if (r >= 0) {
+                        const CgroupMount *u = cg_mount_find(mounts, n_mounts, NULL);
+                        char *d = u ? cg_mount_path(u, p) : NULL;
+                        r = d ? 0 : !u ? -ENOENT : -ENOMEM;
+                        if (d)
+                                *ret = d;
+                        cg_mount_free(mounts, n_mounts);
+                }
+        }
         cg_membership_free(m, n);
         return r;
 }

@@ -84,7 +84,8 @@ typedef enum CgroupLayout {
 } CgroupLayout;
 int cg_layout(void);                    /* a CgroupLayout, or -errno */
 /* The cgroup2 directory of PID (0: ourselves) under this namespace's cgroup2
- * mount; -ENOENT when there is no cgroup2 or PID is in none. */
+ * mount (/sys/fs/cgroup or its "unified" first, when its cgroup.procs lists
+ * PID; else mountinfo); -ENOENT when there is no cgroup2 or PID is in none. */
 int cg_v2_dir_of(pid_t pid, char **ret);
 
 /* Small file helpers relative to a cgroup directory fd. */
