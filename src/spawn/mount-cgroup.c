@@ -10,9 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <linux/magic.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "macros.h"
@@ -105,11 +103,6 @@ static int cgroup_mount_hybrid(int target_fd, FILE *f, unsigned long ro, const c
         if (r < 0)
                 return spawn_error(err, r, "%s: cannot make the tmpfs read-only", what);
         return 0;
-}
-
-bool cgroup_host_unified(void) {
-        struct statfs sf;
-        return statfs("/sys/fs/cgroup", &sf) >= 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
 }
 
 static int cgroup_mount_one(const PlanMount *m, unsigned long ro, bool host_unified, SpawnError *err) {

@@ -21,10 +21,8 @@ int mount_setup_root(const Plan *p, SpawnError *err);
  * host's layout of hierarchies), read-only -- writable only when the
  * supervisor delegated the cgroup to the container's (user namespace's)
  * root, whose init then manages its subtree. */
+/* host_unified: cgroup_host_unified() (mount-util.h), read before pivot_root. */
 int mount_setup_cgroup(const Plan *p, bool delegated, bool host_unified, SpawnError *err);
-/* Whether this mount namespace's /sys/fs/cgroup is cgroup2 alone (a pure
- * cgroup2 host); read before pivot_root, for mount_setup_cgroup(). */
-bool cgroup_host_unified(void);
 
 /* The two halves of mount_setup_root(), for callers (and tests) that look at
  * the tree before pivoting: mount_setup_build() does everything up to

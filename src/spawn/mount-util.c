@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
@@ -320,4 +321,9 @@ int mount_fs_magic(int fd, int64_t *ret) {
                 return negative_errno();
         *ret = (int64_t) sfs.f_type;
         return 0;
+}
+
+bool cgroup_host_unified(void) {
+        struct statfs sf;
+        return statfs("/sys/fs/cgroup", &sf) >= 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
 }

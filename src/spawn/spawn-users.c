@@ -182,12 +182,11 @@ static void fclosep(FILE **f) {
 
 /* Where the hierarchy of one /proc/PID/cgroup line is mounted on the host. */
 static int hierarchy_dir(const char *controllers, char *buf, size_t size) {
-        struct statfs sfs;
         const char *name;
 
         if (isempty(controllers)) {
                 /* cgroup2: /sys/fs/cgroup itself, or "unified" on a hybrid host. */
-                if (statfs("/sys/fs/cgroup", &sfs) >= 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
+                if (cgroup_host_unified())
                         name = "";
                 else
                         name = "/unified";

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "macros.h"
+#include "mount-util.h"
 #include "mounts-lib.h"
 
 char *path_join(const char *a, const char *b) {
