@@ -159,17 +159,12 @@ void scope_leaf_leave(const char *own, const char *leaf) {
                 return;
         /* Off again, so that cell may rejoin its own cgroup: no child uses them now. */
         if (cg_read(fd, "cgroup.subtree_control", &enabled) >= 0)
-                for (size_t i = 0; i < ELEMENTSOF(leaf_controllers); i++) {
-                        const char *c = leaf_controllers[i];
-                        size_t l = strlen(c);
-                        for (const char *p = enabled; (p = strstr(p, c)); p += l)
-                                if ((p == enabled || p[-1] == ' ') && (p[l] == 0 || p[l] == ' ' || p[l] == '\n')) {
-                                        char op[32];
-                                        snprintf(op, sizeof op, "-%s", c);
-                                        (void) cg_write(fd, "cgroup.subtree_control", op);
-                                        break;
-                                }
-                }
+                for (size_t i = 0; i < ELEMENTSOF(leaf_controllers); i++)
+                        if (cg_list_has(enabled, leaf_controllers[i])) {
+                                char op[32];
+                                snprintf(op, sizeof op, "-%s", leaf_controllers[i]);
+                                (void) cg_write(fd, "cgroup.subtree_control", op);
+                        }
         snprintf(pid, sizeof pid, "%d", (int) getpid());
         if (cg_write(fd, "cgroup.procs", pid) < 0)
                 return;                         /* still in the leaf: it stays for systemd */

@@ -558,3 +558,12 @@ int cg_v2_dir_of(pid_t pid, char **ret) {
         cg_membership_free(m, n);
         return r;
 }
+
+bool cg_list_has(const char *list, const char *word) {
+        size_t l = strlen(word);
+
+        for (const char *p = list; (p = strstr(p, word)); p += l)
+                if ((p == list || strchr(" \n", p[-1])) && (p[l] == 0 || strchr(" \n", p[l])))
+                        return true;
+        return false;
+}

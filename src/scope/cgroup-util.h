@@ -92,5 +92,8 @@ int cg_v2_dir_of(pid_t pid, char **ret);
 int cg_write(int dirfd, const char *file, const char *value);
 int cg_read(int dirfd, const char *file, char **ret);
 int cg_read_file(const char *path, char **ret);
+/* Whether a cgroup list file's text ("cpu io memory\n": cgroup.controllers,
+ * cgroup.subtree_control) has word. */
+bool cg_list_has(const char *list, const char *word);
 /* "key N" lines (memory.events, memory.oom_control): the value of key. */
 int cg_read_keyed(int dirfd, const char *file, const char *key, uint64_t *ret);

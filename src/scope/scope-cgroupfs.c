@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup-limits.h"
 #include "cgroup-tree.h"
 #include "cgroup-util.h"
 #include "scope-internal.h"
@@ -140,32 +141,25 @@ static int write_one(Scope *s, int idx, const char *file, const char *value, boo
         return 0;
 }
 
-static bool word_in(const char *list, const char *word) {
-        size_t l = strlen(word);
-        for (const char *p = list; (p = strstr(p, word)); p += l)
-                if ((p == list || p[-1] == ' ' || p[-1] == '\n') && (p[l] == 0 || p[l] == ' ' || p[l] == '\n'))
-                        return true;
-        return false;
-}
-
 /* cgroup2: a controller must be on in the parent's cgroup.subtree_control for its
  * files to appear in our child. The "no internal processes" rule: a non-root cgroup
  * that has processes of its own cannot enable domain controllers for its children
  * (EBUSY). When cell is the only process there, it moves itself into a leaf below
  * its own cgroup and tries again (cgroup-leaf.c); when others share it, it fails
  * rather than run the payload without the limit, and says what to do. */
-static int enable_controller(Scope *s, const char *parent, int parent_fd, const char *c) {
+static int enable_controller(Scope *s, const char *parent, int parent_fd, const CgroupNeed *need) {
         _cleanup_free_ char *avail = NULL, *enabled = NULL;
+        const char *c = need->controller;
         char op[32];
         int r;
 
         r = cg_read(parent_fd, "cgroup.controllers", &avail);
         if (r < 0)
                 return scope_set_error(s, r, "cannot read %s/cgroup.controllers: %s", parent, strerror(-r));
-        if (!word_in(avail, c))
-                return scope_set_error(s, -EOPNOTSUPP, "the %s controller is not available in %s "
-                                       "(not delegated to cell's cgroup)", c, parent);
-        if (cg_read(parent_fd, "cgroup.subtree_control", &enabled) >= 0 && word_in(enabled, c))
+        if (!cg_list_has(avail, c))
+                return scope_set_error(s, -EOPNOTSUPP, "%s=: the %s controller is not available in %s "
+                                       "(not delegated to cell's cgroup)", need->key, c, parent);
+        if (cg_read(parent_fd, "cgroup.subtree_control", &enabled) >= 0 && cg_list_has(enabled, c))
                 return 0;
         snprintf(op, sizeof op, "+%s", c);
         r = cg_write(parent_fd, "cgroup.subtree_control", op);
@@ -189,8 +183,6 @@ static int enable_controller(Scope *s, const char *parent, int parent_fd, const 
 static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *own, const char *child) {
         const PlanLimits *l = &p->limits;
         uint64_t mem = cg_physical_memory(), page = (uint64_t) sysconf(_SC_PAGESIZE);
-        bool need_memory = l->memory_max.kind || l->memory_high.kind || l->memory_swap_max.kind;
-        bool need_cpu = l->cpu_quota_per_sec_usec != USEC_INFINITY || l->cpu_weight > 0;
         _cleanup_free_ char *parent = cg_mount_path(m, own);
         _cleanup_close_ int parent_fd = -EBADF;
         char buf[64];
@@ -204,19 +196,13 @@ static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *o
                 return scope_set_error(s, r, "cannot open cell's own cgroup %s: %s", parent, strerror(-r));
         }
 
-        const struct { bool need; const char *name; } want[] = {
-                { l->allowed_cpus != NULL, "cpuset" },
-                { need_cpu, "cpu" },
-                { l->io_weight > 0, "io" },
-                { need_memory, "memory" },
-                { l->tasks_max.kind != CELL_LIMIT_UNSET, "pids" },
-        };
-        for (size_t i = 0; i < ELEMENTSOF(want); i++)
-                if (want[i].need) {
-                        r = enable_controller(s, parent, parent_fd, want[i].name);
-                        if (r < 0)
-                                return r;
-                }
+        CgroupNeed needs[CG_NEEDS_MAX];
+        size_t n_needs = cg_limits_needs(l, needs);
+        for (size_t i = 0; i < n_needs; i++) {
+                r = enable_controller(s, parent, parent_fd, needs + i);
+                if (r < 0)
+                        return r;
+        }
 
         idx = dir_add(s, m, own, child, "cgroup2");
         if (idx < 0)

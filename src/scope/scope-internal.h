@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <systemd/sd-bus.h>
 
+#include "cgroup-limits.h"
 #include "cgroup-util.h"
 #include "macros.h"
 #include "scope.h"
@@ -29,6 +30,8 @@ struct Scope {
         ScopeCgroupfs *fs;      /* CGROUP_MANAGER_CGROUPFS */
         ScopeOom *oom;          /* CGROUP_MANAGER_SYSTEMD: watches the scope for OOM kills */
         CgroupPrime *prime;     /* the grace period of the move ahead, started early (cgroup-prime.c) */
+        CgroupNeed needs[CG_NEEDS_MAX]; /* the controllers the plan's limits need */
+        size_t n_needs;
         /* The device policy as cell's own BPF program (scope-devices.c). */
         bool devices_own;               /* cell attaches it; DevicePolicy= is not sent */
         int devices_unrestricted;       /* -errno: the kernel refused BPF, no policy (warned) */

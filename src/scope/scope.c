@@ -110,6 +110,7 @@ int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *eve
         if (event)
                 s->event = sd_event_ref(event);
         s->devices_prog_fd = -EBADF;
+        s->n_needs = cg_limits_needs(&p->limits, s->needs);
         if (manager != CGROUP_MANAGER_NONE) {
                 r = scope_devices_prepare(s, p, user_bus);
                 if (r < 0)
@@ -179,6 +180,38 @@ int scope_attach(Scope *s, pid_t pid, bool born_in) {
         }
 }
 
+/* systemd applies a limit only where it has the controller, and drops the rest
+ * without a word: on a host whose cgroup tree lacks it, in a slice it may not
+ * use there (DisableControllers=), cpuset on cgroup v1. The scope then shows
+ * the property but nothing enforces it. The cgroupfs manager refuses such a
+ * unit when it enables the controllers; here it is refused before GO. */
+static int limits_check(Scope *s, pid_t pid) {
+        _cleanup_free_ char *dir = NULL, *path = NULL, *controllers = NULL;
+        CgroupMembership *m = NULL;
+        size_t n = 0;
+        int r;
+
+        if (s->n_needs == 0)
+                return 0;
+        /* The child is ours and blocked until GO: its cgroups are the scope's. */
+        if (cg_v2_dir_of(pid, &dir) >= 0) {
+                if (asprintf(&path, "%s/cgroup.controllers", dir) < 0)
+                        return -ENOMEM;
+                (void) cg_read_file(path, &controllers);
+        }
+        r = cg_read_membership(pid, &m, &n);
+        if (r < 0)
+                return scope_set_error(s, r, "cannot read the container's cgroups (PID %d): %s", (int) pid, strerror(-r));
+        const CgroupNeed *u = cg_limits_unmet(s->needs, s->n_needs, m, n, s->unit, controllers);
+        cg_membership_free(m, n);
+        if (u)
+                return scope_set_error(s, -EOPNOTSUPP, "%s=: systemd has no %s controller for %s, so the limit would "
+                                       "not be enforced (this host's cgroup tree lacks it, the slice may not use "
+                                       "it, or systemd does not support it on cgroup v1)",
+                                       u->key, u->controller, s->unit);
+        return 0;
+}
+
 int scope_wait(Scope *s) {
         if (!s)
                 return -EINVAL;
@@ -190,6 +223,10 @@ int scope_wait(Scope *s) {
                  * the same grace period); should it still be at work (no CPU for it yet),
                  * it is not waited for here but when the scope goes. */
                 s->prime = cg_prime_reap(s->prime, false, NULL);
+                /* No payload runs without a limit its unit asks for. */
+                r = limits_check(s, scope_bus_pid(s));
+                if (r < 0)
+                        return r;
                 /* The device policy is in force before GO lets the payload run. */
                 r = scope_devices_attach_pid(s, scope_bus_pid(s));
                 if (r < 0)

@@ -14,9 +14,10 @@ echo ran >> /out/error-payload-ran
 exec sleep 30
 EOF
 
-# expect_refused WHAT NAME LOGFILE RC PATTERN: the common checks after a refused start
+# expect_refused WHAT NAME LOGFILE RC PATTERN [SLICEPATH]: the common checks
+# after a refused start (SLICEPATH: where the scope's cgroup would have been)
 expect_refused() {
-        local what=$1 name=$2 log=$3 rc=$4 pattern=$5
+        local what=$1 name=$2 log=$3 rc=$4 pattern=$5 slice=${6:-/machine.slice}
         expect_eq "$what: exit status" 2 "$rc"
         if grep -qiE "$pattern" "$log"; then
                 ok "$what: says why: $(head -n 1 "$log")"
@@ -26,7 +27,7 @@ expect_refused() {
         check "$what: the payload never ran" test ! -e "$ROOT/out/error-payload-ran"
         expect_eq "$what: no payload process is left" "" "$(procs_matching error-payload)$(procs_matching 'sleep 30')"
         expect_eq "$what: no scope is left" not-found "$(prop "cell-$name.scope" LoadState)"
-        expect_eq "$what: no cgroup is left" "" "$(cgroup_dirs_of "/machine.slice/cell-$name.scope")"
+        expect_eq "$what: no cgroup is left" "" "$(cgroup_dirs_of "$slice/cell-$name.scope")"
         rm -f "$ROOT/out/error-payload-ran"
 }
 
@@ -62,6 +63,42 @@ in_sealed systemctl daemon-reload
 cell_with_slice jobfail cell-assert.slice
 in_sealed "$CELL" run jobfail > "$WORK/jobfail.log" 2>&1
 expect_refused "a failing start job" jobfail "$WORK/jobfail.log" $? "dependency"
+
+# --- a limit systemd would not enforce: it sets the property and drops the
+# limit without a word where it has no controller for it. Refused before the
+# payload runs, as the cgroupfs manager does. A slice that may not use the
+# pids controller (DisableControllers=) makes that so on any host.
+in_sealed sh -c 'printf "[Slice]\nDisableControllers=pids\n" > /run/systemd/system/cell-nopids.slice'
+in_sealed systemctl daemon-reload
+install_cell nopids <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/error-payload
+[Limits]
+Slice=cell-nopids.slice
+TasksMax=10
+EOF
+in_sealed "$CELL" run nopids > "$WORK/nopids.log" 2>&1
+expect_refused "TasksMax= in a slice without the pids controller" nopids "$WORK/nopids.log" $? \
+        "TasksMax=: systemd has no pids controller for cell-nopids\.scope, so the limit would not be enforced" \
+        /cell.slice/cell-nopids.slice
+
+# systemd 252 has no cpuset controller on cgroup v1: AllowedCPUs= would be a
+# property only on the hybrid layout.
+if [ "$SEALED_CGROUP" = hybrid ]; then
+        install_cell cpus <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/error-payload
+[Limits]
+AllowedCPUs=0
+EOF
+        in_sealed "$CELL" run cpus > "$WORK/cpus.log" 2>&1
+        expect_refused "AllowedCPUs= on the hybrid layout" cpus "$WORK/cpus.log" $? \
+                "AllowedCPUs=: systemd has no cpuset controller for cell-cpus\.scope"
+fi
 
 # --- already running
 write_payload idle-payload <<'EOF'

@@ -13,6 +13,39 @@ trap 'exit 0' TERM
 cat /proc/self/cgroup > /out/cgroup
 sleep 1000 & wait
 EOF
+# Every [Limits] key systemd has a controller for here: cell refuses the
+# others (test-errors.sh). KEY VALUE PROPERTY EXPECTED CONTROLLER
+limit_table="MemoryMax 64M MemoryMax 67108864 memory
+MemoryHigh 48M MemoryHigh 50331648 memory
+MemorySwapMax 0 MemorySwapMax 0 memory
+CPUQuota 50% CPUQuotaPerSecUSec 500ms cpu
+CPUWeight 200 CPUWeight 200 cpu
+IOWeight 300 IOWeight 300 io
+AllowedCPUs 0 AllowedCPUs 0 cpuset
+TasksMax 32 TasksMax 32 pids"
+# systemd_has CONTROLLER: whether systemd enforces limits of CONTROLLER here.
+# Hybrid: the v1 hierarchies the harness mounts; blkio weights are skipped
+# where missing (no IO scheduler with weights needs them either); systemd
+# has no cpuset on v1.
+systemd_has() {
+        if [ "$SEALED_CGROUP" = v2 ]; then
+                controller_available "$1"
+        else
+                case $1 in
+                io) true ;;
+                cpuset) false ;;
+                *) controller_available "$1" ;;
+                esac
+        fi
+}
+limits=
+while read -r key value p want ctrl <&3; do
+        if systemd_has "$ctrl"; then
+                limits+="$key=$value"$'\n'
+        else
+                echo "skip - $key=: systemd has no $ctrl controller here"
+        fi
+done 3<<< "$limit_table"
 install_cell hello <<EOF
 [Unit]
 Description=scope test
@@ -21,14 +54,7 @@ Directory=$ROOT
 [Exec]
 Exec=/bin/scope-payload
 [Limits]
-MemoryMax=64M
-MemoryHigh=48M
-MemorySwapMax=0
-CPUQuota=50%
-CPUWeight=200
-IOWeight=300
-AllowedCPUs=0
-TasksMax=32
+$limits
 EOF
 scope=cell-hello.scope
 
@@ -45,14 +71,12 @@ expect_eq "Description" "cell hello: scope test" "$(prop $scope Description)"
 expect_eq "CollectMode=inactive-or-failed" inactive-or-failed "$(prop $scope CollectMode)"
 expect_eq "BindsTo= the service cell runs in" cell@hello.service "$(prop $scope BindsTo)"
 check "Controller= is cell's bus name" sh -c "'$SEALED' run systemctl show -P Controller $scope | grep -q '^:1\.'"
-expect_eq "MemoryMax=64M" 67108864 "$(prop $scope MemoryMax)"
-expect_eq "MemoryHigh=48M" 50331648 "$(prop $scope MemoryHigh)"
-expect_eq "MemorySwapMax=0" 0 "$(prop $scope MemorySwapMax)"
-expect_eq "CPUQuota=50%" 500ms "$(prop $scope CPUQuotaPerSecUSec)"
-expect_eq "CPUWeight=200" 200 "$(prop $scope CPUWeight)"
-expect_eq "IOWeight=300" 300 "$(prop $scope IOWeight)"
-expect_eq "AllowedCPUs=0" 0 "$(prop $scope AllowedCPUs)"
-expect_eq "TasksMax=32" 32 "$(prop $scope TasksMax)"
+# (the table on fd 3: in_sealed reads standard input)
+while read -r key value p want ctrl <&3; do
+        if systemd_has "$ctrl"; then
+                expect_eq "$key=$value" "$want" "$(prop $scope "$p")"
+        fi
+done 3<<< "$limit_table"
 # The device policy: systemd's on the hybrid layout, cell's own BPF program on
 # cgroup2 (systemd then has none to show; test-devices.sh tests both at work).
 if [ "$SEALED_CGROUP" = v2 ]; then

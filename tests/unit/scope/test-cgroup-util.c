@@ -284,3 +284,13 @@ TEST(v2_dir_of_self) {
         free(path);
         free(procs);
 }
+
+TEST(list_has) {
+        ASSERT_TRUE(cg_list_has("cpuset cpu io memory pids\n", "cpu"));
+        ASSERT_TRUE(cg_list_has("cpuset cpu io memory pids\n", "pids"));
+        ASSERT_TRUE(cg_list_has("memory", "memory"));
+        ASSERT_FALSE(cg_list_has("cpuset io\n", "cpu"));
+        ASSERT_FALSE(cg_list_has("hugetlb misc\n", "io"));
+        ASSERT_FALSE(cg_list_has("", "memory"));
+        ASSERT_FALSE(cg_list_has("\n", "memory"));
+}

@@ -313,10 +313,11 @@ static void on_request_stop(void *userdata) {
         n_stop++;
 }
 
-/* Runs one scope through new/attach/wait; returns wait's result. */
-static int run_one(const char *name, const char *unit, sd_event *e, Scope **ret) {
+/* Runs one scope through new/attach/wait; returns wait's result. limits: NULL for none. */
+static int run_limited(const char *name, const char *unit, const PlanLimits *limits, sd_event *e, Scope **ret) {
         Plan p = { .name = (char *) name, .scope_unit = (char *) unit, .slice = (char *) "machine.slice",
-                   .description = (char *) "cell test" };
+                   .description = (char *) "cell test",
+                   .limits = limits ? *limits : (PlanLimits) { .cpu_quota_per_sec_usec = USEC_INFINITY } };
         ScopeCallbacks cb = { .request_stop = on_request_stop };
         Scope *s = NULL;
 
@@ -327,6 +328,10 @@ static int run_one(const char *name, const char *unit, sd_event *e, Scope **ret)
         int r = scope_wait(s);
         *ret = s;
         return r;
+}
+
+static int run_one(const char *name, const char *unit, sd_event *e, Scope **ret) {
+        return run_limited(name, unit, NULL, e, ret);
 }
 
 TEST(systemd_conversation) {
@@ -385,6 +390,15 @@ TEST(systemd_conversation) {
         ASSERT_FALSE(scope_stale_cleared(s));
         scope_free(s);
 
+        /* A limit systemd did not put in force: the fake makes no cgroup, so this
+         * process is in no cell-unenforced.scope, and TasksMax= is refused. */
+        PlanLimits tasks = { .cpu_quota_per_sec_usec = USEC_INFINITY,
+                             .tasks_max = { .kind = CELL_LIMIT_VALUE, .value = 32 } };
+        ASSERT_ERROR(run_limited("unenforced", "cell-unenforced.scope", &tasks, e, &s), EOPNOTSUPP);
+        ASSERT_CONTAINS(scope_last_error(s), "TasksMax=: systemd has no pids controller for cell-unenforced.scope, "
+                                             "so the limit would not be enforced");
+        scope_free(s);
+
         /* systemctl stop: RequestStop reaches the controller. */
         n_stop = 0;
         ASSERT_OK(run_one("stop", "cell-stop.scope", e, &s));
@@ -394,7 +408,8 @@ TEST(systemd_conversation) {
         scope_free(s);
 
         /* The bus goes away while waiting for the job. */
-        Plan p = { .name = (char *) "hang", .scope_unit = (char *) "cell-hang.scope" };
+        Plan p = { .name = (char *) "hang", .scope_unit = (char *) "cell-hang.scope",
+                   .limits.cpu_quota_per_sec_usec = USEC_INFINITY };
         ASSERT_OK(scope_new(&p, CGROUP_MANAGER_SYSTEMD, false, e, NULL, &s));
         ASSERT_OK(scope_attach(s, getpid(), false));
         stop_fakes();

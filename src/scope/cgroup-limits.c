@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <string.h>
+
+#include "cgroup-limits.h"
+#include "strv.h"
+
+size_t cg_limits_needs(const PlanLimits *l, CgroupNeed ret[static CG_NEEDS_MAX]) {
+        const char *memory = l->memory_max.kind ? "MemoryMax" :
+                             l->memory_high.kind ? "MemoryHigh" :
+                             l->memory_swap_max.kind ? "MemorySwapMax" : NULL;
+        const char *cpu = l->cpu_quota_per_sec_usec != USEC_INFINITY ? "CPUQuota" :
+                          l->cpu_weight > 0 ? "CPUWeight" : NULL;
+        const CgroupNeed all[CG_NEEDS_MAX] = {
+                { "cpuset", "cpuset", l->allowed_cpus ? "AllowedCPUs" : NULL, false },
+                { "cpu", "cpu", cpu, false },
+                { "io", "blkio", l->io_weight > 0 ? "IOWeight" : NULL, true },
+                { "memory", "memory", memory, false },
+                { "pids", "pids", l->tasks_max.kind != CELL_LIMIT_UNSET ? "TasksMax" : NULL, false },
+        };
+        size_t n = 0;
+
+        for (size_t i = 0; i < CG_NEEDS_MAX; i++)
+                if (all[i].key)
+                        ret[n++] = all[i];
+        return n;
+}
+
+/* path is leaf itself or ends in "/leaf". */
+static bool path_is_leaf(const char *path, const char *leaf) {
+        size_t lp = strlen(path), ll = strlen(leaf);
+        return lp > ll && path[lp - ll - 1] == '/' && streq(path + lp - ll, leaf);
+}
+
+const CgroupNeed *cg_limits_unmet(const CgroupNeed *needs, size_t n_needs,
+                                  const CgroupMembership *m, size_t n_m,
+                                  const char *leaf, const char *v2_controllers) {
+        const char *v2_path = cg_membership_path(m, n_m, NULL);
+        bool v1_holds = false;
+
+        /* cgroup2's controllers count only where the process is in leaf there. */
+        if (!v2_path || !path_is_leaf(v2_path, leaf))
+                v2_controllers = NULL;
+
+        /* Whether v1 holds this cgroup's limits: some real v1 controller has it in
+         * leaf. (The kernel lists every v1 hierarchy mounted anywhere, also on a
+         * cgroup2 host whose manager never puts anything there.) */
+        for (size_t i = 0; i < n_m; i++)
+                if (m[i].id != 0 && path_is_leaf(m[i].path, leaf))
+                        STRV_FOREACH(c, m[i].controllers)
+                                if (!startswith(*c, "name="))
+                                        v1_holds = true;
+
+        for (size_t i = 0; i < n_needs; i++) {
+                const char *p = cg_membership_path(m, n_m, needs[i].v1);
+                if (p && path_is_leaf(p, leaf))
+                        continue;
+                if (v2_controllers && cg_list_has(v2_controllers, needs[i].controller))
+                        continue;
+                if (needs[i].optional_v1 && v1_holds)
+                        continue;
+                return needs + i;
+        }
+        return NULL;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Which cgroup controllers a plan's [Limits] need, and whether a cgroup has
+ * them. Both managers refuse a unit whose limits would not be enforced: the
+ * cgroupfs manager when it enables the controllers, the systemd manager
+ * after the scope's job (systemd sets what it has and drops the rest
+ * without a word). Pure: tested without root. */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cgroup-util.h"
+#include "plan.h"
+
+typedef struct CgroupNeed {
+        const char *controller;         /* cgroup2's name: "memory", "io" */
+        const char *v1;                 /* the v1 hierarchy's: "memory", "blkio" */
+        const char *key;                /* the first key that asks for it: "MemoryMax" */
+        bool optional_v1;               /* where v1 holds it, a missing one is skipped */
+} CgroupNeed;
+
+#define CG_NEEDS_MAX 5
+
+/* The controllers l needs, in the order cpuset, cpu, io, memory, pids (the
+ * order their cgroup2 files are written in); returns how many. */
+size_t cg_limits_needs(const PlanLimits *l, CgroupNeed ret[static CG_NEEDS_MAX]);
+
+/* The first need that the cgroup named leaf ("cell-web.scope") does not meet,
+ * or NULL. A process in it is described by its /proc/PID/cgroup (m) and the
+ * text of cgroup.controllers of its cgroup2 directory (v2_controllers; NULL
+ * if it has none). A need is met by a v1 hierarchy carrying the controller in
+ * which the process is in leaf, or else by cgroup2 listing the controller
+ * while the process is in leaf there.
+ * optional_v1 needs count as met where v1 holds the process's limits (some v1
+ * hierarchy has it in leaf): blkio weights exist only with CFQ/BFQ, and
+ * systemd and the cgroupfs manager skip them there. */
+const CgroupNeed *cg_limits_unmet(const CgroupNeed *needs, size_t n_needs,
+                                  const CgroupMembership *m, size_t n_m,
+                                  const char *leaf, const char *v2_controllers);

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Which controllers a plan's limits need, and whether a cgroup has them: the
+ * check behind "MemoryMax=: systemd has no memory controller for ...", from
+ * sample /proc/PID/cgroup text of each layout. */
+
+#include "cgroup-limits.h"
+#include "test.h"
+
+static const char *leaf = "cell-web.scope";
+
+static PlanLimits no_limits(void) {
+        return (PlanLimits) { .cpu_quota_per_sec_usec = USEC_INFINITY };
+}
+
+static PlanLimits all_limits(void) {
+        static uint8_t cpus[1] = { 0x01 };
+        PlanLimits l = no_limits();
+        l.memory_max = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 64 << 20 };
+        l.cpu_quota_per_sec_usec = 500000;
+        l.io_weight = 300;
+        l.allowed_cpus = cpus;
+        l.allowed_cpus_size = sizeof cpus;
+        l.tasks_max = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 32 };
+        return l;
+}
+
+/* The first unmet need's controller for a /proc/PID/cgroup text, or NULL. */
+static const char *unmet(const PlanLimits *l, const char *proc_cgroup, const char *v2_controllers) {
+        CgroupNeed needs[CG_NEEDS_MAX];
+        size_t n_needs = cg_limits_needs(l, needs);
+        CgroupMembership *m = NULL;
+        size_t n = 0;
+
+        ASSERT_OK(cg_parse_proc_cgroup(proc_cgroup, &m, &n));
+        const CgroupNeed *u = cg_limits_unmet(needs, n_needs, m, n, leaf, v2_controllers);
+        cg_membership_free(m, n);
+        return u ? u->controller : NULL;
+}
+
+TEST(needs_none) {
+        PlanLimits l = no_limits();
+        CgroupNeed needs[CG_NEEDS_MAX];
+
+        ASSERT_EQ(cg_limits_needs(&l, needs), 0);
+        ASSERT_NULL(unmet(&l, "0::/machine.slice/cell-web.scope\n", NULL));
+}
+
+TEST(needs_every_controller_in_order) {
+        PlanLimits l = all_limits();
+        CgroupNeed needs[CG_NEEDS_MAX];
+
+        ASSERT_EQ(cg_limits_needs(&l, needs), 5);
+        ASSERT_STREQ(needs[0].controller, "cpuset");
+        ASSERT_STREQ(needs[0].key, "AllowedCPUs");
+        ASSERT_STREQ(needs[1].controller, "cpu");
+        ASSERT_STREQ(needs[1].key, "CPUQuota");
+        ASSERT_STREQ(needs[2].controller, "io");
+        ASSERT_STREQ(needs[2].v1, "blkio");
+        ASSERT_TRUE(needs[2].optional_v1);
+        ASSERT_STREQ(needs[3].controller, "memory");
+        ASSERT_STREQ(needs[3].key, "MemoryMax");
+        ASSERT_STREQ(needs[4].controller, "pids");
+        ASSERT_STREQ(needs[4].key, "TasksMax");
+}
+
+TEST(needs_name_the_key_that_asks) {
+        PlanLimits l = no_limits();
+        CgroupNeed needs[CG_NEEDS_MAX];
+
+        l.memory_swap_max = (CellLimit) { .kind = CELL_LIMIT_VALUE };
+        l.cpu_weight = 200;
+        ASSERT_EQ(cg_limits_needs(&l, needs), 2);
+        ASSERT_STREQ(needs[0].key, "CPUWeight");
+        ASSERT_STREQ(needs[1].key, "MemorySwapMax");
+
+        /* infinity is a value too: both managers write "max" for it */
+        l = no_limits();
+        l.memory_high = (CellLimit) { .kind = CELL_LIMIT_INFINITY };
+        ASSERT_EQ(cg_limits_needs(&l, needs), 1);
+        ASSERT_STREQ(needs[0].key, "MemoryHigh");
+}
+
+TEST(unmet_v2) {
+        PlanLimits l = all_limits();
+        const char *in_scope = "0::/machine.slice/cell-web.scope\n";
+
+        ASSERT_NULL(unmet(&l, in_scope, "cpuset cpu io memory pids\n"));
+        ASSERT_STREQ(unmet(&l, in_scope, "cpuset cpu io pids\n"), "memory");
+        /* words, not substrings: "cpuset" is no "cpu" */
+        ASSERT_STREQ(unmet(&l, in_scope, "cpuset io memory pids\n"), "cpu");
+        ASSERT_STREQ(unmet(&l, in_scope, "\n"), "cpuset");
+        ASSERT_STREQ(unmet(&l, in_scope, NULL), "cpuset");
+        /* the controllers of a cgroup that is not the scope's do not count */
+        ASSERT_STREQ(unmet(&l, "0::/user.slice/session-1.scope\n", "cpuset cpu io memory pids\n"), "cpuset");
+        /* io has no excuse on cgroup2 */
+        ASSERT_STREQ(unmet(&l, in_scope, "cpuset cpu memory pids"), "io");
+}
+
+TEST(unmet_v2_beside_v1_hierarchies_elsewhere) {
+        /* A cgroup2 systemd on a host that mounts v1 hierarchies (this machine's
+         * sealed v2): the kernel lists them, but not at the scope. */
+        PlanLimits l = all_limits();
+        const char *text =
+                "8:pids:/\n"
+                "4:memory:/process_api/e55aecd6\n"
+                "3:cpuset:/\n"
+                "2:cpu,cpuacct:/\n"
+                "1:blkio:/\n"
+                "0::/machine.slice/cell-web.scope\n";
+
+        ASSERT_STREQ(unmet(&l, text, ""), "cpuset");
+        l.allowed_cpus = NULL;
+        ASSERT_STREQ(unmet(&l, text, ""), "cpu");
+        l.cpu_quota_per_sec_usec = USEC_INFINITY;
+        ASSERT_STREQ(unmet(&l, text, ""), "io");
+        ASSERT_NULL(unmet(&l, text, "io memory pids"));
+}
+
+TEST(unmet_hybrid) {
+        /* systemd on a hybrid host: the scope in the v1 hierarchies it manages,
+         * not in cpuset (systemd has none on v1), blkio not mounted. */
+        PlanLimits l = all_limits();
+        const char *text =
+                "9:name=systemd:/machine.slice/cell-web.scope\n"
+                "8:pids:/machine.slice/cell-web.scope\n"
+                "4:memory:/machine.slice/cell-web.scope\n"
+                "3:cpuset:/\n"
+                "2:cpu,cpuacct:/machine.slice/cell-web.scope\n"
+                "1:blkio:/\n"
+                "0::/machine.slice/cell-web.scope\n";
+
+        ASSERT_STREQ(unmet(&l, text, ""), "cpuset");
+        l.allowed_cpus = NULL;
+        /* cpu from "cpu,cpuacct"; io skipped where v1 holds the limits (as both managers do) */
+        ASSERT_NULL(unmet(&l, text, ""));
+}
+
+TEST(unmet_named_hierarchy_is_not_v1_limits) {
+        /* Only name=systemd at the scope: v1 does not hold its limits, io is required. */
+        PlanLimits l = no_limits();
+        l.io_weight = 100;
+        const char *text =
+                "9:name=systemd:/machine.slice/cell-web.scope\n"
+                "0::/machine.slice/cell-web.scope\n";
+
+        ASSERT_STREQ(unmet(&l, text, "memory pids"), "io");
+        ASSERT_NULL(unmet(&l, text, "io"));
+}
+
+TEST(unmet_leaf_is_a_whole_component) {
+        PlanLimits l = no_limits();
+        l.tasks_max = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 10 };
+
+        ASSERT_NULL(unmet(&l, "8:pids:/machine.slice/cell-web.scope\n0::/\n", NULL));
+        ASSERT_STREQ(unmet(&l, "8:pids:/machine.slice/xcell-web.scope\n0::/\n", NULL), "pids");
+        ASSERT_STREQ(unmet(&l, "8:pids:/machine.slice/cell-web.scope/payload\n0::/\n", NULL), "pids");
+}
