@@ -16,19 +16,27 @@
  * starts the grace period then, while cell still connects to the bus and
  * clones the child, instead of when PID 1 gets to the move.
  *
- * A process and not a thread: the child is cloned while the helper may still
- * wait in the kernel, and glibc in a child cloned from a process with threads
- * would wait for threads that are not there (setresuid() signals each one).
- * The helper is a copy of cell that finds its cgroup (cell's), writes one
- * line and exits; it sends no SIGCHLD (exit_signal 0) and is reaped through
- * its pidfd.
+ * The helper is a process that shares our memory (CLONE_VM), not a thread,
+ * and not a copy of cell:
+ *  - not a thread: the container's child is cloned while the helper may
+ *    still wait in the kernel, and glibc in a child cloned from a process
+ *    with threads waits for threads that are not there (setresuid() signals
+ *    each one);
+ *  - not a copy (fork): copying cell's page tables, then a copy-on-write
+ *    fault for every page cell writes while the helper lives, cost more than
+ *    the helper saves when the grace period is short or already running
+ *    (back to back, a boot storm).
+ * Sharing our memory and, without CLONE_SETTLS, our thread pointer, the
+ * helper may touch nothing glibc owns, errno included: cell opens the file,
+ * and the helper makes one raw write(2) on its own stack and exits. It sends
+ * no SIGCHLD (exit signal 0) and is reaped through its pidfd. Elsewhere than
+ * x86-64 and arm64 (no raw write here) nothing is primed.
  *
- * Best effort: any failure (no cgroup2, no permission, no clone3) only means
+ * Best effort: any failure (no cgroup2, no permission, no clone) only means
  * the start waits as it would have. */
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/sched.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,64 +48,79 @@
 #include "cgroup-util.h"
 #include "macros.h"
 
+#define PRIME_STACK_SIZE 4096
+
 struct CgroupPrime {
         int pidfd;
+        int fd;                 /* the helper's copy of cgroup.procs (its own fd table) */
+        _Alignas(16) unsigned char stack[PRIME_STACK_SIZE];
 };
 
-/* In the helper: where to write, then the write. Returns an exit status:
- * 0, or the errno of the step that failed. */
-static int prime_write(const char *cgroup_dir) {
-        _cleanup_free_ char *own = NULL, *procs = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        char line[16];
-        int r, len;
+/* write(2) without glibc: returns the count or -errno, and no errno is set. */
+static long raw_write(int fd, const void *buf, unsigned long n) {
+#if defined(__x86_64__)
+        long r;
+        __asm__ volatile ("syscall"
+                          : "=a" (r)
+                          : "0" ((long) SYS_write), "D" ((long) fd), "S" (buf), "d" (n)
+                          : "rcx", "r11", "memory");
+        return r;
+#elif defined(__aarch64__)
+        register long x8 __asm__("x8") = SYS_write;
+        register long x0 __asm__("x0") = fd;
+        register long x1 __asm__("x1") = (long) buf;
+        register long x2 __asm__("x2") = (long) n;
+        __asm__ volatile ("svc 0" : "+r" (x0) : "r" (x8), "r" (x1), "r" (x2) : "memory");
+        return x0;
+#else
+        return -ENOSYS;
+#endif
+}
 
-        if (!cgroup_dir) {
-                r = cg_v2_dir_of(0, &own);
-                if (r < 0)
-                        return -r;
-                cgroup_dir = own;
-        }
-        if (asprintf(&procs, "%s/cgroup.procs", cgroup_dir) < 0)
-                return ENOMEM;
-        fd = open(procs, O_WRONLY | O_CLOEXEC);
-        if (fd < 0)
-                return errno;
-        len = snprintf(line, sizeof line, "%d\n", (int) getpid());
-        /* Into the cgroup it is in: nothing moves; the kernel waits for the grace
-         * period here instead of in PID 1's move. */
-        if (write(fd, line, (size_t) len) != len)
-                return errno;
-        return 0;
+/* In the helper, on its own stack; its return value is its exit status. */
+static int prime_helper(void *userdata) {
+        const CgroupPrime *p = userdata;
+        /* "0": the writer itself, into the cgroup of that file. Into the cgroup
+         * it is in, nothing moves; the kernel waits for the grace period here
+         * instead of in PID 1's move. */
+        long r = raw_write(p->fd, "0\n", 2);
+        return r == 2 ? 0 : r < 0 ? (int) -r & 0xff : EIO;
 }
 
 int cg_prime_start(const char *cgroup_dir, CgroupPrime **ret) {
-        int pidfd = -EBADF;
-        long pid;
+        _cleanup_free_ char *own = NULL, *procs = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        int r;
 
         if (!ret)
                 return -EINVAL;
-
-        /* A copy of us (cheap: nothing written yet is copied), so that even
-         * finding our cgroup happens beside the start, not in front of it. */
-        struct clone_args args = {
-                .flags = CLONE_PIDFD,
-                .pidfd = (uint64_t) (uintptr_t) &pidfd,
-                .exit_signal = 0,       /* no SIGCHLD: sd-event is not to see it */
-        };
-        pid = syscall(SYS_clone3, &args, sizeof args);
-        if (pid < 0)
+#if !defined(__x86_64__) && !defined(__aarch64__)
+        return -EOPNOTSUPP;
+#endif
+        if (!cgroup_dir) {
+                r = cg_v2_dir_of(0, &own);
+                if (r < 0)
+                        return r;
+                cgroup_dir = own;
+        }
+        if (asprintf(&procs, "%s/cgroup.procs", cgroup_dir) < 0)
+                return -ENOMEM;
+        fd = open(procs, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
                 return -errno;
-        if (pid == 0)
-                _exit(prime_write(cgroup_dir) & 0xff);
 
         CgroupPrime *p = malloc(sizeof(*p));
-        if (!p) {
-                (void) waitid(P_PIDFD, (id_t) pidfd, &(siginfo_t) {}, WEXITED | __WALL);
-                safe_close(pidfd);
+        if (!p)
                 return -ENOMEM;
+        p->fd = fd;
+        /* The helper gets a copy of our fd table (no CLONE_FILES), so ours is
+         * closed below whatever it does; exit signal 0: no SIGCHLD, which
+         * sd-event owns in cell. */
+        if (clone(prime_helper, p->stack + sizeof(p->stack), CLONE_VM | CLONE_PIDFD, p, &p->pidfd) < 0) {
+                r = -errno;
+                free(p);
+                return r;
         }
-        p->pidfd = pidfd;
         *ret = p;
         return 0;
 }

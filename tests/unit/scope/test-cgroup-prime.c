@@ -7,6 +7,7 @@
  * tests/bench, never asserted here. */
 
 #include <errno.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -38,32 +39,85 @@ TEST(reap_null) {
         ASSERT_ERROR(cg_prime_start(NULL, NULL), EINVAL);
 }
 
-TEST(failure_comes_back_and_helper_is_reaped) {
+/* A directory whose "cgroup.procs" is dev (a symlink): a stand-in cgroup
+ * that needs no root. /dev/full refuses every write (ENOSPC), /dev/null
+ * takes it. The caller removes it with drop_fake(). */
+static char *fake_cgroup(const char *dev) {
+        char *dir = strdup("/tmp/cell-prime-XXXXXX"), *procs = NULL;
+
+        ASSERT_NOT_NULL(dir);
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        ASSERT_TRUE(asprintf(&procs, "%s/cgroup.procs", dir) > 0);
+        ASSERT_OK(symlink(dev, procs));
+        free(procs);
+        return dir;
+}
+
+static void drop_fake(char *dir) {
+        char *procs = NULL;
+
+        ASSERT_TRUE(asprintf(&procs, "%s/cgroup.procs", dir) > 0);
+        ASSERT_OK(unlink(procs));
+        ASSERT_OK(rmdir(dir));
+        free(procs);
+        free(dir);
+}
+
+TEST(no_file_no_helper) {
+        /* cell opens the file itself: nothing to open, no helper. */
+        CgroupPrime *p = NULL;
+
+        ASSERT_ERROR(cg_prime_start("/nonexistent-cell-prime", &p), ENOENT);
+        ASSERT_NULL(p);
+        assert_no_child_left();
+}
+
+TEST(write_failure_comes_back_and_helper_is_reaped) {
+        char *dir = fake_cgroup("/dev/full");
         CgroupPrime *p = NULL;
         int r = 0;
 
-        ASSERT_OK(cg_prime_start("/nonexistent-cell-prime", &p));
+        ASSERT_OK(cg_prime_start(dir, &p));
         ASSERT_NOT_NULL(p);
         ASSERT_NULL(cg_prime_reap(p, true, &r));
-        ASSERT_EQ(r, -ENOENT);
+        ASSERT_EQ(r, -ENOSPC);
         assert_no_child_left();
+        drop_fake(dir);
+}
+
+TEST(helper_leaves_errno_alone) {
+        /* The helper shares our memory and thread pointer: its failing write must
+         * not show up in our errno. */
+        char *dir = fake_cgroup("/dev/full");
+        CgroupPrime *p = NULL;
+        int r = 0;
+
+        errno = 0;
+        ASSERT_OK(cg_prime_start(dir, &p));
+        ASSERT_NULL(cg_prime_reap(p, true, &r));        /* all of it succeeds: errno untouched by us */
+        ASSERT_EQ(r, -ENOSPC);
+        ASSERT_EQ(errno, 0);
+        drop_fake(dir);
 }
 
 TEST(reap_without_waiting) {
         /* Not blocking: p comes back while the helper runs, NULL once it is reaped. */
+        char *dir = fake_cgroup("/dev/null");
         CgroupPrime *p = NULL;
         int r = 1, tries = 0;
 
-        ASSERT_OK(cg_prime_start("/nonexistent-cell-prime", &p));
+        ASSERT_OK(cg_prime_start(dir, &p));
         while ((p = cg_prime_reap(p, false, &r)) && tries++ < 5000)
                 usleep(1000);
         ASSERT_NULL(p);
-        ASSERT_EQ(r, -ENOENT);
+        ASSERT_EQ(r, 0);
         assert_no_child_left();
+        drop_fake(dir);
 }
 
 TEST(no_sigchld) {
         /* sd-event owns SIGCHLD in cell: the helper must not raise it. */
+        char *dir = fake_cgroup("/dev/full");
         sigset_t chld, old, pending;
         CgroupPrime *p = NULL;
         int r = 0;
@@ -71,12 +125,13 @@ TEST(no_sigchld) {
         sigemptyset(&chld);
         sigaddset(&chld, SIGCHLD);
         ASSERT_OK(sigprocmask(SIG_BLOCK, &chld, &old));
-        ASSERT_OK(cg_prime_start("/nonexistent-cell-prime", &p));
+        ASSERT_OK(cg_prime_start(dir, &p));
         ASSERT_NULL(cg_prime_reap(p, true, &r));
-        ASSERT_EQ(r, -ENOENT);
+        ASSERT_EQ(r, -ENOSPC);
         ASSERT_OK(sigpending(&pending));
         ASSERT_FALSE(sigismember(&pending, SIGCHLD));
         ASSERT_OK(sigprocmask(SIG_SETMASK, &old, NULL));
+        drop_fake(dir);
 }
 
 TEST(own_cgroup_moves_nothing) {
