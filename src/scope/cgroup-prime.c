@@ -38,6 +38,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -115,9 +116,15 @@ int cg_prime_start(const char *cgroup_dir, CgroupPrime **ret) {
         p->fd = fd;
         /* The helper gets a copy of our fd table (no CLONE_FILES), so ours is
          * closed below whatever it does; exit signal 0: no SIGCHLD, which
-         * sd-event owns in cell. */
-        if (clone(prime_helper, p->stack + sizeof(p->stack), CLONE_VM | CLONE_PIDFD, p, &p->pidfd) < 0) {
-                r = -errno;
+         * sd-event owns in cell. It starts with every signal blocked: a handler
+         * of ours must never run on its stack with our thread pointer (a ^C to
+         * the process group would reach it too). */
+        sigset_t all, old;
+        sigfillset(&all);
+        (void) sigprocmask(SIG_SETMASK, &all, &old);
+        r = clone(prime_helper, p->stack + sizeof(p->stack), CLONE_VM | CLONE_PIDFD, p, &p->pidfd) < 0 ? -errno : 0;
+        (void) sigprocmask(SIG_SETMASK, &old, NULL);
+        if (r < 0) {
                 free(p);
                 return r;
         }

@@ -7,6 +7,7 @@
  * tests/bench, never asserted here. */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <signal.h>
 #include <stdio.h>
@@ -180,4 +181,58 @@ TEST(only_the_helper_moves) {
         ASSERT_EQ(r, 0);
         ASSERT_STREQ(after, before);
         ASSERT_CONTAINS(events, "populated 0");
+}
+
+static volatile sig_atomic_t usr1_seen;
+static void on_usr1(int sig) {
+        usr1_seen++;
+}
+
+TEST(helper_starts_with_signals_blocked) {
+        /* A handler of ours must never run in the helper: it would run on the
+         * helper's small stack with our thread pointer. The helper writes into a
+         * full FIFO and waits there; SIGUSR1 sent to it must stay pending. Were it
+         * not blocked, our handler would run in the helper (and count, in the
+         * memory we share) or its write would fail with EINTR. */
+        char dir[] = "/tmp/cell-prime-XXXXXX", procs[64], fifo[64], path[64], buf[4096];
+        struct sigaction sa = { .sa_handler = on_usr1 }, old_sa;
+        _cleanup_free_ char *children = NULL;
+        CgroupPrime *p = NULL;
+        int r = 1, keep;
+
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+        snprintf(procs, sizeof procs, "%s/cgroup.procs", dir);
+        ASSERT_OK(mkfifo(fifo, 0600));
+        ASSERT_OK(symlink(fifo, procs));
+        keep = open(fifo, O_RDWR | O_NONBLOCK | O_CLOEXEC);     /* reader and writer: opens at once */
+        ASSERT_TRUE(keep >= 0);
+        while (write(keep, buf, sizeof buf) > 0)
+                ;                                               /* full: the helper's write waits */
+        ASSERT_OK(sigaction(SIGUSR1, &sa, &old_sa));
+        usr1_seen = 0;
+
+        ASSERT_OK(cg_prime_start(dir, &p));
+        snprintf(path, sizeof path, "/proc/self/task/%d/children", (int) gettid());
+        for (int i = 0; i < 100 && (!children || !*children); i++) {
+                children = mfree(children);
+                ASSERT_OK(cg_read_file(path, &children));
+                usleep(1000);
+        }
+        pid_t helper = (pid_t) atoi(children);
+        ASSERT_TRUE(helper > 0);
+        ASSERT_OK(kill(helper, SIGUSR1));
+        usleep(20000);
+        while (read(keep, buf, sizeof buf) > 0)
+                ;                                               /* room again: the write completes */
+        ASSERT_NULL(cg_prime_reap(p, true, &r));
+        ASSERT_EQ(r, 0);
+        ASSERT_EQ(usr1_seen, 0);
+
+        ASSERT_OK(sigaction(SIGUSR1, &old_sa, NULL));
+        close(keep);
+        ASSERT_OK(unlink(procs));
+        ASSERT_OK(unlink(fifo));
+        ASSERT_OK(rmdir(dir));
+        assert_no_child_left();
 }
