@@ -11,7 +11,7 @@
  *
  * With a systemd scope that wait falls on PID 1's write of the payload's PID,
  * in the middle of the start job cell waits for. So as soon as cell knows a
- * move will follow, a helper process of ours writes its own PID into the
+ * move will follow, a helper process of ours writes itself ("0") into the
  * cgroup it already is in (cell's): a move that moves nothing, but that
  * starts the grace period then, while cell still connects to the bus and
  * clones the child, instead of when PID 1 gets to the move.
@@ -22,10 +22,9 @@
  *    still wait in the kernel, and glibc in a child cloned from a process
  *    with threads waits for threads that are not there (setresuid() signals
  *    each one);
- *  - not a copy (fork): copying cell's page tables, then a copy-on-write
- *    fault for every page cell writes while the helper lives, cost more than
- *    the helper saves when the grace period is short or already running
- *    (back to back, a boot storm).
+ *  - not a copy (fork): copying cell's address space cost a boot storm of 50
+ *    more than the helper saved there (197 ms, 183 without a helper, 178
+ *    with this one; tests/bench/RESULTS.md, change 10).
  * Sharing our memory and, without CLONE_SETTLS, our thread pointer, the
  * helper may touch nothing glibc owns, errno included: cell opens the file,
  * and the helper makes one raw write(2) on its own stack and exits. It sends

@@ -2,12 +2,13 @@
 #pragma once
 
 /* Starting the kernel's grace period for a cgroup move early (cgroup-prime.c).
- * start: a helper process writes its own PID into cgroup_dir/cgroup.procs
- * (NULL: the cgroup2 directory it and we are in, which moves nothing); does
- * not wait for it. reap: reaps the helper and frees, returning NULL;
- * ret_result (optional) then gets 0 when the write went through, else
- * -errno of the step that failed. With block false and the helper still at
- * work, returns p untouched. NULL-safe. */
+ * start: opens cgroup_dir/cgroup.procs (NULL: the cgroup2 directory we are
+ * in, which moves nothing) and starts a helper process that writes itself
+ * into it; does not wait for it. -errno when the file cannot be opened or no
+ * helper started (then there is nothing to reap). reap: reaps the helper and
+ * frees, returning NULL; ret_result (optional) then gets 0 when the write
+ * went through, else -errno of the write. With block false and the helper
+ * still at work, returns p untouched. NULL-safe. */
 
 #include <stdbool.h>
 
