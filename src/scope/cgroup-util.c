@@ -494,21 +494,6 @@ int cg_layout(void) {
         return r;
 }
 
-/* Whether the cgroup.procs text lists pid. */
-static bool procs_list(const char *text, pid_t pid) {
-        char want[16];
-        size_t l = (size_t) snprintf(want, sizeof want, "%d", (int) pid);
-
-        for (const char *p = text; p && *p; ) {
-                if (strncmp(p, want, l) == 0 && (p[l] == '\n' || p[l] == 0))
-                        return true;
-                p = strchr(p, '\n');
-                if (p)
-                        p++;
-        }
-        return false;
-}
-
 /* The quick way, without mountinfo (~1 ms of a cold start): systemd mounts
  * cgroup2 at /sys/fs/cgroup, or at /sys/fs/cgroup/unified beside v1, so PID's
  * "0::" path below it is its cgroup; that the cgroup.procs there lists PID
@@ -525,7 +510,9 @@ static int v2_dir_quick(pid_t pid, const char *path, char **ret) {
                 if (asprintf(&dir, "%s%s", bases[i], streq(path, "/") ? "" : path) < 0 ||
                     asprintf(&procs, "%s/cgroup.procs", dir) < 0)
                         return -ENOMEM;
-                if (cg_read_file(procs, &text) < 0 || !procs_list(text, pid ?: getpid()))
+                char want[16];
+                snprintf(want, sizeof want, "%d", (int) (pid ?: getpid()));
+                if (cg_read_file(procs, &text) < 0 || !cg_list_has(text, want))
                         continue;
                 *ret = TAKE_PTR(dir);
                 return 0;
@@ -533,28 +520,36 @@ static int v2_dir_quick(pid_t pid, const char *path, char **ret) {
         return -ENOENT;
 }
 
+int cg_v2_dir(pid_t pid, const char *path, char **ret) {
+        CgroupMount *mounts = NULL;
+        size_t n_mounts = 0;
+        int r;
+
+        r = v2_dir_quick(pid, path, ret);
+        if (r != -ENOENT)
+                return r;
+        r = cg_read_mounts(&mounts, &n_mounts);
+        if (r < 0)
+                return r;
+        const CgroupMount *u = cg_mount_find(mounts, n_mounts, NULL);
+        char *d = u ? cg_mount_path(u, path) : NULL;
+        r = d ? 0 : !u ? -ENOENT : -ENOMEM;
+        if (d)
+                *ret = d;
+        cg_mount_free(mounts, n_mounts);
+        return r;
+}
+
 int cg_v2_dir_of(pid_t pid, char **ret) {
         CgroupMembership *m = NULL;
-        CgroupMount *mounts = NULL;
-        size_t n = 0, n_mounts = 0;
+        size_t n = 0;
         int r;
 
         r = cg_read_membership(pid, &m, &n);
         if (r < 0)
                 return r;
         const char *p = cg_membership_path(m, n, NULL);
-        r = p ? v2_dir_quick(pid, p, ret) : -ENOENT;
-        if (r == -ENOENT && p) {
-                r = cg_read_mounts(&mounts, &n_mounts);
-                if (r >= 0) {
-                        const CgroupMount *u = cg_mount_find(mounts, n_mounts, NULL);
-                        char *d = u ? cg_mount_path(u, p) : NULL;
-                        r = d ? 0 : !u ? -ENOENT : -ENOMEM;
-                        if (d)
-                                *ret = d;
-                        cg_mount_free(mounts, n_mounts);
-                }
-        }
+        r = p ? cg_v2_dir(pid, p, ret) : -ENOENT;
         cg_membership_free(m, n);
         return r;
 }

@@ -87,6 +87,8 @@ int cg_layout(void);                    /* a CgroupLayout, or -errno */
  * mount (/sys/fs/cgroup or its "unified" first, when its cgroup.procs lists
  * PID; else mountinfo); -ENOENT when there is no cgroup2 or PID is in none. */
 int cg_v2_dir_of(pid_t pid, char **ret);
+/* The same for PID's "0::" path, read from its /proc/PID/cgroup already. */
+int cg_v2_dir(pid_t pid, const char *path, char **ret);
 
 /* Small file helpers relative to a cgroup directory fd. */
 int cg_write(int dirfd, const char *file, const char *value);

@@ -127,25 +127,19 @@ int scope_devices_attach_fd(Scope *s, int cgroup_fd) {
         return 0;
 }
 
-int scope_devices_attach_pid(Scope *s, pid_t pid) {
+int scope_devices_attach_member(Scope *s, const CgroupMembership *m, size_t n) {
         _cleanup_free_ char *dir = NULL;
         _cleanup_close_ int fd = -EBADF;
-        CgroupMembership *m = NULL;
-        size_t n = 0;
         int r;
 
         if (!s->devices_own)
                 return 0;
-        /* The child is ours and blocked until GO: its cgroup is the scope's. */
-        r = cg_read_membership(pid, &m, &n);
-        if (r >= 0) {
-                const char *path = cg_membership_path(m, n, NULL);
-                dir = path ? cg_mount_path(&s->devices_v2, path) : NULL;
-                r = dir ? 0 : path ? -ENOMEM : -ENOENT;
-                cg_membership_free(m, n);
+        const char *path = cg_membership_path(m, n, NULL);
+        dir = path ? cg_mount_path(&s->devices_v2, path) : NULL;
+        if (!dir) {
+                r = path ? -ENOMEM : -ENOENT;
+                return scope_set_error(s, r, "cannot find the container's cgroup: %s", strerror(-r));
         }
-        if (r < 0)
-                return scope_set_error(s, r, "cannot find the container's cgroup (PID %d): %s", (int) pid, strerror(-r));
         fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0) {
                 r = -errno;

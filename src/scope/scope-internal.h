@@ -71,7 +71,8 @@ int scope_devices_prepare(Scope *s, const Plan *p, bool user_bus);
 int scope_devices_load(Scope *s);
 void scope_devices_own_hybrid(Scope *s);        /* cgroupfs on a hybrid host: ours after all */
 int scope_devices_attach_fd(Scope *s, int cgroup_fd);
-int scope_devices_attach_pid(Scope *s, pid_t pid);
+/* ... onto the cgroup2 directory of a process in the container's cgroup (its /proc/PID/cgroup). */
+int scope_devices_attach_member(Scope *s, const CgroupMembership *m, size_t n);
 void scope_devices_free(Scope *s);
 
 /* cgroup2's no-internal-process rule (cgroup-leaf.c): cell, alone in its own

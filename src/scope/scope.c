@@ -185,31 +185,45 @@ int scope_attach(Scope *s, pid_t pid, bool born_in) {
  * use there (DisableControllers=), cpuset on cgroup v1. The scope then shows
  * the property but nothing enforces it. The cgroupfs manager refuses such a
  * unit when it enables the controllers; here it is refused before GO. */
-static int limits_check(Scope *s, pid_t pid) {
+static int limits_check(Scope *s, pid_t pid, const CgroupMembership *m, size_t n) {
         _cleanup_free_ char *dir = NULL, *path = NULL, *controllers = NULL;
-        CgroupMembership *m = NULL;
-        size_t n = 0;
-        int r;
+        const char *v2 = cg_membership_path(m, n, NULL);
 
         if (s->n_needs == 0)
                 return 0;
-        /* The child is ours and blocked until GO: its cgroups are the scope's. */
-        if (cg_v2_dir_of(pid, &dir) >= 0) {
+        if (v2 && cg_v2_dir(pid, v2, &dir) >= 0) {
                 if (asprintf(&path, "%s/cgroup.controllers", dir) < 0)
                         return -ENOMEM;
                 (void) cg_read_file(path, &controllers);
         }
-        r = cg_read_membership(pid, &m, &n);
-        if (r < 0)
-                return scope_set_error(s, r, "cannot read the container's cgroups (PID %d): %s", (int) pid, strerror(-r));
         const CgroupNeed *u = cg_limits_unmet(s->needs, s->n_needs, m, n, s->unit, controllers);
-        cg_membership_free(m, n);
         if (u)
                 return scope_set_error(s, -EOPNOTSUPP, "%s=: systemd has no %s controller for %s, so the limit would "
                                        "not be enforced (this host's cgroup tree lacks it, the slice may not use "
                                        "it, or systemd does not support it on cgroup v1)",
                                        u->key, u->controller, s->unit);
         return 0;
+}
+
+/* The steps between systemd's job and GO, on the child's cgroups. */
+static int scope_check_and_attach(Scope *s, pid_t pid) {
+        CgroupMembership *m = NULL;
+        size_t n = 0;
+        int r;
+
+        if (s->n_needs == 0 && !s->devices_own)
+                return 0;
+        /* The child is ours and blocked until GO: its cgroups are the scope's. */
+        r = cg_read_membership(pid, &m, &n);
+        if (r < 0)
+                return scope_set_error(s, r, "cannot read the container's cgroups (PID %d): %s", (int) pid, strerror(-r));
+        /* No payload runs without a limit its unit asks for. */
+        r = limits_check(s, pid, m, n);
+        /* The device policy is in force before GO lets the payload run. */
+        if (r >= 0)
+                r = scope_devices_attach_member(s, m, n);
+        cg_membership_free(m, n);
+        return r;
 }
 
 int scope_wait(Scope *s) {
@@ -223,12 +237,7 @@ int scope_wait(Scope *s) {
                  * the same grace period); should it still be at work (no CPU for it yet),
                  * it is not waited for here but when the scope goes. */
                 s->prime = cg_prime_reap(s->prime, false, NULL);
-                /* No payload runs without a limit its unit asks for. */
-                r = limits_check(s, scope_bus_pid(s));
-                if (r < 0)
-                        return r;
-                /* The device policy is in force before GO lets the payload run. */
-                r = scope_devices_attach_pid(s, scope_bus_pid(s));
+                r = scope_check_and_attach(s, scope_bus_pid(s));
                 if (r < 0)
                         return r;
                 /* systemd removes an empty scope at once (CollectMode=): watch for OOM
