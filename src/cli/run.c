@@ -170,18 +170,6 @@ static int build_environment(const Plan *p, char ***before, char ***after) {
         return 0;
 }
 
-static void on_scope_request_stop(void *userdata) {
-        Run *run = userdata;
-
-        log_info("Stop requested by the service manager.");
-        if (run->supervisor)
-                supervisor_stop(run->supervisor);
-}
-
-static void on_scope_lost(void *userdata, int error) {
-        log_warning_errno(error, "Lost the container's scope: %m");
-}
-
 /* READY=1 to our own supervisor, once. */
 static void run_ready(Run *run) {
         if (run->ready_sent)
@@ -283,12 +271,7 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
         if (r < 0)
                 return log_oom();
 
-        const ScopeCallbacks scope_cb = {
-                .request_stop = on_scope_request_stop,
-                .lost = on_scope_lost,
-                .userdata = &run,
-        };
-        r = scope_new(p, a->manager, a->user_bus, event, &scope_cb, &scope);
+        r = scope_new(p, a->manager, a->user_bus, event, &scope);
         if (r < 0) {
                 report_scope_error(scope_last_error(NULL), r);
                 goto finish;
@@ -343,6 +326,7 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
         }
         log_debug("The payload is running.");
         interrupt_fd = safe_close(interrupt_fd);
+        scope_release(scope);
 
         /* (lifecycle) Without systemd nobody else knows this cell runs: "cell
          * list/status/stop/kill/exec" find it through /run/cell/NAME/state. */

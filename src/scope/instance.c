@@ -304,10 +304,84 @@ static int pidfd_wait_gone(int pidfd, uint64_t timeout_usec) {
         }
 }
 
-int instance_stop(const CellInstance *i, bool user_bus, uint64_t timeout_usec) {
-        _cleanup_close_ int leader_fd = -EBADF, sup_fd = -EBADF;
+/* The PPid: of /proc/PID/status; 0 when unreadable. */
+static pid_t parent_of(pid_t pid) {
+        _cleanup_free_ char *line = NULL;
+        char path[64];
+        size_t n = 0;
+        int ppid = 0;
+
+        snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return 0;
+        while (getline(&line, &n, f) > 0)
+                if (sscanf(line, "PPid: %d", &ppid) == 1)
+                        break;
+        fclose(f);
+        return (pid_t) ppid;
+}
+
+/* A cell that systemd knows as a scope, run by hand (no service): its "cell
+ * run" is the process that cloned the container's init, so the init's parent,
+ * as long as that is still a process named "cell". An init whose cell died is
+ * reparented (to PID 1 or a subreaper), and that must never get our SIGTERM. */
+static pid_t scope_supervisor_of(pid_t leader) {
+        _cleanup_close_ int fd = -EBADF;
+        char path[64], comm[16] = "";
+        pid_t ppid;
+        ssize_t k;
+
+        if (leader <= 0 || (ppid = parent_of(leader)) <= 1)
+                return 0;
+        snprintf(path, sizeof path, "/proc/%d/comm", (int) ppid);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || (k = read(fd, comm, sizeof comm - 1)) <= 0)
+                return 0;
+        comm[k] = 0;
+        return streq(comm, "cell\n") ? ppid : 0;
+}
+
+/* cell run stops its payload as systemd would: KillSignal= to the container's
+ * init, SIGKILL to all after TimeoutStopSec=, then its cgroup goes. -ESRCH when
+ * that supervisor is gone already. */
+static int stop_through_supervisor(const CellInstance *i, pid_t supervisor, int leader_fd, uint64_t timeout_usec) {
+        _cleanup_close_ int sup_fd = -EBADF;
         int r;
 
+        if (supervisor <= 0)
+                return -ESRCH;
+        sup_fd = pidfd_open_pinned(supervisor, 0);
+        if (sup_fd < 0)
+                return -ESRCH;
+        /* Pinned now; still the init's parent, so not a PID reused meanwhile. */
+        if (i->manager == CGROUP_MANAGER_SYSTEMD && parent_of(i->leader) != supervisor)
+                return -ESRCH;
+        if (syscall(SYS_pidfd_send_signal, sup_fd, SIGTERM, NULL, 0) < 0)
+                return negative_errno();
+        r = pidfd_wait_gone(sup_fd, timeout_usec);
+        if (r < 0)
+                return r;
+        return pidfd_wait_gone(leader_fd, 5 * USEC_PER_SEC);
+}
+
+int instance_stop(const CellInstance *i, bool user_bus, uint64_t timeout_usec) {
+        _cleanup_close_ int leader_fd = -EBADF;
+        pid_t supervisor = i->supervisor;
+        int r;
+
+        /* A cell run by hand with a scope: stopped by its "cell run", like a cgroupfs
+         * run below, since systemd would signal every process of the scope. */
+        if (i->manager == CGROUP_MANAGER_SYSTEMD && !i->service && i->leader > 0) {
+                supervisor = scope_supervisor_of(i->leader);
+                leader_fd = supervisor > 0 ? pidfd_open_pinned(i->leader, i->leader_start) : -ESRCH;
+                r = leader_fd >= 0 ? stop_through_supervisor(i, supervisor, leader_fd, timeout_usec) : -ESRCH;
+                if (r != -ESRCH)
+                        return r;
+        }
+        /* A service's cell: systemd stops the service, and its cell (the main process)
+         * does the same; or the scope, when no "cell run" is found: systemd sends its
+         * KillSignal= to every process in it. */
         if (i->manager == CGROUP_MANAGER_SYSTEMD) {
                 sd_bus *bus = NULL;
                 r = scope_bus_open(user_bus, &bus);
@@ -323,16 +397,9 @@ int instance_stop(const CellInstance *i, bool user_bus, uint64_t timeout_usec) {
                 return 0;       /* already gone */
         if (leader_fd < 0)
                 return leader_fd;
-        if (i->supervisor > 0 && (sup_fd = pidfd_open_pinned(i->supervisor, 0)) >= 0) {
-                /* cell run stops its payload as systemd would: KillSignal=,
-                 * then SIGKILL after TimeoutStopSec=, and removes its cgroup. */
-                if (syscall(SYS_pidfd_send_signal, sup_fd, SIGTERM, NULL, 0) < 0)
-                        return negative_errno();
-                r = pidfd_wait_gone(sup_fd, timeout_usec);
-                if (r < 0)
-                        return r;
-                return pidfd_wait_gone(leader_fd, 5 * USEC_PER_SEC);
-        }
+        r = stop_through_supervisor(i, supervisor, leader_fd, timeout_usec);
+        if (r != -ESRCH)
+                return r;
         /* Its supervisor died: nobody else will stop it gracefully. */
         if (syscall(SYS_pidfd_send_signal, leader_fd, SIGKILL, NULL, 0) < 0)
                 return negative_errno();

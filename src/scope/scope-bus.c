@@ -2,26 +2,35 @@
 
 /* The systemd manager: the container's cgroup is a transient scope unit.
  *
- * Round trips on the hot path: none beyond the bus's own Hello. scope_new()
- * connects (Hello goes out at once) and queues the JobRemoved match without
- * waiting; scope_attach() sends StartTransientUnit asynchronously, so
- * systemd creates the scope while the child builds its mounts; scope_wait()
+ * Round trips on the hot path: none of our own. scope_new() connects (Hello
+ * goes out at once, never waited for) and queues the JobRemoved match;
+ * scope_attach() sends StartTransientUnit asynchronously, so systemd
+ * creates the scope while the child builds its mounts; scope_wait()
  * runs the event loop until both the reply (the job's path) and the
  * matching JobRemoved signal have arrived. Only the error paths make
  * synchronous calls (on UnitExists: reading the state of the unit that
  * exists already, ResetFailedUnit, clearing a stale one -- see
- * scope-bus-leftover.c).
+ * scope-bus-leftover.c; StopUnit after a failed start), or wait (a connection
+ * the broker turned away is tried again: bus_reconnect()).
+ *
+ * The connection lasts as long as the start: once the payload runs,
+ * scope_release() closes it. systemd then stops the scope by itself (the
+ * unit's KillSignal= and TimeoutStopSec= are the scope's); "cell stop" and a
+ * service's stop reach cell's supervisor instead, which stops the payload
+ * gracefully.
  *
  * What PID 1 does per start is paid serially by every container of a boot
  * storm, so nothing goes to it that the start does not need: no Version query,
- * no AddRef= (each costs PID 1 a bus track and dbus-daemon a match), and the
- * device policy is cell's own BPF program (cgroup-devices.c) where it can be. */
+ * no AddRef= and no Controller= (each costs PID 1 a bus track and dbus-daemon
+ * a match), and the device policy is cell's own BPF program
+ * (cgroup-devices.c) where it can be. */
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-login.h>
 
@@ -33,15 +42,28 @@
 #define SYSTEMD_PATH      "/org/freedesktop/systemd1"
 #define SYSTEMD_MANAGER   "org.freedesktop.systemd1.Manager"
 
+/* How long a failed start waits for systemd to take its StopUnit. */
+#define STOP_REPLY_TIMEOUT_USEC (2 * USEC_PER_SEC)
+
+/* A connection the broker turns away is tried again, after 5, 10, 20, ... ms
+ * (at most 250 ms, plus up to half of it at random), 40 times: ~9 s in all. */
+#define RECONNECT_FIRST_USEC (5 * USEC_PER_MSEC)
+#define RECONNECT_MAX_USEC   (250 * USEC_PER_MSEC)
+#define RECONNECT_TRIES      40U
+
 struct ScopeBus {
         sd_bus *bus;
-        sd_bus_slot *slot_job_removed, *slot_request_stop, *slot_filter, *slot_call;
+        sd_bus_slot *slot_job_removed, *slot_filter, *slot_call;
         PlanProperty *props;    /* a copy of the plan's, so the plan may go away */
         size_t n_props;
         char *slice, *description;      /* added when the plan's properties lack them */
-        char *service;          /* the .service cell runs in: BindsTo= it (no After=) */
+        char *service;          /* the .service cell runs in: BindsTo= and Before= it (no After=) */
         int kill_signal;        /* KillSignal= when the plan's properties lack it */
+        uint64_t timeout_stop_usec;     /* TimeoutStopUSec= likewise */
+        bool user_bus;
         pid_t pid;
+        bool welcomed;          /* the broker answered a call of ours: Hello went through */
+        unsigned reconnects;    /* connections the broker turned away, tried again */
         bool reset_tried;       /* ResetFailedUnit was tried for UnitExists */
         bool stale_tried;       /* clearing an active but empty leftover was tried */
         bool stale_cleared;     /* ... and it worked: this start replaced it */
@@ -111,13 +133,6 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
         return 0;
 }
 
-static int on_request_stop(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        Scope *s = userdata;
-        if (s->cb.request_stop)
-                s->cb.request_stop(s->cb.userdata);
-        return 0;
-}
-
 static int on_message_filter(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         Scope *s = userdata;
         ScopeBus *b = s->bus;
@@ -132,8 +147,6 @@ static int on_message_filter(sd_bus_message *m, void *userdata, sd_bus_error *re
         if (!b->finished)
                 job_finish(s, scope_set_error(s, -ECONNRESET,
                                               "lost the connection to the bus while waiting for %s", s->unit));
-        else if (s->cb.lost)
-                s->cb.lost(s->cb.userdata, -ECONNRESET);
         return 0;
 }
 
@@ -207,6 +220,7 @@ static int on_start_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
                                               "lost the connection to the bus while waiting for %s", s->unit));
                 return 0;
         }
+        b->welcomed = true;
         if (e) {
                 if (sd_bus_error_has_name(e, "org.freedesktop.systemd1.UnitExists"))
                         r = handle_unit_exists(s);
@@ -248,7 +262,6 @@ static int on_start_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
 static int start_send(Scope *s) {
         ScopeBus *b = s->bus;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        const char *unique = NULL;
         int r;
 
         r = sd_bus_message_new_method_call(b->bus, &m, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER,
@@ -286,9 +299,16 @@ static int start_send(Scope *s) {
                         return r;
         }
 
-        /* What systemd sends itself when it stops the scope without asking us (no Controller). */
+        /* systemd stops the scope itself ("systemctl stop cell-NAME.scope"): no
+         * Controller= asks us, since we are not connected while the payload runs
+         * (scope_bus_release()). So it gets the unit's KillSignal= and TimeoutStopSec=. */
         if (b->kill_signal > 0 && !props_have(b, "KillSignal")) {
                 r = sd_bus_message_append(m, "(sv)", "KillSignal", "i", (int32_t) b->kill_signal);
+                if (r < 0)
+                        return r;
+        }
+        if (b->timeout_stop_usec > 0 && !props_have(b, "TimeoutStopUSec")) {
+                r = sd_bus_message_append(m, "(sv)", "TimeoutStopUSec", "t", b->timeout_stop_usec);
                 if (r < 0)
                         return r;
         }
@@ -301,23 +321,22 @@ static int start_send(Scope *s) {
         if (r < 0)
                 return r;
 
-        /* Through a broker (the private socket knows no names): Controller makes
-         * "systemctl stop" ask us (RequestStop) so the payload gets its KillSignal=.
-         * No AddRef=: the scope holds the child from the start, so nothing collects
+        /* No AddRef=: the scope holds the child from the start, so nothing collects
          * it while we set it up, and once the payload is gone it should go. */
-        if (sd_bus_is_bus_client(b->bus) > 0 && sd_bus_get_unique_name(b->bus, &unique) >= 0) {
-                r = sd_bus_message_append(m, "(sv)", "Controller", "s", unique);
-                if (r < 0)
-                        return r;
-        }
 
         /* Run from a service (cell@web.service): stopping it stops the container too.
-         * BindsTo= only, never After=: the service is still activating (Type=notify,
+         * BindsTo=, and never After=: the service is still activating (Type=notify,
          * READY=1 comes from cell only after this very job is done), so a scope job
          * ordered after the service's start job would wait for it forever -- a
-         * deadlock until TimeoutStartSec=. BindsTo= needs no ordering to stop us. */
+         * deadlock until TimeoutStartSec=. Before= instead: it orders nothing at
+         * start (the service's job runs already), and on "systemctl stop" it holds
+         * the scope's stop job until the service is down, so cell stops the payload
+         * gracefully (KillSignal= to its init only) before systemd would signal
+         * every process of the scope. */
         if (b->service) {
                 r = sd_bus_message_append(m, "(sv)", "BindsTo", "as", 1, b->service);
+                if (r >= 0)
+                        r = sd_bus_message_append(m, "(sv)", "Before", "as", 1, b->service);
                 if (r < 0)
                         return r;
         }
@@ -331,6 +350,13 @@ static int start_send(Scope *s) {
 
         b->slot_call = sd_bus_slot_unref(b->slot_call);
         r = sd_bus_call_async(b->bus, &b->slot_call, m, on_start_reply, s, 0);
+        if (r == -ENOTCONN || r == -ECONNRESET) {
+                /* The connection dropped before the call could go: as if while we waited
+                 * for its answer (scope_bus_wait() sees whether to try again). */
+                job_finish(s, scope_set_error(s, -ECONNRESET, "lost the connection to the bus while waiting for %s",
+                                              s->unit));
+                return 0;
+        }
         if (r < 0)
                 return scope_set_error(s, r, "cannot send StartTransientUnit(%s): %s", s->unit, strerror(-r));
         b->sent = true;
@@ -338,14 +364,31 @@ static int start_send(Scope *s) {
         return 0;
 }
 
-static int on_add_match(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        Scope *s = userdata;
+/* The answer to our match (an AddMatch call, or sd-bus's own for a plain
+ * match): the broker took Hello and it. An error reply of a connection that
+ * has dropped meanwhile is sd-bus's own making: on_message_filter() has it. */
+static void match_answered(Scope *s, sd_bus_message *m) {
+        ScopeBus *b = s->bus;
         const sd_bus_error *e = sd_bus_message_get_error(m);
 
+        if (!e) {
+                b->welcomed = true;
+                return;
+        }
+        if (sd_bus_is_open(b->bus) > 0 && !b->finished)
+                job_finish(s, scope_set_error(s, -EIO, "cannot subscribe to JobRemoved: %s", e->message ?: e->name));
+}
+
+static int on_add_match(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        Scope *s = userdata;
+
         s->bus->slot_job_removed = sd_bus_slot_unref(s->bus->slot_job_removed);
-        if (e && !s->bus->finished)
-                job_finish(s, scope_set_error(s, -EIO, "cannot subscribe to JobRemoved: %s",
-                                              e->message ?: e->name));
+        match_answered(s, m);
+        return 0;
+}
+
+static int on_match_installed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        match_answered(userdata, m);
         return 0;
 }
 
@@ -362,7 +405,7 @@ static int job_removed_subscribe(Scope *s) {
 
         if (sd_bus_is_bus_client(b->bus) <= 0 || strpbrk(s->unit, "\\'"))
                 return sd_bus_match_signal_async(b->bus, &b->slot_job_removed, SYSTEMD_SERVICE, SYSTEMD_PATH,
-                                                 SYSTEMD_MANAGER, "JobRemoved", on_job_removed, NULL, s);
+                                                 SYSTEMD_MANAGER, "JobRemoved", on_job_removed, on_match_installed, s);
         if (asprintf(&rule, "type='signal',sender='%s',path='%s',interface='%s',member='JobRemoved',arg2='%s'",
                      SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER, s->unit) < 0)
                 return -ENOMEM;
@@ -371,35 +414,15 @@ static int job_removed_subscribe(Scope *s) {
                                         "org.freedesktop.DBus", "AddMatch", on_add_match, s, "s", rule);
 }
 
-int scope_bus_new(Scope *s, const Plan *p, bool user_bus) {
-        _cleanup_free_ char *unit = NULL, *path = NULL;
-        ScopeBus *b;
+/* Connects (Hello goes out at once, never waited for) and queues our match. */
+static int bus_connect(Scope *s) {
+        ScopeBus *b = s->bus;
         int r;
 
-        if (!s->unit)
-                return scope_set_error(s, -EINVAL, "the plan names no scope unit");
-
-        b = s->bus = calloc(1, sizeof(ScopeBus));
-        if (!b)
-                return -ENOMEM;
-
-        r = plan_properties_copy(p->properties, p->n_properties, &b->props);
-        if (r < 0)
-                return r;
-        b->n_props = p->n_properties;
-        b->kill_signal = p->kill_signal;
-        if ((p->slice && !(b->slice = strdup(p->slice))) ||
-            (p->description && !(b->description = strdup(p->description))))
-                return -ENOMEM;
-
-        /* cell inside a service: the scope binds to it (read from our own cgroup, no bus call). */
-        if (sd_pid_get_unit(0, &unit) >= 0 && endswith(unit, ".service"))
-                b->service = TAKE_PTR(unit);
-
-        r = scope_bus_open(user_bus, &b->bus);
+        r = scope_bus_open(b->user_bus, &b->bus);
         if (r < 0)
                 return scope_set_error(s, r, "cannot connect to the %s bus: %s",
-                                       user_bus ? "user" : "system", strerror(-r));
+                                       b->user_bus ? "user" : "system", strerror(-r));
 
         r = sd_bus_attach_event(b->bus, s->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
@@ -415,18 +438,87 @@ int scope_bus_new(Scope *s, const Plan *p, bool user_bus) {
         r = job_removed_subscribe(s);
         if (r < 0)
                 return scope_set_error(s, r, "cannot subscribe to JobRemoved: %s", strerror(-r));
+        return 0;
+}
 
-        /* RequestStop is sent to the controller (us) on "systemctl stop cell-NAME.scope". */
-        r = sd_bus_path_encode(SYSTEMD_UNIT_PATH, s->unit, &path);
+/* The connection, its slots and the state of the call on it go. */
+static void bus_disconnect(ScopeBus *b) {
+        b->slot_call = sd_bus_slot_unref(b->slot_call);
+        b->slot_job_removed = sd_bus_slot_unref(b->slot_job_removed);
+        b->slot_filter = sd_bus_slot_unref(b->slot_filter);
+        if (b->bus) {
+                (void) sd_bus_detach_event(b->bus);
+                b->bus = sd_bus_flush_close_unref(b->bus);
+        }
+}
+
+/* The connection dropped before the broker answered anything of ours: it turned
+ * us away (dbus-daemon refuses a user more connections than its limit, 256 for
+ * root on the system bus, in its answer to Hello; a boot that starts hundreds of
+ * cells at once meets it). Nothing of ours was passed on to systemd then. */
+static bool turned_away(const ScopeBus *b) {
+        return b->finished && b->result == -ECONNRESET && !b->welcomed && !b->replied;
+}
+
+/* ... so another connection is tried, after a pause that grows, with some
+ * randomness so that the cells turned away together do not all come back together. */
+static int bus_reconnect(Scope *s) {
+        ScopeBus *b = s->bus;
+        uint64_t pause = MIN(RECONNECT_FIRST_USEC << MIN(b->reconnects, 10U), RECONNECT_MAX_USEC);
+        int r;
+
+        if (b->reconnects >= RECONNECT_TRIES)
+                return scope_set_error(s, -ECONNRESET, "the %s bus dropped the connection before answering, %u times "
+                                       "(its limit of connections per user reached?)",
+                                       b->user_bus ? "user" : "system", b->reconnects + 1);
+        pause += ((uint64_t) getpid() * 2654435761U + b->reconnects * 40503U) % (pause / 2 + 1);
+        b->reconnects++;
+
+        bus_disconnect(b);
+        b->finished = b->sent = b->replied = b->welcomed = b->job_filter = false;
+        b->result = 0;
+        b->job = mfree(b->job);
+        b->manager = mfree(b->manager);
+        b->early_job = mfree(b->early_job);
+        b->early_result = mfree(b->early_result);
+        b->early_sender = mfree(b->early_sender);
+        s->error = mfree(s->error);
+
+        (void) usleep((useconds_t) pause);
+        r = bus_connect(s);
+        if (r < 0)      /* no broker any more: it was not a refusal, it went away */
+                return scope_set_error(s, -ECONNRESET, "lost the connection to the bus while waiting for %s", s->unit);
+        return b->pid > 0 ? start_send(s) : 0;
+}
+
+int scope_bus_new(Scope *s, const Plan *p, bool user_bus) {
+        _cleanup_free_ char *unit = NULL;
+        ScopeBus *b;
+        int r;
+
+        if (!s->unit)
+                return scope_set_error(s, -EINVAL, "the plan names no scope unit");
+
+        b = s->bus = calloc(1, sizeof(ScopeBus));
+        if (!b)
+                return -ENOMEM;
+
+        r = plan_properties_copy(p->properties, p->n_properties, &b->props);
         if (r < 0)
                 return r;
-        r = sd_bus_match_signal_async(b->bus, &b->slot_request_stop, SYSTEMD_SERVICE, path,
-                                      "org.freedesktop.systemd1.Scope", "RequestStop",
-                                      on_request_stop, NULL, s);
-        if (r < 0)
-                return scope_set_error(s, r, "cannot subscribe to RequestStop: %s", strerror(-r));
+        b->n_props = p->n_properties;
+        b->kill_signal = p->kill_signal;
+        b->timeout_stop_usec = p->timeout_stop_usec;
+        if ((p->slice && !(b->slice = strdup(p->slice))) ||
+            (p->description && !(b->description = strdup(p->description))))
+                return -ENOMEM;
 
-        return 0;
+        /* cell inside a service: the scope binds to it (read from our own cgroup, no bus call). */
+        if (sd_pid_get_unit(0, &unit) >= 0 && endswith(unit, ".service"))
+                b->service = TAKE_PTR(unit);
+
+        b->user_bus = user_bus;
+        return bus_connect(s);
 }
 
 int scope_bus_attach(Scope *s, pid_t pid) {
@@ -435,14 +527,12 @@ int scope_bus_attach(Scope *s, pid_t pid) {
         if (!b || b->sent)
                 return -EBUSY;
         b->pid = pid;
-        /* What the broker has answered by now (AUTH), and Hello sent, without
-         * waiting: it handles Hello while we load the device program below, and
-         * start_send() needs its answer (our unique name, for Controller=).
-         * Otherwise that round trip would only begin there. */
+        /* What the broker has answered by now (AUTH), so that Hello and the calls
+         * queued behind it go out as soon as they can, without waiting here. */
         while (sd_bus_process(b->bus, NULL) > 0)
                 ;
         /* The connection dropped already: on_message_filter() said so. */
-        if (b->finished)
+        if (b->finished && !turned_away(b))
                 return b->result;
         /* The device policy's program first (~0.1 ms): should the kernel refuse it
          * (a service whose SystemCallFilter= denies bpf()), systemd is asked for
@@ -450,6 +540,8 @@ int scope_bus_attach(Scope *s, pid_t pid) {
         int r = scope_devices_load(s);
         if (r < 0)
                 return r;
+        if (b->finished)
+                return 0;       /* turned away: scope_bus_wait() connects again and sends */
         return start_send(s);
 }
 
@@ -465,11 +557,20 @@ int scope_bus_wait(Scope *s) {
         ScopeBus *b = s->bus;
         int r;
 
-        if (!b || !b->sent)
+        if (!b || b->pid <= 0)
                 return -ENOTCONN;
 
-        while (!b->finished) {
+        for (;;) {
                 int code;
+
+                if (b->finished && turned_away(b)) {
+                        r = bus_reconnect(s);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                if (b->finished)
+                        return b->result;
 
                 if (sd_event_get_state(s->event) == SD_EVENT_FINISHED ||
                     sd_event_get_exit_code(s->event, &code) >= 0)
@@ -483,12 +584,21 @@ int scope_bus_wait(Scope *s) {
                                 r = sd_bus_wait(b->bus, UINT64_MAX);
                 }
                 if (r == -ECONNRESET || r == -ENOTCONN || r == -EPIPE)
-                        return scope_set_error(s, -ECONNRESET,
-                                               "lost the connection to the bus while waiting for %s", s->unit);
-                if (r < 0 && r != -EINTR)
+                        job_finish(s, scope_set_error(s, -ECONNRESET,
+                                                      "lost the connection to the bus while waiting for %s", s->unit));
+                else if (r < 0 && r != -EINTR)
                         return scope_set_error(s, r, "waiting for %s: %s", s->unit, strerror(-r));
         }
-        return b->result;
+}
+
+/* The payload runs in its scope: we need nothing more from systemd, and it asks
+ * nothing of us (no Controller=). A connection held for the container's whole
+ * life would count against the bus's connections per user (dbus-daemon: 256 for
+ * root, on a host with other root services on the bus too), cost PID 1 and the
+ * broker a client each, and so cap how many containers a host can run. */
+void scope_bus_release(Scope *s) {
+        if (s && s->bus)
+                bus_disconnect(s->bus);
 }
 
 void scope_bus_free(Scope *s) {
@@ -497,22 +607,22 @@ void scope_bus_free(Scope *s) {
         if (!b)
                 return;
         if (b->bus && b->replied && sd_bus_is_open(b->bus) > 0) {
-                /* Only a scope systemd made for us (never another cell's, after UnitExists):
-                 * whatever is left of the payload goes, a start job still queued is cancelled.
-                 * An empty scope is gone already (CollectMode=) and this answers NoSuchUnit,
-                 * which nobody waits for. Without a reply the supervisor's kill empties the
-                 * scope and systemd collects it. */
-                (void) sd_bus_call_method_async(b->bus, NULL, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER,
-                                                "StopUnit", NULL, NULL, "ss", s->unit, "replace");
+                /* The start failed after systemd made the scope (never another cell's,
+                 * after UnitExists): whatever is left of the payload goes, a start job
+                 * still queued is cancelled. Waited for (the reply only, not the job):
+                 * systemd checks who asks by asking the broker, which no longer knows a
+                 * client that has hung up, and then refuses. An empty scope is gone
+                 * already (CollectMode=) and this answers NoSuchUnit, which is fine.
+                 * Once the payload ran, the connection is gone (scope_bus_release()):
+                 * the payload was PID 1 of its PID namespace, so its end empties the
+                 * scope, and systemd collects it. */
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+                if (sd_bus_message_new_method_call(b->bus, &m, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER,
+                                                   "StopUnit") >= 0 &&
+                    sd_bus_message_append(m, "ss", s->unit, "replace") >= 0)
+                        (void) sd_bus_call(b->bus, m, STOP_REPLY_TIMEOUT_USEC, NULL, NULL);
         }
-        sd_bus_slot_unref(b->slot_call);
-        sd_bus_slot_unref(b->slot_job_removed);
-        sd_bus_slot_unref(b->slot_request_stop);
-        sd_bus_slot_unref(b->slot_filter);
-        if (b->bus) {
-                (void) sd_bus_detach_event(b->bus);
-                sd_bus_flush_close_unref(b->bus);
-        }
+        bus_disconnect(b);
         plan_properties_free(b->props, b->n_props);
         free(b->slice);
         free(b->description);

@@ -24,7 +24,6 @@ struct Scope {
         char *name;             /* plan->name */
         char *unit;             /* plan->scope_unit */
         sd_event *event;
-        ScopeCallbacks cb;
         char *error;            /* scope_last_error() */
         ScopeBus *bus;          /* CGROUP_MANAGER_SYSTEMD */
         ScopeCgroupfs *fs;      /* CGROUP_MANAGER_CGROUPFS */
@@ -50,6 +49,7 @@ int scope_bus_new(Scope *s, const Plan *p, bool user_bus);
 int scope_bus_attach(Scope *s, pid_t pid);
 int scope_bus_wait(Scope *s);
 pid_t scope_bus_pid(const Scope *s);                  /* the PID given to scope_bus_attach() */
+void scope_bus_release(Scope *s);                     /* the payload runs: disconnect */
 void scope_bus_free(Scope *s);
 /* Appends one "(sv)" entry to an open "a(sv)" container, by p->signature. */
 int scope_bus_append_property(sd_bus_message *m, const PlanProperty *p);

@@ -89,8 +89,7 @@ void scope_prime_cancel(void) {
         early_prime = cg_prime_reap(early_prime, true, NULL);
 }
 
-int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *event,
-              const ScopeCallbacks *cb, Scope **ret) {
+int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *event, Scope **ret) {
         int r;
 
         if (!p || !ret || (unsigned) manager >= _CGROUP_MANAGER_MAX)
@@ -105,8 +104,6 @@ int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *eve
         s->unit = p->scope_unit ? strdup(p->scope_unit) : NULL;
         if (!s->name || (p->scope_unit && !s->unit))
                 return scope_new_fail(s, -ENOMEM);
-        if (cb)
-                s->cb = *cb;
         if (event)
                 s->event = sd_event_ref(event);
         s->devices_prog_fd = -EBADF;
@@ -247,6 +244,11 @@ int scope_wait(Scope *s) {
                 return 0;
         }
         return 0;       /* cgroupfs: cgroup.procs was written synchronously by scope_attach() */
+}
+
+void scope_release(Scope *s) {
+        if (s && s->manager == CGROUP_MANAGER_SYSTEMD)
+                scope_bus_release(s);
 }
 
 const char *scope_last_error(const Scope *s) {

@@ -13,8 +13,9 @@
  *   scope_attach()         StartTransientUnit(PIDs) / write cgroup.procs; does not wait
  *   scope_wait()           the job is done: the child is in its final cgroup
  *   release the child      (it unshares its cgroup namespace and execs)
- *   ... supervise; scope callbacks arrive through the sd_event loop ...
- *   scope_free()           stop/abandon the scope, remove the cgroup dir
+ *   scope_release()        the payload runs: the bus connection goes
+ *   ... supervise ...
+ *   scope_free()           a failed start: stop the scope; remove the cgroup dir
  */
 
 #include <stdbool.h>
@@ -52,20 +53,10 @@ void scope_prime_cancel(void);
 
 typedef struct Scope Scope;
 
-typedef struct ScopeCallbacks {
-        /* systemd asked the scope to stop (systemctl stop cell-NAME.scope):
-         * the supervisor sends KillSignal= to the payload. */
-        void (*request_stop)(void *userdata);
-        /* The bus went away or the scope failed while running. */
-        void (*lost)(void *userdata, int error);
-        void *userdata;
-} ScopeCallbacks;
-
 /* Chooses the manager (AUTO resolved here), connects / creates, and attaches
  * to the event loop. On failure returns -errno and has logged nothing; the
  * caller reports with scope_last_error() text if set. */
-int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *event,
-              const ScopeCallbacks *cb, Scope **ret);
+int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *event, Scope **ret);
 
 CgroupManager scope_manager(const Scope *s);   /* the one actually in use */
 int scope_clone_into_fd(const Scope *s);       /* -EBADF when clone3 CLONE_INTO_CGROUP does not apply */
@@ -73,6 +64,11 @@ int scope_clone_into_fd(const Scope *s);       /* -EBADF when clone3 CLONE_INTO_
  * nothing moves it (a move costs a wait for an RCU grace period). */
 int scope_attach(Scope *s, pid_t pid, bool born_in);
 int scope_wait(Scope *s);                      /* runs the event loop until the job is done; 0 or -errno */
+/* The payload runs: systemd's part of the start is over, and the bus
+ * connection goes (scope-bus.c says why). Nothing after this talks to
+ * systemd: the scope ends with its payload, and systemd stops it by itself
+ * when asked to. A no-op for the other managers. */
+void scope_release(Scope *s);
 const char *scope_last_error(const Scope *s);  /* human text of the last failure ("job failed: ..."), or NULL */
 /* After a failed scope_new() there is no Scope: scope_last_error(NULL)
  * returns the text of that failure (until the next scope_new()). */

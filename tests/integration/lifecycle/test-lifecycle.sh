@@ -147,9 +147,12 @@ expect_eq "list --json is empty" "[]" "$(cell list --json | tr -d ' \n')"
 
 # --- cell run by hand: a scope of its own, then the cgroupfs manager, found
 # through /run/cell/plain/state
+# A child of the init says whether SIGTERM reached it too (the init takes 0.2 s
+# to end, time for the child's trap, which the init's end would cut short).
 write_payload plain-payload <<'EOF'
-trap 'echo term > /out/plain-term; exit 0' TERM
+trap 'sleep 0.2; echo term > /out/plain-term; exit 0' TERM
 trap 'echo usr1 >> /out/plain-usr1' USR1
+( trap 'echo signalled > /out/plain-child; exit 0' TERM; trap '' USR1; while :; do sleep 1000 & wait $!; done ) &
 while :; do sleep 1 & wait $!; done
 EOF
 install_cell plain <<EOF
@@ -160,7 +163,8 @@ Exec=/bin/plain-payload
 User=nobody
 EOF
 # --- first as a scope of its own, from a login-shell-like scope (no service):
-# "cell stop" stops the scope, systemd asks cell (its Controller) to stop.
+# "cell stop" asks its "cell run" (the parent of the container's init), which
+# sends KillSignal= to the init alone; systemd would signal every process.
 "$SEALED" run "$CELL" run plain > "$WORK/plain-scope.log" 2>&1 &
 runner=$!
 HOST_PIDS+=($runner)
@@ -174,6 +178,8 @@ check "cell kill --all: the payload got SIGUSR1 (KillUnit)" wait_for 5 got_plain
 cell stop plain
 expect_eq "cell stop plain (scope) exits 0" 0 "$?"
 expect_eq "the payload got SIGTERM" term "$(cat "$ROOT/out/plain-term" 2>/dev/null)"
+expect_eq "... from cell run, to the init alone (none reached its child)" "" "$(cat "$ROOT/out/plain-child" 2>/dev/null)"
+rm -f "$ROOT/out/plain-child"
 runner_gone() { ! kill -0 "$runner" 2>/dev/null; }
 check "cell run has exited" wait_for 5 runner_gone
 expect_eq "the scope is gone" inactive "$(prop cell-plain.scope ActiveState)"
@@ -194,6 +200,7 @@ check "exec: in the cell's cgroup namespace" sh -c "'$SEALED' run '$CELL' exec p
 cell stop plain
 expect_eq "cell stop plain exits 0" 0 "$?"
 expect_eq "the cgroupfs payload got SIGTERM" term "$(cat "$ROOT/out/plain-term" 2>/dev/null)"
+expect_eq "... to the init alone (none reached its child)" "" "$(cat "$ROOT/out/plain-child" 2>/dev/null)"
 check "cell run has exited" wait_for 5 runner_gone
 check "its runtime state is removed" sh -c "! '$SEALED' run test -e /run/cell/plain"
 expect_eq "status: not running" 3 "$(cell status plain >/dev/null; echo $?)"

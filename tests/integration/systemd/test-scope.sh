@@ -9,7 +9,7 @@
 setup_cell
 
 write_payload scope-payload <<'EOF'
-trap 'exit 0' TERM
+trap 'exit 0' TERM INT
 cat /proc/self/cgroup > /out/cgroup
 sleep 1000 & wait
 EOF
@@ -53,6 +53,8 @@ Description=scope test
 Directory=$ROOT
 [Exec]
 Exec=/bin/scope-payload
+KillSignal=SIGINT
+TimeoutStopSec=7
 [Limits]
 $limits
 EOF
@@ -70,7 +72,14 @@ expect_eq "Delegate=yes" yes "$(prop $scope Delegate)"
 expect_eq "Description" "cell hello: scope test" "$(prop $scope Description)"
 expect_eq "CollectMode=inactive-or-failed" inactive-or-failed "$(prop $scope CollectMode)"
 expect_eq "BindsTo= the service cell runs in" cell@hello.service "$(prop $scope BindsTo)"
-check "Controller= is cell's bus name" sh -c "'$SEALED' run systemctl show -P Controller $scope | grep -q '^:1\.'"
+check "Before= it too (its stop comes first)" sh -c "'$SEALED' run systemctl show -P Before $scope | tr ' ' '\\n' | grep -qx cell@hello.service"
+expect_eq "no Controller=: systemd stops the scope itself" "" "$(prop $scope Controller)"
+expect_eq "KillSignal= the unit's" 2 "$(prop $scope KillSignal)"
+expect_eq "TimeoutStopUSec= the unit's" 7s "$(prop $scope TimeoutStopUSec)"
+# Once the payload runs, cell holds no bus connection: none has its PID.
+cell_pid=$(in_sealed systemctl show -P MainPID cell@hello.service)
+check "cell ($cell_pid) is not on the bus while the payload runs" \
+        sh -c "! '$SEALED' run busctl list --unique --no-legend | awk '{ print \$2 }' | grep -qx '$cell_pid'"
 # (the table on fd 3: in_sealed reads standard input)
 while read -r key value p want ctrl <&3; do
         if systemd_has "$ctrl"; then

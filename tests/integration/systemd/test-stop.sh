@@ -2,18 +2,22 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Stopping: "systemctl stop cell@hello" and "systemctl stop cell-hello.scope"
 # both stop the payload with its KillSignal= and leave no scope and no cgroup;
-# SIGKILL to cell itself takes the payload down within a second and the scope
-# is collected.
+# through the service only the container's init gets it (cell's graceful stop
+# comes before the scope's own: Before=); SIGKILL to cell itself takes the
+# payload down within a second and the scope is collected.
 . "$(dirname "$0")/lib.sh"
 
 setup_cell
 
-# KillSignal=SIGUSR2, so that a plain SIGTERM reaching the payload shows.
+# KillSignal=SIGUSR2, so that a plain SIGTERM reaching the payload shows. A
+# child of the init says whether a signal reached it too (the init takes 0.2 s
+# to end, time for the child's trap, which the init's end would cut short).
 write_payload stop-payload <<'EOF'
-trap 'echo USR2 > /out/signal; exit 0' USR2
+trap 'sleep 0.2; echo USR2 > /out/signal; exit 0' USR2
 trap 'echo TERM > /out/signal; exit 0' TERM
 echo "$$" > /out/started
-sleep 1000 & wait
+( trap 'echo signalled > /out/child; exit 0' USR2 TERM; sleep 1000 & wait ) &
+wait
 EOF
 install_cell hello <<EOF
 [Root]
@@ -25,7 +29,7 @@ EOF
 scope=cell-hello.scope
 
 start_hello() {
-        rm -f "$ROOT/out/signal" "$ROOT/out/started"
+        rm -f "$ROOT/out/signal" "$ROOT/out/started" "$ROOT/out/child"
         if ! in_sealed systemctl start cell@hello.service || ! wait_for 5 test -e "$ROOT/out/started"; then
                 # nothing to stop; the other cases would only wait for the same timeout
                 die "$1: cell@hello did not start (ActiveState=$(prop cell@hello.service ActiveState))"
@@ -50,18 +54,21 @@ if start_hello "stop service"; then
         in_sealed systemctl stop cell@hello.service
         ms=$(( ($(date +%s%N) - t0) / 1000000 ))
         expect_eq "stop service: the payload got its KillSignal" USR2 "$(cat "$ROOT/out/signal" 2>/dev/null)"
+        expect_eq "stop service: from cell, to the init alone (no signal reached its child)" "" "$(cat "$ROOT/out/child" 2>/dev/null)"
         if [ "$ms" -lt 5000 ]; then ok "stop service: done in $ms ms"; else fail "stop service: took $ms ms (a timeout, not the payload's exit)"; fi
         expect_eq "stop service: cell@hello is inactive, not failed" inactive "$(prop cell@hello.service ActiveState)"
         nothing_left "stop service"
 fi
 
-# --- systemctl stop cell-hello.scope (Controller= asks cell to stop it)
+# --- systemctl stop cell-hello.scope (systemd sends the scope's KillSignal= to
+# every process of it; cell sees its payload end and exits with its status)
 if start_hello "stop scope"; then
         t0=$(date +%s%N)
         in_sealed systemctl stop "$scope"
         wait_for 10 sh -c "! '$SEALED' run systemctl is-active -q cell@hello.service"
         ms=$(( ($(date +%s%N) - t0) / 1000000 ))
         expect_eq "stop scope: the payload got its KillSignal" USR2 "$(cat "$ROOT/out/signal" 2>/dev/null)"
+        expect_eq "stop scope: from systemd, to every process (its child too)" signalled "$(cat "$ROOT/out/child" 2>/dev/null)"
         if [ "$ms" -lt 5000 ]; then ok "stop scope: cell and payload ended in $ms ms"; else fail "stop scope: took $ms ms"; fi
         expect_eq "stop scope: cell exited with the payload's status, cell@hello is inactive" inactive "$(prop cell@hello.service ActiveState)"
         nothing_left "stop scope"

@@ -204,7 +204,7 @@ TEST(manager_none_does_nothing) {
         Plan p = { .name = (char *) "web", .scope_unit = (char *) "cell-web.scope" };
         Scope *s = NULL;
 
-        ASSERT_OK(scope_new(&p, CGROUP_MANAGER_NONE, false, NULL, NULL, &s));
+        ASSERT_OK(scope_new(&p, CGROUP_MANAGER_NONE, false, NULL, &s));
         ASSERT_EQ(scope_manager(s), CGROUP_MANAGER_NONE);
         ASSERT_ERROR(scope_clone_into_fd(s), EBADF);
         ASSERT_OK(scope_attach(s, getpid(), false));
@@ -224,7 +224,7 @@ TEST(systemd_without_bus_fails_clearly) {
         /* A bus that is not there: the connect fails at once, with text naming the bus. */
         ASSERT_OK(setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/cell-test-bus", 1));
         ASSERT_OK(sd_event_new(&e));
-        ASSERT_TRUE(scope_new(&p, CGROUP_MANAGER_SYSTEMD, false, e, NULL, &s) < 0);
+        ASSERT_TRUE(scope_new(&p, CGROUP_MANAGER_SYSTEMD, false, e, &s) < 0);
         ASSERT_NULL(s);
         ASSERT_CONTAINS(scope_last_error(NULL), "cannot connect to the system bus");
         sd_event_unref(e);

@@ -122,7 +122,7 @@ static void limits_attach_free(void) {
         int r;
 
         ASSERT_OK(sd_event_new(&e));
-        r = scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, NULL, &s);
+        r = scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s);
         if (r == -EROFS || r == -EACCES || r == -EOPNOTSUPP) {
                 printf("skipped: cgroupfs not usable here: %s\n", strna(scope_last_error(NULL)));
                 sd_event_unref(e);
@@ -220,7 +220,7 @@ static void running_name_is_refused(void) {
         int r;
 
         ASSERT_OK(sd_event_new(&e));
-        r = scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, NULL, &a);
+        r = scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &a);
         if (r == -EROFS || r == -EACCES || r == -EOPNOTSUPP) {
                 printf("skipped: cgroupfs not usable here\n");
                 sd_event_unref(e);
@@ -235,7 +235,7 @@ static void running_name_is_refused(void) {
         }
         ASSERT_OK(scope_attach(a, pid, false));
 
-        ASSERT_ERROR(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, NULL, &b), EEXIST);
+        ASSERT_ERROR(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &b), EEXIST);
         ASSERT_NULL(b);
         char want[128];
         snprintf(want, sizeof want, "cell busy is already running (cgroup ");
@@ -247,8 +247,8 @@ static void running_name_is_refused(void) {
         ASSERT_EQ(waitpid(pid, NULL, 0), pid);
 
         /* An empty leftover (a cell that died) is simply replaced. */
-        ASSERT_OK(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, NULL, &a));
-        ASSERT_OK(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, NULL, &b));
+        ASSERT_OK(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &a));
+        ASSERT_OK(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &b));
         scope_free(b);
         scope_free(a);
         sd_event_unref(e);

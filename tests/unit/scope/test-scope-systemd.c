@@ -2,11 +2,14 @@
 /* The systemd manager's conversation, rootless: a private dbus-daemon and a
  * fake org.freedesktop.systemd1 (a child process) that answers like systemd
  * 252 -- PIDFDs refused with PropertyReadOnly, JobRemoved after the reply,
- * UnitExists, RequestStop to the Controller -- and fails the job when cell
- * sends what PID 1 would pay for in vain (PIDFDs, AddRef=). The real systemd is exercised
+ * UnitExists -- and fails the job when cell sends what PID 1 would pay for in
+ * vain (PIDFDs, AddRef=, Controller=) or leaves out what its own stop of the
+ * scope needs (KillSignal=, TimeoutStopUSec=). The real systemd is exercised
  * by tests/integration/systemd/. Skips when dbus-daemon is missing. */
 
 #include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/prctl.h>
@@ -96,10 +99,56 @@ static int fake_reset_failed(sd_bus_message *m, void *userdata, sd_bus_error *er
         return sd_bus_reply_method_return(m, NULL);
 }
 
+/* Who started which unit, and how often it was stopped: for Probe below. */
+static struct { char unit[64], sender[64]; unsigned stops; } started[32];
+static size_t n_started;
+
+static size_t started_find(const char *unit) {
+        for (size_t i = 0; i < n_started; i++)
+                if (streq(started[i].unit, unit))
+                        return i;
+        return SIZE_MAX;
+}
+
+static int fake_stop(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        const char *unit, *mode;
+        int r = sd_bus_message_read(m, "ss", &unit, &mode);
+        if (r < 0)
+                return r;
+        size_t i = started_find(unit);
+        if (i != SIZE_MAX)
+                started[i].stops++;
+        return sd_bus_reply_method_return(m, "o", "/org/freedesktop/systemd1/job/0");
+}
+
+/* Not systemd's: for the test to ask how cell left the bus. Whether the client
+ * that started UNIT is still connected, and how many StopUnit calls it got. */
+static int fake_probe(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        sd_bus_message *reply = NULL;
+        const char *unit;
+        int has = 0, r;
+
+        if ((r = sd_bus_message_read(m, "s", &unit)) < 0)
+                return r;
+        size_t i = started_find(unit);
+        if (i == SIZE_MAX)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s was never started", unit);
+        r = sd_bus_call_method(sd_bus_message_get_bus(m), "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                               "org.freedesktop.DBus", "NameHasOwner", error, &reply, "s", started[i].sender);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "b", &has);
+        sd_bus_message_unref(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(m, "bu", has, started[i].stops);
+}
+
 static int fake_start(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         sd_bus *bus = sd_bus_message_get_bus(m);
         const char *unit, *mode, *controller = NULL, *slice = NULL;
         bool pidfds = false, addref = false;
+        int32_t kill_signal = 0;
+        uint64_t timeout_stop = 0;
         uint32_t pid = 0;
         char job[128], bad[256] = "";
         static unsigned n_job = 0;
@@ -132,6 +181,10 @@ static int fake_start(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                         r = sd_bus_message_read(m, "v", "s", &controller);
                 else if (streq(name, "Slice"))
                         r = sd_bus_message_read(m, "v", "s", &slice);
+                else if (streq(name, "KillSignal"))
+                        r = sd_bus_message_read(m, "v", "i", &kill_signal);
+                else if (streq(name, "TimeoutStopUSec"))
+                        r = sd_bus_message_read(m, "v", "t", &timeout_stop);
                 else
                         r = sd_bus_message_skip(m, "v");
                 if (r < 0)
@@ -153,13 +206,22 @@ static int fake_start(sd_bus_message *m, void *userdata, sd_bus_error *error) {
             (strstr(unit, "left") && !reset_called))
                 return sd_bus_error_setf(error, "org.freedesktop.systemd1.UnitExists", "Unit %s already exists.", unit);
 
+        if (n_started < ELEMENTSOF(started) && started_find(unit) == SIZE_MAX) {
+                snprintf(started[n_started].unit, sizeof started[n_started].unit, "%s", unit);
+                snprintf(started[n_started].sender, sizeof started[n_started].sender, "%s",
+                         sd_bus_message_get_sender(m));
+                n_started++;
+        }
+
         /* What cell must have said, checked here and reported through the job result. */
         if (pid != (uint32_t) getppid())
                 snprintf(bad, sizeof bad, "bad-pid-%u", pid);
         else if (addref)
                 snprintf(bad, sizeof bad, "addref-sent");       /* a bus track in PID 1 per start, for nothing */
-        else if (!controller || !streq(controller, sd_bus_message_get_sender(m)))
-                snprintf(bad, sizeof bad, "bad-controller");
+        else if (controller)
+                snprintf(bad, sizeof bad, "controller-sent");   /* a bus track in PID 1 per start, and a client to ask */
+        else if (kill_signal != SIGUSR2 || timeout_stop != 7 * USEC_PER_SEC)
+                snprintf(bad, sizeof bad, "bad-stop-%d-%" PRIu64, (int) kill_signal, timeout_stop);
         else if (!streq_ptr(slice, "machine.slice"))
                 snprintf(bad, sizeof bad, "bad-slice");
         else if (!streq(mode, "fail"))
@@ -194,16 +256,6 @@ static int fake_start(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                                   "uoss", 999, "/org/freedesktop/systemd1/job/999", "other.service", "failed");
         (void) sd_bus_emit_signal(bus, "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "JobRemoved",
                                   "uoss", n_job, job, unit, *bad ? bad : strstr(unit, "fail") ? "failed" : "done");
-        if (strstr(unit, "stop") && controller) {
-                sd_bus_message *s = NULL;
-                char *path = NULL;
-                if (sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path) >= 0 &&
-                    sd_bus_message_new_signal(bus, &s, path, "org.freedesktop.systemd1.Scope", "RequestStop") >= 0 &&
-                    sd_bus_message_set_destination(s, controller) >= 0)
-                        (void) sd_bus_send(bus, s, NULL);
-                sd_bus_message_unref(s);
-                free(path);
-        }
         return 1;
 }
 
@@ -212,7 +264,8 @@ static const sd_bus_vtable fake_manager_vtable[] = {
         SD_BUS_METHOD("StartTransientUnit", "ssa(sv)a(sa(sv))", "o", fake_start, 0),
         SD_BUS_METHOD("ResetFailedUnit", "s", "", fake_reset_failed, 0),
         SD_BUS_METHOD("AttachProcessesToUnit", "ssau", "", fake_attach, 0),
-        SD_BUS_METHOD("StopUnit", "ss", "o", fake_reset_failed, 0),
+        SD_BUS_METHOD("StopUnit", "ss", "o", fake_stop, 0),
+        SD_BUS_METHOD("Probe", "s", "bu", fake_probe, 0),
         SD_BUS_VTABLE_END
 };
 static const sd_bus_vtable fake_unit_vtable[] = {
@@ -250,7 +303,8 @@ static _noreturn_ void fake_systemd(int ready_fd) {
 
 /* ---- setup ---- */
 
-static bool start_fakes(void) {
+/* config: a dbus-daemon configuration file, or NULL for its session bus. */
+static bool start_fakes(const char *config) {
         int addr_pipe[2], ready_pipe[2];
         char addr[512];
         ssize_t k;
@@ -267,7 +321,12 @@ static bool start_fakes(void) {
                 (void) prctl(PR_SET_PDEATHSIG, SIGTERM);        /* no orphan if the test aborts */
                 int fd = fcntl(addr_pipe[1], F_DUPFD, 3);       /* without CLOEXEC: for dbus-daemon */
                 snprintf(fdarg, sizeof fdarg, "--print-address=%d", fd);
-                execl("/usr/bin/dbus-daemon", "dbus-daemon", "--session", "--nofork", "--nosyslog", fdarg, NULL);
+                if (config) {
+                        char cfarg[PATH_MAX + 16];
+                        snprintf(cfarg, sizeof cfarg, "--config-file=%s", config);
+                        execl("/usr/bin/dbus-daemon", "dbus-daemon", cfarg, "--nofork", "--nosyslog", fdarg, NULL);
+                } else
+                        execl("/usr/bin/dbus-daemon", "dbus-daemon", "--session", "--nofork", "--nosyslog", fdarg, NULL);
                 _exit(127);
         }
         close(addr_pipe[1]);
@@ -308,20 +367,39 @@ static void stop_fakes(void) {
         unsetenv("DBUS_SYSTEM_BUS_ADDRESS");
 }
 
-static unsigned n_stop;
-static void on_request_stop(void *userdata) {
-        n_stop++;
+/* Asks the fake (Probe) until the client that started unit is connected or
+ * not as wanted, and has got want_stops StopUnit calls, for up to a second (the
+ * broker need not pass on one client's messages before another's). */
+static void probe(const char *unit, bool want_connected, unsigned want_stops) {
+        sd_bus *bus = NULL;
+        int connected = -1;
+        unsigned stops = 0;
+
+        ASSERT_OK(sd_bus_open_system(&bus));
+        for (int i = 0; i < 100; i++) {
+                sd_bus_message *reply = NULL;
+                ASSERT_OK(sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                             "org.freedesktop.systemd1.Manager", "Probe", NULL, &reply, "s", unit));
+                ASSERT_OK(sd_bus_message_read(reply, "bu", &connected, &stops));
+                sd_bus_message_unref(reply);
+                if (!!connected == want_connected && stops == want_stops)
+                        break;
+                usleep(10 * 1000);
+        }
+        sd_bus_flush_close_unref(bus);
+        ASSERT_EQ(!!connected, want_connected);
+        ASSERT_EQ(stops, want_stops);
 }
 
 /* Runs one scope through new/attach/wait; returns wait's result. limits: NULL for none. */
 static int run_limited(const char *name, const char *unit, const PlanLimits *limits, sd_event *e, Scope **ret) {
         Plan p = { .name = (char *) name, .scope_unit = (char *) unit, .slice = (char *) "machine.slice",
-                   .description = (char *) "cell test",
+                   .description = (char *) "cell test", .kill_signal = SIGUSR2,
+                   .timeout_stop_usec = 7 * USEC_PER_SEC,
                    .limits = limits ? *limits : (PlanLimits) { .cpu_quota_per_sec_usec = USEC_INFINITY } };
-        ScopeCallbacks cb = { .request_stop = on_request_stop };
         Scope *s = NULL;
 
-        ASSERT_OK(scope_new(&p, CGROUP_MANAGER_SYSTEMD, false, e, &cb, &s));
+        ASSERT_OK(scope_new(&p, CGROUP_MANAGER_SYSTEMD, false, e, &s));
         ASSERT_EQ(scope_manager(s), CGROUP_MANAGER_SYSTEMD);
         ASSERT_ERROR(scope_clone_into_fd(s), EBADF);
         ASSERT_OK(scope_attach(s, getpid(), false));
@@ -338,19 +416,32 @@ TEST(systemd_conversation) {
         sd_event *e = NULL;
         Scope *s = NULL;
 
-        if (!start_fakes())
+        if (!start_fakes(NULL))
                 return;
         ASSERT_OK(sd_event_new(&e));
 
-        /* PIDs, no PIDFDs, no AddRef=, Controller and Slice: checked by the fake. */
+        /* PIDs, Slice, KillSignal and TimeoutStopUSec; no PIDFDs, AddRef= or
+         * Controller=: checked by the fake. */
         ASSERT_OK(run_one("ok", "cell-ok.scope", e, &s));
         ASSERT_NULL(scope_last_error(s));
         scope_free(s);
 
-        /* A job that fails: the result is named. */
+        /* Once the payload runs, cell lets go of the bus: no connection held for the
+         * container's life, and nothing sent at its end (the scope ends with it). */
+        ASSERT_OK(run_one("release", "cell-release.scope", e, &s));
+        probe("cell-release.scope", true, 0);
+        scope_release(s);
+        probe("cell-release.scope", false, 0);
+        scope_free(s);
+        usleep(100 * 1000);     /* time for a StopUnit, were one sent */
+        probe("cell-release.scope", false, 0);
+
+        /* A job that fails: the result is named, and the scope systemd made is
+         * stopped before cell lets go of the bus. */
         ASSERT_ERROR(run_one("fail", "cell-fail.scope", e, &s), EIO);
         ASSERT_STREQ(scope_last_error(s), "starting cell-fail.scope failed: job result 'failed'");
         scope_free(s);
+        probe("cell-fail.scope", false, 1);
 
         /* A JobRemoved from anyone but the manager that made the job is not believed:
          * a forged "done" would release the payload before it is in its cgroup. */
@@ -399,23 +490,74 @@ TEST(systemd_conversation) {
                                              "so the limit would not be enforced");
         scope_free(s);
 
-        /* systemctl stop: RequestStop reaches the controller. */
-        n_stop = 0;
-        ASSERT_OK(run_one("stop", "cell-stop.scope", e, &s));
-        for (int i = 0; i < 100 && n_stop == 0; i++)
-                ASSERT_OK(sd_event_run(e, 50 * USEC_PER_MSEC));
-        ASSERT_EQ(n_stop, 1);
-        scope_free(s);
-
         /* The bus goes away while waiting for the job. */
         Plan p = { .name = (char *) "hang", .scope_unit = (char *) "cell-hang.scope",
                    .limits.cpu_quota_per_sec_usec = USEC_INFINITY };
-        ASSERT_OK(scope_new(&p, CGROUP_MANAGER_SYSTEMD, false, e, NULL, &s));
+        ASSERT_OK(scope_new(&p, CGROUP_MANAGER_SYSTEMD, false, e, &s));
         ASSERT_OK(scope_attach(s, getpid(), false));
         stop_fakes();
         ASSERT_ERROR(scope_wait(s), ECONNRESET);
         ASSERT_STREQ(scope_last_error(s), "lost the connection to the bus while waiting for cell-hang.scope");
         scope_free(s);
 
+        sd_event_unref(e);
+}
+
+/* A broker that allows a user 3 connections (dbus-daemon's system bus: 256):
+ * the fake systemd holds one, a child of ours two more for 300 ms. cell's
+ * connection is turned away (the broker refuses its Hello); it tries again,
+ * a little later each time, and gets through once the child is gone. */
+TEST(turned_away_then_through) {
+        static const char config[] =
+                "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
+                " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+                "<busconfig><include>/usr/share/dbus-1/session.conf</include>\n"
+                "<limit name=\"max_connections_per_user\">3</limit></busconfig>\n";
+        char path[] = "/tmp/test-scope-systemd-XXXXXX";
+        int fd = mkstemp(path), ready[2];
+        sd_event *e = NULL;
+        Scope *s = NULL;
+        char c;
+
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_EQ(write(fd, config, sizeof config - 1), (ssize_t) (sizeof config - 1));
+        close(fd);
+        bool up = start_fakes(path);
+        unlink(path);
+        if (!up)
+                return;
+        ASSERT_OK(sd_event_new(&e));
+
+        ASSERT_OK(pipe2(ready, O_CLOEXEC));
+        pid_t filler = fork();
+        ASSERT_TRUE(filler >= 0);
+        if (filler == 0) {
+                sd_bus *a = NULL, *b = NULL;
+                const char *name;
+                /* Registered (Hello answered) before the parent goes on. */
+                if (sd_bus_open_system(&a) < 0 || sd_bus_get_unique_name(a, &name) < 0 ||
+                    sd_bus_open_system(&b) < 0 || sd_bus_get_unique_name(b, &name) < 0)
+                        _exit(1);
+                (void) write(ready[1], "r", 1);
+                usleep(300 * 1000);
+                _exit(0);
+        }
+        close(ready[1]);
+        ASSERT_EQ(read(ready[0], &c, 1), 1);
+        close(ready[0]);
+
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        ASSERT_OK(run_one("away", "cell-away.scope", e, &s));
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        ASSERT_NULL(scope_last_error(s));
+        /* It did wait for the child's connections to go. */
+        int status;
+        ASSERT_EQ(waitpid(filler, &status, WNOHANG), filler);
+        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        ASSERT_TRUE((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >= 250);
+        scope_free(s);
+
+        stop_fakes();
         sd_event_unref(e);
 }
