@@ -234,6 +234,12 @@ static int stop_stale(sd_bus *bus, const CellInstance *i) {
             scope_bus_leftover_processes(bus, path, &n, &pid) < 0 ||
             scope_leftover_classify(state, n) != SCOPE_LEFTOVER_STALE)
                 return 0;
+        /* A cell that has just ended leaves it so for a few ms (scope-bus-leftover.h). */
+        ScopeLeftover l = scope_bus_leftover_settle(bus, path, SCOPE_SETTLE_USEC, &state, &n, &pid);
+        if (l == SCOPE_LEFTOVER_RESET)
+                return 1;
+        if (l != SCOPE_LEFTOVER_STALE)
+                return 0;
         r = scope_bus_clear_stale(bus, i->unit, path, SCOPE_STALE_TIMEOUT_USEC, &why);
         if (r < 0)
                 return r;

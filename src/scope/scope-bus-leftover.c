@@ -132,6 +132,27 @@ static uint64_t now_usec(void) {
         return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
 }
 
+ScopeLeftover scope_bus_leftover_settle(sd_bus *bus, const char *unit_path, uint64_t timeout_usec,
+                                        char **state, int *n, uint32_t *first_pid) {
+        uint64_t deadline = now_usec() + timeout_usec;
+        ScopeLeftover l = scope_leftover_classify(*state, *n);
+
+        while (l == SCOPE_LEFTOVER_STALE && now_usec() < deadline) {
+                _cleanup_free_ char *now = NULL;
+
+                (void) nanosleep(&(struct timespec) { .tv_nsec = (long) (2 * USEC_PER_MSEC * NSEC_PER_USEC) }, NULL);
+                if (scope_bus_leftover_state(bus, unit_path, &now) < 0)
+                        break;
+                free(*state);
+                *state = TAKE_PTR(now);
+                /* Still active and empty: someone may have put a process in it since. */
+                if (!state_is_inactive(*state) && scope_bus_leftover_processes(bus, unit_path, n, first_pid) < 0)
+                        *n = -1;
+                l = scope_leftover_classify(*state, *n);
+        }
+        return l;
+}
+
 /* A child that only waits for the pipe's write end to close (our close, or our
  * death: it never outlives us) and exits. Its only job is to be a live process
  * that systemd can move into the scope. */

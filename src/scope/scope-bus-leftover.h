@@ -29,6 +29,18 @@ typedef enum ScopeLeftover {
 ScopeLeftover scope_leftover_classify(const char *active_state, int n_processes);
 const char *scope_leftover_to_string(ScopeLeftover l);
 
+/* How long a leftover that looks stale is given to end by itself first: the
+ * scope of a cell of the same name that has just ended is active with an empty
+ * cgroup until systemd has handled the cgroup's empty event, 5-30 ms later
+ * here. A name run again at once meets it; that is no stale scope. */
+#define SCOPE_SETTLE_USEC (250 * USEC_PER_MSEC)
+
+/* Polls the unit at unit_path while it is STALE (scope_leftover_classify()),
+ * at most timeout_usec, and returns what it is then; *state, *n and
+ * *first_pid are updated with what was read last. */
+ScopeLeftover scope_bus_leftover_settle(sd_bus *bus, const char *unit_path, uint64_t timeout_usec,
+                                        char **state, int *n, uint32_t *first_pid);
+
 /* Synchronous reads of the unit at unit_path: its ActiveState, and the number
  * of processes in its cgroup with the first one's PID (0 when none). */
 int scope_bus_leftover_state(sd_bus *bus, const char *unit_path, char **ret_state);

@@ -175,6 +175,10 @@ static int handle_unit_exists(Scope *s) {
 
         ScopeLeftover l = scope_leftover_classify(state, n);
         bool cleared = false;
+        /* Likely the scope of a cell of this name that has just ended: systemd ends
+         * it a few ms later. Only what stays active and empty is stale. */
+        if (l == SCOPE_LEFTOVER_STALE && !b->stale_tried)
+                l = scope_bus_leftover_settle(b->bus, path, SCOPE_SETTLE_USEC, &state, &n, &pid);
         if (l == SCOPE_LEFTOVER_STALE && !b->stale_tried) {
                 b->stale_tried = true;
                 r = scope_bus_clear_stale(b->bus, s->unit, path, SCOPE_STALE_TIMEOUT_USEC, &why);

@@ -34,10 +34,26 @@ static bool stale_over(void) {
         return stale_attached > 0 && kill(stale_attached, 0) < 0 && errno == ESRCH;
 }
 
+/* The scope of a cell of that name that has just ended: active with an empty
+ * cgroup for 30 ms after the start that met it, then inactive by itself. */
+static uint64_t ending_since;
+
+static uint64_t mono_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
+}
+
+/* In the fake: the 30 ms are over. */
+static bool ending_over(void) {
+        return ending_since > 0 && mono_usec() - ending_since >= 30 * USEC_PER_MSEC;
+}
+
 static int fake_get_active_state(sd_bus *bus, const char *path, const char *interface, const char *property,
                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         const char *state = strstr(path, "busy") || strstr(path, "undeleg") ? "active" :
                             strstr(path, "stale") ? (stale_over() ? "inactive" : "active") :
+                            strstr(path, "ending") ? (ending_over() ? "inactive" : "active") :
                             reset_called ? "inactive" : "failed";
         return sd_bus_message_append(reply, "s", state);
 }
@@ -202,6 +218,10 @@ static int fake_start(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                                         "Cannot set property PIDFDs, or unknown property.");
         if (strstr(unit, "refused"))
                 return sd_bus_error_set(error, "org.freedesktop.systemd1.NoSuchUnit", "Unit nope.slice not found.");
+        if (strstr(unit, "ending") && ending_since == 0) {
+                ending_since = mono_usec();
+                return sd_bus_error_setf(error, "org.freedesktop.systemd1.UnitExists", "Unit %s already exists.", unit);
+        }
         if (strstr(unit, "busy") || strstr(unit, "undeleg") || (strstr(unit, "stale") && !stale_over()) ||
             (strstr(unit, "left") && !reset_called))
                 return sd_bus_error_setf(error, "org.freedesktop.systemd1.UnitExists", "Unit %s already exists.", unit);
@@ -472,6 +492,16 @@ TEST(systemd_conversation) {
         ASSERT_TRUE(scope_stale_cleared(s));
         /* The helper is reaped: the only children left are the broker and the fake. */
         ASSERT_EQ(waitpid(-1, NULL, WNOHANG), 0);
+        scope_free(s);
+
+        /* Active and empty for 30 ms only: the scope of a cell of that name that has
+         * just ended, whose end systemd has yet to handle. Waited out, not cleared:
+         * nothing is attached to it (the fake would count it) and nothing is said. */
+        uint64_t t0 = mono_usec();
+        ASSERT_OK(run_one("ending", "cell-ending.scope", e, &s));
+        ASSERT_TRUE(mono_usec() - t0 >= 30 * USEC_PER_MSEC);
+        ASSERT_NULL(scope_last_error(s));
+        ASSERT_FALSE(scope_stale_cleared(s));
         scope_free(s);
 
         /* ... but not when systemd refuses to attach: the start is refused, with its words. */
