@@ -27,6 +27,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -464,6 +465,24 @@ static bool turned_away(const ScopeBus *b) {
         return b->finished && b->result == -ECONNRESET && !b->welcomed && !b->replied;
 }
 
+/* Sleeps usec, in slices, but not past a stop request: SIGTERM, SIGINT or
+ * SIGHUP pending (cell blocks them and reads them later, through a signalfd),
+ * so that a ^C is not kept waiting for the retries below. -ECANCELED then. */
+static int pause_unless_interrupted(uint64_t usec) {
+        for (;;) {
+                sigset_t pending;
+                if (sigpending(&pending) >= 0 &&
+                    (sigismember(&pending, SIGTERM) > 0 || sigismember(&pending, SIGINT) > 0 ||
+                     sigismember(&pending, SIGHUP) > 0))
+                        return -ECANCELED;
+                if (usec == 0)
+                        return 0;
+                uint64_t step = MIN(usec, 10 * USEC_PER_MSEC);
+                (void) nanosleep(&(struct timespec) { .tv_nsec = (long) (step * NSEC_PER_USEC) }, NULL);
+                usec -= step;
+        }
+}
+
 /* ... so another connection is tried, after a pause that grows, with some
  * randomness so that the cells turned away together do not all come back together. */
 static int bus_reconnect(Scope *s) {
@@ -488,7 +507,9 @@ static int bus_reconnect(Scope *s) {
         b->early_sender = mfree(b->early_sender);
         s->error = mfree(s->error);
 
-        (void) usleep((useconds_t) pause);
+        r = pause_unless_interrupted(pause);
+        if (r < 0)
+                return scope_set_error(s, r, "interrupted while waiting for the %s bus", b->user_bus ? "user" : "system");
         r = bus_connect(s);
         if (r < 0)      /* no broker any more: it was not a refusal, it went away */
                 return scope_set_error(s, -ECONNRESET, "lost the connection to the bus while waiting for %s", s->unit);

@@ -588,6 +588,40 @@ TEST(turned_away_then_through) {
         ASSERT_TRUE((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >= 250);
         scope_free(s);
 
+        /* Turned away again and again, with a stop request pending (cell blocks
+         * SIGTERM and reads it later): no more tries, the start ends at once. */
+        ASSERT_OK(pipe2(ready, O_CLOEXEC));
+        filler = fork();
+        ASSERT_TRUE(filler >= 0);
+        if (filler == 0) {
+                sd_bus *a = NULL, *b = NULL;
+                const char *name;
+                if (sd_bus_open_system(&a) < 0 || sd_bus_get_unique_name(a, &name) < 0 ||
+                    sd_bus_open_system(&b) < 0 || sd_bus_get_unique_name(b, &name) < 0)
+                        _exit(1);
+                (void) write(ready[1], "r", 1);
+                pause();
+                _exit(0);
+        }
+        close(ready[1]);
+        ASSERT_EQ(read(ready[0], &c, 1), 1);
+        close(ready[0]);
+        sigset_t term, old;
+        sigemptyset(&term);
+        sigaddset(&term, SIGTERM);
+        ASSERT_OK(sigprocmask(SIG_BLOCK, &term, &old));
+        ASSERT_OK(kill(getpid(), SIGTERM));
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        ASSERT_ERROR(run_one("stopped", "cell-stopped.scope", e, &s), ECANCELED);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        ASSERT_STREQ(scope_last_error(s), "interrupted while waiting for the system bus");
+        ASSERT_TRUE((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 1000);
+        scope_free(s);
+        ASSERT_EQ(sigtimedwait(&term, NULL, &(struct timespec) {}), SIGTERM);
+        ASSERT_OK(sigprocmask(SIG_SETMASK, &old, NULL));
+        kill(filler, SIGKILL);
+        ASSERT_EQ(waitpid(filler, NULL, 0), filler);
+
         stop_fakes();
         sd_event_unref(e);
 }
