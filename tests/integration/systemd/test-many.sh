@@ -4,7 +4,9 @@
 # running together -- more than the system bus lets one user hold connections
 # (dbus-daemon: 256) -- with no bus connection held by any "cell run" once its
 # payload runs. Then systemd stops every scope (the unit's KillSignal=), each
-# cell exits with its payload's status, and nothing is left.
+# cell exits with its payload's status, and nothing is left. Then the same as
+# a boot starts them: 300 instances of cell@.service in one systemctl start
+# (Type=notify, NotifyReady=yes), all active, all stopped, nothing left.
 . "$(dirname "$0")/lib.sh"
 
 if [ "$SEALED_CGROUP" = hybrid ]; then
@@ -61,5 +63,31 @@ check "no cell-many* scope is left" wait_for 10 sh -c \
         "[ -z \"\$('$SEALED' run systemctl list-units --no-legend --all 'cell-many*.scope')\" ]"
 check "no cgroup is left in machine.slice" wait_for 10 sh -c \
         "! '$SEALED' run sh -c 'ls -d /sys/fs/cgroup/machine.slice/cell-many* 2>/dev/null' | grep -q ."
+
+# --- 300 services at once, as machines.target at boot: a template cell unit.
+write_payload svc-payload <<'EOF'
+trap 'exit 0' TERM
+notify-probe READY=1
+sleep 1000 & wait
+EOF
+install_cell svc@ <<EOF
+[Root]
+Directory=$ROOT
+ReadOnly=yes
+[Exec]
+Exec=/bin/svc-payload
+NotifyReady=yes
+EOF
+units=$(for i in $(seq $N); do printf 'cell@svc@%d.service ' "$i"; done)
+# shellcheck disable=SC2086
+check "systemctl start of $N cell@ services at once" in_sealed timeout 120 systemctl start $units
+expect_eq "all $N services are active" "$N" \
+        "$(in_sealed systemctl list-units --no-legend --state=active 'cell@svc@*.service' | wc -l)"
+expect_eq "each with its scope" "$N" "$(in_sealed systemctl list-units --no-legend --state=active 'cell-svc*.scope' | wc -l)"
+# shellcheck disable=SC2086
+check "systemctl stop of all $N" in_sealed timeout 120 systemctl stop $units
+expect_eq "none failed" "" "$(in_sealed systemctl list-units --no-legend --state=failed 'cell@svc@*')"
+check "no cell-svc* scope is left" wait_for 10 sh -c \
+        "[ -z \"\$('$SEALED' run systemctl list-units --no-legend --all 'cell-svc*.scope')\" ]"
 
 finish
