@@ -195,6 +195,7 @@ static int instance_from_state(const char *name, CellInstance *ret) {
                 .since_usec = s.since_usec,
                 .name = TAKE_PTR(s.name),
                 .unit_path = TAKE_PTR(s.unit_path),
+                .service = TAKE_PTR(s.service),
                 .state = strdup("running"),
         };
         runtime_state_done(&s);
@@ -380,8 +381,18 @@ int instance_stop(const CellInstance *i, bool user_bus, uint64_t timeout_usec) {
                         return r;
         }
         /* A service's cell: systemd stops the service, and its cell (the main process)
-         * does the same; or the scope, when no "cell run" is found: systemd sends its
-         * KillSignal= to every process in it. */
+         * does the same, so that the service's Restart= does not start it again (also
+         * with the cgroupfs manager, in the service's own cgroup); or the scope, when
+         * no "cell run" is found: systemd sends its KillSignal= to every process in it. */
+        if (i->manager == CGROUP_MANAGER_CGROUPFS && i->service) {
+                sd_bus *bus = NULL;
+                if (scope_bus_open(user_bus, &bus) >= 0) {
+                        r = instance_bus_stop(bus, i, timeout_usec);
+                        sd_bus_flush_close_unref(bus);
+                        return r;
+                }
+                /* no bus: its cell is asked below, as for any cgroupfs run */
+        }
         if (i->manager == CGROUP_MANAGER_SYSTEMD) {
                 sd_bus *bus = NULL;
                 r = scope_bus_open(user_bus, &bus);

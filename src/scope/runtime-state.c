@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <systemd/sd-login.h>
 
 #include "cgroup-util.h"
 #include "config-build.h"
@@ -19,6 +20,7 @@
 void runtime_state_done(RuntimeState *s) {
         free(s->name);
         free(s->unit_path);
+        free(s->service);
         *s = (RuntimeState) {};
 }
 
@@ -64,18 +66,21 @@ bool runtime_pid_is(pid_t pid, uint64_t start) {
 int runtime_state_format(const RuntimeState *s, char **ret) {
         char *t;
 
-        if (!s->name || strchr(s->name, '\n') || (s->unit_path && strchr(s->unit_path, '\n')))
+        if (!s->name || strchr(s->name, '\n') || (s->unit_path && strchr(s->unit_path, '\n')) ||
+            (s->service && strchr(s->service, '\n')))
                 return -EINVAL;
         if (asprintf(&t,
                      "NAME=%s\n"
                      "UNIT=%s\n"
+                     "SERVICE=%s\n"
                      "MANAGER=%s\n"
                      "SUPERVISOR=%d\n"
                      "SUPERVISOR_START=%" PRIu64 "\n"
                      "LEADER=%d\n"
                      "LEADER_START=%" PRIu64 "\n"
                      "SINCE=%" PRIu64 "\n",
-                     s->name, strempty(s->unit_path), strna(cgroup_manager_to_string(s->manager)),
+                     s->name, strempty(s->unit_path), strempty(s->service),
+                     strna(cgroup_manager_to_string(s->manager)),
                      (int) s->supervisor, s->supervisor_start, (int) s->leader, s->leader_start,
                      s->since_usec) < 0)
                 return -ENOMEM;
@@ -118,6 +123,10 @@ int runtime_state_parse(const char *text, RuntimeState *ret) {
                         r = (free(s.name), s.name = strdup(v)) ? 0 : -ENOMEM;
                 else if (streq(l, "UNIT"))
                         r = (free(s.unit_path), s.unit_path = strdup(v)) ? 0 : -ENOMEM;
+                else if (streq(l, "SERVICE")) {
+                        s.service = mfree(s.service);
+                        r = isempty(v) || (s.service = strdup(v)) ? 0 : -ENOMEM;
+                }
                 else if (streq(l, "MANAGER"))
                         s.manager = cgroup_manager_from_string(v);
                 else if (streq(l, "SUPERVISOR"))
@@ -274,8 +283,9 @@ int runtime_state_list(char ***ret) {
 }
 
 int runtime_state_publish(const char *name, const char *unit_path, CgroupManager manager, pid_t leader) {
-        _cleanup_free_ char *abs = unit_path ? realpath(unit_path, NULL) : NULL;
+        _cleanup_free_ char *abs = unit_path ? realpath(unit_path, NULL) : NULL, *unit = NULL;
         struct timespec ts;
+        int r;
         RuntimeState s = {
                 .name = (char *) name,
                 /* absolute: cell exec reads the unit again from anywhere */
@@ -284,7 +294,11 @@ int runtime_state_publish(const char *name, const char *unit_path, CgroupManager
                 .supervisor = getpid(),
                 .leader = leader,
         };
-        int r;
+
+        /* Run by a service (cell@NAME.service with the cgroupfs manager): "cell stop"
+         * stops the service, so that its Restart= does not start it again. */
+        if (sd_pid_get_unit(0, &unit) >= 0 && endswith(unit, ".service"))
+                s.service = unit;
 
         if ((r = runtime_pid_start_time(s.supervisor, &s.supervisor_start)) < 0 ||
             (r = runtime_pid_start_time(leader, &s.leader_start)) < 0)

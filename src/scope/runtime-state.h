@@ -20,6 +20,7 @@
 typedef struct RuntimeState {
         char *name;             /* "web", "worker@3" */
         char *unit_path;        /* the unit file it was started from */
+        char *service;          /* the .service cell runs in (cell@NAME.service), or NULL */
         CgroupManager manager;  /* CGROUPFS or NONE */
         pid_t supervisor;       /* the "cell run" process */
         uint64_t supervisor_start;
@@ -53,5 +54,6 @@ int runtime_state_remove(const char *name, pid_t supervisor);
 int runtime_state_list(char ***ret);
 
 /* For cell run: the state of the run that is this process (supervisor =
- * getpid()), payload leader, started now. */
+ * getpid()), payload leader, started now, and the service it runs in, if any
+ * (read from its own cgroup). */
 int runtime_state_publish(const char *name, const char *unit_path, CgroupManager manager, pid_t leader);

@@ -3,7 +3,8 @@
 # cell list/status/stop/kill/exec against a real systemd (the sealed one of
 # tests/integration/systemd/lib.sh, used as it is): a cell@web service with
 # its scope, then a cell run with the cgroupfs manager found through
-# /run/cell/NAME/state.
+# /run/cell/NAME/state, then a cell@ service whose payload runs in the
+# service's own cgroup (Delegate=yes, the cgroupfs manager: no scope).
 . "$(dirname "$0")/../systemd/lib.sh"
 
 setup_cell
@@ -204,5 +205,41 @@ expect_eq "... to the init alone (none reached its child)" "" "$(cat "$ROOT/out/
 check "cell run has exited" wait_for 5 runner_gone
 check "its runtime state is removed" sh -c "! '$SEALED' run test -e /run/cell/plain"
 expect_eq "status: not running" 3 "$(cell status plain >/dev/null; echo $?)"
+
+# --- a service with the container in its own cgroup (cell@.service(8),
+# CUSTOMIZING): no scope; cell list names the service, and cell stop stops
+# the service for good (Restart=always), not only its cell.
+rm -f "$ROOT/out/plain-term" "$ROOT/out/plain-child"
+install_cell own < <(sed 's/^Exec=.*/Exec=\/bin\/plain-payload/' <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=x
+EOF
+)
+install_dropin cell@own.service own-cgroup <<EOF
+[Service]
+Delegate=yes
+ExecStart=
+ExecStart=$CELL run --cgroup-manager=cgroupfs %i
+Restart=always
+RestartSec=200ms
+EOF
+check "cell@own starts" in_sealed systemctl start cell@own.service
+svc=$(host_cgroup2_of cell@own.service) || svc=
+check "the payload runs in the service's cgroup, below cell-own" grep -q . "$svc/cell-own/cgroup.procs"
+expect_eq "no scope for it" not-found "$(prop cell-own.scope LoadState)"
+json=$(cell list --json | python3 -c 'import json, sys; print(json.dumps([c for c in json.load(sys.stdin) if c["name"] == "own"]))')
+expect_eq "list --json: its manager" cgroupfs "$(json_get manager <<<"$json")"
+expect_eq "list --json: the service it runs in" cell@own.service "$(json_get service <<<"$json")"
+check "status names the service" sh -c "'$SEALED' run '$CELL' status own | grep -q 'Service: cell@own.service'"
+cell stop own
+expect_eq "cell stop own exits 0" 0 "$?"
+expect_eq "the payload got SIGTERM, from cell, to the init alone" "term/" \
+        "$(cat "$ROOT/out/plain-term" 2>/dev/null)/$(cat "$ROOT/out/plain-child" 2>/dev/null)"
+sleep 0.5       # past RestartSec=: a restart would show now
+expect_eq "the service is stopped, not restarted" inactive "$(prop cell@own.service ActiveState)"
+check "its cgroup is gone" sh -c "! test -d '$svc'"
+check "its runtime state is removed" sh -c "! '$SEALED' run test -e /run/cell/own"
 
 finish

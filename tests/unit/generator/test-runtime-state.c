@@ -31,6 +31,7 @@ static void dir_free(char *d) {
 TEST(format_parse_round_trip) {
         RuntimeState s = {
                 .name = (char *) "worker@3", .unit_path = (char *) "/etc/cell/worker@.cell",
+                .service = (char *) "cell@worker@3.service",
                 .manager = CGROUP_MANAGER_CGROUPFS, .supervisor = 100, .supervisor_start = 5,
                 .leader = 101, .leader_start = 6, .since_usec = 1234567,
         };
@@ -43,6 +44,7 @@ TEST(format_parse_round_trip) {
         ASSERT_OK(runtime_state_parse(text, &t));
         ASSERT_STREQ(t.name, "worker@3");
         ASSERT_STREQ(t.unit_path, "/etc/cell/worker@.cell");
+        ASSERT_STREQ(t.service, "cell@worker@3.service");
         ASSERT_EQ(t.manager, CGROUP_MANAGER_CGROUPFS);
         ASSERT_EQ(t.supervisor, 100);
         ASSERT_EQ_U64(t.supervisor_start, 5);
@@ -50,6 +52,16 @@ TEST(format_parse_round_trip) {
         ASSERT_EQ_U64(t.leader_start, 6);
         ASSERT_EQ_U64(t.since_usec, 1234567);
         runtime_state_done(&t);
+
+        /* no service: the key is empty, and read back as none */
+        s.service = NULL;
+        text = mfree(text);
+        ASSERT_OK(runtime_state_format(&s, &text));
+        ASSERT_CONTAINS(text, "SERVICE=\n");
+        ASSERT_OK(runtime_state_parse(text, &t));
+        ASSERT_NULL(t.service);
+        runtime_state_done(&t);
+        text = mfree(text);
 
         /* what a state must have, and what it must not be */
         ASSERT_ERROR(runtime_state_parse("NAME=x\nMANAGER=cgroupfs\nSUPERVISOR=1\n", &t), EBADMSG);
