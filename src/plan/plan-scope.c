@@ -152,6 +152,14 @@ static int plan_build_properties(Plan *p, const CellConfig *c) {
         /* A failed container's scope is collected too, so a restart can reuse the name. */
         if ((r = plan_property_s(p, "CollectMode", "inactive-or-failed")) < 0)
                 return r;
+        /* No implicit Conflicts=/Before=shutdown.target: at shutdown the container
+         * is stopped by its cell, gracefully (the service or session cell runs in is
+         * stopped), not by systemd signalling every process of it at once, as runc and
+         * crun ask too. One job less in every start's transaction as well. */
+        r = plan_property_add(p, "DefaultDependencies", "b", &q);
+        if (r < 0)
+                return r;
+        q->b = false;
 
         if ((r = plan_property_as(p, "After", c->after)) < 0 ||
             (r = plan_property_as(p, "Before", c->before)) < 0 ||

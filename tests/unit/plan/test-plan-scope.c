@@ -45,12 +45,13 @@ TEST(scope_minimal_properties) {
         config_minimal(&c, "web");
         plan_ok(&c, NULL, &p);
         ASSERT_STREQ(property_names(&p, buf, sizeof buf),
-                     "Description:s Slice:s Delegate:b CollectMode:s DevicePolicy:s DeviceAllow:a(ss)");
+                     "Description:s Slice:s Delegate:b CollectMode:s DefaultDependencies:b DevicePolicy:s DeviceAllow:a(ss)");
         ASSERT_STREQ(p.properties[0].s, "cell web");
         ASSERT_STREQ(p.properties[1].s, "machine.slice");
         ASSERT_TRUE(p.properties[2].b);
         ASSERT_STREQ(p.properties[3].s, "inactive-or-failed");
-        ASSERT_STREQ(p.properties[4].s, "closed");
+        ASSERT_FALSE(p.properties[4].b);        /* DefaultDependencies: no shutdown.target deps */
+        ASSERT_STREQ(p.properties[5].s, "closed");
 
         q = plan_property(&p, "DeviceAllow");
         ASSERT_EQ(strv_length(q->as) % 2, 0);
@@ -105,7 +106,7 @@ TEST(scope_all_properties) {
         ASSERT_STREQ(p.description, "cell web: A web server");
         ASSERT_STREQ(p.slice, "cells.slice");
         ASSERT_STREQ(property_names(&p, buf, sizeof buf),
-                     "Description:s Slice:s Delegate:b CollectMode:s After:as Wants:as Conflicts:as "
+                     "Description:s Slice:s Delegate:b CollectMode:s DefaultDependencies:b After:as Wants:as Conflicts:as "
                      "MemoryMax:t MemoryHighScale:u MemorySwapMax:t CPUQuotaPerSecUSec:t CPUWeight:t "
                      "IOWeight:t AllowedCPUs:ay TasksMaxScale:u DevicePolicy:s DeviceAllow:a(ss)");
 
