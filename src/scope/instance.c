@@ -211,6 +211,44 @@ static int instance_from_state(const char *name, CellInstance *ret) {
         return 0;
 }
 
+/* The PPid: of /proc/PID/status; 0 when unreadable. */
+static pid_t parent_of(pid_t pid) {
+        _cleanup_free_ char *line = NULL;
+        char path[64];
+        size_t n = 0;
+        int ppid = 0;
+
+        snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return 0;
+        while (getline(&line, &n, f) > 0)
+                if (sscanf(line, "PPid: %d", &ppid) == 1)
+                        break;
+        fclose(f);
+        return (pid_t) ppid;
+}
+
+/* A cell that systemd knows as a scope: its "cell run" is the process that
+ * cloned the container's init, so the init's parent, as long as that is still
+ * a process named "cell". An init whose cell died is reparented (to PID 1 or a
+ * subreaper), and that must never get our SIGTERM. 0 if not found. */
+static pid_t scope_supervisor_of(pid_t leader) {
+        _cleanup_close_ int fd = -EBADF;
+        char path[64], comm[16] = "";
+        pid_t ppid;
+        ssize_t k;
+
+        if (leader <= 0 || (ppid = parent_of(leader)) <= 1)
+                return 0;
+        snprintf(path, sizeof path, "/proc/%d/comm", (int) ppid);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || (k = read(fd, comm, sizeof comm - 1)) <= 0)
+                return 0;
+        comm[k] = 0;
+        return streq(comm, "cell\n") ? ppid : 0;
+}
+
 static sd_bus *bus_open_quiet(bool user_bus) {
         sd_bus *bus = NULL;
         return scope_bus_open(user_bus, &bus) >= 0 ? bus : NULL;
@@ -223,6 +261,8 @@ int instance_find(const char *name, bool user_bus, CellInstance *ret) {
         if (bus) {
                 r = instance_bus_find(bus, name, ret);
                 sd_bus_flush_close_unref(bus);
+                if (r >= 0)
+                        ret->supervisor = scope_supervisor_of(ret->leader);
                 if (r != -ESRCH)
                         return r;
         }
@@ -245,6 +285,8 @@ int instance_list(bool user_bus, CellInstance **ret, size_t *ret_n) {
                 sd_bus_flush_close_unref(bus);
                 if (r < 0)
                         return r;
+                for (size_t k = 0; k < n; k++)
+                        l[k].supervisor = scope_supervisor_of(l[k].leader);
         }
         r = runtime_state_list(&names);
         if (r < 0) {
@@ -303,44 +345,6 @@ static int pidfd_wait_gone(int pidfd, uint64_t timeout_usec) {
                         return negative_errno();
                 return k == 0 ? -ETIMEDOUT : 0;
         }
-}
-
-/* The PPid: of /proc/PID/status; 0 when unreadable. */
-static pid_t parent_of(pid_t pid) {
-        _cleanup_free_ char *line = NULL;
-        char path[64];
-        size_t n = 0;
-        int ppid = 0;
-
-        snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
-        FILE *f = fopen(path, "re");
-        if (!f)
-                return 0;
-        while (getline(&line, &n, f) > 0)
-                if (sscanf(line, "PPid: %d", &ppid) == 1)
-                        break;
-        fclose(f);
-        return (pid_t) ppid;
-}
-
-/* A cell that systemd knows as a scope, run by hand (no service): its "cell
- * run" is the process that cloned the container's init, so the init's parent,
- * as long as that is still a process named "cell". An init whose cell died is
- * reparented (to PID 1 or a subreaper), and that must never get our SIGTERM. */
-static pid_t scope_supervisor_of(pid_t leader) {
-        _cleanup_close_ int fd = -EBADF;
-        char path[64], comm[16] = "";
-        pid_t ppid;
-        ssize_t k;
-
-        if (leader <= 0 || (ppid = parent_of(leader)) <= 1)
-                return 0;
-        snprintf(path, sizeof path, "/proc/%d/comm", (int) ppid);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || (k = read(fd, comm, sizeof comm - 1)) <= 0)
-                return 0;
-        comm[k] = 0;
-        return streq(comm, "cell\n") ? ppid : 0;
 }
 
 /* cell run stops its payload as systemd would: KillSignal= to the container's

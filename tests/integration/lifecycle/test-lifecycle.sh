@@ -173,6 +173,8 @@ check "cell run plain (systemd) starts its scope" wait_for 10 state_is cell-plai
 json=$(cell list --json)
 expect_eq "list --json: the scope of a cell run by hand" cell-plain.scope "$(json_get scope <<<"$json")"
 expect_eq "list --json: it runs in no service" None "$(json_get service <<<"$json")"
+sup=$(json_get supervisor_pid <<<"$json")
+expect_eq "list --json: its supervisor is its cell run" cell "$(in_sealed cat "/proc/$sup/comm" 2>/dev/null)"
 cell kill --all plain USR1
 got_plain_usr1() { [ -s "$ROOT/out/plain-usr1" ]; }
 check "cell kill --all: the payload got SIGUSR1 (KillUnit)" wait_for 5 got_plain_usr1
