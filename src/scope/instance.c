@@ -211,22 +211,15 @@ static int instance_from_state(const char *name, CellInstance *ret) {
         return 0;
 }
 
-/* The PPid: of /proc/PID/status; 0 when unreadable. */
+/* The PPid: line of /proc/PID/status; 0 when unreadable. */
 static pid_t parent_of(pid_t pid) {
-        _cleanup_free_ char *line = NULL;
-        char path[64];
-        size_t n = 0;
-        int ppid = 0;
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        const char *l;
 
-        snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
-        FILE *f = fopen(path, "re");
-        if (!f)
+        if (asprintf(&path, "/proc/%d/status", (int) pid) < 0 || cg_read_file(path, &text) < 0 ||
+            !(l = strstr(text, "\nPPid:")))
                 return 0;
-        while (getline(&line, &n, f) > 0)
-                if (sscanf(line, "PPid: %d", &ppid) == 1)
-                        break;
-        fclose(f);
-        return (pid_t) ppid;
+        return (pid_t) strtol(l + strlen("\nPPid:"), NULL, 10);
 }
 
 /* A cell that systemd knows as a scope: its "cell run" is the process that
@@ -234,18 +227,13 @@ static pid_t parent_of(pid_t pid) {
  * a process named "cell". An init whose cell died is reparented (to PID 1 or a
  * subreaper), and that must never get our SIGTERM. 0 if not found. */
 static pid_t scope_supervisor_of(pid_t leader) {
-        _cleanup_close_ int fd = -EBADF;
-        char path[64], comm[16] = "";
+        _cleanup_free_ char *path = NULL, *comm = NULL;
         pid_t ppid;
-        ssize_t k;
 
         if (leader <= 0 || (ppid = parent_of(leader)) <= 1)
                 return 0;
-        snprintf(path, sizeof path, "/proc/%d/comm", (int) ppid);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || (k = read(fd, comm, sizeof comm - 1)) <= 0)
+        if (asprintf(&path, "/proc/%d/comm", (int) ppid) < 0 || cg_read_file(path, &comm) < 0)
                 return 0;
-        comm[k] = 0;
         return streq(comm, "cell\n") ? ppid : 0;
 }
 

@@ -533,6 +533,34 @@ TEST(systemd_conversation) {
         sd_event_unref(e);
 }
 
+/* A child holding two connections to the bus, registered (Hello answered)
+ * before this returns, for hold_usec (USEC_INFINITY: until killed). */
+static pid_t start_filler(uint64_t hold_usec) {
+        int ready[2];
+        char c;
+
+        ASSERT_OK(pipe2(ready, O_CLOEXEC));
+        pid_t pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                sd_bus *a = NULL, *b = NULL;
+                const char *name;
+                if (sd_bus_open_system(&a) < 0 || sd_bus_get_unique_name(a, &name) < 0 ||
+                    sd_bus_open_system(&b) < 0 || sd_bus_get_unique_name(b, &name) < 0)
+                        _exit(1);
+                (void) write(ready[1], "r", 1);
+                if (hold_usec == USEC_INFINITY)
+                        pause();
+                else
+                        usleep((useconds_t) hold_usec);
+                _exit(0);
+        }
+        close(ready[1]);
+        ASSERT_EQ(read(ready[0], &c, 1), 1);
+        close(ready[0]);
+        return pid;
+}
+
 /* A broker that allows a user 3 connections (dbus-daemon's system bus: 256):
  * the fake systemd holds one, a child of ours two more for 300 ms. cell's
  * connection is turned away (the broker refuses its Hello); it tries again,
@@ -544,10 +572,9 @@ TEST(turned_away_then_through) {
                 "<busconfig><include>/usr/share/dbus-1/session.conf</include>\n"
                 "<limit name=\"max_connections_per_user\">3</limit></busconfig>\n";
         char path[] = "/tmp/test-scope-systemd-XXXXXX";
-        int fd = mkstemp(path), ready[2];
+        int fd = mkstemp(path);
         sd_event *e = NULL;
         Scope *s = NULL;
-        char c;
 
         ASSERT_TRUE(fd >= 0);
         ASSERT_EQ(write(fd, config, sizeof config - 1), (ssize_t) (sizeof config - 1));
@@ -558,64 +585,30 @@ TEST(turned_away_then_through) {
                 return;
         ASSERT_OK(sd_event_new(&e));
 
-        ASSERT_OK(pipe2(ready, O_CLOEXEC));
-        pid_t filler = fork();
-        ASSERT_TRUE(filler >= 0);
-        if (filler == 0) {
-                sd_bus *a = NULL, *b = NULL;
-                const char *name;
-                /* Registered (Hello answered) before the parent goes on. */
-                if (sd_bus_open_system(&a) < 0 || sd_bus_get_unique_name(a, &name) < 0 ||
-                    sd_bus_open_system(&b) < 0 || sd_bus_get_unique_name(b, &name) < 0)
-                        _exit(1);
-                (void) write(ready[1], "r", 1);
-                usleep(300 * 1000);
-                _exit(0);
-        }
-        close(ready[1]);
-        ASSERT_EQ(read(ready[0], &c, 1), 1);
-        close(ready[0]);
-
-        struct timespec t0, t1;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
+        pid_t filler = start_filler(300 * USEC_PER_MSEC);
+        uint64_t t0 = mono_usec();
         ASSERT_OK(run_one("away", "cell-away.scope", e, &s));
-        clock_gettime(CLOCK_MONOTONIC, &t1);
+        uint64_t t1 = mono_usec();
         ASSERT_NULL(scope_last_error(s));
         /* It did wait for the child's connections to go. */
         int status;
         ASSERT_EQ(waitpid(filler, &status, WNOHANG), filler);
         ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-        ASSERT_TRUE((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >= 250);
+        ASSERT_TRUE(t1 - t0 >= 250 * USEC_PER_MSEC);
         scope_free(s);
 
         /* Turned away again and again, with a stop request pending (cell blocks
          * SIGTERM and reads it later): no more tries, the start ends at once. */
-        ASSERT_OK(pipe2(ready, O_CLOEXEC));
-        filler = fork();
-        ASSERT_TRUE(filler >= 0);
-        if (filler == 0) {
-                sd_bus *a = NULL, *b = NULL;
-                const char *name;
-                if (sd_bus_open_system(&a) < 0 || sd_bus_get_unique_name(a, &name) < 0 ||
-                    sd_bus_open_system(&b) < 0 || sd_bus_get_unique_name(b, &name) < 0)
-                        _exit(1);
-                (void) write(ready[1], "r", 1);
-                pause();
-                _exit(0);
-        }
-        close(ready[1]);
-        ASSERT_EQ(read(ready[0], &c, 1), 1);
-        close(ready[0]);
+        filler = start_filler(USEC_INFINITY);
         sigset_t term, old;
         sigemptyset(&term);
         sigaddset(&term, SIGTERM);
         ASSERT_OK(sigprocmask(SIG_BLOCK, &term, &old));
         ASSERT_OK(kill(getpid(), SIGTERM));
-        clock_gettime(CLOCK_MONOTONIC, &t0);
+        t0 = mono_usec();
         ASSERT_ERROR(run_one("stopped", "cell-stopped.scope", e, &s), ECANCELED);
-        clock_gettime(CLOCK_MONOTONIC, &t1);
         ASSERT_STREQ(scope_last_error(s), "interrupted while waiting for the system bus");
-        ASSERT_TRUE((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 1000);
+        ASSERT_TRUE(mono_usec() - t0 < USEC_PER_SEC);
         scope_free(s);
         ASSERT_EQ(sigtimedwait(&term, NULL, &(struct timespec) {}), SIGTERM);
         ASSERT_OK(sigprocmask(SIG_SETMASK, &old, NULL));
