@@ -14,6 +14,8 @@
 #include <systemd/sd-event.h>
 
 #include "log.h"
+#include "monitor-handover.h"
+#include "monitor.h"
 #include "notify.h"
 #include "plan.h"
 #include "runtime-state.h"
@@ -37,6 +39,10 @@ typedef struct Run {
         Plan *plan;
         Supervisor *supervisor;
         bool ready_sent;
+        /* What the hand-over to cell-monitor reads (src/monitor). */
+        const Spawn *spawn;
+        const Scope *scope;
+        const NotifyProxy *proxy;
 } Run;
 
 static void help(void) {
@@ -175,12 +181,36 @@ static void run_ready(Run *run) {
         if (run->ready_sent)
                 return;
         run->ready_sent = true;
-        notify_supervisor_ready(run->plan);
+        notify_supervisor_ready(run->plan->name);
 }
 
 static void on_payload_ready(void *userdata) {
         log_debug("The payload reported READY=1.");
         run_ready(userdata);
+}
+
+/* The payload has run for MONITOR_AFTER_USEC: when nothing is left for cell
+ * to do but wait, it becomes cell-monitor, which maps a fraction of what
+ * cell does, for the container's whole life (src/monitor/monitor.h). */
+static int on_handover(sd_event_source *source, uint64_t usec, void *userdata) {
+        Run *run = userdata;
+        const MonitorHandover h = {
+                .plan = run->plan,
+                .spawn = run->spawn,
+                .scope = run->scope,
+                .proxy = run->proxy,
+                .ready_sent = run->ready_sent,
+                .stop_requested = supervisor_stop_requested(run->supervisor),
+        };
+        const char *why = monitor_handover_refused(&h);
+
+        if (why) {
+                log_debug("cell stays the payload's supervisor: %s.", why);
+                return 0;
+        }
+        /* Returns only when the exec failed; then cell simply carries on. */
+        log_debug_errno(monitor_hand_over(&h), "cell stays the payload's supervisor: starting cell-monitor failed: %m");
+        return 0;
 }
 
 static void log_plan(const Plan *p, CgroupManager m) {
@@ -215,26 +245,10 @@ static int report_scope_error(const char *text, int r) {
         return log_error_errno(r, "cgroup: %m");
 }
 
-/* A payload that died of a signal nobody here sent says so: its exit
- * status alone (128+N) does not tell a crash from "exit 139". Under
- * Init=yes the reaper passes the death on as that exit status. */
-static void log_payload_signal(const Plan *p, const Supervisor *s, int status) {
-        bool dumped, stopping;
-        int sig = supervisor_exit_signal(s, &dumped, &stopping);
-
-        if (stopping)
-                return;
-        if (sig > 0)
-                log_error("The payload died of signal SIG%s%s.", strna(sigabbrev_np(sig)),
-                          dumped ? " (core dumped)" : "");
-        else if (p->init && status > 128 && status < 128 + SIGRTMIN && sigabbrev_np(status - 128))
-                log_error("The payload exited with status %d, which under Init=yes is how death by signal SIG%s is reported.",
-                          status, sigabbrev_np(status - 128));
-}
-
 static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
         _cleanup_strv_free_ char **env_before = NULL, **env_after = NULL;
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+        sd_event_source *handover = NULL;
         _cleanup_close_ int interrupt_fd = -EBADF, notify_fd = -EBADF;
         _cleanup_(spawn_kill) Spawn spawn = SPAWN_NULL;
         Scope *scope = NULL;
@@ -354,22 +368,30 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
         }
 
         r = supervisor_watch(run.supervisor, spawn.pid, spawn.pidfd);
-        if (r >= 0)
+        if (r >= 0) {
+                run.spawn = &spawn;
+                run.scope = scope;
+                run.proxy = proxy;
+                if (sd_event_add_time_relative(event, &handover, CLOCK_MONOTONIC, MONITOR_AFTER_USEC, 0,
+                                               on_handover, &run) < 0)
+                        log_debug("No timer for the hand-over to cell-monitor: cell stays the supervisor.");
                 r = supervisor_run(run.supervisor, &status);
+        }
         if (r < 0) {
                 log_error_errno(r, "Supervising the payload: %m");
                 goto finish;
         }
-        if (scope_oom_killed(scope))
-                log_error("The payload was killed by the OOM killer (MemoryMax=).");
-        else
-                log_payload_signal(p, run.supervisor, status);
+        int code, code_status;
+        supervisor_exit_info(run.supervisor, &code, &code_status);
+        supervise_log_exit(code, code_status, supervisor_stop_requested(run.supervisor),
+                           scope_oom_killed(scope), p->init);
         log_debug("The payload exited with status %d.", status);
         *ret_status = status;
         r = 0;
 
 finish:
         /* Whatever happened: no process, no cgroup left behind. */
+        handover = sd_event_source_disable_unref(handover);
         proxy = notify_proxy_free(proxy);
         spawn_kill(&spawn);
         scope = scope_free(scope);

@@ -29,7 +29,3 @@ void notify_message_done(NotifyMessage *m);
 /* The datagram cell sends upward: READY=1 only if forward_ready, STATUS=
  * as "STATUS=NAME: text". *ret = NULL (and 0) when there is nothing to send. */
 int notify_message_format(const NotifyMessage *m, const char *name, bool forward_ready, char **ret);
-
-/* The proxy forwarded a STATUS= of the payload (true) / is gone (false): while
- * true, notify_supervisor_ready() sends READY=1 without cell's own STATUS=. */
-void notify_supervisor_payload_status(bool sent);

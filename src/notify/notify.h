@@ -10,6 +10,8 @@
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 
+#include "notify-relay.h"
+#include "notify-send.h"
 #include "plan.h"
 
 typedef struct NotifyProxy NotifyProxy;
@@ -27,11 +29,8 @@ typedef struct NotifyCallbacks {
 int notify_proxy_new(const Plan *p, sd_event *event, int fd, pid_t payload_pid,
                      const NotifyCallbacks *cb, NotifyProxy **ret);
 NotifyProxy *notify_proxy_free(NotifyProxy *n);
-
-/* To cell's own supervisor; no-ops when $NOTIFY_SOCKET is unset. */
-void notify_supervisor_ready(const Plan *p);
-void notify_supervisor_stopping(const Plan *p);
-void notify_supervisor_extend_timeout(uint64_t usec);
+/* The relay's state, for cell-monitor to carry on with (src/monitor). */
+const NotifyRelay *notify_proxy_relay(const NotifyProxy *n);
 
 /* The WATCHDOG_USEC= value to put into the payload's environment: cell's own
  * $WATCHDOG_USEC when $WATCHDOG_PID is unset or names cell itself (the

@@ -224,8 +224,9 @@ static pid_t parent_of(pid_t pid) {
 
 /* A cell that systemd knows as a scope: its "cell run" is the process that
  * cloned the container's init, so the init's parent, as long as that is still
- * a process named "cell". An init whose cell died is reparented (to PID 1 or a
- * subreaper), and that must never get our SIGTERM. 0 if not found. */
+ * a process named "cell" (or "cell-monitor", which a long-running cell
+ * becomes by exec: src/monitor). An init whose cell died is reparented (to
+ * PID 1 or a subreaper), and that must never get our SIGTERM. 0 if not found. */
 static pid_t scope_supervisor_of(pid_t leader) {
         _cleanup_free_ char *path = NULL, *comm = NULL;
         pid_t ppid;
@@ -234,7 +235,7 @@ static pid_t scope_supervisor_of(pid_t leader) {
                 return 0;
         if (asprintf(&path, "/proc/%d/comm", (int) ppid) < 0 || cg_read_file(path, &comm) < 0)
                 return 0;
-        return streq(comm, "cell\n") ? ppid : 0;
+        return streq(comm, "cell\n") || streq(comm, "cell-monitor\n") ? ppid : 0;
 }
 
 static sd_bus *bus_open_quiet(bool user_bus) {

@@ -85,4 +85,5 @@ void scope_leaf_leave(const char *own, const char *leaf);
  * cgroup_name on PID's path, watched from the event loop's next turn on. */
 int scope_oom_watch_new(sd_event *event, pid_t pid, const char *cgroup_name, ScopeOom **ret);
 bool scope_oom_watch_killed(ScopeOom *o);      /* reads once more if the cgroup is still there */
+const OomCounter *scope_oom_watch_counter(const ScopeOom *o);
 ScopeOom *scope_oom_watch_free(ScopeOom *o);

@@ -30,68 +30,22 @@
 #include <unistd.h>
 
 #include "cgroup-util.h"
+#include "oom-counter.h"
 #include "scope-internal.h"
 
 struct ScopeOom {
         sd_event_source *defer, *io;
         pid_t pid;
         char *name;             /* the scope's cgroup directory name ("cell-web.scope") */
-        int fd;                 /* cgroup2: memory.events; cgroup1: memory.oom_control */
-        int efd;                /* cgroup1: the eventfd of the OOM notifier */
-        bool unified;
-        bool gone;              /* the cgroup was removed: the counter is final */
-        bool oom_seen;          /* cgroup1: an OOM notification while the cgroup existed */
-        uint64_t kills;         /* the last oom_kill read */
+        OomCounter counter;
 };
 
-/* oom_kill of the open file (pread from 0: a cgroup file is read whole again,
- * which also re-arms kernfs poll). -errno once the cgroup is gone. */
-static int read_kills(ScopeOom *o, uint64_t *ret) {
-        char buf[512];
-        ssize_t k = pread(o->fd, buf, sizeof buf - 1, 0);
-        if (k < 0)
-                return negative_errno();
-        buf[k] = 0;
-        for (char *line = buf; *line; ) {
-                char *eol = strchrnul(line, '\n');
-                const char *v = startswith(line, "oom_kill ");
-                if (v) {
-                        *ret = strtoull(v, NULL, 10);
-                        return 0;
-                }
-                line = *eol ? eol + 1 : eol;
-        }
-        return -ENODATA;
-}
-
-static int update(ScopeOom *o) {
-        uint64_t n;
-        int r = read_kills(o, &n);
-        if (r < 0) {
-                /* Removed: nothing will change any more, and a removed kernfs
-                 * file polls ready for good. */
-                o->gone = true;
-                if (o->io)
-                        (void) sd_event_source_set_enabled(o->io, SD_EVENT_OFF);
-                return r;
-        }
-        o->kills = MAX(o->kills, n);
-        return 0;
-}
-
-static int on_memory_events(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
-        update(userdata);
-        return 0;
-}
-
-static int on_oom_eventfd(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
+static int on_oom_event(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
         ScopeOom *o = userdata;
-        uint64_t n;
-        if (read(o->efd, &n, sizeof n) != (ssize_t) sizeof n)
-                return 0;
-        /* Readable: an OOM of the group (a removal leaves nothing to read). */
-        if (update(o) >= 0)
-                o->oom_seen = true;
+
+        /* Once the cgroup is removed, its file polls ready for good. */
+        if (oom_counter_event(&o->counter) < 0)
+                (void) sd_event_source_set_enabled(o->io, SD_EVENT_OFF);
         return 0;
 }
 
@@ -111,36 +65,33 @@ static int watch_v2(ScopeOom *o, const char *dir) {
         _cleanup_free_ char *f = NULL;
         if (asprintf(&f, "%s/memory.events", dir) < 0)
                 return -ENOMEM;
-        o->fd = open(f, O_RDONLY|O_CLOEXEC|O_NOCTTY);
-        if (o->fd < 0)
+        o->counter.fd = open(f, O_RDONLY|O_CLOEXEC|O_NOCTTY);
+        if (o->counter.fd < 0)
                 return negative_errno();        /* no memory controller here */
-        o->unified = true;
-        return sd_event_add_io(sd_event_source_get_event(o->defer), &o->io, o->fd, EPOLLPRI,
-                               on_memory_events, o);
+        o->counter.unified = true;
+        return 0;
 }
 
 static int watch_v1(ScopeOom *o, const char *dir) {
         _cleanup_free_ char *f = NULL, *ctl = NULL;
         char line[64];
-        int r;
 
         if (asprintf(&f, "%s/memory.oom_control", dir) < 0 || asprintf(&ctl, "%s/cgroup.event_control", dir) < 0)
                 return -ENOMEM;
-        o->fd = open(f, O_RDONLY|O_CLOEXEC|O_NOCTTY);
-        if (o->fd < 0)
+        o->counter.fd = open(f, O_RDONLY|O_CLOEXEC|O_NOCTTY);
+        if (o->counter.fd < 0)
                 return negative_errno();
-        o->efd = eventfd(0, EFD_CLOEXEC|EFD_NONBLOCK);
-        if (o->efd < 0)
+        o->counter.efd = eventfd(0, EFD_CLOEXEC|EFD_NONBLOCK);
+        if (o->counter.efd < 0)
                 return negative_errno();
         _cleanup_close_ int cfd = open(ctl, O_WRONLY|O_CLOEXEC|O_NOCTTY);
         if (cfd < 0)
                 return negative_errno();
         /* "<eventfd> <memory.oom_control fd>": the memory controller's OOM notifier. */
-        snprintf(line, sizeof line, "%d %d", o->efd, o->fd);
+        snprintf(line, sizeof line, "%d %d", o->counter.efd, o->counter.fd);
         if (write(cfd, line, strlen(line)) < 0)
                 return negative_errno();
-        r = sd_event_add_io(sd_event_source_get_event(o->defer), &o->io, o->efd, EPOLLIN, on_oom_eventfd, o);
-        return r;
+        return 0;
 }
 
 static int watch_setup(ScopeOom *o) {
@@ -166,14 +117,15 @@ static int watch_setup(ScopeOom *o) {
                 r = m->unified ? watch_v2(o, dir) : watch_v1(o, dir);
         else if (rel && !dir)
                 r = -ENOMEM;
-        if (r >= 0 && o->io)
-                r = sd_event_source_set_priority(o->io, SD_EVENT_PRIORITY_IMPORTANT);
         if (r >= 0) {
-                /* A kill before the watch began. */
-                uint64_t n;
-                if (read_kills(o, &n) >= 0)
-                        o->kills = n;
+                uint32_t events = 0;
+                int fd = oom_counter_poll_fd(&o->counter, &events);
+                r = sd_event_add_io(sd_event_source_get_event(o->defer), &o->io, fd, events, on_oom_event, o);
         }
+        if (r >= 0)
+                r = sd_event_source_set_priority(o->io, SD_EVENT_PRIORITY_IMPORTANT);
+        if (r >= 0)
+                (void) oom_counter_update(&o->counter);        /* a kill before the watch began */
         cg_membership_free(own, n_own);
         cg_mount_free(mounts, n_mounts);
         return r;
@@ -185,8 +137,7 @@ static int on_defer(sd_event_source *source, void *userdata) {
                 /* No memory cgroup of the scope's own, or it is gone already:
                  * nothing to watch. Library code: no log. */
                 o->io = sd_event_source_disable_unref(o->io);
-                o->fd = safe_close(o->fd);
-                o->efd = safe_close(o->efd);
+                oom_counter_done(&o->counter);
         }
         return 0;
 }
@@ -200,7 +151,7 @@ int scope_oom_watch_new(sd_event *event, pid_t pid, const char *cgroup_name, Sco
         o = calloc(1, sizeof(ScopeOom));
         if (!o)
                 return -ENOMEM;
-        o->fd = o->efd = -EBADF;
+        o->counter = OOM_COUNTER_NULL;
         o->pid = pid;
         o->name = strdup(cgroup_name);
         if (!o->name) {
@@ -219,20 +170,11 @@ int scope_oom_watch_new(sd_event *event, pid_t pid, const char *cgroup_name, Sco
 }
 
 bool scope_oom_watch_killed(ScopeOom *o) {
-        if (!o)
-                return false;
-        if (o->fd >= 0 && !o->gone) {
-                /* Once more at the payload's exit, if the cgroup is still there. */
-                if (o->efd >= 0) {
-                        uint64_t n;
-                        if (read(o->efd, &n, sizeof n) == (ssize_t) sizeof n && update(o) >= 0)
-                                o->oom_seen = true;
-                }
-                (void) update(o);
-        }
-        /* cgroup1 notifies before the victim is chosen, so a removal right after
-         * may leave the counter unread: then the notification alone counts. */
-        return o->kills > 0 || (!o->unified && o->oom_seen && o->gone);
+        return o && oom_counter_killed(&o->counter);
+}
+
+const OomCounter *scope_oom_watch_counter(const ScopeOom *o) {
+        return o ? &o->counter : NULL;
 }
 
 ScopeOom *scope_oom_watch_free(ScopeOom *o) {
@@ -240,8 +182,7 @@ ScopeOom *scope_oom_watch_free(ScopeOom *o) {
                 return NULL;
         sd_event_source_disable_unref(o->defer);
         sd_event_source_disable_unref(o->io);
-        safe_close(o->fd);
-        safe_close(o->efd);
+        oom_counter_done(&o->counter);
         free(o->name);
         free(o);
         return NULL;

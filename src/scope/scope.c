@@ -255,6 +255,11 @@ const char *scope_last_error(const Scope *s) {
         return s ? s->error : scope_new_error;
 }
 
+const OomCounter *scope_oom_counter(const Scope *s) {
+        const OomCounter *c = s && s->manager == CGROUP_MANAGER_SYSTEMD ? scope_oom_watch_counter(s->oom) : NULL;
+        return c && c->fd >= 0 ? c : NULL;
+}
+
 bool scope_oom_killed(Scope *s) {
         if (!s)
                 return false;

@@ -22,6 +22,7 @@
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 
+#include "oom-counter.h"
 #include "plan.h"
 
 typedef enum CgroupManager {
@@ -80,6 +81,9 @@ int scope_devices_unrestricted(const Scope *s);
  * resolved by the caller) and who enforces it, in words for "cell plan". */
 const char *scope_devices_enforcer(CgroupManager manager, bool user_bus);
 bool scope_oom_killed(Scope *s);               /* the payload was OOM-killed in this cgroup */
+/* systemd: the OOM watch of the scope, for cell-monitor to carry on with
+ * (src/monitor); NULL for the other managers or when nothing is watched. */
+const OomCounter *scope_oom_counter(const Scope *s);
 /* systemd: a leftover scope of this name, active with no process in it (its
  * end missed by systemd after an earlier cell was killed while starting), was
  * cleared before this start. For the caller to say so; never an error. */

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -17,39 +18,11 @@ struct Supervisor {
         bool exited;
         int status;
         int exit_code;          /* si_code: CLD_EXITED, CLD_KILLED, CLD_DUMPED */
-        int exit_signal;
+        int exit_status;        /* si_status */
         sd_event_source *child_source;
         sd_event_source *timer_source;
-        sd_event_source *signal_sources[6];
+        sd_event_source *signal_sources[8];
 };
-
-static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH };
-
-void supervise_signal_set(sigset_t *ret) {
-        sigemptyset(ret);
-        for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++)
-                sigaddset(ret, forwarded_signals[i]);
-        sigaddset(ret, SIGCHLD);
-}
-
-int supervise_block_signals(void) {
-        sigset_t set;
-
-        supervise_signal_set(&set);
-        return sigprocmask(SIG_BLOCK, &set, NULL) < 0 ? -errno : 0;
-}
-
-int supervise_exit_status(int code, int status) {
-        switch (code) {
-        case CLD_EXITED:
-                return status;
-        case CLD_KILLED:
-        case CLD_DUMPED:
-                return 128 + status;
-        default:
-                return 255;
-        }
-}
 
 int supervisor_new(const Plan *p, sd_event *event, Supervisor **ret) {
         Supervisor *s = calloc(1, sizeof *s);
@@ -100,7 +73,7 @@ void supervisor_stop(Supervisor *s) {
         supervisor_send(s, s->plan->kill_signal > 0 ? s->plan->kill_signal : SIGTERM);
         if (!first)
                 return;
-        notify_supervisor_stopping(s->plan);
+        notify_supervisor_stopping(s->plan->name);
         if (t == 0 || t == USEC_INFINITY)
                 return;
         if (sd_event_add_time_relative(s->event, &s->timer_source, CLOCK_MONOTONIC, t, 0,
@@ -125,7 +98,7 @@ static int on_child(sd_event_source *source, const siginfo_t *si, void *userdata
         s->exited = true;
         s->status = supervise_exit_status(si->si_code, si->si_status);
         s->exit_code = si->si_code;
-        s->exit_signal = si->si_code == CLD_EXITED ? 0 : si->si_status;
+        s->exit_status = si->si_status;
         return sd_event_exit(s->event, 0);
 }
 
@@ -135,9 +108,11 @@ int supervisor_watch(Supervisor *s, pid_t pid, int pidfd) {
         s->pid = pid;
         s->pidfd = pidfd;
 
-        for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++) {
-                r = sd_event_add_signal(s->event, &s->signal_sources[i], forwarded_signals[i],
-                                        on_signal, s);
+        size_t n;
+        const int *forwarded = supervise_forwarded_signals(&n);
+        assert(n <= ELEMENTSOF(s->signal_sources));
+        for (size_t i = 0; i < n; i++) {
+                r = sd_event_add_signal(s->event, &s->signal_sources[i], forwarded[i], on_signal, s);
                 if (r < 0)
                         return r;
         }
@@ -165,10 +140,11 @@ int supervisor_run(Supervisor *s, int *ret_status) {
         return 0;
 }
 
-int supervisor_exit_signal(const Supervisor *s, bool *ret_dumped, bool *ret_stop_requested) {
-        if (ret_dumped)
-                *ret_dumped = s->exit_code == CLD_DUMPED;
-        if (ret_stop_requested)
-                *ret_stop_requested = s->stop_requested;
-        return s->exited ? s->exit_signal : 0;
+void supervisor_exit_info(const Supervisor *s, int *ret_code, int *ret_status) {
+        *ret_code = s->exited ? s->exit_code : 0;
+        *ret_status = s->exited ? s->exit_status : 0;
+}
+
+bool supervisor_stop_requested(const Supervisor *s) {
+        return s->stop_requested;
 }

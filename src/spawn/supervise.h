@@ -12,14 +12,9 @@
 #include <systemd/sd-event.h>
 
 #include "plan.h"
+#include "supervise-common.h"
 
 typedef struct Supervisor Supervisor;
-
-/* The signals cell takes over (plus SIGCHLD); all of them must be blocked
- * before the payload is cloned: sd-event reads them from a signalfd, and
- * the child unblocks them right before exec. */
-void supervise_signal_set(sigset_t *ret);
-int supervise_block_signals(void);
 
 int supervisor_new(const Plan *p, sd_event *event, Supervisor **ret);
 Supervisor *supervisor_free(Supervisor *s);
@@ -31,9 +26,7 @@ int supervisor_watch(Supervisor *s, pid_t pid, int pidfd);
 void supervisor_stop(Supervisor *s);
 /* Runs the event loop until the payload exited. */
 int supervisor_run(Supervisor *s, int *ret_status);
-/* After supervisor_run(): the signal the payload died of (0 when it
- * exited), whether it dumped core, whether a stop had been asked for. */
-int supervisor_exit_signal(const Supervisor *s, bool *ret_dumped, bool *ret_stop_requested);
-
-/* The exit status cell reports for a child that ended with si_code/si_status. */
-int supervise_exit_status(int code, int status);
+/* After supervisor_run(): how the payload ended (si_code, si_status). */
+void supervisor_exit_info(const Supervisor *s, int *ret_code, int *ret_status);
+/* A stop was asked for (SIGTERM reached cell, or supervisor_stop()). */
+bool supervisor_stop_requested(const Supervisor *s);

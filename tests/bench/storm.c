@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* storm [-n N] [-t TIMEOUT_S] [-k KILL_AFTER_S] [-m] SOCKET CMD...: starts N launchers at once
+/* storm [-n N] [-t TIMEOUT_S] [-k KILL_AFTER_S] [-m [-w WAIT_S]] SOCKET CMD...: starts N launchers at once
  * and prints the wall time, in nanoseconds, from the first spawn until every
  * one of them has said READY=1 on $NOTIFY_SOCKET (SOCKET, bound here), as
  * systemd would see it for N Type=notify services. "{}" in an argument
@@ -11,7 +11,9 @@
  * plus its children of the same name: bwrap's PID-1 helper): "rss" (VmRSS,
  * mostly the shared libraries' file pages), "pss" (Pss of smaps_rollup: each
  * shared page divided among its users) and "anon" (RssAnon: its own heap,
- * stacks and written data).
+ * stacks and written data), each with a "ready-" prefix as soon as all are
+ * ready and, with -w, again without the prefix WAIT_S seconds later (the
+ * steady state: cell has handed over to cell-monitor after a second).
  * Afterwards every launcher gets SIGTERM and, KILL_AFTER_S (10) later,
  * SIGKILL; storm waits for all of them. Exit 0 when all N were ready, 1 otherwise. */
 #define _GNU_SOURCE
@@ -77,23 +79,34 @@ static long launcher_mem(pid_t pid, const char *file, const char *key) {
         return rss;
 }
 
+static void print_mem(const pid_t *pids, const bool *exited, int n, const char *prefix) {
+        for (int i = 0; i < n; i++)
+                if (!exited[i])
+                        printf("%srss %ld\n%spss %ld\n%sanon %ld\n",
+                               prefix, launcher_mem(pids[i], "status", "VmRSS:"),
+                               prefix, launcher_mem(pids[i], "smaps_rollup", "Pss:"),
+                               prefix, launcher_mem(pids[i], "status", "RssAnon:"));
+}
+
 int main(int argc, char *argv[]) {
         int n = 50, timeout = 60, kill_after = 10, opt, fd, one = 1, ready = 0, failed = 0;
         bool mem = false;
+        int wait_s = 0;
         pid_t pids[MAX] = {};
         bool done[MAX] = {}, exited[MAX] = {};
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
-        while ((opt = getopt(argc, argv, "+n:t:k:m")) > 0)
+        while ((opt = getopt(argc, argv, "+n:t:k:mw:")) > 0)
                 switch (opt) {
                 case 'n': n = atoi(optarg); break;
                 case 't': timeout = atoi(optarg); break;
                 case 'k': kill_after = atoi(optarg); break;
                 case 'm': mem = true; break;
+                case 'w': wait_s = atoi(optarg); break;
                 default: return 2;
                 }
         if (argc - optind < 2 || n < 1 || n > MAX)
-                return fprintf(stderr, "usage: storm [-n N] [-t S] [-m] SOCKET CMD...\n"), 2;
+                return fprintf(stderr, "usage: storm [-n N] [-t S] [-m [-w S]] SOCKET CMD...\n"), 2;
         const char *sock = argv[optind];
         char **cmd = argv + optind + 1;
         int cmdc = argc - optind - 1;
@@ -174,11 +187,11 @@ int main(int argc, char *argv[]) {
         else
                 fprintf(stderr, "storm: %d of %d ready, %d failed\n", ready, n, failed);
         if (mem)
-                for (int i = 0; i < n; i++)
-                        if (!exited[i])
-                                printf("rss %ld\npss %ld\nanon %ld\n", launcher_mem(pids[i], "status", "VmRSS:"),
-                                       launcher_mem(pids[i], "smaps_rollup", "Pss:"),
-                                       launcher_mem(pids[i], "status", "RssAnon:"));
+                print_mem(pids, exited, n, "ready-");
+        if (mem && wait_s > 0) {
+                sleep((unsigned) wait_s);
+                print_mem(pids, exited, n, "");
+        }
         fflush(stdout);
 
         for (int i = 0; i < n; i++)

@@ -27,6 +27,7 @@ EOF
 
 in_sealed systemctl start --no-block cell@hello.service
 check "cell@hello is activating while the payload has not sent READY=1" wait_for 5 state_is cell@hello.service activating
+firstpid=$(prop cell@hello.service MainPID)
 sleep 1.5
 expect_eq "still activating 1.5 s later, before READY=1" activating "$(prop cell@hello.service ActiveState)"
 check "the payload has really not sent it yet" test ! -e "$ROOT/out/ready-sent"
@@ -38,8 +39,9 @@ fi
 check "and READY=1 had been sent by then" test -e "$ROOT/out/ready-sent"
 expect_eq "STATUS= is forwarded with the cell's name" "hello: serving" "$(prop cell@hello.service StatusText)"
 check "systemctl status shows it" sh -c "'$SEALED' run systemctl status --no-pager cell@hello.service | grep -qF 'Status: \"hello: serving\"'"
-mainpid=$(prop cell@hello.service MainPID)
-expect_eq "MAINPID stays cell's own" cell "$(in_sealed cat "/proc/$mainpid/comm" 2>/dev/null)"
+expect_eq "MAINPID stays cell's own" "$firstpid" "$(prop cell@hello.service MainPID)"
+# READY=1 came 3 s in: by then cell had become cell-monitor (test-monitor.sh)
+expect_eq "... which it is by exec after a second" cell-monitor "$(in_sealed cat "/proc/$firstpid/comm" 2>/dev/null)"
 in_sealed systemctl stop cell@hello.service
 
 # --- the watchdog: WATCHDOG=1 keeps it alive, silence gets it restarted

@@ -291,8 +291,9 @@ TEST(proxy_drops_other_pid_namespace) {
 
 /* As run.c does: the supervisor reports ready when the payload says READY=1. */
 static void on_ready_report(void *userdata) {
+        const Plan *p = userdata;
         n_ready++;
-        notify_supervisor_ready(userdata);
+        notify_supervisor_ready(p->name);
 }
 
 /* The payload's STATUS= is not replaced by cell's own "NAME: running". */
@@ -360,7 +361,7 @@ TEST(proxy_payload_status_stands) {
         close(pair[1]);
 
         /* Once the proxy is gone, cell speaks for itself again. */
-        notify_supervisor_ready(&p);
+        notify_supervisor_ready(p.name);
         s = upstream_read(up);
         ASSERT_STREQ(s, "READY=1\nSTATUS=hello: running");
         free(s);
@@ -391,11 +392,11 @@ TEST(supervisor_side) {
         Plan p = { .name = (char *) "web" };
         char *s;
 
-        notify_supervisor_ready(&p);
+        notify_supervisor_ready(p.name);
         s = upstream_read(up);
         ASSERT_STREQ(s, "READY=1\nSTATUS=web: running");
         free(s);
-        notify_supervisor_stopping(&p);
+        notify_supervisor_stopping(p.name);
         s = upstream_read(up);
         ASSERT_STREQ(s, "STOPPING=1\nSTATUS=web: stopping");
         free(s);
@@ -405,7 +406,7 @@ TEST(supervisor_side) {
         free(s);
         close(up);
         unsetenv("NOTIFY_SOCKET");
-        notify_supervisor_ready(&p);    /* no socket: a no-op, no crash */
+        notify_supervisor_ready(p.name);    /* no socket: a no-op, no crash */
 }
 
 TEST(watchdog_usec) {

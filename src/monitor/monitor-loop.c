@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* cell-monitor's loop (monitor.h): one epoll over the signalfd, the pidfd,
+ * the notify socket, the OOM counter and the stop timer. Each turn handles
+ * the OOM counter first and the payload's exit last, as cell's sd-event
+ * priorities do: an OOM kill is counted before the exit it causes. */
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "monitor.h"
+#include "notify-send.h"
+#include "supervise-common.h"
+
+typedef struct Loop {
+        MonitorState *s;
+        int epoll_fd, signal_fd, timer_fd;
+        bool stop_requested;
+        bool exited;
+        siginfo_t si;
+} Loop;
+
+static void send_signal(Loop *l, int sig) {
+        /* The pidfd names our child exactly, never a recycled pid. */
+        if (!l->exited)
+                (void) syscall(SYS_pidfd_send_signal, l->s->pidfd, sig, NULL, 0);
+}
+
+static int add(Loop *l, int fd, uint32_t events) {
+        struct epoll_event ev = { .events = events, .data.fd = fd };
+
+        return epoll_ctl(l->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0 ? negative_errno() : 0;
+}
+
+static int stop(Loop *l) {
+        uint64_t t = l->s->timeout_stop_usec;
+        bool first = !l->stop_requested;
+
+        l->stop_requested = true;
+        send_signal(l, l->s->kill_signal > 0 ? l->s->kill_signal : SIGTERM);
+        if (!first)
+                return 0;
+        notify_supervisor_stopping(l->s->name);
+        if (t == 0 || t == USEC_INFINITY)
+                return 0;
+
+        struct itimerspec its = {
+                .it_value.tv_sec = (time_t) (t / USEC_PER_SEC),
+                .it_value.tv_nsec = (long) (t % USEC_PER_SEC) * 1000,
+        };
+        l->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC|TFD_NONBLOCK);
+        if (l->timer_fd < 0 || timerfd_settime(l->timer_fd, 0, &its, NULL) < 0 ||
+            add(l, l->timer_fd, EPOLLIN) < 0) {
+                /* No timer: do not leave a payload that ignores the signal. */
+                send_signal(l, SIGKILL);
+                return 0;
+        }
+        return 0;
+}
+
+static void on_signal(Loop *l) {
+        struct signalfd_siginfo ssi;
+
+        while (read(l->signal_fd, &ssi, sizeof ssi) == (ssize_t) sizeof ssi) {
+                if (ssi.ssi_signo == SIGTERM)
+                        (void) stop(l);
+                else if (ssi.ssi_signo != SIGCHLD)
+                        send_signal(l, (int) ssi.ssi_signo);
+        }
+}
+
+static int oom_fd_of(const MonitorState *s) {
+        return s->oom.unified ? s->oom.fd : s->oom.efd;
+}
+
+static void on_oom(Loop *l) {
+        /* Once the cgroup is removed, its file polls ready for good. */
+        if (oom_counter_event(&l->s->oom) < 0)
+                (void) epoll_ctl(l->epoll_fd, EPOLL_CTL_DEL, oom_fd_of(l->s), NULL);
+}
+
+static void on_notify(Loop *l) {
+        /* The payload's first READY=1 (NotifyReady=yes) is cell's, once. */
+        if (notify_relay_read(&l->s->relay) && !l->s->ready_sent) {
+                l->s->ready_sent = true;
+                notify_supervisor_ready(l->s->name);
+        }
+}
+
+static void on_pidfd(Loop *l) {
+        siginfo_t si = {};
+
+        if (waitid(P_PIDFD, (id_t) l->s->pidfd, &si, WEXITED|WNOHANG) >= 0 && si.si_pid > 0) {
+                l->exited = true;
+                l->si = si;
+        }
+}
+
+static int loop_setup(Loop *l) {
+        sigset_t set;
+        uint32_t events = 0;
+        int fd, r;
+
+        /* The mask came blocked through the exec; blocked again, in case. */
+        supervise_signal_set(&set);
+        if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+                return negative_errno();
+        l->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+        if (l->epoll_fd < 0)
+                return negative_errno();
+        l->signal_fd = signalfd(-1, &set, SFD_CLOEXEC|SFD_NONBLOCK);
+        if (l->signal_fd < 0)
+                return negative_errno();
+        r = add(l, l->signal_fd, EPOLLIN);
+        if (r >= 0)
+                r = add(l, l->s->pidfd, EPOLLIN);
+        if (r >= 0 && l->s->relay.fd >= 0)
+                r = add(l, l->s->relay.fd, EPOLLIN);
+        fd = oom_counter_poll_fd(&l->s->oom, &events);
+        if (r >= 0 && fd >= 0)
+                r = add(l, fd, events);
+        return r;
+}
+
+int monitor_run(MonitorState *s, int *ret_status) {
+        Loop l = { .s = s, .epoll_fd = -EBADF, .signal_fd = -EBADF, .timer_fd = -EBADF };
+        int r;
+
+        notify_supervisor_payload_status(s->status_sent);
+        r = loop_setup(&l);
+        /* What changed while cell exec'd us: a kill, a READY=1. */
+        if (r >= 0 && s->oom.fd >= 0 && !s->oom.gone)
+                (void) oom_counter_update(&s->oom);
+
+        while (r >= 0 && !l.exited) {
+                struct epoll_event ev[8];
+                bool sig = false, timer = false, oom = false, notify = false, child = false;
+                int oom_fd = oom_fd_of(s);
+
+                int n = epoll_wait(l.epoll_fd, ev, ELEMENTSOF(ev), -1);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = negative_errno();
+                        break;
+                }
+                for (int i = 0; i < n; i++) {
+                        int fd = ev[i].data.fd;
+                        sig |= fd == l.signal_fd;
+                        timer |= fd == l.timer_fd;
+                        oom |= fd >= 0 && fd == oom_fd;
+                        notify |= fd == s->relay.fd;
+                        child |= fd == s->pidfd;
+                }
+                if (oom)
+                        on_oom(&l);
+                if (notify)
+                        on_notify(&l);
+                if (sig)
+                        on_signal(&l);
+                if (timer) {
+                        /* TimeoutStopSec= is over: the payload did not stop by itself. */
+                        send_signal(&l, SIGKILL);
+                        (void) epoll_ctl(l.epoll_fd, EPOLL_CTL_DEL, l.timer_fd, NULL);
+                }
+                if (child)
+                        on_pidfd(&l);
+        }
+
+        if (r >= 0) {
+                bool oom_killed = s->oom.fd >= 0 && oom_counter_killed(&s->oom);
+                supervise_log_exit(l.si.si_code, l.si.si_status, l.stop_requested, oom_killed, s->init);
+                *ret_status = supervise_exit_status(l.si.si_code, l.si.si_status);
+        }
+        safe_close(l.timer_fd);
+        safe_close(l.signal_fd);
+        safe_close(l.epoll_fd);
+        return r;
+}

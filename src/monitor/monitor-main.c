@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* cell-monitor (monitor.h): started only by "cell run", by exec, with what
+ * cell hands over on its command line. Exit status: the payload's, as cell's
+ * would have been; 2 when supervising failed (the payload is then killed:
+ * nothing is left behind). */
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "monitor.h"
+
+#define EXIT_CELL_FAILURE 2     /* cell's own "cell itself failed" (cell(1)) */
+
+int main(int argc, char *argv[]) {
+        MonitorState s;
+        int r, status = EXIT_CELL_FAILURE;
+
+        r = monitor_state_parse(argc, argv, &s);
+        if (r < 0)
+                return EXIT_CELL_FAILURE;
+        if (s.debug)
+                log_set_max_level(LOG_DEBUG);
+        log_set_prefix(s.name);
+        log_debug("cell-monitor supervises PID %d from here on.", (int) s.pid);
+
+        r = monitor_run(&s, &status);
+        if (r < 0) {
+                siginfo_t si;
+
+                log_error_errno(r, "Supervising the payload: %m");
+                /* As cell on the same failure: no payload outlives its supervisor. */
+                (void) syscall(SYS_pidfd_send_signal, s.pidfd, SIGKILL, NULL, 0);
+                while (waitid(P_PIDFD, (id_t) s.pidfd, &si, WEXITED) < 0 && errno == EINTR)
+                        ;
+                status = EXIT_CELL_FAILURE;
+        } else
+                log_debug("The payload exited with status %d.", status);
+
+        /* PrivateUsers=pick: the range is free again (removed while still locked). */
+        if (s.uid_lock_fd >= 0 && s.uid_lock_path)
+                (void) unlink(s.uid_lock_path);
+        monitor_state_done(&s);
+        return status;
+}

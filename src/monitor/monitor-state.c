@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* The hand-over from cell to cell-monitor as a command line: readable in
+ * ps(1), nothing to parse but options, and no file left anywhere. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "log.h"
+#include "monitor.h"
+#include "strv.h"
+
+enum {
+        ARG_PID = 0x100, ARG_PIDFD, ARG_NAME, ARG_KILL_SIGNAL, ARG_TIMEOUT_STOP,
+        ARG_INIT, ARG_READY_SENT, ARG_STATUS_SENT,
+        ARG_NOTIFY_FD, ARG_NOTIFY_READY, ARG_READY_SEEN,
+        ARG_OOM_FD, ARG_OOM_EVENTFD, ARG_OOM_KILLS, ARG_OOM_SEEN, ARG_OOM_GONE,
+        ARG_UID_LOCK_FD, ARG_UID_LOCK_PATH, ARG_DEBUG,
+};
+
+static const struct option options[] = {
+        { "pid",               required_argument, NULL, ARG_PID           },
+        { "pidfd",             required_argument, NULL, ARG_PIDFD         },
+        { "name",              required_argument, NULL, ARG_NAME          },
+        { "kill-signal",       required_argument, NULL, ARG_KILL_SIGNAL   },
+        { "timeout-stop-usec", required_argument, NULL, ARG_TIMEOUT_STOP  },
+        { "init",              no_argument,       NULL, ARG_INIT          },
+        { "ready-sent",        no_argument,       NULL, ARG_READY_SENT    },
+        { "status-sent",       no_argument,       NULL, ARG_STATUS_SENT   },
+        { "notify-fd",         required_argument, NULL, ARG_NOTIFY_FD     },
+        { "notify-ready",      no_argument,       NULL, ARG_NOTIFY_READY  },
+        { "ready-seen",        no_argument,       NULL, ARG_READY_SEEN    },
+        { "oom-fd",            required_argument, NULL, ARG_OOM_FD        },
+        { "oom-eventfd",       required_argument, NULL, ARG_OOM_EVENTFD   },
+        { "oom-kills",         required_argument, NULL, ARG_OOM_KILLS     },
+        { "oom-seen",          no_argument,       NULL, ARG_OOM_SEEN      },
+        { "oom-gone",          no_argument,       NULL, ARG_OOM_GONE      },
+        { "uid-lock-fd",       required_argument, NULL, ARG_UID_LOCK_FD   },
+        { "uid-lock-path",     required_argument, NULL, ARG_UID_LOCK_PATH },
+        { "debug",             no_argument,       NULL, ARG_DEBUG         },
+        {}
+};
+
+static int push(char ***l, const char *opt, const char *value) {
+        char *s;
+
+        if (value ? asprintf(&s, "--%s=%s", opt, value) < 0 : asprintf(&s, "--%s", opt) < 0)
+                return -ENOMEM;
+        return strv_push(l, s);
+}
+
+static int push_u64(char ***l, const char *opt, uint64_t v) {
+        char n[32];
+
+        (void) snprintf(n, sizeof n, "%" PRIu64, v);
+        return push(l, opt, n);
+}
+
+static int push_fd(char ***l, const char *opt, int fd, int fds[static 5], size_t *n_fds) {
+        fds[(*n_fds)++] = fd;
+        return push_u64(l, opt, (uint64_t) fd);
+}
+
+int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_argv,
+                          int ret_fds[static 5], size_t *ret_n_fds) {
+        _cleanup_strv_free_ char **l = NULL;
+        size_t n = 0;
+        int r;
+
+        if (s->pid <= 0 || s->pidfd < 0 || !s->name)
+                return -EINVAL;
+        r = strv_extend(&l, path);
+        if (r >= 0)
+                r = push_fd(&l, "pidfd", s->pidfd, ret_fds, &n);
+        if (r >= 0)
+                r = push_u64(&l, "pid", (uint64_t) s->pid);
+        if (r >= 0)
+                r = push(&l, "name", s->name);
+        if (r >= 0)
+                r = push_u64(&l, "kill-signal", (uint64_t) s->kill_signal);
+        if (r >= 0 && s->timeout_stop_usec != USEC_INFINITY)
+                r = push_u64(&l, "timeout-stop-usec", s->timeout_stop_usec);
+        if (r >= 0 && s->init)
+                r = push(&l, "init", NULL);
+        if (r >= 0 && s->ready_sent)
+                r = push(&l, "ready-sent", NULL);
+        if (r >= 0 && s->status_sent)
+                r = push(&l, "status-sent", NULL);
+        if (r >= 0 && s->relay.fd >= 0) {
+                r = push_fd(&l, "notify-fd", s->relay.fd, ret_fds, &n);
+                if (r >= 0 && s->relay.notify_ready)
+                        r = push(&l, "notify-ready", NULL);
+                if (r >= 0 && s->relay.ready_seen)
+                        r = push(&l, "ready-seen", NULL);
+        }
+        if (r >= 0 && s->oom.fd >= 0) {
+                r = push_fd(&l, "oom-fd", s->oom.fd, ret_fds, &n);
+                if (r >= 0 && !s->oom.unified)
+                        r = push_fd(&l, "oom-eventfd", s->oom.efd, ret_fds, &n);
+                if (r >= 0)
+                        r = push_u64(&l, "oom-kills", s->oom.kills);
+                if (r >= 0 && s->oom.oom_seen)
+                        r = push(&l, "oom-seen", NULL);
+                if (r >= 0 && s->oom.gone)
+                        r = push(&l, "oom-gone", NULL);
+        }
+        if (r >= 0 && s->uid_lock_fd >= 0 && s->uid_lock_path) {
+                r = push_fd(&l, "uid-lock-fd", s->uid_lock_fd, ret_fds, &n);
+                if (r >= 0)
+                        r = push(&l, "uid-lock-path", s->uid_lock_path);
+        }
+        if (r >= 0 && s->debug)
+                r = push(&l, "debug", NULL);
+        if (r < 0)
+                return r;
+        *ret_argv = TAKE_PTR(l);
+        *ret_n_fds = n;
+        return 0;
+}
+
+static int parse_u64(const char *opt, const char *v, uint64_t max, uint64_t *ret) {
+        char *end;
+
+        errno = 0;
+        unsigned long long u = strtoull(v, &end, 10);
+        if (errno != 0 || end == v || *end || v[0] == '-' || u > max)
+                return log_error_errno(EINVAL, "--%s=%s: not a number up to %" PRIu64 ".", opt, v, max);
+        *ret = u;
+        return 0;
+}
+
+/* An fd cell let through: it must be open; it is close-on-exec again from here on. */
+static int parse_fd(const char *opt, const char *v, int *ret) {
+        uint64_t u;
+        int r = parse_u64(opt, v, INT32_MAX, &u);
+
+        if (r < 0)
+                return r;
+        if (u < 3 || fcntl((int) u, F_SETFD, FD_CLOEXEC) < 0)
+                return log_error_errno(EBADF, "--%s=%s: not an open fd handed over by cell.", opt, v);
+        *ret = (int) u;
+        return 0;
+}
+
+int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
+        MonitorState s = MONITOR_STATE_NULL;
+        bool notify_ready = false, ready_seen = false;
+        int notify_fd = -EBADF, c, r = 0;
+        uint64_t u;
+
+        s.timeout_stop_usec = USEC_INFINITY;
+        optind = 0;
+        while (r >= 0 && (c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+                switch (c) {
+                case ARG_PID:
+                        r = parse_u64("pid", optarg, INT32_MAX, &u);
+                        s.pid = (pid_t) u;
+                        break;
+                case ARG_PIDFD:
+                        r = parse_fd("pidfd", optarg, &s.pidfd);
+                        break;
+                case ARG_NAME:
+                        free(s.name);
+                        s.name = strdup(optarg);
+                        r = s.name ? 0 : log_oom();
+                        break;
+                case ARG_KILL_SIGNAL:
+                        r = parse_u64("kill-signal", optarg, 64, &u);
+                        s.kill_signal = (int) u;
+                        break;
+                case ARG_TIMEOUT_STOP:
+                        r = parse_u64("timeout-stop-usec", optarg, UINT64_MAX, &s.timeout_stop_usec);
+                        break;
+                case ARG_INIT:
+                        s.init = true;
+                        break;
+                case ARG_READY_SENT:
+                        s.ready_sent = true;
+                        break;
+                case ARG_STATUS_SENT:
+                        s.status_sent = true;
+                        break;
+                case ARG_NOTIFY_FD:
+                        r = parse_fd("notify-fd", optarg, &notify_fd);
+                        break;
+                case ARG_NOTIFY_READY:
+                        notify_ready = true;
+                        break;
+                case ARG_READY_SEEN:
+                        ready_seen = true;
+                        break;
+                case ARG_OOM_FD:
+                        r = parse_fd("oom-fd", optarg, &s.oom.fd);
+                        break;
+                case ARG_OOM_EVENTFD:
+                        r = parse_fd("oom-eventfd", optarg, &s.oom.efd);
+                        break;
+                case ARG_OOM_KILLS:
+                        r = parse_u64("oom-kills", optarg, UINT64_MAX, &s.oom.kills);
+                        break;
+                case ARG_OOM_SEEN:
+                        s.oom.oom_seen = true;
+                        break;
+                case ARG_OOM_GONE:
+                        s.oom.gone = true;
+                        break;
+                case ARG_UID_LOCK_FD:
+                        r = parse_fd("uid-lock-fd", optarg, &s.uid_lock_fd);
+                        break;
+                case ARG_UID_LOCK_PATH:
+                        free(s.uid_lock_path);
+                        s.uid_lock_path = strdup(optarg);
+                        r = s.uid_lock_path ? 0 : log_oom();
+                        break;
+                case ARG_DEBUG:
+                        s.debug = true;
+                        break;
+                case '?':
+                default:
+                        r = -EINVAL;
+                        break;
+                }
+
+        if (r >= 0 && (optind < argc || s.pid <= 0 || s.pidfd < 0 || !s.name))
+                r = log_error_errno(EINVAL, "cell-monitor is started by \"cell run\" only: it needs --pidfd=, --pid= and --name=.");
+        if (r >= 0 && s.oom.fd >= 0)
+                s.oom.unified = s.oom.efd < 0;
+        if (r >= 0 && notify_fd >= 0) {
+                /* A payload that is gone by now has nothing more to say. */
+                if (notify_relay_init(&s.relay, TAKE_FD(notify_fd), s.pid, s.name, notify_ready) >= 0)
+                        s.relay.ready_seen = ready_seen;
+        }
+        safe_close(notify_fd);
+        if (r < 0) {
+                monitor_state_done(&s);
+                return r;
+        }
+        *ret = s;
+        return 0;
+}
+
+void monitor_state_done(MonitorState *s) {
+        s->pidfd = safe_close(s->pidfd);
+        notify_relay_done(&s->relay);
+        oom_counter_done(&s->oom);
+        s->uid_lock_fd = safe_close(s->uid_lock_fd);
+        s->uid_lock_path = mfree(s->uid_lock_path);
+        s->name = mfree(s->name);
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* cell-monitor: the supervisor of a long-running payload, which cell becomes
+ * by exec once the payload has run for MONITOR_AFTER_USEC and nothing is left
+ * for cell to do but wait. It keeps cell's PID (the service's main PID, the
+ * container init's parent), its signal mask and the fds handed over, and
+ * does what cell's supervise loop did, with epoll instead of sd-event:
+ * signals to the payload (SIGTERM: KillSignal=, then SIGKILL after
+ * TimeoutStopSec=), the payload's sd_notify datagrams relayed upward, the
+ * scope's OOM kills counted, and at the payload's exit its status as cell's.
+ * Static and libc only: a few hundred KiB resident instead of cell's few
+ * MiB of shared libraries (libsystemd, libseccomp, ...), for each container.
+ *
+ * Like conmon for Podman, but cell does the whole start itself and hands
+ * over only the waiting. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "macros.h"
+#include "notify-relay.h"
+#include "oom-counter.h"
+
+#define MONITOR_AFTER_USEC (1 * USEC_PER_SEC)
+
+/* What cell hands over: plain data and fd numbers, passed as command-line
+ * options (the fds without FD_CLOEXEC across that one exec). */
+typedef struct MonitorState {
+        pid_t pid;                      /* the container's PID 1 */
+        int pidfd;
+        char *name;                     /* the unit's name: STATUS= and the log prefix */
+        int kill_signal;                /* KillSignal= */
+        uint64_t timeout_stop_usec;     /* TimeoutStopSec=; 0 or USEC_INFINITY: no SIGKILL */
+        bool init;                      /* Init=yes: how a death by signal shows */
+        bool ready_sent;                /* cell reported READY=1 already */
+        bool status_sent;               /* the payload's STATUS= stands (notify-send.h) */
+        NotifyRelay relay;              /* the payload's notify socket; fd -EBADF: none */
+        OomCounter oom;                 /* the scope's OOM kills; fd -EBADF: not watched */
+        int uid_lock_fd;                /* PrivateUsers=pick: the range's lock ... */
+        char *uid_lock_path;            /* ... and its file, removed at the end */
+        bool debug;                     /* cell ran with --verbose */
+} MonitorState;
+
+#define MONITOR_STATE_NULL ((MonitorState) { .pidfd = -EBADF, .relay = NOTIFY_RELAY_NULL, \
+                                             .oom = OOM_COUNTER_NULL, .uid_lock_fd = -EBADF })
+
+/* cell's side: the command line that hands s over to the monitor at path,
+ * and the fds in it, for the caller to let through the exec (and to close
+ * on exec again if it fails). */
+int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_argv,
+                          int ret_fds[static 5], size_t *ret_n_fds);
+/* The monitor's side: -EINVAL (logged) on anything it did not write. The
+ * fds get FD_CLOEXEC back; the relay is set up anew (the payload's PID
+ * namespace read again). */
+int monitor_state_parse(int argc, char *argv[], MonitorState *ret);
+void monitor_state_done(MonitorState *s);
+
+/* Supervises until the payload exited; *ret_status: its exit status as cell
+ * reports it. -errno when supervising failed (the payload is then still
+ * there, for the caller to kill). */
+int monitor_run(MonitorState *s, int *ret_status);

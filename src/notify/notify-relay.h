@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The heart of the notify proxy, without an event loop: the payload's
+ * sd_notify datagrams arrive on the socket the child bound inside the
+ * container (/run/host/notify); the relay checks who sent each, filters it
+ * down to what it understands (notify-internal.h), and tells cell's own
+ * supervisor in cell's words. Nothing is ever forwarded raw. cell drives it
+ * from sd-event (notify-proxy.c), cell-monitor from its own epoll loop. */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+typedef struct NotifyRelay {
+        int fd;
+        char *name;
+        bool notify_ready;      /* NotifyReady=yes: the payload's READY=1 is ours */
+        bool ready_seen;        /* the payload said READY=1 (it counts once) */
+        dev_t pidns_dev;        /* the container's PID namespace */
+        ino_t pidns_ino;
+} NotifyRelay;
+
+#define NOTIFY_RELAY_NULL ((NotifyRelay) { .fd = -EBADF })
+
+/* fd: taken over, also on failure. payload_pid: the container's PID 1 as
+ * the caller sees it; only datagrams from processes of its PID namespace
+ * are accepted. */
+int notify_relay_init(NotifyRelay *r, int fd, pid_t payload_pid, const char *name, bool notify_ready);
+/* Handles what is queued, a bounded batch per call (a chatty payload cannot
+ * starve the loop). Returns true when the payload's first READY=1 came in. */
+bool notify_relay_read(NotifyRelay *r);
+void notify_relay_done(NotifyRelay *r);

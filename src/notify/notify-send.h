@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* cell's words to its own supervisor (systemd, through $NOTIFY_SOCKET), in
+ * sd_notify(3)'s protocol but without libsystemd: cell-monitor (src/monitor),
+ * which takes over the supervision of a long-running payload, links none. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* One datagram to the socket $NOTIFY_SOCKET names (a path, or "@name" in the
+ * abstract namespace). > 0 sent, 0 when $NOTIFY_SOCKET is unset, else -errno. */
+int notify_send(const char *text);
+
+/* name: the unit's name, for "STATUS=NAME: running"; NULL sends no STATUS=.
+ * All are no-ops when $NOTIFY_SOCKET is unset. */
+void notify_supervisor_ready(const char *name);
+void notify_supervisor_stopping(const char *name);
+void notify_supervisor_extend_timeout(uint64_t usec);
+
+/* The proxy forwarded a STATUS= of the payload (true) / is gone (false): while
+ * true, notify_supervisor_ready() sends READY=1 without cell's own STATUS=. */
+void notify_supervisor_payload_status(bool sent);
+bool notify_supervisor_payload_status_sent(void);

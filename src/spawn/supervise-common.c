@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "log.h"
+#include "macros.h"
+#include "supervise-common.h"
+
+static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH };
+
+const int *supervise_forwarded_signals(size_t *n_ret) {
+        *n_ret = ELEMENTSOF(forwarded_signals);
+        return forwarded_signals;
+}
+
+void supervise_signal_set(sigset_t *ret) {
+        sigemptyset(ret);
+        for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++)
+                sigaddset(ret, forwarded_signals[i]);
+        sigaddset(ret, SIGCHLD);
+}
+
+int supervise_block_signals(void) {
+        sigset_t set;
+
+        supervise_signal_set(&set);
+        return sigprocmask(SIG_BLOCK, &set, NULL) < 0 ? -errno : 0;
+}
+
+int supervise_exit_status(int code, int status) {
+        switch (code) {
+        case CLD_EXITED:
+                return status;
+        case CLD_KILLED:
+        case CLD_DUMPED:
+                return 128 + status;
+        default:
+                return 255;
+        }
+}
+
+void supervise_log_exit(int code, int status, bool stop_requested, bool oom_killed, bool init) {
+        int exit_status = supervise_exit_status(code, status);
+
+        if (oom_killed) {
+                log_error("The payload was killed by the OOM killer (MemoryMax=).");
+                return;
+        }
+        /* A payload that died of a signal nobody here sent says so: its exit
+         * status alone (128+N) does not tell a crash from "exit 139". */
+        if (stop_requested)
+                return;
+        if (code == CLD_KILLED || code == CLD_DUMPED)
+                log_error("The payload died of signal SIG%s%s.", strna(sigabbrev_np(status)),
+                          code == CLD_DUMPED ? " (core dumped)" : "");
+        else if (code == CLD_EXITED && init && exit_status > 128 && exit_status < 128 + SIGRTMIN &&
+                 sigabbrev_np(exit_status - 128))
+                log_error("The payload exited with status %d, which under Init=yes is how death by signal SIG%s is reported.",
+                          exit_status, sigabbrev_np(exit_status - 128));
+}

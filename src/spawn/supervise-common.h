@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* What cell's supervisor (supervise.c, on sd-event) and cell-monitor (the
+ * same job once cell has exec'd it, src/monitor) have in common: which
+ * signals go to the payload, its exit status, and the words about its end.
+ * libc only: cell-monitor links no libsystemd. */
+
+#include <signal.h>
+#include <stdbool.h>
+
+/* The signals cell takes over (plus SIGCHLD); all of them must be blocked
+ * before the payload is cloned: the supervisor reads them from a signalfd,
+ * and the child unblocks them right before exec. SIGTERM is a stop request
+ * (KillSignal=, then SIGKILL after TimeoutStopSec=); SIGINT, SIGHUP,
+ * SIGUSR1, SIGUSR2 and SIGWINCH go to the payload as they are. */
+void supervise_signal_set(sigset_t *ret);
+int supervise_block_signals(void);
+/* The signals forwarded, SIGTERM first; n_ret: how many. */
+const int *supervise_forwarded_signals(size_t *n_ret);
+
+/* The exit status cell reports for a child that ended with si_code/si_status:
+ * the exit code, or 128+N for signal N. */
+int supervise_exit_status(int code, int status);
+
+/* Says what the exit status alone does not tell: an OOM kill, a death by a
+ * signal nobody here sent (not when a stop was asked for), and under Init=yes
+ * an exit status that is how the reaper passes such a death on. */
+void supervise_log_exit(int code, int status, bool stop_requested, bool oom_killed, bool init);

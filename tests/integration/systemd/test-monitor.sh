@@ -1,0 +1,194 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# cell-monitor (src/monitor): a cell whose payload has run for a second
+# becomes cell-monitor by exec. The service keeps its main PID, the container
+# init stays its child, no libsystemd is mapped any more, and everything cell
+# did for a running payload still works: a late READY=1 and STATUS=, a stop
+# through the service (KillSignal= to the init alone) and by "cell stop",
+# TimeoutStopSec=, the exit status, a death by signal, an OOM kill. A cell
+# that still has work at the payload's exit (the cgroupfs manager), or
+# CELL_MONITOR=0, stays cell.
+. "$(dirname "$0")/lib.sh"
+
+setup_cell
+
+comm_of() { in_sealed cat "/proc/$1/comm" 2>/dev/null; }
+is_monitor() { [ "$(comm_of "$1")" = cell-monitor ]; }
+host_is_monitor() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = cell-monitor ]; }
+
+# start_by_hand NAME: "cell run NAME" in the sealed systemd, in the
+# background (log: $WORK/NAME.log), until it has become cell-monitor. Sets
+# runner, init (the container's init) and sup (its cell), host PIDs: init is
+# the process of the scope whose parent is cell.
+start_by_hand() {
+        local p pp
+        "$SEALED" run "$CELL" run "$1" > "$WORK/$1.log" 2>&1 &
+        runner=$!
+        HOST_PIDS+=($runner)
+        check "$1: runs" wait_for 10 state_is "cell-$1.scope" active
+        init= sup=
+        for p in $(cat "$(host_cgroup2_of "cell-$1.scope")/cgroup.procs"); do
+                pp=$(awk '/^PPid:/ {print $2}' "/proc/$p/status")
+                case $(cat "/proc/$pp/comm" 2>/dev/null) in
+                cell|cell-monitor) init=$p sup=$pp ;;
+                esac
+        done
+        check "$1: its cell becomes cell-monitor" wait_for 3 host_is_monitor "$sup"
+}
+
+# --- cell@late: NotifyReady=yes, READY=1 only long after the hand-over
+write_payload late-payload <<'EOF'
+trap 'sleep 0.2; echo USR2 > /out/late-signal; exit 0' USR2
+trap 'echo TERM > /out/late-signal; exit 0' TERM
+( trap 'echo signalled > /out/late-child; exit 0' USR2 TERM; sleep 1000 & wait ) &
+while [ ! -e /out/late-go ]; do sleep 0.1; done
+notify-probe READY=1 "STATUS=serving late"
+wait
+EOF
+install_cell late <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/late-payload
+NotifyReady=yes
+KillSignal=SIGUSR2
+EOF
+rm -f "$ROOT/out/late-"*
+in_sealed systemctl start --no-block cell@late.service
+check "cell@late is activating" wait_for 5 state_is cell@late.service activating
+mainpid=$(prop cell@late.service MainPID)
+expect_eq "its main PID is cell" cell "$(comm_of "$mainpid")"
+check "within 3 s cell has become cell-monitor" wait_for 3 is_monitor "$mainpid"
+expect_eq "the main PID is still the same" "$mainpid" "$(prop cell@late.service MainPID)"
+check "cell-monitor maps no libsystemd" sh -c "! '$SEALED' run grep -q libsystemd /proc/$mainpid/maps"
+check "the container's init is still its child" sh -c "'$SEALED' run pgrep -P $mainpid >/dev/null"
+expect_eq "still activating: the payload has not said READY=1" activating "$(prop cell@late.service ActiveState)"
+touch "$ROOT/out/late-go"
+check "active once the payload said READY=1 to cell-monitor" wait_for 5 state_is cell@late.service active
+expect_eq "its STATUS= is forwarded" "late: serving late" "$(prop cell@late.service StatusText)"
+scope_cg=$(prop cell-late.scope ControlGroup)
+payload_pids=$(cat "$(host_cgroup2_of cell-late.scope)/cgroup.procs")
+in_sealed systemctl stop cell@late.service
+expect_eq "stop: the payload got its KillSignal from cell-monitor" USR2 "$(cat "$ROOT/out/late-signal" 2>/dev/null)"
+expect_eq "stop: the init alone got it (not its child)" "" "$(cat "$ROOT/out/late-child" 2>/dev/null)"
+expect_eq "stop: cell@late is inactive, not failed" inactive "$(prop cell@late.service ActiveState)"
+check "stop: cell-late.scope is gone" wait_for 5 sh -c "[ \"\$('$SEALED' run systemctl show -P LoadState cell-late.scope)\" = not-found ]"
+expect_eq "stop: no cgroup is left" "" "$(cgroup_dirs_of "$scope_cg")"
+# shellcheck disable=SC2086
+check "stop: no payload process is left" none_alive $payload_pids
+
+# --- by hand: the exit status, a death by signal, TimeoutStopSec= on "cell stop"
+write_payload wait-payload <<'EOF'
+while [ ! -e /out/wait-go ]; do sleep 0.1; done
+exit 7
+EOF
+install_cell exit7 <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/wait-payload
+EOF
+rm -f "$ROOT/out/wait-go"
+"$SEALED" run "$CELL" run -v exit7 > "$WORK/exit7.log" 2>&1 &
+runner=$!
+HOST_PIDS+=($runner)
+check "exit7: cell hands over (says so with -v)" wait_for 5 grep -q "Handing the supervision over to .*cell-monitor" "$WORK/exit7.log"
+check "exit7: cell-monitor says it took over" wait_for 3 grep -q "cell-monitor supervises PID" "$WORK/exit7.log"
+touch "$ROOT/out/wait-go"
+wait "$runner"
+expect_eq "exit7: the payload's exit status is cell's" 7 "$?"
+
+write_payload sleep-payload <<'EOF'
+trap '' TERM
+sleep 1000 & wait
+EOF
+install_cell stubborn <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/sleep-payload
+TimeoutStopSec=1s
+EOF
+start_by_hand stubborn
+t0=$(date +%s%N)
+in_sealed "$CELL" stop stubborn > "$WORK/stubborn-stop.log" 2>&1
+wait "$runner"
+rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+expect_eq "stubborn: cell stop ends it with SIGKILL after TimeoutStopSec=1s (128+9)" 137 "$rc"
+if [ "$ms" -ge 900 ] && [ "$ms" -lt 5000 ]; then ok "stubborn: after about a second ($ms ms)"; else fail "stubborn: stop took $ms ms"; fi
+check "stubborn: no message about a signal nobody asked for" sh -c "! grep -q 'died of signal' '$WORK/stubborn.log'"
+check "stubborn: the scope is gone" wait_for 5 sh -c "! '$SEALED' run systemctl is-active -q cell-stubborn.scope"
+
+install_cell killed <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/sleep-payload
+EOF
+start_by_hand killed
+kill -KILL "$init"
+wait "$runner"
+expect_eq "killed: 128+9 for a payload killed by SIGKILL" 137 "$?"
+check "killed: cell-monitor says what killed it" grep -q "The payload died of signal SIGKILL" "$WORK/killed.log"
+
+# --- an OOM kill after the hand-over
+write_payload hog-payload <<'EOF'
+while [ ! -e /out/hog-go ]; do sleep 0.1; done
+dd if=/dev/zero bs=1048576 count=200 2>/dev/null | tail > /dev/null
+exit $?
+EOF
+install_cell hog <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/hog-payload
+[Limits]
+MemoryMax=32M
+MemorySwapMax=0
+EOF
+if controller_available memory; then
+        rm -f "$ROOT/out/hog-go"
+        "$SEALED" run "$CELL" run -v hog > "$WORK/hog.log" 2>&1 &
+        runner=$!
+        HOST_PIDS+=($runner)
+        check "hog: cell hands over" wait_for 5 grep -q "cell-monitor supervises PID" "$WORK/hog.log"
+        touch "$ROOT/out/hog-go"
+        wait "$runner"
+        expect_eq "hog: the allocating payload is killed (128+9)" 137 "$?"
+        check "hog: cell-monitor reports the OOM kill" grep -q "killed by the OOM killer" "$WORK/hog.log"
+else
+        echo "skip - OOM after the hand-over: no memory controller in this cgroup2 tree (v1 holds it on this host)"
+fi
+
+# --- cells that stay cell
+write_payload stay-payload <<'EOF'
+trap 'exit 3' TERM
+sleep 1000 & wait
+EOF
+install_cell stay <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/stay-payload
+EOF
+for how in cgroupfs env; do
+        if [ "$how" = cgroupfs ]; then
+                "$SEALED" run "$CELL" run -v --cgroup-manager=cgroupfs stay > "$WORK/stay-$how.log" 2>&1 &
+                why="cell removes the container's cgroup"
+        else
+                "$SEALED" run env CELL_MONITOR=0 "$CELL" run -v stay > "$WORK/stay-$how.log" 2>&1 &
+                why='\$CELL_MONITOR=0'
+        fi
+        runner=$!
+        HOST_PIDS+=($runner)
+        check "stay ($how): cell says why it stays" wait_for 5 grep -q "cell stays the payload's supervisor: $why" "$WORK/stay-$how.log"
+        check "stay ($how): and did not hand over" sh -c "! grep -q 'Handing the supervision over' '$WORK/stay-$how.log'"
+        pid=$(procs_matching "cell run -v" | head -n 1)
+        expect_eq "stay ($how): its supervisor is still cell" cell "$(comm_of "$pid")"
+        in_sealed "$CELL" stop stay >/dev/null 2>&1
+        wait "$runner"
+        expect_eq "stay ($how): cell stop reached the payload (its TERM trap exits 3)" 3 "$?"
+done
+
+finish

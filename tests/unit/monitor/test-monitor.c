@@ -1,0 +1,389 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* cell-monitor against real processes (no namespaces, no systemd): the
+ * hand-over's command line both ways, and the binary itself exec'd the way
+ * cell execs it, by the parent of a payload: the exit status, signals,
+ * TimeoutStopSec=, the notify relay, the words about a death by signal. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "monitor.h"
+#include "strv.h"
+#include "supervise-common.h"
+#include "test.h"
+
+static int fd_null(void) {
+        int fd = open("/dev/null", O_RDONLY|O_CLOEXEC);
+        ASSERT_TRUE(fd >= 3);
+        return fd;
+}
+
+TEST(state_round_trip) {
+        int pidfd = fd_null(), oom = fd_null(), efd = fd_null(), lock = fd_null(), pair[2];
+        char **argv = NULL;
+        int fds[5];
+        size_t n_fds = 0;
+        MonitorState in = MONITOR_STATE_NULL, out;
+
+        ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
+        in.pid = getpid();
+        in.pidfd = pidfd;
+        in.name = (char *) "web";
+        in.kill_signal = SIGUSR2;
+        in.timeout_stop_usec = 1500000;
+        in.init = in.ready_sent = in.status_sent = true;
+        in.relay = NOTIFY_RELAY_NULL;
+        in.relay.fd = pair[0];
+        in.relay.notify_ready = in.relay.ready_seen = true;
+        in.oom = (OomCounter) { .fd = oom, .efd = efd, .kills = 3, .oom_seen = true };
+        in.uid_lock_fd = lock;
+        in.uid_lock_path = (char *) "/run/cell/uid/x.lock";
+
+        ASSERT_OK(monitor_state_to_argv(&in, "/x/cell-monitor", &argv, fds, &n_fds));
+        ASSERT_STREQ(argv[0], "/x/cell-monitor");
+        ASSERT_EQ((int) n_fds, 5);      /* pidfd, notify, oom, its eventfd, lock */
+        for (size_t i = 0; i < n_fds; i++)
+                ASSERT_OK(fcntl(fds[i], F_SETFD, 0));
+
+        ASSERT_OK(monitor_state_parse((int) strv_length(argv), argv, &out));
+        ASSERT_EQ(out.pid, getpid());
+        ASSERT_EQ(out.pidfd, pidfd);
+        ASSERT_STREQ(out.name, "web");
+        ASSERT_EQ(out.kill_signal, SIGUSR2);
+        ASSERT_EQ_U64(out.timeout_stop_usec, 1500000);
+        ASSERT_TRUE(out.init && out.ready_sent && out.status_sent);
+        ASSERT_EQ(out.relay.fd, pair[0]);
+        ASSERT_TRUE(out.relay.notify_ready && out.relay.ready_seen);
+        ASSERT_EQ(out.oom.fd, oom);
+        ASSERT_EQ(out.oom.efd, efd);
+        ASSERT_FALSE(out.oom.unified);  /* an eventfd: cgroup1 */
+        ASSERT_EQ_U64(out.oom.kills, 3);
+        ASSERT_TRUE(out.oom.oom_seen && !out.oom.gone);
+        ASSERT_EQ(out.uid_lock_fd, lock);
+        ASSERT_STREQ(out.uid_lock_path, "/run/cell/uid/x.lock");
+        ASSERT_FALSE(out.debug);
+        /* Close-on-exec again from here on. */
+        for (size_t i = 0; i < n_fds; i++)
+                ASSERT_EQ(fcntl(fds[i], F_GETFD), FD_CLOEXEC);
+        monitor_state_done(&out);
+        strv_free(argv);
+        safe_close(pair[1]);
+
+        /* Defaults: no timer, nothing optional. */
+        in = MONITOR_STATE_NULL;
+        in.pid = getpid();
+        in.pidfd = pidfd = fd_null();
+        in.name = (char *) "a";
+        in.timeout_stop_usec = USEC_INFINITY;
+        ASSERT_OK(monitor_state_to_argv(&in, "m", &argv, fds, &n_fds));
+        ASSERT_EQ((int) n_fds, 1);
+        ASSERT_OK(monitor_state_parse((int) strv_length(argv), argv, &out));
+        ASSERT_EQ_U64(out.timeout_stop_usec, USEC_INFINITY);
+        ASSERT_TRUE(out.relay.fd < 0 && out.oom.fd < 0 && out.uid_lock_fd < 0);
+        monitor_state_done(&out);
+        strv_free(argv);
+}
+
+/* fd: "--pidfd=" with a new open fd (a failed parse closes what it was handed). */
+static int parse_args(bool fd, const char *a1, const char *a2, const char *a3) {
+        char pidfd[32], pid[32];
+        char *argv[6] = { (char *) "cell-monitor" };
+        int n = 1;
+        MonitorState s;
+
+        snprintf(pidfd, sizeof pidfd, "--pidfd=%d", fd_null());
+        snprintf(pid, sizeof pid, "--pid=%d", (int) getpid());
+        if (fd)
+                argv[n++] = pidfd;
+        for (const char *a = a1, **next = (const char *[]) { a2, a3, NULL }; a; a = *next++)
+                argv[n++] = (char *) a;
+        argv[n] = NULL;
+        int r = monitor_state_parse(n, argv, &s);
+        if (r >= 0)
+                monitor_state_done(&s);
+        else if (!fd)
+                safe_close(atoi(pidfd + strlen("--pidfd=")));
+        (void) pid;
+        return r;
+}
+
+TEST(state_refuses_what_cell_did_not_write) {
+        char pid[32];
+
+        snprintf(pid, sizeof pid, "--pid=%d", (int) getpid());
+        ASSERT_ERROR(parse_args(false, pid, "--name=a", NULL), EINVAL);            /* no pidfd */
+        ASSERT_ERROR(parse_args(true, pid, NULL, NULL), EINVAL);                   /* no name */
+        ASSERT_ERROR(parse_args(true, "--name=a", NULL, NULL), EINVAL);            /* no pid */
+        ASSERT_ERROR(parse_args(false, "--pidfd=999", pid, "--name=a"), EBADF);    /* not open */
+        ASSERT_ERROR(parse_args(false, "--pidfd=1", pid, "--name=a"), EBADF);      /* stdio */
+        ASSERT_ERROR(parse_args(true, "--pid=12x", "--name=a", NULL), EINVAL);
+        ASSERT_ERROR(parse_args(true, pid, "--name=a", "--kill-signal=65"), EINVAL);
+        ASSERT_ERROR(parse_args(true, pid, "--name=a", "extra"), EINVAL);
+        ASSERT_ERROR(parse_args(true, pid, "--name=a", "--bogus"), EINVAL);
+        ASSERT_OK(parse_args(true, pid, "--name=a", NULL));
+}
+
+/* --- the binary */
+
+typedef enum Payload {
+        PAYLOAD_EXIT7,          /* exits 7 */
+        PAYLOAD_SIGNALS,        /* exits 10+N on signal N (SIGTERM, SIGUSR2, SIGHUP) */
+        PAYLOAD_STUBBORN,       /* ignores SIGTERM */
+        PAYLOAD_NOTIFY,         /* READY=1 and STATUS= to its notify socket, then as SIGNALS */
+} Payload;
+
+static void on_signal_exit(int sig) {
+        _exit(10 + sig);
+}
+
+static void payload_run(Payload what, int notify_fd, int ready_fd) {
+        sigset_t none;
+
+        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);        /* a failed test leaves nothing */
+
+        if (what == PAYLOAD_EXIT7)
+                _exit(7);
+        signal(SIGTERM, what == PAYLOAD_STUBBORN ? SIG_IGN : on_signal_exit);
+        signal(SIGUSR2, on_signal_exit);
+        signal(SIGHUP, on_signal_exit);
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        (void) !write(ready_fd, "x", 1);
+        if (what == PAYLOAD_NOTIFY) {
+                const char *m = "READY=1\nSTATUS=serving";
+                (void) !send(notify_fd, m, strlen(m), 0);
+        }
+        for (;;)
+                pause();
+}
+
+typedef struct Run {
+        pid_t monitor;          /* becomes cell-monitor */
+        pid_t payload;
+        char log[64];           /* its stderr */
+} Run;
+
+/* As cell: signals blocked, the payload cloned, then exec of cell-monitor
+ * with the hand-over on its command line. */
+static void monitor_start(Payload what, const MonitorState *tmpl, Run *ret) {
+        const char *bin = getenv("CELL_MONITOR_BIN");
+        int sync[2], pair[2];
+        pid_t pid;
+
+        ASSERT_NOT_NULL(bin);
+        snprintf(ret->log, sizeof ret->log, "/tmp/test-monitor-XXXXXX");
+        int log_fd = mkostemp(ret->log, O_CLOEXEC);
+        ASSERT_TRUE(log_fd >= 0);
+        ASSERT_OK(pipe2(sync, O_CLOEXEC));
+        ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
+        /* As cell's proxy has it from the start: the kernel stamps the sender
+         * on a datagram only if the receiver asked for that when it was sent. */
+        int one = 1;
+        ASSERT_OK(setsockopt(pair[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof one));
+
+        pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                MonitorState s = *tmpl;
+                char **argv = NULL, c;
+                int fds[5];
+                size_t n = 0;
+
+                /* A failed test leaves nothing: the monitor dies with it. */
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
+                    supervise_block_signals() < 0 || dup2(log_fd, STDERR_FILENO) < 0)
+                        _exit(100);
+                int ready[2];
+                if (pipe2(ready, O_CLOEXEC) < 0)
+                        _exit(100);
+                pid_t payload = fork();
+                if (payload < 0)
+                        _exit(100);
+                if (payload == 0)
+                        payload_run(what, pair[1], ready[1]);
+                if (what != PAYLOAD_EXIT7 && read(ready[0], &c, 1) != 1)
+                        _exit(100);
+                s.pid = payload;
+                s.pidfd = (int) syscall(SYS_pidfd_open, payload, 0);
+                if (what == PAYLOAD_NOTIFY)
+                        s.relay.fd = pair[0];
+                if (s.pidfd < 0 || monitor_state_to_argv(&s, bin, &argv, fds, &n) < 0)
+                        _exit(100);
+                for (size_t i = 0; i < n; i++)
+                        (void) fcntl(fds[i], F_SETFD, 0);
+                if (write(sync[1], &payload, sizeof payload) != sizeof payload)
+                        _exit(100);
+                execv(bin, argv);
+                _exit(101);
+        }
+        safe_close(log_fd);
+        safe_close(sync[1]);
+        safe_close(pair[0]);
+        safe_close(pair[1]);
+        ASSERT_EQ(read(sync[0], &ret->payload, sizeof ret->payload), (ssize_t) sizeof ret->payload);
+        safe_close(sync[0]);
+        ret->monitor = pid;
+}
+
+/* The monitor's exit status; its log in *ret_log (freed by the caller). */
+static int monitor_wait(Run *r, char **ret_log) {
+        int status;
+        char buf[4096] = {};
+
+        ASSERT_EQ(waitpid(r->monitor, &status, 0), r->monitor);
+        ASSERT_TRUE(WIFEXITED(status));
+        int fd = open(r->log, O_RDONLY|O_CLOEXEC);
+        ASSERT_TRUE(fd >= 0);
+        (void) !read(fd, buf, sizeof buf - 1);
+        safe_close(fd);
+        unlink(r->log);
+        *ret_log = strdup(buf);
+        return WEXITSTATUS(status);
+}
+
+static MonitorState template(void) {
+        MonitorState s = MONITOR_STATE_NULL;
+
+        s.name = (char *) "t";
+        s.kill_signal = SIGTERM;
+        s.timeout_stop_usec = USEC_INFINITY;
+        s.ready_sent = true;
+        return s;
+}
+
+/* The test's stand-in for systemd: an abstract socket named in $NOTIFY_SOCKET. */
+static int upstream_open(void) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        char name[64];
+        int fd = socket(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0);
+
+        ASSERT_TRUE(fd >= 0);
+        snprintf(name, sizeof name, "test-monitor-%d", (int) getpid());
+        memcpy(sa.sun_path + 1, name, strlen(name));
+        ASSERT_OK(bind(fd, (struct sockaddr *) &sa, offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name)));
+        char env[80];
+        snprintf(env, sizeof env, "@%s", name);
+        ASSERT_OK(setenv("NOTIFY_SOCKET", env, 1));
+        struct timeval tv = { .tv_sec = 5 };
+        ASSERT_OK(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv));
+        return fd;
+}
+
+static char *upstream_read(int fd) {
+        char buf[4096];
+        ssize_t k = recv(fd, buf, sizeof buf - 1, 0);
+
+        if (k < 0)
+                return NULL;
+        buf[k] = 0;
+        return strdup(buf);
+}
+
+TEST(exit_status_is_the_payloads) {
+        MonitorState t = template();
+        Run r;
+        char *log;
+
+        monitor_start(PAYLOAD_EXIT7, &t, &r);
+        ASSERT_EQ(monitor_wait(&r, &log), 7);
+        free(log);
+}
+
+TEST(signals_reach_the_payload) {
+        MonitorState t = template();
+        Run r;
+        char *log;
+
+        /* SIGTERM is a stop: KillSignal= goes to the payload, STOPPING=1 up. */
+        int up = upstream_open();
+        t.kill_signal = SIGUSR2;
+        monitor_start(PAYLOAD_SIGNALS, &t, &r);
+        ASSERT_OK(kill(r.monitor, SIGTERM));
+        ASSERT_EQ(monitor_wait(&r, &log), 10 + SIGUSR2);
+        ASSERT_NULL(strstr(log, "signal"));     /* a stop asked for: no words about it */
+        free(log);
+        char *s = upstream_read(up);
+        ASSERT_STREQ(s, "STOPPING=1\nSTATUS=t: stopping");
+        free(s);
+        close(up);
+        unsetenv("NOTIFY_SOCKET");
+
+        /* Others as they are. */
+        t = template();
+        monitor_start(PAYLOAD_SIGNALS, &t, &r);
+        ASSERT_OK(kill(r.monitor, SIGHUP));
+        ASSERT_EQ(monitor_wait(&r, &log), 10 + SIGHUP);
+        free(log);
+}
+
+TEST(timeout_stop_ends_in_sigkill) {
+        MonitorState t = template();
+        struct timespec a, b;
+        Run r;
+        char *log;
+
+        t.timeout_stop_usec = 200 * USEC_PER_MSEC;
+        monitor_start(PAYLOAD_STUBBORN, &t, &r);
+        clock_gettime(CLOCK_MONOTONIC, &a);
+        ASSERT_OK(kill(r.monitor, SIGTERM));
+        ASSERT_EQ(monitor_wait(&r, &log), 128 + SIGKILL);
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        long ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+        ASSERT_TRUE(ms >= 190);         /* not before TimeoutStopSec= */
+        free(log);
+}
+
+TEST(death_by_signal_is_told) {
+        MonitorState t = template();
+        Run r;
+        char *log;
+
+        monitor_start(PAYLOAD_STUBBORN, &t, &r);
+        ASSERT_OK(kill(r.payload, SIGKILL));
+        ASSERT_EQ(monitor_wait(&r, &log), 128 + SIGKILL);
+        ASSERT_CONTAINS(log, "cell: t: The payload died of signal SIGKILL.");
+        free(log);
+}
+
+TEST(notify_relay_carries_on) {
+        MonitorState t = template();
+        Run r;
+        char *log, *s;
+        int up = upstream_open();
+
+        /* NotifyReady=yes and READY=1 not yet sent: the payload's is cell's. */
+        t.ready_sent = false;
+        t.relay.notify_ready = true;
+        monitor_start(PAYLOAD_NOTIFY, &t, &r);
+        s = upstream_read(up);
+        ASSERT_STREQ(s, "READY=1\nSTATUS=t: serving\n");
+        free(s);
+        s = upstream_read(up);
+        ASSERT_STREQ(s, "READY=1");     /* cell's own, without a STATUS= over the payload's */
+        free(s);
+        ASSERT_OK(kill(r.monitor, SIGTERM));
+        ASSERT_EQ(monitor_wait(&r, &log), 10 + SIGTERM);
+        free(log);
+        s = upstream_read(up);
+        ASSERT_STREQ(s, "STOPPING=1\nSTATUS=t: stopping");
+        free(s);
+
+        /* READY=1 sent by cell before the hand-over, and seen: not again. */
+        t.ready_sent = true;
+        t.relay.ready_seen = true;
+        monitor_start(PAYLOAD_NOTIFY, &t, &r);
+        s = upstream_read(up);
+        ASSERT_STREQ(s, "STATUS=t: serving\n");
+        free(s);
+        ASSERT_OK(kill(r.monitor, SIGTERM));
+        ASSERT_EQ(monitor_wait(&r, &log), 10 + SIGTERM);
+        free(log);
+        close(up);
+        unsetenv("NOTIFY_SOCKET");
+}
