@@ -43,6 +43,7 @@ typedef struct Run {
         const Spawn *spawn;
         const Scope *scope;
         const NotifyProxy *proxy;
+        int monitor_fd;
 } Run;
 
 static void help(void) {
@@ -201,6 +202,7 @@ static int on_handover(sd_event_source *source, uint64_t usec, void *userdata) {
                 .proxy = run->proxy,
                 .ready_sent = run->ready_sent,
                 .stop_requested = supervisor_stop_requested(run->supervisor),
+                .monitor_fd = run->monitor_fd,
         };
         const char *why = monitor_handover_refused(&h);
 
@@ -253,7 +255,7 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
         _cleanup_(spawn_kill) Spawn spawn = SPAWN_NULL;
         Scope *scope = NULL;
         NotifyProxy *proxy = NULL;
-        Run run = { .plan = (Plan *) p };
+        Run run = { .plan = (Plan *) p, .monitor_fd = -EBADF };
         SpawnError err = {};
         sigset_t set;
         int r, status = 0;
@@ -372,6 +374,7 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
                 run.spawn = &spawn;
                 run.scope = scope;
                 run.proxy = proxy;
+                run.monitor_fd = monitor_open();
                 if (sd_event_add_time_relative(event, &handover, CLOCK_MONOTONIC, MONITOR_AFTER_USEC, 0,
                                                on_handover, &run) < 0)
                         log_debug("No timer for the hand-over to cell-monitor: cell stays the supervisor.");
@@ -392,6 +395,7 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
 finish:
         /* Whatever happened: no process, no cgroup left behind. */
         handover = sd_event_source_disable_unref(handover);
+        run.monitor_fd = safe_close(run.monitor_fd);
         proxy = notify_proxy_free(proxy);
         spawn_kill(&spawn);
         scope = scope_free(scope);

@@ -15,23 +15,23 @@
 
 /* Beside cell first (the build tree, or a copy of both), then where it is
  * installed. Either is as trusted as cell's own binary. */
-static int monitor_path(char *buf, size_t size) {
-        char exe[PATH_MAX];
+int monitor_open(void) {
+        char exe[PATH_MAX], path[PATH_MAX + 16];
         ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        int fd;
 
         if (k > 0) {
                 exe[k] = 0;
-                (void) snprintf(buf, size, "%s/cell-monitor", dirname(exe));
-                if (access(buf, X_OK) >= 0)
-                        return 0;
+                (void) snprintf(path, sizeof path, "%s/cell-monitor", dirname(exe));
+                fd = open(path, O_PATH|O_CLOEXEC);
+                if (fd >= 0)
+                        return fd;
         }
-        (void) snprintf(buf, size, "%s", CELL_MONITOR_PATH);
-        return access(buf, X_OK) < 0 ? negative_errno() : 0;
+        fd = open(CELL_MONITOR_PATH, O_PATH|O_CLOEXEC);
+        return fd < 0 ? negative_errno() : fd;
 }
 
 const char *monitor_handover_refused(const MonitorHandover *h) {
-        char path[PATH_MAX];
-
         if (streq_ptr(getenv("CELL_MONITOR"), "0"))
                 return "$CELL_MONITOR=0";
         if (h->stop_requested)
@@ -42,7 +42,7 @@ const char *monitor_handover_refused(const MonitorHandover *h) {
                 return "cell removes the nft table of Port= when the payload exits";
         if (h->spawn->veth_index > 0)
                 return "cell removes the host side of VirtualEthernet= when the payload exits";
-        if (monitor_path(path, sizeof path) < 0)
+        if (h->monitor_fd < 0)
                 return "no cell-monitor beside cell nor at " CELL_MONITOR_PATH;
         return NULL;
 }
@@ -56,14 +56,9 @@ int monitor_hand_over(const MonitorHandover *h) {
         _cleanup_strv_free_ char **argv = NULL;
         const OomCounter *oom = scope_oom_counter(h->scope);
         const NotifyRelay *relay = notify_proxy_relay(h->proxy);
-        char path[PATH_MAX];
         int fds[5];
         size_t n_fds = 0;
         int r;
-
-        r = monitor_path(path, sizeof path);
-        if (r < 0)
-                return r;
 
         MonitorState s = MONITOR_STATE_NULL;
         s.pid = h->spawn->pid;
@@ -82,15 +77,17 @@ int monitor_hand_over(const MonitorHandover *h) {
         s.uid_lock_path = h->spawn->users.lock_path;
         s.debug = log_get_max_level() >= LOG_DEBUG;
 
-        r = monitor_state_to_argv(&s, path, &argv, fds, &n_fds);
+        r = monitor_state_to_argv(&s, "cell-monitor", &argv, fds, &n_fds);
         if (r < 0)
                 return r;
 
-        log_debug("Handing the supervision over to %s.", path);
+        log_debug("Handing the supervision over to cell-monitor.");
         /* These fds, and no other, live on in the monitor. */
         set_cloexec(fds, n_fds, false);
         (void) fflush(NULL);
-        execv(path, argv);
+        /* The file opened when the payload started: an upgrade that replaced it
+         * since cannot hand this state to a cell-monitor of another version. */
+        execveat(h->monitor_fd, "", argv, environ, AT_EMPTY_PATH);
         r = negative_errno();
         set_cloexec(fds, n_fds, true);
         return r;

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <syslog.h>
@@ -20,6 +21,10 @@
 int main(int argc, char *argv[]) {
         MonitorState s;
         int r, status = EXIT_CELL_FAILURE;
+
+        /* Exec'd from an fd, the kernel may have named us after it ("3"):
+         * cell list/stop find cell's successor by this name (instance.c). */
+        (void) prctl(PR_SET_NAME, "cell-monitor");
 
         r = monitor_state_parse(argc, argv, &s);
         if (r < 0)

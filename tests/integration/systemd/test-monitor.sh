@@ -98,6 +98,24 @@ touch "$ROOT/out/wait-go"
 wait "$runner"
 expect_eq "exit7: the payload's exit status is cell's" 7 "$?"
 
+# An upgrade replaces cell-monitor while a cell starts (dpkg renames the new
+# file over the old): cell execs the one it opened when its payload started.
+mkdir -p "$WORK/bin"
+cp "$CELL" "$(dirname "$CELL")/cell-monitor" "$WORK/bin/"
+rm -f "$ROOT/out/wait-go"
+"$SEALED" run "$WORK/bin/cell" run -v exit7 > "$WORK/upgrade.log" 2>&1 &
+runner=$!
+HOST_PIDS+=($runner)
+# (cell opens cell-monitor right after it logs this)
+check "upgrade: runs" wait_for 10 grep -q "The payload is running" "$WORK/upgrade.log"
+printf '#!/bin/sh\nexit 99\n' > "$WORK/bin/cell-monitor.new"
+chmod 0755 "$WORK/bin/cell-monitor.new"
+mv "$WORK/bin/cell-monitor.new" "$WORK/bin/cell-monitor"
+check "upgrade: the cell-monitor of cell's own version took over" wait_for 3 grep -q "cell-monitor supervises PID" "$WORK/upgrade.log"
+touch "$ROOT/out/wait-go"
+wait "$runner"
+expect_eq "upgrade: and ended with the payload's status" 7 "$?"
+
 write_payload sleep-payload <<'EOF'
 trap '' TERM
 sleep 1000 & wait
