@@ -22,6 +22,8 @@ static const Verb verbs[] = {
         { "stop",   verb_stop,   "Stop a running cell gracefully"             },
         { "kill",   verb_kill,   "Send a signal to a running cell"            },
         { "exec",   verb_exec,   "Run a command inside a running cell"        },
+        /* cell-monitor's way back into cell (finish.c); not in --help. */
+        { "__finish", verb_finish, NULL                                       },
 };
 
 static void help(void) {
@@ -29,7 +31,8 @@ static void help(void) {
                "Usage: cell [--help] [--version] VERB [OPTIONS] ...\n\n"
                "Verbs:\n");
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                printf("  %-8s %s\n", verbs[i].name, verbs[i].summary);
+                if (verbs[i].summary)
+                        printf("  %-8s %s\n", verbs[i].name, verbs[i].summary);
         printf("\nSee cell(1), cell.unit(5) and \"cell VERB --help\".\n");
 }
 

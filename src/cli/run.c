@@ -41,9 +41,10 @@ typedef struct Run {
         bool ready_sent;
         /* What the hand-over to cell-monitor reads (src/monitor). */
         const Spawn *spawn;
-        const Scope *scope;
+        Scope *scope;
         const NotifyProxy *proxy;
-        int monitor_fd;
+        bool state_published;
+        int monitor_fd, cell_fd;
 } Run;
 
 static void help(void) {
@@ -202,7 +203,9 @@ static int on_handover(sd_event_source *source, uint64_t usec, void *userdata) {
                 .proxy = run->proxy,
                 .ready_sent = run->ready_sent,
                 .stop_requested = supervisor_stop_requested(run->supervisor),
+                .state_published = run->state_published,
                 .monitor_fd = run->monitor_fd,
+                .cell_fd = run->cell_fd,
         };
         const char *why = monitor_handover_refused(&h);
 
@@ -255,7 +258,7 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
         _cleanup_(spawn_kill) Spawn spawn = SPAWN_NULL;
         Scope *scope = NULL;
         NotifyProxy *proxy = NULL;
-        Run run = { .plan = (Plan *) p, .monitor_fd = -EBADF };
+        Run run = { .plan = (Plan *) p, .monitor_fd = -EBADF, .cell_fd = -EBADF };
         SpawnError err = {};
         sigset_t set;
         int r, status = 0;
@@ -374,7 +377,9 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
                 run.spawn = &spawn;
                 run.scope = scope;
                 run.proxy = proxy;
-                run.monitor_fd = monitor_open();
+                run.state_published = state_published;
+                if (monitor_open(&run.monitor_fd, &run.cell_fd) < 0)
+                        log_debug("No cell-monitor: cell stays the supervisor.");
                 if (sd_event_add_time_relative(event, &handover, CLOCK_MONOTONIC, MONITOR_AFTER_USEC, 0,
                                                on_handover, &run) < 0)
                         log_debug("No timer for the hand-over to cell-monitor: cell stays the supervisor.");
@@ -396,6 +401,7 @@ finish:
         /* Whatever happened: no process, no cgroup left behind. */
         handover = sd_event_source_disable_unref(handover);
         run.monitor_fd = safe_close(run.monitor_fd);
+        run.cell_fd = safe_close(run.cell_fd);
         proxy = notify_proxy_free(proxy);
         spawn_kill(&spawn);
         scope = scope_free(scope);

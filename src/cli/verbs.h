@@ -26,6 +26,8 @@ int verb_status(int argc, char *argv[]);
 int verb_stop(int argc, char *argv[]);
 int verb_kill(int argc, char *argv[]);
 int verb_exec(int argc, char *argv[]);
+/* cell-monitor's way back (finish.c): the clean-up after the payload. */
+int verb_finish(int argc, char *argv[]);
 
 /* Shared by list.c and status.c (defined in list.c). */
 typedef struct CellInstance CellInstance;

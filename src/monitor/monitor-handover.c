@@ -2,9 +2,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "config-build.h"
@@ -13,22 +16,30 @@
 #include "monitor.h"
 #include "strv.h"
 
-/* Beside cell first (the build tree, or a copy of both), then where it is
- * installed. Either is as trusted as cell's own binary. */
-int monitor_open(void) {
+/* cell-monitor beside cell first (the build tree, or a copy of both), then
+ * where it is installed. Either is as trusted as cell's own binary. */
+int monitor_open(int *ret_monitor_fd, int *ret_cell_fd) {
         char exe[PATH_MAX], path[PATH_MAX + 16];
         ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        int fd;
+        int fd = -EBADF;
 
         if (k > 0) {
                 exe[k] = 0;
                 (void) snprintf(path, sizeof path, "%s/cell-monitor", dirname(exe));
                 fd = open(path, O_PATH|O_CLOEXEC);
-                if (fd >= 0)
-                        return fd;
         }
-        fd = open(CELL_MONITOR_PATH, O_PATH|O_CLOEXEC);
-        return fd < 0 ? negative_errno() : fd;
+        if (fd < 0)
+                fd = open(CELL_MONITOR_PATH, O_PATH|O_CLOEXEC);
+        if (fd < 0) {
+                *ret_monitor_fd = *ret_cell_fd = -EBADF;
+                return negative_errno();
+        }
+        *ret_monitor_fd = fd;
+        /* The binary this process runs, even once an upgrade renamed another over it. */
+        *ret_cell_fd = open("/proc/self/exe", O_PATH|O_CLOEXEC);
+        if (*ret_cell_fd < 0)
+                *ret_cell_fd = -EBADF;
+        return 0;
 }
 
 const char *monitor_handover_refused(const MonitorHandover *h) {
@@ -36,15 +47,45 @@ const char *monitor_handover_refused(const MonitorHandover *h) {
                 return "$CELL_MONITOR=0";
         if (h->stop_requested)
                 return "a stop is under way";
-        if (scope_manager(h->scope) != CGROUP_MANAGER_SYSTEMD)
-                return "cell removes the container's cgroup and runtime state when the payload exits";
-        if (h->spawn->netfw_table)
-                return "cell removes the nft table of Port= when the payload exits";
-        if (h->spawn->veth_index > 0)
-                return "cell removes the host side of VirtualEthernet= when the payload exits";
         if (h->monitor_fd < 0)
                 return "no cell-monitor beside cell nor at " CELL_MONITOR_PATH;
+        bool cleanup = h->state_published || scope_manager(h->scope) == CGROUP_MANAGER_CGROUPFS ||
+                h->spawn->veth_index > 0 || h->spawn->netfw_table;
+        if (cleanup && h->cell_fd < 0)
+                return "cell's own binary could not be opened for the clean-up at the payload's exit";
         return NULL;
+}
+
+int monitor_finish_args(const MonitorHandover *h, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        ScopeCgroupfsDirs d = {};
+        char n[32];
+        int r = 0;
+
+        if (h->state_published)
+                r = monitor_push_option(&l, "state", NULL);
+        if (r >= 0 && scope_cgroupfs_dirs(h->scope, &d) >= 0) {
+                for (size_t i = 0; r >= 0 && d.dirs && d.dirs[i]; i++)
+                        r = monitor_push_option(&l, (int) i == d.unified ? "cgroup2" : "cgroup", d.dirs[i]);
+                if (r >= 0 && d.pure_v2)
+                        r = monitor_push_option(&l, "pure-v2", NULL);
+                if (r >= 0 && d.own_v2 && d.leaf) {
+                        r = monitor_push_option(&l, "own-v2", d.own_v2);
+                        if (r >= 0)
+                                r = monitor_push_option(&l, "leaf", d.leaf);
+                }
+                scope_cgroupfs_dirs_done(&d);
+        }
+        if (r >= 0 && h->spawn->veth_index > 0) {
+                (void) snprintf(n, sizeof n, "%d", h->spawn->veth_index);
+                r = monitor_push_option(&l, "veth-index", n);
+        }
+        if (r >= 0 && h->spawn->netfw_table)
+                r = monitor_push_option(&l, "netfw-table", h->spawn->netfw_table);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(l);
+        return 0;
 }
 
 static void set_cloexec(const int *fds, size_t n, bool on) {
@@ -53,12 +94,16 @@ static void set_cloexec(const int *fds, size_t n, bool on) {
 }
 
 int monitor_hand_over(const MonitorHandover *h) {
-        _cleanup_strv_free_ char **argv = NULL;
+        _cleanup_strv_free_ char **argv = NULL, **finish = NULL;
         const OomCounter *oom = scope_oom_counter(h->scope);
         const NotifyRelay *relay = notify_proxy_relay(h->proxy);
-        int fds[5];
+        int fds[MONITOR_FDS_MAX];
         size_t n_fds = 0;
         int r;
+
+        r = monitor_finish_args(h, &finish);
+        if (r < 0)
+                return r;
 
         MonitorState s = MONITOR_STATE_NULL;
         s.pid = h->spawn->pid;
@@ -75,6 +120,10 @@ int monitor_hand_over(const MonitorHandover *h) {
                 s.oom = *oom;
         s.uid_lock_fd = h->spawn->users.lock_fd;
         s.uid_lock_path = h->spawn->users.lock_path;
+        if (finish) {
+                s.cell_fd = h->cell_fd;
+                s.finish = finish;
+        }
         s.debug = log_get_max_level() >= LOG_DEBUG;
 
         r = monitor_state_to_argv(&s, "cell-monitor", &argv, fds, &n_fds);
@@ -91,4 +140,97 @@ int monitor_hand_over(const MonitorHandover *h) {
         r = negative_errno();
         set_cloexec(fds, n_fds, true);
         return r;
+}
+
+int monitor_finish_parse(int argc, char *argv[], MonitorFinish *ret) {
+        enum { ARG_STATUS = 0x100, ARG_NAME, ARG_STATE, ARG_CGROUP, ARG_CGROUP2,
+               ARG_PURE_V2, ARG_OWN_V2, ARG_LEAF, ARG_VETH_INDEX, ARG_NETFW_TABLE };
+        static const struct option options[] = {
+                { "status",      required_argument, NULL, ARG_STATUS      },
+                { "name",        required_argument, NULL, ARG_NAME        },
+                { "state",       no_argument,       NULL, ARG_STATE       },
+                { "cgroup",      required_argument, NULL, ARG_CGROUP      },
+                { "cgroup2",     required_argument, NULL, ARG_CGROUP2     },
+                { "pure-v2",     no_argument,       NULL, ARG_PURE_V2     },
+                { "own-v2",      required_argument, NULL, ARG_OWN_V2      },
+                { "leaf",        required_argument, NULL, ARG_LEAF        },
+                { "veth-index",  required_argument, NULL, ARG_VETH_INDEX  },
+                { "netfw-table", required_argument, NULL, ARG_NETFW_TABLE },
+                { "verbose",     no_argument,       NULL, 'v'             },
+                {}
+        };
+        MonitorFinish f = { .status = -1, .dirs.unified = -1 };
+        char *end;
+        long v;
+        int c, r = 0;
+
+        optind = 0;
+        while (r >= 0 && (c = getopt_long(argc, argv, "v", options, NULL)) >= 0)
+                switch (c) {
+                case 'v':
+                        log_set_max_level(LOG_DEBUG);
+                        break;
+                case ARG_STATUS:
+                case ARG_VETH_INDEX:
+                        errno = 0;
+                        v = strtol(optarg, &end, 10);
+                        if (errno != 0 || end == optarg || *end || v < 0 || v > (c == ARG_STATUS ? 255 : INT32_MAX))
+                                r = log_error_errno(EINVAL, "__finish: bad number \"%s\".", optarg);
+                        else if (c == ARG_STATUS)
+                                f.status = (int) v;
+                        else
+                                f.veth_index = (int) v;
+                        break;
+                case ARG_NAME:
+                        free(f.name);
+                        f.name = strdup(optarg);
+                        r = f.name ? 0 : log_oom();
+                        break;
+                case ARG_STATE:
+                        f.state = true;
+                        break;
+                case ARG_CGROUP:
+                case ARG_CGROUP2:
+                        if (c == ARG_CGROUP2)
+                                f.dirs.unified = (int) strv_length(f.dirs.dirs);
+                        f.cgroupfs = true;
+                        r = strv_extend(&f.dirs.dirs, optarg) < 0 ? log_oom() : 0;
+                        break;
+                case ARG_PURE_V2:
+                        f.dirs.pure_v2 = true;
+                        break;
+                case ARG_OWN_V2:
+                        free(f.dirs.own_v2);
+                        f.dirs.own_v2 = strdup(optarg);
+                        r = f.dirs.own_v2 ? 0 : log_oom();
+                        break;
+                case ARG_LEAF:
+                        free(f.dirs.leaf);
+                        f.dirs.leaf = strdup(optarg);
+                        r = f.dirs.leaf ? 0 : log_oom();
+                        break;
+                case ARG_NETFW_TABLE:
+                        free(f.netfw_table);
+                        f.netfw_table = strdup(optarg);
+                        r = f.netfw_table ? 0 : log_oom();
+                        break;
+                case '?':
+                default:
+                        r = -EINVAL;
+                        break;
+                }
+        if (r >= 0 && (optind < argc || f.status < 0 || !f.name))
+                r = log_error_errno(EINVAL, "\"cell __finish\" is run by cell-monitor only: it needs --status= and --name=.");
+        if (r < 0) {
+                monitor_finish_done(&f);
+                return r;
+        }
+        *ret = f;
+        return 0;
+}
+
+void monitor_finish_done(MonitorFinish *f) {
+        f->name = mfree(f->name);
+        scope_cgroupfs_dirs_done(&f->dirs);
+        f->netfw_table = mfree(f->netfw_table);
 }

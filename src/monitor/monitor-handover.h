@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* cell's side of the hand-over to cell-monitor (monitor.h). */
+/* cell's side of the hand-over to cell-monitor (monitor.h), and of the way
+ * back: what cell still had to do when the payload exits (remove the
+ * cgroupfs manager's cgroups and the runtime state, the host side of
+ * VirtualEthernet=, Port='s nft table) cell-monitor leaves to
+ * "cell __finish", which it execs from cell's own binary (src/cli/finish.c). */
 
 #include <stdbool.h>
 
@@ -13,23 +17,42 @@
 typedef struct MonitorHandover {
         const Plan *plan;
         const Spawn *spawn;
-        const Scope *scope;
+        Scope *scope;
         const NotifyProxy *proxy;       /* NULL: none */
         bool ready_sent;
         bool stop_requested;
+        bool state_published;           /* /run/cell/NAME/state, removed at the end */
         int monitor_fd;                 /* monitor_open() */
+        int cell_fd;                    /* ... and cell's own binary */
 } MonitorHandover;
 
-/* cell-monitor as an O_PATH fd, opened as soon as the payload runs and
- * exec'd from it later: beside cell's own binary, else at CELL_MONITOR_PATH.
- * -errno when there is none. */
-int monitor_open(void);
+/* cell-monitor and cell's own binary as O_PATH fds, opened as soon as the
+ * payload runs and exec'd from later: cell-monitor beside cell, else at
+ * CELL_MONITOR_PATH. -errno when there is no cell-monitor; *ret_cell_fd
+ * may be -EBADF (then nothing that needs "cell __finish" is handed over). */
+int monitor_open(int *ret_monitor_fd, int *ret_cell_fd);
 
 /* NULL when cell may hand over, else why not, in words for the debug log:
- * cell stays when it still has work for the payload's exit (the cgroupfs
- * manager's cgroup, VirtualEthernet='s host side, Port='s nft table), when a
- * stop is under way, when $CELL_MONITOR=0, or when there is no cell-monitor. */
+ * when a stop is under way, with $CELL_MONITOR=0, without cell-monitor, and
+ * when there is clean-up to do but cell's binary could not be opened. */
 const char *monitor_handover_refused(const MonitorHandover *h);
 /* Execs cell-monitor from h->monitor_fd. Returns only when that failed
  * (-errno), with the process as it was. */
 int monitor_hand_over(const MonitorHandover *h);
+
+/* What "cell __finish" does, as plain data. */
+typedef struct MonitorFinish {
+        int status;                     /* the payload's, to exit with */
+        char *name;
+        bool state;                     /* remove /run/cell/NAME/state */
+        bool cgroupfs;                  /* dirs holds the cgroupfs manager's cgroups */
+        ScopeCgroupfsDirs dirs;
+        int veth_index;                 /* VirtualEthernet='s host side, 0: none */
+        char *netfw_table;              /* Port='s nft table, NULL: none */
+} MonitorFinish;
+
+/* The options for "cell __finish" that h needs (none: *ret NULL). */
+int monitor_finish_args(const MonitorHandover *h, char ***ret);
+/* "cell __finish --status=N [those options]". -EINVAL (logged) otherwise. */
+int monitor_finish_parse(int argc, char *argv[], MonitorFinish *ret);
+void monitor_finish_done(MonitorFinish *f);

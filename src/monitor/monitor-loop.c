@@ -6,6 +6,8 @@
  * priorities do: an OOM kill is counted before the exit it causes. */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -17,6 +19,7 @@
 #include "log.h"
 #include "monitor.h"
 #include "notify-send.h"
+#include "strv.h"
 #include "supervise-common.h"
 
 typedef struct Loop {
@@ -183,4 +186,19 @@ int monitor_run(MonitorState *s, int *ret_status) {
         safe_close(l.signal_fd);
         safe_close(l.epoll_fd);
         return r;
+}
+
+int monitor_finish(const MonitorState *s, int status) {
+        _cleanup_strv_free_ char **argv = NULL;
+        char st[32];
+
+        (void) snprintf(st, sizeof st, "%d", status);
+        if (strv_extend(&argv, "cell") < 0 || strv_extend(&argv, "__finish") < 0 ||
+            monitor_push_option(&argv, "status", st) < 0 || monitor_push_option(&argv, "name", s->name) < 0 ||
+            strv_extend_strv(&argv, s->finish) < 0 || (s->debug && strv_extend(&argv, "--verbose") < 0))
+                return -ENOMEM;
+        (void) fflush(NULL);
+        /* The binary cell ran from, opened then: of the same version as its state. */
+        execveat(s->cell_fd, "", argv, environ, AT_EMPTY_PATH);
+        return negative_errno();
 }

@@ -50,6 +50,12 @@ int main(int argc, char *argv[]) {
         /* PrivateUsers=pick: the range is free again (removed while still locked). */
         if (s.uid_lock_fd >= 0 && s.uid_lock_path)
                 (void) unlink(s.uid_lock_path);
+        s.uid_lock_fd = safe_close(s.uid_lock_fd);
+        if (s.finish) {
+                r = monitor_finish(&s, status);
+                log_error_errno(r, "Cleaning up after the payload: cannot run cell __finish: %m");
+                status = EXIT_CELL_FAILURE;
+        }
         monitor_state_done(&s);
         return status;
 }

@@ -21,7 +21,7 @@ enum {
         ARG_INIT, ARG_READY_SENT, ARG_STATUS_SENT,
         ARG_NOTIFY_FD, ARG_NOTIFY_READY, ARG_READY_SEEN,
         ARG_OOM_FD, ARG_OOM_EVENTFD, ARG_OOM_KILLS, ARG_OOM_SEEN, ARG_OOM_GONE,
-        ARG_UID_LOCK_FD, ARG_UID_LOCK_PATH, ARG_DEBUG,
+        ARG_UID_LOCK_FD, ARG_UID_LOCK_PATH, ARG_CELL_FD, ARG_FINISH, ARG_DEBUG,
 };
 
 static const struct option options[] = {
@@ -43,11 +43,13 @@ static const struct option options[] = {
         { "oom-gone",          no_argument,       NULL, ARG_OOM_GONE      },
         { "uid-lock-fd",       required_argument, NULL, ARG_UID_LOCK_FD   },
         { "uid-lock-path",     required_argument, NULL, ARG_UID_LOCK_PATH },
+        { "cell-fd",           required_argument, NULL, ARG_CELL_FD       },
+        { "finish",            required_argument, NULL, ARG_FINISH        },
         { "debug",             no_argument,       NULL, ARG_DEBUG         },
         {}
 };
 
-static int push(char ***l, const char *opt, const char *value) {
+int monitor_push_option(char ***l, const char *opt, const char *value) {
         char *s;
 
         if (value ? asprintf(&s, "--%s=%s", opt, value) < 0 : asprintf(&s, "--%s", opt) < 0)
@@ -59,16 +61,16 @@ static int push_u64(char ***l, const char *opt, uint64_t v) {
         char n[32];
 
         (void) snprintf(n, sizeof n, "%" PRIu64, v);
-        return push(l, opt, n);
+        return monitor_push_option(l, opt, n);
 }
 
-static int push_fd(char ***l, const char *opt, int fd, int fds[static 5], size_t *n_fds) {
+static int push_fd(char ***l, const char *opt, int fd, int fds[static MONITOR_FDS_MAX], size_t *n_fds) {
         fds[(*n_fds)++] = fd;
         return push_u64(l, opt, (uint64_t) fd);
 }
 
 int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_argv,
-                          int ret_fds[static 5], size_t *ret_n_fds) {
+                          int ret_fds[static MONITOR_FDS_MAX], size_t *ret_n_fds) {
         _cleanup_strv_free_ char **l = NULL;
         size_t n = 0;
         int r;
@@ -81,23 +83,23 @@ int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_a
         if (r >= 0)
                 r = push_u64(&l, "pid", (uint64_t) s->pid);
         if (r >= 0)
-                r = push(&l, "name", s->name);
+                r = monitor_push_option(&l, "name", s->name);
         if (r >= 0)
                 r = push_u64(&l, "kill-signal", (uint64_t) s->kill_signal);
         if (r >= 0 && s->timeout_stop_usec != USEC_INFINITY)
                 r = push_u64(&l, "timeout-stop-usec", s->timeout_stop_usec);
         if (r >= 0 && s->init)
-                r = push(&l, "init", NULL);
+                r = monitor_push_option(&l, "init", NULL);
         if (r >= 0 && s->ready_sent)
-                r = push(&l, "ready-sent", NULL);
+                r = monitor_push_option(&l, "ready-sent", NULL);
         if (r >= 0 && s->status_sent)
-                r = push(&l, "status-sent", NULL);
+                r = monitor_push_option(&l, "status-sent", NULL);
         if (r >= 0 && s->relay.fd >= 0) {
                 r = push_fd(&l, "notify-fd", s->relay.fd, ret_fds, &n);
                 if (r >= 0 && s->relay.notify_ready)
-                        r = push(&l, "notify-ready", NULL);
+                        r = monitor_push_option(&l, "notify-ready", NULL);
                 if (r >= 0 && s->relay.ready_seen)
-                        r = push(&l, "ready-seen", NULL);
+                        r = monitor_push_option(&l, "ready-seen", NULL);
         }
         if (r >= 0 && s->oom.fd >= 0) {
                 r = push_fd(&l, "oom-fd", s->oom.fd, ret_fds, &n);
@@ -106,17 +108,22 @@ int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_a
                 if (r >= 0)
                         r = push_u64(&l, "oom-kills", s->oom.kills);
                 if (r >= 0 && s->oom.oom_seen)
-                        r = push(&l, "oom-seen", NULL);
+                        r = monitor_push_option(&l, "oom-seen", NULL);
                 if (r >= 0 && s->oom.gone)
-                        r = push(&l, "oom-gone", NULL);
+                        r = monitor_push_option(&l, "oom-gone", NULL);
         }
         if (r >= 0 && s->uid_lock_fd >= 0 && s->uid_lock_path) {
                 r = push_fd(&l, "uid-lock-fd", s->uid_lock_fd, ret_fds, &n);
                 if (r >= 0)
-                        r = push(&l, "uid-lock-path", s->uid_lock_path);
+                        r = monitor_push_option(&l, "uid-lock-path", s->uid_lock_path);
+        }
+        if (r >= 0 && s->cell_fd >= 0 && s->finish) {
+                r = push_fd(&l, "cell-fd", s->cell_fd, ret_fds, &n);
+                for (char **f = s->finish; r >= 0 && *f; f++)
+                        r = monitor_push_option(&l, "finish", *f);
         }
         if (r >= 0 && s->debug)
-                r = push(&l, "debug", NULL);
+                r = monitor_push_option(&l, "debug", NULL);
         if (r < 0)
                 return r;
         *ret_argv = TAKE_PTR(l);
@@ -218,6 +225,12 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                         s.uid_lock_path = strdup(optarg);
                         r = s.uid_lock_path ? 0 : log_oom();
                         break;
+                case ARG_CELL_FD:
+                        r = parse_fd("cell-fd", optarg, &s.cell_fd);
+                        break;
+                case ARG_FINISH:
+                        r = strv_extend(&s.finish, optarg) < 0 ? log_oom() : 0;
+                        break;
                 case ARG_DEBUG:
                         s.debug = true;
                         break;
@@ -229,6 +242,8 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
 
         if (r >= 0 && (optind < argc || s.pid <= 0 || s.pidfd < 0 || !s.name))
                 r = log_error_errno(EINVAL, "cell-monitor is started by \"cell run\" only: it needs --pidfd=, --pid= and --name=.");
+        if (r >= 0 && s.finish && s.cell_fd < 0)
+                r = log_error_errno(EINVAL, "--finish= needs --cell-fd=.");
         if (r >= 0 && s.oom.fd >= 0)
                 s.oom.unified = s.oom.efd < 0;
         if (r >= 0 && notify_fd >= 0) {
@@ -251,5 +266,7 @@ void monitor_state_done(MonitorState *s) {
         oom_counter_done(&s->oom);
         s->uid_lock_fd = safe_close(s->uid_lock_fd);
         s->uid_lock_path = mfree(s->uid_lock_path);
+        s->cell_fd = safe_close(s->cell_fd);
+        s->finish = strv_free(s->finish);
         s->name = mfree(s->name);
 }

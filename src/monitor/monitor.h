@@ -2,15 +2,20 @@
 #pragma once
 
 /* cell-monitor: the supervisor of a long-running payload, which cell becomes
- * by exec once the payload has run for MONITOR_AFTER_USEC and nothing is left
- * for cell to do but wait. It keeps cell's PID (the service's main PID, the
- * container init's parent), its signal mask and the fds handed over, and
+ * by exec once the payload has run for MONITOR_AFTER_USEC. It keeps cell's
+ * PID (the service's main PID, the container init's parent), its signal
+ * mask and the fds handed over, and
  * does what cell's supervise loop did, with epoll instead of sd-event:
  * signals to the payload (SIGTERM: KillSignal=, then SIGKILL after
  * TimeoutStopSec=), the payload's sd_notify datagrams relayed upward, the
- * scope's OOM kills counted, and at the payload's exit its status as cell's.
+ * cgroup's OOM kills counted, and at the payload's exit its status as cell's.
  * Static and libc only: a few hundred KiB resident instead of cell's few
  * MiB of shared libraries (libsystemd, libseccomp, ...), for each container.
+ *
+ * What is left when the payload has exited and needs cell's libraries (the
+ * cgroupfs manager's cgroups, the runtime state, VirtualEthernet='s host
+ * side, Port='s nft table) it leaves to cell again: "cell __finish", exec'd
+ * in the same process from cell's own binary (monitor-handover.h).
  *
  * Like conmon for Podman, but cell does the whole start itself and hands
  * over only the waiting. */
@@ -40,22 +45,32 @@ typedef struct MonitorState {
         OomCounter oom;                 /* the scope's OOM kills; fd -EBADF: not watched */
         int uid_lock_fd;                /* PrivateUsers=pick: the range's lock ... */
         char *uid_lock_path;            /* ... and its file, removed at the end */
+        int cell_fd;                    /* cell's own binary, to exec "cell __finish" ... */
+        char **finish;                  /* ... with these options at the end; NULL: nothing to do */
         bool debug;                     /* cell ran with --verbose */
 } MonitorState;
 
 #define MONITOR_STATE_NULL ((MonitorState) { .pidfd = -EBADF, .relay = NOTIFY_RELAY_NULL, \
-                                             .oom = OOM_COUNTER_NULL, .uid_lock_fd = -EBADF })
+                                             .oom = OOM_COUNTER_NULL, .uid_lock_fd = -EBADF, \
+                                             .cell_fd = -EBADF })
+#define MONITOR_FDS_MAX 6       /* pidfd, notify, OOM counter and eventfd, uid lock, cell */
 
 /* cell's side: the command line that hands s over to the monitor at path,
  * and the fds in it, for the caller to let through the exec (and to close
  * on exec again if it fails). */
 int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_argv,
-                          int ret_fds[static 5], size_t *ret_n_fds);
+                          int ret_fds[static MONITOR_FDS_MAX], size_t *ret_n_fds);
 /* The monitor's side: -EINVAL (logged) on anything it did not write. The
  * fds get FD_CLOEXEC back; the relay is set up anew (the payload's PID
  * namespace read again). */
 int monitor_state_parse(int argc, char *argv[], MonitorState *ret);
+/* Appends "--opt=value" (value NULL: "--opt") to *l. */
+int monitor_push_option(char ***l, const char *opt, const char *value);
 void monitor_state_done(MonitorState *s);
+
+/* After monitor_run(): "cell __finish" from s->cell_fd, with the payload's
+ * exit status, when s->finish has work. Returns only when that failed. */
+int monitor_finish(const MonitorState *s, int status);
 
 /* Supervises until the payload exited; *ret_status: its exit status as cell
  * reports it. -errno when supervising failed (the payload is then still

@@ -60,6 +60,7 @@ int scope_cgroupfs_new(Scope *s, const Plan *p);
 int scope_cgroupfs_clone_into_fd(const Scope *s);
 int scope_cgroupfs_attach(Scope *s, pid_t pid, bool born_in);
 bool scope_cgroupfs_oom_killed(Scope *s);
+const OomCounter *scope_cgroupfs_oom_counter(Scope *s);
 void scope_cgroupfs_free(Scope *s);
 
 /* The device policy (scope-devices.c). prepare: decides whether cell enforces it

@@ -255,8 +255,13 @@ const char *scope_last_error(const Scope *s) {
         return s ? s->error : scope_new_error;
 }
 
-const OomCounter *scope_oom_counter(const Scope *s) {
-        const OomCounter *c = s && s->manager == CGROUP_MANAGER_SYSTEMD ? scope_oom_watch_counter(s->oom) : NULL;
+const OomCounter *scope_oom_counter(Scope *s) {
+        const OomCounter *c = NULL;
+
+        if (s && s->manager == CGROUP_MANAGER_SYSTEMD)
+                c = scope_oom_watch_counter(s->oom);
+        else if (s && s->manager == CGROUP_MANAGER_CGROUPFS)
+                c = scope_cgroupfs_oom_counter(s);
         return c && c->fd >= 0 ? c : NULL;
 }
 

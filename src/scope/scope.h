@@ -81,9 +81,26 @@ int scope_devices_unrestricted(const Scope *s);
  * resolved by the caller) and who enforces it, in words for "cell plan". */
 const char *scope_devices_enforcer(CgroupManager manager, bool user_bus);
 bool scope_oom_killed(Scope *s);               /* the payload was OOM-killed in this cgroup */
-/* systemd: the OOM watch of the scope, for cell-monitor to carry on with
- * (src/monitor); NULL for the other managers or when nothing is watched. */
-const OomCounter *scope_oom_counter(const Scope *s);
+/* The OOM counter of the container's cgroup, for cell-monitor to carry on
+ * with (src/monitor): systemd's scope as watched, cell's own memory cgroup
+ * opened here. NULL when there is none. */
+const OomCounter *scope_oom_counter(Scope *s);
+
+/* The cgroupfs manager's cgroups as plain data: what cell-monitor carries
+ * for the clean-up after the payload, which "cell __finish" does after an
+ * exec (src/cli/finish.c). */
+typedef struct ScopeCgroupfsDirs {
+        char **dirs;            /* the container's cgroup directories, one per hierarchy */
+        bool pure_v2;           /* a pure cgroup2 host: dirs[unified] is all */
+        int unified;            /* index of the one in the cgroup2 tree, or -1 */
+        char *own_v2;           /* cell moved itself from this cgroup ... */
+        char *leaf;             /* ... into this leaf below it (cgroup-leaf.c), or NULL */
+} ScopeCgroupfsDirs;
+int scope_cgroupfs_dirs(const Scope *s, ScopeCgroupfsDirs *ret);       /* -ENODATA: not cgroupfs */
+void scope_cgroupfs_dirs_done(ScopeCgroupfsDirs *d);
+/* A Scope of those cgroups, for scope_free() to empty and remove them and to
+ * move cell back out of its leaf. Dirs that are gone already are skipped. */
+int scope_adopt_cgroupfs(const char *name, const ScopeCgroupfsDirs *d, Scope **ret);
 /* systemd: a leftover scope of this name, active with no process in it (its
  * end missed by systemd after an earlier cell was killed while starting), was
  * cleared before this start. For the caller to say so; never an error. */

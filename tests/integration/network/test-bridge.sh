@@ -77,7 +77,13 @@ grep -q "udp dport 5353 dnat ip to 10.213.7.2:53" <<<"$ruleset" || fail "udp rul
 range=$(ls -t /run/cell/uid | head -1)
 flock -n "/run/cell/uid/$range" true && fail "uid range not locked while the cell runs"
 
-# Stop: nothing left.
+# Stop: nothing left, also when cell has become cell-monitor (src/monitor),
+# which leaves the table, the veth and the runtime state to "cell __finish".
+for _ in $(seq 30); do
+        [ "$(cat /proc/$pid/comm 2>/dev/null)" = cell-monitor ] && break
+        sleep 0.1
+done
+expect "cell has become cell-monitor" "$(cat /proc/$pid/comm 2>/dev/null)" cell-monitor
 kill -TERM $pid
 wait $pid || true
 ip -n "$H" link show "$host_if" >/dev/null 2>&1 && fail "veth $host_if left after stop"

@@ -5,9 +5,9 @@
 # init stays its child, no libsystemd is mapped any more, and everything cell
 # did for a running payload still works: a late READY=1 and STATUS=, a stop
 # through the service (KillSignal= to the init alone) and by "cell stop",
-# TimeoutStopSec=, the exit status, a death by signal, an OOM kill. A cell
-# that still has work at the payload's exit (the cgroupfs manager), or
-# CELL_MONITOR=0, stays cell.
+# TimeoutStopSec=, the exit status, a death by signal, an OOM kill; with the
+# cgroupfs manager, "cell __finish" removes the cgroups at the end.
+# CELL_MONITOR=0 keeps cell.
 . "$(dirname "$0")/lib.sh"
 
 setup_cell
@@ -190,23 +190,32 @@ Directory=$ROOT
 [Exec]
 Exec=/bin/stay-payload
 EOF
-for how in cgroupfs env; do
-        if [ "$how" = cgroupfs ]; then
-                "$SEALED" run "$CELL" run -v --cgroup-manager=cgroupfs stay > "$WORK/stay-$how.log" 2>&1 &
-                why="cell removes the container's cgroup"
-        else
-                "$SEALED" run env CELL_MONITOR=0 "$CELL" run -v stay > "$WORK/stay-$how.log" 2>&1 &
-                why='\$CELL_MONITOR=0'
-        fi
-        runner=$!
-        HOST_PIDS+=($runner)
-        check "stay ($how): cell says why it stays" wait_for 5 grep -q "cell stays the payload's supervisor: $why" "$WORK/stay-$how.log"
-        check "stay ($how): and did not hand over" sh -c "! grep -q 'Handing the supervision over' '$WORK/stay-$how.log'"
-        pid=$(procs_matching "cell run -v" | head -n 1)
-        expect_eq "stay ($how): its supervisor is still cell" cell "$(comm_of "$pid")"
-        in_sealed "$CELL" stop stay >/dev/null 2>&1
-        wait "$runner"
-        expect_eq "stay ($how): cell stop reached the payload (its TERM trap exits 3)" 3 "$?"
-done
+# The cgroupfs manager hands over too; "cell __finish", which cell-monitor
+# execs when the payload has exited, removes the cgroups and the runtime state.
+cgroup_dirs_named() { in_sealed sh -c "for m in \$(awk '\$3 ~ /^cgroup/ {print \$2}' /proc/self/mounts); do find \"\$m\" -type d -name '$1'; done"; }
+"$SEALED" run "$CELL" run -v --cgroup-manager=cgroupfs stay > "$WORK/stay-cgroupfs.log" 2>&1 &
+runner=$!
+HOST_PIDS+=($runner)
+check "cgroupfs: cell hands over" wait_for 5 grep -q "cell-monitor supervises PID" "$WORK/stay-cgroupfs.log"
+expect_eq "cgroupfs: cell status finds it, by its runtime state" 0 "$(in_sealed "$CELL" status stay >/dev/null 2>&1; echo $?)"
+dirs=$(cgroup_dirs_named cell-stay)
+check "cgroupfs: its cgroups are there" test -n "$dirs"
+in_sealed "$CELL" stop stay >/dev/null 2>&1
+wait "$runner"
+expect_eq "cgroupfs: cell stop reached the payload through cell-monitor (its TERM trap exits 3)" 3 "$?"
+check "cgroupfs: cell __finish cleaned up" grep -q "Cleaning up after the payload" "$WORK/stay-cgroupfs.log"
+expect_eq "cgroupfs: no cgroup is left" "" "$(cgroup_dirs_named cell-stay)"
+check "cgroupfs: no runtime state is left" in_sealed test ! -e /run/cell/stay/state
+
+"$SEALED" run env CELL_MONITOR=0 "$CELL" run -v stay > "$WORK/stay-env.log" 2>&1 &
+runner=$!
+HOST_PIDS+=($runner)
+check "CELL_MONITOR=0: cell says why it stays" wait_for 5 grep -q "cell stays the payload's supervisor: \$CELL_MONITOR=0" "$WORK/stay-env.log"
+check "CELL_MONITOR=0: and did not hand over" sh -c "! grep -q 'Handing the supervision over' '$WORK/stay-env.log'"
+pid=$(procs_matching "cell run -v stay" | head -n 1)
+expect_eq "CELL_MONITOR=0: its supervisor is still cell" cell "$(comm_of "$pid")"
+in_sealed "$CELL" stop stay >/dev/null 2>&1
+wait "$runner"
+expect_eq "CELL_MONITOR=0: cell stop reached the payload (its TERM trap exits 3)" 3 "$?"
 
 finish

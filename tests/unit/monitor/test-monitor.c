@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "monitor-handover.h"
 #include "monitor.h"
 #include "strv.h"
 #include "supervise-common.h"
@@ -25,9 +26,10 @@ static int fd_null(void) {
 }
 
 TEST(state_round_trip) {
-        int pidfd = fd_null(), oom = fd_null(), efd = fd_null(), lock = fd_null(), pair[2];
+        int pidfd = fd_null(), oom = fd_null(), efd = fd_null(), lock = fd_null(), cell = fd_null(), pair[2];
+        char *finish[] = { (char *) "--state", (char *) "--cgroup=/sys/fs/cgroup/x y", NULL };
         char **argv = NULL;
-        int fds[5];
+        int fds[MONITOR_FDS_MAX];
         size_t n_fds = 0;
         MonitorState in = MONITOR_STATE_NULL, out;
 
@@ -44,10 +46,12 @@ TEST(state_round_trip) {
         in.oom = (OomCounter) { .fd = oom, .efd = efd, .kills = 3, .oom_seen = true };
         in.uid_lock_fd = lock;
         in.uid_lock_path = (char *) "/run/cell/uid/x.lock";
+        in.cell_fd = cell;
+        in.finish = finish;
 
         ASSERT_OK(monitor_state_to_argv(&in, "/x/cell-monitor", &argv, fds, &n_fds));
         ASSERT_STREQ(argv[0], "/x/cell-monitor");
-        ASSERT_EQ((int) n_fds, 5);      /* pidfd, notify, oom, its eventfd, lock */
+        ASSERT_EQ((int) n_fds, 6);      /* pidfd, notify, oom, its eventfd, lock, cell */
         for (size_t i = 0; i < n_fds; i++)
                 ASSERT_OK(fcntl(fds[i], F_SETFD, 0));
 
@@ -67,6 +71,10 @@ TEST(state_round_trip) {
         ASSERT_TRUE(out.oom.oom_seen && !out.oom.gone);
         ASSERT_EQ(out.uid_lock_fd, lock);
         ASSERT_STREQ(out.uid_lock_path, "/run/cell/uid/x.lock");
+        ASSERT_EQ(out.cell_fd, cell);
+        ASSERT_EQ((int) strv_length(out.finish), 2);
+        ASSERT_STREQ(out.finish[0], "--state");
+        ASSERT_STREQ(out.finish[1], "--cgroup=/sys/fs/cgroup/x y");
         ASSERT_FALSE(out.debug);
         /* Close-on-exec again from here on. */
         for (size_t i = 0; i < n_fds; i++)
@@ -85,7 +93,7 @@ TEST(state_round_trip) {
         ASSERT_EQ((int) n_fds, 1);
         ASSERT_OK(monitor_state_parse((int) strv_length(argv), argv, &out));
         ASSERT_EQ_U64(out.timeout_stop_usec, USEC_INFINITY);
-        ASSERT_TRUE(out.relay.fd < 0 && out.oom.fd < 0 && out.uid_lock_fd < 0);
+        ASSERT_TRUE(out.relay.fd < 0 && out.oom.fd < 0 && out.uid_lock_fd < 0 && out.cell_fd < 0 && !out.finish);
         monitor_state_done(&out);
         strv_free(argv);
 }
@@ -126,7 +134,62 @@ TEST(state_refuses_what_cell_did_not_write) {
         ASSERT_ERROR(parse_args(true, pid, "--name=a", "--kill-signal=65"), EINVAL);
         ASSERT_ERROR(parse_args(true, pid, "--name=a", "extra"), EINVAL);
         ASSERT_ERROR(parse_args(true, pid, "--name=a", "--bogus"), EINVAL);
+        ASSERT_ERROR(parse_args(true, pid, "--name=a", "--finish=--state"), EINVAL);   /* no cell-fd */
         ASSERT_OK(parse_args(true, pid, "--name=a", NULL));
+}
+
+TEST(finish_parse) {
+        char *argv[] = { (char *) "__finish", (char *) "--status=7", (char *) "--name=web", (char *) "--state",
+                         (char *) "--cgroup=/a", (char *) "--cgroup2=/b", (char *) "--pure-v2",
+                         (char *) "--own-v2=/o", (char *) "--leaf=/o/l", (char *) "--veth-index=12",
+                         (char *) "--netfw-table=cell-web", NULL };
+        MonitorFinish f;
+
+        ASSERT_OK(monitor_finish_parse((int) strv_length(argv), argv, &f));
+        ASSERT_EQ(f.status, 7);
+        ASSERT_STREQ(f.name, "web");
+        ASSERT_TRUE(f.state && f.cgroupfs && f.dirs.pure_v2);
+        ASSERT_EQ((int) strv_length(f.dirs.dirs), 2);
+        ASSERT_STREQ(f.dirs.dirs[1], "/b");
+        ASSERT_EQ(f.dirs.unified, 1);
+        ASSERT_STREQ(f.dirs.own_v2, "/o");
+        ASSERT_STREQ(f.dirs.leaf, "/o/l");
+        ASSERT_EQ(f.veth_index, 12);
+        ASSERT_STREQ(f.netfw_table, "cell-web");
+        monitor_finish_done(&f);
+
+        char *none[] = { (char *) "__finish", (char *) "--status=0", (char *) "--name=a", NULL };
+        ASSERT_OK(monitor_finish_parse(3, none, &f));
+        ASSERT_TRUE(!f.state && !f.cgroupfs && f.veth_index == 0 && !f.netfw_table);
+        monitor_finish_done(&f);
+
+        char *bad1[] = { (char *) "__finish", (char *) "--name=a", NULL };
+        char *bad2[] = { (char *) "__finish", (char *) "--status=256", (char *) "--name=a", NULL };
+        char *bad3[] = { (char *) "__finish", (char *) "--status=1", (char *) "--name=a", (char *) "--veth-index=-1", NULL };
+        char *bad4[] = { (char *) "__finish", (char *) "--status=1", (char *) "--name=a", (char *) "x", NULL };
+        ASSERT_ERROR(monitor_finish_parse(2, bad1, &f), EINVAL);
+        ASSERT_ERROR(monitor_finish_parse(3, bad2, &f), EINVAL);
+        ASSERT_ERROR(monitor_finish_parse(4, bad3, &f), EINVAL);
+        ASSERT_ERROR(monitor_finish_parse(4, bad4, &f), EINVAL);
+}
+
+/* Stands in for "cell __finish" when cell-monitor execs this test binary as
+ * its cell (TEST(finish_is_execd)): writes its arguments to the file
+ * $TEST_MONITOR_FINISH names and exits with --status=. */
+__attribute__((constructor)) static void finish_stand_in(int argc, char **argv) {
+        const char *out = getenv("TEST_MONITOR_FINISH");
+        int status = 0;
+
+        if (argc < 2 || strcmp(argv[1], "__finish") != 0 || !out)
+                return;
+        FILE *f = fopen(out, "we");
+        for (int i = 2; f && i < argc; i++) {
+                fprintf(f, "%s\n", argv[i]);
+                (void) sscanf(argv[i], "--status=%d", &status);
+        }
+        if (f)
+                fclose(f);
+        _exit(status);
 }
 
 /* --- the binary */
@@ -192,7 +255,7 @@ static void monitor_start(Payload what, const MonitorState *tmpl, Run *ret) {
         if (pid == 0) {
                 MonitorState s = *tmpl;
                 char **argv = NULL, c;
-                int fds[5];
+                int fds[MONITOR_FDS_MAX];
                 size_t n = 0;
 
                 /* A failed test leaves nothing: the monitor dies with it. */
@@ -386,4 +449,28 @@ TEST(notify_relay_carries_on) {
         free(log);
         close(up);
         unsetenv("NOTIFY_SOCKET");
+}
+
+TEST(finish_is_execd) {
+        char *finish[] = { (char *) "--state", (char *) "--veth-index=4", NULL };
+        char out[] = "/tmp/test-monitor-finish-XXXXXX", buf[512] = {};
+        MonitorState t = template();
+        Run r;
+        char *log;
+
+        int fd = mkostemp(out, O_CLOEXEC);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_OK(setenv("TEST_MONITOR_FINISH", out, 1));
+        t.cell_fd = open("/proc/self/exe", O_PATH|O_CLOEXEC);
+        ASSERT_TRUE(t.cell_fd >= 0);
+        t.finish = finish;
+        monitor_start(PAYLOAD_EXIT7, &t, &r);
+        ASSERT_EQ(monitor_wait(&r, &log), 7);   /* the stand-in's exit: the payload's status */
+        free(log);
+        ASSERT_TRUE(read(fd, buf, sizeof buf - 1) > 0);
+        ASSERT_STREQ(buf, "--status=7\n--name=t\n--state\n--veth-index=4\n");
+        safe_close(fd);
+        safe_close(t.cell_fd);
+        unlink(out);
+        unsetenv("TEST_MONITOR_FINISH");
 }

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* cell __finish: not for humans. cell-monitor (src/monitor) execs it from
+ * the binary the container's "cell run" ran from, in the same process,
+ * once the payload has exited, for what "cell run" would have done then and
+ * cell-monitor cannot (it links none of the libraries): Port='s nft table,
+ * VirtualEthernet='s host side, the cgroupfs manager's cgroups (emptied and
+ * removed, and cell back out of its leaf) and the runtime state. Exits with
+ * the payload's status. */
+
+#include <unistd.h>
+
+#include "log.h"
+#include "monitor-handover.h"
+#include "runtime-state.h"
+#include "scope.h"
+#include "spawn.h"
+#include "verbs.h"
+
+int verb_finish(int argc, char *argv[]) {
+        MonitorFinish f;
+        Spawn spawn = SPAWN_NULL;
+        int r;
+
+        r = monitor_finish_parse(argc, argv, &f);
+        if (r < 0)
+                return CELL_EXIT_FAILURE;
+        log_set_prefix(f.name);
+        log_debug("Cleaning up after the payload (cell __finish).");
+
+        /* In run.c's order: the container's network first, then its cgroups. */
+        spawn.veth_index = f.veth_index;
+        spawn.netfw_table = TAKE_PTR(f.netfw_table);
+        spawn_done(&spawn);
+        if (f.cgroupfs) {
+                Scope *scope = NULL;
+                r = scope_adopt_cgroupfs(f.name, &f.dirs, &scope);
+                if (r < 0)
+                        log_error_errno(r, "Removing the container's cgroups: %m");
+                scope_free(scope);
+        }
+        if (f.state)
+                (void) runtime_state_remove(f.name, getpid());
+
+        r = f.status;
+        monitor_finish_done(&f);
+        return r;
+}
