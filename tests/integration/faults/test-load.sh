@@ -44,6 +44,8 @@ echo "$par_n parallel starts: all exit 0 ($((SECONDS - start)) s)"
 # --- cell's fds while its payload runs
 uf=$(unit loadfd "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'touch /out/up; while [ -e /out/hold ]; do usleep 10000; done'")
 declare -A shapes
+cell_binary=$(realpath "$CELL")
+cell_monitor=$(dirname "$cell_binary")/cell-monitor
 for i in $(seq "$fd_n"); do
         m=none; [ $((i % 2)) = 0 ] && m=cgroupfs
         touch "$root/out/hold"
@@ -64,6 +66,8 @@ for i in $(seq "$fd_n"); do
                 [012]:*) k=stdio ;;
                 *:/dev/null|*:/dev/pts/*|*:/dev/tty*|*:pipe:*|*:socket:*|*:anon_inode:*) ;;
                 *:/sys/fs/cgroup/*) k=cgroupdir ;;
+                # O_PATH, opened when the payload starts, exec'd a second in (src/monitor)
+                *:"$cell_monitor"|*:"$cell_binary") k=binary ;;
                 *) fail "fd check $i ($m): cell holds $t open" ;;
                 esac
                 list+="${fd##*/}=$k "
@@ -72,9 +76,9 @@ for i in $(seq "$fd_n"); do
         st=0; wait "$pid" || st=$?
         [ "$st" = 0 ] || fail "fd check $i ($m): exit $st: $(cat "$work/err")"
         # cell's own: the event loop, signalfd, pidfd, notify socket, the
-        # cgroup dirs (cgroupfs: one per hierarchy) -- a handful.
+        # cgroup dirs (cgroupfs: one per hierarchy), the two binaries -- a handful.
         n=$(tr ' ' '\n' <<<"$list" | grep -vc -e '=stdio$' -e '=inherited$' -e '^$' || true)
-        [ "$n" -le 10 ] || fail "fd check $i ($m): $n fds of cell's own: $list"
+        [ "$n" -le 12 ] || fail "fd check $i ($m): $n fds of cell's own: $list"
         if [ -z "${shapes[$m]:-}" ]; then
                 shapes[$m]=$list
         else
