@@ -138,7 +138,7 @@ int monitor_run(MonitorState *s, int *ret_status) {
 
         notify_supervisor_payload_status(s->status_sent);
         r = loop_setup(&l);
-        /* What changed while cell exec'd us: a kill, a READY=1. */
+        /* An OOM kill while cell exec'd us (datagrams and signals wait in their queues). */
         if (r >= 0 && s->oom.fd >= 0 && !s->oom.gone)
                 (void) oom_counter_update(&s->oom);
 
