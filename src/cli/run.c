@@ -191,9 +191,10 @@ static void on_payload_ready(void *userdata) {
         run_ready(userdata);
 }
 
-/* The payload has run for MONITOR_AFTER_USEC: when nothing is left for cell
- * to do but wait, it becomes cell-monitor, which maps a fraction of what
- * cell does, for the container's whole life (src/monitor/monitor.h). */
+/* The payload has run for MONITOR_AFTER_USEC: cell becomes cell-monitor,
+ * which maps a fraction of what cell does, for the container's whole life;
+ * what the payload's exit leaves to do comes back to cell ("cell __finish",
+ * src/cli/finish.c). See src/monitor/monitor.h. */
 static int on_handover(sd_event_source *source, uint64_t usec, void *userdata) {
         Run *run = userdata;
         const MonitorHandover h = {
