@@ -57,7 +57,8 @@ rm -f "$ROOT/out/late-"*
 in_sealed systemctl start --no-block cell@late.service
 check "cell@late is activating" wait_for 5 state_is cell@late.service activating
 mainpid=$(prop cell@late.service MainPID)
-expect_eq "its main PID is cell" cell "$(comm_of "$mainpid")"
+# (cell, or already cell-monitor on a slow machine: the same process either way)
+check "its main PID is cell's" grep -qxE 'cell|cell-monitor' <<<"$(comm_of "$mainpid")"
 check "within 3 s cell has become cell-monitor" wait_for 3 is_monitor "$mainpid"
 expect_eq "the main PID is still the same" "$mainpid" "$(prop cell@late.service MainPID)"
 check "cell-monitor maps no libsystemd" sh -c "! '$SEALED' run grep -q libsystemd /proc/$mainpid/maps"
