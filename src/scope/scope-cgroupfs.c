@@ -30,30 +30,8 @@
 #include "cgroup-limits.h"
 #include "cgroup-tree.h"
 #include "cgroup-util.h"
-#include "oom-counter.h"
-#include "scope-internal.h"
+#include "scope-cgroupfs.h"
 #include "strv.h"
-
-#define CGROUP_DIRS_MAX 16
-
-typedef struct CgroupDir {
-        char *path;
-        int fd;
-        bool unified;
-        char *label;            /* "memory", "cpu,cpuacct", "cgroup2": for messages */
-        char **controllers;
-} CgroupDir;
-
-struct ScopeCgroupfs {
-        CgroupDir dirs[CGROUP_DIRS_MAX];
-        size_t n_dirs;
-        bool pure_v2;           /* limits in the cgroup2 tree; clone3 CLONE_INTO_CGROUP applies */
-        int unified_idx;        /* the cgroup2 dir, or -1 */
-        int memory_idx;         /* where memory.events / memory.oom_control are read, or -1 */
-        char *own_v2;           /* cgroup2: cell's own cgroup dir, when cell moved into ... */
-        char *leaf;             /* ... this leaf below it (cgroup-leaf.c), or NULL */
-        OomCounter oom;         /* for cell-monitor: the memory dir's counter file */
-};
 
 int scope_cgroupfs_usable(void) {
         int r = cg_layout();
@@ -521,92 +499,4 @@ void scope_cgroupfs_free(Scope *s) {
         free(f->leaf);
         free(f);
         s->fs = NULL;
-}
-
-const OomCounter *scope_cgroupfs_oom_counter(Scope *s) {
-        ScopeCgroupfs *f = s->fs;
-
-        if (!f || f->memory_idx < 0)
-                return NULL;
-        if (f->oom.fd < 0) {
-                CgroupDir *d = f->dirs + f->memory_idx;
-                /* Our own cgroup: nothing removes it before cell's clean-up, so
-                 * reading the counter at the payload's exit is enough. */
-                f->oom.fd = openat(d->fd, d->unified ? "memory.events" : "memory.oom_control",
-                                   O_RDONLY|O_CLOEXEC|O_NOCTTY);
-                f->oom.unified = true;
-                if (f->oom.fd < 0 || oom_counter_update(&f->oom) < 0) {
-                        oom_counter_done(&f->oom);
-                        return NULL;
-                }
-        }
-        return &f->oom;
-}
-
-int scope_cgroupfs_dirs(const Scope *s, ScopeCgroupfsDirs *ret) {
-        ScopeCgroupfs *f = s ? s->fs : NULL;
-        ScopeCgroupfsDirs d = { .unified = -1 };
-
-        if (!f)
-                return -ENODATA;
-        for (size_t i = 0; i < f->n_dirs; i++)
-                if (strv_extend(&d.dirs, f->dirs[i].path) < 0)
-                        goto oom;
-        d.pure_v2 = f->pure_v2;
-        d.unified = f->unified_idx;
-        if ((f->own_v2 && !(d.own_v2 = strdup(f->own_v2))) || (f->leaf && !(d.leaf = strdup(f->leaf))))
-                goto oom;
-        *ret = d;
-        return 0;
-oom:
-        scope_cgroupfs_dirs_done(&d);
-        return -ENOMEM;
-}
-
-void scope_cgroupfs_dirs_done(ScopeCgroupfsDirs *d) {
-        d->dirs = strv_free(d->dirs);
-        d->own_v2 = mfree(d->own_v2);
-        d->leaf = mfree(d->leaf);
-}
-
-int scope_adopt_cgroupfs(const char *name, const ScopeCgroupfsDirs *d, Scope **ret) {
-        size_t n = strv_length(d->dirs);
-        Scope *s;
-
-        if (n > CGROUP_DIRS_MAX || d->unified >= (int) n)
-                return -EINVAL;
-        s = calloc(1, sizeof(Scope));
-        if (!s)
-                return -ENOMEM;
-        s->manager = CGROUP_MANAGER_CGROUPFS;
-        s->devices_prog_fd = -EBADF;
-        s->name = strdup(strempty(name));
-        s->fs = calloc(1, sizeof(ScopeCgroupfs));
-        if (!s->name || !s->fs) {
-                scope_free(s);
-                return -ENOMEM;
-        }
-        s->fs->unified_idx = s->fs->memory_idx = -1;
-        s->fs->oom = OOM_COUNTER_NULL;
-        s->fs->pure_v2 = d->pure_v2;
-        for (size_t i = 0; i < n; i++) {
-                /* Gone already (removed by hand): nothing to clean there. */
-                int fd = open(d->dirs[i], O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-                if (fd < 0)
-                        continue;
-                CgroupDir *c = s->fs->dirs + s->fs->n_dirs++;
-                *c = (CgroupDir) { .path = strdup(d->dirs[i]), .fd = fd, .unified = (int) i == d->unified };
-                if (c->unified)
-                        s->fs->unified_idx = (int) s->fs->n_dirs - 1;
-                if (!c->path) {
-                        scope_free(s);
-                        return -ENOMEM;
-                }
-        }
-        if ((d->own_v2 && !(s->fs->own_v2 = strdup(d->own_v2))) || (d->leaf && !(s->fs->leaf = strdup(d->leaf)))) {
-                scope_free(s);
-                return -ENOMEM;
-        }
-        *ret = s;
-        return 0;
 }

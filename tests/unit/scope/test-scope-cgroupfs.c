@@ -13,6 +13,7 @@
 
 #include "cgroup-util.h"
 #include "scope-internal.h"
+#include "strv.h"
 #include "test.h"
 
 static bool can_run(void) {
@@ -60,7 +61,7 @@ static char tag[32];
 
 static void cleanup_leftovers(void) {
         static const char *hier[] = { "memory", "pids", "cpu", "cpuacct", "cpuset", "blkio", "name=systemd", NULL };
-        static const char *what[] = { "test", "busy" };
+        static const char *what[] = { "test", "busy", "adopt" };
 
         for (size_t w = 0; w < ELEMENTSOF(what); w++)
                 for (size_t h = 0; h < ELEMENTSOF(hier); h++) {
@@ -211,29 +212,42 @@ static void limits_attach_free(void) {
         sd_event_unref(e);
 }
 
-static void running_name_is_refused(void) {
-        char unit[64];
-        snprintf(unit, sizeof unit, "cell-busy-%s.scope", tag);
-        Plan p = { .name = (char *) "busy", .scope_unit = unit, .limits.cpu_quota_per_sec_usec = USEC_INFINITY };
-        sd_event *e = NULL;
-        Scope *a = NULL, *b = NULL;
-        int r;
-
-        ASSERT_OK(sd_event_new(&e));
-        r = scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &a);
+/* scope_new() with the cgroupfs manager; false (said, e unref'd) when this
+ * machine has no cgroup tree cell may write to. */
+static bool new_or_skip(const Plan *p, sd_event *e, Scope **ret) {
+        int r = scope_new(p, CGROUP_MANAGER_CGROUPFS, false, e, ret);
         if (r == -EROFS || r == -EACCES || r == -EOPNOTSUPP) {
                 printf("skipped: cgroupfs not usable here\n");
                 sd_event_unref(e);
-                return;
+                return false;
         }
         ASSERT_OK(r);
+        return true;
+}
+
+/* A child that sleeps until killed, attached to s. */
+static pid_t attach_sleeper(Scope *s) {
         pid_t pid = fork();
         ASSERT_TRUE(pid >= 0);
         if (pid == 0) {
                 pause();
                 _exit(0);
         }
-        ASSERT_OK(scope_attach(a, pid, false));
+        ASSERT_OK(scope_attach(s, pid, false));
+        return pid;
+}
+
+static void running_name_is_refused(void) {
+        char unit[64];
+        snprintf(unit, sizeof unit, "cell-busy-%s.scope", tag);
+        Plan p = { .name = (char *) "busy", .scope_unit = unit, .limits.cpu_quota_per_sec_usec = USEC_INFINITY };
+        sd_event *e = NULL;
+        Scope *a = NULL, *b = NULL;
+
+        ASSERT_OK(sd_event_new(&e));
+        if (!new_or_skip(&p, e, &a))
+                return;
+        pid_t pid = attach_sleeper(a);
 
         ASSERT_ERROR(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &b), EEXIST);
         ASSERT_NULL(b);
@@ -254,6 +268,62 @@ static void running_name_is_refused(void) {
         sd_event_unref(e);
 }
 
+/* What cell hands to cell-monitor and "cell __finish" adopts again
+ * (scope-cgroupfs-handover.c): the dirs as data, the memory cgroup's OOM
+ * counter as an fd; the adopted Scope empties and removes them. */
+static void handover_adopt_free(void) {
+        char unit[96], child[64];
+        snprintf(child, sizeof child, "cell-adopt-%s", tag);
+        snprintf(unit, sizeof unit, "%s.scope", child);
+        Plan p = {
+                .name = (char *) "adopt",
+                .scope_unit = unit,
+                .limits = {
+                        .memory_max = { .kind = CELL_LIMIT_VALUE, .value = UINT64_C(268435456) },
+                        .cpu_quota_per_sec_usec = USEC_INFINITY,
+                },
+        };
+        ScopeCgroupfsDirs d;
+        sd_event *e = NULL;
+        Scope *s = NULL, *adopted = NULL;
+        int status;
+
+        ASSERT_OK(sd_event_new(&e));
+        if (!new_or_skip(&p, e, &s))
+                return;
+        pid_t pid = attach_sleeper(s);
+        ASSERT_OK(scope_wait(s));
+
+        const OomCounter *c = scope_oom_counter(s);
+        ASSERT_NOT_NULL(c);
+        ASSERT_TRUE(c->fd >= 0 && c->kills == 0);
+        ASSERT_TRUE(scope_oom_counter(s) == c);         /* opened once */
+
+        ASSERT_OK(scope_cgroupfs_dirs(s, &d));
+        ASSERT_TRUE(strv_length(d.dirs) >= 1);
+        for (char **dir = d.dirs; *dir; dir++) {
+                ASSERT_NOT_NULL(strstr(*dir, child));
+                ASSERT_OK(access(*dir, F_OK));
+        }
+
+        /* As after cell's exec: a Scope of those dirs alone removes them all. */
+        ASSERT_OK(scope_adopt_cgroupfs("adopt", &d, &adopted));
+        ASSERT_EQ(scope_manager(adopted), CGROUP_MANAGER_CGROUPFS);
+        ASSERT_NULL(scope_free(adopted));
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+        for (char **dir = d.dirs; *dir; dir++)
+                ASSERT_TRUE(access(*dir, F_OK) < 0 && errno == ENOENT);
+
+        /* Dirs that are gone are skipped; the first Scope's own clean-up finds nothing. */
+        ASSERT_OK(scope_adopt_cgroupfs("adopt", &d, &adopted));
+        ASSERT_NULL(scope_free(adopted));
+        ASSERT_NULL(scope_free(s));
+        scope_cgroupfs_dirs_done(&d);
+        ASSERT_ERROR(scope_cgroupfs_dirs(NULL, &d), ENODATA);
+        sd_event_unref(e);
+}
+
 TEST(cgroupfs_limits_attach_free) {
         if (can_run())
                 run_isolated(limits_attach_free);
@@ -262,4 +332,9 @@ TEST(cgroupfs_limits_attach_free) {
 TEST(cgroupfs_running_name_is_refused) {
         if (can_run())
                 run_isolated(running_name_is_refused);
+}
+
+TEST(cgroupfs_handover_adopt_free) {
+        if (can_run())
+                run_isolated(handover_adopt_free);
 }

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* The cgroupfs manager's cgroups as plain data and back (scope.h): cell
+ * hands them over to cell-monitor with the OOM counter of their memory
+ * cgroup, and "cell __finish" (src/cli/finish.c) adopts them again to
+ * empty and remove them with scope_free(), as "cell run" would have. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "scope-cgroupfs.h"
+#include "strv.h"
+
+const OomCounter *scope_cgroupfs_oom_counter(Scope *s) {
+        ScopeCgroupfs *f = s->fs;
+
+        if (!f || f->memory_idx < 0)
+                return NULL;
+        if (f->oom.fd < 0) {
+                CgroupDir *d = f->dirs + f->memory_idx;
+                /* Our own cgroup: nothing removes it before cell's clean-up, so
+                 * reading the counter at the payload's exit is enough. */
+                f->oom.fd = openat(d->fd, d->unified ? "memory.events" : "memory.oom_control",
+                                   O_RDONLY|O_CLOEXEC|O_NOCTTY);
+                f->oom.unified = true;
+                if (f->oom.fd < 0 || oom_counter_update(&f->oom) < 0) {
+                        oom_counter_done(&f->oom);
+                        return NULL;
+                }
+        }
+        return &f->oom;
+}
+
+int scope_cgroupfs_dirs(const Scope *s, ScopeCgroupfsDirs *ret) {
+        ScopeCgroupfs *f = s ? s->fs : NULL;
+        ScopeCgroupfsDirs d = { .unified = -1 };
+
+        if (!f)
+                return -ENODATA;
+        for (size_t i = 0; i < f->n_dirs; i++)
+                if (strv_extend(&d.dirs, f->dirs[i].path) < 0)
+                        goto oom;
+        d.pure_v2 = f->pure_v2;
+        d.unified = f->unified_idx;
+        if ((f->own_v2 && !(d.own_v2 = strdup(f->own_v2))) || (f->leaf && !(d.leaf = strdup(f->leaf))))
+                goto oom;
+        *ret = d;
+        return 0;
+oom:
+        scope_cgroupfs_dirs_done(&d);
+        return -ENOMEM;
+}
+
+void scope_cgroupfs_dirs_done(ScopeCgroupfsDirs *d) {
+        d->dirs = strv_free(d->dirs);
+        d->own_v2 = mfree(d->own_v2);
+        d->leaf = mfree(d->leaf);
+}
+
+int scope_adopt_cgroupfs(const char *name, const ScopeCgroupfsDirs *d, Scope **ret) {
+        size_t n = strv_length(d->dirs);
+        Scope *s;
+
+        if (n > CGROUP_DIRS_MAX || d->unified >= (int) n)
+                return -EINVAL;
+        s = calloc(1, sizeof(Scope));
+        if (!s)
+                return -ENOMEM;
+        s->manager = CGROUP_MANAGER_CGROUPFS;
+        s->devices_prog_fd = -EBADF;
+        s->name = strdup(strempty(name));
+        s->fs = calloc(1, sizeof(ScopeCgroupfs));
+        if (!s->name || !s->fs) {
+                scope_free(s);
+                return -ENOMEM;
+        }
+        s->fs->unified_idx = s->fs->memory_idx = -1;
+        s->fs->oom = OOM_COUNTER_NULL;
+        s->fs->pure_v2 = d->pure_v2;
+        for (size_t i = 0; i < n; i++) {
+                /* Gone already (removed by hand): nothing to clean there. */
+                int fd = open(d->dirs[i], O_RDONLY|O_DIRECTORY|O_CLOEXEC);
+                if (fd < 0)
+                        continue;
+                CgroupDir *c = s->fs->dirs + s->fs->n_dirs++;
+                *c = (CgroupDir) { .path = strdup(d->dirs[i]), .fd = fd, .unified = (int) i == d->unified };
+                if (c->unified)
+                        s->fs->unified_idx = (int) s->fs->n_dirs - 1;
+                if (!c->path) {
+                        scope_free(s);
+                        return -ENOMEM;
+                }
+        }
+        if ((d->own_v2 && !(s->fs->own_v2 = strdup(d->own_v2))) || (d->leaf && !(s->fs->leaf = strdup(d->leaf)))) {
+                scope_free(s);
+                return -ENOMEM;
+        }
+        *ret = s;
+        return 0;
+}
