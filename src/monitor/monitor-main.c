@@ -28,6 +28,7 @@ int main(int argc, char *argv[]) {
 
         r = monitor_state_parse(argc, argv, &s);
         if (r < 0)
+                /* The container's init has PR_SET_PDEATHSIG=SIGKILL: it ends with us. */
                 return EXIT_CELL_FAILURE;
         if (s.debug)
                 log_set_max_level(LOG_DEBUG);
