@@ -31,7 +31,7 @@ int verb_finish(int argc, char *argv[]) {
         spawn.veth_index = f.veth_index;
         spawn.netfw_table = TAKE_PTR(f.netfw_table);
         spawn_done(&spawn);
-        if (f.cgroupfs) {
+        if (f.dirs.dirs) {
                 Scope *scope = NULL;
                 r = scope_adopt_cgroupfs(f.name, &f.dirs, &scope);
                 if (r < 0)

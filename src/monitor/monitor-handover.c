@@ -160,8 +160,7 @@ int monitor_finish_parse(int argc, char *argv[], MonitorFinish *ret) {
                 {}
         };
         MonitorFinish f = { .status = -1, .dirs.unified = -1 };
-        char *end;
-        long v;
+        uint64_t u = 0;
         int c, r = 0;
 
         optind = 0;
@@ -171,15 +170,12 @@ int monitor_finish_parse(int argc, char *argv[], MonitorFinish *ret) {
                         log_set_max_level(LOG_DEBUG);
                         break;
                 case ARG_STATUS:
+                        r = monitor_parse_number("status", optarg, 255, &u);
+                        f.status = (int) u;
+                        break;
                 case ARG_VETH_INDEX:
-                        errno = 0;
-                        v = strtol(optarg, &end, 10);
-                        if (errno != 0 || end == optarg || *end || v < 0 || v > (c == ARG_STATUS ? 255 : INT32_MAX))
-                                r = log_error_errno(EINVAL, "__finish: bad number \"%s\".", optarg);
-                        else if (c == ARG_STATUS)
-                                f.status = (int) v;
-                        else
-                                f.veth_index = (int) v;
+                        r = monitor_parse_number("veth-index", optarg, INT32_MAX, &u);
+                        f.veth_index = (int) u;
                         break;
                 case ARG_NAME:
                         free(f.name);
@@ -193,7 +189,6 @@ int monitor_finish_parse(int argc, char *argv[], MonitorFinish *ret) {
                 case ARG_CGROUP2:
                         if (c == ARG_CGROUP2)
                                 f.dirs.unified = (int) strv_length(f.dirs.dirs);
-                        f.cgroupfs = true;
                         r = strv_extend(&f.dirs.dirs, optarg) < 0 ? log_oom() : 0;
                         break;
                 case ARG_PURE_V2:

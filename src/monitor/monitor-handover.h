@@ -45,8 +45,7 @@ typedef struct MonitorFinish {
         int status;                     /* the payload's, to exit with */
         char *name;
         bool state;                     /* remove /run/cell/NAME/state */
-        bool cgroupfs;                  /* dirs holds the cgroupfs manager's cgroups */
-        ScopeCgroupfsDirs dirs;
+        ScopeCgroupfsDirs dirs;         /* the cgroupfs manager's cgroups; dirs.dirs NULL: none */
         int veth_index;                 /* VirtualEthernet='s host side, 0: none */
         char *netfw_table;              /* Port='s nft table, NULL: none */
 } MonitorFinish;

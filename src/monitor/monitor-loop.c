@@ -25,6 +25,7 @@
 typedef struct Loop {
         MonitorState *s;
         int epoll_fd, signal_fd, timer_fd;
+        int oom_fd;             /* oom_counter_poll_fd(), while polled */
         bool stop_requested;
         bool exited;
         siginfo_t si;
@@ -79,14 +80,12 @@ static void on_signal(Loop *l) {
         }
 }
 
-static int oom_fd_of(const MonitorState *s) {
-        return s->oom.unified ? s->oom.fd : s->oom.efd;
-}
-
 static void on_oom(Loop *l) {
         /* Once the cgroup is removed, its file polls ready for good. */
-        if (oom_counter_event(&l->s->oom) < 0)
-                (void) epoll_ctl(l->epoll_fd, EPOLL_CTL_DEL, oom_fd_of(l->s), NULL);
+        if (oom_counter_event(&l->s->oom) < 0) {
+                (void) epoll_ctl(l->epoll_fd, EPOLL_CTL_DEL, l->oom_fd, NULL);
+                l->oom_fd = -EBADF;
+        }
 }
 
 static void on_notify(Loop *l) {
@@ -109,7 +108,7 @@ static void on_pidfd(Loop *l) {
 static int loop_setup(Loop *l) {
         sigset_t set;
         uint32_t events = 0;
-        int fd, r;
+        int r;
 
         /* The mask came blocked through the exec; blocked again, in case. */
         supervise_signal_set(&set);
@@ -126,14 +125,14 @@ static int loop_setup(Loop *l) {
                 r = add(l, l->s->pidfd, EPOLLIN);
         if (r >= 0 && l->s->relay.fd >= 0)
                 r = add(l, l->s->relay.fd, EPOLLIN);
-        fd = oom_counter_poll_fd(&l->s->oom, &events);
-        if (r >= 0 && fd >= 0)
-                r = add(l, fd, events);
+        l->oom_fd = oom_counter_poll_fd(&l->s->oom, &events);
+        if (r >= 0 && l->oom_fd >= 0)
+                r = add(l, l->oom_fd, events);
         return r;
 }
 
 int monitor_run(MonitorState *s, int *ret_status) {
-        Loop l = { .s = s, .epoll_fd = -EBADF, .signal_fd = -EBADF, .timer_fd = -EBADF };
+        Loop l = { .s = s, .epoll_fd = -EBADF, .signal_fd = -EBADF, .timer_fd = -EBADF, .oom_fd = -EBADF };
         int r;
 
         notify_supervisor_payload_status(s->status_sent);
@@ -145,7 +144,6 @@ int monitor_run(MonitorState *s, int *ret_status) {
         while (r >= 0 && !l.exited) {
                 struct epoll_event ev[8];
                 bool sig = false, timer = false, oom = false, notify = false, child = false;
-                int oom_fd = oom_fd_of(s);
 
                 int n = epoll_wait(l.epoll_fd, ev, ELEMENTSOF(ev), -1);
                 if (n < 0) {
@@ -158,7 +156,7 @@ int monitor_run(MonitorState *s, int *ret_status) {
                         int fd = ev[i].data.fd;
                         sig |= fd == l.signal_fd;
                         timer |= fd == l.timer_fd;
-                        oom |= fd >= 0 && fd == oom_fd;
+                        oom |= fd == l.oom_fd;
                         notify |= fd == s->relay.fd;
                         child |= fd == s->pidfd;
                 }

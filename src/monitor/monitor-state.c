@@ -131,7 +131,7 @@ int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_a
         return 0;
 }
 
-static int parse_u64(const char *opt, const char *v, uint64_t max, uint64_t *ret) {
+int monitor_parse_number(const char *opt, const char *v, uint64_t max, uint64_t *ret) {
         char *end;
 
         errno = 0;
@@ -145,7 +145,7 @@ static int parse_u64(const char *opt, const char *v, uint64_t max, uint64_t *ret
 /* An fd cell let through: it must be open; it is close-on-exec again from here on. */
 static int parse_fd(const char *opt, const char *v, int *ret) {
         uint64_t u;
-        int r = parse_u64(opt, v, INT32_MAX, &u);
+        int r = monitor_parse_number(opt, v, INT32_MAX, &u);
 
         if (r < 0)
                 return r;
@@ -166,7 +166,7 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
         while (r >= 0 && (c = getopt_long(argc, argv, "", options, NULL)) >= 0)
                 switch (c) {
                 case ARG_PID:
-                        r = parse_u64("pid", optarg, INT32_MAX, &u);
+                        r = monitor_parse_number("pid", optarg, INT32_MAX, &u);
                         s.pid = (pid_t) u;
                         break;
                 case ARG_PIDFD:
@@ -178,11 +178,11 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                         r = s.name ? 0 : log_oom();
                         break;
                 case ARG_KILL_SIGNAL:
-                        r = parse_u64("kill-signal", optarg, 64, &u);
+                        r = monitor_parse_number("kill-signal", optarg, 64, &u);
                         s.kill_signal = (int) u;
                         break;
                 case ARG_TIMEOUT_STOP:
-                        r = parse_u64("timeout-stop-usec", optarg, UINT64_MAX, &s.timeout_stop_usec);
+                        r = monitor_parse_number("timeout-stop-usec", optarg, UINT64_MAX, &s.timeout_stop_usec);
                         break;
                 case ARG_INIT:
                         s.init = true;
@@ -209,7 +209,7 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                         r = parse_fd("oom-eventfd", optarg, &s.oom.efd);
                         break;
                 case ARG_OOM_KILLS:
-                        r = parse_u64("oom-kills", optarg, UINT64_MAX, &s.oom.kills);
+                        r = monitor_parse_number("oom-kills", optarg, UINT64_MAX, &s.oom.kills);
                         break;
                 case ARG_OOM_SEEN:
                         s.oom.oom_seen = true;

@@ -148,7 +148,7 @@ TEST(finish_parse) {
         ASSERT_OK(monitor_finish_parse((int) strv_length(argv), argv, &f));
         ASSERT_EQ(f.status, 7);
         ASSERT_STREQ(f.name, "web");
-        ASSERT_TRUE(f.state && f.cgroupfs && f.dirs.pure_v2);
+        ASSERT_TRUE(f.state && f.dirs.dirs && f.dirs.pure_v2);
         ASSERT_EQ((int) strv_length(f.dirs.dirs), 2);
         ASSERT_STREQ(f.dirs.dirs[1], "/b");
         ASSERT_EQ(f.dirs.unified, 1);
@@ -160,7 +160,7 @@ TEST(finish_parse) {
 
         char *none[] = { (char *) "__finish", (char *) "--status=0", (char *) "--name=a", NULL };
         ASSERT_OK(monitor_finish_parse(3, none, &f));
-        ASSERT_TRUE(!f.state && !f.cgroupfs && f.veth_index == 0 && !f.netfw_table);
+        ASSERT_TRUE(!f.state && !f.dirs.dirs && f.veth_index == 0 && !f.netfw_table);
         monitor_finish_done(&f);
 
         char *bad1[] = { (char *) "__finish", (char *) "--name=a", NULL };
