@@ -189,6 +189,26 @@ write_payload() {
         chmod 0755 "$ROOT/bin/$1"
 }
 
+# install_hog NAME [GO]: NAME.cell with MemoryMax=32M and no swap, whose
+# payload (/bin/NAME-payload) allocates 200 MiB; with GO, once /out/GO exists.
+install_hog() {
+        {
+                [ -n "${2:-}" ] && echo "while [ ! -e /out/$2 ]; do sleep 0.1; done"
+                echo '# tail holds a whole "line" in memory: 200 MiB of zeros without a newline'
+                echo 'dd if=/dev/zero bs=1048576 count=200 2>/dev/null | tail > /dev/null'
+                echo 'exit $?'
+        } | write_payload "$1-payload"
+        install_cell "$1" <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/$1-payload
+[Limits]
+MemoryMax=32M
+MemorySwapMax=0
+EOF
+}
+
 # The in-sealed path of a unit's cgroup in each hierarchy that has it.
 cgroup_dirs_of() {      # cgroup_dirs_of /machine.slice/cell-hello.scope
         in_sealed sh -c "for m in \$(awk '\$3 ~ /^cgroup/ {print \$2}' /proc/self/mounts); do [ -d \"\$m$1\" ] && echo \"\$m$1\"; done; true"

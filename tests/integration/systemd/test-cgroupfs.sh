@@ -155,20 +155,7 @@ EOF
 fi
 
 # --- MemoryMax= really OOM-kills, and cell says so
-write_payload hog-payload <<'EOF'
-# tail holds a whole "line" in memory: 200 MiB of zeros without a newline
-dd if=/dev/zero bs=1048576 count=200 2>/dev/null | tail > /dev/null
-exit $?
-EOF
-install_cell hog <<EOF
-[Root]
-Directory=$ROOT
-[Exec]
-Exec=/bin/hog-payload
-[Limits]
-MemoryMax=32M
-MemorySwapMax=0
-EOF
+install_hog hog
 cgfs hog hog > "$WORK/hog.log" 2>&1
 expect_eq "MemoryMax=32M: the allocating payload is killed (128+9)" 137 "$?"
 check "cell reports the OOM kill" grep -qi 'oom' "$WORK/hog.log"

@@ -152,20 +152,7 @@ expect_eq "killed: 128+9 for a payload killed by SIGKILL" 137 "$?"
 check "killed: cell-monitor says what killed it" grep -q "The payload died of signal SIGKILL" "$WORK/killed.log"
 
 # --- an OOM kill after the hand-over
-write_payload hog-payload <<'EOF'
-while [ ! -e /out/hog-go ]; do sleep 0.1; done
-dd if=/dev/zero bs=1048576 count=200 2>/dev/null | tail > /dev/null
-exit $?
-EOF
-install_cell hog <<EOF
-[Root]
-Directory=$ROOT
-[Exec]
-Exec=/bin/hog-payload
-[Limits]
-MemoryMax=32M
-MemorySwapMax=0
-EOF
+install_hog hog hog-go
 if controller_available memory; then
         rm -f "$ROOT/out/hog-go"
         "$SEALED" run "$CELL" run -v hog > "$WORK/hog.log" 2>&1 &

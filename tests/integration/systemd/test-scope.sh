@@ -136,20 +136,7 @@ fi
 wait
 
 # --- MemoryMax= really OOM-kills, and cell says so
-write_payload hog-payload <<'EOF'
-# tail holds a whole "line" in memory: 200 MiB of zeros without a newline
-dd if=/dev/zero bs=1048576 count=200 2>/dev/null | tail > /dev/null
-exit $?
-EOF
-install_cell hog <<EOF
-[Root]
-Directory=$ROOT
-[Exec]
-Exec=/bin/hog-payload
-[Limits]
-MemoryMax=32M
-MemorySwapMax=0
-EOF
+install_hog hog
 if controller_available memory; then
         in_sealed "$CELL" run hog > "$WORK/hog.log" 2>&1
         rc=$?

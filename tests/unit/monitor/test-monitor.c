@@ -17,6 +17,7 @@
 #include "monitor.h"
 #include "strv.h"
 #include "supervise-common.h"
+#include "test-upstream.h"
 #include "test.h"
 
 static int fd_null(void) {
@@ -320,34 +321,6 @@ static MonitorState template(void) {
         return s;
 }
 
-/* The test's stand-in for systemd: an abstract socket named in $NOTIFY_SOCKET. */
-static int upstream_open(void) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        char name[64];
-        int fd = socket(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0);
-
-        ASSERT_TRUE(fd >= 0);
-        snprintf(name, sizeof name, "test-monitor-%d", (int) getpid());
-        memcpy(sa.sun_path + 1, name, strlen(name));
-        ASSERT_OK(bind(fd, (struct sockaddr *) &sa, offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name)));
-        char env[80];
-        snprintf(env, sizeof env, "@%s", name);
-        ASSERT_OK(setenv("NOTIFY_SOCKET", env, 1));
-        struct timeval tv = { .tv_sec = 5 };
-        ASSERT_OK(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv));
-        return fd;
-}
-
-static char *upstream_read(int fd) {
-        char buf[4096];
-        ssize_t k = recv(fd, buf, sizeof buf - 1, 0);
-
-        if (k < 0)
-                return NULL;
-        buf[k] = 0;
-        return strdup(buf);
-}
-
 TEST(exit_status_is_the_payloads) {
         MonitorState t = template();
         Run r;
@@ -364,14 +337,14 @@ TEST(signals_reach_the_payload) {
         char *log;
 
         /* SIGTERM is a stop: KillSignal= goes to the payload, STOPPING=1 up. */
-        int up = upstream_open();
+        int up = test_upstream_open("test-monitor");
         t.kill_signal = SIGUSR2;
         monitor_start(PAYLOAD_SIGNALS, &t, &r);
         ASSERT_OK(kill(r.monitor, SIGTERM));
         ASSERT_EQ(monitor_wait(&r, &log), 10 + SIGUSR2);
         ASSERT_NULL(strstr(log, "signal"));     /* a stop asked for: no words about it */
         free(log);
-        char *s = upstream_read(up);
+        char *s = test_upstream_read(up, 5000);
         ASSERT_STREQ(s, "STOPPING=1\nSTATUS=t: stopping");
         free(s);
         close(up);
@@ -418,22 +391,22 @@ TEST(notify_relay_carries_on) {
         MonitorState t = template();
         Run r;
         char *log, *s;
-        int up = upstream_open();
+        int up = test_upstream_open("test-monitor");
 
         /* NotifyReady=yes and READY=1 not yet sent: the payload's is cell's. */
         t.ready_sent = false;
         t.relay.notify_ready = true;
         monitor_start(PAYLOAD_NOTIFY, &t, &r);
-        s = upstream_read(up);
+        s = test_upstream_read(up, 5000);
         ASSERT_STREQ(s, "READY=1\nSTATUS=t: serving\n");
         free(s);
-        s = upstream_read(up);
+        s = test_upstream_read(up, 5000);
         ASSERT_STREQ(s, "READY=1");     /* cell's own, without a STATUS= over the payload's */
         free(s);
         ASSERT_OK(kill(r.monitor, SIGTERM));
         ASSERT_EQ(monitor_wait(&r, &log), 10 + SIGTERM);
         free(log);
-        s = upstream_read(up);
+        s = test_upstream_read(up, 5000);
         ASSERT_STREQ(s, "STOPPING=1\nSTATUS=t: stopping");
         free(s);
 
@@ -441,7 +414,7 @@ TEST(notify_relay_carries_on) {
         t.ready_sent = true;
         t.relay.ready_seen = true;
         monitor_start(PAYLOAD_NOTIFY, &t, &r);
-        s = upstream_read(up);
+        s = test_upstream_read(up, 5000);
         ASSERT_STREQ(s, "STATUS=t: serving\n");
         free(s);
         ASSERT_OK(kill(r.monitor, SIGTERM));

@@ -13,6 +13,7 @@
 
 #include "notify-internal.h"
 #include "notify.h"
+#include "test-upstream.h"
 #include "test.h"
 
 static int parse(const char *s, NotifyMessage *m) {
@@ -86,32 +87,6 @@ TEST(format_prefixes_status) {
         notify_message_done(&m);
 }
 
-/* The test's stand-in for systemd: an abstract datagram socket named in $NOTIFY_SOCKET. */
-static int upstream_open(void) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        char name[64];
-        int fd = socket(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC|SOCK_NONBLOCK, 0);
-
-        ASSERT_TRUE(fd >= 0);
-        snprintf(name, sizeof name, "cell-test-notify-%d", (int) getpid());
-        memcpy(sa.sun_path + 1, name, strlen(name));
-        ASSERT_OK(bind(fd, (struct sockaddr *) &sa, offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name)));
-        char env[80];
-        snprintf(env, sizeof env, "@%s", name);
-        ASSERT_OK(setenv("NOTIFY_SOCKET", env, 1));
-        return fd;
-}
-
-/* What arrived upstream, or NULL. */
-static char *upstream_read(int fd) {
-        char buf[8192];
-        ssize_t k = recv(fd, buf, sizeof buf - 1, MSG_DONTWAIT);
-        if (k < 0)
-                return NULL;
-        buf[k] = 0;
-        return strdup(buf);
-}
-
 static unsigned n_ready;
 static void on_ready(void *userdata) {
         n_ready++;
@@ -127,7 +102,7 @@ static void pump(sd_event *e) {
 }
 
 TEST(proxy_forwards_filtered) {
-        int pair[2], up = upstream_open();
+        int pair[2], up = test_upstream_open("cell-test-notify");
         sd_event *e = NULL;
         NotifyProxy *n = NULL;
         Plan p = { .name = (char *) "web", .notify_ready = true };
@@ -142,14 +117,14 @@ TEST(proxy_forwards_filtered) {
 
         send_str(pair[1], "STATUS=starting\nMAINPID=1\n", 26);
         pump(e);
-        s = upstream_read(up);
+        s = test_upstream_read(up, 0);
         ASSERT_STREQ(s, "STATUS=web: starting\n");
         free(s);
         ASSERT_EQ(n_ready, 0);
 
         send_str(pair[1], "READY=1\nSTATUS=up", 17);
         pump(e);
-        s = upstream_read(up);
+        s = test_upstream_read(up, 0);
         ASSERT_STREQ(s, "READY=1\nSTATUS=web: up\n");
         free(s);
         ASSERT_EQ(n_ready, 1);
@@ -157,7 +132,7 @@ TEST(proxy_forwards_filtered) {
         /* READY=1 counts once. */
         send_str(pair[1], "READY=1\nWATCHDOG=1\n", 19);
         pump(e);
-        s = upstream_read(up);
+        s = test_upstream_read(up, 0);
         ASSERT_STREQ(s, "WATCHDOG=1\n");
         free(s);
         ASSERT_EQ(n_ready, 1);
@@ -172,12 +147,12 @@ TEST(proxy_forwards_filtered) {
         free(big);
         send_str(pair[1], "MAINPID=1\nFDSTORE=1\n", 20);
         pump(e);
-        ASSERT_NULL(upstream_read(up));
+        ASSERT_NULL(test_upstream_read(up, 0));
 
         /* Still alive after all that. */
         send_str(pair[1], "EXTEND_TIMEOUT_USEC=3000000\n", 28);
         pump(e);
-        s = upstream_read(up);
+        s = test_upstream_read(up, 0);
         ASSERT_STREQ(s, "EXTEND_TIMEOUT_USEC=3000000\n");
         free(s);
 
@@ -189,7 +164,7 @@ TEST(proxy_forwards_filtered) {
 }
 
 TEST(proxy_notify_ready_no) {
-        int pair[2], up = upstream_open();
+        int pair[2], up = test_upstream_open("cell-test-notify");
         sd_event *e = NULL;
         NotifyProxy *n = NULL;
         Plan p = { .name = (char *) "db", .notify_ready = false };
@@ -202,7 +177,7 @@ TEST(proxy_notify_ready_no) {
         ASSERT_OK(notify_proxy_new(&p, e, pair[0], getpid(), &cb, &n));
         send_str(pair[1], "READY=1\nSTATUS=x\n", 17);
         pump(e);
-        s = upstream_read(up);
+        s = test_upstream_read(up, 0);
         ASSERT_STREQ(s, "STATUS=db: x\n");        /* READY=1 is not the payload's to give */
         free(s);
         ASSERT_EQ(n_ready, 1);                  /* but the supervisor still hears of it */
@@ -214,7 +189,7 @@ TEST(proxy_notify_ready_no) {
 }
 
 TEST(proxy_drops_other_pid_namespace) {
-        int pair[2], up = upstream_open(), ready_pipe[2], go_pipe[2];
+        int pair[2], up = test_upstream_open("cell-test-notify"), ready_pipe[2], go_pipe[2];
         sd_event *e = NULL;
         NotifyProxy *n = NULL;
         Plan p = { .name = (char *) "web", .notify_ready = true };
@@ -265,7 +240,7 @@ TEST(proxy_drops_other_pid_namespace) {
                 /* We are outside the container's PID namespace: dropped. */
                 send_str(pair[1], "STATUS=from the host\n", 21);
                 pump(e);
-                ASSERT_NULL(upstream_read(up));
+                ASSERT_NULL(test_upstream_read(up, 0));
 
                 /* From inside: accepted. */
                 ASSERT_EQ(write(go_pipe[1], "x", 1), 1);
@@ -274,7 +249,7 @@ TEST(proxy_drops_other_pid_namespace) {
                 int st;
                 ASSERT_EQ(waitpid(helper, &st, 0), helper);
                 ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-                s = upstream_read(up);
+                s = test_upstream_read(up, 0);
                 ASSERT_STREQ(s, "STATUS=web: from inside\n");
                 free(s);
                 notify_proxy_free(n);
@@ -298,7 +273,7 @@ static void on_ready_report(void *userdata) {
 
 /* The payload's STATUS= is not replaced by cell's own "NAME: running". */
 TEST(proxy_payload_status_stands) {
-        int pair[2], up = upstream_open();
+        int pair[2], up = test_upstream_open("cell-test-notify");
         sd_event *e = NULL;
         NotifyProxy *n = NULL;
         Plan p = { .name = (char *) "hello", .notify_ready = true };
@@ -313,13 +288,13 @@ TEST(proxy_payload_status_stands) {
         send_str(pair[1], "READY=1\nSTATUS=serving", 22);
         pump(e);
         ASSERT_EQ(n_ready, 1);
-        s = upstream_read(up);
+        s = test_upstream_read(up, 0);
         ASSERT_STREQ(s, "READY=1\nSTATUS=hello: serving\n");
         free(s);
-        s = upstream_read(up);
+        s = test_upstream_read(up, 0);
         ASSERT_STREQ(s, "READY=1");         /* cell's READY=1, without a STATUS= of its own */
         free(s);
-        ASSERT_NULL(upstream_read(up));
+        ASSERT_NULL(test_upstream_read(up, 0));
         ASSERT_NULL(notify_proxy_free(n));
         close(pair[1]);
 
@@ -329,16 +304,16 @@ TEST(proxy_payload_status_stands) {
         ASSERT_OK(notify_proxy_new(&p, e, pair[0], getpid(), &cb, &n));
         send_str(pair[1], "STATUS=warming up\n", 18);
         pump(e);
-        s = upstream_read(up);
+        s = test_upstream_read(up, 0);
         ASSERT_STREQ(s, "STATUS=hello: warming up\n");
         free(s);
         send_str(pair[1], "READY=1\n", 8);
         pump(e);
         ASSERT_EQ(n_ready, 1);
-        s = upstream_read(up);
+        s = test_upstream_read(up, 0);
         ASSERT_STREQ(s, "READY=1\n");
         free(s);
-        s = upstream_read(up);
+        s = test_upstream_read(up, 0);
         ASSERT_STREQ(s, "READY=1");
         free(s);
         ASSERT_NULL(notify_proxy_free(n));
@@ -351,10 +326,10 @@ TEST(proxy_payload_status_stands) {
         send_str(pair[1], "READY=1\n", 8);
         pump(e);
         ASSERT_EQ(n_ready, 1);
-        s = upstream_read(up);
+        s = test_upstream_read(up, 0);
         ASSERT_STREQ(s, "READY=1\n");
         free(s);
-        s = upstream_read(up);
+        s = test_upstream_read(up, 0);
         ASSERT_STREQ(s, "READY=1\nSTATUS=hello: running");
         free(s);
         ASSERT_NULL(notify_proxy_free(n));
@@ -362,7 +337,7 @@ TEST(proxy_payload_status_stands) {
 
         /* Once the proxy is gone, cell speaks for itself again. */
         notify_supervisor_ready(p.name);
-        s = upstream_read(up);
+        s = test_upstream_read(up, 0);
         ASSERT_STREQ(s, "READY=1\nSTATUS=hello: running");
         free(s);
 
@@ -388,20 +363,20 @@ TEST(proxy_new_takes_fd_and_checks_args) {
 }
 
 TEST(supervisor_side) {
-        int up = upstream_open();
+        int up = test_upstream_open("cell-test-notify");
         Plan p = { .name = (char *) "web" };
         char *s;
 
         notify_supervisor_ready(p.name);
-        s = upstream_read(up);
+        s = test_upstream_read(up, 0);
         ASSERT_STREQ(s, "READY=1\nSTATUS=web: running");
         free(s);
         notify_supervisor_stopping(p.name);
-        s = upstream_read(up);
+        s = test_upstream_read(up, 0);
         ASSERT_STREQ(s, "STOPPING=1\nSTATUS=web: stopping");
         free(s);
         notify_supervisor_extend_timeout(42);
-        s = upstream_read(up);
+        s = test_upstream_read(up, 0);
         ASSERT_STREQ(s, "EXTEND_TIMEOUT_USEC=42");
         free(s);
         close(up);

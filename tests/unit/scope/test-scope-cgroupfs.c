@@ -101,6 +101,31 @@ static void run_isolated(void (*body)(void)) {
         ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+/* scope_new() with the cgroupfs manager; false (said, e unref'd) when this
+ * machine has no cgroup tree cell may write to. */
+static bool new_or_skip(const Plan *p, sd_event *e, Scope **ret) {
+        int r = scope_new(p, CGROUP_MANAGER_CGROUPFS, false, e, ret);
+        if (r == -EROFS || r == -EACCES || r == -EOPNOTSUPP) {
+                printf("skipped: cgroupfs not usable here: %s\n", strna(scope_last_error(NULL)));
+                sd_event_unref(e);
+                return false;
+        }
+        ASSERT_OK(r);
+        return true;
+}
+
+/* A child that sleeps until killed, attached to s. */
+static pid_t attach_sleeper(Scope *s) {
+        pid_t pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                pause();
+                _exit(0);
+        }
+        ASSERT_OK(scope_attach(s, pid, false));
+        return pid;
+}
+
 static void limits_attach_free(void) {
 
         char unit[96], child[64];
@@ -120,16 +145,10 @@ static void limits_attach_free(void) {
         };
         sd_event *e = NULL;
         Scope *s = NULL;
-        int r;
 
         ASSERT_OK(sd_event_new(&e));
-        r = scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s);
-        if (r == -EROFS || r == -EACCES || r == -EOPNOTSUPP) {
-                printf("skipped: cgroupfs not usable here: %s\n", strna(scope_last_error(NULL)));
-                sd_event_unref(e);
+        if (!new_or_skip(&p, e, &s))
                 return;
-        }
-        ASSERT_OK(r);
         ASSERT_EQ(scope_manager(s), CGROUP_MANAGER_CGROUPFS);
 
         bool v1 = access("/sys/fs/cgroup/memory", F_OK) == 0;
@@ -210,31 +229,6 @@ static void limits_attach_free(void) {
         free(pids);
         free(cpu);
         sd_event_unref(e);
-}
-
-/* scope_new() with the cgroupfs manager; false (said, e unref'd) when this
- * machine has no cgroup tree cell may write to. */
-static bool new_or_skip(const Plan *p, sd_event *e, Scope **ret) {
-        int r = scope_new(p, CGROUP_MANAGER_CGROUPFS, false, e, ret);
-        if (r == -EROFS || r == -EACCES || r == -EOPNOTSUPP) {
-                printf("skipped: cgroupfs not usable here\n");
-                sd_event_unref(e);
-                return false;
-        }
-        ASSERT_OK(r);
-        return true;
-}
-
-/* A child that sleeps until killed, attached to s. */
-static pid_t attach_sleeper(Scope *s) {
-        pid_t pid = fork();
-        ASSERT_TRUE(pid >= 0);
-        if (pid == 0) {
-                pause();
-                _exit(0);
-        }
-        ASSERT_OK(scope_attach(s, pid, false));
-        return pid;
 }
 
 static void running_name_is_refused(void) {
