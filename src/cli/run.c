@@ -325,9 +325,9 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
         r = scope_devices_unrestricted(scope);
         if (r < 0)
                 log_warning_errno(r, "Device access is not restricted: the kernel refused the BPF device filter (%m).");
-        if (scope_stale_cleared(scope))
-                log_info("Cleared a stale %s (active with no process in it) left by an earlier cell run.",
-                         p->scope_unit);
+        if (scope_leftover_stopped(scope))
+                log_debug("Stopped %s, left active with no process in it by an earlier run of this name.",
+                          p->scope_unit);
         log_debug("The container's cgroup is in place.");
 
         r = spawn_wait_prepared(&spawn, interrupt_fd, &notify_fd, &err);

@@ -216,38 +216,6 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error
         return 0;
 }
 
-/* A scope systemd 252 kept active with no process in it (scope-bus-leftover.h):
- * a StopUnit would wait for the empty event that never comes, for the whole
- * stop timeout. Cleared the way the next start would clear it. 1 if it was
- * stale and is gone now, 0 if it is not stale. */
-static int stop_stale(sd_bus *bus, const CellInstance *i) {
-        _cleanup_free_ char *path = NULL, *state = NULL, *why = NULL;
-        uint32_t pid = 0;
-        int r, n = -1;
-
-        if (!i->unit)
-                return 0;
-        r = sd_bus_path_encode(SYSTEMD_UNIT_PATH, i->unit, &path);
-        if (r < 0)
-                return r;
-        if (scope_bus_leftover_state(bus, path, &state) < 0 ||
-            scope_bus_leftover_processes(bus, path, &n, &pid) < 0 ||
-            scope_leftover_classify(state, n) != SCOPE_LEFTOVER_STALE)
-                return 0;
-        /* A cell that has just ended leaves it so for a few ms (scope-bus-leftover.h). */
-        ScopeLeftover l = scope_bus_leftover_settle(bus, path, SCOPE_SETTLE_USEC, &state, &n, &pid);
-        if (l == SCOPE_LEFTOVER_RESET)
-                return 1;
-        if (l != SCOPE_LEFTOVER_STALE)
-                return 0;
-        r = scope_bus_clear_stale(bus, i->unit, path, SCOPE_STALE_TIMEOUT_USEC, &why);
-        if (r < 0)
-                return r;
-        (void) sd_bus_call_method(bus, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER, "ResetFailedUnit",
-                                  NULL, NULL, "s", i->unit);
-        return 1;
-}
-
 int instance_bus_stop(sd_bus *bus, const CellInstance *i, uint64_t timeout_usec) {
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -256,12 +224,6 @@ int instance_bus_stop(sd_bus *bus, const CellInstance *i, uint64_t timeout_usec)
         const char *target = i->service ?: i->unit, *path;
         uint64_t deadline = timeout_usec == USEC_INFINITY ? USEC_INFINITY : now_usec(CLOCK_MONOTONIC) + timeout_usec;
         int r;
-
-        r = stop_stale(bus, i);
-        if (r < 0)
-                return r;
-        if (r > 0 && !i->service)
-                return 0;       /* the scope was all there was */
 
         /* The match first: the job may be over before the call returns. */
         r = sd_bus_match_signal(bus, &slot, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER, "JobRemoved",

@@ -3,44 +3,27 @@
 /* A leftover scope of our name (StartTransientUnit answered UnitExists).
  *
  * Inactive or failed: scope-bus.c resets it and starts again. Running with
- * processes: another cell of that name, refused. The third case is systemd's
- * (seen with 252, on the hybrid layout and on pure cgroup2): a cell killed in
- * the first milliseconds of its setup leaves a scope that is active with an
- * empty cgroup, for good. Its StartTransientUnit named the container's init
- * while that was already exiting (it dies with cell, PR_SET_PDEATHSIG); the
- * kernel's migration skips an exiting task without an error, so systemd
- * "attached" it (its check that some PID is left to attach passed) and
- * entered running, but the cgroup was never populated. With cgroup2 doing
- * the tracking (pure, and hybrid too: systemd watches the unified tree),
- * systemd ends a scope only on the inotify event of cgroup.events going
- * populated 0; it never synthesizes one there (that fallback is for the
- * legacy tree only), so the event never comes, and a stop job waits for it
- * until TimeoutStopSec=. The next start of the name would say "already
- * running" forever.
- *
- * The fix gives systemd the event it waits for, through its own interface:
- * AttachProcessesToUnit (the scope is delegated, Delegate=yes, which that
- * call requires, and active) moves a child of ours into the scope's cgroup
- * in every hierarchy; the child exits at once, the cgroup goes populated
- * 0 -> 1 -> 0, systemd reads cgroup.events, finds it empty and the scope
- * dead, and CollectMode=inactive-or-failed lets it go. No cgroup path of
- * ours is involved, and a scope with a process in it is never touched. */
+ * processes: another cell of that name, refused. Active with an empty cgroup:
+ * over, but not yet ended by systemd (scope-bus-leftover.h says the two ways
+ * that happens). Such a scope is stopped, which systemd does at once since it
+ * finds nothing to kill, and the start is sent again. Every read and the stop
+ * go through the activation's invocation ID, never the name: a start of the
+ * same name in between (another cell) is a new activation, and stays alone.
+ * A scope with a process in it is never touched. */
 
 #include <errno.h>
 #include <limits.h>
-#include <fcntl.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "macros.h"
 #include "scope-bus-leftover.h"
 
 #define SYSTEMD_SERVICE "org.freedesktop.systemd1"
-#define SYSTEMD_PATH    "/org/freedesktop/systemd1"
-#define SYSTEMD_MANAGER "org.freedesktop.systemd1.Manager"
+/* What systemd answers for an invocation ID it no longer knows: that activation is over. */
+#define NO_INVOCATION_ERROR "org.freedesktop.systemd1.NoUnitForInvocationID"
 
 static const char * const leftover_table[_SCOPE_LEFTOVER_MAX] = {
         [SCOPE_LEFTOVER_RESET] = "reset",
@@ -61,20 +44,15 @@ static bool state_is_inactive(const char *state) {
 ScopeLeftover scope_leftover_classify(const char *active_state, int n_processes) {
         if (state_is_inactive(active_state))
                 return SCOPE_LEFTOVER_RESET;
-        /* A state not read is not known to be active: never clear on a guess. */
+        /* A state not read is not known to be active: never stopped on a guess. */
         if (!active_state || n_processes != 0)
                 return SCOPE_LEFTOVER_RUNNING;
-        /* active, activating, deactivating (a stop job waiting for the same empty
-         * event), reloading: every state in which systemd waits for the cgroup. */
-        return SCOPE_LEFTOVER_STALE;
-}
-
-int scope_bus_leftover_state(sd_bus *bus, const char *unit_path, char **ret_state) {
-        sd_bus_error error = SD_BUS_ERROR_NULL;
-        int r = sd_bus_get_property_string(bus, SYSTEMD_SERVICE, unit_path, "org.freedesktop.systemd1.Unit",
-                                           "ActiveState", &error, ret_state);
-        sd_bus_error_free(&error);
-        return r;
+        /* Active, or deactivating (a stop job under way): over once the cgroup is
+         * empty. Activating is a start under way, another cell's: its process may
+         * not be in yet. */
+        if (streq(active_state, "active") || streq(active_state, "deactivating"))
+                return SCOPE_LEFTOVER_STALE;
+        return SCOPE_LEFTOVER_RUNNING;
 }
 
 int scope_bus_unit_pids(sd_bus *bus, const char *unit_path, pid_t **ret, size_t *ret_n) {
@@ -91,6 +69,8 @@ int scope_bus_unit_pids(sd_bus *bus, const char *unit_path, pid_t **ret, size_t 
          * whatever cgroup namespace we are in: no path of ours to get wrong. */
         r = sd_bus_call_method(bus, SYSTEMD_SERVICE, unit_path, "org.freedesktop.systemd1.Scope",
                                "GetProcesses", &error, &reply, NULL);
+        if (r < 0 && sd_bus_error_has_name(&error, NO_INVOCATION_ERROR))
+                r = -ENOENT;
         sd_bus_error_free(&error);
         if (r < 0)
                 return r;
@@ -113,121 +93,116 @@ int scope_bus_unit_pids(sd_bus *bus, const char *unit_path, pid_t **ret, size_t 
         return 0;
 }
 
-int scope_bus_leftover_processes(sd_bus *bus, const char *unit_path, int *ret_n, uint32_t *ret_first_pid) {
-        _cleanup_free_ pid_t *pids = NULL;
-        size_t n = 0;
-        int r;
-
-        r = scope_bus_unit_pids(bus, unit_path, &pids, &n);
-        if (r < 0)
-                return r;
-        *ret_n = n > INT_MAX ? INT_MAX : (int) n;
-        *ret_first_pid = n > 0 ? (uint32_t) pids[0] : 0;
-        return 0;
-}
-
 static uint64_t now_usec(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
 }
 
-ScopeLeftover scope_bus_leftover_settle(sd_bus *bus, const char *unit_path, uint64_t timeout_usec,
-                                        char **state, int *n, uint32_t *first_pid) {
-        uint64_t deadline = now_usec() + timeout_usec;
-        ScopeLeftover l = scope_leftover_classify(*state, *n);
-
-        while (l == SCOPE_LEFTOVER_STALE && now_usec() < deadline) {
-                _cleanup_free_ char *now = NULL;
-
-                (void) nanosleep(&(struct timespec) { .tv_nsec = (long) (2 * USEC_PER_MSEC * NSEC_PER_USEC) }, NULL);
-                if (scope_bus_leftover_state(bus, unit_path, &now) < 0)
-                        break;
-                free(*state);
-                *state = TAKE_PTR(now);
-                /* Still active and empty: someone may have put a process in it since. */
-                if (!state_is_inactive(*state) && scope_bus_leftover_processes(bus, unit_path, n, first_pid) < 0)
-                        *n = -1;
-                l = scope_leftover_classify(*state, *n);
-        }
-        return l;
-}
-
-/* A child that only waits for the pipe's write end to close (our close, or our
- * death: it never outlives us) and exits. Its only job is to be a live process
- * that systemd can move into the scope. */
-static int helper_start(pid_t *ret_pid, int *ret_fd) {
-        int p[2];
-        pid_t pid;
-
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return negative_errno();
-        pid = fork();
-        if (pid < 0) {
-                int r = negative_errno();
-                safe_close(p[0]);
-                safe_close(p[1]);
-                return r;
-        }
-        if (pid == 0) {
-                char c;
-                /* Nothing but read and _exit here: a forked copy of a process with a bus
-                 * connection and an event loop must touch neither. It keeps no fd of ours
-                 * either (the bus, the container's sync socket): nobody waiting for one of
-                 * them to close must wait for it. */
-                if (p[0] > 3)
-                        (void) close_range(3, (unsigned) p[0] - 1, 0);
-                (void) close_range((unsigned) p[0] + 1, ~0U, 0);
-                while (read(p[0], &c, 1) < 0 && errno == EINTR)
-                        ;
-                _exit(EXIT_SUCCESS);
-        }
-        safe_close(p[0]);
-        *ret_pid = pid;
-        *ret_fd = p[1];
-        return 0;
-}
-
-static void helper_stop(pid_t pid, int fd) {
-        safe_close(fd);
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-                ;
-}
-
-int scope_bus_clear_stale(sd_bus *bus, const char *unit, const char *unit_path, uint64_t timeout_usec,
-                          char **ret_why) {
+/* -ENOENT when the activation at path has ended (systemd dropped its ID). */
+static int read_state(sd_bus *bus, const char *path, char **ret) {
         sd_bus_error error = SD_BUS_ERROR_NULL;
-        uint64_t deadline = now_usec() + timeout_usec;
-        uint64_t pause = 2 * USEC_PER_MSEC;
-        char *why = NULL;
-        pid_t pid;
-        int fd, r;
+        int r = sd_bus_get_property_string(bus, SYSTEMD_SERVICE, path, "org.freedesktop.systemd1.Unit",
+                                           "ActiveState", &error, ret);
+        if (r < 0 && sd_bus_error_has_name(&error, NO_INVOCATION_ERROR))
+                r = -ENOENT;
+        sd_bus_error_free(&error);
+        return r;
+}
 
-        r = helper_start(&pid, &fd);
+/* The object path of the unit's current activation, by its InvocationID. */
+static int invocation_path(sd_bus *bus, const char *unit, char **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ char *name_path = NULL;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        const uint8_t *id;
+        char hex[33];
+        size_t n;
+        int r;
+
+        r = sd_bus_path_encode(SYSTEMD_UNIT_PATH, unit, &name_path);
         if (r < 0)
                 return r;
-        r = sd_bus_call_method(bus, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER, "AttachProcessesToUnit",
-                               &error, NULL, "ssau", unit, "", 1, (uint32_t) pid);
-        if (r < 0 && error.message)
+        r = sd_bus_get_property(bus, SYSTEMD_SERVICE, name_path, "org.freedesktop.systemd1.Unit", "InvocationID",
+                                &error, &reply, "ay");
+        sd_bus_error_free(&error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read_array(reply, 'y', (const void **) &id, &n);
+        if (r < 0)
+                return r;
+        if (n != 16)
+                return -ENODATA;        /* never started: no activation to name */
+        for (size_t i = 0; i < n; i++)
+                snprintf(hex + 2 * i, 3, "%02x", id[i]);
+        return sd_bus_path_encode(SYSTEMD_UNIT_PATH, hex, ret);
+}
+
+void scope_bus_leftover_read(sd_bus *bus, const char *unit, ScopeLeftoverUnit *ret) {
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0;
+
+        *ret = (ScopeLeftoverUnit) { .n_processes = -1 };
+        if (invocation_path(bus, unit, &ret->path) < 0) {
+                /* No activation: only over or never started can be told apart, by name. */
+                _cleanup_free_ char *name_path = NULL;
+                if (sd_bus_path_encode(SYSTEMD_UNIT_PATH, unit, &name_path) >= 0)
+                        (void) read_state(bus, name_path, &ret->state);
+                return;
+        }
+        int r = read_state(bus, ret->path, &ret->state);
+        if (r == -ENOENT)
+                ret->state = strdup("inactive");        /* ended since the ID was read */
+        /* Processes only matter for an activation that is not over. */
+        if (r < 0 || !ret->state || state_is_inactive(ret->state))
+                return;
+        r = scope_bus_unit_pids(bus, ret->path, &pids, &n);
+        if (r == -ENOENT) {
+                free(ret->state);
+                ret->state = strdup("inactive");
+        }
+        if (r < 0)
+                return;
+        ret->n_processes = n > INT_MAX ? INT_MAX : (int) n;
+        ret->first_pid = n > 0 ? (uint32_t) pids[0] : 0;
+}
+
+void scope_leftover_unit_done(ScopeLeftoverUnit *u) {
+        free(u->path);
+        free(u->state);
+        *u = (ScopeLeftoverUnit) { .n_processes = -1 };
+}
+
+int scope_bus_leftover_stop(sd_bus *bus, const ScopeLeftoverUnit *u, uint64_t timeout_usec, char **ret_why) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        uint64_t deadline = now_usec() + timeout_usec;
+        /* The stop job runs once systemd has answered the call: look again soon. */
+        uint64_t pause = USEC_PER_MSEC / 2;
+        char *why = NULL;
+        int r;
+
+        if (!u->path)
+                return -ENODATA;
+        r = sd_bus_call_method(bus, SYSTEMD_SERVICE, u->path, "org.freedesktop.systemd1.Unit", "Stop", &error,
+                               NULL, "s", "replace");
+        if (r < 0 && sd_bus_error_has_name(&error, NO_INVOCATION_ERROR))
+                r = 0;          /* over by itself in between: all we want */
+        else if (r < 0 && error.message)
                 why = strdup(error.message);
         sd_bus_error_free(&error);
-        /* In or not, the helper goes now: in, its exit is the event systemd waits for. */
-        helper_stop(pid, fd);
 
-        for (;;) {
+        while (r >= 0) {
                 _cleanup_free_ char *state = NULL;
-                int q = scope_bus_leftover_state(bus, unit_path, &state);
+                int q = read_state(bus, u->path, &state);
 
-                /* Also when the attach was refused: the scope may have ended in between
-                 * ("Unit is not active, refusing."), which is all we want. */
-                if (q >= 0 && state_is_inactive(state)) {
-                        free(why);
+                if (q == -ENOENT || (q >= 0 && streq(state, "inactive")))
                         return 0;
-                }
-                if (r >= 0 && q < 0)
+                if (q >= 0 && streq(state, "failed"))
+                        return 1;
+                if (q < 0) {
                         r = q;
-                if (r < 0)
                         break;
+                }
                 if (now_usec() >= deadline) {
                         r = -ETIMEDOUT;
                         why = strdup("systemd did not end it in time");

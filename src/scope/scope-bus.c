@@ -9,8 +9,8 @@
  * runs the event loop until both the reply (the job's path) and the
  * matching JobRemoved signal have arrived. Only the error paths make
  * synchronous calls (on UnitExists: reading the state of the unit that
- * exists already, ResetFailedUnit, clearing a stale one -- see
- * scope-bus-leftover.c; StopUnit after a failed start), or wait (a connection
+ * exists already, ResetFailedUnit, stopping one that is over but not yet
+ * ended -- see scope-bus-leftover.c; StopUnit after a failed start), or wait (a connection
  * the broker turned away is tried again: bus_reconnect()).
  *
  * The connection lasts as long as the start: once the payload runs,
@@ -66,8 +66,7 @@ struct ScopeBus {
         bool welcomed;          /* the broker answered a call of ours: Hello went through */
         unsigned reconnects;    /* connections the broker turned away, tried again */
         bool reset_tried;       /* ResetFailedUnit was tried for UnitExists */
-        bool stale_tried;       /* clearing an active but empty leftover was tried */
-        bool stale_cleared;     /* ... and it worked: this start replaced it */
+        bool leftover_stopped;  /* an active but empty leftover was stopped: this start replaced it */
         bool sent;              /* StartTransientUnit went out: StopUnit on free */
         bool job_filter;        /* JobRemoved comes through on_message_filter() (arg2 rule) */
         char *manager;          /* the unique name that answered StartTransientUnit */
@@ -154,46 +153,34 @@ static int on_message_filter(sd_bus_message *m, void *userdata, sd_bus_error *re
 static int start_send(Scope *s);
 
 /* UnitExists: a leftover scope of that name (scope-bus-leftover.c). Inactive or
- * failed: reset it and try once more. Active with no process in it (systemd
- * missed its end): clear it, then try again. Running: another cell of that
- * name. Synchronous, but only ever on this error path. */
+ * failed: reset it and try once more. Active with no process in it (the scope of
+ * a cell of this name that has just ended, before systemd has seen its end; or
+ * one systemd missed the end of): stop that activation, then try again. Running:
+ * another cell of that name. Synchronous, but only ever on this error path. */
 static int handle_unit_exists(Scope *s) {
         ScopeBus *b = s->bus;
-        _cleanup_free_ char *path = NULL, *state = NULL, *why = NULL;
+        _cleanup_(scope_leftover_unit_done) ScopeLeftoverUnit u = { .n_processes = -1 };
+        _cleanup_free_ char *why = NULL;
         sd_bus_error error = SD_BUS_ERROR_NULL;
-        uint32_t pid = 0;
-        int r, n = -1;
+        int r;
 
-        r = sd_bus_path_encode(SYSTEMD_UNIT_PATH, s->unit, &path);
-        if (r < 0)
-                return r;
-        if (scope_bus_leftover_state(b->bus, path, &state) < 0)
-                state = NULL;
-        /* Processes only matter for a unit that is not over: read only then. */
-        if (state && !streq(state, "inactive") && !streq(state, "failed") &&
-            scope_bus_leftover_processes(b->bus, path, &n, &pid) < 0)
-                n = -1;
-
-        ScopeLeftover l = scope_leftover_classify(state, n);
-        bool cleared = false;
-        /* Likely the scope of a cell of this name that has just ended: systemd ends
-         * it a few ms later. Only what stays active and empty is stale. */
-        if (l == SCOPE_LEFTOVER_STALE && !b->stale_tried)
-                l = scope_bus_leftover_settle(b->bus, path, SCOPE_SETTLE_USEC, &state, &n, &pid);
-        if (l == SCOPE_LEFTOVER_STALE && !b->stale_tried) {
-                b->stale_tried = true;
-                r = scope_bus_clear_stale(b->bus, s->unit, path, SCOPE_STALE_TIMEOUT_USEC, &why);
+        scope_bus_leftover_read(b->bus, s->unit, &u);
+        ScopeLeftover l = scope_leftover_classify(u.state, u.n_processes);
+        bool stopped = false;
+        if (l == SCOPE_LEFTOVER_STALE && !b->leftover_stopped) {
+                r = scope_bus_leftover_stop(b->bus, &u, SCOPE_STALE_TIMEOUT_USEC, &why);
                 if (r < 0)
-                        return scope_set_error(s, -EEXIST, "%s is %s with no process in it, and could not be cleared: %s",
-                                               s->unit, state, why ?: strerror(-r));
-                /* Inactive now: on to the reset and the retry, like any leftover. */
-                b->stale_cleared = cleared = true;
-                l = SCOPE_LEFTOVER_RESET;
+                        return scope_set_error(s, -EEXIST, "%s is %s with no process in it, and could not be stopped: %s",
+                                               s->unit, u.state, why ?: strerror(-r));
+                b->leftover_stopped = stopped = true;
+                if (r == 0)
+                        return start_send(s);   /* gone, or inactive: nothing to reset */
+                l = SCOPE_LEFTOVER_RESET;       /* failed */
         }
 
         if (l == SCOPE_LEFTOVER_RESET) {
-                if (b->reset_tried && !cleared)
-                        return scope_set_error(s, -EEXIST, "a leftover %s (%s) could not be reset", s->unit, strna(state));
+                if (b->reset_tried && !stopped)
+                        return scope_set_error(s, -EEXIST, "a leftover %s (%s) could not be reset", s->unit, strna(u.state));
                 b->reset_tried = true;
                 r = sd_bus_call_method(b->bus, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER,
                                        "ResetFailedUnit", &error, NULL, "s", s->unit);
@@ -202,11 +189,11 @@ static int handle_unit_exists(Scope *s) {
                 return start_send(s);
         }
 
-        if (pid > 0)
+        if (u.first_pid > 0)
                 return scope_set_error(s, -EEXIST, "cell %s is already running (%s, PID %" PRIu32 ")",
-                                       s->name, s->unit, pid);
+                                       s->name, s->unit, u.first_pid);
         return scope_set_error(s, -EEXIST, "cell %s is already running (%s%s%s)", s->name, s->unit,
-                               state ? ", " : "", strempty(state));
+                               u.state ? ", " : "", strempty(u.state));
 }
 
 static int on_start_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -574,8 +561,8 @@ pid_t scope_bus_pid(const Scope *s) {
         return s->bus ? s->bus->pid : 0;
 }
 
-bool scope_stale_cleared(const Scope *s) {
-        return s && s->bus && s->bus->stale_cleared;
+bool scope_leftover_stopped(const Scope *s) {
+        return s && s->bus && s->bus->leftover_stopped;
 }
 
 int scope_bus_wait(Scope *s) {

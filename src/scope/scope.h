@@ -101,10 +101,10 @@ void scope_cgroupfs_dirs_done(ScopeCgroupfsDirs *d);
 /* A Scope of those cgroups, for scope_free() to empty and remove them and to
  * move cell back out of its leaf. Dirs that are gone already are skipped. */
 int scope_adopt_cgroupfs(const char *name, const ScopeCgroupfsDirs *d, Scope **ret);
-/* systemd: a leftover scope of this name, active with no process in it (its
- * end missed by systemd after an earlier cell was killed while starting), was
- * cleared before this start. For the caller to say so; never an error. */
-bool scope_stale_cleared(const Scope *s);
+/* systemd: a leftover scope of this name, active with no process in it (an
+ * earlier cell of the name that has just ended, or one killed while starting),
+ * was stopped before this start. For the caller's debug log; never an error. */
+bool scope_leftover_stopped(const Scope *s);
 
 /* Stops what is left (kills remaining processes of the cgroup), removes the
  * cgroup dir or lets systemd collect the scope, disconnects. NULL-safe. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* What cell makes of a scope of its name that exists already: reset it, clear
- * it (active with no process: systemd missed its end), or refuse the start.
- * Only a scope known to be both not over and empty may be cleared. */
+/* What cell makes of a scope of its name that exists already: reset it, stop
+ * it (active with no process: over, its end not yet seen by systemd), or
+ * refuse the start. Only a scope known to be both active and empty is stopped. */
 
 #include "scope-bus-leftover.h"
 #include "test.h"
@@ -15,10 +15,15 @@ TEST(over_is_reset) {
 
 TEST(empty_and_not_over_is_stale) {
         ASSERT_EQ(scope_leftover_classify("active", 0), SCOPE_LEFTOVER_STALE);
-        /* A stop job waiting for the same missed event. */
+        /* A stop job under way. */
         ASSERT_EQ(scope_leftover_classify("deactivating", 0), SCOPE_LEFTOVER_STALE);
-        ASSERT_EQ(scope_leftover_classify("activating", 0), SCOPE_LEFTOVER_STALE);
-        ASSERT_EQ(scope_leftover_classify("reloading", 0), SCOPE_LEFTOVER_STALE);
+}
+
+TEST(a_start_under_way_is_running) {
+        /* Another cell's start: its process may not be in the cgroup yet. */
+        ASSERT_EQ(scope_leftover_classify("activating", 0), SCOPE_LEFTOVER_RUNNING);
+        /* Not a state a scope has: not known to be over. */
+        ASSERT_EQ(scope_leftover_classify("reloading", 0), SCOPE_LEFTOVER_RUNNING);
 }
 
 TEST(processes_or_doubt_is_running) {

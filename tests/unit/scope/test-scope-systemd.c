@@ -17,26 +17,13 @@
 #include <sys/wait.h>
 #include <systemd/sd-bus.h>
 
+#include "fake-leftover.h"
 #include "scope-internal.h"
 #include "test.h"
 
 static pid_t daemon_pid = -1, fake_pid = -1;
-static bool reset_called;
 
 /* ---- the fake systemd ---- */
-
-/* The stale scope (systemd 252 after a cell killed in its first ms): active,
- * no process in it, until a process attached to it has come and gone -- the
- * populated 1 -> 0 event systemd missed. */
-static pid_t stale_attached;
-
-static bool stale_over(void) {
-        return stale_attached > 0 && kill(stale_attached, 0) < 0 && errno == ESRCH;
-}
-
-/* The scope of a cell of that name that has just ended: active with an empty
- * cgroup for 30 ms after the start that met it, then inactive by itself. */
-static uint64_t ending_since;
 
 static uint64_t mono_usec(void) {
         struct timespec ts;
@@ -44,74 +31,12 @@ static uint64_t mono_usec(void) {
         return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
 }
 
-/* In the fake: the 30 ms are over. */
-static bool ending_over(void) {
-        return ending_since > 0 && mono_usec() - ending_since >= 30 * USEC_PER_MSEC;
-}
-
-static int fake_get_active_state(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        const char *state = strstr(path, "busy") || strstr(path, "undeleg") ? "active" :
-                            strstr(path, "stale") ? (stale_over() ? "inactive" : "active") :
-                            strstr(path, "ending") ? (ending_over() ? "inactive" : "active") :
-                            reset_called ? "inactive" : "failed";
-        return sd_bus_message_append(reply, "s", state);
-}
-
-static int fake_get_processes(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        if (strstr(sd_bus_message_get_path(m), "busy"))
-                return sd_bus_reply_method_return(m, "a(sus)", 1, "/machine.slice/cell-busy.scope", 4242, "sleep");
-        return sd_bus_reply_method_return(m, "a(sus)", 0);
-}
-
-/* The PPid: line of /proc/PID/status; 0 when unreadable. */
-static pid_t parent_of(pid_t pid) {
-        char path[64], line[256];
-        pid_t ppid = 0;
-        snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
-        FILE *f = fopen(path, "re");
-        if (!f)
-                return 0;
-        while (fgets(line, sizeof line, f))
-                if (sscanf(line, "PPid: %d", &ppid) == 1)
-                        break;
-        fclose(f);
-        return ppid;
-}
-
-static int fake_attach(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        const char *unit, *sub;
-        const void *a;
-        size_t sz;
-        uint32_t pid;
-        int r;
-
-        if ((r = sd_bus_message_read(m, "ss", &unit, &sub)) < 0 ||
-            (r = sd_bus_message_read_array(m, 'u', &a, &sz)) < 0)
-                return r;
-        if (sz != sizeof pid)
-                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "one PID expected");
-        memcpy(&pid, a, sizeof pid);
-        /* systemd's own refusals, in its words. */
-        if (strstr(unit, "undeleg"))
-                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
-                                        "Process migration not available on non-delegated units.");
-        if (!strstr(unit, "stale") || stale_attached > 0)
-                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Unit is not active, refusing.");
-        /* Never the payload (that would make the stale scope the new one's), and a
-         * live child of cell's: what exits right after is what ends the scope. */
-        if (pid == (uint32_t) getppid())
-                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "the payload was attached");
-        if (*sub)
-                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "a sub-cgroup was named");
-        if (kill((pid_t) pid, 0) < 0 || parent_of((pid_t) pid) != getppid())
-                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "not a live child of cell");
-        stale_attached = (pid_t) pid;
-        return sd_bus_reply_method_return(m, NULL);
-}
-
 static int fake_reset_failed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        reset_called = true;
+        const char *unit;
+        int r = sd_bus_message_read(m, "s", &unit);
+        if (r < 0)
+                return r;
+        fake_leftover_reset(unit);
         return sd_bus_reply_method_return(m, NULL);
 }
 
@@ -134,6 +59,7 @@ static int fake_stop(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         size_t i = started_find(unit);
         if (i != SIZE_MAX)
                 started[i].stops++;
+        fake_leftover_stopped_by_name(unit);
         return sd_bus_reply_method_return(m, "o", "/org/freedesktop/systemd1/job/0");
 }
 
@@ -218,12 +144,7 @@ static int fake_start(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                                         "Cannot set property PIDFDs, or unknown property.");
         if (strstr(unit, "refused"))
                 return sd_bus_error_set(error, "org.freedesktop.systemd1.NoSuchUnit", "Unit nope.slice not found.");
-        if (strstr(unit, "ending") && ending_since == 0) {
-                ending_since = mono_usec();
-                return sd_bus_error_setf(error, "org.freedesktop.systemd1.UnitExists", "Unit %s already exists.", unit);
-        }
-        if (strstr(unit, "busy") || strstr(unit, "undeleg") || (strstr(unit, "stale") && !stale_over()) ||
-            (strstr(unit, "left") && !reset_called))
+        if (fake_leftover_exists(unit))
                 return sd_bus_error_setf(error, "org.freedesktop.systemd1.UnitExists", "Unit %s already exists.", unit);
 
         if (n_started < ELEMENTSOF(started) && started_find(unit) == SIZE_MAX) {
@@ -283,19 +204,21 @@ static const sd_bus_vtable fake_manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD("StartTransientUnit", "ssa(sv)a(sa(sv))", "o", fake_start, 0),
         SD_BUS_METHOD("ResetFailedUnit", "s", "", fake_reset_failed, 0),
-        SD_BUS_METHOD("AttachProcessesToUnit", "ssau", "", fake_attach, 0),
         SD_BUS_METHOD("StopUnit", "ss", "o", fake_stop, 0),
         SD_BUS_METHOD("Probe", "s", "bu", fake_probe, 0),
+        SD_BUS_METHOD("LeftoverStops", "s", "uuu", fake_leftover_probe, 0),
         SD_BUS_VTABLE_END
 };
 static const sd_bus_vtable fake_unit_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("ActiveState", "s", fake_get_active_state, 0, 0),
+        SD_BUS_PROPERTY("ActiveState", "s", fake_leftover_active_state, 0, 0),
+        SD_BUS_PROPERTY("InvocationID", "ay", fake_leftover_invocation_id, 0, 0),
+        SD_BUS_METHOD("Stop", "s", "o", fake_leftover_stop, 0),
         SD_BUS_VTABLE_END
 };
 static const sd_bus_vtable fake_scope_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_METHOD("GetProcesses", "", "a(sus)", fake_get_processes, 0),
+        SD_BUS_METHOD("GetProcesses", "", "a(sus)", fake_leftover_processes, 0),
         SD_BUS_VTABLE_END
 };
 
@@ -411,6 +334,25 @@ static void probe(const char *unit, bool want_connected, unsigned want_stops) {
         ASSERT_EQ(stops, want_stops);
 }
 
+/* The fake's count of stops of a leftover kind: Unit.Stop on its first and
+ * second activation, and StopUnit by name (which scope_free() sends for a
+ * scope this test made and never released: ask before). */
+static void leftover_stops(const char *kind, unsigned want_first, unsigned want_second, unsigned want_by_name) {
+        sd_bus *bus = NULL;
+        sd_bus_message *reply = NULL;
+        unsigned first, second, by_name;
+
+        ASSERT_OK(sd_bus_open_system(&bus));
+        ASSERT_OK(sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                     "org.freedesktop.systemd1.Manager", "LeftoverStops", NULL, &reply, "s", kind));
+        ASSERT_OK(sd_bus_message_read(reply, "uuu", &first, &second, &by_name));
+        sd_bus_message_unref(reply);
+        sd_bus_flush_close_unref(bus);
+        ASSERT_EQ(first, want_first);
+        ASSERT_EQ(second, want_second);
+        ASSERT_EQ(by_name, want_by_name);
+}
+
 /* Runs one scope through new/attach/wait; returns wait's result. limits: NULL for none. */
 static int run_limited(const char *name, const char *unit, const PlanLimits *limits, sd_event *e, Scope **ret) {
         Plan p = { .name = (char *) name, .scope_unit = (char *) unit, .slice = (char *) "machine.slice",
@@ -478,37 +420,43 @@ TEST(systemd_conversation) {
         /* Running already. */
         ASSERT_ERROR(run_one("busy", "cell-busy.scope", e, &s), EEXIST);
         ASSERT_STREQ(scope_last_error(s), "cell busy is already running (cell-busy.scope, PID 4242)");
-        ASSERT_FALSE(scope_stale_cleared(s));
+        ASSERT_FALSE(scope_leftover_stopped(s));
+        leftover_stops("busy", 0, 0, 0);
         scope_free(s);
 
-        /* A failed leftover: ResetFailedUnit, then the retry works. */
+        /* A failed leftover without an activation: ResetFailedUnit, then the retry works. */
         ASSERT_OK(run_one("left", "cell-left.scope", e, &s));
+        ASSERT_FALSE(scope_leftover_stopped(s));
         scope_free(s);
 
-        /* Active with no process in it (systemd missed its end): cleared through a
-         * short-lived child attached to it, then started anew. */
+        /* Active with no process in it (a cell of that name that has just ended, or
+         * one systemd missed the end of): that activation is stopped, through its
+         * invocation ID and never by name, and the start goes through. */
         ASSERT_OK(run_one("stale", "cell-stale.scope", e, &s));
         ASSERT_NULL(scope_last_error(s));
-        ASSERT_TRUE(scope_stale_cleared(s));
-        /* The helper is reaped: the only children left are the broker and the fake. */
-        ASSERT_EQ(waitpid(-1, NULL, WNOHANG), 0);
+        ASSERT_TRUE(scope_leftover_stopped(s));
+        leftover_stops("stale", 1, 0, 0);
         scope_free(s);
 
-        /* Active and empty for 30 ms only: the scope of a cell of that name that has
-         * just ended, whose end systemd has yet to handle. Waited out, not cleared:
-         * nothing is attached to it (the fake would count it) and nothing is said. */
-        uint64_t t0 = mono_usec();
-        ASSERT_OK(run_one("ending", "cell-ending.scope", e, &s));
-        ASSERT_TRUE(mono_usec() - t0 >= 30 * USEC_PER_MSEC);
-        ASSERT_NULL(scope_last_error(s));
-        ASSERT_FALSE(scope_stale_cleared(s));
+        /* ... a stop that leaves it failed: reset, then started. */
+        ASSERT_OK(run_one("unclean", "cell-unclean.scope", e, &s));
+        ASSERT_TRUE(scope_leftover_stopped(s));
+        leftover_stops("unclean", 1, 0, 0);
         scope_free(s);
 
-        /* ... but not when systemd refuses to attach: the start is refused, with its words. */
-        ASSERT_ERROR(run_one("undeleg", "cell-undeleg.scope", e, &s), EEXIST);
-        ASSERT_STREQ(scope_last_error(s), "cell-undeleg.scope is active with no process in it, and could not be "
-                                          "cleared: Process migration not available on non-delegated units.");
-        ASSERT_FALSE(scope_stale_cleared(s));
+        /* ... a stop systemd refuses: the start is refused, with its words. */
+        ASSERT_ERROR(run_one("nostop", "cell-nostop.scope", e, &s), EEXIST);
+        ASSERT_STREQ(scope_last_error(s), "cell-nostop.scope is active with no process in it, and could not be "
+                                          "stopped: Access denied");
+        ASSERT_FALSE(scope_leftover_stopped(s));
+        scope_free(s);
+
+        /* ... over by itself after it was read, and the name taken by another cell's
+         * start: the stop names the activation that was read, so the new one is not
+         * touched, and this start is refused as for any running cell. */
+        ASSERT_ERROR(run_one("swapped", "cell-swapped.scope", e, &s), EEXIST);
+        ASSERT_STREQ(scope_last_error(s), "cell swapped is already running (cell-swapped.scope, PID 4343)");
+        leftover_stops("swapped", 1, 0, 0);
         scope_free(s);
 
         /* A limit systemd did not put in force: the fake makes no cgroup, so this
