@@ -127,6 +127,10 @@ int cg_prime_start(const char *cgroup_dir, CgroupPrime **ret) {
                 free(p);
                 return r;
         }
+        /* The helper's write is what starts the clock, but a new process waits
+         * behind its parent on this CPU: 0.7 ms of cell's start, seen traced.
+         * Let it run first; it blocks in the kernel right away. */
+        (void) sched_yield();
         *ret = p;
         return 0;
 }
