@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* The plan's properties as StartTransientUnit takes them: one "(sv)" entry
- * each, marshalled by the D-Bus signature the plan gives. */
+/* What StartTransientUnit asks the scope to be: the plan's properties, one
+ * "(sv)" entry each, marshalled by the D-Bus signature the plan gives, and
+ * what cell adds to them. scope-bus.c holds the conversation. */
 
 #include <errno.h>
 #include <string.h>
@@ -56,6 +57,84 @@ int scope_bus_append_property(sd_bus_message *m, const PlanProperty *p) {
         r = sd_bus_message_close_container(m);
         if (r < 0)
                 return r;
+        return sd_bus_message_close_container(m);
+}
+
+static bool props_have(const ScopeStartProps *p, const char *name) {
+        for (size_t i = 0; i < p->n_props; i++)
+                if (streq(p->props[i].name, name))
+                        return true;
+        return false;
+}
+
+int scope_bus_append_start_properties(sd_bus_message *m, const ScopeStartProps *p, const PlanProperty **ret_bad) {
+        int r;
+
+        r = sd_bus_message_open_container(m, 'a', "(sv)");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < p->n_props; i++) {
+                if (p->skip_device_policy && (streq(p->props[i].name, "DevicePolicy") ||
+                                              streq(p->props[i].name, "DeviceAllow")))
+                        continue;
+                r = scope_bus_append_property(m, p->props + i);
+                if (r == -EINVAL && ret_bad)
+                        *ret_bad = p->props + i;
+                if (r < 0)
+                        return r;
+        }
+        if (p->slice && !props_have(p, "Slice")) {
+                r = sd_bus_message_append(m, "(sv)", "Slice", "s", p->slice);
+                if (r < 0)
+                        return r;
+        }
+        if (p->description && !props_have(p, "Description")) {
+                r = sd_bus_message_append(m, "(sv)", "Description", "s", p->description);
+                if (r < 0)
+                        return r;
+        }
+
+        /* systemd stops the scope itself ("systemctl stop cell-NAME.scope"): no
+         * Controller= asks us, since we are not connected while the payload runs
+         * (scope_bus_release()). So it gets the unit's KillSignal= and TimeoutStopSec=. */
+        if (p->kill_signal > 0 && !props_have(p, "KillSignal")) {
+                r = sd_bus_message_append(m, "(sv)", "KillSignal", "i", (int32_t) p->kill_signal);
+                if (r < 0)
+                        return r;
+        }
+        if (p->timeout_stop_usec > 0 && !props_have(p, "TimeoutStopUSec")) {
+                r = sd_bus_message_append(m, "(sv)", "TimeoutStopUSec", "t", p->timeout_stop_usec);
+                if (r < 0)
+                        return r;
+        }
+
+        /* PIDs, which every systemd takes, not PIDFDs (v253 on; 252 refuses the whole
+         * call): as safe here, since the child is ours, blocked until GO, and cannot
+         * exit -- so its PID cannot be reused -- before we reap it. Finding out the
+         * version first would cost PID 1 a call per start. */
+        r = sd_bus_message_append(m, "(sv)", "PIDs", "au", 1, (uint32_t) p->pid);
+        if (r < 0)
+                return r;
+
+        /* No AddRef=: the scope holds the child from the start, so nothing collects
+         * it while we set it up, and once the payload is gone it should go. */
+
+        /* Run from a service (cell@web.service): stopping it stops the container too.
+         * BindsTo=, and never After=: the service is still activating (Type=notify,
+         * READY=1 comes from cell only after this very job is done), so a scope job
+         * ordered after the service's start job would wait for it forever -- a
+         * deadlock until TimeoutStartSec=. Before= instead: it orders nothing at
+         * start (the service's job runs already), and on "systemctl stop" it holds
+         * the scope's stop job until the service is down, so cell stops the payload
+         * gracefully (KillSignal= to its init only) before systemd would signal
+         * every process of the scope. */
+        if (p->service) {
+                r = sd_bus_message_append(m, "(sv)", "BindsTo", "as", 1, p->service);
+                if (r >= 0)
+                        r = sd_bus_message_append(m, "(sv)", "Before", "as", 1, p->service);
+                if (r < 0)
+                        return r;
+        }
         return sd_bus_message_close_container(m);
 }
 

@@ -78,13 +78,6 @@ struct ScopeBus {
         char *early_job, *early_result; /* a JobRemoved seen before the reply */
 };
 
-static bool props_have(const ScopeBus *b, const char *name) {
-        for (size_t i = 0; i < b->n_props; i++)
-                if (streq(b->props[i].name, name))
-                        return true;
-        return false;
-}
-
 static void job_finish(Scope *s, int r) {
         ScopeBus *b = s->bus;
         if (b->finished)
@@ -264,76 +257,20 @@ static int start_send(Scope *s) {
         r = sd_bus_message_append(m, "ss", s->unit, "fail");
         if (r < 0)
                 return r;
-        r = sd_bus_message_open_container(m, 'a', "(sv)");
-        if (r < 0)
-                return r;
 
-        for (size_t i = 0; i < b->n_props; i++) {
+        ScopeStartProps sp = {
+                .props = b->props, .n_props = b->n_props,
                 /* cell attaches the device policy itself (scope-devices.c). */
-                if (s->devices_own && (streq(b->props[i].name, "DevicePolicy") ||
-                                       streq(b->props[i].name, "DeviceAllow")))
-                        continue;
-                r = scope_bus_append_property(m, b->props + i);
-                if (r == -EINVAL)
-                        return scope_set_error(s, r, "property %s: cannot marshal signature '%s'",
-                                               strna(b->props[i].name), strna(b->props[i].signature));
-                if (r < 0)
-                        return r;
-        }
-        if (b->slice && !props_have(b, "Slice")) {
-                r = sd_bus_message_append(m, "(sv)", "Slice", "s", b->slice);
-                if (r < 0)
-                        return r;
-        }
-        if (b->description && !props_have(b, "Description")) {
-                r = sd_bus_message_append(m, "(sv)", "Description", "s", b->description);
-                if (r < 0)
-                        return r;
-        }
-
-        /* systemd stops the scope itself ("systemctl stop cell-NAME.scope"): no
-         * Controller= asks us, since we are not connected while the payload runs
-         * (scope_bus_release()). So it gets the unit's KillSignal= and TimeoutStopSec=. */
-        if (b->kill_signal > 0 && !props_have(b, "KillSignal")) {
-                r = sd_bus_message_append(m, "(sv)", "KillSignal", "i", (int32_t) b->kill_signal);
-                if (r < 0)
-                        return r;
-        }
-        if (b->timeout_stop_usec > 0 && !props_have(b, "TimeoutStopUSec")) {
-                r = sd_bus_message_append(m, "(sv)", "TimeoutStopUSec", "t", b->timeout_stop_usec);
-                if (r < 0)
-                        return r;
-        }
-
-        /* PIDs, which every systemd takes, not PIDFDs (v253 on; 252 refuses the whole
-         * call): as safe here, since the child is ours, blocked until GO, and cannot
-         * exit -- so its PID cannot be reused -- before we reap it. Finding out the
-         * version first would cost PID 1 a call per start. */
-        r = sd_bus_message_append(m, "(sv)", "PIDs", "au", 1, (uint32_t) b->pid);
-        if (r < 0)
-                return r;
-
-        /* No AddRef=: the scope holds the child from the start, so nothing collects
-         * it while we set it up, and once the payload is gone it should go. */
-
-        /* Run from a service (cell@web.service): stopping it stops the container too.
-         * BindsTo=, and never After=: the service is still activating (Type=notify,
-         * READY=1 comes from cell only after this very job is done), so a scope job
-         * ordered after the service's start job would wait for it forever -- a
-         * deadlock until TimeoutStartSec=. Before= instead: it orders nothing at
-         * start (the service's job runs already), and on "systemctl stop" it holds
-         * the scope's stop job until the service is down, so cell stops the payload
-         * gracefully (KillSignal= to its init only) before systemd would signal
-         * every process of the scope. */
-        if (b->service) {
-                r = sd_bus_message_append(m, "(sv)", "BindsTo", "as", 1, b->service);
-                if (r >= 0)
-                        r = sd_bus_message_append(m, "(sv)", "Before", "as", 1, b->service);
-                if (r < 0)
-                        return r;
-        }
-
-        r = sd_bus_message_close_container(m);
+                .skip_device_policy = s->devices_own,
+                .slice = b->slice, .description = b->description,
+                .kill_signal = b->kill_signal, .timeout_stop_usec = b->timeout_stop_usec,
+                .pid = b->pid, .service = b->service,
+        };
+        const PlanProperty *bad = NULL;
+        r = scope_bus_append_start_properties(m, &sp, &bad);
+        if (r == -EINVAL && bad)
+                return scope_set_error(s, r, "property %s: cannot marshal signature '%s'",
+                                       strna(bad->name), strna(bad->signature));
         if (r < 0)
                 return r;
         r = sd_bus_message_append(m, "a(sa(sv))", 0);

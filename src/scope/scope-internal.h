@@ -53,6 +53,21 @@ void scope_bus_release(Scope *s);                     /* the payload runs: disco
 void scope_bus_free(Scope *s);
 /* Appends one "(sv)" entry to an open "a(sv)" container, by p->signature. */
 int scope_bus_append_property(sd_bus_message *m, const PlanProperty *p);
+/* What StartTransientUnit carries besides the unit's name and mode
+ * (scope-bus-props.c): the plan's properties and what cell adds. */
+typedef struct ScopeStartProps {
+        const PlanProperty *props;
+        size_t n_props;
+        bool skip_device_policy;        /* DevicePolicy=/DeviceAllow= left out: cell's own program */
+        const char *slice, *description;        /* added when props lack them */
+        int kill_signal;                /* KillSignal= likewise, when > 0 */
+        uint64_t timeout_stop_usec;     /* TimeoutStopUSec= likewise, when > 0 */
+        pid_t pid;                      /* PIDs= */
+        const char *service;            /* BindsTo= and Before= it, or NULL */
+} ScopeStartProps;
+/* Appends the whole "a(sv)" of StartTransientUnit. -EINVAL with *ret_bad set for a
+ * plan property that cannot be marshalled. */
+int scope_bus_append_start_properties(sd_bus_message *m, const ScopeStartProps *p, const PlanProperty **ret_bad);
 
 /* cgroupfs (scope-cgroupfs.c). */
 int scope_cgroupfs_usable(void);                         /* > 0 when some cgroup fs is mounted */

@@ -4,6 +4,7 @@
  * (-ENOTCONN), so the bus gets one end of a socketpair and is started; it
  * never sends anything. The message is sealed and read back. */
 
+#include <signal.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <systemd/sd-daemon.h>
@@ -185,6 +186,84 @@ TEST(marshal_refuses_bad_input) {
         ASSERT_OK(sd_bus_message_new_method_call(bus, &m, "a.b", "/", "a.b", "C"));
         ASSERT_OK(sd_bus_message_open_container(m, 'a', "(sv)"));
         ASSERT_ERROR(scope_bus_append_property(m, &nosig), EINVAL);
+        sd_bus_message_unref(m);
+        test_bus_done(bus);
+}
+
+/* The whole a(sv) of StartTransientUnit: the plan's properties (the device
+ * policy left out when cell attaches its own), then what cell adds only where
+ * the plan has none, then PIDs, BindsTo= and Before= the service. */
+TEST(start_properties) {
+        sd_bus *bus = test_bus();
+        sd_bus_message *m = NULL;
+        char *allow[] = { (char *) "/dev/null", (char *) "rwm", NULL };
+        PlanProperty p[] = {
+                { .name = "Slice", .signature = "s", .s = (char *) "plan.slice" },
+                { .name = "DevicePolicy", .signature = "s", .s = (char *) "closed" },
+                { .name = "DeviceAllow", .signature = "a(ss)", .as = allow },
+                { .name = "TimeoutStopUSec", .signature = "t", .t = 5 },
+        };
+        ScopeStartProps sp = {
+                .props = p, .n_props = ELEMENTSOF(p), .skip_device_policy = true,
+                .slice = "machine.slice", .description = "cell web",
+                .kill_signal = SIGUSR2, .timeout_stop_usec = 7,
+                .pid = 4242, .service = "cell@web.service",
+        };
+        const PlanProperty *bad = NULL;
+        const char *str, **strv = NULL;
+        int32_t sig;
+        uint64_t t;
+        const void *pids;
+        size_t size;
+
+        ASSERT_OK(sd_bus_message_new_method_call(bus, &m, "a.b", "/", "a.b", "C"));
+        ASSERT_OK(scope_bus_append_start_properties(m, &sp, &bad));
+        ASSERT_NULL(bad);
+        ASSERT_OK(sd_bus_message_seal(m, 1, 0));
+        ASSERT_OK(sd_bus_message_rewind(m, true));
+        ASSERT_EQ(sd_bus_message_enter_container(m, 'a', "(sv)"), 1);
+        /* The plan's Slice=, not cell's default; no device policy; its TimeoutStopUSec= only. */
+        enter(m, "Slice", "s");
+        ASSERT_EQ(sd_bus_message_read(m, "s", &str), 1);
+        ASSERT_STREQ(str, "plan.slice");
+        leave(m);
+        enter(m, "TimeoutStopUSec", "t");
+        ASSERT_EQ(sd_bus_message_read(m, "t", &t), 1);
+        ASSERT_EQ(t, 5);
+        leave(m);
+        enter(m, "Description", "s");
+        ASSERT_EQ(sd_bus_message_read(m, "s", &str), 1);
+        ASSERT_STREQ(str, "cell web");
+        leave(m);
+        enter(m, "KillSignal", "i");
+        ASSERT_EQ(sd_bus_message_read(m, "i", &sig), 1);
+        ASSERT_EQ(sig, SIGUSR2);
+        leave(m);
+        enter(m, "PIDs", "au");
+        ASSERT_OK(sd_bus_message_read_array(m, 'u', &pids, &size));
+        ASSERT_EQ(size, sizeof(uint32_t));
+        ASSERT_EQ(*(const uint32_t *) pids, 4242);
+        leave(m);
+        enter(m, "BindsTo", "as");
+        ASSERT_OK(sd_bus_message_read_strv(m, (char ***) &strv));
+        ASSERT_STREQ(strv[0], "cell@web.service");
+        ASSERT_NULL(strv[1]);
+        strv_free((char **) strv);
+        leave(m);
+        enter(m, "Before", "as");
+        ASSERT_OK(sd_bus_message_read_strv(m, (char ***) &strv));
+        ASSERT_STREQ(strv[0], "cell@web.service");
+        strv_free((char **) strv);
+        leave(m);
+        ASSERT_EQ(sd_bus_message_enter_container(m, 'r', "sv"), 0);   /* nothing more */
+        sd_bus_message_unref(m);
+
+        /* A property that cannot be marshalled is named. */
+        PlanProperty broken[] = { { .name = "Broken", .signature = "a{sv}" } };
+        sp = (ScopeStartProps) { .props = broken, .n_props = 1, .pid = 1 };
+        ASSERT_OK(sd_bus_message_new_method_call(bus, &m, "a.b", "/", "a.b", "C"));
+        ASSERT_ERROR(scope_bus_append_start_properties(m, &sp, &bad), EINVAL);
+        ASSERT_TRUE(bad == broken);
         sd_bus_message_unref(m);
         test_bus_done(bus);
 }
