@@ -190,6 +190,25 @@ TEST(marshal_refuses_bad_input) {
         test_bus_done(bus);
 }
 
+static void expect_string(sd_bus_message *m, const char *name, const char *want) {
+        const char *v;
+        enter(m, name, "s");
+        ASSERT_EQ(sd_bus_message_read(m, "s", &v), 1);
+        ASSERT_STREQ(v, want);
+        leave(m);
+}
+
+/* An "as" of exactly one entry. */
+static void expect_one_string(sd_bus_message *m, const char *name, const char *want) {
+        char **v = NULL;
+        enter(m, name, "as");
+        ASSERT_OK(sd_bus_message_read_strv(m, &v));
+        ASSERT_EQ(strv_length(v), 1);
+        ASSERT_STREQ(v[0], want);
+        strv_free(v);
+        leave(m);
+}
+
 /* The whole a(sv) of StartTransientUnit: the plan's properties (the device
  * policy left out when cell attaches its own), then what cell adds only where
  * the plan has none, then PIDs, BindsTo= and Before= the service. */
@@ -210,7 +229,6 @@ TEST(start_properties) {
                 .pid = 4242, .service = "cell@web.service",
         };
         const PlanProperty *bad = NULL;
-        const char *str, **strv = NULL;
         int32_t sig;
         uint64_t t;
         const void *pids;
@@ -223,18 +241,12 @@ TEST(start_properties) {
         ASSERT_OK(sd_bus_message_rewind(m, true));
         ASSERT_EQ(sd_bus_message_enter_container(m, 'a', "(sv)"), 1);
         /* The plan's Slice=, not cell's default; no device policy; its TimeoutStopUSec= only. */
-        enter(m, "Slice", "s");
-        ASSERT_EQ(sd_bus_message_read(m, "s", &str), 1);
-        ASSERT_STREQ(str, "plan.slice");
-        leave(m);
+        expect_string(m, "Slice", "plan.slice");
         enter(m, "TimeoutStopUSec", "t");
         ASSERT_EQ(sd_bus_message_read(m, "t", &t), 1);
         ASSERT_EQ(t, 5);
         leave(m);
-        enter(m, "Description", "s");
-        ASSERT_EQ(sd_bus_message_read(m, "s", &str), 1);
-        ASSERT_STREQ(str, "cell web");
-        leave(m);
+        expect_string(m, "Description", "cell web");
         enter(m, "KillSignal", "i");
         ASSERT_EQ(sd_bus_message_read(m, "i", &sig), 1);
         ASSERT_EQ(sig, SIGUSR2);
@@ -244,17 +256,8 @@ TEST(start_properties) {
         ASSERT_EQ(size, sizeof(uint32_t));
         ASSERT_EQ(*(const uint32_t *) pids, 4242);
         leave(m);
-        enter(m, "BindsTo", "as");
-        ASSERT_OK(sd_bus_message_read_strv(m, (char ***) &strv));
-        ASSERT_STREQ(strv[0], "cell@web.service");
-        ASSERT_NULL(strv[1]);
-        strv_free((char **) strv);
-        leave(m);
-        enter(m, "Before", "as");
-        ASSERT_OK(sd_bus_message_read_strv(m, (char ***) &strv));
-        ASSERT_STREQ(strv[0], "cell@web.service");
-        strv_free((char **) strv);
-        leave(m);
+        expect_one_string(m, "BindsTo", "cell@web.service");
+        expect_one_string(m, "Before", "cell@web.service");
         ASSERT_EQ(sd_bus_message_enter_container(m, 'r', "sv"), 0);   /* nothing more */
         sd_bus_message_unref(m);
 
