@@ -138,16 +138,43 @@ static int invocation_path(sd_bus *bus, const char *unit, char **ret) {
         return sd_bus_path_encode(SYSTEMD_UNIT_PATH, hex, ret);
 }
 
+/* > 0 when a job is queued for the unit at path: a start of another cell's,
+ * between systemd making the unit and running its job. */
+static int job_pending(sd_bus *bus, const char *path) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        const char *job;
+        uint32_t id;
+        int r;
+
+        r = sd_bus_get_property(bus, SYSTEMD_SERVICE, path, "org.freedesktop.systemd1.Unit", "Job", &error,
+                                &reply, "(uo)");
+        sd_bus_error_free(&error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(reply, "(uo)", &id, &job);
+        if (r < 0)
+                return r;
+        return id != 0;
+}
+
 void scope_bus_leftover_read(sd_bus *bus, const char *unit, ScopeLeftoverUnit *ret) {
         _cleanup_free_ pid_t *pids = NULL;
         size_t n = 0;
 
         *ret = (ScopeLeftoverUnit) { .n_processes = -1 };
         if (invocation_path(bus, unit, &ret->path) < 0) {
-                /* No activation: only over or never started can be told apart, by name. */
+                /* No activation: over, or not started yet. A unit with a job queued is
+                 * another cell's start under way: "activating" to the classification,
+                 * as its ActiveState will be, never reset. */
                 _cleanup_free_ char *name_path = NULL;
-                if (sd_bus_path_encode(SYSTEMD_UNIT_PATH, unit, &name_path) >= 0)
-                        (void) read_state(bus, name_path, &ret->state);
+                if (sd_bus_path_encode(SYSTEMD_UNIT_PATH, unit, &name_path) < 0 ||
+                    read_state(bus, name_path, &ret->state) < 0)
+                        return;
+                if (job_pending(bus, name_path) != 0) {
+                        free(ret->state);
+                        ret->state = strdup("activating");
+                }
                 return;
         }
         int r = read_state(bus, ret->path, &ret->state);

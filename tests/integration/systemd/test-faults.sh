@@ -138,6 +138,38 @@ met=$(grep -c "Stopped cell-stale.scope" <<< "$out" || true)
 ok "again at once, back to back: $met of 10 met the last run's scope still active and stopped it"
 check "again at once: then no scope is left" wait_for 5 gone cell-stale.scope
 
+# --- Two starts of one name at once, right after its last run ended: both
+# meet that run's scope, active and empty, and stop it. One then starts; the
+# other meets the new scope, running, and must be refused ("already running"),
+# never stop it: a stop names the activation that was read (its invocation
+# ID), not the unit. A payload cut short would exit 143, without its "done".
+install_cell twice <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/sh -c 'sleep 0.3; echo done >> /out/twice'
+EOF
+ran=0 refused=0 done_lines=0 bad=
+for i in $(seq 10); do
+        rm -f "$ROOT/out/twice" "$WORK"/twice-[ab].log
+        in_sealed sh -c "'$CELL' run twice -- /bin/true
+                for x in a b; do ( '$CELL' run twice > '$WORK'/twice-\$x.log 2>&1; echo \"exit \$?\" >> '$WORK'/twice-\$x.log ) & done
+                wait"
+        for x in a b; do
+                case $(tail -n 1 "$WORK/twice-$x.log") in
+                "exit 0") ran=$((ran + 1)) ;;
+                "exit 2") if grep -q "cell twice is already running" "$WORK/twice-$x.log"; then refused=$((refused + 1))
+                          else bad+=" $i$x: $(head -n 1 "$WORK/twice-$x.log")"; fi ;;
+                *) bad+=" $i$x: $(tr '\n' ' ' < "$WORK/twice-$x.log")" ;;
+                esac
+        done
+        done_lines=$((done_lines + $(grep -c done "$ROOT/out/twice" 2>/dev/null || true)))
+done
+expect_eq "two at once: none cut short, none failing otherwise" "" "$bad"
+expect_eq "two at once: every cell that exited 0 ran its payload to the end" "$ran" "$done_lines"
+ok "two at once, 10 times: $ran ran, $refused refused as already running"
+check "two at once: then no scope is left" wait_for 5 gone cell-twice.scope
+
 # cell stop of such a scope: its StopUnit is done at once (systemd finds
 # nothing to kill), not after the stop timeout (90 s) waiting for the event.
 expect_eq "stale: cell list shows the stale scope" 1 "$(in_sealed "$CELL" list | grep -c '^stalestop ')"

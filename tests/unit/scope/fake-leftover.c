@@ -12,11 +12,11 @@
 #define UNIT_PREFIX "/org/freedesktop/systemd1/unit"
 #define NO_INVOCATION "org.freedesktop.systemd1.NoUnitForInvocationID"
 
-typedef enum Kind { BUSY, LEFT, STALE, UNCLEAN, NOSTOP, SWAPPED, _KIND_MAX, KIND_NONE = -1 } Kind;
+typedef enum Kind { BUSY, LEFT, STALE, UNCLEAN, NOSTOP, SWAPPED, STARTING, _KIND_MAX, KIND_NONE = -1 } Kind;
 
 static const char * const kind_names[_KIND_MAX] = {
         [BUSY] = "busy", [LEFT] = "left", [STALE] = "stale",
-        [UNCLEAN] = "unclean", [NOSTOP] = "nostop", [SWAPPED] = "swapped",
+        [UNCLEAN] = "unclean", [NOSTOP] = "nostop", [SWAPPED] = "swapped", [STARTING] = "starting",
 };
 
 static struct {
@@ -87,7 +87,7 @@ int fake_leftover_active_state(sd_bus *bus, const char *path, const char *interf
                 return sd_bus_message_append(reply, "s", "inactive");
         if (!current(k, gen, by_id, error))
                 return -ENOENT;
-        const char *state = gone(k) ? "inactive" :
+        const char *state = gone(k) || k == STARTING ? "inactive" :
                             k == LEFT ? "failed" :
                             k == UNCLEAN && kinds[k].stopped ? "failed" : "active";
         return sd_bus_message_append(reply, "s", state);
@@ -101,12 +101,23 @@ int fake_leftover_invocation_id(sd_bus *bus, const char *path, const char *inter
         uint8_t id[16];
 
         /* A failed unit of systemd's keeps its last ID; "left" stands for one without. */
-        if (k == KIND_NONE || k == LEFT || gone(k))
+        if (k == KIND_NONE || k == LEFT || k == STARTING || gone(k))
                 return sd_bus_message_append_array(reply, 'y', NULL, 0);
         memset(id, 0xab, sizeof id);
         id[0] = (uint8_t) k;
         id[1] = (uint8_t) gen;
         return sd_bus_message_append_array(reply, 'y', id, sizeof id);
+}
+
+int fake_leftover_job(sd_bus *bus, const char *path, const char *interface, const char *property,
+                      sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        unsigned gen = 0;
+        bool by_id = false;
+        Kind k = resolve(path, &gen, &by_id);
+
+        if (k == STARTING)
+                return sd_bus_message_append(reply, "(uo)", 7, "/org/freedesktop/systemd1/job/7");
+        return sd_bus_message_append(reply, "(uo)", 0, "/");
 }
 
 int fake_leftover_processes(sd_bus_message *m, void *userdata, sd_bus_error *error) {

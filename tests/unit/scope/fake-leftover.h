@@ -12,6 +12,8 @@
  *   nostop    active and empty; Unit.Stop is refused ("Access denied")
  *   swapped   active and empty; once its processes are read, it is over and a
  *             second activation (another cell's, PID 4343) holds the name
+ *   starting  inactive with a start job queued (another cell's start, before
+ *             systemd ran its job): no invocation ID yet
  * Runs in the fake's process; its handlers go into the fake's vtables. */
 
 #include <stdbool.h>
@@ -20,11 +22,13 @@
 /* StartTransientUnit of unit must be answered UnitExists. */
 bool fake_leftover_exists(const char *unit);
 
-/* Unit: ActiveState and InvocationID; Scope: GetProcesses; Unit: Stop. */
+/* Unit: ActiveState, InvocationID and Job; Scope: GetProcesses; Unit: Stop. */
 int fake_leftover_active_state(sd_bus *bus, const char *path, const char *interface, const char *property,
                                sd_bus_message *reply, void *userdata, sd_bus_error *error);
 int fake_leftover_invocation_id(sd_bus *bus, const char *path, const char *interface, const char *property,
                                 sd_bus_message *reply, void *userdata, sd_bus_error *error);
+int fake_leftover_job(sd_bus *bus, const char *path, const char *interface, const char *property,
+                      sd_bus_message *reply, void *userdata, sd_bus_error *error);
 int fake_leftover_processes(sd_bus_message *m, void *userdata, sd_bus_error *error);
 int fake_leftover_stop(sd_bus_message *m, void *userdata, sd_bus_error *error);
 

@@ -213,6 +213,7 @@ static const sd_bus_vtable fake_unit_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("ActiveState", "s", fake_leftover_active_state, 0, 0),
         SD_BUS_PROPERTY("InvocationID", "ay", fake_leftover_invocation_id, 0, 0),
+        SD_BUS_PROPERTY("Job", "(uo)", fake_leftover_job, 0, 0),
         SD_BUS_METHOD("Stop", "s", "o", fake_leftover_stop, 0),
         SD_BUS_VTABLE_END
 };
@@ -457,6 +458,13 @@ TEST(systemd_conversation) {
         ASSERT_ERROR(run_one("swapped", "cell-swapped.scope", e, &s), EEXIST);
         ASSERT_STREQ(scope_last_error(s), "cell swapped is already running (cell-swapped.scope, PID 4343)");
         leftover_stops("swapped", 1, 0, 0);
+        scope_free(s);
+
+        /* Inactive with a start job queued: another cell's start, before systemd
+         * ran its job. Refused as running, never reset or stopped. */
+        ASSERT_ERROR(run_one("starting", "cell-starting.scope", e, &s), EEXIST);
+        ASSERT_STREQ(scope_last_error(s), "cell starting is already running (cell-starting.scope, activating)");
+        leftover_stops("starting", 0, 0, 0);
         scope_free(s);
 
         /* A limit systemd did not put in force: the fake makes no cgroup, so this
