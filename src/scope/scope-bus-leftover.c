@@ -159,39 +159,40 @@ static int job_pending(sd_bus *bus, const char *path) {
 }
 
 void scope_bus_leftover_read(sd_bus *bus, const char *unit, ScopeLeftoverUnit *ret) {
+        _cleanup_free_ char *name_path = NULL;
         _cleanup_free_ pid_t *pids = NULL;
         size_t n = 0;
+        int r;
 
         *ret = (ScopeLeftoverUnit) { .n_processes = -1 };
-        if (invocation_path(bus, unit, &ret->path) < 0) {
-                /* No activation: over, or not started yet. A unit with a job queued is
-                 * another cell's start under way: "activating" to the classification,
-                 * as its ActiveState will be, never reset. */
-                _cleanup_free_ char *name_path = NULL;
-                if (sd_bus_path_encode(SYSTEMD_UNIT_PATH, unit, &name_path) < 0 ||
-                    read_state(bus, name_path, &ret->state) < 0)
-                        return;
-                if (job_pending(bus, name_path) != 0) {
-                        free(ret->state);
-                        ret->state = strdup("activating");
+        if (sd_bus_path_encode(SYSTEMD_UNIT_PATH, unit, &name_path) < 0)
+                return;
+        if (invocation_path(bus, unit, &ret->path) < 0)
+                /* No activation: over, or not started yet (told apart below). */
+                r = read_state(bus, name_path, &ret->state);
+        else {
+                r = read_state(bus, ret->path, &ret->state);
+                if (r == -ENOENT)
+                        r = (ret->state = strdup("inactive")) ? 0 : -ENOMEM;   /* ended since the ID was read */
+                /* Processes only matter for an activation that is not over. */
+                if (r >= 0 && !state_is_inactive(ret->state)) {
+                        r = scope_bus_unit_pids(bus, ret->path, &pids, &n);
+                        if (r == -ENOENT) {
+                                free(ret->state);
+                                r = (ret->state = strdup("inactive")) ? 0 : -ENOMEM;
+                        } else if (r >= 0) {
+                                ret->n_processes = n > INT_MAX ? INT_MAX : (int) n;
+                                ret->first_pid = n > 0 ? (uint32_t) pids[0] : 0;
+                        }
                 }
-                return;
         }
-        int r = read_state(bus, ret->path, &ret->state);
-        if (r == -ENOENT)
-                ret->state = strdup("inactive");        /* ended since the ID was read */
-        /* Processes only matter for an activation that is not over. */
-        if (r < 0 || !ret->state || state_is_inactive(ret->state))
-                return;
-        r = scope_bus_unit_pids(bus, ret->path, &pids, &n);
-        if (r == -ENOENT) {
+        /* Over, but the name has a job queued: another cell's start under way,
+         * between systemd making its unit and running the job. "activating" to
+         * the classification, as its ActiveState will be: never reset. */
+        if (r >= 0 && state_is_inactive(ret->state) && job_pending(bus, name_path) != 0) {
                 free(ret->state);
-                ret->state = strdup("inactive");
+                ret->state = strdup("activating");
         }
-        if (r < 0)
-                return;
-        ret->n_processes = n > INT_MAX ? INT_MAX : (int) n;
-        ret->first_pid = n > 0 ? (uint32_t) pids[0] : 0;
 }
 
 void scope_leftover_unit_done(ScopeLeftoverUnit *u) {

@@ -12,11 +12,11 @@
 #define UNIT_PREFIX "/org/freedesktop/systemd1/unit"
 #define NO_INVOCATION "org.freedesktop.systemd1.NoUnitForInvocationID"
 
-typedef enum Kind { BUSY, LEFT, STALE, UNCLEAN, NOSTOP, SWAPPED, STARTING, _KIND_MAX, KIND_NONE = -1 } Kind;
+typedef enum Kind { BUSY, LEFT, STALE, UNCLEAN, NOSTOP, SWAPPED, STARTING, AGAIN, _KIND_MAX, KIND_NONE = -1 } Kind;
 
 static const char * const kind_names[_KIND_MAX] = {
         [BUSY] = "busy", [LEFT] = "left", [STALE] = "stale",
-        [UNCLEAN] = "unclean", [NOSTOP] = "nostop", [SWAPPED] = "swapped", [STARTING] = "starting",
+        [UNCLEAN] = "unclean", [NOSTOP] = "nostop", [SWAPPED] = "swapped", [STARTING] = "starting", [AGAIN] = "again",
 };
 
 static struct {
@@ -87,7 +87,7 @@ int fake_leftover_active_state(sd_bus *bus, const char *path, const char *interf
                 return sd_bus_message_append(reply, "s", "inactive");
         if (!current(k, gen, by_id, error))
                 return -ENOENT;
-        const char *state = gone(k) || k == STARTING ? "inactive" :
+        const char *state = gone(k) || k == STARTING || k == AGAIN ? "inactive" :
                             k == LEFT ? "failed" :
                             k == UNCLEAN && kinds[k].stopped ? "failed" : "active";
         return sd_bus_message_append(reply, "s", state);
@@ -115,7 +115,7 @@ int fake_leftover_job(sd_bus *bus, const char *path, const char *interface, cons
         bool by_id = false;
         Kind k = resolve(path, &gen, &by_id);
 
-        if (k == STARTING)
+        if (k == STARTING || k == AGAIN)
                 return sd_bus_message_append(reply, "(uo)", 7, "/org/freedesktop/systemd1/job/7");
         return sd_bus_message_append(reply, "(uo)", 0, "/");
 }

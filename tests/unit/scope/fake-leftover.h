@@ -14,6 +14,7 @@
  *             second activation (another cell's, PID 4343) holds the name
  *   starting  inactive with a start job queued (another cell's start, before
  *             systemd ran its job): no invocation ID yet
+ *   again     the same, the unit still holding the ID of its last activation
  * Runs in the fake's process; its handlers go into the fake's vtables. */
 
 #include <stdbool.h>

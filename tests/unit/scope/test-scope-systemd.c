@@ -466,6 +466,11 @@ TEST(systemd_conversation) {
         ASSERT_STREQ(scope_last_error(s), "cell starting is already running (cell-starting.scope, activating)");
         leftover_stops("starting", 0, 0, 0);
         scope_free(s);
+        /* ... also when the unit still has the ID of its last activation. */
+        ASSERT_ERROR(run_one("again", "cell-again.scope", e, &s), EEXIST);
+        ASSERT_STREQ(scope_last_error(s), "cell again is already running (cell-again.scope, activating)");
+        leftover_stops("again", 0, 0, 0);
+        scope_free(s);
 
         /* A limit systemd did not put in force: the fake makes no cgroup, so this
          * process is in no cell-unenforced.scope, and TasksMax= is refused. */
