@@ -178,9 +178,7 @@ int monitor_finish_parse(int argc, char *argv[], MonitorFinish *ret) {
                         f.veth_index = (int) u;
                         break;
                 case ARG_NAME:
-                        free(f.name);
-                        f.name = strdup(optarg);
-                        r = f.name ? 0 : log_oom();
+                        r = monitor_parse_string(optarg, &f.name);
                         break;
                 case ARG_STATE:
                         f.state = true;
@@ -195,19 +193,13 @@ int monitor_finish_parse(int argc, char *argv[], MonitorFinish *ret) {
                         f.dirs.pure_v2 = true;
                         break;
                 case ARG_OWN_V2:
-                        free(f.dirs.own_v2);
-                        f.dirs.own_v2 = strdup(optarg);
-                        r = f.dirs.own_v2 ? 0 : log_oom();
+                        r = monitor_parse_string(optarg, &f.dirs.own_v2);
                         break;
                 case ARG_LEAF:
-                        free(f.dirs.leaf);
-                        f.dirs.leaf = strdup(optarg);
-                        r = f.dirs.leaf ? 0 : log_oom();
+                        r = monitor_parse_string(optarg, &f.dirs.leaf);
                         break;
                 case ARG_NETFW_TABLE:
-                        free(f.netfw_table);
-                        f.netfw_table = strdup(optarg);
-                        r = f.netfw_table ? 0 : log_oom();
+                        r = monitor_parse_string(optarg, &f.netfw_table);
                         break;
                 case '?':
                 default:

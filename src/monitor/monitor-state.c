@@ -142,6 +142,16 @@ int monitor_parse_number(const char *opt, const char *v, uint64_t max, uint64_t 
         return 0;
 }
 
+int monitor_parse_string(const char *v, char **dest) {
+        char *c = strdup(v);
+
+        if (!c)
+                return log_oom();
+        free(*dest);
+        *dest = c;
+        return 0;
+}
+
 /* An fd cell let through: it must be open; it is close-on-exec again from here on. */
 static int parse_fd(const char *opt, const char *v, int *ret) {
         uint64_t u;
@@ -173,9 +183,7 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                         r = parse_fd("pidfd", optarg, &s.pidfd);
                         break;
                 case ARG_NAME:
-                        free(s.name);
-                        s.name = strdup(optarg);
-                        r = s.name ? 0 : log_oom();
+                        r = monitor_parse_string(optarg, &s.name);
                         break;
                 case ARG_KILL_SIGNAL:
                         r = monitor_parse_number("kill-signal", optarg, 64, &u);
@@ -221,9 +229,7 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                         r = parse_fd("uid-lock-fd", optarg, &s.uid_lock_fd);
                         break;
                 case ARG_UID_LOCK_PATH:
-                        free(s.uid_lock_path);
-                        s.uid_lock_path = strdup(optarg);
-                        r = s.uid_lock_path ? 0 : log_oom();
+                        r = monitor_parse_string(optarg, &s.uid_lock_path);
                         break;
                 case ARG_CELL_FD:
                         r = parse_fd("cell-fd", optarg, &s.cell_fd);

@@ -66,6 +66,8 @@ int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_a
 int monitor_state_parse(int argc, char *argv[], MonitorState *ret);
 /* "--opt=v" as a decimal number up to max; -EINVAL (logged) otherwise. */
 int monitor_parse_number(const char *opt, const char *v, uint64_t max, uint64_t *ret);
+/* A string option's value into *dest, replacing what was there: 0, or log_oom(). */
+int monitor_parse_string(const char *v, char **dest);
 /* Appends "--opt=value" (value NULL: "--opt") to *l. */
 int monitor_push_option(char ***l, const char *opt, const char *value);
 void monitor_state_done(MonitorState *s);
