@@ -15,7 +15,8 @@
 
 /* Builds the filter: default_action for everything not listed, each rule's
  * action for its syscall, on the native architecture and its secondary
- * ones (x86 and x32 on x86_64), so a 32-bit entry point cannot bypass it.
+ * ones (x86 and x32 on x86_64), so a 32-bit entry point cannot bypass it;
+ * as a binary tree of syscall numbers where libseccomp can (>= 2.5).
  * Names unknown on an architecture are skipped there. no_new_privs: the
  * filter sets PR_SET_NO_NEW_PRIVS when loaded (required without
  * CAP_SYS_ADMIN). When the default action is not "allow", execve and

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Each filter is loaded in a forked child (a filter cannot be removed). */
 #include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,3 +183,217 @@ TEST(compiled_program_loads_later_in_a_fork) {
         ASSERT_NULL(compiled.insns);
         ASSERT_EQ(compiled.n_insns, (size_t) 0);
 }
+
+/* A classic BPF interpreter for what libseccomp emits, so that a program's
+ * verdict for every syscall number can be read without making the call. */
+static uint32_t bpf_run(const struct sock_filter *f, size_t n, const struct seccomp_data *d) {
+        uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = {};
+
+        for (size_t pc = 0; pc < n; pc++) {
+                const struct sock_filter *i = &f[pc];
+                uint32_t src = BPF_SRC(i->code) == BPF_X ? x : i->k;
+                bool taken;
+
+                switch (BPF_CLASS(i->code)) {
+                case BPF_LD:
+                        if (BPF_MODE(i->code) == BPF_ABS && BPF_SIZE(i->code) == BPF_W) {
+                                ASSERT_TRUE(i->k % 4 == 0 && i->k + 4 <= sizeof *d);
+                                memcpy(&a, (const char *) d + i->k, 4);
+                        } else if (BPF_MODE(i->code) == BPF_IMM)
+                                a = i->k;
+                        else if (BPF_MODE(i->code) == BPF_MEM && i->k < BPF_MEMWORDS)
+                                a = mem[i->k];
+                        else
+                                TEST_FAIL("BPF: unknown load 0x%x at %zu", i->code, pc);
+                        break;
+                case BPF_LDX:
+                        if (BPF_MODE(i->code) == BPF_IMM)
+                                x = i->k;
+                        else if (BPF_MODE(i->code) == BPF_MEM && i->k < BPF_MEMWORDS)
+                                x = mem[i->k];
+                        else
+                                TEST_FAIL("BPF: unknown load 0x%x at %zu", i->code, pc);
+                        break;
+                case BPF_ST:
+                case BPF_STX:
+                        ASSERT_TRUE(i->k < BPF_MEMWORDS);
+                        mem[i->k] = BPF_CLASS(i->code) == BPF_ST ? a : x;
+                        break;
+                case BPF_ALU:
+                        switch (BPF_OP(i->code)) {
+                        case BPF_ADD: a += src; break;
+                        case BPF_SUB: a -= src; break;
+                        case BPF_AND: a &= src; break;
+                        case BPF_OR:  a |= src; break;
+                        case BPF_XOR: a ^= src; break;
+                        case BPF_LSH: a <<= (src & 31); break;
+                        case BPF_RSH: a >>= (src & 31); break;
+                        case BPF_NEG: a = -a; break;
+                        default: TEST_FAIL("BPF: unknown ALU op 0x%x at %zu", i->code, pc);
+                        }
+                        break;
+                case BPF_JMP:
+                        if (BPF_OP(i->code) == BPF_JA) {
+                                pc += i->k;
+                                break;
+                        }
+                        switch (BPF_OP(i->code)) {
+                        case BPF_JEQ:  taken = a == src; break;
+                        case BPF_JGT:  taken = a > src; break;
+                        case BPF_JGE:  taken = a >= src; break;
+                        case BPF_JSET: taken = (a & src) != 0; break;
+                        default: TEST_FAIL("BPF: unknown jump 0x%x at %zu", i->code, pc);
+                        }
+                        pc += taken ? i->jt : i->jf;
+                        break;
+                case BPF_RET:
+                        return BPF_RVAL(i->code) == BPF_A ? a : i->k;
+                case BPF_MISC:
+                        if (BPF_MISCOP(i->code) == BPF_TAX)
+                                x = a;
+                        else
+                                a = x;
+                        break;
+                default:
+                        TEST_FAIL("BPF: unknown class 0x%x at %zu", i->code, pc);
+                }
+        }
+        TEST_FAIL("BPF: the program ran off its end");
+}
+
+static void export_program(scmp_filter_ctx c, struct sock_filter **ret, size_t *ret_n) {
+        _cleanup_close_ int fd = memfd_create("test-seccomp", MFD_CLOEXEC);
+        struct stat st;
+
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_OK(seccomp_export_bpf(c, fd));
+        ASSERT_OK(fstat(fd, &st));
+        ASSERT_TRUE(st.st_size > 0 && st.st_size % sizeof(struct sock_filter) == 0);
+        *ret = malloc(st.st_size);
+        ASSERT_NOT_NULL(*ret);
+        ASSERT_EQ(pread(fd, *ret, st.st_size, 0), (ssize_t) st.st_size);
+        *ret_n = st.st_size / sizeof(struct sock_filter);
+}
+
+/* cell's default deny list (cell plan), one KILL and one other errno. */
+static const char *const default_denied[] = {
+        "_sysctl", "acct", "add_key", "bpf", "create_module", "delete_module", "finit_module",
+        "get_kernel_syms", "init_module", "ioperm", "iopl", "kexec_file_load", "kexec_load",
+        "keyctl", "lookup_dcookie", "nfsservctl", "open_by_handle_at", "perf_event_open",
+        "query_module", "quotactl", "reboot", "request_key", "swapoff", "swapon", "uselib",
+        "userfaultfd", "vm86", "vm86old",
+};
+
+static size_t default_rules(PlanSyscallRule *rules) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(default_denied); i++)
+                rules[n++] = (PlanSyscallRule) { .name = (char *) default_denied[i],
+                                                 .action = PLAN_SECCOMP_ERRNO, .error = EPERM };
+        rules[n++] = (PlanSyscallRule) { .name = (char *) "ptrace", .action = PLAN_SECCOMP_KILL };
+        rules[n++] = (PlanSyscallRule) { .name = (char *) "mount", .action = PLAN_SECCOMP_ERRNO, .error = EACCES };
+        return n;
+}
+
+/* The filter is built as a binary tree (what the kernel takes faster); its
+ * verdict for every syscall number on every entry point is the one of
+ * libseccomp's plain list, and the one the rules ask for. */
+TEST(binary_tree_gives_the_list_verdicts) {
+        PlanSyscallRule rules[ELEMENTSOF(default_denied) + 2];
+        size_t n_rules = default_rules(rules), n_tree, n_list, differ = 0, denied = 0;
+        _cleanup_free_ struct sock_filter *tree = NULL, *list = NULL;
+        scmp_filter_ctx c = NULL;
+        uint32_t level = 0;
+
+        ASSERT_OK(seccomp_filter_build(PLAN_SECCOMP_ALLOW, 0, rules, n_rules, true, &c, NULL));
+        if (seccomp_attr_get(c, SCMP_FLTATR_CTL_OPTIMIZE, &level) < 0) {
+                fprintf(stderr, "libseccomp without SCMP_FLTATR_CTL_OPTIMIZE: only the list is built\n");
+                seccomp_release(c);
+                return;
+        }
+        ASSERT_EQ(level, (uint32_t) 2);
+        export_program(c, &tree, &n_tree);
+        ASSERT_OK(seccomp_attr_set(c, SCMP_FLTATR_CTL_OPTIMIZE, 1));
+        export_program(c, &list, &n_list);
+        seccomp_release(c);
+        ASSERT_TRUE(memcmp(tree, list, MIN(n_tree, n_list) * sizeof *tree) != 0);
+
+        if (seccomp_arch_native() != SCMP_ARCH_X86_64)
+                return;
+        static const struct { uint32_t arch, nr_bit; } entries[] = {
+                { AUDIT_ARCH_X86_64, 0 },
+                { AUDIT_ARCH_I386, 0 },
+                { AUDIT_ARCH_X86_64, 0x40000000 },     /* x32 */
+        };
+        for (size_t e = 0; e < ELEMENTSOF(entries); e++)
+                for (uint32_t nr = 0; nr < 1024; nr++) {
+                        struct seccomp_data d = { .nr = (int) (nr | entries[e].nr_bit), .arch = entries[e].arch };
+                        uint32_t vt = bpf_run(tree, n_tree, &d), vl = bpf_run(list, n_list, &d);
+
+                        if (vt != vl)
+                                differ++;
+                        if (vt != SECCOMP_RET_ALLOW)
+                                denied++;
+                }
+        ASSERT_EQ(differ, (size_t) 0);
+        /* Each rule's name on each of the three entry points that has it: at
+         * least the 64-bit ones, at most all three. */
+        ASSERT_TRUE(denied >= 20 && denied <= 3 * n_rules);
+
+        struct seccomp_data d = { .nr = SYS_keyctl, .arch = AUDIT_ARCH_X86_64 };
+        ASSERT_EQ(bpf_run(tree, n_tree, &d), SECCOMP_RET_ERRNO | EPERM);
+        d.nr = SYS_mount;
+        ASSERT_EQ(bpf_run(tree, n_tree, &d), SECCOMP_RET_ERRNO | EACCES);
+        d.nr = SYS_ptrace;
+        ASSERT_EQ(bpf_run(tree, n_tree, &d), SECCOMP_RET_KILL_PROCESS);
+        d.nr = SYS_getpid;
+        ASSERT_EQ(bpf_run(tree, n_tree, &d), SECCOMP_RET_ALLOW);
+        d = (struct seccomp_data) { .nr = 288, .arch = AUDIT_ARCH_I386 };       /* keyctl on i386 */
+        ASSERT_EQ(bpf_run(tree, n_tree, &d), SECCOMP_RET_ERRNO | EPERM);
+        d.nr = 20;                                                              /* getpid on i386 */
+        ASSERT_EQ(bpf_run(tree, n_tree, &d), SECCOMP_RET_ALLOW);
+}
+
+#if defined(__x86_64__)
+/* A call through the 32-bit entry point (int $0x80) of this 64-bit process. */
+static long syscall_i386(long nr, long a, long b) {
+        long ret;
+
+        __asm__ volatile ("int $0x80"
+                          : "=a" (ret)
+                          : "a" (nr), "b" (a), "c" (b)
+                          : "memory", "r8", "r9", "r10", "r11");
+        return ret;
+}
+
+static void i386_child(void) {
+        PlanSyscallRule rules[ELEMENTSOF(default_denied) + 2];
+        size_t n_rules = default_rules(rules);
+
+        /* A kernel without the 32-bit entry point (ia32_emulation=0) has
+         * nothing to filter there. */
+        if (syscall_i386(20, 0, 0) != getpid())
+                _exit(77);
+        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, n_rules, true, NULL) < 0)
+                _exit(10);
+        if (syscall_i386(288, 0, -3) != -EPERM)                 /* keyctl */
+                _exit(11);
+        if (syscall_i386(64, 0, 0) != getppid())                /* getppid */
+                _exit(12);
+        errno = 0;
+        if (syscall(SYS_keyctl, 0, -3, 0) >= 0 || errno != EPERM)
+                _exit(13);
+        _exit(0);
+}
+
+TEST(binary_tree_filters_the_i386_entry_point) {
+        int status = in_child(i386_child);
+
+        ASSERT_TRUE(WIFEXITED(status));
+        if (WEXITSTATUS(status) == 77) {
+                fprintf(stderr, "no 32-bit entry point in this kernel: not tested\n");
+                return;
+        }
+        ASSERT_EQ(WEXITSTATUS(status), 0);
+}
+#endif
