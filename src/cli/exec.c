@@ -218,11 +218,11 @@ static int find_in_path(const char *name, const char *path, char **ret) {
 }
 
 /* In the child, inside the namespaces: the plan's steps in run's order. */
-static int exec_child(const Plan *p, const ExecTarget *t, char **argv, char **env_host, SpawnError *err) {
+static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *prog, char **argv,
+                      char **env_host, SpawnError *err) {
         _cleanup_strv_free_ char **env = NULL;
         _cleanup_free_ char *exec_path = NULL;
         _cleanup_(identity_done) Identity id = {};
-        _cleanup_(seccomp_program_done) SeccompProgram prog = {};
         int r;
 
         /* Its root: the one its PID 1 sees (pivot_root'ed), not our mount namespace's. */
@@ -254,12 +254,9 @@ static int exec_child(const Plan *p, const ExecTarget *t, char **argv, char **en
         if (r < 0)
                 return spawn_error(err, r, "%s: not found in the container", argv[0]);
 
-        /* Compiled here, as the payload's was before it was released; then
-         * the very steps the payload took (cell run), up to execve. */
-        r = privilege_seccomp_compile(p, &prog, err);
-        if (r < 0)
-                return r;
-        return privilege_exec(p, &id, &prog, "", exec_path, argv, env, err);
+        /* The very steps the payload took (cell run), up to execve, with
+         * the program compiled on the host as the payload's was. */
+        return privilege_exec(p, &id, prog, "", exec_path, argv, env, err);
 }
 
 static int exec_signals(sigset_t *ret) {
@@ -325,6 +322,7 @@ static int exec_host_environment(const Plan *p, char ***env) {
 
 static int exec_run(const Plan *p, ExecTarget *t, char **argv) {
         _cleanup_strv_free_ char **env_host = NULL;
+        _cleanup_(seccomp_program_done) SeccompProgram prog = {};
         _cleanup_close_ int sigfd = -EBADF, child_pidfd = -EBADF;
         int go[2] = { -EBADF, -EBADF }, errp[2] = { -EBADF, -EBADF };
         SpawnError err = {};
@@ -337,6 +335,10 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv) {
         r = exec_host_environment(p, &env_host);
         if (r < 0)
                 return r;
+        /* On the host, before joining: the cache is the host's. */
+        r = privilege_seccomp_compile(p, true, &prog, &err);
+        if (r < 0)
+                return log_error_errno(r, "%s: %m", err.message);
         r = exec_signals(&mask);
         if (r < 0)
                 return log_error_errno(r, "Blocking signals: %m");
@@ -367,7 +369,7 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv) {
                 /* Nothing runs before we are in the cell's cgroup. */
                 if (read(go[0], &c, 1) != 1)
                         _exit(CELL_EXIT_FAILURE);
-                (void) exec_child(p, t, argv, env_host, &err);
+                (void) exec_child(p, t, &prog, argv, env_host, &err);
                 (void) !write(errp[1], &err, sizeof err);
                 _exit(CELL_EXIT_FAILURE);
         }

@@ -18,6 +18,7 @@
 #include "monitor.h"
 #include "notify.h"
 #include "plan.h"
+#include "privilege.h"
 #include "runtime-state.h"
 #include "scope.h"
 #include "spawn-env.h"
@@ -257,6 +258,7 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
         sd_event_source *handover = NULL;
         _cleanup_close_ int interrupt_fd = -EBADF, notify_fd = -EBADF;
         _cleanup_(spawn_kill) Spawn spawn = SPAWN_NULL;
+        _cleanup_(seccomp_program_done) SeccompProgram seccomp = {};
         Scope *scope = NULL;
         NotifyProxy *proxy = NULL;
         Run run = { .plan = (Plan *) p, .monitor_fd = -EBADF, .cell_fd = -EBADF };
@@ -300,11 +302,23 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
                 log_warning("Running without a cgroup (--cgroup-manager=none): no limits are enforced.");
         log_plan(p, scope_manager(scope));
 
+        /* On the host, before clone: the cache is the host's, and a hit
+         * spares the child libseccomp's work. */
+        r = privilege_seccomp_compile(p, true, &seccomp, &err);
+        if (r < 0) {
+                report_spawn_error(&err, r);
+                goto finish;
+        }
+        if (p->seccomp)
+                log_debug("System call filter: %zu instructions, %s.", seccomp.n_insns,
+                          seccomp_cache_result_to_string(r));
+
         const SpawnParams params = {
                 .plan = p,
                 .environment_before = env_before,
                 .environment_after = env_after,
                 .cgroup_fd = scope_clone_into_fd(scope),
+                .seccomp = p->seccomp ? &seccomp : NULL,
         };
         r = spawn_start(&params, &spawn, &err);
         if (r < 0) {

@@ -364,13 +364,21 @@ static int child_exec(ChildContext *c, SpawnError *err) {
                               c->environment, err);
 }
 
-/* The plan's filter compiled to BPF now, before PREPARED: that is while the
- * supervisor still waits for the scope job, so its cost (libseccomp's kernel
- * probes, the rules, the BPF generation) is off the path after GO. Nothing
- * is loaded here: the same program takes effect at the same point as
- * before, last, right before execve (child_exec()). */
+/* The plan's filter as BPF before PREPARED: the supervisor's (compiled or
+ * read from the cache on the host before clone), else compiled now, while
+ * the supervisor still waits for the scope job, so that its cost is off the
+ * path after GO; never through the cache, which here would be the image's.
+ * Nothing is loaded here: the program takes effect last, right before
+ * execve (child_exec()). */
 static int child_seccomp_compile(ChildContext *c, SpawnError *err) {
-        return privilege_seccomp_compile(c->plan, &c->seccomp, err);
+        int r;
+
+        if (c->params->seccomp) {
+                c->seccomp = *c->params->seccomp;       /* our copy of the supervisor's memory */
+                return 0;
+        }
+        r = privilege_seccomp_compile(c->plan, false, &c->seccomp, err);
+        return r < 0 ? r : 0;
 }
 
 bool spawn_child_unshares_net(const Plan *p) {

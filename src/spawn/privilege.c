@@ -13,18 +13,23 @@
 #include "privilege.h"
 #include "spawn-child.h"
 
-int privilege_seccomp_compile(const Plan *p, SeccompProgram *ret, SpawnError *err) {
+int privilege_seccomp_compile(const Plan *p, bool cached, SeccompProgram *ret, SpawnError *err) {
         bool nnp;
+        int r;
 
         if (!p->seccomp) {
                 *ret = (SeccompProgram) {};
-                return 0;
+                return SECCOMP_CACHE_OFF;
         }
         /* Without CAP_SYS_ADMIN the kernel takes a filter only with
          * no_new_privs; that is then implied (as systemd does). */
         nnp = p->no_new_privileges || !(p->cap_effective & (UINT64_C(1) << CAP_SYS_ADMIN));
-        return seccomp_program_compile(p->seccomp_default_action, p->seccomp_default_error,
-                                       p->syscalls, p->n_syscalls, nnp, ret, err);
+        if (cached)
+                return seccomp_cache_program(p->seccomp_default_action, p->seccomp_default_error,
+                                             p->syscalls, p->n_syscalls, nnp, ret, err);
+        r = seccomp_program_compile(p->seccomp_default_action, p->seccomp_default_error,
+                                    p->syscalls, p->n_syscalls, nnp, ret, err);
+        return r < 0 ? r : SECCOMP_CACHE_OFF;
 }
 
 /* WorkingDirectory=, resolved inside the root: a symlink in the image must

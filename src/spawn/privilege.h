@@ -8,12 +8,16 @@
 
 #include "identity.h"
 #include "plan.h"
+#include "seccomp-cache.h"
 #include "seccomp-filter.h"
 #include "spawn-error.h"
 
 /* The plan's seccomp filter compiled to BPF, to be loaded last by
- * privilege_exec(). An empty program when the plan has no filter. */
-int privilege_seccomp_compile(const Plan *p, SeccompProgram *ret, SpawnError *err);
+ * privilege_exec(). An empty program when the plan has no filter. cached:
+ * through the host's cache (seccomp-cache.h); never from inside a
+ * container's root, whose /var is the image's. Returns a SeccompCacheResult
+ * or -errno. */
+int privilege_seccomp_compile(const Plan *p, bool cached, SeccompProgram *ret, SpawnError *err);
 
 /* From the container's root (its "/" is the root, the cwd anywhere) to
  * execve: rlimits and OOMScoreAdjust=, the bounding set, the ids (keeping the

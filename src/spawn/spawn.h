@@ -32,6 +32,7 @@
 #include <sys/types.h>
 
 #include "plan.h"
+#include "seccomp-filter.h"
 #include "spawn-error.h"
 #include "uid-range.h"
 
@@ -45,6 +46,9 @@ typedef struct SpawnParams {
         char **environment_before;
         char **environment_after;
         int cgroup_fd;          /* clone3 CLONE_INTO_CGROUP target, or -EBADF */
+        /* The plan's filter, compiled on the host (through the cache:
+         * privilege_seccomp_compile()); NULL: the child compiles it. */
+        const SeccompProgram *seccomp;
 } SpawnParams;
 
 typedef struct Spawn {
