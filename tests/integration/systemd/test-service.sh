@@ -42,6 +42,9 @@ check "systemctl status shows it" sh -c "'$SEALED' run systemctl status --no-pag
 expect_eq "MAINPID stays cell's own" "$firstpid" "$(prop cell@hello.service MainPID)"
 # READY=1 came 3 s in: by then cell had become cell-monitor (test-monitor.sh)
 expect_eq "... which it is by exec after a second" cell-monitor "$(in_sealed cat "/proc/$firstpid/comm" 2>/dev/null)"
+# CacheDirectory=cell: the filter cell compiled is kept for the next start.
+check "the compiled seccomp filter is in /var/cache/cell/seccomp" in_sealed sh -c 'ls /var/cache/cell/seccomp/*.bpf'
+expect_eq "... a directory of root's alone" "700 root" "$(in_sealed stat -c '%a %U' /var/cache/cell/seccomp)"
 in_sealed systemctl stop cell@hello.service
 
 # --- the watchdog: WATCHDOG=1 keeps it alive, silence gets it restarted
