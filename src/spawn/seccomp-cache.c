@@ -188,7 +188,8 @@ static int cache_read(int dfd, const char *name, const char *key, size_t key_siz
         struct stat st;
         ssize_t n;
 
-        fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+        /* O_NONBLOCK: a FIFO put there must not hang the start. */
+        fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
                 return negative_errno();
         if (fstat(fd, &st) < 0)
@@ -289,8 +290,12 @@ int seccomp_cache_program(PlanSeccompAction default_action, int default_error,
         char prefix[32], name[64];
         int r;
 
-        if (!cache_enabled() ||
-            cache_key(default_action, default_error, rules, n_rules, no_new_privs, &key, &key_size, &env_size) < 0) {
+        r = cache_enabled() ? cache_key(default_action, default_error, rules, n_rules, no_new_privs,
+                                        &key, &key_size, &env_size) : -ECANCELED;
+        if (r < 0) {
+                if (r != -ECANCELED)
+                        log_debug_errno(r, "No seccomp cache (%s): %m",
+                                        r == -ENOENT ? "this cell has no build ID" : "describing the filter");
                 r = seccomp_program_compile(default_action, default_error, rules, n_rules, no_new_privs, ret, err);
                 return r < 0 ? r : SECCOMP_CACHE_OFF;
         }

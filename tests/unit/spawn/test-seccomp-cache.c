@@ -201,6 +201,14 @@ TEST(a_file_that_does_not_match_is_replaced) {
         ASSERT_OK(lstat(p, &st));
         ASSERT_TRUE(S_ISREG(st.st_mode));
         ASSERT_OK(unlink(q));
+
+        /* A FIFO: not waited on. */
+        ASSERT_OK(unlink(p));
+        ASSERT_OK(mkfifo(p, 0600));
+        ASSERT_EQ(get(rules_a, ELEMENTSOF(rules_a), &prog), SECCOMP_CACHE_STORED);
+        seccomp_program_done(&prog);
+        ASSERT_OK(lstat(p, &st));
+        ASSERT_TRUE(S_ISREG(st.st_mode));
 }
 
 /* A directory someone else can write is not used at all. */
