@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libsystemd, loaded with dlopen() the first time cell calls it rather than
+ * by ld.so at exec (libsystemd-dlopen.h says why). Each sd-* function cell
+ * uses is defined here with libsystemd's own prototype (the compiler checks
+ * it against <systemd/sd-*.h>) and calls libsystemd's through a pointer; the
+ * variadic ones through their va_list forms. Only the cell executable links
+ * this; the tests link libsystemd itself. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+#include <systemd/sd-login.h>
+
+#include "libsystemd-dlopen.h"
+#include "log.h"
+#include "verbs.h"
+
+#define LIBSYSTEMD_SYMBOLS(X) \
+        X(sd_booted) \
+        X(sd_bus_add_filter) \
+        X(sd_bus_attach_event) \
+        X(sd_bus_call) \
+        X(sd_bus_call_async) \
+        X(sd_bus_call_method_asyncv) \
+        X(sd_bus_call_methodv) \
+        X(sd_bus_detach_event) \
+        X(sd_bus_error_free) \
+        X(sd_bus_error_get_errno) \
+        X(sd_bus_error_has_name) \
+        X(sd_bus_flush_close_unref) \
+        X(sd_bus_get_property) \
+        X(sd_bus_get_property_string) \
+        X(sd_bus_get_property_strv) \
+        X(sd_bus_get_property_trivial) \
+        X(sd_bus_is_bus_client) \
+        X(sd_bus_is_open) \
+        X(sd_bus_match_signal) \
+        X(sd_bus_match_signal_async) \
+        X(sd_bus_message_append_array) \
+        X(sd_bus_message_append_strv) \
+        X(sd_bus_message_appendv) \
+        X(sd_bus_message_close_container) \
+        X(sd_bus_message_enter_container) \
+        X(sd_bus_message_get_error) \
+        X(sd_bus_message_get_path) \
+        X(sd_bus_message_get_sender) \
+        X(sd_bus_message_is_signal) \
+        X(sd_bus_message_new_method_call) \
+        X(sd_bus_message_open_container) \
+        X(sd_bus_message_read_array) \
+        X(sd_bus_message_readv) \
+        X(sd_bus_message_unref) \
+        X(sd_bus_open_system) \
+        X(sd_bus_open_user) \
+        X(sd_bus_path_encode) \
+        X(sd_bus_process) \
+        X(sd_bus_slot_unref) \
+        X(sd_bus_unref) \
+        X(sd_bus_wait) \
+        X(sd_event_add_child_pidfd) \
+        X(sd_event_add_defer) \
+        X(sd_event_add_io) \
+        X(sd_event_add_signal) \
+        X(sd_event_add_time_relative) \
+        X(sd_event_default) \
+        X(sd_event_exit) \
+        X(sd_event_get_exit_code) \
+        X(sd_event_get_state) \
+        X(sd_event_loop) \
+        X(sd_event_ref) \
+        X(sd_event_run) \
+        X(sd_event_source_disable_unref) \
+        X(sd_event_source_get_event) \
+        X(sd_event_source_set_enabled) \
+        X(sd_event_source_set_priority) \
+        X(sd_event_source_unref) \
+        X(sd_event_unref) \
+        X(sd_notify) \
+        X(sd_pid_get_unit) \
+        X(sd_watchdog_enabled)
+
+static struct {
+#define X(name) typeof(name) *name;
+        LIBSYSTEMD_SYMBOLS(X)
+#undef X
+} sym;
+static bool loaded;
+
+int libsystemd_load(void) {
+        void *h;
+
+        if (loaded)
+                return 0;
+        /* RTLD_LAZY: its own calls into libc are bound as they are made, as
+         * they were when it was linked. RTLD_NODELETE: never unloaded. */
+        h = dlopen(LIBSYSTEMD_SONAME, RTLD_LAZY | RTLD_LOCAL | RTLD_NODELETE);
+        if (!h)
+                return log_error_errno(ELIBACC, "Cannot load %s: %s", LIBSYSTEMD_SONAME, dlerror());
+#define X(name)                                                                                 \
+        sym.name = (typeof(sym.name)) dlsym(h, #name);                                          \
+        if (!sym.name)                                                                          \
+                return log_error_errno(ELIBBAD, "%s has no %s (cell needs libsystemd >= 246)",  \
+                                       LIBSYSTEMD_SONAME, #name);
+        LIBSYSTEMD_SYMBOLS(X)
+#undef X
+        loaded = true;
+        return 0;
+}
+
+/* Loaded on first use: by then "cell run" has started what it starts first
+ * (scope_prime()). A libsystemd that cannot be loaded ends cell there, before
+ * it has made anything that would need undoing. */
+static void need(void) {
+        if (!loaded && libsystemd_load() < 0)
+                exit(CELL_EXIT_FAILURE);
+}
+
+#define SYM(name) (need(), sym.name)
+
+int sd_booted(void) {
+        return SYM(sd_booted)();
+}
+
+int sd_bus_add_filter(sd_bus *bus, sd_bus_slot **slot, sd_bus_message_handler_t callback, void *userdata) {
+        return SYM(sd_bus_add_filter)(bus, slot, callback, userdata);
+}
+
+int sd_bus_attach_event(sd_bus *bus, sd_event *e, int priority) {
+        return SYM(sd_bus_attach_event)(bus, e, priority);
+}
+
+int sd_bus_call(sd_bus *bus, sd_bus_message *m, uint64_t usec, sd_bus_error *ret_error,
+                sd_bus_message **reply) {
+        return SYM(sd_bus_call)(bus, m, usec, ret_error, reply);
+}
+
+int sd_bus_call_async(sd_bus *bus, sd_bus_slot **slot, sd_bus_message *m,
+                      sd_bus_message_handler_t callback, void *userdata, uint64_t usec) {
+        return SYM(sd_bus_call_async)(bus, slot, m, callback, userdata, usec);
+}
+
+int sd_bus_call_method(sd_bus *bus, const char *destination, const char *path, const char *interface,
+                       const char *member, sd_bus_error *ret_error, sd_bus_message **reply,
+                       const char *types, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, types);
+        r = SYM(sd_bus_call_methodv)(bus, destination, path, interface, member, ret_error, reply, types, ap);
+        va_end(ap);
+        return r;
+}
+
+int sd_bus_call_method_async(sd_bus *bus, sd_bus_slot **slot, const char *destination, const char *path,
+                             const char *interface, const char *member, sd_bus_message_handler_t callback,
+                             void *userdata, const char *types, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, types);
+        r = SYM(sd_bus_call_method_asyncv)(bus, slot, destination, path, interface, member, callback,
+                                           userdata, types, ap);
+        va_end(ap);
+        return r;
+}
+
+int sd_bus_detach_event(sd_bus *bus) {
+        return SYM(sd_bus_detach_event)(bus);
+}
+
+void sd_bus_error_free(sd_bus_error *e) {
+        SYM(sd_bus_error_free)(e);
+}
+
+int sd_bus_error_get_errno(const sd_bus_error *e) {
+        return SYM(sd_bus_error_get_errno)(e);
+}
+
+int sd_bus_error_has_name(const sd_bus_error *e, const char *name) {
+        return SYM(sd_bus_error_has_name)(e, name);
+}
+
+sd_bus *sd_bus_flush_close_unref(sd_bus *bus) {
+        return SYM(sd_bus_flush_close_unref)(bus);
+}
+
+int sd_bus_get_property(sd_bus *bus, const char *destination, const char *path, const char *interface,
+                        const char *member, sd_bus_error *ret_error, sd_bus_message **reply,
+                        const char *type) {
+        return SYM(sd_bus_get_property)(bus, destination, path, interface, member, ret_error, reply, type);
+}
+
+int sd_bus_get_property_string(sd_bus *bus, const char *destination, const char *path,
+                               const char *interface, const char *member, sd_bus_error *ret_error,
+                               char **ret) {
+        return SYM(sd_bus_get_property_string)(bus, destination, path, interface, member, ret_error, ret);
+}
+
+int sd_bus_get_property_strv(sd_bus *bus, const char *destination, const char *path, const char *interface,
+                             const char *member, sd_bus_error *ret_error, char ***ret) {
+        return SYM(sd_bus_get_property_strv)(bus, destination, path, interface, member, ret_error, ret);
+}
+
+int sd_bus_get_property_trivial(sd_bus *bus, const char *destination, const char *path,
+                                const char *interface, const char *member, sd_bus_error *ret_error,
+                                char type, void *ret_ptr) {
+        return SYM(sd_bus_get_property_trivial)(bus, destination, path, interface, member, ret_error, type,
+                                                ret_ptr);
+}
+
+int sd_bus_is_bus_client(sd_bus *bus) {
+        return SYM(sd_bus_is_bus_client)(bus);
+}
+
+int sd_bus_is_open(sd_bus *bus) {
+        return SYM(sd_bus_is_open)(bus);
+}
+
+int sd_bus_match_signal(sd_bus *bus, sd_bus_slot **ret, const char *sender, const char *path,
+                        const char *interface, const char *member, sd_bus_message_handler_t callback,
+                        void *userdata) {
+        return SYM(sd_bus_match_signal)(bus, ret, sender, path, interface, member, callback, userdata);
+}
+
+int sd_bus_match_signal_async(sd_bus *bus, sd_bus_slot **ret, const char *sender, const char *path,
+                              const char *interface, const char *member,
+                              sd_bus_message_handler_t match_callback,
+                              sd_bus_message_handler_t add_callback, void *userdata) {
+        return SYM(sd_bus_match_signal_async)(bus, ret, sender, path, interface, member, match_callback,
+                                              add_callback, userdata);
+}
+
+int sd_bus_message_append(sd_bus_message *m, const char *types, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, types);
+        r = SYM(sd_bus_message_appendv)(m, types, ap);
+        va_end(ap);
+        return r;
+}
+
+int sd_bus_message_append_array(sd_bus_message *m, char type, const void *ptr, size_t size) {
+        return SYM(sd_bus_message_append_array)(m, type, ptr, size);
+}
+
+int sd_bus_message_append_strv(sd_bus_message *m, char **l) {
+        return SYM(sd_bus_message_append_strv)(m, l);
+}
+
+int sd_bus_message_close_container(sd_bus_message *m) {
+        return SYM(sd_bus_message_close_container)(m);
+}
+
+int sd_bus_message_enter_container(sd_bus_message *m, char type, const char *contents) {
+        return SYM(sd_bus_message_enter_container)(m, type, contents);
+}
+
+const sd_bus_error *sd_bus_message_get_error(sd_bus_message *m) {
+        return SYM(sd_bus_message_get_error)(m);
+}
+
+const char *sd_bus_message_get_path(sd_bus_message *m) {
+        return SYM(sd_bus_message_get_path)(m);
+}
+
+const char *sd_bus_message_get_sender(sd_bus_message *m) {
+        return SYM(sd_bus_message_get_sender)(m);
+}
+
+int sd_bus_message_is_signal(sd_bus_message *m, const char *interface, const char *member) {
+        return SYM(sd_bus_message_is_signal)(m, interface, member);
+}
+
+int sd_bus_message_new_method_call(sd_bus *bus, sd_bus_message **m, const char *destination,
+                                   const char *path, const char *interface, const char *member) {
+        return SYM(sd_bus_message_new_method_call)(bus, m, destination, path, interface, member);
+}
+
+int sd_bus_message_open_container(sd_bus_message *m, char type, const char *contents) {
+        return SYM(sd_bus_message_open_container)(m, type, contents);
+}
+
+int sd_bus_message_read(sd_bus_message *m, const char *types, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, types);
+        r = SYM(sd_bus_message_readv)(m, types, ap);
+        va_end(ap);
+        return r;
+}
+
+int sd_bus_message_read_array(sd_bus_message *m, char type, const void **ptr, size_t *size) {
+        return SYM(sd_bus_message_read_array)(m, type, ptr, size);
+}
+
+sd_bus_message *sd_bus_message_unref(sd_bus_message *m) {
+        return SYM(sd_bus_message_unref)(m);
+}
+
+int sd_bus_open_system(sd_bus **ret) {
+        return SYM(sd_bus_open_system)(ret);
+}
+
+int sd_bus_open_user(sd_bus **ret) {
+        return SYM(sd_bus_open_user)(ret);
+}
+
+int sd_bus_path_encode(const char *prefix, const char *external_id, char **ret_path) {
+        return SYM(sd_bus_path_encode)(prefix, external_id, ret_path);
+}
+
+int sd_bus_process(sd_bus *bus, sd_bus_message **r) {
+        return SYM(sd_bus_process)(bus, r);
+}
+
+sd_bus_slot *sd_bus_slot_unref(sd_bus_slot *slot) {
+        return SYM(sd_bus_slot_unref)(slot);
+}
+
+sd_bus *sd_bus_unref(sd_bus *bus) {
+        return SYM(sd_bus_unref)(bus);
+}
+
+int sd_bus_wait(sd_bus *bus, uint64_t timeout_usec) {
+        return SYM(sd_bus_wait)(bus, timeout_usec);
+}
+
+int sd_event_add_child_pidfd(sd_event *e, sd_event_source **s, int pidfd, int options,
+                             sd_event_child_handler_t callback, void *userdata) {
+        return SYM(sd_event_add_child_pidfd)(e, s, pidfd, options, callback, userdata);
+}
+
+int sd_event_add_defer(sd_event *e, sd_event_source **s, sd_event_handler_t callback, void *userdata) {
+        return SYM(sd_event_add_defer)(e, s, callback, userdata);
+}
+
+int sd_event_add_io(sd_event *e, sd_event_source **s, int fd, uint32_t events,
+                    sd_event_io_handler_t callback, void *userdata) {
+        return SYM(sd_event_add_io)(e, s, fd, events, callback, userdata);
+}
+
+int sd_event_add_signal(sd_event *e, sd_event_source **s, int sig, sd_event_signal_handler_t callback,
+                        void *userdata) {
+        return SYM(sd_event_add_signal)(e, s, sig, callback, userdata);
+}
+
+int sd_event_add_time_relative(sd_event *e, sd_event_source **s, clockid_t clock, uint64_t usec,
+                               uint64_t accuracy, sd_event_time_handler_t callback, void *userdata) {
+        return SYM(sd_event_add_time_relative)(e, s, clock, usec, accuracy, callback, userdata);
+}
+
+int sd_event_default(sd_event **e) {
+        return SYM(sd_event_default)(e);
+}
+
+int sd_event_exit(sd_event *e, int code) {
+        return SYM(sd_event_exit)(e, code);
+}
+
+int sd_event_get_exit_code(sd_event *e, int *code) {
+        return SYM(sd_event_get_exit_code)(e, code);
+}
+
+int sd_event_get_state(sd_event *e) {
+        return SYM(sd_event_get_state)(e);
+}
+
+int sd_event_loop(sd_event *e) {
+        return SYM(sd_event_loop)(e);
+}
+
+sd_event *sd_event_ref(sd_event *e) {
+        return SYM(sd_event_ref)(e);
+}
+
+int sd_event_run(sd_event *e, uint64_t usec) {
+        return SYM(sd_event_run)(e, usec);
+}
+
+sd_event_source *sd_event_source_disable_unref(sd_event_source *s) {
+        return SYM(sd_event_source_disable_unref)(s);
+}
+
+sd_event *sd_event_source_get_event(sd_event_source *s) {
+        return SYM(sd_event_source_get_event)(s);
+}
+
+int sd_event_source_set_enabled(sd_event_source *s, int enabled) {
+        return SYM(sd_event_source_set_enabled)(s, enabled);
+}
+
+int sd_event_source_set_priority(sd_event_source *s, int64_t priority) {
+        return SYM(sd_event_source_set_priority)(s, priority);
+}
+
+sd_event_source *sd_event_source_unref(sd_event_source *s) {
+        return SYM(sd_event_source_unref)(s);
+}
+
+sd_event *sd_event_unref(sd_event *e) {
+        return SYM(sd_event_unref)(e);
+}
+
+int sd_notify(int unset_environment, const char *state) {
+        return SYM(sd_notify)(unset_environment, state);
+}
+
+int sd_pid_get_unit(pid_t pid, char **unit) {
+        return SYM(sd_pid_get_unit)(pid, unit);
+}
+
+int sd_watchdog_enabled(int unset_environment, uint64_t *usec) {
+        return SYM(sd_watchdog_enabled)(unset_environment, usec);
+}
