@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
@@ -81,6 +82,25 @@
         X(sd_notify) \
         X(sd_pid_get_unit) \
         X(sd_watchdog_enabled)
+
+/* What ldd cannot show, for packaging tools: the dlopen() dependency as an ELF
+ * note (systemd's "dlopen metadata": type 0x407c0c0a, owner "FDO", a JSON
+ * array). cell cannot run without it, hence "required". */
+#define DLOPEN_NOTE_JSON                                                                        \
+        "[{\"feature\":\"systemd\",\"description\":\"transient scopes over D-Bus, sd_notify, "  \
+        "the event loop\",\"priority\":\"required\",\"soname\":[\"" LIBSYSTEMD_SONAME "\"]}]"
+__attribute__((used, section(".note.dlopen"), aligned(4)))
+static const struct {
+        uint32_t n_namesz, n_descsz, n_type;
+        char name[4];
+        char desc[(sizeof(DLOPEN_NOTE_JSON) + 3) & ~3u];
+} dlopen_note = {
+        .n_namesz = 4,
+        .n_descsz = sizeof(DLOPEN_NOTE_JSON),
+        .n_type = 0x407c0c0a,
+        .name = "FDO",
+        .desc = DLOPEN_NOTE_JSON,
+};
 
 static struct {
 #define X(name) typeof(name) *name;

@@ -8,7 +8,8 @@
  * main() (tests/bench/RESULTS.md, change 18). Loaded later, that time is
  * spent after "cell run" has started the kernel's wait for the cgroup move
  * (scope_prime()), and "cell verify", which needs no systemd, never spends
- * it. */
+ * it. ldd no longer shows the dependency; the executable's .note.dlopen
+ * (systemd's dlopen metadata) names it for packaging tools. */
 
 #define LIBSYSTEMD_SONAME "libsystemd.so.0"
 

@@ -8,6 +8,10 @@
 u=$(unit lib "[Root]" "Directory=$root" "ReadOnly=yes" "[Exec]" "Exec=/bin/true")
 
 ! ldd "$CELL" | grep -q libsystemd || fail "cell is linked with libsystemd: $(ldd "$CELL" | grep libsystemd)"
+# ... and says so to packaging tools, in systemd's dlopen note.
+notes=$(readelf -n "$CELL")
+grep -q '0x407c0c0a' <<<"$notes" || fail "no .note.dlopen in cell"
+grep -aq '"priority":"required","soname":\["libsystemd.so.0"\]' "$CELL" || fail "the dlopen note does not name libsystemd.so.0"
 
 LD_DEBUG=libs "$CELL" verify "$u" >"$work/out" 2>"$work/err" || fail "cell verify failed: $(cat "$work/err")"
 ! grep -q 'libsystemd' "$work/err" || fail "cell verify loaded libsystemd"
