@@ -20,7 +20,6 @@
 #include "verbs.h"
 
 #define LIBSYSTEMD_SYMBOLS(X) \
-        X(sd_booted) \
         X(sd_bus_add_filter) \
         X(sd_bus_attach_event) \
         X(sd_bus_call) \
@@ -139,10 +138,6 @@ static void need(void) {
 }
 
 #define SYM(name) (need(), sym.name)
-
-int sd_booted(void) {
-        return SYM(sd_booted)();
-}
 
 int sd_bus_add_filter(sd_bus *bus, sd_bus_slot **slot, sd_bus_message_handler_t callback, void *userdata) {
         return SYM(sd_bus_add_filter)(bus, slot, callback, userdata);

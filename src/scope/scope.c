@@ -5,11 +5,12 @@
  * manages itself). CGROUP_MANAGER_NONE is handled here: it does nothing. */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include "cgroup-prime.h"
 #include "scope-internal.h"
@@ -53,6 +54,13 @@ int scope_set_error(Scope *s, int r, const char *fmt, ...) {
  * so scope_last_error(NULL) returns it. */
 static char *scope_new_error = NULL;
 
+/* What sd_booted() checks (the directory systemd makes first thing as PID 1),
+ * without libsystemd: cell loads that on first use (src/cli/libsystemd-dlopen.h),
+ * and scope_prime() asks before it has started the kernel's wait. */
+static bool booted_with_systemd(void) {
+        return faccessat(AT_FDCWD, "/run/systemd/system/", F_OK, AT_SYMLINK_NOFOLLOW) >= 0;
+}
+
 static int scope_new_fail(Scope *s, int r) {
         free(scope_new_error);
         scope_new_error = s ? TAKE_PTR(s->error) : NULL;
@@ -61,7 +69,7 @@ static int scope_new_fail(Scope *s, int r) {
 }
 
 CgroupManager scope_detect_manager(bool user_bus) {
-        if (sd_booted() > 0) {
+        if (booted_with_systemd()) {
                 sd_bus *bus = NULL;
                 if (scope_bus_open(user_bus, &bus) >= 0) {
                         sd_bus_flush_close_unref(bus);
@@ -81,7 +89,7 @@ void scope_prime(CgroupManager manager) {
          * manager clones it into its cgroup on cgroup2 (nothing to wait for), and
          * its own moves on v1 come too soon after the start to gain much (a lone
          * start on the hybrid layout: 21.0 ms primed, 21.9 ms not). */
-        if (manager == CGROUP_MANAGER_SYSTEMD || (manager == CGROUP_MANAGER_AUTO && sd_booted() > 0))
+        if (manager == CGROUP_MANAGER_SYSTEMD || (manager == CGROUP_MANAGER_AUTO && booted_with_systemd()))
                 (void) cg_prime_start(NULL, &early_prime);
 }
 
@@ -119,7 +127,7 @@ int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *eve
                 /* systemd when it is PID 1 and its bus answers; else our own cgroup;
                  * with no cgroup filesystem at all (an initramfs): none. */
                 manager = CGROUP_MANAGER_NONE;
-                if (sd_booted() > 0) {
+                if (booted_with_systemd()) {
                         r = scope_bus_new(s, p, user_bus);
                         if (r >= 0)
                                 manager = CGROUP_MANAGER_SYSTEMD;
