@@ -318,7 +318,7 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
                 .environment_before = env_before,
                 .environment_after = env_after,
                 .cgroup_fd = scope_clone_into_fd(scope),
-                .seccomp = p->seccomp ? &seccomp : NULL,
+                .seccomp = &seccomp,    /* empty without a filter */
         };
         r = spawn_start(&params, &spawn, &err);
         if (r < 0) {

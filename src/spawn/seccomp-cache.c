@@ -49,9 +49,9 @@ const char *seccomp_cache_dir(void) {
         return !isempty(e) && e[0] == '/' ? e : CELL_CACHE_DIR;
 }
 
+/* "0" turns it off, as CELL_CGROUP_PRIME=0 and CELL_MONITOR=0 do theirs. */
 static bool cache_enabled(void) {
-        const char *e = getenv("CELL_SECCOMP_CACHE");
-        return !e || !(streq(e, "0") || streq(e, "no") || streq(e, "false") || streq(e, "off"));
+        return !streq_ptr(getenv("CELL_SECCOMP_CACHE"), "0");
 }
 
 /* FNV-1a: it only names a file; what the file holds is compared in full. */

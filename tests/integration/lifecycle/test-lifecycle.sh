@@ -94,13 +94,12 @@ done
 expect_eq "exec: the seccomp filter is on" 2 "$(cell exec web awk '$1 == "Seccomp:" {print $2}' /proc/self/status)"
 # ... compiled through the host's cache, as cell run's: written when missing,
 # read back the next time (the same file, not written again). In the sealed
-# systemd's /var/cache/cell, as cell@web's (not the test suite's
-# CELL_CACHE_DIR, read-only in there).
+# systemd's /var/cache/cell, as cell@web's (in_sealed).
 in_sealed sh -c 'rm -f /var/cache/cell/seccomp/*.bpf'
-in_sealed env -u CELL_CACHE_DIR "$CELL" exec web true
+cell exec web true
 expect_eq "exec: its filter is cached" 1 "$(in_sealed sh -c 'ls /var/cache/cell/seccomp/*.bpf | wc -l')"
 ino=$(in_sealed sh -c 'stat -c %i /var/cache/cell/seccomp/*.bpf')
-in_sealed env -u CELL_CACHE_DIR "$CELL" exec web true
+cell exec web true
 expect_eq "exec: and read back the next time" "$ino" "$(in_sealed sh -c 'stat -c %i /var/cache/cell/seccomp/*.bpf')"
 fds=$(in_sealed sh -c "exec 7</dev/null; '$CELL' exec web ls /proc/self/fd" | tr '\n' ' ')
 check "exec: an fd of the caller does not reach the command ($fds)" sh -c '! echo "$1" | grep -qw 7' _ "$fds"

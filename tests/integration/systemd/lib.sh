@@ -82,7 +82,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-in_sealed() { "$SEALED" run "$@"; }
+# Without the test suite's CELL_CACHE_DIR (tests/meson.build): a host path,
+# read-only in there; a cell in the sealed systemd uses its private /var, as
+# the cell@ services it starts do.
+in_sealed() { "$SEALED" run env -u CELL_CACHE_DIR "$@"; }
 
 # A sealed systemd of this test's own, in this test's work dir.
 boot() {
