@@ -14,6 +14,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 #include <systemd/sd-login.h>
+#include <unistd.h>
 
 #include "libsystemd-dlopen.h"
 #include "log.h"
@@ -78,15 +79,13 @@
         X(sd_event_source_set_priority) \
         X(sd_event_source_unref) \
         X(sd_event_unref) \
-        X(sd_notify) \
-        X(sd_pid_get_unit) \
-        X(sd_watchdog_enabled)
+        X(sd_pid_get_unit)
 
 /* What ldd cannot show, for packaging tools: the dlopen() dependency as an ELF
  * note (systemd's "dlopen metadata": type 0x407c0c0a, owner "FDO", a JSON
  * array). cell cannot run without it, hence "required". */
 #define DLOPEN_NOTE_JSON                                                                        \
-        "[{\"feature\":\"systemd\",\"description\":\"transient scopes over D-Bus, sd_notify, "  \
+        "[{\"feature\":\"systemd\",\"description\":\"transient scopes over D-Bus, "            \
         "the event loop\",\"priority\":\"required\",\"soname\":[\"" LIBSYSTEMD_SONAME "\"]}]"
 __attribute__((used, section(".note.dlopen"), aligned(4)))
 static const struct {
@@ -108,11 +107,25 @@ static struct {
 } sym;
 static bool loaded;
 
+/* The process that exec'd cell, the only one that may load libsystemd. One
+ * that cell cloned (the container's init, cloned before cell loads it, which
+ * pivots into the image) would load whatever library stands at that name where
+ * it is: it never loads one. */
+static pid_t owner;
+
+__attribute__((constructor)) static void owner_record(void) {
+        owner = getpid();
+}
+
 int libsystemd_load(void) {
         void *h;
 
         if (loaded)
                 return 0;
+        /* A clone of cell must not load a library from the container's root. */
+        if (getpid() != owner)
+                return log_error_errno(EPERM, "Not loading %s in PID %d, which cell cloned: a bug.",
+                                       LIBSYSTEMD_SONAME, (int) getpid());
         /* RTLD_LAZY: its own calls into libc are bound as they are made, as
          * they were when it was linked. RTLD_NODELETE: never unloaded. */
         h = dlopen(LIBSYSTEMD_SONAME, RTLD_LAZY | RTLD_LOCAL | RTLD_NODELETE);
@@ -421,14 +434,6 @@ sd_event *sd_event_unref(sd_event *e) {
         return SYM(sd_event_unref)(e);
 }
 
-int sd_notify(int unset_environment, const char *state) {
-        return SYM(sd_notify)(unset_environment, state);
-}
-
 int sd_pid_get_unit(pid_t pid, char **unit) {
         return SYM(sd_pid_get_unit)(pid, unit);
-}
-
-int sd_watchdog_enabled(int unset_environment, uint64_t *usec) {
-        return SYM(sd_watchdog_enabled)(unset_environment, usec);
 }

@@ -13,5 +13,6 @@
 
 #define LIBSYSTEMD_SONAME "libsystemd.so.0"
 
-/* 0, or -ELIBACC/-ELIBBAD with the reason logged. Loads once. */
+/* 0, or -ELIBACC/-ELIBBAD with the reason logged. Loads once, and only in the
+ * process that exec'd cell: in one cell cloned, -EPERM. */
 int libsystemd_load(void);

@@ -252,6 +252,26 @@ static int report_scope_error(const char *text, int r) {
         return log_error_errno(r, "cgroup: %m");
 }
 
+/* Clones the container's init, which builds its mounts at once and then
+ * waits to be released; cgroup_fd: the cgroup it is born in, or -EBADF. */
+static int start_child(const Plan *p, char **env_before, char **env_after, int cgroup_fd,
+                       const SeccompProgram *seccomp, Spawn *spawn) {
+        SpawnError err = {};
+        const SpawnParams params = {
+                .plan = p,
+                .environment_before = env_before,
+                .environment_after = env_after,
+                .cgroup_fd = cgroup_fd,
+                .seccomp = seccomp,     /* empty without a filter */
+        };
+        int r = spawn_start(&params, spawn, &err);
+        if (r < 0)
+                return report_spawn_error(&err, r);
+        log_debug("Cloned the container's init: PID %d%s.", (int) spawn->pid,
+                  spawn->into_cgroup ? ", born in its cgroup" : "");
+        return 0;
+}
+
 static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
         _cleanup_strv_free_ char **env_before = NULL, **env_after = NULL;
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
@@ -285,23 +305,6 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
         if (interrupt_fd < 0)
                 return log_error_errno(errno, "signalfd: %m");
 
-        r = sd_event_default(&event);
-        if (r < 0)
-                return log_error_errno(r, "Creating the event loop: %m");
-
-        r = supervisor_new(p, event, &run.supervisor);
-        if (r < 0)
-                return log_oom();
-
-        r = scope_new(p, a->manager, a->user_bus, event, &scope);
-        if (r < 0) {
-                report_scope_error(scope_last_error(NULL), r);
-                goto finish;
-        }
-        if (scope_manager(scope) == CGROUP_MANAGER_NONE)
-                log_warning("Running without a cgroup (--cgroup-manager=none): no limits are enforced.");
-        log_plan(p, scope_manager(scope));
-
         /* On the host, before clone: the cache is the host's, and a hit
          * spares the child libseccomp's work. */
         r = privilege_seccomp_compile(p, true, &seccomp, &err);
@@ -313,20 +316,54 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
                 log_debug("System call filter: %zu instructions, %s.", seccomp.n_insns,
                           seccomp_cache_result_to_string(r));
 
-        const SpawnParams params = {
-                .plan = p,
-                .environment_before = env_before,
-                .environment_after = env_after,
-                .cgroup_fd = scope_clone_into_fd(scope),
-                .seccomp = &seccomp,    /* empty without a filter */
-        };
-        r = spawn_start(&params, &spawn, &err);
+        /* Where systemd makes the scope, the child is cloned first: it builds
+         * its mounts while cell loads libsystemd, connects and systemd runs the
+         * scope's job (it needs no cgroup to be born in). The cgroupfs manager
+         * makes the cgroup first, so that the child is born in it. */
+        bool child_first = scope_expects_systemd(a->manager);
+        if (child_first) {
+                r = start_child(p, env_before, env_after, -EBADF, &seccomp, &spawn);
+                if (r < 0)
+                        goto finish;
+        }
+
+        r = sd_event_default(&event);
         if (r < 0) {
-                report_spawn_error(&err, r);
+                log_error_errno(r, "Creating the event loop: %m");
                 goto finish;
         }
-        log_debug("Cloned the container's init: PID %d%s.", (int) spawn.pid,
-                  spawn.into_cgroup ? ", born in its cgroup" : "");
+
+        r = supervisor_new(p, event, &run.supervisor);
+        if (r < 0) {
+                log_oom();
+                goto finish;
+        }
+
+        r = scope_new(p, child_first ? CGROUP_MANAGER_SYSTEMD : a->manager, a->user_bus, event, &scope);
+        if (r < 0 && r != -ENOMEM && child_first && a->manager == CGROUP_MANAGER_AUTO) {
+                /* Auto, and systemd's bus did not answer: the cgroupfs manager
+                 * wants cell alone in its cgroup and the child born in the
+                 * container's, so this child goes and auto decides again. */
+                log_debug("No systemd bus after all (%s): cloning the container's init again.",
+                          strna(scope_last_error(NULL)));
+                spawn_kill(&spawn);
+                spawn = SPAWN_NULL;
+                child_first = false;
+                r = scope_new(p, a->manager, a->user_bus, event, &scope);
+        }
+        if (r < 0) {
+                report_scope_error(scope_last_error(NULL), r);
+                goto finish;
+        }
+        if (scope_manager(scope) == CGROUP_MANAGER_NONE)
+                log_warning("Running without a cgroup (--cgroup-manager=none): no limits are enforced.");
+        log_plan(p, scope_manager(scope));
+
+        if (!child_first) {
+                r = start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp, &spawn);
+                if (r < 0)
+                        goto finish;
+        }
 
         /* The scope job runs while the child builds its mounts. */
         r = scope_attach(scope, spawn.pid, spawn.into_cgroup);

@@ -82,6 +82,10 @@ CgroupManager scope_detect_manager(bool user_bus) {
 /* Started by scope_prime(), taken over by the next scope_new(). */
 static CgroupPrime *early_prime = NULL;
 
+bool scope_expects_systemd(CgroupManager manager) {
+        return manager == CGROUP_MANAGER_SYSTEMD || (manager == CGROUP_MANAGER_AUTO && booted_with_systemd());
+}
+
 void scope_prime(CgroupManager manager) {
         if (early_prime)
                 return;
@@ -89,7 +93,7 @@ void scope_prime(CgroupManager manager) {
          * manager clones it into its cgroup on cgroup2 (nothing to wait for), and
          * its own moves on v1 come too soon after the start to gain much (a lone
          * start on the hybrid layout: 21.0 ms primed, 21.9 ms not). */
-        if (manager == CGROUP_MANAGER_SYSTEMD || (manager == CGROUP_MANAGER_AUTO && booted_with_systemd()))
+        if (scope_expects_systemd(manager))
                 (void) cg_prime_start(NULL, &early_prime);
 }
 

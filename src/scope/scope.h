@@ -7,9 +7,11 @@
  * The supervisor (cli/run.c) drives it in this order:
  *
  *   scope_prime()          first thing: the kernel's wait for systemd's move begins
- *   scope_new()            before clone: connect the bus / create the cgroup dir
+ *   spawn the child        with systemd (scope_expects_systemd()): first, so that it
+ *                          builds its mounts while cell connects
+ *   scope_new()            connect the bus / create the cgroup dir
  *   scope_clone_into_fd()  cgroupfs on cgroup2: fd for clone3(CLONE_INTO_CGROUP)
- *   spawn the child        (it starts building its mounts at once)
+ *   spawn the child        otherwise: now, born in its cgroup
  *   scope_attach()         StartTransientUnit(PIDs) / write cgroup.procs; does not wait
  *   scope_wait()           the job is done: the child is in its final cgroup
  *   release the child      (it unshares its cgroup namespace and execs)
@@ -41,6 +43,13 @@ CgroupManager cgroup_manager_from_string(const char *s); /* _CGROUP_MANAGER_MAX 
  * when a writable cgroup hierarchy is found, else NONE. Connects and
  * disconnects; never logs. */
 CgroupManager scope_detect_manager(bool user_bus);
+
+/* Whether systemd will make the scope, as far as can be told without the bus
+ * (and without libsystemd): the systemd manager, or AUTO where systemd is PID
+ * 1. Then the child needs no cgroup to be born in and is cloned before
+ * scope_new(), with SYSTEMD; should that fail for AUTO, the child goes and
+ * scope_new() decides again. */
+bool scope_expects_systemd(CgroupManager manager);
 
 /* As early as "cell run" can (before the unit is loaded): when manager (AUTO
  * as scope_new() would likely resolve it, without asking the bus) means that

@@ -194,4 +194,28 @@ fi
 in_sealed systemctl stop cgfs-forky.scope
 wait
 
+
+# --- auto, with systemd PID 1 but no bus: the cgroupfs manager after all.
+# cell clones the container's init before it connects when systemd will make
+# the scope; that init must go (cell is to be alone in its cgroup, the init
+# born in the container's) and the payload run once, by a second one.
+install_cell autofb <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/sh -c 'echo ran >> /out/autofb-ran; cat /proc/self/cgroup > /out/autofb-cgroup'
+EOF
+rm -f "$ROOT/out/autofb-ran" "$ROOT/out/autofb-cgroup"
+in_sealed systemctl stop dbus.socket dbus.service
+in_sealed systemd-run --quiet --scope -p Delegate=yes --unit=cgfs-autofb "$CELL" run -v autofb > "$WORK/autofb.log" 2>&1
+rc=$?
+in_sealed systemctl start dbus.socket
+expect_eq "auto, no bus: the payload runs" 0 "$rc"
+check "auto, no bus: the first init went (-v says so)" grep -q "No systemd bus after all" "$WORK/autofb.log"
+check "auto, no bus: the cgroupfs manager" grep -qi "cgroupfs" "$WORK/autofb.log"
+expect_eq "auto, no bus: the payload ran once" ran "$(cat "$ROOT/out/autofb-ran" 2>/dev/null)"
+check "auto, no bus: in a cgroup namespace of its own" grep -qx '0::/' "$ROOT/out/autofb-cgroup"
+expect_eq "auto, no bus: the scope (and cell-autofb below it) is gone" not-found "$(prop cgfs-autofb.scope LoadState)"
+expect_eq "auto, no bus: no cell is left" "" "$(procs_matching 'cell run -v autofb')"
+
 finish

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* src/cli/libsystemd-dlopen.c, linked here as in the cell executable (without
+ * libsystemd): the process that exec'd loads libsystemd on its first sd-*
+ * call; a process it cloned never does, since "cell run" clones the
+ * container's init, which pivots into the image, before it loads libsystemd. */
+#include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <stdlib.h>
+#include <systemd/sd-login.h>
+#include <unistd.h>
+
+#include "libsystemd-dlopen.h"
+#include "test.h"
+#include "verbs.h"
+
+/* The wait status of fn() run in a forked child, which exits with its result. */
+static int in_child(int (*fn)(void)) {
+        int status = 0;
+        pid_t pid = fork();
+
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0)
+                _exit(fn());
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        return status;
+}
+
+static int load_refused(void) {
+        return libsystemd_load() == -EPERM ? 0 : 1;
+}
+
+/* 0 once the call returned (whatever it found). */
+static int call_sd(void) {
+        char *unit = NULL;
+
+        (void) sd_pid_get_unit(0, &unit);
+        free(unit);
+        return 0;
+}
+
+/* Before the first load of this process: a clone has nothing loaded either. */
+TEST(clone_never_loads) {
+        int status = in_child(load_refused);
+        ASSERT_TRUE(WIFEXITED(status));
+        ASSERT_EQ(WEXITSTATUS(status), 0);
+
+        /* An sd-* call in a clone ends it as a failure of cell, before the call. */
+        status = in_child(call_sd);
+        ASSERT_TRUE(WIFEXITED(status));
+        ASSERT_EQ(WEXITSTATUS(status), CELL_EXIT_FAILURE);
+}
+
+TEST(owner_loads) {
+        ASSERT_EQ(libsystemd_load(), 0);
+        ASSERT_EQ(libsystemd_load(), 0);        /* once */
+        ASSERT_EQ(call_sd(), 0);
+        /* Loaded before the fork: the child uses what is there. */
+        int status = in_child(call_sd);
+        ASSERT_TRUE(WIFEXITED(status));
+        ASSERT_EQ(WEXITSTATUS(status), 0);
+}
