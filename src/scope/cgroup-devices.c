@@ -344,18 +344,12 @@ static int bpf_call(int cmd, union bpf_attr *attr) {
         return r < 0 ? -errno : (int) r;
 }
 
-int cgroup_devices_load(const CgroupDeviceRule *rules, size_t n_rules, int *ret_prog_fd) {
-        _cleanup_free_ struct bpf_insn *insns = NULL;
+int cgroup_devices_load_insns(const struct bpf_insn *insns, size_t n, int *ret_prog_fd) {
         union bpf_attr attr;
-        size_t n = 0;
         int r;
 
-        if (!ret_prog_fd)
+        if (!insns || n == 0 || n > BPF_MAXINSNS || !ret_prog_fd)
                 return -EINVAL;
-        r = cgroup_devices_build(rules, n_rules, &insns, &n);
-        if (r < 0)
-                return r;
-
         memset(&attr, 0, sizeof(attr));
         attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
         attr.insns = (uint64_t) (uintptr_t) insns;
@@ -371,6 +365,19 @@ int cgroup_devices_load(const CgroupDeviceRule *rules, size_t n_rules, int *ret_
                 return r;
         *ret_prog_fd = r;
         return 0;
+}
+
+int cgroup_devices_load(const CgroupDeviceRule *rules, size_t n_rules, int *ret_prog_fd) {
+        _cleanup_free_ struct bpf_insn *insns = NULL;
+        size_t n = 0;
+        int r;
+
+        if (!ret_prog_fd)
+                return -EINVAL;
+        r = cgroup_devices_build(rules, n_rules, &insns, &n);
+        if (r < 0)
+                return r;
+        return cgroup_devices_load_insns(insns, n, ret_prog_fd);
 }
 
 int cgroup_devices_attach(int prog_fd, int cgroup_fd) {

@@ -52,6 +52,30 @@ int cgroup_devices_build(const CgroupDeviceRule *rules, size_t n_rules,
 
 /* Build and load it (BPF_PROG_LOAD). The fd is O_CLOEXEC. */
 int cgroup_devices_load(const CgroupDeviceRule *rules, size_t n_rules, int *ret_prog_fd);
+/* Load a program cgroup_devices_build() made. */
+int cgroup_devices_load_insns(const struct bpf_insn *insns, size_t n, int *ret_prog_fd);
+
+/* The same, pinned (cgroup-devices-pin.c): the program the rules make is taken
+ * from bpffs/cell/devices-HASH when one is pinned there whose instructions,
+ * as the kernel reports them, are exactly these; else it is loaded and pinned
+ * there (by rename: a reader sees the old one, the new one or none), so that
+ * later starts skip the kernel's verifier and JIT. bpffs: a BPF filesystem
+ * (NULL: /sys/fs/bpf, where systemd mounts one); its cell/ directory is used
+ * only when it is ours alone (our uid, mode 0700). $CELL_BPF_PIN=0 turns it
+ * off. Returns what happened (>= 0) or, when no program could be had, -errno
+ * of the load. Logs at debug level only. */
+typedef enum CgroupDevicesPin {
+        CGROUP_DEVICES_PIN_OFF,         /* loaded; no pinning here (off, no BPF filesystem, not ours) */
+        CGROUP_DEVICES_PIN_HIT,         /* the pinned one */
+        CGROUP_DEVICES_PIN_STORED,      /* loaded and pinned */
+        CGROUP_DEVICES_PIN_MISS,        /* loaded; pinning it failed */
+        _CGROUP_DEVICES_PIN_MAX,
+} CgroupDevicesPin;
+
+#define CGROUP_DEVICES_BPFFS "/sys/fs/bpf"
+
+int cgroup_devices_load_pinned(const CgroupDeviceRule *rules, size_t n_rules, const char *bpffs, int *ret_prog_fd);
+const char *cgroup_devices_pin_to_string(CgroupDevicesPin p);
 
 /* Attach to an open cgroup2 directory with BPF_F_ALLOW_MULTI: programs of
  * ancestors (systemd's) and of a delegated container's own descendants all

@@ -6,9 +6,10 @@
  *
  * Why not systemd's: PID 1 loads a BPF program for every scope it starts
  * (~0.7 ms of its CPU here), on the start's critical path and serially for a
- * boot storm. cell loads the same policy in its own process (~0.1 ms, just
- * before StartTransientUnit) and attaches it when the job is done, before the
- * payload may run (crun and runc do the same).
+ * boot storm. cell loads the same policy in its own process (~0.1-0.2 ms, just
+ * before StartTransientUnit; once per policy, then pinned: cgroup-devices-pin.c)
+ * and attaches it when the job is done, before the payload may run (crun and
+ * runc do the same).
  * The cgroupfs manager gets the policy it lacked, on a hybrid host too (on its
  * cgroup in the unified tree: the kernel asks cgroup2's programs as well as
  * the v1 devices controller). With systemd on a hybrid host the policy stays
@@ -28,6 +29,7 @@
 
 #include "cgroup-devices.h"
 #include "cgroup-util.h"
+#include "log.h"
 #include "scope-internal.h"
 #include "strv.h"
 
@@ -89,7 +91,10 @@ int scope_devices_load(Scope *s) {
 
         if (!s->devices_own || s->devices_prog_fd >= 0)
                 return 0;
-        r = cgroup_devices_load(s->devices_rules, s->n_devices_rules, &s->devices_prog_fd);
+        /* The pinned one when there is one: no verifier and JIT at every start. */
+        r = cgroup_devices_load_pinned(s->devices_rules, s->n_devices_rules, NULL, &s->devices_prog_fd);
+        if (r >= 0)
+                log_debug("Device filter: %s.", cgroup_devices_pin_to_string(r));
         if (r == -EPERM || r == -ENOSYS || r == -EOPNOTSUPP) {
                 /* No BPF for us (a seccomp filter around cell, a kernel without it).
                  * With systemd: it is asked for DevicePolicy= instead (PID 1 is not
