@@ -256,7 +256,7 @@ static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *
 
         /* The very steps the payload took (cell run), up to execve, with
          * the program compiled on the host as the payload's was. */
-        return privilege_exec(p, &id, prog, "", exec_path, argv, env, err);
+        return privilege_exec(p, NULL, &id, prog, "", exec_path, argv, env, err);
 }
 
 static int exec_signals(sigset_t *ret) {

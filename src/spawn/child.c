@@ -44,6 +44,7 @@ typedef struct ChildContext {
         int tree_fd;            /* PrivateUsers=: the root the builder made */
         SeccompProgram seccomp; /* compiled before PREPARED, loaded last (child_exec()) */
         bool host_unified;      /* the host's /sys/fs/cgroup is cgroup2 alone */
+        uint64_t held;          /* cell's bounding set, before privilege_bound() dropped the rest */
 } ChildContext;
 
 /* Step 1: tie our life to the supervisor's and hide from the payload. */
@@ -360,7 +361,7 @@ static int child_exec(ChildContext *c, SpawnError *err) {
 
         /* The same last steps as "cell exec": the seccomp program was
          * compiled before PREPARED, it is only loaded here, last. */
-        return privilege_exec(p, &c->identity, &c->seccomp, "Exec=", c->exec_path, p->argv,
+        return privilege_exec(p, &c->held, &c->identity, &c->seccomp, "Exec=", c->exec_path, p->argv,
                               c->environment, err);
 }
 
@@ -430,6 +431,10 @@ static int child_run(ChildContext *c, SpawnError *err) {
                 r = child_resolve(c, err);
         if (r >= 0)
                 r = child_seccomp_compile(c, err);
+        /* The bounding set now, not after GO: it limits only what exec can
+         * gain, and we still hold every capability the steps after GO need. */
+        if (r >= 0)
+                r = privilege_bound(p, &c->held, err);
         if (r < 0)
                 return r;
 

@@ -60,8 +60,26 @@ static int privilege_chdir(const Plan *p, const Identity *id, SpawnError *err) {
         return 0;
 }
 
-int privilege_exec(const Plan *p, const Identity *id, const SeccompProgram *prog, const char *what,
-                   const char *path, char * const argv[], char * const envp[], SpawnError *err) {
+int privilege_bound(const Plan *p, uint64_t *ret_held, SpawnError *err) {
+        uint64_t held;
+        int r;
+
+        /* What cell itself cannot grant: an error if the unit asked for it
+         * by name, else left out of the default set (a host whose own
+         * bounding set lacks it). */
+        held = caps_held();
+        r = caps_check_held(p->cap_required, held, err);
+        if (r >= 0)
+                r = caps_bounding_set(p->cap_bounding & held, err);
+        if (r < 0)
+                return r;
+        *ret_held = held;
+        return 0;
+}
+
+int privilege_exec(const Plan *p, const uint64_t *bounded, const Identity *id, const SeccompProgram *prog,
+                   const char *what, const char *path, char * const argv[], char * const envp[],
+                   SpawnError *err) {
         sigset_t none;
         uint64_t held;
         char text[32];
@@ -79,15 +97,14 @@ int privilege_exec(const Plan *p, const Identity *id, const SeccompProgram *prog
                         return spawn_error(err, errno, "OOMScoreAdjust=%d", p->oom_score_adjust);
         }
 
-        /* What cell itself cannot grant: an error if the unit asked for it
-         * by name, else left out of the default set (a host whose own
-         * bounding set lacks it). */
-        held = caps_held();
-        r = caps_check_held(p->cap_required, held, err);
-        if (r >= 0)
-                r = caps_bounding_set(p->cap_bounding & held, err);
-        if (r >= 0)
-                r = caps_keep_across_uid_change(err);
+        if (bounded)
+                held = *bounded;
+        else {
+                r = privilege_bound(p, &held, err);
+                if (r < 0)
+                        return r;
+        }
+        r = caps_keep_across_uid_change(err);
         if (r >= 0)
                 r = identity_apply(id, err);
         if (r < 0)

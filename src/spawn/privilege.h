@@ -19,12 +19,21 @@
  * or -errno. */
 int privilege_seccomp_compile(const Plan *p, bool cached, SeccompProgram *ret, SpawnError *err);
 
+/* The bounding set: what any later exec can ever gain, limited to the
+ * plan's and to what cell holds (an error when the unit asked by name for a
+ * capability cell lacks). It takes nothing from the caller's own sets, so the
+ * payload's child does it before PREPARED, off the path after GO.
+ * *ret_held: cell's bounding set before, for privilege_exec(). */
+int privilege_bound(const Plan *p, uint64_t *ret_held, SpawnError *err);
+
 /* From the container's root (its "/" is the root, the cwd anywhere) to
- * execve: rlimits and OOMScoreAdjust=, the bounding set, the ids (keeping the
+ * execve: rlimits and OOMScoreAdjust=, the bounding set (unless bounded:
+ * privilege_bound() was called and returned that), the ids (keeping the
  * capabilities across the change), umask, WorkingDirectory= resolved inside
  * the root, the capability sets, no_new_privs, every fd above 2
  * close-on-exec, an empty signal mask, the seccomp program, execve.
  * Returns only on failure; what names the command in that message
  * ("Exec=" for the payload, "" for a command of cell exec). */
-int privilege_exec(const Plan *p, const Identity *id, const SeccompProgram *prog, const char *what,
-                   const char *path, char * const argv[], char * const envp[], SpawnError *err);
+int privilege_exec(const Plan *p, const uint64_t *bounded, const Identity *id, const SeccompProgram *prog,
+                   const char *what, const char *path, char * const argv[], char * const envp[],
+                   SpawnError *err);
