@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "cgroup-devices.h"
+#include "fs-util.h"
 #include "log.h"
 #include "macros.h"
 
@@ -44,8 +45,6 @@
 #define TEMP_PREFIX "tmp-"             /* bpffs reserves names with a dot */
 #define TEMP_MAX_AGE_SEC (60 * 60)
 #define PIN_MAX 16
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
 static const char *const pin_table[_CGROUP_DEVICES_PIN_MAX] = {
         [CGROUP_DEVICES_PIN_OFF] = "loaded, not pinned",
@@ -61,18 +60,6 @@ const char *cgroup_devices_pin_to_string(CgroupDevicesPin p) {
 static int bpf_call(int cmd, union bpf_attr *attr) {
         long r = syscall(__NR_bpf, cmd, attr, sizeof(*attr));
         return r < 0 ? -errno : (int) r;
-}
-
-/* FNV-1a: it only names the pin; what is pinned is compared in full. */
-static uint64_t hash64(const void *p, size_t n) {
-        const uint8_t *s = p;
-        uint64_t h = UINT64_C(0xcbf29ce484222325);
-
-        for (size_t i = 0; i < n; i++) {
-                h ^= s[i];
-                h *= UINT64_C(0x100000001b3);
-        }
-        return h;
 }
 
 /* bpffs/cell, made when missing: only a directory of ours on a BPF filesystem. */
@@ -149,19 +136,12 @@ static int pin_get(const char *path, const struct bpf_insn *insns, size_t n, int
 /* Temporary pins a start left when it died between pinning and renaming,
  * and, past PIN_MAX policies, every other one. */
 static void pin_prune(int dfd, const char *keep) {
-        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_(closedirp) DIR *d = opendir_at(dfd, ".");
         struct dirent *de;
         unsigned n = 0;
-        int fd;
 
-        fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
+        if (!d)
                 return;
-        d = fdopendir(fd);
-        if (!d) {
-                safe_close(fd);
-                return;
-        }
         while ((de = readdir(d))) {
                 struct stat st;
 
@@ -224,7 +204,8 @@ int cgroup_devices_load_pinned(const CgroupDeviceRule *rules, size_t n_rules, co
         r = cgroup_devices_build(rules, n_rules, &insns, &n);
         if (r < 0)
                 return r;
-        snprintf(name, sizeof name, PIN_PREFIX "%016" PRIx64, hash64(insns, n * sizeof(struct bpf_insn)));
+        /* The hash only names the pin; what is pinned is compared in full. */
+        snprintf(name, sizeof name, PIN_PREFIX "%016" PRIx64, hash_fnv1a64(insns, n * sizeof(struct bpf_insn)));
 
         if (!pin_enabled())
                 r = -ECANCELED;

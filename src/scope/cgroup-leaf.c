@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "cgroup-util.h"
+#include "fs-util.h"
 #include "scope-internal.h"
 
 #define LEAF_PREFIX "cell.supervisor-"
@@ -118,16 +119,11 @@ int scope_leaf_enter(Scope *s, const char *own, int own_fd, char **ret_leaf) {
 /* Removes empty leaves of cells that are gone; true if some other child of
  * own (another cell's leaf or container) remains. */
 static bool sweep_siblings(const char *own, const char *leaf_name) {
-        _cleanup_close_ int fd = open(own, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
+        DIR *d = opendir_at(AT_FDCWD, own);
         bool others = false;
-        DIR *d;
 
-        if (fd < 0)
-                return true;
-        d = fdopendir(fd);
         if (!d)
                 return true;
-        fd = -EBADF;                            /* owned by d now */
         for (struct dirent *de; (de = readdir(d)); ) {
                 if (de->d_type != DT_DIR || streq(de->d_name, ".") || streq(de->d_name, "..") ||
                     streq(de->d_name, leaf_name))

@@ -15,13 +15,13 @@
 
 #include "cgroup-tree.h"
 #include "cgroup-util.h"
+#include "fs-util.h"
 #include "macros.h"
 
 /* Calls visit(fd, userdata) on dirfd, then on every cgroup below it,
  * depth-first; with trim, removes each child after its own subtree. Stops
  * at the first visit() that returns non-zero and returns that. */
 static int walk(int dirfd, unsigned depth, bool trim, int (*visit)(int fd, void *userdata), void *userdata) {
-        _cleanup_close_ int fd = -EBADF;
         DIR *d;
         int r = 0, first_error = 0;
 
@@ -33,14 +33,10 @@ static int walk(int dirfd, unsigned depth, bool trim, int (*visit)(int fd, void 
         if (depth >= CG_TREE_DEPTH_MAX)
                 return trim ? -ELOOP : 0;
 
-        /* opendir() takes its own fd: reopen, the caller keeps dirfd. */
-        fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        d = fdopendir(fd);
+        /* The caller keeps dirfd. */
+        d = opendir_at(dirfd, ".");
         if (!d)
                 return -errno;
-        fd = -EBADF;            /* the DIR owns it now */
 
         for (struct dirent *de; (de = readdir(d)); ) {
                 _cleanup_close_ int child = -EBADF;

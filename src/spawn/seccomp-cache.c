@@ -16,10 +16,9 @@
 #include <unistd.h>
 
 #include "config-build.h"
+#include "fs-util.h"
 #include "log.h"
 #include "seccomp-cache.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
 #define CACHE_MAGIC "CELLBPF1"
 #define CACHE_KEY_MAX (256u * 1024u)
@@ -52,17 +51,6 @@ const char *seccomp_cache_dir(void) {
 /* "0" turns it off, as CELL_CGROUP_PRIME=0 and CELL_MONITOR=0 do theirs. */
 static bool cache_enabled(void) {
         return !streq_ptr(getenv("CELL_SECCOMP_CACHE"), "0");
-}
-
-/* FNV-1a: it only names a file; what the file holds is compared in full. */
-static uint64_t hash64(const char *s, size_t n) {
-        uint64_t h = UINT64_C(0xcbf29ce484222325);
-
-        for (size_t i = 0; i < n; i++) {
-                h ^= (uint8_t) s[i];
-                h *= UINT64_C(0x100000001b3);
-        }
-        return h;
 }
 
 typedef struct BuildIds {
@@ -226,18 +214,11 @@ static int cache_read(int dfd, const char *name, const char *key, size_t key_siz
 /* The files of another cell, libseccomp or kernel; and temporary files
  * left by a start that died between writing and renaming. */
 static void cache_prune(int dfd, const char *keep_prefix) {
-        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_(closedirp) DIR *d = opendir_at(dfd, ".");
         struct dirent *de;
-        int fd;
 
-        fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
+        if (!d)
                 return;
-        d = fdopendir(fd);
-        if (!d) {
-                safe_close(fd);
-                return;
-        }
         while ((de = readdir(d))) {
                 struct stat st;
 
@@ -299,8 +280,9 @@ int seccomp_cache_program(PlanSeccompAction default_action, int default_error,
                 r = seccomp_program_compile(default_action, default_error, rules, n_rules, no_new_privs, ret, err);
                 return r < 0 ? r : SECCOMP_CACHE_OFF;
         }
-        snprintf(prefix, sizeof prefix, "%016" PRIx64 "-", hash64(key, env_size));
-        snprintf(name, sizeof name, "%s%016" PRIx64 ".bpf", prefix, hash64(key + env_size, key_size - env_size));
+        /* The hashes only name the file; what it holds is compared in full. */
+        snprintf(prefix, sizeof prefix, "%016" PRIx64 "-", hash_fnv1a64(key, env_size));
+        snprintf(name, sizeof name, "%s%016" PRIx64 ".bpf", prefix, hash_fnv1a64(key + env_size, key_size - env_size));
 
         dfd = cache_dir_open(false);
         if (dfd >= 0) {

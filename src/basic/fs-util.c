@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+
+#include "fs-util.h"
+
+DIR *opendir_at(int dirfd, const char *path) {
+        int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *d;
+
+        if (fd < 0)
+                return NULL;
+        d = fdopendir(fd);
+        if (!d) {
+                int saved = errno;
+                safe_close(fd);
+                errno = saved;
+        }
+        return d;
+}
+
+uint64_t hash_fnv1a64(const void *p, size_t n) {
+        const uint8_t *s = p;
+        uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+        for (size_t i = 0; i < n; i++) {
+                h ^= s[i];
+                h *= UINT64_C(0x100000001b3);
+        }
+        return h;
+}
