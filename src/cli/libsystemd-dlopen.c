@@ -142,15 +142,22 @@ int libsystemd_load(void) {
         return 0;
 }
 
-/* Loaded on first use: by then "cell run" has started what it starts first
- * (scope_prime()). A libsystemd that cannot be loaded ends cell there, before
- * it has made anything that would need undoing. */
+/* Loaded on first use. "cell run" loads it itself (libsystemd_load()) once
+ * it has cloned the container's init, and undoes what it made when that
+ * fails; any other first call loads it here, and a libsystemd that cannot be
+ * loaded ends cell there (status 2), before that verb has made anything. */
 static void need(void) {
         if (!loaded && libsystemd_load() < 0)
                 exit(CELL_EXIT_FAILURE);
 }
 
 #define SYM(name) (need(), sym.name)
+
+/* For the functions that release: before the first load nothing of
+ * libsystemd's exists, so there is nothing to release and nothing is loaded.
+ * The clean-up after a start that failed early (or could not load it) runs
+ * without it. */
+#define RELEASE(name, arg) (loaded ? sym.name(arg) : NULL)
 
 int sd_bus_add_filter(sd_bus *bus, sd_bus_slot **slot, sd_bus_message_handler_t callback, void *userdata) {
         return SYM(sd_bus_add_filter)(bus, slot, callback, userdata);
@@ -200,7 +207,8 @@ int sd_bus_detach_event(sd_bus *bus) {
 }
 
 void sd_bus_error_free(sd_bus_error *e) {
-        SYM(sd_bus_error_free)(e);
+        if (loaded)
+                sym.sd_bus_error_free(e);
 }
 
 int sd_bus_error_get_errno(const sd_bus_error *e) {
@@ -212,7 +220,7 @@ int sd_bus_error_has_name(const sd_bus_error *e, const char *name) {
 }
 
 sd_bus *sd_bus_flush_close_unref(sd_bus *bus) {
-        return SYM(sd_bus_flush_close_unref)(bus);
+        return RELEASE(sd_bus_flush_close_unref, bus);
 }
 
 int sd_bus_get_property(sd_bus *bus, const char *destination, const char *path, const char *interface,
@@ -327,7 +335,7 @@ int sd_bus_message_read_array(sd_bus_message *m, char type, const void **ptr, si
 }
 
 sd_bus_message *sd_bus_message_unref(sd_bus_message *m) {
-        return SYM(sd_bus_message_unref)(m);
+        return RELEASE(sd_bus_message_unref, m);
 }
 
 int sd_bus_open_system(sd_bus **ret) {
@@ -347,11 +355,11 @@ int sd_bus_process(sd_bus *bus, sd_bus_message **r) {
 }
 
 sd_bus_slot *sd_bus_slot_unref(sd_bus_slot *slot) {
-        return SYM(sd_bus_slot_unref)(slot);
+        return RELEASE(sd_bus_slot_unref, slot);
 }
 
 sd_bus *sd_bus_unref(sd_bus *bus) {
-        return SYM(sd_bus_unref)(bus);
+        return RELEASE(sd_bus_unref, bus);
 }
 
 int sd_bus_wait(sd_bus *bus, uint64_t timeout_usec) {
@@ -411,7 +419,7 @@ int sd_event_run(sd_event *e, uint64_t usec) {
 }
 
 sd_event_source *sd_event_source_disable_unref(sd_event_source *s) {
-        return SYM(sd_event_source_disable_unref)(s);
+        return RELEASE(sd_event_source_disable_unref, s);
 }
 
 sd_event *sd_event_source_get_event(sd_event_source *s) {
@@ -427,11 +435,11 @@ int sd_event_source_set_priority(sd_event_source *s, int64_t priority) {
 }
 
 sd_event_source *sd_event_source_unref(sd_event_source *s) {
-        return SYM(sd_event_source_unref)(s);
+        return RELEASE(sd_event_source_unref, s);
 }
 
 sd_event *sd_event_unref(sd_event *e) {
-        return SYM(sd_event_unref)(e);
+        return RELEASE(sd_event_unref, e);
 }
 
 int sd_pid_get_unit(pid_t pid, char **unit) {

@@ -13,6 +13,7 @@
 #include <sys/signalfd.h>
 #include <systemd/sd-event.h>
 
+#include "libsystemd-dlopen.h"
 #include "log.h"
 #include "monitor-handover.h"
 #include "monitor.h"
@@ -252,6 +253,17 @@ static int report_scope_error(const char *text, int r) {
         return log_error_errno(r, "cgroup: %m");
 }
 
+/* scope_new(), its failure reported, and a word on what it made. */
+static int new_scope(const Plan *p, CgroupManager manager, bool user_bus, sd_event *event, Scope **ret) {
+        int r = scope_new(p, manager, user_bus, event, ret);
+        if (r < 0)
+                return report_scope_error(scope_last_error(NULL), r);
+        if (scope_manager(*ret) == CGROUP_MANAGER_NONE)
+                log_warning("Running without a cgroup (--cgroup-manager=none): no limits are enforced.");
+        log_plan(p, scope_manager(*ret));
+        return 0;
+}
+
 /* Clones the container's init, which builds its mounts at once and then
  * waits to be released; cgroup_fd: the cgroup it is born in, or -EBADF. */
 static int start_child(const Plan *p, char **env_before, char **env_after, int cgroup_fd,
@@ -319,14 +331,23 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
         /* Where systemd makes the scope, the child is cloned first: it builds
          * its mounts while cell loads libsystemd, connects and systemd runs the
          * scope's job (it needs no cgroup to be born in). The cgroupfs manager
-         * makes the cgroup first, so that the child is born in it. */
+         * makes the cgroup first, so that the child is born in it; that needs
+         * no event loop, so libsystemd is loaded after the clone there too. */
         bool child_first = scope_expects_systemd(a->manager);
-        if (child_first) {
-                r = start_child(p, env_before, env_after, -EBADF, &seccomp, &spawn);
+        if (!child_first) {
+                r = new_scope(p, a->manager, a->user_bus, NULL, &scope);
                 if (r < 0)
                         goto finish;
         }
+        r = start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp, &spawn);
+        if (r < 0)
+                goto finish;
 
+        /* libsystemd, now that the child builds its mounts: one that cannot be
+         * loaded ends the start here, and what was made is undone. */
+        r = libsystemd_load();
+        if (r < 0)
+                goto finish;
         r = sd_event_default(&event);
         if (r < 0) {
                 log_error_errno(r, "Creating the event loop: %m");
@@ -339,30 +360,28 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
                 goto finish;
         }
 
-        r = scope_new(p, child_first ? CGROUP_MANAGER_SYSTEMD : a->manager, a->user_bus, event, &scope);
-        if (r < 0 && r != -ENOMEM && child_first && a->manager == CGROUP_MANAGER_AUTO) {
-                /* Auto, and systemd's bus did not answer: the cgroupfs manager
-                 * wants cell alone in its cgroup and the child born in the
-                 * container's, so this child goes and auto decides again. */
-                log_debug("No systemd bus after all (%s): cloning the container's init again.",
-                          strna(scope_last_error(NULL)));
-                spawn_kill(&spawn);
-                spawn = SPAWN_NULL;
-                child_first = false;
-                r = scope_new(p, a->manager, a->user_bus, event, &scope);
-        }
-        if (r < 0) {
-                report_scope_error(scope_last_error(NULL), r);
-                goto finish;
-        }
-        if (scope_manager(scope) == CGROUP_MANAGER_NONE)
-                log_warning("Running without a cgroup (--cgroup-manager=none): no limits are enforced.");
-        log_plan(p, scope_manager(scope));
-
-        if (!child_first) {
-                r = start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp, &spawn);
-                if (r < 0)
+        if (child_first) {
+                r = scope_new(p, CGROUP_MANAGER_SYSTEMD, a->user_bus, event, &scope);
+                if (r >= 0)
+                        log_plan(p, CGROUP_MANAGER_SYSTEMD);
+                else if (r != -ENOMEM && a->manager == CGROUP_MANAGER_AUTO) {
+                        /* Auto, and systemd's bus did not answer: the cgroupfs manager
+                         * wants cell alone in its cgroup and the child born in the
+                         * container's, so this child goes and auto decides again. */
+                        log_debug("No systemd bus after all (%s): cloning the container's init again.",
+                                  strna(scope_last_error(NULL)));
+                        spawn_kill(&spawn);
+                        spawn = SPAWN_NULL;
+                        r = new_scope(p, a->manager, a->user_bus, event, &scope);
+                        if (r >= 0)
+                                r = start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp,
+                                                &spawn);
+                        if (r < 0)
+                                goto finish;
+                } else {
+                        report_scope_error(scope_last_error(NULL), r);
                         goto finish;
+                }
         }
 
         /* The scope job runs while the child builds its mounts. */

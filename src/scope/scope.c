@@ -106,7 +106,7 @@ int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *eve
 
         if (!p || !ret || (unsigned) manager >= _CGROUP_MANAGER_MAX)
                 return -EINVAL;
-        if (manager != CGROUP_MANAGER_NONE && !event)
+        if (manager == CGROUP_MANAGER_SYSTEMD && !event)
                 return -EINVAL;
 
         Scope *s = calloc(1, sizeof(Scope));
@@ -131,7 +131,7 @@ int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *eve
                 /* systemd when it is PID 1 and its bus answers; else our own cgroup;
                  * with no cgroup filesystem at all (an initramfs): none. */
                 manager = CGROUP_MANAGER_NONE;
-                if (booted_with_systemd()) {
+                if (event && booted_with_systemd()) {
                         r = scope_bus_new(s, p, user_bus);
                         if (r >= 0)
                                 manager = CGROUP_MANAGER_SYSTEMD;

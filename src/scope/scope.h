@@ -9,7 +9,8 @@
  *   scope_prime()          first thing: the kernel's wait for systemd's move begins
  *   spawn the child        with systemd (scope_expects_systemd()): first, so that it
  *                          builds its mounts while cell connects
- *   scope_new()            connect the bus / create the cgroup dir
+ *   scope_new()            connect the bus / create the cgroup dir (cgroupfs: no
+ *                          event loop needed, so before cell loads libsystemd)
  *   scope_clone_into_fd()  cgroupfs on cgroup2: fd for clone3(CLONE_INTO_CGROUP)
  *   spawn the child        otherwise: now, born in its cgroup
  *   scope_attach()         StartTransientUnit(PIDs) / write cgroup.procs; does not wait
@@ -64,8 +65,11 @@ void scope_prime_cancel(void);
 typedef struct Scope Scope;
 
 /* Chooses the manager (AUTO resolved here), connects / creates, and attaches
- * to the event loop. On failure returns -errno and has logged nothing; the
- * caller reports with scope_last_error() text if set. */
+ * to the event loop. event: needed by the systemd manager alone; NULL for
+ * cgroupfs or none (then AUTO never picks systemd), so that a caller can make
+ * a cgroup and clone into it before it loads libsystemd. On failure returns
+ * -errno and has logged nothing; the caller reports with scope_last_error()
+ * text if set. */
 int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *event, Scope **ret);
 
 CgroupManager scope_manager(const Scope *s);   /* the one actually in use */

@@ -31,4 +31,13 @@ expect "a broken libsystemd: exit status" "$status" 2
 expect_match "a broken libsystemd: the message" "$(cat "$work/err")" 'Cannot load libsystemd\.so\.0: .*libsystemd\.so\.0'
 expect_nothing_left
 [ ! -e "/run/cell/$(unit_name lib)" ] || fail "runtime state left behind"
+
+# The same with systemd's manager: the container's init is cloned before
+# libsystemd is loaded (src/cli/run.c); it goes when the load fails.
+host_snapshot before
+status=0
+LD_LIBRARY_PATH=$work/lib timeout 20 "$CELL" run --cgroup-manager=systemd "$u" >"$work/out" 2>"$work/err" || status=$?
+expect "a broken libsystemd, systemd manager: exit status" "$status" 2
+expect_match "a broken libsystemd, systemd manager: the message" "$(cat "$work/err")" 'Cannot load libsystemd\.so\.0'
+expect_nothing_left
 echo "ok"
