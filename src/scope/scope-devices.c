@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* The container's device policy on a pure cgroup2 host: cell's own BPF device
+/* The container's device policy wherever there is a cgroup2 tree: cell's own BPF device
  * filter (cgroup-devices.c), attached to the container's cgroup before the
  * payload runs, in place of DevicePolicy=closed + DeviceAllow= for systemd.
  *
@@ -10,21 +10,25 @@
  * before StartTransientUnit; once per policy, then pinned: cgroup-devices-pin.c)
  * and attaches it when the job is done, before the payload may run (crun and
  * runc do the same).
- * The cgroupfs manager gets the policy it lacked, on a hybrid host too (on its
- * cgroup in the unified tree: the kernel asks cgroup2's programs as well as
- * the v1 devices controller). With systemd on a hybrid host the policy stays
- * systemd's: the v1 devices controller needs no BPF and works where BPF may
- * not. As root only: the user manager cannot attach one either. Where the
- * kernel refuses cell the program, systemd is asked for DevicePolicy= after all.
+ * The cgroupfs manager gets the policy it lacked. On a hybrid host the
+ * program sits on the container's cgroup in the unified tree, with systemd
+ * (whose v1 devices controller cost PID 1 0.38 ms per scope on the start's
+ * path, tests/bench/RESULTS.md, change 23) as with cgroupfs: the kernel asks
+ * cgroup2's programs as well as the v1 devices controller, which then allows
+ * what its parent allows. As root only: the user manager cannot attach one
+ * either. Where the kernel refuses cell the program, systemd is asked for
+ * DevicePolicy= after all (v1's controller on a hybrid host).
  *
  * The rules are the plan's DeviceAllow property (the built-in nodes and the
  * unit's DeviceAllow=), resolved when the scope is made. */
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "cgroup-devices.h"
@@ -32,6 +36,25 @@
 #include "log.h"
 #include "scope-internal.h"
 #include "strv.h"
+
+/* systemd's cgroup2 tree beside the v1 controllers (its hybrid mode). */
+#define HYBRID_UNIFIED_DIR "/sys/fs/cgroup/unified"
+
+static bool path_equal(const char *a, const char *b) {
+        size_t la = strlen(a), lb = strlen(b);
+
+        while (la > 1 && a[la - 1] == '/')
+                la--;
+        while (lb > 1 && b[lb - 1] == '/')
+                lb--;
+        return la == lb && memcmp(a, b, la) == 0;
+}
+
+static bool is_cgroup2_dir(const char *path) {
+        struct statfs sfs;
+
+        return statfs(path, &sfs) >= 0 && (uint32_t) sfs.f_type == CGROUP2_SUPER_MAGIC;
+}
 
 int scope_devices_prepare(Scope *s, const Plan *p, bool user_bus) {
         const PlanProperty *allow = NULL;
@@ -53,7 +76,10 @@ int scope_devices_prepare(Scope *s, const Plan *p, bool user_bus) {
         if (r < 0)
                 return r;
         const CgroupMount *u = cg_mount_find(mounts, n_mounts, NULL);
-        bool pure = u && !cg_mounts_have_v1_controllers(mounts, n_mounts);
+        /* Where systemd keeps every unit's cgroup in the cgroup2 tree: alone, or
+         * beside v1 at /sys/fs/cgroup/unified (its hybrid mode). */
+        bool tracked = u && (!cg_mounts_have_v1_controllers(mounts, n_mounts) ||
+                             path_equal(u->where, HYBRID_UNIFIED_DIR));
         if (u) {
                 s->devices_v2.where = strdup(u->where);
                 s->devices_v2.root = strdup(u->root);
@@ -73,10 +99,10 @@ int scope_devices_prepare(Scope *s, const Plan *p, bool user_bus) {
                         return scope_set_error(s, r, "DeviceAllow=%s %s: %s", allow->as[i], allow->as[i + 1],
                                                r == -ENODEV ? "not a device node" : strerror(-r));
         }
-        /* Hybrid: systemd keeps its v1 devices controller; the cgroupfs manager, which
-         * has no other way, takes ours onto its cgroup in the unified tree
-         * (scope_devices_own_hybrid()). */
-        s->devices_own = pure;
+        /* A cgroup2 tree systemd does not keep its units in: systemd's v1 devices
+         * controller for a scope; the cgroupfs manager, which has no other way, takes
+         * ours onto its own cgroup there (scope_devices_own_hybrid()). */
+        s->devices_own = tracked;
         return 0;
 }
 
@@ -140,6 +166,12 @@ int scope_devices_attach_member(Scope *s, const CgroupMembership *m, size_t n) {
         if (!s->devices_own)
                 return 0;
         const char *path = cg_membership_path(m, n, NULL);
+        /* The scope's own cgroup and nothing above it: a filter there would
+         * restrict the processes of others. */
+        const char *base = path ? strrchr(path, '/') : NULL;
+        if (s->manager == CGROUP_MANAGER_SYSTEMD && (!base || !streq_ptr(base + 1, s->unit)))
+                return scope_set_error(s, -EXDEV, "the container's cgroup2 cgroup %s is not its scope's (%s)",
+                                       strna(path), strna(s->unit));
         dir = path ? cg_mount_path(&s->devices_v2, path) : NULL;
         if (!dir) {
                 r = path ? -ENOMEM : -ENOENT;
@@ -160,7 +192,8 @@ const char *scope_devices_enforcer(CgroupManager manager, bool user_bus) {
         switch (manager) {
         case CGROUP_MANAGER_SYSTEMD:
                 /* The same decision as scope_devices_prepare(). */
-                return root && layout == CGROUP_LAYOUT_UNIFIED ?
+                return root && (layout == CGROUP_LAYOUT_UNIFIED ||
+                                (layout == CGROUP_LAYOUT_HYBRID && is_cgroup2_dir(HYBRID_UNIFIED_DIR))) ?
                         "closed, enforced by cell (a BPF program on the scope's cgroup)" :
                         "closed, enforced by systemd (DevicePolicy=closed)";
         case CGROUP_MANAGER_CGROUPFS:

@@ -116,3 +116,37 @@ TEST(systemd_below_an_exclusive_program) {
         ASSERT_STREQ(error, "cannot attach the device policy to the container's cgroup: Operation not permitted");
         free(error);
 }
+
+/* With systemd, the filter goes on the scope's own cgroup in the cgroup2 tree
+ * and nowhere else: a child found in another cgroup there (a host whose
+ * systemd keeps no units in that tree) fails the start, naming both, rather
+ * than restrict the processes of others. Nothing is loaded or attached. */
+TEST(systemd_attaches_to_its_scope_only) {
+        static const char *const elsewhere[] = { "/", "/machine.slice/other.scope", "/machine.slice",
+                                                 "/cell-t.scope/payload" };
+        CgroupDeviceRule null_rw = { .type = 'c', .major = 1, .minor = 3,
+                                     .access = CGROUP_DEVICE_READ | CGROUP_DEVICE_WRITE };
+        char unit[] = "cell-t.scope";
+
+        for (size_t i = 0; i < ELEMENTSOF(elsewhere); i++) {
+                CgroupMembership m = { .id = 0, .path = (char *) elsewhere[i] };
+                Scope s = { .manager = CGROUP_MANAGER_SYSTEMD, .devices_own = true, .devices_prog_fd = -EBADF,
+                            .devices_rules = &null_rw, .n_devices_rules = 1, .unit = unit,
+                            .devices_v2 = { .where = (char *) "/nonexistent", .root = (char *) "/", .unified = true } };
+
+                ASSERT_ERROR(scope_devices_attach_member(&s, &m, 1), EXDEV);
+                ASSERT_NOT_NULL(strstr(s.error, elsewhere[i]));
+                ASSERT_NOT_NULL(strstr(s.error, "is not its scope's (cell-t.scope)"));
+                ASSERT_TRUE(s.devices_prog_fd < 0);
+                free(s.error);
+        }
+
+        /* Its own: past the check (here the directory is missing). */
+        CgroupMembership own = { .id = 0, .path = (char *) "/machine.slice/cell-t.scope" };
+        Scope s = { .manager = CGROUP_MANAGER_SYSTEMD, .devices_own = true, .devices_prog_fd = -EBADF,
+                    .devices_rules = &null_rw, .n_devices_rules = 1, .unit = unit,
+                    .devices_v2 = { .where = (char *) "/nonexistent", .root = (char *) "/", .unified = true } };
+        ASSERT_ERROR(scope_devices_attach_member(&s, &own, 1), ENOENT);
+        ASSERT_NOT_NULL(strstr(s.error, "cannot open the container's cgroup"));
+        free(s.error);
+}
