@@ -16,7 +16,7 @@ write_payload stop-payload <<'EOF'
 trap 'sleep 0.2; echo USR2 > /out/signal; exit 0' USR2
 trap 'echo TERM > /out/signal; exit 0' TERM
 echo "$$" > /out/started
-( trap 'echo signalled > /out/child; exit 0' USR2 TERM; sleep 1000 & wait ) &
+( trap 'echo signalled > /out/child; exit 0' USR2 TERM; : > /out/child-ready; sleep 1000 & wait ) &
 wait
 EOF
 install_cell hello <<EOF
@@ -29,8 +29,11 @@ EOF
 scope=cell-hello.scope
 
 start_hello() {
-        rm -f "$ROOT/out/signal" "$ROOT/out/started" "$ROOT/out/child"
-        if ! in_sealed systemctl start cell@hello.service || ! wait_for 5 test -e "$ROOT/out/started"; then
+        rm -f "$ROOT/out/signal" "$ROOT/out/started" "$ROOT/out/child" "$ROOT/out/child-ready"
+        # The child's trap must be in place before a stop, or USR2 would end it
+        # before it could say so.
+        if ! in_sealed systemctl start cell@hello.service || ! wait_for 5 test -e "$ROOT/out/started" ||
+           ! wait_for 5 test -e "$ROOT/out/child-ready"; then
                 # nothing to stop; the other cases would only wait for the same timeout
                 die "$1: cell@hello did not start (ActiveState=$(prop cell@hello.service ActiveState))"
         fi
