@@ -14,6 +14,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 #include <systemd/sd-login.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "libsystemd-dlopen.h"
@@ -107,21 +108,35 @@ static struct {
 } sym;
 static bool loaded;
 
-/* The process that exec'd cell, the only one that may load libsystemd. One
- * that cell cloned (the container's init, cloned before cell loads it, which
- * pivots into the image) would load whatever library stands at that name where
- * it is: it never loads one. */
+/* The process that exec'd cell, the only one that may load libsystemd, and
+ * the root it started in. One that cell cloned (the container's init, cloned
+ * before cell loads it, which pivots into the image), or cell itself once it
+ * has joined a container's mount namespace (cell exec), would load whatever
+ * library stands at that name there: neither ever loads one. */
 static pid_t owner;
+static dev_t owner_root_dev;
+static ino_t owner_root_ino;
 
 __attribute__((constructor)) static void owner_record(void) {
+        struct stat st;
+
         owner = getpid();
+        if (stat("/", &st) >= 0) {
+                owner_root_dev = st.st_dev;
+                owner_root_ino = st.st_ino;
+        }
 }
 
 int libsystemd_load(void) {
+        struct stat st;
         void *h;
 
         if (loaded)
                 return 0;
+        /* Never a library from a container's root. */
+        if (stat("/", &st) < 0 || st.st_dev != owner_root_dev || st.st_ino != owner_root_ino)
+                return log_error_errno(EPERM, "Not loading %s: \"/\" is not the root cell started in: a bug.",
+                                       LIBSYSTEMD_SONAME);
         /* A clone of cell must not load a library from the container's root. */
         if (getpid() != owner)
                 return log_error_errno(EPERM, "Not loading %s in PID %d, which cell cloned: a bug.",

@@ -54,6 +54,39 @@ static int release_unloaded(void) {
         return 0;
 }
 
+/* In another root (as after cell exec's setns into a container's mount
+ * namespace): refused, and said why. As root, in a child (chroot). */
+static char other_root[] = "/tmp/cell-dlopen-root.XXXXXX";
+
+static int load_in_other_root(void) {
+        int pipefd[2];
+        char buf[512] = "";
+
+        if (pipe(pipefd) < 0 || chroot(other_root) < 0 || chdir("/") < 0)
+                return 10;
+        /* What it logs, read back through a pipe. */
+        if (dup2(pipefd[1], STDERR_FILENO) < 0)
+                return 11;
+        int r = libsystemd_load();
+        close(pipefd[1]);
+        close(STDERR_FILENO);
+        if (read(pipefd[0], buf, sizeof buf - 1) < 0)
+                return 12;
+        return r == -EPERM && strstr(buf, "is not the root cell started in") ? 0 : 1;
+}
+
+TEST(other_root_never_loads) {
+        if (geteuid() != 0) {
+                printf("skipped: not root (chroot)\n");
+                return;
+        }
+        ASSERT_NOT_NULL(mkdtemp(other_root));
+        int status = in_child(load_in_other_root);
+        ASSERT_OK(rmdir(other_root) < 0 ? -errno : 0);
+        ASSERT_TRUE(WIFEXITED(status));
+        ASSERT_EQ(WEXITSTATUS(status), 0);
+}
+
 /* Before the first load of this process: a clone has nothing loaded either. */
 TEST(clone_never_loads) {
         int status = in_child(load_refused);
