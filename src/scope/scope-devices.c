@@ -24,11 +24,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "cgroup-devices.h"
@@ -40,20 +38,11 @@
 /* systemd's cgroup2 tree beside the v1 controllers (its hybrid mode). */
 #define HYBRID_UNIFIED_DIR "/sys/fs/cgroup/unified"
 
-static bool path_equal(const char *a, const char *b) {
-        size_t la = strlen(a), lb = strlen(b);
-
-        while (la > 1 && a[la - 1] == '/')
-                la--;
-        while (lb > 1 && b[lb - 1] == '/')
-                lb--;
-        return la == lb && memcmp(a, b, la) == 0;
-}
-
-static bool is_cgroup2_dir(const char *path) {
-        struct statfs sfs;
-
-        return statfs(path, &sfs) >= 0 && (uint32_t) sfs.f_type == CGROUP2_SUPER_MAGIC;
+/* Whether systemd keeps every unit's cgroup in the cgroup2 tree u: alone, or
+ * beside v1 at /sys/fs/cgroup/unified (its hybrid mode). Then a scope's filter
+ * is cell's; else systemd's v1 devices controller enforces the policy. */
+static bool units_in_tree(const CgroupMount *u, const CgroupMount *mounts, size_t n_mounts) {
+        return u && (!cg_mounts_have_v1_controllers(mounts, n_mounts) || streq(u->where, HYBRID_UNIFIED_DIR));
 }
 
 int scope_devices_prepare(Scope *s, const Plan *p, bool user_bus) {
@@ -76,10 +65,7 @@ int scope_devices_prepare(Scope *s, const Plan *p, bool user_bus) {
         if (r < 0)
                 return r;
         const CgroupMount *u = cg_mount_find(mounts, n_mounts, NULL);
-        /* Where systemd keeps every unit's cgroup in the cgroup2 tree: alone, or
-         * beside v1 at /sys/fs/cgroup/unified (its hybrid mode). */
-        bool tracked = u && (!cg_mounts_have_v1_controllers(mounts, n_mounts) ||
-                             path_equal(u->where, HYBRID_UNIFIED_DIR));
+        bool tracked = units_in_tree(u, mounts, n_mounts);
         if (u) {
                 s->devices_v2.where = strdup(u->where);
                 s->devices_v2.root = strdup(u->root);
@@ -186,18 +172,21 @@ int scope_devices_attach_member(Scope *s, const CgroupMembership *m, size_t n) {
 }
 
 const char *scope_devices_enforcer(CgroupManager manager, bool user_bus) {
-        int layout = cg_layout();
         bool root = geteuid() == 0 && !user_bus;
 
         switch (manager) {
-        case CGROUP_MANAGER_SYSTEMD:
+        case CGROUP_MANAGER_SYSTEMD: {
                 /* The same decision as scope_devices_prepare(). */
-                return root && (layout == CGROUP_LAYOUT_UNIFIED ||
-                                (layout == CGROUP_LAYOUT_HYBRID && is_cgroup2_dir(HYBRID_UNIFIED_DIR))) ?
-                        "closed, enforced by cell (a BPF program on the scope's cgroup)" :
-                        "closed, enforced by systemd (DevicePolicy=closed)";
+                CgroupMount *mounts = NULL;
+                size_t n_mounts = 0;
+                bool ours = root && cg_read_mounts(&mounts, &n_mounts) >= 0 &&
+                            units_in_tree(cg_mount_find(mounts, n_mounts, NULL), mounts, n_mounts);
+                cg_mount_free(mounts, n_mounts);
+                return ours ? "closed, enforced by cell (a BPF program on the scope's cgroup)" :
+                              "closed, enforced by systemd (DevicePolicy=closed)";
+        }
         case CGROUP_MANAGER_CGROUPFS:
-                if (layout < CGROUP_LAYOUT_HYBRID)
+                if (cg_layout() < CGROUP_LAYOUT_HYBRID)
                         return "not enforced (no cgroup2 tree here)";
                 return root ? "closed, enforced by cell (a BPF program on its cgroup)"
                             : "not enforced (cell is not root)";
