@@ -18,6 +18,10 @@ DIR *opendir_at(int dirfd, const char *path) {
         return d;
 }
 
+bool stat_ours_alone(const struct stat *st) {
+        return st->st_uid == geteuid() && !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
 uint64_t hash_fnv1a64(const void *p, size_t n) {
         const uint8_t *s = p;
         uint64_t h = UINT64_C(0xcbf29ce484222325);

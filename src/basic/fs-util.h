@@ -2,8 +2,10 @@
 #pragma once
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "macros.h"
 
@@ -12,6 +14,10 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 /* A DIR of dirfd/path ("." for dirfd's own directory) with an fd of its own
  * (O_CLOEXEC): the caller keeps dirfd. NULL with errno set. */
 DIR *opendir_at(int dirfd, const char *path);
+
+/* Ours alone: owned by our euid, and neither group nor others may write it.
+ * What a cache of ours trusts (a file of its, its directory). */
+bool stat_ours_alone(const struct stat *st);
 
 /* FNV-1a, 64 bits: for naming a file after what it holds (a cache), never
  * for trusting what a file of that name holds. */

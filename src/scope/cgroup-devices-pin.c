@@ -86,7 +86,7 @@ static int pin_dir_open(const char *bpffs, char **ret_path) {
         if ((uint32_t) sfs.f_type != BPF_FS_MAGIC)
                 return -ENOTTY;
         /* Ours alone: whoever else could write here could pin a filter of theirs. */
-        if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022))
+        if (fstat(fd, &st) < 0 || !stat_ours_alone(&st))
                 return -EPERM;
         if (asprintf(ret_path, "%s/cell", bpffs) < 0)
                 return -ENOMEM;

@@ -160,7 +160,7 @@ static int cache_dir_open(bool create) {
         fd = openat(top, "seccomp", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return negative_errno();
-        if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {
+        if (fstat(fd, &st) < 0 || !stat_ours_alone(&st)) {
                 safe_close(fd);
                 return -EPERM;
         }
@@ -183,7 +183,7 @@ static int cache_read(int dfd, const char *name, const char *key, size_t key_siz
         if (fstat(fd, &st) < 0)
                 return negative_errno();
         /* Only a file of ours that no one else could have written. */
-        if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022))
+        if (!S_ISREG(st.st_mode) || !stat_ours_alone(&st))
                 return -EPERM;
         if ((size_t) st.st_size < sizeof h ||
             (size_t) st.st_size > sizeof h + CACHE_KEY_MAX + BPF_MAXINSNS * sizeof(struct sock_filter))
