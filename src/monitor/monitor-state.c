@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "monitor.h"
+#include "parse-util.h"
 #include "strv.h"
 
 enum {
@@ -132,11 +133,9 @@ int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_a
 }
 
 int monitor_parse_number(const char *opt, const char *v, uint64_t max, uint64_t *ret) {
-        char *end;
+        uint64_t u;
 
-        errno = 0;
-        unsigned long long u = strtoull(v, &end, 10);
-        if (errno != 0 || end == v || *end || v[0] == '-' || u > max)
+        if (safe_atou64(v, &u) < 0 || u > max)
                 return log_error_errno(EINVAL, "--%s=%s: not a number up to %" PRIu64 ".", opt, v, max);
         *ret = u;
         return 0;
@@ -154,7 +153,7 @@ int monitor_parse_string(const char *v, char **dest) {
 
 /* An fd cell let through: it must be open; it is close-on-exec again from here on. */
 static int parse_fd(const char *opt, const char *v, int *ret) {
-        uint64_t u;
+        uint64_t u = 0;
         int r = monitor_parse_number(opt, v, INT32_MAX, &u);
 
         if (r < 0)
@@ -169,7 +168,7 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
         MonitorState s = MONITOR_STATE_NULL;
         bool notify_ready = false, ready_seen = false;
         int notify_fd = -EBADF, c, r = 0;
-        uint64_t u;
+        uint64_t u = 0;         /* read below even when a number was refused (then unused) */
 
         s.timeout_stop_usec = USEC_INFINITY;
         optind = 0;

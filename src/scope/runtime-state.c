@@ -14,6 +14,7 @@
 
 #include "cgroup-util.h"
 #include "config-build.h"
+#include "parse-util.h"
 #include "runtime-state.h"
 #include "strv.h"
 
@@ -88,19 +89,9 @@ int runtime_state_format(const RuntimeState *s, char **ret) {
         return 0;
 }
 
-static int parse_u64(const char *v, uint64_t *ret) {
-        char *e;
-        errno = 0;
-        unsigned long long u = strtoull(v, &e, 10);
-        if (errno || e == v || *e || *v == '-')
-                return -EINVAL;
-        *ret = u;
-        return 0;
-}
-
 static int parse_pid(const char *v, pid_t *ret) {
         uint64_t u;
-        if (parse_u64(v, &u) < 0 || u == 0 || u > INT32_MAX)
+        if (safe_atou64(v, &u) < 0 || u == 0 || u > INT32_MAX)
                 return -EINVAL;
         *ret = (pid_t) u;
         return 0;
@@ -132,13 +123,13 @@ int runtime_state_parse(const char *text, RuntimeState *ret) {
                 else if (streq(l, "SUPERVISOR"))
                         r = parse_pid(v, &s.supervisor);
                 else if (streq(l, "SUPERVISOR_START"))
-                        r = parse_u64(v, &s.supervisor_start);
+                        r = safe_atou64(v, &s.supervisor_start);
                 else if (streq(l, "LEADER"))
                         r = parse_pid(v, &s.leader);
                 else if (streq(l, "LEADER_START"))
-                        r = parse_u64(v, &s.leader_start);
+                        r = safe_atou64(v, &s.leader_start);
                 else if (streq(l, "SINCE"))
-                        r = parse_u64(v, &s.since_usec);
+                        r = safe_atou64(v, &s.since_usec);
                 /* unknown keys: written by a newer cell, ignored */
         }
         if (r >= 0 && (!s.name || s.leader <= 0 || s.supervisor <= 0 || s.manager == _CGROUP_MANAGER_MAX))
