@@ -76,9 +76,12 @@ static int pin_dir_open(const char *bpffs, char **ret_path) {
                 return negative_errno();
         if ((uint32_t) sfs.f_type != BPF_FS_MAGIC)
                 return -ENOTTY;
-        if (mkdirat(top, "cell", 0700) < 0 && errno != EEXIST)
-                return negative_errno();
         fd = openat(top, "cell", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT) {        /* made by the first start after boot */
+                if (mkdirat(top, "cell", 0700) < 0 && errno != EEXIST)
+                        return negative_errno();
+                fd = openat(top, "cell", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        }
         if (fd < 0)
                 return negative_errno();
         if (fstatfs(fd, &sfs) < 0)
