@@ -1,22 +1,38 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
 #include <errno.h>
-#include <stdlib.h>
-#include <string.h>
+#include <stddef.h>
 
 #include "parse-util.h"
 
-int safe_atou64(const char *s, uint64_t *ret) {
-        char *end = NULL;
+int scan_digits(const char *p, uint64_t *ret, const char **endp) {
+        uint64_t v = 0;
+        const char *q = p;
 
-        s += strspn(s, " \t\n");
-        /* strtoull() would take a sign, and turn "-5" into a huge number. */
-        if (*s < '0' || *s > '9')
+        if (!isdigit((unsigned char) *q))
                 return -EINVAL;
-        errno = 0;
-        unsigned long long v = strtoull(s, &end, 10);
-        if (errno != 0)
-                return -errno;
-        if (!end || *end != '\0')
+        for (; isdigit((unsigned char) *q); q++) {
+                unsigned d = (unsigned) (*q - '0');
+                if (v > (UINT64_MAX - d) / 10)
+                        return -ERANGE;
+                v = v * 10 + d;
+        }
+        *ret = v;
+        *endp = q;
+        return 0;
+}
+
+int parse_uint64(const char *s, uint64_t *ret) {
+        const char *e;
+        uint64_t v;
+        int r;
+
+        if (!s)
+                return -EINVAL;
+        r = scan_digits(s, &v, &e);
+        if (r < 0)
+                return r;
+        if (*e)
                 return -EINVAL;
         *ret = v;
         return 0;

@@ -3,6 +3,10 @@
 
 #include <stdint.h>
 
-/* A decimal number and nothing else: leading blanks as strtoull() skips
- * them, then digits only (no sign), within 64 bits. 0, or -EINVAL / -ERANGE. */
-int safe_atou64(const char *s, uint64_t *ret);
+/* Leading decimal digits of p, at least one, as a uint64_t; *endp after
+ * them. -EINVAL (no digit) or -ERANGE, *ret and *endp untouched. */
+int scan_digits(const char *p, uint64_t *ret, const char **endp);
+
+/* A decimal number and nothing else: digits only (no sign, no blanks), the
+ * whole string, within 64 bits. 0, or -EINVAL / -ERANGE with *ret untouched. */
+int parse_uint64(const char *s, uint64_t *ret);

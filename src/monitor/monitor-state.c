@@ -135,7 +135,7 @@ int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_a
 int monitor_parse_number(const char *opt, const char *v, uint64_t max, uint64_t *ret) {
         uint64_t u;
 
-        if (safe_atou64(v, &u) < 0 || u > max)
+        if (parse_uint64(v, &u) < 0 || u > max)
                 return log_error_errno(EINVAL, "--%s=%s: not a number up to %" PRIu64 ".", opt, v, max);
         *ret = u;
         return 0;

@@ -91,7 +91,7 @@ int runtime_state_format(const RuntimeState *s, char **ret) {
 
 static int parse_pid(const char *v, pid_t *ret) {
         uint64_t u;
-        if (safe_atou64(v, &u) < 0 || u == 0 || u > INT32_MAX)
+        if (parse_uint64(v, &u) < 0 || u == 0 || u > INT32_MAX)
                 return -EINVAL;
         *ret = (pid_t) u;
         return 0;
@@ -123,13 +123,13 @@ int runtime_state_parse(const char *text, RuntimeState *ret) {
                 else if (streq(l, "SUPERVISOR"))
                         r = parse_pid(v, &s.supervisor);
                 else if (streq(l, "SUPERVISOR_START"))
-                        r = safe_atou64(v, &s.supervisor_start);
+                        r = parse_uint64(v, &s.supervisor_start);
                 else if (streq(l, "LEADER"))
                         r = parse_pid(v, &s.leader);
                 else if (streq(l, "LEADER_START"))
-                        r = safe_atou64(v, &s.leader_start);
+                        r = parse_uint64(v, &s.leader_start);
                 else if (streq(l, "SINCE"))
-                        r = safe_atou64(v, &s.since_usec);
+                        r = parse_uint64(v, &s.since_usec);
                 /* unknown keys: written by a newer cell, ignored */
         }
         if (r >= 0 && (!s.name || s.leader <= 0 || s.supervisor <= 0 || s.manager == _CGROUP_MANAGER_MAX))

@@ -24,39 +24,6 @@ int parse_boolean(const char *s) {
 }
 
 /* Leading digits of p as a uint64_t; *endp after them. At least one digit. */
-static int scan_digits(const char *p, uint64_t *ret, const char **endp) {
-        uint64_t v = 0;
-        const char *q = p;
-
-        if (!isdigit((unsigned char) *q))
-                return -EINVAL;
-        for (; isdigit((unsigned char) *q); q++) {
-                unsigned d = (unsigned) (*q - '0');
-                if (v > (UINT64_MAX - d) / 10)
-                        return -ERANGE;
-                v = v * 10 + d;
-        }
-        *ret = v;
-        *endp = q;
-        return 0;
-}
-
-int parse_uint64(const char *s, uint64_t *ret) {
-        const char *e;
-        uint64_t v;
-        int r;
-
-        if (!s)
-                return -EINVAL;
-        r = scan_digits(s, &v, &e);
-        if (r < 0)
-                return r;
-        if (*e)
-                return -EINVAL;
-        *ret = v;
-        return 0;
-}
-
 int parse_int64(const char *s, int64_t *ret) {
         bool neg = false;
         uint64_t v;

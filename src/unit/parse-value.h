@@ -12,12 +12,13 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "parse-util.h"
 
 /* 1/yes/y/true/t/on -> 1, 0/no/n/false/f/off -> 0 (case-insensitive). */
 int parse_boolean(const char *s);
 
-/* Decimal integers, no sign on unsigned ones, the whole string. */
-int parse_uint64(const char *s, uint64_t *ret);
+/* Decimal integers, no sign on unsigned ones, the whole string
+ * (parse_uint64() and scan_digits(): parse-util.h). */
 int parse_int64(const char *s, int64_t *ret);
 int parse_uint64_range(const char *s, uint64_t min, uint64_t max, uint64_t *ret);
 int parse_int_range(const char *s, int min, int max, int *ret);

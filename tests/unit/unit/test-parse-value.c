@@ -28,6 +28,7 @@ TEST(integers) {
         ASSERT_EQ_U64(u, UINT64_MAX);
         ASSERT_ERROR(parse_uint64("18446744073709551616", &u), ERANGE);
         ASSERT_ERROR(parse_uint64("-1", &u), EINVAL);
+        ASSERT_ERROR(parse_uint64("+1", &u), EINVAL);
         ASSERT_ERROR(parse_uint64(" 1", &u), EINVAL);
         ASSERT_ERROR(parse_uint64("1x", &u), EINVAL);
         ASSERT_ERROR(parse_uint64("", &u), EINVAL);
