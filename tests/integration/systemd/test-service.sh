@@ -42,7 +42,9 @@ check "systemctl status shows it" sh -c "'$SEALED' run systemctl status --no-pag
 expect_eq "MAINPID stays cell's own" "$firstpid" "$(prop cell@hello.service MainPID)"
 # READY=1 came 3 s in: by then cell had become cell-monitor (test-monitor.sh)
 expect_eq "... which it is by exec after a second" cell-monitor "$(in_sealed cat "/proc/$firstpid/comm" 2>/dev/null)"
-# CacheDirectory=cell: the filter cell compiled is kept for the next start.
+# The filter cell compiled is kept for the next start, in the directory cell
+# made itself (the template has no CacheDirectory=; /var is a fresh tmpfs here).
+expect_eq "the template leaves /var/cache/cell to cell" "" "$(prop cell@hello.service CacheDirectory)"
 check "the compiled seccomp filter is in /var/cache/cell/seccomp" in_sealed sh -c 'ls /var/cache/cell/seccomp/*.bpf'
 expect_eq "... a directory of root's alone" "700 root" "$(in_sealed stat -c '%a %U' /var/cache/cell/seccomp)"
 in_sealed systemctl stop cell@hello.service
