@@ -35,6 +35,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-login.h>
 
+#include "log.h"
 #include "scope-bus-leftover.h"
 #include "scope-internal.h"
 #include "strv.h"
@@ -323,21 +324,29 @@ static int on_match_installed(sd_bus_message *m, void *userdata, sd_bus_error *r
 
 /* JobRemoved is a broadcast: in a boot storm of N cells each would wake for the
  * jobs of all N. Through a broker, the rule also names our unit (arg2), so that
- * dbus-daemon sends us our own job's only. The rule goes out as a plain AddMatch
+ * the broker sends us our own job's only. The rule goes out as a plain AddMatch
  * call and its signals are dispatched by on_message_filter(): sd-bus 252 cannot
  * test an argument that follows non-string ones in its local matching (it drops
- * the connection on such a signal). A unit name with a backslash (an escaped
- * character) or without a broker (systemd's private socket) keeps the plain match. */
+ * the connection on such a signal), and it would read the rule's backslashes as
+ * escapes, which brokers do not: inside quotes a backslash stands for itself in
+ * the D-Bus specification, dbus-daemon and dbus-broker, so an escaped unit name
+ * ("cell-my\x2dweb.scope", every cell name with "-" or "@") is matched as it
+ * is. Only an apostrophe could end the quotes (systemd's escaping leaves none,
+ * but this is not the place to rely on it); that, and systemd's private socket
+ * (no broker), keep the plain match. */
 static int job_removed_subscribe(Scope *s) {
         ScopeBus *b = s->bus;
         _cleanup_free_ char *rule = NULL;
 
-        if (sd_bus_is_bus_client(b->bus) <= 0 || strpbrk(s->unit, "\\'"))
+        if (sd_bus_is_bus_client(b->bus) <= 0 || strchr(s->unit, '\'')) {
+                log_debug("Waiting for every JobRemoved of systemd's, to find that of %s.", s->unit);
                 return sd_bus_match_signal_async(b->bus, &b->slot_job_removed, SYSTEMD_SERVICE, SYSTEMD_PATH,
                                                  SYSTEMD_MANAGER, "JobRemoved", on_job_removed, on_match_installed, s);
+        }
         if (asprintf(&rule, "type='signal',sender='%s',path='%s',interface='%s',member='JobRemoved',arg2='%s'",
                      SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER, s->unit) < 0)
                 return -ENOMEM;
+        log_debug("Waiting for the JobRemoved of %s alone: %s", s->unit, rule);
         b->job_filter = true;
         return sd_bus_call_method_async(b->bus, &b->slot_job_removed, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                                         "org.freedesktop.DBus", "AddMatch", on_add_match, s, "s", rule);

@@ -181,4 +181,19 @@ else
         echo "skip - TasksMax= enforcement: no pids controller in this cgroup2 tree (v1 holds it on this host)"
 fi
 
+# A name systemd escapes ("a-b": cell-a\x2db.scope; any "-" or "@") still asks
+# the broker for its own job's JobRemoved alone (arg2), not for every job's:
+# the broker reads the backslash inside the rule's quotes as itself, so the
+# start completes only if it matched the escaped name as written.
+install_cell a-b <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/true
+EOF
+rc=0
+in_sealed timeout 30 "$CELL" run -v a-b > "$WORK/escaped.log" 2>&1 || rc=$?
+expect_eq "an escaped name: the start completes (the broker sent its JobRemoved)" 0 "$rc"
+check "... which it asked for by name (arg2)" grep -qF "arg2='cell-a\\x2db.scope'" "$WORK/escaped.log"
+
 finish
