@@ -14,6 +14,9 @@
  * stacks and written data), each with a "ready-" prefix as soon as all are
  * ready and, with -w, again without the prefix WAIT_S seconds later (the
  * steady state: cell has handed over to cell-monitor after a second).
+ * -c PID (up to 4 times): then "cpu PID NS", the CPU time PID spent from just
+ * before the first spawn until the last READY=1 (/proc/PID/schedstat), for
+ * the daemons every start goes through: PID 1 and dbus-daemon.
  * Afterwards every launcher gets SIGTERM and, KILL_AFTER_S (10) later,
  * SIGKILL; storm waits for all of them. Exit 0 when all N were ready, 1 otherwise. */
 #define _GNU_SOURCE
@@ -35,12 +38,27 @@
 #include <unistd.h>
 
 #define MAX 512
+#define MAX_CPU 4
 extern char **environ;
 
 static long long now_ns(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Time on a CPU, in ns, of the task PID (its first field of schedstat), or -1. */
+static long long cpu_ns(pid_t pid) {
+        char path[64];
+        long long v = -1;
+        snprintf(path, sizeof path, "/proc/%d/schedstat", (int) pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return -1;
+        if (fscanf(f, "%lld", &v) != 1)
+                v = -1;
+        fclose(f);
+        return v;
 }
 
 static long status_kb(pid_t pid, const char *file, const char *key, char *comm, size_t commsz) {
@@ -91,22 +109,29 @@ static void print_mem(const pid_t *pids, const bool *exited, int n, const char *
 int main(int argc, char *argv[]) {
         int n = 50, timeout = 60, kill_after = 10, opt, fd, one = 1, ready = 0, failed = 0;
         bool mem = false;
-        int wait_s = 0;
+        int wait_s = 0, ncpu = 0;
+        pid_t cpu_pid[MAX_CPU];
+        long long cpu0[MAX_CPU], cpu1[MAX_CPU];
         pid_t pids[MAX] = {};
         bool done[MAX] = {}, exited[MAX] = {};
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
-        while ((opt = getopt(argc, argv, "+n:t:k:mw:")) > 0)
+        while ((opt = getopt(argc, argv, "+n:t:k:mw:c:")) > 0)
                 switch (opt) {
                 case 'n': n = atoi(optarg); break;
                 case 't': timeout = atoi(optarg); break;
                 case 'k': kill_after = atoi(optarg); break;
                 case 'm': mem = true; break;
                 case 'w': wait_s = atoi(optarg); break;
+                case 'c':
+                        if (ncpu == MAX_CPU || atoi(optarg) <= 0)
+                                return fprintf(stderr, "storm: -c takes up to %d PIDs\n", MAX_CPU), 2;
+                        cpu_pid[ncpu++] = atoi(optarg);
+                        break;
                 default: return 2;
                 }
         if (argc - optind < 2 || n < 1 || n > MAX)
-                return fprintf(stderr, "usage: storm [-n N] [-t S] [-m [-w S]] SOCKET CMD...\n"), 2;
+                return fprintf(stderr, "usage: storm [-n N] [-t S] [-k S] [-m [-w S]] [-c PID]... SOCKET CMD...\n"), 2;
         const char *sock = argv[optind];
         char **cmd = argv + optind + 1;
         int cmdc = argc - optind - 1;
@@ -125,6 +150,8 @@ int main(int argc, char *argv[]) {
         posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
         posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 
+        for (int i = 0; i < ncpu; i++)
+                cpu0[i] = cpu_ns(cpu_pid[i]);
         long long t0 = now_ns(), t_ready = 0;
         for (int i = 0; i < n; i++) {
                 char *a[cmdc + 1], bufs[cmdc][512];
@@ -167,8 +194,11 @@ int main(int argc, char *argv[]) {
                                         ready++;
                                         break;
                                 }
-                        if (ready == n)
+                        if (ready == n) {
                                 t_ready = now_ns();
+                                for (int i = 0; i < ncpu; i++)
+                                        cpu1[i] = cpu_ns(cpu_pid[i]);
+                        }
                 }
                 for (int i = 0; i < n; i++) {
                         int st;
@@ -182,9 +212,12 @@ int main(int argc, char *argv[]) {
                 }
         }
 
-        if (ready == n)
+        if (ready == n) {
                 printf("%lld\n", t_ready - t0);
-        else
+                for (int i = 0; i < ncpu; i++)
+                        if (cpu0[i] >= 0 && cpu1[i] >= 0)
+                                printf("cpu %d %lld\n", (int) cpu_pid[i], cpu1[i] - cpu0[i]);
+        } else
                 fprintf(stderr, "storm: %d of %d ready, %d failed\n", ready, n, failed);
         if (mem)
                 print_mem(pids, exited, n, "ready-");
