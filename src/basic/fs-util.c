@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
 #include <fcntl.h>
+#include <sys/statfs.h>
 
 #include "fs-util.h"
 
@@ -20,6 +22,15 @@ DIR *opendir_at(int dirfd, const char *path) {
 
 bool stat_ours_alone(const struct stat *st) {
         return st->st_uid == geteuid() && !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+int fs_magic_of(int fd, int64_t *ret) {
+        struct statfs sfs;
+
+        if (fstatfs(fd, &sfs) < 0)
+                return negative_errno();
+        *ret = (int64_t) sfs.f_type;
+        return 0;
 }
 
 uint64_t hash_fnv1a64(const void *p, size_t n) {

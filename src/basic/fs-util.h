@@ -19,6 +19,9 @@ DIR *opendir_at(int dirfd, const char *path);
  * What a cache of ours trusts (a file of its, its directory). */
 bool stat_ours_alone(const struct stat *st);
 
+/* The filesystem magic (statfs f_type) of what fd refers to. */
+int fs_magic_of(int fd, int64_t *ret);
+
 /* FNV-1a, 64 bits: for naming a file after what it holds (a cache), never
  * for trusting what a file of that name holds. */
 uint64_t hash_fnv1a64(const void *p, size_t n) _pure_;

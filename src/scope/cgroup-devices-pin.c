@@ -27,7 +27,6 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,20 +61,28 @@ static int bpf_call(int cmd, union bpf_attr *attr) {
         return r < 0 ? -errno : (int) r;
 }
 
+/* 0 if fd is on a BPF filesystem, -ENOTTY if not. */
+static int fd_on_bpffs(int fd) {
+        int64_t magic;
+        int r = fs_magic_of(fd, &magic);
+        if (r < 0)
+                return r;
+        return (uint32_t) magic == BPF_FS_MAGIC ? 0 : -ENOTTY;
+}
+
 /* bpffs/cell, made when missing: only a directory of ours on a BPF filesystem. */
 static int pin_dir_open(const char *bpffs, char **ret_path) {
         _cleanup_close_ int top = -EBADF, fd = -EBADF;
-        struct statfs sfs;
         struct stat st;
+        int r;
 
         top = open(bpffs, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (top < 0)
                 return negative_errno();
         /* Nothing is made anywhere else (/sys/fs/bpf with no BPF filesystem on it). */
-        if (fstatfs(top, &sfs) < 0)
-                return negative_errno();
-        if ((uint32_t) sfs.f_type != BPF_FS_MAGIC)
-                return -ENOTTY;
+        r = fd_on_bpffs(top);
+        if (r < 0)
+                return r;
         fd = openat(top, "cell", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0 && errno == ENOENT) {        /* made by the first start after boot */
                 if (mkdirat(top, "cell", 0700) < 0 && errno != EEXIST)
@@ -84,10 +91,9 @@ static int pin_dir_open(const char *bpffs, char **ret_path) {
         }
         if (fd < 0)
                 return negative_errno();
-        if (fstatfs(fd, &sfs) < 0)
-                return negative_errno();
-        if ((uint32_t) sfs.f_type != BPF_FS_MAGIC)
-                return -ENOTTY;
+        r = fd_on_bpffs(fd);            /* something else mounted on bpffs/cell */
+        if (r < 0)
+                return r;
         /* Ours alone: whoever else could write here could pin a filter of theirs. */
         if (fstat(fd, &st) < 0 || !stat_ours_alone(&st))
                 return -EPERM;

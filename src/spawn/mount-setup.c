@@ -19,6 +19,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "fs-util.h"
 #include "macros.h"
 #include "mount-overlay.h"
 #include "mount-root.h"
@@ -109,7 +110,7 @@ static int target_check_proc(MountContext *c, const PlanMount *m, int fd, const 
 
         if (!mount_path_is_below(m->target, "/proc"))
                 return 0;
-        r = mount_fs_magic(fd, &magic);
+        r = fs_magic_of(fd, &magic);
         if (r < 0)
                 return spawn_error(c->err, r, "%s: cannot check the target", what);
         if (magic != PROC_SUPER_MAGIC)
@@ -281,7 +282,7 @@ static int do_fs(MountContext *c, const PlanMount *m, const char *what) {
         if (r >= 0)
                 r = mount_id_of(check_fd, &id_found);
         if (r >= 0)
-                r = mount_fs_magic(check_fd, &magic);
+                r = fs_magic_of(check_fd, &magic);
         if (r < 0)
                 return spawn_error(c->err, r, "%s: cannot check the mount", what);
         if (id_mounted != id_found || magic != PROC_SUPER_MAGIC)

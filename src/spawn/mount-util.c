@@ -314,15 +314,6 @@ int mount_id_of(int fd, uint64_t *ret) {
         return 0;
 }
 
-int mount_fs_magic(int fd, int64_t *ret) {
-        struct statfs sfs;
-
-        if (fstatfs(fd, &sfs) < 0)
-                return negative_errno();
-        *ret = (int64_t) sfs.f_type;
-        return 0;
-}
-
 bool cgroup_host_unified(void) {
         struct statfs sf;
         return statfs("/sys/fs/cgroup", &sf) >= 0 && sf.f_type == CGROUP2_SUPER_MAGIC;

@@ -76,9 +76,6 @@ int mount_tmpfs_data_owned(const char *data, uid_t owner, char **ret);
 /* The mount id of what fd refers to (statx STATX_MNT_ID). */
 int mount_id_of(int fd, uint64_t *ret);
 
-/* The filesystem magic (statfs f_type) of what fd refers to. */
-int mount_fs_magic(int fd, int64_t *ret);
-
 /* Whether this mount namespace's /sys/fs/cgroup is cgroup2 alone (a pure
  * cgroup2 host), not a tmpfs with v1 hierarchies and "unified". */
 bool cgroup_host_unified(void);
