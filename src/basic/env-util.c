@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spawn-env.h"
+#include "env-util.h"
 #include "strv.h"
 
 static bool env_key_valid(const char *key, size_t n) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdio.h>
 
-#include "spawn-env.h"
+#include "env-util.h"
 #include "strv.h"
 #include "test.h"
 
