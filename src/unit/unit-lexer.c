@@ -8,6 +8,7 @@
 
 #include "strv.h"
 #include "unit-lexer.h"
+#include "utf8.h"
 
 #define WHITESPACE " \t\n\r"
 #define UTF8_BOM "\xef\xbb\xbf"
@@ -252,6 +253,11 @@ static LexToken lexer_next(UnitLexer *l) {
 
                 if (bad)
                         continue;
+                /* As systemd: a unit file is UTF-8 text (arbitrary bytes are written as \xNN escapes). */
+                if (!utf8_is_valid_n(l->buf, l->len)) {
+                        lexer_problem(l, start, "line is not valid UTF-8");
+                        continue;
+                }
                 t = lexer_logical_line(l, start);
                 if (t != LEX_EOF)
                         return t;

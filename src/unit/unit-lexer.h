@@ -14,7 +14,8 @@
  *  - blanks around a logical line and around its '=' are dropped;
  *  - "[Section]" starts a section; everything else must be "Key=value"
  *    inside a section;
- *  - a logical line may be up to 1 MiB long; a NUL byte is an error.
+ *  - a logical line is shorter than 1 MiB; a NUL byte or bytes that are
+ *    not UTF-8 are an error.
  *
  * Every problem goes to diag as "FILE:LINE: message", LINE being the
  * physical line where the logical line starts, and lexing goes on with the
@@ -30,8 +31,8 @@
 
 #include "diag.h"
 
-/* The longest logical line, as systemd's LONG_LINE_MAX. */
-#define UNIT_LINE_MAX (1024U * 1024U)
+/* The longest logical line: systemd reads lines shorter than its LONG_LINE_MAX (1 MiB). */
+#define UNIT_LINE_MAX (1024U * 1024U - 1U)
 
 /* Called once per assignment, in file order. value is stripped but
  * otherwise as written (quotes, escapes and specifiers untouched). A

@@ -307,6 +307,45 @@ TEST(line_up_to_limit) {
         l = lex(text, strlen(text), 0, &d);
         ASSERT_EQ(strv_length(l), 1);
         ASSERT_EQ(strlen(l[0]), strlen("Exec|Exec|") + strlen(value) + strlen("|2"));
+        ASSERT_EQ(d.n_errors, 0);
+
+        /* One byte more is 1 MiB: systemd's read_line() refuses that already. */
+        l = strv_free(l);
+        free(value);
+        free(text);
+        value = repeat('v', UNIT_LINE_MAX + 1 - strlen("Exec="));
+        ASSERT_TRUE(asprintf(&text, "[Exec]\nExec=%s\n", value) > 0);
+        l = lex(text, strlen(text), 1, &d);
+        ASSERT_EQ(strv_length(l), 0);
+        ASSERT_CONTAINS(d.messages[0], "t.cell:2: line too long (a logical line may have at most 1048575 bytes)");
+        diag_done(&d);
+}
+
+TEST(utf8) {
+        _cleanup_strv_free_ char **l = NULL;
+        Diagnostics d = {};
+        static const char text[] =
+                "\xef\xbb\xbf[Unit]\n"
+                "Description=caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\n"    /* 2: fine */
+                "Description=caf\xe9\n"                                          /* 3: Latin-1 */
+                "# a comment is not read: \xff\n"
+                "Description=\xc0\xaf\n"                                        /* 5: overlong "/" */
+                "Description=\xed\xa0\x80\n"                                    /* 6: a surrogate */
+                "Description=\xf4\x90\x80\x80\n"                                /* 7: above U+10FFFF */
+                "Description=\xe2\x82\n"                                        /* 8: cut short */
+                "X-Other=\x80 \\\n"                                             /* 9-10: continued */
+                "  more\n";
+
+        l = lex(text, sizeof(text) - 1, 6, &d);
+        ASSERT_EQ(strv_length(l), 1);
+        ASSERT_CONTAINS(l[0], "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+        ASSERT_CONTAINS(d.messages[0], "t.cell:3: line is not valid UTF-8");
+        ASSERT_CONTAINS(d.messages[1], "t.cell:5: ");
+        ASSERT_CONTAINS(d.messages[2], "t.cell:6: ");
+        ASSERT_CONTAINS(d.messages[3], "t.cell:7: ");
+        ASSERT_CONTAINS(d.messages[4], "t.cell:8: ");
+        ASSERT_CONTAINS(d.messages[5], "t.cell:9: line is not valid UTF-8");
+        diag_done(&d);
 }
 
 static int fail_on_second(const char *section, const char *key, const char *value,

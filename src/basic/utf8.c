@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "utf8.h"
+
+bool utf8_is_valid_n(const char *s, size_t n) {
+        const unsigned char *p = (const unsigned char *) s, *end = p + n;
+
+        while (p < end) {
+                unsigned char c = *p;
+                size_t len;
+                uint32_t u, min;
+
+                if (c < 0x80) {
+                        p++;
+                        continue;
+                }
+                if ((c & 0xe0) == 0xc0) {
+                        len = 2, u = c & 0x1f, min = 0x80;
+                } else if ((c & 0xf0) == 0xe0) {
+                        len = 3, u = c & 0x0f, min = 0x800;
+                } else if ((c & 0xf8) == 0xf0) {
+                        len = 4, u = c & 0x07, min = 0x10000;
+                } else
+                        return false;   /* a continuation byte first, or 0xf8 and above */
+                if ((size_t) (end - p) < len)
+                        return false;
+                for (size_t i = 1; i < len; i++) {
+                        if ((p[i] & 0xc0) != 0x80)
+                                return false;
+                        u = (u << 6) | (p[i] & 0x3f);
+                }
+                if (u < min || u > 0x10ffff || (u >= 0xd800 && u <= 0xdfff))
+                        return false;
+                p += len;
+        }
+        return true;
+}
+
+size_t utf8_encode_unichar(uint32_t c, char *buf) {
+        if (c < 0x80) {
+                buf[0] = (char) c;
+                return 1;
+        }
+        if (c < 0x800) {
+                buf[0] = (char) (0xc0 | (c >> 6));
+                buf[1] = (char) (0x80 | (c & 0x3f));
+                return 2;
+        }
+        if (c < 0x10000) {
+                buf[0] = (char) (0xe0 | (c >> 12));
+                buf[1] = (char) (0x80 | ((c >> 6) & 0x3f));
+                buf[2] = (char) (0x80 | (c & 0x3f));
+                return 3;
+        }
+        buf[0] = (char) (0xf0 | (c >> 18));
+        buf[1] = (char) (0x80 | ((c >> 12) & 0x3f));
+        buf[2] = (char) (0x80 | ((c >> 6) & 0x3f));
+        buf[3] = (char) (0x80 | (c & 0x3f));
+        return 4;
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Whether the n bytes of s are well-formed UTF-8: no overlong forms, no
+ * surrogates, nothing above U+10FFFF (RFC 3629), NUL allowed. */
+bool utf8_is_valid_n(const char *s, size_t n);
+
+/* The UTF-8 encoding of code point c (at most U+10FFFF, no surrogate: the
+ * caller checks) into buf, which has room for 4 bytes; returns its length. */
+size_t utf8_encode_unichar(uint32_t c, char *buf);
