@@ -8,21 +8,31 @@
 #include "strv.h"
 
 int config_parse_exec(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
-        char **argv = NULL;
+        _cleanup_strv_free_ char **argv = NULL;
         int r;
 
         if (!isempty(ctx->value)) {
                 r = parse_exec_command(ctx->value, &argv);
+                if (r == -EBADMSG)
+                        return config_bad(ctx, "one command (a lone \";\" separates commands in systemd; "
+                                          "\"\\;\" is a literal \";\")");
                 if (r < 0)
                         return r;
+                /* Each word after its quotes are undone: an instance's " " or "\"" stays in its word. */
+                r = config_expand_strv(ctx, k, argv);
+                if (r < 0)
+                        return r;
+                if (isempty(argv[0]))
+                        return config_bad(ctx, "%s (its specifiers leave the command empty)", k->expected);
         }
         /* A single command: the last Exec= wins, the empty one unsets it. */
         strv_free(c->exec);
-        c->exec = argv;
+        c->exec = TAKE_PTR(argv);
         return 0;
 }
 
 int config_parse_environment(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        _cleanup_strv_free_ char **words = NULL;
         _cleanup_free_ char *bad = NULL;
         int r;
 
@@ -30,7 +40,13 @@ int config_parse_environment(ConfigContext *ctx, const ConfigKey *k, CellConfig 
                 c->environment = strv_free(c->environment);
                 return 0;
         }
-        r = parse_environment(ctx->value, &c->environment, &bad);
+        r = split_words(ctx->value, &words);
+        if (r < 0)
+                return r;
+        r = config_expand_strv(ctx, k, words);
+        if (r < 0)
+                return r;
+        r = env_merge(&c->environment, words, &bad);
         if (r == -EINVAL && bad)
                 return config_bad(ctx, "%s (\"%s\" is not one)", k->expected, bad);
         return r;

@@ -68,6 +68,9 @@ static int parse_word_list(ConfigContext *ctx, const ConfigKey *k, char ***list,
                 return r;
         if (!words[0])
                 return -EINVAL;
+        r = config_expand_strv(ctx, k, words);
+        if (r < 0)
+                return r;
         STRV_FOREACH(w, words)
                 if (!valid(*w))
                         return config_bad(ctx, "%s (\"%s\" is not one)", k->expected, *w);

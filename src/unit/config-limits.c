@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "config-parsers.h"
+#include "parse-exec.h"
 #include "parse-limits.h"
 #include "parse-network.h"
 #include "parse-value.h"
@@ -104,6 +105,25 @@ int config_parse_device_allow(ConfigContext *ctx, const ConfigKey *k, CellConfig
         r = parse_device_allow(ctx->value, &d);
         if (r < 0)
                 return r;
+        /* The device's specifiers, as systemd's: expanded, then checked again as a device. */
+        if (strchr(d.path, '%')) {
+                _cleanup_free_ char *path = NULL, *again = NULL;
+                CellDeviceAllow e;
+
+                r = config_expand(ctx, k, d.path, &path);
+                free(d.path);
+                if (r < 0)
+                        return r;
+                r = quote_word(path, &again);
+                if (r < 0)
+                        return r;
+                r = parse_device_allow(again, &e);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return config_bad(ctx, "%s (its specifiers make \"%s\")", k->expected, path);
+                d.path = e.path;
+        }
         slot = config_array_append((void **) &c->device_allow, &c->n_device_allow, sizeof(CellDeviceAllow));
         if (!slot) {
                 free(d.path);

@@ -25,53 +25,73 @@
 
 static const ConfigKey config_keys[] = {
         /* [Unit] */
-        { "Unit", "Description",   config_parse_string,        OFF(description), 0, "a string" },
+        { "Unit", "Description",   config_parse_string,        OFF(description), 0,
+          "a string", CONFIG_SPEC_VALUE },
         { "Unit", "Documentation", config_parse_documentation, OFF(documentation), 0,
-          "space-separated URLs (http://, https://, file:/, info:, man:)" },
-        { "Unit", "After",         config_parse_unit_names, OFF(after), 0, UNITS_TEXT },
-        { "Unit", "Before",        config_parse_unit_names, OFF(before), 0, UNITS_TEXT },
-        { "Unit", "Wants",         config_parse_unit_names, OFF(wants), 0, UNITS_TEXT },
-        { "Unit", "Requires",      config_parse_unit_names, OFF(requires), 0, UNITS_TEXT },
-        { "Unit", "BindsTo",       config_parse_unit_names, OFF(binds_to), 0, UNITS_TEXT },
-        { "Unit", "PartOf",        config_parse_unit_names, OFF(part_of), 0, UNITS_TEXT },
-        { "Unit", "Conflicts",     config_parse_unit_names, OFF(conflicts), 0, UNITS_TEXT },
+          "space-separated URLs (http://, https://, file:/, info:, man:)", CONFIG_SPEC_PARSER },
+        { "Unit", "After",         config_parse_unit_names, OFF(after), 0, UNITS_TEXT, CONFIG_SPEC_PARSER },
+        { "Unit", "Before",        config_parse_unit_names, OFF(before), 0, UNITS_TEXT, CONFIG_SPEC_PARSER },
+        { "Unit", "Wants",         config_parse_unit_names, OFF(wants), 0, UNITS_TEXT, CONFIG_SPEC_PARSER },
+        { "Unit", "Requires",      config_parse_unit_names, OFF(requires), 0,
+          UNITS_TEXT, CONFIG_SPEC_PARSER },
+        { "Unit", "BindsTo",       config_parse_unit_names, OFF(binds_to), 0,
+          UNITS_TEXT, CONFIG_SPEC_PARSER },
+        { "Unit", "PartOf",        config_parse_unit_names, OFF(part_of), 0, UNITS_TEXT, CONFIG_SPEC_PARSER },
+        { "Unit", "Conflicts",     config_parse_unit_names, OFF(conflicts), 0,
+          UNITS_TEXT, CONFIG_SPEC_PARSER },
 
         /* [Install] */
-        { "Install", "WantedBy",        config_parse_unit_names, OFF(wanted_by), 0, UNITS_TEXT },
-        { "Install", "RequiredBy",      config_parse_unit_names, OFF(required_by), 0, UNITS_TEXT },
-        { "Install", "Alias",           config_parse_unit_names, OFF(alias), 0, UNITS_TEXT },
+        { "Install", "WantedBy",        config_parse_unit_names, OFF(wanted_by), 0,
+          UNITS_TEXT, CONFIG_SPEC_PARSER },
+        { "Install", "RequiredBy",      config_parse_unit_names, OFF(required_by), 0,
+          UNITS_TEXT, CONFIG_SPEC_PARSER },
+        { "Install", "Alias",           config_parse_unit_names, OFF(alias), 0,
+          UNITS_TEXT, CONFIG_SPEC_PARSER },
         { "Install", "DefaultInstance", config_parse_instance,   OFF(default_instance), 0,
-          "an instance name (letters, digits and \":-_.\\@\")" },
+          "an instance name (letters, digits and \":-_.\\@\")", CONFIG_SPEC_VALUE },
 
         /* [Root] */
-        { "Root", "Directory",  config_parse_path, OFF(directory), 0, PATH_TEXT },
+        { "Root", "Directory",  config_parse_path, OFF(directory), 0, PATH_TEXT, CONFIG_SPEC_VALUE },
         { "Root", "ReadOnly",   config_parse_bool, OFF(read_only), false, BOOL_TEXT },
         { "Root", "Bind",       config_parse_bind, 0, false,
-          "[-]SRC[:DST[:OPTS]] with absolute paths (no \"..\") and OPTS from rbind, norbind, nosuid, nodev, noexec, idmap" },
+          "[-]SRC[:DST[:OPTS]] with absolute paths (no \"..\") and OPTS from rbind, norbind, nosuid, nodev, noexec, idmap",
+          CONFIG_SPEC_PARSER },
         { "Root", "BindReadOnly", config_parse_bind, 0, true,
-          "[-]SRC[:DST[:OPTS]] with absolute paths (no \"..\") and OPTS from rbind, norbind, nosuid, nodev, noexec, idmap" },
+          "[-]SRC[:DST[:OPTS]] with absolute paths (no \"..\") and OPTS from rbind, norbind, nosuid, nodev, noexec, idmap",
+          CONFIG_SPEC_PARSER },
         { "Root", "TemporaryFileSystem", config_parse_tmpfs, 0, 0,
-          "PATH[:OPTS] with an absolute PATH and OPTS from mode=OCTAL, size=BYTES|N%, nr_inodes=N, ro, rw, nosuid, nodev, noexec" },
-        { "Root", "Inaccessible", config_parse_inaccessible, 0, 0, "space-separated absolute paths without \"..\"" },
+          "PATH[:OPTS] with an absolute PATH and OPTS from mode=OCTAL, size=BYTES|N%, nr_inodes=N, ro, rw, nosuid, nodev, noexec",
+          CONFIG_SPEC_PARSER },
+        { "Root", "Inaccessible", config_parse_inaccessible, 0, 0,
+          "space-separated absolute paths without \"..\"", CONFIG_SPEC_PARSER },
         { "Root", "Overlay",    config_parse_overlay, 0, false,
-          "[+]LOWER[:[+]LOWER...]:[+]UPPER:DEST or [+]LOWER:[+]UPPER, with absolute paths" },
+          "[+]LOWER[:[+]LOWER...]:[+]UPPER:DEST or [+]LOWER:[+]UPPER, with absolute paths",
+          CONFIG_SPEC_PARSER },
         { "Root", "OverlayReadOnly", config_parse_overlay, 0, true,
-          "[+]LOWER[:[+]LOWER...]:[+]UPPER:DEST or [+]LOWER:[+]UPPER, with absolute paths" },
+          "[+]LOWER[:[+]LOWER...]:[+]UPPER:DEST or [+]LOWER:[+]UPPER, with absolute paths",
+          CONFIG_SPEC_PARSER },
         { "Root", "Volatile",   config_parse_volatile, 0, 0, "no, yes, state or overlay" },
 
         /* [Exec] */
-        { "Exec", "Exec",        config_parse_exec, 0, 0, "a command line (systemd quoting: \"...\", '...', \\-escapes)" },
+        { "Exec", "Exec",        config_parse_exec, 0, 0,
+          "a command line (systemd quoting: \"...\", '...', \\-escapes)", CONFIG_SPEC_PARSER },
         { "Exec", "Boot",        config_parse_bool, OFF(boot), false, BOOL_TEXT },
-        { "Exec", "Environment", config_parse_environment, 0, 0, "space-separated KEY=VALUE assignments" },
-        { "Exec", "EnvironmentFile", config_parse_environment_file, 0, 0, "an absolute path, optionally prefixed with \"-\"" },
-        { "Exec", "User",        config_parse_user, OFF(user), 0, "a user name or a numeric UID" },
-        { "Exec", "Group",       config_parse_user, OFF(group), 0, "a group name or a numeric GID" },
+        { "Exec", "Environment", config_parse_environment, 0, 0,
+          "space-separated KEY=VALUE assignments", CONFIG_SPEC_PARSER },
+        { "Exec", "EnvironmentFile", config_parse_environment_file, 0, 0,
+          "an absolute path, optionally prefixed with \"-\"", CONFIG_SPEC_VALUE },
+        { "Exec", "User",        config_parse_user, OFF(user), 0,
+          "a user name or a numeric UID", CONFIG_SPEC_VALUE },
+        { "Exec", "Group",       config_parse_user, OFF(group), 0,
+          "a group name or a numeric GID", CONFIG_SPEC_VALUE },
         { "Exec", "SupplementaryGroups", config_parse_users, OFF(supplementary_groups), 0,
-          "space-separated group names or numeric GIDs" },
-        { "Exec", "WorkingDirectory", config_parse_working_directory, 0, 0, "an absolute path without \"..\" or \"~\"" },
+          "space-separated group names or numeric GIDs", CONFIG_SPEC_PARSER },
+        { "Exec", "WorkingDirectory", config_parse_working_directory, 0, 0,
+          "an absolute path without \"..\" or \"~\"", CONFIG_SPEC_VALUE },
         { "Exec", "UMask",       config_parse_umask, 0, 0, "an octal mode between 0000 and 0777" },
         { "Exec", "Hostname",    config_parse_hostname, OFF(hostname), 0,
-          "a host name (letters, digits, \"-\", \"_\", dot-separated, at most 64 characters)" },
+          "a host name (letters, digits, \"-\", \"_\", dot-separated, at most 64 characters)",
+          CONFIG_SPEC_VALUE },
         { "Exec", "NotifyReady", config_parse_bool, OFF(notify_ready), false, BOOL_TEXT },
         { "Exec", "Init",        config_parse_bool, OFF(init), false, BOOL_TEXT },
         { "Exec", "KillSignal",  config_parse_signal, OFF(kill_signal), 0,
@@ -105,7 +125,8 @@ static const ConfigKey config_keys[] = {
           "CPU indices and ranges separated by commas or spaces (\"0-3,5\"), below 8192" },
         { "Limits", "TasksMax",      config_parse_tasks_max, 0, 0, "a number above 0, a percentage or \"infinity\"" },
         { "Limits", "DeviceAllow",   config_parse_device_allow, 0, 0,
-          "a device (/dev/PATH, char-NAME or block-NAME) and optional access letters from \"rwm\"" },
+          "a device (/dev/PATH, char-NAME or block-NAME) and optional access letters from \"rwm\"",
+          CONFIG_SPEC_PARSER },
         RLIMIT_KEY("LimitCPU", RLIMIT_CPU),
         RLIMIT_KEY("LimitFSIZE", RLIMIT_FSIZE),
         RLIMIT_KEY("LimitDATA", RLIMIT_DATA),
@@ -123,7 +144,8 @@ static const ConfigKey config_keys[] = {
         RLIMIT_KEY("LimitRTPRIO", RLIMIT_RTPRIO),
         RLIMIT_KEY("LimitRTTIME", RLIMIT_RTTIME),
         { "Limits", "OOMScoreAdjust", config_parse_oom_score_adjust, 0, 0, "a number between -1000 and 1000" },
-        { "Limits", "Slice",         config_parse_slice, 0, 0, "a slice unit name such as \"machine.slice\"" },
+        { "Limits", "Slice",         config_parse_slice, 0, 0,
+          "a slice unit name such as \"machine.slice\"", CONFIG_SPEC_VALUE },
 
         /* [Network] */
         { "Network", "VirtualEthernet", config_parse_bool, OFF(virtual_ethernet), false, BOOL_TEXT },
@@ -256,8 +278,86 @@ static int report_unknown_key(const char *section, const char *key, const char *
         return diag_error(diag, file, line, "unknown key \"%s\" in section [%s]", key, section);
 }
 
+/* How much of a value a specifier error quotes. */
+#define QUOTE_MAX 120
+
+/* Expands s for the key of ctx; reports a bad specifier against the value as written. */
+static int expand(ConfigContext *ctx, const char *s, char **ret) {
+        char bad = 0;
+        int r;
+
+        if (!ctx->specifiers || !strchr(s, '%')) {
+                *ret = strdup(s);
+                return *ret ? 0 : -ENOMEM;
+        }
+        r = ctx->specifiers->expand(ctx->specifiers->userdata, s, ret, &bad);
+        if (r == -ENOMEM || r >= 0)
+                return r;
+
+        int len = (int) MIN(strlen(ctx->value), (size_t) QUOTE_MAX);
+        ctx->reported = true;
+        if (r == -EBADSLT)
+                r = diag_error(ctx->diag, ctx->file, ctx->line, "%s=%.*s: unknown specifier %%%c",
+                               ctx->key, len, ctx->value, bad);
+        else
+                r = diag_error(ctx->diag, ctx->file, ctx->line, "%s=%.*s: cannot expand specifier %%%c: %s",
+                               ctx->key, len, ctx->value, bad, strerror(-r));
+        return r < 0 ? r : -EINVAL;
+}
+
+int config_expand(ConfigContext *ctx, const ConfigKey *k, const char *s, char **ret) {
+        if (k->specifiers == CONFIG_SPEC_NONE) {
+                *ret = strdup(s);
+                return *ret ? 0 : -ENOMEM;
+        }
+        return expand(ctx, s, ret);
+}
+
+int config_expand_strv(ConfigContext *ctx, const ConfigKey *k, char **l) {
+        for (size_t i = 0; l && l[i]; i++) {
+                char *n;
+                int r;
+
+                if (!strchr(l[i], '%'))
+                        continue;
+                r = config_expand(ctx, k, l[i], &n);
+                if (r < 0)
+                        return r;
+                free(l[i]);
+                l[i] = n;
+        }
+        return 0;
+}
+
+int config_expand_path(ConfigContext *ctx, const ConfigKey *k, char **path) {
+        _cleanup_free_ char *e = NULL;
+        char *n;
+        int r;
+
+        if (!*path || !strchr(*path, '%'))
+                return 0;
+        r = config_expand(ctx, k, *path, &e);
+        if (r < 0)
+                return r;
+        r = parse_path_absolute(e, &n);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return config_bad(ctx, "%s (its specifiers make \"%s\" of \"%s\")", strna(k->expected), *path, e);
+        free(*path);
+        *path = n;
+        return 0;
+}
+
 int config_assign(CellConfig *c, const char *section, const char *key, const char *value,
                   const char *file, unsigned line, Diagnostics *diag) {
+        return config_assign_expand(c, NULL, section, key, value, file, line, diag);
+}
+
+int config_assign_expand(CellConfig *c, const ConfigSpecifiers *specifiers, const char *section,
+                         const char *key, const char *value, const char *file, unsigned line,
+                         Diagnostics *diag) {
+        _cleanup_free_ char *expanded = NULL;
         ConfigContext ctx = {
                 .file = file,
                 .line = line,
@@ -265,6 +365,7 @@ int config_assign(CellConfig *c, const char *section, const char *key, const cha
                 .section = section,
                 .key = key,
                 .value = strempty(value),
+                .specifiers = specifiers,
         };
         const ConfigKey *k;
         int r;
@@ -281,6 +382,15 @@ int config_assign(CellConfig *c, const char *section, const char *key, const cha
         k = key_find(section, key);
         if (!k)
                 return report_unknown_key(section, key, file, line, diag);
+
+        if (k->specifiers == CONFIG_SPEC_VALUE && strchr(ctx.value, '%')) {
+                r = expand(&ctx, ctx.value, &expanded);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return 0;
+                ctx.value = expanded;
+        }
 
         r = k->parse(&ctx, k, c, (char *) c + k->offset);
         if (r == -ENOMEM)
@@ -329,8 +439,4 @@ int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
               c->addresses ? "Address=" : "Gateway=");
 #undef CHECK
         return 0;
-}
-
-bool config_key_expands_specifiers(const char *section, const char *key) {
-        return true;
 }

@@ -6,8 +6,14 @@
  *
  * unit_load() calls cell_config_init(), then config_assign() once per
  * assignment in file order (main file first, then each drop-in), with the
- * value already unescaped from the line and specifiers expanded, then
- * config_finish() once. */
+ * value already unescaped from the line, then config_finish() once.
+ * Specifiers are expanded by the key table, where systemd expands them: in
+ * the whole value of a single string or path, in each word of a list after
+ * its quotes and escapes are undone (so that "%I" stays one argument of
+ * Exec= whatever the instance holds), in the paths only of Bind= and
+ * TemporaryFileSystem=, and not at all in numbers, sizes, booleans or
+ * names of signals, capabilities and system calls (MemoryMax=50%% is no
+ * size, as in systemd). */
 
 #include "config.h"
 #include "diag.h"
@@ -20,11 +26,21 @@
 int config_assign(CellConfig *c, const char *section, const char *key, const char *value,
                   const char *file, unsigned line, Diagnostics *diag);
 
+/* What expands specifiers for config_assign_expand(): unit-load.c's, on its
+ * unit's name. expand() returns 0 and a new string, -ENOMEM, -EBADSLT for an
+ * unknown specifier or another -errno for one that cannot be resolved, with
+ * *ret_bad the specifier's character. */
+typedef struct ConfigSpecifiers {
+        int (*expand)(void *userdata, const char *s, char **ret, char *ret_bad);
+        void *userdata;
+} ConfigSpecifiers;
+
+/* config_assign() with specifiers (config_assign() leaves every "%" as written). */
+int config_assign_expand(CellConfig *c, const ConfigSpecifiers *specifiers, const char *section,
+                         const char *key, const char *value, const char *file, unsigned line,
+                         Diagnostics *diag);
+
 /* Whole-unit checks after all assignments (Directory= required, Exec= or
  * Boot=yes, ...), each reported to diag against file (line 0). Returns 0 or
  * -ENOMEM. */
 int config_finish(CellConfig *c, const char *file, Diagnostics *diag);
-
-/* Whether a key takes specifiers. Every key does today; the hook is here
- * because systemd exempts a few and so may we. */
-bool config_key_expands_specifiers(const char *section, const char *key);

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+#include "config-parse.h"
 #include "config.h"
 #include "diag.h"
 
@@ -24,8 +25,16 @@ typedef struct ConfigContext {
         const char *section;
         const char *key;
         const char *value;
+        const ConfigSpecifiers *specifiers;     /* NULL: "%" is taken as written */
         bool reported;
 } ConfigContext;
+
+/* Where a key's specifiers are expanded (config-parse.h says why). */
+typedef enum ConfigSpecifierMode {
+        CONFIG_SPEC_NONE = 0,     /* numbers, sizes, names: "%" is no specifier */
+        CONFIG_SPEC_VALUE,        /* the whole value, before its parser sees it */
+        CONFIG_SPEC_PARSER,       /* the parser, in each word or path it splits off */
+} ConfigSpecifierMode;
 
 typedef int (*ConfigParser)(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 
@@ -36,10 +45,22 @@ struct ConfigKey {
         size_t offset;          /* of the member in CellConfig */
         int ltype;              /* parser specific (default, resource, read-only ...) */
         const char *expected;   /* "an absolute path": completes "Key=value: expected ..." */
+        ConfigSpecifierMode specifiers;
 };
 
 /* Reports "Key=value: expected <fmt...>" and returns -EINVAL (or -ENOMEM). */
 int config_bad(ConfigContext *ctx, const char *fmt, ...) _printf_(2, 3);
+
+/* For CONFIG_SPEC_PARSER keys: s with its specifiers expanded into a
+ * new *ret (a copy where the key takes none or the loader gave no
+ * specifiers). An unknown or unresolvable specifier is reported as
+ * "Key=value: unknown specifier %x" and gives -EINVAL. */
+int config_expand(ConfigContext *ctx, const ConfigKey *k, const char *s, char **ret);
+/* ... each word of l, in place. */
+int config_expand_strv(ConfigContext *ctx, const ConfigKey *k, char **l);
+/* ... *path in place, then checked again as an absolute path without ".."
+ * and normalised: "Key=value: expected ... (its specifiers make it "...")". */
+int config_expand_path(ConfigContext *ctx, const ConfigKey *k, char **path);
 
 /* config-generic.c */
 /* Grows *array of *n elements of size sz by one; the new slot (zeroed), NULL on OOM. */

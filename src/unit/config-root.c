@@ -1,10 +1,32 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* [Root]: the container's file system. */
+#include <stdio.h>
 #include <string.h>
 
 #include "config-parsers.h"
 #include "parse-mount.h"
 #include "strv.h"
+
+/* A source path's specifiers: an in-root "+" stays in front, an empty (allowed) one stays empty. */
+static int expand_source(ConfigContext *ctx, const ConfigKey *k, char **path) {
+        _cleanup_free_ char *p = NULL;
+        int r;
+
+        if (!*path || (*path)[0] != '+')
+                return config_expand_path(ctx, k, path);
+        p = strdup(*path + 1);
+        if (!p)
+                return -ENOMEM;
+        r = config_expand_path(ctx, k, &p);
+        if (r < 0)
+                return r;
+        free(*path);
+        if (asprintf(path, "+%s", p) < 0) {
+                *path = NULL;
+                return -ENOMEM;
+        }
+        return 0;
+}
 
 int config_parse_bind(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         bool read_only = k->ltype;
@@ -28,6 +50,14 @@ int config_parse_bind(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
         r = parse_bind(ctx->value, read_only, &b);
         if (r < 0)
                 return r;
+        /* After the split, as systemd's BindPaths=: an instance's ":" stays in its path. */
+        r = expand_source(ctx, k, &b.source);
+        if (r >= 0)
+                r = config_expand_path(ctx, k, &b.target);
+        if (r < 0) {
+                cell_bind_done(&b);
+                return r;
+        }
         b.line = ctx->line;
         slot = config_array_append((void **) &c->binds, &c->n_binds, sizeof(CellBind));
         if (!slot) {
@@ -49,6 +79,12 @@ int config_parse_tmpfs(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, vo
         r = parse_tmpfs(ctx->value, &t);
         if (r < 0)
                 return r;
+        /* The path only, as systemd: "size=50%" is no specifier. */
+        r = config_expand_path(ctx, k, &t.path);
+        if (r < 0) {
+                cell_tmpfs_done(&t);
+                return r;
+        }
         t.line = ctx->line;
         slot = config_array_append((void **) &c->tmpfs, &c->n_tmpfs, sizeof(CellTmpfs));
         if (!slot) {
@@ -60,11 +96,22 @@ int config_parse_tmpfs(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, vo
 }
 
 int config_parse_inaccessible(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        _cleanup_strv_free_ char **paths = NULL;
+        int r;
+
         if (isempty(ctx->value)) {
                 c->inaccessible = strv_free(c->inaccessible);
                 return 0;
         }
-        return parse_inaccessible(ctx->value, &c->inaccessible);
+        r = parse_inaccessible(ctx->value, &paths);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; paths[i]; i++) {
+                r = config_expand_path(ctx, k, &paths[i]);
+                if (r < 0)
+                        return r;
+        }
+        return strv_extend_strv(&c->inaccessible, paths);
 }
 
 int config_parse_overlay(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
@@ -88,6 +135,16 @@ int config_parse_overlay(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, 
         r = parse_overlay(ctx->value, read_only, &o);
         if (r < 0)
                 return r;
+        for (size_t i = 0; r >= 0 && o.lower[i]; i++)
+                r = expand_source(ctx, k, &o.lower[i]);
+        if (r >= 0 && !isempty(o.upper))
+                r = expand_source(ctx, k, &o.upper);
+        if (r >= 0)
+                r = config_expand_path(ctx, k, &o.target);
+        if (r < 0) {
+                cell_overlay_done(&o);
+                return r;
+        }
         o.line = ctx->line;
         slot = config_array_append((void **) &c->overlays, &c->n_overlays, sizeof(CellOverlay));
         if (!slot) {

@@ -6,6 +6,7 @@
 #include "parse-exec.h"
 #include "parse-value.h"
 #include "strv.h"
+#include "utf8.h"
 
 #define WHITESPACE " \t\n\r"
 
@@ -17,30 +18,6 @@ static int unhex(char c) {
         if (c >= 'A' && c <= 'F')
                 return c - 'A' + 10;
         return -EINVAL;
-}
-
-/* UTF-8 encoding of a code point into buf (4 bytes); returns its length. */
-static size_t utf8_encode(uint32_t c, char *buf) {
-        if (c < 0x80) {
-                buf[0] = (char) c;
-                return 1;
-        }
-        if (c < 0x800) {
-                buf[0] = (char) (0xc0 | (c >> 6));
-                buf[1] = (char) (0x80 | (c & 0x3f));
-                return 2;
-        }
-        if (c < 0x10000) {
-                buf[0] = (char) (0xe0 | (c >> 12));
-                buf[1] = (char) (0x80 | ((c >> 6) & 0x3f));
-                buf[2] = (char) (0x80 | (c & 0x3f));
-                return 3;
-        }
-        buf[0] = (char) (0xf0 | (c >> 18));
-        buf[1] = (char) (0x80 | ((c >> 12) & 0x3f));
-        buf[2] = (char) (0x80 | ((c >> 6) & 0x3f));
-        buf[3] = (char) (0x80 | (c & 0x3f));
-        return 4;
 }
 
 /* One C escape after the backslash at p: the bytes it stands for into out
@@ -96,7 +73,7 @@ static int cunescape_one(const char *p, char *out, size_t *consumed) {
         }
         if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
                 return -EINVAL;
-        return (int) utf8_encode(c, out);
+        return (int) utf8_encode_unichar(c, out);
 }
 
 int extract_first_word(const char **p, char **ret, const char *separators, ExtractFlags flags) {
@@ -128,8 +105,9 @@ int extract_first_word(const char **p, char **ret, const char *separators, Extra
                         s++;
                         if (!*s)
                                 return -EINVAL;
-                        /* "\ " keeps a separator in the word (systemd's EXTRACT_UNESCAPE_SEPARATORS) */
-                        if ((flags & EXTRACT_CUNESCAPE) && !strchr(separators, *s)) {
+                        /* As systemd's EXTRACT_CUNESCAPE: an escaped separator ("\ ") is no
+                         * escape (systemd warns and keeps the backslash; we refuse it). */
+                        if (flags & EXTRACT_CUNESCAPE) {
                                 size_t used;
                                 int k = cunescape_one(s, word + n, &used);
                                 if (k < 0)
@@ -170,6 +148,24 @@ int extract_first_word(const char **p, char **ret, const char *separators, Extra
         return 1;
 }
 
+int quote_word(const char *s, char **ret) {
+        char *q = malloc(strlen(s) * 2 + 3), *o;
+
+        if (!q)
+                return -ENOMEM;
+        o = q;
+        *o++ = '"';
+        for (; *s; s++) {
+                if (*s == '"' || *s == '\\')
+                        *o++ = '\\';
+                *o++ = *s;
+        }
+        *o++ = '"';
+        *o = 0;
+        *ret = q;
+        return 0;
+}
+
 int split_words(const char *s, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
         int r;
@@ -193,13 +189,44 @@ int split_words(const char *s, char ***ret) {
         return 0;
 }
 
+/* Whether s starts with the word w alone: followed by a blank or the end. */
+static bool starts_with_word(const char *s, const char *w) {
+        const char *e = startswith(s, w);
+
+        return e && (!*e || strchr(WHITESPACE, *e));
+}
+
 int parse_exec_command(const char *s, char ***ret_argv) {
-        _cleanup_strv_free_ char **argv = NULL;
+        _cleanup_strv_free_ char **argv = calloc(1, sizeof(char *));
         int r;
 
-        r = split_words(s, &argv);
-        if (r < 0)
-                return r;
+        if (!argv)
+                return -ENOMEM;
+        for (;;) {
+                char *w;
+
+                s += strspn(s, WHITESPACE);
+                /* systemd: a lone ";" ends one command and starts the next;
+                 * Exec= takes one, so it is refused rather than passed on as an argument. */
+                if (starts_with_word(s, ";"))
+                        return -EBADMSG;
+                /* ... and a lone "\;" is a literal ";" (find -exec ... \;). */
+                if (starts_with_word(s, "\\;")) {
+                        s += 2;
+                        w = strdup(";");
+                } else {
+                        r = extract_first_word(&s, &w, NULL, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE);
+                        if (r < 0)
+                                return r;
+                        if (r == 0)
+                                break;
+                }
+                if (!w)
+                        return -ENOMEM;
+                r = strv_push(&argv, w);
+                if (r < 0)
+                        return r;
+        }
         if (!argv[0] || isempty(argv[0]))
                 return -EINVAL;
         *ret_argv = TAKE_PTR(argv);
@@ -219,7 +246,7 @@ int env_set(char ***env, char *assignment) {
 }
 
 int parse_environment(const char *s, char ***env, char **ret_bad) {
-        _cleanup_strv_free_ char **words = NULL, **copy = NULL;
+        _cleanup_strv_free_ char **words = NULL;
         int r;
 
         if (ret_bad)
@@ -227,6 +254,15 @@ int parse_environment(const char *s, char ***env, char **ret_bad) {
         r = split_words(s, &words);
         if (r < 0)
                 return r;
+        return env_merge(env, words, ret_bad);
+}
+
+int env_merge(char ***env, char * const *words, char **ret_bad) {
+        _cleanup_strv_free_ char **copy = NULL;
+        int r;
+
+        if (ret_bad)
+                *ret_bad = NULL;
         STRV_FOREACH(w, words) {
                 const char *eq = strchr(*w, '=');
                 _cleanup_free_ char *name = eq ? strndup(*w, (size_t) (eq - *w)) : NULL;

@@ -6,8 +6,9 @@
 
 typedef enum ExtractFlags {
         EXTRACT_UNQUOTE                 = 1 << 0, /* "..." and '...' group and are removed */
-        EXTRACT_CUNESCAPE               = 1 << 1, /* \n \t \xNN \NNN \uNNNN ..., "\ " a separator;
-                                                   * without it "\c" is c */
+        EXTRACT_CUNESCAPE               = 1 << 1, /* \n \t \s \xNN \NNN \uNNNN ..., anything
+                                                   * else ("\ ", "\q") is an error; without
+                                                   * it "\c" is c */
         EXTRACT_DONT_COALESCE_SEPARATORS = 1 << 2, /* "a::b" is three words, the middle empty */
 } ExtractFlags;
 
@@ -17,11 +18,17 @@ typedef enum ExtractFlags {
  * trailing backslash or a bad escape, -ENOMEM. */
 int extract_first_word(const char **p, char **ret, const char *separators, ExtractFlags flags);
 
+/* s as one word in double quotes, its '"' and '\\' escaped: extract_first_word()
+ * with EXTRACT_UNQUOTE, with or without EXTRACT_CUNESCAPE, gives s back. */
+int quote_word(const char *s, char **ret);
+
 /* Every word of s (EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE, whitespace separated)
  * into a strv; an all-blank s gives an empty (non-NULL) strv. */
 int split_words(const char *s, char ***ret);
 
-/* Exec=: a command line with systemd quoting -> argv (at least one word). */
+/* Exec=: a command line with systemd quoting -> argv (at least one word).
+ * A lone "\;" is the word ";"; a lone ";" (systemd's separator between
+ * commands) is -EBADMSG: Exec= takes one command. */
 int parse_exec_command(const char *s, char ***ret_argv);
 
 /* Environment=: quoted "KEY=VALUE" words merged into *env; a later KEY
@@ -29,6 +36,9 @@ int parse_exec_command(const char *s, char ***ret_argv);
  * ret_bad (if not NULL) holds the offending word (malloc'ed, or NULL for a
  * quoting error). */
 int parse_environment(const char *s, char ***env, char **ret_bad);
+
+/* The same for words already split (and their specifiers expanded). */
+int env_merge(char ***env, char * const *words, char **ret_bad);
 
 /* Sets one "KEY=VALUE" in env, replacing an earlier KEY. Takes assignment. */
 int env_set(char ***env, char *assignment);

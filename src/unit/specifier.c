@@ -3,18 +3,25 @@
 #include <stdio.h>
 #include <sys/utsname.h>
 
+#include "env-util.h"
 #include "specifier.h"
+#include "strv.h"
 #include "unit-name.h"
 
 #define MACHINE_ID_PATH "/etc/machine-id"
 #define BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
+
+#define MACHINE_INFO_PATH "/etc/machine-info"
 
 void specifier_context_done(SpecifierContext *c) {
         c->machine_id = mfree(c->machine_id);
         c->boot_id = mfree(c->boot_id);
         c->hostname = mfree(c->hostname);
         c->kernel_release = mfree(c->kernel_release);
+        c->pretty_hostname = mfree(c->pretty_hostname);
+        c->os_release = strv_free(c->os_release);
         c->machine_id_error = c->boot_id_error = c->hostname_error = c->kernel_release_error = 0;
+        c->pretty_hostname_error = c->os_release_error = 0;
         c->n_host_lookups = 0;
 }
 
@@ -71,6 +78,122 @@ static int host_kernel_release(char **ret) {
                 return negative_errno();
         *ret = strdup(u.release);
         return *ret ? 0 : -ENOMEM;
+}
+
+/* An env-style file (os-release(5), machine-info(5)) as KEY=VALUE strings. */
+static int read_env_file(const char *path, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        FILE *f;
+        int r;
+
+        f = fopen(path, "re");
+        if (!f)
+                return negative_errno();
+        r = env_file_parse(f, &l, NULL);
+        fclose(f);
+        if (r < 0)
+                return r;
+        if (!l) {
+                l = calloc(1, sizeof(char *));
+                if (!l)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+/* The short host name (%l): up to the first dot. */
+static int host_short_hostname(char **ret) {
+        int r = host_hostname(ret);
+
+        if (r >= 0)
+                (*ret)[strcspn(*ret, ".")] = 0;
+        return r;
+}
+
+/* %q: PRETTY_HOSTNAME= of machine-info(5); the short host name where there is none. */
+static int host_pretty_hostname(const char *path, char **ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        const char *v;
+        int r;
+
+        r = read_env_file(path, &l);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        v = env_get(l, "PRETTY_HOSTNAME");
+        if (isempty(v))
+                return host_short_hostname(ret);
+        *ret = strdup(v);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* systemd's name for the architecture cell runs on (%a, systemd.unit(5)), as
+ * systemd's: the one it was built for. */
+static const char *native_architecture(void) {
+#if defined(__x86_64__)
+        return "x86-64";
+#elif defined(__i386__)
+        return "x86";
+#elif defined(__aarch64__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        return "arm64-be";
+#elif defined(__aarch64__)
+        return "arm64";
+#elif defined(__arm__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        return "arm-be";
+#elif defined(__arm__)
+        return "arm";
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        return "ppc64-le";
+#elif defined(__powerpc64__)
+        return "ppc64";
+#elif defined(__s390x__)
+        return "s390x";
+#elif defined(__riscv) && __riscv_xlen == 64
+        return "riscv64";
+#elif defined(__loongarch_lp64)
+        return "loongarch64";
+#elif defined(__mips64) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        return "mips64-le";
+#elif defined(__mips64)
+        return "mips64";
+#else
+        return NULL;
+#endif
+}
+
+/* %Y: the directory of the unit's file ("." for a bare file name). */
+static int dirname_of(const char *path, char **ret) {
+        const char *slash = strrchr(path, '/');
+
+        if (!slash)
+                *ret = strdup(".");
+        else
+                *ret = strndup(path, slash == path ? 1 : (size_t) (slash - path));
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* A field of os-release(5) (%o, %w, ...): empty when the file lacks it, as systemd's. */
+static int os_release_field(SpecifierContext *c, const char *key, const char **ret) {
+        if (!c->os_release && c->os_release_error == 0) {
+                int r;
+
+                c->n_host_lookups++;
+                if (c->os_release_path)
+                        r = read_env_file(c->os_release_path, &c->os_release);
+                else {
+                        r = read_env_file("/etc/os-release", &c->os_release);
+                        if (r == -ENOENT)
+                                r = read_env_file("/usr/lib/os-release", &c->os_release);
+                }
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        c->os_release_error = r;
+        }
+        if (c->os_release_error < 0)
+                return c->os_release_error;
+        *ret = strempty(env_get(c->os_release, key));
+        return 0;
 }
 
 /* Looks a host fact up once, remembering a failure as well. */
@@ -161,9 +284,57 @@ static int specifier_value(SpecifierContext *c, char s, const char **ret_const, 
                 return unit_name_path_unescape(t, ret_alloc);
         case 'H':
                 return host_fact(c, &c->hostname, &c->hostname_error, host_hostname, NULL, NULL, ret_const);
+        case 'l':
+                r = host_fact(c, &c->hostname, &c->hostname_error, host_hostname, NULL, NULL, ret_const);
+                if (r < 0)
+                        return r;
+                *ret_alloc = strndup(*ret_const, strcspn(*ret_const, "."));
+                return *ret_alloc ? 0 : -ENOMEM;
+        case 'q':
+                return host_fact(c, &c->pretty_hostname, &c->pretty_hostname_error, NULL,
+                                 c->machine_info_path ?: MACHINE_INFO_PATH, host_pretty_hostname, ret_const);
         case 'v':
                 return host_fact(c, &c->kernel_release, &c->kernel_release_error, host_kernel_release,
                                  NULL, NULL, ret_const);
+        case 'a':
+                *ret_const = native_architecture();
+                return *ret_const ? 0 : -EOPNOTSUPP;
+        case 'o':
+                return os_release_field(c, "ID", ret_const);
+        case 'w':
+                return os_release_field(c, "VERSION_ID", ret_const);
+        case 'W':
+                return os_release_field(c, "VARIANT_ID", ret_const);
+        case 'B':
+                return os_release_field(c, "BUILD_ID", ret_const);
+        case 'M':
+                return os_release_field(c, "IMAGE_ID", ret_const);
+        case 'A':
+                return os_release_field(c, "IMAGE_VERSION", ret_const);
+        case 'y':
+                if (!c->fragment_path)
+                        return -ENOENT;
+                *ret_const = c->fragment_path;
+                return 0;
+        case 'Y':
+                if (!c->fragment_path)
+                        return -ENOENT;
+                return dirname_of(c->fragment_path, ret_alloc);
+        /* The system manager's user, whoever runs cell (as the directories below). */
+        case 'u':
+        case 'g':
+                *ret_const = "root";
+                return 0;
+        case 'U':
+        case 'G':
+                *ret_const = "0";
+                return 0;
+        case 'h':
+                *ret_const = "/root";
+                return 0;
+        case 's':
+                *ret_const = "/bin/sh";
+                return 0;
         case 'm':
                 return host_fact(c, &c->machine_id, &c->machine_id_error, NULL,
                                  c->machine_id_path ?: MACHINE_ID_PATH, read_id128, ret_const);

@@ -3,11 +3,11 @@
 
 /* systemd's unit specifiers (systemd.unit(5), "Specifiers"), with cell's
  * unit as the unit: %n is "web.cell", %N "web", %p/%i the template prefix
- * and instance, ...
+ * and instance, ...; the user and directories are the system manager's.
  *
- * Host facts (%m, %b, %H, %v) are looked up on first use only and then kept
- * in the context, so a load that never uses them never reads them, and one
- * that does reads each once. */
+ * Host facts (%m, %b, %H, %l, %q, %v, and os-release's %o %w %W %A %B %M)
+ * are looked up on first use only and then kept in the context, so a load
+ * that never uses them never reads them, and one that does reads each once. */
 
 #include <stdbool.h>
 
@@ -15,16 +15,22 @@
 
 typedef struct SpecifierContext {
         const char *name;               /* the unit, without ".cell": "worker@3" */
+        const char *fragment_path;      /* %y: its file (NULL: %y and %Y are errors) */
 
-        /* Where %m and %b come from; NULL means /etc/machine-id and
-         * /proc/sys/kernel/random/boot_id (tests point them elsewhere). */
+        /* Where %m, %b, %q and the os-release ones come from; NULL means
+         * /etc/machine-id, /proc/sys/kernel/random/boot_id, /etc/machine-info,
+         * /etc/os-release then /usr/lib/os-release (tests point them elsewhere). */
         const char *machine_id_path;
         const char *boot_id_path;
+        const char *machine_info_path;
+        const char *os_release_path;
 
         /* Filled in lazily; an error is remembered as well as a value. */
-        char *machine_id, *boot_id, *hostname, *kernel_release;
-        int machine_id_error, boot_id_error, hostname_error, kernel_release_error;
-        unsigned n_host_lookups;        /* how many of those four were looked up */
+        char *machine_id, *boot_id, *hostname, *kernel_release, *pretty_hostname;
+        int machine_id_error, boot_id_error, hostname_error, kernel_release_error, pretty_hostname_error;
+        char **os_release;              /* KEY=VALUE, unquoted */
+        int os_release_error;
+        unsigned n_host_lookups;        /* how many host facts were looked up */
 } SpecifierContext;
 
 void specifier_context_done(SpecifierContext *c);

@@ -12,9 +12,6 @@
 #include "unit-path.h"
 #include "unit.h"
 
-/* How much of a value an error message quotes. */
-#define QUOTE_MAX 120
-
 /* systemd-analyze verify instantiates a bare template with this instance,
  * so that %i and friends have something to expand to. */
 #define TEMPLATE_TEST_INSTANCE "test_instance"
@@ -22,32 +19,20 @@
 typedef struct UnitLoader {
         CellConfig *config;
         SpecifierContext specifiers;
+        ConfigSpecifiers expander;
         Diagnostics *diag;
 } UnitLoader;
 
+static int loader_expand(void *userdata, const char *s, char **ret, char *ret_bad) {
+        return specifier_expand(userdata, s, ret, ret_bad);
+}
+
+/* The key table decides where in the value specifiers are expanded (config-parse.h). */
 static int loader_assign(const char *section, const char *key, const char *value,
                          const char *file, unsigned line, void *userdata) {
         UnitLoader *u = userdata;
-        _cleanup_free_ char *expanded = NULL;
-        int r;
 
-        if (specifier_has_any(value) && config_key_expands_specifiers(section, key)) {
-                int len = (int) MIN(strlen(value), (size_t) QUOTE_MAX);
-                char bad = 0;
-
-                r = specifier_expand(&u->specifiers, value, &expanded, &bad);
-                if (r == -ENOMEM)
-                        return r;
-                if (r == -EBADSLT)
-                        return diag_error(u->diag, file, line, "%s=%.*s: unknown specifier %%%c",
-                                          key, len, value, bad);
-                if (r < 0)
-                        return diag_error(u->diag, file, line, "%s=%.*s: cannot expand specifier %%%c: %s",
-                                          key, len, value, bad, strerror(-r));
-                value = expanded;
-        }
-
-        return config_assign(u->config, section, key, value, file, line, u->diag);
+        return config_assign_expand(u->config, &u->expander, section, key, value, file, line, u->diag);
 }
 
 /* systemd's masking: a unit file that is a symlink to /dev/null. */
@@ -161,6 +146,8 @@ int unit_load(const char *name_or_path, const UnitLoadOptions *opts, CellConfig 
         }
 
         u.specifiers.name = loc.name;
+        u.specifiers.fragment_path = loc.path;
+        u.expander = (ConfigSpecifiers) { .expand = loader_expand, .userdata = &u.specifiers };
 
         /* The main file, then every drop-in: all their problems are
          * reported, an unreadable drop-in does not hide the others'. */

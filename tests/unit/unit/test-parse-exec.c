@@ -46,7 +46,10 @@ TEST(extract_quotes) {
 TEST(extract_escapes) {
         ASSERT_WORDS("a\\tb", NULL, UQ, "a\tb");
         ASSERT_WORDS("\"x\\ny\"", NULL, UQ, "x\ny");
-        ASSERT_WORDS("a\\ b", NULL, UQ, "a b");
+        /* "\ " is no C escape: systemd keeps the backslash (with a warning), cell refuses;
+         * "\s" is the space */
+        ASSERT_WORDS("a\\ b", NULL, UQ, "ERR22");
+        ASSERT_WORDS("a\\sb", NULL, UQ, "a b");
         ASSERT_WORDS("\\x41\\102\\u00e9\\U0001F600", NULL, UQ, "AB\u00e9\U0001F600");
         ASSERT_WORDS("\\s\\\\\\\"\\'", NULL, UQ, " \\\"'");
         ASSERT_WORDS("'in \\x41 single'", NULL, UQ, "in A single");
@@ -84,6 +87,30 @@ TEST(exec_command) {
         long_line[5 + 4096] = 0;
         ASSERT_OK(parse_exec_command(long_line, &argv));
         ASSERT_EQ(strlen(argv[1]), 4096);
+
+        /* a lone "\;" is ";" (find -exec); "\;" inside a word or quotes is no escape */
+        ASSERT_OK(parse_exec_command("find /srv -exec echo {} \\;", &argv));
+        ASSERT_EQ(strv_length(argv), 6);
+        ASSERT_STREQ(argv[4], "{}");
+        ASSERT_STREQ(argv[5], ";");
+        argv = strv_free(argv);
+        ASSERT_OK(parse_exec_command("a \\;  b\\t", &argv));
+        ASSERT_EQ(strv_length(argv), 3);
+        ASSERT_STREQ(argv[1], ";");
+        ASSERT_STREQ(argv[2], "b\t");
+        argv = strv_free(argv);
+        ASSERT_ERROR(parse_exec_command("echo x\\;", &bad), EINVAL);
+        ASSERT_ERROR(parse_exec_command("echo \"\\;\"", &bad), EINVAL);
+        /* a lone ";" separates commands in systemd: refused, not passed as an argument */
+        ASSERT_ERROR(parse_exec_command("/bin/echo a ; /bin/echo b", &bad), EBADMSG);
+        ASSERT_ERROR(parse_exec_command("/bin/echo a ;", &bad), EBADMSG);
+        ASSERT_OK(parse_exec_command("/bin/echo a; \";\" ';' a;b", &argv));
+        ASSERT_EQ(strv_length(argv), 5);
+        ASSERT_STREQ(argv[1], "a;");
+        ASSERT_STREQ(argv[2], ";");
+        ASSERT_STREQ(argv[3], ";");
+        ASSERT_STREQ(argv[4], "a;b");
+        argv = strv_free(argv);
 
         ASSERT_ERROR(parse_exec_command("   ", &bad), EINVAL);
         ASSERT_ERROR(parse_exec_command("\"\" arg", &bad), EINVAL);

@@ -166,3 +166,93 @@ TEST(real_boot_id) {
         ASSERT_EQ(strlen(s), 32);
         ASSERT_EQ(strspn(s, "0123456789abcdef"), 32);
 }
+
+TEST(manager_user) {
+        _cleanup_(specifier_context_done) SpecifierContext c = { .name = "web" };
+
+        /* The system manager's, whoever runs cell. */
+        check(&c, "%u %U %g %G %h %s", "root 0 root 0 /root /bin/sh");
+        ASSERT_EQ(c.n_host_lookups, 0);
+}
+
+TEST(short_and_pretty_hostname) {
+        char dir[] = "/tmp/test-specifier-XXXXXX", info[64], host[257] = {};
+        _cleanup_(specifier_context_done) SpecifierContext c = { .name = "web" };
+        _cleanup_free_ char *short_host = NULL;
+
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        snprintf(info, sizeof(info), "%s/machine-info", dir);
+        c.machine_info_path = info;
+        ASSERT_EQ(gethostname(host, sizeof(host) - 1), 0);
+        short_host = strndup(host, strcspn(host, "."));
+        ASSERT_NOT_NULL(short_host);
+
+        check(&c, "%l", short_host);
+        /* no machine-info: the short host name */
+        check(&c, "%q", short_host);
+
+        specifier_context_done(&c);
+        write_file(info, "# comment\nICON_NAME=computer\nPRETTY_HOSTNAME=\"Lennart's \\\"Box\\\"\"\n");
+        check(&c, "[%q]", "[Lennart's \"Box\"]");
+        specifier_context_done(&c);
+        write_file(info, "PRETTY_HOSTNAME=\n");
+        check(&c, "%q", short_host);
+
+        ASSERT_EQ(unlink(info), 0);
+        ASSERT_EQ(rmdir(dir), 0);
+}
+
+TEST(os_release) {
+        char dir[] = "/tmp/test-specifier-XXXXXX", osr[64];
+        _cleanup_(specifier_context_done) SpecifierContext c = { .name = "web" };
+        char *s = NULL, bad = 0;
+
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        snprintf(osr, sizeof(osr), "%s/os-release", dir);
+        c.os_release_path = osr;
+
+        ASSERT_ERROR(specifier_expand(&c, "%o", &s, &bad), ENOENT);
+        ASSERT_EQ(bad, 'o');
+        specifier_context_done(&c);
+
+        write_file(osr, "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n"
+                        "IMAGE_ID='base'\nIMAGE_VERSION=1.2\nBUILD_ID=20261130\n");
+        /* a field the file lacks is empty, as in systemd */
+        check(&c, "%o/%w/[%W]/%M/%A/%B", "debian/12/[]/base/1.2/20261130");
+        ASSERT_EQ(c.n_host_lookups, 1);
+        check(&c, "%o", "debian");
+        ASSERT_EQ(c.n_host_lookups, 1);
+
+        ASSERT_EQ(unlink(osr), 0);
+        ASSERT_EQ(rmdir(dir), 0);
+}
+
+TEST(architecture) {
+        _cleanup_(specifier_context_done) SpecifierContext c = { .name = "web" };
+        struct utsname u;
+
+        ASSERT_EQ(uname(&u), 0);
+        /* systemd's names, not uname's */
+        if (streq(u.machine, "x86_64"))
+                check(&c, "%a", "x86-64");
+        else if (streq(u.machine, "aarch64"))
+                check(&c, "%a", "arm64");
+        else {
+                _cleanup_free_ char *s = expand(&c, "%a");
+                ASSERT_FALSE(isempty(s));
+        }
+}
+
+TEST(fragment_path) {
+        _cleanup_(specifier_context_done) SpecifierContext c = { .name = "web" };
+        char *s = NULL, bad = 0;
+
+        ASSERT_ERROR(specifier_expand(&c, "%y", &s, &bad), ENOENT);
+        ASSERT_EQ(bad, 'y');
+        c.fragment_path = "/etc/cell/web.cell";
+        check(&c, "%y %Y", "/etc/cell/web.cell /etc/cell");
+        c.fragment_path = "/web.cell";
+        check(&c, "%Y", "/");
+        c.fragment_path = "web.cell";
+        check(&c, "%Y", ".");
+}

@@ -181,6 +181,66 @@ TEST(template_instance_dropins_specifiers_reset) {
         tree_done(&t);
 }
 
+/* Specifiers are expanded where systemd expands them: in each word after its
+ * quotes are undone, in paths after the split at ':', never in sizes. */
+TEST(specifiers_per_key) {
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_strv_free_ char **sp = NULL;
+        _cleanup_free_ char *m = NULL;
+        Diagnostics d = {};
+        Tree t;
+
+        tree_init(&t);
+        sp = tree_search_path(&t);
+        WRITE(&t, "etc/sp@.cell",
+              "[Unit]\nDescription=%I\n"
+              "[Root]\nDirectory=/srv/%i\nBind=/data/%i:/mnt/%i\n"
+              "TemporaryFileSystem=/tmp/%i:size=50%,mode=1777\nInaccessible=/secret/%I\n"
+              "[Exec]\nExec=/bin/echo %I \"%I\" x%Iy\nEnvironment=A=%I \"B=%I\"\nWorkingDirectory=/w/%I\n"
+              "[Limits]\nDeviceAllow=/dev/%i rw\n");
+        /* %i is a\x20b:c\x22d, %I is a b:c"d */
+        ASSERT_OK(unit_load("sp@a\\x20b:c\\x22d", &(UnitLoadOptions) { .search_path = sp }, &c, &d));
+        dump(&d);
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_STREQ(c.description, "a b:c\"d");
+        ASSERT_STREQ(c.directory, "/srv/a\\x20b:c\\x22d");
+        ASSERT_EQ(strv_length(c.exec), 4);
+        ASSERT_STREQ(c.exec[1], "a b:c\"d");
+        ASSERT_STREQ(c.exec[2], "a b:c\"d");
+        ASSERT_STREQ(c.exec[3], "xa b:c\"dy");
+        ASSERT_EQ(strv_length(c.environment), 2);
+        ASSERT_STREQ(c.environment[0], "A=a b:c\"d");
+        ASSERT_STREQ(c.environment[1], "B=a b:c\"d");
+        ASSERT_EQ(c.n_binds, 1);
+        ASSERT_STREQ(c.binds[0].source, "/data/a\\x20b:c\\x22d");
+        ASSERT_STREQ(c.binds[0].target, "/mnt/a\\x20b:c\\x22d");
+        ASSERT_EQ(c.n_tmpfs, 1);
+        ASSERT_STREQ(c.tmpfs[0].path, "/tmp/a\\x20b:c\\x22d");
+        ASSERT_CONTAINS(c.tmpfs[0].options, "size=50%");
+        ASSERT_STREQ(c.inaccessible[0], "/secret/a b:c\"d");
+        ASSERT_STREQ(c.working_directory, "/w/a b:c\"d");
+        ASSERT_EQ(c.n_device_allow, 1);
+        ASSERT_STREQ(c.device_allow[0].path, "/dev/a\\x20b:c\\x22d");
+        cell_config_done(&c);
+
+        /* Sizes take none, as in systemd; a path its specifiers make ".." is refused; an
+         * unknown one is reported against the value as written. */
+        WRITE(&t, "etc/bad@.cell",
+              VALID "[Limits]\nMemoryMax=50%%\n[Root]\nBind=/data/%I\n[Exec]\nEnvironment=A=%Q\n"
+              "Exec=%i\n");
+        ASSERT_ERROR(unit_load("bad@x-..", &(UnitLoadOptions) { .search_path = sp }, &c, &d), EINVAL);
+        dump(&d);
+        m = strv_join(d.messages, "\n");
+        ASSERT_CONTAINS(m, "bad@.cell:6: MemoryMax=50%%: expected");
+        ASSERT_CONTAINS(m, "bad@.cell:8: Bind=/data/%I: expected");
+        ASSERT_CONTAINS(m, "(its specifiers make \"/data/%I\" of \"/data/x/..\")");
+        ASSERT_CONTAINS(m, "bad@.cell:10: Environment=A=%Q: unknown specifier %Q");
+        ASSERT_EQ(d.n_errors, 3);
+        cell_config_done(&c);
+        diag_done(&d);
+        tree_done(&t);
+}
+
 TEST(bare_template_like_systemd_analyze) {
         _cleanup_(cell_config_done) CellConfig c = {};
         _cleanup_strv_free_ char **sp = NULL;
@@ -247,7 +307,7 @@ TEST(all_problems_of_all_files) {
                        "[Exec]\n"
                        "no equals sign\n"               /* 3 */
                        "Exec=/bin/true\n"
-                       "Description=%x\n"               /* 5: unknown specifier (and wrong section) */
+                       "Description=%x\n"               /* 5: wrong section (its specifier is not looked at) */
                        "[Unit]\n"
                        "Description=%Q\n"               /* 7: unknown specifier */
                        "Frobnicate=yes\n"               /* 8: unknown key */
@@ -259,7 +319,7 @@ TEST(all_problems_of_all_files) {
         m = strv_join(d.messages, "\n");
         ASSERT_CONTAINS(m, "bad.cell:1: Early=1: assignment before any [Section] header");
         ASSERT_CONTAINS(m, "bad.cell:3: \"no equals sign\": line is not a Key=value assignment");
-        ASSERT_CONTAINS(m, "bad.cell:5: Description=%x: unknown specifier %x");
+        ASSERT_CONTAINS(m, "bad.cell:5: unknown key \"Description\" in section [Exec], it belongs in [Unit]");
         ASSERT_CONTAINS(m, "bad.cell:7: Description=%Q: unknown specifier %Q");
         ASSERT_CONTAINS(m, "bad.cell:8: ");
         ASSERT_CONTAINS(m, "10.conf:2: ");
