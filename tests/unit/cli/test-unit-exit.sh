@@ -10,21 +10,7 @@
 set -u
 
 cell=$1
-tmp=$(mktemp -d)
-sleeper=
-trap '[ -n "$sleeper" ] && kill "$sleeper"; rm -rf "$tmp"' EXIT
-failed=0
-
-# Only this test's units and running cells: no search path of the host's,
-# no bus that could name a cell of the same name.
-export CELL_UNIT_PATH=$tmp/units CELL_RUNTIME_DIR=$tmp/run
-export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmp/no-bus DBUS_SESSION_BUS_ADDRESS=unix:path=$tmp/no-bus
-mkdir -p "$CELL_UNIT_PATH" "$CELL_RUNTIME_DIR"
-
-fail() {
-        echo "FAIL: $*" >&2
-        failed=1
-}
+. "$(dirname "$0")/lib.sh"
 
 expect() {      # expect STATUS DESCRIPTION -- command...
         local want=$1 what=$2 got
@@ -54,30 +40,13 @@ for verb in verify plan run; do
 done
 
 # cell exec: the unit is loaded again from the file the running cell was
-# started from. A runtime state as cell run writes it, for a process of ours.
-start_time() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f20; }
-sleep 60 &
-sleeper=$!
-running() {     # running NAME UNIT: NAME runs, from UNIT
-        mkdir -p "$CELL_RUNTIME_DIR/$1"
-        cat > "$CELL_RUNTIME_DIR/$1/state" <<EOF
-NAME=$1
-UNIT=$2
-SERVICE=
-MANAGER=none
-SUPERVISOR=$$
-SUPERVISOR_START=$(start_time $$)
-LEADER=$sleeper
-LEADER_START=$(start_time "$sleeper")
-SINCE=1
-EOF
-}
-running gone "$tmp/gone.cell"
+# started from.
+fake_running gone "$tmp/gone.cell"
 expect 1 "exec in a cell whose unit file is gone" -- "$cell" exec gone true
 grep -q "gone.cell: No such file or directory" "$tmp/err" || fail "exec: the missing file is not named"
-running isdir "$tmp/dir.cell"
+fake_running isdir "$tmp/dir.cell"
 expect 1 "exec in a cell whose unit file is a directory now" -- "$cell" exec isdir true
-running invalid "$tmp/bad.cell"
+fake_running invalid "$tmp/bad.cell"
 expect 1 "exec in a cell whose unit is invalid now" -- "$cell" exec invalid true
 expect 3 "exec in a cell that is not running" -- "$cell" exec notrunning true
 
