@@ -83,7 +83,8 @@ static void help(void) {
                "  -h --help    Show this help\n"
                "     --user    Ask the user's systemd instead of the system's\n\n"
                "Exit status: CMD's own (128+N when it died of signal N), 1 when the unit is\n"
-               "invalid, 2 when cell could not run it, 3 when the cell is not running.\n");
+               "invalid or its file is gone now, 2 when cell could not run it, 3 when the\n"
+               "cell is not running.\n");
 }
 
 static void print_diagnostics(const Diagnostics *d) {
@@ -476,7 +477,7 @@ int verb_exec(int argc, char *argv[]) {
         print_diagnostics(&diag);
         if (r < 0) {
                 instance_done(&inst);
-                return r == -EINVAL ? CELL_EXIT_INVALID : CELL_EXIT_FAILURE;
+                return cli_unit_exit_status(r);
         }
         diag_done(&diag);
         const PlanOptions po = { .argv_override = cmd };
@@ -485,7 +486,7 @@ int verb_exec(int argc, char *argv[]) {
         if (r < 0) {
                 plan_done(&plan);
                 instance_done(&inst);
-                return r == -EINVAL ? CELL_EXIT_INVALID : CELL_EXIT_FAILURE;
+                return cli_unit_exit_status(r);
         }
 
         log_set_prefix(name);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* cell list [--json] [--user]: the running cells, from systemd's scopes and
- * cell's own runtime state. */
+/* cell list [--json] [--no-legend] [--user]: the running cells, from
+ * systemd's scopes and cell's own runtime state. */
 
 #include <getopt.h>
 #include <inttypes.h>
@@ -100,20 +100,23 @@ static void help(void) {
         printf("cell list [OPTIONS]\n\n"
                "List the running cells: name, cgroup manager, scope, the container's PID 1,\n"
                "state, uptime, memory and tasks.\n\n"
-               "  -h --help    Show this help\n"
-               "     --json    Print a JSON array (keys documented in cell(1))\n"
-               "     --user    Ask the user's systemd instead of the system's\n");
+               "  -h --help       Show this help\n"
+               "     --json       Print a JSON array (keys documented in cell(1))\n"
+               "     --no-legend  Leave out the column headings and the count: one line\n"
+               "                  per cell, its name first (for scripts)\n"
+               "     --user       Ask the user's systemd instead of the system's\n");
 }
 
 int verb_list(int argc, char *argv[]) {
-        enum { ARG_JSON = 0x100, ARG_USER };
+        enum { ARG_JSON = 0x100, ARG_NO_LEGEND, ARG_USER };
         static const struct option options[] = {
-                { "help", no_argument, NULL, 'h'      },
-                { "json", no_argument, NULL, ARG_JSON },
-                { "user", no_argument, NULL, ARG_USER },
+                { "help",      no_argument, NULL, 'h'           },
+                { "json",      no_argument, NULL, ARG_JSON      },
+                { "no-legend", no_argument, NULL, ARG_NO_LEGEND },
+                { "user",      no_argument, NULL, ARG_USER      },
                 {}
         };
-        bool json = false, user_bus = false;
+        bool json = false, legend = true, user_bus = false;
         CellInstance *l = NULL;
         size_t n = 0;
         int c, r;
@@ -125,6 +128,9 @@ int verb_list(int argc, char *argv[]) {
                         return CELL_EXIT_OK;
                 case ARG_JSON:
                         json = true;
+                        break;
+                case ARG_NO_LEGEND:
+                        legend = false;
                         break;
                 case ARG_USER:
                         user_bus = true;
@@ -154,8 +160,9 @@ int verb_list(int argc, char *argv[]) {
                 json_array_end(&w);
                 r = json_writer_finish(&w);
         } else {
-                printf("%-16s %-9s %-24s %-8s %-18s %-12s %-8s %s\n",
-                       "NAME", "MANAGER", "SCOPE", "PID", "STATE", "UPTIME", "MEMORY", "TASKS");
+                if (legend)
+                        printf("%-16s %-9s %-24s %-8s %-18s %-12s %-8s %s\n",
+                               "NAME", "MANAGER", "SCOPE", "PID", "STATE", "UPTIME", "MEMORY", "TASKS");
                 for (size_t i = 0; i < n; i++) {
                         char up[32], mem[32], tasks[32], pid[16];
                         const CellInstance *x = l + i;
@@ -170,7 +177,8 @@ int verb_list(int argc, char *argv[]) {
                                cli_format_span(up, sizeof up, cli_uptime_usec(x)),
                                cli_format_bytes(mem, sizeof mem, x->memory_current), tasks);
                 }
-                printf("\n%zu cell%s running.\n", n, n == 1 ? "" : "s");
+                if (legend)
+                        printf("\n%zu cell%s running.\n", n, n == 1 ? "" : "s");
                 r = fflush(stdout) == 0 ? 0 : -EIO;
         }
         instance_free_many(l, n);

@@ -21,7 +21,8 @@ static void plan_help(void) {
                "  -j --json        Print the plan as JSON (stable; schema in cell(1))\n"
                "  -n --name NAME   The unit name for specifiers and the default hostname\n\n"
                "ARGS replace Exec= (with Boot=yes they are passed to init), as for \"cell run\".\n"
-               "Exit status: 0 printed, 1 the unit is invalid, 2 usage or other error.\n");
+               "Exit status: 0 printed, 1 the unit is invalid or cannot be loaded (missing, a\n"
+               "directory), 2 usage or other error.\n");
 }
 
 int verb_plan(int argc, char *argv[]) {
@@ -73,7 +74,7 @@ int verb_plan(int argc, char *argv[]) {
         if (r == -ENOMEM)
                 return log_oom(), CELL_EXIT_FAILURE;
         if (r < 0)
-                return r == -EINVAL || r == -ENOENT ? CELL_EXIT_INVALID : CELL_EXIT_FAILURE;
+                return cli_unit_exit_status(r);
 
         r = json ? plan_print_json(&p, stdout) : plan_print_text(&p, stdout);
         /* Not part of the plan (it depends on this host, not the unit), so not

@@ -59,7 +59,8 @@ static void help(void) {
                "  -v --verbose               Narrate every step on stderr\n\n"
                "ARGS replace Exec= (with Boot=yes they are appended to init's command line).\n"
                "Exit status: the payload's own, 128+N when it died of signal N, 1 when the\n"
-               "unit is invalid, 2 when cell itself failed.\n");
+               "unit is invalid or cannot be loaded (missing, a directory), 2 when cell\n"
+               "itself failed.\n");
 }
 
 /* Returns 1 to go on, 0 to exit successfully (--help), <0 on usage errors. */
@@ -491,22 +492,18 @@ static int run_unit(const RunArgs *a) {
         const UnitLoadOptions lo = { .name = a->name };
         r = unit_load(a->unit, &lo, &config, &diag);
         print_diagnostics(&diag);
-        if (r == -EINVAL)
-                return CELL_EXIT_INVALID;
         if (r < 0)
-                return CELL_EXIT_FAILURE;
+                return cli_unit_exit_status(r);
 
         diag_done(&diag);
         const PlanOptions po = { .argv_override = a->argv };
         r = plan_build(&config, &po, &plan, &diag);
         print_diagnostics(&diag);
-        if (r == -EINVAL) {
-                plan_done(&plan);
-                return CELL_EXIT_INVALID;
-        }
         if (r < 0) {
                 plan_done(&plan);
-                return log_oom(), CELL_EXIT_FAILURE;
+                if (r == -ENOMEM)
+                        log_oom();
+                return cli_unit_exit_status(r);
         }
 
         log_set_prefix(plan.name);

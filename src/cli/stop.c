@@ -13,9 +13,10 @@ static void help(void) {
         printf("cell stop [OPTIONS] NAME\n\n"
                "Stop a running cell and wait until it is gone. A cell run by a service\n"
                "(cell@NAME.service) is stopped by stopping that service, so Restart= does not\n"
-               "bring it back; otherwise its scope is stopped, or (cgroupfs) its \"cell run\"\n"
-               "process is asked to stop. Either way the payload gets its KillSignal=, and\n"
-               "SIGKILL after TimeoutStopSec=.\n\n"
+               "bring it back. Otherwise its \"cell run\" process gets SIGTERM and stops the\n"
+               "payload: KillSignal= to the container's PID 1, SIGKILL after TimeoutStopSec=.\n"
+               "If that process is gone, systemd stops the cell's scope (KillSignal= to every\n"
+               "process in it), or, without a scope, the container's PID 1 gets SIGKILL.\n\n"
                "  -h --help    Show this help\n"
                "     --user    Ask the user's systemd instead of the system's\n\n"
                "Exit status: 0 stopped, 3 not running, 2 on errors.\n");

@@ -38,6 +38,12 @@ const char *cli_format_span(char *buf, size_t size, uint64_t usec);
 uint64_t cli_uptime_usec(const CellInstance *i);
 void cli_instance_json(JsonWriter *w, const CellInstance *i);
 
+/* unit-status.c: the exit status for unit_load()'s or plan_build()'s error
+ * r < 0: CELL_EXIT_INVALID when the unit is invalid or cannot be loaded as
+ * a unit at all (missing, a directory, a symlink loop, a name too long),
+ * CELL_EXIT_FAILURE when it could not be read (permissions, I/O, memory). */
+int cli_unit_exit_status(int r);
+
 /* lookup.c: the running cell ARG names ("web", "web.cell", "worker@3").
  * Returns CELL_EXIT_OK with *ret_name and *ret filled in, else the exit
  * status after logging why: CELL_EXIT_FAILURE for a bad name or a failed

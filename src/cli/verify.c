@@ -35,22 +35,6 @@ static void diag_print(const Diagnostics *d) {
                 fprintf(stderr, "%s\n", *m);
 }
 
-/* Errors that say something about the unit (it is missing, or wrong) rather
- * than about this machine's ability to read it. */
-static bool load_error_is_invalid(int r) {
-        switch (r) {
-        case -EINVAL:           /* problems in the unit, each reported */
-        case -ENOENT:           /* no such file or unit */
-        case -ENOTDIR:
-        case -EISDIR:           /* a directory is not a unit file */
-        case -ELOOP:
-        case -ENAMETOOLONG:
-                return true;
-        default:
-                return false;
-        }
-}
-
 static int verify_one(const char *arg, const UnitLoadOptions *opts, VerifyResult *ret) {
         Diagnostics d = {};
         CellConfig c;
@@ -73,7 +57,7 @@ static int verify_one(const char *arg, const UnitLoadOptions *opts, VerifyResult
         if (r >= 0)
                 *ret = VERIFY_VALID;
         else
-                *ret = load_error_is_invalid(r) ? VERIFY_INVALID : VERIFY_UNCHECKED;
+                *ret = cli_unit_exit_status(r) == CELL_EXIT_INVALID ? VERIFY_INVALID : VERIFY_UNCHECKED;
         return 0;
 }
 

@@ -57,8 +57,10 @@ static int dropin_scan_dir(DropinList *l, const char *dir, size_t priority) {
 
         d = opendir(dir);
         if (!d) {
-                /* Most units have no drop-in directory. */
-                if (errno == ENOENT || errno == ENOTDIR)
+                /* Most units have no drop-in directory. One whose name is
+                 * too long to exist (a 250-byte NAME.cell is a valid unit,
+                 * NAME.cell.d is past NAME_MAX) has none either. */
+                if (errno == ENOENT || errno == ENOTDIR || errno == ENAMETOOLONG)
                         return 0;
                 return negative_errno();
         }

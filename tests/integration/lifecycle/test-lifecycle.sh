@@ -137,6 +137,8 @@ expect_eq "cell kill with an unknown signal: usage error" 2 "$(cell kill web NOP
 # --- the plan is recomputed from the unit: a broken unit is refused
 printf '[Root]\nDirectory=relative\n' | install_cell web
 expect_eq "exec with the unit now invalid exits 1" 1 "$(cell exec web true 2>/dev/null; echo $?)"
+in_sealed rm /run/cell/web.cell
+expect_eq "exec with the unit file now gone exits 1" 1 "$(cell exec web true 2>/dev/null; echo $?)"
 web_unit | install_cell web
 
 # --- stop

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "strv.h"
@@ -134,5 +135,43 @@ TEST(dev_null_masks_and_not_a_dir) {
         ASSERT_EQ(rmdir(db), 0);
         ASSERT_EQ(rmdir(a), 0);
         ASSERT_EQ(rmdir(b), 0);
+        ASSERT_EQ(rmdir(dir), 0);
+}
+
+/* A name of up to 255 bytes with ".cell" is valid, but NAME.cell.d is then
+ * past NAME_MAX: a directory that cannot exist holds no drop-ins, not an
+ * error. An instance that long still gets its template's. */
+TEST(name_too_long_for_a_dropin_dir) {
+        char dir[] = "/tmp/test-dropin-XXXXXX";
+        _cleanup_free_ char *td = NULL, *tf = NULL;
+        _cleanup_strv_free_ char **l = NULL;
+        char name[256], instance[256];
+        char *dirs[2] = { dir, NULL };
+        FILE *f;
+
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        /* 250 + ".cell" = 255 bytes, the longest valid unit file name. */
+        memset(name, 'a', 250);
+        name[250] = 0;
+        ASSERT_OK(unit_dropin_find(dirs, name, &l));
+        ASSERT_NOT_NULL(l);
+        ASSERT_NULL(l[0]);
+        l = strv_free(l);
+
+        ASSERT_TRUE(asprintf(&td, "%s/t@.cell.d", dir) > 0);
+        ASSERT_TRUE(asprintf(&tf, "%s/10-t.conf", td) > 0);
+        ASSERT_EQ(mkdir(td, 0755), 0);
+        f = fopen(tf, "we");
+        ASSERT_NOT_NULL(f);
+        ASSERT_EQ(fclose(f), 0);
+        memcpy(instance, "t@", 2);
+        memset(instance + 2, 'b', 248);
+        instance[250] = 0;
+        ASSERT_OK(unit_dropin_find(dirs, instance, &l));
+        ASSERT_EQ(strv_length(l), 1);
+        ASSERT_STREQ(l[0], tf);
+
+        ASSERT_EQ(unlink(tf), 0);
+        ASSERT_EQ(rmdir(td), 0);
         ASSERT_EQ(rmdir(dir), 0);
 }

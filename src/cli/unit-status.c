@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The exit status of a unit that could not be loaded or planned, one rule
+ * for every verb that loads one (cell(1), EXIT STATUS). */
+
+#include <errno.h>
+
+#include "verbs.h"
+
+int cli_unit_exit_status(int r) {
+        switch (r) {
+        case -EINVAL:           /* problems in the unit, each reported */
+        case -ENOENT:           /* no such file or unit (or it is gone, for exec) */
+        case -ENOTDIR:
+        case -EISDIR:           /* a directory is not a unit file */
+        case -ELOOP:
+        case -ENAMETOOLONG:
+                return CELL_EXIT_INVALID;
+        default:                /* this machine could not read it: permissions, I/O, memory */
+                return CELL_EXIT_FAILURE;
+        }
+}

@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The bash completion (src/cli/completion/cell) against the cell under
+# test: running cells offered by name, and nothing else of "cell list"'s
+# output. bash-completion itself is not needed: the few helpers of its that
+# _cell calls are stood in for here.
+#
+#   test-completion.sh CELL COMPLETION
+set -u
+
+cell=$1
+completion=$2
+. "$(dirname "$0")/lib.sh"
+
+# The completion runs "cell": the one under test, which notes its arguments.
+mkdir "$tmp/bin"
+printf '#!/bin/sh\necho "$*" >> "%s"\nexec "%s" "$@"\n' "$tmp/calls" "$(realpath "$cell")" > "$tmp/bin/cell"
+chmod +x "$tmp/bin/cell"
+PATH=$tmp/bin:$PATH
+
+_init_completion() {
+        cur=${COMP_WORDS[COMP_CWORD]}
+        prev=${COMP_WORDS[COMP_CWORD - 1]}
+        words=("${COMP_WORDS[@]}")
+        cword=$COMP_CWORD
+}
+_filedir() { :; }
+compopt() { :; }
+. "$completion"
+
+# expect_completion WANT WORD...: completing the last WORD offers WANT
+# (space-separated, sorted).
+expect_completion() {
+        local want=$1 got
+        shift
+        COMP_WORDS=("$@")
+        COMP_CWORD=$(($# - 1))
+        COMPREPLY=()
+        set +u          # as in an interactive shell
+        _cell
+        set -u
+        got=$(printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ')
+        got=${got% }
+        [ "$got" = "$want" ] || fail "completing \"$*\": offered \"$got\", expected \"$want\""
+}
+
+# Nothing runs: nothing to offer ("cell list" ends with "0 cells running.").
+expect_completion "" cell status ""
+expect_completion "" cell kill ""
+
+# Two running cells, one with a name longer than its column.
+fake_running web "$tmp/web.cell"
+fake_running a-cell-with-a-rather-long-name "$tmp/long.cell"
+for verb in status stop kill exec; do
+        expect_completion "a-cell-with-a-rather-long-name web" cell "$verb" ""
+        [ "$(tail -n 1 "$tmp/calls")" = "list --no-legend" ] || fail "$verb: ran cell $(tail -n 1 "$tmp/calls")"
+        expect_completion "a-cell-with-a-rather-long-name web" cell "$verb" --user ""
+        [ "$(tail -n 1 "$tmp/calls")" = "list --no-legend --user" ] ||
+                fail "$verb --user: ran cell $(tail -n 1 "$tmp/calls")"
+done
+expect_completion "web" cell status w
+expect_completion "HUP" cell kill web HU
+
+# The verbs and list's options.
+expect_completion "status stop" cell st
+expect_completion "--no-legend" cell list --no
+
+exit $failed

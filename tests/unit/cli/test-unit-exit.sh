@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# One exit status for a unit that cannot be loaded, whichever verb loads it
+# (cell(1), EXIT STATUS): 1 when it is invalid, missing or no unit file at
+# all (a directory), for verify, plan, run and exec alike. Rootless: each
+# stops before anything is started; exec finds its "running" cell through
+# a runtime state of this test's own (CELL_RUNTIME_DIR).
+#
+#   test-unit-exit.sh CELL
+set -u
+
+cell=$1
+. "$(dirname "$0")/lib.sh"
+
+expect() {      # expect STATUS DESCRIPTION -- command...
+        local want=$1 what=$2 got
+        shift 3
+        "$@" >"$tmp/out" 2>"$tmp/err"
+        got=$?
+        if [ "$got" != "$want" ]; then
+                fail "$what: exit $got, expected $want"
+                sed 's/^/  stderr: /' "$tmp/err" >&2
+        fi
+}
+
+# A missing unit, by name and by path; a directory where the unit file would be.
+mkdir "$tmp/dir.cell" "$CELL_UNIT_PATH/dirunit.cell"
+for verb in verify plan run; do
+        expect 1 "$verb of a missing unit by name" -- "$cell" "$verb" nosuchunit
+        grep -q "nosuchunit: no such unit" "$tmp/err" || fail "$verb: the missing unit is not named"
+        expect 1 "$verb of a missing file" -- "$cell" "$verb" "$tmp/nosuch.cell"
+        expect 1 "$verb of a directory by path" -- "$cell" "$verb" "$tmp/dir.cell"
+        grep -q "dir.cell: Is a directory" "$tmp/err" || fail "$verb: the directory is not named"
+        expect 1 "$verb of a directory by name" -- "$cell" "$verb" dirunit
+done
+# An invalid unit, for comparison: the same status.
+printf '[Root]\nDirectory=relative\n' > "$tmp/bad.cell"
+for verb in verify plan run; do
+        expect 1 "$verb of an invalid unit" -- "$cell" "$verb" "$tmp/bad.cell"
+done
+
+# cell exec: the unit is loaded again from the file the running cell was
+# started from.
+fake_running gone "$tmp/gone.cell"
+expect 1 "exec in a cell whose unit file is gone" -- "$cell" exec gone true
+grep -q "gone.cell: No such file or directory" "$tmp/err" || fail "exec: the missing file is not named"
+fake_running isdir "$tmp/dir.cell"
+expect 1 "exec in a cell whose unit file is a directory now" -- "$cell" exec isdir true
+fake_running invalid "$tmp/bad.cell"
+expect 1 "exec in a cell whose unit is invalid now" -- "$cell" exec invalid true
+expect 3 "exec in a cell that is not running" -- "$cell" exec notrunning true
+
+exit $failed
