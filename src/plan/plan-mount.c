@@ -295,15 +295,19 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                         invalid = true;
         }
 
-        STRV_FOREACH(path, c->inaccessible) {
-                if (plan_check_target(c, "Inaccessible=", *path, 0, diag) < 0) {
+        for (size_t i = 0; c->inaccessible && c->inaccessible[i]; i++) {
+                const char *path = c->inaccessible[i];
+                unsigned line = i < c->n_inaccessible_lines ? c->inaccessible_lines[i] : 0;
+
+                if (plan_check_target(c, "Inaccessible=", path, line, diag) < 0) {
                         invalid = true;
                         continue;
                 }
-                r = plan_mount_append(p, PLAN_MOUNT_MASK, NULL, *path, NULL,
-                                      MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, NULL);
+                r = plan_mount_append(p, PLAN_MOUNT_MASK, NULL, path, NULL,
+                                      MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, &m);
                 if (r < 0)
                         return r;
+                m->line = line;
         }
 
         for (size_t i = 0; i < ELEMENTSOF(plan_masked_paths); i++) {

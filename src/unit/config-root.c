@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* [Root]: the container's file system. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "config-parsers.h"
@@ -60,11 +61,29 @@ int config_parse_tmpfs(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, vo
 }
 
 int config_parse_inaccessible(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        unsigned *lines;
+        size_t n;
+        int r;
+
         if (isempty(ctx->value)) {
                 c->inaccessible = strv_free(c->inaccessible);
+                c->inaccessible_lines = mfree(c->inaccessible_lines);
+                c->n_inaccessible_lines = 0;
                 return 0;
         }
-        return parse_inaccessible(ctx->value, &c->inaccessible);
+        r = parse_inaccessible(ctx->value, &c->inaccessible);
+        if (r < 0)
+                return r;
+        /* Each path keeps its line, as Bind= does, for the plan's messages. */
+        n = strv_length(c->inaccessible);
+        lines = reallocarray(c->inaccessible_lines, n, sizeof(unsigned));
+        if (!lines)
+                return -ENOMEM;
+        for (size_t i = c->n_inaccessible_lines; i < n; i++)
+                lines[i] = ctx->line;
+        c->inaccessible_lines = lines;
+        c->n_inaccessible_lines = n;
+        return 0;
 }
 
 int config_parse_overlay(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {

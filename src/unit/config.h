@@ -126,6 +126,8 @@ typedef struct CellConfig {
         CellBind *binds;            size_t n_binds;       /* Bind= and BindReadOnly=, in file order */
         CellTmpfs *tmpfs;           size_t n_tmpfs;
         char **inaccessible;
+        unsigned *inaccessible_lines;   /* the unit file line of each inaccessible[i] */
+        size_t n_inaccessible_lines;
         CellOverlay *overlays;      size_t n_overlays;
         CellVolatile volatile_mode;
 

@@ -146,6 +146,55 @@ TEST(json_key_order_and_content) {
         cell_config_done(&c);
 }
 
+/* The JSON object of the mount at target, from its "{" to its "}". */
+static char *json_mount_of(const char *j, const char *target) {
+        _cleanup_free_ char *needle = NULL;
+        const char *b, *e;
+        char *o;
+
+        ASSERT_TRUE(asprintf(&needle, "\"target\": \"%s\",", target) > 0);
+        e = strstr(j, needle);
+        if (!e)
+                TEST_FAIL("no mount on %s", target);
+        for (b = e; b > j && *b != '{'; b--)
+                ;
+        e = strchr(e, '}');
+        ASSERT_NOT_NULL(e);
+        o = strndup(b, (size_t) (e - b));
+        ASSERT_NOT_NULL(o);
+        return o;
+}
+
+/* Inaccessible= masks carry the line they were written on, as every other
+ * mount of the unit does; built-in ones have 0. */
+TEST(json_mask_lines) {
+        CellConfig c;
+        Plan p = {};
+
+        config_from_text(&c, "u",
+                         "[Root]\n"
+                         "Directory=/var/lib/cell/test\n"
+                         "Inaccessible=/etc/shadow\n"                     /* line 3 */
+                         "Inaccessible=/etc/gshadow /root\n"              /* line 4 */
+                         "[Exec]\n"
+                         "Exec=/bin/true\n");
+        plan_ok(&c, NULL, &p);
+        _cleanup_free_ char *j = print(&p, plan_print_json);
+        _cleanup_free_ char *t = print(&p, plan_print_text);
+        _cleanup_free_ char *shadow = json_mount_of(j, "/etc/shadow"), *gshadow = json_mount_of(j, "/etc/gshadow");
+        _cleanup_free_ char *root = json_mount_of(j, "/root"), *kcore = json_mount_of(j, "/proc/kcore");
+
+        ASSERT_CONTAINS(shadow, "\"kind\": \"mask\"");
+        ASSERT_CONTAINS(shadow, "\"line\": 3\n");
+        ASSERT_CONTAINS(gshadow, "\"line\": 4\n");
+        ASSERT_CONTAINS(root, "\"line\": 4\n");
+        ASSERT_CONTAINS(kcore, "\"line\": 0\n");
+        ASSERT_CONTAINS(t, "  mask      /etc/shadow          (ro,nosuid,nodev,noexec) [line 3]\n");
+
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
 TEST(json_boot_signal) {
         CellConfig c;
         Plan p = {};

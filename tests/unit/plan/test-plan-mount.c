@@ -108,6 +108,10 @@ TEST(mounts_user_order_and_lines) {
         c.n_overlays = 1;
 
         ASSERT_OK(strv_extend(&c.inaccessible, "/etc/secret"));
+        c.inaccessible_lines = calloc(1, sizeof(unsigned));
+        ASSERT_NOT_NULL(c.inaccessible_lines);
+        c.inaccessible_lines[0] = 14;
+        c.n_inaccessible_lines = 1;
 
         plan_ok(&c, NULL, &p);
 
@@ -147,6 +151,8 @@ TEST(mounts_user_order_and_lines) {
 
         ASSERT_NOT_NULL(m = plan_find_mount(&p, "/etc/secret", &in));
         ASSERT_EQ(m->kind, PLAN_MOUNT_MASK);
+        ASSERT_EQ(m->line, 14);
+        ASSERT_FALSE(m->optional);
 
         ASSERT_NOT_NULL(plan_find_mount(&p, "/proc/kcore", &kcore));
         ASSERT_NOT_NULL(plan_find_mount(&p, "/sys/fs/cgroup", &cg));
@@ -170,8 +176,12 @@ TEST(mounts_bad_targets) {
         config_minimal(&c, "m");
         config_add_bind(&c, "/srv", "/", false, 5);
         ASSERT_OK(strv_extend(&c.inaccessible, "/"));
+        c.inaccessible_lines = calloc(1, sizeof(unsigned));
+        ASSERT_NOT_NULL(c.inaccessible_lines);
+        c.inaccessible_lines[0] = 8;
+        c.n_inaccessible_lines = 1;
         plan_fails(&c, "m.cell:5: Bind=: cannot mount over the container's root");
-        plan_fails(&c, "Inaccessible=: cannot mount over");
+        plan_fails(&c, "m.cell:8: Inaccessible=: cannot mount over");
         cell_config_done(&c);
 
         config_minimal(&c, "m");
