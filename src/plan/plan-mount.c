@@ -208,9 +208,14 @@ static int plan_mount_overlay(Plan *p, const CellConfig *c, const CellOverlay *o
         if (r < 0)
                 return r;
 
-        STRV_FOREACH(l, o->lower)
-                if (strv_extend(&lower, *l + ((*l)[0] == '+')) < 0)
+        /* The unit lists the lowers lowest first (nspawn's order); the plan
+         * holds them top-most first, the kernel's lowerdir= order. */
+        for (size_t i = strv_length(o->lower); i > 0; i--) {
+                const char *l = o->lower[i - 1];
+
+                if (strv_extend(&lower, l + (l[0] == '+')) < 0)
                         return -ENOMEM;
+        }
 
         r = plan_mount_append(p, PLAN_MOUNT_OVERLAY, NULL, o->target, "overlay",
                               o->read_only ? MS_RDONLY : 0, NULL, &m);

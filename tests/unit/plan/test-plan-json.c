@@ -26,8 +26,9 @@ static void config_full(CellConfig *c) {
         ASSERT_OK(strv_extend(&c->inaccessible, "/etc/shadow"));
         c->overlays = calloc(1, sizeof(CellOverlay));
         ASSERT_NOT_NULL(c->overlays);
-        ASSERT_OK(strv_extend(&c->overlays[0].lower, "/srv/lower2"));
+        /* As written in the unit, lowest first: the JSON lists them top-most first. */
         ASSERT_OK(strv_extend(&c->overlays[0].lower, "/srv/lower1"));
+        ASSERT_OK(strv_extend(&c->overlays[0].lower, "/srv/lower2"));
         c->overlays[0].upper = xstrdup("");
         c->overlays[0].target = xstrdup("/opt");
         c->overlays[0].line = 9;
@@ -190,6 +191,37 @@ TEST(json_mask_lines) {
         ASSERT_CONTAINS(root, "\"line\": 4\n");
         ASSERT_CONTAINS(kcore, "\"line\": 0\n");
         ASSERT_CONTAINS(t, "  mask      /etc/shadow          (ro,nosuid,nodev,noexec) [line 3]\n");
+
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* Overlay= lowers are written lowest first (nspawn); the plan holds them
+ * top-most first, the kernel's lowerdir= order, as cell(1) documents. */
+TEST(json_overlay_order) {
+        CellConfig c;
+        Plan p = {};
+
+        config_from_text(&c, "u",
+                         "[Root]\n"
+                         "Directory=/var/lib/cell/test\n"
+                         "Overlay=/srv/l1:/srv/l2::/opt\n"                /* line 3 */
+                         "OverlayReadOnly=+/a:+/b:+/c:+/up:/ro\n"         /* line 4 */
+                         "[Exec]\n"
+                         "Exec=/bin/true\n");
+        plan_ok(&c, NULL, &p);
+        _cleanup_free_ char *j = print(&p, plan_print_json);
+        _cleanup_free_ char *t = print(&p, plan_print_text);
+        _cleanup_free_ char *opt = json_mount_of(j, "/opt"), *ro = json_mount_of(j, "/ro");
+
+        ASSERT_CONTAINS(opt, "\"lower\": [\"/srv/l2\", \"/srv/l1\"],\n      \"upper\": \"\",\n");
+        ASSERT_CONTAINS(opt, "\"source_in_root\": false,");
+        ASSERT_CONTAINS(opt, "\"line\": 3\n");
+        ASSERT_CONTAINS(ro, "\"lower\": [\"/c\", \"/b\", \"/a\"],\n      \"upper\": \"/up\",\n");
+        ASSERT_CONTAINS(ro, "\"source_in_root\": true,");
+        ASSERT_CONTAINS(ro, "\"line\": 4\n");
+        ASSERT_CONTAINS(t, "  overlay   /opt                 lower /srv/l2:/srv/l1 (top first) upper (tmpfs) [line 3]\n");
+        ASSERT_CONTAINS(t, "  overlay   /ro                  lower +/c:+/b:+/a (top first) upper +/up (ro) [line 4]\n");
 
         plan_done(&p);
         cell_config_done(&c);

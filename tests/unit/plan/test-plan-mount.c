@@ -144,8 +144,9 @@ TEST(mounts_user_order_and_lines) {
         ASSERT_EQ(m->kind, PLAN_MOUNT_OVERLAY);
         ASSERT_TRUE(m->source_in_root);
         ASSERT_EQ(strv_length(m->lower), 2);
-        ASSERT_STREQ(m->lower[0], "/usr");
-        ASSERT_STREQ(m->lower[1], "/opt");
+        /* "+/usr:+/opt" lists /usr lowest; the plan holds the kernel's order, top-most first. */
+        ASSERT_STREQ(m->lower[0], "/opt");
+        ASSERT_STREQ(m->lower[1], "/usr");
         ASSERT_STREQ(m->upper, "");
         ASSERT_EQ(m->line, 13);
 
