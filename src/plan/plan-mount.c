@@ -260,15 +260,19 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                 const char *key = b->read_only ? "BindReadOnly=" : "Bind=";
                 unsigned long flags = (b->recursive ? MS_REC : 0) | (b->read_only ? MS_RDONLY : 0) |
                         (b->nosuid ? MS_NOSUID : 0) | (b->nodev ? MS_NODEV : 0) | (b->noexec ? MS_NOEXEC : 0);
-                const char *target = b->target ?: b->source;
+                /* "+": the source is a path inside the root, kept without the
+                 * "+" and flagged, as for Overlay=. */
+                bool in_root = b->source[0] == '+';
+                const char *source = b->source + in_root, *target = b->target ?: source;
 
                 if (plan_check_target(c, key, target, b->line, diag) < 0) {
                         invalid = true;
                         continue;
                 }
-                r = plan_mount_append(p, PLAN_MOUNT_BIND, b->source, target, NULL, flags, NULL, &m);
+                r = plan_mount_append(p, PLAN_MOUNT_BIND, source, target, NULL, flags, NULL, &m);
                 if (r < 0)
                         return r;
+                m->source_in_root = in_root;
                 m->optional = b->ignore_missing;
                 m->idmap = b->idmap;
                 m->line = b->line;

@@ -227,6 +227,41 @@ TEST(json_overlay_order) {
         cell_config_done(&c);
 }
 
+/* Bind=+SRC: a path inside the root, shown as an overlay's are (the path
+ * without "+", source_in_root; "+" in the text). */
+TEST(json_bind_in_root) {
+        CellConfig c;
+        Plan p = {};
+
+        config_from_text(&c, "u",
+                         "[Root]\n"
+                         "Directory=/var/lib/cell/test\n"
+                         "Bind=+/srv/data:/data\n"                        /* line 3 */
+                         "BindReadOnly=-+/etc/app\n"                      /* line 4 */
+                         "Bind=/srv/host\n"                               /* line 5 */
+                         "[Exec]\n"
+                         "Exec=/bin/true\n");
+        plan_ok(&c, NULL, &p);
+        _cleanup_free_ char *j = print(&p, plan_print_json);
+        _cleanup_free_ char *t = print(&p, plan_print_text);
+        _cleanup_free_ char *data = json_mount_of(j, "/data"), *app = json_mount_of(j, "/etc/app");
+        _cleanup_free_ char *host = json_mount_of(j, "/srv/host");
+
+        ASSERT_CONTAINS(data, "\"kind\": \"bind\",\n      \"source\": \"/srv/data\",\n      \"target\": \"/data\",");
+        ASSERT_CONTAINS(data, "\"optional\": false,\n      \"source_in_root\": true,");
+        ASSERT_CONTAINS(data, "\"line\": 3\n");
+        ASSERT_CONTAINS(app, "\"source\": \"/etc/app\",\n      \"target\": \"/etc/app\",");
+        ASSERT_CONTAINS(app, "\"flags\": [\"ro\", \"rec\"],");
+        ASSERT_CONTAINS(app, "\"optional\": true,\n      \"source_in_root\": true,");
+        ASSERT_CONTAINS(host, "\"source_in_root\": false,");
+        ASSERT_CONTAINS(t, "  bind      /data                <- +/srv/data (rec) [line 3]\n");
+        ASSERT_CONTAINS(t, "  bind      /etc/app             <- +/etc/app (ro,rec) optional [line 4]\n");
+        ASSERT_CONTAINS(t, "  bind      /srv/host            <- /srv/host (rec) [line 5]\n");
+
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
 TEST(json_boot_signal) {
         CellConfig c;
         Plan p = {};

@@ -86,6 +86,7 @@ TEST(mounts_user_order_and_lines) {
         config_minimal(&c, "m");
         config_add_bind(&c, "/srv/www", "/var/www", true, 7);
         config_add_bind(&c, "/srv/data", NULL, false, 9);
+        config_add_bind(&c, "+/srv/in-root", NULL, true, 10);
         c.binds[1].ignore_missing = true;
         c.binds[1].recursive = false;
         c.binds[1].nosuid = c.binds[1].nodev = c.binds[1].noexec = true;
@@ -129,6 +130,15 @@ TEST(mounts_user_order_and_lines) {
         ASSERT_TRUE(m->optional);
         ASSERT_TRUE(m->idmap);
         ASSERT_EQ(m->line, 9);
+        ASSERT_FALSE(m->source_in_root);
+
+        /* "+": inside the root, flagged; the "+" is not part of the path. */
+        ASSERT_NOT_NULL(m = plan_find_mount(&p, "/srv/in-root", NULL));
+        ASSERT_EQ(m->kind, PLAN_MOUNT_BIND);
+        ASSERT_STREQ(m->source, "/srv/in-root");
+        ASSERT_TRUE(m->source_in_root);
+        ASSERT_EQ(m->flags, MS_REC | MS_RDONLY);
+        ASSERT_EQ(m->line, 10);
 
         ASSERT_NOT_NULL(m = plan_find_mount(&p, "/tmp", &t));
         ASSERT_EQ(m->kind, PLAN_MOUNT_FS);
@@ -176,12 +186,14 @@ TEST(mounts_bad_targets) {
 
         config_minimal(&c, "m");
         config_add_bind(&c, "/srv", "/", false, 5);
+        config_add_bind(&c, "+/srv", "/", false, 6);
         ASSERT_OK(strv_extend(&c.inaccessible, "/"));
         c.inaccessible_lines = calloc(1, sizeof(unsigned));
         ASSERT_NOT_NULL(c.inaccessible_lines);
         c.inaccessible_lines[0] = 8;
         c.n_inaccessible_lines = 1;
         plan_fails(&c, "m.cell:5: Bind=: cannot mount over the container's root");
+        plan_fails(&c, "m.cell:6: Bind=: cannot mount over the container's root");
         plan_fails(&c, "m.cell:8: Inaccessible=: cannot mount over");
         cell_config_done(&c);
 
