@@ -208,9 +208,14 @@ static int plan_mount_overlay(Plan *p, const CellConfig *c, const CellOverlay *o
         if (r < 0)
                 return r;
 
-        STRV_FOREACH(l, o->lower)
-                if (strv_extend(&lower, *l + ((*l)[0] == '+')) < 0)
+        /* The unit lists the lowers lowest first (nspawn's order); the plan
+         * holds them top-most first, the kernel's lowerdir= order. */
+        for (size_t i = strv_length(o->lower); i > 0; i--) {
+                const char *l = o->lower[i - 1];
+
+                if (strv_extend(&lower, l + (l[0] == '+')) < 0)
                         return -ENOMEM;
+        }
 
         r = plan_mount_append(p, PLAN_MOUNT_OVERLAY, NULL, o->target, "overlay",
                               o->read_only ? MS_RDONLY : 0, NULL, &m);
@@ -255,15 +260,19 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                 const char *key = b->read_only ? "BindReadOnly=" : "Bind=";
                 unsigned long flags = (b->recursive ? MS_REC : 0) | (b->read_only ? MS_RDONLY : 0) |
                         (b->nosuid ? MS_NOSUID : 0) | (b->nodev ? MS_NODEV : 0) | (b->noexec ? MS_NOEXEC : 0);
-                const char *target = b->target ?: b->source;
+                /* "+": the source is a path inside the root, kept without the
+                 * "+" and flagged, as for Overlay=. */
+                bool in_root = b->source[0] == '+';
+                const char *source = b->source + in_root, *target = b->target ?: source;
 
                 if (plan_check_target(c, key, target, b->line, diag) < 0) {
                         invalid = true;
                         continue;
                 }
-                r = plan_mount_append(p, PLAN_MOUNT_BIND, b->source, target, NULL, flags, NULL, &m);
+                r = plan_mount_append(p, PLAN_MOUNT_BIND, source, target, NULL, flags, NULL, &m);
                 if (r < 0)
                         return r;
+                m->source_in_root = in_root;
                 m->optional = b->ignore_missing;
                 m->idmap = b->idmap;
                 m->line = b->line;
@@ -295,15 +304,19 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                         invalid = true;
         }
 
-        STRV_FOREACH(path, c->inaccessible) {
-                if (plan_check_target(c, "Inaccessible=", *path, 0, diag) < 0) {
+        for (size_t i = 0; c->inaccessible && c->inaccessible[i]; i++) {
+                const char *path = c->inaccessible[i];
+                unsigned line = i < c->n_inaccessible_lines ? c->inaccessible_lines[i] : 0;
+
+                if (plan_check_target(c, "Inaccessible=", path, line, diag) < 0) {
                         invalid = true;
                         continue;
                 }
-                r = plan_mount_append(p, PLAN_MOUNT_MASK, NULL, *path, NULL,
-                                      MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, NULL);
+                r = plan_mount_append(p, PLAN_MOUNT_MASK, NULL, path, NULL,
+                                      MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, &m);
                 if (r < 0)
                         return r;
+                m->line = line;
         }
 
         for (size_t i = 0; i < ELEMENTSOF(plan_masked_paths); i++) {

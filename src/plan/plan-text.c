@@ -108,8 +108,18 @@ static void text_mount(FILE *f, const PlanMount *m) {
                 fprintf(f, " -> %s", m->source);
                 break;
         case PLAN_MOUNT_OVERLAY: {
-                _cleanup_free_ char *lower = strv_join(m->lower, ":");
-                fprintf(f, " lower %s upper %s", strna(lower), isempty(m->upper) ? "(tmpfs)" : m->upper);
+                /* As the JSON: the kernel's order, top-most first (the unit
+                 * lists them the other way round); "+" as Bind= shows it. */
+                const char *plus = m->source_in_root ? "+" : "";
+
+                fputs(" lower", f);
+                STRV_FOREACH(l, m->lower)
+                        fprintf(f, "%s%s%s", l == m->lower ? " " : ":", plus, *l);
+                fputs(" (top first)", f);
+                if (isempty(m->upper))
+                        fputs(" upper (tmpfs)", f);
+                else
+                        fprintf(f, " upper %s%s", plus, m->upper);
                 break;
         }
         case PLAN_MOUNT_MASK:

@@ -44,11 +44,11 @@ static const char *mount_describe(const PlanMount *m, char *buf, size_t n) {
                 if (!user)
                         (void) snprintf(buf, n, "bind %s on %s", strna(m->source), strna(m->target));
                 else if (streq_ptr(m->source, m->target))
-                        (void) snprintf(buf, n, "%s=%s", m->flags & MS_RDONLY ? "BindReadOnly" : "Bind",
-                                        strna(m->source));
+                        (void) snprintf(buf, n, "%s=%s%s", m->flags & MS_RDONLY ? "BindReadOnly" : "Bind",
+                                        m->source_in_root ? "+" : "", strna(m->source));
                 else
-                        (void) snprintf(buf, n, "%s=%s:%s", m->flags & MS_RDONLY ? "BindReadOnly" : "Bind",
-                                        strna(m->source), strna(m->target));
+                        (void) snprintf(buf, n, "%s=%s%s:%s", m->flags & MS_RDONLY ? "BindReadOnly" : "Bind",
+                                        m->source_in_root ? "+" : "", strna(m->source), strna(m->target));
                 break;
         case PLAN_MOUNT_FS:
                 if (user && streq_ptr(m->fstype, "tmpfs"))
@@ -132,11 +132,21 @@ static int target_open(MountContext *c, const PlanMount *m, MountTargetType type
         return TAKE_FD(fd);
 }
 
-/* The source of a bind: a host path, or one inside the root ("+" prefix).
- * Returns -ENOENT without recording an error when an optional source is
- * missing. */
+/* A missing source is skipped when optional ("-"), and in the pass before
+ * ReadOnly= when it lies inside the root: one of the plan's own mounts made
+ * later (/dev, /run, a Bind=) may bring it, the real pass decides. */
+static bool source_may_be_missing(const MountContext *c, const PlanMount *m) {
+        return m->optional || (c->create_only && m->source_in_root);
+}
+
+/* The source of a bind: a host path, or one inside the root ("+" prefix),
+ * resolved with RESOLVE_IN_ROOT so that a symlink in the image cannot lead
+ * to the host. Returns -ENOENT without recording an error when the source
+ * may be missing and is. */
 static int source_open(MountContext *c, const PlanMount *m, const char *what) {
-        int fd;
+        _cleanup_close_ int fd = -EBADF;
+        int64_t magic;
+        int r;
 
         if (isempty(m->source))
                 return spawn_error(c->err, EINVAL, "%s: no source", what);
@@ -144,13 +154,26 @@ static int source_open(MountContext *c, const PlanMount *m, const char *what) {
                 fd = mount_resolve(c->root_fd, m->source, 0);
         else
                 fd = RET_NERRNO(open(m->source, O_PATH | O_CLOEXEC));
-        if (fd == -ENOENT && m->optional)
+        if (fd == -ENOENT && source_may_be_missing(c, m))
                 return -ENOENT;
         if (fd == -ENOENT)
                 return spawn_error(c->err, fd, "%s: source does not exist", what);
         if (fd < 0)
                 return spawn_error(c->err, fd, "%s: cannot open the source", what);
-        return fd;
+        if (!m->source_in_root)
+                return TAKE_FD(fd);
+
+        /* The container's /proc and /sys get their masks and read-only paths
+         * only after the unit's mounts: a bind of them (a link in the image
+         * can point a harmless-looking source there) would be a copy without
+         * those, a writable /proc/sys for one. */
+        r = fs_magic_of(fd, &magic);
+        if (r < 0)
+                return spawn_error(c->err, r, "%s: cannot check the source", what);
+        if (magic == PROC_SUPER_MAGIC || magic == SYSFS_MAGIC)
+                return spawn_error(c->err, EPERM, "%s: source is on the container's %s, refusing", what,
+                                   magic == PROC_SUPER_MAGIC ? "procfs" : "sysfs");
+        return TAKE_FD(fd);
 }
 
 /* Clones tree_fd's flags in place and attaches it: the attributes are set on
@@ -173,7 +196,7 @@ static int do_bind(MountContext *c, const PlanMount *m, const char *what) {
         struct stat st;
 
         src_fd = source_open(c, m, what);
-        if (src_fd == -ENOENT && m->optional)
+        if (src_fd == -ENOENT && source_may_be_missing(c, m))
                 return 0;
         if (src_fd < 0)
                 return src_fd;

@@ -19,6 +19,8 @@
 #define PATH_TEXT "an absolute path without \"..\""
 #define MEMORY_TEXT "bytes with K/M/G/T suffix, a percentage or \"infinity\""
 #define WEIGHT_TEXT "a number between 1 and 10000"
+#define BIND_TEXT "[-][+]SRC[:DST[:OPTS]] with absolute paths (no \"..\"; \"+\": SRC in the root) " \
+        "and OPTS from rbind, norbind, nosuid, nodev, noexec, idmap"
 
 #define RLIMIT_KEY(name, res) \
         { "Limits", name, config_parse_rlimit, OFF(rlimits[res]), res, NULL }
@@ -54,10 +56,10 @@ static const ConfigKey config_keys[] = {
         { "Root", "Directory",  config_parse_path, OFF(directory), 0, PATH_TEXT, CONFIG_SPEC_VALUE },
         { "Root", "ReadOnly",   config_parse_bool, OFF(read_only), false, BOOL_TEXT },
         { "Root", "Bind",       config_parse_bind, 0, false,
-          "[-]SRC[:DST[:OPTS]] with absolute paths (no \"..\") and OPTS from rbind, norbind, nosuid, nodev, noexec, idmap",
+          BIND_TEXT,
           CONFIG_SPEC_PARSER },
         { "Root", "BindReadOnly", config_parse_bind, 0, true,
-          "[-]SRC[:DST[:OPTS]] with absolute paths (no \"..\") and OPTS from rbind, norbind, nosuid, nodev, noexec, idmap",
+          BIND_TEXT,
           CONFIG_SPEC_PARSER },
         { "Root", "TemporaryFileSystem", config_parse_tmpfs, 0, 0,
           "PATH[:OPTS] with an absolute PATH and OPTS from mode=OCTAL, size=BYTES|N%, nr_inodes=N, ro, rw, nosuid, nodev, noexec",

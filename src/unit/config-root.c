@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* [Root]: the container's file system. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config-parsers.h"
@@ -97,10 +98,14 @@ int config_parse_tmpfs(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, vo
 
 int config_parse_inaccessible(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         _cleanup_strv_free_ char **paths = NULL;
+        unsigned *lines;
+        size_t n;
         int r;
 
         if (isempty(ctx->value)) {
                 c->inaccessible = strv_free(c->inaccessible);
+                c->inaccessible_lines = mfree(c->inaccessible_lines);
+                c->n_inaccessible_lines = 0;
                 return 0;
         }
         r = parse_inaccessible(ctx->value, &paths);
@@ -111,7 +116,19 @@ int config_parse_inaccessible(ConfigContext *ctx, const ConfigKey *k, CellConfig
                 if (r < 0)
                         return r;
         }
-        return strv_extend_strv(&c->inaccessible, paths);
+        r = strv_extend_strv(&c->inaccessible, paths);
+        if (r < 0)
+                return r;
+        /* Each path keeps its line, as Bind= does, for the plan's messages. */
+        n = strv_length(c->inaccessible);
+        lines = reallocarray(c->inaccessible_lines, n, sizeof(unsigned));
+        if (!lines)
+                return -ENOMEM;
+        for (size_t i = c->n_inaccessible_lines; i < n; i++)
+                lines[i] = ctx->line;
+        c->inaccessible_lines = lines;
+        c->n_inaccessible_lines = n;
+        return 0;
 }
 
 int config_parse_overlay(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {

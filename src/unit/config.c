@@ -76,6 +76,7 @@ void cell_config_done(CellConfig *c) {
         cell_config_free_binds(c);
         cell_config_free_tmpfs(c);
         strv_free(c->inaccessible);
+        free(c->inaccessible_lines);
         cell_config_free_overlays(c);
 
         strv_free(c->exec);

@@ -32,9 +32,9 @@ typedef struct CellLimit {
         uint32_t permyriad;
 } CellLimit;
 
-/* Bind=/BindReadOnly=: [-]SRC[:DST[:OPTS]] as systemd-nspawn takes it. */
+/* Bind=/BindReadOnly=: [-][+]SRC[:DST[:OPTS]] as systemd-nspawn takes it. */
 typedef struct CellBind {
-        char *source;           /* absolute host path */
+        char *source;           /* absolute host path, or "+/path" in the container's root */
         char *target;           /* absolute path inside the container (defaults to source) */
         bool ignore_missing;    /* leading '-' */
         bool read_only;         /* BindReadOnly= */
@@ -126,6 +126,8 @@ typedef struct CellConfig {
         CellBind *binds;            size_t n_binds;       /* Bind= and BindReadOnly=, in file order */
         CellTmpfs *tmpfs;           size_t n_tmpfs;
         char **inaccessible;
+        unsigned *inaccessible_lines;   /* the unit file line of each inaccessible[i] */
+        size_t n_inaccessible_lines;
         CellOverlay *overlays;      size_t n_overlays;
         CellVolatile volatile_mode;
 

@@ -41,6 +41,26 @@ static int split_colon(const char *s, char ***ret) {
         return 0;
 }
 
+/* A source path: optional "+" (relative to the container root), then absolute. */
+static int mount_source(const char *s, bool allow_empty, char **ret) {
+        _cleanup_free_ char *n = NULL;
+        bool plus = *s == '+';
+        int r;
+
+        if (allow_empty && !*s)
+                return (*ret = strdup("")) ? 0 : -ENOMEM;
+        r = parse_path_absolute(s + plus, &n);
+        if (r < 0)
+                return r == -ENOMEM ? r : -EINVAL;
+        if (!plus) {
+                *ret = TAKE_PTR(n);
+                return 0;
+        }
+        if (asprintf(ret, "+%s", n) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
 void cell_bind_done(CellBind *b) {
         b->source = mfree(b->source);
         b->target = mfree(b->target);
@@ -68,11 +88,14 @@ int parse_bind(const char *s, bool read_only, CellBind *ret) {
                 b.ignore_missing = true;
                 src++;
         }
-        r = parse_path_absolute(src, &nsrc);
+        /* "+SRC": a path inside the container root, as nspawn's --bind=; the
+         * "+" stays on the source as on Overlay= paths, a default target
+         * is the path without it. */
+        r = mount_source(src, false, &nsrc);
         if (r < 0)
-                return r == -ENOMEM ? r : -EINVAL;
+                return r;
         /* "SRC" and "SRC::OPTS" mount at the same path inside */
-        r = parse_path_absolute(k < 2 || isempty(f[1]) ? nsrc : f[1], &ndst);
+        r = parse_path_absolute(k < 2 || isempty(f[1]) ? nsrc + (*nsrc == '+') : f[1], &ndst);
         if (r < 0)
                 return r == -ENOMEM ? r : -EINVAL;
         if (k == 2 && isempty(f[1]))
@@ -191,26 +214,6 @@ void cell_overlay_done(CellOverlay *o) {
         o->target = mfree(o->target);
 }
 
-/* A source path: optional "+" (relative to the container root), then absolute. */
-static int overlay_source(const char *s, bool allow_empty, char **ret) {
-        _cleanup_free_ char *n = NULL;
-        bool plus = *s == '+';
-        int r;
-
-        if (allow_empty && !*s)
-                return (*ret = strdup("")) ? 0 : -ENOMEM;
-        r = parse_path_absolute(s + plus, &n);
-        if (r < 0)
-                return r == -ENOMEM ? r : -EINVAL;
-        if (!plus) {
-                *ret = TAKE_PTR(n);
-                return 0;
-        }
-        if (asprintf(ret, "+%s", n) < 0)
-                return -ENOMEM;
-        return 0;
-}
-
 int parse_overlay(const char *s, bool read_only, CellOverlay *ret) {
         _cleanup_strv_free_ char **f = NULL, **lower = NULL;
         _cleanup_free_ char *upper = NULL, *target = NULL;
@@ -230,13 +233,13 @@ int parse_overlay(const char *s, bool read_only, CellOverlay *ret) {
         if (!lower)
                 return -ENOMEM;
         for (size_t i = 0; i < n_lower; i++) {
-                r = overlay_source(f[i], false, &lower[i]);
+                r = mount_source(f[i], false, &lower[i]);
                 if (r < 0)
                         return r;
         }
         /* With two paths the second is both upper and destination, so it
          * cannot be empty. */
-        r = overlay_source(f[n_lower], k > 2, &upper);
+        r = mount_source(f[n_lower], k > 2, &upper);
         if (r < 0)
                 return r;
         r = parse_path_absolute(k == 2 ? upper + (*upper == '+') : f[k - 1], &target);

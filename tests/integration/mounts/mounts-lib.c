@@ -16,6 +16,7 @@
 #include "macros.h"
 #include "mount-util.h"
 #include "mounts-lib.h"
+#include "unit.h"
 
 char *path_join(const char *a, const char *b) {
         char *p;
@@ -162,6 +163,40 @@ void test_plan_add_defaults(TestPlan *t) {
         test_plan_add(t, PLAN_MOUNT_SYMLINK, "/proc/self/fd/1", "/dev/stdout", NULL, 0, NULL);
         test_plan_add(t, PLAN_MOUNT_SYMLINK, "/proc/self/fd/2", "/dev/stderr", NULL, 0, NULL);
         test_plan_add(t, PLAN_MOUNT_FS, "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755");
+}
+
+static void diag_print(const Diagnostics *d) {
+        for (char **m = d->messages; m && *m; m++)
+                fprintf(stderr, "%s\n", *m);
+}
+
+void test_plan_add_unit(TestPlan *t, const TestEnv *env, const char *root_keys) {
+        char *path = path_join(env->base, "test.cell"), *text = NULL;
+        /* Kept for the life of the process: t's entries point into it. */
+        Plan *p = calloc(1, sizeof *p);
+        Diagnostics d = {};
+        CellConfig c;
+        int r;
+
+        CHECK(p);
+        CHECK(asprintf(&text, "[Root]\nDirectory=%s\n%s[Exec]\nExec=/bin/true\n", env->root, root_keys) >= 0);
+        write_file(path, text);
+        r = unit_load(path, &(UnitLoadOptions) { .search_path = (char *[]) { NULL } }, &c, &d);
+        diag_print(&d);
+        CHECK(r >= 0);
+        r = plan_build(&c, NULL, p, &d);
+        diag_print(&d);
+        CHECK(r >= 0);
+        for (size_t i = 0; i < p->n_mounts; i++)
+                if (p->mounts[i].line > 0) {
+                        CHECK(t->plan.n_mounts < ELEMENTSOF(t->mounts));
+                        t->mounts[t->plan.n_mounts++] = p->mounts[i];
+                }
+        cell_config_done(&c);
+        diag_done(&d);
+        CHECK(unlink(path) == 0);
+        free(path);
+        free(text);
 }
 
 /* Mount points (with their count) of a mountinfo text. */

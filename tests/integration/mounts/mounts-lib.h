@@ -53,6 +53,10 @@ PlanMount *test_plan_add(TestPlan *t, PlanMountKind kind, const char *source, co
 /* What the plan stage gives every container: /proc with its masks and
  * read-only paths, /sys, /dev with nodes, devpts, shm, mqueue and links, /run. */
 void test_plan_add_defaults(TestPlan *t);
+/* The mounts of a unit's own [Root] keys (root_keys: "Bind=...\n" lines;
+ * Directory= is env->root), as unit_load() and plan_build() make them,
+ * appended to t: what the unit syntax means, down to the mounts. */
+void test_plan_add_unit(TestPlan *t, const TestEnv *env, const char *root_keys);
 
 /* Runs a container of the plan; inside (may be NULL) runs after pivot_root
  * (and after mount_setup_cgroup() in a new cgroup namespace when cgroup).

@@ -373,6 +373,8 @@ void after_volatile_overlay(const TestEnv *env);
 void case_overlay(TestEnv *env);
 void case_cgroup(TestEnv *env);
 void case_race(TestEnv *env);
+void case_unit_overlay_order(TestEnv *env);
+void case_unit_bind_in_root(TestEnv *env);
 
 const TestCase test_cases[] = {
         { "basic", case_basic, NULL },
@@ -388,5 +390,7 @@ const TestCase test_cases[] = {
         { "overlay", case_overlay, NULL },
         { "cgroup", case_cgroup, NULL },
         { "race", case_race, NULL },
+        { "unit-overlay-order", case_unit_overlay_order, NULL },
+        { "unit-bind-in-root", case_unit_bind_in_root, NULL },
         {}
 };

@@ -11,14 +11,17 @@
  *
  * plus whatever a test sets on top. */
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "diag.h"
 #include "plan.h"
 #include "strv.h"
 #include "test.h"
+#include "unit.h"
 
 static inline char *xstrdup(const char *s) {
         char *d = strdup(s);
@@ -34,6 +37,32 @@ static inline void config_minimal(CellConfig *c, const char *name) {
         ASSERT_OK(strv_extend(&c->exec, "/bin/sh"));
         ASSERT_OK(strv_extend(&c->exec, "-c"));
         ASSERT_OK(strv_extend(&c->exec, "true"));
+}
+
+/* What unit_load() makes of text as the file NAME.cell (in a temporary
+ * directory, gone on return), for the tests that must see the reader's part
+ * too: the line of each value, the order a key's values come in. */
+static inline void config_from_text(CellConfig *c, const char *name, const char *text) {
+        char dir[] = "/tmp/test-plan-XXXXXX";
+        _cleanup_free_ char *path = NULL;
+        Diagnostics d = {};
+        FILE *f;
+        int r;
+
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        ASSERT_TRUE(asprintf(&path, "%s/%s.cell", dir, name) > 0);
+        f = fopen(path, "we");
+        ASSERT_NOT_NULL(f);
+        ASSERT_TRUE(fputs(text, f) >= 0);
+        ASSERT_EQ(fclose(f), 0);
+        r = unit_load(path, &(UnitLoadOptions) { .search_path = (char *[]) { NULL } }, c, &d);
+        ASSERT_EQ(unlink(path), 0);
+        ASSERT_EQ(rmdir(dir), 0);
+        STRV_FOREACH(m, d.messages)
+                fprintf(stderr, "%s\n", *m);
+        ASSERT_OK(r);
+        ASSERT_EQ(d.n_errors, 0);
+        diag_done(&d);
 }
 
 static inline void config_add_bind(CellConfig *c, const char *source, const char *target, bool read_only,

@@ -26,8 +26,9 @@ static void config_full(CellConfig *c) {
         ASSERT_OK(strv_extend(&c->inaccessible, "/etc/shadow"));
         c->overlays = calloc(1, sizeof(CellOverlay));
         ASSERT_NOT_NULL(c->overlays);
-        ASSERT_OK(strv_extend(&c->overlays[0].lower, "/srv/lower2"));
+        /* As written in the unit, lowest first: the JSON lists them top-most first. */
         ASSERT_OK(strv_extend(&c->overlays[0].lower, "/srv/lower1"));
+        ASSERT_OK(strv_extend(&c->overlays[0].lower, "/srv/lower2"));
         c->overlays[0].upper = xstrdup("");
         c->overlays[0].target = xstrdup("/opt");
         c->overlays[0].line = 9;
@@ -141,6 +142,121 @@ TEST(json_key_order_and_content) {
         ASSERT_CONTAINS(j, "{\"name\": \"TasksMaxScale\", \"signature\": \"u\", \"value\": 450971566}");
         ASSERT_CONTAINS(j, "\"signature\": \"a(ss)\", \"value\": [[\"/dev/null\", \"rwm\"], [\"/dev/zero\", \"rwm\"]");
         ASSERT_CONTAINS(j, "{\"protocol\": \"tcp\", \"host_port\": 8080, \"container_port\": 80}");
+
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* The JSON object of the mount at target, from its "{" to its "}". */
+static char *json_mount_of(const char *j, const char *target) {
+        _cleanup_free_ char *needle = NULL;
+        const char *b, *e;
+        char *o;
+
+        ASSERT_TRUE(asprintf(&needle, "\"target\": \"%s\",", target) > 0);
+        e = strstr(j, needle);
+        if (!e)
+                TEST_FAIL("no mount on %s", target);
+        for (b = e; b > j && *b != '{'; b--)
+                ;
+        e = strchr(e, '}');
+        ASSERT_NOT_NULL(e);
+        o = strndup(b, (size_t) (e - b));
+        ASSERT_NOT_NULL(o);
+        return o;
+}
+
+/* Inaccessible= masks carry the line they were written on, as every other
+ * mount of the unit does; built-in ones have 0. */
+TEST(json_mask_lines) {
+        CellConfig c;
+        Plan p = {};
+
+        config_from_text(&c, "u",
+                         "[Root]\n"
+                         "Directory=/var/lib/cell/test\n"
+                         "Inaccessible=/etc/shadow\n"                     /* line 3 */
+                         "Inaccessible=/etc/gshadow /root\n"              /* line 4 */
+                         "[Exec]\n"
+                         "Exec=/bin/true\n");
+        plan_ok(&c, NULL, &p);
+        _cleanup_free_ char *j = print(&p, plan_print_json);
+        _cleanup_free_ char *t = print(&p, plan_print_text);
+        _cleanup_free_ char *shadow = json_mount_of(j, "/etc/shadow"), *gshadow = json_mount_of(j, "/etc/gshadow");
+        _cleanup_free_ char *root = json_mount_of(j, "/root"), *kcore = json_mount_of(j, "/proc/kcore");
+
+        ASSERT_CONTAINS(shadow, "\"kind\": \"mask\"");
+        ASSERT_CONTAINS(shadow, "\"line\": 3\n");
+        ASSERT_CONTAINS(gshadow, "\"line\": 4\n");
+        ASSERT_CONTAINS(root, "\"line\": 4\n");
+        ASSERT_CONTAINS(kcore, "\"line\": 0\n");
+        ASSERT_CONTAINS(t, "  mask      /etc/shadow          (ro,nosuid,nodev,noexec) [line 3]\n");
+
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* Overlay= lowers are written lowest first (nspawn); the plan holds them
+ * top-most first, the kernel's lowerdir= order, as cell(1) documents. */
+TEST(json_overlay_order) {
+        CellConfig c;
+        Plan p = {};
+
+        config_from_text(&c, "u",
+                         "[Root]\n"
+                         "Directory=/var/lib/cell/test\n"
+                         "Overlay=/srv/l1:/srv/l2::/opt\n"                /* line 3 */
+                         "OverlayReadOnly=+/a:+/b:+/c:+/up:/ro\n"         /* line 4 */
+                         "[Exec]\n"
+                         "Exec=/bin/true\n");
+        plan_ok(&c, NULL, &p);
+        _cleanup_free_ char *j = print(&p, plan_print_json);
+        _cleanup_free_ char *t = print(&p, plan_print_text);
+        _cleanup_free_ char *opt = json_mount_of(j, "/opt"), *ro = json_mount_of(j, "/ro");
+
+        ASSERT_CONTAINS(opt, "\"lower\": [\"/srv/l2\", \"/srv/l1\"],\n      \"upper\": \"\",\n");
+        ASSERT_CONTAINS(opt, "\"source_in_root\": false,");
+        ASSERT_CONTAINS(opt, "\"line\": 3\n");
+        ASSERT_CONTAINS(ro, "\"lower\": [\"/c\", \"/b\", \"/a\"],\n      \"upper\": \"/up\",\n");
+        ASSERT_CONTAINS(ro, "\"source_in_root\": true,");
+        ASSERT_CONTAINS(ro, "\"line\": 4\n");
+        ASSERT_CONTAINS(t, "  overlay   /opt                 lower /srv/l2:/srv/l1 (top first) upper (tmpfs) [line 3]\n");
+        ASSERT_CONTAINS(t, "  overlay   /ro                  lower +/c:+/b:+/a (top first) upper +/up (ro) [line 4]\n");
+
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* Bind=+SRC: a path inside the root, shown as an overlay's are (the path
+ * without "+", source_in_root; "+" in the text). */
+TEST(json_bind_in_root) {
+        CellConfig c;
+        Plan p = {};
+
+        config_from_text(&c, "u",
+                         "[Root]\n"
+                         "Directory=/var/lib/cell/test\n"
+                         "Bind=+/srv/data:/data\n"                        /* line 3 */
+                         "BindReadOnly=-+/etc/app\n"                      /* line 4 */
+                         "Bind=/srv/host\n"                               /* line 5 */
+                         "[Exec]\n"
+                         "Exec=/bin/true\n");
+        plan_ok(&c, NULL, &p);
+        _cleanup_free_ char *j = print(&p, plan_print_json);
+        _cleanup_free_ char *t = print(&p, plan_print_text);
+        _cleanup_free_ char *data = json_mount_of(j, "/data"), *app = json_mount_of(j, "/etc/app");
+        _cleanup_free_ char *host = json_mount_of(j, "/srv/host");
+
+        ASSERT_CONTAINS(data, "\"kind\": \"bind\",\n      \"source\": \"/srv/data\",\n      \"target\": \"/data\",");
+        ASSERT_CONTAINS(data, "\"optional\": false,\n      \"source_in_root\": true,");
+        ASSERT_CONTAINS(data, "\"line\": 3\n");
+        ASSERT_CONTAINS(app, "\"source\": \"/etc/app\",\n      \"target\": \"/etc/app\",");
+        ASSERT_CONTAINS(app, "\"flags\": [\"ro\", \"rec\"],");
+        ASSERT_CONTAINS(app, "\"optional\": true,\n      \"source_in_root\": true,");
+        ASSERT_CONTAINS(host, "\"source_in_root\": false,");
+        ASSERT_CONTAINS(t, "  bind      /data                <- +/srv/data (rec) [line 3]\n");
+        ASSERT_CONTAINS(t, "  bind      /etc/app             <- +/etc/app (ro,rec) optional [line 4]\n");
+        ASSERT_CONTAINS(t, "  bind      /srv/host            <- /srv/host (rec) [line 5]\n");
 
         plan_done(&p);
         cell_config_done(&c);

@@ -86,6 +86,7 @@ TEST(mounts_user_order_and_lines) {
         config_minimal(&c, "m");
         config_add_bind(&c, "/srv/www", "/var/www", true, 7);
         config_add_bind(&c, "/srv/data", NULL, false, 9);
+        config_add_bind(&c, "+/srv/in-root", NULL, true, 10);
         c.binds[1].ignore_missing = true;
         c.binds[1].recursive = false;
         c.binds[1].nosuid = c.binds[1].nodev = c.binds[1].noexec = true;
@@ -108,6 +109,10 @@ TEST(mounts_user_order_and_lines) {
         c.n_overlays = 1;
 
         ASSERT_OK(strv_extend(&c.inaccessible, "/etc/secret"));
+        c.inaccessible_lines = calloc(1, sizeof(unsigned));
+        ASSERT_NOT_NULL(c.inaccessible_lines);
+        c.inaccessible_lines[0] = 14;
+        c.n_inaccessible_lines = 1;
 
         plan_ok(&c, NULL, &p);
 
@@ -125,6 +130,15 @@ TEST(mounts_user_order_and_lines) {
         ASSERT_TRUE(m->optional);
         ASSERT_TRUE(m->idmap);
         ASSERT_EQ(m->line, 9);
+        ASSERT_FALSE(m->source_in_root);
+
+        /* "+": inside the root, flagged; the "+" is not part of the path. */
+        ASSERT_NOT_NULL(m = plan_find_mount(&p, "/srv/in-root", NULL));
+        ASSERT_EQ(m->kind, PLAN_MOUNT_BIND);
+        ASSERT_STREQ(m->source, "/srv/in-root");
+        ASSERT_TRUE(m->source_in_root);
+        ASSERT_EQ(m->flags, MS_REC | MS_RDONLY);
+        ASSERT_EQ(m->line, 10);
 
         ASSERT_NOT_NULL(m = plan_find_mount(&p, "/tmp", &t));
         ASSERT_EQ(m->kind, PLAN_MOUNT_FS);
@@ -140,13 +154,16 @@ TEST(mounts_user_order_and_lines) {
         ASSERT_EQ(m->kind, PLAN_MOUNT_OVERLAY);
         ASSERT_TRUE(m->source_in_root);
         ASSERT_EQ(strv_length(m->lower), 2);
-        ASSERT_STREQ(m->lower[0], "/usr");
-        ASSERT_STREQ(m->lower[1], "/opt");
+        /* "+/usr:+/opt" lists /usr lowest; the plan holds the kernel's order, top-most first. */
+        ASSERT_STREQ(m->lower[0], "/opt");
+        ASSERT_STREQ(m->lower[1], "/usr");
         ASSERT_STREQ(m->upper, "");
         ASSERT_EQ(m->line, 13);
 
         ASSERT_NOT_NULL(m = plan_find_mount(&p, "/etc/secret", &in));
         ASSERT_EQ(m->kind, PLAN_MOUNT_MASK);
+        ASSERT_EQ(m->line, 14);
+        ASSERT_FALSE(m->optional);
 
         ASSERT_NOT_NULL(plan_find_mount(&p, "/proc/kcore", &kcore));
         ASSERT_NOT_NULL(plan_find_mount(&p, "/sys/fs/cgroup", &cg));
@@ -169,9 +186,15 @@ TEST(mounts_bad_targets) {
 
         config_minimal(&c, "m");
         config_add_bind(&c, "/srv", "/", false, 5);
+        config_add_bind(&c, "+/srv", "/", false, 6);
         ASSERT_OK(strv_extend(&c.inaccessible, "/"));
+        c.inaccessible_lines = calloc(1, sizeof(unsigned));
+        ASSERT_NOT_NULL(c.inaccessible_lines);
+        c.inaccessible_lines[0] = 8;
+        c.n_inaccessible_lines = 1;
         plan_fails(&c, "m.cell:5: Bind=: cannot mount over the container's root");
-        plan_fails(&c, "Inaccessible=: cannot mount over");
+        plan_fails(&c, "m.cell:6: Bind=: cannot mount over the container's root");
+        plan_fails(&c, "m.cell:8: Inaccessible=: cannot mount over");
         cell_config_done(&c);
 
         config_minimal(&c, "m");

@@ -100,7 +100,7 @@ TEST(root) {
         ASSERT_FALSE(c.binds[0].recursive);
         ASSERT_TRUE(c.binds[1].read_only && c.binds[1].ignore_missing);
         ASSERT_EQ(c.binds[1].line, 7);
-        BAD(&c, "Root", "Bind", "/a:/b:ro", "Bind=/a:/b:ro: expected [-]SRC[:DST[:OPTS]]");
+        BAD(&c, "Root", "Bind", "/a:/b:ro", "Bind=/a:/b:ro: expected [-][+]SRC[:DST[:OPTS]]");
         /* Bind= resets Bind= entries only */
         OK(&c, "Root", "Bind", "");
         ASSERT_EQ(c.n_binds, 1);

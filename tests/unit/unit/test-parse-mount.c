@@ -30,6 +30,33 @@ TEST(bind) {
         ASSERT_TRUE(b.recursive);
         cell_bind_done(&b);
 
+        /* "+": a source inside the container root (nspawn); the default target drops the "+". */
+        ASSERT_OK(parse_bind("+/srv//www/", false, &b));
+        ASSERT_STREQ(b.source, "+/srv/www");
+        ASSERT_STREQ(b.target, "/srv/www");
+        ASSERT_FALSE(b.ignore_missing);
+        cell_bind_done(&b);
+
+        ASSERT_OK(parse_bind("-+/a:/b:norbind", true, &b));
+        ASSERT_STREQ(b.source, "+/a");
+        ASSERT_STREQ(b.target, "/b");
+        ASSERT_TRUE(b.ignore_missing && b.read_only);
+        ASSERT_FALSE(b.recursive);
+        cell_bind_done(&b);
+
+        ASSERT_OK(parse_bind("+/x::idmap", false, &b));
+        ASSERT_STREQ(b.source, "+/x");
+        ASSERT_STREQ(b.target, "/x");
+        ASSERT_TRUE(b.idmap);
+        cell_bind_done(&b);
+
+        ASSERT_ERROR(parse_bind("+", false, &b), EINVAL);
+        ASSERT_ERROR(parse_bind("+relative", false, &b), EINVAL);
+        ASSERT_ERROR(parse_bind("+-/a", false, &b), EINVAL);
+        ASSERT_ERROR(parse_bind("++/a", false, &b), EINVAL);
+        ASSERT_ERROR(parse_bind("+/a/../b", false, &b), EINVAL);
+        ASSERT_ERROR(parse_bind("/a:+/b", false, &b), EINVAL);
+
         ASSERT_ERROR(parse_bind("relative", false, &b), EINVAL);
         ASSERT_ERROR(parse_bind("/a:rel", false, &b), EINVAL);
         ASSERT_ERROR(parse_bind("/a:/b/../etc", false, &b), EINVAL);

@@ -194,7 +194,7 @@ TEST(specifiers_per_key) {
         sp = tree_search_path(&t);
         WRITE(&t, "etc/sp@.cell",
               "[Unit]\nDescription=%I\n"
-              "[Root]\nDirectory=/srv/%i\nBind=/data/%i:/mnt/%i\n"
+              "[Root]\nDirectory=/srv/%i\nBind=/data/%i:/mnt/%i\nBindReadOnly=+/img/%i\n"
               "TemporaryFileSystem=/tmp/%i:size=50%,mode=1777\nInaccessible=/secret/%I\n"
               "[Exec]\nExec=/bin/echo %I \"%I\" x%Iy\nEnvironment=A=%I \"B=%I\"\nWorkingDirectory=/w/%I\n"
               "[Limits]\nDeviceAllow=/dev/%i rw\n");
@@ -211,9 +211,11 @@ TEST(specifiers_per_key) {
         ASSERT_EQ(strv_length(c.environment), 2);
         ASSERT_STREQ(c.environment[0], "A=a b:c\"d");
         ASSERT_STREQ(c.environment[1], "B=a b:c\"d");
-        ASSERT_EQ(c.n_binds, 1);
+        ASSERT_EQ(c.n_binds, 2);
         ASSERT_STREQ(c.binds[0].source, "/data/a\\x20b:c\\x22d");
         ASSERT_STREQ(c.binds[0].target, "/mnt/a\\x20b:c\\x22d");
+        ASSERT_STREQ(c.binds[1].source, "+/img/a\\x20b:c\\x22d");
+        ASSERT_STREQ(c.binds[1].target, "/img/a\\x20b:c\\x22d");
         ASSERT_EQ(c.n_tmpfs, 1);
         ASSERT_STREQ(c.tmpfs[0].path, "/tmp/a\\x20b:c\\x22d");
         ASSERT_CONTAINS(c.tmpfs[0].options, "size=50%");
