@@ -104,6 +104,32 @@ static const char *skip_space(const char *p) {
         return p;
 }
 
+/* What systemd skips between the terms of a size or a time span (its
+ * WHITESPACE): not \v or \f. */
+#define BLANKS " \t\n\r"
+
+static const char *skip_blanks(const char *p) {
+        return p + strspn(p, BLANKS);
+}
+
+/* floor(num / 10^digits * mul): the bytes a fraction of digits decimal
+ * digits (value num) adds to a term. Past 38 digits 10^digits exceeds any
+ * num * mul (< 2^124), so the fraction adds nothing. */
+static uint64_t fraction_scale(uint64_t num, size_t digits, uint64_t mul) {
+        unsigned __int128 den = 1;
+
+        if (digits >= 38)
+                return 0;
+        for (size_t i = 0; i < digits; i++)
+                den *= 10;
+        return (uint64_t) ((unsigned __int128) num * mul / den);
+}
+
+/* systemd's parse_size() with base 1024: a sum of terms, each a number
+ * (a "+" may lead it, as strtoull() takes one; a "-" may not), an optional
+ * fraction whose digits may be missing ("5.G"), and a suffix. Suffixes must
+ * strictly descend, E P T G M K B, and a bare number (factor 1) can only
+ * be the last term: "1G 512M" and "1K 5", not "1 2" or "1K 1M". */
 int parse_size(const char *s, uint64_t *ret) {
         static const struct {
                 const char *suffix;
@@ -116,42 +142,55 @@ int parse_size(const char *s, uint64_t *ret) {
                 { "M", UINT64_C(1) << 20 },
                 { "K", UINT64_C(1) << 10 },
                 { "B", 1 },
+                { "",  1 },     /* the bare number: matches anything, so last */
         };
         const char *p;
         uint64_t sum = 0;
+        size_t next = 0;        /* the first table entry the next term may use */
         int r;
 
         if (!s)
                 return -EINVAL;
-        p = skip_space(s);
-        if (!*p)
-                return -EINVAL;
-        while (*p) {
-                uint64_t n, num, den, factor = 1, v;
+        p = s;
+        do {
+                uint64_t n, num = 0, v;
+                size_t digits = 0, i;
+                const char *e;
 
-                r = scan_digits(p, &n, &p);
+                p = skip_blanks(p);
+                if (*p == '-')
+                        return -EINVAL;
+                r = scan_digits(*p == '+' ? p + 1 : p, &n, &e);
                 if (r < 0)
                         return r;
-                r = scan_fraction(p, &num, &den, &p);
-                if (r < 0)
-                        return r;
-                p = skip_space(p);
-                for (size_t i = 0; i < ELEMENTSOF(table); i++) {
-                        const char *e = startswith(p, table[i].suffix);
-                        if (e) {
-                                factor = table[i].factor;
-                                p = e;
-                                break;
+                if (*e == '.') {
+                        const char *f = ++e;
+
+                        if (isdigit((unsigned char) *f)) {
+                                /* As strtoull(): a fraction too long for 64 bits is ERANGE. */
+                                r = scan_digits(f, &num, &e);
+                                if (r < 0)
+                                        return r;
+                                digits = (size_t) (e - f);
                         }
                 }
-                r = scale(n, num, den, factor, &v);
-                if (r < 0)
-                        return r;
+                e = skip_blanks(e);
+                for (i = next; i < ELEMENTSOF(table); i++)
+                        if (startswith(e, table[i].suffix))
+                                break;
+                if (i >= ELEMENTSOF(table))
+                        return -EINVAL;
+                /* A fraction counts as one more unit here, as in systemd:
+                 * "15.5E" is out of range though below 2^64. */
+                if (n + (num > 0) > UINT64_MAX / table[i].factor)
+                        return -ERANGE;
+                v = n * table[i].factor + fraction_scale(num, digits, table[i].factor);
                 if (v > UINT64_MAX - sum)
                         return -ERANGE;
                 sum += v;
-                p = skip_space(p);
-        }
+                p = e + strlen(table[i].suffix);
+                next = i + 1;
+        } while (*p);
         *ret = sum;
         return 0;
 }

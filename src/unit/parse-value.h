@@ -23,8 +23,10 @@ int parse_int64(const char *s, int64_t *ret);
 int parse_uint64_range(const char *s, uint64_t min, uint64_t max, uint64_t *ret);
 int parse_int_range(const char *s, int min, int max, int *ret);
 
-/* Bytes: "512", "64K", "1.5G", "2 T" (base 1024: K M G T P E, optional "B"
- * after none). Overflow is -ERANGE. */
+/* Bytes, as systemd's parse_size() base 1024: "512", "64K", "1.5G", "5.G",
+ * "2 T", "+5M", and sums whose suffixes strictly descend (E P T G M K B,
+ * a bare number only last): "1G 512M", "1K 5"; not "1 2", "1K 1M" or
+ * "-1". Overflow is -ERANGE. */
 int parse_size(const char *s, uint64_t *ret);
 
 /* "N%", "N.N%", "N.NN%" -> permyriad (12.34% -> 1234). Bounded to 0..100%

@@ -309,6 +309,19 @@ TEST(limits) {
                   "web.cell:7: MemoryMax=12Q: expected bytes with K/M/G/T suffix, a percentage or \"infinity\"");
         BAD(&c, "Limits", "MemoryMax", "101%", "MemoryMax=101%: expected bytes");
         ASSERT_EQ_U64(c.memory_max.value, UINT64_C(512) << 20);
+        /* Sizes as systemd's parse_size(): descending suffixes, "5.G", "+5M". */
+        OK(&c, "Limits", "MemoryMax", "1G 512M");
+        ASSERT_EQ_U64(c.memory_max.value, UINT64_C(3) << 29);
+        OK(&c, "Limits", "MemoryMax", "5.G");
+        ASSERT_EQ_U64(c.memory_max.value, UINT64_C(5) << 30);
+        OK(&c, "Limits", "MemoryHigh", "10.M");
+        ASSERT_EQ_U64(c.memory_high.value, UINT64_C(10) << 20);
+        OK(&c, "Limits", "MemoryMax", "+5M");
+        ASSERT_EQ_U64(c.memory_max.value, UINT64_C(5) << 20);
+        BAD(&c, "Limits", "MemoryMax", "1 2", "MemoryMax=1 2: expected bytes");
+        BAD(&c, "Limits", "MemoryMax", "1K 1M", "MemoryMax=1K 1M: expected bytes");
+        BAD(&c, "Limits", "MemoryMax", "-5M", "MemoryMax=-5M: expected bytes");
+        ASSERT_EQ_U64(c.memory_max.value, UINT64_C(5) << 20);
         OK(&c, "Limits", "MemoryMax", "");
         ASSERT_EQ(c.memory_max.kind, CELL_LIMIT_UNSET);
 
@@ -426,6 +439,15 @@ TEST(rlimits) {
                   "with SOFT not above HARD");
         BAD(&c, "Limits", "LimitNOFILE", "1K", "each a number or \"infinity\"");
         BAD(&c, "Limits", "LimitAS", "12Q", "each bytes with K/M/G/T suffix");
+        /* Sizes of rlimits are systemd's parse_size() too. */
+        BAD(&c, "Limits", "LimitCORE", "1 2", "LimitCORE=1 2: expected SOFT[:HARD], each bytes");
+        BAD(&c, "Limits", "LimitCORE", "1K 1M", "LimitCORE=1K 1M: expected SOFT[:HARD], each bytes");
+        OK(&c, "Limits", "LimitCORE", "5.G:+10.G 5K");
+        ASSERT_EQ_U64(c.rlimits[RLIMIT_CORE].soft, UINT64_C(5) << 30);
+        ASSERT_EQ_U64(c.rlimits[RLIMIT_CORE].hard, (UINT64_C(10) << 30) + (5 << 10));
+        OK(&c, "Limits", "LimitCORE", "10.M:1G 512M");
+        ASSERT_EQ_U64(c.rlimits[RLIMIT_CORE].soft, UINT64_C(10) << 20);
+        ASSERT_EQ_U64(c.rlimits[RLIMIT_CORE].hard, UINT64_C(3) << 29);
         BAD(&c, "Limits", "LimitCPU", "soon", "each a time span");
         ASSERT_EQ_U64(c.rlimits[RLIMIT_NOFILE].soft, 1024);
         OK(&c, "Limits", "LimitNOFILE", "");

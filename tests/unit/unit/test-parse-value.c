@@ -69,7 +69,57 @@ TEST(size) {
         ASSERT_ERROR(parse_size("", &v), EINVAL);
         ASSERT_ERROR(parse_size("-1", &v), EINVAL);
         ASSERT_ERROR(parse_size("K", &v), EINVAL);
-        ASSERT_ERROR(parse_size("1.G", &v), EINVAL);
+
+        /* As systemd's parse_size(): the suffixes of a sum strictly descend
+         * and a bare number (factor 1) can only come last. */
+        ASSERT_OK(parse_size("1G512M", &v));
+        ASSERT_EQ_U64(v, UINT64_C(3) << 29);
+        ASSERT_OK(parse_size("1K 5", &v));
+        ASSERT_EQ_U64(v, 1029);
+        ASSERT_OK(parse_size("1B 2", &v));
+        ASSERT_EQ_U64(v, 3);
+        ASSERT_OK(parse_size("1T 2G 3M 4K 5B", &v));
+        ASSERT_EQ_U64(v, (UINT64_C(1) << 40) + (UINT64_C(2) << 30) + (3 << 20) + (4 << 10) + 5);
+        v = 42;
+        ASSERT_ERROR(parse_size("1 2", &v), EINVAL);
+        ASSERT_ERROR(parse_size("1K 1M", &v), EINVAL);
+        ASSERT_ERROR(parse_size("1K 1K", &v), EINVAL);
+        ASSERT_ERROR(parse_size("1 2B", &v), EINVAL);
+        ASSERT_ERROR(parse_size("1GB", &v), EINVAL);
+        ASSERT_ERROR(parse_size("5M ", &v), EINVAL);   /* blanks only before a term */
+        ASSERT_EQ_U64(v, 42);                           /* untouched on failure */
+        /* A fraction may have no digits; the integer part may not be missing. */
+        ASSERT_OK(parse_size("5.G", &v));
+        ASSERT_EQ_U64(v, UINT64_C(5) << 30);
+        ASSERT_OK(parse_size("10.M", &v));
+        ASSERT_EQ_U64(v, UINT64_C(10) << 20);
+        ASSERT_OK(parse_size("1.G", &v));
+        ASSERT_EQ_U64(v, UINT64_C(1) << 30);
+        ASSERT_OK(parse_size("5. G", &v));
+        ASSERT_EQ_U64(v, UINT64_C(5) << 30);
+        ASSERT_OK(parse_size("5.", &v));
+        ASSERT_EQ_U64(v, 5);
+        ASSERT_OK(parse_size("0.5K", &v));
+        ASSERT_EQ_U64(v, 512);
+        ASSERT_ERROR(parse_size(".5G", &v), EINVAL);
+        ASSERT_ERROR(parse_size("1.5.5G", &v), EINVAL);
+        /* strtoull()'s "+" is taken, a "-" is not. */
+        ASSERT_OK(parse_size("+5M", &v));
+        ASSERT_EQ_U64(v, UINT64_C(5) << 20);
+        ASSERT_ERROR(parse_size("-5M", &v), EINVAL);
+        ASSERT_ERROR(parse_size("+-5M", &v), EINVAL);
+        ASSERT_ERROR(parse_size("+ 5M", &v), EINVAL);
+        /* A fraction counts as one more unit against the range: 15.5E is
+         * below 2^64 and still refused, as by systemd. */
+        ASSERT_ERROR(parse_size("15.5E", &v), ERANGE);
+        ASSERT_OK(parse_size("15.0E", &v));
+        ASSERT_EQ_U64(v, UINT64_C(15) << 60);
+        ASSERT_OK(parse_size("18446744073709551615", &v));
+        ASSERT_EQ_U64(v, UINT64_MAX);
+        ASSERT_ERROR(parse_size("18446744073709551616", &v), ERANGE);
+        ASSERT_ERROR(parse_size("1.99999999999999999999K", &v), ERANGE);
+        ASSERT_OK(parse_size("1.000000000000000000000000000000000000000001K", &v));
+        ASSERT_EQ_U64(v, 1024);
 }
 
 TEST(permyriad) {
