@@ -322,6 +322,30 @@ TEST(limits) {
         BAD(&c, "Limits", "MemoryMax", "1K 1M", "MemoryMax=1K 1M: expected bytes");
         BAD(&c, "Limits", "MemoryMax", "-5M", "MemoryMax=-5M: expected bytes");
         ASSERT_EQ_U64(c.memory_max.value, UINT64_C(5) << 20);
+        /* No limit of nothing at all, except for swap (systemd: "Memory
+         * limit '0' out of range"); nor 2^64-1 bytes, for any of them. */
+        BAD_EXACT(&c, "Limits", "MemoryMax", "0",
+                  "web.cell:7: MemoryMax=0: expected a limit above 0 (only MemorySwapMax= may be 0)");
+        BAD(&c, "Limits", "MemoryMax", "0%", "MemoryMax=0%: expected a limit above 0");
+        BAD(&c, "Limits", "MemoryMax", "0.00%", "MemoryMax=0.00%: expected a limit above 0");
+        BAD(&c, "Limits", "MemoryMax", "0K", "MemoryMax=0K: expected a limit above 0");
+        BAD(&c, "Limits", "MemoryHigh", "0", "MemoryHigh=0: expected a limit above 0");
+        BAD(&c, "Limits", "MemoryHigh", "0%", "MemoryHigh=0%: expected a limit above 0");
+        ASSERT_EQ_U64(c.memory_max.value, UINT64_C(5) << 20);
+        ASSERT_EQ_U64(c.memory_high.value, UINT64_C(10) << 20);
+        OK(&c, "Limits", "MemoryMax", "0.01%");
+        ASSERT_EQ(c.memory_max.permyriad, 1);
+        OK(&c, "Limits", "MemorySwapMax", "0");
+        ASSERT_EQ(c.memory_swap_max.kind, CELL_LIMIT_VALUE);
+        ASSERT_EQ_U64(c.memory_swap_max.value, 0);
+        OK(&c, "Limits", "MemorySwapMax", "0%");
+        ASSERT_EQ(c.memory_swap_max.kind, CELL_LIMIT_PERCENT);
+        ASSERT_EQ(c.memory_swap_max.permyriad, 0);
+        BAD_EXACT(&c, "Limits", "MemorySwapMax", "18446744073709551615",
+                  "web.cell:7: MemorySwapMax=18446744073709551615: expected fewer than 2^64-1 bytes, or \"infinity\"");
+        BAD(&c, "Limits", "MemoryMax", "18446744073709551615", "expected fewer than 2^64-1 bytes");
+        OK(&c, "Limits", "MemoryMax", "18446744073709551614");
+        ASSERT_EQ_U64(c.memory_max.value, UINT64_MAX - 1);
         OK(&c, "Limits", "MemoryMax", "");
         ASSERT_EQ(c.memory_max.kind, CELL_LIMIT_UNSET);
 
