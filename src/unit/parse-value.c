@@ -64,46 +64,6 @@ int parse_int_range(const char *s, int min, int max, int *ret) {
         return 0;
 }
 
-/* A fraction ".NNN" at p: numerator and denominator (10^digits, at most 10^18;
- * further digits are dropped). No '.' gives 0/1. */
-static int scan_fraction(const char *p, uint64_t *ret_num, uint64_t *ret_den, const char **endp) {
-        uint64_t num = 0, den = 1;
-
-        if (*p != '.') {
-                *ret_num = 0;
-                *ret_den = 1;
-                *endp = p;
-                return 0;
-        }
-        p++;
-        if (!isdigit((unsigned char) *p))
-                return -EINVAL;
-        for (; isdigit((unsigned char) *p); p++)
-                if (den < UINT64_C(1000000000000000000)) {
-                        num = num * 10 + (uint64_t) (*p - '0');
-                        den *= 10;
-                }
-        *ret_num = num;
-        *ret_den = den;
-        *endp = p;
-        return 0;
-}
-
-/* n + num/den, times mul, or -ERANGE. */
-static int scale(uint64_t n, uint64_t num, uint64_t den, uint64_t mul, uint64_t *ret) {
-        unsigned __int128 v = (unsigned __int128) n * mul + (unsigned __int128) num * mul / den;
-        if (v > UINT64_MAX)
-                return -ERANGE;
-        *ret = (uint64_t) v;
-        return 0;
-}
-
-static const char *skip_space(const char *p) {
-        while (*p && isspace((unsigned char) *p))
-                p++;
-        return p;
-}
-
 /* What systemd skips between the terms of a size or a time span (its
  * WHITESPACE): not \v or \f. */
 #define BLANKS " \t\n\r"
@@ -307,46 +267,88 @@ int parse_timespan(const char *s, uint64_t default_unit, uint64_t *ret_usec) {
                 { "\u00b5s", 1 },       /* micro sign */
                 { "\u03bcs", 1 },       /* greek mu */
         };
-        const char *p;
+        const char *p, *inf;
         uint64_t sum = 0;
+        bool any = false;
         int r;
 
         if (!s)
                 return -EINVAL;
-        p = skip_space(s);
-        if (streq(p, "infinity")) {
+        p = skip_blanks(s);
+        inf = startswith(p, "infinity");
+        if (inf) {
+                if (*skip_blanks(inf))
+                        return -EINVAL;
                 *ret_usec = USEC_INFINITY;
                 return 0;
         }
-        if (!*p)
-                return -EINVAL;
-        while (*p) {
-                uint64_t n = 0, num, den, mul = default_unit, v;
+        for (;;) {
+                uint64_t n = 0, mul = default_unit;
+                const char *digits, *e, *frac = NULL, *unit;
 
-                if (*p != '.') {
-                        r = scan_digits(p, &n, &p);
+                p = skip_blanks(p);
+                if (!*p) {
+                        if (!any)
+                                return -EINVAL;
+                        break;
+                }
+                /* "-0" too: a time span has no sign. */
+                if (*p == '-')
+                        return -ERANGE;
+                /* As strtoll(): an optional "+", then digits within 63 bits. */
+                digits = *p == '+' ? p + 1 : p;
+                e = p;
+                if (isdigit((unsigned char) *digits)) {
+                        r = scan_digits(digits, &n, &e);
                         if (r < 0)
                                 return r;
+                        if (n > INT64_MAX)
+                                return -ERANGE;
                 }
-                r = scan_fraction(p, &num, &den, &p);
-                if (r < 0)
-                        return r;
-                p = skip_space(p);
+                if (*e == '.') {
+                        /* The integer part may be missing (".5s"), the fraction may not. */
+                        frac = e + 1;
+                        e = frac + strspn(frac, "0123456789");
+                } else if (e == p)
+                        return -EINVAL;
+
+                unit = skip_blanks(e);
                 for (size_t i = 0; i < ELEMENTSOF(table); i++) {
-                        const char *e = startswith(p, table[i].unit);
-                        if (e) {
+                        const char *after = startswith(unit, table[i].unit);
+                        if (after) {
                                 mul = table[i].usec;
-                                p = e;
+                                unit = after;
                                 break;
                         }
                 }
-                r = scale(n, num, den, mul, &v);
-                if (r < 0)
-                        return r;
-                if (v >= USEC_INFINITY - sum)
+                /* A number runs into the next only across blanks or a unit:
+                 * "12.34 .56" and "12.34s.56" are two terms, "12.34.56" is
+                 * nothing, nor is "5x". */
+                if (unit == e && *unit)
+                        return -EINVAL;
+                p = unit;
+
+                if (n >= USEC_INFINITY / mul || n * mul >= USEC_INFINITY - sum)
                         return -ERANGE;
-                sum += v;
-                p = skip_space(p);
+                sum += n * mul;
+                any = true;
+
+                if (frac) {
+                        /* Digit by digit, each worth a tenth of the one before,
+                         * rounded down on its own as systemd does: "0.00000099min"
+                         * is 54us, not 59. */
+                        uint64_t m = mul / 10;
+                        const char *d;
+
+                        for (d = frac; isdigit((unsigned char) *d); d++, m /= 10) {
+                                uint64_t k = (uint64_t) (*d - '0') * m;
+                                if (k >= USEC_INFINITY - sum)
+                                        return -ERANGE;
+                                sum += k;
+                        }
+                        if (d == frac)
+                                return -EINVAL;
+                }
         }
         *ret_usec = sum;
         return 0;

@@ -36,9 +36,11 @@ int parse_permyriad(const char *s, bool unbounded, uint32_t *ret);
 /* MemoryMax= and friends: bytes, "N%" (0..100%) or "infinity". */
 int parse_limit(const char *s, CellLimit *ret);
 
-/* systemd.time(7) time spans: "1min 30s", "5m", "100ms", "2h", "1.5s",
- * "infinity" (USEC_INFINITY). A bare number is in default_unit usec
- * (USEC_PER_SEC for "...Sec=" keys, 1 for usec keys). */
+/* systemd.time(7) time spans, as systemd's parse_time(): "1min 30s", "5m",
+ * "100ms", "2h", "1.5s", ".5s", "infinity" (USEC_INFINITY). A bare number
+ * is in default_unit usec (USEC_PER_SEC for "...Sec=" keys, 1 for usec
+ * keys). Terms are summed in any order; one runs into the next only after
+ * a unit or blanks ("12.34.56", "5x" and "5." are -EINVAL, "-5s" -ERANGE). */
 int parse_timespan(const char *s, uint64_t default_unit, uint64_t *ret_usec);
 
 /* "SIGTERM", "TERM", "15", "SIGRTMIN+3", "RTMAX-1" -> signal number. */

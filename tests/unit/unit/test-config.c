@@ -219,6 +219,14 @@ TEST(exec) {
         OK(&c, "Exec", "TimeoutStopSec", "infinity");
         ASSERT_EQ_U64(c.timeout_stop_usec, USEC_INFINITY);
         BAD(&c, "Exec", "TimeoutStopSec", "soon", "expected a time span");
+        BAD(&c, "Exec", "TimeoutStopSec", "12.34.56", "TimeoutStopSec=12.34.56: expected a time span");
+        BAD(&c, "Exec", "TimeoutStopSec", "1.2.3", "TimeoutStopSec=1.2.3: expected a time span");
+        BAD(&c, "Exec", "TimeoutStopSec", "5.s", "expected a time span");
+        ASSERT_EQ_U64(c.timeout_stop_usec, USEC_INFINITY);
+        OK(&c, "Exec", "TimeoutStopSec", "12.34 .56");
+        ASSERT_EQ_U64(c.timeout_stop_usec, 12900 * USEC_PER_MSEC);
+        OK(&c, "Exec", "TimeoutStopSec", "1.5h");
+        ASSERT_EQ_U64(c.timeout_stop_usec, 5400 * USEC_PER_SEC);
         OK(&c, "Exec", "TimeoutStopSec", "");
         ASSERT_FALSE(c.timeout_stop_set);
         cell_config_done(&c);
@@ -472,6 +480,7 @@ TEST(rlimits) {
         OK(&c, "Limits", "LimitCORE", "10.M:1G 512M");
         ASSERT_EQ_U64(c.rlimits[RLIMIT_CORE].soft, UINT64_C(10) << 20);
         ASSERT_EQ_U64(c.rlimits[RLIMIT_CORE].hard, UINT64_C(3) << 29);
+        BAD(&c, "Limits", "LimitCPU", "12.34.56", "LimitCPU=12.34.56: expected SOFT[:HARD], each a time span");
         BAD(&c, "Limits", "LimitCPU", "soon", "each a time span");
         ASSERT_EQ_U64(c.rlimits[RLIMIT_NOFILE].soft, 1024);
         OK(&c, "Limits", "LimitNOFILE", "");

@@ -200,9 +200,85 @@ TEST(timespan) {
         ASSERT_EQ_U64(t, USEC_INFINITY);
         ASSERT_ERROR(parse_timespan("5x", USEC_PER_SEC, &t), EINVAL);
         ASSERT_ERROR(parse_timespan("", USEC_PER_SEC, &t), EINVAL);
-        ASSERT_ERROR(parse_timespan("-5s", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("-5s", USEC_PER_SEC, &t), ERANGE);   /* as systemd */
         ASSERT_ERROR(parse_timespan("s", USEC_PER_SEC, &t), EINVAL);
         ASSERT_ERROR(parse_timespan("99999999999y", USEC_PER_SEC, &t), ERANGE);
+
+        /* What systemd-analyze timespan says, for what cell read otherwise
+         * or is worth pinning down. A fraction straight after a fraction is
+         * not a second term. */
+        t = 42;
+        ASSERT_ERROR(parse_timespan("12.34.56", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("1.2.3", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("1.5.s", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("0.5-1", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_EQ_U64(t, 42);
+        ASSERT_OK(parse_timespan("12.34 .56", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 12900 * USEC_PER_MSEC);
+        ASSERT_OK(parse_timespan("12.34s.56", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 12900 * USEC_PER_MSEC);
+        ASSERT_OK(parse_timespan("5sec.5", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 5500 * USEC_PER_MSEC);
+        /* The fraction needs digits, the integer part does not. */
+        ASSERT_ERROR(parse_timespan("5.", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("5.s", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("15min.", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan(".", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_OK(parse_timespan(".5s", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 500 * USEC_PER_MSEC);
+        /* Blanks between a number and its unit, around terms, at the ends. */
+        ASSERT_OK(parse_timespan("5 s", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 5 * USEC_PER_SEC);
+        ASSERT_OK(parse_timespan(" 5s ", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 5 * USEC_PER_SEC);
+        ASSERT_OK(parse_timespan("1.5 h", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 5400 * USEC_PER_SEC);
+        ASSERT_OK(parse_timespan(" infinity ", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, USEC_INFINITY);
+        ASSERT_ERROR(parse_timespan("infinity5", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("5 x", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("5s x", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("5mi", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("5 m s", USEC_PER_SEC, &t), EINVAL);
+        /* Terms in any order and repeated; a bare number takes the default unit. */
+        ASSERT_OK(parse_timespan("1 2", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 3 * USEC_PER_SEC);
+        ASSERT_OK(parse_timespan("5m30", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 330 * USEC_PER_SEC);
+        ASSERT_OK(parse_timespan("1m1m", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 120 * USEC_PER_SEC);
+        ASSERT_OK(parse_timespan("5 sec 5 min", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 305 * USEC_PER_SEC);
+        ASSERT_OK(parse_timespan("5msec", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 5 * USEC_PER_MSEC);
+        ASSERT_OK(parse_timespan("1.5M", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 3944700 * USEC_PER_SEC);
+        ASSERT_OK(parse_timespan("5\u03bcs", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 5);
+        /* A "+" as strtoll() takes it; any "-" is out of range, "-0" too. */
+        ASSERT_OK(parse_timespan("+5s", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 5 * USEC_PER_SEC);
+        ASSERT_ERROR(parse_timespan("+ 5s", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("-0", USEC_PER_SEC, &t), ERANGE);
+        ASSERT_ERROR(parse_timespan("5 -5s", USEC_PER_SEC, &t), ERANGE);
+        /* Decimal only; a leading 0 is no octal here. */
+        ASSERT_OK(parse_timespan("010", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 10 * USEC_PER_SEC);
+        ASSERT_ERROR(parse_timespan("0x10", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("1e3", USEC_PER_SEC, &t), EINVAL);
+        /* Each fractional digit is worth a tenth of the one before, rounded
+         * down on its own: systemd's 54us, where 0.00000099 * 60s is 59.4us. */
+        ASSERT_OK(parse_timespan("0.00000099min", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 54);
+        ASSERT_OK(parse_timespan("4.99999999999999999999s", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 4999999);
+        ASSERT_OK(parse_timespan("0.0000001", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 0);
+        /* The integer part is a long long. */
+        ASSERT_OK(parse_timespan("9223372036854775807us", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, UINT64_C(9223372036854775807));
+        ASSERT_ERROR(parse_timespan("9223372036854775808us", USEC_PER_SEC, &t), ERANGE);
+        ASSERT_ERROR(parse_timespan("584542y", USEC_PER_SEC, &t), ERANGE);
 }
 
 TEST(signal) {
