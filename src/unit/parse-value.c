@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "parse-value.h"
+#include "signal-util.h"
 #include "strv.h"
 
 int parse_boolean(const char *s) {
@@ -354,46 +357,79 @@ int parse_timespan(const char *s, uint64_t default_unit, uint64_t *ret_usec) {
         return 0;
 }
 
+/* An int as systemd's safe_atoi() reads one: leading blanks, a sign, and
+ * C's base prefixes (0x hex, 0 octal) plus 0b and 0o; nothing after it. */
+static int parse_int_any_base(const char *s, int *ret) {
+        const char *p = skip_blanks(s);
+        int base = 0;
+        char *end;
+        long v;
+
+        if (p[0] == '0' && (p[1] == 'b' || p[1] == 'B')) {
+                base = 2;
+                p += 2;
+        } else if (p[0] == '0' && (p[1] == 'o' || p[1] == 'O')) {
+                base = 8;
+                p += 2;
+        }
+        errno = 0;
+        v = strtol(p, &end, base);
+        if (errno > 0)
+                return -errno;
+        if (end == p || *end)
+                return -EINVAL;
+        if (v < INT_MIN || v > INT_MAX)
+                return -ERANGE;
+        *ret = (int) v;
+        return 0;
+}
+
 int parse_signal(const char *s, int *ret) {
         const char *p;
-        uint64_t n;
-        int r;
+        int n;
 
-        if (isempty(s))
+        if (!s)
                 return -EINVAL;
-        if (isdigit((unsigned char) *s)) {
-                r = parse_uint64_range(s, 1, (uint64_t) SIGRTMAX, &n);
-                if (r < 0)
-                        return r;
-                *ret = (int) n;
+        if (parse_int_any_base(s, &n) == 0) {
+                if (n < 1 || n > SIGRTMAX)
+                        return -ERANGE;
+                *ret = n;
                 return 0;
         }
-        p = startswith(s, "SIG") ?: s;
-
-        if (startswith(p, "RTMIN") || startswith(p, "RTMAX")) {
-                bool min = startswith(p, "RTMIN");
-                const char *q = p + 5;
-                int base = min ? SIGRTMIN : SIGRTMAX, sig;
-
-                if (!*q)
-                        sig = base;
-                else {
-                        if (*q != (min ? '+' : '-'))
-                                return -EINVAL;
-                        r = parse_uint64_range(q + 1, 0, (uint64_t) (SIGRTMAX - SIGRTMIN), &n);
-                        if (r < 0)
-                                return r;
-                        sig = min ? base + (int) n : base - (int) n;
-                }
-                *ret = sig;
-                return 0;
-        }
-        for (int i = 1; i < SIGRTMIN; i++) {
-                const char *a = sigabbrev_np(i);
-                if (a && streq(a, p)) {
+        s = startswith(s, "SIG") ?: s;
+        for (int i = 1; i < SIGRTMIN; i++)
+                if (streq_ptr(signal_name(i), s)) {
                         *ret = i;
                         return 0;
                 }
+
+        /* RTMIN+N and RTMAX-N, N from 0 to the count of real-time signals
+         * less one; the sign is part of the number. */
+        p = startswith(s, "RTMIN");
+        if (p) {
+                if (!*p) {
+                        *ret = SIGRTMIN;
+                        return 0;
+                }
+                if (*p != '+' || parse_int_any_base(p, &n) < 0)
+                        return -EINVAL;
+                if (n < 0 || n > SIGRTMAX - SIGRTMIN)
+                        return -ERANGE;
+                *ret = SIGRTMIN + n;
+                return 0;
+        }
+        p = startswith(s, "RTMAX");
+        if (p) {
+                if (!*p) {
+                        *ret = SIGRTMAX;
+                        return 0;
+                }
+                if (*p != '-' || parse_int_any_base(p, &n) < 0)
+                        return -EINVAL;
+                if (n > 0 || n < SIGRTMIN - SIGRTMAX)
+                        return -ERANGE;
+                *ret = SIGRTMAX + n;
+                return 0;
         }
         return -EINVAL;
 }

@@ -43,7 +43,10 @@ int parse_limit(const char *s, CellLimit *ret);
  * a unit or blanks ("12.34.56", "5x" and "5." are -EINVAL, "-5s" -ERANGE). */
 int parse_timespan(const char *s, uint64_t default_unit, uint64_t *ret_usec);
 
-/* "SIGTERM", "TERM", "15", "SIGRTMIN+3", "RTMAX-1" -> signal number. */
+/* As systemd's signal_from_string(): "SIGTERM", "TERM", "SIGIO",
+ * "SIGRTMIN+3", "RTMAX-1", or a number 1..SIGRTMAX read as C reads one
+ * ("0x1d"; a leading 0 is octal). Names are systemd's, not glibc's: no
+ * SIGPOLL, SIGIOT or SIGCLD. The names: signal_name() (signal-util.h). */
 int parse_signal(const char *s, int *ret);
 
 /* "EPERM" or 1..4095 -> errno number. */

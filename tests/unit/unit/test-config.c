@@ -208,6 +208,15 @@ TEST(exec) {
         OK(&c, "Exec", "KillSignal", "SIGRTMIN+3");
         ASSERT_EQ(c.kill_signal, SIGRTMIN + 3);
         BAD(&c, "Exec", "KillSignal", "SIGNOPE", "expected a signal name");
+        /* systemd's signal names, not glibc's. */
+        OK(&c, "Exec", "KillSignal", "SIGIO");
+        ASSERT_EQ(c.kill_signal, SIGIO);
+        OK(&c, "Exec", "KillSignal", "IO");
+        ASSERT_EQ(c.kill_signal, SIGIO);
+        BAD_EXACT(&c, "Exec", "KillSignal", "SIGPOLL",
+                  "web.cell:7: KillSignal=SIGPOLL: expected a signal name (SIGTERM, TERM, SIGRTMIN+3) or number");
+        OK(&c, "Exec", "KillSignal", "29");
+        ASSERT_EQ(c.kill_signal, SIGIO);
         OK(&c, "Exec", "KillSignal", "");
         ASSERT_EQ(c.kill_signal, 0);
 

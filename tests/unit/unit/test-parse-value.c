@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "parse-value.h"
+#include "signal-util.h"
 #include "test.h"
 
 TEST(boolean) {
@@ -302,6 +303,74 @@ TEST(signal) {
         ASSERT_ERROR(parse_signal("SIGRTMIN+99", &s), ERANGE);
         ASSERT_ERROR(parse_signal("SIGRTMIN-1", &s), EINVAL);
         ASSERT_ERROR(parse_signal("sigterm", &s), EINVAL);
+
+        /* systemd's names, not glibc's: SIGIO, no SIGPOLL. */
+        ASSERT_OK(parse_signal("SIGIO", &s));
+        ASSERT_EQ(s, SIGIO);
+        ASSERT_OK(parse_signal("IO", &s));
+        ASSERT_EQ(s, SIGIO);
+        ASSERT_OK(parse_signal("SIGSTKFLT", &s));
+        ASSERT_EQ(s, SIGSTKFLT);
+        s = 42;
+        ASSERT_ERROR(parse_signal("SIGPOLL", &s), EINVAL);
+        ASSERT_ERROR(parse_signal("POLL", &s), EINVAL);
+        ASSERT_ERROR(parse_signal("SIGIOT", &s), EINVAL);
+        ASSERT_ERROR(parse_signal("SIGCLD", &s), EINVAL);
+        ASSERT_ERROR(parse_signal("SIG9", &s), EINVAL);
+        ASSERT_EQ(s, 42);
+        /* Numbers as systemd's safe_atoi() reads them: 0x hex, a leading 0
+         * octal (so "019" is nothing), blanks before, nothing after. */
+        ASSERT_OK(parse_signal("29", &s));
+        ASSERT_EQ(s, SIGIO);
+        ASSERT_OK(parse_signal("0x1d", &s));
+        ASSERT_EQ(s, SIGIO);
+        ASSERT_OK(parse_signal("010", &s));
+        ASSERT_EQ(s, 8);
+        ASSERT_ERROR(parse_signal("019", &s), EINVAL);
+        ASSERT_OK(parse_signal(" 9", &s));
+        ASSERT_EQ(s, SIGKILL);
+        ASSERT_OK(parse_signal("+9", &s));
+        ASSERT_EQ(s, SIGKILL);
+        ASSERT_ERROR(parse_signal("9 ", &s), EINVAL);
+        ASSERT_ERROR(parse_signal("-9", &s), ERANGE);
+        ASSERT_OK(parse_signal("64", &s));
+        ASSERT_EQ(s, SIGRTMAX);
+        /* RTMIN+N and RTMAX-N over the whole real-time range. */
+        ASSERT_OK(parse_signal("RTMIN+0", &s));
+        ASSERT_EQ(s, SIGRTMIN);
+        ASSERT_OK(parse_signal("SIGRTMIN+30", &s));
+        ASSERT_EQ(s, SIGRTMAX);
+        ASSERT_ERROR(parse_signal("SIGRTMIN+31", &s), ERANGE);
+        ASSERT_OK(parse_signal("RTMAX-0", &s));
+        ASSERT_EQ(s, SIGRTMAX);
+        ASSERT_OK(parse_signal("SIGRTMAX", &s));
+        ASSERT_EQ(s, SIGRTMAX);
+        ASSERT_OK(parse_signal("SIGRTMAX-30", &s));
+        ASSERT_EQ(s, SIGRTMIN);
+        ASSERT_ERROR(parse_signal("SIGRTMAX-31", &s), ERANGE);
+        ASSERT_ERROR(parse_signal("RTMIN+ 3", &s), EINVAL);
+        ASSERT_ERROR(parse_signal("RTMAX+1", &s), EINVAL);
+}
+
+TEST(signal_names) {
+        ASSERT_STREQ(signal_name(SIGTERM), "TERM");
+        ASSERT_STREQ(signal_name(SIGIO), "IO");         /* glibc: POLL */
+        ASSERT_STREQ(signal_name(SIGSTKFLT), "STKFLT");
+        ASSERT_STREQ(signal_name(SIGSYS), "SYS");
+        ASSERT_NULL(signal_name(0));
+        ASSERT_NULL(signal_name(-1));
+        ASSERT_NULL(signal_name(32));                   /* glibc's own, unnamed */
+        ASSERT_NULL(signal_name(SIGRTMIN));
+        ASSERT_NULL(signal_name(SIGRTMAX));
+        /* Every name reads back as its number. */
+        for (int i = 1; i < SIGRTMIN; i++) {
+                int s = 0;
+
+                if (!signal_name(i))
+                        continue;
+                ASSERT_OK(parse_signal(signal_name(i), &s));
+                ASSERT_EQ(s, i);
+        }
 }
 
 TEST(errno_values) {
