@@ -69,7 +69,7 @@ static const ConfigKey config_keys[] = {
         { "Exec", "SupplementaryGroups", config_parse_users, OFF(supplementary_groups), 0,
           "space-separated group names or numeric GIDs" },
         { "Exec", "WorkingDirectory", config_parse_working_directory, 0, 0, "an absolute path without \"..\" or \"~\"" },
-        { "Exec", "UMask",       config_parse_umask, 0, 0, "an octal mode between 0000 and 0777" },
+        { "Exec", "UMask",       config_parse_umask, 0, 0, "an octal mode between 0000 and 07777" },
         { "Exec", "Hostname",    config_parse_hostname, OFF(hostname), 0,
           "a host name (letters, digits, \"-\", \"_\", dot-separated, at most 64 characters)" },
         { "Exec", "NotifyReady", config_parse_bool, OFF(notify_ready), false, BOOL_TEXT },

@@ -461,10 +461,15 @@ const char *errno_name(int error) {
         return error > 0 ? strerrorname_np(error) : NULL;
 }
 
+/* As systemd's parse_mode(): leading blanks, then octal digits only (no
+ * sign, no "0o"). */
 static int parse_octal(const char *s, mode_t max, mode_t *ret) {
         mode_t m = 0;
 
-        if (isempty(s))
+        if (!s)
+                return -EINVAL;
+        s = skip_blanks(s);
+        if (!*s)
                 return -EINVAL;
         for (const char *p = s; *p; p++) {
                 if (*p < '0' || *p > '7')
@@ -478,7 +483,9 @@ static int parse_octal(const char *s, mode_t max, mode_t *ret) {
 }
 
 int parse_umask(const char *s, mode_t *ret) {
-        return parse_octal(s, 0777, ret);
+        /* systemd's UMask= takes any mode up to 07777; umask(2) keeps the
+         * 0777 bits of it. */
+        return parse_octal(s, 07777, ret);
 }
 
 int parse_mode(const char *s, mode_t *ret) {

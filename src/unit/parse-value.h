@@ -54,7 +54,7 @@ int parse_errno(const char *s, int *ret);
 /* errno name for a number, NULL when unknown (for messages and docs). */
 const char *errno_name(int error);
 
-/* Octal "0022", "022", "22" -> mode, at most 0777. */
+/* Octal "0022", "022", "22" -> mode, at most 07777 (as systemd's UMask=). */
 int parse_umask(const char *s, mode_t *ret);
 /* Octal access mode, at most 07777 (tmpfs mode=). */
 int parse_mode(const char *s, mode_t *ret);

@@ -194,7 +194,13 @@ TEST(exec) {
         ASSERT_TRUE(c.umask_set);
         ASSERT_EQ(c.umask, 077);
         BAD_EXACT(&c, "Exec", "UMask", "999",
-                  "web.cell:7: UMask=999: expected an octal mode between 0000 and 0777");
+                  "web.cell:7: UMask=999: expected an octal mode between 0000 and 07777");
+        /* systemd takes any mode up to 07777 (umask(2) keeps the 0777 bits). */
+        OK(&c, "Exec", "UMask", "1777");
+        ASSERT_EQ(c.umask, 01777);
+        OK(&c, "Exec", "UMask", "7777");
+        ASSERT_EQ(c.umask, 07777);
+        BAD(&c, "Exec", "UMask", "17777", "expected an octal mode between 0000 and 07777");
         OK(&c, "Exec", "UMask", "");
         ASSERT_FALSE(c.umask_set);
         ASSERT_EQ(c.umask, 022);

@@ -396,7 +396,19 @@ TEST(modes) {
         ASSERT_OK(parse_umask("77", &m));
         ASSERT_EQ(m, 077);
         ASSERT_ERROR(parse_umask("0800", &m), EINVAL);
-        ASSERT_ERROR(parse_umask("1777", &m), ERANGE);
+        /* UMask= takes what systemd's does: any mode up to 07777. */
+        ASSERT_OK(parse_umask("1777", &m));
+        ASSERT_EQ(m, 01777);
+        ASSERT_OK(parse_umask("7777", &m));
+        ASSERT_EQ(m, 07777);
+        ASSERT_OK(parse_umask("0000", &m));
+        ASSERT_EQ(m, 0);
+        ASSERT_OK(parse_umask(" 027", &m));
+        ASSERT_EQ(m, 027);
+        ASSERT_ERROR(parse_umask("17777", &m), ERANGE);
+        ASSERT_ERROR(parse_umask("+022", &m), EINVAL);
+        ASSERT_ERROR(parse_umask("0o22", &m), EINVAL);
+        ASSERT_ERROR(parse_umask("", &m), EINVAL);
         ASSERT_OK(parse_mode("1777", &m));
         ASSERT_EQ(m, 01777);
         ASSERT_ERROR(parse_mode("", &m), EINVAL);
