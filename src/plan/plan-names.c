@@ -9,6 +9,7 @@
 #include <sys/mount.h>
 
 #include "plan-internal.h"
+#include "signal-util.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -157,7 +158,7 @@ const char *plan_signal_to_string(int sig, char *buf, size_t size) {
                         snprintf(buf, size, "SIGRTMIN+%d", sig - SIGRTMIN);
                 return buf;
         }
-        n = sigabbrev_np(sig);
+        n = signal_name(sig);
         if (n)
                 snprintf(buf, size, "SIG%s", n);
         else

@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "macros.h"
+#include "signal-util.h"
 #include "supervise-common.h"
 
 static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH };
@@ -52,10 +53,10 @@ void supervise_log_exit(int code, int status, bool stop_requested, bool oom_kill
         if (stop_requested)
                 return;
         if (code == CLD_KILLED || code == CLD_DUMPED)
-                log_error("The payload died of signal SIG%s%s.", strna(sigabbrev_np(status)),
+                log_error("The payload died of signal SIG%s%s.", strna(signal_name(status)),
                           code == CLD_DUMPED ? " (core dumped)" : "");
         else if (code == CLD_EXITED && init && exit_status > 128 && exit_status < 128 + SIGRTMIN &&
-                 sigabbrev_np(exit_status - 128))
+                 signal_name(exit_status - 128))
                 log_error("The payload exited with status %d, which under Init=yes is how death by signal SIG%s is reported.",
-                          exit_status, sigabbrev_np(exit_status - 128));
+                          exit_status, signal_name(exit_status - 128));
 }

@@ -20,6 +20,14 @@ int config_parse_memory(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, v
         r = parse_limit(ctx->value, &v);
         if (r < 0)
                 return r == -ENOMEM ? r : -EINVAL;
+        /* As systemd: 2^64-1 bytes is out of range ("infinity" says it),
+         * and so is a limit of nothing at all (0, 0%) except for swap, where
+         * no swap is a fair thing to ask for. */
+        if (v.kind == CELL_LIMIT_VALUE && v.value == UINT64_MAX)
+                return config_bad(ctx, "fewer than 2^64-1 bytes, or \"infinity\"");
+        if (!streq(k->key, "MemorySwapMax") &&
+            ((v.kind == CELL_LIMIT_VALUE && v.value == 0) || (v.kind == CELL_LIMIT_PERCENT && v.permyriad == 0)))
+                return config_bad(ctx, "a limit above 0 (only MemorySwapMax= may be 0)");
         *l = v;
         return 0;
 }

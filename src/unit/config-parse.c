@@ -90,7 +90,7 @@ static const ConfigKey config_keys[] = {
           "space-separated group names or numeric GIDs", CONFIG_SPEC_PARSER },
         { "Exec", "WorkingDirectory", config_parse_working_directory, 0, 0,
           "an absolute path without \"..\" or \"~\"", CONFIG_SPEC_VALUE },
-        { "Exec", "UMask",       config_parse_umask, 0, 0, "an octal mode between 0000 and 0777" },
+        { "Exec", "UMask",       config_parse_umask, 0, 0, "an octal mode between 0000 and 07777" },
         { "Exec", "Hostname",    config_parse_hostname, OFF(hostname), 0,
           "a host name (letters, digits, \"-\", \"_\", dot-separated, at most 64 characters)",
           CONFIG_SPEC_VALUE },

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "parse-value.h"
+#include "signal-util.h"
 #include "strv.h"
 
 int parse_boolean(const char *s) {
@@ -64,46 +67,32 @@ int parse_int_range(const char *s, int min, int max, int *ret) {
         return 0;
 }
 
-/* A fraction ".NNN" at p: numerator and denominator (10^digits, at most 10^18;
- * further digits are dropped). No '.' gives 0/1. */
-static int scan_fraction(const char *p, uint64_t *ret_num, uint64_t *ret_den, const char **endp) {
-        uint64_t num = 0, den = 1;
+/* What systemd skips between the terms of a size or a time span (its
+ * WHITESPACE): not \v or \f. */
+#define BLANKS " \t\n\r"
 
-        if (*p != '.') {
-                *ret_num = 0;
-                *ret_den = 1;
-                *endp = p;
+static const char *skip_blanks(const char *p) {
+        return p + strspn(p, BLANKS);
+}
+
+/* floor(num / 10^digits * mul): the bytes a fraction of digits decimal
+ * digits (value num) adds to a term. Past 38 digits 10^digits exceeds any
+ * num * mul (< 2^124), so the fraction adds nothing. */
+static uint64_t fraction_scale(uint64_t num, size_t digits, uint64_t mul) {
+        unsigned __int128 den = 1;
+
+        if (digits >= 38)
                 return 0;
-        }
-        p++;
-        if (!isdigit((unsigned char) *p))
-                return -EINVAL;
-        for (; isdigit((unsigned char) *p); p++)
-                if (den < UINT64_C(1000000000000000000)) {
-                        num = num * 10 + (uint64_t) (*p - '0');
-                        den *= 10;
-                }
-        *ret_num = num;
-        *ret_den = den;
-        *endp = p;
-        return 0;
+        for (size_t i = 0; i < digits; i++)
+                den *= 10;
+        return (uint64_t) ((unsigned __int128) num * mul / den);
 }
 
-/* n + num/den, times mul, or -ERANGE. */
-static int scale(uint64_t n, uint64_t num, uint64_t den, uint64_t mul, uint64_t *ret) {
-        unsigned __int128 v = (unsigned __int128) n * mul + (unsigned __int128) num * mul / den;
-        if (v > UINT64_MAX)
-                return -ERANGE;
-        *ret = (uint64_t) v;
-        return 0;
-}
-
-static const char *skip_space(const char *p) {
-        while (*p && isspace((unsigned char) *p))
-                p++;
-        return p;
-}
-
+/* systemd's parse_size() with base 1024: a sum of terms, each a number
+ * (a "+" may lead it, as strtoull() takes one; a "-" may not), an optional
+ * fraction whose digits may be missing ("5.G"), and a suffix. Suffixes must
+ * strictly descend, E P T G M K B, and a bare number (factor 1) can only
+ * be the last term: "1G 512M" and "1K 5", not "1 2" or "1K 1M". */
 int parse_size(const char *s, uint64_t *ret) {
         static const struct {
                 const char *suffix;
@@ -116,42 +105,55 @@ int parse_size(const char *s, uint64_t *ret) {
                 { "M", UINT64_C(1) << 20 },
                 { "K", UINT64_C(1) << 10 },
                 { "B", 1 },
+                { "",  1 },     /* the bare number: matches anything, so last */
         };
         const char *p;
         uint64_t sum = 0;
+        size_t next = 0;        /* the first table entry the next term may use */
         int r;
 
         if (!s)
                 return -EINVAL;
-        p = skip_space(s);
-        if (!*p)
-                return -EINVAL;
-        while (*p) {
-                uint64_t n, num, den, factor = 1, v;
+        p = s;
+        do {
+                uint64_t n, num = 0, v;
+                size_t digits = 0, i;
+                const char *e;
 
-                r = scan_digits(p, &n, &p);
+                p = skip_blanks(p);
+                if (*p == '-')
+                        return -EINVAL;
+                r = scan_digits(*p == '+' ? p + 1 : p, &n, &e);
                 if (r < 0)
                         return r;
-                r = scan_fraction(p, &num, &den, &p);
-                if (r < 0)
-                        return r;
-                p = skip_space(p);
-                for (size_t i = 0; i < ELEMENTSOF(table); i++) {
-                        const char *e = startswith(p, table[i].suffix);
-                        if (e) {
-                                factor = table[i].factor;
-                                p = e;
-                                break;
+                if (*e == '.') {
+                        const char *f = ++e;
+
+                        if (isdigit((unsigned char) *f)) {
+                                /* As strtoull(): a fraction too long for 64 bits is ERANGE. */
+                                r = scan_digits(f, &num, &e);
+                                if (r < 0)
+                                        return r;
+                                digits = (size_t) (e - f);
                         }
                 }
-                r = scale(n, num, den, factor, &v);
-                if (r < 0)
-                        return r;
+                e = skip_blanks(e);
+                for (i = next; i < ELEMENTSOF(table); i++)
+                        if (startswith(e, table[i].suffix))
+                                break;
+                if (i >= ELEMENTSOF(table))
+                        return -EINVAL;
+                /* A fraction counts as one more unit here, as in systemd:
+                 * "15.5E" is out of range though below 2^64. */
+                if (n + (num > 0) > UINT64_MAX / table[i].factor)
+                        return -ERANGE;
+                v = n * table[i].factor + fraction_scale(num, digits, table[i].factor);
                 if (v > UINT64_MAX - sum)
                         return -ERANGE;
                 sum += v;
-                p = skip_space(p);
-        }
+                p = e + strlen(table[i].suffix);
+                next = i + 1;
+        } while (*p);
         *ret = sum;
         return 0;
 }
@@ -268,91 +270,166 @@ int parse_timespan(const char *s, uint64_t default_unit, uint64_t *ret_usec) {
                 { "\u00b5s", 1 },       /* micro sign */
                 { "\u03bcs", 1 },       /* greek mu */
         };
-        const char *p;
+        const char *p, *inf;
         uint64_t sum = 0;
+        bool any = false;
         int r;
 
         if (!s)
                 return -EINVAL;
-        p = skip_space(s);
-        if (streq(p, "infinity")) {
+        p = skip_blanks(s);
+        inf = startswith(p, "infinity");
+        if (inf) {
+                if (*skip_blanks(inf))
+                        return -EINVAL;
                 *ret_usec = USEC_INFINITY;
                 return 0;
         }
-        if (!*p)
-                return -EINVAL;
-        while (*p) {
-                uint64_t n = 0, num, den, mul = default_unit, v;
+        for (;;) {
+                uint64_t n = 0, mul = default_unit;
+                const char *digits, *e, *frac = NULL, *unit;
 
-                if (*p != '.') {
-                        r = scan_digits(p, &n, &p);
+                p = skip_blanks(p);
+                if (!*p) {
+                        if (!any)
+                                return -EINVAL;
+                        break;
+                }
+                /* "-0" too: a time span has no sign. */
+                if (*p == '-')
+                        return -ERANGE;
+                /* As strtoll(): an optional "+", then digits within 63 bits. */
+                digits = *p == '+' ? p + 1 : p;
+                e = p;
+                if (isdigit((unsigned char) *digits)) {
+                        r = scan_digits(digits, &n, &e);
                         if (r < 0)
                                 return r;
+                        if (n > INT64_MAX)
+                                return -ERANGE;
                 }
-                r = scan_fraction(p, &num, &den, &p);
-                if (r < 0)
-                        return r;
-                p = skip_space(p);
+                if (*e == '.') {
+                        /* The integer part may be missing (".5s"), the fraction may not. */
+                        frac = e + 1;
+                        e = frac + strspn(frac, "0123456789");
+                } else if (e == p)
+                        return -EINVAL;
+
+                unit = skip_blanks(e);
                 for (size_t i = 0; i < ELEMENTSOF(table); i++) {
-                        const char *e = startswith(p, table[i].unit);
-                        if (e) {
+                        const char *after = startswith(unit, table[i].unit);
+                        if (after) {
                                 mul = table[i].usec;
-                                p = e;
+                                unit = after;
                                 break;
                         }
                 }
-                r = scale(n, num, den, mul, &v);
-                if (r < 0)
-                        return r;
-                if (v >= USEC_INFINITY - sum)
+                /* A number runs into the next only across blanks or a unit:
+                 * "12.34 .56" and "12.34s.56" are two terms, "12.34.56" is
+                 * nothing, nor is "5x". */
+                if (unit == e && *unit)
+                        return -EINVAL;
+                p = unit;
+
+                if (n >= USEC_INFINITY / mul || n * mul >= USEC_INFINITY - sum)
                         return -ERANGE;
-                sum += v;
-                p = skip_space(p);
+                sum += n * mul;
+                any = true;
+
+                if (frac) {
+                        /* Digit by digit, each worth a tenth of the one before,
+                         * rounded down on its own as systemd does: "0.00000099min"
+                         * is 54us, not 59. */
+                        uint64_t m = mul / 10;
+                        const char *d;
+
+                        for (d = frac; isdigit((unsigned char) *d); d++, m /= 10) {
+                                uint64_t k = (uint64_t) (*d - '0') * m;
+                                if (k >= USEC_INFINITY - sum)
+                                        return -ERANGE;
+                                sum += k;
+                        }
+                        if (d == frac)
+                                return -EINVAL;
+                }
         }
         *ret_usec = sum;
         return 0;
 }
 
+/* An int as systemd's safe_atoi() reads one: leading blanks, a sign, and
+ * C's base prefixes (0x hex, 0 octal) plus 0b and 0o; nothing after it. */
+static int parse_int_any_base(const char *s, int *ret) {
+        const char *p = skip_blanks(s);
+        int base = 0;
+        char *end;
+        long v;
+
+        if (p[0] == '0' && (p[1] == 'b' || p[1] == 'B')) {
+                base = 2;
+                p += 2;
+        } else if (p[0] == '0' && (p[1] == 'o' || p[1] == 'O')) {
+                base = 8;
+                p += 2;
+        }
+        errno = 0;
+        v = strtol(p, &end, base);
+        if (errno > 0)
+                return -errno;
+        if (end == p || *end)
+                return -EINVAL;
+        if (v < INT_MIN || v > INT_MAX)
+                return -ERANGE;
+        *ret = (int) v;
+        return 0;
+}
+
 int parse_signal(const char *s, int *ret) {
         const char *p;
-        uint64_t n;
-        int r;
+        int n;
 
-        if (isempty(s))
+        if (!s)
                 return -EINVAL;
-        if (isdigit((unsigned char) *s)) {
-                r = parse_uint64_range(s, 1, (uint64_t) SIGRTMAX, &n);
-                if (r < 0)
-                        return r;
-                *ret = (int) n;
+        if (parse_int_any_base(s, &n) == 0) {
+                if (n < 1 || n > SIGRTMAX)
+                        return -ERANGE;
+                *ret = n;
                 return 0;
         }
-        p = startswith(s, "SIG") ?: s;
-
-        if (startswith(p, "RTMIN") || startswith(p, "RTMAX")) {
-                bool min = startswith(p, "RTMIN");
-                const char *q = p + 5;
-                int base = min ? SIGRTMIN : SIGRTMAX, sig;
-
-                if (!*q)
-                        sig = base;
-                else {
-                        if (*q != (min ? '+' : '-'))
-                                return -EINVAL;
-                        r = parse_uint64_range(q + 1, 0, (uint64_t) (SIGRTMAX - SIGRTMIN), &n);
-                        if (r < 0)
-                                return r;
-                        sig = min ? base + (int) n : base - (int) n;
-                }
-                *ret = sig;
-                return 0;
-        }
-        for (int i = 1; i < SIGRTMIN; i++) {
-                const char *a = sigabbrev_np(i);
-                if (a && streq(a, p)) {
+        s = startswith(s, "SIG") ?: s;
+        for (int i = 1; i < SIGRTMIN; i++)
+                if (streq_ptr(signal_name(i), s)) {
                         *ret = i;
                         return 0;
                 }
+
+        /* RTMIN+N and RTMAX-N, N from 0 to the count of real-time signals
+         * less one; the sign is part of the number. */
+        p = startswith(s, "RTMIN");
+        if (p) {
+                if (!*p) {
+                        *ret = SIGRTMIN;
+                        return 0;
+                }
+                if (*p != '+' || parse_int_any_base(p, &n) < 0)
+                        return -EINVAL;
+                if (n < 0 || n > SIGRTMAX - SIGRTMIN)
+                        return -ERANGE;
+                *ret = SIGRTMIN + n;
+                return 0;
+        }
+        p = startswith(s, "RTMAX");
+        if (p) {
+                if (!*p) {
+                        *ret = SIGRTMAX;
+                        return 0;
+                }
+                if (*p != '-' || parse_int_any_base(p, &n) < 0)
+                        return -EINVAL;
+                if (n > 0 || n < SIGRTMIN - SIGRTMAX)
+                        return -ERANGE;
+                *ret = SIGRTMAX + n;
+                return 0;
         }
         return -EINVAL;
 }
@@ -384,10 +461,15 @@ const char *errno_name(int error) {
         return error > 0 ? strerrorname_np(error) : NULL;
 }
 
+/* As systemd's parse_mode(): leading blanks, then octal digits only (no
+ * sign, no "0o"). */
 static int parse_octal(const char *s, mode_t max, mode_t *ret) {
         mode_t m = 0;
 
-        if (isempty(s))
+        if (!s)
+                return -EINVAL;
+        s = skip_blanks(s);
+        if (!*s)
                 return -EINVAL;
         for (const char *p = s; *p; p++) {
                 if (*p < '0' || *p > '7')
@@ -401,7 +483,9 @@ static int parse_octal(const char *s, mode_t max, mode_t *ret) {
 }
 
 int parse_umask(const char *s, mode_t *ret) {
-        return parse_octal(s, 0777, ret);
+        /* systemd's UMask= takes any mode up to 07777; umask(2) keeps the
+         * 0777 bits of it. */
+        return parse_octal(s, 07777, ret);
 }
 
 int parse_mode(const char *s, mode_t *ret) {

@@ -23,8 +23,10 @@ int parse_int64(const char *s, int64_t *ret);
 int parse_uint64_range(const char *s, uint64_t min, uint64_t max, uint64_t *ret);
 int parse_int_range(const char *s, int min, int max, int *ret);
 
-/* Bytes: "512", "64K", "1.5G", "2 T" (base 1024: K M G T P E, optional "B"
- * after none). Overflow is -ERANGE. */
+/* Bytes, as systemd's parse_size() base 1024: "512", "64K", "1.5G", "5.G",
+ * "2 T", "+5M", and sums whose suffixes strictly descend (E P T G M K B,
+ * a bare number only last): "1G 512M", "1K 5"; not "1 2", "1K 1M" or
+ * "-1". Overflow is -ERANGE. */
 int parse_size(const char *s, uint64_t *ret);
 
 /* "N%", "N.N%", "N.NN%" -> permyriad (12.34% -> 1234). Bounded to 0..100%
@@ -34,12 +36,17 @@ int parse_permyriad(const char *s, bool unbounded, uint32_t *ret);
 /* MemoryMax= and friends: bytes, "N%" (0..100%) or "infinity". */
 int parse_limit(const char *s, CellLimit *ret);
 
-/* systemd.time(7) time spans: "1min 30s", "5m", "100ms", "2h", "1.5s",
- * "infinity" (USEC_INFINITY). A bare number is in default_unit usec
- * (USEC_PER_SEC for "...Sec=" keys, 1 for usec keys). */
+/* systemd.time(7) time spans, as systemd's parse_time(): "1min 30s", "5m",
+ * "100ms", "2h", "1.5s", ".5s", "infinity" (USEC_INFINITY). A bare number
+ * is in default_unit usec (USEC_PER_SEC for "...Sec=" keys, 1 for usec
+ * keys). Terms are summed in any order; one runs into the next only after
+ * a unit or blanks ("12.34.56", "5x" and "5." are -EINVAL, "-5s" -ERANGE). */
 int parse_timespan(const char *s, uint64_t default_unit, uint64_t *ret_usec);
 
-/* "SIGTERM", "TERM", "15", "SIGRTMIN+3", "RTMAX-1" -> signal number. */
+/* As systemd's signal_from_string(): "SIGTERM", "TERM", "SIGIO",
+ * "SIGRTMIN+3", "RTMAX-1", or a number 1..SIGRTMAX read as C reads one
+ * ("0x1d"; a leading 0 is octal). Names are systemd's, not glibc's: no
+ * SIGPOLL, SIGIOT or SIGCLD. The names: signal_name() (signal-util.h). */
 int parse_signal(const char *s, int *ret);
 
 /* "EPERM" or 1..4095 -> errno number. */
@@ -47,7 +54,7 @@ int parse_errno(const char *s, int *ret);
 /* errno name for a number, NULL when unknown (for messages and docs). */
 const char *errno_name(int error);
 
-/* Octal "0022", "022", "22" -> mode, at most 0777. */
+/* Octal "0022", "022", "22" -> mode, at most 07777 (as systemd's UMask=). */
 int parse_umask(const char *s, mode_t *ret);
 /* Octal access mode, at most 07777 (tmpfs mode=). */
 int parse_mode(const char *s, mode_t *ret);

@@ -366,7 +366,7 @@ static void fuzz_modes(const char *s, uint8_t param) {
         int r = parse_umask(s, &m);
 
         check_return(r);
-        CHECK(r < 0 ? m == 07777777 : m <= 0777);
+        CHECK(r < 0 ? m == 07777777 : m <= 07777);
         m = 07777777;
         r = parse_mode(s, &m);
         check_return(r);

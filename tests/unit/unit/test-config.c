@@ -194,7 +194,13 @@ TEST(exec) {
         ASSERT_TRUE(c.umask_set);
         ASSERT_EQ(c.umask, 077);
         BAD_EXACT(&c, "Exec", "UMask", "999",
-                  "web.cell:7: UMask=999: expected an octal mode between 0000 and 0777");
+                  "web.cell:7: UMask=999: expected an octal mode between 0000 and 07777");
+        /* systemd takes any mode up to 07777 (umask(2) keeps the 0777 bits). */
+        OK(&c, "Exec", "UMask", "1777");
+        ASSERT_EQ(c.umask, 01777);
+        OK(&c, "Exec", "UMask", "7777");
+        ASSERT_EQ(c.umask, 07777);
+        BAD(&c, "Exec", "UMask", "17777", "expected an octal mode between 0000 and 07777");
         OK(&c, "Exec", "UMask", "");
         ASSERT_FALSE(c.umask_set);
         ASSERT_EQ(c.umask, 022);
@@ -208,6 +214,15 @@ TEST(exec) {
         OK(&c, "Exec", "KillSignal", "SIGRTMIN+3");
         ASSERT_EQ(c.kill_signal, SIGRTMIN + 3);
         BAD(&c, "Exec", "KillSignal", "SIGNOPE", "expected a signal name");
+        /* systemd's signal names, not glibc's. */
+        OK(&c, "Exec", "KillSignal", "SIGIO");
+        ASSERT_EQ(c.kill_signal, SIGIO);
+        OK(&c, "Exec", "KillSignal", "IO");
+        ASSERT_EQ(c.kill_signal, SIGIO);
+        BAD_EXACT(&c, "Exec", "KillSignal", "SIGPOLL",
+                  "web.cell:7: KillSignal=SIGPOLL: expected a signal name (SIGTERM, TERM, SIGRTMIN+3) or number");
+        OK(&c, "Exec", "KillSignal", "29");
+        ASSERT_EQ(c.kill_signal, SIGIO);
         OK(&c, "Exec", "KillSignal", "");
         ASSERT_EQ(c.kill_signal, 0);
 
@@ -219,6 +234,14 @@ TEST(exec) {
         OK(&c, "Exec", "TimeoutStopSec", "infinity");
         ASSERT_EQ_U64(c.timeout_stop_usec, USEC_INFINITY);
         BAD(&c, "Exec", "TimeoutStopSec", "soon", "expected a time span");
+        BAD(&c, "Exec", "TimeoutStopSec", "12.34.56", "TimeoutStopSec=12.34.56: expected a time span");
+        BAD(&c, "Exec", "TimeoutStopSec", "1.2.3", "TimeoutStopSec=1.2.3: expected a time span");
+        BAD(&c, "Exec", "TimeoutStopSec", "5.s", "expected a time span");
+        ASSERT_EQ_U64(c.timeout_stop_usec, USEC_INFINITY);
+        OK(&c, "Exec", "TimeoutStopSec", "12.34 .56");
+        ASSERT_EQ_U64(c.timeout_stop_usec, 12900 * USEC_PER_MSEC);
+        OK(&c, "Exec", "TimeoutStopSec", "1.5h");
+        ASSERT_EQ_U64(c.timeout_stop_usec, 5400 * USEC_PER_SEC);
         OK(&c, "Exec", "TimeoutStopSec", "");
         ASSERT_FALSE(c.timeout_stop_set);
         cell_config_done(&c);
@@ -309,6 +332,43 @@ TEST(limits) {
                   "web.cell:7: MemoryMax=12Q: expected bytes with K/M/G/T suffix, a percentage or \"infinity\"");
         BAD(&c, "Limits", "MemoryMax", "101%", "MemoryMax=101%: expected bytes");
         ASSERT_EQ_U64(c.memory_max.value, UINT64_C(512) << 20);
+        /* Sizes as systemd's parse_size(): descending suffixes, "5.G", "+5M". */
+        OK(&c, "Limits", "MemoryMax", "1G 512M");
+        ASSERT_EQ_U64(c.memory_max.value, UINT64_C(3) << 29);
+        OK(&c, "Limits", "MemoryMax", "5.G");
+        ASSERT_EQ_U64(c.memory_max.value, UINT64_C(5) << 30);
+        OK(&c, "Limits", "MemoryHigh", "10.M");
+        ASSERT_EQ_U64(c.memory_high.value, UINT64_C(10) << 20);
+        OK(&c, "Limits", "MemoryMax", "+5M");
+        ASSERT_EQ_U64(c.memory_max.value, UINT64_C(5) << 20);
+        BAD(&c, "Limits", "MemoryMax", "1 2", "MemoryMax=1 2: expected bytes");
+        BAD(&c, "Limits", "MemoryMax", "1K 1M", "MemoryMax=1K 1M: expected bytes");
+        BAD(&c, "Limits", "MemoryMax", "-5M", "MemoryMax=-5M: expected bytes");
+        ASSERT_EQ_U64(c.memory_max.value, UINT64_C(5) << 20);
+        /* No limit of nothing at all, except for swap (systemd: "Memory
+         * limit '0' out of range"); nor 2^64-1 bytes, for any of them. */
+        BAD_EXACT(&c, "Limits", "MemoryMax", "0",
+                  "web.cell:7: MemoryMax=0: expected a limit above 0 (only MemorySwapMax= may be 0)");
+        BAD(&c, "Limits", "MemoryMax", "0%", "MemoryMax=0%: expected a limit above 0");
+        BAD(&c, "Limits", "MemoryMax", "0.00%", "MemoryMax=0.00%: expected a limit above 0");
+        BAD(&c, "Limits", "MemoryMax", "0K", "MemoryMax=0K: expected a limit above 0");
+        BAD(&c, "Limits", "MemoryHigh", "0", "MemoryHigh=0: expected a limit above 0");
+        BAD(&c, "Limits", "MemoryHigh", "0%", "MemoryHigh=0%: expected a limit above 0");
+        ASSERT_EQ_U64(c.memory_max.value, UINT64_C(5) << 20);
+        ASSERT_EQ_U64(c.memory_high.value, UINT64_C(10) << 20);
+        OK(&c, "Limits", "MemoryMax", "0.01%");
+        ASSERT_EQ(c.memory_max.permyriad, 1);
+        OK(&c, "Limits", "MemorySwapMax", "0");
+        ASSERT_EQ(c.memory_swap_max.kind, CELL_LIMIT_VALUE);
+        ASSERT_EQ_U64(c.memory_swap_max.value, 0);
+        OK(&c, "Limits", "MemorySwapMax", "0%");
+        ASSERT_EQ(c.memory_swap_max.kind, CELL_LIMIT_PERCENT);
+        ASSERT_EQ(c.memory_swap_max.permyriad, 0);
+        BAD_EXACT(&c, "Limits", "MemorySwapMax", "18446744073709551615",
+                  "web.cell:7: MemorySwapMax=18446744073709551615: expected fewer than 2^64-1 bytes, or \"infinity\"");
+        BAD(&c, "Limits", "MemoryMax", "18446744073709551615", "expected fewer than 2^64-1 bytes");
+        OK(&c, "Limits", "MemoryMax", "18446744073709551614");
+        ASSERT_EQ_U64(c.memory_max.value, UINT64_MAX - 1);
         OK(&c, "Limits", "MemoryMax", "");
         ASSERT_EQ(c.memory_max.kind, CELL_LIMIT_UNSET);
 
@@ -426,6 +486,16 @@ TEST(rlimits) {
                   "with SOFT not above HARD");
         BAD(&c, "Limits", "LimitNOFILE", "1K", "each a number or \"infinity\"");
         BAD(&c, "Limits", "LimitAS", "12Q", "each bytes with K/M/G/T suffix");
+        /* Sizes of rlimits are systemd's parse_size() too. */
+        BAD(&c, "Limits", "LimitCORE", "1 2", "LimitCORE=1 2: expected SOFT[:HARD], each bytes");
+        BAD(&c, "Limits", "LimitCORE", "1K 1M", "LimitCORE=1K 1M: expected SOFT[:HARD], each bytes");
+        OK(&c, "Limits", "LimitCORE", "5.G:+10.G 5K");
+        ASSERT_EQ_U64(c.rlimits[RLIMIT_CORE].soft, UINT64_C(5) << 30);
+        ASSERT_EQ_U64(c.rlimits[RLIMIT_CORE].hard, (UINT64_C(10) << 30) + (5 << 10));
+        OK(&c, "Limits", "LimitCORE", "10.M:1G 512M");
+        ASSERT_EQ_U64(c.rlimits[RLIMIT_CORE].soft, UINT64_C(10) << 20);
+        ASSERT_EQ_U64(c.rlimits[RLIMIT_CORE].hard, UINT64_C(3) << 29);
+        BAD(&c, "Limits", "LimitCPU", "12.34.56", "LimitCPU=12.34.56: expected SOFT[:HARD], each a time span");
         BAD(&c, "Limits", "LimitCPU", "soon", "each a time span");
         ASSERT_EQ_U64(c.rlimits[RLIMIT_NOFILE].soft, 1024);
         OK(&c, "Limits", "LimitNOFILE", "");

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "parse-value.h"
+#include "signal-util.h"
 #include "test.h"
 
 TEST(boolean) {
@@ -69,7 +70,57 @@ TEST(size) {
         ASSERT_ERROR(parse_size("", &v), EINVAL);
         ASSERT_ERROR(parse_size("-1", &v), EINVAL);
         ASSERT_ERROR(parse_size("K", &v), EINVAL);
-        ASSERT_ERROR(parse_size("1.G", &v), EINVAL);
+
+        /* As systemd's parse_size(): the suffixes of a sum strictly descend
+         * and a bare number (factor 1) can only come last. */
+        ASSERT_OK(parse_size("1G512M", &v));
+        ASSERT_EQ_U64(v, UINT64_C(3) << 29);
+        ASSERT_OK(parse_size("1K 5", &v));
+        ASSERT_EQ_U64(v, 1029);
+        ASSERT_OK(parse_size("1B 2", &v));
+        ASSERT_EQ_U64(v, 3);
+        ASSERT_OK(parse_size("1T 2G 3M 4K 5B", &v));
+        ASSERT_EQ_U64(v, (UINT64_C(1) << 40) + (UINT64_C(2) << 30) + (3 << 20) + (4 << 10) + 5);
+        v = 42;
+        ASSERT_ERROR(parse_size("1 2", &v), EINVAL);
+        ASSERT_ERROR(parse_size("1K 1M", &v), EINVAL);
+        ASSERT_ERROR(parse_size("1K 1K", &v), EINVAL);
+        ASSERT_ERROR(parse_size("1 2B", &v), EINVAL);
+        ASSERT_ERROR(parse_size("1GB", &v), EINVAL);
+        ASSERT_ERROR(parse_size("5M ", &v), EINVAL);   /* blanks only before a term */
+        ASSERT_EQ_U64(v, 42);                           /* untouched on failure */
+        /* A fraction may have no digits; the integer part may not be missing. */
+        ASSERT_OK(parse_size("5.G", &v));
+        ASSERT_EQ_U64(v, UINT64_C(5) << 30);
+        ASSERT_OK(parse_size("10.M", &v));
+        ASSERT_EQ_U64(v, UINT64_C(10) << 20);
+        ASSERT_OK(parse_size("1.G", &v));
+        ASSERT_EQ_U64(v, UINT64_C(1) << 30);
+        ASSERT_OK(parse_size("5. G", &v));
+        ASSERT_EQ_U64(v, UINT64_C(5) << 30);
+        ASSERT_OK(parse_size("5.", &v));
+        ASSERT_EQ_U64(v, 5);
+        ASSERT_OK(parse_size("0.5K", &v));
+        ASSERT_EQ_U64(v, 512);
+        ASSERT_ERROR(parse_size(".5G", &v), EINVAL);
+        ASSERT_ERROR(parse_size("1.5.5G", &v), EINVAL);
+        /* strtoull()'s "+" is taken, a "-" is not. */
+        ASSERT_OK(parse_size("+5M", &v));
+        ASSERT_EQ_U64(v, UINT64_C(5) << 20);
+        ASSERT_ERROR(parse_size("-5M", &v), EINVAL);
+        ASSERT_ERROR(parse_size("+-5M", &v), EINVAL);
+        ASSERT_ERROR(parse_size("+ 5M", &v), EINVAL);
+        /* A fraction counts as one more unit against the range: 15.5E is
+         * below 2^64 and still refused, as by systemd. */
+        ASSERT_ERROR(parse_size("15.5E", &v), ERANGE);
+        ASSERT_OK(parse_size("15.0E", &v));
+        ASSERT_EQ_U64(v, UINT64_C(15) << 60);
+        ASSERT_OK(parse_size("18446744073709551615", &v));
+        ASSERT_EQ_U64(v, UINT64_MAX);
+        ASSERT_ERROR(parse_size("18446744073709551616", &v), ERANGE);
+        ASSERT_ERROR(parse_size("1.99999999999999999999K", &v), ERANGE);
+        ASSERT_OK(parse_size("1.000000000000000000000000000000000000000001K", &v));
+        ASSERT_EQ_U64(v, 1024);
 }
 
 TEST(permyriad) {
@@ -150,9 +201,85 @@ TEST(timespan) {
         ASSERT_EQ_U64(t, USEC_INFINITY);
         ASSERT_ERROR(parse_timespan("5x", USEC_PER_SEC, &t), EINVAL);
         ASSERT_ERROR(parse_timespan("", USEC_PER_SEC, &t), EINVAL);
-        ASSERT_ERROR(parse_timespan("-5s", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("-5s", USEC_PER_SEC, &t), ERANGE);   /* as systemd */
         ASSERT_ERROR(parse_timespan("s", USEC_PER_SEC, &t), EINVAL);
         ASSERT_ERROR(parse_timespan("99999999999y", USEC_PER_SEC, &t), ERANGE);
+
+        /* What systemd-analyze timespan says, for what cell read otherwise
+         * or is worth pinning down. A fraction straight after a fraction is
+         * not a second term. */
+        t = 42;
+        ASSERT_ERROR(parse_timespan("12.34.56", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("1.2.3", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("1.5.s", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("0.5-1", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_EQ_U64(t, 42);
+        ASSERT_OK(parse_timespan("12.34 .56", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 12900 * USEC_PER_MSEC);
+        ASSERT_OK(parse_timespan("12.34s.56", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 12900 * USEC_PER_MSEC);
+        ASSERT_OK(parse_timespan("5sec.5", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 5500 * USEC_PER_MSEC);
+        /* The fraction needs digits, the integer part does not. */
+        ASSERT_ERROR(parse_timespan("5.", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("5.s", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("15min.", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan(".", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_OK(parse_timespan(".5s", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 500 * USEC_PER_MSEC);
+        /* Blanks between a number and its unit, around terms, at the ends. */
+        ASSERT_OK(parse_timespan("5 s", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 5 * USEC_PER_SEC);
+        ASSERT_OK(parse_timespan(" 5s ", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 5 * USEC_PER_SEC);
+        ASSERT_OK(parse_timespan("1.5 h", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 5400 * USEC_PER_SEC);
+        ASSERT_OK(parse_timespan(" infinity ", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, USEC_INFINITY);
+        ASSERT_ERROR(parse_timespan("infinity5", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("5 x", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("5s x", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("5mi", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("5 m s", USEC_PER_SEC, &t), EINVAL);
+        /* Terms in any order and repeated; a bare number takes the default unit. */
+        ASSERT_OK(parse_timespan("1 2", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 3 * USEC_PER_SEC);
+        ASSERT_OK(parse_timespan("5m30", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 330 * USEC_PER_SEC);
+        ASSERT_OK(parse_timespan("1m1m", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 120 * USEC_PER_SEC);
+        ASSERT_OK(parse_timespan("5 sec 5 min", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 305 * USEC_PER_SEC);
+        ASSERT_OK(parse_timespan("5msec", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 5 * USEC_PER_MSEC);
+        ASSERT_OK(parse_timespan("1.5M", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 3944700 * USEC_PER_SEC);
+        ASSERT_OK(parse_timespan("5\u03bcs", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 5);
+        /* A "+" as strtoll() takes it; any "-" is out of range, "-0" too. */
+        ASSERT_OK(parse_timespan("+5s", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 5 * USEC_PER_SEC);
+        ASSERT_ERROR(parse_timespan("+ 5s", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("-0", USEC_PER_SEC, &t), ERANGE);
+        ASSERT_ERROR(parse_timespan("5 -5s", USEC_PER_SEC, &t), ERANGE);
+        /* Decimal only; a leading 0 is no octal here. */
+        ASSERT_OK(parse_timespan("010", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 10 * USEC_PER_SEC);
+        ASSERT_ERROR(parse_timespan("0x10", USEC_PER_SEC, &t), EINVAL);
+        ASSERT_ERROR(parse_timespan("1e3", USEC_PER_SEC, &t), EINVAL);
+        /* Each fractional digit is worth a tenth of the one before, rounded
+         * down on its own: systemd's 54us, where 0.00000099 * 60s is 59.4us. */
+        ASSERT_OK(parse_timespan("0.00000099min", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 54);
+        ASSERT_OK(parse_timespan("4.99999999999999999999s", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 4999999);
+        ASSERT_OK(parse_timespan("0.0000001", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, 0);
+        /* The integer part is a long long. */
+        ASSERT_OK(parse_timespan("9223372036854775807us", USEC_PER_SEC, &t));
+        ASSERT_EQ_U64(t, UINT64_C(9223372036854775807));
+        ASSERT_ERROR(parse_timespan("9223372036854775808us", USEC_PER_SEC, &t), ERANGE);
+        ASSERT_ERROR(parse_timespan("584542y", USEC_PER_SEC, &t), ERANGE);
 }
 
 TEST(signal) {
@@ -176,6 +303,74 @@ TEST(signal) {
         ASSERT_ERROR(parse_signal("SIGRTMIN+99", &s), ERANGE);
         ASSERT_ERROR(parse_signal("SIGRTMIN-1", &s), EINVAL);
         ASSERT_ERROR(parse_signal("sigterm", &s), EINVAL);
+
+        /* systemd's names, not glibc's: SIGIO, no SIGPOLL. */
+        ASSERT_OK(parse_signal("SIGIO", &s));
+        ASSERT_EQ(s, SIGIO);
+        ASSERT_OK(parse_signal("IO", &s));
+        ASSERT_EQ(s, SIGIO);
+        ASSERT_OK(parse_signal("SIGSTKFLT", &s));
+        ASSERT_EQ(s, SIGSTKFLT);
+        s = 42;
+        ASSERT_ERROR(parse_signal("SIGPOLL", &s), EINVAL);
+        ASSERT_ERROR(parse_signal("POLL", &s), EINVAL);
+        ASSERT_ERROR(parse_signal("SIGIOT", &s), EINVAL);
+        ASSERT_ERROR(parse_signal("SIGCLD", &s), EINVAL);
+        ASSERT_ERROR(parse_signal("SIG9", &s), EINVAL);
+        ASSERT_EQ(s, 42);
+        /* Numbers as systemd's safe_atoi() reads them: 0x hex, a leading 0
+         * octal (so "019" is nothing), blanks before, nothing after. */
+        ASSERT_OK(parse_signal("29", &s));
+        ASSERT_EQ(s, SIGIO);
+        ASSERT_OK(parse_signal("0x1d", &s));
+        ASSERT_EQ(s, SIGIO);
+        ASSERT_OK(parse_signal("010", &s));
+        ASSERT_EQ(s, 8);
+        ASSERT_ERROR(parse_signal("019", &s), EINVAL);
+        ASSERT_OK(parse_signal(" 9", &s));
+        ASSERT_EQ(s, SIGKILL);
+        ASSERT_OK(parse_signal("+9", &s));
+        ASSERT_EQ(s, SIGKILL);
+        ASSERT_ERROR(parse_signal("9 ", &s), EINVAL);
+        ASSERT_ERROR(parse_signal("-9", &s), ERANGE);
+        ASSERT_OK(parse_signal("64", &s));
+        ASSERT_EQ(s, SIGRTMAX);
+        /* RTMIN+N and RTMAX-N over the whole real-time range. */
+        ASSERT_OK(parse_signal("RTMIN+0", &s));
+        ASSERT_EQ(s, SIGRTMIN);
+        ASSERT_OK(parse_signal("SIGRTMIN+30", &s));
+        ASSERT_EQ(s, SIGRTMAX);
+        ASSERT_ERROR(parse_signal("SIGRTMIN+31", &s), ERANGE);
+        ASSERT_OK(parse_signal("RTMAX-0", &s));
+        ASSERT_EQ(s, SIGRTMAX);
+        ASSERT_OK(parse_signal("SIGRTMAX", &s));
+        ASSERT_EQ(s, SIGRTMAX);
+        ASSERT_OK(parse_signal("SIGRTMAX-30", &s));
+        ASSERT_EQ(s, SIGRTMIN);
+        ASSERT_ERROR(parse_signal("SIGRTMAX-31", &s), ERANGE);
+        ASSERT_ERROR(parse_signal("RTMIN+ 3", &s), EINVAL);
+        ASSERT_ERROR(parse_signal("RTMAX+1", &s), EINVAL);
+}
+
+TEST(signal_names) {
+        ASSERT_STREQ(signal_name(SIGTERM), "TERM");
+        ASSERT_STREQ(signal_name(SIGIO), "IO");         /* glibc: POLL */
+        ASSERT_STREQ(signal_name(SIGSTKFLT), "STKFLT");
+        ASSERT_STREQ(signal_name(SIGSYS), "SYS");
+        ASSERT_NULL(signal_name(0));
+        ASSERT_NULL(signal_name(-1));
+        ASSERT_NULL(signal_name(32));                   /* glibc's own, unnamed */
+        ASSERT_NULL(signal_name(SIGRTMIN));
+        ASSERT_NULL(signal_name(SIGRTMAX));
+        /* Every name reads back as its number. */
+        for (int i = 1; i < SIGRTMIN; i++) {
+                int s = 0;
+
+                if (!signal_name(i))
+                        continue;
+                ASSERT_OK(parse_signal(signal_name(i), &s));
+                ASSERT_EQ(s, i);
+        }
 }
 
 TEST(errno_values) {
@@ -201,7 +396,19 @@ TEST(modes) {
         ASSERT_OK(parse_umask("77", &m));
         ASSERT_EQ(m, 077);
         ASSERT_ERROR(parse_umask("0800", &m), EINVAL);
-        ASSERT_ERROR(parse_umask("1777", &m), ERANGE);
+        /* UMask= takes what systemd's does: any mode up to 07777. */
+        ASSERT_OK(parse_umask("1777", &m));
+        ASSERT_EQ(m, 01777);
+        ASSERT_OK(parse_umask("7777", &m));
+        ASSERT_EQ(m, 07777);
+        ASSERT_OK(parse_umask("0000", &m));
+        ASSERT_EQ(m, 0);
+        ASSERT_OK(parse_umask(" 027", &m));
+        ASSERT_EQ(m, 027);
+        ASSERT_ERROR(parse_umask("17777", &m), ERANGE);
+        ASSERT_ERROR(parse_umask("+022", &m), EINVAL);
+        ASSERT_ERROR(parse_umask("0o22", &m), EINVAL);
+        ASSERT_ERROR(parse_umask("", &m), EINVAL);
         ASSERT_OK(parse_mode("1777", &m));
         ASSERT_EQ(m, 01777);
         ASSERT_ERROR(parse_mode("", &m), EINVAL);

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Signal names as systemd writes and reads them (its signal_to_string()
+ * table): "TERM" for SIGTERM, "IO" for SIGIO, without "SIG". NULL for
+ * real-time signals and numbers without a name. glibc's sigabbrev_np() is
+ * not used: it says "POLL" for 29, which systemd does not read. The parser
+ * is parse_signal() (src/unit/parse-value.h). */
+const char *signal_name(int sig);
