@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "macros.h"
 #include "signal-util.h"
@@ -43,4 +44,23 @@ static const char * const signal_names[] = {
 
 const char *signal_name(int sig) {
         return sig > 0 && (size_t) sig < ELEMENTSOF(signal_names) ? signal_names[sig] : NULL;
+}
+
+const char *signal_to_string(int sig, char buf[static SIGNAL_STRING_MAX]) {
+        const char *n;
+
+        /* Real-time signals by their offset, as systemd writes them. */
+        if (sig >= SIGRTMIN && sig <= SIGRTMAX) {
+                if (sig == SIGRTMIN)
+                        snprintf(buf, SIGNAL_STRING_MAX, "SIGRTMIN");
+                else
+                        snprintf(buf, SIGNAL_STRING_MAX, "SIGRTMIN+%d", sig - SIGRTMIN);
+                return buf;
+        }
+        n = signal_name(sig);
+        if (n)
+                snprintf(buf, SIGNAL_STRING_MAX, "SIG%s", n);
+        else
+                snprintf(buf, SIGNAL_STRING_MAX, "%d", sig);
+        return buf;
 }

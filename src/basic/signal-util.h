@@ -7,3 +7,7 @@
  * not used: it says "POLL" for 29, which systemd does not read. The parser
  * is parse_signal() (src/unit/parse-value.h). */
 const char *signal_name(int sig);
+
+/* sig as systemd prints it: "SIGTERM", "SIGRTMIN+3", else its number. */
+#define SIGNAL_STRING_MAX 24
+const char *signal_to_string(int sig, char buf[static SIGNAL_STRING_MAX]);

@@ -34,7 +34,6 @@ extern const PlanFlagName plan_mount_flag_names[];
 extern const size_t plan_mount_flag_names_count;
 
 /* "SIGTERM", "SIGRTMIN+3" into buf. */
-const char *plan_signal_to_string(int sig, char *buf, size_t size);
 /* "EPERM" into buf, or the number. */
 const char *plan_errno_to_string(int error, char *buf, size_t size);
 

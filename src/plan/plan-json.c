@@ -10,6 +10,7 @@
 
 #include "json-write.h"
 #include "plan-internal.h"
+#include "signal-util.h"
 
 static void json_flags(JsonWriter *w, unsigned long flags, const PlanFlagName *names, size_t n) {
         json_array_begin_inline(w);
@@ -283,7 +284,7 @@ static void json_process(JsonWriter *w, const Plan *p) {
         json_key(w, "notify_socket");
         json_string(w, p->notify_socket);
         json_key(w, "kill_signal");
-        json_string(w, plan_signal_to_string(p->kill_signal, buf, sizeof buf));
+        json_string(w, signal_to_string(p->kill_signal, buf));
         json_key(w, "timeout_stop_usec");
         json_uint_or_infinity(w, p->timeout_stop_usec, USEC_INFINITY);
 }

@@ -9,7 +9,6 @@
 #include <sys/mount.h>
 
 #include "plan-internal.h"
-#include "signal-util.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -145,25 +144,6 @@ const char *plan_seccomp_action_to_string(PlanSeccompAction a) {
         default:
                 return "unknown";
         }
-}
-
-const char *plan_signal_to_string(int sig, char *buf, size_t size) {
-        const char *n;
-
-        /* Real-time signals by their offset, as systemd writes them. */
-        if (sig >= SIGRTMIN && sig <= SIGRTMAX) {
-                if (sig == SIGRTMIN)
-                        snprintf(buf, size, "SIGRTMIN");
-                else
-                        snprintf(buf, size, "SIGRTMIN+%d", sig - SIGRTMIN);
-                return buf;
-        }
-        n = signal_name(sig);
-        if (n)
-                snprintf(buf, size, "SIG%s", n);
-        else
-                snprintf(buf, size, "%d", sig);
-        return buf;
 }
 
 const char *plan_errno_to_string(int error, char *buf, size_t size) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "plan-internal.h"
+#include "signal-util.h"
 #include "strv.h"
 
 static void text_flags(FILE *f, unsigned long flags, const PlanFlagName *names, size_t n, const char *none) {
@@ -195,7 +196,7 @@ int plan_print_text(const Plan *p, FILE *f) {
         fprintf(f, "Boot: %s, Init: %s, NotifyReady: %s (%s)\n",
                 p->boot ? "yes" : "no", p->init ? "yes" : "no", p->notify_ready ? "yes" : "no",
                 strna(p->notify_socket));
-        fprintf(f, "Stop:              %s, ", plan_signal_to_string(p->kill_signal, buf, sizeof buf));
+        fprintf(f, "Stop:              %s, ", signal_to_string(p->kill_signal, buf));
         if (p->timeout_stop_usec == USEC_INFINITY)
                 fputs("no timeout\n", f);
         else if (p->timeout_stop_usec % USEC_PER_SEC == 0)

@@ -43,6 +43,7 @@ int supervise_exit_status(int code, int status) {
 
 void supervise_log_exit(int code, int status, bool stop_requested, bool oom_killed, bool init) {
         int exit_status = supervise_exit_status(code, status);
+        char sigbuf[SIGNAL_STRING_MAX];
 
         if (oom_killed) {
                 log_error("The payload was killed by the OOM killer (MemoryMax=).");
@@ -53,7 +54,7 @@ void supervise_log_exit(int code, int status, bool stop_requested, bool oom_kill
         if (stop_requested)
                 return;
         if (code == CLD_KILLED || code == CLD_DUMPED)
-                log_error("The payload died of signal SIG%s%s.", strna(signal_name(status)),
+                log_error("The payload died of signal %s%s.", signal_to_string(status, sigbuf),
                           code == CLD_DUMPED ? " (core dumped)" : "");
         else if (code == CLD_EXITED && init && exit_status > 128 && exit_status < 128 + SIGRTMIN &&
                  signal_name(exit_status - 128))
