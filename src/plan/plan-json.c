@@ -94,6 +94,8 @@ static void json_mount(JsonWriter *w, const PlanMount *m) {
         json_bool(w, m->source_in_root);
         json_key(w, "idmap");
         json_bool(w, m->idmap);
+        json_key(w, "file");
+        json_string(w, m->file);
         json_key(w, "line");
         json_uint(w, m->line);
         json_object_end(w);

@@ -119,12 +119,28 @@ static int plan_mounts_from_templates(Plan *p, const PlanMountTemplate *t, size_
         return 0;
 }
 
-static int plan_check_target(const CellConfig *c, const char *key, const char *target, unsigned line,
-                             Diagnostics *diag) {
+/* The file a config entry was written in: its own (a drop-in's), else the
+ * main file's (a config made by hand may name none). */
+static const char *plan_entry_file(const CellConfig *c, const char *file) {
+        return file ?: c->path;
+}
+
+/* A mount of the unit's keeps where it was written (its own copy: the plan
+ * outlives the config), for the JSON and the text plan. */
+static int plan_mount_set_origin(PlanMount *m, const CellConfig *c, const char *file, unsigned line) {
+        file = plan_entry_file(c, file);
+        if (file && !(m->file = strdup(file)))
+                return -ENOMEM;
+        m->line = line;
+        return 0;
+}
+
+static int plan_check_target(const CellConfig *c, const char *key, const char *target, const char *file,
+                             unsigned line, Diagnostics *diag) {
         /* The root itself is Directory=; a mount over "/" would replace it. */
         if (streq(target, "/"))
-                return diag_error(diag, c->path, line, "%s: cannot mount over the container's root \"/\"",
-                                  key) ?: -EINVAL;
+                return diag_error(diag, plan_entry_file(c, file), line,
+                                  "%s: cannot mount over the container's root \"/\"", key) ?: -EINVAL;
         return 0;
 }
 
@@ -200,11 +216,11 @@ static int plan_mount_overlay(Plan *p, const CellConfig *c, const CellOverlay *o
                 n_plus += o->upper[0] == '+';
         }
         if (n_plus > 0 && n_plus < n_paths)
-                return diag_error(diag, c->path, o->line,
+                return diag_error(diag, plan_entry_file(c, o->file), o->line,
                                   "Overlay=: mixing paths inside the container (\"+\") and on the host "
                                   "in one overlay is not supported") ?: -EINVAL;
 
-        r = plan_check_target(c, "Overlay=", o->target, o->line, diag);
+        r = plan_check_target(c, "Overlay=", o->target, o->file, o->line, diag);
         if (r < 0)
                 return r;
 
@@ -226,8 +242,7 @@ static int plan_mount_overlay(Plan *p, const CellConfig *c, const CellOverlay *o
         if (!m->upper)
                 return -ENOMEM;
         m->source_in_root = n_plus > 0;
-        m->line = o->line;
-        return 0;
+        return plan_mount_set_origin(m, c, o->file, o->line);
 }
 
 int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
@@ -265,7 +280,7 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                 bool in_root = b->source[0] == '+';
                 const char *source = b->source + in_root, *target = b->target ?: source;
 
-                if (plan_check_target(c, key, target, b->line, diag) < 0) {
+                if (plan_check_target(c, key, target, b->file, b->line, diag) < 0) {
                         invalid = true;
                         continue;
                 }
@@ -275,7 +290,9 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                 m->source_in_root = in_root;
                 m->optional = b->ignore_missing;
                 m->idmap = b->idmap;
-                m->line = b->line;
+                r = plan_mount_set_origin(m, c, b->file, b->line);
+                if (r < 0)
+                        return r;
         }
 
         for (size_t i = 0; i < c->n_tmpfs; i++) {
@@ -283,7 +300,7 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                 _cleanup_free_ char *data = NULL;
                 unsigned long flags;
 
-                if (plan_check_target(c, "TemporaryFileSystem=", t->path, t->line, diag) < 0) {
+                if (plan_check_target(c, "TemporaryFileSystem=", t->path, t->file, t->line, diag) < 0) {
                         invalid = true;
                         continue;
                 }
@@ -293,7 +310,9 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                 r = plan_mount_append(p, PLAN_MOUNT_FS, "tmpfs", t->path, "tmpfs", flags, data, &m);
                 if (r < 0)
                         return r;
-                m->line = t->line;
+                r = plan_mount_set_origin(m, c, t->file, t->line);
+                if (r < 0)
+                        return r;
         }
 
         for (size_t i = 0; i < c->n_overlays; i++) {
@@ -304,19 +323,20 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                         invalid = true;
         }
 
-        for (size_t i = 0; c->inaccessible && c->inaccessible[i]; i++) {
-                const char *path = c->inaccessible[i];
-                unsigned line = i < c->n_inaccessible_lines ? c->inaccessible_lines[i] : 0;
+        for (size_t i = 0; i < c->n_inaccessible; i++) {
+                const CellInaccessible *e = &c->inaccessible[i];
 
-                if (plan_check_target(c, "Inaccessible=", path, line, diag) < 0) {
+                if (plan_check_target(c, "Inaccessible=", e->path, e->file, e->line, diag) < 0) {
                         invalid = true;
                         continue;
                 }
-                r = plan_mount_append(p, PLAN_MOUNT_MASK, NULL, path, NULL,
+                r = plan_mount_append(p, PLAN_MOUNT_MASK, NULL, e->path, NULL,
                                       MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, &m);
                 if (r < 0)
                         return r;
-                m->line = line;
+                r = plan_mount_set_origin(m, c, e->file, e->line);
+                if (r < 0)
+                        return r;
         }
 
         for (size_t i = 0; i < ELEMENTSOF(plan_masked_paths); i++) {

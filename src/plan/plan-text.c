@@ -139,7 +139,10 @@ static void text_mount(FILE *f, const PlanMount *m) {
                 fputs(" optional", f);
         if (m->idmap)
                 fputs(" idmap", f);
-        if (m->line > 0)
+        /* The file too: a drop-in's line 5 is not the main file's. */
+        if (m->line > 0 && m->file)
+                fprintf(f, " [%s:%u]", m->file, m->line);
+        else if (m->line > 0)
                 fprintf(f, " [line %u]", m->line);
         fputc('\n', f);
 }

@@ -367,6 +367,7 @@ static void plan_mount_done(PlanMount *m) {
         free(m->data);
         strv_free(m->lower);
         free(m->upper);
+        free(m->file);
 }
 
 void plan_properties_free(PlanProperty *p, size_t n) {

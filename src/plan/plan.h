@@ -45,7 +45,8 @@ typedef struct PlanMount {
         bool optional;          /* a missing source is skipped ("-" prefix) instead of an error */
         bool source_in_root;    /* .source/.lower/.upper are paths inside the root ("+" prefix) */
         bool idmap;             /* idmapped with the container's user namespace */
-        unsigned line;          /* unit file line it came from, 0 for built-in mounts */
+        char *file;             /* the unit file or drop-in it was written in, NULL for built-in mounts */
+        unsigned line;          /* its line in .file, 0 for built-in mounts */
 } PlanMount;
 
 typedef struct PlanIdMap {

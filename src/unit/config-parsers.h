@@ -19,7 +19,7 @@
 typedef struct ConfigKey ConfigKey;
 
 typedef struct ConfigContext {
-        const char *file;
+        const char *file;       /* as the reader names it; only valid during the call: an entry copies it */
         unsigned line;
         Diagnostics *diag;
         const char *section;
@@ -115,6 +115,7 @@ int config_parse_address(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, 
 /* config.c: frees of list members, shared with the reset paths */
 void cell_config_free_binds(CellConfig *c);
 void cell_config_free_tmpfs(CellConfig *c);
+void cell_config_free_inaccessible(CellConfig *c);
 void cell_config_free_overlays(CellConfig *c);
 void cell_config_free_environment_files(CellConfig *c);
 void cell_config_free_device_allow(CellConfig *c);

@@ -29,6 +29,21 @@ static int expand_source(ConfigContext *ctx, const ConfigKey *k, char **path) {
         return 0;
 }
 
+/* Where an entry was written, for the plan's messages: its own copy of the
+ * reader's file name (the main file or the drop-in) and the line. */
+static int entry_origin(const ConfigContext *ctx, char **ret_file, unsigned *ret_line) {
+        char *f = NULL;
+
+        if (ctx->file) {
+                f = strdup(ctx->file);
+                if (!f)
+                        return -ENOMEM;
+        }
+        *ret_file = f;
+        *ret_line = ctx->line;
+        return 0;
+}
+
 int config_parse_bind(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         bool read_only = k->ltype;
         CellBind b, *slot;
@@ -55,11 +70,12 @@ int config_parse_bind(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
         r = expand_source(ctx, k, &b.source);
         if (r >= 0)
                 r = config_expand_path(ctx, k, &b.target);
+        if (r >= 0)
+                r = entry_origin(ctx, &b.file, &b.line);
         if (r < 0) {
                 cell_bind_done(&b);
                 return r;
         }
-        b.line = ctx->line;
         slot = config_array_append((void **) &c->binds, &c->n_binds, sizeof(CellBind));
         if (!slot) {
                 cell_bind_done(&b);
@@ -82,11 +98,12 @@ int config_parse_tmpfs(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, vo
                 return r;
         /* The path only, as systemd: "size=50%" is no specifier. */
         r = config_expand_path(ctx, k, &t.path);
+        if (r >= 0)
+                r = entry_origin(ctx, &t.file, &t.line);
         if (r < 0) {
                 cell_tmpfs_done(&t);
                 return r;
         }
-        t.line = ctx->line;
         slot = config_array_append((void **) &c->tmpfs, &c->n_tmpfs, sizeof(CellTmpfs));
         if (!slot) {
                 cell_tmpfs_done(&t);
@@ -98,14 +115,12 @@ int config_parse_tmpfs(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, vo
 
 int config_parse_inaccessible(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         _cleanup_strv_free_ char **paths = NULL;
-        unsigned *lines;
+        CellInaccessible *l;
         size_t n;
         int r;
 
         if (isempty(ctx->value)) {
-                c->inaccessible = strv_free(c->inaccessible);
-                c->inaccessible_lines = mfree(c->inaccessible_lines);
-                c->n_inaccessible_lines = 0;
+                cell_config_free_inaccessible(c);
                 return 0;
         }
         r = parse_inaccessible(ctx->value, &paths);
@@ -116,18 +131,25 @@ int config_parse_inaccessible(ConfigContext *ctx, const ConfigKey *k, CellConfig
                 if (r < 0)
                         return r;
         }
-        r = strv_extend_strv(&c->inaccessible, paths);
-        if (r < 0)
-                return r;
-        /* Each path keeps its line, as Bind= does, for the plan's messages. */
-        n = strv_length(c->inaccessible);
-        lines = reallocarray(c->inaccessible_lines, n, sizeof(unsigned));
-        if (!lines)
+        n = strv_length(paths);
+        l = reallocarray(c->inaccessible, c->n_inaccessible + n, sizeof(CellInaccessible));
+        if (!l)
                 return -ENOMEM;
-        for (size_t i = c->n_inaccessible_lines; i < n; i++)
-                lines[i] = ctx->line;
-        c->inaccessible_lines = lines;
-        c->n_inaccessible_lines = n;
+        c->inaccessible = l;
+        /* Each path keeps where it was written, as Bind= does, for the plan's messages. */
+        for (size_t i = 0; i < n; i++) {
+                CellInaccessible *e = &c->inaccessible[c->n_inaccessible + i];
+
+                *e = (CellInaccessible) { .path = paths[i] };
+                r = entry_origin(ctx, &e->file, &e->line);
+                if (r < 0) {
+                        while (i > 0)
+                                free(c->inaccessible[c->n_inaccessible + --i].file);
+                        return r;
+                }
+        }
+        c->n_inaccessible += n;
+        paths = mfree(paths);   /* its strings are the entries' paths now */
         return 0;
 }
 
@@ -158,11 +180,12 @@ int config_parse_overlay(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, 
                 r = expand_source(ctx, k, &o.upper);
         if (r >= 0)
                 r = config_expand_path(ctx, k, &o.target);
+        if (r >= 0)
+                r = entry_origin(ctx, &o.file, &o.line);
         if (r < 0) {
                 cell_overlay_done(&o);
                 return r;
         }
-        o.line = ctx->line;
         slot = config_array_append((void **) &c->overlays, &c->n_overlays, sizeof(CellOverlay));
         if (!slot) {
                 cell_overlay_done(&o);

@@ -28,6 +28,13 @@ void cell_config_free_tmpfs(CellConfig *c) {
         c->n_tmpfs = 0;
 }
 
+void cell_config_free_inaccessible(CellConfig *c) {
+        for (size_t i = 0; i < c->n_inaccessible; i++)
+                cell_inaccessible_done(&c->inaccessible[i]);
+        c->inaccessible = mfree(c->inaccessible);
+        c->n_inaccessible = 0;
+}
+
 void cell_config_free_overlays(CellConfig *c) {
         for (size_t i = 0; i < c->n_overlays; i++)
                 cell_overlay_done(&c->overlays[i]);
@@ -75,8 +82,7 @@ void cell_config_done(CellConfig *c) {
         free(c->directory);
         cell_config_free_binds(c);
         cell_config_free_tmpfs(c);
-        strv_free(c->inaccessible);
-        free(c->inaccessible_lines);
+        cell_config_free_inaccessible(c);
         cell_config_free_overlays(c);
 
         strv_free(c->exec);

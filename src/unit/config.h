@@ -9,7 +9,13 @@
  *  - every string and strv is malloc'ed and owned by the config;
  *  - a value that may be absent carries a "_set" flag (or a sentinel named
  *    in its comment), so "not written" and "written as 0" differ;
- *  - lists keep file order; an empty assignment ("Bind=") reset them. */
+ *  - lists keep file order; an empty assignment ("Bind=") reset them;
+ *  - a list entry the plan may complain about later (a mount) keeps where
+ *    it was written: .file, its own copy of the name of the file the
+ *    assignment was read from (the main file or a drop-in, as the reader
+ *    named it; NULL when the caller of config_assign() named none), and
+ *    .line in that file. A line alone would be ambiguous: "web.cell:5" for
+ *    line 5 of web.cell.d/x.conf. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -41,15 +47,24 @@ typedef struct CellBind {
         bool recursive;         /* rbind (default) vs norbind */
         bool nosuid, nodev, noexec;
         bool idmap;             /* "idmap" (issue 8; carried, checked) */
-        unsigned line;          /* where it was written, for run-time messages */
+        char *file;             /* where it was written (see above) */
+        unsigned line;
 } CellBind;
 
 /* TemporaryFileSystem=PATH[:OPTS] */
 typedef struct CellTmpfs {
         char *path;             /* absolute, inside the container */
         char *options;          /* validated mount options ("mode=0755,size=64M"), NULL = defaults */
+        char *file;             /* where it was written (see above) */
         unsigned line;
 } CellTmpfs;
+
+/* Inaccessible=: one per path (one line may name several). */
+typedef struct CellInaccessible {
+        char *path;             /* absolute, inside the container */
+        char *file;             /* where it was written (see above) */
+        unsigned line;
+} CellInaccessible;
 
 /* Overlay=[+]LOWER...:UPPER:DEST, nspawn syntax (colon separated, at least
  * one lower, "+" prefix on a path means relative to the container root). */
@@ -58,6 +73,7 @@ typedef struct CellOverlay {
         char *upper;            /* empty string "" means a tmpfs upper (nspawn semantics) */
         char *target;
         bool read_only;         /* OverlayReadOnly= */
+        char *file;             /* where it was written (see above) */
         unsigned line;
 } CellOverlay;
 
@@ -125,9 +141,7 @@ typedef struct CellConfig {
         bool read_only;
         CellBind *binds;            size_t n_binds;       /* Bind= and BindReadOnly=, in file order */
         CellTmpfs *tmpfs;           size_t n_tmpfs;
-        char **inaccessible;
-        unsigned *inaccessible_lines;   /* the unit file line of each inaccessible[i] */
-        size_t n_inaccessible_lines;
+        CellInaccessible *inaccessible; size_t n_inaccessible;   /* in file order, paths of a line in its order */
         CellOverlay *overlays;      size_t n_overlays;
         CellVolatile volatile_mode;
 

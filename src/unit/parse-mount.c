@@ -64,6 +64,7 @@ static int mount_source(const char *s, bool allow_empty, char **ret) {
 void cell_bind_done(CellBind *b) {
         b->source = mfree(b->source);
         b->target = mfree(b->target);
+        b->file = mfree(b->file);
 }
 
 int parse_bind(const char *s, bool read_only, CellBind *ret) {
@@ -132,6 +133,7 @@ int parse_bind(const char *s, bool read_only, CellBind *ret) {
 void cell_tmpfs_done(CellTmpfs *t) {
         t->path = mfree(t->path);
         t->options = mfree(t->options);
+        t->file = mfree(t->file);
 }
 
 /* One tmpfs option, validated, appended to *out in normalised form. */
@@ -212,6 +214,7 @@ void cell_overlay_done(CellOverlay *o) {
         o->lower = strv_free(o->lower);
         o->upper = mfree(o->upper);
         o->target = mfree(o->target);
+        o->file = mfree(o->file);
 }
 
 int parse_overlay(const char *s, bool read_only, CellOverlay *ret) {
@@ -271,6 +274,11 @@ int parse_volatile(const char *s, CellVolatile *ret) {
                 return -EINVAL;
         *ret = b ? CELL_VOLATILE_YES : CELL_VOLATILE_NO;
         return 0;
+}
+
+void cell_inaccessible_done(CellInaccessible *i) {
+        i->path = mfree(i->path);
+        i->file = mfree(i->file);
 }
 
 int parse_inaccessible(const char *s, char ***list) {

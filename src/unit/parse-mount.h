@@ -34,3 +34,4 @@ int parse_volatile(const char *s, CellVolatile *ret);
  * "-" prefix accepted and dropped: a missing path is always skipped),
  * appended to *list normalised. On -EINVAL *list is unchanged. */
 int parse_inaccessible(const char *s, char ***list);
+void cell_inaccessible_done(CellInaccessible *i);

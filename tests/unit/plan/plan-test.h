@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -39,12 +40,13 @@ static inline void config_minimal(CellConfig *c, const char *name) {
         ASSERT_OK(strv_extend(&c->exec, "true"));
 }
 
-/* What unit_load() makes of text as the file NAME.cell (in a temporary
- * directory, gone on return), for the tests that must see the reader's part
- * too: the line of each value, the order a key's values come in. */
-static inline void config_from_text(CellConfig *c, const char *name, const char *text) {
+/* What unit_load() makes of text as the file NAME.cell, with dropin (unless
+ * NULL) as NAME.cell.d/x.conf (in a temporary directory, gone on return),
+ * for the tests that must see the reader's part too: the file and line of
+ * each value, the order a key's values come in. */
+static inline void config_from_files(CellConfig *c, const char *name, const char *text, const char *dropin) {
         char dir[] = "/tmp/test-plan-XXXXXX";
-        _cleanup_free_ char *path = NULL;
+        _cleanup_free_ char *path = NULL, *ddir = NULL, *dpath = NULL;
         Diagnostics d = {};
         FILE *f;
         int r;
@@ -55,14 +57,32 @@ static inline void config_from_text(CellConfig *c, const char *name, const char 
         ASSERT_NOT_NULL(f);
         ASSERT_TRUE(fputs(text, f) >= 0);
         ASSERT_EQ(fclose(f), 0);
+        if (dropin) {
+                ASSERT_TRUE(asprintf(&ddir, "%s.d", path) > 0);
+                ASSERT_TRUE(asprintf(&dpath, "%s/x.conf", ddir) > 0);
+                ASSERT_EQ(mkdir(ddir, 0755), 0);
+                f = fopen(dpath, "we");
+                ASSERT_NOT_NULL(f);
+                ASSERT_TRUE(fputs(dropin, f) >= 0);
+                ASSERT_EQ(fclose(f), 0);
+        }
         r = unit_load(path, &(UnitLoadOptions) { .search_path = (char *[]) { NULL } }, c, &d);
+        if (dropin) {
+                ASSERT_EQ(unlink(dpath), 0);
+                ASSERT_EQ(rmdir(ddir), 0);
+        }
         ASSERT_EQ(unlink(path), 0);
         ASSERT_EQ(rmdir(dir), 0);
         STRV_FOREACH(m, d.messages)
                 fprintf(stderr, "%s\n", *m);
         ASSERT_OK(r);
         ASSERT_EQ(d.n_errors, 0);
+        ASSERT_EQ(strv_length(c->dropin_paths), dropin ? 1U : 0U);
         diag_done(&d);
+}
+
+static inline void config_from_text(CellConfig *c, const char *name, const char *text) {
+        config_from_files(c, name, text, NULL);
 }
 
 static inline void config_add_bind(CellConfig *c, const char *source, const char *target, bool read_only,
@@ -75,6 +95,17 @@ static inline void config_add_bind(CellConfig *c, const char *source, const char
                 .target = target ? xstrdup(target) : NULL,
                 .read_only = read_only,
                 .recursive = true,
+                .line = line,
+        };
+}
+
+static inline void config_add_inaccessible(CellConfig *c, const char *path, const char *file, unsigned line) {
+        CellInaccessible *l = realloc(c->inaccessible, sizeof(CellInaccessible) * (c->n_inaccessible + 1));
+        ASSERT_NOT_NULL(l);
+        c->inaccessible = l;
+        c->inaccessible[c->n_inaccessible++] = (CellInaccessible) {
+                .path = xstrdup(path),
+                .file = file ? xstrdup(file) : NULL,
                 .line = line,
         };
 }

@@ -23,7 +23,7 @@ static void config_full(CellConfig *c) {
         config_minimal(c, "full@1");
         c->description = xstrdup("All \"the\" things");
         config_add_bind(c, "/srv/www", "/var/www", true, 7);
-        ASSERT_OK(strv_extend(&c->inaccessible, "/etc/shadow"));
+        config_add_inaccessible(c, "/etc/shadow", NULL, 0);
         c->overlays = calloc(1, sizeof(CellOverlay));
         ASSERT_NOT_NULL(c->overlays);
         /* As written in the unit, lowest first: the JSON lists them top-most first. */
@@ -190,7 +190,8 @@ TEST(json_mask_lines) {
         ASSERT_CONTAINS(gshadow, "\"line\": 4\n");
         ASSERT_CONTAINS(root, "\"line\": 4\n");
         ASSERT_CONTAINS(kcore, "\"line\": 0\n");
-        ASSERT_CONTAINS(t, "  mask      /etc/shadow          (ro,nosuid,nodev,noexec) [line 3]\n");
+        ASSERT_CONTAINS(t, "  mask      /etc/shadow          (ro,nosuid,nodev,noexec) [/tmp/test-plan-");
+        ASSERT_CONTAINS(t, "/u.cell:3]\n");
 
         plan_done(&p);
         cell_config_done(&c);
@@ -220,8 +221,10 @@ TEST(json_overlay_order) {
         ASSERT_CONTAINS(ro, "\"lower\": [\"/c\", \"/b\", \"/a\"],\n      \"upper\": \"/up\",\n");
         ASSERT_CONTAINS(ro, "\"source_in_root\": true,");
         ASSERT_CONTAINS(ro, "\"line\": 4\n");
-        ASSERT_CONTAINS(t, "  overlay   /opt                 lower /srv/l2:/srv/l1 (top first) upper (tmpfs) [line 3]\n");
-        ASSERT_CONTAINS(t, "  overlay   /ro                  lower +/c:+/b:+/a (top first) upper +/up (ro) [line 4]\n");
+        ASSERT_CONTAINS(t, "  overlay   /opt                 lower /srv/l2:/srv/l1 (top first) upper (tmpfs) [/tmp/");
+        ASSERT_CONTAINS(t, "  overlay   /ro                  lower +/c:+/b:+/a (top first) upper +/up (ro) [/tmp/");
+        ASSERT_CONTAINS(t, "/u.cell:3]\n");
+        ASSERT_CONTAINS(t, "/u.cell:4]\n");
 
         plan_done(&p);
         cell_config_done(&c);
@@ -254,9 +257,64 @@ TEST(json_bind_in_root) {
         ASSERT_CONTAINS(app, "\"flags\": [\"ro\", \"rec\"],");
         ASSERT_CONTAINS(app, "\"optional\": true,\n      \"source_in_root\": true,");
         ASSERT_CONTAINS(host, "\"source_in_root\": false,");
-        ASSERT_CONTAINS(t, "  bind      /data                <- +/srv/data (rec) [line 3]\n");
-        ASSERT_CONTAINS(t, "  bind      /etc/app             <- +/etc/app (ro,rec) optional [line 4]\n");
-        ASSERT_CONTAINS(t, "  bind      /srv/host            <- /srv/host (rec) [line 5]\n");
+        ASSERT_CONTAINS(t, "  bind      /data                <- +/srv/data (rec) [/tmp/");
+        ASSERT_CONTAINS(t, "  bind      /etc/app             <- +/etc/app (ro,rec) optional [/tmp/");
+        ASSERT_CONTAINS(t, "  bind      /srv/host            <- /srv/host (rec) [/tmp/");
+        ASSERT_CONTAINS(t, "/u.cell:3]\n");
+        ASSERT_CONTAINS(t, "/u.cell:4]\n");
+        ASSERT_CONTAINS(t, "/u.cell:5]\n");
+
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* Each of the unit's mounts names the file it was written in, next to its
+ * line: a drop-in's entries the drop-in, the main file's the main file;
+ * built-in mounts have null (and 0). The text plan shows "[FILE:LINE]". */
+TEST(json_mount_files) {
+        _cleanup_free_ char *want = NULL;
+        CellConfig c;
+        Plan p = {};
+
+        config_from_files(&c, "dd",
+                          "[Root]\n"
+                          "Directory=/var/lib/cell/test\n"
+                          "Bind=/srv/main\n"                               /* line 3 */
+                          "[Exec]\n"
+                          "Exec=/bin/true\n",
+                          "[Root]\n"
+                          "Inaccessible=/etc/shadow\n"                     /* line 2 */
+                          "Bind=/srv/dropin:/data\n"                       /* line 3 */
+                          "TemporaryFileSystem=/scratch\n"                 /* line 4 */
+                          "Overlay=/srv/l1:/srv/up:/opt\n");               /* line 5 */
+        plan_ok(&c, NULL, &p);
+        _cleanup_free_ char *j = print(&p, plan_print_json);
+        _cleanup_free_ char *t = print(&p, plan_print_text);
+        _cleanup_free_ char *main_bind = json_mount_of(j, "/srv/main"), *shadow = json_mount_of(j, "/etc/shadow");
+        _cleanup_free_ char *data = json_mount_of(j, "/data"), *scratch = json_mount_of(j, "/scratch");
+        _cleanup_free_ char *opt = json_mount_of(j, "/opt"), *kcore = json_mount_of(j, "/proc/kcore");
+        const char *dropin = c.dropin_paths[0];
+
+#define EXPECT(haystack, fmt, ...)                                              \
+        do {                                                                    \
+                want = mfree(want);                                             \
+                ASSERT_TRUE(asprintf(&want, fmt, __VA_ARGS__) > 0);             \
+                ASSERT_CONTAINS(haystack, want);                                \
+        } while (0)
+        EXPECT(main_bind, "\"file\": \"%s\",\n      \"line\": %u\n", c.path, 3);
+        EXPECT(shadow, "\"file\": \"%s\",\n      \"line\": %u\n", dropin, 2);
+        EXPECT(data, "\"file\": \"%s\",\n      \"line\": %u\n", dropin, 3);
+        EXPECT(scratch, "\"file\": \"%s\",\n      \"line\": %u\n", dropin, 4);
+        EXPECT(opt, "\"file\": \"%s\",\n      \"line\": %u\n", dropin, 5);
+        ASSERT_CONTAINS(kcore, "\"idmap\": false,\n      \"file\": null,\n      \"line\": 0\n");
+
+        EXPECT(t, "  bind      /srv/main            <- /srv/main (rec) [%s:%u]\n", c.path, 3);
+        EXPECT(t, "  mask      /etc/shadow          (ro,nosuid,nodev,noexec) [%s:%u]\n", dropin, 2);
+        EXPECT(t, "  bind      /data                <- /srv/dropin (rec) [%s:%u]\n", dropin, 3);
+        EXPECT(t, " [%s:%u]\n", dropin, 4);
+        EXPECT(t, " [%s:%u]\n", dropin, 5);
+        ASSERT_CONTAINS(t, "  mask      /proc/kcore          (ro,nosuid,nodev,noexec) optional\n");
+#undef EXPECT
 
         plan_done(&p);
         cell_config_done(&c);
@@ -291,7 +349,7 @@ TEST(text_summary) {
         /* Quoted (it has blanks), control characters escaped. */
         ASSERT_CONTAINS(t, " \"GREETING=tab\\there\\x01 \xff end\"\n");
         ASSERT_CONTAINS(t, "Stop:              SIGTERM, SIGKILL after 90s\n");
-        ASSERT_CONTAINS(t, "bind      /var/www             <- /srv/www (ro,rec) [line 7]");
+        ASSERT_CONTAINS(t, "bind      /var/www             <- /srv/www (ro,rec) [full@1.cell:7]");
         ASSERT_CONTAINS(t, "Seccomp:           default allow");
         ASSERT_CONTAINS(t, "ptrace(ENOSYS)");
         ASSERT_CONTAINS(t, "LimitNOFILE");

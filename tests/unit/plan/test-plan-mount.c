@@ -108,11 +108,7 @@ TEST(mounts_user_order_and_lines) {
         c.overlays[0].line = 13;
         c.n_overlays = 1;
 
-        ASSERT_OK(strv_extend(&c.inaccessible, "/etc/secret"));
-        c.inaccessible_lines = calloc(1, sizeof(unsigned));
-        ASSERT_NOT_NULL(c.inaccessible_lines);
-        c.inaccessible_lines[0] = 14;
-        c.n_inaccessible_lines = 1;
+        config_add_inaccessible(&c, "/etc/secret", NULL, 14);
 
         plan_ok(&c, NULL, &p);
 
@@ -187,11 +183,7 @@ TEST(mounts_bad_targets) {
         config_minimal(&c, "m");
         config_add_bind(&c, "/srv", "/", false, 5);
         config_add_bind(&c, "+/srv", "/", false, 6);
-        ASSERT_OK(strv_extend(&c.inaccessible, "/"));
-        c.inaccessible_lines = calloc(1, sizeof(unsigned));
-        ASSERT_NOT_NULL(c.inaccessible_lines);
-        c.inaccessible_lines[0] = 8;
-        c.n_inaccessible_lines = 1;
+        config_add_inaccessible(&c, "/", NULL, 8);
         plan_fails(&c, "m.cell:5: Bind=: cannot mount over the container's root");
         plan_fails(&c, "m.cell:6: Bind=: cannot mount over the container's root");
         plan_fails(&c, "m.cell:8: Inaccessible=: cannot mount over");
@@ -207,5 +199,47 @@ TEST(mounts_bad_targets) {
         c.overlays[0].line = 4;
         c.n_overlays = 1;
         plan_fails(&c, "m.cell:4: Overlay=: mixing paths");
+        cell_config_done(&c);
+}
+
+/* A drop-in's entries are reported against the drop-in, with their line in
+ * it: the main file's name with the drop-in's line would point to the wrong
+ * line of the wrong file. The main file's own keep the main file. */
+TEST(mounts_bad_targets_in_dropin) {
+        _cleanup_free_ char *all = NULL, *want = NULL;
+        CellConfig c;
+        Diagnostics d = {};
+        Plan p = {};
+
+        config_from_files(&c, "dd",
+                          "[Root]\n"
+                          "Directory=/var/lib/cell/test\n"
+                          "BindReadOnly=/srv/main:/\n"                     /* line 3 */
+                          "[Exec]\n"
+                          "Exec=/bin/true\n",
+                          "[Root]\n"
+                          "Bind=/srv:/\n"                                  /* line 2 */
+                          "TemporaryFileSystem=/\n"                        /* line 3 */
+                          "Overlay=+/a:/b:/up:/x\n"                        /* line 4 */
+                          "Inaccessible=/etc/x /\n");                      /* line 5 */
+        ASSERT_ERROR(plan_build(&c, NULL, &p, &d), EINVAL);
+        all = strv_join(d.messages, "\n");
+        ASSERT_NOT_NULL(all);
+        ASSERT_EQ(d.n_errors, 5);
+
+#define EXPECT(file, fmt, ...)                                                  \
+        do {                                                                    \
+                want = mfree(want);                                             \
+                ASSERT_TRUE(asprintf(&want, "%s:" fmt, file, __VA_ARGS__) > 0); \
+                ASSERT_CONTAINS(all, want);                                     \
+        } while (0)
+        EXPECT(c.path, "%u: BindReadOnly=: cannot mount over the container's root \"/\"", 3);
+        EXPECT(c.dropin_paths[0], "%u: Bind=: cannot mount over the container's root \"/\"", 2);
+        EXPECT(c.dropin_paths[0], "%u: TemporaryFileSystem=: cannot mount over", 3);
+        EXPECT(c.dropin_paths[0], "%u: Overlay=: mixing paths", 4);
+        EXPECT(c.dropin_paths[0], "%u: Inaccessible=: cannot mount over", 5);
+#undef EXPECT
+
+        diag_done(&d);
         cell_config_done(&c);
 }

@@ -100,6 +100,7 @@ TEST(root) {
         ASSERT_FALSE(c.binds[0].recursive);
         ASSERT_TRUE(c.binds[1].read_only && c.binds[1].ignore_missing);
         ASSERT_EQ(c.binds[1].line, 7);
+        ASSERT_STREQ(c.binds[1].file, "web.cell");
         BAD(&c, "Root", "Bind", "/a:/b:ro", "Bind=/a:/b:ro: expected [-][+]SRC[:DST[:OPTS]]");
         /* Bind= resets Bind= entries only */
         OK(&c, "Root", "Bind", "");
@@ -113,21 +114,29 @@ TEST(root) {
         OK(&c, "Root", "TemporaryFileSystem", "/run");
         ASSERT_EQ(c.n_tmpfs, 2);
         ASSERT_STREQ(c.tmpfs[0].options, "mode=1777,size=10%");
+        ASSERT_STREQ(c.tmpfs[1].file, "web.cell");
+        ASSERT_EQ(c.tmpfs[1].line, 7);
         BAD(&c, "Root", "TemporaryFileSystem", "/tmp:size=lots", "expected PATH[:OPTS]");
         OK(&c, "Root", "TemporaryFileSystem", "");
         ASSERT_EQ(c.n_tmpfs, 0);
 
         OK(&c, "Root", "Inaccessible", "/proc/kcore /sys/firmware");
         OK(&c, "Root", "Inaccessible", "/boot");
-        ASSERT_EQ(strv_length(c.inaccessible), 3);
+        ASSERT_EQ(c.n_inaccessible, 3);
+        ASSERT_STREQ(c.inaccessible[1].path, "/sys/firmware");
+        ASSERT_STREQ(c.inaccessible[1].file, "web.cell");
+        ASSERT_EQ(c.inaccessible[1].line, 7);
         BAD(&c, "Root", "Inaccessible", "boot", "expected space-separated absolute paths");
+        ASSERT_EQ(c.n_inaccessible, 3);
         OK(&c, "Root", "Inaccessible", "");
         ASSERT_NULL(c.inaccessible);
+        ASSERT_EQ(c.n_inaccessible, 0);
 
         OK(&c, "Root", "Overlay", "/l1:/l2:/up:/usr");
         OK(&c, "Root", "OverlayReadOnly", "/l:/opt");
         ASSERT_EQ(c.n_overlays, 2);
         ASSERT_TRUE(c.overlays[1].read_only);
+        ASSERT_STREQ(c.overlays[1].file, "web.cell");
         BAD(&c, "Root", "Overlay", "/only", "expected [+]LOWER");
         OK(&c, "Root", "Overlay", "");
         ASSERT_EQ(c.n_overlays, 1);

@@ -134,6 +134,56 @@ TEST(load_any_file_name_with_name_option) {
         tree_done(&t);
 }
 
+/* The mount keys' entries keep the file they were written in next to the
+ * line, for the plan's messages: a drop-in's entry names the drop-in, not
+ * the main file (whose line 2 is another line). */
+TEST(mount_entries_know_their_file) {
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_strv_free_ char **sp = NULL;
+        _cleanup_free_ char *p = NULL, *dropin = NULL;
+        Diagnostics d = {};
+        Tree t;
+
+        tree_init(&t);
+        sp = tree_search_path(&t);
+        p = WRITE_PATH(&t, "etc/dd.cell", VALID "[Root]\nBind=/srv/main\nInaccessible=/main\n");
+        dropin = WRITE_PATH(&t, "etc/dd.cell.d/x.conf",
+                            "[Root]\n"
+                            "BindReadOnly=/srv/dropin\n"               /* line 2 */
+                            "TemporaryFileSystem=/scratch\n"           /* line 3 */
+                            "Overlay=/srv/l:/srv/u:/opt\n"             /* line 4 */
+                            "Inaccessible=/a /b\n");                   /* line 5 */
+        ASSERT_OK(unit_load("dd", &(UnitLoadOptions) { .search_path = sp }, &c, &d));
+        dump(&d);
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_STREQ(c.path, p);
+        ASSERT_EQ(strv_length(c.dropin_paths), 1);
+
+        ASSERT_EQ(c.n_binds, 2);
+        ASSERT_STREQ(c.binds[0].file, p);
+        ASSERT_EQ(c.binds[0].line, 6);
+        ASSERT_STREQ(c.binds[1].file, dropin);
+        ASSERT_EQ(c.binds[1].line, 2);
+        ASSERT_EQ(c.n_tmpfs, 1);
+        ASSERT_STREQ(c.tmpfs[0].file, dropin);
+        ASSERT_EQ(c.tmpfs[0].line, 3);
+        ASSERT_EQ(c.n_overlays, 1);
+        ASSERT_STREQ(c.overlays[0].file, dropin);
+        ASSERT_EQ(c.overlays[0].line, 4);
+        ASSERT_EQ(c.n_inaccessible, 3);
+        ASSERT_STREQ(c.inaccessible[0].path, "/main");
+        ASSERT_STREQ(c.inaccessible[0].file, p);
+        ASSERT_EQ(c.inaccessible[0].line, 7);
+        for (size_t i = 1; i < 3; i++) {
+                ASSERT_STREQ(c.inaccessible[i].file, dropin);
+                ASSERT_EQ(c.inaccessible[i].line, 5);
+        }
+        ASSERT_STREQ(c.inaccessible[2].path, "/b");
+
+        diag_done(&d);
+        tree_done(&t);
+}
+
 TEST(template_instance_dropins_specifiers_reset) {
         _cleanup_(cell_config_done) CellConfig c = {};
         _cleanup_strv_free_ char **sp = NULL;
@@ -219,7 +269,7 @@ TEST(specifiers_per_key) {
         ASSERT_EQ(c.n_tmpfs, 1);
         ASSERT_STREQ(c.tmpfs[0].path, "/tmp/a\\x20b:c\\x22d");
         ASSERT_CONTAINS(c.tmpfs[0].options, "size=50%");
-        ASSERT_STREQ(c.inaccessible[0], "/secret/a b:c\"d");
+        ASSERT_STREQ(c.inaccessible[0].path, "/secret/a b:c\"d");
         ASSERT_STREQ(c.working_directory, "/w/a b:c\"d");
         ASSERT_EQ(c.n_device_allow, 1);
         ASSERT_STREQ(c.device_allow[0].path, "/dev/a\\x20b:c\\x22d");
