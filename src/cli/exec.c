@@ -8,7 +8,9 @@
  *   setns(pidfd, the namespaces it has)
  *   fork ------------------------------------> (in its PID namespace) waits
  *   write the child into the cell's cgroups
- *   "go" ------------------------------------> chroot into its root, then the
+ *   "go" ------------------------------------> a session of its own (no
+ *                                              controlling terminal), chroot
+ *                                              into its root, then the
  *                                              plan's steps as cell run does:
  *                                              rlimits, bounding set, ids,
  *                                              caps, no_new_privs, seccomp, exec
@@ -225,6 +227,12 @@ static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *
         _cleanup_(identity_done) Identity id = {};
         int r;
 
+        /* A session of its own, without a controlling terminal: in the caller's,
+         * ioctl(TIOCSTI) on fd 0 or /dev/tty would push input into the host's
+         * shell (bubblewrap's --new-session, CVE-2017-5226). */
+        if (setsid() < 0)
+                return spawn_error(err, errno, "setsid");
+
         /* Its root: the one its PID 1 sees (pivot_root'ed), not our mount namespace's. */
         if (fchdir(t->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
                 return spawn_error(err, errno, "entering the container's root");
@@ -260,11 +268,20 @@ static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *
 }
 
 static int exec_signals(sigset_t *ret) {
-        static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD };
+        static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD,
+                                    SIGTSTP, SIGCONT };
         sigemptyset(ret);
         for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
                 sigaddset(ret, sigs[i]);
         return RET_NERRNO(sigprocmask(SIG_BLOCK, ret, NULL));
+}
+
+/* Whether a job-control shell runs us: our parent in our session, in another
+ * process group. Else our group is orphaned, where the kernel drops ^Z. */
+static bool exec_in_a_job(void) {
+        pid_t parent = getppid();
+
+        return getsid(parent) == getsid(0) && getpgid(parent) != getpgrp();
 }
 
 /* Forwards signals to the child until it exits; returns its exit status. */
@@ -279,11 +296,18 @@ static int exec_supervise(pid_t pid, int pidfd, int sigfd) {
                 }
                 if (p[1].revents & POLLIN) {
                         struct signalfd_siginfo si;
-                        /* A signal from the terminal (^C, a resize) reached the
-                         * command too: it shares our process group. */
-                        if (read(sigfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD &&
-                            si.ssi_code != SI_KERNEL)
-                                (void) syscall(SYS_pidfd_send_signal, pidfd, (int) si.ssi_signo, NULL, 0);
+                        /* The command has a session of its own: the terminal's
+                         * signals (^C, ^\, a resize, a hang-up) reach only us. */
+                        if (read(sigfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD) {
+                                /* ^Z in a shell's job: the command's group is orphaned,
+                                 * where the kernel drops SIGTSTP, so it gets SIGSTOP and
+                                 * stops with us; "fg" continues both (SIGCONT). */
+                                bool stop = si.ssi_signo == SIGTSTP && exec_in_a_job();
+                                (void) syscall(SYS_pidfd_send_signal, pidfd, stop ? SIGSTOP : (int) si.ssi_signo,
+                                               NULL, 0);
+                                if (stop)
+                                        (void) raise(SIGSTOP);
+                        }
                 }
                 if (p[0].revents & POLLIN) {
                         siginfo_t si = {};

@@ -71,6 +71,14 @@ typedef struct PlanSyscallRule {
         char *name;             /* a single syscall name, groups already expanded */
         PlanSeccompAction action;
         int error;              /* for ERRNO */
+        /* arg_set: only for calls whose argument arg_index holds arg_value
+         * in its low 32 bits (an ioctl request, which the kernel reads as
+         * an unsigned int: the high half must not let a call past); else
+         * whatever the arguments. */
+        bool arg_set;
+        unsigned arg_index;
+        uint32_t arg_value;
+        const char *arg_name;   /* static: the value's name ("TIOCSTI") */
 } PlanSyscallRule;
 
 typedef struct PlanRlimit {
