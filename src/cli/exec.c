@@ -38,6 +38,7 @@
 #include <linux/capability.h>
 
 #include "caps.h"
+#include "cgroup-devices.h"
 #include "cgroup-util.h"
 #include "identity.h"
 #include "instance.h"
@@ -65,6 +66,7 @@ typedef struct ExecTarget {
         int procs_fds[EXEC_CGROUPS_MAX]; /* cgroup.procs of each hierarchy it is in */
         size_t n_procs_fds;
         int namespaces;                 /* CLONE_NEW* that differ from ours */
+        int device_programs;            /* BPF device filters on its cgroup2 cgroup, or -errno */
 } ExecTarget;
 
 static void exec_target_done(ExecTarget *t) {
@@ -164,10 +166,33 @@ static int exec_open_cgroups(ExecTarget *t) {
                         break;
                 }
                 t->procs_fds[t->n_procs_fds++] = fd;
+                if (own[i].id == 0) {
+                        _cleanup_close_ int dfd = open(dir, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
+                        t->device_programs = dfd < 0 ? -errno : cgroup_devices_count(dfd);
+                }
         }
         cg_membership_free(own, n_own);
         cg_mount_free(mounts, n_mounts);
         return r;
+}
+
+/* What cell run decided at the start (run.c, withhold_mknod()), decided
+ * again: without a device policy on the cell's cgroup (no cgroup, or a
+ * cgroupfs cell the kernel refused the BPF filter) and outside a user
+ * namespace, CAP_MKNOD would let the command make any device node. */
+static int exec_withhold_mknod(Plan *p, const CellInstance *inst, const ExecTarget *t) {
+        const uint64_t mknod = UINT64_C(1) << CAP_MKNOD;
+
+        if (inst->manager == CGROUP_MANAGER_SYSTEMD || t->device_programs > 0 ||
+            (p->namespaces & CLONE_NEWUSER) || !(p->cap_bounding & mknod))
+                return 0;
+        if (p->cap_required & mknod)
+                return log_error_errno(EPERM, "Capability=CAP_MKNOD: device access is not restricted in cell %s, "
+                                       "so the command could make and use any device node; refusing to run it.",
+                                       inst->name);
+        log_debug("No device policy on the cell's cgroup: CAP_MKNOD is withheld, as from the payload.");
+        plan_withhold_capabilities(p, mknod);
+        return 0;
 }
 
 static int exec_find_target(const CellInstance *inst, ExecTarget *t) {
@@ -451,7 +476,7 @@ int verb_exec(int argc, char *argv[]) {
         _cleanup_(cell_config_done) CellConfig config = {};
         _cleanup_(diag_done) Diagnostics diag = {};
         _cleanup_free_ char *name = NULL;
-        ExecTarget t = { .pidfd = -EBADF, .root_fd = -EBADF };
+        ExecTarget t = { .pidfd = -EBADF, .root_fd = -EBADF, .device_programs = -ENOENT };
         CellInstance inst = {};
         bool user_bus = false;
         char **cmd;
@@ -514,6 +539,8 @@ int verb_exec(int argc, char *argv[]) {
 
         log_set_prefix(name);
         r = exec_find_target(&inst, &t);
+        if (r >= 0)
+                r = exec_withhold_mknod(&plan, &inst, &t);
         if (r >= 0)
                 r = exec_run(&plan, &t, cmd);
         log_set_prefix(NULL);

@@ -407,6 +407,14 @@ int plan_properties_copy(const PlanProperty *from, size_t n, PlanProperty **ret)
         return 0;
 }
 
+void plan_withhold_capabilities(Plan *p, uint64_t mask) {
+        p->cap_bounding &= ~mask;
+        p->cap_effective &= ~mask;
+        p->cap_permitted &= ~mask;
+        p->cap_inheritable &= ~mask;
+        p->cap_ambient &= ~mask;
+}
+
 void plan_done(Plan *p) {
         if (!p)
                 return;

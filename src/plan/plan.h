@@ -212,6 +212,9 @@ typedef struct PlanOptions {
  * or -EINVAL with each problem in diag (e.g. neither Exec= nor Boot=yes). */
 int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnostics *diag);
 void plan_done(Plan *p);
+/* Takes the capabilities in mask out of every set, for what the start finds
+ * on this host (cli/run.c: CAP_MKNOD where no device policy applies). */
+void plan_withhold_capabilities(Plan *p, uint64_t mask);
 
 /* (added) A deep copy of n properties, for whoever must keep them past the
  * plan (scope/); and its release. */
