@@ -8,7 +8,9 @@
  *   setns(pidfd, the namespaces it has)
  *   fork ------------------------------------> (in its PID namespace) waits
  *   write the child into the cell's cgroups
- *   "go" ------------------------------------> chroot into its root, then the
+ *   "go" ------------------------------------> a session of its own (no
+ *                                              controlling terminal), chroot
+ *                                              into its root, then the
  *                                              plan's steps as cell run does:
  *                                              rlimits, bounding set, ids,
  *                                              caps, no_new_privs, seccomp, exec
@@ -36,6 +38,7 @@
 #include <linux/capability.h>
 
 #include "caps.h"
+#include "cgroup-devices.h"
 #include "cgroup-util.h"
 #include "identity.h"
 #include "instance.h"
@@ -63,6 +66,7 @@ typedef struct ExecTarget {
         int procs_fds[EXEC_CGROUPS_MAX]; /* cgroup.procs of each hierarchy it is in */
         size_t n_procs_fds;
         int namespaces;                 /* CLONE_NEW* that differ from ours */
+        int device_programs;            /* BPF device filters on its cgroup2 cgroup, or -errno */
 } ExecTarget;
 
 static void exec_target_done(ExecTarget *t) {
@@ -163,10 +167,33 @@ static int exec_open_cgroups(ExecTarget *t) {
                         break;
                 }
                 t->procs_fds[t->n_procs_fds++] = fd;
+                if (own[i].id == 0) {
+                        _cleanup_close_ int dfd = open(dir, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
+                        t->device_programs = dfd < 0 ? -errno : cgroup_devices_count(dfd);
+                }
         }
         cg_membership_free(own, n_own);
         cg_mount_free(mounts, n_mounts);
         return r;
+}
+
+/* What cell run decided at the start (run.c, withhold_mknod()), decided
+ * again: without a device policy on the cell's cgroup (no cgroup, or a
+ * cgroupfs cell the kernel refused the BPF filter) and outside a user
+ * namespace, CAP_MKNOD would let the command make any device node. */
+static int exec_withhold_mknod(Plan *p, const CellInstance *inst, const ExecTarget *t) {
+        const uint64_t mknod = UINT64_C(1) << CAP_MKNOD;
+
+        if (inst->manager == CGROUP_MANAGER_SYSTEMD || t->device_programs > 0 ||
+            (p->namespaces & CLONE_NEWUSER) || !(p->cap_bounding & mknod))
+                return 0;
+        if (p->cap_required & mknod)
+                return log_error_errno(EPERM, "Capability=CAP_MKNOD: device access is not restricted in cell %s, "
+                                       "so the command could make and use any device node; refusing to run it.",
+                                       inst->name);
+        log_debug("No device policy on the cell's cgroup: CAP_MKNOD is withheld, as from the payload.");
+        plan_withhold_capabilities(p, mknod);
+        return 0;
 }
 
 static int exec_find_target(const CellInstance *inst, ExecTarget *t) {
@@ -226,6 +253,12 @@ static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *
         _cleanup_(identity_done) Identity id = {};
         int r;
 
+        /* A session of its own, without a controlling terminal: in the caller's,
+         * ioctl(TIOCSTI) on fd 0 or /dev/tty would push input into the host's
+         * shell (bubblewrap's --new-session, CVE-2017-5226). */
+        if (setsid() < 0)
+                return spawn_error(err, errno, "setsid");
+
         /* Its root: the one its PID 1 sees (pivot_root'ed), not our mount namespace's. */
         if (fchdir(t->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
                 return spawn_error(err, errno, "entering the container's root");
@@ -261,11 +294,20 @@ static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *
 }
 
 static int exec_signals(sigset_t *ret) {
-        static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD };
+        static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD,
+                                    SIGTSTP, SIGCONT };
         sigemptyset(ret);
         for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
                 sigaddset(ret, sigs[i]);
         return RET_NERRNO(sigprocmask(SIG_BLOCK, ret, NULL));
+}
+
+/* Whether a job-control shell runs us: our parent in our session, in another
+ * process group. Else our group is orphaned, where the kernel drops ^Z. */
+static bool exec_in_a_job(void) {
+        pid_t parent = getppid();
+
+        return getsid(parent) == getsid(0) && getpgid(parent) != getpgrp();
 }
 
 /* Forwards signals to the child until it exits; returns its exit status. */
@@ -280,11 +322,18 @@ static int exec_supervise(pid_t pid, int pidfd, int sigfd) {
                 }
                 if (p[1].revents & POLLIN) {
                         struct signalfd_siginfo si;
-                        /* A signal from the terminal (^C, a resize) reached the
-                         * command too: it shares our process group. */
-                        if (read(sigfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD &&
-                            si.ssi_code != SI_KERNEL)
-                                (void) syscall(SYS_pidfd_send_signal, pidfd, (int) si.ssi_signo, NULL, 0);
+                        /* The command has a session of its own: the terminal's
+                         * signals (^C, ^\, a resize, a hang-up) reach only us. */
+                        if (read(sigfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD) {
+                                /* ^Z in a shell's job: the command's group is orphaned,
+                                 * where the kernel drops SIGTSTP, so it gets SIGSTOP and
+                                 * stops with us; "fg" continues both (SIGCONT). */
+                                bool stop = si.ssi_signo == SIGTSTP && exec_in_a_job();
+                                (void) syscall(SYS_pidfd_send_signal, pidfd, stop ? SIGSTOP : (int) si.ssi_signo,
+                                               NULL, 0);
+                                if (stop)
+                                        (void) raise(SIGSTOP);
+                        }
                 }
                 if (p[0].revents & POLLIN) {
                         siginfo_t si = {};
@@ -428,7 +477,7 @@ int verb_exec(int argc, char *argv[]) {
         _cleanup_(cell_config_done) CellConfig config = {};
         _cleanup_(diag_done) Diagnostics diag = {};
         _cleanup_free_ char *name = NULL;
-        ExecTarget t = { .pidfd = -EBADF, .root_fd = -EBADF };
+        ExecTarget t = { .pidfd = -EBADF, .root_fd = -EBADF, .device_programs = -ENOENT };
         CellInstance inst = {};
         bool user_bus = false;
         char **cmd;
@@ -491,6 +540,8 @@ int verb_exec(int argc, char *argv[]) {
 
         log_set_prefix(name);
         r = exec_find_target(&inst, &t);
+        if (r >= 0)
+                r = exec_withhold_mknod(&plan, &inst, &t);
         if (r >= 0)
                 r = exec_run(&plan, &t, cmd);
         log_set_prefix(NULL);

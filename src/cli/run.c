@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <linux/capability.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,13 +256,41 @@ static int report_scope_error(const char *text, int r) {
         return log_error_errno(r, "cgroup: %m");
 }
 
+/* Where no device policy restricts the container (no cgroup, or a kernel that
+ * refused cell's BPF filter) and it shares the host's user namespace, CAP_MKNOD
+ * would let its root make any device node -- /dev/kmsg, a disk -- and use it:
+ * it is withheld, and a unit that names it is refused (crun refuses to start
+ * without its device program). In a user namespace the kernel refuses device
+ * nodes itself. Decided before the clone: the child bounds its caps early. */
+static int withhold_mknod(Plan *p, const Scope *scope) {
+        const uint64_t mknod = UINT64_C(1) << CAP_MKNOD;
+        const char *why;
+
+        if (scope_devices_restricted(scope) || (p->namespaces & CLONE_NEWUSER) || !(p->cap_bounding & mknod))
+                return 0;
+        why = scope_manager(scope) == CGROUP_MANAGER_NONE ? "no cgroup, --cgroup-manager=none" :
+                scope_devices_unrestricted(scope) < 0 ? "the kernel refused cell's BPF device filter" :
+                "no cgroup2 tree for cell's BPF device filter";
+        if (p->cap_required & mknod)
+                return log_error_errno(EPERM, "Capability=CAP_MKNOD: device access is not restricted here (%s), "
+                                       "so the container's root could make and use any device node; refusing to "
+                                       "start. Use a cgroup manager with a device filter, or PrivateUsers=.", why);
+        log_warning("Device access is not restricted (%s): CAP_MKNOD is withheld from the container, "
+                    "so that its root cannot make device nodes.", why);
+        plan_withhold_capabilities(p, mknod);
+        return 0;
+}
+
 /* scope_new(), its failure reported, and a word on what it made. */
-static int new_scope(const Plan *p, CgroupManager manager, bool user_bus, sd_event *event, Scope **ret) {
+static int new_scope(Plan *p, CgroupManager manager, bool user_bus, sd_event *event, Scope **ret) {
         int r = scope_new(p, manager, user_bus, event, ret);
         if (r < 0)
                 return report_scope_error(scope_last_error(NULL), r);
         if (scope_manager(*ret) == CGROUP_MANAGER_NONE)
                 log_warning("Running without a cgroup (--cgroup-manager=none): no limits are enforced.");
+        r = withhold_mknod(p, *ret);
+        if (r < 0)
+                return r;
         log_plan(p, scope_manager(*ret));
         return 0;
 }
@@ -285,7 +315,7 @@ static int start_child(const Plan *p, char **env_before, char **env_after, int c
         return 0;
 }
 
-static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
+static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
         _cleanup_strv_free_ char **env_before = NULL, **env_after = NULL;
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         sd_event_source *handover = NULL;
@@ -294,7 +324,7 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
         _cleanup_(seccomp_program_done) SeccompProgram seccomp = {};
         Scope *scope = NULL;
         NotifyProxy *proxy = NULL;
-        Run run = { .plan = (Plan *) p, .monitor_fd = -EBADF, .cell_fd = -EBADF };
+        Run run = { .plan = p, .monitor_fd = -EBADF, .cell_fd = -EBADF };
         SpawnError err = {};
         sigset_t set;
         int r, status = 0;
@@ -393,9 +423,6 @@ static int run_container(const Plan *p, const RunArgs *a, int *ret_status) {
                 report_scope_error(scope_last_error(scope), r);
                 goto finish;
         }
-        r = scope_devices_unrestricted(scope);
-        if (r < 0)
-                log_warning_errno(r, "Device access is not restricted: the kernel refused the BPF device filter (%m).");
         if (scope_leftover_stopped(scope))
                 log_debug("Stopped %s, left active with no process in it by an earlier run of this name.",
                           p->scope_unit);

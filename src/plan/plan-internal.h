@@ -45,4 +45,11 @@ char *plan_hostname_from_name(const char *name);
 
 /* cell's default seccomp deny list, NULL-terminated (plan-seccomp.c). */
 extern const char * const plan_seccomp_default_deny[];
+/* ...and its ioctl requests, denied by argument (plan-seccomp.c). */
+typedef struct PlanIoctlDeny {
+        const char *name;
+        uint32_t request;
+} PlanIoctlDeny;
+extern const PlanIoctlDeny plan_seccomp_default_deny_ioctl[];
+extern const size_t plan_seccomp_n_default_deny_ioctl;
 uint32_t plan_scale_from_permyriad(uint32_t permyriad);

@@ -238,6 +238,18 @@ static void json_seccomp(JsonWriter *w, const Plan *p) {
                         json_errno(w, r->error);
                 else
                         json_null(w);
+                json_key(w, "argument");
+                if (r->arg_set) {
+                        json_object_begin_inline(w);
+                        json_key(w, "index");
+                        json_uint(w, r->arg_index);
+                        json_key(w, "value");
+                        json_uint(w, r->arg_value);
+                        json_key(w, "name");
+                        json_string(w, r->arg_name);
+                        json_object_end(w);
+                } else
+                        json_null(w);
                 json_object_end(w);
         }
         json_array_end(w);

@@ -254,15 +254,15 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
         if (r < 0)
                 return r;
 
-        /* /sys: with a private network namespace a fresh sysfs shows only the
-         * container's own interfaces; without one the host's, bound. Read-only
-         * either way: the container must not reconfigure the host's devices. */
-        if (c->private_network)
-                r = plan_mount_append(p, PLAN_MOUNT_FS, "sysfs", "/sys", "sysfs",
-                                      MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, NULL);
-        else
-                r = plan_mount_append(p, PLAN_MOUNT_BIND, "/sys", "/sys", NULL,
-                                      MS_RDONLY | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, NULL);
+        /* /sys: a fresh sysfs, read-only (the container must not reconfigure
+         * the host's devices), with the interfaces of the network namespace it
+         * is mounted in: the container's own, or the host's without
+         * PrivateNetwork=. Never a bind of the host's /sys, whose submounts
+         * (tracefs, debugfs, securityfs, bpffs, ...) would come along. cell
+         * mounts it with the host's privileges, PrivateUsers= too
+         * (spawn-tree.c), which sysfs needs over the host's network. */
+        r = plan_mount_append(p, PLAN_MOUNT_FS, "sysfs", "/sys", "sysfs",
+                              MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, NULL);
         if (r < 0)
                 return r;
 

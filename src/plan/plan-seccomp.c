@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The seccomp rule set: cell's default deny list, always, plus
  * SystemCallFilter= in systemd's syntax. Rules are single syscall names
- * (groups expanded), sorted and unique, so the JSON is stable; spawn/ skips
- * names the running architecture does not have. */
+ * (groups expanded), a few of them for one argument value only, sorted and
+ * unique, so the JSON is stable; spawn/ skips names the running
+ * architecture does not have. */
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "plan-internal.h"
 #include "syscall-groups.h"
@@ -45,6 +47,20 @@ const char * const plan_seccomp_default_deny[] = {
         NULL,
 };
 
+/* ioctl requests denied with EPERM in every container, whatever
+ * SystemCallFilter= says, compared on the request's low 32 bits (the kernel
+ * reads it as an unsigned int) as Flatpak does. Each pushes bytes into a
+ * terminal's input: a container holding an fd of the host's terminal (its
+ * stdin, a command of cell exec) would have the host's shell read and run
+ * them as host root after cell returned. The kernel refuses TIOCSTI only
+ * without CAP_SYS_ADMIN, which a Boot=yes container has in the host's user
+ * namespace. */
+const PlanIoctlDeny plan_seccomp_default_deny_ioctl[] = {
+        { "TIOCSTI", TIOCSTI },         /* CVE-2017-5226: a byte into the input queue */
+        { "TIOCLINUX", TIOCLINUX },     /* CVE-2023-28100: the console's selection, pasted as input */
+};
+const size_t plan_seccomp_n_default_deny_ioctl = ELEMENTSOF(plan_seccomp_default_deny_ioctl);
+
 /* Nested @groups deeper than this are a loop. */
 #define PLAN_SYSCALL_GROUP_DEPTH_MAX 16
 
@@ -82,6 +98,20 @@ static int seccomp_builder_add(SeccompBuilder *b, const char *name, PlanSeccompA
                 .seq = b->n,
         };
         b->n++;
+        return 0;
+}
+
+/* A rule for name only when argument index holds value in its low 32 bits. */
+static int seccomp_builder_add_arg(SeccompBuilder *b, const char *name, PlanSeccompAction action, int error,
+                                   unsigned index, uint32_t value, const char *value_name) {
+        int r = seccomp_builder_add(b, name, action, error);
+
+        if (r < 0 || b->check_only)
+                return r;
+        b->items[b->n - 1].rule.arg_set = true;
+        b->items[b->n - 1].rule.arg_index = index;
+        b->items[b->n - 1].rule.arg_value = value;
+        b->items[b->n - 1].rule.arg_name = value_name;
         return 0;
 }
 
@@ -124,16 +154,30 @@ static bool plan_seccomp_in_default_deny(const char *name) {
         return false;
 }
 
+/* Whether two rules are for the same calls: the same name and argument. */
+static bool seccomp_rule_same_calls(const PlanSyscallRule *x, const PlanSyscallRule *y) {
+        return streq(x->name, y->name) && x->arg_set == y->arg_set &&
+                (!x->arg_set || (x->arg_index == y->arg_index && x->arg_value == y->arg_value));
+}
+
 static int seccomp_item_compare(const void *a, const void *b) {
         const SeccompItem *x = a, *y = b;
         int r = strcmp(x->rule.name, y->rule.name);
 
         if (r != 0)
                 return r;
+        /* A name's rule for any arguments first, then those by argument. */
+        if (x->rule.arg_set != y->rule.arg_set)
+                return x->rule.arg_set ? 1 : -1;
+        if (x->rule.arg_set && x->rule.arg_index != y->rule.arg_index)
+                return x->rule.arg_index < y->rule.arg_index ? -1 : 1;
+        if (x->rule.arg_set && x->rule.arg_value != y->rule.arg_value)
+                return x->rule.arg_value < y->rule.arg_value ? -1 : 1;
         return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Sorted by name, one rule per name: the last one added. */
+/* Sorted by name (then argument), one rule per name and argument: the last
+ * one added. */
 static int seccomp_builder_finish(SeccompBuilder *b, Plan *p) {
         if (b->n > 1)
                 qsort(b->items, b->n, sizeof(SeccompItem), seccomp_item_compare);
@@ -142,7 +186,7 @@ static int seccomp_builder_finish(SeccompBuilder *b, Plan *p) {
         if (!p->syscalls)
                 return -ENOMEM;
         for (size_t i = 0; i < b->n; i++) {
-                if (i + 1 < b->n && streq(b->items[i].rule.name, b->items[i + 1].rule.name)) {
+                if (i + 1 < b->n && seccomp_rule_same_calls(&b->items[i].rule, &b->items[i + 1].rule)) {
                         free(b->items[i].rule.name);
                         continue;
                 }
@@ -153,8 +197,17 @@ static int seccomp_builder_finish(SeccompBuilder *b, Plan *p) {
 }
 
 static int seccomp_add_default_deny(SeccompBuilder *b) {
+        int r;
+
         for (const char * const *d = plan_seccomp_default_deny; *d; d++) {
-                int r = seccomp_builder_add(b, *d, PLAN_SECCOMP_ERRNO, EPERM);
+                r = seccomp_builder_add(b, *d, PLAN_SECCOMP_ERRNO, EPERM);
+                if (r < 0)
+                        return r;
+        }
+        /* ioctl(fd, REQUEST, ...): the request is argument 1. */
+        for (size_t i = 0; i < plan_seccomp_n_default_deny_ioctl; i++) {
+                const PlanIoctlDeny *d = plan_seccomp_default_deny_ioctl + i;
+                r = seccomp_builder_add_arg(b, "ioctl", PLAN_SECCOMP_ERRNO, EPERM, 1, d->request, d->name);
                 if (r < 0)
                         return r;
         }

@@ -235,6 +235,8 @@ int plan_print_text(const Plan *p, FILE *f) {
                         if (n++ == 0)
                                 fprintf(f, "  %s:", plan_seccomp_action_to_string(a));
                         fprintf(f, " %s", r->name);
+                        if (r->arg_set)
+                                fprintf(f, "[%s]", strna(r->arg_name));
                         if (a == PLAN_SECCOMP_ERRNO && r->error != EPERM)
                                 fprintf(f, "(%s)", plan_errno_to_string(r->error, buf, sizeof buf));
                 }

@@ -141,6 +141,13 @@ static int plan_build_users(Plan *p, const CellConfig *c, Diagnostics *diag) {
                         return diag_error(diag, c->path, 0,
                                           "PrivateUsers=%u:%u: the range ends beyond the last UID",
                                           (unsigned) c->private_users_uid, count) ?: -EINVAL;
+                /* Root inside would be root outside: no user namespace at all
+                 * for what the container's root owns or may run setuid. */
+                if (c->private_users_uid == 0)
+                        return diag_error(diag, c->path, 0,
+                                          "PrivateUsers=0:%u: a range that starts at UID 0 makes the container's "
+                                          "root the host's root; give it a range of its own (e.g. 524288:65536) "
+                                          "or use PrivateUsers=pick", count) ?: -EINVAL;
                 p->users_mode = PLAN_USERS_FIXED;
                 p->uid_base = c->private_users_uid;
                 p->uid_count = count;
@@ -399,6 +406,14 @@ int plan_properties_copy(const PlanProperty *from, size_t n, PlanProperty **ret)
         }
         *ret = p;
         return 0;
+}
+
+void plan_withhold_capabilities(Plan *p, uint64_t mask) {
+        p->cap_bounding &= ~mask;
+        p->cap_effective &= ~mask;
+        p->cap_permitted &= ~mask;
+        p->cap_inheritable &= ~mask;
+        p->cap_ambient &= ~mask;
 }
 
 void plan_done(Plan *p) {

@@ -72,6 +72,14 @@ typedef struct PlanSyscallRule {
         char *name;             /* a single syscall name, groups already expanded */
         PlanSeccompAction action;
         int error;              /* for ERRNO */
+        /* arg_set: only for calls whose argument arg_index holds arg_value
+         * in its low 32 bits (an ioctl request, which the kernel reads as
+         * an unsigned int: the high half must not let a call past); else
+         * whatever the arguments. */
+        bool arg_set;
+        unsigned arg_index;
+        uint32_t arg_value;
+        const char *arg_name;   /* static: the value's name ("TIOCSTI") */
 } PlanSyscallRule;
 
 typedef struct PlanRlimit {
@@ -205,6 +213,9 @@ typedef struct PlanOptions {
  * or -EINVAL with each problem in diag (e.g. neither Exec= nor Boot=yes). */
 int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnostics *diag);
 void plan_done(Plan *p);
+/* Takes the capabilities in mask out of every set, for what the start finds
+ * on this host (cli/run.c: CAP_MKNOD where no device policy applies). */
+void plan_withhold_capabilities(Plan *p, uint64_t mask);
 
 /* (added) A deep copy of n properties, for whoever must keep them past the
  * plan (scope/); and its release. */

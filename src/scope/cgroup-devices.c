@@ -395,3 +395,17 @@ int cgroup_devices_attach(int prog_fd, int cgroup_fd) {
         r = bpf_call(BPF_PROG_ATTACH, &attr);
         return r < 0 ? r : 0;
 }
+
+int cgroup_devices_count(int cgroup_fd) {
+        union bpf_attr attr;
+        int r;
+
+        if (cgroup_fd < 0)
+                return -EBADF;
+        memset(&attr, 0, sizeof(attr));
+        attr.query.target_fd = (uint32_t) cgroup_fd;
+        attr.query.attach_type = BPF_CGROUP_DEVICE;
+        attr.query.query_flags = BPF_F_QUERY_EFFECTIVE;
+        r = bpf_call(BPF_PROG_QUERY, &attr);
+        return r < 0 ? r : (int) attr.query.prog_cnt;
+}

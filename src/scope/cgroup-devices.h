@@ -81,3 +81,6 @@ const char *cgroup_devices_pin_to_string(CgroupDevicesPin p);
  * ancestors (systemd's) and of a delegated container's own descendants all
  * run, and every one must allow. The attachment lives as long as the cgroup. */
 int cgroup_devices_attach(int prog_fd, int cgroup_fd);
+/* How many device programs apply to an open cgroup2 directory: its own and
+ * its ancestors' (BPF_F_QUERY_EFFECTIVE), or -errno (-EPERM: no bpf() for us). */
+int cgroup_devices_count(int cgroup_fd);

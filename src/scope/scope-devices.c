@@ -141,6 +141,7 @@ int scope_devices_attach_fd(Scope *s, int cgroup_fd) {
         if (r < 0)
                 return scope_set_error(s, r, "cannot attach the device policy to the container's cgroup: %s",
                                        strerror(-r));
+        s->devices_attached = true;
         return 0;
 }
 
@@ -187,11 +188,11 @@ const char *scope_devices_enforcer(CgroupManager manager, bool user_bus) {
         }
         case CGROUP_MANAGER_CGROUPFS:
                 if (cg_layout() < CGROUP_LAYOUT_HYBRID)
-                        return "not enforced (no cgroup2 tree here)";
+                        return "not enforced (no cgroup2 tree here): no CAP_MKNOD without PrivateUsers=";
                 return root ? "closed, enforced by cell (a BPF program on its cgroup)"
                             : "not enforced (cell is not root)";
         case CGROUP_MANAGER_NONE:
-                return "not enforced (no cgroup)";
+                return "not enforced (no cgroup): no CAP_MKNOD without PrivateUsers=";
         case CGROUP_MANAGER_AUTO:
         case _CGROUP_MANAGER_MAX:
         default:
@@ -201,6 +202,22 @@ const char *scope_devices_enforcer(CgroupManager manager, bool user_bus) {
 
 int scope_devices_unrestricted(const Scope *s) {
         return s ? s->devices_unrestricted : 0;
+}
+
+bool scope_devices_restricted(const Scope *s) {
+        if (!s)
+                return false;
+        switch (s->manager) {
+        case CGROUP_MANAGER_SYSTEMD:
+                return true;
+        case CGROUP_MANAGER_CGROUPFS:
+                return s->devices_attached;
+        case CGROUP_MANAGER_NONE:
+        case CGROUP_MANAGER_AUTO:
+        case _CGROUP_MANAGER_MAX:
+        default:
+                return false;
+        }
 }
 
 void scope_devices_free(Scope *s) {

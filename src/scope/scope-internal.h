@@ -33,7 +33,8 @@ struct Scope {
         size_t n_needs;
         /* The device policy as cell's own BPF program (scope-devices.c). */
         bool devices_own;               /* cell attaches it; DevicePolicy= is not sent */
-        int devices_unrestricted;       /* -errno: the kernel refused BPF, no policy (warned) */
+        int devices_unrestricted;       /* -errno: the kernel refused BPF, no policy */
+        bool devices_attached;          /* cell's program is on the container's cgroup */
         int devices_prog_fd;
         CgroupDeviceRule *devices_rules;
         size_t n_devices_rules;

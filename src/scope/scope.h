@@ -90,6 +90,13 @@ const char *scope_last_error(const Scope *s);  /* human text of the last failure
  * but the kernel refused BPF (the payload runs with device access
  * unrestricted, as under systemd without BPF); 0 otherwise. */
 int scope_devices_unrestricted(const Scope *s);
+/* Whether a device policy restricts the container: systemd's scope (its
+ * DevicePolicy=closed, or cell's program, without which the start fails) or
+ * cell's program on the cgroupfs manager's cgroup. Decided by scope_new():
+ * cgroupfs attaches the program before the payload is cloned. false for
+ * CGROUP_MANAGER_NONE, and for cgroupfs where the kernel refused BPF or
+ * there is no cgroup2 tree. */
+bool scope_devices_restricted(const Scope *s);
 /* The device policy of a cell started on this host with manager (AUTO
  * resolved by the caller) and who enforces it, in words for "cell plan". */
 const char *scope_devices_enforcer(CgroupManager manager, bool user_bus);

@@ -63,7 +63,8 @@ static int child_guard(ChildContext *c, SpawnError *err) {
         /* A new session, always: the container must not share the host's
          * controlling terminal, or it could push input into the host's
          * shell with TIOCSTI (that needs the terminal to be its controlling
-         * one, or CAP_SYS_ADMIN, which the container set lacks), and the
+         * one, or CAP_SYS_ADMIN, which only Boot=yes gives: the default
+         * seccomp deny list refuses TIOCSTI there, plan-seccomp.c), and the
          * terminal's ^C must reach the supervisor only, which forwards it.
          * Terminal fds 0-2 still work for reading and writing; job control
          * inside would need a pty of our own. */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <linux/seccomp.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -30,26 +31,54 @@ static uint32_t seccomp_action(PlanSeccompAction a, int error) {
 
 static bool rules_name(const PlanSyscallRule *rules, size_t n, const char *name) {
         for (size_t i = 0; i < n; i++)
-                if (streq(rules[i].name, name))
+                if (!rules[i].arg_set && streq(rules[i].name, name))
                         return true;
         return false;
 }
 
-static int seccomp_add(scmp_filter_ctx c, const char *name, uint32_t action, uint32_t default_action) {
+static bool rules_have_args(const PlanSyscallRule *rules, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (rules[i].arg_set)
+                        return true;
+        return false;
+}
+
+static int seccomp_add(scmp_filter_ctx c, const PlanSyscallRule *rule, uint32_t action, uint32_t default_action) {
         int nr, r;
 
         /* A name this architecture (or libseccomp) does not know has
          * nothing to filter here. */
-        nr = seccomp_syscall_resolve_name(name);
+        nr = seccomp_syscall_resolve_name(rule->name);
         if (nr == __NR_SCMP_ERROR)
                 return 0;
         if (action == default_action)
                 return 0;
-        r = seccomp_rule_add(c, action, nr, 0);
+        if (rule->arg_set)
+                /* The low 32 bits only: the kernel truncates an int argument,
+                 * so a value with its high half set must match too. */
+                r = seccomp_rule_add(c, action, nr, 1,
+                                     SCMP_CMP(rule->arg_index, SCMP_CMP_MASKED_EQ, UINT32_MAX, rule->arg_value));
+        else
+                r = seccomp_rule_add(c, action, nr, 0);
         /* -EDOM/-EINVAL: a pseudo syscall not present on a secondary arch. */
         if (r == -EDOM || r == -EOPNOTSUPP)
                 return 0;
         return r;
+}
+
+static int seccomp_add_arches(scmp_filter_ctx c, SpawnError *err) {
+        int r;
+
+        if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
+                /* The 32-bit entry points reach the same kernel: filter them too. */
+                static const uint32_t secondary[] = { SCMP_ARCH_X86, SCMP_ARCH_X32 };
+                for (size_t i = 0; i < ELEMENTSOF(secondary); i++) {
+                        r = seccomp_arch_add(c, secondary[i]);
+                        if (r < 0 && r != -EEXIST)
+                                return spawn_error(err, r, "SystemCallFilter=: adding a secondary architecture");
+                }
+        }
+        return 0;
 }
 
 int seccomp_filter_build(PlanSeccompAction default_action, int default_error,
@@ -63,15 +92,9 @@ int seccomp_filter_build(PlanSeccompAction default_action, int default_error,
         if (!c)
                 return spawn_error(err, ENOMEM, "SystemCallFilter=: seccomp_init");
 
-        if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
-                /* The 32-bit entry points reach the same kernel: filter them too. */
-                static const uint32_t secondary[] = { SCMP_ARCH_X86, SCMP_ARCH_X32 };
-                for (size_t i = 0; i < ELEMENTSOF(secondary); i++) {
-                        r = seccomp_arch_add(c, secondary[i]);
-                        if (r < 0 && r != -EEXIST)
-                                return spawn_error(err, r, "SystemCallFilter=: adding a secondary architecture");
-                }
-        }
+        r = seccomp_add_arches(c, err);
+        if (r < 0)
+                return r;
 
         r = seccomp_attr_set(c, SCMP_FLTATR_CTL_NNP, no_new_privs ? 1 : 0);
         if (r < 0)
@@ -87,7 +110,9 @@ int seccomp_filter_build(PlanSeccompAction default_action, int default_error,
                 return spawn_error(err, r, "SystemCallFilter=: asking for a binary tree");
 
         for (size_t i = 0; i < n_rules; i++) {
-                r = seccomp_add(c, rules[i].name, seccomp_action(rules[i].action, rules[i].error), def);
+                if (rules[i].arg_set)
+                        continue;       /* the guard's (seccomp_guard_build()) */
+                r = seccomp_add(c, rules + i, seccomp_action(rules[i].action, rules[i].error), def);
                 if (r < 0)
                         return spawn_error(err, r, "SystemCallFilter=: adding %s", rules[i].name);
         }
@@ -97,7 +122,8 @@ int seccomp_filter_build(PlanSeccompAction default_action, int default_error,
                 for (size_t i = 0; i < ELEMENTSOF(exec_calls); i++) {
                         if (rules_name(rules, n_rules, exec_calls[i]))
                                 continue;
-                        r = seccomp_add(c, exec_calls[i], SCMP_ACT_ALLOW, def);
+                        r = seccomp_add(c, &(const PlanSyscallRule) { .name = (char *) exec_calls[i] },
+                                        SCMP_ACT_ALLOW, def);
                         if (r < 0)
                                 return spawn_error(err, r, "SystemCallFilter=: allowing %s", exec_calls[i]);
                 }
@@ -107,19 +133,43 @@ int seccomp_filter_build(PlanSeccompAction default_action, int default_error,
         return 0;
 }
 
-int seccomp_program_compile(PlanSeccompAction default_action, int default_error,
-                            const PlanSyscallRule *rules, size_t n_rules, bool no_new_privs,
-                            SeccompProgram *ret, SpawnError *err) {
+/* The rules by argument alone, in a filter of their own that allows
+ * everything else: libseccomp has no defined verdict for a call that both an
+ * argument rule and a rule for any arguments match (an allow list that
+ * allows ioctl, and ioctl(TIOCSTI) denied). Unknown arches pass here too:
+ * the filter behind the guard refuses them. */
+static int seccomp_guard_build(const PlanSyscallRule *rules, size_t n_rules, scmp_filter_ctx *ret, SpawnError *err) {
         _cleanup_(seccomp_releasep) scmp_filter_ctx c = NULL;
+        int r;
+
+        c = seccomp_init(SCMP_ACT_ALLOW);
+        if (!c)
+                return spawn_error(err, ENOMEM, "SystemCallFilter=: seccomp_init");
+        r = seccomp_attr_set(c, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
+        if (r < 0)
+                return spawn_error(err, r, "SystemCallFilter=: building the argument rules");
+        r = seccomp_add_arches(c, err);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n_rules; i++) {
+                if (!rules[i].arg_set)
+                        continue;
+                r = seccomp_add(c, rules + i, seccomp_action(rules[i].action, rules[i].error), SCMP_ACT_ALLOW);
+                if (r < 0)
+                        return spawn_error(err, r, "SystemCallFilter=: adding %s[%s]", rules[i].name,
+                                           strna(rules[i].arg_name));
+        }
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+/* libseccomp's program for c, as seccomp_load() would hand it to the kernel. */
+static int seccomp_export(scmp_filter_ctx c, struct sock_filter **ret, size_t *ret_n, SpawnError *err) {
         _cleanup_free_ struct sock_filter *insns = NULL;
         _cleanup_close_ int fd = -EBADF;
         struct stat st;
         ssize_t n;
         int r;
-
-        r = seccomp_filter_build(default_action, default_error, rules, n_rules, no_new_privs, &c, err);
-        if (r < 0)
-                return r;
 
         /* libseccomp 2.5 exports only to an fd: a memfd, as big as the program. */
         fd = memfd_create("cell-seccomp", MFD_CLOEXEC);
@@ -143,9 +193,75 @@ int seccomp_program_compile(PlanSeccompAction default_action, int default_error,
         if (n != st.st_size)
                 return spawn_error(err, n < 0 ? errno : EIO, "SystemCallFilter=: reading the compiled filter");
 
+        *ret = TAKE_PTR(insns);
+        *ret_n = (size_t) st.st_size / sizeof(struct sock_filter);
+        return 0;
+}
+
+/* One program, the guard in front: where the guard would allow a call it
+ * jumps to the filter's first instruction instead, so a call passes only
+ * if both let it, and the guard's denial wins. Classic BPF jumps are
+ * forward and relative: the filter's own stay valid behind the guard. */
+static int seccomp_chain(const struct sock_filter *guard, size_t n_guard, const struct sock_filter *filter,
+                         size_t n_filter, struct sock_filter **ret, size_t *ret_n, SpawnError *err) {
+        struct sock_filter *insns;
+
+        if (n_guard + n_filter > BPF_MAXINSNS)
+                return spawn_error(err, E2BIG, "SystemCallFilter=: the compiled filter has %zu instructions",
+                                   n_guard + n_filter);
+        insns = malloc((n_guard + n_filter) * sizeof *insns);
+        if (!insns)
+                return spawn_error(err, ENOMEM, "SystemCallFilter=: compiling the seccomp filter");
+        memcpy(insns, guard, n_guard * sizeof *insns);
+        memcpy(insns + n_guard, filter, n_filter * sizeof *insns);
+        for (size_t pc = 0; pc < n_guard; pc++) {
+                struct sock_filter *i = insns + pc;
+
+                if (BPF_CLASS(i->code) != BPF_RET)
+                        continue;
+                /* libseccomp returns constants; anything else is not understood here. */
+                if (BPF_RVAL(i->code) != BPF_K) {
+                        free(insns);
+                        return spawn_error(err, EINVAL, "SystemCallFilter=: unexpected return in the argument rules");
+                }
+                if (i->k == SECCOMP_RET_ALLOW)
+                        *i = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JA, (uint32_t) (n_guard - 1 - pc), 0, 0);
+        }
+        *ret = insns;
+        *ret_n = n_guard + n_filter;
+        return 0;
+}
+
+int seccomp_program_compile(PlanSeccompAction default_action, int default_error,
+                            const PlanSyscallRule *rules, size_t n_rules, bool no_new_privs,
+                            SeccompProgram *ret, SpawnError *err) {
+        _cleanup_(seccomp_releasep) scmp_filter_ctx c = NULL, g = NULL;
+        _cleanup_free_ struct sock_filter *insns = NULL, *guard = NULL, *chained = NULL;
+        size_t n_insns = 0, n_guard = 0, n_chained = 0;
+        int r;
+
+        r = seccomp_filter_build(default_action, default_error, rules, n_rules, no_new_privs, &c, err);
+        if (r >= 0)
+                r = seccomp_export(c, &insns, &n_insns, err);
+        if (r < 0)
+                return r;
+
+        if (rules_have_args(rules, n_rules)) {
+                r = seccomp_guard_build(rules, n_rules, &g, err);
+                if (r >= 0)
+                        r = seccomp_export(g, &guard, &n_guard, err);
+                if (r >= 0)
+                        r = seccomp_chain(guard, n_guard, insns, n_insns, &chained, &n_chained, err);
+                if (r < 0)
+                        return r;
+                free(insns);
+                insns = TAKE_PTR(chained);
+                n_insns = n_chained;
+        }
+
         *ret = (SeccompProgram) {
                 .insns = TAKE_PTR(insns),
-                .n_insns = (size_t) st.st_size / sizeof(struct sock_filter),
+                .n_insns = n_insns,
                 .no_new_privs = no_new_privs,
         };
         return 0;

@@ -14,7 +14,8 @@
 #include "spawn-error.h"
 
 /* Builds the filter: default_action for everything not listed, each rule's
- * action for its syscall, on the native architecture and its secondary
+ * action for its syscall (rules by argument, arg_set, are left out: see
+ * seccomp_program_compile()), on the native architecture and its secondary
  * ones (x86 and x32 on x86_64), so a 32-bit entry point cannot bypass it;
  * as a binary tree of syscall numbers where libseccomp can (>= 2.5).
  * Names unknown on an architecture are skipped there. no_new_privs: the
@@ -43,7 +44,13 @@ typedef struct SeccompProgram {
 } SeccompProgram;
 
 /* seccomp_filter_build(), then exported as BPF, exactly what seccomp_load()
- * would hand the kernel. seccomp_program_done() frees it. */
+ * would hand the kernel. With rules by argument (arg_set) a guard goes in
+ * front: those rules alone, compiled by libseccomp as a filter that allows
+ * everything else, whose "allow" jumps to the filter instead. A call the
+ * guard denies is denied with its rule's action whatever the filter says
+ * (libseccomp has no defined verdict where a rule for any arguments and one
+ * by argument both match); any other gets the filter's. One program, loaded
+ * once. seccomp_program_done() frees it. */
 int seccomp_program_compile(PlanSeccompAction default_action, int default_error,
                             const PlanSyscallRule *rules, size_t n_rules, bool no_new_privs,
                             SeccompProgram *ret, SpawnError *err);

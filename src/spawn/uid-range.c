@@ -121,6 +121,16 @@ int uid_range_acquire(const Plan *p, const char *lock_dir, UidRange *ret, SpawnE
                         return spawn_error(err, EINVAL,
                                            "PrivateUsers=yes: Directory=%s is owned by %u:%u, which are not in the same 64 Ki range",
                                            p->root_directory, (unsigned) st.st_uid, (unsigned) st.st_gid);
+                /* A tree that is not shifted (owned by 0..65535) would map the
+                 * container's root to the host's: a setuid binary planted
+                 * inside is one for any host user. */
+                if ((st.st_uid & 0xFFFF0000U) == 0)
+                        return spawn_error(err, EPERM,
+                                           "PrivateUsers=yes: Directory=%s is owned by UID %u, in the host's first 64 Ki "
+                                           "range: the container's root would be the host's root. Shift the tree to a "
+                                           "range of its own (chown every file by BASE, e.g. 0x80000), or use "
+                                           "PrivateUsers=pick, which maps it with an idmapped mount",
+                                           p->root_directory, (unsigned) st.st_uid);
                 *ret = (UidRange) { .base = st.st_uid & 0xFFFF0000U, .count = p->uid_count ?: 0x10000,
                                     .lock_fd = -EBADF };
                 return 0;

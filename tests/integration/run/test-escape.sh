@@ -43,6 +43,31 @@ if [ -e /proc/sysrq-trigger ]; then
         expect "/proc/sysrq-trigger" "$(cat "$work/out")" '{"write": 30}'
 fi
 
+# /sys without PrivateNetwork=: a fresh sysfs (the host's interfaces), not
+# a bind of the host's /sys with what is mounted below it -- tracefs
+# (/sys/kernel/tracing/trace), debugfs, securityfs, bpffs. Inside, nothing
+# below /sys but cell's own mounts (the /sys/firmware mask, the cgroups).
+# With PrivateUsers= too, where cell mounts it with the host's privileges.
+host_sub=$(awk '$5 ~ "^/sys/" && $5 !~ "^/sys/fs/cgroup" { print $5 }' /proc/self/mountinfo)
+if [ -n "$host_sub" ]; then
+        chmod 755 "$work"
+        for users in no pick; do
+                us=$(unit "sys$users" "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/cat /proc/self/mountinfo" \
+                        "[Isolation]" "PrivateNetwork=no" "PrivateUsers=$users")
+                run_cell none "$us"
+                expect "/sys, PrivateUsers=$users: status" "$status" 0
+                sysline=$(awk '$5 == "/sys"' "$work/out")
+                expect_match "/sys, PrivateUsers=$users: a read-only sysfs" "$sysline" ' ro,nosuid,nodev,noexec[, ].* - sysfs '
+                below=$(awk '$5 ~ "^/sys/" && $5 != "/sys/firmware" && $5 !~ "^/sys/fs/cgroup" { print $5 " " $(NF-2) }' "$work/out")
+                expect "/sys, PrivateUsers=$users: nothing of the host's mounted below it" "$below" ""
+        done
+        run_cell none "$(unit systrace "[Root]" "Directory=$root" "[Isolation]" "PrivateNetwork=no" "[Exec]" \
+                "Exec=/bin/sh -c 'head -c1 /sys/kernel/tracing/trace >/dev/null 2>&1 && echo read || echo nothing'")"
+        expect "/sys/kernel/tracing/trace" "$(cat "$work/out")" nothing
+else
+        echo "SKIP: /sys without PrivateNetwork=: the host has nothing mounted below /sys"
+fi
+
 # Dropped capabilities are gone: no CAP_SYS_ADMIN to mount, no
 # CAP_SYS_MODULE, no CAP_NET_ADMIN.
 run_cell none "$u" -- /bin/sh -c 'mount -t tmpfs none /mnt 2>/dev/null && echo mounted; ip link add dummy0 type dummy 2>/dev/null && echo netadmin; echo done'

@@ -118,7 +118,7 @@ fi
 
 # The kernel refuses cell the program (a service whose SystemCallFilter=
 # denies bpf()): systemd is asked for DevicePolicy= instead; with cgroupfs
-# nobody else can, and cell says so.
+# nobody else can, so the payload does not get CAP_MKNOD, and cell says so.
 nobpf=(-p SystemCallFilter=~bpf -p SystemCallErrorNumber=EPERM)
 rm -f "$ROOT/out/devclosed"
 in_sealed systemd-run --quiet --wait --pipe --unit=devnobpf "${nobpf[@]}" \
@@ -130,6 +130,10 @@ in_sealed systemd-run --quiet --wait --pipe --unit=devnobpffs -p Delegate=yes "$
         "$CELL" run --cgroup-manager=cgroupfs /run/cell/devclosed.cell > "$WORK/devnobpffs.log" 2>&1
 expect_eq "cgroupfs, no bpf(): the payload ran" 0 "$?"
 check "cgroupfs, no bpf(): cell warns that device access is not restricted" \
-        grep -q "Device access is not restricted" "$WORK/devnobpffs.log"
+        grep -q "Device access is not restricted (the kernel refused cell's BPF device filter): CAP_MKNOD is withheld" \
+        "$WORK/devnobpffs.log"
+check "cgroupfs, no bpf(): /dev/null is writable" probe_is devclosed null-write ok
+check "cgroupfs, no bpf(): mknod of a char device is refused (no CAP_MKNOD)" probe_is devclosed mknod-mem denied
+check "cgroupfs, no bpf(): ... block too" probe_is devclosed mknod-loop denied
 
 finish

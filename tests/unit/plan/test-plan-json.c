@@ -2,6 +2,7 @@
 /* plan_print_json() and plan_print_text(): valid, stable, complete. */
 
 #include <stdio.h>
+#include <sys/ioctl.h>
 
 #include "json-check.h"
 #include "plan-internal.h"
@@ -127,7 +128,15 @@ TEST(json_key_order_and_content) {
         ASSERT_CONTAINS(j, "\"timeout_stop_usec\": 90000000");
         ASSERT_CONTAINS(j, "\"effective\": []");
         ASSERT_CONTAINS(j, "\"bounding\": [\"CAP_CHOWN\", \"CAP_DAC_OVERRIDE\", \"CAP_FOWNER\"");
-        ASSERT_CONTAINS(j, "{\"syscall\": \"ptrace\", \"action\": \"errno\", \"errno\": \"ENOSYS\"}");
+        ASSERT_CONTAINS(j, "{\"syscall\": \"ptrace\", \"action\": \"errno\", \"errno\": \"ENOSYS\", \"argument\": null}");
+        /* The default deny list's ioctl requests, by argument 1 (this architecture's numbers). */
+        char ioctl_rule[256];
+        snprintf(ioctl_rule, sizeof ioctl_rule, "{\"syscall\": \"ioctl\", \"action\": \"errno\", \"errno\": \"EPERM\", "
+                 "\"argument\": {\"index\": 1, \"value\": %u, \"name\": \"TIOCSTI\"}}", (unsigned) TIOCSTI);
+        ASSERT_CONTAINS(j, ioctl_rule);
+        snprintf(ioctl_rule, sizeof ioctl_rule, "\"argument\": {\"index\": 1, \"value\": %u, \"name\": \"TIOCLINUX\"}}",
+                 (unsigned) TIOCLINUX);
+        ASSERT_CONTAINS(j, ioctl_rule);
         ASSERT_CONTAINS(j, "{\"resource\": \"NOFILE\", \"soft\": 1024, \"hard\": \"infinity\"}");
         ASSERT_CONTAINS(j, "\"oom_score_adjust\": 100");
         ASSERT_CONTAINS(j, "\"unit\": \"cell-full\\\\x401.scope\"");

@@ -71,8 +71,12 @@ TEST(mounts_sys_without_private_network) {
         config_minimal(&c, "m");
         c.private_network = false;
         plan_ok(&c, NULL, &p);
-        assert_mount(&p, 1, PLAN_MOUNT_BIND, "/sys", NULL, MS_RDONLY | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                     NULL, "/sys");
+        /* A fresh sysfs as with a private network, never a (recursive) bind of
+         * the host's /sys: its tracefs, debugfs, securityfs would come along. */
+        assert_mount(&p, 1, PLAN_MOUNT_FS, "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                     NULL, "sysfs");
+        for (size_t k = 0; k < p.n_mounts; k++)
+                ASSERT_FALSE(p.mounts[k].kind == PLAN_MOUNT_BIND && streq_ptr(p.mounts[k].source, "/sys"));
         plan_done(&p);
         cell_config_done(&c);
 }

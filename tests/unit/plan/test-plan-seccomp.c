@@ -2,14 +2,50 @@
 /* The seccomp rule set: default deny list, SystemCallFilter= deny and allow
  * lists, groups, errors, sorting. */
 
+#include <sys/ioctl.h>
+
 #include "plan-internal.h"
 #include "plan-test.h"
 #include "syscall-groups.h"
 
+/* By name, then the rule for any arguments, then those by argument value. */
 static void assert_sorted_unique(const Plan *p) {
-        for (size_t i = 1; i < p->n_syscalls; i++)
-                if (strcmp(p->syscalls[i - 1].name, p->syscalls[i].name) >= 0)
-                        TEST_FAIL("rules not sorted/unique: %s, %s", p->syscalls[i - 1].name, p->syscalls[i].name);
+        for (size_t i = 1; i < p->n_syscalls; i++) {
+                const PlanSyscallRule *a = &p->syscalls[i - 1], *b = &p->syscalls[i];
+                int r = strcmp(a->name, b->name);
+
+                if (r == 0 && a->arg_set != b->arg_set)
+                        r = a->arg_set ? 1 : -1;
+                if (r == 0 && a->arg_set)
+                        r = a->arg_value < b->arg_value ? -1 : a->arg_value > b->arg_value;
+                if (r >= 0)
+                        TEST_FAIL("rules not sorted/unique: %s, %s", a->name, b->name);
+        }
+}
+
+/* The rule for name's calls with value in argument index, if any. */
+static const PlanSyscallRule *find_arg_rule(const Plan *p, const char *name, unsigned index, uint32_t value) {
+        for (size_t i = 0; i < p->n_syscalls; i++)
+                if (streq(p->syscalls[i].name, name) && p->syscalls[i].arg_set &&
+                    p->syscalls[i].arg_index == index && p->syscalls[i].arg_value == value)
+                        return &p->syscalls[i];
+        return NULL;
+}
+
+/* ioctl(fd, TIOCSTI|TIOCLINUX, ...) denied with EPERM: in every plan. */
+static void assert_terminal_injection_denied(const Plan *p) {
+        static const struct { const char *name; uint32_t request; } requests[] = {
+                { "TIOCSTI", TIOCSTI }, { "TIOCLINUX", TIOCLINUX },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(requests); i++) {
+                const PlanSyscallRule *r = find_arg_rule(p, "ioctl", 1, requests[i].request);
+                if (!r)
+                        TEST_FAIL("no rule for ioctl(%s)", requests[i].name);
+                ASSERT_EQ(r->action, PLAN_SECCOMP_ERRNO);
+                ASSERT_EQ(r->error, EPERM);
+                ASSERT_STREQ(r->arg_name, requests[i].name);
+        }
 }
 
 static void assert_rule(const Plan *p, const char *name, PlanSeccompAction action, int error) {
@@ -33,7 +69,11 @@ TEST(default_deny_list) {
                 assert_rule(&p, *d, PLAN_SECCOMP_ERRNO, EPERM);
                 n++;
         }
-        ASSERT_EQ(p.n_syscalls, n);
+        assert_terminal_injection_denied(&p);
+        /* By argument only: ioctl itself is not denied. */
+        for (size_t i = 0; i < p.n_syscalls; i++)
+                ASSERT_TRUE(!streq(p.syscalls[i].name, "ioctl") || p.syscalls[i].arg_set);
+        ASSERT_EQ(p.n_syscalls, n + 2);
         assert_sorted_unique(&p);
         /* The list named in the task, all there; ptrace is not. */
         for (const char * const *d = (const char * const[]) {
@@ -63,6 +103,7 @@ TEST(deny_list) {
         assert_rule(&p, "bpf", PLAN_SECCOMP_ERRNO, EACCES);
         assert_rule(&p, "kexec_load", PLAN_SECCOMP_ERRNO, EPERM);      /* the default list keeps EPERM */
         ASSERT_NULL(plan_find_syscall(&p, "read"));
+        assert_terminal_injection_denied(&p);
         assert_sorted_unique(&p);
         plan_done(&p);
         cell_config_done(&c);
@@ -78,6 +119,25 @@ TEST(deny_list_later_entry_wins) {
         plan_ok(&c, NULL, &p);
         assert_rule(&p, "settimeofday", PLAN_SECCOMP_ERRNO, EACCES);
         assert_rule(&p, "adjtimex", PLAN_SECCOMP_ERRNO, ENOSYS);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* "~ioctl:ENOTTY" denies every request; TIOCSTI and TIOCLINUX keep their own
+ * rules (EPERM), beside it. */
+TEST(deny_list_ioctl_keeps_the_request_rules) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "s");
+        config_add_syscall(&c, "ioctl", ENOTTY);
+        plan_ok(&c, NULL, &p);
+        const PlanSyscallRule *r = plan_find_syscall(&p, "ioctl");
+        ASSERT_NOT_NULL(r);
+        ASSERT_FALSE(r->arg_set);
+        assert_rule(&p, "ioctl", PLAN_SECCOMP_ERRNO, ENOTTY);
+        assert_terminal_injection_denied(&p);
+        assert_sorted_unique(&p);
         plan_done(&p);
         cell_config_done(&c);
 }
@@ -134,6 +194,9 @@ TEST(allow_list_nested_groups_and_errno) {
         /* Members of the group that are on the default list stay denied, with EPERM. */
         assert_rule(&p, "userfaultfd", PLAN_SECCOMP_ERRNO, EPERM);
         assert_rule(&p, "keyctl", PLAN_SECCOMP_ERRNO, EPERM);
+        /* ioctl is allowed (@system-service has it), but not TIOCSTI/TIOCLINUX. */
+        assert_rule(&p, "ioctl", PLAN_SECCOMP_ALLOW, 0);
+        assert_terminal_injection_denied(&p);
         /* No '@' name survives expansion. */
         for (size_t i = 0; i < p.n_syscalls; i++)
                 ASSERT_TRUE(p.syscalls[i].name[0] != '@');

@@ -231,6 +231,11 @@ TEST(users_modes) {
         c.private_users_count = 0x20000;
         plan_fails(&c, "the range ends beyond the last UID");
 
+        /* A range at UID 0: the container's root would be the host's. */
+        c.private_users_uid = 0;
+        c.private_users_count = 65536;
+        plan_fails(&c, "PrivateUsers=0:65536: a range that starts at UID 0 makes the container's root the host's root");
+
         c.private_users = CELL_PRIVATE_USERS_YES;
         c.private_users_count = 0;
         plan_ok(&c, NULL, &p);

@@ -81,7 +81,7 @@ TEST(cgroupfs_below_an_exclusive_program) {
         Scope s = { .manager = CGROUP_MANAGER_CGROUPFS, .devices_own = true, .devices_prog_fd = -EBADF,
                     .devices_rules = &null_rw, .n_devices_rules = 1 };
         int a = r < 0 ? r : scope_devices_attach_fd(&s, f.child_fd);
-        bool own = s.devices_own;
+        bool own = s.devices_own, restricted = scope_devices_restricted(&s);
         int unrestricted = scope_devices_unrestricted(&s);
         s.devices_rules = NULL;                 /* not ours to free */
         scope_devices_free(&s);
@@ -91,6 +91,46 @@ TEST(cgroupfs_below_an_exclusive_program) {
         ASSERT_OK(a);
         ASSERT_FALSE(own);
         ASSERT_ERROR(unrestricted, EPERM);
+        ASSERT_FALSE(restricted);               /* cell run withholds CAP_MKNOD */
+}
+
+/* Attached, the program restricts the cgroup: the kernel counts it there
+ * (what cell exec asks), and scope_devices_restricted() says so. */
+TEST(cgroupfs_attached_restricts) {
+        CgroupDeviceRule null_rw = { .type = 'c', .major = 1, .minor = 3,
+                                     .access = CGROUP_DEVICE_READ | CGROUP_DEVICE_WRITE };
+        Fixture f;
+
+        if (!fixture_make(&f, "a"))
+                return;
+        Scope s = { .manager = CGROUP_MANAGER_CGROUPFS, .devices_own = true, .devices_prog_fd = -EBADF,
+                    .devices_rules = &null_rw, .n_devices_rules = 1 };
+        int before = cgroup_devices_count(f.child_fd);
+        int a = scope_devices_attach_fd(&s, f.child_fd);
+        int after = cgroup_devices_count(f.child_fd);
+        bool restricted = scope_devices_restricted(&s);
+        s.devices_rules = NULL;
+        scope_devices_free(&s);
+        fixture_done(&f);
+
+        ASSERT_OK(a);
+        ASSERT_TRUE(before >= 0);
+        ASSERT_EQ(after, before + 1);
+        ASSERT_TRUE(restricted);
+}
+
+/* Without root: who restricts devices, by manager. */
+TEST(restricted_by_manager) {
+        Scope none = { .manager = CGROUP_MANAGER_NONE }, systemd = { .manager = CGROUP_MANAGER_SYSTEMD },
+              fs = { .manager = CGROUP_MANAGER_CGROUPFS, .devices_own = true };
+
+        ASSERT_FALSE(scope_devices_restricted(NULL));
+        ASSERT_FALSE(scope_devices_restricted(&none));
+        ASSERT_TRUE(scope_devices_restricted(&systemd));
+        /* cgroupfs only once its program is attached. */
+        ASSERT_FALSE(scope_devices_restricted(&fs));
+        fs.devices_attached = true;
+        ASSERT_TRUE(scope_devices_restricted(&fs));
 }
 
 /* The same with systemd: its own attach would fail there too, so the start

@@ -112,6 +112,31 @@ TEST(each_filter_has_its_file) {
         ASSERT_TRUE(same_program(&b, &b2));
 }
 
+/* A rule by argument is part of the key: the same rules for another
+ * value, or without it, are other filters, never the first one's file. */
+TEST(argument_rules_are_in_the_key) {
+        PlanSyscallRule with_a[] = {
+                rules_a[0],
+                { .name = (char *) "ioctl", .action = PLAN_SECCOMP_ERRNO, .error = EPERM,
+                  .arg_set = true, .arg_index = 1, .arg_value = 0x5412, .arg_name = "A" },
+        };
+        PlanSyscallRule with_b[] = { with_a[0], with_a[1] };
+        PlanSyscallRule without[] = { with_a[0] };
+        _cleanup_(seccomp_program_done) SeccompProgram a = {}, b = {}, none = {}, compiled = {};
+        char names[4][256];
+
+        with_b[1].arg_value = 0x541C;
+        cache_setup();
+        ASSERT_EQ(get(with_a, ELEMENTSOF(with_a), &a), SECCOMP_CACHE_STORED);
+        ASSERT_EQ(get(with_b, ELEMENTSOF(with_b), &b), SECCOMP_CACHE_STORED);
+        ASSERT_EQ(get(without, ELEMENTSOF(without), &none), SECCOMP_CACHE_STORED);
+        ASSERT_EQ(list(names, 4), (size_t) 3);
+        ASSERT_FALSE(same_program(&a, &b));
+        ASSERT_FALSE(same_program(&a, &none));
+        ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, with_b, ELEMENTSOF(with_b), true, &compiled, NULL));
+        ASSERT_TRUE(same_program(&b, &compiled));
+}
+
 /* A hit is what the file holds: filter a's file given filter b's program
  * (as only someone who can write there could) is loaded as it is. */
 TEST(a_hit_is_read_from_the_file) {

@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 
 #include "seccomp-filter.h"
@@ -388,6 +389,186 @@ static void i386_child(void) {
 
 TEST(binary_tree_filters_the_i386_entry_point) {
         int status = in_child(i386_child);
+
+        ASSERT_TRUE(WIFEXITED(status));
+        if (WEXITSTATUS(status) == 77) {
+                fprintf(stderr, "no 32-bit entry point in this kernel: not tested\n");
+                return;
+        }
+        ASSERT_EQ(WEXITSTATUS(status), 0);
+}
+#endif
+
+/* --- Rules by argument: ioctl(fd, TIOCSTI) denied, other requests not,
+ * whatever the rest of the filter says about ioctl. */
+
+static const PlanSyscallRule tiocsti_rule = {
+        .name = (char *) "ioctl", .action = PLAN_SECCOMP_ERRNO, .error = EPERM,
+        .arg_set = true, .arg_index = 1, .arg_value = TIOCSTI, .arg_name = "TIOCSTI",
+};
+
+/* errno of ioctl(/dev/null, request) with the high half of the request set
+ * as given: the kernel truncates it, the filter must not let it pass. */
+static int ioctl_errno(unsigned long request, uint64_t high) {
+        _cleanup_close_ int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+        char c = '#';
+
+        if (fd < 0)
+                _exit(30);
+        errno = 0;
+        if (syscall(SYS_ioctl, fd, (unsigned long) (request | high), &c) >= 0)
+                return 0;
+        return errno;
+}
+
+/* What every filter with the rule must give: TIOCSTI EPERM, high half or
+ * not; another request the kernel's answer (ENOTTY for /dev/null) or the
+ * filter's own for ioctl. */
+static void check_ioctls(int other) {
+        if (ioctl_errno(TIOCSTI, 0) != EPERM)
+                _exit(21);
+        if (ioctl_errno(TIOCSTI, UINT64_C(1) << 32) != EPERM)
+                _exit(22);
+        if (ioctl_errno(TIOCGWINSZ, 0) != other)
+                _exit(23);
+        _exit(0);
+}
+
+static void arg_deny_list_child(void) {
+        PlanSyscallRule rules[] = {
+                { .name = (char *) "keyctl", .action = PLAN_SECCOMP_ERRNO, .error = EPERM },
+                tiocsti_rule,
+        };
+
+        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), true, NULL) < 0)
+                _exit(10);
+        errno = 0;
+        if (syscall(SYS_keyctl, 0, -3, 0) >= 0 || errno != EPERM)
+                _exit(11);
+        check_ioctls(ENOTTY);
+}
+
+/* An allow list that allows ioctl: libseccomp alone would let TIOCSTI pass
+ * (a rule for any arguments swallows one by argument); the guard does not. */
+static void arg_allow_list_child(void) {
+        static const char *const allowed[] = {
+                "exit_group", "exit", "write", "mmap", "munmap", "mprotect", "madvise", "sigaltstack",
+                "gettid", "getpid", "tgkill", "rt_sigprocmask", "rt_sigaction", "futex", "sched_yield",
+                "prctl", "open", "openat", "close", "read", "fstat", "newfstatat", "lseek", "brk", "ioctl",
+        };
+        PlanSyscallRule rules[ELEMENTSOF(allowed) + 1];
+
+        for (size_t i = 0; i < ELEMENTSOF(allowed); i++)
+                rules[i] = (PlanSyscallRule) { .name = (char *) allowed[i], .action = PLAN_SECCOMP_ALLOW };
+        rules[ELEMENTSOF(allowed)] = tiocsti_rule;
+        if (seccomp_filter_load(PLAN_SECCOMP_ERRNO, ENOSYS, rules, ELEMENTSOF(rules), true, NULL) < 0)
+                _exit(10);
+        if (syscall(SYS_getuid) >= 0 || errno != ENOSYS)
+                _exit(11);
+        check_ioctls(ENOTTY);
+}
+
+/* "~ioctl:EIO" beside the rule: every other request EIO, TIOCSTI EPERM. */
+static void arg_and_plain_deny_child(void) {
+        PlanSyscallRule rules[] = {
+                { .name = (char *) "ioctl", .action = PLAN_SECCOMP_ERRNO, .error = EIO },
+                tiocsti_rule,
+        };
+
+        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), true, NULL) < 0)
+                _exit(10);
+        check_ioctls(EIO);
+}
+
+TEST(argument_rule_denies_tiocsti_in_a_deny_list) {
+        int status = in_child(arg_deny_list_child);
+
+        ASSERT_TRUE(WIFEXITED(status));
+        ASSERT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST(argument_rule_denies_tiocsti_in_an_allow_list_with_ioctl) {
+        int status = in_child(arg_allow_list_child);
+
+        ASSERT_TRUE(WIFEXITED(status));
+        ASSERT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST(argument_rule_wins_over_a_rule_for_any_arguments) {
+        int status = in_child(arg_and_plain_deny_child);
+
+        ASSERT_TRUE(WIFEXITED(status));
+        ASSERT_EQ(WEXITSTATUS(status), 0);
+}
+
+/* The guard in front changes no other verdict: for every syscall number on
+ * every entry point but ioctl, the program says what the filter alone says;
+ * for ioctl, TIOCSTI is denied on each entry point that has ioctl. */
+TEST(argument_rules_change_nothing_else) {
+        PlanSyscallRule rules[ELEMENTSOF(default_denied) + 3];
+        size_t n_rules = default_rules(rules);
+        _cleanup_(seccomp_program_done) SeccompProgram plain = {}, guarded = {};
+
+        ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, rules, n_rules, true, &plain, NULL));
+        rules[n_rules++] = tiocsti_rule;
+        ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, rules, n_rules, true, &guarded, NULL));
+        ASSERT_TRUE(guarded.n_insns > plain.n_insns);
+
+        if (seccomp_arch_native() != SCMP_ARCH_X86_64)
+                return;
+        static const struct { uint32_t arch, nr_bit; int ioctl_nr; } entries[] = {
+                { AUDIT_ARCH_X86_64, 0, 16 },
+                { AUDIT_ARCH_I386, 0, 54 },
+                { AUDIT_ARCH_X86_64, 0x40000000, 514 },        /* x32 */
+        };
+        for (size_t e = 0; e < ELEMENTSOF(entries); e++) {
+                for (uint32_t nr = 0; nr < 1024; nr++) {
+                        struct seccomp_data d = { .nr = (int) (nr | entries[e].nr_bit), .arch = entries[e].arch,
+                                                  .args = { 0, TIOCSTI } };
+                        uint32_t want = bpf_run(plain.insns, plain.n_insns, &d);
+
+                        if ((int) nr == entries[e].ioctl_nr)
+                                want = SECCOMP_RET_ERRNO | EPERM;
+                        if (bpf_run(guarded.insns, guarded.n_insns, &d) != want)
+                                TEST_FAIL("arch %x nr %u: %x, want %x", entries[e].arch, nr,
+                                          bpf_run(guarded.insns, guarded.n_insns, &d), want);
+                }
+                struct seccomp_data d = { .nr = entries[e].ioctl_nr | (int) entries[e].nr_bit,
+                                          .arch = entries[e].arch, .args = { 0, TIOCSTI | (UINT64_C(1) << 32) } };
+                ASSERT_EQ(bpf_run(guarded.insns, guarded.n_insns, &d), SECCOMP_RET_ERRNO | EPERM);
+                d.args[1] = TIOCGWINSZ;
+                ASSERT_EQ(bpf_run(guarded.insns, guarded.n_insns, &d), SECCOMP_RET_ALLOW);
+        }
+        /* An architecture the filter does not know is still killed. */
+        struct seccomp_data d = { .nr = 16, .arch = AUDIT_ARCH_AARCH64, .args = { 0, TIOCSTI } };
+        ASSERT_EQ(bpf_run(guarded.insns, guarded.n_insns, &d), bpf_run(plain.insns, plain.n_insns, &d));
+        ASSERT_TRUE(bpf_run(guarded.insns, guarded.n_insns, &d) != SECCOMP_RET_ALLOW);
+}
+
+#if defined(__x86_64__)
+static void i386_ioctl_child(void) {
+        PlanSyscallRule rules[] = { tiocsti_rule };
+        _cleanup_close_ int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+        char c = '#';
+
+        if (syscall_i386(20, 0, 0) != getpid())
+                _exit(77);
+        if (fd < 0 || seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), true, NULL) < 0)
+                _exit(10);
+        /* ioctl is 54 on i386; the pointer is a 64-bit one, but the
+         * filter answers before the kernel reads it. */
+        long r;
+        __asm__ volatile ("int $0x80"
+                          : "=a" (r)
+                          : "a" (54L), "b" ((long) fd), "c" ((long) TIOCSTI), "d" (&c)
+                          : "memory", "r8", "r9", "r10", "r11");
+        if (r != -EPERM)
+                _exit(11);
+        _exit(0);
+}
+
+TEST(argument_rule_filters_the_i386_entry_point) {
+        int status = in_child(i386_ioctl_child);
 
         ASSERT_TRUE(WIFEXITED(status));
         if (WEXITSTATUS(status) == 77) {

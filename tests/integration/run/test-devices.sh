@@ -1,0 +1,102 @@
+#!/bin/bash
+# Device nodes. cell's BPF filter on the container's cgroup (cgroupfs) lets
+# the built-in nodes through and nothing else. Where there is none -- no
+# cgroup (--cgroup-manager=none), or a kernel that refuses the filter (here:
+# cell under a seccomp filter that denies bpf(2)) -- root in the host's user
+# namespace must not keep CAP_MKNOD, or it makes /dev/kmsg (1:11) or a disk
+# and uses it: the payload and cell exec's commands lose it, with a
+# warning, and a unit that asks for it by name is refused. In a user
+# namespace the kernel refuses device nodes itself: nothing is withheld.
+. "$(dirname "$0")/lib.sh"
+NOBPF=$(realpath "${4:?usage: $0 CELL PROBE MAKE_ROOT NOBPF}")
+chmod 755 "$work"
+
+touch "$root/tmp/capfile"
+# kmsg: 0 when mknod of char 1:11 works, else "denied".
+kmsg='mknod /tmp/kmsg c 1 11 2>/dev/null && echo 0 || echo denied; rm -f /tmp/kmsg'
+u=$(unit dev "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe caps /tmp/capfile")
+ukmsg=$(unit devkmsg "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c '$kmsg'")
+umk=$(unit devmknod "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe caps /tmp/capfile" \
+        "[Isolation]" "Capability=CAP_MKNOD")
+mknod_bit=$((1 << 27))
+
+# caps_of: the probe's mknod errno and whether CapBnd has CAP_MKNOD.
+bnd_has_mknod() { (( 0x$(field CapBnd) & mknod_bit )) && echo yes || echo no; }
+
+# --- cgroupfs with its filter: CAP_MKNOD kept, the filter decides.
+run_cell cgroupfs "$u"
+expect "cgroupfs: status" "$status" 0
+expect "cgroupfs: mknod of /dev/null's 1:3 (allowed)" "$(cat "$work/out")" \
+        '{"net_raw": 0, "mknod": 0, "chroot": 0, "chown": 0}'
+grep -q "CAP_MKNOD" "$work/err" && fail "cgroupfs: a warning about CAP_MKNOD: $(cat "$work/err")"
+run_cell cgroupfs "$ukmsg"
+expect "cgroupfs: mknod of /dev/kmsg's 1:11 (the filter)" "$(cat "$work/out")" denied
+
+# --- none: no filter; CAP_MKNOD withheld, with a warning that says why.
+run_cell none "$u"
+expect "none: status" "$status" 0
+expect "none: mknod is EPERM" "$(cat "$work/out")" '{"net_raw": 0, "mknod": 1, "chroot": 0, "chown": 0}'
+grep -q "Device access is not restricted (no cgroup, --cgroup-manager=none): CAP_MKNOD is withheld" "$work/err" ||
+        fail "none: no warning: $(cat "$work/err")"
+run_cell none "$ukmsg"
+expect "none: mknod of /dev/kmsg's 1:11" "$(cat "$work/out")" denied
+run_cell none "$(unit devbnd "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe")"
+expect "none: CAP_MKNOD out of the bounding set" "$(bnd_has_mknod)" no
+
+# Capability=CAP_MKNOD there: refused before anything is made.
+host_snapshot before
+run_cell none "$umk"
+expect "none, Capability=CAP_MKNOD: status" "$status" 2
+grep -q "Capability=CAP_MKNOD: device access is not restricted here (no cgroup, --cgroup-manager=none)" "$work/err" ||
+        fail "none, Capability=CAP_MKNOD: no clear message: $(cat "$work/err")"
+[ ! -s "$work/out" ] || fail "none, Capability=CAP_MKNOD: the payload ran"
+expect_nothing_left
+
+# --- cgroupfs where the kernel refuses the filter (no bpf(2) for cell).
+status=0
+timeout 20 "$NOBPF" "$CELL" run --cgroup-manager=cgroupfs "$u" >"$work/out" 2>"$work/err" || status=$?
+expect "no bpf: status" "$status" 0
+expect "no bpf: mknod is EPERM" "$(cat "$work/out")" '{"net_raw": 0, "mknod": 1, "chroot": 0, "chown": 0}'
+grep -q "Device access is not restricted (the kernel refused cell's BPF device filter): CAP_MKNOD is withheld" \
+        "$work/err" || fail "no bpf: no warning: $(cat "$work/err")"
+status=0
+timeout 20 "$NOBPF" "$CELL" run --cgroup-manager=cgroupfs "$ukmsg" >"$work/out" 2>"$work/err" || status=$?
+expect "no bpf: mknod of /dev/kmsg's 1:11" "$(cat "$work/out")" denied
+
+status=0
+timeout 20 "$NOBPF" "$CELL" run --cgroup-manager=cgroupfs "$umk" >"$work/out" 2>"$work/err" || status=$?
+expect "no bpf, Capability=CAP_MKNOD: status" "$status" 2
+grep -q "Capability=CAP_MKNOD: device access is not restricted here (the kernel refused cell's BPF device filter)" \
+        "$work/err" || fail "no bpf, Capability=CAP_MKNOD: no clear message: $(cat "$work/err")"
+[ ! -s "$work/out" ] || fail "no bpf, Capability=CAP_MKNOD: the payload ran"
+expect_nothing_left
+
+# --- cell exec decides as cell run did: withheld in a cell without a
+# filter, kept where the filter is on the cell's cgroup.
+uhold=$(unit devhold "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 60 $marker" "Init=yes")
+name=$(unit_name devhold)
+exec_caps() {
+        local runpid=$1 out
+        for _ in $(seq 100); do
+                "$CELL" exec "$name" true 2>/dev/null && break
+                sleep 0.05
+        done
+        out=$("$CELL" exec "$name" /bin/probe caps /tmp/capfile) || fail "cell exec failed"
+        kill -TERM "$runpid"
+        wait "$runpid" || true
+        echo "$out"
+}
+"$CELL" run --cgroup-manager=none "$uhold" >/dev/null 2>&1 &
+expect "exec, none: mknod is EPERM" "$(exec_caps $!)" '{"net_raw": 0, "mknod": 1, "chroot": 0, "chown": 0}'
+"$NOBPF" "$CELL" run --cgroup-manager=cgroupfs "$uhold" >/dev/null 2>&1 &
+expect "exec, no bpf: mknod is EPERM" "$(exec_caps $!)" '{"net_raw": 0, "mknod": 1, "chroot": 0, "chown": 0}'
+"$CELL" run --cgroup-manager=cgroupfs "$uhold" >/dev/null 2>&1 &
+expect "exec, cgroupfs: mknod of 1:3 works" "$(exec_caps $!)" '{"net_raw": 0, "mknod": 0, "chroot": 0, "chown": 0}'
+
+# --- a user namespace: the kernel refuses device nodes; nothing withheld.
+uu=$(unit devuserns "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c '$kmsg'" "[Isolation]" "PrivateUsers=pick")
+run_cell none "$uu"
+expect "userns: status" "$status" 0
+expect "userns: mknod of 1:11" "$(cat "$work/out")" denied
+grep -q "CAP_MKNOD" "$work/err" && fail "userns: a warning about CAP_MKNOD: $(cat "$work/err")"
+echo ok

@@ -1,0 +1,76 @@
+#!/bin/bash
+# The caller's terminal is out of the container's reach: no process cell
+# starts inside (the payload, a command of cell exec) has it as its
+# controlling terminal, and ioctl(TIOCSTI) / ioctl(TIOCLINUX) fail with EPERM
+# even where the kernel would take them from CAP_SYS_ADMIN. Either would let
+# the container push input into the host's shell, which runs it as host root
+# once cell returned (CVE-2017-5226). script(1) gives cell a terminal.
+. "$(dirname "$0")/lib.sh"
+
+command -v script >/dev/null || { echo "skipped: no script(1) (bsdutils)"; exit 77; }
+
+# in_tty CMD...: CMD on a fresh pty, its output in $work/tty (without \r); sets $status.
+in_tty() {
+        status=0
+        timeout 20 script -qefc "$(printf '%q ' "$@")" /dev/null </dev/null >"$work/tty" 2>&1 || status=$?
+        sed -i 's/\r$//' "$work/tty"
+}
+
+# --- The payload with CAP_SYS_ADMIN in the host's user namespace (what
+# Boot=yes without PrivateUsers= has): the kernel's TIOCSTI check would let
+# it push into any terminal it holds an fd of; the filter does not.
+ua=$(unit ttyadmin "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe tiocsti" \
+        "[Isolation]" "Capability=CAP_SYS_ADMIN")
+in_tty "$CELL" run --cgroup-manager=none "$ua"
+expect "run with CAP_SYS_ADMIN: status" "$status" 0
+expect "run with CAP_SYS_ADMIN: TIOCSTI is EPERM, no controlling terminal" "$(grep -o '{"isatty.*}' "$work/tty")" \
+        '{"isatty": 1, "tiocsti": 1, "dev_tty": 6}'
+
+# --- cell exec: its command has a session of its own (no /dev/tty), and
+# TIOCSTI on its stdin -- the caller's terminal -- fails.
+# (Init=yes: the payload is not PID 1, so SIGTERM ends it at the end.)
+u=$(unit ttyexec "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 60 $marker" "Init=yes")
+name=$(unit_name ttyexec)
+"$CELL" run --cgroup-manager=cgroupfs "$u" >/dev/null 2>"$work/run.err" &
+runpid=$!
+trap 'status=$?; kill -TERM "$runpid" 2>/dev/null && wait "$runpid"; (exit $status); cleanup' EXIT
+for _ in $(seq 100); do
+        "$CELL" exec "$name" true 2>/dev/null && break
+        sleep 0.05
+done
+"$CELL" exec "$name" true || fail "cell exec into the running cell failed: $(cat "$work/run.err")"
+
+in_tty "$CELL" exec "$name" /bin/probe tiocsti
+expect "exec: status" "$status" 0
+expect "exec: TIOCSTI is EPERM, no controlling terminal" "$(grep -o '{"isatty.*}' "$work/tty")" \
+        '{"isatty": 1, "tiocsti": 1, "dev_tty": 6}'
+
+# Signals from the terminal still reach the command (^C: SIGINT, the probe
+# exits 64+2), and cell exec exits with its status.
+rm -f "$work/in"
+mkfifo "$work/in"
+script -qefc "$(printf '%q ' "$CELL" exec "$name" /bin/probe trap)" /dev/null <"$work/in" >"$work/tty" 2>&1 &
+scriptpid=$!
+exec 9>"$work/in"
+for _ in $(seq 100); do
+        grep -q trapping "$work/tty" 2>/dev/null && break
+        sleep 0.05
+done
+grep -q trapping "$work/tty" || fail "exec: the probe did not start: $(cat "$work/tty")"
+printf '\003' >&9
+for _ in $(seq 100); do
+        grep -q 'signal 2' "$work/tty" && break
+        sleep 0.05
+done
+exec 9>&-
+status=0
+wait "$scriptpid" || status=$?
+expect "exec: ^C reaches the command" "$(grep -c 'signal 2' "$work/tty")" 1
+expect "exec: and its status comes back" "$status" 66
+
+in_tty "$CELL" exec "$name" /bin/sh -c 'exit 7'
+expect "exec: exit status" "$status" 7
+
+kill -TERM "$runpid"
+wait "$runpid" || true
+echo ok
