@@ -39,6 +39,24 @@ for m in none cgroupfs; do
                 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=$work/nosuchfile"
 done
 
+# EnvironmentFile= that is no regular file is refused at once and named: a
+# FIFO is not waited on for a writer, a device not read without end, a
+# directory not called an "Input/output error" ("-" ignores a missing file
+# only); a line or a file beyond systemd's limits is refused as such.
+mkfifo "$work/fifo"
+mkdir "$work/envdir"
+{ printf 'A=1\nB='; head -c 1100000 /dev/zero | tr '\0' x; echo; } > "$work/longline.env"
+check "envfile-fifo" cgroupfs "EnvironmentFile=$work/fifo: not a regular file" \
+        "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=$work/fifo"
+check "envfile-zero" cgroupfs "EnvironmentFile=/dev/zero: not a regular file" \
+        "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=/dev/zero"
+check "envfile-dir" cgroupfs "EnvironmentFile=$work/envdir: Is a directory$" \
+        "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=$work/envdir"
+check "envfile-dir-optional" none "EnvironmentFile=$work/envdir: Is a directory$" \
+        "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=-$work/envdir"
+check "envfile-long" none "EnvironmentFile=$work/longline.env:2: line too long \\(at most 1048576 bytes\\)$" \
+        "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=$work/longline.env"
+
 # PrivateUsers=: the tree is built by a helper of cell's; its failure is
 # reported the same way, and the helper, the user namespace and the uid
 # range's lock are gone with it.
