@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "env-util.h"
 #include "strv.h"
@@ -85,33 +88,47 @@ static int buf_put(char **buf, size_t *len, size_t *size, char c) {
 }
 
 /* Reads one logical line: physical lines joined where one ends in an
- * unquoted backslash. Returns 1 with *ret, 0 at EOF. */
-static int read_logical_line(FILE *f, char **ret, unsigned *line, unsigned *first_line) {
+ * unquoted backslash. Returns 1 with *ret, 0 at EOF; -ENOBUFS when the
+ * logical line grows past ENV_FILE_LINE_MAX, -EFBIG when the file does
+ * past ENV_FILE_SIZE_MAX (*total: the bytes read so far), where it stops
+ * reading: a file that never ends (a device) costs no more than that. */
+static int read_logical_line(FILE *f, char **ret, unsigned *line, unsigned *first_line, size_t *total) {
         _cleanup_free_ char *out = NULL;
         size_t len = 0, size = 0;
         bool any = false;
 
         *first_line = *line + 1;
         for (;;) {
-                _cleanup_free_ char *l = NULL;
-                size_t n = 0;
-                ssize_t k = getline(&l, &n, f);
-                if (k < 0) {
-                        if (ferror(f))
-                                return -EIO;
-                        break;
+                size_t start = len;
+                bool read_some = false, eol = false;
+                int c;
+
+                while ((c = getc_unlocked(f)) != EOF) {
+                        read_some = true;
+                        if (++*total > ENV_FILE_SIZE_MAX)
+                                return -EFBIG;
+                        if (c == '\n') {
+                                eol = true;
+                                break;
+                        }
+                        if (len >= ENV_FILE_LINE_MAX)
+                                return -ENOBUFS;
+                        if (buf_put(&out, &len, &size, (char) c) < 0)
+                                return -ENOMEM;
                 }
+                /* errno from the failed read(2): a directory is EISDIR, not EIO. */
+                if (c == EOF && ferror(f))
+                        return errno > 0 ? -errno : -EIO;
+                if (!read_some)
+                        break;
                 (*line)++;
                 any = true;
-                while (k > 0 && (l[k - 1] == '\n' || l[k - 1] == '\r'))
-                        l[--k] = 0;
-                bool cont = k > 0 && l[k - 1] == '\\';
+                while (len > start && out[len - 1] == '\r')
+                        out[--len] = 0;
+                bool cont = len > start && out[len - 1] == '\\';
                 if (cont)
-                        l[--k] = 0;
-                for (ssize_t i = 0; i < k; i++)
-                        if (buf_put(&out, &len, &size, l[i]) < 0)
-                                return -ENOMEM;
-                if (!cont)
+                        out[--len] = 0;
+                if (!cont || !eol)
                         break;
         }
         if (!any)
@@ -173,15 +190,45 @@ static int env_value_unquote(const char *v, char **ret) {
         return 0;
 }
 
+int env_file_open(const char *path, FILE **ret) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+        FILE *f;
+
+        /* O_NONBLOCK: a FIFO must not hang us in open(); O_NOCTTY: a
+         * terminal must not become ours. Both are refused below anyway. */
+        fd = open(path, O_RDONLY|O_CLOEXEC|O_NOCTTY|O_NONBLOCK);
+        if (fd < 0)
+                return negative_errno();
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        /* A device or FIFO may never end, or block: only a file is one. */
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        if (st.st_size > (off_t) ENV_FILE_SIZE_MAX)
+                return -EFBIG;
+        f = fdopen(fd, "r");
+        if (!f)
+                return negative_errno();
+        TAKE_FD(fd);
+        *ret = f;
+        return 0;
+}
+
 int env_file_parse(FILE *f, char ***env, unsigned *ret_line) {
         unsigned line = 0;
+        size_t total = 0;
 
         for (;;) {
                 _cleanup_free_ char *l = NULL, *value = NULL, *a = NULL;
                 unsigned first;
                 int r;
 
-                r = read_logical_line(f, &l, &line, &first);
+                r = read_logical_line(f, &l, &line, &first, &total);
+                if (r == -ENOBUFS && ret_line)
+                        *ret_line = first;
                 if (r < 0)
                         return r;
                 if (r == 0)

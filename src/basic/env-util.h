@@ -21,10 +21,24 @@ int env_assign_strv(char ***env, char * const *other);
 /* The value of KEY in env, or NULL. */
 const char *env_get(char * const *env, const char *key);
 
+/* The longest logical line of an environment file: systemd's LONG_LINE_MAX. */
+#define ENV_FILE_LINE_MAX (1024U * 1024U)
+/* The most an environment file may hold: systemd's READ_FULL_BYTES_MAX, the
+ * limit of its read_full_file(), with which it reads EnvironmentFile=. */
+#define ENV_FILE_SIZE_MAX (64U * 1024U * 1024U)
+
+/* Opens an environment file for env_file_parse(), never blocking: -EISDIR
+ * for a directory, -EBADFD for anything else that is not a regular file
+ * (a FIFO, a device, a socket), -EFBIG past ENV_FILE_SIZE_MAX, else
+ * open(2)'s -errno (-ENOENT: missing). */
+int env_file_open(const char *path, FILE **ret);
+
 /* Parses an environment file the way systemd reads EnvironmentFile=: one
  * KEY=VALUE per line, '#' and ';' comments, blank lines ignored, an
  * optional "export " prefix, values in single or double quotes (with
  * backslash escapes in double quotes), a trailing backslash continues the
  * line. Appends to *env (later keys override). On a malformed line returns
- * -EINVAL with *ret_line set to its number. */
+ * -EINVAL, on a logical line longer than ENV_FILE_LINE_MAX -ENOBUFS, both
+ * with *ret_line set to its (first) number; -EFBIG once more than
+ * ENV_FILE_SIZE_MAX bytes were read; a read error as its -errno. */
 int env_file_parse(FILE *f, char ***env, unsigned *ret_line);

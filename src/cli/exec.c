@@ -350,21 +350,9 @@ static int exec_supervise(pid_t pid, int pidfd, int sigfd) {
 static int exec_host_environment(const Plan *p, char ***env) {
         const char *term = getenv("TERM");
 
-        for (size_t i = 0; i < p->n_environment_files; i++) {
-                const CellEnvironmentFile *e = p->environment_files + i;
-                FILE *f = fopen(e->path, "re");
-                unsigned line = 0;
-                int r;
-                if (!f) {
-                        if (errno == ENOENT && e->ignore_missing)
-                                continue;
-                        return log_error_errno(errno, "EnvironmentFile=%s: %m", e->path);
-                }
-                r = env_file_parse(f, env, &line);
-                fclose(f);
-                if (r < 0)
-                        return log_error_errno(r, "EnvironmentFile=%s:%u: %m", e->path, line);
-        }
+        int r = cli_read_environment_files(p, env);
+        if (r < 0)
+                return r;
         if (term && env_assignf(env, "TERM", term) < 0)
                 return log_oom();
         return 0;

@@ -4,8 +4,8 @@
  * once the payload has exited, for what "cell run" would have done then and
  * cell-monitor cannot (it links none of the libraries): Port='s nft table,
  * VirtualEthernet='s host side, the cgroupfs manager's cgroups (emptied and
- * removed, and cell back out of its leaf) and the runtime state. Exits with
- * the payload's status. */
+ * removed, and cell back out of its leaf, then the name's lock released) and
+ * the runtime state. Exits with the payload's status. */
 
 #include <unistd.h>
 

@@ -120,37 +120,6 @@ static void print_diagnostics(const Diagnostics *d) {
                 fprintf(stderr, "%s\n", *m);
 }
 
-static void fclosep(FILE **f) {
-        if (*f)
-                fclose(*f);
-}
-
-/* EnvironmentFile=: read here, on the host, before clone (systemd reads
- * them as the service manager, too), in order. */
-static int read_environment_files(const Plan *p, char ***env) {
-        for (size_t i = 0; i < p->n_environment_files; i++) {
-                const CellEnvironmentFile *e = p->environment_files + i;
-                _cleanup_(fclosep) FILE *f = NULL;
-                unsigned line = 0;
-                int r;
-
-                f = fopen(e->path, "re");
-                if (!f) {
-                        if (errno == ENOENT && e->ignore_missing) {
-                                log_debug("EnvironmentFile=-%s: missing, skipped", e->path);
-                                continue;
-                        }
-                        return log_error_errno(errno, "EnvironmentFile=%s: %m", e->path);
-                }
-                r = env_file_parse(f, env, &line);
-                if (r == -EINVAL)
-                        return log_error_errno(r, "EnvironmentFile=%s:%u: not a KEY=VALUE assignment", e->path, line);
-                if (r < 0)
-                        return log_error_errno(r, "EnvironmentFile=%s: %m", e->path);
-        }
-        return 0;
-}
-
 /* What cell sets in the payload's environment, around the plan's. */
 static int build_environment(const Plan *p, char ***before, char ***after) {
         uint64_t watchdog;
@@ -166,7 +135,7 @@ static int build_environment(const Plan *p, char ***before, char ***after) {
                 }
         }
 
-        r = read_environment_files(p, after);
+        r = cli_read_environment_files(p, after);
         if (r < 0)
                 return r;
 

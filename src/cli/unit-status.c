@@ -12,6 +12,8 @@ int cli_unit_exit_status(int r) {
         case -ENOENT:           /* no such file or unit (or it is gone, for exec) */
         case -ENOTDIR:
         case -EISDIR:           /* a directory is not a unit file */
+        case -EBADFD:           /* nor is a FIFO or a device */
+        case -EFBIG:            /* larger than any unit (UNIT_FILE_MAX) */
         case -ELOOP:
         case -ENAMETOOLONG:
                 return CELL_EXIT_INVALID;

@@ -40,7 +40,8 @@ void cli_instance_json(JsonWriter *w, const CellInstance *i);
 
 /* unit-status.c: the exit status for unit_load()'s or plan_build()'s error
  * r < 0: CELL_EXIT_INVALID when the unit is invalid or cannot be loaded as
- * a unit at all (missing, a directory, a symlink loop, a name too long),
+ * a unit at all (missing, a directory, not a regular file, too large, a
+ * symlink loop, a name too long),
  * CELL_EXIT_FAILURE when it could not be read (permissions, I/O, memory). */
 int cli_unit_exit_status(int r);
 
@@ -51,3 +52,9 @@ int cli_unit_exit_status(int r);
  * name is still handed back) when no such cell runs. */
 int cli_find_instance(const char *arg, bool user_bus, bool report_not_running,
                       char **ret_name, CellInstance *ret);
+
+/* environment-files.c: the plan's EnvironmentFile= files read into *env,
+ * in order (a missing "-" one skipped); what was wrong with one logged:
+ * not a regular file, too large, a line too long or not KEY=VALUE. */
+typedef struct Plan Plan;
+int cli_read_environment_files(const Plan *p, char ***env);

@@ -120,6 +120,11 @@ int monitor_hand_over(const MonitorHandover *h) {
                 s.oom = *oom;
         s.uid_lock_fd = h->spawn->users.lock_fd;
         s.uid_lock_path = h->spawn->users.lock_path;
+        ScopeCgroupfsDirs d;
+        if (scope_cgroupfs_dirs(h->scope, &d) >= 0) {
+                s.name_lock_fd = d.lock_fd;
+                scope_cgroupfs_dirs_done(&d);
+        }
         if (finish) {
                 s.cell_fd = h->cell_fd;
                 s.finish = finish;
@@ -144,7 +149,7 @@ int monitor_hand_over(const MonitorHandover *h) {
 
 int monitor_finish_parse(int argc, char *argv[], MonitorFinish *ret) {
         enum { ARG_STATUS = 0x100, ARG_NAME, ARG_STATE, ARG_CGROUP, ARG_CGROUP2,
-               ARG_PURE_V2, ARG_OWN_V2, ARG_LEAF, ARG_VETH_INDEX, ARG_NETFW_TABLE };
+               ARG_PURE_V2, ARG_OWN_V2, ARG_LEAF, ARG_NAME_LOCK_FD, ARG_VETH_INDEX, ARG_NETFW_TABLE };
         static const struct option options[] = {
                 { "status",      required_argument, NULL, ARG_STATUS      },
                 { "name",        required_argument, NULL, ARG_NAME        },
@@ -154,12 +159,13 @@ int monitor_finish_parse(int argc, char *argv[], MonitorFinish *ret) {
                 { "pure-v2",     no_argument,       NULL, ARG_PURE_V2     },
                 { "own-v2",      required_argument, NULL, ARG_OWN_V2      },
                 { "leaf",        required_argument, NULL, ARG_LEAF        },
+                { "name-lock-fd", required_argument, NULL, ARG_NAME_LOCK_FD },
                 { "veth-index",  required_argument, NULL, ARG_VETH_INDEX  },
                 { "netfw-table", required_argument, NULL, ARG_NETFW_TABLE },
                 { "verbose",     no_argument,       NULL, 'v'             },
                 {}
         };
-        MonitorFinish f = { .status = -1, .dirs.unified = -1 };
+        MonitorFinish f = { .status = -1, .dirs.unified = -1, .dirs.lock_fd = -EBADF };
         uint64_t u = 0;
         int c, r = 0;
 
@@ -197,6 +203,9 @@ int monitor_finish_parse(int argc, char *argv[], MonitorFinish *ret) {
                         break;
                 case ARG_LEAF:
                         r = monitor_parse_string(optarg, &f.dirs.leaf);
+                        break;
+                case ARG_NAME_LOCK_FD:
+                        r = monitor_parse_fd("name-lock-fd", optarg, &f.dirs.lock_fd);
                         break;
                 case ARG_NETFW_TABLE:
                         r = monitor_parse_string(optarg, &f.netfw_table);

@@ -22,7 +22,7 @@ enum {
         ARG_INIT, ARG_READY_SENT, ARG_STATUS_SENT,
         ARG_NOTIFY_FD, ARG_NOTIFY_READY, ARG_READY_SEEN,
         ARG_OOM_FD, ARG_OOM_EVENTFD, ARG_OOM_KILLS, ARG_OOM_SEEN, ARG_OOM_GONE,
-        ARG_UID_LOCK_FD, ARG_UID_LOCK_PATH, ARG_CELL_FD, ARG_FINISH, ARG_DEBUG,
+        ARG_UID_LOCK_FD, ARG_UID_LOCK_PATH, ARG_NAME_LOCK_FD, ARG_CELL_FD, ARG_FINISH, ARG_DEBUG,
 };
 
 static const struct option options[] = {
@@ -44,6 +44,7 @@ static const struct option options[] = {
         { "oom-gone",          no_argument,       NULL, ARG_OOM_GONE      },
         { "uid-lock-fd",       required_argument, NULL, ARG_UID_LOCK_FD   },
         { "uid-lock-path",     required_argument, NULL, ARG_UID_LOCK_PATH },
+        { "name-lock-fd",      required_argument, NULL, ARG_NAME_LOCK_FD  },
         { "cell-fd",           required_argument, NULL, ARG_CELL_FD       },
         { "finish",            required_argument, NULL, ARG_FINISH        },
         { "debug",             no_argument,       NULL, ARG_DEBUG         },
@@ -118,6 +119,8 @@ int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_a
                 if (r >= 0)
                         r = monitor_push_option(&l, "uid-lock-path", s->uid_lock_path);
         }
+        if (r >= 0 && s->name_lock_fd >= 0)
+                r = push_fd(&l, "name-lock-fd", s->name_lock_fd, ret_fds, &n);
         if (r >= 0 && s->cell_fd >= 0 && s->finish) {
                 r = push_fd(&l, "cell-fd", s->cell_fd, ret_fds, &n);
                 for (char **f = s->finish; r >= 0 && *f; f++)
@@ -151,8 +154,7 @@ int monitor_parse_string(const char *v, char **dest) {
         return 0;
 }
 
-/* An fd cell let through: it must be open; it is close-on-exec again from here on. */
-static int parse_fd(const char *opt, const char *v, int *ret) {
+int monitor_parse_fd(const char *opt, const char *v, int *ret) {
         uint64_t u = 0;
         int r = monitor_parse_number(opt, v, INT32_MAX, &u);
 
@@ -179,7 +181,7 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                         s.pid = (pid_t) u;
                         break;
                 case ARG_PIDFD:
-                        r = parse_fd("pidfd", optarg, &s.pidfd);
+                        r = monitor_parse_fd("pidfd", optarg, &s.pidfd);
                         break;
                 case ARG_NAME:
                         r = monitor_parse_string(optarg, &s.name);
@@ -201,7 +203,7 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                         s.status_sent = true;
                         break;
                 case ARG_NOTIFY_FD:
-                        r = parse_fd("notify-fd", optarg, &notify_fd);
+                        r = monitor_parse_fd("notify-fd", optarg, &notify_fd);
                         break;
                 case ARG_NOTIFY_READY:
                         notify_ready = true;
@@ -210,10 +212,10 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                         ready_seen = true;
                         break;
                 case ARG_OOM_FD:
-                        r = parse_fd("oom-fd", optarg, &s.oom.fd);
+                        r = monitor_parse_fd("oom-fd", optarg, &s.oom.fd);
                         break;
                 case ARG_OOM_EVENTFD:
-                        r = parse_fd("oom-eventfd", optarg, &s.oom.efd);
+                        r = monitor_parse_fd("oom-eventfd", optarg, &s.oom.efd);
                         break;
                 case ARG_OOM_KILLS:
                         r = monitor_parse_number("oom-kills", optarg, UINT64_MAX, &s.oom.kills);
@@ -225,13 +227,16 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                         s.oom.gone = true;
                         break;
                 case ARG_UID_LOCK_FD:
-                        r = parse_fd("uid-lock-fd", optarg, &s.uid_lock_fd);
+                        r = monitor_parse_fd("uid-lock-fd", optarg, &s.uid_lock_fd);
                         break;
                 case ARG_UID_LOCK_PATH:
                         r = monitor_parse_string(optarg, &s.uid_lock_path);
                         break;
+                case ARG_NAME_LOCK_FD:
+                        r = monitor_parse_fd("name-lock-fd", optarg, &s.name_lock_fd);
+                        break;
                 case ARG_CELL_FD:
-                        r = parse_fd("cell-fd", optarg, &s.cell_fd);
+                        r = monitor_parse_fd("cell-fd", optarg, &s.cell_fd);
                         break;
                 case ARG_FINISH:
                         r = strv_extend(&s.finish, optarg) < 0 ? log_oom() : 0;
@@ -271,6 +276,7 @@ void monitor_state_done(MonitorState *s) {
         oom_counter_done(&s->oom);
         s->uid_lock_fd = safe_close(s->uid_lock_fd);
         s->uid_lock_path = mfree(s->uid_lock_path);
+        s->name_lock_fd = safe_close(s->name_lock_fd);
         s->cell_fd = safe_close(s->cell_fd);
         s->finish = strv_free(s->finish);
         s->name = mfree(s->name);

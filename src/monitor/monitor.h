@@ -45,6 +45,8 @@ typedef struct MonitorState {
         OomCounter oom;                 /* the scope's OOM kills; fd -EBADF: not watched */
         int uid_lock_fd;                /* PrivateUsers=pick: the range's lock ... */
         char *uid_lock_path;            /* ... and its file, removed at the end */
+        int name_lock_fd;               /* cgroupfs: the name's lock (src/scope/name-lock.h), handed
+                                         * on to "cell __finish", which releases it */
         int cell_fd;                    /* cell's own binary, to exec "cell __finish" ... */
         char **finish;                  /* ... with these options at the end; NULL: nothing to do */
         bool debug;                     /* cell ran with --verbose */
@@ -52,8 +54,8 @@ typedef struct MonitorState {
 
 #define MONITOR_STATE_NULL ((MonitorState) { .pidfd = -EBADF, .relay = NOTIFY_RELAY_NULL, \
                                              .oom = OOM_COUNTER_NULL, .uid_lock_fd = -EBADF, \
-                                             .cell_fd = -EBADF })
-#define MONITOR_FDS_MAX 6       /* pidfd, notify, OOM counter and eventfd, uid lock, cell */
+                                             .name_lock_fd = -EBADF, .cell_fd = -EBADF })
+#define MONITOR_FDS_MAX 7       /* pidfd, notify, OOM counter and eventfd, uid lock, name lock, cell */
 
 /* cell's side: the command line that hands s over to the monitor at path,
  * and the fds in it, for the caller to let through the exec (and to close
@@ -65,6 +67,9 @@ int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_a
  * namespace read again). */
 int monitor_state_parse(int argc, char *argv[], MonitorState *ret);
 /* "--opt=v" as a decimal number up to max; -EINVAL (logged) otherwise. */
+/* "--opt=FD" of an fd handed over through exec: it must be open; it is
+ * close-on-exec again from here on. -EBADF (logged) otherwise. */
+int monitor_parse_fd(const char *opt, const char *v, int *ret);
 int monitor_parse_number(const char *opt, const char *v, uint64_t max, uint64_t *ret);
 /* A string option's value into *dest, replacing what was there: 0, or log_oom(). */
 int monitor_parse_string(const char *v, char **dest);

@@ -36,7 +36,7 @@ const OomCounter *scope_cgroupfs_oom_counter(Scope *s) {
 
 int scope_cgroupfs_dirs(const Scope *s, ScopeCgroupfsDirs *ret) {
         ScopeCgroupfs *f = s ? s->fs : NULL;
-        ScopeCgroupfsDirs d = { .unified = -1 };
+        ScopeCgroupfsDirs d = { .unified = -1, .lock_fd = -EBADF };
 
         if (!f)
                 return -ENODATA;
@@ -45,6 +45,7 @@ int scope_cgroupfs_dirs(const Scope *s, ScopeCgroupfsDirs *ret) {
                         goto oom;
         d.pure_v2 = f->pure_v2;
         d.unified = f->unified_idx;
+        d.lock_fd = f->lock_fd;
         if ((f->own_v2 && !(d.own_v2 = strdup(f->own_v2))) || (f->leaf && !(d.leaf = strdup(f->leaf))))
                 goto oom;
         *ret = d;
@@ -71,15 +72,21 @@ int scope_adopt_cgroupfs(const char *name, const ScopeCgroupfsDirs *d, Scope **r
                 return -ENOMEM;
         s->manager = CGROUP_MANAGER_CGROUPFS;
         s->devices_prog_fd = -EBADF;
-        s->name = strdup(strempty(name));
         s->fs = calloc(1, sizeof(ScopeCgroupfs));
+        if (s->fs) {
+                /* Before anything can fail: scope_free() must find no fd 0 in here. */
+                s->fs->unified_idx = s->fs->memory_idx = -1;
+                s->fs->oom = OOM_COUNTER_NULL;
+                s->fs->lock_fd = -EBADF;
+        }
+        s->name = strdup(strempty(name));
         if (!s->name || !s->fs) {
                 scope_free(s);
                 return -ENOMEM;
         }
-        s->fs->unified_idx = s->fs->memory_idx = -1;
-        s->fs->oom = OOM_COUNTER_NULL;
         s->fs->pure_v2 = d->pure_v2;
+        /* Held since "cell run" made the cgroups: released once they are gone. */
+        s->fs->lock_fd = d->lock_fd;
         for (size_t i = 0; i < n; i++) {
                 /* Gone already (removed by hand): nothing to clean there. */
                 int fd = open(d->dirs[i], O_RDONLY|O_DIRECTORY|O_CLOEXEC);

@@ -13,7 +13,11 @@
  * unified tree, and scope_attach() writes the PID into each cgroup.procs.
  *
  * cell never moves a process out of its cgroup, except the payload into
- * the new child cgroup. */
+ * the new child cgroup.
+ *
+ * The name is locked (name-lock.h) before its cgroups are looked at, and
+ * stays locked until they are removed, by cell-monitor and "cell __finish"
+ * after cell: a second start of the name is refused, not raced. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +34,8 @@
 #include "cgroup-limits.h"
 #include "cgroup-tree.h"
 #include "cgroup-util.h"
+#include "name-lock.h"
+#include "runtime-state.h"
 #include "scope-cgroupfs.h"
 #include "strv.h"
 
@@ -44,7 +50,8 @@ static int sleep_msec(unsigned ms) {
 }
 
 /* mkdir path; a leftover of a cell that died (empty) is replaced, a populated one
- * is another cell of that name. */
+ * is another cell of that name. Called with the name's lock held (name-lock.h):
+ * no other cell run of this name is between its mkdir and its payload's move. */
 static int make_dir(Scope *s, const char *path, int *ret_fd) {
         int fd;
 
@@ -379,6 +386,7 @@ int scope_cgroupfs_new(Scope *s, const Plan *p) {
                 return -ENOMEM;
         s->fs->unified_idx = s->fs->memory_idx = -1;
         s->fs->oom = OOM_COUNTER_NULL;
+        s->fs->lock_fd = -EBADF;
 
         if (s->unit) {
                 const char *e = endswith(s->unit, ".scope");
@@ -390,6 +398,24 @@ int scope_cgroupfs_new(Scope *s, const Plan *p) {
         /* The name is one path component, never a way up or out. */
         if (!*child || strchr(child, '/') || streq(child, ".") || streq(child, "..") || strlen(child) > 255)
                 return scope_set_error(s, -EINVAL, "invalid cgroup name '%s'", child);
+
+        /* Before any cgroup of the name is looked at: another cell run of
+         * this name, even one that has only just made its cgroup, is never
+         * taken for a leftover. */
+        pid_t holder = 0;
+        r = name_lock_acquire(s->name, &s->fs->lock_fd, &holder);
+        if (r == -EBUSY) {
+                _cleanup_free_ char *path = NULL;
+                (void) name_lock_path(s->name, &path);
+                if (holder > 0)
+                        return scope_set_error(s, -EEXIST, "cell %s is already running (PID %d holds %s)",
+                                               s->name, (int) holder, strna(path));
+                return scope_set_error(s, -EEXIST, "cell %s is already running (another cell holds %s)",
+                                       s->name, strna(path));
+        }
+        if (r < 0)
+                return scope_set_error(s, r, "cannot lock the name %s in %s: %s", s->name, runtime_state_dir(),
+                                       strerror(-r));
 
         r = cg_read_both(0, &own, &n_own, &mounts, &n_mounts);
         if (r == -ENOMEM)
@@ -494,6 +520,8 @@ void scope_cgroupfs_free(Scope *s) {
         }
         /* Back into cell's own cgroup, as it was before (cgroup-leaf.c). */
         scope_leaf_leave(f->own_v2, f->leaf);
+        /* The cgroups are gone: the name is free for the next cell. */
+        name_lock_release(s->name, f->lock_fd);
         oom_counter_done(&f->oom);
         free(f->own_v2);
         free(f->leaf);

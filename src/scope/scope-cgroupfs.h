@@ -31,5 +31,6 @@ struct ScopeCgroupfs {
         char *own_v2;           /* cgroup2: cell's own cgroup dir, when cell moved into ... */
         char *leaf;             /* ... this leaf below it (cgroup-leaf.c), or NULL */
         OomCounter oom;         /* for cell-monitor: the memory dir's counter file */
+        int lock_fd;            /* the name's lock (name-lock.h), held until the dirs are gone; or -EBADF */
 };
 

@@ -115,11 +115,15 @@ typedef struct ScopeCgroupfsDirs {
         int unified;            /* index of the one in the cgroup2 tree, or -1 */
         char *own_v2;           /* cell moved itself from this cgroup ... */
         char *leaf;             /* ... into this leaf below it (cgroup-leaf.c), or NULL */
+        int lock_fd;            /* the name's lock (name-lock.h), or -EBADF: this very fd is
+                                 * handed on through each exec, and never closed by _done() */
 } ScopeCgroupfsDirs;
-int scope_cgroupfs_dirs(const Scope *s, ScopeCgroupfsDirs *ret);       /* -ENODATA: not cgroupfs */
+/* -ENODATA: not cgroupfs. lock_fd is still the Scope's own. */
+int scope_cgroupfs_dirs(const Scope *s, ScopeCgroupfsDirs *ret);
 void scope_cgroupfs_dirs_done(ScopeCgroupfsDirs *d);
-/* A Scope of those cgroups, for scope_free() to empty and remove them and to
- * move cell back out of its leaf. Dirs that are gone already are skipped. */
+/* A Scope of those cgroups, for scope_free() to empty and remove them, to
+ * move cell back out of its leaf and then to release the name's lock, whose
+ * fd it takes over. Dirs that are gone already are skipped. */
 int scope_adopt_cgroupfs(const char *name, const ScopeCgroupfsDirs *d, Scope **ret);
 /* systemd: a leftover scope of this name, active with no process in it (an
  * earlier cell of the name that has just ended, or one killed while starting),

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "exec-interpreter.h"
 #include "privilege.h"
 #include "spawn-child.h"
 
@@ -82,7 +83,7 @@ int privilege_exec(const Plan *p, const uint64_t *bounded, const Identity *id, c
                    SpawnError *err) {
         sigset_t none;
         uint64_t held;
-        char text[32];
+        char text[32], why[384];
         int r;
 
         /* Limits and the OOM score first, while we still hold
@@ -147,5 +148,11 @@ int privilege_exec(const Plan *p, const uint64_t *bounded, const Identity *id, c
         }
 
         execve(path, argv, envp);
-        return spawn_error(err, errno, "%s%s: execve", what, path);
+        r = -errno;
+        /* ENOENT of a file that exists: name the interpreter it lacks. Not
+         * under an allow-list filter, which may kill us for the reads. */
+        if (r == -ENOENT && (!p->seccomp || p->seccomp_default_action == PLAN_SECCOMP_ALLOW) &&
+            exec_missing_interpreter(path, why, sizeof why) > 0)
+                return spawn_error(err, r, "%s%s: %s", what, path, why);
+        return spawn_error(err, r, "%s%s: execve", what, path);
 }

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "spawn-child.h"
 
@@ -23,6 +27,49 @@ static const char *const rlimit_keys[RLIMIT_NLIMITS] = {
         [RLIMIT_RTTIME] = "LimitRTTIME",
 };
 
+static const char *rlimit_format(rlim_t v, char buf[static 32]) {
+        if (v == RLIM_INFINITY)
+                return "infinity";
+        (void) snprintf(buf, 32, "%llu", (unsigned long long) v);
+        return buf;
+}
+
+/* The kernel's ceiling for RLIMIT_NOFILE, as text. */
+static int read_nr_open(char buf[static 32]) {
+        _cleanup_close_ int fd = open("/proc/sys/fs/nr_open", O_RDONLY|O_CLOEXEC|O_NOCTTY);
+        ssize_t n;
+
+        if (fd < 0)
+                return negative_errno();
+        n = read(fd, buf, 31);
+        if (n <= 0)
+                return n < 0 ? negative_errno() : -EIO;
+        buf[n] = 0;
+        buf[strcspn(buf, "\n")] = 0;
+        return 0;
+}
+
+/* The value as the unit would write it, and the hard limit cell runs under:
+ * without CAP_SYS_RESOURCE on the host (in a user namespace too) no hard
+ * limit can be raised, and LimitNOFILE= never past fs.nr_open. */
+static int rlimit_error(const PlanRlimit *l, const char *key, int error, SpawnError *err) {
+        char soft[32], hard[32], now_hard[32], value[72], nr_open[32];
+        struct rlimit now;
+
+        if (l->soft == l->hard)
+                (void) snprintf(value, sizeof value, "%s", rlimit_format(l->soft, soft));
+        else
+                (void) snprintf(value, sizeof value, "%s:%s", rlimit_format(l->soft, soft),
+                                rlimit_format(l->hard, hard));
+        if (getrlimit((__rlimit_resource_t) l->resource, &now) < 0)
+                return spawn_error(err, error, "%s=%s: setrlimit", key, value);
+        if (l->resource == RLIMIT_NOFILE && read_nr_open(nr_open) >= 0)
+                return spawn_error(err, error, "%s=%s: setrlimit (the hard limit in force is %s; at most fs.nr_open=%s)",
+                                   key, value, rlimit_format(now.rlim_max, now_hard), nr_open);
+        return spawn_error(err, error, "%s=%s: setrlimit (the hard limit in force is %s)", key, value,
+                           rlimit_format(now.rlim_max, now_hard));
+}
+
 int rlimits_apply(const PlanRlimit *rlimits, size_t n, SpawnError *err) {
         for (size_t i = 0; i < n; i++) {
                 const PlanRlimit *l = rlimits + i;
@@ -31,7 +78,7 @@ int rlimits_apply(const PlanRlimit *rlimits, size_t n, SpawnError *err) {
                         rlimit_keys[l->resource] : NULL;
 
                 if (setrlimit((__rlimit_resource_t) l->resource, &rl) < 0)
-                        return spawn_error(err, errno, "%s=: setrlimit", key ?: "Limit");
+                        return rlimit_error(l, key ?: "Limit", errno, err);
         }
         return 0;
 }

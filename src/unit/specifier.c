@@ -86,9 +86,9 @@ static int read_env_file(const char *path, char ***ret) {
         FILE *f;
         int r;
 
-        f = fopen(path, "re");
-        if (!f)
-                return negative_errno();
+        r = env_file_open(path, &f);
+        if (r < 0)
+                return r;
         r = env_file_parse(f, &l, NULL);
         fclose(f);
         if (r < 0)

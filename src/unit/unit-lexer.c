@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "strv.h"
 #include "unit-lexer.h"
@@ -360,15 +361,25 @@ static int read_full_file(const char *path, char **ret, size_t *ret_size) {
         size_t size = 0, allocated;
         struct stat st;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        /* O_NONBLOCK: a FIFO must not hang us in open() (it is refused below). */
+        fd = open(path, O_RDONLY|O_CLOEXEC|O_NOCTTY|O_NONBLOCK);
         if (fd < 0)
                 return negative_errno();
         if (fstat(fd, &st) < 0)
                 return negative_errno();
         if (S_ISDIR(st.st_mode))
                 return -EISDIR;
+        /* systemd's mask, a symlink to /dev/null, reads as empty (a masked
+         * unit itself is refused before by the loader). Anything else that
+         * is not a file, a device or a FIFO, may never end or block. */
+        if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))
+                st.st_size = 0;
+        else if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        if (st.st_size > (off_t) UNIT_FILE_MAX)
+                return -EFBIG;
 
-        allocated = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t) st.st_size + 1 : 4096;
+        allocated = st.st_size > 0 ? (size_t) st.st_size + 1 : 4096;
         buf = malloc(allocated);
         if (!buf)
                 return -ENOMEM;
@@ -376,6 +387,10 @@ static int read_full_file(const char *path, char **ret, size_t *ret_size) {
         for (;;) {
                 ssize_t n;
 
+                /* A file that grows while read (or /proc's, whose size is 0)
+                 * is held to the same limit. */
+                if (size > UNIT_FILE_MAX)
+                        return -EFBIG;
                 if (size + 1 >= allocated) {
                         char *b = realloc(buf, allocated * 2);
 

@@ -33,6 +33,10 @@
 
 /* The longest logical line: systemd reads lines shorter than its LONG_LINE_MAX (1 MiB). */
 #define UNIT_LINE_MAX (1024U * 1024U - 1U)
+/* The largest unit file or drop-in: cell reads the whole file before it
+ * lexes it, so it has a limit where systemd, reading line by line, has
+ * none. systemd's READ_FULL_BYTES_MAX, far above any real unit. */
+#define UNIT_FILE_MAX (64U * 1024U * 1024U)
 
 /* Called once per assignment, in file order. value is stripped but
  * otherwise as written (quotes, escapes and specifiers untouched). A
@@ -49,6 +53,9 @@ int unit_lex_buffer(const char *data, size_t size, const char *file,
                     UnitAssignFunc assign, void *userdata, Diagnostics *diag);
 
 /* Reads the whole file at path and lexes it, naming it file (NULL = path)
- * in messages. I/O errors are returned as -errno, not reported to diag. */
+ * in messages. I/O errors are returned as -errno, not reported to diag:
+ * -EISDIR for a directory, -EBADFD for what is not a regular file (a FIFO,
+ * a device; /dev/null, systemd's mask, reads as empty), -EFBIG past
+ * UNIT_FILE_MAX. */
 int unit_lex_file(const char *path, const char *file,
                   UnitAssignFunc assign, void *userdata, Diagnostics *diag);

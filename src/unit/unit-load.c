@@ -49,9 +49,17 @@ static int loader_read(UnitLoader *u, const char *path) {
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
-                int q = diag_error(u->diag, path, 0, "%s",
-                                   r == -EPROTO ? "inih did not return what it was given (internal error)"
-                                                : strerror(-r));
+                int q;
+                if (r == -EPROTO)
+                        q = diag_error(u->diag, path, 0, "inih did not return what it was given (internal error)");
+                else if (r == -EBADFD)
+                        q = diag_error(u->diag, path, 0, "not a regular file (a unit file or drop-in must be one, "
+                                       "or a symlink to /dev/null)");
+                else if (r == -EFBIG)
+                        q = diag_error(u->diag, path, 0, "larger than %u MiB (a unit file or drop-in may be at "
+                                       "most that)", UNIT_FILE_MAX / 1024U / 1024U);
+                else
+                        q = diag_error(u->diag, path, 0, "%s", strerror(-r));
                 return q < 0 ? q : r;
         }
         return 0;

@@ -66,6 +66,8 @@ for i in $(seq "$fd_n"); do
                 [012]:*) k=stdio ;;
                 *:/dev/null|*:/dev/pts/*|*:/dev/tty*|*:pipe:*|*:socket:*|*:anon_inode:*) ;;
                 *:/sys/fs/cgroup/*) k=cgroupdir ;;
+                # cgroupfs: the name's lock, held for the whole run (src/scope/name-lock.h)
+                *:/run/cell/lock/"$(unit_name loadfd)".lock) k=namelock ;;
                 # O_PATH, opened when the payload starts, exec'd a second in (src/monitor)
                 *:"$cell_monitor"|*:"$cell_binary") k=binary ;;
                 *) fail "fd check $i ($m): cell holds $t open" ;;
@@ -76,7 +78,8 @@ for i in $(seq "$fd_n"); do
         st=0; wait "$pid" || st=$?
         [ "$st" = 0 ] || fail "fd check $i ($m): exit $st: $(cat "$work/err")"
         # cell's own: the event loop, signalfd, pidfd, notify socket, the
-        # cgroup dirs (cgroupfs: one per hierarchy), the two binaries -- a handful.
+        # cgroup dirs (cgroupfs: one per hierarchy, and the name's lock), the
+        # two binaries -- a handful.
         n=$(tr ' ' '\n' <<<"$list" | grep -vc -e '=stdio$' -e '=inherited$' -e '^$' || true)
         [ "$n" -le 12 ] || fail "fd check $i ($m): $n fds of cell's own: $list"
         if [ -z "${shapes[$m]:-}" ]; then

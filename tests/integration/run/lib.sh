@@ -31,8 +31,8 @@ cleanup() {
         for d in $(find /sys/fs/cgroup -type d -name "*$marker*" -prune 2>/dev/null); do
                 find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true
         done
-        # The runtime state a cell killed by the test could not remove.
-        rm -rf /run/cell/*"$marker"*
+        # The runtime state (and name lock file) a cell killed by the test could not remove.
+        rm -rf /run/cell/*"$marker"* /run/cell/lock/*"$marker"*
         rm -rf "$work"
         exit $status
 }

@@ -40,6 +40,24 @@ for m in none cgroupfs; do
                 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=$work/nosuchfile"
 done
 
+# EnvironmentFile= that is no regular file is refused at once and named: a
+# FIFO is not waited on for a writer, a device not read without end, a
+# directory not called an "Input/output error" ("-" ignores a missing file
+# only); a line or a file beyond systemd's limits is refused as such.
+mkfifo "$work/fifo"
+mkdir "$work/envdir"
+{ printf 'A=1\nB='; head -c 1100000 /dev/zero | tr '\0' x; echo; } > "$work/longline.env"
+check "envfile-fifo" cgroupfs "EnvironmentFile=$work/fifo: not a regular file" \
+        "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=$work/fifo"
+check "envfile-zero" cgroupfs "EnvironmentFile=/dev/zero: not a regular file" \
+        "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=/dev/zero"
+check "envfile-dir" cgroupfs "EnvironmentFile=$work/envdir: Is a directory$" \
+        "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=$work/envdir"
+check "envfile-dir-optional" none "EnvironmentFile=$work/envdir: Is a directory$" \
+        "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=-$work/envdir"
+check "envfile-long" none "EnvironmentFile=$work/longline.env:2: line too long \\(at most 1048576 bytes\\)$" \
+        "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=$work/longline.env"
+
 # PrivateUsers=: the tree is built by a helper of cell's; its failure is
 # reported the same way, and the helper, the user namespace and the uid
 # range's lock are gone with it.
@@ -51,11 +69,27 @@ check "exec-userns" cgroupfs "Exec=nosuchcommand: not found in the container: No
 [ -z "$(ls /run/cell/uid 2>/dev/null | while read -r f; do flock -n "/run/cell/uid/$f" true || echo "$f"; done)" ] ||
         fail "a uid range is still locked after the failed starts"
 
-# The user exists, but exec fails: not executable.
-printf '#!/bin/nosuchinterpreter\n' > "$root/bin/broken"
+# The program exists, but exec fails with ENOENT: what is missing is named,
+# a script's interpreter or a dynamically linked program's loader (the host's
+# /bin/true in the busybox root); with the default filter and with none.
+printf '#!/bin/nosuchinterpreter -x\n' > "$root/bin/broken"
 chmod 755 "$root/bin/broken"
-check "noexec" cgroupfs "Exec=/bin/broken: execve: No such file or directory$" \
+check "noexec" cgroupfs "Exec=/bin/broken: its interpreter /bin/nosuchinterpreter does not exist in the container: No such file or directory$" \
         "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/broken"
+check "noexec-nofilter" none "Exec=/bin/broken: its interpreter /bin/nosuchinterpreter does not exist in the container: No such file or directory$" \
+        "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/broken" "[Isolation]" "SystemCallFilter="
+if loader=$(readelf -lW /bin/true 2>/dev/null | sed -n 's/.*program interpreter: \(.*\)\]$/\1/p') && [ -n "$loader" ]; then
+        cp /bin/true "$root/bin/hosttrue"
+        check "noloader" cgroupfs "Exec=/bin/hosttrue: its ELF interpreter $loader \\(the dynamic loader\\) does not exist in the container: No such file or directory$" \
+                "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/hosttrue"
+else
+        echo "the host's /bin/true is not dynamically linked: no loader case"
+fi
+
+# A Limit*= the kernel refuses: the value asked and the hard limit in force.
+nr_open=$(cat /proc/sys/fs/nr_open)
+check "rlimit" none "LimitNOFILE=$((nr_open + 1)): setrlimit \\(the hard limit in force is [0-9]+; at most fs.nr_open=$nr_open\\): Operation not permitted$" \
+        "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "[Limits]" "LimitNOFILE=$((nr_open + 1))"
 
 # cell in a service with a smaller bounding set (CapabilityBoundingSet=):
 # a capability the unit names that cell cannot grant is an error; the

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "env-util.h"
 #include "strv.h"
@@ -90,4 +94,118 @@ TEST(file_errors_name_the_line) {
         ASSERT_EQ(line, 1);
         ASSERT_ERROR(parse("A=\"unterminated\n", &env, &line), EINVAL);
         ASSERT_ERROR(parse("A-B=x\n", &env, &line), EINVAL);
+}
+
+TEST(file_crlf_and_continuation_at_eof) {
+        _cleanup_strv_free_ char **env = NULL;
+        unsigned line = 0;
+
+        ASSERT_OK(parse("A=1\r\nB=x \\\r\ny\r\nC=end\\", &env, &line));
+        ASSERT_STREQ(env_get(env, "A"), "1");
+        ASSERT_STREQ(env_get(env, "B"), "x y");
+        ASSERT_STREQ(env_get(env, "C"), "end");
+}
+
+/* systemd's LONG_LINE_MAX: a longer logical line is refused, naming the line
+ * it starts on, once that much is read (not the whole line). */
+TEST(file_line_too_long) {
+        _cleanup_strv_free_ char **env = NULL;
+        _cleanup_free_ char *text = NULL;
+        size_t n = ENV_FILE_LINE_MAX + 16;
+        unsigned line = 0;
+
+        text = malloc(n + 32);
+        ASSERT_NOT_NULL(text);
+        strcpy(text, "A=1\nB=");
+        memset(text + 6, 'x', n);
+        strcpy(text + 6 + n, "\n");
+        ASSERT_ERROR(parse(text, &env, &line), ENOBUFS);
+        ASSERT_EQ(line, 2);
+
+        /* Exactly the limit is fine; continuation lines count together. */
+        memset(text, 'y', ENV_FILE_LINE_MAX);
+        memcpy(text, "B=", 2);
+        strcpy(text + ENV_FILE_LINE_MAX, "\n");
+        env = strv_free(env);
+        ASSERT_OK(parse(text, &env, &line));
+        ASSERT_EQ(strlen(env_get(env, "B")), ENV_FILE_LINE_MAX - 2);
+        memcpy(text + ENV_FILE_LINE_MAX / 2, "\\\n", 2);
+        strcpy(text + ENV_FILE_LINE_MAX, "yyyy\n");      /* two over the limit, joined */
+        ASSERT_ERROR(parse(text, &env, &line), ENOBUFS);
+        ASSERT_EQ(line, 1);
+}
+
+/* An endless stream of short comment lines (as from a device that never
+ * ends): refused once ENV_FILE_SIZE_MAX bytes are read. */
+static ssize_t endless_read(void *cookie, char *buf, size_t size) {
+        size_t *total = cookie;
+        for (size_t i = 0; i < size; i++)
+                buf[i] = (*total + i) % 64 == 63 ? '\n' : '#';
+        *total += size;
+        return (ssize_t) size;
+}
+
+TEST(file_too_large) {
+        _cleanup_strv_free_ char **env = NULL;
+        size_t total = 0;
+        unsigned line = 0;
+        FILE *f = fopencookie(&total, "r", (cookie_io_functions_t) { .read = endless_read });
+
+        ASSERT_NOT_NULL(f);
+        ASSERT_ERROR(env_file_parse(f, &env, &line), EFBIG);
+        ASSERT_TRUE(total >= ENV_FILE_SIZE_MAX && total < ENV_FILE_SIZE_MAX + 64 * 1024);
+        fclose(f);
+}
+
+/* A read error is told as what it is: a directory's EISDIR, not "I/O error". */
+TEST(file_read_error_is_kept) {
+        _cleanup_strv_free_ char **env = NULL;
+        _cleanup_(fclosep) FILE *f = fopen("/", "re");
+
+        ASSERT_NOT_NULL(f);
+        ASSERT_ERROR(env_file_parse(f, &env, NULL), EISDIR);
+}
+
+TEST(file_open_only_regular_files) {
+        char dir[] = "/tmp/test-env-util.XXXXXX";
+        _cleanup_free_ char *fifo = NULL, *file = NULL, *big = NULL;
+        _cleanup_strv_free_ char **env = NULL;
+        FILE *f = NULL;
+
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        ASSERT_TRUE(asprintf(&fifo, "%s/fifo", dir) > 0);
+        ASSERT_TRUE(asprintf(&file, "%s/file", dir) > 0);
+        ASSERT_TRUE(asprintf(&big, "%s/big", dir) > 0);
+
+        /* A FIFO with no writer: refused at once, not waited on. */
+        ASSERT_OK(mkfifo(fifo, 0600));
+        ASSERT_ERROR(env_file_open(fifo, &f), EBADFD);
+        ASSERT_ERROR(env_file_open("/dev/zero", &f), EBADFD);
+        ASSERT_ERROR(env_file_open("/dev/null", &f), EBADFD);
+        ASSERT_ERROR(env_file_open(dir, &f), EISDIR);
+        ASSERT_ERROR(env_file_open(file, &f), ENOENT);
+        ASSERT_NULL(f);
+
+        /* Larger than the limit: refused before a byte is read (sparse here). */
+        int fd = open(big, O_WRONLY|O_CREAT|O_CLOEXEC, 0600);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_OK(ftruncate(fd, (off_t) ENV_FILE_SIZE_MAX + 1));
+        close(fd);
+        ASSERT_ERROR(env_file_open(big, &f), EFBIG);
+
+        f = fopen(file, "we");
+        ASSERT_NOT_NULL(f);
+        fputs("K=v\n", f);
+        ASSERT_EQ(fclose(f), 0);
+        f = NULL;
+        ASSERT_OK(env_file_open(file, &f));
+        ASSERT_EQ(fcntl(fileno(f), F_GETFD), FD_CLOEXEC);
+        ASSERT_OK(env_file_parse(f, &env, NULL));
+        ASSERT_STREQ(env_get(env, "K"), "v");
+        fclose(f);
+
+        ASSERT_OK(unlink(fifo));
+        ASSERT_OK(unlink(file));
+        ASSERT_OK(unlink(big));
+        ASSERT_OK(rmdir(dir));
 }

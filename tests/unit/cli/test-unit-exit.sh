@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # One exit status for a unit that cannot be loaded, whichever verb loads it
 # (cell(1), EXIT STATUS): 1 when it is invalid, missing or no unit file at
-# all (a directory), for verify, plan, run and exec alike. Rootless: each
+# all (a directory, a FIFO, a device), for verify, plan, run and exec alike. Rootless: each
 # stops before anything is started; exec finds its "running" cell through
 # a runtime state of this test's own (CELL_RUNTIME_DIR).
 #
@@ -32,6 +32,16 @@ for verb in verify plan run; do
         expect 1 "$verb of a directory by path" -- "$cell" "$verb" "$tmp/dir.cell"
         grep -q "dir.cell: Is a directory" "$tmp/err" || fail "$verb: the directory is not named"
         expect 1 "$verb of a directory by name" -- "$cell" "$verb" dirunit
+done
+# Not a regular file: a FIFO (refused at once, not waited on for a writer), a
+# device (refused, not read without end). timeout: a hang is a failure too.
+mkfifo "$tmp/fifo.cell"
+ln -s /dev/zero "$tmp/zero.cell"
+for verb in verify plan run; do
+        expect 1 "$verb of a FIFO" -- timeout 10 "$cell" "$verb" "$tmp/fifo.cell"
+        grep -q "fifo.cell: not a regular file" "$tmp/err" || fail "$verb: the FIFO is not named"
+        expect 1 "$verb of /dev/zero" -- timeout 10 "$cell" "$verb" "$tmp/zero.cell"
+        grep -q "zero.cell: not a regular file" "$tmp/err" || fail "$verb: the device is not named"
 done
 # An invalid unit, for comparison: the same status.
 printf '[Root]\nDirectory=relative\n' > "$tmp/bad.cell"

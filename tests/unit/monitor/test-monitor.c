@@ -27,7 +27,8 @@ static int fd_null(void) {
 }
 
 TEST(state_round_trip) {
-        int pidfd = fd_null(), oom = fd_null(), efd = fd_null(), lock = fd_null(), cell = fd_null(), pair[2];
+        int pidfd = fd_null(), oom = fd_null(), efd = fd_null(), lock = fd_null(), name_lock = fd_null(),
+            cell = fd_null(), pair[2];
         char *finish[] = { (char *) "--state", (char *) "--cgroup=/sys/fs/cgroup/x y", NULL };
         char **argv = NULL;
         int fds[MONITOR_FDS_MAX];
@@ -47,12 +48,13 @@ TEST(state_round_trip) {
         in.oom = (OomCounter) { .fd = oom, .efd = efd, .kills = 3, .oom_seen = true };
         in.uid_lock_fd = lock;
         in.uid_lock_path = (char *) "/run/cell/uid/x.lock";
+        in.name_lock_fd = name_lock;
         in.cell_fd = cell;
         in.finish = finish;
 
         ASSERT_OK(monitor_state_to_argv(&in, "/x/cell-monitor", &argv, fds, &n_fds));
         ASSERT_STREQ(argv[0], "/x/cell-monitor");
-        ASSERT_EQ((int) n_fds, 6);      /* pidfd, notify, oom, its eventfd, lock, cell */
+        ASSERT_EQ((int) n_fds, 7);      /* pidfd, notify, oom, its eventfd, uid lock, name lock, cell */
         for (size_t i = 0; i < n_fds; i++)
                 ASSERT_OK(fcntl(fds[i], F_SETFD, 0));
 
@@ -72,6 +74,7 @@ TEST(state_round_trip) {
         ASSERT_TRUE(out.oom.oom_seen && !out.oom.gone);
         ASSERT_EQ(out.uid_lock_fd, lock);
         ASSERT_STREQ(out.uid_lock_path, "/run/cell/uid/x.lock");
+        ASSERT_EQ(out.name_lock_fd, name_lock);
         ASSERT_EQ(out.cell_fd, cell);
         ASSERT_EQ((int) strv_length(out.finish), 2);
         ASSERT_STREQ(out.finish[0], "--state");
@@ -94,7 +97,8 @@ TEST(state_round_trip) {
         ASSERT_EQ((int) n_fds, 1);
         ASSERT_OK(monitor_state_parse((int) strv_length(argv), argv, &out));
         ASSERT_EQ_U64(out.timeout_stop_usec, USEC_INFINITY);
-        ASSERT_TRUE(out.relay.fd < 0 && out.oom.fd < 0 && out.uid_lock_fd < 0 && out.cell_fd < 0 && !out.finish);
+        ASSERT_TRUE(out.relay.fd < 0 && out.oom.fd < 0 && out.uid_lock_fd < 0 && out.name_lock_fd < 0 &&
+                    out.cell_fd < 0 && !out.finish);
         monitor_state_done(&out);
         strv_free(argv);
 }
@@ -140,13 +144,20 @@ TEST(state_refuses_what_cell_did_not_write) {
 }
 
 TEST(finish_parse) {
+        int lock = fd_null();
+        char lock_opt[32];
+        ASSERT_OK(fcntl(lock, F_SETFD, 0));     /* as through the exec */
+        snprintf(lock_opt, sizeof lock_opt, "--name-lock-fd=%d", lock);
         char *argv[] = { (char *) "__finish", (char *) "--status=7", (char *) "--name=web", (char *) "--state",
                          (char *) "--cgroup=/a", (char *) "--cgroup2=/b", (char *) "--pure-v2",
                          (char *) "--own-v2=/o", (char *) "--leaf=/o/l", (char *) "--veth-index=12",
-                         (char *) "--netfw-table=cell-web", NULL };
+                         (char *) "--netfw-table=cell-web", lock_opt, NULL };
         MonitorFinish f;
 
         ASSERT_OK(monitor_finish_parse((int) strv_length(argv), argv, &f));
+        /* The name's lock: for scope_adopt_cgroupfs() to take over, close-on-exec again. */
+        ASSERT_EQ(f.dirs.lock_fd, lock);
+        ASSERT_EQ(fcntl(lock, F_GETFD), FD_CLOEXEC);
         ASSERT_EQ(f.status, 7);
         ASSERT_STREQ(f.name, "web");
         ASSERT_TRUE(f.state && f.dirs.dirs && f.dirs.pure_v2);
@@ -158,10 +169,12 @@ TEST(finish_parse) {
         ASSERT_EQ(f.veth_index, 12);
         ASSERT_STREQ(f.netfw_table, "cell-web");
         monitor_finish_done(&f);
+        ASSERT_EQ(fcntl(lock, F_GETFD), FD_CLOEXEC);    /* _done() leaves it to its owner */
+        safe_close(lock);
 
         char *none[] = { (char *) "__finish", (char *) "--status=0", (char *) "--name=a", NULL };
         ASSERT_OK(monitor_finish_parse(3, none, &f));
-        ASSERT_TRUE(!f.state && !f.dirs.dirs && f.veth_index == 0 && !f.netfw_table);
+        ASSERT_TRUE(!f.state && !f.dirs.dirs && f.veth_index == 0 && !f.netfw_table && f.dirs.lock_fd < 0);
         monitor_finish_done(&f);
 
         char *bad1[] = { (char *) "__finish", (char *) "--name=a", NULL };

@@ -8,11 +8,13 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "cgroup-util.h"
-#include "scope-internal.h"
+#include "name-lock.h"
+#include "scope-cgroupfs.h"
 #include "strv.h"
 #include "test.h"
 
@@ -86,9 +88,13 @@ static void cleanup_leftovers(void) {
                 }
 }
 
-/* Runs body in a child; cleans up after it either way; fails if it failed. */
+/* Runs body in a child; cleans up after it either way; fails if it failed.
+ * The names' locks go to a runtime directory of the test's own. */
 static void run_isolated(void (*body)(void)) {
+        char run[] = "/tmp/test-scope-cgroupfs.XXXXXX", cmd[64];
         snprintf(tag, sizeof tag, "%d", (int) getpid());
+        ASSERT_NOT_NULL(mkdtemp(run));
+        ASSERT_EQ(setenv("CELL_RUNTIME_DIR", run, 1), 0);
         pid_t pid = fork();
         ASSERT_TRUE(pid >= 0);
         if (pid == 0) {
@@ -98,6 +104,9 @@ static void run_isolated(void (*body)(void)) {
         int status;
         ASSERT_EQ(waitpid(pid, &status, 0), pid);
         cleanup_leftovers();
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", run);
+        ASSERT_EQ(system(cmd), 0);
+        unsetenv("CELL_RUNTIME_DIR");
         ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
@@ -231,21 +240,48 @@ static void limits_attach_free(void) {
         sd_event_unref(e);
 }
 
+/* The name's lock as a cell's death leaves it: released, its cgroups still
+ * there. LOCK_UN: the sleepers forked here share the fd (cell's payload
+ * closes every fd it inherits). */
+static void drop_lock(Scope *s) {
+        ASSERT_OK(flock(s->fs->lock_fd, LOCK_UN));
+        s->fs->lock_fd = safe_close(s->fs->lock_fd);
+}
+
 static void running_name_is_refused(void) {
-        char unit[64];
-        snprintf(unit, sizeof unit, "cell-busy-%s.scope", tag);
+        char unit[96], child[64], want[160];
+        snprintf(child, sizeof child, "cell-busy-%s", tag);
+        snprintf(unit, sizeof unit, "%s.scope", child);
         Plan p = { .name = (char *) "busy", .scope_unit = unit, .limits.cpu_quota_per_sec_usec = USEC_INFINITY };
         sd_event *e = NULL;
         Scope *a = NULL, *b = NULL;
+        struct stat before, after;
 
         ASSERT_OK(sd_event_new(&e));
         if (!new_or_skip(&p, e, &a))
                 return;
-        pid_t pid = attach_sleeper(a);
-
+        /* A second start while the first has made its cgroup but moved no
+         * process in yet (two "cell run" at once): refused, and the first's
+         * cgroup, empty as a dead cell's leftover, is left alone. */
+        char *dir = dir_of(access("/sys/fs/cgroup/memory", F_OK) == 0 ? "name=systemd" : NULL, child);
+        if (!dir || access(dir, F_OK) < 0)
+                dir = (free(dir), dir_of(NULL, child));
+        ASSERT_NOT_NULL(dir);
+        ASSERT_OK(stat(dir, &before));
         ASSERT_ERROR(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &b), EEXIST);
         ASSERT_NULL(b);
-        char want[128];
+        snprintf(want, sizeof want, "cell busy is already running (PID %d holds ", (int) getpid());
+        ASSERT_CONTAINS(scope_last_error(NULL), want);
+        ASSERT_CONTAINS(scope_last_error(NULL), "/lock/busy.lock)");
+        ASSERT_OK(stat(dir, &after));
+        ASSERT_TRUE(before.st_ino == after.st_ino);
+        pid_t pid = attach_sleeper(a);
+        ASSERT_ERROR(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &b), EEXIST);
+
+        /* Its supervisor gone (the lock with it), the container still runs. */
+        drop_lock(a);
+        ASSERT_ERROR(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &b), EEXIST);
+        ASSERT_NULL(b);
         snprintf(want, sizeof want, "cell busy is already running (cgroup ");
         ASSERT_CONTAINS(scope_last_error(NULL), want);
         snprintf(want, sizeof want, "PID %d)", (int) pid);
@@ -254,11 +290,16 @@ static void running_name_is_refused(void) {
         scope_free(a);
         ASSERT_EQ(waitpid(pid, NULL, 0), pid);
 
-        /* An empty leftover (a cell that died) is simply replaced. */
+        /* An empty leftover (a cell that died: its lock went with it) is simply replaced. */
         ASSERT_OK(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &a));
+        drop_lock(a);
+        ASSERT_OK(stat(dir, &before));
         ASSERT_OK(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &b));
+        ASSERT_OK(stat(dir, &after));
+        ASSERT_TRUE(before.st_ino != after.st_ino);
         scope_free(b);
         scope_free(a);
+        free(dir);
         sd_event_unref(e);
 }
 
@@ -300,7 +341,16 @@ static void handover_adopt_free(void) {
                 ASSERT_OK(access(*dir, F_OK));
         }
 
-        /* As after cell's exec: a Scope of those dirs alone removes them all. */
+        /* The name's lock: the Scope's own fd, handed on as it is through the exec. */
+        ASSERT_TRUE(d.lock_fd >= 0 && d.lock_fd == s->fs->lock_fd);
+        char *lock = NULL;
+        ASSERT_OK(name_lock_path("adopt", &lock));
+        ASSERT_OK(access(lock, F_OK));
+
+        /* As after cell's exec: a Scope of those dirs alone removes them all,
+         * then releases the lock (here a second fd of it, for s keeps its own). */
+        d.lock_fd = fcntl(d.lock_fd, F_DUPFD_CLOEXEC, 3);
+        ASSERT_TRUE(d.lock_fd >= 0);
         ASSERT_OK(scope_adopt_cgroupfs("adopt", &d, &adopted));
         ASSERT_EQ(scope_manager(adopted), CGROUP_MANAGER_CGROUPFS);
         ASSERT_NULL(scope_free(adopted));
@@ -308,8 +358,11 @@ static void handover_adopt_free(void) {
         ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
         for (char **dir = d.dirs; *dir; dir++)
                 ASSERT_TRUE(access(*dir, F_OK) < 0 && errno == ENOENT);
+        ASSERT_TRUE(access(lock, F_OK) < 0 && errno == ENOENT);
+        free(lock);
 
         /* Dirs that are gone are skipped; the first Scope's own clean-up finds nothing. */
+        d.lock_fd = -EBADF;
         ASSERT_OK(scope_adopt_cgroupfs("adopt", &d, &adopted));
         ASSERT_NULL(scope_free(adopted));
         ASSERT_NULL(scope_free(s));

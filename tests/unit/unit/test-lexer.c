@@ -382,6 +382,40 @@ TEST(lex_file) {
         ASSERT_NULL(d.messages);
 }
 
+/* Only a regular file is read, and only up to UNIT_FILE_MAX: a device that
+ * never ends and a FIFO that blocks are refused at once; /dev/null (systemd's
+ * mask) is empty. */
+TEST(lex_file_only_regular) {
+        _cleanup_strv_free_ char **l = NULL;
+        char dir[] = "/tmp/test-lexer-XXXXXX";
+        _cleanup_free_ char *fifo = NULL, *big = NULL;
+        Diagnostics d = {};
+
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        ASSERT_TRUE(asprintf(&fifo, "%s/fifo", dir) > 0);
+        ASSERT_TRUE(asprintf(&big, "%s/big", dir) > 0);
+        ASSERT_OK(mkfifo(fifo, 0600));
+        ASSERT_ERROR(unit_lex_file(fifo, NULL, collect, &l, &d), EBADFD);
+        ASSERT_ERROR(unit_lex_file("/dev/zero", NULL, collect, &l, &d), EBADFD);
+        ASSERT_EQ(unit_lex_file("/dev/null", NULL, collect, &l, &d), 0);
+        ASSERT_NULL(l);
+
+        int fd = open(big, O_WRONLY|O_CREAT|O_CLOEXEC, 0600);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_OK(ftruncate(fd, (off_t) UNIT_FILE_MAX + 1));
+        ASSERT_ERROR(unit_lex_file(big, NULL, collect, &l, &d), EFBIG);
+        /* Exactly the limit is read (one long run of NULs: one problem). */
+        ASSERT_OK(ftruncate(fd, (off_t) UNIT_FILE_MAX));
+        close(fd);
+        ASSERT_EQ(unit_lex_file(big, NULL, collect, &l, &d), 1);
+        ASSERT_NULL(d.messages[1]);
+        diag_done(&d);
+
+        ASSERT_OK(unlink(fifo));
+        ASSERT_OK(unlink(big));
+        ASSERT_OK(rmdir(dir));
+}
+
 #include <ini.h>
 
 TEST(inih_options_do_not_matter) {

@@ -87,6 +87,7 @@ TEST(exec_command) {
         long_line[5 + 4096] = 0;
         ASSERT_OK(parse_exec_command(long_line, &argv));
         ASSERT_EQ(strlen(argv[1]), 4096);
+        argv = strv_free(argv);
 
         /* a lone "\;" is ";" (find -exec); "\;" inside a word or quotes is no escape */
         ASSERT_OK(parse_exec_command("find /srv -exec echo {} \\;", &argv));

@@ -6,6 +6,7 @@
 #include "config-parse.h"
 #include "strv.h"
 #include "test.h"
+#include "unit-lexer.h"
 #include "unit.h"
 
 /* Every test builds its unit tree under a fresh temporary directory. */
@@ -458,6 +459,67 @@ TEST(cell_unit_path_env) {
         ASSERT_OK(unit_load("fromenv", NULL, &c, &d));
         ASSERT_EQ(unsetenv("CELL_UNIT_PATH"), 0);
         ASSERT_STREQ(c.name, "fromenv");
+        diag_done(&d);
+        tree_done(&t);
+}
+
+/* A unit file and its drop-ins are regular files: a FIFO is refused at once
+ * (not waited on), a device is refused (not read forever), both named; a
+ * drop-in that is a symlink to /dev/null (systemd's mask) is empty. */
+TEST(only_regular_files) {
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_strv_free_ char **sp = NULL;
+        _cleanup_free_ char *fifo = NULL, *link = NULL, *dev = NULL, *masked = NULL, *big = NULL;
+        Diagnostics d = {};
+        Tree t;
+
+        tree_init(&t);
+        sp = tree_search_path(&t);
+        WRITE(&t, "etc/web.cell", VALID);
+        masked = tree_path(&t, "etc/web.cell.d/10-masked.conf");
+        WRITE(&t, "etc/web.cell.d/.keep", "");
+        ASSERT_OK(symlink("/dev/null", masked));
+        ASSERT_OK(strv_extend(&t.files, masked));
+        ASSERT_OK(unit_load("web", &(UnitLoadOptions) { .search_path = sp }, &c, &d));
+        ASSERT_EQ(strv_length(c.dropin_paths), 1);
+        ASSERT_EQ(d.n_errors, 0);
+        cell_config_done(&c);
+
+        /* A FIFO itself is no drop-in (the directory scan skips it); a symlink to one is. */
+        fifo = tree_path(&t, "fifo");
+        ASSERT_OK(mkfifo(fifo, 0644));
+        ASSERT_OK(strv_extend(&t.files, fifo));
+        link = tree_path(&t, "etc/web.cell.d/20-fifo.conf");
+        ASSERT_OK(symlink(fifo, link));
+        ASSERT_OK(strv_extend(&t.files, link));
+        ASSERT_ERROR(unit_load("web", &(UnitLoadOptions) { .search_path = sp }, &c, &d), EBADFD);
+        ASSERT_EQ(d.n_errors, 1);
+        ASSERT_CONTAINS(d.messages[0], "20-fifo.conf: not a regular file");
+        diag_done(&d);
+        cell_config_done(&c);
+
+        ASSERT_ERROR(unit_load(fifo, &(UnitLoadOptions) { .name = "x", .search_path = sp }, &c, &d), EBADFD);
+        ASSERT_CONTAINS(d.messages[0], "/fifo: not a regular file");
+        diag_done(&d);
+        cell_config_done(&c);
+
+        dev = tree_path(&t, "etc/zero.cell");
+        ASSERT_OK(symlink("/dev/zero", dev));
+        ASSERT_OK(strv_extend(&t.files, dev));
+        ASSERT_ERROR(unit_load("zero", &(UnitLoadOptions) { .search_path = sp }, &c, &d), EBADFD);
+        ASSERT_CONTAINS(d.messages[0], "zero.cell: not a regular file");
+        diag_done(&d);
+        cell_config_done(&c);
+
+        /* Past UNIT_FILE_MAX: refused before it is read (sparse here). */
+        big = tree_path(&t, "etc/big.cell");
+        int fd = open(big, O_WRONLY|O_CREAT|O_CLOEXEC, 0644);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_OK(ftruncate(fd, (off_t) UNIT_FILE_MAX + 1));
+        close(fd);
+        ASSERT_OK(strv_extend(&t.files, big));
+        ASSERT_ERROR(unit_load("big", &(UnitLoadOptions) { .search_path = sp }, &c, &d), EFBIG);
+        ASSERT_CONTAINS(d.messages[0], "big.cell: larger than 64 MiB");
         diag_done(&d);
         tree_done(&t);
 }

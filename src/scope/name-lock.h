@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The cgroupfs manager's hold on a cell's name: an flock(LOCK_EX) on
+ * RUNTIME/lock/NAME.lock (RUNTIME: runtime_state_dir(), /run/cell), taken
+ * before the container's cgroup is looked at or made, and held for the
+ * whole run by the one process that is "cell run", then cell-monitor, then
+ * "cell __finish" (by exec, the fd handed on), until the cgroups are gone.
+ * Two starts of one name at once: one holds it, the other is refused
+ * ("already running") before it touches a cgroup. Without it each took the
+ * other's new, still empty cgroup for a dead cell's leftover and replaced
+ * it (systemd has no such race: a scope's name is unique there).
+ *
+ * The lock, not the file, is the truth: the file of a cell that was killed
+ * is simply taken over. A clean release removes the file while still
+ * holding the lock; a locker checks after flock() that the file it locked
+ * is still the one at the path (as uid-range.h does), so a removal between
+ * its open() and its flock() cannot give two cells one name. The file holds
+ * the holder's PID, for the message and a human; the lock is what counts. */
+
+#include <sys/types.h>
+
+/* 0 and *ret_fd (O_CLOEXEC) when held; -EBUSY and *ret_holder (0: not
+ * known) when another process holds it. Where the runtime directory cannot
+ * be written (not root: EACCES, EPERM, EROFS) there is no lock: 0 and
+ * *ret_fd = -EBADF, as the runtime state is then missing too. */
+int name_lock_acquire(const char *name, int *ret_fd, pid_t *ret_holder);
+/* RUNTIME/lock/NAME.lock, for messages and tests. */
+int name_lock_path(const char *name, char **ret);
+/* Removes the file if it is still ours, then closes fd (the lock goes with
+ * it). fd < 0: nothing. */
+void name_lock_release(const char *name, int fd);

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <link.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "exec-interpreter.h"
+#include "macros.h"
+
+/* The kernel reads this much of a file to tell its format (BINPRM_BUF_SIZE). */
+#define EXEC_HEAD_MAX 256
+
+static bool missing(const char *path) {
+        return access(path, F_OK) < 0 && errno == ENOENT;
+}
+
+/* PT_INTERP of an ELF program of our own class into buf; 0 when it has none
+ * (static) or is no such program. */
+static int elf_interpreter(int fd, char *buf, size_t size) {
+        ElfW(Ehdr) eh;
+        ElfW(Phdr) ph;
+
+        if (pread(fd, &eh, sizeof eh, 0) != (ssize_t) sizeof eh ||
+            memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+            eh.e_ident[EI_CLASS] != (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32) ||
+            eh.e_phentsize != sizeof ph)
+                return 0;
+        for (unsigned i = 0; i < eh.e_phnum; i++) {
+                if (pread(fd, &ph, sizeof ph, (off_t) (eh.e_phoff + (ElfW(Off)) i * sizeof ph)) != (ssize_t) sizeof ph)
+                        return 0;
+                if (ph.p_type != PT_INTERP)
+                        continue;
+                if (ph.p_filesz < 2 || ph.p_filesz > size ||
+                    pread(fd, buf, ph.p_filesz, (off_t) ph.p_offset) != (ssize_t) ph.p_filesz ||
+                    buf[ph.p_filesz - 1] != 0)
+                        return 0;
+                return 1;
+        }
+        return 0;
+}
+
+/* The program's ELF interpreter when it is missing, into buf. */
+static int missing_elf_interpreter(const char *path, char *buf, size_t size) {
+        _cleanup_close_ int fd = open(path, O_RDONLY|O_CLOEXEC|O_NOCTTY|O_NONBLOCK);
+
+        if (fd < 0)
+                return negative_errno();
+        return elf_interpreter(fd, buf, size) > 0 && missing(buf);
+}
+
+int exec_missing_interpreter(const char *path, char *ret, size_t size) {
+        _cleanup_close_ int fd = -EBADF;
+        char head[EXEC_HEAD_MAX + 1], loader[PATH_MAX];
+        struct stat st;
+        ssize_t n;
+
+        fd = open(path, O_RDONLY|O_CLOEXEC|O_NOCTTY|O_NONBLOCK);
+        if (fd < 0)
+                return negative_errno();
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (!S_ISREG(st.st_mode))
+                return 0;
+
+        if (elf_interpreter(fd, loader, sizeof loader) > 0) {
+                if (!missing(loader))
+                        return 0;
+                (void) snprintf(ret, size, "its ELF interpreter %s (the dynamic loader) does not exist in "
+                                "the container", loader);
+                return 1;
+        }
+
+        n = pread(fd, head, EXEC_HEAD_MAX, 0);
+        if (n < 2 || head[0] != '#' || head[1] != '!')
+                return 0;
+        head[n] = 0;
+        /* As the kernel: blanks after "#!", the interpreter up to a blank or the line's end. */
+        char *interp = head + 2 + strspn(head + 2, " \t");
+        interp[strcspn(interp, " \t\n")] = 0;
+        if (!*interp)
+                return 0;
+        if (missing(interp)) {
+                (void) snprintf(ret, size, "its interpreter %s does not exist in the container", interp);
+                return 1;
+        }
+        if (missing_elf_interpreter(interp, loader, sizeof loader) > 0) {
+                (void) snprintf(ret, size, "its interpreter %s needs the ELF interpreter %s, which does not "
+                                "exist in the container", interp, loader);
+                return 1;
+        }
+        return 0;
+}

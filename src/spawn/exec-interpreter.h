@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Why execve() says ENOENT of a file that exists: the interpreter it names
+ * is missing. Either its "#!" line's (a script whose interpreter the image
+ * lacks) or its ELF interpreter, the dynamic loader in PT_INTERP (a
+ * dynamically linked program in a root without its libraries), one level
+ * deep: a script's interpreter that exists may itself lack its loader.
+ * Paths resolve as the kernel resolves them (in our root, from our cwd).
+ * The "words" go after "Exec=PATH: ". */
+
+#include <stddef.h>
+
+/* 1 with *ret (size bytes) filled in when a missing interpreter explains it,
+ * 0 when none does (neither a script nor a dynamic ELF program, or its
+ * interpreter exists), -errno when path cannot be read. */
+int exec_missing_interpreter(const char *path, char *ret, size_t size);

@@ -1,0 +1,78 @@
+#!/bin/bash
+# Two "cell run" of one name at once, with --cgroup-manager=cgroupfs: exactly
+# one runs its payload to the end, the other says "cell NAME is already
+# running" (exit 2) and touches nothing of the first's; afterwards no cgroup,
+# runtime state or lock of the name is left. Before the name's lock
+# (src/scope/name-lock.h) each took the other's new, still empty cgroup for
+# a dead cell's leftover and replaced it: mostly both failed, with words
+# about cgroup files that did not exist. Then the same while the first has
+# handed over to cell-monitor: the lock stays held until "cell __finish"
+# has removed the cgroups.
+. "$(dirname "$0")/lib.sh"
+
+rounds=20
+name=$(unit_name twice)
+lock=/run/cell/lock/$name.lock
+u=$(unit twice "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'sleep 0.3; echo done $marker'")
+host_snapshot before
+
+nothing_of_the_name() {
+        local left
+        left=$(find /sys/fs/cgroup -name "*$marker*" 2>/dev/null || true)
+        [ -z "$left" ] || fail "$1: cgroups left behind: $left"
+        [ ! -e "/run/cell/$name" ] || fail "$1: runtime state left behind"
+        [ ! -e "$lock" ] || fail "$1: lock file $lock left behind"
+}
+
+ran=0 refused=0
+for i in $(seq "$rounds"); do
+        for x in a b; do
+                ( st=0; timeout 20 "$CELL" run --cgroup-manager=cgroupfs "$u" >"$work/out.$x" 2>"$work/err.$x" || st=$?
+                  echo "$st" > "$work/st.$x" ) &
+        done
+        wait
+        ok=0
+        for x in a b; do
+                st=$(cat "$work/st.$x")
+                case $st in
+                0)
+                        expect "round $i: the payload of the one that ran" "$(cat "$work/out.$x")" "done $marker"
+                        ok=$((ok + 1)) ran=$((ran + 1)) ;;
+                2)
+                        grep -q "cell $name is already running" "$work/err.$x" ||
+                                fail "round $i: exit 2 without \"already running\": $(cat "$work/err.$x")"
+                        [ ! -s "$work/out.$x" ] || fail "round $i: the refused one ran a payload: $(cat "$work/out.$x")"
+                        refused=$((refused + 1)) ;;
+                *)
+                        fail "round $i: exit $st: $(cat "$work/err.$x")" ;;
+                esac
+        done
+        expect "round $i: starts that ran" "$ok" 1
+        nothing_of_the_name "round $i"
+done
+echo "two at once, $rounds times: $ran ran, $refused refused as already running"
+
+# --- The first has handed over to cell-monitor (after a second): still refused.
+u=$(unit twice "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'sleep 2.5; echo done $marker'")
+"$CELL" run --cgroup-manager=cgroupfs "$u" >"$work/out.a" 2>"$work/err.a" &
+pid=$!
+for _ in $(seq 100); do
+        [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = cell-monitor ] && break
+        sleep 0.05
+done
+expect "the first's supervisor" "$(cat "/proc/$pid/comm" 2>/dev/null)" cell-monitor
+run_cell cgroupfs "$u"
+expect "a start while cell-monitor supervises: exit status" "$status" 2
+grep -q "cell $name is already running (PID $pid holds $lock)" "$work/err" ||
+        fail "a start while cell-monitor supervises: $(cat "$work/err")"
+st=0; wait "$pid" || st=$?
+expect "the first: exit status" "$st" 0
+expect "the first: its payload ran to the end" "$(cat "$work/out.a")" "done $marker"
+nothing_of_the_name "after cell __finish"
+
+# And the name is free again.
+run_cell cgroupfs "$u"
+expect "a start after it: exit status" "$status" 0
+nothing_of_the_name "after a start after it"
+expect_nothing_left
+echo ok

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* src/spawn/exec-interpreter.c: what execve()'s ENOENT of a file that
+ * exists means, on files made here (the host's own root stands in for the
+ * container's). */
+#include <elf.h>
+#include <fcntl.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "exec-interpreter.h"
+#include "test.h"
+
+static char dir[64];
+
+static void dir_new(void) {
+        snprintf(dir, sizeof dir, "/tmp/test-exec-interpreter.XXXXXX");
+        ASSERT_NOT_NULL(mkdtemp(dir));
+}
+
+static void dir_free(void) {
+        char *cmd = NULL;
+        ASSERT_TRUE(asprintf(&cmd, "rm -rf '%s'", dir) > 0);
+        ASSERT_EQ(system(cmd), 0);
+        free(cmd);
+}
+
+static char *file(const char *name, const void *data, size_t size) {
+        char *p = NULL;
+        ASSERT_TRUE(asprintf(&p, "%s/%s", dir, name) > 0);
+        int fd = open(p, O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, 0755);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_EQ(write(fd, data, size), (ssize_t) size);
+        close(fd);
+        return p;
+}
+
+static char *script(const char *name, const char *text) {
+        return file(name, text, strlen(text));
+}
+
+/* A minimal ELF program of our class with PT_INTERP set to interp. */
+static char *elf(const char *name, const char *interp) {
+        struct {
+                ElfW(Ehdr) eh;
+                ElfW(Phdr) ph;
+                char interp[64];
+        } e = {};
+        memcpy(e.eh.e_ident, ELFMAG, SELFMAG);
+        e.eh.e_ident[EI_CLASS] = sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32;
+        e.eh.e_ident[EI_DATA] = ELFDATA2LSB;
+        e.eh.e_ident[EI_VERSION] = EV_CURRENT;
+        e.eh.e_type = ET_EXEC;
+        e.eh.e_phoff = offsetof(__typeof__(e), ph);
+        e.eh.e_phentsize = sizeof e.ph;
+        e.eh.e_phnum = 1;
+        e.ph.p_type = PT_INTERP;
+        e.ph.p_offset = offsetof(__typeof__(e), interp);
+        e.ph.p_filesz = strlen(interp) + 1;
+        strcpy(e.interp, interp);
+        return file(name, &e, sizeof e);
+}
+
+TEST(names_what_is_missing) {
+        char why[384], text[384];
+        char *p;
+
+        dir_new();
+
+        p = script("x.sh", "#!/nonexistent/interp -x\necho hi\n");
+        ASSERT_EQ(exec_missing_interpreter(p, why, sizeof why), 1);
+        ASSERT_STREQ(why, "its interpreter /nonexistent/interp does not exist in the container");
+        free(p);
+        p = script("tab.sh", "#! \t/nonexistent/other\n");
+        ASSERT_EQ(exec_missing_interpreter(p, why, sizeof why), 1);
+        ASSERT_STREQ(why, "its interpreter /nonexistent/other does not exist in the container");
+        free(p);
+
+        char *loaderless = elf("dyn", "/nonexistent/ld.so");
+        ASSERT_EQ(exec_missing_interpreter(loaderless, why, sizeof why), 1);
+        ASSERT_STREQ(why, "its ELF interpreter /nonexistent/ld.so (the dynamic loader) does not exist in the container");
+
+        /* A script whose interpreter exists but lacks its own loader. */
+        snprintf(text, sizeof text, "#!%s\n", loaderless);
+        p = script("y.sh", text);
+        ASSERT_EQ(exec_missing_interpreter(p, why, sizeof why), 1);
+        snprintf(text, sizeof text, "its interpreter %s needs the ELF interpreter /nonexistent/ld.so, which "
+                 "does not exist in the container", loaderless);
+        ASSERT_STREQ(why, text);
+        free(p);
+        free(loaderless);
+        dir_free();
+}
+
+TEST(nothing_to_say) {
+        char why[384] = "untouched";
+        char *p;
+
+        dir_new();
+        p = script("ok.sh", "#!/bin/sh\n");
+        ASSERT_EQ(exec_missing_interpreter(p, why, sizeof why), 0);
+        free(p);
+        p = script("empty.sh", "#!\n");
+        ASSERT_EQ(exec_missing_interpreter(p, why, sizeof why), 0);
+        free(p);
+        p = script("text", "not a program\n");
+        ASSERT_EQ(exec_missing_interpreter(p, why, sizeof why), 0);
+        free(p);
+        p = elf("loader-here", "/bin/sh");
+        ASSERT_EQ(exec_missing_interpreter(p, why, sizeof why), 0);
+        free(p);
+        ASSERT_EQ(exec_missing_interpreter("/dev/null", why, sizeof why), 0);
+        ASSERT_STREQ(why, "untouched");
+        ASSERT_ERROR(exec_missing_interpreter("/nonexistent/program", why, sizeof why), ENOENT);
+        dir_free();
+}
