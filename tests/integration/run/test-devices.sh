@@ -75,23 +75,27 @@ expect_nothing_left
 # filter, kept where the filter is on the cell's cgroup.
 uhold=$(unit devhold "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 60 $marker" "Init=yes")
 name=$(unit_name devhold)
+# Not in a $(...) subshell: the run must be waited for by the shell that
+# started it, so that the next start of the name finds it gone.
 exec_caps() {
-        local runpid=$1 out
+        local runpid=$1
         for _ in $(seq 100); do
                 "$CELL" exec "$name" true 2>/dev/null && break
                 sleep 0.05
         done
-        out=$("$CELL" exec "$name" /bin/probe caps /tmp/capfile) || fail "cell exec failed"
+        caps=$("$CELL" exec "$name" /bin/probe caps /tmp/capfile) || fail "cell exec failed"
         kill -TERM "$runpid"
         wait "$runpid" || true
-        echo "$out"
 }
 "$CELL" run --cgroup-manager=none "$uhold" >/dev/null 2>&1 &
-expect "exec, none: mknod is EPERM" "$(exec_caps $!)" '{"net_raw": 0, "mknod": 1, "chroot": 0, "chown": 0}'
+exec_caps $!
+expect "exec, none: mknod is EPERM" "$caps" '{"net_raw": 0, "mknod": 1, "chroot": 0, "chown": 0}'
 "$NOBPF" "$CELL" run --cgroup-manager=cgroupfs "$uhold" >/dev/null 2>&1 &
-expect "exec, no bpf: mknod is EPERM" "$(exec_caps $!)" '{"net_raw": 0, "mknod": 1, "chroot": 0, "chown": 0}'
+exec_caps $!
+expect "exec, no bpf: mknod is EPERM" "$caps" '{"net_raw": 0, "mknod": 1, "chroot": 0, "chown": 0}'
 "$CELL" run --cgroup-manager=cgroupfs "$uhold" >/dev/null 2>&1 &
-expect "exec, cgroupfs: mknod of 1:3 works" "$(exec_caps $!)" '{"net_raw": 0, "mknod": 0, "chroot": 0, "chown": 0}'
+exec_caps $!
+expect "exec, cgroupfs: mknod of 1:3 works" "$caps" '{"net_raw": 0, "mknod": 0, "chroot": 0, "chown": 0}'
 
 # --- a user namespace: the kernel refuses device nodes; nothing withheld.
 uu=$(unit devuserns "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c '$kmsg'" "[Isolation]" "PrivateUsers=pick")
