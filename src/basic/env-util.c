@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "env-util.h"
@@ -204,8 +205,9 @@ int env_file_open(const char *path, FILE **ret) {
                 return negative_errno();
         if (S_ISDIR(st.st_mode))
                 return -EISDIR;
-        /* A device or FIFO may never end, or block: only a file is one. */
-        if (!S_ISREG(st.st_mode))
+        /* A device or FIFO may never end, or block: only a file is one, and
+         * the null device, which reads as empty (a file masked as systemd masks). */
+        if (!S_ISREG(st.st_mode) && !(S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))
                 return -EBADFD;
         if (st.st_size > (off_t) ENV_FILE_SIZE_MAX)
                 return -EFBIG;
