@@ -28,11 +28,13 @@
         X(sd_bus_call_async) \
         X(sd_bus_call_method_asyncv) \
         X(sd_bus_call_methodv) \
+        X(sd_bus_close_unref) \
         X(sd_bus_detach_event) \
         X(sd_bus_error_free) \
         X(sd_bus_error_get_errno) \
         X(sd_bus_error_has_name) \
         X(sd_bus_flush_close_unref) \
+        X(sd_bus_get_address) \
         X(sd_bus_get_property) \
         X(sd_bus_get_property_string) \
         X(sd_bus_get_property_strv) \
@@ -234,8 +236,16 @@ int sd_bus_error_has_name(const sd_bus_error *e, const char *name) {
         return SYM(sd_bus_error_has_name)(e, name);
 }
 
+sd_bus *sd_bus_close_unref(sd_bus *bus) {
+        return RELEASE(sd_bus_close_unref, bus);
+}
+
 sd_bus *sd_bus_flush_close_unref(sd_bus *bus) {
         return RELEASE(sd_bus_flush_close_unref, bus);
+}
+
+int sd_bus_get_address(sd_bus *bus, const char **address) {
+        return SYM(sd_bus_get_address)(bus, address);
 }
 
 int sd_bus_get_property(sd_bus *bus, const char *destination, const char *path, const char *interface,

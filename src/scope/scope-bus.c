@@ -13,6 +13,12 @@
  * ended -- see scope-bus-leftover.c; StopUnit after a failed start), or wait (a connection
  * the broker turned away is tried again: bus_reconnect()).
  *
+ * All of it has a deadline, from the connect on ($CELL_SCOPE_TIMEOUT, 30 s by
+ * default): a broker that takes the connection and never answers would
+ * otherwise keep cell for sd-bus's authentication timeout (90 s) per try. A
+ * stop request (SIGTERM, SIGINT, SIGHUP) ends the wait at once, whatever it
+ * waits for.
+ *
  * The connection lasts as long as the start: once the payload runs,
  * scope_release() closes it. systemd then stops the scope by itself (the
  * unit's KillSignal= and TimeoutStopSec= are the scope's); "cell stop" and a
@@ -27,15 +33,20 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-login.h>
 
 #include "log.h"
+#include "parse-value.h"
 #include "scope-bus-leftover.h"
 #include "scope-internal.h"
 #include "strv.h"
@@ -53,6 +64,12 @@
 #define RECONNECT_MAX_USEC   (250 * USEC_PER_MSEC)
 #define RECONNECT_TRIES      40U
 
+/* How long systemd has to make the scope, from the connect to the end of its
+ * job. A little over sd-bus's own timeout for a method call (25 s), which
+ * systemd-run gives StartTransientUnit: a systemd that answers that late
+ * still makes it. $CELL_SCOPE_TIMEOUT replaces it. */
+#define SCOPE_BUS_TIMEOUT_USEC (30 * USEC_PER_SEC)
+
 struct ScopeBus {
         sd_bus *bus;
         sd_bus_slot *slot_job_removed, *slot_filter, *slot_call;
@@ -64,6 +81,9 @@ struct ScopeBus {
         uint64_t timeout_stop_usec;     /* TimeoutStopUSec= likewise */
         bool user_bus;
         pid_t pid;
+        uint64_t deadline;      /* CLOCK_MONOTONIC: the scope is made by then, or the start fails */
+        int stop_fd;            /* while scope_bus_wait() waits: the stop signals, never read */
+        bool stop_requested;    /* ... one of them came */
         bool welcomed;          /* the broker answered a call of ours: Hello went through */
         unsigned reconnects;    /* connections the broker turned away, tried again */
         bool reset_tried;       /* ResetFailedUnit was tried for UnitExists */
@@ -78,6 +98,38 @@ struct ScopeBus {
         char *job;              /* the job's object path */
         char *early_job, *early_result; /* a JobRemoved seen before the reply */
 };
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
+}
+
+/* What is left of the deadline: USEC_INFINITY for none, 0 when it passed. */
+static uint64_t deadline_left(const ScopeBus *b) {
+        uint64_t now;
+
+        if (b->deadline == USEC_INFINITY)
+                return USEC_INFINITY;
+        now = now_usec();
+        return b->deadline > now ? b->deadline - now : 0;
+}
+
+int scope_bus_timeout(Scope *s) {
+        const char *e = getenv("CELL_SCOPE_TIMEOUT");
+        uint64_t usec;
+
+        s->bus_timeout_usec = SCOPE_BUS_TIMEOUT_USEC;
+        if (!e)
+                return 0;
+        if (parse_timespan(e, USEC_PER_SEC, &usec) < 0)
+                return scope_set_error(s, -EINVAL, "$CELL_SCOPE_TIMEOUT=%s: not a time span (\"30s\", \"2min\", "
+                                       "\"infinity\")", e);
+        /* As systemd's TimeoutStartSec=: 0 turns the deadline off. */
+        s->bus_timeout_usec = usec == 0 ? USEC_INFINITY : usec;
+        return 0;
+}
 
 static void job_finish(Scope *s, int r) {
         ScopeBus *b = s->bus;
@@ -278,8 +330,12 @@ static int start_send(Scope *s) {
         if (r < 0)
                 return r;
 
+        /* Past the deadline, so that scope_bus_wait() says what timed out, not sd-bus
+         * (whose 25 s would otherwise come first). */
+        uint64_t left = deadline_left(b);
+        uint64_t call_timeout = left == USEC_INFINITY ? 0 : left + USEC_PER_SEC;
         b->slot_call = sd_bus_slot_unref(b->slot_call);
-        r = sd_bus_call_async(b->bus, &b->slot_call, m, on_start_reply, s, 0);
+        r = sd_bus_call_async(b->bus, &b->slot_call, m, on_start_reply, s, call_timeout);
         if (r == -ENOTCONN || r == -ECONNRESET) {
                 /* The connection dropped before the call could go: as if while we waited
                  * for its answer (scope_bus_wait() sees whether to try again). */
@@ -386,7 +442,11 @@ static void bus_disconnect(ScopeBus *b) {
         b->slot_filter = sd_bus_slot_unref(b->slot_filter);
         if (b->bus) {
                 (void) sd_bus_detach_event(b->bus);
-                b->bus = sd_bus_flush_close_unref(b->bus);
+                /* Not flushed: sd_bus_flush() waits, with no timeout of its own and deaf
+                 * to a stop request, for a broker that has not finished the handshake
+                 * (sd-bus's 90 s), and on one that has nothing of ours is left unsent
+                 * (StopUnit is a call: it went out). */
+                b->bus = sd_bus_close_unref(b->bus);
         }
 }
 
@@ -398,22 +458,33 @@ static bool turned_away(const ScopeBus *b) {
         return b->finished && b->result == -ECONNRESET && !b->welcomed && !b->replied;
 }
 
-/* Sleeps usec, in slices, but not past a stop request: SIGTERM, SIGINT or
- * SIGHUP pending (cell blocks them and reads them later, through a signalfd),
- * so that a ^C is not kept waiting for the retries below. -ECANCELED then. */
-static int pause_unless_interrupted(uint64_t usec) {
-        for (;;) {
-                sigset_t pending;
-                if (sigpending(&pending) >= 0 &&
-                    (sigismember(&pending, SIGTERM) > 0 || sigismember(&pending, SIGINT) > 0 ||
-                     sigismember(&pending, SIGHUP) > 0))
-                        return -ECANCELED;
-                if (usec == 0)
-                        return 0;
-                uint64_t step = MIN(usec, 10 * USEC_PER_MSEC);
-                (void) nanosleep(&(struct timespec) { .tv_nsec = (long) (step * NSEC_PER_USEC) }, NULL);
-                usec -= step;
-        }
+/* Whether a stop request is pending, after waiting for one for up to usec:
+ * SIGTERM, SIGINT or SIGHUP (cell blocks them and reads them later, through a
+ * signalfd of its own). b->stop_fd is only polled, never read: the signal stays
+ * pending for that later reader. */
+static bool stop_pending(ScopeBus *b, uint64_t usec) {
+        struct pollfd p = { .fd = b->stop_fd, .events = POLLIN };
+        struct timespec ts = {
+                .tv_sec = (time_t) (usec / USEC_PER_SEC),
+                .tv_nsec = (long) (usec % USEC_PER_SEC * NSEC_PER_USEC),
+        };
+
+        if (b->stop_requested)
+                return true;
+        if (b->stop_fd < 0)
+                return false;
+        while (ppoll(&p, 1, &ts, NULL) < 0)
+                if (errno != EINTR)
+                        return false;
+        if (p.revents & POLLIN)
+                b->stop_requested = true;
+        return b->stop_requested;
+}
+
+/* Sleeps usec, but not past a stop request, so that a ^C is not kept waiting
+ * for the retries below, nor past the deadline. -ECANCELED when asked to stop. */
+static int pause_unless_interrupted(ScopeBus *b, uint64_t usec) {
+        return stop_pending(b, MIN(usec, deadline_left(b))) ? -ECANCELED : 0;
 }
 
 /* ... so another connection is tried, after a pause that grows, with some
@@ -440,7 +511,7 @@ static int bus_reconnect(Scope *s) {
         b->early_sender = mfree(b->early_sender);
         s->error = mfree(s->error);
 
-        r = pause_unless_interrupted(pause);
+        r = pause_unless_interrupted(b, pause);
         if (r < 0)
                 return scope_set_error(s, r, "interrupted while waiting for the %s bus", b->user_bus ? "user" : "system");
         r = bus_connect(s);
@@ -476,6 +547,11 @@ int scope_bus_new(Scope *s, const Plan *p, bool user_bus) {
                 b->service = TAKE_PTR(unit);
 
         b->user_bus = user_bus;
+        b->stop_fd = -EBADF;
+        if (s->bus_timeout_usec == 0)   /* scope_bus_timeout() not asked */
+                s->bus_timeout_usec = SCOPE_BUS_TIMEOUT_USEC;
+        /* From here: the connect is where waiting for the bus begins. */
+        b->deadline = s->bus_timeout_usec == USEC_INFINITY ? USEC_INFINITY : now_usec() + s->bus_timeout_usec;
         return bus_connect(s);
 }
 
@@ -511,12 +587,45 @@ bool scope_leftover_stopped(const Scope *s) {
         return s && s->bus && s->bus->leftover_stopped;
 }
 
-int scope_bus_wait(Scope *s) {
+/* The deadline passed: which step did not come, and how long it was waited for. */
+static int deadline_passed(Scope *s) {
+        ScopeBus *b = s->bus;
+        const char *address = NULL;
+        char t[32];
+
+        snprintf(t, sizeof t, "%g s", (double) s->bus_timeout_usec / (double) USEC_PER_SEC);
+        if (!b->welcomed) {
+                if (b->bus)
+                        (void) sd_bus_get_address(b->bus, &address);
+                return scope_set_error(s, -ETIMEDOUT, "the %s bus at %s did not answer within %s",
+                                       b->user_bus ? "user" : "system", strna(address), t);
+        }
+        if (!b->replied)
+                return scope_set_error(s, -ETIMEDOUT, "systemd did not answer StartTransientUnit(%s) within %s",
+                                       s->unit, t);
+        return scope_set_error(s, -ETIMEDOUT, "systemd did not finish the start job of %s within %s", s->unit, t);
+}
+
+static int interrupted(Scope *s) {
+        ScopeBus *b = s->bus;
+
+        if (!b->welcomed)
+                return scope_set_error(s, -ECANCELED, "interrupted while waiting for the %s bus",
+                                       b->user_bus ? "user" : "system");
+        return scope_set_error(s, -ECANCELED, "interrupted while waiting for %s", s->unit);
+}
+
+/* Only wakes the event loop: stop_pending() tells, and nothing reads the fd. */
+static int on_stop_signal(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
+        ScopeBus *b = userdata;
+
+        b->stop_requested = true;
+        return 0;
+}
+
+static int bus_wait_loop(Scope *s) {
         ScopeBus *b = s->bus;
         int r;
-
-        if (!b || b->pid <= 0)
-                return -ENOTCONN;
 
         for (;;) {
                 int code;
@@ -530,16 +639,20 @@ int scope_bus_wait(Scope *s) {
                 if (b->finished)
                         return b->result;
 
-                if (sd_event_get_state(s->event) == SD_EVENT_FINISHED ||
+                if (stop_pending(b, 0) || sd_event_get_state(s->event) == SD_EVENT_FINISHED ||
                     sd_event_get_exit_code(s->event, &code) >= 0)
-                        return scope_set_error(s, -ECANCELED, "interrupted while waiting for %s", s->unit);
+                        return interrupted(s);
+                uint64_t left = deadline_left(b);
+                if (left == 0)
+                        return deadline_passed(s);
 
-                r = sd_event_run(s->event, UINT64_MAX);
+                r = sd_event_run(s->event, left);
                 if (r == -EBUSY) {
-                        /* Called from inside an event handler: drive the bus by hand. */
+                        /* Called from inside an event handler: drive the bus by hand, in
+                         * short waits, for the stop signals are not in its poll. */
                         r = sd_bus_process(b->bus, NULL);
                         if (r == 0)
-                                r = sd_bus_wait(b->bus, UINT64_MAX);
+                                r = sd_bus_wait(b->bus, MIN(left, 10 * USEC_PER_MSEC));
                 }
                 if (r == -ECONNRESET || r == -ENOTCONN || r == -EPIPE)
                         job_finish(s, scope_set_error(s, -ECONNRESET,
@@ -547,6 +660,36 @@ int scope_bus_wait(Scope *s) {
                 else if (r < 0 && r != -EINTR)
                         return scope_set_error(s, r, "waiting for %s: %s", s->unit, strerror(-r));
         }
+}
+
+int scope_bus_wait(Scope *s) {
+        ScopeBus *b = s->bus;
+        _cleanup_(sd_event_source_disable_unrefp) sd_event_source *stop_source = NULL;
+        _cleanup_close_ int stop_fd = -EBADF;
+        sigset_t mask;
+        int r;
+
+        if (!b || b->pid <= 0)
+                return -ENOTCONN;
+
+        /* A stop request ends the wait at once, whatever systemd or the broker do:
+         * a signalfd of the stop signals wakes the event loop. It is never read
+         * (the signal stays pending for cell's own reader after this), and leaves
+         * the event loop with this wait, before the supervisor's signal sources come. */
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        stop_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (stop_fd < 0)
+                return scope_set_error(s, -errno, "waiting for %s: signalfd: %s", s->unit, strerror(errno));
+        r = sd_event_add_io(s->event, &stop_source, stop_fd, EPOLLIN, on_stop_signal, b);
+        if (r < 0)
+                return scope_set_error(s, r, "waiting for %s: %s", s->unit, strerror(-r));
+        b->stop_fd = stop_fd;
+        r = bus_wait_loop(s);
+        b->stop_fd = -EBADF;
+        return r;
 }
 
 /* The payload runs in its scope: we need nothing more from systemd, and it asks

@@ -25,6 +25,7 @@ struct Scope {
         char *unit;             /* plan->scope_unit */
         sd_event *event;
         char *error;            /* scope_last_error() */
+        uint64_t bus_timeout_usec;      /* how long systemd has to make the scope (USEC_INFINITY: no limit) */
         ScopeBus *bus;          /* CGROUP_MANAGER_SYSTEMD */
         ScopeCgroupfs *fs;      /* CGROUP_MANAGER_CGROUPFS */
         ScopeOom *oom;          /* CGROUP_MANAGER_SYSTEMD: watches the scope for OOM kills */
@@ -46,6 +47,9 @@ int scope_set_error(Scope *s, int r, const char *fmt, ...) _printf_(3, 4);
 
 /* systemd (scope-bus.c). */
 int scope_bus_open(bool user_bus, sd_bus **ret);        /* -errno when no bus answers */
+/* s->bus_timeout_usec from $CELL_SCOPE_TIMEOUT, or the default; -EINVAL with
+ * the text set when that is no time span. Before scope_bus_new(). */
+int scope_bus_timeout(Scope *s);
 int scope_bus_new(Scope *s, const Plan *p, bool user_bus);
 int scope_bus_attach(Scope *s, pid_t pid);
 int scope_bus_wait(Scope *s);

@@ -132,6 +132,10 @@ int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *eve
                  * with no cgroup filesystem at all (an initramfs): none. */
                 manager = CGROUP_MANAGER_NONE;
                 if (event && booted_with_systemd()) {
+                        /* A bad $CELL_SCOPE_TIMEOUT is no reason to take another manager. */
+                        r = scope_bus_timeout(s);
+                        if (r < 0)
+                                return scope_new_fail(s, r);
                         r = scope_bus_new(s, p, user_bus);
                         if (r >= 0)
                                 manager = CGROUP_MANAGER_SYSTEMD;
@@ -143,7 +147,9 @@ int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *eve
                 free(s->error);
                 s->error = NULL;
         } else if (manager == CGROUP_MANAGER_SYSTEMD) {
-                r = scope_bus_new(s, p, user_bus);
+                r = scope_bus_timeout(s);
+                if (r >= 0)
+                        r = scope_bus_new(s, p, user_bus);
                 if (r < 0)
                         return scope_new_fail(s, r);
         }

@@ -38,7 +38,9 @@ int spawn_message_send(int sock, SpawnMessageType type, const SpawnError *error,
 /* The same with .index set. */
 int spawn_message_send_index(int sock, SpawnMessageType type, uint32_t index, int fd);
 /* Receives one message; *ret_fd gets an attached fd or -EBADF. Returns 1,
- * 0 on EOF (the other side closed: exec succeeded, or it died). */
+ * 0 on EOF (the other side closed: exec succeeded, or it died). What the
+ * other side sent before it closed is read first, also when it went with a
+ * message of ours unread (which the kernel reports as ECONNRESET once). */
 int spawn_message_recv(int sock, SpawnMessage *ret, int *ret_fd);
 
 /* Whether the child makes its network namespace itself, first thing, rather

@@ -72,11 +72,14 @@ int spawn_message_recv(int sock, SpawnMessage *ret, int *ret_fd) {
         ssize_t n;
         int fd = -EBADF;
 
+        /* ECONNRESET: the peer went with a message of ours unread. The kernel
+         * says so once, ahead of what the peer sent before it went -- its
+         * ERROR, the reason it went -- which the next call reads (then EOF). */
         do
                 n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-        while (n < 0 && errno == EINTR);
+        while (n < 0 && (errno == EINTR || errno == ECONNRESET));
         if (n < 0)
-                return errno == ECONNRESET ? 0 : -errno;
+                return -errno;
 
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
                 if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
@@ -192,6 +195,24 @@ static int spawn_network(Spawn *s, const Plan *p, SpawnError *err) {
         return netfw_ports_add(p, s->netfw_table, err);
 }
 
+/* Sending to the child failed: r is -EPIPE (or the like) when it has gone
+ * already. Whatever it said before it went -- its ERROR, or the tree
+ * builder's that it passed on -- is queued on our end, and is the failure
+ * to report: the first error wins, not our send's. */
+static int spawn_send_failed(Spawn *s, int r, const char *what, SpawnError *err) {
+        SpawnMessage m;
+
+        if (r != -EPIPE && r != -ECONNRESET && r != -ECONNREFUSED && r != -ENOTCONN)
+                return spawn_error(err, r, "%s", what);
+        /* Its end is closed: this never blocks. */
+        r = spawn_message_recv(s->sync_fd, &m, NULL);
+        if (r > 0 && m.type == SPAWN_MSG_ERROR) {
+                *err = m.error;
+                return -(m.error.error ?: EIO);
+        }
+        return spawn_error(err, ECHILD, "the container's init died during setup");
+}
+
 int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
         const Plan *p = params->plan;
         _cleanup_(spawn_kill) Spawn s = SPAWN_NULL;
@@ -257,7 +278,7 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
         if ((p->namespaces & CLONE_NEWUSER) || p->virtual_ethernet) {
                 r = spawn_message_send(s.sync_fd, SPAWN_MSG_IDMAP_DONE, NULL, -EBADF);
                 if (r < 0)
-                        return spawn_error(err, r, "talking to the child");
+                        return spawn_send_failed(&s, r, "talking to the child", err);
         }
 
         *ret = s;
@@ -340,7 +361,7 @@ int spawn_release(Spawn *s, SpawnError *err) {
         }
         r = spawn_message_send_index(s->sync_fd, SPAWN_MSG_GO, go, -EBADF);
         if (r < 0)
-                return spawn_error(err, r, "releasing the child");
+                return spawn_send_failed(s, r, "releasing the child", err);
         return 0;
 }
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # When the scope cannot be had: StartTransientUnit refused, a start job that
-# fails, a bus that is not there, a cell that already runs. Each: exit 2, a
+# fails, a bus that is not there or never answers, a cell that already runs. Each: exit 2, a
 # clear message on stderr, the payload never ran, and nothing is left (no
 # process, no scope, no cgroup).
 . "$(dirname "$0")/lib.sh"
@@ -135,6 +135,51 @@ in_sealed systemctl stop dbus.socket dbus.service
 in_sealed "$CELL" run --cgroup-manager=systemd nobus > "$WORK/nobus.log" 2>&1
 expect_refused "no system bus" nobus "$WORK/nobus.log" $? "bus"
 in_sealed systemctl start dbus.socket
+
+# --- a system bus that takes the connection and never answers, not even the
+# handshake (sd-bus would wait 90 s for that, per try): the start has a
+# deadline of its own ($CELL_SCOPE_TIMEOUT, 2 s here), and a stop request ends
+# it at once. The "bus" is a process on the host holding every connection.
+python3 - "$WORK/mute.sock" <<'EOF' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(16)
+held = []
+while True:
+        held.append(s.accept())
+EOF
+mute_pid=$!
+HOST_PIDS+=($mute_pid)
+wait_for 5 test -S "$WORK/mute.sock" || fail "the mute bus did not start"
+install_cell mutebus <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/error-payload
+EOF
+mute=(env DBUS_SYSTEM_BUS_ADDRESS="unix:path=$WORK/mute.sock" "$CELL" run --cgroup-manager=systemd mutebus)
+t0=$(date +%s%N)
+in_sealed env CELL_SCOPE_TIMEOUT=2 "${mute[@]}" > "$WORK/mutebus.log" 2>&1
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+expect_refused "a mute bus" mutebus "$WORK/mutebus.log" $rc \
+        "cgroup: the system bus at unix:path=$WORK/mute\.sock did not answer within 2 s"
+check "a mute bus: given up after the deadline (2 s), not later ($ms ms)" test "$ms" -ge 2000 -a "$ms" -lt 4000
+
+# ... the default deadline (30 s) is far: a SIGTERM 1 s in ends the start.
+in_sealed "${mute[@]}" > "$WORK/mutestop.log" 2>&1 &
+pid=$!
+sleep 1
+t0=$(date +%s%N)
+in_sealed pkill -TERM -f "[c]ell run --cgroup-manager=systemd mutebus"
+wait $pid
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+expect_refused "SIGTERM while the bus is mute" mutebus "$WORK/mutestop.log" $rc \
+        "cgroup: interrupted while waiting for the system bus"
+check "SIGTERM while the bus is mute: ends the start at once ($ms ms)" test "$ms" -lt 1500
+kill "$mute_pid" && wait "$mute_pid" 2>/dev/null
 
 # --- no bus and no systemd at all: the host, outside the harness (cell only
 # fails to connect here; its payload would run in namespaces of its own).

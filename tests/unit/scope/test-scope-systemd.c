@@ -13,7 +13,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <systemd/sd-bus.h>
 
@@ -169,6 +171,8 @@ static int fake_start(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                 snprintf(bad, sizeof bad, "bad-mode");
 
         snprintf(job, sizeof job, "/org/freedesktop/systemd1/job/%u", ++n_job);
+        if (strstr(unit, "mute"))
+                return 1;       /* no answer, ever: a systemd that hangs */
         if ((r = sd_bus_reply_method_return(m, "o", job)) < 0)
                 return r;
         if (strstr(unit, "hang"))
@@ -577,5 +581,169 @@ TEST(turned_away_then_through) {
         ASSERT_EQ(waitpid(filler, NULL, 0), filler);
 
         stop_fakes();
+        sd_event_unref(e);
+}
+
+/* A child that sends us SIGTERM after usec (blocked here: cell blocks it too). */
+static pid_t kill_later(uint64_t usec) {
+        pid_t pid = fork();
+
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                usleep((useconds_t) usec);
+                (void) kill(getppid(), SIGTERM);
+                _exit(0);
+        }
+        return pid;
+}
+
+/* Blocks SIGTERM (old: the mask before), as cell run does before it starts. */
+static void block_term(sigset_t *old) {
+        sigset_t term;
+
+        sigemptyset(&term);
+        sigaddset(&term, SIGTERM);
+        ASSERT_OK(sigprocmask(SIG_BLOCK, &term, old));
+}
+
+/* The SIGTERM is still pending for cell's own reader: taken here, and the mask restored. */
+static void expect_term_pending(const sigset_t *old) {
+        sigset_t term;
+
+        sigemptyset(&term);
+        sigaddset(&term, SIGTERM);
+        ASSERT_EQ(sigtimedwait(&term, NULL, &(struct timespec) {}), SIGTERM);
+        ASSERT_OK(sigprocmask(SIG_SETMASK, old, NULL));
+}
+
+/* How long systemd has to make the scope ($CELL_SCOPE_TIMEOUT), through a
+ * broker that works: a StartTransientUnit systemd never answers, a job that
+ * never ends. Each fails within the deadline, naming its step; a scope systemd
+ * made is stopped. A stop request while the job is awaited ends the wait at
+ * once (it used to wait for whatever the bus sent next). */
+TEST(deadline_through_the_broker) {
+        sd_event *e = NULL;
+        Scope *s = NULL;
+        sigset_t old;
+        uint64_t t0, t;
+
+        if (!start_fakes(NULL))
+                return;
+        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(setenv("CELL_SCOPE_TIMEOUT", "300ms", 1));
+
+        t0 = mono_usec();
+        ASSERT_ERROR(run_one("mute", "cell-mute.scope", e, &s), ETIMEDOUT);
+        t = mono_usec() - t0;
+        ASSERT_STREQ(scope_last_error(s), "systemd did not answer StartTransientUnit(cell-mute.scope) within 0.3 s");
+        ASSERT_TRUE(t >= 300 * USEC_PER_MSEC && t < 1300 * USEC_PER_MSEC);
+        scope_free(s);
+        probe("cell-mute.scope", false, 0);
+
+        t0 = mono_usec();
+        ASSERT_ERROR(run_one("hangdl", "cell-hangdl.scope", e, &s), ETIMEDOUT);
+        t = mono_usec() - t0;
+        ASSERT_STREQ(scope_last_error(s), "systemd did not finish the start job of cell-hangdl.scope within 0.3 s");
+        ASSERT_TRUE(t >= 300 * USEC_PER_MSEC && t < 1300 * USEC_PER_MSEC);
+        scope_free(s);
+        probe("cell-hangdl.scope", false, 1);
+
+        /* The default deadline (30 s) is far; a SIGTERM 300 ms in ends the wait. */
+        ASSERT_OK(unsetenv("CELL_SCOPE_TIMEOUT"));
+        block_term(&old);
+        pid_t killer = kill_later(300 * USEC_PER_MSEC);
+        t0 = mono_usec();
+        ASSERT_ERROR(run_one("hangstop", "cell-hangstop.scope", e, &s), ECANCELED);
+        ASSERT_STREQ(scope_last_error(s), "interrupted while waiting for cell-hangstop.scope");
+        scope_free(s);
+        ASSERT_TRUE(mono_usec() - t0 < 1300 * USEC_PER_MSEC);
+        probe("cell-hangstop.scope", false, 1);
+        ASSERT_EQ(waitpid(killer, NULL, 0), killer);
+        expect_term_pending(&old);
+
+        stop_fakes();
+        sd_event_unref(e);
+}
+
+/* A "bus" that accepts connections and never says a word, not even in the
+ * handshake: a child of ours holding every connection it accepts. */
+static pid_t start_mute_bus(const char *path) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int ready[2];
+        char c;
+
+        ASSERT_TRUE(strlen(path) < sizeof sa.sun_path);
+        strcpy(sa.sun_path, path);
+        ASSERT_OK(pipe2(ready, O_CLOEXEC));
+        pid_t pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+                int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                if (fd < 0 || bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0 || listen(fd, 16) < 0)
+                        _exit(1);
+                (void) write(ready[1], "r", 1);
+                for (;;)
+                        (void) accept4(fd, NULL, NULL, SOCK_CLOEXEC);   /* held, never read */
+        }
+        close(ready[1]);
+        ASSERT_EQ(read(ready[0], &c, 1), 1);
+        close(ready[0]);
+        return pid;
+}
+
+/* The system bus takes the connection and never answers: sd-bus would wait
+ * 90 s for the handshake, per try, and cell tried 40 times. Now the deadline
+ * ends it, naming the bus's address, and so does a stop request, at once;
+ * neither is kept waiting by the disconnect. */
+TEST(mute_bus) {
+        char dir[] = "/tmp/test-scope-mute-XXXXXX", path[PATH_MAX], address[PATH_MAX + 16], want[PATH_MAX + 128];
+        sd_event *e = NULL;
+        Scope *s = NULL;
+        sigset_t old;
+        uint64_t t0, t;
+
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        snprintf(path, sizeof path, "%s/bus", dir);
+        pid_t mute = start_mute_bus(path);
+        snprintf(address, sizeof address, "unix:path=%s", path);
+        ASSERT_OK(setenv("DBUS_SYSTEM_BUS_ADDRESS", address, 1));
+        ASSERT_OK(sd_event_new(&e));
+
+        ASSERT_OK(setenv("CELL_SCOPE_TIMEOUT", "500ms", 1));
+        t0 = mono_usec();
+        ASSERT_ERROR(run_one("mute", "cell-mute.scope", e, &s), ETIMEDOUT);
+        snprintf(want, sizeof want, "the system bus at %s did not answer within 0.5 s", address);
+        ASSERT_STREQ(scope_last_error(s), want);
+        scope_free(s);
+        t = mono_usec() - t0;
+        ASSERT_TRUE(t >= 500 * USEC_PER_MSEC && t < 1500 * USEC_PER_MSEC);
+
+        /* The default deadline (30 s) is far; a SIGTERM 500 ms in ends the wait. */
+        ASSERT_OK(unsetenv("CELL_SCOPE_TIMEOUT"));
+        block_term(&old);
+        pid_t killer = kill_later(500 * USEC_PER_MSEC);
+        t0 = mono_usec();
+        ASSERT_ERROR(run_one("mute", "cell-mute.scope", e, &s), ECANCELED);
+        ASSERT_STREQ(scope_last_error(s), "interrupted while waiting for the system bus");
+        scope_free(s);
+        t = mono_usec() - t0;
+        ASSERT_TRUE(t >= 400 * USEC_PER_MSEC && t < 1500 * USEC_PER_MSEC);
+        ASSERT_EQ(waitpid(killer, NULL, 0), killer);
+        expect_term_pending(&old);
+
+        /* Not a time span: said so, and no bus is tried. */
+        Plan p = { .name = (char *) "mute", .scope_unit = (char *) "cell-mute.scope",
+                   .limits.cpu_quota_per_sec_usec = USEC_INFINITY };
+        ASSERT_OK(setenv("CELL_SCOPE_TIMEOUT", "soon", 1));
+        ASSERT_ERROR(scope_new(&p, CGROUP_MANAGER_SYSTEMD, false, e, &s), EINVAL);
+        ASSERT_STREQ(scope_last_error(NULL), "$CELL_SCOPE_TIMEOUT=soon: not a time span (\"30s\", \"2min\", \"infinity\")");
+        ASSERT_OK(unsetenv("CELL_SCOPE_TIMEOUT"));
+
+        kill(mute, SIGKILL);
+        ASSERT_EQ(waitpid(mute, NULL, 0), mute);
+        unlink(path);
+        rmdir(dir);
+        ASSERT_OK(unsetenv("DBUS_SYSTEM_BUS_ADDRESS"));
         sd_event_unref(e);
 }

@@ -49,6 +49,31 @@ TEST(error_message_and_eof) {
         ASSERT_EQ(spawn_message_recv(b, &m, NULL), 0);
 }
 
+/* The child's ERROR, then its exit with our IDMAP_DONE unread: the kernel
+ * reports ECONNRESET once, ahead of the ERROR. The ERROR is what is read,
+ * then EOF -- not EOF at once ("the container's init died during setup"). */
+TEST(error_read_after_reset) {
+        _cleanup_close_ int a = -EBADF, b = -EBADF;
+        int pair[2];
+        SpawnError err = {};
+        SpawnMessage m;
+
+        ASSERT_OK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair));
+        a = pair[0];    /* the child's end */
+        b = pair[1];    /* the supervisor's */
+
+        ASSERT_ERROR(spawn_error(&err, ENOENT, "Bind=%s: source does not exist", "/nonexist"), ENOENT);
+        ASSERT_OK(spawn_message_send(a, SPAWN_MSG_ERROR, &err, -EBADF));
+        ASSERT_OK(spawn_message_send(b, SPAWN_MSG_IDMAP_DONE, NULL, -EBADF));
+        a = safe_close(a);      /* gone, IDMAP_DONE unread */
+
+        ASSERT_EQ(spawn_message_recv(b, &m, NULL), 1);
+        ASSERT_EQ(m.type, SPAWN_MSG_ERROR);
+        ASSERT_EQ(m.error.error, ENOENT);
+        ASSERT_STREQ(m.error.message, "Bind=/nonexist: source does not exist");
+        ASSERT_EQ(spawn_message_recv(b, &m, NULL), 0);
+}
+
 TEST(short_datagram_is_refused) {
         _cleanup_close_ int a = -EBADF, b = -EBADF;
         int pair[2];
