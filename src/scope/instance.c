@@ -238,6 +238,9 @@ static pid_t scope_supervisor_of(pid_t leader) {
         return streq(comm, "cell\n") || streq(comm, "cell-monitor\n") ? ppid : 0;
 }
 
+/* The verbs below call systemd synchronously and close without a flush:
+ * nothing of theirs is left to send, and a bus that never finished its
+ * handshake would hold a flush for sd-bus's 90 s. */
 static sd_bus *bus_open_quiet(bool user_bus) {
         sd_bus *bus = NULL;
         return scope_bus_open(user_bus, &bus) >= 0 ? bus : NULL;
@@ -249,7 +252,7 @@ int instance_find(const char *name, bool user_bus, CellInstance *ret) {
 
         if (bus) {
                 r = instance_bus_find(bus, name, ret);
-                sd_bus_flush_close_unref(bus);
+                sd_bus_close_unref(bus);
                 if (r >= 0)
                         ret->supervisor = scope_supervisor_of(ret->leader);
                 if (r != -ESRCH)
@@ -271,7 +274,7 @@ int instance_list(bool user_bus, CellInstance **ret, size_t *ret_n) {
 
         if (bus) {
                 r = instance_bus_list(bus, &l, &n);
-                sd_bus_flush_close_unref(bus);
+                sd_bus_close_unref(bus);
                 if (r < 0)
                         return r;
                 for (size_t k = 0; k < n; k++)
@@ -381,7 +384,7 @@ int instance_stop(const CellInstance *i, bool user_bus, uint64_t timeout_usec) {
                 sd_bus *bus = NULL;
                 if (scope_bus_open(user_bus, &bus) >= 0) {
                         r = instance_bus_stop(bus, i, timeout_usec);
-                        sd_bus_flush_close_unref(bus);
+                        sd_bus_close_unref(bus);
                         return r;
                 }
                 /* no bus: its cell is asked below, as for any cgroupfs run */
@@ -392,7 +395,7 @@ int instance_stop(const CellInstance *i, bool user_bus, uint64_t timeout_usec) {
                 if (r < 0)
                         return r;
                 r = instance_bus_stop(bus, i, timeout_usec);
-                sd_bus_flush_close_unref(bus);
+                sd_bus_close_unref(bus);
                 return r;
         }
 
@@ -453,7 +456,7 @@ int instance_kill(const CellInstance *i, bool user_bus, int sig, bool all) {
                         if (r < 0)
                                 return r;
                         r = instance_bus_kill_all(bus, i, sig);
-                        sd_bus_flush_close_unref(bus);
+                        sd_bus_close_unref(bus);
                         return r;
                 }
                 if (i->manager == CGROUP_MANAGER_CGROUPFS) {
