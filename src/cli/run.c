@@ -461,6 +461,9 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
         supervisor_exit_info(run.supervisor, &code, &code_status);
         supervise_log_exit(code, code_status, supervisor_stop_requested(run.supervisor),
                            scope_oom_killed(scope), p->init);
+        if (supervise_orderly_stop(code, code_status, supervisor_stop_requested(run.supervisor),
+                                   p->kill_signal, p->init))
+                status = 0;
         log_debug("The payload exited with status %d.", status);
         *ret_status = status;
         r = 0;

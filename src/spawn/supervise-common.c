@@ -41,6 +41,14 @@ int supervise_exit_status(int code, int status) {
         }
 }
 
+bool supervise_orderly_stop(int code, int status, bool stop_requested, int kill_signal, bool init) {
+        int sig = kill_signal > 0 ? kill_signal : SIGTERM;
+
+        if (!stop_requested || sig == SIGKILL)
+                return false;
+        return (code == CLD_KILLED && status == sig) || (init && code == CLD_EXITED && status == 128 + sig);
+}
+
 void supervise_log_exit(int code, int status, bool stop_requested, bool oom_killed, bool init) {
         int exit_status = supervise_exit_status(code, status);
         char sigbuf[SIGNAL_STRING_MAX];

@@ -23,6 +23,15 @@ const int *supervise_forwarded_signals(size_t *n_ret);
  * the exit code, or 128+N for signal N. */
 int supervise_exit_status(int code, int status);
 
+/* Whether the payload ended as the stop cell was asked for wants it: a stop
+ * request (SIGTERM to cell: cell stop, systemctl stop) and then death by the
+ * KillSignal= cell sent (kill_signal, 0: SIGTERM), or, under Init=yes, the
+ * exit status 128+N its reaper passes that on as. cell then exits 0, as nspawn
+ * does after a shutdown on request: systemd would count a service whose main
+ * process exits 143 as failed, though it did what "systemctl stop" asked. A
+ * SIGKILL after TimeoutStopSec= is no such end. */
+bool supervise_orderly_stop(int code, int status, bool stop_requested, int kill_signal, bool init);
+
 /* Says what the exit status alone does not tell: an OOM kill, a death by a
  * signal nobody here sent (not when a stop was asked for), and under Init=yes
  * an exit status that is how the reaper passes such a death on. */

@@ -78,6 +78,26 @@ expect_eq "stop: no cgroup is left" "" "$(cgroup_dirs_of "$scope_cg")"
 # shellcheck disable=SC2086
 check "stop: no payload process is left" none_alive $payload_pids
 
+# --- cell@plain: a payload that does not catch its KillSignal= dies of it on
+# "systemctl stop" (under Init=yes: as PID 1 it would ignore it): an orderly
+# stop, so the service ends inactive, not failed (cell-monitor exits 0, not
+# 143, which systemd would count as a failure).
+install_cell plain <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/sleep 1000
+Init=yes
+EOF
+in_sealed systemctl start cell@plain.service
+check "cell@plain is active" wait_for 5 state_is cell@plain.service active
+plainpid=$(prop cell@plain.service MainPID)
+check "cell@plain: cell becomes cell-monitor" wait_for 3 is_monitor "$plainpid"
+in_sealed systemctl stop cell@plain.service
+expect_eq "stop: cell@plain is inactive, not failed" inactive "$(prop cell@plain.service ActiveState)"
+expect_eq "stop: cell@plain's result is success" success "$(prop cell@plain.service Result)"
+expect_eq "stop: cell@plain's main process exited 0" 0 "$(prop cell@plain.service ExecMainStatus)"
+
 # --- by hand: the exit status, a death by signal, TimeoutStopSec= on "cell stop"
 write_payload wait-payload <<'EOF'
 while [ ! -e /out/wait-go ]; do sleep 0.1; done

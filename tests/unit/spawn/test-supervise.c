@@ -72,6 +72,21 @@ TEST(exit_status_mapping) {
         ASSERT_EQ(supervise_exit_status(CLD_DUMPED, SIGSEGV), 139);
 }
 
+TEST(orderly_stop) {
+        /* asked to stop, and ended of the KillSignal= sent: 0 */
+        ASSERT_TRUE(supervise_orderly_stop(CLD_KILLED, SIGTERM, true, 0, false));
+        ASSERT_TRUE(supervise_orderly_stop(CLD_KILLED, SIGUSR1, true, SIGUSR1, false));
+        ASSERT_TRUE(supervise_orderly_stop(CLD_EXITED, 128 + SIGTERM, true, SIGTERM, true));
+        /* not asked, another signal, SIGKILL after the timeout, an exit status of its own */
+        ASSERT_FALSE(supervise_orderly_stop(CLD_KILLED, SIGTERM, false, SIGTERM, false));
+        ASSERT_FALSE(supervise_orderly_stop(CLD_KILLED, SIGKILL, true, SIGTERM, false));
+        ASSERT_FALSE(supervise_orderly_stop(CLD_KILLED, SIGKILL, true, SIGKILL, false));
+        ASSERT_FALSE(supervise_orderly_stop(CLD_KILLED, SIGINT, true, SIGTERM, false));
+        ASSERT_FALSE(supervise_orderly_stop(CLD_EXITED, 1, true, SIGTERM, false));
+        ASSERT_FALSE(supervise_orderly_stop(CLD_EXITED, 128 + SIGTERM, true, SIGTERM, false));
+        ASSERT_FALSE(supervise_orderly_stop(CLD_DUMPED, SIGTERM, true, SIGTERM, false));
+}
+
 TEST(sigterm_becomes_kill_signal) {
         Plan p = { .kill_signal = SIGUSR1, .timeout_stop_usec = USEC_INFINITY };
 
