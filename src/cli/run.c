@@ -218,6 +218,24 @@ static int report_spawn_error(const SpawnError *err, int r) {
         return log_error_errno(r, "Starting the container: %m");
 }
 
+/* Whether the start ended because a stop was asked for: SIGTERM (systemctl
+ * stop, cell stop) pending, or, with no signal, systemd cancelling the
+ * scope's job or refusing it for a stop job already queued (-ESHUTDOWN). Then
+ * nothing runs and nothing is left, which is what was asked: exit status 0,
+ * as a service stopped while it starts ends inactive, not failed. ^C and
+ * SIGHUP keep their failure. */
+static bool stopped_while_starting(int r) {
+        sigset_t pending;
+
+        if (sigpending(&pending) < 0)
+                return false;
+        if (sigismember(&pending, SIGTERM) > 0)
+                return r == -EINTR || r == -ECANCELED || r == -ESHUTDOWN;
+        if (sigismember(&pending, SIGINT) > 0 || sigismember(&pending, SIGHUP) > 0)
+                return false;
+        return r == -ECANCELED || r == -ESHUTDOWN;
+}
+
 /* The scope's own text already says what failed and why. */
 static int report_scope_error(const char *text, int r) {
         if (text)
@@ -388,6 +406,11 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
         r = scope_attach(scope, spawn.pid, spawn.into_cgroup);
         if (r >= 0)
                 r = scope_wait(scope);
+        if (r < 0 && stopped_while_starting(r)) {
+                log_info("Stopped while starting (%s); nothing was left running.",
+                         strna(scope_last_error(scope)));
+                goto stopped;
+        }
         if (r < 0) {
                 report_scope_error(scope_last_error(scope), r);
                 goto finish;
@@ -404,6 +427,10 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
         }
         if (r >= 0)
                 r = spawn_wait_exec(&spawn, interrupt_fd, &err);
+        if (r < 0 && stopped_while_starting(r)) {
+                log_info("Stopped while starting (SIGTERM); nothing was left running.");
+                goto stopped;
+        }
         if (r < 0) {
                 if (r == -EINTR)
                         log_error("Interrupted while starting the container.");
@@ -466,6 +493,11 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
                 status = 0;
         log_debug("The payload exited with status %d.", status);
         *ret_status = status;
+        r = 0;
+        goto finish;
+
+stopped:
+        *ret_status = CELL_EXIT_OK;
         r = 0;
 
 finish:

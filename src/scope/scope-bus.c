@@ -262,6 +262,11 @@ static int on_start_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
         if (e) {
                 if (sd_bus_error_has_name(e, "org.freedesktop.systemd1.UnitExists"))
                         r = handle_unit_exists(s);
+                else if (sd_bus_error_has_name(e, "org.freedesktop.systemd1.TransactionIsDestructive"))
+                        /* A stop job is queued for what the scope binds to (our service being
+                         * stopped while it starts): not a failure of the start, its end. */
+                        r = scope_set_error(s, -ESHUTDOWN, "StartTransientUnit(%s): %s", s->unit,
+                                            e->message ?: "a stop job is queued");
                 else
                         r = scope_set_error(s, sd_bus_error_get_errno(e) > 0 ? -sd_bus_error_get_errno(e) : -EIO,
                                             "StartTransientUnit(%s) failed: %s (%s)",

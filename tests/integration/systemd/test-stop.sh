@@ -106,4 +106,21 @@ if start_hello "SIGKILL"; then
         in_sealed systemctl reset-failed cell@hello.service 2>/dev/null || true
 fi
 
+# --- stopped while it starts: the stop comes a few ms after the start, at
+# every step of it (the scope's job, the container's mounts, systemd refusing
+# the scope for the stop job queued): the service ends inactive, never failed.
+# One shell inside, so that the stop follows the start within milliseconds.
+states=$(in_sealed sh -c 'for d in 0.001 0.002 0.003 0.004 0.005 0.006 0.007 0.008 0.010 0.012 \
+                                   0.003 0.005 0.007 0.003 0.005 0.007 0.003 0.005 0.007 0.020; do
+        systemctl start --no-block cell@hello.service
+        sleep "$d"
+        systemctl stop cell@hello.service
+        systemctl show -P ActiveState cell@hello.service
+        systemctl reset-failed cell@hello.service 2>/dev/null
+done')
+failed=$(grep -cv '^inactive$' <<<"$states" || true)
+expect_eq "stopped while starting (20 times): never failed" 0 "$failed"
+check "stopped while starting: no scope is left" wait_for 5 unit_gone "$scope"
+expect_eq "stopped while starting: no cgroup is left" "" "$(cgroup_dirs_of "$cgpath")"
+
 finish
