@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "generator.h"
+#include "parse-value.h"
 #include "strv.h"
 #include "unit-name.h"
 
@@ -107,8 +108,11 @@ static int dependency_name(const char *dep, char **ret) {
                         return -ENOMEM;
         } else if (!(s = strdup(dep)))
                 return -ENOMEM;
-        /* One unit name: nothing systemd would split, expand or read as a path. */
-        if (!*s || strpbrk(s, "/% \t\n\\\"'") || strlen(s) >= 256) {
+        /* One unit name, written as it stands: systemd reads these lists
+         * without unescaping ("dev-disk-by\x2duuid-1.device" stays as it
+         * is), so only a valid name, which it would not split, expand, read
+         * as a path or join with the next line, is written. */
+        if (!unit_name_is_valid(s)) {
                 free(s);
                 return -EINVAL;
         }

@@ -68,6 +68,18 @@ TEST(unit_install) {
         OK(&c, "Install", "WantedBy", "multi-user.target");
         OK(&c, "Install", "RequiredBy", "machines.target");
         OK(&c, "Install", "Alias", "www.service");
+        /* an escaped unit name is kept as written, as systemd keeps it: unescaped,
+         * "mnt-data\x2d1.mount" (/mnt/data-1) would be "mnt-data-1.mount" (/mnt/data/1) */
+        OK(&c, "Unit", "After", "mnt-data\\x2d1.mount \"dev-disk-by\\x2duuid-1234.device\"");
+        ASSERT_STREQ(c.after[0], "mnt-data\\x2d1.mount");
+        ASSERT_STREQ(c.after[1], "dev-disk-by\\x2duuid-1234.device");
+        OK(&c, "Unit", "Wants", "mnt-data\\\\x2d1.mount");
+        ASSERT_STREQ(c.wants[0], "mnt-data\\\\x2d1.mount");
+        OK(&c, "Install", "WantedBy", "a\\x2db.target");
+        ASSERT_STREQ(c.wanted_by[1], "a\\x2db.target");
+        OK(&c, "Install", "Alias", "www@w\\x2d1.service");
+        ASSERT_STREQ(c.alias[1], "www@w\\x2d1.service");
+        BAD(&c, "Unit", "After", "a.service\\", "(\"a.service\\\" is not one)");
         OK(&c, "Install", "DefaultInstance", "1");
         ASSERT_STREQ(c.default_instance, "1");
         BAD(&c, "Install", "DefaultInstance", "a b", "expected an instance name");
