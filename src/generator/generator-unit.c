@@ -171,8 +171,15 @@ static int build_dropin(const CellConfig *c, char **ret, char **ret_error) {
                 fprintf(f, "Description=%s\n", desc);
         STRV_FOREACH(d, c->documentation) {
                 _cleanup_free_ char *e = NULL;
-                if ((r = escape_value(*d, &e)) < 0) {
-                        r = fail(ret_error, r, "Documentation=%s cannot be written into a unit file", *d);
+                /* systemd splits Documentation= into words and unquotes them:
+                 * a blank, quote or backslash would make other URLs of one. */
+                if (strpbrk(*d, " \t\"'\\"))
+                        r = -EINVAL;
+                else
+                        r = escape_value(*d, &e);
+                if (r < 0) {
+                        r = fail(ret_error, r, "Documentation=%s cannot be written into a unit file "
+                                 "(a blank, quote, backslash or control character)", *d);
                         break;
                 }
                 fprintf(f, "Documentation=%s\n", e);

@@ -117,9 +117,16 @@ int config_parse_instance(ConfigContext *ctx, const ConfigKey *k, CellConfig *c,
         return set_string(data, ctx->value);
 }
 
+/* As systemd's documentation_url_is_valid(): a known scheme and more, in
+ * ASCII. And no blank, quote, backslash or control character: no URL has
+ * them, and the generator writes each URL as one word of a unit file,
+ * which systemd would split, unquote or unescape into something else. */
 static bool documentation_url_is_valid(const char *s) {
         static const char * const schemes[] = { "http://", "https://", "file:/", "info:", "man:" };
 
+        for (const char *p = s; *p; p++)
+                if ((unsigned char) *p <= ' ' || (unsigned char) *p >= 0x7f || strchr("\"'\\", *p))
+                        return false;
         for (size_t i = 0; i < ELEMENTSOF(schemes); i++) {
                 const char *rest = startswith(s, schemes[i]);
                 if (rest && *rest)

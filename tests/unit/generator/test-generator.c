@@ -151,6 +151,19 @@ TEST(unwritable_values_rejected) {
         ASSERT_CONTAINS(error, "Description=");
         error = mfree(error);
         c.description = mfree(c.description);
+        /* a URL systemd would split or unquote into others */
+        ASSERT_OK(strv_extend(&c.documentation, "man:a b"));
+        generator_output_done(&out);
+        ASSERT_ERROR(generator_unit(&c, "cell@x.service", "/t", &out, &error), EINVAL);
+        ASSERT_CONTAINS(error, "Documentation=man:a b cannot be written");
+        error = mfree(error);
+        c.documentation = strv_free(c.documentation);
+        ASSERT_OK(strv_extend(&c.documentation, "man:c\"d"));
+        generator_output_done(&out);
+        ASSERT_ERROR(generator_unit(&c, "cell@x.service", "/t", &out, &error), EINVAL);
+        ASSERT_CONTAINS(error, "Documentation=man:c\"d cannot be written");
+        error = mfree(error);
+        c.documentation = strv_free(c.documentation);
         /* a dependency systemd would read as something else */
         ASSERT_OK(strv_extend(&c.after, "a/b.service"));
         generator_output_done(&out);

@@ -51,6 +51,18 @@ TEST(unit_install) {
         OK(&c, "Unit", "Documentation", "man:cell.unit(5) https://example.com/doc");
         ASSERT_EQ(strv_length(c.documentation), 2);
         BAD(&c, "Unit", "Documentation", "example.com", "(\"example.com\" is not one)");
+        /* no URL has a blank, quote, backslash or control character (or, as in
+         * systemd, a byte beyond ASCII): the generator could not write it as one word */
+        BAD_EXACT(&c, "Unit", "Documentation", "\"man:a b\"",
+                  "web.cell:7: Documentation=\"man:a b\": expected space-separated URLs "
+                  "(http://, https://, file:/, info:, man:) (\"man:a b\" is not one)");
+        BAD(&c, "Unit", "Documentation", "\"man:c\\\"d\"", "(\"man:c\"d\" is not one)");
+        BAD(&c, "Unit", "Documentation", "\"man:c'd\"", "is not one");
+        BAD(&c, "Unit", "Documentation", "man:c\\\\d", "is not one");
+        BAD(&c, "Unit", "Documentation", "https://x/\\ty", "is not one");
+        BAD(&c, "Unit", "Documentation", "https://x/\\x7f", "is not one");
+        BAD(&c, "Unit", "Documentation", "https://example.com/caf\u00e9", "is not one");
+        ASSERT_EQ(strv_length(c.documentation), 2);
         OK(&c, "Unit", "After", "network-online.target");
         OK(&c, "Unit", "After", "a.service b.socket");
         ASSERT_EQ(strv_length(c.after), 3);
