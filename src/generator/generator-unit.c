@@ -4,6 +4,7 @@
  * the links. Pure, so that the tests check it byte for byte. */
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,8 +201,8 @@ static int build_dropin(const CellConfig *c, char **ret, char **ret_error) {
         return 0;
 }
 
-static int add_links(GeneratorOutput *out, char * const *targets, const char *suffix, const char *service,
-                     const char *template_path, char **ret_error) {
+static int add_links(GeneratorOutput *out, const char *key, char * const *targets, const char *suffix,
+                     const char *service, const char *template_path, char **ret_error) {
         STRV_FOREACH(t, targets) {
                 _cleanup_free_ char *n = NULL;
                 char *path;
@@ -210,6 +211,10 @@ static int add_links(GeneratorOutput *out, char * const *targets, const char *su
                 r = dependency_name(*t, &n);
                 if (r < 0)
                         return fail(ret_error, r, "cannot use \"%s\" as a systemd unit name", *t);
+                /* A unit name may take all of NAME_MAX: its .wants/ can then not exist. */
+                if (strlen(n) + strlen(suffix) > NAME_MAX)
+                        return fail(ret_error, -EINVAL, "%s=%s: the directory %s%s/ would be longer than "
+                                    "%d characters", key, *t, n, suffix, NAME_MAX);
                 if (asprintf(&path, "%s%s/%s", n, suffix, service) < 0)
                         return -ENOMEM;
                 /* The link's name is what systemd reads; its target is the
@@ -226,6 +231,10 @@ int generator_unit(const CellConfig *c, const char *service, const char *templat
         char *text = NULL, *path;
         int r;
 
+        /* The service's drop-in directory must be a file name (cell_name_fits()). */
+        if (strlen(service) + strlen(".d") > NAME_MAX)
+                return fail(ret_error, -EINVAL, "the drop-in directory %s.d/ would be longer than %d characters",
+                            service, NAME_MAX);
         r = build_dropin(c, &text, ret_error);
         if (r < 0)
                 return r;
@@ -237,9 +246,9 @@ int generator_unit(const CellConfig *c, const char *service, const char *templat
         if (r < 0)
                 return r;
 
-        r = add_links(out, c->wanted_by, ".wants", service, template_path, ret_error);
+        r = add_links(out, "WantedBy", c->wanted_by, ".wants", service, template_path, ret_error);
         if (r >= 0)
-                r = add_links(out, c->required_by, ".requires", service, template_path, ret_error);
+                r = add_links(out, "RequiredBy", c->required_by, ".requires", service, template_path, ret_error);
         if (r < 0)
                 return r;
 

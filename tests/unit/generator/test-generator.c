@@ -287,6 +287,63 @@ TEST(run_skips_bad_units_and_writes_the_others) {
         rm_rf(outdir);
 }
 
+/* A name, a WantedBy= or a DefaultInstance= too long for what systemd is
+ * given is reported against its file and skipped; it never stops the units
+ * after it ("File name too long" and exit 2 did, with nothing written). */
+TEST(run_skips_names_too_long_for_systemd) {
+        _cleanup_free_ char *units = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL;
+        _cleanup_free_ char *zz = NULL, *mid = NULL, *longest = NULL, *f241 = NULL, *f240 = NULL;
+        _cleanup_free_ char *target = NULL, *wanted = NULL, *instance = NULL, *tmpl = NULL, *p = NULL;
+        static const char body[] = "[Root]\nDirectory=/\n[Exec]\nExec=/bin/true\n";
+        char n[256];
+
+        /* 241 and 245 "a"s: the service's drop-in directory would be 256 and 260 bytes */
+        memset(n, 'a', sizeof(n));
+        n[241] = 0;
+        ASSERT_TRUE(asprintf(&f241, "%s.cell", n) > 0);
+        write_file(units, f241, body);
+        n[245] = 0;
+        n[241] = 'a';
+        ASSERT_TRUE(asprintf(&p, "%s.cell", n) > 0);
+        write_file(units, p, body);
+        /* 240 is the longest that works */
+        n[240] = 0;
+        ASSERT_TRUE(asprintf(&f240, "%s.cell", n) > 0);
+        write_file(units, f240, body);
+        /* a valid WantedBy= unit name whose .wants/ would be past NAME_MAX */
+        memset(n, 'b', sizeof(n));
+        n[248] = 0;
+        ASSERT_TRUE(asprintf(&target, "[Install]\nWantedBy=%s.target\n%s", n, body) > 0);
+        write_file(units, "mid.cell", target);
+        /* a DefaultInstance= that makes a name too long */
+        memset(n, 'i', sizeof(n));
+        n[239] = 0;
+        ASSERT_TRUE(asprintf(&tmpl, "[Install]\nWantedBy=multi-user.target\nDefaultInstance=%s\n%s", n, body) > 0);
+        write_file(units, "w@.cell", tmpl);
+        write_file(units, "zz.cell", "[Install]\nWantedBy=multi-user.target\n[Root]\nDirectory=/\n[Exec]\nExec=/bin/true\n");
+
+        ASSERT_EQ(run_into(units, outdir, false, &o, &e), 4);
+        ASSERT_CONTAINS(e, f241);
+        ASSERT_CONTAINS(e, ": name too long for systemd: at most 240 characters");
+        ASSERT_CONTAINS(e, ".target: the directory bbbb");
+        ASSERT_CONTAINS(e, ".target.wants/ would be longer than 255 characters; skipped");
+        ASSERT_CONTAINS(e, "w@.cell: DefaultInstance=iii");
+        ASSERT_TRUE(strstr(e, "File name too long") == NULL);
+
+        zz = read_file(outdir, "cell@zz.service.d/50-cell-generator.conf");
+        ASSERT_NOT_NULL(zz);
+        wanted = read_link(outdir, "multi-user.target.wants/cell@zz.service");
+        ASSERT_STREQ(wanted, "/usr/lib/systemd/system/cell@.service");
+        ASSERT_NULL(read_file(outdir, "cell@mid.service.d/50-cell-generator.conf"));
+        ASSERT_TRUE(asprintf(&longest, "cell@%.*s.service.d/50-cell-generator.conf", 240, f240) > 0);
+        mid = read_file(outdir, longest);
+        ASSERT_NOT_NULL(mid);
+        ASSERT_TRUE(asprintf(&instance, "multi-user.target.wants/cell@w@%s.service", n) > 0);
+        ASSERT_NULL(read_link(outdir, instance));
+        rm_rf(units);
+        rm_rf(outdir);
+}
+
 TEST(dry_run_prints_and_writes_nothing) {
         _cleanup_free_ char *units = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL, *o2 = NULL, *e2 = NULL;
         _cleanup_free_ char *expected_link = NULL, *expected_file = NULL;
