@@ -87,8 +87,10 @@ static void print_diag(FILE *err, const Diagnostics *d) {
 }
 
 /* Loads, checks and turns one unit into entries. 1: added, 0: nothing to
- * do (masked, a template without DefaultInstance=), -EINVAL: bad (reported). */
-static int generate_one(const GeneratorOptions *o, const char *name, GeneratorOutput *out) {
+ * do (masked, a template without DefaultInstance= or whose default instance
+ * has a file of its own), -EINVAL: bad (reported). names: every unit name
+ * of the search path. */
+static int generate_one(const GeneratorOptions *o, const char *name, char * const *names, GeneratorOutput *out) {
         const UnitLoadOptions lo = { .search_path = o->search_path };
         _cleanup_(cell_config_done) CellConfig c = {};
         _cleanup_(diag_done) Diagnostics d = {};
@@ -130,6 +132,19 @@ static int generate_one(const GeneratorOptions *o, const char *name, GeneratorOu
         }
         if (!service)
                 return 0;       /* a template runs as instances named by whoever starts them */
+        /* As in systemd, an instance with a file of its own (w@1.cell) is
+         * read from that file, not from its template (w@.cell with
+         * DefaultInstance=1): "cell run w@1" does, and so does the generator,
+         * which makes cell@w@1.service of w@1.cell alone. */
+        if (cell_name_is_valid(name, UNIT_NAME_TEMPLATE)) {
+                _cleanup_free_ char *instance = NULL;
+
+                r = unit_name_replace_instance(name, c.default_instance, &instance);
+                if (r < 0)
+                        return r;
+                if (strv_contains(names, instance))
+                        return 0;
+        }
 
         r = generator_unit(&c, service, o->template_path, out, &error);
         if (r == -ENOMEM)
@@ -235,7 +250,7 @@ int generator_run(const GeneratorOptions *o) {
         STRV_FOREACH(n, names) {
                 _cleanup_(generator_output_done) GeneratorOutput one = {};
 
-                r = generate_one(&opts, *n, &one);
+                r = generate_one(&opts, *n, names, &one);
                 if (r == -ENOMEM)
                         return r;
                 if (r >= 0)

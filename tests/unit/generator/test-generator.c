@@ -344,6 +344,36 @@ TEST(run_skips_names_too_long_for_systemd) {
         rm_rf(outdir);
 }
 
+/* An instance with a file of its own is made of that file, as systemd and
+ * "cell run w@1" have it, not of its template's DefaultInstance=: the
+ * template's drop-in and links were written for cell@w@1.service, and
+ * w@1.cell was "claimed by another unit; skipped". */
+TEST(instance_file_wins_over_default_instance) {
+        _cleanup_free_ char *units = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL;
+        _cleanup_free_ char *dropin = NULL, *source = NULL, *link = NULL;
+
+        write_file(units, "w@.cell", "[Unit]\nDescription=template\nAfter=t.target\n"
+                   "[Install]\nWantedBy=t.target\nDefaultInstance=1\n"
+                   "[Root]\nDirectory=/\n[Exec]\nExec=/bin/w %i\n");
+        write_file(units, "w@1.cell", "[Unit]\nDescription=instance\nAfter=i.target\n"
+                   "[Install]\nWantedBy=i.target\n"
+                   "[Root]\nDirectory=/\n[Exec]\nExec=/bin/w\n");
+
+        ASSERT_EQ(run_into(units, outdir, false, &o, &e), 0);
+        ASSERT_STREQ(e, "");
+        dropin = read_file(outdir, "cell@w@1.service.d/50-cell-generator.conf");
+        ASSERT_TRUE(asprintf(&source, "SourcePath=%s/w@1.cell\n", units) > 0);
+        ASSERT_CONTAINS(dropin, source);
+        ASSERT_CONTAINS(dropin, "Description=instance\nAfter=i.target\n");
+        ASSERT_TRUE(strstr(dropin, "template") == NULL);
+        ASSERT_TRUE(strstr(dropin, "t.target") == NULL);
+        link = read_link(outdir, "i.target.wants/cell@w@1.service");
+        ASSERT_STREQ(link, "/usr/lib/systemd/system/cell@.service");
+        ASSERT_NULL(read_link(outdir, "t.target.wants/cell@w@1.service"));
+        rm_rf(units);
+        rm_rf(outdir);
+}
+
 TEST(dry_run_prints_and_writes_nothing) {
         _cleanup_free_ char *units = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL, *o2 = NULL, *e2 = NULL;
         _cleanup_free_ char *expected_link = NULL, *expected_file = NULL;
