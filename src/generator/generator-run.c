@@ -25,10 +25,22 @@ static int cmp_str(const void *a, const void *b) {
         return strcmp(*(char * const *) a, *(char * const *) b);
 }
 
-/* The unit names of the search path, sorted, each once. */
-static int collect_names(char * const *search_path, FILE *err, char ***ret) {
+/* Why file (a name ending in ".cell") is no unit name. */
+static const char *bad_name_reason(const char *file) {
+        _cleanup_free_ char *name = strndup(file, strlen(file) - strlen(UNIT_SUFFIX));
+
+        if (name && !cell_name_fits(name))
+                return "name too long for systemd: at most 240 characters (for cell@NAME.service.d), "
+                       "and cell-NAME.scope at most 255 with each \"-\", \"\\\" and \"@\" of the "
+                       "name escaped to four (cell.syntax(7))";
+        return "not a valid unit name";
+}
+
+/* The unit names of the search path, sorted, each once; *ret_bad: how many
+ * files were skipped for their name. */
+static int collect_names(char * const *search_path, FILE *err, char ***ret, int *ret_bad) {
         _cleanup_strv_free_ char **names = NULL;
-        int r;
+        int r, bad = 0;
 
         STRV_FOREACH(dir, search_path) {
                 DIR *d = opendir(*dir);
@@ -47,8 +59,9 @@ static int collect_names(char * const *search_path, FILE *err, char ***ret) {
                         if (de->d_type == DT_DIR)
                                 continue;
                         if (unit_name_normalize(de->d_name, &n) < 0) {
-                                fprintf(err, "cell-generator: %s/%s: not a valid unit name, skipped\n",
-                                        *dir, de->d_name);
+                                fprintf(err, "cell-generator: %s/%s: %s; skipped\n",
+                                        *dir, de->d_name, bad_name_reason(de->d_name));
+                                bad++;
                                 continue;
                         }
                         if (strv_contains(names, n))
@@ -64,6 +77,7 @@ static int collect_names(char * const *search_path, FILE *err, char ***ret) {
         if (names)
                 qsort(names, strv_length(names), sizeof(char *), cmp_str);
         *ret = TAKE_PTR(names);
+        *ret_bad = bad;
         return 0;
 }
 
@@ -73,8 +87,10 @@ static void print_diag(FILE *err, const Diagnostics *d) {
 }
 
 /* Loads, checks and turns one unit into entries. 1: added, 0: nothing to
- * do (masked, a template without DefaultInstance=), -EINVAL: bad (reported). */
-static int generate_one(const GeneratorOptions *o, const char *name, GeneratorOutput *out) {
+ * do (masked, a template without DefaultInstance= or whose default instance
+ * has a file of its own), -EINVAL: bad (reported). names: every unit name
+ * of the search path. */
+static int generate_one(const GeneratorOptions *o, const char *name, char * const *names, GeneratorOutput *out) {
         const UnitLoadOptions lo = { .search_path = o->search_path };
         _cleanup_(cell_config_done) CellConfig c = {};
         _cleanup_(diag_done) Diagnostics d = {};
@@ -108,8 +124,27 @@ static int generate_one(const GeneratorOptions *o, const char *name, GeneratorOu
         r = generator_service_name(&c, name, &service);
         if (r == -ENOMEM)
                 return r;
-        if (r < 0 || !service)
+        if (r < 0) {
+                fprintf(o->err, "cell-generator: %s: DefaultInstance=%s makes %s%s, which is no valid unit "
+                        "name (too long, or a second \"@\": cell.syntax(7)); skipped\n",
+                        c.path, c.default_instance, name, c.default_instance);
+                return -EINVAL;
+        }
+        if (!service)
                 return 0;       /* a template runs as instances named by whoever starts them */
+        /* As in systemd, an instance with a file of its own (w@1.cell) is
+         * read from that file, not from its template (w@.cell with
+         * DefaultInstance=1): "cell run w@1" does, and so does the generator,
+         * which makes cell@w@1.service of w@1.cell alone. */
+        if (cell_name_is_valid(name, UNIT_NAME_TEMPLATE)) {
+                _cleanup_free_ char *instance = NULL;
+
+                r = unit_name_replace_instance(name, c.default_instance, &instance);
+                if (r < 0)
+                        return r;
+                if (strv_contains(names, instance))
+                        return 0;
+        }
 
         r = generator_unit(&c, service, o->template_path, out, &error);
         if (r == -ENOMEM)
@@ -206,7 +241,7 @@ int generator_run(const GeneratorOptions *o) {
         r = unit_search_path_get(o->search_path, &search_path);
         if (r < 0)
                 return r;
-        r = collect_names(search_path, o->err, &names);
+        r = collect_names(search_path, o->err, &names, &bad);
         if (r < 0)
                 return r;
 
@@ -215,7 +250,7 @@ int generator_run(const GeneratorOptions *o) {
         STRV_FOREACH(n, names) {
                 _cleanup_(generator_output_done) GeneratorOutput one = {};
 
-                r = generate_one(&opts, *n, &one);
+                r = generate_one(&opts, *n, names, &one);
                 if (r == -ENOMEM)
                         return r;
                 if (r >= 0)

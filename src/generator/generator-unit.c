@@ -4,12 +4,14 @@
  * the links. Pure, so that the tests check it byte for byte. */
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "generator.h"
+#include "parse-value.h"
 #include "strv.h"
 #include "unit-name.h"
 
@@ -107,8 +109,11 @@ static int dependency_name(const char *dep, char **ret) {
                         return -ENOMEM;
         } else if (!(s = strdup(dep)))
                 return -ENOMEM;
-        /* One unit name: nothing systemd would split, expand or read as a path. */
-        if (!*s || strpbrk(s, "/% \t\n\\\"'") || strlen(s) >= 256) {
+        /* One unit name, written as it stands: systemd reads these lists
+         * without unescaping ("dev-disk-by\x2duuid-1.device" stays as it
+         * is), so only a valid name, which it would not split, expand, read
+         * as a path or join with the next line, is written. */
+        if (!unit_name_is_valid(s)) {
                 free(s);
                 return -EINVAL;
         }
@@ -167,8 +172,15 @@ static int build_dropin(const CellConfig *c, char **ret, char **ret_error) {
                 fprintf(f, "Description=%s\n", desc);
         STRV_FOREACH(d, c->documentation) {
                 _cleanup_free_ char *e = NULL;
-                if ((r = escape_value(*d, &e)) < 0) {
-                        r = fail(ret_error, r, "Documentation=%s cannot be written into a unit file", *d);
+                /* systemd splits Documentation= into words and unquotes them:
+                 * a blank, quote or backslash would make other URLs of one. */
+                if (strpbrk(*d, " \t\"'\\"))
+                        r = -EINVAL;
+                else
+                        r = escape_value(*d, &e);
+                if (r < 0) {
+                        r = fail(ret_error, r, "Documentation=%s cannot be written into a unit file "
+                                 "(a blank, quote, backslash or control character)", *d);
                         break;
                 }
                 fprintf(f, "Documentation=%s\n", e);
@@ -189,8 +201,8 @@ static int build_dropin(const CellConfig *c, char **ret, char **ret_error) {
         return 0;
 }
 
-static int add_links(GeneratorOutput *out, char * const *targets, const char *suffix, const char *service,
-                     const char *template_path, char **ret_error) {
+static int add_links(GeneratorOutput *out, const char *key, char * const *targets, const char *suffix,
+                     const char *service, const char *template_path, char **ret_error) {
         STRV_FOREACH(t, targets) {
                 _cleanup_free_ char *n = NULL;
                 char *path;
@@ -199,6 +211,10 @@ static int add_links(GeneratorOutput *out, char * const *targets, const char *su
                 r = dependency_name(*t, &n);
                 if (r < 0)
                         return fail(ret_error, r, "cannot use \"%s\" as a systemd unit name", *t);
+                /* A unit name may take all of NAME_MAX: its .wants/ can then not exist. */
+                if (strlen(n) + strlen(suffix) > NAME_MAX)
+                        return fail(ret_error, -EINVAL, "%s=%s: the directory %s%s/ would be longer than "
+                                    "%d characters", key, *t, n, suffix, NAME_MAX);
                 if (asprintf(&path, "%s%s/%s", n, suffix, service) < 0)
                         return -ENOMEM;
                 /* The link's name is what systemd reads; its target is the
@@ -215,6 +231,10 @@ int generator_unit(const CellConfig *c, const char *service, const char *templat
         char *text = NULL, *path;
         int r;
 
+        /* The service's drop-in directory must be a file name (cell_name_fits()). */
+        if (strlen(service) + strlen(".d") > NAME_MAX)
+                return fail(ret_error, -EINVAL, "the drop-in directory %s.d/ would be longer than %d characters",
+                            service, NAME_MAX);
         r = build_dropin(c, &text, ret_error);
         if (r < 0)
                 return r;
@@ -226,9 +246,9 @@ int generator_unit(const CellConfig *c, const char *service, const char *templat
         if (r < 0)
                 return r;
 
-        r = add_links(out, c->wanted_by, ".wants", service, template_path, ret_error);
+        r = add_links(out, "WantedBy", c->wanted_by, ".wants", service, template_path, ret_error);
         if (r >= 0)
-                r = add_links(out, c->required_by, ".requires", service, template_path, ret_error);
+                r = add_links(out, "RequiredBy", c->required_by, ".requires", service, template_path, ret_error);
         if (r < 0)
                 return r;
 

@@ -60,7 +60,8 @@ typedef struct GeneratorOptions {
         FILE *err;                      /* one line per problem */
 } GeneratorOptions;
 
-/* Every unit of the search path, sorted by name; a bad unit is reported on
- * err and skipped, the others are written. Returns the number of units
- * skipped as bad (>= 0), or -errno when output could not be written. */
+/* Every unit of the search path, sorted by name; a bad unit (or a file
+ * whose name is no unit name) is reported on err and skipped, the others
+ * are written. Returns the number of units and files skipped as bad (>= 0),
+ * or -errno when output could not be written. */
 int generator_run(const GeneratorOptions *o);

@@ -51,9 +51,11 @@ int config_parse_bool(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
         return 0;
 }
 
-/* Splits ctx->value into words, each checked by valid(); appended to *list
- * (an empty value resets it). */
-static int parse_word_list(ConfigContext *ctx, const ConfigKey *k, char ***list, bool (*valid)(const char *)) {
+/* Splits ctx->value into words (extract_first_word() with flags), each
+ * checked by valid(); appended to *list (an empty value resets it).
+ * Specifiers are expanded in each word after the split. */
+static int parse_word_list(ConfigContext *ctx, const ConfigKey *k, char ***list, ExtractFlags flags,
+                           bool (*valid)(const char *)) {
         _cleanup_strv_free_ char **words = NULL;
         int r;
 
@@ -61,12 +63,21 @@ static int parse_word_list(ConfigContext *ctx, const ConfigKey *k, char ***list,
                 *list = strv_free(*list);
                 return 0;
         }
-        r = split_words(ctx->value, &words);
-        if (r == -EINVAL)
-                return config_bad(ctx, "%s (bad quoting or escape)", k->expected);
-        if (r < 0)
-                return r;
-        if (!words[0])
+        for (const char *p = ctx->value;;) {
+                char *w;
+
+                r = extract_first_word(&p, &w, NULL, flags);
+                if (r == -EINVAL)
+                        return config_bad(ctx, "%s (bad quoting or escape)", k->expected);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                r = strv_push(&words, w);
+                if (r < 0)
+                        return r;
+        }
+        if (!words)
                 return -EINVAL;
         r = config_expand_strv(ctx, k, words);
         if (r < 0)
@@ -77,8 +88,12 @@ static int parse_word_list(ConfigContext *ctx, const ConfigKey *k, char ***list,
         return strv_extend_strv(list, words);
 }
 
+/* As systemd's dependency and [Install] lists: quotes are removed, but a
+ * backslash stays as written. An escaped unit name ("mnt-data\x2d1.mount",
+ * the mount of /mnt/data-1) is a name, not a C string: unescaped it would
+ * name another unit ("mnt-data-1.mount", /mnt/data/1). */
 int config_parse_unit_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
-        return parse_word_list(ctx, k, data, unit_name_is_valid);
+        return parse_word_list(ctx, k, data, EXTRACT_UNQUOTE | EXTRACT_RETAIN_ESCAPE, unit_name_is_valid);
 }
 
 int config_parse_unit_name(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
@@ -102,9 +117,16 @@ int config_parse_instance(ConfigContext *ctx, const ConfigKey *k, CellConfig *c,
         return set_string(data, ctx->value);
 }
 
+/* As systemd's documentation_url_is_valid(): a known scheme and more, in
+ * ASCII. And no blank, quote, backslash or control character: no URL has
+ * them, and the generator writes each URL as one word of a unit file,
+ * which systemd would split, unquote or unescape into something else. */
 static bool documentation_url_is_valid(const char *s) {
         static const char * const schemes[] = { "http://", "https://", "file:/", "info:", "man:" };
 
+        for (const char *p = s; *p; p++)
+                if ((unsigned char) *p <= ' ' || (unsigned char) *p >= 0x7f || strchr("\"'\\", *p))
+                        return false;
         for (size_t i = 0; i < ELEMENTSOF(schemes); i++) {
                 const char *rest = startswith(s, schemes[i]);
                 if (rest && *rest)
@@ -114,7 +136,7 @@ static bool documentation_url_is_valid(const char *s) {
 }
 
 int config_parse_documentation(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
-        return parse_word_list(ctx, k, data, documentation_url_is_valid);
+        return parse_word_list(ctx, k, data, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE, documentation_url_is_valid);
 }
 
 int config_parse_path(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
@@ -138,7 +160,7 @@ int config_parse_user(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
 }
 
 int config_parse_users(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
-        return parse_word_list(ctx, k, data, user_group_name_is_valid);
+        return parse_word_list(ctx, k, data, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE, user_group_name_is_valid);
 }
 
 int config_parse_hostname(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {

@@ -101,7 +101,7 @@ int extract_first_word(const char **p, char **ret, const char *separators, Extra
         for (;; s++) {
                 char c = *s;
 
-                if (c == '\\') {
+                if (c == '\\' && !(flags & EXTRACT_RETAIN_ESCAPE)) {
                         s++;
                         if (!*s)
                                 return -EINVAL;

@@ -10,12 +10,16 @@ typedef enum ExtractFlags {
                                                    * else ("\ ", "\q") is an error; without
                                                    * it "\c" is c */
         EXTRACT_DONT_COALESCE_SEPARATORS = 1 << 2, /* "a::b" is three words, the middle empty */
+        EXTRACT_RETAIN_ESCAPE           = 1 << 3, /* a backslash is a plain character, kept as
+                                                   * written (systemd's dependency lists:
+                                                   * "dev-disk-by\x2duuid-1.device") */
 } ExtractFlags;
 
 /* Takes the next word from *p, advancing *p past it and its separators
  * (whitespace when separators is NULL). Returns 1 and the malloc'ed word,
  * 0 at the end (ret set to NULL), -EINVAL on an unterminated quote, a
- * trailing backslash or a bad escape, -ENOMEM. */
+ * trailing backslash or a bad escape (neither with EXTRACT_RETAIN_ESCAPE),
+ * -ENOMEM. */
 int extract_first_word(const char **p, char **ret, const char *separators, ExtractFlags flags);
 
 /* s as one word in double quotes, its '"' and '\\' escaped: extract_first_word()

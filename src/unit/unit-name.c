@@ -10,14 +10,28 @@
 /* The characters systemd-escape leaves alone. */
 #define ESCAPE_KEEP DIGITS LETTERS ":_."
 
+bool cell_name_fits(const char *name) {
+        size_t l = strlen(name), escaped = l;
+
+        if (l > CELL_NAME_MAX)
+                return false;
+        /* unit_name_escape() makes four bytes of each byte it escapes. */
+        if (name[0] == '.')
+                escaped += 3;
+        for (const char *p = name; *p; p++)
+                if (!strchr(ESCAPE_KEEP, *p))
+                        escaped += 3;
+        return escaped + sizeof("cell-" ".scope") - 1 < UNIT_NAME_MAX;
+}
+
 bool cell_name_is_valid(const char *name, UnitNameFlags flags) {
         const char *at;
-        size_t l;
 
         if (isempty(name))
                 return false;
-        l = strlen(name);
-        if (l + strlen(UNIT_SUFFIX) >= UNIT_NAME_MAX)
+        /* A name cell could run but systemd could not start or stop as a
+         * service (or a scope) is no name: the unit would half work. */
+        if (!cell_name_fits(name))
                 return false;
 
         for (const char *p = name; *p; p++)

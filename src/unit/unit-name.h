@@ -17,6 +17,10 @@
 #define UNIT_SUFFIX ".cell"
 /* systemd's UNIT_NAME_MAX: the full name, suffix included, is at most 255 bytes. */
 #define UNIT_NAME_MAX 256
+/* The longest cell name: its service "cell@NAME.service" must be a unit
+ * name of systemd's and its drop-in directory "cell@NAME.service.d" a file
+ * name (NAME_MAX, 255 bytes), which the generator writes. */
+#define CELL_NAME_MAX (UNIT_NAME_MAX - 1 - (sizeof("cell@" ".service" ".d") - 1))         /* 240 */
 
 typedef enum UnitNameFlags {
         UNIT_NAME_PLAIN    = 1 << 0,    /* "web" */
@@ -25,8 +29,16 @@ typedef enum UnitNameFlags {
         UNIT_NAME_ANY      = UNIT_NAME_PLAIN | UNIT_NAME_TEMPLATE | UNIT_NAME_INSTANCE,
 } UnitNameFlags;
 
-/* Whether name (without ".cell") is valid and of one of the kinds in flags. */
+/* Whether name (without ".cell") is valid and of one of the kinds in flags:
+ * the characters systemd allows, and short enough for what systemd is given
+ * (cell_name_fits()). */
 bool cell_name_is_valid(const char *name, UnitNameFlags flags) _pure_;
+
+/* Whether the names systemd gets for name are valid unit names: the service
+ * cell@NAME.service with its drop-in directory (at most CELL_NAME_MAX bytes
+ * of name) and the scope cell-ESCAPED.scope, where every '-', '\\' and '@'
+ * (and a leading '.') of name is escaped as "\\xNN" (at most 255 bytes). */
+bool cell_name_fits(const char *name) _pure_;
 
 /* Strips an optional ".cell" suffix and validates the rest: "web.cell" and
  * "web" both give "web". -EINVAL for an invalid name. */

@@ -235,7 +235,7 @@ install_dropin cell@own.service own-cgroup <<EOF
 [Service]
 Delegate=yes
 ExecStart=
-ExecStart=$CELL run --cgroup-manager=cgroupfs %i
+ExecStart=$CELL run --cgroup-manager=cgroupfs -- %i
 Restart=always
 RestartSec=200ms
 EOF

@@ -33,6 +33,16 @@ for verb in verify plan run; do
         grep -q "dir.cell: Is a directory" "$tmp/err" || fail "$verb: the directory is not named"
         expect 1 "$verb of a directory by name" -- "$cell" "$verb" dirunit
 done
+# "--" ends run's options: what follows is the unit, even "-h" or "--verbose"
+# (cell@.service runs "cell run -- %i": a name may start with "-").
+for name in -h --verbose; do
+        expect 1 "run -- $name" -- "$cell" run -- "$name"
+        grep -q -- "^$name: no such unit" "$tmp/err" || fail "run -- $name: not read as the unit $name"
+done
+printf '[Root]\nDirectory=relative\n' > "$CELL_UNIT_PATH/-h.cell"
+expect 1 "run -- -h with a unit -h" -- "$cell" run -- -h -- /bin/true
+grep -q -- "-h.cell:2: Directory=relative" "$tmp/err" || fail "run -- -h: the unit -h.cell was not loaded"
+rm "$CELL_UNIT_PATH/-h.cell"
 # Not a regular file: a FIFO (refused at once, not waited on for a writer), a
 # device (refused, not read without end). timeout: a hang is a failure too.
 mkfifo "$tmp/fifo.cell"

@@ -51,6 +51,18 @@ TEST(unit_install) {
         OK(&c, "Unit", "Documentation", "man:cell.unit(5) https://example.com/doc");
         ASSERT_EQ(strv_length(c.documentation), 2);
         BAD(&c, "Unit", "Documentation", "example.com", "(\"example.com\" is not one)");
+        /* no URL has a blank, quote, backslash or control character (or, as in
+         * systemd, a byte beyond ASCII): the generator could not write it as one word */
+        BAD_EXACT(&c, "Unit", "Documentation", "\"man:a b\"",
+                  "web.cell:7: Documentation=\"man:a b\": expected space-separated URLs "
+                  "(http://, https://, file:/, info:, man:) (\"man:a b\" is not one)");
+        BAD(&c, "Unit", "Documentation", "\"man:c\\\"d\"", "(\"man:c\"d\" is not one)");
+        BAD(&c, "Unit", "Documentation", "\"man:c'd\"", "is not one");
+        BAD(&c, "Unit", "Documentation", "man:c\\\\d", "is not one");
+        BAD(&c, "Unit", "Documentation", "https://x/\\ty", "is not one");
+        BAD(&c, "Unit", "Documentation", "https://x/\\x7f", "is not one");
+        BAD(&c, "Unit", "Documentation", "https://example.com/caf\u00e9", "is not one");
+        ASSERT_EQ(strv_length(c.documentation), 2);
         OK(&c, "Unit", "After", "network-online.target");
         OK(&c, "Unit", "After", "a.service b.socket");
         ASSERT_EQ(strv_length(c.after), 3);
@@ -68,6 +80,18 @@ TEST(unit_install) {
         OK(&c, "Install", "WantedBy", "multi-user.target");
         OK(&c, "Install", "RequiredBy", "machines.target");
         OK(&c, "Install", "Alias", "www.service");
+        /* an escaped unit name is kept as written, as systemd keeps it: unescaped,
+         * "mnt-data\x2d1.mount" (/mnt/data-1) would be "mnt-data-1.mount" (/mnt/data/1) */
+        OK(&c, "Unit", "After", "mnt-data\\x2d1.mount \"dev-disk-by\\x2duuid-1234.device\"");
+        ASSERT_STREQ(c.after[0], "mnt-data\\x2d1.mount");
+        ASSERT_STREQ(c.after[1], "dev-disk-by\\x2duuid-1234.device");
+        OK(&c, "Unit", "Wants", "mnt-data\\\\x2d1.mount");
+        ASSERT_STREQ(c.wants[0], "mnt-data\\\\x2d1.mount");
+        OK(&c, "Install", "WantedBy", "a\\x2db.target");
+        ASSERT_STREQ(c.wanted_by[1], "a\\x2db.target");
+        OK(&c, "Install", "Alias", "www@w\\x2d1.service");
+        ASSERT_STREQ(c.alias[1], "www@w\\x2d1.service");
+        BAD(&c, "Unit", "After", "a.service\\", "(\"a.service\\\" is not one)");
         OK(&c, "Install", "DefaultInstance", "1");
         ASSERT_STREQ(c.default_instance, "1");
         BAD(&c, "Install", "DefaultInstance", "a b", "expected an instance name");

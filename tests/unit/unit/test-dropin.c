@@ -138,9 +138,10 @@ TEST(dev_null_masks_and_not_a_dir) {
         ASSERT_EQ(rmdir(dir), 0);
 }
 
-/* A name of up to 255 bytes with ".cell" is valid, but NAME.cell.d is then
- * past NAME_MAX: a directory that cannot exist holds no drop-ins, not an
- * error. An instance that long still gets its template's. */
+/* A name too long for its drop-in directory (NAME.cell.d past NAME_MAX)
+ * is no valid unit name (cell_name_fits()), but unit_dropin_find() does not
+ * choke on one: a directory that cannot exist holds no drop-ins, not an
+ * error. The longest valid instance gets its own and its template's. */
 TEST(name_too_long_for_a_dropin_dir) {
         char dir[] = "/tmp/test-dropin-XXXXXX";
         _cleanup_free_ char *td = NULL, *tf = NULL;
@@ -150,7 +151,7 @@ TEST(name_too_long_for_a_dropin_dir) {
         FILE *f;
 
         ASSERT_NOT_NULL(mkdtemp(dir));
-        /* 250 + ".cell" = 255 bytes, the longest valid unit file name. */
+        /* 250 + ".cell" = 255 bytes, the longest file name. */
         memset(name, 'a', 250);
         name[250] = 0;
         ASSERT_OK(unit_dropin_find(dirs, name, &l));
@@ -165,8 +166,8 @@ TEST(name_too_long_for_a_dropin_dir) {
         ASSERT_NOT_NULL(f);
         ASSERT_EQ(fclose(f), 0);
         memcpy(instance, "t@", 2);
-        memset(instance + 2, 'b', 248);
-        instance[250] = 0;
+        memset(instance + 2, 'b', 238);
+        instance[240] = 0;
         ASSERT_OK(unit_dropin_find(dirs, instance, &l));
         ASSERT_EQ(strv_length(l), 1);
         ASSERT_STREQ(l[0], tf);

@@ -64,6 +64,24 @@ TEST(extract_escapes) {
         ASSERT_WORDS("a::b", ":", 0, "a|b");
 }
 
+#define UR (EXTRACT_UNQUOTE | EXTRACT_RETAIN_ESCAPE)
+
+TEST(extract_retain_escape) {
+        /* systemd's dependency lists: a unit name's escapes stay as written,
+         * "\x2d" is not "-" (another unit) */
+        ASSERT_WORDS("mnt-data\\x2d1.mount dev-disk-by\\x2duuid-1.device", NULL, UR,
+                     "mnt-data\\x2d1.mount|dev-disk-by\\x2duuid-1.device");
+        ASSERT_WORDS("a\\\\x2db.mount", NULL, UR, "a\\\\x2db.mount");
+        /* quotes are still removed; a backslash in them is as plain */
+        ASSERT_WORDS("\"a\\x2d b\" 'c\\'", NULL, UR, "a\\x2d b|c\\");
+        /* a backslash does not escape the separator or the quote */
+        ASSERT_WORDS("a\\ b", NULL, UR, "a\\|b");
+        ASSERT_WORDS("\"a\\\" b", NULL, UR, "a\\|b");
+        /* nor is a trailing one an error: it is a character */
+        ASSERT_WORDS("x\\", NULL, UR, "x\\");
+        ASSERT_WORDS("\\q \\x00", NULL, UR, "\\q|\\x00");
+}
+
 TEST(exec_command) {
         _cleanup_strv_free_ char **argv = NULL;
         char **bad = NULL;

@@ -19,14 +19,47 @@ TEST(is_valid) {
         ASSERT_FALSE(cell_name_is_valid("a/b", UNIT_NAME_ANY));
         ASSERT_FALSE(cell_name_is_valid("caf\xc3\xa9", UNIT_NAME_ANY));
 
-        /* 255 bytes with ".cell" is the limit. */
+        /* 240 bytes is the limit: cell@NAME.service.d, the drop-in directory
+         * of the service that runs it, is then 255 (NAME_MAX), the service a
+         * valid unit name. A name of 241 to 250 bytes (255 with ".cell") was
+         * valid, and its generator run failed with "File name too long". */
         char n[256];
         memset(n, 'a', sizeof(n));
-        n[250] = 0;
+        n[240] = 0;
+        ASSERT_EQ(CELL_NAME_MAX, 240u);
+        ASSERT_TRUE(cell_name_fits(n));
         ASSERT_TRUE(cell_name_is_valid(n, UNIT_NAME_ANY));
-        n[250] = 'a';
-        n[251] = 0;
-        ASSERT_FALSE(cell_name_is_valid(n, UNIT_NAME_ANY));
+        for (size_t l = 241; l <= 250; l++) {
+                memset(n, 'a', sizeof(n));
+                n[l] = 0;
+                ASSERT_FALSE(cell_name_fits(n));
+                ASSERT_FALSE(cell_name_is_valid(n, UNIT_NAME_ANY));
+        }
+        /* The scope, cell-ESCAPED.scope, must fit in 255 too: "-", "\" and
+         * "@" are "\xNN" there, four bytes each, and so is a leading ".". */
+        memset(n, 'a', sizeof(n));
+        n[240] = 0;
+        n[10] = '-';
+        ASSERT_TRUE(cell_name_is_valid(n, UNIT_NAME_PLAIN));          /* 243 escaped */
+        n[20] = '\\';
+        ASSERT_FALSE(cell_name_is_valid(n, UNIT_NAME_PLAIN));         /* 246 */
+        n[20] = 'a';
+        n[0] = '.';
+        ASSERT_FALSE(cell_name_is_valid(n, UNIT_NAME_PLAIN));
+        memset(n, 'a', sizeof(n));
+        n[238] = 0;
+        n[5] = '@';
+        ASSERT_TRUE(cell_name_is_valid(n, UNIT_NAME_INSTANCE));       /* 241 escaped */
+        n[6] = '-';
+        n[7] = '-';
+        ASSERT_FALSE(cell_name_is_valid(n, UNIT_NAME_INSTANCE));      /* 247 */
+        memset(n, '-', 60);
+        n[61] = 0;
+        n[60] = 'a';
+        ASSERT_TRUE(cell_name_is_valid(n, UNIT_NAME_PLAIN));          /* 241 */
+        n[61] = '-';
+        n[62] = 0;
+        ASSERT_FALSE(cell_name_is_valid(n, UNIT_NAME_PLAIN));         /* 245 */
 }
 
 TEST(normalize) {
@@ -78,6 +111,15 @@ TEST(parts) {
         s = mfree(s);
         ASSERT_ERROR(unit_name_replace_instance("worker@", "a b", &s), EINVAL);
         ASSERT_ERROR(unit_name_replace_instance("web", "1", &s), EINVAL);
+        /* an instance too long for its service */
+        char i[240];
+        memset(i, 'i', sizeof(i));
+        i[sizeof(i) - 1] = 0;
+        ASSERT_ERROR(unit_name_replace_instance("w@", i, &s), EINVAL);
+        i[238] = 0;
+        ASSERT_OK(unit_name_replace_instance("w@", i, &s));
+        ASSERT_EQ(strlen(s), 240u);
+        s = mfree(s);
         ASSERT_NULL(s);
 }
 
