@@ -109,6 +109,33 @@ static int generate_one(const GeneratorOptions *o, const char *name, char * cons
                 fprintf(o->err, "cell-generator: %s.cell is invalid, skipped\n", name);
                 return -EINVAL;
         }
+        /* A template with DefaultInstance=: its service is that instance, so its
+         * specifiers are that instance's (%i is "1", as "cell run w@1" has it), not
+         * the stand-in "cell verify" checks a bare template with. As in systemd, an
+         * instance with a file of its own (w@1.cell) is read from that file, not
+         * from its template: "cell run w@1" does, and so does the generator, which
+         * makes cell@w@1.service of w@1.cell alone. */
+        if (cell_name_is_valid(name, UNIT_NAME_TEMPLATE) && !isempty(c.default_instance)) {
+                r = unit_name_replace_instance(name, c.default_instance, &load_name);
+                if (r == -ENOMEM)
+                        return r;
+                if (r >= 0 && strv_contains(names, load_name))
+                        return 0;
+                if (r >= 0) {
+                        cell_config_done(&c);
+                        diag_done(&d);
+                        r = unit_load(load_name, &lo, &c, &d);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0) {
+                                print_diag(o->err, &d);
+                                fprintf(o->err, "cell-generator: %s.cell is invalid as %s, skipped\n", name,
+                                        load_name);
+                                return -EINVAL;
+                        }
+                }
+                /* else: generator_service_name() below says why the name is no unit name */
+        }
         /* The same check as "cell verify": a unit that cannot be planned cannot run. */
         const PlanOptions po = { .verify_only = true };
         r = plan_build(&c, &po, &p, &d);
@@ -132,19 +159,6 @@ static int generate_one(const GeneratorOptions *o, const char *name, char * cons
         }
         if (!service)
                 return 0;       /* a template runs as instances named by whoever starts them */
-        /* As in systemd, an instance with a file of its own (w@1.cell) is
-         * read from that file, not from its template (w@.cell with
-         * DefaultInstance=1): "cell run w@1" does, and so does the generator,
-         * which makes cell@w@1.service of w@1.cell alone. */
-        if (cell_name_is_valid(name, UNIT_NAME_TEMPLATE)) {
-                _cleanup_free_ char *instance = NULL;
-
-                r = unit_name_replace_instance(name, c.default_instance, &instance);
-                if (r < 0)
-                        return r;
-                if (strv_contains(names, instance))
-                        return 0;
-        }
 
         r = generator_unit(&c, service, o->template_path, out, &error);
         if (r == -ENOMEM)

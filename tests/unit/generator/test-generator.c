@@ -374,6 +374,32 @@ TEST(instance_file_wins_over_default_instance) {
         rm_rf(outdir);
 }
 
+/* A template enabled through DefaultInstance= is that instance: its drop-in
+ * has the instance's specifiers (%i "1", as "cell run w@1" and its scope
+ * have them), not the stand-in "test_instance" cell verify checks a bare
+ * template with. */
+TEST(default_instance_specifiers) {
+        _cleanup_free_ char *units = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL;
+        _cleanup_free_ char *dropin = NULL;
+
+        write_file(units, "worker@.cell", "[Unit]\nDescription=worker %i\nAfter=db@%i.service\n"
+                   "[Install]\nWantedBy=multi-user.target\nDefaultInstance=1\n"
+                   "[Root]\nDirectory=/srv/%i\n[Exec]\nExec=/bin/w %i\n");
+        /* ... and a template whose default instance makes it invalid is reported as such */
+        write_file(units, "bad@.cell", "[Install]\nWantedBy=multi-user.target\nDefaultInstance=x-..\n"
+                   "[Root]\nDirectory=/srv\nBind=/data/%I\n[Exec]\nExec=/bin/w\n");
+
+        ASSERT_EQ(run_into(units, outdir, false, &o, &e), 1);
+        dropin = read_file(outdir, "cell@worker@1.service.d/50-cell-generator.conf");
+        ASSERT_CONTAINS(dropin, "Description=worker 1\n");
+        ASSERT_CONTAINS(dropin, "After=db@1.service\n");
+        ASSERT_TRUE(strstr(dropin, "test_instance") == NULL);
+        ASSERT_CONTAINS(e, "bad@.cell is invalid as bad@x-.., skipped");
+        ASSERT_NULL(read_file(outdir, "cell@bad@x-...service.d/50-cell-generator.conf"));
+        rm_rf(units);
+        rm_rf(outdir);
+}
+
 TEST(dry_run_prints_and_writes_nothing) {
         _cleanup_free_ char *units = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL, *o2 = NULL, *e2 = NULL;
         _cleanup_free_ char *expected_link = NULL, *expected_file = NULL;
