@@ -26,6 +26,18 @@ size_t cg_limits_needs(const PlanLimits *l, CgroupNeed ret[static CG_NEEDS_MAX])
         return n;
 }
 
+void cg_limits_needs_systemd(const PlanLimits *l, CgroupNeed *needs, size_t n_needs) {
+        const char *key = l->memory_high.kind ? "MemoryHigh" : l->memory_swap_max.kind ? "MemorySwapMax" : NULL;
+
+        if (!key)
+                return;
+        for (size_t i = 0; i < n_needs; i++)
+                if (streq(needs[i].controller, "memory")) {
+                        needs[i].key = key;
+                        needs[i].v2_only = true;
+                }
+}
+
 /* path is leaf itself or ends in "/leaf". */
 static bool path_is_leaf(const char *path, const char *leaf) {
         size_t lp = strlen(path), ll = strlen(leaf);
@@ -52,12 +64,12 @@ const CgroupNeed *cg_limits_unmet(const CgroupNeed *needs, size_t n_needs,
                                         v1_holds = true;
 
         for (size_t i = 0; i < n_needs; i++) {
-                const char *p = cg_membership_path(m, n_m, needs[i].v1);
+                const char *p = needs[i].v2_only ? NULL : cg_membership_path(m, n_m, needs[i].v1);
                 if (p && path_is_leaf(p, leaf))
                         continue;
                 if (v2_controllers && cg_list_has(v2_controllers, needs[i].controller))
                         continue;
-                if (needs[i].optional_v1 && v1_holds)
+                if (needs[i].optional_v1 && v1_holds && !needs[i].v2_only)
                         continue;
                 return needs + i;
         }

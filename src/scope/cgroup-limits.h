@@ -18,6 +18,7 @@ typedef struct CgroupNeed {
         const char *v1;                 /* the v1 hierarchy's: "memory", "blkio" */
         const char *key;                /* the first key that asks for it: "MemoryMax" */
         bool optional_v1;               /* where v1 holds it, a missing one is skipped */
+        bool v2_only;                   /* only cgroup2's controller enforces it */
 } CgroupNeed;
 
 #define CG_NEEDS_MAX 5
@@ -26,12 +27,19 @@ typedef struct CgroupNeed {
  * order their cgroup2 files are written in); returns how many. */
 size_t cg_limits_needs(const PlanLimits *l, CgroupNeed ret[static CG_NEEDS_MAX]);
 
+/* systemd enforces MemoryHigh= and MemorySwapMax= on cgroup2 alone (on v1 it
+ * has only MemoryMax=, as memory.limit_in_bytes), so with its scope the memory
+ * need of such a unit is met by cgroup2's controller only (v2_only). The
+ * cgroupfs manager writes their v1 twins itself. */
+void cg_limits_needs_systemd(const PlanLimits *l, CgroupNeed *needs, size_t n_needs);
+
 /* The first need that the cgroup named leaf ("cell-web.scope") does not meet,
  * or NULL. A process in it is described by its /proc/PID/cgroup (m) and the
  * text of cgroup.controllers of its cgroup2 directory (v2_controllers; NULL
  * if it has none). A need is met by a v1 hierarchy carrying the controller in
  * which the process is in leaf, or else by cgroup2 listing the controller
  * while the process is in leaf there.
+ * v2_only needs are met by cgroup2 alone.
  * optional_v1 needs count as met where v1 holds the process's limits (some v1
  * hierarchy has it in leaf): blkio weights exist only with CFQ/BFQ, and
  * systemd and the cgroupfs manager skip them there. */

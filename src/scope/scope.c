@@ -157,6 +157,8 @@ int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *eve
         }
 
         s->manager = manager;
+        if (manager == CGROUP_MANAGER_SYSTEMD)
+                cg_limits_needs_systemd(&p->limits, s->needs, s->n_needs);
         if (manager == CGROUP_MANAGER_CGROUPFS) {
                 /* No bus after all: the helper must be gone before cell checks that
                  * it is alone in its cgroup (cgroup-leaf.c). */

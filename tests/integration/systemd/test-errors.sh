@@ -98,6 +98,22 @@ EOF
         in_sealed "$CELL" run cpus > "$WORK/cpus.log" 2>&1
         expect_refused "AllowedCPUs= on the hybrid layout" cpus "$WORK/cpus.log" $? \
                 "AllowedCPUs=: systemd has no cpuset controller for cell-cpus\.scope"
+        # ... and of the memory limits, only MemoryMax= (memory.limit_in_bytes):
+        # MemoryHigh= and MemorySwapMax= would be properties that nothing enforces.
+        for key in MemoryHigh=16M MemorySwapMax=0; do
+                install_cell memhigh <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/error-payload
+[Limits]
+MemoryMax=64M
+$key
+EOF
+                in_sealed "$CELL" run memhigh > "$WORK/memhigh.log" 2>&1
+                expect_refused "$key on the hybrid layout" memhigh "$WORK/memhigh.log" $? \
+                        "${key%%=*}=: systemd has no memory controller for cell-memhigh\.scope"
+        done
 fi
 
 # --- already running

@@ -135,6 +135,48 @@ TEST(unmet_hybrid) {
         ASSERT_NULL(unmet(&l, text, ""));
 }
 
+/* systemd enforces MemoryHigh= and MemorySwapMax= on cgroup2 alone: on a
+ * hybrid host its scope sits in v1's memory hierarchy, which holds only
+ * MemoryMax= there; the cgroupfs manager writes their v1 twins itself. */
+static const char *unmet_systemd(const PlanLimits *l, const char *proc_cgroup, const char *v2_controllers,
+                                 const char **ret_key) {
+        CgroupNeed needs[CG_NEEDS_MAX];
+        size_t n_needs = cg_limits_needs(l, needs);
+        CgroupMembership *m = NULL;
+        size_t n = 0;
+
+        cg_limits_needs_systemd(l, needs, n_needs);
+        ASSERT_OK(cg_parse_proc_cgroup(proc_cgroup, &m, &n));
+        const CgroupNeed *u = cg_limits_unmet(needs, n_needs, m, n, leaf, v2_controllers);
+        cg_membership_free(m, n);
+        *ret_key = u ? u->key : NULL;
+        return u ? u->controller : NULL;
+}
+
+TEST(unmet_memory_high_needs_cgroup2_with_systemd) {
+        const char *hybrid =
+                "9:name=systemd:/machine.slice/cell-web.scope\n"
+                "4:memory:/machine.slice/cell-web.scope\n"
+                "0::/machine.slice/cell-web.scope\n";
+        const char *v2 = "0::/machine.slice/cell-web.scope\n";
+        PlanLimits l = no_limits();
+        const char *key = NULL;
+
+        l.memory_max = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 64 << 20 };
+        ASSERT_NULL(unmet_systemd(&l, hybrid, "", &key));
+        l.memory_high = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 16 << 20 };
+        ASSERT_STREQ(unmet_systemd(&l, hybrid, "", &key), "memory");
+        ASSERT_STREQ(key, "MemoryHigh");
+        /* the cgroupfs manager: v1's memory hierarchy holds it (soft limit) */
+        ASSERT_NULL(unmet(&l, hybrid, ""));
+        /* cgroup2 with the controller: met */
+        ASSERT_NULL(unmet_systemd(&l, v2, "cpu memory pids", &key));
+        l.memory_high = (CellLimit) {};
+        l.memory_swap_max = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 0 };
+        ASSERT_STREQ(unmet_systemd(&l, hybrid, "", &key), "memory");
+        ASSERT_STREQ(key, "MemorySwapMax");
+}
+
 TEST(unmet_named_hierarchy_is_not_v1_limits) {
         /* Only name=systemd at the scope: v1 does not hold its limits, io is required. */
         PlanLimits l = no_limits();
