@@ -19,6 +19,7 @@
 #include "notify-internal.h"
 #include "notify-relay.h"
 #include "notify-send.h"
+#include "parse-util.h"
 
 void notify_message_done(NotifyMessage *m) {
         m->status = mfree(m->status);
@@ -42,6 +43,19 @@ static bool value_valid(const char *v, size_t l) {
 
 static bool value_is(const char *v, size_t l, const char *what) {
         return l == strlen(what) && memcmp(v, what, l) == 0;
+}
+
+/* The n bytes at s as a decimal number (parse_uint64()'s rule). s is a piece
+ * of the datagram, which is not NUL-terminated: it is copied before it is
+ * read as a string, never scanned in place. */
+static int parse_uint64_n(const char *s, size_t n, uint64_t *ret) {
+        char num[21];           /* UINT64_MAX has 20 digits */
+
+        if (n == 0 || n >= sizeof num)
+                return -EINVAL;
+        memcpy(num, s, n);
+        num[n] = 0;
+        return parse_uint64(num, ret);
 }
 
 int notify_message_parse(const char *buf, size_t len, NotifyMessage *ret) {
@@ -79,19 +93,10 @@ int notify_message_parse(const char *buf, size_t len, NotifyMessage *ret) {
                         m.status = strndup(v, vl);
                         if (!m.status)
                                 return -ENOMEM;
-                } else if (kl == 19 && memcmp(p, "EXTEND_TIMEOUT_USEC", 19) == 0 && vl > 0 && vl <= 20 &&
-                           strspn(v, "0123456789") >= vl) {
-                        char num[21];
-                        memcpy(num, v, vl);
-                        num[vl] = 0;
-                        errno = 0;
-                        unsigned long long u = strtoull(num, NULL, 10);
-                        if (errno == 0) {
-                                m.extend_timeout = true;
-                                m.extend_timeout_usec = u;
-                        } else
-                                m.n_ignored++;
-                } else
+                } else if (kl == 19 && memcmp(p, "EXTEND_TIMEOUT_USEC", 19) == 0 &&
+                           parse_uint64_n(v, vl, &m.extend_timeout_usec) >= 0)
+                        m.extend_timeout = true;
+                else
                         m.n_ignored++;  /* MAINPID=, FDSTORE=, ...: not the payload's to say */
                 p = eol + 1;
         }

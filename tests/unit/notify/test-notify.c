@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -16,8 +17,24 @@
 #include "test-upstream.h"
 #include "test.h"
 
+/* The datagram as the relay has it from recvmsg(): len bytes and no NUL
+ * after them. The copy ends where an inaccessible page begins, so a parser
+ * that reads one byte too far crashes here in any build (and ASan names it). */
+static int parse_exact(const char *s, size_t len, NotifyMessage *m) {
+        size_t page = (size_t) sysconf(_SC_PAGESIZE), data = (len + page - 1) / page * page;
+        uint8_t *base = mmap(NULL, data + page, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0);
+        int r;
+
+        ASSERT_TRUE(base != MAP_FAILED);
+        ASSERT_OK(mprotect(base + data, page, PROT_NONE));
+        memcpy(base + data - len, s, len);
+        r = notify_message_parse((const char *) base + data - len, len, m);
+        ASSERT_OK(munmap(base, data + page));
+        return r;
+}
+
 static int parse(const char *s, NotifyMessage *m) {
-        return notify_message_parse(s, strlen(s), m);
+        return parse_exact(s, strlen(s), m);
 }
 
 TEST(parse_valid) {
@@ -46,6 +63,47 @@ TEST(parse_drops_unknown_and_odd_values) {
         ASSERT_FALSE(m.extend_timeout);
         ASSERT_NULL(m.status);
         ASSERT_EQ(m.n_ignored, 6);
+        notify_message_done(&m);
+}
+
+/* A number at the very end of the datagram: the parser must stop at its
+ * length, not at a NUL that recvmsg() never wrote (a heap overread once). */
+TEST(parse_stays_within_the_datagram) {
+        NotifyMessage m;
+
+        ASSERT_OK(parse("EXTEND_TIMEOUT_USEC=12345", &m));
+        ASSERT_TRUE(m.extend_timeout);
+        ASSERT_EQ_U64(m.extend_timeout_usec, 12345);
+        notify_message_done(&m);
+
+        ASSERT_OK(parse("EXTEND_TIMEOUT_USEC=18446744073709551615", &m));      /* 20 digits, the most */
+        ASSERT_TRUE(m.extend_timeout);
+        ASSERT_EQ_U64(m.extend_timeout_usec, UINT64_MAX);
+        notify_message_done(&m);
+
+        static const char * const ignored[] = {
+                "EXTEND_TIMEOUT_USEC=",
+                "EXTEND_TIMEOUT_USEC=18446744073709551616",             /* out of range */
+                "EXTEND_TIMEOUT_USEC=000000000000000000001",            /* 21 digits */
+                "EXTEND_TIMEOUT_USEC=12 ",
+                "EXTEND_TIMEOUT_USEC=-1",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(ignored); i++) {
+                ASSERT_OK(parse(ignored[i], &m));
+                ASSERT_FALSE(m.extend_timeout);
+                ASSERT_EQ(m.n_ignored, 1);
+                notify_message_done(&m);
+        }
+
+        /* The same from the heap, exactly as long as the message (what ASan watches). */
+        static const char msg[] = "STATUS=x\nEXTEND_TIMEOUT_USEC=7";
+        char *heap = malloc(sizeof msg - 1);
+        ASSERT_NOT_NULL(heap);
+        memcpy(heap, msg, sizeof msg - 1);
+        ASSERT_OK(notify_message_parse(heap, sizeof msg - 1, &m));
+        free(heap);
+        ASSERT_EQ_U64(m.extend_timeout_usec, 7);
+        ASSERT_STREQ(m.status, "x");
         notify_message_done(&m);
 }
 
