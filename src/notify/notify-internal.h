@@ -17,12 +17,18 @@ typedef struct NotifyMessage {
         char *status;                   /* STATUS=..., without the prefix */
         bool extend_timeout;
         uint64_t extend_timeout_usec;   /* EXTEND_TIMEOUT_USEC=... */
-        unsigned n_ignored;             /* other assignments, dropped */
+        unsigned n_ignored;             /* other lines, dropped */
 } NotifyMessage;
 
-/* -EMSGSIZE when longer than NOTIFY_DATAGRAM_MAX, -EBADMSG when not
- * "KEY=VALUE" lines (a NUL byte, a line without '=', a key that is not
- * [A-Z0-9_]+, control characters in a value). Then nothing of it is used. */
+/* Line by line, as systemd reads a datagram: the lines above are taken, each
+ * on its own, and every other line is ignored (counted in n_ignored): other
+ * keys (MAINPID=, FDSTORE=, ... are not the payload's to say), a line that is
+ * not KEY=VALUE, READY= or WATCHDOG= other than 1, EXTEND_TIMEOUT_USEC= that
+ * is not a decimal number, STATUS= that is not UTF-8 or holds a control
+ * character but a tab. The last valid STATUS= counts. buf need not end in a
+ * NUL; one NUL at its end is allowed.
+ * -EMSGSIZE when longer than NOTIFY_DATAGRAM_MAX, -EBADMSG for a NUL byte
+ * inside (not text): then nothing of it is used. */
 int notify_message_parse(const char *buf, size_t len, NotifyMessage *ret);
 void notify_message_done(NotifyMessage *m);
 

@@ -20,25 +20,21 @@
 #include "notify-relay.h"
 #include "notify-send.h"
 #include "parse-util.h"
+#include "utf8.h"
 
 void notify_message_done(NotifyMessage *m) {
         m->status = mfree(m->status);
 }
 
-static bool key_valid(const char *k, size_t l) {
-        if (l == 0)
-                return false;
-        for (size_t i = 0; i < l; i++)
-                if (!((k[i] >= 'A' && k[i] <= 'Z') || (k[i] >= '0' && k[i] <= '9') || k[i] == '_'))
-                        return false;
-        return true;
-}
+/* The value of a line "KEY=VALUE" (n bytes at l, no NUL after them) when its
+ * key is key, else NULL. */
+static const char *line_value(const char *l, size_t n, const char *key, size_t *ret_len) {
+        size_t k = strlen(key);
 
-static bool value_valid(const char *v, size_t l) {
-        for (size_t i = 0; i < l; i++)
-                if (((unsigned char) v[i] < 0x20 && v[i] != '\t') || v[i] == 0x7f)
-                        return false;
-        return true;
+        if (n <= k || memcmp(l, key, k) != 0 || l[k] != '=')
+                return NULL;
+        *ret_len = n - k - 1;
+        return l + k + 1;
 }
 
 static bool value_is(const char *v, size_t l, const char *what) {
@@ -58,46 +54,71 @@ static int parse_uint64_n(const char *s, size_t n, uint64_t *ret) {
         return parse_uint64(num, ret);
 }
 
+/* A STATUS= text cell passes on: UTF-8 (systemd ignores a STATUS= that is
+ * not), and no control character but a tab: the text ends up on the terminal
+ * of whoever runs systemctl status, where C0 (ESC...) and C1 (U+009B is CSI)
+ * controls would be commands. */
+static bool status_valid(const char *v, size_t l) {
+        if (!utf8_is_valid_n(v, l))
+                return false;
+        for (size_t i = 0; i < l; i++) {
+                unsigned char c = v[i];
+                if ((c < 0x20 && c != '\t') || c == 0x7f)
+                        return false;
+                /* In valid UTF-8, 0xc2 only leads: 0xc2 0x80..0x9f is U+0080..U+009F. */
+                if (c == 0xc2 && i + 1 < l && (unsigned char) v[i + 1] < 0xa0)
+                        return false;
+        }
+        return true;
+}
+
+/* One line, on its own as systemd reads them: 1 when taken, 0 when ignored. */
+static int notify_message_add_line(NotifyMessage *m, const char *l, size_t n) {
+        const char *v;
+        size_t vl;
+
+        if ((v = line_value(l, n, "READY", &vl)) && value_is(v, vl, "1"))
+                m->ready = true;
+        else if ((v = line_value(l, n, "WATCHDOG", &vl)) && value_is(v, vl, "1"))
+                m->watchdog = true;
+        else if ((v = line_value(l, n, "STATUS", &vl)) && status_valid(v, vl)) {
+                char *t = strndup(v, vl);
+                if (!t)
+                        return -ENOMEM;
+                free(m->status);
+                m->status = t;
+        } else if ((v = line_value(l, n, "EXTEND_TIMEOUT_USEC", &vl)) &&
+                   parse_uint64_n(v, vl, &m->extend_timeout_usec) >= 0)
+                m->extend_timeout = true;
+        else
+                return 0;       /* MAINPID=, FDSTORE=, ...: not the payload's to say; or not valid */
+        return 1;
+}
+
 int notify_message_parse(const char *buf, size_t len, NotifyMessage *ret) {
         NotifyMessage m = {};
 
         if (len > NOTIFY_DATAGRAM_MAX)
                 return -EMSGSIZE;
+        /* One NUL at the end is a sender that counted the terminator (systemd
+         * reads the text up to it); one inside is not text. */
+        if (len > 0 && buf[len - 1] == 0)
+                len--;
         if (memchr(buf, 0, len))
                 return -EBADMSG;
 
         for (const char *p = buf, *end = buf + len; p < end; ) {
                 const char *eol = memchr(p, '\n', end - p) ?: end;
-                const char *eq = memchr(p, '=', eol - p);
-                const char *v;
-                size_t kl, vl;
 
-                if (eol == p) {         /* empty line (a trailing newline) */
-                        p = eol + 1;
-                        continue;
+                if (eol > p) {          /* not an empty line (a trailing newline) */
+                        int r = notify_message_add_line(&m, p, eol - p);
+                        if (r < 0) {
+                                notify_message_done(&m);
+                                return r;
+                        }
+                        if (r == 0)
+                                m.n_ignored++;
                 }
-                if (!eq || !key_valid(p, eq - p) || !value_valid(eq + 1, eol - eq - 1)) {
-                        notify_message_done(&m);
-                        return -EBADMSG;
-                }
-                kl = eq - p;
-                v = eq + 1;
-                vl = eol - v;
-
-                if (kl == 5 && memcmp(p, "READY", 5) == 0 && value_is(v, vl, "1"))
-                        m.ready = true;
-                else if (kl == 8 && memcmp(p, "WATCHDOG", 8) == 0 && value_is(v, vl, "1"))
-                        m.watchdog = true;
-                else if (kl == 6 && memcmp(p, "STATUS", 6) == 0) {
-                        free(m.status);
-                        m.status = strndup(v, vl);
-                        if (!m.status)
-                                return -ENOMEM;
-                } else if (kl == 19 && memcmp(p, "EXTEND_TIMEOUT_USEC", 19) == 0 &&
-                           parse_uint64_n(v, vl, &m.extend_timeout_usec) >= 0)
-                        m.extend_timeout = true;
-                else
-                        m.n_ignored++;  /* MAINPID=, FDSTORE=, ...: not the payload's to say */
                 p = eol + 1;
         }
         *ret = m;
@@ -173,11 +194,11 @@ static bool relay_handle(NotifyRelay *n, const char *buf, size_t len, pid_t send
                 return false;
         }
         if (r < 0) {
-                log_debug("notify: dropping a malformed datagram from PID %d", (int) sender);
+                log_debug("notify: dropping a datagram that is not text (a NUL byte) from PID %d", (int) sender);
                 return false;
         }
         if (m.n_ignored > 0)
-                log_debug("notify: ignoring %u unsupported assignment(s) from PID %d", m.n_ignored, (int) sender);
+                log_debug("notify: ignoring %u line(s) from PID %d: unsupported, or not valid", m.n_ignored, (int) sender);
 
         bool first_ready = m.ready && !n->ready_seen;
         if (m.ready && !first_ready)

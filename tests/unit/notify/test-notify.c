@@ -107,20 +107,70 @@ TEST(parse_stays_within_the_datagram) {
         notify_message_done(&m);
 }
 
+/* systemd reads each line on its own: an odd line is ignored, the others
+ * still count (READY=1 was lost with the whole datagram once). */
+TEST(parse_line_by_line) {
+        NotifyMessage m;
+
+        static const struct {
+                const char *msg;
+                unsigned n_ignored;
+        } ready_survives[] = {
+                { "STATUS=ctl \033[1mbold\nREADY=1", 1 },     /* a control character */
+                { "READY=1\nx-custom=1", 1 },                 /* a key systemd does not know */
+                { "READY=1\nhello\n", 1 },                    /* no '=' */
+                { "ready=1\nREADY=1\n", 1 },                  /* key case */
+                { "=1\nREADY=1\n=\n", 2 },                    /* empty key */
+                { "READY=1\r\nREADY=1", 1 },                  /* "1\r" is not 1 */
+                { "STATUS=\xff\xfe\nREADY=1", 1 },             /* not UTF-8 */
+                { "READY=1\nSTATUS=\xc3", 1 },                 /* a truncated sequence */
+                { "READY=1\nSTATUS=\xc0\xaf", 1 },             /* overlong */
+                { "READY=1\nSTATUS=\xed\xa0\x80", 1 },         /* a surrogate */
+                { "READY=1\nSTATUS=a\xc2\x9b" "2Jb", 1 },       /* C1 control: CSI */
+                { "READY=1\nSTATUS=a\x7f", 1 },                /* DEL */
+                { "READY=1\nMAINPID=1\nFDSTORE=1\nREADY=2\n", 3 },
+                { "READY=1\n\n\n", 0 },                       /* empty lines are no lines */
+        };
+        for (size_t i = 0; i < ELEMENTSOF(ready_survives); i++) {
+                ASSERT_OK(parse(ready_survives[i].msg, &m));
+                ASSERT_TRUE(m.ready);
+                ASSERT_NULL(m.status);
+                ASSERT_EQ(m.n_ignored, ready_survives[i].n_ignored);
+                notify_message_done(&m);
+        }
+
+        /* UTF-8 and a tab are fine. */
+        ASSERT_OK(parse("STATUS=caf\xc3\xa9\tna\xc3\xafve \xe2\x82\xac \xf0\x9f\x90\xa7\xc2\xa0", &m));
+        ASSERT_STREQ(m.status, "caf\xc3\xa9\tna\xc3\xafve \xe2\x82\xac \xf0\x9f\x90\xa7\xc2\xa0");
+        ASSERT_EQ(m.n_ignored, 0);
+        notify_message_done(&m);
+
+        /* An invalid STATUS= is ignored, not a reason to drop a valid one. */
+        ASSERT_OK(parse("STATUS=good\nSTATUS=\033[2J\nWATCHDOG=1", &m));
+        ASSERT_STREQ(m.status, "good");
+        ASSERT_TRUE(m.watchdog);
+        ASSERT_EQ(m.n_ignored, 1);
+        notify_message_done(&m);
+
+        /* One NUL at the end: a sender that counted it. */
+        ASSERT_OK(notify_message_parse("READY=1\nSTATUS=x\0", 17, &m));
+        ASSERT_TRUE(m.ready);
+        ASSERT_STREQ(m.status, "x");
+        notify_message_done(&m);
+}
+
 TEST(parse_rejects_malformed) {
         NotifyMessage m;
         char big[NOTIFY_DATAGRAM_MAX + 2];
 
-        ASSERT_ERROR(notify_message_parse("READY=1\0STATUS=x", 16, &m), EBADMSG);     /* NUL byte */
-        ASSERT_ERROR(parse("READY=1\nhello\n", &m), EBADMSG);                          /* no '=' */
-        ASSERT_ERROR(parse("ready=1\n", &m), EBADMSG);                                 /* key case */
-        ASSERT_ERROR(parse("=1\n", &m), EBADMSG);                                      /* empty key */
-        ASSERT_ERROR(parse("STATUS=a\033[2Jb\n", &m), EBADMSG);                        /* control char */
+        /* A NUL inside: not text, nothing of it is used. */
+        ASSERT_ERROR(parse_exact("READY=1\0STATUS=x", 16, &m), EBADMSG);
+        ASSERT_ERROR(parse_exact("READY=1\0\0", 9, &m), EBADMSG);
 
         memset(big, 'x', sizeof big);
         memcpy(big, "STATUS=", 7);
-        ASSERT_ERROR(notify_message_parse(big, NOTIFY_DATAGRAM_MAX + 1, &m), EMSGSIZE);
-        ASSERT_OK(notify_message_parse(big, NOTIFY_DATAGRAM_MAX, &m));                 /* exactly 4 KiB is fine */
+        ASSERT_ERROR(parse_exact(big, NOTIFY_DATAGRAM_MAX + 1, &m), EMSGSIZE);
+        ASSERT_OK(parse_exact(big, NOTIFY_DATAGRAM_MAX, &m));                   /* exactly 4 KiB is fine */
         ASSERT_EQ(strlen(m.status), NOTIFY_DATAGRAM_MAX - 7);
         notify_message_done(&m);
 }
@@ -195,7 +245,7 @@ TEST(proxy_forwards_filtered) {
         free(s);
         ASSERT_EQ(n_ready, 1);
 
-        /* Malformed, NUL, oversized, only unknown keys: nothing goes up. */
+        /* Nothing valid but a second READY=1, NUL, oversized, only unknown keys: nothing goes up. */
         send_str(pair[1], "READY=1\nrubbish\n", 16);
         send_str(pair[1], "STATUS=a\0b", 10);
         char *big = malloc(NOTIFY_DATAGRAM_MAX + 100);
@@ -218,6 +268,41 @@ TEST(proxy_forwards_filtered) {
         close(pair[1]);
         close(up);
         sd_event_unref(e);
+        unsetenv("NOTIFY_SOCKET");
+}
+
+/* The reviewer's datagrams: READY=1 next to an odd line still goes up. */
+TEST(proxy_odd_line_keeps_ready) {
+        static const char * const msgs[] = {
+                "STATUS=ctl \033[1mbold\nREADY=1",
+                "READY=1\nx-custom=1",
+                "STATUS=\xc3\x28\nREADY=1\n",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(msgs); i++) {
+                int pair[2], up = test_upstream_open("cell-test-notify");
+                sd_event *e = NULL;
+                NotifyProxy *n = NULL;
+                Plan p = { .name = (char *) "web", .notify_ready = true };
+                NotifyCallbacks cb = { .ready = on_ready };
+                char *s;
+
+                n_ready = 0;
+                ASSERT_OK(sd_event_new(&e));
+                ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
+                ASSERT_OK(notify_proxy_new(&p, e, pair[0], getpid(), &cb, &n));
+                send_str(pair[1], msgs[i], strlen(msgs[i]));
+                pump(e);
+                s = test_upstream_read(up, 0);
+                ASSERT_STREQ(s, "READY=1\n");           /* and no STATUS= of the odd line */
+                free(s);
+                ASSERT_NULL(test_upstream_read(up, 0));
+                ASSERT_EQ(n_ready, 1);
+                ASSERT_NULL(notify_proxy_free(n));
+                close(pair[1]);
+                close(up);
+                sd_event_unref(e);
+        }
         unsetenv("NOTIFY_SOCKET");
 }
 
