@@ -7,6 +7,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+
+#include "notify-relay.h"
 
 #define NOTIFY_DATAGRAM_MAX 4096
 
@@ -35,3 +38,8 @@ void notify_message_done(NotifyMessage *m);
 /* The datagram cell sends upward: READY=1 only if forward_ready, STATUS=
  * as "STATUS=NAME: text". *ret = NULL (and 0) when there is nothing to send. */
 int notify_message_format(const NotifyMessage *m, const char *name, bool forward_ready, char **ret);
+
+/* Whether a datagram stamped with UID uid can only have come from the
+ * container: root, or a UID its user namespace maps. The rule for a sender
+ * that is gone before its datagram is read (notify-relay.c). */
+bool notify_relay_uid_is_container(const NotifyRelay *r, uid_t uid);

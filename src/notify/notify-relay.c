@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,6 +163,94 @@ static int pidns_of(pid_t pid, dev_t *ret_dev, ino_t *ret_ino) {
         return 0;
 }
 
+static void fclosep(FILE **f) {
+        if (*f)
+                fclose(*f);
+}
+
+/* The host UIDs the container's user namespace maps, when it has one of its
+ * own (PrivateUsers=); none when it shares ours. Best effort: what cannot be
+ * read leaves fewer UIDs that count as the container's, never more. */
+static void relay_read_uid_ranges(NotifyRelay *n, pid_t pid) {
+        _cleanup_(fclosep) FILE *f = NULL;
+        struct stat ours, theirs;
+        char path[64];
+        uint32_t inside, outside, count;
+
+        n->n_uid_ranges = 0;
+        snprintf(path, sizeof path, "/proc/%d/ns/user", (int) pid);
+        if (stat(path, &theirs) < 0 || stat("/proc/self/ns/user", &ours) < 0 ||
+            (theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino))
+                return;
+        /* Read from our namespace, the second column is in our UIDs: what the
+         * kernel stamps on a datagram for us. */
+        snprintf(path, sizeof path, "/proc/%d/uid_map", (int) pid);
+        f = fopen(path, "re");
+        while (f && n->n_uid_ranges < ELEMENTSOF(n->uid_ranges) &&
+               fscanf(f, "%" SCNu32 " %" SCNu32 " %" SCNu32, &inside, &outside, &count) == 3)
+                n->uid_ranges[n->n_uid_ranges++] = (NotifyUidRange) { outside, count };
+}
+
+bool notify_relay_uid_is_container(const NotifyRelay *n, uid_t uid) {
+        /* Root: the host's (which may do anything anyway) or, without a user
+         * namespace, the container's own; no other user can send as root. */
+        if (uid == 0)
+                return true;
+        /* A UID the container's user namespace maps is its own: not a host
+         * user's (PrivateUsers=pick draws from a range kept for containers). */
+        for (unsigned i = 0; i < n->n_uid_ranges; i++)
+                if (uid >= n->uid_ranges[i].start && uid - n->uid_ranges[i].start < n->uid_ranges[i].count)
+                        return true;
+        return false;
+}
+
+/* Whether the sender of a datagram speaks for the container. uc: what the
+ * kernel stamped on it when it was sent, PID and UID in our namespaces.
+ *
+ * The socket lives in the container's own /run, a tmpfs of its mount
+ * namespace, so a process outside gets to it only through
+ * /proc/PID/root/run/host/notify of a container process: root, and a host
+ * user allowed to ptrace-read that process, i.e. one of the same UID when the
+ * container shares our user namespace. Those are the senders to refuse: a
+ * sender that is still there is judged by its PID namespace, which must be
+ * the container's. A sender that is gone when we read (sd_notify from a
+ * process that exited at once: READY=1 lost, the start timed out) can no
+ * longer be looked up; its datagram counts when its UID says it came from the
+ * container, see notify_relay_uid_is_container(). A gone non-root sender of a
+ * container without a user namespace of its own is refused: a host user of its
+ * UID could have sent it. Its PID taken by a new process in the meantime
+ * judges by that process: a rare loss, or a container process. */
+static bool relay_sender_speaks_for_container(const NotifyRelay *n, const struct ucred *uc) {
+        dev_t dev;
+        ino_t ino;
+        int r;
+
+        if (uc->pid <= 0) {     /* no credentials: nobody to check */
+                log_debug("notify: dropping a datagram without credentials");
+                return false;
+        }
+        r = pidns_of(uc->pid, &dev, &ino);
+        if (r >= 0) {
+                if (dev == n->pidns_dev && ino == n->pidns_ino)
+                        return true;
+                log_debug("notify: dropping a datagram from PID %d, not of the container", (int) uc->pid);
+                return false;
+        }
+        if (r == -ENOENT || r == -ESRCH) {
+                if (notify_relay_uid_is_container(n, uc->uid)) {
+                        log_debug("notify: PID %d is gone; UID %u is the container's, taking its datagram",
+                                  (int) uc->pid, (unsigned) uc->uid);
+                        return true;
+                }
+                log_debug("notify: dropping a datagram from PID %d, gone before it was read: UID %u may be "
+                          "a host user's (send from a process that waits, as with sd_notify_barrier())",
+                          (int) uc->pid, (unsigned) uc->uid);
+                return false;
+        }
+        log_debug("notify: dropping a datagram from PID %d: its PID namespace: %s", (int) uc->pid, strerror(-r));
+        return false;
+}
+
 static void close_passed_fds(struct msghdr *mh) {
         for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
                 if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
@@ -174,19 +263,15 @@ static void close_passed_fds(struct msghdr *mh) {
 }
 
 /* Returns true for the payload's first READY=1. */
-static bool relay_handle(NotifyRelay *n, const char *buf, size_t len, pid_t sender) {
+static bool relay_handle(NotifyRelay *n, const char *buf, size_t len, const struct ucred *uc) {
         _cleanup_free_ char *up = NULL;
+        pid_t sender = uc->pid;
         NotifyMessage m;
-        dev_t dev;
-        ino_t ino;
         int r;
 
-        /* Only the container may speak for the container: the sender must be in its PID
-         * namespace (a host process that found the socket gets nowhere). */
-        if (sender <= 0 || pidns_of(sender, &dev, &ino) < 0 || dev != n->pidns_dev || ino != n->pidns_ino) {
-                log_debug("notify: dropping a datagram from PID %d, not of the container", (int) sender);
+        /* Only the container may speak for the container. */
+        if (!relay_sender_speaks_for_container(n, uc))
                 return false;
-        }
 
         r = notify_message_parse(buf, len, &m);
         if (r == -EMSGSIZE) {
@@ -227,7 +312,7 @@ bool notify_relay_read(NotifyRelay *n) {
                         .msg_iov = &iov, .msg_iovlen = 1,
                         .msg_control = &control, .msg_controllen = sizeof control,
                 };
-                pid_t sender = 0;
+                struct ucred uc = {};
 
                 ssize_t k = recvmsg(n->fd, &mh, MSG_DONTWAIT|MSG_CMSG_CLOEXEC|MSG_TRUNC);
                 if (k < 0) {
@@ -238,20 +323,17 @@ bool notify_relay_read(NotifyRelay *n) {
                 close_passed_fds(&mh);  /* no FDSTORE through the proxy */
                 for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
                         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
-                            c->cmsg_len == CMSG_LEN(sizeof(struct ucred))) {
-                                struct ucred uc;
+                            c->cmsg_len == CMSG_LEN(sizeof(struct ucred)))
                                 memcpy(&uc, CMSG_DATA(c), sizeof uc);
-                                sender = uc.pid;
-                        }
                 if ((mh.msg_flags & MSG_TRUNC) || (size_t) k > NOTIFY_DATAGRAM_MAX) {
-                        log_debug("notify: dropping an oversized datagram (%zd bytes) from PID %d", k, (int) sender);
+                        log_debug("notify: dropping an oversized datagram (%zd bytes) from PID %d", k, (int) uc.pid);
                         continue;
                 }
                 if (mh.msg_flags & MSG_CTRUNC) {
-                        log_debug("notify: dropping a datagram with truncated ancillary data from PID %d", (int) sender);
+                        log_debug("notify: dropping a datagram with truncated ancillary data from PID %d", (int) uc.pid);
                         continue;
                 }
-                if (relay_handle(n, buf, (size_t) k, sender))
+                if (relay_handle(n, buf, (size_t) k, &uc))
                         first_ready = true;
         }
         return first_ready;
@@ -273,6 +355,7 @@ int notify_relay_init(NotifyRelay *n, int fd, pid_t payload_pid, const char *nam
                 notify_relay_done(n);
                 return r;
         }
+        relay_read_uid_ranges(n, payload_pid);
         /* The kernel then stamps every datagram with its sender's PID (in our namespace). */
         if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0) {
                 r = negative_errno();

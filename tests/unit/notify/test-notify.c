@@ -407,6 +407,206 @@ TEST(proxy_drops_other_pid_namespace) {
         unsetenv("NOTIFY_SOCKET");
 }
 
+TEST(uid_is_container) {
+        NotifyRelay r = NOTIFY_RELAY_NULL;
+
+        /* No user namespace of its own: root only (a host user may share any other UID). */
+        ASSERT_TRUE(notify_relay_uid_is_container(&r, 0));
+        ASSERT_FALSE(notify_relay_uid_is_container(&r, 1000));
+        ASSERT_FALSE(notify_relay_uid_is_container(&r, 65534));
+
+        /* PrivateUsers=: the UIDs it maps (and root). */
+        r.uid_ranges[0] = (NotifyUidRange) { 524288, 65536 };
+        r.uid_ranges[1] = (NotifyUidRange) { UINT32_MAX - 9, 10 };
+        r.n_uid_ranges = 2;
+        ASSERT_TRUE(notify_relay_uid_is_container(&r, 0));
+        ASSERT_TRUE(notify_relay_uid_is_container(&r, 524288));
+        ASSERT_TRUE(notify_relay_uid_is_container(&r, 524288 + 65535));
+        ASSERT_FALSE(notify_relay_uid_is_container(&r, 524288 + 65536));
+        ASSERT_FALSE(notify_relay_uid_is_container(&r, 524287));
+        ASSERT_FALSE(notify_relay_uid_is_container(&r, 1000));
+        ASSERT_TRUE(notify_relay_uid_is_container(&r, UINT32_MAX - 1));
+        ASSERT_FALSE(notify_relay_uid_is_container(&r, UINT32_MAX - 10));
+}
+
+/* A "container" for the sender tests: a process in a PID namespace of its own
+ * (with userns, in a user namespace too that maps our UID to its root), whose
+ * PID 1 sends msg on fd when told to and exits at once; its parent reaps it
+ * and exits. Returns false when this machine cannot make the namespaces. */
+typedef struct Container {
+        pid_t helper, inner;
+        int go;
+} Container;
+
+static bool container_start(Container *c, bool userns, int fd, const char *msg) {
+        int to_parent[2], to_child[2];
+        char ch;
+
+        ASSERT_OK(pipe2(to_parent, O_CLOEXEC));
+        ASSERT_OK(pipe2(to_child, O_CLOEXEC));
+        c->helper = fork();
+        ASSERT_TRUE(c->helper >= 0);
+        if (c->helper == 0) {
+                /* Only the parent writes to_child: when it dies, reads end. */
+                close(to_parent[0]);
+                close(to_child[1]);
+                if (unshare(CLONE_NEWPID | (userns ? CLONE_NEWUSER : 0)) < 0)
+                        _exit(77);
+                /* The parent writes our uid_map meanwhile. */
+                if (write(to_parent[1], "u", 1) != 1 || read(to_child[0], &ch, 1) != 1 || ch != 'm')
+                        _exit(77);
+                pid_t inner = fork();
+                if (inner < 0)
+                        _exit(1);
+                if (inner == 0) {
+                        if (read(to_child[0], &ch, 1) != 1)
+                                _exit(1);
+                        _exit(send(fd, msg, strlen(msg), 0) == (ssize_t) strlen(msg) ? 0 : 1);
+                }
+                int st;
+                if (write(to_parent[1], &inner, sizeof inner) != sizeof inner || waitpid(inner, &st, 0) != inner)
+                        _exit(1);
+                _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
+        }
+        close(to_parent[1]);
+        close(to_child[0]);
+        c->go = to_child[1];
+        if (read(to_parent[0], &ch, 1) != 1)
+                goto skip;
+        if (userns) {
+                char path[64], map[64];
+                int m;
+
+                snprintf(path, sizeof path, "/proc/%d/uid_map", (int) c->helper);
+                snprintf(map, sizeof map, "0 %u 1\n", (unsigned) getuid());
+                m = open(path, O_WRONLY|O_CLOEXEC);
+                if (m < 0 || write(m, map, strlen(map)) != (ssize_t) strlen(map)) {
+                        safe_close(m);
+                        goto skip;
+                }
+                close(m);
+        }
+        ASSERT_EQ(write(c->go, "m", 1), 1);
+        ASSERT_EQ(read(to_parent[0], &c->inner, sizeof c->inner), (ssize_t) sizeof c->inner);
+        close(to_parent[0]);
+        return true;
+skip:
+        close(to_parent[0]);
+        close(c->go);
+        kill(c->helper, SIGKILL);
+        waitpid(c->helper, NULL, 0);
+        return false;
+}
+
+/* Sends, and returns once the sender is gone and reaped. */
+static void container_send_and_go(Container *c) {
+        int st;
+
+        ASSERT_EQ(write(c->go, "s", 1), 1);
+        close(c->go);
+        ASSERT_EQ(waitpid(c->helper, &st, 0), c->helper);
+        ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+/* sd_notify from a process that exits at once (busybox nc, systemd-notify
+ * --no-block): by the time cell reads, /proc has nothing of the sender. Its
+ * datagram still counts when its UID is the container's alone. */
+TEST(proxy_takes_gone_sender_of_the_container) {
+        int pair[2], up = test_upstream_open("cell-test-notify");
+        sd_event *e = NULL;
+        NotifyProxy *n = NULL;
+        Plan p = { .name = (char *) "web", .notify_ready = true };
+        NotifyCallbacks cb = { .ready = on_ready };
+        Container c;
+        char *s;
+
+        ASSERT_OK(sd_event_new(&e));
+        for (int userns = 1; userns >= 0; userns--) {
+                /* Without a user namespace, only root counts: as root only. */
+                if (!userns && getuid() != 0)
+                        break;
+                ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
+                if (!container_start(&c, userns, pair[1], "READY=1\nSTATUS=up")) {
+                        printf("skipped: cannot create the namespaces here (userns: %d)\n", userns);
+                        close(pair[0]);
+                        close(pair[1]);
+                        continue;
+                }
+                n_ready = 0;
+                ASSERT_OK(notify_proxy_new(&p, e, pair[0], c.inner, &cb, &n));
+                ASSERT_EQ(notify_proxy_relay(n)->n_uid_ranges, (unsigned) userns);
+                container_send_and_go(&c);
+                ASSERT_TRUE(kill(c.inner, 0) < 0 && errno == ESRCH);
+
+                pump(e);
+                s = test_upstream_read(up, 0);
+                ASSERT_STREQ(s, "READY=1\nSTATUS=web: up\n");
+                free(s);
+                ASSERT_EQ(n_ready, 1);
+                ASSERT_NULL(notify_proxy_free(n));
+                close(pair[1]);
+        }
+        close(up);
+        sd_event_unref(e);
+        unsetenv("NOTIFY_SOCKET");
+}
+
+/* A host user who reached the socket (through /proc/PID/root of a container
+ * process of its UID) and is gone by the time cell reads: refused all the same. */
+TEST(proxy_refuses_gone_host_user) {
+        int pair[2], up = test_upstream_open("cell-test-notify");
+        sd_event *e = NULL;
+        NotifyProxy *n = NULL;
+        Plan p = { .name = (char *) "web", .notify_ready = true };
+        NotifyCallbacks cb = { .ready = on_ready };
+        Container c;
+        char *s;
+
+        if (getuid() != 0) {
+                printf("skipped: needs root (a sender of another UID)\n");
+                close(up);
+                unsetenv("NOTIFY_SOCKET");
+                return;
+        }
+        ASSERT_OK(sd_event_new(&e));
+        for (int userns = 0; userns <= 1; userns++) {
+                ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
+                if (!container_start(&c, userns, pair[1], "READY=1\nSTATUS=from inside")) {
+                        printf("skipped: cannot create the namespaces here (userns: %d)\n", userns);
+                        close(pair[0]);
+                        close(pair[1]);
+                        continue;
+                }
+                n_ready = 0;
+                ASSERT_OK(notify_proxy_new(&p, e, pair[0], c.inner, &cb, &n));
+
+                /* From the host, as UID 4242: gone when read, not the container's UID. */
+                pid_t host = fork();
+                ASSERT_TRUE(host >= 0);
+                if (host == 0)
+                        _exit(setresuid(4242, 4242, 4242) < 0 || send(pair[1], "READY=1\nSTATUS=forged", 21, 0) != 21);
+                int st;
+                ASSERT_EQ(waitpid(host, &st, 0), host);
+                ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+                pump(e);
+                ASSERT_NULL(test_upstream_read(up, 0));
+                ASSERT_EQ(n_ready, 0);
+
+                /* The container itself still gets through. */
+                container_send_and_go(&c);
+                pump(e);
+                s = test_upstream_read(up, 0);
+                ASSERT_STREQ(s, "READY=1\nSTATUS=web: from inside\n");
+                free(s);
+                ASSERT_EQ(n_ready, 1);
+                ASSERT_NULL(notify_proxy_free(n));
+                close(pair[1]);
+        }
+        close(up);
+        sd_event_unref(e);
+        unsetenv("NOTIFY_SOCKET");
+}
+
 /* As run.c does: the supervisor reports ready when the payload says READY=1. */
 static void on_ready_report(void *userdata) {
         const Plan *p = userdata;
