@@ -7,6 +7,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+
+#include "notify-relay.h"
 
 #define NOTIFY_DATAGRAM_MAX 4096
 
@@ -17,15 +20,26 @@ typedef struct NotifyMessage {
         char *status;                   /* STATUS=..., without the prefix */
         bool extend_timeout;
         uint64_t extend_timeout_usec;   /* EXTEND_TIMEOUT_USEC=... */
-        unsigned n_ignored;             /* other assignments, dropped */
+        unsigned n_ignored;             /* other lines, dropped */
 } NotifyMessage;
 
-/* -EMSGSIZE when longer than NOTIFY_DATAGRAM_MAX, -EBADMSG when not
- * "KEY=VALUE" lines (a NUL byte, a line without '=', a key that is not
- * [A-Z0-9_]+, control characters in a value). Then nothing of it is used. */
+/* Line by line, as systemd reads a datagram: the lines above are taken, each
+ * on its own, and every other line is ignored (counted in n_ignored): other
+ * keys (MAINPID=, FDSTORE=, ... are not the payload's to say), a line that is
+ * not KEY=VALUE, READY= or WATCHDOG= other than 1, EXTEND_TIMEOUT_USEC= that
+ * is not a decimal number, STATUS= that is not UTF-8 or holds a control
+ * character but a tab. The last valid STATUS= counts. buf need not end in a
+ * NUL; one NUL at its end is allowed.
+ * -EMSGSIZE when longer than NOTIFY_DATAGRAM_MAX, -EBADMSG for a NUL byte
+ * inside (not text): then nothing of it is used. */
 int notify_message_parse(const char *buf, size_t len, NotifyMessage *ret);
 void notify_message_done(NotifyMessage *m);
 
 /* The datagram cell sends upward: READY=1 only if forward_ready, STATUS=
  * as "STATUS=NAME: text". *ret = NULL (and 0) when there is nothing to send. */
 int notify_message_format(const NotifyMessage *m, const char *name, bool forward_ready, char **ret);
+
+/* Whether a datagram stamped with UID uid can only have come from the
+ * container: root, or a UID its user namespace maps. The rule for a sender
+ * that is gone before its datagram is read (notify-relay.c). */
+bool notify_relay_uid_is_container(const NotifyRelay *r, uid_t uid);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,29 +20,80 @@
 #include "notify-internal.h"
 #include "notify-relay.h"
 #include "notify-send.h"
+#include "parse-util.h"
+#include "utf8.h"
 
 void notify_message_done(NotifyMessage *m) {
         m->status = mfree(m->status);
 }
 
-static bool key_valid(const char *k, size_t l) {
-        if (l == 0)
-                return false;
-        for (size_t i = 0; i < l; i++)
-                if (!((k[i] >= 'A' && k[i] <= 'Z') || (k[i] >= '0' && k[i] <= '9') || k[i] == '_'))
-                        return false;
-        return true;
-}
+/* The value of a line "KEY=VALUE" (n bytes at l, no NUL after them) when its
+ * key is key, else NULL. */
+static const char *line_value(const char *l, size_t n, const char *key, size_t *ret_len) {
+        size_t k = strlen(key);
 
-static bool value_valid(const char *v, size_t l) {
-        for (size_t i = 0; i < l; i++)
-                if (((unsigned char) v[i] < 0x20 && v[i] != '\t') || v[i] == 0x7f)
-                        return false;
-        return true;
+        if (n <= k || memcmp(l, key, k) != 0 || l[k] != '=')
+                return NULL;
+        *ret_len = n - k - 1;
+        return l + k + 1;
 }
 
 static bool value_is(const char *v, size_t l, const char *what) {
         return l == strlen(what) && memcmp(v, what, l) == 0;
+}
+
+/* The n bytes at s as a decimal number (parse_uint64()'s rule). s is a piece
+ * of the datagram, which is not NUL-terminated: it is copied before it is
+ * read as a string, never scanned in place. */
+static int parse_uint64_n(const char *s, size_t n, uint64_t *ret) {
+        char num[21];           /* UINT64_MAX has 20 digits */
+
+        if (n == 0 || n >= sizeof num)
+                return -EINVAL;
+        memcpy(num, s, n);
+        num[n] = 0;
+        return parse_uint64(num, ret);
+}
+
+/* A STATUS= text cell passes on: UTF-8 (systemd ignores a STATUS= that is
+ * not), and no control character but a tab: the text ends up on the terminal
+ * of whoever runs systemctl status, where C0 (ESC...) and C1 (U+009B is CSI)
+ * controls would be commands. */
+static bool status_valid(const char *v, size_t l) {
+        if (!utf8_is_valid_n(v, l))
+                return false;
+        for (size_t i = 0; i < l; i++) {
+                unsigned char c = v[i];
+                if ((c < 0x20 && c != '\t') || c == 0x7f)
+                        return false;
+                /* In valid UTF-8, 0xc2 only leads: 0xc2 0x80..0x9f is U+0080..U+009F. */
+                if (c == 0xc2 && i + 1 < l && (unsigned char) v[i + 1] < 0xa0)
+                        return false;
+        }
+        return true;
+}
+
+/* One line, on its own as systemd reads them: 1 when taken, 0 when ignored. */
+static int notify_message_add_line(NotifyMessage *m, const char *l, size_t n) {
+        const char *v;
+        size_t vl;
+
+        if ((v = line_value(l, n, "READY", &vl)) && value_is(v, vl, "1"))
+                m->ready = true;
+        else if ((v = line_value(l, n, "WATCHDOG", &vl)) && value_is(v, vl, "1"))
+                m->watchdog = true;
+        else if ((v = line_value(l, n, "STATUS", &vl)) && status_valid(v, vl)) {
+                char *t = strndup(v, vl);
+                if (!t)
+                        return -ENOMEM;
+                free(m->status);
+                m->status = t;
+        } else if ((v = line_value(l, n, "EXTEND_TIMEOUT_USEC", &vl)) &&
+                   parse_uint64_n(v, vl, &m->extend_timeout_usec) >= 0)
+                m->extend_timeout = true;
+        else
+                return 0;       /* MAINPID=, FDSTORE=, ...: not the payload's to say; or not valid */
+        return 1;
 }
 
 int notify_message_parse(const char *buf, size_t len, NotifyMessage *ret) {
@@ -49,50 +101,25 @@ int notify_message_parse(const char *buf, size_t len, NotifyMessage *ret) {
 
         if (len > NOTIFY_DATAGRAM_MAX)
                 return -EMSGSIZE;
+        /* One NUL at the end is a sender that counted the terminator (systemd
+         * reads the text up to it); one inside is not text. */
+        if (len > 0 && buf[len - 1] == 0)
+                len--;
         if (memchr(buf, 0, len))
                 return -EBADMSG;
 
         for (const char *p = buf, *end = buf + len; p < end; ) {
                 const char *eol = memchr(p, '\n', end - p) ?: end;
-                const char *eq = memchr(p, '=', eol - p);
-                const char *v;
-                size_t kl, vl;
 
-                if (eol == p) {         /* empty line (a trailing newline) */
-                        p = eol + 1;
-                        continue;
-                }
-                if (!eq || !key_valid(p, eq - p) || !value_valid(eq + 1, eol - eq - 1)) {
-                        notify_message_done(&m);
-                        return -EBADMSG;
-                }
-                kl = eq - p;
-                v = eq + 1;
-                vl = eol - v;
-
-                if (kl == 5 && memcmp(p, "READY", 5) == 0 && value_is(v, vl, "1"))
-                        m.ready = true;
-                else if (kl == 8 && memcmp(p, "WATCHDOG", 8) == 0 && value_is(v, vl, "1"))
-                        m.watchdog = true;
-                else if (kl == 6 && memcmp(p, "STATUS", 6) == 0) {
-                        free(m.status);
-                        m.status = strndup(v, vl);
-                        if (!m.status)
-                                return -ENOMEM;
-                } else if (kl == 19 && memcmp(p, "EXTEND_TIMEOUT_USEC", 19) == 0 && vl > 0 && vl <= 20 &&
-                           strspn(v, "0123456789") >= vl) {
-                        char num[21];
-                        memcpy(num, v, vl);
-                        num[vl] = 0;
-                        errno = 0;
-                        unsigned long long u = strtoull(num, NULL, 10);
-                        if (errno == 0) {
-                                m.extend_timeout = true;
-                                m.extend_timeout_usec = u;
-                        } else
+                if (eol > p) {          /* not an empty line (a trailing newline) */
+                        int r = notify_message_add_line(&m, p, eol - p);
+                        if (r < 0) {
+                                notify_message_done(&m);
+                                return r;
+                        }
+                        if (r == 0)
                                 m.n_ignored++;
-                } else
-                        m.n_ignored++;  /* MAINPID=, FDSTORE=, ...: not the payload's to say */
+                }
                 p = eol + 1;
         }
         *ret = m;
@@ -136,6 +163,94 @@ static int pidns_of(pid_t pid, dev_t *ret_dev, ino_t *ret_ino) {
         return 0;
 }
 
+static void fclosep(FILE **f) {
+        if (*f)
+                fclose(*f);
+}
+
+/* The host UIDs the container's user namespace maps, when it has one of its
+ * own (PrivateUsers=); none when it shares ours. Best effort: what cannot be
+ * read leaves fewer UIDs that count as the container's, never more. */
+static void relay_read_uid_ranges(NotifyRelay *n, pid_t pid) {
+        _cleanup_(fclosep) FILE *f = NULL;
+        struct stat ours, theirs;
+        char path[64];
+        uint32_t inside, outside, count;
+
+        n->n_uid_ranges = 0;
+        snprintf(path, sizeof path, "/proc/%d/ns/user", (int) pid);
+        if (stat(path, &theirs) < 0 || stat("/proc/self/ns/user", &ours) < 0 ||
+            (theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino))
+                return;
+        /* Read from our namespace, the second column is in our UIDs: what the
+         * kernel stamps on a datagram for us. */
+        snprintf(path, sizeof path, "/proc/%d/uid_map", (int) pid);
+        f = fopen(path, "re");
+        while (f && n->n_uid_ranges < ELEMENTSOF(n->uid_ranges) &&
+               fscanf(f, "%" SCNu32 " %" SCNu32 " %" SCNu32, &inside, &outside, &count) == 3)
+                n->uid_ranges[n->n_uid_ranges++] = (NotifyUidRange) { outside, count };
+}
+
+bool notify_relay_uid_is_container(const NotifyRelay *n, uid_t uid) {
+        /* Root: the host's (which may do anything anyway) or, without a user
+         * namespace, the container's own; no other user can send as root. */
+        if (uid == 0)
+                return true;
+        /* A UID the container's user namespace maps is its own: not a host
+         * user's (PrivateUsers=pick draws from a range kept for containers). */
+        for (unsigned i = 0; i < n->n_uid_ranges; i++)
+                if (uid >= n->uid_ranges[i].start && uid - n->uid_ranges[i].start < n->uid_ranges[i].count)
+                        return true;
+        return false;
+}
+
+/* Whether the sender of a datagram speaks for the container. uc: what the
+ * kernel stamped on it when it was sent, PID and UID in our namespaces.
+ *
+ * The socket lives in the container's own /run, a tmpfs of its mount
+ * namespace, so a process outside gets to it only through
+ * /proc/PID/root/run/host/notify of a container process: root, and a host
+ * user allowed to ptrace-read that process, i.e. one of the same UID when the
+ * container shares our user namespace. Those are the senders to refuse: a
+ * sender that is still there is judged by its PID namespace, which must be
+ * the container's. A sender that is gone when we read (sd_notify from a
+ * process that exited at once: READY=1 lost, the start timed out) can no
+ * longer be looked up; its datagram counts when its UID says it came from the
+ * container, see notify_relay_uid_is_container(). A gone non-root sender of a
+ * container without a user namespace of its own is refused: a host user of its
+ * UID could have sent it. Its PID taken by a new process in the meantime
+ * judges by that process: a rare loss, or a container process. */
+static bool relay_sender_speaks_for_container(const NotifyRelay *n, const struct ucred *uc) {
+        dev_t dev;
+        ino_t ino;
+        int r;
+
+        if (uc->pid <= 0) {     /* no credentials: nobody to check */
+                log_debug("notify: dropping a datagram without credentials");
+                return false;
+        }
+        r = pidns_of(uc->pid, &dev, &ino);
+        if (r >= 0) {
+                if (dev == n->pidns_dev && ino == n->pidns_ino)
+                        return true;
+                log_debug("notify: dropping a datagram from PID %d, not of the container", (int) uc->pid);
+                return false;
+        }
+        if (r == -ENOENT || r == -ESRCH) {
+                if (notify_relay_uid_is_container(n, uc->uid)) {
+                        log_debug("notify: PID %d is gone; UID %u is the container's, taking its datagram",
+                                  (int) uc->pid, (unsigned) uc->uid);
+                        return true;
+                }
+                log_debug("notify: dropping a datagram from PID %d, gone before it was read: UID %u may be "
+                          "a host user's (send from a process that waits, as with sd_notify_barrier())",
+                          (int) uc->pid, (unsigned) uc->uid);
+                return false;
+        }
+        log_debug("notify: dropping a datagram from PID %d: its PID namespace: %s", (int) uc->pid, strerror(-r));
+        return false;
+}
+
 static void close_passed_fds(struct msghdr *mh) {
         for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
                 if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
@@ -148,19 +263,15 @@ static void close_passed_fds(struct msghdr *mh) {
 }
 
 /* Returns true for the payload's first READY=1. */
-static bool relay_handle(NotifyRelay *n, const char *buf, size_t len, pid_t sender) {
+static bool relay_handle(NotifyRelay *n, const char *buf, size_t len, const struct ucred *uc) {
         _cleanup_free_ char *up = NULL;
+        pid_t sender = uc->pid;
         NotifyMessage m;
-        dev_t dev;
-        ino_t ino;
         int r;
 
-        /* Only the container may speak for the container: the sender must be in its PID
-         * namespace (a host process that found the socket gets nowhere). */
-        if (sender <= 0 || pidns_of(sender, &dev, &ino) < 0 || dev != n->pidns_dev || ino != n->pidns_ino) {
-                log_debug("notify: dropping a datagram from PID %d, not of the container", (int) sender);
+        /* Only the container may speak for the container. */
+        if (!relay_sender_speaks_for_container(n, uc))
                 return false;
-        }
 
         r = notify_message_parse(buf, len, &m);
         if (r == -EMSGSIZE) {
@@ -168,11 +279,11 @@ static bool relay_handle(NotifyRelay *n, const char *buf, size_t len, pid_t send
                 return false;
         }
         if (r < 0) {
-                log_debug("notify: dropping a malformed datagram from PID %d", (int) sender);
+                log_debug("notify: dropping a datagram that is not text (a NUL byte) from PID %d", (int) sender);
                 return false;
         }
         if (m.n_ignored > 0)
-                log_debug("notify: ignoring %u unsupported assignment(s) from PID %d", m.n_ignored, (int) sender);
+                log_debug("notify: ignoring %u line(s) from PID %d: unsupported, or not valid", m.n_ignored, (int) sender);
 
         bool first_ready = m.ready && !n->ready_seen;
         if (m.ready && !first_ready)
@@ -201,7 +312,7 @@ bool notify_relay_read(NotifyRelay *n) {
                         .msg_iov = &iov, .msg_iovlen = 1,
                         .msg_control = &control, .msg_controllen = sizeof control,
                 };
-                pid_t sender = 0;
+                struct ucred uc = {};
 
                 ssize_t k = recvmsg(n->fd, &mh, MSG_DONTWAIT|MSG_CMSG_CLOEXEC|MSG_TRUNC);
                 if (k < 0) {
@@ -212,20 +323,17 @@ bool notify_relay_read(NotifyRelay *n) {
                 close_passed_fds(&mh);  /* no FDSTORE through the proxy */
                 for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
                         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
-                            c->cmsg_len == CMSG_LEN(sizeof(struct ucred))) {
-                                struct ucred uc;
+                            c->cmsg_len == CMSG_LEN(sizeof(struct ucred)))
                                 memcpy(&uc, CMSG_DATA(c), sizeof uc);
-                                sender = uc.pid;
-                        }
                 if ((mh.msg_flags & MSG_TRUNC) || (size_t) k > NOTIFY_DATAGRAM_MAX) {
-                        log_debug("notify: dropping an oversized datagram (%zd bytes) from PID %d", k, (int) sender);
+                        log_debug("notify: dropping an oversized datagram (%zd bytes) from PID %d", k, (int) uc.pid);
                         continue;
                 }
                 if (mh.msg_flags & MSG_CTRUNC) {
-                        log_debug("notify: dropping a datagram with truncated ancillary data from PID %d", (int) sender);
+                        log_debug("notify: dropping a datagram with truncated ancillary data from PID %d", (int) uc.pid);
                         continue;
                 }
-                if (relay_handle(n, buf, (size_t) k, sender))
+                if (relay_handle(n, buf, (size_t) k, &uc))
                         first_ready = true;
         }
         return first_ready;
@@ -247,6 +355,7 @@ int notify_relay_init(NotifyRelay *n, int fd, pid_t payload_pid, const char *nam
                 notify_relay_done(n);
                 return r;
         }
+        relay_read_uid_ranges(n, payload_pid);
         /* The kernel then stamps every datagram with its sender's PID (in our namespace). */
         if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0) {
                 r = negative_errno();

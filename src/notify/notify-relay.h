@@ -10,7 +10,12 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
+
+typedef struct NotifyUidRange {
+        uint32_t start, count;  /* host UIDs */
+} NotifyUidRange;
 
 typedef struct NotifyRelay {
         int fd;
@@ -19,13 +24,18 @@ typedef struct NotifyRelay {
         bool ready_seen;        /* the payload said READY=1 (it counts once) */
         dev_t pidns_dev;        /* the container's PID namespace */
         ino_t pidns_ino;
+        /* The UIDs its user namespace maps (PrivateUsers=); none without one. */
+        NotifyUidRange uid_ranges[8];
+        unsigned n_uid_ranges;
 } NotifyRelay;
 
 #define NOTIFY_RELAY_NULL ((NotifyRelay) { .fd = -EBADF })
 
 /* fd: taken over, also on failure. payload_pid: the container's PID 1 as
  * the caller sees it; only datagrams from processes of its PID namespace
- * are accepted. */
+ * are accepted, and from a sender that is gone by the time its datagram is
+ * read, only when it sent as root or as a UID of the container's user
+ * namespace (see notify-relay.c for why). */
 int notify_relay_init(NotifyRelay *r, int fd, pid_t payload_pid, const char *name, bool notify_ready);
 /* Handles what is queued, a bounded batch per call (a chatty payload cannot
  * starve the loop). Returns true when the payload's first READY=1 came in. */

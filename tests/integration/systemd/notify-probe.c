@@ -3,14 +3,18 @@
  * systemd-notify. Built -static so that it runs in a root with no libc.
  *
  *   notify-probe READY=1 "STATUS=serving"    one datagram, lines joined by '\n'
+ *   notify-probe --no-wait READY=1           the same, and exit at once
  *
  * Sends to $NOTIFY_SOCKET (a path, or "@name" for the abstract namespace),
  * then stays alive a little: the receiver checks the sender's credentials
  * (its PID and that PID's namespace) after the datagram arrived, and a sender
- * that is already gone cannot be checked -- the race systemd-notify had
- * before it learnt to wait for a barrier. Exit 0 when sent, 1 otherwise. */
+ * that is already gone can only be judged by the UID it sent as -- the race
+ * systemd-notify had before it learnt to wait for a barrier. --no-wait is
+ * that race on purpose (systemd-notify --no-block, busybox nc). Exit 0 when
+ * sent, 1 otherwise. */
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,10 +30,16 @@ int main(int argc, char *argv[]) {
         char buf[4096];
         size_t n = 0, len;
         socklen_t salen;
+        bool linger = true;
         int fd;
 
+        if (argc > 1 && strcmp(argv[1], "--no-wait") == 0) {
+                linger = false;
+                argv++;
+                argc--;
+        }
         if (argc < 2) {
-                fprintf(stderr, "usage: notify-probe VAR=VALUE...\n");
+                fprintf(stderr, "usage: notify-probe [--no-wait] VAR=VALUE...\n");
                 return 1;
         }
         if (!path || !*path) {
@@ -70,6 +80,7 @@ int main(int argc, char *argv[]) {
         }
         close(fd);
 
-        nanosleep(&(struct timespec) { .tv_nsec = 300 * 1000 * 1000 }, NULL);
+        if (linger)
+                nanosleep(&(struct timespec) { .tv_nsec = 300 * 1000 * 1000 }, NULL);
         return 0;
 }

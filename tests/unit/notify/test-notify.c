@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -16,8 +17,24 @@
 #include "test-upstream.h"
 #include "test.h"
 
+/* The datagram as the relay has it from recvmsg(): len bytes and no NUL
+ * after them. The copy ends where an inaccessible page begins, so a parser
+ * that reads one byte too far crashes here in any build (and ASan names it). */
+static int parse_exact(const char *s, size_t len, NotifyMessage *m) {
+        size_t page = (size_t) sysconf(_SC_PAGESIZE), data = (len + page - 1) / page * page;
+        uint8_t *base = mmap(NULL, data + page, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0);
+        int r;
+
+        ASSERT_TRUE(base != MAP_FAILED);
+        ASSERT_OK(mprotect(base + data, page, PROT_NONE));
+        memcpy(base + data - len, s, len);
+        r = notify_message_parse((const char *) base + data - len, len, m);
+        ASSERT_OK(munmap(base, data + page));
+        return r;
+}
+
 static int parse(const char *s, NotifyMessage *m) {
-        return notify_message_parse(s, strlen(s), m);
+        return parse_exact(s, strlen(s), m);
 }
 
 TEST(parse_valid) {
@@ -49,20 +66,111 @@ TEST(parse_drops_unknown_and_odd_values) {
         notify_message_done(&m);
 }
 
+/* A number at the very end of the datagram: the parser must stop at its
+ * length, not at a NUL that recvmsg() never wrote (a heap overread once). */
+TEST(parse_stays_within_the_datagram) {
+        NotifyMessage m;
+
+        ASSERT_OK(parse("EXTEND_TIMEOUT_USEC=12345", &m));
+        ASSERT_TRUE(m.extend_timeout);
+        ASSERT_EQ_U64(m.extend_timeout_usec, 12345);
+        notify_message_done(&m);
+
+        ASSERT_OK(parse("EXTEND_TIMEOUT_USEC=18446744073709551615", &m));      /* 20 digits, the most */
+        ASSERT_TRUE(m.extend_timeout);
+        ASSERT_EQ_U64(m.extend_timeout_usec, UINT64_MAX);
+        notify_message_done(&m);
+
+        static const char * const ignored[] = {
+                "EXTEND_TIMEOUT_USEC=",
+                "EXTEND_TIMEOUT_USEC=18446744073709551616",             /* out of range */
+                "EXTEND_TIMEOUT_USEC=000000000000000000001",            /* 21 digits */
+                "EXTEND_TIMEOUT_USEC=12 ",
+                "EXTEND_TIMEOUT_USEC=-1",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(ignored); i++) {
+                ASSERT_OK(parse(ignored[i], &m));
+                ASSERT_FALSE(m.extend_timeout);
+                ASSERT_EQ(m.n_ignored, 1);
+                notify_message_done(&m);
+        }
+
+        /* The same from the heap, exactly as long as the message (what ASan watches). */
+        static const char msg[] = "STATUS=x\nEXTEND_TIMEOUT_USEC=7";
+        char *heap = malloc(sizeof msg - 1);
+        ASSERT_NOT_NULL(heap);
+        memcpy(heap, msg, sizeof msg - 1);
+        ASSERT_OK(notify_message_parse(heap, sizeof msg - 1, &m));
+        free(heap);
+        ASSERT_EQ_U64(m.extend_timeout_usec, 7);
+        ASSERT_STREQ(m.status, "x");
+        notify_message_done(&m);
+}
+
+/* systemd reads each line on its own: an odd line is ignored, the others
+ * still count (READY=1 was lost with the whole datagram once). */
+TEST(parse_line_by_line) {
+        NotifyMessage m;
+
+        static const struct {
+                const char *msg;
+                unsigned n_ignored;
+        } ready_survives[] = {
+                { "STATUS=ctl \033[1mbold\nREADY=1", 1 },     /* a control character */
+                { "READY=1\nx-custom=1", 1 },                 /* a key systemd does not know */
+                { "READY=1\nhello\n", 1 },                    /* no '=' */
+                { "ready=1\nREADY=1\n", 1 },                  /* key case */
+                { "=1\nREADY=1\n=\n", 2 },                    /* empty key */
+                { "READY=1\r\nREADY=1", 1 },                  /* "1\r" is not 1 */
+                { "STATUS=\xff\xfe\nREADY=1", 1 },             /* not UTF-8 */
+                { "READY=1\nSTATUS=\xc3", 1 },                 /* a truncated sequence */
+                { "READY=1\nSTATUS=\xc0\xaf", 1 },             /* overlong */
+                { "READY=1\nSTATUS=\xed\xa0\x80", 1 },         /* a surrogate */
+                { "READY=1\nSTATUS=a\xc2\x9b" "2Jb", 1 },       /* C1 control: CSI */
+                { "READY=1\nSTATUS=a\x7f", 1 },                /* DEL */
+                { "READY=1\nMAINPID=1\nFDSTORE=1\nREADY=2\n", 3 },
+                { "READY=1\n\n\n", 0 },                       /* empty lines are no lines */
+        };
+        for (size_t i = 0; i < ELEMENTSOF(ready_survives); i++) {
+                ASSERT_OK(parse(ready_survives[i].msg, &m));
+                ASSERT_TRUE(m.ready);
+                ASSERT_NULL(m.status);
+                ASSERT_EQ(m.n_ignored, ready_survives[i].n_ignored);
+                notify_message_done(&m);
+        }
+
+        /* UTF-8 and a tab are fine. */
+        ASSERT_OK(parse("STATUS=caf\xc3\xa9\tna\xc3\xafve \xe2\x82\xac \xf0\x9f\x90\xa7\xc2\xa0", &m));
+        ASSERT_STREQ(m.status, "caf\xc3\xa9\tna\xc3\xafve \xe2\x82\xac \xf0\x9f\x90\xa7\xc2\xa0");
+        ASSERT_EQ(m.n_ignored, 0);
+        notify_message_done(&m);
+
+        /* An invalid STATUS= is ignored, not a reason to drop a valid one. */
+        ASSERT_OK(parse("STATUS=good\nSTATUS=\033[2J\nWATCHDOG=1", &m));
+        ASSERT_STREQ(m.status, "good");
+        ASSERT_TRUE(m.watchdog);
+        ASSERT_EQ(m.n_ignored, 1);
+        notify_message_done(&m);
+
+        /* One NUL at the end: a sender that counted it. */
+        ASSERT_OK(notify_message_parse("READY=1\nSTATUS=x\0", 17, &m));
+        ASSERT_TRUE(m.ready);
+        ASSERT_STREQ(m.status, "x");
+        notify_message_done(&m);
+}
+
 TEST(parse_rejects_malformed) {
         NotifyMessage m;
         char big[NOTIFY_DATAGRAM_MAX + 2];
 
-        ASSERT_ERROR(notify_message_parse("READY=1\0STATUS=x", 16, &m), EBADMSG);     /* NUL byte */
-        ASSERT_ERROR(parse("READY=1\nhello\n", &m), EBADMSG);                          /* no '=' */
-        ASSERT_ERROR(parse("ready=1\n", &m), EBADMSG);                                 /* key case */
-        ASSERT_ERROR(parse("=1\n", &m), EBADMSG);                                      /* empty key */
-        ASSERT_ERROR(parse("STATUS=a\033[2Jb\n", &m), EBADMSG);                        /* control char */
+        /* A NUL inside: not text, nothing of it is used. */
+        ASSERT_ERROR(parse_exact("READY=1\0STATUS=x", 16, &m), EBADMSG);
+        ASSERT_ERROR(parse_exact("READY=1\0\0", 9, &m), EBADMSG);
 
         memset(big, 'x', sizeof big);
         memcpy(big, "STATUS=", 7);
-        ASSERT_ERROR(notify_message_parse(big, NOTIFY_DATAGRAM_MAX + 1, &m), EMSGSIZE);
-        ASSERT_OK(notify_message_parse(big, NOTIFY_DATAGRAM_MAX, &m));                 /* exactly 4 KiB is fine */
+        ASSERT_ERROR(parse_exact(big, NOTIFY_DATAGRAM_MAX + 1, &m), EMSGSIZE);
+        ASSERT_OK(parse_exact(big, NOTIFY_DATAGRAM_MAX, &m));                   /* exactly 4 KiB is fine */
         ASSERT_EQ(strlen(m.status), NOTIFY_DATAGRAM_MAX - 7);
         notify_message_done(&m);
 }
@@ -137,7 +245,7 @@ TEST(proxy_forwards_filtered) {
         free(s);
         ASSERT_EQ(n_ready, 1);
 
-        /* Malformed, NUL, oversized, only unknown keys: nothing goes up. */
+        /* Nothing valid but a second READY=1, NUL, oversized, only unknown keys: nothing goes up. */
         send_str(pair[1], "READY=1\nrubbish\n", 16);
         send_str(pair[1], "STATUS=a\0b", 10);
         char *big = malloc(NOTIFY_DATAGRAM_MAX + 100);
@@ -160,6 +268,41 @@ TEST(proxy_forwards_filtered) {
         close(pair[1]);
         close(up);
         sd_event_unref(e);
+        unsetenv("NOTIFY_SOCKET");
+}
+
+/* The reviewer's datagrams: READY=1 next to an odd line still goes up. */
+TEST(proxy_odd_line_keeps_ready) {
+        static const char * const msgs[] = {
+                "STATUS=ctl \033[1mbold\nREADY=1",
+                "READY=1\nx-custom=1",
+                "STATUS=\xc3\x28\nREADY=1\n",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(msgs); i++) {
+                int pair[2], up = test_upstream_open("cell-test-notify");
+                sd_event *e = NULL;
+                NotifyProxy *n = NULL;
+                Plan p = { .name = (char *) "web", .notify_ready = true };
+                NotifyCallbacks cb = { .ready = on_ready };
+                char *s;
+
+                n_ready = 0;
+                ASSERT_OK(sd_event_new(&e));
+                ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
+                ASSERT_OK(notify_proxy_new(&p, e, pair[0], getpid(), &cb, &n));
+                send_str(pair[1], msgs[i], strlen(msgs[i]));
+                pump(e);
+                s = test_upstream_read(up, 0);
+                ASSERT_STREQ(s, "READY=1\n");           /* and no STATUS= of the odd line */
+                free(s);
+                ASSERT_NULL(test_upstream_read(up, 0));
+                ASSERT_EQ(n_ready, 1);
+                ASSERT_NULL(notify_proxy_free(n));
+                close(pair[1]);
+                close(up);
+                sd_event_unref(e);
+        }
         unsetenv("NOTIFY_SOCKET");
 }
 
@@ -259,6 +402,206 @@ TEST(proxy_drops_other_pid_namespace) {
         close(pair[1]);
         close(ready_pipe[0]);
         close(go_pipe[1]);
+        close(up);
+        sd_event_unref(e);
+        unsetenv("NOTIFY_SOCKET");
+}
+
+TEST(uid_is_container) {
+        NotifyRelay r = NOTIFY_RELAY_NULL;
+
+        /* No user namespace of its own: root only (a host user may share any other UID). */
+        ASSERT_TRUE(notify_relay_uid_is_container(&r, 0));
+        ASSERT_FALSE(notify_relay_uid_is_container(&r, 1000));
+        ASSERT_FALSE(notify_relay_uid_is_container(&r, 65534));
+
+        /* PrivateUsers=: the UIDs it maps (and root). */
+        r.uid_ranges[0] = (NotifyUidRange) { 524288, 65536 };
+        r.uid_ranges[1] = (NotifyUidRange) { UINT32_MAX - 9, 10 };
+        r.n_uid_ranges = 2;
+        ASSERT_TRUE(notify_relay_uid_is_container(&r, 0));
+        ASSERT_TRUE(notify_relay_uid_is_container(&r, 524288));
+        ASSERT_TRUE(notify_relay_uid_is_container(&r, 524288 + 65535));
+        ASSERT_FALSE(notify_relay_uid_is_container(&r, 524288 + 65536));
+        ASSERT_FALSE(notify_relay_uid_is_container(&r, 524287));
+        ASSERT_FALSE(notify_relay_uid_is_container(&r, 1000));
+        ASSERT_TRUE(notify_relay_uid_is_container(&r, UINT32_MAX - 1));
+        ASSERT_FALSE(notify_relay_uid_is_container(&r, UINT32_MAX - 10));
+}
+
+/* A "container" for the sender tests: a process in a PID namespace of its own
+ * (with userns, in a user namespace too that maps our UID to its root), whose
+ * PID 1 sends msg on fd when told to and exits at once; its parent reaps it
+ * and exits. Returns false when this machine cannot make the namespaces. */
+typedef struct Container {
+        pid_t helper, inner;
+        int go;
+} Container;
+
+static bool container_start(Container *c, bool userns, int fd, const char *msg) {
+        int to_parent[2], to_child[2];
+        char ch;
+
+        ASSERT_OK(pipe2(to_parent, O_CLOEXEC));
+        ASSERT_OK(pipe2(to_child, O_CLOEXEC));
+        c->helper = fork();
+        ASSERT_TRUE(c->helper >= 0);
+        if (c->helper == 0) {
+                /* Only the parent writes to_child: when it dies, reads end. */
+                close(to_parent[0]);
+                close(to_child[1]);
+                if (unshare(CLONE_NEWPID | (userns ? CLONE_NEWUSER : 0)) < 0)
+                        _exit(77);
+                /* The parent writes our uid_map meanwhile. */
+                if (write(to_parent[1], "u", 1) != 1 || read(to_child[0], &ch, 1) != 1 || ch != 'm')
+                        _exit(77);
+                pid_t inner = fork();
+                if (inner < 0)
+                        _exit(1);
+                if (inner == 0) {
+                        if (read(to_child[0], &ch, 1) != 1)
+                                _exit(1);
+                        _exit(send(fd, msg, strlen(msg), 0) == (ssize_t) strlen(msg) ? 0 : 1);
+                }
+                int st;
+                if (write(to_parent[1], &inner, sizeof inner) != sizeof inner || waitpid(inner, &st, 0) != inner)
+                        _exit(1);
+                _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
+        }
+        close(to_parent[1]);
+        close(to_child[0]);
+        c->go = to_child[1];
+        if (read(to_parent[0], &ch, 1) != 1)
+                goto skip;
+        if (userns) {
+                char path[64], map[64];
+                int m;
+
+                snprintf(path, sizeof path, "/proc/%d/uid_map", (int) c->helper);
+                snprintf(map, sizeof map, "0 %u 1\n", (unsigned) getuid());
+                m = open(path, O_WRONLY|O_CLOEXEC);
+                if (m < 0 || write(m, map, strlen(map)) != (ssize_t) strlen(map)) {
+                        safe_close(m);
+                        goto skip;
+                }
+                close(m);
+        }
+        ASSERT_EQ(write(c->go, "m", 1), 1);
+        ASSERT_EQ(read(to_parent[0], &c->inner, sizeof c->inner), (ssize_t) sizeof c->inner);
+        close(to_parent[0]);
+        return true;
+skip:
+        close(to_parent[0]);
+        close(c->go);
+        kill(c->helper, SIGKILL);
+        waitpid(c->helper, NULL, 0);
+        return false;
+}
+
+/* Sends, and returns once the sender is gone and reaped. */
+static void container_send_and_go(Container *c) {
+        int st;
+
+        ASSERT_EQ(write(c->go, "s", 1), 1);
+        close(c->go);
+        ASSERT_EQ(waitpid(c->helper, &st, 0), c->helper);
+        ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+/* sd_notify from a process that exits at once (busybox nc, systemd-notify
+ * --no-block): by the time cell reads, /proc has nothing of the sender. Its
+ * datagram still counts when its UID is the container's alone. */
+TEST(proxy_takes_gone_sender_of_the_container) {
+        int pair[2], up = test_upstream_open("cell-test-notify");
+        sd_event *e = NULL;
+        NotifyProxy *n = NULL;
+        Plan p = { .name = (char *) "web", .notify_ready = true };
+        NotifyCallbacks cb = { .ready = on_ready };
+        Container c;
+        char *s;
+
+        ASSERT_OK(sd_event_new(&e));
+        for (int userns = 1; userns >= 0; userns--) {
+                /* Without a user namespace, only root counts: as root only. */
+                if (!userns && getuid() != 0)
+                        break;
+                ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
+                if (!container_start(&c, userns, pair[1], "READY=1\nSTATUS=up")) {
+                        printf("skipped: cannot create the namespaces here (userns: %d)\n", userns);
+                        close(pair[0]);
+                        close(pair[1]);
+                        continue;
+                }
+                n_ready = 0;
+                ASSERT_OK(notify_proxy_new(&p, e, pair[0], c.inner, &cb, &n));
+                ASSERT_EQ(notify_proxy_relay(n)->n_uid_ranges, (unsigned) userns);
+                container_send_and_go(&c);
+                ASSERT_TRUE(kill(c.inner, 0) < 0 && errno == ESRCH);
+
+                pump(e);
+                s = test_upstream_read(up, 0);
+                ASSERT_STREQ(s, "READY=1\nSTATUS=web: up\n");
+                free(s);
+                ASSERT_EQ(n_ready, 1);
+                ASSERT_NULL(notify_proxy_free(n));
+                close(pair[1]);
+        }
+        close(up);
+        sd_event_unref(e);
+        unsetenv("NOTIFY_SOCKET");
+}
+
+/* A host user who reached the socket (through /proc/PID/root of a container
+ * process of its UID) and is gone by the time cell reads: refused all the same. */
+TEST(proxy_refuses_gone_host_user) {
+        int pair[2], up = test_upstream_open("cell-test-notify");
+        sd_event *e = NULL;
+        NotifyProxy *n = NULL;
+        Plan p = { .name = (char *) "web", .notify_ready = true };
+        NotifyCallbacks cb = { .ready = on_ready };
+        Container c;
+        char *s;
+
+        if (getuid() != 0) {
+                printf("skipped: needs root (a sender of another UID)\n");
+                close(up);
+                unsetenv("NOTIFY_SOCKET");
+                return;
+        }
+        ASSERT_OK(sd_event_new(&e));
+        for (int userns = 0; userns <= 1; userns++) {
+                ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
+                if (!container_start(&c, userns, pair[1], "READY=1\nSTATUS=from inside")) {
+                        printf("skipped: cannot create the namespaces here (userns: %d)\n", userns);
+                        close(pair[0]);
+                        close(pair[1]);
+                        continue;
+                }
+                n_ready = 0;
+                ASSERT_OK(notify_proxy_new(&p, e, pair[0], c.inner, &cb, &n));
+
+                /* From the host, as UID 4242: gone when read, not the container's UID. */
+                pid_t host = fork();
+                ASSERT_TRUE(host >= 0);
+                if (host == 0)
+                        _exit(setresuid(4242, 4242, 4242) < 0 || send(pair[1], "READY=1\nSTATUS=forged", 21, 0) != 21);
+                int st;
+                ASSERT_EQ(waitpid(host, &st, 0), host);
+                ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+                pump(e);
+                ASSERT_NULL(test_upstream_read(up, 0));
+                ASSERT_EQ(n_ready, 0);
+
+                /* The container itself still gets through. */
+                container_send_and_go(&c);
+                pump(e);
+                s = test_upstream_read(up, 0);
+                ASSERT_STREQ(s, "READY=1\nSTATUS=web: from inside\n");
+                free(s);
+                ASSERT_EQ(n_ready, 1);
+                ASSERT_NULL(notify_proxy_free(n));
+                close(pair[1]);
+        }
         close(up);
         sd_event_unref(e);
         unsetenv("NOTIFY_SOCKET");

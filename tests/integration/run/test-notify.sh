@@ -1,0 +1,138 @@
+#!/bin/bash
+# NotifyReady=yes and the notify relay, with $NOTIFY_SOCKET on a socket of
+# this test (a stand-in for systemd's). The payload's READY=1 comes from a
+# process that exits at once (notify-probe --no-wait, as busybox nc or
+# systemd-notify --no-block): when cell reads the datagram, /proc has nothing
+# of the sender any more, and READY=1 must arrive all the same -- every time,
+# also when cell reads only after the sender is reaped (cell stopped
+# meanwhile). A host user who reaches the socket through /proc/PID/root of a
+# container process of its UID gets nowhere, gone or not.
+. "$(dirname "$0")/lib.sh"
+NOTIFY_PROBE=$(realpath "${4:?usage: $0 CELL PROBE MAKE_ROOT NOTIFY_PROBE}")
+# The container's root (PrivateUsers=) reaches the root; host UID 1000 reaches
+# /proc/PID/root/run/host/notify.
+chmod 755 "$work"
+cp "$NOTIFY_PROBE" "$root/bin/notify-probe"
+
+# The stand-in for systemd: one line per datagram, as Python's repr() of it.
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+while True:
+    print(repr(s.recv(65536)), flush=True)
+' "$work/up.sock" >> "$work/up.log" &     # O_APPEND: start_cell empties it
+listener=$!
+# lib.sh's cleanup reads the test's status from $?: handed on past the kill.
+trap 'status=$?; set +e; kill $listener 2>/dev/null; (exit $status); cleanup' EXIT
+for _ in $(seq 50); do [ -S "$work/up.sock" ] && break; sleep 0.1; done
+[ -S "$work/up.sock" ] || fail "the listener did not bind $work/up.sock"
+
+# The datagram cell relays for the payload's READY=1 (cell's own READY=1
+# follows it, with cell's STATUS=).
+relayed_ready="b'READY=1\\n'"
+
+# start_cell UNIT: cell run in the background, $cell its PID (cell's own:
+# SIGSTOP is for it; the waits below have their limits, meson the last).
+start_cell() {
+        : > "$work/up.log"
+        rm -f "$root/tmp/go" "$root/tmp/sent"
+        NOTIFY_SOCKET=$work/up.sock "$CELL" run -v --cgroup-manager=cgroupfs "$1" >"$work/out" 2>"$work/err" &
+        cell=$!
+}
+
+# wait_for WHAT CMD...: up to 10 s for CMD to succeed.
+wait_for() {
+        local what=$1 i; shift
+        for i in $(seq 100); do
+                "$@" && return 0
+                sleep 0.1
+        done
+        fail "$what: not within 10 s; cell said: $(cat "$work/err")"
+}
+
+# stop_cell: SIGTERM, and cell must end the payload and exit 0.
+stop_cell() {
+        local status=0
+        kill -TERM "$cell"
+        wait "$cell" || status=$?
+        expect "cell's exit status after SIGTERM" "$status" 0
+}
+
+ready_relayed() { grep -qxF "$relayed_ready" "$work/up.log"; }
+count_relayed() { grep -cxF "$relayed_ready" "$work/up.log" || true; }
+
+# --- Many in a row: READY=1 from a sender that exits at once, each time.
+u=$(unit quick "[Root]" "Directory=$root" "[Exec]" \
+        "Exec=/bin/sh -c 'trap \"exit 0\" TERM; notify-probe --no-wait READY=1; while :; do sleep 0.2; done'" \
+        "NotifyReady=yes")
+for i in $(seq 15); do
+        start_cell "$u"
+        wait_for "run $i: the payload's READY=1" ready_relayed
+        stop_cell
+        expect "run $i: the payload's READY=1, relayed once" "$(count_relayed)" 1
+done
+
+# --- Cell reads only after the sender is gone and reaped: cell is stopped
+# (SIGSTOP) while the payload sends, as a busy host would hold it up. The
+# payload waits for /tmp/go, sends, and says so in /tmp/sent once its shell
+# has reaped the sender. Root, and a non-root user in a user namespace of its
+# own: both UIDs are the container's alone. Also once cell-monitor runs.
+stopped_unit() {   # stopped_unit NAME EXTRA-LINES...
+        local name=$1; shift
+        unit "$name" "[Root]" "Directory=$root" "[Exec]" \
+                "Exec=/bin/sh -c 'trap \"exit 0\" TERM; while [ ! -e /tmp/go ]; do sleep 0.05; done; notify-probe --no-wait READY=1 \"STATUS=sent by \$(id -u)\"; touch /tmp/sent; while :; do sleep 0.2; done'" \
+                "NotifyReady=yes" "$@"
+}
+for variant in root userns; do
+        case $variant in
+        root)   u=$(stopped_unit stoppedroot); want_uid=0 ;;
+        userns) u=$(stopped_unit stoppeduserns "User=test" "[Isolation]" "PrivateUsers=pick"); want_uid=1000 ;;
+        esac
+        for i in 1 2 3; do
+                start_cell "$u"
+                wait_for "$variant $i: the payload running" grep -q "The payload is running" "$work/err"
+                # The third time, cell-monitor has taken over (the same relay, set up anew).
+                [ "$i" -lt 3 ] || wait_for "$variant $i: cell-monitor" grep -q "cell-monitor supervises" "$work/err"
+                kill -STOP "$cell"
+                touch "$root/tmp/go"
+                for _ in $(seq 100); do [ -e "$root/tmp/sent" ] && break; sleep 0.1; done
+                if [ ! -e "$root/tmp/sent" ]; then
+                        kill -CONT "$cell"
+                        fail "$variant $i: the payload did not send"
+                fi
+                grep -q READY "$work/up.log" && { kill -CONT "$cell"; fail "$variant $i: READY=1 while cell was stopped: $(cat "$work/up.log")"; }
+                kill -CONT "$cell"
+                wait_for "$variant $i: the payload's READY=1 from a reaped sender" \
+                        grep -qxF "b'READY=1\\nSTATUS=$(unit_name "stopped$variant"): sent by $want_uid\\n'" "$work/up.log"
+                stop_cell
+        done
+done
+
+# --- A host user of the payload's UID (no user namespace): it reaches the
+# socket through /proc/PID/root/run/host/notify of a container process, and
+# is refused whether it is still there (another PID namespace) or gone (a UID
+# that is not the container's alone). The payload's own datagram, sent after
+# them by a sender that waits, goes through.
+u=$(unit host "[Root]" "Directory=$root" "[Exec]" \
+        "Exec=/bin/sh -c 'trap \"exit 0\" TERM; while [ ! -e /tmp/go ]; do sleep 0.05; done; notify-probe READY=1 \"STATUS=from inside\"; while :; do sleep 0.2; done'" \
+        "User=test" "NotifyReady=yes")
+start_cell "$u"
+wait_for "host: the payload running" grep -q "The payload is running" "$work/err"
+pid=$(sed -n "s/.*Cloned the container's init: PID \([0-9]*\)\..*/\1/p" "$work/err")
+[ -n "$pid" ] || fail "host: no PID of the container's init in: $(cat "$work/err")"
+as_host_user() { setpriv --reuid=1000 --regid=1000 --clear-groups env NOTIFY_SOCKET="/proc/$pid/root/run/host/notify" "$@"; }
+# (The host user runs the copy in the test's root: it may not reach the build tree.)
+# Gone: cell is stopped until the sender is reaped.
+kill -STOP "$cell"
+as_host_user "$root/bin/notify-probe" --no-wait READY=1 "STATUS=forged, gone" || { kill -CONT "$cell"; fail "host: UID 1000 could not send"; }
+kill -CONT "$cell"
+# Still there (most likely: it waits 0.3 s for cell to read).
+as_host_user "$root/bin/notify-probe" READY=1 "STATUS=forged, still there" || fail "host: UID 1000 could not send"
+touch "$root/tmp/go"
+wait_for "host: the payload's READY=1" grep -qxF "b'READY=1\\nSTATUS=$(unit_name host): from inside\\n'" "$work/up.log"
+stop_cell
+grep -q "forged" "$work/up.log" && fail "host: a host user's datagram went up: $(cat "$work/up.log")"
+grep -q "notify: dropping a datagram from PID [0-9]*, gone before it was read: UID 1000" "$work/err" ||
+        fail "host: the gone host sender was not refused for its UID: $(cat "$work/err")"
+echo "ok"
