@@ -1,16 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "env-util.h"
+#include "fs-util.h"
 #include "strv.h"
 
 static bool env_key_valid(const char *key, size_t n) {
@@ -193,24 +191,12 @@ static int env_value_unquote(const char *v, char **ret) {
 
 int env_file_open(const char *path, FILE **ret) {
         _cleanup_close_ int fd = -EBADF;
-        struct stat st;
         FILE *f;
+        int r;
 
-        /* O_NONBLOCK: a FIFO must not hang us in open(); O_NOCTTY: a
-         * terminal must not become ours. Both are refused below anyway. */
-        fd = open(path, O_RDONLY|O_CLOEXEC|O_NOCTTY|O_NONBLOCK);
-        if (fd < 0)
-                return negative_errno();
-        if (fstat(fd, &st) < 0)
-                return negative_errno();
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        /* A device or FIFO may never end, or block: only a file is one, and
-         * the null device, which reads as empty (a file masked as systemd masks). */
-        if (!S_ISREG(st.st_mode) && !(S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))
-                return -EBADFD;
-        if (st.st_size > (off_t) ENV_FILE_SIZE_MAX)
-                return -EFBIG;
+        r = open_text_file(path, ENV_FILE_SIZE_MAX, &fd, NULL);
+        if (r < 0)
+                return r;
         f = fdopen(fd, "r");
         if (!f)
                 return negative_errno();

@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "fs-util.h"
 
@@ -42,4 +44,30 @@ uint64_t hash_fnv1a64(const void *p, size_t n) {
                 h *= UINT64_C(0x100000001b3);
         }
         return h;
+}
+
+int open_text_file(const char *path, uint64_t max, int *ret_fd, uint64_t *ret_size) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+        uint64_t size;
+
+        fd = open(path, O_RDONLY|O_CLOEXEC|O_NOCTTY|O_NONBLOCK);
+        if (fd < 0)
+                return negative_errno();
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))
+                size = 0;
+        else if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        else
+                size = (uint64_t) st.st_size;
+        if (size > max)
+                return -EFBIG;
+        *ret_fd = TAKE_FD(fd);
+        if (ret_size)
+                *ret_size = size;
+        return 0;
 }

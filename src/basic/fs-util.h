@@ -25,3 +25,11 @@ int fs_magic_of(int fd, int64_t *ret);
 /* FNV-1a, 64 bits: for naming a file after what it holds (a cache), never
  * for trusting what a file of that name holds. */
 uint64_t hash_fnv1a64(const void *p, size_t n) _pure_;
+
+/* Opens path for reading a text file that must end: a regular file of at
+ * most max bytes, or the null device (systemd's mask, read as empty; its
+ * *ret_size is 0). O_NONBLOCK, so that a FIFO cannot hang the open() (it is
+ * refused), O_NOCTTY, O_CLOEXEC. -EISDIR for a directory, -EBADFD for any
+ * other kind of file (a device or FIFO may never end, or block), -EFBIG when
+ * larger; else the -errno of open()/fstat(). */
+int open_text_file(const char *path, uint64_t max, int *ret_fd, uint64_t *ret_size);

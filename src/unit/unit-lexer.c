@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <fcntl.h>
 #include <ini.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 
+#include "fs-util.h"
 #include "strv.h"
 #include "unit-lexer.h"
 #include "utf8.h"
@@ -359,27 +357,16 @@ static int read_full_file(const char *path, char **ret, size_t *ret_size) {
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *buf = NULL;
         size_t size = 0, allocated;
-        struct stat st;
+        uint64_t file_size;
+        int r;
 
-        /* O_NONBLOCK: a FIFO must not hang us in open() (it is refused below). */
-        fd = open(path, O_RDONLY|O_CLOEXEC|O_NOCTTY|O_NONBLOCK);
-        if (fd < 0)
-                return negative_errno();
-        if (fstat(fd, &st) < 0)
-                return negative_errno();
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
         /* systemd's mask, a symlink to /dev/null, reads as empty (a masked
-         * unit itself is refused before by the loader). Anything else that
-         * is not a file, a device or a FIFO, may never end or block. */
-        if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))
-                st.st_size = 0;
-        else if (!S_ISREG(st.st_mode))
-                return -EBADFD;
-        if (st.st_size > (off_t) UNIT_FILE_MAX)
-                return -EFBIG;
+         * unit itself is refused before by the loader). */
+        r = open_text_file(path, UNIT_FILE_MAX, &fd, &file_size);
+        if (r < 0)
+                return r;
 
-        allocated = st.st_size > 0 ? (size_t) st.st_size + 1 : 4096;
+        allocated = file_size > 0 ? (size_t) file_size + 1 : 4096;
         buf = malloc(allocated);
         if (!buf)
                 return -ENOMEM;
