@@ -15,6 +15,24 @@ void test_register(const char *name, void (*func)(void)) {
         tests[n_tests++] = (TestCase) { name, func };
 }
 
+char *test_runtime_dir_new(const char *name) {
+        char *d = NULL;
+
+        ASSERT_TRUE(asprintf(&d, "/tmp/test-%s.XXXXXX", name) > 0);
+        ASSERT_NOT_NULL(mkdtemp(d));
+        ASSERT_EQ(setenv("CELL_RUNTIME_DIR", d, 1), 0);
+        return d;
+}
+
+void test_runtime_dir_free(char *dir) {
+        _cleanup_free_ char *cmd = NULL;
+
+        ASSERT_TRUE(asprintf(&cmd, "rm -rf '%s'", dir) > 0);
+        ASSERT_EQ(system(cmd), 0);
+        unsetenv("CELL_RUNTIME_DIR");
+        free(dir);
+}
+
 int main(int argc, char *argv[]) {
         const char *only = argc > 1 ? argv[1] : NULL;
         size_t ran = 0;

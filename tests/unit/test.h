@@ -20,6 +20,11 @@ typedef struct TestCase {
 
 void test_register(const char *name, void (*func)(void));
 
+/* A fresh /tmp/test-NAME.XXXXXX set as $CELL_RUNTIME_DIR (cell's /run/cell),
+ * and its removal with everything in it, the variable unset. */
+char *test_runtime_dir_new(const char *name);
+void test_runtime_dir_free(char *dir);
+
 #define TEST(name)                                                      \
         static void test_##name(void);                                  \
         __attribute__((constructor)) static void test_register_##name(void) { \

@@ -13,19 +13,11 @@
 #include "test.h"
 
 static char *dir_new(void) {
-        char *d = strdup("/tmp/test-runtime-state.XXXXXX");
-        ASSERT_NOT_NULL(d);
-        ASSERT_NOT_NULL(mkdtemp(d));
-        ASSERT_EQ(setenv("CELL_RUNTIME_DIR", d, 1), 0);
-        return d;
+        return test_runtime_dir_new("runtime-state");
 }
 
 static void dir_free(char *d) {
-        _cleanup_free_ char *cmd = NULL;
-        ASSERT_TRUE(asprintf(&cmd, "rm -rf '%s'", d) > 0);
-        ASSERT_EQ(system(cmd), 0);
-        unsetenv("CELL_RUNTIME_DIR");
-        free(d);
+        test_runtime_dir_free(d);
 }
 
 TEST(format_parse_round_trip) {
