@@ -110,17 +110,28 @@ fi
 # every step of it (the scope's job, the container's mounts, systemd refusing
 # the scope for the stop job queued): the service ends inactive, never failed.
 # One shell inside, so that the stop follows the start within milliseconds.
+# Init=yes: a stop that comes right after the exec would otherwise find a
+# payload that is PID 1 and has no handler yet, and the kernel drops the
+# signal (the service's 20 s here, not the start, would then end it).
+install_cell startstop <<EOT
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/sleep 1000
+Init=yes
+EOT
+scope=cell-startstop.scope
 states=$(in_sealed sh -c 'for d in 0.001 0.002 0.003 0.004 0.005 0.006 0.007 0.008 0.010 0.012 \
                                    0.003 0.005 0.007 0.003 0.005 0.007 0.003 0.005 0.007 0.020; do
-        systemctl start --no-block cell@hello.service
+        systemctl start --no-block cell@startstop.service
         sleep "$d"
-        systemctl stop cell@hello.service
-        systemctl show -P ActiveState cell@hello.service
-        systemctl reset-failed cell@hello.service 2>/dev/null
+        systemctl stop cell@startstop.service
+        systemctl show -P ActiveState cell@startstop.service
+        systemctl reset-failed cell@startstop.service 2>/dev/null
 done')
 failed=$(grep -cv '^inactive$' <<<"$states" || true)
 expect_eq "stopped while starting (20 times): never failed" 0 "$failed"
 check "stopped while starting: no scope is left" wait_for 5 unit_gone "$scope"
-expect_eq "stopped while starting: no cgroup is left" "" "$(cgroup_dirs_of "$cgpath")"
+expect_eq "stopped while starting: no cgroup is left" "" "$(cgroup_dirs_of "/machine.slice/$scope")"
 
 finish
