@@ -11,12 +11,8 @@
  * other's new, still empty cgroup for a dead cell's leftover and replaced
  * it (systemd has no such race: a scope's name is unique there).
  *
- * The lock, not the file, is the truth: the file of a cell that was killed
- * is simply taken over. A clean release removes the file while still
- * holding the lock; a locker checks after flock() that the file it locked
- * is still the one at the path (as uid-range.h does), so a removal between
- * its open() and its flock() cannot give two cells one name. The file holds
- * the holder's PID, for the message and a human; the lock is what counts. */
+ * The file (lock-file.h: the lock, not the file, is the truth) holds the
+ * holder's PID, for the message and a human. */
 
 #include <sys/types.h>
 

@@ -10,56 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lock-file.h"
 #include "macros.h"
 #include "uid-range.h"
-
-/* mkdir -p for the two levels we need, 0755: only root writes there. */
-static int lock_dir_ensure(const char *dir) {
-        char parent[PATH_MAX];
-        char *slash;
-
-        if (strlen(dir) >= sizeof parent)
-                return -ENAMETOOLONG;
-        strcpy(parent, dir);
-        slash = strrchr(parent, '/');
-        if (slash && slash != parent) {
-                *slash = 0;
-                if (mkdir(parent, 0755) < 0 && errno != EEXIST)
-                        return -errno;
-        }
-        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-                return -errno;
-        return 0;
-}
-
-/* Tries to take the range starting at base: 1 and the fd when we hold it,
- * 0 when another running cell does. */
-static int lock_try(int dir_fd, uint32_t base, const char *name, int *ret_fd) {
-        _cleanup_close_ int fd = -EBADF;
-        struct stat a, b;
-        char file[32];
-
-        (void) snprintf(file, sizeof file, "%" PRIu32, base);
-        /* O_NOFOLLOW: a planted symlink must not make us create or lock a
-         * file elsewhere. */
-        fd = openat(dir_fd, file, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0644);
-        if (fd < 0)
-                return -errno;
-        if (flock(fd, LOCK_EX | LOCK_NB) < 0)
-                return errno == EWOULDBLOCK ? 0 : -errno;
-        /* Still the file at that name? Its holder may have released and
-         * removed it between our open() and flock(): then try again. */
-        if (fstat(fd, &a) < 0)
-                return -errno;
-        if (fstatat(dir_fd, file, &b, AT_SYMLINK_NOFOLLOW) < 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev)
-                return -EAGAIN;
-        /* Who holds it, for a human looking at /run/cell/uid; the lock is
-         * what counts. */
-        if (ftruncate(fd, 0) >= 0)
-                (void) !write(fd, name, strlen(name));
-        *ret_fd = TAKE_FD(fd);
-        return 1;
-}
 
 static int uid_range_pick(const Plan *p, const char *lock_dir, UidRange *ret, SpawnError *err) {
         const uint32_t slots = (UID_RANGE_PICK_MAX - UID_RANGE_PICK_MIN) / UID_RANGE_PICK_SIZE + 1;
@@ -69,12 +22,9 @@ static int uid_range_pick(const Plan *p, const char *lock_dir, UidRange *ret, Sp
 
         if (p->uid_count > UID_RANGE_PICK_SIZE)
                 return spawn_error(err, EINVAL, "PrivateUsers=pick: at most %" PRIu32 " ids", UID_RANGE_PICK_SIZE);
-        r = lock_dir_ensure(lock_dir);
+        r = lock_dir_open(lock_dir, &dir_fd);
         if (r < 0)
-                return spawn_error(err, r, "PrivateUsers=pick: creating %s", lock_dir);
-        dir_fd = open(lock_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (dir_fd < 0)
-                return spawn_error(err, errno, "PrivateUsers=pick: opening %s", lock_dir);
+                return spawn_error(err, r, "PrivateUsers=pick: creating or opening %s", lock_dir);
 
         /* The plan's candidate first (stable per name: the same cell gets the
          * same range again if it is free), then a scan of every slot. */
@@ -82,11 +32,12 @@ static int uid_range_pick(const Plan *p, const char *lock_dir, UidRange *ret, Sp
                 (p->uid_base - UID_RANGE_PICK_MIN) / UID_RANGE_PICK_SIZE : 0;
         for (uint32_t i = 0; i < slots; i++) {
                 uint32_t base = UID_RANGE_PICK_MIN + ((first + i) % slots) * UID_RANGE_PICK_SIZE;
+                char file[32];
                 int fd = -EBADF;
 
-                do
-                        r = lock_try(dir_fd, base, p->name, &fd);
-                while (r == -EAGAIN);
+                (void) snprintf(file, sizeof file, "%" PRIu32, base);
+                /* The file names its holder, for a human looking at /run/cell/uid. */
+                r = lock_file_take(dir_fd, file, p->name, &fd);
                 if (r < 0)
                         return spawn_error(err, r, "PrivateUsers=pick: locking %s/%" PRIu32, lock_dir, base);
                 if (r > 0) {

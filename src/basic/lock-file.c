@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lock-file.h"
+#include "macros.h"
+
+int lock_dir_open(const char *dir, int *ret_fd) {
+        char parent[PATH_MAX];
+        char *slash;
+        int fd;
+
+        if (strlen(dir) >= sizeof parent)
+                return -ENAMETOOLONG;
+        strcpy(parent, dir);
+        slash = strrchr(parent, '/');
+        if (slash && slash != parent) {
+                *slash = 0;
+                if (mkdir(parent, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+        }
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        fd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        *ret_fd = fd;
+        return 0;
+}
+
+/* One try: -EAGAIN when the file was replaced between open() and flock(). */
+static int lock_file_try(int dir_fd, const char *file, const char *text, int *ret_fd) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat a, b;
+
+        /* O_NOFOLLOW: a planted symlink must not make us create or lock a
+         * file elsewhere. */
+        fd = openat(dir_fd, file, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return -errno;
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+                return errno == EWOULDBLOCK ? 0 : -errno;
+        /* Still the file at that name? Its holder may have released and
+         * removed it between our open() and flock(). */
+        if (fstat(fd, &a) < 0)
+                return -errno;
+        if (fstatat(dir_fd, file, &b, AT_SYMLINK_NOFOLLOW) < 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+                return -EAGAIN;
+        if (ftruncate(fd, 0) >= 0)
+                (void) !pwrite(fd, text, strlen(text), 0);
+        *ret_fd = TAKE_FD(fd);
+        return 1;
+}
+
+int lock_file_take(int dir_fd, const char *file, const char *text, int *ret_fd) {
+        int r;
+
+        do
+                r = lock_file_try(dir_fd, file, text, ret_fd);
+        while (r == -EAGAIN);
+        return r;
+}

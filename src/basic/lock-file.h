@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Files held with flock(LOCK_EX) to claim a name among running cells (a
+ * PrivateUsers=pick range in /run/cell/uid, a cgroupfs cell's name in
+ * /run/cell/lock). The lock, not the file, is the truth: a file left by a
+ * killed holder is taken over. A clean release removes the file while still
+ * holding the lock; a taker checks after flock() that the file it locked is
+ * still the one at its name, so a removal between its open() and its flock()
+ * cannot give one name two holders. */
+
+/* dir, and its parent, made 0755 where missing (only root writes there),
+ * then opened O_PATH|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC into *ret_fd. */
+int lock_dir_open(const char *dir, int *ret_fd);
+
+/* Takes dir_fd/file (made 0644 if missing; a symlink there is refused):
+ * 1 and the fd (O_CLOEXEC) into *ret_fd, with text written as the file's
+ * contents, for a human and a message (the lock is what counts); 0 when
+ * another process holds it; else -errno. */
+int lock_file_take(int dir_fd, const char *file, const char *text, int *ret_fd);
