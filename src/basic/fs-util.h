@@ -5,11 +5,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/stat.h>
 
 #include "macros.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
+DEFINE_TRIVIAL_CLEANUP_FUNC(FILE *, fclose);
 
 /* A DIR of dirfd/path ("." for dirfd's own directory) with an fd of its own
  * (O_CLOEXEC): the caller keeps dirfd. NULL with errno set. */

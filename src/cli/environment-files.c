@@ -7,14 +7,10 @@
 #include <stdio.h>
 
 #include "env-util.h"
+#include "fs-util.h"
 #include "log.h"
 #include "plan.h"
 #include "verbs.h"
-
-static void fclosep(FILE **f) {
-        if (*f)
-                fclose(*f);
-}
 
 static int read_one(const CellEnvironmentFile *e, char ***env) {
         _cleanup_(fclosep) FILE *f = NULL;

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cgroup-devices.h"
+#include "fs-util.h"
 #include "macros.h"
 
 /* The kernel's dev_t: 12 bits of major, 20 of minor (MINORBITS). */
@@ -35,11 +36,6 @@
 
 static void rules_freep(CgroupDeviceRule **p) {
         free(*p);
-}
-
-static void fclosep(FILE **f) {
-        if (*f)
-                (void) fclose(*f);
 }
 
 int cgroup_device_access_from_string(const char *perms, unsigned *ret) {

@@ -7,13 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fs-util.h"
 #include "identity.h"
 #include "strv.h"
-
-static void fclosep(FILE **f) {
-        if (*f)
-                fclose(*f);
-}
 
 /* A decimal id, no sign, no junk, not the "-1" sentinel. */
 static bool parse_id(const char *s, uint32_t *ret) {

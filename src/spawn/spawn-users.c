@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <linux/magic.h>
 
+#include "fs-util.h"
 #include "macros.h"
 #include "mount-util.h"
 #include "spawn-users.h"
@@ -173,11 +174,6 @@ static int delegate_dir(const char *dir, uid_t uid, gid_t gid) {
                 if (fchownat(fd, delegate_files[i], uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != ENOENT)
                         return -errno;
         return 0;
-}
-
-static void fclosep(FILE **f) {
-        if (*f)
-                fclose(*f);
 }
 
 /* Where the hierarchy of one /proc/PID/cgroup line is mounted on the host. */
