@@ -19,12 +19,6 @@
 #define SYSTEMD_UNIT    "org.freedesktop.systemd1.Unit"
 #define SYSTEMD_SCOPE   "org.freedesktop.systemd1.Scope"
 
-static uint64_t now_usec(clockid_t c) {
-        struct timespec ts;
-        clock_gettime(c, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
-}
-
 /* The leader among the scope's processes. */
 static int bus_leader(sd_bus *bus, const char *unit, pid_t *ret) {
         _cleanup_free_ char *path = NULL;
@@ -222,7 +216,7 @@ int instance_bus_stop(sd_bus *bus, const CellInstance *i, uint64_t timeout_usec)
         _cleanup_free_ char *job = NULL;
         JobWait w = {};
         const char *target = i->service ?: i->unit, *path;
-        uint64_t deadline = timeout_usec == USEC_INFINITY ? USEC_INFINITY : now_usec(CLOCK_MONOTONIC) + timeout_usec;
+        uint64_t deadline = timeout_usec == USEC_INFINITY ? USEC_INFINITY : now_monotonic_usec() + timeout_usec;
         int r;
 
         /* The match first: the job may be over before the call returns. */
@@ -243,7 +237,7 @@ int instance_bus_stop(sd_bus *bus, const CellInstance *i, uint64_t timeout_usec)
         w.job = job;
 
         while (!w.done) {
-                uint64_t now = now_usec(CLOCK_MONOTONIC);
+                uint64_t now = now_monotonic_usec();
                 if (now >= deadline) {
                         free(w.result);
                         return -ETIMEDOUT;

@@ -93,12 +93,6 @@ int scope_bus_unit_pids(sd_bus *bus, const char *unit_path, pid_t **ret, size_t 
         return 0;
 }
 
-static uint64_t now_usec(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
-}
-
 /* -ENOENT when the activation at path has ended (systemd dropped its ID). */
 static int read_state(sd_bus *bus, const char *path, char **ret) {
         sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -203,7 +197,7 @@ void scope_leftover_unit_done(ScopeLeftoverUnit *u) {
 
 int scope_bus_leftover_stop(sd_bus *bus, const ScopeLeftoverUnit *u, uint64_t timeout_usec, char **ret_why) {
         sd_bus_error error = SD_BUS_ERROR_NULL;
-        uint64_t deadline = now_usec() + timeout_usec;
+        uint64_t deadline = now_monotonic_usec() + timeout_usec;
         /* The stop job runs once systemd has answered the call: look again soon. */
         uint64_t pause = USEC_PER_MSEC / 2;
         char *why = NULL;
@@ -231,7 +225,7 @@ int scope_bus_leftover_stop(sd_bus *bus, const ScopeLeftoverUnit *u, uint64_t ti
                         r = q;
                         break;
                 }
-                if (now_usec() >= deadline) {
+                if (now_monotonic_usec() >= deadline) {
                         r = -ETIMEDOUT;
                         why = strdup("systemd did not end it in time");
                         break;

@@ -99,20 +99,13 @@ struct ScopeBus {
         char *early_job, *early_result; /* a JobRemoved seen before the reply */
 };
 
-static uint64_t now_usec(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
-}
-
 /* What is left of the deadline: USEC_INFINITY for none, 0 when it passed. */
 static uint64_t deadline_left(const ScopeBus *b) {
         uint64_t now;
 
         if (b->deadline == USEC_INFINITY)
                 return USEC_INFINITY;
-        now = now_usec();
+        now = now_monotonic_usec();
         return b->deadline > now ? b->deadline - now : 0;
 }
 
@@ -556,7 +549,7 @@ int scope_bus_new(Scope *s, const Plan *p, bool user_bus) {
         if (s->bus_timeout_usec == 0)   /* scope_bus_timeout() not asked */
                 s->bus_timeout_usec = SCOPE_BUS_TIMEOUT_USEC;
         /* From here: the connect is where waiting for the bus begins. */
-        b->deadline = s->bus_timeout_usec == USEC_INFINITY ? USEC_INFINITY : now_usec() + s->bus_timeout_usec;
+        b->deadline = s->bus_timeout_usec == USEC_INFINITY ? USEC_INFINITY : now_monotonic_usec() + s->bus_timeout_usec;
         return bus_connect(s);
 }
 
