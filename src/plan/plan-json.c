@@ -143,6 +143,10 @@ static void json_limits(JsonWriter *w, const PlanLimits *l) {
         json_limit(w, &l->memory_high);
         json_key(w, "memory_swap_max");
         json_limit(w, &l->memory_swap_max);
+        json_key(w, "memory_min");
+        json_limit(w, &l->memory_min);
+        json_key(w, "memory_low");
+        json_limit(w, &l->memory_low);
         json_key(w, "tasks_max");
         json_limit(w, &l->tasks_max);
         json_key(w, "cpu_quota_per_sec_usec");
@@ -150,8 +154,15 @@ static void json_limits(JsonWriter *w, const PlanLimits *l) {
                 json_null(w);
         else
                 json_uint(w, l->cpu_quota_per_sec_usec);
+        json_key(w, "cpu_quota_period_usec");
+        if (l->cpu_quota_period_set)
+                json_uint(w, l->cpu_quota_period_usec);
+        else
+                json_null(w);
         json_key(w, "cpu_weight");
-        if (l->cpu_weight > 0)
+        if (l->cpu_idle)
+                json_string(w, "idle");
+        else if (l->cpu_weight > 0)
                 json_uint(w, l->cpu_weight);
         else
                 json_null(w);

@@ -110,9 +110,14 @@ static int plan_build_limits(Plan *p, const CellConfig *c) {
         l->memory_max = c->memory_max;
         l->memory_high = c->memory_high;
         l->memory_swap_max = c->memory_swap_max;
+        l->memory_min = c->memory_min;
+        l->memory_low = c->memory_low;
         l->tasks_max = c->tasks_max;
         l->cpu_quota_per_sec_usec = c->cpu_quota_set ? c->cpu_quota_per_sec_usec : USEC_INFINITY;
+        l->cpu_quota_period_set = c->cpu_quota_period_set;
+        l->cpu_quota_period_usec = c->cpu_quota_period_usec;
         l->cpu_weight = c->cpu_weight;
+        l->cpu_idle = c->cpu_weight_idle;
         l->io_weight = c->io_weight;
         if (c->allowed_cpus) {
                 l->allowed_cpus = malloc(c->allowed_cpus_size ?: 1);
@@ -172,12 +177,19 @@ static int plan_build_properties(Plan *p, const CellConfig *c) {
 
         if ((r = plan_property_limit(p, "MemoryMax", "MemoryMaxScale", &l->memory_max)) < 0 ||
             (r = plan_property_limit(p, "MemoryHigh", "MemoryHighScale", &l->memory_high)) < 0 ||
-            (r = plan_property_limit(p, "MemorySwapMax", "MemorySwapMaxScale", &l->memory_swap_max)) < 0)
+            (r = plan_property_limit(p, "MemorySwapMax", "MemorySwapMaxScale", &l->memory_swap_max)) < 0 ||
+            (r = plan_property_limit(p, "MemoryMin", "MemoryMinScale", &l->memory_min)) < 0 ||
+            (r = plan_property_limit(p, "MemoryLow", "MemoryLowScale", &l->memory_low)) < 0)
                 return r;
         if (l->cpu_quota_per_sec_usec != USEC_INFINITY &&
             (r = plan_property_t(p, "CPUQuotaPerSecUSec", l->cpu_quota_per_sec_usec)) < 0)
                 return r;
-        if (l->cpu_weight > 0 && (r = plan_property_t(p, "CPUWeight", l->cpu_weight)) < 0)
+        /* As written: systemd clamps it as the cgroupfs manager does (cg_cpu_quota_period()). */
+        if (l->cpu_quota_period_set &&
+            (r = plan_property_t(p, "CPUQuotaPeriodUSec", l->cpu_quota_period_usec)) < 0)
+                return r;
+        /* CPUWeight=idle is weight 0 on the bus (systemd 252's CGROUP_WEIGHT_IDLE). */
+        if ((l->cpu_weight > 0 || l->cpu_idle) && (r = plan_property_t(p, "CPUWeight", l->cpu_weight)) < 0)
                 return r;
         if (l->io_weight > 0 && (r = plan_property_t(p, "IOWeight", l->io_weight)) < 0)
                 return r;

@@ -266,11 +266,22 @@ int plan_print_text(const Plan *p, FILE *f) {
         text_limit(f, "MemoryMax", &p->limits.memory_max);
         text_limit(f, "MemoryHigh", &p->limits.memory_high);
         text_limit(f, "MemorySwapMax", &p->limits.memory_swap_max);
+        text_limit(f, "MemoryMin", &p->limits.memory_min);
+        text_limit(f, "MemoryLow", &p->limits.memory_low);
         text_limit(f, "TasksMax", &p->limits.tasks_max);
         if (p->limits.cpu_quota_per_sec_usec != USEC_INFINITY)
                 fprintf(f, "  %-16s %" PRIu64 "%%\n", "CPUQuota",
                         p->limits.cpu_quota_per_sec_usec / (USEC_PER_SEC / 100));
-        if (p->limits.cpu_weight > 0)
+        if (!p->limits.cpu_quota_period_set)
+                ;
+        else if (p->limits.cpu_quota_period_usec % USEC_PER_MSEC == 0)
+                fprintf(f, "  %-16s %" PRIu64 "ms\n", "CPUQuotaPeriodSec",
+                        p->limits.cpu_quota_period_usec / USEC_PER_MSEC);
+        else
+                fprintf(f, "  %-16s %" PRIu64 "us\n", "CPUQuotaPeriodSec", p->limits.cpu_quota_period_usec);
+        if (p->limits.cpu_idle)
+                fprintf(f, "  %-16s idle\n", "CPUWeight");
+        else if (p->limits.cpu_weight > 0)
                 fprintf(f, "  %-16s %" PRIu64 "\n", "CPUWeight", p->limits.cpu_weight);
         if (p->limits.io_weight > 0)
                 fprintf(f, "  %-16s %" PRIu64 "\n", "IOWeight", p->limits.io_weight);

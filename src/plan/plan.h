@@ -105,14 +105,23 @@ typedef struct PlanProperty {
 
 typedef struct PlanLimits {
         CellLimit memory_max, memory_high, memory_swap_max, tasks_max;
+        CellLimit memory_min, memory_low;       /* protections (cgroup2 only) */
         uint64_t cpu_quota_per_sec_usec;        /* USEC_INFINITY = unset */
+        bool cpu_quota_period_set;              /* unset: the default period (100 ms) */
+        uint64_t cpu_quota_period_usec;         /* as written, 0 too: cg_cpu_quota_period() clamps */
         uint64_t cpu_weight;                    /* 0 = unset */
+        bool cpu_idle;                          /* CPUWeight=idle (cpu_weight 0) */
         uint64_t io_weight;                     /* 0 = unset */
         uint8_t *allowed_cpus;                  /* NULL = unset */
         size_t allowed_cpus_size;
         CellDeviceAllow *device_allow;          /* what the container may open, beyond the built-in nodes */
         size_t n_device_allow;
 } PlanLimits;
+
+/* CPUQuotaPeriodSec= in usec as systemd keeps it: USEC_INFINITY for the default. */
+static inline uint64_t plan_cpu_quota_period(const PlanLimits *l) {
+        return l->cpu_quota_period_set ? l->cpu_quota_period_usec : USEC_INFINITY;
+}
 
 typedef struct Plan {
         char *name;             /* "worker@3" */

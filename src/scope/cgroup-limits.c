@@ -8,9 +8,11 @@
 size_t cg_limits_needs(const PlanLimits *l, CgroupNeed ret[static CG_NEEDS_MAX]) {
         const char *memory = l->memory_max.kind ? "MemoryMax" :
                              l->memory_high.kind ? "MemoryHigh" :
-                             l->memory_swap_max.kind ? "MemorySwapMax" : NULL;
+                             l->memory_swap_max.kind ? "MemorySwapMax" : cg_limits_v2_only(l);
+        /* CPUQuotaPeriodSec= alone changes nothing (systemd's period is the
+         * default without a quota): it needs no controller. */
         const char *cpu = l->cpu_quota_per_sec_usec != USEC_INFINITY ? "CPUQuota" :
-                          l->cpu_weight > 0 ? "CPUWeight" : NULL;
+                          l->cpu_weight > 0 || l->cpu_idle ? "CPUWeight" : NULL;
         const CgroupNeed all[CG_NEEDS_MAX] = {
                 { "cpuset", "cpuset", l->allowed_cpus ? "AllowedCPUs" : NULL, false },
                 { "cpu", "cpu", cpu, false },
@@ -26,8 +28,13 @@ size_t cg_limits_needs(const PlanLimits *l, CgroupNeed ret[static CG_NEEDS_MAX])
         return n;
 }
 
+const char *cg_limits_v2_only(const PlanLimits *l) {
+        return l->memory_min.kind ? "MemoryMin" : l->memory_low.kind ? "MemoryLow" : NULL;
+}
+
 void cg_limits_needs_systemd(const PlanLimits *l, CgroupNeed *needs, size_t n_needs) {
-        const char *key = l->memory_high.kind ? "MemoryHigh" : l->memory_swap_max.kind ? "MemorySwapMax" : NULL;
+        const char *key = l->memory_high.kind ? "MemoryHigh" :
+                          l->memory_swap_max.kind ? "MemorySwapMax" : cg_limits_v2_only(l);
 
         if (!key)
                 return;

@@ -27,10 +27,17 @@ typedef struct CgroupNeed {
  * order their cgroup2 files are written in); returns how many. */
 size_t cg_limits_needs(const PlanLimits *l, CgroupNeed ret[static CG_NEEDS_MAX]);
 
-/* systemd enforces MemoryHigh= and MemorySwapMax= on cgroup2 alone (on v1 it
- * has only MemoryMax=, as memory.limit_in_bytes), so with its scope the memory
- * need of such a unit is met by cgroup2's controller only (v2_only). The
- * cgroupfs manager writes their v1 twins itself. */
+/* The first key that no cgroup1 hierarchy can hold, whichever manager: the
+ * memory protections MemoryMin= and MemoryLow= (cgroup2's memory.min and
+ * memory.low have no v1 twin; systemd drops them there without a word).
+ * NULL if l has none. The cgroupfs manager refuses them on v1. */
+const char *cg_limits_v2_only(const PlanLimits *l);
+
+/* systemd enforces MemoryHigh=, MemorySwapMax=, MemoryMin= and MemoryLow= on
+ * cgroup2 alone (on v1 it has only MemoryMax=, as memory.limit_in_bytes), so
+ * with its scope the memory need of such a unit is met by cgroup2's
+ * controller only (v2_only). The cgroupfs manager writes v1 twins of the
+ * first two itself, and refuses the others (cg_limits_v2_only()). */
 void cg_limits_needs_systemd(const PlanLimits *l, CgroupNeed *needs, size_t n_needs);
 
 /* The first need that the cgroup named leaf ("cell-web.scope") does not meet,

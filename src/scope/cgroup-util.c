@@ -245,13 +245,24 @@ uint64_t cg_cpu_quota_per_period(uint64_t quota_per_sec_usec, uint64_t period_us
         return MAX(q, USEC_PER_MSEC);
 }
 
-int cg_format_cpu_max(uint64_t quota_per_sec_usec, char *buf, size_t size) {
-        uint64_t q = cg_cpu_quota_per_period(quota_per_sec_usec, CG_CPU_PERIOD_USEC);
+uint64_t cg_cpu_quota_period(uint64_t quota_per_sec_usec, uint64_t period_usec) {
+        if (quota_per_sec_usec == USEC_INFINITY || quota_per_sec_usec == 0)
+                return CG_CPU_PERIOD_USEC;
+        /* systemd (cgroup_cpu_adjust_period), the default period too: 1ms at
+         * least, and so long that the quota per period is 1ms too; 1s at most. */
+        uint64_t p = period_usec == USEC_INFINITY ? CG_CPU_PERIOD_USEC : MAX(period_usec, USEC_PER_MSEC);
+        p = MAX(p, USEC_PER_MSEC * USEC_PER_SEC / quota_per_sec_usec);
+        return MIN(p, USEC_PER_SEC);
+}
+
+int cg_format_cpu_max(uint64_t quota_per_sec_usec, uint64_t period_usec, char *buf, size_t size) {
+        uint64_t period = cg_cpu_quota_period(quota_per_sec_usec, period_usec);
+        uint64_t q = cg_cpu_quota_per_period(quota_per_sec_usec, period);
         int k;
         if (q == USEC_INFINITY)
-                k = snprintf(buf, size, "max %" PRIu64, CG_CPU_PERIOD_USEC);
+                k = snprintf(buf, size, "max %" PRIu64, period);
         else
-                k = snprintf(buf, size, "%" PRIu64 " %" PRIu64, q, CG_CPU_PERIOD_USEC);
+                k = snprintf(buf, size, "%" PRIu64 " %" PRIu64, q, period);
         return k < 0 || (size_t) k >= size ? -ENOBUFS : 0;
 }
 

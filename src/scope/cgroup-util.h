@@ -46,10 +46,17 @@ char *cg_mount_path(const CgroupMount *m, const char *path);
 
 /* Conversions, the way systemd does them. */
 #define CG_CPU_PERIOD_USEC ((uint64_t) 100000)  /* systemd's default CPUQuotaPeriodSec= */
+/* The period CPUQuotaPeriodSec= (period_usec; USEC_INFINITY: the default,
+ * 100ms) makes, as systemd applies it: the default without a quota, else
+ * kept within the kernel's 1ms..1s and long enough for 1ms of quota
+ * (CPUQuota=0.5% and the default: 200ms). */
+uint64_t cg_cpu_quota_period(uint64_t quota_per_sec_usec, uint64_t period_usec);
 uint64_t cg_cpu_quota_per_period(uint64_t quota_per_sec_usec, uint64_t period_usec);
-/* cgroup2 cpu.max: "150000 100000", or "max 100000" for USEC_INFINITY. */
-int cg_format_cpu_max(uint64_t quota_per_sec_usec, char *buf, size_t size);
-uint64_t cg_cpu_weight_to_shares(uint64_t weight);      /* CPUWeight= -> v1 cpu.shares */
+/* cgroup2 cpu.max: "150000 100000", or "max 100000" for USEC_INFINITY; with
+ * the period cg_cpu_quota_period() makes of period_usec. */
+int cg_format_cpu_max(uint64_t quota_per_sec_usec, uint64_t period_usec, char *buf, size_t size);
+/* CPUWeight= -> v1 cpu.shares; 0 (CPUWeight=idle) is the minimum, 2. */
+uint64_t cg_cpu_weight_to_shares(uint64_t weight);
 uint64_t cg_io_weight_to_blkio(uint64_t weight);        /* IOWeight= -> v1 blkio.weight */
 
 /* A CellLimit as bytes/count: 0 and *ret set for a value or a percentage of

@@ -215,15 +215,31 @@ static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *o
         if (cg_format_limit_v2(&l->memory_swap_max, mem, page, buf, sizeof buf) >= 0 &&
             (r = write_one(s, idx, "memory.swap.max", buf, true)) < 0)
                 return r;
+        if (cg_format_limit_v2(&l->memory_min, mem, page, buf, sizeof buf) >= 0 &&
+            (r = write_one(s, idx, "memory.min", buf, false)) < 0)
+                return r;
+        if (cg_format_limit_v2(&l->memory_low, mem, page, buf, sizeof buf) >= 0 &&
+            (r = write_one(s, idx, "memory.low", buf, false)) < 0)
+                return r;
         if (cg_format_limit_v2(&l->tasks_max, cg_system_tasks_max(), 0, buf, sizeof buf) >= 0 &&
             (r = write_one(s, idx, "pids.max", buf, false)) < 0)
                 return r;
         if (l->cpu_quota_per_sec_usec != USEC_INFINITY) {
-                r = cg_format_cpu_max(l->cpu_quota_per_sec_usec, buf, sizeof buf);
+                r = cg_format_cpu_max(l->cpu_quota_per_sec_usec, plan_cpu_quota_period(l), buf, sizeof buf);
                 if (r >= 0)
                         r = write_one(s, idx, "cpu.max", buf, false);
                 if (r < 0)
                         return r;
+        }
+        /* CPUWeight=idle: cpu.idle instead of a weight, as systemd does. */
+        if (l->cpu_idle) {
+                r = cg_write(s->fs->dirs[idx].fd, "cpu.idle", "1");
+                if (r == -ENOENT)
+                        return scope_set_error(s, r, "CPUWeight=idle: %s has no cpu.idle (Linux 5.15 and later have it)",
+                                               s->fs->dirs[idx].path);
+                if (r < 0)
+                        return scope_set_error(s, r, "cannot write cpu.idle=1 in %s: %s",
+                                               s->fs->dirs[idx].path, strerror(-r));
         }
         if (l->cpu_weight > 0) {
                 snprintf(buf, sizeof buf, "%" PRIu64, l->cpu_weight);
@@ -266,8 +282,16 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
         const PlanLimits *l = &p->limits;
         uint64_t mem = cg_physical_memory(), page = (uint64_t) sysconf(_SC_PAGESIZE);
         bool need_memory = l->memory_max.kind || l->memory_high.kind || l->memory_swap_max.kind;
+        const char *v2_only = cg_limits_v2_only(l);
         char buf[64];
         int idx, r;
+
+        /* MemoryHigh= has a v1 stand-in (the soft limit); a protection has none:
+         * the payload would run unprotected while the unit says otherwise. */
+        if (v2_only)
+                return scope_set_error(s, -EOPNOTSUPP, "%s=: cgroup v1 has no memory protection (cgroup2's "
+                                       "memory.min, memory.low) and this host's memory controller is a v1 one; "
+                                       "it needs a cgroup2 host", v2_only);
 
         /* memory: the limits, and memory.oom_control to tell an OOM kill. */
         idx = v1_dir(s, mounts, n_mounts, own, n_own, "memory", child, need_memory);
@@ -306,20 +330,22 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
                         return r;
         }
 
-        if (l->cpu_quota_per_sec_usec != USEC_INFINITY || l->cpu_weight > 0) {
+        if (l->cpu_quota_per_sec_usec != USEC_INFINITY || l->cpu_weight > 0 || l->cpu_idle) {
                 idx = v1_dir(s, mounts, n_mounts, own, n_own, "cpu", child, true);
                 if (idx < 0)
                         return idx;
                 if (l->cpu_quota_per_sec_usec != USEC_INFINITY) {
-                        uint64_t q = cg_cpu_quota_per_period(l->cpu_quota_per_sec_usec, CG_CPU_PERIOD_USEC);
-                        snprintf(buf, sizeof buf, "%" PRIu64, CG_CPU_PERIOD_USEC);
+                        uint64_t period = cg_cpu_quota_period(l->cpu_quota_per_sec_usec, plan_cpu_quota_period(l));
+                        uint64_t q = cg_cpu_quota_per_period(l->cpu_quota_per_sec_usec, period);
+                        snprintf(buf, sizeof buf, "%" PRIu64, period);
                         if ((r = write_one(s, idx, "cpu.cfs_period_us", buf, false)) < 0)
                                 return r;
                         snprintf(buf, sizeof buf, "%" PRIu64, q);
                         if ((r = write_one(s, idx, "cpu.cfs_quota_us", buf, false)) < 0)
                                 return r;
                 }
-                if (l->cpu_weight > 0) {
+                /* CPUWeight=idle: v1 has no cpu.idle; systemd gives it the minimum weight. */
+                if (l->cpu_weight > 0 || l->cpu_idle) {
                         snprintf(buf, sizeof buf, "%" PRIu64, cg_cpu_weight_to_shares(l->cpu_weight));
                         if ((r = write_one(s, idx, "cpu.shares", buf, false)) < 0)
                                 return r;

@@ -22,12 +22,13 @@ int config_parse_memory(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, v
                 return r == -ENOMEM ? r : -EINVAL;
         /* As systemd: 2^64-1 bytes is out of range ("infinity" says it),
          * and so is a limit of nothing at all (0, 0%) except for swap, where
-         * no swap is a fair thing to ask for. */
+         * no swap is a fair thing to ask for, and for the protections
+         * MemoryMin= and MemoryLow=, where 0 protects nothing. */
         if (v.kind == CELL_LIMIT_VALUE && v.value == UINT64_MAX)
                 return config_bad(ctx, "fewer than 2^64-1 bytes, or \"infinity\"");
-        if (!streq(k->key, "MemorySwapMax") &&
+        if (!streq(k->key, "MemorySwapMax") && !streq(k->key, "MemoryMin") && !streq(k->key, "MemoryLow") &&
             ((v.kind == CELL_LIMIT_VALUE && v.value == 0) || (v.kind == CELL_LIMIT_PERCENT && v.permyriad == 0)))
-                return config_bad(ctx, "a limit above 0 (only MemorySwapMax= may be 0)");
+                return config_bad(ctx, "a limit above 0 (only MemorySwapMax=, MemoryMin= and MemoryLow= may be 0)");
         *l = v;
         return 0;
 }
@@ -45,6 +46,39 @@ int config_parse_cpu_quota(ConfigContext *ctx, const ConfigKey *k, CellConfig *c
                 return -EINVAL;
         c->cpu_quota_set = true;
         c->cpu_quota_per_sec_usec = (uint64_t) pm * (USEC_PER_SEC / 10000);
+        return 0;
+}
+
+/* As systemd's (parse_sec_def_infinity): any time span, 0 too; empty and
+ * "infinity" are the default period. Where it is applied it is kept within
+ * the kernel's 1ms..1s, and long enough for 1ms of quota
+ * (cg_cpu_quota_period()); without CPUQuota= it changes nothing. */
+int config_parse_cpu_quota_period(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        uint64_t usec;
+
+        if (isempty(ctx->value)) {
+                c->cpu_quota_period_set = false;
+                c->cpu_quota_period_usec = 0;
+                return 0;
+        }
+        if (parse_timespan(ctx->value, USEC_PER_SEC, &usec) < 0)
+                return -EINVAL;
+        c->cpu_quota_period_set = usec != USEC_INFINITY;
+        c->cpu_quota_period_usec = usec == USEC_INFINITY ? 0 : usec;
+        return 0;
+}
+
+/* CPUWeight=: 1..10000, or "idle" (cgroup2's cpu.idle; systemd's weight 0). */
+int config_parse_cpu_weight(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        bool idle = streq(ctx->value, "idle");
+        int r;
+
+        r = idle ? 0 : config_parse_weight(ctx, k, c, data);
+        if (r < 0)
+                return r;
+        if (idle)
+                c->cpu_weight = 0;
+        c->cpu_weight_idle = idle;
         return 0;
 }
 

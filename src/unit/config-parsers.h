@@ -102,6 +102,8 @@ int config_parse_errno(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, vo
 /* config-limits.c */
 int config_parse_memory(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_cpu_quota(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_cpu_quota_period(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_cpu_weight(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_weight(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_allowed_cpus(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_tasks_max(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);

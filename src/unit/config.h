@@ -179,9 +179,13 @@ typedef struct CellConfig {
 
         /* [Limits] */
         CellLimit memory_max, memory_high, memory_swap_max;
+        CellLimit memory_min, memory_low;       /* protections: 0 allowed */
         bool cpu_quota_set;
         uint64_t cpu_quota_per_sec_usec; /* CPUQuota=150% -> 1500000 */
+        bool cpu_quota_period_set;      /* CPUQuotaPeriodSec=; unset (or "infinity"): 100 ms */
+        uint64_t cpu_quota_period_usec; /* as written, 0 too: clamped where it is applied */
         uint64_t cpu_weight;            /* 1..10000, 0 = unset */
+        bool cpu_weight_idle;           /* CPUWeight=idle (cpu_weight is 0 then) */
         uint64_t io_weight;             /* 1..10000, 0 = unset */
         uint8_t *allowed_cpus;          /* bitmap, bit N of byte N/8 = CPU N; NULL = unset */
         size_t allowed_cpus_size;       /* bytes */

@@ -51,6 +51,10 @@ static void config_full(CellConfig *c) {
         c->allowed_cpus_size = 1;
         c->cpu_quota_set = true;
         c->cpu_quota_per_sec_usec = 500000;
+        c->cpu_quota_period_set = true;
+        c->cpu_quota_period_usec = 2500;
+        c->cpu_weight_idle = true;
+        c->memory_low = (CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = 1000 };
         ASSERT_OK(strv_extend(&c->after, "network.target"));
         c->ports = calloc(1, sizeof(CellPort));
         ASSERT_NOT_NULL(c->ports);
@@ -142,6 +146,12 @@ TEST(json_key_order_and_content) {
         ASSERT_CONTAINS(j, "\"unit\": \"cell-full\\\\x401.scope\"");
         ASSERT_CONTAINS(j, "\"description\": \"cell full@1: All \\\"the\\\" things\"");
         ASSERT_CONTAINS(j, "\"memory_max\": 1048576");
+        ASSERT_CONTAINS(j, "\"memory_min\": null,\n      \"memory_low\": \"10.00%\"");
+        ASSERT_CONTAINS(j, "\"cpu_quota_period_usec\": 2500");
+        ASSERT_CONTAINS(j, "\"cpu_weight\": \"idle\"");
+        ASSERT_CONTAINS(j, "{\"name\": \"CPUQuotaPeriodUSec\", \"signature\": \"t\", \"value\": 2500}");
+        ASSERT_CONTAINS(j, "{\"name\": \"CPUWeight\", \"signature\": \"t\", \"value\": 0}");
+        ASSERT_CONTAINS(j, "{\"name\": \"MemoryLowScale\", \"signature\": \"u\", \"value\": 429496730}");
         ASSERT_CONTAINS(j, "\"tasks_max\": \"10.50%\"");
         ASSERT_CONTAINS(j, "\"allowed_cpus\": [1, 2]");
         ASSERT_CONTAINS(j, "{\"name\": \"CPUQuotaPerSecUSec\", \"signature\": \"t\", \"value\": 500000}");
@@ -364,6 +374,9 @@ TEST(text_summary) {
         ASSERT_CONTAINS(t, "LimitNOFILE");
         ASSERT_CONTAINS(t, "Scope:             cell-full\\x401.scope in machine.slice");
         ASSERT_CONTAINS(t, "CPUQuota         50%");
+        ASSERT_CONTAINS(t, "CPUQuotaPeriodSec 2500us");
+        ASSERT_CONTAINS(t, "CPUWeight        idle");
+        ASSERT_CONTAINS(t, "MemoryLow        10.00%");
         ASSERT_CONTAINS(t, "port tcp 8080 -> 80");
         plan_done(&p);
         cell_config_done(&c);

@@ -65,7 +65,12 @@ TEST(scope_minimal_properties) {
         /* Nothing set, nothing in the typed limits either. */
         ASSERT_EQ(p.limits.memory_max.kind, CELL_LIMIT_UNSET);
         ASSERT_EQ_U64(p.limits.cpu_quota_per_sec_usec, USEC_INFINITY);
+        ASSERT_FALSE(p.limits.cpu_quota_period_set);
+        ASSERT_EQ_U64(plan_cpu_quota_period(&p.limits), USEC_INFINITY);
         ASSERT_EQ(p.limits.cpu_weight, 0);
+        ASSERT_FALSE(p.limits.cpu_idle);
+        ASSERT_EQ(p.limits.memory_min.kind, CELL_LIMIT_UNSET);
+        ASSERT_EQ(p.limits.memory_low.kind, CELL_LIMIT_UNSET);
         ASSERT_NULL(p.limits.allowed_cpus);
         ASSERT_EQ(p.limits.n_device_allow, 0);
         plan_done(&p);
@@ -88,8 +93,12 @@ TEST(scope_all_properties) {
         c.memory_max = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 256u << 20 };
         c.memory_high = (CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = 5000 };
         c.memory_swap_max = (CellLimit) { .kind = CELL_LIMIT_INFINITY };
+        c.memory_min = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 0 };
+        c.memory_low = (CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = 2500 };
         c.cpu_quota_set = true;
         c.cpu_quota_per_sec_usec = 1500000;
+        c.cpu_quota_period_set = true;
+        c.cpu_quota_period_usec = 10000;
         c.cpu_weight = 200;
         c.io_weight = 50;
         c.allowed_cpus = calloc(1, 1);
@@ -107,7 +116,8 @@ TEST(scope_all_properties) {
         ASSERT_STREQ(p.slice, "cells.slice");
         ASSERT_STREQ(property_names(&p, buf, sizeof buf),
                      "Description:s Slice:s Delegate:b CollectMode:s DefaultDependencies:b After:as Wants:as Conflicts:as "
-                     "MemoryMax:t MemoryHighScale:u MemorySwapMax:t CPUQuotaPerSecUSec:t CPUWeight:t "
+                     "MemoryMax:t MemoryHighScale:u MemorySwapMax:t MemoryMin:t MemoryLowScale:u "
+                     "CPUQuotaPerSecUSec:t CPUQuotaPeriodUSec:t CPUWeight:t "
                      "IOWeight:t AllowedCPUs:ay TasksMaxScale:u DevicePolicy:s DeviceAllow:a(ss)");
 
         ASSERT_STREQ(plan_property(&p, "Description")->s, "cell web: A web server");
@@ -117,7 +127,11 @@ TEST(scope_all_properties) {
         ASSERT_EQ_U64(plan_property(&p, "MemoryMax")->t, 268435456);
         ASSERT_EQ(plan_property(&p, "MemoryHighScale")->u, 2147483648u);
         ASSERT_EQ_U64(plan_property(&p, "MemorySwapMax")->t, UINT64_MAX);
+        /* MemoryMin=0 is a protection of nothing, passed as such. */
+        ASSERT_EQ_U64(plan_property(&p, "MemoryMin")->t, 0);
+        ASSERT_EQ(plan_property(&p, "MemoryLowScale")->u, 1073741824u);
         ASSERT_EQ_U64(plan_property(&p, "CPUQuotaPerSecUSec")->t, 1500000);
+        ASSERT_EQ_U64(plan_property(&p, "CPUQuotaPeriodUSec")->t, 10000);
         ASSERT_EQ_U64(plan_property(&p, "CPUWeight")->t, 200);
         ASSERT_EQ_U64(plan_property(&p, "IOWeight")->t, 50);
         q = plan_property(&p, "AllowedCPUs");
@@ -134,6 +148,10 @@ TEST(scope_all_properties) {
         ASSERT_EQ(p.limits.memory_high.kind, CELL_LIMIT_PERCENT);
         ASSERT_EQ(p.limits.memory_high.permyriad, 5000);
         ASSERT_EQ_U64(p.limits.cpu_quota_per_sec_usec, 1500000);
+        ASSERT_EQ_U64(p.limits.cpu_quota_period_usec, 10000);
+        ASSERT_EQ(p.limits.memory_min.kind, CELL_LIMIT_VALUE);
+        ASSERT_EQ(p.limits.memory_low.permyriad, 2500);
+        ASSERT_FALSE(p.limits.cpu_idle);
         ASSERT_EQ(p.limits.allowed_cpus_size, 1);
         ASSERT_EQ(p.limits.n_device_allow, 1);
         ASSERT_STREQ(p.limits.device_allow[0].path, "/dev/fuse");
@@ -153,6 +171,38 @@ TEST(scope_tasks_max_value_and_infinity) {
         ASSERT_EQ_U64(plan_property(&p, "TasksMax")->t, 64);
         ASSERT_EQ_U64(plan_property(&p, "MemoryMax")->t, UINT64_MAX);
         ASSERT_NULL(plan_find_property(&p, "TasksMaxScale", NULL));
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* CPUWeight=idle is systemd 252's weight 0 on the bus (CGROUP_WEIGHT_IDLE:
+ * systemctl show says "CPUWeight=idle"); CPUQuotaPeriodSec= goes as written,
+ * without CPUQuota= too (systemd takes it and applies the default period);
+ * memory protections in bytes and "infinity". */
+TEST(scope_cpu_idle_period_protections) {
+        CellConfig c;
+        Plan p = {};
+        char buf[2048];
+
+        config_minimal(&c, "idle");
+        c.cpu_weight_idle = true;
+        c.cpu_quota_period_set = true;
+        c.cpu_quota_period_usec = 0;
+        c.memory_min = (CellLimit) { .kind = CELL_LIMIT_INFINITY };
+        c.memory_low = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 1 << 20 };
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(property_names(&p, buf, sizeof buf),
+                     "Description:s Slice:s Delegate:b CollectMode:s DefaultDependencies:b "
+                     "MemoryMin:t MemoryLow:t CPUQuotaPeriodUSec:t CPUWeight:t DevicePolicy:s DeviceAllow:a(ss)");
+        ASSERT_EQ_U64(plan_property(&p, "CPUWeight")->t, 0);
+        ASSERT_EQ_U64(plan_property(&p, "CPUQuotaPeriodUSec")->t, 0);
+        ASSERT_EQ_U64(plan_property(&p, "MemoryMin")->t, UINT64_MAX);
+        ASSERT_EQ_U64(plan_property(&p, "MemoryLow")->t, 1 << 20);
+        ASSERT_TRUE(p.limits.cpu_idle);
+        ASSERT_EQ_U64(p.limits.cpu_weight, 0);
+        ASSERT_TRUE(p.limits.cpu_quota_period_set);
+        ASSERT_EQ_U64(plan_cpu_quota_period(&p.limits), 0);
+        ASSERT_EQ_U64(p.limits.cpu_quota_per_sec_usec, USEC_INFINITY);
         plan_done(&p);
         cell_config_done(&c);
 }

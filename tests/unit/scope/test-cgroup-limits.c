@@ -78,6 +78,48 @@ TEST(needs_name_the_key_that_asks) {
         l.memory_high = (CellLimit) { .kind = CELL_LIMIT_INFINITY };
         ASSERT_EQ(cg_limits_needs(&l, needs), 1);
         ASSERT_STREQ(needs[0].key, "MemoryHigh");
+
+        /* The protections need the memory controller, 0 (nothing
+         * protected) too; CPUWeight=idle needs cpu. */
+        l = no_limits();
+        l.memory_low = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 0 };
+        l.cpu_idle = true;
+        ASSERT_EQ(cg_limits_needs(&l, needs), 2);
+        ASSERT_STREQ(needs[0].controller, "cpu");
+        ASSERT_STREQ(needs[0].key, "CPUWeight");
+        ASSERT_STREQ(needs[1].controller, "memory");
+        ASSERT_STREQ(needs[1].key, "MemoryLow");
+        l.memory_min = (CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = 100 };
+        ASSERT_EQ(cg_limits_needs(&l, needs), 2);
+        ASSERT_STREQ(needs[1].key, "MemoryMin");
+        ASSERT_FALSE(needs[1].v2_only);
+        /* MemoryMax= asks first. */
+        l.memory_max = (CellLimit) { .kind = CELL_LIMIT_INFINITY };
+        ASSERT_EQ(cg_limits_needs(&l, needs), 2);
+        ASSERT_STREQ(needs[1].key, "MemoryMax");
+
+        /* CPUQuotaPeriodSec= alone changes nothing (systemd applies its
+         * default period without a quota): no controller for it. */
+        l = no_limits();
+        l.cpu_quota_period_set = true;
+        l.cpu_quota_period_usec = 10000;
+        ASSERT_EQ(cg_limits_needs(&l, needs), 0);
+}
+
+/* MemoryMin= and MemoryLow= have no cgroup1 twin, whichever manager. */
+TEST(v2_only_keys) {
+        PlanLimits l = no_limits();
+
+        ASSERT_NULL(cg_limits_v2_only(&l));
+        l.memory_max = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 64 << 20 };
+        l.memory_high = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 32 << 20 };
+        l.memory_swap_max = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 0 };
+        l.cpu_idle = true;
+        ASSERT_NULL(cg_limits_v2_only(&l));
+        l.memory_low = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 0 };
+        ASSERT_STREQ(cg_limits_v2_only(&l), "MemoryLow");
+        l.memory_min = (CellLimit) { .kind = CELL_LIMIT_INFINITY };
+        ASSERT_STREQ(cg_limits_v2_only(&l), "MemoryMin");
 }
 
 TEST(unmet_v2) {
@@ -175,6 +217,28 @@ TEST(unmet_memory_high_needs_cgroup2_with_systemd) {
         l.memory_swap_max = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 0 };
         ASSERT_STREQ(unmet_systemd(&l, hybrid, "", &key), "memory");
         ASSERT_STREQ(key, "MemorySwapMax");
+
+        /* MemoryMin= and MemoryLow=: systemd writes nothing for them on v1
+         * (it showed MemoryMin=infinity with memory.soft_limit_in_bytes
+         * untouched), so cgroup2 only, whoever asks first. */
+        l.memory_swap_max = (CellLimit) {};
+        l.memory_min = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 16 << 20 };
+        ASSERT_STREQ(unmet_systemd(&l, hybrid, "", &key), "memory");
+        ASSERT_STREQ(key, "MemoryMin");
+        ASSERT_NULL(unmet_systemd(&l, v2, "memory", &key));
+        l.memory_min = (CellLimit) {};
+        l.memory_low = (CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = 0 };
+        ASSERT_STREQ(unmet_systemd(&l, hybrid, "", &key), "memory");
+        ASSERT_STREQ(key, "MemoryLow");
+        ASSERT_NULL(unmet_systemd(&l, v2, "cpu memory", &key));
+
+        /* CPUWeight=idle: v1's cpu hierarchy holds it (the minimum shares). */
+        l = no_limits();
+        l.cpu_idle = true;
+        ASSERT_NULL(unmet_systemd(&l, "5:cpu,cpuacct:/machine.slice/cell-web.scope\n" "0::/machine.slice/cell-web.scope\n",
+                                  "", &key));
+        ASSERT_STREQ(unmet_systemd(&l, hybrid, "", &key), "cpu");
+        ASSERT_STREQ(key, "CPUWeight");
 }
 
 TEST(unmet_named_hierarchy_is_not_v1_limits) {

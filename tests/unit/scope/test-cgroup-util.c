@@ -160,21 +160,44 @@ TEST(cpu_conversions) {
         char buf[64];
 
         /* CPUQuota=150%: 1.5 s per second, 150 ms per 100 ms period. */
-        ASSERT_OK(cg_format_cpu_max(1500000, buf, sizeof buf));
+        ASSERT_OK(cg_format_cpu_max(1500000, USEC_INFINITY, buf, sizeof buf));
         ASSERT_STREQ(buf, "150000 100000");
-        ASSERT_OK(cg_format_cpu_max(USEC_INFINITY, buf, sizeof buf));
+        ASSERT_OK(cg_format_cpu_max(USEC_INFINITY, USEC_INFINITY, buf, sizeof buf));
         ASSERT_STREQ(buf, "max 100000");
-        /* CPUQuota=0.1%: below the kernel's 1 ms minimum, raised to it. */
-        ASSERT_OK(cg_format_cpu_max(1000, buf, sizeof buf));
-        ASSERT_STREQ(buf, "1000 100000");
+        /* CPUQuota=0.1%: 100us per 100ms is below the kernel's 1ms, so the
+         * period grows until the quota is 1ms (systemd: "Clamping CPU
+         * interval for cpu.max: period is now 1s"). */
+        ASSERT_OK(cg_format_cpu_max(1000, USEC_INFINITY, buf, sizeof buf));
+        ASSERT_STREQ(buf, "1000 1000000");
         ASSERT_EQ_U64(cg_cpu_quota_per_period(500000, CG_CPU_PERIOD_USEC), 50000);
-        ASSERT_ERROR(cg_format_cpu_max(1500000, buf, 5), ENOBUFS);
+        ASSERT_ERROR(cg_format_cpu_max(1500000, USEC_INFINITY, buf, 5), ENOBUFS);
+
+        /* CPUQuotaPeriodSec=, the numbers systemd 252 wrote for these
+         * (cpu.cfs_period_us, cpu.cfs_quota_us): */
+        ASSERT_OK(cg_format_cpu_max(500000, 10 * USEC_PER_MSEC, buf, sizeof buf));     /* 50%, 10ms */
+        ASSERT_STREQ(buf, "5000 10000");
+        ASSERT_OK(cg_format_cpu_max(5000, 10 * USEC_PER_MSEC, buf, sizeof buf));       /* 0.5%, 10ms */
+        ASSERT_STREQ(buf, "1000 200000");
+        ASSERT_OK(cg_format_cpu_max(500000, 5 * USEC_PER_SEC, buf, sizeof buf));       /* 50%, 5s */
+        ASSERT_STREQ(buf, "500000 1000000");
+        ASSERT_OK(cg_format_cpu_max(500000, 0, buf, sizeof buf));                      /* 50%, 0 */
+        ASSERT_STREQ(buf, "1000 2000");
+        ASSERT_OK(cg_format_cpu_max(3000000, 0, buf, sizeof buf));                     /* 300%, 0: 1ms */
+        ASSERT_STREQ(buf, "3000 1000");
+        /* Without a quota the period is the default, whatever was asked. */
+        ASSERT_EQ_U64(cg_cpu_quota_period(USEC_INFINITY, 10 * USEC_PER_MSEC), CG_CPU_PERIOD_USEC);
+        ASSERT_OK(cg_format_cpu_max(USEC_INFINITY, 10 * USEC_PER_MSEC, buf, sizeof buf));
+        ASSERT_STREQ(buf, "max 100000");
+        ASSERT_EQ_U64(cg_cpu_quota_period(500000, USEC_INFINITY), CG_CPU_PERIOD_USEC);
+        ASSERT_EQ_U64(cg_cpu_quota_period(500000, 250 * USEC_PER_MSEC), 250 * USEC_PER_MSEC);
 
         /* CPUWeight= -> cpu.shares, systemd's way: 100 is the default 1024. */
         ASSERT_EQ_U64(cg_cpu_weight_to_shares(100), 1024);
         ASSERT_EQ_U64(cg_cpu_weight_to_shares(50), 512);
         ASSERT_EQ_U64(cg_cpu_weight_to_shares(1), 10);
         ASSERT_EQ_U64(cg_cpu_weight_to_shares(10000), 102400);
+        /* CPUWeight=idle (weight 0) on v1: the minimum, as systemd 252 wrote. */
+        ASSERT_EQ_U64(cg_cpu_weight_to_shares(0), 2);
 
         ASSERT_EQ_U64(cg_io_weight_to_blkio(100), 500);
         ASSERT_EQ_U64(cg_io_weight_to_blkio(1), 10);

@@ -240,6 +240,87 @@ static void limits_attach_free(void) {
         sd_event_unref(e);
 }
 
+/* CPUWeight=idle and CPUQuotaPeriodSec= as systemd 252 writes them: v1
+ * cpu.shares 2 and cpu.cfs_period_us, cgroup2 cpu.idle 1 (no weight) and
+ * cpu.max's second field; the quota per period computed with the period.
+ * MemoryMin=/MemoryLow=: memory.min/memory.low on cgroup2; refused on v1,
+ * which has nothing for them, before any cgroup is made. */
+static void idle_period_protection(void) {
+        char unit[96], child[64];
+        snprintf(child, sizeof child, "cell-test-%s", tag);
+        snprintf(unit, sizeof unit, "%s.scope", child);
+        Plan p = {
+                .name = (char *) "test",
+                .scope_unit = unit,
+                .limits = {
+                        .cpu_quota_per_sec_usec = 500000,
+                        .cpu_quota_period_set = true,
+                        .cpu_quota_period_usec = 10000,
+                        .cpu_idle = true,
+                },
+        };
+        sd_event *e = NULL;
+        Scope *s = NULL;
+        bool v1 = access("/sys/fs/cgroup/memory", F_OK) == 0;
+
+        ASSERT_OK(sd_event_new(&e));
+        if (!new_or_skip(&p, e, &s))
+                return;
+        char *cpu = dir_of(v1 ? "cpu" : NULL, child), *v;
+        ASSERT_NOT_NULL(cpu);
+        if (v1) {
+                v = read_in(cpu, "cpu.cfs_period_us");
+                ASSERT_STREQ(v, "10000");
+                free(v);
+                v = read_in(cpu, "cpu.cfs_quota_us");
+                ASSERT_STREQ(v, "5000");
+                free(v);
+                v = read_in(cpu, "cpu.shares");
+                ASSERT_STREQ(v, "2");
+                free(v);
+        } else {
+                v = read_in(cpu, "cpu.max");
+                ASSERT_STREQ(v, "5000 10000");
+                free(v);
+                v = read_in(cpu, "cpu.idle");
+                ASSERT_STREQ(v, "1");
+                free(v);
+                v = read_in(cpu, "cpu.weight");
+                ASSERT_STREQ(v, "100");
+                free(v);
+        }
+        ASSERT_NULL(scope_free(s));
+        ASSERT_TRUE(access(cpu, F_OK) < 0 && errno == ENOENT);
+        free(cpu);
+
+        p.limits = (PlanLimits) {
+                .cpu_quota_per_sec_usec = USEC_INFINITY,
+                .memory_min = { .kind = CELL_LIMIT_VALUE, .value = UINT64_C(16) << 20 },
+                .memory_low = { .kind = CELL_LIMIT_VALUE, .value = UINT64_C(32) << 20 },
+        };
+        char *mem = dir_of(v1 ? "memory" : NULL, child);
+        ASSERT_NOT_NULL(mem);
+        if (v1) {
+                ASSERT_ERROR(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s), EOPNOTSUPP);
+                ASSERT_NOT_NULL(strstr(strna(scope_last_error(NULL)), "MemoryMin=: cgroup v1 has no memory protection"));
+                ASSERT_TRUE(access(mem, F_OK) < 0 && errno == ENOENT);
+                p.limits.memory_min = (CellLimit) {};
+                ASSERT_ERROR(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s), EOPNOTSUPP);
+                ASSERT_NOT_NULL(strstr(strna(scope_last_error(NULL)), "MemoryLow=:"));
+        } else {
+                ASSERT_OK(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s));
+                v = read_in(mem, "memory.min");
+                ASSERT_STREQ(v, "16777216");
+                free(v);
+                v = read_in(mem, "memory.low");
+                ASSERT_STREQ(v, "33554432");
+                free(v);
+                ASSERT_NULL(scope_free(s));
+        }
+        free(mem);
+        sd_event_unref(e);
+}
+
 /* The name's lock as a cell's death leaves it: released, its cgroups still
  * there. LOCK_UN: the sleepers forked here share the fd (cell's payload
  * closes every fd it inherits). */
@@ -374,6 +455,11 @@ static void handover_adopt_free(void) {
 TEST(cgroupfs_limits_attach_free) {
         if (can_run())
                 run_isolated(limits_attach_free);
+}
+
+TEST(cgroupfs_idle_period_protection) {
+        if (can_run())
+                run_isolated(idle_period_protection);
 }
 
 TEST(cgroupfs_running_name_is_refused) {

@@ -381,7 +381,8 @@ TEST(limits) {
         /* No limit of nothing at all, except for swap (systemd: "Memory
          * limit '0' out of range"); nor 2^64-1 bytes, for any of them. */
         BAD_EXACT(&c, "Limits", "MemoryMax", "0",
-                  "web.cell:7: MemoryMax=0: expected a limit above 0 (only MemorySwapMax= may be 0)");
+                  "web.cell:7: MemoryMax=0: expected a limit above 0 "
+                  "(only MemorySwapMax=, MemoryMin= and MemoryLow= may be 0)");
         BAD(&c, "Limits", "MemoryMax", "0%", "MemoryMax=0%: expected a limit above 0");
         BAD(&c, "Limits", "MemoryMax", "0.00%", "MemoryMax=0.00%: expected a limit above 0");
         BAD(&c, "Limits", "MemoryMax", "0K", "MemoryMax=0K: expected a limit above 0");
@@ -405,6 +406,32 @@ TEST(limits) {
         OK(&c, "Limits", "MemoryMax", "");
         ASSERT_EQ(c.memory_max.kind, CELL_LIMIT_UNSET);
 
+        /* The protections take what MemoryMax= does, and 0 (a protection of
+         * nothing: systemd's MemoryMin=0); empty resets. */
+        OK(&c, "Limits", "MemoryMin", "64M");
+        ASSERT_EQ(c.memory_min.kind, CELL_LIMIT_VALUE);
+        ASSERT_EQ_U64(c.memory_min.value, UINT64_C(64) << 20);
+        OK(&c, "Limits", "MemoryLow", "12.5%");
+        ASSERT_EQ(c.memory_low.kind, CELL_LIMIT_PERCENT);
+        ASSERT_EQ(c.memory_low.permyriad, 1250);
+        OK(&c, "Limits", "MemoryMin", "infinity");
+        ASSERT_EQ(c.memory_min.kind, CELL_LIMIT_INFINITY);
+        OK(&c, "Limits", "MemoryMin", "0");
+        ASSERT_EQ(c.memory_min.kind, CELL_LIMIT_VALUE);
+        ASSERT_EQ_U64(c.memory_min.value, 0);
+        OK(&c, "Limits", "MemoryLow", "0%");
+        ASSERT_EQ(c.memory_low.kind, CELL_LIMIT_PERCENT);
+        ASSERT_EQ(c.memory_low.permyriad, 0);
+        BAD_EXACT(&c, "Limits", "MemoryLow", "101%",
+                  "web.cell:7: MemoryLow=101%: expected bytes with K/M/G/T suffix, a percentage or \"infinity\"");
+        BAD(&c, "Limits", "MemoryMin", "-1", "MemoryMin=-1: expected bytes");
+        BAD(&c, "Limits", "MemoryLow", "18446744073709551615", "expected fewer than 2^64-1 bytes");
+        ASSERT_EQ(c.memory_low.kind, CELL_LIMIT_PERCENT);
+        OK(&c, "Limits", "MemoryMin", "");
+        ASSERT_EQ(c.memory_min.kind, CELL_LIMIT_UNSET);
+        OK(&c, "Limits", "MemoryLow", "");
+        ASSERT_EQ(c.memory_low.kind, CELL_LIMIT_UNSET);
+
         OK(&c, "Limits", "CPUQuota", "150%");
         ASSERT_TRUE(c.cpu_quota_set);
         ASSERT_EQ_U64(c.cpu_quota_per_sec_usec, 1500000);
@@ -415,11 +442,49 @@ TEST(limits) {
         OK(&c, "Limits", "CPUQuota", "");
         ASSERT_FALSE(c.cpu_quota_set);
 
+        /* CPUQuotaPeriodSec=: any time span, as systemd (0 and 5s too:
+         * clamped where applied); "infinity" and empty are the default. */
+        OK(&c, "Limits", "CPUQuotaPeriodSec", "10ms");
+        ASSERT_TRUE(c.cpu_quota_period_set);
+        ASSERT_EQ_U64(c.cpu_quota_period_usec, 10000);
+        OK(&c, "Limits", "CPUQuotaPeriodSec", "1");
+        ASSERT_EQ_U64(c.cpu_quota_period_usec, USEC_PER_SEC);
+        OK(&c, "Limits", "CPUQuotaPeriodSec", "0");
+        ASSERT_TRUE(c.cpu_quota_period_set);
+        ASSERT_EQ_U64(c.cpu_quota_period_usec, 0);
+        OK(&c, "Limits", "CPUQuotaPeriodSec", "5s");
+        ASSERT_EQ_U64(c.cpu_quota_period_usec, 5 * USEC_PER_SEC);
+        BAD_EXACT(&c, "Limits", "CPUQuotaPeriodSec", "-1",
+                  "web.cell:7: CPUQuotaPeriodSec=-1: expected a time span (\"10ms\", bare number: seconds; "
+                  "kept within 1ms..1s) or \"infinity\"");
+        BAD(&c, "Limits", "CPUQuotaPeriodSec", "abc", "CPUQuotaPeriodSec=abc: expected a time span");
+        ASSERT_EQ_U64(c.cpu_quota_period_usec, 5 * USEC_PER_SEC);
+        OK(&c, "Limits", "CPUQuotaPeriodSec", "infinity");
+        ASSERT_FALSE(c.cpu_quota_period_set);
+        OK(&c, "Limits", "CPUQuotaPeriodSec", "20ms");
+        OK(&c, "Limits", "CPUQuotaPeriodSec", "");
+        ASSERT_FALSE(c.cpu_quota_period_set);
+
         OK(&c, "Limits", "CPUWeight", "10000");
         ASSERT_EQ_U64(c.cpu_weight, 10000);
         OK(&c, "Limits", "IOWeight", "1");
         ASSERT_EQ_U64(c.io_weight, 1);
-        BAD_EXACT(&c, "Limits", "CPUWeight", "0", "web.cell:7: CPUWeight=0: expected a number between 1 and 10000");
+        BAD_EXACT(&c, "Limits", "CPUWeight", "0",
+                  "web.cell:7: CPUWeight=0: expected a number between 1 and 10000, or \"idle\"");
+        /* "idle" (systemd 252; cgroup2's cpu.idle), in lower case only. */
+        OK(&c, "Limits", "CPUWeight", "idle");
+        ASSERT_TRUE(c.cpu_weight_idle);
+        ASSERT_EQ_U64(c.cpu_weight, 0);
+        BAD(&c, "Limits", "CPUWeight", "IDLE", "CPUWeight=IDLE: expected a number between 1 and 10000, or \"idle\"");
+        ASSERT_TRUE(c.cpu_weight_idle);
+        OK(&c, "Limits", "CPUWeight", "300");
+        ASSERT_FALSE(c.cpu_weight_idle);
+        ASSERT_EQ_U64(c.cpu_weight, 300);
+        OK(&c, "Limits", "CPUWeight", "idle");
+        OK(&c, "Limits", "CPUWeight", "");
+        ASSERT_FALSE(c.cpu_weight_idle);
+        ASSERT_EQ_U64(c.cpu_weight, 0);
+        BAD(&c, "Limits", "IOWeight", "idle", "IOWeight=idle: expected a number between 1 and 10000");
         BAD(&c, "Limits", "IOWeight", "10001", "expected a number between 1 and 10000");
         OK(&c, "Limits", "IOWeight", "");
         ASSERT_EQ_U64(c.io_weight, 0);
