@@ -35,4 +35,46 @@ for d in $dirs; do
         [ ! -d "$d" ] || fail "cgroup $d left behind"
 done
 expect_nothing_left
+
+# CPUQuotaPeriodSec= and CPUWeight=idle as systemd 252 writes them; the
+# memory protections only where cgroup2 has the memory controller.
+if grep -q '^[0-9]*:[^:]*\bmemory\b' /proc/self/cgroup && [ -d /sys/fs/cgroup/memory ]; then
+        for key in MemoryMin=16M MemoryLow=0; do
+                u=$(unit protect "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "[Limits]" "$key")
+                run_cell cgroupfs "$u"
+                expect "$key on cgroup v1: status" "$status" 2
+                grep -q "${key%%=*}=: cgroup v1 has no memory protection" "$work/err" ||
+                        fail "$key on cgroup v1: no clear refusal: $(cat "$work/err")"
+                expect_nothing_left
+        done
+        v1=1
+else
+        v1=0
+fi
+u=$(unit cpuidle "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 30 $marker-idle" "[Limits]" \
+        "CPUQuota=50%" "CPUQuotaPeriodSec=20ms" "CPUWeight=idle" $([ "$v1" = 0 ] && echo "MemoryLow=32M"))
+"$CELL" run --cgroup-manager=cgroupfs "$u" >/dev/null 2>"$work/err" &
+pid=$!
+payload=
+for _ in $(seq 100); do
+        payload=$(pgrep -f "probe sleep 30 $marker-idle" || true)
+        [ -n "$payload" ] && break
+        sleep 0.05
+done
+[ -n "$payload" ] || fail "CPUWeight=idle: the payload did not start: $(cat "$work/err")"
+name=cell-$(unit_name cpuidle)
+if [ "$v1" = 1 ]; then
+        d=$(find /sys/fs/cgroup/cpu/ -maxdepth 6 -type d -name "$name" | head -n 1)
+        expect "cpu.cfs_period_us" "$(cat "$d/cpu.cfs_period_us")" 20000
+        expect "cpu.cfs_quota_us" "$(cat "$d/cpu.cfs_quota_us")" 10000
+        expect "CPUWeight=idle: cpu.shares" "$(cat "$d/cpu.shares")" 2
+else
+        d=$(find /sys/fs/cgroup -maxdepth 6 -type d -name "$name" | head -n 1)
+        expect "cpu.max" "$(cat "$d/cpu.max")" "10000 20000"
+        expect "CPUWeight=idle: cpu.idle" "$(cat "$d/cpu.idle")" 1
+        expect "MemoryLow=32M: memory.low" "$(cat "$d/memory.low")" 33554432
+fi
+kill -KILL "$payload"
+wait "$pid" || true
+expect_nothing_left
 echo ok

@@ -48,6 +48,10 @@ test_substate() { [ "$(prop "$1" SubState)" = "$2" ]; }
 have_all=1
 for c in memory pids cpu; do controller_available "$c" || have_all=0; done
 
+# cgroup v1 has no memory protection: MemoryLow= only on cgroup2 (refused on
+# a hybrid host, below).
+protection=
+[ "$SEALED_CGROUP" = v2 ] && protection="MemoryLow=32M"
 install_cell hello <<EOF
 [Root]
 Directory=$ROOT
@@ -57,7 +61,32 @@ Exec=/bin/cgfs-payload
 MemoryMax=64M
 TasksMax=32
 CPUQuota=50%
+CPUQuotaPeriodSec=20ms
+CPUWeight=idle
+$protection
 EOF
+
+# --- MemoryMin=/MemoryLow= on a hybrid host: nothing in v1 could hold them;
+# refused, naming the key, before any cgroup is made.
+if [ "$SEALED_CGROUP" = hybrid ] && controller_available memory; then
+        for key in MemoryMin=16M MemoryLow=0; do
+                install_cell protect <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/cgfs-payload
+[Limits]
+MemoryMax=64M
+$key
+EOF
+                rm -f "$ROOT/out/cgfs-cgroup"
+                cgfs protect protect > "$WORK/protect.log" 2>&1
+                expect_eq "$key on cgroup v1: exit status" 2 "$?"
+                check "$key on cgroup v1: says why: $(head -n 1 "$WORK/protect.log")" \
+                        grep -q "${key%%=*}=: cgroup v1 has no memory protection" "$WORK/protect.log"
+                check "$key on cgroup v1: the payload never ran" test ! -e "$ROOT/out/cgfs-cgroup"
+        done
+fi
 
 if [ "$have_all" = 0 ]; then
         # This tree has no memory/pids/cpu controller at all (a hybrid host's
@@ -78,10 +107,14 @@ cgfs hello hello > "$WORK/hello.log" 2>&1 &
 if wait_for 5 test -s "$ROOT/out/cgfs-cgroup"; then
         ok "cell run --cgroup-manager=cgroupfs runs the payload"
         check "it sees its own cgroup as / (cgroup namespace)" grep -qx '0::/' "$ROOT/out/cgfs-cgroup"
+        # CPUQuota=50% per CPUQuotaPeriodSec=20ms: 10 ms; CPUWeight=idle:
+        # cgroup2's cpu.idle, v1's minimum cpu.shares (as systemd 252).
         if [ "$SEALED_CGROUP" = v2 ]; then
-                files="memory:memory.max:67108864 pids:pids.max:32 cpu:cpu.max:50000_100000"
+                files="memory:memory.max:67108864 memory:memory.low:33554432 pids:pids.max:32
+                       cpu:cpu.max:10000_20000 cpu:cpu.idle:1 cpu:cpu.weight:100"
         else
-                files="memory:memory.limit_in_bytes:67108864 pids:pids.max:32 cpu:cpu.cfs_quota_us:50000 cpu:cpu.cfs_period_us:100000"
+                files="memory:memory.limit_in_bytes:67108864 pids:pids.max:32 cpu:cpu.cfs_quota_us:10000
+                       cpu:cpu.cfs_period_us:20000 cpu:cpu.shares:2"
         fi
         for f in $files; do
                 IFS=: read -r ctrl file want <<< "$f"

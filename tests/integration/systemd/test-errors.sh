@@ -99,8 +99,9 @@ EOF
         expect_refused "AllowedCPUs= on the hybrid layout" cpus "$WORK/cpus.log" $? \
                 "AllowedCPUs=: systemd has no cpuset controller for cell-cpus\.scope"
         # ... and of the memory limits, only MemoryMax= (memory.limit_in_bytes):
-        # MemoryHigh= and MemorySwapMax= would be properties that nothing enforces.
-        for key in MemoryHigh=16M MemorySwapMax=0; do
+        # MemoryHigh=, MemorySwapMax=, MemoryMin= and MemoryLow= would be
+        # properties that nothing enforces.
+        for key in MemoryHigh=16M MemorySwapMax=0 MemoryMin=16M MemoryLow=0; do
                 install_cell memhigh <<EOF
 [Root]
 Directory=$ROOT

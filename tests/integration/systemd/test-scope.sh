@@ -18,7 +18,10 @@ EOF
 limit_table="MemoryMax 64M MemoryMax 67108864 memory
 MemoryHigh 48M MemoryHigh 50331648 memory2
 MemorySwapMax 0 MemorySwapMax 0 memory2
+MemoryMin 16M MemoryMin 16777216 memory2
+MemoryLow 32M MemoryLow 33554432 memory2
 CPUQuota 50% CPUQuotaPerSecUSec 500ms cpu
+CPUQuotaPeriodSec 10ms CPUQuotaPeriodUSec 10ms cpu
 CPUWeight 200 CPUWeight 200 cpu
 IOWeight 300 IOWeight 300 io
 AllowedCPUs 0 AllowedCPUs 0 cpuset
@@ -27,8 +30,8 @@ TasksMax 32 TasksMax 32 pids"
 # Hybrid: the v1 hierarchies the harness mounts; blkio weights are skipped
 # where missing (no IO scheduler with weights needs them either); systemd
 # has no cpuset on v1, and of the memory limits only MemoryMax= there
-# ("memory2": the ones it enforces on cgroup2 alone; cell refuses them on v1,
-# test-errors.sh).
+# ("memory2": the ones it enforces on cgroup2 alone, MemoryMin= and
+# MemoryLow= with no v1 twin at all; cell refuses them on v1, test-errors.sh).
 systemd_has() {
         if [ "$SEALED_CGROUP" = v2 ]; then
                 controller_available "${1%2}"
@@ -97,11 +100,12 @@ expect_eq "DevicePolicy= left to cell (auto)" auto "$(prop $scope DevicePolicy)"
 expect_eq "no DeviceAllow= asked of systemd" "" "$(in_sealed systemctl show --value -p DeviceAllow $scope)"
 check "the payload sees its own cgroup as / (cgroup namespace)" grep -qx '0::/' "$ROOT/out/cgroup"
 
-# The limits as the kernel has them.
+# The limits as the kernel has them (CPUQuota=50% per CPUQuotaPeriodSec=10ms: 5 ms).
 if [ "$SEALED_CGROUP" = v2 ]; then
-        files="memory:memory.max:67108864 memory:memory.high:50331648 pids:pids.max:32 cpu:cpu.max:50000_100000"
+        files="memory:memory.max:67108864 memory:memory.high:50331648 memory:memory.min:16777216
+               memory:memory.low:33554432 pids:pids.max:32 cpu:cpu.max:5000_10000"
 else
-        files="memory:memory.limit_in_bytes:67108864 pids:pids.max:32 cpu:cpu.cfs_quota_us:50000 cpu:cpu.cfs_period_us:100000"
+        files="memory:memory.limit_in_bytes:67108864 pids:pids.max:32 cpu:cpu.cfs_quota_us:5000 cpu:cpu.cfs_period_us:10000"
 fi
 for f in $files; do
         IFS=: read -r ctrl file want <<< "$f"
@@ -113,6 +117,37 @@ for f in $files; do
         expect_eq "$file in the scope's cgroup" "${want//_/ }" "$(cat "$d/$file" 2>/dev/null)"
 done
 in_sealed systemctl stop cell@hello.service
+
+# --- CPUWeight=idle: weight 0 on the bus, which systemd 252 shows as "idle";
+# cgroup2's cpu.idle (no weight written), on v1 the minimum cpu.shares.
+install_cell idle <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/scope-payload
+[Limits]
+CPUWeight=idle
+EOF
+if systemd_has cpu; then
+        rm -f "$ROOT/out/cgroup"
+        in_sealed "$CELL" run idle > "$WORK/idle.log" 2>&1 &
+        if wait_for 5 test -s "$ROOT/out/cgroup"; then
+                expect_eq "CPUWeight=idle" idle "$(prop cell-idle.scope CPUWeight)"
+                d=$(host_cgroup_of cpu cell-idle.scope)
+                if [ "$SEALED_CGROUP" = v2 ]; then
+                        expect_eq "CPUWeight=idle: cpu.idle" 1 "$(cat "$d/cpu.idle" 2>/dev/null)"
+                        expect_eq "CPUWeight=idle: cpu.weight the kernel's" 100 "$(cat "$d/cpu.weight" 2>/dev/null)"
+                else
+                        expect_eq "CPUWeight=idle on v1: cpu.shares the minimum" 2 "$(cat "$d/cpu.shares" 2>/dev/null)"
+                fi
+                in_sealed systemctl stop cell-idle.scope
+        else
+                fail "cell run idle did not start: $(cat "$WORK/idle.log")"
+        fi
+        wait
+else
+        echo "skip - CPUWeight=idle: systemd has no cpu controller here"
+fi
 
 # --- Slice=
 install_cell sliced <<EOF
