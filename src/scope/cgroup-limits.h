@@ -27,10 +27,15 @@ typedef struct CgroupNeed {
  * order their cgroup2 files are written in); returns how many. */
 size_t cg_limits_needs(const PlanLimits *l, CgroupNeed ret[static CG_NEEDS_MAX]);
 
+/* Whether l's IO limits need a controller to hold them: throttles or a
+ * latency target (weights alone are skipped where v1 has no CFQ or BFQ). */
+bool cg_limits_io_required(const PlanLimits *l);
+
 /* systemd enforces MemoryHigh= and MemorySwapMax= on cgroup2 alone (on v1 it
  * has only MemoryMax=, as memory.limit_in_bytes), so with its scope the memory
  * need of such a unit is met by cgroup2's controller only (v2_only). The
- * cgroupfs manager writes their v1 twins itself. */
+ * cgroupfs manager writes their v1 twins itself. The same for IOReadIOPSMax=
+ * and IOWriteIOPSMax=: systemd has them on cgroup2 only (blkio has them too). */
 void cg_limits_needs_systemd(const PlanLimits *l, CgroupNeed *needs, size_t n_needs);
 
 /* The first need that the cgroup named leaf ("cell-web.scope") does not meet,
