@@ -104,6 +104,9 @@ static inline int negative_errno(void) {
                 _r_ < 0 ? negative_errno() : (int) _r_; \
         })
 
+/* The blanks between words of a unit file's value, as systemd's. */
+#define WHITESPACE " \t\n\r"
+
 /* free() a pointer and set it to NULL in one expression. */
 #define mfree(p) ({ free(p); (__typeof__(p)) NULL; })
 

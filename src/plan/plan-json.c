@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "json-write.h"
+#include "parse-limits.h"
 #include "plan-internal.h"
 #include "signal-util.h"
 
@@ -135,6 +136,29 @@ static void json_device_allow(JsonWriter *w, const CellDeviceAllow *d, size_t n)
         json_array_end(w);
 }
 
+/* Each as written: the key, the path, the value (null for "infinity"). */
+static void json_io_devices(JsonWriter *w, const CellIODevice *d, size_t n) {
+        json_array_begin(w);
+        for (size_t i = 0; i < n; i++) {
+                json_object_begin_inline(w);
+                json_key(w, "key");
+                json_string(w, io_kind_key(d[i].kind));
+                json_key(w, "path");
+                json_string(w, d[i].path);
+                json_key(w, "value");
+                if (d[i].kind != CELL_IO_DEVICE_WEIGHT && d[i].value == UINT64_MAX)
+                        json_null(w);
+                else
+                        json_uint(w, d[i].value);
+                json_key(w, "file");
+                json_string(w, d[i].file);
+                json_key(w, "line");
+                json_uint(w, d[i].line);
+                json_object_end(w);
+        }
+        json_array_end(w);
+}
+
 static void json_limits(JsonWriter *w, const PlanLimits *l) {
         json_object_begin(w);
         json_key(w, "memory_max");
@@ -182,6 +206,8 @@ static void json_limits(JsonWriter *w, const PlanLimits *l) {
                 json_null(w);
         json_key(w, "device_allow");
         json_device_allow(w, l->device_allow, l->n_device_allow);
+        json_key(w, "io_devices");
+        json_io_devices(w, l->io_devices, l->n_io_devices);
         json_object_end(w);
 }
 

@@ -138,6 +138,21 @@ static int plan_build_limits(Plan *p, const CellConfig *c) {
                         l->n_device_allow++;
                 }
         }
+        if (c->n_io_devices > 0) {
+                l->io_devices = new0(CellIODevice, c->n_io_devices);
+                if (!l->io_devices)
+                        return -ENOMEM;
+                for (size_t i = 0; i < c->n_io_devices; i++) {
+                        const CellIODevice *d = c->io_devices + i;
+                        CellIODevice *e = l->io_devices + l->n_io_devices;
+                        *e = (CellIODevice) { .kind = d->kind, .value = d->value, .line = d->line };
+                        e->path = strdup(d->path);
+                        e->file = d->file ? strdup(d->file) : NULL;
+                        l->n_io_devices++;
+                        if (!e->path || (d->file && !e->file))
+                                return -ENOMEM;
+                }
+        }
         return 0;
 }
 

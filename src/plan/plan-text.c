@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "parse-limits.h"
 #include "plan-internal.h"
 #include "signal-util.h"
 #include "strv.h"
@@ -291,6 +292,14 @@ int plan_print_text(const Plan *p, FILE *f) {
                         if (p->limits.allowed_cpus[i / 8] & (1u << (i % 8)))
                                 fprintf(f, " %zu", i);
                 fputc('\n', f);
+        }
+        for (size_t i = 0; i < p->limits.n_io_devices; i++) {
+                const CellIODevice *d = p->limits.io_devices + i;
+                fprintf(f, "  %-16s %s ", io_kind_key(d->kind), d->path);
+                if (d->kind != CELL_IO_DEVICE_WEIGHT && d->value == UINT64_MAX)
+                        fputs("infinity\n", f);
+                else
+                        fprintf(f, "%" PRIu64 "%s\n", d->value, d->kind == CELL_IO_LATENCY ? "us" : "");
         }
         for (size_t i = 0; i < p->limits.n_device_allow; i++)
                 fprintf(f, "  %-16s %s %s\n", "DeviceAllow", p->limits.device_allow[i].path,

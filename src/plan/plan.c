@@ -451,6 +451,11 @@ void plan_done(Plan *p) {
         for (size_t i = 0; i < p->limits.n_device_allow; i++)
                 free(p->limits.device_allow[i].path);
         free(p->limits.device_allow);
+        for (size_t i = 0; i < p->limits.n_io_devices; i++) {
+                free(p->limits.io_devices[i].path);
+                free(p->limits.io_devices[i].file);
+        }
+        free(p->limits.io_devices);
         plan_properties_free(p->properties, p->n_properties);
         free(p->bridge);
         free(p->ports);

@@ -88,8 +88,8 @@ typedef struct PlanRlimit {
 } PlanRlimit;
 
 /* One D-Bus property of the transient scope, marshalled by scope/ exactly as
- * typed here. Runtime-only properties (PIDs, Controller, BindsTo= the calling
- * service) are added by scope/, not planned. */
+ * typed here. Runtime-only properties (PIDs, BindsTo= the calling service,
+ * the IO limits of each disk found) are added by scope/, not planned. */
 typedef struct PlanProperty {
         const char *name;       /* static: "MemoryMax", "CPUQuotaPerSecUSec", ... */
         const char *signature;  /* "t", "u", "i", "b", "s", "as", "ay", "a(ss)" */
@@ -116,6 +116,10 @@ typedef struct PlanLimits {
         size_t allowed_cpus_size;
         CellDeviceAllow *device_allow;          /* what the container may open, beyond the built-in nodes */
         size_t n_device_allow;
+        CellIODevice *io_devices;               /* IODeviceWeight=, IOReadBandwidthMax= ..., as
+                                                 * written: the start finds each disk, and adds
+                                                 * them to the scope's properties (runtime-only) */
+        size_t n_io_devices;
 } PlanLimits;
 
 /* CPUQuotaPeriodSec= in usec as systemd keeps it: USEC_INFINITY for the default. */

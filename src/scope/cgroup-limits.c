@@ -3,7 +3,24 @@
 #include <string.h>
 
 #include "cgroup-limits.h"
+#include "parse-limits.h"
 #include "strv.h"
+
+/* The first IO per-device entry of a kind in mask (bits 1 << CellIOKind), or NULL. */
+static const CellIODevice *io_first(const PlanLimits *l, unsigned mask) {
+        for (size_t i = 0; i < l->n_io_devices; i++)
+                if (mask & (1u << l->io_devices[i].kind))
+                        return l->io_devices + i;
+        return NULL;
+}
+
+#define IO_THROTTLES ((1u << CELL_IO_READ_BPS) | (1u << CELL_IO_WRITE_BPS) | \
+                      (1u << CELL_IO_READ_IOPS) | (1u << CELL_IO_WRITE_IOPS))
+#define IO_LATENCY (1u << CELL_IO_LATENCY)
+
+bool cg_limits_io_required(const PlanLimits *l) {
+        return io_first(l, IO_THROTTLES | IO_LATENCY);
+}
 
 size_t cg_limits_needs(const PlanLimits *l, CgroupNeed ret[static CG_NEEDS_MAX]) {
         const char *memory = l->memory_max.kind ? "MemoryMax" :
@@ -13,10 +30,16 @@ size_t cg_limits_needs(const PlanLimits *l, CgroupNeed ret[static CG_NEEDS_MAX])
          * default without a quota): it needs no controller. */
         const char *cpu = l->cpu_quota_per_sec_usec != USEC_INFINITY ? "CPUQuota" :
                           l->cpu_weight > 0 || l->cpu_idle ? "CPUWeight" : NULL;
+        /* io: a latency target only cgroup2 has; throttles, which v1's blkio has
+         * too; or weights alone, which v1 has only with CFQ or BFQ. */
+        const CellIODevice *latency = io_first(l, IO_LATENCY), *throttle = io_first(l, IO_THROTTLES),
+                           *weight = io_first(l, 1u << CELL_IO_DEVICE_WEIGHT);
+        const char *io = latency ? io_kind_key(latency->kind) : throttle ? io_kind_key(throttle->kind) :
+                         l->io_weight > 0 ? "IOWeight" : weight ? io_kind_key(weight->kind) : NULL;
         const CgroupNeed all[CG_NEEDS_MAX] = {
                 { "cpuset", "cpuset", l->allowed_cpus ? "AllowedCPUs" : NULL, false },
                 { "cpu", "cpu", cpu, false },
-                { "io", "blkio", l->io_weight > 0 ? "IOWeight" : NULL, true },
+                { "io", "blkio", io, !latency && !throttle, !!latency },
                 { "memory", "memory", memory, false },
                 { "pids", "pids", l->tasks_max.kind != CELL_LIMIT_UNSET ? "TasksMax" : NULL, false },
         };
@@ -35,14 +58,19 @@ const char *cg_limits_v2_only(const PlanLimits *l) {
 void cg_limits_needs_systemd(const PlanLimits *l, CgroupNeed *needs, size_t n_needs) {
         const char *key = l->memory_high.kind ? "MemoryHigh" :
                           l->memory_swap_max.kind ? "MemorySwapMax" : cg_limits_v2_only(l);
+        /* systemd turns IO bandwidths into blkio throttles on v1, not the IOPS limits. */
+        const CellIODevice *iops = io_first(l, (1u << CELL_IO_READ_IOPS) | (1u << CELL_IO_WRITE_IOPS));
 
-        if (!key)
-                return;
-        for (size_t i = 0; i < n_needs; i++)
-                if (streq(needs[i].controller, "memory")) {
+        for (size_t i = 0; i < n_needs; i++) {
+                if (key && streq(needs[i].controller, "memory")) {
                         needs[i].key = key;
                         needs[i].v2_only = true;
                 }
+                if (iops && streq(needs[i].controller, "io") && !needs[i].v2_only) {
+                        needs[i].key = io_kind_key(iops->kind);
+                        needs[i].v2_only = true;
+                }
+        }
 }
 
 /* path is leaf itself or ends in "/leaf". */

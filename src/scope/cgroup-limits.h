@@ -33,11 +33,17 @@ size_t cg_limits_needs(const PlanLimits *l, CgroupNeed ret[static CG_NEEDS_MAX])
  * NULL if l has none. The cgroupfs manager refuses them on v1. */
 const char *cg_limits_v2_only(const PlanLimits *l);
 
+/* Whether l's IO limits need a controller to hold them: throttles or a
+ * latency target (weights alone are skipped where v1 has no CFQ or BFQ). */
+bool cg_limits_io_required(const PlanLimits *l);
+
 /* systemd enforces MemoryHigh=, MemorySwapMax=, MemoryMin= and MemoryLow= on
  * cgroup2 alone (on v1 it has only MemoryMax=, as memory.limit_in_bytes), so
  * with its scope the memory need of such a unit is met by cgroup2's
  * controller only (v2_only). The cgroupfs manager writes v1 twins of the
- * first two itself, and refuses the others (cg_limits_v2_only()). */
+ * first two itself, and refuses the others (cg_limits_v2_only()). The same
+ * for IOReadIOPSMax= and IOWriteIOPSMax=: systemd has them on cgroup2 only
+ * (blkio has them too, and the cgroupfs manager writes them there). */
 void cg_limits_needs_systemd(const PlanLimits *l, CgroupNeed *needs, size_t n_needs);
 
 /* The first need that the cgroup named leaf ("cell-web.scope") does not meet,

@@ -5,7 +5,9 @@
  * what cell adds to them. scope-bus.c holds the conversation. */
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include "scope-internal.h"
 #include "strv.h"
@@ -67,6 +69,39 @@ static bool props_have(const ScopeStartProps *p, const char *name) {
         return false;
 }
 
+/* IOReadBandwidthMax= and the rest: per kind one "a(st)" of the disks that
+ * have it, each as "/dev/block/MAJ:MIN" (cgroup-io.h says why). */
+static int append_io(sd_bus_message *m, const CgroupIODisk *disks, size_t n) {
+        int r;
+
+        for (CellIOKind t = 0; t < _CELL_IO_KIND_MAX; t++) {
+                bool any = false;
+                for (size_t i = 0; i < n; i++)
+                        any = any || disks[i].set[t];
+                if (!any)
+                        continue;
+                r = sd_bus_message_open_container(m, 'r', "sv");
+                if (r >= 0)
+                        r = sd_bus_message_append(m, "s", cg_io_property(t));
+                if (r >= 0)
+                        r = sd_bus_message_open_container(m, 'v', "a(st)");
+                if (r >= 0)
+                        r = sd_bus_message_open_container(m, 'a', "(st)");
+                for (size_t i = 0; r >= 0 && i < n; i++) {
+                        char path[64];
+                        if (!disks[i].set[t])
+                                continue;
+                        snprintf(path, sizeof path, "/dev/block/%u:%u", major(disks[i].dev), minor(disks[i].dev));
+                        r = sd_bus_message_append(m, "(st)", path, disks[i].value[t]);
+                }
+                for (unsigned k = 0; r >= 0 && k < 3; k++)
+                        r = sd_bus_message_close_container(m);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int scope_bus_append_start_properties(sd_bus_message *m, const ScopeStartProps *p, const PlanProperty **ret_bad) {
         int r;
 
@@ -83,6 +118,9 @@ int scope_bus_append_start_properties(sd_bus_message *m, const ScopeStartProps *
                 if (r < 0)
                         return r;
         }
+        r = append_io(m, p->io_disks, p->n_io_disks);
+        if (r < 0)
+                return r;
         if (p->slice && !props_have(p, "Slice")) {
                 r = sd_bus_message_append(m, "(sv)", "Slice", "s", p->slice);
                 if (r < 0)

@@ -316,6 +316,7 @@ static int start_send(Scope *s) {
                 .slice = b->slice, .description = b->description,
                 .kill_signal = b->kill_signal, .timeout_stop_usec = b->timeout_stop_usec,
                 .pid = b->pid, .service = b->service,
+                .io_disks = s->io_disks, .n_io_disks = s->n_io_disks,
         };
         const PlanProperty *bad = NULL;
         r = scope_bus_append_start_properties(m, &sp, &bad);

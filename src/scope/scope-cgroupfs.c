@@ -35,6 +35,7 @@
 #include "cgroup-tree.h"
 #include "cgroup-util.h"
 #include "name-lock.h"
+#include "parse-limits.h"
 #include "runtime-state.h"
 #include "scope-cgroupfs.h"
 #include "strv.h"
@@ -125,6 +126,43 @@ static int write_one(Scope *s, int idx, const char *file, const char *value, boo
                 return 0;
         if (r < 0)
                 return scope_set_error(s, r, "cannot write %s=%s in %s: %s", file, value, d->path, strerror(-r));
+        return 0;
+}
+
+/* The IO per-device limits (cgroup-io.h), found by scope_io_resolve(). */
+static int write_io(Scope *s, const Plan *p, int idx, bool v2) {
+        const PlanLimits *l = &p->limits;
+        _cleanup_free_ CgroupIOWrite *w = NULL;
+        size_t n = 0, bad = 0;
+        int r;
+
+        r = cg_io_writes(s->io_disks, s->n_io_disks, v2, &w, &n, &bad);
+        if (r == -EOPNOTSUPP)
+                return scope_set_error(s, r, "%s:%u: %s=: cgroup v1 has no such limit (cgroup2's io controller "
+                                       "has it)", strna(l->io_devices[bad].file), l->io_devices[bad].line,
+                                       io_kind_key(l->io_devices[bad].kind));
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                const CellIODevice *d = l->io_devices + w[i].origin;
+                CgroupDir *dir = s->fs->dirs + idx;
+
+                /* v1 weights: CFQ's file, else BFQ's, which refuses a disk BFQ does
+                 * not schedule (EOPNOTSUPP): nothing weighs IO there. */
+                r = cg_write(dir->fd, w[i].file, w[i].line);
+                if (r == -ENOENT && w[i].fallback) {
+                        w[i].file = w[i].fallback;
+                        r = cg_write(dir->fd, w[i].file, w[i].line);
+                }
+                if ((r == -ENOENT || r == -EOPNOTSUPP) && w[i].optional)
+                        continue;
+                /* The kernel refuses a disk that takes no IO limits (a loop device
+                 * without a queue, a disk gone since it was found). */
+                if (r < 0)
+                        return scope_set_error(s, r, "%s:%u: %s=%s: cannot write \"%s\" to %s in %s: %s",
+                                               strna(d->file), d->line, io_kind_key(d->kind), d->path,
+                                               w[i].line, w[i].file, dir->path, strerror(-r));
+        }
         return 0;
 }
 
@@ -251,7 +289,7 @@ static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *o
                 if ((r = write_one(s, idx, "io.weight", buf, false)) < 0)
                         return r;
         }
-        return 0;
+        return write_io(s, p, idx, true);
 }
 
 /* One cgroup1 hierarchy: required ones fail loudly, optional ones are skipped. */
@@ -372,14 +410,19 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
                         return r;
         }
 
-        if (l->io_weight > 0) {
-                /* blkio weights exist only with CFQ/BFQ; without them there is nothing to set. */
-                idx = v1_dir(s, mounts, n_mounts, own, n_own, "blkio", child, false);
-                if (idx >= 0) {
+        if (l->io_weight > 0 || l->n_io_devices > 0) {
+                /* blkio weights exist only with CFQ/BFQ; without them there is nothing to
+                 * set. Its throttles are always there: a limit needs the hierarchy. */
+                idx = v1_dir(s, mounts, n_mounts, own, n_own, "blkio", child, cg_limits_io_required(l));
+                if (idx < 0 && idx != -ENOENT)
+                        return idx;
+                if (idx >= 0 && l->io_weight > 0) {
                         snprintf(buf, sizeof buf, "%" PRIu64, cg_io_weight_to_blkio(l->io_weight));
                         if (cg_write(s->fs->dirs[idx].fd, "blkio.weight", buf) == -ENOENT)
                                 (void) cg_write(s->fs->dirs[idx].fd, "blkio.bfq.weight", buf);
                 }
+                if (idx >= 0 && (r = write_io(s, p, idx, false)) < 0)
+                        return r;
         }
 
         /* Not for limits: name=systemd so tools find the container, and the unified tree. */

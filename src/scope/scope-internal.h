@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <systemd/sd-bus.h>
 
+#include "cgroup-io.h"
 #include "cgroup-limits.h"
 #include "cgroup-util.h"
 #include "macros.h"
@@ -32,6 +33,8 @@ struct Scope {
         CgroupPrime *prime;     /* the grace period of the move ahead, started early (cgroup-prime.c) */
         CgroupNeed needs[CG_NEEDS_MAX]; /* the controllers the plan's limits need */
         size_t n_needs;
+        CgroupIODisk *io_disks; /* the disks the plan's IO limits name (cgroup-io.h) */
+        size_t n_io_disks;
         /* The device policy as cell's own BPF program (scope-devices.c). */
         bool devices_own;               /* cell attaches it; DevicePolicy= is not sent */
         int devices_unrestricted;       /* -errno: the kernel refused BPF, no policy */
@@ -69,6 +72,8 @@ typedef struct ScopeStartProps {
         uint64_t timeout_stop_usec;     /* TimeoutStopUSec= likewise, when > 0 */
         pid_t pid;                      /* PIDs= */
         const char *service;            /* BindsTo= and Before= it, or NULL */
+        const CgroupIODisk *io_disks;   /* IOReadBandwidthMax= and the rest, per disk */
+        size_t n_io_disks;
 } ScopeStartProps;
 /* Appends the whole "a(sv)" of StartTransientUnit. -EINVAL with *ret_bad set for a
  * plan property that cannot be marshalled. */

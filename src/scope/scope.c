@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cgroup-prime.h"
+#include "parse-limits.h"
 #include "scope-internal.h"
 
 static const char * const cgroup_manager_table[_CGROUP_MANAGER_MAX] = {
@@ -66,6 +67,30 @@ static int scope_new_fail(Scope *s, int r) {
         scope_new_error = s ? TAKE_PTR(s->error) : NULL;
         scope_free(s);
         return r;
+}
+
+/* The disk behind each IO per-device limit, before any cgroup or scope is
+ * made: systemd drops a limit whose path it cannot resolve, with only a
+ * warning in its log, and the cgroupfs manager writes the numbers. */
+static int scope_io_resolve(Scope *s, const PlanLimits *l) {
+        _cleanup_free_ dev_t *devs = NULL;
+
+        if (l->n_io_devices == 0)
+                return 0;
+        devs = calloc(l->n_io_devices, sizeof(dev_t));
+        if (!devs)
+                return -ENOMEM;
+        for (size_t i = 0; i < l->n_io_devices; i++) {
+                const CellIODevice *d = l->io_devices + i;
+                int r = cg_io_resolve(d->path, devs + i);
+                if (r < 0)
+                        return scope_set_error(s, r, "%s:%u: %s=%s: %s", strna(d->file), d->line,
+                                               io_kind_key(d->kind), d->path,
+                                               r == -ENOTBLK ? "a character device, not a block device" :
+                                               r == -ENODEV ? "no block device is behind its file system" :
+                                               strerror(-r));
+        }
+        return cg_io_disks(l->io_devices, devs, l->n_io_devices, &s->io_disks, &s->n_io_disks);
 }
 
 CgroupManager scope_detect_manager(bool user_bus) {
@@ -123,7 +148,9 @@ int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *eve
         s->devices_prog_fd = -EBADF;
         s->n_needs = cg_limits_needs(&p->limits, s->needs);
         if (manager != CGROUP_MANAGER_NONE) {
-                r = scope_devices_prepare(s, p, user_bus);
+                r = scope_io_resolve(s, &p->limits);
+                if (r >= 0)
+                        r = scope_devices_prepare(s, p, user_bus);
                 if (r < 0)
                         return scope_new_fail(s, r);
         }
@@ -305,6 +332,7 @@ Scope *scope_free(Scope *s) {
         scope_bus_free(s);
         scope_cgroupfs_free(s);
         scope_devices_free(s);
+        free(s->io_disks);
         sd_event_unref(s->event);
         free(s->name);
         free(s->unit);

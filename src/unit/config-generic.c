@@ -32,6 +32,19 @@ static int set_string(char **dst, const char *s) {
         return 0;
 }
 
+int config_entry_origin(const ConfigContext *ctx, char **ret_file, unsigned *ret_line) {
+        char *f = NULL;
+
+        if (ctx->file) {
+                f = strdup(ctx->file);
+                if (!f)
+                        return -ENOMEM;
+        }
+        *ret_file = f;
+        *ret_line = ctx->line;
+        return 0;
+}
+
 int config_parse_string(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         return set_string(data, ctx->value);
 }

@@ -175,6 +175,42 @@ int config_parse_device_allow(ConfigContext *ctx, const ConfigKey *k, CellConfig
         return 0;
 }
 
+/* IODeviceWeight=, IOReadBandwidthMax= ...: ltype is the CellIOKind. An empty
+ * value drops that key's entries, as in systemd; a device named again takes
+ * the new value. */
+int config_parse_io_device(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        CellIOKind kind = (CellIOKind) k->ltype;
+        _cleanup_free_ char *path = NULL;
+        CellIODevice *slot;
+        uint64_t value;
+        int r;
+
+        if (isempty(ctx->value)) {
+                cell_config_free_io_devices(c, kind);
+                return 0;
+        }
+        r = parse_io_device(kind, ctx->value, &path, &value);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return -EINVAL;
+        /* The device's specifiers, as systemd's: in the path, not the value. */
+        r = config_expand_path(ctx, k, &path);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < c->n_io_devices; i++)
+                if (c->io_devices[i].kind == kind && streq(c->io_devices[i].path, path)) {
+                        c->io_devices[i].value = value;
+                        return 0;
+                }
+        slot = config_array_append((void **) &c->io_devices, &c->n_io_devices, sizeof(CellIODevice));
+        if (!slot)
+                return -ENOMEM;
+        *slot = (CellIODevice) { .kind = kind, .path = TAKE_PTR(path), .value = value };
+        return config_entry_origin(ctx, &slot->file, &slot->line);
+}
+
 int config_parse_rlimit(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         CellRlimit *rl = data, v;
         int r;

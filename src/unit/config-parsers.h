@@ -65,6 +65,9 @@ int config_expand_path(ConfigContext *ctx, const ConfigKey *k, char **path);
 /* config-generic.c */
 /* Grows *array of *n elements of size sz by one; the new slot (zeroed), NULL on OOM. */
 void *config_array_append(void **array, size_t *n, size_t sz);
+/* Where an entry was written, for the plan's and the start's messages: its
+ * own copy of the reader's file name (the main file or the drop-in) and the line. */
+int config_entry_origin(const ConfigContext *ctx, char **ret_file, unsigned *ret_line);
 int config_parse_string(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_bool(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_unit_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
@@ -108,6 +111,7 @@ int config_parse_weight(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, v
 int config_parse_allowed_cpus(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_tasks_max(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_device_allow(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_io_device(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_rlimit(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_oom_score_adjust(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_slice(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
@@ -121,3 +125,5 @@ void cell_config_free_inaccessible(CellConfig *c);
 void cell_config_free_overlays(CellConfig *c);
 void cell_config_free_environment_files(CellConfig *c);
 void cell_config_free_device_allow(CellConfig *c);
+/* The IO per-device entries of kind, or all of them for _CELL_IO_KIND_MAX. */
+void cell_config_free_io_devices(CellConfig *c, CellIOKind kind);

@@ -29,21 +29,6 @@ static int expand_source(ConfigContext *ctx, const ConfigKey *k, char **path) {
         return 0;
 }
 
-/* Where an entry was written, for the plan's messages: its own copy of the
- * reader's file name (the main file or the drop-in) and the line. */
-static int entry_origin(const ConfigContext *ctx, char **ret_file, unsigned *ret_line) {
-        char *f = NULL;
-
-        if (ctx->file) {
-                f = strdup(ctx->file);
-                if (!f)
-                        return -ENOMEM;
-        }
-        *ret_file = f;
-        *ret_line = ctx->line;
-        return 0;
-}
-
 int config_parse_bind(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         bool read_only = k->ltype;
         CellBind b, *slot;
@@ -71,7 +56,7 @@ int config_parse_bind(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
         if (r >= 0)
                 r = config_expand_path(ctx, k, &b.target);
         if (r >= 0)
-                r = entry_origin(ctx, &b.file, &b.line);
+                r = config_entry_origin(ctx, &b.file, &b.line);
         if (r < 0) {
                 cell_bind_done(&b);
                 return r;
@@ -99,7 +84,7 @@ int config_parse_tmpfs(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, vo
         /* The path only, as systemd: "size=50%" is no specifier. */
         r = config_expand_path(ctx, k, &t.path);
         if (r >= 0)
-                r = entry_origin(ctx, &t.file, &t.line);
+                r = config_entry_origin(ctx, &t.file, &t.line);
         if (r < 0) {
                 cell_tmpfs_done(&t);
                 return r;
@@ -141,7 +126,7 @@ int config_parse_inaccessible(ConfigContext *ctx, const ConfigKey *k, CellConfig
                 CellInaccessible *e = &c->inaccessible[c->n_inaccessible + i];
 
                 *e = (CellInaccessible) { .path = paths[i] };
-                r = entry_origin(ctx, &e->file, &e->line);
+                r = config_entry_origin(ctx, &e->file, &e->line);
                 if (r < 0) {
                         while (i > 0)
                                 free(c->inaccessible[c->n_inaccessible + --i].file);
@@ -181,7 +166,7 @@ int config_parse_overlay(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, 
         if (r >= 0)
                 r = config_expand_path(ctx, k, &o.target);
         if (r >= 0)
-                r = entry_origin(ctx, &o.file, &o.line);
+                r = config_entry_origin(ctx, &o.file, &o.line);
         if (r < 0) {
                 cell_overlay_done(&o);
                 return r;

@@ -56,6 +56,22 @@ void cell_config_free_device_allow(CellConfig *c) {
         c->n_device_allow = 0;
 }
 
+void cell_config_free_io_devices(CellConfig *c, CellIOKind kind) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < c->n_io_devices; i++) {
+                CellIODevice *d = c->io_devices + i;
+                if (kind == _CELL_IO_KIND_MAX || d->kind == kind) {
+                        free(d->path);
+                        free(d->file);
+                } else
+                        c->io_devices[n++] = *d;
+        }
+        c->n_io_devices = n;
+        if (n == 0)
+                c->io_devices = mfree(c->io_devices);
+}
+
 void cell_config_done(CellConfig *c) {
         if (!c)
                 return;
@@ -98,6 +114,7 @@ void cell_config_done(CellConfig *c) {
 
         free(c->allowed_cpus);
         cell_config_free_device_allow(c);
+        cell_config_free_io_devices(c, _CELL_IO_KIND_MAX);
         free(c->slice);
 
         free(c->bridge);

@@ -115,6 +115,27 @@ typedef struct CellDeviceAllow {
         char perms[4];          /* subset of "rwm", in that order */
 } CellDeviceAllow;
 
+/* IODeviceWeight=, IOReadBandwidthMax= ... IODeviceLatencyTargetSec=:
+ * DEVICE VALUE, as systemd. One entry per device and key (written again,
+ * the later value wins), in file order. */
+typedef enum CellIOKind {
+        CELL_IO_DEVICE_WEIGHT,  /* 1..10000 */
+        CELL_IO_READ_BPS,       /* bytes per second; UINT64_MAX = "infinity" */
+        CELL_IO_WRITE_BPS,
+        CELL_IO_READ_IOPS,      /* operations per second; UINT64_MAX = "infinity" */
+        CELL_IO_WRITE_IOPS,
+        CELL_IO_LATENCY,        /* usec; USEC_INFINITY = "infinity" */
+        _CELL_IO_KIND_MAX,
+} CellIOKind;
+
+typedef struct CellIODevice {
+        CellIOKind kind;
+        char *path;             /* absolute: a block device node, or a file on the device */
+        uint64_t value;
+        char *file;             /* where it was written (see above) */
+        unsigned line;
+} CellIODevice;
+
 typedef struct CellPort {
         int protocol;           /* IPPROTO_TCP (default) or IPPROTO_UDP */
         uint16_t host_port;
@@ -187,6 +208,7 @@ typedef struct CellConfig {
         uint64_t cpu_weight;            /* 1..10000, 0 = unset */
         bool cpu_weight_idle;           /* CPUWeight=idle (cpu_weight is 0 then) */
         uint64_t io_weight;             /* 1..10000, 0 = unset */
+        CellIODevice *io_devices;       size_t n_io_devices;
         uint8_t *allowed_cpus;          /* bitmap, bit N of byte N/8 = CPU N; NULL = unset */
         size_t allowed_cpus_size;       /* bytes */
         CellLimit tasks_max;

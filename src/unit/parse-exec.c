@@ -8,7 +8,6 @@
 #include "strv.h"
 #include "utf8.h"
 
-#define WHITESPACE " \t\n\r"
 
 static int unhex(char c) {
         if (c >= '0' && c <= '9')

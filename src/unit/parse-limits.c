@@ -192,3 +192,64 @@ int parse_device_allow(const char *s, CellDeviceAllow *ret) {
         *ret = d;
         return 0;
 }
+
+static const char *const io_keys[_CELL_IO_KIND_MAX] = {
+        [CELL_IO_DEVICE_WEIGHT] = "IODeviceWeight",
+        [CELL_IO_READ_BPS]      = "IOReadBandwidthMax",
+        [CELL_IO_WRITE_BPS]     = "IOWriteBandwidthMax",
+        [CELL_IO_READ_IOPS]     = "IOReadIOPSMax",
+        [CELL_IO_WRITE_IOPS]    = "IOWriteIOPSMax",
+        [CELL_IO_LATENCY]       = "IODeviceLatencyTargetSec",
+};
+
+const char *io_kind_key(CellIOKind kind) {
+        return (unsigned) kind < _CELL_IO_KIND_MAX ? io_keys[kind] : NULL;
+}
+
+int parse_io_device(CellIOKind kind, const char *s, char **ret_path, uint64_t *ret_value) {
+        _cleanup_free_ char *word = NULL, *path = NULL;
+        const char *p = s;
+        uint64_t v;
+        int r;
+
+        /* The device's path is one word (quotes allowed), the value all the rest. */
+        r = extract_first_word(&p, &word, NULL, EXTRACT_UNQUOTE);
+        if (r <= 0)
+                return r < 0 ? r : -EINVAL;
+        p += strspn(p, WHITESPACE);
+        if (isempty(p))
+                return -EINVAL;
+        r = parse_path_absolute(word, &path);
+        if (r < 0)
+                return r == -ENOMEM ? r : -EINVAL;
+
+        switch (kind) {
+        case CELL_IO_DEVICE_WEIGHT:
+                r = parse_uint64_range(p, 1, 10000, &v);
+                break;
+        case CELL_IO_READ_BPS:
+        case CELL_IO_WRITE_BPS:
+        case CELL_IO_READ_IOPS:
+        case CELL_IO_WRITE_IOPS:
+                /* As systemd: K, M, G, T to the base of 1000, a limit above 0. */
+                if (streq(p, "infinity"))
+                        v = UINT64_MAX;
+                else {
+                        r = parse_size_base(p, 1000, &v);
+                        if (r >= 0 && (v == 0 || v == UINT64_MAX))
+                                r = -ERANGE;
+                }
+                break;
+        case CELL_IO_LATENCY:
+                r = parse_timespan(p, USEC_PER_SEC, &v);
+                break;
+        case _CELL_IO_KIND_MAX:
+        default:
+                return -EINVAL;
+        }
+        if (r < 0)
+                return r;
+        *ret_path = TAKE_PTR(path);
+        *ret_value = v;
+        return 0;
+}

@@ -69,10 +69,8 @@ int parse_int_range(const char *s, int min, int max, int *ret) {
 
 /* What systemd skips between the terms of a size or a time span (its
  * WHITESPACE): not \v or \f. */
-#define BLANKS " \t\n\r"
-
 static const char *skip_blanks(const char *p) {
-        return p + strspn(p, BLANKS);
+        return p + strspn(p, WHITESPACE);
 }
 
 /* floor(num / 10^digits * mul): the bytes a fraction of digits decimal
@@ -88,32 +86,33 @@ static uint64_t fraction_scale(uint64_t num, size_t digits, uint64_t mul) {
         return (uint64_t) ((unsigned __int128) num * mul / den);
 }
 
-/* systemd's parse_size() with base 1024: a sum of terms, each a number
- * (a "+" may lead it, as strtoull() takes one; a "-" may not), an optional
- * fraction whose digits may be missing ("5.G"), and a suffix. Suffixes must
- * strictly descend, E P T G M K B, and a bare number (factor 1) can only
- * be the last term: "1G 512M" and "1K 5", not "1 2" or "1K 1M". */
-int parse_size(const char *s, uint64_t *ret) {
-        static const struct {
+/* systemd's parse_size(): a sum of terms, each a number (a "+" may lead
+ * it, as strtoull() takes one; a "-" may not), an optional fraction whose
+ * digits may be missing ("5.G"), and a suffix. Suffixes must strictly
+ * descend, E P T G M K B, and a bare number (factor 1) can only be the last
+ * term: "1G 512M" and "1K 5", not "1 2" or "1K 1M". base is 1024 or 1000. */
+int parse_size_base(const char *s, uint64_t base, uint64_t *ret) {
+        static const char *const suffixes[] = { "E", "P", "T", "G", "M", "K", "B", "" };
+        struct {
                 const char *suffix;
                 uint64_t factor;
-        } table[] = {
-                { "E", UINT64_C(1) << 60 },
-                { "P", UINT64_C(1) << 50 },
-                { "T", UINT64_C(1) << 40 },
-                { "G", UINT64_C(1) << 30 },
-                { "M", UINT64_C(1) << 20 },
-                { "K", UINT64_C(1) << 10 },
-                { "B", 1 },
-                { "",  1 },     /* the bare number: matches anything, so last */
-        };
+        } table[ELEMENTSOF(suffixes)];
         const char *p;
         uint64_t sum = 0;
         size_t next = 0;        /* the first table entry the next term may use */
         int r;
 
-        if (!s)
+        if (!s || (base != 1000 && base != 1024))
                 return -EINVAL;
+        /* E is base^6 ... K base^1; "B" and the bare number (which matches
+         * anything, so last) are 1. */
+        for (size_t i = 0; i < ELEMENTSOF(suffixes); i++) {
+                uint64_t f = 1;
+                for (size_t k = i; k < 6; k++)
+                        f *= base;
+                table[i].suffix = suffixes[i];
+                table[i].factor = f;
+        }
         p = s;
         do {
                 uint64_t n, num = 0, v;
@@ -156,6 +155,10 @@ int parse_size(const char *s, uint64_t *ret) {
         } while (*p);
         *ret = sum;
         return 0;
+}
+
+int parse_size(const char *s, uint64_t *ret) {
+        return parse_size_base(s, 1024, ret);
 }
 
 int parse_permyriad(const char *s, bool unbounded, uint32_t *ret) {

@@ -28,6 +28,9 @@ int parse_int_range(const char *s, int min, int max, int *ret);
  * a bare number only last): "1G 512M", "1K 5"; not "1 2", "1K 1M" or
  * "-1". Overflow is -ERANGE. */
 int parse_size(const char *s, uint64_t *ret);
+/* The same with base 1000 or 1024: IOReadBandwidthMax= and the IOPS keys
+ * count in thousands ("5M" is 5000000). */
+int parse_size_base(const char *s, uint64_t base, uint64_t *ret);
 
 /* "N%", "N.N%", "N.NN%" -> permyriad (12.34% -> 1234). Bounded to 0..100%
  * unless unbounded. Anything but a percentage is -EINVAL. */

@@ -9,7 +9,6 @@
 #include "unit-lexer.h"
 #include "utf8.h"
 
-#define WHITESPACE " \t\n\r"
 #define UTF8_BOM "\xef\xbb\xbf"
 /* How much of a long value a message quotes. */
 #define QUOTE_MAX 80

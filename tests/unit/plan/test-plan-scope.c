@@ -207,6 +207,40 @@ TEST(scope_cpu_idle_period_protections) {
         cell_config_done(&c);
 }
 
+static void io_add(CellConfig *c, CellIOKind kind, const char *path, uint64_t value, unsigned line) {
+        c->io_devices = realloc(c->io_devices, sizeof(CellIODevice) * (c->n_io_devices + 1));
+        ASSERT_NOT_NULL(c->io_devices);
+        c->io_devices[c->n_io_devices++] = (CellIODevice) {
+                .kind = kind, .path = xstrdup(path), .value = value, .file = xstrdup("io.cell"), .line = line,
+        };
+}
+
+/* The IO limits are typed for the start, which finds each disk: no property
+ * is planned for them (the scope stage adds them, per disk). */
+TEST(scope_io_devices) {
+        CellConfig c;
+        Plan p = {};
+        char buf[2048];
+
+        config_minimal(&c, "io");
+        io_add(&c, CELL_IO_WRITE_BPS, "/dev/vdb", UINT64_MAX, 3);
+        io_add(&c, CELL_IO_READ_BPS, "/dev/vda", 5000000, 4);
+        io_add(&c, CELL_IO_LATENCY, "/srv", 25000, 6);
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(property_names(&p, buf, sizeof buf),
+                     "Description:s Slice:s Delegate:b CollectMode:s DefaultDependencies:b DevicePolicy:s DeviceAllow:a(ss)");
+        ASSERT_EQ(p.limits.n_io_devices, 3);
+        ASSERT_EQ(p.limits.io_devices[0].kind, CELL_IO_WRITE_BPS);
+        ASSERT_EQ_U64(p.limits.io_devices[0].value, UINT64_MAX);
+        ASSERT_STREQ(p.limits.io_devices[2].path, "/srv");
+        ASSERT_EQ_U64(p.limits.io_devices[2].value, 25000);
+        /* Where each was written, for the start's messages. */
+        ASSERT_STREQ(p.limits.io_devices[2].file, "io.cell");
+        ASSERT_EQ(p.limits.io_devices[2].line, 6);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
 TEST(scale_from_permyriad) {
         ASSERT_EQ(plan_scale_from_permyriad(0), 0);
         ASSERT_EQ(plan_scale_from_permyriad(10000), UINT32_MAX);

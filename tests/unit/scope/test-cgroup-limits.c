@@ -261,3 +261,63 @@ TEST(unmet_leaf_is_a_whole_component) {
         ASSERT_STREQ(unmet(&l, "8:pids:/machine.slice/xcell-web.scope\n0::/\n", NULL), "pids");
         ASSERT_STREQ(unmet(&l, "8:pids:/machine.slice/cell-web.scope/payload\n0::/\n", NULL), "pids");
 }
+
+/* The IO per-device limits: throttles need the controller even where v1 holds
+ * the limits (blkio has them), a latency target needs cgroup2's, and with
+ * systemd on v1 the IOPS limits too (it turns only bandwidths into blkio's). */
+TEST(needs_io_devices) {
+        const char *hybrid_blkio =
+                "9:name=systemd:/machine.slice/cell-web.scope\n"
+                "4:memory:/machine.slice/cell-web.scope\n"
+                "1:blkio:/machine.slice/cell-web.scope\n"
+                "0::/machine.slice/cell-web.scope\n";
+        const char *hybrid_no_blkio =
+                "9:name=systemd:/machine.slice/cell-web.scope\n"
+                "4:memory:/machine.slice/cell-web.scope\n"
+                "1:blkio:/\n"
+                "0::/machine.slice/cell-web.scope\n";
+        const char *v2 = "0::/machine.slice/cell-web.scope\n";
+        CellIODevice d[2] = {
+                { .kind = CELL_IO_DEVICE_WEIGHT, .path = (char *) "/dev/vda", .value = 100 },
+                { .kind = CELL_IO_WRITE_BPS, .path = (char *) "/dev/vda", .value = 1000 },
+        };
+        PlanLimits l = no_limits();
+        CgroupNeed needs[CG_NEEDS_MAX];
+        const char *key = NULL;
+
+        /* A weight alone: skipped where v1 holds the limits, as IOWeight=. */
+        l.io_devices = d;
+        l.n_io_devices = 1;
+        ASSERT_FALSE(cg_limits_io_required(&l));
+        ASSERT_EQ(cg_limits_needs(&l, needs), 1);
+        ASSERT_STREQ(needs[0].key, "IODeviceWeight");
+        ASSERT_TRUE(needs[0].optional_v1);
+        ASSERT_NULL(unmet(&l, hybrid_no_blkio, ""));
+
+        /* A throttle: blkio must hold the scope. */
+        l.n_io_devices = 2;
+        ASSERT_TRUE(cg_limits_io_required(&l));
+        ASSERT_EQ(cg_limits_needs(&l, needs), 1);
+        ASSERT_STREQ(needs[0].key, "IOWriteBandwidthMax");
+        ASSERT_FALSE(needs[0].optional_v1);
+        ASSERT_STREQ(unmet(&l, hybrid_no_blkio, ""), "io");
+        ASSERT_NULL(unmet(&l, hybrid_blkio, ""));
+        ASSERT_NULL(unmet_systemd(&l, hybrid_blkio, "", &key));
+        ASSERT_NULL(unmet(&l, v2, "io memory"));
+        ASSERT_STREQ(unmet(&l, v2, "memory"), "io");
+
+        /* IOPS: blkio for the cgroupfs manager, cgroup2 for systemd's scope. */
+        d[1].kind = CELL_IO_READ_IOPS;
+        ASSERT_NULL(unmet(&l, hybrid_blkio, ""));
+        ASSERT_STREQ(unmet_systemd(&l, hybrid_blkio, "", &key), "io");
+        ASSERT_STREQ(key, "IOReadIOPSMax");
+        ASSERT_NULL(unmet_systemd(&l, v2, "io", &key));
+
+        /* A latency target: cgroup2 for both. */
+        d[1].kind = CELL_IO_LATENCY;
+        ASSERT_EQ(cg_limits_needs(&l, needs), 1);
+        ASSERT_STREQ(needs[0].key, "IODeviceLatencyTargetSec");
+        ASSERT_TRUE(needs[0].v2_only);
+        ASSERT_STREQ(unmet(&l, hybrid_blkio, ""), "io");
+        ASSERT_NULL(unmet(&l, v2, "io"));
+}

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <sys/sysmacros.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-bus.h>
 
@@ -222,12 +223,19 @@ TEST(start_properties) {
                 { .name = "DeviceAllow", .signature = "a(ss)", .as = allow },
                 { .name = "TimeoutStopUSec", .signature = "t", .t = 5 },
         };
+        CgroupIODisk disks[2] = { { .dev = makedev(254, 0) }, { .dev = makedev(8, 16) } };
+        disks[0].set[CELL_IO_READ_BPS] = disks[1].set[CELL_IO_READ_BPS] = disks[1].set[CELL_IO_LATENCY] = true;
+        disks[0].value[CELL_IO_READ_BPS] = 5000000;
+        disks[1].value[CELL_IO_READ_BPS] = UINT64_MAX;
+        disks[1].value[CELL_IO_LATENCY] = 25000;
         ScopeStartProps sp = {
                 .props = p, .n_props = ELEMENTSOF(p), .skip_device_policy = true,
                 .slice = "machine.slice", .description = "cell web",
                 .kill_signal = SIGUSR2, .timeout_stop_usec = 7,
                 .pid = 4242, .service = "cell@web.service",
+                .io_disks = disks, .n_io_disks = ELEMENTSOF(disks),
         };
+        const char *path;
         const PlanProperty *bad = NULL;
         int32_t sig;
         uint64_t t;
@@ -245,6 +253,26 @@ TEST(start_properties) {
         enter(m, "TimeoutStopUSec", "t");
         ASSERT_EQ(sd_bus_message_read(m, "t", &t), 1);
         ASSERT_EQ(t, 5);
+        leave(m);
+        /* The IO limits per disk found, each as /dev/block/MAJ:MIN, one a(st) per key. */
+        enter(m, "IOReadBandwidthMax", "a(st)");
+        ASSERT_EQ(sd_bus_message_enter_container(m, 'a', "(st)"), 1);
+        ASSERT_EQ(sd_bus_message_read(m, "(st)", &path, &t), 1);
+        ASSERT_STREQ(path, "/dev/block/254:0");
+        ASSERT_EQ_U64(t, 5000000);
+        ASSERT_EQ(sd_bus_message_read(m, "(st)", &path, &t), 1);
+        ASSERT_STREQ(path, "/dev/block/8:16");
+        ASSERT_EQ_U64(t, UINT64_MAX);
+        ASSERT_EQ(sd_bus_message_read(m, "(st)", &path, &t), 0);
+        ASSERT_OK(sd_bus_message_exit_container(m));
+        leave(m);
+        enter(m, "IODeviceLatencyTargetUSec", "a(st)");
+        ASSERT_EQ(sd_bus_message_enter_container(m, 'a', "(st)"), 1);
+        ASSERT_EQ(sd_bus_message_read(m, "(st)", &path, &t), 1);
+        ASSERT_STREQ(path, "/dev/block/8:16");
+        ASSERT_EQ_U64(t, 25000);
+        ASSERT_EQ(sd_bus_message_read(m, "(st)", &path, &t), 0);
+        ASSERT_OK(sd_bus_message_exit_container(m));
         leave(m);
         expect_string(m, "Description", "cell web");
         enter(m, "KillSignal", "i");

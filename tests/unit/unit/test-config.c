@@ -489,6 +489,52 @@ TEST(limits) {
         OK(&c, "Limits", "IOWeight", "");
         ASSERT_EQ_U64(c.io_weight, 0);
 
+        /* The IO per-device keys, as systemd's: DEVICE VALUE, sizes to the base of 1000. */
+        OK(&c, "Limits", "IOReadBandwidthMax", "/dev/vda 5M");
+        OK(&c, "Limits", "IOReadBandwidthMax", "\"/dev//sdb/\" infinity");
+        OK(&c, "Limits", "IOWriteIOPSMax", "/var/lib 1.5K");
+        OK(&c, "Limits", "IODeviceWeight", "/dev/vda 10000");
+        OK(&c, "Limits", "IODeviceLatencyTargetSec", "/dev/vda 25ms");
+        ASSERT_EQ(c.n_io_devices, 5);
+        ASSERT_EQ(c.io_devices[0].kind, CELL_IO_READ_BPS);
+        ASSERT_STREQ(c.io_devices[0].path, "/dev/vda");
+        ASSERT_EQ_U64(c.io_devices[0].value, 5000000);
+        ASSERT_STREQ(c.io_devices[0].file, "web.cell");
+        ASSERT_EQ(c.io_devices[0].line, 7);
+        ASSERT_STREQ(c.io_devices[1].path, "/dev/sdb");
+        ASSERT_EQ_U64(c.io_devices[1].value, UINT64_MAX);
+        ASSERT_EQ(c.io_devices[2].kind, CELL_IO_WRITE_IOPS);
+        ASSERT_EQ_U64(c.io_devices[2].value, 1500);
+        ASSERT_EQ_U64(c.io_devices[3].value, 10000);
+        ASSERT_EQ(c.io_devices[4].kind, CELL_IO_LATENCY);
+        ASSERT_EQ_U64(c.io_devices[4].value, 25000);
+        /* A device named again takes the new value, in its place. */
+        OK(&c, "Limits", "IOReadBandwidthMax", "/dev/vda 1K");
+        ASSERT_EQ(c.n_io_devices, 5);
+        ASSERT_EQ_U64(c.io_devices[0].value, 1000);
+        BAD_EXACT(&c, "Limits", "IOReadBandwidthMax", "/dev/vda 0",
+                  "web.cell:7: IOReadBandwidthMax=/dev/vda 0: expected DEVICE BYTES: an absolute path (a block "
+                  "device, or a file on it) and bytes per second above 0 with K/M/G/T suffix (base 1000) or "
+                  "\"infinity\"");
+        BAD(&c, "Limits", "IOReadBandwidthMax", "/dev/vda", "expected DEVICE BYTES");
+        BAD(&c, "Limits", "IOReadBandwidthMax", "vda 5M", "expected DEVICE BYTES");
+        BAD(&c, "Limits", "IOReadBandwidthMax", "/dev/../vda 5M", "expected DEVICE BYTES");
+        BAD(&c, "Limits", "IOWriteBandwidthMax", "/dev/vda 5X", "expected DEVICE BYTES");
+        BAD(&c, "Limits", "IOReadIOPSMax", "/dev/vda -1", "expected DEVICE IOPS");
+        BAD(&c, "Limits", "IODeviceWeight", "/dev/vda 0", "expected DEVICE WEIGHT");
+        BAD(&c, "Limits", "IODeviceLatencyTargetSec", "/dev/vda 5x", "expected DEVICE TIMESPAN");
+        ASSERT_EQ(c.n_io_devices, 5);
+        /* An empty value drops that key's entries only. */
+        OK(&c, "Limits", "IOReadBandwidthMax", "");
+        ASSERT_EQ(c.n_io_devices, 3);
+        ASSERT_EQ(c.io_devices[0].kind, CELL_IO_WRITE_IOPS);
+        ASSERT_EQ(c.io_devices[2].kind, CELL_IO_LATENCY);
+        OK(&c, "Limits", "IOWriteIOPSMax", "");
+        OK(&c, "Limits", "IODeviceWeight", "");
+        OK(&c, "Limits", "IODeviceLatencyTargetSec", "");
+        ASSERT_EQ(c.n_io_devices, 0);
+        ASSERT_NULL(c.io_devices);
+
         OK(&c, "Limits", "AllowedCPUs", "0-3,5");
         ASSERT_EQ(c.allowed_cpus_size, 1);
         ASSERT_EQ(c.allowed_cpus[0], 0x2f);

@@ -44,6 +44,25 @@ TEST(integers) {
         ASSERT_ERROR(parse_uint64_range("0", 1, 10000, &u), ERANGE);
 }
 
+TEST(size_base_1000) {
+        uint64_t v = 0;
+
+        /* IOReadBandwidthMax= and the IOPS keys: systemd's parse_size(..., 1000). */
+        ASSERT_OK(parse_size_base("5M", 1000, &v));
+        ASSERT_EQ_U64(v, 5000000);
+        ASSERT_OK(parse_size_base("1.5K", 1000, &v));
+        ASSERT_EQ_U64(v, 1500);
+        ASSERT_OK(parse_size_base("2G 500M", 1000, &v));
+        ASSERT_EQ_U64(v, 2500000000);
+        ASSERT_OK(parse_size_base("18E", 1000, &v));
+        ASSERT_EQ_U64(v, UINT64_C(18000000000000000000));
+        ASSERT_ERROR(parse_size_base("19E", 1000, &v), ERANGE);
+        ASSERT_ERROR(parse_size_base("1K 1M", 1000, &v), EINVAL);
+        ASSERT_ERROR(parse_size_base("1K", 10, &v), EINVAL);
+        ASSERT_OK(parse_size_base("5M", 1024, &v));
+        ASSERT_EQ_U64(v, 5 << 20);
+}
+
 TEST(size) {
         uint64_t v = 0;
 

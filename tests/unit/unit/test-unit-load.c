@@ -248,7 +248,7 @@ TEST(specifiers_per_key) {
               "[Root]\nDirectory=/srv/%i\nBind=/data/%i:/mnt/%i\nBindReadOnly=+/img/%i\n"
               "TemporaryFileSystem=/tmp/%i:size=50%,mode=1777\nInaccessible=/secret/%I\n"
               "[Exec]\nExec=/bin/echo %I \"%I\" x%Iy\nEnvironment=A=%I \"B=%I\"\nWorkingDirectory=/w/%I\n"
-              "[Limits]\nDeviceAllow=/dev/%i rw\n");
+              "[Limits]\nDeviceAllow=/dev/%i rw\nIOReadBandwidthMax=/dev/%i 5M\n");
         /* %i is a\x20b:c\x22d, %I is a b:c"d */
         ASSERT_OK(unit_load("sp@a\\x20b:c\\x22d", &(UnitLoadOptions) { .search_path = sp }, &c, &d));
         dump(&d);
@@ -274,13 +274,16 @@ TEST(specifiers_per_key) {
         ASSERT_STREQ(c.working_directory, "/w/a b:c\"d");
         ASSERT_EQ(c.n_device_allow, 1);
         ASSERT_STREQ(c.device_allow[0].path, "/dev/a\\x20b:c\\x22d");
+        ASSERT_EQ(c.n_io_devices, 1);
+        ASSERT_STREQ(c.io_devices[0].path, "/dev/a\\x20b:c\\x22d");
+        ASSERT_EQ_U64(c.io_devices[0].value, 5000000);
         cell_config_done(&c);
 
         /* Sizes take none, as in systemd; a path its specifiers make ".." is refused; an
          * unknown one is reported against the value as written. */
         WRITE(&t, "etc/bad@.cell",
               VALID "[Limits]\nMemoryMax=50%%\n[Root]\nBind=/data/%I\n[Exec]\nEnvironment=A=%Q\n"
-              "Exec=%i\n");
+              "Exec=%i\n[Limits]\nIOReadBandwidthMax=/dev/%I 5%%\n");
         ASSERT_ERROR(unit_load("bad@x-..", &(UnitLoadOptions) { .search_path = sp }, &c, &d), EINVAL);
         dump(&d);
         m = strv_join(d.messages, "\n");
@@ -288,7 +291,9 @@ TEST(specifiers_per_key) {
         ASSERT_CONTAINS(m, "bad@.cell:8: Bind=/data/%I: expected");
         ASSERT_CONTAINS(m, "(its specifiers make \"/data/%I\" of \"/data/x/..\")");
         ASSERT_CONTAINS(m, "bad@.cell:10: Environment=A=%Q: unknown specifier %Q");
-        ASSERT_EQ(d.n_errors, 3);
+        /* The value of an IO limit takes none either, as in systemd. */
+        ASSERT_CONTAINS(m, "bad@.cell:13: IOReadBandwidthMax=/dev/%I 5%%: expected DEVICE BYTES");
+        ASSERT_EQ(d.n_errors, 4);
         cell_config_done(&c);
         diag_done(&d);
         tree_done(&t);
