@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse-caps.h"
 #include "plan-internal.h"
 #include "strv.h"
 
@@ -221,7 +222,7 @@ static int plan_build_environment(Plan *p, const CellConfig *c) {
         return 0;
 }
 
-static int plan_build_privileges(Plan *p, const CellConfig *c) {
+static int plan_build_privileges(Plan *p, const CellConfig *c, Diagnostics *diag) {
         uint64_t base = PLAN_DEFAULT_CAPABILITIES;
 
         if (c->boot) {
@@ -236,8 +237,22 @@ static int plan_build_privileges(Plan *p, const CellConfig *c) {
          * nothing effective, as after a plain setuid() (no ambient set). */
         if (plan_user_is_root(c->user))
                 p->cap_effective = p->cap_permitted = p->cap_bounding;
-        p->cap_inheritable = p->cap_ambient = 0;
+        /* AmbientCapability=: kept across the user change and the exec, so it
+         * must be within the bounding set, as nspawn requires; and cell must
+         * hold it, as what Capability= names. */
+        p->cap_inheritable = p->cap_ambient = c->ambient_capability;
+        p->cap_effective |= p->cap_ambient;
+        p->cap_permitted |= p->cap_ambient;
+        p->cap_required |= p->cap_ambient;
         p->no_new_privileges = c->no_new_privileges;
+        if (c->ambient_capability & ~p->cap_bounding) {
+                unsigned cap = (unsigned) __builtin_ctzll(c->ambient_capability & ~p->cap_bounding);
+                _cleanup_free_ char *name = capability_name(cap);
+                int r = diag_error(diag, c->path, 0, "AmbientCapability=%s: not in the container's bounding set "
+                                   "(add it with Capability=, or take it out of DropCapability=)",
+                                   strna(name));
+                return r < 0 ? r : -EINVAL;
+        }
 
         for (int r = 0; r < RLIMIT_NLIMITS; r++)
                 if (c->rlimits[r].set) {
@@ -353,8 +368,12 @@ int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnost
         if (r < 0)
                 invalid = true;
 
+        r = plan_build_privileges(&p, c, diag);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                invalid = true;
         if (plan_build_environment(&p, c) < 0 ||
-            plan_build_privileges(&p, c) < 0 ||
             plan_build_identity(&p, c) < 0 ||
             plan_build_network(&p, c) < 0)
                 return -ENOMEM;

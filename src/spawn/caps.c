@@ -27,7 +27,7 @@ uint64_t caps_held(void) {
         return mask;
 }
 
-int caps_check_held(uint64_t required, uint64_t held, SpawnError *err) {
+int caps_check_held(uint64_t required, uint64_t ambient, uint64_t held, SpawnError *err) {
         char *name;
         int c, r;
 
@@ -37,8 +37,9 @@ int caps_check_held(uint64_t required, uint64_t held, SpawnError *err) {
         name = cap_to_name((cap_value_t) c);
         for (char *s = name; s && *s; s++)
                 *s = (char) toupper((unsigned char) *s);
-        r = spawn_error(err, EPERM, "Capability=%s: cell itself does not hold it (its own bounding set), "
-                        "so it cannot be granted", name ?: "?");
+        r = spawn_error(err, EPERM, "%s=%s: cell itself does not hold it (its own bounding set), "
+                        "so it cannot be granted", ambient & (UINT64_C(1) << c) ? "AmbientCapability" : "Capability",
+                        name ?: "?");
         if (name)
                 (void) cap_free(name);
         return r;

@@ -25,5 +25,6 @@ int caps_apply(uint64_t effective, uint64_t permitted, uint64_t inheritable, uin
 unsigned caps_count(void);
 /* The calling thread's bounding set as a mask: what it can still grant. */
 uint64_t caps_held(void);
-/* -EPERM naming the first of required not in held. */
-int caps_check_held(uint64_t required, uint64_t held, SpawnError *err);
+/* -EPERM naming the first of required not in held, and its key: AmbientCapability=
+ * where ambient has it, else Capability=. */
+int caps_check_held(uint64_t required, uint64_t ambient, uint64_t held, SpawnError *err);

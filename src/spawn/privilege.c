@@ -69,7 +69,7 @@ int privilege_bound(const Plan *p, uint64_t *ret_held, SpawnError *err) {
          * by name, else left out of the default set (a host whose own
          * bounding set lacks it). */
         held = caps_held();
-        r = caps_check_held(p->cap_required, held, err);
+        r = caps_check_held(p->cap_required, p->cap_ambient, held, err);
         if (r >= 0)
                 r = caps_bounding_set(p->cap_bounding & held, err);
         if (r < 0)

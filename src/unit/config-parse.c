@@ -111,6 +111,8 @@ static const ConfigKey config_keys[] = {
           "capability names (CAP_NET_ADMIN, net_raw) or \"all\"" },
         { "Isolation", "DropCapability", config_parse_capabilities, OFF(drop_capability), 0,
           "capability names (CAP_NET_ADMIN, net_raw) or \"all\"" },
+        { "Isolation", "AmbientCapability", config_parse_capabilities, OFF(ambient_capability), 1,
+          "capability names (CAP_NET_BIND_SERVICE, net_raw); \"all\" is not taken here" },
         { "Isolation", "NoNewPrivileges", config_parse_bool, OFF(no_new_privileges), true, BOOL_TEXT },
         { "Isolation", "SystemCallFilter", config_parse_syscall_filter, 0, 0,
           "[~]NAME|@GROUP[:ERRNO] ... (system call names and @groups, \"~\" for a deny list)" },

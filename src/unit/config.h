@@ -192,6 +192,7 @@ typedef struct CellConfig {
         bool private_time;
         CellCapMask capability;         /* Capability= added to the default bounding set */
         CellCapMask drop_capability;    /* DropCapability= removed from it */
+        CellCapMask ambient_capability; /* AmbientCapability=: inheritable and ambient for the payload */
         bool no_new_privileges; /* default yes */
         bool syscall_filter_set;
         bool syscall_filter_allow_list; /* first non-empty SystemCallFilter= without "~" */

@@ -95,6 +95,28 @@ while read -r line; do
 done <<<"$masked"
 [ "$(wc -l <<<"$masked")" -eq 7 ] || fail "masked: expected 7 paths"
 
+# AmbientCapability=: a user other than root gets it in every set but the
+# bounding one's others, and can use it: bind a port below 1024.
+u=$(unit ambient "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "User=test" \
+        "[Isolation]" "AmbientCapability=CAP_NET_BIND_SERVICE")
+run_cell none "$u"
+[ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "cell run (ambient) exited $status"; }
+compare_with_plan "$u"
+for set in CapEff CapPrm CapInh CapAmb; do
+        expect "ambient $set" "$(field $set)" 0000000000000400
+done
+expect "ambient uid" "$(field uid)" 1000
+bind80() {
+        unit "$1" "[Root]" "Directory=$root" "[Exec]" "User=test" \
+                "Exec=/bin/sh -c 'nc -l -p 80 & sleep 0.5; netstat -ltn | grep -q \":80 \" && echo bound; kill \$!'" \
+                "${@:2}"
+}
+run_cell none "$(bind80 bind80 "[Isolation]" "AmbientCapability=net_bind_service")"
+expect "AmbientCapability=net_bind_service: port 80 bound" "$(cat "$work/out")" bound
+run_cell none "$(bind80 nobind80)"
+expect "without it: port 80 not bound" "$(cat "$work/out")" ""
+grep -q 'bind: Permission denied' "$work/err" || fail "without it: nc was not refused: $(cat "$work/err")"
+
 # Root, with the defaults: the whole bounding set effective, no groups.
 u=$(unit root "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe")
 run_cell none "$u"

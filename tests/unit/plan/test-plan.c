@@ -123,6 +123,37 @@ TEST(capabilities_arithmetic) {
         cell_config_done(&c);
 }
 
+/* AmbientCapability=: in the inheritable and ambient sets, so that a user
+ * other than root has it after the exec; within the bounding set only, and
+ * required (cell must hold it), as Capability=. */
+TEST(capabilities_ambient) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "amb");
+        c.user = xstrdup("www-data");
+        c.ambient_capability = CAP(CAP_NET_BIND_SERVICE);
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ_U64(p.cap_bounding, default_caps);
+        ASSERT_EQ_U64(p.cap_ambient, CAP(CAP_NET_BIND_SERVICE));
+        ASSERT_EQ_U64(p.cap_inheritable, CAP(CAP_NET_BIND_SERVICE));
+        ASSERT_EQ_U64(p.cap_effective, CAP(CAP_NET_BIND_SERVICE));
+        ASSERT_EQ_U64(p.cap_permitted, CAP(CAP_NET_BIND_SERVICE));
+        ASSERT_EQ_U64(p.cap_required, CAP(CAP_NET_BIND_SERVICE));
+        plan_done(&p);
+
+        /* Outside the bounding set: refused, naming it and what to do. */
+        c.ambient_capability = CAP(CAP_SYS_TIME);
+        plan_fails(&c, "AmbientCapability=cap_sys_time: not in the container's bounding set (add it with Capability=");
+        c.capability = CAP(CAP_SYS_TIME);
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ_U64(p.cap_ambient, CAP(CAP_SYS_TIME));
+        plan_done(&p);
+        c.drop_capability = CAP(CAP_SYS_TIME);
+        plan_fails(&c, "AmbientCapability=cap_sys_time: not in the container's bounding set");
+        cell_config_done(&c);
+}
+
 TEST(capabilities_non_root) {
         CellConfig c;
         Plan p = {};

@@ -324,6 +324,17 @@ TEST(isolation) {
         ASSERT_EQ_U64(c.capability, 0);
         OK(&c, "Isolation", "DropCapability", "all");
         ASSERT_TRUE(c.drop_capability & (UINT64_C(1) << CAP_SYS_ADMIN));
+        OK(&c, "Isolation", "AmbientCapability", "CAP_NET_BIND_SERVICE");
+        OK(&c, "Isolation", "AmbientCapability", "net_raw");
+        ASSERT_EQ_U64(c.ambient_capability, (UINT64_C(1) << CAP_NET_BIND_SERVICE) | (UINT64_C(1) << CAP_NET_RAW));
+        /* "all" is refused, as nspawn refuses it: every capability, whatever the user. */
+        BAD_EXACT(&c, "Isolation", "AmbientCapability", "chown,ALL",
+                  "web.cell:7: AmbientCapability=chown,ALL: expected capability names (CAP_NET_BIND_SERVICE, "
+                  "net_raw); \"all\" is not taken here");
+        BAD(&c, "Isolation", "AmbientCapability", "CAP_FLY", "(\"CAP_FLY\" is not one)");
+        ASSERT_EQ_U64(c.ambient_capability, (UINT64_C(1) << CAP_NET_BIND_SERVICE) | (UINT64_C(1) << CAP_NET_RAW));
+        OK(&c, "Isolation", "AmbientCapability", "");
+        ASSERT_EQ_U64(c.ambient_capability, 0);
 
         OK(&c, "Isolation", "SystemCallFilter", "@system-service");
         OK(&c, "Isolation", "SystemCallFilter", "~@privileged");
