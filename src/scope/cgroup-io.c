@@ -13,6 +13,7 @@
 
 #include "cgroup-io.h"
 #include "cgroup-util.h"
+#include "parse-limits.h"
 #include "macros.h"
 
 /* /sys/dev/block/MAJ:MIN, opened; -errno. */
@@ -128,17 +129,9 @@ int cg_io_disks(const CellIODevice *d, const dev_t *devs, size_t n, CgroupIODisk
         return 0;
 }
 
-static const char *const io_properties[_CELL_IO_KIND_MAX] = {
-        [CELL_IO_DEVICE_WEIGHT] = "IODeviceWeight",
-        [CELL_IO_READ_BPS]      = "IOReadBandwidthMax",
-        [CELL_IO_WRITE_BPS]     = "IOWriteBandwidthMax",
-        [CELL_IO_READ_IOPS]     = "IOReadIOPSMax",
-        [CELL_IO_WRITE_IOPS]    = "IOWriteIOPSMax",
-        [CELL_IO_LATENCY]       = "IODeviceLatencyTargetUSec",
-};
-
 const char *cg_io_property(CellIOKind kind) {
-        return (unsigned) kind < _CELL_IO_KIND_MAX ? io_properties[kind] : NULL;
+        /* The unit's key, but for the latency: its property counts in usec. */
+        return kind == CELL_IO_LATENCY ? "IODeviceLatencyTargetUSec" : io_kind_key(kind);
 }
 
 static int writes_add(CgroupIOWrite **w, size_t *n, const char *file, const char *fallback, bool optional,

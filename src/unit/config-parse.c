@@ -19,6 +19,7 @@
 #define PATH_TEXT "an absolute path without \"..\""
 #define MEMORY_TEXT "bytes with K/M/G/T suffix, a percentage or \"infinity\""
 #define WEIGHT_TEXT "a number between 1 and 10000"
+#define IO_DEVICE_TEXT "an absolute path (a block device, or a file on it) and "
 #define IO_BPS_TEXT "bytes per second above 0 with K/M/G/T suffix (base 1000) or \"infinity\""
 #define IO_IOPS_TEXT "operations per second above 0 with K/M/G/T suffix (base 1000) or \"infinity\""
 #define BIND_TEXT "[-][+]SRC[:DST[:OPTS]] with absolute paths (no \"..\"; \"+\": SRC in the root) " \
@@ -133,22 +134,22 @@ static const ConfigKey config_keys[] = {
           "a number between 1 and 10000, or \"idle\"" },
         { "Limits", "IOWeight",      config_parse_weight, OFF(io_weight), 0, WEIGHT_TEXT },
         { "Limits", "IODeviceWeight", config_parse_io_device, 0, CELL_IO_DEVICE_WEIGHT,
-          "DEVICE WEIGHT: an absolute path (a block device, or a file on it) and " WEIGHT_TEXT,
+          "DEVICE WEIGHT: " IO_DEVICE_TEXT WEIGHT_TEXT,
           CONFIG_SPEC_PARSER },
         { "Limits", "IOReadBandwidthMax", config_parse_io_device, 0, CELL_IO_READ_BPS,
-          "DEVICE BYTES: an absolute path (a block device, or a file on it) and " IO_BPS_TEXT,
+          "DEVICE BYTES: " IO_DEVICE_TEXT IO_BPS_TEXT,
           CONFIG_SPEC_PARSER },
         { "Limits", "IOWriteBandwidthMax", config_parse_io_device, 0, CELL_IO_WRITE_BPS,
-          "DEVICE BYTES: an absolute path (a block device, or a file on it) and " IO_BPS_TEXT,
+          "DEVICE BYTES: " IO_DEVICE_TEXT IO_BPS_TEXT,
           CONFIG_SPEC_PARSER },
         { "Limits", "IOReadIOPSMax", config_parse_io_device, 0, CELL_IO_READ_IOPS,
-          "DEVICE IOPS: an absolute path (a block device, or a file on it) and " IO_IOPS_TEXT,
+          "DEVICE IOPS: " IO_DEVICE_TEXT IO_IOPS_TEXT,
           CONFIG_SPEC_PARSER },
         { "Limits", "IOWriteIOPSMax", config_parse_io_device, 0, CELL_IO_WRITE_IOPS,
-          "DEVICE IOPS: an absolute path (a block device, or a file on it) and " IO_IOPS_TEXT,
+          "DEVICE IOPS: " IO_DEVICE_TEXT IO_IOPS_TEXT,
           CONFIG_SPEC_PARSER },
         { "Limits", "IODeviceLatencyTargetSec", config_parse_io_device, 0, CELL_IO_LATENCY,
-          "DEVICE TIMESPAN: an absolute path (a block device, or a file on it) and a time span "
+          "DEVICE TIMESPAN: " IO_DEVICE_TEXT "a time span "
           "(\"25ms\"; bare number: seconds) or \"infinity\"",
           CONFIG_SPEC_PARSER },
         { "Limits", "AllowedCPUs",   config_parse_allowed_cpus, 0, 0,

@@ -59,6 +59,13 @@ static char *read_in(const char *dir, const char *file) {
         return s;
 }
 
+/* The first line of dir/file is want. */
+static void expect_file(const char *dir, const char *file, const char *want) {
+        char *v = read_in(dir, file);
+        ASSERT_STREQ(v, want);
+        free(v);
+}
+
 static char tag[32];
 
 static void cleanup_leftovers(void) {
@@ -165,33 +172,18 @@ static void limits_attach_free(void) {
         char *pids = dir_of(v1 ? "pids" : NULL, child);
         char *cpu = dir_of(v1 ? "cpu" : NULL, child);
         ASSERT_NOT_NULL(mem);
-        char *v;
         if (v1) {
-                v = read_in(mem, "memory.limit_in_bytes");
-                ASSERT_STREQ(v, "268435456");
-                free(v);
-                v = read_in(pids, "pids.max");
-                ASSERT_STREQ(v, "64");
-                free(v);
-                v = read_in(cpu, "cpu.cfs_quota_us");
-                ASSERT_STREQ(v, "50000");
-                free(v);
-                v = read_in(cpu, "cpu.shares");
-                ASSERT_STREQ(v, "512");
-                free(v);
+                expect_file(mem, "memory.limit_in_bytes", "268435456");
+                expect_file(pids, "pids.max", "64");
+                expect_file(cpu, "cpu.cfs_quota_us", "50000");
+                expect_file(cpu, "cpu.shares", "512");
                 char *cpuset = dir_of("cpuset", child);
-                v = read_in(cpuset, "cpuset.cpus");
-                ASSERT_STREQ(v, "0");
-                free(v);
+                expect_file(cpuset, "cpuset.cpus", "0");
                 free(cpuset);
                 ASSERT_ERROR(scope_clone_into_fd(s), EBADF);
         } else {
-                v = read_in(mem, "memory.max");
-                ASSERT_STREQ(v, "268435456");
-                free(v);
-                v = read_in(cpu, "cpu.max");
-                ASSERT_STREQ(v, "50000 100000");
-                free(v);
+                expect_file(mem, "memory.max", "268435456");
+                expect_file(cpu, "cpu.max", "50000 100000");
                 ASSERT_TRUE(scope_clone_into_fd(s) >= 0);
         }
 
@@ -266,28 +258,16 @@ static void idle_period_protection(void) {
         ASSERT_OK(sd_event_new(&e));
         if (!new_or_skip(&p, e, &s))
                 return;
-        char *cpu = dir_of(v1 ? "cpu" : NULL, child), *v;
+        char *cpu = dir_of(v1 ? "cpu" : NULL, child);
         ASSERT_NOT_NULL(cpu);
         if (v1) {
-                v = read_in(cpu, "cpu.cfs_period_us");
-                ASSERT_STREQ(v, "10000");
-                free(v);
-                v = read_in(cpu, "cpu.cfs_quota_us");
-                ASSERT_STREQ(v, "5000");
-                free(v);
-                v = read_in(cpu, "cpu.shares");
-                ASSERT_STREQ(v, "2");
-                free(v);
+                expect_file(cpu, "cpu.cfs_period_us", "10000");
+                expect_file(cpu, "cpu.cfs_quota_us", "5000");
+                expect_file(cpu, "cpu.shares", "2");
         } else {
-                v = read_in(cpu, "cpu.max");
-                ASSERT_STREQ(v, "5000 10000");
-                free(v);
-                v = read_in(cpu, "cpu.idle");
-                ASSERT_STREQ(v, "1");
-                free(v);
-                v = read_in(cpu, "cpu.weight");
-                ASSERT_STREQ(v, "100");
-                free(v);
+                expect_file(cpu, "cpu.max", "5000 10000");
+                expect_file(cpu, "cpu.idle", "1");
+                expect_file(cpu, "cpu.weight", "100");
         }
         ASSERT_NULL(scope_free(s));
         ASSERT_TRUE(access(cpu, F_OK) < 0 && errno == ENOENT);
@@ -309,12 +289,8 @@ static void idle_period_protection(void) {
                 ASSERT_NOT_NULL(strstr(strna(scope_last_error(NULL)), "MemoryLow=:"));
         } else {
                 ASSERT_OK(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s));
-                v = read_in(mem, "memory.min");
-                ASSERT_STREQ(v, "16777216");
-                free(v);
-                v = read_in(mem, "memory.low");
-                ASSERT_STREQ(v, "33554432");
-                free(v);
+                expect_file(mem, "memory.min", "16777216");
+                expect_file(mem, "memory.low", "33554432");
                 ASSERT_NULL(scope_free(s));
         }
         free(mem);
