@@ -36,6 +36,11 @@ relayed_ready="b'READY=1\\n'"
 # SIGSTOP is for it; the waits below have their limits, meson the last).
 start_cell() {
         : > "$work/up.log"
+        # Emptied here, not by the redirection below: that happens in the
+        # background child, maybe only after the waits below have read the
+        # previous run's "The payload is running" (and SIGSTOPped the child
+        # shell before it was cell).
+        : > "$work/err"
         rm -f "$root/tmp/go" "$root/tmp/sent"
         NOTIFY_SOCKET=$work/up.sock "$CELL" run -v --cgroup-manager=cgroupfs "$1" >"$work/out" 2>"$work/err" &
         cell=$!
