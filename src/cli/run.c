@@ -19,6 +19,7 @@
 #include "log.h"
 #include "monitor-handover.h"
 #include "monitor.h"
+#include "mount-etc.h"
 #include "notify.h"
 #include "plan.h"
 #include "privilege.h"
@@ -514,6 +515,30 @@ finish:
         return r;
 }
 
+/* ResolvConf=, Timezone=: what the host and the image hold decides
+ * "auto" now; a value that cannot be honoured fails the start. */
+static int decide_etc_files(Plan *p) {
+        PlanEtcFile *files[] = { &p->resolv_conf, &p->timezone };
+
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                SpawnError note = {};
+                bool automatic = files[i]->automatic;
+                int r;
+
+                r = etc_file_decide(files[i], p->root_directory, &note);
+                if (r < 0)
+                        return report_spawn_error(&note, r);
+                if (r > 0)
+                        log_full(automatic ? LOG_DEBUG : LOG_NOTICE, "%s.", note.message);
+                else if (files[i]->mode != PLAN_ETC_OFF)
+                        log_debug("%s=%s: %s %s%s%s.", files[i]->key, files[i]->setting,
+                                  plan_etc_mode_to_string(files[i]->mode), files[i]->target,
+                                  files[i]->link || files[i]->source ? " from " : "",
+                                  strempty(files[i]->link ?: files[i]->source));
+        }
+        return 0;
+}
+
 static int run_unit(const RunArgs *a) {
         _cleanup_(cell_config_done) CellConfig config = {};
         _cleanup_(diag_done) Diagnostics diag = {};
@@ -538,7 +563,9 @@ static int run_unit(const RunArgs *a) {
         }
 
         log_set_prefix(plan.name);
-        r = run_container(&plan, a, &status);
+        r = decide_etc_files(&plan);
+        if (r >= 0)
+                r = run_container(&plan, a, &status);
         log_set_prefix(NULL);
         plan_done(&plan);
         return r < 0 ? CELL_EXIT_FAILURE : status;

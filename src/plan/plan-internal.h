@@ -16,6 +16,8 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag);
 /* expand=false: check groups and names, build no rules (PlanOptions.verify_only). */
 int plan_build_seccomp(Plan *p, const CellConfig *c, bool expand, Diagnostics *diag);
 int plan_build_scope(Plan *p, const CellConfig *c, Diagnostics *diag);
+int plan_build_etc(Plan *p, const CellConfig *c, Diagnostics *diag);
+void plan_etc_file_done(PlanEtcFile *f);
 
 /* Names for the printers; NULL when unknown. */
 const char *plan_capability_to_name(unsigned cap);     /* "CAP_CHOWN" */

@@ -66,6 +66,30 @@ static void json_id_maps(JsonWriter *w, const PlanIdMap *m, size_t n) {
         json_array_end(w);
 }
 
+/* ResolvConf=, Timezone=: the value in force, what it means for this
+ * unit, the host files it may take (the start uses the first that exists). */
+static void json_etc_file(JsonWriter *w, const PlanEtcFile *f) {
+        json_object_begin(w);
+        json_key(w, "setting");
+        json_string(w, f->setting);
+        json_key(w, "mode");
+        json_string(w, plan_etc_mode_to_string(f->mode));
+        json_key(w, "target");
+        json_string(w, f->target);
+        json_key(w, "sources");
+        json_array_begin_inline(w);
+        for (size_t i = 0; i < ELEMENTSOF(f->sources) && f->sources[i]; i++)
+                json_string(w, f->sources[i]);
+        json_array_end(w);
+        json_key(w, "create_missing");
+        json_bool(w, f->create_missing);
+        json_key(w, "file");
+        json_string(w, f->file);
+        json_key(w, "line");
+        json_uint(w, f->line);
+        json_object_end(w);
+}
+
 static void json_mount(JsonWriter *w, const PlanMount *m) {
         json_object_begin(w);
         json_key(w, "kind");
@@ -459,6 +483,11 @@ int plan_print_json(const Plan *p, FILE *f) {
         for (size_t i = 0; i < p->n_mounts; i++)
                 json_mount(&w, &p->mounts[i]);
         json_array_end(&w);
+
+        json_key(&w, "resolv_conf");
+        json_etc_file(&w, &p->resolv_conf);
+        json_key(&w, "timezone");
+        json_etc_file(&w, &p->timezone);
 
         json_key(&w, "users");
         json_object_begin(&w);

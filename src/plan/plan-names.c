@@ -155,3 +155,25 @@ const char *plan_errno_to_string(int error, char *buf, size_t size) {
                 snprintf(buf, size, "%d", error);
         return buf;
 }
+
+const char *plan_etc_mode_to_string(PlanEtcMode m) {
+        switch (m) {
+        case PLAN_ETC_OFF:
+                return "off";
+        case PLAN_ETC_BIND:
+                return "bind";
+        case PLAN_ETC_COPY:
+                return "copy";
+        case PLAN_ETC_REPLACE:
+                return "replace";
+        case PLAN_ETC_SYMLINK:
+                return "symlink";
+        case PLAN_ETC_SYMLINK_OR_BIND:
+                return "symlink-or-bind";
+        case PLAN_ETC_DELETE:
+                return "delete";
+        case _PLAN_ETC_MODE_MAX:
+        default:
+                return "unknown";
+        }
+}

@@ -348,6 +348,7 @@ int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnost
         int (*const parts[])(Plan *, const CellConfig *, Diagnostics *) = {
                 plan_build_users,
                 plan_build_mounts,
+                plan_build_etc,
                 plan_build_scope,
         };
         for (size_t i = 0; i < ELEMENTSOF(parts); i++) {
@@ -445,6 +446,8 @@ void plan_done(Plan *p) {
         for (size_t i = 0; i < p->n_mounts; i++)
                 plan_mount_done(&p->mounts[i]);
         free(p->mounts);
+        plan_etc_file_done(&p->resolv_conf);
+        plan_etc_file_done(&p->timezone);
         free(p->uid_map);
         free(p->gid_map);
         free(p->user);

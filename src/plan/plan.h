@@ -49,6 +49,42 @@ typedef struct PlanMount {
         unsigned line;          /* its line in .file, 0 for built-in mounts */
 } PlanMount;
 
+/* ResolvConf= and Timezone=: what happens to one file of the container's
+ * /etc once its mounts are made (spawn/mount-etc.c). What depends on the
+ * host (is resolved running, where does its /etc/localtime lead, does the
+ * image have the file) is decided at start by etc_file_decide()
+ * (spawn/etc-decide.c), which fills in .source and .link. */
+typedef enum PlanEtcMode {
+        PLAN_ETC_OFF,           /* left as the image has it */
+        PLAN_ETC_BIND,          /* the host file bound read-only over the container's */
+        PLAN_ETC_COPY,          /* copied in, unless the container's is not a regular file */
+        PLAN_ETC_REPLACE,       /* copied in, replacing whatever is there, a symlink too */
+        PLAN_ETC_SYMLINK,       /* Timezone=: a link to the container's file of the host's zone */
+        PLAN_ETC_SYMLINK_OR_BIND, /* Timezone=auto on a root of cell's own: the link if the
+                                 * container has the zone, else bind */
+        PLAN_ETC_DELETE,        /* removed (a symlink itself, never what it leads to) */
+        _PLAN_ETC_MODE_MAX,
+} PlanEtcMode;
+
+typedef struct PlanEtcFile {
+        const char *key;        /* static: "ResolvConf", "Timezone" */
+        const char *setting;    /* static: the value in force ("auto" unless written) */
+        const char *target;     /* static: "/etc/resolv.conf", "/etc/localtime" */
+        PlanEtcMode mode;
+        /* From "auto": where the start finds nothing to do (no host file,
+         * no file in the image to bind over) it leaves the file alone
+         * instead of failing. */
+        bool automatic;
+        /* The root is cell's tmpfs or overlay (Volatile=yes|overlay): a
+         * missing target may be created there for a bind; never in the image. */
+        bool create_missing;
+        const char *sources[2]; /* static: host files, the first that exists is used; NULL ends */
+        char *file;             /* where the key was written, NULL with line 0 for the default */
+        unsigned line;
+        char *source;           /* at start: the host file picked; NULL in the plan */
+        char *link;             /* at start, SYMLINK: "../usr/share/zoneinfo/Europe/Berlin" */
+} PlanEtcFile;
+
 typedef struct PlanIdMap {
         uint32_t inside;
         uint32_t outside;
@@ -149,6 +185,10 @@ typedef struct Plan {
         PlanMount *mounts;
         size_t n_mounts;
 
+        /* /etc/resolv.conf and /etc/localtime, after the mounts. */
+        PlanEtcFile resolv_conf;
+        PlanEtcFile timezone;
+
         /* Users. */
         PlanUsersMode users_mode;
         uint32_t uid_base;      /* FIXED: as written; PICK: first candidate */
@@ -240,6 +280,7 @@ void plan_properties_free(PlanProperty *p, size_t n);
 const char *plan_mount_kind_to_string(PlanMountKind k);
 const char *plan_users_mode_to_string(PlanUsersMode m);
 const char *plan_seccomp_action_to_string(PlanSeccompAction a);
+const char *plan_etc_mode_to_string(PlanEtcMode m);
 
 /* Stable JSON: keys in a fixed order, no timestamps, documented in cell(1). */
 int plan_print_json(const Plan *p, FILE *f);

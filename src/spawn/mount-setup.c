@@ -21,6 +21,7 @@
 
 #include "fs-util.h"
 #include "macros.h"
+#include "mount-etc.h"
 #include "mount-overlay.h"
 #include "mount-root.h"
 #include "mount-setup.h"
@@ -551,6 +552,15 @@ int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int 
                 if (r < 0)
                         return r;
         }
+
+        /* After the mounts: a Bind= of /etc, or the /run a link leads to,
+         * is in place, and the file is made where the container sees it. */
+        r = mount_etc_file(root_fd, &p->resolv_conf, err);
+        if (r < 0)
+                return r;
+        r = mount_etc_file(root_fd, &p->timezone, err);
+        if (r < 0)
+                return r;
 
         *ret_root_fd = TAKE_FD(root_fd);
         return 0;

@@ -103,6 +103,11 @@ static const ConfigKey config_keys[] = {
           "a signal name (SIGTERM, TERM, SIGRTMIN+3) or number" },
         { "Exec", "TimeoutStopSec", config_parse_timeout, 0, 0,
           "a time span (\"90s\", \"1min 30s\", bare number: seconds) or \"infinity\"" },
+        { "Exec", "ResolvConf",  config_parse_resolv_conf, 0, 0,
+          "off, copy-host, copy-static, copy-uplink, copy-stub, replace-host, replace-static, "
+          "replace-uplink, replace-stub, bind-host, bind-static, bind-uplink, bind-stub, delete or auto" },
+        { "Exec", "Timezone",    config_parse_timezone, 0, 0,
+          "off, copy, bind, symlink, delete or auto" },
 
         /* [Isolation] */
         { "Isolation", "PrivateNetwork", config_parse_bool, OFF(private_network), true, BOOL_TEXT },

@@ -96,6 +96,10 @@ int config_parse_umask(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, vo
 int config_parse_signal(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_timeout(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 
+/* config-etc.c */
+int config_parse_resolv_conf(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_timezone(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+
 /* config-isolation.c */
 int config_parse_private_users(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_capabilities(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);

@@ -109,6 +109,8 @@ void cell_config_done(CellConfig *c) {
         strv_free(c->supplementary_groups);
         free(c->working_directory);
         free(c->hostname);
+        free(c->resolv_conf_file);
+        free(c->timezone_file);
 
         cell_syscall_filter_reset(c);
 

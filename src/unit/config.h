@@ -84,6 +84,46 @@ typedef enum CellVolatile {
         CELL_VOLATILE_OVERLAY,  /* Directory= read-only with a tmpfs overlay on top */
 } CellVolatile;
 
+/* ResolvConf=, as systemd-nspawn's --resolv-conf=: what the container's
+ * /etc/resolv.conf is. The copy/replace/bind values name the host file
+ * (host: /etc/resolv.conf; static, uplink, stub: systemd-resolved's). */
+typedef enum CellResolvConf {
+        CELL_RESOLV_CONF_AUTO = 0,      /* default: nspawn's "auto" (plan-etc.c) */
+        CELL_RESOLV_CONF_OFF,
+        CELL_RESOLV_CONF_COPY_HOST,
+        CELL_RESOLV_CONF_COPY_STATIC,
+        CELL_RESOLV_CONF_COPY_UPLINK,
+        CELL_RESOLV_CONF_COPY_STUB,
+        CELL_RESOLV_CONF_REPLACE_HOST,
+        CELL_RESOLV_CONF_REPLACE_STATIC,
+        CELL_RESOLV_CONF_REPLACE_UPLINK,
+        CELL_RESOLV_CONF_REPLACE_STUB,
+        CELL_RESOLV_CONF_BIND_HOST,
+        CELL_RESOLV_CONF_BIND_STATIC,
+        CELL_RESOLV_CONF_BIND_UPLINK,
+        CELL_RESOLV_CONF_BIND_STUB,
+        CELL_RESOLV_CONF_DELETE,
+        _CELL_RESOLV_CONF_MAX,
+} CellResolvConf;
+
+/* Timezone=, as systemd-nspawn's --timezone=: what /etc/localtime is. */
+typedef enum CellTimezone {
+        CELL_TIMEZONE_AUTO = 0,         /* default: nspawn's "auto" (plan-etc.c) */
+        CELL_TIMEZONE_OFF,
+        CELL_TIMEZONE_COPY,
+        CELL_TIMEZONE_BIND,
+        CELL_TIMEZONE_SYMLINK,
+        CELL_TIMEZONE_DELETE,
+        _CELL_TIMEZONE_MAX,
+} CellTimezone;
+
+/* "bind-stub" <-> CELL_RESOLV_CONF_BIND_STUB, "symlink" <-> CELL_TIMEZONE_SYMLINK
+ * (NULL / -EINVAL for what is none). */
+const char *cell_resolv_conf_to_string(CellResolvConf v);
+int cell_resolv_conf_from_string(const char *s, CellResolvConf *ret);
+const char *cell_timezone_to_string(CellTimezone v);
+int cell_timezone_from_string(const char *s, CellTimezone *ret);
+
 typedef struct CellEnvironmentFile {
         char *path;
         bool ignore_missing;    /* leading '-' */
@@ -183,6 +223,12 @@ typedef struct CellConfig {
         int kill_signal;        /* 0 = default (SIGTERM, or SIGRTMIN+3 with Boot=yes) */
         uint64_t timeout_stop_usec; /* USEC_INFINITY = "infinity"; 0 = not set (default 90s... plan decides) */
         bool timeout_stop_set;
+        CellResolvConf resolv_conf;     /* default auto */
+        char *resolv_conf_file;         /* where it was written (see above), NULL when not */
+        unsigned resolv_conf_line;
+        CellTimezone timezone;          /* default auto */
+        char *timezone_file;
+        unsigned timezone_line;
 
         /* [Isolation] */
         bool private_network;   /* default yes */

@@ -778,3 +778,60 @@ TEST(finish) {
         diag_done(&diag);
         cell_config_done(&c);
 }
+
+TEST(exec_resolv_conf_timezone) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        ASSERT_EQ(c.resolv_conf, CELL_RESOLV_CONF_AUTO);
+        ASSERT_EQ(c.timezone, CELL_TIMEZONE_AUTO);
+        OK(&c, "Exec", "ResolvConf", "bind-stub");
+        ASSERT_EQ(c.resolv_conf, CELL_RESOLV_CONF_BIND_STUB);
+        ASSERT_STREQ(c.resolv_conf_file, "web.cell");
+        ASSERT_EQ(c.resolv_conf_line, 7);
+        OK(&c, "Exec", "ResolvConf", "replace-uplink");
+        ASSERT_EQ(c.resolv_conf, CELL_RESOLV_CONF_REPLACE_UPLINK);
+        OK(&c, "Exec", "ResolvConf", "copy-static");
+        ASSERT_EQ(c.resolv_conf, CELL_RESOLV_CONF_COPY_STATIC);
+        OK(&c, "Exec", "ResolvConf", "delete");
+        ASSERT_EQ(c.resolv_conf, CELL_RESOLV_CONF_DELETE);
+        OK(&c, "Exec", "ResolvConf", "off");
+        ASSERT_EQ(c.resolv_conf, CELL_RESOLV_CONF_OFF);
+        /* Every name reads back as itself. */
+        for (int v = 0; v < _CELL_RESOLV_CONF_MAX; v++) {
+                CellResolvConf back;
+
+                ASSERT_OK(cell_resolv_conf_from_string(cell_resolv_conf_to_string(v), &back));
+                ASSERT_EQ((int) back, v);
+        }
+        BAD_EXACT(&c, "Exec", "ResolvConf", "xyz",
+                  "web.cell:7: ResolvConf=xyz: expected off, copy-host, copy-static, copy-uplink, copy-stub, "
+                  "replace-host, replace-static, replace-uplink, replace-stub, bind-host, bind-static, "
+                  "bind-uplink, bind-stub, delete or auto");
+        BAD(&c, "Exec", "ResolvConf", "bind", "ResolvConf=bind: expected off, copy-host");
+        BAD(&c, "Exec", "ResolvConf", "yes", "ResolvConf=yes: expected");
+        ASSERT_EQ(c.resolv_conf, CELL_RESOLV_CONF_OFF);  /* a bad value changes nothing */
+        OK(&c, "Exec", "ResolvConf", "");               /* the empty one resets */
+        ASSERT_EQ(c.resolv_conf, CELL_RESOLV_CONF_AUTO);
+        ASSERT_NULL(c.resolv_conf_file);
+        ASSERT_EQ(c.resolv_conf_line, 0);
+
+        for (int v = 0; v < _CELL_TIMEZONE_MAX; v++) {
+                CellTimezone back;
+
+                OK(&c, "Exec", "Timezone", cell_timezone_to_string(v));
+                ASSERT_EQ((int) c.timezone, v);
+                ASSERT_OK(cell_timezone_from_string(cell_timezone_to_string(v), &back));
+                ASSERT_EQ((int) back, v);
+        }
+        ASSERT_EQ(c.timezone_line, 7);
+        BAD_EXACT(&c, "Exec", "Timezone", "Europe/Berlin",
+                  "web.cell:7: Timezone=Europe/Berlin: expected off, copy, bind, symlink, delete or auto");
+        BAD(&c, "Exec", "Timezone", "copy-host", "Timezone=copy-host: expected off, copy, bind");
+        /* [Exec] keys: not in another section. */
+        ASSERT_CONTAINS(assign(&c, "Isolation", "ResolvConf", "off"), "ResolvConf");
+        OK(&c, "Exec", "Timezone", "");
+        ASSERT_EQ(c.timezone, CELL_TIMEZONE_AUTO);
+        diag_done(&diag);
+        cell_config_done(&c);
+}

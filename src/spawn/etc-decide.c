@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* ResolvConf= and Timezone= at start, on the host: which host file, and
+ * what "auto" comes to here (see mount-etc.h). Looks at the image only
+ * through openat2(RESOLVE_IN_ROOT) from an fd of Directory=, as the child
+ * will; the child checks again and is the one that acts. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "macros.h"
+#include "mount-etc.h"
+#include "mount-util.h"
+
+#define ZONEINFO "/usr/share/zoneinfo/"
+
+/* The zone a host /etc/localtime link names ("Europe/Berlin" from
+ * "../usr/share/zoneinfo/Europe/Berlin"), in buf; -EINVAL for a link that
+ * names none (a plain file, a link elsewhere), -errno when unreadable. */
+static int host_zone(const char *path, char *buf, size_t n) {
+        char link[PATH_MAX];
+        const char *zone;
+        ssize_t l;
+
+        l = readlink(path, link, sizeof link - 1);
+        if (l < 0)
+                return errno == EINVAL ? -EINVAL : negative_errno();
+        link[l] = 0;
+        zone = strstr(link, "/zoneinfo/");
+        if (!zone)
+                return -EINVAL;
+        zone += strlen("/zoneinfo/");
+        /* A name, not a way about: no "..", no absolute path. */
+        if (isempty(zone) || zone[0] == '/' || strstr(zone, "..") || strlen(zone) >= n)
+                return -EINVAL;
+        strcpy(buf, zone);
+        return 0;
+}
+
+/* What path is inside the root (links followed there): its mode, -ENOENT, ... */
+static int root_stat(int dir_fd, const char *path, mode_t *ret_mode) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        fd = mount_resolve(dir_fd, path, 0);
+        if (fd < 0)
+                return fd;
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        *ret_mode = st.st_mode;
+        return 0;
+}
+
+/* Whether path's last component is a symlink in the root (its parent
+ * resolved inside the root: a linked /etc never leads to the host's). */
+static bool root_is_link(int dir_fd, const char *path) {
+        _cleanup_close_ int parent_fd = -EBADF;
+        const char *slash = strrchr(path, '/');
+        char parent[PATH_MAX];
+        struct stat st;
+
+        if (!slash || (size_t) (slash - path) >= sizeof parent)
+                return false;
+        memcpy(parent, path, (size_t) (slash - path));
+        parent[slash - path] = 0;
+        parent_fd = mount_resolve(dir_fd, *parent ? parent : "/", 0);
+        return parent_fd >= 0 && fstatat(parent_fd, slash + 1, &st, AT_SYMLINK_NOFOLLOW) >= 0 &&
+                S_ISLNK(st.st_mode);
+}
+
+/* Turns an automatic entry off, with why. */
+static int decide_off(PlanEtcFile *f, SpawnError *note, const char *why, const char *arg) {
+        f->mode = PLAN_ETC_OFF;
+        spawn_error(note, ENOENT, "%s=%s: %s%s, left as the image has it", f->key, f->setting, why, arg);
+        return 1;
+}
+
+int etc_file_decide(PlanEtcFile *f, const char *root_directory, SpawnError *note) {
+        _cleanup_close_ int dir_fd = -EBADF;
+        char zone[NAME_MAX + 1], link[PATH_MAX];
+        struct stat st;
+        mode_t mode;
+        int r;
+
+        if (f->mode == PLAN_ETC_OFF || f->mode == PLAN_ETC_DELETE)
+                return 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(f->sources) && f->sources[i] && !f->source; i++)
+                if (stat(f->sources[i], &st) >= 0 && S_ISREG(st.st_mode)) {
+                        f->source = strdup(f->sources[i]);
+                        if (!f->source)
+                                return spawn_error(note, ENOMEM, "%s: out of memory", f->key);
+                }
+        if (!f->source) {
+                if (f->automatic)
+                        return decide_off(f, note, "no file on the host: ", f->sources[f->sources[1] ? 1 : 0]);
+                return spawn_error(note, ENOENT, "%s=%s: %s does not exist on the host%s", f->key, f->setting,
+                                   f->sources[0], startswith(f->sources[0], "/run/systemd/resolve/") ?
+                                   " (is systemd-resolved running?)" : "");
+        }
+
+        dir_fd = open(root_directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd < 0)
+                return spawn_error(note, errno, "Directory=%s: cannot open", root_directory);
+
+        if (f->mode == PLAN_ETC_SYMLINK || f->mode == PLAN_ETC_SYMLINK_OR_BIND) {
+                r = host_zone(f->source, zone, sizeof zone);
+                if (r >= 0) {
+                        (void) snprintf(link, sizeof link, ZONEINFO "%s", zone);
+                        r = root_stat(dir_fd, link, &mode);
+                        if (r >= 0 && !S_ISREG(mode))
+                                r = -ENOENT;
+                }
+                if (r >= 0) {
+                        /* Relative, as nspawn makes it: right inside the root and outside. */
+                        (void) snprintf(link, sizeof link, ".." ZONEINFO "%s", zone);
+                        f->link = strdup(link);
+                        if (!f->link)
+                                return spawn_error(note, ENOMEM, "%s: out of memory", f->key);
+                        f->mode = PLAN_ETC_SYMLINK;
+                        return 0;
+                }
+                if (f->mode == PLAN_ETC_SYMLINK)
+                        return spawn_error(note, r, r == -EINVAL ?
+                                           "%s=%s: the host's %s is no link into a zoneinfo directory" :
+                                           "%s=%s: the container has no zone file for the host's %s",
+                                           f->key, f->setting, f->source);
+                f->mode = PLAN_ETC_BIND;        /* auto: the host's zone file itself */
+        }
+
+        if (f->mode == PLAN_ETC_BIND && f->automatic && !f->create_missing) {
+                /* auto binds over the image's file; it creates none there. */
+                r = root_stat(dir_fd, f->target, &mode);
+                if (r == -ENOENT)
+                        return decide_off(f, note, "the image has no ", f->target);
+                if (r >= 0 && !S_ISREG(mode))
+                        return decide_off(f, note, "not a regular file in the image: ", f->target);
+        }
+
+        if (f->mode == PLAN_ETC_COPY && root_is_link(dir_fd, f->target)) {
+                /* nspawn's copy leaves a link alone; the child does too. Say so. */
+                spawn_error(note, EEXIST, "%s=%s: %s is a symlink in the image, left alone (replace-* replaces it)",
+                            f->key, f->setting, f->target);
+                return 1;
+        }
+        return 0;
+}
