@@ -132,6 +132,12 @@ int etc_file_decide(PlanEtcFile *f, const char *root_directory, SpawnError *note
                 f->mode = PLAN_ETC_BIND;        /* auto: the host's zone file itself */
         }
 
+        /* auto binds over the image's own file, never through its link: a
+         * bind lands on what the link leads to, and /etc/localtime ->
+         * zoneinfo/Etc/UTC would make "UTC" the host's zone for every program
+         * in the container. An explicit bind-* follows it, as nspawn's. */
+        if (f->mode == PLAN_ETC_BIND && f->automatic && root_is_link(dir_fd, f->target))
+                return decide_off(f, note, "a symlink in the image: ", f->target);
         if (f->mode == PLAN_ETC_BIND && f->automatic && !f->create_missing) {
                 /* auto binds over the image's file; it creates none there. */
                 r = root_stat(dir_fd, f->target, &mode);

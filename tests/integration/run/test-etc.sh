@@ -96,6 +96,20 @@ tz tzrobind "ReadOnly=yes" "[Exec]" "Timezone=bind"
 expect "Timezone=bind, ReadOnly=yes: status" "$status" 0
 expect "Timezone=bind, ReadOnly=yes" "$(md5sum < "$work/out")" "$host_tz"
 
+# auto and a link in the image (Debian's /etc/localtime -> zoneinfo/Etc/UTC):
+# left alone, for a bind would land on the zone file the link leads to and
+# make "UTC" the host's zone for every program in the container.
+mkdir -p "$root/usr/share/zoneinfo/Etc"
+echo "image UTC" > "$root/usr/share/zoneinfo/Etc/UTC"
+mv "$root/etc/localtime" "$work/localtime.image"
+ln -s ../usr/share/zoneinfo/Etc/UTC "$root/etc/localtime"
+run_cell none "$(unit tzautolink "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/cat /usr/share/zoneinfo/Etc/UTC")"
+expect "Timezone=auto, a link in the image: status" "$status" 0
+expect "Timezone=auto, a link in the image: the zone file it leads to untouched" "$(cat "$work/out")" "image UTC"
+rm "$root/etc/localtime"
+mv "$work/localtime.image" "$root/etc/localtime"
+rm -r "$root/usr/share/zoneinfo"
+
 # symlink: a link to the container's own file of the host's zone.
 if zone=$(readlink /etc/localtime) && [[ $zone == */zoneinfo/* ]]; then
         zone=${zone##*/zoneinfo/}
