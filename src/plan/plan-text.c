@@ -192,6 +192,15 @@ int plan_print_text(const Plan *p, FILE *f) {
         fprintf(f, "Working directory: %s\n", strna(p->working_directory));
         fprintf(f, "UMask:             %04o\n", (unsigned) p->umask);
         fprintf(f, "Hostname:          %s\n", strna(p->hostname));
+        /* What the value comes to; "auto" is decided at start (the host's files, the image's). */
+        for (const PlanEtcFile *e = &p->resolv_conf; e; e = e == &p->resolv_conf ? &p->timezone : NULL) {
+                fprintf(f, "%-18s %s: %s", e == &p->resolv_conf ? "ResolvConf:" : "Timezone:", strna(e->setting),
+                        plan_etc_mode_to_string(e->mode));
+                if (e->mode != PLAN_ETC_OFF && e->sources[0])
+                        fprintf(f, " %s from %s%s%s", e->target, e->sources[0], e->sources[1] ? " or " : "",
+                                strempty(e->sources[1]));
+                fputc('\n', f);
+        }
         text_strv(f, "Environment:", p->environment);
         for (size_t i = 0; i < p->n_environment_files; i++)
                 fprintf(f, "Environment file:  %s%s\n", p->environment_files[i].ignore_missing ? "-" : "",
