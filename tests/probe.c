@@ -30,6 +30,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -356,6 +357,35 @@ static void report_denied(void) {
         printf(", \"add_key\": %d}", r < 0 ? errno : 0);
 }
 
+/* SuppressSync=: what fsync() of a pipe gives (EINVAL: nothing to sync
+ * there, unless the call does nothing at all), an open() with O_SYNC, and
+ * openat2(): the errno of each, 0 for success. */
+static void report_sync(void) {
+        struct open_how how = { .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC };
+        int p[2], fd, r;
+
+        key("sync");
+        if (pipe2(p, O_CLOEXEC) < 0) {
+                printf("null");
+                return;
+        }
+        errno = 0;
+        r = fsync(p[1]);
+        printf("{\"fsync\": %d", r < 0 ? errno : 0);
+        close(p[0]);
+        close(p[1]);
+        errno = 0;
+        fd = open("/dev/null", O_WRONLY | O_SYNC | O_CLOEXEC);
+        printf(", \"open_sync\": %d", fd < 0 ? errno : 0);
+        if (fd >= 0)
+                close(fd);
+        errno = 0;
+        fd = (int) syscall(SYS_openat2, AT_FDCWD, "/", &how, sizeof how);
+        printf(", \"openat2\": %d}", fd < 0 ? errno : 0);
+        if (fd >= 0)
+                close(fd);
+}
+
 static int report(void) {
         char host[256] = "";
         char cwd[4096];
@@ -382,6 +412,7 @@ static int report(void) {
         report_environment();
         report_fds();
         report_denied();
+        report_sync();
         s = read_file("/proc/self/cgroup");
         field_string("cgroup", s);
         free(s);

@@ -284,6 +284,8 @@ static void json_seccomp(JsonWriter *w, const Plan *p) {
                 json_errno(w, p->seccomp_default_error);
         else
                 json_null(w);
+        json_key(w, "suppress_sync");
+        json_bool(w, p->suppress_sync);
         json_key(w, "rules");
         json_array_begin(w);
         for (size_t i = 0; i < p->n_syscalls; i++) {
@@ -304,6 +306,8 @@ static void json_seccomp(JsonWriter *w, const Plan *p) {
                         json_object_begin_inline(w);
                         json_key(w, "index");
                         json_uint(w, r->arg_index);
+                        json_key(w, "mask");
+                        json_uint(w, r->arg_mask);
                         json_key(w, "value");
                         json_uint(w, r->arg_value);
                         json_key(w, "name");

@@ -141,6 +141,8 @@ const char *plan_seccomp_action_to_string(PlanSeccompAction a) {
                 return "errno";
         case PLAN_SECCOMP_KILL:
                 return "kill";
+        case PLAN_SECCOMP_SUCCEED:
+                return "succeed";
         default:
                 return "unknown";
         }

@@ -6,6 +6,7 @@
  * architecture does not have. */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -101,15 +102,17 @@ static int seccomp_builder_add(SeccompBuilder *b, const char *name, PlanSeccompA
         return 0;
 }
 
-/* A rule for name only when argument index holds value in its low 32 bits. */
+/* A rule for name only when argument index, its low 32 bits masked with
+ * mask, holds value. */
 static int seccomp_builder_add_arg(SeccompBuilder *b, const char *name, PlanSeccompAction action, int error,
-                                   unsigned index, uint32_t value, const char *value_name) {
+                                   unsigned index, uint32_t mask, uint32_t value, const char *value_name) {
         int r = seccomp_builder_add(b, name, action, error);
 
         if (r < 0 || b->check_only)
                 return r;
         b->items[b->n - 1].rule.arg_set = true;
         b->items[b->n - 1].rule.arg_index = index;
+        b->items[b->n - 1].rule.arg_mask = mask;
         b->items[b->n - 1].rule.arg_value = value;
         b->items[b->n - 1].rule.arg_name = value_name;
         return 0;
@@ -157,7 +160,8 @@ static bool plan_seccomp_in_default_deny(const char *name) {
 /* Whether two rules are for the same calls: the same name and argument. */
 static bool seccomp_rule_same_calls(const PlanSyscallRule *x, const PlanSyscallRule *y) {
         return streq(x->name, y->name) && x->arg_set == y->arg_set &&
-                (!x->arg_set || (x->arg_index == y->arg_index && x->arg_value == y->arg_value));
+                (!x->arg_set || (x->arg_index == y->arg_index && x->arg_mask == y->arg_mask &&
+                                 x->arg_value == y->arg_value));
 }
 
 static int seccomp_item_compare(const void *a, const void *b) {
@@ -171,6 +175,8 @@ static int seccomp_item_compare(const void *a, const void *b) {
                 return x->rule.arg_set ? 1 : -1;
         if (x->rule.arg_set && x->rule.arg_index != y->rule.arg_index)
                 return x->rule.arg_index < y->rule.arg_index ? -1 : 1;
+        if (x->rule.arg_set && x->rule.arg_mask != y->rule.arg_mask)
+                return x->rule.arg_mask < y->rule.arg_mask ? -1 : 1;
         if (x->rule.arg_set && x->rule.arg_value != y->rule.arg_value)
                 return x->rule.arg_value < y->rule.arg_value ? -1 : 1;
         return x->seq < y->seq ? -1 : x->seq > y->seq;
@@ -207,11 +213,41 @@ static int seccomp_add_default_deny(SeccompBuilder *b) {
         /* ioctl(fd, REQUEST, ...): the request is argument 1. */
         for (size_t i = 0; i < plan_seccomp_n_default_deny_ioctl; i++) {
                 const PlanIoctlDeny *d = plan_seccomp_default_deny_ioctl + i;
-                r = seccomp_builder_add_arg(b, "ioctl", PLAN_SECCOMP_ERRNO, EPERM, 1, d->request, d->name);
+                r = seccomp_builder_add_arg(b, "ioctl", PLAN_SECCOMP_ERRNO, EPERM, 1, UINT32_MAX, d->request, d->name);
                 if (r < 0)
                         return r;
         }
         return 0;
+}
+
+/* SuppressSync=, as systemd-nspawn's: every call of @sync returns 0 and
+ * does nothing; open() and openat() with O_SYNC or O_DSYNC fail with EINVAL
+ * (a program may then open without), and openat2(), whose flags no filter
+ * can see, with ENOSYS (libc falls back to openat()). Added last: they win
+ * over an allow list's rules for the same calls. */
+static int seccomp_add_suppress_sync(SeccompBuilder *b) {
+        static const struct {
+                const char *name;
+                unsigned flags_index;
+        } opens[] = {
+                { "open", 1 },
+                { "openat", 2 },
+        };
+        int r;
+
+        for (const char * const *m = syscall_group_members("@sync"); m && *m; m++) {
+                r = seccomp_builder_add(b, *m, PLAN_SECCOMP_SUCCEED, 0);
+                if (r < 0)
+                        return r;
+        }
+        /* O_SYNC is __O_SYNC|O_DSYNC: the O_DSYNC bit catches both. */
+        for (size_t i = 0; i < ELEMENTSOF(opens); i++) {
+                r = seccomp_builder_add_arg(b, opens[i].name, PLAN_SECCOMP_ERRNO, EINVAL, opens[i].flags_index,
+                                            O_DSYNC, O_DSYNC, "O_DSYNC");
+                if (r < 0)
+                        return r;
+        }
+        return seccomp_builder_add(b, "openat2", PLAN_SECCOMP_ERRNO, ENOSYS);
 }
 
 static int plan_build_seccomp_rules(Plan *p, const CellConfig *c, SeccompBuilder *b, Diagnostics *diag) {
@@ -220,6 +256,7 @@ static int plan_build_seccomp_rules(Plan *p, const CellConfig *c, SeccompBuilder
         int r;
 
         p->seccomp = true;
+        p->suppress_sync = c->suppress_sync;
 
         if (!c->syscall_filter_set || c->n_syscall_filter == 0 || !c->syscall_filter_allow_list) {
                 /* No filter, or a deny list ("~..."): everything is allowed but
@@ -240,6 +277,8 @@ static int plan_build_seccomp_rules(Plan *p, const CellConfig *c, SeccompBuilder
                         if (r < 0)
                                 invalid = true;
                 }
+                if (c->suppress_sync && (r = seccomp_add_suppress_sync(b)) < 0)
+                        return r;
                 return invalid ? -EINVAL : 0;
         }
 
@@ -280,6 +319,8 @@ static int plan_build_seccomp_rules(Plan *p, const CellConfig *c, SeccompBuilder
         /* Last, so that they win over any allow rule from a group. */
         r = seccomp_add_default_deny(b);
         if (r < 0)
+                return r;
+        if (c->suppress_sync && (r = seccomp_add_suppress_sync(b)) < 0)
                 return r;
         return invalid ? -EINVAL : 0;
 }

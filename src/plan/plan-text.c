@@ -234,7 +234,7 @@ int plan_print_text(const Plan *p, FILE *f) {
         if (p->seccomp_default_action == PLAN_SECCOMP_ERRNO)
                 fprintf(f, " (%s)", plan_errno_to_string(p->seccomp_default_error, buf, sizeof buf));
         fprintf(f, ", %zu rules\n", p->n_syscalls);
-        for (PlanSeccompAction a = PLAN_SECCOMP_ALLOW; a <= PLAN_SECCOMP_KILL; a++) {
+        for (PlanSeccompAction a = PLAN_SECCOMP_ALLOW; a <= PLAN_SECCOMP_SUCCEED; a++) {
                 size_t n = 0;
 
                 for (size_t i = 0; i < p->n_syscalls; i++) {

@@ -102,18 +102,20 @@ typedef enum PlanSeccompAction {
         PLAN_SECCOMP_ALLOW,
         PLAN_SECCOMP_ERRNO,     /* fail with .error */
         PLAN_SECCOMP_KILL,      /* kill the process */
+        PLAN_SECCOMP_SUCCEED,   /* return 0 and do nothing (SuppressSync=) */
 } PlanSeccompAction;
 
 typedef struct PlanSyscallRule {
         char *name;             /* a single syscall name, groups already expanded */
         PlanSeccompAction action;
         int error;              /* for ERRNO */
-        /* arg_set: only for calls whose argument arg_index holds arg_value
-         * in its low 32 bits (an ioctl request, which the kernel reads as
-         * an unsigned int: the high half must not let a call past); else
-         * whatever the arguments. */
+        /* arg_set: only for calls whose argument arg_index, its low 32 bits
+         * masked with arg_mask, is arg_value (an ioctl request, which the
+         * kernel reads as an unsigned int: the high half must not let a call
+         * past; open()'s flags with O_DSYNC set); else whatever the arguments. */
         bool arg_set;
         unsigned arg_index;
+        uint32_t arg_mask;
         uint32_t arg_value;
         const char *arg_name;   /* static: the value's name ("TIOCSTI") */
 } PlanSyscallRule;
@@ -217,6 +219,7 @@ typedef struct Plan {
         PlanSeccompAction seccomp_default_action;
         int seccomp_default_error;      /* for ERRNO */
         PlanSyscallRule *syscalls;      /* exceptions to the default action */
+        bool suppress_sync;             /* SuppressSync=: its rules are in syscalls */
         size_t n_syscalls;
         PlanRlimit *rlimits;            /* only those set */
         size_t n_rlimits;

@@ -131,8 +131,9 @@ static int cache_key(PlanSeccompAction default_action, int default_error, const 
         env_size = ftell(f);
         fprintf(f, "default %d %d\nno_new_privs %d\n", (int) default_action, default_error, (int) no_new_privs);
         for (size_t i = 0; i < n_rules; i++)
-                fprintf(f, "rule %s %d %d %d %u %" PRIu32 "\n", rules[i].name, (int) rules[i].action, rules[i].error,
-                        (int) rules[i].arg_set, rules[i].arg_index, rules[i].arg_value);
+                fprintf(f, "rule %s %d %d %d %u %" PRIu32 " %" PRIu32 "\n", rules[i].name, (int) rules[i].action,
+                        rules[i].error, (int) rules[i].arg_set, rules[i].arg_index, rules[i].arg_mask,
+                        rules[i].arg_value);
         if (fclose(f) != 0 || env_size < 0)
                 return -ENOMEM;
         if (size > CACHE_KEY_MAX)

@@ -24,6 +24,8 @@ static uint32_t seccomp_action(PlanSeccompAction a, int error) {
                 return SCMP_ACT_ERRNO((uint16_t) (error > 0 ? error : EPERM));
         case PLAN_SECCOMP_KILL:
                 return SCMP_ACT_KILL_PROCESS;
+        case PLAN_SECCOMP_SUCCEED:
+                return SCMP_ACT_ERRNO(0);       /* a return value of 0: success, nothing done */
         default:
                 return SCMP_ACT_KILL_PROCESS;
         }
@@ -54,10 +56,11 @@ static int seccomp_add(scmp_filter_ctx c, const PlanSyscallRule *rule, uint32_t 
         if (action == default_action)
                 return 0;
         if (rule->arg_set)
-                /* The low 32 bits only: the kernel truncates an int argument,
-                 * so a value with its high half set must match too. */
+                /* The low 32 bits only (the mask has no more): the kernel
+                 * truncates an int argument, so a value with its high half
+                 * set must match too. */
                 r = seccomp_rule_add(c, action, nr, 1,
-                                     SCMP_CMP(rule->arg_index, SCMP_CMP_MASKED_EQ, UINT32_MAX, rule->arg_value));
+                                     SCMP_CMP(rule->arg_index, SCMP_CMP_MASKED_EQ, rule->arg_mask, rule->arg_value));
         else
                 r = seccomp_rule_add(c, action, nr, 0);
         /* -EDOM/-EINVAL: a pseudo syscall not present on a secondary arch. */

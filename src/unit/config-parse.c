@@ -99,6 +99,7 @@ static const ConfigKey config_keys[] = {
           CONFIG_SPEC_VALUE },
         { "Exec", "NotifyReady", config_parse_bool, OFF(notify_ready), false, BOOL_TEXT },
         { "Exec", "Init",        config_parse_bool, OFF(init), false, BOOL_TEXT },
+        { "Exec", "SuppressSync", config_parse_bool, OFF(suppress_sync), false, BOOL_TEXT },
         { "Exec", "KillSignal",  config_parse_signal, OFF(kill_signal), 0,
           "a signal name (SIGTERM, TERM, SIGRTMIN+3) or number" },
         { "Exec", "TimeoutStopSec", config_parse_timeout, 0, 0,

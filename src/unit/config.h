@@ -220,6 +220,7 @@ typedef struct CellConfig {
         char *hostname;         /* NULL = the unit's name */
         bool notify_ready;
         bool init;
+        bool suppress_sync;     /* SuppressSync=: the sync calls do nothing, O_SYNC opens fail */
         int kill_signal;        /* 0 = default (SIGTERM, or SIGRTMIN+3 with Boot=yes) */
         uint64_t timeout_stop_usec; /* USEC_INFINITY = "infinity"; 0 = not set (default 90s... plan decides) */
         bool timeout_stop_set;

@@ -55,6 +55,8 @@ expect CapAmb "$(field CapAmb)" 0000000000000000
 expect NoNewPrivs "$(field NoNewPrivs)" 1
 expect Seccomp "$(field Seccomp)" 2
 expect denied "$(field denied)" '{"keyctl": 1, "bpf": 1, "add_key": 1}'
+# Without SuppressSync=: fsync() of a pipe is EINVAL, O_SYNC and openat2() work.
+expect sync "$(field sync)" '{"fsync": 22, "open_sync": 0, "openat2": 0}'
 
 # Identity and process state.
 expect uid "$(field uid)" 1000
@@ -116,6 +118,19 @@ expect "AmbientCapability=net_bind_service: port 80 bound" "$(cat "$work/out")" 
 run_cell none "$(bind80 nobind80)"
 expect "without it: port 80 not bound" "$(cat "$work/out")" ""
 grep -q 'bind: Permission denied' "$work/err" || fail "without it: nc was not refused: $(cat "$work/err")"
+
+# SuppressSync=yes: the sync calls do nothing and succeed (fsync() of a pipe
+# too), open() with O_SYNC is EINVAL, openat2() ENOSYS; with an allow list
+# that allows them as well (the rules come last and win).
+for filter in "" "SystemCallFilter=@system-service"; do
+        u=$(unit "nosync${filter:+allow}" "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "SuppressSync=yes" \
+                ${filter:+"[Isolation]" "$filter"})
+        run_cell none "$u"
+        [ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "cell run (SuppressSync=yes $filter) exited $status"; }
+        expect "SuppressSync=yes $filter" "$(field sync)" '{"fsync": 0, "open_sync": 22, "openat2": 38}'
+        expect "SuppressSync=yes $filter: the default deny list stays" "$(field denied)" \
+                '{"keyctl": 1, "bpf": 1, "add_key": 1}'
+done
 
 # Root, with the defaults: the whole bounding set effective, no groups.
 u=$(unit root "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe")

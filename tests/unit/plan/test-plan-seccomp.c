@@ -2,6 +2,7 @@
 /* The seccomp rule set: default deny list, SystemCallFilter= deny and allow
  * lists, groups, errors, sorting. */
 
+#include <fcntl.h>
 #include <sys/ioctl.h>
 
 #include "plan-internal.h"
@@ -177,6 +178,58 @@ TEST(allow_list) {
         assert_sorted_unique(&p);
         plan_done(&p);
         cell_config_done(&c);
+}
+
+/* SuppressSync=yes: @sync succeeds doing nothing, open()/openat() with
+ * O_DSYNC (and so O_SYNC) fail with EINVAL, openat2() with ENOSYS; in a
+ * deny list, and in an allow list that allows them, where they win. */
+TEST(suppress_sync) {
+        for (int allow = 0; allow <= 1; allow++) {
+                CellConfig c;
+                Plan p = {};
+                const PlanSyscallRule *r;
+
+                config_minimal(&c, "s");
+                c.suppress_sync = true;
+                if (allow) {
+                        c.syscall_filter_allow_list = true;
+                        config_add_syscall(&c, "@system-service", -1);
+                } else
+                        config_add_syscall(&c, "fsync", EIO);
+                plan_ok(&c, NULL, &p);
+                ASSERT_TRUE(p.suppress_sync);
+                for (const char * const *m = syscall_group_members("@sync"); *m; m++)
+                        assert_rule(&p, *m, PLAN_SECCOMP_SUCCEED, 0);
+                assert_rule(&p, "openat2", PLAN_SECCOMP_ERRNO, ENOSYS);
+                r = find_arg_rule(&p, "openat", 2, O_DSYNC);
+                ASSERT_NOT_NULL(r);
+                ASSERT_EQ(r->arg_mask, O_DSYNC);
+                ASSERT_EQ(r->action, PLAN_SECCOMP_ERRNO);
+                ASSERT_EQ(r->error, EINVAL);
+                ASSERT_EQ(find_arg_rule(&p, "open", 1, O_DSYNC)->arg_mask, O_DSYNC);
+                /* O_SYNC includes the bit; a plain open does not match. */
+                ASSERT_EQ((uint32_t) O_SYNC & r->arg_mask, r->arg_value);
+                ASSERT_TRUE(((uint32_t) (O_WRONLY | O_CREAT) & r->arg_mask) != r->arg_value);
+                /* The ioctl rules compare the whole request. */
+                ASSERT_EQ(find_arg_rule(&p, "ioctl", 1, TIOCSTI)->arg_mask, UINT32_MAX);
+                if (allow)
+                        assert_rule(&p, "openat", PLAN_SECCOMP_ALLOW, 0);
+                assert_terminal_injection_denied(&p);
+                assert_sorted_unique(&p);
+                plan_done(&p);
+
+                /* Without it: none of that. */
+                c.suppress_sync = false;
+                plan_ok(&c, NULL, &p);
+                ASSERT_FALSE(p.suppress_sync);
+                ASSERT_NULL(find_arg_rule(&p, "openat", 2, O_DSYNC));
+                if (allow)
+                        assert_rule(&p, "fsync", PLAN_SECCOMP_ALLOW, 0);
+                else
+                        assert_rule(&p, "fsync", PLAN_SECCOMP_ERRNO, EIO);
+                plan_done(&p);
+                cell_config_done(&c);
+        }
 }
 
 TEST(allow_list_nested_groups_and_errno) {

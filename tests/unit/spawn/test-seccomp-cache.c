@@ -118,20 +118,24 @@ TEST(argument_rules_are_in_the_key) {
         PlanSyscallRule with_a[] = {
                 rules_a[0],
                 { .name = (char *) "ioctl", .action = PLAN_SECCOMP_ERRNO, .error = EPERM,
-                  .arg_set = true, .arg_index = 1, .arg_value = 0x5412, .arg_name = "A" },
+                  .arg_set = true, .arg_index = 1, .arg_mask = UINT32_MAX, .arg_value = 0x5412, .arg_name = "A" },
         };
         PlanSyscallRule with_b[] = { with_a[0], with_a[1] };
+        PlanSyscallRule masked[] = { with_a[0], with_a[1] };
         PlanSyscallRule without[] = { with_a[0] };
-        _cleanup_(seccomp_program_done) SeccompProgram a = {}, b = {}, none = {}, compiled = {};
-        char names[4][256];
+        _cleanup_(seccomp_program_done) SeccompProgram a = {}, b = {}, m = {}, none = {}, compiled = {};
+        char names[5][256];
 
         with_b[1].arg_value = 0x541C;
+        masked[1].arg_mask = 0xff00;    /* SuppressSync='s kind of rule: some bits only */
         cache_setup();
         ASSERT_EQ(get(with_a, ELEMENTSOF(with_a), &a), SECCOMP_CACHE_STORED);
         ASSERT_EQ(get(with_b, ELEMENTSOF(with_b), &b), SECCOMP_CACHE_STORED);
+        ASSERT_EQ(get(masked, ELEMENTSOF(masked), &m), SECCOMP_CACHE_STORED);
         ASSERT_EQ(get(without, ELEMENTSOF(without), &none), SECCOMP_CACHE_STORED);
-        ASSERT_EQ(list(names, 4), (size_t) 3);
+        ASSERT_EQ(list(names, 5), (size_t) 4);
         ASSERT_FALSE(same_program(&a, &b));
+        ASSERT_FALSE(same_program(&a, &m));
         ASSERT_FALSE(same_program(&a, &none));
         ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, with_b, ELEMENTSOF(with_b), true, &compiled, NULL));
         ASSERT_TRUE(same_program(&b, &compiled));

@@ -243,6 +243,10 @@ TEST(exec) {
         OK(&c, "Exec", "NotifyReady", "true");
         OK(&c, "Exec", "Init", "1");
         ASSERT_TRUE(c.notify_ready && c.init);
+        ASSERT_FALSE(c.suppress_sync);
+        OK(&c, "Exec", "SuppressSync", "yes");
+        ASSERT_TRUE(c.suppress_sync);
+        BAD(&c, "Exec", "SuppressSync", "sometimes", "expected a boolean");
 
         OK(&c, "Exec", "KillSignal", "SIGRTMIN+3");
         ASSERT_EQ(c.kill_signal, SIGRTMIN + 3);
