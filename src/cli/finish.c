@@ -3,9 +3,9 @@
  * the binary the container's "cell run" ran from, in the same process,
  * once the payload has exited, for what "cell run" would have done then and
  * cell-monitor cannot (it links none of the libraries): Port='s nft table,
- * VirtualEthernet='s host side, the cgroupfs manager's cgroups (emptied and
- * removed, and cell back out of its leaf, then the name's lock released) and
- * the runtime state. Exits with the payload's status. */
+ * VirtualEthernet='s host side, Interface='s interfaces (moved back), the
+ * cgroupfs manager's cgroups (emptied and removed, and cell back out of its
+ * leaf, then the name's lock released) and the runtime state. Exits with the payload's status. */
 
 #include <unistd.h>
 
@@ -30,6 +30,9 @@ int verb_finish(int argc, char *argv[]) {
         /* In run.c's order: the container's network first, then its cgroups. */
         spawn.veth_index = f.veth_index;
         spawn.netfw_table = TAKE_PTR(f.netfw_table);
+        spawn.netns_fd = TAKE_FD(f.netns_fd);
+        spawn.moved = TAKE_PTR(f.moved);
+        spawn.n_moved = f.n_moved;
         spawn_done(&spawn);
         if (f.dirs.dirs) {
                 Scope *scope = NULL;

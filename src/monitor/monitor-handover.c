@@ -50,7 +50,7 @@ const char *monitor_handover_refused(const MonitorHandover *h) {
         if (h->monitor_fd < 0)
                 return "no cell-monitor beside cell nor at " CELL_MONITOR_PATH;
         bool cleanup = h->state_published || scope_manager(h->scope) == CGROUP_MANAGER_CGROUPFS ||
-                h->spawn->veth_index > 0 || h->spawn->netfw_table;
+                h->spawn->veth_index > 0 || h->spawn->netfw_table || h->spawn->netns_fd >= 0;
         if (cleanup && h->cell_fd < 0)
                 return "cell's own binary could not be opened for the clean-up at the payload's exit";
         return NULL;
@@ -82,6 +82,12 @@ int monitor_finish_args(const MonitorHandover *h, char ***ret) {
         }
         if (r >= 0 && h->spawn->netfw_table)
                 r = monitor_push_option(&l, "netfw-table", h->spawn->netfw_table);
+        for (size_t i = 0; r >= 0 && h->spawn->netns_fd >= 0 && i < h->spawn->n_moved; i++) {
+                char m[32 + IFNAMSIZ];
+
+                (void) snprintf(m, sizeof m, "%d:%s", h->spawn->moved[i].index, h->spawn->moved[i].name);
+                r = monitor_push_option(&l, "interface", m);
+        }
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(l);
@@ -126,6 +132,7 @@ int monitor_hand_over(const MonitorHandover *h) {
                 scope_cgroupfs_dirs_done(&d);
         }
         if (finish) {
+                s.netns_fd = h->spawn->netns_fd;
                 s.cell_fd = h->cell_fd;
                 s.finish = finish;
         }
@@ -147,9 +154,35 @@ int monitor_hand_over(const MonitorHandover *h) {
         return r;
 }
 
+/* --interface=INDEX:NAME, as monitor_finish_args() wrote it. */
+static int parse_moved(const char *v, MonitorFinish *f) {
+        const char *colon = strchr(v, ':');
+        NetifMoved *m;
+        uint64_t u;
+        char n[16];
+        int r;
+
+        if (!colon || (size_t) (colon - v) >= sizeof n || strlen(colon + 1) >= IFNAMSIZ || !colon[1])
+                return log_error_errno(EINVAL, "--interface=%s: expected INDEX:NAME.", v);
+        memcpy(n, v, (size_t) (colon - v));
+        n[colon - v] = 0;
+        r = monitor_parse_number("interface", n, INT32_MAX, &u);
+        if (r < 0)
+                return r;
+        m = reallocarray(f->moved, f->n_moved + 1, sizeof *m);
+        if (!m)
+                return log_oom();
+        f->moved = m;
+        m[f->n_moved].index = (int) u;
+        (void) snprintf(m[f->n_moved].name, sizeof m[f->n_moved].name, "%s", colon + 1);
+        f->n_moved++;
+        return 0;
+}
+
 int monitor_finish_parse(int argc, char *argv[], MonitorFinish *ret) {
         enum { ARG_STATUS = 0x100, ARG_NAME, ARG_STATE, ARG_CGROUP, ARG_CGROUP2,
-               ARG_PURE_V2, ARG_OWN_V2, ARG_LEAF, ARG_NAME_LOCK_FD, ARG_VETH_INDEX, ARG_NETFW_TABLE };
+               ARG_PURE_V2, ARG_OWN_V2, ARG_LEAF, ARG_NAME_LOCK_FD, ARG_VETH_INDEX, ARG_NETFW_TABLE,
+               ARG_NETNS_FD, ARG_INTERFACE };
         static const struct option options[] = {
                 { "status",      required_argument, NULL, ARG_STATUS      },
                 { "name",        required_argument, NULL, ARG_NAME        },
@@ -162,10 +195,12 @@ int monitor_finish_parse(int argc, char *argv[], MonitorFinish *ret) {
                 { "name-lock-fd", required_argument, NULL, ARG_NAME_LOCK_FD },
                 { "veth-index",  required_argument, NULL, ARG_VETH_INDEX  },
                 { "netfw-table", required_argument, NULL, ARG_NETFW_TABLE },
+                { "netns-fd",    required_argument, NULL, ARG_NETNS_FD    },
+                { "interface",   required_argument, NULL, ARG_INTERFACE   },
                 { "verbose",     no_argument,       NULL, 'v'             },
                 {}
         };
-        MonitorFinish f = { .status = -1, .dirs.unified = -1, .dirs.lock_fd = -EBADF };
+        MonitorFinish f = { .status = -1, .dirs.unified = -1, .dirs.lock_fd = -EBADF, .netns_fd = -EBADF };
         uint64_t u = 0;
         int c, r = 0;
 
@@ -210,6 +245,12 @@ int monitor_finish_parse(int argc, char *argv[], MonitorFinish *ret) {
                 case ARG_NETFW_TABLE:
                         r = monitor_parse_string(optarg, &f.netfw_table);
                         break;
+                case ARG_NETNS_FD:
+                        r = monitor_parse_fd("netns-fd", optarg, &f.netns_fd);
+                        break;
+                case ARG_INTERFACE:
+                        r = parse_moved(optarg, &f);
+                        break;
                 case '?':
                 default:
                         r = -EINVAL;
@@ -229,4 +270,7 @@ void monitor_finish_done(MonitorFinish *f) {
         f->name = mfree(f->name);
         scope_cgroupfs_dirs_done(&f->dirs);
         f->netfw_table = mfree(f->netfw_table);
+        f->netns_fd = safe_close(f->netns_fd);
+        f->moved = mfree(f->moved);
+        f->n_moved = 0;
 }

@@ -4,8 +4,9 @@
 /* cell's side of the hand-over to cell-monitor (monitor.h), and of the way
  * back: what cell still had to do when the payload exits (remove the
  * cgroupfs manager's cgroups and the runtime state, the host side of
- * VirtualEthernet=, Port='s nft table) cell-monitor leaves to
- * "cell __finish", which it execs from cell's own binary (src/cli/finish.c). */
+ * VirtualEthernet=, Interface='s interfaces, Port='s nft table)
+ * cell-monitor leaves to "cell __finish", which it execs from cell's own
+ * binary (src/cli/finish.c). */
 
 #include <stdbool.h>
 
@@ -48,6 +49,9 @@ typedef struct MonitorFinish {
         ScopeCgroupfsDirs dirs;         /* the cgroupfs manager's cgroups; dirs.dirs NULL: none */
         int veth_index;                 /* VirtualEthernet='s host side, 0: none */
         char *netfw_table;              /* Port='s nft table, NULL: none */
+        int netns_fd;                   /* Interface=: the container's network namespace ... */
+        NetifMoved *moved;              /* ... and the interfaces to move back out of it */
+        size_t n_moved;
 } MonitorFinish;
 
 /* The options for "cell __finish" that h needs (none: *ret NULL). */

@@ -190,24 +190,32 @@ int monitor_run(MonitorState *s, int *ret_status) {
 
 int monitor_finish(const MonitorState *s, int status) {
         _cleanup_strv_free_ char **argv = NULL;
-        char st[32], fd[32];
+        char st[32], fd[32], nfd[32];
         int r;
 
         (void) snprintf(st, sizeof st, "%d", status);
         (void) snprintf(fd, sizeof fd, "%d", s->name_lock_fd);
+        (void) snprintf(nfd, sizeof nfd, "%d", s->netns_fd);
         if (strv_extend(&argv, "cell") < 0 || strv_extend(&argv, "__finish") < 0 ||
             monitor_push_option(&argv, "status", st) < 0 || monitor_push_option(&argv, "name", s->name) < 0 ||
             strv_extend_strv(&argv, s->finish) < 0 || (s->debug && strv_extend(&argv, "--verbose") < 0) ||
-            (s->name_lock_fd >= 0 && monitor_push_option(&argv, "name-lock-fd", fd) < 0))
+            (s->name_lock_fd >= 0 && monitor_push_option(&argv, "name-lock-fd", fd) < 0) ||
+            (s->netns_fd >= 0 && monitor_push_option(&argv, "netns-fd", nfd) < 0))
                 return -ENOMEM;
         (void) fflush(NULL);
         /* The name stays locked until "cell __finish" has removed the cgroups. */
         if (s->name_lock_fd >= 0)
                 (void) fcntl(s->name_lock_fd, F_SETFD, 0);
+        /* The container's network namespace stays until "cell __finish"
+         * has moved Interface='s interfaces back out of it. */
+        if (s->netns_fd >= 0)
+                (void) fcntl(s->netns_fd, F_SETFD, 0);
         /* The binary cell ran from, opened then: of the same version as its state. */
         execveat(s->cell_fd, "", argv, environ, AT_EMPTY_PATH);
         r = negative_errno();
         if (s->name_lock_fd >= 0)
                 (void) fcntl(s->name_lock_fd, F_SETFD, FD_CLOEXEC);
+        if (s->netns_fd >= 0)
+                (void) fcntl(s->netns_fd, F_SETFD, FD_CLOEXEC);
         return r;
 }

@@ -22,7 +22,7 @@ enum {
         ARG_INIT, ARG_READY_SENT, ARG_STATUS_SENT,
         ARG_NOTIFY_FD, ARG_NOTIFY_READY, ARG_READY_SEEN,
         ARG_OOM_FD, ARG_OOM_EVENTFD, ARG_OOM_KILLS, ARG_OOM_SEEN, ARG_OOM_GONE,
-        ARG_UID_LOCK_FD, ARG_UID_LOCK_PATH, ARG_NAME_LOCK_FD, ARG_CELL_FD, ARG_FINISH, ARG_DEBUG,
+        ARG_UID_LOCK_FD, ARG_UID_LOCK_PATH, ARG_NAME_LOCK_FD, ARG_NETNS_FD, ARG_CELL_FD, ARG_FINISH, ARG_DEBUG,
 };
 
 static const struct option options[] = {
@@ -45,6 +45,7 @@ static const struct option options[] = {
         { "uid-lock-fd",       required_argument, NULL, ARG_UID_LOCK_FD   },
         { "uid-lock-path",     required_argument, NULL, ARG_UID_LOCK_PATH },
         { "name-lock-fd",      required_argument, NULL, ARG_NAME_LOCK_FD  },
+        { "netns-fd",          required_argument, NULL, ARG_NETNS_FD      },
         { "cell-fd",           required_argument, NULL, ARG_CELL_FD       },
         { "finish",            required_argument, NULL, ARG_FINISH        },
         { "debug",             no_argument,       NULL, ARG_DEBUG         },
@@ -121,6 +122,8 @@ int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_a
         }
         if (r >= 0 && s->name_lock_fd >= 0)
                 r = push_fd(&l, "name-lock-fd", s->name_lock_fd, ret_fds, &n);
+        if (r >= 0 && s->netns_fd >= 0)
+                r = push_fd(&l, "netns-fd", s->netns_fd, ret_fds, &n);
         if (r >= 0 && s->cell_fd >= 0 && s->finish) {
                 r = push_fd(&l, "cell-fd", s->cell_fd, ret_fds, &n);
                 for (char **f = s->finish; r >= 0 && *f; f++)
@@ -235,6 +238,9 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                 case ARG_NAME_LOCK_FD:
                         r = monitor_parse_fd("name-lock-fd", optarg, &s.name_lock_fd);
                         break;
+                case ARG_NETNS_FD:
+                        r = monitor_parse_fd("netns-fd", optarg, &s.netns_fd);
+                        break;
                 case ARG_CELL_FD:
                         r = monitor_parse_fd("cell-fd", optarg, &s.cell_fd);
                         break;
@@ -277,6 +283,7 @@ void monitor_state_done(MonitorState *s) {
         s->uid_lock_fd = safe_close(s->uid_lock_fd);
         s->uid_lock_path = mfree(s->uid_lock_path);
         s->name_lock_fd = safe_close(s->name_lock_fd);
+        s->netns_fd = safe_close(s->netns_fd);
         s->cell_fd = safe_close(s->cell_fd);
         s->finish = strv_free(s->finish);
         s->name = mfree(s->name);

@@ -14,8 +14,9 @@
  *
  * What is left when the payload has exited and needs cell's libraries (the
  * cgroupfs manager's cgroups, the runtime state, VirtualEthernet='s host
- * side, Port='s nft table) it leaves to cell again: "cell __finish", exec'd
- * in the same process from cell's own binary (monitor-handover.h).
+ * side, Interface='s interfaces, Port='s nft table) it leaves to cell
+ * again: "cell __finish", exec'd in the same process from cell's own binary
+ * (monitor-handover.h).
  *
  * Like conmon for Podman, but cell does the whole start itself and hands
  * over only the waiting. */
@@ -47,6 +48,9 @@ typedef struct MonitorState {
         char *uid_lock_path;            /* ... and its file, removed at the end */
         int name_lock_fd;               /* cgroupfs: the name's lock (src/scope/name-lock.h), handed
                                          * on to "cell __finish", which releases it */
+        int netns_fd;                   /* Interface=: the container's network namespace, held
+                                         * and handed on to "cell __finish", which moves the
+                                         * interfaces back out of it */
         int cell_fd;                    /* cell's own binary, to exec "cell __finish" ... */
         char **finish;                  /* ... with these options at the end; NULL: nothing to do */
         bool debug;                     /* cell ran with --verbose */
@@ -54,8 +58,9 @@ typedef struct MonitorState {
 
 #define MONITOR_STATE_NULL ((MonitorState) { .pidfd = -EBADF, .relay = NOTIFY_RELAY_NULL, \
                                              .oom = OOM_COUNTER_NULL, .uid_lock_fd = -EBADF, \
-                                             .name_lock_fd = -EBADF, .cell_fd = -EBADF })
-#define MONITOR_FDS_MAX 7       /* pidfd, notify, OOM counter and eventfd, uid lock, name lock, cell */
+                                             .name_lock_fd = -EBADF, .netns_fd = -EBADF, \
+                                             .cell_fd = -EBADF })
+#define MONITOR_FDS_MAX 8       /* pidfd, notify, OOM counter and eventfd, uid lock, name lock, netns, cell */
 
 /* cell's side: the command line that hands s over to the monitor at path,
  * and the fds in it, for the caller to let through the exec (and to close

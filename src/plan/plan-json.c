@@ -426,6 +426,20 @@ static void json_scope(JsonWriter *w, const Plan *p) {
         json_object_end(w);
 }
 
+static void json_links(JsonWriter *w, const char *key, const PlanLink *l, size_t n) {
+        json_key(w, key);
+        json_array_begin(w);
+        for (size_t i = 0; i < n; i++) {
+                json_object_begin_inline(w);
+                json_key(w, "host");
+                json_string(w, l[i].host);
+                json_key(w, "name");
+                json_string(w, l[i].name);
+                json_object_end(w);
+        }
+        json_array_end(w);
+}
+
 static void json_network(JsonWriter *w, const Plan *p) {
         json_object_begin(w);
         json_key(w, "private");
@@ -434,6 +448,9 @@ static void json_network(JsonWriter *w, const Plan *p) {
         json_bool(w, p->virtual_ethernet);
         json_key(w, "bridge");
         json_string(w, p->bridge);
+        json_links(w, "interfaces", p->interfaces, p->n_interfaces);
+        json_links(w, "macvlan", p->macvlans, p->n_macvlans);
+        json_links(w, "ipvlan", p->ipvlans, p->n_ipvlans);
         json_key(w, "ports");
         json_array_begin(w);
         for (size_t i = 0; i < p->n_ports; i++) {
@@ -447,6 +464,8 @@ static void json_network(JsonWriter *w, const Plan *p) {
                 json_object_end(w);
         }
         json_array_end(w);
+        json_key(w, "address_interface");
+        json_string(w, p->address_interface);
         json_key(w, "addresses");
         json_strv(w, p->addresses);
         json_key(w, "gateways");

@@ -320,13 +320,19 @@ int plan_print_text(const Plan *p, FILE *f) {
         if (p->bridge)
                 fprintf(f, ", bridge %s", p->bridge);
         fputc('\n', f);
+        for (size_t i = 0; i < p->n_interfaces; i++)
+                fprintf(f, "  interface %s (moved in)\n", p->interfaces[i].host);
+        for (size_t i = 0; i < p->n_macvlans; i++)
+                fprintf(f, "  macvlan %s on %s\n", p->macvlans[i].name, p->macvlans[i].host);
+        for (size_t i = 0; i < p->n_ipvlans; i++)
+                fprintf(f, "  ipvlan %s on %s\n", p->ipvlans[i].name, p->ipvlans[i].host);
         for (size_t i = 0; i < p->n_ports; i++)
                 fprintf(f, "  port %s %u -> %u\n", p->ports[i].protocol == IPPROTO_UDP ? "udp" : "tcp",
                         p->ports[i].host_port, p->ports[i].container_port);
         STRV_FOREACH(a, p->addresses)
-                fprintf(f, "  address %s\n", *a);
+                fprintf(f, "  address %s on %s\n", *a, p->address_interface);
         STRV_FOREACH(g, p->gateways)
-                fprintf(f, "  gateway %s\n", *g);
+                fprintf(f, "  gateway %s on %s\n", *g, p->address_interface);
 
         if (fflush(f) != 0 || ferror(f))
                 return -EIO;

@@ -286,24 +286,6 @@ static int plan_build_identity(Plan *p, const CellConfig *c) {
         return p->hostname ? 0 : -ENOMEM;
 }
 
-static int plan_build_network(Plan *p, const CellConfig *c) {
-        p->virtual_ethernet = c->virtual_ethernet;
-        if (c->bridge && !(p->bridge = strdup(c->bridge)))
-                return -ENOMEM;
-        if (c->n_ports > 0) {
-                p->ports = new0(CellPort, c->n_ports);
-                if (!p->ports)
-                        return -ENOMEM;
-                memcpy(p->ports, c->ports, sizeof(CellPort) * c->n_ports);
-                p->n_ports = c->n_ports;
-        }
-        if (c->addresses && !(p->addresses = strv_copy(c->addresses)))
-                return -ENOMEM;
-        if (c->gateways && !(p->gateways = strv_copy(c->gateways)))
-                return -ENOMEM;
-        return 0;
-}
-
 int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnostics *diag) {
         _cleanup_(plan_done) Plan p = {};
         bool invalid = false;
@@ -375,9 +357,13 @@ int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnost
         if (r < 0)
                 invalid = true;
         if (plan_build_environment(&p, c) < 0 ||
-            plan_build_identity(&p, c) < 0 ||
-            plan_build_network(&p, c) < 0)
+            plan_build_identity(&p, c) < 0)
                 return -ENOMEM;
+        r = plan_build_network(&p, c, diag);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                invalid = true;
 
         if (invalid)
                 return -EINVAL;
@@ -480,6 +466,10 @@ void plan_done(Plan *p) {
         free(p->limits.io_devices);
         plan_properties_free(p->properties, p->n_properties);
         free(p->bridge);
+        plan_links_free(p->interfaces, p->n_interfaces);
+        plan_links_free(p->macvlans, p->n_macvlans);
+        plan_links_free(p->ipvlans, p->n_ipvlans);
+        free(p->address_interface);
         free(p->ports);
         strv_free(p->addresses);
         strv_free(p->gateways);

@@ -165,6 +165,13 @@ static inline uint64_t plan_cpu_quota_period(const PlanLimits *l) {
         return l->cpu_quota_period_set ? l->cpu_quota_period_usec : USEC_INFINITY;
 }
 
+/* A network interface cell gives the container (Interface=, MACVLAN=,
+ * IPVLAN=). */
+typedef struct PlanLink {
+        char *host;             /* the host's interface: the one moved, or the parent */
+        char *name;             /* its name in the container (at most 15 bytes) */
+} PlanLink;
+
 typedef struct Plan {
         char *name;             /* "worker@3" */
         char *unit_path;        /* the main file */
@@ -250,11 +257,26 @@ typedef struct Plan {
         /* Network. */
         bool virtual_ethernet;
         char *bridge;
+        PlanLink *interfaces;   /* Interface=: moved into the container (name: the same) */
+        size_t n_interfaces;
+        PlanLink *macvlans;     /* MACVLAN=: a macvlan (bridge mode) on host, "mv-HOST" inside */
+        size_t n_macvlans;
+        PlanLink *ipvlans;      /* IPVLAN=: an ipvlan (L2) on host, "iv-HOST" inside */
+        size_t n_ipvlans;
         CellPort *ports;
         size_t n_ports;
-        char **addresses;       /* Address=: "10.0.0.2/24" on the container's host0 */
+        /* The container's interface Address= and Gateway= configure: host0,
+         * else the first Interface=, MACVLAN=, IPVLAN= (in that order); NULL
+         * with none of them. */
+        char *address_interface;
+        char **addresses;       /* Address=: "10.0.0.2/24" on address_interface */
         char **gateways;        /* Gateway=: default routes via these */
 } Plan;
+
+/* True when the supervisor puts interfaces into the container's network
+ * namespace (VirtualEthernet=, Interface=, MACVLAN=, IPVLAN=): the child
+ * is cloned into it and waits for them. */
+bool plan_network_has_links(const Plan *p);
 
 typedef struct PlanOptions {
         /* "cell run NAME -- ARGS": replaces Exec= (appended to init's argv with Boot=yes). */

@@ -102,8 +102,9 @@ static void child_reset_signals(void) {
                         (void) sigaction(sig, &sa, NULL);
 }
 
-/* Step 3 (PrivateUsers=, VirtualEthernet=): wait for the supervisor's part
- * (our maps written, the veth moved in) and, with PrivateUsers=, for the
+/* Step 3 (PrivateUsers=, VirtualEthernet=, Interface=, MACVLAN=, IPVLAN=):
+ * wait for the supervisor's part (our maps written, the links moved in or
+ * made) and, with PrivateUsers=, for the
  * builder's tree (spawn-tree.c); then become the user namespace's root so
  * that files we create belong to it. */
 static int child_user_namespace(ChildContext *c, SpawnError *err) {
@@ -111,7 +112,7 @@ static int child_user_namespace(ChildContext *c, SpawnError *err) {
         SpawnMessage m;
         int r, fd;
 
-        if (!userns && !c->plan->virtual_ethernet)
+        if (!userns && !plan_network_has_links(c->plan))
                 return 0;
         while (!done || (userns && c->tree_fd < 0)) {
                 r = spawn_message_recv(c->sync_fd, &m, &fd);
@@ -224,7 +225,13 @@ static int child_notify_socket(ChildContext *c, int *ret, SpawnError *err) {
         return 0;
 }
 
-/* Step 6: the host name and the loopback interface of our namespaces. */
+static int child_link_up(const Plan *p, const char *ifname, SpawnError *err) {
+        bool here = streq_ptr(p->address_interface, ifname);
+
+        return netif_configure(ifname, here ? p->addresses : NULL, here ? p->gateways : NULL, err);
+}
+
+/* Step 6: the host name and the network interfaces of our namespaces. */
 static int child_uts_and_net(ChildContext *c, SpawnError *err) {
         const Plan *p = c->plan;
         int r;
@@ -237,9 +244,19 @@ static int child_uts_and_net(ChildContext *c, SpawnError *err) {
         r = netif_set_up("lo", err);
         if (r < 0)
                 return r;
-        /* The supervisor moved the veth's peer in before IDMAP_DONE. */
-        if (p->virtual_ethernet)
-                return netif_configure("host0", p->addresses, p->gateways, err);
+        /* The supervisor put the links in before IDMAP_DONE: each up, and
+         * Address=/Gateway= on the one the plan says. */
+        if (p->virtual_ethernet && (r = child_link_up(p, "host0", err)) < 0)
+                return r;
+        for (size_t i = 0; i < p->n_interfaces; i++)
+                if ((r = child_link_up(p, p->interfaces[i].name, err)) < 0)
+                        return r;
+        for (size_t i = 0; i < p->n_macvlans; i++)
+                if ((r = child_link_up(p, p->macvlans[i].name, err)) < 0)
+                        return r;
+        for (size_t i = 0; i < p->n_ipvlans; i++)
+                if ((r = child_link_up(p, p->ipvlans[i].name, err)) < 0)
+                        return r;
         return 0;
 }
 
@@ -384,7 +401,7 @@ static int child_seccomp_compile(ChildContext *c, SpawnError *err) {
 }
 
 bool spawn_child_unshares_net(const Plan *p) {
-        return (p->namespaces & CLONE_NEWNET) && !(p->namespaces & CLONE_NEWUSER) && !p->virtual_ethernet;
+        return (p->namespaces & CLONE_NEWNET) && !(p->namespaces & CLONE_NEWUSER) && !plan_network_has_links(p);
 }
 
 static int child_run(ChildContext *c, SpawnError *err) {

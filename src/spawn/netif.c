@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <net/if.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "macros.h"
 #include "netif.h"
@@ -81,6 +84,17 @@ static int link_set_up(struct mnl_socket *nl, unsigned index) {
         ifm->ifi_flags = IFF_UP;
         ifm->ifi_change = IFF_UP;
         return netif_request(nl, nlh);
+}
+
+/* The host interface's index, or a message naming key when there is none. */
+static int host_index(const char *key, const char *ifname, unsigned *ret, SpawnError *err) {
+        unsigned index = if_nametoindex(ifname);
+
+        if (index == 0)
+                return spawn_error(err, errno == ENXIO || errno == ENODEV ? ENODEV : errno,
+                                   "%s=%s: no such interface on the host", key, ifname);
+        *ret = index;
+        return 0;
 }
 
 int netif_set_up(const char *ifname, SpawnError *err) {
@@ -173,10 +187,9 @@ int netif_veth_create(const char *host_ifname, const char *peer_ifname, pid_t pi
         int r;
 
         if (bridge) {
-                bridge_index = if_nametoindex(bridge);
-                if (bridge_index == 0)
-                        return spawn_error(err, errno == ENXIO || errno == ENODEV ? ENODEV : errno,
-                                           "Bridge=%s: no such interface on the host", bridge);
+                r = host_index("Bridge", bridge, &bridge_index, err);
+                if (r < 0)
+                        return r;
         }
         r = netif_open(&nl);
         if (r < 0)
@@ -196,6 +209,142 @@ int netif_veth_create(const char *host_ifname, const char *peer_ifname, pid_t pi
                 /* Deleting one end deletes the pair: nothing stays on the host. */
                 (void) netif_request(nl, link_message(buf, RTM_DELLINK, 0, (int) index));
         return r;
+}
+
+/* The calling thread into the network namespace netns_fd, *ret_own its
+ * own to come back to with netns_leave(). */
+static int netns_enter(int netns_fd, int *ret_own) {
+        int own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+
+        if (own < 0)
+                return -errno;
+        if (setns(netns_fd, CLONE_NEWNET) < 0) {
+                int r = -errno;
+                (void) close(own);
+                return r;
+        }
+        *ret_own = own;
+        return 0;
+}
+
+static void netns_leave(int own) {
+        /* Our own namespace, by an fd we opened: this cannot fail, and going
+         * on in the container's would make the host's links in it. */
+        if (setns(own, CLONE_NEWNET) < 0)
+                abort();
+        (void) close(own);
+}
+
+int netif_check_host(const char *key, const char *ifname, SpawnError *err) {
+        unsigned index;
+
+        return host_index(key, ifname, &index, err);
+}
+
+int netif_move_in(const char *ifname, int netns_fd, NetifMoved *ret, SpawnError *err) {
+        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        struct nlmsghdr *nlh;
+        unsigned index;
+        int own, r;
+
+        r = host_index("Interface", ifname, &index, err);
+        if (r < 0)
+                return r;
+        r = netif_open(&nl);
+        if (r < 0)
+                return spawn_error(err, r, "Interface=%s: opening rtnetlink", ifname);
+        nlh = link_message(buf, RTM_NEWLINK, 0, (int) index);
+        mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t) netns_fd);
+        r = netif_request(nl, nlh);
+        if (r < 0)
+                return spawn_error(err, r, "Interface=%s: moving it into the container", ifname);
+
+        /* Its index there (the host's, unless that was taken), to find it
+         * on the way back even if the payload renamed it. */
+        r = netns_enter(netns_fd, &own);
+        if (r < 0)
+                return spawn_error(err, r, "Interface=%s: entering the container's network namespace", ifname);
+        index = if_nametoindex(ifname);
+        r = -errno;
+        netns_leave(own);
+        if (index == 0)
+                return spawn_error(err, r, "Interface=%s: not found in the container after the move", ifname);
+        ret->index = (int) index;
+        (void) snprintf(ret->name, sizeof ret->name, "%s", ifname);
+        return 0;
+}
+
+int netif_move_back(int netns_fd, const NetifMoved *moved, size_t n) {
+        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        int own, r, ret = 0;
+
+        if (n == 0)
+                return 0;
+        /* A socket in the container's namespace, which stays there: the
+         * links are addressed by their index in it. */
+        r = netns_enter(netns_fd, &own);
+        if (r < 0)
+                return r;
+        r = netif_open(&nl);
+        netns_leave(own);
+        if (r < 0)
+                return r;
+        own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+        if (own < 0)
+                return -errno;
+        for (size_t i = 0; i < n; i++) {
+                struct nlmsghdr *nlh = link_message(buf, RTM_NEWLINK, 0, moved[i].index);
+
+                mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t) own);
+                /* Under the name it had, whatever the payload called it. */
+                mnl_attr_put_strz(nlh, IFLA_IFNAME, moved[i].name);
+                r = netif_request(nl, nlh);
+                if (r < 0 && ret == 0)
+                        ret = r;
+        }
+        (void) close(own);
+        return ret;
+}
+
+int netif_vlan_create(const char *kind, const char *parent, const char *name, pid_t pid, SpawnError *err) {
+        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        const char *key = streq(kind, "macvlan") ? "MACVLAN" : "IPVLAN";
+        struct nlmsghdr *nlh = link_message(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+        struct nlattr *linkinfo, *data;
+        unsigned index;
+        int r;
+
+        r = host_index(key, parent, &index, err);
+        if (r < 0)
+                return r;
+        r = netif_open(&nl);
+        if (r < 0)
+                return spawn_error(err, r, "%s=%s: opening rtnetlink", key, parent);
+        mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+        mnl_attr_put_u32(nlh, IFLA_LINK, index);
+        /* Born inside the container's namespace: it never is on the host,
+         * and goes away with the container's namespace. */
+        mnl_attr_put_u32(nlh, IFLA_NET_NS_PID, (uint32_t) pid);
+        linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+        mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
+        data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+        /* nspawn's modes: a macvlan in bridge mode reaches its siblings on
+         * the same parent; an ipvlan in L2 mode answers ARP itself. */
+        if (streq(kind, "macvlan"))
+                mnl_attr_put_u32(nlh, IFLA_MACVLAN_MODE, MACVLAN_MODE_BRIDGE);
+        else
+                mnl_attr_put_u16(nlh, IFLA_IPVLAN_MODE, IPVLAN_MODE_L2);
+        mnl_attr_nest_end(nlh, data);
+        mnl_attr_nest_end(nlh, linkinfo);
+        r = netif_request(nl, nlh);
+        if (r == -EOPNOTSUPP)
+                return spawn_error(err, r, "%s=%s: this kernel has no %s support", key, parent, kind);
+        if (r < 0)
+                return spawn_error(err, r, "%s=%s: creating the %s %s in the container", key, parent, kind, name);
+        return 0;
 }
 
 /* "ADDR/PREFIX" or "ADDR" into family, bytes and prefix length. */
@@ -279,7 +428,7 @@ int netif_configure(const char *ifname, char * const *addresses, char * const *g
 
         index = if_nametoindex(ifname);
         if (index == 0)
-                return spawn_error(err, errno, "VirtualEthernet=yes: no %s in the container", ifname);
+                return spawn_error(err, errno, "network: no %s in the container", ifname);
         r = netif_open(&nl);
         if (r < 0)
                 return spawn_error(err, r, "network: opening rtnetlink");

@@ -6,12 +6,14 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "netfw.h"
 #include "netif.h"
 #include "spawn-child.h"
@@ -170,13 +172,63 @@ static int spawn_users(Spawn *s, const Plan *p, SpawnError *err) {
         return r;
 }
 
-/* VirtualEthernet=, Port=: the host's side, in the supervisor's network
- * namespace. The container's side (host0 up, Address=, Gateway=) is done by
- * the child, which is in its network namespace already: no setns() into it
- * from here, no thread or fork to do that. */
+/* Interface=: each host interface into the container's network namespace,
+ * which is held from now on so that they can be moved back out of it
+ * (spawn_done(), "cell __finish"), also when the start fails later. */
+static int spawn_interfaces(Spawn *s, const Plan *p, SpawnError *err) {
+        char path[64];
+        int r;
+
+        if (p->n_interfaces == 0)
+                return 0;
+        s->moved = calloc(p->n_interfaces, sizeof(NetifMoved));
+        if (!s->moved)
+                return spawn_error(err, ENOMEM, "Interface=");
+        /* Our child, not reaped: the PID is still its. */
+        (void) snprintf(path, sizeof path, "/proc/%d/ns/net", (int) s->pid);
+        s->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (s->netns_fd < 0)
+                return spawn_error(err, errno, "Interface=: opening %s", path);
+        for (size_t i = 0; i < p->n_interfaces; i++) {
+                r = netif_move_in(p->interfaces[i].host, s->netns_fd, &s->moved[s->n_moved], err);
+                if (r < 0)
+                        return r;
+                s->n_moved++;
+        }
+        return 0;
+}
+
+/* VirtualEthernet=, Interface=, MACVLAN=, IPVLAN=, Port=: the host's side,
+ * in the supervisor's network namespace. The container's side (the links
+ * up, Address=, Gateway=) is done by the child, which is in its network
+ * namespace already. */
 static int spawn_network(Spawn *s, const Plan *p, SpawnError *err) {
         char host_ifname[IFNAMSIZ];
         int r;
+
+        /* Every host interface named is there before anything is made or
+         * moved: a missing one fails the start with nothing to undo. */
+        for (size_t i = 0; i < p->n_interfaces; i++)
+                if ((r = netif_check_host("Interface", p->interfaces[i].host, err)) < 0)
+                        return r;
+        for (size_t i = 0; i < p->n_macvlans; i++)
+                if ((r = netif_check_host("MACVLAN", p->macvlans[i].host, err)) < 0)
+                        return r;
+        for (size_t i = 0; i < p->n_ipvlans; i++)
+                if ((r = netif_check_host("IPVLAN", p->ipvlans[i].host, err)) < 0)
+                        return r;
+
+        r = spawn_interfaces(s, p, err);
+        if (r < 0)
+                return r;
+        /* Made straight in the container's namespace: nothing of them is
+         * on the host, and they go away with that namespace. */
+        for (size_t i = 0; i < p->n_macvlans; i++)
+                if ((r = netif_vlan_create("macvlan", p->macvlans[i].host, p->macvlans[i].name, s->pid, err)) < 0)
+                        return r;
+        for (size_t i = 0; i < p->n_ipvlans; i++)
+                if ((r = netif_vlan_create("ipvlan", p->ipvlans[i].host, p->ipvlans[i].name, s->pid, err)) < 0)
+                        return r;
 
         if (!p->virtual_ethernet)
                 return 0;
@@ -275,7 +327,7 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
         r = spawn_network(&s, p, err);
         if (r < 0)
                 return r;
-        if ((p->namespaces & CLONE_NEWUSER) || p->virtual_ethernet) {
+        if ((p->namespaces & CLONE_NEWUSER) || plan_network_has_links(p)) {
                 r = spawn_message_send(s.sync_fd, SPAWN_MSG_IDMAP_DONE, NULL, -EBADF);
                 if (r < 0)
                         return spawn_send_failed(&s, r, "talking to the child", err);
@@ -397,6 +449,19 @@ static void spawn_veth_remove(Spawn *s) {
         s->veth_index = 0;
 }
 
+/* Interface=: back into our network namespace before the container's goes
+ * away (we hold it: nothing else can), then let it go. */
+static void spawn_interfaces_return(Spawn *s) {
+        if (s->netns_fd >= 0 && s->n_moved > 0) {
+                int r = netif_move_back(s->netns_fd, s->moved, s->n_moved);
+                if (r < 0)
+                        log_warning_errno(r, "Interface=: moving the interfaces back out of the container: %m");
+        }
+        s->netns_fd = safe_close(s->netns_fd);
+        s->moved = mfree(s->moved);
+        s->n_moved = 0;
+}
+
 void spawn_done(Spawn *s) {
         spawn_tree_reap(&s->builder_pidfd, true);
         spawn_tree_leave_private(&s->host_mntns, &s->host_cwd);
@@ -408,6 +473,7 @@ void spawn_done(Spawn *s) {
                 s->netfw_table = mfree(s->netfw_table);
         }
         spawn_veth_remove(s);
+        spawn_interfaces_return(s);
         uid_range_release(&s->users);
 }
 

@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "netif.h"
 #include "plan.h"
 #include "seccomp-filter.h"
 #include "spawn-error.h"
@@ -66,10 +67,15 @@ typedef struct Spawn {
         int host_cwd;           /* ... and the working directory there */
         int builder_pidfd;      /* PrivateUsers=: the tree builder, until reaped */
         char *netfw_table;      /* Port=: the nft table "inet cell-NAME", NULL = none */
+        int netns_fd;           /* Interface=: the container's network namespace, held so
+                                 * that the interfaces can be moved back out; -EBADF = none */
+        NetifMoved *moved;      /* ... the interfaces moved in so far */
+        size_t n_moved;
 } Spawn;
 
 #define SPAWN_NULL ((Spawn) { .pid = 0, .pidfd = -EBADF, .sync_fd = -EBADF, .users = UID_RANGE_NULL, \
-                              .host_mntns = -EBADF, .host_cwd = -EBADF, .builder_pidfd = -EBADF })
+                              .host_mntns = -EBADF, .host_cwd = -EBADF, .builder_pidfd = -EBADF, \
+                              .netns_fd = -EBADF })
 
 /* Clones the child. The signal mask of the caller is inherited; the child
  * resets it right before exec. On failure nothing is left. */

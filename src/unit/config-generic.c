@@ -187,3 +187,9 @@ int config_parse_ifname(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, v
                 return -EINVAL;
         return set_string(data, ctx->value);
 }
+
+/* Interface=, MACVLAN=, IPVLAN=: space-separated lists of names, as
+ * nspawn's; no ":NEWNAME" (systemd 252 has none, and ":" is in no name). */
+int config_parse_ifnames(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        return parse_word_list(ctx, k, data, EXTRACT_UNQUOTE, ifname_is_valid);
+}

@@ -15,6 +15,7 @@
 #define OFF(member) offsetof(CellConfig, member)
 
 #define BOOL_TEXT "a boolean (yes/no, true/false, on/off, 1/0)"
+#define IFNAMES_TEXT "space-separated interface names (each 1 to 15 characters, no \"/\", \":\" or spaces)"
 #define UNITS_TEXT "space-separated unit names such as \"network-online.target\""
 #define PATH_TEXT "an absolute path without \"..\""
 #define MEMORY_TEXT "bytes with K/M/G/T suffix, a percentage or \"infinity\""
@@ -187,6 +188,9 @@ static const ConfigKey config_keys[] = {
         /* [Network] */
         { "Network", "VirtualEthernet", config_parse_bool, OFF(virtual_ethernet), false, BOOL_TEXT },
         { "Network", "Bridge",       config_parse_ifname, OFF(bridge), 0, "an interface name (1 to 15 characters, no \"/\", \":\" or spaces)" },
+        { "Network", "Interface",    config_parse_ifnames, OFF(interfaces), 0, IFNAMES_TEXT },
+        { "Network", "MACVLAN",      config_parse_ifnames, OFF(macvlan), 0, IFNAMES_TEXT },
+        { "Network", "IPVLAN",       config_parse_ifnames, OFF(ipvlan), 0, IFNAMES_TEXT },
         { "Network", "Port",         config_parse_port, 0, 0,
           "[tcp|udp:]HOSTPORT[:CONTAINERPORT] with ports between 1 and 65535" },
         { "Network", "Address",      config_parse_address, OFF(addresses), 0,
@@ -469,10 +473,23 @@ int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
         CHECK(c->virtual_ethernet && !c->private_network,
               "%s needs PrivateNetwork=yes: a veth link only exists in a private network namespace",
               c->bridge ? "Bridge=" : "VirtualEthernet=yes");
+        CHECK((c->interfaces || c->macvlan || c->ipvlan) && !c->private_network,
+              "%s needs PrivateNetwork=yes: it gives the container an interface of its own network namespace",
+              c->interfaces ? "Interface=" : c->macvlan ? "MACVLAN=" : "IPVLAN=");
+        /* An interface moved into the container is gone from the host: it
+         * cannot be the parent of a macvlan or ipvlan made there. */
+        STRV_FOREACH(i, c->interfaces) {
+                CHECK(strv_contains(c->macvlan, *i),
+                      "Interface=%s and MACVLAN=%s exclude each other: the interface is moved into the container",
+                      *i, *i);
+                CHECK(strv_contains(c->ipvlan, *i),
+                      "Interface=%s and IPVLAN=%s exclude each other: the interface is moved into the container",
+                      *i, *i);
+        }
         CHECK(c->n_ports > 0 && !c->virtual_ethernet,
               "Port= needs VirtualEthernet=yes or Bridge=: ports are forwarded to the container's veth address");
-        CHECK((c->addresses || c->gateways) && !c->virtual_ethernet,
-              "%s needs VirtualEthernet=yes or Bridge=: it configures the container's veth side host0",
+        CHECK((c->addresses || c->gateways) && !c->virtual_ethernet && !c->interfaces && !c->macvlan && !c->ipvlan,
+              "%s needs an interface in the container: VirtualEthernet=yes, Bridge=, Interface=, MACVLAN= or IPVLAN=",
               c->addresses ? "Address=" : "Gateway=");
 #undef CHECK
         return 0;

@@ -79,6 +79,7 @@ int config_parse_user(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
 int config_parse_users(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_hostname(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_ifname(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_ifnames(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 
 /* config-root.c */
 int config_parse_bind(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);

@@ -120,6 +120,9 @@ void cell_config_done(CellConfig *c) {
         free(c->slice);
 
         free(c->bridge);
+        strv_free(c->interfaces);
+        strv_free(c->macvlan);
+        strv_free(c->ipvlan);
         free(c->ports);
         strv_free(c->addresses);
         strv_free(c->gateways);

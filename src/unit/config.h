@@ -269,8 +269,11 @@ typedef struct CellConfig {
         /* [Network] */
         bool virtual_ethernet;
         char *bridge;
+        char **interfaces;      /* Interface=: host interfaces moved into the container */
+        char **macvlan;         /* MACVLAN=: host interfaces a macvlan is made on, for the container */
+        char **ipvlan;          /* IPVLAN=: ... an ipvlan */
         CellPort *ports;        size_t n_ports;
-        char **addresses;       /* Address=: "10.0.0.2/24", canonical, for the container's host0 */
+        char **addresses;       /* Address=: "10.0.0.2/24", canonical, for the container's first interface */
         char **gateways;        /* Gateway=: "10.0.0.1", canonical; a default route each */
 } CellConfig;
 

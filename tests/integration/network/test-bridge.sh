@@ -30,7 +30,7 @@ net_cleanup() {
         ip netns del "$H" 2>/dev/null || true
         ip netns del "$C" 2>/dev/null || true
 }
-trap 'st=$?; net_cleanup; (exit $st); cleanup' EXIT
+trap 'st=$?; set +e; net_cleanup; (exit $st); cleanup' EXIT
 
 ip netns add "$H"
 ip netns add "$C"

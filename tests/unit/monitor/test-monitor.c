@@ -28,7 +28,7 @@ static int fd_null(void) {
 
 TEST(state_round_trip) {
         int pidfd = fd_null(), oom = fd_null(), efd = fd_null(), lock = fd_null(), name_lock = fd_null(),
-            cell = fd_null(), pair[2];
+            netns = fd_null(), cell = fd_null(), pair[2];
         char *finish[] = { (char *) "--state", (char *) "--cgroup=/sys/fs/cgroup/x y", NULL };
         char **argv = NULL;
         int fds[MONITOR_FDS_MAX];
@@ -49,12 +49,13 @@ TEST(state_round_trip) {
         in.uid_lock_fd = lock;
         in.uid_lock_path = (char *) "/run/cell/uid/x.lock";
         in.name_lock_fd = name_lock;
+        in.netns_fd = netns;
         in.cell_fd = cell;
         in.finish = finish;
 
         ASSERT_OK(monitor_state_to_argv(&in, "/x/cell-monitor", &argv, fds, &n_fds));
         ASSERT_STREQ(argv[0], "/x/cell-monitor");
-        ASSERT_EQ((int) n_fds, 7);      /* pidfd, notify, oom, its eventfd, uid lock, name lock, cell */
+        ASSERT_EQ((int) n_fds, 8);      /* pidfd, notify, oom, its eventfd, uid lock, name lock, netns, cell */
         for (size_t i = 0; i < n_fds; i++)
                 ASSERT_OK(fcntl(fds[i], F_SETFD, 0));
 
@@ -75,6 +76,7 @@ TEST(state_round_trip) {
         ASSERT_EQ(out.uid_lock_fd, lock);
         ASSERT_STREQ(out.uid_lock_path, "/run/cell/uid/x.lock");
         ASSERT_EQ(out.name_lock_fd, name_lock);
+        ASSERT_EQ(out.netns_fd, netns);
         ASSERT_EQ(out.cell_fd, cell);
         ASSERT_EQ((int) strv_length(out.finish), 2);
         ASSERT_STREQ(out.finish[0], "--state");
@@ -98,7 +100,7 @@ TEST(state_round_trip) {
         ASSERT_OK(monitor_state_parse((int) strv_length(argv), argv, &out));
         ASSERT_EQ_U64(out.timeout_stop_usec, USEC_INFINITY);
         ASSERT_TRUE(out.relay.fd < 0 && out.oom.fd < 0 && out.uid_lock_fd < 0 && out.name_lock_fd < 0 &&
-                    out.cell_fd < 0 && !out.finish);
+                    out.netns_fd < 0 && out.cell_fd < 0 && !out.finish);
         monitor_state_done(&out);
         strv_free(argv);
 }
@@ -144,14 +146,17 @@ TEST(state_refuses_what_cell_did_not_write) {
 }
 
 TEST(finish_parse) {
-        int lock = fd_null();
-        char lock_opt[32];
+        int lock = fd_null(), netns = fd_null();
+        char lock_opt[32], netns_opt[32];
         ASSERT_OK(fcntl(lock, F_SETFD, 0));     /* as through the exec */
+        ASSERT_OK(fcntl(netns, F_SETFD, 0));
         snprintf(lock_opt, sizeof lock_opt, "--name-lock-fd=%d", lock);
+        snprintf(netns_opt, sizeof netns_opt, "--netns-fd=%d", netns);
         char *argv[] = { (char *) "__finish", (char *) "--status=7", (char *) "--name=web", (char *) "--state",
                          (char *) "--cgroup=/a", (char *) "--cgroup2=/b", (char *) "--pure-v2",
                          (char *) "--own-v2=/o", (char *) "--leaf=/o/l", (char *) "--veth-index=12",
-                         (char *) "--netfw-table=cell-web", lock_opt, NULL };
+                         (char *) "--netfw-table=cell-web", lock_opt, netns_opt,
+                         (char *) "--interface=5:eth1", (char *) "--interface=2:enp0s31f6abcdef", NULL };
         MonitorFinish f;
 
         ASSERT_OK(monitor_finish_parse((int) strv_length(argv), argv, &f));
@@ -168,13 +173,23 @@ TEST(finish_parse) {
         ASSERT_STREQ(f.dirs.leaf, "/o/l");
         ASSERT_EQ(f.veth_index, 12);
         ASSERT_STREQ(f.netfw_table, "cell-web");
+        /* Interface=: the namespace to move them out of, close-on-exec again, and the list. */
+        ASSERT_EQ(f.netns_fd, netns);
+        ASSERT_EQ(fcntl(netns, F_GETFD), FD_CLOEXEC);
+        ASSERT_EQ((int) f.n_moved, 2);
+        ASSERT_EQ(f.moved[0].index, 5);
+        ASSERT_STREQ(f.moved[0].name, "eth1");
+        ASSERT_EQ(f.moved[1].index, 2);
+        ASSERT_STREQ(f.moved[1].name, "enp0s31f6abcdef");
         monitor_finish_done(&f);
         ASSERT_EQ(fcntl(lock, F_GETFD), FD_CLOEXEC);    /* _done() leaves it to its owner */
+        ASSERT_TRUE(fcntl(netns, F_GETFD) < 0);         /* ... but the namespace is its own */
         safe_close(lock);
 
         char *none[] = { (char *) "__finish", (char *) "--status=0", (char *) "--name=a", NULL };
         ASSERT_OK(monitor_finish_parse(3, none, &f));
-        ASSERT_TRUE(!f.state && !f.dirs.dirs && f.veth_index == 0 && !f.netfw_table && f.dirs.lock_fd < 0);
+        ASSERT_TRUE(!f.state && !f.dirs.dirs && f.veth_index == 0 && !f.netfw_table && f.dirs.lock_fd < 0 &&
+                    f.netns_fd < 0 && f.n_moved == 0);
         monitor_finish_done(&f);
 
         char *bad1[] = { (char *) "__finish", (char *) "--name=a", NULL };
@@ -185,6 +200,16 @@ TEST(finish_parse) {
         ASSERT_ERROR(monitor_finish_parse(3, bad2, &f), EINVAL);
         ASSERT_ERROR(monitor_finish_parse(4, bad3, &f), EINVAL);
         ASSERT_ERROR(monitor_finish_parse(4, bad4, &f), EINVAL);
+        /* --interface=INDEX:NAME, the name at most 15 bytes. */
+        char *bad5[] = { (char *) "__finish", (char *) "--status=1", (char *) "--name=a", (char *) "--interface=eth1", NULL };
+        char *bad6[] = { (char *) "__finish", (char *) "--status=1", (char *) "--name=a", (char *) "--interface=x:eth1", NULL };
+        char *bad7[] = { (char *) "__finish", (char *) "--status=1", (char *) "--name=a",
+                         (char *) "--interface=3:0123456789abcdef", NULL };
+        char *bad8[] = { (char *) "__finish", (char *) "--status=1", (char *) "--name=a", (char *) "--interface=3:", NULL };
+        ASSERT_ERROR(monitor_finish_parse(4, bad5, &f), EINVAL);
+        ASSERT_ERROR(monitor_finish_parse(4, bad6, &f), EINVAL);
+        ASSERT_ERROR(monitor_finish_parse(4, bad7, &f), EINVAL);
+        ASSERT_ERROR(monitor_finish_parse(4, bad8, &f), EINVAL);
 }
 
 /* Stands in for "cell __finish" when cell-monitor execs this test binary as

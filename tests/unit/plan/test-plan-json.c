@@ -60,6 +60,10 @@ static void config_full(CellConfig *c) {
         ASSERT_NOT_NULL(c->ports);
         c->ports[0] = (CellPort) { 6, 8080, 80 };
         c->n_ports = 1;
+        ASSERT_OK(strv_extend(&c->interfaces, "eth1"));
+        ASSERT_OK(strv_extend(&c->macvlan, "eth0"));
+        ASSERT_OK(strv_extend(&c->ipvlan, "bond0"));
+        ASSERT_OK(strv_extend(&c->addresses, "10.0.0.2/24"));
 }
 
 TEST(json_valid_and_stable) {
@@ -163,6 +167,11 @@ TEST(json_key_order_and_content) {
         ASSERT_CONTAINS(j, "{\"name\": \"TasksMaxScale\", \"signature\": \"u\", \"value\": 450971566}");
         ASSERT_CONTAINS(j, "\"signature\": \"a(ss)\", \"value\": [[\"/dev/null\", \"rwm\"], [\"/dev/zero\", \"rwm\"]");
         ASSERT_CONTAINS(j, "{\"protocol\": \"tcp\", \"host_port\": 8080, \"container_port\": 80}");
+        /* Each link with the host's name and the container's, in the unit's key order. */
+        ASSERT_CONTAINS(j, "\"bridge\": null,\n    \"interfaces\": [\n      {\"host\": \"eth1\", \"name\": \"eth1\"}\n    ],\n"
+                        "    \"macvlan\": [\n      {\"host\": \"eth0\", \"name\": \"mv-eth0\"}\n    ],\n"
+                        "    \"ipvlan\": [\n      {\"host\": \"bond0\", \"name\": \"iv-bond0\"}\n    ],\n    \"ports\"");
+        ASSERT_CONTAINS(j, "\"address_interface\": \"eth1\",\n    \"addresses\": [");
 
         plan_done(&p);
         cell_config_done(&c);
@@ -380,6 +389,8 @@ TEST(text_summary) {
         ASSERT_CONTAINS(t, "CPUWeight        idle");
         ASSERT_CONTAINS(t, "MemoryLow        10.00%");
         ASSERT_CONTAINS(t, "port tcp 8080 -> 80");
+        ASSERT_CONTAINS(t, "  interface eth1 (moved in)\n  macvlan mv-eth0 on eth0\n  ipvlan iv-bond0 on bond0\n");
+        ASSERT_CONTAINS(t, "  address 10.0.0.2/24 on eth1\n");
         plan_done(&p);
         cell_config_done(&c);
 }

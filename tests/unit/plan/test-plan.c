@@ -465,3 +465,83 @@ TEST(network_copied) {
         plan_done(&p);
         cell_config_done(&c);
 }
+
+TEST(network_links) {
+        CellConfig c;
+        Plan p = {};
+
+        /* nspawn's names inside: the same for Interface=, "mv-"/"iv-" + the
+         * host's for MACVLAN=/IPVLAN=, cut to 15 bytes. */
+        config_minimal(&c, "links");
+        ASSERT_OK(strv_extend(&c.macvlan, "eth0"));
+        ASSERT_OK(strv_extend(&c.macvlan, "enp0s31f6abcdef"));
+        ASSERT_OK(strv_extend(&c.ipvlan, "bond0"));
+        ASSERT_OK(strv_extend(&c.interfaces, "eth1"));
+        ASSERT_OK(strv_extend(&c.interfaces, "eth2"));
+        plan_ok(&c, NULL, &p);
+        ASSERT_TRUE(plan_network_has_links(&p));
+        ASSERT_FALSE(p.virtual_ethernet);
+        ASSERT_EQ(p.n_interfaces, 2);
+        ASSERT_STREQ(p.interfaces[0].host, "eth1");
+        ASSERT_STREQ(p.interfaces[0].name, "eth1");
+        ASSERT_STREQ(p.interfaces[1].name, "eth2");
+        ASSERT_EQ(p.n_macvlans, 2);
+        ASSERT_STREQ(p.macvlans[0].host, "eth0");
+        ASSERT_STREQ(p.macvlans[0].name, "mv-eth0");
+        ASSERT_STREQ(p.macvlans[1].host, "enp0s31f6abcdef");
+        ASSERT_STREQ(p.macvlans[1].name, "mv-enp0s31f6abc");
+        ASSERT_EQ(p.n_ipvlans, 1);
+        ASSERT_STREQ(p.ipvlans[0].name, "iv-bond0");
+        /* Address= goes on the first interface: the moved ones come first. */
+        ASSERT_STREQ(p.address_interface, "eth1");
+        plan_done(&p);
+
+        /* Then the macvlans, then the ipvlans; host0 before all. */
+        c.interfaces = strv_free(c.interfaces);
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(p.address_interface, "mv-eth0");
+        plan_done(&p);
+        c.macvlan = strv_free(c.macvlan);
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(p.address_interface, "iv-bond0");
+        plan_done(&p);
+        c.virtual_ethernet = true;
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(p.address_interface, "host0");
+        plan_done(&p);
+        c.virtual_ethernet = false;
+        c.ipvlan = strv_free(c.ipvlan);
+        plan_ok(&c, NULL, &p);
+        ASSERT_FALSE(plan_network_has_links(&p));
+        ASSERT_NULL(p.address_interface);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(network_links_one_name_each) {
+        CellConfig c;
+
+        config_minimal(&c, "links");
+        ASSERT_OK(strv_extend(&c.macvlan, "eth0"));
+        ASSERT_OK(strv_extend(&c.macvlan, "eth0"));
+        plan_fails(&c, "links.cell: MACVLAN=eth0: the container would have two interfaces named mv-eth0");
+        c.macvlan = strv_free(c.macvlan);
+        /* Two long names, one prefix: cut to the same 15 bytes. */
+        ASSERT_OK(strv_extend(&c.ipvlan, "enp0s31f6abcde0"));
+        ASSERT_OK(strv_extend(&c.ipvlan, "enp0s31f6abcde1"));
+        plan_fails(&c, "IPVLAN=enp0s31f6abcde1: the container would have two interfaces named iv-enp0s31f6abc");
+        c.ipvlan = strv_free(c.ipvlan);
+        /* The veth's host0 and the loopback interface are taken. */
+        c.virtual_ethernet = true;
+        ASSERT_OK(strv_extend(&c.interfaces, "host0"));
+        plan_fails(&c, "Interface=host0: the container would have two interfaces named host0");
+        c.interfaces = strv_free(c.interfaces);
+        ASSERT_OK(strv_extend(&c.interfaces, "lo"));
+        plan_fails(&c, "Interface=lo: the container would have two interfaces named lo");
+        /* A moved interface that happens to be called like a macvlan. */
+        c.interfaces = strv_free(c.interfaces);
+        ASSERT_OK(strv_extend(&c.interfaces, "mv-eth0"));
+        ASSERT_OK(strv_extend(&c.macvlan, "eth0"));
+        plan_fails(&c, "MACVLAN=eth0: the container would have two interfaces named mv-eth0");
+        cell_config_done(&c);
+}

@@ -691,6 +691,35 @@ TEST(network) {
         diag_done(&diag);
 }
 
+TEST(network_links) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        /* Space-separated lists; a repeated key adds, an empty value resets. */
+        OK(&c, "Network", "Interface", "eth1 \"enp3s0\"");
+        OK(&c, "Network", "Interface", "wlan0");
+        ASSERT_EQ((int) strv_length(c.interfaces), 3);
+        ASSERT_STREQ(c.interfaces[0], "eth1");
+        ASSERT_STREQ(c.interfaces[1], "enp3s0");
+        ASSERT_STREQ(c.interfaces[2], "wlan0");
+        OK(&c, "Network", "MACVLAN", "eth0");
+        OK(&c, "Network", "IPVLAN", "bond0 eth2");
+        ASSERT_STREQ(c.macvlan[0], "eth0");
+        ASSERT_EQ((int) strv_length(c.ipvlan), 2);
+        ASSERT_STREQ(c.ipvlan[1], "eth2");
+        /* nspawn's later IFACE:NEWNAME is not taken: ":" is in no interface name. */
+        BAD(&c, "Network", "Interface", "eth1:lan", "Interface=eth1:lan: expected space-separated interface names");
+        BAD(&c, "Network", "MACVLAN", "eth0 a/b", "(\"a/b\" is not one)");
+        BAD(&c, "Network", "IPVLAN", "0123456789abcdef", "each 1 to 15 characters");
+        ASSERT_EQ((int) strv_length(c.interfaces), 3);  /* a bad value changes nothing */
+        OK(&c, "Network", "Interface", "");
+        ASSERT_NULL(c.interfaces);
+        OK(&c, "Network", "MACVLAN", "");
+        ASSERT_NULL(c.macvlan);
+        cell_config_done(&c);
+        diag_done(&diag);
+}
+
 TEST(unknown_and_extensions) {
         CellConfig c;
 
@@ -779,6 +808,60 @@ TEST(finish) {
         OK(&c, "Isolation", "PrivateNetwork", "no");
         ASSERT_EQ(finish(&c), 1);
         ASSERT_CONTAINS(diag.messages[0], "Bridge= needs PrivateNetwork=yes");
+        diag_done(&diag);
+        cell_config_done(&c);
+}
+
+TEST(finish_network_links) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        OK(&c, "Root", "Directory", "/srv/web");
+        OK(&c, "Exec", "Exec", "/bin/httpd");
+        /* Address= and Gateway= need an interface of the container's own ... */
+        OK(&c, "Network", "Address", "10.0.0.2/24");
+        ASSERT_EQ(finish(&c), 1);
+        ASSERT_STREQ(diag.messages[0], "web.cell: Address= needs an interface in the container: "
+                     "VirtualEthernet=yes, Bridge=, Interface=, MACVLAN= or IPVLAN=");
+        diag_done(&diag);
+        /* ... which MACVLAN=, IPVLAN= and Interface= give it. */
+        OK(&c, "Network", "MACVLAN", "eth0");
+        ASSERT_EQ(finish(&c), 0);
+        OK(&c, "Network", "MACVLAN", "");
+        OK(&c, "Network", "IPVLAN", "eth0");
+        ASSERT_EQ(finish(&c), 0);
+        OK(&c, "Network", "IPVLAN", "");
+        OK(&c, "Network", "Interface", "eth1");
+        OK(&c, "Network", "Gateway", "10.0.0.1");
+        ASSERT_EQ(finish(&c), 0);
+        /* Port= still needs the veth: it forwards to the host's side of it. */
+        OK(&c, "Network", "Port", "80");
+        ASSERT_EQ(finish(&c), 1);
+        ASSERT_CONTAINS(diag.messages[0], "Port= needs VirtualEthernet=yes or Bridge=");
+        diag_done(&diag);
+        OK(&c, "Network", "Port", "");
+
+        /* Each implies a private network: PrivateNetwork=no contradicts it. */
+        OK(&c, "Isolation", "PrivateNetwork", "no");
+        ASSERT_EQ(finish(&c), 1);
+        ASSERT_STREQ(diag.messages[0], "web.cell: Interface= needs PrivateNetwork=yes: it gives the container "
+                     "an interface of its own network namespace");
+        diag_done(&diag);
+        OK(&c, "Network", "Interface", "");
+        OK(&c, "Network", "IPVLAN", "eth0");
+        ASSERT_EQ(finish(&c), 1);
+        ASSERT_CONTAINS(diag.messages[0], "IPVLAN= needs PrivateNetwork=yes");
+        diag_done(&diag);
+        OK(&c, "Isolation", "PrivateNetwork", "yes");
+
+        /* An interface moved in is no longer the host's to be a parent. */
+        OK(&c, "Network", "Interface", "eth0");
+        OK(&c, "Network", "MACVLAN", "eth1 eth0");
+        ASSERT_EQ(finish(&c), 2);
+        ASSERT_STREQ(diag.messages[0], "web.cell: Interface=eth0 and MACVLAN=eth0 exclude each other: "
+                     "the interface is moved into the container");
+        ASSERT_STREQ(diag.messages[1], "web.cell: Interface=eth0 and IPVLAN=eth0 exclude each other: "
+                     "the interface is moved into the container");
         diag_done(&diag);
         cell_config_done(&c);
 }

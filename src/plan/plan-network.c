@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* plan_build()'s network part: the veth, the interfaces moved in or made on
+ * host interfaces (Interface=, MACVLAN=, IPVLAN=), ports and addresses. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "plan-internal.h"
+#include "strv.h"
+
+#define PLAN_IFNAMSIZ 16        /* IFNAMSIZ, without <net/if.h> in the pure stage */
+
+bool plan_network_has_links(const Plan *p) {
+        return p->virtual_ethernet || p->n_interfaces > 0 || p->n_macvlans > 0 || p->n_ipvlans > 0;
+}
+
+void plan_links_free(PlanLink *l, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(l[i].host);
+                free(l[i].name);
+        }
+        free(l);
+}
+
+/* One PlanLink per host interface; the name inside is prefix + the host's,
+ * cut to 15 bytes (nspawn's "mv-"/"iv-" rule, as the veth's "ve-"). */
+static int plan_links(char * const *hosts, const char *prefix, PlanLink **ret, size_t *ret_n) {
+        size_t n = strv_length(hosts);
+        PlanLink *l;
+
+        if (n == 0)
+                return 0;
+        l = new0(PlanLink, n);
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                char name[PLAN_IFNAMSIZ];
+
+                (void) snprintf(name, sizeof name, "%s%s", prefix, hosts[i]);
+                l[i].host = strdup(hosts[i]);
+                l[i].name = strdup(name);
+                if (!l[i].host || !l[i].name) {
+                        plan_links_free(l, i + 1);
+                        return -ENOMEM;
+                }
+        }
+        *ret = l;
+        *ret_n = n;
+        return 0;
+}
+
+typedef struct LinkKind {
+        const char *key;
+        const PlanLink *links;
+        size_t n;
+} LinkKind;
+
+/* Two interfaces of one name cannot both be in the container (a repeated
+ * host interface, two long names cut to the same 15 bytes, host0 or lo). */
+static int plan_links_check(const Plan *p, const CellConfig *c, Diagnostics *diag) {
+        const LinkKind kinds[] = {
+                { "Interface", p->interfaces, p->n_interfaces },
+                { "MACVLAN", p->macvlans, p->n_macvlans },
+                { "IPVLAN", p->ipvlans, p->n_ipvlans },
+        };
+        int r = 0;
+
+        for (size_t k = 0; k < ELEMENTSOF(kinds); k++)
+                for (size_t i = 0; i < kinds[k].n; i++) {
+                        const PlanLink *l = kinds[k].links + i;
+                        bool taken = streq(l->name, "lo") || (streq(l->name, "host0") && p->virtual_ethernet);
+
+                        for (size_t k2 = 0; !taken && k2 <= k; k2++)
+                                for (size_t j = 0; !taken && j < (k2 == k ? i : kinds[k2].n); j++)
+                                        taken = streq(kinds[k2].links[j].name, l->name);
+                        if (!taken)
+                                continue;
+                        r = diag_error(diag, c->path, 0, "%s=%s: the container would have two interfaces named %s",
+                                       kinds[k].key, l->host, l->name);
+                        if (r < 0)
+                                return r;
+                        r = -EINVAL;
+                }
+        return r;
+}
+
+int plan_build_network(Plan *p, const CellConfig *c, Diagnostics *diag) {
+        const char *first = NULL;
+        int r;
+
+        p->virtual_ethernet = c->virtual_ethernet;
+        if (c->bridge && !(p->bridge = strdup(c->bridge)))
+                return -ENOMEM;
+        if (plan_links(c->interfaces, "", &p->interfaces, &p->n_interfaces) < 0 ||
+            plan_links(c->macvlan, "mv-", &p->macvlans, &p->n_macvlans) < 0 ||
+            plan_links(c->ipvlan, "iv-", &p->ipvlans, &p->n_ipvlans) < 0)
+                return -ENOMEM;
+        if (c->n_ports > 0) {
+                p->ports = new0(CellPort, c->n_ports);
+                if (!p->ports)
+                        return -ENOMEM;
+                memcpy(p->ports, c->ports, sizeof(CellPort) * c->n_ports);
+                p->n_ports = c->n_ports;
+        }
+
+        /* Address= and Gateway= go on one interface: the veth if there is
+         * one, else the first one cell gives the container, in the order it
+         * does (nspawn's: moved ones, then macvlans, then ipvlans). */
+        if (p->virtual_ethernet)
+                first = "host0";
+        else if (p->n_interfaces > 0)
+                first = p->interfaces[0].name;
+        else if (p->n_macvlans > 0)
+                first = p->macvlans[0].name;
+        else if (p->n_ipvlans > 0)
+                first = p->ipvlans[0].name;
+        if (first && !(p->address_interface = strdup(first)))
+                return -ENOMEM;
+        if (c->addresses && !(p->addresses = strv_copy(c->addresses)))
+                return -ENOMEM;
+        if (c->gateways && !(p->gateways = strv_copy(c->gateways)))
+                return -ENOMEM;
+
+        r = plan_links_check(p, c, diag);
+        return r == -ENOMEM ? r : r < 0 ? -EINVAL : 0;
+}

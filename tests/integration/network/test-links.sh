@@ -1,0 +1,168 @@
+#!/bin/bash
+# Interface=, MACVLAN= and IPVLAN=: links of the "host" that a cell gets.
+#
+#   netns H (the "host": cell runs here)        netns C (a client)
+#     pa (veth, up) -- pa-peer
+#       \-- mv-pa (the cell's macvlan)  <-bridge mode->  mvc 10.213.8.3/24 (C)
+#     xif (veth) ====================================== xifp 10.213.9.3/24 (C)
+#       moved into the cell by Interface=xif
+#
+# The cell's macvlan is named mv-pa inside, is a macvlan in bridge mode,
+# and reaches its sibling in C; Interface=xif takes xif out of H, carries
+# Address= (the first interface, before the macvlan), reaches C, and is back
+# in H, under its name, when the cell has stopped (also after cell has become
+# cell-monitor, and after a failed start). A missing host interface is an
+# error naming the key and the interface, and leaves H as it was.
+. "$(dirname "$0")/../run/lib.sh"
+
+command -v ip >/dev/null || { echo "skipped: needs ip (iproute2)"; exit 77; }
+command -v nsenter >/dev/null || { echo "skipped: needs nsenter"; exit 77; }
+chmod 755 "$work"       # the child works as the container's root
+
+H=cellh$$
+C=cellc$$
+net_cleanup() {
+        ip netns del "$H" 2>/dev/null || true
+        ip netns del "$C" 2>/dev/null || true
+}
+trap 'st=$?; set +e; net_cleanup; (exit $st); cleanup' EXIT
+
+ip netns add "$H"
+ip netns add "$C"
+ip -n "$H" link set lo up
+ip -n "$C" link set lo up
+ip -n "$H" link add pa type veth peer name pa-peer
+ip -n "$H" link set pa up
+ip -n "$H" link set pa-peer up
+ip -n "$H" link add mvc link pa type macvlan mode bridge
+ip -n "$H" link set mvc netns "$C"
+ip -n "$C" addr add 10.213.8.3/24 dev mvc
+ip -n "$C" link set mvc up
+ip -n "$H" link add xif type veth peer name xifp netns "$C"
+ip -n "$C" addr add 10.213.9.3/24 dev xifp
+ip -n "$C" link set xifp up
+
+# H's links by name and kind, to compare before and after.
+h_links() {
+        ip -n "$H" -o -d link show | sed -E 's/^[0-9]+: ([^:@]+)[@:].* (veth|macvlan|ipvlan) .*/\1 \2/; s/^[0-9]+: ([^:@]+)[@:].*/\1/' | sort
+}
+h_links > "$work/links.before"
+expect_h_unchanged() {
+        h_links > "$work/links.after"
+        diff -u "$work/links.before" "$work/links.after" >&2 || fail "$1: H's links changed"
+}
+
+# The payload records its view of the network, then waits.
+payload='ip -o addr > /net.addr; ip -o link > /net.link; touch /net.done; exec sleep 1000'
+
+# start_cell UNIT: cell in H; waits for the payload's record; sets $pid
+# (cell) and $cpid (the container's init, a child of cell).
+start_cell() {
+        rm -f "$root/net.addr" "$root/net.link" "$root/net.done"
+        ip netns exec "$H" "$CELL" run --cgroup-manager=none "$1" >"$work/out" 2>"$work/err" &
+        pid=$!
+        for _ in $(seq 50); do
+                [ -e "$root/net.done" ] && break
+                kill -0 $pid 2>/dev/null || fail "cell ended: $(cat "$work/err")"
+                sleep 0.2
+        done
+        [ -e "$root/net.done" ] || fail "the payload never ran: $(cat "$work/err")"
+        cpid=$(pgrep -P $pid | head -1)
+        [ -n "$cpid" ] || fail "no container init under cell $pid"
+}
+
+stop_cell() {
+        for _ in $(seq 30); do
+                [ "$(cat /proc/$pid/comm 2>/dev/null)" = cell-monitor ] && break
+                sleep 0.1
+        done
+        expect "cell has become cell-monitor" "$(cat /proc/$pid/comm 2>/dev/null)" cell-monitor
+        kill -TERM $pid
+        wait $pid || true
+}
+
+# ping_from_c ADDR: one echo answered (busybox's ping: iputils may be missing).
+ping_from_c() {
+        ip netns exec "$C" /bin/busybox ping -c 1 -W 2 "$1" >/dev/null
+}
+
+# in_cell ARGS...: a host command in the cell's network namespace.
+in_cell() {
+        nsenter -t "$cpid" -n "$@"
+}
+
+# 1. MACVLAN=: mv-pa inside, bridge mode, Address= on it, reaches mvc in C.
+u=$(unit mv "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c '$payload'" "Init=yes" \
+        "[Network]" "MACVLAN=pa" "Address=10.213.8.2/24")
+"$CELL" plan --json "$u" > "$work/plan" || fail "cell plan --json failed"
+grep -A1 '"macvlan": \[' "$work/plan" | grep -q '{"host": "pa", "name": "mv-pa"}'  || fail "plan: $(grep -A12 '"network"' "$work/plan")"
+expect "plan: address_interface" "$(plan_value address_interface)" "mv-pa"
+start_cell "$u"
+grep -q ': mv-pa@' "$root/net.link" || fail "no mv-pa in the cell: $(cat "$root/net.link")"
+grep -q 'mv-pa *inet 10.213.8.2/24' "$root/net.addr" || fail "Address= not on mv-pa: $(cat "$root/net.addr")"
+in_cell ip -d -o link show mv-pa | grep -q "macvlan mode bridge" || fail "mv-pa: $(in_cell ip -d -o link show mv-pa)"
+in_cell ip -o link show mv-pa | grep -q "state UP" || fail "mv-pa is not up"
+ping_from_c 10.213.8.2 || fail "C cannot reach the cell's macvlan"
+ip -n "$H" link show mv-pa >/dev/null 2>&1 && fail "mv-pa is on the host"
+stop_cell
+expect_h_unchanged "after MACVLAN="
+
+# 2. Interface= with MACVLAN=, under PrivateUsers=pick: xif leaves H,
+# carries Address= (the first interface), and comes back after the stop.
+u=$(unit ifc "[Root]" "Directory=$root" "[Isolation]" "PrivateUsers=pick" \
+        "[Exec]" "Exec=/bin/sh -c '$payload'" "Init=yes" \
+        "[Network]" "MACVLAN=pa" "Interface=xif" "Address=10.213.9.2/24")
+start_cell "$u"
+ip -n "$H" link show xif >/dev/null 2>&1 && fail "xif is still in H while the cell runs"
+grep -q 'xif *inet 10.213.9.2/24' "$root/net.addr" || fail "Address= not on xif: $(cat "$root/net.addr")"
+grep -q 'mv-pa *inet ' "$root/net.addr" && fail "Address= also on mv-pa: $(cat "$root/net.addr")"
+in_cell ip -d -o link show xif | grep -q " veth " || fail "xif: $(in_cell ip -d -o link show xif)"
+ping_from_c 10.213.9.2 || fail "C cannot reach the cell over xif"
+stop_cell
+ip -n "$H" link show xif >/dev/null 2>&1 || fail "xif did not come back to H after the stop"
+expect_h_unchanged "after Interface= (through cell-monitor)"
+
+# 3. A payload that renames xif and exits at once (cell itself cleans up,
+# no cell-monitor): xif comes back under its own name.
+u=$(unit quick "[Root]" "Directory=$root" "[Isolation]" "Capability=CAP_NET_ADMIN" "[Exec]" "Exec=/bin/sh -c 'ip link set xif down && ip link set xif name lan0'" \
+        "[Network]" "Interface=xif")
+status=0; ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u" >/dev/null 2>"$work/err" || status=$?
+expect "Interface= with a payload that renames it: status ($(cat "$work/err"))" "$status" 0
+expect_h_unchanged "after Interface= with a payload that renamed it and exited"
+
+# 4. Errors: a missing host interface names the key and the interface and
+# leaves H as it was; a failure after the move gives the interface back.
+for key in MACVLAN IPVLAN Interface; do
+        u=$(unit "miss$key" "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" \
+                "[Network]" "Interface=xif" "$key=nosuch0")
+        status=0; ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u" >/dev/null 2>"$work/err" || status=$?
+        expect "missing $key= interface: status" "$status" 2
+        grep -q "$key=nosuch0: no such interface on the host" "$work/err" || fail "missing $key=: $(cat "$work/err")"
+        expect_h_unchanged "after a missing $key="
+done
+u=$(unit late "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" \
+        "[Network]" "Interface=xif" "Address=10.213.9.2/24" "Gateway=10.99.0.1")
+status=0; ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u" >/dev/null 2>"$work/err" || status=$?
+expect "Gateway= outside the subnet: status" "$status" 2
+grep -q "Gateway=10.99.0.1" "$work/err" || fail "Gateway= error: $(cat "$work/err")"
+expect_h_unchanged "after a start that failed with xif moved in"
+
+# 5. IPVLAN=: iv-pa, L2 mode, where the kernel has ipvlan; else a clear error.
+u=$(unit iv "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c '$payload'" "Init=yes" \
+        "[Network]" "IPVLAN=pa" "Address=10.213.8.4/24")
+if ip -n "$H" link add ivtest link pa type ipvlan mode l2 2>/dev/null; then
+        ip -n "$H" link del ivtest
+        start_cell "$u"
+        grep -q ': iv-pa@' "$root/net.link" || fail "no iv-pa in the cell: $(cat "$root/net.link")"
+        grep -q 'iv-pa *inet 10.213.8.4/24' "$root/net.addr" || fail "Address= not on iv-pa"
+        in_cell ip -d -o link show iv-pa | grep -q "ipvlan  *mode l2" || fail "iv-pa: $(in_cell ip -d -o link show iv-pa)"
+        stop_cell
+        ipvlan=tested
+else
+        status=0; ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u" >/dev/null 2>"$work/err" || status=$?
+        expect "IPVLAN= without kernel support: status" "$status" 2
+        grep -q "IPVLAN=pa: this kernel has no ipvlan support" "$work/err" || fail "IPVLAN=: $(cat "$work/err")"
+        ipvlan="not in this kernel: its error checked"
+fi
+expect_h_unchanged "after IPVLAN="
+echo "ok: MACVLAN=, Interface= (moved back), errors, IPVLAN= ($ipvlan)"
