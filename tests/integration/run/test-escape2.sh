@@ -6,7 +6,7 @@
 loops=20
 [ -n "${CELL_TEST_FULL:-}" ] && loops=200
 helper=
-trap 'status=$?; [ -z "$helper" ] || { kill -KILL "$helper"; wait "$helper"; } 2>/dev/null; (exit $status); cleanup' EXIT
+trap 'status=$?; set +e; [ -z "$helper" ] || { kill -KILL "$helper"; wait "$helper"; } 2>/dev/null; (exit $status); cleanup' EXIT
 
 # The container's default capability set (plan.c), for a host process that
 # stands where the payload stands: uid 0 with these, no CAP_SYS_PTRACE.

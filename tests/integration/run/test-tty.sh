@@ -33,7 +33,7 @@ u=$(unit ttyexec "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 60 $
 name=$(unit_name ttyexec)
 "$CELL" run --cgroup-manager=cgroupfs "$u" >/dev/null 2>"$work/run.err" &
 runpid=$!
-trap 'status=$?; kill -TERM "$runpid" 2>/dev/null && wait "$runpid"; (exit $status); cleanup' EXIT
+trap 'status=$?; set +e; kill -TERM "$runpid" 2>/dev/null && wait "$runpid"; (exit $status); cleanup' EXIT
 for _ in $(seq 100); do
         "$CELL" exec "$name" true 2>/dev/null && break
         sleep 0.05
