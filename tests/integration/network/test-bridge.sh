@@ -12,7 +12,6 @@
 # (Init=yes: busybox httpd as PID 1 would ignore SIGTERM.)
 . "$(dirname "$0")/../run/lib.sh"
 
-command -v ip >/dev/null || { echo "skipped: needs ip (iproute2)"; exit 77; }
 command -v nft >/dev/null || { echo "skipped: needs nft (nftables) to look at the rules"; exit 77; }
 # The host's static busybox wget crashes in getaddrinfo: GNU wget or curl.
 if command -v wget >/dev/null; then
@@ -22,23 +21,11 @@ elif command -v curl >/dev/null; then
 else
         echo "skipped: needs wget or curl"; exit 77
 fi
-chmod 755 "$work"       # the child works as the container's root
+. "$(dirname "$0")/lib.sh"
 
-H=cellh$$
-C=cellc$$
-net_cleanup() {
-        ip netns del "$H" 2>/dev/null || true
-        ip netns del "$C" 2>/dev/null || true
-}
-trap 'st=$?; set +e; net_cleanup; (exit $st); cleanup' EXIT
-
-ip netns add "$H"
-ip netns add "$C"
-ip -n "$H" link set lo up
 ip -n "$H" link add br0 type bridge
 ip -n "$H" addr add 10.213.7.1/24 dev br0
 ip -n "$H" link set br0 up
-ip -n "$C" link set lo up
 ip -n "$C" link add eth0 type veth peer name vc-peer netns "$H"
 ip -n "$C" addr add 10.213.7.3/24 dev eth0
 ip -n "$C" link set eth0 up

@@ -14,23 +14,9 @@
 # cell-monitor, and after a failed start). A missing host interface is an
 # error naming the key and the interface, and leaves H as it was.
 . "$(dirname "$0")/../run/lib.sh"
-
-command -v ip >/dev/null || { echo "skipped: needs ip (iproute2)"; exit 77; }
 command -v nsenter >/dev/null || { echo "skipped: needs nsenter"; exit 77; }
-chmod 755 "$work"       # the child works as the container's root
+. "$(dirname "$0")/lib.sh"
 
-H=cellh$$
-C=cellc$$
-net_cleanup() {
-        ip netns del "$H" 2>/dev/null || true
-        ip netns del "$C" 2>/dev/null || true
-}
-trap 'st=$?; set +e; net_cleanup; (exit $st); cleanup' EXIT
-
-ip netns add "$H"
-ip netns add "$C"
-ip -n "$H" link set lo up
-ip -n "$C" link set lo up
 ip -n "$H" link add pa type veth peer name pa-peer
 ip -n "$H" link set pa up
 ip -n "$H" link set pa-peer up

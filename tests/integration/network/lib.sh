@@ -1,0 +1,20 @@
+# Sourced by the tests of this folder, after ../run/lib.sh (the busybox
+# root, the unit helpers, cleanup()): two private network namespaces, H
+# (the "host" cell runs in, through ip netns exec) and C (a client), each
+# with its loopback up, deleted on exit with all the links made in them,
+# also when a check fails (set +e: the trap must get to cleanup()).
+command -v ip >/dev/null || { echo "skipped: needs ip (iproute2)"; exit 77; }
+chmod 755 "$work"       # the child works as the container's root
+
+H=cellh$$
+C=cellc$$
+net_cleanup() {
+        ip netns del "$H" 2>/dev/null || true
+        ip netns del "$C" 2>/dev/null || true
+}
+trap 'st=$?; set +e; net_cleanup; (exit $st); cleanup' EXIT
+
+ip netns add "$H"
+ip netns add "$C"
+ip -n "$H" link set lo up
+ip -n "$C" link set lo up
