@@ -151,13 +151,13 @@ static void text_mount(FILE *f, const PlanMount *m) {
 static void text_limit(FILE *f, const char *label, const CellLimit *l) {
         switch (l->kind) {
         case CELL_LIMIT_VALUE:
-                fprintf(f, "  %-16s %" PRIu64 "\n", label, l->value);
+                fprintf(f, "  %-24s %" PRIu64 "\n", label, l->value);
                 return;
         case CELL_LIMIT_PERCENT:
-                fprintf(f, "  %-16s %u.%02u%%\n", label, l->permyriad / 100, l->permyriad % 100);
+                fprintf(f, "  %-24s %u.%02u%%\n", label, l->permyriad / 100, l->permyriad % 100);
                 return;
         case CELL_LIMIT_INFINITY:
-                fprintf(f, "  %-16s infinity\n", label);
+                fprintf(f, "  %-24s infinity\n", label);
                 return;
         case CELL_LIMIT_UNSET:
         default:
@@ -279,24 +279,29 @@ int plan_print_text(const Plan *p, FILE *f) {
         text_limit(f, "MemoryMin", &p->limits.memory_min);
         text_limit(f, "MemoryLow", &p->limits.memory_low);
         text_limit(f, "TasksMax", &p->limits.tasks_max);
-        if (p->limits.cpu_quota_per_sec_usec != USEC_INFINITY)
-                fprintf(f, "  %-16s %" PRIu64 "%%\n", "CPUQuota",
-                        p->limits.cpu_quota_per_sec_usec / (USEC_PER_SEC / 100));
+        if (p->limits.cpu_quota_per_sec_usec != USEC_INFINITY) {
+                /* As written, two decimals at most: 0.5% is no 0%. */
+                uint64_t hundredths = p->limits.cpu_quota_per_sec_usec / (USEC_PER_SEC / 10000);
+                fprintf(f, "  %-24s %" PRIu64, "CPUQuota", hundredths / 100);
+                if (hundredths % 100 != 0)
+                        fprintf(f, ".%02" PRIu64, hundredths % 100);
+                fputs("%\n", f);
+        }
         if (!p->limits.cpu_quota_period_set)
                 ;
         else if (p->limits.cpu_quota_period_usec % USEC_PER_MSEC == 0)
-                fprintf(f, "  %-16s %" PRIu64 "ms\n", "CPUQuotaPeriodSec",
+                fprintf(f, "  %-24s %" PRIu64 "ms\n", "CPUQuotaPeriodSec",
                         p->limits.cpu_quota_period_usec / USEC_PER_MSEC);
         else
-                fprintf(f, "  %-16s %" PRIu64 "us\n", "CPUQuotaPeriodSec", p->limits.cpu_quota_period_usec);
+                fprintf(f, "  %-24s %" PRIu64 "us\n", "CPUQuotaPeriodSec", p->limits.cpu_quota_period_usec);
         if (p->limits.cpu_idle)
-                fprintf(f, "  %-16s idle\n", "CPUWeight");
+                fprintf(f, "  %-24s idle\n", "CPUWeight");
         else if (p->limits.cpu_weight > 0)
-                fprintf(f, "  %-16s %" PRIu64 "\n", "CPUWeight", p->limits.cpu_weight);
+                fprintf(f, "  %-24s %" PRIu64 "\n", "CPUWeight", p->limits.cpu_weight);
         if (p->limits.io_weight > 0)
-                fprintf(f, "  %-16s %" PRIu64 "\n", "IOWeight", p->limits.io_weight);
+                fprintf(f, "  %-24s %" PRIu64 "\n", "IOWeight", p->limits.io_weight);
         if (p->limits.allowed_cpus) {
-                fprintf(f, "  %-16s", "AllowedCPUs");
+                fprintf(f, "  %-24s", "AllowedCPUs");
                 for (size_t i = 0; i < p->limits.allowed_cpus_size * 8; i++)
                         if (p->limits.allowed_cpus[i / 8] & (1u << (i % 8)))
                                 fprintf(f, " %zu", i);
@@ -304,14 +309,14 @@ int plan_print_text(const Plan *p, FILE *f) {
         }
         for (size_t i = 0; i < p->limits.n_io_devices; i++) {
                 const CellIODevice *d = p->limits.io_devices + i;
-                fprintf(f, "  %-16s %s ", io_kind_key(d->kind), d->path);
+                fprintf(f, "  %-24s %s ", io_kind_key(d->kind), d->path);
                 if (d->kind != CELL_IO_DEVICE_WEIGHT && d->value == UINT64_MAX)
                         fputs("infinity\n", f);
                 else
                         fprintf(f, "%" PRIu64 "%s\n", d->value, d->kind == CELL_IO_LATENCY ? "us" : "");
         }
         for (size_t i = 0; i < p->limits.n_device_allow; i++)
-                fprintf(f, "  %-16s %s %s\n", "DeviceAllow", p->limits.device_allow[i].path,
+                fprintf(f, "  %-24s %s %s\n", "DeviceAllow", p->limits.device_allow[i].path,
                         p->limits.device_allow[i].perms);
 
         fprintf(f, "\nNetwork:           %s", p->namespaces & CLONE_NEWNET ? "private" : "host");

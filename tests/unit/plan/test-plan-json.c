@@ -384,13 +384,41 @@ TEST(text_summary) {
         ASSERT_CONTAINS(t, "ptrace(ENOSYS)");
         ASSERT_CONTAINS(t, "LimitNOFILE");
         ASSERT_CONTAINS(t, "Scope:             cell-full\\x401.scope in machine.slice");
-        ASSERT_CONTAINS(t, "CPUQuota         50%");
-        ASSERT_CONTAINS(t, "CPUQuotaPeriodSec 2500us");
-        ASSERT_CONTAINS(t, "CPUWeight        idle");
-        ASSERT_CONTAINS(t, "MemoryLow        10.00%");
+        ASSERT_CONTAINS(t, "CPUQuota                 50%");
+        ASSERT_CONTAINS(t, "CPUQuotaPeriodSec        2500us");
+        ASSERT_CONTAINS(t, "CPUWeight                idle");
+        ASSERT_CONTAINS(t, "MemoryLow                10.00%");
         ASSERT_CONTAINS(t, "port tcp 8080 -> 80");
         ASSERT_CONTAINS(t, "  interface eth1 (moved in)\n  macvlan mv-eth0 on eth0\n  ipvlan iv-bond0 on bond0\n");
         ASSERT_CONTAINS(t, "  address 10.0.0.2/24 on eth1\n");
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* A quota below 1% as written (0.5% is no "0%"); every [Limits] key's value
+ * in one column, the longest key included. */
+TEST(text_limits) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "q");
+        c.cpu_quota_set = true;
+        c.cpu_quota_per_sec_usec = 5000;
+        c.io_devices = calloc(1, sizeof(CellIODevice));
+        ASSERT_NOT_NULL(c.io_devices);
+        c.io_devices[0] = (CellIODevice) { .kind = CELL_IO_LATENCY, .path = xstrdup("/dev/vda"), .value = 25000 };
+        c.n_io_devices = 1;
+        plan_ok(&c, NULL, &p);
+        _cleanup_free_ char *t = print(&p, plan_print_text);
+        ASSERT_CONTAINS(t, "  CPUQuota                 0.50%\n");
+        ASSERT_CONTAINS(t, "  IODeviceLatencyTargetSec /dev/vda 25000us\n");
+        plan_done(&p);
+
+        c.cpu_quota_per_sec_usec = 1500000;
+        plan_ok(&c, NULL, &p);
+        free(t);
+        t = print(&p, plan_print_text);
+        ASSERT_CONTAINS(t, "  CPUQuota                 150%\n");
         plan_done(&p);
         cell_config_done(&c);
 }
