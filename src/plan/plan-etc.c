@@ -84,6 +84,7 @@ static int plan_build_resolv_conf(Plan *p, const CellConfig *c, Diagnostics *dia
                 .setting = cell_resolv_conf_to_string(v) ?: "auto",
                 .target = "/etc/resolv.conf",
                 .create_missing = plan_etc_own_root(c),
+                .empty_root = c->volatile_mode == CELL_VOLATILE_YES,
         };
         r = plan_etc_origin(f, c, c->resolv_conf_file, c->resolv_conf_line);
         if (r < 0)
@@ -91,17 +92,18 @@ static int plan_build_resolv_conf(Plan *p, const CellConfig *c, Diagnostics *dia
 
         switch (v) {
         case CELL_RESOLV_CONF_AUTO:
-                /* nspawn's: a private network has its own DNS setup (or none);
-                 * the host's network the host's resolver -- resolved's stub
-                 * (127.0.0.53 is reachable in the host's namespace) if it
-                 * runs, else the host's own file. */
+                /* A private network has its own DNS setup (or none); the
+                 * host's network the host's /etc/resolv.conf, its links
+                 * followed on the host: what works in the host's network
+                 * by definition. Not resolved's stub merely because the
+                 * file exists: resolved writes it with DNSStubListener=no
+                 * too, and it stays when resolved stops. */
                 f->automatic = true;
                 if (c->private_network)
                         f->mode = PLAN_ETC_OFF;
                 else {
                         f->mode = PLAN_ETC_BIND;
-                        f->sources[0] = RESOLV_STUB;
-                        f->sources[1] = RESOLV_HOST;
+                        f->sources[0] = RESOLV_HOST;
                 }
                 return 0;
         case CELL_RESOLV_CONF_OFF:
@@ -138,6 +140,7 @@ static int plan_build_timezone(Plan *p, const CellConfig *c, Diagnostics *diag) 
                 .setting = cell_timezone_to_string(c->timezone) ?: "auto",
                 .target = "/etc/localtime",
                 .create_missing = plan_etc_own_root(c),
+                .empty_root = c->volatile_mode == CELL_VOLATILE_YES,
                 .sources = { "/etc/localtime" },
         };
         r = plan_etc_origin(f, c, c->timezone_file, c->timezone_line);
@@ -158,7 +161,10 @@ static int plan_build_timezone(Plan *p, const CellConfig *c, Diagnostics *diag) 
                 f->sources[0] = NULL;
                 return 0;
         case CELL_TIMEZONE_COPY:
-                f->mode = PLAN_ETC_COPY;
+                /* nspawn's copy replaces the file, a link too (Debian's
+                 * localtime -> zoneinfo/Etc/UTC): written through, the link
+                 * would change that zone file instead. */
+                f->mode = PLAN_ETC_REPLACE;
                 break;
         case CELL_TIMEZONE_BIND:
                 f->mode = PLAN_ETC_BIND;

@@ -78,6 +78,10 @@ typedef struct PlanEtcFile {
         /* The root is cell's tmpfs or overlay (Volatile=yes|overlay): a
          * missing target may be created there for a bind; never in the image. */
         bool create_missing;
+        /* The root is cell's empty tmpfs (Volatile=yes: only /usr is the
+         * image's): its /etc is not the image's, the start looks for
+         * nothing of it in the image. */
+        bool empty_root;
         const char *sources[2]; /* static: host files, the first that exists is used; NULL ends */
         char *file;             /* where the key was written, NULL with line 0 for the default */
         unsigned line;

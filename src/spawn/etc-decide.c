@@ -72,6 +72,25 @@ static bool root_is_link(int dir_fd, const char *path) {
                 S_ISLNK(st.st_mode);
 }
 
+/* Whether the way to path's parent has a symlink in the root: the values
+ * that write leave the file alone then (see mount-etc.c). */
+static bool root_parent_has_link(int dir_fd, const char *path) {
+        _cleanup_close_ int fd = -EBADF;
+        const char *slash = strrchr(path, '/');
+        char parent[PATH_MAX];
+
+        if (!slash || slash == path || (size_t) (slash - path) >= sizeof parent)
+                return false;
+        memcpy(parent, path, (size_t) (slash - path));
+        parent[slash - path] = 0;
+        fd = mount_resolve(dir_fd, parent, RESOLVE_NO_SYMLINKS);
+        return fd == -ELOOP;
+}
+
+static bool mode_writes(PlanEtcMode m) {
+        return m == PLAN_ETC_COPY || m == PLAN_ETC_REPLACE || m == PLAN_ETC_SYMLINK || m == PLAN_ETC_DELETE;
+}
+
 /* Turns an automatic entry off, with why. */
 static int decide_off(PlanEtcFile *f, SpawnError *note, const char *why, const char *arg) {
         f->mode = PLAN_ETC_OFF;
@@ -86,18 +105,20 @@ int etc_file_decide(PlanEtcFile *f, const char *root_directory, SpawnError *note
         mode_t mode;
         int r;
 
-        if (f->mode == PLAN_ETC_OFF || f->mode == PLAN_ETC_DELETE)
+        if (f->mode == PLAN_ETC_OFF)
                 return 0;
 
-        for (size_t i = 0; i < ELEMENTSOF(f->sources) && f->sources[i] && !f->source; i++)
+        /* delete takes nothing from the host. */
+        for (size_t i = 0; f->mode != PLAN_ETC_DELETE && i < ELEMENTSOF(f->sources) && f->sources[i]; i++)
                 if (stat(f->sources[i], &st) >= 0 && S_ISREG(st.st_mode)) {
                         f->source = strdup(f->sources[i]);
                         if (!f->source)
                                 return spawn_error(note, ENOMEM, "%s: out of memory", f->key);
+                        break;
                 }
-        if (!f->source) {
+        if (!f->source && f->mode != PLAN_ETC_DELETE) {
                 if (f->automatic)
-                        return decide_off(f, note, "no file on the host: ", f->sources[f->sources[1] ? 1 : 0]);
+                        return decide_off(f, note, "no file on the host: ", f->sources[0]);
                 return spawn_error(note, ENOENT, "%s=%s: %s does not exist on the host%s", f->key, f->setting,
                                    f->sources[0], startswith(f->sources[0], "/run/systemd/resolve/") ?
                                    " (is systemd-resolved running?)" : "");
@@ -115,6 +136,10 @@ int etc_file_decide(PlanEtcFile *f, const char *root_directory, SpawnError *note
                         if (r >= 0 && !S_ISREG(mode))
                                 r = -ENOENT;
                 }
+                /* auto: where no link can be made, the bind. */
+                if (r >= 0 && f->mode == PLAN_ETC_SYMLINK_OR_BIND && !f->empty_root &&
+                    root_parent_has_link(dir_fd, f->target))
+                        r = -ELOOP;
                 if (r >= 0) {
                         /* Relative, as nspawn makes it: right inside the root and outside. */
                         (void) snprintf(link, sizeof link, ".." ZONEINFO "%s", zone);
@@ -132,10 +157,24 @@ int etc_file_decide(PlanEtcFile *f, const char *root_directory, SpawnError *note
                 f->mode = PLAN_ETC_BIND;        /* auto: the host's zone file itself */
         }
 
+        /* Volatile=yes: the root is cell's tmpfs, its /etc cell's own
+         * (made now if missing); the image's /etc is not the container's. */
+        if (f->empty_root)
+                return 0;
+
+        if (mode_writes(f->mode) && root_parent_has_link(dir_fd, f->target)) {
+                /* The writes are made with the host's capabilities; through a
+                 * link they could land in a Bind= of a host directory. */
+                spawn_error(note, ELOOP, "%s=%s: the way to %s has a symlink in the image, left alone "
+                            "(cell writes nothing reached through a link)", f->key, f->setting, f->target);
+                return 1;
+        }
+
         /* auto binds over the image's own file, never through its link: a
          * bind lands on what the link leads to, and /etc/localtime ->
          * zoneinfo/Etc/UTC would make "UTC" the host's zone for every program
-         * in the container. An explicit bind-* follows it, as nspawn's. */
+         * in the container. An explicit bind-* follows it, inside the root only:
+         * cell's choice, not nspawn's. */
         if (f->mode == PLAN_ETC_BIND && f->automatic && root_is_link(dir_fd, f->target))
                 return decide_off(f, note, "a symlink in the image: ", f->target);
         if (f->mode == PLAN_ETC_BIND && f->automatic && !f->create_missing) {
@@ -148,9 +187,13 @@ int etc_file_decide(PlanEtcFile *f, const char *root_directory, SpawnError *note
         }
 
         if (f->mode == PLAN_ETC_COPY && root_is_link(dir_fd, f->target)) {
-                /* nspawn's copy leaves a link alone; the child does too. Say so. */
-                spawn_error(note, EEXIST, "%s=%s: %s is a symlink in the image, left alone (replace-* replaces it)",
-                            f->key, f->setting, f->target);
+                /* nspawn's copy leaves a link alone; the child does too. Say
+                 * so, and what would replace it: only ResolvConf= has copy-*. */
+                const char *suffix = startswith(f->setting, "copy-");
+
+                spawn_error(note, EEXIST, "%s=%s: %s is a symlink in the image, left alone%s%s%s",
+                            f->key, f->setting, f->target, suffix ? " (replace-" : "", strempty(suffix),
+                            suffix ? " replaces it)" : "");
                 return 1;
         }
         return 0;

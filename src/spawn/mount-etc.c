@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* /etc/resolv.conf and /etc/localtime in the new root (see mount-etc.h).
  *
- * The container's file is only ever reached through an fd of its parent
- * directory resolved inside the root, and the last component is handled
- * with *at() calls that do not follow it (O_NOFOLLOW, renameat, unlinkat):
- * a hostile image's symlink is replaced or refused, never written through.
- * Only the bind follows it, as nspawn does, and only inside the root. */
+ * The values that write (copy, replace, symlink, delete) reach the
+ * container's file only through an fd of its parent directory resolved
+ * inside the root with no symlink on the way, and handle the last
+ * component with *at() calls that do not follow it (O_PATH|O_NOFOLLOW,
+ * renameat, unlinkat): a hostile image's symlink is replaced or left
+ * alone, never written through, and never leads the host's capabilities
+ * into a Bind= the container's root could not write. Only the bind
+ * follows links -- inside the root only: cell's choice, it writes nothing. */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -37,8 +41,12 @@ static int etc_split(const char *target, char *buf, size_t n, const char **ret_n
         return 0;
 }
 
-/* The parent directory inside the root, created there if create (the
- * values that write the root: it is theirs to write). */
+/* The parent directory of the file a value writes, created there if create.
+ * RESOLVE_NO_SYMLINKS: -ELOOP when a link is on the way. Inside the root a
+ * link is harmless to follow for reading, but the writes are made with the
+ * host's capabilities: an /etc -> /data, with /data a Bind= of a host
+ * directory the container's root could not write, would have cell write or
+ * delete there for it. A Bind= at /etc itself is no link and stays allowed. */
 static int etc_parent(int root_fd, const PlanEtcFile *f, bool create, const char **ret_name) {
         char parent[PATH_MAX];
         int r;
@@ -47,35 +55,64 @@ static int etc_parent(int root_fd, const PlanEtcFile *f, bool create, const char
         if (r < 0)
                 return r;
         if (create)
-                return mount_target_ensure(root_fd, parent, MOUNT_TARGET_DIR, 0);
-        return mount_resolve(root_fd, parent, 0);
+                return mount_target_ensure(root_fd, parent, MOUNT_TARGET_DIR, RESOLVE_NO_SYMLINKS);
+        return mount_resolve(root_fd, parent, RESOLVE_NO_SYMLINKS);
 }
 
-/* Writes the host file's bytes to fd (a regular file of the container). */
-static int etc_write_from_source(const PlanEtcFile *f, int fd, const char *what, SpawnError *err) {
+/* The host file, read whole before the container's is touched: a source
+ * that fails (too big, unreadable, gone) leaves the container's file (and
+ * its /etc) as they were. Its stat, to recognise it in the container. */
+static int etc_read_source(const PlanEtcFile *f, char **ret_data, size_t *ret_size, struct stat *ret_st,
+                           const char *what, SpawnError *err) {
         _cleanup_close_ int src = -EBADF;
-        char buf[8192];
-        uint64_t size;
+        _cleanup_free_ char *data = NULL;
+        size_t size = 0;
         int r;
 
-        r = open_text_file(f->source, ETC_FILE_MAX, &src, &size);
+        r = open_text_file(f->source, ETC_FILE_MAX, &src, NULL);
         if (r < 0)
                 return spawn_error(err, r, "%s: %s: cannot open on the host", what, f->source);
+        if (fstat(src, ret_st) < 0)
+                return spawn_error(err, errno, "%s: %s: cannot stat", what, f->source);
+        /* One byte more than the limit: a file that grew since the check is still caught. */
+        data = malloc(ETC_FILE_MAX + 1);
+        if (!data)
+                return spawn_error(err, ENOMEM, "%s: out of memory", what);
         for (;;) {
-                ssize_t n = read(src, buf, sizeof buf);
+                ssize_t n = read(src, data + size, ETC_FILE_MAX + 1 - size);
 
+                if (n < 0 && errno == EINTR)
+                        continue;
                 if (n < 0)
                         return spawn_error(err, errno, "%s: %s: cannot read", what, f->source);
                 if (n == 0)
-                        return 0;
-                for (ssize_t done = 0; done < n;) {
-                        ssize_t w = write(fd, buf + done, (size_t) (n - done));
-
-                        if (w < 0)
-                                return spawn_error(err, errno, "%s: cannot write %s", what, f->target);
-                        done += w;
-                }
+                        break;
+                size += (size_t) n;
+                if (size > ETC_FILE_MAX)
+                        return spawn_error(err, EFBIG, "%s: %s: larger than %d bytes", what, f->source,
+                                           ETC_FILE_MAX);
         }
+        *ret_data = TAKE_PTR(data);
+        *ret_size = size;
+        return 0;
+}
+
+static int etc_write_all(int fd, const char *data, size_t size, const char *what, const char *target,
+                         SpawnError *err) {
+        for (size_t done = 0; done < size;) {
+                ssize_t w = write(fd, data + done, size - done);
+
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w < 0)
+                        return spawn_error(err, errno, "%s: cannot write %s", what, target);
+                done += (size_t) w;
+        }
+        return 0;
+}
+
+static bool same_inode(const struct stat *a, const struct stat *b) {
+        return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
 static int etc_bind(int root_fd, const PlanEtcFile *f, const char *what, SpawnError *err) {
@@ -94,15 +131,37 @@ static int etc_bind(int root_fd, const PlanEtcFile *f, const char *what, SpawnEr
         if (!S_ISREG(st.st_mode))
                 return spawn_error(err, EINVAL, "%s: %s: not a regular file on the host", what, f->source);
 
+        if (f->automatic) {
+                /* auto leaves a link alone (see etc-decide.c). The start
+                 * looked at the image; a Bind= made since may have put a
+                 * link there: look again, at the tree the container gets. */
+                char parent[PATH_MAX];
+
+                r = etc_split(f->target, parent, sizeof parent, &name);
+                if (r < 0)
+                        return spawn_error(err, r, "%s: %s: bad path", what, f->target);
+                parent_fd = mount_resolve(root_fd, parent, 0);
+                if (parent_fd >= 0 && fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) >= 0 &&
+                    S_ISLNK(st.st_mode))
+                        return 0;
+                parent_fd = safe_close(parent_fd);
+        }
+
         /* The container's: its links followed inside the root only. */
         target_fd = mount_resolve(root_fd, f->target, 0);
         if (target_fd == -ENOENT && f->create_missing) {
                 /* A root of cell's own (tmpfs, overlay): the mount point is
                  * made there, never in the image. O_EXCL|O_NOFOLLOW: a
-                 * dangling link is not followed to create its target. */
+                 * dangling link is not followed to create its target; no
+                 * link on the way to /etc (etc_parent()). */
                 _cleanup_close_ int fd = -EBADF;
 
                 parent_fd = etc_parent(root_fd, f, true, &name);
+                if (parent_fd == -ELOOP && f->automatic)
+                        return 0;
+                if (parent_fd == -ELOOP)
+                        return spawn_error(err, ELOOP, "%s: the way to %s has a symlink in the container, "
+                                           "cell creates no file there to bind over", what, f->target);
                 if (parent_fd < 0)
                         return spawn_error(err, parent_fd, "%s: cannot create the parent of %s", what, f->target);
                 fd = openat(parent_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -112,6 +171,8 @@ static int etc_bind(int root_fd, const PlanEtcFile *f, const char *what, SpawnEr
                                            "%s: cannot create %s", what, f->target);
                 target_fd = mount_resolve(root_fd, f->target, 0);
         }
+        if (target_fd == -ENOENT && f->automatic)
+                return 0;       /* auto: nothing to bind over (a Bind= made since the start looked) */
         if (target_fd == -ENOENT)
                 return spawn_error(err, ENOENT, "%s: %s does not exist in the container, and cell creates "
                                    "no file in the image to bind over (copy or replace writes one)",
@@ -144,46 +205,91 @@ static int etc_bind(int root_fd, const PlanEtcFile *f, const char *what, SpawnEr
 /* copy: into the existing regular file, or a new one; an existing symlink
  * (or any other non-regular file) is left alone, as nspawn does. */
 static int etc_copy(int root_fd, const PlanEtcFile *f, const char *what, SpawnError *err) {
-        _cleanup_close_ int parent_fd = -EBADF, fd = -EBADF;
+        _cleanup_close_ int parent_fd = -EBADF, path_fd = -EBADF, fd = -EBADF;
+        _cleanup_free_ char *data = NULL;
+        struct stat src_st, st;
+        char proc[32];
         const char *name;
-        struct stat st;
+        size_t size;
+        int r;
+
+        r = etc_read_source(f, &data, &size, &src_st, what, err);
+        if (r < 0)
+                return r;
 
         parent_fd = etc_parent(root_fd, f, true, &name);
+        if (parent_fd == -ELOOP)
+                return 0;       /* a link on the way: left alone (etc-decide.c says so) */
         if (parent_fd < 0)
                 return spawn_error(err, parent_fd, "%s: cannot open the parent of %s", what, f->target);
-        /* O_NOFOLLOW: never write through the image's link; O_NONBLOCK: a
-         * FIFO planted there cannot hang the start. */
-        fd = openat(parent_fd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0644);
-        if (fd < 0 && errno == ELOOP)
-                return 0;
-        if (fd < 0)
+
+        /* O_PATH: the entry looked at, never opened -- a device node planted
+         * there (a watchdog, /dev/kmsg) is not opened by host root, a FIFO
+         * cannot block. What is written is then that very inode. */
+        path_fd = openat(parent_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (path_fd < 0 && errno == ENOENT) {
+                /* O_EXCL|O_NOFOLLOW: nothing raced in, no dangling link followed. */
+                fd = openat(parent_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0644);
+                if (fd < 0)
+                        return spawn_error(err, errno, "%s: cannot create %s", what, f->target);
+                return etc_write_all(fd, data, size, what, f->target, err);
+        }
+        if (path_fd < 0)
                 return spawn_error(err, errno, "%s: cannot open %s", what, f->target);
-        if (fstat(fd, &st) < 0)
+        if (fstat(path_fd, &st) < 0)
                 return spawn_error(err, errno, "%s: cannot stat %s", what, f->target);
         if (!S_ISREG(st.st_mode))
+                return 0;       /* a symlink, a device, a FIFO: left alone */
+        /* The host's own file (a Bind= of its /etc): it already holds the
+         * bytes, and truncating it first would empty it. */
+        if (same_inode(&st, &src_st))
                 return 0;
         /* A hard link shares its bytes with another name, maybe one outside
          * the root on the same file system: never write through one. */
         if (st.st_nlink > 1)
-                return spawn_error(err, EMLINK, "%s: %s has other hard links, refusing to write it "
-                                   "(replace makes a new file)", what, f->target);
+                return spawn_error(err, EMLINK, "%s: %s has other hard links, refusing to write it%s",
+                                   what, f->target, strcmp(f->key, "ResolvConf") == 0 ?
+                                   " (replace-* makes a new file)" : "");
+
+        /* Reopened through the fd, never by name: the same inode, checked above. */
+        (void) snprintf(proc, sizeof proc, "/proc/self/fd/%d", path_fd);
+        fd = open(proc, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return spawn_error(err, errno, "%s: cannot open %s for writing", what, f->target);
         if (ftruncate(fd, 0) < 0)
                 return spawn_error(err, errno, "%s: cannot truncate %s", what, f->target);
-        return etc_write_from_source(f, fd, what, err);
+        return etc_write_all(fd, data, size, what, f->target, err);
 }
 
 /* replace and symlink: a new inode under a temporary name, renamed over
  * whatever is there (a file, a symlink: the entry is replaced, its target
  * never touched). */
 static int etc_replace(int root_fd, const PlanEtcFile *f, const char *what, SpawnError *err) {
-        _cleanup_close_ int parent_fd = -EBADF, fd = -EBADF;
+        _cleanup_close_ int parent_fd = -EBADF, fd = -EBADF, old_fd = -EBADF;
+        _cleanup_free_ char *data = NULL;
         char tmp[NAME_MAX + 1];
+        struct stat src_st, st;
         const char *name;
+        size_t size = 0;
         int r;
 
+        if (f->mode != PLAN_ETC_SYMLINK) {
+                r = etc_read_source(f, &data, &size, &src_st, what, err);
+                if (r < 0)
+                        return r;
+        }
+
         parent_fd = etc_parent(root_fd, f, true, &name);
+        if (parent_fd == -ELOOP)
+                return 0;       /* a link on the way: left alone (etc-decide.c says so) */
         if (parent_fd < 0)
                 return spawn_error(err, parent_fd, "%s: cannot open the parent of %s", what, f->target);
+        if (f->mode != PLAN_ETC_SYMLINK) {
+                /* Already the host's file (a Bind= of its /etc): nothing to do. */
+                old_fd = openat(parent_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                if (old_fd >= 0 && fstat(old_fd, &st) >= 0 && same_inode(&st, &src_st))
+                        return 0;
+        }
         (void) snprintf(tmp, sizeof tmp, ".#%s.cell%d", name, (int) getpid());
         (void) unlinkat(parent_fd, tmp, 0);
 
@@ -194,7 +300,7 @@ static int etc_replace(int root_fd, const PlanEtcFile *f, const char *what, Spaw
                 fd = openat(parent_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
                 if (fd < 0)
                         return spawn_error(err, errno, "%s: cannot create %s", what, f->target);
-                r = etc_write_from_source(f, fd, what, err);
+                r = etc_write_all(fd, data, size, what, f->target, err);
                 if (r < 0) {
                         (void) unlinkat(parent_fd, tmp, 0);
                         return r;
@@ -215,6 +321,8 @@ static int etc_delete(int root_fd, const PlanEtcFile *f, const char *what, Spawn
         parent_fd = etc_parent(root_fd, f, false, &name);
         if (parent_fd == -ENOENT)
                 return 0;
+        if (parent_fd == -ELOOP)
+                return 0;       /* a link on the way: left alone (etc-decide.c says so) */
         if (parent_fd < 0)
                 return spawn_error(err, parent_fd, "%s: cannot open the parent of %s", what, f->target);
         /* unlinkat: a symlink goes, what it leads to stays. */
@@ -223,19 +331,7 @@ static int etc_delete(int root_fd, const PlanEtcFile *f, const char *what, Spawn
         return 0;
 }
 
-int mount_etc_file(int root_fd, const PlanEtcFile *f, SpawnError *err) {
-        char what[64];
-
-        (void) snprintf(what, sizeof what, "%s=%s", f->key, f->setting);
-        if (f->mode == PLAN_ETC_OFF)
-                return 0;
-        if (f->mode != PLAN_ETC_DELETE && !f->source && !f->link) {
-                /* Not decided by the start (a test that builds the tree itself). */
-                if (f->automatic)
-                        return 0;
-                return spawn_error(err, EINVAL, "%s: no host file was chosen", what);
-        }
-
+static int etc_apply(int root_fd, const PlanEtcFile *f, const char *what, SpawnError *err) {
         switch (f->mode) {
         case PLAN_ETC_BIND:
                 return etc_bind(root_fd, f, what, err);
@@ -256,4 +352,27 @@ int mount_etc_file(int root_fd, const PlanEtcFile *f, SpawnError *err) {
         default:
                 return 0;
         }
+}
+
+int mount_etc_file(int root_fd, const PlanEtcFile *f, SpawnError *err) {
+        char what[64];
+        mode_t old_umask;
+        int r;
+
+        (void) snprintf(what, sizeof what, "%s=%s", f->key, f->setting);
+        if (f->mode == PLAN_ETC_OFF)
+                return 0;
+        if (f->mode != PLAN_ETC_DELETE && !f->source && !f->link) {
+                /* Not decided by the start (a test that builds the tree itself). */
+                if (f->automatic)
+                        return 0;
+                return spawn_error(err, EINVAL, "%s: no host file was chosen", what);
+        }
+
+        /* The files are for every user of the container (User= too), not
+         * shaped by whatever umask cell was started with. */
+        old_umask = umask(0022);
+        r = etc_apply(root_fd, f, what, err);
+        (void) umask(old_umask);
+        return r;
 }

@@ -13,8 +13,10 @@
  * of f->sources that is a regular file on the host) and, for Timezone=,
  * f->link, or falls back from symlink to bind (auto). An "auto" that finds
  * nothing to do -- no host file, no file in the image to bind over -- is
- * turned off. Returns 0; 1 with a note in *note (why auto is off, or why a
- * copy leaves a symlink alone) for the caller to log; -errno with the
+ * turned off; with Volatile=yes (f->empty_root) the image's /etc is not
+ * looked at. Returns 0; 1 with a note in *note (why auto is off, why a
+ * copy leaves a symlink alone, or why a writing value leaves the file
+ * alone: a symlink on the way to /etc) for the caller to log; -errno with the
  * reason in *note when the value cannot be honoured. Never logs. */
 int etc_file_decide(PlanEtcFile *f, const char *root_directory, SpawnError *note);
 

@@ -23,6 +23,14 @@ tz() {
         local name=$1; shift
         run_cell none "$(unit "$name" "[Root]" "Directory=$root" "$@" "[Exec]" "Exec=/bin/cat /etc/localtime")"
 }
+# run_cell_ns SETUP UNIT: run_cell in a private mount namespace, after the
+# shell commands SETUP there: the host's own files are covered, never
+# touched, whatever cell does to what it sees.
+run_cell_ns() {
+        status=0
+        unshare -m --propagation private /bin/bash -c "set -e; $1; exec timeout 20 \"\$0\" run --cgroup-manager=none \"\$1\"" \
+                "$CELL" "$2" >"$work/out" 2>"$work/err" || status=$?
+}
 
 # --- ResolvConf= ---------------------------------------------------------
 
@@ -31,6 +39,18 @@ resolv auto-host "[Isolation]" "PrivateNetwork=no"
 expect "auto, host network: status" "$status" 0
 expect "auto, host network" "$(cat "$work/out")" "$host_resolv"
 expect "auto leaves the image alone" "$(cat "$root/etc/resolv.conf")" "nameserver 192.0.2.99 # image"
+
+# auto binds the host's /etc/resolv.conf (its links followed on the host),
+# never resolved's stub merely because the file is there: resolved writes
+# it with DNSStubListener=no too, and it stays when resolved stops.
+if [ -d /run/systemd ]; then
+        run_cell_ns "mount -t tmpfs tmpfs /run/systemd && mkdir /run/systemd/resolve &&
+                echo 'nameserver 127.0.0.53 # stale stub' > /run/systemd/resolve/stub-resolv.conf" \
+                "$(unit autostub "[Root]" "Directory=$root" "[Isolation]" "PrivateNetwork=no" \
+                        "[Exec]" "Exec=/bin/cat /etc/resolv.conf")"
+        expect "auto, a stale stub: status" "$status" 0
+        expect "auto, a stale stub: the host's file" "$(cat "$work/out")" "$host_resolv"
+fi
 
 # auto with a private network (the default), and off: the image's own.
 resolv auto-private
@@ -54,6 +74,34 @@ resolv copy "[Exec]" "ResolvConf=copy-host"
 expect "copy-host: status" "$status" 0
 expect "copy-host" "$(cat "$work/out")" "$host_resolv"
 expect "copy-host wrote the image" "$(cat "$root/etc/resolv.conf")" "$host_resolv"
+
+# The container's file is the host's source itself (a Bind= of the host's
+# /etc): nothing to copy, and the host's file is not emptied. In a private
+# mount namespace, with a file of the test's over the host's resolv.conf.
+mkdir "$work/sameetc"
+cp "$root/etc/passwd" "$root/etc/group" "$work/sameetc/"
+echo "nameserver 192.0.2.53 # same" > "$work/sameetc/resolv.conf"
+touch -d "2001-01-01 00:00:00" "$work/sameetc/resolv.conf"
+run_cell_ns "mount --bind '$work/sameetc/resolv.conf' /etc/resolv.conf" \
+        "$(unit samefile "[Root]" "Directory=$root" "Bind=$work/sameetc:/etc" \
+                "[Exec]" "ResolvConf=copy-host" "Exec=/bin/cat /etc/resolv.conf")"
+expect "copy-host onto its own source: status" "$status" 0
+expect "copy-host onto its own source: the host's file kept" "$(cat "$work/sameetc/resolv.conf")" \
+        "nameserver 192.0.2.53 # same"
+expect "copy-host onto its own source: not written at all" "$(stat -c %Y "$work/sameetc/resolv.conf")" \
+        "$(date -d "2001-01-01 00:00:00" +%s)"
+expect "copy-host onto its own source: seen inside" "$(cat "$work/out")" "nameserver 192.0.2.53 # same"
+expect "copy-host onto its own source: the host's resolv.conf" "$(cat /etc/resolv.conf)" "$host_resolv"
+
+# A host file that cannot be copied (larger than 1 MiB) fails the start
+# before the container's file is touched.
+echo "nameserver 192.0.2.99 # image" > "$root/etc/resolv.conf"
+head -c 2097152 /dev/zero | tr '\0' '#' > "$work/big"
+run_cell_ns "mount --bind '$work/big' /etc/resolv.conf" \
+        "$(unit bigsource "[Root]" "Directory=$root" "[Exec]" "ResolvConf=copy-host" "Exec=/bin/true")"
+[ "$status" -ne 0 ] || fail "copy-host of a 2 MiB file started"
+expect_match "copy-host, too big: message" "$(cat "$work/err")" 'ResolvConf=copy-host: /etc/resolv.conf: cannot open on the host'
+expect "copy-host, too big: the image's file unchanged" "$(cat "$root/etc/resolv.conf")" "nameserver 192.0.2.99 # image"
 
 # A copy-* on a read-only root is refused by the plan, at its line.
 resolv rocopy "ReadOnly=yes" "[Exec]" "ResolvConf=copy-host"
@@ -84,6 +132,36 @@ if [ ! -e /run/systemd/resolve/stub-resolv.conf ]; then
         expect_match "bind-stub: message" "$(cat "$work/err")" 'stub-resolv.conf does not exist on the host'
 fi
 
+# Volatile=yes: the root is cell's tmpfs (only /usr is the image's), so the
+# image's /etc -- here a link to resolved's stub -- is not looked at: the
+# container gets the host's file in its own /etc.
+vroot=$work/vroot
+mkdir -p "$vroot/usr" "$vroot/etc"
+cp -a "$root/bin" "$vroot/usr/bin"
+ln -s usr/bin "$vroot/bin"
+ln -s ../run/systemd/resolve/stub-resolv.conf "$vroot/etc/resolv.conf"
+run_cell none "$(unit volyes "[Root]" "Directory=$vroot" "Volatile=yes" "[Isolation]" "PrivateNetwork=no" \
+        "[Exec]" "Exec=/bin/cat /etc/resolv.conf")"
+expect "auto, Volatile=yes, a link in the image: status" "$status" 0
+expect "auto, Volatile=yes, a link in the image" "$(cat "$work/out")" "$host_resolv"
+
+# The files are for every user: cell's own umask does not shape them.
+saved_umask=$(umask)
+umask 077
+run_cell none "$(unit umask "[Root]" "Directory=$root" "[Exec]" "ResolvConf=replace-host" "Timezone=copy" \
+        "Exec=/bin/stat -c %%a /etc/resolv.conf /etc/localtime")"
+run_status=$status
+cp "$work/out" "$work/out.umask"
+run_cell none "$(unit umaskvol "[Root]" "Directory=$vroot" "Volatile=yes" "[Exec]" "ResolvConf=replace-host" \
+        "Exec=/bin/stat -c %%a /etc /etc/resolv.conf")"
+umask "$saved_umask"
+expect "umask 077: status" "$run_status" 0
+expect "umask 077: modes" "$(cat "$work/out.umask")" "$(printf '644\n644')"
+expect "umask 077, Volatile=yes: status" "$status" 0
+expect "umask 077, Volatile=yes: modes" "$(cat "$work/out")" "$(printf '755\n644')"
+echo "nameserver 192.0.2.99 # image" > "$root/etc/resolv.conf"
+echo "image zone" > "$root/etc/localtime"
+
 # --- Timezone= -----------------------------------------------------------
 
 tz tzauto
@@ -106,9 +184,27 @@ ln -s ../usr/share/zoneinfo/Etc/UTC "$root/etc/localtime"
 run_cell none "$(unit tzautolink "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/cat /usr/share/zoneinfo/Etc/UTC")"
 expect "Timezone=auto, a link in the image: status" "$status" 0
 expect "Timezone=auto, a link in the image: the zone file it leads to untouched" "$(cat "$work/out")" "image UTC"
+# copy replaces that link with a regular file, as nspawn's: the zone file
+# it led to is not written.
+tz tzcopylink "[Exec]" "Timezone=copy"
+expect "Timezone=copy over a link: status" "$status" 0
+expect "Timezone=copy over a link" "$(md5sum < "$work/out")" "$host_tz"
+[ -f "$root/etc/localtime" ] && [ ! -L "$root/etc/localtime" ] || fail "Timezone=copy left the link"
+expect "Timezone=copy over a link: the zone file untouched" "$(cat "$root/usr/share/zoneinfo/Etc/UTC")" "image UTC"
 rm "$root/etc/localtime"
 mv "$work/localtime.image" "$root/etc/localtime"
 rm -r "$root/usr/share/zoneinfo"
+
+# auto checks for a link again where it binds: here a Bind= puts one in
+# place after the start looked at the image's (regular) /etc/localtime.
+mkdir "$work/etcbind"
+cp "$root/etc/passwd" "$root/etc/group" "$work/etcbind/"
+ln -s ../zone "$work/etcbind/localtime"
+echo "image zone file" > "$root/zone"
+run_cell none "$(unit tzbindlink "[Root]" "Directory=$root" "Bind=$work/etcbind:/etc" "[Exec]" "Exec=/bin/cat /zone")"
+expect "Timezone=auto, a link from a Bind=: status" "$status" 0
+expect "Timezone=auto, a link from a Bind=: not bound through" "$(cat "$work/out")" "image zone file"
+rm "$root/zone"
 
 # symlink: a link to the container's own file of the host's zone.
 if zone=$(readlink /etc/localtime) && [[ $zone == */zoneinfo/* ]]; then
@@ -141,11 +237,14 @@ check_victims() {
 # written, not bound over, not removed.
 ln -sfn "$work/victim" "$root/etc/resolv.conf"
 ln -sfn "$work/victim" "$root/etc/localtime"
-for v in copy-host bind-host; do
+for v in bind-host copy-host; do
         resolv "evil$v" "[Exec]" "ResolvConf=$v"
         check_victims "ResolvConf=$v"
         [ -L "$root/etc/resolv.conf" ] || fail "ResolvConf=$v replaced the image's link"
 done
+expect_match "copy-host over a link: notice (the last run)" "$(cat "$work/err")" \
+        'ResolvConf=copy-host: /etc/resolv.conf is a symlink in the image, left alone \(replace-host replaces it\)'
+
 for v in copy bind symlink; do
         tz "eviltz$v" "[Exec]" "Timezone=$v"
         check_victims "Timezone=$v"
@@ -161,6 +260,27 @@ expect "Timezone=delete: status" "$status" 0
 [ ! -e "$root/etc/localtime" ] && [ ! -L "$root/etc/localtime" ] || fail "Timezone=delete left the link"
 check_victims "Timezone=delete"
 
+# Any other non-regular file is left alone by copy, never opened: a device
+# node (a watchdog, /dev/kmsg) is not opened for writing by host root, a
+# FIFO does not fail or block the start.
+rm -f "$root/etc/resolv.conf"
+mkfifo "$root/etc/resolv.conf"
+run_cell none "$(unit evilfifo "[Root]" "Directory=$root" "[Exec]" "ResolvConf=copy-host" \
+        "Exec=/bin/sh -c 'test -p /etc/resolv.conf && echo fifo'")"
+expect "copy-host, a FIFO: status" "$status" 0
+expect "copy-host, a FIFO: left alone" "$(cat "$work/out")" fifo
+# 1:3 (null) is harmless to open; 4000:0 has no driver, so opening it fails.
+for dev in "1 3" "4000 0"; do
+        rm -f "$root/etc/resolv.conf"
+        mknod "$root/etc/resolv.conf" c $dev
+        run_cell none "$(unit "evilchr${dev% *}" "[Root]" "Directory=$root" "[Exec]" "ResolvConf=copy-host" \
+                "Exec=/bin/true")"
+        expect "copy-host, char device $dev: status" "$status" 0
+        [ -c "$root/etc/resolv.conf" ] || fail "copy-host replaced the char device $dev"
+        expect "copy-host, char device $dev: left alone" "$(stat -c '%t %T' "$root/etc/resolv.conf")" \
+                "$(printf '%x %x' $dev)"
+done
+
 # A hard link to a host file: copy refuses to write through it.
 rm -f "$root/etc/resolv.conf"
 ln "$work/victim" "$root/etc/resolv.conf"
@@ -170,21 +290,50 @@ expect_match "copy-host, hard link: message" "$(cat "$work/err")" 'has other har
 check_victims "ResolvConf=copy-host, hard link"
 rm -f "$root/etc/resolv.conf"
 
-# /etc itself a link to a host directory: followed inside the root only,
-# so the write lands in the image's own tree.
+# /etc itself a link (to a host directory's path): the writing values
+# leave the file alone, for they write with the host's capabilities and a
+# link could lead them into a Bind= of a host directory (below). Inside the
+# root that link leads to the image's own copy of the path.
 mv "$root/etc" "$root/etc.real"
 ln -s "$work/hostetc" "$root/etc"
-# Inside the root that link leads to the image's own copy of the path.
 mkdir -p "$root/$work/hostetc"
 cp "$root/etc.real/passwd" "$root/etc.real/group" "$root/$work/hostetc/"
-resolv evildir "[Exec]" "ResolvConf=copy-host"
+run_cell none "$(unit evildir "[Root]" "Directory=$root" "[Exec]" "ResolvConf=copy-host" \
+        "Exec=/bin/sh -c 'test -e /etc/resolv.conf || echo none'")"
 expect "/etc a link: status" "$status" 0
-expect "/etc a link" "$(cat "$work/out")" "$host_resolv"
+expect "/etc a link: left alone" "$(cat "$work/out")" none
+expect_match "/etc a link: notice" "$(cat "$work/err")" \
+        'ResolvConf=copy-host: the way to /etc/resolv.conf has a symlink in the image, left alone'
 check_victims "/etc a link, copy-host"
-expect "/etc a link: written inside the root" "$(cat "$root/$work/hostetc/resolv.conf")" "$host_resolv"
+[ ! -e "$root/$work/hostetc/resolv.conf" ] || fail "copy-host wrote through the /etc link inside the root"
+echo "image's" > "$root/$work/hostetc/resolv.conf"
 run_cell none "$(unit evildirdel "[Root]" "Directory=$root" "[Exec]" "ResolvConf=delete" "Exec=/bin/true")"
 expect "/etc a link, delete: status" "$status" 0
-[ ! -e "$root/$work/hostetc/resolv.conf" ] || fail "delete left the file inside the root"
+expect "/etc a link, delete: left alone" "$(cat "$root/$work/hostetc/resolv.conf")" "image's"
 check_victims "/etc a link, delete"
+rm "$root/etc"
+mv "$root/etc.real" "$root/etc"
+
+# The case that matters: /etc -> /data, /data a Bind= of a host directory
+# the container's root (PrivateUsers=pick) cannot write. cell neither
+# writes there nor removes from there for it.
+mkdir -m 0755 "$work/hostdata"
+cp "$root/etc/passwd" "$root/etc/group" "$work/hostdata/"
+echo "host zone" > "$work/hostdata/localtime"
+mv "$root/etc" "$root/etc.real"
+ln -s /data "$root/etc"
+mkdir "$root/data"
+n=0
+for v in "ResolvConf=copy-host Timezone=delete" "ResolvConf=replace-host Timezone=copy"; do
+        n=$((n + 1))
+        run_cell none "$(unit "evilbind$n" "[Root]" "Directory=$root" "Bind=$work/hostdata:/data" \
+                "[Exec]" ${v% *} ${v#* } "Exec=/bin/true" "[Isolation]" "PrivateUsers=pick")"
+        expect "$v, /etc a link to a Bind=: status" "$status" 0
+        [ ! -e "$work/hostdata/resolv.conf" ] || fail "$v wrote resolv.conf into the host's directory"
+        expect "$v, /etc a link to a Bind=: the host's file" "$(cat "$work/hostdata/localtime")" "host zone"
+done
+rm "$root/etc"
+rmdir "$root/data"
+mv "$root/etc.real" "$root/etc"
 
 echo "ok"

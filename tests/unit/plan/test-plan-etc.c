@@ -25,24 +25,35 @@ TEST(etc_defaults) {
         ASSERT_NULL(p.timezone.link);
         plan_done(&p);
 
-        /* auto on the host's network: resolved's stub, else the host's file. */
+        /* auto on the host's network: the host's own file (its links
+         * followed on the host), never resolved's stub merely because the
+         * file exists: resolved writes it with DNSStubListener=no too. */
         c.private_network = false;
         plan_ok(&c, NULL, &p);
         ASSERT_EQ(p.resolv_conf.mode, PLAN_ETC_BIND);
-        ASSERT_STREQ(p.resolv_conf.sources[0], "/run/systemd/resolve/stub-resolv.conf");
-        ASSERT_STREQ(p.resolv_conf.sources[1], "/etc/resolv.conf");
+        ASSERT_STREQ(p.resolv_conf.sources[0], "/etc/resolv.conf");
+        ASSERT_NULL(p.resolv_conf.sources[1]);
         plan_done(&p);
 
         /* A root of cell's own: missing files may be made there; the zone as a link. */
         c.volatile_mode = CELL_VOLATILE_OVERLAY;
         plan_ok(&c, NULL, &p);
         ASSERT_TRUE(p.resolv_conf.create_missing);
+        ASSERT_FALSE(p.resolv_conf.empty_root);
         ASSERT_EQ(p.timezone.mode, PLAN_ETC_SYMLINK_OR_BIND);
         ASSERT_TRUE(p.timezone.create_missing);
+        plan_done(&p);
+        /* Volatile=yes: an empty tmpfs, its /etc not the image's. */
+        c.volatile_mode = CELL_VOLATILE_YES;
+        plan_ok(&c, NULL, &p);
+        ASSERT_TRUE(p.resolv_conf.create_missing);
+        ASSERT_TRUE(p.resolv_conf.empty_root);
+        ASSERT_TRUE(p.timezone.empty_root);
         plan_done(&p);
         c.volatile_mode = CELL_VOLATILE_STATE;
         plan_ok(&c, NULL, &p);
         ASSERT_FALSE(p.resolv_conf.create_missing);
+        ASSERT_FALSE(p.resolv_conf.empty_root);
         ASSERT_EQ(p.timezone.mode, PLAN_ETC_BIND);
         plan_done(&p);
         cell_config_done(&c);
@@ -82,6 +93,14 @@ TEST(etc_values) {
                 plan_done(&p);
         }
 
+        /* Timezone=copy replaces, a link too, as nspawn's: written
+         * through, Debian's localtime -> zoneinfo/Etc/UTC would change
+         * that zone file instead. */
+        c.timezone = CELL_TIMEZONE_COPY;
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(p.timezone.mode, PLAN_ETC_REPLACE);
+        ASSERT_STREQ(p.timezone.sources[0], "/etc/localtime");
+        plan_done(&p);
         c.timezone = CELL_TIMEZONE_SYMLINK;
         plan_ok(&c, NULL, &p);
         ASSERT_EQ(p.timezone.mode, PLAN_ETC_SYMLINK);
