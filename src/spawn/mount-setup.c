@@ -515,6 +515,11 @@ int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int 
          * namespace (or receive the host's events) through shared peers. */
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return spawn_error(err, errno, "making / private");
+        /* The mount points and files cell makes in the container are 0755 and
+         * 0644 whatever umask cell was started with (a service's UMask=0077);
+         * the payload gets its own, UMask=, just before its exec. This process
+         * is the container's child or builder, never the supervisor. */
+        (void) umask(0022);
 
         /* The mask source, taken from the host before the image is looked at. */
         devnull_fd = open("/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC);

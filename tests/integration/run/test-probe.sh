@@ -132,6 +132,15 @@ for filter in "" "SystemCallFilter=@system-service"; do
                 '{"keyctl": 1, "bpf": 1, "add_key": 1}'
 done
 
+# The mount points cell makes are 0755 whatever the umask cell runs with (a
+# service's UMask=0077 made them 0700: unreadable to a payload's user).
+mkdir -p "$work/bindsrc"
+run_cell_umask() { (umask 077; run_cell "$@"; echo "$status" > "$work/status"); status=$(cat "$work/status"); }
+run_cell_umask none "$(unit umask "[Root]" "Directory=$root" "Bind=$work/bindsrc:/new/dir" "[Exec]" \
+        "Exec=/bin/stat -c %%a /new /new/dir")"
+expect "umask 077: status" "$status" 0
+expect "umask 077: the mount points cell made" "$(cat "$work/out" | head -n 1)" 755
+
 # Root, with the defaults: the whole bounding set effective, no groups.
 u=$(unit root "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe")
 run_cell none "$u"
