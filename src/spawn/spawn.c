@@ -450,12 +450,28 @@ static void spawn_veth_remove(Spawn *s) {
 }
 
 /* Interface=: back into our network namespace before the container's goes
- * away (we hold it: nothing else can), then let it go. */
+ * away (we hold it: no process of the container is left to), each one if it
+ * still is the link that was moved in, then let it go. */
 static void spawn_interfaces_return(Spawn *s) {
-        if (s->netns_fd >= 0 && s->n_moved > 0) {
-                int r = netif_move_back(s->netns_fd, s->moved, s->n_moved);
-                if (r < 0)
-                        log_warning_errno(r, "Interface=: moving the interfaces back out of the container: %m");
+        for (size_t i = 0; s->netns_fd >= 0 && i < s->n_moved; i++) {
+                const NetifMoved *m = &s->moved[i];
+                char name[IFNAMSIZ];
+                int r;
+
+                r = netif_move_back(s->netns_fd, m, name);
+                if (r == -ESTALE)
+                        log_warning("Interface=%s: the link at index %d is not the one moved in; left in the container.",
+                                    m->name, m->index);
+                else if (r == -ENODEV)
+                        log_warning("Interface=%s: no link at index %d in the container any more "
+                                    "(the payload deleted it or moved it away).", m->name, m->index);
+                else if (r > 0)
+                        log_warning("Interface=%s: another interface has that name on the host now; "
+                                    "moved back as %s.", m->name, name);
+                else if (r < 0)
+                        log_warning_errno(r, "Interface=%s: cannot move it back out of the container, "
+                                          "it goes away with the container's network namespace "
+                                          "(a physical one to the initial one): %m", m->name);
         }
         s->netns_fd = safe_close(s->netns_fd);
         s->moved = mfree(s->moved);
