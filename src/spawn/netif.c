@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
@@ -17,6 +18,7 @@
 
 #include "macros.h"
 #include "netif.h"
+#include "siphash24.h"
 
 static void mnl_socket_closep(struct mnl_socket **nl) {
         if (*nl)
@@ -486,7 +488,57 @@ int netif_move_back(int netns_fd, const NetifMoved *moved, char ret_name[static 
         return r;
 }
 
-int netif_vlan_create(const char *kind, const char *parent, const char *name, pid_t pid, SpawnError *err) {
+/* nspawn's key for MACVLAN='s addresses (a fixed random number): the same
+ * machine, unit name and position give the same address as nspawn's. */
+static const uint8_t macvlan_hash_key[16] = {
+        0x00, 0x13, 0x6d, 0xbc, 0x66, 0x83, 0x44, 0x81, 0xbb, 0x0c, 0xf9, 0x51, 0x1f, 0x24, 0xa6, 0x6f,
+};
+
+int netif_machine_id(uint8_t ret[static 16]) {
+        char text[34];
+        FILE *f;
+        bool ok;
+
+        f = fopen("/etc/machine-id", "re");
+        if (!f)
+                return -errno;
+        ok = fgets(text, sizeof text, f) && strlen(text) >= 32 && (text[32] == '\n' || text[32] == 0);
+        (void) fclose(f);
+        for (size_t i = 0; ok && i < 16; i++) {
+                unsigned v;
+
+                ok = isxdigit((unsigned char) text[2 * i]) && isxdigit((unsigned char) text[2 * i + 1]) &&
+                     sscanf(text + 2 * i, "%2x", &v) == 1;
+                ret[i] = (uint8_t) v;
+        }
+        /* systemd's rule: an empty or "uninitialized" id is none yet. */
+        return ok ? 0 : -ENOMEDIUM;
+}
+
+void netif_macvlan_mac(const uint8_t machine_id[static 16], const char *name, uint64_t idx, uint8_t ret[static 6]) {
+        size_t l = MIN(strlen(name), (size_t) 256), n = 16 + l;
+        uint8_t v[16 + 256 + 8];
+        uint64_t h;
+
+        /* nspawn's generate_mac(): the machine ID, the name, and from the
+         * second link on its position as 64-bit little endian. */
+        memcpy(v, machine_id, 16);
+        memcpy(v + 16, name, l);
+        if (idx > 0) {
+                for (int i = 0; i < 8; i++)
+                        v[n + (size_t) i] = (uint8_t) (idx >> (8 * i));
+                n += 8;
+        }
+        h = siphash24(v, n, macvlan_hash_key);
+        /* The hash's first six bytes in little endian order. */
+        for (int i = 0; i < 6; i++)
+                ret[i] = (uint8_t) (h >> (8 * i));
+        /* Unicast, locally administered: no vendor's, nobody's multicast. */
+        ret[0] = (uint8_t) ((ret[0] & 0xfe) | 0x02);
+}
+
+int netif_vlan_create(const char *kind, const char *parent, const char *name, const uint8_t *mac,
+                      pid_t pid, SpawnError *err) {
         _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
         char buf[MNL_SOCKET_BUFFER_SIZE];
         const char *key = streq(kind, "macvlan") ? "MACVLAN" : "IPVLAN";
@@ -503,6 +555,8 @@ int netif_vlan_create(const char *kind, const char *parent, const char *name, pi
                 return spawn_error(err, r, "%s=%s: opening rtnetlink", key, parent);
         mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
         mnl_attr_put_u32(nlh, IFLA_LINK, index);
+        if (mac)
+                mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
         /* Born inside the container's namespace: it never is on the host,
          * and goes away with the container's namespace. */
         mnl_attr_put_u32(nlh, IFLA_NET_NS_PID, (uint32_t) pid);

@@ -70,9 +70,19 @@ bool netif_moved_same(const NetifMoved *a, const NetifMoved *b);
 int netif_move_back(int netns_fd, const NetifMoved *moved, char ret_name[static IFNAMSIZ]);
 
 /* kind "macvlan" (bridge mode) or "ipvlan" (L2 mode): a link named name on
- * the host's parent, created straight in the network namespace of pid.
- * Messages name MACVLAN= or IPVLAN= and parent. */
-int netif_vlan_create(const char *kind, const char *parent, const char *name, pid_t pid, SpawnError *err);
+ * the host's parent, created straight in the network namespace of pid, with
+ * the MAC address mac (6 bytes; NULL: the kernel's random one). Messages
+ * name MACVLAN= or IPVLAN= and parent. */
+int netif_vlan_create(const char *kind, const char *parent, const char *name, const uint8_t *mac,
+                      pid_t pid, SpawnError *err);
+
+/* /etc/machine-id's 16 bytes; -ENOMEDIUM when it holds no ID yet. */
+int netif_machine_id(uint8_t ret[static 16]);
+
+/* MACVLAN='s address for the idx-th (from 0) macvlan of the container
+ * name on the machine machine_id: nspawn's, stable across starts (DHCP
+ * leases depend on it), unicast and locally administered. */
+void netif_macvlan_mac(const uint8_t machine_id[static 16], const char *name, uint64_t idx, uint8_t ret[static 6]);
 
 /* In the container's network namespace: ifname up, each "ADDR/PREFIX" of
  * addresses on it, and a default route via each address of gateways. */

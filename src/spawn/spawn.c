@@ -204,6 +204,8 @@ static int spawn_interfaces(Spawn *s, const Plan *p, SpawnError *err) {
  * namespace already. */
 static int spawn_network(Spawn *s, const Plan *p, SpawnError *err) {
         char host_ifname[IFNAMSIZ];
+        uint8_t machine_id[16];
+        bool have_id = false;
         int r;
 
         /* Every host interface named is there before anything is made or
@@ -223,11 +225,21 @@ static int spawn_network(Spawn *s, const Plan *p, SpawnError *err) {
                 return r;
         /* Made straight in the container's namespace: nothing of them is
          * on the host, and they go away with that namespace. */
-        for (size_t i = 0; i < p->n_macvlans; i++)
-                if ((r = netif_vlan_create("macvlan", p->macvlans[i].host, p->macvlans[i].name, s->pid, err)) < 0)
+        if (p->n_macvlans > 0)
+                /* No machine ID: the kernel's random addresses, new at each start. */
+                have_id = netif_machine_id(machine_id) >= 0;
+        for (size_t i = 0; i < p->n_macvlans; i++) {
+                uint8_t mac[6];
+
+                if (have_id)
+                        netif_macvlan_mac(machine_id, p->name, i, mac);
+                r = netif_vlan_create("macvlan", p->macvlans[i].host, p->macvlans[i].name, have_id ? mac : NULL,
+                                      s->pid, err);
+                if (r < 0)
                         return r;
+        }
         for (size_t i = 0; i < p->n_ipvlans; i++)
-                if ((r = netif_vlan_create("ipvlan", p->ipvlans[i].host, p->ipvlans[i].name, s->pid, err)) < 0)
+                if ((r = netif_vlan_create("ipvlan", p->ipvlans[i].host, p->ipvlans[i].name, NULL, s->pid, err)) < 0)
                         return r;
 
         if (!p->virtual_ethernet)

@@ -92,7 +92,18 @@ in_cell ip -d -o link show mv-pa | grep -q "macvlan mode bridge" || fail "mv-pa:
 in_cell ip -o link show mv-pa | grep -q "state UP" || fail "mv-pa is not up"
 ping_from_c 10.213.8.2 || fail "C cannot reach the cell's macvlan"
 ip -n "$H" link show mv-pa >/dev/null 2>&1 && fail "mv-pa is on the host"
+mac=$(sed -n 's/.*: mv-pa@.* link\/ether \([0-9a-f:]*\) .*/\1/p' "$root/net.link")
+[ -n "$mac" ] || fail "no MAC address of mv-pa in: $(cat "$root/net.link")"
 stop_cell
+# Its MAC address is nspawn's, from the machine ID and the unit's name: the
+# same at the next start (a DHCP lease holds), locally administered.
+if [ -s /etc/machine-id ]; then
+        start_cell "$u"
+        expect "mv-pa's MAC at the second start" \
+                "$(sed -n 's/.*: mv-pa@.* link\/ether \([0-9a-f:]*\) .*/\1/p' "$root/net.link")" "$mac"
+        expect "mv-pa's MAC: unicast, locally administered" "$(( 0x${mac%%:*} & 3 ))" 2
+        stop_cell
+fi
 expect_h_unchanged "after MACVLAN="
 
 # 2. Interface= with MACVLAN=, under PrivateUsers=pick: xif leaves H,
