@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -56,6 +57,26 @@ const char *monitor_handover_refused(const MonitorHandover *h) {
         return NULL;
 }
 
+/* --interface=INDEX:NAME:KIND:PERM_ADDR:LINK_NETNSID:LINK:ADDR, the
+ * addresses in hex, LINK_NETNSID -1 for none: a NetifMoved, all of what
+ * netif_move_back() compares (no ':' is in an interface name nor a kind). */
+#define MOVED_TEXT_MAX (3 * 12 + IFNAMSIZ + 16 + 2 * 2 * 32 + 8)
+
+static void hex_put(char *p, const uint8_t *b, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                p += sprintf(p, "%02x", b[i]);
+        *p = 0;
+}
+
+static void moved_format(const NetifMoved *m, char ret[static MOVED_TEXT_MAX]) {
+        char perm[2 * sizeof m->perm_addr + 1], addr[2 * sizeof m->addr + 1];
+
+        hex_put(perm, m->perm_addr, m->perm_addr_len);
+        hex_put(addr, m->addr, m->addr_len);
+        (void) snprintf(ret, MOVED_TEXT_MAX, "%d:%s:%s:%s:%" PRIi32 ":%" PRIu32 ":%s",
+                        m->index, m->name, m->kind, perm, m->link_netnsid, m->link, addr);
+}
+
 int monitor_finish_args(const MonitorHandover *h, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
         ScopeCgroupfsDirs d = {};
@@ -83,9 +104,9 @@ int monitor_finish_args(const MonitorHandover *h, char ***ret) {
         if (r >= 0 && h->spawn->netfw_table)
                 r = monitor_push_option(&l, "netfw-table", h->spawn->netfw_table);
         for (size_t i = 0; r >= 0 && h->spawn->netns_fd >= 0 && i < h->spawn->n_moved; i++) {
-                char m[32 + IFNAMSIZ];
+                char m[MOVED_TEXT_MAX];
 
-                (void) snprintf(m, sizeof m, "%d:%s", h->spawn->moved[i].index, h->spawn->moved[i].name);
+                moved_format(&h->spawn->moved[i], m);
                 r = monitor_push_option(&l, "interface", m);
         }
         if (r < 0)
@@ -154,28 +175,72 @@ int monitor_hand_over(const MonitorHandover *h) {
         return r;
 }
 
-/* --interface=INDEX:NAME, as monitor_finish_args() wrote it. */
+/* Hex into at most max bytes; -EINVAL for anything else. */
+static int hex_get(const char *t, uint8_t *ret, size_t max, uint8_t *ret_len) {
+        size_t n = strlen(t);
+
+        if (n % 2 != 0 || n / 2 > max)
+                return -EINVAL;
+        for (size_t i = 0; i < n / 2; i++) {
+                unsigned v;
+
+                if (!isxdigit((unsigned char) t[2 * i]) || !isxdigit((unsigned char) t[2 * i + 1]) ||
+                    sscanf(t + 2 * i, "%2x", &v) != 1)
+                        return -EINVAL;
+                ret[i] = (uint8_t) v;
+        }
+        *ret_len = (uint8_t) (n / 2);
+        return 0;
+}
+
+/* --interface=, as moved_format() wrote it. */
 static int parse_moved(const char *v, MonitorFinish *f) {
-        const char *colon = strchr(v, ':');
-        NetifMoved *m;
+        char buf[MOVED_TEXT_MAX], *parts[8], *p = buf;
+        size_t n = 0;
+        NetifMoved m = {};
         uint64_t u;
-        char n[16];
         int r;
 
-        if (!colon || (size_t) (colon - v) >= sizeof n || strlen(colon + 1) >= IFNAMSIZ || !colon[1])
-                return log_error_errno(EINVAL, "--interface=%s: expected INDEX:NAME.", v);
-        memcpy(n, v, (size_t) (colon - v));
-        n[colon - v] = 0;
-        r = monitor_parse_number("interface", n, INT32_MAX, &u);
+        if (strlen(v) >= sizeof buf)
+                return log_error_errno(EINVAL, "--interface=%s: too long.", v);
+        strcpy(buf, v);
+        /* Exactly seven fields, empty ones too. */
+        for (char *c; n < ELEMENTSOF(parts); p = c + 1) {
+                parts[n++] = p;
+                c = strchr(p, ':');
+                if (!c)
+                        break;
+                *c = 0;
+        }
+        if (n != 7 || !parts[1][0] || strlen(parts[1]) >= IFNAMSIZ ||
+            strlen(parts[2]) >= sizeof m.kind ||
+            hex_get(parts[3], m.perm_addr, sizeof m.perm_addr, &m.perm_addr_len) < 0 ||
+            hex_get(parts[6], m.addr, sizeof m.addr, &m.addr_len) < 0)
+                return log_error_errno(EINVAL, "--interface=%s: expected INDEX:NAME:KIND:PERM:NETNSID:LINK:ADDR.", v);
+        r = monitor_parse_number("interface", parts[0], INT32_MAX, &u);
         if (r < 0)
                 return r;
-        m = reallocarray(f->moved, f->n_moved + 1, sizeof *m);
-        if (!m)
+        m.index = (int) u;
+        if (streq(parts[4], "-1"))
+                m.link_netnsid = -1;
+        else {
+                r = monitor_parse_number("interface", parts[4], INT32_MAX, &u);
+                if (r < 0)
+                        return r;
+                m.link_netnsid = (int32_t) u;
+        }
+        r = monitor_parse_number("interface", parts[5], UINT32_MAX, &u);
+        if (r < 0)
+                return r;
+        m.link = (uint32_t) u;
+        strcpy(m.name, parts[1]);
+        strcpy(m.kind, parts[2]);
+
+        NetifMoved *l = reallocarray(f->moved, f->n_moved + 1, sizeof *l);
+        if (!l)
                 return log_oom();
-        f->moved = m;
-        m[f->n_moved].index = (int) u;
-        (void) snprintf(m[f->n_moved].name, sizeof m[f->n_moved].name, "%s", colon + 1);
-        f->n_moved++;
+        f->moved = l;
+        l[f->n_moved++] = m;
         return 0;
 }
 

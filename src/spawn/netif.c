@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
@@ -17,6 +18,7 @@
 
 #include "macros.h"
 #include "netif.h"
+#include "siphash24.h"
 
 static void mnl_socket_closep(struct mnl_socket **nl) {
         if (*nl)
@@ -39,8 +41,8 @@ static int netif_open(struct mnl_socket **ret) {
 }
 
 /* Sends one request with NLM_F_ACK and reads the kernel's answer: 0 or the
- * -errno it reported. */
-static int netif_request(struct mnl_socket *nl, struct nlmsghdr *nlh) {
+ * -errno it reported; cb (if any) sees each message of the answer. */
+static int netif_query(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data) {
         char buf[MNL_SOCKET_BUFFER_SIZE];
         static unsigned seq;
         unsigned portid = mnl_socket_get_portid(nl);
@@ -56,12 +58,16 @@ static int netif_request(struct mnl_socket *nl, struct nlmsghdr *nlh) {
                 n = mnl_socket_recvfrom(nl, buf, sizeof buf);
                 if (n < 0)
                         return -errno;
-                r = mnl_cb_run(buf, (size_t) n, nlh->nlmsg_seq, portid, NULL, NULL);
+                r = mnl_cb_run(buf, (size_t) n, nlh->nlmsg_seq, portid, cb, data);
                 if (r < 0)
                         return -errno;
                 if (r == MNL_CB_STOP)
                         return 0;
         }
+}
+
+static int netif_request(struct mnl_socket *nl, struct nlmsghdr *nlh) {
+        return netif_query(nl, nlh, NULL, NULL);
 }
 
 static struct nlmsghdr *link_message(char *buf, uint16_t type, uint16_t flags, int index) {
@@ -92,7 +98,8 @@ static int host_index(const char *key, const char *ifname, unsigned *ret, SpawnE
 
         if (index == 0)
                 return spawn_error(err, errno == ENXIO || errno == ENODEV ? ENODEV : errno,
-                                   "%s=%s: no such interface on the host", key, ifname);
+                                   "%s=%s: no such interface on the host%s", key, ifname,
+                                   streq(key, "Interface") ? " (moved into another container?)" : "");
         *ret = index;
         return 0;
 }
@@ -241,80 +248,303 @@ int netif_check_host(const char *key, const char *ifname, SpawnError *err) {
         return host_index(key, ifname, &index, err);
 }
 
-int netif_move_in(const char *ifname, int netns_fd, NetifMoved *ret, SpawnError *err) {
-        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
-        char buf[MNL_SOCKET_BUFFER_SIZE];
-        struct nlmsghdr *nlh;
-        unsigned index;
-        int own, r;
+/* An rtnetlink socket in the network namespace netns_fd: it stays there,
+ * and what is sent on it acts on that namespace's links. */
+static int netif_open_in(int netns_fd, struct mnl_socket **ret) {
+        int own = -EBADF, r;
 
-        r = host_index("Interface", ifname, &index, err);
+        r = netns_enter(netns_fd, &own);
         if (r < 0)
                 return r;
-        r = netif_open(&nl);
+        r = netif_open(ret);
+        netns_leave(own);
+        return r;
+}
+
+static int link_info_attr(const struct nlattr *a, void *data) {
+        NetifMoved *m = data;
+
+        if (mnl_attr_get_type(a) == IFLA_INFO_KIND && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+                (void) snprintf(m->kind, sizeof m->kind, "%s", mnl_attr_get_str(a));
+        return MNL_CB_OK;
+}
+
+static int link_attr(const struct nlattr *a, void *data) {
+        NetifMoved *m = data;
+        uint16_t len = mnl_attr_get_payload_len(a);
+
+        switch (mnl_attr_get_type(a)) {
+        case IFLA_IFNAME:
+                if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+                        (void) snprintf(m->name, sizeof m->name, "%s", mnl_attr_get_str(a));
+                break;
+        case IFLA_LINKINFO:
+                (void) mnl_attr_parse_nested(a, link_info_attr, m);
+                break;
+        case IFLA_PERM_ADDRESS:
+                if (len <= sizeof m->perm_addr) {
+                        memcpy(m->perm_addr, mnl_attr_get_payload(a), len);
+                        m->perm_addr_len = (uint8_t) len;
+                }
+                break;
+        case IFLA_ADDRESS:
+                if (len <= sizeof m->addr) {
+                        memcpy(m->addr, mnl_attr_get_payload(a), len);
+                        m->addr_len = (uint8_t) len;
+                }
+                break;
+        case IFLA_LINK:
+                if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+                        m->link = mnl_attr_get_u32(a);
+                break;
+        case IFLA_LINK_NETNSID:
+                if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+                        m->link_netnsid = (int32_t) mnl_attr_get_u32(a);
+                break;
+        default:
+                break;
+        }
+        return MNL_CB_OK;
+}
+
+static int link_msg(const struct nlmsghdr *nlh, void *data) {
+        NetifMoved *m = data;
+        const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+
+        if (nlh->nlmsg_type != RTM_NEWLINK)
+                return MNL_CB_OK;
+        m->index = ifm->ifi_index;
+        /* No IFLA_LINK: the kernel leaves it out when it is the link's own index. */
+        m->link = (uint32_t) ifm->ifi_index;
+        return mnl_attr_parse(nlh, sizeof *ifm, link_attr, m);
+}
+
+/* The link of index (or, with index 0, of name) in nl's namespace: its
+ * current name in ret->name and what identifies it. */
+static int link_get(struct mnl_socket *nl, int index, const char *name, NetifMoved *ret) {
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        struct nlmsghdr *nlh = link_message(buf, RTM_GETLINK, 0, index);
+        NetifMoved m = { .link_netnsid = -1 };
+        int r;
+
+        if (index == 0)
+                mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+        r = netif_query(nl, nlh, link_msg, &m);
+        if (r < 0)
+                return r;
+        if (m.index <= 0)
+                return -ENODEV;
+        *ret = m;
+        return 0;
+}
+
+bool netif_moved_same(const NetifMoved *a, const NetifMoved *b) {
+        if (!streq(a->kind, b->kind) || a->perm_addr_len != b->perm_addr_len ||
+            memcmp(a->perm_addr, b->perm_addr, a->perm_addr_len) != 0 || a->link_netnsid != b->link_netnsid)
+                return false;
+        /* A veth's peer, a macvlan's parent...: a link outside the container,
+         * which a payload cannot make a link of its own point to (it has no
+         * CAP_NET_ADMIN over that namespace). */
+        if (a->link_netnsid >= 0 && a->link != b->link)
+                return false;
+        /* Neither that nor a permanent address: the MAC is all there is
+         * (and a payload may copy it; see Interface= in cell.unit(5)). */
+        if (a->link_netnsid < 0 && a->perm_addr_len == 0)
+                return a->addr_len == b->addr_len && memcmp(a->addr, b->addr, a->addr_len) == 0;
+        return true;
+}
+
+/* Moves the link (of index, or with index 0 of name) from nl's namespace
+ * into to_fd's, named name there. */
+static int link_move(struct mnl_socket *nl, int index, const char *name, int to_fd) {
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        struct nlmsghdr *nlh = link_message(buf, RTM_NEWLINK, 0, index);
+
+        mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t) to_fd);
+        mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+        return netif_request(nl, nlh);
+}
+
+static int link_rename(struct mnl_socket *nl, int index, const char *name) {
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        struct nlmsghdr *nlh = link_message(buf, RTM_NEWLINK, 0, index);
+        struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+        int r;
+
+        /* Down first: the kernel renames no link that is up (the move
+         * takes it down anyway). */
+        ifm->ifi_change = IFF_UP;
+        r = netif_request(nl, nlh);
+        if (r < 0)
+                return r;
+        nlh = link_message(buf, RTM_NEWLINK, 0, index);
+        mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+        return netif_request(nl, nlh);
+}
+
+int netif_move_in(const char *ifname, int netns_fd, NetifMoved *ret, SpawnError *err) {
+        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL, *in = NULL;
+        NetifMoved m;
+        int r;
+
+        r = netif_open_in(netns_fd, &in);
+        if (r >= 0)
+                r = netif_open(&nl);
         if (r < 0)
                 return spawn_error(err, r, "Interface=%s: opening rtnetlink", ifname);
-        nlh = link_message(buf, RTM_NEWLINK, 0, (int) index);
-        mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t) netns_fd);
-        r = netif_request(nl, nlh);
+        /* By name, not by an index looked up before: between the two,
+         * another interface could get that index. */
+        r = link_move(nl, 0, ifname, netns_fd);
+        if (r == -ENODEV)
+                return spawn_error(err, r, "Interface=%s: no such interface on the host "
+                                   "(moved into another container?)", ifname);
+        if (r == -EINVAL)
+                return spawn_error(err, r, "Interface=%s: cannot move it into the container "
+                                   "(an interface that cannot change network namespace, a bridge say?)", ifname);
         if (r < 0)
                 return spawn_error(err, r, "Interface=%s: moving it into the container", ifname);
 
         /* Its index there (the host's, unless that was taken), to find it
-         * on the way back even if the payload renamed it. */
-        r = netns_enter(netns_fd, &own);
-        if (r < 0)
-                return spawn_error(err, r, "Interface=%s: entering the container's network namespace", ifname);
-        index = if_nametoindex(ifname);
-        r = -errno;
-        netns_leave(own);
-        if (index == 0)
-                return spawn_error(err, r, "Interface=%s: not found in the container after the move", ifname);
-        ret->index = (int) index;
-        (void) snprintf(ret->name, sizeof ret->name, "%s", ifname);
+         * on the way back even if the payload renamed it, and what it is,
+         * to move back that link and no other: the payload does not run
+         * yet, so this is still the link that was moved in. */
+        r = link_get(in, 0, ifname, &m);
+        if (r < 0) {
+                int own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+
+                /* Nothing records it: back at once, or it would be lost with
+                 * the container's namespace. */
+                if (own >= 0) {
+                        (void) link_move(in, 0, ifname, own);
+                        (void) close(own);
+                }
+                return spawn_error(err, r, "Interface=%s: reading it back in the container after the move", ifname);
+        }
+        (void) snprintf(m.name, sizeof m.name, "%s", ifname);
+        *ret = m;
         return 0;
 }
 
-int netif_move_back(int netns_fd, const NetifMoved *moved, size_t n) {
-        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
-        char buf[MNL_SOCKET_BUFFER_SIZE];
-        int own, r, ret = 0;
+/* "NAME-cellN", NAME cut so that it fits in IFNAMSIZ-1 bytes. */
+static void fallback_name(const char *name, unsigned n, char ret[static IFNAMSIZ]) {
+        char suffix[16];
+        int l;
 
-        if (n == 0)
-                return 0;
-        /* A socket in the container's namespace, which stays there: the
-         * links are addressed by their index in it. */
-        r = netns_enter(netns_fd, &own);
+        l = snprintf(suffix, sizeof suffix, "-cell%u", n);
+        l = IFNAMSIZ - 1 - l;
+        if ((int) strlen(name) < l)
+                l = (int) strlen(name);
+        memcpy(ret, name, (size_t) l);
+        strcpy(ret + l, suffix);
+}
+
+int netif_move_back(int netns_fd, const NetifMoved *moved, char ret_name[static IFNAMSIZ]) {
+        _cleanup_(mnl_socket_closep) struct mnl_socket *in = NULL;
+        NetifMoved now;
+        int own, r;
+
+        r = netif_open_in(netns_fd, &in);
         if (r < 0)
                 return r;
-        r = netif_open(&nl);
-        netns_leave(own);
+        /* The payload may have deleted the link and made one of its own with
+         * that index (with CAP_NET_ADMIN over its network namespace): that
+         * one must not come out onto the host under the interface's name. */
+        r = link_get(in, moved->index, NULL, &now);
         if (r < 0)
                 return r;
+        if (!netif_moved_same(moved, &now))
+                return -ESTALE;
+
         own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
         if (own < 0)
                 return -errno;
-        for (size_t i = 0; i < n; i++) {
-                struct nlmsghdr *nlh = link_message(buf, RTM_NEWLINK, 0, moved[i].index);
+        /* Its old name, or NAME-cellN if another interface took that name on
+         * the host meanwhile (else the move fails, and the kernel deletes a
+         * virtual interface with the namespace). Renamed inside first: a move
+         * under the name it has there is all or nothing. */
+        r = -EEXIST;
+        for (unsigned n = 0; n < 100 && r == -EEXIST; n++) {
+                char target[IFNAMSIZ];
 
-                mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t) own);
-                /* Under the name it had, whatever the payload called it. */
-                mnl_attr_put_strz(nlh, IFLA_IFNAME, moved[i].name);
-                r = netif_request(nl, nlh);
-                if (r < 0 && ret == 0)
-                        ret = r;
+                if (n == 0)
+                        (void) snprintf(target, sizeof target, "%s", moved->name);
+                else
+                        fallback_name(moved->name, n, target);
+                if (if_nametoindex(target) > 0)
+                        continue;
+                if (!streq(now.name, target)) {
+                        r = link_rename(in, moved->index, target);
+                        if (r < 0)
+                                continue;
+                        (void) snprintf(now.name, sizeof now.name, "%s", target);
+                }
+                r = link_move(in, moved->index, target, own);
+                if (r >= 0) {
+                        (void) snprintf(ret_name, IFNAMSIZ, "%s", target);
+                        r = n > 0;
+                }
         }
         (void) close(own);
-        return ret;
+        return r;
 }
 
-int netif_vlan_create(const char *kind, const char *parent, const char *name, pid_t pid, SpawnError *err) {
+/* nspawn's key for MACVLAN='s addresses (a fixed random number): the same
+ * machine, unit name and position give the same address as nspawn's. */
+static const uint8_t macvlan_hash_key[16] = {
+        0x00, 0x13, 0x6d, 0xbc, 0x66, 0x83, 0x44, 0x81, 0xbb, 0x0c, 0xf9, 0x51, 0x1f, 0x24, 0xa6, 0x6f,
+};
+
+int netif_machine_id(uint8_t ret[static 16]) {
+        char text[34];
+        FILE *f;
+        bool ok;
+
+        f = fopen("/etc/machine-id", "re");
+        if (!f)
+                return -errno;
+        ok = fgets(text, sizeof text, f) && strlen(text) >= 32 && (text[32] == '\n' || text[32] == 0);
+        (void) fclose(f);
+        for (size_t i = 0; ok && i < 16; i++) {
+                unsigned v;
+
+                ok = isxdigit((unsigned char) text[2 * i]) && isxdigit((unsigned char) text[2 * i + 1]) &&
+                     sscanf(text + 2 * i, "%2x", &v) == 1;
+                ret[i] = (uint8_t) v;
+        }
+        /* systemd's rule: an empty or "uninitialized" id is none yet. */
+        return ok ? 0 : -ENOMEDIUM;
+}
+
+void netif_macvlan_mac(const uint8_t machine_id[static 16], const char *name, uint64_t idx, uint8_t ret[static 6]) {
+        size_t l = MIN(strlen(name), (size_t) 256), n = 16 + l;
+        uint8_t v[16 + 256 + 8];
+        uint64_t h;
+
+        /* nspawn's generate_mac(): the machine ID, the name, and from the
+         * second link on its position as 64-bit little endian. */
+        memcpy(v, machine_id, 16);
+        memcpy(v + 16, name, l);
+        if (idx > 0) {
+                for (int i = 0; i < 8; i++)
+                        v[n + (size_t) i] = (uint8_t) (idx >> (8 * i));
+                n += 8;
+        }
+        h = siphash24(v, n, macvlan_hash_key);
+        /* The hash's first six bytes in little endian order. */
+        for (int i = 0; i < 6; i++)
+                ret[i] = (uint8_t) (h >> (8 * i));
+        /* Unicast, locally administered: no vendor's, nobody's multicast. */
+        ret[0] = (uint8_t) ((ret[0] & 0xfe) | 0x02);
+}
+
+int netif_vlan_create(const char *kind, const char *parent, const char *name, const uint8_t *mac,
+                      pid_t pid, SpawnError *err) {
         _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
         char buf[MNL_SOCKET_BUFFER_SIZE];
         const char *key = streq(kind, "macvlan") ? "MACVLAN" : "IPVLAN";
         struct nlmsghdr *nlh = link_message(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
         struct nlattr *linkinfo, *data;
-        unsigned index;
+        unsigned index = 0;
         int r;
 
         r = host_index(key, parent, &index, err);
@@ -325,6 +555,8 @@ int netif_vlan_create(const char *kind, const char *parent, const char *name, pi
                 return spawn_error(err, r, "%s=%s: opening rtnetlink", key, parent);
         mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
         mnl_attr_put_u32(nlh, IFLA_LINK, index);
+        if (mac)
+                mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
         /* Born inside the container's namespace: it never is on the host,
          * and goes away with the container's namespace. */
         mnl_attr_put_u32(nlh, IFLA_NET_NS_PID, (uint32_t) pid);

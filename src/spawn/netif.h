@@ -6,6 +6,8 @@
  * host). */
 
 #include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "spawn-error.h"
@@ -34,26 +36,53 @@ int netif_delete(const char *ifname);
 int netif_check_host(const char *key, const char *ifname, SpawnError *err);
 
 /* An interface moved into the container (Interface=): its index in the
- * container's network namespace and its name on the host. */
+ * container's network namespace, its name on the host, and what tells that
+ * the link at that index is still the one moved in (read there right after
+ * the move, before the payload runs; netif_move_back() compares). */
 typedef struct NetifMoved {
         int index;
         char name[IFNAMSIZ];
+        char kind[16];                  /* IFLA_INFO_KIND; "" for none (a physical NIC) */
+        uint8_t perm_addr[32];          /* IFLA_PERM_ADDRESS, when the driver has one */
+        uint8_t perm_addr_len;
+        int32_t link_netnsid;           /* IFLA_LINK_NETNSID: its peer (a veth's) or lower link is
+                                         * outside the container, in that namespace; -1 = none */
+        uint32_t link;                  /* ... IFLA_LINK: that peer's or lower link's index there */
+        uint8_t addr[32];               /* IFLA_ADDRESS, compared only when neither of the above is */
+        uint8_t addr_len;
 } NetifMoved;
 
-/* Moves the host's ifname into the network namespace netns_fd; *ret says
- * how to find it there and what to call it on the way back. */
+/* Moves the host's ifname (by name) into the network namespace netns_fd;
+ * *ret says how to find it there, how to know it, and what to call it on
+ * the way back. A failure after the move moves it back at once. */
 int netif_move_in(const char *ifname, int netns_fd, NetifMoved *ret, SpawnError *err);
 
-/* Moves each of moved from the network namespace netns_fd back into the
- * calling thread's, under its old name (the kernel would send a physical
- * interface to the initial namespace when netns_fd's goes away, and delete
- * a virtual one). Tries all; the first failure's -errno. */
-int netif_move_back(int netns_fd, const NetifMoved *moved, size_t n);
+/* Whether a and b are the same link by what NetifMoved records. */
+bool netif_moved_same(const NetifMoved *a, const NetifMoved *b);
+
+/* Moves moved from the network namespace netns_fd back into the calling
+ * thread's, under its old name (the kernel would send a physical interface
+ * to the initial namespace when netns_fd's goes away, and delete a virtual
+ * one), if the link at its index there is still the one moved in. 0: back
+ * as moved->name; 1: that name was taken on the host, back as ret_name
+ * (NAME-cellN); -ESTALE: the link at that index is another one, left where
+ * it is; -ENODEV: no link at that index any more; else -errno. */
+int netif_move_back(int netns_fd, const NetifMoved *moved, char ret_name[static IFNAMSIZ]);
 
 /* kind "macvlan" (bridge mode) or "ipvlan" (L2 mode): a link named name on
- * the host's parent, created straight in the network namespace of pid.
- * Messages name MACVLAN= or IPVLAN= and parent. */
-int netif_vlan_create(const char *kind, const char *parent, const char *name, pid_t pid, SpawnError *err);
+ * the host's parent, created straight in the network namespace of pid, with
+ * the MAC address mac (6 bytes; NULL: the kernel's random one). Messages
+ * name MACVLAN= or IPVLAN= and parent. */
+int netif_vlan_create(const char *kind, const char *parent, const char *name, const uint8_t *mac,
+                      pid_t pid, SpawnError *err);
+
+/* /etc/machine-id's 16 bytes; -ENOMEDIUM when it holds no ID yet. */
+int netif_machine_id(uint8_t ret[static 16]);
+
+/* MACVLAN='s address for the idx-th (from 0) macvlan of the container
+ * name on the machine machine_id: nspawn's, stable across starts (DHCP
+ * leases depend on it), unicast and locally administered. */
+void netif_macvlan_mac(const uint8_t machine_id[static 16], const char *name, uint64_t idx, uint8_t ret[static 6]);
 
 /* In the container's network namespace: ifname up, each "ADDR/PREFIX" of
  * addresses on it, and a default route via each address of gateways. */

@@ -204,6 +204,8 @@ static int spawn_interfaces(Spawn *s, const Plan *p, SpawnError *err) {
  * namespace already. */
 static int spawn_network(Spawn *s, const Plan *p, SpawnError *err) {
         char host_ifname[IFNAMSIZ];
+        uint8_t machine_id[16];
+        bool have_id = false;
         int r;
 
         /* Every host interface named is there before anything is made or
@@ -223,11 +225,21 @@ static int spawn_network(Spawn *s, const Plan *p, SpawnError *err) {
                 return r;
         /* Made straight in the container's namespace: nothing of them is
          * on the host, and they go away with that namespace. */
-        for (size_t i = 0; i < p->n_macvlans; i++)
-                if ((r = netif_vlan_create("macvlan", p->macvlans[i].host, p->macvlans[i].name, s->pid, err)) < 0)
+        if (p->n_macvlans > 0)
+                /* No machine ID: the kernel's random addresses, new at each start. */
+                have_id = netif_machine_id(machine_id) >= 0;
+        for (size_t i = 0; i < p->n_macvlans; i++) {
+                uint8_t mac[6];
+
+                if (have_id)
+                        netif_macvlan_mac(machine_id, p->name, i, mac);
+                r = netif_vlan_create("macvlan", p->macvlans[i].host, p->macvlans[i].name, have_id ? mac : NULL,
+                                      s->pid, err);
+                if (r < 0)
                         return r;
+        }
         for (size_t i = 0; i < p->n_ipvlans; i++)
-                if ((r = netif_vlan_create("ipvlan", p->ipvlans[i].host, p->ipvlans[i].name, s->pid, err)) < 0)
+                if ((r = netif_vlan_create("ipvlan", p->ipvlans[i].host, p->ipvlans[i].name, NULL, s->pid, err)) < 0)
                         return r;
 
         if (!p->virtual_ethernet)
@@ -450,12 +462,28 @@ static void spawn_veth_remove(Spawn *s) {
 }
 
 /* Interface=: back into our network namespace before the container's goes
- * away (we hold it: nothing else can), then let it go. */
+ * away (we hold it: no process of the container is left to), each one if it
+ * still is the link that was moved in, then let it go. */
 static void spawn_interfaces_return(Spawn *s) {
-        if (s->netns_fd >= 0 && s->n_moved > 0) {
-                int r = netif_move_back(s->netns_fd, s->moved, s->n_moved);
-                if (r < 0)
-                        log_warning_errno(r, "Interface=: moving the interfaces back out of the container: %m");
+        for (size_t i = 0; s->netns_fd >= 0 && i < s->n_moved; i++) {
+                const NetifMoved *m = &s->moved[i];
+                char name[IFNAMSIZ];
+                int r;
+
+                r = netif_move_back(s->netns_fd, m, name);
+                if (r == -ESTALE)
+                        log_warning("Interface=%s: the link at index %d is not the one moved in; left in the container.",
+                                    m->name, m->index);
+                else if (r == -ENODEV)
+                        log_warning("Interface=%s: no link at index %d in the container any more "
+                                    "(the payload deleted it or moved it away).", m->name, m->index);
+                else if (r > 0)
+                        log_warning("Interface=%s: another interface has that name on the host now; "
+                                    "moved back as %s.", m->name, name);
+                else if (r < 0)
+                        log_warning_errno(r, "Interface=%s: cannot move it back out of the container, "
+                                          "it goes away with the container's network namespace "
+                                          "(a physical one to the initial one): %m", m->name);
         }
         s->netns_fd = safe_close(s->netns_fd);
         s->moved = mfree(s->moved);

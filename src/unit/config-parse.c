@@ -477,7 +477,8 @@ int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
               "%s needs PrivateNetwork=yes: it gives the container an interface of its own network namespace",
               c->interfaces ? "Interface=" : c->macvlan ? "MACVLAN=" : "IPVLAN=");
         /* An interface moved into the container is gone from the host: it
-         * cannot be the parent of a macvlan or ipvlan made there. */
+         * cannot be the parent of a macvlan or ipvlan made there, nor the
+         * bridge the veth's host side goes on. */
         STRV_FOREACH(i, c->interfaces) {
                 CHECK(strv_contains(c->macvlan, *i),
                       "Interface=%s and MACVLAN=%s exclude each other: the interface is moved into the container",
@@ -485,6 +486,9 @@ int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
                 CHECK(strv_contains(c->ipvlan, *i),
                       "Interface=%s and IPVLAN=%s exclude each other: the interface is moved into the container",
                       *i, *i);
+                CHECK(streq_ptr(c->bridge, *i),
+                      "Interface=%s and Bridge=%s exclude each other: the interface is moved into the container "
+                      "(and a bridge cannot change network namespace)", *i, *i);
         }
         CHECK(c->n_ports > 0 && !c->virtual_ethernet,
               "Port= needs VirtualEthernet=yes or Bridge=: ports are forwarded to the container's veth address");

@@ -12,7 +12,9 @@
 # Address= (the first interface, before the macvlan), reaches C, and is back
 # in H, under its name, when the cell has stopped (also after cell has become
 # cell-monitor, and after a failed start). A missing host interface is an
-# error naming the key and the interface, and leaves H as it was.
+# error naming the key and the interface, and leaves H as it was. What
+# cell moves back is the link it moved in, not one the payload made with its
+# index; a name taken on the host meanwhile gets NAME-cell1 instead.
 . "$(dirname "$0")/../run/lib.sh"
 command -v nsenter >/dev/null || { echo "skipped: needs nsenter"; exit 77; }
 . "$(dirname "$0")/lib.sh"
@@ -90,7 +92,18 @@ in_cell ip -d -o link show mv-pa | grep -q "macvlan mode bridge" || fail "mv-pa:
 in_cell ip -o link show mv-pa | grep -q "state UP" || fail "mv-pa is not up"
 ping_from_c 10.213.8.2 || fail "C cannot reach the cell's macvlan"
 ip -n "$H" link show mv-pa >/dev/null 2>&1 && fail "mv-pa is on the host"
+mac=$(sed -n 's/.*: mv-pa@.* link\/ether \([0-9a-f:]*\) .*/\1/p' "$root/net.link")
+[ -n "$mac" ] || fail "no MAC address of mv-pa in: $(cat "$root/net.link")"
 stop_cell
+# Its MAC address is nspawn's, from the machine ID and the unit's name: the
+# same at the next start (a DHCP lease holds), locally administered.
+if [ -s /etc/machine-id ]; then
+        start_cell "$u"
+        expect "mv-pa's MAC at the second start" \
+                "$(sed -n 's/.*: mv-pa@.* link\/ether \([0-9a-f:]*\) .*/\1/p' "$root/net.link")" "$mac"
+        expect "mv-pa's MAC: unicast, locally administered" "$(( 0x${mac%%:*} & 3 ))" 2
+        stop_cell
+fi
 expect_h_unchanged "after MACVLAN="
 
 # 2. Interface= with MACVLAN=, under PrivateUsers=pick: xif leaves H,
@@ -104,6 +117,12 @@ grep -q 'xif *inet 10.213.9.2/24' "$root/net.addr" || fail "Address= not on xif:
 grep -q 'mv-pa *inet ' "$root/net.addr" && fail "Address= also on mv-pa: $(cat "$root/net.addr")"
 in_cell ip -d -o link show xif | grep -q " veth " || fail "xif: $(in_cell ip -d -o link show xif)"
 ping_from_c 10.213.9.2 || fail "C cannot reach the cell over xif"
+# A second cell naming xif while this one holds it: told where it may be.
+u2=$(unit second "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "[Network]" "Interface=xif")
+status=0; ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u2" >/dev/null 2>"$work/err" || status=$?
+expect "Interface= held by another cell: status" "$status" 2
+grep -q "Interface=xif: no such interface on the host (moved into another container?)" "$work/err" ||
+        fail "Interface= held by another cell: $(cat "$work/err")"
 stop_cell
 ip -n "$H" link show xif >/dev/null 2>&1 || fail "xif did not come back to H after the stop"
 expect_h_unchanged "after Interface= (through cell-monitor)"
@@ -151,4 +170,57 @@ else
         ipvlan="not in this kernel: its error checked"
 fi
 expect_h_unchanged "after IPVLAN="
-echo "ok: MACVLAN=, Interface= (moved back), errors, IPVLAN= ($ipvlan)"
+
+# 6. An interface that cannot change network namespace (a bridge): the
+# kernel's EINVAL with a hint, and H as it was.
+ip -n "$H" link add brx type bridge
+h_links > "$work/links.before"
+u=$(unit br "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "[Network]" "Interface=brx")
+status=0; ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u" >/dev/null 2>"$work/err" || status=$?
+expect "Interface= of a bridge: status" "$status" 2
+grep -q "Interface=brx: cannot move it into the container (an interface that cannot change network namespace" "$work/err" ||
+        fail "Interface= of a bridge: $(cat "$work/err")"
+expect_h_unchanged "after Interface= of a bridge"
+
+# 7. A name taken on the host while the cell runs: xif comes back as
+# xif-cell1 (still the veth to C), with a warning naming both; without
+# that, the kernel would delete it with the container's namespace.
+u=$(unit taken "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c '$payload'" "Init=yes" \
+        "[Network]" "Interface=xif" "Address=10.213.9.2/24")
+start_cell "$u"
+ip -n "$H" link add xif type veth peer name xifq
+stop_cell
+ip -n "$H" -d -o link show xif-cell1 2>/dev/null | grep -q "xif-cell1@.* veth " ||
+        fail "xif did not come back as xif-cell1: $(ip -n "$H" -o link)"
+grep -q "Interface=xif: another interface has that name on the host now; moved back as xif-cell1" "$work/err" ||
+        fail "no warning for the taken name: $(cat "$work/err")"
+ip -n "$H" link set xif-cell1 up
+ip -n "$H" addr add 10.213.9.2/24 dev xif-cell1
+ping_from_c 10.213.9.2 || fail "xif-cell1 is not the veth to C"
+ip -n "$H" link del xif
+ip -n "$H" addr flush dev xif-cell1
+ip -n "$H" link set xif-cell1 down
+ip -n "$H" link set xif-cell1 name xif
+expect_h_unchanged "after a name taken meanwhile (put back by the test)"
+
+# 8. The payload (CAP_NET_ADMIN over its network namespace) deletes xif and
+# makes a link of its own with xif's index: that one must not come out onto
+# H as xif. The test does the payload's part through nsenter, with the
+# host's ip (busybox's has no "index"); the rights it uses in the
+# container's namespace are the payload's.
+u=$(unit impostor "[Root]" "Directory=$root" "[Isolation]" "Capability=CAP_NET_ADMIN" \
+        "[Exec]" "Exec=/bin/sh -c '$payload'" "Init=yes" "[Network]" "Interface=xif")
+start_cell "$u"
+index=$(in_cell ip -o link show xif | cut -d: -f1)
+in_cell ip link del xif
+in_cell ip link add xif index "$index" type ifb
+in_cell ip -d -o link show xif | grep -q "^$index: xif: .* ifb " || fail "no impostor: $(in_cell ip -d -o link show)"
+stop_cell
+ip -n "$H" -d -o link show | grep -q " ifb " && fail "the payload's link is on H: $(ip -n "$H" -d -o link show)"
+ip -n "$H" link show xif >/dev/null 2>&1 && fail "an xif is on H: $(ip -n "$H" -d -o link show xif)"
+grep -q "Interface=xif: the link at index $index is not the one moved in; left in the container" "$work/err" ||
+        fail "no warning for the impostor: $(cat "$work/err")"
+grep -v '^xif veth$' "$work/links.before" > "$work/links.expected"
+h_links > "$work/links.after"
+diff -u "$work/links.expected" "$work/links.after" >&2 || fail "H's links changed beyond xif's loss"
+echo "ok: MACVLAN=, Interface= (moved back; the link moved in and no other; a name taken meanwhile; a bridge), errors, IPVLAN= ($ipvlan)"

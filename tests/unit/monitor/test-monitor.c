@@ -156,7 +156,8 @@ TEST(finish_parse) {
                          (char *) "--cgroup=/a", (char *) "--cgroup2=/b", (char *) "--pure-v2",
                          (char *) "--own-v2=/o", (char *) "--leaf=/o/l", (char *) "--veth-index=12",
                          (char *) "--netfw-table=cell-web", lock_opt, netns_opt,
-                         (char *) "--interface=5:eth1", (char *) "--interface=2:enp0s31f6abcdef", NULL };
+                         (char *) "--interface=5:eth1:veth::0:17:0a0b0c0d0e0f",
+                         (char *) "--interface=2:enp0s31f6abcdef::001122334455:-1:2:", NULL };
         MonitorFinish f;
 
         ASSERT_OK(monitor_finish_parse((int) strv_length(argv), argv, &f));
@@ -179,8 +180,21 @@ TEST(finish_parse) {
         ASSERT_EQ((int) f.n_moved, 2);
         ASSERT_EQ(f.moved[0].index, 5);
         ASSERT_STREQ(f.moved[0].name, "eth1");
+        /* ... with what tells the link moved in from another (netif_moved_same()). */
+        ASSERT_STREQ(f.moved[0].kind, "veth");
+        ASSERT_EQ(f.moved[0].perm_addr_len, 0);
+        ASSERT_EQ(f.moved[0].link_netnsid, 0);
+        ASSERT_EQ((int) f.moved[0].link, 17);
+        ASSERT_EQ(f.moved[0].addr_len, 6);
+        ASSERT_EQ(f.moved[0].addr[0], 0x0a);
+        ASSERT_EQ(f.moved[0].addr[5], 0x0f);
         ASSERT_EQ(f.moved[1].index, 2);
         ASSERT_STREQ(f.moved[1].name, "enp0s31f6abcdef");
+        ASSERT_STREQ(f.moved[1].kind, "");
+        ASSERT_EQ(f.moved[1].perm_addr_len, 6);
+        ASSERT_EQ(f.moved[1].perm_addr[1], 0x11);
+        ASSERT_EQ(f.moved[1].link_netnsid, -1);
+        ASSERT_EQ(f.moved[1].addr_len, 0);
         monitor_finish_done(&f);
         ASSERT_EQ(fcntl(lock, F_GETFD), FD_CLOEXEC);    /* _done() leaves it to its owner */
         ASSERT_TRUE(fcntl(netns, F_GETFD) < 0);         /* ... but the namespace is its own */
@@ -200,16 +214,20 @@ TEST(finish_parse) {
         ASSERT_ERROR(monitor_finish_parse(3, bad2, &f), EINVAL);
         ASSERT_ERROR(monitor_finish_parse(4, bad3, &f), EINVAL);
         ASSERT_ERROR(monitor_finish_parse(4, bad4, &f), EINVAL);
-        /* --interface=INDEX:NAME, the name at most 15 bytes. */
-        char *bad5[] = { (char *) "__finish", (char *) "--status=1", (char *) "--name=a", (char *) "--interface=eth1", NULL };
-        char *bad6[] = { (char *) "__finish", (char *) "--status=1", (char *) "--name=a", (char *) "--interface=x:eth1", NULL };
-        char *bad7[] = { (char *) "__finish", (char *) "--status=1", (char *) "--name=a",
-                         (char *) "--interface=3:0123456789abcdef", NULL };
-        char *bad8[] = { (char *) "__finish", (char *) "--status=1", (char *) "--name=a", (char *) "--interface=3:", NULL };
-        ASSERT_ERROR(monitor_finish_parse(4, bad5, &f), EINVAL);
-        ASSERT_ERROR(monitor_finish_parse(4, bad6, &f), EINVAL);
-        ASSERT_ERROR(monitor_finish_parse(4, bad7, &f), EINVAL);
-        ASSERT_ERROR(monitor_finish_parse(4, bad8, &f), EINVAL);
+        /* --interface=INDEX:NAME:KIND:PERM:NETNSID:LINK:ADDR, the name at most 15 bytes:
+         * without what identifies the link, nothing is moved back. */
+        static const char *const bad_moved[] = {
+                "--interface=eth1", "--interface=5:eth1", "--interface=x:eth1:veth::0:17:",
+                "--interface=3:0123456789abcdef:veth::0:17:", "--interface=3::veth::0:17:",
+                "--interface=3:eth1:veth::0:17", "--interface=3:eth1:veth::0:17::",
+                "--interface=3:eth1:veth:0:0:17:", "--interface=3:eth1:veth::0:17:zz",
+                "--interface=3:eth1:veth::-2:17:", "--interface=3:eth1:0123456789abcdef::0:17:",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad_moved); i++) {
+                char *bad[] = { (char *) "__finish", (char *) "--status=1", (char *) "--name=a",
+                                (char *) bad_moved[i], NULL };
+                ASSERT_ERROR(monitor_finish_parse(4, bad, &f), EINVAL);
+        }
 }
 
 /* Stands in for "cell __finish" when cell-monitor execs this test binary as

@@ -863,6 +863,15 @@ TEST(finish_network_links) {
         ASSERT_STREQ(diag.messages[1], "web.cell: Interface=eth0 and IPVLAN=eth0 exclude each other: "
                      "the interface is moved into the container");
         diag_done(&diag);
+        OK(&c, "Network", "MACVLAN", "");
+        OK(&c, "Network", "IPVLAN", "");
+        OK(&c, "Network", "Bridge", "eth0");
+        ASSERT_EQ(finish(&c), 1);
+        ASSERT_STREQ(diag.messages[0], "web.cell: Interface=eth0 and Bridge=eth0 exclude each other: "
+                     "the interface is moved into the container (and a bridge cannot change network namespace)");
+        diag_done(&diag);
+        OK(&c, "Network", "Bridge", "br0");
+        ASSERT_EQ(finish(&c), 0);
         cell_config_done(&c);
 }
 
