@@ -379,6 +379,18 @@ static void report_sync(void) {
         printf(", \"open_sync\": %d", fd < 0 ? errno : 0);
         if (fd >= 0)
                 close(fd);
+        /* open() itself (libc calls openat()), and __O_SYNC alone, which the
+         * kernel takes for O_SYNC. */
+        errno = 0;
+        fd = (int) syscall(SYS_open, "/dev/null", O_WRONLY | O_SYNC | O_CLOEXEC);
+        printf(", \"sys_open_sync\": %d", fd < 0 ? errno : 0);
+        if (fd >= 0)
+                close(fd);
+        errno = 0;
+        fd = (int) syscall(SYS_openat, AT_FDCWD, "/dev/null", O_WRONLY | (O_SYNC & ~O_DSYNC) | O_CLOEXEC);
+        printf(", \"open_o_sync_bit\": %d", fd < 0 ? errno : 0);
+        if (fd >= 0)
+                close(fd);
         errno = 0;
         fd = (int) syscall(SYS_openat2, AT_FDCWD, "/", &how, sizeof how);
         printf(", \"openat2\": %d}", fd < 0 ? errno : 0);

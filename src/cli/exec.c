@@ -188,9 +188,9 @@ static int exec_withhold_mknod(Plan *p, const CellInstance *inst, const ExecTarg
             (p->namespaces & CLONE_NEWUSER) || !(p->cap_bounding & mknod))
                 return 0;
         if (p->cap_required & mknod)
-                return log_error_errno(EPERM, "Capability=CAP_MKNOD: device access is not restricted in cell %s, "
+                return log_error_errno(EPERM, "%s=CAP_MKNOD: device access is not restricted in cell %s, "
                                        "so the command could make and use any device node; refusing to run it.",
-                                       inst->name);
+                                       p->cap_ambient & mknod ? "AmbientCapability" : "Capability", inst->name);
         log_debug("No device policy on the cell's cgroup: CAP_MKNOD is withheld, as from the payload.");
         plan_withhold_capabilities(p, mknod);
         return 0;

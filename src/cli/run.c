@@ -260,9 +260,10 @@ static int withhold_mknod(Plan *p, const Scope *scope) {
                 scope_devices_unrestricted(scope) < 0 ? "the kernel refused cell's BPF device filter" :
                 "no cgroup2 tree for cell's BPF device filter";
         if (p->cap_required & mknod)
-                return log_error_errno(EPERM, "Capability=CAP_MKNOD: device access is not restricted here (%s), "
+                return log_error_errno(EPERM, "%s=CAP_MKNOD: device access is not restricted here (%s), "
                                        "so the container's root could make and use any device node; refusing to "
-                                       "start. Use a cgroup manager with a device filter, or PrivateUsers=.", why);
+                                       "start. Use a cgroup manager with a device filter, or PrivateUsers=.",
+                                       p->cap_ambient & mknod ? "AmbientCapability" : "Capability", why);
         log_warning("Device access is not restricted (%s): CAP_MKNOD is withheld from the container, "
                     "so that its root cannot make device nodes.", why);
         plan_withhold_capabilities(p, mknod);

@@ -240,10 +240,16 @@ static int seccomp_add_suppress_sync(SeccompBuilder *b) {
                 if (r < 0)
                         return r;
         }
-        /* O_SYNC is __O_SYNC|O_DSYNC: the O_DSYNC bit catches both. */
+        /* O_SYNC is __O_SYNC|O_DSYNC: the O_DSYNC bit catches both as libc
+         * passes them; __O_SYNC alone, which the kernel takes for O_SYNC, has
+         * a rule of its own. */
         for (size_t i = 0; i < ELEMENTSOF(opens); i++) {
                 r = seccomp_builder_add_arg(b, opens[i].name, PLAN_SECCOMP_ERRNO, EINVAL, opens[i].flags_index,
                                             O_DSYNC, O_DSYNC, "O_DSYNC");
+                if (r >= 0)
+                        r = seccomp_builder_add_arg(b, opens[i].name, PLAN_SECCOMP_ERRNO, EINVAL,
+                                                    opens[i].flags_index, O_SYNC & ~O_DSYNC, O_SYNC & ~O_DSYNC,
+                                                    "__O_SYNC");
                 if (r < 0)
                         return r;
         }

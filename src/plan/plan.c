@@ -3,6 +3,7 @@
  * process side (users, identity, privileges, what runs); mounts, seccomp and
  * the scope have files of their own. */
 
+#include <ctype.h>
 #include <errno.h>
 #include <linux/capability.h>
 #include <sched.h>
@@ -245,9 +246,18 @@ static int plan_build_privileges(Plan *p, const CellConfig *c, Diagnostics *diag
         p->cap_permitted |= p->cap_ambient;
         p->cap_required |= p->cap_ambient;
         p->no_new_privileges = c->no_new_privileges;
+        /* As nspawn: an init would hand them to whatever it runs, every
+         * service of the container. */
+        if (c->ambient_capability && c->boot) {
+                int r = diag_error(diag, c->path, 0, "AmbientCapability= cannot be combined with Boot=yes "
+                                   "(the container's init would pass them on to every service it starts)");
+                return r < 0 ? r : -EINVAL;
+        }
         if (c->ambient_capability & ~p->cap_bounding) {
                 unsigned cap = (unsigned) __builtin_ctzll(c->ambient_capability & ~p->cap_bounding);
                 _cleanup_free_ char *name = capability_name(cap);
+                for (char *s = name; s && *s; s++)
+                        *s = (char) toupper((unsigned char) *s);
                 int r = diag_error(diag, c->path, 0, "AmbientCapability=%s: not in the container's bounding set "
                                    "(add it with Capability=, or take it out of DropCapability=)",
                                    strna(name));

@@ -177,13 +177,17 @@ static int writes_v2(const CgroupIODisk *disks, size_t n, CgroupIOWrite **w, siz
                         append(x, max_keys[t], k->value[t]);
                 }
                 if (k->set[CELL_IO_DEVICE_WEIGHT]) {
-                        /* iocost's file, else BFQ's (the same syntax). */
-                        r = writes_add(w, nw, "io.weight", "io.bfq.weight", false, k->origin[CELL_IO_DEVICE_WEIGHT],
+                        /* iocost's file (it refuses a disk iocost is off for), else
+                         * BFQ's, on BFQ's scale; neither: no weights on this disk. */
+                        uint64_t v = k->value[CELL_IO_DEVICE_WEIGHT];
+                        r = writes_add(w, nw, "io.weight", "io.bfq.weight", true, k->origin[CELL_IO_DEVICE_WEIGHT],
                                        k, &x);
                         if (r < 0)
                                 return r;
                         size_t l = strlen(x->line);
-                        snprintf(x->line + l, sizeof x->line - l, " %" PRIu64, k->value[CELL_IO_DEVICE_WEIGHT]);
+                        snprintf(x->fallback_line, sizeof x->fallback_line, "%s %" PRIu64, x->line,
+                                 cg_io_weight_to_bfq(v));
+                        snprintf(x->line + l, sizeof x->line - l, " %" PRIu64, v);
                 }
                 if (k->set[CELL_IO_LATENCY]) {
                         r = writes_add(w, nw, "io.latency", NULL, false, k->origin[CELL_IO_LATENCY], k, &x);
@@ -229,6 +233,7 @@ static int writes_v1(const CgroupIODisk *disks, size_t n, CgroupIOWrite **w, siz
                                 return r;
                         size_t l = strlen(x->line);
                         snprintf(x->line + l, sizeof x->line - l, " %" PRIu64, v);
+                        memcpy(x->fallback_line, x->line, sizeof x->line);
                 }
         return 0;
 }

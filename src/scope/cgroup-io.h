@@ -42,10 +42,11 @@ const char *cg_io_property(CellIOKind kind);
 
 typedef struct CgroupIOWrite {
         const char *file;       /* "io.max", "blkio.throttle.read_bps_device", ... */
-        const char *fallback;   /* written where file is missing (BFQ's weights), or NULL */
-        bool optional;          /* both missing or refused: skipped (v1 weights need CFQ or BFQ) */
+        const char *fallback;   /* written where file is missing or refuses (BFQ's weights), or NULL */
+        bool optional;          /* both missing or refused: skipped, a weight needs a scheduler that has them */
         size_t origin;          /* the entry it came from, for messages */
         char line[128];         /* "254:0 rbps=1000000 wbps=max" */
+        char fallback_line[128];        /* what fallback takes (BFQ's own scale) */
 } CgroupIOWrite;
 
 /* What the cgroupfs manager writes for disks into a cgroup2 directory (v2)

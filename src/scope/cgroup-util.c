@@ -272,6 +272,13 @@ uint64_t cg_cpu_weight_to_shares(uint64_t weight) {
         return MIN(MAX(s, (uint64_t) 2), (uint64_t) 262144);
 }
 
+uint64_t cg_io_weight_to_bfq(uint64_t weight) {
+        /* As systemd: 1..100 as they are (BFQ's default is 100 too), above that
+         * 100..10000 onto 100..1000. */
+        weight = MIN(MAX(weight, (uint64_t) 1), (uint64_t) 10000);
+        return weight <= 100 ? weight : 100 + (weight - 100) * 900 / 9900;
+}
+
 uint64_t cg_io_weight_to_blkio(uint64_t weight) {
         /* systemd: blkio = weight * 500 / 100, clamped to 10..1000. */
         uint64_t b = weight * 500 / 100;

@@ -34,6 +34,7 @@
 #include "cgroup-limits.h"
 #include "cgroup-tree.h"
 #include "cgroup-util.h"
+#include "log.h"
 #include "name-lock.h"
 #include "parse-limits.h"
 #include "runtime-state.h"
@@ -147,15 +148,21 @@ static int write_io(Scope *s, const Plan *p, int idx, bool v2) {
                 const CellIODevice *d = l->io_devices + w[i].origin;
                 CgroupDir *dir = s->fs->dirs + idx;
 
-                /* v1 weights: CFQ's file, else BFQ's, which refuses a disk BFQ does
-                 * not schedule (EOPNOTSUPP): nothing weighs IO there. */
+                /* Weights: iocost's io.weight (v1: CFQ's), which refuses a disk
+                 * iocost is off for, else BFQ's, which refuses one BFQ does not
+                 * schedule (EOPNOTSUPP): nothing weighs IO there, as systemd
+                 * says in its log only. */
                 r = cg_write(dir->fd, w[i].file, w[i].line);
-                if (r == -ENOENT && w[i].fallback) {
-                        w[i].file = w[i].fallback;
-                        r = cg_write(dir->fd, w[i].file, w[i].line);
+                if ((r == -ENOENT || r == -EOPNOTSUPP) && w[i].fallback) {
+                        r = cg_write(dir->fd, w[i].fallback, w[i].fallback_line);
+                        if (r >= 0 || r == -ENOENT || r == -EOPNOTSUPP)
+                                w[i].file = w[i].fallback;
                 }
-                if ((r == -ENOENT || r == -EOPNOTSUPP) && w[i].optional)
+                if ((r == -ENOENT || r == -EOPNOTSUPP) && w[i].optional) {
+                        log_warning("%s:%u: %s=%s: no IO scheduler with weights on this disk (iocost off, not "
+                                    "BFQ): not applied.", strna(d->file), d->line, io_kind_key(d->kind), d->path);
                         continue;
+                }
                 /* The kernel refuses a disk that takes no IO limits (a loop device
                  * without a queue, a disk gone since it was found). */
                 if (r < 0)

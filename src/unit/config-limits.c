@@ -201,8 +201,10 @@ int config_parse_io_device(ConfigContext *ctx, const ConfigKey *k, CellConfig *c
 
         for (size_t i = 0; i < c->n_io_devices; i++)
                 if (c->io_devices[i].kind == kind && streq(c->io_devices[i].path, path)) {
+                        /* In its place, but where it was written last: the start's messages name that. */
                         c->io_devices[i].value = value;
-                        return 0;
+                        c->io_devices[i].file = mfree(c->io_devices[i].file);
+                        return config_entry_origin(ctx, &c->io_devices[i].file, &c->io_devices[i].line);
                 }
         slot = config_array_append((void **) &c->io_devices, &c->n_io_devices, sizeof(CellIODevice));
         if (!slot)

@@ -56,7 +56,7 @@ expect NoNewPrivs "$(field NoNewPrivs)" 1
 expect Seccomp "$(field Seccomp)" 2
 expect denied "$(field denied)" '{"keyctl": 1, "bpf": 1, "add_key": 1}'
 # Without SuppressSync=: fsync() of a pipe is EINVAL, O_SYNC and openat2() work.
-expect sync "$(field sync)" '{"fsync": 22, "open_sync": 0, "openat2": 0}'
+expect sync "$(field sync)" '{"fsync": 22, "open_sync": 0, "sys_open_sync": 0, "open_o_sync_bit": 0, "openat2": 0}'
 
 # Identity and process state.
 expect uid "$(field uid)" 1000
@@ -127,7 +127,8 @@ for filter in "" "SystemCallFilter=@system-service"; do
                 ${filter:+"[Isolation]" "$filter"})
         run_cell none "$u"
         [ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "cell run (SuppressSync=yes $filter) exited $status"; }
-        expect "SuppressSync=yes $filter" "$(field sync)" '{"fsync": 0, "open_sync": 22, "openat2": 38}'
+        expect "SuppressSync=yes $filter" "$(field sync)" \
+                '{"fsync": 0, "open_sync": 22, "sys_open_sync": 22, "open_o_sync_bit": 22, "openat2": 38}'
         expect "SuppressSync=yes $filter: the default deny list stays" "$(field denied)" \
                 '{"keyctl": 1, "bpf": 1, "add_key": 1}'
 done

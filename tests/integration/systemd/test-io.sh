@@ -127,6 +127,23 @@ else
 fi
 wait
 
+# --- a weight: only a scheduler with weights takes it (BFQ, or cgroup2's
+# iocost); without one the cgroupfs manager runs the payload and says so.
+io_unit weight "IODeviceWeight=$ROOT 200"
+if [ "$SEALED_CGROUP" = hybrid ] && started cgfs weight; then
+        if grep -q '\[bfq\]' "/sys/dev/block/$dev/queue/scheduler" 2>/dev/null; then
+                check "cgroupfs, BFQ: blkio.bfq.weight_device" \
+                        grep -q "^$dev 1000" "$(cgfs_file weight blkio.bfq.weight_device)"
+        else
+                check "cgroupfs, no BFQ on $dev: the weight is not applied, and cell says so" \
+                        grep -q "IODeviceWeight=$ROOT: no IO scheduler with weights on this disk" "$WORK/run.log"
+        fi
+        in_sealed systemctl stop cgfs-weight.scope
+elif [ "$SEALED_CGROUP" = hybrid ]; then
+        fail "cgroupfs: cell run weight did not start: $(cat "$WORK/run.log")"
+fi
+wait
+
 # --- IOPS with a systemd scope: systemd has them on cgroup2 only
 if [ "$SEALED_CGROUP" = v2 ]; then
         if started in_sealed "$CELL" run iops; then

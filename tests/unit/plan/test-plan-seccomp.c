@@ -207,6 +207,9 @@ TEST(suppress_sync) {
                 ASSERT_EQ(r->action, PLAN_SECCOMP_ERRNO);
                 ASSERT_EQ(r->error, EINVAL);
                 ASSERT_EQ(find_arg_rule(&p, "open", 1, O_DSYNC)->arg_mask, O_DSYNC);
+                /* __O_SYNC alone (the kernel takes it for O_SYNC) has its own rule. */
+                ASSERT_EQ(find_arg_rule(&p, "openat", 2, O_SYNC & ~O_DSYNC)->error, EINVAL);
+                ASSERT_EQ(find_arg_rule(&p, "open", 1, O_SYNC & ~O_DSYNC)->arg_mask, (uint32_t) (O_SYNC & ~O_DSYNC));
                 /* O_SYNC includes the bit; a plain open does not match. */
                 ASSERT_EQ((uint32_t) O_SYNC & r->arg_mask, r->arg_value);
                 ASSERT_TRUE(((uint32_t) (O_WRONLY | O_CREAT) & r->arg_mask) != r->arg_value);

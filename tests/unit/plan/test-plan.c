@@ -144,13 +144,17 @@ TEST(capabilities_ambient) {
 
         /* Outside the bounding set: refused, naming it and what to do. */
         c.ambient_capability = CAP(CAP_SYS_TIME);
-        plan_fails(&c, "AmbientCapability=cap_sys_time: not in the container's bounding set (add it with Capability=");
+        plan_fails(&c, "AmbientCapability=CAP_SYS_TIME: not in the container's bounding set (add it with Capability=");
         c.capability = CAP(CAP_SYS_TIME);
         plan_ok(&c, NULL, &p);
         ASSERT_EQ_U64(p.cap_ambient, CAP(CAP_SYS_TIME));
         plan_done(&p);
         c.drop_capability = CAP(CAP_SYS_TIME);
-        plan_fails(&c, "AmbientCapability=cap_sys_time: not in the container's bounding set");
+        plan_fails(&c, "AmbientCapability=CAP_SYS_TIME: not in the container's bounding set");
+        /* Not with Boot=yes, as nspawn: the init would pass them on. */
+        c.drop_capability = 0;
+        c.boot = true;
+        plan_fails(&c, "AmbientCapability= cannot be combined with Boot=yes");
         cell_config_done(&c);
 }
 

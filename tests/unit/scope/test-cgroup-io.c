@@ -86,6 +86,10 @@ TEST(writes_v2_one_io_max_line_per_disk) {
         ASSERT_EQ(w[0].origin, 6);      /* the entry of its first key: rbps, from "/srv" */
         ASSERT_EQ(w[1].origin, 4);
         ASSERT_FALSE(w[0].optional);
+        /* A weight needs a scheduler that has them: iocost's io.weight, else BFQ's
+         * on its own scale (300 is 118 of BFQ's 1..1000); neither, none. */
+        ASSERT_TRUE(w[1].optional);
+        ASSERT_STREQ(w[1].fallback_line, "254:0 118");
 }
 
 TEST(writes_v1_blkio_files) {
@@ -108,6 +112,7 @@ TEST(writes_v1_blkio_files) {
                           "blkio.throttle.read_bps_device<8:0 5000000>|blkio.throttle.read_iops_device<8:0 10>|"
                           "blkio.throttle.write_iops_device<8:0 20>");
         ASSERT_TRUE(w[0].optional);
+        ASSERT_STREQ(w[0].fallback_line, "8:0 500");   /* BFQ's v1 file: blkio's scale too */
         ASSERT_FALSE(w[1].optional);
         ASSERT_EQ(w[3].origin, 3);
 }

@@ -202,6 +202,12 @@ TEST(cpu_conversions) {
         ASSERT_EQ_U64(cg_io_weight_to_blkio(100), 500);
         ASSERT_EQ_U64(cg_io_weight_to_blkio(1), 10);
         ASSERT_EQ_U64(cg_io_weight_to_blkio(10000), 1000);
+        /* BFQ's 1..1000, as systemd maps it: the default (100) stays. */
+        ASSERT_EQ_U64(cg_io_weight_to_bfq(1), 1);
+        ASSERT_EQ_U64(cg_io_weight_to_bfq(100), 100);
+        ASSERT_EQ_U64(cg_io_weight_to_bfq(300), 118);
+        ASSERT_EQ_U64(cg_io_weight_to_bfq(5050), 550);
+        ASSERT_EQ_U64(cg_io_weight_to_bfq(10000), 1000);
 }
 
 TEST(limit_conversions) {

@@ -527,6 +527,13 @@ TEST(limits) {
         OK(&c, "Limits", "IOReadBandwidthMax", "/dev/vda 1K");
         ASSERT_EQ(c.n_io_devices, 5);
         ASSERT_EQ_U64(c.io_devices[0].value, 1000);
+        /* ... and where it was written last (a drop-in's line), for the start's messages. */
+        ASSERT_OK(config_assign(&c, "Limits", "IOReadBandwidthMax", "/dev/vda 2K", "web.cell.d/io.conf", 3, &diag));
+        ASSERT_EQ(c.n_io_devices, 5);
+        ASSERT_EQ_U64(c.io_devices[0].value, 2000);
+        ASSERT_STREQ(c.io_devices[0].file, "web.cell.d/io.conf");
+        ASSERT_EQ(c.io_devices[0].line, 3);
+        OK(&c, "Limits", "IOReadBandwidthMax", "/dev/vda 1K");
         BAD_EXACT(&c, "Limits", "IOReadBandwidthMax", "/dev/vda 0",
                   "web.cell:7: IOReadBandwidthMax=/dev/vda 0: expected DEVICE BYTES: an absolute path (a block "
                   "device, or a file on it) and bytes per second above 0 with K/M/G/T suffix (base 1000) or "
