@@ -185,8 +185,8 @@ static int writes_v2(const CgroupIODisk *disks, size_t n, CgroupIOWrite **w, siz
                         if (r < 0)
                                 return r;
                         size_t l = strlen(x->line);
-                        snprintf(x->fallback_line, sizeof x->fallback_line, "%s %" PRIu64, x->line,
-                                 cg_io_weight_to_bfq(v));
+                        snprintf(x->fallback_line, sizeof x->fallback_line, "%u:%u %" PRIu64, major(k->dev),
+                                 minor(k->dev), cg_io_weight_to_bfq(v));
                         snprintf(x->line + l, sizeof x->line - l, " %" PRIu64, v);
                 }
                 if (k->set[CELL_IO_LATENCY]) {
