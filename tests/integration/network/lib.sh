@@ -18,3 +18,15 @@ ip netns add "$H"
 ip netns add "$C"
 ip -n "$H" link set lo up
 ip -n "$C" link set lo up
+
+# stop_cell: the cell started in the background as $pid (cell itself: ip
+# netns exec execs it) has become cell-monitor by now; SIGTERM, and its exit.
+stop_cell() {
+        for _ in $(seq 30); do
+                [ "$(cat /proc/$pid/comm 2>/dev/null)" = cell-monitor ] && break
+                sleep 0.1
+        done
+        expect "cell has become cell-monitor" "$(cat /proc/$pid/comm 2>/dev/null)" cell-monitor
+        kill -TERM $pid
+        wait $pid || true
+}

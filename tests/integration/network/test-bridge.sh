@@ -66,13 +66,7 @@ flock -n "/run/cell/uid/$range" true && fail "uid range not locked while the cel
 
 # Stop: nothing left, also when cell has become cell-monitor (src/monitor),
 # which leaves the table, the veth and the runtime state to "cell __finish".
-for _ in $(seq 30); do
-        [ "$(cat /proc/$pid/comm 2>/dev/null)" = cell-monitor ] && break
-        sleep 0.1
-done
-expect "cell has become cell-monitor" "$(cat /proc/$pid/comm 2>/dev/null)" cell-monitor
-kill -TERM $pid
-wait $pid || true
+stop_cell
 ip -n "$H" link show "$host_if" >/dev/null 2>&1 && fail "veth $host_if left after stop"
 ip netns exec "$H" nft list tables | grep -q "cell-$name" && fail "nft table left after stop"
 [ ! -e "/run/cell/uid/$range" ] || fail "uid range lock $range left after stop"

@@ -59,16 +59,6 @@ start_cell() {
         [ -n "$cpid" ] || fail "no container init under cell $pid"
 }
 
-stop_cell() {
-        for _ in $(seq 30); do
-                [ "$(cat /proc/$pid/comm 2>/dev/null)" = cell-monitor ] && break
-                sleep 0.1
-        done
-        expect "cell has become cell-monitor" "$(cat /proc/$pid/comm 2>/dev/null)" cell-monitor
-        kill -TERM $pid
-        wait $pid || true
-}
-
 # ping_from_c ADDR: one echo answered (busybox's ping: iputils may be missing).
 ping_from_c() {
         ip netns exec "$C" /bin/busybox ping -c 1 -W 2 "$1" >/dev/null
