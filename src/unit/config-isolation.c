@@ -4,7 +4,6 @@
 
 #include "config-parsers.h"
 #include "parse-caps.h"
-#include "parse-exec.h"
 #include "parse-syscall.h"
 #include "parse-value.h"
 #include "strv.h"
@@ -63,19 +62,9 @@ int config_parse_capabilities(ConfigContext *ctx, const ConfigKey *k, CellConfig
         }
         /* ltype: "all" refused, as nspawn's AmbientCapability= refuses it: the
          * payload would get every capability whatever its user. */
-        if (k->ltype) {
-                _cleanup_free_ char *word = NULL;
-                const char *p = ctx->value;
-
-                while ((r = extract_first_word(&p, &word, ", \t\n\r", EXTRACT_UNQUOTE)) > 0) {
-                        if (strcaseeq(word, "all"))
-                                return config_bad(ctx, "%s", k->expected);
-                        word = mfree(word);
-                }
-                if (r < 0)
-                        return r == -ENOMEM ? r : -EINVAL;
-        }
-        r = parse_capabilities(ctx->value, mask, &bad);
+        r = parse_capabilities(ctx->value, !k->ltype, mask, &bad);
+        if (r == -EINVAL && bad && strcaseeq(bad, "all"))
+                return config_bad(ctx, "%s", k->expected);
         if (r == -EINVAL && bad)
                 return config_bad(ctx, "%s (\"%s\" is not one)", k->expected, bad);
         return r;

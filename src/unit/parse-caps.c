@@ -32,7 +32,7 @@ static int capability_from_word(const char *w, unsigned *ret) {
         return 0;
 }
 
-int parse_capabilities(const char *s, CellCapMask *mask, char **ret_bad) {
+int parse_capabilities(const char *s, bool allow_all, CellCapMask *mask, char **ret_bad) {
         CellCapMask m = 0;
         const char *p = s;
         bool any = false;
@@ -50,7 +50,7 @@ int parse_capabilities(const char *s, CellCapMask *mask, char **ret_bad) {
                 if (r == 0)
                         break;
                 any = true;
-                if (strcaseeq(w, "all")) {
+                if (strcaseeq(w, "all") && allow_all) {
                         m |= cap_mask_all();
                         continue;
                 }

@@ -4,15 +4,18 @@
 /* Capability= and DropCapability=: whitespace (or comma) separated names,
  * with or without "CAP_", any case, or "all", resolved with libcap. */
 
+#include <stdbool.h>
+
 #include "config.h"
 
 /* Every capability libcap knows (bits 0..CAP_LAST_CAP). */
 CellCapMask cap_mask_all(void);
 
 /* The names in s OR'ed into *mask. -EINVAL leaves *mask unchanged and sets
- * ret_bad (if not NULL) to the unknown word (malloc'ed). An all-blank s is
- * -EINVAL: the empty assignment is the caller's reset. */
-int parse_capabilities(const char *s, CellCapMask *mask, char **ret_bad);
+ * ret_bad (if not NULL) to the unknown word (malloc'ed): "all" too, unless
+ * allow_all. An all-blank s is -EINVAL: the empty assignment is the
+ * caller's reset. */
+int parse_capabilities(const char *s, bool allow_all, CellCapMask *mask, char **ret_bad);
 
 /* "cap_chown" for 0 ... ; NULL when unknown. malloc'ed. */
 char *capability_name(unsigned cap);

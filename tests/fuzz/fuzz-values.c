@@ -137,7 +137,7 @@ static void fuzz_limit(const char *s, uint8_t param) {
 static void fuzz_capabilities(const char *s, uint8_t param) {
         CellCapMask mask = param & 1 ? 0 : CAP_MASK_FUZZ_START, before = mask;
         _cleanup_free_ char *bad = NULL;
-        int r = parse_capabilities(s, &mask, &bad);
+        int r = parse_capabilities(s, !(param & 2), &mask, &bad);
 
         check_return(r);
         if (r < 0)

@@ -10,23 +10,23 @@ TEST(names) {
         CellCapMask m = 0;
         _cleanup_free_ char *bad = NULL;
 
-        ASSERT_OK(parse_capabilities("CAP_NET_ADMIN net_raw Sys_Ptrace", &m, &bad));
+        ASSERT_OK(parse_capabilities("CAP_NET_ADMIN net_raw Sys_Ptrace", true, &m, &bad));
         ASSERT_EQ_U64(m, BIT(CAP_NET_ADMIN) | BIT(CAP_NET_RAW) | BIT(CAP_SYS_PTRACE));
         ASSERT_NULL(bad);
         /* OR'ed into what is there, comma separated works too */
-        ASSERT_OK(parse_capabilities("cap_chown,CAP_KILL", &m, &bad));
+        ASSERT_OK(parse_capabilities("cap_chown,CAP_KILL", true, &m, &bad));
         ASSERT_EQ_U64(m, BIT(CAP_NET_ADMIN) | BIT(CAP_NET_RAW) | BIT(CAP_SYS_PTRACE) | BIT(CAP_CHOWN) | BIT(CAP_KILL));
 }
 
 TEST(all) {
         CellCapMask m = 0;
 
-        ASSERT_OK(parse_capabilities("all", &m, NULL));
+        ASSERT_OK(parse_capabilities("all", true, &m, NULL));
         ASSERT_EQ_U64(m, cap_mask_all());
         ASSERT_TRUE(m & BIT(CAP_SYS_ADMIN));
         ASSERT_TRUE(m & BIT(CAP_CHOWN));
         m = 0;
-        ASSERT_OK(parse_capabilities("ALL", &m, NULL));
+        ASSERT_OK(parse_capabilities("ALL", true, &m, NULL));
         ASSERT_EQ_U64(m, cap_mask_all());
 }
 
@@ -34,14 +34,14 @@ TEST(bad) {
         CellCapMask m = BIT(CAP_KILL);
         _cleanup_free_ char *bad = NULL;
 
-        ASSERT_ERROR(parse_capabilities("CAP_NET_ADMIN CAP_FLY", &m, &bad), EINVAL);
+        ASSERT_ERROR(parse_capabilities("CAP_NET_ADMIN CAP_FLY", true, &m, &bad), EINVAL);
         ASSERT_STREQ(bad, "CAP_FLY");
         ASSERT_EQ_U64(m, BIT(CAP_KILL));   /* unchanged */
         bad = mfree(bad);
-        ASSERT_ERROR(parse_capabilities("12", &m, &bad), EINVAL);
+        ASSERT_ERROR(parse_capabilities("12", true, &m, &bad), EINVAL);
         ASSERT_STREQ(bad, "12");
-        ASSERT_ERROR(parse_capabilities("   ", &m, NULL), EINVAL);
-        ASSERT_ERROR(parse_capabilities("cap_", &m, NULL), EINVAL);
+        ASSERT_ERROR(parse_capabilities("   ", true, &m, NULL), EINVAL);
+        ASSERT_ERROR(parse_capabilities("cap_", true, &m, NULL), EINVAL);
 }
 
 TEST(name_of) {
