@@ -367,14 +367,17 @@ static long syscall_i386(long nr, long a, long b) {
         return ret;
 }
 
+/* A kernel without the 32-bit entry point (ia32_emulation=0, or built
+ * without IA32_EMULATION) has nothing to filter there: int $0x80 is then a
+ * general protection fault (SIGSEGV) or -ENOSYS. Asked in a child of its own. */
+static void i386_probe_child(void) {
+        _exit(syscall_i386(20, 0, 0) == getpid() ? 0 : 77);
+}
+
 static void i386_child(void) {
         PlanSyscallRule rules[ELEMENTSOF(default_denied) + 2];
         size_t n_rules = default_rules(rules);
 
-        /* A kernel without the 32-bit entry point (ia32_emulation=0) has
-         * nothing to filter there. */
-        if (syscall_i386(20, 0, 0) != getpid())
-                _exit(77);
         if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, n_rules, true, NULL) < 0)
                 _exit(10);
         if (syscall_i386(288, 0, -3) != -EPERM)                 /* keyctl */
@@ -388,13 +391,14 @@ static void i386_child(void) {
 }
 
 TEST(binary_tree_filters_the_i386_entry_point) {
-        int status = in_child(i386_child);
+        int status = in_child(i386_probe_child);
 
-        ASSERT_TRUE(WIFEXITED(status));
-        if (WEXITSTATUS(status) == 77) {
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
                 fprintf(stderr, "no 32-bit entry point in this kernel: not tested\n");
                 return;
         }
+        status = in_child(i386_child);
+        ASSERT_TRUE(WIFEXITED(status));
         ASSERT_EQ(WEXITSTATUS(status), 0);
 }
 #endif
@@ -551,8 +555,6 @@ static void i386_ioctl_child(void) {
         _cleanup_close_ int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
         char c = '#';
 
-        if (syscall_i386(20, 0, 0) != getpid())
-                _exit(77);
         if (fd < 0 || seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), true, NULL) < 0)
                 _exit(10);
         /* ioctl is 54 on i386; the pointer is a 64-bit one, but the
@@ -568,13 +570,14 @@ static void i386_ioctl_child(void) {
 }
 
 TEST(argument_rule_filters_the_i386_entry_point) {
-        int status = in_child(i386_ioctl_child);
+        int status = in_child(i386_probe_child);
 
-        ASSERT_TRUE(WIFEXITED(status));
-        if (WEXITSTATUS(status) == 77) {
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
                 fprintf(stderr, "no 32-bit entry point in this kernel: not tested\n");
                 return;
         }
+        status = in_child(i386_ioctl_child);
+        ASSERT_TRUE(WIFEXITED(status));
         ASSERT_EQ(WEXITSTATUS(status), 0);
 }
 #endif
