@@ -48,6 +48,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "probe-sched.h"
+
 extern char **environ;
 
 static bool first = true;
@@ -425,6 +427,8 @@ static int report(void) {
         report_fds();
         report_denied();
         report_sync();
+        key("sched");
+        probe_sched_json();
         s = read_file("/proc/self/cgroup");
         field_string("cgroup", s);
         free(s);

@@ -19,6 +19,13 @@ int plan_build_scope(Plan *p, const CellConfig *c, Diagnostics *diag);
 int plan_build_etc(Plan *p, const CellConfig *c, Diagnostics *diag);
 int plan_build_network(Plan *p, const CellConfig *c, Diagnostics *diag);
 void plan_links_free(PlanLink *l, size_t n);
+/* plan-sched.c: Nice= ... CPUAffinity=, Personality=; and how the printers
+ * show them (the JSON's keys always, the text's lines only when set). */
+int plan_build_sched(Plan *p, const CellConfig *c);
+void plan_sched_done(Plan *p);
+struct JsonWriter;
+void plan_sched_json(struct JsonWriter *w, const Plan *p);
+void plan_sched_text(const Plan *p, FILE *f);
 void plan_etc_file_done(PlanEtcFile *f);
 
 /* Names for the printers; NULL when unknown. */

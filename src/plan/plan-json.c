@@ -366,6 +366,7 @@ static void json_process(JsonWriter *w, const Plan *p) {
         json_string(w, signal_to_string(p->kill_signal, buf));
         json_key(w, "timeout_stop_usec");
         json_uint_or_infinity(w, p->timeout_stop_usec, USEC_INFINITY);
+        plan_sched_json(w, p);
 }
 
 static void json_privileges(JsonWriter *w, const Plan *p) {

@@ -217,6 +217,7 @@ int plan_print_text(const Plan *p, FILE *f) {
         else
                 fprintf(f, "SIGKILL after %" PRIu64 ".%06" PRIu64 "s\n",
                         p->timeout_stop_usec / USEC_PER_SEC, p->timeout_stop_usec % USEC_PER_SEC);
+        plan_sched_text(p, f);
 
         fputs("\nMounts:\n", f);
         for (size_t i = 0; i < p->n_mounts; i++)

@@ -367,7 +367,8 @@ int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnost
         if (r < 0)
                 invalid = true;
         if (plan_build_environment(&p, c) < 0 ||
-            plan_build_identity(&p, c) < 0)
+            plan_build_identity(&p, c) < 0 ||
+            plan_build_sched(&p, c) < 0)
                 return -ENOMEM;
         r = plan_build_network(&p, c, diag);
         if (r == -ENOMEM)
@@ -455,6 +456,7 @@ void plan_done(Plan *p) {
                 free(p->syscalls[i].name);
         free(p->syscalls);
         free(p->rlimits);
+        plan_sched_done(p);
         strv_free(p->argv);
         strv_free(p->environment);
         for (size_t i = 0; i < p->n_environment_files; i++)

@@ -169,6 +169,28 @@ static inline uint64_t plan_cpu_quota_period(const PlanLimits *l) {
         return l->cpu_quota_period_set ? l->cpu_quota_period_usec : USEC_INFINITY;
 }
 
+/* Nice=, CPUScheduling*=, IOScheduling*=, CPUAffinity=: what the supervisor
+ * sets on the child's PID, in its final cgroup, right before it lets it go
+ * (spawn/spawn-sched.c). Each only when written: a unit without them costs no
+ * syscall. */
+typedef struct PlanSched {
+        bool nice_set;
+        int nice;                       /* -20..19 */
+        bool cpu_set;                   /* a policy, a priority or reset-on-fork written */
+        int cpu_policy;                 /* SCHED_*: SCHED_OTHER unless written */
+        int cpu_priority;               /* within the policy's range (fifo, rr: 1 unless written) */
+        bool cpu_reset_on_fork;
+        bool io_set;
+        int io_class;                   /* IOPRIO_CLASS_RT, _BE or _IDLE */
+        int io_priority;                /* 0..7 */
+        uint8_t *cpu_affinity;          /* bit N of byte N/8 = CPU N; NULL = unset */
+        size_t cpu_affinity_size;
+} PlanSched;
+
+static inline bool plan_sched_any(const PlanSched *s) {
+        return s->nice_set || s->cpu_set || s->io_set || s->cpu_affinity;
+}
+
 /* A network interface cell gives the container (Interface=, MACVLAN=,
  * IPVLAN=). */
 typedef struct PlanLink {
@@ -236,6 +258,9 @@ typedef struct Plan {
         size_t n_rlimits;
         bool oom_score_adjust_set;
         int oom_score_adjust;
+        PlanSched sched;                /* Nice=, CPUScheduling*=, IOScheduling*=, CPUAffinity= */
+        bool personality_set;           /* Personality=: set right before exec */
+        unsigned long personality;      /* PER_LINUX or PER_LINUX32 */
 
         /* What runs. */
         char **argv;                    /* argv[0] is looked up in the container's PATH if not absolute */

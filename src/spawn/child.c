@@ -31,6 +31,7 @@
 #include "seccomp-filter.h"
 #include "spawn-child.h"
 #include "spawn-env.h"
+#include "spawn-sched.h"
 #include "spawn-users.h"
 #include "strv.h"
 
@@ -488,6 +489,13 @@ static int child_run(ChildContext *c, SpawnError *err) {
                 }
                 if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
                         return spawn_error(err, errno, "Init=yes: prctl(PR_SET_PDEATHSIG)");
+                /* CPUSchedulingResetOnFork=yes: the supervisor left it off the
+                 * reaper, whose fork would have reset us. */
+                if (p->sched.cpu_set && p->sched.cpu_reset_on_fork) {
+                        r = sched_reset_on_fork_self(&p->sched, err);
+                        if (r < 0)
+                                return r;
+                }
         }
 
         return child_exec(c, err);

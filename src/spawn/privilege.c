@@ -4,6 +4,7 @@
 #include <linux/openat2.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -11,6 +12,7 @@
 
 #include "caps.h"
 #include "exec-interpreter.h"
+#include "parse-sched.h"
 #include "privilege.h"
 #include "spawn-child.h"
 
@@ -139,6 +141,12 @@ int privilege_exec(const Plan *p, const uint64_t *bounded, const Identity *id, c
         sigemptyset(&none);
         if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
                 return spawn_error(err, errno, "resetting the signal mask");
+
+        /* Personality=: personality(2) sets only the caller's, so here,
+         * inherited by what we exec; before the filter, which may deny the
+         * call (cell's default filter leaves it alone). */
+        if (p->personality_set && personality(p->personality) < 0)
+                return spawn_error(err, errno, "Personality=%s", strna(personality_to_string(p->personality)));
 
         if (p->seccomp) {
                 /* Last: from here on cell's own code may trip over the rules. */

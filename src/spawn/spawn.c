@@ -17,6 +17,7 @@
 #include "netfw.h"
 #include "netif.h"
 #include "spawn-child.h"
+#include "spawn-sched.h"
 #include "spawn-tree.h"
 #include "spawn-users.h"
 #include "spawn.h"
@@ -422,6 +423,15 @@ int spawn_release(Spawn *s, SpawnError *err) {
                         return r;
                 if (r > 0)
                         go = SPAWN_GO_DELEGATED;
+        }
+        /* Nice=, CPUScheduling*=, IOScheduling*=, CPUAffinity= from here,
+         * with our CAP_SYS_NICE, onto the child in its final cgroup
+         * (spawn-sched.h says why). With Init=yes the payload sets
+         * reset-on-fork itself: the reaper's fork must not reset it. */
+        if (s->plan && plan_sched_any(&s->plan->sched)) {
+                r = sched_apply(s->pid, &s->plan->sched, !s->plan->init, err);
+                if (r < 0)
+                        return r;
         }
         r = spawn_message_send_index(s->sync_fd, SPAWN_MSG_GO, go, -EBADF);
         if (r < 0)

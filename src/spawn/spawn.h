@@ -17,12 +17,15 @@
  *                                       resolve user, env, Exec=, cwd
  *   spawn_wait_prepared() <------------ PREPARED (+ notify socket fd)
  *   spawn_release(): user ns: chown     (host0 up, Address=, Gateway=)
- *   the cgroup to the mapped root
+ *   the cgroup to the mapped root;
+ *   Nice=, CPUScheduling*=, CPUAffinity=,
+ *   IOScheduling*= on the child's PID
+ *   (spawn-sched.h)
  *                   ------------------> GO
  *                                       cgroup namespace + /sys/fs/cgroup,
  *                                       [Init=yes: fork; PID 1 reaps]
  *                                       rlimits, ids, caps, no_new_privs,
- *                                       seccomp, execve
+ *                                       Personality=, seccomp, execve
  *   spawn_wait_exec() <---------------- EOF (the socket is CLOEXEC)
  *
  * Any failure in the child arrives as one ERROR message carrying a

@@ -110,6 +110,19 @@ static const ConfigKey config_keys[] = {
           "replace-uplink, replace-stub, bind-host, bind-static, bind-uplink, bind-stub, delete or auto" },
         { "Exec", "Timezone",    config_parse_timezone, 0, 0,
           "off, copy, bind, symlink, delete or auto" },
+        { "Exec", "Nice",        config_parse_nice, 0, 0, "a nice level between -20 and 19" },
+        { "Exec", "CPUSchedulingPolicy", config_parse_cpu_sched_policy, 0, 0, "other, batch, idle, fifo or rr" },
+        { "Exec", "CPUSchedulingPriority", config_parse_cpu_sched_priority, 0, 0,
+          "a number between 0 and 99 (1..99 for fifo and rr, 0 for the others)" },
+        { "Exec", "CPUSchedulingResetOnFork", config_parse_bool, OFF(sched.cpu_reset_on_fork), false, BOOL_TEXT },
+        { "Exec", "IOSchedulingClass", config_parse_io_sched_class, 0, 0,
+          "realtime, best-effort, idle, none, or 0..3" },
+        { "Exec", "IOSchedulingPriority", config_parse_io_sched_priority, 0, 0,
+          "a number between 0 (the highest) and 7" },
+        { "Exec", "CPUAffinity", config_parse_cpu_affinity, 0, 0,
+          "CPU indices and ranges separated by commas or spaces (\"0-3 7\"), below 8192" },
+        { "Exec", "Personality", config_parse_personality, 0, 0,
+          "an architecture name as systemd has them (\"x86-64\", \"x86\", \"arm64\")" },
 
         /* [Isolation] */
         { "Isolation", "PrivateNetwork", config_parse_bool, OFF(private_network), true, BOOL_TEXT },
@@ -496,5 +509,5 @@ int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
               "%s needs an interface in the container: VirtualEthernet=yes, Bridge=, Interface=, MACVLAN= or IPVLAN=",
               c->addresses ? "Address=" : "Gateway=");
 #undef CHECK
-        return 0;
+        return config_finish_sched(c, diag);
 }

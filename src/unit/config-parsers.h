@@ -101,6 +101,18 @@ int config_parse_timeout(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, 
 int config_parse_resolv_conf(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_timezone(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 
+/* config-sched.c */
+int config_parse_nice(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_cpu_sched_policy(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_cpu_sched_priority(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_io_sched_class(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_io_sched_priority(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_cpu_affinity(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_personality(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+/* For config_finish(): CPUSchedulingPriority= outside the range of the
+ * policy in force, reported in diag at its line. 0, or -ENOMEM. */
+int config_finish_sched(const CellConfig *c, Diagnostics *diag);
+
 /* config-isolation.c */
 int config_parse_private_users(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_capabilities(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);

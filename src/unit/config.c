@@ -111,6 +111,8 @@ void cell_config_done(CellConfig *c) {
         free(c->hostname);
         free(c->resolv_conf_file);
         free(c->timezone_file);
+        free(c->sched.cpu_priority_file);
+        free(c->sched.cpu_affinity);
 
         cell_syscall_filter_reset(c);
 

@@ -182,6 +182,27 @@ typedef struct CellPort {
         uint16_t container_port; /* defaults to host_port */
 } CellPort;
 
+/* Nice=, CPUSchedulingPolicy=, CPUSchedulingPriority=,
+ * CPUSchedulingResetOnFork=, IOSchedulingClass=, IOSchedulingPriority=,
+ * CPUAffinity= ([Exec]): the payload's scheduling, as systemd.exec(5)
+ * takes it. */
+typedef struct CellSched {
+        bool nice_set;
+        int nice;                       /* -20..19 */
+        bool cpu_policy_set;
+        int cpu_policy;                 /* SCHED_OTHER, _BATCH, _IDLE, _FIFO, _RR */
+        bool cpu_priority_set;
+        int cpu_priority;               /* 0..99; a policy written clamps it into its range, as systemd */
+        char *cpu_priority_file;        /* where CPUSchedulingPriority= was written (see above) */
+        unsigned cpu_priority_line;
+        bool cpu_reset_on_fork;
+        bool io_set;                    /* IOSchedulingClass= or IOSchedulingPriority= */
+        int io_class;                   /* IOPRIO_CLASS_RT, _BE, _IDLE ("none" is best-effort 4, as systemd) */
+        int io_priority;                /* 0..7 */
+        uint8_t *cpu_affinity;          /* bitmap as allowed_cpus; NULL = unset */
+        size_t cpu_affinity_size;       /* bytes */
+} CellSched;
+
 typedef struct CellConfig {
         /* Identity of the unit, from its file name (or --name). */
         char *path;             /* the main file as loaded */
@@ -230,6 +251,9 @@ typedef struct CellConfig {
         CellTimezone timezone;          /* default auto */
         char *timezone_file;
         unsigned timezone_line;
+        CellSched sched;                /* Nice=, CPUScheduling*=, IOScheduling*=, CPUAffinity= */
+        bool personality_set;           /* Personality= */
+        unsigned long personality;      /* PER_LINUX (native) or PER_LINUX32 (secondary) */
 
         /* [Isolation] */
         bool private_network;   /* default yes */

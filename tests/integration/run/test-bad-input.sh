@@ -117,6 +117,65 @@ bnd=$((0x$(field CapBnd)))
 (( bnd & (1 << 21) )) || fail "default set cut: CAP_SYS_ADMIN missing from $(field CapBnd)"
 (( !(bnd & (1 << 0)) )) || fail "default set cut: CAP_CHOWN granted though cell does not hold it"
 
+# Nice=, CPUScheduling*=, IOScheduling*=, CPUAffinity=, Personality=: a bad
+# value is refused at its FILE:LINE before anything starts (exit 1).
+# check_load NAME WANT-REGEX UNIT-LINES...
+check_load() {
+        local name=$1 want=$2; shift 2
+        local u
+        u=$(unit "$name" "$@")
+        host_snapshot before
+        run_cell cgroupfs "$u"
+        expect "$name: status" "$status" 1
+        expect "$name: lines on stderr" "$(wc -l < "$work/err")" 1
+        expect_match "$name: message" "$(cat "$work/err")" "^$u:$want"
+        expect_nothing_left
+}
+sched_unit=("[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe")
+check_load "nice" "5: Nice=-21: expected a nice level between -20 and 19$" "${sched_unit[@]}" "Nice=-21"
+check_load "policy" "5: CPUSchedulingPolicy=deadline: expected other, batch, idle, fifo or rr$" \
+        "${sched_unit[@]}" "CPUSchedulingPolicy=deadline"
+check_load "fifo0" "6: CPUSchedulingPriority=0: the policy fifo takes 1..99$" \
+        "${sched_unit[@]}" "CPUSchedulingPolicy=fifo" "CPUSchedulingPriority=0"
+check_load "otherprio" "5: CPUSchedulingPriority=10: the policy other \\(the default\\) takes only 0 " \
+        "${sched_unit[@]}" "CPUSchedulingPriority=10"
+check_load "ioclass" "5: IOSchedulingClass=rt: expected realtime, best-effort, idle, none, or 0..3$" \
+        "${sched_unit[@]}" "IOSchedulingClass=rt"
+check_load "numa" "5: CPUAffinity=numa: expected .* \\(\"numa\" takes the CPUs of NUMAPolicy=, which cell does not have\\)$" \
+        "${sched_unit[@]}" "CPUAffinity=numa"
+if [ "$(uname -m)" = x86_64 ]; then
+        check_load "personality" "5: Personality=arm64: expected x86-64 or x86, the architectures this machine runs$" \
+                "${sched_unit[@]}" "Personality=arm64"
+fi
+
+# What only the kernel can refuse ends the start, named, with nothing left
+# (exit 2): CPUs the container cannot have (none of the machine's; outside
+# its cpuset), a real-time policy where its cpu cgroup has no real-time
+# budget (a cgroup v1 cpu controller with CONFIG_RT_GROUP_SCHED).
+ncpu=$(getconf _NPROCESSORS_CONF)
+check "affinity-nocpu" none "CPUAffinity=$ncpu: none of these CPUs is both online and in the container's cpuset .*: Invalid argument$" \
+        "${sched_unit[@]}" "CPUAffinity=$ncpu"
+if [ "$(nproc)" -ge 2 ] && [ -n "$(find /sys/fs/cgroup -maxdepth 2 -name cpuset.cpus 2>/dev/null)" ]; then
+        check "affinity-cpuset" cgroupfs "CPUAffinity=1: none of these CPUs is both online and in the container's cpuset .*: Invalid argument$" \
+                "${sched_unit[@]}" "CPUAffinity=1" "[Limits]" "AllowedCPUs=0"
+fi
+if [ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ] || [ -e /sys/fs/cgroup/cpu,cpuacct/cpu.rt_runtime_us ]; then
+        check "rt-budget" cgroupfs "CPUSchedulingPolicy=fifo, CPUSchedulingPriority=1: the container's cpu cgroup has no real-time budget .*: Operation not permitted$" \
+                "${sched_unit[@]}" "CPUSchedulingPolicy=fifo" "[Limits]" "CPUQuota=50%"
+else
+        echo "no cgroup v1 cpu controller with real-time budgets: no rt-budget case"
+fi
+# cell in a service without CAP_SYS_NICE: a raised priority is refused, and
+# that is what the message says.
+u=$(unit nonice "${sched_unit[@]}" "Nice=-5")
+host_snapshot before
+status=0
+setpriv --bounding-set=-sys_nice -- "$CELL" run --cgroup-manager=none "$u" >"$work/out" 2>"$work/err" || status=$?
+expect "CAP_SYS_NICE not held: status" "$status" 2
+expect_match "CAP_SYS_NICE not held: message" "$(grep -v 'Running without\|Device access is not restricted' "$work/err")" \
+        "^cell: $(unit_name nonice): Nice=-5: cell itself does not hold CAP_SYS_NICE: Permission denied$"
+expect_nothing_left
+
 # A missing "-" EnvironmentFile= is fine.
 u=$(unit envfile-optional "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "EnvironmentFile=-$work/nosuchfile")
 run_cell none "$u"

@@ -142,6 +142,83 @@ run_cell_umask none "$(unit umask "[Root]" "Directory=$root" "Bind=$work/bindsrc
 expect "umask 077: status" "$status" 0
 expect "umask 077: the mount points cell made" "$(cat "$work/out" | head -n 1)" 755
 
+# Nice=, CPUScheduling*=, IOScheduling*=, CPUAffinity=, Personality=. The
+# probe's "sched": nice (/proc/self/stat), policy and priority
+# (sched_getscheduler), the IO class and priority (ioprio_get), the CPUs
+# (sched_getaffinity), personality(0xffffffff) and uname's machine.
+# Without them the payload has what cell had: the probe's report on the host.
+"$PROBE" > "$work/host.json"
+host_sched=$(field sched "$work/host.json")
+u=$(unit schednone "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe")
+run_cell none "$u"
+[ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "cell run (no scheduling keys) exited $status"; }
+expect "no scheduling keys: inherited" "$(field sched)" "$host_sched"
+machine=$(uname -m)
+personality=$(sed -n 's/.*"personality": \([0-9-]*\).*/\1/p' <<<"$host_sched")
+# Two CPUs this host lets us have (the first and the last), or one.
+cpus=$(sed -n 's/.*"affinity": \[\([0-9, ]*\)\].*/\1/p' <<<"$host_sched")
+first=${cpus%%,*}; last=${cpus##* }
+want_cpus=$([ "$first" = "$last" ] && echo "$first" || echo "$first, $last")
+
+# Raised above what the payload's user may set itself, inherited through
+# the user change (User=test); CPUAffinity= lines add up, "" resets.
+u=$(unit sched "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "User=test" "Nice=-5" \
+        "CPUSchedulingPolicy=fifo" "CPUSchedulingPriority=10" "IOSchedulingClass=realtime" "IOSchedulingPriority=2" \
+        "CPUAffinity=$last" "CPUAffinity=" "CPUAffinity=$last" "CPUAffinity=$first")
+for m in none cgroupfs; do
+        run_cell "$m" "$u"
+        [ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "cell run (scheduling, $m) exited $status"; }
+        expect "scheduling ($m)" "$(field sched)" "{\"nice\": -5, \"policy\": 1, \"priority\": 10, \"reset_on_fork\": false, \"io_class\": 1, \"io_priority\": 2, \"affinity\": [$want_cpus], \"personality\": $personality, \"machine\": \"$machine\"}"
+        expect "scheduling ($m): uid" "$(field uid)" 1000
+done
+
+# CPUSchedulingResetOnFork=yes: the payload keeps the policy and its nice
+# level, with Init=yes too (whose reaper forks it); what it forks does not.
+for init in no yes; do
+        u=$(unit "resetfork$init" "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "Init=$init" "Nice=-3" \
+                "CPUSchedulingPolicy=rr" "CPUSchedulingResetOnFork=yes" "IOSchedulingClass=idle")
+        run_cell cgroupfs "$u"
+        [ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "cell run (reset on fork, Init=$init) exited $status"; }
+        expect "reset on fork, Init=$init: the payload" "$(field sched)" "{\"nice\": -3, \"policy\": 2, \"priority\": 1, \"reset_on_fork\": true, \"io_class\": 3, \"io_priority\": 4, \"affinity\": [$cpus], \"personality\": $personality, \"machine\": \"$machine\"}"
+        u=$(unit "resetforkchild$init" "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c '/bin/probe; true'" \
+                "Init=$init" "Nice=-3" "CPUSchedulingPolicy=rr" "CPUSchedulingResetOnFork=yes")
+        run_cell cgroupfs "$u"
+        [ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "cell run (reset on fork, child, Init=$init) exited $status"; }
+        expect_match "reset on fork, Init=$init: the payload's child" "$(field sched)" '^\{"nice": 0, "policy": 0, "priority": 0, "reset_on_fork": false, '
+done
+
+# Personality=x86 (x86-64 only): PER_LINUX32, and uname says i686, also
+# with a filter that denies personality(2) (set before the filter), and
+# for a command of cell exec.
+if [ "$machine" = x86_64 ]; then
+        u=$(unit perx86 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "Personality=x86")
+        run_cell none "$u"
+        [ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "cell run (Personality=x86) exited $status"; }
+        expect_match "Personality=x86" "$(field sched)" '"personality": 8, "machine": "i686"\}$'
+        u=$(unit perx86uname "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/uname -m" "Personality=x86" \
+                "[Isolation]" "SystemCallFilter=~personality")
+        run_cell none "$u"
+        expect "Personality=x86: uname -m, personality(2) denied" "$status:$(cat "$work/out")" "0:i686"
+        u=$(unit perx8664 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/uname -m" "Personality=x86-64")
+        run_cell none "$u"
+        expect "Personality=x86-64: uname -m" "$status:$(cat "$work/out")" "0:x86_64"
+        u=$(unit perexec "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 60 $marker" "Init=yes" \
+                "Personality=x86" "Nice=7")
+        "$CELL" run --cgroup-manager=none "$u" >/dev/null 2>&1 &
+        runpid=$!
+        for _ in $(seq 100); do
+                "$CELL" exec "$(unit_name perexec)" true 2>/dev/null && break
+                sleep 0.05
+        done
+        out=$("$CELL" exec "$(unit_name perexec)" /bin/uname -m) || fail "cell exec failed"
+        "$CELL" exec "$(unit_name perexec)" /bin/probe > "$work/exec.json" || fail "cell exec probe failed"
+        kill -TERM "$runpid"
+        wait "$runpid" || true
+        expect "cell exec under Personality=x86: uname -m" "$out" i686
+        # The scheduling keys are the payload's, not cell exec's command's.
+        expect "cell exec: cell exec's own scheduling" "$(field sched "$work/exec.json")" "${host_sched/\"personality\": $personality, \"machine\": \"x86_64\"/\"personality\": 8, \"machine\": \"i686\"}"
+fi
+
 # Root, with the defaults: the whole bounding set effective, no groups.
 u=$(unit root "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe")
 run_cell none "$u"

@@ -52,4 +52,23 @@ while read -r owner; do
         expect "cgroup owner inside" "$owner" 0
 done < "$work/out"
 
-echo "ok: PrivateUsers=pick map, idmapped root, API file systems, cgroup delegation"
+# A negative Nice=, a real-time policy and the realtime IO class need
+# CAP_SYS_NICE in the host's user namespace, which the container's root
+# lacks: set by cell from outside, they are the payload's all the same.
+u=$(unit sched "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "Nice=-5" "CPUSchedulingPolicy=rr" \
+        "CPUSchedulingPriority=20" "IOSchedulingClass=realtime" "IOSchedulingPriority=1" "[Isolation]" "PrivateUsers=pick")
+run_cell cgroupfs "$u"
+[ "$status" = 0 ] || fail "sched: status $status: $(cat "$work/err")"
+expect uid "$(field uid)" 0
+expect_match "sched" "$(field sched)" \
+        '^\{"nice": -5, "policy": 2, "priority": 20, "reset_on_fork": false, "io_class": 1, "io_priority": 1, '
+# With Init=yes the payload sets reset-on-fork itself (the reaper's fork must
+# not reset it): allowed without CAP_SYS_NICE, as it raises nothing.
+u=$(unit schedinit "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "Init=yes" "Nice=-5" \
+        "CPUSchedulingPolicy=fifo" "CPUSchedulingResetOnFork=yes" "[Isolation]" "PrivateUsers=pick")
+run_cell cgroupfs "$u"
+[ "$status" = 0 ] || fail "sched, Init=yes: status $status: $(cat "$work/err")"
+expect "sched, Init=yes: the reaper's child" "$(field ppid)" 1
+expect_match "sched, Init=yes" "$(field sched)" '^\{"nice": -5, "policy": 1, "priority": 1, "reset_on_fork": true, '
+
+echo "ok: PrivateUsers=pick map, idmapped root, API file systems, cgroup delegation, scheduling"

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* plan_print_json() and plan_print_text(): valid, stable, complete. */
 
+#include <linux/ioprio.h>
+#include <sched.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/personality.h>
 
 #include "json-check.h"
+#include "parse-sched.h"
 #include "plan-internal.h"
 #include "plan-test.h"
 
@@ -94,6 +98,7 @@ TEST(json_key_order_and_content) {
                 "\"pass_environment\"", "\"user\"", "\"group\"", "\"supplementary_groups\"",
                 "\"working_directory\"", "\"umask\"", "\"hostname\"", "\"boot\"", "\"init\"",
                 "\"notify_ready\"", "\"notify_socket\"", "\"kill_signal\"", "\"timeout_stop_usec\"",
+                "\"nice\"", "\"cpu_scheduling\"", "\"io_scheduling\"", "\"cpu_affinity\"", "\"personality\"",
                 "\"capabilities\"", "\"no_new_privileges\"", "\"seccomp\"", "\"rlimits\"",
                 "\"oom_score_adjust\"", "\"scope\"", "\"network\"",
         };
@@ -419,6 +424,66 @@ TEST(text_limits) {
         free(t);
         t = print(&p, plan_print_text);
         ASSERT_CONTAINS(t, "  CPUQuota                 150%\n");
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* Nice= ... Personality=: in the JSON after the process keys, null when
+ * unset as every other key; in the text after "Stop:", only when written. */
+TEST(json_text_sched) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "s");
+        plan_ok(&c, NULL, &p);
+        _cleanup_free_ char *j = print(&p, plan_print_json);
+        _cleanup_free_ char *t = print(&p, plan_print_text);
+        ASSERT_CONTAINS(j, "  \"timeout_stop_usec\": 90000000,\n  \"nice\": null,\n  \"cpu_scheduling\": null,\n"
+                        "  \"io_scheduling\": null,\n  \"cpu_affinity\": null,\n  \"personality\": null,\n"
+                        "  \"capabilities\": {");
+        for (const char *k = "Nice:\0CPUScheduling:\0IOScheduling:\0CPUAffinity:\0Personality:\0"; *k; k += strlen(k) + 1)
+                ASSERT_TRUE(!strstr(t, k));
+        plan_done(&p);
+
+        c.sched.nice_set = true;
+        c.sched.nice = -5;
+        c.sched.cpu_policy_set = c.sched.cpu_priority_set = c.sched.cpu_reset_on_fork = true;
+        c.sched.cpu_policy = SCHED_RR;
+        c.sched.cpu_priority = 10;
+        c.sched.io_set = true;
+        c.sched.io_class = IOPRIO_CLASS_IDLE;
+        c.sched.io_priority = 4;
+        c.sched.cpu_affinity = calloc(2, 1);
+        ASSERT_NOT_NULL(c.sched.cpu_affinity);
+        c.sched.cpu_affinity[0] = 0x0b;
+        c.sched.cpu_affinity[1] = 0x80;
+        c.sched.cpu_affinity_size = 2;
+        c.personality_set = true;
+        c.personality = PER_LINUX;
+        ASSERT_NOT_NULL(personality_to_string(PER_LINUX));     /* an architecture cell knows */
+        plan_ok(&c, NULL, &p);
+        free(j);
+        free(t);
+        j = print(&p, plan_print_json);
+        t = print(&p, plan_print_text);
+        ASSERT_TRUE(json_check(j, strlen(j)));
+        _cleanup_free_ char *want = NULL;
+        ASSERT_TRUE(asprintf(&want, "  \"timeout_stop_usec\": 90000000,\n"
+                             "  \"nice\": -5,\n"
+                             "  \"cpu_scheduling\": {\"policy\": \"rr\", \"priority\": 10, \"reset_on_fork\": true},\n"
+                             "  \"io_scheduling\": {\"class\": \"idle\", \"priority\": 4},\n"
+                             "  \"cpu_affinity\": [0, 1, 3, 15],\n"
+                             "  \"personality\": \"%s\",\n"
+                             "  \"capabilities\": {", personality_to_string(PER_LINUX)) > 0);
+        ASSERT_CONTAINS(j, want);
+        free(want);
+        ASSERT_TRUE(asprintf(&want, "Stop:              SIGTERM, SIGKILL after 90s\n"
+                             "Nice:              -5\n"
+                             "CPUScheduling:     rr, priority 10, reset on fork\n"
+                             "IOScheduling:      idle, priority 4\n"
+                             "CPUAffinity:       0 1 3 15\n"
+                             "Personality:       %s\n\nMounts:\n", personality_to_string(PER_LINUX)) > 0);
+        ASSERT_CONTAINS(t, want);
         plan_done(&p);
         cell_config_done(&c);
 }

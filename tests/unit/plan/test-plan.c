@@ -3,9 +3,11 @@
  * the scope have test files of their own. */
 
 #include <linux/capability.h>
+#include <linux/ioprio.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/personality.h>
 
 #include "plan-internal.h"
 #include "plan-test.h"
@@ -547,5 +549,67 @@ TEST(network_links_one_name_each) {
         ASSERT_OK(strv_extend(&c.interfaces, "mv-eth0"));
         ASSERT_OK(strv_extend(&c.macvlan, "eth0"));
         plan_fails(&c, "MACVLAN=eth0: the container would have two interfaces named mv-eth0");
+        cell_config_done(&c);
+}
+
+/* Nice= ... CPUAffinity=, Personality=: in the plan only when written, with
+ * systemd's defaults for what goes with them. */
+TEST(sched) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "s");
+        plan_ok(&c, NULL, &p);
+        ASSERT_FALSE(plan_sched_any(&p.sched));
+        ASSERT_FALSE(p.personality_set);
+        plan_done(&p);
+
+        c.sched.nice_set = true;
+        c.sched.nice = -5;
+        c.sched.cpu_policy_set = true;
+        c.sched.cpu_policy = SCHED_FIFO;        /* no priority: fifo's lowest, 1 */
+        c.sched.io_set = true;
+        c.sched.io_class = IOPRIO_CLASS_RT;
+        c.sched.io_priority = 2;
+        c.sched.cpu_affinity = calloc(2, 1);
+        ASSERT_NOT_NULL(c.sched.cpu_affinity);
+        c.sched.cpu_affinity[1] = 0x01;         /* CPU 8 */
+        c.sched.cpu_affinity_size = 2;
+        c.personality_set = true;
+        c.personality = PER_LINUX32;
+        plan_ok(&c, NULL, &p);
+        ASSERT_TRUE(plan_sched_any(&p.sched));
+        ASSERT_TRUE(p.sched.nice_set);
+        ASSERT_EQ(p.sched.nice, -5);
+        ASSERT_TRUE(p.sched.cpu_set);
+        ASSERT_EQ(p.sched.cpu_policy, SCHED_FIFO);
+        ASSERT_EQ(p.sched.cpu_priority, 1);
+        ASSERT_FALSE(p.sched.cpu_reset_on_fork);
+        ASSERT_TRUE(p.sched.io_set);
+        ASSERT_EQ(p.sched.io_class, IOPRIO_CLASS_RT);
+        ASSERT_EQ(p.sched.io_priority, 2);
+        /* The plan's own copy. */
+        ASSERT_TRUE(p.sched.cpu_affinity != c.sched.cpu_affinity);
+        ASSERT_EQ(p.sched.cpu_affinity_size, 2);
+        ASSERT_EQ(p.sched.cpu_affinity[1], 0x01);
+        ASSERT_TRUE(p.personality_set);
+        ASSERT_EQ(p.personality, PER_LINUX32);
+        plan_done(&p);
+        ASSERT_NULL(p.sched.cpu_affinity);
+
+        /* A priority written is kept; reset-on-fork alone is in force, with "other". */
+        c.sched.cpu_priority_set = true;
+        c.sched.cpu_priority = 42;
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(p.sched.cpu_priority, 42);
+        plan_done(&p);
+        c.sched.cpu_policy_set = c.sched.cpu_priority_set = false;
+        c.sched.cpu_reset_on_fork = true;
+        plan_ok(&c, NULL, &p);
+        ASSERT_TRUE(p.sched.cpu_set);
+        ASSERT_EQ(p.sched.cpu_policy, SCHED_OTHER);
+        ASSERT_EQ(p.sched.cpu_priority, 0);
+        ASSERT_TRUE(p.sched.cpu_reset_on_fork);
+        plan_done(&p);
         cell_config_done(&c);
 }
