@@ -3,7 +3,8 @@
  * the binary the container's "cell run" ran from, in the same process,
  * once the payload has exited, for what "cell run" would have done then and
  * cell-monitor cannot (it links none of the libraries): Port='s nft table,
- * VirtualEthernet='s host side, Interface='s interfaces (moved back), the
+ * the host sides of VirtualEthernet= and VirtualEthernetExtra=, Zone='s
+ * bridge (if no port is left), Interface='s interfaces (moved back), the
  * cgroupfs manager's cgroups (emptied and removed, and cell back out of its
  * leaf, then the name's lock released) and the runtime state. Exits with the payload's status. */
 
@@ -33,6 +34,9 @@ int verb_finish(int argc, char *argv[]) {
         spawn.netns_fd = TAKE_FD(f.netns_fd);
         spawn.moved = TAKE_PTR(f.moved);
         spawn.n_moved = f.n_moved;
+        spawn.zone = TAKE_PTR(f.zone);
+        spawn.extras = TAKE_PTR(f.extras);
+        spawn.n_extras = f.n_extras;
         spawn_done(&spawn);
         if (f.dirs.dirs) {
                 Scope *scope = NULL;

@@ -51,7 +51,8 @@ const char *monitor_handover_refused(const MonitorHandover *h) {
         if (h->monitor_fd < 0)
                 return "no cell-monitor beside cell nor at " CELL_MONITOR_PATH;
         bool cleanup = h->state_published || scope_manager(h->scope) == CGROUP_MANAGER_CGROUPFS ||
-                h->spawn->veth_index > 0 || h->spawn->netfw_table || h->spawn->netns_fd >= 0;
+                h->spawn->veth_index > 0 || h->spawn->netfw_table || h->spawn->netns_fd >= 0 ||
+                h->spawn->zone || h->spawn->n_extras > 0;
         if (cleanup && h->cell_fd < 0)
                 return "cell's own binary could not be opened for the clean-up at the payload's exit";
         return NULL;
@@ -103,6 +104,14 @@ int monitor_finish_args(const MonitorHandover *h, char ***ret) {
         }
         if (r >= 0 && h->spawn->netfw_table)
                 r = monitor_push_option(&l, "netfw-table", h->spawn->netfw_table);
+        if (r >= 0 && h->spawn->zone)
+                r = monitor_push_option(&l, "zone", h->spawn->zone);
+        for (size_t i = 0; r >= 0 && i < h->spawn->n_extras; i++) {
+                char v[32 + IFNAMSIZ];
+
+                (void) snprintf(v, sizeof v, "%d:%s", h->spawn->extras[i].index, h->spawn->extras[i].name);
+                r = monitor_push_option(&l, "veth-extra", v);
+        }
         for (size_t i = 0; r >= 0 && h->spawn->netns_fd >= 0 && i < h->spawn->n_moved; i++) {
                 char m[MOVED_TEXT_MAX];
 
@@ -244,10 +253,36 @@ static int parse_moved(const char *v, MonitorFinish *f) {
         return 0;
 }
 
+/* --veth-extra=INDEX:NAME, as monitor_finish_args() wrote it. */
+static int parse_veth_extra(const char *v, MonitorFinish *f) {
+        const char *colon = strchr(v, ':');
+        NetifVeth e = {};
+        char n[16];
+        uint64_t u;
+        int r;
+
+        if (!colon || colon == v || (size_t) (colon - v) >= sizeof n || !colon[1] || strlen(colon + 1) >= IFNAMSIZ)
+                return log_error_errno(EINVAL, "--veth-extra=%s: expected INDEX:NAME.", v);
+        memcpy(n, v, (size_t) (colon - v));
+        n[colon - v] = 0;
+        r = monitor_parse_number("veth-extra", n, INT32_MAX, &u);
+        if (r < 0)
+                return r;
+        e.index = (int) u;
+        strcpy(e.name, colon + 1);
+
+        NetifVeth *l = reallocarray(f->extras, f->n_extras + 1, sizeof *l);
+        if (!l)
+                return log_oom();
+        f->extras = l;
+        l[f->n_extras++] = e;
+        return 0;
+}
+
 int monitor_finish_parse(int argc, char *argv[], MonitorFinish *ret) {
         enum { ARG_STATUS = 0x100, ARG_NAME, ARG_STATE, ARG_CGROUP, ARG_CGROUP2,
                ARG_PURE_V2, ARG_OWN_V2, ARG_LEAF, ARG_NAME_LOCK_FD, ARG_VETH_INDEX, ARG_NETFW_TABLE,
-               ARG_NETNS_FD, ARG_INTERFACE };
+               ARG_NETNS_FD, ARG_INTERFACE, ARG_ZONE, ARG_VETH_EXTRA };
         static const struct option options[] = {
                 { "status",      required_argument, NULL, ARG_STATUS      },
                 { "name",        required_argument, NULL, ARG_NAME        },
@@ -262,6 +297,8 @@ int monitor_finish_parse(int argc, char *argv[], MonitorFinish *ret) {
                 { "netfw-table", required_argument, NULL, ARG_NETFW_TABLE },
                 { "netns-fd",    required_argument, NULL, ARG_NETNS_FD    },
                 { "interface",   required_argument, NULL, ARG_INTERFACE   },
+                { "zone",        required_argument, NULL, ARG_ZONE        },
+                { "veth-extra",  required_argument, NULL, ARG_VETH_EXTRA  },
                 { "verbose",     no_argument,       NULL, 'v'             },
                 {}
         };
@@ -316,6 +353,17 @@ int monitor_finish_parse(int argc, char *argv[], MonitorFinish *ret) {
                 case ARG_INTERFACE:
                         r = parse_moved(optarg, &f);
                         break;
+                case ARG_ZONE:
+                        /* The bridge, "vz-NAME": the only interface "cell
+                         * __finish" may remove by name. */
+                        if (!startswith(optarg, "vz-") || strlen(optarg) >= IFNAMSIZ || strchr(optarg, '/'))
+                                r = log_error_errno(EINVAL, "--zone=%s: expected vz-NAME.", optarg);
+                        else
+                                r = monitor_parse_string(optarg, &f.zone);
+                        break;
+                case ARG_VETH_EXTRA:
+                        r = parse_veth_extra(optarg, &f);
+                        break;
                 case '?':
                 default:
                         r = -EINVAL;
@@ -338,4 +386,7 @@ void monitor_finish_done(MonitorFinish *f) {
         f->netns_fd = safe_close(f->netns_fd);
         f->moved = mfree(f->moved);
         f->n_moved = 0;
+        f->zone = mfree(f->zone);
+        f->extras = mfree(f->extras);
+        f->n_extras = 0;
 }

@@ -4,7 +4,8 @@
 /* cell's side of the hand-over to cell-monitor (monitor.h), and of the way
  * back: what cell still had to do when the payload exits (remove the
  * cgroupfs manager's cgroups and the runtime state, the host side of
- * VirtualEthernet=, Interface='s interfaces, Port='s nft table)
+ * VirtualEthernet= and VirtualEthernetExtra=, Zone='s bridge,
+ * Interface='s interfaces, Port='s nft table)
  * cell-monitor leaves to "cell __finish", which it execs from cell's own
  * binary (src/cli/finish.c). */
 
@@ -52,6 +53,9 @@ typedef struct MonitorFinish {
         int netns_fd;                   /* Interface=: the container's network namespace ... */
         NetifMoved *moved;              /* ... and the interfaces to move back out of it */
         size_t n_moved;
+        char *zone;                     /* Zone='s bridge "vz-NAME", removed if no port is left; NULL: none */
+        NetifVeth *extras;              /* VirtualEthernetExtra='s host sides */
+        size_t n_extras;
 } MonitorFinish;
 
 /* The options for "cell __finish" that h needs (none: *ret NULL). */

@@ -449,6 +449,9 @@ static void json_network(JsonWriter *w, const Plan *p) {
         json_bool(w, p->virtual_ethernet);
         json_key(w, "bridge");
         json_string(w, p->bridge);
+        json_key(w, "zone");
+        json_string(w, p->zone);
+        json_links(w, "veth_extra", p->veth_extras, p->n_veth_extras);
         json_links(w, "interfaces", p->interfaces, p->n_interfaces);
         json_links(w, "macvlan", p->macvlans, p->n_macvlans);
         json_links(w, "ipvlan", p->ipvlans, p->n_ipvlans);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* plan_build()'s network part: the veth, the interfaces moved in or made on
- * host interfaces (Interface=, MACVLAN=, IPVLAN=), ports and addresses. */
+/* plan_build()'s network part: the veth (on a bridge or in a zone), the
+ * extra veths, the interfaces moved in or made on host interfaces
+ * (Interface=, MACVLAN=, IPVLAN=), ports and addresses. */
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,7 +13,8 @@
 #define PLAN_IFNAMSIZ 16        /* IFNAMSIZ, without <net/if.h> in the pure stage */
 
 bool plan_network_has_links(const Plan *p) {
-        return p->virtual_ethernet || p->n_interfaces > 0 || p->n_macvlans > 0 || p->n_ipvlans > 0;
+        return p->virtual_ethernet || p->n_interfaces > 0 || p->n_macvlans > 0 || p->n_ipvlans > 0 ||
+                p->n_veth_extras > 0;
 }
 
 void plan_links_free(PlanLink *l, size_t n) {
@@ -85,6 +87,78 @@ static int plan_links_check(const Plan *p, const CellConfig *c, Diagnostics *dia
         return r;
 }
 
+/* VirtualEthernetExtra=: the pair's container side must be no other
+ * interface of the container (lo, host0, Interface=, MACVLAN=, IPVLAN=, an
+ * earlier pair's), and its host side none of the host's interfaces cell
+ * makes or names (the veth's ve-NAME, Bridge= or the zone's bridge, the
+ * interfaces of Interface=, MACVLAN=, IPVLAN=, an earlier pair's): each is
+ * said where the pair was written. */
+static int plan_veth_extras_check(const Plan *p, const CellConfig *c, Diagnostics *diag) {
+        char veth_host[PLAN_IFNAMSIZ];
+        int r = 0;
+
+        (void) snprintf(veth_host, sizeof veth_host, "ve-%s", p->name);
+        for (size_t i = 0; i < p->n_veth_extras; i++) {
+                const PlanLink *e = p->veth_extras + i;
+                const CellVethExtra *ce = c->veth_extras + i;
+                const char *inside = NULL, *outside = NULL;
+
+                if (streq(e->name, "lo"))
+                        inside = "its loopback";
+                else if (streq(e->name, "host0") && p->virtual_ethernet)
+                        inside = "VirtualEthernet='s container side";
+                for (size_t j = 0; !inside && j < p->n_interfaces; j++)
+                        if (streq(p->interfaces[j].name, e->name))
+                                inside = "Interface=";
+                for (size_t j = 0; !inside && j < p->n_macvlans; j++)
+                        if (streq(p->macvlans[j].name, e->name))
+                                inside = "MACVLAN=";
+                for (size_t j = 0; !inside && j < p->n_ipvlans; j++)
+                        if (streq(p->ipvlans[j].name, e->name))
+                                inside = "IPVLAN=";
+                for (size_t j = 0; !inside && j < i; j++)
+                        if (streq(p->veth_extras[j].name, e->name))
+                                inside = "another VirtualEthernetExtra=";
+
+                if (p->virtual_ethernet && streq(e->host, veth_host))
+                        outside = "VirtualEthernet='s host side";
+                else if (streq_ptr(p->bridge, e->host))
+                        outside = "Bridge=";
+                else if (streq_ptr(p->zone, e->host))
+                        outside = "Zone='s bridge";
+                for (size_t j = 0; !outside && j < p->n_interfaces; j++)
+                        if (streq(p->interfaces[j].host, e->host))
+                                outside = "an Interface=";
+                for (size_t j = 0; !outside && j < p->n_macvlans; j++)
+                        if (streq(p->macvlans[j].host, e->host))
+                                outside = "a MACVLAN= parent";
+                for (size_t j = 0; !outside && j < p->n_ipvlans; j++)
+                        if (streq(p->ipvlans[j].host, e->host))
+                                outside = "an IPVLAN= parent";
+                for (size_t j = 0; !outside && j < i; j++)
+                        if (streq(p->veth_extras[j].host, e->host))
+                                outside = "another VirtualEthernetExtra='s host side";
+
+                if (inside) {
+                        r = diag_error(diag, ce->file ?: c->path, ce->line,
+                                       "VirtualEthernetExtra=%s:%s: the container would have two interfaces named %s "
+                                       "(%s)", e->host, e->name, e->name, inside);
+                        if (r < 0)
+                                return r;
+                        r = -EINVAL;
+                }
+                if (outside) {
+                        r = diag_error(diag, ce->file ?: c->path, ce->line,
+                                       "VirtualEthernetExtra=%s:%s: the host side %s is also %s",
+                                       e->host, e->name, e->host, outside);
+                        if (r < 0)
+                                return r;
+                        r = -EINVAL;
+                }
+        }
+        return r;
+}
+
 int plan_build_network(Plan *p, const CellConfig *c, Diagnostics *diag) {
         const char *first = NULL;
         int r;
@@ -92,6 +166,20 @@ int plan_build_network(Plan *p, const CellConfig *c, Diagnostics *diag) {
         p->virtual_ethernet = c->virtual_ethernet;
         if (c->bridge && !(p->bridge = strdup(c->bridge)))
                 return -ENOMEM;
+        if (c->zone && asprintf(&p->zone, "vz-%s", c->zone) < 0) {
+                p->zone = NULL;
+                return -ENOMEM;
+        }
+        if (c->n_veth_extras > 0) {
+                p->veth_extras = new0(PlanLink, c->n_veth_extras);
+                if (!p->veth_extras)
+                        return -ENOMEM;
+                p->n_veth_extras = c->n_veth_extras;
+                for (size_t i = 0; i < c->n_veth_extras; i++)
+                        if (!(p->veth_extras[i].host = strdup(c->veth_extras[i].host)) ||
+                            !(p->veth_extras[i].name = strdup(c->veth_extras[i].container)))
+                                return -ENOMEM;
+        }
         if (plan_links(c->interfaces, "", &p->interfaces, &p->n_interfaces) < 0 ||
             plan_links(c->macvlan, "mv-", &p->macvlans, &p->n_macvlans) < 0 ||
             plan_links(c->ipvlan, "iv-", &p->ipvlans, &p->n_ipvlans) < 0)
@@ -123,5 +211,10 @@ int plan_build_network(Plan *p, const CellConfig *c, Diagnostics *diag) {
                 return -ENOMEM;
 
         r = plan_links_check(p, c, diag);
-        return r == -ENOMEM ? r : r < 0 ? -EINVAL : 0;
+        if (r == -ENOMEM)
+                return r;
+        int q = plan_veth_extras_check(p, c, diag);
+        if (q == -ENOMEM)
+                return q;
+        return r < 0 || q < 0 ? -EINVAL : 0;
 }

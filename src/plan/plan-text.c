@@ -325,7 +325,11 @@ int plan_print_text(const Plan *p, FILE *f) {
                 fputs(", virtual ethernet", f);
         if (p->bridge)
                 fprintf(f, ", bridge %s", p->bridge);
+        if (p->zone)
+                fprintf(f, ", zone bridge %s", p->zone);
         fputc('\n', f);
+        for (size_t i = 0; i < p->n_veth_extras; i++)
+                fprintf(f, "  veth %s on the host, %s inside\n", p->veth_extras[i].host, p->veth_extras[i].name);
         for (size_t i = 0; i < p->n_interfaces; i++)
                 fprintf(f, "  interface %s (moved in)\n", p->interfaces[i].host);
         for (size_t i = 0; i < p->n_macvlans; i++)

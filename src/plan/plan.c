@@ -478,6 +478,8 @@ void plan_done(Plan *p) {
         free(p->limits.io_devices);
         plan_properties_free(p->properties, p->n_properties);
         free(p->bridge);
+        free(p->zone);
+        plan_links_free(p->veth_extras, p->n_veth_extras);
         plan_links_free(p->interfaces, p->n_interfaces);
         plan_links_free(p->macvlans, p->n_macvlans);
         plan_links_free(p->ipvlans, p->n_ipvlans);

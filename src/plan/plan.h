@@ -192,9 +192,10 @@ static inline bool plan_sched_any(const PlanSched *s) {
 }
 
 /* A network interface cell gives the container (Interface=, MACVLAN=,
- * IPVLAN=). */
+ * IPVLAN=, VirtualEthernetExtra=). */
 typedef struct PlanLink {
-        char *host;             /* the host's interface: the one moved, or the parent */
+        char *host;             /* the host's interface: the one moved, or the parent; a
+                                 * VirtualEthernetExtra= pair's host side */
         char *name;             /* its name in the container (at most 15 bytes) */
 } PlanLink;
 
@@ -286,6 +287,9 @@ typedef struct Plan {
         /* Network. */
         bool virtual_ethernet;
         char *bridge;
+        char *zone;             /* Zone=: the bridge "vz-NAME" the veth joins, made on demand */
+        PlanLink *veth_extras;  /* VirtualEthernetExtra=: a veth pair each, host side "host" */
+        size_t n_veth_extras;
         PlanLink *interfaces;   /* Interface=: moved into the container (name: the same) */
         size_t n_interfaces;
         PlanLink *macvlans;     /* MACVLAN=: a macvlan (bridge mode) on host, "mv-HOST" inside */
@@ -303,7 +307,8 @@ typedef struct Plan {
 } Plan;
 
 /* True when the supervisor puts interfaces into the container's network
- * namespace (VirtualEthernet=, Interface=, MACVLAN=, IPVLAN=): the child
+ * namespace (VirtualEthernet=, Interface=, MACVLAN=, IPVLAN=,
+ * VirtualEthernetExtra=): the child
  * is cloned into it and waits for them. */
 bool plan_network_has_links(const Plan *p);
 

@@ -258,6 +258,9 @@ static int child_uts_and_net(ChildContext *c, SpawnError *err) {
         for (size_t i = 0; i < p->n_ipvlans; i++)
                 if ((r = child_link_up(p, p->ipvlans[i].name, err)) < 0)
                         return r;
+        for (size_t i = 0; i < p->n_veth_extras; i++)
+                if ((r = child_link_up(p, p->veth_extras[i].name, err)) < 0)
+                        return r;
         return 0;
 }
 

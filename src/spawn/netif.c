@@ -17,15 +17,11 @@
 #include <unistd.h>
 
 #include "macros.h"
+#include "netif-internal.h"
 #include "netif.h"
 #include "siphash24.h"
 
-static void mnl_socket_closep(struct mnl_socket **nl) {
-        if (*nl)
-                (void) mnl_socket_close(*nl);
-}
-
-static int netif_open(struct mnl_socket **ret) {
+int netif_open(struct mnl_socket **ret) {
         struct mnl_socket *nl;
 
         nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
@@ -42,7 +38,7 @@ static int netif_open(struct mnl_socket **ret) {
 
 /* Sends one request with NLM_F_ACK and reads the kernel's answer: 0 or the
  * -errno it reported; cb (if any) sees each message of the answer. */
-static int netif_query(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data) {
+int netif_query(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data) {
         char buf[MNL_SOCKET_BUFFER_SIZE];
         static unsigned seq;
         unsigned portid = mnl_socket_get_portid(nl);
@@ -66,11 +62,11 @@ static int netif_query(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
         }
 }
 
-static int netif_request(struct mnl_socket *nl, struct nlmsghdr *nlh) {
+int netif_request(struct mnl_socket *nl, struct nlmsghdr *nlh) {
         return netif_query(nl, nlh, NULL, NULL);
 }
 
-static struct nlmsghdr *link_message(char *buf, uint16_t type, uint16_t flags, int index) {
+struct nlmsghdr *link_message(char *buf, uint16_t type, uint16_t flags, int index) {
         struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
         struct ifinfomsg *ifm;
 
@@ -82,7 +78,7 @@ static struct nlmsghdr *link_message(char *buf, uint16_t type, uint16_t flags, i
         return nlh;
 }
 
-static int link_set_up(struct mnl_socket *nl, unsigned index) {
+int link_set_up(struct mnl_socket *nl, unsigned index) {
         char buf[MNL_SOCKET_BUFFER_SIZE];
         struct nlmsghdr *nlh = link_message(buf, RTM_NEWLINK, 0, (int) index);
         struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
@@ -166,7 +162,7 @@ static int veth_new(struct mnl_socket *nl, const char *host_ifname, const char *
 }
 
 /* The host side onto the bridge (if any), then up. */
-static int veth_host_finish(struct mnl_socket *nl, unsigned index, const char *host_ifname,
+static int veth_host_finish(struct mnl_socket *nl, unsigned index, const char *what, const char *host_ifname,
                             const char *bridge, unsigned bridge_index, SpawnError *err) {
         char buf[MNL_SOCKET_BUFFER_SIZE];
         int r;
@@ -177,16 +173,16 @@ static int veth_host_finish(struct mnl_socket *nl, unsigned index, const char *h
                 mnl_attr_put_u32(nlh, IFLA_MASTER, bridge_index);
                 r = netif_request(nl, nlh);
                 if (r < 0)
-                        return spawn_error(err, r, "Bridge=%s: cannot attach %s to it (is it a bridge?)",
-                                           bridge, host_ifname);
+                        return spawn_error(err, r, "%s: cannot attach %s to the bridge %s (is it a bridge?)",
+                                           what, host_ifname, bridge);
         }
         r = link_set_up(nl, index);
         if (r < 0)
-                return spawn_error(err, r, "VirtualEthernet=yes: bringing %s up", host_ifname);
+                return spawn_error(err, r, "%s: bringing %s up", what, host_ifname);
         return 0;
 }
 
-int netif_veth_create(const char *host_ifname, const char *peer_ifname, pid_t pid,
+int netif_veth_create(const char *what, const char *host_ifname, const char *peer_ifname, pid_t pid,
                       const char *bridge, SpawnError *err) {
         _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
         char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -200,18 +196,19 @@ int netif_veth_create(const char *host_ifname, const char *peer_ifname, pid_t pi
         }
         r = netif_open(&nl);
         if (r < 0)
-                return spawn_error(err, r, "VirtualEthernet=yes: opening rtnetlink");
+                return spawn_error(err, r, "%s: opening rtnetlink", what);
         r = veth_new(nl, host_ifname, peer_ifname, pid);
         if (r == -EEXIST)
-                return spawn_error(err, r, "VirtualEthernet=yes: an interface %s exists on the host already "
-                                   "(another cell whose name starts the same?)", host_ifname);
+                return spawn_error(err, r, "%s: an interface %s exists on the host already%s", what, host_ifname,
+                                   startswith(what, "VirtualEthernetExtra=") ? "" :
+                                   " (another cell whose name starts the same?)");
         if (r < 0)
-                return spawn_error(err, r, "VirtualEthernet=yes: creating the veth pair %s", host_ifname);
+                return spawn_error(err, r, "%s: creating the veth pair %s", what, host_ifname);
 
         index = if_nametoindex(host_ifname);
         if (index == 0)
-                return spawn_error(err, errno, "VirtualEthernet=yes: %s vanished", host_ifname);
-        r = veth_host_finish(nl, index, host_ifname, bridge, bridge_index, err);
+                return spawn_error(err, errno, "%s: %s vanished", what, host_ifname);
+        r = veth_host_finish(nl, index, what, host_ifname, bridge, bridge_index, err);
         if (r < 0)
                 /* Deleting one end deletes the pair: nothing stays on the host. */
                 (void) netif_request(nl, link_message(buf, RTM_DELLINK, 0, (int) index));

@@ -23,9 +23,35 @@ void netif_veth_host_name(const char *name, char ret[static IFNAMSIZ]);
  * host_ifname, the peer created straight in the network namespace of pid
  * as peer_ifname; with bridge, the host side is enslaved to that existing
  * bridge; then the host side is brought up. A failure leaves no link on the
- * host (the pair is deleted again). */
-int netif_veth_create(const char *host_ifname, const char *peer_ifname, pid_t pid,
+ * host (the pair is deleted again). Messages start with what
+ * ("VirtualEthernet=yes", "Zone=web", ...). */
+int netif_veth_create(const char *what, const char *host_ifname, const char *peer_ifname, pid_t pid,
                       const char *bridge, SpawnError *err);
+
+/* A host side cell made (VirtualEthernetExtra=): its index and name then;
+ * deleted at the end only if the link at that index still has that name. */
+typedef struct NetifVeth {
+        int index;
+        char name[IFNAMSIZ];
+} NetifVeth;
+
+/* Deletes v's link if the link at v->index is still named v->name: 1 deleted,
+ * 0 gone already (with the container's network namespace) or renamed, else
+ * -errno. */
+int netif_veth_remove(const NetifVeth *v);
+
+/* Zone=: under a lock all cells share (/run/cell/zone.lock), the bridge
+ * (a "vz-NAME") is made if missing and brought up, and a veth pair as
+ * netif_veth_create() put on it, so that netif_zone_leave() of another
+ * cell never removes a bridge this one is joining. The bridge may be left
+ * without ports on a failure: netif_zone_leave() is for every end. */
+int netif_zone_join(const char *bridge, const char *host_ifname, const char *peer_ifname, pid_t pid,
+                    SpawnError *err);
+
+/* Zone=, at the end (after the veth's host side was deleted): under the
+ * same lock, removes the bridge if no link is a port of it any more. 1
+ * removed, 0 left (ports on it, or gone already), else -errno. */
+int netif_zone_leave(const char *bridge);
 
 /* Deletes the link host_ifname in the current network namespace; -ENODEV
  * when there is none. */

@@ -199,12 +199,67 @@ static int spawn_interfaces(Spawn *s, const Plan *p, SpawnError *err) {
         return 0;
 }
 
-/* VirtualEthernet=, Interface=, MACVLAN=, IPVLAN=, Port=: the host's side,
- * in the supervisor's network namespace. The container's side (the links
- * up, Address=, Gateway=) is done by the child, which is in its network
- * namespace already. */
-static int spawn_network(Spawn *s, const Plan *p, SpawnError *err) {
+/* VirtualEthernet=: host0 and its host side ve-NAME, alone, on Bridge=, or
+ * on Zone='s bridge (made on demand). */
+static int spawn_veth(Spawn *s, const Plan *p, SpawnError *err) {
         char host_ifname[IFNAMSIZ];
+        int r;
+
+        if (!p->virtual_ethernet)
+                return 0;
+        netif_veth_host_name(p->name, host_ifname);
+        if (p->zone) {
+                /* spawn_done()'s from now on, whatever happens next: it
+                 * removes the bridge if it has no port (left) then. */
+                s->zone = strdup(p->zone);
+                if (!s->zone)
+                        return spawn_error(err, ENOMEM, "Zone=");
+                r = netif_zone_join(p->zone, host_ifname, "host0", s->pid, err);
+        } else if (p->bridge) {
+                char what[IFNAMSIZ + 8];
+
+                (void) snprintf(what, sizeof what, "Bridge=%s", p->bridge);
+                r = netif_veth_create(what, host_ifname, "host0", s->pid, p->bridge, err);
+        } else
+                r = netif_veth_create("VirtualEthernet=yes", host_ifname, "host0", s->pid, NULL, err);
+        if (r < 0)
+                return r;
+        /* Remembered by index: the name may be someone else's later. */
+        s->veth_index = (int) if_nametoindex(host_ifname);
+        return 0;
+}
+
+/* VirtualEthernetExtra=: a pair each, on no bridge; each host side is
+ * remembered as soon as it is made, for spawn_done(). */
+static int spawn_veth_extras(Spawn *s, const Plan *p, SpawnError *err) {
+        int r;
+
+        if (p->n_veth_extras == 0)
+                return 0;
+        s->extras = calloc(p->n_veth_extras, sizeof(NetifVeth));
+        if (!s->extras)
+                return spawn_error(err, ENOMEM, "VirtualEthernetExtra=");
+        for (size_t i = 0; i < p->n_veth_extras; i++) {
+                const PlanLink *e = p->veth_extras + i;
+                NetifVeth *v = s->extras + s->n_extras;
+                char what[2 * IFNAMSIZ + 32];
+
+                (void) snprintf(what, sizeof what, "VirtualEthernetExtra=%s:%s", e->host, e->name);
+                r = netif_veth_create(what, e->host, e->name, s->pid, NULL, err);
+                if (r < 0)
+                        return r;
+                v->index = (int) if_nametoindex(e->host);
+                (void) snprintf(v->name, sizeof v->name, "%s", e->host);
+                s->n_extras++;
+        }
+        return 0;
+}
+
+/* VirtualEthernet= (Bridge=, Zone=), VirtualEthernetExtra=, Interface=,
+ * MACVLAN=, IPVLAN=, Port=: the host's side, in the supervisor's network
+ * namespace. The container's side (the links up, Address=, Gateway=) is
+ * done by the child, which is in its network namespace already. */
+static int spawn_network(Spawn *s, const Plan *p, SpawnError *err) {
         uint8_t machine_id[16];
         bool have_id = false;
         int r;
@@ -243,14 +298,12 @@ static int spawn_network(Spawn *s, const Plan *p, SpawnError *err) {
                 if ((r = netif_vlan_create("ipvlan", p->ipvlans[i].host, p->ipvlans[i].name, NULL, s->pid, err)) < 0)
                         return r;
 
-        if (!p->virtual_ethernet)
-                return 0;
-        netif_veth_host_name(p->name, host_ifname);
-        r = netif_veth_create(host_ifname, "host0", s->pid, p->bridge, err);
+        r = spawn_veth(s, p, err);
         if (r < 0)
                 return r;
-        /* Remembered by index: the name may be someone else's later. */
-        s->veth_index = (int) if_nametoindex(host_ifname);
+        r = spawn_veth_extras(s, p, err);
+        if (r < 0)
+                return r;
 
         if (p->n_ports == 0)
                 return 0;
@@ -471,6 +524,31 @@ static void spawn_veth_remove(Spawn *s) {
         s->veth_index = 0;
 }
 
+/* VirtualEthernetExtra=: as the veth's host side. The container side goes
+ * with the pair; nothing is moved back. */
+static void spawn_veth_extras_remove(Spawn *s) {
+        for (size_t i = 0; i < s->n_extras; i++) {
+                int r = netif_veth_remove(&s->extras[i]);
+                if (r < 0)
+                        log_warning_errno(r, "VirtualEthernetExtra=%s: cannot remove it from the host: %m",
+                                          s->extras[i].name);
+        }
+        s->extras = mfree(s->extras);
+        s->n_extras = 0;
+}
+
+/* Zone=: after the veth's host side is gone, the bridge if that was its
+ * last port (another cell of the zone may still be on it, or joining). */
+static void spawn_zone_leave(Spawn *s) {
+        if (!s->zone)
+                return;
+        int r = netif_zone_leave(s->zone);
+        if (r < 0)
+                log_warning_errno(r, "Zone=%s: cannot remove the bridge %s: %m",
+                                  startswith(s->zone, "vz-") ?: s->zone, s->zone);
+        s->zone = mfree(s->zone);
+}
+
 /* Interface=: back into our network namespace before the container's goes
  * away (we hold it: no process of the container is left to), each one if it
  * still is the link that was moved in, then let it go. */
@@ -511,6 +589,8 @@ void spawn_done(Spawn *s) {
                 s->netfw_table = mfree(s->netfw_table);
         }
         spawn_veth_remove(s);
+        spawn_veth_extras_remove(s);
+        spawn_zone_leave(s);
         spawn_interfaces_return(s);
         uid_range_release(&s->users);
 }

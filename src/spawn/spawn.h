@@ -65,6 +65,10 @@ typedef struct Spawn {
          * back in spawn_done(), on every exit path: */
         UidRange users;         /* PrivateUsers=: the host range (pick: its lock) */
         int veth_index;         /* VirtualEthernet=: ifindex of the host side, 0 = none */
+        char *zone;             /* Zone=: the bridge "vz-NAME" the veth joins, removed in
+                                 * spawn_done() if no port is left on it; NULL = none */
+        NetifVeth *extras;      /* VirtualEthernetExtra=: the host sides made so far */
+        size_t n_extras;
         int host_mntns;         /* PrivateUsers=: the host's mount namespace while the
                                  * supervisor sits in the builder's (spawn-tree.h) */
         int host_cwd;           /* ... and the working directory there */
@@ -98,6 +102,7 @@ int spawn_wait_exec(Spawn *s, int interrupt_fd, SpawnError *err);
 
 /* SIGKILL and reap the child if it is there; then spawn_done(). */
 void spawn_kill(Spawn *s);
-/* Close the fds, remove the Port= table and the host side of the veth (if
- * still there), release the uid range; the child is not touched. */
+/* Close the fds, remove the Port= table and the host sides of the veths (if
+ * still there), the zone's bridge if that was its last port, release the
+ * uid range; the child is not touched. */
 void spawn_done(Spawn *s);

@@ -201,6 +201,10 @@ static const ConfigKey config_keys[] = {
         /* [Network] */
         { "Network", "VirtualEthernet", config_parse_bool, OFF(virtual_ethernet), false, BOOL_TEXT },
         { "Network", "Bridge",       config_parse_ifname, OFF(bridge), 0, "an interface name (1 to 15 characters, no \"/\", \":\" or spaces)" },
+        { "Network", "Zone",         config_parse_zone, OFF(zone), 0,
+          "a zone name (1 to 12 characters, no \"/\", \":\", \"%\" or spaces: \"vz-\" + NAME names the bridge)" },
+        { "Network", "VirtualEthernetExtra", config_parse_veth_extra, 0, 0,
+          "HOSTIF[:CONTAINERIF], interface names of 1 to 15 characters (no \"/\", \":\", \"%\" or spaces)" },
         { "Network", "Interface",    config_parse_ifnames, OFF(interfaces), 0, IFNAMES_TEXT },
         { "Network", "MACVLAN",      config_parse_ifnames, OFF(macvlan), 0, IFNAMES_TEXT },
         { "Network", "IPVLAN",       config_parse_ifnames, OFF(ipvlan), 0, IFNAMES_TEXT },
@@ -480,12 +484,21 @@ int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
                       "%s=%s:%s with \"idmap\" needs PrivateUsers=yes, pick or UID[:COUNT]",
                       c->binds[i].read_only ? "BindReadOnly" : "Bind", c->binds[i].source, c->binds[i].target);
 
-        /* Bridge= puts the host side of a veth pair on the bridge, so it implies one. */
-        if (c->bridge)
+        /* Bridge= and Zone= put the host side of a veth pair on a bridge, so they imply one. */
+        if (c->bridge || c->zone)
                 c->virtual_ethernet = true;
+        /* nspawn's rule: the veth's host side goes on one bridge. Said
+         * where Zone= was written. */
+        if (c->zone && c->bridge &&
+            (r = diag_error(diag, c->zone_file ?: file, c->zone_line,
+                            "Zone=%s and Bridge=%s exclude each other: the veth's host side goes on one bridge",
+                            c->zone, c->bridge)) < 0)
+                return r;
         CHECK(c->virtual_ethernet && !c->private_network,
               "%s needs PrivateNetwork=yes: a veth link only exists in a private network namespace",
-              c->bridge ? "Bridge=" : "VirtualEthernet=yes");
+              c->bridge ? "Bridge=" : c->zone ? "Zone=" : "VirtualEthernet=yes");
+        CHECK(c->n_veth_extras > 0 && !c->private_network,
+              "VirtualEthernetExtra= needs PrivateNetwork=yes: a veth link only exists in a private network namespace");
         CHECK((c->interfaces || c->macvlan || c->ipvlan) && !c->private_network,
               "%s needs PrivateNetwork=yes: it gives the container an interface of its own network namespace",
               c->interfaces ? "Interface=" : c->macvlan ? "MACVLAN=" : "IPVLAN=");
@@ -504,9 +517,10 @@ int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
                       "(and a bridge cannot change network namespace)", *i, *i);
         }
         CHECK(c->n_ports > 0 && !c->virtual_ethernet,
-              "Port= needs VirtualEthernet=yes or Bridge=: ports are forwarded to the container's veth address");
+              "Port= needs VirtualEthernet=yes, Bridge= or Zone=: ports are forwarded to the container's veth address");
         CHECK((c->addresses || c->gateways) && !c->virtual_ethernet && !c->interfaces && !c->macvlan && !c->ipvlan,
-              "%s needs an interface in the container: VirtualEthernet=yes, Bridge=, Interface=, MACVLAN= or IPVLAN=",
+              "%s needs an interface in the container: VirtualEthernet=yes, Bridge=, Zone=, Interface=, MACVLAN= "
+              "or IPVLAN=",
               c->addresses ? "Address=" : "Gateway=");
 #undef CHECK
         return config_finish_sched(c, diag);

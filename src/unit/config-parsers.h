@@ -135,6 +135,10 @@ int config_parse_slice(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, vo
 int config_parse_port(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_address(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 
+/* config-network.c */
+int config_parse_zone(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_veth_extra(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+
 /* config.c: frees of list members, shared with the reset paths */
 void cell_config_free_binds(CellConfig *c);
 void cell_config_free_tmpfs(CellConfig *c);
@@ -142,5 +146,6 @@ void cell_config_free_inaccessible(CellConfig *c);
 void cell_config_free_overlays(CellConfig *c);
 void cell_config_free_environment_files(CellConfig *c);
 void cell_config_free_device_allow(CellConfig *c);
+void cell_config_free_veth_extras(CellConfig *c);   /* config-network.c */
 /* The IO per-device entries of kind, or all of them for _CELL_IO_KIND_MAX. */
 void cell_config_free_io_devices(CellConfig *c, CellIOKind kind);

@@ -122,6 +122,9 @@ void cell_config_done(CellConfig *c) {
         free(c->slice);
 
         free(c->bridge);
+        free(c->zone);
+        free(c->zone_file);
+        cell_config_free_veth_extras(c);
         strv_free(c->interfaces);
         strv_free(c->macvlan);
         strv_free(c->ipvlan);

@@ -176,6 +176,14 @@ typedef struct CellIODevice {
         unsigned line;
 } CellIODevice;
 
+/* VirtualEthernetExtra=HOSTIF[:CONTAINERIF] */
+typedef struct CellVethExtra {
+        char *host;             /* the host side's name */
+        char *container;        /* the container side's (HOSTIF when not written) */
+        char *file;             /* where it was written (see above) */
+        unsigned line;
+} CellVethExtra;
+
 typedef struct CellPort {
         int protocol;           /* IPPROTO_TCP (default) or IPPROTO_UDP */
         uint16_t host_port;
@@ -293,6 +301,10 @@ typedef struct CellConfig {
         /* [Network] */
         bool virtual_ethernet;
         char *bridge;
+        char *zone;             /* Zone=NAME (the bridge is "vz-NAME"), NULL = none */
+        char *zone_file;        /* where it was written (see above) */
+        unsigned zone_line;
+        CellVethExtra *veth_extras; size_t n_veth_extras;      /* VirtualEthernetExtra=, in file order */
         char **interfaces;      /* Interface=: host interfaces moved into the container */
         char **macvlan;         /* MACVLAN=: host interfaces a macvlan is made on, for the container */
         char **ipvlan;          /* IPVLAN=: ... an ipvlan */

@@ -108,3 +108,23 @@ int parse_gateway(const char *s, char **ret) {
         *ret = text;
         return 0;
 }
+
+int parse_veth_extra(const char *s, char **ret_host, char **ret_container) {
+        _cleanup_free_ char *host = NULL, *container = NULL;
+        const char *colon;
+
+        if (isempty(s))
+                return -EINVAL;
+        colon = strchr(s, ':');
+        host = colon ? strndup(s, (size_t) (colon - s)) : strdup(s);
+        /* No default for an empty or bad CONTAINERIF: nspawn quietly takes
+         * HOSTIF then, which hides a typo; ":" after it is no name either. */
+        container = strdup(colon ? colon + 1 : s);
+        if (!host || !container)
+                return -ENOMEM;
+        if (!ifname_is_valid(host) || !ifname_is_valid(container))
+                return -EINVAL;
+        *ret_host = TAKE_PTR(host);
+        *ret_container = TAKE_PTR(container);
+        return 0;
+}

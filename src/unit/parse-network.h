@@ -13,3 +13,8 @@ int parse_port(const char *s, CellPort *ret);
 int parse_address_prefix(const char *s, char **ret);
 /* Gateway=ADDR (IPv4 or IPv6, no prefix): the canonical text, malloc'ed. */
 int parse_gateway(const char *s, char **ret);
+
+/* VirtualEthernetExtra=HOSTIF[:CONTAINERIF] as systemd-nspawn's
+ * --network-veth-extra=: two interface names (CONTAINERIF defaults to
+ * HOSTIF), malloc'ed. -EINVAL for a bad or empty one, -ENOMEM. */
+int parse_veth_extra(const char *s, char **ret_host, char **ret_container);

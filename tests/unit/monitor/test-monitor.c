@@ -230,6 +230,59 @@ TEST(finish_parse) {
         }
 }
 
+/* Zone= and VirtualEthernetExtra=: what cell hands to "cell __finish"
+ * comes back as it was, and needs cell's binary as the veth does. */
+TEST(finish_args_zone_veth_extra) {
+        NetifVeth extras[2] = { { 7, "vx0" }, { 9, "vy0" } };
+        Spawn s = SPAWN_NULL;
+        Plan p = { .name = (char *) "web" };
+        MonitorHandover h = { .plan = &p, .spawn = &s, .monitor_fd = fd_null(), .cell_fd = -EBADF };
+        _cleanup_strv_free_ char **l = NULL, **argv = NULL;
+        MonitorFinish f;
+
+        s.zone = (char *) "vz-web";
+        s.extras = extras;
+        s.n_extras = 2;
+        ASSERT_OK(monitor_finish_args(&h, &l));
+        ASSERT_TRUE(strv_contains(l, "--zone=vz-web"));
+        ASSERT_TRUE(strv_contains(l, "--veth-extra=7:vx0"));
+        ASSERT_TRUE(strv_contains(l, "--veth-extra=9:vy0"));
+        ASSERT_STREQ(monitor_handover_refused(&h),
+                     "cell's own binary could not be opened for the clean-up at the payload's exit");
+        s.zone = NULL;
+        ASSERT_NOT_NULL(monitor_handover_refused(&h));   /* the extras alone need it too */
+        s.n_extras = 0;
+        ASSERT_NULL(monitor_handover_refused(&h));
+        safe_close(h.monitor_fd);
+
+        ASSERT_OK(strv_extend(&argv, "__finish"));
+        ASSERT_OK(strv_extend(&argv, "--status=0"));
+        ASSERT_OK(strv_extend(&argv, "--name=web"));
+        ASSERT_OK(strv_extend_strv(&argv, l));
+        ASSERT_OK(monitor_finish_parse((int) strv_length(argv), argv, &f));
+        ASSERT_STREQ(f.zone, "vz-web");
+        ASSERT_EQ((int) f.n_extras, 2);
+        ASSERT_EQ(f.extras[0].index, 7);
+        ASSERT_STREQ(f.extras[0].name, "vx0");
+        ASSERT_EQ(f.extras[1].index, 9);
+        ASSERT_STREQ(f.extras[1].name, "vy0");
+        monitor_finish_done(&f);
+        ASSERT_NULL(f.zone);
+        ASSERT_NULL(f.extras);
+
+        /* Only a "vz-" bridge is removed by name; INDEX:NAME, the name at most 15 bytes. */
+        static const char *const bad_opts[] = {
+                "--zone=br0", "--zone=vz-0123456789abc", "--zone=vz-a/b",
+                "--veth-extra=vx0", "--veth-extra=7:", "--veth-extra=:vx0", "--veth-extra=x:vx0",
+                "--veth-extra=-1:vx0", "--veth-extra=7:0123456789abcdef",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad_opts); i++) {
+                char *bad[] = { (char *) "__finish", (char *) "--status=1", (char *) "--name=a",
+                                (char *) bad_opts[i], NULL };
+                ASSERT_ERROR(monitor_finish_parse(4, bad, &f), EINVAL);
+        }
+}
+
 /* Stands in for "cell __finish" when cell-monitor execs this test binary as
  * its cell (TEST(finish_is_execd)): writes its arguments to the file
  * $TEST_MONITOR_FINISH names and exits with --status=. */

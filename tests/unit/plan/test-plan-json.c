@@ -68,6 +68,11 @@ static void config_full(CellConfig *c) {
         ASSERT_OK(strv_extend(&c->macvlan, "eth0"));
         ASSERT_OK(strv_extend(&c->ipvlan, "bond0"));
         ASSERT_OK(strv_extend(&c->addresses, "10.0.0.2/24"));
+        c->zone = xstrdup("web");
+        c->veth_extras = calloc(1, sizeof(CellVethExtra));
+        ASSERT_NOT_NULL(c->veth_extras);
+        c->veth_extras[0] = (CellVethExtra) { .host = xstrdup("vx0"), .container = xstrdup("inner0"), .line = 12 };
+        c->n_veth_extras = 1;
 }
 
 TEST(json_valid_and_stable) {
@@ -173,7 +178,8 @@ TEST(json_key_order_and_content) {
         ASSERT_CONTAINS(j, "\"signature\": \"a(ss)\", \"value\": [[\"/dev/null\", \"rwm\"], [\"/dev/zero\", \"rwm\"]");
         ASSERT_CONTAINS(j, "{\"protocol\": \"tcp\", \"host_port\": 8080, \"container_port\": 80}");
         /* Each link with the host's name and the container's, in the unit's key order. */
-        ASSERT_CONTAINS(j, "\"bridge\": null,\n    \"interfaces\": [\n      {\"host\": \"eth1\", \"name\": \"eth1\"}\n    ],\n"
+        ASSERT_CONTAINS(j, "\"bridge\": null,\n    \"zone\": \"vz-web\",\n"
+                        "    \"veth_extra\": [\n      {\"host\": \"vx0\", \"name\": \"inner0\"}\n    ],\n    \"interfaces\": [\n      {\"host\": \"eth1\", \"name\": \"eth1\"}\n    ],\n"
                         "    \"macvlan\": [\n      {\"host\": \"eth0\", \"name\": \"mv-eth0\"}\n    ],\n"
                         "    \"ipvlan\": [\n      {\"host\": \"bond0\", \"name\": \"iv-bond0\"}\n    ],\n    \"ports\"");
         ASSERT_CONTAINS(j, "\"address_interface\": \"eth1\",\n    \"addresses\": [");
@@ -394,7 +400,8 @@ TEST(text_summary) {
         ASSERT_CONTAINS(t, "CPUWeight                idle");
         ASSERT_CONTAINS(t, "MemoryLow                10.00%");
         ASSERT_CONTAINS(t, "port tcp 8080 -> 80");
-        ASSERT_CONTAINS(t, "  interface eth1 (moved in)\n  macvlan mv-eth0 on eth0\n  ipvlan iv-bond0 on bond0\n");
+        ASSERT_CONTAINS(t, "Network:           private, zone bridge vz-web\n  veth vx0 on the host, inner0 inside\n"
+                        "  interface eth1 (moved in)\n  macvlan mv-eth0 on eth0\n  ipvlan iv-bond0 on bond0\n");
         ASSERT_CONTAINS(t, "  address 10.0.0.2/24 on eth1\n");
         plan_done(&p);
         cell_config_done(&c);

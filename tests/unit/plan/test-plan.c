@@ -613,3 +613,115 @@ TEST(sched) {
         plan_done(&p);
         cell_config_done(&c);
 }
+
+TEST(network_zone_veth_extra) {
+        CellConfig c;
+        Plan p = {};
+
+        /* Zone=web: the veth (implied) on the bridge "vz-web", not Bridge=;
+         * VirtualEthernetExtra= pairs in the unit's order. */
+        config_from_text(&c, "zx",
+                         "[Root]\n"
+                         "Directory=/var/lib/cell/test\n"
+                         "[Exec]\n"
+                         "Exec=/bin/true\n"
+                         "[Network]\n"
+                         "Zone=web\n"
+                         "VirtualEthernetExtra=vx0:inner0\n"
+                         "VirtualEthernetExtra=vy0\n");
+        plan_ok(&c, NULL, &p);
+        ASSERT_TRUE(p.virtual_ethernet);
+        ASSERT_NULL(p.bridge);
+        ASSERT_STREQ(p.zone, "vz-web");
+        ASSERT_EQ(p.n_veth_extras, 2);
+        ASSERT_STREQ(p.veth_extras[0].host, "vx0");
+        ASSERT_STREQ(p.veth_extras[0].name, "inner0");
+        ASSERT_STREQ(p.veth_extras[1].host, "vy0");
+        ASSERT_STREQ(p.veth_extras[1].name, "vy0");
+        /* Address= stays on host0. */
+        ASSERT_STREQ(p.address_interface, "host0");
+        plan_done(&p);
+        cell_config_done(&c);
+
+        /* The extra pairs alone are links the supervisor puts in, but no
+         * interface for Address=. */
+        config_from_text(&c, "zx",
+                         "[Root]\n"
+                         "Directory=/var/lib/cell/test\n"
+                         "[Exec]\n"
+                         "Exec=/bin/true\n"
+                         "[Network]\n"
+                         "VirtualEthernetExtra=vx0\n");
+        plan_ok(&c, NULL, &p);
+        ASSERT_FALSE(p.virtual_ethernet);
+        ASSERT_NULL(p.zone);
+        ASSERT_TRUE(plan_network_has_links(&p));
+        ASSERT_NULL(p.address_interface);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(network_veth_extra_one_name_each) {
+        CellConfig c;
+
+        /* Each refused pair said where it was written: its container side
+         * taken in the container, its host side one of cell's own. */
+        config_from_text(&c, "xx",
+                         "[Root]\n"
+                         "Directory=/var/lib/cell/test\n"
+                         "[Exec]\n"
+                         "Exec=/bin/true\n"
+                         "[Network]\n"
+                         "Zone=web\n"                                   /* line 6 */
+                         "Interface=eth1\n"
+                         "MACVLAN=eth0\n"
+                         "VirtualEthernetExtra=a:host0\n"               /* line 9 */
+                         "VirtualEthernetExtra=b:lo\n"
+                         "VirtualEthernetExtra=c:eth1\n"
+                         "VirtualEthernetExtra=d:mv-eth0\n"
+                         "VirtualEthernetExtra=e:x\n"                   /* line 13: fine */
+                         "VirtualEthernetExtra=f:x\n"
+                         "VirtualEthernetExtra=e:y\n"
+                         "VirtualEthernetExtra=ve-xx:z\n"
+                         "VirtualEthernetExtra=eth0:w\n"
+                         "VirtualEthernetExtra=eth1:v\n"
+                         "VirtualEthernetExtra=vz-web:u\n");            /* line 19 */
+        plan_fails(&c, "xx.cell:9: VirtualEthernetExtra=a:host0: the container would have two interfaces named host0 "
+                   "(VirtualEthernet='s container side)");
+        plan_fails(&c, "xx.cell:10: VirtualEthernetExtra=b:lo: the container would have two interfaces named lo "
+                   "(its loopback)");
+        plan_fails(&c, "xx.cell:11: VirtualEthernetExtra=c:eth1: the container would have two interfaces named eth1 "
+                   "(Interface=)");
+        plan_fails(&c, "xx.cell:12: VirtualEthernetExtra=d:mv-eth0: the container would have two interfaces named "
+                   "mv-eth0 (MACVLAN=)");
+        plan_fails(&c, "xx.cell:14: VirtualEthernetExtra=f:x: the container would have two interfaces named x "
+                   "(another VirtualEthernetExtra=)");
+        plan_fails(&c, "xx.cell:15: VirtualEthernetExtra=e:y: the host side e is also another "
+                   "VirtualEthernetExtra='s host side");
+        plan_fails(&c, "xx.cell:16: VirtualEthernetExtra=ve-xx:z: the host side ve-xx is also VirtualEthernet='s "
+                   "host side");
+        plan_fails(&c, "xx.cell:17: VirtualEthernetExtra=eth0:w: the host side eth0 is also a MACVLAN= parent");
+        plan_fails(&c, "xx.cell:18: VirtualEthernetExtra=eth1:v: the host side eth1 is also an Interface=");
+        plan_fails(&c, "xx.cell:19: VirtualEthernetExtra=vz-web:u: the host side vz-web is also Zone='s bridge");
+        /* Ten of them; the pair of line 13 is the first "x" and "e". */
+        Diagnostics d = {};
+        Plan p = {};
+        ASSERT_ERROR(plan_build(&c, NULL, &p, &d), EINVAL);
+        ASSERT_EQ(d.n_errors, 10);
+        STRV_FOREACH(m, d.messages)
+                ASSERT_TRUE(!strstr(*m, "xx.cell:13:"));
+        diag_done(&d);
+        cell_config_done(&c);
+
+        /* Bridge='s bridge is no extra's host side either. */
+        config_from_text(&c, "xx",
+                         "[Root]\n"
+                         "Directory=/var/lib/cell/test\n"
+                         "[Exec]\n"
+                         "Exec=/bin/true\n"
+                         "[Network]\n"
+                         "Bridge=br0\n"
+                         "VirtualEthernetExtra=br0:u\n");
+        plan_fails(&c, "xx.cell:7: VirtualEthernetExtra=br0:u: the host side br0 is also Bridge=");
+        cell_config_done(&c);
+}

@@ -24,6 +24,17 @@ static const char *assign(CellConfig *c, const char *section, const char *key, c
         return diag.messages[strv_length(diag.messages) - 1];
 }
 
+/* The same at line of file. */
+static const char *assign_at(CellConfig *c, const char *section, const char *key, const char *value,
+                             const char *file, unsigned line) {
+        size_t before = diag.n_errors;
+
+        ASSERT_OK(config_assign(c, section, key, value, file, line, &diag));
+        if (diag.n_errors == before)
+                return NULL;
+        return diag.messages[strv_length(diag.messages) - 1];
+}
+
 #define OK(c, s, k, v) ASSERT_NULL(assign(c, s, k, v))
 #define BAD(c, s, k, v, text) ASSERT_CONTAINS(assign(c, s, k, v), text)
 #define BAD_EXACT(c, s, k, v, text) ASSERT_STREQ(assign(c, s, k, v), text)
@@ -730,6 +741,55 @@ TEST(network_links) {
         diag_done(&diag);
 }
 
+TEST(network_zone_veth_extra) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        /* Zone=NAME: "vz-" + NAME must be an interface name (nspawn's rule). */
+        OK(&c, "Network", "Zone", "web");
+        ASSERT_STREQ(c.zone, "web");
+        ASSERT_STREQ(c.zone_file, "web.cell");
+        ASSERT_EQ(c.zone_line, 7);
+        OK(&c, "Network", "Zone", "abcdefghijkl");             /* vz- + 12: 15 bytes */
+        BAD_EXACT(&c, "Network", "Zone", "abcdefghijklm",
+                  "web.cell:7: Zone=abcdefghijklm: expected a zone name (1 to 12 characters, no \"/\", \":\", "
+                  "\"%\" or spaces: \"vz-\" + NAME names the bridge)");
+        BAD(&c, "Network", "Zone", "a/b", "expected a zone name");
+        BAD(&c, "Network", "Zone", "a:b", "expected a zone name");
+        BAD(&c, "Network", "Zone", "a b", "expected a zone name");
+        BAD(&c, "Network", "Zone", "a%b", "expected a zone name");
+        ASSERT_STREQ(c.zone, "abcdefghijkl");                   /* a bad value changes nothing */
+        OK(&c, "Network", "Zone", "");
+        ASSERT_NULL(c.zone);
+        ASSERT_NULL(c.zone_file);
+
+        /* VirtualEthernetExtra=HOSTIF[:CONTAINERIF], one pair a line. */
+        OK(&c, "Network", "VirtualEthernetExtra", "vx0:inner0");
+        OK(&c, "Network", "VirtualEthernetExtra", "vy0");
+        ASSERT_EQ(c.n_veth_extras, 2);
+        ASSERT_STREQ(c.veth_extras[0].host, "vx0");
+        ASSERT_STREQ(c.veth_extras[0].container, "inner0");
+        ASSERT_STREQ(c.veth_extras[1].host, "vy0");
+        ASSERT_STREQ(c.veth_extras[1].container, "vy0");    /* the same name by default */
+        ASSERT_STREQ(c.veth_extras[1].file, "web.cell");
+        ASSERT_EQ(c.veth_extras[1].line, 7);
+        BAD_EXACT(&c, "Network", "VirtualEthernetExtra", "vx0:",
+                  "web.cell:7: VirtualEthernetExtra=vx0:: expected HOSTIF[:CONTAINERIF], interface names of 1 to 15 "
+                  "characters (no \"/\", \":\", \"%\" or spaces)");
+        BAD(&c, "Network", "VirtualEthernetExtra", ":inner", "expected HOSTIF[:CONTAINERIF]");
+        BAD(&c, "Network", "VirtualEthernetExtra", "a:b:c", "expected HOSTIF[:CONTAINERIF]");
+        BAD(&c, "Network", "VirtualEthernetExtra", "0123456789abcdef", "expected HOSTIF[:CONTAINERIF]");
+        BAD(&c, "Network", "VirtualEthernetExtra", "vx0:0123456789abcdef", "expected HOSTIF[:CONTAINERIF]");
+        BAD(&c, "Network", "VirtualEthernetExtra", "a/b", "expected HOSTIF[:CONTAINERIF]");
+        BAD(&c, "Network", "VirtualEthernetExtra", "a b", "expected HOSTIF[:CONTAINERIF]");
+        ASSERT_EQ(c.n_veth_extras, 2);
+        OK(&c, "Network", "VirtualEthernetExtra", "");
+        ASSERT_EQ(c.n_veth_extras, 0);
+        ASSERT_NULL(c.veth_extras);
+        cell_config_done(&c);
+        diag_done(&diag);
+}
+
 TEST(unknown_and_extensions) {
         CellConfig c;
 
@@ -810,7 +870,7 @@ TEST(finish) {
 
         OK(&c, "Network", "Port", "80");
         ASSERT_EQ(finish(&c), 1);
-        ASSERT_CONTAINS(diag.messages[0], "Port= needs VirtualEthernet=yes or Bridge=");
+        ASSERT_CONTAINS(diag.messages[0], "Port= needs VirtualEthernet=yes, Bridge= or Zone=");
         diag_done(&diag);
         OK(&c, "Network", "Bridge", "br0");
         ASSERT_EQ(finish(&c), 0);
@@ -832,7 +892,7 @@ TEST(finish_network_links) {
         OK(&c, "Network", "Address", "10.0.0.2/24");
         ASSERT_EQ(finish(&c), 1);
         ASSERT_STREQ(diag.messages[0], "web.cell: Address= needs an interface in the container: "
-                     "VirtualEthernet=yes, Bridge=, Interface=, MACVLAN= or IPVLAN=");
+                     "VirtualEthernet=yes, Bridge=, Zone=, Interface=, MACVLAN= or IPVLAN=");
         diag_done(&diag);
         /* ... which MACVLAN=, IPVLAN= and Interface= give it. */
         OK(&c, "Network", "MACVLAN", "eth0");
@@ -847,7 +907,7 @@ TEST(finish_network_links) {
         /* Port= still needs the veth: it forwards to the host's side of it. */
         OK(&c, "Network", "Port", "80");
         ASSERT_EQ(finish(&c), 1);
-        ASSERT_CONTAINS(diag.messages[0], "Port= needs VirtualEthernet=yes or Bridge=");
+        ASSERT_CONTAINS(diag.messages[0], "Port= needs VirtualEthernet=yes, Bridge= or Zone=");
         diag_done(&diag);
         OK(&c, "Network", "Port", "");
 
@@ -882,6 +942,52 @@ TEST(finish_network_links) {
         diag_done(&diag);
         OK(&c, "Network", "Bridge", "br0");
         ASSERT_EQ(finish(&c), 0);
+        cell_config_done(&c);
+}
+
+TEST(finish_zone_veth_extra) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        OK(&c, "Root", "Directory", "/srv/web");
+        OK(&c, "Exec", "Exec", "/bin/httpd");
+        /* Zone= implies the veth, as nspawn's; Address=, Gateway= and Port= go with it. */
+        ASSERT_NULL(assign_at(&c, "Network", "Zone", "web", "web.cell.d/zone.conf", 3));
+        OK(&c, "Network", "Address", "10.0.0.2/24");
+        OK(&c, "Network", "Port", "80");
+        ASSERT_EQ(finish(&c), 0);
+        ASSERT_TRUE(c.virtual_ethernet);
+        /* Zone= and Bridge= exclude each other (nspawn's rule), said where Zone= was written. */
+        OK(&c, "Network", "Bridge", "br0");
+        ASSERT_EQ(finish(&c), 1);
+        ASSERT_STREQ(diag.messages[0], "web.cell.d/zone.conf:3: Zone=web and Bridge=br0 exclude each other: "
+                     "the veth's host side goes on one bridge");
+        diag_done(&diag);
+        OK(&c, "Network", "Bridge", "");
+        OK(&c, "Isolation", "PrivateNetwork", "no");
+        ASSERT_EQ(finish(&c), 1);
+        ASSERT_STREQ(diag.messages[0], "web.cell: Zone= needs PrivateNetwork=yes: a veth link only exists in a "
+                     "private network namespace");
+        diag_done(&diag);
+        OK(&c, "Network", "Zone", "");
+        OK(&c, "Network", "Address", "");
+        OK(&c, "Network", "Port", "");
+        c.virtual_ethernet = false;
+
+        /* VirtualEthernetExtra= needs a private network too, and gives no
+         * interface for Address=. */
+        OK(&c, "Network", "VirtualEthernetExtra", "vx0");
+        ASSERT_EQ(finish(&c), 1);
+        ASSERT_STREQ(diag.messages[0], "web.cell: VirtualEthernetExtra= needs PrivateNetwork=yes: a veth link only "
+                     "exists in a private network namespace");
+        diag_done(&diag);
+        OK(&c, "Isolation", "PrivateNetwork", "yes");
+        ASSERT_EQ(finish(&c), 0);
+        ASSERT_FALSE(c.virtual_ethernet);
+        OK(&c, "Network", "Address", "10.0.0.2/24");
+        ASSERT_EQ(finish(&c), 1);
+        ASSERT_CONTAINS(diag.messages[0], "Address= needs an interface in the container");
+        diag_done(&diag);
         cell_config_done(&c);
 }
 

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* rtnetlink with libmnl, shared by netif.c and netif-zone.c; not for
+ * other files (they use netif.h). */
+
+#include <libmnl/libmnl.h>
+
+static inline void mnl_socket_closep(struct mnl_socket **nl) {
+        if (*nl)
+                (void) mnl_socket_close(*nl);
+}
+
+/* An rtnetlink socket (SOCK_CLOEXEC) in the calling thread's network namespace. */
+int netif_open(struct mnl_socket **ret);
+/* Sends one request with NLM_F_ACK and reads the kernel's answer: 0 or the
+ * -errno it reported; cb (if any) sees each message of the answer (each
+ * message of a dump, with NLM_F_DUMP). */
+int netif_query(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+int netif_request(struct mnl_socket *nl, struct nlmsghdr *nlh);
+/* An RTM_*LINK message for the link of index (0: none, or by IFLA_IFNAME)
+ * in buf (MNL_SOCKET_BUFFER_SIZE bytes). */
+struct nlmsghdr *link_message(char *buf, uint16_t type, uint16_t flags, int index);
+/* IFF_UP on the link of index. */
+int link_set_up(struct mnl_socket *nl, unsigned index);

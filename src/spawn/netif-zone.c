@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Zone=: the bridge "vz-NAME" made when the first cell of the zone starts
+ * and removed when the last one has gone, under one lock all cells share
+ * (systemd-nspawn's --network-zone=); and the end of the veth pairs of
+ * VirtualEthernetExtra=. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "lock-file.h"
+#include "macros.h"
+#include "netif-internal.h"
+#include "netif.h"
+
+#define ZONE_LOCK_DIR "/run/cell"
+#define ZONE_LOCK_FILE "zone.lock"
+
+/* The lock around every look at a zone's bridge and every change of it:
+ * a cell joining (the bridge made, its veth put on it) and one leaving
+ * (its ports counted, the bridge removed) never interleave. Its file is
+ * never removed, so a blocking flock() on it is all it takes; a killed
+ * holder's lock goes with its fd. */
+static int zone_lock(int *ret_fd) {
+        _cleanup_close_ int dir_fd = -EBADF, fd = -EBADF;
+        int r;
+
+        r = lock_dir_open(ZONE_LOCK_DIR, &dir_fd);
+        if (r < 0)
+                return r;
+        /* O_NOFOLLOW: a planted symlink must not make us create or lock a
+         * file elsewhere. */
+        fd = openat(dir_fd, ZONE_LOCK_FILE, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return -errno;
+        while (flock(fd, LOCK_EX) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+static int bridge_new(struct mnl_socket *nl, const char *bridge) {
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        struct nlmsghdr *nlh = link_message(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+        struct nlattr *linkinfo;
+
+        mnl_attr_put_strz(nlh, IFLA_IFNAME, bridge);
+        linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+        mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+        mnl_attr_nest_end(nlh, linkinfo);
+        return netif_request(nl, nlh);
+}
+
+int netif_zone_join(const char *bridge, const char *host_ifname, const char *peer_ifname, pid_t pid,
+                    SpawnError *err) {
+        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
+        _cleanup_close_ int lock = -EBADF;
+        char what[IFNAMSIZ + 8];
+        unsigned index;
+        int r;
+
+        (void) snprintf(what, sizeof what, "Zone=%s", startswith(bridge, "vz-") ?: bridge);
+        r = zone_lock(&lock);
+        if (r < 0)
+                return spawn_error(err, r, "%s: taking the lock %s", what, ZONE_LOCK_DIR "/" ZONE_LOCK_FILE);
+        r = netif_open(&nl);
+        if (r < 0)
+                return spawn_error(err, r, "%s: opening rtnetlink", what);
+        index = if_nametoindex(bridge);
+        if (index == 0) {
+                /* The zone's first cell: nothing but a cell of this zone
+                 * makes or removes it, and all of them wait for the lock. */
+                r = bridge_new(nl, bridge);
+                if (r < 0 && r != -EEXIST)
+                        return spawn_error(err, r, "%s: creating the bridge %s", what, bridge);
+                index = if_nametoindex(bridge);
+                if (index == 0)
+                        return spawn_error(err, errno, "%s: the bridge %s vanished", what, bridge);
+        }
+        /* Up at every join: a bridge that is down forwards nothing. */
+        r = link_set_up(nl, index);
+        if (r < 0)
+                return spawn_error(err, r, "%s: bringing the bridge %s up", what, bridge);
+        return netif_veth_create(what, host_ifname, peer_ifname, pid, bridge, err);
+}
+
+/* What a dump of the links says about the bridge of index bridge. */
+typedef struct ZoneScan {
+        unsigned bridge;
+        bool is_bridge;         /* the link at that index is of kind "bridge" */
+        unsigned ports;         /* links whose master it is (or that could not be read) */
+} ZoneScan;
+
+typedef struct ZoneLink {
+        uint32_t master;
+        char kind[16];
+} ZoneLink;
+
+static int zone_link_info_attr(const struct nlattr *a, void *data) {
+        ZoneLink *l = data;
+
+        if (mnl_attr_get_type(a) == IFLA_INFO_KIND && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+                (void) snprintf(l->kind, sizeof l->kind, "%s", mnl_attr_get_str(a));
+        return MNL_CB_OK;
+}
+
+static int zone_link_attr(const struct nlattr *a, void *data) {
+        ZoneLink *l = data;
+
+        switch (mnl_attr_get_type(a)) {
+        case IFLA_MASTER:
+                if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+                        l->master = mnl_attr_get_u32(a);
+                break;
+        case IFLA_LINKINFO:
+                (void) mnl_attr_parse_nested(a, zone_link_info_attr, l);
+                break;
+        default:
+                break;
+        }
+        return MNL_CB_OK;
+}
+
+static int zone_scan_msg(const struct nlmsghdr *nlh, void *data) {
+        const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+        ZoneScan *z = data;
+        ZoneLink l = {};
+
+        if (nlh->nlmsg_type != RTM_NEWLINK)
+                return MNL_CB_OK;
+        /* A link that cannot be read might be a port: the bridge stays. */
+        if (mnl_attr_parse(nlh, sizeof *ifm, zone_link_attr, &l) < 0) {
+                z->ports++;
+                return MNL_CB_OK;
+        }
+        if ((unsigned) ifm->ifi_index == z->bridge)
+                z->is_bridge = streq(l.kind, "bridge");
+        else if (l.master == z->bridge)
+                z->ports++;
+        return MNL_CB_OK;
+}
+
+int netif_zone_leave(const char *bridge) {
+        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
+        _cleanup_close_ int lock = -EBADF;
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        ZoneScan z = {};
+        int r;
+
+        r = zone_lock(&lock);
+        if (r < 0)
+                return r;
+        z.bridge = if_nametoindex(bridge);
+        if (z.bridge == 0)
+                return 0;
+        r = netif_open(&nl);
+        if (r < 0)
+                return r;
+        /* Over rtnetlink, not /sys/class/net/BRIDGE/brif: that shows the
+         * namespace /sys was mounted in, which need not be ours. */
+        r = netif_query(nl, link_message(buf, RTM_GETLINK, NLM_F_DUMP, 0), zone_scan_msg, &z);
+        if (r < 0)
+                return r;
+        /* Only a bridge, and only one no cell of the zone is on any more
+         * (nor anything else). */
+        if (!z.is_bridge || z.ports > 0)
+                return 0;
+        r = netif_request(nl, link_message(buf, RTM_DELLINK, 0, (int) z.bridge));
+        if (r == -ENODEV)
+                return 0;
+        return r < 0 ? r : 1;
+}
+
+int netif_veth_remove(const NetifVeth *v) {
+        char name[IF_NAMESIZE];
+        int r;
+
+        /* By its index, and only if the link there still has the name cell
+         * gave it: the name may be another link's by now. */
+        if (v->index <= 0 || !if_indextoname((unsigned) v->index, name) || !streq(name, v->name))
+                return 0;
+        r = netif_delete(name);
+        if (r == -ENODEV)
+                return 0;
+        return r < 0 ? r : 1;
+}

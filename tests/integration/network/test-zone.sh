@@ -1,0 +1,168 @@
+#!/bin/bash
+# Zone= and VirtualEthernetExtra=, in the private network namespaces of
+# lib.sh (nothing of the real host's network is touched):
+#
+#   netns H (the "host": the cells run here)
+#     vz-t (a bridge: made by the first cell of zone "t", gone with the last)
+#       |-- ve-za... ==== host0 10.213.10.2/24 (cell A)
+#       \-- ve-zb... ==== host0 10.213.10.3/24 (cell B)
+#     vx-zone ========== inner0   (cell A: VirtualEthernetExtra=vx-zone:inner0)
+#     vy-zone ========== vy-zone  (cell A: VirtualEthernetExtra=vy-zone)
+#
+# A and B reach each other over the zone's bridge; it is there while one of
+# them runs and gone once both have stopped; a start that fails (at exec,
+# after its veth joined) neither removes the bridge the others are on nor
+# leaves one behind when it was the only member. The extra pairs have both
+# ends under their names, on no bridge, and are gone after the stop. Zone=
+# with Bridge= is refused at its file and line before anything is made.
+# Port= works with Zone= as with VirtualEthernet= (when nft and wget or
+# curl are there).
+. "$(dirname "$0")/../run/lib.sh"
+command -v nsenter >/dev/null || { echo "skipped: needs nsenter"; exit 77; }
+. "$(dirname "$0")/lib.sh"
+
+# zunit NAME LINES...: a unit named NAME + the marker: the veths' host
+# sides (ve- + the name's first 12 bytes) differ between cells.
+zunit() {
+        local f=$work/$1$marker.cell
+        shift
+        printf '%s\n' "$@" > "$f"
+        echo "$f"
+}
+
+# The payload (after $2, if any) records its view of the network, then waits.
+payload() {
+        echo "Exec=/bin/sh -c '${2:-}ip -o link > /$1.link; touch /$1.done; exec sleep 1000'"
+}
+
+# Port= with Zone= when nft (Port= needs it) and wget or curl are there.
+port=
+if command -v nft >/dev/null && command -v wget >/dev/null; then
+        http_get() { wget -q -T 1 -t 1 -O - "$1"; }
+        port=yes
+elif command -v nft >/dev/null && command -v curl >/dev/null; then
+        http_get() { curl -sf -m 1 "$1"; }
+        port=yes
+fi
+
+# start_zone_cell TAG UNIT: cell in H; waits for the payload's record; sets
+# $pid (cell) and $cpid (the container's init).
+start_zone_cell() {
+        rm -f "$root/$1.link" "$root/$1.done"
+        ip netns exec "$H" "$CELL" run --cgroup-manager=none "$2" >"$work/out.$1" 2>"$work/err.$1" &
+        pid=$!
+        for _ in $(seq 50); do
+                [ -e "$root/$1.done" ] && break
+                kill -0 $pid 2>/dev/null || fail "cell $1 ended: $(cat "$work/err.$1")"
+                sleep 0.2
+        done
+        [ -e "$root/$1.done" ] || fail "cell $1's payload never ran: $(cat "$work/err.$1")"
+        cpid=$(pgrep -P $pid | head -1)
+        [ -n "$cpid" ] || fail "no container init under cell $1 ($pid)"
+}
+
+has_bridge() {
+        ip -n "$H" -d link show vz-t 2>/dev/null | grep -q " bridge "
+}
+
+# ping_from PID ADDR: one echo answered, from the network namespace of PID.
+ping_from() {
+        nsenter -t "$1" -n /bin/busybox ping -c 1 -W 2 "$2" >/dev/null
+}
+
+# fail_start TAG UNIT: a start in zone t that fails at exec, after its veth joined.
+fail_start() {
+        status=0
+        ip netns exec "$H" timeout 20 "$CELL" run --cgroup-manager=none "$2" >/dev/null 2>"$work/err.$1" || status=$?
+        [ "$status" -ne 0 ] || fail "$1: the start did not fail"
+        grep -q "/nonexistent" "$work/err.$1" || fail "$1: not the exec that failed: $(cat "$work/err.$1")"
+}
+
+a_host=$(printf 've-%.12s' "za$marker")
+b_host=$(printf 've-%.12s' "zb$marker")
+mkdir -p "$root/www"
+echo "hello from the zone" > "$root/www/index.html"
+ua=$(zunit za "[Root]" "Directory=$root" "[Exec]" "$(payload za "httpd -p 80 -h /www; ")" "Init=yes" \
+        "[Network]" "Zone=t" "Address=10.213.10.2/24" ${port:+"Port=8080:80"} \
+        "VirtualEthernetExtra=vx-zone:inner0" "VirtualEthernetExtra=vy-zone")
+ub=$(zunit zb "[Root]" "Directory=$root" "[Exec]" "$(payload zb)" "Init=yes" \
+        "[Network]" "Zone=t" "Address=10.213.10.3/24")
+uf=$(zunit zf "[Root]" "Directory=$root" "[Exec]" "Exec=/nonexistent" "[Network]" "Zone=t")
+
+# 0. The plan: the zone's bridge, the veth it implies, the extra pairs.
+"$CELL" plan --json "$ua" > "$work/plan" || fail "cell plan --json failed"
+expect "plan: zone" "$(plan_value zone)" "vz-t"
+expect "plan: virtual_ethernet" "$(plan_value virtual_ethernet)" "true"
+grep -A2 '"veth_extra": \[' "$work/plan" | grep -q '{"host": "vx-zone", "name": "inner0"}' ||
+        fail "plan: $(grep -A16 '"network"' "$work/plan")"
+expect "plan: address_interface" "$(plan_value address_interface)" "host0"
+
+# 1. Zone= with Bridge=: refused where Zone= was written, nothing made.
+uzb=$(zunit zz "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "[Network]" "Bridge=br0" "Zone=t")
+status=0; ip netns exec "$H" "$CELL" run --cgroup-manager=none "$uzb" >/dev/null 2>"$work/err" || status=$?
+expect "Zone= with Bridge=: status" "$status" 1
+grep -qF "$uzb:7: Zone=t and Bridge=br0 exclude each other" "$work/err" || fail "Zone= with Bridge=: $(cat "$work/err")"
+[ -z "$(ip -n "$H" -o link show | grep -v ': lo:')" ] || fail "Zone= with Bridge= left links: $(ip -n "$H" -o link show)"
+
+# 2. The only member's start fails: no bridge is left behind.
+fail_start zf1 "$uf"
+has_bridge && fail "vz-t left after the failed start of its only member"
+[ -z "$(ip -n "$H" -o link show type veth)" ] || fail "veths left: $(ip -n "$H" -o link show type veth)"
+
+# 3. A: the bridge is made and up, A's veth on it, the extra pairs there.
+start_zone_cell za "$ua"
+apid=$pid acpid=$cpid
+has_bridge || fail "no bridge vz-t while A runs: $(ip -n "$H" -o link show)"
+ip -n "$H" -o link show vz-t | grep -q "state UP\|,UP" || fail "vz-t is not up: $(ip -n "$H" -o link show vz-t)"
+ip -n "$H" -o link show "$a_host" | grep -q "master vz-t" || fail "$a_host is not on vz-t"
+ip -n "$H" -d -o link show vx-zone | grep -q " veth " || fail "no veth vx-zone in H"
+ip -n "$H" -o link show vx-zone | grep -q "master" && fail "vx-zone is on a bridge"
+ip -n "$H" -o link show vx-zone | grep -q "UP" || fail "vx-zone is not up"
+ip -n "$H" -o link show vy-zone >/dev/null || fail "no vy-zone in H"
+grep -q ': inner0@' "$root/za.link" || fail "no inner0 in A: $(cat "$root/za.link")"
+grep -q ': vy-zone@' "$root/za.link" || fail "no vy-zone in A: $(cat "$root/za.link")"
+nsenter -t "$acpid" -n ip -o link show inner0 | grep -q "state UP\|,UP" || fail "inner0 is not up in A"
+nsenter -t "$acpid" -n ip -o addr show inner0 | grep -q "inet " && fail "Address= went on inner0"
+
+# Port= with Zone=: as with VirtualEthernet=, once the host has an address
+# on the zone's bridge (what a user, or networkd, gives it).
+if [ -n "$port" ]; then
+        ip -n "$H" addr add 10.213.10.1/24 dev vz-t
+        page=
+        for _ in $(seq 20); do
+                page=$(ip netns exec "$H" bash -c "$(declare -f http_get); http_get http://10.213.10.1:8080/" 2>/dev/null) && break
+                sleep 0.2
+        done
+        expect "page through Port= with Zone=" "$page" "hello from the zone"
+else
+        echo "Port= with Zone= not checked: needs nft and wget or curl"
+fi
+
+# 4. B joins the zone: A and B reach each other over it.
+start_zone_cell zb "$ub"
+bpid=$pid bcpid=$cpid
+ip -n "$H" -o link show "$b_host" | grep -q "master vz-t" || fail "$b_host is not on vz-t"
+ping_from "$acpid" 10.213.10.3 || fail "A cannot reach B over the zone"
+ping_from "$bcpid" 10.213.10.2 || fail "B cannot reach A over the zone"
+
+# 5. A start that fails in the running zone leaves the bridge to A and B.
+fail_start zf2 "$uf"
+has_bridge || fail "a failed start removed vz-t that A and B are on"
+ip -n "$H" -o link show "$a_host" | grep -q "master vz-t" || fail "$a_host left vz-t"
+ping_from "$acpid" 10.213.10.3 || fail "A cannot reach B after the failed start"
+
+# 6. A stops (through cell-monitor): its veths go, the bridge stays for B.
+pid=$apid
+stop_cell
+ip -n "$H" link show "$a_host" >/dev/null 2>&1 && fail "$a_host left after A's stop"
+ip -n "$H" link show vx-zone >/dev/null 2>&1 && fail "vx-zone left after A's stop"
+ip -n "$H" link show vy-zone >/dev/null 2>&1 && fail "vy-zone left after A's stop"
+has_bridge || fail "vz-t removed while B is still on it"
+ip -n "$H" -o link show "$b_host" | grep -q "master vz-t" || fail "$b_host left vz-t"
+
+# 7. B, the last member, stops: the bridge is gone.
+pid=$bpid
+stop_cell
+has_bridge && fail "vz-t left after the last member stopped"
+[ -z "$(ip -n "$H" -o link show | grep -v ': lo:')" ] || fail "links left in H: $(ip -n "$H" -o link show)"
+echo "ok: Zone=, VirtualEthernetExtra=, Zone= with Bridge="
