@@ -374,6 +374,11 @@ int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnost
                 return r;
         if (r < 0)
                 invalid = true;
+        r = plan_build_machine(&p, c, opts, diag);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                invalid = true;
 
         if (invalid)
                 return -EINVAL;
@@ -475,6 +480,7 @@ void plan_done(Plan *p) {
         }
         free(p->limits.io_devices);
         plan_properties_free(p->properties, p->n_properties);
+        free(p->machine_name);
         free(p->bridge);
         plan_links_free(p->interfaces, p->n_interfaces);
         plan_links_free(p->macvlans, p->n_macvlans);

@@ -110,6 +110,9 @@ static const ConfigKey config_keys[] = {
           "replace-uplink, replace-stub, bind-host, bind-static, bind-uplink, bind-stub, delete or auto" },
         { "Exec", "Timezone",    config_parse_timezone, 0, 0,
           "off, copy, bind, symlink, delete or auto" },
+        { "Exec", "Register",    config_parse_register, 0, 0, BOOL_TEXT },
+        { "Exec", "MachineID",   config_parse_machine_id, 0, 0,
+          "32 hexadecimal digits, or a UUID (8-4-4-4-12), not all zeros" },
 
         /* [Isolation] */
         { "Isolation", "PrivateNetwork", config_parse_bool, OFF(private_network), true, BOOL_TEXT },

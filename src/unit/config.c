@@ -111,6 +111,7 @@ void cell_config_done(CellConfig *c) {
         free(c->hostname);
         free(c->resolv_conf_file);
         free(c->timezone_file);
+        free(c->register_file);
 
         cell_syscall_filter_reset(c);
 

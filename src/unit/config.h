@@ -230,6 +230,11 @@ typedef struct CellConfig {
         CellTimezone timezone;          /* default auto */
         char *timezone_file;
         unsigned timezone_line;
+        bool register_machine;          /* Register=: registered with systemd-machined */
+        char *register_file;            /* where Register=yes was written (see above), NULL when not */
+        unsigned register_line;
+        bool machine_id_set;            /* MachineID= */
+        uint8_t machine_id[16];
 
         /* [Isolation] */
         bool private_network;   /* default yes */

@@ -95,7 +95,7 @@ TEST(json_key_order_and_content) {
                 "\"working_directory\"", "\"umask\"", "\"hostname\"", "\"boot\"", "\"init\"",
                 "\"notify_ready\"", "\"notify_socket\"", "\"kill_signal\"", "\"timeout_stop_usec\"",
                 "\"capabilities\"", "\"no_new_privileges\"", "\"seccomp\"", "\"rlimits\"",
-                "\"oom_score_adjust\"", "\"scope\"", "\"network\"",
+                "\"oom_score_adjust\"", "\"scope\"", "\"machine\"", "\"network\"",
         };
         const char *last = NULL;
 
