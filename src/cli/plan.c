@@ -84,6 +84,9 @@ int verb_plan(int argc, char *argv[]) {
                 printf("Cgroup manager:    %s (what --cgroup-manager=auto picks on this host)\n",
                        cgroup_manager_to_string(m));
                 printf("Device policy:     %s\n", scope_devices_enforcer(m, false));
+                if (p.register_machine && m != CGROUP_MANAGER_SYSTEMD)
+                        printf("Register:          refused here: systemd-machined needs a systemd scope, and the %s "
+                               "manager makes none\n", cgroup_manager_to_string(m));
         }
         plan_done(&p);
         if (r < 0) {

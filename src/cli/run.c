@@ -15,14 +15,16 @@
 #include <sys/signalfd.h>
 #include <systemd/sd-event.h>
 
+#include "id128-util.h"
 #include "libsystemd-dlopen.h"
 #include "log.h"
 #include "monitor-handover.h"
 #include "monitor.h"
-#include "mount-etc.h"
 #include "notify.h"
+#include "parse-value.h"
 #include "plan.h"
 #include "privilege.h"
+#include "run-host.h"
 #include "runtime-state.h"
 #include "scope.h"
 #include "spawn-env.h"
@@ -38,6 +40,7 @@ typedef struct RunArgs {
         const char *name;
         const char *unit;
         char **argv;            /* after "--", NULL when none */
+        int register_machine;   /* --register=: > 0 yes, < 0 no, 0 the unit's Register= */
 } RunArgs;
 
 typedef struct Run {
@@ -59,6 +62,7 @@ static void help(void) {
                "     --cgroup-manager=MODE   auto (default), systemd, cgroupfs or none\n"
                "     --user                  Talk to the user's systemd (user bus)\n"
                "     --name=NAME             Name of the unit (for specifiers, hostname, scope)\n"
+               "     --register=BOOL         Register with systemd-machined (default: Register=)\n"
                "  -v --verbose               Narrate every step on stderr\n\n"
                "ARGS replace Exec= (with Boot=yes they are appended to init's command line).\n"
                "Exit status: the payload's own, 128+N when it died of signal N, 1 when the\n"
@@ -68,12 +72,13 @@ static void help(void) {
 
 /* Returns 1 to go on, 0 to exit successfully (--help), <0 on usage errors. */
 static int parse_argv(int argc, char *argv[], RunArgs *a) {
-        enum { ARG_CGROUP_MANAGER = 0x100, ARG_USER, ARG_NAME };
+        enum { ARG_CGROUP_MANAGER = 0x100, ARG_USER, ARG_NAME, ARG_REGISTER };
         static const struct option options[] = {
                 { "help",           no_argument,       NULL, 'h'                },
                 { "cgroup-manager", required_argument, NULL, ARG_CGROUP_MANAGER },
                 { "user",           no_argument,       NULL, ARG_USER           },
                 { "name",           required_argument, NULL, ARG_NAME           },
+                { "register",       required_argument, NULL, ARG_REGISTER       },
                 { "verbose",        no_argument,       NULL, 'v'                },
                 {}
         };
@@ -96,6 +101,13 @@ static int parse_argv(int argc, char *argv[], RunArgs *a) {
                 case ARG_NAME:
                         a->name = optarg;
                         break;
+                case ARG_REGISTER: {
+                        int b = parse_boolean(optarg);
+                        if (b < 0)
+                                return log_error_errno(EINVAL, "Invalid --register=%s (a boolean: yes or no).", optarg);
+                        a->register_machine = b ? 1 : -1;
+                        break;
+                }
                 case 'v':
                         log_set_max_level(LOG_DEBUG);
                         break;
@@ -150,6 +162,13 @@ static int build_environment(const Plan *p, char ***before, char ***after) {
         }
         if (env_assignf(after, "container", "cell") < 0)
                 return log_oom();
+        /* As systemd-nspawn: the ID machined knows the container by, which
+         * a systemd inside takes when the image has no /etc/machine-id. */
+        if (p->machine_id_set) {
+                char uuid[ID128_UUID_STRING_MAX];
+                if (env_assignf(after, "container_uuid", id128_to_uuid_string(p->machine_id, uuid)) < 0)
+                        return log_oom();
+        }
         return 0;
 }
 
@@ -319,6 +338,10 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
         int r, status = 0;
         bool state_published = false;
 
+        /* Nothing is made for a start that cannot register. */
+        r = run_machine_check(p, a->manager, a->user_bus, run_machine_what(a->register_machine));
+        if (r < 0)
+                return r;
         r = build_environment(p, &env_before, &env_after);
         if (r < 0)
                 return r;
@@ -384,10 +407,11 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
                 r = scope_new(p, CGROUP_MANAGER_SYSTEMD, a->user_bus, event, &scope);
                 if (r >= 0)
                         log_plan(p, CGROUP_MANAGER_SYSTEMD);
-                else if (r != -ENOMEM && a->manager == CGROUP_MANAGER_AUTO) {
+                else if (r != -ENOMEM && a->manager == CGROUP_MANAGER_AUTO && !p->register_machine) {
                         /* Auto, and systemd's bus did not answer: the cgroupfs manager
                          * wants cell alone in its cgroup and the child born in the
-                         * container's, so this child goes and auto decides again. */
+                         * container's, so this child goes and auto decides again
+                         * (not with Register=yes: that manager makes no scope). */
                         log_debug("No systemd bus after all (%s): cloning the container's init again.",
                                   strna(scope_last_error(NULL)));
                         spawn_kill(&spawn);
@@ -421,6 +445,13 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
                 log_debug("Stopped %s, left active with no process in it by an earlier run of this name.",
                           p->scope_unit);
         log_debug("The container's cgroup is in place.");
+        /* Register=yes: the leader sits in the scope now, where machined looks for
+         * it; the answer is waited for once the payload runs. */
+        if (p->register_machine) {
+                r = run_machine_register(p, scope, &spawn, run_machine_what(a->register_machine));
+                if (r < 0)
+                        goto finish;
+        }
 
         r = spawn_wait_prepared(&spawn, interrupt_fd, &notify_fd, &err);
         if (r >= 0) {
@@ -429,6 +460,13 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
         }
         if (r >= 0)
                 r = spawn_wait_exec(&spawn, interrupt_fd, &err);
+        /* machined's answer, which came while the payload started; refused: the
+         * payload, which has just exec'd, goes with its scope. */
+        if (r >= 0 && p->register_machine && (r = scope_register_machine_wait(scope)) < 0 &&
+            !stopped_while_starting(r)) {
+                run_machine_report(scope, r, run_machine_what(a->register_machine));
+                goto finish;
+        }
         if (r < 0 && stopped_while_starting(r)) {
                 log_info("Stopped while starting (SIGTERM); nothing was left running.");
                 goto stopped;
@@ -516,30 +554,6 @@ finish:
         return r;
 }
 
-/* ResolvConf=, Timezone=: what the host and the image hold decides
- * "auto" now; a value that cannot be honoured fails the start. */
-static int decide_etc_files(Plan *p) {
-        PlanEtcFile *files[] = { &p->resolv_conf, &p->timezone };
-
-        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
-                SpawnError note = {};
-                bool automatic = files[i]->automatic;
-                int r;
-
-                r = etc_file_decide(files[i], p->root_directory, &note);
-                if (r < 0)
-                        return report_spawn_error(&note, r);
-                if (r > 0)
-                        log_full(automatic ? LOG_DEBUG : LOG_NOTICE, "%s.", note.message);
-                else if (files[i]->mode != PLAN_ETC_OFF)
-                        log_debug("%s=%s: %s %s%s%s.", files[i]->key, files[i]->setting,
-                                  plan_etc_mode_to_string(files[i]->mode), files[i]->target,
-                                  files[i]->link || files[i]->source ? " from " : "",
-                                  strempty(files[i]->link ?: files[i]->source));
-        }
-        return 0;
-}
-
 static int run_unit(const RunArgs *a) {
         _cleanup_(cell_config_done) CellConfig config = {};
         _cleanup_(diag_done) Diagnostics diag = {};
@@ -553,7 +567,7 @@ static int run_unit(const RunArgs *a) {
                 return cli_unit_exit_status(r);
 
         diag_done(&diag);
-        const PlanOptions po = { .argv_override = a->argv };
+        const PlanOptions po = { .argv_override = a->argv, .register_machine = a->register_machine };
         r = plan_build(&config, &po, &plan, &diag);
         print_diagnostics(&diag);
         if (r < 0) {
@@ -564,7 +578,9 @@ static int run_unit(const RunArgs *a) {
         }
 
         log_set_prefix(plan.name);
-        r = decide_etc_files(&plan);
+        r = run_decide_etc_files(&plan);
+        if (r >= 0)
+                r = run_machine_decide_id(&plan);
         if (r >= 0)
                 r = run_container(&plan, a, &status);
         log_set_prefix(NULL);

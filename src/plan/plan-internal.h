@@ -18,6 +18,7 @@ int plan_build_seccomp(Plan *p, const CellConfig *c, bool expand, Diagnostics *d
 int plan_build_scope(Plan *p, const CellConfig *c, Diagnostics *diag);
 int plan_build_etc(Plan *p, const CellConfig *c, Diagnostics *diag);
 int plan_build_network(Plan *p, const CellConfig *c, Diagnostics *diag);
+int plan_build_machine(Plan *p, const CellConfig *c, const PlanOptions *opts, Diagnostics *diag);
 void plan_links_free(PlanLink *l, size_t n);
 /* plan-sched.c: Nice= ... CPUAffinity=, Personality=; and how the printers
  * show them (the JSON's keys always, the text's lines only when set). */

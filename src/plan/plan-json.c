@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <stdio.h>
 
+#include "id128-util.h"
 #include "json-write.h"
 #include "parse-limits.h"
 #include "plan-internal.h"
@@ -427,6 +428,19 @@ static void json_scope(JsonWriter *w, const Plan *p) {
         json_object_end(w);
 }
 
+static void json_machine(JsonWriter *w, const Plan *p) {
+        char id[ID128_STRING_MAX];
+
+        json_object_begin_inline(w);
+        json_key(w, "register");
+        json_bool(w, p->register_machine);
+        json_key(w, "name");
+        json_string(w, p->machine_name);
+        json_key(w, "id");
+        json_string(w, p->machine_id_set ? id128_to_string(p->machine_id, id) : NULL);
+        json_object_end(w);
+}
+
 static void json_links(JsonWriter *w, const char *key, const PlanLink *l, size_t n) {
         json_key(w, key);
         json_array_begin(w);
@@ -535,6 +549,8 @@ int plan_print_json(const Plan *p, FILE *f) {
 
         json_key(&w, "scope");
         json_scope(&w, p);
+        json_key(&w, "machine");
+        json_machine(&w, p);
         json_key(&w, "network");
         json_network(&w, p);
 

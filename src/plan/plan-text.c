@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "id128-util.h"
 #include "parse-limits.h"
 #include "plan-internal.h"
 #include "signal-util.h"
@@ -274,6 +275,15 @@ int plan_print_text(const Plan *p, FILE *f) {
 
         fprintf(f, "\nScope:             %s in %s\n", strna(p->scope_unit), strna(p->slice));
         fprintf(f, "Description:       %s\n", strna(p->description));
+        if (p->register_machine)
+                fprintf(f, "Machine:           %s (registered with systemd-machined)", p->machine_name);
+        else
+                fputs("Machine:           not registered (Register=no)", f);
+        if (p->machine_id_set) {
+                char id[ID128_STRING_MAX];
+                fprintf(f, ", MachineID=%s", id128_to_string(p->machine_id, id));
+        }
+        fputc('\n', f);
         text_limit(f, "MemoryMax", &p->limits.memory_max);
         text_limit(f, "MemoryHigh", &p->limits.memory_high);
         text_limit(f, "MemorySwapMax", &p->limits.memory_swap_max);

@@ -375,6 +375,11 @@ int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnost
                 return r;
         if (r < 0)
                 invalid = true;
+        r = plan_build_machine(&p, c, opts, diag);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                invalid = true;
 
         if (invalid)
                 return -EINVAL;
@@ -477,6 +482,7 @@ void plan_done(Plan *p) {
         }
         free(p->limits.io_devices);
         plan_properties_free(p->properties, p->n_properties);
+        free(p->machine_name);
         free(p->bridge);
         free(p->zone);
         plan_links_free(p->veth_extras, p->n_veth_extras);

@@ -284,6 +284,14 @@ typedef struct Plan {
         PlanProperty *properties;       /* the same, typed for StartTransientUnit */
         size_t n_properties;
 
+        /* systemd-machined (plan-machine.c). */
+        bool register_machine;          /* Register=yes, or "cell run --register=yes" */
+        char *machine_name;             /* what it is registered as ("web-3"); NULL without */
+        /* MachineID=; the start decides the ID in force (spawn/machine-id.c) and
+         * sets it here, when it registers or MachineID= is set. */
+        bool machine_id_set;
+        uint8_t machine_id[16];
+
         /* Network. */
         bool virtual_ethernet;
         char *bridge;
@@ -319,6 +327,8 @@ typedef struct PlanOptions {
          * list empty -- expanding and sorting it is most of plan_build()'s
          * time and verify prints no plan. Such a plan must not be run. */
         bool verify_only;
+        /* "cell run --register=": > 0 yes, < 0 no, 0 the unit's Register=. */
+        int register_machine;
 } PlanOptions;
 
 /* Computes the plan. Pure: no syscalls, no files read. Returns 0, -ENOMEM,
@@ -333,6 +343,13 @@ void plan_withhold_capabilities(Plan *p, uint64_t mask);
  * plan (scope/); and its release. */
 int plan_properties_copy(const PlanProperty *from, size_t n, PlanProperty **ret);
 void plan_properties_free(PlanProperty *p, size_t n);
+
+/* systemd-machined's rule for a machine name (a host name, at most 64
+ * characters), and the name a unit registers as: its name with "@" and
+ * the other characters a host name cannot hold made "-" ("web@3" is
+ * "web-3"); -EINVAL when that is still no machine name. */
+bool plan_machine_name_is_valid(const char *s);
+int plan_machine_name(const char *name, char **ret);
 
 /* Names used in the JSON and in messages ("bind", "fixed", "errno"); never NULL
  * ("unknown" for values out of range). */

@@ -582,6 +582,10 @@ pid_t scope_bus_pid(const Scope *s) {
         return s->bus ? s->bus->pid : 0;
 }
 
+sd_bus *scope_bus_connection(const Scope *s) {
+        return s && s->bus ? s->bus->bus : NULL;
+}
+
 bool scope_leftover_stopped(const Scope *s) {
         return s && s->bus && s->bus->leftover_stopped;
 }

@@ -17,6 +17,7 @@
 typedef struct ScopeBus ScopeBus;
 typedef struct ScopeCgroupfs ScopeCgroupfs;
 typedef struct ScopeOom ScopeOom;
+typedef struct ScopeMachined ScopeMachined;
 typedef struct CgroupDeviceRule CgroupDeviceRule;
 typedef struct CgroupPrime CgroupPrime;
 
@@ -31,6 +32,7 @@ struct Scope {
         ScopeCgroupfs *fs;      /* CGROUP_MANAGER_CGROUPFS */
         ScopeOom *oom;          /* CGROUP_MANAGER_SYSTEMD: watches the scope for OOM kills */
         CgroupPrime *prime;     /* the grace period of the move ahead, started early (cgroup-prime.c) */
+        ScopeMachined *machined; /* Register=yes: the call to systemd-machined (scope-machine.c) */
         CgroupNeed needs[CG_NEEDS_MAX]; /* the controllers the plan's limits need */
         size_t n_needs;
         CgroupIODisk *io_disks; /* the disks the plan's IO limits name (cgroup-io.h) */
@@ -57,6 +59,7 @@ int scope_bus_new(Scope *s, const Plan *p, bool user_bus);
 int scope_bus_attach(Scope *s, pid_t pid);
 int scope_bus_wait(Scope *s);
 pid_t scope_bus_pid(const Scope *s);                  /* the PID given to scope_bus_attach() */
+sd_bus *scope_bus_connection(const Scope *s);         /* the start's connection, for machined's call; or NULL */
 void scope_bus_release(Scope *s);                     /* the payload runs: disconnect */
 void scope_bus_free(Scope *s);
 /* Appends one "(sv)" entry to an open "a(sv)" container, by p->signature. */
@@ -78,6 +81,9 @@ typedef struct ScopeStartProps {
 /* Appends the whole "a(sv)" of StartTransientUnit. -EINVAL with *ret_bad set for a
  * plan property that cannot be marshalled. */
 int scope_bus_append_start_properties(sd_bus_message *m, const ScopeStartProps *p, const PlanProperty **ret_bad);
+
+/* systemd-machined (scope-machine.c): its state goes before the connection. */
+void scope_machined_free(Scope *s);
 
 /* cgroupfs (scope-cgroupfs.c). */
 int scope_cgroupfs_usable(void);                         /* > 0 when some cgroup fs is mounted */

@@ -296,8 +296,10 @@ int scope_wait(Scope *s) {
 }
 
 void scope_release(Scope *s) {
-        if (s && s->manager == CGROUP_MANAGER_SYSTEMD)
+        if (s && s->manager == CGROUP_MANAGER_SYSTEMD) {
+                scope_machined_free(s);
                 scope_bus_release(s);
+        }
 }
 
 const char *scope_last_error(const Scope *s) {
@@ -329,6 +331,7 @@ Scope *scope_free(Scope *s) {
                 return NULL;
         s->oom = scope_oom_watch_free(s->oom);
         s->prime = cg_prime_reap(s->prime, true, NULL);
+        scope_machined_free(s);
         scope_bus_free(s);
         scope_cgroupfs_free(s);
         scope_devices_free(s);

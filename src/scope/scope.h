@@ -78,6 +78,24 @@ int scope_clone_into_fd(const Scope *s);       /* -EBADF when clone3 CLONE_INTO_
  * nothing moves it (a move costs a wait for an RCU grace period). */
 int scope_attach(Scope *s, pid_t pid, bool born_in);
 int scope_wait(Scope *s);                      /* runs the event loop until the job is done; 0 or -errno */
+/* Register=yes: the container as a machine of systemd-machined
+ * (scope-machine.c), under the systemd manager alone (another is refused:
+ * -EOPNOTSUPP). scope_register_machine() sends RegisterMachineWithNetwork
+ * once scope_wait() is done (machined finds the scope from the leader's
+ * cgroup) and does not wait; scope_register_machine_wait() waits for the
+ * answer, as long as the scope's job had ($CELL_SCOPE_TIMEOUT), and before
+ * scope_release(). Both: 0, or -errno with scope_last_error() saying what
+ * failed in machined's own words. */
+typedef struct ScopeMachine {
+        const char *name;               /* a valid machine name (plan_machine_name()) */
+        const uint8_t *id;              /* 16 bytes, or NULL for none */
+        const char *root_directory;
+        pid_t leader;                   /* the container's PID 1 */
+        const int32_t *ifindices;       /* the host side of the links cell made (VirtualEthernet=) */
+        size_t n_ifindices;
+} ScopeMachine;
+int scope_register_machine(Scope *s, const ScopeMachine *m);
+int scope_register_machine_wait(Scope *s);
 /* The payload runs: systemd's part of the start is over, and the bus
  * connection goes (scope-bus.c says why). Nothing after this talks to
  * systemd: the scope ends with its payload, and systemd stops it by itself

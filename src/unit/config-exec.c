@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "config-parsers.h"
+#include "id128-util.h"
 #include "parse-exec.h"
 #include "parse-value.h"
 #include "strv.h"
@@ -139,5 +140,41 @@ int config_parse_timeout(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, 
         /* As systemd: a timeout of 0 means none at all, not "immediately". */
         c->timeout_stop_usec = usec == 0 ? USEC_INFINITY : usec;
         c->timeout_stop_set = true;
+        return 0;
+}
+
+/* Register= keeps where it was written: the plan refuses a unit whose name
+ * makes no machine name at that file and line. */
+int config_parse_register(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        int r = 0;
+
+        if (!isempty(ctx->value)) {
+                r = parse_boolean(ctx->value);
+                if (r < 0)
+                        return -EINVAL;
+        }
+        c->register_machine = r > 0;
+        c->register_file = mfree(c->register_file);
+        c->register_line = 0;
+        if (!c->register_machine)
+                return 0;
+        return config_entry_origin(ctx, &c->register_file, &c->register_line);
+}
+
+/* As systemd-nspawn's MachineID= (and --uuid=): either form, never all zeros. */
+int config_parse_machine_id(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        uint8_t id[16];
+
+        if (isempty(ctx->value)) {
+                c->machine_id_set = false;
+                memset(c->machine_id, 0, sizeof c->machine_id);
+                return 0;
+        }
+        if (id128_from_string(ctx->value, id) < 0)
+                return -EINVAL;
+        if (id128_is_null(id))
+                return config_bad(ctx, "%s (all zeros is no ID)", k->expected);
+        memcpy(c->machine_id, id, sizeof id);
+        c->machine_id_set = true;
         return 0;
 }

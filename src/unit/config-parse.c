@@ -123,6 +123,9 @@ static const ConfigKey config_keys[] = {
           "CPU indices and ranges separated by commas or spaces (\"0-3 7\"), below 8192" },
         { "Exec", "Personality", config_parse_personality, 0, 0,
           "an architecture name as systemd has them (\"x86-64\", \"x86\", \"arm64\")" },
+        { "Exec", "Register",    config_parse_register, 0, 0, BOOL_TEXT },
+        { "Exec", "MachineID",   config_parse_machine_id, 0, 0,
+          "32 hexadecimal digits, or a UUID (8-4-4-4-12), not all zeros" },
 
         /* [Isolation] */
         { "Isolation", "PrivateNetwork", config_parse_bool, OFF(private_network), true, BOOL_TEXT },

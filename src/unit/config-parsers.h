@@ -96,6 +96,8 @@ int config_parse_working_directory(ConfigContext *ctx, const ConfigKey *k, CellC
 int config_parse_umask(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_signal(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_timeout(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_register(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_machine_id(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 
 /* config-etc.c */
 int config_parse_resolv_conf(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);

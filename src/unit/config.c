@@ -113,6 +113,7 @@ void cell_config_done(CellConfig *c) {
         free(c->timezone_file);
         free(c->sched.cpu_priority_file);
         free(c->sched.cpu_affinity);
+        free(c->register_file);
 
         cell_syscall_filter_reset(c);
 

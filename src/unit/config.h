@@ -262,6 +262,11 @@ typedef struct CellConfig {
         CellSched sched;                /* Nice=, CPUScheduling*=, IOScheduling*=, CPUAffinity= */
         bool personality_set;           /* Personality= */
         unsigned long personality;      /* PER_LINUX (native) or PER_LINUX32 (secondary) */
+        bool register_machine;          /* Register=: registered with systemd-machined */
+        char *register_file;            /* where Register=yes was written (see above), NULL when not */
+        unsigned register_line;
+        bool machine_id_set;            /* MachineID= */
+        uint8_t machine_id[16];
 
         /* [Isolation] */
         bool private_network;   /* default yes */

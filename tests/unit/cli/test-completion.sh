@@ -64,5 +64,8 @@ expect_completion "HUP" cell kill web HU
 # The verbs and list's options.
 expect_completion "status stop" cell st
 expect_completion "--no-legend" cell list --no
+# run's --register= takes a boolean.
+expect_completion "--register=" cell run --reg
+expect_completion "no" cell run --register=n
 
 exit $failed

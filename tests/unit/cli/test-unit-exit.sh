@@ -59,6 +59,28 @@ for verb in verify plan run; do
         expect 1 "$verb of an invalid unit" -- "$cell" "$verb" "$tmp/bad.cell"
 done
 
+# Register=yes: a name that makes no machine name is an invalid unit for
+# each verb; where no systemd scope will be (--cgroup-manager=none, --user)
+# the start is refused before anything is made, exit 2, the key or the
+# option named.
+mkdir "$tmp/root"
+printf '[Root]\nDirectory=%s\n[Exec]\nExec=/bin/true\nRegister=yes\n' "$tmp/root" > "$tmp/web_.cell"
+for verb in verify plan run; do
+        expect 1 "$verb of Register=yes under a name that is no machine name" -- "$cell" "$verb" "$tmp/web_.cell"
+        grep -q "Register=yes: the unit's name \"web_\" makes no machine name" "$tmp/err" || fail "$verb: web_ not named"
+done
+cp "$tmp/web_.cell" "$tmp/web.cell"
+expect 2 "run of Register=yes without a systemd scope" -- "$cell" run --cgroup-manager=none "$tmp/web.cell"
+grep -q "web: Register=yes: systemd-machined registers a container by its systemd scope, and the none manager makes none" \
+        "$tmp/err" || fail "run --cgroup-manager=none: Register=yes not refused as such"
+expect 2 "run --user of Register=yes" -- "$cell" run --user "$tmp/web.cell"
+grep -q "Register=yes: systemd-machined registers the system's containers, not a user's (--user)" "$tmp/err" ||
+        fail "run --user: Register=yes not refused as such"
+printf '[Root]\nDirectory=%s\n[Exec]\nExec=/bin/true\n' "$tmp/root" > "$tmp/plain.cell"
+expect 2 "run --register=yes without a systemd scope" -- "$cell" run --cgroup-manager=none --register=yes "$tmp/plain.cell"
+grep -q "plain: --register=yes: systemd-machined registers a container" "$tmp/err" || fail "--register=yes not named"
+expect 2 "run --register=maybe" -- "$cell" run --register=maybe "$tmp/plain.cell"
+
 # cell exec: the unit is loaded again from the file the running cell was
 # started from.
 fake_running gone "$tmp/gone.cell"

@@ -105,7 +105,7 @@ TEST(json_key_order_and_content) {
                 "\"notify_ready\"", "\"notify_socket\"", "\"kill_signal\"", "\"timeout_stop_usec\"",
                 "\"nice\"", "\"cpu_scheduling\"", "\"io_scheduling\"", "\"cpu_affinity\"", "\"personality\"",
                 "\"capabilities\"", "\"no_new_privileges\"", "\"seccomp\"", "\"rlimits\"",
-                "\"oom_score_adjust\"", "\"scope\"", "\"network\"",
+                "\"oom_score_adjust\"", "\"scope\"", "\"machine\"", "\"network\"",
         };
         const char *last = NULL;
 

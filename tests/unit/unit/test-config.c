@@ -1190,3 +1190,48 @@ TEST(exec_sched) {
         diag_done(&diag);
         cell_config_done(&c);
 }
+
+TEST(exec_register_machine_id) {
+        static const uint8_t id[16] = {
+                0x0b, 0x6f, 0x5a, 0x2e, 0x6e, 0x3c, 0x4d, 0x6b, 0x9c, 0x2c, 0x74, 0x0d, 0x3e, 0xc5, 0x5d, 0x01,
+        };
+        CellConfig c;
+
+        cell_config_init(&c);
+        ASSERT_FALSE(c.register_machine);       /* cell's default, unlike nspawn's */
+        ASSERT_FALSE(c.machine_id_set);
+        OK(&c, "Exec", "Register", "yes");
+        ASSERT_TRUE(c.register_machine);
+        ASSERT_STREQ(c.register_file, "web.cell");
+        ASSERT_EQ(c.register_line, 7);
+        BAD_EXACT(&c, "Exec", "Register", "maybe",
+                  "web.cell:7: Register=maybe: expected a boolean (yes/no, true/false, on/off, 1/0)");
+        ASSERT_TRUE(c.register_machine);        /* a bad value changes nothing */
+        OK(&c, "Exec", "Register", "no");
+        ASSERT_FALSE(c.register_machine);
+        ASSERT_NULL(c.register_file);
+        OK(&c, "Exec", "Register", "on");
+        OK(&c, "Exec", "Register", "");         /* the empty one resets: no */
+        ASSERT_FALSE(c.register_machine);
+        ASSERT_EQ(c.register_line, 0);
+
+        OK(&c, "Exec", "MachineID", "0b6f5a2e6e3c4d6b9c2c740d3ec55d01");
+        ASSERT_TRUE(c.machine_id_set);
+        ASSERT_TRUE(memcmp(c.machine_id, id, 16) == 0);
+        memset(c.machine_id, 0, 16);
+        OK(&c, "Exec", "MachineID", "0B6F5A2E-6E3C-4D6B-9C2C-740D3EC55D01");   /* the UUID form */
+        ASSERT_TRUE(memcmp(c.machine_id, id, 16) == 0);
+        BAD_EXACT(&c, "Exec", "MachineID", "00000000000000000000000000000000",
+                  "web.cell:7: MachineID=00000000000000000000000000000000: expected 32 hexadecimal digits, "
+                  "or a UUID (8-4-4-4-12), not all zeros (all zeros is no ID)");
+        BAD(&c, "Exec", "MachineID", "0b6f5a2e6e3c4d6b9c2c740d3ec55d0", "MachineID=0b6f5a2e6e3c4d6b9c2c740d3ec55d0: expected 32");
+        BAD(&c, "Exec", "MachineID", "0b6f5a2e-6e3c4d6b-9c2c-740d3ec55d01", "expected 32");
+        BAD(&c, "Exec", "MachineID", "%m", "expected 32");     /* no specifiers */
+        ASSERT_TRUE(memcmp(c.machine_id, id, 16) == 0);
+        OK(&c, "Exec", "MachineID", "");
+        ASSERT_FALSE(c.machine_id_set);
+        /* [Exec] keys */
+        ASSERT_CONTAINS(assign(&c, "Isolation", "Register", "yes"), "Register");
+        diag_done(&diag);
+        cell_config_done(&c);
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* "cell run"'s steps on the host around the container (run-host.h). */
+
+#include <errno.h>
+#include <string.h>
+
+#include "id128-util.h"
+#include "log.h"
+#include "machine-id.h"
+#include "mount-etc.h"
+#include "run-host.h"
+
+/* ResolvConf=, Timezone=: what the host and the image hold decides
+ * "auto" now; a value that cannot be honoured fails the start. */
+int run_decide_etc_files(Plan *p) {
+        PlanEtcFile *files[] = { &p->resolv_conf, &p->timezone };
+
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                SpawnError note = {};
+                bool automatic = files[i]->automatic;
+                int r;
+
+                r = etc_file_decide(files[i], p->root_directory, &note);
+                if (r < 0)
+                        return log_error_errno(note.error ?: r, "%s: %m", note.message);
+                if (r > 0)
+                        log_full(automatic ? LOG_DEBUG : LOG_NOTICE, "%s.", note.message);
+                else if (files[i]->mode != PLAN_ETC_OFF)
+                        log_debug("%s=%s: %s %s%s%s.", files[i]->key, files[i]->setting,
+                                  plan_etc_mode_to_string(files[i]->mode), files[i]->target,
+                                  files[i]->link || files[i]->source ? " from " : "",
+                                  strempty(files[i]->link ?: files[i]->source));
+        }
+        return 0;
+}
+
+int run_machine_check(const Plan *p, CgroupManager manager, bool user_bus, const char *what) {
+        if (!p->register_machine)
+                return 0;
+        /* machined is the system's, on the system bus, and takes root's calls only. */
+        if (user_bus)
+                return log_error_errno(EOPNOTSUPP, "%s: systemd-machined registers the system's containers, not a "
+                                       "user's (--user); run without --user, or with --register=no.", what);
+        if (!scope_expects_systemd(manager))
+                return log_error_errno(EOPNOTSUPP, "%s: systemd-machined registers a container by its systemd scope, "
+                                       "and the %s manager makes none%s; use the systemd manager, or "
+                                       "--register=no.", what,
+                                       manager == CGROUP_MANAGER_AUTO ? "cgroupfs" : cgroup_manager_to_string(manager),
+                                       manager == CGROUP_MANAGER_AUTO ? " (this host was not booted with systemd)" : "");
+        return 0;
+}
+
+int run_machine_decide_id(Plan *p) {
+        static const char * const source[] = {
+                [MACHINE_ID_IMAGE] = "the image's /etc/machine-id",
+                [MACHINE_ID_UNIT] = "MachineID=",
+                [MACHINE_ID_RANDOM] = "random",
+        };
+        SpawnError note = {};
+        char id[ID128_STRING_MAX];
+        int r;
+
+        r = machine_id_decide(p, &note);
+        if (r == -EINVAL)
+                return log_error_errno(r, "%s.", note.message);
+        if (r < 0)
+                return log_error_errno(note.error ?: r, "%s: %m", note.message);
+        if (note.message[0])
+                log_notice("%s.", note.message);
+        if (r > MACHINE_ID_NONE)
+                log_debug("Machine ID %s (%s).", id128_to_string(p->machine_id, id), source[r]);
+        return 0;
+}
+
+int run_machine_register(const Plan *p, Scope *scope, const Spawn *spawn, const char *what) {
+        const int32_t ifindex = spawn->veth_index;
+        const ScopeMachine m = {
+                .name = p->machine_name,
+                .id = p->machine_id_set ? p->machine_id : NULL,
+                .root_directory = p->root_directory,
+                .leader = spawn->pid,
+                .ifindices = &ifindex,
+                .n_ifindices = ifindex > 0 ? 1 : 0,
+        };
+        int r = scope_register_machine(scope, &m);
+        if (r < 0)
+                return run_machine_report(scope, r, what);
+        log_debug("Registering the container with systemd-machined as %s (leader PID %d).", p->machine_name,
+                  (int) spawn->pid);
+        return 0;
+}
+
+int run_machine_report(const Scope *scope, int r, const char *what) {
+        const char *text = scope_last_error(scope);
+
+        if (text)
+                return log_error_errno(r, "%s: %s", what, text);
+        return log_error_errno(r, "%s: registering with systemd-machined: %m", what);
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* "cell run"'s steps on the host around the container (run-host.c): what
+ * it decides before clone (ResolvConf=, Timezone=, the machine ID), and
+ * Register='s checks and call to systemd-machined. Each logs its own
+ * failure; what = "Register=yes" or "--register=yes", for messages. */
+
+#include <stdbool.h>
+
+#include "plan.h"
+#include "scope.h"
+#include "spawn.h"
+
+/* For messages: where registering was asked for (RunArgs.register_machine). */
+static inline const char *run_machine_what(int register_option) {
+        return register_option > 0 ? "--register=yes" : "Register=yes";
+}
+
+/* Refuses Register=yes where no systemd scope will be (the cgroupfs or none
+ * manager, AUTO on a host not booted with systemd) or with --user. */
+int run_machine_check(const Plan *p, CgroupManager manager, bool user_bus, const char *what);
+/* ResolvConf=, Timezone=: what the host and the image hold decides "auto"
+ * now; a value that cannot be honoured fails the start. */
+int run_decide_etc_files(Plan *p);
+/* The machine ID (spawn/machine-id.c), when p registers or has MachineID=. */
+int run_machine_decide_id(Plan *p);
+/* Sends the registration once scope_wait() is done. */
+int run_machine_register(const Plan *p, Scope *scope, const Spawn *spawn, const char *what);
+/* The failure of scope_register_machine_wait(), reported. */
+int run_machine_report(const Scope *scope, int r, const char *what);

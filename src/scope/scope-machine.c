@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* Register=yes: the container as a machine of systemd-machined, so that
+ * machinectl lists it, shows its status, terminates, kills, powers off and
+ * reboots it, as it does systemd-nspawn's.
+ *
+ * RegisterMachineWithNetwork, not CreateMachine: the scope exists already
+ * (systemd-nspawn --keep-unit's way), and machined finds it from the cgroup of
+ * the leader, which therefore goes only once the scope's job is done. It goes
+ * out on the connection the scope was made on, without waiting: the answer
+ * comes while the payload is released and execs, and is waited for before
+ * the connection goes (scope_release()) and before READY=1. machined is
+ * bus-activated: the first call starts it.
+ *
+ * Nothing unregisters the machine: machined drops it when its unit, the
+ * scope, is gone, and "machinectl terminate" stops the scope, whose end is
+ * the payload's and so cell's. machined learns of that end a little later
+ * than systemd: a cell of that name started at once again (a service's
+ * restart) may find the machine still there, with the scope's name as its
+ * unit. That one is over (the scope of that name is this start's now) and
+ * is unregistered, and the call made again -- synchronously, on this error
+ * path only. */
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#include <systemd/sd-bus.h>
+
+#include "log.h"
+#include "scope-internal.h"
+
+#define MACHINED_SERVICE "org.freedesktop.machine1"
+#define MACHINED_PATH    "/org/freedesktop/machine1"
+#define MACHINED_MANAGER "org.freedesktop.machine1.Manager"
+
+struct ScopeMachined {
+        char *name;
+        uint8_t id[16];
+        bool has_id;
+        char *root_directory;
+        pid_t leader;
+        int32_t ifindices[8];
+        size_t n_ifindices;
+        bool leftover_tried;    /* a stale machine of this name was dropped once */
+        sd_bus_slot *slot;
+        uint64_t deadline;      /* CLOCK_MONOTONIC, USEC_INFINITY for none */
+        bool done;              /* the answer came (or the call failed): result is final */
+        int result;
+        bool stop_requested;
+};
+
+static int machined_finish(Scope *s, int r) {
+        ScopeMachined *m = s->machined;
+
+        m->slot = sd_bus_slot_unref(m->slot);
+        m->done = true;
+        m->result = r;
+        return 0;
+}
+
+static int register_send(Scope *s);
+
+/* MachineExists: whether that machine is a leftover of an earlier start of
+ * this very scope (its unit has our scope's name, its leader is not ours),
+ * and then drops machined's record of it (UnregisterMachine: the unit is
+ * not touched). > 0 when dropped. */
+static int drop_leftover(Scope *s) {
+        ScopeMachined *m = s->machined;
+        sd_bus *bus = scope_bus_connection(s);
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ char *unit = NULL;
+        const char *path;
+        uint32_t leader = 0;
+        int r;
+
+        r = sd_bus_call_method(bus, MACHINED_SERVICE, MACHINED_PATH, MACHINED_MANAGER, "GetMachine", &error, &reply,
+                               "s", m->name);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "o", &path);
+        if (r >= 0)
+                r = sd_bus_get_property_string(bus, MACHINED_SERVICE, path, "org.freedesktop.machine1.Machine",
+                                               "Unit", &error, &unit);
+        if (r >= 0)
+                r = sd_bus_get_property_trivial(bus, MACHINED_SERVICE, path, "org.freedesktop.machine1.Machine",
+                                                "Leader", &error, 'u', &leader);
+        if (r < 0 && (sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine") ||
+                      sd_bus_error_has_name(&error, "org.freedesktop.DBus.Error.UnknownObject")))
+                r = 1;          /* gone by itself since machined refused: try again */
+        else if (r >= 0 && (!streq_ptr(unit, s->unit) || leader == (uint32_t) m->leader))
+                r = 0;          /* another container's: refused as it is */
+        else if (r >= 0) {
+                log_debug("Machine %s is left over from an earlier %s (leader PID %u): unregistering it.", m->name,
+                          s->unit, leader);
+                r = sd_bus_call_method(bus, MACHINED_SERVICE, MACHINED_PATH, MACHINED_MANAGER, "UnregisterMachine",
+                                       &error, NULL, "s", m->name);
+                /* Gone meanwhile by itself: as good. */
+                r = r >= 0 || sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine") ? 1 : r;
+        }
+        sd_bus_error_free(&error);
+        return r;
+}
+
+static int on_register_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Scope *s = userdata;
+        ScopeMachined *m = s->machined;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        sd_bus *bus = scope_bus_connection(s);
+
+        if (!e)
+                return machined_finish(s, 0);
+        if (!bus || sd_bus_is_open(bus) <= 0)
+                /* The reply sd-bus makes up for a call pending when the connection dropped. */
+                return machined_finish(s, scope_set_error(s, -ECONNRESET, "lost the connection to the bus while "
+                                                          "waiting for systemd-machined"));
+        int r = sd_bus_error_get_errno(e) > 0 ? -sd_bus_error_get_errno(e) : -EIO;
+        if (sd_bus_error_has_name(e, "org.freedesktop.machine1.MachineExists") && !m->leftover_tried) {
+                m->leftover_tried = true;
+                m->slot = sd_bus_slot_unref(m->slot);
+                if (drop_leftover(s) > 0) {
+                        int q = register_send(s);
+                        return q < 0 ? machined_finish(s, q) : 0;
+                }
+        }
+        /* Not there: the broker knows no such name (Debian: no systemd-container),
+         * or its activation failed (systemd's errors: masked, no such unit, ...). */
+        if (sd_bus_error_has_name(e, "org.freedesktop.DBus.Error.ServiceUnknown") ||
+            sd_bus_error_has_name(e, "org.freedesktop.DBus.Error.NameHasNoOwner") ||
+            startswith(e->name, "org.freedesktop.DBus.Error.Spawn.") ||
+            startswith(e->name, "org.freedesktop.systemd1."))
+                return machined_finish(s, scope_set_error(s, -EHOSTDOWN, "systemd-machined is not available "
+                                                          "(installed? Debian: systemd-container; masked?): %s (%s)",
+                                                          e->message ?: "no message", e->name));
+        return machined_finish(s, scope_set_error(s, r, "systemd-machined refused RegisterMachineWithNetwork(%s): "
+                                                  "%s (%s)", m->name, e->message ?: "no message", e->name));
+}
+
+static int register_send(Scope *s) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
+        ScopeMachined *m = s->machined;
+        sd_bus *bus = scope_bus_connection(s);
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &msg, MACHINED_SERVICE, MACHINED_PATH, MACHINED_MANAGER,
+                                           "RegisterMachineWithNetwork");
+        if (r >= 0)
+                r = sd_bus_message_append(msg, "s", m->name);
+        if (r >= 0)
+                /* No ID: machined keeps none (an empty array). */
+                r = sd_bus_message_append_array(msg, 'y', m->id, m->has_id ? sizeof m->id : 0);
+        if (r >= 0)
+                r = sd_bus_message_append(msg, "ssus", "cell", "container", (uint32_t) m->leader,
+                                          strempty(m->root_directory));
+        if (r >= 0)
+                r = sd_bus_message_append_array(msg, 'i', m->ifindices, m->n_ifindices * sizeof(int32_t));
+        if (r < 0)
+                return r;
+
+        uint64_t now = now_monotonic_usec();
+        uint64_t call_timeout = m->deadline == USEC_INFINITY ? 0 :
+                (m->deadline > now ? m->deadline - now : 0) + USEC_PER_SEC;
+        r = sd_bus_call_async(bus, &m->slot, msg, on_register_reply, s, call_timeout);
+        if (r < 0)
+                return scope_set_error(s, r, "cannot send RegisterMachineWithNetwork(%s): %s", m->name, strerror(-r));
+        return 0;
+}
+
+int scope_register_machine(Scope *s, const ScopeMachine *machine) {
+        sd_bus *bus = scope_bus_connection(s);
+        ScopeMachined *m;
+
+        if (!s || !machine || !machine->name || machine->leader <= 0 ||
+            machine->n_ifindices > ELEMENTSOF(m->ifindices))
+                return -EINVAL;
+        if (s->manager != CGROUP_MANAGER_SYSTEMD)
+                return scope_set_error(s, -EOPNOTSUPP, "systemd-machined registers the container by its systemd "
+                                       "scope, and the %s manager makes none",
+                                       cgroup_manager_to_string(s->manager));
+        if (!bus || s->machined)
+                return -EBUSY;
+
+        m = s->machined = calloc(1, sizeof(ScopeMachined));
+        if (!m)
+                return -ENOMEM;
+        m->name = strdup(machine->name);
+        m->root_directory = machine->root_directory ? strdup(machine->root_directory) : NULL;
+        if (!m->name || (machine->root_directory && !m->root_directory))
+                return -ENOMEM;
+        if (machine->id) {
+                memcpy(m->id, machine->id, sizeof m->id);
+                m->has_id = true;
+        }
+        m->leader = machine->leader;
+        if (machine->n_ifindices > 0)
+                memcpy(m->ifindices, machine->ifindices, machine->n_ifindices * sizeof(int32_t));
+        m->n_ifindices = machine->n_ifindices;
+        /* Its own deadline, as long as the scope's had. */
+        m->deadline = s->bus_timeout_usec == USEC_INFINITY ? USEC_INFINITY :
+                now_monotonic_usec() + (s->bus_timeout_usec ?: 30 * USEC_PER_SEC);
+        return register_send(s);
+}
+
+static int on_stop_signal(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
+        ScopeMachined *m = userdata;
+
+        m->stop_requested = true;
+        return 0;
+}
+
+int scope_register_machine_wait(Scope *s) {
+        _cleanup_(sd_event_source_disable_unrefp) sd_event_source *stop_source = NULL;
+        _cleanup_close_ int stop_fd = -EBADF;
+        ScopeMachined *m = s ? s->machined : NULL;
+        sigset_t mask;
+        int r;
+
+        if (!m)
+                return -ENOTCONN;
+        /* A stop request ends the wait at once, as scope_bus_wait()'s: the
+         * signalfd only wakes the loop, the signal stays pending for cell. */
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        stop_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (stop_fd < 0)
+                return scope_set_error(s, -errno, "waiting for systemd-machined: signalfd: %s", strerror(errno));
+        r = sd_event_add_io(s->event, &stop_source, stop_fd, EPOLLIN, on_stop_signal, m);
+        if (r < 0)
+                return scope_set_error(s, r, "waiting for systemd-machined: %s", strerror(-r));
+
+        while (!m->done) {
+                uint64_t now = now_monotonic_usec(), left;
+
+                if (m->stop_requested)
+                        return scope_set_error(s, -ECANCELED, "interrupted while waiting for systemd-machined");
+                left = m->deadline == USEC_INFINITY ? USEC_INFINITY : m->deadline > now ? m->deadline - now : 0;
+                if (left == 0)
+                        return scope_set_error(s, -ETIMEDOUT, "systemd-machined did not answer "
+                                               "RegisterMachineWithNetwork(%s) within %g s", m->name,
+                                               (double) s->bus_timeout_usec / (double) USEC_PER_SEC);
+                r = sd_event_run(s->event, left);
+                if (r < 0 && r != -EINTR)
+                        return scope_set_error(s, r, "waiting for systemd-machined: %s", strerror(-r));
+        }
+        return m->result;
+}
+
+void scope_machined_free(Scope *s) {
+        ScopeMachined *m = s->machined;
+
+        if (!m)
+                return;
+        sd_bus_slot_unref(m->slot);
+        free(m->name);
+        free(m->root_directory);
+        free(m);
+        s->machined = NULL;
+}
