@@ -21,6 +21,9 @@
 
 #define ZONE_LOCK_DIR "/run/cell"
 #define ZONE_LOCK_FILE "zone.lock"
+/* The alias (IFLA_IFALIAS) of the bridges cell makes: cell removes only
+ * those, never a vz-NAME an administrator (or networkd's .netdev) made. */
+#define ZONE_BRIDGE_ALIAS "cell zone bridge"
 
 /* The lock around every look at a zone's bridge and every change of it:
  * a cell joining (the bridge made, its veth put on it) and one leaving
@@ -46,16 +49,31 @@ static int zone_lock(int *ret_fd) {
         return 0;
 }
 
+/* The bridge, then cell's alias on it (RTM_NEWLINK takes no IFLA_IFALIAS
+ * when it creates a link); without the alias it is deleted again. */
 static int bridge_new(struct mnl_socket *nl, const char *bridge) {
         char buf[MNL_SOCKET_BUFFER_SIZE];
         struct nlmsghdr *nlh = link_message(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
         struct nlattr *linkinfo;
+        unsigned index;
+        int r;
 
         mnl_attr_put_strz(nlh, IFLA_IFNAME, bridge);
         linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
         mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
         mnl_attr_nest_end(nlh, linkinfo);
-        return netif_request(nl, nlh);
+        r = netif_request(nl, nlh);
+        if (r < 0)
+                return r;
+        index = if_nametoindex(bridge);
+        if (index == 0)
+                return -errno;
+        nlh = link_message(buf, RTM_NEWLINK, 0, (int) index);
+        mnl_attr_put_strz(nlh, IFLA_IFALIAS, ZONE_BRIDGE_ALIAS);
+        r = netif_request(nl, nlh);
+        if (r < 0)
+                (void) netif_request(nl, link_message(buf, RTM_DELLINK, 0, (int) index));
+        return r;
 }
 
 int netif_zone_join(const char *bridge, const char *host_ifname, const char *peer_ifname, pid_t pid,
@@ -76,7 +94,8 @@ int netif_zone_join(const char *bridge, const char *host_ifname, const char *pee
         index = if_nametoindex(bridge);
         if (index == 0) {
                 /* The zone's first cell: nothing but a cell of this zone
-                 * makes or removes it, and all of them wait for the lock. */
+                 * makes or removes it, and all of them wait for the lock.
+                 * A bridge that exists already is used as it is, and stays. */
                 r = bridge_new(nl, bridge);
                 if (r < 0 && r != -EEXIST)
                         return spawn_error(err, r, "%s: creating the bridge %s", what, bridge);
@@ -94,13 +113,15 @@ int netif_zone_join(const char *bridge, const char *host_ifname, const char *pee
 /* What a dump of the links says about the bridge of index bridge. */
 typedef struct ZoneScan {
         unsigned bridge;
-        bool is_bridge;         /* the link at that index is of kind "bridge" */
+        bool is_bridge;         /* the link at that index is of kind "bridge" ... */
+        bool is_ours;           /* ... with cell's alias: cell made it */
         unsigned ports;         /* links whose master it is (or that could not be read) */
 } ZoneScan;
 
 typedef struct ZoneLink {
         uint32_t master;
         char kind[16];
+        char alias[sizeof ZONE_BRIDGE_ALIAS + 1];
 } ZoneLink;
 
 static int zone_link_info_attr(const struct nlattr *a, void *data) {
@@ -122,6 +143,10 @@ static int zone_link_attr(const struct nlattr *a, void *data) {
         case IFLA_LINKINFO:
                 (void) mnl_attr_parse_nested(a, zone_link_info_attr, l);
                 break;
+        case IFLA_IFALIAS:
+                if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+                        (void) snprintf(l->alias, sizeof l->alias, "%s", mnl_attr_get_str(a));
+                break;
         default:
                 break;
         }
@@ -140,8 +165,10 @@ static int zone_scan_msg(const struct nlmsghdr *nlh, void *data) {
                 z->ports++;
                 return MNL_CB_OK;
         }
-        if ((unsigned) ifm->ifi_index == z->bridge)
+        if ((unsigned) ifm->ifi_index == z->bridge) {
                 z->is_bridge = streq(l.kind, "bridge");
+                z->is_ours = streq(l.alias, ZONE_BRIDGE_ALIAS);
+        }
         else if (l.master == z->bridge)
                 z->ports++;
         return MNL_CB_OK;
@@ -168,9 +195,9 @@ int netif_zone_leave(const char *bridge) {
         r = netif_query(nl, link_message(buf, RTM_GETLINK, NLM_F_DUMP, 0), zone_scan_msg, &z);
         if (r < 0)
                 return r;
-        /* Only a bridge, and only one no cell of the zone is on any more
-         * (nor anything else). */
-        if (!z.is_bridge || z.ports > 0)
+        /* Only a bridge cell made, and only one no cell of the zone is on
+         * any more (nor anything else). */
+        if (!z.is_bridge || !z.is_ours || z.ports > 0)
                 return 0;
         r = netif_request(nl, link_message(buf, RTM_DELLINK, 0, (int) z.bridge));
         if (r == -ENODEV)

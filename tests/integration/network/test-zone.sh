@@ -12,7 +12,8 @@
 # A and B reach each other over the zone's bridge; it is there while one of
 # them runs and gone once both have stopped; a start that fails (at exec,
 # after its veth joined) neither removes the bridge the others are on nor
-# leaves one behind when it was the only member. The extra pairs have both
+# leaves one behind when it was the only member; a vz-NAME that cell did
+# not make is used and never removed. The extra pairs have both
 # ends under their names, on no bridge, and are gone after the stop. Zone=
 # with Bridge= is refused at its file and line before anything is made.
 # Port= works with Zone= as with VirtualEthernet= (when nft and wget or
@@ -165,4 +166,15 @@ pid=$bpid
 stop_cell
 has_bridge && fail "vz-t left after the last member stopped"
 [ -z "$(ip -n "$H" -o link show | grep -v ': lo:')" ] || fail "links left in H: $(ip -n "$H" -o link show)"
+
+# 8. A bridge vz-NAME cell did not make (an administrator's, with an
+# address) is used as it is and stays after the zone's last cell has gone.
+ip -n "$H" link add vz-t type bridge
+ip -n "$H" addr add 10.213.10.1/24 dev vz-t
+start_zone_cell zb "$ub"
+ip -n "$H" -o link show "$b_host" | grep -q "master vz-t" || fail "$b_host is not on the admin's vz-t"
+stop_cell
+has_bridge || fail "the admin's vz-t was removed by the zone's last cell"
+ip -n "$H" -o addr show vz-t | grep -q "10.213.10.1/24" || fail "the admin's vz-t lost its address"
+ip -n "$H" link del vz-t
 echo "ok: Zone=, VirtualEthernetExtra=, Zone= with Bridge="
