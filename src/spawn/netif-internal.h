@@ -6,6 +6,8 @@
 
 #include <libmnl/libmnl.h>
 
+#include "netif.h"
+
 static inline void mnl_socket_closep(struct mnl_socket **nl) {
         if (*nl)
                 (void) mnl_socket_close(*nl);
@@ -23,3 +25,6 @@ int netif_request(struct mnl_socket *nl, struct nlmsghdr *nlh);
 struct nlmsghdr *link_message(char *buf, uint16_t type, uint16_t flags, int index);
 /* IFF_UP on the link of index. */
 int link_set_up(struct mnl_socket *nl, unsigned index);
+/* The link of index (or, with index 0, of name) in nl's namespace: its
+ * current name in ret->name and what identifies it; -ENODEV: none. */
+int link_get(struct mnl_socket *nl, int index, const char *name, NetifMoved *ret);

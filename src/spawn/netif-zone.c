@@ -206,14 +206,28 @@ int netif_zone_leave(const char *bridge) {
 }
 
 int netif_veth_remove(const NetifVeth *v) {
-        char name[IF_NAMESIZE];
+        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        NetifMoved now;
         int r;
 
-        /* By its index, and only if the link there still has the name cell
-         * gave it: the name may be another link's by now. */
-        if (v->index <= 0 || !if_indextoname((unsigned) v->index, name) || !streq(name, v->name))
+        if (v->index <= 0)
                 return 0;
-        r = netif_delete(name);
+        r = netif_open(&nl);
+        if (r < 0)
+                return r;
+        /* By its index, and only if the link there is still a veth with the
+         * name cell gave it: the index may be another link's by now (one
+         * made with that index, or a stale hand-over to "cell __finish"),
+         * and deleting a veth that is not ours would take its peer along. */
+        r = link_get(nl, v->index, NULL, &now);
+        if (r == -ENODEV)
+                return 0;
+        if (r < 0)
+                return r;
+        if (!streq(now.name, v->name) || !streq(now.kind, "veth"))
+                return 0;
+        r = netif_request(nl, link_message(buf, RTM_DELLINK, 0, v->index));
         if (r == -ENODEV)
                 return 0;
         return r < 0 ? r : 1;

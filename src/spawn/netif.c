@@ -121,21 +121,6 @@ void netif_veth_host_name(const char *name, char ret[static IFNAMSIZ]) {
         (void) snprintf(ret, IFNAMSIZ, "ve-%s", name);
 }
 
-int netif_delete(const char *ifname) {
-        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
-        char buf[MNL_SOCKET_BUFFER_SIZE];
-        unsigned index;
-        int r;
-
-        index = if_nametoindex(ifname);
-        if (index == 0)
-                return -ENODEV;
-        r = netif_open(&nl);
-        if (r < 0)
-                return r;
-        return netif_request(nl, link_message(buf, RTM_DELLINK, 0, (int) index));
-}
-
 static int veth_new(struct mnl_socket *nl, const char *host_ifname, const char *peer_ifname, pid_t pid) {
         char buf[MNL_SOCKET_BUFFER_SIZE];
         struct nlmsghdr *nlh = link_message(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
@@ -316,9 +301,7 @@ static int link_msg(const struct nlmsghdr *nlh, void *data) {
         return mnl_attr_parse(nlh, sizeof *ifm, link_attr, m);
 }
 
-/* The link of index (or, with index 0, of name) in nl's namespace: its
- * current name in ret->name and what identifies it. */
-static int link_get(struct mnl_socket *nl, int index, const char *name, NetifMoved *ret) {
+int link_get(struct mnl_socket *nl, int index, const char *name, NetifMoved *ret) {
         char buf[MNL_SOCKET_BUFFER_SIZE];
         struct nlmsghdr *nlh = link_message(buf, RTM_GETLINK, 0, index);
         NetifMoved m = { .link_netnsid = -1 };

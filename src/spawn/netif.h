@@ -28,16 +28,17 @@ void netif_veth_host_name(const char *name, char ret[static IFNAMSIZ]);
 int netif_veth_create(const char *what, const char *host_ifname, const char *peer_ifname, pid_t pid,
                       const char *bridge, SpawnError *err);
 
-/* A host side cell made (VirtualEthernetExtra=): its index and name then;
- * deleted at the end only if the link at that index still has that name. */
+/* A host side cell made (VirtualEthernet=, VirtualEthernetExtra=): its
+ * index and name then; deleted at the end only if the link at that index
+ * is still a veth of that name. */
 typedef struct NetifVeth {
         int index;
         char name[IFNAMSIZ];
 } NetifVeth;
 
-/* Deletes v's link if the link at v->index is still named v->name: 1 deleted,
- * 0 gone already (with the container's network namespace) or renamed, else
- * -errno. */
+/* Deletes v's link if the link at v->index is still a veth named v->name:
+ * 1 deleted, 0 gone already (with the container's network namespace),
+ * renamed or another link, else -errno. */
 int netif_veth_remove(const NetifVeth *v);
 
 /* Zone=: under a lock all cells share (/run/cell/zone.lock), the bridge
@@ -52,10 +53,6 @@ int netif_zone_join(const char *bridge, const char *host_ifname, const char *pee
  * same lock, removes the bridge if no link is a port of it any more. 1
  * removed, 0 left (ports on it, or gone already), else -errno. */
 int netif_zone_leave(const char *bridge);
-
-/* Deletes the link host_ifname in the current network namespace; -ENODEV
- * when there is none. */
-int netif_delete(const char *ifname);
 
 /* -ENODEV with "KEY=IFNAME: no such interface on the host" when the host
  * (the calling thread's network namespace) has no ifname. */

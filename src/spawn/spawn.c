@@ -513,14 +513,14 @@ int spawn_wait_exec(Spawn *s, int interrupt_fd, SpawnError *err) {
         return 0;
 }
 
-/* The host side of the veth by its index, if it still is a "ve-" link of
+/* The host side of the veth by its index, if it still is a "ve-" veth of
  * that index (the pair usually went away with the container's namespace
  * already; deleting it here makes "gone when cell returns" exact). */
 static void spawn_veth_remove(Spawn *s) {
-        char name[IF_NAMESIZE];
+        NetifVeth v = { .index = s->veth_index };
 
-        if (s->veth_index > 0 && if_indextoname((unsigned) s->veth_index, name) && startswith(name, "ve-"))
-                (void) netif_delete(name);
+        if (s->veth_index > 0 && if_indextoname((unsigned) s->veth_index, v.name) && startswith(v.name, "ve-"))
+                (void) netif_veth_remove(&v);
         s->veth_index = 0;
 }
 

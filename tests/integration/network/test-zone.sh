@@ -13,7 +13,8 @@
 # them runs and gone once both have stopped; a start that fails (at exec,
 # after its veth joined) neither removes the bridge the others are on nor
 # leaves one behind when it was the only member; a vz-NAME that cell did
-# not make is used and never removed. The extra pairs have both
+# not make is used and never removed. "cell __finish" removes a host side
+# handed to it only while it is a veth of that index and name. The extra pairs have both
 # ends under their names, on no bridge, and are gone after the stop. Zone=
 # with Bridge= is refused at its file and line before anything is made.
 # Port= works with Zone= as with VirtualEthernet= (when nft and wget or
@@ -177,4 +178,24 @@ stop_cell
 has_bridge || fail "the admin's vz-t was removed by the zone's last cell"
 ip -n "$H" -o addr show vz-t | grep -q "10.213.10.1/24" || fail "the admin's vz-t lost its address"
 ip -n "$H" link del vz-t
+
+# 9. "cell __finish" deletes a host side it is handed (--veth-index=,
+# --veth-extra=) only if the link at that index is still a veth of that
+# name: not another kind of link that got the index (a stale hand-over),
+# and it does delete the veths that match.
+ip -n "$H" link add ve-stale index 4242 type bridge
+ip -n "$H" link add vx-stale index 4243 type bridge
+ip -n "$H" link add ve-real index 4244 type veth peer name ve-realp
+ip -n "$H" link add vx-real index 4246 type veth peer name vx-realp
+ip netns exec "$H" "$CELL" __finish --status=0 --name=stale --veth-index=4242 --veth-extra=4243:vx-stale \
+        --veth-extra=4246:vx-rea || fail "cell __finish failed"
+ip -n "$H" link show ve-stale >/dev/null 2>&1 || fail "__finish --veth-index= deleted a bridge ve-stale"
+ip -n "$H" link show vx-stale >/dev/null 2>&1 || fail "__finish --veth-extra= deleted a bridge vx-stale"
+ip -n "$H" link show vx-real >/dev/null 2>&1 || fail "__finish --veth-extra= deleted vx-real, handed as vx-rea"
+ip netns exec "$H" "$CELL" __finish --status=0 --name=stale --veth-index=4244 --veth-extra=4246:vx-real ||
+        fail "cell __finish failed"
+ip -n "$H" link show ve-real >/dev/null 2>&1 && fail "__finish --veth-index= left the veth ve-real"
+ip -n "$H" link show vx-real >/dev/null 2>&1 && fail "__finish --veth-extra= left the veth vx-real"
+ip -n "$H" link del ve-stale
+ip -n "$H" link del vx-stale
 echo "ok: Zone=, VirtualEthernetExtra=, Zone= with Bridge="
