@@ -15,7 +15,7 @@
 #define OFF(member) offsetof(CellConfig, member)
 
 #define BOOL_TEXT "a boolean (yes/no, true/false, on/off, 1/0)"
-#define IFNAMES_TEXT "space-separated interface names (each 1 to 15 characters, no \"/\", \":\" or spaces)"
+#define IFNAMES_TEXT "space-separated interface names (each 1 to 15 ASCII characters, no \"/\", \":\", \"%\" or spaces)"
 #define UNITS_TEXT "space-separated unit names such as \"network-online.target\""
 #define PATH_TEXT "an absolute path without \"..\""
 #define MEMORY_TEXT "bytes with K/M/G/T suffix, a percentage or \"infinity\""
@@ -203,11 +203,12 @@ static const ConfigKey config_keys[] = {
 
         /* [Network] */
         { "Network", "VirtualEthernet", config_parse_bool, OFF(virtual_ethernet), false, BOOL_TEXT },
-        { "Network", "Bridge",       config_parse_ifname, OFF(bridge), 0, "an interface name (1 to 15 characters, no \"/\", \":\" or spaces)" },
+        { "Network", "Bridge",       config_parse_ifname, OFF(bridge), 0, "an interface name (1 to 15 ASCII characters, no \"/\", \":\", \"%\" or spaces)" },
         { "Network", "Zone",         config_parse_zone, OFF(zone), 0,
-          "a zone name (1 to 12 characters, no \"/\", \":\", \"%\" or spaces: \"vz-\" + NAME names the bridge)" },
+          "a zone name (1 to 12 ASCII characters, no \"/\", \":\", \"%\" or spaces: \"vz-\" + NAME names the bridge)" },
         { "Network", "VirtualEthernetExtra", config_parse_veth_extra, 0, 0,
-          "HOSTIF[:CONTAINERIF], interface names of 1 to 15 characters (no \"/\", \":\", \"%\" or spaces)" },
+          "HOSTIF[:CONTAINERIF], interface names of 1 to 15 ASCII characters (no \"/\", \":\", \"%\" or spaces; "
+          "not \"all\", \"default\" or digits only)" },
         { "Network", "Interface",    config_parse_ifnames, OFF(interfaces), 0, IFNAMES_TEXT },
         { "Network", "MACVLAN",      config_parse_ifnames, OFF(macvlan), 0, IFNAMES_TEXT },
         { "Network", "IPVLAN",       config_parse_ifnames, OFF(ipvlan), 0, IFNAMES_TEXT },

@@ -126,13 +126,21 @@ bool hostname_is_valid(const char *s) {
         return !label_start;
 }
 
+/* systemd's ifname_valid(): what the kernel takes, less what it refuses
+ * only at the start ("all" and "default" are sysctl directories, a byte
+ * 0xa0 is a blank to it) and an all-digit name (an ifindex to systemd). */
 bool ifname_is_valid(const char *s) {
-        if (isempty(s) || strlen(s) > 15 || streq(s, ".") || streq(s, ".."))
+        bool digits = true;
+
+        if (isempty(s) || strlen(s) > 15 || streq(s, ".") || streq(s, "..") || streq(s, "all") ||
+            streq(s, "default"))
                 return false;
-        for (const char *p = s; *p; p++)
-                if ((unsigned char) *p <= ' ' || *p == 0x7f || *p == '/' || *p == ':' || *p == '%')
+        for (const char *p = s; *p; p++) {
+                if ((unsigned char) *p <= ' ' || (unsigned char) *p >= 0x7f || *p == '/' || *p == ':' || *p == '%')
                         return false;
-        return true;
+                digits = digits && *p >= '0' && *p <= '9';
+        }
+        return !digits;
 }
 
 size_t string_distance(const char *a, const char *b) {

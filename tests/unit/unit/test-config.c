@@ -731,7 +731,7 @@ TEST(network_links) {
         /* nspawn's later IFACE:NEWNAME is not taken: ":" is in no interface name. */
         BAD(&c, "Network", "Interface", "eth1:lan", "Interface=eth1:lan: expected space-separated interface names");
         BAD(&c, "Network", "MACVLAN", "eth0 a/b", "(\"a/b\" is not one)");
-        BAD(&c, "Network", "IPVLAN", "0123456789abcdef", "each 1 to 15 characters");
+        BAD(&c, "Network", "IPVLAN", "0123456789abcdef", "each 1 to 15 ASCII characters");
         ASSERT_EQ((int) strv_length(c.interfaces), 3);  /* a bad value changes nothing */
         OK(&c, "Network", "Interface", "");
         ASSERT_NULL(c.interfaces);
@@ -752,12 +752,13 @@ TEST(network_zone_veth_extra) {
         ASSERT_EQ(c.zone_line, 7);
         OK(&c, "Network", "Zone", "abcdefghijkl");             /* vz- + 12: 15 bytes */
         BAD_EXACT(&c, "Network", "Zone", "abcdefghijklm",
-                  "web.cell:7: Zone=abcdefghijklm: expected a zone name (1 to 12 characters, no \"/\", \":\", "
+                  "web.cell:7: Zone=abcdefghijklm: expected a zone name (1 to 12 ASCII characters, no \"/\", \":\", "
                   "\"%\" or spaces: \"vz-\" + NAME names the bridge)");
         BAD(&c, "Network", "Zone", "a/b", "expected a zone name");
         BAD(&c, "Network", "Zone", "a:b", "expected a zone name");
         BAD(&c, "Network", "Zone", "a b", "expected a zone name");
         BAD(&c, "Network", "Zone", "a%b", "expected a zone name");
+        BAD(&c, "Network", "Zone", "w\xc3\xa0", "expected a zone name");  /* nspawn: ASCII only */
         ASSERT_STREQ(c.zone, "abcdefghijkl");                   /* a bad value changes nothing */
         OK(&c, "Network", "Zone", "");
         ASSERT_NULL(c.zone);
@@ -775,13 +776,17 @@ TEST(network_zone_veth_extra) {
         ASSERT_EQ(c.veth_extras[1].line, 7);
         BAD_EXACT(&c, "Network", "VirtualEthernetExtra", "vx0:",
                   "web.cell:7: VirtualEthernetExtra=vx0:: expected HOSTIF[:CONTAINERIF], interface names of 1 to 15 "
-                  "characters (no \"/\", \":\", \"%\" or spaces)");
+                  "ASCII characters (no \"/\", \":\", \"%\" or spaces; not \"all\", \"default\" or digits only)");
         BAD(&c, "Network", "VirtualEthernetExtra", ":inner", "expected HOSTIF[:CONTAINERIF]");
         BAD(&c, "Network", "VirtualEthernetExtra", "a:b:c", "expected HOSTIF[:CONTAINERIF]");
         BAD(&c, "Network", "VirtualEthernetExtra", "0123456789abcdef", "expected HOSTIF[:CONTAINERIF]");
         BAD(&c, "Network", "VirtualEthernetExtra", "vx0:0123456789abcdef", "expected HOSTIF[:CONTAINERIF]");
         BAD(&c, "Network", "VirtualEthernetExtra", "a/b", "expected HOSTIF[:CONTAINERIF]");
         BAD(&c, "Network", "VirtualEthernetExtra", "a b", "expected HOSTIF[:CONTAINERIF]");
+        /* What the kernel refuses only at the start, and nspawn's ifindex. */
+        BAD(&c, "Network", "VirtualEthernetExtra", "all", "expected HOSTIF[:CONTAINERIF]");
+        BAD(&c, "Network", "VirtualEthernetExtra", "vx1:default", "expected HOSTIF[:CONTAINERIF]");
+        BAD(&c, "Network", "VirtualEthernetExtra", "123", "expected HOSTIF[:CONTAINERIF]");
         ASSERT_EQ(c.n_veth_extras, 2);
         OK(&c, "Network", "VirtualEthernetExtra", "");
         ASSERT_EQ(c.n_veth_extras, 0);

@@ -496,6 +496,14 @@ TEST(names) {
         ASSERT_TRUE(ifname_is_valid("br0"));
         ASSERT_FALSE(ifname_is_valid("a-very-long-name0"));
         ASSERT_FALSE(ifname_is_valid("a/b"));
+        /* systemd's ifname_valid(): ASCII only, no sysctl directory, no ifindex. */
+        ASSERT_FALSE(ifname_is_valid("w\xc3\xa0"));
+        ASSERT_FALSE(ifname_is_valid("all"));
+        ASSERT_FALSE(ifname_is_valid("default"));
+        ASSERT_FALSE(ifname_is_valid("123"));
+        ASSERT_TRUE(ifname_is_valid("eth0"));
+        ASSERT_TRUE(ifname_is_valid("all0"));
+        ASSERT_TRUE(ifname_is_valid("1a"));
 }
 
 TEST(distance) {
