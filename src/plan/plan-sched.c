@@ -19,9 +19,11 @@ int plan_build_sched(Plan *p, const CellConfig *c) {
         t->nice_set = s->nice_set;
         t->nice = s->nice_set ? s->nice : 0;
         /* As systemd's CPUSchedulingResetOnFork=, but in force on its own
-         * too (systemd sets it only with a policy or a priority): with the
-         * policy "other" then. */
+         * too (systemd sets it only with a policy or a priority): then on
+         * the policy and priority the child inherits, which "other" in
+         * their place would change (raise, from "idle"). */
         t->cpu_set = s->cpu_policy_set || s->cpu_priority_set || s->cpu_reset_on_fork;
+        t->cpu_inherit = t->cpu_set && !s->cpu_policy_set && !s->cpu_priority_set;
         if (t->cpu_set) {
                 t->cpu_policy = s->cpu_policy_set ? s->cpu_policy : SCHED_OTHER;
                 /* Unwritten: the policy's lowest, as systemd's clamp of its 0. */
@@ -62,9 +64,12 @@ void plan_sched_json(JsonWriter *w, const Plan *p) {
         if (s->cpu_set) {
                 json_object_begin_inline(w);
                 json_key(w, "policy");
-                json_string(w, sched_policy_to_string(s->cpu_policy));
+                json_string(w, s->cpu_inherit ? NULL : sched_policy_to_string(s->cpu_policy));
                 json_key(w, "priority");
-                json_uint(w, (unsigned) s->cpu_priority);
+                if (s->cpu_inherit)
+                        json_null(w);
+                else
+                        json_uint(w, (unsigned) s->cpu_priority);
                 json_key(w, "reset_on_fork");
                 json_bool(w, s->cpu_reset_on_fork);
                 json_object_end(w);
@@ -99,7 +104,9 @@ void plan_sched_text(const Plan *p, FILE *f) {
 
         if (s->nice_set)
                 fprintf(f, "Nice:              %d\n", s->nice);
-        if (s->cpu_set)
+        if (s->cpu_inherit)
+                fputs("CPUScheduling:     inherited, reset on fork\n", f);
+        else if (s->cpu_set)
                 fprintf(f, "CPUScheduling:     %s, priority %d%s\n", sched_policy_to_string(s->cpu_policy),
                         s->cpu_priority, s->cpu_reset_on_fork ? ", reset on fork" : "");
         if (s->io_set)

@@ -177,6 +177,7 @@ typedef struct PlanSched {
         bool nice_set;
         int nice;                       /* -20..19 */
         bool cpu_set;                   /* a policy, a priority or reset-on-fork written */
+        bool cpu_inherit;               /* reset-on-fork alone: on the policy and priority the child has */
         int cpu_policy;                 /* SCHED_*: SCHED_OTHER unless written */
         int cpu_priority;               /* within the policy's range (fifo, rr: 1 unless written) */
         bool cpu_reset_on_fork;

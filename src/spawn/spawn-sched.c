@@ -58,13 +58,37 @@ static int sched_failed(SpawnError *err, int error, const char *what, const char
         return spawn_error(err, error, "%s", what);
 }
 
+/* The policy and priority to set on pid (0: ourselves): the plan's, or with
+ * reset-on-fork alone those pid has (inherited from cell), left as they are. */
+static int sched_cpu_target(pid_t pid, const PlanSched *s, int *ret_policy, struct sched_param *ret_sp) {
+        int policy;
+
+        if (!s->cpu_inherit) {
+                *ret_policy = s->cpu_policy;
+                *ret_sp = (struct sched_param) { .sched_priority = s->cpu_priority };
+                return 0;
+        }
+        policy = sched_getscheduler(pid);
+        if (policy < 0 || sched_getparam(pid, ret_sp) < 0)
+                return -errno;
+        *ret_policy = policy & ~SCHED_RESET_ON_FORK;
+        return 0;
+}
+
 static int sched_cpu(pid_t pid, const PlanSched *s, bool reset_on_fork, SpawnError *err) {
-        struct sched_param sp = { .sched_priority = s->cpu_priority };
-        int policy = s->cpu_policy | (reset_on_fork && s->cpu_reset_on_fork ? SCHED_RESET_ON_FORK : 0);
+        struct sched_param sp = {};
+        int policy = SCHED_OTHER, r;
         char what[128];
 
+        r = sched_cpu_target(pid, s, &policy, &sp);
+        if (r < 0)
+                return spawn_error(err, -r, "CPUSchedulingResetOnFork=yes: reading the inherited policy");
+        if (reset_on_fork && s->cpu_reset_on_fork)
+                policy |= SCHED_RESET_ON_FORK;
         if (sched_setscheduler(pid, policy, &sp) >= 0)
                 return 0;
+        if (s->cpu_inherit)
+                return sched_failed(err, errno, "CPUSchedulingResetOnFork=yes", NULL);
         (void) snprintf(what, sizeof what, "CPUSchedulingPolicy=%s, CPUSchedulingPriority=%d",
                         sched_policy_to_string(s->cpu_policy), s->cpu_priority);
         /* With CAP_SYS_NICE, what refuses a real-time policy is the cgroup. */
@@ -127,9 +151,13 @@ int sched_apply(pid_t pid, const PlanSched *s, bool reset_on_fork, SpawnError *e
 }
 
 int sched_reset_on_fork_self(const PlanSched *s, SpawnError *err) {
-        struct sched_param sp = { .sched_priority = s->cpu_priority };
+        struct sched_param sp = {};
+        int policy = SCHED_OTHER, r;
 
-        if (sched_setscheduler(0, s->cpu_policy | SCHED_RESET_ON_FORK, &sp) < 0)
+        r = sched_cpu_target(0, s, &policy, &sp);
+        if (r < 0)
+                return spawn_error(err, -r, "CPUSchedulingResetOnFork=yes: reading the inherited policy");
+        if (sched_setscheduler(0, policy | SCHED_RESET_ON_FORK, &sp) < 0)
                 return spawn_error(err, errno, "CPUSchedulingResetOnFork=yes");
         return 0;
 }

@@ -120,7 +120,7 @@ static const ConfigKey config_keys[] = {
         { "Exec", "IOSchedulingPriority", config_parse_io_sched_priority, 0, 0,
           "a number between 0 (the highest) and 7" },
         { "Exec", "CPUAffinity", config_parse_cpu_affinity, 0, 0,
-          "CPU indices and ranges separated by commas or spaces (\"0-3 7\"), below 8192" },
+          "CPU indices and ranges separated by commas or spaces (\"0-3 7\"), below 8192", CONFIG_SPEC_VALUE },
         { "Exec", "Personality", config_parse_personality, 0, 0,
           "an architecture name as systemd has them (\"x86-64\", \"x86\", \"arm64\")" },
         { "Exec", "Register",    config_parse_register, 0, 0, BOOL_TEXT },

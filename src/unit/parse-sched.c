@@ -92,7 +92,9 @@ static const char * const architectures[] = {
 };
 
 /* What this machine runs: its native architecture (PER_LINUX) and, where
- * systemd knows one, the secondary one its kernel runs too (PER_LINUX32). */
+ * systemd knows one, the secondary one its kernel runs too (PER_LINUX32):
+ * the ARCHITECTURE_SECONDARY of systemd's architecture.h, none on big-endian
+ * arm64 and sparc64. */
 #if defined(__x86_64__) && !defined(__ILP32__)
 #  define ARCH_NATIVE "x86-64"
 #  define ARCH_SECONDARY "x86"
@@ -100,7 +102,6 @@ static const char * const architectures[] = {
 #  define ARCH_NATIVE "x86"
 #elif defined(__aarch64__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 #  define ARCH_NATIVE "arm64-be"
-#  define ARCH_SECONDARY "arm-be"
 #elif defined(__aarch64__)
 #  define ARCH_NATIVE "arm64"
 #  define ARCH_SECONDARY "arm"
@@ -123,7 +124,6 @@ static const char * const architectures[] = {
 #  define ARCH_NATIVE "loongarch64"
 #elif defined(__sparc__) && defined(__arch64__)
 #  define ARCH_NATIVE "sparc64"
-#  define ARCH_SECONDARY "sparc"
 #endif
 
 int parse_personality(const char *s, unsigned long *ret) {

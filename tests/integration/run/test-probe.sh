@@ -187,6 +187,19 @@ for init in no yes; do
         expect_match "reset on fork, Init=$init: the payload's child" "$(field sched)" '^\{"nice": 0, "policy": 0, "priority": 0, "reset_on_fork": false, '
 done
 
+# CPUSchedulingResetOnFork=yes alone: the flag on the policy the payload
+# inherits (cell's, here SCHED_IDLE), not "other" in its place, which
+# would raise it; with Init=yes too.
+for init in no yes; do
+        u=$(unit "resetforkalone$init" "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "Init=$init" \
+                "CPUSchedulingResetOnFork=yes")
+        status=0
+        timeout 20 chrt --idle 0 "$CELL" run --cgroup-manager=cgroupfs "$u" >"$work/out" 2>"$work/err" || status=$?
+        [ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "cell run (reset on fork alone, Init=$init) exited $status"; }
+        expect_match "reset on fork alone, Init=$init: the inherited policy kept" "$(field sched)" \
+                '^\{"nice": 0, "policy": 5, "priority": 0, "reset_on_fork": true, '
+done
+
 # Personality=x86 (x86-64 only): PER_LINUX32, and uname says i686, also
 # with a filter that denies personality(2) (set before the filter), and
 # for a command of cell exec.

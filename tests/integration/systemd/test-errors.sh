@@ -117,6 +117,36 @@ EOF
         done
 fi
 
+# --- what only the kernel refuses, after the scope has the waiting child:
+# CPUAffinity= with no CPU of this machine; on the hybrid layout, where the
+# scope has a v1 cpu cgroup of its own (CPUQuota=), a real-time policy
+# (no real-time budget there with CONFIG_RT_GROUP_SCHED). The scope goes too.
+install_cell nocpu <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/error-payload
+CPUAffinity=$(getconf _NPROCESSORS_CONF)
+EOF
+in_sealed "$CELL" run nocpu > "$WORK/nocpu.log" 2>&1
+expect_refused "CPUAffinity= with no CPU" nocpu "$WORK/nocpu.log" $? \
+        "CPUAffinity=[0-9]+: none of these CPUs is both online and in the container's cpuset"
+if [ "$SEALED_CGROUP" = hybrid ] && [ -n "$(find /sys/fs/cgroup/cpu/ /sys/fs/cgroup/cpu,cpuacct/ -maxdepth 1 \
+        -name cpu.rt_runtime_us 2>/dev/null)" ]; then
+        install_cell nort <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/error-payload
+CPUSchedulingPolicy=fifo
+[Limits]
+CPUQuota=50%
+EOF
+        in_sealed "$CELL" run nort > "$WORK/nort.log" 2>&1
+        expect_refused "CPUSchedulingPolicy=fifo without a real-time budget" nort "$WORK/nort.log" $? \
+                "CPUSchedulingPolicy=fifo, CPUSchedulingPriority=1: the container's cpu cgroup has no real-time budget"
+fi
+
 # --- already running
 write_payload idle-payload <<'EOF'
 trap 'exit 0' TERM

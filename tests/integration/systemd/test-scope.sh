@@ -149,6 +149,31 @@ else
         echo "skip - CPUWeight=idle: systemd has no cpu controller here"
 fi
 
+# --- Nice=, CPUSchedulingPolicy=, IOSchedulingClass=, CPUAffinity=: set on
+# the payload in its scope (cell sets them on the waiting child, after the
+# scope has it), and the scope goes with the payload.
+write_payload sched-payload <<'EOF'
+set -- $(cat /proc/$$/stat)
+echo "nice=${19} policy=${41} $(ionice -p $$) $(grep Cpus_allowed_list /proc/$$/status | tr -d '\t')" > /out/sched
+EOF
+install_cell sched <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/sched-payload
+Nice=7
+CPUSchedulingPolicy=batch
+IOSchedulingClass=idle
+CPUAffinity=0
+EOF
+rm -f "$ROOT/out/sched"
+rc=0
+in_sealed "$CELL" run sched > "$WORK/sched.log" 2>&1 || rc=$?
+expect_eq "the scheduling keys in a scope: cell run exits 0" 0 "$rc"
+expect_eq "... and the payload has them (SCHED_BATCH is 3)" \
+        "nice=7 policy=3 idle Cpus_allowed_list:0" "$(cat "$ROOT/out/sched" 2>/dev/null)"
+expect_eq "... and no scope is left" not-found "$(prop cell-sched.scope LoadState)"
+
 # --- Slice=
 install_cell sliced <<EOF
 [Root]

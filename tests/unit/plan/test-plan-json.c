@@ -492,5 +492,16 @@ TEST(json_text_sched) {
                              "Personality:       %s\n\nMounts:\n", personality_to_string(PER_LINUX)) > 0);
         ASSERT_CONTAINS(t, want);
         plan_done(&p);
+
+        /* Reset-on-fork alone: on the inherited policy, which the plan does not know. */
+        c.sched.cpu_policy_set = c.sched.cpu_priority_set = false;
+        plan_ok(&c, NULL, &p);
+        free(j);
+        free(t);
+        j = print(&p, plan_print_json);
+        t = print(&p, plan_print_text);
+        ASSERT_CONTAINS(j, "  \"cpu_scheduling\": {\"policy\": null, \"priority\": null, \"reset_on_fork\": true},\n");
+        ASSERT_CONTAINS(t, "CPUScheduling:     inherited, reset on fork\n");
+        plan_done(&p);
         cell_config_done(&c);
 }

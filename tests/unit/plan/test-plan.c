@@ -597,7 +597,8 @@ TEST(sched) {
         plan_done(&p);
         ASSERT_NULL(p.sched.cpu_affinity);
 
-        /* A priority written is kept; reset-on-fork alone is in force, with "other". */
+        /* A priority written is kept; reset-on-fork alone is in force, on
+         * the policy and priority the child inherits. */
         c.sched.cpu_priority_set = true;
         c.sched.cpu_priority = 42;
         plan_ok(&c, NULL, &p);
@@ -607,9 +608,12 @@ TEST(sched) {
         c.sched.cpu_reset_on_fork = true;
         plan_ok(&c, NULL, &p);
         ASSERT_TRUE(p.sched.cpu_set);
-        ASSERT_EQ(p.sched.cpu_policy, SCHED_OTHER);
-        ASSERT_EQ(p.sched.cpu_priority, 0);
+        ASSERT_TRUE(p.sched.cpu_inherit);
         ASSERT_TRUE(p.sched.cpu_reset_on_fork);
+        plan_done(&p);
+        c.sched.cpu_policy_set = true;
+        plan_ok(&c, NULL, &p);
+        ASSERT_FALSE(p.sched.cpu_inherit);
         plan_done(&p);
         cell_config_done(&c);
 }

@@ -296,6 +296,25 @@ TEST(specifiers_per_key) {
         ASSERT_EQ(d.n_errors, 4);
         cell_config_done(&c);
         diag_done(&d);
+
+        /* CPUAffinity= takes them, as systemd's (an instance per CPU); Nice= and
+         * the other numbers do not. */
+        WRITE(&t, "etc/pin@.cell", VALID "[Exec]\nCPUAffinity=%i\nCPUAffinity=1%i\n");
+        ASSERT_OK(unit_load("pin@3", &(UnitLoadOptions) { .search_path = sp }, &c, &d));
+        dump(&d);
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_EQ(c.sched.cpu_affinity_size, 2u);
+        ASSERT_EQ(c.sched.cpu_affinity[0], 1u << 3);
+        ASSERT_EQ(c.sched.cpu_affinity[1], 1u << (13 - 8));
+        cell_config_done(&c);
+        diag_done(&d);
+        WRITE(&t, "etc/nice@.cell", VALID "[Exec]\nNice=%i\n");
+        ASSERT_ERROR(unit_load("nice@3", &(UnitLoadOptions) { .search_path = sp }, &c, &d), EINVAL);
+        m = mfree(m);
+        m = strv_join(d.messages, "\n");
+        ASSERT_CONTAINS(m, "nice@.cell:6: Nice=%i: expected");
+        cell_config_done(&c);
+        diag_done(&d);
         tree_done(&t);
 }
 
