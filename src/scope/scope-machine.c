@@ -22,6 +22,7 @@
  * path only. */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,8 @@ struct ScopeMachined {
         int32_t ifindices[8];
         size_t n_ifindices;
         bool leftover_tried;    /* a stale machine of this name was dropped once */
+        char *holder_unit;      /* MachineExists: the unit of the machine that has the name ... */
+        uint32_t holder_leader; /* ... and its leader, for the refusal's words */
         sd_bus_slot *slot;
         uint64_t deadline;      /* CLOCK_MONOTONIC, USEC_INFINITY for none */
         bool done;              /* the answer came (or the call failed): result is final */
@@ -92,8 +95,14 @@ static int drop_leftover(Scope *s) {
         if (r < 0 && (sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine") ||
                       sd_bus_error_has_name(&error, "org.freedesktop.DBus.Error.UnknownObject")))
                 r = 1;          /* gone by itself since machined refused: try again */
-        else if (r >= 0 && (!streq_ptr(unit, s->unit) || leader == (uint32_t) m->leader))
-                r = 0;          /* another container's: refused as it is */
+        else if (r >= 0 && (!streq_ptr(unit, s->unit) || leader == (uint32_t) m->leader)) {
+                /* another container's: refused as it is, naming whose it is
+                 * ("web@3" and "web-3" are both the machine "web-3") */
+                free(m->holder_unit);
+                m->holder_unit = TAKE_PTR(unit);
+                m->holder_leader = leader;
+                r = 0;
+        }
         else if (r >= 0) {
                 log_debug("Machine %s is left over from an earlier %s (leader PID %u): unregistering it.", m->name,
                           s->unit, leader);
@@ -136,6 +145,11 @@ static int on_register_reply(sd_bus_message *reply, void *userdata, sd_bus_error
                 return machined_finish(s, scope_set_error(s, -EHOSTDOWN, "systemd-machined is not available "
                                                           "(installed? Debian: systemd-container; masked?): %s (%s)",
                                                           e->message ?: "no message", e->name));
+        if (m->holder_unit)
+                return machined_finish(s, scope_set_error(s, r, "systemd-machined refused RegisterMachineWithNetwork(%s): "
+                                                          "%s (%s); it is the machine of %s, leader PID %" PRIu32,
+                                                          m->name, e->message ?: "no message", e->name,
+                                                          m->holder_unit, m->holder_leader));
         return machined_finish(s, scope_set_error(s, r, "systemd-machined refused RegisterMachineWithNetwork(%s): "
                                                   "%s (%s)", m->name, e->message ?: "no message", e->name));
 }
@@ -259,6 +273,7 @@ void scope_machined_free(Scope *s) {
         sd_bus_slot_unref(m->slot);
         free(m->name);
         free(m->root_directory);
+        free(m->holder_unit);
         free(m);
         s->machined = NULL;
 }

@@ -91,6 +91,8 @@ EOF
         rc=$?
         expect_eq "the same machine name again: exit 2" 2 "$rc"
         check "... machined's refusal, named ($out)" grep -qF "web-3: Register=yes: systemd-machined refused RegisterMachineWithNetwork(web-3): Machine 'web-3' already exists (org.freedesktop.machine1.MachineExists)" <<<"$out"
+        check "... and whose machine web-3 is: web@3's scope and leader" \
+                grep -qF "; it is the machine of $scope, leader PID $leader" <<<"$out"
         check "... its scope is gone" wait_for 5 unit_gone 'cell-web\x2d3.scope'
         expect_eq "... no process of it is left" "" "$(procs_matching "sleep 1001")"
         expect_eq "... the first is still the machine web-3" "$leader" "$(in_sealed machinectl show web-3 -p Leader --value)"

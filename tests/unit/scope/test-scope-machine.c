@@ -358,11 +358,13 @@ TEST(registration) {
         ASSERT_EQ(n_ifindex, 0);
         scope_free(s);
 
-        /* Refused: machined's own words, and its error's name; another container's
-         * machine is never unregistered. */
+        /* Refused: machined's own words, and its error's name, and whose machine
+         * has the name (its unit and leader: two cell names can make one machine
+         * name); another container's machine is never unregistered. */
         ASSERT_TRUE(start_and_register("taken", id, NULL, e, &s) < 0);
         ASSERT_STREQ(scope_last_error(s), "systemd-machined refused RegisterMachineWithNetwork(taken): Machine "
-                     "'taken' already exists (org.freedesktop.machine1.MachineExists)");
+                     "'taken' already exists (org.freedesktop.machine1.MachineExists); it is the machine of "
+                     "cell-other.scope, leader PID 4242");
         ASSERT_EQ(unregistered_count(), 0);
         scope_free(s);
 
