@@ -18,8 +18,8 @@
  * than systemd: a cell of that name started at once again (a service's
  * restart) may find the machine still there, with the scope's name as its
  * unit. That one is over (the scope of that name is this start's now) and
- * is unregistered, and the call made again -- synchronously, on this error
- * path only. */
+ * is unregistered, and the call made again -- synchronously, within the
+ * start's deadline, on this error path only. */
 
 #include <errno.h>
 #include <inttypes.h>
@@ -68,30 +68,61 @@ static int machined_finish(Scope *s, int r) {
 
 static int register_send(Scope *s);
 
+/* What is left of the deadline, for a synchronous call: sd-bus's own 25 s
+ * would outlast $CELL_SCOPE_TIMEOUT. 1 us when it is over: fail at once
+ * (0 would mean sd-bus's default). */
+static uint64_t call_timeout_left(const ScopeMachined *m) {
+        uint64_t now = now_monotonic_usec();
+
+        if (m->deadline == USEC_INFINITY)
+                return 0;
+        return m->deadline > now ? m->deadline - now : 1;
+}
+
+/* A call to machined with one or two string arguments (b NULL for one),
+ * within the deadline. */
+static int machined_call(Scope *s, const char *path, const char *interface, const char *member,
+                         sd_bus_error *error, sd_bus_message **reply, const char *a, const char *b) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(scope_bus_connection(s), &msg, MACHINED_SERVICE, path, interface, member);
+        if (r >= 0)
+                r = b ? sd_bus_message_append(msg, "ss", a, b) : sd_bus_message_append(msg, "s", a);
+        if (r < 0)
+                return r;
+        return sd_bus_call(scope_bus_connection(s), msg, call_timeout_left(s->machined), error, reply);
+}
+
 /* MachineExists: whether that machine is a leftover of an earlier start of
  * this very scope (its unit has our scope's name, its leader is not ours),
  * and then drops machined's record of it (UnregisterMachine: the unit is
  * not touched). > 0 when dropped. */
 static int drop_leftover(Scope *s) {
         ScopeMachined *m = s->machined;
-        sd_bus *bus = scope_bus_connection(s);
         sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL, *unit_reply = NULL, *leader_reply = NULL;
         _cleanup_free_ char *unit = NULL;
-        const char *path;
+        const char *path, *u = NULL;
         uint32_t leader = 0;
         int r;
 
-        r = sd_bus_call_method(bus, MACHINED_SERVICE, MACHINED_PATH, MACHINED_MANAGER, "GetMachine", &error, &reply,
-                               "s", m->name);
+        /* Each call within the start's deadline, as the registration's. */
+        r = machined_call(s, MACHINED_PATH, MACHINED_MANAGER, "GetMachine", &error, &reply, m->name, NULL);
         if (r >= 0)
                 r = sd_bus_message_read(reply, "o", &path);
         if (r >= 0)
-                r = sd_bus_get_property_string(bus, MACHINED_SERVICE, path, "org.freedesktop.machine1.Machine",
-                                               "Unit", &error, &unit);
+                r = machined_call(s, path, "org.freedesktop.DBus.Properties", "Get", &error, &unit_reply,
+                                  "org.freedesktop.machine1.Machine", "Unit");
         if (r >= 0)
-                r = sd_bus_get_property_trivial(bus, MACHINED_SERVICE, path, "org.freedesktop.machine1.Machine",
-                                                "Leader", &error, 'u', &leader);
+                r = sd_bus_message_read(unit_reply, "v", "s", &u);
+        if (r >= 0 && !(unit = strdup(u)))
+                r = -ENOMEM;
+        if (r >= 0)
+                r = machined_call(s, path, "org.freedesktop.DBus.Properties", "Get", &error, &leader_reply,
+                                  "org.freedesktop.machine1.Machine", "Leader");
+        if (r >= 0)
+                r = sd_bus_message_read(leader_reply, "v", "u", &leader);
         if (r < 0 && (sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine") ||
                       sd_bus_error_has_name(&error, "org.freedesktop.DBus.Error.UnknownObject")))
                 r = 1;          /* gone by itself since machined refused: try again */
@@ -106,8 +137,7 @@ static int drop_leftover(Scope *s) {
         else if (r >= 0) {
                 log_debug("Machine %s is left over from an earlier %s (leader PID %u): unregistering it.", m->name,
                           s->unit, leader);
-                r = sd_bus_call_method(bus, MACHINED_SERVICE, MACHINED_PATH, MACHINED_MANAGER, "UnregisterMachine",
-                                       &error, NULL, "s", m->name);
+                r = machined_call(s, MACHINED_PATH, MACHINED_MANAGER, "UnregisterMachine", &error, NULL, m->name, NULL);
                 /* Gone meanwhile by itself: as good. */
                 r = r >= 0 || sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine") ? 1 : r;
         }
