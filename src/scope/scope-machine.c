@@ -94,6 +94,30 @@ static int machined_call(Scope *s, const char *path, const char *interface, cons
         return sd_bus_call(scope_bus_connection(s), msg, call_timeout_left(s->machined), error, reply);
 }
 
+/* The unit and leader of the machine of our name, as machined has them now. */
+static int machine_read(Scope *s, sd_bus_error *error, char **ret_unit, uint32_t *ret_leader) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL, *unit_reply = NULL, *leader_reply = NULL;
+        const char *path, *unit;
+        int r;
+
+        r = machined_call(s, MACHINED_PATH, MACHINED_MANAGER, "GetMachine", error, &reply, s->machined->name, NULL);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "o", &path);
+        if (r >= 0)
+                r = machined_call(s, path, "org.freedesktop.DBus.Properties", "Get", error, &unit_reply,
+                                  "org.freedesktop.machine1.Machine", "Unit");
+        if (r >= 0)
+                r = sd_bus_message_read(unit_reply, "v", "s", &unit);
+        if (r >= 0)
+                r = machined_call(s, path, "org.freedesktop.DBus.Properties", "Get", error, &leader_reply,
+                                  "org.freedesktop.machine1.Machine", "Leader");
+        if (r >= 0)
+                r = sd_bus_message_read(leader_reply, "v", "u", ret_leader);
+        if (r >= 0 && !(*ret_unit = strdup(unit)))
+                r = -ENOMEM;
+        return r;
+}
+
 /* MachineExists: whether that machine is a leftover of an earlier start of
  * this very scope (its unit has our scope's name, its leader is not ours),
  * and then drops machined's record of it (UnregisterMachine: the unit is
@@ -101,28 +125,12 @@ static int machined_call(Scope *s, const char *path, const char *interface, cons
 static int drop_leftover(Scope *s) {
         ScopeMachined *m = s->machined;
         sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL, *unit_reply = NULL, *leader_reply = NULL;
         _cleanup_free_ char *unit = NULL;
-        const char *path, *u = NULL;
         uint32_t leader = 0;
         int r;
 
         /* Each call within the start's deadline, as the registration's. */
-        r = machined_call(s, MACHINED_PATH, MACHINED_MANAGER, "GetMachine", &error, &reply, m->name, NULL);
-        if (r >= 0)
-                r = sd_bus_message_read(reply, "o", &path);
-        if (r >= 0)
-                r = machined_call(s, path, "org.freedesktop.DBus.Properties", "Get", &error, &unit_reply,
-                                  "org.freedesktop.machine1.Machine", "Unit");
-        if (r >= 0)
-                r = sd_bus_message_read(unit_reply, "v", "s", &u);
-        if (r >= 0 && !(unit = strdup(u)))
-                r = -ENOMEM;
-        if (r >= 0)
-                r = machined_call(s, path, "org.freedesktop.DBus.Properties", "Get", &error, &leader_reply,
-                                  "org.freedesktop.machine1.Machine", "Leader");
-        if (r >= 0)
-                r = sd_bus_message_read(leader_reply, "v", "u", &leader);
+        r = machine_read(s, &error, &unit, &leader);
         if (r < 0 && (sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine") ||
                       sd_bus_error_has_name(&error, "org.freedesktop.DBus.Error.UnknownObject")))
                 r = 1;          /* gone by itself since machined refused: try again */
@@ -133,8 +141,7 @@ static int drop_leftover(Scope *s) {
                 m->holder_unit = TAKE_PTR(unit);
                 m->holder_leader = leader;
                 r = 0;
-        }
-        else if (r >= 0) {
+        } else if (r >= 0) {
                 log_debug("Machine %s is left over from an earlier %s (leader PID %u): unregistering it.", m->name,
                           s->unit, leader);
                 r = machined_call(s, MACHINED_PATH, MACHINED_MANAGER, "UnregisterMachine", &error, NULL, m->name, NULL);
@@ -293,6 +300,28 @@ int scope_register_machine_wait(Scope *s) {
                         return scope_set_error(s, r, "waiting for systemd-machined: %s", strerror(-r));
         }
         return m->result;
+}
+
+int scope_unregister_machine(Scope *s) {
+        ScopeMachined *m = s ? s->machined : NULL;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *unit = NULL;
+        uint32_t leader = 0;
+        int r;
+
+        if (!m || !m->done || m->result < 0)
+                return -ENOTCONN;
+        /* Only while the name is still ours: machined may have dropped it since,
+         * and another container have taken it. */
+        r = machine_read(s, &error, &unit, &leader);
+        if (r >= 0 && leader == (uint32_t) m->leader)
+                r = machined_call(s, MACHINED_PATH, MACHINED_MANAGER, "UnregisterMachine", &error, NULL, m->name, NULL);
+        else if (r >= 0)
+                r = 0;
+        if (r < 0 && sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine"))
+                r = 0;
+        sd_bus_error_free(&error);
+        return r;
 }
 
 void scope_machined_free(Scope *s) {
