@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "id128-util.h"
 #include "log.h"
@@ -96,4 +97,25 @@ int run_machine_report(const Scope *scope, int r, const char *what) {
         if (text)
                 return log_error_errno(r, "%s: %s", what, text);
         return log_error_errno(r, "%s: registering with systemd-machined: %m", what);
+}
+
+int run_machine_wait(Scope *scope, const Spawn *spawn) {
+        siginfo_t si = {};
+        int r;
+
+        r = scope_register_machine_wait(scope);
+        if (r < 0)
+                return r;
+        /* A payload that has ended already (a zombie, not reaped yet) may have
+         * ended before machined registered it, which then missed the end of
+         * its scope and would list it, and refuse its name to another, until
+         * something else made it look. Dropped here: it is ours (our leader). */
+        if (waitid(P_PID, spawn->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
+                return 0;
+        r = scope_unregister_machine(scope);
+        if (r < 0)
+                log_debug_errno(r, "The payload ended while systemd-machined registered it; unregistering: %m");
+        else
+                log_debug("The payload ended while systemd-machined registered it: unregistered.");
+        return 0;
 }

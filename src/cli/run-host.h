@@ -27,5 +27,8 @@ int run_decide_etc_files(Plan *p);
 int run_machine_decide_id(Plan *p);
 /* Sends the registration once scope_wait() is done. */
 int run_machine_register(const Plan *p, Scope *scope, const Spawn *spawn, const char *what);
+/* scope_register_machine_wait(), and the machine dropped again when the
+ * payload has ended already (scope_unregister_machine()). */
+int run_machine_wait(Scope *scope, const Spawn *spawn);
 /* The failure of scope_register_machine_wait(), reported. */
 int run_machine_report(const Scope *scope, int r, const char *what);

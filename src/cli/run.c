@@ -462,7 +462,7 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
                 r = spawn_wait_exec(&spawn, interrupt_fd, &err);
         /* machined's answer, which came while the payload started; refused: the
          * payload, which has just exec'd, goes with its scope. */
-        if (r >= 0 && p->register_machine && (r = scope_register_machine_wait(scope)) < 0 &&
+        if (r >= 0 && p->register_machine && (r = run_machine_wait(scope, &spawn)) < 0 &&
             !stopped_while_starting(r)) {
                 run_machine_report(scope, r, run_machine_what(a->register_machine));
                 goto finish;

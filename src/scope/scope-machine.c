@@ -18,10 +18,11 @@
  * than systemd: a cell of that name started at once again (a service's
  * restart) may find the machine still there, with the scope's name as its
  * unit. That one is over (the scope of that name is this start's now) and
- * is unregistered, and the call made again -- synchronously, on this error
- * path only. */
+ * is unregistered, and the call made again -- synchronously, within the
+ * start's deadline, on this error path only. */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,8 @@ struct ScopeMachined {
         int32_t ifindices[8];
         size_t n_ifindices;
         bool leftover_tried;    /* a stale machine of this name was dropped once */
+        char *holder_unit;      /* MachineExists: the unit of the machine that has the name ... */
+        uint32_t holder_leader; /* ... and its leader, for the refusal's words */
         sd_bus_slot *slot;
         uint64_t deadline;      /* CLOCK_MONOTONIC, USEC_INFINITY for none */
         bool done;              /* the answer came (or the call failed): result is final */
@@ -65,40 +68,83 @@ static int machined_finish(Scope *s, int r) {
 
 static int register_send(Scope *s);
 
+/* What is left of the deadline, for a synchronous call: sd-bus's own 25 s
+ * would outlast $CELL_SCOPE_TIMEOUT. 1 us when it is over: fail at once
+ * (0 would mean sd-bus's default). */
+static uint64_t call_timeout_left(const ScopeMachined *m) {
+        uint64_t now = now_monotonic_usec();
+
+        if (m->deadline == USEC_INFINITY)
+                return 0;
+        return m->deadline > now ? m->deadline - now : 1;
+}
+
+/* A call to machined with one or two string arguments (b NULL for one),
+ * within the deadline. */
+static int machined_call(Scope *s, const char *path, const char *interface, const char *member,
+                         sd_bus_error *error, sd_bus_message **reply, const char *a, const char *b) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(scope_bus_connection(s), &msg, MACHINED_SERVICE, path, interface, member);
+        if (r >= 0)
+                r = b ? sd_bus_message_append(msg, "ss", a, b) : sd_bus_message_append(msg, "s", a);
+        if (r < 0)
+                return r;
+        return sd_bus_call(scope_bus_connection(s), msg, call_timeout_left(s->machined), error, reply);
+}
+
+/* The unit and leader of the machine of our name, as machined has them now. */
+static int machine_read(Scope *s, sd_bus_error *error, char **ret_unit, uint32_t *ret_leader) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL, *unit_reply = NULL, *leader_reply = NULL;
+        const char *path, *unit;
+        int r;
+
+        r = machined_call(s, MACHINED_PATH, MACHINED_MANAGER, "GetMachine", error, &reply, s->machined->name, NULL);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "o", &path);
+        if (r >= 0)
+                r = machined_call(s, path, "org.freedesktop.DBus.Properties", "Get", error, &unit_reply,
+                                  "org.freedesktop.machine1.Machine", "Unit");
+        if (r >= 0)
+                r = sd_bus_message_read(unit_reply, "v", "s", &unit);
+        if (r >= 0)
+                r = machined_call(s, path, "org.freedesktop.DBus.Properties", "Get", error, &leader_reply,
+                                  "org.freedesktop.machine1.Machine", "Leader");
+        if (r >= 0)
+                r = sd_bus_message_read(leader_reply, "v", "u", ret_leader);
+        if (r >= 0 && !(*ret_unit = strdup(unit)))
+                r = -ENOMEM;
+        return r;
+}
+
 /* MachineExists: whether that machine is a leftover of an earlier start of
  * this very scope (its unit has our scope's name, its leader is not ours),
  * and then drops machined's record of it (UnregisterMachine: the unit is
  * not touched). > 0 when dropped. */
 static int drop_leftover(Scope *s) {
         ScopeMachined *m = s->machined;
-        sd_bus *bus = scope_bus_connection(s);
         sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_free_ char *unit = NULL;
-        const char *path;
         uint32_t leader = 0;
         int r;
 
-        r = sd_bus_call_method(bus, MACHINED_SERVICE, MACHINED_PATH, MACHINED_MANAGER, "GetMachine", &error, &reply,
-                               "s", m->name);
-        if (r >= 0)
-                r = sd_bus_message_read(reply, "o", &path);
-        if (r >= 0)
-                r = sd_bus_get_property_string(bus, MACHINED_SERVICE, path, "org.freedesktop.machine1.Machine",
-                                               "Unit", &error, &unit);
-        if (r >= 0)
-                r = sd_bus_get_property_trivial(bus, MACHINED_SERVICE, path, "org.freedesktop.machine1.Machine",
-                                                "Leader", &error, 'u', &leader);
+        /* Each call within the start's deadline, as the registration's. */
+        r = machine_read(s, &error, &unit, &leader);
         if (r < 0 && (sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine") ||
                       sd_bus_error_has_name(&error, "org.freedesktop.DBus.Error.UnknownObject")))
                 r = 1;          /* gone by itself since machined refused: try again */
-        else if (r >= 0 && (!streq_ptr(unit, s->unit) || leader == (uint32_t) m->leader))
-                r = 0;          /* another container's: refused as it is */
-        else if (r >= 0) {
+        else if (r >= 0 && (!streq_ptr(unit, s->unit) || leader == (uint32_t) m->leader)) {
+                /* another container's: refused as it is, naming whose it is
+                 * ("web@3" and "web-3" are both the machine "web-3") */
+                free(m->holder_unit);
+                m->holder_unit = TAKE_PTR(unit);
+                m->holder_leader = leader;
+                r = 0;
+        } else if (r >= 0) {
                 log_debug("Machine %s is left over from an earlier %s (leader PID %u): unregistering it.", m->name,
                           s->unit, leader);
-                r = sd_bus_call_method(bus, MACHINED_SERVICE, MACHINED_PATH, MACHINED_MANAGER, "UnregisterMachine",
-                                       &error, NULL, "s", m->name);
+                r = machined_call(s, MACHINED_PATH, MACHINED_MANAGER, "UnregisterMachine", &error, NULL, m->name, NULL);
                 /* Gone meanwhile by itself: as good. */
                 r = r >= 0 || sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine") ? 1 : r;
         }
@@ -136,6 +182,11 @@ static int on_register_reply(sd_bus_message *reply, void *userdata, sd_bus_error
                 return machined_finish(s, scope_set_error(s, -EHOSTDOWN, "systemd-machined is not available "
                                                           "(installed? Debian: systemd-container; masked?): %s (%s)",
                                                           e->message ?: "no message", e->name));
+        if (m->holder_unit)
+                return machined_finish(s, scope_set_error(s, r, "systemd-machined refused RegisterMachineWithNetwork(%s): "
+                                                          "%s (%s); it is the machine of %s, leader PID %" PRIu32,
+                                                          m->name, e->message ?: "no message", e->name,
+                                                          m->holder_unit, m->holder_leader));
         return machined_finish(s, scope_set_error(s, r, "systemd-machined refused RegisterMachineWithNetwork(%s): "
                                                   "%s (%s)", m->name, e->message ?: "no message", e->name));
 }
@@ -251,6 +302,28 @@ int scope_register_machine_wait(Scope *s) {
         return m->result;
 }
 
+int scope_unregister_machine(Scope *s) {
+        ScopeMachined *m = s ? s->machined : NULL;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *unit = NULL;
+        uint32_t leader = 0;
+        int r;
+
+        if (!m || !m->done || m->result < 0)
+                return -ENOTCONN;
+        /* Only while the name is still ours: machined may have dropped it since,
+         * and another container have taken it. */
+        r = machine_read(s, &error, &unit, &leader);
+        if (r >= 0 && leader == (uint32_t) m->leader)
+                r = machined_call(s, MACHINED_PATH, MACHINED_MANAGER, "UnregisterMachine", &error, NULL, m->name, NULL);
+        else if (r >= 0)
+                r = 0;
+        if (r < 0 && sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine"))
+                r = 0;
+        sd_bus_error_free(&error);
+        return r;
+}
+
 void scope_machined_free(Scope *s) {
         ScopeMachined *m = s->machined;
 
@@ -259,6 +332,7 @@ void scope_machined_free(Scope *s) {
         sd_bus_slot_unref(m->slot);
         free(m->name);
         free(m->root_directory);
+        free(m->holder_unit);
         free(m);
         s->machined = NULL;
 }

@@ -96,6 +96,12 @@ typedef struct ScopeMachine {
 } ScopeMachine;
 int scope_register_machine(Scope *s, const ScopeMachine *m);
 int scope_register_machine_wait(Scope *s);
+/* After a registration that succeeded, before scope_release(): drops the
+ * machine again if machined still has it with our leader (0 when it is
+ * gone or another's). For a payload that ended before machined registered
+ * it: machined, which learns a machine's end from its unit's, missed the
+ * scope's and would keep the machine of a container that is no more. */
+int scope_unregister_machine(Scope *s);
 /* The payload runs: systemd's part of the start is over, and the bus
  * connection goes (scope-bus.c says why). Nothing after this talks to
  * systemd: the scope ends with its payload, and systemd stops it by itself

@@ -68,7 +68,9 @@ int machine_id_decide(Plan *p, SpawnError *note) {
         if (!p->register_machine && !p->machine_id_set)
                 return MACHINE_ID_NONE;
 
-        r = machine_id_read_image(p->root_directory, id);
+        /* Volatile=yes: the container's /etc is a tmpfs of its own, where the
+         * image's file is not; as nspawn, which looks once that root is made. */
+        r = p->root_volatile == CELL_VOLATILE_YES ? -ENOMEDIUM : machine_id_read_image(p->root_directory, id);
         if (r >= 0) {
                 if (id128_is_null(id))
                         return spawn_error(note, EINVAL, "Directory=%s: its /etc/machine-id is all zeros, "

@@ -5,7 +5,8 @@
  * what systemd-machined knows it by (Register=yes) and what the payload gets
  * as $container_uuid. As systemd-nspawn decides it: the image's
  * /etc/machine-id when it holds an ID (the container's own systemd uses
- * that, so the two agree), else MachineID=, else a random one. cell mounts
+ * that, so the two agree; not with Volatile=yes, whose /etc is a tmpfs),
+ * else MachineID=, else a random one. cell mounts
  * nothing over /etc/machine-id: a systemd inside that finds none there takes
  * $container_uuid from its environment, as under nspawn. */
 

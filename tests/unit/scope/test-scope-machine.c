@@ -51,6 +51,7 @@ static int fake_stop(sd_bus_message *m, void *userdata, sd_bus_error *error) {
 static struct { const char *name, *unit; uint32_t leader; bool gone; } held[] = {
         { "taken", "cell-other.scope", 4242 },
         { "stale", "cell-web\\x403.scope", 4343 },
+        { "hang", "cell-web\\x403.scope", 4444 },      /* GetMachine never answers */
 };
 static unsigned unregistered;
 
@@ -69,6 +70,8 @@ static int fake_get_machine(sd_bus_message *m, void *userdata, sd_bus_error *err
                 return r;
         if (held_find(name) < 0)
                 return sd_bus_error_setf(error, "org.freedesktop.machine1.NoSuchMachine", "No machine '%s' known", name);
+        if (streq(name, "hang"))
+                return 1;       /* no answer, ever */
         snprintf(path, sizeof path, "/org/freedesktop/machine1/machine/%s", name);
         return sd_bus_reply_method_return(m, "o", path);
 }
@@ -358,11 +361,13 @@ TEST(registration) {
         ASSERT_EQ(n_ifindex, 0);
         scope_free(s);
 
-        /* Refused: machined's own words, and its error's name; another container's
-         * machine is never unregistered. */
+        /* Refused: machined's own words, and its error's name, and whose machine
+         * has the name (its unit and leader: two cell names can make one machine
+         * name); another container's machine is never unregistered. */
         ASSERT_TRUE(start_and_register("taken", id, NULL, e, &s) < 0);
         ASSERT_STREQ(scope_last_error(s), "systemd-machined refused RegisterMachineWithNetwork(taken): Machine "
-                     "'taken' already exists (org.freedesktop.machine1.MachineExists)");
+                     "'taken' already exists (org.freedesktop.machine1.MachineExists); it is the machine of "
+                     "cell-other.scope, leader PID 4242");
         ASSERT_EQ(unregistered_count(), 0);
         scope_free(s);
 
@@ -381,6 +386,15 @@ TEST(registration) {
         ASSERT_ERROR(start_and_register("mute", id, NULL, e, &s), ETIMEDOUT);
         ASSERT_STREQ(scope_last_error(s), "systemd-machined did not answer RegisterMachineWithNetwork(mute) "
                      "within 0.3 s");
+        scope_free(s);
+
+        /* ... and for the look at a machine of the name (MachineExists): no
+         * wait of sd-bus's 25 s beyond it. */
+        uint64_t t0 = now_monotonic_usec();
+        ASSERT_TRUE(start_and_register("hang", id, NULL, e, &s) < 0);
+        ASSERT_TRUE(now_monotonic_usec() - t0 < 5 * USEC_PER_SEC);
+        ASSERT_CONTAINS(scope_last_error(s), "Machine 'hang' already exists");
+        ASSERT_EQ(unregistered_count(), 1);     /* "stale"'s alone */
         ASSERT_OK(unsetenv("CELL_SCOPE_TIMEOUT"));
         scope_free(s);
 

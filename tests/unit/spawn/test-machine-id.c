@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,6 +46,8 @@ static int decide(bool reg, const uint8_t *id, Plan *p, SpawnError *note) {
 static void setup(void) {
         char path[PATH_MAX];
 
+        /* Each test a fresh one: mkdtemp() filled in the last one's name. */
+        strcpy(root, "/tmp/test-machine-id-XXXXXX");
         ASSERT_NOT_NULL(mkdtemp(root));
         snprintf(path, sizeof path, "%s/etc", root);
         ASSERT_OK(mkdir(path, 0755));
@@ -132,5 +135,40 @@ TEST(decide) {
         ASSERT_EQ(decide(true, NULL, &p, &note), MACHINE_ID_IMAGE);
         ASSERT_STREQ(id128_to_string(p.machine_id, s), "4a3f0e1c2b5d4e6f8a9b0c1d2e3f4a5b");
 
+        teardown();
+}
+
+static int decide_volatile(CellVolatile v, const uint8_t *id, Plan *p, SpawnError *note) {
+        *p = (Plan) { .root_directory = root, .register_machine = true, .root_volatile = v };
+        *note = (SpawnError) {};
+        if (id) {
+                memcpy(p->machine_id, id, 16);
+                p->machine_id_set = true;
+        }
+        return machine_id_decide(p, note);
+}
+
+/* Volatile=yes: the container's /etc is a tmpfs, the image's machine-id is
+ * not there to count (nspawn looks only once its volatile root is made):
+ * MachineID= (or a random ID) it is, without a notice. */
+TEST(volatile_root) {
+        SpawnError note;
+        char s[ID128_STRING_MAX];
+        Plan p;
+
+        setup();
+        image_id("4a3f0e1c2b5d4e6f8a9b0c1d2e3f4a5b\n");
+        ASSERT_EQ(decide_volatile(CELL_VOLATILE_YES, unit_id, &p, &note), MACHINE_ID_UNIT);
+        ASSERT_STREQ(id128_to_string(p.machine_id, s), "0b6f5a2e6e3c4d6b9c2c740d3ec55d01");
+        ASSERT_EQ(note.message[0], 0);
+
+        /* What is not the image's ID is no refusal either. */
+        image_id("00000000000000000000000000000000\n");
+        ASSERT_EQ(decide_volatile(CELL_VOLATILE_YES, NULL, &p, &note), MACHINE_ID_RANDOM);
+
+        /* Volatile=state and overlay keep the image's /etc: its ID counts. */
+        image_id("4a3f0e1c2b5d4e6f8a9b0c1d2e3f4a5b\n");
+        ASSERT_EQ(decide_volatile(CELL_VOLATILE_OVERLAY, unit_id, &p, &note), MACHINE_ID_IMAGE);
+        ASSERT_EQ(decide_volatile(CELL_VOLATILE_STATE, unit_id, &p, &note), MACHINE_ID_IMAGE);
         teardown();
 }
