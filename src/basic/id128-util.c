@@ -4,16 +4,7 @@
 #include <sys/random.h>
 
 #include "id128-util.h"
-
-static int unhex(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -EINVAL;
-}
+#include "parse-util.h"
 
 int id128_from_string(const char *s, uint8_t ret[static 16]) {
         uint8_t id[16];
@@ -32,8 +23,8 @@ int id128_from_string(const char *s, uint8_t ret[static 16]) {
                 /* The UUID form's dashes stand before bytes 4, 6, 8 and 10, nowhere else. */
                 if (uuid && (b == 4 || b == 6 || b == 8 || b == 10) && s[i++] != '-')
                         return -EINVAL;
-                hi = unhex(s[i++]);
-                lo = unhex(s[i++]);
+                hi = unhexchar(s[i++]);
+                lo = unhexchar(s[i++]);
                 if (hi < 0 || lo < 0)
                         return -EINVAL;
                 id[b] = (uint8_t) (hi << 4 | lo);

@@ -4,20 +4,10 @@
 #include <string.h>
 
 #include "parse-exec.h"
+#include "parse-util.h"
 #include "parse-value.h"
 #include "strv.h"
 #include "utf8.h"
-
-
-static int unhex(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -EINVAL;
-}
 
 /* One C escape after the backslash at p: the bytes it stands for into out
  * (up to 4), their count; *consumed is how many chars of p it took. NUL
@@ -58,7 +48,7 @@ static int cunescape_one(const char *p, char *out, size_t *consumed) {
                 return -EINVAL;
         }
         for (size_t i = 1; i <= n; i++) {
-                int d = unhex(p[i]);
+                int d = unhexchar(p[i]);
                 if (d < 0)
                         return -EINVAL;
                 c = c * 16 + (uint32_t) d;

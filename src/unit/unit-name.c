@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdio.h>
 
+#include "parse-util.h"
 #include "unit-name.h"
 
 #define LETTERS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -164,16 +165,6 @@ int unit_name_escape(const char *s, char **ret) {
         return 0;
 }
 
-static int unhex(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -EINVAL;
-}
-
 int unit_name_unescape(const char *s, char **ret) {
         _cleanup_free_ char *r = NULL;
         char *t;
@@ -190,10 +181,10 @@ int unit_name_unescape(const char *s, char **ret) {
 
                         if (s[1] != 'x')
                                 return -EINVAL;
-                        a = unhex(s[2]);
+                        a = unhexchar(s[2]);
                         if (a < 0)
                                 return -EINVAL;
-                        b = unhex(s[3]);
+                        b = unhexchar(s[3]);
                         if (b < 0)
                                 return -EINVAL;
                         /* A NUL byte would silently cut the string. */
