@@ -618,11 +618,30 @@ static int interrupted(Scope *s) {
         return scope_set_error(s, -ECANCELED, "interrupted while waiting for %s", s->unit);
 }
 
-/* Only wakes the event loop: stop_pending() tells, and nothing reads the fd. */
+/* Only wakes the event loop and says so in *requested; nothing reads the fd. */
 static int on_stop_signal(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
-        ScopeBus *b = userdata;
+        bool *requested = userdata;
 
-        b->stop_requested = true;
+        *requested = true;
+        return 0;
+}
+
+int scope_watch_stop_signals(Scope *s, bool *requested, sd_event_source **ret_source, int *ret_fd) {
+        _cleanup_close_ int fd = -EBADF;
+        sigset_t mask;
+        int r;
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        r = sd_event_add_io(s->event, ret_source, fd, EPOLLIN, on_stop_signal, requested);
+        if (r < 0)
+                return r;
+        *ret_fd = TAKE_FD(fd);
         return 0;
 }
 
@@ -669,26 +688,17 @@ int scope_bus_wait(Scope *s) {
         ScopeBus *b = s->bus;
         _cleanup_(sd_event_source_disable_unrefp) sd_event_source *stop_source = NULL;
         _cleanup_close_ int stop_fd = -EBADF;
-        sigset_t mask;
         int r;
 
         if (!b || b->pid <= 0)
                 return -ENOTCONN;
 
-        /* A stop request ends the wait at once, whatever systemd or the broker do:
-         * a signalfd of the stop signals wakes the event loop. It is never read
-         * (the signal stays pending for cell's own reader after this), and leaves
-         * the event loop with this wait, before the supervisor's signal sources come. */
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
-        sigaddset(&mask, SIGHUP);
-        stop_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-        if (stop_fd < 0)
-                return scope_set_error(s, -errno, "waiting for %s: signalfd: %s", s->unit, strerror(errno));
-        r = sd_event_add_io(s->event, &stop_source, stop_fd, EPOLLIN, on_stop_signal, b);
+        /* A stop request ends the wait at once, whatever systemd or the broker do.
+         * The watch leaves the event loop with this wait, before the supervisor's
+         * signal sources come. */
+        r = scope_watch_stop_signals(s, &b->stop_requested, &stop_source, &stop_fd);
         if (r < 0)
-                return scope_set_error(s, r, "waiting for %s: %s", s->unit, strerror(-r));
+                return scope_set_error(s, r, "waiting for %s: watching the stop signals: %s", s->unit, strerror(-r));
         b->stop_fd = stop_fd;
         r = bus_wait_loop(s);
         b->stop_fd = -EBADF;

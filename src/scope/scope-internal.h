@@ -58,6 +58,10 @@ int scope_bus_timeout(Scope *s);
 int scope_bus_new(Scope *s, const Plan *p, bool user_bus);
 int scope_bus_attach(Scope *s, pid_t pid);
 int scope_bus_wait(Scope *s);
+/* While s's event loop runs, a stop request (SIGTERM, SIGINT, SIGHUP) sets
+ * *requested: a signalfd that only wakes the loop and is never read, so the
+ * signal stays pending for cell's own reader. The caller owns both returned. */
+int scope_watch_stop_signals(Scope *s, bool *requested, sd_event_source **ret_source, int *ret_fd);
 pid_t scope_bus_pid(const Scope *s);                  /* the PID given to scope_bus_attach() */
 sd_bus *scope_bus_connection(const Scope *s);         /* the start's connection, for machined's call; or NULL */
 void scope_bus_release(Scope *s);                     /* the payload runs: disconnect */

@@ -23,12 +23,9 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 #include <systemd/sd-bus.h>
 
@@ -256,34 +253,19 @@ int scope_register_machine(Scope *s, const ScopeMachine *machine) {
         return register_send(s);
 }
 
-static int on_stop_signal(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
-        ScopeMachined *m = userdata;
-
-        m->stop_requested = true;
-        return 0;
-}
-
 int scope_register_machine_wait(Scope *s) {
         _cleanup_(sd_event_source_disable_unrefp) sd_event_source *stop_source = NULL;
         _cleanup_close_ int stop_fd = -EBADF;
         ScopeMachined *m = s ? s->machined : NULL;
-        sigset_t mask;
         int r;
 
         if (!m)
                 return -ENOTCONN;
-        /* A stop request ends the wait at once, as scope_bus_wait()'s: the
-         * signalfd only wakes the loop, the signal stays pending for cell. */
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
-        sigaddset(&mask, SIGHUP);
-        stop_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-        if (stop_fd < 0)
-                return scope_set_error(s, -errno, "waiting for systemd-machined: signalfd: %s", strerror(errno));
-        r = sd_event_add_io(s->event, &stop_source, stop_fd, EPOLLIN, on_stop_signal, m);
+        /* A stop request ends the wait at once, as scope_bus_wait()'s. */
+        r = scope_watch_stop_signals(s, &m->stop_requested, &stop_source, &stop_fd);
         if (r < 0)
-                return scope_set_error(s, r, "waiting for systemd-machined: %s", strerror(-r));
+                return scope_set_error(s, r, "waiting for systemd-machined: watching the stop signals: %s",
+                                       strerror(-r));
 
         while (!m->done) {
                 uint64_t now = now_monotonic_usec(), left;
