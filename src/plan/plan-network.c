@@ -87,6 +87,14 @@ static int plan_links_check(const Plan *p, const CellConfig *c, Diagnostics *dia
         return r;
 }
 
+/* Whether one of the n links has that name inside (host_side: on the host). */
+static bool links_name(const PlanLink *l, size_t n, const char *name, bool host_side) {
+        for (size_t i = 0; i < n; i++)
+                if (streq(host_side ? l[i].host : l[i].name, name))
+                        return true;
+        return false;
+}
+
 /* VirtualEthernetExtra=: the pair's container side must be no other
  * interface of the container (lo, host0, Interface=, MACVLAN=, IPVLAN=, an
  * earlier pair's), and its host side none of the host's interfaces cell
@@ -107,18 +115,14 @@ static int plan_veth_extras_check(const Plan *p, const CellConfig *c, Diagnostic
                         inside = "its loopback";
                 else if (streq(e->name, "host0") && p->virtual_ethernet)
                         inside = "VirtualEthernet='s container side";
-                for (size_t j = 0; !inside && j < p->n_interfaces; j++)
-                        if (streq(p->interfaces[j].name, e->name))
-                                inside = "Interface=";
-                for (size_t j = 0; !inside && j < p->n_macvlans; j++)
-                        if (streq(p->macvlans[j].name, e->name))
-                                inside = "MACVLAN=";
-                for (size_t j = 0; !inside && j < p->n_ipvlans; j++)
-                        if (streq(p->ipvlans[j].name, e->name))
-                                inside = "IPVLAN=";
-                for (size_t j = 0; !inside && j < i; j++)
-                        if (streq(p->veth_extras[j].name, e->name))
-                                inside = "another VirtualEthernetExtra=";
+                else if (links_name(p->interfaces, p->n_interfaces, e->name, false))
+                        inside = "Interface=";
+                else if (links_name(p->macvlans, p->n_macvlans, e->name, false))
+                        inside = "MACVLAN=";
+                else if (links_name(p->ipvlans, p->n_ipvlans, e->name, false))
+                        inside = "IPVLAN=";
+                else if (links_name(p->veth_extras, i, e->name, false))
+                        inside = "another VirtualEthernetExtra=";
 
                 if (p->virtual_ethernet && streq(e->host, veth_host))
                         outside = "VirtualEthernet='s host side";
@@ -126,18 +130,14 @@ static int plan_veth_extras_check(const Plan *p, const CellConfig *c, Diagnostic
                         outside = "Bridge=";
                 else if (streq_ptr(p->zone, e->host))
                         outside = "Zone='s bridge";
-                for (size_t j = 0; !outside && j < p->n_interfaces; j++)
-                        if (streq(p->interfaces[j].host, e->host))
-                                outside = "an Interface=";
-                for (size_t j = 0; !outside && j < p->n_macvlans; j++)
-                        if (streq(p->macvlans[j].host, e->host))
-                                outside = "a MACVLAN= parent";
-                for (size_t j = 0; !outside && j < p->n_ipvlans; j++)
-                        if (streq(p->ipvlans[j].host, e->host))
-                                outside = "an IPVLAN= parent";
-                for (size_t j = 0; !outside && j < i; j++)
-                        if (streq(p->veth_extras[j].host, e->host))
-                                outside = "another VirtualEthernetExtra='s host side";
+                else if (links_name(p->interfaces, p->n_interfaces, e->host, true))
+                        outside = "an Interface=";
+                else if (links_name(p->macvlans, p->n_macvlans, e->host, true))
+                        outside = "a MACVLAN= parent";
+                else if (links_name(p->ipvlans, p->n_ipvlans, e->host, true))
+                        outside = "an IPVLAN= parent";
+                else if (links_name(p->veth_extras, i, e->host, true))
+                        outside = "another VirtualEthernetExtra='s host side";
 
                 if (inside) {
                         r = diag_error(diag, ce->file ?: c->path, ce->line,
