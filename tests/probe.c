@@ -135,7 +135,7 @@ static char *status_field(const char *name) {
 
 static void report_status_fields(void) {
         static const char *const names[] = {
-                "CapBnd", "CapEff", "CapPrm", "CapInh", "CapAmb", "NoNewPrivs", "Seccomp", "Umask",
+                "CapBnd", "CapEff", "CapPrm", "CapInh", "CapAmb", "NoNewPrivs", "Seccomp", "Umask", "SigIgn",
         };
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
                 char *v = status_field(names[i]);

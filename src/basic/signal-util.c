@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "macros.h"
+#include "parse-util.h"
 #include "signal-util.h"
 
 /* systemd's names, in a table of our own: glibc's sigabbrev_np() calls 29
@@ -63,4 +66,29 @@ const char *signal_to_string(int sig, char buf[static SIGNAL_STRING_MAX]) {
         else
                 snprintf(buf, SIGNAL_STRING_MAX, "%d", sig);
         return buf;
+}
+
+int status_signals_ignored(const char *status, uint64_t *ret) {
+        const char *p;
+        uint64_t mask = 0;
+        size_t n = 0;
+
+        if (!status || !ret)
+                return -EINVAL;
+        p = strncmp(status, "SigIgn:", 7) == 0 ? status : strstr(status, "\nSigIgn:");
+        if (!p)
+                return -EBADMSG;
+        p += *p == '\n' ? 8 : 7;
+        p += strspn(p, " \t");
+        /* The kernel prints the whole mask: 16 hex digits for 64 signals. */
+        for (; n < 16; n++, p++) {
+                int v = unhexchar(*p);
+                if (v < 0)
+                        return -EBADMSG;
+                mask = mask << 4 | (uint64_t) v;
+        }
+        if (*p != '\n' && *p != 0)
+                return -EBADMSG;
+        *ret = mask;
+        return 0;
 }

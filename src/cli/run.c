@@ -590,6 +590,7 @@ static int run_unit(const RunArgs *a) {
 
 int verb_run(int argc, char *argv[]) {
         RunArgs a = { .manager = CGROUP_MANAGER_AUTO };
+        const char *prime;
         int r;
 
         r = parse_argv(argc, argv, &a);
@@ -598,9 +599,11 @@ int verb_run(int argc, char *argv[]) {
 
         /* The kernel's wait for systemd's move of the payload starts now, not
          * in the middle of the scope's job (src/scope/cgroup-prime.c).
-         * $CELL_CGROUP_PRIME=0 turns it off, for measurements (tests/bench). */
-        if (!streq_ptr(getenv("CELL_CGROUP_PRIME"), "0"))
-                scope_prime(a.manager);
+         * $CELL_CGROUP_PRIME=0 turns it off, =1 on where it would not be
+         * worth it (both for measurements, tests/bench). */
+        prime = getenv("CELL_CGROUP_PRIME");
+        if (!streq_ptr(prime, "0"))
+                scope_prime(a.manager, streq_ptr(prime, "1"));
         r = run_unit(&a);
         scope_prime_cancel();   /* only when no scope_new() took it over */
         return r;

@@ -87,6 +87,38 @@ static int prime_helper(void *userdata) {
         return r == 2 ? 0 : r < 0 ? (int) -r & 0xff : EIO;
 }
 
+/* A boolean of the kernel's in sysfs_kernel ("0\n" or "1\n"): 1, 0, or -errno. */
+static int read_kernel_flag(int dir_fd, const char *name) {
+        _cleanup_close_ int fd = -EBADF;
+        char c[2];
+        ssize_t n;
+
+        fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        n = read(fd, c, sizeof c);
+        if (n < 0)
+                return -errno;
+        if (n < 1 || (c[0] != '0' && c[0] != '1'))
+                return -EBADMSG;
+        return c[0] == '1';
+}
+
+bool cg_prime_useful(const char *sysfs_kernel) {
+        _cleanup_close_ int dir_fd = -EBADF;
+
+        /* Expedited grace periods (rcupdate.rcu_expedited=1, the default of
+         * some kernels built for virtual machines) end within a millisecond,
+         * by interrupting every CPU: a helper there saves next to nothing on
+         * a lone start and costs each start those interrupts (2 ms of CPU and
+         * 0.85 ms of a back-to-back start on a 2-vCPU VM, tests/bench/RESULTS.md,
+         * change 26). rcu_normal=1 overrides rcu_expedited. */
+        dir_fd = open(sysfs_kernel ?: "/sys/kernel", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd < 0)
+                return true;
+        return !(read_kernel_flag(dir_fd, "rcu_expedited") == 1 && read_kernel_flag(dir_fd, "rcu_normal") != 1);
+}
+
 int cg_prime_start(const char *cgroup_dir, CgroupPrime **ret) {
         _cleanup_free_ char *own = NULL, *procs = NULL;
         _cleanup_close_ int fd = -EBADF;

@@ -14,5 +14,12 @@
 
 typedef struct CgroupPrime CgroupPrime;
 
+/* Whether a first move waits long enough for a helper to be worth its
+ * cost: false where the kernel expedites its grace periods (sysfs_kernel's
+ * rcu_expedited is 1 and rcu_normal is not; NULL: /sys/kernel), which makes
+ * that wait short and every grace period an interrupt to every CPU. Any file
+ * missing or unreadable means the normal, slow grace period: true. */
+bool cg_prime_useful(const char *sysfs_kernel);
+
 int cg_prime_start(const char *cgroup_dir, CgroupPrime **ret);
 CgroupPrime *cg_prime_reap(CgroupPrime *p, bool block, int *ret_result);

@@ -541,17 +541,22 @@ int scope_bus_new(Scope *s, const Plan *p, bool user_bus) {
             (p->description && !(b->description = strdup(p->description))))
                 return -ENOMEM;
 
-        /* cell inside a service: the scope binds to it (read from our own cgroup, no bus call). */
-        if (sd_pid_get_unit(0, &unit) >= 0 && endswith(unit, ".service"))
-                b->service = TAKE_PTR(unit);
-
         b->user_bus = user_bus;
         b->stop_fd = -EBADF;
         if (s->bus_timeout_usec == 0)   /* scope_bus_timeout() not asked */
                 s->bus_timeout_usec = SCOPE_BUS_TIMEOUT_USEC;
         /* From here: the connect is where waiting for the bus begins. */
         b->deadline = s->bus_timeout_usec == USEC_INFINITY ? USEC_INFINITY : now_monotonic_usec() + s->bus_timeout_usec;
-        return bus_connect(s);
+        r = bus_connect(s);
+        if (r < 0)
+                return r;
+
+        /* cell inside a service: the scope binds to it (read from our own cgroup, no
+         * bus call; start_send() needs it). After the connect: the broker reads our
+         * AUTH meanwhile (libsystemd's first look at cgroups takes 0.3 ms). */
+        if (sd_pid_get_unit(0, &unit) >= 0 && endswith(unit, ".service"))
+                b->service = TAKE_PTR(unit);
+        return 0;
 }
 
 int scope_bus_attach(Scope *s, pid_t pid) {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cgroup-prime.h"
+#include "log.h"
 #include "parse-limits.h"
 #include "scope-internal.h"
 
@@ -113,15 +114,22 @@ bool scope_expects_systemd(CgroupManager manager) {
         return manager == CGROUP_MANAGER_SYSTEMD || (manager == CGROUP_MANAGER_AUTO && booted_with_systemd());
 }
 
-void scope_prime(CgroupManager manager) {
+void scope_prime(CgroupManager manager, bool force) {
         if (early_prime)
                 return;
         /* Only where systemd will move the payload into its scope: the cgroupfs
          * manager clones it into its cgroup on cgroup2 (nothing to wait for), and
          * its own moves on v1 come too soon after the start to gain much (a lone
-         * start on the hybrid layout: 21.0 ms primed, 21.9 ms not). */
-        if (scope_expects_systemd(manager))
-                (void) cg_prime_start(NULL, &early_prime);
+         * start on the hybrid layout: 21.0 ms primed, 21.9 ms not). And only where
+         * that move waits long (cg_prime_useful()), unless asked for. */
+        if (!scope_expects_systemd(manager))
+                return;
+        if (!force && !cg_prime_useful(NULL)) {
+                log_debug("The kernel expedites its grace periods: no early cgroup move.");
+                return;
+        }
+        if (cg_prime_start(NULL, &early_prime) >= 0)
+                log_debug("An early cgroup move starts the kernel's grace period.");
 }
 
 void scope_prime_cancel(void) {

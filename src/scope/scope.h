@@ -57,9 +57,10 @@ bool scope_expects_systemd(CgroupManager manager);
  * systemd will move the payload into its scope, starts the kernel's wait that
  * such a move begins with, so that it runs while cell loads, connects and
  * clones instead of inside systemd's job (src/scope/cgroup-prime.c). Best
- * effort, never fails. The next scope_new() takes it over; with none to come
- * (the unit did not load), scope_prime_cancel() ends it. */
-void scope_prime(CgroupManager manager);
+ * effort, never fails. Not where the kernel makes that wait short
+ * (cg_prime_useful()), unless force. The next scope_new() takes it over; with
+ * none to come (the unit did not load), scope_prime_cancel() ends it. */
+void scope_prime(CgroupManager manager, bool force);
 void scope_prime_cancel(void);
 
 typedef struct Scope Scope;

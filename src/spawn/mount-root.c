@@ -14,16 +14,31 @@
 #include "mount-root.h"
 #include "mount-util.h"
 
-int mount_root_check_not_root(int root_fd, int fd) {
-        struct statx a, b;
-
-        if (statx(root_fd, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &a) < 0 ||
-            statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_INO | STATX_MNT_ID, &b) < 0)
+int mount_root_identity(int root_fd, struct statx *ret) {
+        if (statx(root_fd, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, ret) < 0)
                 return negative_errno();
-        if (a.stx_dev_major == b.stx_dev_major && a.stx_dev_minor == b.stx_dev_minor &&
-            a.stx_ino == b.stx_ino && a.stx_mnt_id == b.stx_mnt_id)
+        return 0;
+}
+
+int mount_root_check_not(const struct statx *root, int fd) {
+        struct statx b;
+
+        if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_INO | STATX_MNT_ID, &b) < 0)
+                return negative_errno();
+        if (root->stx_dev_major == b.stx_dev_major && root->stx_dev_minor == b.stx_dev_minor &&
+            root->stx_ino == b.stx_ino && root->stx_mnt_id == b.stx_mnt_id)
                 return -ELOOP;
         return 0;
+}
+
+int mount_root_check_not_root(int root_fd, int fd) {
+        struct statx a;
+        int r;
+
+        r = mount_root_identity(root_fd, &a);
+        if (r < 0)
+                return r;
+        return mount_root_check_not(&a, fd);
 }
 
 /* Volatile=yes: an empty tmpfs is "/", Directory=/usr is bound read-only on

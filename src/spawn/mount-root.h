@@ -5,6 +5,7 @@
  * or the Volatile= variants. Used by mount-setup.c only. */
 
 #include <stdbool.h>
+#include <sys/stat.h>
 
 #include "plan.h"
 #include "spawn-error.h"
@@ -29,3 +30,7 @@ int mount_root_finish(const Plan *p, int root_fd, uid_t owner, SpawnError *err);
 /* Refuses with -ELOOP when fd is the root itself (a target that resolves to
  * "/" would stack a mount over the root and hide it from pivot_root). */
 int mount_root_check_not_root(int root_fd, int fd);
+/* The same against the root's identity taken once (mount_root_identity()),
+ * for a caller that checks many targets. */
+int mount_root_identity(int root_fd, struct statx *ret);
+int mount_root_check_not(const struct statx *root, int fd);

@@ -31,6 +31,7 @@ typedef struct MountContext {
         const Plan *plan;
         int root_fd;            /* O_PATH, top of the future "/" */
         int devnull_fd;         /* O_PATH, the host's /dev/null, checked to be 1:3 */
+        struct statx root_id;   /* root_fd's identity, for mount_root_check_not() */
         bool create_only;       /* the pass before ReadOnly=: make mount points, mount nothing */
         const MountIdmapTrees *trees;   /* NULL without PrivateUsers= */
         SpawnError *err;
@@ -119,7 +120,9 @@ static int target_check_proc(MountContext *c, const PlanMount *m, int fd, const 
         return 0;
 }
 
-/* Resolves (and creates) a target, refusing one that resolves to the root. */
+/* Resolves (and creates) a target, refusing one that resolves to the root.
+ * The pass before ReadOnly= only makes it: nothing is mounted on what it
+ * opens, and the real pass checks the same path again. */
 static int target_open(MountContext *c, const PlanMount *m, MountTargetType type, uint64_t extra, const char *what) {
         _cleanup_close_ int fd = -EBADF;
         int r;
@@ -127,7 +130,9 @@ static int target_open(MountContext *c, const PlanMount *m, MountTargetType type
         fd = mount_target_ensure(c->root_fd, m->target, type, extra);
         if (fd < 0)
                 return fd == -ENOENT && type == MOUNT_TARGET_ANY ? -ENOENT : target_error(c, fd, what);
-        r = mount_root_check_not_root(c->root_fd, fd);
+        if (c->create_only)
+                return TAKE_FD(fd);
+        r = mount_root_check_not(&c->root_id, fd);
         if (r < 0)
                 return target_error(c, r, what);
         return TAKE_FD(fd);
@@ -536,6 +541,9 @@ int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int 
                 return r;
         c.root_fd = root_fd;
         c.devnull_fd = devnull_fd;
+        r = mount_root_identity(root_fd, &c.root_id);
+        if (r < 0)
+                return spawn_error(err, r, "cannot stat the container's root");
 
         if (read_only) {
                 r = mount_precreate(&c);

@@ -24,8 +24,12 @@ u=$(unit probe \
         "LimitNOFILE=1234:2345")
 
 # An fd open in the supervisor must not be visible inside (CVE-2024-21626).
+# Signals the caller ignores (a shell's trap '', a service's IgnoreSIGPIPE=)
+# must not stay ignored in the payload.
 exec 7<"$work/env"
+trap '' PIPE USR1 HUP RTMIN+2
 TERM=probe-term run_cell none "$u"
+trap - PIPE USR1 HUP RTMIN+2
 exec 7<&-
 [ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "cell run exited $status"; }
 cat "$work/out"
@@ -53,6 +57,7 @@ expect CapPrm "$(field CapPrm)" 0000000000000000
 expect CapInh "$(field CapInh)" 0000000000000000
 expect CapAmb "$(field CapAmb)" 0000000000000000
 expect NoNewPrivs "$(field NoNewPrivs)" 1
+expect SigIgn "$(field SigIgn)" 0000000000000000
 expect Seccomp "$(field Seccomp)" 2
 expect denied "$(field denied)" '{"keyctl": 1, "bpf": 1, "add_key": 1}'
 # Without SuppressSync=: fsync() of a pipe is EINVAL, O_SYNC and openat2() work.

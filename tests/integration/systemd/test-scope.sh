@@ -257,5 +257,16 @@ rc=0
 in_sealed timeout 30 "$CELL" run -v a-b > "$WORK/escaped.log" 2>&1 || rc=$?
 expect_eq "an escaped name: the start completes (the broker sent its JobRemoved)" 0 "$rc"
 check "... which it asked for by name (arg2)" grep -qF "arg2='cell-a\\x2db.scope'" "$WORK/escaped.log"
+# The early cgroup move (src/scope/cgroup-prime.c): made unless this kernel
+# expedites its grace periods, and then only when asked for.
+if [ "$(cat /sys/kernel/rcu_expedited 2>/dev/null)" = 1 ] && [ "$(cat /sys/kernel/rcu_normal 2>/dev/null)" != 1 ]; then
+        check "expedited grace periods here: no early move" grep -qF "no early cgroup move" "$WORK/escaped.log"
+        in_sealed env CELL_CGROUP_PRIME=1 timeout 30 "$CELL" run -v a-b > "$WORK/primed.log" 2>&1 || true
+        check "... unless CELL_CGROUP_PRIME=1" grep -qF "An early cgroup move starts" "$WORK/primed.log"
+else
+        check "normal grace periods here: the early move" grep -qF "An early cgroup move starts" "$WORK/escaped.log"
+fi
+in_sealed env CELL_CGROUP_PRIME=0 timeout 30 "$CELL" run -v a-b > "$WORK/unprimed.log" 2>&1 || true
+check "CELL_CGROUP_PRIME=0: none, and no word of it" sh -c "! grep -q 'early cgroup move' '$WORK/unprimed.log'"
 
 finish

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
+#include <unistd.h>
 
 #include "signal-util.h"
 #include "test.h"
@@ -22,4 +26,45 @@ TEST(to_string) {
         ASSERT_STREQ(signal_to_string(SIGRTMAX, buf), "SIGRTMIN+30");
         ASSERT_STREQ(signal_to_string(0, buf), "0");
         ASSERT_STREQ(signal_to_string(200, buf), "200");
+}
+
+TEST(status_signals_ignored) {
+        uint64_t m = 7;
+
+        /* As the kernel prints it, SigIgn between SigBlk and SigCgt. */
+        ASSERT_OK(status_signals_ignored("Name:\tcell\nSigBlk:\t0000000000010000\n"
+                                         "SigIgn:\t0000000200001000\nSigCgt:\t0000000000000000\n", &m));
+        ASSERT_EQ(m, (UINT64_C(1) << (SIGPIPE - 1)) | (UINT64_C(1) << (34 - 1)));
+        ASSERT_OK(status_signals_ignored("SigIgn:\tffffffffffffffff\n", &m));
+        ASSERT_EQ(m, UINT64_MAX);
+        ASSERT_OK(status_signals_ignored("SigIgn:\t0000000000000000", &m));
+        ASSERT_EQ(m, UINT64_C(0));
+
+        /* SigIgn only at a line's start; the whole mask or nothing. */
+        m = 7;
+        ASSERT_ERROR(status_signals_ignored("Name:\tSigIgn:\t0000000000001000\n", &m), EBADMSG);
+        ASSERT_ERROR(status_signals_ignored("SigCgt:\t0000000000001000\n", &m), EBADMSG);
+        ASSERT_ERROR(status_signals_ignored("SigIgn:\t00000000001000\n", &m), EBADMSG);
+        ASSERT_ERROR(status_signals_ignored("SigIgn:\t00000000000010000\n", &m), EBADMSG);
+        ASSERT_ERROR(status_signals_ignored("SigIgn:\t000000000000x000\n", &m), EBADMSG);
+        ASSERT_ERROR(status_signals_ignored("", &m), EBADMSG);
+        ASSERT_EQ(m, UINT64_C(7));
+        ASSERT_ERROR(status_signals_ignored(NULL, &m), EINVAL);
+}
+
+TEST(status_signals_ignored_of_ours) {
+        struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+        char buf[8192];
+        uint64_t m;
+        ssize_t n;
+        int fd;
+
+        ASSERT_OK(sigaction(SIGUSR2, &ign, &old));
+        ASSERT_TRUE((fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC)) >= 0);
+        ASSERT_TRUE((n = read(fd, buf, sizeof buf - 1)) > 0);
+        buf[n] = 0;
+        close(fd);
+        ASSERT_OK(sigaction(SIGUSR2, &old, NULL));
+        ASSERT_OK(status_signals_ignored(buf, &m));
+        ASSERT_TRUE(m & (UINT64_C(1) << (SIGUSR2 - 1)));
 }

@@ -236,3 +236,63 @@ TEST(helper_starts_with_signals_blocked) {
         ASSERT_OK(rmdir(dir));
         assert_no_child_left();
 }
+
+/* A stand-in for /sys/kernel with rcu_expedited and rcu_normal as given
+ * (NULL: no such file). The caller removes it with drop_kernel_dir(). */
+static char *kernel_dir(const char *expedited, const char *normal) {
+        char *dir = strdup("/tmp/cell-rcu-XXXXXX");
+        const char *names[] = { "rcu_expedited", "rcu_normal" }, *values[] = { expedited, normal };
+
+        ASSERT_NOT_NULL(dir);
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        for (size_t i = 0; i < 2; i++) {
+                char *path = NULL;
+                FILE *f;
+
+                if (!values[i])
+                        continue;
+                ASSERT_TRUE(asprintf(&path, "%s/%s", dir, names[i]) > 0);
+                ASSERT_NOT_NULL(f = fopen(path, "we"));
+                ASSERT_TRUE(fputs(values[i], f) >= 0);
+                ASSERT_OK(fclose(f));
+                free(path);
+        }
+        return dir;
+}
+
+static void drop_kernel_dir(char *dir) {
+        const char *names[] = { "rcu_expedited", "rcu_normal" };
+
+        for (size_t i = 0; i < 2; i++) {
+                char *path = NULL;
+
+                ASSERT_TRUE(asprintf(&path, "%s/%s", dir, names[i]) > 0);
+                (void) unlink(path);
+                free(path);
+        }
+        ASSERT_OK(rmdir(dir));
+        free(dir);
+}
+
+TEST(useful_unless_grace_periods_are_expedited) {
+        static const struct {
+                const char *expedited, *normal;
+                bool useful;
+        } cases[] = {
+                { "0\n", "0\n", true },         /* a normal kernel: the wait is long */
+                { "1\n", "0\n", false },        /* expedited: short, and dear per start */
+                { "1\n", NULL,  false },        /* no rcu_normal: it cannot override */
+                { "1\n", "1\n", true },         /* rcu_normal wins over rcu_expedited */
+                { NULL,  "0\n", true },         /* no rcu_expedited: a normal kernel */
+                { "x\n", "0\n", true },         /* unreadable: assume the slow wait */
+                { "",    "0\n", true },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char *dir = kernel_dir(cases[i].expedited, cases[i].normal);
+
+                ASSERT_EQ(cg_prime_useful(dir), cases[i].useful);
+                drop_kernel_dir(dir);
+        }
+        ASSERT_TRUE(cg_prime_useful("/nonexistent-cell-kernel"));
+}
