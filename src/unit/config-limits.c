@@ -96,18 +96,13 @@ int config_parse_weight(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, v
 }
 
 int config_parse_allowed_cpus(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
-        uint8_t *bits = NULL;
-        size_t size = 0;
         int r;
 
-        if (!isempty(ctx->value)) {
-                r = parse_cpu_set(ctx->value, &bits, &size);
-                if (r < 0)
-                        return r == -ENOMEM ? r : -EINVAL;
-        }
-        free(c->allowed_cpus);
-        c->allowed_cpus = bits;
-        c->allowed_cpus_size = size;
+        /* As systemd's: no CPU at all ("", ",") resets, each other assignment
+         * adds its CPUs to those before. */
+        r = parse_cpu_set_extend(ctx->value, &c->allowed_cpus, &c->allowed_cpus_size);
+        if (r < 0)
+                return r == -ENOMEM ? r : -EINVAL;
         return 0;
 }
 

@@ -123,33 +123,16 @@ int config_parse_io_sched_priority(ConfigContext *ctx, const ConfigKey *k, CellC
 }
 
 int config_parse_cpu_affinity(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
-        CellSched *s = &c->sched;
-        _cleanup_free_ uint8_t *bits = NULL;
-        size_t size = 0;
         int r;
 
-        if (isempty(ctx->value)) {
-                s->cpu_affinity = mfree(s->cpu_affinity);
-                s->cpu_affinity_size = 0;
-                return 0;
-        }
         if (streq(ctx->value, "numa"))
                 return config_bad(ctx, "%s (\"numa\" takes the CPUs of NUMAPolicy=, which cell does not have)",
                                   k->expected);
-        r = parse_cpu_set(ctx->value, &bits, &size);
+        /* As systemd: no CPU at all ("", ",") resets, each other assignment
+         * adds its CPUs to those before. */
+        r = parse_cpu_set_extend(ctx->value, &c->sched.cpu_affinity, &c->sched.cpu_affinity_size);
         if (r < 0)
                 return r == -ENOMEM ? r : -EINVAL;
-        /* As systemd: each assignment adds its CPUs to those before. */
-        if (size > s->cpu_affinity_size) {
-                uint8_t *n = realloc(s->cpu_affinity, size);
-                if (!n)
-                        return -ENOMEM;
-                memset(n + s->cpu_affinity_size, 0, size - s->cpu_affinity_size);
-                s->cpu_affinity = n;
-                s->cpu_affinity_size = size;
-        }
-        for (size_t i = 0; i < size; i++)
-                s->cpu_affinity[i] |= bits[i];
         return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse-exec.h"
 #include "parse-value.h"
 #include "signal-util.h"
 #include "strv.h"
@@ -505,27 +506,32 @@ int parse_cpu_set(const char *s, uint8_t **ret, size_t *ret_size) {
 
         if (!s)
                 return -EINVAL;
-        p = s;
-        for (;;) {
+        /* Words as systemd's parse_cpu_set_full() takes them: separated by
+         * whitespace or commas, quotes removed ("0-3" is a range, "0 1" one
+         * word that is none). */
+        for (p = s;;) {
+                _cleanup_free_ char *word = NULL;
+                const char *w;
                 uint64_t a, b;
                 size_t need;
 
-                while (*p && (isspace((unsigned char) *p) || *p == ','))
-                        p++;
-                if (!*p)
+                r = extract_first_word(&p, &word, WHITESPACE ",", EXTRACT_UNQUOTE);
+                if (r < 0)
+                        return r;
+                if (r == 0)
                         break;
-                r = scan_digits(p, &a, &p);
+                r = scan_digits(word, &a, &w);
                 if (r < 0)
                         return r;
                 b = a;
-                if (*p == '-') {
-                        r = scan_digits(p + 1, &b, &p);
+                if (*w == '-') {
+                        r = scan_digits(w + 1, &b, &w);
                         if (r < 0)
                                 return r;
                         if (b < a)
                                 return -EINVAL;
                 }
-                if (*p && !isspace((unsigned char) *p) && *p != ',')
+                if (*w)
                         return -EINVAL;
                 if (b >= CPU_SET_MAX)
                         return -ERANGE;
@@ -541,9 +547,33 @@ int parse_cpu_set(const char *s, uint8_t **ret, size_t *ret_size) {
                 for (uint64_t i = a; i <= b; i++)
                         bits[i / 8] |= (uint8_t) (1u << (i % 8));
         }
-        if (size == 0)
-                return -EINVAL;
         *ret = TAKE_PTR(bits);
         *ret_size = size;
+        return 0;
+}
+
+int parse_cpu_set_extend(const char *s, uint8_t **set, size_t *set_size) {
+        _cleanup_free_ uint8_t *bits = NULL;
+        size_t size = 0;
+        int r;
+
+        r = parse_cpu_set(s, &bits, &size);
+        if (r < 0)
+                return r;
+        if (size == 0) {
+                *set = mfree(*set);
+                *set_size = 0;
+                return 0;
+        }
+        if (size > *set_size) {
+                uint8_t *n = realloc(*set, size);
+                if (!n)
+                        return -ENOMEM;
+                memset(n + *set_size, 0, size - *set_size);
+                *set = n;
+                *set_size = size;
+        }
+        for (size_t k = 0; k < size; k++)
+                (*set)[k] |= bits[k];
         return 0;
 }

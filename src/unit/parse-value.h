@@ -62,10 +62,15 @@ int parse_umask(const char *s, mode_t *ret);
 /* Octal access mode, at most 07777 (tmpfs mode=). */
 int parse_mode(const char *s, mode_t *ret);
 
-/* "0-3,5 7" (commas and/or whitespace) -> bitmap (bit N of byte N/8),
- * sized to the highest CPU. An empty set is -EINVAL. CPUs above 8191 are
- * -ERANGE. */
+/* "0-3,5 7" (commas and/or whitespace; quotes removed, as systemd's) ->
+ * bitmap (bit N of byte N/8), sized to the highest CPU. No CPU at all ("",
+ * ",") is the empty set: NULL and 0, which systemd's keys take as a reset.
+ * CPUs above 8191 are -ERANGE. */
 int parse_cpu_set(const char *s, uint8_t **ret, size_t *ret_size);
+/* As systemd's parse_cpu_set_extend(): the CPUs of s added to *set (grown as
+ * needed), or, when s names none, *set emptied (NULL, 0). On failure *set
+ * is unchanged. */
+int parse_cpu_set_extend(const char *s, uint8_t **set, size_t *set_size);
 
 /* parse-name.c: paths and names. */
 

@@ -575,6 +575,14 @@ TEST(limits) {
         ASSERT_EQ(c.allowed_cpus_size, 1);
         ASSERT_EQ(c.allowed_cpus[0], 0x2f);
         BAD(&c, "Limits", "AllowedCPUs", "3-1", "expected CPU indices and ranges");
+        /* As systemd's: assignments add up, one without CPUs resets. */
+        OK(&c, "Limits", "AllowedCPUs", "8");
+        ASSERT_EQ(c.allowed_cpus_size, 2);
+        ASSERT_EQ(c.allowed_cpus[0], 0x2f);
+        ASSERT_EQ(c.allowed_cpus[1], 0x01);
+        OK(&c, "Limits", "AllowedCPUs", ",");
+        ASSERT_NULL(c.allowed_cpus);
+        OK(&c, "Limits", "AllowedCPUs", "1");
         OK(&c, "Limits", "AllowedCPUs", "");
         ASSERT_NULL(c.allowed_cpus);
 
@@ -1175,6 +1183,12 @@ TEST(exec_sched) {
         OK(&c, "Exec", "CPUAffinity", "");
         ASSERT_NULL(c.sched.cpu_affinity);
         ASSERT_EQ(c.sched.cpu_affinity_size, 0);
+        /* Quotes removed as systemd's; a value of separators alone resets too. */
+        OK(&c, "Exec", "CPUAffinity", "\"0-1\"");
+        ASSERT_EQ(c.sched.cpu_affinity[0], 0x03);
+        BAD(&c, "Exec", "CPUAffinity", "\"0 1\"", "CPUAffinity=\"0 1\": expected CPU indices");
+        OK(&c, "Exec", "CPUAffinity", ",");
+        ASSERT_NULL(c.sched.cpu_affinity);
 
         BAD(&c, "Exec", "Personality", "x87", "Personality=x87: expected an architecture name");
 #if defined(__x86_64__) && !defined(__ILP32__)

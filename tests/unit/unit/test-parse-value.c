@@ -451,9 +451,50 @@ TEST(cpu_set) {
         ASSERT_ERROR(parse_cpu_set("3-1", &b, &n), EINVAL);
         ASSERT_ERROR(parse_cpu_set("a", &b, &n), EINVAL);
         ASSERT_ERROR(parse_cpu_set("1-", &b, &n), EINVAL);
-        ASSERT_ERROR(parse_cpu_set("", &b, &n), EINVAL);
         ASSERT_ERROR(parse_cpu_set("8192", &b, &n), ERANGE);
         ASSERT_NULL(b);
+
+        /* Quotes as systemd's: removed, and what they hold is one word. */
+        ASSERT_OK(parse_cpu_set("\"0-1\" '3'", &b, &n));
+        ASSERT_EQ(n, 1);
+        ASSERT_EQ(b[0], 0x0b);
+        free(b);
+        b = NULL;
+        ASSERT_ERROR(parse_cpu_set("\"0 1\"", &b, &n), EINVAL);
+        ASSERT_ERROR(parse_cpu_set("\"0", &b, &n), EINVAL);
+        ASSERT_NULL(b);
+
+        /* No CPU at all: the empty set (systemd's keys reset on it). */
+        n = 7;
+        ASSERT_OK(parse_cpu_set("", &b, &n));
+        ASSERT_NULL(b);
+        ASSERT_EQ(n, 0);
+        n = 7;
+        ASSERT_OK(parse_cpu_set(" , ,", &b, &n));
+        ASSERT_NULL(b);
+        ASSERT_EQ(n, 0);
+}
+
+TEST(cpu_set_extend) {
+        uint8_t *set = NULL;
+        size_t n = 0;
+
+        ASSERT_OK(parse_cpu_set_extend("1", &set, &n));
+        ASSERT_OK(parse_cpu_set_extend("9 0", &set, &n));
+        ASSERT_EQ(n, 2);
+        ASSERT_EQ(set[0], 0x03);
+        ASSERT_EQ(set[1], 0x02);
+        /* A bad value leaves the set as it was. */
+        ASSERT_ERROR(parse_cpu_set_extend("2-1", &set, &n), EINVAL);
+        ASSERT_EQ(n, 2);
+        ASSERT_EQ(set[0], 0x03);
+        ASSERT_OK(parse_cpu_set_extend(",", &set, &n));
+        ASSERT_NULL(set);
+        ASSERT_EQ(n, 0);
+        ASSERT_OK(parse_cpu_set_extend("4", &set, &n));
+        ASSERT_EQ(n, 1);
+        ASSERT_EQ(set[0], 0x10);
+        free(set);
 }
 
 TEST(path) {
