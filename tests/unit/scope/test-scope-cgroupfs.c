@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "cgroup-fixture.h"
 #include "cgroup-util.h"
 #include "name-lock.h"
 #include "scope-cgroupfs.h"
@@ -50,18 +51,9 @@ static char *dir_of(const char *controller, const char *child) {
         return full;
 }
 
-static char *read_in(const char *dir, const char *file) {
-        char *path = NULL, *s = NULL;
-        ASSERT_TRUE(asprintf(&path, "%s/%s", dir, file) > 0);
-        if (cg_read_file(path, &s) >= 0)
-                s[strcspn(s, "\n")] = 0;
-        free(path);
-        return s;
-}
-
 /* The first line of dir/file is want. */
 static void expect_file(const char *dir, const char *file, const char *want) {
-        char *v = read_in(dir, file);
+        char *v = fixture_read(dir, file);
         ASSERT_STREQ(v, want);
         free(v);
 }
@@ -79,16 +71,7 @@ static void cleanup_leftovers(void) {
                         char *d = dir_of(hier[h], child);
                         if (!d)
                                 continue;
-                        char *procs = read_in(d, "cgroup.procs");
-                        for (char *p = procs; p && *p; ) {
-                                char *e;
-                                long pid = strtol(p, &e, 10);
-                                if (e == p)
-                                        break;
-                                (void) kill((pid_t) pid, SIGKILL);
-                                p = *e ? e + 1 : e;
-                        }
-                        free(procs);
+                        fixture_kill_procs(d);
                         for (int i = 0; i < 100 && rmdir(d) < 0 && errno == EBUSY; i++)
                                 usleep(10000);
                         free(d);
@@ -117,9 +100,20 @@ static void run_isolated(void (*body)(void)) {
         ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-/* scope_new() with the cgroupfs manager; false (said, e unref'd) when this
- * machine has no cgroup tree cell may write to. */
-static bool new_or_skip(const Plan *p, sd_event *e, Scope **ret) {
+/* The names of the test's scope for what: child "cell-WHAT-TAG" (its
+ * cgroups' name) and unit "CHILD.scope". */
+static void scope_names(const char *what, char child[static 64], char unit[static 96]) {
+        snprintf(child, 64, "cell-%s-%s", what, tag);
+        snprintf(unit, 96, "%s.scope", child);
+}
+
+/* A new event loop and scope_new() on it with the cgroupfs manager; false
+ * (said, the loop unref'd) when this machine has no cgroup tree cell may
+ * write to. */
+static bool new_or_skip(const Plan *p, sd_event **ret_event, Scope **ret) {
+        sd_event *e = NULL;
+
+        ASSERT_OK(sd_event_new(&e));
         int r = scope_new(p, CGROUP_MANAGER_CGROUPFS, false, e, ret);
         if (r == -EROFS || r == -EACCES || r == -EOPNOTSUPP) {
                 printf("skipped: cgroupfs not usable here: %s\n", strna(scope_last_error(NULL)));
@@ -127,6 +121,7 @@ static bool new_or_skip(const Plan *p, sd_event *e, Scope **ret) {
                 return false;
         }
         ASSERT_OK(r);
+        *ret_event = e;
         return true;
 }
 
@@ -145,8 +140,7 @@ static pid_t attach_sleeper(Scope *s) {
 static void limits_attach_free(void) {
 
         char unit[96], child[64];
-        snprintf(child, sizeof child, "cell-test-%s", tag);
-        snprintf(unit, sizeof unit, "%s.scope", child);
+        scope_names("test", child, unit);
         Plan p = {
                 .name = (char *) "test",
                 .scope_unit = unit,
@@ -162,8 +156,7 @@ static void limits_attach_free(void) {
         sd_event *e = NULL;
         Scope *s = NULL;
 
-        ASSERT_OK(sd_event_new(&e));
-        if (!new_or_skip(&p, e, &s))
+        if (!new_or_skip(&p, &e, &s))
                 return;
         ASSERT_EQ(scope_manager(s), CGROUP_MANAGER_CGROUPFS);
 
@@ -203,7 +196,7 @@ static void limits_attach_free(void) {
         close(sync_pipe[0]);
         ASSERT_OK(scope_attach(s, pid, false));
         ASSERT_OK(scope_wait(s));
-        char *procs = read_in(mem, "cgroup.procs");
+        char *procs = fixture_read(mem, "cgroup.procs");
         char want[32];
         snprintf(want, sizeof want, "%d", (int) pid);
         ASSERT_STREQ(procs, want);
@@ -239,8 +232,7 @@ static void limits_attach_free(void) {
  * which has nothing for them, before any cgroup is made. */
 static void idle_period_protection(void) {
         char unit[96], child[64];
-        snprintf(child, sizeof child, "cell-test-%s", tag);
-        snprintf(unit, sizeof unit, "%s.scope", child);
+        scope_names("test", child, unit);
         Plan p = {
                 .name = (char *) "test",
                 .scope_unit = unit,
@@ -255,8 +247,7 @@ static void idle_period_protection(void) {
         Scope *s = NULL;
         bool v1 = access("/sys/fs/cgroup/memory", F_OK) == 0;
 
-        ASSERT_OK(sd_event_new(&e));
-        if (!new_or_skip(&p, e, &s))
+        if (!new_or_skip(&p, &e, &s))
                 return;
         char *cpu = dir_of(v1 ? "cpu" : NULL, child);
         ASSERT_NOT_NULL(cpu);
@@ -307,15 +298,13 @@ static void drop_lock(Scope *s) {
 
 static void running_name_is_refused(void) {
         char unit[96], child[64], want[160];
-        snprintf(child, sizeof child, "cell-busy-%s", tag);
-        snprintf(unit, sizeof unit, "%s.scope", child);
+        scope_names("busy", child, unit);
         Plan p = { .name = (char *) "busy", .scope_unit = unit, .limits.cpu_quota_per_sec_usec = USEC_INFINITY };
         sd_event *e = NULL;
         Scope *a = NULL, *b = NULL;
         struct stat before, after;
 
-        ASSERT_OK(sd_event_new(&e));
-        if (!new_or_skip(&p, e, &a))
+        if (!new_or_skip(&p, &e, &a))
                 return;
         /* A second start while the first has made its cgroup but moved no
          * process in yet (two "cell run" at once): refused, and the first's
@@ -365,8 +354,7 @@ static void running_name_is_refused(void) {
  * counter as an fd; the adopted Scope empties and removes them. */
 static void handover_adopt_free(void) {
         char unit[96], child[64];
-        snprintf(child, sizeof child, "cell-adopt-%s", tag);
-        snprintf(unit, sizeof unit, "%s.scope", child);
+        scope_names("adopt", child, unit);
         Plan p = {
                 .name = (char *) "adopt",
                 .scope_unit = unit,
@@ -380,8 +368,7 @@ static void handover_adopt_free(void) {
         Scope *s = NULL, *adopted = NULL;
         int status;
 
-        ASSERT_OK(sd_event_new(&e));
-        if (!new_or_skip(&p, e, &s))
+        if (!new_or_skip(&p, &e, &s))
                 return;
         pid_t pid = attach_sleeper(s);
         ASSERT_OK(scope_wait(s));
