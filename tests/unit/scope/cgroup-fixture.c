@@ -3,6 +3,8 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cgroup-fixture.h"
 #include "cgroup-util.h"
@@ -30,4 +32,18 @@ void fixture_kill_procs(const char *dir) {
                 p = *e ? e + 1 : e;
         }
         free(procs);
+}
+
+void fixture_run(void (*body)(void), void (*cleanup)(void)) {
+        int status;
+        pid_t pid = fork();
+
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                body();
+                exit(EXIT_SUCCESS);     /* exit(), not _exit(): LeakSanitizer checks at exit */
+        }
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        cleanup();
+        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }

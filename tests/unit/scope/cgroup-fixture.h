@@ -11,3 +11,7 @@ char *fixture_read(const char *dir, const char *file);
 /* SIGKILL to every process dir/cgroup.procs lists: a test's own cgroup holds
  * only what the test started, and no other process is touched. */
 void fixture_kill_procs(const char *dir);
+
+/* Runs body in a child process, then cleanup here whether body passed or
+ * not; fails the test if body did. */
+void fixture_run(void (*body)(void), void (*cleanup)(void));

@@ -222,16 +222,7 @@ static void run_isolated(void (*body)(void)) {
                 printf("skipped: cannot create %s: %m\n", own);
                 return;
         }
-        pid_t pid = fork();
-        ASSERT_TRUE(pid >= 0);
-        if (pid == 0) {
-                body();
-                exit(EXIT_SUCCESS);     /* exit(), not _exit(): LeakSanitizer checks at exit */
-        }
-        int status;
-        ASSERT_EQ(waitpid(pid, &status, 0), pid);
-        cleanup_own();
-        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        fixture_run(body, cleanup_own);
 }
 
 TEST(leaf_alone_in_and_back) {

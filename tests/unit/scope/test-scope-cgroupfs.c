@@ -58,11 +58,13 @@ static void expect_file(const char *dir, const char *file, const char *want) {
         free(v);
 }
 
-static char tag[32];
+static char tag[32], run[sizeof "/tmp/test-scope-cgroupfs.XXXXXX"];
 
+/* What a body left: its cgroups (and what runs in them), the runtime directory. */
 static void cleanup_leftovers(void) {
         static const char *hier[] = { "memory", "pids", "cpu", "cpuacct", "cpuset", "blkio", "name=systemd", NULL };
         static const char *what[] = { "test", "busy", "adopt" };
+        char cmd[64];
 
         for (size_t w = 0; w < ELEMENTSOF(what); w++)
                 for (size_t h = 0; h < ELEMENTSOF(hier); h++) {
@@ -76,28 +78,19 @@ static void cleanup_leftovers(void) {
                                 usleep(10000);
                         free(d);
                 }
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", run);
+        ASSERT_EQ(system(cmd), 0);
+        unsetenv("CELL_RUNTIME_DIR");
 }
 
 /* Runs body in a child; cleans up after it either way; fails if it failed.
  * The names' locks go to a runtime directory of the test's own. */
 static void run_isolated(void (*body)(void)) {
-        char run[] = "/tmp/test-scope-cgroupfs.XXXXXX", cmd[64];
         snprintf(tag, sizeof tag, "%d", (int) getpid());
+        snprintf(run, sizeof run, "/tmp/test-scope-cgroupfs.XXXXXX");
         ASSERT_NOT_NULL(mkdtemp(run));
         ASSERT_EQ(setenv("CELL_RUNTIME_DIR", run, 1), 0);
-        pid_t pid = fork();
-        ASSERT_TRUE(pid >= 0);
-        if (pid == 0) {
-                body();
-                exit(EXIT_SUCCESS);     /* exit(), not _exit(): LeakSanitizer checks at exit */
-        }
-        int status;
-        ASSERT_EQ(waitpid(pid, &status, 0), pid);
-        cleanup_leftovers();
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", run);
-        ASSERT_EQ(system(cmd), 0);
-        unsetenv("CELL_RUNTIME_DIR");
-        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        fixture_run(body, cleanup_leftovers);
 }
 
 /* The names of the test's scope for what: child "cell-WHAT-TAG" (its
