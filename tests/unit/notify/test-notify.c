@@ -209,63 +209,72 @@ static void pump(sd_event *e) {
                 ;
 }
 
+/* A proxy for p on a new socketpair; returns the payload's end. We are in
+ * our own PID namespace, so the datagrams we send are the container's. */
+static int proxy_start(const Plan *p, sd_event *e, const NotifyCallbacks *cb, NotifyProxy **ret) {
+        int pair[2];
+
+        ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
+        ASSERT_OK(notify_proxy_new(p, e, pair[0], getpid(), cb, ret));
+        return pair[1];
+}
+
+/* The payload sends msg (its bytes up to the NUL), and the proxy handles
+ * what has come. */
+static void payload_says(int fd, sd_event *e, const char *msg) {
+        send_str(fd, msg, strlen(msg));
+        pump(e);
+}
+
+/* The next datagram cell sent up is want (the test's socket has it). */
+static void expect_upstream(int up, const char *want) {
+        char *s = test_upstream_read(up, 0);
+
+        ASSERT_STREQ(s, want);
+        free(s);
+}
+
 TEST(proxy_forwards_filtered) {
-        int pair[2], up = test_upstream_open("cell-test-notify");
+        int payload, up = test_upstream_open("cell-test-notify");
         sd_event *e = NULL;
         NotifyProxy *n = NULL;
         Plan p = { .name = (char *) "web", .notify_ready = true };
         NotifyCallbacks cb = { .ready = on_ready };
-        char *s;
 
         n_ready = 0;
         ASSERT_OK(sd_event_new(&e));
-        ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
-        /* We are in our own PID namespace, so the datagrams we send are the container's. */
-        ASSERT_OK(notify_proxy_new(&p, e, pair[0], getpid(), &cb, &n));
+        payload = proxy_start(&p, e, &cb, &n);
 
-        send_str(pair[1], "STATUS=starting\nMAINPID=1\n", 26);
-        pump(e);
-        s = test_upstream_read(up, 0);
-        ASSERT_STREQ(s, "STATUS=web: starting\n");
-        free(s);
+        payload_says(payload, e, "STATUS=starting\nMAINPID=1\n");
+        expect_upstream(up, "STATUS=web: starting\n");
         ASSERT_EQ(n_ready, 0);
 
-        send_str(pair[1], "READY=1\nSTATUS=up", 17);
-        pump(e);
-        s = test_upstream_read(up, 0);
-        ASSERT_STREQ(s, "READY=1\nSTATUS=web: up\n");
-        free(s);
+        payload_says(payload, e, "READY=1\nSTATUS=up");
+        expect_upstream(up, "READY=1\nSTATUS=web: up\n");
         ASSERT_EQ(n_ready, 1);
 
         /* READY=1 counts once. */
-        send_str(pair[1], "READY=1\nWATCHDOG=1\n", 19);
-        pump(e);
-        s = test_upstream_read(up, 0);
-        ASSERT_STREQ(s, "WATCHDOG=1\n");
-        free(s);
+        payload_says(payload, e, "READY=1\nWATCHDOG=1\n");
+        expect_upstream(up, "WATCHDOG=1\n");
         ASSERT_EQ(n_ready, 1);
 
         /* Nothing valid but a second READY=1, NUL, oversized, only unknown keys: nothing goes up. */
-        send_str(pair[1], "READY=1\nrubbish\n", 16);
-        send_str(pair[1], "STATUS=a\0b", 10);
+        send_str(payload, "READY=1\nrubbish\n", 16);
+        send_str(payload, "STATUS=a\0b", 10);
         char *big = malloc(NOTIFY_DATAGRAM_MAX + 100);
         memset(big, 'x', NOTIFY_DATAGRAM_MAX + 100);
         memcpy(big, "STATUS=", 7);
-        send_str(pair[1], big, NOTIFY_DATAGRAM_MAX + 100);
+        send_str(payload, big, NOTIFY_DATAGRAM_MAX + 100);
         free(big);
-        send_str(pair[1], "MAINPID=1\nFDSTORE=1\n", 20);
-        pump(e);
+        payload_says(payload, e, "MAINPID=1\nFDSTORE=1\n");
         ASSERT_NULL(test_upstream_read(up, 0));
 
         /* Still alive after all that. */
-        send_str(pair[1], "EXTEND_TIMEOUT_USEC=3000000\n", 28);
-        pump(e);
-        s = test_upstream_read(up, 0);
-        ASSERT_STREQ(s, "EXTEND_TIMEOUT_USEC=3000000\n");
-        free(s);
+        payload_says(payload, e, "EXTEND_TIMEOUT_USEC=3000000\n");
+        expect_upstream(up, "EXTEND_TIMEOUT_USEC=3000000\n");
 
         ASSERT_NULL(notify_proxy_free(n));
-        close(pair[1]);
+        close(payload);
         close(up);
         sd_event_unref(e);
         unsetenv("NOTIFY_SOCKET");
@@ -280,26 +289,21 @@ TEST(proxy_odd_line_keeps_ready) {
         };
 
         for (size_t i = 0; i < ELEMENTSOF(msgs); i++) {
-                int pair[2], up = test_upstream_open("cell-test-notify");
+                int payload, up = test_upstream_open("cell-test-notify");
                 sd_event *e = NULL;
                 NotifyProxy *n = NULL;
                 Plan p = { .name = (char *) "web", .notify_ready = true };
                 NotifyCallbacks cb = { .ready = on_ready };
-                char *s;
 
                 n_ready = 0;
                 ASSERT_OK(sd_event_new(&e));
-                ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
-                ASSERT_OK(notify_proxy_new(&p, e, pair[0], getpid(), &cb, &n));
-                send_str(pair[1], msgs[i], strlen(msgs[i]));
-                pump(e);
-                s = test_upstream_read(up, 0);
-                ASSERT_STREQ(s, "READY=1\n");           /* and no STATUS= of the odd line */
-                free(s);
+                payload = proxy_start(&p, e, &cb, &n);
+                payload_says(payload, e, msgs[i]);
+                expect_upstream(up, "READY=1\n");           /* and no STATUS= of the odd line */
                 ASSERT_NULL(test_upstream_read(up, 0));
                 ASSERT_EQ(n_ready, 1);
                 ASSERT_NULL(notify_proxy_free(n));
-                close(pair[1]);
+                close(payload);
                 close(up);
                 sd_event_unref(e);
         }
@@ -307,25 +311,20 @@ TEST(proxy_odd_line_keeps_ready) {
 }
 
 TEST(proxy_notify_ready_no) {
-        int pair[2], up = test_upstream_open("cell-test-notify");
+        int payload, up = test_upstream_open("cell-test-notify");
         sd_event *e = NULL;
         NotifyProxy *n = NULL;
         Plan p = { .name = (char *) "db", .notify_ready = false };
         NotifyCallbacks cb = { .ready = on_ready };
-        char *s;
 
         n_ready = 0;
         ASSERT_OK(sd_event_new(&e));
-        ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
-        ASSERT_OK(notify_proxy_new(&p, e, pair[0], getpid(), &cb, &n));
-        send_str(pair[1], "READY=1\nSTATUS=x\n", 17);
-        pump(e);
-        s = test_upstream_read(up, 0);
-        ASSERT_STREQ(s, "STATUS=db: x\n");        /* READY=1 is not the payload's to give */
-        free(s);
+        payload = proxy_start(&p, e, &cb, &n);
+        payload_says(payload, e, "READY=1\nSTATUS=x\n");
+        expect_upstream(up, "STATUS=db: x\n");        /* READY=1 is not the payload's to give */
         ASSERT_EQ(n_ready, 1);                  /* but the supervisor still hears of it */
         notify_proxy_free(n);
-        close(pair[1]);
+        close(payload);
         close(up);
         sd_event_unref(e);
         unsetenv("NOTIFY_SOCKET");
@@ -336,7 +335,6 @@ TEST(proxy_drops_other_pid_namespace) {
         sd_event *e = NULL;
         NotifyProxy *n = NULL;
         Plan p = { .name = (char *) "web", .notify_ready = true };
-        char *s;
 
         ASSERT_OK(sd_event_new(&e));
         ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
@@ -381,8 +379,7 @@ TEST(proxy_drops_other_pid_namespace) {
                 ASSERT_OK(notify_proxy_new(&p, e, pair[0], inner, NULL, &n));
 
                 /* We are outside the container's PID namespace: dropped. */
-                send_str(pair[1], "STATUS=from the host\n", 21);
-                pump(e);
+                payload_says(pair[1], e, "STATUS=from the host\n");
                 ASSERT_NULL(test_upstream_read(up, 0));
 
                 /* From inside: accepted. */
@@ -392,9 +389,7 @@ TEST(proxy_drops_other_pid_namespace) {
                 int st;
                 ASSERT_EQ(waitpid(helper, &st, 0), helper);
                 ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-                s = test_upstream_read(up, 0);
-                ASSERT_STREQ(s, "STATUS=web: from inside\n");
-                free(s);
+                expect_upstream(up, "STATUS=web: from inside\n");
                 notify_proxy_free(n);
                 pair[0] = -1;
         }
@@ -518,7 +513,6 @@ TEST(proxy_takes_gone_sender_of_the_container) {
         Plan p = { .name = (char *) "web", .notify_ready = true };
         NotifyCallbacks cb = { .ready = on_ready };
         Container c;
-        char *s;
 
         ASSERT_OK(sd_event_new(&e));
         for (int userns = 1; userns >= 0; userns--) {
@@ -539,9 +533,7 @@ TEST(proxy_takes_gone_sender_of_the_container) {
                 ASSERT_TRUE(kill(c.inner, 0) < 0 && errno == ESRCH);
 
                 pump(e);
-                s = test_upstream_read(up, 0);
-                ASSERT_STREQ(s, "READY=1\nSTATUS=web: up\n");
-                free(s);
+                expect_upstream(up, "READY=1\nSTATUS=web: up\n");
                 ASSERT_EQ(n_ready, 1);
                 ASSERT_NULL(notify_proxy_free(n));
                 close(pair[1]);
@@ -560,7 +552,6 @@ TEST(proxy_refuses_gone_host_user) {
         Plan p = { .name = (char *) "web", .notify_ready = true };
         NotifyCallbacks cb = { .ready = on_ready };
         Container c;
-        char *s;
 
         if (getuid() != 0) {
                 printf("skipped: needs root (a sender of another UID)\n");
@@ -595,9 +586,7 @@ TEST(proxy_refuses_gone_host_user) {
                 /* The container itself still gets through. */
                 container_send_and_go(&c);
                 pump(e);
-                s = test_upstream_read(up, 0);
-                ASSERT_STREQ(s, "READY=1\nSTATUS=web: from inside\n");
-                free(s);
+                expect_upstream(up, "READY=1\nSTATUS=web: from inside\n");
                 ASSERT_EQ(n_ready, 1);
                 ASSERT_NULL(notify_proxy_free(n));
                 close(pair[1]);
@@ -616,73 +605,49 @@ static void on_ready_report(void *userdata) {
 
 /* The payload's STATUS= is not replaced by cell's own "NAME: running". */
 TEST(proxy_payload_status_stands) {
-        int pair[2], up = test_upstream_open("cell-test-notify");
+        int payload, up = test_upstream_open("cell-test-notify");
         sd_event *e = NULL;
         NotifyProxy *n = NULL;
         Plan p = { .name = (char *) "hello", .notify_ready = true };
         NotifyCallbacks cb = { .ready = on_ready_report, .userdata = &p };
-        char *s;
 
         /* READY=1 and STATUS= in one datagram. */
         n_ready = 0;
         ASSERT_OK(sd_event_new(&e));
-        ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
-        ASSERT_OK(notify_proxy_new(&p, e, pair[0], getpid(), &cb, &n));
-        send_str(pair[1], "READY=1\nSTATUS=serving", 22);
-        pump(e);
+        payload = proxy_start(&p, e, &cb, &n);
+        payload_says(payload, e, "READY=1\nSTATUS=serving");
         ASSERT_EQ(n_ready, 1);
-        s = test_upstream_read(up, 0);
-        ASSERT_STREQ(s, "READY=1\nSTATUS=hello: serving\n");
-        free(s);
-        s = test_upstream_read(up, 0);
-        ASSERT_STREQ(s, "READY=1");         /* cell's READY=1, without a STATUS= of its own */
-        free(s);
+        expect_upstream(up, "READY=1\nSTATUS=hello: serving\n");
+        expect_upstream(up, "READY=1");         /* cell's READY=1, without a STATUS= of its own */
         ASSERT_NULL(test_upstream_read(up, 0));
         ASSERT_NULL(notify_proxy_free(n));
-        close(pair[1]);
+        close(payload);
 
         /* STATUS= first, READY=1 alone later: the status still stands. */
         n_ready = 0;
-        ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
-        ASSERT_OK(notify_proxy_new(&p, e, pair[0], getpid(), &cb, &n));
-        send_str(pair[1], "STATUS=warming up\n", 18);
-        pump(e);
-        s = test_upstream_read(up, 0);
-        ASSERT_STREQ(s, "STATUS=hello: warming up\n");
-        free(s);
-        send_str(pair[1], "READY=1\n", 8);
-        pump(e);
+        payload = proxy_start(&p, e, &cb, &n);
+        payload_says(payload, e, "STATUS=warming up\n");
+        expect_upstream(up, "STATUS=hello: warming up\n");
+        payload_says(payload, e, "READY=1\n");
         ASSERT_EQ(n_ready, 1);
-        s = test_upstream_read(up, 0);
-        ASSERT_STREQ(s, "READY=1\n");
-        free(s);
-        s = test_upstream_read(up, 0);
-        ASSERT_STREQ(s, "READY=1");
-        free(s);
+        expect_upstream(up, "READY=1\n");
+        expect_upstream(up, "READY=1");
         ASSERT_NULL(notify_proxy_free(n));
-        close(pair[1]);
+        close(payload);
 
         /* A payload that says READY=1 only: cell's own status is sent. */
         n_ready = 0;
-        ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
-        ASSERT_OK(notify_proxy_new(&p, e, pair[0], getpid(), &cb, &n));
-        send_str(pair[1], "READY=1\n", 8);
-        pump(e);
+        payload = proxy_start(&p, e, &cb, &n);
+        payload_says(payload, e, "READY=1\n");
         ASSERT_EQ(n_ready, 1);
-        s = test_upstream_read(up, 0);
-        ASSERT_STREQ(s, "READY=1\n");
-        free(s);
-        s = test_upstream_read(up, 0);
-        ASSERT_STREQ(s, "READY=1\nSTATUS=hello: running");
-        free(s);
+        expect_upstream(up, "READY=1\n");
+        expect_upstream(up, "READY=1\nSTATUS=hello: running");
         ASSERT_NULL(notify_proxy_free(n));
-        close(pair[1]);
+        close(payload);
 
         /* Once the proxy is gone, cell speaks for itself again. */
         notify_supervisor_ready(p.name);
-        s = test_upstream_read(up, 0);
-        ASSERT_STREQ(s, "READY=1\nSTATUS=hello: running");
-        free(s);
+        expect_upstream(up, "READY=1\nSTATUS=hello: running");
 
         close(up);
         sd_event_unref(e);
@@ -708,20 +673,13 @@ TEST(proxy_new_takes_fd_and_checks_args) {
 TEST(supervisor_side) {
         int up = test_upstream_open("cell-test-notify");
         Plan p = { .name = (char *) "web" };
-        char *s;
 
         notify_supervisor_ready(p.name);
-        s = test_upstream_read(up, 0);
-        ASSERT_STREQ(s, "READY=1\nSTATUS=web: running");
-        free(s);
+        expect_upstream(up, "READY=1\nSTATUS=web: running");
         notify_supervisor_stopping(p.name);
-        s = test_upstream_read(up, 0);
-        ASSERT_STREQ(s, "STOPPING=1\nSTATUS=web: stopping");
-        free(s);
+        expect_upstream(up, "STOPPING=1\nSTATUS=web: stopping");
         notify_supervisor_extend_timeout(42);
-        s = test_upstream_read(up, 0);
-        ASSERT_STREQ(s, "EXTEND_TIMEOUT_USEC=42");
-        free(s);
+        expect_upstream(up, "EXTEND_TIMEOUT_USEC=42");
         close(up);
         unsetenv("NOTIFY_SOCKET");
         notify_supervisor_ready(p.name);    /* no socket: a no-op, no crash */

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "cgroup-fixture.h"
 #include "cgroup-util.h"
 #include "scope-internal.h"
 #include "test.h"
@@ -21,15 +22,6 @@ static char own[512];           /* the test's stand-in for cell's own cgroup */
 static char *v2_dir(void) {
         char *path = NULL;
         return cg_v2_dir_of(0, &path) >= 0 ? path : NULL;
-}
-
-static char *read_in(const char *dir, const char *file) {
-        char *path = NULL, *s = NULL;
-        ASSERT_TRUE(asprintf(&path, "%s/%s", dir, file) > 0);
-        if (cg_read_file(path, &s) >= 0)
-                s[strcspn(s, "\n")] = 0;
-        free(path);
-        return s;
 }
 
 static bool exists(const char *dir, const char *name) {
@@ -69,7 +61,7 @@ static void alone(void) {
         fd = open(own, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
         ASSERT_TRUE(fd >= 0);
 
-        char *avail = read_in(own, "cgroup.controllers"), ctl[32] = "", op[40];
+        char *avail = fixture_read(own, "cgroup.controllers"), ctl[32] = "", op[40];
         if (avail && *avail) {
                 snprintf(ctl, sizeof ctl, "%.*s", (int) strcspn(avail, " "), avail);
                 snprintf(op, sizeof op, "+%s", ctl);
@@ -96,7 +88,7 @@ static void alone(void) {
         char *after = self_cgroup();
         ASSERT_STREQ(after, before);            /* back where it was, never elsewhere */
         ASSERT_FALSE(exists(own, leaf_name));
-        char *enabled = read_in(own, "cgroup.subtree_control");
+        char *enabled = fixture_read(own, "cgroup.subtree_control");
         ASSERT_STREQ(enabled, "");              /* as it was found */
 
         free(avail);
@@ -207,16 +199,7 @@ static void two_cells(void) {
 static void cleanup_own(void) {
         /* Leaves first (deepest), then own; kill only what is in them. */
         for (int round = 0; round < 100; round++) {
-                char *procs = read_in(own, "cgroup.procs");
-                for (char *p = procs; p && *p; ) {
-                        char *e;
-                        long pid = strtol(p, &e, 10);
-                        if (e == p)
-                                break;
-                        (void) kill((pid_t) pid, SIGKILL);
-                        p = *e ? e + 1 : e;
-                }
-                free(procs);
+                fixture_kill_procs(own);
                 char cmd[1100];
                 snprintf(cmd, sizeof cmd, "find '%s' -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null", own);
                 (void) system(cmd);
@@ -239,16 +222,7 @@ static void run_isolated(void (*body)(void)) {
                 printf("skipped: cannot create %s: %m\n", own);
                 return;
         }
-        pid_t pid = fork();
-        ASSERT_TRUE(pid >= 0);
-        if (pid == 0) {
-                body();
-                exit(EXIT_SUCCESS);     /* exit(), not _exit(): LeakSanitizer checks at exit */
-        }
-        int status;
-        ASSERT_EQ(waitpid(pid, &status, 0), pid);
-        cleanup_own();
-        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        fixture_run(body, cleanup_own);
 }
 
 TEST(leaf_alone_in_and_back) {

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "cgroup-fixture.h"
 #include "cgroup-util.h"
 #include "name-lock.h"
 #include "scope-cgroupfs.h"
@@ -50,27 +51,20 @@ static char *dir_of(const char *controller, const char *child) {
         return full;
 }
 
-static char *read_in(const char *dir, const char *file) {
-        char *path = NULL, *s = NULL;
-        ASSERT_TRUE(asprintf(&path, "%s/%s", dir, file) > 0);
-        if (cg_read_file(path, &s) >= 0)
-                s[strcspn(s, "\n")] = 0;
-        free(path);
-        return s;
-}
-
 /* The first line of dir/file is want. */
 static void expect_file(const char *dir, const char *file, const char *want) {
-        char *v = read_in(dir, file);
+        char *v = fixture_read(dir, file);
         ASSERT_STREQ(v, want);
         free(v);
 }
 
-static char tag[32];
+static char tag[32], run[sizeof "/tmp/test-scope-cgroupfs.XXXXXX"];
 
+/* What a body left: its cgroups (and what runs in them), the runtime directory. */
 static void cleanup_leftovers(void) {
         static const char *hier[] = { "memory", "pids", "cpu", "cpuacct", "cpuset", "blkio", "name=systemd", NULL };
         static const char *what[] = { "test", "busy", "adopt" };
+        char cmd[64];
 
         for (size_t w = 0; w < ELEMENTSOF(what); w++)
                 for (size_t h = 0; h < ELEMENTSOF(hier); h++) {
@@ -79,47 +73,40 @@ static void cleanup_leftovers(void) {
                         char *d = dir_of(hier[h], child);
                         if (!d)
                                 continue;
-                        char *procs = read_in(d, "cgroup.procs");
-                        for (char *p = procs; p && *p; ) {
-                                char *e;
-                                long pid = strtol(p, &e, 10);
-                                if (e == p)
-                                        break;
-                                (void) kill((pid_t) pid, SIGKILL);
-                                p = *e ? e + 1 : e;
-                        }
-                        free(procs);
+                        fixture_kill_procs(d);
                         for (int i = 0; i < 100 && rmdir(d) < 0 && errno == EBUSY; i++)
                                 usleep(10000);
                         free(d);
                 }
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", run);
+        ASSERT_EQ(system(cmd), 0);
+        unsetenv("CELL_RUNTIME_DIR");
 }
 
 /* Runs body in a child; cleans up after it either way; fails if it failed.
  * The names' locks go to a runtime directory of the test's own. */
 static void run_isolated(void (*body)(void)) {
-        char run[] = "/tmp/test-scope-cgroupfs.XXXXXX", cmd[64];
         snprintf(tag, sizeof tag, "%d", (int) getpid());
+        snprintf(run, sizeof run, "/tmp/test-scope-cgroupfs.XXXXXX");
         ASSERT_NOT_NULL(mkdtemp(run));
         ASSERT_EQ(setenv("CELL_RUNTIME_DIR", run, 1), 0);
-        pid_t pid = fork();
-        ASSERT_TRUE(pid >= 0);
-        if (pid == 0) {
-                body();
-                exit(EXIT_SUCCESS);     /* exit(), not _exit(): LeakSanitizer checks at exit */
-        }
-        int status;
-        ASSERT_EQ(waitpid(pid, &status, 0), pid);
-        cleanup_leftovers();
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", run);
-        ASSERT_EQ(system(cmd), 0);
-        unsetenv("CELL_RUNTIME_DIR");
-        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        fixture_run(body, cleanup_leftovers);
 }
 
-/* scope_new() with the cgroupfs manager; false (said, e unref'd) when this
- * machine has no cgroup tree cell may write to. */
-static bool new_or_skip(const Plan *p, sd_event *e, Scope **ret) {
+/* The names of the test's scope for what: child "cell-WHAT-TAG" (its
+ * cgroups' name) and unit "CHILD.scope". */
+static void scope_names(const char *what, char child[static 64], char unit[static 96]) {
+        snprintf(child, 64, "cell-%s-%s", what, tag);
+        snprintf(unit, 96, "%s.scope", child);
+}
+
+/* A new event loop and scope_new() on it with the cgroupfs manager; false
+ * (said, the loop unref'd) when this machine has no cgroup tree cell may
+ * write to. */
+static bool new_or_skip(const Plan *p, sd_event **ret_event, Scope **ret) {
+        sd_event *e = NULL;
+
+        ASSERT_OK(sd_event_new(&e));
         int r = scope_new(p, CGROUP_MANAGER_CGROUPFS, false, e, ret);
         if (r == -EROFS || r == -EACCES || r == -EOPNOTSUPP) {
                 printf("skipped: cgroupfs not usable here: %s\n", strna(scope_last_error(NULL)));
@@ -127,6 +114,7 @@ static bool new_or_skip(const Plan *p, sd_event *e, Scope **ret) {
                 return false;
         }
         ASSERT_OK(r);
+        *ret_event = e;
         return true;
 }
 
@@ -145,8 +133,7 @@ static pid_t attach_sleeper(Scope *s) {
 static void limits_attach_free(void) {
 
         char unit[96], child[64];
-        snprintf(child, sizeof child, "cell-test-%s", tag);
-        snprintf(unit, sizeof unit, "%s.scope", child);
+        scope_names("test", child, unit);
         Plan p = {
                 .name = (char *) "test",
                 .scope_unit = unit,
@@ -162,8 +149,7 @@ static void limits_attach_free(void) {
         sd_event *e = NULL;
         Scope *s = NULL;
 
-        ASSERT_OK(sd_event_new(&e));
-        if (!new_or_skip(&p, e, &s))
+        if (!new_or_skip(&p, &e, &s))
                 return;
         ASSERT_EQ(scope_manager(s), CGROUP_MANAGER_CGROUPFS);
 
@@ -203,7 +189,7 @@ static void limits_attach_free(void) {
         close(sync_pipe[0]);
         ASSERT_OK(scope_attach(s, pid, false));
         ASSERT_OK(scope_wait(s));
-        char *procs = read_in(mem, "cgroup.procs");
+        char *procs = fixture_read(mem, "cgroup.procs");
         char want[32];
         snprintf(want, sizeof want, "%d", (int) pid);
         ASSERT_STREQ(procs, want);
@@ -239,8 +225,7 @@ static void limits_attach_free(void) {
  * which has nothing for them, before any cgroup is made. */
 static void idle_period_protection(void) {
         char unit[96], child[64];
-        snprintf(child, sizeof child, "cell-test-%s", tag);
-        snprintf(unit, sizeof unit, "%s.scope", child);
+        scope_names("test", child, unit);
         Plan p = {
                 .name = (char *) "test",
                 .scope_unit = unit,
@@ -255,8 +240,7 @@ static void idle_period_protection(void) {
         Scope *s = NULL;
         bool v1 = access("/sys/fs/cgroup/memory", F_OK) == 0;
 
-        ASSERT_OK(sd_event_new(&e));
-        if (!new_or_skip(&p, e, &s))
+        if (!new_or_skip(&p, &e, &s))
                 return;
         char *cpu = dir_of(v1 ? "cpu" : NULL, child);
         ASSERT_NOT_NULL(cpu);
@@ -307,15 +291,13 @@ static void drop_lock(Scope *s) {
 
 static void running_name_is_refused(void) {
         char unit[96], child[64], want[160];
-        snprintf(child, sizeof child, "cell-busy-%s", tag);
-        snprintf(unit, sizeof unit, "%s.scope", child);
+        scope_names("busy", child, unit);
         Plan p = { .name = (char *) "busy", .scope_unit = unit, .limits.cpu_quota_per_sec_usec = USEC_INFINITY };
         sd_event *e = NULL;
         Scope *a = NULL, *b = NULL;
         struct stat before, after;
 
-        ASSERT_OK(sd_event_new(&e));
-        if (!new_or_skip(&p, e, &a))
+        if (!new_or_skip(&p, &e, &a))
                 return;
         /* A second start while the first has made its cgroup but moved no
          * process in yet (two "cell run" at once): refused, and the first's
@@ -365,8 +347,7 @@ static void running_name_is_refused(void) {
  * counter as an fd; the adopted Scope empties and removes them. */
 static void handover_adopt_free(void) {
         char unit[96], child[64];
-        snprintf(child, sizeof child, "cell-adopt-%s", tag);
-        snprintf(unit, sizeof unit, "%s.scope", child);
+        scope_names("adopt", child, unit);
         Plan p = {
                 .name = (char *) "adopt",
                 .scope_unit = unit,
@@ -380,8 +361,7 @@ static void handover_adopt_free(void) {
         Scope *s = NULL, *adopted = NULL;
         int status;
 
-        ASSERT_OK(sd_event_new(&e));
-        if (!new_or_skip(&p, e, &s))
+        if (!new_or_skip(&p, &e, &s))
                 return;
         pid_t pid = attach_sleeper(s);
         ASSERT_OK(scope_wait(s));

@@ -5,18 +5,13 @@
  * refuses as machined 252 does. The real machined is exercised by
  * tests/integration/systemd/test-machined.sh. Skips without dbus-daemon. */
 
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <systemd/sd-bus.h>
 #include <unistd.h>
 
+#include "fake-bus.h"
 #include "scope-internal.h"
 #include "test.h"
-
-static pid_t daemon_pid = -1, fake_pid = -1;
 
 /* ---- the fakes ---- */
 
@@ -177,85 +172,23 @@ static const sd_bus_vtable fake_machine_vtable[] = {
         SD_BUS_VTABLE_END
 };
 
-static _noreturn_ void fakes(int ready_fd, bool machined) {
-        sd_bus *bus = NULL;
+/* The fake systemd, and the fake machined when *userdata (a bool) says so. */
+static int fakes(sd_bus *bus, void *userdata) {
+        const bool *machined = userdata;
+        int r;
 
-        if (sd_bus_open_system(&bus) < 0 ||
-            sd_bus_add_object_vtable(bus, NULL, "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
-                                     fake_systemd_vtable, NULL) < 0 ||
-            sd_bus_request_name(bus, "org.freedesktop.systemd1", 0) < 0)
-                _exit(1);
-        if (machined &&
-            (sd_bus_add_object_vtable(bus, NULL, "/org/freedesktop/machine1", "org.freedesktop.machine1.Manager",
-                                      fake_machined_vtable, NULL) < 0 ||
-             sd_bus_add_fallback_vtable(bus, NULL, "/org/freedesktop/machine1/machine",
-                                        "org.freedesktop.machine1.Machine", fake_machine_vtable, NULL, NULL) < 0 ||
-             sd_bus_request_name(bus, "org.freedesktop.machine1", 0) < 0))
-                _exit(1);
-        (void) write(ready_fd, "r", 1);
-        close(ready_fd);
-        for (;;) {
-                int r = sd_bus_process(bus, NULL);
-                if (r < 0)
-                        _exit(0);
-                if (r == 0 && sd_bus_wait(bus, UINT64_MAX) < 0)
-                        _exit(0);
-        }
-}
-
-static bool start_fakes(bool machined) {
-        int addr_pipe[2], ready_pipe[2];
-        char addr[512], c;
-        ssize_t k;
-
-        if (access("/usr/bin/dbus-daemon", X_OK) < 0) {
-                printf("skipped: no dbus-daemon\n");
-                return false;
-        }
-        ASSERT_OK(pipe2(addr_pipe, O_CLOEXEC));
-        daemon_pid = fork();
-        ASSERT_TRUE(daemon_pid >= 0);
-        if (daemon_pid == 0) {
-                char fdarg[32];
-                (void) prctl(PR_SET_PDEATHSIG, SIGTERM);        /* no orphan if the test aborts */
-                int fd = fcntl(addr_pipe[1], F_DUPFD, 3);       /* without CLOEXEC: for dbus-daemon */
-                snprintf(fdarg, sizeof fdarg, "--print-address=%d", fd);
-                execl("/usr/bin/dbus-daemon", "dbus-daemon", "--session", "--nofork", "--nosyslog", fdarg, NULL);
-                _exit(127);
-        }
-        close(addr_pipe[1]);
-        k = read(addr_pipe[0], addr, sizeof addr - 1);
-        close(addr_pipe[0]);
-        ASSERT_TRUE(k > 0);
-        addr[k] = 0;
-        addr[strcspn(addr, "\n")] = 0;
-        ASSERT_OK(setenv("DBUS_SYSTEM_BUS_ADDRESS", addr, 1));
-
-        ASSERT_OK(pipe2(ready_pipe, O_CLOEXEC));
-        fake_pid = fork();
-        ASSERT_TRUE(fake_pid >= 0);
-        if (fake_pid == 0) {
-                (void) prctl(PR_SET_PDEATHSIG, SIGTERM);
-                close(ready_pipe[0]);
-                fakes(ready_pipe[1], machined);
-        }
-        close(ready_pipe[1]);
-        ASSERT_EQ(read(ready_pipe[0], &c, 1), 1);
-        close(ready_pipe[0]);
-        return true;
-}
-
-static void stop_fakes(void) {
-        if (daemon_pid > 0) {
-                kill(daemon_pid, SIGTERM);
-                waitpid(daemon_pid, NULL, 0);
-        }
-        if (fake_pid > 0) {
-                kill(fake_pid, SIGTERM);
-                waitpid(fake_pid, NULL, 0);
-        }
-        fake_pid = daemon_pid = -1;
-        unsetenv("DBUS_SYSTEM_BUS_ADDRESS");
+        if ((r = sd_bus_add_object_vtable(bus, NULL, "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                          fake_systemd_vtable, NULL)) < 0 ||
+            (r = sd_bus_request_name(bus, "org.freedesktop.systemd1", 0)) < 0)
+                return r;
+        if (*machined &&
+            ((r = sd_bus_add_object_vtable(bus, NULL, "/org/freedesktop/machine1", "org.freedesktop.machine1.Manager",
+                                           fake_machined_vtable, NULL)) < 0 ||
+             (r = sd_bus_add_fallback_vtable(bus, NULL, "/org/freedesktop/machine1/machine",
+                                             "org.freedesktop.machine1.Machine", fake_machine_vtable, NULL, NULL)) < 0 ||
+             (r = sd_bus_request_name(bus, "org.freedesktop.machine1", 0)) < 0))
+                return r;
+        return 0;
 }
 
 /* A scope through new/attach/wait, then the registration sent. */
@@ -332,7 +265,7 @@ TEST(registration) {
         sd_event *e = NULL;
         Scope *s = NULL;
 
-        if (!start_fakes(true))
+        if (!fake_bus_start(NULL, fakes, &(bool) { true }))
                 return;
         ASSERT_OK(sd_event_new(&e));
 
@@ -405,7 +338,7 @@ TEST(registration) {
         ASSERT_OK(scope_attach(s, getpid(), false));
         ASSERT_OK(scope_wait(s));
         ASSERT_OK(scope_register_machine(s, &(ScopeMachine) { .name = "mute-gone", .leader = getpid() }));
-        stop_fakes();
+        fake_bus_stop();
         ASSERT_ERROR(scope_register_machine_wait(s), ECONNRESET);
         ASSERT_STREQ(scope_last_error(s), "lost the connection to the bus while waiting for systemd-machined");
         scope_free(s);
@@ -417,7 +350,7 @@ TEST(machined_missing) {
         sd_event *e = NULL;
         Scope *s = NULL;
 
-        if (!start_fakes(false))
+        if (!fake_bus_start(NULL, fakes, &(bool) { false }))
                 return;
         ASSERT_OK(sd_event_new(&e));
         /* The broker knows no such name (Debian without systemd-container). */
@@ -426,7 +359,7 @@ TEST(machined_missing) {
                         "systemd-container; masked?): ");
         ASSERT_CONTAINS(scope_last_error(s), "(org.freedesktop.DBus.Error.ServiceUnknown)");
         scope_free(s);
-        stop_fakes();
+        fake_bus_stop();
         sd_event_unref(e);
 }
 

@@ -19,11 +19,10 @@
 #include <sys/wait.h>
 #include <systemd/sd-bus.h>
 
+#include "fake-bus.h"
 #include "fake-leftover.h"
 #include "scope-internal.h"
 #include "test.h"
-
-static pid_t daemon_pid = -1, fake_pid = -1;
 
 /* ---- the fake systemd ---- */
 
@@ -227,92 +226,18 @@ static const sd_bus_vtable fake_scope_vtable[] = {
         SD_BUS_VTABLE_END
 };
 
-static _noreturn_ void fake_systemd(int ready_fd) {
-        sd_bus *bus = NULL;
-        if (sd_bus_open_system(&bus) < 0 ||
-            sd_bus_add_object_vtable(bus, NULL, "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
-                                     fake_manager_vtable, NULL) < 0 ||
-            sd_bus_add_fallback_vtable(bus, NULL, "/org/freedesktop/systemd1/unit", "org.freedesktop.systemd1.Unit",
-                                       fake_unit_vtable, NULL, NULL) < 0 ||
-            sd_bus_add_fallback_vtable(bus, NULL, "/org/freedesktop/systemd1/unit", "org.freedesktop.systemd1.Scope",
-                                       fake_scope_vtable, NULL, NULL) < 0 ||
-            sd_bus_request_name(bus, "org.freedesktop.systemd1", 0) < 0)
-                _exit(1);
-        (void) write(ready_fd, "r", 1);
-        close(ready_fd);
-        for (;;) {
-                int r = sd_bus_process(bus, NULL);
-                if (r < 0)
-                        _exit(0);
-                if (r == 0 && sd_bus_wait(bus, UINT64_MAX) < 0)
-                        _exit(0);
-        }
-}
+/* The fake's manager, units and scopes, and systemd's name. */
+static int fake_systemd(sd_bus *bus, void *userdata) {
+        int r;
 
-/* ---- setup ---- */
-
-/* config: a dbus-daemon configuration file, or NULL for its session bus. */
-static bool start_fakes(const char *config) {
-        int addr_pipe[2], ready_pipe[2];
-        char addr[512];
-        ssize_t k;
-
-        if (access("/usr/bin/dbus-daemon", X_OK) < 0) {
-                printf("skipped: no dbus-daemon\n");
-                return false;
-        }
-        ASSERT_OK(pipe2(addr_pipe, O_CLOEXEC));
-        daemon_pid = fork();
-        ASSERT_TRUE(daemon_pid >= 0);
-        if (daemon_pid == 0) {
-                char fdarg[32];
-                (void) prctl(PR_SET_PDEATHSIG, SIGTERM);        /* no orphan if the test aborts */
-                int fd = fcntl(addr_pipe[1], F_DUPFD, 3);       /* without CLOEXEC: for dbus-daemon */
-                snprintf(fdarg, sizeof fdarg, "--print-address=%d", fd);
-                if (config) {
-                        char cfarg[PATH_MAX + 16];
-                        snprintf(cfarg, sizeof cfarg, "--config-file=%s", config);
-                        execl("/usr/bin/dbus-daemon", "dbus-daemon", cfarg, "--nofork", "--nosyslog", fdarg, NULL);
-                } else
-                        execl("/usr/bin/dbus-daemon", "dbus-daemon", "--session", "--nofork", "--nosyslog", fdarg, NULL);
-                _exit(127);
-        }
-        close(addr_pipe[1]);
-        k = read(addr_pipe[0], addr, sizeof addr - 1);
-        close(addr_pipe[0]);
-        ASSERT_TRUE(k > 0);
-        addr[k] = 0;
-        addr[strcspn(addr, "\n")] = 0;
-        ASSERT_OK(setenv("DBUS_SYSTEM_BUS_ADDRESS", addr, 1));
-
-        ASSERT_OK(pipe2(ready_pipe, O_CLOEXEC));
-        fake_pid = fork();
-        ASSERT_TRUE(fake_pid >= 0);
-        if (fake_pid == 0) {
-                (void) prctl(PR_SET_PDEATHSIG, SIGTERM);
-                close(ready_pipe[0]);
-                fake_systemd(ready_pipe[1]);
-        }
-        close(ready_pipe[1]);
-        char c;
-        ASSERT_EQ(read(ready_pipe[0], &c, 1), 1);
-        close(ready_pipe[0]);
-        return true;
-}
-
-/* The broker first: the connections drop (the fake would otherwise die first and
- * the broker answer the pending call with NoReply, a different failure). */
-static void stop_fakes(void) {
-        if (daemon_pid > 0) {
-                kill(daemon_pid, SIGTERM);
-                waitpid(daemon_pid, NULL, 0);
-        }
-        if (fake_pid > 0) {
-                kill(fake_pid, SIGTERM);
-                waitpid(fake_pid, NULL, 0);
-        }
-        fake_pid = daemon_pid = -1;
-        unsetenv("DBUS_SYSTEM_BUS_ADDRESS");
+        if ((r = sd_bus_add_object_vtable(bus, NULL, "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                          fake_manager_vtable, NULL)) < 0 ||
+            (r = sd_bus_add_fallback_vtable(bus, NULL, "/org/freedesktop/systemd1/unit", "org.freedesktop.systemd1.Unit",
+                                            fake_unit_vtable, NULL, NULL)) < 0 ||
+            (r = sd_bus_add_fallback_vtable(bus, NULL, "/org/freedesktop/systemd1/unit", "org.freedesktop.systemd1.Scope",
+                                            fake_scope_vtable, NULL, NULL)) < 0)
+                return r;
+        return sd_bus_request_name(bus, "org.freedesktop.systemd1", 0);
 }
 
 /* Asks the fake (Probe) until the client that started unit is connected or
@@ -383,7 +308,7 @@ TEST(systemd_conversation) {
         sd_event *e = NULL;
         Scope *s = NULL;
 
-        if (!start_fakes(NULL))
+        if (!fake_bus_start(NULL, fake_systemd, NULL))
                 return;
         ASSERT_OK(sd_event_new(&e));
 
@@ -490,7 +415,7 @@ TEST(systemd_conversation) {
                    .limits.cpu_quota_per_sec_usec = USEC_INFINITY };
         ASSERT_OK(scope_new(&p, CGROUP_MANAGER_SYSTEMD, false, e, &s));
         ASSERT_OK(scope_attach(s, getpid(), false));
-        stop_fakes();
+        fake_bus_stop();
         ASSERT_ERROR(scope_wait(s), ECONNRESET);
         ASSERT_STREQ(scope_last_error(s), "lost the connection to the bus while waiting for cell-hang.scope");
         scope_free(s);
@@ -544,7 +469,7 @@ TEST(turned_away_then_through) {
         ASSERT_TRUE(fd >= 0);
         ASSERT_EQ(write(fd, config, sizeof config - 1), (ssize_t) (sizeof config - 1));
         close(fd);
-        bool up = start_fakes(path);
+        bool up = fake_bus_start(path, fake_systemd, NULL);
         unlink(path);
         if (!up)
                 return;
@@ -580,7 +505,7 @@ TEST(turned_away_then_through) {
         kill(filler, SIGKILL);
         ASSERT_EQ(waitpid(filler, NULL, 0), filler);
 
-        stop_fakes();
+        fake_bus_stop();
         sd_event_unref(e);
 }
 
@@ -627,7 +552,7 @@ TEST(deadline_through_the_broker) {
         sigset_t old;
         uint64_t t0, t;
 
-        if (!start_fakes(NULL))
+        if (!fake_bus_start(NULL, fake_systemd, NULL))
                 return;
         ASSERT_OK(sd_event_new(&e));
         ASSERT_OK(setenv("CELL_SCOPE_TIMEOUT", "300ms", 1));
@@ -661,7 +586,7 @@ TEST(deadline_through_the_broker) {
         ASSERT_EQ(waitpid(killer, NULL, 0), killer);
         expect_term_pending(&old);
 
-        stop_fakes();
+        fake_bus_stop();
         sd_event_unref(e);
 }
 

@@ -13,19 +13,24 @@
 typedef struct Tree {
         char root[64];
         char **files;           /* created, removed in reverse order */
+        char **search_path;     /* the tree's etc/, run/ and usr/ */
 } Tree;
-
-static void tree_init(Tree *t) {
-        snprintf(t->root, sizeof(t->root), "/tmp/test-unit-load-XXXXXX");
-        ASSERT_NOT_NULL(mkdtemp(t->root));
-        t->files = NULL;
-}
 
 static char *tree_path(Tree *t, const char *rel) {
         char *p;
 
         ASSERT_TRUE(asprintf(&p, "%s/%s", t->root, rel) > 0);
         return p;
+}
+
+static void tree_init(Tree *t) {
+        snprintf(t->root, sizeof(t->root), "/tmp/test-unit-load-XXXXXX");
+        ASSERT_NOT_NULL(mkdtemp(t->root));
+        t->files = NULL;
+        t->search_path = NULL;
+        ASSERT_OK(strv_push(&t->search_path, tree_path(t, "etc")));
+        ASSERT_OK(strv_push(&t->search_path, tree_path(t, "run")));
+        ASSERT_OK(strv_push(&t->search_path, tree_path(t, "usr")));
 }
 
 /* Writes size bytes to root/rel, creating the directories on the way. */
@@ -60,16 +65,20 @@ static void tree_done(Tree *t) {
                 ASSERT_EQ(remove(t->files[n - 1]), 0);
         ASSERT_EQ(rmdir(t->root), 0);
         t->files = strv_free(t->files);
+        t->search_path = strv_free(t->search_path);
 }
 
-/* The tree's etc/, run/ and usr/ as search path. */
-static char **tree_search_path(Tree *t) {
-        char **l = NULL;
+/* Makes root/rel a symlink to target, removed with the tree. */
+static void tree_symlink(Tree *t, const char *rel, const char *target) {
+        _cleanup_free_ char *p = tree_path(t, rel);
 
-        ASSERT_OK(strv_push(&l, tree_path(t, "etc")));
-        ASSERT_OK(strv_push(&l, tree_path(t, "run")));
-        ASSERT_OK(strv_push(&l, tree_path(t, "usr")));
-        return l;
+        ASSERT_OK(symlink(target, p));
+        ASSERT_OK(strv_extend(&t->files, p));
+}
+
+/* unit_load() of name through the tree's search path. */
+static int tree_load(Tree *t, const char *name, CellConfig *c, Diagnostics *d) {
+        return unit_load(name, &(UnitLoadOptions) { .search_path = t->search_path }, c, d);
 }
 
 static void dump(const Diagnostics *d) {
@@ -81,15 +90,13 @@ static void dump(const Diagnostics *d) {
 
 TEST(load_path) {
         _cleanup_(cell_config_done) CellConfig c = {};
-        _cleanup_strv_free_ char **sp = NULL;
         _cleanup_free_ char *p = NULL;
         Diagnostics d = {};
         Tree t;
 
         tree_init(&t);
-        sp = tree_search_path(&t);
         p = WRITE_PATH(&t, "web.cell", VALID "[Unit]\nDescription=I am %n (%N)\n");
-        ASSERT_OK(unit_load(p, &(UnitLoadOptions) { .search_path = sp }, &c, &d));
+        ASSERT_OK(tree_load(&t, p, &c, &d));
         dump(&d);
         ASSERT_EQ(d.n_errors, 0);
         ASSERT_STREQ(c.path, p);
@@ -105,17 +112,15 @@ TEST(load_path) {
 
 TEST(load_any_file_name_with_name_option) {
         _cleanup_(cell_config_done) CellConfig c = {};
-        _cleanup_strv_free_ char **sp = NULL;
         _cleanup_free_ char *p = NULL, *dropin = NULL;
         Diagnostics d = {};
         Tree t;
 
         /* Ansible's validate: a temporary file, and the real unit's drop-ins. */
         tree_init(&t);
-        sp = tree_search_path(&t);
         p = WRITE_PATH(&t, "tmp/tmpk2f9x", VALID "[Unit]\nDescription=%n\n");
         dropin = WRITE_PATH(&t, "etc/web.cell.d/50-env.conf", "[Exec]\nEnvironment=A=1\n");
-        ASSERT_OK(unit_load(p, &(UnitLoadOptions) { .name = "web", .search_path = sp }, &c, &d));
+        ASSERT_OK(unit_load(p, &(UnitLoadOptions) { .name = "web", .search_path = t.search_path }, &c, &d));
         dump(&d);
         ASSERT_STREQ(c.name, "web");
         ASSERT_STREQ(c.description, "web.cell");
@@ -126,7 +131,7 @@ TEST(load_any_file_name_with_name_option) {
         cell_config_done(&c);
 
         /* Without --name, the unit is called after the file. */
-        ASSERT_OK(unit_load(p, &(UnitLoadOptions) { .search_path = sp }, &c, &d));
+        ASSERT_OK(tree_load(&t, p, &c, &d));
         ASSERT_STREQ(c.name, "tmpk2f9x");
         ASSERT_STREQ(c.description, "tmpk2f9x.cell");
         ASSERT_NULL(c.environment);
@@ -140,13 +145,11 @@ TEST(load_any_file_name_with_name_option) {
  * the main file (whose line 2 is another line). */
 TEST(mount_entries_know_their_file) {
         _cleanup_(cell_config_done) CellConfig c = {};
-        _cleanup_strv_free_ char **sp = NULL;
         _cleanup_free_ char *p = NULL, *dropin = NULL;
         Diagnostics d = {};
         Tree t;
 
         tree_init(&t);
-        sp = tree_search_path(&t);
         p = WRITE_PATH(&t, "etc/dd.cell", VALID "[Root]\nBind=/srv/main\nInaccessible=/main\n");
         dropin = WRITE_PATH(&t, "etc/dd.cell.d/x.conf",
                             "[Root]\n"
@@ -154,7 +157,7 @@ TEST(mount_entries_know_their_file) {
                             "TemporaryFileSystem=/scratch\n"           /* line 3 */
                             "Overlay=/srv/l:/srv/u:/opt\n"             /* line 4 */
                             "Inaccessible=/a /b\n");                   /* line 5 */
-        ASSERT_OK(unit_load("dd", &(UnitLoadOptions) { .search_path = sp }, &c, &d));
+        ASSERT_OK(tree_load(&t, "dd", &c, &d));
         dump(&d);
         ASSERT_EQ(d.n_errors, 0);
         ASSERT_STREQ(c.path, p);
@@ -187,13 +190,11 @@ TEST(mount_entries_know_their_file) {
 
 TEST(template_instance_dropins_specifiers_reset) {
         _cleanup_(cell_config_done) CellConfig c = {};
-        _cleanup_strv_free_ char **sp = NULL;
         _cleanup_free_ char *tmpl = NULL, *d1 = NULL, *d2 = NULL, *d3 = NULL, *d4 = NULL;
         Diagnostics d = {};
         Tree t;
 
         tree_init(&t);
-        sp = tree_search_path(&t);
         tmpl = WRITE_PATH(&t, "usr/worker@.cell",
                           VALID "[Unit]\nDescription=worker %i of %p\n[Exec]\nEnvironment=MAIN=1 X=%I\n");
         /* Applied by file name over all directories, template and instance alike. */
@@ -204,7 +205,7 @@ TEST(template_instance_dropins_specifiers_reset) {
         /* Masked by etc's 20-b.conf. */
         WRITE(&t, "usr/worker@.cell.d/20-b.conf", "[Exec]\nEnvironment=MASKED=1\n");
 
-        ASSERT_OK(unit_load("worker@3", &(UnitLoadOptions) { .search_path = sp }, &c, &d));
+        ASSERT_OK(tree_load(&t, "worker@3", &c, &d));
         dump(&d);
         ASSERT_EQ(d.n_errors, 0);
         ASSERT_STREQ(c.path, tmpl);
@@ -223,7 +224,7 @@ TEST(template_instance_dropins_specifiers_reset) {
 
         /* Before the reset: main file then 10-a.conf. */
         WRITE(&t, "etc/worker@.cell.d/20-b.conf", "[Exec]\nEnvironment=B=2\n");
-        ASSERT_OK(unit_load("worker@3.cell", &(UnitLoadOptions) { .search_path = sp }, &c, &d));
+        ASSERT_OK(tree_load(&t, "worker@3.cell", &c, &d));
         ASSERT_EQ(strv_length(c.environment), 5);
         ASSERT_STREQ(c.environment[0], "MAIN=1");
         ASSERT_STREQ(c.environment[1], "X=3");
@@ -236,13 +237,11 @@ TEST(template_instance_dropins_specifiers_reset) {
  * quotes are undone, in paths after the split at ':', never in sizes. */
 TEST(specifiers_per_key) {
         _cleanup_(cell_config_done) CellConfig c = {};
-        _cleanup_strv_free_ char **sp = NULL;
         _cleanup_free_ char *m = NULL;
         Diagnostics d = {};
         Tree t;
 
         tree_init(&t);
-        sp = tree_search_path(&t);
         WRITE(&t, "etc/sp@.cell",
               "[Unit]\nDescription=%I\n"
               "[Root]\nDirectory=/srv/%i\nBind=/data/%i:/mnt/%i\nBindReadOnly=+/img/%i\n"
@@ -250,7 +249,7 @@ TEST(specifiers_per_key) {
               "[Exec]\nExec=/bin/echo %I \"%I\" x%Iy\nEnvironment=A=%I \"B=%I\"\nWorkingDirectory=/w/%I\n"
               "[Limits]\nDeviceAllow=/dev/%i rw\nIOReadBandwidthMax=/dev/%i 5M\n");
         /* %i is a\x20b:c\x22d, %I is a b:c"d */
-        ASSERT_OK(unit_load("sp@a\\x20b:c\\x22d", &(UnitLoadOptions) { .search_path = sp }, &c, &d));
+        ASSERT_OK(tree_load(&t, "sp@a\\x20b:c\\x22d", &c, &d));
         dump(&d);
         ASSERT_EQ(d.n_errors, 0);
         ASSERT_STREQ(c.description, "a b:c\"d");
@@ -284,7 +283,7 @@ TEST(specifiers_per_key) {
         WRITE(&t, "etc/bad@.cell",
               VALID "[Limits]\nMemoryMax=50%%\n[Root]\nBind=/data/%I\n[Exec]\nEnvironment=A=%Q\n"
               "Exec=%i\n[Limits]\nIOReadBandwidthMax=/dev/%I 5%%\n");
-        ASSERT_ERROR(unit_load("bad@x-..", &(UnitLoadOptions) { .search_path = sp }, &c, &d), EINVAL);
+        ASSERT_ERROR(tree_load(&t, "bad@x-..", &c, &d), EINVAL);
         dump(&d);
         m = strv_join(d.messages, "\n");
         ASSERT_CONTAINS(m, "bad@.cell:6: MemoryMax=50%%: expected");
@@ -300,7 +299,7 @@ TEST(specifiers_per_key) {
         /* CPUAffinity= takes them, as systemd's (an instance per CPU); Nice= and
          * the other numbers do not. */
         WRITE(&t, "etc/pin@.cell", VALID "[Exec]\nCPUAffinity=%i\nCPUAffinity=1%i\n");
-        ASSERT_OK(unit_load("pin@3", &(UnitLoadOptions) { .search_path = sp }, &c, &d));
+        ASSERT_OK(tree_load(&t, "pin@3", &c, &d));
         dump(&d);
         ASSERT_EQ(d.n_errors, 0);
         ASSERT_EQ(c.sched.cpu_affinity_size, 2u);
@@ -309,7 +308,7 @@ TEST(specifiers_per_key) {
         cell_config_done(&c);
         diag_done(&d);
         WRITE(&t, "etc/nice@.cell", VALID "[Exec]\nNice=%i\n");
-        ASSERT_ERROR(unit_load("nice@3", &(UnitLoadOptions) { .search_path = sp }, &c, &d), EINVAL);
+        ASSERT_ERROR(tree_load(&t, "nice@3", &c, &d), EINVAL);
         m = mfree(m);
         m = strv_join(d.messages, "\n");
         ASSERT_CONTAINS(m, "nice@.cell:6: Nice=%i: expected");
@@ -320,15 +319,13 @@ TEST(specifiers_per_key) {
 
 TEST(bare_template_like_systemd_analyze) {
         _cleanup_(cell_config_done) CellConfig c = {};
-        _cleanup_strv_free_ char **sp = NULL;
         _cleanup_free_ char *p = NULL;
         Diagnostics d = {};
         Tree t;
 
         tree_init(&t);
-        sp = tree_search_path(&t);
         p = WRITE_PATH(&t, "units/worker@.cell", VALID "[Unit]\nDescription=%i\n");
-        ASSERT_OK(unit_load(p, &(UnitLoadOptions) { .search_path = sp }, &c, &d));
+        ASSERT_OK(tree_load(&t, p, &c, &d));
         ASSERT_STREQ(c.name, "worker@test_instance");
         ASSERT_STREQ(c.description, "test_instance");
         diag_done(&d);
@@ -337,7 +334,6 @@ TEST(bare_template_like_systemd_analyze) {
 
 TEST(inih_traps_through_unit_load) {
         _cleanup_(cell_config_done) CellConfig c = {};
-        _cleanup_strv_free_ char **sp = NULL;
         _cleanup_free_ char *p = NULL, *text = NULL, *arg = NULL;
         Diagnostics d = {};
         Tree t;
@@ -355,9 +351,8 @@ TEST(inih_traps_through_unit_load) {
                              "   %s\r\n"
                              "\tUser=nobody\r\n", arg) > 0);
         tree_init(&t);
-        sp = tree_search_path(&t);
         p = tree_write(&t, "traps.cell", text, strlen(text));
-        ASSERT_OK(unit_load(p, &(UnitLoadOptions) { .search_path = sp }, &c, &d));
+        ASSERT_OK(tree_load(&t, p, &c, &d));
         dump(&d);
         ASSERT_EQ(d.n_errors, 0);
         ASSERT_EQ(strv_length(c.exec), 4);
@@ -372,13 +367,11 @@ TEST(inih_traps_through_unit_load) {
 
 TEST(all_problems_of_all_files) {
         _cleanup_(cell_config_done) CellConfig c = {};
-        _cleanup_strv_free_ char **sp = NULL;
         _cleanup_free_ char *p = NULL, *dropin = NULL, *m = NULL;
         Diagnostics d = {};
         Tree t;
 
         tree_init(&t);
-        sp = tree_search_path(&t);
         p = WRITE_PATH(&t, "etc/bad.cell",
                        "Early=1\n"                      /* 1: before any section */
                        "[Exec]\n"
@@ -390,7 +383,7 @@ TEST(all_problems_of_all_files) {
                        "Frobnicate=yes\n"               /* 8: unknown key */
                        "[Root]\nDirectory=/srv\n");
         dropin = WRITE_PATH(&t, "etc/bad.cell.d/10.conf", "[Unit]\nBogus=1\nx\0y\n");
-        ASSERT_ERROR(unit_load("bad", &(UnitLoadOptions) { .search_path = sp }, &c, &d), EINVAL);
+        ASSERT_ERROR(tree_load(&t, "bad", &c, &d), EINVAL);
         dump(&d);
         ASSERT_TRUE(d.n_errors >= 7);
         m = strv_join(d.messages, "\n");
@@ -405,21 +398,19 @@ TEST(all_problems_of_all_files) {
         diag_done(&d);
 
         /* No Diagnostics: still -EINVAL. */
-        ASSERT_ERROR(unit_load("bad", &(UnitLoadOptions) { .search_path = sp }, &c, NULL), EINVAL);
+        ASSERT_ERROR(tree_load(&t, "bad", &c, NULL), EINVAL);
         tree_done(&t);
 }
 
 TEST(empty_file_is_checked_not_masked) {
         _cleanup_(cell_config_done) CellConfig c = {};
-        _cleanup_strv_free_ char **sp = NULL;
         Diagnostics d = {};
         Tree t;
 
         tree_init(&t);
-        sp = tree_search_path(&t);
         WRITE(&t, "etc/empty.cell", "");
         /* Lexically fine; config_finish() finds Directory= and Exec= missing. */
-        ASSERT_ERROR(unit_load("empty", &(UnitLoadOptions) { .search_path = sp }, &c, &d), EINVAL);
+        ASSERT_ERROR(tree_load(&t, "empty", &c, &d), EINVAL);
         ASSERT_TRUE(d.n_errors >= 1);
         ASSERT_CONTAINS(d.messages[0], "empty.cell");
         diag_done(&d);
@@ -428,43 +419,39 @@ TEST(empty_file_is_checked_not_masked) {
 
 TEST(not_found_and_bad_names) {
         _cleanup_(cell_config_done) CellConfig c = {};
-        _cleanup_strv_free_ char **sp = NULL;
-        _cleanup_free_ char *p = NULL, *masked = NULL;
+        _cleanup_free_ char *p = NULL;
         Diagnostics d = {};
         Tree t;
 
         tree_init(&t);
-        sp = tree_search_path(&t);
-        ASSERT_ERROR(unit_load("nope", &(UnitLoadOptions) { .search_path = sp }, &c, &d), ENOENT);
+        ASSERT_ERROR(tree_load(&t, "nope", &c, &d), ENOENT);
         ASSERT_EQ(d.n_errors, 1);
         ASSERT_CONTAINS(d.messages[0], "nope: no such unit (searched: ");
-        ASSERT_CONTAINS(d.messages[0], sp[2]);
+        ASSERT_CONTAINS(d.messages[0], t.search_path[2]);
         diag_done(&d);
         cell_config_done(&c);
 
         p = tree_path(&t, "missing.cell");
-        ASSERT_ERROR(unit_load(p, &(UnitLoadOptions) { .search_path = sp }, &c, &d), ENOENT);
+        ASSERT_ERROR(tree_load(&t, p, &c, &d), ENOENT);
         ASSERT_EQ(d.n_errors, 1);
         ASSERT_CONTAINS(d.messages[0], "missing.cell: No such file or directory");
         diag_done(&d);
         cell_config_done(&c);
 
-        ASSERT_ERROR(unit_load("bad name", &(UnitLoadOptions) { .search_path = sp }, &c, &d), EINVAL);
+        ASSERT_ERROR(tree_load(&t, "bad name", &c, &d), EINVAL);
         ASSERT_CONTAINS(d.messages[0], "\"bad name\" is not a valid unit name");
         diag_done(&d);
         cell_config_done(&c);
 
-        ASSERT_ERROR(unit_load("/tmp/bad name", &(UnitLoadOptions) { .search_path = sp }, &c, &d), EINVAL);
+        ASSERT_ERROR(tree_load(&t, "/tmp/bad name", &c, &d), EINVAL);
         ASSERT_CONTAINS(d.messages[0], "/tmp/bad name: the file name is not a valid unit name");
         diag_done(&d);
         cell_config_done(&c);
 
         /* systemd's masking: a symlink to /dev/null. */
         WRITE(&t, "etc/.keep", "");
-        masked = tree_path(&t, "etc/masked.cell");
-        ASSERT_EQ(symlink("/dev/null", masked), 0);
-        ASSERT_OK(strv_extend(&t.files, masked));
-        ASSERT_ERROR(unit_load("masked", &(UnitLoadOptions) { .search_path = sp }, &c, &d), EINVAL);
+        tree_symlink(&t, "etc/masked.cell", "/dev/null");
+        ASSERT_ERROR(tree_load(&t, "masked", &c, &d), EINVAL);
         ASSERT_CONTAINS(d.messages[0], "masked");
         diag_done(&d);
         tree_done(&t);
@@ -492,19 +479,15 @@ TEST(cell_unit_path_env) {
  * drop-in that is a symlink to /dev/null (systemd's mask) is empty. */
 TEST(only_regular_files) {
         _cleanup_(cell_config_done) CellConfig c = {};
-        _cleanup_strv_free_ char **sp = NULL;
-        _cleanup_free_ char *fifo = NULL, *link = NULL, *dev = NULL, *masked = NULL, *big = NULL;
+        _cleanup_free_ char *fifo = NULL, *big = NULL;
         Diagnostics d = {};
         Tree t;
 
         tree_init(&t);
-        sp = tree_search_path(&t);
         WRITE(&t, "etc/web.cell", VALID);
-        masked = tree_path(&t, "etc/web.cell.d/10-masked.conf");
         WRITE(&t, "etc/web.cell.d/.keep", "");
-        ASSERT_OK(symlink("/dev/null", masked));
-        ASSERT_OK(strv_extend(&t.files, masked));
-        ASSERT_OK(unit_load("web", &(UnitLoadOptions) { .search_path = sp }, &c, &d));
+        tree_symlink(&t, "etc/web.cell.d/10-masked.conf", "/dev/null");
+        ASSERT_OK(tree_load(&t, "web", &c, &d));
         ASSERT_EQ(strv_length(c.dropin_paths), 1);
         ASSERT_EQ(d.n_errors, 0);
         cell_config_done(&c);
@@ -513,24 +496,20 @@ TEST(only_regular_files) {
         fifo = tree_path(&t, "fifo");
         ASSERT_OK(mkfifo(fifo, 0644));
         ASSERT_OK(strv_extend(&t.files, fifo));
-        link = tree_path(&t, "etc/web.cell.d/20-fifo.conf");
-        ASSERT_OK(symlink(fifo, link));
-        ASSERT_OK(strv_extend(&t.files, link));
-        ASSERT_ERROR(unit_load("web", &(UnitLoadOptions) { .search_path = sp }, &c, &d), EBADFD);
+        tree_symlink(&t, "etc/web.cell.d/20-fifo.conf", fifo);
+        ASSERT_ERROR(tree_load(&t, "web", &c, &d), EBADFD);
         ASSERT_EQ(d.n_errors, 1);
         ASSERT_CONTAINS(d.messages[0], "20-fifo.conf: not a regular file");
         diag_done(&d);
         cell_config_done(&c);
 
-        ASSERT_ERROR(unit_load(fifo, &(UnitLoadOptions) { .name = "x", .search_path = sp }, &c, &d), EBADFD);
+        ASSERT_ERROR(unit_load(fifo, &(UnitLoadOptions) { .name = "x", .search_path = t.search_path }, &c, &d), EBADFD);
         ASSERT_CONTAINS(d.messages[0], "/fifo: not a regular file");
         diag_done(&d);
         cell_config_done(&c);
 
-        dev = tree_path(&t, "etc/zero.cell");
-        ASSERT_OK(symlink("/dev/zero", dev));
-        ASSERT_OK(strv_extend(&t.files, dev));
-        ASSERT_ERROR(unit_load("zero", &(UnitLoadOptions) { .search_path = sp }, &c, &d), EBADFD);
+        tree_symlink(&t, "etc/zero.cell", "/dev/zero");
+        ASSERT_ERROR(tree_load(&t, "zero", &c, &d), EBADFD);
         ASSERT_CONTAINS(d.messages[0], "zero.cell: not a regular file");
         diag_done(&d);
         cell_config_done(&c);
@@ -542,7 +521,7 @@ TEST(only_regular_files) {
         ASSERT_OK(ftruncate(fd, (off_t) UNIT_FILE_MAX + 1));
         close(fd);
         ASSERT_OK(strv_extend(&t.files, big));
-        ASSERT_ERROR(unit_load("big", &(UnitLoadOptions) { .search_path = sp }, &c, &d), EFBIG);
+        ASSERT_ERROR(tree_load(&t, "big", &c, &d), EFBIG);
         ASSERT_CONTAINS(d.messages[0], "big.cell: larger than 64 MiB");
         diag_done(&d);
         tree_done(&t);

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Reading and clearing the tests' own cgroups (cgroup-fixture.h). */
+
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup-fixture.h"
+#include "cgroup-util.h"
+#include "test.h"
+
+char *fixture_read(const char *dir, const char *file) {
+        char *path = NULL, *s = NULL;
+
+        ASSERT_TRUE(asprintf(&path, "%s/%s", dir, file) > 0);
+        if (cg_read_file(path, &s) >= 0)
+                s[strcspn(s, "\n")] = 0;
+        free(path);
+        return s;
+}
+
+void fixture_kill_procs(const char *dir) {
+        char *procs = fixture_read(dir, "cgroup.procs");
+
+        for (char *p = procs; p && *p; ) {
+                char *e;
+                long pid = strtol(p, &e, 10);
+                if (e == p)
+                        break;
+                (void) kill((pid_t) pid, SIGKILL);
+                p = *e ? e + 1 : e;
+        }
+        free(procs);
+}
+
+void fixture_run(void (*body)(void), void (*cleanup)(void)) {
+        int status;
+        pid_t pid = fork();
+
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                body();
+                exit(EXIT_SUCCESS);     /* exit(), not _exit(): LeakSanitizer checks at exit */
+        }
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        cleanup();
+        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* What the tests that make real cgroups (test-scope-cgroupfs.c,
+ * test-cgroup-leaf.c) read from them and how they clear them afterwards. */
+
+/* The first line of dir/file, without its newline; NULL when it cannot be
+ * read. Freed by the caller. */
+char *fixture_read(const char *dir, const char *file);
+
+/* SIGKILL to every process dir/cgroup.procs lists: a test's own cgroup holds
+ * only what the test started, and no other process is touched. */
+void fixture_kill_procs(const char *dir);
+
+/* Runs body in a child process, then cleanup here whether body passed or
+ * not; fails the test if body did. */
+void fixture_run(void (*body)(void), void (*cleanup)(void));
