@@ -221,30 +221,6 @@ static int exec_find_target(const CellInstance *inst, ExecTarget *t) {
         return exec_open_cgroups(t);
 }
 
-static int find_in_path(const char *name, const char *path, char **ret) {
-        _cleanup_free_ char *copy = NULL;
-        char *save = NULL;
-
-        if (strchr(name, '/'))
-                return (*ret = strdup(name)) ? 0 : -ENOMEM;
-        copy = strdup(path ?: SPAWN_DEFAULT_PATH);
-        if (!copy)
-                return -ENOMEM;
-        for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-                _cleanup_free_ char *f = NULL;
-                struct stat st;
-                if (*d != '/')
-                        continue;
-                if (asprintf(&f, "%s/%s", d, name) < 0)
-                        return -ENOMEM;
-                if (stat(f, &st) >= 0 && S_ISREG(st.st_mode) && access(f, X_OK) >= 0) {
-                        *ret = TAKE_PTR(f);
-                        return 0;
-                }
-        }
-        return -ENOENT;
-}
-
 /* In the child, inside the namespaces: the plan's steps in run's order. */
 static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *prog, char **argv,
                       char **env_host, SpawnError *err) {
@@ -284,7 +260,7 @@ static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *
                 r = env_assignf(&env, "container", "cell");
         if (r < 0)
                 return spawn_error(err, r, "building the environment");
-        r = find_in_path(argv[0], env_get(env, "PATH"), &exec_path);
+        r = spawn_find_exec(argv[0], env_get(env, "PATH"), &exec_path);
         if (r < 0)
                 return spawn_error(err, r, "%s: not found in the container", argv[0]);
 
