@@ -91,11 +91,6 @@ static void help(void) {
                "cell is not running.\n");
 }
 
-static void print_diagnostics(const Diagnostics *d) {
-        STRV_FOREACH(m, d->messages)
-                fprintf(stderr, "%s\n", *m);
-}
-
 /* Which namespaces the leader has that we do not: those are joined. */
 static int exec_namespaces(pid_t leader, int *ret) {
         static const struct { const char *name; int flag; } ns[] = {
@@ -438,8 +433,6 @@ int verb_exec(int argc, char *argv[]) {
                 { "user", no_argument, NULL, ARG_USER },
                 {}
         };
-        _cleanup_(cell_config_done) CellConfig config = {};
-        _cleanup_(diag_done) Diagnostics diag = {};
         _cleanup_free_ char *name = NULL;
         ExecTarget t = { .pidfd = -EBADF, .root_fd = -EBADF, .device_programs = -ENOENT };
         CellInstance inst = {};
@@ -486,18 +479,9 @@ int verb_exec(int argc, char *argv[]) {
 
         /* The unit as it is now: identity, capabilities and filter as the plan says. */
         const UnitLoadOptions lo = { .name = inst.unit_path ? name : NULL };
-        r = unit_load(inst.unit_path ?: name, &lo, &config, &diag);
-        print_diagnostics(&diag);
-        if (r < 0) {
-                instance_done(&inst);
-                return cli_unit_exit_status(r);
-        }
-        diag_done(&diag);
         const PlanOptions po = { .argv_override = cmd };
-        r = plan_build(&config, &po, &plan, &diag);
-        print_diagnostics(&diag);
+        r = cli_load_plan(inst.unit_path ?: name, &lo, &po, &plan);
         if (r < 0) {
-                plan_done(&plan);
                 instance_done(&inst);
                 return cli_unit_exit_status(r);
         }
