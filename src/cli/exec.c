@@ -91,11 +91,6 @@ static void help(void) {
                "cell is not running.\n");
 }
 
-static void print_diagnostics(const Diagnostics *d) {
-        STRV_FOREACH(m, d->messages)
-                fprintf(stderr, "%s\n", *m);
-}
-
 /* Which namespaces the leader has that we do not: those are joined. */
 static int exec_namespaces(pid_t leader, int *ret) {
         static const struct { const char *name; int flag; } ns[] = {
@@ -221,30 +216,6 @@ static int exec_find_target(const CellInstance *inst, ExecTarget *t) {
         return exec_open_cgroups(t);
 }
 
-static int find_in_path(const char *name, const char *path, char **ret) {
-        _cleanup_free_ char *copy = NULL;
-        char *save = NULL;
-
-        if (strchr(name, '/'))
-                return (*ret = strdup(name)) ? 0 : -ENOMEM;
-        copy = strdup(path ?: SPAWN_DEFAULT_PATH);
-        if (!copy)
-                return -ENOMEM;
-        for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-                _cleanup_free_ char *f = NULL;
-                struct stat st;
-                if (*d != '/')
-                        continue;
-                if (asprintf(&f, "%s/%s", d, name) < 0)
-                        return -ENOMEM;
-                if (stat(f, &st) >= 0 && S_ISREG(st.st_mode) && access(f, X_OK) >= 0) {
-                        *ret = TAKE_PTR(f);
-                        return 0;
-                }
-        }
-        return -ENOENT;
-}
-
 /* In the child, inside the namespaces: the plan's steps in run's order. */
 static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *prog, char **argv,
                       char **env_host, SpawnError *err) {
@@ -284,7 +255,7 @@ static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *
                 r = env_assignf(&env, "container", "cell");
         if (r < 0)
                 return spawn_error(err, r, "building the environment");
-        r = find_in_path(argv[0], env_get(env, "PATH"), &exec_path);
+        r = spawn_find_exec(argv[0], env_get(env, "PATH"), &exec_path);
         if (r < 0)
                 return spawn_error(err, r, "%s: not found in the container", argv[0]);
 
@@ -462,8 +433,6 @@ int verb_exec(int argc, char *argv[]) {
                 { "user", no_argument, NULL, ARG_USER },
                 {}
         };
-        _cleanup_(cell_config_done) CellConfig config = {};
-        _cleanup_(diag_done) Diagnostics diag = {};
         _cleanup_free_ char *name = NULL;
         ExecTarget t = { .pidfd = -EBADF, .root_fd = -EBADF, .device_programs = -ENOENT };
         CellInstance inst = {};
@@ -510,18 +479,9 @@ int verb_exec(int argc, char *argv[]) {
 
         /* The unit as it is now: identity, capabilities and filter as the plan says. */
         const UnitLoadOptions lo = { .name = inst.unit_path ? name : NULL };
-        r = unit_load(inst.unit_path ?: name, &lo, &config, &diag);
-        print_diagnostics(&diag);
-        if (r < 0) {
-                instance_done(&inst);
-                return cli_unit_exit_status(r);
-        }
-        diag_done(&diag);
         const PlanOptions po = { .argv_override = cmd };
-        r = plan_build(&config, &po, &plan, &diag);
-        print_diagnostics(&diag);
+        r = cli_load_plan(inst.unit_path ?: name, &lo, &po, &plan);
         if (r < 0) {
-                plan_done(&plan);
                 instance_done(&inst);
                 return cli_unit_exit_status(r);
         }

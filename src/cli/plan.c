@@ -34,8 +34,6 @@ int verb_plan(int argc, char *argv[]) {
         };
         UnitLoadOptions load_opts = {};
         PlanOptions plan_opts = {};
-        Diagnostics d = {};
-        CellConfig config;
         Plan p = {};
         bool json = false;
         int c, r;
@@ -64,13 +62,7 @@ int verb_plan(int argc, char *argv[]) {
         if (optind + 1 < argc)
                 plan_opts.argv_override = argv + optind + 1;
 
-        r = unit_load(argv[optind], &load_opts, &config, &d);
-        if (r >= 0)
-                r = plan_build(&config, &plan_opts, &p, &d);
-        cell_config_done(&config);
-        for (char **m = d.messages; m && *m; m++)
-                fprintf(stderr, "%s\n", *m);
-        diag_done(&d);
+        r = cli_load_plan(argv[optind], &load_opts, &plan_opts, &p);
         if (r == -ENOMEM)
                 return log_oom(), CELL_EXIT_FAILURE;
         if (r < 0)

@@ -128,11 +128,6 @@ static int parse_argv(int argc, char *argv[], RunArgs *a) {
         return 1;
 }
 
-static void print_diagnostics(const Diagnostics *d) {
-        STRV_FOREACH(m, d->messages)
-                fprintf(stderr, "%s\n", *m);
-}
-
 /* What cell sets in the payload's environment, around the plan's. */
 static int build_environment(const Plan *p, char ***before, char ***after) {
         uint64_t watchdog;
@@ -555,23 +550,13 @@ finish:
 }
 
 static int run_unit(const RunArgs *a) {
-        _cleanup_(cell_config_done) CellConfig config = {};
-        _cleanup_(diag_done) Diagnostics diag = {};
         Plan plan = {};
         int r, status = CELL_EXIT_FAILURE;
 
         const UnitLoadOptions lo = { .name = a->name };
-        r = unit_load(a->unit, &lo, &config, &diag);
-        print_diagnostics(&diag);
-        if (r < 0)
-                return cli_unit_exit_status(r);
-
-        diag_done(&diag);
         const PlanOptions po = { .argv_override = a->argv, .register_machine = a->register_machine };
-        r = plan_build(&config, &po, &plan, &diag);
-        print_diagnostics(&diag);
+        r = cli_load_plan(a->unit, &lo, &po, &plan);
         if (r < 0) {
-                plan_done(&plan);
                 if (r == -ENOMEM)
                         log_oom();
                 return cli_unit_exit_status(r);

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The exit status of a unit that could not be loaded or planned, one rule
- * for every verb that loads one (cell(1), EXIT STATUS). */
+ * for every verb that loads one (cell(1), EXIT STATUS); and the loading and
+ * planning itself, with its diagnostics printed. */
 
 #include <errno.h>
+#include <stdio.h>
 
+#include "plan.h"
+#include "strv.h"
+#include "unit.h"
 #include "verbs.h"
 
 int cli_unit_exit_status(int r) {
@@ -20,4 +25,17 @@ int cli_unit_exit_status(int r) {
         default:                /* this machine could not read it: permissions, I/O, memory */
                 return CELL_EXIT_FAILURE;
         }
+}
+
+int cli_load_plan(const char *unit, const UnitLoadOptions *lo, const PlanOptions *po, Plan *ret) {
+        _cleanup_(cell_config_done) CellConfig config = {};
+        _cleanup_(diag_done) Diagnostics diag = {};
+        int r;
+
+        r = unit_load(unit, lo, &config, &diag);
+        if (r >= 0)
+                r = plan_build(&config, po, ret, &diag);
+        STRV_FOREACH(m, diag.messages)
+                fprintf(stderr, "%s\n", *m);
+        return r;
 }

@@ -44,6 +44,14 @@ void cli_instance_json(JsonWriter *w, const CellInstance *i);
  * symlink loop, a name too long),
  * CELL_EXIT_FAILURE when it could not be read (permissions, I/O, memory). */
 int cli_unit_exit_status(int r);
+/* unit-status.c: unit_load() and plan_build() of UNIT, every diagnostic of
+ * both printed to stderr. Returns 0 with *ret filled in, else their error
+ * (*ret untouched), for cli_unit_exit_status(); logs nothing else. */
+typedef struct Diagnostics Diagnostics;
+typedef struct Plan Plan;
+typedef struct PlanOptions PlanOptions;
+typedef struct UnitLoadOptions UnitLoadOptions;
+int cli_load_plan(const char *unit, const UnitLoadOptions *lo, const PlanOptions *po, Plan *ret);
 
 /* lookup.c: the running cell ARG names ("web", "web.cell", "worker@3").
  * Returns CELL_EXIT_OK with *ret_name and *ret filled in, else the exit
@@ -56,5 +64,4 @@ int cli_find_instance(const char *arg, bool user_bus, bool report_not_running,
 /* environment-files.c: the plan's EnvironmentFile= files read into *env,
  * in order (a missing "-" one skipped); what was wrong with one logged:
  * not a regular file, too large, a line too long or not KEY=VALUE. */
-typedef struct Plan Plan;
 int cli_read_environment_files(const Plan *p, char ***env);

@@ -30,27 +30,14 @@ static void verify_help(void) {
                "that could not be read. See cell(1).\n");
 }
 
-static void diag_print(const Diagnostics *d) {
-        for (char **m = d->messages; m && *m; m++)
-                fprintf(stderr, "%s\n", *m);
-}
-
 static int verify_one(const char *arg, const UnitLoadOptions *opts, VerifyResult *ret) {
-        Diagnostics d = {};
-        CellConfig c;
         Plan p;
         int r;
 
-        r = unit_load(arg, opts, &c, &d);
-        if (r >= 0) {
-                /* Every plan-time check, without building what only "cell run" needs. */
-                r = plan_build(&c, &(const PlanOptions) { .verify_only = true }, &p, &d);
-                if (r >= 0)
-                        plan_done(&p);
-        }
-        cell_config_done(&c);
-        diag_print(&d);
-        diag_done(&d);
+        /* Every plan-time check, without building what only "cell run" needs. */
+        r = cli_load_plan(arg, opts, &(const PlanOptions) { .verify_only = true }, &p);
+        if (r >= 0)
+                plan_done(&p);
 
         if (r == -ENOMEM)
                 return log_oom();

@@ -306,39 +306,6 @@ static int child_time_namespace(ChildContext *c, SpawnError *err) {
         return 0;
 }
 
-/* A command name looked up in the container's PATH (the payload's, not
- * ours). Names with a slash are taken as they are. */
-static int child_find_exec(const char *name, const char *path, char **ret) {
-        _cleanup_free_ char *copy = NULL;
-        char *save = NULL;
-
-        if (strchr(name, '/')) {
-                char *s = strdup(name);
-                if (!s)
-                        return -ENOMEM;
-                *ret = s;
-                return 0;
-        }
-
-        copy = strdup(path ?: SPAWN_DEFAULT_PATH);
-        if (!copy)
-                return -ENOMEM;
-        for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-                _cleanup_free_ char *f = NULL;
-                struct stat st;
-
-                if (*d != '/')
-                        continue;
-                if (asprintf(&f, "%s/%s", d, name) < 0)
-                        return -ENOMEM;
-                if (stat(f, &st) < 0 || !S_ISREG(st.st_mode) || access(f, X_OK) < 0)
-                        continue;
-                *ret = TAKE_PTR(f);
-                return 0;
-        }
-        return -ENOENT;
-}
-
 /* Step 8: everything that can fail because of what is in the root, checked
  * before we say "prepared": the user, the environment, the command. */
 static int child_resolve(ChildContext *c, SpawnError *err) {
@@ -375,7 +342,7 @@ static int child_resolve(ChildContext *c, SpawnError *err) {
 
         if (strv_length(p->argv) == 0)
                 return spawn_error(err, EINVAL, "Exec=: nothing to run");
-        r = child_find_exec(p->argv[0], env_get(c->environment, "PATH"), &c->exec_path);
+        r = spawn_find_exec(p->argv[0], env_get(c->environment, "PATH"), &c->exec_path);
         if (r == -ENOENT)
                 return spawn_error(err, r, "Exec=%s: not found in the container", p->argv[0]);
         if (r < 0)

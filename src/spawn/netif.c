@@ -100,21 +100,30 @@ static int host_index(const char *key, const char *ifname, unsigned *ret, SpawnE
         return 0;
 }
 
-int netif_set_up(const char *ifname, SpawnError *err) {
+/* Opens rtnetlink into *ret_nl and brings link index (ifname, for the
+ * messages) up: the first steps of netif_set_up() and netif_configure(). */
+static int link_open_up(const char *ifname, unsigned index, struct mnl_socket **ret_nl, SpawnError *err) {
         _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
-        unsigned index;
         int r;
 
-        index = if_nametoindex(ifname);
-        if (index == 0)
-                return spawn_error(err, errno, "network: interface %s", ifname);
         r = netif_open(&nl);
         if (r < 0)
                 return spawn_error(err, r, "network: opening rtnetlink");
         r = link_set_up(nl, index);
         if (r < 0)
                 return spawn_error(err, r, "network: bringing %s up", ifname);
+        *ret_nl = TAKE_PTR(nl);
         return 0;
+}
+
+int netif_set_up(const char *ifname, SpawnError *err) {
+        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
+        unsigned index;
+
+        index = if_nametoindex(ifname);
+        if (index == 0)
+                return spawn_error(err, errno, "network: interface %s", ifname);
+        return link_open_up(ifname, index, &nl, err);
 }
 
 void netif_veth_host_name(const char *name, char ret[static IFNAMSIZ]) {
@@ -641,12 +650,9 @@ int netif_configure(const char *ifname, char * const *addresses, char * const *g
         index = if_nametoindex(ifname);
         if (index == 0)
                 return spawn_error(err, errno, "network: no %s in the container", ifname);
-        r = netif_open(&nl);
+        r = link_open_up(ifname, index, &nl, err);
         if (r < 0)
-                return spawn_error(err, r, "network: opening rtnetlink");
-        r = link_set_up(nl, index);
-        if (r < 0)
-                return spawn_error(err, r, "network: bringing %s up", ifname);
+                return r;
         for (char * const *a = addresses; a && *a; a++) {
                 r = address_add(nl, index, *a);
                 if (r < 0)

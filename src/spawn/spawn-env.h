@@ -9,3 +9,11 @@
 
 /* The default PATH when neither the plan nor anything else sets one. */
 #define SPAWN_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* A command name looked up in a PATH, as execvp() would but without
+ * running it: the first entry where name is a regular file we may execute,
+ * in *ret (newly allocated). Names with a slash are taken as they are;
+ * relative PATH entries are skipped. path NULL means SPAWN_DEFAULT_PATH.
+ * Called inside the container, so the files are the payload's. -ENOENT
+ * when no entry has it. */
+int spawn_find_exec(const char *name, const char *path, char **ret);

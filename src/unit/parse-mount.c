@@ -41,6 +41,25 @@ static int split_colon(const char *s, char ***ret) {
         return 0;
 }
 
+/* A non-empty value split by split_colon() into min to max fields. */
+static int split_colon_fields(const char *s, size_t min, size_t max, char ***ret, size_t *ret_n) {
+        _cleanup_strv_free_ char **f = NULL;
+        size_t k;
+        int r;
+
+        if (isempty(s))
+                return -EINVAL;
+        r = split_colon(s, &f);
+        if (r < 0)
+                return r;
+        k = strv_length(f);
+        if (k < min || k > max)
+                return -EINVAL;
+        *ret = TAKE_PTR(f);
+        *ret_n = k;
+        return 0;
+}
+
 /* A source path: optional "+" (relative to the container root), then absolute. */
 static int mount_source(const char *s, bool allow_empty, char **ret) {
         _cleanup_free_ char *n = NULL;
@@ -75,14 +94,9 @@ int parse_bind(const char *s, bool read_only, CellBind *ret) {
         size_t k;
         int r;
 
-        if (isempty(s))
-                return -EINVAL;
-        r = split_colon(s, &f);
+        r = split_colon_fields(s, 1, 3, &f, &k);
         if (r < 0)
                 return r;
-        k = strv_length(f);
-        if (k > 3)
-                return -EINVAL;
 
         src = f[0];
         if (*src == '-') {
@@ -184,14 +198,9 @@ int parse_tmpfs(const char *s, CellTmpfs *ret) {
         size_t k;
         int r;
 
-        if (isempty(s))
-                return -EINVAL;
-        r = split_colon(s, &f);
+        r = split_colon_fields(s, 1, 2, &f, &k);
         if (r < 0)
                 return r;
-        k = strv_length(f);
-        if (k > 2)
-                return -EINVAL;
         r = parse_path_absolute(f[0], &npath);
         if (r < 0)
                 return r == -ENOMEM ? r : -EINVAL;
@@ -223,14 +232,9 @@ int parse_overlay(const char *s, bool read_only, CellOverlay *ret) {
         size_t k, n_lower;
         int r;
 
-        if (isempty(s))
-                return -EINVAL;
-        r = split_colon(s, &f);
+        r = split_colon_fields(s, 2, SIZE_MAX, &f, &k);
         if (r < 0)
                 return r;
-        k = strv_length(f);
-        if (k < 2)
-                return -EINVAL;
         n_lower = k == 2 ? 1 : k - 2;
         lower = calloc(n_lower + 1, sizeof(char *));
         if (!lower)

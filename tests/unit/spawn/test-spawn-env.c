@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* src/spawn/spawn-env.c: the command lookup in a PATH that cell run and
+ * cell exec both use, on files made here. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "spawn-env.h"
+#include "test.h"
+
+static char dir[64];
+
+static void dir_new(void) {
+        snprintf(dir, sizeof dir, "/tmp/test-spawn-env.XXXXXX");
+        ASSERT_NOT_NULL(mkdtemp(dir));
+}
+
+static void dir_free(void) {
+        _cleanup_free_ char *cmd = NULL;
+        ASSERT_TRUE(asprintf(&cmd, "rm -rf '%s'", dir) > 0);
+        ASSERT_EQ(system(cmd), 0);
+}
+
+/* dir/sub, made if need be; with name, the file dir/sub/name of that mode. */
+static char *make(const char *sub, const char *name, mode_t mode) {
+        char *p = NULL;
+        ASSERT_TRUE(asprintf(&p, "%s/%s", dir, sub) > 0);
+        ASSERT_TRUE(mkdir(p, 0755) >= 0 || errno == EEXIST);
+        if (!name)
+                return p;
+        free(p);
+        ASSERT_TRUE(asprintf(&p, "%s/%s/%s", dir, sub, name) > 0);
+        int fd = open(p, O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, mode);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_EQ(fchmod(fd, mode), 0);
+        close(fd);
+        return p;
+}
+
+TEST(name_with_slash_taken_as_is) {
+        _cleanup_free_ char *got = NULL;
+
+        /* Not looked up, not even checked: the exec reports what is wrong. */
+        ASSERT_OK(spawn_find_exec("./missing", "/nonexistent", &got));
+        ASSERT_STREQ(got, "./missing");
+        free(got);
+        got = NULL;
+        ASSERT_OK(spawn_find_exec("/no/such/prog", NULL, &got));
+        ASSERT_STREQ(got, "/no/such/prog");
+}
+
+TEST(first_match_in_path_order) {
+        _cleanup_free_ char *a = NULL, *b = NULL, *fa = NULL, *fb = NULL, *path = NULL, *got = NULL;
+
+        dir_new();
+        a = make("a", NULL, 0);
+        b = make("b", NULL, 0);
+        fa = make("a", "prog", 0755);
+        fb = make("b", "prog", 0755);
+        ASSERT_TRUE(asprintf(&path, "%s:%s", b, a) > 0);
+        ASSERT_OK(spawn_find_exec("prog", path, &got));
+        ASSERT_STREQ(got, fb);
+        dir_free();
+}
+
+TEST(relative_entries_skipped) {
+        _cleanup_free_ char *a = NULL, *fa = NULL, *path = NULL, *got = NULL, *cwd = NULL;
+
+        dir_new();
+        a = make("a", NULL, 0);
+        fa = make("a", "prog", 0755);
+        free(make("rel", "prog", 0755));
+        cwd = getcwd(NULL, 0);
+        ASSERT_NOT_NULL(cwd);
+        /* From dir, "rel" and "." would find rel/prog; only the absolute
+         * entry counts. */
+        ASSERT_EQ(chdir(dir), 0);
+        ASSERT_TRUE(asprintf(&path, "rel:.:%s", a) > 0);
+        ASSERT_OK(spawn_find_exec("prog", path, &got));
+        ASSERT_STREQ(got, fa);
+        ASSERT_EQ(chdir(cwd), 0);
+        dir_free();
+}
+
+TEST(non_regular_and_non_executable_skipped) {
+        _cleanup_free_ char *d = NULL, *x = NULL, *e = NULL, *fe = NULL, *sub = NULL,
+                            *path = NULL, *got = NULL;
+
+        dir_new();
+        /* A directory called prog (mode 0755, so access(X_OK) alone would
+         * pass), a file prog without x, then the right one. */
+        d = make("d", NULL, 0);
+        sub = make("d/prog", NULL, 0);
+        x = make("x", "prog", 0644);
+        e = make("e", NULL, 0);
+        fe = make("e", "prog", 0755);
+        ASSERT_TRUE(asprintf(&path, "%s:%s/x:%s", d, dir, e) > 0);
+        ASSERT_OK(spawn_find_exec("prog", path, &got));
+        ASSERT_STREQ(got, fe);
+        dir_free();
+}
+
+TEST(not_found) {
+        _cleanup_free_ char *a = NULL, *path = NULL;
+        char *got = (char *) "untouched";
+
+        dir_new();
+        a = make("a", NULL, 0);
+        free(make("a", "other", 0755));
+        free(make("a", "prog", 0644));
+        ASSERT_TRUE(asprintf(&path, "%s:relative:%s/none", a, dir) > 0);
+        ASSERT_EQ(spawn_find_exec("prog", path, &got), -ENOENT);
+        ASSERT_STREQ(got, "untouched");
+        ASSERT_EQ(spawn_find_exec("prog", "", &got), -ENOENT);
+        dir_free();
+}
+
+TEST(default_path) {
+        _cleanup_free_ char *got = NULL;
+
+        /* NULL PATH is SPAWN_DEFAULT_PATH; sh is in one of its entries. */
+        ASSERT_OK(spawn_find_exec("sh", NULL, &got));
+        ASSERT_TRUE(got[0] == '/');
+        ASSERT_CONTAINS(got, "/sh");
+}
