@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "macros.h"
 #include "parse-util.h"
@@ -91,4 +93,30 @@ int status_signals_ignored(const char *status, uint64_t *ret) {
                 return -EBADMSG;
         *ret = mask;
         return 0;
+}
+
+uint64_t signals_ignored_self(void) {
+        uint64_t ignored = UINT64_MAX;
+        _cleanup_close_ int fd = -EBADF;
+        char status[4096];
+        ssize_t n;
+
+        /* One read of our status instead of a system call for each of 62
+         * signals. A status longer than the buffer (thousands of Groups:)
+         * or no procfs: every signal. */
+        fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd >= 0 && (n = read(fd, status, sizeof status - 1)) > 0) {
+                status[n] = 0;
+                if (status_signals_ignored(status, &ignored) < 0)
+                        ignored = UINT64_MAX;
+        }
+        return ignored;
+}
+
+void signals_reset(uint64_t mask) {
+        struct sigaction sa = { .sa_handler = SIG_DFL };
+
+        for (int sig = 1; sig < _NSIG && sig <= 64; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP && (mask & UINT64_C(1) << (sig - 1)))
+                        (void) sigaction(sig, &sa, NULL);
 }

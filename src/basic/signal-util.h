@@ -17,3 +17,14 @@ const char *signal_to_string(int sig, char buf[static SIGNAL_STRING_MAX]);
 /* The "SigIgn:" line of a /proc/PID/status text: the signals ignored, bit
  * sig - 1 for signal sig. 0 and *ret set, or -EBADMSG without such a line. */
 int status_signals_ignored(const char *status, uint64_t *ret);
+
+/* Only an ignored signal outlives exec (exec resets a handler), so the
+ * signals this process ignores are what must go back to SIG_DFL before it
+ * execs another program: a SIG_IGN of whoever started us (nohup, a shell's
+ * "trap '' INT", a background job's SIGINT and SIGQUIT) must not reach it.
+ * signals_ignored_self() reads them from /proc/self/status (so it must be
+ * our procfs, not one of a container), UINT64_MAX, every signal, when that
+ * cannot be read; signals_reset() sets the signals of mask (bit sig - 1)
+ * to SIG_DFL. Both never fail. */
+uint64_t signals_ignored_self(void);
+void signals_reset(uint64_t mask);

@@ -94,31 +94,6 @@ static int child_close_fds(ChildContext *c, SpawnError *err) {
         return 0;
 }
 
-/* Every disposition back to default (a SIG_IGN of the host's shell must not
- * reach the payload); the mask stays blocked until right before exec. Only
- * an ignored signal outlives exec, and cell installs no handler (it reads
- * signals through a signalfd; exec would reset a handler anyway), so the
- * ignored ones are all that need it: one read of /proc/self/status (still
- * the host's procfs here) instead of a system call for each of 62 signals.
- * Should that read fail, every signal. */
-static void child_reset_signals(void) {
-        struct sigaction sa = { .sa_handler = SIG_DFL };
-        _cleanup_close_ int fd = -EBADF;
-        uint64_t ignored = UINT64_MAX;
-        char status[4096];
-        ssize_t n;
-
-        fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd >= 0 && (n = read(fd, status, sizeof status - 1)) > 0) {
-                status[n] = 0;
-                if (status_signals_ignored(status, &ignored) < 0)
-                        ignored = UINT64_MAX;
-        }
-        for (int sig = 1; sig < _NSIG && sig <= 64; sig++)
-                if (sig != SIGKILL && sig != SIGSTOP && (ignored & UINT64_C(1) << (sig - 1)))
-                        (void) sigaction(sig, &sa, NULL);
-}
-
 /* Step 3 (PrivateUsers=, VirtualEthernet=, Interface=, MACVLAN=, IPVLAN=):
  * wait for the supervisor's part (our maps written, the links moved in or
  * made) and, with PrivateUsers=, for the
@@ -402,7 +377,11 @@ static int child_run(ChildContext *c, SpawnError *err) {
                 r = child_close_fds(c, err);
         if (r < 0)
                 return r;
-        child_reset_signals();
+        /* Every disposition back to default (a SIG_IGN of the host's shell must
+         * not reach the payload); the mask stays blocked until right before exec.
+         * cell installs no handler (it reads signals through a signalfd). Still
+         * the host's procfs here. */
+        signals_reset(signals_ignored_self());
 
         /* The container's /sys/fs/cgroup takes the host's layout, read while "/" is
          * still the host's: the kernel lists every v1 hierarchy mounted anywhere in

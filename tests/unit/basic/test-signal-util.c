@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "signal-util.h"
@@ -67,4 +68,51 @@ TEST(status_signals_ignored_of_ours) {
         ASSERT_OK(sigaction(SIGUSR2, &old, NULL));
         ASSERT_OK(status_signals_ignored(buf, &m));
         ASSERT_TRUE(m & (UINT64_C(1) << (SIGUSR2 - 1)));
+}
+
+static void on_usr1(int sig) {
+        (void) sig;
+}
+
+static void *disposition(int sig) {
+        struct sigaction sa;
+
+        ASSERT_OK(sigaction(sig, NULL, &sa));
+        return (void *) sa.sa_handler;
+}
+
+/* In a child: what it ignores goes back to SIG_DFL, a handler stays (exec
+ * resets that), and nothing else changes. */
+TEST(signals_reset_ignored_self) {
+        pid_t pid;
+        int status;
+
+        pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                struct sigaction ign = { .sa_handler = SIG_IGN }, h = { .sa_handler = on_usr1 };
+                uint64_t m;
+
+                ASSERT_OK(sigaction(SIGINT, &ign, NULL));
+                ASSERT_OK(sigaction(SIGRTMIN + 2, &ign, NULL));
+                ASSERT_OK(sigaction(SIGUSR1, &h, NULL));
+                m = signals_ignored_self();
+                ASSERT_TRUE(m & (UINT64_C(1) << (SIGINT - 1)));
+                ASSERT_TRUE(m & (UINT64_C(1) << (SIGRTMIN + 2 - 1)));
+                ASSERT_FALSE(m & (UINT64_C(1) << (SIGUSR1 - 1)));
+                signals_reset(m);
+                ASSERT_TRUE(disposition(SIGINT) == (void *) SIG_DFL);
+                ASSERT_TRUE(disposition(SIGRTMIN + 2) == (void *) SIG_DFL);
+                ASSERT_TRUE(disposition(SIGUSR1) == (void *) on_usr1);
+                ASSERT_EQ(signals_ignored_self(), UINT64_C(0));
+
+                /* A mask of every signal (status unreadable) skips KILL and STOP. */
+                ASSERT_OK(sigaction(SIGTERM, &ign, NULL));
+                signals_reset(UINT64_MAX);
+                ASSERT_TRUE(disposition(SIGTERM) == (void *) SIG_DFL);
+                ASSERT_TRUE(disposition(SIGUSR1) == (void *) SIG_DFL);
+                _exit(0);
+        }
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
