@@ -47,6 +47,7 @@
 #include "privilege.h"
 #include "runtime-state.h"
 #include "seccomp-filter.h"
+#include "signal-util.h"
 #include "spawn-child.h"
 #include "spawn-env.h"
 #include "strv.h"
@@ -335,6 +336,7 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv) {
         _cleanup_close_ int sigfd = -EBADF, child_pidfd = -EBADF;
         int go[2] = { -EBADF, -EBADF }, errp[2] = { -EBADF, -EBADF };
         SpawnError err = {};
+        uint64_t ignored;
         sigset_t mask;
         pid_t pid;
         char pidtext[32];
@@ -348,6 +350,10 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv) {
         r = privilege_seccomp_compile(p, true, &prog, &err);
         if (r < 0)
                 return log_error_errno(r, "%s: %m", err.message);
+        /* What our caller made us ignore (nohup, "trap '' INT", a background
+         * job's SIGINT), read from the host's procfs, before joining: the
+         * command gets SIG_DFL for those, as the payload does. */
+        ignored = signals_ignored_self();
         r = exec_signals(&mask);
         if (r < 0)
                 return log_error_errno(r, "Blocking signals: %m");
@@ -375,6 +381,7 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv) {
                 errp[0] = safe_close(errp[0]);
                 if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
                         _exit(CELL_EXIT_FAILURE);
+                signals_reset(ignored);
                 /* Nothing runs before we are in the cell's cgroup. */
                 if (read(go[0], &c, 1) != 1)
                         _exit(CELL_EXIT_FAILURE);

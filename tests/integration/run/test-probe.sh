@@ -229,10 +229,14 @@ if [ "$machine" = x86_64 ]; then
                 sleep 0.05
         done
         out=$("$CELL" exec "$(unit_name perexec)" /bin/uname -m) || fail "cell exec failed"
+        # Signals the caller of cell exec ignores are not ignored by its command.
+        trap '' PIPE USR1 HUP RTMIN+2
         "$CELL" exec "$(unit_name perexec)" /bin/probe > "$work/exec.json" || fail "cell exec probe failed"
+        trap - PIPE USR1 HUP RTMIN+2
         kill -TERM "$runpid"
         wait "$runpid" || true
         expect "cell exec under Personality=x86: uname -m" "$out" i686
+        expect "cell exec: SigIgn" "$(field SigIgn "$work/exec.json")" 0000000000000000
         # The scheduling keys are the payload's, not cell exec's command's.
         expect "cell exec: cell exec's own scheduling" "$(field sched "$work/exec.json")" "${host_sched/\"personality\": $personality, \"machine\": \"x86_64\"/\"personality\": 8, \"machine\": \"i686\"}"
 fi
