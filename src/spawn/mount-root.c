@@ -218,6 +218,11 @@ int mount_root_finish(const Plan *p, int root_fd, uid_t owner, SpawnError *err) 
         var_fd = mount_target_ensure(root_fd, "/var", MOUNT_TARGET_DIR, 0);
         if (var_fd < 0)
                 return spawn_error(err, var_fd, "Volatile=state: cannot open /var");
+        /* An image's /var that leads to "/" would get the tmpfs stacked on
+         * the root itself, as a target of the unit's mounts would. */
+        r = mount_root_check_not_root(root_fd, var_fd);
+        if (r < 0)
+                return spawn_error(err, r, "Volatile=state: /var leads to the root itself, refusing");
         if (mount_tmpfs_data_owned("mode=0755", owner, &data) < 0)
                 return spawn_error(err, ENOMEM, "Volatile=state: out of memory");
         tmp_fd = mount_fs_new("tmpfs", "tmpfs", data ?: "mode=0755", MS_NOSUID | MS_NODEV, kmsg, sizeof kmsg);

@@ -236,11 +236,20 @@ static void inside_volatile_state(const TestEnv *env) {
 
 void case_volatile_state(TestEnv *env) {
         TestPlan t;
+        char *p;
 
         test_plan_init(&t, env);
         t.plan.root_volatile = CELL_VOLATILE_STATE;
         test_plan_add_defaults(&t);
         run_ok(env, &t, false, inside_volatile_state);
+
+        /* An image whose /var is a link to "/": the tmpfs would go on the
+         * root itself. Refused, as a unit's mount target there is. */
+        p = path_join(env->root, "var");
+        CHECK(rmdir(p) == 0);
+        make_link("/", p);
+        free(p);
+        container_expect_error(env, &t, ELOOP, "Volatile=state: /var leads to the root");
 }
 
 static void inside_volatile_overlay(const TestEnv *env) {
