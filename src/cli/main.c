@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,6 +44,12 @@ int main(int argc, char *argv[]) {
                 {}
         };
         int c;
+
+        /* A SIGCHLD ignored by whoever started us (a shell's trap '' CHLD, a
+         * daemon that ignores it) is inherited through exec and makes the
+         * kernel reap our children unseen: cell run and cell exec wait for
+         * theirs and report their exit status. */
+        (void) sigaction(SIGCHLD, &(const struct sigaction) { .sa_handler = SIG_DFL }, NULL);
 
         /* Stop at the first non-option: everything after the verb is the verb's. */
         while ((c = getopt_long(argc, argv, "+hV", options, NULL)) >= 0)

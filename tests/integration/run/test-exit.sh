@@ -13,6 +13,15 @@ expect "status of ARGS" "$status" 42
 run_cell none "$u" -- /bin/true
 expect "status 0" "$status" 0
 
+# A SIGCHLD its caller ignores would have the kernel reap the payload behind
+# cell's back (SIG_IGN means no zombie): its status comes back all the same.
+# (Through a bash -c of its own: timeout(1) sets a handler, dash refuses.)
+status=0
+timeout 20 bash -c 'trap "" CHLD; exec "$0" run --cgroup-manager=none "$1"' "$CELL" "$u" \
+        >"$work/out" 2>"$work/err" || status=$?
+[ "$status" -eq 3 ] || cat "$work/err" >&2
+expect "Exec= status, SIGCHLD ignored by the caller" "$status" 3
+
 # A real fault kills even a PID 1.
 run_cell none "$u" -- /bin/probe kill 11
 expect "SIGSEGV" "$status" 139

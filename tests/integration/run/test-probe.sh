@@ -233,10 +233,14 @@ if [ "$machine" = x86_64 ]; then
         trap '' PIPE USR1 HUP RTMIN+2
         "$CELL" exec "$(unit_name perexec)" /bin/probe > "$work/exec.json" || fail "cell exec probe failed"
         trap - PIPE USR1 HUP RTMIN+2
+        # A SIGCHLD its caller ignores does not cost cell exec the command's status.
+        chld=0
+        bash -c 'trap "" CHLD; exec "$0" exec "$1" /bin/sh -c "exit 7"' "$CELL" "$(unit_name perexec)" || chld=$?
         kill -TERM "$runpid"
         wait "$runpid" || true
         expect "cell exec under Personality=x86: uname -m" "$out" i686
         expect "cell exec: SigIgn" "$(field SigIgn "$work/exec.json")" 0000000000000000
+        expect "cell exec: status, SIGCHLD ignored by the caller" "$chld" 7
         # The scheduling keys are the payload's, not cell exec's command's.
         expect "cell exec: cell exec's own scheduling" "$(field sched "$work/exec.json")" "${host_sched/\"personality\": $personality, \"machine\": \"x86_64\"/\"personality\": 8, \"machine\": \"i686\"}"
 fi
