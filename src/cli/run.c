@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <linux/capability.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -251,6 +252,32 @@ static bool stopped_while_starting(int r) {
         return r == -ECANCELED || r == -ESHUTDOWN;
 }
 
+/* systemd ended the scope's start for a stop of the service cell runs in,
+ * whose signal comes once systemd runs that stop job: a job queued behind
+ * others' stops (their After=) runs later. A Type=notify service whose main
+ * process exits before that, without READY=1, ends failed (result
+ * 'protocol') where its stop asked for inactive: cell, the child killed,
+ * waits for the signal. True when a stop signal is pending. */
+static bool await_stop_signal(Scope *scope, int r, int interrupt_fd, Spawn *spawn) {
+        uint64_t usec = scope_stop_signal_due(scope, r);
+        struct pollfd pfd = { .fd = interrupt_fd, .events = POLLIN };
+        sigset_t pending;
+
+        if (usec == 0 || sigpending(&pending) < 0)
+                return false;
+        if (sigismember(&pending, SIGTERM) > 0 || sigismember(&pending, SIGINT) > 0 ||
+            sigismember(&pending, SIGHUP) > 0)
+                return true;
+        spawn_kill(spawn);
+        *spawn = SPAWN_NULL;
+        log_debug("systemd stops the service (%s): waiting for its stop signal.", strna(scope_last_error(scope)));
+        struct timespec ts = { .tv_sec = usec / USEC_PER_SEC, .tv_nsec = (usec % USEC_PER_SEC) * NSEC_PER_USEC };
+        while (ppoll(&pfd, 1, usec == USEC_INFINITY ? NULL : &ts, NULL) < 0)
+                if (errno != EINTR)
+                        return false;
+        return pfd.revents & POLLIN;
+}
+
 /* The scope's own text already says what failed and why. */
 static int report_scope_error(const char *text, int r) {
         if (text)
@@ -427,6 +454,11 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
         r = scope_attach(scope, spawn.pid, spawn.into_cgroup);
         if (r >= 0)
                 r = scope_wait(scope);
+        if (r < 0 && scope_stop_signal_due(scope, r) > 0 && !await_stop_signal(scope, r, interrupt_fd, &spawn)) {
+                log_error("cgroup: %s, and no stop signal came: the service cell runs in is not being stopped.",
+                          strna(scope_last_error(scope)));
+                goto finish;
+        }
         if (r < 0 && stopped_while_starting(r)) {
                 log_info("Stopped while starting (%s); nothing was left running.",
                          strna(scope_last_error(scope)));

@@ -595,6 +595,13 @@ bool scope_leftover_stopped(const Scope *s) {
         return s && s->bus && s->bus->leftover_stopped;
 }
 
+uint64_t scope_stop_signal_due(const Scope *s, int r) {
+        if (!s || !s->bus || !s->bus->service || (r != -ECANCELED && r != -ESHUTDOWN))
+                return 0;
+        /* Nothing left of the deadline: the signal still gets a moment. */
+        return MAX(deadline_left(s->bus), (uint64_t) USEC_PER_SEC);
+}
+
 /* The deadline passed: which step did not come, and how long it was waited for. */
 static int deadline_passed(Scope *s) {
         ScopeBus *b = s->bus;

@@ -154,6 +154,13 @@ int scope_adopt_cgroupfs(const char *name, const ScopeCgroupfsDirs *d, Scope **r
  * earlier cell of the name that has just ended, or one killed while starting),
  * was stopped before this start. For the caller's debug log; never an error. */
 bool scope_leftover_stopped(const Scope *s);
+/* systemd ended the start with r (the scope's job cancelled, or refused
+ * for a stop job queued on the service cell runs in): that service is being
+ * stopped, and the stop's signal reaches cell when systemd runs its job,
+ * which may be later. How long cell waits for it: what is left of the
+ * start's deadline (at least a second; USEC_INFINITY for none). 0 for any
+ * other r, and where cell runs in no service (nobody signals it then). */
+uint64_t scope_stop_signal_due(const Scope *s, int r);
 
 /* Stops what is left (kills remaining processes of the cgroup), removes the
  * cgroup dir or lets systemd collect the scope, disconnects. NULL-safe. */

@@ -134,4 +134,62 @@ expect_eq "stopped while starting (20 times): never failed" 0 "$failed"
 check "stopped while starting: no scope is left" wait_for 5 unit_gone "$scope"
 expect_eq "stopped while starting: no cgroup is left" "" "$(cgroup_dirs_of "/machine.slice/$scope")"
 
+# --- stopped while it starts, the stop's signal late: systemd refuses the
+# scope for the stop job queued on the service, and runs that job only once
+# stop-after.service, ordered after the service, has stopped (stops go in
+# the reverse order; its ExecStop= takes 2 s). cell, started 1 s after its
+# service, must wait for that SIGTERM: exiting before it, without READY=1,
+# would end the service failed (result 'protocol'), not inactive.
+install_cell stoplate <<EOT
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/sleep 1000
+EOT
+install_dropin cell@stoplate.service late <<EOT
+[Service]
+ExecStart=
+ExecStart=/bin/sh -c 'sleep 1; exec $CELL run -- %i'
+EOT
+in_sealed sh -c 'cat > /run/systemd/system/stop-after.service' <<EOT
+[Unit]
+After=cell@stoplate.service
+[Service]
+ExecStart=/bin/sleep 1000
+ExecStop=/bin/sleep 2
+EOT
+in_sealed systemctl daemon-reload
+in_sealed systemctl start stop-after.service
+in_sealed systemctl start --no-block cell@stoplate.service
+in_sealed systemctl stop --no-block stop-after.service cell@stoplate.service
+settled() { ! state_is cell@stoplate.service deactivating && ! state_is cell@stoplate.service activating; }
+check "stop job behind another unit's stop: the service settles" wait_for 15 settled
+expect_eq "stop job behind another unit's stop: inactive, not failed" "inactive success" \
+        "$(prop cell@stoplate.service ActiveState) $(prop cell@stoplate.service Result)"
+check "stop job behind another unit's stop: cell was refused the scope and waited for the stop" \
+        sh -c "'$SEALED' run journalctl --no-pager -o cat -u cell@stoplate.service |
+               grep -q \"Stopped while starting (StartTransientUnit(cell-stoplate.scope): Transaction .* is destructive\""
+check "stop job behind another unit's stop: no scope is left" wait_for 5 unit_gone cell-stoplate.scope
+in_sealed systemctl reset-failed cell@stoplate.service 2>/dev/null || true
+
+# --- the same, but the stop job is replaced by a start before it runs: no
+# stop signal comes, and cell gives up at the start's deadline
+# ($CELL_SCOPE_TIMEOUT, 3 s here), a failure that says why.
+install_dropin cell@stoplate.service deadline <<EOT
+[Service]
+Environment=CELL_SCOPE_TIMEOUT=3s
+EOT
+in_sealed systemctl start stop-after.service
+in_sealed systemctl start --no-block cell@stoplate.service
+in_sealed systemctl stop --no-block stop-after.service cell@stoplate.service
+sleep 1.5
+in_sealed systemctl start --no-block cell@stoplate.service
+check "stop job replaced before it ran: the service settles" wait_for 15 settled
+expect_eq "stop job replaced before it ran: cell failed (exit 2)" "failed exit-code 2" \
+        "$(prop cell@stoplate.service ActiveState) $(prop cell@stoplate.service Result) $(prop cell@stoplate.service ExecMainStatus)"
+check "stop job replaced before it ran: cell says no stop signal came" \
+        sh -c "'$SEALED' run journalctl --no-pager -o cat -u cell@stoplate.service | grep -q 'and no stop signal came'"
+check "stop job replaced before it ran: no scope is left" wait_for 5 unit_gone cell-stoplate.scope
+in_sealed systemctl reset-failed cell@stoplate.service 2>/dev/null || true
+
 finish
