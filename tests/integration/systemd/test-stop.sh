@@ -137,7 +137,7 @@ expect_eq "stopped while starting: no cgroup is left" "" "$(cgroup_dirs_of "/mac
 # --- stopped while it starts, the stop's signal late: systemd refuses the
 # scope for the stop job queued on the service, and runs that job only once
 # stop-after.service, ordered after the service, has stopped (stops go in
-# the reverse order; its ExecStop= takes 2 s). cell, started 1 s after its
+# the reverse order; its ExecStop= takes 5 s). cell, started 1 s after its
 # service, must wait for that SIGTERM: exiting before it, without READY=1,
 # would end the service failed (result 'protocol'), not inactive.
 install_cell stoplate <<EOT
@@ -156,7 +156,7 @@ in_sealed sh -c 'cat > /run/systemd/system/stop-after.service' <<EOT
 After=cell@stoplate.service
 [Service]
 ExecStart=/bin/sleep 1000
-ExecStop=/bin/sleep 2
+ExecStop=/bin/sleep 5
 EOT
 in_sealed systemctl daemon-reload
 in_sealed systemctl start stop-after.service
@@ -182,7 +182,7 @@ EOT
 in_sealed systemctl start stop-after.service
 in_sealed systemctl start --no-block cell@stoplate.service
 in_sealed systemctl stop --no-block stop-after.service cell@stoplate.service
-sleep 1.5
+sleep 2.5
 in_sealed systemctl start --no-block cell@stoplate.service
 check "stop job replaced before it ran: the service settles" wait_for 15 settled
 expect_eq "stop job replaced before it ran: cell failed (exit 2)" "failed exit-code 2" \
