@@ -82,7 +82,8 @@
         X(sd_event_source_set_priority) \
         X(sd_event_source_unref) \
         X(sd_event_unref) \
-        X(sd_pid_get_unit)
+        X(sd_pid_get_unit) \
+        X(sd_pid_get_user_unit)
 
 /* What ldd cannot show, for packaging tools: the dlopen() dependency as an ELF
  * note (systemd's "dlopen metadata": type 0x407c0c0a, owner "FDO", a JSON
@@ -469,4 +470,8 @@ sd_event *sd_event_unref(sd_event *e) {
 
 int sd_pid_get_unit(pid_t pid, char **unit) {
         return SYM(sd_pid_get_unit)(pid, unit);
+}
+
+int sd_pid_get_user_unit(pid_t pid, char **unit) {
+        return SYM(sd_pid_get_user_unit)(pid, unit);
 }

@@ -252,30 +252,55 @@ static bool stopped_while_starting(int r) {
         return r == -ECANCELED || r == -ESHUTDOWN;
 }
 
-/* systemd ended the scope's start for a stop of the service cell runs in,
- * whose signal comes once systemd runs that stop job: a job queued behind
- * others' stops (their After=) runs later. A Type=notify service whose main
- * process exits before that, without READY=1, ends failed (result
- * 'protocol') where its stop asked for inactive: cell, the child killed,
- * waits for the signal. True when a stop signal is pending. */
-static bool await_stop_signal(Scope *scope, int r, int interrupt_fd, Spawn *spawn) {
-        uint64_t usec = scope_stop_signal_due(scope, r);
-        struct pollfd pfd = { .fd = interrupt_fd, .events = POLLIN };
+static bool stop_signal_pending(void) {
         sigset_t pending;
 
-        if (usec == 0 || sigpending(&pending) < 0)
-                return false;
-        if (sigismember(&pending, SIGTERM) > 0 || sigismember(&pending, SIGINT) > 0 ||
-            sigismember(&pending, SIGHUP) > 0)
-                return true;
-        spawn_kill(spawn);
-        *spawn = SPAWN_NULL;
-        log_debug("systemd stops the service (%s): waiting for its stop signal.", strna(scope_last_error(scope)));
-        struct timespec ts = { .tv_sec = usec / USEC_PER_SEC, .tv_nsec = (usec % USEC_PER_SEC) * NSEC_PER_USEC };
-        while (ppoll(&pfd, 1, usec == USEC_INFINITY ? NULL : &ts, NULL) < 0)
-                if (errno != EINTR)
-                        return false;
-        return pfd.revents & POLLIN;
+        return sigpending(&pending) >= 0 &&
+                (sigismember(&pending, SIGTERM) > 0 || sigismember(&pending, SIGINT) > 0 ||
+                 sigismember(&pending, SIGHUP) > 0);
+}
+
+/* systemd ended the scope's start (r) for a stop of the service cell runs
+ * in, but sends that stop's signal only when it runs the stop job, which
+ * may wait (for the stops of units ordered after the service). The main
+ * process of a Type=notify service that exits before then, without READY=1,
+ * ends it failed (result 'protocol') where the stop asked for inactive: so
+ * cell, its child killed, waits for the signal while systemd says the stop
+ * is still to come (its TimeoutStartSec= still bounds the wait). 0: a stop
+ * (the signal, or the end of it, is the caller's); -ESRCH: the service is
+ * not being stopped, systemd stopped the scope alone. */
+static int await_service_stop(Scope *scope, int r, int interrupt_fd, Spawn *spawn) {
+        bool waiting = false;
+
+        if (r != -ECANCELED && r != -ESHUTDOWN)
+                return 0;
+        for (;;) {
+                ScopeServiceStop st;
+                struct pollfd pfd = { .fd = interrupt_fd, .events = POLLIN };
+                int k;
+
+                if (stop_signal_pending())
+                        return 0;
+                k = scope_service_stop(scope, &st);
+                if (k < 0) {
+                        log_debug_errno(k, "Asking systemd about the service's stop: %m");
+                        return 0;
+                }
+                if (st == SCOPE_SERVICE_NOT_STOPPING)
+                        return -ESRCH;
+                if (st != SCOPE_SERVICE_STOP_QUEUED)
+                        return 0;
+                if (!waiting) {
+                        log_debug("The service's stop job is queued: waiting for its signal.");
+                        spawn_kill(spawn);
+                        *spawn = SPAWN_NULL;
+                        waiting = true;
+                }
+                /* Asked again every second: the job may be replaced or cancelled. */
+                k = ppoll(&pfd, 1, &(struct timespec) { .tv_sec = 1 }, NULL);
+                if (k < 0 && errno != EINTR)
+                        return 0;
+        }
 }
 
 /* The scope's own text already says what failed and why. */
@@ -454,8 +479,8 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
         r = scope_attach(scope, spawn.pid, spawn.into_cgroup);
         if (r >= 0)
                 r = scope_wait(scope);
-        if (r < 0 && scope_stop_signal_due(scope, r) > 0 && !await_stop_signal(scope, r, interrupt_fd, &spawn)) {
-                log_error("cgroup: %s, and no stop signal came: the service cell runs in is not being stopped.",
+        if (r < 0 && await_service_stop(scope, r, interrupt_fd, &spawn) == -ESRCH) {
+                log_error("cgroup: %s, while the service cell runs in is not being stopped.",
                           strna(scope_last_error(scope)));
                 goto finish;
         }

@@ -77,9 +77,17 @@ static int fill_from_unit(sd_bus *bus, const char *path, CellInstance *i) {
         if (r >= 0)
                 STRV_FOREACH(b, binds)
                         if (endswith(*b, ".service")) {
+                                _cleanup_free_ char *service_path = NULL;
+                                uint32_t main_pid = 0;
+
                                 i->service = strdup(*b);
                                 if (!i->service)
                                         return -ENOMEM;
+                                if (sd_bus_path_encode(SYSTEMD_UNIT_PATH, *b, &service_path) >= 0 &&
+                                    sd_bus_get_property_trivial(bus, SYSTEMD_SERVICE, service_path,
+                                                                "org.freedesktop.systemd1.Service", "MainPID", NULL,
+                                                                'u', &main_pid) >= 0)
+                                        i->service_main_pid = (pid_t) main_pid;
                                 break;
                         }
 

@@ -238,6 +238,16 @@ static pid_t scope_supervisor_of(pid_t leader) {
         return streq(comm, "cell\n") || streq(comm, "cell-monitor\n") ? ppid : 0;
 }
 
+/* The supervisor of a scope's cell, and the service it runs in only where
+ * cell is that service's main process: a service that merely contains it
+ * (a script's, a runner's, user@UID.service of a desktop's terminal) is not
+ * cell's, and "cell stop" must not stop it. */
+static void instance_set_supervisor(CellInstance *i) {
+        i->supervisor = scope_supervisor_of(i->leader);
+        if (i->service && (i->supervisor <= 0 || i->service_main_pid != i->supervisor))
+                i->service = mfree(i->service);
+}
+
 /* The verbs below call systemd synchronously and close without a flush:
  * nothing of theirs is left to send, and a bus that never finished its
  * handshake would hold a flush for sd-bus's 90 s. */
@@ -254,7 +264,7 @@ int instance_find(const char *name, bool user_bus, CellInstance *ret) {
                 r = instance_bus_find(bus, name, ret);
                 sd_bus_close_unref(bus);
                 if (r >= 0)
-                        ret->supervisor = scope_supervisor_of(ret->leader);
+                        instance_set_supervisor(ret);
                 if (r != -ESRCH)
                         return r;
         }
@@ -278,7 +288,7 @@ int instance_list(bool user_bus, CellInstance **ret, size_t *ret_n) {
                 if (r < 0)
                         return r;
                 for (size_t k = 0; k < n; k++)
-                        l[k].supervisor = scope_supervisor_of(l[k].leader);
+                        instance_set_supervisor(&l[k]);
         }
         r = runtime_state_list(&names);
         if (r < 0) {

@@ -553,8 +553,12 @@ int scope_bus_new(Scope *s, const Plan *p, bool user_bus) {
 
         /* cell inside a service: the scope binds to it (read from our own cgroup, no
          * bus call; start_send() needs it). After the connect: the broker reads our
-         * AUTH meanwhile (libsystemd's first look at cgroups takes 0.3 ms). */
-        if (sd_pid_get_unit(0, &unit) >= 0 && endswith(unit, ".service"))
+         * AUTH meanwhile (libsystemd's first look at cgroups takes 0.3 ms). On the
+         * user bus, the service of the user's manager, which is the one that makes
+         * the scope: the system's unit there is user@UID.service, which that
+         * manager does not know. */
+        if ((user_bus ? sd_pid_get_user_unit(0, &unit) : sd_pid_get_unit(0, &unit)) >= 0 &&
+            endswith(unit, ".service"))
                 b->service = TAKE_PTR(unit);
         return 0;
 }
@@ -595,11 +599,14 @@ bool scope_leftover_stopped(const Scope *s) {
         return s && s->bus && s->bus->leftover_stopped;
 }
 
-uint64_t scope_stop_signal_due(const Scope *s, int r) {
-        if (!s || !s->bus || !s->bus->service || (r != -ECANCELED && r != -ESHUTDOWN))
+int scope_service_stop(Scope *s, ScopeServiceStop *ret) {
+        if (!s || !s->bus || !s->bus->service) {
+                *ret = SCOPE_SERVICE_NOT_MAIN;
                 return 0;
-        /* Nothing left of the deadline: the signal still gets a moment. */
-        return MAX(deadline_left(s->bus), (uint64_t) USEC_PER_SEC);
+        }
+        if (!s->bus->bus || sd_bus_is_open(s->bus->bus) <= 0)
+                return -ENOTCONN;
+        return scope_bus_service_stop(s->bus->bus, s->bus->service, getpid(), ret);
 }
 
 /* The deadline passed: which step did not come, and how long it was waited for. */

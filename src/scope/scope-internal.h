@@ -62,6 +62,9 @@ int scope_bus_wait(Scope *s);
  * *requested: a signalfd that only wakes the loop and is never read, so the
  * signal stays pending for cell's own reader. The caller owns both returned. */
 int scope_watch_stop_signals(Scope *s, bool *requested, sd_event_source **ret_source, int *ret_fd);
+/* scope-bus-service.c: what systemd does with service, whose main process
+ * cell (self) may be; for scope_service_stop(). */
+int scope_bus_service_stop(sd_bus *bus, const char *service, pid_t self, ScopeServiceStop *ret);
 pid_t scope_bus_pid(const Scope *s);                  /* the PID given to scope_bus_attach() */
 sd_bus *scope_bus_connection(const Scope *s);         /* the start's connection, for machined's call; or NULL */
 void scope_bus_release(Scope *s);                     /* the payload runs: disconnect */

@@ -154,13 +154,18 @@ int scope_adopt_cgroupfs(const char *name, const ScopeCgroupfsDirs *d, Scope **r
  * earlier cell of the name that has just ended, or one killed while starting),
  * was stopped before this start. For the caller's debug log; never an error. */
 bool scope_leftover_stopped(const Scope *s);
-/* systemd ended the start with r (the scope's job cancelled, or refused
- * for a stop job queued on the service cell runs in): that service is being
- * stopped, and the stop's signal reaches cell when systemd runs its job,
- * which may be later. How long cell waits for it: what is left of the
- * start's deadline (at least a second; USEC_INFINITY for none). 0 for any
- * other r, and where cell runs in no service (nobody signals it then). */
-uint64_t scope_stop_signal_due(const Scope *s, int r);
+/* systemd ended the scope's start (scope_wait(): -ECANCELED, the job
+ * cancelled; -ESHUTDOWN, refused for a stop job queued on the service cell
+ * runs in), and no stop signal has reached cell yet. What systemd does with
+ * that service, asked over the start's connection: */
+typedef enum ScopeServiceStop {
+        SCOPE_SERVICE_NOT_MAIN,         /* cell is not its main process, or runs in no service */
+        SCOPE_SERVICE_STOPPING,         /* it is deactivating: its stop signal has been sent */
+        SCOPE_SERVICE_STOP_QUEUED,      /* a stop or restart job waits to run: the signal comes then */
+        SCOPE_SERVICE_NOT_STOPPING,     /* neither: systemd stopped the scope alone */
+} ScopeServiceStop;
+/* 0 and *ret, or -errno when systemd could not be asked. */
+int scope_service_stop(Scope *s, ScopeServiceStop *ret);
 
 /* Stops what is left (kills remaining processes of the cgroup), removes the
  * cgroup dir or lets systemd collect the scope, disconnects. NULL-safe. */

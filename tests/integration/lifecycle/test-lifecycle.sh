@@ -200,6 +200,23 @@ check "cell run has exited" wait_for 5 runner_gone
 expect_eq "the scope is gone" inactive "$(prop cell-plain.scope ActiveState)"
 rm -f "$ROOT/out/plain-term"
 
+# --- the same from inside a service cell is not the main process of (a
+# script's, a runner's; user@UID.service for a desktop's terminal): the scope
+# binds to that service, but "cell stop" is no reason to stop it.
+in_sealed systemd-run --quiet --unit=plain-runner.service \
+        /bin/sh -c "'$CELL' run plain > /run/plain-runner.log 2>&1; exec sleep 1000"
+check "cell run plain inside plain-runner.service starts its scope" wait_for 10 state_is cell-plain.scope active
+expect_eq "its scope binds to that service" plain-runner.service "$(prop cell-plain.scope BindsTo)"
+json=$(cell list --json)
+expect_eq "list --json: cell is not that service's main process: no service" None "$(json_get service <<<"$json")"
+cell stop plain
+expect_eq "cell stop plain (scope, in a service not cell's) exits 0" 0 "$?"
+expect_eq "the payload got SIGTERM from cell run" term "$(cat "$ROOT/out/plain-term" 2>/dev/null)"
+check "the scope is gone" wait_for 5 sh -c "[ \"\$('$SEALED' run systemctl show -P ActiveState cell-plain.scope)\" = inactive ]"
+expect_eq "plain-runner.service was not stopped" active "$(prop plain-runner.service ActiveState)"
+in_sealed systemctl stop plain-runner.service
+rm -f "$ROOT/out/plain-term" "$ROOT/out/plain-child"
+
 # --- then with the cgroupfs manager
 "$SEALED" run "$CELL" run --cgroup-manager=cgroupfs plain > "$WORK/plain.log" 2>&1 &
 runner=$!

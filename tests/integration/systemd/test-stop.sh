@@ -137,9 +137,9 @@ expect_eq "stopped while starting: no cgroup is left" "" "$(cgroup_dirs_of "/mac
 # --- stopped while it starts, the stop's signal late: systemd refuses the
 # scope for the stop job queued on the service, and runs that job only once
 # stop-after.service, ordered after the service, has stopped (stops go in
-# the reverse order; its ExecStop= takes 5 s). cell, started 1 s after its
-# service, must wait for that SIGTERM: exiting before it, without READY=1,
-# would end the service failed (result 'protocol'), not inactive.
+# the reverse order; its ExecStop= takes 3 s). cell, held back until the stop
+# is queued (/run/stoplate-go), must wait for that SIGTERM: exiting before
+# it, without READY=1, would end the service failed (result 'protocol').
 install_cell stoplate <<EOT
 [Root]
 Directory=$ROOT
@@ -149,47 +149,58 @@ EOT
 install_dropin cell@stoplate.service late <<EOT
 [Service]
 ExecStart=
-ExecStart=/bin/sh -c 'sleep 1; exec $CELL run -- %i'
+ExecStart=/bin/sh -c 'until [ -e /run/stoplate-go ]; do sleep 0.02; done; exec $CELL run -v -- %i'
 EOT
 in_sealed sh -c 'cat > /run/systemd/system/stop-after.service' <<EOT
 [Unit]
 After=cell@stoplate.service
 [Service]
 ExecStart=/bin/sleep 1000
-ExecStop=/bin/sleep 5
+ExecStop=/bin/sleep 3
 EOT
 in_sealed systemctl daemon-reload
-in_sealed systemctl start stop-after.service
-in_sealed systemctl start --no-block cell@stoplate.service
-in_sealed systemctl stop --no-block stop-after.service cell@stoplate.service
+stoplate_start() {      # the service starting, its stop queued behind stop-after's, then cell
+        in_sealed rm -f /run/stoplate-go
+        in_sealed systemctl start stop-after.service
+        in_sealed systemctl start --no-block cell@stoplate.service
+        wait_for 5 state_is cell@stoplate.service activating
+        in_sealed systemctl stop --no-block stop-after.service cell@stoplate.service
+        in_sealed touch /run/stoplate-go
+}
 settled() { ! state_is cell@stoplate.service deactivating && ! state_is cell@stoplate.service activating; }
+states() { echo "$(prop cell@stoplate.service ActiveState) $(prop cell@stoplate.service Result)" \
+                "$(prop cell@stoplate.service ExecMainStatus)"; }
+journal_count() { in_sealed journalctl --no-pager -o cat -u cell@stoplate.service | grep -c "$1" || true; }
+journal_has() { [ "$(journal_count "$1")" -ge "${2:-1}" ]; }
+
+stoplate_start
 check "stop job behind another unit's stop: the service settles" wait_for 15 settled
-expect_eq "stop job behind another unit's stop: inactive, not failed" "inactive success" \
-        "$(prop cell@stoplate.service ActiveState) $(prop cell@stoplate.service Result)"
+expect_eq "stop job behind another unit's stop: inactive, not failed" "inactive success 0" "$(states)"
 check "stop job behind another unit's stop: cell was refused the scope and waited for the stop" \
-        sh -c "'$SEALED' run journalctl --no-pager -o cat -u cell@stoplate.service |
-               grep -q \"Stopped while starting (StartTransientUnit(cell-stoplate.scope): Transaction .* is destructive\""
+        journal_has "Stopped while starting (StartTransientUnit(cell-stoplate.scope): Transaction .* is destructive"
 check "stop job behind another unit's stop: no scope is left" wait_for 5 unit_gone cell-stoplate.scope
 in_sealed systemctl reset-failed cell@stoplate.service 2>/dev/null || true
 
-# --- the same, but the stop job is replaced by a start before it runs: no
-# stop signal comes, and cell gives up at the start's deadline
-# ($CELL_SCOPE_TIMEOUT, 3 s here), a failure that says why.
-install_dropin cell@stoplate.service deadline <<EOT
-[Service]
-Environment=CELL_SCOPE_TIMEOUT=3s
-EOT
-in_sealed systemctl start stop-after.service
-in_sealed systemctl start --no-block cell@stoplate.service
-in_sealed systemctl stop --no-block stop-after.service cell@stoplate.service
-sleep 2.5
-in_sealed systemctl start --no-block cell@stoplate.service
-check "stop job replaced before it ran: the service settles" wait_for 15 settled
-expect_eq "stop job replaced before it ran: cell failed (exit 2)" "failed exit-code 2" \
-        "$(prop cell@stoplate.service ActiveState) $(prop cell@stoplate.service Result) $(prop cell@stoplate.service ExecMainStatus)"
-check "stop job replaced before it ran: cell says no stop signal came" \
-        sh -c "'$SEALED' run journalctl --no-pager -o cat -u cell@stoplate.service | grep -q 'and no stop signal came'"
-check "stop job replaced before it ran: no scope is left" wait_for 5 unit_gone cell-stoplate.scope
+# --- the same, but the queued stop job is cancelled before it runs: no stop
+# signal will come, and cell, which asks systemd every second, fails at once
+# saying why (exit 2), rather than waiting or claiming a stop.
+stoplate_start
+check "stop job cancelled before it ran: cell was refused the scope and waits" \
+        wait_for 10 journal_has "stop job is queued: waiting for its signal" 2
+job=
+for _ in $(seq 50); do
+        job=$(in_sealed systemctl list-jobs --no-legend | awk '$2 == "cell@stoplate.service" && $3 == "stop" { print $1 }')
+        [ -n "$job" ] && break
+        sleep 0.1
+done
+check "stop job cancelled before it ran: it was queued (job ${job:-none})" test -n "$job"
+[ -n "$job" ] && in_sealed systemctl cancel "$job"
+check "stop job cancelled before it ran: the service settles" wait_for 15 settled
+expect_eq "stop job cancelled before it ran: cell failed (exit 2)" "failed exit-code 2" "$(states)"
+check "stop job cancelled before it ran: cell says the service is not being stopped" \
+        journal_has "while the service cell runs in is not being stopped"
+check "stop job cancelled before it ran: no scope is left" wait_for 5 unit_gone cell-stoplate.scope
+in_sealed systemctl stop stop-after.service
 in_sealed systemctl reset-failed cell@stoplate.service 2>/dev/null || true
 
 finish
