@@ -44,6 +44,21 @@ static int get_t(sd_bus *bus, const char *path, const char *iface, const char *p
         return sd_bus_get_property_trivial(bus, SYSTEMD_SERVICE, path, iface, prop, NULL, 't', ret);
 }
 
+int instance_bus_service_main_pid(sd_bus *bus, const char *service, pid_t *ret) {
+        _cleanup_free_ char *path = NULL;
+        uint32_t main_pid = 0;
+        int r;
+
+        r = sd_bus_path_encode(SYSTEMD_UNIT_PATH, service, &path);
+        if (r >= 0)
+                r = sd_bus_get_property_trivial(bus, SYSTEMD_SERVICE, path, "org.freedesktop.systemd1.Service",
+                                                "MainPID", NULL, 'u', &main_pid);
+        if (r < 0)
+                return r;
+        *ret = (pid_t) main_pid;
+        return 0;
+}
+
 /* Fills i from the scope at object path; -ESRCH when it is not active. */
 static int fill_from_unit(sd_bus *bus, const char *path, CellInstance *i) {
         _cleanup_free_ char *active = NULL, *sub = NULL;
@@ -77,17 +92,10 @@ static int fill_from_unit(sd_bus *bus, const char *path, CellInstance *i) {
         if (r >= 0)
                 STRV_FOREACH(b, binds)
                         if (endswith(*b, ".service")) {
-                                _cleanup_free_ char *service_path = NULL;
-                                uint32_t main_pid = 0;
-
                                 i->service = strdup(*b);
                                 if (!i->service)
                                         return -ENOMEM;
-                                if (sd_bus_path_encode(SYSTEMD_UNIT_PATH, *b, &service_path) >= 0 &&
-                                    sd_bus_get_property_trivial(bus, SYSTEMD_SERVICE, service_path,
-                                                                "org.freedesktop.systemd1.Service", "MainPID", NULL,
-                                                                'u', &main_pid) >= 0)
-                                        i->service_main_pid = (pid_t) main_pid;
+                                (void) instance_bus_service_main_pid(bus, *b, &i->service_main_pid);
                                 break;
                         }
 

@@ -393,11 +393,18 @@ int instance_stop(const CellInstance *i, bool user_bus, uint64_t timeout_usec) {
         if (i->manager == CGROUP_MANAGER_CGROUPFS && i->service) {
                 sd_bus *bus = NULL;
                 if (scope_bus_open(user_bus, &bus) >= 0) {
-                        r = instance_bus_stop(bus, i, timeout_usec);
+                        pid_t main_pid = 0;
+                        /* Only a service whose main process the cell run is (as for a scope,
+                         * instance_set_supervisor()); a service that merely contains it goes on. */
+                        if (supervisor > 0 && instance_bus_service_main_pid(bus, i->service, &main_pid) >= 0 &&
+                            main_pid == supervisor) {
+                                r = instance_bus_stop(bus, i, timeout_usec);
+                                sd_bus_close_unref(bus);
+                                return r;
+                        }
                         sd_bus_close_unref(bus);
-                        return r;
                 }
-                /* no bus: its cell is asked below, as for any cgroupfs run */
+                /* no bus, or not the service's cell: its cell is asked below, as for any cgroupfs run */
         }
         if (i->manager == CGROUP_MANAGER_SYSTEMD) {
                 sd_bus *bus = NULL;

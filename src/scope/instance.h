@@ -62,4 +62,6 @@ int instance_unit_from_name(const char *name, char **ret);
 int instance_bus_find(sd_bus *bus, const char *name, CellInstance *ret);
 int instance_bus_list(sd_bus *bus, CellInstance **ret, size_t *ret_n);
 int instance_bus_stop(sd_bus *bus, const CellInstance *i, uint64_t timeout_usec);
+/* The MainPID of service (0: none), or -errno. */
+int instance_bus_service_main_pid(sd_bus *bus, const char *service, pid_t *ret);
 int instance_bus_kill_all(sd_bus *bus, const CellInstance *i, int sig);

@@ -237,6 +237,20 @@ check "cell run has exited" wait_for 5 runner_gone
 check "its runtime state is removed" sh -c "! '$SEALED' run test -e /run/cell/plain"
 expect_eq "status: not running" 3 "$(cell status plain >/dev/null; echo $?)"
 
+# --- and the cgroupfs manager inside a service cell is not the main process
+# of: its runtime state names that service, but "cell stop" asks cell run.
+rm -f "$ROOT/out/plain-term" "$ROOT/out/plain-child"
+in_sealed systemd-run --quiet --unit=plain-runner2.service \
+        /bin/sh -c "'$CELL' run --cgroup-manager=cgroupfs plain > /run/plain-runner2.log 2>&1; exec sleep 1000"
+check "cell run (cgroupfs) inside plain-runner2.service writes its state" wait_for 10 has_state
+cell stop plain
+expect_eq "cell stop plain (cgroupfs, in a service not cell's) exits 0" 0 "$?"
+expect_eq "the payload got SIGTERM from cell run" term "$(cat "$ROOT/out/plain-term" 2>/dev/null)"
+check "its runtime state is removed" sh -c "! '$SEALED' run test -e /run/cell/plain"
+expect_eq "plain-runner2.service was not stopped" active "$(prop plain-runner2.service ActiveState)"
+in_sealed systemctl stop plain-runner2.service
+rm -f "$ROOT/out/plain-term" "$ROOT/out/plain-child"
+
 # --- a service with the container in its own cgroup (cell@.service(8),
 # CUSTOMIZING): no scope; cell list names the service, and cell stop stops
 # the service for good (Restart=always), not only its cell.
