@@ -13,7 +13,6 @@
 #include "runtime-state.h"
 #include "strv.h"
 
-#define SYSTEMD_SERVICE "org.freedesktop.systemd1"
 #define SYSTEMD_PATH    "/org/freedesktop/systemd1"
 #define SYSTEMD_MANAGER "org.freedesktop.systemd1.Manager"
 #define SYSTEMD_UNIT    "org.freedesktop.systemd1.Unit"
@@ -46,17 +45,8 @@ static int get_t(sd_bus *bus, const char *path, const char *iface, const char *p
 
 int instance_bus_service_main_pid(sd_bus *bus, const char *service, pid_t *ret) {
         _cleanup_free_ char *path = NULL;
-        uint32_t main_pid = 0;
-        int r;
-
-        r = sd_bus_path_encode(SYSTEMD_UNIT_PATH, service, &path);
-        if (r >= 0)
-                r = sd_bus_get_property_trivial(bus, SYSTEMD_SERVICE, path, "org.freedesktop.systemd1.Service",
-                                                "MainPID", NULL, 'u', &main_pid);
-        if (r < 0)
-                return r;
-        *ret = (pid_t) main_pid;
-        return 0;
+        int r = sd_bus_path_encode(SYSTEMD_UNIT_PATH, service, &path);
+        return r < 0 ? r : scope_bus_unit_main_pid(bus, path, ret);
 }
 
 /* Fills i from the scope at object path; -ESRCH when it is not active. */

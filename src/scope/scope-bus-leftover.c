@@ -21,7 +21,6 @@
 #include "macros.h"
 #include "scope-bus-leftover.h"
 
-#define SYSTEMD_SERVICE "org.freedesktop.systemd1"
 /* What systemd answers for an invocation ID it no longer knows: that activation is over. */
 #define NO_INVOCATION_ERROR "org.freedesktop.systemd1.NoUnitForInvocationID"
 
@@ -132,24 +131,38 @@ static int invocation_path(sd_bus *bus, const char *unit, char **ret) {
         return sd_bus_path_encode(SYSTEMD_UNIT_PATH, hex, ret);
 }
 
-/* > 0 when a job is queued for the unit at path: a start of another cell's,
- * between systemd making the unit and running its job. */
-static int job_pending(sd_bus *bus, const char *path) {
+int scope_bus_unit_job(sd_bus *bus, const char *unit_path, uint32_t *ret_id, char **ret_job) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         sd_bus_error error = SD_BUS_ERROR_NULL;
         const char *job;
-        uint32_t id;
         int r;
 
-        r = sd_bus_get_property(bus, SYSTEMD_SERVICE, path, "org.freedesktop.systemd1.Unit", "Job", &error,
+        r = sd_bus_get_property(bus, SYSTEMD_SERVICE, unit_path, "org.freedesktop.systemd1.Unit", "Job", &error,
                                 &reply, "(uo)");
         sd_bus_error_free(&error);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "(uo)", ret_id, &job);
+        if (r >= 0 && ret_job)
+                r = (*ret_job = strdup(job)) ? 0 : -ENOMEM;
+        return r;
+}
+
+int scope_bus_unit_main_pid(sd_bus *bus, const char *unit_path, pid_t *ret) {
+        uint32_t pid = 0;
+        int r = sd_bus_get_property_trivial(bus, SYSTEMD_SERVICE, unit_path, "org.freedesktop.systemd1.Service",
+                                            "MainPID", NULL, 'u', &pid);
         if (r < 0)
                 return r;
-        r = sd_bus_message_read(reply, "(uo)", &id, &job);
-        if (r < 0)
-                return r;
-        return id != 0;
+        *ret = (pid_t) pid;
+        return 0;
+}
+
+/* > 0 when a job is queued for the unit at path: a start of another cell's,
+ * between systemd making the unit and running its job. */
+static int job_pending(sd_bus *bus, const char *path) {
+        uint32_t id;
+        int r = scope_bus_unit_job(bus, path, &id, NULL);
+        return r < 0 ? r : id != 0;
 }
 
 void scope_bus_leftover_read(sd_bus *bus, const char *unit, ScopeLeftoverUnit *ret) {

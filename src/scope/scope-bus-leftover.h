@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <systemd/sd-bus.h>
 
+#define SYSTEMD_SERVICE "org.freedesktop.systemd1"
 #define SYSTEMD_UNIT_PATH "/org/freedesktop/systemd1/unit"
 /* How long systemd may take to end a leftover once asked to: it takes a
  * millisecond; seconds only for a manager under heavy load. */
@@ -66,3 +67,8 @@ int scope_bus_leftover_stop(sd_bus *bus, const ScopeLeftoverUnit *u, uint64_t ti
 /* Every PID in the cgroup of the unit at unit_path, sub-cgroups included
  * (Scope.GetProcesses). */
 int scope_bus_unit_pids(sd_bus *bus, const char *unit_path, pid_t **ret, size_t *ret_n);
+/* The job queued or running for the unit at unit_path: its ID (0: none) and,
+ * if ret_job, its object path. */
+int scope_bus_unit_job(sd_bus *bus, const char *unit_path, uint32_t *ret_id, char **ret_job);
+/* The MainPID of the service at unit_path (0: none). */
+int scope_bus_unit_main_pid(sd_bus *bus, const char *unit_path, pid_t *ret);

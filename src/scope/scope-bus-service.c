@@ -13,19 +13,13 @@
 #include "scope-bus-leftover.h"
 #include "scope-internal.h"
 
-#define SYSTEMD_SERVICE "org.freedesktop.systemd1"
-
 /* The type of the job queued or running for the unit at path; NULL: none. */
 static int unit_job_type(sd_bus *bus, const char *path, char **ret) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        const char *job;
+        _cleanup_free_ char *job = NULL;
         uint32_t id;
         int r;
 
-        r = sd_bus_get_property(bus, SYSTEMD_SERVICE, path, "org.freedesktop.systemd1.Unit", "Job", NULL, &reply,
-                                "(uo)");
-        if (r >= 0)
-                r = sd_bus_message_read(reply, "(uo)", &id, &job);
+        r = scope_bus_unit_job(bus, path, &id, &job);
         if (r < 0)
                 return r;
         if (id == 0) {
@@ -38,7 +32,7 @@ static int unit_job_type(sd_bus *bus, const char *path, char **ret) {
 
 int scope_bus_service_stop(sd_bus *bus, const char *service, pid_t self, ScopeServiceStop *ret) {
         _cleanup_free_ char *path = NULL, *state = NULL, *job_type = NULL;
-        uint32_t main_pid = 0;
+        pid_t main_pid = 0;
         int r;
 
         r = sd_bus_path_encode(SYSTEMD_UNIT_PATH, service, &path);
@@ -47,11 +41,10 @@ int scope_bus_service_stop(sd_bus *bus, const char *service, pid_t self, ScopeSe
         /* Only the main process's end is the service's: another process of it
          * (a child of a script, of a runner) may end when it likes, and gets
          * no signal from a stop with KillMode=mixed. */
-        r = sd_bus_get_property_trivial(bus, SYSTEMD_SERVICE, path, "org.freedesktop.systemd1.Service", "MainPID",
-                                        NULL, 'u', &main_pid);
+        r = scope_bus_unit_main_pid(bus, path, &main_pid);
         if (r < 0)
                 return r;
-        if ((pid_t) main_pid != self) {
+        if (main_pid != self) {
                 *ret = SCOPE_SERVICE_NOT_MAIN;
                 return 0;
         }

@@ -51,7 +51,6 @@
 #include "scope-internal.h"
 #include "strv.h"
 
-#define SYSTEMD_SERVICE   "org.freedesktop.systemd1"
 #define SYSTEMD_PATH      "/org/freedesktop/systemd1"
 #define SYSTEMD_MANAGER   "org.freedesktop.systemd1.Manager"
 
