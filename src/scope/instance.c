@@ -179,7 +179,20 @@ static void fill_cgroup_stats(CellInstance *i) {
         cg_mount_free(mounts, n_mounts);
 }
 
-static int instance_from_state(const char *name, CellInstance *ret) {
+/* A cell names the service it runs in only where it is that service's main
+ * process: a service that merely contains it (a script's, a runner's,
+ * user@UID.service of a desktop's terminal) is not cell's, and "cell stop"
+ * must not stop it. */
+static void instance_check_service(CellInstance *i) {
+        if (i->service && (i->supervisor <= 0 || i->service_main_pid != i->supervisor))
+                i->service = mfree(i->service);
+}
+
+/* A cgroupfs-managed cell, from /run/cell/NAME/state. The service recorded
+ * there is the one its "cell run" started in; bus (NULL: no systemd, so no
+ * running service either) tells whether cell is still that service's main
+ * process. */
+static int instance_from_state(sd_bus *bus, const char *name, CellInstance *ret) {
         RuntimeState s;
         int r;
 
@@ -203,6 +216,9 @@ static int instance_from_state(const char *name, CellInstance *ret) {
                 instance_done(&i);
                 return -ENOMEM;
         }
+        if (i.service && bus)
+                (void) instance_bus_service_main_pid(bus, i.service, &i.service_main_pid);
+        instance_check_service(&i);
         /* Without a cgroup of its own (manager none) its cgroup's numbers are not its own. */
         i.memory_current = i.tasks_current = UINT64_MAX;
         if (i.manager == CGROUP_MANAGER_CGROUPFS)
@@ -239,13 +255,10 @@ static pid_t scope_supervisor_of(pid_t leader) {
 }
 
 /* The supervisor of a scope's cell, and the service it runs in only where
- * cell is that service's main process: a service that merely contains it
- * (a script's, a runner's, user@UID.service of a desktop's terminal) is not
- * cell's, and "cell stop" must not stop it. */
+ * cell is that service's main process (instance_check_service()). */
 static void instance_set_supervisor(CellInstance *i) {
         i->supervisor = scope_supervisor_of(i->leader);
-        if (i->service && (i->supervisor <= 0 || i->service_main_pid != i->supervisor))
-                i->service = mfree(i->service);
+        instance_check_service(i);
 }
 
 /* The verbs below call systemd synchronously and close without a flush:
@@ -262,13 +275,13 @@ int instance_find(const char *name, bool user_bus, CellInstance *ret) {
 
         if (bus) {
                 r = instance_bus_find(bus, name, ret);
-                sd_bus_close_unref(bus);
                 if (r >= 0)
                         instance_set_supervisor(ret);
-                if (r != -ESRCH)
-                        return r;
         }
-        return instance_from_state(name, ret);
+        if (r == -ESRCH)
+                r = instance_from_state(bus, name, ret);
+        sd_bus_close_unref(bus);
+        return r;
 }
 
 static int cmp_instance(const void *a, const void *b) {
@@ -284,35 +297,37 @@ int instance_list(bool user_bus, CellInstance **ret, size_t *ret_n) {
 
         if (bus) {
                 r = instance_bus_list(bus, &l, &n);
-                sd_bus_close_unref(bus);
-                if (r < 0)
+                if (r < 0) {
+                        sd_bus_close_unref(bus);
                         return r;
+                }
                 for (size_t k = 0; k < n; k++)
                         instance_set_supervisor(&l[k]);
         }
         r = runtime_state_list(&names);
-        if (r < 0) {
-                instance_free_many(l, n);
-                return r;
-        }
-        STRV_FOREACH(name, names) {
+        STRV_FOREACH(name, r >= 0 ? names : NULL) {
                 CellInstance i;
                 CellInstance *m;
-                r = instance_from_state(*name, &i);
-                if (r == -ESRCH)
+                r = instance_from_state(bus, *name, &i);
+                if (r == -ESRCH) {
+                        r = 0;
                         continue;
-                if (r < 0) {
-                        instance_free_many(l, n);
-                        return r;
                 }
+                if (r < 0)
+                        break;
                 m = realloc(l, (n + 1) * sizeof(CellInstance));
                 if (!m) {
                         instance_done(&i);
-                        instance_free_many(l, n);
-                        return -ENOMEM;
+                        r = -ENOMEM;
+                        break;
                 }
                 l = m;
                 l[n++] = i;
+        }
+        sd_bus_close_unref(bus);
+        if (r < 0) {
+                instance_free_many(l, n);
+                return r;
         }
         if (n > 0)
                 qsort(l, n, sizeof(CellInstance), cmp_instance);
@@ -391,20 +406,15 @@ int instance_stop(const CellInstance *i, bool user_bus, uint64_t timeout_usec) {
          * with the cgroupfs manager, in the service's own cgroup); or the scope, when
          * no "cell run" is found: systemd sends its KillSignal= to every process in it. */
         if (i->manager == CGROUP_MANAGER_CGROUPFS && i->service) {
+                /* i->service is there only where the cell run is its main process
+                 * (instance_check_service()); a service that merely contains it goes on. */
                 sd_bus *bus = NULL;
                 if (scope_bus_open(user_bus, &bus) >= 0) {
-                        pid_t main_pid = 0;
-                        /* Only a service whose main process the cell run is (as for a scope,
-                         * instance_set_supervisor()); a service that merely contains it goes on. */
-                        if (supervisor > 0 && instance_bus_service_main_pid(bus, i->service, &main_pid) >= 0 &&
-                            main_pid == supervisor) {
-                                r = instance_bus_stop(bus, i, timeout_usec);
-                                sd_bus_close_unref(bus);
-                                return r;
-                        }
+                        r = instance_bus_stop(bus, i, timeout_usec);
                         sd_bus_close_unref(bus);
+                        return r;
                 }
-                /* no bus, or not the service's cell: its cell is asked below, as for any cgroupfs run */
+                /* no bus: its cell is asked below, as for any cgroupfs run */
         }
         if (i->manager == CGROUP_MANAGER_SYSTEMD) {
                 sd_bus *bus = NULL;

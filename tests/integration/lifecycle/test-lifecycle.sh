@@ -243,6 +243,9 @@ rm -f "$ROOT/out/plain-term" "$ROOT/out/plain-child"
 in_sealed systemd-run --quiet --unit=plain-runner2.service \
         /bin/sh -c "'$CELL' run --cgroup-manager=cgroupfs plain > /run/plain-runner2.log 2>&1; exec sleep 1000"
 check "cell run (cgroupfs) inside plain-runner2.service writes its state" wait_for 10 has_state
+json=$(cell list --json | python3 -c 'import json, sys; print(json.dumps([c for c in json.load(sys.stdin) if c["name"] == "plain"]))')
+expect_eq "list --json: no service for a cgroupfs cell that is not its main process" None "$(json_get service <<<"$json")"
+check "status names no service for it" sh -c "! '$SEALED' run '$CELL' status plain | grep -q 'Service:'"
 cell stop plain
 expect_eq "cell stop plain (cgroupfs, in a service not cell's) exits 0" 0 "$?"
 expect_eq "the payload got SIGTERM from cell run" term "$(cat "$ROOT/out/plain-term" 2>/dev/null)"
