@@ -1,0 +1,89 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# cell run --user: the scope is the user's service manager's (root's
+# user@0.service, started in the sealed systemd as logind would), below its
+# machine.slice, bound to the user unit cell runs in; cell list/status/stop
+# --user find it there. A cell that is not its user service's main process
+# leaves that service alone; a payload's exit status comes through; and
+# --register=yes is refused, machined being the system's.
+. "$(dirname "$0")/lib.sh"
+
+setup_cell
+in_sealed systemctl start user@0.service || die "user@0.service did not start"
+U=(env XDG_RUNTIME_DIR=/run/user/0 DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/0/bus)
+wait_for 10 in_sealed test -S /run/user/0/bus || die "no user bus at /run/user/0/bus"
+uprop() { in_sealed "${U[@]}" systemctl --user show -P "$2" "$1"; }
+ustate_is() { [ "$(uprop "$1" ActiveState)" = "$2" ]; }
+ucell() { in_sealed "${U[@]}" "$CELL" "$@"; }
+json_get() {    # json_get NAME KEY < cell list --json: KEY of the cell NAME
+        python3 -c 'import json, sys
+v = [c for c in json.load(sys.stdin) if c["name"] == sys.argv[1]]
+print(v[0].get(sys.argv[2]) if v else "absent")' "$1" "$2"
+}
+
+write_payload user-payload <<'EOF'
+trap 'echo term > /out/user-term; exit 0' TERM
+: > /out/user-started
+while :; do sleep 1 & wait; done
+EOF
+cat > "$WORK/u.cell" <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/user-payload
+EOF
+
+# --- cell run --user as the main process of a user service
+in_sealed "${U[@]}" systemd-run --user --quiet --unit=urunner.service "$CELL" run --user "$WORK/u.cell"
+check "cell run --user starts its scope in the user manager" wait_for 10 ustate_is cell-u.scope active
+expect_eq "the scope lies below user@0.service's machine.slice" \
+        /user.slice/user-0.slice/user@0.service/machine.slice/cell-u.scope "$(uprop cell-u.scope ControlGroup)"
+expect_eq "it binds to the user unit cell runs in" urunner.service "$(uprop cell-u.scope BindsTo)"
+expect_eq "the system's manager has no such scope" not-found "$(prop cell-u.scope LoadState)"
+check "the payload runs" wait_for 5 test -e "$ROOT/out/user-started"
+json=$(ucell list --user --json)
+expect_eq "list --user --json: its manager" systemd "$(json_get u manager <<<"$json")"
+expect_eq "list --user --json: cell is the main process of urunner.service" urunner.service \
+        "$(json_get u service <<<"$json")"
+expect_eq "list (the system's) does not show it" absent "$(in_sealed "$CELL" list --json | json_get u name)"
+check "status --user names the service" sh -c "'$SEALED' run ${U[*]} '$CELL' status --user u | grep -q 'Service: urunner.service'"
+ucell stop --user u
+expect_eq "cell stop --user exits 0" 0 "$?"
+expect_eq "the payload got SIGTERM" term "$(cat "$ROOT/out/user-term" 2>/dev/null)"
+expect_eq "urunner.service is stopped, not failed" inactive/success \
+        "$(uprop urunner.service ActiveState)/$(uprop urunner.service Result)"
+check "the scope is gone" wait_for 5 sh -c "[ \"\$('$SEALED' run ${U[*]} systemctl --user show -P LoadState cell-u.scope)\" = not-found ]"
+
+# --- inside a user service cell is not the main process of
+rm -f "$ROOT/out/user-term" "$ROOT/out/user-started"
+in_sealed "${U[@]}" systemd-run --user --quiet --unit=urunner2.service \
+        /bin/sh -c "'$CELL' run --user '$WORK/u.cell'; exec sleep 1000"
+check "cell run --user inside urunner2.service starts its scope" wait_for 10 ustate_is cell-u.scope active
+expect_eq "it binds to urunner2.service" urunner2.service "$(uprop cell-u.scope BindsTo)"
+expect_eq "list --user --json: not that service's main process: no service" None \
+        "$(ucell list --user --json | json_get u service)"
+ucell stop --user u
+expect_eq "cell stop --user exits 0" 0 "$?"
+expect_eq "the payload got SIGTERM from cell run" term "$(cat "$ROOT/out/user-term" 2>/dev/null)"
+expect_eq "urunner2.service was not stopped" active "$(uprop urunner2.service ActiveState)"
+in_sealed "${U[@]}" systemctl --user stop urunner2.service
+
+# --- from a login shell (no user unit): the exit status comes through
+cat > "$WORK/ex.cell" <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/sh -c 'exit 7'
+EOF
+ucell run --user "$WORK/ex.cell"
+expect_eq "cell run --user: the payload's exit status" 7 "$?"
+expect_eq "... no scope left" not-found "$(uprop cell-ex.scope LoadState)"
+
+# --- --register=yes with --user: machined is the system's
+out=$(ucell run --user --register=yes "$WORK/ex.cell" 2>&1)
+expect_eq "--user --register=yes is refused: exit 2" 2 "$?"
+check "... saying why ($out)" grep -q "(--user)" <<<"$out"
+expect_eq "... nothing was made" not-found "$(uprop cell-ex.scope LoadState)"
+
+in_sealed systemctl stop user@0.service
+finish
