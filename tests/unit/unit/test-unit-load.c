@@ -307,6 +307,16 @@ TEST(specifiers_per_key) {
         ASSERT_EQ(c.sched.cpu_affinity[1], 1u << (13 - 8));
         cell_config_done(&c);
         diag_done(&d);
+        /* A '%' before anything but a letter or digit is no specifier, as in systemd. */
+        WRITE(&t, "etc/pct.cell", "[Unit]\nDescription=50% done\n[Root]\nDirectory=/srv/x\n"
+              "[Exec]\nExec=/bin/printf \"%-5s|%.2f\" x 1\n");
+        ASSERT_OK(tree_load(&t, "pct", &c, &d));
+        dump(&d);
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_STREQ(c.description, "50% done");
+        ASSERT_STREQ(c.exec[1], "%-5s|%.2f");
+        cell_config_done(&c);
+        diag_done(&d);
         WRITE(&t, "etc/nice@.cell", VALID "[Exec]\nNice=%i\n");
         ASSERT_ERROR(tree_load(&t, "nice@3", &c, &d), EINVAL);
         m = mfree(m);
