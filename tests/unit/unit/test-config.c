@@ -198,6 +198,21 @@ TEST(exec) {
         ASSERT_STREQ(c.exec[2], "-p");
         BAD(&c, "Exec", "Exec", "sh -c \"oops", "expected a command line");
         ASSERT_EQ(strv_length(c.exec), 4);
+        /* As systemd's ExecStart=: an absolute path or a file name, and no prefix. */
+        BAD_EXACT(&c, "Exec", "Exec", "bin/httpd -X",
+                  "web.cell:7: Exec=bin/httpd -X: expected an absolute path or a plain file name as the "
+                  "command (\"bin/httpd\" is neither, as systemd says)");
+        BAD(&c, "Exec", "Exec", "./httpd", "(\"./httpd\" is neither");
+        BAD(&c, "Exec", "Exec", "/usr/bin/", "(\"/usr/bin/\" is neither");
+        BAD(&c, "Exec", "Exec", "..", "(\"..\" is neither");
+        BAD_EXACT(&c, "Exec", "Exec", "-/bin/true",
+                  "web.cell:7: Exec=-/bin/true: expected a command without a prefix (ExecStart='s \"-\" "
+                  "and the other prefixes of systemd.service(5) have no meaning here)");
+        BAD(&c, "Exec", "Exec", "\"@/bin/true\" x", "ExecStart='s \"@\"");
+        BAD(&c, "Exec", "Exec", "+true", "ExecStart='s \"+\"");
+        ASSERT_EQ(strv_length(c.exec), 4);
+        OK(&c, "Exec", "Exec", "/bin/true -x");
+        ASSERT_STREQ(c.exec[0], "/bin/true");
         OK(&c, "Exec", "Exec", "");
         ASSERT_NULL(c.exec);
 
