@@ -307,6 +307,37 @@ TEST(specifiers_per_key) {
         ASSERT_EQ(c.sched.cpu_affinity[1], 1u << (13 - 8));
         cell_config_done(&c);
         diag_done(&d);
+        /* A path may start with a specifier, as systemd's BindPaths=%S/web:...: it is
+         * checked once expanded. */
+        WRITE(&t, "etc/lead@.cell", "[Root]\nDirectory=/srv/x\nBind=%S/%i:%t/%i:nosuid\nBindReadOnly=+%E/a\n"
+              "TemporaryFileSystem=%T/%i:size=1M\nInaccessible=%C/%i -%L\nOverlay=%f:%V/up:/o\n"
+              "[Exec]\nExec=/bin/true\n");
+        ASSERT_OK(tree_load(&t, "lead@w", &c, &d));
+        dump(&d);
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_EQ(c.n_binds, 2);
+        ASSERT_STREQ(c.binds[0].source, "/var/lib/w");
+        ASSERT_STREQ(c.binds[0].target, "/run/w");
+        ASSERT_STREQ(c.binds[1].source, "+/etc/a");
+        ASSERT_STREQ(c.binds[1].target, "/etc/a");
+        ASSERT_STREQ(c.tmpfs[0].path, "/tmp/w");
+        ASSERT_STREQ(c.inaccessible[0].path, "/var/cache/w");
+        ASSERT_STREQ(c.inaccessible[1].path, "/var/log");
+        ASSERT_STREQ(c.overlays[0].lower[0], "/w");
+        ASSERT_STREQ(c.overlays[0].upper, "/var/tmp/up");
+        cell_config_done(&c);
+        diag_done(&d);
+        /* ... and must be absolute then. */
+        WRITE(&t, "etc/rel.cell", VALID "[Root]\nBind=%%/x\nInaccessible=%Y/x\n");
+        ASSERT_ERROR(tree_load(&t, "rel", &c, &d), EINVAL);
+        m = mfree(m);
+        m = strv_join(d.messages, "\n");
+        ASSERT_CONTAINS(m, "rel.cell:6: Bind=%%/x: expected");
+        ASSERT_CONTAINS(m, "(its specifiers make \"%%/x\" of \"%/x\")");
+        ASSERT_EQ(d.n_errors, 1);
+        cell_config_done(&c);
+        diag_done(&d);
+
         /* A '%' before anything but a letter or digit is no specifier, as in systemd. */
         WRITE(&t, "etc/pct.cell", "[Unit]\nDescription=50% done\n[Root]\nDirectory=/srv/x\n"
               "[Exec]\nExec=/bin/printf \"%-5s|%.2f\" x 1\n");
