@@ -311,7 +311,7 @@ TEST(specifiers_per_key) {
          * checked once expanded. */
         WRITE(&t, "etc/lead@.cell", "[Root]\nDirectory=/srv/x\nBind=%S/%i:%t/%i:nosuid\nBindReadOnly=+%E/a\n"
               "TemporaryFileSystem=%T/%i:size=1M\nInaccessible=%C/%i -%L\nOverlay=%f:%V/up:/o\n"
-              "[Exec]\nExec=/bin/true\n");
+              "[Exec]\nExec=/bin/true\n[Limits]\nIOReadBandwidthMax=%S 5M\n");
         ASSERT_OK(tree_load(&t, "lead@w", &c, &d));
         dump(&d);
         ASSERT_EQ(d.n_errors, 0);
@@ -325,16 +325,26 @@ TEST(specifiers_per_key) {
         ASSERT_STREQ(c.inaccessible[1].path, "/var/log");
         ASSERT_STREQ(c.overlays[0].lower[0], "/w");
         ASSERT_STREQ(c.overlays[0].upper, "/var/tmp/up");
+        ASSERT_STREQ(c.io_devices[0].path, "/var/lib");
+        cell_config_done(&c);
+        diag_done(&d);
+        WRITE(&t, "etc/dev@.cell", VALID "[Limits]\nDeviceAllow=%f rw\n");
+        ASSERT_OK(tree_load(&t, "dev@dev-fuse", &c, &d));
+        dump(&d);
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_STREQ(c.device_allow[0].path, "/dev/fuse");
         cell_config_done(&c);
         diag_done(&d);
         /* ... and must be absolute then. */
-        WRITE(&t, "etc/rel.cell", VALID "[Root]\nBind=%%/x\nInaccessible=%Y/x\n");
+        WRITE(&t, "etc/rel.cell", VALID "[Root]\nBind=%%/x\nInaccessible=%Y/x\n[Limits]\nDeviceAllow=%t rw\n");
         ASSERT_ERROR(tree_load(&t, "rel", &c, &d), EINVAL);
         m = mfree(m);
         m = strv_join(d.messages, "\n");
         ASSERT_CONTAINS(m, "rel.cell:6: Bind=%%/x: expected");
         ASSERT_CONTAINS(m, "(its specifiers make \"%%/x\" of \"%/x\")");
-        ASSERT_EQ(d.n_errors, 1);
+        ASSERT_CONTAINS(m, "rel.cell:9: DeviceAllow=%t rw: expected a device");
+        ASSERT_CONTAINS(m, "(its specifiers make \"/run\")");
+        ASSERT_EQ(d.n_errors, 2);
         cell_config_done(&c);
         diag_done(&d);
 
