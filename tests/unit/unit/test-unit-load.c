@@ -110,6 +110,40 @@ TEST(load_path) {
         tree_done(&t);
 }
 
+/* %y and %Y are the real file, as systemd's: absolute, its symlinks resolved. */
+TEST(fragment_path_specifiers_real_path) {
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_free_ char *p = NULL, *real = NULL, *expect = NULL, *cwd = NULL;
+        Diagnostics d = {};
+        Tree t;
+
+        tree_init(&t);
+        p = WRITE_PATH(&t, "usr/lib/web.cell", VALID "[Unit]\nDescription=%y %Y\n");
+        ASSERT_OK(mkdir(t.search_path[0], 0755));
+        ASSERT_OK(strv_extend(&t.files, t.search_path[0]));
+        tree_symlink(&t, "etc/web.cell", "../usr/lib/web.cell");
+        real = realpath(p, NULL);
+        ASSERT_NOT_NULL(real);
+        ASSERT_TRUE(asprintf(&expect, "%s %.*s", real, (int) (strrchr(real, '/') - real), real) > 0);
+
+        ASSERT_OK(tree_load(&t, "web", &c, &d));
+        dump(&d);
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_STREQ(c.description, expect);
+        cell_config_done(&c);
+
+        /* A file given by a relative path. */
+        cwd = get_current_dir_name();
+        ASSERT_NOT_NULL(cwd);
+        ASSERT_OK(chdir(t.root));
+        ASSERT_OK(unit_load("./usr/lib/web.cell", NULL, &c, &d));
+        ASSERT_OK(chdir(cwd));
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_STREQ(c.description, expect);
+        diag_done(&d);
+        tree_done(&t);
+}
+
 TEST(load_any_file_name_with_name_option) {
         _cleanup_(cell_config_done) CellConfig c = {};
         _cleanup_free_ char *p = NULL, *dropin = NULL;
