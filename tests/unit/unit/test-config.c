@@ -96,13 +96,21 @@ TEST(unit_install) {
         OK(&c, "Install", "Alias", "www.service");
         /* an escaped unit name is kept as written, as systemd keeps it: unescaped,
          * "mnt-data\x2d1.mount" (/mnt/data-1) would be "mnt-data-1.mount" (/mnt/data/1) */
-        OK(&c, "Unit", "After", "mnt-data\\x2d1.mount \"dev-disk-by\\x2duuid-1234.device\"");
+        OK(&c, "Unit", "After", "mnt-data\\x2d1.mount dev-disk-by\\x2duuid-1234.device");
         ASSERT_STREQ(c.after[0], "mnt-data\\x2d1.mount");
         ASSERT_STREQ(c.after[1], "dev-disk-by\\x2duuid-1234.device");
+        /* [Unit] takes no quotes, as systemd's config_parse_unit_deps() (it ignores
+         * After="a.service" as no unit name); [Install] removes them. */
+        BAD_EXACT(&c, "Unit", "After", "\"a.service\"",
+                  "web.cell:7: After=\"a.service\": expected space-separated unit names such as "
+                  "\"network-online.target\" (\"\"a.service\"\" is not one)");
+        BAD(&c, "Unit", "Wants", "'b.service'", "(\"'b.service'\" is not one)");
+        OK(&c, "Install", "WantedBy", "\"q.target\"");
+        ASSERT_STREQ(c.wanted_by[1], "q.target");
         OK(&c, "Unit", "Wants", "mnt-data\\\\x2d1.mount");
         ASSERT_STREQ(c.wants[0], "mnt-data\\\\x2d1.mount");
         OK(&c, "Install", "WantedBy", "a\\x2db.target");
-        ASSERT_STREQ(c.wanted_by[1], "a\\x2db.target");
+        ASSERT_STREQ(c.wanted_by[2], "a\\x2db.target");
         OK(&c, "Install", "Alias", "www@w\\x2d1.service");
         ASSERT_STREQ(c.alias[1], "www@w\\x2d1.service");
         BAD(&c, "Unit", "After", "a.service\\", "(\"a.service\\\" is not one)");
