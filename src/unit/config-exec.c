@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* [Exec]: what runs in the container and how. */
+#include <limits.h>
 #include <string.h>
 
 #include "config-parsers.h"
@@ -7,6 +8,16 @@
 #include "parse-exec.h"
 #include "parse-value.h"
 #include "strv.h"
+
+/* systemd's check of ExecStart='s command: an absolute path that names no
+ * directory, or a file name (no "/", not "." or ".."). */
+static bool exec_name_is_valid(const char *s) {
+        size_t n = strlen(s);
+
+        if (s[0] == '/')
+                return n < PATH_MAX && s[n - 1] != '/';
+        return n <= NAME_MAX && !strchr(s, '/') && !streq(s, ".") && !streq(s, "..");
+}
 
 int config_parse_exec(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         _cleanup_strv_free_ char **argv = NULL;
@@ -19,12 +30,22 @@ int config_parse_exec(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
                                           "\"\\;\" is a literal \";\")");
                 if (r < 0)
                         return r;
+                /* systemd reads these as ExecStart='s prefixes, never as part of the
+                 * command: taken literally, "-/bin/true" would be a relative path. */
+                if (strchr("-@:+!", argv[0][0]))
+                        return config_bad(ctx, "a command without a prefix (ExecStart='s \"%c\" and "
+                                          "the other prefixes of systemd.service(5) have no meaning here)",
+                                          argv[0][0]);
                 /* Each word after its quotes are undone: an instance's " " or "\"" stays in its word. */
                 r = config_expand_strv(ctx, k, argv);
                 if (r < 0)
                         return r;
                 if (isempty(argv[0]))
                         return config_bad(ctx, "%s (its specifiers leave the command empty)", k->expected);
+                /* As systemd's ExecStart=: an absolute path, or a file name looked up in $PATH. */
+                if (!exec_name_is_valid(argv[0]))
+                        return config_bad(ctx, "an absolute path or a plain file name as the command "
+                                          "(\"%s\" is neither, as systemd says)", argv[0]);
         }
         /* A single command: the last Exec= wins, the empty one unsets it. */
         strv_free(c->exec);

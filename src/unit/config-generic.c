@@ -101,12 +101,18 @@ static int parse_word_list(ConfigContext *ctx, const ConfigKey *k, char ***list,
         return strv_extend_strv(list, words);
 }
 
-/* As systemd's dependency and [Install] lists: quotes are removed, but a
- * backslash stays as written. An escaped unit name ("mnt-data\x2d1.mount",
- * the mount of /mnt/data-1) is a name, not a C string: unescaped it would
- * name another unit ("mnt-data-1.mount", /mnt/data/1). */
+/* As systemd's dependency and [Install] lists: a backslash stays as written.
+ * An escaped unit name ("mnt-data\x2d1.mount", the mount of /mnt/data-1) is
+ * a name, not a C string: unescaped it would name another unit
+ * ("mnt-data-1.mount", /mnt/data/1). Quotes are removed in [Install]
+ * (config_parse_strv()) but not in [Unit] (config_parse_unit_deps()), where
+ * a quote is part of the word and so no unit name. */
 int config_parse_unit_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
-        return parse_word_list(ctx, k, data, EXTRACT_UNQUOTE | EXTRACT_RETAIN_ESCAPE, unit_name_is_valid);
+        ExtractFlags flags = EXTRACT_RETAIN_ESCAPE;
+
+        if (streq(k->section, "Install"))
+                flags |= EXTRACT_UNQUOTE;
+        return parse_word_list(ctx, k, data, flags, unit_name_is_valid);
 }
 
 int config_parse_unit_name(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {

@@ -196,9 +196,14 @@ int parse_exec_command(const char *s, char ***ret_argv) {
 
                 s += strspn(s, WHITESPACE);
                 /* systemd: a lone ";" ends one command and starts the next;
-                 * Exec= takes one, so it is refused rather than passed on as an argument. */
-                if (starts_with_word(s, ";"))
+                 * Exec= takes one, so it is refused rather than passed on as an
+                 * argument. One at the very end starts none: systemd takes
+                 * "ExecStart=/bin/true ;" as one command, and so do we. */
+                if (starts_with_word(s, ";")) {
+                        if (argv[0] && isempty(s + 1 + strspn(s + 1, WHITESPACE)))
+                                break;
                         return -EBADMSG;
+                }
                 /* ... and a lone "\;" is a literal ";" (find -exec ... \;). */
                 if (starts_with_word(s, "\\;")) {
                         s += 2;

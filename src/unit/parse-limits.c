@@ -153,7 +153,10 @@ int parse_device_allow(const char *s, CellDeviceAllow *ret) {
         if (r != 0)
                 return r < 0 ? r : -EINVAL;
 
-        if (startswith(path, "/dev/")) {
+        if (path[0] == '%') {
+                /* A specifier first (DeviceAllow=%f for cell@dev-sda): the caller
+                 * checks the device once it is expanded, as systemd's. */
+        } else if (startswith(path, "/dev/")) {
                 char *norm;
 
                 r = parse_path_absolute(path, &norm);
@@ -219,9 +222,15 @@ int parse_io_device(CellIOKind kind, const char *s, char **ret_path, uint64_t *r
         p += strspn(p, WHITESPACE);
         if (isempty(p))
                 return -EINVAL;
-        r = parse_path_absolute(word, &path);
-        if (r < 0)
-                return r == -ENOMEM ? r : -EINVAL;
+        /* A path that starts with a specifier (IOReadBandwidthMax=%S 5M) is
+         * checked by the caller once expanded, as systemd's. */
+        if (word[0] == '%')
+                path = TAKE_PTR(word);
+        else {
+                r = parse_path_absolute(word, &path);
+                if (r < 0)
+                        return r == -ENOMEM ? r : -EINVAL;
+        }
 
         switch (kind) {
         case CELL_IO_DEVICE_WEIGHT:

@@ -60,6 +60,15 @@ static int split_colon_fields(const char *s, size_t min, size_t max, char ***ret
         return 0;
 }
 
+/* An absolute path, or one that starts with a specifier ("%S/web"): that one
+ * is taken as written and checked once expanded, after the split, by
+ * config_expand_path(), as systemd checks BindPaths= after unit_full_printf(). */
+static int mount_path(const char *s, char **ret) {
+        if (s[0] == '%')
+                return (*ret = strdup(s)) ? 0 : -ENOMEM;
+        return parse_path_absolute(s, ret);
+}
+
 /* A source path: optional "+" (relative to the container root), then absolute. */
 static int mount_source(const char *s, bool allow_empty, char **ret) {
         _cleanup_free_ char *n = NULL;
@@ -68,7 +77,7 @@ static int mount_source(const char *s, bool allow_empty, char **ret) {
 
         if (allow_empty && !*s)
                 return (*ret = strdup("")) ? 0 : -ENOMEM;
-        r = parse_path_absolute(s + plus, &n);
+        r = mount_path(s + plus, &n);
         if (r < 0)
                 return r == -ENOMEM ? r : -EINVAL;
         if (!plus) {
@@ -110,7 +119,7 @@ int parse_bind(const char *s, bool read_only, CellBind *ret) {
         if (r < 0)
                 return r;
         /* "SRC" and "SRC::OPTS" mount at the same path inside */
-        r = parse_path_absolute(k < 2 || isempty(f[1]) ? nsrc + (*nsrc == '+') : f[1], &ndst);
+        r = mount_path(k < 2 || isempty(f[1]) ? nsrc + (*nsrc == '+') : f[1], &ndst);
         if (r < 0)
                 return r == -ENOMEM ? r : -EINVAL;
         if (k == 2 && isempty(f[1]))
@@ -201,7 +210,7 @@ int parse_tmpfs(const char *s, CellTmpfs *ret) {
         r = split_colon_fields(s, 1, 2, &f, &k);
         if (r < 0)
                 return r;
-        r = parse_path_absolute(f[0], &npath);
+        r = mount_path(f[0], &npath);
         if (r < 0)
                 return r == -ENOMEM ? r : -EINVAL;
         if (k == 2) {
@@ -249,7 +258,7 @@ int parse_overlay(const char *s, bool read_only, CellOverlay *ret) {
         r = mount_source(f[n_lower], k > 2, &upper);
         if (r < 0)
                 return r;
-        r = parse_path_absolute(k == 2 ? upper + (*upper == '+') : f[k - 1], &target);
+        r = mount_path(k == 2 ? upper + (*upper == '+') : f[k - 1], &target);
         if (r < 0)
                 return r == -ENOMEM ? r : -EINVAL;
 
@@ -297,7 +306,7 @@ int parse_inaccessible(const char *s, char ***list) {
         STRV_FOREACH(w, words) {
                 char *n;
 
-                r = parse_path_absolute(*w + (**w == '-'), &n);
+                r = mount_path(*w + (**w == '-'), &n);
                 if (r < 0)
                         return r == -ENOMEM ? r : -EINVAL;
                 r = strv_push(&norm, n);

@@ -394,6 +394,10 @@ static int buf_append(Buf *b, const char *s, size_t n) {
         return 0;
 }
 
+static bool ascii_isalnum(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 static void buf_done(Buf *b) {
         b->s = mfree(b->s);
 }
@@ -419,6 +423,16 @@ int specifier_expand(SpecifierContext *c, const char *s, char **ret, char *ret_b
                         if (r < 0)
                                 return r;
                         break;
+                }
+                /* As systemd's specifier_printf(): only a letter, a digit or
+                 * '%' makes a specifier; after anything else ("50% done",
+                 * printf's "%-5s") the '%' is a character like any other. */
+                if (!ascii_isalnum(pct[1]) && pct[1] != '%') {
+                        r = buf_append(&b, pct, 1);
+                        if (r < 0)
+                                return r;
+                        p = pct + 1;
+                        continue;
                 }
 
                 r = specifier_value(c, pct[1], &value, &alloc);

@@ -40,8 +40,9 @@ static inline bool specifier_has_any(const char *s) {
         return strchr(s, '%');
 }
 
-/* Expands every specifier in s into a new string. "%%" is '%'; a lone '%'
- * at the very end is kept, as systemd does.
+/* Expands every specifier in s into a new string. "%%" is '%'; a '%'
+ * followed by anything but an ASCII letter or digit ("50% done", "%-5s"),
+ * or at the very end, is kept, as systemd does.
  *
  * Returns 0, -EBADSLT for an unknown specifier, -ENOMEM, or the -errno of a
  * specifier that cannot be resolved (no /etc/machine-id: -ENOENT; empty or

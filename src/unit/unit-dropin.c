@@ -96,31 +96,94 @@ static int dropin_entry_compare(const void *a, const void *b) {
         return x->priority < y->priority ? -1 : x->priority > y->priority;
 }
 
-int unit_dropin_find(char * const *dirs, const char *name, char ***ret) {
-        _cleanup_(dropin_list_done) DropinList l = {};
-        _cleanup_strv_free_ char **result = NULL;
-        _cleanup_free_ char *template = NULL;
-        size_t priority = 0;
+/* The names whose NAME.cell.d/ apply to name, most specific first, as
+ * systemd's unit_file_find_dirs(): the name, then (for an instance) its
+ * template with the template's own names, then the "-" prefix of the name
+ * ("a-b-c" gives "a-b-", which gives "a-") with the instance kept
+ * ("a-b@x" gives "a-@x", then its template "a-@"). */
+static int dropin_names(const char *name, char ***names) {
+        _cleanup_free_ char *prefix = NULL, *instance = NULL, *built = NULL;
+        bool chopped = false;
         int r;
 
+        if (!strv_contains(*names, name)) {
+                r = strv_extend(names, name);
+                if (r < 0)
+                        return r;
+        }
+        /* A name too long to be valid has no drop-in directory but its own. */
+        if (!cell_name_is_valid(name, UNIT_NAME_ANY))
+                return 0;
+
         if (cell_name_is_valid(name, UNIT_NAME_INSTANCE)) {
+                _cleanup_free_ char *template = NULL;
+
                 r = unit_name_template(name, &template);
+                if (r < 0)
+                        return r;
+                r = dropin_names(template, names);
+                if (r < 0)
+                        return r;
+                r = unit_name_to_instance(name, &instance);
                 if (r < 0)
                         return r;
         }
 
-        STRV_FOREACH(d, dirs) {
-                const char *names[] = { name, template };
+        r = unit_name_to_prefix(name, &prefix);
+        if (r < 0)
+                return r;
+        for (;;) {
+                char *dash = strrchr(prefix, '-');
+                size_t n;
 
-                for (size_t i = 0; i < ELEMENTSOF(names) && names[i]; i++) {
+                if (!dash || dash == prefix)    /* no dash, or only a leading one */
+                        return 0;
+                n = (size_t) (dash - prefix);
+                if (prefix[n + 1] != 0 || chopped) {
+                        prefix[n + 1] = 0;
+                        break;
+                }
+                /* A trailing dash: cut it once and look again. */
+                prefix[n] = 0;
+                chopped = true;
+        }
+
+        if (asprintf(&built, instance ? "%s@%s" : "%s", prefix, strempty(instance)) < 0)
+                return -ENOMEM;
+        return dropin_names(built, names);
+}
+
+int unit_dropin_find(char * const *dirs, const char *name, char ***ret) {
+        _cleanup_(dropin_list_done) DropinList l = {};
+        _cleanup_strv_free_ char **result = NULL, **names = NULL;
+        size_t priority = 0;
+        int r;
+
+        r = dropin_names(name, &names);
+        if (r < 0)
+                return r;
+
+        STRV_FOREACH(d, dirs)
+                STRV_FOREACH(n, names) {
                         _cleanup_free_ char *dir = NULL;
 
-                        if (asprintf(&dir, "%s/%s" UNIT_SUFFIX ".d", *d, names[i]) < 0)
+                        if (asprintf(&dir, "%s/%s" UNIT_SUFFIX ".d", *d, *n) < 0)
                                 return -ENOMEM;
                         r = dropin_scan_dir(&l, dir, priority++);
                         if (r < 0)
                                 return r;
                 }
+
+        /* systemd's top-level drop-ins ("service.d/" for every service): cell.d/
+         * for every unit, after all others, as the most generic. */
+        STRV_FOREACH(d, dirs) {
+                _cleanup_free_ char *dir = NULL;
+
+                if (asprintf(&dir, "%s/cell.d", *d) < 0)
+                        return -ENOMEM;
+                r = dropin_scan_dir(&l, dir, priority++);
+                if (r < 0)
+                        return r;
         }
 
         if (l.n > 0)

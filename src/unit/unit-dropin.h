@@ -2,12 +2,15 @@
 #pragma once
 
 /* Drop-ins: NAME.cell.d/ *.conf, and for an instance also
- * TEMPLATE.cell.d/ *.conf ("worker@.cell.d/"), searched in every directory
- * of the search path, merged exactly as systemd merges them
+ * TEMPLATE.cell.d/ *.conf ("worker@.cell.d/"), for a name with dashes also
+ * its prefixes' ("a-b-c" reads "a-b-.cell.d/" and "a-.cell.d/"), and
+ * cell.d/ *.conf for every unit, searched in every directory of the search
+ * path, merged exactly as systemd merges them
  * (unit_file_find_dropin_paths() + conf_files_list_strv()):
  *
  *  - the candidate directories are, for each search directory in priority
- *    order, DIR/NAME.cell.d then DIR/TEMPLATE.cell.d;
+ *    order, DIR/NAME.cell.d, DIR/TEMPLATE.cell.d and the prefixes' (the most
+ *    specific first); then DIR/cell.d for each search directory;
  *  - a file name found in several of them is taken from the first one only
  *    (/etc/cell masks /usr/lib/cell; an instance drop-in masks the template
  *    drop-in of the same name in the same directory);

@@ -185,7 +185,7 @@ TEST(escaped_unit_names_kept) {
 
         write_file(dir, "esc.cell",
                    "[Unit]\n"
-                   "After=mnt-data\\x2d1.mount \"dev-disk-by\\x2duuid-1234.device\" %N\\x2dx.service\n"
+                   "After=mnt-data\\x2d1.mount dev-disk-by\\x2duuid-1234.device %N\\x2dx.service\n"
                    "Wants=mnt-data\\\\x2d1.mount\n"
                    "[Install]\n"
                    "WantedBy=a\\x2db.target\n"

@@ -96,13 +96,21 @@ TEST(unit_install) {
         OK(&c, "Install", "Alias", "www.service");
         /* an escaped unit name is kept as written, as systemd keeps it: unescaped,
          * "mnt-data\x2d1.mount" (/mnt/data-1) would be "mnt-data-1.mount" (/mnt/data/1) */
-        OK(&c, "Unit", "After", "mnt-data\\x2d1.mount \"dev-disk-by\\x2duuid-1234.device\"");
+        OK(&c, "Unit", "After", "mnt-data\\x2d1.mount dev-disk-by\\x2duuid-1234.device");
         ASSERT_STREQ(c.after[0], "mnt-data\\x2d1.mount");
         ASSERT_STREQ(c.after[1], "dev-disk-by\\x2duuid-1234.device");
+        /* [Unit] takes no quotes, as systemd's config_parse_unit_deps() (it ignores
+         * After="a.service" as no unit name); [Install] removes them. */
+        BAD_EXACT(&c, "Unit", "After", "\"a.service\"",
+                  "web.cell:7: After=\"a.service\": expected space-separated unit names such as "
+                  "\"network-online.target\" (\"\"a.service\"\" is not one)");
+        BAD(&c, "Unit", "Wants", "'b.service'", "(\"'b.service'\" is not one)");
+        OK(&c, "Install", "WantedBy", "\"q.target\"");
+        ASSERT_STREQ(c.wanted_by[1], "q.target");
         OK(&c, "Unit", "Wants", "mnt-data\\\\x2d1.mount");
         ASSERT_STREQ(c.wants[0], "mnt-data\\\\x2d1.mount");
         OK(&c, "Install", "WantedBy", "a\\x2db.target");
-        ASSERT_STREQ(c.wanted_by[1], "a\\x2db.target");
+        ASSERT_STREQ(c.wanted_by[2], "a\\x2db.target");
         OK(&c, "Install", "Alias", "www@w\\x2d1.service");
         ASSERT_STREQ(c.alias[1], "www@w\\x2d1.service");
         BAD(&c, "Unit", "After", "a.service\\", "(\"a.service\\\" is not one)");
@@ -198,6 +206,21 @@ TEST(exec) {
         ASSERT_STREQ(c.exec[2], "-p");
         BAD(&c, "Exec", "Exec", "sh -c \"oops", "expected a command line");
         ASSERT_EQ(strv_length(c.exec), 4);
+        /* As systemd's ExecStart=: an absolute path or a file name, and no prefix. */
+        BAD_EXACT(&c, "Exec", "Exec", "bin/httpd -X",
+                  "web.cell:7: Exec=bin/httpd -X: expected an absolute path or a plain file name as the "
+                  "command (\"bin/httpd\" is neither, as systemd says)");
+        BAD(&c, "Exec", "Exec", "./httpd", "(\"./httpd\" is neither");
+        BAD(&c, "Exec", "Exec", "/usr/bin/", "(\"/usr/bin/\" is neither");
+        BAD(&c, "Exec", "Exec", "..", "(\"..\" is neither");
+        BAD_EXACT(&c, "Exec", "Exec", "-/bin/true",
+                  "web.cell:7: Exec=-/bin/true: expected a command without a prefix (ExecStart='s \"-\" "
+                  "and the other prefixes of systemd.service(5) have no meaning here)");
+        BAD(&c, "Exec", "Exec", "\"@/bin/true\" x", "ExecStart='s \"@\"");
+        BAD(&c, "Exec", "Exec", "+true", "ExecStart='s \"+\"");
+        ASSERT_EQ(strv_length(c.exec), 4);
+        OK(&c, "Exec", "Exec", "/bin/true -x");
+        ASSERT_STREQ(c.exec[0], "/bin/true");
         OK(&c, "Exec", "Exec", "");
         ASSERT_NULL(c.exec);
 

@@ -176,3 +176,97 @@ TEST(name_too_long_for_a_dropin_dir) {
         ASSERT_EQ(rmdir(td), 0);
         ASSERT_EQ(rmdir(dir), 0);
 }
+
+/* Creates root/rel (and its directories) holding text, or a symlink to /dev/null. */
+static char *tree_file(const char *root, const char *rel, const char *text) {
+        char *p;
+        FILE *f;
+
+        ASSERT_TRUE(asprintf(&p, "%s/%s", root, rel) > 0);
+        for (char *s = p + strlen(root) + 1; (s = strchr(s, '/')); s++) {
+                *s = 0;
+                ASSERT_TRUE(mkdir(p, 0755) >= 0 || errno == EEXIST);
+                *s = '/';
+        }
+        if (!text) {
+                ASSERT_EQ(symlink("/dev/null", p), 0);
+                return p;
+        }
+        f = fopen(p, "we");
+        ASSERT_NOT_NULL(f);
+        fputs(text, f);
+        ASSERT_EQ(fclose(f), 0);
+        return p;
+}
+
+/* systemd's prefix drop-ins ("a-b-.service.d/" for a-b-c.service) and
+ * top-level ones ("service.d/"): a-b-.cell.d/, a-.cell.d/ and cell.d/. */
+TEST(prefix_and_top_level_like_systemd) {
+        static const char * const files[] = {
+                "etc/a-b-c@x.cell.d/10-inst.conf",
+                "etc/a-b-c@.cell.d/20-tmpl.conf",
+                "etc/a-b-.cell.d/30-ab.conf",
+                "etc/a-.cell.d/40-a.conf",
+                "etc/a-@x.cell.d/50-ax.conf",
+                "etc/a-@.cell.d/60-at.conf",
+                "etc/cell.d/70-all.conf",
+                "usr/cell.d/10-inst.conf",      /* masked: etc/a-b-c@x.cell.d has it */
+                "usr/a-.cell.d/30-ab.conf",     /* masked by etc/a-b-.cell.d's */
+                "usr/a-b-.cell.d/70-all.conf",  /* a prefix dir beats cell.d, whatever the directory */
+                "etc/a-b-c@x.cell.d/80-none.conf", /* a mask ... */
+                "usr/cell.d/80-none.conf",      /* ... of this one */
+                "etc/-.cell.d/90-no.conf",      /* a leading dash is no prefix */
+                "etc/b-.cell.d/90-no.conf",
+                "etc/a.cell.d/90-no.conf",      /* nor is the part without its dash */
+        };
+        char root[] = "/tmp/test-dropin-XXXXXX";
+        _cleanup_strv_free_ char **paths = NULL, **l = NULL, **expect = NULL;
+        _cleanup_free_ char *etc = NULL, *usr = NULL, *got = NULL, *want = NULL;
+        char *dirs[3] = {};
+
+        ASSERT_NOT_NULL(mkdtemp(root));
+        for (size_t i = 0; i < ELEMENTSOF(files); i++)
+                ASSERT_OK(strv_push(&paths, tree_file(root, files[i],
+                                                      strstr(files[i], "80-none.conf") && files[i][0] == 'e' ?
+                                                      NULL : "[Unit]\n")));
+        ASSERT_TRUE(asprintf(&etc, "%s/etc", root) > 0);
+        ASSERT_TRUE(asprintf(&usr, "%s/usr", root) > 0);
+        dirs[0] = etc;
+        dirs[1] = usr;
+
+        ASSERT_OK(unit_dropin_find(dirs, "a-b-c@x", &l));
+        for (size_t i = 0; i < 7; i++)
+                ASSERT_OK(strv_extend(&expect, paths[i]));
+        free(expect[6]);
+        expect[6] = strdup(paths[9]);                   /* 70-all.conf from usr/a-b-.cell.d */
+        ASSERT_OK(strv_extend(&expect, paths[10]));     /* 80-none.conf, the mask */
+        got = strv_join(l, "\n");
+        want = strv_join(expect, "\n");
+        ASSERT_STREQ(got, want);
+
+        /* A plain unit: its prefixes and cell.d; a name without a dash: cell.d only. */
+        l = strv_free(l);
+        ASSERT_OK(unit_dropin_find(dirs, "a-b", &l));
+        ASSERT_EQ(strv_length(l), 5);
+        ASSERT_STREQ(l[0], paths[7]);                   /* usr/cell.d/10-inst.conf */
+        ASSERT_STREQ(l[1], paths[8]);                   /* usr/a-.cell.d/30-ab.conf */
+        ASSERT_STREQ(l[2], paths[3]);                   /* etc/a-.cell.d/40-a.conf */
+        ASSERT_STREQ(l[3], paths[6]);                   /* etc/cell.d/70-all.conf */
+        ASSERT_STREQ(l[4], paths[11]);                  /* usr/cell.d/80-none.conf */
+        l = strv_free(l);
+        ASSERT_OK(unit_dropin_find(dirs, "other", &l));
+        ASSERT_EQ(strv_length(l), 3);
+
+        for (size_t n = strv_length(paths); n > 0; n--) {
+                char *s;
+
+                ASSERT_EQ(unlink(paths[n - 1]), 0);
+                /* Remove the directories that became empty, up to the root. */
+                while ((s = strrchr(paths[n - 1], '/')) && s > paths[n - 1] + strlen(root)) {
+                        *s = 0;
+                        if (rmdir(paths[n - 1]) < 0)
+                                break;
+                }
+        }
+        ASSERT_EQ(rmdir(root), 0);
+}

@@ -122,7 +122,17 @@ TEST(exec_command) {
         ASSERT_ERROR(parse_exec_command("echo \"\\;\"", &bad), EINVAL);
         /* a lone ";" separates commands in systemd: refused, not passed as an argument */
         ASSERT_ERROR(parse_exec_command("/bin/echo a ; /bin/echo b", &bad), EBADMSG);
-        ASSERT_ERROR(parse_exec_command("/bin/echo a ;", &bad), EBADMSG);
+        ASSERT_ERROR(parse_exec_command("/bin/echo a ; ;", &bad), EBADMSG);
+        ASSERT_ERROR(parse_exec_command(";", &bad), EBADMSG);
+        /* ... but one at the very end starts no command: systemd-analyze verify
+         * takes "ExecStart=/bin/true ;" as one ExecStart= */
+        ASSERT_OK(parse_exec_command("/bin/echo a ;", &argv));
+        ASSERT_EQ(strv_length(argv), 2);
+        ASSERT_STREQ(argv[1], "a");
+        argv = strv_free(argv);
+        ASSERT_OK(parse_exec_command("/bin/echo ; \t ", &argv));
+        ASSERT_EQ(strv_length(argv), 1);
+        argv = strv_free(argv);
         ASSERT_OK(parse_exec_command("/bin/echo a; \";\" ';' a;b", &argv));
         ASSERT_EQ(strv_length(argv), 5);
         ASSERT_STREQ(argv[1], "a;");

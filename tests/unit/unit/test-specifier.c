@@ -62,6 +62,8 @@ TEST(directories) {
         check(&c, "%t %S %C %L %E %T %V", "/run /var/lib /var/cache /var/log /etc /tmp /var/tmp");
         check(&c, "100%% %%n", "100% %n");
         check(&c, "trailing %", "trailing %");
+        /* Not a letter or digit after the '%': no specifier, as systemd's. */
+        check(&c, "50% done %-5s|%.2f %/ %\xc3\xa9 %%%", "50% done %-5s|%.2f %/ %\xc3\xa9 %%");
         check(&c, "", "");
         check(&c, "no specifiers", "no specifiers");
         ASSERT_EQ(c.n_host_lookups, 0);

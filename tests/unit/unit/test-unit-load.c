@@ -110,6 +110,40 @@ TEST(load_path) {
         tree_done(&t);
 }
 
+/* %y and %Y are the real file, as systemd's: absolute, its symlinks resolved. */
+TEST(fragment_path_specifiers_real_path) {
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_free_ char *p = NULL, *real = NULL, *expect = NULL, *cwd = NULL;
+        Diagnostics d = {};
+        Tree t;
+
+        tree_init(&t);
+        p = WRITE_PATH(&t, "usr/lib/web.cell", VALID "[Unit]\nDescription=%y %Y\n");
+        ASSERT_OK(mkdir(t.search_path[0], 0755));
+        ASSERT_OK(strv_extend(&t.files, t.search_path[0]));
+        tree_symlink(&t, "etc/web.cell", "../usr/lib/web.cell");
+        real = realpath(p, NULL);
+        ASSERT_NOT_NULL(real);
+        ASSERT_TRUE(asprintf(&expect, "%s %.*s", real, (int) (strrchr(real, '/') - real), real) > 0);
+
+        ASSERT_OK(tree_load(&t, "web", &c, &d));
+        dump(&d);
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_STREQ(c.description, expect);
+        cell_config_done(&c);
+
+        /* A file given by a relative path. */
+        cwd = get_current_dir_name();
+        ASSERT_NOT_NULL(cwd);
+        ASSERT_OK(chdir(t.root));
+        ASSERT_OK(unit_load("./usr/lib/web.cell", NULL, &c, &d));
+        ASSERT_OK(chdir(cwd));
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_STREQ(c.description, expect);
+        diag_done(&d);
+        tree_done(&t);
+}
+
 TEST(load_any_file_name_with_name_option) {
         _cleanup_(cell_config_done) CellConfig c = {};
         _cleanup_free_ char *p = NULL, *dropin = NULL;
@@ -305,6 +339,57 @@ TEST(specifiers_per_key) {
         ASSERT_EQ(c.sched.cpu_affinity_size, 2u);
         ASSERT_EQ(c.sched.cpu_affinity[0], 1u << 3);
         ASSERT_EQ(c.sched.cpu_affinity[1], 1u << (13 - 8));
+        cell_config_done(&c);
+        diag_done(&d);
+        /* A path may start with a specifier, as systemd's BindPaths=%S/web:...: it is
+         * checked once expanded. */
+        WRITE(&t, "etc/lead@.cell", "[Root]\nDirectory=/srv/x\nBind=%S/%i:%t/%i:nosuid\nBindReadOnly=+%E/a\n"
+              "TemporaryFileSystem=%T/%i:size=1M\nInaccessible=%C/%i -%L\nOverlay=%f:%V/up:/o\n"
+              "[Exec]\nExec=/bin/true\n[Limits]\nIOReadBandwidthMax=%S 5M\n");
+        ASSERT_OK(tree_load(&t, "lead@w", &c, &d));
+        dump(&d);
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_EQ(c.n_binds, 2);
+        ASSERT_STREQ(c.binds[0].source, "/var/lib/w");
+        ASSERT_STREQ(c.binds[0].target, "/run/w");
+        ASSERT_STREQ(c.binds[1].source, "+/etc/a");
+        ASSERT_STREQ(c.binds[1].target, "/etc/a");
+        ASSERT_STREQ(c.tmpfs[0].path, "/tmp/w");
+        ASSERT_STREQ(c.inaccessible[0].path, "/var/cache/w");
+        ASSERT_STREQ(c.inaccessible[1].path, "/var/log");
+        ASSERT_STREQ(c.overlays[0].lower[0], "/w");
+        ASSERT_STREQ(c.overlays[0].upper, "/var/tmp/up");
+        ASSERT_STREQ(c.io_devices[0].path, "/var/lib");
+        cell_config_done(&c);
+        diag_done(&d);
+        WRITE(&t, "etc/dev@.cell", VALID "[Limits]\nDeviceAllow=%f rw\n");
+        ASSERT_OK(tree_load(&t, "dev@dev-fuse", &c, &d));
+        dump(&d);
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_STREQ(c.device_allow[0].path, "/dev/fuse");
+        cell_config_done(&c);
+        diag_done(&d);
+        /* ... and must be absolute then. */
+        WRITE(&t, "etc/rel.cell", VALID "[Root]\nBind=%%/x\nInaccessible=%Y/x\n[Limits]\nDeviceAllow=%t rw\n");
+        ASSERT_ERROR(tree_load(&t, "rel", &c, &d), EINVAL);
+        m = mfree(m);
+        m = strv_join(d.messages, "\n");
+        ASSERT_CONTAINS(m, "rel.cell:6: Bind=%%/x: expected");
+        ASSERT_CONTAINS(m, "(its specifiers make \"%%/x\" of \"%/x\")");
+        ASSERT_CONTAINS(m, "rel.cell:9: DeviceAllow=%t rw: expected a device");
+        ASSERT_CONTAINS(m, "(its specifiers make \"/run\")");
+        ASSERT_EQ(d.n_errors, 2);
+        cell_config_done(&c);
+        diag_done(&d);
+
+        /* A '%' before anything but a letter or digit is no specifier, as in systemd. */
+        WRITE(&t, "etc/pct.cell", "[Unit]\nDescription=50% done\n[Root]\nDirectory=/srv/x\n"
+              "[Exec]\nExec=/bin/printf \"%-5s|%.2f\" x 1\n");
+        ASSERT_OK(tree_load(&t, "pct", &c, &d));
+        dump(&d);
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_STREQ(c.description, "50% done");
+        ASSERT_STREQ(c.exec[1], "%-5s|%.2f");
         cell_config_done(&c);
         diag_done(&d);
         WRITE(&t, "etc/nice@.cell", VALID "[Exec]\nNice=%i\n");
