@@ -18,7 +18,8 @@ static int read_one(const CellEnvironmentFile *e, char ***env) {
         int r;
 
         r = env_file_open(e->path, &f);
-        /* As systemd: "-" makes a missing file no error, and nothing else. */
+        /* "-" makes a missing file no error, and nothing else (systemd
+         * ignores any error then: a file cell cannot read is worth saying). */
         if (r == -ENOENT && e->ignore_missing) {
                 log_debug("EnvironmentFile=-%s: missing, skipped", e->path);
                 return 0;
@@ -35,10 +36,16 @@ static int read_one(const CellEnvironmentFile *e, char ***env) {
                 return log_error_errno(r, "EnvironmentFile=%s: larger than %u MiB", e->path,
                                        ENV_FILE_SIZE_MAX / 1024U / 1024U);
         case -ENOBUFS:
-                return log_error_errno(r, "EnvironmentFile=%s:%u: line too long (at most %u bytes)", e->path, line,
-                                       ENV_FILE_LINE_MAX);
+                return log_error_errno(r, "EnvironmentFile=%s:%u: assignment too long (at most %u bytes)", e->path,
+                                       line, ENV_FILE_LINE_MAX);
         case -EINVAL:
-                return log_error_errno(r, "EnvironmentFile=%s:%u: not a KEY=VALUE assignment", e->path, line);
+                return log_error_errno(r, "EnvironmentFile=%s:%u: not a variable name (letters, digits and \"_\", "
+                                       "not starting with a digit)", e->path, line);
+        case -EBADMSG:
+                return log_error_errno(r, "EnvironmentFile=%s:%u: the quote opened here does not close", e->path,
+                                       line);
+        case -EILSEQ:
+                return log_error_errno(r, "EnvironmentFile=%s:%u: the value is not valid UTF-8", e->path, line);
         case -ENOMEM:
                 return log_oom();
         default:

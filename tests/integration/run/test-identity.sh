@@ -46,3 +46,25 @@ env_has USER=daemonish
 env_has LOGNAME=daemonish
 env_lacks HOME
 env_lacks SHELL
+
+# EnvironmentFile= in systemd's syntax: quotes inside a value kept, quoted
+# values over lines, lines without "=" ignored; files override Environment=.
+cat > "$work/env" <<'ENV'
+# comment \
+CONTINUED_COMMENT=yes
+OPTS=--name="a b" --x='y'
+MULTI='one
+two'
+not an assignment
+FROM_ENV=file
+ENV
+run_ok "$(probe_unit envfile "Environment=FROM_ENV=unit KEEP=unit" "EnvironmentFile=$work/env")"
+env_has 'OPTS=--name=\"a b\" --x='"'"'y'"'"
+env_has 'MULTI=one\ntwo'
+env_has FROM_ENV=file
+env_has KEEP=unit
+env_lacks CONTINUED_COMMENT
+printf 'A=1\nBAD-NAME=x\n' > "$work/env"
+run_cell cgroupfs "$(probe_unit envbad "EnvironmentFile=$work/env")"
+[ "$status" -ne 0 ] || fail "EnvironmentFile= with BAD-NAME: started"
+grep -q "EnvironmentFile=$work/env:2: not a variable name" "$work/err" || fail "BAD-NAME: $(cat "$work/err")"
