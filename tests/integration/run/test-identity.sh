@@ -68,3 +68,15 @@ printf 'A=1\nBAD-NAME=x\n' > "$work/env"
 run_cell cgroupfs "$(probe_unit envbad "EnvironmentFile=$work/env")"
 [ "$status" -ne 0 ] || fail "EnvironmentFile= with BAD-NAME: started"
 grep -q "EnvironmentFile=$work/env:2: not a variable name" "$work/err" || fail "BAD-NAME: $(cat "$work/err")"
+
+# EnvironmentFile= with a wildcard: every file it matches, in sorted order;
+# none matching is a missing file ("-" ignores it).
+mkdir "$work/envdir"
+printf 'ORDER=a\nONLY_A=1\n' > "$work/envdir/10-a.env"
+printf 'ORDER=b\n' > "$work/envdir/20-b.env"
+run_ok "$(probe_unit envglob "EnvironmentFile=$work/envdir/*.env" "EnvironmentFile=-$work/envdir/*.none")"
+env_has ORDER=b
+env_has ONLY_A=1
+run_cell cgroupfs "$(probe_unit envglobnone "EnvironmentFile=$work/envdir/*.none")"
+[ "$status" -ne 0 ] || fail "EnvironmentFile= matching nothing: started"
+grep -q "EnvironmentFile=$work/envdir/\*.none: No such file or directory" "$work/err" || fail "no match: $(cat "$work/err")"
