@@ -10,6 +10,7 @@
 #include "env-util.h"
 #include "fs-util.h"
 #include "strv.h"
+#include "utf8.h"
 
 static bool env_key_valid(const char *key, size_t n) {
         if (n == 0)
@@ -86,109 +87,6 @@ static int buf_put(char **buf, size_t *len, size_t *size, char c) {
         return 0;
 }
 
-/* Reads one logical line: physical lines joined where one ends in an
- * unquoted backslash. Returns 1 with *ret, 0 at EOF; -ENOBUFS when the
- * logical line grows past ENV_FILE_LINE_MAX, -EFBIG when the file does
- * past ENV_FILE_SIZE_MAX (*total: the bytes read so far), where it stops
- * reading: a file that never ends (a device) costs no more than that. */
-static int read_logical_line(FILE *f, char **ret, unsigned *line, unsigned *first_line, size_t *total) {
-        _cleanup_free_ char *out = NULL;
-        size_t len = 0, size = 0;
-        bool any = false;
-
-        *first_line = *line + 1;
-        for (;;) {
-                size_t start = len;
-                bool read_some = false, eol = false;
-                int c;
-
-                while ((c = getc_unlocked(f)) != EOF) {
-                        read_some = true;
-                        if (++*total > ENV_FILE_SIZE_MAX)
-                                return -EFBIG;
-                        if (c == '\n') {
-                                eol = true;
-                                break;
-                        }
-                        if (len >= ENV_FILE_LINE_MAX)
-                                return -ENOBUFS;
-                        if (buf_put(&out, &len, &size, (char) c) < 0)
-                                return -ENOMEM;
-                }
-                /* errno from the failed read(2): a directory is EISDIR, not EIO. */
-                if (c == EOF && ferror(f))
-                        return errno > 0 ? -errno : -EIO;
-                if (!read_some)
-                        break;
-                (*line)++;
-                any = true;
-                while (len > start && out[len - 1] == '\r')
-                        out[--len] = 0;
-                bool cont = len > start && out[len - 1] == '\\';
-                if (cont)
-                        out[--len] = 0;
-                if (!cont || !eol)
-                        break;
-        }
-        if (!any)
-                return 0;
-        if (!out) {
-                out = strdup("");
-                if (!out)
-                        return -ENOMEM;
-        }
-        *ret = TAKE_PTR(out);
-        return 1;
-}
-
-/* The value part of a line, unquoted, as a new string. */
-static int env_value_unquote(const char *v, char **ret) {
-        _cleanup_free_ char *out = NULL;
-        size_t len = 0, size = 0;
-        char quote = 0;
-
-        while (*v == ' ' || *v == '\t')
-                v++;
-
-        /* Unquoted trailing whitespace is dropped, quoted is kept. */
-        size_t last_quoted = 0;
-        for (const char *p = v; *p; p++) {
-                if (quote) {
-                        if (*p == quote) {
-                                quote = 0;
-                                last_quoted = len;
-                                continue;
-                        }
-                        if (quote == '"' && *p == '\\' && p[1] &&
-                            strchr("\"\\`$", p[1]))
-                                p++;
-                        if (buf_put(&out, &len, &size, *p) < 0)
-                                return -ENOMEM;
-                        last_quoted = len;
-                        continue;
-                }
-                if (*p == '"' || *p == '\'') {
-                        quote = *p;
-                        continue;
-                }
-                if (*p == '\\' && p[1])
-                        p++;
-                if (buf_put(&out, &len, &size, *p) < 0)
-                        return -ENOMEM;
-        }
-        if (quote)
-                return -EINVAL;
-        while (len > last_quoted && (out[len - 1] == ' ' || out[len - 1] == '\t'))
-                out[--len] = 0;
-        if (!out) {
-                out = strdup("");
-                if (!out)
-                        return -ENOMEM;
-        }
-        *ret = TAKE_PTR(out);
-        return 0;
-}
-
 int env_file_open(const char *path, FILE **ret) {
         _cleanup_close_ int fd = -EBADF;
         FILE *f;
@@ -205,48 +103,230 @@ int env_file_open(const char *path, FILE **ret) {
         return 0;
 }
 
+/* The next byte of f into *ret: 1, or 0 at its end, or a read error's
+ * -errno (a directory's -EISDIR, not "I/O error"); -EFBIG once *total
+ * passes ENV_FILE_SIZE_MAX, where reading stops: a file that never ends (a
+ * device) costs no more than that. "\r\n" reads as "\n". */
+static int env_file_getc(FILE *f, size_t *total, char *ret) {
+        int c = getc_unlocked(f);
+
+        if (c == EOF)
+                return ferror(f) ? (errno > 0 ? -errno : -EIO) : 0;
+        if (++*total > ENV_FILE_SIZE_MAX)
+                return -EFBIG;
+        if (c == '\r') {
+                int n = getc_unlocked(f);
+                if (n == '\n') {
+                        if (++*total > ENV_FILE_SIZE_MAX)
+                                return -EFBIG;
+                        c = n;
+                } else if (n != EOF)
+                        (void) ungetc(n, f);
+        }
+        *ret = (char) c;
+        return 1;
+}
+
+typedef struct EnvFileAssignment {
+        char *key, *value;
+        size_t n_key, n_value, size_key, size_value;
+        size_t key_blank, value_blank;  /* where trailing blanks start, SIZE_MAX: none */
+        unsigned line;                  /* where it starts */
+} EnvFileAssignment;
+
+static void env_file_assignment_done(EnvFileAssignment *a) {
+        free(a->key);
+        free(a->value);
+}
+
+static int env_file_put(EnvFileAssignment *a, bool to_value, char c) {
+        /* The assignment as KEY=VALUE must fit ENV_FILE_LINE_MAX. */
+        if (a->n_key + 1 + a->n_value >= ENV_FILE_LINE_MAX)
+                return -ENOBUFS;
+        if (to_value)
+                return buf_put(&a->value, &a->n_value, &a->size_value, c);
+        return buf_put(&a->key, &a->n_key, &a->size_key, c);
+}
+
+/* KEY=VALUE into *env: the key without trailing blanks (and an "export "
+ * prefix), the value without its unquoted trailing blanks. */
+static int env_file_push(EnvFileAssignment *a, bool chomp, char ***env) {
+        _cleanup_free_ char *assignment = NULL;
+        const char *k = a->key ?: "", *v = a->value ?: "";
+        size_t n = a->key_blank != SIZE_MAX ? a->key_blank : a->n_key;
+        int r;
+
+        if (chomp && a->value_blank != SIZE_MAX)
+                a->value[a->value_blank] = 0;
+        if (n > 6 && startswith(k, "export") && strchr(" \t", k[6])) {
+                size_t skip = 6 + strspn(k + 6, " \t");
+                k += skip;
+                n -= skip;
+        }
+        if (!env_key_valid(k, n))
+                return -EINVAL;
+        if (!utf8_is_valid_n(v, strlen(v)))
+                return -EILSEQ;
+        if (asprintf(&assignment, "%.*s=%s", (int) n, k, v) < 0)
+                return -ENOMEM;
+        r = env_assign(env, assignment);
+        env_file_assignment_done(a);
+        *a = (EnvFileAssignment) {};
+        return r;
+}
+
 int env_file_parse(FILE *f, char ***env, unsigned *ret_line) {
-        unsigned line = 0;
+        /* systemd's states (its env-file.c): quotes only open a value (or
+         * continue one after a closing quote), so that a quote inside an
+         * unquoted value is kept; quoted values may span lines. */
+        enum {
+                PRE_KEY, KEY, PRE_VALUE, VALUE, VALUE_ESCAPE,
+                SINGLE_QUOTE, DOUBLE_QUOTE, DOUBLE_QUOTE_ESCAPE, COMMENT, COMMENT_ESCAPE,
+        } state = PRE_KEY;
+        _cleanup_(env_file_assignment_done) EnvFileAssignment a = {};
+        unsigned line = 1;
         size_t total = 0;
+        int r;
 
         for (;;) {
-                _cleanup_free_ char *l = NULL, *value = NULL, *a = NULL;
-                unsigned first;
-                int r;
+                char c;
 
-                r = read_logical_line(f, &l, &line, &first, &total);
-                if (r == -ENOBUFS && ret_line)
-                        *ret_line = first;
-                if (r < 0)
-                        return r;
-                if (r == 0)
-                        return 0;
+                r = env_file_getc(f, &total, &c);
+                if (r <= 0)
+                        break;
 
-                const char *p = l;
-                while (*p == ' ' || *p == '\t')
-                        p++;
-                if (*p == 0 || *p == '#' || *p == ';')
-                        continue;
-                if (startswith(p, "export ")) {
-                        p += strlen("export ");
-                        while (*p == ' ' || *p == '\t')
-                                p++;
+                bool newline = c == '\n' || c == '\r', blank = strchr(" \t\n\r", c);
+                r = 0;
+                switch (state) {
+                case PRE_KEY:
+                        if (c == '#' || c == ';')
+                                state = COMMENT;
+                        else if (!blank) {
+                                state = KEY;
+                                a.line = line;
+                                a.key_blank = SIZE_MAX;
+                                r = env_file_put(&a, false, c);
+                        }
+                        break;
+                case KEY:
+                        if (newline) {
+                                /* A line without "=": ignored, as systemd does. */
+                                env_file_assignment_done(&a);
+                                a = (EnvFileAssignment) {};
+                                state = PRE_KEY;
+                        } else if (c == '=') {
+                                state = PRE_VALUE;
+                                a.value_blank = SIZE_MAX;
+                        } else {
+                                if (!blank)
+                                        a.key_blank = SIZE_MAX;
+                                else if (a.key_blank == SIZE_MAX)
+                                        a.key_blank = a.n_key;
+                                r = env_file_put(&a, false, c);
+                        }
+                        break;
+                case PRE_VALUE:
+                        if (newline) {
+                                state = PRE_KEY;
+                                r = env_file_push(&a, false, env);
+                        } else if (c == '\'')
+                                state = SINGLE_QUOTE;
+                        else if (c == '"')
+                                state = DOUBLE_QUOTE;
+                        else if (c == '\\')
+                                state = VALUE_ESCAPE;
+                        else if (!blank) {
+                                state = VALUE;
+                                r = env_file_put(&a, true, c);
+                        }
+                        break;
+                case VALUE:
+                        if (newline) {
+                                state = PRE_KEY;
+                                r = env_file_push(&a, true, env);
+                        } else if (c == '\\') {
+                                state = VALUE_ESCAPE;
+                                a.value_blank = SIZE_MAX;
+                        } else {
+                                if (!blank)
+                                        a.value_blank = SIZE_MAX;
+                                else if (a.value_blank == SIZE_MAX)
+                                        a.value_blank = a.n_value;
+                                r = env_file_put(&a, true, c);
+                        }
+                        break;
+                case VALUE_ESCAPE:
+                        /* A backslash keeps the next byte; before a newline it
+                         * joins the lines. */
+                        state = VALUE;
+                        if (!newline)
+                                r = env_file_put(&a, true, c);
+                        break;
+                case SINGLE_QUOTE:
+                        if (c == '\'')
+                                state = PRE_VALUE;
+                        else
+                                r = env_file_put(&a, true, c);
+                        break;
+                case DOUBLE_QUOTE:
+                        if (c == '"')
+                                state = PRE_VALUE;
+                        else if (c == '\\')
+                                state = DOUBLE_QUOTE_ESCAPE;
+                        else
+                                r = env_file_put(&a, true, c);
+                        break;
+                case DOUBLE_QUOTE_ESCAPE:
+                        /* As a shell: \" \\ \` \$ are the character, a
+                         * backslash-newline vanishes, any other stays as is. */
+                        state = DOUBLE_QUOTE;
+                        if (strchr("\"\\`$", c))
+                                r = env_file_put(&a, true, c);
+                        else if (c != '\n') {
+                                r = env_file_put(&a, true, '\\');
+                                if (r >= 0)
+                                        r = env_file_put(&a, true, c);
+                        }
+                        break;
+                case COMMENT:
+                        if (c == '\\')
+                                state = COMMENT_ESCAPE;
+                        else if (newline)
+                                state = PRE_KEY;
+                        break;
+                case COMMENT_ESCAPE:
+                default:
+                        state = COMMENT;
+                        break;
                 }
-
-                const char *eq = strchr(p, '=');
-                size_t k = eq ? (size_t) (eq - p) : 0;
-                while (k > 0 && (p[k - 1] == ' ' || p[k - 1] == '\t'))
-                        k--;
-                if (!eq || !env_key_valid(p, k) || env_value_unquote(eq + 1, &value) < 0) {
-                        if (ret_line)
-                                *ret_line = first;
-                        return -EINVAL;
-                }
-
-                if (asprintf(&a, "%.*s=%s", (int) k, p, value) < 0)
-                        return -ENOMEM;
-                r = env_assign(env, a);
+                if (c == '\n')
+                        line++;
                 if (r < 0)
-                        return r;
+                        break;
         }
+
+        if (r >= 0)
+                switch (state) {
+                case PRE_VALUE:
+                case VALUE:
+                case VALUE_ESCAPE:
+                        r = env_file_push(&a, state == VALUE, env);
+                        break;
+                case SINGLE_QUOTE:
+                case DOUBLE_QUOTE:
+                case DOUBLE_QUOTE_ESCAPE:
+                        /* systemd takes what there is; a quote that never
+                         * closes has swallowed the rest of the file. */
+                        r = -EBADMSG;
+                        break;
+                case PRE_KEY:
+                case KEY:
+                case COMMENT:
+                case COMMENT_ESCAPE:
+                default:
+                        break;
+                }
+        if ((r == -EINVAL || r == -EBADMSG || r == -EILSEQ || r == -ENOBUFS) && ret_line)
+                *ret_line = a.line;
+        return r < 0 ? r : 0;
 }

@@ -21,7 +21,7 @@ int env_assign_strv(char ***env, char * const *other);
 /* The value of KEY in env, or NULL. */
 const char *env_get(char * const *env, const char *key);
 
-/* The longest logical line of an environment file: systemd's LONG_LINE_MAX. */
+/* The longest assignment (KEY=VALUE) of an environment file: systemd's LONG_LINE_MAX. */
 #define ENV_FILE_LINE_MAX (1024U * 1024U)
 /* The most an environment file may hold: systemd's READ_FULL_BYTES_MAX, the
  * limit of its read_full_file(), with which it reads EnvironmentFile=. */
@@ -33,12 +33,17 @@ const char *env_get(char * const *env, const char *key);
  * open(2)'s -errno (-ENOENT: missing). */
 int env_file_open(const char *path, FILE **ret);
 
-/* Parses an environment file the way systemd reads EnvironmentFile=: one
- * KEY=VALUE per line, '#' and ';' comments, blank lines ignored, an
- * optional "export " prefix, values in single or double quotes (with
- * backslash escapes in double quotes), a trailing backslash continues the
- * line. Appends to *env (later keys override). On a malformed line returns
- * -EINVAL, on a logical line longer than ENV_FILE_LINE_MAX -ENOBUFS, both
- * with *ret_line set to its (first) number; -EFBIG once more than
- * ENV_FILE_SIZE_MAX bytes were read; a read error as its -errno. */
+/* Parses an environment file the way systemd reads EnvironmentFile= (its
+ * env-file.c, systemd.exec(5)): KEY=VALUE assignments, blank lines, lines
+ * starting with '#' or ';' and lines without '=' ignored; a value unquoted
+ * (backslash keeps the next character, at the end of a line joins the
+ * next, quotes inside are kept), or in single quotes (every byte as it is)
+ * or double quotes (\" \\ \` \$ escaped), both spanning lines. Beyond
+ * systemd: an "export " prefix is dropped, "\r\n" is a newline. Appends to
+ * *env (later keys override). With *ret_line set to the line the assignment
+ * starts on: -EINVAL for a variable name that is not one (letters, digits,
+ * '_', no leading digit; systemd ignores those with a warning), -EBADMSG
+ * for a quote that never closes, -EILSEQ for a value that is not UTF-8,
+ * -ENOBUFS for an assignment longer than ENV_FILE_LINE_MAX. -EFBIG once
+ * more than ENV_FILE_SIZE_MAX bytes were read; a read error as its -errno. */
 int env_file_parse(FILE *f, char ***env, unsigned *ret_line);

@@ -4,7 +4,9 @@
  * the one place that says what was wrong with one. */
 
 #include <errno.h>
+#include <glob.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "env-util.h"
 #include "fs-util.h"
@@ -12,15 +14,16 @@
 #include "plan.h"
 #include "verbs.h"
 
-static int read_one(const CellEnvironmentFile *e, char ***env) {
+static int read_one(const char *path, bool ignore_missing, char ***env) {
         _cleanup_(fclosep) FILE *f = NULL;
         unsigned line = 0;
         int r;
 
-        r = env_file_open(e->path, &f);
-        /* As systemd: "-" makes a missing file no error, and nothing else. */
-        if (r == -ENOENT && e->ignore_missing) {
-                log_debug("EnvironmentFile=-%s: missing, skipped", e->path);
+        r = env_file_open(path, &f);
+        /* "-" makes a missing file no error, and nothing else (systemd
+         * ignores any error then: a file cell cannot read is worth saying). */
+        if (r == -ENOENT && ignore_missing) {
+                log_debug("EnvironmentFile=-%s: missing, skipped", path);
                 return 0;
         }
         if (r >= 0)
@@ -30,26 +33,56 @@ static int read_one(const CellEnvironmentFile *e, char ***env) {
                 return 0;
         case -EBADFD:
                 return log_error_errno(r, "EnvironmentFile=%s: not a regular file (a FIFO, device or socket is not "
-                                       "read)", e->path);
+                                       "read)", path);
         case -EFBIG:
-                return log_error_errno(r, "EnvironmentFile=%s: larger than %u MiB", e->path,
+                return log_error_errno(r, "EnvironmentFile=%s: larger than %u MiB", path,
                                        ENV_FILE_SIZE_MAX / 1024U / 1024U);
         case -ENOBUFS:
-                return log_error_errno(r, "EnvironmentFile=%s:%u: line too long (at most %u bytes)", e->path, line,
-                                       ENV_FILE_LINE_MAX);
+                return log_error_errno(r, "EnvironmentFile=%s:%u: assignment too long (at most %u bytes)", path,
+                                       line, ENV_FILE_LINE_MAX);
         case -EINVAL:
-                return log_error_errno(r, "EnvironmentFile=%s:%u: not a KEY=VALUE assignment", e->path, line);
+                return log_error_errno(r, "EnvironmentFile=%s:%u: not a variable name (letters, digits and \"_\", "
+                                       "not starting with a digit)", path, line);
+        case -EBADMSG:
+                return log_error_errno(r, "EnvironmentFile=%s:%u: the quote opened here does not close", path,
+                                       line);
+        case -EILSEQ:
+                return log_error_errno(r, "EnvironmentFile=%s:%u: the value is not valid UTF-8", path, line);
         case -ENOMEM:
                 return log_oom();
         default:
                 /* -EISDIR: "Is a directory". */
-                return log_error_errno(r, "EnvironmentFile=%s: %m", e->path);
+                return log_error_errno(r, "EnvironmentFile=%s: %m", path);
         }
+}
+
+/* As systemd: a path with a wildcard reads every file it matches, in
+ * glob(3)'s (sorted) order; none matching is a missing file. */
+static int read_entry(const CellEnvironmentFile *e, char ***env) {
+        _cleanup_(globfree) glob_t g = {};
+        int r;
+
+        if (!strpbrk(e->path, "*?["))
+                return read_one(e->path, e->ignore_missing, env);
+
+        r = glob(e->path, 0, NULL, &g);
+        if (r == GLOB_NOMATCH)
+                return read_one(e->path, e->ignore_missing, env);
+        if (r == GLOB_NOSPACE)
+                return log_oom();
+        if (r != 0)
+                return log_error_errno(EIO, "EnvironmentFile=%s: glob failed", e->path);
+        for (size_t i = 0; i < g.gl_pathc; i++) {
+                r = read_one(g.gl_pathv[i], e->ignore_missing, env);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }
 
 int cli_read_environment_files(const Plan *p, char ***env) {
         for (size_t i = 0; i < p->n_environment_files; i++) {
-                int r = read_one(p->environment_files + i, env);
+                int r = read_entry(p->environment_files + i, env);
                 if (r < 0)
                         return r;
         }

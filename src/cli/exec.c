@@ -240,7 +240,7 @@ static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *
         if (r < 0)
                 return r;
         r = env_assignf(&env, "PATH", SPAWN_DEFAULT_PATH);
-        if (r >= 0)
+        if (r >= 0 && id.home)
                 r = env_assignf(&env, "HOME", id.home);
         if (r >= 0)
                 r = env_assignf(&env, "USER", id.user_name);

@@ -298,7 +298,7 @@ static int child_resolve(ChildContext *c, SpawnError *err) {
         /* systemd's order: the user's basics < passed-through host variables
          * < Environment= < EnvironmentFile= < what cell itself sets. */
         r = env_assignf(&c->environment, "PATH", SPAWN_DEFAULT_PATH);
-        if (r >= 0)
+        if (r >= 0 && id->home)
                 r = env_assignf(&c->environment, "HOME", id->home);
         if (r >= 0)
                 r = env_assignf(&c->environment, "USER", id->user_name);

@@ -43,6 +43,26 @@ static size_t split_fields(char *line, char **fields, size_t n) {
         return k;
 }
 
+/* As systemd sets $HOME and $SHELL only where they tell something: not a
+ * home of "/" (or none, or a relative one), not a shell that refuses logins. */
+static bool home_useful(const char *home) {
+        return !isempty(home) && home[0] == '/' && !streq(home + strspn(home, "/"), "");
+}
+
+static bool shell_useful(const char *shell) {
+        static const char *const nologin[] = {
+                "/bin/nologin", "/sbin/nologin", "/usr/bin/nologin", "/usr/sbin/nologin",
+                "/bin/false", "/usr/bin/false", "/bin/true", "/usr/bin/true",
+        };
+
+        if (isempty(shell) || shell[0] != '/')
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(nologin); i++)
+                if (streq(shell, nologin[i]))
+                        return false;
+        return true;
+}
+
 typedef struct PasswdEntry {
         char *name;
         uid_t uid;
@@ -80,9 +100,10 @@ static int passwd_find(FILE *f, const char *key, PasswdEntry *ret) {
 
                         *ret = (PasswdEntry) { .uid = uid, .gid = gid };
                         ret->name = strdup(fl[0]);
-                        ret->home = strdup(isempty(fl[5]) ? "/" : fl[5]);
-                        ret->shell = isempty(fl[6]) ? NULL : strdup(fl[6]);
-                        if (!ret->name || !ret->home || (!ret->shell && !isempty(fl[6]))) {
+                        ret->home = home_useful(fl[5]) ? strdup(fl[5]) : NULL;
+                        ret->shell = shell_useful(fl[6]) ? strdup(fl[6]) : NULL;
+                        if (!ret->name || (!ret->home && home_useful(fl[5])) ||
+                            (!ret->shell && shell_useful(fl[6]))) {
                                 passwd_entry_done(ret);
                                 return -ENOMEM;
                         }
@@ -183,11 +204,12 @@ int identity_resolve(FILE *passwd, FILE *group, const char *user, const char *gr
                 id.home = TAKE_PTR(pw.home);
                 id.shell = TAKE_PTR(pw.shell);
         } else if (!user || parse_id(user, &n)) {
-                /* Root always exists; a numeric id needs no entry. */
+                /* Root always exists; a numeric id needs no entry (and has
+                 * no home). */
                 id.uid = id.gid = user ? n : 0;
                 id.user_name = strdup(key);
-                id.home = strdup(user ? "/" : "/root");
-                if (!id.user_name || !id.home)
+                id.home = user ? NULL : strdup("/root");
+                if (!id.user_name || (!user && !id.home))
                         return spawn_error(err, ENOMEM, "User=%s", key);
         } else
                 return spawn_error(err, ESRCH, "User=%s: no such user in the container's /etc/passwd", user);
@@ -205,6 +227,17 @@ int identity_resolve(FILE *passwd, FILE *group, const char *user, const char *gr
                 }
         }
 
+        /* As systemd: initgroups(user, gid), i.e. the group the payload runs
+         * as and the user's memberships, for a User= whose group is not 0;
+         * root's memberships (which some images list) are not taken. */
+        if (user && id.gid != 0) {
+                r = groups_add(&id, id.gid);
+                if (r >= 0 && group)
+                        r = groups_add_memberships(group, id.user_name, &id);
+                if (r < 0)
+                        return spawn_error(err, r, "User=%s: reading the container's /etc/group", key);
+        }
+
         STRV_FOREACH(g, supplementary) {
                 gid_t gid;
 
@@ -219,12 +252,6 @@ int identity_resolve(FILE *passwd, FILE *group, const char *user, const char *gr
                         r = groups_add(&id, gid);
                 if (r < 0)
                         return spawn_error(err, r, "SupplementaryGroups=%s", *g);
-        }
-
-        if (group) {
-                r = groups_add_memberships(group, id.user_name, &id);
-                if (r < 0)
-                        return spawn_error(err, r, "User=%s: reading the container's /etc/group", key);
         }
 
         *ret = id;

@@ -17,13 +17,15 @@ typedef struct Identity {
         gid_t *groups;          /* supplementary, without duplicates */
         size_t n_groups;
         char *user_name;        /* from passwd, or the number as written */
-        char *home;             /* "/" when unknown */
-        char *shell;            /* NULL when unknown */
+        char *home;             /* NULL when unknown, empty or "/" ($HOME unset) */
+        char *shell;            /* NULL when unknown or a nologin shell ($SHELL unset) */
 } Identity;
 
 /* user NULL = root. group NULL = the user's primary group. Numeric ids are
- * taken as they are when no entry has them. The user's memberships in the
- * group file are added to the supplementary groups (as initgroups does).
+ * taken as they are when no entry has them. For a user given whose group
+ * is not 0, that group and the user's memberships in the group file come
+ * first in the supplementary groups (initgroups(3), as systemd does), then
+ * supplementary.
  * passwd/group may be NULL (no such file). Errors: -ESRCH with err naming
  * the key, -ENOMEM. */
 int identity_resolve(FILE *passwd, FILE *group, const char *user, const char *group_name,

@@ -46,8 +46,9 @@ static int privilege_chdir(const Plan *p, const Identity *id, SpawnError *err) {
         _cleanup_close_ int root = -EBADF, fd = -EBADF;
         char cwd[4096];
 
+        /* A user whose home is "/" (or who has none) starts there. */
         if (streq(wd, "~"))
-                wd = id->home;
+                wd = id->home ?: "/";
 
         root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (root < 0)

@@ -55,7 +55,7 @@ check "envfile-dir" cgroupfs "EnvironmentFile=$work/envdir: Is a directory$" \
         "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=$work/envdir"
 check "envfile-dir-optional" none "EnvironmentFile=$work/envdir: Is a directory$" \
         "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=-$work/envdir"
-check "envfile-long" none "EnvironmentFile=$work/longline.env:2: line too long \\(at most 1048576 bytes\\)$" \
+check "envfile-long" none "EnvironmentFile=$work/longline.env:2: assignment too long \\(at most 1048576 bytes\\)$" \
         "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=$work/longline.env"
 
 # PrivateUsers=: the tree is built by a helper of cell's; its failure is

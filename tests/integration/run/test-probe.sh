@@ -66,7 +66,7 @@ expect sync "$(field sync)" '{"fsync": 22, "open_sync": 0, "sys_open_sync": 0, "
 # Identity and process state.
 expect uid "$(field uid)" 1000
 expect gid "$(field gid)" 1000
-expect groups "$(field groups)" '[10]'
+expect groups "$(field groups)" '[10, 1000]'
 expect cwd "$(field cwd)" /home/test
 expect Umask "$(field Umask)" 0027
 expect_match rlimit-nofile "$(field rlimits)" '"NOFILE": \[1234, 2345\]'

@@ -67,20 +67,65 @@ TEST(file_quotes_and_escapes) {
         _cleanup_strv_free_ char **env = NULL;
 
         ASSERT_OK(parse("S='single # not a comment '\n"
-                        "D=\"double \\\"quoted\\\" $x\"\n"
-                        "M=a\"b c\"d\n"
-                        "E=\n", &env, NULL));
+                        "D=\"double \\\"quoted\\\" $x \\n\"\n"
+                        "E=\n"
+                        "B=\\ lead\\\\ing\n", &env, NULL));
         ASSERT_STREQ(env_get(env, "S"), "single # not a comment ");
-        ASSERT_STREQ(env_get(env, "D"), "double \"quoted\" $x");
-        ASSERT_STREQ(env_get(env, "M"), "ab cd");
+        /* \n is no escape of the shell's: both characters stay. */
+        ASSERT_STREQ(env_get(env, "D"), "double \"quoted\" $x \\n");
         ASSERT_STREQ(env_get(env, "E"), "");
+        ASSERT_STREQ(env_get(env, "B"), " lead\\ing");
+}
+
+/* systemd.exec(5): "quotes after the first non-whitespace character are
+ * preserved" in an unquoted value, as /etc/default files write options. */
+TEST(file_quotes_inside_a_value_are_kept) {
+        _cleanup_strv_free_ char **env = NULL;
+
+        ASSERT_OK(parse("M=a\"b c\"d\n"
+                        "OPTS=--name=\"a b\" --x='y'\n"
+                        "J=\"a\" 'b'c\n", &env, NULL));
+        ASSERT_STREQ(env_get(env, "M"), "a\"b c\"d");
+        ASSERT_STREQ(env_get(env, "OPTS"), "--name=\"a b\" --x='y'");
+        /* After a closing quote blanks are skipped and the value goes on. */
+        ASSERT_STREQ(env_get(env, "J"), "abc");
+}
+
+/* Quoted values span lines; single quotes take every byte as it is. */
+TEST(file_quoted_values_span_lines) {
+        _cleanup_strv_free_ char **env = NULL;
+
+        ASSERT_OK(parse("S='one\n"
+                        "two \\\n"
+                        "three'\n"
+                        "D=\"four\n"
+                        "five \\\n"
+                        "six\"\n"
+                        "N=after\n", &env, NULL));
+        ASSERT_STREQ(env_get(env, "S"), "one\ntwo \\\nthree");
+        ASSERT_STREQ(env_get(env, "D"), "four\nfive six");
+        ASSERT_STREQ(env_get(env, "N"), "after");
+}
+
+/* An escaped blank at the end is part of the value; unquoted ones are not. */
+TEST(file_trailing_blanks) {
+        _cleanup_strv_free_ char **env = NULL;
+
+        ASSERT_OK(parse("A=x \t\nB=x\\ \nC=\"x \"  \n", &env, NULL));
+        ASSERT_STREQ(env_get(env, "A"), "x");
+        ASSERT_STREQ(env_get(env, "B"), "x ");
+        ASSERT_STREQ(env_get(env, "C"), "x ");
 }
 
 TEST(file_continuation) {
         _cleanup_strv_free_ char **env = NULL;
 
-        ASSERT_OK(parse("L=one \\\ntwo\nN=3", &env, NULL));
+        ASSERT_OK(parse("L=one \\\ntwo\n"
+                        "# a comment \\\n"
+                        "X=continued the comment\n"
+                        "N=3", &env, NULL));
         ASSERT_STREQ(env_get(env, "L"), "one two");
+        ASSERT_NULL(env_get(env, "X"));
         ASSERT_STREQ(env_get(env, "N"), "3");
 }
 
@@ -88,12 +133,18 @@ TEST(file_errors_name_the_line) {
         _cleanup_strv_free_ char **env = NULL;
         unsigned line = 0;
 
-        ASSERT_ERROR(parse("A=1\n\nnot an assignment\n", &env, &line), EINVAL);
+        /* A line without "=" is ignored, as systemd.exec(5) says. */
+        ASSERT_OK(parse("A=1\n\nnot an assignment\nB=2\n", &env, &line));
+        ASSERT_STREQ(env_get(env, "B"), "2");
+        ASSERT_EQ(strv_length(env), 2);
+        ASSERT_ERROR(parse("A=1\nno assignment\n1A=x\n", &env, &line), EINVAL);
         ASSERT_EQ(line, 3);
-        ASSERT_ERROR(parse("1A=x\n", &env, &line), EINVAL);
+        ASSERT_ERROR(parse("A=\"unterminated\nB=2\n", &env, &line), EBADMSG);
         ASSERT_EQ(line, 1);
-        ASSERT_ERROR(parse("A=\"unterminated\n", &env, &line), EINVAL);
         ASSERT_ERROR(parse("A-B=x\n", &env, &line), EINVAL);
+        /* systemd refuses a value that is not UTF-8. */
+        ASSERT_ERROR(parse("A=1\nU=\xff\xfe\n", &env, &line), EILSEQ);
+        ASSERT_EQ(line, 2);
 }
 
 TEST(file_crlf_and_continuation_at_eof) {

@@ -9,10 +9,11 @@ static const char passwd_text[] =
         "broken line\n"
         "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"
         "test:x:1000:1000:Test User:/home/test:/bin/sh\n"
-        "noshell:x:1001:1001:::\n";
+        "noshell:x:1001:1001:::\n"
+        "daemonish:x:1002:4242::/:/usr/sbin/nologin\n";
 static const char group_text[] =
         "root:x:0:\n"
-        "wheel:x:10:other,test\n"
+        "wheel:x:10:other,test,root\n"
         "audio:x:29:other\n"
         "test:x:1000:\n"
         "1234:x:77:\n";
@@ -64,9 +65,47 @@ TEST(user_by_name_with_memberships) {
         ASSERT_OK(identity_resolve(f.passwd, f.group, "test", NULL, NULL, &id, NULL));
         ASSERT_EQ(id.uid, 1000);
         ASSERT_EQ(id.gid, 1000);
-        ASSERT_EQ(id.n_groups, 1);
-        ASSERT_EQ(id.groups[0], 10);
+        /* initgroups(3): the primary group too, then the memberships. */
+        ASSERT_EQ(id.n_groups, 2);
+        ASSERT_EQ(id.groups[0], 1000);
+        ASSERT_EQ(id.groups[1], 10);
         ASSERT_STREQ(id.home, "/home/test");
+}
+
+/* As systemd: no initgroups for a group of 0, nor without User=, so root's
+ * memberships (wheel here) are not taken. */
+TEST(root_gets_no_memberships) {
+        _cleanup_(files_close) Files f = files_open();
+        _cleanup_(identity_done) Identity a = {}, b = {}, c = {}, d = {};
+
+        ASSERT_OK(identity_resolve(f.passwd, f.group, NULL, NULL, NULL, &a, NULL));
+        ASSERT_EQ(a.n_groups, 0);
+        ASSERT_OK(identity_resolve(f.passwd, f.group, "root", NULL, NULL, &b, NULL));
+        ASSERT_EQ(b.n_groups, 0);
+        /* Group=root: no initgroups for test either. */
+        ASSERT_OK(identity_resolve(f.passwd, f.group, "test", "root", NULL, &c, NULL));
+        ASSERT_EQ(c.gid, 0);
+        ASSERT_EQ(c.n_groups, 0);
+        /* root with a group other than 0: that group and root's memberships. */
+        ASSERT_OK(identity_resolve(f.passwd, f.group, "root", "audio", NULL, &d, NULL));
+        ASSERT_EQ(d.gid, 29);
+        ASSERT_EQ(d.n_groups, 2);
+        ASSERT_EQ(d.groups[0], 29);
+        ASSERT_EQ(d.groups[1], 10);
+}
+
+/* A primary group the group file lacks is still the user's group. */
+TEST(primary_group_missing) {
+        _cleanup_(files_close) Files f = files_open();
+        _cleanup_(identity_done) Identity id = {};
+
+        ASSERT_OK(identity_resolve(f.passwd, f.group, "daemonish", NULL, NULL, &id, NULL));
+        ASSERT_EQ(id.gid, 4242);
+        ASSERT_EQ(id.n_groups, 1);
+        ASSERT_EQ(id.groups[0], 4242);
+        /* Home "/" and a nologin shell: $HOME and $SHELL are not set. */
+        ASSERT_NULL(id.home);
+        ASSERT_NULL(id.shell);
 }
 
 TEST(user_by_number_found_and_not) {
@@ -76,12 +115,14 @@ TEST(user_by_number_found_and_not) {
         ASSERT_OK(identity_resolve(f.passwd, f.group, "65534", NULL, NULL, &a, NULL));
         ASSERT_STREQ(a.user_name, "nobody");
         ASSERT_EQ(a.gid, 65534);
+        ASSERT_STREQ(a.home, "/nonexistent");
+        ASSERT_NULL(a.shell);   /* /bin/false */
 
         /* A number nobody has: taken as it is, group the same number. */
         ASSERT_OK(identity_resolve(f.passwd, f.group, "4242", NULL, NULL, &b, NULL));
         ASSERT_EQ(b.uid, 4242);
         ASSERT_EQ(b.gid, 4242);
-        ASSERT_STREQ(b.home, "/");
+        ASSERT_NULL(b.home);
         ASSERT_NULL(b.shell);
 }
 
@@ -90,7 +131,7 @@ TEST(empty_home_and_shell) {
         _cleanup_(identity_done) Identity id = {};
 
         ASSERT_OK(identity_resolve(f.passwd, f.group, "noshell", NULL, NULL, &id, NULL));
-        ASSERT_STREQ(id.home, "/");
+        ASSERT_NULL(id.home);
         ASSERT_NULL(id.shell);
 }
 
@@ -101,12 +142,13 @@ TEST(group_and_supplementary) {
 
         ASSERT_OK(identity_resolve(f.passwd, f.group, "test", "wheel", supp, &id, NULL));
         ASSERT_EQ(id.gid, 10);
-        /* audio, 500, wheel, and the group *named* "1234" (gid 77) wins
-         * over the number; wheel again from membership is not repeated. */
+        /* wheel (Group=, the user's memberships add none other), then
+         * audio, 500, and the group *named* "1234" (gid 77) wins over the
+         * number; wheel again is not repeated. */
         ASSERT_EQ(id.n_groups, 4);
-        ASSERT_EQ(id.groups[0], 29);
-        ASSERT_EQ(id.groups[1], 500);
-        ASSERT_EQ(id.groups[2], 10);
+        ASSERT_EQ(id.groups[0], 10);
+        ASSERT_EQ(id.groups[1], 29);
+        ASSERT_EQ(id.groups[2], 500);
         ASSERT_EQ(id.groups[3], 77);
 }
 

@@ -1,0 +1,82 @@
+#!/bin/bash
+# What the payload's process is given, compared with what systemd 252 gives
+# a service with the same [Service] keys: its user, groups, $HOME/$SHELL,
+# environment, limits and capabilities.
+. "$(dirname "$0")/lib.sh"
+
+# A user whose primary group the group file lacks, with home "/" and a
+# nologin shell; root a member of wheel (as some images list it).
+echo 'daemonish:x:1001:4242::/:/usr/sbin/nologin' >> "$root/etc/passwd"
+sed -i 's/^wheel:x:10:test$/wheel:x:10:test,root/' "$root/etc/group"
+echo 'audio:x:29:test,daemonish' >> "$root/etc/group"
+
+# probe_unit NAME LINES...: a unit running the probe with LINES in [Exec].
+probe_unit() {
+        local name=$1; shift
+        unit "$name" "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "$@"
+}
+
+run_ok() {
+        run_cell cgroupfs "$@"
+        [ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "cell run $* exited $status"; }
+}
+
+env_has() { [[ $(field environment) == *"\"$1\""* ]] || fail "environment lacks $1: $(field environment)"; }
+env_lacks() { [[ $(field environment) != *"\"$1="* ]] || fail "environment has $1: $(field environment)"; }
+
+# Groups as initgroups(3) makes them for systemd: the user's group and its
+# memberships, then SupplementaryGroups=; none of root's memberships.
+run_ok "$(probe_unit root)"
+expect "root: groups" "$(field groups)" '[]'
+run_ok "$(probe_unit user "User=test" "SupplementaryGroups=77")"
+expect "User=test: groups" "$(field groups)" '[10, 29, 77, 1000]'
+run_ok "$(probe_unit group0 "User=test" "Group=root")"
+expect "User=test Group=root: groups" "$(field groups)" '[]'
+run_ok "$(probe_unit rootaudio "User=root" "Group=audio")"
+expect "User=root Group=audio: groups" "$(field groups)" '[10, 29]'
+expect "User=root Group=audio: gid" "$(field gid)" 29
+
+# A primary group /etc/group lacks is still the user's; home "/" and a
+# nologin shell are not worth a $HOME or $SHELL (systemd's USER_CREDS_CLEAN).
+run_ok "$(probe_unit daemonish "User=daemonish" "WorkingDirectory=~")"
+expect "daemonish: gid" "$(field gid)" 4242
+expect "daemonish: groups" "$(field groups)" '[29, 4242]'
+expect "daemonish: cwd" "$(field cwd)" /
+env_has USER=daemonish
+env_has LOGNAME=daemonish
+env_lacks HOME
+env_lacks SHELL
+
+# EnvironmentFile= in systemd's syntax: quotes inside a value kept, quoted
+# values over lines, lines without "=" ignored; files override Environment=.
+cat > "$work/env" <<'ENV'
+# comment \
+CONTINUED_COMMENT=yes
+OPTS=--name="a b" --x='y'
+MULTI='one
+two'
+not an assignment
+FROM_ENV=file
+ENV
+run_ok "$(probe_unit envfile "Environment=FROM_ENV=unit KEEP=unit" "EnvironmentFile=$work/env")"
+env_has 'OPTS=--name=\"a b\" --x='"'"'y'"'"
+env_has 'MULTI=one\ntwo'
+env_has FROM_ENV=file
+env_has KEEP=unit
+env_lacks CONTINUED_COMMENT
+printf 'A=1\nBAD-NAME=x\n' > "$work/env"
+run_cell cgroupfs "$(probe_unit envbad "EnvironmentFile=$work/env")"
+[ "$status" -ne 0 ] || fail "EnvironmentFile= with BAD-NAME: started"
+grep -q "EnvironmentFile=$work/env:2: not a variable name" "$work/err" || fail "BAD-NAME: $(cat "$work/err")"
+
+# EnvironmentFile= with a wildcard: every file it matches, in sorted order;
+# none matching is a missing file ("-" ignores it).
+mkdir "$work/envdir"
+printf 'ORDER=a\nONLY_A=1\n' > "$work/envdir/10-a.env"
+printf 'ORDER=b\n' > "$work/envdir/20-b.env"
+run_ok "$(probe_unit envglob "EnvironmentFile=$work/envdir/*.env" "EnvironmentFile=-$work/envdir/*.none")"
+env_has ORDER=b
+env_has ONLY_A=1
+run_cell cgroupfs "$(probe_unit envglobnone "EnvironmentFile=$work/envdir/*.none")"
+[ "$status" -ne 0 ] || fail "EnvironmentFile= matching nothing: started"
+grep -q "EnvironmentFile=$work/envdir/\*.none: No such file or directory" "$work/err" || fail "no match: $(cat "$work/err")"
