@@ -36,7 +36,9 @@ int notify_message_parse(const char *buf, size_t len, NotifyMessage *ret);
 void notify_message_done(NotifyMessage *m);
 
 /* The datagram cell sends upward: READY=1 only if forward_ready, STATUS=
- * as "STATUS=NAME: text". *ret = NULL (and 0) when there is nothing to send. */
+ * as "STATUS=NAME: text", the text cut (between characters) so that the whole
+ * is at most NOTIFY_DATAGRAM_MAX bytes, all systemd takes. *ret = NULL (and 0)
+ * when there is nothing to send. */
 int notify_message_format(const NotifyMessage *m, const char *name, bool forward_ready, char **ret);
 
 /* Whether a datagram stamped with UID uid can only have come from the

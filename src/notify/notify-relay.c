@@ -126,21 +126,43 @@ int notify_message_parse(const char *buf, size_t len, NotifyMessage *ret) {
         return 0;
 }
 
-int notify_message_format(const NotifyMessage *m, const char *name, bool forward_ready, char **ret) {
-        char *s = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&s, &len);
+/* How many of the first n bytes of the UTF-8 text s to keep so that at most
+ * max remain: cut before a character, never inside one. */
+static size_t utf8_cut(const char *s, size_t n, size_t max) {
+        if (n <= max)
+                return n;
+        while (max > 0 && ((unsigned char) s[max] & 0xc0) == 0x80)
+                max--;
+        return max;
+}
 
+int notify_message_format(const NotifyMessage *m, const char *name, bool forward_ready, char **ret) {
+        char extend[64] = "";
+        char *s = NULL;
+        size_t len = 0, others;
+        FILE *f;
+
+        if (m->extend_timeout)
+                (void) snprintf(extend, sizeof extend, "EXTEND_TIMEOUT_USEC=%" PRIu64 "\n", m->extend_timeout_usec);
+        /* systemd ignores a datagram longer than NOTIFY_DATAGRAM_MAX as a whole:
+         * the "NAME: " prefix must not cost the payload its READY=1 or its
+         * WATCHDOG=1. What does not fit is the end of the STATUS= text. */
+        others = (m->ready && forward_ready ? strlen("READY=1\n") : 0) + (m->watchdog ? strlen("WATCHDOG=1\n") : 0) +
+                strlen(extend) + strlen("STATUS=: \n") + strlen(strempty(name));
+
+        f = open_memstream(&s, &len);
         if (!f)
                 return -ENOMEM;
         if (m->ready && forward_ready)
                 fputs("READY=1\n", f);
-        if (m->status)
-                fprintf(f, "STATUS=%s: %s\n", strempty(name), m->status);
+        if (m->status && others < NOTIFY_DATAGRAM_MAX) {
+                size_t l = strlen(m->status);
+                fprintf(f, "STATUS=%s: %.*s\n", strempty(name),
+                        (int) utf8_cut(m->status, l, NOTIFY_DATAGRAM_MAX - others), m->status);
+        }
         if (m->watchdog)
                 fputs("WATCHDOG=1\n", f);
-        if (m->extend_timeout)
-                fprintf(f, "EXTEND_TIMEOUT_USEC=%" PRIu64 "\n", m->extend_timeout_usec);
+        fputs(extend, f);
         if (fclose(f) != 0) {
                 free(s);
                 return -ENOMEM;

@@ -15,6 +15,7 @@
 #include "notify-internal.h"
 #include "notify.h"
 #include "test-upstream.h"
+#include "utf8.h"
 #include "test.h"
 
 /* The datagram as the relay has it from recvmsg(): len bytes and no NUL
@@ -192,6 +193,35 @@ TEST(format_prefixes_status) {
         ASSERT_OK(parse("MAINPID=1\n", &m));
         ASSERT_OK(notify_message_format(&m, "web", true, &s));
         ASSERT_NULL(s);         /* nothing to say */
+        notify_message_done(&m);
+}
+
+/* systemd ignores a whole datagram longer than 4096 bytes: what cell sends
+ * up stays within that, also when the payload's own datagram was that long
+ * and the "NAME: " prefix makes it longer. The STATUS= text is cut (at a
+ * character's start); READY=1 and WATCHDOG=1 beside it still count. */
+TEST(format_fits_a_datagram) {
+        static const char head[] = "READY=1\nWATCHDOG=1\nEXTEND_TIMEOUT_USEC=5000000\nSTATUS=";
+        char big[NOTIFY_DATAGRAM_MAX];
+        NotifyMessage m;
+        char *s = NULL;
+        size_t n;
+
+        memcpy(big, head, sizeof head - 1);
+        /* Two-byte characters, one of them across any cut. */
+        for (n = sizeof head - 1; n + 2 <= sizeof big; n += 2)
+                memcpy(big + n, "\xc3\xa9", 2);
+        ASSERT_OK(parse_exact(big, n, &m));
+        ASSERT_NOT_NULL(m.status);
+
+        ASSERT_OK(notify_message_format(&m, "a-rather-long-unit-name", true, &s));
+        ASSERT_TRUE(strlen(s) <= NOTIFY_DATAGRAM_MAX);
+        ASSERT_TRUE(startswith(s, "READY=1\nSTATUS=a-rather-long-unit-name: \xc3\xa9"));
+        ASSERT_CONTAINS(s, "\nWATCHDOG=1\nEXTEND_TIMEOUT_USEC=5000000\n");
+        ASSERT_TRUE(utf8_is_valid_n(s, strlen(s)));
+        /* Cut no more than it must: within one character of the limit. */
+        ASSERT_TRUE(strlen(s) >= NOTIFY_DATAGRAM_MAX - 1);
+        free(s);
         notify_message_done(&m);
 }
 
