@@ -23,7 +23,8 @@ typedef struct NotifyMessage {
         unsigned n_ignored;             /* other lines, dropped */
 } NotifyMessage;
 
-/* Line by line, as systemd reads a datagram: the lines above are taken, each
+/* Line by line, as systemd reads a datagram (a line ends at '\n' or '\r',
+ * empty lines are none): the lines above are taken, each
  * on its own, and every other line is ignored (counted in n_ignored): other
  * keys (MAINPID=, FDSTORE=, ... are not the payload's to say), a line that is
  * not KEY=VALUE, READY= or WATCHDOG= other than 1, EXTEND_TIMEOUT_USEC= that

@@ -109,9 +109,13 @@ int notify_message_parse(const char *buf, size_t len, NotifyMessage *ret) {
                 return -EBADMSG;
 
         for (const char *p = buf, *end = buf + len; p < end; ) {
-                const char *eol = memchr(p, '\n', end - p) ?: end;
+                /* Lines end at '\n' or '\r', as systemd splits a datagram (its
+                 * NEWLINE): "READY=1\r\n" is READY=1 there, and here. */
+                const char *eol = p;
+                while (eol < end && *eol != '\n' && *eol != '\r')
+                        eol++;
 
-                if (eol > p) {          /* not an empty line (a trailing newline) */
+                if (eol > p) {          /* not an empty line (a trailing newline, a CRLF) */
                         int r = notify_message_add_line(&m, p, eol - p);
                         if (r < 0) {
                                 notify_message_done(&m);

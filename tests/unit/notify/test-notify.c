@@ -122,7 +122,7 @@ TEST(parse_line_by_line) {
                 { "READY=1\nhello\n", 1 },                    /* no '=' */
                 { "ready=1\nREADY=1\n", 1 },                  /* key case */
                 { "=1\nREADY=1\n=\n", 2 },                    /* empty key */
-                { "READY=1\r\nREADY=1", 1 },                  /* "1\r" is not 1 */
+                { "READY=1\r\nREADY=1", 0 },                  /* '\r' ends a line, as '\n' does */
                 { "STATUS=\xff\xfe\nREADY=1", 1 },             /* not UTF-8 */
                 { "READY=1\nSTATUS=\xc3", 1 },                 /* a truncated sequence */
                 { "READY=1\nSTATUS=\xc0\xaf", 1 },             /* overlong */
@@ -151,6 +151,16 @@ TEST(parse_line_by_line) {
         ASSERT_STREQ(m.status, "good");
         ASSERT_TRUE(m.watchdog);
         ASSERT_EQ(m.n_ignored, 1);
+        notify_message_done(&m);
+
+        /* systemd splits a datagram at '\n' and at '\r' (its NEWLINE): CRLF
+         * lines, or a lone '\r', are lines like any. */
+        ASSERT_OK(parse("STATUS=up\rWATCHDOG=1\r\nEXTEND_TIMEOUT_USEC=5\r\n\r\n", &m));
+        ASSERT_STREQ(m.status, "up");
+        ASSERT_TRUE(m.watchdog);
+        ASSERT_TRUE(m.extend_timeout);
+        ASSERT_EQ_U64(m.extend_timeout_usec, 5);
+        ASSERT_EQ(m.n_ignored, 0);
         notify_message_done(&m);
 
         /* One NUL at the end: a sender that counted it. */
