@@ -181,6 +181,13 @@ static void on_payload_ready(void *userdata) {
         run_ready(userdata);
 }
 
+/* As a service's TimeoutStopSec=, the unit's may be extended by the payload. */
+static void on_payload_extend_timeout(uint64_t usec, void *userdata) {
+        Run *run = userdata;
+
+        supervisor_extend_stop(run->supervisor, usec);
+}
+
 /* The payload has run for MONITOR_AFTER_USEC: cell becomes cell-monitor,
  * which maps a fraction of what cell does, for the container's whole life;
  * what the payload's exit leaves to do comes back to cell ("cell __finish",
@@ -544,7 +551,11 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
         }
 
         if (notify_fd >= 0) {
-                const NotifyCallbacks notify_cb = { .ready = on_payload_ready, .userdata = &run };
+                const NotifyCallbacks notify_cb = {
+                        .ready = on_payload_ready,
+                        .extend_timeout = on_payload_extend_timeout,
+                        .userdata = &run,
+                };
                 r = notify_proxy_new(p, event, notify_fd, spawn.pid, &notify_cb, &proxy);
                 if (r >= 0)
                         notify_fd = -EBADF;     /* taken over */

@@ -303,8 +303,8 @@ static void close_passed_fds(struct msghdr *mh) {
                 }
 }
 
-/* Returns true for the payload's first READY=1. */
-static bool relay_handle(NotifyRelay *n, const char *buf, size_t len, const struct ucred *uc) {
+/* What the datagram means for cell's supervision goes into *ev. */
+static void relay_handle(NotifyRelay *n, const char *buf, size_t len, const struct ucred *uc, NotifyRelayEvents *ev) {
         _cleanup_free_ char *up = NULL;
         pid_t sender = uc->pid;
         NotifyMessage m;
@@ -312,16 +312,16 @@ static bool relay_handle(NotifyRelay *n, const char *buf, size_t len, const stru
 
         /* Only the container may speak for the container. */
         if (!relay_sender_speaks_for_container(n, uc))
-                return false;
+                return;
 
         r = notify_message_parse(buf, len, &m);
         if (r == -EMSGSIZE) {
                 log_debug("notify: dropping an oversized datagram from PID %d", (int) sender);
-                return false;
+                return;
         }
         if (r < 0) {
                 log_debug("notify: dropping a datagram that is not text (a NUL byte) from PID %d", (int) sender);
-                return false;
+                return;
         }
         if (m.n_ignored > 0)
                 log_debug("notify: ignoring %u line(s) from PID %d: unsupported, or not valid", m.n_ignored, (int) sender);
@@ -330,17 +330,23 @@ static bool relay_handle(NotifyRelay *n, const char *buf, size_t len, const stru
         if (m.ready && !first_ready)
                 m.ready = false;        /* READY=1 counts once */
         if (first_ready)
-                n->ready_seen = true;
+                n->ready_seen = ev->first_ready = true;
+        /* The payload's TimeoutStopSec= is cell's to keep (its SIGKILL timer):
+         * extended as systemd extends a service's. */
+        if (m.extend_timeout) {
+                ev->extend_timeout_usec = ev->extend_timeout ?
+                        MAX(ev->extend_timeout_usec, m.extend_timeout_usec) : m.extend_timeout_usec;
+                ev->extend_timeout = true;
+        }
 
         r = notify_message_format(&m, n->name, n->notify_ready, &up);
         if (r >= 0 && up && notify_send(up) > 0 && m.status)
                 notify_supervisor_payload_status(true);
         notify_message_done(&m);
-        return first_ready;
 }
 
-bool notify_relay_read(NotifyRelay *n) {
-        bool first_ready = false;
+void notify_relay_read(NotifyRelay *n, NotifyRelayEvents *ret) {
+        *ret = (NotifyRelayEvents) {};
 
         for (unsigned i = 0; i < 16; i++) {
                 char buf[NOTIFY_DATAGRAM_MAX + 1];
@@ -374,10 +380,8 @@ bool notify_relay_read(NotifyRelay *n) {
                         log_debug("notify: dropping a datagram with truncated ancillary data from PID %d", (int) uc.pid);
                         continue;
                 }
-                if (relay_handle(n, buf, (size_t) k, &uc))
-                        first_ready = true;
+                relay_handle(n, buf, (size_t) k, &uc, ret);
         }
-        return first_ready;
 }
 
 int notify_relay_init(NotifyRelay *n, int fd, pid_t payload_pid, const char *name, bool notify_ready) {
