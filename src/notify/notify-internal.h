@@ -17,6 +17,9 @@
 typedef struct NotifyMessage {
         bool ready;                     /* READY=1 */
         bool watchdog;                  /* WATCHDOG=1 */
+        bool watchdog_trigger;          /* WATCHDOG=trigger */
+        bool watchdog_usec_set;
+        uint64_t watchdog_usec;         /* WATCHDOG_USEC=... */
         char *status;                   /* STATUS=..., without the prefix */
         bool extend_timeout;
         uint64_t extend_timeout_usec;   /* EXTEND_TIMEOUT_USEC=... */
@@ -27,8 +30,8 @@ typedef struct NotifyMessage {
  * empty lines are none): the lines above are taken, each
  * on its own, and every other line is ignored (counted in n_ignored): other
  * keys (MAINPID=, FDSTORE=, ... are not the payload's to say), a line that is
- * not KEY=VALUE, READY= or WATCHDOG= other than 1, EXTEND_TIMEOUT_USEC= that
- * is not a decimal number, STATUS= that is not UTF-8 or holds a control
+ * not KEY=VALUE, READY= other than 1, WATCHDOG= other than 1 or trigger,
+ * EXTEND_TIMEOUT_USEC= or WATCHDOG_USEC= that is not a decimal number, STATUS= that is not UTF-8 or holds a control
  * character but a tab. The last valid STATUS= counts. buf need not end in a
  * NUL; one NUL at its end is allowed.
  * -EMSGSIZE when longer than NOTIFY_DATAGRAM_MAX, -EBADMSG for a NUL byte

@@ -82,6 +82,12 @@ static int notify_message_add_line(NotifyMessage *m, const char *l, size_t n) {
                 m->ready = true;
         else if ((v = line_value(l, n, "WATCHDOG", &vl)) && value_is(v, vl, "1"))
                 m->watchdog = true;
+        /* The watchdog is the payload's (cell passes WATCHDOG_USEC on), all of it:
+         * failing it at once, and changing its timeout. */
+        else if ((v = line_value(l, n, "WATCHDOG", &vl)) && value_is(v, vl, "trigger"))
+                m->watchdog_trigger = true;
+        else if ((v = line_value(l, n, "WATCHDOG_USEC", &vl)) && parse_uint64_n(v, vl, &m->watchdog_usec) >= 0)
+                m->watchdog_usec_set = true;
         else if ((v = line_value(l, n, "STATUS", &vl)) && status_valid(v, vl)) {
                 char *t = strndup(v, vl);
                 if (!t)
@@ -141,17 +147,22 @@ static size_t utf8_cut(const char *s, size_t n, size_t max) {
 }
 
 int notify_message_format(const NotifyMessage *m, const char *name, bool forward_ready, char **ret) {
-        char extend[64] = "";
+        char extend[64] = "", watchdog_usec[64] = "";
+        /* systemd reads the first WATCHDOG= of a datagram only: a trigger asked
+         * for goes up alone, a ping beside it would hide it. */
+        const char *watchdog = m->watchdog_trigger ? "WATCHDOG=trigger\n" : m->watchdog ? "WATCHDOG=1\n" : "";
         char *s = NULL;
         size_t len = 0, others;
         FILE *f;
 
         if (m->extend_timeout)
                 (void) snprintf(extend, sizeof extend, "EXTEND_TIMEOUT_USEC=%" PRIu64 "\n", m->extend_timeout_usec);
+        if (m->watchdog_usec_set)
+                (void) snprintf(watchdog_usec, sizeof watchdog_usec, "WATCHDOG_USEC=%" PRIu64 "\n", m->watchdog_usec);
         /* systemd ignores a datagram longer than NOTIFY_DATAGRAM_MAX as a whole:
          * the "NAME: " prefix must not cost the payload its READY=1 or its
          * WATCHDOG=1. What does not fit is the end of the STATUS= text. */
-        others = (m->ready && forward_ready ? strlen("READY=1\n") : 0) + (m->watchdog ? strlen("WATCHDOG=1\n") : 0) +
+        others = (m->ready && forward_ready ? strlen("READY=1\n") : 0) + strlen(watchdog) + strlen(watchdog_usec) +
                 strlen(extend) + strlen("STATUS=: \n") + strlen(strempty(name));
 
         f = open_memstream(&s, &len);
@@ -164,8 +175,8 @@ int notify_message_format(const NotifyMessage *m, const char *name, bool forward
                 fprintf(f, "STATUS=%s: %.*s\n", strempty(name),
                         (int) utf8_cut(m->status, l, NOTIFY_DATAGRAM_MAX - others), m->status);
         }
-        if (m->watchdog)
-                fputs("WATCHDOG=1\n", f);
+        fputs(watchdog, f);
+        fputs(watchdog_usec, f);
         fputs(extend, f);
         if (fclose(f) != 0) {
                 free(s);

@@ -58,12 +58,35 @@ TEST(parse_valid) {
 
 TEST(parse_drops_unknown_and_odd_values) {
         NotifyMessage m;
-        ASSERT_OK(parse("MAINPID=1\nFDSTORE=1\nREADY=0\nWATCHDOG=trigger\nEXTEND_TIMEOUT_USEC=12x\nERRNO=2\n", &m));
+        ASSERT_OK(parse("MAINPID=1\nFDSTORE=1\nREADY=0\nWATCHDOG=2\nEXTEND_TIMEOUT_USEC=12x\nERRNO=2\n"
+                        "WATCHDOG_USEC=5s\nWATCHDOG=Trigger\nRELOADING=1\nSTOPPING=1\nBARRIER=1\n", &m));
         ASSERT_FALSE(m.ready);
         ASSERT_FALSE(m.watchdog);
         ASSERT_FALSE(m.extend_timeout);
         ASSERT_NULL(m.status);
-        ASSERT_EQ(m.n_ignored, 6);
+        ASSERT_EQ(m.n_ignored, 11);
+        notify_message_done(&m);
+}
+
+/* The watchdog is the payload's (cell passes WATCHDOG_USEC on): all of
+ * sd_notify(3)'s watchdog lines go up, as a service's would reach systemd. */
+TEST(watchdog_lines_go_up) {
+        NotifyMessage m;
+        char *s = NULL;
+
+        ASSERT_OK(parse("WATCHDOG=trigger\nWATCHDOG_USEC=20000000\n", &m));
+        ASSERT_EQ(m.n_ignored, 0);
+        ASSERT_OK(notify_message_format(&m, "web", true, &s));
+        ASSERT_STREQ(s, "WATCHDOG=trigger\nWATCHDOG_USEC=20000000\n");
+        free(s);
+        notify_message_done(&m);
+
+        /* systemd acts on the first WATCHDOG= of a datagram only: with both,
+         * cell sends the trigger, which the payload asked for. */
+        ASSERT_OK(parse("WATCHDOG=1\nWATCHDOG=trigger\n", &m));
+        ASSERT_OK(notify_message_format(&m, "web", true, &s));
+        ASSERT_STREQ(s, "WATCHDOG=trigger\n");
+        free(s);
         notify_message_done(&m);
 }
 
