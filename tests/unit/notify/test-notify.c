@@ -4,6 +4,7 @@
  * cell would tell its supervisor is read back byte for byte. */
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -335,6 +336,80 @@ TEST(proxy_forwards_filtered) {
         /* Still alive after all that. */
         payload_says(payload, e, "EXTEND_TIMEOUT_USEC=3000000\n");
         expect_upstream(up, "EXTEND_TIMEOUT_USEC=3000000\n");
+
+        ASSERT_NULL(notify_proxy_free(n));
+        close(payload);
+        close(up);
+        sd_event_unref(e);
+        unsetenv("NOTIFY_SOCKET");
+}
+
+/* Sends msg with the fds (SCM_RIGHTS), as sd_notify_barrier() and FDSTORE=1 do. */
+static void send_with_fds(int fd, const char *msg, const int *fds, size_t n) {
+        union {
+                struct cmsghdr h;
+                uint8_t b[CMSG_SPACE(sizeof(int) * 32)];
+        } control = {};
+        struct iovec iov = { .iov_base = (char *) msg, .iov_len = strlen(msg) };
+        struct msghdr mh = {
+                .msg_iov = &iov, .msg_iovlen = 1,
+                .msg_control = &control, .msg_controllen = CMSG_SPACE(sizeof(int) * n),
+        };
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+        ASSERT_TRUE(n <= 32);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * n);
+        memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
+        ASSERT_EQ(sendmsg(fd, &mh, 0), (ssize_t) strlen(msg));
+}
+
+/* Whether the write ends of the pipe are all closed: cell kept none. */
+static bool pipe_hung_up(int read_fd) {
+        struct pollfd p = { .fd = read_fd, .events = POLLIN };
+
+        return poll(&p, 1, 0) == 1 && (p.revents & POLLHUP);
+}
+
+/* fds sent along are closed, never kept: sd_notify_barrier()'s (it returns
+ * once cell has handled what came before it), and FDSTORE=1's, also more than
+ * the proxy makes room for. */
+TEST(proxy_closes_passed_fds) {
+        int payload, up = test_upstream_open("cell-test-notify");
+        sd_event *e = NULL;
+        NotifyProxy *n = NULL;
+        Plan p = { .name = (char *) "web", .notify_ready = true };
+        int barrier[2], many[24][2], w[24];
+
+        ASSERT_OK(sd_event_new(&e));
+        payload = proxy_start(&p, e, NULL, &n);
+
+        ASSERT_OK(pipe2(barrier, O_CLOEXEC));
+        send_str(payload, "READY=1", 7);
+        send_with_fds(payload, "BARRIER=1", &barrier[1], 1);
+        safe_close(barrier[1]);
+        ASSERT_FALSE(pipe_hung_up(barrier[0]));         /* cell holds it until it reads */
+        pump(e);
+        ASSERT_TRUE(pipe_hung_up(barrier[0]));
+        expect_upstream(up, "READY=1\n");               /* handled before the barrier returned */
+        ASSERT_NULL(test_upstream_read(up, 0));
+        safe_close(barrier[0]);
+
+        for (size_t i = 0; i < ELEMENTSOF(many); i++) {
+                ASSERT_OK(pipe2(many[i], O_CLOEXEC));
+                w[i] = many[i][1];
+        }
+        send_with_fds(payload, "FDSTORE=1\nSTATUS=stored", w, ELEMENTSOF(w));
+        for (size_t i = 0; i < ELEMENTSOF(many); i++)
+                safe_close(many[i][1]);
+        pump(e);
+        for (size_t i = 0; i < ELEMENTSOF(many); i++) {
+                ASSERT_TRUE(pipe_hung_up(many[i][0]));
+                safe_close(many[i][0]);
+        }
+        /* (24 fds do not fit: the datagram is dropped as truncated.) */
+        ASSERT_NULL(test_upstream_read(up, 0));
 
         ASSERT_NULL(notify_proxy_free(n));
         close(payload);
