@@ -27,12 +27,12 @@ typedef struct NotifyMessage {
 } NotifyMessage;
 
 /* Line by line, as systemd reads a datagram (a line ends at '\n' or '\r',
- * empty lines are none): the lines above are taken, each
- * on its own, and every other line is ignored (counted in n_ignored): other
- * keys (MAINPID=, FDSTORE=, ... are not the payload's to say), a line that is
- * not KEY=VALUE, READY= other than 1, WATCHDOG= other than 1 or trigger,
- * EXTEND_TIMEOUT_USEC= or WATCHDOG_USEC= that is not a decimal number, STATUS= that is not UTF-8 or holds a control
- * character but a tab. The last valid STATUS= counts. buf need not end in a
+ * empty lines are none): the lines above are taken, each on its own, and
+ * every other line is ignored (counted in n_ignored): other keys (MAINPID=,
+ * FDSTORE=, ... are not the payload's to say), a line that is not KEY=VALUE,
+ * READY= other than 1, WATCHDOG= other than 1 or trigger,
+ * EXTEND_TIMEOUT_USEC= or WATCHDOG_USEC= that is not a decimal number,
+ * STATUS= that is not UTF-8 or holds a control character but a tab. The last valid STATUS= counts. buf need not end in a
  * NUL; one NUL at its end is allowed.
  * -EMSGSIZE when longer than NOTIFY_DATAGRAM_MAX, -EBADMSG for a NUL byte
  * inside (not text): then nothing of it is used. */

@@ -342,8 +342,8 @@ static void relay_handle(NotifyRelay *n, const char *buf, size_t len, const stru
                 m.ready = false;        /* READY=1 counts once */
         if (first_ready)
                 n->ready_seen = ev->first_ready = true;
-        /* The payload's TimeoutStopSec= is cell's to keep (its SIGKILL timer):
-         * extended as systemd extends a service's. */
+        /* TimeoutStopSec='s SIGKILL is cell's (its supervisor's timer): the
+         * caller extends it as systemd extends a service's stop timeout. */
         if (m.extend_timeout) {
                 ev->extend_timeout_usec = ev->extend_timeout ?
                         MAX(ev->extend_timeout_usec, m.extend_timeout_usec) : m.extend_timeout_usec;
