@@ -150,7 +150,9 @@ static int build_environment(const Plan *p, char ***before, char ***after) {
 
         if (p->notify_socket && env_assignf(after, "NOTIFY_SOCKET", p->notify_socket) < 0)
                 return log_oom();
-        watchdog = notify_watchdog_usec();
+        /* Boot=yes: not for an init (systemd) that does not ping its container
+         * manager; cell keeps the watchdog (run_container()). */
+        watchdog = p->boot ? 0 : notify_watchdog_usec();
         if (watchdog > 0) {
                 (void) snprintf(n, sizeof n, "%llu", (unsigned long long) watchdog);
                 if (env_assignf(after, "WATCHDOG_USEC", n) < 0)
@@ -450,6 +452,11 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
                 log_error_errno(r, "Creating the event loop: %m");
                 goto finish;
         }
+        /* Boot=yes: the service's WatchdogSec= is kept by cell, which pings
+         * while its loop runs (cell-monitor, later, too): a systemd booted in
+         * the container pings no container manager. */
+        if (p->boot && notify_watchdog_usec() > 0)
+                (void) sd_event_set_watchdog(event, true);
 
         r = supervisor_new(p, event, &run.supervisor);
         if (r < 0) {

@@ -25,6 +25,7 @@
 typedef struct Loop {
         MonitorState *s;
         int epoll_fd, signal_fd, timer_fd;
+        int watchdog_fd;        /* s->watchdog_usec: a tick every half of it */
         int oom_fd;             /* oom_counter_poll_fd(), while polled */
         bool stop_requested;
         uint64_t kill_at;       /* timer_fd's SIGKILL, CLOCK_MONOTONIC; USEC_INFINITY: none to come */
@@ -123,6 +124,34 @@ static void on_notify(Loop *l) {
         }
 }
 
+static void on_watchdog(Loop *l) {
+        uint64_t ticks;
+
+        (void) !read(l->watchdog_fd, &ticks, sizeof ticks);
+        (void) notify_send("WATCHDOG=1");
+}
+
+/* Boot=yes: the service's watchdog is cell's, pinged every half of it (as
+ * sd_event_set_watchdog() did in cell), the first time at once: the exec
+ * from cell took some of it. */
+static int watchdog_setup(Loop *l) {
+        uint64_t t = l->s->watchdog_usec / 2;
+        struct itimerspec its = {
+                .it_value.tv_nsec = 1,
+                .it_interval.tv_sec = (time_t) (t / USEC_PER_SEC),
+                .it_interval.tv_nsec = (long) (t % USEC_PER_SEC) * 1000,
+        };
+
+        if (t == 0)
+                return 0;
+        l->watchdog_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC|TFD_NONBLOCK);
+        if (l->watchdog_fd < 0)
+                return negative_errno();
+        if (timerfd_settime(l->watchdog_fd, 0, &its, NULL) < 0)
+                return negative_errno();
+        return add(l, l->watchdog_fd, EPOLLIN);
+}
+
 static void on_pidfd(Loop *l) {
         siginfo_t si = {};
 
@@ -155,12 +184,14 @@ static int loop_setup(Loop *l) {
         l->oom_fd = oom_counter_poll_fd(&l->s->oom, &events);
         if (r >= 0 && l->oom_fd >= 0)
                 r = add(l, l->oom_fd, events);
+        if (r >= 0)
+                r = watchdog_setup(l);
         return r;
 }
 
 int monitor_run(MonitorState *s, int *ret_status) {
         Loop l = { .s = s, .epoll_fd = -EBADF, .signal_fd = -EBADF, .timer_fd = -EBADF, .oom_fd = -EBADF,
-                   .kill_at = USEC_INFINITY };
+                   .watchdog_fd = -EBADF, .kill_at = USEC_INFINITY };
         int r;
 
         notify_supervisor_payload_status(s->status_sent);
@@ -171,7 +202,7 @@ int monitor_run(MonitorState *s, int *ret_status) {
 
         while (r >= 0 && !l.exited) {
                 struct epoll_event ev[8];
-                bool sig = false, timer = false, oom = false, notify = false, child = false;
+                bool sig = false, timer = false, oom = false, notify = false, child = false, dog = false;
 
                 int n = epoll_wait(l.epoll_fd, ev, ELEMENTSOF(ev), -1);
                 if (n < 0) {
@@ -187,7 +218,10 @@ int monitor_run(MonitorState *s, int *ret_status) {
                         oom |= fd == l.oom_fd;
                         notify |= fd == s->relay.fd;
                         child |= fd == s->pidfd;
+                        dog |= fd == l.watchdog_fd;
                 }
+                if (dog)
+                        on_watchdog(&l);
                 if (oom)
                         on_oom(&l);
                 if (notify)
@@ -211,6 +245,7 @@ int monitor_run(MonitorState *s, int *ret_status) {
                                                      s->kill_signal, s->init) ?
                         0 : supervise_exit_status(l.si.si_code, l.si.si_status);
         }
+        safe_close(l.watchdog_fd);
         safe_close(l.timer_fd);
         safe_close(l.signal_fd);
         safe_close(l.epoll_fd);

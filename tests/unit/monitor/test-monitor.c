@@ -41,6 +41,7 @@ TEST(state_round_trip) {
         in.name = (char *) "web";
         in.kill_signal = SIGUSR2;
         in.timeout_stop_usec = 1500000;
+        in.watchdog_usec = 3000000;
         in.init = in.ready_sent = in.status_sent = true;
         in.relay = NOTIFY_RELAY_NULL;
         in.relay.fd = pair[0];
@@ -65,6 +66,7 @@ TEST(state_round_trip) {
         ASSERT_STREQ(out.name, "web");
         ASSERT_EQ(out.kill_signal, SIGUSR2);
         ASSERT_EQ_U64(out.timeout_stop_usec, 1500000);
+        ASSERT_EQ_U64(out.watchdog_usec, 3000000);
         ASSERT_TRUE(out.init && out.ready_sent && out.status_sent);
         ASSERT_EQ(out.relay.fd, pair[0]);
         ASSERT_TRUE(out.relay.notify_ready && out.relay.ready_seen);
@@ -514,6 +516,42 @@ TEST(timeout_stop_is_extended) {
         free(s);
         s = test_upstream_read(up, 5000);
         ASSERT_STREQ(s, "EXTEND_TIMEOUT_USEC=2000000\n");
+        free(s);
+        close(up);
+        unsetenv("NOTIFY_SOCKET");
+}
+
+/* Boot=yes: the service's watchdog is cell-monitor's to ping (a systemd in
+ * the container pings no container manager): at once, then every half. */
+TEST(watchdog_is_pinged) {
+        MonitorState t = template();
+        Run r;
+        char *log, *s;
+        int up = test_upstream_open("test-monitor");
+
+        t.watchdog_usec = 400 * USEC_PER_MSEC;
+        monitor_start(PAYLOAD_SIGNALS, &t, &r);
+        for (unsigned i = 0; i < 3; i++) {
+                s = test_upstream_read(up, 1000);
+                ASSERT_STREQ(s, "WATCHDOG=1");
+                free(s);
+        }
+        ASSERT_OK(kill(r.monitor, SIGTERM));
+        ASSERT_EQ(monitor_wait(&r, &log), 10 + SIGTERM);
+        free(log);
+        close(up);
+        unsetenv("NOTIFY_SOCKET");
+
+        /* Not Boot=yes (0): the payload pings, cell-monitor does not. */
+        t = template();
+        up = test_upstream_open("test-monitor");
+        monitor_start(PAYLOAD_SIGNALS, &t, &r);
+        ASSERT_NULL(test_upstream_read(up, 500));
+        ASSERT_OK(kill(r.monitor, SIGTERM));
+        ASSERT_EQ(monitor_wait(&r, &log), 10 + SIGTERM);
+        free(log);
+        s = test_upstream_read(up, 1000);
+        ASSERT_STREQ(s, "STOPPING=1\nSTATUS=t: stopping");
         free(s);
         close(up);
         unsetenv("NOTIFY_SOCKET");
