@@ -76,6 +76,7 @@
         X(sd_event_loop) \
         X(sd_event_ref) \
         X(sd_event_run) \
+        X(sd_event_set_watchdog) \
         X(sd_event_source_disable_unref) \
         X(sd_event_source_get_event) \
         X(sd_event_source_set_enabled) \
@@ -442,6 +443,10 @@ sd_event *sd_event_ref(sd_event *e) {
 
 int sd_event_run(sd_event *e, uint64_t usec) {
         return SYM(sd_event_run)(e, usec);
+}
+
+int sd_event_set_watchdog(sd_event *e, int b) {
+        return SYM(sd_event_set_watchdog)(e, b);
 }
 
 sd_event_source *sd_event_source_disable_unref(sd_event_source *s) {

@@ -150,7 +150,9 @@ static int build_environment(const Plan *p, char ***before, char ***after) {
 
         if (p->notify_socket && env_assignf(after, "NOTIFY_SOCKET", p->notify_socket) < 0)
                 return log_oom();
-        watchdog = notify_watchdog_usec();
+        /* Boot=yes: not for an init (systemd) that does not ping its container
+         * manager; cell keeps the watchdog (run_container()). */
+        watchdog = p->boot ? 0 : notify_watchdog_usec();
         if (watchdog > 0) {
                 (void) snprintf(n, sizeof n, "%llu", (unsigned long long) watchdog);
                 if (env_assignf(after, "WATCHDOG_USEC", n) < 0)
@@ -179,6 +181,13 @@ static void run_ready(Run *run) {
 static void on_payload_ready(void *userdata) {
         log_debug("The payload reported READY=1.");
         run_ready(userdata);
+}
+
+/* As a service's TimeoutStopSec=, the unit's may be extended by the payload. */
+static void on_payload_extend_timeout(uint64_t usec, void *userdata) {
+        Run *run = userdata;
+
+        supervisor_extend_stop(run->supervisor, usec);
 }
 
 /* The payload has run for MONITOR_AFTER_USEC: cell becomes cell-monitor,
@@ -443,6 +452,11 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
                 log_error_errno(r, "Creating the event loop: %m");
                 goto finish;
         }
+        /* Boot=yes: the service's WatchdogSec= is kept by cell, which pings
+         * while its loop runs (cell-monitor, later, too): a systemd booted in
+         * the container pings no container manager. */
+        if (p->boot && notify_watchdog_usec() > 0)
+                (void) sd_event_set_watchdog(event, true);
 
         r = supervisor_new(p, event, &run.supervisor);
         if (r < 0) {
@@ -544,7 +558,11 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
         }
 
         if (notify_fd >= 0) {
-                const NotifyCallbacks notify_cb = { .ready = on_payload_ready, .userdata = &run };
+                const NotifyCallbacks notify_cb = {
+                        .ready = on_payload_ready,
+                        .extend_timeout = on_payload_extend_timeout,
+                        .userdata = &run,
+                };
                 r = notify_proxy_new(p, event, notify_fd, spawn.pid, &notify_cb, &proxy);
                 if (r >= 0)
                         notify_fd = -EBADF;     /* taken over */

@@ -25,8 +25,10 @@
 typedef struct Loop {
         MonitorState *s;
         int epoll_fd, signal_fd, timer_fd;
+        int watchdog_fd;        /* s->watchdog_usec: a tick every half of it */
         int oom_fd;             /* oom_counter_poll_fd(), while polled */
         bool stop_requested;
+        uint64_t kill_at;       /* timer_fd's SIGKILL, CLOCK_MONOTONIC; USEC_INFINITY: none to come */
         bool exited;
         siginfo_t si;
 } Loop;
@@ -43,6 +45,20 @@ static int add(Loop *l, int fd, uint32_t events) {
         return epoll_ctl(l->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0 ? negative_errno() : 0;
 }
 
+/* timer_fd fires at the CLOCK_MONOTONIC time at; USEC_INFINITY disarms it. */
+static int set_kill_at(Loop *l, uint64_t at) {
+        struct itimerspec its = {};
+
+        if (at != USEC_INFINITY) {
+                its.it_value.tv_sec = (time_t) (at / USEC_PER_SEC);
+                its.it_value.tv_nsec = (long) (at % USEC_PER_SEC) * 1000;
+        }
+        if (timerfd_settime(l->timer_fd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+                return negative_errno();
+        l->kill_at = at;
+        return 0;
+}
+
 static int stop(Loop *l) {
         uint64_t t = l->s->timeout_stop_usec;
         bool first = !l->stop_requested;
@@ -55,18 +71,25 @@ static int stop(Loop *l) {
         if (t == 0 || t == USEC_INFINITY)
                 return 0;
 
-        struct itimerspec its = {
-                .it_value.tv_sec = (time_t) (t / USEC_PER_SEC),
-                .it_value.tv_nsec = (long) (t % USEC_PER_SEC) * 1000,
-        };
         l->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC|TFD_NONBLOCK);
-        if (l->timer_fd < 0 || timerfd_settime(l->timer_fd, 0, &its, NULL) < 0 ||
+        if (l->timer_fd < 0 || set_kill_at(l, now_monotonic_usec() + t) < 0 ||
             add(l, l->timer_fd, EPOLLIN) < 0) {
                 /* No timer: do not leave a payload that ignores the signal. */
                 send_signal(l, SIGKILL);
                 return 0;
         }
         return 0;
+}
+
+/* The payload sent EXTEND_TIMEOUT_USEC=usec: a SIGKILL still to come comes no
+ * earlier than usec from now (as cell's supervise.c, and systemd). */
+static void extend_stop(Loop *l, uint64_t usec) {
+        uint64_t now = now_monotonic_usec();
+
+        if (l->kill_at == USEC_INFINITY || usec <= l->kill_at - MIN(now, l->kill_at))
+                return;
+        /* Up to "infinity": no SIGKILL (a disarmed timer). */
+        (void) set_kill_at(l, usec < USEC_INFINITY - now ? now + usec : USEC_INFINITY);
 }
 
 static void on_signal(Loop *l) {
@@ -89,11 +112,44 @@ static void on_oom(Loop *l) {
 }
 
 static void on_notify(Loop *l) {
+        NotifyRelayEvents ev;
+
+        notify_relay_read(&l->s->relay, &ev);
+        if (ev.extend_timeout)
+                extend_stop(l, ev.extend_timeout_usec);
         /* The payload's first READY=1 (NotifyReady=yes) is cell's, once. */
-        if (notify_relay_read(&l->s->relay) && !l->s->ready_sent) {
+        if (ev.first_ready && !l->s->ready_sent) {
                 l->s->ready_sent = true;
                 notify_supervisor_ready(l->s->name);
         }
+}
+
+static void on_watchdog(Loop *l) {
+        uint64_t ticks;
+
+        (void) !read(l->watchdog_fd, &ticks, sizeof ticks);
+        (void) notify_send("WATCHDOG=1");
+}
+
+/* Boot=yes: the service's watchdog is cell's, pinged every half of it (as
+ * sd_event_set_watchdog() did in cell), the first time at once: the exec
+ * from cell took some of it. */
+static int watchdog_setup(Loop *l) {
+        uint64_t t = l->s->watchdog_usec / 2;
+        struct itimerspec its = {
+                .it_value.tv_nsec = 1,
+                .it_interval.tv_sec = (time_t) (t / USEC_PER_SEC),
+                .it_interval.tv_nsec = (long) (t % USEC_PER_SEC) * 1000,
+        };
+
+        if (t == 0)
+                return 0;
+        l->watchdog_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC|TFD_NONBLOCK);
+        if (l->watchdog_fd < 0)
+                return negative_errno();
+        if (timerfd_settime(l->watchdog_fd, 0, &its, NULL) < 0)
+                return negative_errno();
+        return add(l, l->watchdog_fd, EPOLLIN);
 }
 
 static void on_pidfd(Loop *l) {
@@ -128,11 +184,14 @@ static int loop_setup(Loop *l) {
         l->oom_fd = oom_counter_poll_fd(&l->s->oom, &events);
         if (r >= 0 && l->oom_fd >= 0)
                 r = add(l, l->oom_fd, events);
+        if (r >= 0)
+                r = watchdog_setup(l);
         return r;
 }
 
 int monitor_run(MonitorState *s, int *ret_status) {
-        Loop l = { .s = s, .epoll_fd = -EBADF, .signal_fd = -EBADF, .timer_fd = -EBADF, .oom_fd = -EBADF };
+        Loop l = { .s = s, .epoll_fd = -EBADF, .signal_fd = -EBADF, .timer_fd = -EBADF, .oom_fd = -EBADF,
+                   .watchdog_fd = -EBADF, .kill_at = USEC_INFINITY };
         int r;
 
         notify_supervisor_payload_status(s->status_sent);
@@ -143,7 +202,7 @@ int monitor_run(MonitorState *s, int *ret_status) {
 
         while (r >= 0 && !l.exited) {
                 struct epoll_event ev[8];
-                bool sig = false, timer = false, oom = false, notify = false, child = false;
+                bool sig = false, timer = false, oom = false, notify = false, child = false, dog = false;
 
                 int n = epoll_wait(l.epoll_fd, ev, ELEMENTSOF(ev), -1);
                 if (n < 0) {
@@ -159,7 +218,10 @@ int monitor_run(MonitorState *s, int *ret_status) {
                         oom |= fd == l.oom_fd;
                         notify |= fd == s->relay.fd;
                         child |= fd == s->pidfd;
+                        dog |= fd == l.watchdog_fd;
                 }
+                if (dog)
+                        on_watchdog(&l);
                 if (oom)
                         on_oom(&l);
                 if (notify)
@@ -169,6 +231,7 @@ int monitor_run(MonitorState *s, int *ret_status) {
                 if (timer) {
                         /* TimeoutStopSec= is over: the payload did not stop by itself. */
                         send_signal(&l, SIGKILL);
+                        l.kill_at = USEC_INFINITY;
                         (void) epoll_ctl(l.epoll_fd, EPOLL_CTL_DEL, l.timer_fd, NULL);
                 }
                 if (child)
@@ -182,6 +245,7 @@ int monitor_run(MonitorState *s, int *ret_status) {
                                                      s->kill_signal, s->init) ?
                         0 : supervise_exit_status(l.si.si_code, l.si.si_status);
         }
+        safe_close(l.watchdog_fd);
         safe_close(l.timer_fd);
         safe_close(l.signal_fd);
         safe_close(l.epoll_fd);

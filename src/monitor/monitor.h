@@ -8,7 +8,8 @@
  * does what cell's supervise loop did, with epoll instead of sd-event:
  * signals to the payload (SIGTERM: KillSignal=, then SIGKILL after
  * TimeoutStopSec=), the payload's sd_notify datagrams relayed upward, the
- * cgroup's OOM kills counted, and at the payload's exit its status as cell's.
+ * cgroup's OOM kills counted, with Boot=yes the service's watchdog pinged,
+ * and at the payload's exit its status as cell's.
  * Static and libc only: a few hundred KiB resident instead of cell's few
  * MiB of shared libraries (libsystemd, libseccomp, ...), for each container.
  *
@@ -40,6 +41,8 @@ typedef struct MonitorState {
         int kill_signal;                /* KillSignal= */
         uint64_t timeout_stop_usec;     /* TimeoutStopSec=; 0 or USEC_INFINITY: no SIGKILL */
         bool init;                      /* Init=yes: how a death by signal shows */
+        uint64_t watchdog_usec;         /* Boot=yes: the service's watchdog, pinged by
+                                         * cell-monitor itself every half; 0: not ours */
         bool ready_sent;                /* cell reported READY=1 already */
         bool status_sent;               /* the payload's STATUS= stands (notify-send.h) */
         NotifyRelay relay;              /* the payload's notify socket; fd -EBADF: none */

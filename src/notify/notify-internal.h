@@ -17,18 +17,22 @@
 typedef struct NotifyMessage {
         bool ready;                     /* READY=1 */
         bool watchdog;                  /* WATCHDOG=1 */
+        bool watchdog_trigger;          /* WATCHDOG=trigger */
+        bool watchdog_usec_set;
+        uint64_t watchdog_usec;         /* WATCHDOG_USEC=... */
         char *status;                   /* STATUS=..., without the prefix */
         bool extend_timeout;
         uint64_t extend_timeout_usec;   /* EXTEND_TIMEOUT_USEC=... */
         unsigned n_ignored;             /* other lines, dropped */
 } NotifyMessage;
 
-/* Line by line, as systemd reads a datagram: the lines above are taken, each
- * on its own, and every other line is ignored (counted in n_ignored): other
- * keys (MAINPID=, FDSTORE=, ... are not the payload's to say), a line that is
- * not KEY=VALUE, READY= or WATCHDOG= other than 1, EXTEND_TIMEOUT_USEC= that
- * is not a decimal number, STATUS= that is not UTF-8 or holds a control
- * character but a tab. The last valid STATUS= counts. buf need not end in a
+/* Line by line, as systemd reads a datagram (a line ends at '\n' or '\r',
+ * empty lines are none): the lines above are taken, each on its own, and
+ * every other line is ignored (counted in n_ignored): other keys (MAINPID=,
+ * FDSTORE=, ... are not the payload's to say), a line that is not KEY=VALUE,
+ * READY= other than 1, WATCHDOG= other than 1 or trigger,
+ * EXTEND_TIMEOUT_USEC= or WATCHDOG_USEC= that is not a decimal number,
+ * STATUS= that is not UTF-8 or holds a control character but a tab. The last valid STATUS= counts. buf need not end in a
  * NUL; one NUL at its end is allowed.
  * -EMSGSIZE when longer than NOTIFY_DATAGRAM_MAX, -EBADMSG for a NUL byte
  * inside (not text): then nothing of it is used. */
@@ -36,7 +40,9 @@ int notify_message_parse(const char *buf, size_t len, NotifyMessage *ret);
 void notify_message_done(NotifyMessage *m);
 
 /* The datagram cell sends upward: READY=1 only if forward_ready, STATUS=
- * as "STATUS=NAME: text". *ret = NULL (and 0) when there is nothing to send. */
+ * as "STATUS=NAME: text", the text cut (between characters) so that the whole
+ * is at most NOTIFY_DATAGRAM_MAX bytes, all systemd takes. *ret = NULL (and 0)
+ * when there is nothing to send. */
 int notify_message_format(const NotifyMessage *m, const char *name, bool forward_ready, char **ret);
 
 /* Whether a datagram stamped with UID uid can only have come from the

@@ -17,8 +17,12 @@ struct NotifyProxy {
 
 static int on_notify_io(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
         NotifyProxy *n = userdata;
+        NotifyRelayEvents ev;
 
-        if (notify_relay_read(&n->relay) && n->cb.ready)
+        notify_relay_read(&n->relay, &ev);
+        if (ev.extend_timeout && n->cb.extend_timeout)
+                n->cb.extend_timeout(ev.extend_timeout_usec, n->cb.userdata);
+        if (ev.first_ready && n->cb.ready)
                 n->cb.ready(n->cb.userdata);
         return 0;
 }

@@ -82,6 +82,12 @@ static int notify_message_add_line(NotifyMessage *m, const char *l, size_t n) {
                 m->ready = true;
         else if ((v = line_value(l, n, "WATCHDOG", &vl)) && value_is(v, vl, "1"))
                 m->watchdog = true;
+        /* The watchdog is the payload's (cell passes WATCHDOG_USEC on), all of it:
+         * failing it at once, and changing its timeout. */
+        else if ((v = line_value(l, n, "WATCHDOG", &vl)) && value_is(v, vl, "trigger"))
+                m->watchdog_trigger = true;
+        else if ((v = line_value(l, n, "WATCHDOG_USEC", &vl)) && parse_uint64_n(v, vl, &m->watchdog_usec) >= 0)
+                m->watchdog_usec_set = true;
         else if ((v = line_value(l, n, "STATUS", &vl)) && status_valid(v, vl)) {
                 char *t = strndup(v, vl);
                 if (!t)
@@ -109,9 +115,13 @@ int notify_message_parse(const char *buf, size_t len, NotifyMessage *ret) {
                 return -EBADMSG;
 
         for (const char *p = buf, *end = buf + len; p < end; ) {
-                const char *eol = memchr(p, '\n', end - p) ?: end;
+                /* Lines end at '\n' or '\r', as systemd splits a datagram (its
+                 * NEWLINE): "READY=1\r\n" is READY=1 there, and here. */
+                const char *eol = p;
+                while (eol < end && *eol != '\n' && *eol != '\r')
+                        eol++;
 
-                if (eol > p) {          /* not an empty line (a trailing newline) */
+                if (eol > p) {          /* not an empty line (a trailing newline, a CRLF) */
                         int r = notify_message_add_line(&m, p, eol - p);
                         if (r < 0) {
                                 notify_message_done(&m);
@@ -126,21 +136,48 @@ int notify_message_parse(const char *buf, size_t len, NotifyMessage *ret) {
         return 0;
 }
 
-int notify_message_format(const NotifyMessage *m, const char *name, bool forward_ready, char **ret) {
-        char *s = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&s, &len);
+/* How many of the first n bytes of the UTF-8 text s to keep so that at most
+ * max remain: cut before a character, never inside one. */
+static size_t utf8_cut(const char *s, size_t n, size_t max) {
+        if (n <= max)
+                return n;
+        while (max > 0 && ((unsigned char) s[max] & 0xc0) == 0x80)
+                max--;
+        return max;
+}
 
+int notify_message_format(const NotifyMessage *m, const char *name, bool forward_ready, char **ret) {
+        char extend[64] = "", watchdog_usec[64] = "";
+        /* systemd reads the first WATCHDOG= of a datagram only: a trigger asked
+         * for goes up alone, a ping beside it would hide it. */
+        const char *watchdog = m->watchdog_trigger ? "WATCHDOG=trigger\n" : m->watchdog ? "WATCHDOG=1\n" : "";
+        char *s = NULL;
+        size_t len = 0, others;
+        FILE *f;
+
+        if (m->extend_timeout)
+                (void) snprintf(extend, sizeof extend, "EXTEND_TIMEOUT_USEC=%" PRIu64 "\n", m->extend_timeout_usec);
+        if (m->watchdog_usec_set)
+                (void) snprintf(watchdog_usec, sizeof watchdog_usec, "WATCHDOG_USEC=%" PRIu64 "\n", m->watchdog_usec);
+        /* systemd ignores a datagram longer than NOTIFY_DATAGRAM_MAX as a whole:
+         * the "NAME: " prefix must not cost the payload its READY=1 or its
+         * WATCHDOG=1. What does not fit is the end of the STATUS= text. */
+        others = (m->ready && forward_ready ? strlen("READY=1\n") : 0) + strlen(watchdog) + strlen(watchdog_usec) +
+                strlen(extend) + strlen("STATUS=: \n") + strlen(strempty(name));
+
+        f = open_memstream(&s, &len);
         if (!f)
                 return -ENOMEM;
         if (m->ready && forward_ready)
                 fputs("READY=1\n", f);
-        if (m->status)
-                fprintf(f, "STATUS=%s: %s\n", strempty(name), m->status);
-        if (m->watchdog)
-                fputs("WATCHDOG=1\n", f);
-        if (m->extend_timeout)
-                fprintf(f, "EXTEND_TIMEOUT_USEC=%" PRIu64 "\n", m->extend_timeout_usec);
+        if (m->status && others < NOTIFY_DATAGRAM_MAX) {
+                size_t l = strlen(m->status);
+                fprintf(f, "STATUS=%s: %.*s\n", strempty(name),
+                        (int) utf8_cut(m->status, l, NOTIFY_DATAGRAM_MAX - others), m->status);
+        }
+        fputs(watchdog, f);
+        fputs(watchdog_usec, f);
+        fputs(extend, f);
         if (fclose(f) != 0) {
                 free(s);
                 return -ENOMEM;
@@ -277,8 +314,8 @@ static void close_passed_fds(struct msghdr *mh) {
                 }
 }
 
-/* Returns true for the payload's first READY=1. */
-static bool relay_handle(NotifyRelay *n, const char *buf, size_t len, const struct ucred *uc) {
+/* What the datagram means for cell's supervision goes into *ev. */
+static void relay_handle(NotifyRelay *n, const char *buf, size_t len, const struct ucred *uc, NotifyRelayEvents *ev) {
         _cleanup_free_ char *up = NULL;
         pid_t sender = uc->pid;
         NotifyMessage m;
@@ -286,16 +323,16 @@ static bool relay_handle(NotifyRelay *n, const char *buf, size_t len, const stru
 
         /* Only the container may speak for the container. */
         if (!relay_sender_speaks_for_container(n, uc))
-                return false;
+                return;
 
         r = notify_message_parse(buf, len, &m);
         if (r == -EMSGSIZE) {
                 log_debug("notify: dropping an oversized datagram from PID %d", (int) sender);
-                return false;
+                return;
         }
         if (r < 0) {
                 log_debug("notify: dropping a datagram that is not text (a NUL byte) from PID %d", (int) sender);
-                return false;
+                return;
         }
         if (m.n_ignored > 0)
                 log_debug("notify: ignoring %u line(s) from PID %d: unsupported, or not valid", m.n_ignored, (int) sender);
@@ -304,17 +341,23 @@ static bool relay_handle(NotifyRelay *n, const char *buf, size_t len, const stru
         if (m.ready && !first_ready)
                 m.ready = false;        /* READY=1 counts once */
         if (first_ready)
-                n->ready_seen = true;
+                n->ready_seen = ev->first_ready = true;
+        /* TimeoutStopSec='s SIGKILL is cell's (its supervisor's timer): the
+         * caller extends it as systemd extends a service's stop timeout. */
+        if (m.extend_timeout) {
+                ev->extend_timeout_usec = ev->extend_timeout ?
+                        MAX(ev->extend_timeout_usec, m.extend_timeout_usec) : m.extend_timeout_usec;
+                ev->extend_timeout = true;
+        }
 
         r = notify_message_format(&m, n->name, n->notify_ready, &up);
         if (r >= 0 && up && notify_send(up) > 0 && m.status)
                 notify_supervisor_payload_status(true);
         notify_message_done(&m);
-        return first_ready;
 }
 
-bool notify_relay_read(NotifyRelay *n) {
-        bool first_ready = false;
+void notify_relay_read(NotifyRelay *n, NotifyRelayEvents *ret) {
+        *ret = (NotifyRelayEvents) {};
 
         for (unsigned i = 0; i < 16; i++) {
                 char buf[NOTIFY_DATAGRAM_MAX + 1];
@@ -348,10 +391,8 @@ bool notify_relay_read(NotifyRelay *n) {
                         log_debug("notify: dropping a datagram with truncated ancillary data from PID %d", (int) uc.pid);
                         continue;
                 }
-                if (relay_handle(n, buf, (size_t) k, &uc))
-                        first_ready = true;
+                relay_handle(n, buf, (size_t) k, &uc, ret);
         }
-        return first_ready;
 }
 
 int notify_relay_init(NotifyRelay *n, int fd, pid_t payload_pid, const char *name, bool notify_ready) {

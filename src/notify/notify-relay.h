@@ -37,7 +37,14 @@ typedef struct NotifyRelay {
  * read, only when it sent as root or as a UID of the container's user
  * namespace (see notify-relay.c for why). */
 int notify_relay_init(NotifyRelay *r, int fd, pid_t payload_pid, const char *name, bool notify_ready);
+/* What a batch of the payload's datagrams means for cell's own supervision. */
+typedef struct NotifyRelayEvents {
+        bool first_ready;               /* the payload's first READY=1 came in */
+        bool extend_timeout;            /* EXTEND_TIMEOUT_USEC= came in ... */
+        uint64_t extend_timeout_usec;   /* ... the longest of this batch */
+} NotifyRelayEvents;
+
 /* Handles what is queued, a bounded batch per call (a chatty payload cannot
- * starve the loop). Returns true when the payload's first READY=1 came in. */
-bool notify_relay_read(NotifyRelay *r);
+ * starve the loop), and says in *ret what of it the caller acts on too. */
+void notify_relay_read(NotifyRelay *r, NotifyRelayEvents *ret);
 void notify_relay_done(NotifyRelay *r);

@@ -18,6 +18,8 @@ typedef struct NotifyProxy NotifyProxy;
 
 typedef struct NotifyCallbacks {
         void (*ready)(void *userdata);  /* the payload sent READY=1 */
+        /* the payload sent EXTEND_TIMEOUT_USEC=usec (after it went up) */
+        void (*extend_timeout)(uint64_t usec, void *userdata);
         void *userdata;
 } NotifyCallbacks;
 

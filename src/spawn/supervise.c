@@ -20,7 +20,9 @@ struct Supervisor {
         int exit_code;          /* si_code: CLD_EXITED, CLD_KILLED, CLD_DUMPED */
         int exit_status;        /* si_status */
         sd_event_source *child_source;
-        sd_event_source *timer_source;
+        sd_event_source *timer_source;  /* the SIGKILL after TimeoutStopSec= ... */
+        uint64_t kill_at;               /* ... at this CLOCK_MONOTONIC time */
+        bool killed;                    /* ... which has come */
         sd_event_source *signal_sources[8];
 };
 
@@ -58,6 +60,7 @@ static int on_stop_timeout(sd_event_source *source, uint64_t usec, void *userdat
         Supervisor *s = userdata;
 
         /* TimeoutStopSec= is over: the payload did not stop by itself. */
+        s->killed = true;
         supervisor_send(s, SIGKILL);
         return 0;
 }
@@ -76,10 +79,28 @@ void supervisor_stop(Supervisor *s) {
         notify_supervisor_stopping(s->plan->name);
         if (t == 0 || t == USEC_INFINITY)
                 return;
+        s->kill_at = now_monotonic_usec() + t;
         if (sd_event_add_time_relative(s->event, &s->timer_source, CLOCK_MONOTONIC, t, 0,
                                        on_stop_timeout, s) < 0)
                 /* No timer: do not leave a payload that ignores the signal. */
                 supervisor_send(s, SIGKILL);
+}
+
+void supervisor_extend_stop(Supervisor *s, uint64_t usec) {
+        uint64_t now = now_monotonic_usec();
+        sd_event_source *later = NULL;
+
+        /* Only a SIGKILL still to come is put off, and only to later. */
+        if (!s->timer_source || s->killed || usec <= s->kill_at - MIN(now, s->kill_at))
+                return;
+        /* Up to "infinity" (systemd's usec_add() saturates there): no SIGKILL. If
+         * no new timer can be had, the one set stands. */
+        if (usec < USEC_INFINITY - now &&
+            sd_event_add_time_relative(s->event, &later, CLOCK_MONOTONIC, usec, 0, on_stop_timeout, s) < 0)
+                return;
+        sd_event_source_disable_unref(s->timer_source);
+        s->timer_source = later;
+        s->kill_at = later ? now + usec : USEC_INFINITY;
 }
 
 static int on_signal(sd_event_source *source, const struct signalfd_siginfo *si, void *userdata) {

@@ -24,6 +24,10 @@ int supervisor_watch(Supervisor *s, pid_t pid, int pidfd);
 /* A stop request (SIGTERM, systemctl stop): KillSignal=, then after
  * TimeoutStopSec= SIGKILL. Before supervisor_watch() only remembered. */
 void supervisor_stop(Supervisor *s);
+/* The payload sent EXTEND_TIMEOUT_USEC=usec: while a stop waits for
+ * TimeoutStopSec=, SIGKILL comes no earlier than usec from now, as systemd
+ * extends a service's stop timeout. Otherwise nothing. */
+void supervisor_extend_stop(Supervisor *s, uint64_t usec);
 /* Runs the event loop until the payload exited. */
 int supervisor_run(Supervisor *s, int *ret_status);
 /* After supervisor_run(): how the payload ended (si_code, si_status). */

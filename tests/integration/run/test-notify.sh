@@ -140,4 +140,25 @@ stop_cell
 grep -q "forged" "$work/up.log" && fail "host: a host user's datagram went up: $(cat "$work/up.log")"
 grep -q "notify: dropping a datagram from PID [0-9]*, gone before it was read: UID 1000" "$work/err" ||
         fail "host: the gone host sender was not refused for its UID: $(cat "$work/err")"
+
+# --- EXTEND_TIMEOUT_USEC= while the payload stops puts off the SIGKILL of
+# TimeoutStopSec= (1 s here), as systemd's for a service: the payload asks
+# for 5 s more and takes 2 s to stop. Under cell (CELL_MONITOR=0) and under
+# cell-monitor, and the extension goes up too.
+u=$(unit extend "[Root]" "Directory=$root" "[Exec]" \
+        "Exec=/bin/sh -c 'trap \"notify-probe EXTEND_TIMEOUT_USEC=5000000; sleep 2; exit 0\" TERM; while :; do sleep 0.2; done'" \
+        "TimeoutStopSec=1s")
+for supervisor in cell cell-monitor; do
+        case $supervisor in
+        cell)           export CELL_MONITOR=0 ;;
+        cell-monitor)   unset CELL_MONITOR ;;
+        esac
+        start_cell "$u"
+        wait_for "$supervisor: the payload running" grep -q "The payload is running" "$work/err"
+        [ "$supervisor" = cell ] || wait_for "cell-monitor" grep -q "cell-monitor supervises" "$work/err"
+        stop_cell
+        grep -qxF "b'EXTEND_TIMEOUT_USEC=5000000\\n'" "$work/up.log" ||
+                fail "$supervisor: EXTEND_TIMEOUT_USEC= did not go up: $(cat "$work/up.log")"
+done
+unset CELL_MONITOR
 echo "ok"

@@ -4,8 +4,8 @@
 # systemd made of the host's /usr (read-only) in a private user namespace;
 # the scope's cgroup is delegated to the container's root, so the systemd
 # inside builds its own tree below the scope; its READY=1 (boot finished)
-# is what makes cell@sdboot.service active; stop halts it and leaves no
-# scope and no cgroup.
+# is what makes cell@sdboot.service active; WatchdogSec= is kept by cell;
+# stop halts it and leaves no scope and no cgroup.
 . "$(dirname "$0")/lib.sh"
 
 setup_cell
@@ -23,6 +23,13 @@ NotifyReady=yes
 PrivateUsers=pick
 EOF
 scope=cell-sdboot.scope
+# WatchdogSec=: a systemd inside pings no container manager, so cell (and
+# cell-monitor) keep the service's watchdog and the init gets none.
+install_dropin cell@sdboot.service watchdog <<'EOF'
+[Service]
+WatchdogSec=3s
+Restart=on-failure
+EOF
 
 # Type=notify: the start job ends when the systemd inside said READY=1.
 if in_sealed systemctl start cell@sdboot.service; then
@@ -31,6 +38,12 @@ else
         fail "cell@sdboot did not start ($(prop cell@sdboot.service ActiveState))"
         in_sealed journalctl --no-pager -n 30 -u cell@sdboot.service
 fi
+sleep 7
+expect_eq "WatchdogSec=3s, 7 s in: no restart" 0 "$(prop cell@sdboot.service NRestarts)"
+expect_eq "... cell-monitor pings it by then" cell-monitor \
+        "$(in_sealed cat "/proc/$(prop cell@sdboot.service MainPID)/comm" 2>/dev/null)"
+expect_eq "the init inside got no WATCHDOG_USEC" "" \
+        "$(in_sealed "$CELL" exec sdboot /bin/sh -c 'tr "\0" "\n" < /proc/1/environ | grep WATCHDOG' 2>&1)"
 expect_eq "is-system-running inside" running \
         "$(in_sealed "$CELL" exec sdboot /usr/bin/systemctl is-system-running --wait 2>&1)"
 read -r _ outside _ <<<"$(in_sealed "$CELL" exec sdboot /bin/cat /proc/1/uid_map)"

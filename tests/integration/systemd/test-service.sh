@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # cell@.service in a real systemd: readiness with NotifyReady=yes, STATUS=
-# forwarding, the watchdog both ways, MAINPID, and template instances whose
-# name carries an '@' (cell@worker@3).
+# forwarding, the watchdog both ways (also WATCHDOG_USEC= and
+# WATCHDOG=trigger), MAINPID, and template instances whose name carries an
+# '@' (cell@worker@3).
 . "$(dirname "$0")/lib.sh"
 
 setup_cell
@@ -88,6 +89,43 @@ else
 fi
 check "the journal names the watchdog" sh -c "'$SEALED' run journalctl --no-pager -u cell@dog.service | grep -qi 'watchdog timeout'"
 in_sealed systemctl stop cell@dog.service
+
+# --- the rest of the payload's watchdog (sd_notify(3)): WATCHDOG_USEC= sets
+# a new timeout, WATCHDOG=trigger fails it at once
+write_payload wdog-payload <<'EOF'
+trap 'exit 0' TERM
+notify-probe WATCHDOG_USEC=30000000
+while [ ! -e /out/wdog-trigger ]; do sleep 0.1; done
+rm -f /out/wdog-trigger
+notify-probe WATCHDOG=trigger
+sleep 1000 & wait
+EOF
+install_cell wdog <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/wdog-payload
+EOF
+install_dropin cell@wdog.service watchdog <<'EOF'
+[Service]
+WatchdogSec=3s
+Restart=on-failure
+RestartSec=500ms
+EOF
+rm -f "$ROOT/out/wdog-trigger"
+in_sealed systemctl start cell@wdog.service
+sleep 7
+expect_eq "WATCHDOG_USEC=30 s, then no pings: no restart 7 s into WatchdogSec=3s" 0 "$(prop cell@wdog.service NRestarts)"
+wdog_restarts=$(prop cell@wdog.service NRestarts)
+touch "$ROOT/out/wdog-trigger"
+wdog_restarted() { [ "$(prop cell@wdog.service NRestarts)" -gt "$wdog_restarts" ]; }
+if wait_for 5 wdog_restarted; then
+        ok "WATCHDOG=trigger: systemd acts at once (NRestarts=$(prop cell@wdog.service NRestarts))"
+else
+        fail "no restart 5 s after WATCHDOG=trigger (ActiveState=$(prop cell@wdog.service ActiveState))"
+fi
+check "the journal names the payload's request" sh -c "'$SEALED' run journalctl --no-pager -u cell@wdog.service | grep -q 'Watchdog request'"
+in_sealed systemctl stop cell@wdog.service
 
 # --- a template instance whose name has an '@': cell@worker@3
 write_payload worker-payload <<'EOF'

@@ -41,6 +41,7 @@ TEST(state_round_trip) {
         in.name = (char *) "web";
         in.kill_signal = SIGUSR2;
         in.timeout_stop_usec = 1500000;
+        in.watchdog_usec = 3000000;
         in.init = in.ready_sent = in.status_sent = true;
         in.relay = NOTIFY_RELAY_NULL;
         in.relay.fd = pair[0];
@@ -65,6 +66,7 @@ TEST(state_round_trip) {
         ASSERT_STREQ(out.name, "web");
         ASSERT_EQ(out.kill_signal, SIGUSR2);
         ASSERT_EQ_U64(out.timeout_stop_usec, 1500000);
+        ASSERT_EQ_U64(out.watchdog_usec, 3000000);
         ASSERT_TRUE(out.init && out.ready_sent && out.status_sent);
         ASSERT_EQ(out.relay.fd, pair[0]);
         ASSERT_TRUE(out.relay.notify_ready && out.relay.ready_seen);
@@ -309,9 +311,20 @@ typedef enum Payload {
         PAYLOAD_SIGNALS,        /* exits 10+N on signal N (SIGTERM, SIGUSR2, SIGHUP) */
         PAYLOAD_STUBBORN,       /* ignores SIGTERM */
         PAYLOAD_NOTIFY,         /* READY=1 and STATUS= to its notify socket, then as SIGNALS */
+        PAYLOAD_EXTEND,         /* on SIGTERM: EXTEND_TIMEOUT_USEC=2 s, 0.6 s of work, exits 10+SIGTERM */
 } Payload;
 
 static void on_signal_exit(int sig) {
+        _exit(10 + sig);
+}
+
+static int payload_notify_fd = -EBADF;
+
+static void on_sigterm_extend(int sig) {
+        static const char m[] = "EXTEND_TIMEOUT_USEC=2000000";
+
+        (void) !send(payload_notify_fd, m, strlen(m), 0);
+        (void) nanosleep(&(struct timespec) { .tv_nsec = 600 * 1000 * 1000 }, NULL);
         _exit(10 + sig);
 }
 
@@ -322,7 +335,8 @@ static void payload_run(Payload what, int notify_fd, int ready_fd) {
 
         if (what == PAYLOAD_EXIT7)
                 _exit(7);
-        signal(SIGTERM, what == PAYLOAD_STUBBORN ? SIG_IGN : on_signal_exit);
+        payload_notify_fd = notify_fd;
+        signal(SIGTERM, what == PAYLOAD_STUBBORN ? SIG_IGN : what == PAYLOAD_EXTEND ? on_sigterm_extend : on_signal_exit);
         signal(SIGUSR2, on_signal_exit);
         signal(SIGHUP, on_signal_exit);
         sigemptyset(&none);
@@ -384,7 +398,7 @@ static void monitor_start(Payload what, const MonitorState *tmpl, Run *ret) {
                         _exit(100);
                 s.pid = payload;
                 s.pidfd = (int) syscall(SYS_pidfd_open, payload, 0);
-                if (what == PAYLOAD_NOTIFY)
+                if (what == PAYLOAD_NOTIFY || what == PAYLOAD_EXTEND)
                         s.relay.fd = pair[0];
                 if (s.pidfd < 0 || monitor_state_to_argv(&s, bin, &argv, fds, &n) < 0)
                         _exit(100);
@@ -482,6 +496,65 @@ TEST(timeout_stop_ends_in_sigkill) {
         long ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
         ASSERT_TRUE(ms >= 190);         /* not before TimeoutStopSec= */
         free(log);
+}
+
+/* As systemd extends a service's TimeoutStopSec=, the payload's
+ * EXTEND_TIMEOUT_USEC= while it stops puts off cell's SIGKILL (and goes up). */
+TEST(timeout_stop_is_extended) {
+        MonitorState t = template();
+        Run r;
+        char *log, *s;
+        int up = test_upstream_open("test-monitor");
+
+        t.timeout_stop_usec = 200 * USEC_PER_MSEC;
+        monitor_start(PAYLOAD_EXTEND, &t, &r);
+        ASSERT_OK(kill(r.monitor, SIGTERM));
+        ASSERT_EQ(monitor_wait(&r, &log), 10 + SIGTERM);       /* not 128 + SIGKILL at 0.2 s */
+        free(log);
+        s = test_upstream_read(up, 5000);
+        ASSERT_STREQ(s, "STOPPING=1\nSTATUS=t: stopping");
+        free(s);
+        s = test_upstream_read(up, 5000);
+        ASSERT_STREQ(s, "EXTEND_TIMEOUT_USEC=2000000\n");
+        free(s);
+        close(up);
+        unsetenv("NOTIFY_SOCKET");
+}
+
+/* Boot=yes: the service's watchdog is cell-monitor's to ping (a systemd in
+ * the container pings no container manager): at once, then every half. */
+TEST(watchdog_is_pinged) {
+        MonitorState t = template();
+        Run r;
+        char *log, *s;
+        int up = test_upstream_open("test-monitor");
+
+        t.watchdog_usec = 400 * USEC_PER_MSEC;
+        monitor_start(PAYLOAD_SIGNALS, &t, &r);
+        for (unsigned i = 0; i < 3; i++) {
+                s = test_upstream_read(up, 1000);
+                ASSERT_STREQ(s, "WATCHDOG=1");
+                free(s);
+        }
+        ASSERT_OK(kill(r.monitor, SIGTERM));
+        ASSERT_EQ(monitor_wait(&r, &log), 10 + SIGTERM);
+        free(log);
+        close(up);
+        unsetenv("NOTIFY_SOCKET");
+
+        /* Not Boot=yes (0): the payload pings, cell-monitor does not. */
+        t = template();
+        up = test_upstream_open("test-monitor");
+        monitor_start(PAYLOAD_SIGNALS, &t, &r);
+        ASSERT_NULL(test_upstream_read(up, 500));
+        ASSERT_OK(kill(r.monitor, SIGTERM));
+        ASSERT_EQ(monitor_wait(&r, &log), 10 + SIGTERM);
+        free(log);
+        s = test_upstream_read(up, 1000);
+        ASSERT_STREQ(s, "STOPPING=1\nSTATUS=t: stopping");
+        free(s);
+        close(up);
+        unsetenv("NOTIFY_SOCKET");
 }
 
 TEST(death_by_signal_is_told) {

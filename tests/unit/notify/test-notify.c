@@ -4,6 +4,7 @@
  * cell would tell its supervisor is read back byte for byte. */
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "notify-internal.h"
 #include "notify.h"
 #include "test-upstream.h"
+#include "utf8.h"
 #include "test.h"
 
 /* The datagram as the relay has it from recvmsg(): len bytes and no NUL
@@ -57,12 +59,35 @@ TEST(parse_valid) {
 
 TEST(parse_drops_unknown_and_odd_values) {
         NotifyMessage m;
-        ASSERT_OK(parse("MAINPID=1\nFDSTORE=1\nREADY=0\nWATCHDOG=trigger\nEXTEND_TIMEOUT_USEC=12x\nERRNO=2\n", &m));
+        ASSERT_OK(parse("MAINPID=1\nFDSTORE=1\nREADY=0\nWATCHDOG=2\nEXTEND_TIMEOUT_USEC=12x\nERRNO=2\n"
+                        "WATCHDOG_USEC=5s\nWATCHDOG=Trigger\nRELOADING=1\nSTOPPING=1\nBARRIER=1\n", &m));
         ASSERT_FALSE(m.ready);
         ASSERT_FALSE(m.watchdog);
         ASSERT_FALSE(m.extend_timeout);
         ASSERT_NULL(m.status);
-        ASSERT_EQ(m.n_ignored, 6);
+        ASSERT_EQ(m.n_ignored, 11);
+        notify_message_done(&m);
+}
+
+/* The watchdog is the payload's (cell passes WATCHDOG_USEC on): all of
+ * sd_notify(3)'s watchdog lines go up, as a service's would reach systemd. */
+TEST(watchdog_lines_go_up) {
+        NotifyMessage m;
+        char *s = NULL;
+
+        ASSERT_OK(parse("WATCHDOG=trigger\nWATCHDOG_USEC=20000000\n", &m));
+        ASSERT_EQ(m.n_ignored, 0);
+        ASSERT_OK(notify_message_format(&m, "web", true, &s));
+        ASSERT_STREQ(s, "WATCHDOG=trigger\nWATCHDOG_USEC=20000000\n");
+        free(s);
+        notify_message_done(&m);
+
+        /* systemd acts on the first WATCHDOG= of a datagram only: with both,
+         * cell sends the trigger, which the payload asked for. */
+        ASSERT_OK(parse("WATCHDOG=1\nWATCHDOG=trigger\n", &m));
+        ASSERT_OK(notify_message_format(&m, "web", true, &s));
+        ASSERT_STREQ(s, "WATCHDOG=trigger\n");
+        free(s);
         notify_message_done(&m);
 }
 
@@ -121,7 +146,7 @@ TEST(parse_line_by_line) {
                 { "READY=1\nhello\n", 1 },                    /* no '=' */
                 { "ready=1\nREADY=1\n", 1 },                  /* key case */
                 { "=1\nREADY=1\n=\n", 2 },                    /* empty key */
-                { "READY=1\r\nREADY=1", 1 },                  /* "1\r" is not 1 */
+                { "READY=1\r\nREADY=1", 0 },                  /* '\r' ends a line, as '\n' does */
                 { "STATUS=\xff\xfe\nREADY=1", 1 },             /* not UTF-8 */
                 { "READY=1\nSTATUS=\xc3", 1 },                 /* a truncated sequence */
                 { "READY=1\nSTATUS=\xc0\xaf", 1 },             /* overlong */
@@ -150,6 +175,16 @@ TEST(parse_line_by_line) {
         ASSERT_STREQ(m.status, "good");
         ASSERT_TRUE(m.watchdog);
         ASSERT_EQ(m.n_ignored, 1);
+        notify_message_done(&m);
+
+        /* systemd splits a datagram at '\n' and at '\r' (its NEWLINE): CRLF
+         * lines, or a lone '\r', are lines like any. */
+        ASSERT_OK(parse("STATUS=up\rWATCHDOG=1\r\nEXTEND_TIMEOUT_USEC=5\r\n\r\n", &m));
+        ASSERT_STREQ(m.status, "up");
+        ASSERT_TRUE(m.watchdog);
+        ASSERT_TRUE(m.extend_timeout);
+        ASSERT_EQ_U64(m.extend_timeout_usec, 5);
+        ASSERT_EQ(m.n_ignored, 0);
         notify_message_done(&m);
 
         /* One NUL at the end: a sender that counted it. */
@@ -192,6 +227,35 @@ TEST(format_prefixes_status) {
         ASSERT_OK(parse("MAINPID=1\n", &m));
         ASSERT_OK(notify_message_format(&m, "web", true, &s));
         ASSERT_NULL(s);         /* nothing to say */
+        notify_message_done(&m);
+}
+
+/* systemd ignores a whole datagram longer than 4096 bytes: what cell sends
+ * up stays within that, also when the payload's own datagram was that long
+ * and the "NAME: " prefix makes it longer. The STATUS= text is cut (at a
+ * character's start); READY=1 and WATCHDOG=1 beside it still count. */
+TEST(format_fits_a_datagram) {
+        static const char head[] = "READY=1\nWATCHDOG=1\nEXTEND_TIMEOUT_USEC=5000000\nSTATUS=";
+        char big[NOTIFY_DATAGRAM_MAX];
+        NotifyMessage m;
+        char *s = NULL;
+        size_t n;
+
+        memcpy(big, head, sizeof head - 1);
+        /* Two-byte characters, one of them across any cut. */
+        for (n = sizeof head - 1; n + 2 <= sizeof big; n += 2)
+                memcpy(big + n, "\xc3\xa9", 2);
+        ASSERT_OK(parse_exact(big, n, &m));
+        ASSERT_NOT_NULL(m.status);
+
+        ASSERT_OK(notify_message_format(&m, "a-rather-long-unit-name", true, &s));
+        ASSERT_TRUE(strlen(s) <= NOTIFY_DATAGRAM_MAX);
+        ASSERT_TRUE(startswith(s, "READY=1\nSTATUS=a-rather-long-unit-name: \xc3\xa9"));
+        ASSERT_CONTAINS(s, "\nWATCHDOG=1\nEXTEND_TIMEOUT_USEC=5000000\n");
+        ASSERT_TRUE(utf8_is_valid_n(s, strlen(s)));
+        /* Cut no more than it must: within one character of the limit. */
+        ASSERT_TRUE(strlen(s) >= NOTIFY_DATAGRAM_MAX - 1);
+        free(s);
         notify_message_done(&m);
 }
 
@@ -272,6 +336,80 @@ TEST(proxy_forwards_filtered) {
         /* Still alive after all that. */
         payload_says(payload, e, "EXTEND_TIMEOUT_USEC=3000000\n");
         expect_upstream(up, "EXTEND_TIMEOUT_USEC=3000000\n");
+
+        ASSERT_NULL(notify_proxy_free(n));
+        close(payload);
+        close(up);
+        sd_event_unref(e);
+        unsetenv("NOTIFY_SOCKET");
+}
+
+/* Sends msg with the fds (SCM_RIGHTS), as sd_notify_barrier() and FDSTORE=1 do. */
+static void send_with_fds(int fd, const char *msg, const int *fds, size_t n) {
+        union {
+                struct cmsghdr h;
+                uint8_t b[CMSG_SPACE(sizeof(int) * 32)];
+        } control = {};
+        struct iovec iov = { .iov_base = (char *) msg, .iov_len = strlen(msg) };
+        struct msghdr mh = {
+                .msg_iov = &iov, .msg_iovlen = 1,
+                .msg_control = &control, .msg_controllen = CMSG_SPACE(sizeof(int) * n),
+        };
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+        ASSERT_TRUE(n <= 32);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * n);
+        memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
+        ASSERT_EQ(sendmsg(fd, &mh, 0), (ssize_t) strlen(msg));
+}
+
+/* Whether the write ends of the pipe are all closed: cell kept none. */
+static bool pipe_hung_up(int read_fd) {
+        struct pollfd p = { .fd = read_fd, .events = POLLIN };
+
+        return poll(&p, 1, 0) == 1 && (p.revents & POLLHUP);
+}
+
+/* fds sent along are closed, never kept: sd_notify_barrier()'s (it returns
+ * once cell has handled what came before it), and FDSTORE=1's, also more than
+ * the proxy makes room for. */
+TEST(proxy_closes_passed_fds) {
+        int payload, up = test_upstream_open("cell-test-notify");
+        sd_event *e = NULL;
+        NotifyProxy *n = NULL;
+        Plan p = { .name = (char *) "web", .notify_ready = true };
+        int barrier[2], many[24][2], w[24];
+
+        ASSERT_OK(sd_event_new(&e));
+        payload = proxy_start(&p, e, NULL, &n);
+
+        ASSERT_OK(pipe2(barrier, O_CLOEXEC));
+        send_str(payload, "READY=1", 7);
+        send_with_fds(payload, "BARRIER=1", &barrier[1], 1);
+        safe_close(barrier[1]);
+        ASSERT_FALSE(pipe_hung_up(barrier[0]));         /* cell holds it until it reads */
+        pump(e);
+        ASSERT_TRUE(pipe_hung_up(barrier[0]));
+        expect_upstream(up, "READY=1\n");               /* handled before the barrier returned */
+        ASSERT_NULL(test_upstream_read(up, 0));
+        safe_close(barrier[0]);
+
+        for (size_t i = 0; i < ELEMENTSOF(many); i++) {
+                ASSERT_OK(pipe2(many[i], O_CLOEXEC));
+                w[i] = many[i][1];
+        }
+        send_with_fds(payload, "FDSTORE=1\nSTATUS=stored", w, ELEMENTSOF(w));
+        for (size_t i = 0; i < ELEMENTSOF(many); i++)
+                safe_close(many[i][1]);
+        pump(e);
+        for (size_t i = 0; i < ELEMENTSOF(many); i++) {
+                ASSERT_TRUE(pipe_hung_up(many[i][0]));
+                safe_close(many[i][0]);
+        }
+        /* (24 fds do not fit: the datagram is dropped as truncated.) */
+        ASSERT_NULL(test_upstream_read(up, 0));
 
         ASSERT_NULL(notify_proxy_free(n));
         close(payload);

@@ -105,3 +105,41 @@ TEST(timeout_stop_ends_in_sigkill) {
 
         ASSERT_EQ(supervise_with(&p, true, SIGTERM), 128 + SIGKILL);
 }
+
+static int on_extend(sd_event_source *source, uint64_t usec, void *userdata) {
+        supervisor_extend_stop(userdata, 2 * USEC_PER_SEC);
+        return 0;
+}
+
+static int on_hup_later(sd_event_source *source, uint64_t usec, void *userdata) {
+        ASSERT_OK(kill(getpid(), SIGHUP));      /* forwarded: the child exits 43 */
+        return 0;
+}
+
+/* The payload's EXTEND_TIMEOUT_USEC= (supervisor_extend_stop()) puts off the
+ * SIGKILL of TimeoutStopSec=, as systemd does for a service's stop. */
+TEST(timeout_stop_is_extended) {
+        Plan p = { .kill_signal = SIGUSR1, .timeout_stop_usec = 100 * USEC_PER_MSEC };
+        sd_event_source *extend = NULL, *hup = NULL;
+        sd_event *e = NULL;
+        Supervisor *s = NULL;
+        int pidfd, status = -1;
+        pid_t pid;
+
+        ASSERT_OK(supervise_block_signals());
+        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(supervisor_new(&p, e, &s));
+        pid = child_start(true, &pidfd);        /* ignores SIGUSR1, the KillSignal= */
+        ASSERT_OK(supervisor_watch(s, pid, pidfd));
+        ASSERT_OK(kill(getpid(), SIGTERM));
+        /* 50 ms into the stop: 2 s more; at 400 ms SIGHUP ends the child, past the 100 ms. */
+        ASSERT_OK(sd_event_add_time_relative(e, &extend, CLOCK_MONOTONIC, 50 * USEC_PER_MSEC, 0, on_extend, s));
+        ASSERT_OK(sd_event_add_time_relative(e, &hup, CLOCK_MONOTONIC, 400 * USEC_PER_MSEC, 0, on_hup_later, s));
+        ASSERT_OK(supervisor_run(s, &status));
+        ASSERT_EQ(status, 43);                  /* not 128 + SIGKILL */
+        sd_event_source_unref(extend);
+        sd_event_source_unref(hup);
+        supervisor_free(s);
+        sd_event_unref(e);
+        safe_close(pidfd);
+}
