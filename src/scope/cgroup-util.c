@@ -285,6 +285,12 @@ uint64_t cg_io_weight_to_blkio(uint64_t weight) {
         return MIN(MAX(b, (uint64_t) 10), (uint64_t) 1000);
 }
 
+uint64_t cg_io_weight_to_blkio_bfq(uint64_t weight) {
+        /* systemd 252 on v1 hands BFQ the blkio weight (10..1000) and maps that
+         * as an IOWeight=: IOWeight=100 is blkio 500, BFQ 136. */
+        return cg_io_weight_to_bfq(cg_io_weight_to_blkio(weight));
+}
+
 int cg_limit_resolve(const CellLimit *l, uint64_t base, uint64_t page_size, uint64_t *ret) {
         switch (l->kind) {
         case CELL_LIMIT_UNSET:

@@ -58,7 +58,8 @@ int cg_format_cpu_max(uint64_t quota_per_sec_usec, uint64_t period_usec, char *b
 /* CPUWeight= -> v1 cpu.shares; 0 (CPUWeight=idle) is the minimum, 2. */
 uint64_t cg_cpu_weight_to_shares(uint64_t weight);
 uint64_t cg_io_weight_to_blkio(uint64_t weight);        /* IOWeight= -> v1 blkio.weight */
-uint64_t cg_io_weight_to_bfq(uint64_t weight);          /* IODeviceWeight= -> cgroup2 io.bfq.weight, 1..1000 */
+uint64_t cg_io_weight_to_bfq(uint64_t weight);          /* IOWeight= -> cgroup2 io.bfq.weight, 1..1000 */
+uint64_t cg_io_weight_to_blkio_bfq(uint64_t weight);    /* IOWeight= -> v1 blkio.bfq.weight, as systemd 252 */
 
 /* A CellLimit as bytes/count: 0 and *ret set for a value or a percentage of
  * base (rounded down to page_size when non-zero), 0 and *ret = UINT64_MAX

@@ -173,6 +173,35 @@ static int write_io(Scope *s, const Plan *p, int idx, bool v2) {
         return 0;
 }
 
+/* IOWeight= on cgroup2, as systemd 252: BFQ's io.bfq.weight on its own
+ * scale, and iocost's io.weight. Either may be missing (BFQ not loaded, a
+ * kernel without iocost); without both nothing weighs IO, as systemd says
+ * in its log only. */
+static int write_io_weight_v2(Scope *s, int idx, uint64_t weight) {
+        CgroupDir *d = s->fs->dirs + idx;
+        char buf[64];
+        int r, r_bfq;
+
+        snprintf(buf, sizeof buf, "%" PRIu64, cg_io_weight_to_bfq(weight));
+        r_bfq = cg_write(d->fd, "io.bfq.weight", buf);
+        if (r_bfq < 0 && r_bfq != -ENOENT)
+                return scope_set_error(s, r_bfq, "IOWeight=%" PRIu64 ": cannot write io.bfq.weight=%s in %s: %s",
+                                       weight, buf, d->path, strerror(-r_bfq));
+        snprintf(buf, sizeof buf, "default %" PRIu64, weight);
+        r = cg_write(d->fd, "io.weight", buf);
+        if (r == -ENOENT && r_bfq >= 0)
+                return 0;
+        if (r == -ENOENT) {
+                log_warning("IOWeight=%" PRIu64 ": %s has neither io.weight nor io.bfq.weight (no IO scheduler "
+                            "with weights): not applied.", weight, d->path);
+                return 0;
+        }
+        if (r < 0)
+                return scope_set_error(s, r, "IOWeight=%" PRIu64 ": cannot write io.weight=%s in %s: %s",
+                                       weight, buf, d->path, strerror(-r));
+        return 0;
+}
+
 /* cgroup2: a controller must be on in the parent's cgroup.subtree_control for its
  * files to appear in our child. The "no internal processes" rule: a non-root cgroup
  * that has processes of its own cannot enable domain controllers for its children
@@ -292,8 +321,8 @@ static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *o
                         return r;
         }
         if (l->io_weight > 0) {
-                snprintf(buf, sizeof buf, "default %" PRIu64, l->io_weight);
-                if ((r = write_one(s, idx, "io.weight", buf, false)) < 0)
+                r = write_io_weight_v2(s, idx, l->io_weight);
+                if (r < 0)
                         return r;
         }
         return write_io(s, p, idx, true);
@@ -423,10 +452,13 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
                 idx = v1_dir(s, mounts, n_mounts, own, n_own, "blkio", child, cg_limits_io_required(l));
                 if (idx < 0 && idx != -ENOENT)
                         return idx;
+                /* Both files, as systemd 252: CFQ's (gone since Linux 5.0) and
+                 * BFQ's, on the scale systemd gives BFQ on v1. */
                 if (idx >= 0 && l->io_weight > 0) {
+                        snprintf(buf, sizeof buf, "%" PRIu64, cg_io_weight_to_blkio_bfq(l->io_weight));
+                        (void) cg_write(s->fs->dirs[idx].fd, "blkio.bfq.weight", buf);
                         snprintf(buf, sizeof buf, "%" PRIu64, cg_io_weight_to_blkio(l->io_weight));
-                        if (cg_write(s->fs->dirs[idx].fd, "blkio.weight", buf) == -ENOENT)
-                                (void) cg_write(s->fs->dirs[idx].fd, "blkio.bfq.weight", buf);
+                        (void) cg_write(s->fs->dirs[idx].fd, "blkio.weight", buf);
                 }
                 if (idx >= 0 && (r = write_io(s, p, idx, false)) < 0)
                         return r;

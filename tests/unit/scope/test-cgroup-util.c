@@ -208,6 +208,11 @@ TEST(cpu_conversions) {
         ASSERT_EQ_U64(cg_io_weight_to_bfq(300), 118);
         ASSERT_EQ_U64(cg_io_weight_to_bfq(5050), 550);
         ASSERT_EQ_U64(cg_io_weight_to_bfq(10000), 1000);
+        /* v1's BFQ file, as systemd 252 writes it: BFQ's mapping of the blkio weight. */
+        ASSERT_EQ_U64(cg_io_weight_to_blkio_bfq(1), 10);
+        ASSERT_EQ_U64(cg_io_weight_to_blkio_bfq(50), 113);
+        ASSERT_EQ_U64(cg_io_weight_to_blkio_bfq(100), 136);
+        ASSERT_EQ_U64(cg_io_weight_to_blkio_bfq(10000), 181);
 }
 
 TEST(limit_conversions) {

@@ -142,6 +142,7 @@ static void limits_attach_free(void) {
                         .tasks_max = { .kind = CELL_LIMIT_VALUE, .value = 64 },
                         .cpu_quota_per_sec_usec = 500000,
                         .cpu_weight = 50,
+                        .io_weight = 50,
                         .allowed_cpus = (uint8_t[]) { 0x01 },
                         .allowed_cpus_size = 1,
                 },
@@ -166,10 +167,25 @@ static void limits_attach_free(void) {
                 char *cpuset = dir_of("cpuset", child);
                 expect_file(cpuset, "cpuset.cpus", "0");
                 free(cpuset);
+                /* IOWeight=50 where BFQ is there, as systemd 252 writes it on
+                 * v1: BFQ's mapping of the blkio weight 250. */
+                char *blkio = dir_of("blkio", child), *bfq = NULL;
+                ASSERT_NOT_NULL(blkio);
+                ASSERT_TRUE(asprintf(&bfq, "%s/blkio.bfq.weight", blkio) > 0);
+                if (access(bfq, F_OK) >= 0)
+                        expect_file(blkio, "blkio.bfq.weight", "113");
+                free(bfq);
+                free(blkio);
                 ASSERT_ERROR(scope_clone_into_fd(s), EBADF);
         } else {
                 expect_file(mem, "memory.max", "268435456");
                 expect_file(cpu, "cpu.max", "50000 100000");
+                /* IOWeight=50: iocost's weight and BFQ's, where they are. */
+                char *w = NULL;
+                ASSERT_TRUE(asprintf(&w, "%s/io.bfq.weight", mem) > 0);
+                if (access(w, F_OK) >= 0)
+                        expect_file(mem, "io.bfq.weight", "default 50");
+                free(w);
                 ASSERT_TRUE(scope_clone_into_fd(s) >= 0);
         }
 
