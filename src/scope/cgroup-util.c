@@ -331,6 +331,17 @@ int cg_format_limit_v1(const CellLimit *l, uint64_t base, uint64_t page_size, ch
         return k < 0 || (size_t) k >= size ? -ENOBUFS : 0;
 }
 
+int cg_format_tasks_max(const CellLimit *l, uint64_t base, char *buf, size_t size) {
+        uint64_t v;
+        int r = cg_limit_resolve(l, base, 0, &v), k;
+        if (r < 0)
+                return r;
+        /* The kernel refuses a pids.max above its PID_MAX_LIMIT; systemd carries
+         * on without it, and no more tasks than that can be anyway. */
+        k = v > CG_PIDS_MAX ? snprintf(buf, size, "max") : snprintf(buf, size, "%" PRIu64, v);
+        return k < 0 || (size_t) k >= size ? -ENOBUFS : 0;
+}
+
 int cg_format_cpuset(const uint8_t *bits, size_t size, char **ret) {
         _cleanup_free_ char *s = NULL;
         size_t len = 0;

@@ -70,6 +70,13 @@ int cg_format_limit_v2(const CellLimit *l, uint64_t base, uint64_t page_size, ch
 /* ... and as a v1 file takes it: the number or "-1". */
 int cg_format_limit_v1(const CellLimit *l, uint64_t base, uint64_t page_size, char *buf, size_t size);
 
+/* TasksMax= as pids.max takes it, a percentage of base (cg_system_tasks_max()):
+ * the number, or "max" for infinity and for a number above the kernel's
+ * PID_MAX_LIMIT (CG_PIDS_MAX), which pids.max refuses and which no cgroup
+ * can reach. -ENODATA when unset. */
+#define CG_PIDS_MAX ((uint64_t) 4194304)
+int cg_format_tasks_max(const CellLimit *l, uint64_t base, char *buf, size_t size);
+
 /* A CPU bitmap (bit N of byte N/8) as a cpuset list "0-1,3"; -EINVAL when empty. */
 int cg_format_cpuset(const uint8_t *bits, size_t size, char **ret);
 

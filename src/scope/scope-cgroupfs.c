@@ -120,13 +120,16 @@ static int dir_add(Scope *s, const CgroupMount *m, const char *own, const char *
         return (int) (f->n_dirs - 1);
 }
 
-static int write_one(Scope *s, int idx, const char *file, const char *value, bool optional) {
+/* file of the dir at idx gets value, for the unit's key: a value the kernel
+ * refuses (a CPU it does not have) fails the start, naming the key. */
+static int write_one(Scope *s, int idx, const char *key, const char *file, const char *value, bool optional) {
         CgroupDir *d = s->fs->dirs + idx;
         int r = cg_write(d->fd, file, value);
         if (r == -ENOENT && optional)
                 return 0;
         if (r < 0)
-                return scope_set_error(s, r, "cannot write %s=%s in %s: %s", file, value, d->path, strerror(-r));
+                return scope_set_error(s, r, "%s=: the kernel refuses %s=%s in %s: %s", key, file, value, d->path,
+                                       strerror(-r));
         return 0;
 }
 
@@ -275,33 +278,33 @@ static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *o
                 _cleanup_free_ char *cpus = NULL;
                 r = cg_format_cpuset(l->allowed_cpus, l->allowed_cpus_size, &cpus);
                 if (r >= 0)
-                        r = write_one(s, idx, "cpuset.cpus", cpus, false);
+                        r = write_one(s, idx, "AllowedCPUs", "cpuset.cpus", cpus, false);
                 if (r < 0)
                         return r;
         }
         if (cg_format_limit_v2(&l->memory_max, mem, page, buf, sizeof buf) >= 0 &&
-            (r = write_one(s, idx, "memory.max", buf, false)) < 0)
+            (r = write_one(s, idx, "MemoryMax", "memory.max", buf, false)) < 0)
                 return r;
         if (cg_format_limit_v2(&l->memory_high, mem, page, buf, sizeof buf) >= 0 &&
-            (r = write_one(s, idx, "memory.high", buf, false)) < 0)
+            (r = write_one(s, idx, "MemoryHigh", "memory.high", buf, false)) < 0)
                 return r;
         /* Without swap accounting (swapaccount=0) the file is missing: nothing to limit. */
         if (cg_format_limit_v2(&l->memory_swap_max, mem, page, buf, sizeof buf) >= 0 &&
-            (r = write_one(s, idx, "memory.swap.max", buf, true)) < 0)
+            (r = write_one(s, idx, "MemorySwapMax", "memory.swap.max", buf, true)) < 0)
                 return r;
         if (cg_format_limit_v2(&l->memory_min, mem, page, buf, sizeof buf) >= 0 &&
-            (r = write_one(s, idx, "memory.min", buf, false)) < 0)
+            (r = write_one(s, idx, "MemoryMin", "memory.min", buf, false)) < 0)
                 return r;
         if (cg_format_limit_v2(&l->memory_low, mem, page, buf, sizeof buf) >= 0 &&
-            (r = write_one(s, idx, "memory.low", buf, false)) < 0)
+            (r = write_one(s, idx, "MemoryLow", "memory.low", buf, false)) < 0)
                 return r;
-        if (cg_format_limit_v2(&l->tasks_max, cg_system_tasks_max(), 0, buf, sizeof buf) >= 0 &&
-            (r = write_one(s, idx, "pids.max", buf, false)) < 0)
+        if (cg_format_tasks_max(&l->tasks_max, cg_system_tasks_max(), buf, sizeof buf) >= 0 &&
+            (r = write_one(s, idx, "TasksMax", "pids.max", buf, false)) < 0)
                 return r;
         if (l->cpu_quota_per_sec_usec != USEC_INFINITY) {
                 r = cg_format_cpu_max(l->cpu_quota_per_sec_usec, plan_cpu_quota_period(l), buf, sizeof buf);
                 if (r >= 0)
-                        r = write_one(s, idx, "cpu.max", buf, false);
+                        r = write_one(s, idx, "CPUQuota", "cpu.max", buf, false);
                 if (r < 0)
                         return r;
         }
@@ -317,7 +320,7 @@ static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *o
         }
         if (l->cpu_weight > 0) {
                 snprintf(buf, sizeof buf, "%" PRIu64, l->cpu_weight);
-                if ((r = write_one(s, idx, "cpu.weight", buf, false)) < 0)
+                if ((r = write_one(s, idx, "CPUWeight", "cpu.weight", buf, false)) < 0)
                         return r;
         }
         if (l->io_weight > 0) {
@@ -375,12 +378,12 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
                 uint64_t max, swap;
                 s->fs->memory_idx = idx;
                 if (cg_format_limit_v1(&l->memory_max, mem, page, buf, sizeof buf) >= 0 &&
-                    (r = write_one(s, idx, "memory.limit_in_bytes", buf, false)) < 0)
+                    (r = write_one(s, idx, "MemoryMax", "memory.limit_in_bytes", buf, false)) < 0)
                         return r;
                 /* MemoryHigh= has no cgroup1 twin; the soft limit is the nearest: reclaim
                  * pushes the group back to it under memory pressure. */
                 if (cg_format_limit_v1(&l->memory_high, mem, page, buf, sizeof buf) >= 0 &&
-                    (r = write_one(s, idx, "memory.soft_limit_in_bytes", buf, false)) < 0)
+                    (r = write_one(s, idx, "MemoryHigh", "memory.soft_limit_in_bytes", buf, false)) < 0)
                         return r;
                 /* memsw limits memory+swap together, so it needs MemoryMax= too; without
                  * swap accounting the file is missing. */
@@ -390,7 +393,7 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
                                 snprintf(buf, sizeof buf, "-1");
                         else
                                 snprintf(buf, sizeof buf, "%" PRIu64, max + swap);
-                        if ((r = write_one(s, idx, "memory.memsw.limit_in_bytes", buf, true)) < 0)
+                        if ((r = write_one(s, idx, "MemorySwapMax", "memory.memsw.limit_in_bytes", buf, true)) < 0)
                                 return r;
                 }
         }
@@ -399,8 +402,8 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
                 idx = v1_dir(s, mounts, n_mounts, own, n_own, "pids", child, true);
                 if (idx < 0)
                         return idx;
-                if (cg_format_limit_v2(&l->tasks_max, cg_system_tasks_max(), 0, buf, sizeof buf) >= 0 &&
-                    (r = write_one(s, idx, "pids.max", buf, false)) < 0)
+                if (cg_format_tasks_max(&l->tasks_max, cg_system_tasks_max(), buf, sizeof buf) >= 0 &&
+                    (r = write_one(s, idx, "TasksMax", "pids.max", buf, false)) < 0)
                         return r;
         }
 
@@ -412,16 +415,16 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
                         uint64_t period = cg_cpu_quota_period(l->cpu_quota_per_sec_usec, plan_cpu_quota_period(l));
                         uint64_t q = cg_cpu_quota_per_period(l->cpu_quota_per_sec_usec, period);
                         snprintf(buf, sizeof buf, "%" PRIu64, period);
-                        if ((r = write_one(s, idx, "cpu.cfs_period_us", buf, false)) < 0)
+                        if ((r = write_one(s, idx, "CPUQuotaPeriodSec", "cpu.cfs_period_us", buf, false)) < 0)
                                 return r;
                         snprintf(buf, sizeof buf, "%" PRIu64, q);
-                        if ((r = write_one(s, idx, "cpu.cfs_quota_us", buf, false)) < 0)
+                        if ((r = write_one(s, idx, "CPUQuota", "cpu.cfs_quota_us", buf, false)) < 0)
                                 return r;
                 }
                 /* CPUWeight=idle: v1 has no cpu.idle; systemd gives it the minimum weight. */
                 if (l->cpu_weight > 0 || l->cpu_idle) {
                         snprintf(buf, sizeof buf, "%" PRIu64, cg_cpu_weight_to_shares(l->cpu_weight));
-                        if ((r = write_one(s, idx, "cpu.shares", buf, false)) < 0)
+                        if ((r = write_one(s, idx, "CPUWeight", "cpu.shares", buf, false)) < 0)
                                 return r;
                 }
         }
@@ -441,8 +444,8 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
                 if (pfd < 0 || cg_read(pfd, "cpuset.mems", &mems) < 0)
                         return scope_set_error(s, -EIO, "cannot read cpuset.mems of %s", parent);
                 mems[strcspn(mems, "\n")] = 0;
-                if ((r = write_one(s, idx, "cpuset.cpus", cpus, false)) < 0 ||
-                    (r = write_one(s, idx, "cpuset.mems", mems, false)) < 0)
+                if ((r = write_one(s, idx, "AllowedCPUs", "cpuset.cpus", cpus, false)) < 0 ||
+                    (r = write_one(s, idx, "AllowedCPUs", "cpuset.mems", mems, false)) < 0)
                         return r;
         }
 

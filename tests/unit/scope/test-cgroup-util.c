@@ -253,6 +253,20 @@ TEST(limit_conversions) {
         ASSERT_TRUE(mem > 0 && mem != UINT64_MAX);
         ASSERT_OK(cg_limit_resolve(&half, mem, 4096, &v));
         ASSERT_TRUE(v <= mem / 2 && v + 4096 > mem / 2);
+        /* TasksMax= as pids.max takes it: above the kernel's limit (4194304),
+         * which pids.max refuses, "max", as no more tasks can be. */
+        ASSERT_OK(cg_format_tasks_max(&(CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 4194304 }, 32767, buf,
+                                      sizeof buf));
+        ASSERT_STREQ(buf, "4194304");
+        ASSERT_OK(cg_format_tasks_max(&(CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 4194305 }, 32767, buf,
+                                      sizeof buf));
+        ASSERT_STREQ(buf, "max");
+        ASSERT_OK(cg_format_tasks_max(&inf, 32767, buf, sizeof buf));
+        ASSERT_STREQ(buf, "max");
+        ASSERT_OK(cg_format_tasks_max(&half, 32767, buf, sizeof buf));
+        ASSERT_STREQ(buf, "16383");
+        ASSERT_ERROR(cg_format_tasks_max(&unset, 32767, buf, sizeof buf), ENODATA);
+
         uint64_t tasks = cg_system_tasks_max();
         ASSERT_TRUE(tasks > 0 && tasks <= 4194303);
 }

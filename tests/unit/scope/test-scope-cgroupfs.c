@@ -297,6 +297,57 @@ static void idle_period_protection(void) {
         sd_event_unref(e);
 }
 
+/* A value the kernel refuses fails the start naming the key, and leaves no
+ * cgroup; TasksMax= above the kernel's limit is no limit, as with systemd
+ * (pids.max refuses it, systemd carries on without). */
+static void refused_values(void) {
+        char unit[96], child[64];
+        scope_names("test", child, unit);
+        uint8_t cpus[512] = {};
+        cpus[4000 / 8] = 1u << (4000 % 8);              /* CPU 4000, which this machine has not */
+        Plan p = {
+                .name = (char *) "test",
+                .scope_unit = unit,
+                .limits = {
+                        .cpu_quota_per_sec_usec = USEC_INFINITY,
+                        .allowed_cpus = cpus,
+                        .allowed_cpus_size = sizeof cpus,
+                },
+        };
+        sd_event *e = NULL;
+        Scope *s = NULL;
+        bool v1 = access("/sys/fs/cgroup/memory", F_OK) == 0;
+
+        ASSERT_OK(sd_event_new(&e));
+        char *cpuset = dir_of(v1 ? "cpuset" : NULL, child);
+        if (!cpuset || access(v1 ? "/sys/fs/cgroup/cpuset" : "/sys/fs/cgroup/cgroup.controllers", F_OK) < 0) {
+                printf("skipped: no cpuset hierarchy\n");
+                free(cpuset);
+                sd_event_unref(e);
+                return;
+        }
+        int r = scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s);
+        ASSERT_TRUE(r < 0);
+        ASSERT_NULL(s);
+        printf("AllowedCPUs=4000: %s\n", strna(scope_last_error(NULL)));
+        ASSERT_TRUE(startswith(strna(scope_last_error(NULL)), "AllowedCPUs=: "));
+        ASSERT_TRUE(access(cpuset, F_OK) < 0 && errno == ENOENT);
+        free(cpuset);
+
+        p.limits = (PlanLimits) {
+                .cpu_quota_per_sec_usec = USEC_INFINITY,
+                .tasks_max = { .kind = CELL_LIMIT_VALUE, .value = 5000000 },
+        };
+        char *pids = dir_of(v1 ? "pids" : NULL, child);
+        ASSERT_NOT_NULL(pids);
+        ASSERT_OK(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s));
+        expect_file(pids, "pids.max", "max");
+        ASSERT_NULL(scope_free(s));
+        ASSERT_TRUE(access(pids, F_OK) < 0 && errno == ENOENT);
+        free(pids);
+        sd_event_unref(e);
+}
+
 /* The name's lock as a cell's death leaves it: released, its cgroups still
  * there. LOCK_UN: the sleepers forked here share the fd (cell's payload
  * closes every fd it inherits). */
@@ -432,6 +483,11 @@ TEST(cgroupfs_limits_attach_free) {
 TEST(cgroupfs_idle_period_protection) {
         if (can_run())
                 run_isolated(idle_period_protection);
+}
+
+TEST(cgroupfs_refused_values) {
+        if (can_run())
+                run_isolated(refused_values);
 }
 
 TEST(cgroupfs_running_name_is_refused) {
