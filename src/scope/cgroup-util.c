@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cgroup-util.h"
+#include "plan.h"
 #include "macros.h"
 #include "strv.h"
 
@@ -302,10 +303,13 @@ int cg_limit_resolve(const CellLimit *l, uint64_t base, uint64_t page_size, uint
                 *ret = l->value;
                 return 0;
         case CELL_LIMIT_PERCENT: {
-                uint64_t v = (uint64_t) ((unsigned __int128) base * l->permyriad / 10000);
-                if (page_size > 0)
-                        v -= v % page_size;
-                *ret = v;
+                /* As systemd resolves the scale the scope gets (physical_memory_scale(),
+                 * system_tasks_max_scale()): whole pages or tasks times scale / UINT32_MAX,
+                 * rounded down; 33% of 100 tasks is 32, as the scale is a little below 33%. */
+                uint64_t scale = plan_scale_from_permyriad(l->permyriad);
+                uint64_t units = page_size > 0 ? base / page_size : base;
+                uint64_t v = (uint64_t) ((unsigned __int128) units * scale / UINT32_MAX);
+                *ret = page_size > 0 ? v * page_size : v;
                 return 0;
         }
         default:

@@ -244,6 +244,17 @@ TEST(limit_conversions) {
         ASSERT_OK(cg_limit_resolve(&odd, gib8, 4096, &v));
         ASSERT_EQ_U64(v, UINT64_C(1059995648));
         ASSERT_EQ_U64(v % 4096, 0);
+        /* As systemd resolves MemoryMaxScale=: whole pages times the scale,
+         * rounded down. 56.25% of 4 GiB is a page short of 2.25 GiB there, the
+         * scale being a little below 56.25%. */
+        ASSERT_OK(cg_limit_resolve(&(CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = 5625 },
+                                   UINT64_C(4) << 30, 4096, &v));
+        ASSERT_EQ_U64(v, UINT64_C(2415915008));
+        /* TasksMaxScale= the same way, in tasks: 33% of 100 is 32 there. */
+        ASSERT_OK(cg_limit_resolve(&(CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = 3300 }, 100, 0, &v));
+        ASSERT_EQ_U64(v, 32);
+        ASSERT_OK(cg_limit_resolve(&(CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = 10000 }, 100, 0, &v));
+        ASSERT_EQ_U64(v, 100);
         /* Counts (TasksMax=10%) are not page-rounded. */
         ASSERT_OK(cg_limit_resolve(&(CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = 1000 }, 4194303, 0, &v));
         ASSERT_EQ_U64(v, 419430);
