@@ -370,12 +370,21 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
                                        "memory.min, memory.low) and this host's memory controller is a v1 one; "
                                        "it needs a cgroup2 host", v2_only);
 
+        /* v1 limits swap only with memory (memsw is both together): a swap
+         * limit without a memory limit would not be enforced at all. */
+        uint64_t max = UINT64_MAX, swap = UINT64_MAX;
+        (void) cg_limit_resolve(&l->memory_max, mem, page, &max);
+        (void) cg_limit_resolve(&l->memory_swap_max, mem, page, &swap);
+        if (swap != UINT64_MAX && max == UINT64_MAX)
+                return scope_set_error(s, -EOPNOTSUPP, "MemorySwapMax=: cgroup v1 limits swap only together with "
+                                       "memory (memory.memsw.limit_in_bytes) and this host's memory controller is "
+                                       "a v1 one; it needs MemoryMax= too, or a cgroup2 host");
+
         /* memory: the limits, and memory.oom_control to tell an OOM kill. */
         idx = v1_dir(s, mounts, n_mounts, own, n_own, "memory", child, need_memory);
         if (idx < 0 && idx != -ENOENT)
                 return idx;
         if (idx >= 0) {
-                uint64_t max, swap;
                 s->fs->memory_idx = idx;
                 if (cg_format_limit_v1(&l->memory_max, mem, page, buf, sizeof buf) >= 0 &&
                     (r = write_one(s, idx, "MemoryMax", "memory.limit_in_bytes", buf, false)) < 0)
@@ -387,8 +396,7 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
                         return r;
                 /* memsw limits memory+swap together, so it needs MemoryMax= too; without
                  * swap accounting the file is missing. */
-                if (cg_limit_resolve(&l->memory_max, mem, page, &max) >= 0 && max != UINT64_MAX &&
-                    cg_limit_resolve(&l->memory_swap_max, mem, page, &swap) >= 0) {
+                if (max != UINT64_MAX && l->memory_swap_max.kind != CELL_LIMIT_UNSET) {
                         if (swap == UINT64_MAX || max > UINT64_MAX - swap)
                                 snprintf(buf, sizeof buf, "-1");
                         else

@@ -287,6 +287,24 @@ static void idle_period_protection(void) {
                 p.limits.memory_min = (CellLimit) {};
                 ASSERT_ERROR(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s), EOPNOTSUPP);
                 ASSERT_NOT_NULL(strstr(strna(scope_last_error(NULL)), "MemoryLow=:"));
+
+                /* MemorySwapMax=: v1's memsw holds memory and swap together, so
+                 * only with MemoryMax= (no swap limit at all otherwise). */
+                p.limits.memory_low = (CellLimit) {};
+                p.limits.memory_swap_max = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 0 };
+                ASSERT_ERROR(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s), EOPNOTSUPP);
+                ASSERT_TRUE(startswith(strna(scope_last_error(NULL)), "MemorySwapMax=: cgroup v1 limits swap only"));
+                ASSERT_TRUE(access(mem, F_OK) < 0 && errno == ENOENT);
+                p.limits.memory_max = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = UINT64_C(64) << 20 };
+                p.limits.memory_swap_max.value = UINT64_C(16) << 20;
+                ASSERT_OK(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s));
+                expect_file(mem, "memory.limit_in_bytes", "67108864");
+                char *memsw = NULL;
+                ASSERT_TRUE(asprintf(&memsw, "%s/memory.memsw.limit_in_bytes", mem) > 0);
+                if (access(memsw, F_OK) >= 0)
+                        expect_file(mem, "memory.memsw.limit_in_bytes", "83886080");
+                free(memsw);
+                ASSERT_NULL(scope_free(s));
         } else {
                 ASSERT_OK(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s));
                 expect_file(mem, "memory.min", "16777216");
