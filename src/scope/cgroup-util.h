@@ -62,8 +62,8 @@ uint64_t cg_io_weight_to_bfq(uint64_t weight);          /* IOWeight= -> cgroup2 
 uint64_t cg_io_weight_to_blkio_bfq(uint64_t weight);    /* IOWeight= -> v1 blkio.bfq.weight, as systemd 252 */
 
 /* A CellLimit as bytes/count: 0 and *ret set for a value or a percentage of
- * base as systemd resolves it (in whole pages of page_size when non-zero), 0 and *ret = UINT64_MAX
- * for infinity, -ENODATA when unset. */
+ * base as systemd resolves it (in whole pages of page_size when non-zero), 0
+ * and *ret = UINT64_MAX for infinity, -ENODATA when unset. */
 int cg_limit_resolve(const CellLimit *l, uint64_t base, uint64_t page_size, uint64_t *ret);
 /* The same as the text a cgroup2 file takes: the number or "max". -ENODATA when unset. */
 int cg_format_limit_v2(const CellLimit *l, uint64_t base, uint64_t page_size, char *buf, size_t size);
