@@ -64,4 +64,3 @@ typedef struct PlanIoctlDeny {
 } PlanIoctlDeny;
 extern const PlanIoctlDeny plan_seccomp_default_deny_ioctl[];
 extern const size_t plan_seccomp_n_default_deny_ioctl;
-uint32_t plan_scale_from_permyriad(uint32_t permyriad);

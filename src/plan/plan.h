@@ -164,6 +164,10 @@ typedef struct PlanLimits {
         size_t n_io_devices;
 } PlanLimits;
 
+/* A percentage (permyriad) on systemd's scale of "all there is" (MemoryMaxScale=,
+ * TasksMaxScale=): 100% is UINT32_MAX. */
+uint32_t plan_scale_from_permyriad(uint32_t permyriad);
+
 /* CPUQuotaPeriodSec= in usec as systemd keeps it: USEC_INFINITY for the default. */
 static inline uint64_t plan_cpu_quota_period(const PlanLimits *l) {
         return l->cpu_quota_period_set ? l->cpu_quota_period_usec : USEC_INFINITY;

@@ -233,7 +233,11 @@ static int writes_v1(const CgroupIODisk *disks, size_t n, CgroupIOWrite **w, siz
                                 return r;
                         size_t l = strlen(x->line);
                         snprintf(x->line + l, sizeof x->line - l, " %" PRIu64, v);
-                        memcpy(x->fallback_line, x->line, sizeof x->line);
+                        /* BFQ's file on the scale systemd 252 gives BFQ on v1
+                         * (cg_io_weight_to_blkio_bfq()), as IOWeight= gets there. */
+                        if (weight)
+                                snprintf(x->fallback_line, sizeof x->fallback_line, "%u:%u %" PRIu64,
+                                         major(k->dev), minor(k->dev), cg_io_weight_to_blkio_bfq(k->value[t]));
                 }
         return 0;
 }

@@ -110,3 +110,8 @@ const CgroupNeed *cg_limits_unmet(const CgroupNeed *needs, size_t n_needs,
         }
         return NULL;
 }
+
+bool cg_limits_cpuset_is(const char *text, const char *want) {
+        size_t l = want ? strlen(want) : 0;
+        return text && l > 0 && strncmp(text, want, l) == 0 && (streq(text + l, "") || streq(text + l, "\n"));
+}

@@ -59,3 +59,8 @@ void cg_limits_needs_systemd(const PlanLimits *l, CgroupNeed *needs, size_t n_ne
 const CgroupNeed *cg_limits_unmet(const CgroupNeed *needs, size_t n_needs,
                                   const CgroupMembership *m, size_t n_m,
                                   const char *leaf, const char *v2_controllers);
+
+/* Whether text, read from a scope's cpuset.cpus, is the list want
+ * (cg_format_cpuset(), the kernel's own format): systemd drops AllowedCPUs=
+ * where the kernel refuses it, leaving the file empty. */
+bool cg_limits_cpuset_is(const char *text, const char *want);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cgroup-util.h"
+#include "plan.h"
 #include "macros.h"
 #include "strv.h"
 
@@ -285,6 +286,12 @@ uint64_t cg_io_weight_to_blkio(uint64_t weight) {
         return MIN(MAX(b, (uint64_t) 10), (uint64_t) 1000);
 }
 
+uint64_t cg_io_weight_to_blkio_bfq(uint64_t weight) {
+        /* systemd 252 on v1 hands BFQ the blkio weight (10..1000) and maps that
+         * as an IOWeight=: IOWeight=100 is blkio 500, BFQ 136. */
+        return cg_io_weight_to_bfq(cg_io_weight_to_blkio(weight));
+}
+
 int cg_limit_resolve(const CellLimit *l, uint64_t base, uint64_t page_size, uint64_t *ret) {
         switch (l->kind) {
         case CELL_LIMIT_UNSET:
@@ -296,10 +303,13 @@ int cg_limit_resolve(const CellLimit *l, uint64_t base, uint64_t page_size, uint
                 *ret = l->value;
                 return 0;
         case CELL_LIMIT_PERCENT: {
-                uint64_t v = (uint64_t) ((unsigned __int128) base * l->permyriad / 10000);
-                if (page_size > 0)
-                        v -= v % page_size;
-                *ret = v;
+                /* As systemd resolves the scale the scope gets (physical_memory_scale(),
+                 * system_tasks_max_scale()): whole pages or tasks times scale / UINT32_MAX,
+                 * rounded down; 33% of 100 tasks is 32, as the scale is a little below 33%. */
+                uint64_t scale = plan_scale_from_permyriad(l->permyriad);
+                uint64_t units = page_size > 0 ? base / page_size : base;
+                uint64_t v = (uint64_t) ((unsigned __int128) units * scale / UINT32_MAX);
+                *ret = page_size > 0 ? v * page_size : v;
                 return 0;
         }
         default:
@@ -322,6 +332,17 @@ int cg_format_limit_v1(const CellLimit *l, uint64_t base, uint64_t page_size, ch
         if (r < 0)
                 return r;
         k = v == UINT64_MAX ? snprintf(buf, size, "-1") : snprintf(buf, size, "%" PRIu64, v);
+        return k < 0 || (size_t) k >= size ? -ENOBUFS : 0;
+}
+
+int cg_format_tasks_max(const CellLimit *l, uint64_t base, char *buf, size_t size) {
+        uint64_t v;
+        int r = cg_limit_resolve(l, base, 0, &v), k;
+        if (r < 0)
+                return r;
+        /* The kernel refuses a pids.max above its PID_MAX_LIMIT; systemd carries
+         * on without it, and no more tasks than that can be anyway. */
+        k = v > CG_PIDS_MAX ? snprintf(buf, size, "max") : snprintf(buf, size, "%" PRIu64, v);
         return k < 0 || (size_t) k >= size ? -ENOBUFS : 0;
 }
 

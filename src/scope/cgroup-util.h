@@ -58,16 +58,24 @@ int cg_format_cpu_max(uint64_t quota_per_sec_usec, uint64_t period_usec, char *b
 /* CPUWeight= -> v1 cpu.shares; 0 (CPUWeight=idle) is the minimum, 2. */
 uint64_t cg_cpu_weight_to_shares(uint64_t weight);
 uint64_t cg_io_weight_to_blkio(uint64_t weight);        /* IOWeight= -> v1 blkio.weight */
-uint64_t cg_io_weight_to_bfq(uint64_t weight);          /* IODeviceWeight= -> cgroup2 io.bfq.weight, 1..1000 */
+uint64_t cg_io_weight_to_bfq(uint64_t weight);          /* IOWeight= -> cgroup2 io.bfq.weight, 1..1000 */
+uint64_t cg_io_weight_to_blkio_bfq(uint64_t weight);    /* IOWeight= -> v1 blkio.bfq.weight, as systemd 252 */
 
 /* A CellLimit as bytes/count: 0 and *ret set for a value or a percentage of
- * base (rounded down to page_size when non-zero), 0 and *ret = UINT64_MAX
- * for infinity, -ENODATA when unset. */
+ * base as systemd resolves it (in whole pages of page_size when non-zero), 0
+ * and *ret = UINT64_MAX for infinity, -ENODATA when unset. */
 int cg_limit_resolve(const CellLimit *l, uint64_t base, uint64_t page_size, uint64_t *ret);
 /* The same as the text a cgroup2 file takes: the number or "max". -ENODATA when unset. */
 int cg_format_limit_v2(const CellLimit *l, uint64_t base, uint64_t page_size, char *buf, size_t size);
 /* ... and as a v1 file takes it: the number or "-1". */
 int cg_format_limit_v1(const CellLimit *l, uint64_t base, uint64_t page_size, char *buf, size_t size);
+
+/* TasksMax= as pids.max takes it, a percentage of base (cg_system_tasks_max()):
+ * the number, or "max" for infinity and for a number above the kernel's
+ * PID_MAX_LIMIT (CG_PIDS_MAX), which pids.max refuses and which no cgroup
+ * can reach. -ENODATA when unset. */
+#define CG_PIDS_MAX ((uint64_t) 4194304)
+int cg_format_tasks_max(const CellLimit *l, uint64_t base, char *buf, size_t size);
 
 /* A CPU bitmap (bit N of byte N/8) as a cpuset list "0-1,3"; -EINVAL when empty. */
 int cg_format_cpuset(const uint8_t *bits, size_t size, char **ret);

@@ -34,9 +34,7 @@
 #include "cgroup-limits.h"
 #include "cgroup-tree.h"
 #include "cgroup-util.h"
-#include "log.h"
 #include "name-lock.h"
-#include "parse-limits.h"
 #include "runtime-state.h"
 #include "scope-cgroupfs.h"
 #include "strv.h"
@@ -120,56 +118,16 @@ static int dir_add(Scope *s, const CgroupMount *m, const char *own, const char *
         return (int) (f->n_dirs - 1);
 }
 
-static int write_one(Scope *s, int idx, const char *file, const char *value, bool optional) {
+/* file of the dir at idx gets value, for the unit's key: a value the kernel
+ * refuses (a CPU it does not have) fails the start, naming the key. */
+static int write_one(Scope *s, int idx, const char *key, const char *file, const char *value, bool optional) {
         CgroupDir *d = s->fs->dirs + idx;
         int r = cg_write(d->fd, file, value);
         if (r == -ENOENT && optional)
                 return 0;
         if (r < 0)
-                return scope_set_error(s, r, "cannot write %s=%s in %s: %s", file, value, d->path, strerror(-r));
-        return 0;
-}
-
-/* The IO per-device limits (cgroup-io.h), found by scope_io_resolve(). */
-static int write_io(Scope *s, const Plan *p, int idx, bool v2) {
-        const PlanLimits *l = &p->limits;
-        _cleanup_free_ CgroupIOWrite *w = NULL;
-        size_t n = 0, bad = 0;
-        int r;
-
-        r = cg_io_writes(s->io_disks, s->n_io_disks, v2, &w, &n, &bad);
-        if (r == -EOPNOTSUPP)
-                return scope_set_error(s, r, "%s:%u: %s=: cgroup v1 has no such limit (cgroup2's io controller "
-                                       "has it)", strna(l->io_devices[bad].file), l->io_devices[bad].line,
-                                       io_kind_key(l->io_devices[bad].kind));
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < n; i++) {
-                const CellIODevice *d = l->io_devices + w[i].origin;
-                CgroupDir *dir = s->fs->dirs + idx;
-
-                /* Weights: iocost's io.weight (v1: CFQ's), which refuses a disk
-                 * iocost is off for, else BFQ's, which refuses one BFQ does not
-                 * schedule (EOPNOTSUPP): nothing weighs IO there, as systemd
-                 * says in its log only. */
-                r = cg_write(dir->fd, w[i].file, w[i].line);
-                if ((r == -ENOENT || r == -EOPNOTSUPP) && w[i].fallback) {
-                        r = cg_write(dir->fd, w[i].fallback, w[i].fallback_line);
-                        if (r >= 0 || r == -ENOENT || r == -EOPNOTSUPP)
-                                w[i].file = w[i].fallback;
-                }
-                if ((r == -ENOENT || r == -EOPNOTSUPP) && w[i].optional) {
-                        log_warning("%s:%u: %s=%s: no IO scheduler with weights on this disk (iocost off, not "
-                                    "BFQ): not applied.", strna(d->file), d->line, io_kind_key(d->kind), d->path);
-                        continue;
-                }
-                /* The kernel refuses a disk that takes no IO limits (a loop device
-                 * without a queue, a disk gone since it was found). */
-                if (r < 0)
-                        return scope_set_error(s, r, "%s:%u: %s=%s: cannot write \"%s\" to %s in %s: %s",
-                                               strna(d->file), d->line, io_kind_key(d->kind), d->path,
-                                               w[i].line, w[i].file, dir->path, strerror(-r));
-        }
+                return scope_set_error(s, r, "%s=: the kernel refuses %s=%s in %s: %s", key, file, value, d->path,
+                                       strerror(-r));
         return 0;
 }
 
@@ -246,33 +204,33 @@ static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *o
                 _cleanup_free_ char *cpus = NULL;
                 r = cg_format_cpuset(l->allowed_cpus, l->allowed_cpus_size, &cpus);
                 if (r >= 0)
-                        r = write_one(s, idx, "cpuset.cpus", cpus, false);
+                        r = write_one(s, idx, "AllowedCPUs", "cpuset.cpus", cpus, false);
                 if (r < 0)
                         return r;
         }
         if (cg_format_limit_v2(&l->memory_max, mem, page, buf, sizeof buf) >= 0 &&
-            (r = write_one(s, idx, "memory.max", buf, false)) < 0)
+            (r = write_one(s, idx, "MemoryMax", "memory.max", buf, false)) < 0)
                 return r;
         if (cg_format_limit_v2(&l->memory_high, mem, page, buf, sizeof buf) >= 0 &&
-            (r = write_one(s, idx, "memory.high", buf, false)) < 0)
+            (r = write_one(s, idx, "MemoryHigh", "memory.high", buf, false)) < 0)
                 return r;
         /* Without swap accounting (swapaccount=0) the file is missing: nothing to limit. */
         if (cg_format_limit_v2(&l->memory_swap_max, mem, page, buf, sizeof buf) >= 0 &&
-            (r = write_one(s, idx, "memory.swap.max", buf, true)) < 0)
+            (r = write_one(s, idx, "MemorySwapMax", "memory.swap.max", buf, true)) < 0)
                 return r;
         if (cg_format_limit_v2(&l->memory_min, mem, page, buf, sizeof buf) >= 0 &&
-            (r = write_one(s, idx, "memory.min", buf, false)) < 0)
+            (r = write_one(s, idx, "MemoryMin", "memory.min", buf, false)) < 0)
                 return r;
         if (cg_format_limit_v2(&l->memory_low, mem, page, buf, sizeof buf) >= 0 &&
-            (r = write_one(s, idx, "memory.low", buf, false)) < 0)
+            (r = write_one(s, idx, "MemoryLow", "memory.low", buf, false)) < 0)
                 return r;
-        if (cg_format_limit_v2(&l->tasks_max, cg_system_tasks_max(), 0, buf, sizeof buf) >= 0 &&
-            (r = write_one(s, idx, "pids.max", buf, false)) < 0)
+        if (cg_format_tasks_max(&l->tasks_max, cg_system_tasks_max(), buf, sizeof buf) >= 0 &&
+            (r = write_one(s, idx, "TasksMax", "pids.max", buf, false)) < 0)
                 return r;
         if (l->cpu_quota_per_sec_usec != USEC_INFINITY) {
                 r = cg_format_cpu_max(l->cpu_quota_per_sec_usec, plan_cpu_quota_period(l), buf, sizeof buf);
                 if (r >= 0)
-                        r = write_one(s, idx, "cpu.max", buf, false);
+                        r = write_one(s, idx, "CPUQuota", "cpu.max", buf, false);
                 if (r < 0)
                         return r;
         }
@@ -288,15 +246,15 @@ static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *o
         }
         if (l->cpu_weight > 0) {
                 snprintf(buf, sizeof buf, "%" PRIu64, l->cpu_weight);
-                if ((r = write_one(s, idx, "cpu.weight", buf, false)) < 0)
+                if ((r = write_one(s, idx, "CPUWeight", "cpu.weight", buf, false)) < 0)
                         return r;
         }
         if (l->io_weight > 0) {
-                snprintf(buf, sizeof buf, "default %" PRIu64, l->io_weight);
-                if ((r = write_one(s, idx, "io.weight", buf, false)) < 0)
+                r = scope_cgroupfs_write_io_weight_v2(s, idx, l->io_weight);
+                if (r < 0)
                         return r;
         }
-        return write_io(s, p, idx, true);
+        return scope_cgroupfs_write_io(s, p, idx, true);
 }
 
 /* One cgroup1 hierarchy: required ones fail loudly, optional ones are skipped. */
@@ -338,30 +296,38 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
                                        "memory.min, memory.low) and this host's memory controller is a v1 one; "
                                        "it needs a cgroup2 host", v2_only);
 
+        /* v1 limits swap only with memory (memsw is both together): a swap
+         * limit without a memory limit would not be enforced at all. */
+        uint64_t max = UINT64_MAX, swap = UINT64_MAX;
+        (void) cg_limit_resolve(&l->memory_max, mem, page, &max);
+        (void) cg_limit_resolve(&l->memory_swap_max, mem, page, &swap);
+        if (swap != UINT64_MAX && max == UINT64_MAX)
+                return scope_set_error(s, -EOPNOTSUPP, "MemorySwapMax=: cgroup v1 limits swap only together with "
+                                       "memory (memory.memsw.limit_in_bytes) and this host's memory controller is "
+                                       "a v1 one; it needs MemoryMax= too, or a cgroup2 host");
+
         /* memory: the limits, and memory.oom_control to tell an OOM kill. */
         idx = v1_dir(s, mounts, n_mounts, own, n_own, "memory", child, need_memory);
         if (idx < 0 && idx != -ENOENT)
                 return idx;
         if (idx >= 0) {
-                uint64_t max, swap;
                 s->fs->memory_idx = idx;
                 if (cg_format_limit_v1(&l->memory_max, mem, page, buf, sizeof buf) >= 0 &&
-                    (r = write_one(s, idx, "memory.limit_in_bytes", buf, false)) < 0)
+                    (r = write_one(s, idx, "MemoryMax", "memory.limit_in_bytes", buf, false)) < 0)
                         return r;
                 /* MemoryHigh= has no cgroup1 twin; the soft limit is the nearest: reclaim
                  * pushes the group back to it under memory pressure. */
                 if (cg_format_limit_v1(&l->memory_high, mem, page, buf, sizeof buf) >= 0 &&
-                    (r = write_one(s, idx, "memory.soft_limit_in_bytes", buf, false)) < 0)
+                    (r = write_one(s, idx, "MemoryHigh", "memory.soft_limit_in_bytes", buf, false)) < 0)
                         return r;
                 /* memsw limits memory+swap together, so it needs MemoryMax= too; without
                  * swap accounting the file is missing. */
-                if (cg_limit_resolve(&l->memory_max, mem, page, &max) >= 0 && max != UINT64_MAX &&
-                    cg_limit_resolve(&l->memory_swap_max, mem, page, &swap) >= 0) {
+                if (max != UINT64_MAX && l->memory_swap_max.kind != CELL_LIMIT_UNSET) {
                         if (swap == UINT64_MAX || max > UINT64_MAX - swap)
                                 snprintf(buf, sizeof buf, "-1");
                         else
                                 snprintf(buf, sizeof buf, "%" PRIu64, max + swap);
-                        if ((r = write_one(s, idx, "memory.memsw.limit_in_bytes", buf, true)) < 0)
+                        if ((r = write_one(s, idx, "MemorySwapMax", "memory.memsw.limit_in_bytes", buf, true)) < 0)
                                 return r;
                 }
         }
@@ -370,8 +336,8 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
                 idx = v1_dir(s, mounts, n_mounts, own, n_own, "pids", child, true);
                 if (idx < 0)
                         return idx;
-                if (cg_format_limit_v2(&l->tasks_max, cg_system_tasks_max(), 0, buf, sizeof buf) >= 0 &&
-                    (r = write_one(s, idx, "pids.max", buf, false)) < 0)
+                if (cg_format_tasks_max(&l->tasks_max, cg_system_tasks_max(), buf, sizeof buf) >= 0 &&
+                    (r = write_one(s, idx, "TasksMax", "pids.max", buf, false)) < 0)
                         return r;
         }
 
@@ -383,16 +349,16 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
                         uint64_t period = cg_cpu_quota_period(l->cpu_quota_per_sec_usec, plan_cpu_quota_period(l));
                         uint64_t q = cg_cpu_quota_per_period(l->cpu_quota_per_sec_usec, period);
                         snprintf(buf, sizeof buf, "%" PRIu64, period);
-                        if ((r = write_one(s, idx, "cpu.cfs_period_us", buf, false)) < 0)
+                        if ((r = write_one(s, idx, "CPUQuotaPeriodSec", "cpu.cfs_period_us", buf, false)) < 0)
                                 return r;
                         snprintf(buf, sizeof buf, "%" PRIu64, q);
-                        if ((r = write_one(s, idx, "cpu.cfs_quota_us", buf, false)) < 0)
+                        if ((r = write_one(s, idx, "CPUQuota", "cpu.cfs_quota_us", buf, false)) < 0)
                                 return r;
                 }
                 /* CPUWeight=idle: v1 has no cpu.idle; systemd gives it the minimum weight. */
                 if (l->cpu_weight > 0 || l->cpu_idle) {
                         snprintf(buf, sizeof buf, "%" PRIu64, cg_cpu_weight_to_shares(l->cpu_weight));
-                        if ((r = write_one(s, idx, "cpu.shares", buf, false)) < 0)
+                        if ((r = write_one(s, idx, "CPUWeight", "cpu.shares", buf, false)) < 0)
                                 return r;
                 }
         }
@@ -412,8 +378,8 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
                 if (pfd < 0 || cg_read(pfd, "cpuset.mems", &mems) < 0)
                         return scope_set_error(s, -EIO, "cannot read cpuset.mems of %s", parent);
                 mems[strcspn(mems, "\n")] = 0;
-                if ((r = write_one(s, idx, "cpuset.cpus", cpus, false)) < 0 ||
-                    (r = write_one(s, idx, "cpuset.mems", mems, false)) < 0)
+                if ((r = write_one(s, idx, "AllowedCPUs", "cpuset.cpus", cpus, false)) < 0 ||
+                    (r = write_one(s, idx, "AllowedCPUs", "cpuset.mems", mems, false)) < 0)
                         return r;
         }
 
@@ -423,12 +389,9 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
                 idx = v1_dir(s, mounts, n_mounts, own, n_own, "blkio", child, cg_limits_io_required(l));
                 if (idx < 0 && idx != -ENOENT)
                         return idx;
-                if (idx >= 0 && l->io_weight > 0) {
-                        snprintf(buf, sizeof buf, "%" PRIu64, cg_io_weight_to_blkio(l->io_weight));
-                        if (cg_write(s->fs->dirs[idx].fd, "blkio.weight", buf) == -ENOENT)
-                                (void) cg_write(s->fs->dirs[idx].fd, "blkio.bfq.weight", buf);
-                }
-                if (idx >= 0 && (r = write_io(s, p, idx, false)) < 0)
+                if (idx >= 0 && l->io_weight > 0)
+                        scope_cgroupfs_write_io_weight_v1(s, idx, l->io_weight);
+                if (idx >= 0 && (r = scope_cgroupfs_write_io(s, p, idx, false)) < 0)
                         return r;
         }
 

@@ -34,3 +34,13 @@ struct ScopeCgroupfs {
         int lock_fd;            /* the name's lock (name-lock.h), held until the dirs are gone; or -EBADF */
 };
 
+/* The IO limits into the dir at idx (scope-cgroupfs-io.c): the per-device
+ * ones, found by scope_io_resolve(), for cgroup2 (v2) or blkio; a refusal
+ * names the unit's file, line and key. */
+int scope_cgroupfs_write_io(Scope *s, const Plan *p, int idx, bool v2);
+/* IOWeight= on cgroup2: BFQ's io.bfq.weight on its own scale and iocost's
+ * io.weight. Either may be missing (BFQ not loaded, a kernel without
+ * iocost); without both nothing weighs IO, as systemd says in its log only. */
+int scope_cgroupfs_write_io_weight_v2(Scope *s, int idx, uint64_t weight);
+/* IOWeight= on v1's blkio, where a scheduler with weights takes it. */
+void scope_cgroupfs_write_io_weight_v1(Scope *s, int idx, uint64_t weight);

@@ -35,6 +35,7 @@ struct Scope {
         ScopeMachined *machined; /* Register=yes: the call to systemd-machined (scope-machine.c) */
         CgroupNeed needs[CG_NEEDS_MAX]; /* the controllers the plan's limits need */
         size_t n_needs;
+        char *allowed_cpus;     /* CGROUP_MANAGER_SYSTEMD: AllowedCPUs= as cpuset.cpus shows it, checked there */
         CgroupIODisk *io_disks; /* the disks the plan's IO limits name (cgroup-io.h) */
         size_t n_io_disks;
         /* The device policy as cell's own BPF program (scope-devices.c). */

@@ -194,6 +194,11 @@ int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *eve
         s->manager = manager;
         if (manager == CGROUP_MANAGER_SYSTEMD)
                 cg_limits_needs_systemd(&p->limits, s->needs, s->n_needs);
+        if (manager == CGROUP_MANAGER_SYSTEMD && p->limits.allowed_cpus) {
+                r = cg_format_cpuset(p->limits.allowed_cpus, p->limits.allowed_cpus_size, &s->allowed_cpus);
+                if (r == -ENOMEM)
+                        return scope_new_fail(s, r);
+        }
         if (manager == CGROUP_MANAGER_CGROUPFS) {
                 /* No bus after all: the helper must be gone before cell checks that
                  * it is alone in its cgroup (cgroup-leaf.c). */
@@ -256,6 +261,19 @@ static int limits_check(Scope *s, pid_t pid, const CgroupMembership *m, size_t n
                                        "not be enforced (this host's cgroup tree lacks it, the slice may not use "
                                        "it, or systemd does not support it on cgroup v1)",
                                        u->key, u->controller, s->unit);
+        /* A CPU list the kernel refuses (a CPU this machine does not have) is
+         * dropped by systemd with a warning in its log: the scope would run on
+         * every CPU. Only cgroup2 holds it here (cg_limits_needs_systemd()). */
+        if (s->allowed_cpus && dir) {
+                _cleanup_free_ char *cpus = NULL, *file = NULL;
+                if (asprintf(&file, "%s/cpuset.cpus", dir) < 0)
+                        return -ENOMEM;
+                (void) cg_read_file(file, &cpus);
+                if (!cg_limits_cpuset_is(cpus, s->allowed_cpus))
+                        return scope_set_error(s, -EINVAL, "AllowedCPUs=: systemd could not set cpuset.cpus=%s for %s "
+                                               "(the kernel refuses CPUs this machine does not have, see systemd's "
+                                               "log), so the limit would not be enforced", s->allowed_cpus, s->unit);
+        }
         return 0;
 }
 
@@ -344,6 +362,7 @@ Scope *scope_free(Scope *s) {
         scope_cgroupfs_free(s);
         scope_devices_free(s);
         free(s->io_disks);
+        free(s->allowed_cpus);
         sd_event_unref(s->event);
         free(s->name);
         free(s->unit);

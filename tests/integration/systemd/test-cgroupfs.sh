@@ -52,6 +52,10 @@ for c in memory pids cpu; do controller_available "$c" || have_all=0; done
 # a hybrid host, below).
 protection=
 [ "$SEALED_CGROUP" = v2 ] && protection="MemoryLow=32M"
+# IOWeight= where cgroup2's io controller is there (on v1 test-scope-cgroupfs
+# checks blkio.bfq.weight).
+ioweight=
+[ "$SEALED_CGROUP" = v2 ] && controller_available io && ioweight="IOWeight=300"
 install_cell hello <<EOF
 [Root]
 Directory=$ROOT
@@ -64,6 +68,7 @@ CPUQuota=50%
 CPUQuotaPeriodSec=20ms
 CPUWeight=idle
 $protection
+$ioweight
 EOF
 
 # --- MemoryMin=/MemoryLow= on a hybrid host: nothing in v1 could hold them;
@@ -121,6 +126,17 @@ if wait_for 5 test -s "$ROOT/out/cgfs-cgroup"; then
                 d=$(cell_dir "$ctrl" hello)
                 expect_eq "$file in cell-hello" "${want//_/ }" "$(cat "$d/$file" 2>/dev/null)"
         done
+        # IOWeight=300 as systemd 252 writes it: io.weight, and BFQ's weight
+        # (where BFQ is loaded) on BFQ's scale: 118.
+        if [ -n "$ioweight" ]; then
+                d=$(cell_dir io hello)
+                expect_eq "io.weight in cell-hello" "default 300" "$(head -n 1 "$d/io.weight" 2>/dev/null)"
+                if [ -e "$d/io.bfq.weight" ]; then
+                        expect_eq "io.bfq.weight in cell-hello" "default 118" "$(head -n 1 "$d/io.bfq.weight")"
+                else
+                        echo "skip - io.bfq.weight: no BFQ in this kernel"
+                fi
+        fi
         payload_dir=$(cell_dir pids hello)
         # (cgroup files report size 0: read them, do not test -s)
         check "the payload is in cell-hello" test -n "$(cat "$payload_dir/cgroup.procs" 2>/dev/null)"

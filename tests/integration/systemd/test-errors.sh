@@ -117,6 +117,24 @@ EOF
         done
 fi
 
+# A CPU this machine does not have: the kernel refuses cpuset.cpus, and
+# systemd runs the scope without it (a warning in its log); cell reads the
+# scope's cpuset.cpus back and refuses. Where cgroup2 has cpuset. (One
+# past the possible CPUs: cgroup2 takes a possible CPU that is offline.)
+if [ "$SEALED_CGROUP" = v2 ] && controller_available cpuset; then
+        install_cell nosuchcpu <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/error-payload
+[Limits]
+AllowedCPUs=$(( $(sed 's/.*[-,]//' /sys/devices/system/cpu/possible) + 1 ))
+EOF
+        in_sealed "$CELL" run nosuchcpu > "$WORK/nosuchcpu.log" 2>&1
+        expect_refused "AllowedCPUs= of a CPU this machine has not" nosuchcpu "$WORK/nosuchcpu.log" $? \
+                "AllowedCPUs=: systemd could not set cpuset\.cpus=[0-9]+ for cell-nosuchcpu\.scope"
+fi
+
 # --- what only the kernel refuses, after the scope has the waiting child:
 # CPUAffinity= with no CPU of this machine; on the hybrid layout, where the
 # scope has a v1 cpu cgroup of its own (CPUQuota=), a real-time policy

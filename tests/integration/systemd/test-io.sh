@@ -132,8 +132,9 @@ wait
 io_unit weight "IODeviceWeight=$ROOT 200"
 if [ "$SEALED_CGROUP" = hybrid ] && started cgfs weight; then
         if grep -q '\[bfq\]' "/sys/dev/block/$dev/queue/scheduler" 2>/dev/null; then
+                # 200 is blkio's 1000, which systemd 252 maps onto BFQ's scale as 181
                 check "cgroupfs, BFQ: blkio.bfq.weight_device" \
-                        grep -q "^$dev 1000" "$(cgfs_file weight blkio.bfq.weight_device)"
+                        grep -q "^$dev 181" "$(cgfs_file weight blkio.bfq.weight_device)"
         else
                 check "cgroupfs, no BFQ on $dev: the weight is not applied, and cell says so" \
                         grep -q "IODeviceWeight=$ROOT: no IO scheduler with weights on this disk" "$WORK/run.log"

@@ -112,7 +112,9 @@ TEST(writes_v1_blkio_files) {
                           "blkio.throttle.read_bps_device<8:0 5000000>|blkio.throttle.read_iops_device<8:0 10>|"
                           "blkio.throttle.write_iops_device<8:0 20>");
         ASSERT_TRUE(w[0].optional);
-        ASSERT_STREQ(w[0].fallback_line, "8:0 500");   /* BFQ's v1 file: blkio's scale too */
+        /* BFQ's v1 file: the blkio weight on BFQ's scale, as systemd 252 gives
+         * IOWeight= to BFQ on v1 (500 is 136), not blkio's 500 (5 times BFQ's default). */
+        ASSERT_STREQ(w[0].fallback_line, "8:0 136");
         ASSERT_FALSE(w[1].optional);
         ASSERT_EQ(w[3].origin, 3);
 }

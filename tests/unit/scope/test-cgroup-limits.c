@@ -321,3 +321,16 @@ TEST(needs_io_devices) {
         ASSERT_STREQ(unmet(&l, hybrid_blkio, ""), "io");
         ASSERT_NULL(unmet(&l, v2, "io"));
 }
+
+TEST(cpuset_read_back) {
+        /* cpuset.cpus of systemd's scope as the kernel shows it: the list
+         * asked for, or empty where the kernel refused it and systemd went on. */
+        ASSERT_TRUE(cg_limits_cpuset_is("0-1,3\n", "0-1,3"));
+        ASSERT_TRUE(cg_limits_cpuset_is("5", "5"));
+        ASSERT_FALSE(cg_limits_cpuset_is("\n", "5"));
+        ASSERT_FALSE(cg_limits_cpuset_is("", "5"));
+        ASSERT_FALSE(cg_limits_cpuset_is(NULL, "5"));
+        ASSERT_FALSE(cg_limits_cpuset_is("0-1,3\n", "0-1"));
+        ASSERT_FALSE(cg_limits_cpuset_is("0-1\n", "0-1,3"));
+        ASSERT_FALSE(cg_limits_cpuset_is("1\n", ""));
+}

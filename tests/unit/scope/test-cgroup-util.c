@@ -208,6 +208,11 @@ TEST(cpu_conversions) {
         ASSERT_EQ_U64(cg_io_weight_to_bfq(300), 118);
         ASSERT_EQ_U64(cg_io_weight_to_bfq(5050), 550);
         ASSERT_EQ_U64(cg_io_weight_to_bfq(10000), 1000);
+        /* v1's BFQ file, as systemd 252 writes it: BFQ's mapping of the blkio weight. */
+        ASSERT_EQ_U64(cg_io_weight_to_blkio_bfq(1), 10);
+        ASSERT_EQ_U64(cg_io_weight_to_blkio_bfq(50), 113);
+        ASSERT_EQ_U64(cg_io_weight_to_blkio_bfq(100), 136);
+        ASSERT_EQ_U64(cg_io_weight_to_blkio_bfq(10000), 181);
 }
 
 TEST(limit_conversions) {
@@ -239,6 +244,17 @@ TEST(limit_conversions) {
         ASSERT_OK(cg_limit_resolve(&odd, gib8, 4096, &v));
         ASSERT_EQ_U64(v, UINT64_C(1059995648));
         ASSERT_EQ_U64(v % 4096, 0);
+        /* As systemd resolves MemoryMaxScale=: whole pages times the scale,
+         * rounded down. 56.25% of 4 GiB is a page short of 2.25 GiB there, the
+         * scale being a little below 56.25%. */
+        ASSERT_OK(cg_limit_resolve(&(CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = 5625 },
+                                   UINT64_C(4) << 30, 4096, &v));
+        ASSERT_EQ_U64(v, UINT64_C(2415915008));
+        /* TasksMaxScale= the same way, in tasks: 33% of 100 is 32 there. */
+        ASSERT_OK(cg_limit_resolve(&(CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = 3300 }, 100, 0, &v));
+        ASSERT_EQ_U64(v, 32);
+        ASSERT_OK(cg_limit_resolve(&(CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = 10000 }, 100, 0, &v));
+        ASSERT_EQ_U64(v, 100);
         /* Counts (TasksMax=10%) are not page-rounded. */
         ASSERT_OK(cg_limit_resolve(&(CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = 1000 }, 4194303, 0, &v));
         ASSERT_EQ_U64(v, 419430);
@@ -248,6 +264,20 @@ TEST(limit_conversions) {
         ASSERT_TRUE(mem > 0 && mem != UINT64_MAX);
         ASSERT_OK(cg_limit_resolve(&half, mem, 4096, &v));
         ASSERT_TRUE(v <= mem / 2 && v + 4096 > mem / 2);
+        /* TasksMax= as pids.max takes it: above the kernel's limit (4194304),
+         * which pids.max refuses, "max", as no more tasks can be. */
+        ASSERT_OK(cg_format_tasks_max(&(CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 4194304 }, 32767, buf,
+                                      sizeof buf));
+        ASSERT_STREQ(buf, "4194304");
+        ASSERT_OK(cg_format_tasks_max(&(CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 4194305 }, 32767, buf,
+                                      sizeof buf));
+        ASSERT_STREQ(buf, "max");
+        ASSERT_OK(cg_format_tasks_max(&inf, 32767, buf, sizeof buf));
+        ASSERT_STREQ(buf, "max");
+        ASSERT_OK(cg_format_tasks_max(&half, 32767, buf, sizeof buf));
+        ASSERT_STREQ(buf, "16383");
+        ASSERT_ERROR(cg_format_tasks_max(&unset, 32767, buf, sizeof buf), ENODATA);
+
         uint64_t tasks = cg_system_tasks_max();
         ASSERT_TRUE(tasks > 0 && tasks <= 4194303);
 }

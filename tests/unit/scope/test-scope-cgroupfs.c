@@ -142,6 +142,7 @@ static void limits_attach_free(void) {
                         .tasks_max = { .kind = CELL_LIMIT_VALUE, .value = 64 },
                         .cpu_quota_per_sec_usec = 500000,
                         .cpu_weight = 50,
+                        .io_weight = 50,
                         .allowed_cpus = (uint8_t[]) { 0x01 },
                         .allowed_cpus_size = 1,
                 },
@@ -166,10 +167,25 @@ static void limits_attach_free(void) {
                 char *cpuset = dir_of("cpuset", child);
                 expect_file(cpuset, "cpuset.cpus", "0");
                 free(cpuset);
+                /* IOWeight=50 where BFQ is there, as systemd 252 writes it on
+                 * v1: BFQ's mapping of the blkio weight 250. */
+                char *blkio = dir_of("blkio", child), *bfq = NULL;
+                ASSERT_NOT_NULL(blkio);
+                ASSERT_TRUE(asprintf(&bfq, "%s/blkio.bfq.weight", blkio) > 0);
+                if (access(bfq, F_OK) >= 0)
+                        expect_file(blkio, "blkio.bfq.weight", "113");
+                free(bfq);
+                free(blkio);
                 ASSERT_ERROR(scope_clone_into_fd(s), EBADF);
         } else {
                 expect_file(mem, "memory.max", "268435456");
                 expect_file(cpu, "cpu.max", "50000 100000");
+                /* IOWeight=50: iocost's weight and BFQ's, where they are. */
+                char *w = NULL;
+                ASSERT_TRUE(asprintf(&w, "%s/io.bfq.weight", mem) > 0);
+                if (access(w, F_OK) >= 0)
+                        expect_file(mem, "io.bfq.weight", "default 50");
+                free(w);
                 ASSERT_TRUE(scope_clone_into_fd(s) >= 0);
         }
 
@@ -271,6 +287,24 @@ static void idle_period_protection(void) {
                 p.limits.memory_min = (CellLimit) {};
                 ASSERT_ERROR(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s), EOPNOTSUPP);
                 ASSERT_NOT_NULL(strstr(strna(scope_last_error(NULL)), "MemoryLow=:"));
+
+                /* MemorySwapMax=: v1's memsw holds memory and swap together, so
+                 * only with MemoryMax= (no swap limit at all otherwise). */
+                p.limits.memory_low = (CellLimit) {};
+                p.limits.memory_swap_max = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 0 };
+                ASSERT_ERROR(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s), EOPNOTSUPP);
+                ASSERT_TRUE(startswith(strna(scope_last_error(NULL)), "MemorySwapMax=: cgroup v1 limits swap only"));
+                ASSERT_TRUE(access(mem, F_OK) < 0 && errno == ENOENT);
+                p.limits.memory_max = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = UINT64_C(64) << 20 };
+                p.limits.memory_swap_max.value = UINT64_C(16) << 20;
+                ASSERT_OK(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s));
+                expect_file(mem, "memory.limit_in_bytes", "67108864");
+                char *memsw = NULL;
+                ASSERT_TRUE(asprintf(&memsw, "%s/memory.memsw.limit_in_bytes", mem) > 0);
+                if (access(memsw, F_OK) >= 0)
+                        expect_file(mem, "memory.memsw.limit_in_bytes", "83886080");
+                free(memsw);
+                ASSERT_NULL(scope_free(s));
         } else {
                 ASSERT_OK(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s));
                 expect_file(mem, "memory.min", "16777216");
@@ -278,6 +312,57 @@ static void idle_period_protection(void) {
                 ASSERT_NULL(scope_free(s));
         }
         free(mem);
+        sd_event_unref(e);
+}
+
+/* A value the kernel refuses fails the start naming the key, and leaves no
+ * cgroup; TasksMax= above the kernel's limit is no limit, as with systemd
+ * (pids.max refuses it, systemd carries on without). */
+static void refused_values(void) {
+        char unit[96], child[64];
+        scope_names("test", child, unit);
+        uint8_t cpus[512] = {};
+        cpus[4000 / 8] = 1u << (4000 % 8);              /* CPU 4000, which this machine has not */
+        Plan p = {
+                .name = (char *) "test",
+                .scope_unit = unit,
+                .limits = {
+                        .cpu_quota_per_sec_usec = USEC_INFINITY,
+                        .allowed_cpus = cpus,
+                        .allowed_cpus_size = sizeof cpus,
+                },
+        };
+        sd_event *e = NULL;
+        Scope *s = NULL;
+        bool v1 = access("/sys/fs/cgroup/memory", F_OK) == 0;
+
+        ASSERT_OK(sd_event_new(&e));
+        char *cpuset = dir_of(v1 ? "cpuset" : NULL, child);
+        if (!cpuset || access(v1 ? "/sys/fs/cgroup/cpuset" : "/sys/fs/cgroup/cgroup.controllers", F_OK) < 0) {
+                printf("skipped: no cpuset hierarchy\n");
+                free(cpuset);
+                sd_event_unref(e);
+                return;
+        }
+        int r = scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s);
+        ASSERT_TRUE(r < 0);
+        ASSERT_NULL(s);
+        printf("AllowedCPUs=4000: %s\n", strna(scope_last_error(NULL)));
+        ASSERT_TRUE(startswith(strna(scope_last_error(NULL)), "AllowedCPUs=: "));
+        ASSERT_TRUE(access(cpuset, F_OK) < 0 && errno == ENOENT);
+        free(cpuset);
+
+        p.limits = (PlanLimits) {
+                .cpu_quota_per_sec_usec = USEC_INFINITY,
+                .tasks_max = { .kind = CELL_LIMIT_VALUE, .value = 5000000 },
+        };
+        char *pids = dir_of(v1 ? "pids" : NULL, child);
+        ASSERT_NOT_NULL(pids);
+        ASSERT_OK(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s));
+        expect_file(pids, "pids.max", "max");
+        ASSERT_NULL(scope_free(s));
+        ASSERT_TRUE(access(pids, F_OK) < 0 && errno == ENOENT);
+        free(pids);
         sd_event_unref(e);
 }
 
@@ -416,6 +501,11 @@ TEST(cgroupfs_limits_attach_free) {
 TEST(cgroupfs_idle_period_protection) {
         if (can_run())
                 run_isolated(idle_period_protection);
+}
+
+TEST(cgroupfs_refused_values) {
+        if (can_run())
+                run_isolated(refused_values);
 }
 
 TEST(cgroupfs_running_name_is_refused) {

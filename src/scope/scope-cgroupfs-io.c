@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* The cgroupfs manager's IO limits: IOWeight= and the per-device keys, as
+ * systemd 252 writes them (scope-cgroupfs.c makes the cgroups). */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgroup-io.h"
+#include "cgroup-util.h"
+#include "log.h"
+#include "parse-limits.h"
+#include "scope-cgroupfs.h"
+
+int scope_cgroupfs_write_io(Scope *s, const Plan *p, int idx, bool v2) {
+        const PlanLimits *l = &p->limits;
+        _cleanup_free_ CgroupIOWrite *w = NULL;
+        size_t n = 0, bad = 0;
+        int r;
+
+        r = cg_io_writes(s->io_disks, s->n_io_disks, v2, &w, &n, &bad);
+        if (r == -EOPNOTSUPP)
+                return scope_set_error(s, r, "%s:%u: %s=: cgroup v1 has no such limit (cgroup2's io controller "
+                                       "has it)", strna(l->io_devices[bad].file), l->io_devices[bad].line,
+                                       io_kind_key(l->io_devices[bad].kind));
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                const CellIODevice *d = l->io_devices + w[i].origin;
+                CgroupDir *dir = s->fs->dirs + idx;
+
+                /* Weights: iocost's io.weight (v1: CFQ's), which refuses a disk
+                 * iocost is off for, else BFQ's, which refuses one BFQ does not
+                 * schedule (EOPNOTSUPP): nothing weighs IO there, as systemd
+                 * says in its log only. */
+                r = cg_write(dir->fd, w[i].file, w[i].line);
+                if ((r == -ENOENT || r == -EOPNOTSUPP) && w[i].fallback) {
+                        r = cg_write(dir->fd, w[i].fallback, w[i].fallback_line);
+                        if (r >= 0 || r == -ENOENT || r == -EOPNOTSUPP)
+                                w[i].file = w[i].fallback;
+                }
+                if ((r == -ENOENT || r == -EOPNOTSUPP) && w[i].optional) {
+                        log_warning("%s:%u: %s=%s: no IO scheduler with weights on this disk (iocost off, not "
+                                    "BFQ): not applied.", strna(d->file), d->line, io_kind_key(d->kind), d->path);
+                        continue;
+                }
+                /* The kernel refuses a disk that takes no IO limits (a loop device
+                 * without a queue, a disk gone since it was found). */
+                if (r < 0)
+                        return scope_set_error(s, r, "%s:%u: %s=%s: cannot write \"%s\" to %s in %s: %s",
+                                               strna(d->file), d->line, io_kind_key(d->kind), d->path,
+                                               w[i].line, w[i].file, dir->path, strerror(-r));
+        }
+        return 0;
+}
+
+int scope_cgroupfs_write_io_weight_v2(Scope *s, int idx, uint64_t weight) {
+        CgroupDir *d = s->fs->dirs + idx;
+        char buf[64];
+        int r, r_bfq;
+
+        snprintf(buf, sizeof buf, "%" PRIu64, cg_io_weight_to_bfq(weight));
+        r_bfq = cg_write(d->fd, "io.bfq.weight", buf);
+        if (r_bfq < 0 && r_bfq != -ENOENT)
+                return scope_set_error(s, r_bfq, "IOWeight=%" PRIu64 ": cannot write io.bfq.weight=%s in %s: %s",
+                                       weight, buf, d->path, strerror(-r_bfq));
+        snprintf(buf, sizeof buf, "default %" PRIu64, weight);
+        r = cg_write(d->fd, "io.weight", buf);
+        if (r == -ENOENT && r_bfq >= 0)
+                return 0;
+        if (r == -ENOENT) {
+                log_warning("IOWeight=%" PRIu64 ": %s has neither io.weight nor io.bfq.weight (no IO scheduler "
+                            "with weights): not applied.", weight, d->path);
+                return 0;
+        }
+        if (r < 0)
+                return scope_set_error(s, r, "IOWeight=%" PRIu64 ": cannot write io.weight=%s in %s: %s",
+                                       weight, buf, d->path, strerror(-r));
+        return 0;
+}
+
+void scope_cgroupfs_write_io_weight_v1(Scope *s, int idx, uint64_t weight) {
+        int fd = s->fs->dirs[idx].fd;
+        char buf[32];
+
+        /* Both files, as systemd 252: BFQ's, on the scale systemd gives BFQ on
+         * v1, and CFQ's (gone since Linux 5.0); neither is required. */
+        snprintf(buf, sizeof buf, "%" PRIu64, cg_io_weight_to_blkio_bfq(weight));
+        (void) cg_write(fd, "blkio.bfq.weight", buf);
+        snprintf(buf, sizeof buf, "%" PRIu64, cg_io_weight_to_blkio(weight));
+        (void) cg_write(fd, "blkio.weight", buf);
+}
