@@ -84,12 +84,11 @@ static int stop(Loop *l) {
 /* The payload sent EXTEND_TIMEOUT_USEC=usec: a SIGKILL still to come comes no
  * earlier than usec from now (as cell's supervise.c, and systemd). */
 static void extend_stop(Loop *l, uint64_t usec) {
-        uint64_t now = now_monotonic_usec();
+        uint64_t at = supervise_extend_kill_at(l->kill_at, now_monotonic_usec(), usec);
 
-        if (l->kill_at == USEC_INFINITY || usec <= l->kill_at - MIN(now, l->kill_at))
-                return;
-        /* Up to "infinity": no SIGKILL (a disarmed timer). */
-        (void) set_kill_at(l, usec < USEC_INFINITY - now ? now + usec : USEC_INFINITY);
+        /* "infinity": no SIGKILL (a disarmed timer). */
+        if (at != l->kill_at)
+                (void) set_kill_at(l, at);
 }
 
 static void on_signal(Loop *l) {

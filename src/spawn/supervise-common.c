@@ -69,3 +69,9 @@ void supervise_log_exit(int code, int status, bool stop_requested, bool oom_kill
                 log_error("The payload exited with status %d, which under Init=yes is how death by signal SIG%s is reported.",
                           exit_status, signal_name(exit_status - 128));
 }
+
+uint64_t supervise_extend_kill_at(uint64_t kill_at, uint64_t now, uint64_t usec) {
+        if (kill_at == USEC_INFINITY || usec <= kill_at - MIN(now, kill_at))
+                return kill_at;
+        return usec < USEC_INFINITY - now ? now + usec : USEC_INFINITY;
+}

@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 /* The signals cell takes over (plus SIGCHLD); all of them must be blocked
  * before the payload is cloned: the supervisor reads them from a signalfd,
@@ -36,3 +37,9 @@ bool supervise_orderly_stop(int code, int status, bool stop_requested, int kill_
  * signal nobody here sent (not when a stop was asked for), and under Init=yes
  * an exit status that is how the reaper passes such a death on. */
 void supervise_log_exit(int code, int status, bool stop_requested, bool oom_killed, bool init);
+
+/* EXTEND_TIMEOUT_USEC=usec at now, with TimeoutStopSec='s SIGKILL due at
+ * kill_at (CLOCK_MONOTONIC, USEC_INFINITY: none to come): when that SIGKILL
+ * is due now. It comes no earlier than usec from now, and never sooner than
+ * it was; up to "infinity" (systemd's usec_add() saturates there): none. */
+uint64_t supervise_extend_kill_at(uint64_t kill_at, uint64_t now, uint64_t usec);

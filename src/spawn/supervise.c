@@ -87,20 +87,22 @@ void supervisor_stop(Supervisor *s) {
 }
 
 void supervisor_extend_stop(Supervisor *s, uint64_t usec) {
-        uint64_t now = now_monotonic_usec();
+        uint64_t now = now_monotonic_usec(), at;
         sd_event_source *later = NULL;
 
-        /* Only a SIGKILL still to come is put off, and only to later. */
-        if (!s->timer_source || s->killed || usec <= s->kill_at - MIN(now, s->kill_at))
+        /* Only a SIGKILL still to come is put off. */
+        if (!s->timer_source || s->killed)
                 return;
-        /* Up to "infinity" (systemd's usec_add() saturates there): no SIGKILL. If
-         * no new timer can be had, the one set stands. */
-        if (usec < USEC_INFINITY - now &&
-            sd_event_add_time_relative(s->event, &later, CLOCK_MONOTONIC, usec, 0, on_stop_timeout, s) < 0)
+        at = supervise_extend_kill_at(s->kill_at, now, usec);
+        if (at == s->kill_at)
+                return;
+        /* If no new timer can be had, the one set stands. */
+        if (at != USEC_INFINITY &&
+            sd_event_add_time_relative(s->event, &later, CLOCK_MONOTONIC, at - now, 0, on_stop_timeout, s) < 0)
                 return;
         sd_event_source_disable_unref(s->timer_source);
         s->timer_source = later;
-        s->kill_at = later ? now + usec : USEC_INFINITY;
+        s->kill_at = at;
 }
 
 static int on_signal(sd_event_source *source, const struct signalfd_siginfo *si, void *userdata) {
