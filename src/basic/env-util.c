@@ -72,6 +72,43 @@ const char *env_get(char * const *env, const char *key) {
         return NULL;
 }
 
+bool env_unset_matches(const char *assignment, const char *pattern) {
+        size_t k;
+
+        if (streq(assignment, pattern))
+                return true;
+        if (strchr(pattern, '='))
+                return false;
+        k = strlen(pattern);
+        return strncmp(assignment, pattern, k) == 0 && assignment[k] == '=';
+}
+
+void env_unset_strv(char **env, char * const *patterns) {
+        char **out = env;
+
+        STRV_FOREACH(i, env) {
+                bool drop = false;
+
+                STRV_FOREACH(p, patterns)
+                        if (env_unset_matches(*i, *p)) {
+                                drop = true;
+                                break;
+                        }
+                if (drop)
+                        free(*i);
+                else
+                        *out++ = *i;
+        }
+        if (out)
+                *out = NULL;
+}
+
+size_t env_assignment_max(void) {
+        long page = sysconf(_SC_PAGESIZE);
+
+        return 32 * (size_t) (page > 0 ? page : 4096);
+}
+
 /* Appends c to the growing buffer. */
 static int buf_put(char **buf, size_t *len, size_t *size, char c) {
         if (*len + 2 > *size) {

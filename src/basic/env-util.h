@@ -21,6 +21,18 @@ int env_assign_strv(char ***env, char * const *other);
 /* The value of KEY in env, or NULL. */
 const char *env_get(char * const *env, const char *key);
 
+/* UnsetEnvironment='s match, as systemd's: a name matches any assignment of
+ * it, "KEY=VALUE" only that very assignment. */
+bool env_unset_matches(const char *assignment, const char *pattern);
+/* Drops from env (in place, freeing them) the assignments that one of
+ * patterns matches. */
+void env_unset_strv(char **env, char * const *patterns);
+
+/* The kernel's MAX_ARG_STRLEN, 32 pages (131072 bytes with 4 KiB pages):
+ * execve(2) fails with E2BIG for an argument or a KEY=VALUE that is, its
+ * NUL included, longer. */
+size_t env_assignment_max(void);
+
 /* The longest assignment (KEY=VALUE) of an environment file: systemd's LONG_LINE_MAX. */
 #define ENV_FILE_LINE_MAX (1024U * 1024U)
 /* The most an environment file may hold: systemd's READ_FULL_BYTES_MAX, the

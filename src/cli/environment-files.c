@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* EnvironmentFile=, for "cell run" and "cell exec": read on the host before
- * the clone (systemd reads them as the service manager, too), in order, and
- * the one place that says what was wrong with one. */
+/* The payload's environment on the host's side, for "cell run" and "cell
+ * exec": EnvironmentFile= read before the clone (systemd reads them as the
+ * service manager, too), in order, and the one place that says what was
+ * wrong with one; the variables passed through from our caller; the check
+ * that execve(2) will take what comes of them. */
 
 #include <errno.h>
 #include <glob.h>
@@ -12,6 +14,7 @@
 #include "fs-util.h"
 #include "log.h"
 #include "plan.h"
+#include "strv.h"
 #include "verbs.h"
 
 static int read_one(const char *path, bool ignore_missing, char ***env) {
@@ -85,6 +88,47 @@ int cli_read_environment_files(const Plan *p, char ***env) {
                 int r = read_entry(p->environment_files + i, env);
                 if (r < 0)
                         return r;
+        }
+        return 0;
+}
+
+int cli_pass_environment(const Plan *p, char ***env) {
+        STRV_FOREACH(k, p->pass_environment) {
+                const char *v = getenv(*k);
+
+                if (v && env_assignf(env, *k, v) < 0)
+                        return log_oom();
+        }
+        return 0;
+}
+
+int cli_check_environment(const Plan *p, char * const *before, char * const *after) {
+        _cleanup_strv_free_ char **env = NULL;
+        size_t max = env_assignment_max();
+
+        /* Merged as the spawn merges them, so that only what reaches the
+         * payload counts (a passed variable that Environment= replaces, or
+         * one that UnsetEnvironment= removes, does not). */
+        if (env_assign_strv(&env, before) < 0 || env_assign_strv(&env, p->environment) < 0 ||
+            env_assign_strv(&env, after) < 0)
+                return log_oom();
+        env_unset_strv(env, p->unset_environment);
+
+        STRV_FOREACH(e, env) {
+                size_t n = strlen(*e), k = strcspn(*e, "=");
+                _cleanup_free_ char *name = NULL;
+                const char *from;
+
+                if (n < max)
+                        continue;
+                name = strndup(*e, k);
+                if (!name)
+                        return log_oom();
+                from = env_get(after, name) ? "EnvironmentFile=" :
+                       env_get(p->environment, name) ? "Environment=" : "PassEnvironment=";
+                return log_error_errno(E2BIG, "%s: the variable %s is too long: %zu bytes as KEY=VALUE, and "
+                                       "the kernel passes at most %zu (MAX_ARG_STRLEN, %zu with the NUL)",
+                                       from, name, n, max - 1, max);
         }
         return 0;
 }

@@ -219,7 +219,7 @@ static int exec_find_target(const CellInstance *inst, ExecTarget *t) {
 
 /* In the child, inside the namespaces: the plan's steps in run's order. */
 static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *prog, char **argv,
-                      char **env_host, SpawnError *err) {
+                      char **env_pass, char **env_host, SpawnError *err) {
         _cleanup_strv_free_ char **env = NULL;
         _cleanup_free_ char *exec_path = NULL;
         _cleanup_(identity_done) Identity id = {};
@@ -249,6 +249,8 @@ static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *
         if (r >= 0 && id.shell)
                 r = env_assignf(&env, "SHELL", id.shell);
         if (r >= 0)
+                r = env_assign_strv(&env, env_pass);
+        if (r >= 0)
                 r = env_assign_strv(&env, p->environment);
         if (r >= 0)
                 r = env_assign_strv(&env, env_host);
@@ -256,6 +258,7 @@ static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *
                 r = env_assignf(&env, "container", "cell");
         if (r < 0)
                 return spawn_error(err, r, "building the environment");
+        env_unset_strv(env, p->unset_environment);
         r = spawn_find_exec(argv[0], env_get(env, "PATH"), &exec_path);
         if (r < 0)
                 return spawn_error(err, r, "%s: not found in the container", argv[0]);
@@ -318,20 +321,25 @@ static int exec_supervise(pid_t pid, int pidfd, int sigfd) {
         }
 }
 
-/* The host side of EnvironmentFile= and TERM, read before we leave the host. */
-static int exec_host_environment(const Plan *p, char ***env) {
+/* The host side, read before we leave the host: the variables passed
+ * through (TERM, PassEnvironment=) into *pass, EnvironmentFile= and our
+ * caller's TERM once more (over Environment=: the terminal is this
+ * command's) into *env. */
+static int exec_host_environment(const Plan *p, char ***pass, char ***env) {
         const char *term = getenv("TERM");
 
-        int r = cli_read_environment_files(p, env);
+        int r = cli_pass_environment(p, pass);
+        if (r >= 0)
+                r = cli_read_environment_files(p, env);
         if (r < 0)
                 return r;
         if (term && env_assignf(env, "TERM", term) < 0)
                 return log_oom();
-        return 0;
+        return cli_check_environment(p, *pass, *env);
 }
 
 static int exec_run(const Plan *p, ExecTarget *t, char **argv) {
-        _cleanup_strv_free_ char **env_host = NULL;
+        _cleanup_strv_free_ char **env_pass = NULL, **env_host = NULL;
         _cleanup_(seccomp_program_done) SeccompProgram prog = {};
         _cleanup_close_ int sigfd = -EBADF, child_pidfd = -EBADF;
         int go[2] = { -EBADF, -EBADF }, errp[2] = { -EBADF, -EBADF };
@@ -343,7 +351,7 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv) {
         ssize_t n;
         int r;
 
-        r = exec_host_environment(p, &env_host);
+        r = exec_host_environment(p, &env_pass, &env_host);
         if (r < 0)
                 return r;
         /* On the host, before joining: the cache is the host's. */
@@ -385,7 +393,7 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv) {
                 /* Nothing runs before we are in the cell's cgroup. */
                 if (read(go[0], &c, 1) != 1)
                         _exit(CELL_EXIT_FAILURE);
-                (void) exec_child(p, t, &prog, argv, env_host, &err);
+                (void) exec_child(p, t, &prog, argv, env_pass, env_host, &err);
                 (void) !write(errp[1], &err, sizeof err);
                 _exit(CELL_EXIT_FAILURE);
         }

@@ -135,15 +135,9 @@ static int build_environment(const Plan *p, char ***before, char ***after) {
         char n[32];
         int r;
 
-        STRV_FOREACH(k, p->pass_environment) {
-                const char *v = getenv(*k);
-                if (v) {
-                        r = env_assignf(before, *k, v);
-                        if (r < 0)
-                                return log_oom();
-                }
-        }
-
+        r = cli_pass_environment(p, before);
+        if (r < 0)
+                return r;
         r = cli_read_environment_files(p, after);
         if (r < 0)
                 return r;
@@ -167,7 +161,9 @@ static int build_environment(const Plan *p, char ***before, char ***after) {
                 if (env_assignf(after, "container_uuid", id128_to_uuid_string(p->machine_id, uuid)) < 0)
                         return log_oom();
         }
-        return 0;
+        /* Here, before anything is made, rather than at execve() in the
+         * container with the kernel's "Argument list too long". */
+        return cli_check_environment(p, *before, *after);
 }
 
 /* READY=1 to our own supervisor, once. */

@@ -65,3 +65,10 @@ int cli_find_instance(const char *arg, bool user_bus, bool report_not_running,
  * in order (a missing "-" one skipped); what was wrong with one logged:
  * not a regular file, too large, a line too long or not KEY=VALUE. */
 int cli_read_environment_files(const Plan *p, char ***env);
+/* ... the variables of our own environment the plan passes through (TERM,
+ * PassEnvironment=), those that are set, into *env. */
+int cli_pass_environment(const Plan *p, char ***env);
+/* ... the payload's environment merged as the spawn does (less the user's
+ * $HOME, $USER ..., from the container's passwd): a variable longer than
+ * execve(2) takes is logged, naming it and where it came from, -E2BIG. */
+int cli_check_environment(const Plan *p, char * const *before, char * const *after);

@@ -342,6 +342,8 @@ static void json_process(JsonWriter *w, const Plan *p) {
         json_array_end(w);
         json_key(w, "pass_environment");
         json_strv(w, p->pass_environment);
+        json_key(w, "unset_environment");
+        json_strv(w, p->unset_environment);
         json_key(w, "user");
         json_string(w, p->user);
         json_key(w, "group");
@@ -350,6 +352,8 @@ static void json_process(JsonWriter *w, const Plan *p) {
         json_strv(w, p->supplementary_groups);
         json_key(w, "working_directory");
         json_string(w, p->working_directory);
+        json_key(w, "working_directory_missing_ok");
+        json_bool(w, p->working_directory_missing_ok);
         json_key(w, "umask");
         snprintf(buf, sizeof buf, "%04o", (unsigned) p->umask);
         json_string(w, buf);

@@ -190,7 +190,8 @@ int plan_print_text(const Plan *p, FILE *f) {
                 fprintf(f, " group %s", p->group);
         fputc('\n', f);
         text_strv(f, "Groups:", p->supplementary_groups);
-        fprintf(f, "Working directory: %s\n", strna(p->working_directory));
+        fprintf(f, "Working directory: %s%s\n", strna(p->working_directory),
+                p->working_directory_missing_ok ? " (\"/\" if it cannot be entered)" : "");
         fprintf(f, "UMask:             %04o\n", (unsigned) p->umask);
         fprintf(f, "Hostname:          %s\n", strna(p->hostname));
         /* What the value comes to; "auto" is decided at start (the host's files, the image's). */
@@ -207,6 +208,7 @@ int plan_print_text(const Plan *p, FILE *f) {
                 fprintf(f, "Environment file:  %s%s\n", p->environment_files[i].ignore_missing ? "-" : "",
                         p->environment_files[i].path);
         text_strv(f, "Passed through:", p->pass_environment);
+        text_strv(f, "Unset:", p->unset_environment);
         fprintf(f, "Boot: %s, Init: %s, NotifyReady: %s (%s)\n",
                 p->boot ? "yes" : "no", p->init ? "yes" : "no", p->notify_ready ? "yes" : "no",
                 strna(p->notify_socket));

@@ -199,10 +199,23 @@ static int plan_build_argv(Plan *p, const CellConfig *c, const PlanOptions *opts
 }
 
 static int plan_build_environment(Plan *p, const CellConfig *c) {
-        /* A clean environment: nothing of the host's leaks in but TERM. */
-        if (strv_extend(&p->environment, "PATH=" PLAN_DEFAULT_PATH) < 0 ||
-            strv_extend(&p->environment, "container=cell") < 0 ||
-            strv_extend(&p->pass_environment, "TERM") < 0)
+        /* A clean environment: nothing of the caller's leaks in but TERM
+         * and what PassEnvironment= names. */
+        if (strv_extend(&p->pass_environment, "TERM") < 0)
+                return -ENOMEM;
+        STRV_FOREACH(k, c->pass_environment)
+                if (!strv_contains(p->pass_environment, *k) && strv_extend(&p->pass_environment, *k) < 0)
+                        return -ENOMEM;
+        if (c->unset_environment && !(p->unset_environment = strv_copy(c->unset_environment)))
+                return -ENOMEM;
+        /* The default PATH is one of the built-in variables, which come
+         * before the passed ones in systemd's order: PassEnvironment=PATH
+         * must override it (the spawn sets the same default first, for a
+         * caller without $PATH), and Environment=PATH the passed one. */
+        if (!strv_contains(p->pass_environment, "PATH") &&
+            strv_extend(&p->environment, "PATH=" PLAN_DEFAULT_PATH) < 0)
+                return -ENOMEM;
+        if (strv_extend(&p->environment, "container=cell") < 0)
                 return -ENOMEM;
         STRV_FOREACH(e, c->environment)
                 if (plan_env_set(&p->environment, *e) < 0)
@@ -291,6 +304,7 @@ static int plan_build_identity(Plan *p, const CellConfig *c) {
         p->working_directory = strdup(c->working_directory ?: "/");
         if (!p->working_directory)
                 return -ENOMEM;
+        p->working_directory_missing_ok = c->working_directory_missing_ok;
         p->umask = c->umask_set ? c->umask : 0022;
         p->hostname = c->hostname ? strdup(c->hostname) : plan_hostname_from_name(p->name);
         return p->hostname ? 0 : -ENOMEM;
@@ -468,6 +482,7 @@ void plan_done(Plan *p) {
                 free(p->environment_files[i].path);
         free(p->environment_files);
         strv_free(p->pass_environment);
+        strv_free(p->unset_environment);
         free(p->notify_socket);
         free(p->scope_unit);
         free(p->slice);

@@ -243,7 +243,8 @@ typedef struct Plan {
         char *user;             /* NULL = root */
         char *group;            /* NULL = the user's primary group */
         char **supplementary_groups;
-        char *working_directory;        /* absolute inside the root */
+        char *working_directory;        /* absolute inside the root, or "~" */
+        bool working_directory_missing_ok; /* WorkingDirectory=-...: "/" when it cannot be entered */
         mode_t umask;
         char *hostname;
 
@@ -273,7 +274,9 @@ typedef struct Plan {
         char **environment;             /* KEY=VALUE, final order, before EnvironmentFile= */
         CellEnvironmentFile *environment_files; /* read by the supervisor at start, in order */
         size_t n_environment_files;
-        char **pass_environment;        /* host variables passed through if set ("TERM") */
+        char **pass_environment;        /* the caller's variables passed through if set: "TERM",
+                                         * then PassEnvironment= */
+        char **unset_environment;       /* UnsetEnvironment=: names or KEY=VALUE, removed last */
         bool boot;
         bool init;                      /* cell's reaper is PID 1, the payload PID 2 */
         bool notify_ready;

@@ -295,8 +295,10 @@ static int child_resolve(ChildContext *c, SpawnError *err) {
         if (r < 0)
                 return r;
 
-        /* systemd's order: the user's basics < passed-through host variables
-         * < Environment= < EnvironmentFile= < what cell itself sets. */
+        /* systemd's order: the user's basics < passed-through variables
+         * (TERM, PassEnvironment=) < Environment= < EnvironmentFile=; then
+         * what cell itself sets (systemd sets its own before Environment=;
+         * cell's cannot be overridden); UnsetEnvironment= last, over all. */
         r = env_assignf(&c->environment, "PATH", SPAWN_DEFAULT_PATH);
         if (r >= 0 && id->home)
                 r = env_assignf(&c->environment, "HOME", id->home);
@@ -314,6 +316,7 @@ static int child_resolve(ChildContext *c, SpawnError *err) {
                 r = env_assign_strv(&c->environment, sp->environment_after);
         if (r < 0)
                 return spawn_error(err, r, "Environment=: building the environment");
+        env_unset_strv(c->environment, p->unset_environment);
 
         if (strv_length(p->argv) == 0)
                 return spawn_error(err, EINVAL, "Exec=: nothing to run");

@@ -36,7 +36,10 @@ int privilege_seccomp_compile(const Plan *p, bool cached, SeccompProgram *ret, S
 }
 
 /* WorkingDirectory=, resolved inside the root: a symlink in the image must
- * not lead the cwd out of it (CVE-2024-21626 is a cwd outside the root). */
+ * not lead the cwd out of it (CVE-2024-21626 is a cwd outside the root).
+ * With "-", as systemd, any failure to enter it is none: the payload starts
+ * in the container's "/" (systemd leaves the cwd as it was, which is the
+ * root's "/" too). */
 static int privilege_chdir(const Plan *p, const Identity *id, SpawnError *err) {
         const char *wd = p->working_directory ?: "/";
         struct open_how how = {
@@ -44,7 +47,9 @@ static int privilege_chdir(const Plan *p, const Identity *id, SpawnError *err) {
                 .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
         };
         _cleanup_close_ int root = -EBADF, fd = -EBADF;
+        const char *what = NULL;
         char cwd[4096];
+        int r = 0;
 
         /* A user whose home is "/" (or who has none) starts there. */
         if (streq(wd, "~"))
@@ -55,12 +60,22 @@ static int privilege_chdir(const Plan *p, const Identity *id, SpawnError *err) {
                 return spawn_error(err, errno, "WorkingDirectory=%s: opening /", wd);
         fd = (int) syscall(SYS_openat2, root, wd, &how, sizeof how);
         if (fd < 0)
-                return spawn_error(err, errno, "WorkingDirectory=%s", wd);
-        if (fchdir(fd) < 0)
-                return spawn_error(err, errno, "WorkingDirectory=%s: chdir", wd);
+                r = -errno;
+        else if (fchdir(fd) < 0) {
+                r = -errno;
+                what = ": chdir";
         /* getcwd() fails (or says "(unreachable)") for a cwd outside our root. */
-        if (!getcwd(cwd, sizeof cwd) || cwd[0] != '/')
-                return spawn_error(err, EXDEV, "WorkingDirectory=%s: resolves outside the container", wd);
+        } else if (!getcwd(cwd, sizeof cwd) || cwd[0] != '/') {
+                r = -EXDEV;
+                what = ": resolves outside the container";
+        }
+        if (r >= 0)
+                return 0;
+        if (!p->working_directory_missing_ok)
+                return spawn_error(err, -r, "WorkingDirectory=%s%s", wd, strempty(what));
+        /* Back to the root, wherever a failed fchdir() may have left us. */
+        if (fchdir(root) < 0)
+                return spawn_error(err, errno, "WorkingDirectory=-%s: chdir /", wd);
         return 0;
 }
 

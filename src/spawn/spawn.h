@@ -44,9 +44,11 @@ typedef struct SpawnParams {
         const Plan *plan;
         /* KEY=VALUE lists merged into the payload's environment around the
          * plan's: base (PATH, HOME, USER, LOGNAME, SHELL from the container's
-         * passwd) < environment_before (passed-through host variables) <
-         * plan->environment < environment_after (EnvironmentFile= values,
-         * then what cell sets: NOTIFY_SOCKET, WATCHDOG_USEC, container). */
+         * passwd) < environment_before (the caller's variables the plan
+         * passes through: TERM, PassEnvironment=) < plan->environment <
+         * environment_after (EnvironmentFile= values, then what cell sets:
+         * NOTIFY_SOCKET, WATCHDOG_USEC, container); plan->unset_environment
+         * is removed from the whole. */
         char **environment_before;
         char **environment_after;
         int cgroup_fd;          /* clone3 CLONE_INTO_CGROUP target, or -EBADF */

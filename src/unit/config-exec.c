@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "config-parsers.h"
+#include "env-util.h"
 #include "id128-util.h"
 #include "parse-exec.h"
 #include "parse-value.h"
@@ -53,6 +54,22 @@ int config_parse_exec(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
         return 0;
 }
 
+/* An assignment execve(2) would refuse with E2BIG, said now and naming its
+ * variable: the value itself may be too long to quote. */
+static int check_assignment_length(ConfigContext *ctx, const char *assignment) {
+        size_t n = strlen(assignment), max = env_assignment_max();
+        int r;
+
+        if (n < max)
+                return 0;
+        ctx->reported = true;
+        r = diag_error(ctx->diag, ctx->file, ctx->line,
+                       "%s=: the variable %.*s is too long: %zu bytes as KEY=VALUE, and the kernel passes "
+                       "at most %zu (MAX_ARG_STRLEN, %zu with the NUL)", ctx->key,
+                       (int) MIN(strcspn(assignment, "="), (size_t) 120), assignment, n, max - 1, max);
+        return r < 0 ? r : -EINVAL;
+}
+
 int config_parse_environment(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         _cleanup_strv_free_ char **words = NULL;
         _cleanup_free_ char *bad = NULL;
@@ -68,10 +85,69 @@ int config_parse_environment(ConfigContext *ctx, const ConfigKey *k, CellConfig 
         r = config_expand_strv(ctx, k, words);
         if (r < 0)
                 return r;
+        STRV_FOREACH(w, words) {
+                r = check_assignment_length(ctx, *w);
+                if (r < 0)
+                        return r;
+        }
         r = env_merge(&c->environment, words, &bad);
         if (r == -EINVAL && bad)
                 return config_bad(ctx, "%s (\"%s\" is not one)", k->expected, bad);
         return r;
+}
+
+/* PassEnvironment= (ltype 0: names) and UnsetEnvironment= (ltype 1: names
+ * or KEY=VALUE), as systemd's: words unquoted (C escapes only in
+ * UnsetEnvironment=), their specifiers expanded, appended to the list
+ * unless already in it. systemd drops a bad word with a warning; as for
+ * Environment=, cell refuses the line, and keeps none of it. */
+int config_parse_env_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        _cleanup_strv_free_ char **words = NULL, **list = NULL;
+        char ***target = data;
+        const char *p = ctx->value;
+        int r;
+
+        if (isempty(p)) {
+                *target = strv_free(*target);
+                return 0;
+        }
+        words = calloc(1, sizeof(char *));
+        if (!words)
+                return -ENOMEM;
+        for (;;) {
+                char *w;
+
+                r = extract_first_word(&p, &w, NULL, EXTRACT_UNQUOTE | (k->ltype ? EXTRACT_CUNESCAPE : 0));
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                r = strv_push(&words, w);
+                if (r < 0)
+                        return r;
+        }
+        r = config_expand_strv(ctx, k, words);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(w, words) {
+                const char *eq = strchr(*w, '=');
+                _cleanup_free_ char *name = eq ? strndup(*w, (size_t) (eq - *w)) : NULL;
+
+                if (eq && !name)
+                        return -ENOMEM;
+                if (!env_name_is_valid(name ?: *w) || (eq && !k->ltype))
+                        return config_bad(ctx, "%s (\"%s\" is not one)", k->expected, *w);
+        }
+        /* All words are good: appended on a copy, so that OOM halfway leaves the list whole. */
+        list = strv_copy(*target);
+        if (!list && *target)
+                return -ENOMEM;
+        STRV_FOREACH(w, words)
+                if (!strv_contains(list, *w) && strv_extend(&list, *w) < 0)
+                        return -ENOMEM;
+        strv_free(*target);
+        *target = TAKE_PTR(list);
+        return 0;
 }
 
 int config_parse_environment_file(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
@@ -102,21 +178,32 @@ int config_parse_environment_file(ConfigContext *ctx, const ConfigKey *k, CellCo
         return 0;
 }
 
+/* As systemd: "-" before the path or "~" makes a directory that cannot be
+ * entered no error (the payload starts in "/" then). */
 int config_parse_working_directory(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        const char *p = ctx->value;
+        bool missing_ok = false;
         char *n = NULL;
         int r;
 
-        if (streq(ctx->value, "~")) {
+        if (*p == '-') {
+                missing_ok = true;
+                p++;
+                if (isempty(p))
+                        return -EINVAL;
+        }
+        if (streq(p, "~")) {
                 n = strdup("~");
                 if (!n)
                         return -ENOMEM;
-        } else if (!isempty(ctx->value)) {
-                r = parse_path_absolute(ctx->value, &n);
+        } else if (!isempty(p)) {
+                r = parse_path_absolute(p, &n);
                 if (r < 0)
                         return r == -ENOMEM ? r : -EINVAL;
         }
         free(c->working_directory);
         c->working_directory = n;
+        c->working_directory_missing_ok = missing_ok;
         return 0;
 }
 

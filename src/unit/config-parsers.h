@@ -92,6 +92,7 @@ int config_parse_volatile(ConfigContext *ctx, const ConfigKey *k, CellConfig *c,
 int config_parse_exec(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_environment(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_environment_file(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_env_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_working_directory(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_umask(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_signal(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);

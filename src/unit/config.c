@@ -104,6 +104,8 @@ void cell_config_done(CellConfig *c) {
         strv_free(c->exec);
         strv_free(c->environment);
         cell_config_free_environment_files(c);
+        strv_free(c->pass_environment);
+        strv_free(c->unset_environment);
         free(c->user);
         free(c->group);
         strv_free(c->supplementary_groups);

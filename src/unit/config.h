@@ -240,10 +240,13 @@ typedef struct CellConfig {
         bool boot;
         char **environment;     /* "KEY=VALUE", later assignments of a KEY replace earlier ones */
         CellEnvironmentFile *environment_files; size_t n_environment_files;
+        char **pass_environment; /* PassEnvironment=: names, each once, in file order */
+        char **unset_environment; /* UnsetEnvironment=: names or KEY=VALUE, each once, in file order */
         char *user;             /* name or numeric; NULL = root */
         char *group;
         char **supplementary_groups;
         char *working_directory; /* absolute inside the container, NULL = "/" (or user's home when "~") */
+        bool working_directory_missing_ok; /* leading '-': "/" when it cannot be entered */
         bool umask_set;
         mode_t umask;           /* default 0022 */
         char *hostname;         /* NULL = the unit's name */

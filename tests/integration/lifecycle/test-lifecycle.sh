@@ -84,6 +84,19 @@ expect_eq "exec: wget inside reaches the private-network httpd" "hello from web"
 expect_eq "exec: the container's hostname (UTS namespace)" web "$(cell exec web hostname)"
 expect_eq "exec: its PID namespace (PID 1 is the payload)" /bin/sh "$(cell exec web sh -c 'tr "\0" " " < /proc/1/cmdline | cut -d" " -f1')"
 expect_eq "exec: its root" "hello from web" "$(cell exec web cat /www/index.html)"
+# The unit's environment and working directory as the payload's, the plan
+# recomputed from the unit as it is now: PassEnvironment= from cell exec's
+# own environment, UnsetEnvironment= last (cell's own variables too),
+# WorkingDirectory=- falling back to "/".
+{ web_unit; printf '%s\n' "Environment=UNIT=1 GONE=1" "PassEnvironment=CELLTEST_PASSED" \
+        "UnsetEnvironment=GONE container" "WorkingDirectory=-/nosuchdir"; } | install_cell web
+env_out=$(in_sealed env CELLTEST_PASSED=caller "$CELL" exec web env)
+check "exec: PassEnvironment= from cell exec's own" grep -qx CELLTEST_PASSED=caller <<<"$env_out"
+check "exec: Environment=" grep -qx UNIT=1 <<<"$env_out"
+check "exec: UnsetEnvironment= of Environment='s GONE and cell's container" \
+        sh -c '! printf "%s\n" "$1" | grep -qE "^(GONE|container)="' _ "$env_out"
+expect_eq "exec: WorkingDirectory=-/nosuchdir starts in /" / "$(cell exec web pwd)"
+web_unit | install_cell web
 cg=$(cell exec web cat /proc/self/cgroup)
 check "exec: its cgroup namespace (0::/)" grep -qx '0::/' <<<"$cg"
 for f in CapEff CapBnd CapPrm NoNewPrivs Seccomp; do

@@ -57,6 +57,22 @@ check "envfile-dir-optional" none "EnvironmentFile=$work/envdir: Is a directory$
         "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=-$work/envdir"
 check "envfile-long" none "EnvironmentFile=$work/longline.env:2: assignment too long \\(at most 1048576 bytes\\)$" \
         "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=$work/longline.env"
+# One variable longer than execve(2) takes (MAX_ARG_STRLEN, 32 pages with
+# its NUL) fails the start before anything is made, naming it, rather than
+# the payload's exec with "Argument list too long"; unless
+# UnsetEnvironment= removes it.
+max=$((32 * $(getconf PAGESIZE)))
+{ printf 'A=1\nBIG='; head -c "$max" /dev/zero | tr '\0' x; echo; } > "$work/big.env"
+want="EnvironmentFile=: the variable BIG is too long: $((max + 4)) bytes as KEY=VALUE, and the kernel"
+want+=" passes at most $((max - 1)) \\(MAX_ARG_STRLEN, $max with the NUL\\)$"
+for m in none cgroupfs; do
+        check "envfile-e2big-$m" "$m" "$want" \
+                "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=$work/big.env"
+done
+u=$(unit envfile-e2big-unset "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "EnvironmentFile=$work/big.env" \
+        "UnsetEnvironment=BIG")
+run_cell none "$u"
+expect "too long EnvironmentFile= variable, unset" "$status" 0
 
 # PrivateUsers=: the tree is built by a helper of cell's; its failure is
 # reported the same way, and the helper, the user namespace and the uid

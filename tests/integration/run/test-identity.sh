@@ -80,3 +80,52 @@ env_has ONLY_A=1
 run_cell cgroupfs "$(probe_unit envglobnone "EnvironmentFile=$work/envdir/*.none")"
 [ "$status" -ne 0 ] || fail "EnvironmentFile= matching nothing: started"
 grep -q "EnvironmentFile=$work/envdir/\*.none: No such file or directory" "$work/err" || fail "no match: $(cat "$work/err")"
+
+# PassEnvironment=: cell's own variables, those set; Environment= and
+# EnvironmentFile= override them, and a passed PATH the default one, as in
+# systemd. UnsetEnvironment= last, over every source, cell's own too: a
+# name removes any assignment of it, KEY=VALUE only that one.
+printf 'FROM_FILE=file\nFILE_GONE=x\nKEEP_EXACT=file\n' > "$work/env"
+export CELLTEST_PASSED=caller CELLTEST_REPLACED=caller CELLTEST_FILE=caller PATH="$PATH:/celltest-bin" TERM=dumb
+run_ok "$(probe_unit passenv "PassEnvironment=CELLTEST_PASSED CELLTEST_REPLACED" \
+        "PassEnvironment=\"CELLTEST_FILE\" CELLTEST_NOT_SET PATH" \
+        "Environment=CELLTEST_REPLACED=unit UNIT_GONE=1" "EnvironmentFile=$work/env" \
+        "UnsetEnvironment=UNIT_GONE FILE_GONE container KEEP_EXACT=other TERM=dumb")"
+unset CELLTEST_PASSED CELLTEST_REPLACED CELLTEST_FILE
+PATH=${PATH%:/celltest-bin}
+env_has CELLTEST_PASSED=caller
+env_has CELLTEST_REPLACED=unit
+env_has FROM_FILE=file
+env_has KEEP_EXACT=file
+env_has "PATH=$PATH:/celltest-bin"
+env_lacks CELLTEST_NOT_SET
+env_lacks UNIT_GONE
+env_lacks FILE_GONE
+env_lacks container
+env_lacks TERM
+# ... the file over a passed one; an empty PassEnvironment= clears the
+# list, and a name that is not set there is skipped.
+export CELLTEST_FILE=caller CELLTEST_PASSED=caller
+printf 'CELLTEST_FILE=file\n' > "$work/env"
+run_ok "$(probe_unit passenv2 "PassEnvironment=CELLTEST_FILE" "EnvironmentFile=$work/env" \
+        "PassEnvironment=CELLTEST_PASSED" "PassEnvironment=" "PassEnvironment=CELLTEST_FILE")"
+unset CELLTEST_FILE CELLTEST_PASSED
+env_has CELLTEST_FILE=file
+env_lacks CELLTEST_PASSED
+env_has container=cell
+env_has PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+# WorkingDirectory=-: a directory that cannot be entered (missing, a file,
+# not the user's to enter) is no error, as in systemd: the payload starts in
+# the container's "/". One that can is entered, "-~" too.
+install -d -m 0700 "$root/private"
+for wd in -/nosuchdir -/bin/probe; do
+        run_ok "$(probe_unit "wd${wd//[\/-]/}" "WorkingDirectory=$wd")"
+        expect "WorkingDirectory=$wd: cwd" "$(field cwd)" /
+done
+run_ok "$(probe_unit wdperm "User=test" "WorkingDirectory=-/private")"
+expect "WorkingDirectory=-/private as test: cwd" "$(field cwd)" /
+run_ok "$(probe_unit wdhome "User=test" "WorkingDirectory=-~")"
+expect "WorkingDirectory=-~: cwd" "$(field cwd)" /home/test
+run_ok "$(probe_unit wdthere "WorkingDirectory=-/home/test")"
+expect "WorkingDirectory=-/home/test: cwd" "$(field cwd)" /home/test

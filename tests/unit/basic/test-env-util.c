@@ -49,6 +49,43 @@ TEST(assign_strv_keeps_order_and_overrides) {
         ASSERT_STREQ(env[2], "X=y");
 }
 
+/* UnsetEnvironment='s match, as systemd's env_match(). */
+TEST(unset_matches) {
+        ASSERT_TRUE(env_unset_matches("A=b", "A"));
+        ASSERT_TRUE(env_unset_matches("A=", "A"));
+        ASSERT_TRUE(env_unset_matches("A=b", "A=b"));
+        ASSERT_TRUE(env_unset_matches("A=", "A="));
+        ASSERT_FALSE(env_unset_matches("AB=b", "A"));
+        ASSERT_FALSE(env_unset_matches("A=b", "A="));
+        ASSERT_FALSE(env_unset_matches("A=b", "A=c"));
+        ASSERT_FALSE(env_unset_matches("A=bc", "A=b"));
+        ASSERT_FALSE(env_unset_matches("B=A", "A"));
+}
+
+TEST(unset_strv) {
+        _cleanup_strv_free_ char **env = NULL;
+        char *patterns[] = { (char *) "A", (char *) "C=3", (char *) "D=no", (char *) "NONE", NULL };
+
+        ASSERT_OK(env_assign(&env, "A=1"));
+        ASSERT_OK(env_assign(&env, "AB=2"));
+        ASSERT_OK(env_assign(&env, "C=3"));
+        ASSERT_OK(env_assign(&env, "D=4"));
+        ASSERT_OK(env_assign(&env, "E=A"));
+        env_unset_strv(env, patterns);
+        ASSERT_EQ(strv_length(env), 3);
+        ASSERT_STREQ(env[0], "AB=2");
+        ASSERT_STREQ(env[1], "D=4");
+        ASSERT_STREQ(env[2], "E=A");
+        env_unset_strv(env, NULL);
+        ASSERT_EQ(strv_length(env), 3);
+        env_unset_strv(NULL, patterns);
+}
+
+TEST(assignment_max) {
+        /* MAX_ARG_STRLEN: 32 pages. */
+        ASSERT_EQ(env_assignment_max(), 32 * (size_t) sysconf(_SC_PAGESIZE));
+}
+
 TEST(file_plain_comments_export) {
         _cleanup_strv_free_ char **env = NULL;
 

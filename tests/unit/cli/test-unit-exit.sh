@@ -81,6 +81,18 @@ expect 2 "run --register=yes without a systemd scope" -- "$cell" run --cgroup-ma
 grep -q "plain: --register=yes: systemd-machined registers a container" "$tmp/err" || fail "--register=yes not named"
 expect 2 "run --register=maybe" -- "$cell" run --register=maybe "$tmp/plain.cell"
 
+# One Environment= variable longer than execve(2) takes (MAX_ARG_STRLEN, 32
+# pages with its NUL) is an invalid unit, named, not an exec failing with E2BIG.
+max=$((32 * $(getconf PAGESIZE)))
+{ printf '[Root]\nDirectory=%s\n[Exec]\nExec=/bin/true\nEnvironment=A=1 BIG=' "$tmp/root"
+  head -c $((max - 4)) /dev/zero | tr '\0' x; echo; } > "$tmp/big.cell"
+for verb in verify plan run; do
+        expect 1 "$verb of a too long Environment=" -- "$cell" "$verb" "$tmp/big.cell"
+        want="big.cell:5: Environment=: the variable BIG is too long: $max bytes as KEY=VALUE, and the kernel"
+        want+=" passes at most $((max - 1)) (MAX_ARG_STRLEN, $max with the NUL)"
+        grep -qF "$want" "$tmp/err" || fail "$verb: the too long BIG is not named"
+done
+
 # cell exec: the unit is loaded again from the file the running cell was
 # started from.
 fake_running gone "$tmp/gone.cell"

@@ -100,8 +100,9 @@ TEST(json_key_order_and_content) {
         const char *keys[] = {
                 "\"name\"", "\"unit_path\"", "\"dropin_paths\"", "\"namespaces\"", "\"cgroup_namespace\"",
                 "\"root\"", "\"mounts\"", "\"users\"", "\"argv\"", "\"environment\"", "\"environment_files\"",
-                "\"pass_environment\"", "\"user\"", "\"group\"", "\"supplementary_groups\"",
-                "\"working_directory\"", "\"umask\"", "\"hostname\"", "\"boot\"", "\"init\"",
+                "\"pass_environment\"", "\"unset_environment\"", "\"user\"", "\"group\"",
+                "\"supplementary_groups\"", "\"working_directory\"", "\"working_directory_missing_ok\"",
+                "\"umask\"", "\"hostname\"", "\"boot\"", "\"init\"",
                 "\"notify_ready\"", "\"notify_socket\"", "\"kill_signal\"", "\"timeout_stop_usec\"",
                 "\"nice\"", "\"cpu_scheduling\"", "\"io_scheduling\"", "\"cpu_affinity\"", "\"personality\"",
                 "\"capabilities\"", "\"no_new_privileges\"", "\"seccomp\"", "\"rlimits\"",

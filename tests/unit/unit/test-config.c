@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 
 #include "config-parse.h"
+#include "env-util.h"
 #include "strv.h"
 #include "test.h"
 
@@ -244,6 +245,39 @@ TEST(exec) {
         OK(&c, "Exec", "EnvironmentFile", "");
         ASSERT_EQ(c.n_environment_files, 0);
 
+        /* PassEnvironment=, as systemd's: names, appended, each once;
+         * quotes undone, no C escapes ("\\x42" is "x42"). */
+        OK(&c, "Exec", "PassEnvironment", "A B");
+        OK(&c, "Exec", "PassEnvironment", "B \"C\" 'D' A C E\\x42");
+        ASSERT_EQ(strv_length(c.pass_environment), 5);
+        ASSERT_STREQ(c.pass_environment[2], "C");
+        ASSERT_STREQ(c.pass_environment[3], "D");
+        ASSERT_STREQ(c.pass_environment[4], "Ex42");
+        /* systemd drops a bad name with a warning; cell refuses the line, as Environment=. */
+        BAD_EXACT(&c, "Exec", "PassEnvironment", "F 1X",
+                  "web.cell:7: PassEnvironment=F 1X: expected space-separated variable names (letters, digits "
+                  "and \"_\", not starting with a digit) (\"1X\" is not one)");
+        BAD(&c, "Exec", "PassEnvironment", "G=1", "(\"G=1\" is not one)");
+        BAD(&c, "Exec", "PassEnvironment", "\"H", "expected space-separated variable names");
+        ASSERT_EQ(strv_length(c.pass_environment), 5);
+        OK(&c, "Exec", "PassEnvironment", "");
+        ASSERT_NULL(c.pass_environment);
+
+        /* UnsetEnvironment=: names or exact assignments, C escapes as Environment=. */
+        OK(&c, "Exec", "UnsetEnvironment", "A \"B=x y\" C=");
+        OK(&c, "Exec", "UnsetEnvironment", "A D=\\x41");
+        ASSERT_EQ(strv_length(c.unset_environment), 4);
+        ASSERT_STREQ(c.unset_environment[1], "B=x y");
+        ASSERT_STREQ(c.unset_environment[2], "C=");
+        ASSERT_STREQ(c.unset_environment[3], "D=A");
+        BAD_EXACT(&c, "Exec", "UnsetEnvironment", "E =x",
+                  "web.cell:7: UnsetEnvironment=E =x: expected space-separated variable names or KEY=VALUE "
+                  "assignments (\"=x\" is not one)");
+        BAD(&c, "Exec", "UnsetEnvironment", "E-F", "(\"E-F\" is not one)");
+        ASSERT_EQ(strv_length(c.unset_environment), 4);
+        OK(&c, "Exec", "UnsetEnvironment", "");
+        ASSERT_NULL(c.unset_environment);
+
         OK(&c, "Exec", "User", "www-data");
         OK(&c, "Exec", "Group", "33");
         BAD(&c, "Exec", "User", "bad:name", "expected a user name or a numeric UID");
@@ -258,7 +292,25 @@ TEST(exec) {
         ASSERT_STREQ(c.working_directory, "~");
         OK(&c, "Exec", "WorkingDirectory", "/srv//www");
         ASSERT_STREQ(c.working_directory, "/srv/www");
+        ASSERT_FALSE(c.working_directory_missing_ok);
         BAD(&c, "Exec", "WorkingDirectory", "www", "expected an absolute path");
+        /* "-": a directory that cannot be entered is none of an error, as in systemd. */
+        OK(&c, "Exec", "WorkingDirectory", "-/srv/maybe");
+        ASSERT_STREQ(c.working_directory, "/srv/maybe");
+        ASSERT_TRUE(c.working_directory_missing_ok);
+        OK(&c, "Exec", "WorkingDirectory", "-~");
+        ASSERT_STREQ(c.working_directory, "~");
+        ASSERT_TRUE(c.working_directory_missing_ok);
+        BAD(&c, "Exec", "WorkingDirectory", "-", "prefixed with \"-\"");
+        BAD(&c, "Exec", "WorkingDirectory", "--/srv", "expected an absolute path");
+        BAD(&c, "Exec", "WorkingDirectory", "-srv", "expected an absolute path");
+        ASSERT_STREQ(c.working_directory, "~");
+        OK(&c, "Exec", "WorkingDirectory", "/srv");
+        ASSERT_FALSE(c.working_directory_missing_ok);
+        OK(&c, "Exec", "WorkingDirectory", "-/srv");
+        OK(&c, "Exec", "WorkingDirectory", "");
+        ASSERT_NULL(c.working_directory);
+        ASSERT_FALSE(c.working_directory_missing_ok);
 
         OK(&c, "Exec", "UMask", "0077");
         ASSERT_TRUE(c.umask_set);
@@ -320,6 +372,40 @@ TEST(exec) {
         ASSERT_FALSE(c.timeout_stop_set);
         cell_config_done(&c);
         diag_done(&diag);
+}
+
+/* One variable longer than execve(2) takes fails at verify, naming it
+ * (its value is too long to quote), and not at exec with E2BIG. */
+TEST(environment_too_long) {
+        _cleanup_free_ char *value = NULL, *want = NULL;
+        size_t max = env_assignment_max();
+        CellConfig c;
+
+        cell_config_init(&c);
+        /* "BIG=" and max - 5 bytes: max - 1, with the NUL max, is the most. */
+        value = malloc(max + 8);
+        ASSERT_NOT_NULL(value);
+        memcpy(value, "A=1 BIG=", 8);
+        memset(value + 8, 'x', max - 5);
+        value[max + 3] = 0;
+        OK(&c, "Exec", "Environment", value);
+        ASSERT_EQ(strv_length(c.environment), 2);
+        ASSERT_EQ(strlen(c.environment[1]), max - 1);
+
+        /* One more byte, quoted: the message names BIG, not the value. */
+        OK(&c, "Exec", "Environment", "");
+        free(value);
+        value = malloc(max + 16);
+        ASSERT_NOT_NULL(value);
+        memcpy(value, "A=1 \"BIG=", 9);
+        memset(value + 9, 'x', max - 4);
+        memcpy(value + 9 + max - 4, "\"", 2);
+        ASSERT_TRUE(asprintf(&want, "web.cell:7: Environment=: the variable BIG is too long: %zu bytes as "
+                             "KEY=VALUE, and the kernel passes at most %zu (MAX_ARG_STRLEN, %zu with the NUL)",
+                             max, max - 1, max) > 0);
+        BAD_EXACT(&c, "Exec", "Environment", value, want);
+        ASSERT_NULL(c.environment);
+        cell_config_done(&c);
 }
 
 TEST(isolation) {

@@ -362,6 +362,33 @@ TEST(specifiers_per_key) {
         ASSERT_STREQ(c.io_devices[0].path, "/var/lib");
         cell_config_done(&c);
         diag_done(&d);
+        /* PassEnvironment= and UnsetEnvironment= in each word, as systemd's
+         * unit_env_printf(); WorkingDirectory= after its "-". An expansion
+         * that makes no name is refused as a name written so. */
+        WRITE(&t, "etc/env@.cell", VALID "[Exec]\nPassEnvironment=V_%i \"W_%i\"\n"
+              "UnsetEnvironment=U_%i \"X=%I y\"\nWorkingDirectory=-/w/%i\n");
+        ASSERT_OK(tree_load(&t, "env@a_b", &c, &d));
+        dump(&d);
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_EQ(strv_length(c.pass_environment), 2);
+        ASSERT_STREQ(c.pass_environment[0], "V_a_b");
+        ASSERT_STREQ(c.pass_environment[1], "W_a_b");
+        ASSERT_EQ(strv_length(c.unset_environment), 2);
+        ASSERT_STREQ(c.unset_environment[0], "U_a_b");
+        ASSERT_STREQ(c.unset_environment[1], "X=a_b y");
+        ASSERT_STREQ(c.working_directory, "/w/a_b");
+        ASSERT_TRUE(c.working_directory_missing_ok);
+        cell_config_done(&c);
+        diag_done(&d);
+        ASSERT_ERROR(tree_load(&t, "env@a-b", &c, &d), EINVAL);
+        m = mfree(m);
+        m = strv_join(d.messages, "\n");
+        ASSERT_CONTAINS(m, "env@.cell:6: PassEnvironment=V_%i \"W_%i\": expected space-separated variable names");
+        ASSERT_CONTAINS(m, "(\"V_a-b\" is not one)");
+        ASSERT_CONTAINS(m, "env@.cell:7: UnsetEnvironment=U_%i \"X=%I y\": expected");
+        ASSERT_EQ(d.n_errors, 2);
+        cell_config_done(&c);
+        diag_done(&d);
         WRITE(&t, "etc/dev@.cell", VALID "[Limits]\nDeviceAllow=%f rw\n");
         ASSERT_OK(tree_load(&t, "dev@dev-fuse", &c, &d));
         dump(&d);

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The payload's environment and working directory in the plan:
+ * PassEnvironment=, UnsetEnvironment=, WorkingDirectory=-, in the plan and
+ * in its JSON and text. */
+
+#include <stdio.h>
+
+#include "json-check.h"
+#include "plan-test.h"
+
+static char *print(const Plan *p, int (*printer)(const Plan *, FILE *)) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        ASSERT_NOT_NULL(f);
+        ASSERT_OK(printer(p, f));
+        fclose(f);
+        return buf;
+}
+
+#define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* TERM first, always; then what the unit names, each once. */
+TEST(pass_and_unset) {
+        CellConfig c;
+        Plan p = {};
+
+        config_from_text(&c, "env",
+                         "[Root]\n"
+                         "Directory=/var/lib/cell/test\n"
+                         "[Exec]\n"
+                         "Exec=/bin/true\n"
+                         "PassEnvironment=LANG TERM\n"
+                         "PassEnvironment=LC_ALL LANG\n"
+                         "UnsetEnvironment=container \"TERM=dumb\"\n"
+                         "Environment=A=1\n");
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(strv_length(p.pass_environment), 3);
+        ASSERT_STREQ(p.pass_environment[0], "TERM");
+        ASSERT_STREQ(p.pass_environment[1], "LANG");
+        ASSERT_STREQ(p.pass_environment[2], "LC_ALL");
+        ASSERT_EQ(strv_length(p.unset_environment), 2);
+        ASSERT_STREQ(p.unset_environment[0], "container");
+        ASSERT_STREQ(p.unset_environment[1], "TERM=dumb");
+        ASSERT_EQ(strv_length(p.environment), 3);
+        ASSERT_STREQ(p.environment[0], DEFAULT_PATH);
+        ASSERT_STREQ(p.environment[1], "container=cell");
+        ASSERT_STREQ(p.environment[2], "A=1");
+
+        _cleanup_free_ char *j = print(&p, plan_print_json);
+        _cleanup_free_ char *t = print(&p, plan_print_text);
+        ASSERT_TRUE(json_check(j, strlen(j)));
+        ASSERT_CONTAINS(j, "\n  \"pass_environment\": [\n    \"TERM\",\n    \"LANG\",\n    \"LC_ALL\"\n  ],\n"
+                        "  \"unset_environment\": [\n    \"container\",\n    \"TERM=dumb\"\n  ],\n");
+        ASSERT_CONTAINS(t, "\nPassed through:    TERM LANG LC_ALL\nUnset:             container TERM=dumb\n");
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* The default PATH is a built-in variable: PassEnvironment=PATH overrides
+ * it (the plan leaves it out; the spawn sets it first for a caller without
+ * $PATH), and Environment=PATH the passed one, as in systemd. */
+TEST(pass_path) {
+        CellConfig c;
+        Plan p = {};
+
+        config_from_text(&c, "env",
+                         "[Root]\n"
+                         "Directory=/var/lib/cell/test\n"
+                         "[Exec]\n"
+                         "Exec=/bin/true\n"
+                         "PassEnvironment=PATH\n");
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(strv_length(p.environment), 1);
+        ASSERT_STREQ(p.environment[0], "container=cell");
+        ASSERT_EQ(strv_length(p.pass_environment), 2);
+        ASSERT_STREQ(p.pass_environment[1], "PATH");
+        ASSERT_NULL(p.unset_environment);
+        plan_done(&p);
+        cell_config_done(&c);
+
+        config_from_text(&c, "env",
+                         "[Root]\n"
+                         "Directory=/var/lib/cell/test\n"
+                         "[Exec]\n"
+                         "Exec=/bin/true\n"
+                         "PassEnvironment=PATH\n"
+                         "Environment=PATH=/opt/bin\n");
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(strv_length(p.environment), 2);
+        ASSERT_STREQ(p.environment[0], "container=cell");
+        ASSERT_STREQ(p.environment[1], "PATH=/opt/bin");
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* Without the keys: the JSON has them, empty (additive, never absent). */
+TEST(defaults_in_json) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "env");
+        plan_ok(&c, NULL, &p);
+        ASSERT_FALSE(p.working_directory_missing_ok);
+        _cleanup_free_ char *j = print(&p, plan_print_json);
+        _cleanup_free_ char *t = print(&p, plan_print_text);
+        ASSERT_CONTAINS(j, "\n  \"unset_environment\": [],\n");
+        ASSERT_CONTAINS(j, "\n  \"working_directory\": \"/\",\n  \"working_directory_missing_ok\": false,\n");
+        ASSERT_CONTAINS(t, "\nWorking directory: /\n");
+        ASSERT_NULL(strstr(t, "Unset:"));
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(working_directory_missing_ok) {
+        CellConfig c;
+        Plan p = {};
+
+        config_from_text(&c, "wd",
+                         "[Root]\n"
+                         "Directory=/var/lib/cell/test\n"
+                         "[Exec]\n"
+                         "Exec=/bin/true\n"
+                         "WorkingDirectory=-/srv/data\n");
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(p.working_directory, "/srv/data");
+        ASSERT_TRUE(p.working_directory_missing_ok);
+        _cleanup_free_ char *j = print(&p, plan_print_json);
+        _cleanup_free_ char *t = print(&p, plan_print_text);
+        ASSERT_CONTAINS(j, "\n  \"working_directory\": \"/srv/data\",\n  \"working_directory_missing_ok\": true,\n");
+        ASSERT_CONTAINS(t, "\nWorking directory: /srv/data (\"/\" if it cannot be entered)\n");
+        plan_done(&p);
+        cell_config_done(&c);
+
+        config_from_text(&c, "wd",
+                         "[Root]\n"
+                         "Directory=/var/lib/cell/test\n"
+                         "[Exec]\n"
+                         "Exec=/bin/true\n"
+                         "WorkingDirectory=-~\n");
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(p.working_directory, "~");
+        ASSERT_TRUE(p.working_directory_missing_ok);
+        plan_done(&p);
+        cell_config_done(&c);
+}
