@@ -114,7 +114,7 @@ static int generate_one(const GeneratorOptions *o, const char *name, char * cons
                 return r;
         if (r < 0) {
                 /* A masked unit (a link to /dev/null) is meant to be off. */
-                if (c.path && d.n_errors == 1 && strstr(d.messages[0], "is masked"))
+                if (c.path && d.n_errors == 1 && strstr(d.messages[strv_length(d.messages) - 1], "is masked"))
                         return 0;
                 print_diag(o->err, &d);
                 fprintf(o->err, "cell-generator: %s.cell is invalid, skipped\n", name);

@@ -631,7 +631,8 @@ TEST(dangling_dropin_skipped) {
         dump(&d);
         ASSERT_EQ(d.n_errors, 0);
         ASSERT_EQ(d.n_warnings, 1);
-        ASSERT_CONTAINS(d.messages[0], "etc/web.cell.d/10-gone.conf: warning: drop-in is a symlink that leads nowhere, skipped");
+        ASSERT_CONTAINS(d.messages[0],
+                        "etc/web.cell.d/10-gone.conf: warning: drop-in is a symlink that leads nowhere, skipped");
         /* Not applied, not listed; the lower one stays hidden. */
         ASSERT_NULL(c.description);
         ASSERT_EQ(strv_length(c.dropin_paths), 1);
