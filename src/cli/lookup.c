@@ -6,6 +6,7 @@
 #include "instance.h"
 #include "log.h"
 #include "unit-name.h"
+#include "unit-path.h"
 #include "verbs.h"
 
 int cli_find_instance(const char *arg, bool user_bus, bool report_not_running,
@@ -19,6 +20,20 @@ int cli_find_instance(const char *arg, bool user_bus, bool report_not_running,
         }
 
         r = instance_find(name, user_bus, ret);
+        if (r == -ESRCH) {
+                _cleanup_free_ char *canonical = NULL;
+
+                /* An alias of a unit (web.cell -> nginx.cell) names the
+                 * cell that unit runs as, as "systemctl stop web.service"
+                 * stops nginx.service. */
+                if (unit_name_canonical(name, NULL, &canonical) >= 0 && !streq(canonical, name)) {
+                        r = instance_find(canonical, user_bus, ret);
+                        if (r >= 0) {
+                                free(name);
+                                name = TAKE_PTR(canonical);
+                        }
+                }
+        }
         if (r == -ESRCH) {
                 if (report_not_running)
                         log_error("cell %s is not running.", name);

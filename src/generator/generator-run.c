@@ -87,7 +87,7 @@ static void print_diag(FILE *err, const Diagnostics *d) {
 }
 
 /* Loads, checks and turns one unit into entries. 1: added, 0: nothing to
- * do (masked, a template without DefaultInstance= or whose default instance
+ * do (an alias, masked, a template without DefaultInstance= or whose default instance
  * has a file of its own), -EINVAL: bad (reported). names: every unit name
  * of the search path. */
 static int generate_one(const GeneratorOptions *o, const char *name, char * const *names, GeneratorOutput *out) {
@@ -95,15 +95,26 @@ static int generate_one(const GeneratorOptions *o, const char *name, char * cons
         _cleanup_(cell_config_done) CellConfig c = {};
         _cleanup_(diag_done) Diagnostics d = {};
         _cleanup_free_ char *service = NULL, *error = NULL, *load_name = NULL;
+        _cleanup_free_ char *canonical = NULL;
         Plan p = {};
         int r;
+
+        /* An alias (web.cell -> nginx.cell) is another name of a unit the
+         * loop reaches under its own name: one unit, one service, as
+         * systemd has one unit for all its names. (An alias that leads
+         * nowhere fails below, and is reported.) */
+        r = unit_name_canonical(name, o->search_path, &canonical);
+        if (r == -ENOMEM)
+                return r;
+        if (r >= 0 && !streq(canonical, name))
+                return 0;
 
         r = unit_load(name, &lo, &c, &d);
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
                 /* A masked unit (a link to /dev/null) is meant to be off. */
-                if (c.path && d.n_errors == 1 && strstr(d.messages[0], "is masked"))
+                if (c.path && d.n_errors == 1 && strstr(d.messages[strv_length(d.messages) - 1], "is masked"))
                         return 0;
                 print_diag(o->err, &d);
                 fprintf(o->err, "cell-generator: %s.cell is invalid, skipped\n", name);

@@ -153,26 +153,42 @@ static int dropin_names(const char *name, char ***names) {
         return dropin_names(built, names);
 }
 
-int unit_dropin_find(char * const *dirs, const char *name, char ***ret) {
+int unit_dropin_find_names(char * const *dirs, char * const *names, char ***ret) {
         _cleanup_(dropin_list_done) DropinList l = {};
-        _cleanup_strv_free_ char **result = NULL, **names = NULL;
+        _cleanup_strv_free_ char **result = NULL, **candidates = NULL;
         size_t priority = 0;
         int r;
 
-        r = dropin_names(name, &names);
-        if (r < 0)
-                return r;
+        /* As systemd's unit_file_find_dropin_paths(): the unit's own name in
+         * every search directory, then each alias in every search
+         * directory, then the type-wide directory. A directory already
+         * listed keeps its first place. */
+        STRV_FOREACH(root, names) {
+                _cleanup_strv_free_ char **expanded = NULL;
 
-        STRV_FOREACH(d, dirs)
-                STRV_FOREACH(n, names) {
-                        _cleanup_free_ char *dir = NULL;
+                r = dropin_names(*root, &expanded);
+                if (r < 0)
+                        return r;
+                STRV_FOREACH(d, dirs)
+                        STRV_FOREACH(n, expanded) {
+                                char *dir;
 
-                        if (asprintf(&dir, "%s/%s" UNIT_SUFFIX ".d", *d, *n) < 0)
-                                return -ENOMEM;
-                        r = dropin_scan_dir(&l, dir, priority++);
-                        if (r < 0)
-                                return r;
-                }
+                                if (asprintf(&dir, "%s/%s" UNIT_SUFFIX ".d", *d, *n) < 0)
+                                        return -ENOMEM;
+                                if (strv_contains(candidates, dir)) {
+                                        free(dir);
+                                        continue;
+                                }
+                                r = strv_push(&candidates, dir);
+                                if (r < 0)
+                                        return r;
+                        }
+        }
+        STRV_FOREACH(c, candidates) {
+                r = dropin_scan_dir(&l, *c, priority++);
+                if (r < 0)
+                        return r;
+        }
 
         /* systemd's top-level drop-ins ("service.d/" for every service): cell.d/
          * for every unit, after all others, as the most generic. */
@@ -201,4 +217,8 @@ int unit_dropin_find(char * const *dirs, const char *name, char ***ret) {
 
         *ret = TAKE_PTR(result);
         return 0;
+}
+
+int unit_dropin_find(char * const *dirs, const char *name, char ***ret) {
+        return unit_dropin_find_names(dirs, (char * const[]) { (char *) name, NULL }, ret);
 }

@@ -19,8 +19,17 @@
  *    name, there is no "all template drop-ins first" pass.
  *
  * Only names ending in ".conf" and not starting with '.' count; a drop-in
- * that is a symlink to /dev/null masks its name and contributes nothing. */
+ * that is a symlink to /dev/null masks its name and contributes nothing.
+ * So does, as in systemd (conf_files_list_strv() with no flags lists it,
+ * config_parse() skips a file that fails to open with ENOENT), a symlink
+ * that leads nowhere: it is listed here, and unit_load() skips it.
+ *
+ * A unit with aliases (unit-alias.h) reads the drop-ins of all its names:
+ * its own name's directories in every search directory first, then each
+ * alias's, then cell.d/. */
 
 /* ret: the drop-in paths to apply, in order (an empty strv when there are
  * none). Unreadable directories other than missing ones are an error. */
 int unit_dropin_find(char * const *dirs, const char *name, char ***ret);
+/* The same for a unit with several names, its own first. */
+int unit_dropin_find_names(char * const *dirs, char * const *names, char ***ret);

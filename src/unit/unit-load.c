@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -42,12 +43,22 @@ static bool path_is_masked(const char *path) {
         return stat(path, &st) >= 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3);
 }
 
-static int loader_read(UnitLoader *u, const char *path) {
+/* 0 when read, 1 when a drop-in was skipped, or -errno (reported). */
+static int loader_read(UnitLoader *u, const char *path, bool dropin) {
         int r;
 
         r = unit_lex_file(path, NULL, loader_assign, u, u->diag);
         if (r == -ENOMEM)
                 return r;
+        if (r == -ENOENT && dropin) {
+                /* systemd's config_parse() skips a drop-in that is not there
+                 * to open (logged at debug level): a dangling symlink. It
+                 * still hides drop-ins of its name in lower directories. */
+                r = diag_warning(u->diag, path, 0, "drop-in is a symlink that leads nowhere, skipped "
+                                 "(as systemd does; it still hides drop-ins of the same name in "
+                                 "lower-priority directories)");
+                return r < 0 ? r : 1;
+        }
         if (r < 0) {
                 int q;
                 if (r == -EPROTO)
@@ -71,6 +82,27 @@ static bool name_is_valid(const char *s) {
         return unit_name_normalize(s, &n) >= 0;
 }
 
+static const char *searched_or_nothing(const UnitLocation *loc, char **buf) {
+        *buf = strv_join(loc->search_path, ", ");
+        if (isempty(*buf))
+                return *buf ? "nothing, the search path is empty" : "(out of memory)";
+        return *buf;
+}
+
+static int template_test_instance(char **name) {
+        char *n;
+        int r;
+
+        if (!cell_name_is_valid(*name, UNIT_NAME_TEMPLATE))
+                return 0;
+        r = unit_name_replace_instance(*name, TEMPLATE_TEST_INSTANCE, &n);
+        if (r < 0)
+                return r;
+        free(*name);
+        *name = n;
+        return 0;
+}
+
 static int location_error(const char *name_or_path, const UnitLoadOptions *opts,
                           const UnitLocation *loc, int r, Diagnostics *diag) {
         _cleanup_free_ char *searched = NULL;
@@ -79,11 +111,8 @@ static int location_error(const char *name_or_path, const UnitLoadOptions *opts,
 
         switch (r) {
         case -ENOENT:
-                searched = strv_join(loc->search_path, ", ");
-                if (!searched)
-                        return -ENOMEM;
                 q = diag_error(diag, NULL, 0, "%s: no such unit (searched: %s)", name_or_path,
-                               isempty(searched) ? "nothing, the search path is empty" : searched);
+                               searched_or_nothing(loc, &searched));
                 break;
         case -EINVAL:
                 if (!name && unit_is_path(name_or_path))
@@ -92,6 +121,14 @@ static int location_error(const char *name_or_path, const UnitLoadOptions *opts,
                 else
                         q = diag_error(diag, NULL, 0, "\"%s\" is not a valid unit name",
                                        name && !name_is_valid(name) ? name : name_or_path);
+                break;
+        case -ENXIO:
+                q = diag_error(diag, loc->path, 0, "%s is an alias of %s, which is no unit (searched: %s)",
+                               loc->name, loc->missing, searched_or_nothing(loc, &searched));
+                break;
+        case -ELOOP:
+                q = diag_error(diag, loc->path, 0, "%s: too many levels of aliases (a loop of symlinks?)",
+                               loc->name);
                 break;
         default:
                 q = diag_error(diag, name_or_path, 0, "%s", strerror(-r));
@@ -118,6 +155,7 @@ int unit_load(const char *name_or_path, const UnitLoadOptions *opts, CellConfig 
                 .diag = diag ?: &local,
         };
         _cleanup_free_ char *real_path = NULL;
+        _cleanup_strv_free_ char **names = NULL;
         size_t errors_before = u.diag->n_errors;
         int r, io_error = 0;
 
@@ -125,18 +163,29 @@ int unit_load(const char *name_or_path, const UnitLoadOptions *opts, CellConfig 
         cell_config_init(ret);
 
         r = unit_location_find(name_or_path, opts ? opts->name : NULL, opts ? opts->search_path : NULL, &loc);
+        STRV_FOREACH(n, loc.notes) {
+                int q = diag_warning(u.diag, NULL, 0, "%s", *n);
+                if (q < 0)
+                        return q;
+        }
         if (r < 0)
                 return location_error(name_or_path, opts, &loc, r, u.diag);
 
-        if (cell_name_is_valid(loc.name, UNIT_NAME_TEMPLATE)) {
-                char *n;
-
-                r = unit_name_replace_instance(loc.name, TEMPLATE_TEST_INSTANCE, &n);
+        /* A bare template is checked as an instance, its template aliases
+         * with it (bar@.cell -> foo@.cell: foo@test_instance, bar@test_instance). */
+        r = template_test_instance(&loc.name);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; loc.aliases && loc.aliases[i]; i++) {
+                r = template_test_instance(loc.aliases + i);
                 if (r < 0)
                         return r;
-                free(loc.name);
-                loc.name = n;
         }
+        r = strv_extend(&names, loc.name);
+        if (r >= 0)
+                r = strv_extend_strv(&names, loc.aliases);
+        if (r < 0)
+                return r;
 
         ret->path = strdup(loc.path);
         ret->name = strdup(loc.name);
@@ -148,7 +197,7 @@ int unit_load(const char *name_or_path, const UnitLoadOptions *opts, CellConfig 
                 return r < 0 ? r : -EINVAL;
         }
 
-        r = unit_dropin_find(loc.dropin_dirs, loc.name, &ret->dropin_paths);
+        r = unit_dropin_find_names(loc.dropin_dirs, names, &ret->dropin_paths);
         if (r < 0) {
                 int q = diag_error(u.diag, loc.path, 0, "cannot list drop-ins of %s: %s", loc.name, strerror(-r));
                 return q < 0 ? q : r;
@@ -165,15 +214,23 @@ int unit_load(const char *name_or_path, const UnitLoadOptions *opts, CellConfig 
 
         /* The main file, then every drop-in: all their problems are
          * reported, an unreadable drop-in does not hide the others'. */
-        r = loader_read(&u, loc.path);
+        r = loader_read(&u, loc.path, false);
         if (r < 0)
                 return r;       /* without the main file there is nothing to check */
-        STRV_FOREACH(d, ret->dropin_paths) {
-                r = loader_read(&u, *d);
+        for (size_t i = 0; ret->dropin_paths[i]; ) {
+                r = loader_read(&u, ret->dropin_paths[i], true);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0 && io_error == 0)
                         io_error = r;
+                if (r == 1) {
+                        /* Skipped: not among the drop-ins applied. */
+                        free(ret->dropin_paths[i]);
+                        memmove(ret->dropin_paths + i, ret->dropin_paths + i + 1,
+                                (strv_length(ret->dropin_paths + i + 1) + 1) * sizeof(char *));
+                        continue;
+                }
+                i++;
         }
 
         r = config_finish(ret, loc.path, u.diag);

@@ -4,12 +4,16 @@
 
 #include "config-build.h"
 #include "strv.h"
+#include "unit-alias.h"
 #include "unit-name.h"
 #include "unit-path.h"
 
 void unit_location_done(UnitLocation *l) {
         l->path = mfree(l->path);
         l->name = mfree(l->name);
+        l->aliases = strv_free(l->aliases);
+        l->notes = strv_free(l->notes);
+        l->missing = mfree(l->missing);
         l->dropin_dirs = strv_free(l->dropin_dirs);
         l->search_path = strv_free(l->search_path);
 }
@@ -83,46 +87,52 @@ int unit_search_path_get(char * const *override, char ***ret) {
         return 0;
 }
 
-/* The first DIR/FILE that exists, in search path order. */
-static int search_file(char * const *dirs, const char *file, char **ret) {
-        STRV_FOREACH(d, dirs) {
-                char *p;
+/* The unit whose file is fragment, as requested by name: its name and its
+ * other names (aliases), filled into l. */
+static int location_set_unit(UnitLocation *l, char * const *search_path, const UnitEntry *fragment,
+                             const char *name) {
+        _cleanup_free_ char *canonical = NULL;
+        _cleanup_strv_free_ char **aliases = NULL;
+        int r;
 
-                if (asprintf(&p, "%s/%s", *d, file) < 0)
-                        return -ENOMEM;
-                if (access(p, F_OK) >= 0) {
-                        *ret = p;
-                        return 0;
-                }
-                free(p);
+        r = unit_canonical_name(fragment, name, &canonical);
+        if (r < 0)
+                return r;
+        r = unit_aliases_find(search_path, fragment, canonical, &aliases);
+        if (r < 0)
+                return r;
+        /* The name asked for is one of them, whatever the directories say. */
+        if (!streq(name, canonical) && !strv_contains(aliases, name)) {
+                r = strv_extend(&aliases, name);
+                if (r < 0)
+                        return r;
         }
-        return -ENOENT;
+        l->name = TAKE_PTR(canonical);
+        l->aliases = TAKE_PTR(aliases);
+        return 0;
 }
 
 static int location_from_name(const char *s, char * const *search_path, UnitLocation *l) {
-        _cleanup_free_ char *name = NULL, *file = NULL, *path = NULL;
+        _cleanup_(unit_entry_done) UnitEntry fragment = {};
+        _cleanup_free_ char *name = NULL;
         int r;
 
         r = unit_name_normalize(s, &name);
         if (r < 0)
                 return r;
 
-        if (asprintf(&file, "%s" UNIT_SUFFIX, name) < 0)
-                return -ENOMEM;
-        r = search_file(search_path, file, &path);
-        if (r == -ENOENT && cell_name_is_valid(name, UNIT_NAME_INSTANCE)) {
-                /* systemd: an instance without a file of its own is loaded
-                 * from its template, searched in the whole path after the
-                 * instance file was not found anywhere. */
-                _cleanup_free_ char *template = NULL;
+        /* systemd's unit_file_find_fragment(): the first entry of the name,
+         * its aliases followed to the unit's file; an instance without a
+         * file of its own is its template's. */
+        r = unit_name_resolve(search_path, name, &l->notes, &fragment, &l->missing);
+        if (r == -ENXIO || r == -ELOOP) {
+                _cleanup_(unit_entry_done) UnitEntry e = {};
 
-                r = unit_name_template(name, &template);
-                if (r < 0)
-                        return r;
-                free(file);
-                if (asprintf(&file, "%s" UNIT_SUFFIX, template) < 0)
-                        return -ENOMEM;
-                r = search_file(search_path, file, &path);
+                /* For the message: the link that leads nowhere. */
+                if (unit_entry_lookup(search_path, name, NULL, &e) >= 0)
+                        l->path = TAKE_PTR(e.path);
+                l->name = TAKE_PTR(name);
+                return r;
         }
         if (r < 0)
                 return r;
@@ -130,9 +140,32 @@ static int location_from_name(const char *s, char * const *search_path, UnitLoca
         l->dropin_dirs = strv_copy(search_path);
         if (!l->dropin_dirs)
                 return -ENOMEM;
-        l->path = TAKE_PTR(path);
-        l->name = TAKE_PTR(name);
+        r = location_set_unit(l, search_path, &fragment, name);
+        if (r < 0)
+                return r;
+        l->path = TAKE_PTR(fragment.path);
         return 0;
+}
+
+/* For a unit file given as dir/base: its name and aliases as if it was
+ * found in dirs ([dir] + search path). Leaves l->name NULL when the file is
+ * no entry of its own there (no unit file name, missing, a link systemd
+ * ignores, an alias that leads nowhere): it is then called after its name. */
+static int location_path_names(const char *base, char * const *dirs, const char *name, UnitLocation *l) {
+        _cleanup_(unit_entry_done) UnitEntry own = {}, fragment = {};
+        int r;
+
+        r = unit_entry_classify(dirs, dirs[0], base, NULL, &own);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return 0;
+        r = unit_entry_resolve(dirs, &own, NULL, &fragment, NULL);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return 0;
+        return location_set_unit(l, dirs, &fragment, name);
 }
 
 static int location_from_path(const char *path, const char *name_override,
@@ -172,8 +205,18 @@ static int location_from_path(const char *path, const char *name_override,
                                 return r;
                 }
 
+        /* The file is read as given; but its name follows systemd's rules
+         * for the directory it is in (systemd-analyze verify puts that
+         * directory first in the unit path): an alias is called after its
+         * unit, and the unit's other names' drop-ins apply. */
+        if (!name_override) {
+                r = location_path_names(base, dirs, name, l);
+                if (r < 0)
+                        return r;
+        }
+        if (!l->name)
+                l->name = TAKE_PTR(name);
         l->path = TAKE_PTR(p);
-        l->name = TAKE_PTR(name);
         l->dropin_dirs = TAKE_PTR(dirs);
         return 0;
 }
@@ -192,16 +235,28 @@ int unit_location_find(const char *name_or_path, const char *name_override,
         else {
                 r = location_from_name(name_or_path, l.search_path, &l);
                 if (r >= 0 && name_override) {
-                        /* --name renames a unit found by name too. */
-                        free(l.name);
-                        l.name = NULL;
+                        /* --name renames a unit found by name too, and
+                         * only that name's drop-ins apply. */
+                        l.name = mfree(l.name);
+                        l.aliases = strv_free(l.aliases);
                         r = unit_name_normalize(name_override, &l.name);
                 }
         }
-        if (r < 0 && r != -ENOENT) {
+        if (r < 0 && r != -ENOENT && r != -ENXIO && r != -ELOOP) {
                 unit_location_done(&l);
                 return r;
         }
         *ret = l;
         return r;
+}
+
+int unit_name_canonical(const char *name, char * const *search_path, char **ret) {
+        _cleanup_(unit_location_done) UnitLocation l = {};
+        int r;
+
+        r = unit_location_find(name, NULL, search_path, &l);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(l.name);
+        return 0;
 }

@@ -104,4 +104,13 @@ fake_running invalid "$tmp/bad.cell"
 expect 1 "exec in a cell whose unit is invalid now" -- "$cell" exec invalid true
 expect 3 "exec in a cell that is not running" -- "$cell" exec notrunning true
 
+# An alias names the cell its unit runs as (web.cell -> nginx.cell: the cell
+# "nginx"), as "systemctl status web.service" shows nginx.service.
+printf '[Root]\nDirectory=%s\n[Exec]\nExec=/bin/true\n' "$tmp/root" > "$CELL_UNIT_PATH/nginx.cell"
+ln -s nginx.cell "$CELL_UNIT_PATH/web.cell"
+fake_running nginx "$CELL_UNIT_PATH/nginx.cell"
+expect 0 "status by an alias" -- "$cell" status web
+grep -q "nginx" "$tmp/out" || fail "status by an alias: not the cell nginx"
+expect 3 "status of a name that is no alias" -- "$cell" status www
+
 exit $failed

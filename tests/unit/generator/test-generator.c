@@ -442,3 +442,31 @@ TEST(first_directory_wins) {
         rm_rf(lo);
         rm_rf(outdir);
 }
+
+/* web.cell -> nginx.cell in the search path is another name of nginx (as
+ * systemd has one unit with two names): one service, cell@nginx.service,
+ * not a second container under cell@web.service; so for a template alias. */
+TEST(aliases_are_not_units_of_their_own) {
+        _cleanup_free_ char *units = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL;
+        _cleanup_free_ char *web = NULL, *bar = NULL, *dropin = NULL;
+
+        write_file(units, "nginx.cell", "[Unit]\nDescription=%n\n[Install]\nWantedBy=multi-user.target\n"
+                   "[Root]\nDirectory=/\n[Exec]\nExec=/bin/true\n");
+        write_file(units, "foo@.cell", "[Install]\nDefaultInstance=1\nWantedBy=multi-user.target\n"
+                   "[Root]\nDirectory=/\n[Exec]\nExec=/bin/true\n");
+        ASSERT_TRUE(asprintf(&web, "%s/web.cell", units) > 0);
+        ASSERT_TRUE(asprintf(&bar, "%s/bar@.cell", units) > 0);
+        ASSERT_OK(symlink("nginx.cell", web));
+        ASSERT_OK(symlink("foo@.cell", bar));
+
+        ASSERT_EQ(run_into(units, outdir, false, &o, &e), 0);
+        ASSERT_STREQ(e, "");
+        dropin = read_file(outdir, "cell@nginx.service.d/50-cell-generator.conf");
+        ASSERT_CONTAINS(dropin, "Description=nginx.cell\n");
+        ASSERT_NULL(read_file(outdir, "cell@web.service.d/50-cell-generator.conf"));
+        ASSERT_NOT_NULL(read_link(outdir, "multi-user.target.wants/cell@foo@1.service"));
+        ASSERT_NULL(read_link(outdir, "multi-user.target.wants/cell@bar@1.service"));
+        ASSERT_NULL(read_link(outdir, "multi-user.target.wants/cell@web.service"));
+        rm_rf(units);
+        rm_rf(outdir);
+}

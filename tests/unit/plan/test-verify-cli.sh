@@ -51,6 +51,22 @@ printf '[Root]\nDirectory=/srv/a\nBind=/srv/b:/\n[Exec]\nExec=/bin/true\n' >"$tm
 expect 1 "plan-time problem" -- "$cell" verify "$tmp/root.cell"
 grep -q "root.cell:3: Bind=: cannot mount over the container's root" "$tmp/err" || fail "plan-time message"
 
+# A drop-in that is a symlink leading nowhere is skipped, as systemd does:
+# a warning, and the unit is still valid.
+cp "$examples/hello.cell" "$tmp/hello.cell"
+mkdir "$tmp/hello.cell.d"
+ln -s "$tmp/nowhere.conf" "$tmp/hello.cell.d/10-gone.conf"
+expect 0 "dangling drop-in" -- "$cell" verify "$tmp/hello.cell"
+grep -q "hello.cell.d/10-gone.conf: warning: drop-in is a symlink that leads nowhere, skipped" "$tmp/err" ||
+        fail "dangling drop-in not reported as skipped"
+grep -q '^1 unit checked: 1 valid, 0 invalid\.$' "$tmp/err" || fail "summary for a dangling drop-in"
+
+# A unit file that is a symlink to another in its directory is an alias:
+# the unit is the target's, called after it (systemd's unit_file_build_name_map()).
+ln -s hello.cell "$tmp/greeting.cell"
+expect 0 "plan of an alias" -- env CELL_UNIT_PATH="$tmp" "$cell" plan greeting
+grep -q '^Scope: *cell-hello.scope in machine.slice$' "$tmp/out" || fail "an alias is not planned as its unit"
+
 # Usage errors.
 expect 2 "no arguments" -- "$cell" verify
 expect 2 "unknown option" -- "$cell" verify --bogus "$examples/hello.cell"

@@ -270,3 +270,60 @@ TEST(prefix_and_top_level_like_systemd) {
         }
         ASSERT_EQ(rmdir(root), 0);
 }
+
+/* A unit with aliases (unit-alias.h): the directories of its own name in
+ * every search directory come before an alias's, as in systemd's
+ * unit_file_find_dropin_paths(): usr/nginx.cell.d/10-x.conf hides
+ * etc/web.cell.d/10-x.conf, though etc/ is the higher directory. A drop-in
+ * that is a symlink leading nowhere is listed, and hides its name as any
+ * other (unit_load() then skips it). */
+TEST(aliases_after_own_name_and_dangling_links_listed) {
+        char root[] = "/tmp/test-dropin-XXXXXX";
+        _cleanup_strv_free_ char **paths = NULL, **l = NULL;
+        char *dirs[3] = {}, *names[] = { (char *) "nginx", (char *) "web", NULL };
+
+        ASSERT_NOT_NULL(mkdtemp(root));
+        ASSERT_TRUE(asprintf(&dirs[0], "%s/etc", root) > 0);
+        ASSERT_TRUE(asprintf(&dirs[1], "%s/usr", root) > 0);
+        ASSERT_OK(strv_push(&paths, tree_file(root, "etc/web.cell.d/10-x.conf", "[Unit]\n")));         /* 0 */
+        ASSERT_OK(strv_push(&paths, tree_file(root, "usr/nginx.cell.d/10-x.conf", "[Unit]\n")));       /* 1 */
+        ASSERT_OK(strv_push(&paths, tree_file(root, "etc/web.cell.d/20-y.conf", "[Unit]\n")));         /* 2 */
+        ASSERT_OK(strv_push(&paths, tree_file(root, "usr/web.cell.d/30-z.conf", "[Unit]\n")));         /* 3 */
+        ASSERT_OK(strv_push(&paths, tree_file(root, "usr/nginx.cell.d/30-z.conf", "[Unit]\n")));       /* 4 */
+        ASSERT_OK(strv_push(&paths, tree_file(root, "usr/nginx.cell.d/40-w.conf", "[Unit]\n")));       /* 5 */
+        ASSERT_OK(strv_push(&paths, strdup(paths[5])));
+        ASSERT_EQ(unlink(paths[5]), 0);
+        ASSERT_EQ(symlink("/nonexistent", paths[5]), 0);                /* 40-w.conf leads nowhere */
+        ASSERT_OK(strv_push(&paths, tree_file(root, "usr/web.cell.d/40-w.conf", "[Unit]\n")));         /* 7 */
+
+        ASSERT_OK(unit_dropin_find_names(dirs, names, &l));
+        ASSERT_EQ(strv_length(l), 4);
+        ASSERT_STREQ(l[0], paths[1]);
+        ASSERT_STREQ(l[1], paths[2]);
+        ASSERT_STREQ(l[2], paths[4]);
+        ASSERT_STREQ(l[3], paths[5]);
+        l = strv_free(l);
+
+        /* Asked under the alias first, the alias's own directories lead. */
+        names[0] = (char *) "web";
+        names[1] = (char *) "nginx";
+        ASSERT_OK(unit_dropin_find_names(dirs, names, &l));
+        ASSERT_EQ(strv_length(l), 4);
+        ASSERT_STREQ(l[0], paths[0]);
+        ASSERT_STREQ(l[2], paths[3]);
+        ASSERT_STREQ(l[3], paths[7]);
+
+        for (size_t n = strv_length(paths); n > 0; n--)
+                if (n - 1 != 6)         /* the same path as 5 */
+                        ASSERT_EQ(unlink(paths[n - 1]), 0);
+        for (const char * const *d = (const char * const[]) { "etc/web.cell.d", "usr/web.cell.d", "usr/nginx.cell.d",
+                                                              "etc", "usr", NULL }; *d; d++) {
+                _cleanup_free_ char *p = NULL;
+
+                ASSERT_TRUE(asprintf(&p, "%s/%s", root, *d) > 0);
+                ASSERT_EQ(rmdir(p), 0);
+        }
+        ASSERT_EQ(rmdir(root), 0);
+        free(dirs[0]);
+        free(dirs[1]);
+}

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config-build.h"
 #include "strv.h"
@@ -150,4 +154,71 @@ TEST(find_by_path_errors) {
         ASSERT_ERROR(unit_location_find("/tmp/bad name", NULL, dirs, &l), EINVAL);
         ASSERT_ERROR(unit_location_find("/tmp/", NULL, dirs, &l), EINVAL);
         ASSERT_ERROR(unit_location_find("/tmp/x", "a b", dirs, &l), EINVAL);
+}
+
+static char *pjoin(char buf[static PATH_MAX], const char *a, const char *b) {
+        ASSERT_TRUE(snprintf(buf, PATH_MAX, "%s%s", a, b) < PATH_MAX);
+        return buf;
+}
+
+/* Symlinks in the search path (unit-alias.h): an alias is its target's unit,
+ * with every alias of it listed; a link out of the search path keeps its
+ * name; unit_name_canonical() says which unit a name is. */
+TEST(aliases_and_linked_units) {
+        char root[] = "/tmp/test-unit-path-XXXXXX";
+        _cleanup_(unit_location_done) UnitLocation l = {};
+        _cleanup_free_ char *etc = NULL, *usr = NULL, *nginx = NULL, *c = NULL;
+        char *dirs[3] = {}, buf[PATH_MAX];
+        FILE *f;
+
+        ASSERT_NOT_NULL(mkdtemp(root));
+        ASSERT_TRUE(asprintf(&etc, "%s/etc", root) > 0);
+        ASSERT_TRUE(asprintf(&usr, "%s/usr", root) > 0);
+        ASSERT_TRUE(asprintf(&nginx, "%s/nginx.cell", usr) > 0);
+        ASSERT_OK(mkdir(etc, 0755));
+        ASSERT_OK(mkdir(usr, 0755));
+        f = fopen(nginx, "we");
+        ASSERT_NOT_NULL(f);
+        ASSERT_EQ(fclose(f), 0);
+        ASSERT_OK(symlinkat("../usr/nginx.cell", AT_FDCWD, pjoin(buf, etc, "/web.cell")));
+        ASSERT_OK(symlinkat("web.cell", AT_FDCWD, pjoin(buf, etc, "/www.cell")));   /* a chain */
+        ASSERT_OK(symlinkat(nginx, AT_FDCWD, pjoin(buf, root, "/linked.cell")));
+        ASSERT_OK(symlinkat("../linked.cell", AT_FDCWD, pjoin(buf, etc, "/linked.cell")));
+        dirs[0] = etc;
+        dirs[1] = usr;
+
+        ASSERT_OK(unit_location_find("www", NULL, dirs, &l));
+        ASSERT_STREQ(l.name, "nginx");
+        ASSERT_STREQ(l.path, nginx);
+        ASSERT_EQ(strv_length(l.aliases), 2);
+        ASSERT_STREQ(l.aliases[0], "web");
+        ASSERT_STREQ(l.aliases[1], "www");
+        ASSERT_NULL(l.notes);
+        unit_location_done(&l);
+
+        /* --name still names the unit, and only it. */
+        ASSERT_OK(unit_location_find("web", "other", dirs, &l));
+        ASSERT_STREQ(l.name, "other");
+        ASSERT_NULL(l.aliases);
+        unit_location_done(&l);
+
+        ASSERT_OK(unit_name_canonical("web", dirs, &c));
+        ASSERT_STREQ(c, "nginx");
+        c = mfree(c);
+        ASSERT_OK(unit_name_canonical("nginx", dirs, &c));
+        ASSERT_STREQ(c, "nginx");
+        c = mfree(c);
+        ASSERT_OK(unit_name_canonical("linked", dirs, &c));
+        ASSERT_STREQ(c, "linked");
+        c = mfree(c);
+        ASSERT_ERROR(unit_name_canonical("nope", dirs, &c), ENOENT);
+
+        ASSERT_OK(unlink(pjoin(buf, etc, "/linked.cell")));
+        ASSERT_OK(unlink(pjoin(buf, root, "/linked.cell")));
+        ASSERT_OK(unlink(pjoin(buf, etc, "/www.cell")));
+        ASSERT_OK(unlink(pjoin(buf, etc, "/web.cell")));
+        ASSERT_OK(unlink(nginx));
+        ASSERT_OK(rmdir(etc));
+        ASSERT_OK(rmdir(usr));
+        ASSERT_OK(rmdir(root));
 }
