@@ -348,6 +348,13 @@ static int new_scope(Plan *p, CgroupManager manager, bool user_bus, sd_event *ev
                 return report_scope_error(scope_last_error(NULL), r);
         if (scope_manager(*ret) == CGROUP_MANAGER_NONE)
                 log_warning("Running without a cgroup (--cgroup-manager=none): no limits are enforced.");
+        /* systemd applies Startup*= while the system starts up or shuts down, and
+         * switches to the normal values after; nothing would switch them here. */
+        const char *startup = plan_limits_startup_key(&p->limits);
+        if (scope_manager(*ret) == CGROUP_MANAGER_CGROUPFS && startup)
+                log_notice("%s=: Startup*= keys are not applied: the cgroupfs manager has no start-up or "
+                           "shutdown phase, so the normal values hold throughout, as in systemd once start-up "
+                           "is done.", startup);
         r = withhold_mknod(p, *ret);
         if (r < 0)
                 return r;

@@ -184,6 +184,29 @@ static void json_io_devices(JsonWriter *w, const CellIODevice *d, size_t n) {
         json_array_end(w);
 }
 
+/* A CPU weight: a number, "idle" or null (unset). */
+static void json_cpu_weight(JsonWriter *w, uint64_t weight, bool idle) {
+        if (idle)
+                json_string(w, "idle");
+        else if (weight > 0)
+                json_uint(w, weight);
+        else
+                json_null(w);
+}
+
+/* A cpuset bitmap: the list of CPU (node) numbers, or null (unset). */
+static void json_cpuset(JsonWriter *w, const uint8_t *set, size_t size) {
+        if (!set) {
+                json_null(w);
+                return;
+        }
+        json_array_begin_inline(w);
+        for (size_t i = 0; i < size * 8; i++)
+                if (set[i / 8] & (1u << (i % 8)))
+                        json_uint(w, i);
+        json_array_end(w);
+}
+
 static void json_limits(JsonWriter *w, const PlanLimits *l) {
         json_object_begin(w);
         json_key(w, "memory_max");
@@ -209,26 +232,27 @@ static void json_limits(JsonWriter *w, const PlanLimits *l) {
         else
                 json_null(w);
         json_key(w, "cpu_weight");
-        if (l->cpu_idle)
-                json_string(w, "idle");
-        else if (l->cpu_weight > 0)
-                json_uint(w, l->cpu_weight);
-        else
-                json_null(w);
+        json_cpu_weight(w, l->cpu_weight, l->cpu_idle);
         json_key(w, "io_weight");
         if (l->io_weight > 0)
                 json_uint(w, l->io_weight);
         else
                 json_null(w);
         json_key(w, "allowed_cpus");
-        if (l->allowed_cpus) {
-                json_array_begin_inline(w);
-                for (size_t i = 0; i < l->allowed_cpus_size * 8; i++)
-                        if (l->allowed_cpus[i / 8] & (1u << (i % 8)))
-                                json_uint(w, i);
-                json_array_end(w);
-        } else
+        json_cpuset(w, l->allowed_cpus, l->allowed_cpus_size);
+        json_key(w, "allowed_memory_nodes");
+        json_cpuset(w, l->allowed_memory_nodes, l->allowed_memory_nodes_size);
+        json_key(w, "startup_cpu_weight");
+        json_cpu_weight(w, l->startup_cpu_weight, l->startup_cpu_idle);
+        json_key(w, "startup_io_weight");
+        if (l->startup_io_weight > 0)
+                json_uint(w, l->startup_io_weight);
+        else
                 json_null(w);
+        json_key(w, "startup_allowed_cpus");
+        json_cpuset(w, l->startup_allowed_cpus, l->startup_allowed_cpus_size);
+        json_key(w, "startup_allowed_memory_nodes");
+        json_cpuset(w, l->startup_allowed_memory_nodes, l->startup_allowed_memory_nodes_size);
         json_key(w, "device_allow");
         json_device_allow(w, l->device_allow, l->n_device_allow);
         json_key(w, "io_devices");

@@ -104,6 +104,38 @@ static int plan_property_limit(Plan *p, const char *name, const char *scale_name
         }
 }
 
+/* A copy of a cpuset bitmap (NULL stays NULL: unset). */
+static int bitmap_copy(const uint8_t *from, size_t size, uint8_t **ret, size_t *ret_size) {
+        if (!from)
+                return 0;
+        *ret = malloc(size ?: 1);
+        if (!*ret)
+                return -ENOMEM;
+        memcpy(*ret, from, size);
+        *ret_size = size;
+        return 0;
+}
+
+/* AllowedCPUs= and the like: the bitmap as an "ay", as systemd takes it. */
+static int plan_property_ay(Plan *p, const char *name, const uint8_t *set, size_t size) {
+        PlanProperty *q;
+        int r;
+
+        if (!set)
+                return 0;
+        r = plan_property_add(p, name, "ay", &q);
+        if (r < 0)
+                return r;
+        return bitmap_copy(set, size, &q->ay, &q->ay_size);
+}
+
+const char *plan_limits_startup_key(const PlanLimits *l) {
+        return l->startup_cpu_weight > 0 || l->startup_cpu_idle ? "StartupCPUWeight" :
+               l->startup_io_weight > 0 ? "StartupIOWeight" :
+               l->startup_allowed_cpus ? "StartupAllowedCPUs" :
+               l->startup_allowed_memory_nodes ? "StartupAllowedMemoryNodes" : NULL;
+}
+
 static int plan_build_limits(Plan *p, const CellConfig *c) {
         PlanLimits *l = &p->limits;
 
@@ -119,13 +151,17 @@ static int plan_build_limits(Plan *p, const CellConfig *c) {
         l->cpu_weight = c->cpu_weight;
         l->cpu_idle = c->cpu_weight_idle;
         l->io_weight = c->io_weight;
-        if (c->allowed_cpus) {
-                l->allowed_cpus = malloc(c->allowed_cpus_size ?: 1);
-                if (!l->allowed_cpus)
-                        return -ENOMEM;
-                memcpy(l->allowed_cpus, c->allowed_cpus, c->allowed_cpus_size);
-                l->allowed_cpus_size = c->allowed_cpus_size;
-        }
+        l->startup_cpu_weight = c->startup_cpu_weight;
+        l->startup_cpu_idle = c->startup_cpu_weight_idle;
+        l->startup_io_weight = c->startup_io_weight;
+        if (bitmap_copy(c->allowed_cpus, c->allowed_cpus_size, &l->allowed_cpus, &l->allowed_cpus_size) < 0 ||
+            bitmap_copy(c->allowed_memory_nodes, c->allowed_memory_nodes_size,
+                        &l->allowed_memory_nodes, &l->allowed_memory_nodes_size) < 0 ||
+            bitmap_copy(c->startup_allowed_cpus, c->startup_allowed_cpus_size,
+                        &l->startup_allowed_cpus, &l->startup_allowed_cpus_size) < 0 ||
+            bitmap_copy(c->startup_allowed_memory_nodes, c->startup_allowed_memory_nodes_size,
+                        &l->startup_allowed_memory_nodes, &l->startup_allowed_memory_nodes_size) < 0)
+                return -ENOMEM;
         if (c->n_device_allow > 0) {
                 l->device_allow = new0(CellDeviceAllow, c->n_device_allow);
                 if (!l->device_allow)
@@ -203,21 +239,26 @@ static int plan_build_properties(Plan *p, const CellConfig *c) {
         if (l->cpu_quota_period_set &&
             (r = plan_property_t(p, "CPUQuotaPeriodUSec", l->cpu_quota_period_usec)) < 0)
                 return r;
-        /* CPUWeight=idle is weight 0 on the bus (systemd 252's CGROUP_WEIGHT_IDLE). */
+        /* CPUWeight=idle is weight 0 on the bus (systemd 252's CGROUP_WEIGHT_IDLE),
+         * StartupCPUWeight=idle too. The Startup*= ones are systemd's to apply
+         * while the system starts up and shuts down. */
         if ((l->cpu_weight > 0 || l->cpu_idle) && (r = plan_property_t(p, "CPUWeight", l->cpu_weight)) < 0)
+                return r;
+        if ((l->startup_cpu_weight > 0 || l->startup_cpu_idle) &&
+            (r = plan_property_t(p, "StartupCPUWeight", l->startup_cpu_weight)) < 0)
                 return r;
         if (l->io_weight > 0 && (r = plan_property_t(p, "IOWeight", l->io_weight)) < 0)
                 return r;
-        if (l->allowed_cpus) {
-                r = plan_property_add(p, "AllowedCPUs", "ay", &q);
-                if (r < 0)
-                        return r;
-                q->ay = malloc(l->allowed_cpus_size ?: 1);
-                if (!q->ay)
-                        return -ENOMEM;
-                memcpy(q->ay, l->allowed_cpus, l->allowed_cpus_size);
-                q->ay_size = l->allowed_cpus_size;
-        }
+        if (l->startup_io_weight > 0 && (r = plan_property_t(p, "StartupIOWeight", l->startup_io_weight)) < 0)
+                return r;
+        if ((r = plan_property_ay(p, "AllowedCPUs", l->allowed_cpus, l->allowed_cpus_size)) < 0 ||
+            (r = plan_property_ay(p, "StartupAllowedCPUs", l->startup_allowed_cpus,
+                                  l->startup_allowed_cpus_size)) < 0 ||
+            (r = plan_property_ay(p, "AllowedMemoryNodes", l->allowed_memory_nodes,
+                                  l->allowed_memory_nodes_size)) < 0 ||
+            (r = plan_property_ay(p, "StartupAllowedMemoryNodes", l->startup_allowed_memory_nodes,
+                                  l->startup_allowed_memory_nodes_size)) < 0)
+                return r;
         if ((r = plan_property_limit(p, "TasksMax", "TasksMaxScale", &l->tasks_max)) < 0)
                 return r;
 

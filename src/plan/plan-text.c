@@ -149,21 +149,39 @@ static void text_mount(FILE *f, const PlanMount *m) {
         fputc('\n', f);
 }
 
+/* The [Limits] keys in one column (25: the longest, StartupAllowedMemoryNodes). */
 static void text_limit(FILE *f, const char *label, const CellLimit *l) {
         switch (l->kind) {
         case CELL_LIMIT_VALUE:
-                fprintf(f, "  %-24s %" PRIu64 "\n", label, l->value);
+                fprintf(f, "  %-25s %" PRIu64 "\n", label, l->value);
                 return;
         case CELL_LIMIT_PERCENT:
-                fprintf(f, "  %-24s %u.%02u%%\n", label, l->permyriad / 100, l->permyriad % 100);
+                fprintf(f, "  %-25s %u.%02u%%\n", label, l->permyriad / 100, l->permyriad % 100);
                 return;
         case CELL_LIMIT_INFINITY:
-                fprintf(f, "  %-24s infinity\n", label);
+                fprintf(f, "  %-25s infinity\n", label);
                 return;
         case CELL_LIMIT_UNSET:
         default:
                 return;
         }
+}
+
+static void text_cpu_weight(FILE *f, const char *label, uint64_t weight, bool idle) {
+        if (idle)
+                fprintf(f, "  %-25s idle\n", label);
+        else if (weight > 0)
+                fprintf(f, "  %-25s %" PRIu64 "\n", label, weight);
+}
+
+static void text_cpuset(FILE *f, const char *label, const uint8_t *set, size_t size) {
+        if (!set)
+                return;
+        fprintf(f, "  %-25s", label);
+        for (size_t i = 0; i < size * 8; i++)
+                if (set[i / 8] & (1u << (i % 8)))
+                        fprintf(f, " %zu", i);
+        fputc('\n', f);
 }
 
 int plan_print_text(const Plan *p, FILE *f) {
@@ -295,7 +313,7 @@ int plan_print_text(const Plan *p, FILE *f) {
         if (p->limits.cpu_quota_per_sec_usec != USEC_INFINITY) {
                 /* As written, two decimals at most: 0.5% is no 0%. */
                 uint64_t hundredths = p->limits.cpu_quota_per_sec_usec / (USEC_PER_SEC / 10000);
-                fprintf(f, "  %-24s %" PRIu64, "CPUQuota", hundredths / 100);
+                fprintf(f, "  %-25s %" PRIu64, "CPUQuota", hundredths / 100);
                 if (hundredths % 100 != 0)
                         fprintf(f, ".%02" PRIu64, hundredths % 100);
                 fputs("%\n", f);
@@ -303,33 +321,31 @@ int plan_print_text(const Plan *p, FILE *f) {
         if (!p->limits.cpu_quota_period_set)
                 ;
         else if (p->limits.cpu_quota_period_usec % USEC_PER_MSEC == 0)
-                fprintf(f, "  %-24s %" PRIu64 "ms\n", "CPUQuotaPeriodSec",
+                fprintf(f, "  %-25s %" PRIu64 "ms\n", "CPUQuotaPeriodSec",
                         p->limits.cpu_quota_period_usec / USEC_PER_MSEC);
         else
-                fprintf(f, "  %-24s %" PRIu64 "us\n", "CPUQuotaPeriodSec", p->limits.cpu_quota_period_usec);
-        if (p->limits.cpu_idle)
-                fprintf(f, "  %-24s idle\n", "CPUWeight");
-        else if (p->limits.cpu_weight > 0)
-                fprintf(f, "  %-24s %" PRIu64 "\n", "CPUWeight", p->limits.cpu_weight);
+                fprintf(f, "  %-25s %" PRIu64 "us\n", "CPUQuotaPeriodSec", p->limits.cpu_quota_period_usec);
+        text_cpu_weight(f, "CPUWeight", p->limits.cpu_weight, p->limits.cpu_idle);
+        text_cpu_weight(f, "StartupCPUWeight", p->limits.startup_cpu_weight, p->limits.startup_cpu_idle);
         if (p->limits.io_weight > 0)
-                fprintf(f, "  %-24s %" PRIu64 "\n", "IOWeight", p->limits.io_weight);
-        if (p->limits.allowed_cpus) {
-                fprintf(f, "  %-24s", "AllowedCPUs");
-                for (size_t i = 0; i < p->limits.allowed_cpus_size * 8; i++)
-                        if (p->limits.allowed_cpus[i / 8] & (1u << (i % 8)))
-                                fprintf(f, " %zu", i);
-                fputc('\n', f);
-        }
+                fprintf(f, "  %-25s %" PRIu64 "\n", "IOWeight", p->limits.io_weight);
+        if (p->limits.startup_io_weight > 0)
+                fprintf(f, "  %-25s %" PRIu64 "\n", "StartupIOWeight", p->limits.startup_io_weight);
+        text_cpuset(f, "AllowedCPUs", p->limits.allowed_cpus, p->limits.allowed_cpus_size);
+        text_cpuset(f, "StartupAllowedCPUs", p->limits.startup_allowed_cpus, p->limits.startup_allowed_cpus_size);
+        text_cpuset(f, "AllowedMemoryNodes", p->limits.allowed_memory_nodes, p->limits.allowed_memory_nodes_size);
+        text_cpuset(f, "StartupAllowedMemoryNodes", p->limits.startup_allowed_memory_nodes,
+                    p->limits.startup_allowed_memory_nodes_size);
         for (size_t i = 0; i < p->limits.n_io_devices; i++) {
                 const CellIODevice *d = p->limits.io_devices + i;
-                fprintf(f, "  %-24s %s ", io_kind_key(d->kind), d->path);
+                fprintf(f, "  %-25s %s ", io_kind_key(d->kind), d->path);
                 if (d->kind != CELL_IO_DEVICE_WEIGHT && d->value == UINT64_MAX)
                         fputs("infinity\n", f);
                 else
                         fprintf(f, "%" PRIu64 "%s\n", d->value, d->kind == CELL_IO_LATENCY ? "us" : "");
         }
         for (size_t i = 0; i < p->limits.n_device_allow; i++)
-                fprintf(f, "  %-24s %s %s\n", "DeviceAllow", p->limits.device_allow[i].path,
+                fprintf(f, "  %-25s %s %s\n", "DeviceAllow", p->limits.device_allow[i].path,
                         p->limits.device_allow[i].perms);
 
         fprintf(f, "\nNetwork:           %s", p->namespaces & CLONE_NEWNET ? "private" : "host");

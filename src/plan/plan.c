@@ -488,6 +488,9 @@ void plan_done(Plan *p) {
         free(p->slice);
         free(p->description);
         free(p->limits.allowed_cpus);
+        free(p->limits.allowed_memory_nodes);
+        free(p->limits.startup_allowed_cpus);
+        free(p->limits.startup_allowed_memory_nodes);
         for (size_t i = 0; i < p->limits.n_device_allow; i++)
                 free(p->limits.device_allow[i].path);
         free(p->limits.device_allow);

@@ -156,6 +156,18 @@ typedef struct PlanLimits {
         uint64_t io_weight;                     /* 0 = unset */
         uint8_t *allowed_cpus;                  /* NULL = unset */
         size_t allowed_cpus_size;
+        uint8_t *allowed_memory_nodes;          /* AllowedMemoryNodes=, as allowed_cpus (bit N: node N) */
+        size_t allowed_memory_nodes_size;
+        /* The Startup*= values: for systemd to apply while the system starts up
+         * and shuts down (the normal ones otherwise); the cgroupfs manager has
+         * no such phase and applies the normal ones only. Unset as above. */
+        uint64_t startup_cpu_weight;
+        bool startup_cpu_idle;
+        uint64_t startup_io_weight;
+        uint8_t *startup_allowed_cpus;
+        size_t startup_allowed_cpus_size;
+        uint8_t *startup_allowed_memory_nodes;
+        size_t startup_allowed_memory_nodes_size;
         CellDeviceAllow *device_allow;          /* what the container may open, beyond the built-in nodes */
         size_t n_device_allow;
         CellIODevice *io_devices;               /* IODeviceWeight=, IOReadBandwidthMax= ..., as
@@ -167,6 +179,9 @@ typedef struct PlanLimits {
 /* A percentage (permyriad) on systemd's scale of "all there is" (MemoryMaxScale=,
  * TasksMaxScale=): 100% is UINT32_MAX. */
 uint32_t plan_scale_from_permyriad(uint32_t permyriad);
+
+/* The first Startup*= key l has ("StartupCPUWeight"), or NULL. */
+const char *plan_limits_startup_key(const PlanLimits *l);
 
 /* CPUQuotaPeriodSec= in usec as systemd keeps it: USEC_INFINITY for the default. */
 static inline uint64_t plan_cpu_quota_period(const PlanLimits *l) {

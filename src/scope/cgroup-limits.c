@@ -37,7 +37,8 @@ size_t cg_limits_needs(const PlanLimits *l, CgroupNeed ret[static CG_NEEDS_MAX])
         const char *io = latency ? io_kind_key(latency->kind) : throttle ? io_kind_key(throttle->kind) :
                          l->io_weight > 0 ? "IOWeight" : weight ? io_kind_key(weight->kind) : NULL;
         const CgroupNeed all[CG_NEEDS_MAX] = {
-                { "cpuset", "cpuset", l->allowed_cpus ? "AllowedCPUs" : NULL, false },
+                { "cpuset", "cpuset", l->allowed_cpus ? "AllowedCPUs" :
+                                      l->allowed_memory_nodes ? "AllowedMemoryNodes" : NULL, false },
                 { "cpu", "cpu", cpu, false },
                 { "io", "blkio", io, !latency && !throttle, !!latency },
                 { "memory", "memory", memory, false },
@@ -55,7 +56,33 @@ const char *cg_limits_v2_only(const PlanLimits *l) {
         return l->memory_min.kind ? "MemoryMin" : l->memory_low.kind ? "MemoryLow" : NULL;
 }
 
-void cg_limits_needs_systemd(const PlanLimits *l, CgroupNeed *needs, size_t n_needs) {
+/* The controllers only the Startup*= keys ask for, in the order of cg_limits_needs(). */
+static size_t needs_startup(const PlanLimits *l, CgroupNeed ret[static CG_NEEDS_MAX]) {
+        const CgroupNeed all[] = {
+                { "cpuset", "cpuset", l->startup_allowed_cpus ? "StartupAllowedCPUs" :
+                                      l->startup_allowed_memory_nodes ? "StartupAllowedMemoryNodes" : NULL, false },
+                { "cpu", "cpu", l->startup_cpu_weight > 0 || l->startup_cpu_idle ? "StartupCPUWeight" : NULL, false },
+                { "io", "blkio", l->startup_io_weight > 0 ? "StartupIOWeight" : NULL, true },
+        };
+        size_t n = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(all); i++)
+                if (all[i].key)
+                        ret[n++] = all[i];
+        return n;
+}
+
+/* A need's place in the order of cg_limits_needs(). */
+static size_t need_rank(const CgroupNeed *need) {
+        static const char *const order[CG_NEEDS_MAX] = { "cpuset", "cpu", "io", "memory", "pids" };
+        size_t k = 0;
+
+        while (k < ELEMENTSOF(order) && !streq(order[k], need->controller))
+                k++;
+        return k;
+}
+
+size_t cg_limits_needs_systemd(const PlanLimits *l, CgroupNeed needs[static CG_NEEDS_MAX], size_t n_needs) {
         const char *key = l->memory_high.kind ? "MemoryHigh" :
                           l->memory_swap_max.kind ? "MemorySwapMax" : cg_limits_v2_only(l);
         /* systemd turns IO bandwidths into blkio throttles on v1, not the IOPS limits. */
@@ -71,6 +98,23 @@ void cg_limits_needs_systemd(const PlanLimits *l, CgroupNeed *needs, size_t n_ne
                         needs[i].v2_only = true;
                 }
         }
+
+        /* The Startup*= values are systemd's to apply while the system starts
+         * up or shuts down: they need their controller as much as the others. */
+        CgroupNeed startup[CG_NEEDS_MAX], merged[CG_NEEDS_MAX];
+        size_t n_startup = needs_startup(l, startup), n = 0, i = 0, j = 0;
+        /* Both in order: merged, the need of a normal key first (it names that key). */
+        while ((i < n_needs || j < n_startup) && n < CG_NEEDS_MAX) {
+                if (j < n_startup && (i >= n_needs || need_rank(startup + j) < need_rank(needs + i)))
+                        merged[n++] = startup[j++];
+                else {
+                        if (j < n_startup && need_rank(startup + j) == need_rank(needs + i))
+                                j++;
+                        merged[n++] = needs[i++];
+                }
+        }
+        memcpy(needs, merged, n * sizeof(CgroupNeed));
+        return n;
 }
 
 /* path is leaf itself or ends in "/leaf". */
@@ -114,4 +158,12 @@ const CgroupNeed *cg_limits_unmet(const CgroupNeed *needs, size_t n_needs,
 bool cg_limits_cpuset_is(const char *text, const char *want) {
         size_t l = want ? strlen(want) : 0;
         return text && l > 0 && strncmp(text, want, l) == 0 && (streq(text + l, "") || streq(text + l, "\n"));
+}
+
+bool cg_limits_cpuset_holds(const char *text, const char *want, const char *want_startup) {
+        if (!want && !want_startup)
+                return true;
+        if (cg_limits_cpuset_is(text, want) || cg_limits_cpuset_is(text, want_startup))
+                return true;
+        return !want && text && text[strspn(text, "\n")] == 0;
 }

@@ -43,8 +43,11 @@ bool cg_limits_io_required(const PlanLimits *l);
  * controller only (v2_only). The cgroupfs manager writes v1 twins of the
  * first two itself, and refuses the others (cg_limits_v2_only()). The same
  * for IOReadIOPSMax= and IOWriteIOPSMax=: systemd has them on cgroup2 only
- * (blkio has them too, and the cgroupfs manager writes them there). */
-void cg_limits_needs_systemd(const PlanLimits *l, CgroupNeed *needs, size_t n_needs);
+ * (blkio has them too, and the cgroupfs manager writes them there).
+ * The Startup*= keys, which systemd applies and the cgroupfs manager does not
+ * (it has no start-up phase), add their controllers where the others did
+ * not ask for them, in order. Returns the new number of needs. */
+size_t cg_limits_needs_systemd(const PlanLimits *l, CgroupNeed needs[static CG_NEEDS_MAX], size_t n_needs);
 
 /* The first need that the cgroup named leaf ("cell-web.scope") does not meet,
  * or NULL. A process in it is described by its /proc/PID/cgroup (m) and the
@@ -60,7 +63,14 @@ const CgroupNeed *cg_limits_unmet(const CgroupNeed *needs, size_t n_needs,
                                   const CgroupMembership *m, size_t n_m,
                                   const char *leaf, const char *v2_controllers);
 
-/* Whether text, read from a scope's cpuset.cpus, is the list want
- * (cg_format_cpuset(), the kernel's own format): systemd drops AllowedCPUs=
- * where the kernel refuses it, leaving the file empty. */
+/* Whether text, read from a scope's cpuset.cpus (cpuset.mems), is the list
+ * want (cg_format_cpuset(), the kernel's own format): systemd drops
+ * AllowedCPUs= (AllowedMemoryNodes=) where the kernel refuses it, leaving the
+ * file empty. */
 bool cg_limits_cpuset_is(const char *text, const char *want);
+/* Whether text, read from a systemd scope's cpuset.cpus (cpuset.mems), holds
+ * what the unit asked for: its AllowedCPUs= list want, or the Startup*= list
+ * want_startup, which systemd applies while the system starts up or shuts
+ * down; with only the latter asked for (want NULL), an empty file too (after
+ * start-up). True when neither is asked for. */
+bool cg_limits_cpuset_holds(const char *text, const char *want, const char *want_startup);

@@ -200,14 +200,8 @@ static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *o
         s->fs->unified_idx = idx;
         s->fs->memory_idx = idx;
 
-        if (l->allowed_cpus) {
-                _cleanup_free_ char *cpus = NULL;
-                r = cg_format_cpuset(l->allowed_cpus, l->allowed_cpus_size, &cpus);
-                if (r >= 0)
-                        r = write_one(s, idx, "AllowedCPUs", "cpuset.cpus", cpus, false);
-                if (r < 0)
-                        return r;
-        }
+        if ((r = scope_cgroupfs_write_cpuset(s, l, idx, true)) < 0)
+                return r;
         if (cg_format_limit_v2(&l->memory_max, mem, page, buf, sizeof buf) >= 0 &&
             (r = write_one(s, idx, "MemoryMax", "memory.max", buf, false)) < 0)
                 return r;
@@ -363,23 +357,11 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
                 }
         }
 
-        if (l->allowed_cpus) {
-                _cleanup_free_ char *cpus = NULL, *mems = NULL, *parent = NULL;
+        if (l->allowed_cpus || l->allowed_memory_nodes) {
                 idx = v1_dir(s, mounts, n_mounts, own, n_own, "cpuset", child, true);
                 if (idx < 0)
                         return idx;
-                r = cg_format_cpuset(l->allowed_cpus, l->allowed_cpus_size, &cpus);
-                if (r < 0)
-                        return scope_set_error(s, r, "AllowedCPUs= names no CPU");
-                /* A new cpuset admits no task until both cpus and mems are set: mems as the parent's. */
-                if (asprintf(&parent, "%s/..", s->fs->dirs[idx].path) < 0)
-                        return -ENOMEM;
-                _cleanup_close_ int pfd = open(parent, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-                if (pfd < 0 || cg_read(pfd, "cpuset.mems", &mems) < 0)
-                        return scope_set_error(s, -EIO, "cannot read cpuset.mems of %s", parent);
-                mems[strcspn(mems, "\n")] = 0;
-                if ((r = write_one(s, idx, "AllowedCPUs", "cpuset.cpus", cpus, false)) < 0 ||
-                    (r = write_one(s, idx, "AllowedCPUs", "cpuset.mems", mems, false)) < 0)
+                if ((r = scope_cgroupfs_write_cpuset(s, l, idx, false)) < 0)
                         return r;
         }
 

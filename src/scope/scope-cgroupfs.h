@@ -44,3 +44,9 @@ int scope_cgroupfs_write_io(Scope *s, const Plan *p, int idx, bool v2);
 int scope_cgroupfs_write_io_weight_v2(Scope *s, int idx, uint64_t weight);
 /* IOWeight= on v1's blkio, where a scheduler with weights takes it. */
 void scope_cgroupfs_write_io_weight_v1(Scope *s, int idx, uint64_t weight);
+
+/* AllowedCPUs= and AllowedMemoryNodes= into the cpuset dir at idx
+ * (scope-cgroupfs-cpuset.c): on cgroup2 (v2) those the unit names; a v1
+ * cpuset, which admits no task until both lists are set, gets the parent's
+ * for the other. A list the kernel refuses fails, naming the key. */
+int scope_cgroupfs_write_cpuset(Scope *s, const PlanLimits *l, int idx, bool v2);

@@ -21,6 +21,12 @@ typedef struct ScopeMachined ScopeMachined;
 typedef struct CgroupDeviceRule CgroupDeviceRule;
 typedef struct CgroupPrime CgroupPrime;
 
+typedef enum ScopeCpuset {
+        SCOPE_CPUSET_CPUS,      /* AllowedCPUs=, cpuset.cpus */
+        SCOPE_CPUSET_MEMS,      /* AllowedMemoryNodes=, cpuset.mems */
+        _SCOPE_CPUSET_MAX,
+} ScopeCpuset;
+
 struct Scope {
         CgroupManager manager;
         char *name;             /* plan->name */
@@ -35,7 +41,9 @@ struct Scope {
         ScopeMachined *machined; /* Register=yes: the call to systemd-machined (scope-machine.c) */
         CgroupNeed needs[CG_NEEDS_MAX]; /* the controllers the plan's limits need */
         size_t n_needs;
-        char *allowed_cpus;     /* CGROUP_MANAGER_SYSTEMD: AllowedCPUs= as cpuset.cpus shows it, checked there */
+        /* CGROUP_MANAGER_SYSTEMD: AllowedCPUs= and AllowedMemoryNodes= (SCOPE_CPUSET_*)
+         * as cpuset.cpus and cpuset.mems show them, and their Startup*= values; checked there. */
+        char *cpuset[_SCOPE_CPUSET_MAX], *cpuset_startup[_SCOPE_CPUSET_MAX];
         CgroupIODisk *io_disks; /* the disks the plan's IO limits name (cgroup-io.h) */
         size_t n_io_disks;
         /* The device policy as cell's own BPF program (scope-devices.c). */

@@ -136,6 +136,31 @@ void scope_prime_cancel(void) {
         early_prime = cg_prime_reap(early_prime, true, NULL);
 }
 
+static const char *const cpuset_key[_SCOPE_CPUSET_MAX] = { "AllowedCPUs", "AllowedMemoryNodes" };
+static const char *const cpuset_startup_key[_SCOPE_CPUSET_MAX] = { "StartupAllowedCPUs", "StartupAllowedMemoryNodes" };
+static const char *const cpuset_file[_SCOPE_CPUSET_MAX] = { "cpuset.cpus", "cpuset.mems" };
+
+/* What limits_check() is to find in the scope's cpuset files: l's lists as the
+ * kernel shows them. */
+static int cpuset_expect(Scope *s, const PlanLimits *l) {
+        const struct {
+                const uint8_t *set;
+                size_t size;
+                char **ret;
+        } lists[] = {
+                { l->allowed_cpus, l->allowed_cpus_size, &s->cpuset[SCOPE_CPUSET_CPUS] },
+                { l->startup_allowed_cpus, l->startup_allowed_cpus_size, &s->cpuset_startup[SCOPE_CPUSET_CPUS] },
+                { l->allowed_memory_nodes, l->allowed_memory_nodes_size, &s->cpuset[SCOPE_CPUSET_MEMS] },
+                { l->startup_allowed_memory_nodes, l->startup_allowed_memory_nodes_size,
+                  &s->cpuset_startup[SCOPE_CPUSET_MEMS] },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(lists); i++)
+                if (lists[i].set && cg_format_cpuset(lists[i].set, lists[i].size, lists[i].ret) == -ENOMEM)
+                        return -ENOMEM;
+        return 0;
+}
+
 int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *event, Scope **ret) {
         int r;
 
@@ -192,11 +217,10 @@ int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *eve
         }
 
         s->manager = manager;
-        if (manager == CGROUP_MANAGER_SYSTEMD)
-                cg_limits_needs_systemd(&p->limits, s->needs, s->n_needs);
-        if (manager == CGROUP_MANAGER_SYSTEMD && p->limits.allowed_cpus) {
-                r = cg_format_cpuset(p->limits.allowed_cpus, p->limits.allowed_cpus_size, &s->allowed_cpus);
-                if (r == -ENOMEM)
+        if (manager == CGROUP_MANAGER_SYSTEMD) {
+                s->n_needs = cg_limits_needs_systemd(&p->limits, s->needs, s->n_needs);
+                r = cpuset_expect(s, &p->limits);
+                if (r < 0)
                         return scope_new_fail(s, r);
         }
         if (manager == CGROUP_MANAGER_CGROUPFS) {
@@ -261,18 +285,23 @@ static int limits_check(Scope *s, pid_t pid, const CgroupMembership *m, size_t n
                                        "not be enforced (this host's cgroup tree lacks it, the slice may not use "
                                        "it, or systemd does not support it on cgroup v1)",
                                        u->key, u->controller, s->unit);
-        /* A CPU list the kernel refuses (a CPU this machine does not have) is
-         * dropped by systemd with a warning in its log: the scope would run on
-         * every CPU. Only cgroup2 holds it here (cg_limits_needs_systemd()). */
-        if (s->allowed_cpus && dir) {
-                _cleanup_free_ char *cpus = NULL, *file = NULL;
-                if (asprintf(&file, "%s/cpuset.cpus", dir) < 0)
+        /* A CPU or node list the kernel refuses (a CPU this machine does not
+         * have) is dropped by systemd with a warning in its log: the scope would
+         * run on every CPU. Only cgroup2 holds it here (cg_limits_needs_systemd()). */
+        for (ScopeCpuset i = 0; dir && i < _SCOPE_CPUSET_MAX; i++) {
+                _cleanup_free_ char *text = NULL, *file = NULL;
+                if (!s->cpuset[i] && !s->cpuset_startup[i])
+                        continue;
+                if (asprintf(&file, "%s/%s", dir, cpuset_file[i]) < 0)
                         return -ENOMEM;
-                (void) cg_read_file(file, &cpus);
-                if (!cg_limits_cpuset_is(cpus, s->allowed_cpus))
-                        return scope_set_error(s, -EINVAL, "AllowedCPUs=: systemd could not set cpuset.cpus=%s for %s "
-                                               "(the kernel refuses CPUs this machine does not have, see systemd's "
-                                               "log), so the limit would not be enforced", s->allowed_cpus, s->unit);
+                (void) cg_read_file(file, &text);
+                if (cg_limits_cpuset_holds(text, s->cpuset[i], s->cpuset_startup[i]))
+                        continue;
+                return scope_set_error(s, -EINVAL, "%s=: systemd could not set %s=%s for %s (the kernel refuses %s "
+                                       "this machine does not have, see systemd's log), so the limit would not "
+                                       "be enforced", s->cpuset[i] ? cpuset_key[i] : cpuset_startup_key[i],
+                                       cpuset_file[i], s->cpuset[i] ?: s->cpuset_startup[i], s->unit,
+                                       i == SCOPE_CPUSET_CPUS ? "CPUs" : "NUMA nodes");
         }
         return 0;
 }
@@ -362,7 +391,10 @@ Scope *scope_free(Scope *s) {
         scope_cgroupfs_free(s);
         scope_devices_free(s);
         free(s->io_disks);
-        free(s->allowed_cpus);
+        for (ScopeCpuset i = 0; i < _SCOPE_CPUSET_MAX; i++) {
+                free(s->cpuset[i]);
+                free(s->cpuset_startup[i]);
+        }
         sd_event_unref(s->event);
         free(s->name);
         free(s->unit);

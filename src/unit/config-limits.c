@@ -68,17 +68,20 @@ int config_parse_cpu_quota_period(ConfigContext *ctx, const ConfigKey *k, CellCo
         return 0;
 }
 
-/* CPUWeight=: 1..10000, or "idle" (cgroup2's cpu.idle; systemd's weight 0). */
+/* CPUWeight=, StartupCPUWeight=: 1..10000, or "idle" (cgroup2's cpu.idle;
+ * systemd's weight 0), as systemd 252 parses both. data: the weight; ltype:
+ * the offset of its idle flag in CellConfig. */
 int config_parse_cpu_weight(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
-        bool idle = streq(ctx->value, "idle");
+        bool idle = streq(ctx->value, "idle"), *idle_flag = (bool *) ((uint8_t *) c + k->ltype);
+        uint64_t *w = data;
         int r;
 
         r = idle ? 0 : config_parse_weight(ctx, k, c, data);
         if (r < 0)
                 return r;
         if (idle)
-                c->cpu_weight = 0;
-        c->cpu_weight_idle = idle;
+                *w = 0;
+        *idle_flag = idle;
         return 0;
 }
 
@@ -95,12 +98,16 @@ int config_parse_weight(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, v
         return 0;
 }
 
-int config_parse_allowed_cpus(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+/* AllowedCPUs=, AllowedMemoryNodes= and their Startup variants: one parser
+ * in systemd for all four, CPUs and NUMA nodes alike. data: the bitmap;
+ * ltype: the offset of its size in CellConfig. */
+int config_parse_cpuset(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        size_t *size = (size_t *) ((uint8_t *) c + k->ltype);
         int r;
 
-        /* As systemd's: no CPU at all ("", ",") resets, each other assignment
-         * adds its CPUs to those before. */
-        r = parse_cpu_set_extend(ctx->value, &c->allowed_cpus, &c->allowed_cpus_size);
+        /* As systemd's: none at all ("", ",") resets, each other assignment
+         * adds its CPUs (nodes) to those before. */
+        r = parse_cpu_set_extend(ctx->value, (uint8_t **) data, size);
         if (r < 0)
                 return r == -ENOMEM ? r : -EINVAL;
         return 0;

@@ -20,6 +20,8 @@
 #define PATH_TEXT "an absolute path without \"..\""
 #define MEMORY_TEXT "bytes with K/M/G/T suffix, a percentage or \"infinity\""
 #define WEIGHT_TEXT "a number between 1 and 10000"
+#define CPUS_TEXT "CPU indices and ranges separated by commas or spaces (\"0-3,5\"), below 8192"
+#define NODES_TEXT "NUMA node indices and ranges separated by commas or spaces (\"0-1,3\"), below 8192"
 #define IO_DEVICE_TEXT "an absolute path (a block device, or a file on it) and "
 #define IO_BPS_TEXT "bytes per second above 0 with K/M/G/T suffix (base 1000) or \"infinity\""
 #define IO_IOPS_TEXT "operations per second above 0 with K/M/G/T suffix (base 1000) or \"infinity\""
@@ -159,9 +161,12 @@ static const ConfigKey config_keys[] = {
           "a percentage above 0% (\"50%\", \"150%\" for one and a half CPUs)" },
         { "Limits", "CPUQuotaPeriodSec", config_parse_cpu_quota_period, 0, 0,
           "a time span (\"10ms\", bare number: seconds; kept within 1ms..1s) or \"infinity\"" },
-        { "Limits", "CPUWeight",     config_parse_cpu_weight, OFF(cpu_weight), 0,
+        { "Limits", "CPUWeight",     config_parse_cpu_weight, OFF(cpu_weight), OFF(cpu_weight_idle),
           "a number between 1 and 10000, or \"idle\"" },
+        { "Limits", "StartupCPUWeight", config_parse_cpu_weight, OFF(startup_cpu_weight),
+          OFF(startup_cpu_weight_idle), "a number between 1 and 10000, or \"idle\"" },
         { "Limits", "IOWeight",      config_parse_weight, OFF(io_weight), 0, WEIGHT_TEXT },
+        { "Limits", "StartupIOWeight", config_parse_weight, OFF(startup_io_weight), 0, WEIGHT_TEXT },
         { "Limits", "IODeviceWeight", config_parse_io_device, 0, CELL_IO_DEVICE_WEIGHT,
           "DEVICE WEIGHT: " IO_DEVICE_TEXT WEIGHT_TEXT,
           CONFIG_SPEC_PARSER },
@@ -181,8 +186,13 @@ static const ConfigKey config_keys[] = {
           "DEVICE TIMESPAN: " IO_DEVICE_TEXT "a time span "
           "(\"25ms\"; bare number: seconds) or \"infinity\"",
           CONFIG_SPEC_PARSER },
-        { "Limits", "AllowedCPUs",   config_parse_allowed_cpus, 0, 0,
-          "CPU indices and ranges separated by commas or spaces (\"0-3,5\"), below 8192" },
+        { "Limits", "AllowedCPUs",   config_parse_cpuset, OFF(allowed_cpus), OFF(allowed_cpus_size), CPUS_TEXT },
+        { "Limits", "StartupAllowedCPUs", config_parse_cpuset, OFF(startup_allowed_cpus),
+          OFF(startup_allowed_cpus_size), CPUS_TEXT },
+        { "Limits", "AllowedMemoryNodes", config_parse_cpuset, OFF(allowed_memory_nodes),
+          OFF(allowed_memory_nodes_size), NODES_TEXT },
+        { "Limits", "StartupAllowedMemoryNodes", config_parse_cpuset, OFF(startup_allowed_memory_nodes),
+          OFF(startup_allowed_memory_nodes_size), NODES_TEXT },
         { "Limits", "TasksMax",      config_parse_tasks_max, 0, 0, "a number above 0, a percentage or \"infinity\"" },
         { "Limits", "DeviceAllow",   config_parse_device_allow, 0, 0,
           "a device (/dev/PATH, char-NAME or block-NAME) and optional access letters from \"rwm\"",

@@ -128,7 +128,7 @@ int config_parse_cpu_quota(ConfigContext *ctx, const ConfigKey *k, CellConfig *c
 int config_parse_cpu_quota_period(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_cpu_weight(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_weight(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
-int config_parse_allowed_cpus(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_cpuset(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_tasks_max(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_device_allow(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_io_device(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);

@@ -120,6 +120,9 @@ void cell_config_done(CellConfig *c) {
         cell_syscall_filter_reset(c);
 
         free(c->allowed_cpus);
+        free(c->startup_allowed_cpus);
+        free(c->allowed_memory_nodes);
+        free(c->startup_allowed_memory_nodes);
         cell_config_free_device_allow(c);
         cell_config_free_io_devices(c, _CELL_IO_KIND_MAX);
         free(c->slice);

@@ -295,10 +295,18 @@ typedef struct CellConfig {
         uint64_t cpu_quota_period_usec; /* as written, 0 too: clamped where it is applied */
         uint64_t cpu_weight;            /* 1..10000, 0 = unset */
         bool cpu_weight_idle;           /* CPUWeight=idle (cpu_weight is 0 then) */
+        uint64_t startup_cpu_weight;    /* StartupCPUWeight=, as cpu_weight */
+        bool startup_cpu_weight_idle;
         uint64_t io_weight;             /* 1..10000, 0 = unset */
+        uint64_t startup_io_weight;     /* StartupIOWeight=, as io_weight */
         CellIODevice *io_devices;       size_t n_io_devices;
         uint8_t *allowed_cpus;          /* bitmap, bit N of byte N/8 = CPU N; NULL = unset */
         size_t allowed_cpus_size;       /* bytes */
+        /* The other cpuset keys, bitmaps as allowed_cpus: StartupAllowedCPUs=,
+         * AllowedMemoryNodes= (bit N = NUMA node N), StartupAllowedMemoryNodes=. */
+        uint8_t *startup_allowed_cpus;  size_t startup_allowed_cpus_size;
+        uint8_t *allowed_memory_nodes;  size_t allowed_memory_nodes_size;
+        uint8_t *startup_allowed_memory_nodes; size_t startup_allowed_memory_nodes_size;
         CellLimit tasks_max;
         CellDeviceAllow *device_allow;  size_t n_device_allow;
         CellRlimit rlimits[RLIMIT_NLIMITS]; /* LimitCPU= ... LimitRTTIME=, indexed by RLIMIT_* */

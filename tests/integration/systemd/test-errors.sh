@@ -84,20 +84,41 @@ expect_refused "TasksMax= in a slice without the pids controller" nopids "$WORK/
         "TasksMax=: systemd has no pids controller for cell-nopids\.scope, so the limit would not be enforced" \
         /cell.slice/cell-nopids.slice
 
-# systemd 252 has no cpuset controller on cgroup v1: AllowedCPUs= would be a
-# property only on the hybrid layout.
-if [ "$SEALED_CGROUP" = hybrid ]; then
-        install_cell cpus <<EOF
+# A Startup*= value too: systemd applies it while the system starts up or
+# shuts down, so it needs its controller as the normal one does.
+in_sealed sh -c 'printf "[Slice]\nDisableControllers=cpu\n" > /run/systemd/system/cell-nocpu.slice'
+in_sealed systemctl daemon-reload
+install_cell startcpu <<EOF
 [Root]
 Directory=$ROOT
 [Exec]
 Exec=/bin/error-payload
 [Limits]
-AllowedCPUs=0
+Slice=cell-nocpu.slice
+StartupCPUWeight=50
 EOF
-        in_sealed "$CELL" run cpus > "$WORK/cpus.log" 2>&1
-        expect_refused "AllowedCPUs= on the hybrid layout" cpus "$WORK/cpus.log" $? \
-                "AllowedCPUs=: systemd has no cpuset controller for cell-cpus\.scope"
+in_sealed "$CELL" run startcpu > "$WORK/startcpu.log" 2>&1
+expect_refused "StartupCPUWeight= in a slice without the cpu controller" startcpu "$WORK/startcpu.log" $? \
+        "StartupCPUWeight=: systemd has no cpu controller for cell-startcpu\.scope, so the limit would not be enforced" \
+        /cell.slice/cell-nocpu.slice
+
+# systemd 252 has no cpuset controller on cgroup v1: AllowedCPUs= would be a
+# property only on the hybrid layout; AllowedMemoryNodes= and the Startup*=
+# lists too.
+if [ "$SEALED_CGROUP" = hybrid ]; then
+        for key in AllowedCPUs AllowedMemoryNodes StartupAllowedCPUs StartupAllowedMemoryNodes; do
+                install_cell cpus <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/error-payload
+[Limits]
+$key=0
+EOF
+                in_sealed "$CELL" run cpus > "$WORK/cpus.log" 2>&1
+                expect_refused "$key= on the hybrid layout" cpus "$WORK/cpus.log" $? \
+                        "$key=: systemd has no cpuset controller for cell-cpus\.scope"
+        done
         # ... and of the memory limits, only MemoryMax= (memory.limit_in_bytes):
         # MemoryHigh=, MemorySwapMax=, MemoryMin= and MemoryLow= would be
         # properties that nothing enforces.
@@ -133,6 +154,20 @@ EOF
         in_sealed "$CELL" run nosuchcpu > "$WORK/nosuchcpu.log" 2>&1
         expect_refused "AllowedCPUs= of a CPU this machine has not" nosuchcpu "$WORK/nosuchcpu.log" $? \
                 "AllowedCPUs=: systemd could not set cpuset\.cpus=[0-9]+ for cell-nosuchcpu\.scope"
+        # The same for a NUMA node (cpuset.mems): one past the possible ones.
+        install_cell nosuchnode <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/error-payload
+[Limits]
+AllowedMemoryNodes=$(( $(sed 's/.*[-,]//' /sys/devices/system/node/possible 2>/dev/null || echo 0) + 1 ))
+EOF
+        in_sealed "$CELL" run nosuchnode > "$WORK/nosuchnode.log" 2>&1
+        expect_refused "AllowedMemoryNodes= of a node this machine has not" nosuchnode "$WORK/nosuchnode.log" $? \
+                "AllowedMemoryNodes=: systemd could not set cpuset\.mems=[0-9]+ for cell-nosuchnode\.scope"
+else
+        echo "skip - AllowedCPUs=, AllowedMemoryNodes= the kernel refuses: systemd has no cpuset controller here"
 fi
 
 # --- what only the kernel refuses, after the scope has the waiting child:

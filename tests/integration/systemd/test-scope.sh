@@ -15,6 +15,8 @@ sleep 1000 & wait
 EOF
 # Every [Limits] key systemd has a controller for here: cell refuses the
 # others (test-errors.sh). KEY VALUE PROPERTY EXPECTED CONTROLLER
+# (systemctl 252 shows the Startup*= CPU and node lists as the bytes systemd
+# keeps, 8 a set, not as a list.)
 limit_table="MemoryMax 64M MemoryMax 67108864 memory
 MemoryHigh 48M MemoryHigh 50331648 memory2
 MemorySwapMax 0 MemorySwapMax 0 memory2
@@ -23,8 +25,13 @@ MemoryLow 32M MemoryLow 33554432 memory2
 CPUQuota 50% CPUQuotaPerSecUSec 500ms cpu
 CPUQuotaPeriodSec 10ms CPUQuotaPeriodUSec 10ms cpu
 CPUWeight 200 CPUWeight 200 cpu
+StartupCPUWeight 50 StartupCPUWeight 50 cpu
 IOWeight 300 IOWeight 300 io
+StartupIOWeight 60 StartupIOWeight 60 io
 AllowedCPUs 0 AllowedCPUs 0 cpuset
+StartupAllowedCPUs 0 StartupAllowedCPUs 0100000000000000 cpuset
+AllowedMemoryNodes 0 AllowedMemoryNodes 0 cpuset
+StartupAllowedMemoryNodes 0 StartupAllowedMemoryNodes 0100000000000000 cpuset
 TasksMax 32 TasksMax 32 pids"
 # systemd_has CONTROLLER: whether systemd enforces limits of CONTROLLER here.
 # Hybrid: the v1 hierarchies the harness mounts; blkio weights are skipped
@@ -100,12 +107,17 @@ expect_eq "DevicePolicy= left to cell (auto)" auto "$(prop $scope DevicePolicy)"
 expect_eq "no DeviceAllow= asked of systemd" "" "$(in_sealed systemctl show --value -p DeviceAllow $scope)"
 check "the payload sees its own cgroup as / (cgroup namespace)" grep -qx '0::/' "$ROOT/out/cgroup"
 
-# The limits as the kernel has them (CPUQuota=50% per CPUQuotaPeriodSec=10ms: 5 ms).
+# The limits as the kernel has them (CPUQuota=50% per CPUQuotaPeriodSec=10ms:
+# 5 ms). The sealed systemd is up and running: the normal values hold, not the
+# Startup*= ones (CPUWeight=200, not 50: on v1 cpu.shares 2048).
+expect_eq "the sealed systemd is past start-up" running "$(in_sealed systemctl show -P SystemState)"
 if [ "$SEALED_CGROUP" = v2 ]; then
         files="memory:memory.max:67108864 memory:memory.high:50331648 memory:memory.min:16777216
-               memory:memory.low:33554432 pids:pids.max:32 cpu:cpu.max:5000_10000"
+               memory:memory.low:33554432 pids:pids.max:32 cpu:cpu.max:5000_10000 cpu:cpu.weight:200
+               cpuset:cpuset.cpus:0 cpuset:cpuset.mems:0"
 else
-        files="memory:memory.limit_in_bytes:67108864 pids:pids.max:32 cpu:cpu.cfs_quota_us:5000 cpu:cpu.cfs_period_us:10000"
+        files="memory:memory.limit_in_bytes:67108864 pids:pids.max:32 cpu:cpu.cfs_quota_us:5000 cpu:cpu.cfs_period_us:10000
+               cpu:cpu.shares:2048"
 fi
 for f in $files; do
         IFS=: read -r ctrl file want <<< "$f"

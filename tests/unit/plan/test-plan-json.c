@@ -58,6 +58,16 @@ static void config_full(CellConfig *c) {
         c->cpu_quota_period_set = true;
         c->cpu_quota_period_usec = 2500;
         c->cpu_weight_idle = true;
+        c->startup_cpu_weight = 25;
+        c->startup_io_weight = 10;
+        c->allowed_memory_nodes = calloc(1, 1);
+        ASSERT_NOT_NULL(c->allowed_memory_nodes);
+        c->allowed_memory_nodes[0] = 0x01;
+        c->allowed_memory_nodes_size = 1;
+        c->startup_allowed_cpus = calloc(2, 1);
+        ASSERT_NOT_NULL(c->startup_allowed_cpus);
+        c->startup_allowed_cpus[1] = 0x80;
+        c->startup_allowed_cpus_size = 2;
         c->memory_low = (CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = 1000 };
         ASSERT_OK(strv_extend(&c->after, "network.target"));
         c->ports = calloc(1, sizeof(CellPort));
@@ -170,7 +180,13 @@ TEST(json_key_order_and_content) {
         ASSERT_CONTAINS(j, "{\"name\": \"CPUWeight\", \"signature\": \"t\", \"value\": 0}");
         ASSERT_CONTAINS(j, "{\"name\": \"MemoryLowScale\", \"signature\": \"u\", \"value\": 429496730}");
         ASSERT_CONTAINS(j, "\"tasks_max\": \"10.50%\"");
-        ASSERT_CONTAINS(j, "\"allowed_cpus\": [1, 2]");
+        ASSERT_CONTAINS(j, "\"allowed_cpus\": [1, 2],\n      \"allowed_memory_nodes\": [0],\n"
+                        "      \"startup_cpu_weight\": 25,\n      \"startup_io_weight\": 10,\n"
+                        "      \"startup_allowed_cpus\": [15],\n      \"startup_allowed_memory_nodes\": null,\n");
+        ASSERT_CONTAINS(j, "{\"name\": \"StartupCPUWeight\", \"signature\": \"t\", \"value\": 25}");
+        ASSERT_CONTAINS(j, "{\"name\": \"StartupIOWeight\", \"signature\": \"t\", \"value\": 10}");
+        ASSERT_CONTAINS(j, "{\"name\": \"AllowedMemoryNodes\", \"signature\": \"ay\", \"value\": [1]}");
+        ASSERT_CONTAINS(j, "{\"name\": \"StartupAllowedCPUs\", \"signature\": \"ay\", \"value\": [0, 128]}");
         ASSERT_CONTAINS(j, "{\"name\": \"CPUQuotaPerSecUSec\", \"signature\": \"t\", \"value\": 500000}");
         ASSERT_CONTAINS(j, "{\"name\": \"Delegate\", \"signature\": \"b\", \"value\": true}");
         ASSERT_CONTAINS(j, "{\"name\": \"After\", \"signature\": \"as\", \"value\": [\"network.target\"]}");
@@ -396,10 +412,10 @@ TEST(text_summary) {
         ASSERT_CONTAINS(t, "ptrace(ENOSYS)");
         ASSERT_CONTAINS(t, "LimitNOFILE");
         ASSERT_CONTAINS(t, "Scope:             cell-full\\x401.scope in machine.slice");
-        ASSERT_CONTAINS(t, "CPUQuota                 50%");
-        ASSERT_CONTAINS(t, "CPUQuotaPeriodSec        2500us");
-        ASSERT_CONTAINS(t, "CPUWeight                idle");
-        ASSERT_CONTAINS(t, "MemoryLow                10.00%");
+        ASSERT_CONTAINS(t, "CPUQuota                  50%");
+        ASSERT_CONTAINS(t, "CPUQuotaPeriodSec         2500us");
+        ASSERT_CONTAINS(t, "CPUWeight                 idle");
+        ASSERT_CONTAINS(t, "MemoryLow                 10.00%");
         ASSERT_CONTAINS(t, "port tcp 8080 -> 80");
         ASSERT_CONTAINS(t, "Network:           private, zone bridge vz-web\n  veth vx0 on the host, inner0 inside\n"
                         "  interface eth1 (moved in)\n  macvlan mv-eth0 on eth0\n  ipvlan iv-bond0 on bond0\n");
@@ -423,15 +439,45 @@ TEST(text_limits) {
         c.n_io_devices = 1;
         plan_ok(&c, NULL, &p);
         _cleanup_free_ char *t = print(&p, plan_print_text);
-        ASSERT_CONTAINS(t, "  CPUQuota                 0.50%\n");
-        ASSERT_CONTAINS(t, "  IODeviceLatencyTargetSec /dev/vda 25000us\n");
+        ASSERT_CONTAINS(t, "  CPUQuota                  0.50%\n");
+        ASSERT_CONTAINS(t, "  IODeviceLatencyTargetSec  /dev/vda 25000us\n");
         plan_done(&p);
 
         c.cpu_quota_per_sec_usec = 1500000;
         plan_ok(&c, NULL, &p);
         free(t);
         t = print(&p, plan_print_text);
-        ASSERT_CONTAINS(t, "  CPUQuota                 150%\n");
+        ASSERT_CONTAINS(t, "  CPUQuota                  150%\n");
+        plan_done(&p);
+        cell_config_done(&c);
+
+        /* systemd 252's AllowedMemoryNodes= and Startup*= keys, each after its
+         * normal key; the longest sets the column. */
+        config_minimal(&c, "boot");
+        c.cpu_weight = 100;
+        c.startup_cpu_weight_idle = true;
+        c.startup_io_weight = 500;
+        c.startup_allowed_cpus = calloc(1, 1);
+        ASSERT_NOT_NULL(c.startup_allowed_cpus);
+        c.startup_allowed_cpus[0] = 0x05;
+        c.startup_allowed_cpus_size = 1;
+        c.allowed_memory_nodes = calloc(1, 1);
+        ASSERT_NOT_NULL(c.allowed_memory_nodes);
+        c.allowed_memory_nodes[0] = 0x02;
+        c.allowed_memory_nodes_size = 1;
+        c.startup_allowed_memory_nodes = calloc(1, 1);
+        ASSERT_NOT_NULL(c.startup_allowed_memory_nodes);
+        c.startup_allowed_memory_nodes[0] = 0x01;
+        c.startup_allowed_memory_nodes_size = 1;
+        plan_ok(&c, NULL, &p);
+        free(t);
+        t = print(&p, plan_print_text);
+        ASSERT_CONTAINS(t, "  CPUWeight                 100\n"
+                           "  StartupCPUWeight          idle\n"
+                           "  StartupIOWeight           500\n"
+                           "  StartupAllowedCPUs        0 2\n"
+                           "  AllowedMemoryNodes        1\n"
+                           "  StartupAllowedMemoryNodes 0\n");
         plan_done(&p);
         cell_config_done(&c);
 }

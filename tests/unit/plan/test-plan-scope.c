@@ -207,6 +207,82 @@ TEST(scope_cpu_idle_period_protections) {
         cell_config_done(&c);
 }
 
+static uint8_t *bitmap(uint8_t byte) {
+        uint8_t *b = calloc(1, 1);
+        ASSERT_NOT_NULL(b);
+        b[0] = byte;
+        return b;
+}
+
+/* systemd 252's AllowedMemoryNodes= and Startup*= keys: properties of their
+ * own, each beside its normal key, with the normal key's type
+ * (StartupCPUWeight=idle is weight 0 too), and typed for the scope stage. */
+TEST(scope_memory_nodes_and_startup) {
+        CellConfig c;
+        Plan p = {};
+        char buf[2048];
+        const PlanProperty *q;
+
+        config_minimal(&c, "boot");
+        c.cpu_weight = 100;
+        c.startup_cpu_weight_idle = true;
+        c.startup_io_weight = 500;
+        c.allowed_cpus = bitmap(0x03);
+        c.allowed_cpus_size = 1;
+        c.startup_allowed_cpus = bitmap(0x01);
+        c.startup_allowed_cpus_size = 1;
+        c.allowed_memory_nodes = bitmap(0x02);
+        c.allowed_memory_nodes_size = 1;
+        c.startup_allowed_memory_nodes = bitmap(0x01);
+        c.startup_allowed_memory_nodes_size = 1;
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(property_names(&p, buf, sizeof buf),
+                     "Description:s Slice:s Delegate:b CollectMode:s DefaultDependencies:b "
+                     "CPUWeight:t StartupCPUWeight:t StartupIOWeight:t AllowedCPUs:ay StartupAllowedCPUs:ay "
+                     "AllowedMemoryNodes:ay StartupAllowedMemoryNodes:ay DevicePolicy:s DeviceAllow:a(ss)");
+        ASSERT_EQ_U64(plan_property(&p, "StartupCPUWeight")->t, 0);
+        ASSERT_EQ_U64(plan_property(&p, "StartupIOWeight")->t, 500);
+        q = plan_property(&p, "AllowedMemoryNodes");
+        ASSERT_EQ(q->ay_size, 1);
+        ASSERT_EQ(q->ay[0], 0x02);
+        ASSERT_EQ(plan_property(&p, "StartupAllowedCPUs")->ay[0], 0x01);
+        ASSERT_EQ(plan_property(&p, "StartupAllowedMemoryNodes")->ay[0], 0x01);
+
+        ASSERT_EQ_U64(p.limits.cpu_weight, 100);
+        ASSERT_TRUE(p.limits.startup_cpu_idle);
+        ASSERT_EQ_U64(p.limits.startup_cpu_weight, 0);
+        ASSERT_EQ_U64(p.limits.startup_io_weight, 500);
+        ASSERT_EQ(p.limits.allowed_memory_nodes_size, 1);
+        ASSERT_EQ(p.limits.allowed_memory_nodes[0], 0x02);
+        ASSERT_EQ(p.limits.startup_allowed_cpus[0], 0x01);
+        ASSERT_EQ(p.limits.startup_allowed_memory_nodes[0], 0x01);
+        ASSERT_STREQ(plan_limits_startup_key(&p.limits), "StartupCPUWeight");
+        p.limits.startup_cpu_idle = false;
+        ASSERT_STREQ(plan_limits_startup_key(&p.limits), "StartupIOWeight");
+        p.limits.startup_io_weight = 0;
+        ASSERT_STREQ(plan_limits_startup_key(&p.limits), "StartupAllowedCPUs");
+        p.limits.startup_allowed_cpus = mfree(p.limits.startup_allowed_cpus);
+        ASSERT_STREQ(plan_limits_startup_key(&p.limits), "StartupAllowedMemoryNodes");
+        p.limits.startup_allowed_memory_nodes = mfree(p.limits.startup_allowed_memory_nodes);
+        ASSERT_NULL(plan_limits_startup_key(&p.limits));
+        plan_done(&p);
+        cell_config_done(&c);
+
+        /* Startup*= alone: only those properties. */
+        config_minimal(&c, "boot");
+        c.startup_cpu_weight = 20;
+        c.startup_allowed_memory_nodes = bitmap(0x01);
+        c.startup_allowed_memory_nodes_size = 1;
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(property_names(&p, buf, sizeof buf),
+                     "Description:s Slice:s Delegate:b CollectMode:s DefaultDependencies:b "
+                     "StartupCPUWeight:t StartupAllowedMemoryNodes:ay DevicePolicy:s DeviceAllow:a(ss)");
+        ASSERT_EQ_U64(plan_property(&p, "StartupCPUWeight")->t, 20);
+        ASSERT_NULL(p.limits.allowed_memory_nodes);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
 static void io_add(CellConfig *c, CellIOKind kind, const char *path, uint64_t value, unsigned line) {
         c->io_devices = realloc(c->io_devices, sizeof(CellIODevice) * (c->n_io_devices + 1));
         ASSERT_NOT_NULL(c->io_devices);

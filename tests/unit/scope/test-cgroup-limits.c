@@ -187,7 +187,7 @@ static const char *unmet_systemd(const PlanLimits *l, const char *proc_cgroup, c
         CgroupMembership *m = NULL;
         size_t n = 0;
 
-        cg_limits_needs_systemd(l, needs, n_needs);
+        n_needs = cg_limits_needs_systemd(l, needs, n_needs);
         ASSERT_OK(cg_parse_proc_cgroup(proc_cgroup, &m, &n));
         const CgroupNeed *u = cg_limits_unmet(needs, n_needs, m, n, leaf, v2_controllers);
         cg_membership_free(m, n);
@@ -239,6 +239,80 @@ TEST(unmet_memory_high_needs_cgroup2_with_systemd) {
                                   "", &key));
         ASSERT_STREQ(unmet_systemd(&l, hybrid, "", &key), "cpu");
         ASSERT_STREQ(key, "CPUWeight");
+}
+
+/* AllowedMemoryNodes= needs cpuset as AllowedCPUs= does, with either
+ * manager. The Startup*= keys only with systemd, which applies them while the
+ * system starts up or shuts down (the cgroupfs manager never does): each
+ * adds its controller where no normal key asked, in order, the normal key
+ * named where both ask. */
+TEST(needs_memory_nodes_and_startup) {
+        static uint8_t one[1] = { 0x01 };
+        const char *hybrid =
+                "9:name=systemd:/machine.slice/cell-web.scope\n"
+                "6:cpu,cpuacct:/machine.slice/cell-web.scope\n"
+                "4:memory:/machine.slice/cell-web.scope\n"
+                "0::/machine.slice/cell-web.scope\n";
+        PlanLimits l = no_limits();
+        CgroupNeed needs[CG_NEEDS_MAX];
+        const char *key = NULL;
+        size_t n;
+
+        l.allowed_memory_nodes = one;
+        l.allowed_memory_nodes_size = sizeof one;
+        ASSERT_EQ(cg_limits_needs(&l, needs), 1);
+        ASSERT_STREQ(needs[0].controller, "cpuset");
+        ASSERT_STREQ(needs[0].key, "AllowedMemoryNodes");
+        ASSERT_STREQ(unmet_systemd(&l, hybrid, "", &key), "cpuset");
+        ASSERT_STREQ(key, "AllowedMemoryNodes");
+        ASSERT_NULL(unmet_systemd(&l, "0::/machine.slice/cell-web.scope\n", "cpuset cpu", &key));
+        l.allowed_cpus = one;
+        l.allowed_cpus_size = sizeof one;
+        ASSERT_EQ(cg_limits_needs(&l, needs), 1);
+        ASSERT_STREQ(needs[0].key, "AllowedCPUs");
+
+        /* Startup*= alone: nothing for the cgroupfs manager, all for systemd. */
+        l = no_limits();
+        l.memory_max = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 64 << 20 };
+        l.startup_cpu_idle = true;
+        l.startup_io_weight = 50;
+        l.startup_allowed_memory_nodes = one;
+        l.startup_allowed_memory_nodes_size = sizeof one;
+        n = cg_limits_needs(&l, needs);
+        ASSERT_EQ(n, 1);
+        ASSERT_STREQ(needs[0].key, "MemoryMax");
+        ASSERT_EQ(cg_limits_needs_systemd(&l, needs, n), 4);
+        ASSERT_STREQ(needs[0].controller, "cpuset");
+        ASSERT_STREQ(needs[0].key, "StartupAllowedMemoryNodes");
+        ASSERT_STREQ(needs[1].controller, "cpu");
+        ASSERT_STREQ(needs[1].key, "StartupCPUWeight");
+        ASSERT_STREQ(needs[2].controller, "io");
+        ASSERT_STREQ(needs[2].key, "StartupIOWeight");
+        ASSERT_TRUE(needs[2].optional_v1);      /* a weight, as IOWeight= */
+        ASSERT_STREQ(needs[3].key, "MemoryMax");
+        /* systemd has no cpuset on v1: refused there, as AllowedCPUs= is. */
+        ASSERT_STREQ(unmet_systemd(&l, hybrid, "", &key), "cpuset");
+        ASSERT_STREQ(key, "StartupAllowedMemoryNodes");
+        l.startup_allowed_memory_nodes = NULL;
+        l.startup_allowed_cpus = one;
+        l.startup_allowed_cpus_size = sizeof one;
+        ASSERT_STREQ(unmet_systemd(&l, hybrid, "", &key), "cpuset");
+        ASSERT_STREQ(key, "StartupAllowedCPUs");
+        /* ... and StartupCPUWeight= is met by v1's cpu hierarchy, the weight by v1 too. */
+        l.startup_allowed_cpus = NULL;
+        ASSERT_NULL(unmet_systemd(&l, hybrid, "", &key));
+        ASSERT_STREQ(unmet_systemd(&l, "0::/machine.slice/cell-web.scope\n", "memory io", &key), "cpu");
+        ASSERT_STREQ(key, "StartupCPUWeight");
+
+        /* Where a normal key asks for the controller too, it is named. */
+        l = no_limits();
+        l.cpu_weight = 10;
+        l.startup_cpu_weight = 20;
+        l.tasks_max = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 5 };
+        n = cg_limits_needs(&l, needs);
+        ASSERT_EQ(cg_limits_needs_systemd(&l, needs, n), 2);
+        ASSERT_STREQ(needs[0].key, "CPUWeight");
+        ASSERT_STREQ(needs[1].key, "TasksMax");
 }
 
 TEST(unmet_named_hierarchy_is_not_v1_limits) {
@@ -333,4 +407,19 @@ TEST(cpuset_read_back) {
         ASSERT_FALSE(cg_limits_cpuset_is("0-1,3\n", "0-1"));
         ASSERT_FALSE(cg_limits_cpuset_is("0-1\n", "0-1,3"));
         ASSERT_FALSE(cg_limits_cpuset_is("1\n", ""));
+
+        /* With a Startup*= list: systemd shows it while the system starts up or
+         * shuts down, the normal one (or, without one, none) otherwise. */
+        ASSERT_TRUE(cg_limits_cpuset_holds("0-1\n", "0-1", NULL));
+        ASSERT_FALSE(cg_limits_cpuset_holds("\n", "0-1", NULL));
+        ASSERT_TRUE(cg_limits_cpuset_holds("0-1\n", "0-1", "0"));
+        ASSERT_TRUE(cg_limits_cpuset_holds("0\n", "0-1", "0"));
+        ASSERT_FALSE(cg_limits_cpuset_holds("\n", "0-1", "0"));
+        ASSERT_FALSE(cg_limits_cpuset_holds("2\n", "0-1", "0"));
+        ASSERT_TRUE(cg_limits_cpuset_holds("0\n", NULL, "0"));
+        ASSERT_TRUE(cg_limits_cpuset_holds("\n", NULL, "0"));
+        ASSERT_TRUE(cg_limits_cpuset_holds("", NULL, "0"));
+        ASSERT_FALSE(cg_limits_cpuset_holds("1\n", NULL, "0"));
+        ASSERT_FALSE(cg_limits_cpuset_holds(NULL, NULL, "0"));
+        ASSERT_TRUE(cg_limits_cpuset_holds(NULL, NULL, NULL));
 }

@@ -11,6 +11,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-bus.h>
 
+#include "config-parse.h"
 #include "scope-internal.h"
 #include "strv.h"
 #include "test.h"
@@ -296,6 +297,91 @@ TEST(start_properties) {
         ASSERT_ERROR(scope_bus_append_start_properties(m, &sp, &bad), EINVAL);
         ASSERT_TRUE(bad == broken);
         sd_bus_message_unref(m);
+        test_bus_done(bus);
+}
+
+/* Skips the (sv) entries up to name, then reads its "t". */
+static uint64_t read_t(sd_bus_message *m, const char *name) {
+        const char *n;
+        uint64_t t;
+
+        for (;;) {
+                ASSERT_EQ(sd_bus_message_enter_container(m, 'r', "sv"), 1);
+                ASSERT_EQ(sd_bus_message_read(m, "s", &n), 1);
+                if (streq(n, name))
+                        break;
+                ASSERT_OK(sd_bus_message_skip(m, "v"));
+                ASSERT_OK(sd_bus_message_exit_container(m));
+        }
+        ASSERT_EQ(sd_bus_message_enter_container(m, 'v', "t"), 1);
+        ASSERT_EQ(sd_bus_message_read(m, "t", &t), 1);
+        leave(m);
+        return t;
+}
+
+/* The "ay" that follows, as "bytes: 01 02". */
+static void expect_ay(sd_bus_message *m, const char *name, const char *want) {
+        const void *bytes;
+        size_t size;
+        char got[64] = "bytes:";
+
+        enter(m, name, "ay");
+        ASSERT_OK(sd_bus_message_read_array(m, 'y', &bytes, &size));
+        for (size_t i = 0; i < size && strlen(got) + 4 < sizeof got; i++)
+                snprintf(got + strlen(got), sizeof got - strlen(got), " %02x", ((const uint8_t *) bytes)[i]);
+        ASSERT_STREQ(got, want);
+        leave(m);
+}
+
+/* systemd 252's AllowedMemoryNodes= and Startup*= keys, from the unit's
+ * text to StartTransientUnit: each property with systemd's name and type
+ * (StartupCPUWeight=idle is 0, as CPUWeight=idle), the bitmaps as "ay". */
+TEST(start_properties_startup_and_memory_nodes) {
+        static const char *const keys[][2] = {
+                { "AllowedCPUs", "0-1" },
+                { "StartupAllowedCPUs", "0" },
+                { "AllowedMemoryNodes", "0 9" },
+                { "StartupAllowedMemoryNodes", "1" },
+                { "CPUWeight", "100" },
+                { "StartupCPUWeight", "idle" },
+                { "StartupIOWeight", "900" },
+        };
+        sd_bus *bus = test_bus();
+        sd_bus_message *m = NULL;
+        Diagnostics diag = {};
+        CellConfig c;
+        Plan p;
+
+        cell_config_init(&c);
+        c.name = strdup("boot");
+        c.path = strdup("boot.cell");
+        c.directory = strdup("/var/lib/cell/boot");
+        ASSERT_NOT_NULL(c.name);
+        ASSERT_NOT_NULL(c.path);
+        ASSERT_NOT_NULL(c.directory);
+        ASSERT_OK(strv_extend(&c.exec, "/bin/true"));
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+                ASSERT_OK(config_assign(&c, "Limits", keys[i][0], keys[i][1], "boot.cell", 3, &diag));
+        ASSERT_EQ(diag.n_errors, 0);
+        ASSERT_OK(plan_build(&c, &(PlanOptions) {}, &p, &diag));
+        ScopeStartProps sp = { .props = p.properties, .n_props = p.n_properties, .pid = 1 };
+
+        ASSERT_OK(sd_bus_message_new_method_call(bus, &m, "a.b", "/", "a.b", "C"));
+        ASSERT_OK(scope_bus_append_start_properties(m, &sp, NULL));
+        ASSERT_OK(sd_bus_message_seal(m, 1, 0));
+        ASSERT_OK(sd_bus_message_rewind(m, true));
+        ASSERT_EQ(sd_bus_message_enter_container(m, 'a', "(sv)"), 1);
+        ASSERT_EQ_U64(read_t(m, "CPUWeight"), 100);
+        ASSERT_EQ_U64(read_t(m, "StartupCPUWeight"), 0);
+        ASSERT_EQ_U64(read_t(m, "StartupIOWeight"), 900);
+        expect_ay(m, "AllowedCPUs", "bytes: 03");
+        expect_ay(m, "StartupAllowedCPUs", "bytes: 01");
+        expect_ay(m, "AllowedMemoryNodes", "bytes: 01 02");
+        expect_ay(m, "StartupAllowedMemoryNodes", "bytes: 02");
+        sd_bus_message_unref(m);
+        plan_done(&p);
+        cell_config_done(&c);
+        diag_done(&diag);
         test_bus_done(bus);
 }
 

@@ -366,6 +366,89 @@ static void refused_values(void) {
         sd_event_unref(e);
 }
 
+/* AllowedMemoryNodes= into cpuset.mems (a v1 cpuset gets its parent's CPUs,
+ * as it admits no task without); a node this machine has not is refused,
+ * naming the key, leaving no cgroup. The Startup*= keys are not written (no
+ * start-up phase here): alone they make no cpuset or cpu cgroup on v1, and
+ * leave cgroup2's files as the kernel made them. */
+static void memory_nodes_and_startup(void) {
+        char unit[96], child[64];
+        scope_names("test", child, unit);
+        uint8_t nodes[512] = { 0x01 };
+        Plan p = {
+                .name = (char *) "test",
+                .scope_unit = unit,
+                .limits = {
+                        .cpu_quota_per_sec_usec = USEC_INFINITY,
+                        .allowed_memory_nodes = nodes,
+                        .allowed_memory_nodes_size = 1,
+                },
+        };
+        sd_event *e = NULL;
+        Scope *s = NULL;
+        bool v1 = access("/sys/fs/cgroup/memory", F_OK) == 0;
+
+        char *cpuset = dir_of(v1 ? "cpuset" : NULL, child);
+        if (!cpuset || access(v1 ? "/sys/fs/cgroup/cpuset" : "/sys/fs/cgroup/cgroup.controllers", F_OK) < 0) {
+                printf("skipped: no cpuset hierarchy\n");
+                free(cpuset);
+                return;
+        }
+        if (!new_or_skip(&p, &e, &s)) {
+                free(cpuset);
+                return;
+        }
+        expect_file(cpuset, "cpuset.mems", "0");
+        if (v1) {
+                char *parent = NULL, *cpus = NULL;
+                ASSERT_TRUE(asprintf(&parent, "%s/..", cpuset) > 0);
+                cpus = fixture_read(parent, "cpuset.cpus");
+                ASSERT_NOT_NULL(cpus);
+                expect_file(cpuset, "cpuset.cpus", cpus);
+                free(cpus);
+                free(parent);
+        }
+        s = scope_free(s);
+        ASSERT_TRUE(access(cpuset, F_OK) < 0 && errno == ENOENT);
+
+        nodes[0] = 0;
+        nodes[4000 / 8] = 1u << (4000 % 8);             /* node 4000, which this machine has not */
+        p.limits.allowed_memory_nodes_size = sizeof nodes;
+        ASSERT_TRUE(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s) < 0);
+        ASSERT_NULL(s);
+        printf("AllowedMemoryNodes=4000: %s\n", strna(scope_last_error(NULL)));
+        ASSERT_TRUE(startswith(strna(scope_last_error(NULL)), "AllowedMemoryNodes=: the kernel refuses cpuset.mems=4000 "));
+        ASSERT_TRUE(access(cpuset, F_OK) < 0 && errno == ENOENT);
+
+        p.limits = (PlanLimits) {
+                .cpu_quota_per_sec_usec = USEC_INFINITY,
+                .startup_cpu_weight = 50,
+                .startup_io_weight = 50,
+                .startup_allowed_cpus = (uint8_t[]) { 0x01 },
+                .startup_allowed_cpus_size = 1,
+                .startup_allowed_memory_nodes = (uint8_t[]) { 0x01 },
+                .startup_allowed_memory_nodes_size = 1,
+        };
+        ASSERT_OK(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s));
+        char *cpu = dir_of(v1 ? "cpu" : NULL, child);
+        ASSERT_NOT_NULL(cpu);
+        if (v1) {
+                ASSERT_TRUE(access(cpuset, F_OK) < 0 && errno == ENOENT);
+                ASSERT_TRUE(access(cpu, F_OK) < 0 && errno == ENOENT);
+        } else {
+                char *v = fixture_read(cpuset, "cpuset.cpus");
+                ASSERT_TRUE(!v || streq(v, ""));
+                free(v);
+                v = fixture_read(cpu, "cpu.weight");
+                ASSERT_TRUE(!v || streq(v, "100"));
+                free(v);
+        }
+        ASSERT_NULL(scope_free(s));
+        free(cpu);
+        free(cpuset);
+        sd_event_unref(e);
+}
+
 /* The name's lock as a cell's death leaves it: released, its cgroups still
  * there. LOCK_UN: the sleepers forked here share the fd (cell's payload
  * closes every fd it inherits). */
@@ -506,6 +589,11 @@ TEST(cgroupfs_idle_period_protection) {
 TEST(cgroupfs_refused_values) {
         if (can_run())
                 run_isolated(refused_values);
+}
+
+TEST(cgroupfs_memory_nodes_and_startup) {
+        if (can_run())
+                run_isolated(memory_nodes_and_startup);
 }
 
 TEST(cgroupfs_running_name_is_refused) {

@@ -409,6 +409,15 @@ TEST(systemd_conversation) {
         ASSERT_CONTAINS(scope_last_error(s), "TasksMax=: systemd has no pids controller for cell-unenforced.scope, "
                                              "so the limit would not be enforced");
         scope_free(s);
+        /* ... nor a Startup*= one, which systemd applies while the system
+         * starts up or shuts down: it needs the controller all the same. */
+        static uint8_t cpu0[1] = { 0x01 };
+        PlanLimits startup = { .cpu_quota_per_sec_usec = USEC_INFINITY,
+                               .startup_allowed_cpus = cpu0, .startup_allowed_cpus_size = sizeof cpu0 };
+        ASSERT_ERROR(run_limited("unenforced2", "cell-unenforced2.scope", &startup, e, &s), EOPNOTSUPP);
+        ASSERT_CONTAINS(scope_last_error(s), "StartupAllowedCPUs=: systemd has no cpuset controller for "
+                                             "cell-unenforced2.scope");
+        scope_free(s);
 
         /* The bus goes away while waiting for the job. */
         Plan p = { .name = (char *) "hang", .scope_unit = (char *) "cell-hang.scope",

@@ -734,6 +734,69 @@ TEST(limits) {
         diag_done(&diag);
 }
 
+/* systemd 252's AllowedMemoryNodes= and the Startup*= keys: the values of
+ * AllowedCPUs=, CPUWeight= and IOWeight=, each kept apart. */
+TEST(limits_startup_and_memory_nodes) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        OK(&c, "Limits", "StartupCPUWeight", "50");
+        ASSERT_EQ_U64(c.startup_cpu_weight, 50);
+        ASSERT_EQ_U64(c.cpu_weight, 0);
+        BAD_EXACT(&c, "Limits", "StartupCPUWeight", "10001",
+                  "web.cell:7: StartupCPUWeight=10001: expected a number between 1 and 10000, or \"idle\"");
+        BAD(&c, "Limits", "StartupCPUWeight", "0", "StartupCPUWeight=0: expected a number between 1 and 10000");
+        ASSERT_EQ_U64(c.startup_cpu_weight, 50);
+        OK(&c, "Limits", "StartupCPUWeight", "idle");
+        ASSERT_TRUE(c.startup_cpu_weight_idle);
+        ASSERT_EQ_U64(c.startup_cpu_weight, 0);
+        ASSERT_FALSE(c.cpu_weight_idle);
+        OK(&c, "Limits", "CPUWeight", "300");
+        ASSERT_TRUE(c.startup_cpu_weight_idle);
+        OK(&c, "Limits", "StartupCPUWeight", "");
+        ASSERT_FALSE(c.startup_cpu_weight_idle);
+        ASSERT_EQ_U64(c.startup_cpu_weight, 0);
+        ASSERT_EQ_U64(c.cpu_weight, 300);
+
+        OK(&c, "Limits", "StartupIOWeight", "10000");
+        ASSERT_EQ_U64(c.startup_io_weight, 10000);
+        ASSERT_EQ_U64(c.io_weight, 0);
+        BAD_EXACT(&c, "Limits", "StartupIOWeight", "idle",
+                  "web.cell:7: StartupIOWeight=idle: expected a number between 1 and 10000");
+        OK(&c, "Limits", "StartupIOWeight", "");
+        ASSERT_EQ_U64(c.startup_io_weight, 0);
+
+        /* As AllowedCPUs=: assignments add up, one naming none resets. */
+        OK(&c, "Limits", "AllowedMemoryNodes", "0-1");
+        OK(&c, "Limits", "AllowedMemoryNodes", "3 9");
+        ASSERT_EQ(c.allowed_memory_nodes_size, 2);
+        ASSERT_EQ(c.allowed_memory_nodes[0], 0x0b);
+        ASSERT_EQ(c.allowed_memory_nodes[1], 0x02);
+        ASSERT_NULL(c.allowed_cpus);
+        BAD_EXACT(&c, "Limits", "AllowedMemoryNodes", "1-0",
+                  "web.cell:7: AllowedMemoryNodes=1-0: expected NUMA node indices and ranges separated by "
+                  "commas or spaces (\"0-1,3\"), below 8192");
+        BAD(&c, "Limits", "AllowedMemoryNodes", "8192", "below 8192");
+        ASSERT_EQ(c.allowed_memory_nodes[0], 0x0b);
+        OK(&c, "Limits", "AllowedMemoryNodes", "");
+        ASSERT_NULL(c.allowed_memory_nodes);
+        ASSERT_EQ(c.allowed_memory_nodes_size, 0);
+
+        OK(&c, "Limits", "StartupAllowedCPUs", "1,3");
+        ASSERT_EQ(c.startup_allowed_cpus_size, 1);
+        ASSERT_EQ(c.startup_allowed_cpus[0], 0x0a);
+        ASSERT_NULL(c.allowed_cpus);
+        BAD(&c, "Limits", "StartupAllowedCPUs", "x", "StartupAllowedCPUs=x: expected CPU indices and ranges");
+        OK(&c, "Limits", "StartupAllowedMemoryNodes", "0");
+        ASSERT_EQ(c.startup_allowed_memory_nodes[0], 0x01);
+        ASSERT_NULL(c.allowed_memory_nodes);
+        OK(&c, "Limits", "StartupAllowedMemoryNodes", ",");
+        ASSERT_NULL(c.startup_allowed_memory_nodes);
+        OK(&c, "Limits", "StartupAllowedMemoryNodes", "2");       /* freed by cell_config_done() */
+        cell_config_done(&c);
+        diag_done(&diag);
+}
+
 TEST(rlimits) {
         CellConfig c;
 
