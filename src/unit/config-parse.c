@@ -24,7 +24,7 @@
 #define IO_BPS_TEXT "bytes per second above 0 with K/M/G/T suffix (base 1000) or \"infinity\""
 #define IO_IOPS_TEXT "operations per second above 0 with K/M/G/T suffix (base 1000) or \"infinity\""
 #define BIND_TEXT "[-][+]SRC[:DST[:OPTS]] with absolute paths (no \"..\"; \"+\": SRC in the root) " \
-        "and OPTS from rbind, norbind, nosuid, nodev, noexec, idmap"
+        "and OPTS from rbind, norbind, nosuid, nodev, noexec, idmap, noidmap"
 
 #define RLIMIT_KEY(name, res) \
         { "Limits", name, config_parse_rlimit, OFF(rlimits[res]), res, NULL }
