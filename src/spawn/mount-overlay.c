@@ -57,7 +57,7 @@ static int layer_open_upper(int root_fd, const PlanMount *m, OverlayLayers *l) {
         if (!m->source_in_root) {
                 host_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (host_fd < 0)
-                        return -errno;
+                        return negative_errno();
         }
         fd = mount_target_ensure(m->source_in_root ? root_fd : host_fd, m->upper, MOUNT_TARGET_DIR, 0);
         if (fd < 0)
