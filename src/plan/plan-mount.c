@@ -2,8 +2,10 @@
 /* The mount list, in the order spawn/ makes it:
  *
  *   1. the API file systems every container gets (/proc, /sys, /dev, /run);
- *   2. the unit's own: Bind=/BindReadOnly= (file order), TemporaryFileSystem=,
- *      Overlay=, Inaccessible=;
+ *   2. the unit's own Bind=/BindReadOnly=, TemporaryFileSystem= and Overlay=,
+ *      sorted by target as nspawn sorts its custom mounts: a parent before
+ *      what lies below it, whatever the order they were written in; then
+ *      Inaccessible=, after all of them, so that no mount covers a mask;
  *   3. the masked and read-only kernel interfaces, after the unit's mounts so
  *      that no Bind= can cover them up again;
  *   4. the cgroup file system, made later by the child (see plan.h). */
@@ -145,12 +147,13 @@ static int plan_check_target(const CellConfig *c, const char *key, const char *t
 }
 
 /* TemporaryFileSystem= options: the flag words become mount flags, the rest
- * (mode=, size=, nr_inodes=, ...) stays mount data; mode=0755 unless given. */
+ * (mode=, size=, nr_inodes=, ...) stays mount data. A bare PATH gets
+ * mode=0755, as nspawn's --tmpfs=; with options, the mode is the kernel's
+ * (1777) unless they give one, as there too. */
 static int plan_tmpfs_options(const char *options, unsigned long *ret_flags, char **ret_data) {
         unsigned long flags = MS_NOSUID | MS_NODEV;
         _cleanup_free_ char *copy = NULL;
         _cleanup_strv_free_ char **data = NULL;
-        bool have_mode = false;
         char *save = NULL;
 
         if (options) {
@@ -181,21 +184,18 @@ static int plan_tmpfs_options(const char *options, unsigned long *ret_flags, cha
                         }
                 if (flag)
                         continue;
-                if (startswith(w, "mode="))
-                        have_mode = true;
                 if (strv_extend(&data, w) < 0)
                         return -ENOMEM;
         }
 
-        _cleanup_free_ char *joined = strv_join(data, ",");
-        if (!joined)
+        if (!options && strv_extend(&data, "mode=0755") < 0)
                 return -ENOMEM;
-        char *d;
-        if (asprintf(&d, "%s%s%s", have_mode ? "" : "mode=0755", !have_mode && *joined ? "," : "",
-                     joined) < 0)
+        /* Only flags ("ro"): no data at all. */
+        _cleanup_free_ char *joined = data ? strv_join(data, ",") : NULL;
+        if (data && !joined)
                 return -ENOMEM;
         *ret_flags = flags;
-        *ret_data = d;
+        *ret_data = TAKE_PTR(joined);
         return 0;
 }
 
@@ -245,8 +245,46 @@ static int plan_mount_overlay(Plan *p, const CellConfig *c, const CellOverlay *o
         return plan_mount_set_origin(m, c, o->file, o->line);
 }
 
+/* Orders two targets component by component, as systemd's path_compare():
+ * "/a" < "/a/b" < "/a-b", so a directory comes before everything below it. */
+static int plan_path_compare(const char *a, const char *b) {
+        for (;;) {
+                size_t la, lb;
+                int d;
+
+                a += strspn(a, "/");
+                b += strspn(b, "/");
+                if (!*a || !*b)
+                        return *a ? 1 : *b ? -1 : 0;     /* the one that ended is the parent */
+                la = strcspn(a, "/");
+                lb = strcspn(b, "/");
+                d = memcmp(a, b, MIN(la, lb));
+                if (d != 0)
+                        return d < 0 ? -1 : 1;
+                if (la != lb)
+                        return la < lb ? -1 : 1;
+                a += la;
+                b += lb;
+        }
+}
+
+/* A stable insertion sort of mounts[from..n) by target: mounts of one target
+ * keep the order they were written in (Bind=, then TemporaryFileSystem=,
+ * then Overlay=, nspawn's order of types), so the last one is on top. */
+static void plan_sort_mounts(Plan *p, size_t from) {
+        for (size_t i = from + 1; i < p->n_mounts; i++) {
+                PlanMount m = p->mounts[i];
+                size_t j = i;
+
+                for (; j > from && plan_path_compare(p->mounts[j - 1].target, m.target) > 0; j--)
+                        p->mounts[j] = p->mounts[j - 1];
+                p->mounts[j] = m;
+        }
+}
+
 int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
         bool invalid = false;
+        size_t first_unit;
         PlanMount *m;
         int r;
 
@@ -270,6 +308,7 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
         if (r < 0)
                 return r;
 
+        first_unit = p->n_mounts;
         for (size_t i = 0; i < c->n_binds; i++) {
                 const CellBind *b = &c->binds[i];
                 const char *key = b->read_only ? "BindReadOnly=" : "Bind=";
@@ -322,6 +361,7 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                 if (r < 0)
                         invalid = true;
         }
+        plan_sort_mounts(p, first_unit);
 
         for (size_t i = 0; i < c->n_inaccessible; i++) {
                 const CellInaccessible *e = &c->inaccessible[i];

@@ -44,6 +44,27 @@ static int layer_open(int root_fd, const PlanMount *m, const char *path, Overlay
         return fd;
 }
 
+/* The upper layer, made (with its parents, 0755) when missing, as nspawn
+ * makes it: the first start of an Overlay= with a new changes directory
+ * works. Inside the root it is made there, never through a link out of it. */
+static int layer_open_upper(int root_fd, const PlanMount *m, OverlayLayers *l) {
+        _cleanup_close_ int host_fd = -EBADF, fd = -EBADF;
+        int r;
+
+        r = layer_open(root_fd, m, m->upper, l);
+        if (r != -ENOENT || m->optional)
+                return r;
+        if (!m->source_in_root) {
+                host_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (host_fd < 0)
+                        return negative_errno();
+        }
+        fd = mount_target_ensure(m->source_in_root ? root_fd : host_fd, m->upper, MOUNT_TARGET_DIR, 0);
+        if (fd < 0)
+                return fd;
+        return layer_open(root_fd, m, m->upper, l);
+}
+
 /* Appends "PREFIX/proc/self/fd/FD SUFFIX" to the option string. */
 static int append(char *buf, size_t size, const char *prefix, int fd, const char *suffix) {
         size_t len = strlen(buf);
@@ -67,7 +88,7 @@ int mount_overlay_new(int root_fd, const PlanMount *m, const char *what, SpawnEr
 
         /* Read-only with an upper dir: it is just the top-most lower layer. */
         if (read_only && !isempty(m->upper)) {
-                fd = layer_open(root_fd, m, m->upper, &l);
+                fd = layer_open_upper(root_fd, m, &l);
                 if (fd == -ENOENT && m->optional)
                         return -ENOENT;
                 if (fd < 0)
@@ -114,7 +135,7 @@ int mount_overlay_new(int root_fd, const PlanMount *m, const char *what, SpawnEr
                 if (!parent)
                         return spawn_error(err, ENOMEM, "%s: out of memory", what);
 
-                upper_fd = layer_open(root_fd, m, m->upper, &l);
+                upper_fd = layer_open_upper(root_fd, m, &l);
                 if (upper_fd == -ENOENT && m->optional)
                         return -ENOENT;
                 if (upper_fd < 0)

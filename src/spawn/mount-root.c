@@ -51,7 +51,22 @@ static int root_volatile_yes(const Plan *p, int dir_fd, int idmapped_fd, uid_t o
         _cleanup_close_ int usr_fd = -EBADF, usr_tree = -EBADF, tmp_fd = -EBADF, usr_target = -EBADF;
         _cleanup_free_ char *data = NULL;
         char kmsg[256], link[PATH_MAX];
+        struct stat st;
         int r;
+
+        /* Only /usr is taken from the image: one whose /bin is a directory
+         * of its own (no merged /usr) would start without it. Refused with
+         * a reason, as nspawn refuses it; a missing /bin is fine. */
+        if (fstatat(dir_fd, "bin", &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                if (errno != ENOENT)
+                        return spawn_error(err, errno, "Volatile=yes: %s/bin: cannot stat", p->root_directory);
+        } else if (S_ISDIR(st.st_mode))
+                return spawn_error(err, EISDIR, "Volatile=yes: %s/bin is a directory: the image must have "
+                                   "/bin, /sbin and /lib merged into /usr (links to usr/bin, ...)",
+                                   p->root_directory);
+        else if (!S_ISLNK(st.st_mode))
+                return spawn_error(err, EINVAL, "Volatile=yes: %s/bin is neither a link into /usr nor missing",
+                                   p->root_directory);
 
         if (idmapped_fd >= 0) {
                 /* The supervisor's idmapped clone of /usr, read-only already. */

@@ -26,7 +26,7 @@
 #define IO_BPS_TEXT "bytes per second above 0 with K/M/G/T suffix (base 1000) or \"infinity\""
 #define IO_IOPS_TEXT "operations per second above 0 with K/M/G/T suffix (base 1000) or \"infinity\""
 #define BIND_TEXT "[-][+]SRC[:DST[:OPTS]] with absolute paths (no \"..\"; \"+\": SRC in the root) " \
-        "and OPTS from rbind, norbind, nosuid, nodev, noexec, idmap"
+        "and OPTS from rbind, norbind, nosuid, nodev, noexec, idmap, noidmap"
 
 #define RLIMIT_KEY(name, res) \
         { "Limits", name, config_parse_rlimit, OFF(rlimits[res]), res, NULL }
@@ -499,10 +499,16 @@ int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
         CHECK(c->init && c->boot,
               "Init=yes and Boot=yes exclude each other: with Boot=yes the init system is PID 1");
 
-        for (size_t i = 0; i < c->n_binds; i++)
-                CHECK(c->binds[i].idmap && c->private_users == CELL_PRIVATE_USERS_NO,
-                      "%s=%s:%s with \"idmap\" needs PrivateUsers=yes, pick or UID[:COUNT]",
-                      c->binds[i].read_only ? "BindReadOnly" : "Bind", c->binds[i].source, c->binds[i].target);
+        /* Said where the Bind= was written (a drop-in's own file and line). */
+        for (size_t i = 0; i < c->n_binds; i++) {
+                const CellBind *b = &c->binds[i];
+
+                if (b->idmap && c->private_users == CELL_PRIVATE_USERS_NO &&
+                    (r = diag_error(diag, b->file ?: file, b->line,
+                                    "%s=%s:%s with \"idmap\" needs PrivateUsers=yes, pick or UID[:COUNT]",
+                                    b->read_only ? "BindReadOnly" : "Bind", b->source, b->target)) < 0)
+                        return r;
+        }
 
         /* Bridge= and Zone= put the host side of a veth pair on a bridge, so they imply one. */
         if (c->bridge || c->zone)

@@ -125,11 +125,10 @@ int parse_bind(const char *s, bool read_only, CellBind *ret) {
         if (k == 2 && isempty(f[1]))
                 return -EINVAL;         /* "SRC:" */
 
+        /* "SRC:DST:" has no options, as nspawn reads it */
         if (k == 3) {
                 char *save = NULL;
 
-                if (isempty(f[2]))
-                        return -EINVAL;
                 for (char *o = strtok_r(f[2], ",", &save); o; o = strtok_r(NULL, ",", &save)) {
                         if (streq(o, "rbind"))
                                 b.recursive = true;
@@ -143,6 +142,8 @@ int parse_bind(const char *s, bool read_only, CellBind *ret) {
                                 b.noexec = true;
                         else if (streq(o, "idmap"))
                                 b.idmap = true;
+                        else if (streq(o, "noidmap"))
+                                b.idmap = false;
                         else
                                 return -EINVAL;
                 }

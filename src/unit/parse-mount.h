@@ -9,8 +9,9 @@
 #include "config.h"
 
 /* Bind=/BindReadOnly= [-][+]SRC[:DST[:OPTS]], OPTS comma separated from
- * rbind, norbind, nosuid, nodev, noexec, idmap. "+" (a path inside the
- * container root) stays on the source; DST defaults to SRC without it. */
+ * rbind, norbind, nosuid, nodev, noexec, idmap, noidmap (the last of a
+ * pair wins). "+" (a path inside the container root) stays on the
+ * source; DST defaults to SRC without it. */
 int parse_bind(const char *s, bool read_only, CellBind *ret);
 void cell_bind_done(CellBind *b);
 

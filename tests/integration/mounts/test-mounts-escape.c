@@ -224,6 +224,16 @@ void case_volatile_yes(TestEnv *env) {
         p = path_join(env->root, "volatile-file");
         CHECK(access(p, F_OK) < 0 && errno == ENOENT);
         free(p);
+
+        /* An image without a merged /usr (/bin a directory) would start
+         * without /bin: refused, as nspawn refuses it. */
+        p = path_join(env->root, "bin");
+        CHECK(unlink(p) == 0);
+        make_dir(p);
+        container_expect_error(env, &t, EISDIR, "/bin is a directory: the image must have /bin, /sbin and /lib merged");
+        CHECK(rmdir(p) == 0);
+        make_link("usr/bin", p);
+        free(p);
 }
 
 static void inside_volatile_state(const TestEnv *env) {

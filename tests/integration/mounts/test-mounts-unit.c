@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "macros.h"
@@ -15,6 +16,8 @@
 
 void case_unit_overlay_order(TestEnv *env);
 void case_unit_bind_in_root(TestEnv *env);
+void case_unit_order(TestEnv *env);
+void case_unit_overlay_upper(TestEnv *env);
 
 static void run_ok(const TestEnv *env, const TestPlan *t, InsideFunc inside) {
         SpawnError err = {};
@@ -208,4 +211,99 @@ void case_unit_bind_in_root(TestEnv *env) {
         container_expect_error(env, &t, EPERM, "BindReadOnly=+/sys/kernel:/k: source is on the container's sysfs");
 
         free(srv);
+}
+
+/* ---- unit-order: the unit's mounts go on sorted by target, as nspawn
+ * sorts them, so a TemporaryFileSystem= written after a Bind= below it
+ * does not hide it; a tmpfs with options has the kernel's mode ---- */
+
+static mode_t mode_of(const char *path) {
+        struct stat st;
+
+        CHECK(stat(path, &st) == 0);
+        return st.st_mode & 07777;
+}
+
+static void inside_order(const TestEnv *env) {
+        check_content("/srv/data/f", "data\n");
+        check_content("/srv/data/x/f", "x\n");
+        CHECK(mode_of("/srv") == 0755);         /* a bare PATH: 0755, as nspawn */
+        CHECK(mode_of("/scratch") == 01777);    /* PATH:OPTS: the kernel's mode, as nspawn */
+        CHECK(mode_of("/scratch2") == 0700);
+}
+
+void case_unit_order(TestEnv *env) {
+        char *data = path_join(env->host, "data"), *x = path_join(env->host, "x"), *keys = NULL, *p;
+        TestPlan t;
+
+        put(data, "f", "data\n");
+        put(x, "f", "x\n");
+        CHECK(asprintf(&keys,
+                       "Bind=%s:/srv/data/x\n"
+                       "Bind=%s:/srv/data\n"
+                       "TemporaryFileSystem=/srv\n"
+                       "TemporaryFileSystem=/scratch:size=1M\n"
+                       "TemporaryFileSystem=/scratch2:mode=700\n",
+                       x, data) >= 0);
+        test_plan_init(&t, env);
+        test_plan_add_defaults(&t);
+        test_plan_add_unit(&t, env, keys);
+        run_ok(env, &t, inside_order);
+
+        /* With the root read-only only /srv is made in the image: the
+         * others lie in the tmpfs and the bind on it. */
+        t.plan.root_read_only = true;
+        run_ok(env, &t, inside_order);
+        p = path_join(env->root, "srv");
+        CHECK(rmdir(p) == 0);
+        free(p);
+
+        free(keys);
+        free(data);
+        free(x);
+}
+
+/* ---- unit-overlay-upper: a missing upper directory is made, as nspawn
+ * makes it, on the host or (with "+") inside the root ---- */
+
+static void inside_overlay_upper(const TestEnv *env) {
+        int fd;
+
+        check_content("/o/f", "low\n");
+        check_content("/o2/f", "low\n");
+        fd = open("/o/new", O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+        CHECK(fd >= 0);
+        close(fd);
+        fd = open("/o2/new", O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+        CHECK(fd >= 0);
+        close(fd);
+}
+
+void case_unit_overlay_upper(TestEnv *env) {
+        char *low = path_join(env->host, "low"), *up = path_join(env->host, "new/up"), *keys = NULL, *p;
+        TestPlan t;
+
+        put(low, "f", "low\n");
+        p = path_join(env->root, "low");
+        put(p, "f", "low\n");
+        free(p);
+        CHECK(asprintf(&keys,
+                       "Overlay=%s:%s:/o\n"
+                       "Overlay=+/low:+/state/up:/o2\n",
+                       low, up) >= 0);
+        test_plan_init(&t, env);
+        test_plan_add_defaults(&t);
+        test_plan_add_unit(&t, env, keys);
+        run_ok(env, &t, inside_overlay_upper);
+
+        p = path_join(up, "new");
+        CHECK(access(p, F_OK) == 0);            /* the changes are in the upper made */
+        free(p);
+        p = path_join(env->root, "state/up/new");
+        CHECK(access(p, F_OK) == 0);
+        free(p);
+
+        free(keys);
+        free(low);
+        free(up);
 }

@@ -375,6 +375,8 @@ void case_cgroup(TestEnv *env);
 void case_race(TestEnv *env);
 void case_unit_overlay_order(TestEnv *env);
 void case_unit_bind_in_root(TestEnv *env);
+void case_unit_order(TestEnv *env);
+void case_unit_overlay_upper(TestEnv *env);
 
 const TestCase test_cases[] = {
         { "basic", case_basic, NULL },
@@ -392,5 +394,7 @@ const TestCase test_cases[] = {
         { "race", case_race, NULL },
         { "unit-overlay-order", case_unit_overlay_order, NULL },
         { "unit-bind-in-root", case_unit_bind_in_root, NULL },
+        { "unit-order", case_unit_order, NULL },
+        { "unit-overlay-upper", case_unit_overlay_upper, NULL },
         {}
 };

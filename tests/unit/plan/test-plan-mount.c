@@ -96,12 +96,14 @@ TEST(mounts_user_order_and_lines) {
         c.binds[1].nosuid = c.binds[1].nodev = c.binds[1].noexec = true;
         c.binds[1].idmap = true;
 
-        c.tmpfs = calloc(2, sizeof(CellTmpfs));
+        c.tmpfs = calloc(4, sizeof(CellTmpfs));
         ASSERT_NOT_NULL(c.tmpfs);
         c.tmpfs[0] = (CellTmpfs) { .path = xstrdup("/tmp"), .options = NULL, .line = 11 };
         c.tmpfs[1] = (CellTmpfs) { .path = xstrdup("/scratch"), .options = xstrdup("size=10M,ro,mode=0700,exec"),
                                    .line = 12 };
-        c.n_tmpfs = 2;
+        c.tmpfs[2] = (CellTmpfs) { .path = xstrdup("/tmp2"), .options = xstrdup("size=10485760"), .line = 12 };
+        c.tmpfs[3] = (CellTmpfs) { .path = xstrdup("/tmp3"), .options = xstrdup("ro"), .line = 12 };
+        c.n_tmpfs = 4;
 
         c.overlays = calloc(1, sizeof(CellOverlay));
         ASSERT_NOT_NULL(c.overlays);
@@ -149,6 +151,13 @@ TEST(mounts_user_order_and_lines) {
         ASSERT_NOT_NULL(m = plan_find_mount(&p, "/scratch", NULL));
         ASSERT_STREQ(m->data, "size=10M,mode=0700");
         ASSERT_EQ(m->flags, MS_NOSUID | MS_NODEV | MS_RDONLY);
+        /* With options, nspawn leaves the mode to the kernel (1777): mode=0755
+         * is for a bare PATH only, so /tmp:size=10M stays a /tmp for all. */
+        ASSERT_NOT_NULL(m = plan_find_mount(&p, "/tmp2", NULL));
+        ASSERT_STREQ(m->data, "size=10485760");
+        ASSERT_NOT_NULL(m = plan_find_mount(&p, "/tmp3", NULL));
+        ASSERT_NULL(m->data);
+        ASSERT_EQ(m->flags, MS_NOSUID | MS_NODEV | MS_RDONLY);
 
         ASSERT_NOT_NULL(m = plan_find_mount(&p, "/usr", &o));
         ASSERT_EQ(m->kind, PLAN_MOUNT_OVERLAY);
@@ -168,15 +177,65 @@ TEST(mounts_user_order_and_lines) {
         ASSERT_NOT_NULL(plan_find_mount(&p, "/proc/kcore", &kcore));
         ASSERT_NOT_NULL(plan_find_mount(&p, "/sys/fs/cgroup", &cg));
 
-        /* Built-ins, then the unit's in key order, then the masks; cgroup last. */
-        ASSERT_TRUE(run < b1);
-        ASSERT_TRUE(b1 < b2);
+        /* Built-ins, then the unit's sorted by target (/srv/data, /tmp,
+         * /usr, /var/www), then Inaccessible=, the masks; cgroup last. */
+        ASSERT_TRUE(run < b2);
         ASSERT_TRUE(b2 < t);
         ASSERT_TRUE(t < o);
-        ASSERT_TRUE(o < in);
+        ASSERT_TRUE(o < b1);
+        ASSERT_TRUE(b1 < in);
         ASSERT_TRUE(in < kcore);
         ASSERT_EQ(cg, p.n_mounts - 1);
 
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* nspawn sorts its custom mounts by target: a parent is mounted before
+ * what lies below it, so a Bind= below a TemporaryFileSystem= (or below
+ * another Bind=) written before it is not hidden by it. One target's
+ * mounts keep their order (Bind=, TemporaryFileSystem=, Overlay=, each in
+ * file order): the last one is on top. */
+TEST(mounts_user_sorted_by_target) {
+        static const char *const want[] = {
+                "/srv", "/srv/data", "/srv/data", "/srv/data/x", "/srv/data-old", "/srv/data-old",
+                "/srv/dataz", "/var", "/var/lib/a", "/etc/hidden",
+        };
+        static const unsigned want_line[] = { 5, 3, 4, 2, 6, 7, 8, 9, 1, 10 };
+        CellConfig c;
+        Plan p = {};
+        size_t run;
+
+        config_minimal(&c, "m");
+        config_add_bind(&c, "/h/a", "/var/lib/a", false, 1);
+        config_add_bind(&c, "/h/x", "/srv/data/x", false, 2);
+        config_add_bind(&c, "/h/data", "/srv/data", false, 3);
+        config_add_bind(&c, "/h/data2", "/srv/data", false, 4);
+        config_add_bind(&c, "/h/old", "/srv/data-old", false, 6);
+        c.tmpfs = calloc(3, sizeof(CellTmpfs));
+        ASSERT_NOT_NULL(c.tmpfs);
+        c.tmpfs[0] = (CellTmpfs) { .path = xstrdup("/srv"), .line = 5 };
+        c.tmpfs[1] = (CellTmpfs) { .path = xstrdup("/srv/data-old"), .line = 7 };
+        c.tmpfs[2] = (CellTmpfs) { .path = xstrdup("/srv/dataz"), .line = 8 };
+        c.n_tmpfs = 3;
+        c.overlays = calloc(1, sizeof(CellOverlay));
+        ASSERT_NOT_NULL(c.overlays);
+        ASSERT_OK(strv_extend(&c.overlays[0].lower, "/h/var"));
+        c.overlays[0].upper = xstrdup("");
+        c.overlays[0].target = xstrdup("/var");
+        c.overlays[0].line = 9;
+        c.n_overlays = 1;
+        config_add_inaccessible(&c, "/etc/hidden", NULL, 10);
+
+        plan_ok(&c, NULL, &p);
+        ASSERT_NOT_NULL(plan_find_mount(&p, "/run", &run));
+        for (size_t i = 0; i < ELEMENTSOF(want); i++) {
+                const PlanMount *m = &p.mounts[run + 1 + i];
+
+                ASSERT_EQ(m->line, want_line[i]);
+                ASSERT_STREQ(m->target, want[i]);
+        }
+        ASSERT_EQ(p.mounts[run + 1 + ELEMENTSOF(want)].line, 0);
         plan_done(&p);
         cell_config_done(&c);
 }

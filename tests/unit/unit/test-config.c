@@ -1045,10 +1045,14 @@ TEST(finish) {
         OK(&c, "Exec", "Init", "");
         ASSERT_EQ(finish(&c), 0);       /* Boot=yes alone is a payload */
 
+        /* Said at the line of the Bind=, in the drop-in that has it. */
         OK(&c, "Root", "Bind", "/srv/data:/data:idmap");
-        ASSERT_EQ(finish(&c), 1);
+        ASSERT_NULL(assign_at(&c, "Root", "BindReadOnly", "/srv/ro::idmap", "web.cell.d/ro.conf", 3));
+        ASSERT_EQ(finish(&c), 2);
         ASSERT_STREQ(diag.messages[0],
-                     "web.cell: Bind=/srv/data:/data with \"idmap\" needs PrivateUsers=yes, pick or UID[:COUNT]");
+                     "web.cell:7: Bind=/srv/data:/data with \"idmap\" needs PrivateUsers=yes, pick or UID[:COUNT]");
+        ASSERT_STREQ(diag.messages[1], "web.cell.d/ro.conf:3: BindReadOnly=/srv/ro:/srv/ro with \"idmap\" "
+                     "needs PrivateUsers=yes, pick or UID[:COUNT]");
         OK(&c, "Isolation", "PrivateUsers", "pick");
         ASSERT_EQ(finish(&c), 0);
         diag_done(&diag);
