@@ -448,7 +448,7 @@ TEST(first_directory_wins) {
  * not a second container under cell@web.service; so for a template alias. */
 TEST(aliases_are_not_units_of_their_own) {
         _cleanup_free_ char *units = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL;
-        _cleanup_free_ char *web = NULL, *bar = NULL, *dropin = NULL;
+        _cleanup_free_ char *web = NULL, *bar = NULL, *dropin = NULL, *wants = NULL;
 
         write_file(units, "nginx.cell", "[Unit]\nDescription=%n\n[Install]\nWantedBy=multi-user.target\n"
                    "[Root]\nDirectory=/\n[Exec]\nExec=/bin/true\n");
@@ -464,7 +464,8 @@ TEST(aliases_are_not_units_of_their_own) {
         dropin = read_file(outdir, "cell@nginx.service.d/50-cell-generator.conf");
         ASSERT_CONTAINS(dropin, "Description=nginx.cell\n");
         ASSERT_NULL(read_file(outdir, "cell@web.service.d/50-cell-generator.conf"));
-        ASSERT_NOT_NULL(read_link(outdir, "multi-user.target.wants/cell@foo@1.service"));
+        wants = read_link(outdir, "multi-user.target.wants/cell@foo@1.service");
+        ASSERT_NOT_NULL(wants);
         ASSERT_NULL(read_link(outdir, "multi-user.target.wants/cell@bar@1.service"));
         ASSERT_NULL(read_link(outdir, "multi-user.target.wants/cell@web.service"));
         rm_rf(units);
