@@ -67,7 +67,7 @@ for i in $(seq "$loops"); do
                 # A stale state names a supervisor that is gone and a payload
                 # that is dead (maybe a zombie the host's init has not reaped
                 # yet): cell list must not show it as running.
-                ! "$CELL" list 2>/dev/null | grep -q -- "^$name .*running" || fail "kill $i: cell list shows the killed $name as running"
+                ! "$CELL" list 2>/dev/null | matches -- "^$name .*running" || fail "kill $i: cell list shows the killed $name as running"
         fi
 done
 echo "$loops kills: $killed_before_exec before the payload's exec, $killed_after_exec after;" \

@@ -127,7 +127,7 @@ check "exec: and says so" grep -q "no-such-command: not found in the container" 
 # The command runs in the scope's cgroup (systemd sees it there).
 in_sealed "$CELL" exec web sleep 30 &
 HOST_PIDS+=($!)
-in_scope() { in_sealed systemctl status --no-pager cell-web.scope | grep -q 'sleep 30'; }
+in_scope() { in_sealed systemctl status --no-pager cell-web.scope | matches 'sleep 30'; }
 check "exec: the command is in cell-web.scope" wait_for 5 in_scope
 # SIGTERM to cell exec reaches the command; cell exec exits with its status.
 execpid=$(in_sealed pgrep -f "^$CELL exec web sleep 30" | head -n 1)

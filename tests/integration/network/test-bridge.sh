@@ -58,7 +58,7 @@ expect "page over the bridge" "$(cat "$work/page")" "hello from the cell"
 # Port=: H's own address, port 8080, reaches the container's port 80.
 page=$(ip netns exec "$H" bash -c "$(declare -f http_get); http_get http://10.213.7.1:8080/") || fail "no answer on the forwarded port"
 expect "page through Port=" "$page" "hello from the cell"
-ip -n "$H" link show "$host_if" | grep -q "master br0" || fail "$host_if is not on br0"
+ip -n "$H" link show "$host_if" | matches "master br0" || fail "$host_if is not on br0"
 ruleset=$(ip netns exec "$H" nft list table inet "cell-$name") || fail "no nft table inet cell-$name"
 grep -q "udp dport 5353 dnat ip to 10.213.7.2:53" <<<"$ruleset" || fail "udp rule missing: $ruleset"
 range=$(ls -t /run/cell/uid | head -1)
@@ -68,14 +68,14 @@ flock -n "/run/cell/uid/$range" true && fail "uid range not locked while the cel
 # which leaves the table, the veth and the runtime state to "cell __finish".
 stop_cell
 ip -n "$H" link show "$host_if" >/dev/null 2>&1 && fail "veth $host_if left after stop"
-ip netns exec "$H" nft list tables | grep -q "cell-$name" && fail "nft table left after stop"
+ip netns exec "$H" nft list tables | matches "cell-$name" && fail "nft table left after stop"
 [ ! -e "/run/cell/uid/$range" ] || fail "uid range lock $range left after stop"
 
 # A killed supervisor leaves its table; the next start replaces it.
 start_cell
 kill -KILL $pid
 wait $pid 2>/dev/null || true
-ip netns exec "$H" nft list tables | grep -q "cell-$name" || fail "expected the killed cell's table to remain"
+ip netns exec "$H" nft list tables | matches "cell-$name" || fail "expected the killed cell's table to remain"
 for _ in $(seq 50); do
         ip -n "$H" link show "$host_if" >/dev/null 2>&1 || break
         sleep 0.1      # the veth goes with the container's network namespace
@@ -85,7 +85,7 @@ expect "tables after restart" "$(ip netns exec "$H" nft list tables | grep -c "c
 page=$(ip netns exec "$H" bash -c "$(declare -f http_get); http_get http://10.213.7.1:8080/") || fail "no answer after restart"
 kill -TERM $pid
 wait $pid || true
-ip netns exec "$H" nft list tables | grep -q "cell-$name" && fail "nft table left after the second stop"
+ip netns exec "$H" nft list tables | matches "cell-$name" && fail "nft table left after the second stop"
 
 # Errors: a missing bridge, Port= without an IPv4 Address=.
 u2=$(unit nobr "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "[Network]" "Bridge=nosuchbr0")

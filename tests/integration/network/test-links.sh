@@ -73,13 +73,13 @@ in_cell() {
 u=$(unit mv "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c '$payload'" "Init=yes" \
         "[Network]" "MACVLAN=pa" "Address=10.213.8.2/24")
 "$CELL" plan --json "$u" > "$work/plan" || fail "cell plan --json failed"
-grep -A1 '"macvlan": \[' "$work/plan" | grep -q '{"host": "pa", "name": "mv-pa"}'  || fail "plan: $(grep -A12 '"network"' "$work/plan")"
+grep -A1 '"macvlan": \[' "$work/plan" | matches '{"host": "pa", "name": "mv-pa"}'  || fail "plan: $(grep -A12 '"network"' "$work/plan")"
 expect "plan: address_interface" "$(plan_value address_interface)" "mv-pa"
 start_cell "$u"
 grep -q ': mv-pa@' "$root/net.link" || fail "no mv-pa in the cell: $(cat "$root/net.link")"
 grep -q 'mv-pa *inet 10.213.8.2/24' "$root/net.addr" || fail "Address= not on mv-pa: $(cat "$root/net.addr")"
-in_cell ip -d -o link show mv-pa | grep -q "macvlan mode bridge" || fail "mv-pa: $(in_cell ip -d -o link show mv-pa)"
-in_cell ip -o link show mv-pa | grep -q "state UP" || fail "mv-pa is not up"
+in_cell ip -d -o link show mv-pa | matches "macvlan mode bridge" || fail "mv-pa: $(in_cell ip -d -o link show mv-pa)"
+in_cell ip -o link show mv-pa | matches "state UP" || fail "mv-pa is not up"
 ping_from_c 10.213.8.2 || fail "C cannot reach the cell's macvlan"
 ip -n "$H" link show mv-pa >/dev/null 2>&1 && fail "mv-pa is on the host"
 mac=$(sed -n 's/.*: mv-pa@.* link\/ether \([0-9a-f:]*\) .*/\1/p' "$root/net.link")
@@ -105,7 +105,7 @@ start_cell "$u"
 ip -n "$H" link show xif >/dev/null 2>&1 && fail "xif is still in H while the cell runs"
 grep -q 'xif *inet 10.213.9.2/24' "$root/net.addr" || fail "Address= not on xif: $(cat "$root/net.addr")"
 grep -q 'mv-pa *inet ' "$root/net.addr" && fail "Address= also on mv-pa: $(cat "$root/net.addr")"
-in_cell ip -d -o link show xif | grep -q " veth " || fail "xif: $(in_cell ip -d -o link show xif)"
+in_cell ip -d -o link show xif | matches " veth " || fail "xif: $(in_cell ip -d -o link show xif)"
 ping_from_c 10.213.9.2 || fail "C cannot reach the cell over xif"
 # A second cell naming xif while this one holds it: told where it may be.
 u2=$(unit second "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "[Network]" "Interface=xif")
@@ -150,7 +150,7 @@ if ip -n "$H" link add ivtest link pa type ipvlan mode l2 2>/dev/null; then
         start_cell "$u"
         grep -q ': iv-pa@' "$root/net.link" || fail "no iv-pa in the cell: $(cat "$root/net.link")"
         grep -q 'iv-pa *inet 10.213.8.4/24' "$root/net.addr" || fail "Address= not on iv-pa"
-        in_cell ip -d -o link show iv-pa | grep -q "ipvlan  *mode l2" || fail "iv-pa: $(in_cell ip -d -o link show iv-pa)"
+        in_cell ip -d -o link show iv-pa | matches "ipvlan  *mode l2" || fail "iv-pa: $(in_cell ip -d -o link show iv-pa)"
         stop_cell
         ipvlan=tested
 else
@@ -180,7 +180,7 @@ u=$(unit taken "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c '$payload'" 
 start_cell "$u"
 ip -n "$H" link add xif type veth peer name xifq
 stop_cell
-ip -n "$H" -d -o link show xif-cell1 2>/dev/null | grep -q "xif-cell1@.* veth " ||
+ip -n "$H" -d -o link show xif-cell1 2>/dev/null | matches "xif-cell1@.* veth " ||
         fail "xif did not come back as xif-cell1: $(ip -n "$H" -o link)"
 grep -q "Interface=xif: another interface has that name on the host now; moved back as xif-cell1" "$work/err" ||
         fail "no warning for the taken name: $(cat "$work/err")"
@@ -204,9 +204,9 @@ start_cell "$u"
 index=$(in_cell ip -o link show xif | cut -d: -f1)
 in_cell ip link del xif
 in_cell ip link add xif index "$index" type ifb
-in_cell ip -d -o link show xif | grep -q "^$index: xif: .* ifb " || fail "no impostor: $(in_cell ip -d -o link show)"
+in_cell ip -d -o link show xif | matches "^$index: xif: .* ifb " || fail "no impostor: $(in_cell ip -d -o link show)"
 stop_cell
-ip -n "$H" -d -o link show | grep -q " ifb " && fail "the payload's link is on H: $(ip -n "$H" -d -o link show)"
+ip -n "$H" -d -o link show | matches " ifb " && fail "the payload's link is on H: $(ip -n "$H" -d -o link show)"
 ip -n "$H" link show xif >/dev/null 2>&1 && fail "an xif is on H: $(ip -n "$H" -d -o link show xif)"
 grep -q "Interface=xif: the link at index $index is not the one moved in; left in the container" "$work/err" ||
         fail "no warning for the impostor: $(cat "$work/err")"

@@ -64,7 +64,7 @@ start_zone_cell() {
 }
 
 has_bridge() {
-        ip -n "$H" -d link show vz-t 2>/dev/null | grep -q " bridge "
+        ip -n "$H" -d link show vz-t 2>/dev/null | matches " bridge "
 }
 
 # ping_from PID ADDR: one echo answered, from the network namespace of PID.
@@ -95,7 +95,7 @@ uf=$(zunit zf "[Root]" "Directory=$root" "[Exec]" "Exec=/nonexistent" "[Network]
 "$CELL" plan --json "$ua" > "$work/plan" || fail "cell plan --json failed"
 expect "plan: zone" "$(plan_value zone)" "vz-t"
 expect "plan: virtual_ethernet" "$(plan_value virtual_ethernet)" "true"
-grep -A2 '"veth_extra": \[' "$work/plan" | grep -q '{"host": "vx-zone", "name": "inner0"}' ||
+grep -A2 '"veth_extra": \[' "$work/plan" | matches '{"host": "vx-zone", "name": "inner0"}' ||
         fail "plan: $(grep -A16 '"network"' "$work/plan")"
 expect "plan: address_interface" "$(plan_value address_interface)" "host0"
 
@@ -115,16 +115,16 @@ has_bridge && fail "vz-t left after the failed start of its only member"
 start_zone_cell za "$ua"
 apid=$pid acpid=$cpid
 has_bridge || fail "no bridge vz-t while A runs: $(ip -n "$H" -o link show)"
-ip -n "$H" -o link show vz-t | grep -q "state UP\|,UP" || fail "vz-t is not up: $(ip -n "$H" -o link show vz-t)"
-ip -n "$H" -o link show "$a_host" | grep -q "master vz-t" || fail "$a_host is not on vz-t"
-ip -n "$H" -d -o link show vx-zone | grep -q " veth " || fail "no veth vx-zone in H"
-ip -n "$H" -o link show vx-zone | grep -q "master" && fail "vx-zone is on a bridge"
-ip -n "$H" -o link show vx-zone | grep -q "UP" || fail "vx-zone is not up"
+ip -n "$H" -o link show vz-t | matches "state UP\|,UP" || fail "vz-t is not up: $(ip -n "$H" -o link show vz-t)"
+ip -n "$H" -o link show "$a_host" | matches "master vz-t" || fail "$a_host is not on vz-t"
+ip -n "$H" -d -o link show vx-zone | matches " veth " || fail "no veth vx-zone in H"
+ip -n "$H" -o link show vx-zone | matches "master" && fail "vx-zone is on a bridge"
+ip -n "$H" -o link show vx-zone | matches "UP" || fail "vx-zone is not up"
 ip -n "$H" -o link show vy-zone >/dev/null || fail "no vy-zone in H"
 grep -q ': inner0@' "$root/za.link" || fail "no inner0 in A: $(cat "$root/za.link")"
 grep -q ': vy-zone@' "$root/za.link" || fail "no vy-zone in A: $(cat "$root/za.link")"
-nsenter -t "$acpid" -n ip -o link show inner0 | grep -q "state UP\|,UP" || fail "inner0 is not up in A"
-nsenter -t "$acpid" -n ip -o addr show inner0 | grep -q "inet " && fail "Address= went on inner0"
+nsenter -t "$acpid" -n ip -o link show inner0 | matches "state UP\|,UP" || fail "inner0 is not up in A"
+nsenter -t "$acpid" -n ip -o addr show inner0 | matches "inet " && fail "Address= went on inner0"
 
 # Port= with Zone=: as with VirtualEthernet=, once the host has an address
 # on the zone's bridge (what a user, or networkd, gives it).
@@ -143,14 +143,14 @@ fi
 # 4. B joins the zone: A and B reach each other over it.
 start_zone_cell zb "$ub"
 bpid=$pid bcpid=$cpid
-ip -n "$H" -o link show "$b_host" | grep -q "master vz-t" || fail "$b_host is not on vz-t"
+ip -n "$H" -o link show "$b_host" | matches "master vz-t" || fail "$b_host is not on vz-t"
 ping_from "$acpid" 10.213.10.3 || fail "A cannot reach B over the zone"
 ping_from "$bcpid" 10.213.10.2 || fail "B cannot reach A over the zone"
 
 # 5. A start that fails in the running zone leaves the bridge to A and B.
 fail_start zf2 "$uf"
 has_bridge || fail "a failed start removed vz-t that A and B are on"
-ip -n "$H" -o link show "$a_host" | grep -q "master vz-t" || fail "$a_host left vz-t"
+ip -n "$H" -o link show "$a_host" | matches "master vz-t" || fail "$a_host left vz-t"
 ping_from "$acpid" 10.213.10.3 || fail "A cannot reach B after the failed start"
 
 # 6. A stops (through cell-monitor): its veths go, the bridge stays for B.
@@ -160,7 +160,7 @@ ip -n "$H" link show "$a_host" >/dev/null 2>&1 && fail "$a_host left after A's s
 ip -n "$H" link show vx-zone >/dev/null 2>&1 && fail "vx-zone left after A's stop"
 ip -n "$H" link show vy-zone >/dev/null 2>&1 && fail "vy-zone left after A's stop"
 has_bridge || fail "vz-t removed while B is still on it"
-ip -n "$H" -o link show "$b_host" | grep -q "master vz-t" || fail "$b_host left vz-t"
+ip -n "$H" -o link show "$b_host" | matches "master vz-t" || fail "$b_host left vz-t"
 
 # 7. B, the last member, stops: the bridge is gone.
 pid=$bpid
@@ -173,10 +173,11 @@ has_bridge && fail "vz-t left after the last member stopped"
 ip -n "$H" link add vz-t type bridge
 ip -n "$H" addr add 10.213.10.1/24 dev vz-t
 start_zone_cell zb "$ub"
-ip -n "$H" -o link show "$b_host" | grep -q "master vz-t" || fail "$b_host is not on the admin's vz-t"
+ip -n "$H" -o link show "$b_host" | matches "master vz-t" || fail "$b_host is not on the admin's vz-t"
 stop_cell
 has_bridge || fail "the admin's vz-t was removed by the zone's last cell"
-ip -n "$H" -o addr show vz-t | grep -q "10.213.10.1/24" || fail "the admin's vz-t lost its address"
+ip -n "$H" -o addr show vz-t | matches "10.213.10.1/24" ||
+        fail "the admin's vz-t lost its address: $(ip -n "$H" -d addr show vz-t 2>&1)"
 ip -n "$H" link del vz-t
 
 # 9. "cell __finish" deletes a host side it is handed (--veth-index=,

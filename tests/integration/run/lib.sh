@@ -45,6 +45,16 @@ fail() {
         exit 1
 }
 
+# grep -q for a pipe, reading the pipe to its end: with pipefail, grep -q
+# leaves at its first match and a writer with more to say dies of SIGPIPE,
+# which fails the pipe ("ip -o addr" writes a line at a time; seen failing
+# test-zone.sh in 1 run of 10).
+matches() {
+        local in
+        in=$(cat)
+        grep -q "$@" <<< "$in"
+}
+
 # The unit name for NAME: the marker and NAME without dashes (which unit
 # name escaping would turn into "\x2d" in cgroup names).
 unit_name() {

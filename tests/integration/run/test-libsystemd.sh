@@ -7,7 +7,7 @@
 
 u=$(unit lib "[Root]" "Directory=$root" "ReadOnly=yes" "[Exec]" "Exec=/bin/true")
 
-! ldd "$CELL" | grep -q libsystemd || fail "cell is linked with libsystemd: $(ldd "$CELL" | grep libsystemd)"
+! ldd "$CELL" | matches libsystemd || fail "cell is linked with libsystemd: $(ldd "$CELL" | grep libsystemd)"
 # ... and says so to packaging tools, in systemd's dlopen note.
 notes=$(readelf -n "$CELL" || true)   # binutils 2.40 exits 1 on a note type it does not know
 grep -q '0x407c0c0a' <<<"$notes" || fail "no .note.dlopen in cell"

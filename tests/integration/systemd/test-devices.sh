@@ -80,7 +80,7 @@ hold_gone() { [ "$(prop cell-devhold.scope LoadState)" = not-found ]; }
 wait_for 10 hold_gone || fail "devhold: the scope is still there"
 
 # cell plan says who enforces it on this host (auto picks systemd here).
-plan_says() { in_sealed "$CELL" plan /run/cell/devclosed.cell | grep -qx "Device policy: *$1"; }
+plan_says() { in_sealed "$CELL" plan /run/cell/devclosed.cell | matches -x "Device policy: *$1"; }
 check "cell plan: enforced by cell" plan_says "closed, enforced by cell (a BPF program on the scope's cgroup)"
 
 in_sealed "$CELL" run /run/cell/devloop.cell > "$WORK/devloop.log" 2>&1

@@ -36,7 +36,7 @@ booted() {
         local state
         for _ in $(seq 100); do
                 # This run's state, not the one a SIGKILLed cell left.
-                "$CELL" status "$name" 2>/dev/null | grep -q "Supervisor: $cellpid " && break
+                "$CELL" status "$name" 2>/dev/null | matches "Supervisor: $cellpid " && break
                 kill -0 "$cellpid" 2>/dev/null || fail "cell run ended: $(cat "$work/err")"
                 sleep 0.1
         done
