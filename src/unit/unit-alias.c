@@ -78,66 +78,119 @@ static int path_normalize(const char *p, char **ret) {
         return 0;
 }
 
-/* A symlink's target as systemd's unit_file_resolve_symlink() takes it:
- * absolute (a relative one from the link's directory), the directories on
- * the way resolved, the last component itself not followed. */
-static int link_target_resolve(const char *dir, const char *target, char **ret) {
-        _cleanup_free_ char *abs = NULL, *norm = NULL, *parent = NULL, *real = NULL;
-        const char *slash;
-
-        if (target[0] == '/')
-                abs = strdup(target);
-        else if (asprintf(&abs, "%s/%s", dir, target) < 0)
-                abs = NULL;
-        if (!abs || path_normalize(abs, &norm) < 0)
-                return -ENOMEM;
-
-        slash = strrchr(norm, '/');
-        if (!slash || !slash[1]) {      /* "/" or no directory: nothing to resolve */
-                *ret = TAKE_PTR(norm);
-                return 0;
-        }
-        parent = slash == norm ? strdup("/") : strndup(norm, (size_t) (slash - norm));
-        if (!parent)
-                return -ENOMEM;
-        real = realpath(parent, NULL);
-        if (!real) {
-                if (errno == ENOMEM)
-                        return -ENOMEM;
-                *ret = TAKE_PTR(norm);  /* a directory that is not there: as written */
-                return 0;
-        }
-        if (asprintf(ret, "%s%s", streq(real, "/") ? "" : real, slash) < 0)
-                return -ENOMEM;
-        return 0;
-}
-
-/* Whether path lies directly in a directory of search_path, compared both
- * as written and with the directory's symlinks resolved (as systemd's
- * expanded search path: /etc/cell may itself be a link). */
-static int in_search_dir(char * const *search_path, const char *path) {
-        _cleanup_free_ char *parent = NULL;
-        const char *slash = strrchr(path, '/');
-
-        if (!slash)
-                return 0;
-        parent = slash == path ? strdup("/") : strndup(path, (size_t) (slash - path));
-        if (!parent)
-                return -ENOMEM;
+/* Whether dir (normalized) is a directory of search_path as written: a
+ * comparison without a system call. */
+static int search_dir_literal(char * const *search_path, const char *dir) {
         STRV_FOREACH(d, search_path) {
-                _cleanup_free_ char *norm = NULL, *real = NULL;
+                _cleanup_free_ char *norm = NULL;
 
                 if (path_normalize(*d, &norm) < 0)
                         return -ENOMEM;
-                if (streq(norm, parent))
-                        return 1;
-                real = realpath(*d, NULL);
-                if (!real && errno == ENOMEM)
-                        return -ENOMEM;
-                if (real && streq(real, parent))
+                if (streq(norm, dir))
                         return 1;
         }
         return 0;
+}
+
+/* Whether dir is a directory of search_path, compared as written and then
+ * with each search directory's symlinks resolved (as systemd's expanded
+ * search path: /etc/cell may itself be a link). */
+static int search_dir_real(char * const *search_path, const char *dir) {
+        int r;
+
+        r = search_dir_literal(search_path, dir);
+        if (r != 0)
+                return r;
+        STRV_FOREACH(d, search_path) {
+                _cleanup_free_ char *real = realpath(*d, NULL);
+
+                if (!real && errno == ENOMEM)
+                        return -ENOMEM;
+                if (real && streq(real, dir))
+                        return 1;
+        }
+        return 0;
+}
+
+static bool path_has_dotdot(const char *p) {
+        for (const char *s = p; *s; ) {
+                size_t k = strcspn(s, "/");
+
+                if (k == 2 && s[0] == '.' && s[1] == '.')
+                        return true;
+                s += k;
+                s += strspn(s, "/");
+        }
+        return false;
+}
+
+static int path_join_file(const char *dir, const char *file, char **ret) {
+        return asprintf(ret, "%s/%s", streq(dir, "/") ? "" : dir, file) < 0 ? -ENOMEM : 0;
+}
+
+/* A symlink's target as systemd's unit_file_resolve_symlink() takes it
+ * (chase_symlinks() with CHASE_NOFOLLOW|CHASE_NONEXISTENT): absolute (a
+ * relative one from the link's directory, which is taken from the working
+ * directory when it is relative too: "cell run ./web.cell"), the
+ * directories on the way resolved as the kernel resolves them ("sub/../x"
+ * is next to wherever sub leads, not next to the link), the last component
+ * itself not followed. *ret: the target so resolved; returns 1 when it lies
+ * directly in a directory of search_path, else 0. */
+static int link_target_resolve(char * const *search_path, const char *dir, const char *target, char **ret) {
+        _cleanup_free_ char *abs = NULL, *cwd = NULL, *parent = NULL, *real = NULL;
+        char *slash;
+        int r;
+
+        if (target[0] == '/')
+                abs = strdup(target);
+        else if (dir[0] == '/') {
+                if (asprintf(&abs, "%s/%s", dir, target) < 0)
+                        abs = NULL;
+        } else {
+                cwd = getcwd(NULL, 0);
+                if (!cwd)
+                        return -errno;
+                if (asprintf(&abs, "%s/%s/%s", cwd, dir, target) < 0)
+                        abs = NULL;
+        }
+        if (!abs)
+                return -ENOMEM;
+
+        /* abs = PARENT/LAST, as written (trailing slashes dropped). */
+        for (size_t n = strlen(abs); n > 1 && abs[n - 1] == '/'; n--)
+                abs[n - 1] = 0;
+        slash = strrchr(abs, '/');
+        if (!slash[1] || streq(slash + 1, ".") || streq(slash + 1, "..")) {
+                /* "/", "x/.", "x/..": a directory, no unit file. */
+                r = path_normalize(abs, ret);
+                return r < 0 ? r : 0;
+        }
+        *slash = 0;
+        if (path_normalize(slash == abs ? "/" : abs, &parent) < 0)
+                return -ENOMEM;
+
+        /* Without "..", the parent as written is where the kernel looks: a
+         * search directory named as such needs no lookup (the usual alias,
+         * "nginx.cell" or "/usr/lib/cell/nginx.cell"). */
+        if (!path_has_dotdot(abs)) {
+                r = search_dir_literal(search_path, parent);
+                if (r != 0)
+                        return r < 0 ? r : path_join_file(parent, slash + 1, ret) ?: 1;
+        }
+
+        /* Else the parent as the kernel resolves it: realpath() of what was
+         * written, each ".." taken after the symlinks before it. */
+        real = realpath(slash == abs ? "/" : abs, NULL);
+        if (!real && errno == ENOMEM)
+                return -ENOMEM;
+        if (real) {     /* (else a directory that is not there: as written) */
+                free(parent);
+                parent = TAKE_PTR(real);
+        }
+        r = search_dir_real(search_path, parent);
+        if (r < 0)
+                return r;
+        return path_join_file(parent, slash + 1, ret) ?: r;
 }
 
 /* systemd's unit_validate_alias_symlink_or_warn(): NULL when name may be an
@@ -196,10 +249,7 @@ int unit_entry_classify(char * const *search_path, const char *dir, const char *
                         return r;
                 if (r < 0)
                         return -ENOENT;
-                r = link_target_resolve(dir, target, &resolved);
-                if (r < 0)
-                        return r;
-                r = in_search_dir(search_path, resolved);
+                r = link_target_resolve(search_path, dir, target, &resolved);
                 if (r < 0)
                         return r;
         } else
