@@ -7,9 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fs-util.h"
 #include "strv.h"
 #include "unit-alias.h"
+#include "unit-dir-links.h"
 #include "unit-name.h"
 
 /* systemd's FOLLOW_MAX: how many names an alias chain may go through. */
@@ -444,145 +444,109 @@ static int alias_of_unit(char * const *search_path, const char *alias, const Uni
         return 1;
 }
 
-/* The unit files among a directory's symlinks, listed once per process
- * while the directory is unchanged: "cell verify" of 1,000 units in one
- * directory asks for the aliases there 1,000 times, and listing it each time
- * took 0.3 s where loading the units takes 0.04 s. A directory's mtime moves
- * whenever an entry is added, removed or renamed. */
-typedef struct DirLinks {
-        char *dir;
-        dev_t dev;
-        ino_t ino;
-        struct timespec mtime;
-        char **links;           /* "web.cell", ... (entries that may be symlinks) */
-} DirLinks;
-
-static DirLinks *dir_links_cache;
-static size_t n_dir_links_cache;
-
-/* At exit, so that no checker takes the cache for a leak. */
-static void dir_links_cache_free(void) __attribute__((destructor));
-static void dir_links_cache_free(void) {
-        for (size_t i = 0; i < n_dir_links_cache; i++) {
-                free(dir_links_cache[i].dir);
-                strv_free(dir_links_cache[i].links);
-        }
-        dir_links_cache = mfree(dir_links_cache);
-        n_dir_links_cache = 0;
-}
-
-static int dir_list_links(const char *path, const struct stat *st, DirLinks *ret) {
-        _cleanup_(closedirp) DIR *dir = NULL;
-        _cleanup_strv_free_ char **links = NULL;
-        struct dirent *de;
-        int r;
-
-        dir = opendir(path);
-        if (!dir)
-                return -errno;
-        while ((errno = 0, de = readdir(dir))) {
-                if ((de->d_type != DT_LNK && de->d_type != DT_UNKNOWN) || !endswith(de->d_name, UNIT_SUFFIX))
-                        continue;
-                r = strv_extend(&links, de->d_name);
-                if (r < 0)
-                        return r;
-        }
-        if (errno != 0)
-                return negative_errno();
-        if (!links && !(links = calloc(1, sizeof(char *))))
-                return -ENOMEM;
-        ret->links = TAKE_PTR(links);
-        ret->dev = st->st_dev;
-        ret->ino = st->st_ino;
-        ret->mtime = st->st_mtim;
-        return 0;
-}
-
-/* *ret: borrowed, valid until the next call. */
-static int dir_unit_links(const char *path, char ***ret) {
-        DirLinks *c = NULL, fresh = {};
-        struct stat st;
-        int r;
-
-        if (stat(path, &st) < 0)
-                return -errno;
-        for (size_t i = 0; i < n_dir_links_cache; i++)
-                if (streq(dir_links_cache[i].dir, path)) {
-                        c = dir_links_cache + i;
-                        break;
-                }
-        if (c && c->dev == st.st_dev && c->ino == st.st_ino &&
-            c->mtime.tv_sec == st.st_mtim.tv_sec && c->mtime.tv_nsec == st.st_mtim.tv_nsec) {
-                *ret = c->links;
-                return 0;
-        }
-
-        r = dir_list_links(path, &st, &fresh);
-        if (r < 0)
-                return r;
-        if (!c) {
-                DirLinks *n = reallocarray(dir_links_cache, n_dir_links_cache + 1, sizeof(DirLinks));
-                if (!n) {
-                        strv_free(fresh.links);
-                        return -ENOMEM;
-                }
-                dir_links_cache = n;
-                c = dir_links_cache + n_dir_links_cache;
-                *c = (DirLinks) {};
-                c->dir = strdup(path);
-                if (!c->dir) {
-                        strv_free(fresh.links);
-                        return -ENOMEM;
-                }
-                n_dir_links_cache++;
-        }
-        strv_free(c->links);
-        c->links = fresh.links;
-        c->dev = fresh.dev;
-        c->ino = fresh.ino;
-        c->mtime = fresh.mtime;
-        *ret = c->links;
-        return 0;
-}
-
 static int cmp_str(const void *a, const void *b) {
         return strcmp(*(char * const *) a, *(char * const *) b);
 }
 
-int unit_aliases_find(char * const *search_path, const UnitEntry *fragment, const char *canonical,
-                      char ***ret) {
-        _cleanup_strv_free_ char **seen = NULL, **result = NULL;
-        _cleanup_free_ char *instance = NULL;
+/* Whether id leads to a name of reach, as unit_entry_resolve() follows it
+ * (an instance that is not there is its template's). */
+static int name_reaches(char * const *reach, const char *id) {
+        _cleanup_free_ char *template = NULL;
         int r;
 
-        r = unit_name_to_instance(canonical, &instance);
+        if (strv_contains(reach, id))
+                return 1;
+        if (!cell_name_is_valid(id, UNIT_NAME_INSTANCE))
+                return 0;
+        r = unit_name_template(id, &template);
         if (r < 0)
                 return r;
+        return strv_contains(reach, template);
+}
+
+/* The names that may be other names of the unit whose file is fragment:
+ * fragment's own, then every symlink of the search path that is an alias
+ * (as classified in its directory) of a name already found, until no more
+ * are. Every alias chain that leads to fragment goes through such links
+ * only, so this is a superset of the unit's names; it costs an lstat() and a
+ * readlink() per link, where following every link through the search path
+ * (alias_of_unit()) costs a lookup in each directory per name on the way. */
+static int alias_candidates(char * const *search_path, const UnitEntry *fragment, char ***ret) {
+        _cleanup_strv_free_ char **names = NULL, **targets = NULL, **reach = NULL;
+        bool more = true;
+        int r;
 
         STRV_FOREACH(d, search_path) {
                 char **links = NULL;
 
                 /* As systemd's unit_file_build_name_map(): a directory that
                  * cannot be listed names no aliases. */
-                r = dir_unit_links(*d, &links);
+                r = unit_dir_links(*d, &links);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
                         continue;
                 STRV_FOREACH(l, links) {
-                        _cleanup_free_ char *name = NULL, *alias = NULL;
+                        _cleanup_(unit_entry_done) UnitEntry e = {};
 
-                        if (unit_name_normalize(*l, &name) < 0 || strv_contains(seen, name))
+                        r = unit_entry_classify(search_path, *d, *l, NULL, &e);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0 || e.kind != UNIT_ENTRY_ALIAS)
                                 continue;
-                        r = alias_of_unit(search_path, name, fragment, instance, &alias);
+                        r = strv_push(&names, TAKE_PTR(e.name));
+                        if (r >= 0)
+                                r = strv_push(&targets, TAKE_PTR(e.alias_of));
                         if (r < 0)
                                 return r;
-                        if (r > 0 && !streq(alias, canonical) && !strv_contains(result, alias)) {
-                                r = strv_push(&result, TAKE_PTR(alias));
-                                if (r < 0)
-                                        return r;
-                        }
-                        r = strv_push(&seen, TAKE_PTR(name));
+                }
+        }
+
+        r = strv_extend(&reach, fragment->name);
+        if (r < 0)
+                return r;
+        while (more) {
+                more = false;
+                for (size_t i = 0; names && names[i]; i++) {
+                        if (strv_contains(reach, names[i]))
+                                continue;
+                        r = name_reaches(reach, targets[i]);
+                        if (r < 0)
+                                return r;
+                        if (r == 0)
+                                continue;
+                        r = strv_extend(&reach, names[i]);
+                        if (r < 0)
+                                return r;
+                        more = true;
+                }
+        }
+        *ret = TAKE_PTR(reach);
+        return 0;
+}
+
+int unit_aliases_find(char * const *search_path, const UnitEntry *fragment, const char *canonical,
+                      char ***ret) {
+        _cleanup_strv_free_ char **candidates = NULL, **result = NULL;
+        _cleanup_free_ char *instance = NULL;
+        int r;
+
+        r = unit_name_to_instance(canonical, &instance);
+        if (r < 0)
+                return r;
+        r = alias_candidates(search_path, fragment, &candidates);
+        if (r < 0)
+                return r;
+
+        /* candidates[0] is fragment's own name. */
+        for (size_t i = 1; candidates[i]; i++) {
+                _cleanup_free_ char *alias = NULL;
+
+                r = alias_of_unit(search_path, candidates[i], fragment, instance, &alias);
+                if (r < 0)
+                        return r;
+                if (r > 0 && !streq(alias, canonical) && !strv_contains(result, alias)) {
+                        r = strv_push(&result, TAKE_PTR(alias));
                         if (r < 0)
                                 return r;
                 }

@@ -270,11 +270,29 @@ int unit_location_find(const char *name_or_path, const char *name_override,
 
 int unit_name_canonical(const char *name, char * const *search_path, char **ret) {
         _cleanup_(unit_location_done) UnitLocation l = {};
+        _cleanup_(unit_entry_done) UnitEntry fragment = {};
+        _cleanup_strv_free_ char **dirs = NULL;
+        _cleanup_free_ char *n = NULL;
         int r;
 
-        r = unit_location_find(name, NULL, search_path, &l);
+        if (unit_is_path(name)) {
+                r = unit_location_find(name, NULL, search_path, &l);
+                if (r < 0)
+                        return r;
+                *ret = TAKE_PTR(l.name);
+                return 0;
+        }
+
+        /* By name, the unit's file is all it takes: not its aliases (the
+         * generator asks this of every name of the search path). */
+        r = unit_search_path_get(search_path, &dirs);
         if (r < 0)
                 return r;
-        *ret = TAKE_PTR(l.name);
-        return 0;
+        r = unit_name_normalize(name, &n);
+        if (r < 0)
+                return r;
+        r = unit_name_resolve(dirs, n, NULL, &fragment, NULL);
+        if (r < 0)
+                return r;
+        return unit_canonical_name(&fragment, n, ret);
 }
