@@ -7,9 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fs-util.h"
 #include "strv.h"
 #include "unit-alias.h"
+#include "unit-dir-links.h"
 #include "unit-name.h"
 
 /* systemd's FOLLOW_MAX: how many names an alias chain may go through. */
@@ -78,66 +78,119 @@ static int path_normalize(const char *p, char **ret) {
         return 0;
 }
 
-/* A symlink's target as systemd's unit_file_resolve_symlink() takes it:
- * absolute (a relative one from the link's directory), the directories on
- * the way resolved, the last component itself not followed. */
-static int link_target_resolve(const char *dir, const char *target, char **ret) {
-        _cleanup_free_ char *abs = NULL, *norm = NULL, *parent = NULL, *real = NULL;
-        const char *slash;
-
-        if (target[0] == '/')
-                abs = strdup(target);
-        else if (asprintf(&abs, "%s/%s", dir, target) < 0)
-                abs = NULL;
-        if (!abs || path_normalize(abs, &norm) < 0)
-                return -ENOMEM;
-
-        slash = strrchr(norm, '/');
-        if (!slash || !slash[1]) {      /* "/" or no directory: nothing to resolve */
-                *ret = TAKE_PTR(norm);
-                return 0;
-        }
-        parent = slash == norm ? strdup("/") : strndup(norm, (size_t) (slash - norm));
-        if (!parent)
-                return -ENOMEM;
-        real = realpath(parent, NULL);
-        if (!real) {
-                if (errno == ENOMEM)
-                        return -ENOMEM;
-                *ret = TAKE_PTR(norm);  /* a directory that is not there: as written */
-                return 0;
-        }
-        if (asprintf(ret, "%s%s", streq(real, "/") ? "" : real, slash) < 0)
-                return -ENOMEM;
-        return 0;
-}
-
-/* Whether path lies directly in a directory of search_path, compared both
- * as written and with the directory's symlinks resolved (as systemd's
- * expanded search path: /etc/cell may itself be a link). */
-static int in_search_dir(char * const *search_path, const char *path) {
-        _cleanup_free_ char *parent = NULL;
-        const char *slash = strrchr(path, '/');
-
-        if (!slash)
-                return 0;
-        parent = slash == path ? strdup("/") : strndup(path, (size_t) (slash - path));
-        if (!parent)
-                return -ENOMEM;
+/* Whether dir (normalized) is a directory of search_path as written: a
+ * comparison without a system call. */
+static int search_dir_literal(char * const *search_path, const char *dir) {
         STRV_FOREACH(d, search_path) {
-                _cleanup_free_ char *norm = NULL, *real = NULL;
+                _cleanup_free_ char *norm = NULL;
 
                 if (path_normalize(*d, &norm) < 0)
                         return -ENOMEM;
-                if (streq(norm, parent))
-                        return 1;
-                real = realpath(*d, NULL);
-                if (!real && errno == ENOMEM)
-                        return -ENOMEM;
-                if (real && streq(real, parent))
+                if (streq(norm, dir))
                         return 1;
         }
         return 0;
+}
+
+/* Whether dir is a directory of search_path, compared as written and then
+ * with each search directory's symlinks resolved (as systemd's expanded
+ * search path: /etc/cell may itself be a link). */
+static int search_dir_real(char * const *search_path, const char *dir) {
+        int r;
+
+        r = search_dir_literal(search_path, dir);
+        if (r != 0)
+                return r;
+        STRV_FOREACH(d, search_path) {
+                _cleanup_free_ char *real = realpath(*d, NULL);
+
+                if (!real && errno == ENOMEM)
+                        return -ENOMEM;
+                if (real && streq(real, dir))
+                        return 1;
+        }
+        return 0;
+}
+
+static bool path_has_dotdot(const char *p) {
+        for (const char *s = p; *s; ) {
+                size_t k = strcspn(s, "/");
+
+                if (k == 2 && s[0] == '.' && s[1] == '.')
+                        return true;
+                s += k;
+                s += strspn(s, "/");
+        }
+        return false;
+}
+
+static int path_join_file(const char *dir, const char *file, char **ret) {
+        return asprintf(ret, "%s/%s", streq(dir, "/") ? "" : dir, file) < 0 ? -ENOMEM : 0;
+}
+
+/* A symlink's target as systemd's unit_file_resolve_symlink() takes it
+ * (chase_symlinks() with CHASE_NOFOLLOW|CHASE_NONEXISTENT): absolute (a
+ * relative one from the link's directory, which is taken from the working
+ * directory when it is relative too: "cell run ./web.cell"), the
+ * directories on the way resolved as the kernel resolves them ("sub/../x"
+ * is next to wherever sub leads, not next to the link), the last component
+ * itself not followed. *ret: the target so resolved; returns 1 when it lies
+ * directly in a directory of search_path, else 0. */
+static int link_target_resolve(char * const *search_path, const char *dir, const char *target, char **ret) {
+        _cleanup_free_ char *abs = NULL, *cwd = NULL, *parent = NULL, *real = NULL;
+        char *slash;
+        int r;
+
+        if (target[0] == '/')
+                abs = strdup(target);
+        else if (dir[0] == '/') {
+                if (asprintf(&abs, "%s/%s", dir, target) < 0)
+                        abs = NULL;
+        } else {
+                cwd = getcwd(NULL, 0);
+                if (!cwd)
+                        return -errno;
+                if (asprintf(&abs, "%s/%s/%s", cwd, dir, target) < 0)
+                        abs = NULL;
+        }
+        if (!abs)
+                return -ENOMEM;
+
+        /* abs = PARENT/LAST, as written (trailing slashes dropped). */
+        for (size_t n = strlen(abs); n > 1 && abs[n - 1] == '/'; n--)
+                abs[n - 1] = 0;
+        slash = strrchr(abs, '/');
+        if (!slash[1] || streq(slash + 1, ".") || streq(slash + 1, "..")) {
+                /* "/", "x/.", "x/..": a directory, no unit file. */
+                r = path_normalize(abs, ret);
+                return r < 0 ? r : 0;
+        }
+        *slash = 0;
+        if (path_normalize(slash == abs ? "/" : abs, &parent) < 0)
+                return -ENOMEM;
+
+        /* Without "..", the parent as written is where the kernel looks: a
+         * search directory named as such needs no lookup (the usual alias,
+         * "nginx.cell" or "/usr/lib/cell/nginx.cell"). */
+        if (!path_has_dotdot(abs)) {
+                r = search_dir_literal(search_path, parent);
+                if (r != 0)
+                        return r < 0 ? r : path_join_file(parent, slash + 1, ret) ?: 1;
+        }
+
+        /* Else the parent as the kernel resolves it: realpath() of what was
+         * written, each ".." taken after the symlinks before it. */
+        real = realpath(slash == abs ? "/" : abs, NULL);
+        if (!real && errno == ENOMEM)
+                return -ENOMEM;
+        if (real) {     /* (else a directory that is not there: as written) */
+                free(parent);
+                parent = TAKE_PTR(real);
+        }
+        r = search_dir_real(search_path, parent);
+        if (r < 0)
+                return r;
+        return path_join_file(parent, slash + 1, ret) ?: r;
 }
 
 /* systemd's unit_validate_alias_symlink_or_warn(): NULL when name may be an
@@ -196,10 +249,7 @@ int unit_entry_classify(char * const *search_path, const char *dir, const char *
                         return r;
                 if (r < 0)
                         return -ENOENT;
-                r = link_target_resolve(dir, target, &resolved);
-                if (r < 0)
-                        return r;
-                r = in_search_dir(search_path, resolved);
+                r = link_target_resolve(search_path, dir, target, &resolved);
                 if (r < 0)
                         return r;
         } else
@@ -394,145 +444,109 @@ static int alias_of_unit(char * const *search_path, const char *alias, const Uni
         return 1;
 }
 
-/* The unit files among a directory's symlinks, listed once per process
- * while the directory is unchanged: "cell verify" of 1,000 units in one
- * directory asks for the aliases there 1,000 times, and listing it each time
- * took 0.3 s where loading the units takes 0.04 s. A directory's mtime moves
- * whenever an entry is added, removed or renamed. */
-typedef struct DirLinks {
-        char *dir;
-        dev_t dev;
-        ino_t ino;
-        struct timespec mtime;
-        char **links;           /* "web.cell", ... (entries that may be symlinks) */
-} DirLinks;
-
-static DirLinks *dir_links_cache;
-static size_t n_dir_links_cache;
-
-/* At exit, so that no checker takes the cache for a leak. */
-static void dir_links_cache_free(void) __attribute__((destructor));
-static void dir_links_cache_free(void) {
-        for (size_t i = 0; i < n_dir_links_cache; i++) {
-                free(dir_links_cache[i].dir);
-                strv_free(dir_links_cache[i].links);
-        }
-        dir_links_cache = mfree(dir_links_cache);
-        n_dir_links_cache = 0;
-}
-
-static int dir_list_links(const char *path, const struct stat *st, DirLinks *ret) {
-        _cleanup_(closedirp) DIR *dir = NULL;
-        _cleanup_strv_free_ char **links = NULL;
-        struct dirent *de;
-        int r;
-
-        dir = opendir(path);
-        if (!dir)
-                return -errno;
-        while ((errno = 0, de = readdir(dir))) {
-                if ((de->d_type != DT_LNK && de->d_type != DT_UNKNOWN) || !endswith(de->d_name, UNIT_SUFFIX))
-                        continue;
-                r = strv_extend(&links, de->d_name);
-                if (r < 0)
-                        return r;
-        }
-        if (errno != 0)
-                return negative_errno();
-        if (!links && !(links = calloc(1, sizeof(char *))))
-                return -ENOMEM;
-        ret->links = TAKE_PTR(links);
-        ret->dev = st->st_dev;
-        ret->ino = st->st_ino;
-        ret->mtime = st->st_mtim;
-        return 0;
-}
-
-/* *ret: borrowed, valid until the next call. */
-static int dir_unit_links(const char *path, char ***ret) {
-        DirLinks *c = NULL, fresh = {};
-        struct stat st;
-        int r;
-
-        if (stat(path, &st) < 0)
-                return -errno;
-        for (size_t i = 0; i < n_dir_links_cache; i++)
-                if (streq(dir_links_cache[i].dir, path)) {
-                        c = dir_links_cache + i;
-                        break;
-                }
-        if (c && c->dev == st.st_dev && c->ino == st.st_ino &&
-            c->mtime.tv_sec == st.st_mtim.tv_sec && c->mtime.tv_nsec == st.st_mtim.tv_nsec) {
-                *ret = c->links;
-                return 0;
-        }
-
-        r = dir_list_links(path, &st, &fresh);
-        if (r < 0)
-                return r;
-        if (!c) {
-                DirLinks *n = reallocarray(dir_links_cache, n_dir_links_cache + 1, sizeof(DirLinks));
-                if (!n) {
-                        strv_free(fresh.links);
-                        return -ENOMEM;
-                }
-                dir_links_cache = n;
-                c = dir_links_cache + n_dir_links_cache;
-                *c = (DirLinks) {};
-                c->dir = strdup(path);
-                if (!c->dir) {
-                        strv_free(fresh.links);
-                        return -ENOMEM;
-                }
-                n_dir_links_cache++;
-        }
-        strv_free(c->links);
-        c->links = fresh.links;
-        c->dev = fresh.dev;
-        c->ino = fresh.ino;
-        c->mtime = fresh.mtime;
-        *ret = c->links;
-        return 0;
-}
-
 static int cmp_str(const void *a, const void *b) {
         return strcmp(*(char * const *) a, *(char * const *) b);
 }
 
-int unit_aliases_find(char * const *search_path, const UnitEntry *fragment, const char *canonical,
-                      char ***ret) {
-        _cleanup_strv_free_ char **seen = NULL, **result = NULL;
-        _cleanup_free_ char *instance = NULL;
+/* Whether id leads to a name of reach, as unit_entry_resolve() follows it
+ * (an instance that is not there is its template's). */
+static int name_reaches(char * const *reach, const char *id) {
+        _cleanup_free_ char *template = NULL;
         int r;
 
-        r = unit_name_to_instance(canonical, &instance);
+        if (strv_contains(reach, id))
+                return 1;
+        if (!cell_name_is_valid(id, UNIT_NAME_INSTANCE))
+                return 0;
+        r = unit_name_template(id, &template);
         if (r < 0)
                 return r;
+        return strv_contains(reach, template);
+}
+
+/* The names that may be other names of the unit whose file is fragment:
+ * fragment's own, then every symlink of the search path that is an alias
+ * (as classified in its directory) of a name already found, until no more
+ * are. Every alias chain that leads to fragment goes through such links
+ * only, so this is a superset of the unit's names; it costs an lstat() and a
+ * readlink() per link, where following every link through the search path
+ * (alias_of_unit()) costs a lookup in each directory per name on the way. */
+static int alias_candidates(char * const *search_path, const UnitEntry *fragment, char ***ret) {
+        _cleanup_strv_free_ char **names = NULL, **targets = NULL, **reach = NULL;
+        bool more = true;
+        int r;
 
         STRV_FOREACH(d, search_path) {
                 char **links = NULL;
 
                 /* As systemd's unit_file_build_name_map(): a directory that
                  * cannot be listed names no aliases. */
-                r = dir_unit_links(*d, &links);
+                r = unit_dir_links(*d, &links);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
                         continue;
                 STRV_FOREACH(l, links) {
-                        _cleanup_free_ char *name = NULL, *alias = NULL;
+                        _cleanup_(unit_entry_done) UnitEntry e = {};
 
-                        if (unit_name_normalize(*l, &name) < 0 || strv_contains(seen, name))
+                        r = unit_entry_classify(search_path, *d, *l, NULL, &e);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0 || e.kind != UNIT_ENTRY_ALIAS)
                                 continue;
-                        r = alias_of_unit(search_path, name, fragment, instance, &alias);
+                        r = strv_push(&names, TAKE_PTR(e.name));
+                        if (r >= 0)
+                                r = strv_push(&targets, TAKE_PTR(e.alias_of));
                         if (r < 0)
                                 return r;
-                        if (r > 0 && !streq(alias, canonical) && !strv_contains(result, alias)) {
-                                r = strv_push(&result, TAKE_PTR(alias));
-                                if (r < 0)
-                                        return r;
-                        }
-                        r = strv_push(&seen, TAKE_PTR(name));
+                }
+        }
+
+        r = strv_extend(&reach, fragment->name);
+        if (r < 0)
+                return r;
+        while (more) {
+                more = false;
+                for (size_t i = 0; names && names[i]; i++) {
+                        if (strv_contains(reach, names[i]))
+                                continue;
+                        r = name_reaches(reach, targets[i]);
+                        if (r < 0)
+                                return r;
+                        if (r == 0)
+                                continue;
+                        r = strv_extend(&reach, names[i]);
+                        if (r < 0)
+                                return r;
+                        more = true;
+                }
+        }
+        *ret = TAKE_PTR(reach);
+        return 0;
+}
+
+int unit_aliases_find(char * const *search_path, const UnitEntry *fragment, const char *canonical,
+                      char ***ret) {
+        _cleanup_strv_free_ char **candidates = NULL, **result = NULL;
+        _cleanup_free_ char *instance = NULL;
+        int r;
+
+        r = unit_name_to_instance(canonical, &instance);
+        if (r < 0)
+                return r;
+        r = alias_candidates(search_path, fragment, &candidates);
+        if (r < 0)
+                return r;
+
+        /* candidates[0] is fragment's own name. */
+        for (size_t i = 1; candidates[i]; i++) {
+                _cleanup_free_ char *alias = NULL;
+
+                r = alias_of_unit(search_path, candidates[i], fragment, instance, &alias);
+                if (r < 0)
+                        return r;
+                if (r > 0 && !streq(alias, canonical) && !strv_contains(result, alias)) {
+                        r = strv_push(&result, TAKE_PTR(alias));
                         if (r < 0)
                                 return r;
                 }

@@ -150,9 +150,13 @@ static int location_from_name(const char *s, char * const *search_path, UnitLoca
 /* For a unit file given as dir/base: its name and aliases as if it was
  * found in dirs ([dir] + search path). Leaves l->name NULL when the file is
  * no entry of its own there (no unit file name, missing, a link systemd
- * ignores, an alias that leads nowhere): it is then called after its name. */
-static int location_path_names(const char *base, char * const *dirs, const char *name, UnitLocation *l) {
+ * ignores, an alias that leads nowhere): it is then called after its name;
+ * and when name is a --name that is not the unit's own (the unit's aliases
+ * are then not its). */
+static int location_path_names(const char *base, char * const *dirs, const char *name, bool override,
+                               UnitLocation *l) {
         _cleanup_(unit_entry_done) UnitEntry own = {}, fragment = {};
+        _cleanup_free_ char *canonical = NULL;
         int r;
 
         r = unit_entry_classify(dirs, dirs[0], base, NULL, &own);
@@ -165,6 +169,13 @@ static int location_path_names(const char *base, char * const *dirs, const char 
                 return r;
         if (r < 0)
                 return 0;
+        if (override) {
+                r = unit_canonical_name(&fragment, name, &canonical);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0 || !streq(canonical, name))
+                        return 0;
+        }
         return location_set_unit(l, dirs, &fragment, name);
 }
 
@@ -208,12 +219,13 @@ static int location_from_path(const char *path, const char *name_override,
         /* The file is read as given; but its name follows systemd's rules
          * for the directory it is in (systemd-analyze verify puts that
          * directory first in the unit path): an alias is called after its
-         * unit, and the unit's other names' drop-ins apply. */
-        if (!name_override) {
-                r = location_path_names(base, dirs, name, l);
-                if (r < 0)
-                        return r;
-        }
+         * unit, and the unit's other names' drop-ins apply. So they do
+         * with a --name that is the unit's own name anyway (cell exec
+         * reloads the file a cell runs from that way, and must see the
+         * drop-ins that cell run saw). */
+        r = location_path_names(base, dirs, name, name_override != NULL, l);
+        if (r < 0)
+                return r;
         if (!l->name)
                 l->name = TAKE_PTR(name);
         l->path = TAKE_PTR(p);
@@ -235,11 +247,17 @@ int unit_location_find(const char *name_or_path, const char *name_override,
         else {
                 r = location_from_name(name_or_path, l.search_path, &l);
                 if (r >= 0 && name_override) {
+                        _cleanup_free_ char *n = NULL;
+
                         /* --name renames a unit found by name too, and
-                         * only that name's drop-ins apply. */
-                        l.name = mfree(l.name);
-                        l.aliases = strv_free(l.aliases);
-                        r = unit_name_normalize(name_override, &l.name);
+                         * only that name's drop-ins apply (unless it is
+                         * the unit's own name). */
+                        r = unit_name_normalize(name_override, &n);
+                        if (r >= 0 && !streq(n, l.name)) {
+                                l.aliases = strv_free(l.aliases);
+                                free(l.name);
+                                l.name = TAKE_PTR(n);
+                        }
                 }
         }
         if (r < 0 && r != -ENOENT && r != -ENXIO && r != -ELOOP) {
@@ -252,11 +270,29 @@ int unit_location_find(const char *name_or_path, const char *name_override,
 
 int unit_name_canonical(const char *name, char * const *search_path, char **ret) {
         _cleanup_(unit_location_done) UnitLocation l = {};
+        _cleanup_(unit_entry_done) UnitEntry fragment = {};
+        _cleanup_strv_free_ char **dirs = NULL;
+        _cleanup_free_ char *n = NULL;
         int r;
 
-        r = unit_location_find(name, NULL, search_path, &l);
+        if (unit_is_path(name)) {
+                r = unit_location_find(name, NULL, search_path, &l);
+                if (r < 0)
+                        return r;
+                *ret = TAKE_PTR(l.name);
+                return 0;
+        }
+
+        /* By name, the unit's file is all it takes: not its aliases (the
+         * generator asks this of every name of the search path). */
+        r = unit_search_path_get(search_path, &dirs);
         if (r < 0)
                 return r;
-        *ret = TAKE_PTR(l.name);
-        return 0;
+        r = unit_name_normalize(name, &n);
+        if (r < 0)
+                return r;
+        r = unit_name_resolve(dirs, n, NULL, &fragment, NULL);
+        if (r < 0)
+                return r;
+        return unit_canonical_name(&fragment, n, ret);
 }

@@ -34,7 +34,9 @@ bool unit_is_path(const char *s) _pure_;
  *    opened here.
  *    Without an override, a file that is an alias by the rules of
  *    unit-alias.h (its directory counting as the search path's first) is
- *    called after the unit it aliases, and the unit's aliases are found.
+ *    called after the unit it aliases, and the unit's aliases are found;
+ *    so they are with an override that is the unit's own name ("foo@7"
+ *    for foo@.cell): only another name drops them.
  *  - else a unit name ("web", "web.cell", "worker@3"): the first
  *    NAME.cell found in search_path; for an instance with no file of its
  *    own, the first TEMPLATE.cell found (worker@3 -> worker@.cell). An

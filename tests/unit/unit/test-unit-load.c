@@ -782,6 +782,56 @@ TEST(template_and_instance_aliases) {
         tree_done(&t);
 }
 
+/* cell exec reloads the file a cell runs from with --name set to the cell's
+ * name: when that is the unit's own name, the drop-ins of its aliases apply
+ * as they did for cell run (the payload's environment, identity and
+ * capabilities are the plan's); only another name drops them. */
+TEST(name_option_of_the_units_own_name_keeps_its_aliases) {
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_free_ char *nginx = NULL, *foo = NULL;
+        Diagnostics d = {};
+        Tree t;
+
+        tree_init(&t);
+        nginx = WRITE_PATH(&t, "usr/nginx.cell", VALID "[Unit]\nDescription=%n\n");
+        WRITE(&t, "etc/web.cell.d/20-alias.conf", "[Unit]\nDescription=%n via alias\n");
+        tree_symlink(&t, "etc/web.cell", "nginx.cell");
+        foo = WRITE_PATH(&t, "usr/foo@.cell", VALID "[Unit]\nDescription=%n\n");
+        WRITE(&t, "etc/bar@.cell.d/20-alias.conf", "[Unit]\nDescription=%n via alias\n");
+        tree_symlink(&t, "etc/bar@.cell", "foo@.cell");
+
+        for (const char * const *n = (const char * const[]) { "nginx", nginx, "foo@7", foo, NULL }; *n; n += 2) {
+                _cleanup_free_ char *want = NULL;
+                UnitLoadOptions o = { .name = n[0], .search_path = t.search_path };
+
+                ASSERT_TRUE(asprintf(&want, "%s.cell via alias", n[0]) > 0);
+                ASSERT_OK(unit_load(n[1], &o, &c, &d));
+                dump(&d);
+                ASSERT_STREQ(c.name, n[0]);
+                ASSERT_STREQ(c.description, want);
+                ASSERT_EQ(strv_length(c.dropin_paths), 1);
+                cell_config_done(&c);
+                /* The same by name. */
+                ASSERT_OK(unit_load(n[0], &o, &c, &d));
+                ASSERT_STREQ(c.description, want);
+                cell_config_done(&c);
+        }
+        /* Another name: that name's drop-ins only. */
+        ASSERT_OK(unit_load(nginx, &(UnitLoadOptions) { .name = "other", .search_path = t.search_path }, &c, &d));
+        ASSERT_STREQ(c.name, "other");
+        ASSERT_STREQ(c.description, "other.cell");
+        ASSERT_EQ(strv_length(c.dropin_paths), 0);
+        cell_config_done(&c);
+        ASSERT_OK(unit_load(foo, &(UnitLoadOptions) { .name = "bar@7", .search_path = t.search_path }, &c, &d));
+        ASSERT_STREQ(c.description, "bar@7.cell via alias");
+        cell_config_done(&c);
+        ASSERT_OK(unit_load(foo, &(UnitLoadOptions) { .name = "zed@7", .search_path = t.search_path }, &c, &d));
+        ASSERT_STREQ(c.description, "zed@7.cell");
+        ASSERT_EQ(d.n_errors + d.n_warnings, 0);
+        diag_done(&d);
+        tree_done(&t);
+}
+
 /* Links systemd ignores do not hide lower copies (an alias between kinds of
  * name, a link to its own name); an alias whose unit is missing does, and is
  * an error; so is a loop; an alias of a masked unit is masked. */

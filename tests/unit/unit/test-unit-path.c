@@ -222,3 +222,70 @@ TEST(aliases_and_linked_units) {
         ASSERT_OK(rmdir(usr));
         ASSERT_OK(rmdir(root));
 }
+
+/* A link's target is found as the kernel finds it (systemd's
+ * unit_file_resolve_symlink() chases it): from the working directory when
+ * the unit is given by a relative path, and with ".." taken after the
+ * symlinks before it. */
+TEST(alias_target_resolved_as_the_kernel_does) {
+        char root[] = "/tmp/test-unit-path-XXXXXX", buf[PATH_MAX], cwd[PATH_MAX];
+        _cleanup_(unit_location_done) UnitLocation l = {};
+        _cleanup_free_ char *etc = NULL, *usr = NULL, *srv = NULL, *deep = NULL;
+        char *dirs[3] = {};
+        FILE *f;
+
+        ASSERT_NOT_NULL(mkdtemp(root));
+        ASSERT_TRUE(asprintf(&etc, "%s/etc", root) > 0);
+        ASSERT_TRUE(asprintf(&usr, "%s/usr", root) > 0);
+        ASSERT_TRUE(asprintf(&srv, "%s/srv", root) > 0);
+        ASSERT_TRUE(asprintf(&deep, "%s/srv/deep", root) > 0);
+        ASSERT_OK(mkdir(etc, 0755));
+        ASSERT_OK(mkdir(usr, 0755));
+        ASSERT_OK(mkdir(srv, 0755));
+        ASSERT_OK(mkdir(deep, 0755));
+        f = fopen(pjoin(buf, usr, "/nginx.cell"), "we");
+        ASSERT_NOT_NULL(f);
+        ASSERT_EQ(fclose(f), 0);
+        f = fopen(pjoin(buf, srv, "/nginx.cell"), "we");
+        ASSERT_NOT_NULL(f);
+        ASSERT_EQ(fclose(f), 0);
+        ASSERT_OK(symlinkat("../usr/nginx.cell", AT_FDCWD, pjoin(buf, etc, "/web.cell")));
+        /* etc/sub/.. is srv: the link leads out of the search path. */
+        ASSERT_OK(symlinkat(deep, AT_FDCWD, pjoin(buf, etc, "/sub")));
+        ASSERT_OK(symlinkat("sub/../nginx.cell", AT_FDCWD, pjoin(buf, etc, "/out.cell")));
+        dirs[0] = etc;
+        dirs[1] = usr;
+
+        /* "cell run ./web.cell" in etc/ is the unit nginx, as
+         * "cell run /…/etc/web.cell" is: not a second nginx called web. */
+        ASSERT_NOT_NULL(getcwd(cwd, sizeof(cwd)));
+        ASSERT_OK(chdir(etc));
+        ASSERT_OK(unit_location_find("./web.cell", NULL, dirs, &l));
+        ASSERT_OK(chdir(cwd));
+        ASSERT_STREQ(l.name, "nginx");
+        ASSERT_STREQ(l.path, "./web.cell");
+        unit_location_done(&l);
+
+        /* out.cell is a linked unit file (srv/nginx.cell, read through the
+         * link), not an alias of usr/nginx.cell. */
+        ASSERT_OK(unit_location_find("out", NULL, dirs, &l));
+        ASSERT_STREQ(l.name, "out");
+        ASSERT_STREQ(l.path, pjoin(buf, etc, "/out.cell"));
+        ASSERT_EQ(strv_length(l.aliases), 0);
+        unit_location_done(&l);
+        ASSERT_OK(unit_location_find("nginx", NULL, dirs, &l));
+        ASSERT_EQ(strv_length(l.aliases), 1);
+        ASSERT_STREQ(l.aliases[0], "web");
+        unit_location_done(&l);
+
+        ASSERT_OK(unlink(pjoin(buf, etc, "/out.cell")));
+        ASSERT_OK(unlink(pjoin(buf, etc, "/sub")));
+        ASSERT_OK(unlink(pjoin(buf, etc, "/web.cell")));
+        ASSERT_OK(unlink(pjoin(buf, srv, "/nginx.cell")));
+        ASSERT_OK(unlink(pjoin(buf, usr, "/nginx.cell")));
+        ASSERT_OK(rmdir(deep));
+        ASSERT_OK(rmdir(srv));
+        ASSERT_OK(rmdir(etc));
+        ASSERT_OK(rmdir(usr));
+        ASSERT_OK(rmdir(root));
+}
