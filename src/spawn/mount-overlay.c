@@ -76,6 +76,38 @@ static int append(char *buf, size_t size, const char *prefix, int fd, const char
         return 0;
 }
 
+int mount_overlay_check(int root_fd, const PlanMount *m, const char *what, SpawnError *err) {
+        _cleanup_(overlay_layers_done) OverlayLayers l = {};
+        bool read_only = m->flags & MS_RDONLY;
+        int fd;
+
+        /* In mount_overlay_new()'s order and words: the same layer fails first. */
+        if (!m->lower || !m->lower[0])
+                return spawn_error(err, EINVAL, "%s: no lower layer", what);
+        if (read_only && !isempty(m->upper)) {
+                fd = layer_open(root_fd, m, m->upper, &l);
+                if (fd == -ENOENT)      /* made, or the overlay skipped */
+                        return m->optional ? -ENOENT : 0;
+                if (fd < 0)
+                        return spawn_error(err, fd, "%s: %s: cannot open the layer", what, m->upper);
+        }
+        for (size_t i = 0; m->lower[i]; i++) {
+                fd = layer_open(root_fd, m, m->lower[i], &l);
+                if (fd == -ENOENT && m->optional)
+                        return -ENOENT;
+                if (fd < 0)
+                        return spawn_error(err, fd, "%s: %s: cannot open the layer", what, m->lower[i]);
+        }
+        if (!read_only && !isempty(m->upper)) {
+                fd = layer_open(root_fd, m, m->upper, &l);
+                if (fd == -ENOENT)
+                        return m->optional ? -ENOENT : 0;
+                if (fd < 0)
+                        return spawn_error(err, fd, "%s: %s: cannot open the upper layer", what, m->upper);
+        }
+        return 0;
+}
+
 int mount_overlay_new(int root_fd, const PlanMount *m, const char *what, SpawnError *err) {
         _cleanup_(overlay_layers_done) OverlayLayers l = {};
         _cleanup_close_ int tmp_fd = -EBADF, upper_parent = -EBADF;

@@ -11,3 +11,10 @@
  * m->source_in_root. Returns the mount fd; -ENOENT without an error recorded
  * when m->optional and a layer is missing. */
 int mount_overlay_new(int root_fd, const PlanMount *m, const char *what, SpawnError *err);
+
+/* Before any mount point is made: the layers that must exist do and are
+ * directories, with mount_overlay_new()'s error for the first that is not
+ * (a missing upper is fine: it is made). Nothing is made or mounted.
+ * Returns 0, or -ENOENT without an error recorded when m->optional and a
+ * layer is missing (the overlay is skipped). */
+int mount_overlay_check(int root_fd, const PlanMount *m, const char *what, SpawnError *err);

@@ -25,6 +25,7 @@
 #include "mount-overlay.h"
 #include "mount-root.h"
 #include "mount-setup.h"
+#include "mount-source.h"
 #include "mount-util.h"
 
 typedef struct MountContext {
@@ -33,55 +34,11 @@ typedef struct MountContext {
         int devnull_fd;         /* O_PATH, the host's /dev/null, checked to be 1:3 */
         struct statx root_id;   /* root_fd's identity, for mount_root_check_not() */
         bool create_only;       /* the pass before ReadOnly=: make mount points, mount nothing */
+        bool sealed;            /* ReadOnly= made the root read-only */
+        MountCreated created;   /* the mount points made, removed again if the start fails */
         const MountIdmapTrees *trees;   /* NULL without PrivateUsers= */
         SpawnError *err;
 } MountContext;
-
-/* "Bind=/srv:/var/www", "proc on /proc": how a failure names the mount. */
-static const char *mount_describe(const PlanMount *m, char *buf, size_t n) {
-        bool user = m->line > 0;
-
-        switch (m->kind) {
-        case PLAN_MOUNT_BIND:
-                if (!user)
-                        (void) snprintf(buf, n, "bind %s on %s", strna(m->source), strna(m->target));
-                else if (streq_ptr(m->source, m->target))
-                        (void) snprintf(buf, n, "%s=%s%s", m->flags & MS_RDONLY ? "BindReadOnly" : "Bind",
-                                        m->source_in_root ? "+" : "", strna(m->source));
-                else
-                        (void) snprintf(buf, n, "%s=%s%s:%s", m->flags & MS_RDONLY ? "BindReadOnly" : "Bind",
-                                        m->source_in_root ? "+" : "", strna(m->source), strna(m->target));
-                break;
-        case PLAN_MOUNT_FS:
-                if (user && streq_ptr(m->fstype, "tmpfs"))
-                        (void) snprintf(buf, n, "TemporaryFileSystem=%s", strna(m->target));
-                else
-                        (void) snprintf(buf, n, "%s on %s", strna(m->fstype), strna(m->target));
-                break;
-        case PLAN_MOUNT_DEVICE:
-                (void) snprintf(buf, n, "device %s", strna(m->target));
-                break;
-        case PLAN_MOUNT_SYMLINK:
-                (void) snprintf(buf, n, "symlink %s", strna(m->target));
-                break;
-        case PLAN_MOUNT_MASK:
-                (void) snprintf(buf, n, user ? "Inaccessible=%s" : "mask %s", strna(m->target));
-                break;
-        case PLAN_MOUNT_READ_ONLY:
-                (void) snprintf(buf, n, "read-only %s", strna(m->target));
-                break;
-        case PLAN_MOUNT_OVERLAY:
-                (void) snprintf(buf, n, "%s=%s", m->flags & MS_RDONLY ? "OverlayReadOnly" : "Overlay",
-                                strna(m->target));
-                break;
-        case PLAN_MOUNT_CGROUP:
-        case _PLAN_MOUNT_KIND_MAX:
-        default:
-                (void) snprintf(buf, n, "cgroup on %s", strna(m->target));
-                break;
-        }
-        return buf;
-}
 
 /* A failure to find or make a target, worded for the human. */
 static int target_error(MountContext *c, int r, const char *what) {
@@ -127,7 +84,7 @@ static int target_open(MountContext *c, const PlanMount *m, MountTargetType type
         _cleanup_close_ int fd = -EBADF;
         int r;
 
-        fd = mount_target_ensure(c->root_fd, m->target, type, extra);
+        fd = mount_target_ensure_recorded(c->root_fd, m->target, type, extra, &c->created);
         if (fd < 0)
                 return fd == -ENOENT && type == MOUNT_TARGET_ANY ? -ENOENT : target_error(c, fd, what);
         if (c->create_only)
@@ -143,43 +100,6 @@ static int target_open(MountContext *c, const PlanMount *m, MountTargetType type
  * later (/dev, /run, a Bind=) may bring it, the real pass decides. */
 static bool source_may_be_missing(const MountContext *c, const PlanMount *m) {
         return m->optional || (c->create_only && m->source_in_root);
-}
-
-/* The source of a bind: a host path, or one inside the root ("+" prefix),
- * resolved with RESOLVE_IN_ROOT so that a symlink in the image cannot lead
- * to the host. Returns -ENOENT without recording an error when the source
- * may be missing and is. */
-static int source_open(MountContext *c, const PlanMount *m, const char *what) {
-        _cleanup_close_ int fd = -EBADF;
-        int64_t magic;
-        int r;
-
-        if (isempty(m->source))
-                return spawn_error(c->err, EINVAL, "%s: no source", what);
-        if (m->source_in_root)
-                fd = mount_resolve(c->root_fd, m->source, 0);
-        else
-                fd = RET_NERRNO(open(m->source, O_PATH | O_CLOEXEC));
-        if (fd == -ENOENT && source_may_be_missing(c, m))
-                return -ENOENT;
-        if (fd == -ENOENT)
-                return spawn_error(c->err, fd, "%s: source does not exist", what);
-        if (fd < 0)
-                return spawn_error(c->err, fd, "%s: cannot open the source", what);
-        if (!m->source_in_root)
-                return TAKE_FD(fd);
-
-        /* The container's /proc and /sys get their masks and read-only paths
-         * only after the unit's mounts: a bind of them (a link in the image
-         * can point a harmless-looking source there) would be a copy without
-         * those, a writable /proc/sys for one. */
-        r = fs_magic_of(fd, &magic);
-        if (r < 0)
-                return spawn_error(c->err, r, "%s: cannot check the source", what);
-        if (magic == PROC_SUPER_MAGIC || magic == SYSFS_MAGIC)
-                return spawn_error(c->err, EPERM, "%s: source is on the container's %s, refusing", what,
-                                   magic == PROC_SUPER_MAGIC ? "procfs" : "sysfs");
-        return TAKE_FD(fd);
 }
 
 /* Clones tree_fd's flags in place and attaches it: the attributes are set on
@@ -201,7 +121,7 @@ static int do_bind(MountContext *c, const PlanMount *m, const char *what) {
         bool recursive = m->flags & MS_REC;
         struct stat st;
 
-        src_fd = source_open(c, m, what);
+        src_fd = mount_source_open(c->root_fd, m, source_may_be_missing(c, m), what, c->err);
         if (src_fd == -ENOENT && source_may_be_missing(c, m))
                 return 0;
         if (src_fd < 0)
@@ -244,18 +164,16 @@ static int do_bind_idmapped(MountContext *c, const PlanMount *m, int tree, const
 
 static int do_device(MountContext *c, const PlanMount *m, const char *what) {
         _cleanup_close_ int src_fd = -EBADF, target_fd = -EBADF, tree_fd = -EBADF;
-        struct stat st;
+        int r;
 
-        src_fd = source_open(c, m, what);
+        src_fd = mount_source_open(c->root_fd, m, m->optional, what, c->err);
         if (src_fd == -ENOENT && m->optional)
                 return 0;
         if (src_fd < 0)
                 return src_fd;
-        /* Only device nodes: a DEVICE entry must not become a general bind. */
-        if (fstat(src_fd, &st) < 0)
-                return spawn_error(c->err, errno, "%s: cannot stat the source", what);
-        if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
-                return spawn_error(c->err, ENODEV, "%s: source %s is not a device node", what, m->source);
+        r = mount_source_check_device(src_fd, m, what, c->err);
+        if (r < 0)
+                return r;
 
         target_fd = target_open(c, m, MOUNT_TARGET_FILE, 0, what);
         if (target_fd < 0 || c->create_only)
@@ -336,7 +254,8 @@ static int do_symlink(MountContext *c, const PlanMount *m, const char *what) {
                 return spawn_error(c->err, ENOMEM, "%s: out of memory", what);
 
         parent_fd = strcmp(parent, "/") == 0 ? fcntl(c->root_fd, F_DUPFD_CLOEXEC, 3)
-                                             : mount_target_ensure(c->root_fd, parent, MOUNT_TARGET_DIR, 0);
+                                             : mount_target_ensure_recorded(c->root_fd, parent, MOUNT_TARGET_DIR, 0,
+                                                                            &c->created);
         if (parent_fd < 0)
                 return target_error(c, parent_fd, what);
 
@@ -505,6 +424,55 @@ static int mount_precreate(MountContext *c) {
         return 0;
 }
 
+/* Everything that goes on the attached root, in order. */
+static int mount_build_tree(MountContext *c, bool read_only) {
+        const Plan *p = c->plan;
+        int r;
+
+        r = mount_sources_check_in_root(p, c->root_fd, c->err);
+        if (r < 0)
+                return r;
+
+        if (read_only) {
+                r = mount_precreate(c);
+                if (r < 0)
+                        return r;
+                /* The image read-only, recursively, before anything goes on
+                 * top: /dev, /run, /proc and the binds keep their own flags. */
+                r = mount_set_attr(c->root_fd, true, MOUNT_ATTR_RDONLY, 0);
+                if (r < 0)
+                        return spawn_error(c->err, r, "ReadOnly=yes: cannot make the root read-only");
+                c->sealed = true;
+        }
+
+        r = mount_root_finish(p, c->root_fd, c->trees ? c->trees->owner : (uid_t) -1, c->err);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < p->n_mounts; i++) {
+                r = mount_one(c, &p->mounts[i]);
+                if (r < 0)
+                        return r;
+        }
+
+        /* After the mounts: a Bind= of /etc, or the /run a link leads to,
+         * is in place, and the file is made where the container sees it. */
+        r = mount_etc_file(c->root_fd, &p->resolv_conf, c->err);
+        if (r < 0)
+                return r;
+        return mount_etc_file(c->root_fd, &p->timezone, c->err);
+}
+
+/* A start that fails takes back the mount points it made: bad input leaves
+ * nothing behind. ReadOnly='s seal is lifted from the root's own mount
+ * first when one was made there -- it was writable then -- and only for
+ * the removal: this namespace dies with the failed start. */
+static void mount_undo(MountContext *c) {
+        if (c->sealed && mount_created_on(&c->created, c->root_id.stx_mnt_id))
+                (void) mount_set_attr(c->root_fd, false, 0, MOUNT_ATTR_RDONLY);
+        mount_created_undo(&c->created, c->root_fd);
+}
+
 int mount_setup_build(const Plan *p, int *ret_root_fd, SpawnError *err) {
         return mount_setup_build_idmapped(p, NULL, ret_root_fd, err);
 }
@@ -535,6 +503,12 @@ int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int 
         if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
                 return spawn_error(err, ENODEV, "/dev/null: not the null device");
 
+        /* Before anything is made, in the image or on the host: a start that
+         * fails for a missing source has nothing to take back. */
+        r = mount_sources_check_host(p, err);
+        if (r < 0)
+                return r;
+
         r = mount_root_prepare_idmapped(p, trees ? trees->root_fd : -EBADF, trees ? trees->owner : (uid_t) -1,
                                         &root_fd, &read_only, err);
         if (r < 0)
@@ -545,35 +519,12 @@ int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int 
         if (r < 0)
                 return spawn_error(err, r, "cannot stat the container's root");
 
-        if (read_only) {
-                r = mount_precreate(&c);
-                if (r < 0)
-                        return r;
-                /* The image read-only, recursively, before anything goes on
-                 * top: /dev, /run, /proc and the binds keep their own flags. */
-                r = mount_set_attr(root_fd, true, MOUNT_ATTR_RDONLY, 0);
-                if (r < 0)
-                        return spawn_error(err, r, "ReadOnly=yes: cannot make the root read-only");
+        r = mount_build_tree(&c, read_only);
+        if (r < 0) {
+                mount_undo(&c);
+                return r;
         }
-
-        r = mount_root_finish(p, root_fd, trees ? trees->owner : (uid_t) -1, err);
-        if (r < 0)
-                return r;
-
-        for (size_t i = 0; i < p->n_mounts; i++) {
-                r = mount_one(&c, &p->mounts[i]);
-                if (r < 0)
-                        return r;
-        }
-
-        /* After the mounts: a Bind= of /etc, or the /run a link leads to,
-         * is in place, and the file is made where the container sees it. */
-        r = mount_etc_file(root_fd, &p->resolv_conf, err);
-        if (r < 0)
-                return r;
-        r = mount_etc_file(root_fd, &p->timezone, err);
-        if (r < 0)
-                return r;
+        mount_created_done(&c.created);
 
         *ret_root_fd = TAKE_FD(root_fd);
         return 0;

@@ -13,7 +13,9 @@
  * PLAN_MOUNT_CGROUP (targets resolved inside the root with openat2
  * RESOLVE_IN_ROOT, attached with open_tree/move_mount/mount_setattr), then
  * pivot_root(".", ".") and detaches the old root. On return the cwd and
- * root are the container's "/". */
+ * root are the container's "/". The mounts' sources are checked before the
+ * first mount point is made (mount-source.h); a failure after that removes
+ * the mount points it made again (mount_created_undo()). */
 int mount_setup_root(const Plan *p, SpawnError *err);
 
 /* In the child, after it unshared its cgroup namespace inside its final

@@ -100,24 +100,55 @@ static int target_check_type(int fd, MountTargetType type) {
 
 /* Creates one missing component name below the resolved parent. Creation
  * is relative to the parent fd and never follows a symlink (mkdirat, and
- * O_CREAT|O_EXCL), so it cannot place anything outside the root. */
+ * O_CREAT|O_EXCL), so it cannot place anything outside the root. Returns 1
+ * when it made it, 0 when it was there already. */
 static int target_create_one(int parent_fd, const char *name, bool dir) {
         int fd;
 
         if (dir) {
-                if (mkdirat(parent_fd, name, 0755) < 0 && errno != EEXIST)
-                        return negative_errno();
-                return 0;
+                if (mkdirat(parent_fd, name, 0755) >= 0)
+                        return 1;
+                return errno == EEXIST ? 0 : negative_errno();
         }
 
         fd = openat(parent_fd, name, O_CREAT|O_EXCL|O_WRONLY|O_NOCTTY|O_NOFOLLOW|O_CLOEXEC, 0644);
-        if (fd < 0 && errno != EEXIST)
-                return negative_errno();
+        if (fd < 0)
+                return errno == EEXIST ? 0 : negative_errno();
         safe_close(fd);
+        return 1;
+}
+
+static int created_add(MountCreated *created, int parent_fd, const char *name, const char *path, bool dir) {
+        MountCreatedEntry *e;
+        struct statx sx;
+
+        if (statx(parent_fd, name, AT_SYMLINK_NOFOLLOW, STATX_INO | STATX_MNT_ID, &sx) < 0)
+                return negative_errno();
+        e = realloc(created->entries, (created->n + 1) * sizeof *e);
+        if (!e)
+                return -ENOMEM;
+        created->entries = e;
+        e += created->n;
+        *e = (MountCreatedEntry) {
+                .path = strdup(path),
+                .dir = dir,
+                .mnt_id = sx.stx_mnt_id,
+                .dev_major = sx.stx_dev_major,
+                .dev_minor = sx.stx_dev_minor,
+                .ino = sx.stx_ino,
+        };
+        if (!e->path)
+                return -ENOMEM;
+        created->n++;
         return 0;
 }
 
 int mount_target_ensure(int root_fd, const char *path, MountTargetType type, uint64_t extra_resolve) {
+        return mount_target_ensure_recorded(root_fd, path, type, extra_resolve, NULL);
+}
+
+int mount_target_ensure_recorded(int root_fd, const char *path, MountTargetType type, uint64_t extra_resolve,
+                                 MountCreated *created) {
         _cleanup_close_ int fd = -EBADF, parent_fd = -EBADF;
         char prefix[PATH_MAX], name[NAME_MAX + 1];
         const char *p = path, *w;
@@ -156,7 +187,11 @@ int mount_target_ensure(int root_fd, const char *path, MountTargetType type, uin
 
                         fd = mount_resolve(root_fd, prefix, extra_resolve);
                         if (fd == -ENOENT) {
-                                r = target_create_one(parent_fd, name, !last || type == MOUNT_TARGET_DIR);
+                                bool dir = !last || type == MOUNT_TARGET_DIR;
+
+                                r = target_create_one(parent_fd, name, dir);
+                                if (r > 0 && created)
+                                        r = created_add(created, parent_fd, name, prefix, dir);
                                 if (r < 0)
                                         return r;
                                 fd = mount_resolve(root_fd, prefix, extra_resolve);
@@ -179,6 +214,69 @@ int mount_target_ensure(int root_fd, const char *path, MountTargetType type, uin
         if (r < 0)
                 return r;
         return TAKE_FD(fd);
+}
+
+bool mount_created_on(const MountCreated *created, uint64_t mnt_id) {
+        for (size_t i = 0; i < created->n; i++)
+                if (created->entries[i].mnt_id == mnt_id)
+                        return true;
+        return false;
+}
+
+static void created_remove(int root_fd, const MountCreatedEntry *e) {
+        _cleanup_close_ int parent_fd = -EBADF;
+        _cleanup_free_ char *parent = NULL;
+        const char *slash = strrchr(e->path, '/'), *name;
+        uint64_t parent_id, id;
+        char proc[64];
+        struct statx sx;
+
+        if (!slash || isempty(slash + 1))
+                return;
+        name = slash + 1;
+        /* The parent as it was walked when this was made: everything mounted
+         * later lies on this entry or below it, removed already. */
+        parent = strndup(e->path, (size_t) (name - e->path));
+        if (!parent)
+                return;
+        parent_fd = mount_resolve(root_fd, parent, 0);
+        if (parent_fd < 0 || mount_id_of(parent_fd, &parent_id) < 0)
+                return;
+
+        /* What is mounted on it, top first; umount2() takes no fd, the
+         * magic link of one names exactly that mount. */
+        for (unsigned n = 0; n < 64; n++) {
+                _cleanup_close_ int fd = openat(parent_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+                if (fd < 0 || mount_id_of(fd, &id) < 0 || id == parent_id)
+                        break;
+                (void) snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+                if (umount2(proc, MNT_DETACH) < 0)
+                        return;
+        }
+
+        /* Only what was made, still empty: never what the image or a host
+         * source got meanwhile at that name. */
+        if (statx(parent_fd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_SIZE | STATX_INO, &sx) < 0)
+                return;
+        if (sx.stx_ino != e->ino || sx.stx_dev_major != e->dev_major || sx.stx_dev_minor != e->dev_minor)
+                return;
+        if (e->dir ? !S_ISDIR(sx.stx_mode) : (!S_ISREG(sx.stx_mode) || sx.stx_size != 0))
+                return;
+        (void) unlinkat(parent_fd, name, e->dir ? AT_REMOVEDIR : 0);  /* a directory: only if empty */
+}
+
+void mount_created_undo(MountCreated *created, int root_fd) {
+        for (size_t i = created->n; i > 0; i--)
+                created_remove(root_fd, &created->entries[i - 1]);
+        mount_created_done(created);
+}
+
+void mount_created_done(MountCreated *created) {
+        for (size_t i = 0; i < created->n; i++)
+                free(created->entries[i].path);
+        created->entries = mfree(created->entries);
+        created->n = 0;
 }
 
 uint64_t mount_attr_from_flags(unsigned long flags) {

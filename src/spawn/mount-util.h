@@ -46,6 +46,37 @@ int mount_resolve(int root_fd, const char *path, uint64_t extra_resolve);
  * -ENOTDIR / -EISDIR when an existing object has the wrong type. */
 int mount_target_ensure(int root_fd, const char *path, MountTargetType type, uint64_t extra_resolve);
 
+/* What mount_target_ensure_recorded() made, in the order it made it: so
+ * that a start that fails can remove its mount points again. */
+typedef struct MountCreatedEntry {
+        char *path;             /* inside the root, as walked */
+        bool dir;               /* a directory, else an empty regular file */
+        uint64_t mnt_id;        /* the mount it was made on */
+        uint32_t dev_major, dev_minor;
+        uint64_t ino;           /* what it was: removed only if it still is */
+} MountCreatedEntry;
+
+typedef struct MountCreated {
+        MountCreatedEntry *entries;
+        size_t n;
+} MountCreated;
+
+/* mount_target_ensure(), recording in *created (NULL: nothing) every
+ * component it made. */
+int mount_target_ensure_recorded(int root_fd, const char *path, MountTargetType type, uint64_t extra_resolve,
+                                 MountCreated *created);
+
+/* Whether one of the entries was made on the mount of that id. */
+bool mount_created_on(const MountCreated *created, uint64_t mnt_id);
+
+/* After a failure, in the builder's private mount namespace: removes the
+ * entries, the last made first (so below before above), each after
+ * detaching what is mounted on it (nothing but our own mounts can be: the
+ * namespace is private and the entry new), and only while it is still the
+ * object made and empty. Best effort: what cannot go stays. Frees them. */
+void mount_created_undo(MountCreated *created, int root_fd);
+void mount_created_done(MountCreated *created);
+
 /* MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC -> MOUNT_ATTR_* */
 uint64_t mount_attr_from_flags(unsigned long flags);
 

@@ -377,6 +377,8 @@ void case_unit_overlay_order(TestEnv *env);
 void case_unit_bind_in_root(TestEnv *env);
 void case_unit_order(TestEnv *env);
 void case_unit_overlay_upper(TestEnv *env);
+void case_unit_bind_missing(TestEnv *env);
+void case_unit_undo(TestEnv *env);
 
 const TestCase test_cases[] = {
         { "basic", case_basic, NULL },
@@ -396,5 +398,7 @@ const TestCase test_cases[] = {
         { "unit-bind-in-root", case_unit_bind_in_root, NULL },
         { "unit-order", case_unit_order, NULL },
         { "unit-overlay-upper", case_unit_overlay_upper, NULL },
+        { "unit-bind-missing", case_unit_bind_missing, NULL },
+        { "unit-undo", case_unit_undo, NULL },
         {}
 };

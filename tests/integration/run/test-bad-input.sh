@@ -82,6 +82,46 @@ check "bind-userns" cgroupfs "Bind=$work/nosuchdir:/srv: source does not exist" 
         "[Isolation]" "PrivateUsers=pick"
 check "exec-userns" cgroupfs "Exec=nosuchcommand: not found in the container: No such file or directory$" \
         "[Root]" "Directory=$root" "[Exec]" "Exec=nosuchcommand" "[Isolation]" "PrivateUsers=pick"
+
+# The mount points of the mounts before a failing one are not left in the
+# image, nor below a host directory bound: a missing source fails the
+# start before the first is made (the image is not even touched); a mount
+# the kernel refuses takes back those made. With PrivateUsers= too, where
+# the helper builds the tree.
+
+# image_listing [mtime]: the image and $work/srcdir, sorted; with "mtime" each
+# directory's modification time, which making anything in it changes.
+image_listing() {
+        local t=
+        [ "${1:-}" = mtime ] && t=' %T@'
+        { find "$root" "$work/srcdir" -type d -printf "%p %M$t\n"
+          find "$root" "$work/srcdir" ! -type d -printf '%p %M %s\n'; } | sort
+}
+# check_image NAME MANAGER [mtime] WANT-REGEX UNIT-LINES...: check, and the
+# image is as it was.
+check_image() {
+        local name=$1 manager=$2 how=
+        shift 2
+        [ "$1" = mtime ] && { how=mtime; shift; }
+        image_listing $how > "$work/image.before"
+        check "$name" "$manager" "$@"
+        image_listing $how > "$work/image.after"
+        diff -u "$work/image.before" "$work/image.after" >&2 || fail "$name: the failed start left something in the image"
+}
+mkdir "$work/srcdir"
+echo src > "$work/srcfile"
+binds=("Bind=$work/srcdir:/a/b" "Bind=$work/srcfile:/a/b/new/file" "TemporaryFileSystem=/c/d")
+for iso in "" "PrivateUsers=pick"; do
+        for m in none cgroupfs; do
+                [ -n "$iso" ] && [ "$m" = none ] && continue
+                check_image "bind-first-$m${iso:+-userns}" "$m" mtime "Bind=$work/nosuchdir:/srv: source does not exist" \
+                        "[Root]" "Directory=$root" "${binds[@]}" "Bind=$work/nosuchdir:/srv" "[Exec]" "Exec=/bin/probe" \
+                        "[Isolation]" ${iso:+"$iso"}
+                check_image "mount-undo-$m${iso:+-userns}" "$m" "TemporaryFileSystem=/z: cannot mount tmpfs: .*Invalid argument$" \
+                        "[Root]" "Directory=$root" "${binds[@]}" "TemporaryFileSystem=/z:nr_inodes=1E" \
+                        "[Exec]" "Exec=/bin/probe" "[Isolation]" ${iso:+"$iso"}
+        done
+done
 [ -z "$(ls /run/cell/uid 2>/dev/null | while read -r f; do flock -n "/run/cell/uid/$f" true || echo "$f"; done)" ] ||
         fail "a uid range is still locked after the failed starts"
 

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The sources of the plan's mounts (Bind=, the /dev nodes, Overlay='s
+ * layers): opened for the mount, and checked before the first mount point
+ * is made, so that a start that must fail for a missing source leaves the
+ * image and the host's directories as they were. Used by mount-setup.c. */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "plan.h"
+#include "spawn-error.h"
+
+/* "Bind=/srv:/var/www", "proc on /proc": how a failure names the mount. */
+const char *mount_describe(const PlanMount *m, char *buf, size_t n);
+
+/* An O_PATH fd of a bind's or device's source: a host path, or one inside
+ * the root ("+" prefix, root_fd), resolved with RESOLVE_IN_ROOT so that a
+ * symlink in the image cannot lead to the host. Returns -ENOENT without
+ * recording an error when may_be_missing and the source is missing. */
+int mount_source_open(int root_fd, const PlanMount *m, bool may_be_missing, const char *what, SpawnError *err);
+
+/* A device entry's source must be a device node: it must not become a
+ * general bind. */
+int mount_source_check_device(int fd, const PlanMount *m, const char *what, SpawnError *err);
+
+/* Before anything is made: every host source of p's mounts is there (or
+ * skipped with "-") and of a kind its mount takes, with the error the mount
+ * itself would report. An idmapped Bind='s source is the supervisor's to
+ * open (spawn-users.c), before the child builds anything. */
+int mount_sources_check_host(const Plan *p, SpawnError *err);
+
+/* The same, once the root is attached, for the sources inside it ("+"),
+ * where the answer is final: a path that no mount of the plan goes on,
+ * above or below, reached through no link in the image. Any other is
+ * judged when its mount is made (another mount may bring it). */
+int mount_sources_check_in_root(const Plan *p, int root_fd, SpawnError *err);
