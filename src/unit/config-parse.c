@@ -481,6 +481,14 @@ int config_assign_expand(CellConfig *c, const ConfigSpecifiers *specifiers, cons
         return 0;
 }
 
+/* Whether one of Address='s canonical "ADDR/PREFIX" is an IPv4 one. */
+static bool addresses_have_ipv4(char * const *addresses) {
+        STRV_FOREACH(a, addresses)
+                if (!strchr(*a, ':'))
+                        return true;
+        return false;
+}
+
 int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
         int r = 0;
 
@@ -544,6 +552,9 @@ int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
         }
         CHECK(c->n_ports > 0 && !c->virtual_ethernet,
               "Port= needs VirtualEthernet=yes, Bridge= or Zone=: ports are forwarded to the container's veth address");
+        CHECK(c->n_ports > 0 && c->virtual_ethernet && !addresses_have_ipv4(c->addresses),
+              "Port= needs an IPv4 Address= in [Network]: ports are forwarded to that address of the container "
+              "(cell runs no DHCP to learn one)");
         CHECK((c->addresses || c->gateways) && !c->virtual_ethernet && !c->interfaces && !c->macvlan && !c->ipvlan,
               "%s needs an interface in the container: VirtualEthernet=yes, Bridge=, Zone=, Interface=, MACVLAN= "
               "or IPVLAN=",

@@ -87,14 +87,19 @@ kill -TERM $pid
 wait $pid || true
 ip netns exec "$H" nft list tables | matches "cell-$name" && fail "nft table left after the second stop"
 
-# Errors: a missing bridge, Port= without an IPv4 Address=.
+# Errors: a missing bridge; Port= without an IPv4 Address=, which the unit
+# says: refused before anything is made, as "cell verify" refuses it.
 u2=$(unit nobr "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "[Network]" "Bridge=nosuchbr0")
 status=0; ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u2" >/dev/null 2>"$work/err" || status=$?
 expect "missing bridge: status" "$status" 2
 grep -q "Bridge=nosuchbr0: no such interface on the host" "$work/err" || fail "missing bridge: $(cat "$work/err")"
 u3=$(unit noaddr "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "[Network]" "VirtualEthernet=yes" "Port=80")
 status=0; ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u3" >/dev/null 2>"$work/err" || status=$?
-expect "Port= without Address=: status" "$status" 2
-grep -q "Port=: needs an IPv4 Address=" "$work/err" || fail "Port= without Address=: $(cat "$work/err")"
-[ -z "$(ip -n "$H" link show type veth | grep ' ve-')" ] || fail "veths left: $(ip -n "$H" link show type veth)"
+expect "Port= without Address=: status" "$status" 1
+grep -qF "$u3: Port= needs an IPv4 Address= in [Network]" "$work/err" || fail "Port= without Address=: $(cat "$work/err")"
+status=0; "$CELL" verify "$u3" >/dev/null 2>"$work/err" || status=$?
+expect "cell verify of Port= without Address=: status" "$status" 1
+grep -qF "$u3: Port= needs an IPv4 Address= in [Network]" "$work/err" ||
+        fail "cell verify of Port= without Address=: $(cat "$work/err")"
+[ -z "$(ip -n "$H" link show type veth | grep ' v[eb]-')" ] || fail "veths left: $(ip -n "$H" link show type veth)"
 echo "ok: bridge, Address=, Gateway=, Port=, cleanup"

@@ -886,8 +886,18 @@ TEST(network) {
         BAD(&c, "Network", "Port", "0", "expected [tcp|udp:]HOSTPORT");
         BAD(&c, "Network", "Port", "65536", "expected [tcp|udp:]HOSTPORT");
         BAD(&c, "Network", "Port", "80:", "expected [tcp|udp:]HOSTPORT");
+        /* One host port of a protocol goes to one place (nspawn refuses a
+         * second --port= for it): said at the second one's line. */
+        BAD_EXACT(&c, "Network", "Port", "8080:8080", "web.cell:7: Port=8080:8080: tcp port 8080 of the host is "
+                  "forwarded by an earlier Port= already (an empty Port= clears the list)");
+        BAD(&c, "Network", "Port", "udp:53:5353", "udp port 53 of the host is forwarded by an earlier Port=");
+        ASSERT_EQ(c.n_ports, 3);
+        OK(&c, "Network", "Port", "udp:8080");          /* another protocol */
+        ASSERT_EQ(c.n_ports, 4);
         OK(&c, "Network", "Port", "");
         ASSERT_EQ(c.n_ports, 0);
+        OK(&c, "Network", "Port", "8080:8080");         /* after the reset */
+        ASSERT_EQ(c.n_ports, 1);
         cell_config_done(&c);
         diag_done(&diag);
 }
@@ -1062,6 +1072,16 @@ TEST(finish) {
         ASSERT_CONTAINS(diag.messages[0], "Port= needs VirtualEthernet=yes, Bridge= or Zone=");
         diag_done(&diag);
         OK(&c, "Network", "Bridge", "br0");
+        /* Ports go to the container's IPv4 Address=: without one, said now. */
+        ASSERT_EQ(finish(&c), 1);
+        ASSERT_STREQ(diag.messages[0], "web.cell: Port= needs an IPv4 Address= in [Network]: ports are forwarded "
+                     "to that address of the container (cell runs no DHCP to learn one)");
+        diag_done(&diag);
+        OK(&c, "Network", "Address", "fd00::2/64");
+        ASSERT_EQ(finish(&c), 1);
+        ASSERT_CONTAINS(diag.messages[0], "Port= needs an IPv4 Address=");
+        diag_done(&diag);
+        OK(&c, "Network", "Address", "10.0.0.2/24");
         ASSERT_EQ(finish(&c), 0);
         ASSERT_TRUE(c.virtual_ethernet);        /* implied by Bridge= */
         OK(&c, "Isolation", "PrivateNetwork", "no");
