@@ -341,11 +341,24 @@ static int report_unknown_section(const char *section, const char *file, unsigne
         return diag_error(diag, file, line, "%s", text);
 }
 
+/* Keys of a .nspawn file that cell has under another name: a file ported
+ * from nspawn is told where the key went. */
+static const struct {
+        const char *section, *key, *cell_section, *cell_key;
+} nspawn_keys[] = {
+        { "Network", "Private", "Isolation", "PrivateNetwork" },
+};
+
 static int report_unknown_key(const char *section, const char *key, const char *file, unsigned line,
                               Diagnostics *diag) {
         const ConfigKey *elsewhere;
         const char *s = suggest(section, key);
 
+        for (size_t i = 0; i < ELEMENTSOF(nspawn_keys); i++)
+                if (streq(nspawn_keys[i].section, section) && streq(nspawn_keys[i].key, key))
+                        return diag_error(diag, file, line,
+                                          "unknown key \"%s\" in section [%s]: systemd-nspawn's %s= is %s= in [%s]",
+                                          key, section, key, nspawn_keys[i].cell_key, nspawn_keys[i].cell_section);
         if (s)
                 return diag_error(diag, file, line, "unknown key \"%s\" in section [%s], did you mean \"%s\"?",
                                   key, section, s);

@@ -999,6 +999,9 @@ TEST(unknown_and_extensions) {
                   "web.cell:7: unknown key \"MemoryMax\" in section [Exec], it belongs in [Limits]");
         BAD_EXACT(&c, "Exec", "Frobnicate", "1",
                   "web.cell:7: unknown key \"Frobnicate\" in section [Exec]");
+        /* A .nspawn file's key that cell has elsewhere, under another name. */
+        BAD_EXACT(&c, "Network", "Private", "yes", "web.cell:7: unknown key \"Private\" in section [Network]: "
+                  "systemd-nspawn's Private= is PrivateNetwork= in [Isolation]");
         BAD_EXACT(&c, "Limit", "MemoryMax", "1G",
                   "web.cell:7: unknown section [Limit], did you mean [Limits]?");
         /* the same unknown section is reported once per file */
@@ -1009,7 +1012,7 @@ TEST(unknown_and_extensions) {
         /* keys are case-sensitive, as systemd's */
         BAD(&c, "exec", "Exec", "x", "unknown section [exec], did you mean [Exec]?");
         ASSERT_NULL(c.exec);
-        ASSERT_EQ(diag.n_errors, 8);
+        ASSERT_EQ(diag.n_errors, 9);
         cell_config_done(&c);
         diag_done(&diag);
 }
