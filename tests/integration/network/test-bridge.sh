@@ -74,6 +74,22 @@ expect "page over the bridge" "$(cat "$work/page")" "hello from the cell"
 # Port=: H's own address, port 8080, reaches the container's port 80.
 page=$(ip netns exec "$H" bash -c "$(declare -f http_get); http_get http://10.213.7.1:8080/") || fail "no answer on the forwarded port"
 expect "page through Port=" "$page" "hello from the cell"
+# ... but not H's loopback: as nspawn's, 127.0.0.0/8 is left alone (a DNAT
+# from 127.0.0.1 goes nowhere: the container cannot answer that source),
+# and a service of H's on 127.0.0.1:8080 still answers there. (The marker
+# in its command line: cleanup() ends it.)
+mkdir "$work/www-$marker"
+echo "hello from the host" > "$work/www-$marker/index.html"
+ip netns exec "$H" /bin/busybox httpd -f -p 127.0.0.1:8080 -h "$work/www-$marker" &
+hpid=$!
+page=
+for _ in $(seq 20); do
+        page=$(ip netns exec "$H" bash -c "$(declare -f http_get); http_get http://127.0.0.1:8080/" 2>/dev/null) && break
+        sleep 0.1
+done
+kill $hpid
+wait $hpid 2>/dev/null || true
+expect "H's own 127.0.0.1:8080 while Port=8080 forwards" "$page" "hello from the host"
 ip -n "$H" link show "$host_if" | matches "master br0" || fail "$host_if is not on br0"
 ip -n "$H" link show "$host_if" | matches "altname $host_alt" || fail "$host_if has no altname $host_alt"
 ip -n "$H" link show "$host_alt" >/dev/null || fail "$host_if is not found by its altname $host_alt"
