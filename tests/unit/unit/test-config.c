@@ -923,6 +923,17 @@ TEST(network_links) {
         BAD(&c, "Network", "MACVLAN", "eth0 a/b", "(\"a/b\" is not one)");
         BAD(&c, "Network", "IPVLAN", "0123456789abcdef", "each 1 to 15 ASCII characters");
         ASSERT_EQ((int) strv_length(c.interfaces), 3);  /* a bad value changes nothing */
+        /* A name twice in one key: two interfaces of one name, said at the line. */
+        BAD_EXACT(&c, "Network", "Interface", "eth3 eth1", "web.cell:7: Interface=eth3 eth1: eth1 is named by an "
+                  "earlier line already (an empty Interface= clears the list)");
+        BAD_EXACT(&c, "Network", "IPVLAN", "eth9 eth9", "web.cell:7: IPVLAN=eth9 eth9: eth9 is named twice (an "
+                  "empty IPVLAN= clears the list)");
+        ASSERT_EQ((int) strv_length(c.interfaces), 3);
+        ASSERT_EQ((int) strv_length(c.ipvlan), 2);
+        OK(&c, "Network", "MACVLAN", "eth1");           /* each key's list is its own here */
+        OK(&c, "Network", "MACVLAN", "");
+        BAD(&c, "Network", "MACVLAN", "eth0 eth0", "MACVLAN=eth0 eth0: eth0 is named twice");
+        ASSERT_NULL(c.macvlan);
         OK(&c, "Network", "Interface", "");
         ASSERT_NULL(c.interfaces);
         OK(&c, "Network", "MACVLAN", "");
