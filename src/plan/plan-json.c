@@ -489,6 +489,10 @@ static void json_network(JsonWriter *w, const Plan *p) {
         json_bool(w, p->namespaces & CLONE_NEWNET);
         json_key(w, "virtual_ethernet");
         json_bool(w, p->virtual_ethernet);
+        json_key(w, "veth_host");
+        json_string(w, p->veth_host);
+        json_key(w, "veth_host_altname");
+        json_string(w, p->veth_host_altname);
         json_key(w, "bridge");
         json_string(w, p->bridge);
         json_key(w, "zone");

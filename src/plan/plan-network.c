@@ -8,9 +8,54 @@
 #include <string.h>
 
 #include "plan-internal.h"
+#include "siphash24.h"
 #include "strv.h"
 
 #define PLAN_IFNAMSIZ 16        /* IFNAMSIZ, without <net/if.h> in the pure stage */
+#define PLAN_ALTIFNAMSIZ 128    /* ALTIFNAMSIZ */
+
+/* nspawn's key for shortening interface names (a fixed random number): a
+ * long name comes out as nspawn's short one for it. */
+static const uint8_t ifname_hash_key[16] = {
+        0xe1, 0x90, 0xa4, 0x04, 0xa8, 0xef, 0x4b, 0x51, 0x8c, 0xcc, 0xc3, 0x3a, 0x9f, 0x11, 0xfc, 0xa2,
+};
+
+/* prefix + name as nspawn names an interface it makes (its naming scheme
+ * v245 and later; 252's default): as it is up to 15 bytes; else its first
+ * 11 bytes and 24 bits of a SipHash of the whole in 4 characters of
+ * URL-safe base64, so that two long names alike in their first bytes do
+ * not collide. *ret_altname: the whole then (an alternative name has room
+ * for it), else NULL. */
+static int plan_ifname(const char *prefix, const char *name, char **ret, char **ret_altname) {
+        static const char base64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        _cleanup_free_ char *full = NULL;
+        char *alt = NULL, *s;
+        size_t n = PLAN_IFNAMSIZ - 5;
+        uint64_t h;
+
+        if (asprintf(&full, "%s%s", prefix, name) < 0)
+                return -ENOMEM;
+        if (strlen(full) < PLAN_IFNAMSIZ) {
+                *ret = TAKE_PTR(full);
+                if (ret_altname)
+                        *ret_altname = NULL;
+                return 0;
+        }
+        h = siphash24(full, strlen(full), ifname_hash_key);
+        s = malloc(PLAN_IFNAMSIZ);
+        if (!s)
+                return -ENOMEM;
+        memcpy(s, full, n);
+        for (size_t i = 0; i < 4; i++)
+                s[n + i] = base64url[(h >> (18 - 6 * i)) & 63];
+        s[PLAN_IFNAMSIZ - 1] = 0;
+        if (ret_altname && strlen(full) < PLAN_ALTIFNAMSIZ)
+                alt = TAKE_PTR(full);
+        *ret = s;
+        if (ret_altname)
+                *ret_altname = alt;
+        return 0;
+}
 
 bool plan_network_has_links(const Plan *p) {
         return p->virtual_ethernet || p->n_interfaces > 0 || p->n_macvlans > 0 || p->n_ipvlans > 0 ||
@@ -26,7 +71,9 @@ void plan_links_free(PlanLink *l, size_t n) {
 }
 
 /* One PlanLink per host interface; the name inside is prefix + the host's,
- * cut to 15 bytes (nspawn's "mv-"/"iv-" rule, as the veth's "ve-"). */
+ * shortened as nspawn's (plan_ifname()). No alternative name: nspawn's
+ * attempt at one for these fails (it looks for the link on the host once
+ * it is in the container). */
 static int plan_links(char * const *hosts, const char *prefix, PlanLink **ret, size_t *ret_n) {
         size_t n = strv_length(hosts);
         PlanLink *l;
@@ -37,12 +84,8 @@ static int plan_links(char * const *hosts, const char *prefix, PlanLink **ret, s
         if (!l)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
-                char name[PLAN_IFNAMSIZ];
-
-                (void) snprintf(name, sizeof name, "%s%s", prefix, hosts[i]);
                 l[i].host = strdup(hosts[i]);
-                l[i].name = strdup(name);
-                if (!l[i].host || !l[i].name) {
+                if (!l[i].host || plan_ifname(prefix, hosts[i], &l[i].name, NULL) < 0) {
                         plan_links_free(l, i + 1);
                         return -ENOMEM;
                 }
@@ -59,7 +102,8 @@ typedef struct LinkKind {
 } LinkKind;
 
 /* Two interfaces of one name cannot both be in the container (a repeated
- * host interface, two long names cut to the same 15 bytes, host0 or lo). */
+ * host interface, two long names shortened to the same 15 bytes, host0 or
+ * lo). */
 static int plan_links_check(const Plan *p, const CellConfig *c, Diagnostics *diag) {
         const LinkKind kinds[] = {
                 { "Interface", p->interfaces, p->n_interfaces },
@@ -98,14 +142,12 @@ static bool links_name(const PlanLink *l, size_t n, const char *name, bool host_
 /* VirtualEthernetExtra=: the pair's container side must be no other
  * interface of the container (lo, host0, Interface=, MACVLAN=, IPVLAN=, an
  * earlier pair's), and its host side none of the host's interfaces cell
- * makes or names (the veth's ve-NAME, Bridge= or the zone's bridge, the
+ * makes or names (the veth's host side, Bridge= or the zone's bridge, the
  * interfaces of Interface=, MACVLAN=, IPVLAN=, an earlier pair's): each is
  * said where the pair was written. */
 static int plan_veth_extras_check(const Plan *p, const CellConfig *c, Diagnostics *diag) {
-        char veth_host[PLAN_IFNAMSIZ];
         int r = 0;
 
-        (void) snprintf(veth_host, sizeof veth_host, "ve-%s", p->name);
         for (size_t i = 0; i < p->n_veth_extras; i++) {
                 const PlanLink *e = p->veth_extras + i;
                 const CellVethExtra *ce = c->veth_extras + i;
@@ -124,7 +166,7 @@ static int plan_veth_extras_check(const Plan *p, const CellConfig *c, Diagnostic
                 else if (links_name(p->veth_extras, i, e->name, false))
                         inside = "another VirtualEthernetExtra=";
 
-                if (p->virtual_ethernet && streq(e->host, veth_host))
+                if (streq_ptr(p->veth_host, e->host))
                         outside = "VirtualEthernet='s host side";
                 else if (streq_ptr(p->bridge, e->host))
                         outside = "Bridge=";
@@ -164,6 +206,12 @@ int plan_build_network(Plan *p, const CellConfig *c, Diagnostics *diag) {
         int r;
 
         p->virtual_ethernet = c->virtual_ethernet;
+        /* nspawn's names: "vb-" on a bridge, where networkd's
+         * 80-container-vb.network keeps it a port of the bridge; a "ve-"
+         * one gets 80-container-ve.network's address and DHCP server. */
+        if (c->virtual_ethernet &&
+            plan_ifname(c->bridge || c->zone ? "vb-" : "ve-", p->name, &p->veth_host, &p->veth_host_altname) < 0)
+                return -ENOMEM;
         if (c->bridge && !(p->bridge = strdup(c->bridge)))
                 return -ENOMEM;
         if (c->zone && asprintf(&p->zone, "vz-%s", c->zone) < 0) {

@@ -350,7 +350,9 @@ int plan_print_text(const Plan *p, FILE *f) {
 
         fprintf(f, "\nNetwork:           %s", p->namespaces & CLONE_NEWNET ? "private" : "host");
         if (p->virtual_ethernet)
-                fputs(", virtual ethernet", f);
+                fprintf(f, ", virtual ethernet %s on the host%s%s%s", p->veth_host,
+                        p->veth_host_altname ? " (" : "", strempty(p->veth_host_altname),
+                        p->veth_host_altname ? ")" : "");
         if (p->bridge)
                 fprintf(f, ", bridge %s", p->bridge);
         if (p->zone)

@@ -501,6 +501,8 @@ void plan_done(Plan *p) {
         free(p->limits.io_devices);
         plan_properties_free(p->properties, p->n_properties);
         free(p->machine_name);
+        free(p->veth_host);
+        free(p->veth_host_altname);
         free(p->bridge);
         free(p->zone);
         plan_links_free(p->veth_extras, p->n_veth_extras);

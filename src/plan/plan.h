@@ -216,7 +216,8 @@ static inline bool plan_sched_any(const PlanSched *s) {
 typedef struct PlanLink {
         char *host;             /* the host's interface: the one moved, or the parent; a
                                  * VirtualEthernetExtra= pair's host side */
-        char *name;             /* its name in the container (at most 15 bytes) */
+        char *name;             /* its name in the container (at most 15 bytes: a longer
+                                 * "mv-"/"iv-" name is shortened as nspawn's) */
 } PlanLink;
 
 typedef struct Plan {
@@ -317,6 +318,12 @@ typedef struct Plan {
 
         /* Network. */
         bool virtual_ethernet;
+        /* VirtualEthernet=: the host side of the veth, nspawn's name for it:
+         * "ve-NAME", "vb-NAME" on a bridge (Bridge=, Zone=); one longer
+         * than 15 bytes is shortened (plan-network.c) and keeps the full
+         * name as an alternative name, veth_host_altname (else NULL). */
+        char *veth_host;
+        char *veth_host_altname;
         char *bridge;
         char *zone;             /* Zone=: the bridge "vz-NAME" the veth joins, made on demand */
         PlanLink *veth_extras;  /* VirtualEthernetExtra=: a veth pair each, host side "host" */

@@ -48,11 +48,14 @@ char *netfw_script(const char *table, const Plan *p, const char *address) {
                 const char *proto = port->protocol == IPPROTO_UDP ? "udp" : "tcp";
 
                 /* Only what is addressed to this host: traffic passing
-                 * through to other addresses is not ours to redirect. */
+                 * through to other addresses is not ours to redirect. And
+                 * not the host's own to its loopback (nspawn's rule too):
+                 * from 127.0.0.1 the container cannot answer, and the
+                 * host's services on 127.0.0.1:HOSTPORT would be cut off. */
                 for (int c = 0; c < 2; c++)
-                        fprintf(f, "add rule inet %s %s fib daddr type local %s dport %u dnat ip to %s:%u\n",
-                                table, c == 0 ? "prerouting" : "output", proto,
-                                port->host_port, address, port->container_port);
+                        fprintf(f, "add rule inet %s %s %sfib daddr type local %s dport %u dnat ip to %s:%u\n",
+                                table, c == 0 ? "prerouting" : "output", c == 0 ? "" : "ip daddr != 127.0.0.0/8 ",
+                                proto, port->host_port, address, port->container_port);
         }
         if (fclose(f) != 0)
                 return NULL;

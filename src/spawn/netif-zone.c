@@ -76,8 +76,7 @@ static int bridge_new(struct mnl_socket *nl, const char *bridge) {
         return r;
 }
 
-int netif_zone_join(const char *bridge, const char *host_ifname, const char *peer_ifname, pid_t pid,
-                    SpawnError *err) {
+int netif_zone_join(const char *bridge, const NetifVethPair *pair, pid_t pid, SpawnError *err) {
         _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
         _cleanup_close_ int lock = -EBADF;
         char what[IFNAMSIZ + 8];
@@ -107,7 +106,7 @@ int netif_zone_join(const char *bridge, const char *host_ifname, const char *pee
         r = link_set_up(nl, index);
         if (r < 0)
                 return spawn_error(err, r, "%s: bringing the bridge %s up", what, bridge);
-        return netif_veth_create(what, host_ifname, peer_ifname, pid, bridge, err);
+        return netif_veth_create(what, pair, pid, bridge, err);
 }
 
 /* What a dump of the links says about the bridge of index bridge. */

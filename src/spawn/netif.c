@@ -126,17 +126,15 @@ int netif_set_up(const char *ifname, SpawnError *err) {
         return link_open_up(ifname, index, &nl, err);
 }
 
-void netif_veth_host_name(const char *name, char ret[static IFNAMSIZ]) {
-        (void) snprintf(ret, IFNAMSIZ, "ve-%s", name);
-}
-
-static int veth_new(struct mnl_socket *nl, const char *host_ifname, const char *peer_ifname, pid_t pid) {
+static int veth_new(struct mnl_socket *nl, const NetifVethPair *pair, pid_t pid) {
         char buf[MNL_SOCKET_BUFFER_SIZE];
         struct nlmsghdr *nlh = link_message(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
         struct nlattr *linkinfo, *data, *peer;
         struct ifinfomsg *pifm;
 
-        mnl_attr_put_strz(nlh, IFLA_IFNAME, host_ifname);
+        mnl_attr_put_strz(nlh, IFLA_IFNAME, pair->host);
+        if (pair->host_mac)
+                mnl_attr_put(nlh, IFLA_ADDRESS, 6, pair->host_mac);
         linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
         mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
         data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
@@ -145,13 +143,29 @@ static int veth_new(struct mnl_socket *nl, const char *host_ifname, const char *
         pifm = mnl_nlmsg_put_extra_header(nlh, sizeof *pifm);
         memset(pifm, 0, sizeof *pifm);
         pifm->ifi_family = AF_UNSPEC;
-        mnl_attr_put_strz(nlh, IFLA_IFNAME, peer_ifname);
+        mnl_attr_put_strz(nlh, IFLA_IFNAME, pair->peer);
+        if (pair->peer_mac)
+                mnl_attr_put(nlh, IFLA_ADDRESS, 6, pair->peer_mac);
         /* Born inside the container's namespace: the container side never
          * exists on the host, not even for a moment. */
         mnl_attr_put_u32(nlh, IFLA_NET_NS_PID, (uint32_t) pid);
         mnl_attr_nest_end(nlh, peer);
         mnl_attr_nest_end(nlh, data);
         mnl_attr_nest_end(nlh, linkinfo);
+        return netif_request(nl, nlh);
+}
+
+/* An alternative name for the link of index: its full name when the name
+ * had to be shortened, so that "ip link show ve-LONG-NAME" and a .network
+ * file's Name=ve-LONG-NAME find it. */
+static int link_add_altname(struct mnl_socket *nl, unsigned index, const char *altname) {
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        struct nlmsghdr *nlh = link_message(buf, RTM_NEWLINKPROP, 0, (int) index);
+        struct nlattr *list;
+
+        list = mnl_attr_nest_start(nlh, IFLA_PROP_LIST);
+        mnl_attr_put_strz(nlh, IFLA_ALT_IFNAME, altname);
+        mnl_attr_nest_end(nlh, list);
         return netif_request(nl, nlh);
 }
 
@@ -176,8 +190,7 @@ static int veth_host_finish(struct mnl_socket *nl, unsigned index, const char *w
         return 0;
 }
 
-int netif_veth_create(const char *what, const char *host_ifname, const char *peer_ifname, pid_t pid,
-                      const char *bridge, SpawnError *err) {
+int netif_veth_create(const char *what, const NetifVethPair *pair, pid_t pid, const char *bridge, SpawnError *err) {
         _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
         char buf[MNL_SOCKET_BUFFER_SIZE];
         unsigned index, bridge_index = 0;
@@ -191,18 +204,22 @@ int netif_veth_create(const char *what, const char *host_ifname, const char *pee
         r = netif_open(&nl);
         if (r < 0)
                 return spawn_error(err, r, "%s: opening rtnetlink", what);
-        r = veth_new(nl, host_ifname, peer_ifname, pid);
+        r = veth_new(nl, pair, pid);
         if (r == -EEXIST)
-                return spawn_error(err, r, "%s: an interface %s exists on the host already%s", what, host_ifname,
+                return spawn_error(err, r, "%s: an interface %s exists on the host already%s", what, pair->host,
                                    startswith(what, "VirtualEthernetExtra=") ? "" :
-                                   " (another cell whose name starts the same?)");
+                                   " (another container's veth?)");
         if (r < 0)
-                return spawn_error(err, r, "%s: creating the veth pair %s", what, host_ifname);
+                return spawn_error(err, r, "%s: creating the veth pair %s", what, pair->host);
 
-        index = if_nametoindex(host_ifname);
+        index = if_nametoindex(pair->host);
         if (index == 0)
-                return spawn_error(err, errno, "%s: %s vanished", what, host_ifname);
-        r = veth_host_finish(nl, index, what, host_ifname, bridge, bridge_index, err);
+                return spawn_error(err, errno, "%s: %s vanished", what, pair->host);
+        /* nspawn's way: an older kernel without alternative names (or the
+         * name taken as one already) costs only the convenience. */
+        if (pair->host_altname)
+                (void) link_add_altname(nl, index, pair->host_altname);
+        r = veth_host_finish(nl, index, what, pair->host, bridge, bridge_index, err);
         if (r < 0)
                 /* Deleting one end deletes the pair: nothing stays on the host. */
                 (void) netif_request(nl, link_message(buf, RTM_DELLINK, 0, (int) index));
@@ -477,10 +494,20 @@ int netif_move_back(int netns_fd, const NetifMoved *moved, char ret_name[static 
         return r;
 }
 
-/* nspawn's key for MACVLAN='s addresses (a fixed random number): the same
- * machine, unit name and position give the same address as nspawn's. */
-static const uint8_t macvlan_hash_key[16] = {
-        0x00, 0x13, 0x6d, 0xbc, 0x66, 0x83, 0x44, 0x81, 0xbb, 0x0c, 0xf9, 0x51, 0x1f, 0x24, 0xa6, 0x6f,
+/* nspawn's keys for its MAC addresses (fixed random numbers), one per
+ * kind of link: the same machine, unit name, kind and position give the
+ * same address as nspawn's. */
+static const uint8_t mac_hash_keys[_NETIF_MAC_KIND_MAX][16] = {
+        [NETIF_MAC_VETH_HOST] = {
+                0x1a, 0x37, 0x6f, 0xc7, 0x46, 0xec, 0x45, 0x0b, 0xad, 0xa3, 0xd5, 0x31, 0x06, 0x60, 0x5d, 0xb1 },
+        [NETIF_MAC_VETH_CONTAINER] = {
+                0xc3, 0xc4, 0xf9, 0x19, 0xb5, 0x57, 0xb2, 0x1c, 0xe6, 0xcf, 0x14, 0x27, 0x03, 0x9c, 0xee, 0xa2 },
+        [NETIF_MAC_VETH_EXTRA_HOST] = {
+                0x48, 0xc7, 0xf6, 0xb7, 0xea, 0x9d, 0x4c, 0x9e, 0xb7, 0x28, 0xd4, 0xde, 0x91, 0xd5, 0xbf, 0x66 },
+        [NETIF_MAC_VETH_EXTRA_CONTAINER] = {
+                0xaf, 0x50, 0x17, 0x61, 0xce, 0xf9, 0x4d, 0x35, 0x84, 0x0d, 0x2b, 0x20, 0x54, 0xbe, 0xce, 0x59 },
+        [NETIF_MAC_MACVLAN] = {
+                0x00, 0x13, 0x6d, 0xbc, 0x66, 0x83, 0x44, 0x81, 0xbb, 0x0c, 0xf9, 0x51, 0x1f, 0x24, 0xa6, 0x6f },
 };
 
 int netif_machine_id(uint8_t ret[static 16]) {
@@ -504,7 +531,8 @@ int netif_machine_id(uint8_t ret[static 16]) {
         return ok ? 0 : -ENOMEDIUM;
 }
 
-void netif_macvlan_mac(const uint8_t machine_id[static 16], const char *name, uint64_t idx, uint8_t ret[static 6]) {
+void netif_mac(NetifMacKind kind, const uint8_t machine_id[static 16], const char *name, uint64_t idx,
+               uint8_t ret[static 6]) {
         size_t l = MIN(strlen(name), (size_t) 256), n = 16 + l;
         uint8_t v[16 + 256 + 8];
         uint64_t h;
@@ -518,7 +546,7 @@ void netif_macvlan_mac(const uint8_t machine_id[static 16], const char *name, ui
                         v[n + (size_t) i] = (uint8_t) (idx >> (8 * i));
                 n += 8;
         }
-        h = siphash24(v, n, macvlan_hash_key);
+        h = siphash24(v, n, mac_hash_keys[kind]);
         /* The hash's first six bytes in little endian order. */
         for (int i = 0; i < 6; i++)
                 ret[i] = (uint8_t) (h >> (8 * i));

@@ -15,18 +15,25 @@
 /* Sets IFF_UP on the interface named ifname in the current network namespace. */
 int netif_set_up(const char *ifname, SpawnError *err);
 
-/* The name of the host side of a cell's veth: "ve-" + the unit name cut to
- * IFNAMSIZ-1 bytes (systemd-nspawn's rule). */
-void netif_veth_host_name(const char *name, char ret[static IFNAMSIZ]);
+/* A veth pair to make: the host side's name (and an alternative name for
+ * it, or NULL), the container side's, and their MAC addresses (6 bytes
+ * each; NULL: the kernel's random one). */
+typedef struct NetifVethPair {
+        const char *host;
+        const char *host_altname;
+        const uint8_t *host_mac;
+        const char *peer;
+        const uint8_t *peer_mac;
+} NetifVethPair;
 
-/* In the supervisor's (the host's) network namespace: a veth pair, host side
- * host_ifname, the peer created straight in the network namespace of pid
- * as peer_ifname; with bridge, the host side is enslaved to that existing
- * bridge; then the host side is brought up. A failure leaves no link on the
+/* In the supervisor's (the host's) network namespace: the veth pair, the
+ * peer created straight in the network namespace of pid; with bridge, the
+ * host side is enslaved to that existing bridge; then the host side is
+ * brought up. The alternative name is given if the kernel takes it (as
+ * nspawn, a failure there is no failure). A failure leaves no link on the
  * host (the pair is deleted again). Messages start with what
  * ("VirtualEthernet=yes", "Zone=web", ...). */
-int netif_veth_create(const char *what, const char *host_ifname, const char *peer_ifname, pid_t pid,
-                      const char *bridge, SpawnError *err);
+int netif_veth_create(const char *what, const NetifVethPair *pair, pid_t pid, const char *bridge, SpawnError *err);
 
 /* A host side cell made (VirtualEthernet=, VirtualEthernetExtra=): its
  * index and name then; deleted at the end only if the link at that index
@@ -46,8 +53,7 @@ int netif_veth_remove(const NetifVeth *v);
  * netif_veth_create() put on it, so that netif_zone_leave() of another
  * cell never removes a bridge this one is joining. The bridge may be left
  * without ports on a failure: netif_zone_leave() is for every end. */
-int netif_zone_join(const char *bridge, const char *host_ifname, const char *peer_ifname, pid_t pid,
-                    SpawnError *err);
+int netif_zone_join(const char *bridge, const NetifVethPair *pair, pid_t pid, SpawnError *err);
 
 /* Zone=, at the end (after the veth's host side was deleted): under the
  * same lock, removes the bridge if no link is a port of it any more. 1
@@ -102,10 +108,23 @@ int netif_vlan_create(const char *kind, const char *parent, const char *name, co
 /* /etc/machine-id's 16 bytes; -ENOMEDIUM when it holds no ID yet. */
 int netif_machine_id(uint8_t ret[static 16]);
 
-/* MACVLAN='s address for the idx-th (from 0) macvlan of the container
- * name on the machine machine_id: nspawn's, stable across starts (DHCP
- * leases depend on it), unicast and locally administered. */
-void netif_macvlan_mac(const uint8_t machine_id[static 16], const char *name, uint64_t idx, uint8_t ret[static 6]);
+/* The links nspawn gives a MAC address of its own, each hashed with a key
+ * of its own. */
+typedef enum NetifMacKind {
+        NETIF_MAC_VETH_HOST,            /* VirtualEthernet='s host side */
+        NETIF_MAC_VETH_CONTAINER,       /* ... host0 */
+        NETIF_MAC_VETH_EXTRA_HOST,      /* VirtualEthernetExtra='s host side */
+        NETIF_MAC_VETH_EXTRA_CONTAINER, /* ... its container side */
+        NETIF_MAC_MACVLAN,
+        _NETIF_MAC_KIND_MAX,
+} NetifMacKind;
+
+/* nspawn's address for the idx-th (from 0) link of that kind of the
+ * container name on the machine machine_id: stable across starts (DHCP
+ * leases and IPv6 addresses derived from it hold), unicast and locally
+ * administered. */
+void netif_mac(NetifMacKind kind, const uint8_t machine_id[static 16], const char *name, uint64_t idx,
+               uint8_t ret[static 6]);
 
 /* In the container's network namespace: ifname up, each "ADDR/PREFIX" of
  * addresses on it, and a default route via each address of gateways. */

@@ -199,39 +199,47 @@ static int spawn_interfaces(Spawn *s, const Plan *p, SpawnError *err) {
         return 0;
 }
 
-/* VirtualEthernet=: host0 and its host side ve-NAME, alone, on Bridge=, or
- * on Zone='s bridge (made on demand). */
-static int spawn_veth(Spawn *s, const Plan *p, SpawnError *err) {
-        char host_ifname[IFNAMSIZ];
+/* VirtualEthernet=: host0 and its host side (ve-NAME, vb-NAME on a
+ * bridge), alone, on Bridge=, or on Zone='s bridge (made on demand); with
+ * nspawn's MAC addresses when there is a machine ID. */
+static int spawn_veth(Spawn *s, const Plan *p, const uint8_t *machine_id, SpawnError *err) {
+        uint8_t host_mac[6], peer_mac[6];
+        NetifVethPair pair = { .host = p->veth_host, .host_altname = p->veth_host_altname, .peer = "host0" };
         int r;
 
         if (!p->virtual_ethernet)
                 return 0;
-        netif_veth_host_name(p->name, host_ifname);
+        if (machine_id) {
+                netif_mac(NETIF_MAC_VETH_HOST, machine_id, p->name, 0, host_mac);
+                netif_mac(NETIF_MAC_VETH_CONTAINER, machine_id, p->name, 0, peer_mac);
+                pair.host_mac = host_mac;
+                pair.peer_mac = peer_mac;
+        }
         if (p->zone) {
                 /* spawn_done()'s from now on, whatever happens next: it
                  * removes the bridge if it has no port (left) then. */
                 s->zone = strdup(p->zone);
                 if (!s->zone)
                         return spawn_error(err, ENOMEM, "Zone=");
-                r = netif_zone_join(p->zone, host_ifname, "host0", s->pid, err);
+                r = netif_zone_join(p->zone, &pair, s->pid, err);
         } else if (p->bridge) {
                 char what[IFNAMSIZ + 8];
 
                 (void) snprintf(what, sizeof what, "Bridge=%s", p->bridge);
-                r = netif_veth_create(what, host_ifname, "host0", s->pid, p->bridge, err);
+                r = netif_veth_create(what, &pair, s->pid, p->bridge, err);
         } else
-                r = netif_veth_create("VirtualEthernet=yes", host_ifname, "host0", s->pid, NULL, err);
+                r = netif_veth_create("VirtualEthernet=yes", &pair, s->pid, NULL, err);
         if (r < 0)
                 return r;
         /* Remembered by index: the name may be someone else's later. */
-        s->veth_index = (int) if_nametoindex(host_ifname);
+        s->veth_index = (int) if_nametoindex(p->veth_host);
         return 0;
 }
 
-/* VirtualEthernetExtra=: a pair each, on no bridge; each host side is
- * remembered as soon as it is made, for spawn_done(). */
-static int spawn_veth_extras(Spawn *s, const Plan *p, SpawnError *err) {
+/* VirtualEthernetExtra=: a pair each, on no bridge, with nspawn's MAC
+ * addresses (by the pair's position) when there is a machine ID; each host
+ * side is remembered as soon as it is made, for spawn_done(). */
+static int spawn_veth_extras(Spawn *s, const Plan *p, const uint8_t *machine_id, SpawnError *err) {
         int r;
 
         if (p->n_veth_extras == 0)
@@ -242,10 +250,18 @@ static int spawn_veth_extras(Spawn *s, const Plan *p, SpawnError *err) {
         for (size_t i = 0; i < p->n_veth_extras; i++) {
                 const PlanLink *e = p->veth_extras + i;
                 NetifVeth *v = s->extras + s->n_extras;
+                NetifVethPair pair = { .host = e->host, .peer = e->name };
+                uint8_t host_mac[6], peer_mac[6];
                 char what[2 * IFNAMSIZ + 32];
 
+                if (machine_id) {
+                        netif_mac(NETIF_MAC_VETH_EXTRA_HOST, machine_id, p->name, i, host_mac);
+                        netif_mac(NETIF_MAC_VETH_EXTRA_CONTAINER, machine_id, p->name, i, peer_mac);
+                        pair.host_mac = host_mac;
+                        pair.peer_mac = peer_mac;
+                }
                 (void) snprintf(what, sizeof what, "VirtualEthernetExtra=%s:%s", e->host, e->name);
-                r = netif_veth_create(what, e->host, e->name, s->pid, NULL, err);
+                r = netif_veth_create(what, &pair, s->pid, NULL, err);
                 if (r < 0)
                         return r;
                 v->index = (int) if_nametoindex(e->host);
@@ -275,20 +291,22 @@ static int spawn_network(Spawn *s, const Plan *p, SpawnError *err) {
         for (size_t i = 0; i < p->n_ipvlans; i++)
                 if ((r = netif_check_host("IPVLAN", p->ipvlans[i].host, err)) < 0)
                         return r;
+        if (p->bridge && (r = netif_check_host("Bridge", p->bridge, err)) < 0)
+                return r;
 
         r = spawn_interfaces(s, p, err);
         if (r < 0)
                 return r;
+        /* No machine ID: the kernel's random addresses, new at each start. */
+        if (p->n_macvlans > 0 || p->virtual_ethernet || p->n_veth_extras > 0)
+                have_id = netif_machine_id(machine_id) >= 0;
         /* Made straight in the container's namespace: nothing of them is
          * on the host, and they go away with that namespace. */
-        if (p->n_macvlans > 0)
-                /* No machine ID: the kernel's random addresses, new at each start. */
-                have_id = netif_machine_id(machine_id) >= 0;
         for (size_t i = 0; i < p->n_macvlans; i++) {
                 uint8_t mac[6];
 
                 if (have_id)
-                        netif_macvlan_mac(machine_id, p->name, i, mac);
+                        netif_mac(NETIF_MAC_MACVLAN, machine_id, p->name, i, mac);
                 r = netif_vlan_create("macvlan", p->macvlans[i].host, p->macvlans[i].name, have_id ? mac : NULL,
                                       s->pid, err);
                 if (r < 0)
@@ -298,10 +316,10 @@ static int spawn_network(Spawn *s, const Plan *p, SpawnError *err) {
                 if ((r = netif_vlan_create("ipvlan", p->ipvlans[i].host, p->ipvlans[i].name, NULL, s->pid, err)) < 0)
                         return r;
 
-        r = spawn_veth(s, p, err);
+        r = spawn_veth(s, p, have_id ? machine_id : NULL, err);
         if (r < 0)
                 return r;
-        r = spawn_veth_extras(s, p, err);
+        r = spawn_veth_extras(s, p, have_id ? machine_id : NULL, err);
         if (r < 0)
                 return r;
 
@@ -513,13 +531,15 @@ int spawn_wait_exec(Spawn *s, int interrupt_fd, SpawnError *err) {
         return 0;
 }
 
-/* The host side of the veth by its index, if it still is a "ve-" veth of
- * that index (the pair usually went away with the container's namespace
- * already; deleting it here makes "gone when cell returns" exact). */
+/* The host side of the veth by its index, if it still is a "ve-" or "vb-"
+ * veth of that index (the pair usually went away with the container's
+ * namespace already; deleting it here makes "gone when cell returns"
+ * exact). */
 static void spawn_veth_remove(Spawn *s) {
         NetifVeth v = { .index = s->veth_index };
 
-        if (s->veth_index > 0 && if_indextoname((unsigned) s->veth_index, v.name) && startswith(v.name, "ve-"))
+        if (s->veth_index > 0 && if_indextoname((unsigned) s->veth_index, v.name) &&
+            (startswith(v.name, "ve-") || startswith(v.name, "vb-")))
                 (void) netif_veth_remove(&v);
         s->veth_index = 0;
 }

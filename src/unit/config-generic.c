@@ -195,7 +195,31 @@ int config_parse_ifname(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, v
 }
 
 /* Interface=, MACVLAN=, IPVLAN=: space-separated lists of names, as
- * nspawn's; no ":NEWNAME" (systemd 252 has none, and ":" is in no name). */
+ * nspawn's; no ":NEWNAME" (systemd 252 has none, and ":" is in no name). A
+ * name the key has already is refused here, at its line, and the value
+ * changes nothing: the container would get two interfaces of one name. */
 int config_parse_ifnames(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
-        return parse_word_list(ctx, k, data, EXTRACT_UNQUOTE, ifname_is_valid);
+        char ***list = data;
+        size_t before = strv_length(*list);
+        int r;
+
+        r = parse_word_list(ctx, k, data, EXTRACT_UNQUOTE, ifname_is_valid);
+        if (r < 0 || !*list)
+                return r;
+        for (size_t i = before; (*list)[i]; i++)
+                for (size_t j = 0; j < i; j++) {
+                        if (!streq((*list)[i], (*list)[j]))
+                                continue;
+                        ctx->reported = true;
+                        r = diag_error(ctx->diag, ctx->file, ctx->line,
+                                       "%s=%s: %s is named %s (an empty %s= clears the list)", ctx->key,
+                                       ctx->value, (*list)[i], j < before ? "by an earlier line already" :
+                                       "twice", ctx->key);
+                        for (size_t n = before; (*list)[n]; n++)
+                                (*list)[n] = mfree((*list)[n]);
+                        if (before == 0)
+                                *list = strv_free(*list);
+                        return r < 0 ? r : -EINVAL;
+                }
+        return 0;
 }

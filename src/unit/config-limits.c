@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* [Limits] (cgroup and rlimits) and [Network] values. */
+#include <netinet/in.h>
 #include <string.h>
 
 #include "config-parsers.h"
@@ -275,6 +276,20 @@ int config_parse_port(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
         }
         if (parse_port(ctx->value, &p) < 0)
                 return -EINVAL;
+        /* One host port, one destination: nspawn refuses a second --port=
+         * for it (and drops one in a .nspawn file); a second nft rule would
+         * never match. */
+        for (size_t i = 0; i < c->n_ports; i++)
+                if (c->ports[i].protocol == p.protocol && c->ports[i].host_port == p.host_port) {
+                        int r;
+
+                        ctx->reported = true;
+                        r = diag_error(ctx->diag, ctx->file, ctx->line,
+                                       "Port=%s: %s port %u of the host is forwarded by an earlier Port= already "
+                                       "(an empty Port= clears the list)", ctx->value,
+                                       p.protocol == IPPROTO_UDP ? "udp" : "tcp", (unsigned) p.host_port);
+                        return r < 0 ? r : -EINVAL;
+                }
         slot = config_array_append((void **) &c->ports, &c->n_ports, sizeof(CellPort));
         if (!slot)
                 return -ENOMEM;

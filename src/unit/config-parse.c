@@ -341,11 +341,24 @@ static int report_unknown_section(const char *section, const char *file, unsigne
         return diag_error(diag, file, line, "%s", text);
 }
 
+/* Keys of a .nspawn file that cell has under another name: a file ported
+ * from nspawn is told where the key went. */
+static const struct {
+        const char *section, *key, *cell_section, *cell_key;
+} nspawn_keys[] = {
+        { "Network", "Private", "Isolation", "PrivateNetwork" },
+};
+
 static int report_unknown_key(const char *section, const char *key, const char *file, unsigned line,
                               Diagnostics *diag) {
         const ConfigKey *elsewhere;
         const char *s = suggest(section, key);
 
+        for (size_t i = 0; i < ELEMENTSOF(nspawn_keys); i++)
+                if (streq(nspawn_keys[i].section, section) && streq(nspawn_keys[i].key, key))
+                        return diag_error(diag, file, line,
+                                          "unknown key \"%s\" in section [%s]: systemd-nspawn's %s= is %s= in [%s]",
+                                          key, section, key, nspawn_keys[i].cell_key, nspawn_keys[i].cell_section);
         if (s)
                 return diag_error(diag, file, line, "unknown key \"%s\" in section [%s], did you mean \"%s\"?",
                                   key, section, s);
@@ -481,6 +494,14 @@ int config_assign_expand(CellConfig *c, const ConfigSpecifiers *specifiers, cons
         return 0;
 }
 
+/* Whether one of Address='s canonical "ADDR/PREFIX" is an IPv4 one. */
+static bool addresses_have_ipv4(char * const *addresses) {
+        STRV_FOREACH(a, addresses)
+                if (!strchr(*a, ':'))
+                        return true;
+        return false;
+}
+
 int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
         int r = 0;
 
@@ -544,6 +565,9 @@ int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
         }
         CHECK(c->n_ports > 0 && !c->virtual_ethernet,
               "Port= needs VirtualEthernet=yes, Bridge= or Zone=: ports are forwarded to the container's veth address");
+        CHECK(c->n_ports > 0 && c->virtual_ethernet && !addresses_have_ipv4(c->addresses),
+              "Port= needs an IPv4 Address= in [Network]: ports are forwarded to that address of the container "
+              "(cell runs no DHCP to learn one)");
         CHECK((c->addresses || c->gateways) && !c->virtual_ethernet && !c->interfaces && !c->macvlan && !c->ipvlan,
               "%s needs an interface in the container: VirtualEthernet=yes, Bridge=, Zone=, Interface=, MACVLAN= "
               "or IPVLAN=",

@@ -3,11 +3,16 @@
 # Address=, Gateway= and Port=, under PrivateUsers=pick:
 #
 #   netns H (the "host": cell runs here)     netns C (a client)
-#     br0 10.213.7.1/24 -- ve-NAME ==== host0 10.213.7.2/24 (the cell)
+#     br0 10.213.7.1/24 -- vb-NAME ==== host0 10.213.7.2/24 (the cell)
 #         \-- vc-peer ==== eth0 10.213.7.3/24 (C)
 #
 # C reaches the cell over the bridge; in H the cell answers on H's own
-# address at the forwarded port. After a stop no veth, nft table or uid
+# address at the forwarded port. The veth's host side has nspawn's name
+# for one on a bridge, "vb-" (networkd's 80-container-vb.network keeps it
+# on the bridge; its ve-* file would take it off), shortened as nspawn's
+# (the unit's name is long) with the full name as an alternative name, and
+# both sides keep their MAC addresses from one start to the next (nspawn's,
+# from the machine ID and the name). After a stop no veth, nft table or uid
 # lock is left; the table a killed cell left is replaced at the next start.
 # (Init=yes: busybox httpd as PID 1 would ignore SIGTERM.)
 . "$(dirname "$0")/../run/lib.sh"
@@ -37,7 +42,18 @@ name=$(unit_name web)
 u=$(unit web "[Root]" "Directory=$root" "[Isolation]" "PrivateUsers=pick" \
         "[Exec]" "Exec=/bin/httpd -f -p 80 -h /www" "Init=yes" \
         "[Network]" "Bridge=br0" "Address=10.213.7.2/24" "Gateway=10.213.7.1" "Port=8080:80" "Port=udp:5353:53")
-host_if=$(printf 've-%.12s' "$name")
+"$CELL" plan --json "$u" > "$work/plan" || fail "cell plan --json failed"
+host_if=$(plan_value veth_host)
+host_alt=$(plan_value veth_host_altname)
+expect_match "the veth's host side on a bridge" "$host_if" '^vb-.{12}$'
+expect "its alternative name" "$host_alt" "vb-$name"
+
+# macs: the veth's two MAC addresses, "HOST CONTAINER" (the container's as
+# C's neighbour table has it, after the page it fetched).
+macs() {
+        echo "$(ip -n "$H" -o link show "$host_if" | sed -n 's/.* link\/ether \([0-9a-f:]*\) .*/\1/p')" \
+                "$(ip -n "$C" neigh show 10.213.7.2 | sed -n 's/.* lladdr \([0-9a-f:]*\).*/\1/p')"
+}
 
 start_cell() {
         # A new veth has a new MAC: the client must not use the old one's.
@@ -58,7 +74,27 @@ expect "page over the bridge" "$(cat "$work/page")" "hello from the cell"
 # Port=: H's own address, port 8080, reaches the container's port 80.
 page=$(ip netns exec "$H" bash -c "$(declare -f http_get); http_get http://10.213.7.1:8080/") || fail "no answer on the forwarded port"
 expect "page through Port=" "$page" "hello from the cell"
+# ... but not H's loopback: as nspawn's, 127.0.0.0/8 is left alone (a DNAT
+# from 127.0.0.1 goes nowhere: the container cannot answer that source),
+# and a service of H's on 127.0.0.1:8080 still answers there. (The marker
+# in its command line: cleanup() ends it.)
+mkdir "$work/www-$marker"
+echo "hello from the host" > "$work/www-$marker/index.html"
+ip netns exec "$H" /bin/busybox httpd -f -p 127.0.0.1:8080 -h "$work/www-$marker" &
+hpid=$!
+page=
+for _ in $(seq 20); do
+        page=$(ip netns exec "$H" bash -c "$(declare -f http_get); http_get http://127.0.0.1:8080/" 2>/dev/null) && break
+        sleep 0.1
+done
+kill $hpid
+wait $hpid 2>/dev/null || true
+expect "H's own 127.0.0.1:8080 while Port=8080 forwards" "$page" "hello from the host"
 ip -n "$H" link show "$host_if" | matches "master br0" || fail "$host_if is not on br0"
+ip -n "$H" link show "$host_if" | matches "altname $host_alt" || fail "$host_if has no altname $host_alt"
+ip -n "$H" link show "$host_alt" >/dev/null || fail "$host_if is not found by its altname $host_alt"
+macs=$(macs)
+expect_match "the veth's MAC addresses: unicast, locally administered" "$macs" '^.[26ae]:.* .[26ae]:'
 ruleset=$(ip netns exec "$H" nft list table inet "cell-$name") || fail "no nft table inet cell-$name"
 grep -q "udp dport 5353 dnat ip to 10.213.7.2:53" <<<"$ruleset" || fail "udp rule missing: $ruleset"
 range=$(ls -t /run/cell/uid | head -1)
@@ -82,19 +118,25 @@ for _ in $(seq 50); do
 done
 start_cell
 expect "tables after restart" "$(ip netns exec "$H" nft list tables | grep -c "cell-$name")" 1
+expect "the veth's MAC addresses at the next start" "$(macs)" "$macs"
 page=$(ip netns exec "$H" bash -c "$(declare -f http_get); http_get http://10.213.7.1:8080/") || fail "no answer after restart"
 kill -TERM $pid
 wait $pid || true
 ip netns exec "$H" nft list tables | matches "cell-$name" && fail "nft table left after the second stop"
 
-# Errors: a missing bridge, Port= without an IPv4 Address=.
+# Errors: a missing bridge; Port= without an IPv4 Address=, which the unit
+# says: refused before anything is made, as "cell verify" refuses it.
 u2=$(unit nobr "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "[Network]" "Bridge=nosuchbr0")
 status=0; ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u2" >/dev/null 2>"$work/err" || status=$?
 expect "missing bridge: status" "$status" 2
 grep -q "Bridge=nosuchbr0: no such interface on the host" "$work/err" || fail "missing bridge: $(cat "$work/err")"
 u3=$(unit noaddr "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "[Network]" "VirtualEthernet=yes" "Port=80")
 status=0; ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u3" >/dev/null 2>"$work/err" || status=$?
-expect "Port= without Address=: status" "$status" 2
-grep -q "Port=: needs an IPv4 Address=" "$work/err" || fail "Port= without Address=: $(cat "$work/err")"
-[ -z "$(ip -n "$H" link show type veth | grep ' ve-')" ] || fail "veths left: $(ip -n "$H" link show type veth)"
+expect "Port= without Address=: status" "$status" 1
+grep -qF "$u3: Port= needs an IPv4 Address= in [Network]" "$work/err" || fail "Port= without Address=: $(cat "$work/err")"
+status=0; "$CELL" verify "$u3" >/dev/null 2>"$work/err" || status=$?
+expect "cell verify of Port= without Address=: status" "$status" 1
+grep -qF "$u3: Port= needs an IPv4 Address= in [Network]" "$work/err" ||
+        fail "cell verify of Port= without Address=: $(cat "$work/err")"
+[ -z "$(ip -n "$H" link show type veth | grep ' v[eb]-')" ] || fail "veths left: $(ip -n "$H" link show type veth)"
 echo "ok: bridge, Address=, Gateway=, Port=, cleanup"

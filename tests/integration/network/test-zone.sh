@@ -4,8 +4,8 @@
 #
 #   netns H (the "host": the cells run here)
 #     vz-t (a bridge: made by the first cell of zone "t", gone with the last)
-#       |-- ve-za... ==== host0 10.213.10.2/24 (cell A)
-#       \-- ve-zb... ==== host0 10.213.10.3/24 (cell B)
+#       |-- vb-... ==== host0 10.213.10.2/24 (cell A)
+#       \-- vb-... ==== host0 10.213.10.3/24 (cell B)
 #     vx-zone ========== inner0   (cell A: VirtualEthernetExtra=vx-zone:inner0)
 #     vy-zone ========== vy-zone  (cell A: VirtualEthernetExtra=vy-zone)
 #
@@ -17,16 +17,20 @@
 # handed to it only while it is a veth of that index and name. The extra pairs have both
 # ends under their names, on no bridge, and are gone after the stop. Zone=
 # with Bridge= is refused at its file and line before anything is made.
+# The veths' host sides have nspawn's names for ones on a bridge ("vb-"),
+# shortened as nspawn's: A's and B's names differ only in their last
+# bytes, and both run. Their MAC addresses, and the extra pairs', are the
+# same at the next start (nspawn's, from the machine ID and the name).
 # Port= works with Zone= as with VirtualEthernet= (when nft and wget or
 # curl are there).
 . "$(dirname "$0")/../run/lib.sh"
 command -v nsenter >/dev/null || { echo "skipped: needs nsenter"; exit 77; }
 . "$(dirname "$0")/lib.sh"
 
-# zunit NAME LINES...: a unit named NAME + the marker: the veths' host
-# sides (ve- + the name's first 12 bytes) differ between cells.
+# zunit NAME LINES...: a unit named the marker + NAME: all of them alike
+# in their first bytes, which the veths' host sides are named by.
 zunit() {
-        local f=$work/$1$marker.cell
+        local f=$work/$marker$1.cell
         shift
         printf '%s\n' "$@" > "$f"
         echo "$f"
@@ -63,6 +67,22 @@ start_zone_cell() {
         [ -n "$cpid" ] || fail "no container init under cell $1 ($pid)"
 }
 
+# link_mac NAME [PID]: the MAC address of the link NAME in H (or in the
+# network namespace of PID).
+link_mac() {
+        if [ -n "${2:-}" ]; then
+                nsenter -t "$2" -n ip -o link show "$1"
+        else
+                ip -n "$H" -o link show "$1"
+        fi | sed -n 's/.* link\/ether \([0-9a-f:]*\) .*/\1/p'
+}
+
+# a_macs CPID: A's veth's host side and host0, its first extra pair's two
+# sides (CPID: A's init).
+a_macs() {
+        echo "$(link_mac "$a_host") $(link_mac host0 "$1") $(link_mac vx-zone) $(link_mac inner0 "$1")"
+}
+
 has_bridge() {
         ip -n "$H" -d link show vz-t 2>/dev/null | matches " bridge "
 }
@@ -80,8 +100,6 @@ fail_start() {
         grep -q "/nonexistent" "$work/err.$1" || fail "$1: not the exec that failed: $(cat "$work/err.$1")"
 }
 
-a_host=$(printf 've-%.12s' "za$marker")
-b_host=$(printf 've-%.12s' "zb$marker")
 mkdir -p "$root/www"
 echo "hello from the zone" > "$root/www/index.html"
 ua=$(zunit za "[Root]" "Directory=$root" "[Exec]" "$(payload za "httpd -p 80 -h /www; ")" "Init=yes" \
@@ -91,8 +109,15 @@ ub=$(zunit zb "[Root]" "Directory=$root" "[Exec]" "$(payload zb)" "Init=yes" \
         "[Network]" "Zone=t" "Address=10.213.10.3/24")
 uf=$(zunit zf "[Root]" "Directory=$root" "[Exec]" "Exec=/nonexistent" "[Network]" "Zone=t")
 
-# 0. The plan: the zone's bridge, the veth it implies, the extra pairs.
+# 0. The plan: the zone's bridge, the veth it implies, its host side, the
+# extra pairs.
+"$CELL" plan --json "$ub" > "$work/plan" || fail "cell plan --json failed"
+b_host=$(plan_value veth_host)
 "$CELL" plan --json "$ua" > "$work/plan" || fail "cell plan --json failed"
+a_host=$(plan_value veth_host)
+expect_match "plan: A's veth_host" "$a_host" '^vb-celltest.{4}$'
+expect_match "plan: B's veth_host" "$b_host" '^vb-celltest.{4}$'
+[ "$a_host" != "$b_host" ] || fail "A and B have one veth host side, $a_host"
 expect "plan: zone" "$(plan_value zone)" "vz-t"
 expect "plan: virtual_ethernet" "$(plan_value virtual_ethernet)" "true"
 grep -A2 '"veth_extra": \[' "$work/plan" | matches '{"host": "vx-zone", "name": "inner0"}' ||
@@ -125,6 +150,8 @@ grep -q ': inner0@' "$root/za.link" || fail "no inner0 in A: $(cat "$root/za.lin
 grep -q ': vy-zone@' "$root/za.link" || fail "no vy-zone in A: $(cat "$root/za.link")"
 nsenter -t "$acpid" -n ip -o link show inner0 | matches "state UP\|,UP" || fail "inner0 is not up in A"
 nsenter -t "$acpid" -n ip -o addr show inner0 | matches "inet " && fail "Address= went on inner0"
+macs=$(a_macs "$acpid")
+expect_match "A's MAC addresses: unicast, locally administered" "$macs" '^.[26ae]:.* .[26ae]:.* .[26ae]:.* .[26ae]:'
 
 # Port= with Zone=: as with VirtualEthernet=, once the host has an address
 # on the zone's bridge (what a user, or networkd, gives it).
@@ -173,7 +200,13 @@ has_bridge && fail "vz-t left after the last member stopped"
 ip -n "$H" link add vz-t type bridge
 ip -n "$H" addr add 10.213.10.1/24 dev vz-t
 start_zone_cell zb "$ub"
+bpid=$pid
 ip -n "$H" -o link show "$b_host" | matches "master vz-t" || fail "$b_host is not on the admin's vz-t"
+# A again: its veths have the MAC addresses of its first start.
+start_zone_cell za "$ua"
+expect "A's MAC addresses at its next start" "$(a_macs "$cpid")" "$macs"
+stop_cell
+pid=$bpid
 stop_cell
 has_bridge || fail "the admin's vz-t was removed by the zone's last cell"
 ip -n "$H" -o addr show vz-t | matches "10.213.10.1/24" ||
@@ -188,6 +221,7 @@ ip -n "$H" link add ve-stale index 4242 type bridge
 ip -n "$H" link add vx-stale index 4243 type bridge
 ip -n "$H" link add ve-real index 4244 type veth peer name ve-realp
 ip -n "$H" link add vx-real index 4246 type veth peer name vx-realp
+ip -n "$H" link add vb-real index 4248 type veth peer name vb-realp
 ip netns exec "$H" "$CELL" __finish --status=0 --name=stale --veth-index=4242 --veth-extra=4243:vx-stale \
         --veth-extra=4246:vx-rea || fail "cell __finish failed"
 ip -n "$H" link show ve-stale >/dev/null 2>&1 || fail "__finish --veth-index= deleted a bridge ve-stale"
@@ -197,6 +231,8 @@ ip netns exec "$H" "$CELL" __finish --status=0 --name=stale --veth-index=4244 --
         fail "cell __finish failed"
 ip -n "$H" link show ve-real >/dev/null 2>&1 && fail "__finish --veth-index= left the veth ve-real"
 ip -n "$H" link show vx-real >/dev/null 2>&1 && fail "__finish --veth-extra= left the veth vx-real"
+ip netns exec "$H" "$CELL" __finish --status=0 --name=stale --veth-index=4248 || fail "cell __finish failed"
+ip -n "$H" link show vb-real >/dev/null 2>&1 && fail "__finish --veth-index= left the veth vb-real (on a bridge)"
 ip -n "$H" link del ve-stale
 ip -n "$H" link del vx-stale
 echo "ok: Zone=, VirtualEthernetExtra=, Zone= with Bridge="

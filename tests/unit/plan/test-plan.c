@@ -472,12 +472,56 @@ TEST(network_copied) {
         cell_config_done(&c);
 }
 
+/* The veth's host side as systemd-nspawn 252 names it: "ve-NAME", "vb-NAME"
+ * on a bridge (Bridge=, Zone=); past 15 bytes, the first 11 and a hash of
+ * the whole (the names nspawn gave "webserver-production-1" and
+ * "wxbserver-production-2"), which is kept as an alternative name. */
+static void assert_veth_host(const char *name, const char *bridge, const char *zone, const char *want,
+                             const char *want_altname) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, name);
+        c.virtual_ethernet = true;
+        c.bridge = bridge ? xstrdup(bridge) : NULL;
+        c.zone = zone ? xstrdup(zone) : NULL;
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(p.veth_host, want);
+        if (want_altname)
+                ASSERT_STREQ(p.veth_host_altname, want_altname);
+        else
+                ASSERT_NULL(p.veth_host_altname);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(network_veth_host) {
+        CellConfig c;
+        Plan p = {};
+
+        assert_veth_host("web", NULL, NULL, "ve-web", NULL);
+        assert_veth_host("web", "br0", NULL, "vb-web", NULL);
+        assert_veth_host("web", NULL, "z1", "vb-web", NULL);
+        assert_veth_host("webserver-pr", NULL, NULL, "ve-webserver-pr", NULL);
+        assert_veth_host("webserver-production-1", NULL, NULL, "ve-webserveafJQ", "ve-webserver-production-1");
+        assert_veth_host("webserver-production-1", "br0", NULL, "vb-webserveCuW_", "vb-webserver-production-1");
+        assert_veth_host("wxbserver-production-2", NULL, NULL, "ve-wxbserveTOIX", "ve-wxbserver-production-2");
+
+        /* None without the veth. */
+        config_minimal(&c, "web");
+        plan_ok(&c, NULL, &p);
+        ASSERT_NULL(p.veth_host);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
 TEST(network_links) {
         CellConfig c;
         Plan p = {};
 
         /* nspawn's names inside: the same for Interface=, "mv-"/"iv-" + the
-         * host's for MACVLAN=/IPVLAN=, cut to 15 bytes. */
+         * host's for MACVLAN=/IPVLAN=, shortened past 15 bytes with a hash
+         * of the whole, as the veth's host side. */
         config_minimal(&c, "links");
         ASSERT_OK(strv_extend(&c.macvlan, "eth0"));
         ASSERT_OK(strv_extend(&c.macvlan, "enp0s31f6abcdef"));
@@ -495,7 +539,7 @@ TEST(network_links) {
         ASSERT_STREQ(p.macvlans[0].host, "eth0");
         ASSERT_STREQ(p.macvlans[0].name, "mv-eth0");
         ASSERT_STREQ(p.macvlans[1].host, "enp0s31f6abcdef");
-        ASSERT_STREQ(p.macvlans[1].name, "mv-enp0s31f6abc");
+        ASSERT_STREQ(p.macvlans[1].name, "mv-enp0s31ftT1f");
         ASSERT_EQ(p.n_ipvlans, 1);
         ASSERT_STREQ(p.ipvlans[0].name, "iv-bond0");
         /* Address= goes on the first interface: the moved ones come first. */
@@ -532,10 +576,17 @@ TEST(network_links_one_name_each) {
         ASSERT_OK(strv_extend(&c.macvlan, "eth0"));
         plan_fails(&c, "links.cell: MACVLAN=eth0: the container would have two interfaces named mv-eth0");
         c.macvlan = strv_free(c.macvlan);
-        /* Two long names, one prefix: cut to the same 15 bytes. */
+        /* Two long names alike in their first 12 bytes: the hash keeps them apart. */
         ASSERT_OK(strv_extend(&c.ipvlan, "enp0s31f6abcde0"));
         ASSERT_OK(strv_extend(&c.ipvlan, "enp0s31f6abcde1"));
-        plan_fails(&c, "IPVLAN=enp0s31f6abcde1: the container would have two interfaces named iv-enp0s31f6abc");
+        Plan p = {};
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(p.n_ipvlans, 2);
+        ASSERT_TRUE(startswith(p.ipvlans[0].name, "iv-enp0s31f"));
+        ASSERT_TRUE(startswith(p.ipvlans[1].name, "iv-enp0s31f"));
+        ASSERT_EQ(strlen(p.ipvlans[0].name), 15);
+        ASSERT_FALSE(streq(p.ipvlans[0].name, p.ipvlans[1].name));
+        plan_done(&p);
         c.ipvlan = strv_free(c.ipvlan);
         /* The veth's host0 and the loopback interface are taken. */
         c.virtual_ethernet = true;
@@ -686,7 +737,7 @@ TEST(network_veth_extra_one_name_each) {
                          "VirtualEthernetExtra=e:x\n"                   /* line 13: fine */
                          "VirtualEthernetExtra=f:x\n"
                          "VirtualEthernetExtra=e:y\n"
-                         "VirtualEthernetExtra=ve-xx:z\n"
+                         "VirtualEthernetExtra=vb-xx:z\n"
                          "VirtualEthernetExtra=eth0:w\n"
                          "VirtualEthernetExtra=eth1:v\n"
                          "VirtualEthernetExtra=vz-web:u\n");            /* line 19 */
@@ -702,7 +753,7 @@ TEST(network_veth_extra_one_name_each) {
                    "(another VirtualEthernetExtra=)");
         plan_fails(&c, "xx.cell:15: VirtualEthernetExtra=e:y: the host side e is also another "
                    "VirtualEthernetExtra='s host side");
-        plan_fails(&c, "xx.cell:16: VirtualEthernetExtra=ve-xx:z: the host side ve-xx is also VirtualEthernet='s "
+        plan_fails(&c, "xx.cell:16: VirtualEthernetExtra=vb-xx:z: the host side vb-xx is also VirtualEthernet='s "
                    "host side");
         plan_fails(&c, "xx.cell:17: VirtualEthernetExtra=eth0:w: the host side eth0 is also a MACVLAN= parent");
         plan_fails(&c, "xx.cell:18: VirtualEthernetExtra=eth1:v: the host side eth1 is also an Interface=");

@@ -886,8 +886,18 @@ TEST(network) {
         BAD(&c, "Network", "Port", "0", "expected [tcp|udp:]HOSTPORT");
         BAD(&c, "Network", "Port", "65536", "expected [tcp|udp:]HOSTPORT");
         BAD(&c, "Network", "Port", "80:", "expected [tcp|udp:]HOSTPORT");
+        /* One host port of a protocol goes to one place (nspawn refuses a
+         * second --port= for it): said at the second one's line. */
+        BAD_EXACT(&c, "Network", "Port", "8080:8080", "web.cell:7: Port=8080:8080: tcp port 8080 of the host is "
+                  "forwarded by an earlier Port= already (an empty Port= clears the list)");
+        BAD(&c, "Network", "Port", "udp:53:5353", "udp port 53 of the host is forwarded by an earlier Port=");
+        ASSERT_EQ(c.n_ports, 3);
+        OK(&c, "Network", "Port", "udp:8080");          /* another protocol */
+        ASSERT_EQ(c.n_ports, 4);
         OK(&c, "Network", "Port", "");
         ASSERT_EQ(c.n_ports, 0);
+        OK(&c, "Network", "Port", "8080:8080");         /* after the reset */
+        ASSERT_EQ(c.n_ports, 1);
         cell_config_done(&c);
         diag_done(&diag);
 }
@@ -913,6 +923,17 @@ TEST(network_links) {
         BAD(&c, "Network", "MACVLAN", "eth0 a/b", "(\"a/b\" is not one)");
         BAD(&c, "Network", "IPVLAN", "0123456789abcdef", "each 1 to 15 ASCII characters");
         ASSERT_EQ((int) strv_length(c.interfaces), 3);  /* a bad value changes nothing */
+        /* A name twice in one key: two interfaces of one name, said at the line. */
+        BAD_EXACT(&c, "Network", "Interface", "eth3 eth1", "web.cell:7: Interface=eth3 eth1: eth1 is named by an "
+                  "earlier line already (an empty Interface= clears the list)");
+        BAD_EXACT(&c, "Network", "IPVLAN", "eth9 eth9", "web.cell:7: IPVLAN=eth9 eth9: eth9 is named twice (an "
+                  "empty IPVLAN= clears the list)");
+        ASSERT_EQ((int) strv_length(c.interfaces), 3);
+        ASSERT_EQ((int) strv_length(c.ipvlan), 2);
+        OK(&c, "Network", "MACVLAN", "eth1");           /* each key's list is its own here */
+        OK(&c, "Network", "MACVLAN", "");
+        BAD(&c, "Network", "MACVLAN", "eth0 eth0", "MACVLAN=eth0 eth0: eth0 is named twice");
+        ASSERT_NULL(c.macvlan);
         OK(&c, "Network", "Interface", "");
         ASSERT_NULL(c.interfaces);
         OK(&c, "Network", "MACVLAN", "");
@@ -989,6 +1010,9 @@ TEST(unknown_and_extensions) {
                   "web.cell:7: unknown key \"MemoryMax\" in section [Exec], it belongs in [Limits]");
         BAD_EXACT(&c, "Exec", "Frobnicate", "1",
                   "web.cell:7: unknown key \"Frobnicate\" in section [Exec]");
+        /* A .nspawn file's key that cell has elsewhere, under another name. */
+        BAD_EXACT(&c, "Network", "Private", "yes", "web.cell:7: unknown key \"Private\" in section [Network]: "
+                  "systemd-nspawn's Private= is PrivateNetwork= in [Isolation]");
         BAD_EXACT(&c, "Limit", "MemoryMax", "1G",
                   "web.cell:7: unknown section [Limit], did you mean [Limits]?");
         /* the same unknown section is reported once per file */
@@ -999,7 +1023,7 @@ TEST(unknown_and_extensions) {
         /* keys are case-sensitive, as systemd's */
         BAD(&c, "exec", "Exec", "x", "unknown section [exec], did you mean [Exec]?");
         ASSERT_NULL(c.exec);
-        ASSERT_EQ(diag.n_errors, 8);
+        ASSERT_EQ(diag.n_errors, 9);
         cell_config_done(&c);
         diag_done(&diag);
 }
@@ -1062,6 +1086,16 @@ TEST(finish) {
         ASSERT_CONTAINS(diag.messages[0], "Port= needs VirtualEthernet=yes, Bridge= or Zone=");
         diag_done(&diag);
         OK(&c, "Network", "Bridge", "br0");
+        /* Ports go to the container's IPv4 Address=: without one, said now. */
+        ASSERT_EQ(finish(&c), 1);
+        ASSERT_STREQ(diag.messages[0], "web.cell: Port= needs an IPv4 Address= in [Network]: ports are forwarded "
+                     "to that address of the container (cell runs no DHCP to learn one)");
+        diag_done(&diag);
+        OK(&c, "Network", "Address", "fd00::2/64");
+        ASSERT_EQ(finish(&c), 1);
+        ASSERT_CONTAINS(diag.messages[0], "Port= needs an IPv4 Address=");
+        diag_done(&diag);
+        OK(&c, "Network", "Address", "10.0.0.2/24");
         ASSERT_EQ(finish(&c), 0);
         ASSERT_TRUE(c.virtual_ethernet);        /* implied by Bridge= */
         OK(&c, "Isolation", "PrivateNetwork", "no");
