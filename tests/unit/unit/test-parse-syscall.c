@@ -68,6 +68,48 @@ TEST(groups_contents) {
         ASSERT_STREQ(syscall_group_members("@system-service")[0], "@aio");
 }
 
+/* Whether group holds name, through its nested groups too. */
+static bool in_group(const char *group, const char *name) {
+        for (const char * const *m = syscall_group_members(group); m && *m; m++)
+                if (streq(*m, name) || ((*m)[0] == '@' && in_group(*m, name)))
+                        return true;
+        return false;
+}
+
+/* Where systemd 252 (systemd-analyze syscall-filter) puts a call. */
+TEST(groups_as_systemd_252) {
+        /* mmap and munmap are @default's only: "~@file-system" must not take
+         * them from a program, an allow list always has them. */
+        ASSERT_TRUE(in_group("@default", "mmap"));
+        ASSERT_TRUE(in_group("@default", "munmap"));
+        ASSERT_FALSE(in_group("@file-system", "mmap"));
+        ASSERT_FALSE(in_group("@file-system", "mmap2"));
+        ASSERT_FALSE(in_group("@file-system", "munmap"));
+        /* Newer waits and the uretprobe trampoline: always allowed. */
+        ASSERT_TRUE(in_group("@default", "futex_waitv"));
+        ASSERT_TRUE(in_group("@default", "uretprobe"));
+        ASSERT_TRUE(in_group("@system-service", "futex_waitv"));
+        /* stime is obsolete, not a way to set the clock any more. */
+        ASSERT_FALSE(in_group("@clock", "stime"));
+        ASSERT_TRUE(in_group("@obsolete", "stime"));
+        ASSERT_FALSE(in_group("@privileged", "stime"));
+        /* A few of the others, as 252 has them. */
+        ASSERT_TRUE(in_group("@mount", "fsopen"));
+        ASSERT_TRUE(in_group("@mount", "mount_setattr"));
+        ASSERT_TRUE(in_group("@privileged", "clock_settime"));
+        ASSERT_TRUE(in_group("@privileged", "init_module"));
+        ASSERT_TRUE(in_group("@privileged", "swapon"));
+        ASSERT_TRUE(in_group("@privileged", "quotactl_fd"));
+        ASSERT_FALSE(in_group("@privileged", "setgid"));
+        ASSERT_TRUE(in_group("@raw-io", "pciconfig_read"));
+        ASSERT_TRUE(in_group("@reboot", "kexec_file_load"));
+        ASSERT_TRUE(in_group("@debug", "pidfd_getfd"));
+        ASSERT_TRUE(in_group("@cpu-emulation", "modify_ldt"));
+        ASSERT_TRUE(in_group("@system-service", "ioctl"));
+        ASSERT_FALSE(in_group("@system-service", "mount"));
+        ASSERT_FALSE(in_group("@system-service", "reboot"));
+}
+
 TEST(allow_list) {
         CellConfig c;
 
