@@ -40,14 +40,21 @@ static ssize_t syscall_list_find(const SyscallList *l, const char *name) {
         return -1;
 }
 
-/* Adds name, or updates its error if already there (a later ":ERRNO" wins). */
+/* Adds name at the end, moving it there with its new error if already in:
+ * the plan lets the last item for a call decide its error, and a later
+ * ":ERRNO" must win over a group added in between ("~open:EACCES",
+ * "~@file-system", "~open:EIO": EIO, as systemd's map keeps it). */
 static int syscall_list_add(SyscallList *l, const char *name, int error) {
         ssize_t i = syscall_list_find(l, name);
         CellSyscall *n;
         char *copy;
 
         if (i >= 0) {
-                l->items[i].error = error;
+                CellSyscall item = l->items[i];
+
+                memmove(l->items + i, l->items + i + 1, (l->n - (size_t) i - 1) * sizeof(CellSyscall));
+                item.error = error;
+                l->items[l->n - 1] = item;
                 return 0;
         }
         copy = strdup(name);

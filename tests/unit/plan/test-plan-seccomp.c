@@ -124,6 +124,25 @@ TEST(deny_list_later_entry_wins) {
         cell_config_done(&c);
 }
 
+/* Several SystemCallFilter= lines, as read from a file: a name given again
+ * takes its new error even with a group that covers it in between, as in
+ * systemd, where every line updates one map from call to error. */
+TEST(deny_list_lines_later_errno_wins) {
+        CellConfig c;
+        Plan p = {};
+
+        config_from_text(&c, "s", "[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\n[Isolation]\n"
+                         "SystemCallFilter=~clock_settime:EACCES adjtimex:ENOSYS\n"
+                         "SystemCallFilter=~@clock:EPERM\n"
+                         "SystemCallFilter=~clock_settime:EIO\n");
+        plan_ok(&c, NULL, &p);
+        assert_rule(&p, "clock_settime", PLAN_SECCOMP_ERRNO, EIO);
+        assert_rule(&p, "adjtimex", PLAN_SECCOMP_ERRNO, EPERM);
+        assert_rule(&p, "settimeofday", PLAN_SECCOMP_ERRNO, EPERM);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
 /* "~ioctl:ENOTTY" denies every request; TIOCSTI and TIOCLINUX keep their own
  * rules (EPERM), beside it. */
 TEST(deny_list_ioctl_keeps_the_request_rules) {
