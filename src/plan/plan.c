@@ -246,7 +246,11 @@ static int plan_build_privileges(Plan *p, const CellConfig *c, Diagnostics *diag
                         base |= UINT64_C(1) << CAP_NET_ADMIN;
         }
         p->cap_bounding = (base | c->capability) & ~c->drop_capability;
-        p->cap_required = c->capability & ~c->drop_capability;
+        /* A name asks for that capability: not held by cell, it fails the
+         * start. "all" asks for none by name: as nspawn's, it keeps every
+         * capability cell holds (a host or container whose own bounding set
+         * lacks some would otherwise refuse it everywhere). */
+        p->cap_required = c->capability == cap_mask_all() ? 0 : c->capability & ~c->drop_capability;
         /* Root keeps what the bounding set allows; any other user starts with
          * nothing effective, as after a plain setuid() (no ambient set). */
         if (plan_user_is_root(c->user))
