@@ -245,6 +245,19 @@ if [ "$machine" = x86_64 ]; then
         expect "cell exec: cell exec's own scheduling" "$(field sched "$work/exec.json")" "${host_sched/\"personality\": $personality, \"machine\": \"x86_64\"/\"personality\": 8, \"machine\": \"i686\"}"
 fi
 
+# NoNewPrivileges=no: the payload may gain privileges only where it holds
+# CAP_SYS_ADMIN; without it the kernel takes the filter only with
+# no_new_privs, which the plan then says too.
+for caps in "" CAP_SYS_ADMIN; do
+        u=$(unit "nnp$caps" "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" \
+                "[Isolation]" "NoNewPrivileges=no" ${caps:+"Capability=$caps"})
+        run_cell none "$u"
+        [ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "cell run (NoNewPrivileges=no $caps) exited $status"; }
+        compare_with_plan "$u"
+        expect "NoNewPrivileges=no $caps" "$(field NoNewPrivs)" "$([ -n "$caps" ] && echo 0 || echo 1)"
+        expect "NoNewPrivileges=no $caps: Seccomp" "$(field Seccomp)" 2
+done
+
 # Root, with the defaults: the whole bounding set effective, no groups.
 u=$(unit root "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe")
 run_cell none "$u"

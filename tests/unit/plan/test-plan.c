@@ -172,6 +172,49 @@ TEST(capabilities_ambient) {
         cell_config_done(&c);
 }
 
+/* NoNewPrivileges=no holds only for a payload with CAP_SYS_ADMIN: without
+ * it the kernel takes the system call filter only with no_new_privs, and
+ * the plan says so (as systemd implies it for SystemCallFilter=). */
+TEST(no_new_privileges_implied_by_the_filter) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "nnp");
+        c.no_new_privileges = false;
+        plan_ok(&c, NULL, &p);
+        ASSERT_TRUE(p.no_new_privileges);
+        plan_done(&p);
+
+        c.capability = CAP(CAP_SYS_ADMIN);
+        plan_ok(&c, NULL, &p);
+        ASSERT_FALSE(p.no_new_privileges);
+        plan_done(&p);
+
+        /* In the bounding set, but not effective for another user. */
+        c.user = xstrdup("www-data");
+        plan_ok(&c, NULL, &p);
+        ASSERT_TRUE(p.no_new_privileges);
+        plan_done(&p);
+        c.ambient_capability = CAP(CAP_SYS_ADMIN);
+        plan_ok(&c, NULL, &p);
+        ASSERT_FALSE(p.no_new_privileges);
+        plan_done(&p);
+
+        c.user = mfree(c.user);
+        c.ambient_capability = c.capability = 0;
+        c.boot = true;
+        plan_ok(&c, NULL, &p);
+        ASSERT_FALSE(p.no_new_privileges);
+        plan_done(&p);
+
+        /* NoNewPrivileges=yes whatever the capabilities. */
+        c.no_new_privileges = true;
+        plan_ok(&c, NULL, &p);
+        ASSERT_TRUE(p.no_new_privileges);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
 TEST(capabilities_non_root) {
         CellConfig c;
         Plan p = {};
