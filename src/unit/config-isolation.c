@@ -86,7 +86,8 @@ int config_parse_syscall_filter(ConfigContext *ctx, const ConfigKey *k, CellConf
         case SYSCALL_FILTER_BAD_NAME:
                 return config_bad(ctx, "system call names or @groups (\"%s\" is neither)", word);
         case SYSCALL_FILTER_BAD_ERRNO:
-                return config_bad(ctx, "an errno name or number 1..4095 after ':' (in \"%s\")", word);
+                return config_bad(ctx, "an errno name, a number 0..4095 or \"kill\" after ':' (in \"%s\")",
+                                  word);
         case SYSCALL_FILTER_ERRNO_IN_ALLOW:
                 return config_bad(ctx, "no :ERRNO in an allow list (\"%s\"); only \"~\" deny lists take one", word);
         case SYSCALL_FILTER_SYNTAX:
@@ -103,7 +104,7 @@ int config_parse_errno(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, vo
                 *error = -1;
                 return 0;
         }
-        if (parse_errno(ctx->value, &e) < 0)
+        if (parse_syscall_error(ctx->value, false, &e) < 0)
                 return -EINVAL;
         *error = e;
         return 0;

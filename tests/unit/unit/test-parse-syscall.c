@@ -117,23 +117,51 @@ TEST(allow_list) {
         ASSERT_OK(apply(&c, "@basic-io read"));
         ASSERT_TRUE(c.syscall_filter_set);
         ASSERT_TRUE(c.syscall_filter_allow_list);
-        ASSERT_EQ(c.n_syscall_filter, 2);
-        ASSERT_STREQ(c.syscall_filter[0].name, "@basic-io");
-        ASSERT_EQ(c.syscall_filter[0].error, -1);
+        /* an allow list starts with @default, as systemd's */
+        ASSERT_EQ(c.n_syscall_filter, 3);
+        ASSERT_STREQ(c.syscall_filter[0].name, "@default");
+        ASSERT_STREQ(c.syscall_filter[1].name, "@basic-io");
+        ASSERT_EQ(c.syscall_filter[1].error, -1);
+        ASSERT_FALSE(c.syscall_filter[1].from_group);
         /* same kind: adds, duplicates once */
         ASSERT_OK(apply(&c, "openat read"));
-        ASSERT_EQ(c.n_syscall_filter, 3);
+        ASSERT_EQ(c.n_syscall_filter, 4);
         /* the other kind takes calls out, expanding groups */
         ASSERT_OK(apply(&c, "~write"));
         ASSERT_TRUE(c.syscall_filter_allow_list);
         ASSERT_EQ(find(&c, "@basic-io"), -1);
         ASSERT_EQ(find(&c, "write"), -1);
         ASSERT_TRUE(find(&c, "writev") >= 0);
+        ASSERT_TRUE(c.syscall_filter[find(&c, "writev")].from_group);
         ASSERT_TRUE(find(&c, "read") >= 0);
+        ASSERT_FALSE(c.syscall_filter[find(&c, "read")].from_group);
         ASSERT_TRUE(find(&c, "openat") >= 0);
+        ASSERT_TRUE(find(&c, "execve") >= 0);
         /* reset */
         ASSERT_OK(apply(&c, ""));
         ASSERT_FALSE(c.syscall_filter_set);
+        ASSERT_EQ(c.n_syscall_filter, 0);
+        /* a deny list has no @default */
+        ASSERT_OK(apply(&c, "~ptrace"));
+        ASSERT_EQ(c.n_syscall_filter, 1);
+        ASSERT_EQ(find(&c, "@default"), -1);
+        cell_config_done(&c);
+}
+
+/* As systemd: @default is part of the allow list, not beside it, so a "~"
+ * line can take its calls out too, and an allow list emptied by "~" lines
+ * stays an allow list. */
+TEST(allow_list_default_can_be_taken_out) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        ASSERT_OK(apply(&c, "@system-service"));
+        ASSERT_OK(apply(&c, "~getrandom"));
+        ASSERT_EQ(find(&c, "getrandom"), -1);
+        ASSERT_TRUE(find(&c, "getpid") >= 0);
+        ASSERT_OK(apply(&c, "~@default @system-service"));
+        ASSERT_TRUE(c.syscall_filter_set);
+        ASSERT_TRUE(c.syscall_filter_allow_list);
         ASSERT_EQ(c.n_syscall_filter, 0);
         cell_config_done(&c);
 }
