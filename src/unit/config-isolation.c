@@ -26,6 +26,11 @@ int config_parse_private_users(ConfigContext *ctx, const ConfigKey *k, CellConfi
                 c->private_users_count = USERS_RANGE_DEFAULT;
                 return 0;
         }
+        /* As a range that starts at UID 0 (refused by the plan), and said
+         * here by name, since it is nspawn's word. */
+        if (streq(v, "identity"))
+                return config_bad(ctx, "no, yes, pick or UID[:COUNT]; not nspawn's \"identity\" (0:65536), "
+                                  "which makes the container's root the host's root");
         b = parse_boolean(v);
         if (b >= 0) {
                 c->private_users = b ? CELL_PRIVATE_USERS_YES : CELL_PRIVATE_USERS_NO;

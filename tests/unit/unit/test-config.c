@@ -438,6 +438,10 @@ TEST(isolation) {
         BAD(&c, "Isolation", "PrivateUsers", "4294967295:2", "UID+COUNT <= 4294967295");
         BAD(&c, "Isolation", "PrivateUsers", "1000:0", "COUNT >= 1");
         BAD(&c, "Isolation", "PrivateUsers", "some", "expected no, yes, pick or UID[:COUNT]");
+        /* nspawn's "identity" is 0:65536: the host's root as the container's. */
+        BAD_EXACT(&c, "Isolation", "PrivateUsers", "identity",
+                  "web.cell:7: PrivateUsers=identity: expected no, yes, pick or UID[:COUNT]; not nspawn's "
+                  "\"identity\" (0:65536), which makes the container's root the host's root");
         OK(&c, "Isolation", "PrivateUsers", "no");
         ASSERT_EQ(c.private_users, CELL_PRIVATE_USERS_NO);
 
