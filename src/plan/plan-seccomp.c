@@ -256,6 +256,12 @@ static int seccomp_add_suppress_sync(SeccompBuilder *b) {
         return seccomp_builder_add(b, "openat2", PLAN_SECCOMP_ERRNO, ENOSYS);
 }
 
+/* What a configured error (an errno, 0, CELL_SYSCALL_KILL) makes a denied call do. */
+static PlanSeccompAction seccomp_deny_action(int error) {
+        return error == CELL_SYSCALL_KILL ? PLAN_SECCOMP_KILL :
+                error == 0 ? PLAN_SECCOMP_SUCCEED : PLAN_SECCOMP_ERRNO;
+}
+
 static int plan_build_seccomp_rules(Plan *p, const CellConfig *c, SeccompBuilder *b, Diagnostics *diag) {
         int error = c->syscall_error_number >= 0 ? c->syscall_error_number : EPERM;
         bool invalid = false;
@@ -264,7 +270,7 @@ static int plan_build_seccomp_rules(Plan *p, const CellConfig *c, SeccompBuilder
         p->seccomp = true;
         p->suppress_sync = c->suppress_sync;
 
-        if (!c->syscall_filter_set || c->n_syscall_filter == 0 || !c->syscall_filter_allow_list) {
+        if (!c->syscall_filter_set || !c->syscall_filter_allow_list) {
                 /* No filter, or a deny list ("~..."): everything is allowed but
                  * the default deny list and the names given. Rules added later
                  * win, so ":ERRNO" on a name of the default list changes its
@@ -275,9 +281,9 @@ static int plan_build_seccomp_rules(Plan *p, const CellConfig *c, SeccompBuilder
                         return r;
                 for (size_t i = 0; c->syscall_filter_set && i < c->n_syscall_filter; i++) {
                         const CellSyscall *s = &c->syscall_filter[i];
+                        int e = s->error >= 0 ? s->error : error;
 
-                        r = seccomp_add_expanded(b, c, s->name, PLAN_SECCOMP_ERRNO,
-                                                 s->error >= 0 ? s->error : error, 0, diag);
+                        r = seccomp_add_expanded(b, c, s->name, seccomp_deny_action(e), e, 0, diag);
                         if (r == -ENOMEM)
                                 return r;
                         if (r < 0)
@@ -288,16 +294,12 @@ static int plan_build_seccomp_rules(Plan *p, const CellConfig *c, SeccompBuilder
                 return invalid ? -EINVAL : 0;
         }
 
-        /* An allow list: everything else fails with SystemCallErrorNumber=
-         * (EPERM). @default is always allowed, as in systemd, so that a
-         * process can exec, map memory and exit at all. */
-        p->seccomp_default_action = PLAN_SECCOMP_ERRNO;
-        p->seccomp_default_error = error;
-        r = seccomp_add_expanded(b, c, "@default", PLAN_SECCOMP_ALLOW, 0, 0, diag);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                invalid = true;
+        /* An allow list, even one a "~" line emptied: everything else fails
+         * with SystemCallErrorNumber= (EPERM), or kills. The parser started
+         * it with @default, as systemd does, so that a process can map
+         * memory and exit at all. */
+        p->seccomp_default_action = error == CELL_SYSCALL_KILL ? PLAN_SECCOMP_KILL : PLAN_SECCOMP_ERRNO;
+        p->seccomp_default_error = p->seccomp_default_action == PLAN_SECCOMP_ERRNO ? error : 0;
         for (size_t i = 0; i < c->n_syscall_filter; i++) {
                 const CellSyscall *s = &c->syscall_filter[i];
 
@@ -309,7 +311,7 @@ static int plan_build_seccomp_rules(Plan *p, const CellConfig *c, SeccompBuilder
                         if (r < 0)
                                 return r;
                 }
-                if (s->name[0] != '@' && plan_seccomp_in_default_deny(s->name)) {
+                if (s->name[0] != '@' && !s->from_group && plan_seccomp_in_default_deny(s->name)) {
                         r = diag_warning(diag, c->path, 0,
                                          "SystemCallFilter=%s: always denied (cell's default deny list), ignoring it",
                                          s->name);

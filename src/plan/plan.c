@@ -246,7 +246,11 @@ static int plan_build_privileges(Plan *p, const CellConfig *c, Diagnostics *diag
                         base |= UINT64_C(1) << CAP_NET_ADMIN;
         }
         p->cap_bounding = (base | c->capability) & ~c->drop_capability;
-        p->cap_required = c->capability & ~c->drop_capability;
+        /* A name asks for that capability: not held by cell, it fails the
+         * start. "all" asks for none by name: as nspawn's, it keeps every
+         * capability cell holds (a host or container whose own bounding set
+         * lacks some would otherwise refuse it everywhere). */
+        p->cap_required = c->capability == cap_mask_all() ? 0 : c->capability & ~c->drop_capability;
         /* Root keeps what the bounding set allows; any other user starts with
          * nothing effective, as after a plain setuid() (no ambient set). */
         if (plan_user_is_root(c->user))
@@ -258,7 +262,11 @@ static int plan_build_privileges(Plan *p, const CellConfig *c, Diagnostics *diag
         p->cap_effective |= p->cap_ambient;
         p->cap_permitted |= p->cap_ambient;
         p->cap_required |= p->cap_ambient;
-        p->no_new_privileges = c->no_new_privileges;
+        /* The kernel takes the system call filter, which every cell has, from
+         * a task without CAP_SYS_ADMIN only with no_new_privs: implied then,
+         * as systemd implies it for SystemCallFilter=, and said here so that
+         * the plan is what the payload gets. */
+        p->no_new_privileges = c->no_new_privileges || !(p->cap_effective & (UINT64_C(1) << CAP_SYS_ADMIN));
         /* As nspawn: an init would hand them to whatever it runs, every
          * service of the container. */
         if (c->ambient_capability && c->boot) {

@@ -26,6 +26,11 @@ int config_parse_private_users(ConfigContext *ctx, const ConfigKey *k, CellConfi
                 c->private_users_count = USERS_RANGE_DEFAULT;
                 return 0;
         }
+        /* As a range that starts at UID 0 (refused by the plan), and said
+         * here by name, since it is nspawn's word. */
+        if (streq(v, "identity"))
+                return config_bad(ctx, "no, yes, pick or UID[:COUNT]; not nspawn's \"identity\" (0:65536), "
+                                  "which makes the container's root the host's root");
         b = parse_boolean(v);
         if (b >= 0) {
                 c->private_users = b ? CELL_PRIVATE_USERS_YES : CELL_PRIVATE_USERS_NO;
@@ -86,7 +91,8 @@ int config_parse_syscall_filter(ConfigContext *ctx, const ConfigKey *k, CellConf
         case SYSCALL_FILTER_BAD_NAME:
                 return config_bad(ctx, "system call names or @groups (\"%s\" is neither)", word);
         case SYSCALL_FILTER_BAD_ERRNO:
-                return config_bad(ctx, "an errno name or number 1..4095 after ':' (in \"%s\")", word);
+                return config_bad(ctx, "an errno name, a number 0..4095 or \"kill\" after ':' (in \"%s\")",
+                                  word);
         case SYSCALL_FILTER_ERRNO_IN_ALLOW:
                 return config_bad(ctx, "no :ERRNO in an allow list (\"%s\"); only \"~\" deny lists take one", word);
         case SYSCALL_FILTER_SYNTAX:
@@ -103,7 +109,7 @@ int config_parse_errno(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, vo
                 *error = -1;
                 return 0;
         }
-        if (parse_errno(ctx->value, &e) < 0)
+        if (parse_syscall_error(ctx->value, false, &e) < 0)
                 return -EINVAL;
         *error = e;
         return 0;

@@ -149,7 +149,7 @@ static const ConfigKey config_keys[] = {
         { "Isolation", "SystemCallFilter", config_parse_syscall_filter, 0, 0,
           "[~]NAME|@GROUP[:ERRNO] ... (system call names and @groups, \"~\" for a deny list)" },
         { "Isolation", "SystemCallErrorNumber", config_parse_errno, OFF(syscall_error_number), 0,
-          "an errno name (EPERM) or number between 1 and 4095" },
+          "an errno name (EPERM), a number between 1 and 4095, or \"kill\"" },
 
         /* [Limits] */
         { "Limits", "MemoryMax",     config_parse_memory, OFF(memory_max), 0, MEMORY_TEXT },

@@ -136,10 +136,17 @@ typedef enum CellPrivateUsers {
         CELL_PRIVATE_USERS_FIXED,       /* UID[:COUNT] */
 } CellPrivateUsers;
 
+/* ":kill" after a SystemCallFilter= item, SystemCallErrorNumber=kill: the
+ * call kills the process (SIGSYS). Beyond every errno (0..4095). */
+#define CELL_SYSCALL_KILL 4096
+
 /* One SystemCallFilter= item: a syscall name or an "@group". */
 typedef struct CellSyscall {
         char *name;
-        int error;              /* ":ERRNO" suffix, errno number; -1 when none */
+        int error;              /* ":ERRNO" suffix: errno number (0: succeed, doing nothing),
+                                 * CELL_SYSCALL_KILL; -1 when none */
+        bool from_group;        /* a group's member, left when a line of the other kind
+                                 * expanded the group: not named by the unit */
 } CellSyscall;
 
 /* Capability masks: bit N is capability N (CAP_CHOWN = 0 ...). "all" sets every known bit. */
@@ -284,7 +291,7 @@ typedef struct CellConfig {
         bool syscall_filter_set;
         bool syscall_filter_allow_list; /* first non-empty SystemCallFilter= without "~" */
         CellSyscall *syscall_filter;    size_t n_syscall_filter;
-        int syscall_error_number;       /* SystemCallErrorNumber=, -1 = not set (EPERM) */
+        int syscall_error_number;       /* SystemCallErrorNumber=, -1 = not set (EPERM), CELL_SYSCALL_KILL */
 
         /* [Limits] */
         CellLimit memory_max, memory_high, memory_swap_max;

@@ -8,6 +8,18 @@
 #include "strv.h"
 #include "syscall-groups.h"
 
+int parse_syscall_error(const char *s, bool allow_zero, int *ret) {
+        if (streq_ptr(s, "kill")) {
+                *ret = CELL_SYSCALL_KILL;
+                return 0;
+        }
+        if (allow_zero && streq_ptr(s, "0")) {
+                *ret = 0;
+                return 0;
+        }
+        return parse_errno(s, ret);
+}
+
 bool syscall_name_is_valid(const char *name) {
         return !isempty(name) && seccomp_syscall_resolve_name(name) != __NR_SCMP_ERROR;
 }
@@ -40,14 +52,22 @@ static ssize_t syscall_list_find(const SyscallList *l, const char *name) {
         return -1;
 }
 
-/* Adds name, or updates its error if already there (a later ":ERRNO" wins). */
-static int syscall_list_add(SyscallList *l, const char *name, int error) {
+/* Adds name at the end, moving it there with its new error if already in:
+ * the plan lets the last item for a call decide its error, and a later
+ * ":ERRNO" must win over a group added in between ("~open:EACCES",
+ * "~@file-system", "~open:EIO": EIO, as systemd's map keeps it). */
+static int syscall_list_add(SyscallList *l, const char *name, int error, bool from_group) {
         ssize_t i = syscall_list_find(l, name);
         CellSyscall *n;
         char *copy;
 
         if (i >= 0) {
-                l->items[i].error = error;
+                CellSyscall item = l->items[i];
+
+                memmove(l->items + i, l->items + i + 1, (l->n - (size_t) i - 1) * sizeof(CellSyscall));
+                item.error = error;
+                item.from_group = item.from_group && from_group;
+                l->items[l->n - 1] = item;
                 return 0;
         }
         copy = strdup(name);
@@ -59,7 +79,7 @@ static int syscall_list_add(SyscallList *l, const char *name, int error) {
                 return -ENOMEM;
         }
         l->items = n;
-        l->items[l->n++] = (CellSyscall) { .name = copy, .error = error };
+        l->items[l->n++] = (CellSyscall) { .name = copy, .error = error, .from_group = from_group };
         return 0;
 }
 
@@ -75,16 +95,17 @@ static void syscall_list_remove(SyscallList *l, const char *name) {
 
 /* Adds name (expanding it if it is a group) with error to l. depth guards
  * against a cycle in the group table. */
-static int syscall_list_add_expanded(SyscallList *l, const char *name, int error, unsigned depth) {
+static int syscall_list_add_expanded(SyscallList *l, const char *name, int error, bool from_group,
+                                     unsigned depth) {
         const char * const *members = syscall_group_members(name);
         int r;
 
         if (!members)
-                return syscall_list_add(l, name, error);
+                return syscall_list_add(l, name, error, from_group);
         if (depth > 8)
                 return -ELOOP;
         for (const char * const *m = members; *m; m++) {
-                r = syscall_list_add_expanded(l, *m, error, depth + 1);
+                r = syscall_list_add_expanded(l, *m, error, true, depth + 1);
                 if (r < 0)
                         return r;
         }
@@ -94,7 +115,8 @@ static int syscall_list_add_expanded(SyscallList *l, const char *name, int error
 /* Copies c's filter into l with every group expanded to syscall names. */
 static int syscall_list_expand_config(SyscallList *l, const CellConfig *c) {
         for (size_t i = 0; i < c->n_syscall_filter; i++) {
-                int r = syscall_list_add_expanded(l, c->syscall_filter[i].name, c->syscall_filter[i].error, 0);
+                const CellSyscall *s = &c->syscall_filter[i];
+                int r = syscall_list_add_expanded(l, s->name, s->error, s->from_group, 0);
                 if (r < 0)
                         return r;
         }
@@ -139,7 +161,7 @@ int parse_syscall_filter(CellConfig *c, const char *s, SyscallFilterError *ret_e
                         *colon = 0;
                         if (!invert)
                                 e = SYSCALL_FILTER_ERRNO_IN_ALLOW;
-                        else if (parse_errno(colon + 1, &errors[i]) < 0)
+                        else if (parse_syscall_error(colon + 1, true, &errors[i]) < 0)
                                 e = SYSCALL_FILTER_BAD_ERRNO;
                 }
                 if (e == SYSCALL_FILTER_OK && !syscall_group_members(w) && !syscall_name_is_valid(w))
@@ -159,12 +181,22 @@ int parse_syscall_filter(CellConfig *c, const char *s, SyscallFilterError *ret_e
         if (adding) {
                 /* Same kind as the filter: add, keeping groups as written. */
                 for (size_t i = 0; i < c->n_syscall_filter; i++) {
-                        r = syscall_list_add(&l, c->syscall_filter[i].name, c->syscall_filter[i].error);
+                        const CellSyscall *item = &c->syscall_filter[i];
+
+                        r = syscall_list_add(&l, item->name, item->error, item->from_group);
+                        if (r < 0)
+                                return r;
+                }
+                /* A new allow list starts with @default, as systemd's does:
+                 * without it no program could even map its memory, and a
+                 * later "~" line may still take calls out of it. */
+                if (!c->syscall_filter_set && allow_list) {
+                        r = syscall_list_add(&l, "@default", -1, false);
                         if (r < 0)
                                 return r;
                 }
                 for (size_t i = 0; i < n_words; i++) {
-                        r = syscall_list_add(&l, words[i], errors[i]);
+                        r = syscall_list_add(&l, words[i], errors[i], false);
                         if (r < 0)
                                 return r;
                 }
@@ -175,7 +207,7 @@ int parse_syscall_filter(CellConfig *c, const char *s, SyscallFilterError *ret_e
 
                 r = syscall_list_expand_config(&l, c);
                 for (size_t i = 0; r >= 0 && i < n_words; i++)
-                        r = syscall_list_add_expanded(&removed, words[i], -1, 0);
+                        r = syscall_list_add_expanded(&removed, words[i], -1, false, 0);
                 for (size_t i = 0; r >= 0 && i < removed.n; i++)
                         syscall_list_remove(&l, removed.items[i].name);
                 syscall_list_done(&removed);

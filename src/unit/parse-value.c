@@ -438,6 +438,17 @@ int parse_signal(const char *s, int *ret) {
         return -EINVAL;
 }
 
+/* The second names <errno.h> gives a number, which systemd's list (every
+ * E* macro) has too; glibc's strerrorname_np() names each number once. */
+static const struct {
+        const char *name;
+        int error;
+} errno_aliases[] = {
+        { "EWOULDBLOCK", EWOULDBLOCK },
+        { "EDEADLOCK", EDEADLOCK },
+        { "ENOTSUP", ENOTSUP },
+};
+
 int parse_errno(const char *s, int *ret) {
         uint64_t n;
         int r;
@@ -458,6 +469,11 @@ int parse_errno(const char *s, int *ret) {
                         return 0;
                 }
         }
+        for (size_t i = 0; i < ELEMENTSOF(errno_aliases); i++)
+                if (streq(errno_aliases[i].name, s)) {
+                        *ret = errno_aliases[i].error;
+                        return 0;
+                }
         return -EINVAL;
 }
 

@@ -172,6 +172,16 @@ expect "default set cut: status" "$status" 0
 bnd=$((0x$(field CapBnd)))
 (( bnd & (1 << 21) )) || fail "default set cut: CAP_SYS_ADMIN missing from $(field CapBnd)"
 (( !(bnd & (1 << 0)) )) || fail "default set cut: CAP_CHOWN granted though cell does not hold it"
+# Capability=all names none: as nspawn's, it keeps whatever cell holds
+# (CAP_MKNOD withheld under --cgroup-manager=none, as from the default set).
+u=$(unit capall "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "[Isolation]" "Capability=all")
+status=0
+setpriv --bounding-set=-sys_tty_config -- "$CELL" run --cgroup-manager=none "$u" >"$work/out" 2>"$work/err" || status=$?
+expect "Capability=all, one not held: status" "$status" 0
+withheld=$((1 << 26))
+grep -q "CAP_MKNOD is withheld" "$work/err" && withheld=$((withheld | 1 << 27))
+expect "Capability=all, one not held: CapBnd" "$(field CapBnd)" "$(held "$host_bnd" "$withheld")"
+expect "Capability=all, one not held: CapEff" "$(field CapEff)" "$(field CapBnd)"
 
 # Nice=, CPUScheduling*=, IOScheduling*=, CPUAffinity=, Personality=: a bad
 # value is refused at its FILE:LINE before anything starts (exit 1).

@@ -245,6 +245,46 @@ if [ "$machine" = x86_64 ]; then
         expect "cell exec: cell exec's own scheduling" "$(field sched "$work/exec.json")" "${host_sched/\"personality\": $personality, \"machine\": \"x86_64\"/\"personality\": 8, \"machine\": \"i686\"}"
 fi
 
+# NoNewPrivileges=no: the payload may gain privileges only where it holds
+# CAP_SYS_ADMIN; without it the kernel takes the filter only with
+# no_new_privs, which the plan then says too.
+for caps in "" CAP_SYS_ADMIN; do
+        u=$(unit "nnp$caps" "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" \
+                "[Isolation]" "NoNewPrivileges=no" ${caps:+"Capability=$caps"})
+        run_cell none "$u"
+        [ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "cell run (NoNewPrivileges=no $caps) exited $status"; }
+        compare_with_plan "$u"
+        expect "NoNewPrivileges=no $caps" "$(field NoNewPrivs)" "$([ -n "$caps" ] && echo 0 || echo 1)"
+        expect "NoNewPrivileges=no $caps: Seccomp" "$(field Seccomp)" 2
+done
+
+# What a denied call does, as systemd 252 takes it: SystemCallErrorNumber=
+# (EPERM by default), ":0" success without the call, ":kill" and
+# SystemCallErrorNumber=kill death by SIGSYS (128+31). Root without
+# CAP_SYS_ADMIN: sethostname() would fail with EPERM anyway.
+sethost() {
+        unit "$1" "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'hostname other && hostname'" \
+                "Hostname=inside" "[Isolation]" "${@:2}"
+}
+run_cell none "$(sethost sethostzero "SystemCallFilter=~sethostname:0")"
+expect "~sethostname:0" "$status:$(cat "$work/out")" "0:inside"
+run_cell none "$(sethost sethostkill "SystemCallFilter=~sethostname:kill")"
+expect "~sethostname:kill" "$status:$(cat "$work/out")" "159:"
+run_cell none "$(sethost sethostallowkill "SystemCallFilter=@system-service" "SystemCallErrorNumber=kill")"
+expect "allow list, SystemCallErrorNumber=kill" "$status:$(cat "$work/out")" "159:"
+run_cell none "$(sethost sethostenosys "SystemCallFilter=~sethostname" "SystemCallErrorNumber=ENOSYS")"
+expect "SystemCallErrorNumber=ENOSYS" "$status:$(cat "$work/out")" "1:"
+grep -q 'sethostname: Function not implemented' "$work/err" || fail "ENOSYS: $(cat "$work/err")"
+
+# An allow list that a "~" line empties is still one, as in systemd: only
+# @default is left, so echo cannot write().
+run_cell none "$(unit emptyallow "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/echo hello" \
+        "[Isolation]" "SystemCallFilter=write" "SystemCallFilter=~write")"
+expect "allow list emptied by ~write: stdout" "$(cat "$work/out")" ""
+run_cell none "$(unit allownowrite "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/echo hello" \
+        "[Isolation]" "SystemCallFilter=write" "SystemCallFilter=~read")"
+expect "allow list with write: stdout" "$status:$(cat "$work/out")" "0:hello"
+
 # Root, with the defaults: the whole bounding set effective, no groups.
 u=$(unit root "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe")
 run_cell none "$u"

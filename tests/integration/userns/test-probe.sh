@@ -14,6 +14,10 @@ run_cell cgroupfs "$u"
 
 expect uid "$(field uid)" 0
 expect gid "$(field gid)" 0
+# The capabilities, no_new_privs and the filter are what the plan says,
+# inside the user namespace too.
+compare_with_plan "$u"
+expect Seccomp "$(field Seccomp)" 2
 read -r inside outside count <<<"$(field uid_map)"
 expect "uid_map inside" "$inside" 0
 expect "uid_map count" "$count" 65536
@@ -28,6 +32,17 @@ for m in '"/proc": {"fstype": "proc"' '"/sys": {"fstype": "sysfs"' '"/dev/pts": 
         grep -qF "$m" "$work/out" || fail "mount missing inside: $m"
 done
 expect interfaces "$(field interfaces)" '{"lo": {"up": true, "flags": 73}}'
+
+# NoNewPrivileges=no: CAP_SYS_ADMIN in the container's user namespace is
+# enough for the kernel to take the filter without no_new_privs.
+for caps in "" CAP_SYS_ADMIN; do
+        u=$(unit "nnp$caps" "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "[Isolation]" "PrivateUsers=pick" \
+                "NoNewPrivileges=no" ${caps:+"Capability=$caps"})
+        run_cell cgroupfs "$u"
+        [ "$status" = 0 ] || fail "cell run (NoNewPrivileges=no $caps): status $status: $(cat "$work/err")"
+        compare_with_plan "$u"
+        expect "NoNewPrivileges=no $caps" "$(field NoNewPrivs)" "$([ -n "$caps" ] && echo 0 || echo 1)"
+done
 
 # The root is idmapped, not chowned: on disk it stays 0:0, inside root's
 # files are root's, and a file made inside lands on disk as 0.

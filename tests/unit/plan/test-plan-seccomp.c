@@ -124,6 +124,103 @@ TEST(deny_list_later_entry_wins) {
         cell_config_done(&c);
 }
 
+/* Several SystemCallFilter= lines, as read from a file: a name given again
+ * takes its new error even with a group that covers it in between, as in
+ * systemd, where every line updates one map from call to error. */
+TEST(deny_list_lines_later_errno_wins) {
+        CellConfig c;
+        Plan p = {};
+
+        config_from_text(&c, "s", "[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\n[Isolation]\n"
+                         "SystemCallFilter=~clock_settime:EACCES adjtimex:ENOSYS\n"
+                         "SystemCallFilter=~@clock:EPERM\n"
+                         "SystemCallFilter=~clock_settime:EIO\n");
+        plan_ok(&c, NULL, &p);
+        assert_rule(&p, "clock_settime", PLAN_SECCOMP_ERRNO, EIO);
+        assert_rule(&p, "adjtimex", PLAN_SECCOMP_ERRNO, EPERM);
+        assert_rule(&p, "settimeofday", PLAN_SECCOMP_ERRNO, EPERM);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* ":kill" and SystemCallErrorNumber=kill kill the process, ":0" returns
+ * success doing nothing, as in systemd 252; cell's default deny list keeps
+ * EPERM. */
+TEST(kill_and_succeed) {
+        CellConfig c;
+        Plan p = {};
+
+        config_from_text(&c, "s", "[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\n[Isolation]\n"
+                         "SystemCallFilter=~ptrace:kill sethostname:0 @clock\n"
+                         "SystemCallErrorNumber=kill\n");
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(p.seccomp_default_action, PLAN_SECCOMP_ALLOW);
+        assert_rule(&p, "ptrace", PLAN_SECCOMP_KILL, 0);
+        assert_rule(&p, "sethostname", PLAN_SECCOMP_SUCCEED, 0);
+        assert_rule(&p, "clock_settime", PLAN_SECCOMP_KILL, 0);
+        assert_rule(&p, "bpf", PLAN_SECCOMP_ERRNO, EPERM);
+        plan_done(&p);
+        cell_config_done(&c);
+
+        /* An allow list: what it does not name kills. */
+        config_from_text(&c, "s", "[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\n[Isolation]\n"
+                         "SystemCallFilter=@system-service\n"
+                         "SystemCallErrorNumber=kill\n");
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(p.seccomp_default_action, PLAN_SECCOMP_KILL);
+        ASSERT_EQ(p.seccomp_default_error, 0);
+        assert_rule(&p, "read", PLAN_SECCOMP_ALLOW, 0);
+        assert_rule(&p, "bpf", PLAN_SECCOMP_ERRNO, EPERM);
+        ASSERT_NULL(plan_find_syscall(&p, "sethostname"));
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* An allow list from a file, as systemd 252 reads it: @default is in it,
+ * so a "~" line takes a call of @default out; emptied, it still denies
+ * everything else; a group's members that cell always denies are not
+ * warned about as if the unit had named them. */
+TEST(allow_list_lines_as_systemd) {
+        CellConfig c;
+        Plan p = {};
+        Diagnostics d = {};
+
+        config_from_text(&c, "s", "[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\n[Isolation]\n"
+                         "SystemCallFilter=@system-service\n"
+                         "SystemCallFilter=~getrandom\n");
+        ASSERT_OK(plan_build(&c, NULL, &p, &d));
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_EQ(d.n_warnings, 0);
+        diag_done(&d);
+        ASSERT_EQ(p.seccomp_default_action, PLAN_SECCOMP_ERRNO);
+        ASSERT_NULL(plan_find_syscall(&p, "getrandom"));
+        assert_rule(&p, "getpid", PLAN_SECCOMP_ALLOW, 0);
+        assert_rule(&p, "read", PLAN_SECCOMP_ALLOW, 0);
+        assert_rule(&p, "keyctl", PLAN_SECCOMP_ERRNO, EPERM);
+        plan_done(&p);
+        cell_config_done(&c);
+
+        config_from_text(&c, "s", "[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\n[Isolation]\n"
+                         "SystemCallFilter=read\n"
+                         "SystemCallFilter=~read\n");
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(p.seccomp_default_action, PLAN_SECCOMP_ERRNO);
+        ASSERT_NULL(plan_find_syscall(&p, "read"));
+        assert_rule(&p, "exit_group", PLAN_SECCOMP_ALLOW, 0);
+        plan_done(&p);
+        cell_config_done(&c);
+
+        config_from_text(&c, "s", "[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\n[Isolation]\n"
+                         "SystemCallFilter=read\n"
+                         "SystemCallFilter=~read @default\n");
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(p.seccomp_default_action, PLAN_SECCOMP_ERRNO);
+        ASSERT_NULL(plan_find_syscall(&p, "read"));
+        ASSERT_NULL(plan_find_syscall(&p, "exit_group"));
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
 /* "~ioctl:ENOTTY" denies every request; TIOCSTI and TIOCLINUX keep their own
  * rules (EPERM), beside it. */
 TEST(deny_list_ioctl_keeps_the_request_rules) {
@@ -151,6 +248,7 @@ TEST(allow_list) {
 
         config_minimal(&c, "s");
         c.syscall_filter_allow_list = true;
+        config_add_syscall(&c, "@default", -1);       /* as the parser starts an allow list */
         config_add_syscall(&c, "@basic-io", -1);
         config_add_syscall(&c, "bpf", -1);
         config_add_syscall(&c, "openat", EACCES);
@@ -193,6 +291,7 @@ TEST(suppress_sync) {
                 c.suppress_sync = true;
                 if (allow) {
                         c.syscall_filter_allow_list = true;
+                        config_add_syscall(&c, "@default", -1);       /* as the parser starts an allow list */
                         config_add_syscall(&c, "@system-service", -1);
                 } else
                         config_add_syscall(&c, "fsync", EIO);
@@ -241,6 +340,7 @@ TEST(allow_list_nested_groups_and_errno) {
 
         config_minimal(&c, "s");
         c.syscall_filter_allow_list = true;
+        config_add_syscall(&c, "@default", -1);       /* as the parser starts an allow list */
         c.syscall_error_number = ENOSYS;
         config_add_syscall(&c, "@system-service", -1);
         plan_ok(&c, NULL, &p);
@@ -297,6 +397,7 @@ TEST(verify_only_checks_without_rules) {
 
         config_minimal(&c, "s");
         c.syscall_filter_allow_list = true;
+        config_add_syscall(&c, "@default", -1);       /* as the parser starts an allow list */
         config_add_syscall(&c, "@system-service", -1);
         config_add_syscall(&c, "bpf", -1);
         ASSERT_OK(plan_build(&c, &o, &p, &d));

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/personality.h>
 
+#include "parse-caps.h"
 #include "plan-internal.h"
 #include "plan-test.h"
 
@@ -107,6 +108,8 @@ TEST(capabilities_arithmetic) {
         ASSERT_EQ_U64(p.cap_bounding, (default_caps | CAP(CAP_SYS_ADMIN)) & ~CAP(CAP_MKNOD));
         ASSERT_EQ_U64(p.cap_effective, p.cap_bounding);
         ASSERT_EQ_U64(p.cap_permitted, p.cap_bounding);
+        /* What is named must be held by cell (checked at run time). */
+        ASSERT_EQ_U64(p.cap_required, CAP(CAP_SYS_ADMIN));
         plan_done(&p);
 
         /* DropCapability=all wins over everything. */
@@ -121,6 +124,15 @@ TEST(capabilities_arithmetic) {
         c.drop_capability = CAP(CAP_SYS_MODULE);
         plan_ok(&c, NULL, &p);
         ASSERT_EQ_U64(p.cap_bounding, UINT64_C(0x1ffffffffff) & ~CAP(CAP_SYS_MODULE));
+        plan_done(&p);
+
+        /* Capability=all names none: everything cell holds, as nspawn keeps
+         * all it has, not a refusal where cell lacks one. */
+        c.capability = cap_mask_all();
+        c.drop_capability = CAP(CAP_SYS_MODULE);
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ_U64(p.cap_bounding, cap_mask_all() & ~CAP(CAP_SYS_MODULE));
+        ASSERT_EQ_U64(p.cap_required, 0);
         plan_done(&p);
         cell_config_done(&c);
 }
@@ -157,6 +169,49 @@ TEST(capabilities_ambient) {
         c.drop_capability = 0;
         c.boot = true;
         plan_fails(&c, "AmbientCapability= cannot be combined with Boot=yes");
+        cell_config_done(&c);
+}
+
+/* NoNewPrivileges=no holds only for a payload with CAP_SYS_ADMIN: without
+ * it the kernel takes the system call filter only with no_new_privs, and
+ * the plan says so (as systemd implies it for SystemCallFilter=). */
+TEST(no_new_privileges_implied_by_the_filter) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "nnp");
+        c.no_new_privileges = false;
+        plan_ok(&c, NULL, &p);
+        ASSERT_TRUE(p.no_new_privileges);
+        plan_done(&p);
+
+        c.capability = CAP(CAP_SYS_ADMIN);
+        plan_ok(&c, NULL, &p);
+        ASSERT_FALSE(p.no_new_privileges);
+        plan_done(&p);
+
+        /* In the bounding set, but not effective for another user. */
+        c.user = xstrdup("www-data");
+        plan_ok(&c, NULL, &p);
+        ASSERT_TRUE(p.no_new_privileges);
+        plan_done(&p);
+        c.ambient_capability = CAP(CAP_SYS_ADMIN);
+        plan_ok(&c, NULL, &p);
+        ASSERT_FALSE(p.no_new_privileges);
+        plan_done(&p);
+
+        c.user = mfree(c.user);
+        c.ambient_capability = c.capability = 0;
+        c.boot = true;
+        plan_ok(&c, NULL, &p);
+        ASSERT_FALSE(p.no_new_privileges);
+        plan_done(&p);
+
+        /* NoNewPrivileges=yes whatever the capabilities. */
+        c.no_new_privileges = true;
+        plan_ok(&c, NULL, &p);
+        ASSERT_TRUE(p.no_new_privileges);
+        plan_done(&p);
         cell_config_done(&c);
 }
 

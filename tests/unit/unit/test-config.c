@@ -438,6 +438,10 @@ TEST(isolation) {
         BAD(&c, "Isolation", "PrivateUsers", "4294967295:2", "UID+COUNT <= 4294967295");
         BAD(&c, "Isolation", "PrivateUsers", "1000:0", "COUNT >= 1");
         BAD(&c, "Isolation", "PrivateUsers", "some", "expected no, yes, pick or UID[:COUNT]");
+        /* nspawn's "identity" is 0:65536: the host's root as the container's. */
+        BAD_EXACT(&c, "Isolation", "PrivateUsers", "identity",
+                  "web.cell:7: PrivateUsers=identity: expected no, yes, pick or UID[:COUNT]; not nspawn's "
+                  "\"identity\" (0:65536), which makes the container's root the host's root");
         OK(&c, "Isolation", "PrivateUsers", "no");
         ASSERT_EQ(c.private_users, CELL_PRIVATE_USERS_NO);
 
@@ -468,19 +472,35 @@ TEST(isolation) {
         ASSERT_TRUE(c.syscall_filter_allow_list);
         BAD_EXACT(&c, "Isolation", "SystemCallFilter", "~fly",
                   "web.cell:7: SystemCallFilter=~fly: expected system call names or @groups (\"fly\" is neither)");
-        BAD(&c, "Isolation", "SystemCallFilter", "~mount:EWHAT", "expected an errno name or number");
+        BAD(&c, "Isolation", "SystemCallFilter", "~mount:EWHAT",
+            "expected an errno name, a number 0..4095 or \"kill\"");
+        BAD(&c, "Isolation", "SystemCallFilter", "~mount:4096", "expected an errno name, a number 0..4095");
+        BAD(&c, "Isolation", "SystemCallFilter", "~mount:KILL", "(in \"mount:KILL\")");
         BAD(&c, "Isolation", "SystemCallFilter", "mount:EPERM", "no :ERRNO in an allow list");
         BAD(&c, "Isolation", "SystemCallFilter", "~", "expected [~]NAME|@GROUP[:ERRNO]");
         OK(&c, "Isolation", "SystemCallFilter", "");
         ASSERT_FALSE(c.syscall_filter_set);
         OK(&c, "Isolation", "SystemCallFilter", "~@mount");
         ASSERT_FALSE(c.syscall_filter_allow_list);
+        /* As systemd 252: ":kill" kills, ":0" returns success doing nothing. */
+        OK(&c, "Isolation", "SystemCallFilter", "~ptrace:kill sync:0");
+        ASSERT_EQ(c.n_syscall_filter, 3U);
+        ASSERT_STREQ(c.syscall_filter[1].name, "ptrace");
+        ASSERT_EQ(c.syscall_filter[1].error, CELL_SYSCALL_KILL);
+        ASSERT_STREQ(c.syscall_filter[2].name, "sync");
+        ASSERT_EQ(c.syscall_filter[2].error, 0);
 
         OK(&c, "Isolation", "SystemCallErrorNumber", "EPERM");
         ASSERT_EQ(c.syscall_error_number, EPERM);
         OK(&c, "Isolation", "SystemCallErrorNumber", "38");
         ASSERT_EQ(c.syscall_error_number, 38);
         BAD(&c, "Isolation", "SystemCallErrorNumber", "EFOO", "expected an errno name");
+        /* "kill" as systemd 252 takes it; 0 is no error to fail with. */
+        OK(&c, "Isolation", "SystemCallErrorNumber", "kill");
+        ASSERT_EQ(c.syscall_error_number, CELL_SYSCALL_KILL);
+        BAD_EXACT(&c, "Isolation", "SystemCallErrorNumber", "0",
+                  "web.cell:7: SystemCallErrorNumber=0: expected an errno name (EPERM), a number between 1 "
+                  "and 4095, or \"kill\"");
         OK(&c, "Isolation", "SystemCallErrorNumber", "");
         ASSERT_EQ(c.syscall_error_number, -1);
         cell_config_done(&c);

@@ -68,6 +68,48 @@ TEST(groups_contents) {
         ASSERT_STREQ(syscall_group_members("@system-service")[0], "@aio");
 }
 
+/* Whether group holds name, through its nested groups too. */
+static bool in_group(const char *group, const char *name) {
+        for (const char * const *m = syscall_group_members(group); m && *m; m++)
+                if (streq(*m, name) || ((*m)[0] == '@' && in_group(*m, name)))
+                        return true;
+        return false;
+}
+
+/* Where systemd 252 (systemd-analyze syscall-filter) puts a call. */
+TEST(groups_as_systemd_252) {
+        /* mmap and munmap are @default's only: "~@file-system" must not take
+         * them from a program, an allow list always has them. */
+        ASSERT_TRUE(in_group("@default", "mmap"));
+        ASSERT_TRUE(in_group("@default", "munmap"));
+        ASSERT_FALSE(in_group("@file-system", "mmap"));
+        ASSERT_FALSE(in_group("@file-system", "mmap2"));
+        ASSERT_FALSE(in_group("@file-system", "munmap"));
+        /* Newer waits and the uretprobe trampoline: always allowed. */
+        ASSERT_TRUE(in_group("@default", "futex_waitv"));
+        ASSERT_TRUE(in_group("@default", "uretprobe"));
+        ASSERT_TRUE(in_group("@system-service", "futex_waitv"));
+        /* stime is obsolete, not a way to set the clock any more. */
+        ASSERT_FALSE(in_group("@clock", "stime"));
+        ASSERT_TRUE(in_group("@obsolete", "stime"));
+        ASSERT_FALSE(in_group("@privileged", "stime"));
+        /* A few of the others, as 252 has them. */
+        ASSERT_TRUE(in_group("@mount", "fsopen"));
+        ASSERT_TRUE(in_group("@mount", "mount_setattr"));
+        ASSERT_TRUE(in_group("@privileged", "clock_settime"));
+        ASSERT_TRUE(in_group("@privileged", "init_module"));
+        ASSERT_TRUE(in_group("@privileged", "swapon"));
+        ASSERT_TRUE(in_group("@privileged", "quotactl_fd"));
+        ASSERT_FALSE(in_group("@privileged", "setgid"));
+        ASSERT_TRUE(in_group("@raw-io", "pciconfig_read"));
+        ASSERT_TRUE(in_group("@reboot", "kexec_file_load"));
+        ASSERT_TRUE(in_group("@debug", "pidfd_getfd"));
+        ASSERT_TRUE(in_group("@cpu-emulation", "modify_ldt"));
+        ASSERT_TRUE(in_group("@system-service", "ioctl"));
+        ASSERT_FALSE(in_group("@system-service", "mount"));
+        ASSERT_FALSE(in_group("@system-service", "reboot"));
+}
+
 TEST(allow_list) {
         CellConfig c;
 
@@ -75,23 +117,51 @@ TEST(allow_list) {
         ASSERT_OK(apply(&c, "@basic-io read"));
         ASSERT_TRUE(c.syscall_filter_set);
         ASSERT_TRUE(c.syscall_filter_allow_list);
-        ASSERT_EQ(c.n_syscall_filter, 2);
-        ASSERT_STREQ(c.syscall_filter[0].name, "@basic-io");
-        ASSERT_EQ(c.syscall_filter[0].error, -1);
+        /* an allow list starts with @default, as systemd's */
+        ASSERT_EQ(c.n_syscall_filter, 3);
+        ASSERT_STREQ(c.syscall_filter[0].name, "@default");
+        ASSERT_STREQ(c.syscall_filter[1].name, "@basic-io");
+        ASSERT_EQ(c.syscall_filter[1].error, -1);
+        ASSERT_FALSE(c.syscall_filter[1].from_group);
         /* same kind: adds, duplicates once */
         ASSERT_OK(apply(&c, "openat read"));
-        ASSERT_EQ(c.n_syscall_filter, 3);
+        ASSERT_EQ(c.n_syscall_filter, 4);
         /* the other kind takes calls out, expanding groups */
         ASSERT_OK(apply(&c, "~write"));
         ASSERT_TRUE(c.syscall_filter_allow_list);
         ASSERT_EQ(find(&c, "@basic-io"), -1);
         ASSERT_EQ(find(&c, "write"), -1);
         ASSERT_TRUE(find(&c, "writev") >= 0);
+        ASSERT_TRUE(c.syscall_filter[find(&c, "writev")].from_group);
         ASSERT_TRUE(find(&c, "read") >= 0);
+        ASSERT_FALSE(c.syscall_filter[find(&c, "read")].from_group);
         ASSERT_TRUE(find(&c, "openat") >= 0);
+        ASSERT_TRUE(find(&c, "execve") >= 0);
         /* reset */
         ASSERT_OK(apply(&c, ""));
         ASSERT_FALSE(c.syscall_filter_set);
+        ASSERT_EQ(c.n_syscall_filter, 0);
+        /* a deny list has no @default */
+        ASSERT_OK(apply(&c, "~ptrace"));
+        ASSERT_EQ(c.n_syscall_filter, 1);
+        ASSERT_EQ(find(&c, "@default"), -1);
+        cell_config_done(&c);
+}
+
+/* As systemd: @default is part of the allow list, not beside it, so a "~"
+ * line can take its calls out too, and an allow list emptied by "~" lines
+ * stays an allow list. */
+TEST(allow_list_default_can_be_taken_out) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        ASSERT_OK(apply(&c, "@system-service"));
+        ASSERT_OK(apply(&c, "~getrandom"));
+        ASSERT_EQ(find(&c, "getrandom"), -1);
+        ASSERT_TRUE(find(&c, "getpid") >= 0);
+        ASSERT_OK(apply(&c, "~@default @system-service"));
+        ASSERT_TRUE(c.syscall_filter_set);
+        ASSERT_TRUE(c.syscall_filter_allow_list);
         ASSERT_EQ(c.n_syscall_filter, 0);
         cell_config_done(&c);
 }
@@ -111,7 +181,7 @@ TEST(deny_list) {
         /* a later ~ adds, and a later :ERRNO for the same name wins */
         ASSERT_OK(apply(&c, "~ptrace:EACCES @clock:13"));
         ASSERT_EQ(c.n_syscall_filter, 3);
-        ASSERT_EQ(c.syscall_filter[1].error, 13);
+        ASSERT_EQ(c.syscall_filter[find(&c, "@clock")].error, 13);
         ASSERT_EQ(c.syscall_filter[find(&c, "ptrace")].error, EACCES);
         /* an allow assignment takes calls out of the deny list */
         ASSERT_OK(apply(&c, "clock_gettime settimeofday"));

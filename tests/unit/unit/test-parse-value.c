@@ -405,6 +405,13 @@ TEST(errno_values) {
         ASSERT_ERROR(parse_errno("4096", &e), ERANGE);
         ASSERT_ERROR(parse_errno("EFOO", &e), EINVAL);
         ASSERT_STREQ(errno_name(EACCES), "EACCES");
+        /* Second names of a number, as systemd takes them. */
+        ASSERT_OK(parse_errno("ENOTSUP", &e));
+        ASSERT_EQ(e, EOPNOTSUPP);
+        ASSERT_OK(parse_errno("EWOULDBLOCK", &e));
+        ASSERT_EQ(e, EAGAIN);
+        ASSERT_OK(parse_errno("EDEADLOCK", &e));
+        ASSERT_EQ(e, EDEADLK);
 }
 
 TEST(modes) {
