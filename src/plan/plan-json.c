@@ -184,8 +184,8 @@ static void json_io_devices(JsonWriter *w, const CellIODevice *d, size_t n) {
         json_array_end(w);
 }
 
-/* A CPU weight: a number, "idle" or null (unset). */
-static void json_cpu_weight(JsonWriter *w, uint64_t weight, bool idle) {
+/* A CPU or IO weight: a number, "idle" (CPU only) or null (unset). */
+static void json_weight(JsonWriter *w, uint64_t weight, bool idle) {
         if (idle)
                 json_string(w, "idle");
         else if (weight > 0)
@@ -232,23 +232,17 @@ static void json_limits(JsonWriter *w, const PlanLimits *l) {
         else
                 json_null(w);
         json_key(w, "cpu_weight");
-        json_cpu_weight(w, l->cpu_weight, l->cpu_idle);
+        json_weight(w, l->cpu_weight, l->cpu_idle);
         json_key(w, "io_weight");
-        if (l->io_weight > 0)
-                json_uint(w, l->io_weight);
-        else
-                json_null(w);
+        json_weight(w, l->io_weight, false);
         json_key(w, "allowed_cpus");
         json_cpuset(w, l->allowed_cpus, l->allowed_cpus_size);
         json_key(w, "allowed_memory_nodes");
         json_cpuset(w, l->allowed_memory_nodes, l->allowed_memory_nodes_size);
         json_key(w, "startup_cpu_weight");
-        json_cpu_weight(w, l->startup_cpu_weight, l->startup_cpu_idle);
+        json_weight(w, l->startup_cpu_weight, l->startup_cpu_idle);
         json_key(w, "startup_io_weight");
-        if (l->startup_io_weight > 0)
-                json_uint(w, l->startup_io_weight);
-        else
-                json_null(w);
+        json_weight(w, l->startup_io_weight, false);
         json_key(w, "startup_allowed_cpus");
         json_cpuset(w, l->startup_allowed_cpus, l->startup_allowed_cpus_size);
         json_key(w, "startup_allowed_memory_nodes");

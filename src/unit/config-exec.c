@@ -104,29 +104,13 @@ int config_parse_environment(ConfigContext *ctx, const ConfigKey *k, CellConfig 
 int config_parse_env_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         _cleanup_strv_free_ char **words = NULL, **list = NULL;
         char ***target = data;
-        const char *p = ctx->value;
         int r;
 
-        if (isempty(p)) {
+        if (isempty(ctx->value)) {
                 *target = strv_free(*target);
                 return 0;
         }
-        words = calloc(1, sizeof(char *));
-        if (!words)
-                return -ENOMEM;
-        for (;;) {
-                char *w;
-
-                r = extract_first_word(&p, &w, NULL, EXTRACT_UNQUOTE | (k->ltype ? EXTRACT_CUNESCAPE : 0));
-                if (r < 0)
-                        return r;
-                if (r == 0)
-                        break;
-                r = strv_push(&words, w);
-                if (r < 0)
-                        return r;
-        }
-        r = config_expand_strv(ctx, k, words);
+        r = config_split_words(ctx, k, EXTRACT_UNQUOTE | (k->ltype ? EXTRACT_CUNESCAPE : 0), &words);
         if (r < 0)
                 return r;
         STRV_FOREACH(w, words) {

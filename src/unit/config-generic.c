@@ -64,18 +64,13 @@ int config_parse_bool(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
         return 0;
 }
 
-/* Splits ctx->value into words (extract_first_word() with flags), each
- * checked by valid(); appended to *list (an empty value resets it).
- * Specifiers are expanded in each word after the split. */
-static int parse_word_list(ConfigContext *ctx, const ConfigKey *k, char ***list, ExtractFlags flags,
-                           bool (*valid)(const char *)) {
+int config_split_words(ConfigContext *ctx, const ConfigKey *k, ExtractFlags flags, char ***ret) {
         _cleanup_strv_free_ char **words = NULL;
         int r;
 
-        if (isempty(ctx->value)) {
-                *list = strv_free(*list);
-                return 0;
-        }
+        words = calloc(1, sizeof(char *));
+        if (!words)
+                return -ENOMEM;
         for (const char *p = ctx->value;;) {
                 char *w;
 
@@ -90,11 +85,29 @@ static int parse_word_list(ConfigContext *ctx, const ConfigKey *k, char ***list,
                 if (r < 0)
                         return r;
         }
-        if (!words)
-                return -EINVAL;
         r = config_expand_strv(ctx, k, words);
         if (r < 0)
                 return r;
+        *ret = TAKE_PTR(words);
+        return 0;
+}
+
+/* Words of ctx->value (config_split_words()), each checked by valid();
+ * appended to *list (an empty value resets it). */
+static int parse_word_list(ConfigContext *ctx, const ConfigKey *k, char ***list, ExtractFlags flags,
+                           bool (*valid)(const char *)) {
+        _cleanup_strv_free_ char **words = NULL;
+        int r;
+
+        if (isempty(ctx->value)) {
+                *list = strv_free(*list);
+                return 0;
+        }
+        r = config_split_words(ctx, k, flags, &words);
+        if (r < 0)
+                return r;
+        if (!words[0])
+                return -EINVAL;
         STRV_FOREACH(w, words)
                 if (!valid(*w))
                         return config_bad(ctx, "%s (\"%s\" is not one)", k->expected, *w);

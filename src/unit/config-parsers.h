@@ -15,6 +15,7 @@
 #include "config-parse.h"
 #include "config.h"
 #include "diag.h"
+#include "parse-exec.h"
 
 typedef struct ConfigKey ConfigKey;
 
@@ -61,6 +62,10 @@ int config_expand_strv(ConfigContext *ctx, const ConfigKey *k, char **l);
 /* ... *path in place, then checked again as an absolute path without ".."
  * and normalised: "Key=value: expected ... (its specifiers make it "...")". */
 int config_expand_path(ConfigContext *ctx, const ConfigKey *k, char **path);
+/* ctx->value split into words (extract_first_word() with flags; bad
+ * quoting is reported), then each word's specifiers expanded: what a list
+ * key adds. *ret is an empty strv for a value of blanks. */
+int config_split_words(ConfigContext *ctx, const ConfigKey *k, ExtractFlags flags, char ***ret);
 
 /* config-generic.c */
 /* Grows *array of *n elements of size sz by one; the new slot (zeroed), NULL on OOM. */

@@ -258,7 +258,7 @@ TEST(exec) {
                   "web.cell:7: PassEnvironment=F 1X: expected space-separated variable names (letters, digits "
                   "and \"_\", not starting with a digit) (\"1X\" is not one)");
         BAD(&c, "Exec", "PassEnvironment", "G=1", "(\"G=1\" is not one)");
-        BAD(&c, "Exec", "PassEnvironment", "\"H", "expected space-separated variable names");
+        BAD(&c, "Exec", "PassEnvironment", "\"H", "(bad quoting or escape)");
         ASSERT_EQ(strv_length(c.pass_environment), 5);
         OK(&c, "Exec", "PassEnvironment", "");
         ASSERT_NULL(c.pass_environment);
