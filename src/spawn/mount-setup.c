@@ -356,7 +356,7 @@ static int do_overlay(MountContext *c, const PlanMount *m, const char *what) {
 }
 
 static int mount_one(MountContext *c, const PlanMount *m) {
-        char what[PATH_MAX + 64];
+        char what[MOUNT_DESCRIBE_MAX];
 
         mount_describe(m, what, sizeof what);
 

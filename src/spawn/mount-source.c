@@ -15,8 +15,28 @@
 #include "mount-source.h"
 #include "mount-util.h"
 
+size_t mount_origin(const PlanMount *m, char *buf, size_t n) {
+        int k;
+
+        if (n == 0)
+                return 0;
+        buf[0] = 0;
+        if (m->line == 0 || !m->file)
+                return 0;
+        k = snprintf(buf, n, "%s:%u: ", m->file, m->line);
+        return k < 0 ? 0 : MIN((size_t) k, n - 1);
+}
+
 const char *mount_describe(const PlanMount *m, char *buf, size_t n) {
         bool user = m->line > 0;
+        char *start = buf;
+        size_t k;
+
+        /* An entry of the unit's is named where it was written, as verify
+         * names it: with drop-ins, the key alone does not say which file. */
+        k = mount_origin(m, buf, n);
+        buf += k;
+        n -= k;
 
         switch (m->kind) {
         case PLAN_MOUNT_BIND:
@@ -57,7 +77,7 @@ const char *mount_describe(const PlanMount *m, char *buf, size_t n) {
                 (void) snprintf(buf, n, "cgroup on %s", strna(m->target));
                 break;
         }
-        return buf;
+        return start;
 }
 
 int mount_source_open(int root_fd, const PlanMount *m, bool may_be_missing, const char *what, SpawnError *err) {
@@ -106,7 +126,7 @@ int mount_source_check_device(int fd, const PlanMount *m, const char *what, Spaw
 /* One mount's sources, opened as its mount opens them and closed again. */
 static int source_check(int root_fd, const PlanMount *m, SpawnError *err) {
         _cleanup_close_ int fd = -EBADF;
-        char what[PATH_MAX + 64];
+        char what[MOUNT_DESCRIBE_MAX];
         int r;
 
         mount_describe(m, what, sizeof what);

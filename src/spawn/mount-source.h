@@ -6,13 +6,20 @@
  * is made, so that a start that must fail for a missing source leaves the
  * image and the host's directories as they were. Used by mount-setup.c. */
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "plan.h"
 #include "spawn-error.h"
 
-/* "Bind=/srv:/var/www", "proc on /proc": how a failure names the mount. */
+/* "web.cell:3: " for a mount of the unit's (where it was written, as
+ * "cell verify" names it), "" for a built-in one; returns its length. */
+size_t mount_origin(const PlanMount *m, char *buf, size_t n);
+
+/* "web.cell:3: Bind=/srv:/var/www", "proc on /proc": how a failure names the
+ * mount, with its origin. Room for a file name and a path or two: */
+#define MOUNT_DESCRIBE_MAX (2 * PATH_MAX + 64)
 const char *mount_describe(const PlanMount *m, char *buf, size_t n);
 
 /* An O_PATH fd of a bind's or device's source: a host path, or one inside

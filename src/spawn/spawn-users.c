@@ -13,6 +13,7 @@
 
 #include "fs-util.h"
 #include "macros.h"
+#include "mount-source.h"
 #include "mount-util.h"
 #include "spawn-users.h"
 
@@ -128,14 +129,16 @@ int spawn_users_make_trees(pid_t pid, const Plan *p,
         for (size_t i = 0; i < p->n_mounts; i++) {
                 const PlanMount *m = p->mounts + i;
                 _cleanup_close_ int tree = -EBADF;
-                char what[PATH_MAX + 32];
+                char what[MOUNT_DESCRIBE_MAX];
+                size_t k;
 
                 /* A "+" source lies in the root, which is idmapped already. */
                 if (!m->idmap || m->kind != PLAN_MOUNT_BIND || m->source_in_root)
                         continue;
                 if (m->optional && access(m->source, F_OK) < 0 && errno == ENOENT)
                         continue;       /* skipped by the child as well */
-                (void) snprintf(what, sizeof what, "%s=%s", m->flags & MS_RDONLY ? "BindReadOnly" : "Bind",
+                k = mount_origin(m, what, sizeof what);
+                (void) snprintf(what + k, sizeof what - k, "%s=%s", m->flags & MS_RDONLY ? "BindReadOnly" : "Bind",
                                 m->source);
                 tree = idmapped_tree(userns_fd, m->source, m->flags & MS_REC, mount_attr_from_flags(m->flags),
                                      what, err);
@@ -143,7 +146,7 @@ int spawn_users_make_trees(pid_t pid, const Plan *p,
                         return tree;
                 r = send((uint32_t) i, tree, userdata);
                 if (r < 0)
-                        return spawn_error(err, r, "PrivateUsers=: handing %s to the child", what);
+                        return spawn_error(err, r, "PrivateUsers=: handing %s to the child", what + k);
         }
         return 0;
 }

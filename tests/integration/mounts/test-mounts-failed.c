@@ -134,16 +134,17 @@ void case_unit_bind_missing(TestEnv *env) {
         char *keys = NULL, *want = NULL, *p;
         struct {
                 const char *key;        /* the failing line, @ the host dir */
-                const char *want;       /* the message, @ the host dir */
+                const char *want;       /* the message, @ the host dir, after the unit
+                                         * file's line (the keys start on line 3) */
                 int error;
         } bad[] = {
-                { "Bind=@/missing:/c/d", "Bind=@/missing:/c/d: source does not exist", ENOENT },
-                { "BindReadOnly=@/missing:/c/d", "BindReadOnly=@/missing:/c/d: source does not exist", ENOENT },
-                { "Bind=@/srcfile/x:/c/d", "Bind=@/srcfile/x:/c/d: cannot open the source", ENOTDIR },
-                { "Bind=+/missing:/c/d", "Bind=+/missing:/c/d: source does not exist", ENOENT },
-                { "Overlay=@/missing::/c/d", "Overlay=/c/d: @/missing: cannot open the layer", ENOENT },
-                { "Overlay=@/srcfile::/c/d", "Overlay=/c/d: @/srcfile: cannot open the layer", ENOTDIR },
-                { "Overlay=+/missing::/c/d", "Overlay=/c/d: /missing: cannot open the layer", ENOENT },
+                { "Bind=@/missing:/c/d", "/test.cell:4: Bind=@/missing:/c/d: source does not exist", ENOENT },
+                { "BindReadOnly=@/missing:/c/d", "/test.cell:4: BindReadOnly=@/missing:/c/d: source does not exist", ENOENT },
+                { "Bind=@/srcfile/x:/c/d", "/test.cell:4: Bind=@/srcfile/x:/c/d: cannot open the source", ENOTDIR },
+                { "Bind=+/missing:/c/d", "/test.cell:4: Bind=+/missing:/c/d: source does not exist", ENOENT },
+                { "Overlay=@/missing::/c/d", "/test.cell:4: Overlay=/c/d: @/missing: cannot open the layer", ENOENT },
+                { "Overlay=@/srcfile::/c/d", "/test.cell:4: Overlay=/c/d: @/srcfile: cannot open the layer", ENOTDIR },
+                { "Overlay=+/missing::/c/d", "/test.cell:4: Overlay=/c/d: /missing: cannot open the layer", ENOENT },
         };
         TestPlan t;
 
@@ -191,17 +192,17 @@ void case_unit_undo(TestEnv *env) {
         char *keys = NULL, *want = NULL, *p;
         struct {
                 const char *key;
-                const char *want;
+                const char *want;       /* after the unit file's line (the keys start on line 3) */
                 int error;
         } bad[] = {
                 /* The kernel refuses the mount (too many inodes for it). */
-                { "TemporaryFileSystem=/z:nr_inodes=1E", "TemporaryFileSystem=/z: cannot mount tmpfs", EINVAL },
+                { "TemporaryFileSystem=/z:nr_inodes=1E", "/test.cell:11: TemporaryFileSystem=/z: cannot mount tmpfs", EINVAL },
                 /* /keep/dir is a directory in the image. */
-                { "Bind=@/srcfile:/keep/dir", "Bind=@/srcfile:/keep/dir: target is a directory but the "
+                { "Bind=@/srcfile:/keep/dir", "/test.cell:11: Bind=@/srcfile:/keep/dir: target is a directory but the "
                   "source is not", EISDIR },
                 /* Through a link in the image: known only when its mount comes
                  * (another mount may bring what it leads to). */
-                { "Bind=+/link:/z", "Bind=+/link:/z: source does not exist", ENOENT },
+                { "Bind=+/link:/z", "/test.cell:11: Bind=+/link:/z: source does not exist", ENOENT },
         };
 
         /* An empty directory of the image that the mounts go below: it stays. */

@@ -172,11 +172,11 @@ void case_unit_bind_in_root(TestEnv *env) {
         test_plan_init(&t, env);
         test_plan_add_defaults(&t);
         test_plan_add_unit(&t, env, "Bind=+/abs-link:/abs\n");
-        container_expect_error(env, &t, ENOENT, "Bind=+/abs-link:/abs: source does not exist");
+        container_expect_error(env, &t, ENOENT, "/test.cell:3: Bind=+/abs-link:/abs: source does not exist");
         test_plan_init(&t, env);
         test_plan_add_defaults(&t);
         test_plan_add_unit(&t, env, "Bind=+/rel-link:/rel\n");
-        container_expect_error(env, &t, ENOENT, "Bind=+/rel-link:/rel: source does not exist");
+        container_expect_error(env, &t, ENOENT, "/test.cell:3: Bind=+/rel-link:/rel: source does not exist");
 
         /* ... and the image's own file once it has one at that path. */
         d = path_join(env->root, env->host);
@@ -200,11 +200,11 @@ void case_unit_bind_in_root(TestEnv *env) {
         test_plan_init(&t, env);
         test_plan_add_defaults(&t);
         test_plan_add_unit(&t, env, "Bind=+/proc-link:/p\n");
-        container_expect_error(env, &t, EPERM, "Bind=+/proc-link:/p: source is on the container's procfs");
+        container_expect_error(env, &t, EPERM, "/test.cell:3: Bind=+/proc-link:/p: source is on the container's procfs");
         test_plan_init(&t, env);
         test_plan_add_defaults(&t);
         test_plan_add_unit(&t, env, "Bind=+/proc:/p\n");
-        container_expect_error(env, &t, EPERM, "Bind=+/proc:/p: source is on the container's procfs");
+        container_expect_error(env, &t, EPERM, "/test.cell:3: Bind=+/proc:/p: source is on the container's procfs");
         test_plan_init(&t, env);
         test_plan_add_defaults(&t);
         test_plan_add_unit(&t, env, "BindReadOnly=+/sys/kernel:/k\n");

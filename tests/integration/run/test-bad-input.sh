@@ -19,6 +19,12 @@ check() {
         expect_nothing_left
 }
 
+# at NAME LINE: how a start-time error of one entry begins, as "cell verify"
+# names it: "FILE:LINE: ", the unit file NAME's (a regex).
+at() {
+        echo "$work/$(unit_name "$1")\\.cell:$2: "
+}
+
 for m in none cgroupfs; do
         check "root-$m" "$m" "Directory=$work/nonexistent: .*No such file or directory$" \
                 "[Root]" "Directory=$work/nonexistent" "[Exec]" "Exec=/bin/probe"
@@ -30,7 +36,7 @@ for m in none cgroupfs; do
                 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "User=nosuchuser"
         check "group-$m" "$m" "Group=nosuchgroup: no such group in the container's /etc/group" \
                 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "Group=nosuchgroup"
-        check "bind-$m" "$m" "Bind=$work/nosuchdir:/srv: source does not exist" \
+        check "bind-$m" "$m" "$(at "bind-$m" 3)Bind=$work/nosuchdir:/srv: source does not exist" \
                 "[Root]" "Directory=$root" "Bind=$work/nosuchdir:/srv" "[Exec]" "Exec=/bin/probe"
         check "workdir-$m" "$m" "WorkingDirectory=/nosuchdir: No such file or directory$" \
                 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "WorkingDirectory=/nosuchdir"
@@ -74,10 +80,17 @@ u=$(unit envfile-e2big-unset "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true
 run_cell none "$u"
 expect "too long EnvironmentFile= variable, unset" "$status" 0
 
+# An entry written in a drop-in is named by the drop-in's path and its line
+# there: the unit file's name alone would send the admin to the wrong file.
+mkdir "$work/$(unit_name bind-dropin).cell.d"
+printf '%s\n' "# the data" "[Root]" "Bind=$work/nosuchdir:/srv" > "$work/$(unit_name bind-dropin).cell.d/10-x.conf"
+check "bind-dropin" cgroupfs "$work/$(unit_name bind-dropin)\\.cell\\.d/10-x\\.conf:3: Bind=$work/nosuchdir:/srv: source does not exist" \
+        "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe"
+
 # PrivateUsers=: the tree is built by a helper of cell's; its failure is
 # reported the same way, and the helper, the user namespace and the uid
 # range's lock are gone with it.
-check "bind-userns" cgroupfs "Bind=$work/nosuchdir:/srv: source does not exist" \
+check "bind-userns" cgroupfs "$(at bind-userns 3)Bind=$work/nosuchdir:/srv: source does not exist" \
         "[Root]" "Directory=$root" "Bind=$work/nosuchdir:/srv" "[Exec]" "Exec=/bin/probe" \
         "[Isolation]" "PrivateUsers=pick"
 check "exec-userns" cgroupfs "Exec=nosuchcommand: not found in the container: No such file or directory$" \
@@ -114,10 +127,12 @@ binds=("Bind=$work/srcdir:/a/b" "Bind=$work/srcfile:/a/b/new/file" "TemporaryFil
 for iso in "" "PrivateUsers=pick"; do
         for m in none cgroupfs; do
                 [ -n "$iso" ] && [ "$m" = none ] && continue
-                check_image "bind-first-$m${iso:+-userns}" "$m" mtime "Bind=$work/nosuchdir:/srv: source does not exist" \
+                check_image "bind-first-$m${iso:+-userns}" "$m" mtime \
+                        "$(at "bind-first-$m${iso:+-userns}" 6)Bind=$work/nosuchdir:/srv: source does not exist" \
                         "[Root]" "Directory=$root" "${binds[@]}" "Bind=$work/nosuchdir:/srv" "[Exec]" "Exec=/bin/probe" \
                         "[Isolation]" ${iso:+"$iso"}
-                check_image "mount-undo-$m${iso:+-userns}" "$m" "TemporaryFileSystem=/z: cannot mount tmpfs: .*Invalid argument$" \
+                check_image "mount-undo-$m${iso:+-userns}" "$m" \
+                        "$(at "mount-undo-$m${iso:+-userns}" 6)TemporaryFileSystem=/z: cannot mount tmpfs: .*Invalid argument$" \
                         "[Root]" "Directory=$root" "${binds[@]}" "TemporaryFileSystem=/z:nr_inodes=1E" \
                         "[Exec]" "Exec=/bin/probe" "[Isolation]" ${iso:+"$iso"}
         done

@@ -29,12 +29,13 @@ expect "secret owner through idmap" "$(sed -n 1p "$work/out")" 0
 expect "made2 inside" "$(sed -n 2p "$work/out")" 0
 expect "made2 on the host" "$(stat -c %u "$data/made2")" 0
 
-# A file system that cannot be idmapped: a clear error naming the path.
+# A file system that cannot be idmapped: a clear error naming the path, and
+# the unit file and line of the Bind= (the supervisor's tree builder says it).
 # (A tmpfs of this kernel can; procfs cannot.)
 u=$(unit noidmap "[Root]" "Directory=$root" "Bind=/proc/self:/x:idmap" "[Isolation]" "PrivateUsers=$base" \
         "[Exec]" "Exec=/bin/true")
 run_cell cgroupfs "$u"
 expect "idmap of procfs: status" "$status" 2
-grep -q "/proc/self: the file system does not support idmapped mounts" "$work/err" ||
+grep -qF ": $u:3: Bind=/proc/self: /proc/self: the file system does not support idmapped mounts" "$work/err" ||
         fail "idmap of procfs: unclear error: $(cat "$work/err")"
 echo "ok: plain and idmapped Bind= under PrivateUsers="
