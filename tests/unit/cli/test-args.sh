@@ -60,4 +60,15 @@ expect 1 "run bad -- -v (ARGS after --)" -- "$cell" run bad -- -v
 expect 1 "run bad true -v (ARGS not starting with -)" -- "$cell" run bad true -v
 expect 1 "run -v bad" -- "$cell" run -v bad
 
+# cell plan takes the ARGS as cell run does, "--" after the unit included
+# when one came before it too (cell@.service's "cell run -- %i" form).
+mkdir "$tmp/root"
+printf '[Root]\nDirectory=%s\n[Exec]\nExec=/bin/true\n' "$tmp/root" > "$CELL_UNIT_PATH/web.cell"
+for args in "web -- ls -l" "-- web -- ls -l" "-- web ls -l"; do
+        # shellcheck disable=SC2086
+        expect 0 "plan --json $args" -- "$cell" plan --json $args
+        python3 -c 'import json, sys; a = json.load(open(sys.argv[1]))["argv"]; assert a == ["ls", "-l"], a' \
+                "$tmp/out" 2>"$tmp/err" || fail "plan --json $args: argv: $(tail -n 1 "$tmp/err")"
+done
+
 exit $failed
