@@ -59,8 +59,14 @@ int verb_plan(int argc, char *argv[]) {
                 log_error("No unit given. See \"cell plan --help\".");
                 return CELL_EXIT_FAILURE;
         }
-        if (optind + 1 < argc)
-                plan_opts.argv_override = argv + optind + 1;
+        /* "--" ends the options (getopt_long() moves it before the unit when it
+         * follows it); one after the unit too, as "cell run -- web -- ARGS"
+         * has it: the ARGS are the same for both verbs. */
+        char **args = argv + optind + 1;
+        if (*args && streq(*args, "--"))
+                args++;
+        if (*args)
+                plan_opts.argv_override = args;
 
         r = cli_load_plan(argv[optind], &load_opts, &plan_opts, &p);
         if (r == -ENOMEM)

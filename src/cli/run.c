@@ -65,7 +65,8 @@ static void help(void) {
                "     --name=NAME             Name of the unit (for specifiers, hostname, scope)\n"
                "     --register=BOOL         Register with systemd-machined (default: Register=)\n"
                "  -v --verbose               Narrate every step on stderr\n\n"
-               "ARGS replace Exec= (with Boot=yes they are appended to init's command line).\n"
+               "ARGS replace Exec= (with Boot=yes they are appended to init's command line);\n"
+               "options go before FILE|NAME, and ARGS that start with \"-\" after \"--\".\n"
                "Exit status: the payload's own, 128+N when it died of signal N, 1 when the\n"
                "unit is invalid or cannot be loaded (missing, a directory), 2 when cell\n"
                "itself failed.\n");
@@ -124,6 +125,14 @@ static int parse_argv(int argc, char *argv[], RunArgs *a) {
         /* getopt_long() stops at the unit; "--" after it starts the ARGS. */
         if (optind < argc && streq(argv[optind], "--"))
                 optind++;
+        else if (optind < argc && argv[optind][0] == '-')
+                /* "cell run web -v" or "... --user" means an option put where
+                 * systemctl would take it, never a payload named "-v": started,
+                 * it would make a container (a system scope for --user) only
+                 * to fail its Exec=. ARGS that start with "-" follow "--". */
+                return log_error_errno(EINVAL, "\"%s\" after the unit: options go before %s, the payload's "
+                                       "arguments after \"--\". See \"cell run --help\".",
+                                       argv[optind], a->unit);
         if (optind < argc)
                 a->argv = argv + optind;
         return 1;

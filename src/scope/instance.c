@@ -309,7 +309,10 @@ int instance_list(bool user_bus, CellInstance **ret, size_t *ret_n) {
                 CellInstance i;
                 CellInstance *m;
                 r = instance_from_state(bus, *name, &i);
-                if (r == -ESRCH) {
+                /* A state that does not parse (a newer cell's MANAGER=) names
+                 * no PID we could check: not a running cell, and no reason to
+                 * list none of the others ("cell status" says what is wrong). */
+                if (r == -ESRCH || r == -EBADMSG) {
                         r = 0;
                         continue;
                 }

@@ -39,7 +39,8 @@ void instance_free_many(CellInstance *l, size_t n);
 /* The running cell NAME: the systemd scope first (when a bus answers), then
  * the runtime state. -ESRCH when it is not running. */
 int instance_find(const char *name, bool user_bus, CellInstance *ret);
-/* Every running cell, sorted by name. A missing bus is not an error. */
+/* Every running cell, sorted by name. A missing bus is not an error, nor is
+ * a runtime state that is stale or does not parse (left out). */
 int instance_list(bool user_bus, CellInstance **ret, size_t *ret_n);
 
 /* Graceful stop: systemd stops the service cell runs in (or the scope), cell

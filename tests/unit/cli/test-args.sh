@@ -1,0 +1,74 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The command line as an admin types it (cell(1), EXIT STATUS and LIFECYCLE
+# EXIT STATUS): usage errors exit 2 for every verb, a cell that is not
+# running 3, and what follows the unit of "cell run". Rootless: nothing is
+# started (lib.sh: no bus, a runtime directory of the test's own).
+#
+#   test-args.sh CELL
+set -u
+
+cell=$1
+. "$(dirname "$0")/lib.sh"
+
+expect() {      # expect STATUS DESCRIPTION -- command...
+        local want=$1 what=$2 got
+        shift 3
+        "$@" >"$tmp/out" 2>"$tmp/err"
+        got=$?
+        if [ "$got" != "$want" ]; then
+                fail "$what: exit $got, expected $want"
+                sed 's/^/  stderr: /' "$tmp/err" >&2
+        fi
+}
+
+expect 2 "no verb" -- "$cell"
+expect 2 "an unknown verb" -- "$cell" frobnicate
+expect 2 "an unknown option before the verb" -- "$cell" --frobnicate
+expect 0 "--version" -- "$cell" --version
+[[ $(cat "$tmp/out") == "cell "[0-9]* ]] || fail "--version: $(cat "$tmp/out")"
+for verb in verify plan run list status stop kill exec; do
+        expect 2 "$verb with an unknown option" -- "$cell" "$verb" --frobnicate
+        expect 0 "$verb --help" -- "$cell" "$verb" --help
+done
+for verb in verify plan run status stop kill exec; do
+        expect 2 "$verb without its argument" -- "$cell" "$verb"
+done
+expect 2 "list with an argument" -- "$cell" list web
+expect 2 "exec without a command" -- "$cell" exec web
+expect 2 "kill with an unknown signal" -- "$cell" kill web NOSUCHSIG
+for verb in status stop kill; do
+        expect 3 "$verb of a cell that is not running" -- "$cell" "$verb" web
+done
+for sig in TERM SIGTERM 15 RTMIN+3 SIGRTMIN+3; do
+        expect 3 "kill with signal $sig (a cell that is not running)" -- "$cell" kill web "$sig"
+done
+expect 3 "exec in a cell that is not running" -- "$cell" exec web true
+
+# cell run: options end at the unit (systemd-nspawn's rule: cell@.service
+# runs "cell run -- %i"), but an option put after it is refused, not taken
+# for the payload's command: "cell run web --user" would otherwise start the
+# container in a system scope only for its Exec=--user to fail. An invalid
+# unit tells the two apart: read as ARGS, the unit is loaded (exit 1).
+printf '[Root]\nDirectory=relative\n' > "$CELL_UNIT_PATH/bad.cell"
+for opt in -v --user --cgroup-manager=none; do
+        expect 2 "run bad $opt" -- "$cell" run bad "$opt"
+        grep -qF "\"$opt\" after the unit: options go before bad" "$tmp/err" ||
+                fail "run bad $opt: not refused as an option after the unit: $(cat "$tmp/err")"
+done
+expect 1 "run bad -- -v (ARGS after --)" -- "$cell" run bad -- -v
+expect 1 "run bad true -v (ARGS not starting with -)" -- "$cell" run bad true -v
+expect 1 "run -v bad" -- "$cell" run -v bad
+
+# cell plan takes the ARGS as cell run does, "--" after the unit included
+# when one came before it too (cell@.service's "cell run -- %i" form).
+mkdir "$tmp/root"
+printf '[Root]\nDirectory=%s\n[Exec]\nExec=/bin/true\n' "$tmp/root" > "$CELL_UNIT_PATH/web.cell"
+for args in "web -- ls -l" "-- web -- ls -l" "-- web ls -l"; do
+        # shellcheck disable=SC2086
+        expect 0 "plan --json $args" -- "$cell" plan --json $args
+        python3 -c 'import json, sys; a = json.load(open(sys.argv[1]))["argv"]; assert a == ["ls", "-l"], a' \
+                "$tmp/out" 2>"$tmp/err" || fail "plan --json $args: argv: $(tail -n 1 "$tmp/err")"
+done
+
+exit $failed

@@ -1,0 +1,61 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# cell list and cell status over runtime states (cell(1), LIFECYCLE VERBS,
+# STATUS JSON): valid JSON whatever the name, --no-legend, a killed cell's
+# stale state not shown as running, and one state that does not parse not
+# hiding the other cells. Rootless (lib.sh: no bus).
+#
+#   test-list.sh CELL
+set -u
+
+cell=$1
+. "$(dirname "$0")/lib.sh"
+
+json_ok() { python3 -m json.tool "$1" >/dev/null 2>&1; }
+
+# Names as systemd spells instances and escapes: worker@a-b, a\x2db.
+fake_running 'worker@a-b' "$tmp/worker@.cell"
+fake_running 'a\x2db' "$tmp/a.cell"
+"$cell" list >"$tmp/out" 2>"$tmp/err" || fail "list: exit $?: $(cat "$tmp/err")"
+grep -q '^NAME ' "$tmp/out" || fail "list: no column headings"
+grep -q '^2 cells running\.$' "$tmp/out" || fail "list: no count: $(cat "$tmp/out")"
+"$cell" list --no-legend >"$tmp/out" || fail "list --no-legend: exit $?"
+[ "$(cut -d' ' -f1 "$tmp/out" | tr '\n' ' ')" = 'a\x2db worker@a-b ' ] ||
+        fail "list --no-legend: not the two names alone: $(cat "$tmp/out")"
+"$cell" list --json >"$tmp/out" || fail "list --json: exit $?"
+json_ok "$tmp/out" || fail "list --json: not JSON: $(cat "$tmp/out")"
+python3 -c 'import json, sys; l = json.load(open(sys.argv[1])); assert [c["name"] for c in l] == ["a\\x2db", "worker@a-b"], l' \
+        "$tmp/out" || fail "list --json: names"
+for name in 'worker@a-b' 'a\x2db'; do
+        "$cell" status --json "$name" >"$tmp/out" || fail "status --json $name: exit $?"
+        json_ok "$tmp/out" || fail "status --json $name: not JSON"
+done
+"$cell" status --json nosuch >"$tmp/out"
+[ $? = 3 ] || fail "status --json of a cell that is not running: not exit 3"
+json_ok "$tmp/out" || fail "status --json of a cell that is not running: not JSON"
+
+# A cell whose "cell run" was SIGKILLed leaves its state: its PIDs are gone
+# (or another process's now), so it is not running.
+sh -c 'exit 0' & dead=$!
+wait "$dead"
+mkdir "$CELL_RUNTIME_DIR/stale"
+printf 'NAME=stale\nUNIT=/x.cell\nSERVICE=\nMANAGER=none\nSUPERVISOR=%s\nSUPERVISOR_START=1\nLEADER=%s\nLEADER_START=1\nSINCE=1\n' \
+        "$dead" "$dead" > "$CELL_RUNTIME_DIR/stale/state"
+"$cell" status stale >/dev/null 2>&1
+[ $? = 3 ] || fail "status of a killed cell's stale state: not exit 3"
+"$cell" list --no-legend >"$tmp/out"
+grep -q '^stale ' "$tmp/out" && fail "list: a killed cell's stale state is shown as running"
+
+# A state this cell cannot read (a newer cell's manager, an empty file)
+# leaves out that one, not every cell; status names the problem, exit 2.
+mkdir "$CELL_RUNTIME_DIR/future" "$CELL_RUNTIME_DIR/empty"
+printf 'NAME=future\nMANAGER=future\nSUPERVISOR=1\nLEADER=1\n' > "$CELL_RUNTIME_DIR/future/state"
+: > "$CELL_RUNTIME_DIR/empty/state"
+"$cell" list --no-legend >"$tmp/out" 2>"$tmp/err" || fail "list with a state that does not parse: exit $?: $(cat "$tmp/err")"
+[ "$(grep -c . "$tmp/out")" = 2 ] || fail "list with a state that does not parse: not the two cells: $(cat "$tmp/out")"
+"$cell" list --json >"$tmp/out" 2>/dev/null || fail "list --json with a state that does not parse: exit $?"
+json_ok "$tmp/out" || fail "list --json with a state that does not parse: not JSON"
+"$cell" status future >/dev/null 2>"$tmp/err"
+[ $? = 2 ] || fail "status of a state that does not parse: not exit 2"
+
+exit $failed
