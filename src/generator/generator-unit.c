@@ -145,6 +145,69 @@ static int write_deps(FILE *f, const char *key, char * const *deps, char **ret_e
         return 0;
 }
 
+/* RequiresMountsFor= of one host path, as systemd reads that key: words
+ * unquoted, specifiers expanded. A path with a blank, quote or backslash is
+ * written in double quotes, with a backslash before each quote and
+ * backslash in it. */
+static int write_mounts_for(FILE *f, const char *path, char **ret_error) {
+        _cleanup_free_ char *e = NULL;
+        int r;
+
+        if (streq(path, "/"))           /* mounted before anything runs */
+                return 0;
+        r = escape_value(path, &e);
+        if (r < 0)
+                return fail(ret_error, r, "the path %s cannot be written into a unit file", path);
+        if (!strpbrk(e, " \t\"'\\")) {
+                fprintf(f, "RequiresMountsFor=%s\n", e);
+                return 0;
+        }
+        fputs("RequiresMountsFor=\"", f);
+        for (const char *q = e; *q; q++) {
+                if (*q == '"' || *q == '\\')
+                        fputc('\\', f);
+                fputc(*q, f);
+        }
+        fputs("\"\n", f);
+        return 0;
+}
+
+/* What the container needs mounted on the host before it starts: its root
+ * and the host sources of Bind= and Overlay= (not those inside the root,
+ * "+", nor a "-" one, which may be missing), as systemd adds
+ * RequiresMountsFor= for a service's RootDirectory= and BindPaths=; as
+ * nspawn's template asks for /var/lib/machines/%i. Local file systems are
+ * mounted before any service anyway; this orders a container whose root is
+ * on NFS or another remote or late file system after that mount. */
+static int write_host_paths(FILE *f, const CellConfig *c, char **ret_error) {
+        int r;
+
+        if (c->directory) {
+                r = write_mounts_for(f, c->directory, ret_error);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < c->n_binds; i++) {
+                const CellBind *b = c->binds + i;
+
+                if (b->ignore_missing || !b->source || b->source[0] != '/')
+                        continue;
+                r = write_mounts_for(f, b->source, ret_error);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < c->n_overlays; i++) {
+                const CellOverlay *o = c->overlays + i;
+
+                STRV_FOREACH(l, o->lower)
+                        if ((*l)[0] == '/' && (r = write_mounts_for(f, *l, ret_error)) < 0)
+                                return r;
+                if (o->upper && o->upper[0] == '/' && (r = write_mounts_for(f, o->upper, ret_error)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
 static int build_dropin(const CellConfig *c, char **ret, char **ret_error) {
         _cleanup_free_ char *text = NULL, *path = NULL, *desc = NULL;
         size_t size = 0;
@@ -191,8 +254,9 @@ static int build_dropin(const CellConfig *c, char **ret, char **ret_error) {
             (r = write_deps(f, "Wants", c->wants, ret_error)) >= 0 &&
             (r = write_deps(f, "Requires", c->requires, ret_error)) >= 0 &&
             (r = write_deps(f, "BindsTo", c->binds_to, ret_error)) >= 0 &&
-            (r = write_deps(f, "PartOf", c->part_of, ret_error)) >= 0)
-                r = write_deps(f, "Conflicts", c->conflicts, ret_error);
+            (r = write_deps(f, "PartOf", c->part_of, ret_error)) >= 0 &&
+            (r = write_deps(f, "Conflicts", c->conflicts, ret_error)) >= 0)
+                r = write_host_paths(f, c, ret_error);
         if (fclose(f) != 0 && r >= 0)
                 r = -ENOMEM;
         if (r < 0)

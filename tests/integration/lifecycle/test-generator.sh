@@ -114,6 +114,8 @@ check "the target wants cell@-h" sh -c "'$SEALED' run systemctl show -P Wants ce
 expect_eq "systemd sees the description" "generated web (100% test)" "$(prop cell@web.service Description)"
 check "and the dependencies" sh -c "'$SEALED' run systemctl show -P After cell@web.service | grep -qw cell-test-dep.service"
 check "the target wants the cell" sh -c "'$SEALED' run systemctl show -P Wants cell-test.target | grep -qw cell@web.service"
+check "the service requires the mounts of its root (RequiresMountsFor=)" \
+        sh -c "'$SEALED' run systemctl show -P RequiresMountsFor cell@web.service | grep -qxF '$ROOT'"
 expect_eq "the Alias= name is the cell's service" cell@web.service "$(prop www@web.service Id)"
 
 in_sealed systemctl start --no-block cell-test.target

@@ -104,7 +104,8 @@ TEST(dropin_text_and_links) {
                              "After=network-online.target\n"
                              "Wants=network-online.target\n"
                              "Requires=db.service\n"
-                             "PartOf=machines.target\n", path, path) > 0);
+                             "PartOf=machines.target\n"
+                             "RequiresMountsFor=/srv/web\n", path, path) > 0);
         ASSERT_STREQ(out.entries[0].content, expected);
 
         ASSERT_STREQ(out.entries[1].path, "multi-user.target.wants/cell@web.service");
@@ -116,6 +117,45 @@ TEST(dropin_text_and_links) {
         ASSERT_STREQ(out.entries[3].link_target, "cell@web.service");
         ASSERT_EQ(strv_length(out.warnings), 1u);
         ASSERT_CONTAINS(out.warnings[0], "Alias=www.service: systemd takes only an alias of the same instance");
+        rm_rf(dir);
+}
+
+/* The container's root and its host-side Bind= and Overlay= sources are
+ * RequiresMountsFor= of its service (as systemd adds them for RootDirectory=
+ * and BindPaths=), written so that systemd reads each back as one path. */
+TEST(requires_mounts_for_host_paths) {
+        _cleanup_free_ char *dir = tmpdir_new(), *path = NULL, *error = NULL;
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_(generator_output_done) GeneratorOutput out = {};
+        _cleanup_(diag_done) Diagnostics d = {};
+
+        write_file(dir, "db.cell",
+                   "[Root]\n"
+                   "Directory=/mnt/nfs/db\n"
+                   "Bind=/srv/data:/data\n"
+                   "BindReadOnly=/srv/my conf:/etc/db\n"
+                   "Bind=-/srv/optional:/opt\n"
+                   "Bind=+/usr:/usr2\n"
+                   "Bind=/srv/50%%:/pct\n"
+                   "Overlay=/srv/lower:/srv/upper:/merged\n"
+                   "Overlay=+/in-root:+/in-root-upper:/merged2\n"
+                   "[Exec]\n"
+                   "Exec=/bin/true\n");
+        ASSERT_TRUE(asprintf(&path, "%s/db.cell", dir) > 0);
+        ASSERT_OK(unit_load(path, NULL, &c, &d));
+        ASSERT_OK(generator_unit(&c, "cell@db.service", "/lib/systemd/system/cell@.service", &out, &error));
+        ASSERT_NULL(error);
+        ASSERT_CONTAINS(out.entries[0].content,
+                        "RequiresMountsFor=/mnt/nfs/db\n"
+                        "RequiresMountsFor=/srv/data\n"
+                        "RequiresMountsFor=\"/srv/my conf\"\n"
+                        "RequiresMountsFor=/srv/50%%\n"
+                        "RequiresMountsFor=/srv/lower\n"
+                        "RequiresMountsFor=/srv/upper\n");
+        /* Neither a source that may be missing nor one inside the root. */
+        ASSERT_TRUE(strstr(out.entries[0].content, "optional") == NULL);
+        ASSERT_TRUE(strstr(out.entries[0].content, "/usr") == NULL);
+        ASSERT_TRUE(strstr(out.entries[0].content, "in-root") == NULL);
         rm_rf(dir);
 }
 
