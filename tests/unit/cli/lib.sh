@@ -18,6 +18,19 @@ fail() {
         failed=1
 }
 
+# expect STATUS DESCRIPTION -- COMMAND...: COMMAND exits STATUS; its output
+# is left in $tmp/out and $tmp/err.
+expect() {
+        local want=$1 what=$2 got
+        shift 3
+        "$@" >"$tmp/out" 2>"$tmp/err"
+        got=$?
+        if [ "$got" != "$want" ]; then
+                fail "$what: exit $got, expected $want"
+                sed 's/^/  stderr: /' "$tmp/err" >&2
+        fi
+}
+
 start_time() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f20; }
 
 # fake_running NAME UNIT: NAME runs (manager none), started from UNIT, as

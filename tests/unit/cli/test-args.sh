@@ -11,17 +11,6 @@ set -u
 cell=$1
 . "$(dirname "$0")/lib.sh"
 
-expect() {      # expect STATUS DESCRIPTION -- command...
-        local want=$1 what=$2 got
-        shift 3
-        "$@" >"$tmp/out" 2>"$tmp/err"
-        got=$?
-        if [ "$got" != "$want" ]; then
-                fail "$what: exit $got, expected $want"
-                sed 's/^/  stderr: /' "$tmp/err" >&2
-        fi
-}
-
 expect 2 "no verb" -- "$cell"
 expect 2 "an unknown verb" -- "$cell" frobnicate
 expect 2 "an unknown option before the verb" -- "$cell" --frobnicate

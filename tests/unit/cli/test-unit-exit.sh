@@ -12,17 +12,6 @@ set -u
 cell=$1
 . "$(dirname "$0")/lib.sh"
 
-expect() {      # expect STATUS DESCRIPTION -- command...
-        local want=$1 what=$2 got
-        shift 3
-        "$@" >"$tmp/out" 2>"$tmp/err"
-        got=$?
-        if [ "$got" != "$want" ]; then
-                fail "$what: exit $got, expected $want"
-                sed 's/^/  stderr: /' "$tmp/err" >&2
-        fi
-}
-
 # A missing unit, by name and by path; a directory where the unit file would be.
 mkdir "$tmp/dir.cell" "$CELL_UNIT_PATH/dirunit.cell"
 for verb in verify plan run; do
