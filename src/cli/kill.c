@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* cell kill NAME [SIGNAL] [--all] [--user]: send a signal to a running
- * cell's PID 1 (default SIGTERM), or to every process of its cgroup. */
+/* cell kill [-s SIGNAL] [--kill-whom=leader|all] [--all] [--user] NAME
+ * [SIGNAL]: send a signal to a running cell's PID 1 (default SIGTERM), or to
+ * every process of its cgroup. -s/--signal= and --kill-whom= are the forms
+ * machinectl and systemctl take; the positional SIGNAL and --all are cell's
+ * first ones and stay. */
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,30 +20,62 @@ static void help(void) {
         printf("cell kill [OPTIONS] NAME [SIGNAL]\n\n"
                "Send SIGNAL (default SIGTERM) to the container's PID 1. SIGNAL is a number or a\n"
                "name with or without \"SIG\" (HUP, SIGUSR1, RTMIN+3).\n\n"
-               "  -h --help    Show this help\n"
-               "  -a --all     Signal every process of the cell's cgroup instead\n"
-               "     --user    Ask the user's systemd instead of the system's\n\n"
+               "  -h --help              Show this help\n"
+               "  -s --signal=SIGNAL     The signal to send (instead of the SIGNAL argument)\n"
+               "     --kill-whom=WHOM    leader (or main): the container's PID 1 (the default);\n"
+               "                         all: every process of the cell's cgroup\n"
+               "  -a --all               The same as --kill-whom=all\n"
+               "     --user              Ask the user's systemd instead of the system's\n\n"
                "Exit status: 0 sent, 3 not running, 2 on errors.\n");
 }
 
+/* The same names and numbers as KillSignal= takes. */
+static int kill_parse_signal(const char *s, int *ret) {
+        if (parse_signal(s, ret) < 0) {
+                log_error("Unknown signal \"%s\".", s);
+                return -EINVAL;
+        }
+        return 0;
+}
+
 int verb_kill(int argc, char *argv[]) {
-        enum { ARG_USER = 0x100 };
+        enum { ARG_USER = 0x100, ARG_KILL_WHOM };
         static const struct option options[] = {
-                { "help", no_argument, NULL, 'h'      },
-                { "all",  no_argument, NULL, 'a'      },
-                { "user", no_argument, NULL, ARG_USER },
+                { "help",      no_argument,       NULL, 'h'           },
+                { "signal",    required_argument, NULL, 's'           },
+                { "kill-whom", required_argument, NULL, ARG_KILL_WHOM },
+                { "all",       no_argument,       NULL, 'a'           },
+                { "user",      no_argument,       NULL, ARG_USER      },
                 {}
         };
         _cleanup_free_ char *name = NULL;
-        bool user_bus = false, all = false;
+        bool user_bus = false, all = false, leader = false, sig_option = false;
         CellInstance i = {};
         int c, r, sig = SIGTERM;
 
-        while ((c = getopt_long(argc, argv, "ha", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "has:", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         help();
                         return CELL_EXIT_OK;
+                case 's':
+                        if (kill_parse_signal(optarg, &sig) < 0)
+                                return CELL_EXIT_FAILURE;
+                        sig_option = true;
+                        break;
+                case ARG_KILL_WHOM:
+                        /* machinectl's "leader" and systemctl's "main" are both
+                         * the one process that defines the cell's life: its PID 1.
+                         * systemctl's "control" has no counterpart (no ExecStop=). */
+                        if (streq(optarg, "leader") || streq(optarg, "main"))
+                                leader = true;
+                        else if (streq(optarg, "all"))
+                                all = true;
+                        else {
+                                log_error("Unknown --kill-whom=%s: expected leader, main or all.", optarg);
+                                return CELL_EXIT_FAILURE;
+                        }
+                        break;
                 case 'a':
                         all = true;
                         break;
@@ -55,12 +91,17 @@ int verb_kill(int argc, char *argv[]) {
                 log_error("Expected a cell name and an optional signal. See \"cell kill --help\".");
                 return CELL_EXIT_FAILURE;
         }
+        if (all && leader) {
+                log_error("--kill-whom=leader and --kill-whom=all (or --all) contradict each other.");
+                return CELL_EXIT_FAILURE;
+        }
         if (optind + 1 < argc) {
-                /* The same names and numbers as KillSignal= takes. */
-                if (parse_signal(argv[optind + 1], &sig) < 0) {
-                        log_error("Unknown signal \"%s\".", argv[optind + 1]);
+                if (sig_option) {
+                        log_error("The signal is given twice: as --signal= and as \"%s\".", argv[optind + 1]);
                         return CELL_EXIT_FAILURE;
                 }
+                if (kill_parse_signal(argv[optind + 1], &sig) < 0)
+                        return CELL_EXIT_FAILURE;
         }
 
         r = cli_find_instance(argv[optind], user_bus, true, &name, &i);

@@ -60,6 +60,17 @@ for verb in status stop kill exec; do
 done
 expect_completion "web" cell status w
 expect_completion "HUP" cell kill web HU
+# kill's -s/--signal= and --kill-whom= (machinectl's and systemctl's forms):
+# their values, the cell after them, no second signal after -s.
+expect_completion "--signal=" cell kill --s
+expect_completion "--kill-whom=" cell kill --k
+expect_completion "USR1 USR2" cell kill -s US
+expect_completion "USR1 USR2" cell kill --signal=SIGUS
+expect_completion "all leader main" cell kill --kill-whom=
+expect_completion "all" cell kill --kill-whom=a
+expect_completion "a-cell-with-a-rather-long-name web" cell kill -s HUP ""
+expect_completion "a-cell-with-a-rather-long-name web" cell kill --kill-whom all ""
+expect_completion "" cell kill -s HUP web ""
 
 # The verbs and list's options.
 expect_completion "status stop" cell st

@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# cell kill as admins type it (cell(1), kill): the signal as an argument or
+# as machinectl's and systemctl's -s/--signal=, whom to signal as --all or
+# --kill-whom=; a signal given twice or an unknown --kill-whom= is a usage
+# error (exit 2). Rootless: the cell's "PID 1" is a bash of the test's own
+# (lib.sh, fake_running) that writes down each signal it gets.
+#
+#   test-kill.sh CELL
+set -u
+
+cell=$1
+. "$(dirname "$0")/lib.sh"
+
+# The leader: notes USR1 and USR2 in $tmp/got; sleeps in short steps so that
+# its traps run soon after a signal.
+bash -c 'trap "echo USR1 >> \"$0\"" USR1; trap "echo USR2 >> \"$0\"" USR2
+         echo ready >> "$0"; while :; do sleep 0.05; done' "$tmp/got" </dev/null >/dev/null 2>&1 &
+sleeper=$!
+for _ in $(seq 100); do [ -s "$tmp/got" ] && break; sleep 0.05; done
+fake_running web "$tmp/web.cell"
+
+# expect_signal SIG DESCRIPTION -- COMMAND...: COMMAND exits 0 and the leader
+# gets SIG (and nothing else since the last call).
+expect_signal() {
+        local sig=$1 what=$2
+        shift 2
+        : > "$tmp/got"
+        expect 0 "$what" "$@"
+        for _ in $(seq 40); do [ -s "$tmp/got" ] && break; sleep 0.05; done
+        sleep 0.1
+        [ "$(cat "$tmp/got")" = "$sig" ] || fail "$what: the leader got \"$(cat "$tmp/got")\", expected $sig"
+}
+
+expect_signal USR1 "kill web USR1" -- "$cell" kill web USR1
+expect_signal USR1 "kill -s USR1 web" -- "$cell" kill -s USR1 web
+expect_signal USR2 "kill --signal=SIGUSR2 web" -- "$cell" kill --signal=SIGUSR2 web
+expect_signal USR1 "kill web -s 10" -- "$cell" kill web -s "$(kill -l USR1)"
+expect_signal USR2 "kill --kill-whom=leader -s USR2 web" -- "$cell" kill --kill-whom=leader -s USR2 web
+expect_signal USR1 "kill --kill-whom=main --signal=USR1 web" -- "$cell" kill --kill-whom=main --signal=USR1 web
+# No cgroup of its own (manager none): "all" reaches the leader alone.
+expect_signal USR2 "kill --kill-whom=all -s USR2 web" -- "$cell" kill --kill-whom=all -s USR2 web
+
+# Usage errors: nothing is sent.
+: > "$tmp/got"
+expect 2 "kill -s USR1 web USR2" -- "$cell" kill -s USR1 web USR2
+grep -q "signal is given twice" "$tmp/err" || fail "kill -s USR1 web USR2: not said why"
+expect 2 "kill --signal=USR1 web USR1" -- "$cell" kill --signal=USR1 web USR1
+expect 2 "kill --kill-whom=everyone" -- "$cell" kill --kill-whom=everyone -s USR1 web
+grep -q -- "--kill-whom=everyone" "$tmp/err" || fail "kill --kill-whom=everyone: the value is not named"
+expect 2 "kill --kill-whom=control" -- "$cell" kill --kill-whom=control -s USR1 web
+expect 2 "kill --kill-whom=leader --all" -- "$cell" kill --kill-whom=leader --all -s USR1 web
+expect 2 "kill -s NOSUCHSIG" -- "$cell" kill -s NOSUCHSIG web
+expect 2 "kill -s without a signal" -- "$cell" kill web -s
+sleep 0.2
+[ -s "$tmp/got" ] && fail "a refused kill sent a signal: $(cat "$tmp/got")"
+
+# A cell that is not running: 3, in the new forms too.
+expect 3 "kill -s USR1 of a cell that is not running" -- "$cell" kill -s USR1 notrunning
+expect 3 "kill --kill-whom=all of a cell that is not running" -- "$cell" kill --kill-whom=all notrunning
+
+exit $failed
