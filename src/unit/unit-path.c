@@ -198,8 +198,16 @@ static int location_from_path(const char *path, const char *name_override,
                 /* Any file name is accepted (Ansible's validate: hands over
                  * /tmp/tmpk2f9x); the unit is then called after it. */
                 r = unit_name_normalize(base, &name);
-        if (r < 0)
+        if (r < 0) {
+                struct stat st;
+
+                /* "/etc/cell/": the name is not wrong,
+                 * the file is no file at all. Said as such, as reading a
+                 * directory under a valid name says it. */
+                if (!name_override && stat(path, &st) >= 0 && S_ISDIR(st.st_mode))
+                        return -EISDIR;
                 return r;
+        }
 
         /* Drop-ins next to the file come first, as systemd-analyze verify
          * puts the file's directory first in its unit path. */

@@ -21,6 +21,13 @@ for verb in verify plan run; do
         expect 1 "$verb of a directory by path" -- "$cell" "$verb" "$tmp/dir.cell"
         grep -q "dir.cell: Is a directory" "$tmp/err" || fail "$verb: the directory is not named"
         expect 1 "$verb of a directory by name" -- "$cell" "$verb" dirunit
+        # A directory whose path ends in "/" ("cell verify
+        # /etc/cell/"): said to be a directory, not an invalid unit name.
+        for dir in "$tmp/dir.cell/" "$tmp/dir.cell/." "$CELL_UNIT_PATH/"; do
+                expect 1 "$verb of the directory $dir" -- "$cell" "$verb" "$dir"
+                grep -qF "$dir: Is a directory" "$tmp/err" || fail "$verb $dir: not said to be a directory"
+                grep -q "not a valid unit name" "$tmp/err" && fail "$verb $dir: said to be an invalid unit name"
+        done
 done
 # "--" ends run's options: what follows is the unit, even "-h" or "--verbose"
 # (cell@.service runs "cell run -- %i": a name may start with "-").
@@ -89,6 +96,9 @@ expect 1 "exec in a cell whose unit file is gone" -- "$cell" exec gone true
 grep -q "gone.cell: No such file or directory" "$tmp/err" || fail "exec: the missing file is not named"
 fake_running isdir "$tmp/dir.cell"
 expect 1 "exec in a cell whose unit file is a directory now" -- "$cell" exec isdir true
+fake_running isdir2 "$tmp/dir.cell/"
+expect 1 "exec in a cell whose unit file is a directory ending in /" -- "$cell" exec isdir2 true
+grep -qF "dir.cell/: Is a directory" "$tmp/err" || fail "exec: the directory ending in / is not said to be one"
 fake_running invalid "$tmp/bad.cell"
 expect 1 "exec in a cell whose unit is invalid now" -- "$cell" exec invalid true
 expect 3 "exec in a cell that is not running" -- "$cell" exec notrunning true

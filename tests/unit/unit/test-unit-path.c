@@ -152,7 +152,10 @@ TEST(find_by_path_errors) {
         _cleanup_(unit_location_done) UnitLocation l = {};
 
         ASSERT_ERROR(unit_location_find("/tmp/bad name", NULL, dirs, &l), EINVAL);
-        ASSERT_ERROR(unit_location_find("/tmp/", NULL, dirs, &l), EINVAL);
+        /* No file name, and a directory there: said to be one ("cell
+         * verify /etc/cell/"); no file name and nothing there: no name. */
+        ASSERT_ERROR(unit_location_find("/tmp/", NULL, dirs, &l), EISDIR);
+        ASSERT_ERROR(unit_location_find("/proc/no-such-dir/", NULL, dirs, &l), EINVAL);
         ASSERT_ERROR(unit_location_find("/tmp/x", "a b", dirs, &l), EINVAL);
 }
 
