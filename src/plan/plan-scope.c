@@ -167,11 +167,20 @@ static int plan_build_limits(Plan *p, const CellConfig *c) {
                 if (!l->device_allow)
                         return -ENOMEM;
                 for (size_t i = 0; i < c->n_device_allow; i++) {
-                        l->device_allow[i] = c->device_allow[i];
-                        l->device_allow[i].path = strdup(c->device_allow[i].path);
-                        if (!l->device_allow[i].path)
-                                return -ENOMEM;
+                        const CellDeviceAllow *d = c->device_allow + i;
+                        /* Where it was written, its own copy (the plan outlives the
+                         * config): the start names it if the entry fails there. A
+                         * config made by hand may name no file. */
+                        const char *file = d->file ?: c->path;
+                        CellDeviceAllow *e = l->device_allow + l->n_device_allow;
+
+                        *e = (CellDeviceAllow) { .line = d->line };
+                        memcpy(e->perms, d->perms, sizeof e->perms);
+                        e->path = strdup(d->path);
+                        e->file = file ? strdup(file) : NULL;
                         l->n_device_allow++;
+                        if (!e->path || (file && !e->file))
+                                return -ENOMEM;
                 }
         }
         if (c->n_io_devices > 0) {

@@ -499,8 +499,10 @@ void plan_done(Plan *p) {
         free(p->limits.allowed_memory_nodes);
         free(p->limits.startup_allowed_cpus);
         free(p->limits.startup_allowed_memory_nodes);
-        for (size_t i = 0; i < p->limits.n_device_allow; i++)
+        for (size_t i = 0; i < p->limits.n_device_allow; i++) {
                 free(p->limits.device_allow[i].path);
+                free(p->limits.device_allow[i].file);
+        }
         free(p->limits.device_allow);
         for (size_t i = 0; i < p->limits.n_io_devices; i++) {
                 free(p->limits.io_devices[i].path);

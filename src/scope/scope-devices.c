@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,22 @@
  * is cell's; else systemd's v1 devices controller enforces the policy. */
 static bool units_in_tree(const CgroupMount *u, const CgroupMount *mounts, size_t n_mounts) {
         return u && (!cg_mounts_have_v1_controllers(mounts, n_mounts) || streq(u->where, HYBRID_UNIFIED_DIR));
+}
+
+/* "FILE:LINE: " of the unit's DeviceAllow= entry that is from_end-th from the
+ * end of the property (the unit's entries follow the built-in nodes), as
+ * "cell verify" names it: with drop-ins, the key alone does not say which
+ * file. Empty for a built-in node, or a plan that names no file. */
+static void scope_device_origin(const Plan *p, size_t from_end, const char *path, char *buf, size_t n) {
+        const CellDeviceAllow *d;
+
+        buf[0] = 0;
+        if (from_end == 0 || from_end > p->limits.n_device_allow)
+                return;
+        d = p->limits.device_allow + p->limits.n_device_allow - from_end;
+        if (d->line == 0 || !d->file || !streq_ptr(d->path, path))
+                return;
+        (void) snprintf(buf, n, "%s:%u: ", d->file, d->line);
 }
 
 int scope_devices_prepare(Scope *s, const Plan *p, bool user_bus) {
@@ -77,13 +94,20 @@ int scope_devices_prepare(Scope *s, const Plan *p, bool user_bus) {
         if (!s->devices_v2.where || !s->devices_v2.root)
                 return -ENOMEM;
 
-        /* DeviceAllow "a(ss)": path and access pairs, in order. */
-        for (size_t i = 0; allow->as && allow->as[i] && allow->as[i + 1]; i += 2) {
-                r = cgroup_devices_resolve(allow->as[i], allow->as[i + 1], NULL,
-                                           &s->devices_rules, &s->n_devices_rules);
-                if (r < 0)
-                        return scope_set_error(s, r, "DeviceAllow=%s %s: %s", allow->as[i], allow->as[i + 1],
-                                               r == -ENODEV ? "not a device node" : strerror(-r));
+        /* DeviceAllow "a(ss)": path and access pairs, in order, the unit's last. */
+        size_t n_pairs = 0;
+        while (allow->as && allow->as[2 * n_pairs] && allow->as[2 * n_pairs + 1])
+                n_pairs++;
+        for (size_t i = 0; i < n_pairs; i++) {
+                const char *path = allow->as[2 * i], *perms = allow->as[2 * i + 1];
+                char origin[PATH_MAX + 32] = "";
+
+                r = cgroup_devices_resolve(path, perms, NULL, &s->devices_rules, &s->n_devices_rules);
+                if (r >= 0)
+                        continue;
+                scope_device_origin(p, n_pairs - i, path, origin, sizeof origin);
+                return scope_set_error(s, r, "%sDeviceAllow=%s %s: %s", origin, path, perms,
+                                       r == -ENODEV ? "not a device node" : strerror(-r));
         }
         /* A cgroup2 tree systemd does not keep its units in: systemd's v1 devices
          * controller for a scope; the cgroupfs manager, which has no other way, takes

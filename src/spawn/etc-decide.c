@@ -92,21 +92,23 @@ static bool mode_writes(PlanEtcMode m) {
 }
 
 /* Turns an automatic entry off, with why. */
-static int decide_off(PlanEtcFile *f, SpawnError *note, const char *why, const char *arg) {
+static int decide_off(PlanEtcFile *f, const char *what, SpawnError *note, const char *why, const char *arg) {
         f->mode = PLAN_ETC_OFF;
-        spawn_error(note, ENOENT, "%s=%s: %s%s, left as the image has it", f->key, f->setting, why, arg);
+        spawn_error(note, ENOENT, "%s: %s%s, left as the image has it", what, why, arg);
         return 1;
 }
 
 int etc_file_decide(PlanEtcFile *f, const char *root_directory, SpawnError *note) {
         _cleanup_close_ int dir_fd = -EBADF;
-        char zone[NAME_MAX + 1], link[PATH_MAX];
+        char zone[NAME_MAX + 1], link[PATH_MAX], what[PATH_MAX + 64];
         struct stat st;
         mode_t mode;
         int r;
 
         if (f->mode == PLAN_ETC_OFF)
                 return 0;
+        /* Named where the unit wrote it, as the child names it (mount-etc.c). */
+        etc_file_describe(f, what, sizeof what);
 
         /* delete takes nothing from the host. */
         for (size_t i = 0; f->mode != PLAN_ETC_DELETE && i < ELEMENTSOF(f->sources) && f->sources[i]; i++)
@@ -118,8 +120,8 @@ int etc_file_decide(PlanEtcFile *f, const char *root_directory, SpawnError *note
                 }
         if (!f->source && f->mode != PLAN_ETC_DELETE) {
                 if (f->automatic)
-                        return decide_off(f, note, "no file on the host: ", f->sources[0]);
-                return spawn_error(note, ENOENT, "%s=%s: %s does not exist on the host%s", f->key, f->setting,
+                        return decide_off(f, what, note, "no file on the host: ", f->sources[0]);
+                return spawn_error(note, ENOENT, "%s: %s does not exist on the host%s", what,
                                    f->sources[0], startswith(f->sources[0], "/run/systemd/resolve/") ?
                                    " (is systemd-resolved running?)" : "");
         }
@@ -151,9 +153,9 @@ int etc_file_decide(PlanEtcFile *f, const char *root_directory, SpawnError *note
                 }
                 if (f->mode == PLAN_ETC_SYMLINK)
                         return spawn_error(note, r, r == -EINVAL ?
-                                           "%s=%s: the host's %s is no link into a zoneinfo directory" :
-                                           "%s=%s: the container has no zone file for the host's %s",
-                                           f->key, f->setting, f->source);
+                                           "%s: the host's %s is no link into a zoneinfo directory" :
+                                           "%s: the container has no zone file for the host's %s",
+                                           what, f->source);
                 f->mode = PLAN_ETC_BIND;        /* auto: the host's zone file itself */
         }
 
@@ -165,8 +167,8 @@ int etc_file_decide(PlanEtcFile *f, const char *root_directory, SpawnError *note
         if (mode_writes(f->mode) && root_parent_has_link(dir_fd, f->target)) {
                 /* The writes are made with the host's capabilities; through a
                  * link they could land in a Bind= of a host directory. */
-                spawn_error(note, ELOOP, "%s=%s: the way to %s has a symlink in the image, left alone "
-                            "(cell writes nothing reached through a link)", f->key, f->setting, f->target);
+                spawn_error(note, ELOOP, "%s: the way to %s has a symlink in the image, left alone "
+                            "(cell writes nothing reached through a link)", what, f->target);
                 return 1;
         }
 
@@ -176,14 +178,14 @@ int etc_file_decide(PlanEtcFile *f, const char *root_directory, SpawnError *note
          * in the container. An explicit bind-* follows it, inside the root only:
          * cell's choice, not nspawn's. */
         if (f->mode == PLAN_ETC_BIND && f->automatic && root_is_link(dir_fd, f->target))
-                return decide_off(f, note, "a symlink in the image: ", f->target);
+                return decide_off(f, what, note, "a symlink in the image: ", f->target);
         if (f->mode == PLAN_ETC_BIND && f->automatic && !f->create_missing) {
                 /* auto binds over the image's file; it creates none there. */
                 r = root_stat(dir_fd, f->target, &mode);
                 if (r == -ENOENT)
-                        return decide_off(f, note, "the image has no ", f->target);
+                        return decide_off(f, what, note, "the image has no ", f->target);
                 if (r >= 0 && !S_ISREG(mode))
-                        return decide_off(f, note, "not a regular file in the image: ", f->target);
+                        return decide_off(f, what, note, "not a regular file in the image: ", f->target);
         }
 
         if (f->mode == PLAN_ETC_COPY && root_is_link(dir_fd, f->target)) {
@@ -191,8 +193,8 @@ int etc_file_decide(PlanEtcFile *f, const char *root_directory, SpawnError *note
                  * so, and what would replace it: only ResolvConf= has copy-*. */
                 const char *suffix = startswith(f->setting, "copy-");
 
-                spawn_error(note, EEXIST, "%s=%s: %s is a symlink in the image, left alone%s%s%s",
-                            f->key, f->setting, f->target, suffix ? " (replace-" : "", strempty(suffix),
+                spawn_error(note, EEXIST, "%s: %s is a symlink in the image, left alone%s%s%s",
+                            what, f->target, suffix ? " (replace-" : "", strempty(suffix),
                             suffix ? " replaces it)" : "");
                 return 1;
         }

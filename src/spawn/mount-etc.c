@@ -354,12 +354,20 @@ static int etc_apply(int root_fd, const PlanEtcFile *f, const char *what, SpawnE
         }
 }
 
+const char *etc_file_describe(const PlanEtcFile *f, char *buf, size_t n) {
+        if (f->line > 0 && f->file)
+                (void) snprintf(buf, n, "%s:%u: %s=%s", f->file, f->line, f->key, f->setting);
+        else
+                (void) snprintf(buf, n, "%s=%s", f->key, f->setting);
+        return buf;
+}
+
 int mount_etc_file(int root_fd, const PlanEtcFile *f, SpawnError *err) {
-        char what[64];
+        char what[PATH_MAX + 64];
         mode_t old_umask;
         int r;
 
-        (void) snprintf(what, sizeof what, "%s=%s", f->key, f->setting);
+        etc_file_describe(f, what, sizeof what);
         if (f->mode == PLAN_ETC_OFF)
                 return 0;
         if (f->mode != PLAN_ETC_DELETE && !f->source && !f->link) {

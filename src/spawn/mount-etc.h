@@ -9,6 +9,11 @@
 #include "plan.h"
 #include "spawn-error.h"
 
+/* "Key=value" into buf, after "FILE:LINE: " when the unit wrote the value
+ * (f->line): with drop-ins, the key alone does not say which file. A
+ * default names no file. Returns buf. */
+const char *etc_file_describe(const PlanEtcFile *f, char *buf, size_t n);
+
 /* On the host, before the container exists: fills in f->source (the first
  * of f->sources that is a regular file on the host) and, for Timezone=,
  * f->link, or falls back from symlink to bind (auto). An "auto" that finds

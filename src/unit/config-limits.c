@@ -175,7 +175,8 @@ int config_parse_device_allow(ConfigContext *ctx, const ConfigKey *k, CellConfig
                 return -ENOMEM;
         }
         *slot = d;
-        return 0;
+        /* Where it was written: the start names it if the entry fails there. */
+        return config_entry_origin(ctx, &slot->file, &slot->line);
 }
 
 /* IODeviceWeight=, IOReadBandwidthMax= ...: ltype is the CellIOKind. An empty

@@ -50,8 +50,10 @@ void cell_config_free_environment_files(CellConfig *c) {
 }
 
 void cell_config_free_device_allow(CellConfig *c) {
-        for (size_t i = 0; i < c->n_device_allow; i++)
+        for (size_t i = 0; i < c->n_device_allow; i++) {
                 free(c->device_allow[i].path);
+                free(c->device_allow[i].file);
+        }
         c->device_allow = mfree(c->device_allow);
         c->n_device_allow = 0;
 }

@@ -160,6 +160,8 @@ typedef struct CellRlimit {
 typedef struct CellDeviceAllow {
         char *path;             /* "/dev/null", "char-pts", "block-loop" ... */
         char perms[4];          /* subset of "rwm", in that order */
+        char *file;             /* where it was written (see above) */
+        unsigned line;
 } CellDeviceAllow;
 
 /* IODeviceWeight=, IOReadBandwidthMax= ... IODeviceLatencyTargetSec=:

@@ -87,6 +87,20 @@ printf '%s\n' "# the data" "[Root]" "Bind=$work/nosuchdir:/srv" > "$work/$(unit_
 check "bind-dropin" cgroupfs "$work/$(unit_name bind-dropin)\\.cell\\.d/10-x\\.conf:3: Bind=$work/nosuchdir:/srv: source does not exist" \
         "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe"
 
+# DeviceAllow= of a path that is no device node: cell resolves it for its
+# own device filter (root, a cgroup2 tree), and names the entry's line, in
+# the unit file or the drop-in.
+if grep -q ' - cgroup2 ' /proc/self/mountinfo && [ -d /dev/shm ]; then
+        check "devallow" cgroupfs "cgroup: $(at devallow 4)DeviceAllow=/dev/shm r: not a device node" \
+                "[Root]" "Directory=$root" "[Limits]" "DeviceAllow=/dev/shm r" "[Exec]" "Exec=/bin/probe"
+        mkdir "$work/$(unit_name devallow-dropin).cell.d"
+        printf '%s\n' "[Limits]" "DeviceAllow=/dev/null r" "DeviceAllow=/dev/shm w" \
+                > "$work/$(unit_name devallow-dropin).cell.d/10-dev.conf"
+        check "devallow-dropin" cgroupfs \
+                "cgroup: $work/$(unit_name devallow-dropin)\\.cell\\.d/10-dev\\.conf:3: DeviceAllow=/dev/shm w: not a device node" \
+                "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe"
+fi
+
 # PrivateUsers=: the tree is built by a helper of cell's; its failure is
 # reported the same way, and the helper, the user namespace and the uid
 # range's lock are gone with it.

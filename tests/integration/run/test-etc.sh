@@ -23,6 +23,11 @@ tz() {
         local name=$1; shift
         run_cell none "$(unit "$name" "[Root]" "Directory=$root" "$@" "[Exec]" "Exec=/bin/cat /etc/localtime")"
 }
+# at NAME LINE: how a start-time message of the value written on line LINE
+# of unit NAME begins, "FILE:LINE: " as "cell verify" names it (a regex).
+at() {
+        echo "$work/$(unit_name "$1")\\.cell:$2: "
+}
 # run_cell_ns SETUP UNIT: run_cell in a private mount namespace, after the
 # shell commands SETUP there: the host's own files are covered, never
 # touched, whatever cell does to what it sees.
@@ -100,7 +105,8 @@ head -c 2097152 /dev/zero | tr '\0' '#' > "$work/big"
 run_cell_ns "mount --bind '$work/big' /etc/resolv.conf" \
         "$(unit bigsource "[Root]" "Directory=$root" "[Exec]" "ResolvConf=copy-host" "Exec=/bin/true")"
 [ "$status" -ne 0 ] || fail "copy-host of a 2 MiB file started"
-expect_match "copy-host, too big: message" "$(cat "$work/err")" 'ResolvConf=copy-host: /etc/resolv.conf: cannot open on the host'
+expect_match "copy-host, too big: message" "$(cat "$work/err")" \
+        "$(at bigsource 4)ResolvConf=copy-host: /etc/resolv.conf: cannot open on the host"
 expect "copy-host, too big: the image's file unchanged" "$(cat "$root/etc/resolv.conf")" "nameserver 192.0.2.99 # image"
 
 # A copy-* on a read-only root is refused by the plan, at its line.
@@ -115,7 +121,15 @@ rm "$root/etc/resolv.conf"
 resolv ronofile "ReadOnly=yes" "[Exec]" "ResolvConf=bind-host"
 [ "$status" -ne 0 ] || fail "bind-host over a missing file started"
 expect_match "bind-host, no file: message" "$(cat "$work/err")" \
-        'ResolvConf=bind-host: /etc/resolv.conf does not exist in the container, and cell creates no file in the image'
+        "$(at ronofile 5)ResolvConf=bind-host: /etc/resolv.conf does not exist in the container, and cell creates no file in the image"
+# Written in a drop-in: named by the drop-in's path and its line there, for
+# the unit file's name alone would send the admin to the wrong file.
+mkdir "$work/$(unit_name ronofiledropin).cell.d"
+printf '%s\n' "# resolver" "[Exec]" "ResolvConf=bind-host" > "$work/$(unit_name ronofiledropin).cell.d/10-dns.conf"
+resolv ronofiledropin "ReadOnly=yes"
+[ "$status" -ne 0 ] || fail "bind-host over a missing file, from a drop-in, started"
+expect_match "bind-host, no file, drop-in: message" "$(cat "$work/err")" \
+        "$work/$(unit_name ronofiledropin)\\.cell\\.d/10-dns\\.conf:3: ResolvConf=bind-host: /etc/resolv.conf does not exist"
 [ ! -e "$root/etc/resolv.conf" ] || fail "bind-host created /etc/resolv.conf in the image"
 resolv autonofile "[Isolation]" "PrivateNetwork=no"
 [ "$status" -ne 0 ] || fail "auto, no file: the container has an /etc/resolv.conf"
@@ -129,7 +143,8 @@ expect "auto, Volatile=overlay" "$(cat "$work/out")" "$host_resolv"
 if [ ! -e /run/systemd/resolve/stub-resolv.conf ]; then
         resolv nostub "Volatile=overlay" "[Exec]" "ResolvConf=bind-stub"
         [ "$status" -ne 0 ] || fail "bind-stub without resolved started"
-        expect_match "bind-stub: message" "$(cat "$work/err")" 'stub-resolv.conf does not exist on the host'
+        expect_match "bind-stub: message" "$(cat "$work/err")" \
+                "$(at nostub 5)ResolvConf=bind-stub: /run/systemd/resolve/stub-resolv.conf does not exist on the host"
 fi
 
 # Volatile=yes: the root is cell's tmpfs (only /usr is the image's), so the
@@ -211,7 +226,8 @@ if zone=$(readlink /etc/localtime) && [[ $zone == */zoneinfo/* ]]; then
         zone=${zone##*/zoneinfo/}
         tz tznozone "Volatile=overlay" "[Exec]" "Timezone=symlink"
         [ "$status" -ne 0 ] || fail "Timezone=symlink without the zone in the container started"
-        expect_match "Timezone=symlink, no zone: message" "$(cat "$work/err")" 'the container has no zone file'
+        expect_match "Timezone=symlink, no zone: message" "$(cat "$work/err")" \
+                "$(at tznozone 5)Timezone=symlink: the container has no zone file"
         mkdir -p "$root/usr/share/zoneinfo/$(dirname "$zone")"
         echo "image's $zone" > "$root/usr/share/zoneinfo/$zone"
         run_cell none "$(unit tzlink "[Root]" "Directory=$root" "Volatile=overlay" "[Exec]" "Timezone=symlink" \
@@ -286,7 +302,8 @@ rm -f "$root/etc/resolv.conf"
 ln "$work/victim" "$root/etc/resolv.conf"
 resolv evilhard "[Exec]" "ResolvConf=copy-host"
 [ "$status" -ne 0 ] || fail "copy-host wrote through a hard link"
-expect_match "copy-host, hard link: message" "$(cat "$work/err")" 'has other hard links, refusing'
+expect_match "copy-host, hard link: message" "$(cat "$work/err")" \
+        "$(at evilhard 4)ResolvConf=copy-host: /etc/resolv.conf has other hard links, refusing"
 check_victims "ResolvConf=copy-host, hard link"
 rm -f "$root/etc/resolv.conf"
 
@@ -303,7 +320,7 @@ run_cell none "$(unit evildir "[Root]" "Directory=$root" "[Exec]" "ResolvConf=co
 expect "/etc a link: status" "$status" 0
 expect "/etc a link: left alone" "$(cat "$work/out")" none
 expect_match "/etc a link: notice" "$(cat "$work/err")" \
-        'ResolvConf=copy-host: the way to /etc/resolv.conf has a symlink in the image, left alone'
+        "$(at evildir 4)"'ResolvConf=copy-host: the way to /etc/resolv.conf has a symlink in the image, left alone'
 check_victims "/etc a link, copy-host"
 [ ! -e "$root/$work/hostetc/resolv.conf" ] || fail "copy-host wrote through the /etc link inside the root"
 echo "image's" > "$root/$work/hostetc/resolv.conf"

@@ -108,7 +108,8 @@ TEST(scope_all_properties) {
         c.tasks_max = (CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = 1234 };
         c.device_allow = calloc(1, sizeof(CellDeviceAllow));
         ASSERT_NOT_NULL(c.device_allow);
-        c.device_allow[0] = (CellDeviceAllow) { .path = xstrdup("/dev/fuse"), .perms = "rw" };
+        c.device_allow[0] = (CellDeviceAllow) { .path = xstrdup("/dev/fuse"), .perms = "rw",
+                                                .file = xstrdup("/etc/cell/x.cell.d/10-dev.conf"), .line = 3 };
         c.n_device_allow = 1;
         plan_ok(&c, NULL, &p);
 
@@ -156,6 +157,9 @@ TEST(scope_all_properties) {
         ASSERT_EQ(p.limits.n_device_allow, 1);
         ASSERT_STREQ(p.limits.device_allow[0].path, "/dev/fuse");
         ASSERT_STREQ(p.limits.device_allow[0].perms, "rw");
+        /* Where it was written, for the start to name if the entry fails there. */
+        ASSERT_STREQ(p.limits.device_allow[0].file, "/etc/cell/x.cell.d/10-dev.conf");
+        ASSERT_EQ(p.limits.device_allow[0].line, 3);
         plan_done(&p);
         cell_config_done(&c);
 }
