@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
-#include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -100,9 +98,7 @@ static int host_index(const char *key, const char *ifname, unsigned *ret, SpawnE
         return 0;
 }
 
-/* Opens rtnetlink into *ret_nl and brings link index (ifname, for the
- * messages) up: the first steps of netif_set_up() and netif_configure(). */
-static int link_open_up(const char *ifname, unsigned index, struct mnl_socket **ret_nl, SpawnError *err) {
+int link_open_up(const char *ifname, unsigned index, struct mnl_socket **ret_nl, SpawnError *err) {
         _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
         int r;
 
@@ -593,104 +589,5 @@ int netif_vlan_create(const char *kind, const char *parent, const char *name, co
                 return spawn_error(err, r, "%s=%s: this kernel has no %s support", key, parent, kind);
         if (r < 0)
                 return spawn_error(err, r, "%s=%s: creating the %s %s in the container", key, parent, kind, name);
-        return 0;
-}
-
-/* "ADDR/PREFIX" or "ADDR" into family, bytes and prefix length. */
-static int address_parse(const char *text, int *ret_family, void *ret_addr, unsigned *ret_prefix) {
-        char a[INET6_ADDRSTRLEN + 8];
-        char *slash;
-        int family;
-
-        if (strlen(text) >= sizeof a)
-                return -EINVAL;
-        strcpy(a, text);
-        slash = strchr(a, '/');
-        if (slash)
-                *slash++ = 0;
-        family = strchr(a, ':') ? AF_INET6 : AF_INET;
-        if (inet_pton(family, a, ret_addr) != 1)
-                return -EINVAL;
-        *ret_family = family;
-        if (ret_prefix)
-                *ret_prefix = slash ? (unsigned) strtoul(slash, NULL, 10) : (family == AF_INET ? 32 : 128);
-        return 0;
-}
-
-static int address_add(struct mnl_socket *nl, unsigned index, const char *text) {
-        char buf[MNL_SOCKET_BUFFER_SIZE];
-        unsigned char addr[16];
-        struct nlmsghdr *nlh;
-        struct ifaddrmsg *ifa;
-        unsigned prefix;
-        int family, r;
-
-        r = address_parse(text, &family, addr, &prefix);
-        if (r < 0)
-                return r;
-        nlh = mnl_nlmsg_put_header(buf);
-        nlh->nlmsg_type = RTM_NEWADDR;
-        nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-        ifa = mnl_nlmsg_put_extra_header(nlh, sizeof *ifa);
-        ifa->ifa_family = (uint8_t) family;
-        ifa->ifa_prefixlen = (uint8_t) prefix;
-        ifa->ifa_scope = RT_SCOPE_UNIVERSE;
-        ifa->ifa_index = index;
-        mnl_attr_put(nlh, IFA_LOCAL, family == AF_INET ? 4 : 16, addr);
-        mnl_attr_put(nlh, IFA_ADDRESS, family == AF_INET ? 4 : 16, addr);
-        /* No duplicate address detection: the address is usable at once,
-         * as the payload expects when it starts to listen. */
-        if (family == AF_INET6)
-                mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
-        return netif_request(nl, nlh);
-}
-
-static int default_route_add(struct mnl_socket *nl, unsigned index, const char *gateway) {
-        char buf[MNL_SOCKET_BUFFER_SIZE];
-        unsigned char addr[16];
-        struct nlmsghdr *nlh;
-        struct rtmsg *rtm;
-        int family, r;
-
-        r = address_parse(gateway, &family, addr, NULL);
-        if (r < 0)
-                return r;
-        nlh = mnl_nlmsg_put_header(buf);
-        nlh->nlmsg_type = RTM_NEWROUTE;
-        nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-        rtm = mnl_nlmsg_put_extra_header(nlh, sizeof *rtm);
-        rtm->rtm_family = (uint8_t) family;
-        rtm->rtm_dst_len = 0;
-        rtm->rtm_table = RT_TABLE_MAIN;
-        rtm->rtm_protocol = RTPROT_STATIC;
-        rtm->rtm_scope = RT_SCOPE_UNIVERSE;
-        rtm->rtm_type = RTN_UNICAST;
-        mnl_attr_put(nlh, RTA_GATEWAY, family == AF_INET ? 4 : 16, addr);
-        mnl_attr_put_u32(nlh, RTA_OIF, index);
-        return netif_request(nl, nlh);
-}
-
-int netif_configure(const char *ifname, char * const *addresses, char * const *gateways, SpawnError *err) {
-        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
-        unsigned index;
-        int r;
-
-        index = if_nametoindex(ifname);
-        if (index == 0)
-                return spawn_error(err, errno, "network: no %s in the container", ifname);
-        r = link_open_up(ifname, index, &nl, err);
-        if (r < 0)
-                return r;
-        for (char * const *a = addresses; a && *a; a++) {
-                r = address_add(nl, index, *a);
-                if (r < 0)
-                        return spawn_error(err, r, "Address=%s: cannot add it to %s", *a, ifname);
-        }
-        for (char * const *g = gateways; g && *g; g++) {
-                r = default_route_add(nl, index, *g);
-                if (r < 0)
-                        return spawn_error(err, r, "Gateway=%s: cannot add the default route via %s%s", *g, ifname,
-                                           r == -ENETUNREACH ? " (not in the subnet of an Address=)" : "");
-        }
         return 0;
 }
