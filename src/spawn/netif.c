@@ -517,7 +517,7 @@ int netif_machine_id(uint8_t ret[static 16]) {
         ok = fgets(text, sizeof text, f) && strlen(text) >= 32 && (text[32] == '\n' || text[32] == 0);
         (void) fclose(f);
         for (size_t i = 0; ok && i < 16; i++) {
-                unsigned v;
+                unsigned v = 0;
 
                 ok = isxdigit((unsigned char) text[2 * i]) && isxdigit((unsigned char) text[2 * i + 1]) &&
                      sscanf(text + 2 * i, "%2x", &v) == 1;
