@@ -76,10 +76,31 @@ static int append(char *buf, size_t size, const char *prefix, int fd, const char
         return 0;
 }
 
+/* Opens every lower layer into l, in order, each appended to data (the
+ * option string; NULL: only opened, as mount_overlay_check() does). */
+static int lower_layers_open(int root_fd, const PlanMount *m, const char *what, OverlayLayers *l,
+                             char *data, size_t size, SpawnError *err) {
+        for (size_t i = 0; m->lower[i]; i++) {
+                int fd, r;
+
+                fd = layer_open(root_fd, m, m->lower[i], l);
+                if (fd == -ENOENT && m->optional)
+                        return -ENOENT;
+                if (fd < 0)
+                        return spawn_error(err, fd, "%s: %s: cannot open the layer", what, m->lower[i]);
+                if (!data)
+                        continue;
+                r = append(data, size, "", fd, m->lower[i + 1] ? ":" : "");
+                if (r < 0)
+                        return spawn_error(err, r, "%s: too many layers", what);
+        }
+        return 0;
+}
+
 int mount_overlay_check(int root_fd, const PlanMount *m, const char *what, SpawnError *err) {
         _cleanup_(overlay_layers_done) OverlayLayers l = {};
         bool read_only = m->flags & MS_RDONLY;
-        int fd;
+        int r, fd;
 
         /* In mount_overlay_new()'s order and words: the same layer fails first. */
         if (!m->lower || !m->lower[0])
@@ -91,13 +112,9 @@ int mount_overlay_check(int root_fd, const PlanMount *m, const char *what, Spawn
                 if (fd < 0)
                         return spawn_error(err, fd, "%s: %s: cannot open the layer", what, m->upper);
         }
-        for (size_t i = 0; m->lower[i]; i++) {
-                fd = layer_open(root_fd, m, m->lower[i], &l);
-                if (fd == -ENOENT && m->optional)
-                        return -ENOENT;
-                if (fd < 0)
-                        return spawn_error(err, fd, "%s: %s: cannot open the layer", what, m->lower[i]);
-        }
+        r = lower_layers_open(root_fd, m, what, &l, NULL, 0, err);
+        if (r < 0)
+                return r;
         if (!read_only && !isempty(m->upper)) {
                 fd = layer_open(root_fd, m, m->upper, &l);
                 if (fd == -ENOENT)
@@ -130,16 +147,9 @@ int mount_overlay_new(int root_fd, const PlanMount *m, const char *what, SpawnEr
                         return spawn_error(err, r, "%s: too many layers", what);
         }
 
-        for (size_t i = 0; m->lower[i]; i++) {
-                fd = layer_open(root_fd, m, m->lower[i], &l);
-                if (fd == -ENOENT && m->optional)
-                        return -ENOENT;
-                if (fd < 0)
-                        return spawn_error(err, fd, "%s: %s: cannot open the layer", what, m->lower[i]);
-                r = append(data, sizeof data, "", fd, m->lower[i + 1] ? ":" : "");
-                if (r < 0)
-                        return spawn_error(err, r, "%s: too many layers", what);
-        }
+        r = lower_layers_open(root_fd, m, what, &l, data, sizeof data, err);
+        if (r < 0)
+                return r;
 
         if (read_only)
                 ;
