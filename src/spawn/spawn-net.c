@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "log.h"
+#include "netfw.h"
+#include "netif.h"
+#include "spawn-net.h"
+
+/* Interface=: each host interface into the container's network namespace,
+ * which is held from now on so that they can be moved back out of it
+ * (spawn_done(), "cell __finish"), also when the start fails later. */
+static int spawn_interfaces(Spawn *s, const Plan *p, SpawnError *err) {
+        char path[64];
+        int r;
+
+        if (p->n_interfaces == 0)
+                return 0;
+        s->moved = calloc(p->n_interfaces, sizeof(NetifMoved));
+        if (!s->moved)
+                return spawn_error(err, ENOMEM, "Interface=");
+        /* Our child, not reaped: the PID is still its. */
+        (void) snprintf(path, sizeof path, "/proc/%d/ns/net", (int) s->pid);
+        s->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (s->netns_fd < 0)
+                return spawn_error(err, errno, "Interface=: opening %s", path);
+        for (size_t i = 0; i < p->n_interfaces; i++) {
+                r = netif_move_in(p->interfaces[i].host, s->netns_fd, &s->moved[s->n_moved], err);
+                if (r < 0)
+                        return r;
+                s->n_moved++;
+        }
+        return 0;
+}
+
+/* VirtualEthernet=: host0 and its host side (ve-NAME, vb-NAME on a
+ * bridge), alone, on Bridge=, or on Zone='s bridge (made on demand); with
+ * nspawn's MAC addresses when there is a machine ID. */
+static int spawn_veth(Spawn *s, const Plan *p, const uint8_t *machine_id, SpawnError *err) {
+        uint8_t host_mac[6], peer_mac[6];
+        NetifVethPair pair = { .host = p->veth_host, .host_altname = p->veth_host_altname, .peer = "host0" };
+        int r;
+
+        if (!p->virtual_ethernet)
+                return 0;
+        if (machine_id) {
+                netif_mac(NETIF_MAC_VETH_HOST, machine_id, p->name, 0, host_mac);
+                netif_mac(NETIF_MAC_VETH_CONTAINER, machine_id, p->name, 0, peer_mac);
+                pair.host_mac = host_mac;
+                pair.peer_mac = peer_mac;
+        }
+        if (p->zone) {
+                /* spawn_done()'s from now on, whatever happens next: it
+                 * removes the bridge if it has no port (left) then. */
+                s->zone = strdup(p->zone);
+                if (!s->zone)
+                        return spawn_error(err, ENOMEM, "Zone=");
+                r = netif_zone_join(p->zone, &pair, s->pid, err);
+        } else if (p->bridge) {
+                char what[IFNAMSIZ + 8];
+
+                (void) snprintf(what, sizeof what, "Bridge=%s", p->bridge);
+                r = netif_veth_create(what, &pair, s->pid, p->bridge, err);
+        } else
+                r = netif_veth_create("VirtualEthernet=yes", &pair, s->pid, NULL, err);
+        if (r < 0)
+                return r;
+        /* Remembered by index: the name may be someone else's later. */
+        s->veth_index = (int) if_nametoindex(p->veth_host);
+        return 0;
+}
+
+/* VirtualEthernetExtra=: a pair each, on no bridge, with nspawn's MAC
+ * addresses (by the pair's position) when there is a machine ID; each host
+ * side is remembered as soon as it is made, for spawn_done(). */
+static int spawn_veth_extras(Spawn *s, const Plan *p, const uint8_t *machine_id, SpawnError *err) {
+        int r;
+
+        if (p->n_veth_extras == 0)
+                return 0;
+        s->extras = calloc(p->n_veth_extras, sizeof(NetifVeth));
+        if (!s->extras)
+                return spawn_error(err, ENOMEM, "VirtualEthernetExtra=");
+        for (size_t i = 0; i < p->n_veth_extras; i++) {
+                const PlanLink *e = p->veth_extras + i;
+                NetifVeth *v = s->extras + s->n_extras;
+                NetifVethPair pair = { .host = e->host, .peer = e->name };
+                uint8_t host_mac[6], peer_mac[6];
+                char what[2 * IFNAMSIZ + 32];
+
+                if (machine_id) {
+                        netif_mac(NETIF_MAC_VETH_EXTRA_HOST, machine_id, p->name, i, host_mac);
+                        netif_mac(NETIF_MAC_VETH_EXTRA_CONTAINER, machine_id, p->name, i, peer_mac);
+                        pair.host_mac = host_mac;
+                        pair.peer_mac = peer_mac;
+                }
+                (void) snprintf(what, sizeof what, "VirtualEthernetExtra=%s:%s", e->host, e->name);
+                r = netif_veth_create(what, &pair, s->pid, NULL, err);
+                if (r < 0)
+                        return r;
+                v->index = (int) if_nametoindex(e->host);
+                (void) snprintf(v->name, sizeof v->name, "%s", e->host);
+                s->n_extras++;
+        }
+        return 0;
+}
+
+/* VirtualEthernet= (Bridge=, Zone=), VirtualEthernetExtra=, Interface=,
+ * MACVLAN=, IPVLAN=, Port=: the host's side, in the supervisor's network
+ * namespace. The container's side (the links up, Address=, Gateway=) is
+ * done by the child, which is in its network namespace already. */
+int spawn_network(Spawn *s, const Plan *p, SpawnError *err) {
+        uint8_t machine_id[16];
+        bool have_id = false;
+        int r;
+
+        /* Every host interface named is there before anything is made or
+         * moved: a missing one fails the start with nothing to undo. */
+        for (size_t i = 0; i < p->n_interfaces; i++)
+                if ((r = netif_check_host("Interface", p->interfaces[i].host, err)) < 0)
+                        return r;
+        for (size_t i = 0; i < p->n_macvlans; i++)
+                if ((r = netif_check_host("MACVLAN", p->macvlans[i].host, err)) < 0)
+                        return r;
+        for (size_t i = 0; i < p->n_ipvlans; i++)
+                if ((r = netif_check_host("IPVLAN", p->ipvlans[i].host, err)) < 0)
+                        return r;
+        if (p->bridge && (r = netif_check_host("Bridge", p->bridge, err)) < 0)
+                return r;
+
+        r = spawn_interfaces(s, p, err);
+        if (r < 0)
+                return r;
+        /* No machine ID: the kernel's random addresses, new at each start. */
+        if (p->n_macvlans > 0 || p->virtual_ethernet || p->n_veth_extras > 0)
+                have_id = netif_machine_id(machine_id) >= 0;
+        /* Made straight in the container's namespace: nothing of them is
+         * on the host, and they go away with that namespace. */
+        for (size_t i = 0; i < p->n_macvlans; i++) {
+                uint8_t mac[6];
+
+                if (have_id)
+                        netif_mac(NETIF_MAC_MACVLAN, machine_id, p->name, i, mac);
+                r = netif_vlan_create("macvlan", p->macvlans[i].host, p->macvlans[i].name, have_id ? mac : NULL,
+                                      s->pid, err);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < p->n_ipvlans; i++)
+                if ((r = netif_vlan_create("ipvlan", p->ipvlans[i].host, p->ipvlans[i].name, NULL, s->pid, err)) < 0)
+                        return r;
+
+        r = spawn_veth(s, p, have_id ? machine_id : NULL, err);
+        if (r < 0)
+                return r;
+        r = spawn_veth_extras(s, p, have_id ? machine_id : NULL, err);
+        if (r < 0)
+                return r;
+
+        if (p->n_ports == 0)
+                return 0;
+        s->netfw_table = netfw_table_name(p->name);
+        if (!s->netfw_table)
+                return spawn_error(err, ENOMEM, "Port=");
+        return netfw_ports_add(p, s->netfw_table, err);
+}
+
+/* The host side of the veth by its index, if it still is a "ve-" or "vb-"
+ * veth of that index (the pair usually went away with the container's
+ * namespace already; deleting it here makes "gone when cell returns"
+ * exact). */
+static void spawn_veth_remove(Spawn *s) {
+        NetifVeth v = { .index = s->veth_index };
+
+        if (s->veth_index > 0 && if_indextoname((unsigned) s->veth_index, v.name) &&
+            (startswith(v.name, "ve-") || startswith(v.name, "vb-")))
+                (void) netif_veth_remove(&v);
+        s->veth_index = 0;
+}
+
+/* VirtualEthernetExtra=: as the veth's host side. The container side goes
+ * with the pair; nothing is moved back. */
+static void spawn_veth_extras_remove(Spawn *s) {
+        for (size_t i = 0; i < s->n_extras; i++) {
+                int r = netif_veth_remove(&s->extras[i]);
+                if (r < 0)
+                        log_warning_errno(r, "VirtualEthernetExtra=%s: cannot remove it from the host: %m",
+                                          s->extras[i].name);
+        }
+        s->extras = mfree(s->extras);
+        s->n_extras = 0;
+}
+
+/* Zone=: after the veth's host side is gone, the bridge if that was its
+ * last port (another cell of the zone may still be on it, or joining). */
+static void spawn_zone_leave(Spawn *s) {
+        if (!s->zone)
+                return;
+        int r = netif_zone_leave(s->zone);
+        if (r < 0)
+                log_warning_errno(r, "Zone=%s: cannot remove the bridge %s: %m",
+                                  startswith(s->zone, "vz-") ?: s->zone, s->zone);
+        s->zone = mfree(s->zone);
+}
+
+/* Interface=: back into our network namespace before the container's goes
+ * away (we hold it: no process of the container is left to), each one if it
+ * still is the link that was moved in, then let it go. */
+static void spawn_interfaces_return(Spawn *s) {
+        for (size_t i = 0; s->netns_fd >= 0 && i < s->n_moved; i++) {
+                const NetifMoved *m = &s->moved[i];
+                char name[IFNAMSIZ];
+                int r;
+
+                r = netif_move_back(s->netns_fd, m, name);
+                if (r == -ESTALE)
+                        log_warning("Interface=%s: the link at index %d is not the one moved in; left in the container.",
+                                    m->name, m->index);
+                else if (r == -ENODEV)
+                        log_warning("Interface=%s: no link at index %d in the container any more "
+                                    "(the payload deleted it or moved it away).", m->name, m->index);
+                else if (r > 0)
+                        log_warning("Interface=%s: another interface has that name on the host now; "
+                                    "moved back as %s.", m->name, name);
+                else if (r < 0)
+                        log_warning_errno(r, "Interface=%s: cannot move it back out of the container, "
+                                          "it goes away with the container's network namespace "
+                                          "(a physical one to the initial one): %m", m->name);
+        }
+        s->netns_fd = safe_close(s->netns_fd);
+        s->moved = mfree(s->moved);
+        s->n_moved = 0;
+}
+
+void spawn_network_done(Spawn *s) {
+        if (s->netfw_table) {
+                (void) netfw_table_remove(s->netfw_table);
+                s->netfw_table = mfree(s->netfw_table);
+        }
+        spawn_veth_remove(s);
+        spawn_veth_extras_remove(s);
+        spawn_zone_leave(s);
+        spawn_interfaces_return(s);
+}
