@@ -6,9 +6,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <linux/capability.h>
-#include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +23,7 @@
 #include "plan.h"
 #include "privilege.h"
 #include "run-host.h"
+#include "run-start.h"
 #include "runtime-state.h"
 #include "scope.h"
 #include "spawn-env.h"
@@ -223,174 +221,6 @@ static int on_handover(sd_event_source *source, uint64_t usec, void *userdata) {
         return 0;
 }
 
-static void log_plan(const Plan *p, CgroupManager m) {
-        if (log_get_max_level() < LOG_DEBUG)
-                return;
-        log_debug("Unit %s, root %s, cgroup manager %s, scope %s in %s.",
-                  p->unit_path, p->root_directory, strna(cgroup_manager_to_string(m)),
-                  strna(p->scope_unit), strna(p->slice));
-        for (size_t i = 0; i < p->n_mounts; i++) {
-                const PlanMount *mt = p->mounts + i;
-                log_debug("mount %s: %s -> %s%s%s", plan_mount_kind_to_string(mt->kind),
-                          strna(mt->source ?: mt->fstype), strna(mt->target),
-                          mt->data ? " " : "", strempty(mt->data));
-        }
-        _cleanup_free_ char *cmd = strv_join(p->argv, " ");
-        log_debug("Exec: %s", strna(cmd));
-}
-
-/* The child's or the scope's failure, once. */
-static int report_spawn_error(const SpawnError *err, int r) {
-        if (r == -EINTR)
-                return r;
-        if (err->message[0])
-                return log_error_errno(err->error ?: r, "%s: %m", err->message);
-        return log_error_errno(r, "Starting the container: %m");
-}
-
-/* Whether the start ended because a stop was asked for: SIGTERM (systemctl
- * stop, cell stop) pending, or, with no signal, systemd cancelling the
- * scope's job or refusing it for a stop job already queued (-ESHUTDOWN). Then
- * nothing runs and nothing is left, which is what was asked: exit status 0,
- * as a service stopped while it starts ends inactive, not failed. ^C and
- * SIGHUP keep their failure. */
-static bool stopped_while_starting(int r) {
-        sigset_t pending;
-
-        if (sigpending(&pending) < 0)
-                return false;
-        if (sigismember(&pending, SIGTERM) > 0)
-                return r == -EINTR || r == -ECANCELED || r == -ESHUTDOWN;
-        if (sigismember(&pending, SIGINT) > 0 || sigismember(&pending, SIGHUP) > 0)
-                return false;
-        return r == -ECANCELED || r == -ESHUTDOWN;
-}
-
-static bool stop_signal_pending(void) {
-        sigset_t pending;
-
-        return sigpending(&pending) >= 0 &&
-                (sigismember(&pending, SIGTERM) > 0 || sigismember(&pending, SIGINT) > 0 ||
-                 sigismember(&pending, SIGHUP) > 0);
-}
-
-/* systemd ended the scope's start (r) for a stop of the service cell runs
- * in, but sends that stop's signal only when it runs the stop job, which
- * may wait (for the stops of units ordered after the service). The main
- * process of a Type=notify service that exits before then, without READY=1,
- * ends it failed (result 'protocol') where the stop asked for inactive: so
- * cell, its child killed, waits for the signal while systemd says the stop
- * is still to come (its TimeoutStartSec= still bounds the wait). 0: a stop
- * (the signal, or the end of it, is the caller's); -ESRCH: the service is
- * not being stopped, systemd stopped the scope alone. */
-static int await_service_stop(Scope *scope, int r, int interrupt_fd, Spawn *spawn) {
-        bool waiting = false;
-
-        if (r != -ECANCELED && r != -ESHUTDOWN)
-                return 0;
-        for (;;) {
-                ScopeServiceStop st;
-                struct pollfd pfd = { .fd = interrupt_fd, .events = POLLIN };
-                int k;
-
-                if (stop_signal_pending())
-                        return 0;
-                k = scope_service_stop(scope, &st);
-                if (k < 0) {
-                        log_debug_errno(k, "Asking systemd about the service's stop: %m");
-                        return 0;
-                }
-                if (st == SCOPE_SERVICE_NOT_STOPPING)
-                        return -ESRCH;
-                if (st != SCOPE_SERVICE_STOP_QUEUED)
-                        return 0;
-                if (!waiting) {
-                        log_debug("The service's stop job is queued: waiting for its signal.");
-                        spawn_kill(spawn);
-                        *spawn = SPAWN_NULL;
-                        waiting = true;
-                }
-                /* Asked again every second: the job may be replaced or cancelled. */
-                k = ppoll(&pfd, 1, &(struct timespec) { .tv_sec = 1 }, NULL);
-                if (k < 0 && errno != EINTR)
-                        return 0;
-        }
-}
-
-/* The scope's own text already says what failed and why. */
-static int report_scope_error(const char *text, int r) {
-        if (text)
-                return log_error_errno(r, "cgroup: %s", text);
-        return log_error_errno(r, "cgroup: %m");
-}
-
-/* Where no device policy restricts the container (no cgroup, or a kernel that
- * refused cell's BPF filter) and it shares the host's user namespace, CAP_MKNOD
- * would let its root make any device node -- /dev/kmsg, a disk -- and use it:
- * it is withheld, and a unit that names it is refused (crun refuses to start
- * without its device program). In a user namespace the kernel refuses device
- * nodes itself. Decided before the clone: the child bounds its caps early. */
-static int withhold_mknod(Plan *p, const Scope *scope) {
-        const uint64_t mknod = UINT64_C(1) << CAP_MKNOD;
-        const char *why;
-
-        if (scope_devices_restricted(scope) || (p->namespaces & CLONE_NEWUSER) || !(p->cap_bounding & mknod))
-                return 0;
-        why = scope_manager(scope) == CGROUP_MANAGER_NONE ? "no cgroup, --cgroup-manager=none" :
-                scope_devices_unrestricted(scope) < 0 ? "the kernel refused cell's BPF device filter" :
-                "no cgroup2 tree for cell's BPF device filter";
-        if (p->cap_required & mknod)
-                return log_error_errno(EPERM, "%s=CAP_MKNOD: device access is not restricted here (%s), "
-                                       "so the container's root could make and use any device node; refusing to "
-                                       "start. Use a cgroup manager with a device filter, or PrivateUsers=.",
-                                       p->cap_ambient & mknod ? "AmbientCapability" : "Capability", why);
-        log_warning("Device access is not restricted (%s): CAP_MKNOD is withheld from the container, "
-                    "so that its root cannot make device nodes.", why);
-        plan_withhold_capabilities(p, mknod);
-        return 0;
-}
-
-/* scope_new(), its failure reported, and a word on what it made. */
-static int new_scope(Plan *p, CgroupManager manager, bool user_bus, sd_event *event, Scope **ret) {
-        int r = scope_new(p, manager, user_bus, event, ret);
-        if (r < 0)
-                return report_scope_error(scope_last_error(NULL), r);
-        if (scope_manager(*ret) == CGROUP_MANAGER_NONE)
-                log_warning("Running without a cgroup (--cgroup-manager=none): no limits are enforced.");
-        /* systemd applies Startup*= while the system starts up or shuts down, and
-         * switches to the normal values after; nothing would switch them here. */
-        const char *startup = plan_limits_startup_key(&p->limits);
-        if (scope_manager(*ret) == CGROUP_MANAGER_CGROUPFS && startup)
-                log_notice("%s=: Startup*= keys are not applied: the cgroupfs manager has no start-up or "
-                           "shutdown phase, so the normal values hold throughout, as in systemd once start-up "
-                           "is done.", startup);
-        r = withhold_mknod(p, *ret);
-        if (r < 0)
-                return r;
-        log_plan(p, scope_manager(*ret));
-        return 0;
-}
-
-/* Clones the container's init, which builds its mounts at once and then
- * waits to be released; cgroup_fd: the cgroup it is born in, or -EBADF. */
-static int start_child(const Plan *p, char **env_before, char **env_after, int cgroup_fd,
-                       const SeccompProgram *seccomp, Spawn *spawn) {
-        SpawnError err = {};
-        const SpawnParams params = {
-                .plan = p,
-                .environment_before = env_before,
-                .environment_after = env_after,
-                .cgroup_fd = cgroup_fd,
-                .seccomp = seccomp,     /* empty without a filter */
-        };
-        int r = spawn_start(&params, spawn, &err);
-        if (r < 0)
-                return report_spawn_error(&err, r);
-        log_debug("Cloned the container's init: PID %d%s.", (int) spawn->pid,
-                  spawn->into_cgroup ? ", born in its cgroup" : "");
-        return 0;
-}
-
 static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
         _cleanup_strv_free_ char **env_before = NULL, **env_after = NULL;
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
@@ -432,7 +262,7 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
          * spares the child libseccomp's work. */
         r = privilege_seccomp_compile(p, true, &seccomp, &err);
         if (r < 0) {
-                report_spawn_error(&err, r);
+                run_report_spawn_error(&err, r);
                 goto finish;
         }
         if (p->seccomp)
@@ -446,11 +276,11 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
          * no event loop, so libsystemd is loaded after the clone there too. */
         bool child_first = scope_expects_systemd(a->manager);
         if (!child_first) {
-                r = new_scope(p, a->manager, a->user_bus, NULL, &scope);
+                r = run_new_scope(p, a->manager, a->user_bus, NULL, &scope);
                 if (r < 0)
                         goto finish;
         }
-        r = start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp, &spawn);
+        r = run_start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp, &spawn);
         if (r < 0)
                 goto finish;
 
@@ -479,7 +309,7 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
         if (child_first) {
                 r = scope_new(p, CGROUP_MANAGER_SYSTEMD, a->user_bus, event, &scope);
                 if (r >= 0)
-                        log_plan(p, CGROUP_MANAGER_SYSTEMD);
+                        run_log_plan(p, CGROUP_MANAGER_SYSTEMD);
                 else if (r != -ENOMEM && a->manager == CGROUP_MANAGER_AUTO && !p->register_machine) {
                         /* Auto, and systemd's bus did not answer: the cgroupfs manager
                          * wants cell alone in its cgroup and the child born in the
@@ -489,14 +319,14 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
                                   strna(scope_last_error(NULL)));
                         spawn_kill(&spawn);
                         spawn = SPAWN_NULL;
-                        r = new_scope(p, a->manager, a->user_bus, event, &scope);
+                        r = run_new_scope(p, a->manager, a->user_bus, event, &scope);
                         if (r >= 0)
-                                r = start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp,
+                                r = run_start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp,
                                                 &spawn);
                         if (r < 0)
                                 goto finish;
                 } else {
-                        report_scope_error(scope_last_error(NULL), r);
+                        run_report_scope_error(scope_last_error(NULL), r);
                         goto finish;
                 }
         }
@@ -505,18 +335,18 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
         r = scope_attach(scope, spawn.pid, spawn.into_cgroup);
         if (r >= 0)
                 r = scope_wait(scope);
-        if (r < 0 && await_service_stop(scope, r, interrupt_fd, &spawn) == -ESRCH) {
+        if (r < 0 && run_await_service_stop(scope, r, interrupt_fd, &spawn) == -ESRCH) {
                 log_error("cgroup: %s, while the service cell runs in is not being stopped.",
                           strna(scope_last_error(scope)));
                 goto finish;
         }
-        if (r < 0 && stopped_while_starting(r)) {
+        if (r < 0 && run_stopped_while_starting(r)) {
                 log_info("Stopped while starting (%s); nothing was left running.",
                          strna(scope_last_error(scope)));
                 goto stopped;
         }
         if (r < 0) {
-                report_scope_error(scope_last_error(scope), r);
+                run_report_scope_error(scope_last_error(scope), r);
                 goto finish;
         }
         if (scope_leftover_stopped(scope))
@@ -541,11 +371,11 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
         /* machined's answer, which came while the payload started; refused: the
          * payload, which has just exec'd, goes with its scope. */
         if (r >= 0 && p->register_machine && (r = run_machine_wait(scope, &spawn)) < 0 &&
-            !stopped_while_starting(r)) {
+            !run_stopped_while_starting(r)) {
                 run_machine_report(scope, r, run_machine_what(a->register_machine));
                 goto finish;
         }
-        if (r < 0 && stopped_while_starting(r)) {
+        if (r < 0 && run_stopped_while_starting(r)) {
                 log_info("Stopped while starting (SIGTERM); nothing was left running.");
                 goto stopped;
         }
@@ -553,7 +383,7 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
                 if (r == -EINTR)
                         log_error("Interrupted while starting the container.");
                 else
-                        report_spawn_error(&err, r);
+                        run_report_spawn_error(&err, r);
                 goto finish;
         }
         log_debug("The payload is running.");

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* "cell run"'s start steps around run_container() (run-start.c): the scope
+ * and the child, each reporting its own failure, and reading what ended a
+ * start that did not get to the payload. */
+
+#include <stdbool.h>
+#include <systemd/sd-event.h>
+
+#include "plan.h"
+#include "scope.h"
+#include "seccomp-filter.h"
+#include "spawn.h"
+
+/* scope_new(), its failure reported; withholds CAP_MKNOD where no device
+ * policy holds (refusing a unit that requires it). */
+int run_new_scope(Plan *p, CgroupManager manager, bool user_bus, sd_event *event, Scope **ret);
+/* Clones the container's init into cgroup_fd (or -EBADF), failure reported. */
+int run_start_child(const Plan *p, char **env_before, char **env_after, int cgroup_fd,
+                    const SeccompProgram *seccomp, Spawn *spawn);
+
+/* With --verbose: the plan's root, manager, scope, mounts and Exec=. */
+void run_log_plan(const Plan *p, CgroupManager m);
+
+/* The child's or the scope's failure, once; -EINTR is left to the caller. */
+int run_report_spawn_error(const SpawnError *err, int r);
+int run_report_scope_error(const char *text, int r);
+
+/* Whether the start ended because a stop was asked for (exit status 0). */
+bool run_stopped_while_starting(int r);
+/* After systemd ended the scope's start for the service's queued stop:
+ * kills the child and waits for the stop's signal. 0: a stop; -ESRCH: the
+ * service is not being stopped. */
+int run_await_service_stop(Scope *scope, int r, int interrupt_fd, Spawn *spawn);
