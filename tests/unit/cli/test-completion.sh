@@ -44,7 +44,7 @@ expect_completion() {
         [ "$got" = "$want" ] || fail "completing \"$*\": offered \"$got\", expected \"$want\""
 }
 
-# Nothing runs: nothing to offer ("cell list" ends with "0 cells running.").
+# Nothing runs: nothing to offer ("cell list" says "No cells.").
 expect_completion "" cell status ""
 expect_completion "" cell kill ""
 
@@ -83,6 +83,8 @@ expect_completion "RTMIN+2 RTMIN+20 RTMIN+21 RTMIN+22 RTMIN+23 RTMIN+24 RTMIN+25
 # The verbs and list's options.
 expect_completion "status stop" cell st
 expect_completion "--no-legend" cell list --no
+expect_completion "--legend=" cell list --le
+expect_completion "no" cell list --legend=n
 # run's --register= takes a boolean.
 expect_completion "--register=" cell run --reg
 expect_completion "no" cell run --register=n
