@@ -14,6 +14,7 @@
 #include "instance.h"
 #include "log.h"
 #include "parse-value.h"
+#include "signal-util.h"
 #include "verbs.h"
 
 static void help(void) {
@@ -21,12 +22,26 @@ static void help(void) {
                "Send SIGNAL (default SIGTERM) to the container's PID 1. SIGNAL is a number or a\n"
                "name with or without \"SIG\" (HUP, SIGUSR1, RTMIN+3).\n\n"
                "  -h --help              Show this help\n"
-               "  -s --signal=SIGNAL     The signal to send (instead of the SIGNAL argument)\n"
+               "  -s --signal=SIGNAL     The signal to send (instead of the SIGNAL argument);\n"
+               "                         \"help\" lists the signal names\n"
                "     --kill-whom=WHOM    leader (or main): the container's PID 1 (the default);\n"
                "                         all: every process of the cell's cgroup\n"
                "  -a --all               The same as --kill-whom=all\n"
                "     --user              Ask the user's systemd instead of the system's\n\n"
                "Exit status: 0 sent, 3 not running, 2 on errors.\n");
+}
+
+/* What --signal=help prints, as "systemctl kill --signal=help" does: one
+ * name a line, without "SIG", the real-time ones as RTMIN+N. Unlike
+ * systemctl, which walks its table from 0 to _NSIG - 1 and so also prints
+ * "0", "32" and "33", only names that kill takes are listed (0, 32 and 33
+ * are refused: glibc keeps 32 and 33 for itself). */
+static void kill_list_signals(void) {
+        for (int sig = 1; sig < SIGRTMIN; sig++)
+                if (signal_name(sig))
+                        printf("%s\n", signal_name(sig));
+        for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+                printf("RTMIN+%d\n", sig - SIGRTMIN);
 }
 
 /* The same names and numbers as KillSignal= takes. */
@@ -59,6 +74,11 @@ int verb_kill(int argc, char *argv[]) {
                         help();
                         return CELL_EXIT_OK;
                 case 's':
+                        /* As systemctl and machinectl: the list, whatever else is given. */
+                        if (streq(optarg, "help")) {
+                                kill_list_signals();
+                                return fflush(stdout) == 0 ? CELL_EXIT_OK : CELL_EXIT_FAILURE;
+                        }
                         if (kill_parse_signal(optarg, &sig) < 0)
                                 return CELL_EXIT_FAILURE;
                         sig_option = true;

@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* cell list [--json] [--no-legend] [--user]: the running cells, from
+/* cell list [--json] [--legend=BOOL] [--no-legend] [--user]: the running cells, from
  * systemd's scopes and cell's own runtime state. */
 
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "instance.h"
 #include "json-write.h"
 #include "log.h"
+#include "parse-value.h"
 #include "verbs.h"
 
 uint64_t cli_now_realtime_usec(void) {
@@ -100,20 +103,89 @@ static void help(void) {
         printf("cell list [OPTIONS]\n\n"
                "List the running cells: name, cgroup manager, scope, the container's PID 1,\n"
                "state, uptime, memory and tasks.\n\n"
-               "  -h --help       Show this help\n"
-               "     --json       Print a JSON array (keys documented in cell(1))\n"
-               "     --no-legend  Leave out the column headings and the count: one line\n"
-               "                  per cell, its name first (for scripts)\n"
-               "     --user       Ask the user's systemd instead of the system's\n");
+               "  -h --help          Show this help\n"
+               "     --json         Print a JSON array (keys documented in cell(1))\n"
+               "     --legend=BOOL  Whether to show the column headings and the count\n"
+               "     --no-legend    Leave out the column headings and the count: one line\n"
+               "                    per cell, its name first (for scripts)\n"
+               "     --user         Ask the user's systemd instead of the system's\n");
+}
+
+/* One line of the table: the columns as text. */
+enum { LIST_COLUMNS = 8 };
+typedef struct ListRow {
+        const char *col[LIST_COLUMNS];
+        char pid[16], up[32], mem[32], tasks[32];
+} ListRow;
+
+static void list_row_fill(ListRow *row, const CellInstance *x) {
+        snprintf(row->pid, sizeof row->pid, "%d", (int) x->leader);
+        if (x->tasks_current == UINT64_MAX)
+                snprintf(row->tasks, sizeof row->tasks, "-");
+        else
+                snprintf(row->tasks, sizeof row->tasks, "%" PRIu64, x->tasks_current);
+        row->col[0] = x->name;
+        row->col[1] = strna(cgroup_manager_to_string(x->manager));
+        row->col[2] = x->unit ?: "-";
+        row->col[3] = x->leader > 0 ? row->pid : "-";
+        row->col[4] = strna(x->state);
+        row->col[5] = cli_format_span(row->up, sizeof row->up, cli_uptime_usec(x));
+        row->col[6] = cli_format_bytes(row->mem, sizeof row->mem, x->memory_current);
+        row->col[7] = row->tasks;
+}
+
+static void list_row_print(const ListRow *row, const size_t width[static LIST_COLUMNS]) {
+        /* No padding after the last column: no trailing blanks. */
+        for (size_t k = 0; k < LIST_COLUMNS - 1; k++)
+                printf("%-*s ", (int) width[k], row->col[k]);
+        printf("%s\n", row->col[LIST_COLUMNS - 1]);
+}
+
+/* As machinectl list and systemctl list-units print theirs: each column as
+ * wide as its widest entry (a long name widens its column instead of
+ * pushing the rest of its line out of place), one blank between columns,
+ * the headings only with the legend (and only the legend's count when no
+ * cell runs). */
+static int list_print_table(const CellInstance *l, size_t n, bool legend) {
+        static const ListRow heading = { .col = {
+                "NAME", "MANAGER", "SCOPE", "PID", "STATE", "UPTIME", "MEMORY", "TASKS" } };
+        _cleanup_free_ ListRow *rows = NULL;
+        size_t width[LIST_COLUMNS] = {};
+
+        if (n > 0) {
+                rows = calloc(n, sizeof *rows);
+                if (!rows)
+                        return -ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++)
+                list_row_fill(rows + i, l + i);
+        for (size_t k = 0; k < LIST_COLUMNS; k++) {
+                width[k] = legend ? strlen(heading.col[k]) : 0;
+                for (size_t i = 0; i < n; i++)
+                        width[k] = MAX(width[k], strlen(rows[i].col[k]));
+        }
+
+        if (legend && n > 0)
+                list_row_print(&heading, width);
+        for (size_t i = 0; i < n; i++)
+                list_row_print(rows + i, width);
+        if (legend) {
+                if (n > 0)
+                        printf("\n%zu cell%s listed.\n", n, n == 1 ? "" : "s");
+                else
+                        printf("No cells.\n");
+        }
+        return fflush(stdout) == 0 ? 0 : -EIO;
 }
 
 int verb_list(int argc, char *argv[]) {
-        enum { ARG_JSON = 0x100, ARG_NO_LEGEND, ARG_USER };
+        enum { ARG_JSON = 0x100, ARG_LEGEND, ARG_NO_LEGEND, ARG_USER };
         static const struct option options[] = {
-                { "help",      no_argument, NULL, 'h'           },
-                { "json",      no_argument, NULL, ARG_JSON      },
-                { "no-legend", no_argument, NULL, ARG_NO_LEGEND },
-                { "user",      no_argument, NULL, ARG_USER      },
+                { "help",      no_argument,       NULL, 'h'           },
+                { "json",      no_argument,       NULL, ARG_JSON      },
+                { "legend",    required_argument, NULL, ARG_LEGEND    },
+                { "no-legend", no_argument,       NULL, ARG_NO_LEGEND },
+                { "user",      no_argument,       NULL, ARG_USER      },
                 {}
         };
         bool json = false, legend = true, user_bus = false;
@@ -128,6 +200,15 @@ int verb_list(int argc, char *argv[]) {
                         return CELL_EXIT_OK;
                 case ARG_JSON:
                         json = true;
+                        break;
+                case ARG_LEGEND:
+                        /* systemctl's --legend=BOOL (since 248); --no-legend is its older form. */
+                        r = parse_boolean(optarg);
+                        if (r < 0) {
+                                log_error("Invalid --legend=%s: expected a boolean.", optarg);
+                                return CELL_EXIT_FAILURE;
+                        }
+                        legend = r;
                         break;
                 case ARG_NO_LEGEND:
                         legend = false;
@@ -159,28 +240,10 @@ int verb_list(int argc, char *argv[]) {
                         cli_instance_json(&w, l + i);
                 json_array_end(&w);
                 r = json_writer_finish(&w);
-        } else {
-                if (legend)
-                        printf("%-16s %-9s %-24s %-8s %-18s %-12s %-8s %s\n",
-                               "NAME", "MANAGER", "SCOPE", "PID", "STATE", "UPTIME", "MEMORY", "TASKS");
-                for (size_t i = 0; i < n; i++) {
-                        char up[32], mem[32], tasks[32], pid[16];
-                        const CellInstance *x = l + i;
-                        snprintf(pid, sizeof pid, "%d", (int) x->leader);
-                        if (x->tasks_current == UINT64_MAX)
-                                snprintf(tasks, sizeof tasks, "-");
-                        else
-                                snprintf(tasks, sizeof tasks, "%" PRIu64, x->tasks_current);
-                        printf("%-16s %-9s %-24s %-8s %-18s %-12s %-8s %s\n",
-                               x->name, strna(cgroup_manager_to_string(x->manager)),
-                               x->unit ?: "-", x->leader > 0 ? pid : "-", strna(x->state),
-                               cli_format_span(up, sizeof up, cli_uptime_usec(x)),
-                               cli_format_bytes(mem, sizeof mem, x->memory_current), tasks);
-                }
-                if (legend)
-                        printf("\n%zu cell%s running.\n", n, n == 1 ? "" : "s");
-                r = fflush(stdout) == 0 ? 0 : -EIO;
-        }
+        } else
+                r = list_print_table(l, n, legend);
+        if (r == -ENOMEM)
+                log_oom();
         instance_free_many(l, n);
         return r < 0 ? CELL_EXIT_FAILURE : CELL_EXIT_OK;
 }

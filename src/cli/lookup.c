@@ -11,7 +11,7 @@
 
 int cli_find_instance(const char *arg, bool user_bus, bool report_not_running,
                       char **ret_name, CellInstance *ret) {
-        _cleanup_free_ char *name = NULL;
+        _cleanup_free_ char *name = NULL, *canonical = NULL;
         int r;
 
         if (unit_name_normalize(arg, &name) < 0) {
@@ -19,21 +19,22 @@ int cli_find_instance(const char *arg, bool user_bus, bool report_not_running,
                 return CELL_EXIT_FAILURE;
         }
 
-        r = instance_find(name, user_bus, ret);
-        if (r == -ESRCH) {
-                _cleanup_free_ char *canonical = NULL;
-
-                /* An alias of a unit (web.cell -> nginx.cell) names the
-                 * cell that unit runs as, as "systemctl stop web.service"
-                 * stops nginx.service. */
-                if (unit_name_canonical(name, NULL, &canonical) >= 0 && !streq(canonical, name)) {
-                        r = instance_find(canonical, user_bus, ret);
-                        if (r >= 0) {
-                                free(name);
-                                name = TAKE_PTR(canonical);
-                        }
+        /* An alias of a unit (web.cell -> nginx.cell) names the cell that
+         * unit runs as, even while a cell runs under the alias's own name,
+         * as "systemctl stop web.service" stops nginx.service: systemd
+         * knows web.service as a name of the unit. That other cell (one
+         * started as web before web.cell became a link) is meant only when
+         * the unit does not run, so that it can still be stopped by name. */
+        r = -ESRCH;
+        if (unit_name_canonical(name, NULL, &canonical) >= 0 && !streq(canonical, name)) {
+                r = instance_find(canonical, user_bus, ret);
+                if (r >= 0) {
+                        free(name);
+                        name = TAKE_PTR(canonical);
                 }
         }
+        if (r == -ESRCH)
+                r = instance_find(name, user_bus, ret);
         if (r == -ESRCH) {
                 if (report_not_running)
                         log_error("cell %s is not running.", name);

@@ -78,6 +78,12 @@ else
         fail "cell@hello did not start (ActiveState=$(prop cell@hello.service ActiveState))"
 fi
 expect_eq "the scope is active" active "$(prop $scope ActiveState)"
+# The service is in machine.slice too, as systemd-nspawn@.service is (Slice=
+# brings Requires= and After= on it).
+expect_eq "the service's Slice= is machine.slice" machine.slice "$(prop cell@hello.service Slice)"
+expect_eq "the service's ControlGroup" /machine.slice/cell@hello.service "$(prop cell@hello.service ControlGroup)"
+check "the service Requires= machine.slice" sh -c "'$SEALED' run systemctl show -P Requires cell@hello.service | tr ' ' '\n' | grep -qx machine.slice"
+check "and is After= it" sh -c "'$SEALED' run systemctl show -P After cell@hello.service | tr ' ' '\n' | grep -qx machine.slice"
 expect_eq "Slice= defaults to machine.slice" machine.slice "$(prop $scope Slice)"
 expect_eq "ControlGroup" /machine.slice/$scope "$(prop $scope ControlGroup)"
 expect_eq "Delegate=yes" yes "$(prop $scope Delegate)"

@@ -44,7 +44,7 @@ expect_completion() {
         [ "$got" = "$want" ] || fail "completing \"$*\": offered \"$got\", expected \"$want\""
 }
 
-# Nothing runs: nothing to offer ("cell list" ends with "0 cells running.").
+# Nothing runs: nothing to offer ("cell list" says "No cells.").
 expect_completion "" cell status ""
 expect_completion "" cell kill ""
 
@@ -71,10 +71,20 @@ expect_completion "all" cell kill --kill-whom=a
 expect_completion "a-cell-with-a-rather-long-name web" cell kill -s HUP ""
 expect_completion "a-cell-with-a-rather-long-name web" cell kill --kill-whom all ""
 expect_completion "" cell kill -s HUP web ""
+# Every signal cell takes, as "cell kill --signal=help" lists them, not a
+# few common ones.
+expect_completion "PWR" cell kill -s PW
+[ "$(tail -n 1 "$tmp/calls")" = "kill --signal=help" ] || fail "kill -s: ran cell $(tail -n 1 "$tmp/calls")"
+expect_completion "STKFLT STOP" cell kill --signal=SIGST
+expect_completion "SYS" cell kill web SY
+expect_completion "RTMIN+2 RTMIN+20 RTMIN+21 RTMIN+22 RTMIN+23 RTMIN+24 RTMIN+25 RTMIN+26 RTMIN+27 RTMIN+28 RTMIN+29" \
+        cell kill web RTMIN+2
 
 # The verbs and list's options.
 expect_completion "status stop" cell st
 expect_completion "--no-legend" cell list --no
+expect_completion "--legend=" cell list --le
+expect_completion "no" cell list --legend=n
 # run's --register= takes a boolean.
 expect_completion "--register=" cell run --reg
 expect_completion "no" cell run --register=n

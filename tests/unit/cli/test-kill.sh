@@ -55,6 +55,27 @@ expect 2 "kill -s without a signal" -- "$cell" kill web -s
 sleep 0.2
 [ -s "$tmp/got" ] && fail "a refused kill sent a signal: $(cat "$tmp/got")"
 
+# --signal=help and -s help list the names, one a line, and exit 0 whatever
+# else is given, as "systemctl kill --signal=help" does; each name listed is
+# one kill takes (a cell that is not running: 3, not 2 for a bad signal).
+: > "$tmp/got"
+expect 0 "kill --signal=help" -- "$cell" kill --signal=help
+cp "$tmp/out" "$tmp/signals"
+for want in HUP TERM USR1 IO SYS RTMIN+0 RTMIN+3; do
+        grep -qx -- "$want" "$tmp/signals" || fail "kill --signal=help: no $want in: $(tr '\n' ' ' < "$tmp/signals")"
+done
+grep -qvE '^[A-Z0-9]+(\+[0-9]+)?$' "$tmp/signals" &&
+        fail "kill --signal=help: not a bare name a line: $(grep -vE '^[A-Z0-9]+(\+[0-9]+)?$' "$tmp/signals")"
+grep -qx -e POLL -e 0 -e 32 -e 33 "$tmp/signals" && fail "kill --signal=help: lists a signal kill refuses"
+expect 0 "kill -s help web" -- "$cell" kill -s help web
+cmp -s "$tmp/out" "$tmp/signals" || fail "kill -s help web: not the same list as --signal=help"
+expect 0 "kill -s help without a name" -- "$cell" kill -s help
+while read -r sig; do
+        expect 3 "kill -s $sig of a cell that is not running" -- "$cell" kill -s "$sig" notrunning
+done < "$tmp/signals"
+sleep 0.1
+[ -s "$tmp/got" ] && fail "kill -s help sent a signal: $(cat "$tmp/got")"
+
 # A cell that is not running: 3, in the new forms too.
 expect 3 "kill -s USR1 of a cell that is not running" -- "$cell" kill -s USR1 notrunning
 expect 3 "kill --kill-whom=all of a cell that is not running" -- "$cell" kill --kill-whom=all notrunning

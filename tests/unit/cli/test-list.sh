@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # cell list and cell status over runtime states (cell(1), LIFECYCLE VERBS,
-# STATUS JSON): valid JSON whatever the name, --no-legend, a killed cell's
+# STATUS JSON): valid JSON whatever the name, columns as wide as their
+# content, the legend (--no-legend, --legend=BOOL), a killed cell's
 # stale state not shown as running, and one state that does not parse not
 # hiding the other cells. Rootless (lib.sh: no bus).
 #
@@ -18,7 +19,7 @@ fake_running 'worker@a-b' "$tmp/worker@.cell"
 fake_running 'a\x2db' "$tmp/a.cell"
 "$cell" list >"$tmp/out" 2>"$tmp/err" || fail "list: exit $?: $(cat "$tmp/err")"
 grep -q '^NAME ' "$tmp/out" || fail "list: no column headings"
-grep -q '^2 cells running\.$' "$tmp/out" || fail "list: no count: $(cat "$tmp/out")"
+grep -q '^2 cells listed\.$' "$tmp/out" || fail "list: no count: $(cat "$tmp/out")"
 "$cell" list --no-legend >"$tmp/out" || fail "list --no-legend: exit $?"
 [ "$(cut -d' ' -f1 "$tmp/out" | tr '\n' ' ')" = 'a\x2db worker@a-b ' ] ||
         fail "list --no-legend: not the two names alone: $(cat "$tmp/out")"
@@ -33,6 +34,40 @@ done
 "$cell" status --json nosuch >"$tmp/out"
 [ $? = 3 ] || fail "status --json of a cell that is not running: not exit 3"
 json_ok "$tmp/out" || fail "status --json of a cell that is not running: not JSON"
+
+# The columns are as wide as their widest entry, as machinectl's and
+# systemctl's: a name longer than any before does not shift the rest of its
+# line. Every line (headings too) has each of its first six columns (up to
+# UPTIME, whose "12d 3h" has a blank) where the others have it, and no
+# blank at its end.
+fake_running 'a-cell-with-a-name-much-longer-than-sixteen-characters' "$tmp/long.cell"
+columns_aligned() {     # columns_aligned FILE: the starts of the first six columns agree
+        python3 - "$1" <<'EOT'
+import re, sys
+lines = [l.rstrip("\n") for l in open(sys.argv[1]) if l.strip() and not l.startswith(("No cells", "3 cells"))]
+starts = set()
+for l in lines:
+    m = re.match(r"(\S+) +(\S+) +(\S+) +(\S+) +(\S+) +(\S)", l)
+    assert m, "not six columns: %r" % l
+    assert l == l.rstrip(), "blanks at the end: %r" % l
+    starts.add(tuple(m.start(k) for k in range(1, 7)))
+assert len(starts) == 1, "columns not aligned:\n" + "\n".join(lines)
+EOT
+}
+"$cell" list >"$tmp/out" || fail "list with a long name: exit $?"
+columns_aligned "$tmp/out" || fail "list with a long name: $(cat "$tmp/out")"
+grep -q '^3 cells listed\.$' "$tmp/out" || fail "list with a long name: no count: $(cat "$tmp/out")"
+"$cell" list --no-legend >"$tmp/out" || fail "list --no-legend with a long name: exit $?"
+columns_aligned "$tmp/out" || fail "list --no-legend with a long name: $(cat "$tmp/out")"
+[ "$(grep -c . "$tmp/out")" = 3 ] || fail "list --no-legend: not the three cells alone: $(cat "$tmp/out")"
+# systemctl's --legend=BOOL: no is --no-legend, yes the default.
+"$cell" list --legend=no >"$tmp/out2" || fail "list --legend=no: exit $?"
+cmp -s "$tmp/out" "$tmp/out2" || fail "list --legend=no: not as --no-legend: $(cat "$tmp/out2")"
+"$cell" list --legend=yes >"$tmp/out2" || fail "list --legend=yes: exit $?"
+grep -q '^NAME ' "$tmp/out2" || fail "list --legend=yes: no column headings"
+expect 2 "list --legend=maybe" -- "$cell" list --legend=maybe
+grep -q -- "--legend=maybe" "$tmp/err" || fail "list --legend=maybe: the value is not named"
+rm -r "$CELL_RUNTIME_DIR/a-cell-with-a-name-much-longer-than-sixteen-characters"
 
 # A cell whose "cell run" was SIGKILLed leaves its state: its PIDs are gone
 # (or another process's now), so it is not running.
@@ -57,5 +92,13 @@ printf 'NAME=future\nMANAGER=future\nSUPERVISOR=1\nLEADER=1\n' > "$CELL_RUNTIME_
 json_ok "$tmp/out" || fail "list --json with a state that does not parse: not JSON"
 "$cell" status future >/dev/null 2>"$tmp/err"
 [ $? = 2 ] || fail "status of a state that does not parse: not exit 2"
+
+# No cell: machinectl's "No machines.", without headings; nothing at all
+# without the legend.
+rm -r "${CELL_RUNTIME_DIR:?}"/*
+"$cell" list >"$tmp/out" || fail "list of no cells: exit $?"
+[ "$(cat "$tmp/out")" = "No cells." ] || fail "list of no cells: $(cat "$tmp/out")"
+"$cell" list --no-legend >"$tmp/out" || fail "list --no-legend of no cells: exit $?"
+[ -s "$tmp/out" ] && fail "list --no-legend of no cells: $(cat "$tmp/out")"
 
 exit $failed
