@@ -43,6 +43,7 @@
 #include <sys/sysmacros.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -655,6 +656,20 @@ static int try_caps(const char *file) {
         return 0;
 }
 
+/* reboot(2) as a container's init calls it, after delay seconds; only returns (with its errno)
+ * when the call was refused: in a PID namespace the kernel ends the
+ * namespace's init for a restart, a halt or a power-off. */
+static int try_reboot(const char *how, unsigned delay) {
+        int cmd = !strcmp(how, "restart") ? RB_AUTOBOOT :
+                !strcmp(how, "poweroff") ? RB_POWER_OFF :
+                !strcmp(how, "halt") ? RB_HALT_SYSTEM :
+                !strcmp(how, "cad-on") ? RB_ENABLE_CAD : RB_DISABLE_CAD;
+
+        sleep(delay);
+        printf("{\n  \"reboot\": %d\n}\n", reboot(cmd) < 0 ? errno : 0);
+        return 3;
+}
+
 int main(int argc, char *argv[]) {
         const char *cmd = argc > 1 ? argv[1] : NULL;
 
@@ -711,6 +726,8 @@ int main(int argc, char *argv[]) {
                 return try_ptrace((pid_t) atoi(argv[2]));
         if (!strcmp(cmd, "caps") && argc > 2)
                 return try_caps(argv[2]);
+        if (!strcmp(cmd, "reboot") && argc > 2)
+                return try_reboot(argv[2], argc > 3 ? (unsigned) atoi(argv[3]) : 0);
         fprintf(stderr, "probe: unknown command %s\n", cmd);
         return 2;
 }

@@ -436,13 +436,15 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
                 log_error_errno(r, "Supervising the payload: %m");
                 goto finish;
         }
-        int code, code_status;
-        supervisor_exit_info(run.supervisor, &code, &code_status);
-        supervise_log_exit(code, code_status, supervisor_stop_requested(run.supervisor),
-                           scope_oom_killed(scope), p->init);
-        if (supervise_orderly_stop(code, code_status, supervisor_stop_requested(run.supervisor),
-                                   p->kill_signal, p->init))
-                status = 0;
+        SuperviseEnd end = {
+                .stop_requested = supervisor_stop_requested(run.supervisor),
+                .oom_killed = scope_oom_killed(scope),
+                .kill_signal = p->kill_signal,
+                .init = p->init,
+                .boot = p->boot,
+        };
+        supervisor_exit_info(run.supervisor, &end.code, &end.status);
+        status = supervise_end_status(&end);
         log_debug("The payload exited with status %d.", status);
         *ret_status = status;
         r = 0;

@@ -148,6 +148,7 @@ int monitor_hand_over(const MonitorHandover *h) {
         s.kill_signal = h->plan->kill_signal;
         s.timeout_stop_usec = h->plan->timeout_stop_usec;
         s.init = h->plan->init;
+        s.boot = h->plan->boot;
         s.watchdog_usec = h->plan->boot ? notify_watchdog_usec() : 0;   /* as run.c */
         s.ready_sent = h->ready_sent;
         s.status_sent = notify_supervisor_payload_status_sent();

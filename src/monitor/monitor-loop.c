@@ -238,11 +238,15 @@ int monitor_run(MonitorState *s, int *ret_status) {
         }
 
         if (r >= 0) {
-                bool oom_killed = s->oom.fd >= 0 && oom_counter_killed(&s->oom);
-                supervise_log_exit(l.si.si_code, l.si.si_status, l.stop_requested, oom_killed, s->init);
-                *ret_status = supervise_orderly_stop(l.si.si_code, l.si.si_status, l.stop_requested,
-                                                     s->kill_signal, s->init) ?
-                        0 : supervise_exit_status(l.si.si_code, l.si.si_status);
+                *ret_status = supervise_end_status(&(SuperviseEnd) {
+                        .code = l.si.si_code,
+                        .status = l.si.si_status,
+                        .stop_requested = l.stop_requested,
+                        .oom_killed = s->oom.fd >= 0 && oom_counter_killed(&s->oom),
+                        .kill_signal = s->kill_signal,
+                        .init = s->init,
+                        .boot = s->boot,
+                });
         }
         safe_close(l.watchdog_fd);
         safe_close(l.timer_fd);

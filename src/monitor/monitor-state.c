@@ -19,7 +19,7 @@
 
 enum {
         ARG_PID = 0x100, ARG_PIDFD, ARG_NAME, ARG_KILL_SIGNAL, ARG_TIMEOUT_STOP,
-        ARG_INIT, ARG_WATCHDOG_USEC, ARG_READY_SENT, ARG_STATUS_SENT,
+        ARG_INIT, ARG_BOOT, ARG_WATCHDOG_USEC, ARG_READY_SENT, ARG_STATUS_SENT,
         ARG_NOTIFY_FD, ARG_NOTIFY_READY, ARG_READY_SEEN,
         ARG_OOM_FD, ARG_OOM_EVENTFD, ARG_OOM_KILLS, ARG_OOM_SEEN, ARG_OOM_GONE,
         ARG_UID_LOCK_FD, ARG_UID_LOCK_PATH, ARG_NAME_LOCK_FD, ARG_NETNS_FD, ARG_CELL_FD, ARG_FINISH, ARG_DEBUG,
@@ -32,6 +32,7 @@ static const struct option options[] = {
         { "kill-signal",       required_argument, NULL, ARG_KILL_SIGNAL   },
         { "timeout-stop-usec", required_argument, NULL, ARG_TIMEOUT_STOP  },
         { "init",              no_argument,       NULL, ARG_INIT          },
+        { "boot",              no_argument,       NULL, ARG_BOOT          },
         { "watchdog-usec",     required_argument, NULL, ARG_WATCHDOG_USEC },
         { "ready-sent",        no_argument,       NULL, ARG_READY_SENT    },
         { "status-sent",       no_argument,       NULL, ARG_STATUS_SENT   },
@@ -94,6 +95,8 @@ int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_a
                 r = push_u64(&l, "timeout-stop-usec", s->timeout_stop_usec);
         if (r >= 0 && s->init)
                 r = monitor_push_option(&l, "init", NULL);
+        if (r >= 0 && s->boot)
+                r = monitor_push_option(&l, "boot", NULL);
         if (r >= 0 && s->watchdog_usec > 0)
                 r = push_u64(&l, "watchdog-usec", s->watchdog_usec);
         if (r >= 0 && s->ready_sent)
@@ -201,6 +204,9 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                         break;
                 case ARG_INIT:
                         s.init = true;
+                        break;
+                case ARG_BOOT:
+                        s.boot = true;
                         break;
                 case ARG_WATCHDOG_USEC:
                         r = monitor_parse_number("watchdog-usec", optarg, UINT64_MAX - 1, &s.watchdog_usec);

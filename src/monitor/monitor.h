@@ -41,6 +41,7 @@ typedef struct MonitorState {
         int kill_signal;                /* KillSignal= */
         uint64_t timeout_stop_usec;     /* TimeoutStopSec=; 0 or USEC_INFINITY: no SIGKILL */
         bool init;                      /* Init=yes: how a death by signal shows */
+        bool boot;                      /* Boot=yes: a reboot or power-off inside ends it */
         uint64_t watchdog_usec;         /* Boot=yes: the service's watchdog, pinged by
                                          * cell-monitor itself every half; 0: not ours */
         bool ready_sent;                /* cell reported READY=1 already */

@@ -37,7 +37,7 @@ const char * const plan_seccomp_default_deny[] = {
         "perf_event_open",      /* host-wide performance events, an information leak */
         "query_module",         /* kernel modules (obsolete interface) */
         "quotactl",             /* quotas of the host's file systems */
-        "reboot",               /* the host's reboot; systemd as a container's init copes with EPERM */
+        "reboot",               /* the host's reboot; allowed with Boot=yes (seccomp_denies()) */
         "request_key",          /* the kernel keyring is not namespaced */
         "swapoff",              /* the host's swap */
         "swapon",               /* the host's swap */
@@ -150,10 +150,19 @@ static int seccomp_add_expanded(SeccompBuilder *b, const CellConfig *c, const ch
         return 0;
 }
 
-static bool plan_seccomp_in_default_deny(const char *name) {
+/* Whether the default deny list holds name for this unit. reboot() is
+ * allowed to a Boot=yes container's init: in a PID namespace other than the
+ * host's the kernel ends that namespace's init instead (SIGHUP for a restart,
+ * SIGINT for a halt or power-off; any other command fails), which is how its
+ * systemd reboots or powers off, as under systemd-nspawn. */
+static bool seccomp_denies(const CellConfig *c, const char *name) {
+        return !(c->boot && streq(name, "reboot"));
+}
+
+static bool plan_seccomp_in_default_deny(const CellConfig *c, const char *name) {
         for (const char * const *d = plan_seccomp_default_deny; *d; d++)
                 if (streq(*d, name))
-                        return true;
+                        return seccomp_denies(c, name);
         return false;
 }
 
@@ -202,10 +211,12 @@ static int seccomp_builder_finish(SeccompBuilder *b, Plan *p) {
         return 0;
 }
 
-static int seccomp_add_default_deny(SeccompBuilder *b) {
+static int seccomp_add_default_deny(SeccompBuilder *b, const CellConfig *c) {
         int r;
 
         for (const char * const *d = plan_seccomp_default_deny; *d; d++) {
+                if (!seccomp_denies(c, *d))
+                        continue;
                 r = seccomp_builder_add(b, *d, PLAN_SECCOMP_ERRNO, EPERM);
                 if (r < 0)
                         return r;
@@ -276,7 +287,7 @@ static int plan_build_seccomp_rules(Plan *p, const CellConfig *c, SeccompBuilder
                  * win, so ":ERRNO" on a name of the default list changes its
                  * error. */
                 p->seccomp_default_action = PLAN_SECCOMP_ALLOW;
-                r = seccomp_add_default_deny(b);
+                r = seccomp_add_default_deny(b, c);
                 if (r < 0)
                         return r;
                 for (size_t i = 0; c->syscall_filter_set && i < c->n_syscall_filter; i++) {
@@ -311,7 +322,7 @@ static int plan_build_seccomp_rules(Plan *p, const CellConfig *c, SeccompBuilder
                         if (r < 0)
                                 return r;
                 }
-                if (s->name[0] != '@' && !s->from_group && plan_seccomp_in_default_deny(s->name)) {
+                if (s->name[0] != '@' && !s->from_group && plan_seccomp_in_default_deny(c, s->name)) {
                         r = diag_warning(diag, c->path, 0,
                                          "SystemCallFilter=%s: always denied (cell's default deny list), ignoring it",
                                          s->name);
@@ -325,7 +336,7 @@ static int plan_build_seccomp_rules(Plan *p, const CellConfig *c, SeccompBuilder
                         invalid = true;
         }
         /* Last, so that they win over any allow rule from a group. */
-        r = seccomp_add_default_deny(b);
+        r = seccomp_add_default_deny(b, c);
         if (r < 0)
                 return r;
         if (c->suppress_sync && (r = seccomp_add_suppress_sync(b)) < 0)

@@ -70,6 +70,25 @@ void supervise_log_exit(int code, int status, bool stop_requested, bool oom_kill
                           exit_status, signal_name(exit_status - 128));
 }
 
+int supervise_end_status(const SuperviseEnd *e) {
+        if (e->boot && e->code == CLD_KILLED && e->status == SIGINT) {
+                if (!e->stop_requested)
+                        log_info("The container powered off.");
+                return 0;
+        }
+        if (e->boot && e->code == CLD_KILLED && e->status == SIGHUP) {
+                if (e->stop_requested)
+                        return 0;
+                log_info("The container rebooted: exit status %d, on which cell@.service starts it again.",
+                         SUPERVISE_EXIT_REBOOTED);
+                return SUPERVISE_EXIT_REBOOTED;
+        }
+        supervise_log_exit(e->code, e->status, e->stop_requested, e->oom_killed, e->init);
+        if (supervise_orderly_stop(e->code, e->status, e->stop_requested, e->kill_signal, e->init))
+                return 0;
+        return supervise_exit_status(e->code, e->status);
+}
+
 uint64_t supervise_extend_kill_at(uint64_t kill_at, uint64_t now, uint64_t usec) {
         if (kill_at == USEC_INFINITY || usec <= kill_at - MIN(now, kill_at))
                 return kill_at;

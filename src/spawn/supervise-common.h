@@ -38,6 +38,28 @@ bool supervise_orderly_stop(int code, int status, bool stop_requested, int kill_
  * an exit status that is how the reaper passes such a death on. */
 void supervise_log_exit(int code, int status, bool stop_requested, bool oom_killed, bool init);
 
+/* systemd-nspawn's exit status for a container that rebooted: the service
+ * manager is to start it again (cell@.service: RestartForceExitStatus=133). */
+#define SUPERVISE_EXIT_REBOOTED 133
+
+/* How the container's init ended, for the status cell exits with. */
+typedef struct SuperviseEnd {
+        int code, status;       /* si_code, si_status */
+        bool stop_requested;    /* cell was asked to stop it (SIGTERM) */
+        bool oom_killed;
+        int kill_signal;        /* KillSignal= (0: SIGTERM) */
+        bool init;              /* Init=yes */
+        bool boot;              /* Boot=yes */
+} SuperviseEnd;
+
+/* The status cell exits with, and the words about the end the status does
+ * not tell (supervise_log_exit()). Boot=yes: an init the kernel ended for a
+ * reboot() in its PID namespace (reported as death by SIGHUP for a restart,
+ * SIGINT for a halt or power-off) is read as systemd-nspawn reads it: a
+ * power-off is a clean end (0), a reboot SUPERVISE_EXIT_REBOOTED unless a stop
+ * was asked for (then 0: the stop is what ended it). */
+int supervise_end_status(const SuperviseEnd *e);
+
 /* EXTEND_TIMEOUT_USEC=usec at now, with TimeoutStopSec='s SIGKILL due at
  * kill_at (CLOCK_MONOTONIC, USEC_INFINITY: none to come): when that SIGKILL
  * is due now. It comes no earlier than usec from now, and never sooner than

@@ -32,4 +32,34 @@ status=0
 wait "$pid" || status=$?
 expect "trapped" "$(tr '\n' ' ' < "$work/out")" "trapping signal $((34 + 3)) "
 expect "RTMIN+3 status" "$status" $((64 + 34 + 3))
+
+# reboot() in the container's PID namespace ends its init, as systemd-nspawn
+# reads it: a restart is exit status 133 (cell@.service starts it again), a
+# power-off or halt a clean end; every other command (Ctrl-Alt-Del's, which
+# is host-wide) the kernel refuses there.
+run_cell none "$u" -- reboot restart
+expect "reboot: exit status" "$status" 133
+matches "The container rebooted" < "$work/err" || fail "reboot: no word of it: $(cat "$work/err")"
+run_cell none "$u" -- reboot poweroff
+expect "poweroff: exit status" "$status" 0
+run_cell none "$u" -- reboot halt
+expect "halt: exit status" "$status" 0
+run_cell none "$u" -- reboot cad-on
+expect "Ctrl-Alt-Del on: refused" "$(field reboot)" 22
+expect "Ctrl-Alt-Del on: exit status" "$status" 3
+
+# ... also once cell-monitor supervises it (cell hands over after 1 s).
+"$CELL" run --cgroup-manager=none "$u" -- reboot restart 3 >"$work/out" 2>"$work/err" &
+pid=$!
+sleep 2
+expect "reboot, later: cell-monitor supervises" "$(cat "/proc/$pid/comm" 2>/dev/null)" cell-monitor
+status=0
+wait "$pid" || status=$?
+expect "reboot, later: exit status" "$status" 133
+
+# Without Boot=yes the payload's reboot() stays denied (cell's default list).
+u2=$(unit noboot "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe reboot restart")
+run_cell none "$u2"
+expect "no Boot=yes: reboot() denied" "$(field reboot)" 1
+expect "no Boot=yes: exit status" "$status" 3
 echo "ok"

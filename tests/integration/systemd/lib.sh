@@ -155,6 +155,8 @@ wait_for() {
 }
 
 state_is() { [ "$(prop "$1" ActiveState)" = "$2" ]; }
+# restarted_once UNIT: systemd started it again once, and it is active.
+restarted_once() { [ "$(prop "$1" NRestarts)" = 1 ] && state_is "$1" active; }
 
 # The cgroup path of a unit in the sealed tree ("" when it has none).
 unit_cgroup() { prop "$1" ControlGroup; }

@@ -5,7 +5,8 @@
 # the scope's cgroup is delegated to the container's root, so the systemd
 # inside builds its own tree below the scope; its READY=1 (boot finished)
 # is what makes cell@sdboot.service active; WatchdogSec= is kept by cell;
-# stop halts it and leaves no scope and no cgroup.
+# a reboot inside starts it again; stop halts it and leaves no scope and no
+# cgroup.
 . "$(dirname "$0")/lib.sh"
 
 setup_cell
@@ -54,6 +55,17 @@ check "the systemd inside made init.scope below the scope ($(echo $dirs))" test 
 for d in $dirs; do
         expect_eq "$d belongs to the container's root" "$outside" "$(in_sealed stat -c %u "$d")"
 done
+
+# "systemctl reboot" inside: the init's reboot() ends it in its PID namespace
+# (owned by the container's user namespace), cell exits 133 and
+# cell@.service starts it again (RestartForceExitStatus=133).
+pid=$(prop cell@sdboot.service MainPID)
+in_sealed "$CELL" exec sdboot /usr/bin/systemctl reboot >/dev/null 2>&1 || true
+check "reboot inside: cell@sdboot started again" wait_for 60 restarted_once cell@sdboot.service
+check "... by a new cell (MainPID $pid, then $(prop cell@sdboot.service MainPID))" \
+        test "$(prop cell@sdboot.service MainPID)" != "$pid"
+expect_eq "... the systemd inside booted again" running \
+        "$(in_sealed "$CELL" exec sdboot /usr/bin/systemctl is-system-running --wait 2>&1)"
 
 if in_sealed systemctl stop cell@sdboot.service; then
         ok "systemctl stop cell@sdboot"

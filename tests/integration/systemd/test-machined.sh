@@ -5,7 +5,7 @@
 # container is a machine of machinectl list/status/show, with its leader, class,
 # service, root, MachineID= and the host side of its veth; machinectl kill
 # signals it, terminate and poweroff (Boot=yes) end it by cell's usual way out,
-# and nothing is left. Register=no (the default) never calls machined; the
+# reboot starts it again (exit status 133), and nothing is left. Register=no (the default) never calls machined; the
 # cgroupfs manager, a name taken already and a masked machined are refused
 # with nothing left behind.
 . "$(dirname "$0")/lib.sh"
@@ -245,13 +245,19 @@ if in_sealed systemctl start cell@sdboot.service; then
         expect_eq "poweroff: inactive, not failed" inactive "$(prop cell@sdboot.service ActiveState)"
         check "poweroff: machinectl lists nothing" wait_for 5 no_machines
         check "poweroff: the scope is gone" wait_for 5 unit_gone cell-sdboot.scope
-        # reboot: the init's reboot() is denied by cell's filter, so it exits,
-        # and cell with it: the container is not started again (nspawn's is).
+        # reboot: the init's reboot() ends it in its PID namespace, cell exits
+        # 133 and cell@.service starts it again (RestartForceExitStatus=),
+        # registered again, as systemd-nspawn@.service does.
         if in_sealed systemctl start cell@sdboot.service; then
+                leader=$(in_sealed machinectl show sdboot -p Leader --value)
                 in_sealed machinectl reboot sdboot
-                check "reboot: cell@sdboot ended" wait_for 30 sh -c "! '$SEALED' run systemctl is-active -q cell@sdboot.service"
-                expect_eq "reboot: inactive, not failed" inactive "$(prop cell@sdboot.service ActiveState)"
-                check "reboot: machinectl lists nothing" wait_for 5 no_machines
+                check "reboot: cell@sdboot started again" wait_for 60 restarted_once cell@sdboot.service
+                expect_eq "reboot: registered again" "sdboot container cell" "$(machines)"
+                new_leader=$(in_sealed machinectl show sdboot -p Leader --value)
+                check "reboot: a new leader ($leader, then $new_leader)" test "$new_leader" != "$leader"
+                in_sealed systemctl stop cell@sdboot.service
+                expect_eq "reboot, then stop: inactive, not failed" inactive "$(prop cell@sdboot.service ActiveState)"
+                check "reboot, then stop: machinectl lists nothing" wait_for 5 no_machines
         else
                 fail "cell@sdboot did not start again"
         fi

@@ -87,6 +87,46 @@ TEST(default_deny_list) {
         cell_config_done(&c);
 }
 
+/* Boot=yes: reboot() is the init's way to reboot or power off; in a PID
+ * namespace the kernel confines it to that namespace. Nothing else changes,
+ * and a unit's own rule for it still holds. */
+TEST(boot_allows_reboot) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "s");
+        c.boot = true;
+        plan_ok(&c, NULL, &p);
+        ASSERT_NULL(plan_find_syscall(&p, "reboot"));
+        assert_rule(&p, "kexec_load", PLAN_SECCOMP_ERRNO, EPERM);
+        assert_terminal_injection_denied(&p);
+        plan_done(&p);
+        cell_config_done(&c);
+
+        config_minimal(&c, "s");
+        c.boot = true;
+        c.syscall_filter_set = true;
+        config_add_syscall(&c, "@reboot", -1);
+        plan_ok(&c, NULL, &p);
+        assert_rule(&p, "reboot", PLAN_SECCOMP_ERRNO, EPERM);
+        plan_done(&p);
+        cell_config_done(&c);
+
+        /* An allow list that names it allows it, without the warning. */
+        Diagnostics d = {};
+        config_minimal(&c, "s");
+        c.boot = true;
+        c.syscall_filter_set = c.syscall_filter_allow_list = true;
+        config_add_syscall(&c, "@default", -1);
+        config_add_syscall(&c, "reboot", -1);
+        ASSERT_OK(plan_build(&c, NULL, &p, &d));
+        ASSERT_EQ(d.n_warnings, 0);
+        assert_rule(&p, "reboot", PLAN_SECCOMP_ALLOW, 0);
+        diag_done(&d);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
 TEST(deny_list) {
         CellConfig c;
         Plan p = {};

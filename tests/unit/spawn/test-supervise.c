@@ -87,6 +87,32 @@ TEST(orderly_stop) {
         ASSERT_FALSE(supervise_orderly_stop(CLD_DUMPED, SIGTERM, true, SIGTERM, false));
 }
 
+/* Boot=yes: the kernel's end of an init for a reboot() in its PID namespace,
+ * read as systemd-nspawn does; without Boot=yes the plain mapping. */
+TEST(boot_end_status) {
+        SuperviseEnd e = { .code = CLD_KILLED, .status = SIGHUP, .boot = true };
+
+        ASSERT_EQ(supervise_end_status(&e), SUPERVISE_EXIT_REBOOTED);
+        ASSERT_EQ(SUPERVISE_EXIT_REBOOTED, 133);
+        e.stop_requested = true;        /* the stop ended it: a clean end */
+        ASSERT_EQ(supervise_end_status(&e), 0);
+        e = (SuperviseEnd) { .code = CLD_KILLED, .status = SIGINT, .boot = true };
+        ASSERT_EQ(supervise_end_status(&e), 0);
+        e.boot = false;
+        ASSERT_EQ(supervise_end_status(&e), 128 + SIGINT);
+        e = (SuperviseEnd) { .code = CLD_KILLED, .status = SIGHUP };
+        ASSERT_EQ(supervise_end_status(&e), 128 + SIGHUP);
+        /* Other ends keep their meaning under Boot=yes. */
+        e = (SuperviseEnd) { .code = CLD_EXITED, .status = 3, .boot = true };
+        ASSERT_EQ(supervise_end_status(&e), 3);
+        e = (SuperviseEnd) { .code = CLD_KILLED, .status = SIGKILL, .boot = true, .stop_requested = true,
+                             .kill_signal = SIGRTMIN + 3 };
+        ASSERT_EQ(supervise_end_status(&e), 128 + SIGKILL);
+        e = (SuperviseEnd) { .code = CLD_KILLED, .status = SIGRTMIN + 3, .boot = true, .stop_requested = true,
+                             .kill_signal = SIGRTMIN + 3 };
+        ASSERT_EQ(supervise_end_status(&e), 0);
+}
+
 TEST(sigterm_becomes_kill_signal) {
         Plan p = { .kill_signal = SIGUSR1, .timeout_stop_usec = USEC_INFINITY };
 
