@@ -64,3 +64,34 @@ typedef struct PlanIoctlDeny {
 } PlanIoctlDeny;
 extern const PlanIoctlDeny plan_seccomp_default_deny_ioctl[];
 extern const size_t plan_seccomp_n_default_deny_ioctl;
+
+/* The seccomp rules as plan-seccomp.c collects them: of the rules for one
+ * call (and argument), the last one added wins. */
+typedef struct SeccompItem {
+        PlanSyscallRule rule;
+        size_t seq;             /* insertion order */
+} SeccompItem;
+
+typedef struct SeccompBuilder {
+        SeccompItem *items;
+        size_t n, allocated;
+        bool check_only;        /* walk and check everything, keep nothing */
+        PlanSeccompAction default_action;
+} SeccompBuilder;
+
+/* A rule for name, whatever its arguments; and one for name only when
+ * argument index compares with value as compare says (value_name: static,
+ * for the printers). 0 or -ENOMEM. */
+int plan_seccomp_add(SeccompBuilder *b, const char *name, PlanSeccompAction action, int error);
+int plan_seccomp_add_arg(SeccompBuilder *b, const char *name, PlanSeccompAction action, int error, unsigned index,
+                         PlanSeccompCompare compare, uint32_t mask, uint32_t value, const char *value_name);
+
+/* plan-seccomp-restrict.c: the rules of RestrictNamespaces=,
+ * RestrictAddressFamilies= and LockPersonality=, added after
+ * SystemCallFilter='s; and SystemCallArchitectures=. */
+int plan_seccomp_restrict(Plan *p, const CellConfig *c, SeccompBuilder *b, Diagnostics *diag);
+/* ...and how the printers show them: the JSON's keys of "seccomp" always,
+ * the text's lines only when set. */
+const char *plan_seccomp_compare_to_string(PlanSeccompCompare c);    /* "masked-eq", "ne", "ge" */
+void plan_seccomp_restrict_json(struct JsonWriter *w, const Plan *p);
+void plan_seccomp_restrict_text(const Plan *p, FILE *f);

@@ -305,6 +305,7 @@ static void json_seccomp(JsonWriter *w, const Plan *p) {
                 json_null(w);
         json_key(w, "suppress_sync");
         json_bool(w, p->suppress_sync);
+        plan_seccomp_restrict_json(w, p);
         json_key(w, "rules");
         json_array_begin(w);
         for (size_t i = 0; i < p->n_syscalls; i++) {
@@ -323,6 +324,8 @@ static void json_seccomp(JsonWriter *w, const Plan *p) {
                 json_key(w, "argument");
                 if (r->arg_set) {
                         json_object_begin_inline(w);
+                        json_key(w, "compare");
+                        json_string(w, plan_seccomp_compare_to_string(r->arg_compare));
                         json_key(w, "index");
                         json_uint(w, r->arg_index);
                         json_key(w, "mask");

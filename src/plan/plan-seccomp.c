@@ -65,18 +65,7 @@ const size_t plan_seccomp_n_default_deny_ioctl = ELEMENTSOF(plan_seccomp_default
 /* Nested @groups deeper than this are a loop. */
 #define PLAN_SYSCALL_GROUP_DEPTH_MAX 16
 
-typedef struct SeccompItem {
-        PlanSyscallRule rule;
-        size_t seq;             /* insertion order: of rules for one name, the last one wins */
-} SeccompItem;
-
-typedef struct SeccompBuilder {
-        SeccompItem *items;
-        size_t n, allocated;
-        bool check_only;        /* walk and check everything, keep nothing */
-} SeccompBuilder;
-
-static int seccomp_builder_add(SeccompBuilder *b, const char *name, PlanSeccompAction action, int error) {
+int plan_seccomp_add(SeccompBuilder *b, const char *name, PlanSeccompAction action, int error) {
         if (b->check_only)
                 return 0;
         if (b->n == b->allocated) {
@@ -104,13 +93,14 @@ static int seccomp_builder_add(SeccompBuilder *b, const char *name, PlanSeccompA
 
 /* A rule for name only when argument index, its low 32 bits masked with
  * mask, holds value. */
-static int seccomp_builder_add_arg(SeccompBuilder *b, const char *name, PlanSeccompAction action, int error,
-                                   unsigned index, uint32_t mask, uint32_t value, const char *value_name) {
-        int r = seccomp_builder_add(b, name, action, error);
+int plan_seccomp_add_arg(SeccompBuilder *b, const char *name, PlanSeccompAction action, int error, unsigned index,
+                         PlanSeccompCompare compare, uint32_t mask, uint32_t value, const char *value_name) {
+        int r = plan_seccomp_add(b, name, action, error);
 
         if (r < 0 || b->check_only)
                 return r;
         b->items[b->n - 1].rule.arg_set = true;
+        b->items[b->n - 1].rule.arg_compare = compare;
         b->items[b->n - 1].rule.arg_index = index;
         b->items[b->n - 1].rule.arg_mask = mask;
         b->items[b->n - 1].rule.arg_value = value;
@@ -133,7 +123,7 @@ static int seccomp_add_expanded(SeccompBuilder *b, const CellConfig *c, const ch
         int r;
 
         if (name[0] != '@')
-                return seccomp_builder_add(b, name, action, error);
+                return plan_seccomp_add(b, name, action, error);
 
         if (depth >= PLAN_SYSCALL_GROUP_DEPTH_MAX)
                 return diag_error(diag, c->path, 0, "SystemCallFilter=%s: groups nest too deep (a loop?)",
@@ -169,8 +159,8 @@ static bool plan_seccomp_in_default_deny(const CellConfig *c, const char *name) 
 /* Whether two rules are for the same calls: the same name and argument. */
 static bool seccomp_rule_same_calls(const PlanSyscallRule *x, const PlanSyscallRule *y) {
         return streq(x->name, y->name) && x->arg_set == y->arg_set &&
-                (!x->arg_set || (x->arg_index == y->arg_index && x->arg_mask == y->arg_mask &&
-                                 x->arg_value == y->arg_value));
+                (!x->arg_set || (x->arg_compare == y->arg_compare && x->arg_index == y->arg_index &&
+                                 x->arg_mask == y->arg_mask && x->arg_value == y->arg_value));
 }
 
 static int seccomp_item_compare(const void *a, const void *b) {
@@ -182,6 +172,8 @@ static int seccomp_item_compare(const void *a, const void *b) {
         /* A name's rule for any arguments first, then those by argument. */
         if (x->rule.arg_set != y->rule.arg_set)
                 return x->rule.arg_set ? 1 : -1;
+        if (x->rule.arg_set && x->rule.arg_compare != y->rule.arg_compare)
+                return x->rule.arg_compare < y->rule.arg_compare ? -1 : 1;
         if (x->rule.arg_set && x->rule.arg_index != y->rule.arg_index)
                 return x->rule.arg_index < y->rule.arg_index ? -1 : 1;
         if (x->rule.arg_set && x->rule.arg_mask != y->rule.arg_mask)
@@ -217,14 +209,14 @@ static int seccomp_add_default_deny(SeccompBuilder *b, const CellConfig *c) {
         for (const char * const *d = plan_seccomp_default_deny; *d; d++) {
                 if (!seccomp_denies(c, *d))
                         continue;
-                r = seccomp_builder_add(b, *d, PLAN_SECCOMP_ERRNO, EPERM);
+                r = plan_seccomp_add(b, *d, PLAN_SECCOMP_ERRNO, EPERM);
                 if (r < 0)
                         return r;
         }
         /* ioctl(fd, REQUEST, ...): the request is argument 1. */
         for (size_t i = 0; i < plan_seccomp_n_default_deny_ioctl; i++) {
                 const PlanIoctlDeny *d = plan_seccomp_default_deny_ioctl + i;
-                r = seccomp_builder_add_arg(b, "ioctl", PLAN_SECCOMP_ERRNO, EPERM, 1, UINT32_MAX, d->request, d->name);
+                r = plan_seccomp_add_arg(b, "ioctl", PLAN_SECCOMP_ERRNO, EPERM, 1, PLAN_SECCOMP_MASKED_EQ, UINT32_MAX, d->request, d->name);
                 if (r < 0)
                         return r;
         }
@@ -247,7 +239,7 @@ static int seccomp_add_suppress_sync(SeccompBuilder *b) {
         int r;
 
         for (const char * const *m = syscall_group_members("@sync"); m && *m; m++) {
-                r = seccomp_builder_add(b, *m, PLAN_SECCOMP_SUCCEED, 0);
+                r = plan_seccomp_add(b, *m, PLAN_SECCOMP_SUCCEED, 0);
                 if (r < 0)
                         return r;
         }
@@ -255,16 +247,16 @@ static int seccomp_add_suppress_sync(SeccompBuilder *b) {
          * passes them; __O_SYNC alone, which the kernel takes for O_SYNC, has
          * a rule of its own. */
         for (size_t i = 0; i < ELEMENTSOF(opens); i++) {
-                r = seccomp_builder_add_arg(b, opens[i].name, PLAN_SECCOMP_ERRNO, EINVAL, opens[i].flags_index,
-                                            O_DSYNC, O_DSYNC, "O_DSYNC");
+                r = plan_seccomp_add_arg(b, opens[i].name, PLAN_SECCOMP_ERRNO, EINVAL, opens[i].flags_index,
+                                         PLAN_SECCOMP_MASKED_EQ, O_DSYNC, O_DSYNC, "O_DSYNC");
                 if (r >= 0)
-                        r = seccomp_builder_add_arg(b, opens[i].name, PLAN_SECCOMP_ERRNO, EINVAL,
-                                                    opens[i].flags_index, O_SYNC & ~O_DSYNC, O_SYNC & ~O_DSYNC,
-                                                    "__O_SYNC");
+                        r = plan_seccomp_add_arg(b, opens[i].name, PLAN_SECCOMP_ERRNO, EINVAL,
+                                                 opens[i].flags_index, PLAN_SECCOMP_MASKED_EQ, O_SYNC & ~O_DSYNC,
+                                                 O_SYNC & ~O_DSYNC, "__O_SYNC");
                 if (r < 0)
                         return r;
         }
-        return seccomp_builder_add(b, "openat2", PLAN_SECCOMP_ERRNO, ENOSYS);
+        return plan_seccomp_add(b, "openat2", PLAN_SECCOMP_ERRNO, ENOSYS);
 }
 
 /* What a configured error (an errno, 0, CELL_SYSCALL_KILL) makes a denied call do. */
@@ -287,6 +279,7 @@ static int plan_build_seccomp_rules(Plan *p, const CellConfig *c, SeccompBuilder
                  * win, so ":ERRNO" on a name of the default list changes its
                  * error. */
                 p->seccomp_default_action = PLAN_SECCOMP_ALLOW;
+                b->default_action = PLAN_SECCOMP_ALLOW;
                 r = seccomp_add_default_deny(b, c);
                 if (r < 0)
                         return r;
@@ -300,6 +293,11 @@ static int plan_build_seccomp_rules(Plan *p, const CellConfig *c, SeccompBuilder
                         if (r < 0)
                                 invalid = true;
                 }
+                r = plan_seccomp_restrict(p, c, b, diag);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        invalid = true;
                 if (c->suppress_sync && (r = seccomp_add_suppress_sync(b)) < 0)
                         return r;
                 return invalid ? -EINVAL : 0;
@@ -311,6 +309,7 @@ static int plan_build_seccomp_rules(Plan *p, const CellConfig *c, SeccompBuilder
          * memory and exit at all. */
         p->seccomp_default_action = error == CELL_SYSCALL_KILL ? PLAN_SECCOMP_KILL : PLAN_SECCOMP_ERRNO;
         p->seccomp_default_error = p->seccomp_default_action == PLAN_SECCOMP_ERRNO ? error : 0;
+        b->default_action = p->seccomp_default_action;
         for (size_t i = 0; i < c->n_syscall_filter; i++) {
                 const CellSyscall *s = &c->syscall_filter[i];
 
@@ -339,6 +338,11 @@ static int plan_build_seccomp_rules(Plan *p, const CellConfig *c, SeccompBuilder
         r = seccomp_add_default_deny(b, c);
         if (r < 0)
                 return r;
+        r = plan_seccomp_restrict(p, c, b, diag);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                invalid = true;
         if (c->suppress_sync && (r = seccomp_add_suppress_sync(b)) < 0)
                 return r;
         return invalid ? -EINVAL : 0;

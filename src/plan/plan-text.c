@@ -256,6 +256,7 @@ int plan_print_text(const Plan *p, FILE *f) {
         if (p->seccomp_default_action == PLAN_SECCOMP_ERRNO)
                 fprintf(f, " (%s)", plan_errno_to_string(p->seccomp_default_error, buf, sizeof buf));
         fprintf(f, ", %zu rules\n", p->n_syscalls);
+        plan_seccomp_restrict_text(p, f);
         for (PlanSeccompAction a = PLAN_SECCOMP_ALLOW; a <= PLAN_SECCOMP_SUCCEED; a++) {
                 size_t n = 0;
 
@@ -268,7 +269,8 @@ int plan_print_text(const Plan *p, FILE *f) {
                                 fprintf(f, "  %s:", plan_seccomp_action_to_string(a));
                         fprintf(f, " %s", r->name);
                         if (r->arg_set)
-                                fprintf(f, "[%s]", strna(r->arg_name));
+                                fprintf(f, "[%s%s]", r->arg_compare == PLAN_SECCOMP_NE ? "!=" :
+                                        r->arg_compare == PLAN_SECCOMP_GE ? ">=" : "", strna(r->arg_name));
                         if (a == PLAN_SECCOMP_ERRNO && r->error != EPERM)
                                 fprintf(f, "(%s)", plan_errno_to_string(r->error, buf, sizeof buf));
                 }

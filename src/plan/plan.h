@@ -109,6 +109,13 @@ typedef enum PlanSeccompAction {
         PLAN_SECCOMP_SUCCEED,   /* return 0 and do nothing (SuppressSync=) */
 } PlanSeccompAction;
 
+/* How a rule by argument compares it. */
+typedef enum PlanSeccompCompare {
+        PLAN_SECCOMP_MASKED_EQ, /* its low 32 bits, masked with arg_mask, == arg_value */
+        PLAN_SECCOMP_NE,        /* the whole argument != arg_value */
+        PLAN_SECCOMP_GE,        /* the whole argument, unsigned, >= arg_value */
+} PlanSeccompCompare;
+
 typedef struct PlanSyscallRule {
         char *name;             /* a single syscall name, groups already expanded */
         PlanSeccompAction action;
@@ -118,6 +125,7 @@ typedef struct PlanSyscallRule {
          * kernel reads as an unsigned int: the high half must not let a call
          * past; open()'s flags with O_DSYNC set); else whatever the arguments. */
         bool arg_set;
+        PlanSeccompCompare arg_compare;
         unsigned arg_index;
         uint32_t arg_mask;
         uint32_t arg_value;
@@ -277,6 +285,19 @@ typedef struct Plan {
         PlanSyscallRule *syscalls;      /* exceptions to the default action */
         bool suppress_sync;             /* SuppressSync=: its rules are in syscalls */
         size_t n_syscalls;
+        /* SystemCallArchitectures=: the ABIs whose calls are filtered, the
+         * native one first, libseccomp's SCMP_ARCH_* tokens; a call of any
+         * other is killed. None: every ABI this machine runs, filtered alike. */
+        uint32_t syscall_archs[CELL_SYSCALL_ARCHS_MAX];
+        size_t n_syscall_archs;
+        /* What these keys asked for; their rules are in syscalls. */
+        bool restrict_namespaces;       /* RestrictNamespaces= restricts something */
+        unsigned long namespaces_allowed; /* ...the CLONE_NEW* flags it leaves */
+        bool restrict_address_families; /* RestrictAddressFamilies= */
+        bool address_families_allow_list;
+        uint64_t address_families;      /* bit N: family N */
+        bool lock_personality;          /* LockPersonality=: personality(2) only to... */
+        unsigned long locked_personality; /* ...this (Personality=, or PER_LINUX) */
         PlanRlimit *rlimits;            /* only those set */
         size_t n_rlimits;
         bool oom_score_adjust_set;

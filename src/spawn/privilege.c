@@ -29,9 +29,11 @@ int privilege_seccomp_compile(const Plan *p, bool cached, SeccompProgram *ret, S
         nnp = p->no_new_privileges || !(p->cap_effective & (UINT64_C(1) << CAP_SYS_ADMIN));
         if (cached)
                 return seccomp_cache_program(p->seccomp_default_action, p->seccomp_default_error,
-                                             p->syscalls, p->n_syscalls, nnp, ret, err);
+                                             p->syscalls, p->n_syscalls, p->syscall_archs, p->n_syscall_archs,
+                                             nnp, ret, err);
         r = seccomp_program_compile(p->seccomp_default_action, p->seccomp_default_error,
-                                    p->syscalls, p->n_syscalls, nnp, ret, err);
+                                    p->syscalls, p->n_syscalls, p->syscall_archs, p->n_syscall_archs,
+                                    nnp, ret, err);
         return r < 0 ? r : SECCOMP_CACHE_OFF;
 }
 

@@ -108,7 +108,8 @@ static int find_build_ids(struct dl_phdr_info *info, size_t size, void *userdata
 /* What made the program, then the filter's inputs; *ret_env_size: the
  * length of the first part. */
 static int cache_key(PlanSeccompAction default_action, int default_error, const PlanSyscallRule *rules,
-                     size_t n_rules, bool no_new_privs, char **ret, size_t *ret_size, size_t *ret_env_size) {
+                     size_t n_rules, const uint32_t *archs, size_t n_archs, bool no_new_privs, char **ret,
+                     size_t *ret_size, size_t *ret_env_size) {
         _cleanup_free_ char *buf = NULL;
         BuildIds ids = {};
         struct utsname u;
@@ -126,14 +127,17 @@ static int cache_key(PlanSeccompAction default_action, int default_error, const 
         f = open_memstream(&buf, &size);
         if (!f)
                 return -ENOMEM;
-        fprintf(f, "cell seccomp cache 1\nprogram %s\nlibseccomp %s\nkernel %s %s %s\n", ids.program,
+        fprintf(f, "cell seccomp cache 2\nprogram %s\nlibseccomp %s\nkernel %s %s %s\n", ids.program,
                 isempty(ids.seccomp) ? "linked-in" : ids.seccomp, u.release, u.version, u.machine);
         env_size = ftell(f);
-        fprintf(f, "default %d %d\nno_new_privs %d\n", (int) default_action, default_error, (int) no_new_privs);
+        fprintf(f, "default %d %d\nno_new_privs %d\narchs", (int) default_action, default_error, (int) no_new_privs);
+        for (size_t i = 0; i < n_archs; i++)
+                fprintf(f, " %" PRIu32, archs[i]);
+        fputc('\n', f);
         for (size_t i = 0; i < n_rules; i++)
-                fprintf(f, "rule %s %d %d %d %u %" PRIu32 " %" PRIu32 "\n", rules[i].name, (int) rules[i].action,
-                        rules[i].error, (int) rules[i].arg_set, rules[i].arg_index, rules[i].arg_mask,
-                        rules[i].arg_value);
+                fprintf(f, "rule %s %d %d %d %d %u %" PRIu32 " %" PRIu32 "\n", rules[i].name, (int) rules[i].action,
+                        rules[i].error, (int) rules[i].arg_set, (int) rules[i].arg_compare, rules[i].arg_index,
+                        rules[i].arg_mask, rules[i].arg_value);
         if (fclose(f) != 0 || env_size < 0)
                 return -ENOMEM;
         if (size > CACHE_KEY_MAX)
@@ -265,21 +269,22 @@ static int cache_write(int dfd, const char *name, const char *key, size_t key_si
 }
 
 int seccomp_cache_program(PlanSeccompAction default_action, int default_error,
-                          const PlanSyscallRule *rules, size_t n_rules, bool no_new_privs,
-                          SeccompProgram *ret, SpawnError *err) {
+                          const PlanSyscallRule *rules, size_t n_rules, const uint32_t *archs, size_t n_archs,
+                          bool no_new_privs, SeccompProgram *ret, SpawnError *err) {
         _cleanup_free_ char *key = NULL;
         _cleanup_close_ int dfd = -EBADF;
         size_t key_size = 0, env_size = 0;
         char prefix[32], name[64];
         int r;
 
-        r = cache_enabled() ? cache_key(default_action, default_error, rules, n_rules, no_new_privs,
+        r = cache_enabled() ? cache_key(default_action, default_error, rules, n_rules, archs, n_archs, no_new_privs,
                                         &key, &key_size, &env_size) : -ECANCELED;
         if (r < 0) {
                 if (r != -ECANCELED)
                         log_debug_errno(r, "No seccomp cache (%s): %m",
                                         r == -ENOENT ? "this cell has no build ID" : "describing the filter");
-                r = seccomp_program_compile(default_action, default_error, rules, n_rules, no_new_privs, ret, err);
+                r = seccomp_program_compile(default_action, default_error, rules, n_rules, archs, n_archs,
+                                            no_new_privs, ret, err);
                 return r < 0 ? r : SECCOMP_CACHE_OFF;
         }
         /* The hashes only name the file; what it holds is compared in full. */
@@ -295,7 +300,8 @@ int seccomp_cache_program(PlanSeccompAction default_action, int default_error,
                         log_debug_errno(r, "Seccomp cache %s/seccomp/%s not used: %m", seccomp_cache_dir(), name);
         }
 
-        r = seccomp_program_compile(default_action, default_error, rules, n_rules, no_new_privs, ret, err);
+        r = seccomp_program_compile(default_action, default_error, rules, n_rules, archs, n_archs, no_new_privs,
+                                    ret, err);
         if (r < 0)
                 return r;
 

@@ -38,5 +38,5 @@ const char *seccomp_cache_dir(void);
  * SeccompCacheResult (>= 0), or -errno with err filled in when the filter
  * cannot be compiled. */
 int seccomp_cache_program(PlanSeccompAction default_action, int default_error,
-                          const PlanSyscallRule *rules, size_t n_rules, bool no_new_privs,
-                          SeccompProgram *ret, SpawnError *err);
+                          const PlanSyscallRule *rules, size_t n_rules, const uint32_t *archs, size_t n_archs,
+                          bool no_new_privs, SeccompProgram *ret, SpawnError *err);

@@ -55,7 +55,11 @@ static int seccomp_add(scmp_filter_ctx c, const PlanSyscallRule *rule, uint32_t 
                 return 0;
         if (action == default_action)
                 return 0;
-        if (rule->arg_set)
+        if (rule->arg_set && rule->arg_compare == PLAN_SECCOMP_NE)
+                r = seccomp_rule_add(c, action, nr, 1, SCMP_CMP(rule->arg_index, SCMP_CMP_NE, rule->arg_value));
+        else if (rule->arg_set && rule->arg_compare == PLAN_SECCOMP_GE)
+                r = seccomp_rule_add(c, action, nr, 1, SCMP_CMP(rule->arg_index, SCMP_CMP_GE, rule->arg_value));
+        else if (rule->arg_set)
                 /* The low 32 bits only (the mask has no more): the kernel
                  * truncates an int argument, so a value with its high half
                  * set must match too. */
@@ -69,24 +73,30 @@ static int seccomp_add(scmp_filter_ctx c, const PlanSyscallRule *rule, uint32_t 
         return r;
 }
 
-static int seccomp_add_arches(scmp_filter_ctx c, SpawnError *err) {
+/* The ABIs the filter covers besides the native one, which it always does.
+ * archs (SystemCallArchitectures=) lists them; none: every one this machine
+ * runs, so that a 32-bit entry point cannot bypass the rules. */
+static int seccomp_add_arches(scmp_filter_ctx c, const uint32_t *archs, size_t n_archs, SpawnError *err) {
+        static const uint32_t x86_64_secondary[] = { SCMP_ARCH_X86, SCMP_ARCH_X32 };
         int r;
 
-        if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
-                /* The 32-bit entry points reach the same kernel: filter them too. */
-                static const uint32_t secondary[] = { SCMP_ARCH_X86, SCMP_ARCH_X32 };
-                for (size_t i = 0; i < ELEMENTSOF(secondary); i++) {
-                        r = seccomp_arch_add(c, secondary[i]);
-                        if (r < 0 && r != -EEXIST)
-                                return spawn_error(err, r, "SystemCallFilter=: adding a secondary architecture");
-                }
+        if (n_archs == 0 && seccomp_arch_native() == SCMP_ARCH_X86_64) {
+                archs = x86_64_secondary;
+                n_archs = ELEMENTSOF(x86_64_secondary);
+        }
+        for (size_t i = 0; i < n_archs; i++) {
+                if (archs[i] == seccomp_arch_native())
+                        continue;
+                r = seccomp_arch_add(c, archs[i]);
+                if (r < 0 && r != -EEXIST)
+                        return spawn_error(err, r, "SystemCallFilter=: adding a secondary architecture");
         }
         return 0;
 }
 
 int seccomp_filter_build(PlanSeccompAction default_action, int default_error,
-                         const PlanSyscallRule *rules, size_t n_rules, bool no_new_privs,
-                         scmp_filter_ctx *ret, SpawnError *err) {
+                         const PlanSyscallRule *rules, size_t n_rules, const uint32_t *archs, size_t n_archs,
+                         bool no_new_privs, scmp_filter_ctx *ret, SpawnError *err) {
         _cleanup_(seccomp_releasep) scmp_filter_ctx c = NULL;
         uint32_t def = seccomp_action(default_action, default_error);
         int r;
@@ -95,9 +105,16 @@ int seccomp_filter_build(PlanSeccompAction default_action, int default_error,
         if (!c)
                 return spawn_error(err, ENOMEM, "SystemCallFilter=: seccomp_init");
 
-        r = seccomp_add_arches(c, err);
+        r = seccomp_add_arches(c, archs, n_archs, err);
         if (r < 0)
                 return r;
+        /* SystemCallArchitectures=: a call of another ABI kills the whole
+         * process (libseccomp's default kills the thread alone). */
+        if (n_archs > 0) {
+                r = seccomp_attr_set(c, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+                if (r < 0)
+                        return spawn_error(err, r, "SystemCallArchitectures=: setting the action");
+        }
 
         r = seccomp_attr_set(c, SCMP_FLTATR_CTL_NNP, no_new_privs ? 1 : 0);
         if (r < 0)
@@ -141,7 +158,8 @@ int seccomp_filter_build(PlanSeccompAction default_action, int default_error,
  * argument rule and a rule for any arguments match (an allow list that
  * allows ioctl, and ioctl(TIOCSTI) denied). Unknown arches pass here too:
  * the filter behind the guard refuses them. */
-static int seccomp_guard_build(const PlanSyscallRule *rules, size_t n_rules, scmp_filter_ctx *ret, SpawnError *err) {
+static int seccomp_guard_build(const PlanSyscallRule *rules, size_t n_rules, const uint32_t *archs, size_t n_archs,
+                               scmp_filter_ctx *ret, SpawnError *err) {
         _cleanup_(seccomp_releasep) scmp_filter_ctx c = NULL;
         int r;
 
@@ -151,7 +169,7 @@ static int seccomp_guard_build(const PlanSyscallRule *rules, size_t n_rules, scm
         r = seccomp_attr_set(c, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
         if (r < 0)
                 return spawn_error(err, r, "SystemCallFilter=: building the argument rules");
-        r = seccomp_add_arches(c, err);
+        r = seccomp_add_arches(c, archs, n_archs, err);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n_rules; i++) {
@@ -236,21 +254,21 @@ static int seccomp_chain(const struct sock_filter *guard, size_t n_guard, const 
 }
 
 int seccomp_program_compile(PlanSeccompAction default_action, int default_error,
-                            const PlanSyscallRule *rules, size_t n_rules, bool no_new_privs,
-                            SeccompProgram *ret, SpawnError *err) {
+                            const PlanSyscallRule *rules, size_t n_rules, const uint32_t *archs, size_t n_archs,
+                            bool no_new_privs, SeccompProgram *ret, SpawnError *err) {
         _cleanup_(seccomp_releasep) scmp_filter_ctx c = NULL, g = NULL;
         _cleanup_free_ struct sock_filter *insns = NULL, *guard = NULL, *chained = NULL;
         size_t n_insns = 0, n_guard = 0, n_chained = 0;
         int r;
 
-        r = seccomp_filter_build(default_action, default_error, rules, n_rules, no_new_privs, &c, err);
+        r = seccomp_filter_build(default_action, default_error, rules, n_rules, archs, n_archs, no_new_privs, &c, err);
         if (r >= 0)
                 r = seccomp_export(c, &insns, &n_insns, err);
         if (r < 0)
                 return r;
 
         if (rules_have_args(rules, n_rules)) {
-                r = seccomp_guard_build(rules, n_rules, &g, err);
+                r = seccomp_guard_build(rules, n_rules, archs, n_archs, &g, err);
                 if (r >= 0)
                         r = seccomp_export(g, &guard, &n_guard, err);
                 if (r >= 0)
@@ -303,12 +321,13 @@ void seccomp_program_done(SeccompProgram *prog) {
 }
 
 int seccomp_filter_load(PlanSeccompAction default_action, int default_error,
-                        const PlanSyscallRule *rules, size_t n_rules, bool no_new_privs,
-                        SpawnError *err) {
+                        const PlanSyscallRule *rules, size_t n_rules, const uint32_t *archs, size_t n_archs,
+                        bool no_new_privs, SpawnError *err) {
         SeccompProgram prog = {};
         int r;
 
-        r = seccomp_program_compile(default_action, default_error, rules, n_rules, no_new_privs, &prog, err);
+        r = seccomp_program_compile(default_action, default_error, rules, n_rules, archs, n_archs, no_new_privs,
+                                    &prog, err);
         if (r < 0)
                 return r;
         r = seccomp_program_load(&prog, err);

@@ -15,8 +15,11 @@
 
 /* Builds the filter: default_action for everything not listed, each rule's
  * action for its syscall (rules by argument, arg_set, are left out: see
- * seccomp_program_compile()), on the native architecture and its secondary
- * ones (x86 and x32 on x86_64), so a 32-bit entry point cannot bypass it;
+ * seccomp_program_compile()), on the native architecture and those of
+ * archs (SCMP_ARCH_*, SystemCallArchitectures=), a call of any other
+ * killing the process; with no archs on the native architecture and its
+ * secondary ones (x86 and x32 on x86_64), so a 32-bit entry point cannot
+ * bypass it;
  * as a binary tree of syscall numbers where libseccomp can (>= 2.5).
  * Names unknown on an architecture are skipped there. no_new_privs: the
  * filter sets PR_SET_NO_NEW_PRIVS when loaded (required without
@@ -24,15 +27,15 @@
  * execveat are allowed unless a rule names them: the filter is loaded right
  * before exec, which must pass for the payload to start at all. */
 int seccomp_filter_build(PlanSeccompAction default_action, int default_error,
-                         const PlanSyscallRule *rules, size_t n_rules, bool no_new_privs,
-                         scmp_filter_ctx *ret, SpawnError *err);
+                         const PlanSyscallRule *rules, size_t n_rules, const uint32_t *archs, size_t n_archs,
+                         bool no_new_privs, scmp_filter_ctx *ret, SpawnError *err);
 
 /* Builds and loads it into the calling thread. Loaded LAST, right before
  * execve: after it, cell's own code could trip over its rules. Same as
  * seccomp_program_compile() then seccomp_program_load(). */
 int seccomp_filter_load(PlanSeccompAction default_action, int default_error,
-                        const PlanSyscallRule *rules, size_t n_rules, bool no_new_privs,
-                        SpawnError *err);
+                        const PlanSyscallRule *rules, size_t n_rules, const uint32_t *archs, size_t n_archs,
+                        bool no_new_privs, SpawnError *err);
 
 /* The filter compiled to the kernel's BPF ahead of loading it: the child
  * compiles it while the scope job still runs (before it reports PREPARED)
@@ -52,8 +55,8 @@ typedef struct SeccompProgram {
  * by argument both match); any other gets the filter's. One program, loaded
  * once. seccomp_program_done() frees it. */
 int seccomp_program_compile(PlanSeccompAction default_action, int default_error,
-                            const PlanSyscallRule *rules, size_t n_rules, bool no_new_privs,
-                            SeccompProgram *ret, SpawnError *err);
+                            const PlanSyscallRule *rules, size_t n_rules, const uint32_t *archs, size_t n_archs,
+                            bool no_new_privs, SeccompProgram *ret, SpawnError *err);
 
 /* Loads it into the calling thread as seccomp_load() does with libseccomp's
  * default attributes: no_new_privs first if asked, then the filter, no flags. */

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* [Isolation]: namespaces, capabilities, system call filter. */
+/* [Isolation]: namespaces, capabilities, system call filter and the keys
+ * that add to it (SystemCallArchitectures=, RestrictNamespaces=, ...). */
 #include <string.h>
 
 #include "config-parsers.h"
 #include "parse-caps.h"
+#include "parse-isolation.h"
 #include "parse-syscall.h"
 #include "parse-value.h"
 #include "strv.h"
@@ -113,4 +115,34 @@ int config_parse_errno(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, vo
                 return -EINVAL;
         *error = e;
         return 0;
+}
+
+int config_parse_syscall_archs(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        _cleanup_free_ char *word = NULL;
+        int r;
+
+        r = parse_syscall_archs(c, ctx->value, &word);
+        if (r == -EINVAL && word)
+                return config_bad(ctx, "%s (\"%s\" is not one)", k->expected, word);
+        return r;
+}
+
+int config_parse_restrict_namespaces(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        _cleanup_free_ char *word = NULL;
+        int r;
+
+        r = parse_restrict_namespaces(c, ctx->value, &word);
+        if (r == -EINVAL && word)
+                return config_bad(ctx, "%s (\"%s\" is not one)", k->expected, word);
+        return r;
+}
+
+int config_parse_address_families(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        _cleanup_free_ char *word = NULL;
+        int r;
+
+        r = parse_address_families(c, ctx->value, &word);
+        if (r == -EINVAL && word)
+                return config_bad(ctx, "%s (\"%s\" is not one)", k->expected, word);
+        return r;
 }

@@ -150,6 +150,13 @@ static const ConfigKey config_keys[] = {
           "[~]NAME|@GROUP[:ERRNO] ... (system call names and @groups, \"~\" for a deny list)" },
         { "Isolation", "SystemCallErrorNumber", config_parse_errno, OFF(syscall_error_number), 0,
           "an errno name (EPERM), a number between 1 and 4095, or \"kill\"" },
+        { "Isolation", "SystemCallArchitectures", config_parse_syscall_archs, 0, 0,
+          "architecture names as systemd has them (\"native\", \"x86-64\", \"x86\", \"x32\", \"arm64\")" },
+        { "Isolation", "RestrictNamespaces", config_parse_restrict_namespaces, 0, 0,
+          "a boolean, or [~] and namespace types from cgroup, ipc, net, mnt, pid, user, uts, time" },
+        { "Isolation", "RestrictAddressFamilies", config_parse_address_families, 0, 0,
+          "\"none\", or [~] and address family names (AF_UNIX, AF_INET, AF_INET6, AF_NETLINK ...)" },
+        { "Isolation", "LockPersonality", config_parse_bool, OFF(lock_personality), false, BOOL_TEXT },
 
         /* [Limits] */
         { "Limits", "MemoryMax",     config_parse_memory, OFF(memory_max), 0, MEMORY_TEXT },

@@ -125,6 +125,9 @@ int config_finish_sched(const CellConfig *c, Diagnostics *diag);
 int config_parse_private_users(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_capabilities(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_syscall_filter(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_syscall_archs(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_restrict_namespaces(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_address_families(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_errno(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 
 /* config-limits.c */

@@ -141,6 +141,9 @@ typedef enum CellPrivateUsers {
 #define CELL_SYSCALL_KILL 4096
 
 /* One SystemCallFilter= item: a syscall name or an "@group". */
+/* More than systemd has names for (SystemCallArchitectures=). */
+#define CELL_SYSCALL_ARCHS_MAX 32
+
 typedef struct CellSyscall {
         char *name;
         int error;              /* ":ERRNO" suffix: errno number (0: succeed, doing nothing),
@@ -294,6 +297,17 @@ typedef struct CellConfig {
         bool syscall_filter_allow_list; /* first non-empty SystemCallFilter= without "~" */
         CellSyscall *syscall_filter;    size_t n_syscall_filter;
         int syscall_error_number;       /* SystemCallErrorNumber=, -1 = not set (EPERM), CELL_SYSCALL_KILL */
+        /* SystemCallArchitectures=: libseccomp's SCMP_ARCH_* tokens ("native"
+         * resolved), each once, in file order; none = every ABI this machine
+         * runs, filtered alike. */
+        uint32_t syscall_archs[CELL_SYSCALL_ARCHS_MAX];
+        size_t n_syscall_archs;
+        bool restrict_namespaces_set;   /* RestrictNamespaces= other than "no" or empty */
+        unsigned long restrict_namespaces; /* the CLONE_NEW* flags still allowed */
+        bool address_families_set;      /* RestrictAddressFamilies= */
+        bool address_families_allow_list;
+        uint64_t address_families;      /* bit N: family N (AF_UNIX = 1 ...) */
+        bool lock_personality;          /* LockPersonality= */
 
         /* [Limits] */
         CellLimit memory_max, memory_high, memory_swap_max;

@@ -7,7 +7,8 @@
 /* Sorted by name; members sorted, nested groups first. The members are
  * systemd 252's (systemd-analyze syscall-filter of 252.39): mmap and munmap
  * are @default's, not @file-system's; stime is @obsolete's, not @clock's.
- * systemd's @known (every call its build knew of) is not here. */
+ * @known, as systemd's, is every call the build knew of: here the kernel
+ * headers' (syscall-known.c). */
 static const SyscallGroup groups[] = {
         { "@aio", "Asynchronous I/O", MEMBERS(
                 "io_cancel", "io_destroy", "io_getevents", "io_pgetevents", "io_pgetevents_time64",
@@ -61,6 +62,7 @@ static const SyscallGroup groups[] = {
                 "shmat", "shmctl", "shmdt", "shmget") },
         { "@keyring", "The kernel keyring", MEMBERS(
                 "add_key", "keyctl", "request_key") },
+        { "@known", "Every system call the kernel headers of this build name", syscall_group_known },
         { "@memlock", "Locking memory", MEMBERS(
                 "mlock", "mlock2", "mlockall", "munlock", "munlockall") },
         { "@module", "Loading and unloading kernel modules", MEMBERS(

@@ -44,7 +44,7 @@ static void cache_setup(void) {
 }
 
 static int get(PlanSyscallRule *rules, size_t n, SeccompProgram *ret) {
-        return seccomp_cache_program(PLAN_SECCOMP_ALLOW, 0, rules, n, true, ret, NULL);
+        return seccomp_cache_program(PLAN_SECCOMP_ALLOW, 0, rules, n, NULL, 0, true, ret, NULL);
 }
 
 /* The names of the .bpf files (and temporary ones) in the cache. */
@@ -77,7 +77,7 @@ TEST(miss_then_hit) {
         struct stat st;
 
         cache_setup();
-        ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, rules_a, ELEMENTSOF(rules_a), true, &compiled, NULL));
+        ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, rules_a, ELEMENTSOF(rules_a), NULL, 0, true, &compiled, NULL));
 
         ASSERT_EQ(get(rules_a, ELEMENTSOF(rules_a), &first), SECCOMP_CACHE_STORED);
         ASSERT_TRUE(same_program(&first, &compiled));
@@ -137,7 +137,7 @@ TEST(argument_rules_are_in_the_key) {
         ASSERT_FALSE(same_program(&a, &b));
         ASSERT_FALSE(same_program(&a, &m));
         ASSERT_FALSE(same_program(&a, &none));
-        ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, with_b, ELEMENTSOF(with_b), true, &compiled, NULL));
+        ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, with_b, ELEMENTSOF(with_b), NULL, 0, true, &compiled, NULL));
         ASSERT_TRUE(same_program(&b, &compiled));
 }
 
@@ -153,7 +153,7 @@ TEST(a_hit_is_read_from_the_file) {
 
         cache_setup();
         ASSERT_EQ(get(rules_a, ELEMENTSOF(rules_a), &a), SECCOMP_CACHE_STORED);
-        ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, rules_b, ELEMENTSOF(rules_b), true, &b, NULL));
+        ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, rules_b, ELEMENTSOF(rules_b), NULL, 0, true, &b, NULL));
         ASSERT_EQ(list(names, 4), (size_t) 1);
         path_of(p, sizeof p, names[0]);
 
@@ -192,7 +192,7 @@ TEST(a_file_that_does_not_match_is_replaced) {
         struct stat st;
 
         cache_setup();
-        ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, rules_a, ELEMENTSOF(rules_a), true, &compiled, NULL));
+        ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, rules_a, ELEMENTSOF(rules_a), NULL, 0, true, &compiled, NULL));
         SeccompProgram prog = {};
         ASSERT_EQ(get(rules_a, ELEMENTSOF(rules_a), &prog), SECCOMP_CACHE_STORED);
         seccomp_program_done(&prog);
@@ -252,7 +252,7 @@ TEST(an_open_directory_is_not_used) {
         char names[4][256];
 
         cache_setup();
-        ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, rules_a, ELEMENTSOF(rules_a), true, &compiled, NULL));
+        ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, rules_a, ELEMENTSOF(rules_a), NULL, 0, true, &compiled, NULL));
         ASSERT_EQ(get(rules_a, ELEMENTSOF(rules_a), &prog), SECCOMP_CACHE_STORED);
         seccomp_program_done(&prog);
         ASSERT_OK(chmod(dir, 0777));
@@ -320,7 +320,7 @@ TEST(turned_off_or_unwritable) {
         SeccompProgram prog = {};
 
         cache_setup();
-        ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, rules_a, ELEMENTSOF(rules_a), true, &compiled, NULL));
+        ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, rules_a, ELEMENTSOF(rules_a), NULL, 0, true, &compiled, NULL));
         ASSERT_OK(setenv("CELL_SECCOMP_CACHE", "0", 1));
         ASSERT_EQ(get(rules_a, ELEMENTSOF(rules_a), &prog), SECCOMP_CACHE_OFF);
         ASSERT_TRUE(same_program(&prog, &compiled));

@@ -39,7 +39,7 @@ static void deny_list_child(void) {
         };
         SpawnError err = {};
 
-        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), true, &err) < 0)
+        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), NULL, 0, true, &err) < 0)
                 _exit(10);
         errno = 0;
         if (syscall(SYS_keyctl, 0, -3, 0) >= 0 || errno != EPERM)
@@ -74,7 +74,7 @@ static void allow_list_child(void) {
 
         for (size_t i = 0; i < ELEMENTSOF(allowed); i++)
                 rules[i] = (PlanSyscallRule) { .name = (char *) allowed[i], .action = PLAN_SECCOMP_ALLOW };
-        if (seccomp_filter_load(PLAN_SECCOMP_ERRNO, ENOSYS, rules, ELEMENTSOF(rules), true, &err) < 0)
+        if (seccomp_filter_load(PLAN_SECCOMP_ERRNO, ENOSYS, rules, ELEMENTSOF(rules), NULL, 0, true, &err) < 0)
                 _exit(10);
         if (syscall(SYS_getppid) <= 0)
                 _exit(11);
@@ -99,7 +99,7 @@ static void kill_child(void) {
                 { .name = (char *) "keyctl", .action = PLAN_SECCOMP_KILL },
         };
 
-        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), true, NULL) < 0)
+        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), NULL, 0, true, NULL) < 0)
                 _exit(10);
         (void) syscall(SYS_keyctl, 0, -3, 0);
         _exit(11);
@@ -118,7 +118,7 @@ TEST(secondary_architectures_are_filtered) {
                 { .name = (char *) "keyctl", .action = PLAN_SECCOMP_ERRNO, .error = EPERM },
         };
 
-        ASSERT_OK(seccomp_filter_build(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), true, &c, NULL));
+        ASSERT_OK(seccomp_filter_build(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), NULL, 0, true, &c, NULL));
         if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
                 ASSERT_OK(seccomp_arch_exist(c, SCMP_ARCH_X86));
                 ASSERT_OK(seccomp_arch_exist(c, SCMP_ARCH_X32));
@@ -159,12 +159,12 @@ TEST(compiled_program_loads_later_in_a_fork) {
         struct stat st;
         int status;
 
-        ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), true, &compiled, NULL));
+        ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), NULL, 0, true, &compiled, NULL));
         ASSERT_TRUE(compiled.n_insns > 0);
         ASSERT_TRUE(compiled.no_new_privs);
 
         /* The very program libseccomp would load: its own export, byte for byte. */
-        ASSERT_OK(seccomp_filter_build(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), true, &c, NULL));
+        ASSERT_OK(seccomp_filter_build(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), NULL, 0, true, &c, NULL));
         fd = memfd_create("test-seccomp", MFD_CLOEXEC);
         ASSERT_TRUE(fd >= 0);
         ASSERT_OK(seccomp_export_bpf(c, fd));
@@ -306,7 +306,7 @@ TEST(binary_tree_gives_the_list_verdicts) {
         scmp_filter_ctx c = NULL;
         uint32_t level = 0;
 
-        ASSERT_OK(seccomp_filter_build(PLAN_SECCOMP_ALLOW, 0, rules, n_rules, true, &c, NULL));
+        ASSERT_OK(seccomp_filter_build(PLAN_SECCOMP_ALLOW, 0, rules, n_rules, NULL, 0, true, &c, NULL));
         if (seccomp_attr_get(c, SCMP_FLTATR_CTL_OPTIMIZE, &level) < 0) {
                 fprintf(stderr, "libseccomp without SCMP_FLTATR_CTL_OPTIMIZE: only the list is built\n");
                 seccomp_release(c);
@@ -378,7 +378,7 @@ static void i386_child(void) {
         PlanSyscallRule rules[ELEMENTSOF(default_denied) + 2];
         size_t n_rules = default_rules(rules);
 
-        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, n_rules, true, NULL) < 0)
+        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, n_rules, NULL, 0, true, NULL) < 0)
                 _exit(10);
         if (syscall_i386(288, 0, -3) != -EPERM)                 /* keyctl */
                 _exit(11);
@@ -444,7 +444,7 @@ static void arg_deny_list_child(void) {
                 tiocsti_rule,
         };
 
-        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), true, NULL) < 0)
+        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), NULL, 0, true, NULL) < 0)
                 _exit(10);
         errno = 0;
         if (syscall(SYS_keyctl, 0, -3, 0) >= 0 || errno != EPERM)
@@ -465,7 +465,7 @@ static void arg_allow_list_child(void) {
         for (size_t i = 0; i < ELEMENTSOF(allowed); i++)
                 rules[i] = (PlanSyscallRule) { .name = (char *) allowed[i], .action = PLAN_SECCOMP_ALLOW };
         rules[ELEMENTSOF(allowed)] = tiocsti_rule;
-        if (seccomp_filter_load(PLAN_SECCOMP_ERRNO, ENOSYS, rules, ELEMENTSOF(rules), true, NULL) < 0)
+        if (seccomp_filter_load(PLAN_SECCOMP_ERRNO, ENOSYS, rules, ELEMENTSOF(rules), NULL, 0, true, NULL) < 0)
                 _exit(10);
         if (syscall(SYS_getuid) >= 0 || errno != ENOSYS)
                 _exit(11);
@@ -479,7 +479,7 @@ static void arg_and_plain_deny_child(void) {
                 tiocsti_rule,
         };
 
-        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), true, NULL) < 0)
+        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), NULL, 0, true, NULL) < 0)
                 _exit(10);
         check_ioctls(EIO);
 }
@@ -513,9 +513,9 @@ TEST(argument_rules_change_nothing_else) {
         size_t n_rules = default_rules(rules);
         _cleanup_(seccomp_program_done) SeccompProgram plain = {}, guarded = {};
 
-        ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, rules, n_rules, true, &plain, NULL));
+        ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, rules, n_rules, NULL, 0, true, &plain, NULL));
         rules[n_rules++] = tiocsti_rule;
-        ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, rules, n_rules, true, &guarded, NULL));
+        ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, rules, n_rules, NULL, 0, true, &guarded, NULL));
         ASSERT_TRUE(guarded.n_insns > plain.n_insns);
 
         if (seccomp_arch_native() != SCMP_ARCH_X86_64)
@@ -555,7 +555,7 @@ static void i386_ioctl_child(void) {
         _cleanup_close_ int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
         char c = '#';
 
-        if (fd < 0 || seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), true, NULL) < 0)
+        if (fd < 0 || seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), NULL, 0, true, NULL) < 0)
                 _exit(10);
         /* ioctl is 54 on i386; the pointer is a 64-bit one, but the
          * filter answers before the kernel reads it. */

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The keys of systemd.exec(5) that systemd makes seccomp filters of, each
+ * as rules of cell's one filter: SystemCallArchitectures= (which ABIs it
+ * covers), RestrictNamespaces=, RestrictAddressFamilies= and
+ * LockPersonality=, with systemd 252's rules (its seccomp-util.c). */
+
+#include <errno.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <sys/personality.h>
+#include <sys/socket.h>
+
+#include "json-write.h"
+#include "parse-isolation.h"
+#include "parse-sched.h"
+#include "plan-internal.h"
+
+/* Whether the rules so far already deny every call of name (its last rule
+ * for any arguments, or the default): a restriction then adds nothing, and
+ * must not turn a kill or another errno into its own. */
+static bool seccomp_denied(const SeccompBuilder *b, const char *name) {
+        for (size_t i = b->n; i > 0; i--) {
+                const PlanSyscallRule *r = &b->items[i - 1].rule;
+
+                if (!r->arg_set && streq(r->name, name))
+                        return r->action != PLAN_SECCOMP_ALLOW;
+        }
+        return b->default_action != PLAN_SECCOMP_ALLOW;
+}
+
+static int seccomp_restrict_archs(Plan *p, const CellConfig *c, Diagnostics *diag) {
+        uint32_t native = seccomp_arch_native();
+        int r;
+
+        if (c->n_syscall_archs == 0)
+                return 0;
+        /* The native ABI always: cell's own execve() and the payload's
+         * programs use it (systemd never blocks it either). */
+        p->syscall_archs[p->n_syscall_archs++] = native;
+        /* x32 programs call x86-64's entry points too (its vDSO does). */
+        if (native == SCMP_ARCH_X32)
+                p->syscall_archs[p->n_syscall_archs++] = SCMP_ARCH_X86_64;
+        for (size_t i = 0; i < c->n_syscall_archs; i++) {
+                uint32_t a = c->syscall_archs[i];
+                bool seen = false;
+
+                for (size_t k = 0; k < p->n_syscall_archs; k++)
+                        seen = seen || p->syscall_archs[k] == a;
+                if (seen)
+                        continue;
+                if (!syscall_arch_is_local(a)) {
+                        /* As systemd, which never sees its calls here either. */
+                        r = diag_warning(diag, c->path, 0,
+                                         "SystemCallArchitectures=%s: not an ABI this machine runs, ignoring it",
+                                         strna(syscall_arch_to_string(a)));
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                p->syscall_archs[p->n_syscall_archs++] = a;
+        }
+        return 0;
+}
+
+/* RestrictNamespaces=: unshare() and clone() with the flag of a kind not
+ * allowed, setns() into one (or with 0, "any kind") fail with EPERM;
+ * clone3(), whose flags are in memory no filter can read, with ENOSYS, so
+ * that libc falls back to clone(). */
+static int seccomp_restrict_namespaces(Plan *p, const CellConfig *c, SeccompBuilder *b) {
+        unsigned long all = namespace_flags_all(), allowed = c->restrict_namespaces & all;
+        /* s390 swaps clone()'s first two arguments. */
+#if defined(__s390__) || defined(__s390x__)
+        const unsigned clone_flags_index = 1;
+#else
+        const unsigned clone_flags_index = 0;
+#endif
+        bool unshare = !seccomp_denied(b, "unshare"), clone = !seccomp_denied(b, "clone"),
+                setns = !seccomp_denied(b, "setns");
+        int r;
+
+        if (!c->restrict_namespaces_set || allowed == all)
+                return 0;
+        p->restrict_namespaces = true;
+        p->namespaces_allowed = allowed;
+
+        if (!seccomp_denied(b, "clone3")) {
+                r = plan_seccomp_add(b, "clone3", PLAN_SECCOMP_ERRNO, ENOSYS);
+                if (r < 0)
+                        return r;
+        }
+        if (setns) {
+                r = allowed == 0 ? plan_seccomp_add(b, "setns", PLAN_SECCOMP_ERRNO, EPERM) :
+                        plan_seccomp_add_arg(b, "setns", PLAN_SECCOMP_ERRNO, EPERM, 1, PLAN_SECCOMP_MASKED_EQ,
+                                             UINT32_MAX, 0, "0");
+                if (r < 0)
+                        return r;
+        }
+        for (unsigned long f = 1; f != 0 && f <= all; f <<= 1) {
+                const char *name = namespace_flag_to_string(f);
+
+                if (!(all & f) || (allowed & f))
+                        continue;
+                r = 0;
+                if (unshare)
+                        r = plan_seccomp_add_arg(b, "unshare", PLAN_SECCOMP_ERRNO, EPERM, 0, PLAN_SECCOMP_MASKED_EQ,
+                                                 (uint32_t) f, (uint32_t) f, name);
+                if (r >= 0 && clone)
+                        r = plan_seccomp_add_arg(b, "clone", PLAN_SECCOMP_ERRNO, EPERM, clone_flags_index,
+                                                 PLAN_SECCOMP_MASKED_EQ, (uint32_t) f, (uint32_t) f, name);
+                if (r >= 0 && setns && allowed != 0)
+                        r = plan_seccomp_add_arg(b, "setns", PLAN_SECCOMP_ERRNO, EPERM, 1, PLAN_SECCOMP_MASKED_EQ,
+                                                 (uint32_t) f, (uint32_t) f, name);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* RestrictAddressFamilies=: socket() of a family not allowed fails with
+ * EAFNOSUPPORT, as the kernel's own answer for a family it lacks. An allow
+ * list denies every family up to its highest one by number, and all above
+ * it (a newer kernel's, unknown to cell's headers, too). */
+static int seccomp_restrict_address_families(Plan *p, const CellConfig *c, SeccompBuilder *b) {
+        int last = -1, r;
+
+        if (!c->address_families_allow_list && c->address_families == 0)
+                return 0;
+        p->restrict_address_families = true;
+        p->address_families_allow_list = c->address_families_allow_list;
+        p->address_families = c->address_families;
+        if (seccomp_denied(b, "socket"))
+                return 0;
+
+        if (!c->address_families_allow_list) {
+                for (int af = 0; af < 64; af++) {
+                        if (!(c->address_families & (UINT64_C(1) << af)))
+                                continue;
+                        r = plan_seccomp_add_arg(b, "socket", PLAN_SECCOMP_ERRNO, EAFNOSUPPORT, 0,
+                                                 PLAN_SECCOMP_MASKED_EQ, UINT32_MAX, (uint32_t) af,
+                                                 address_family_to_string(af));
+                        if (r < 0)
+                                return r;
+                }
+                return 0;
+        }
+
+        if (c->address_families == 0)
+                return plan_seccomp_add(b, "socket", PLAN_SECCOMP_ERRNO, EAFNOSUPPORT);
+        for (int af = 0; af < 64; af++)
+                if (c->address_families & (UINT64_C(1) << af))
+                        last = af;
+        for (int af = 0; af < last; af++) {
+                if (c->address_families & (UINT64_C(1) << af))
+                        continue;
+                r = plan_seccomp_add_arg(b, "socket", PLAN_SECCOMP_ERRNO, EAFNOSUPPORT, 0, PLAN_SECCOMP_MASKED_EQ,
+                                         UINT32_MAX, (uint32_t) af, address_family_to_string(af) ?: "AF_UNSPEC");
+                if (r < 0)
+                        return r;
+        }
+        return plan_seccomp_add_arg(b, "socket", PLAN_SECCOMP_ERRNO, EAFNOSUPPORT, 0, PLAN_SECCOMP_GE,
+                                    UINT32_MAX, (uint32_t) last + 1, address_family_to_string(last + 1) ?: "AF_MAX");
+}
+
+/* LockPersonality=: personality(2) may set no other execution domain than
+ * Personality='s (or Linux's), which it has when the payload starts. */
+static int seccomp_lock_personality(Plan *p, const CellConfig *c, SeccompBuilder *b) {
+        unsigned long persona = c->personality_set ? c->personality : PER_LINUX;
+
+        if (!c->lock_personality)
+                return 0;
+        p->lock_personality = true;
+        p->locked_personality = persona;
+        if (seccomp_denied(b, "personality"))
+                return 0;
+        return plan_seccomp_add_arg(b, "personality", PLAN_SECCOMP_ERRNO, EPERM, 0, PLAN_SECCOMP_NE, UINT32_MAX,
+                                    (uint32_t) persona, personality_to_string(persona) ?: "PER_LINUX");
+}
+
+int plan_seccomp_restrict(Plan *p, const CellConfig *c, SeccompBuilder *b, Diagnostics *diag) {
+        int r;
+
+        r = seccomp_restrict_archs(p, c, diag);
+        if (r >= 0)
+                r = seccomp_restrict_namespaces(p, c, b);
+        if (r >= 0)
+                r = seccomp_restrict_address_families(p, c, b);
+        if (r >= 0)
+                r = seccomp_lock_personality(p, c, b);
+        return r;
+}
+
+const char *plan_seccomp_compare_to_string(PlanSeccompCompare c) {
+        switch (c) {
+        case PLAN_SECCOMP_MASKED_EQ:
+                return "masked-eq";
+        case PLAN_SECCOMP_NE:
+                return "ne";
+        case PLAN_SECCOMP_GE:
+                return "ge";
+        default:
+                return "unknown";
+        }
+}
+
+void plan_seccomp_restrict_json(JsonWriter *w, const Plan *p) {
+        json_key(w, "architectures");
+        if (p->n_syscall_archs > 0) {
+                json_array_begin_inline(w);
+                for (size_t i = 0; i < p->n_syscall_archs; i++)
+                        json_string(w, syscall_arch_to_string(p->syscall_archs[i]));
+                json_array_end(w);
+        } else
+                json_null(w);
+
+        json_key(w, "namespaces_allowed");
+        if (p->restrict_namespaces) {
+                json_array_begin_inline(w);
+                for (unsigned long f = 1; f != 0 && f <= namespace_flags_all(); f <<= 1)
+                        if (p->namespaces_allowed & f)
+                                json_string(w, namespace_flag_to_string(f));
+                json_array_end(w);
+        } else
+                json_null(w);
+
+        json_key(w, "address_families");
+        if (p->restrict_address_families) {
+                json_object_begin_inline(w);
+                json_key(w, "allow_list");
+                json_bool(w, p->address_families_allow_list);
+                json_key(w, "families");
+                json_array_begin_inline(w);
+                for (int af = 0; af < 64; af++)
+                        if (p->address_families & (UINT64_C(1) << af))
+                                json_string(w, address_family_to_string(af));
+                json_array_end(w);
+                json_object_end(w);
+        } else
+                json_null(w);
+
+        json_key(w, "lock_personality");
+        json_string(w, p->lock_personality ? personality_to_string(p->locked_personality) : NULL);
+}
+
+void plan_seccomp_restrict_text(const Plan *p, FILE *f) {
+        if (p->n_syscall_archs > 0) {
+                fputs("  architectures:", f);
+                for (size_t i = 0; i < p->n_syscall_archs; i++)
+                        fprintf(f, " %s", strna(syscall_arch_to_string(p->syscall_archs[i])));
+                fputc('\n', f);
+        }
+        if (p->restrict_namespaces) {
+                fputs("  namespaces allowed:", f);
+                if (p->namespaces_allowed == 0)
+                        fputs(" none", f);
+                for (unsigned long fl = 1; fl != 0 && fl <= namespace_flags_all(); fl <<= 1)
+                        if (p->namespaces_allowed & fl)
+                                fprintf(f, " %s", namespace_flag_to_string(fl));
+                fputc('\n', f);
+        }
+        if (p->restrict_address_families) {
+                fprintf(f, "  address families %s:", p->address_families_allow_list ? "allowed" : "denied");
+                if (p->address_families == 0)
+                        fputs(" none", f);
+                for (int af = 0; af < 64; af++)
+                        if (p->address_families & (UINT64_C(1) << af))
+                                fprintf(f, " %s", strna(address_family_to_string(af)));
+                fputc('\n', f);
+        }
+        if (p->lock_personality)
+                fprintf(f, "  personality locked: %s\n", strna(personality_to_string(p->locked_personality)));
+}

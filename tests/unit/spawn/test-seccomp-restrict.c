@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What the filter does with SystemCallArchitectures= and the rules of
+ * RestrictNamespaces=, RestrictAddressFamilies= and LockPersonality=
+ * (compared by argument, through the guard): each loaded in a forked child. */
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/personality.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "seccomp-filter.h"
+#include "test.h"
+
+static int in_child(void (*f)(void)) {
+        int status;
+        pid_t pid = fork();
+
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                f();
+                _exit(0);
+        }
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        return status;
+}
+
+#define EXITED_OK(status) (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+
+#if defined(__x86_64__) && !defined(__ILP32__)
+/* A call through the i386 entry point (int 0x80): i386's numbers. */
+#define I386_GETPID 20
+#define I386_KEYCTL 288
+static long int80(long nr, long a, long b) {
+        long ret;
+
+        __asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b) : "memory");
+        return ret;
+}
+
+static void int80_plain_child(void) {
+        _exit(int80(I386_GETPID, 0, 0) == getpid() ? 0 : 1);
+}
+
+/* Whether this kernel takes i386 calls at all (CONFIG_IA32_EMULATION). */
+static bool have_int80(void) {
+        return EXITED_OK(in_child(int80_plain_child));
+}
+
+static const PlanSyscallRule keyctl_denied[] = {
+        { .name = (char *) "keyctl", .action = PLAN_SECCOMP_ERRNO, .error = EPERM },
+};
+
+/* Without SystemCallArchitectures=: the i386 entry point takes calls, by
+ * the same rules. */
+static void int80_unrestricted_child(void) {
+        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, keyctl_denied, 1, NULL, 0, true, NULL) < 0)
+                _exit(10);
+        if (int80(I386_GETPID, 0, 0) != getpid())
+                _exit(11);
+        if (int80(I386_KEYCTL, 0, -3) != -EPERM)
+                _exit(12);
+        _exit(0);
+}
+
+static void int80_native_only_child(void) {
+        static const uint32_t archs[] = { SCMP_ARCH_X86_64 };
+
+        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, keyctl_denied, 1, archs, 1, true, NULL) < 0)
+                _exit(10);
+        if (getpid() <= 0)
+                _exit(11);
+        (void) int80(I386_GETPID, 0, 0);
+        _exit(12);
+}
+
+static void int80_x86_allowed_child(void) {
+        static const uint32_t archs[] = { SCMP_ARCH_X86_64, SCMP_ARCH_X86 };
+
+        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, keyctl_denied, 1, archs, 2, true, NULL) < 0)
+                _exit(10);
+        if (int80(I386_GETPID, 0, 0) != getpid())
+                _exit(11);
+        if (int80(I386_KEYCTL, 0, -3) != -EPERM)
+                _exit(12);
+        _exit(0);
+}
+#endif
+
+TEST(architectures) {
+#if defined(__x86_64__) && !defined(__ILP32__)
+        int status;
+
+        if (!have_int80()) {
+                fprintf(stderr, "No i386 entry point in this kernel, skipping.\n");
+                return;
+        }
+        ASSERT_TRUE(EXITED_OK(in_child(int80_unrestricted_child)));
+        /* Native only: an i386 call kills the process. */
+        status = in_child(int80_native_only_child);
+        ASSERT_TRUE(WIFSIGNALED(status));
+        ASSERT_EQ(WTERMSIG(status), SIGSYS);
+        ASSERT_TRUE(EXITED_OK(in_child(int80_x86_allowed_child)));
+#endif
+}
+
+static void namespaces_child(void) {
+        const PlanSyscallRule rules[] = {
+                { .name = (char *) "clone3", .action = PLAN_SECCOMP_ERRNO, .error = ENOSYS },
+                { .name = (char *) "unshare", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .arg_set = true,
+                  .arg_index = 0, .arg_mask = CLONE_NEWNS, .arg_value = CLONE_NEWNS, .arg_name = "mnt" },
+                { .name = (char *) "unshare", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .arg_set = true,
+                  .arg_index = 0, .arg_mask = CLONE_NEWUSER, .arg_value = CLONE_NEWUSER, .arg_name = "user" },
+        };
+        struct clone_args args = { .exit_signal = SIGCHLD };
+
+        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), NULL, 0, true, NULL) < 0)
+                _exit(10);
+        if (syscall(SYS_unshare, CLONE_NEWNS) >= 0 || errno != EPERM)
+                _exit(11);
+        if (syscall(SYS_unshare, CLONE_NEWUSER | CLONE_NEWNS) >= 0 || errno != EPERM)
+                _exit(12);
+        /* The high half is no way past: the kernel reads an int. */
+        if (syscall(SYS_unshare, (1UL << 32) | CLONE_NEWUSER) >= 0 || errno != EPERM)
+                _exit(13);
+        /* Flags no rule names pass (CLONE_FILES: nothing new). */
+        if (syscall(SYS_unshare, CLONE_FILES) < 0)
+                _exit(14);
+        if (syscall(SYS_clone3, &args, sizeof args) >= 0 || errno != ENOSYS)
+                _exit(15);
+        _exit(0);
+}
+
+TEST(namespaces) {
+        ASSERT_TRUE(EXITED_OK(in_child(namespaces_child)));
+}
+
+static void address_families_child(void) {
+        /* An allow list of AF_UNIX and AF_INET, as the plan makes it. */
+        const PlanSyscallRule rules[] = {
+                { .name = (char *) "socket", .action = PLAN_SECCOMP_ERRNO, .error = EAFNOSUPPORT, .arg_set = true,
+                  .arg_index = 0, .arg_mask = UINT32_MAX, .arg_value = AF_UNSPEC, .arg_name = "AF_UNSPEC" },
+                { .name = (char *) "socket", .action = PLAN_SECCOMP_ERRNO, .error = EAFNOSUPPORT, .arg_set = true,
+                  .arg_compare = PLAN_SECCOMP_GE, .arg_index = 0, .arg_mask = UINT32_MAX, .arg_value = AF_INET + 1,
+                  .arg_name = "AF_AX25" },
+        };
+        int fd;
+
+        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), NULL, 0, true, NULL) < 0)
+                _exit(10);
+        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                _exit(11);
+        close(fd);
+        fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 && errno == EAFNOSUPPORT)
+                _exit(12);
+        if (fd >= 0)
+                close(fd);
+        if (socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0) >= 0 || errno != EAFNOSUPPORT)
+                _exit(13);
+        if (socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, 0) >= 0 || errno != EAFNOSUPPORT)
+                _exit(14);
+        if (socket(AF_UNSPEC, SOCK_DGRAM | SOCK_CLOEXEC, 0) >= 0 || errno != EAFNOSUPPORT)
+                _exit(15);
+        /* Above any family: denied by the filter too. */
+        if (socket(1000, SOCK_DGRAM | SOCK_CLOEXEC, 0) >= 0 || errno != EAFNOSUPPORT)
+                _exit(16);
+        _exit(0);
+}
+
+TEST(address_families) {
+        ASSERT_TRUE(EXITED_OK(in_child(address_families_child)));
+}
+
+static void personality_child(void) {
+        const PlanSyscallRule rules[] = {
+                { .name = (char *) "personality", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .arg_set = true,
+                  .arg_compare = PLAN_SECCOMP_NE, .arg_index = 0, .arg_mask = UINT32_MAX, .arg_value = PER_LINUX,
+                  .arg_name = "x86-64" },
+        };
+
+        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), NULL, 0, true, NULL) < 0)
+                _exit(10);
+        if (syscall(SYS_personality, PER_LINUX) < 0)
+                _exit(11);
+        if (syscall(SYS_personality, PER_LINUX32) >= 0 || errno != EPERM)
+                _exit(12);
+        if (syscall(SYS_personality, PER_LINUX | ADDR_NO_RANDOMIZE) >= 0 || errno != EPERM)
+                _exit(13);
+        _exit(0);
+}
+
+TEST(lock_personality) {
+        ASSERT_TRUE(EXITED_OK(in_child(personality_child)));
+}
