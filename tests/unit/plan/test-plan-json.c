@@ -161,11 +161,11 @@ TEST(json_key_order_and_content) {
         /* The default deny list's ioctl requests, by argument 1 (this architecture's numbers). */
         char ioctl_rule[256];
         snprintf(ioctl_rule, sizeof ioctl_rule, "{\"syscall\": \"ioctl\", \"action\": \"errno\", \"errno\": \"EPERM\", "
-                 "\"argument\": {\"index\": 1, \"mask\": 4294967295, \"value\": %u, \"name\": \"TIOCSTI\"}}",
+                 "\"argument\": {\"compare\": \"masked-eq\", \"index\": 1, \"mask\": 4294967295, \"value\": %u, \"name\": \"TIOCSTI\"}}",
                  (unsigned) TIOCSTI);
         ASSERT_CONTAINS(j, ioctl_rule);
         snprintf(ioctl_rule, sizeof ioctl_rule,
-                 "\"argument\": {\"index\": 1, \"mask\": 4294967295, \"value\": %u, \"name\": \"TIOCLINUX\"}}",
+                 "\"argument\": {\"compare\": \"masked-eq\", \"index\": 1, \"mask\": 4294967295, \"value\": %u, \"name\": \"TIOCLINUX\"}}",
                  (unsigned) TIOCLINUX);
         ASSERT_CONTAINS(j, ioctl_rule);
         ASSERT_CONTAINS(j, "{\"resource\": \"NOFILE\", \"soft\": 1024, \"hard\": \"infinity\"}");

@@ -5,7 +5,9 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -88,6 +90,39 @@ static void int80_x86_allowed_child(void) {
                 _exit(12);
         _exit(0);
 }
+
+/* RestrictAddressFamilies= through the i386 entry point: socket() by its
+ * own number is held to the families; socketcall(SYS_SOCKET), whose
+ * arguments are in memory, is refused whatever the family. */
+#define I386_SOCKET 359
+#define I386_SOCKETCALL 102
+static void int80_socket_child(void) {
+        const PlanSyscallRule rules[] = {
+                { .name = (char *) "socket", .action = PLAN_SECCOMP_ERRNO, .error = EAFNOSUPPORT, .arg_set = true,
+                  .arg_index = 0, .arg_mask = UINT32_MAX, .arg_value = AF_PACKET, .arg_name = "AF_PACKET" },
+        };
+        /* i386's socketcall() reads its arguments below 4 GiB. */
+        unsigned *args = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+        long fd;
+
+        if (args == MAP_FAILED)
+                _exit(9);
+        args[0] = AF_UNIX;
+        args[1] = SOCK_DGRAM;
+        args[2] = 0;
+
+        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), NULL, 0, true, NULL) < 0)
+                _exit(10);
+        fd = int80(I386_SOCKET, AF_UNIX, SOCK_DGRAM);
+        if (fd < 0)
+                _exit(11);
+        close((int) fd);
+        if (int80(I386_SOCKET, AF_PACKET, SOCK_DGRAM) != -EAFNOSUPPORT)
+                _exit(12);
+        if (int80(I386_SOCKETCALL, 1 /* SYS_SOCKET */, (long) (uintptr_t) args) != -EAFNOSUPPORT)
+                _exit(13);
+        _exit(0);
+}
 #endif
 
 TEST(architectures) {
@@ -104,6 +139,7 @@ TEST(architectures) {
         ASSERT_TRUE(WIFSIGNALED(status));
         ASSERT_EQ(WTERMSIG(status), SIGSYS);
         ASSERT_TRUE(EXITED_OK(in_child(int80_x86_allowed_child)));
+        ASSERT_TRUE(EXITED_OK(in_child(int80_socket_child)));
 #endif
 }
 

@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The rules of SystemCallArchitectures=, RestrictNamespaces=,
+ * RestrictAddressFamilies= and LockPersonality= in the plan, from unit
+ * files (and drop-ins that reset them), and how the JSON shows them. */
+
+#include <sched.h>
+#include <seccomp.h>
+#include <sys/personality.h>
+#include <sys/socket.h>
+
+#include "plan-internal.h"
+#include "plan-test.h"
+
+#define HEAD "[Root]\nDirectory=/var/lib/cell/test\n[Exec]\nExec=/bin/true\n"
+
+static const PlanSyscallRule *find(const Plan *p, const char *name, bool arg_set, PlanSeccompCompare compare,
+                                   unsigned index, uint32_t mask, uint32_t value) {
+        for (size_t i = 0; i < p->n_syscalls; i++) {
+                const PlanSyscallRule *r = &p->syscalls[i];
+
+                if (!streq(r->name, name) || r->arg_set != arg_set)
+                        continue;
+                if (!arg_set || (r->arg_compare == compare && r->arg_index == index && r->arg_mask == mask &&
+                                 r->arg_value == value))
+                        return r;
+        }
+        return NULL;
+}
+
+static size_t count(const Plan *p, const char *name) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < p->n_syscalls; i++)
+                n += streq(p->syscalls[i].name, name);
+        return n;
+}
+
+static void plan_of(const char *text, const char *dropin, CellConfig *c, Plan *p) {
+        config_from_files(c, "r", text, dropin);
+        plan_ok(c, NULL, p);
+}
+
+TEST(nothing_asked) {
+        CellConfig c;
+        Plan p = {};
+
+        plan_of(HEAD, NULL, &c, &p);
+        ASSERT_EQ(p.n_syscall_archs, 0U);
+        ASSERT_FALSE(p.restrict_namespaces);
+        ASSERT_FALSE(p.restrict_address_families);
+        ASSERT_FALSE(p.lock_personality);
+        ASSERT_EQ(count(&p, "clone3") + count(&p, "unshare") + count(&p, "socket") + count(&p, "personality"), 0U);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(architectures) {
+        CellConfig c;
+        Plan p = {};
+        Diagnostics d = {};
+
+        plan_of(HEAD "[Isolation]\nSystemCallArchitectures=native\n", NULL, &c, &p);
+        ASSERT_EQ(p.n_syscall_archs, 1U);
+        ASSERT_EQ(p.syscall_archs[0], seccomp_arch_native());
+        plan_done(&p);
+        cell_config_done(&c);
+
+#if defined(__x86_64__) && !defined(__ILP32__)
+        /* The native one first whatever the order; one this machine does
+         * not run is left out, with a warning. */
+        config_from_text(&c, "r", HEAD "[Isolation]\nSystemCallArchitectures=x86 arm64 x86-64\n");
+        ASSERT_OK(plan_build(&c, NULL, &p, &d));
+        ASSERT_EQ(p.n_syscall_archs, 2U);
+        ASSERT_EQ(p.syscall_archs[0], (uint32_t) SCMP_ARCH_X86_64);
+        ASSERT_EQ(p.syscall_archs[1], (uint32_t) SCMP_ARCH_X86);
+        ASSERT_EQ(d.n_errors, 0U);
+        ASSERT_CONTAINS(d.messages[0], "SystemCallArchitectures=arm64: not an ABI this machine runs");
+        diag_done(&d);
+        plan_done(&p);
+        cell_config_done(&c);
+#endif
+
+        /* A drop-in's empty assignment resets. */
+        plan_of(HEAD "[Isolation]\nSystemCallArchitectures=native\n", "[Isolation]\nSystemCallArchitectures=\n",
+                &c, &p);
+        ASSERT_EQ(p.n_syscall_archs, 0U);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(namespaces_some) {
+        CellConfig c;
+        Plan p = {};
+
+        plan_of(HEAD "[Isolation]\nRestrictNamespaces=~user net\n", NULL, &c, &p);
+        ASSERT_TRUE(p.restrict_namespaces);
+        ASSERT_FALSE(p.namespaces_allowed & (CLONE_NEWUSER | CLONE_NEWNET));
+        ASSERT_TRUE(p.namespaces_allowed & CLONE_NEWNS);
+        for (const char * const *n = (const char * const[]) { "unshare", "clone", NULL }; *n; n++) {
+                ASSERT_NOT_NULL(find(&p, *n, true, PLAN_SECCOMP_MASKED_EQ, 0, CLONE_NEWUSER, CLONE_NEWUSER));
+                ASSERT_NOT_NULL(find(&p, *n, true, PLAN_SECCOMP_MASKED_EQ, 0, CLONE_NEWNET, CLONE_NEWNET));
+                ASSERT_NULL(find(&p, *n, true, PLAN_SECCOMP_MASKED_EQ, 0, CLONE_NEWNS, CLONE_NEWNS));
+                ASSERT_EQ(count(&p, *n), 2U);
+        }
+        /* setns() into those, or with 0 (any kind). */
+        ASSERT_NOT_NULL(find(&p, "setns", true, PLAN_SECCOMP_MASKED_EQ, 1, CLONE_NEWUSER, CLONE_NEWUSER));
+        ASSERT_NOT_NULL(find(&p, "setns", true, PLAN_SECCOMP_MASKED_EQ, 1, UINT32_MAX, 0));
+        ASSERT_NULL(find(&p, "setns", false, 0, 0, 0, 0));
+        const PlanSyscallRule *r = find(&p, "clone3", false, 0, 0, 0, 0);
+        ASSERT_NOT_NULL(r);
+        ASSERT_EQ(r->action, PLAN_SECCOMP_ERRNO);
+        ASSERT_EQ(r->error, ENOSYS);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(namespaces_all) {
+        CellConfig c;
+        Plan p = {};
+
+        plan_of(HEAD "[Isolation]\nRestrictNamespaces=yes\n", NULL, &c, &p);
+        ASSERT_TRUE(p.restrict_namespaces);
+        ASSERT_EQ(p.namespaces_allowed, 0UL);
+        const PlanSyscallRule *r = find(&p, "setns", false, 0, 0, 0, 0);
+        ASSERT_NOT_NULL(r);
+        ASSERT_EQ(r->error, EPERM);
+        ASSERT_EQ(count(&p, "setns"), 1U);
+        ASSERT_EQ(count(&p, "unshare"), 8U);
+        plan_done(&p);
+        cell_config_done(&c);
+
+        /* "no", and a drop-in's reset, restrict nothing. */
+        plan_of(HEAD "[Isolation]\nRestrictNamespaces=no\n", NULL, &c, &p);
+        ASSERT_FALSE(p.restrict_namespaces);
+        ASSERT_EQ(count(&p, "clone3"), 0U);
+        plan_done(&p);
+        cell_config_done(&c);
+        plan_of(HEAD "[Isolation]\nRestrictNamespaces=yes\n", "[Isolation]\nRestrictNamespaces=\n", &c, &p);
+        ASSERT_FALSE(p.restrict_namespaces);
+        ASSERT_EQ(count(&p, "unshare"), 0U);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* A call SystemCallFilter= already denies keeps its action. */
+TEST(namespaces_keep_a_denial) {
+        CellConfig c;
+        Plan p = {};
+
+        plan_of(HEAD "[Isolation]\nSystemCallFilter=~clone3:kill unshare:EACCES\nRestrictNamespaces=yes\n", NULL, &c,
+                &p);
+        ASSERT_EQ(find(&p, "clone3", false, 0, 0, 0, 0)->action, PLAN_SECCOMP_KILL);
+        ASSERT_EQ(find(&p, "unshare", false, 0, 0, 0, 0)->error, EACCES);
+        ASSERT_EQ(count(&p, "unshare"), 1U);
+        ASSERT_EQ(count(&p, "clone"), 8U);
+        plan_done(&p);
+        cell_config_done(&c);
+
+        /* An allow list that allows clone3 (@process does) gets it ENOSYS. */
+        plan_of(HEAD "[Isolation]\nSystemCallFilter=@system-service\nRestrictNamespaces=yes\n", NULL, &c, &p);
+        ASSERT_EQ(find(&p, "clone3", false, 0, 0, 0, 0)->error, ENOSYS);
+        ASSERT_EQ(count(&p, "unshare"), 9U);   /* allowed, but not for new namespaces */
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(address_families) {
+        CellConfig c;
+        Plan p = {};
+
+        /* An allow list: every family below the highest allowed, and all above it. */
+        plan_of(HEAD "[Isolation]\nRestrictAddressFamilies=AF_UNIX AF_INET6\n", NULL, &c, &p);
+        ASSERT_TRUE(p.restrict_address_families);
+        ASSERT_TRUE(p.address_families_allow_list);
+        ASSERT_NOT_NULL(find(&p, "socket", true, PLAN_SECCOMP_MASKED_EQ, 0, UINT32_MAX, AF_UNSPEC));
+        ASSERT_NOT_NULL(find(&p, "socket", true, PLAN_SECCOMP_MASKED_EQ, 0, UINT32_MAX, AF_INET));
+        ASSERT_NULL(find(&p, "socket", true, PLAN_SECCOMP_MASKED_EQ, 0, UINT32_MAX, AF_UNIX));
+        ASSERT_NULL(find(&p, "socket", true, PLAN_SECCOMP_MASKED_EQ, 0, UINT32_MAX, AF_INET6));
+        const PlanSyscallRule *r = find(&p, "socket", true, PLAN_SECCOMP_GE, 0, UINT32_MAX, AF_INET6 + 1);
+        ASSERT_NOT_NULL(r);
+        ASSERT_EQ(r->error, EAFNOSUPPORT);
+        ASSERT_EQ(count(&p, "socket"), (size_t) AF_INET6);    /* 0..AF_INET6-1 but AF_UNIX, and the rest */
+        plan_done(&p);
+        cell_config_done(&c);
+
+        /* A deny list: those alone. */
+        plan_of(HEAD "[Isolation]\nRestrictAddressFamilies=~AF_PACKET\n", NULL, &c, &p);
+        ASSERT_NOT_NULL(find(&p, "socket", true, PLAN_SECCOMP_MASKED_EQ, 0, UINT32_MAX, AF_PACKET));
+        ASSERT_EQ(count(&p, "socket"), 1U);
+        plan_done(&p);
+        cell_config_done(&c);
+
+        /* "none": socket() fails whatever the family. */
+        plan_of(HEAD "[Isolation]\nRestrictAddressFamilies=none\n", NULL, &c, &p);
+        ASSERT_EQ(find(&p, "socket", false, 0, 0, 0, 0)->error, EAFNOSUPPORT);
+        ASSERT_EQ(count(&p, "socket"), 1U);
+        plan_done(&p);
+        cell_config_done(&c);
+
+        plan_of(HEAD "[Isolation]\nRestrictAddressFamilies=none\n", "[Isolation]\nRestrictAddressFamilies=\n", &c, &p);
+        ASSERT_FALSE(p.restrict_address_families);
+        ASSERT_EQ(count(&p, "socket"), 0U);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(lock_personality) {
+        CellConfig c;
+        Plan p = {};
+
+        plan_of(HEAD "[Isolation]\nLockPersonality=yes\n", NULL, &c, &p);
+        ASSERT_TRUE(p.lock_personality);
+        ASSERT_NOT_NULL(find(&p, "personality", true, PLAN_SECCOMP_NE, 0, UINT32_MAX, PER_LINUX));
+        plan_done(&p);
+        cell_config_done(&c);
+
+#if defined(__x86_64__) && !defined(__ILP32__)
+        /* Personality=: locked to it. */
+        plan_of(HEAD "Personality=x86\n[Isolation]\nLockPersonality=yes\n", NULL, &c, &p);
+        ASSERT_EQ(p.locked_personality, (unsigned long) PER_LINUX32);
+        ASSERT_NOT_NULL(find(&p, "personality", true, PLAN_SECCOMP_NE, 0, UINT32_MAX, PER_LINUX32));
+        ASSERT_EQ(count(&p, "personality"), 1U);
+        plan_done(&p);
+        cell_config_done(&c);
+#endif
+}
+
+TEST(json_and_text) {
+        _cleanup_free_ char *j = NULL, *t = NULL;
+        size_t n = 0;
+        CellConfig c;
+        Plan p = {};
+        FILE *f;
+
+        plan_of(HEAD "[Isolation]\nSystemCallArchitectures=native\nRestrictNamespaces=~net\n"
+                "RestrictAddressFamilies=~AF_PACKET\nLockPersonality=yes\n", NULL, &c, &p);
+        f = open_memstream(&j, &n);
+        ASSERT_NOT_NULL(f);
+        ASSERT_OK(plan_print_json(&p, f));
+        ASSERT_EQ(fclose(f), 0);
+        f = open_memstream(&t, &n);
+        ASSERT_NOT_NULL(f);
+        ASSERT_OK(plan_print_text(&p, f));
+        ASSERT_EQ(fclose(f), 0);
+#if defined(__x86_64__) && !defined(__ILP32__)
+        ASSERT_CONTAINS(j, "\"architectures\": [\"x86-64\"]");
+        ASSERT_CONTAINS(t, "  architectures: x86-64\n");
+        ASSERT_CONTAINS(j, "\"lock_personality\": \"x86-64\"");
+        ASSERT_CONTAINS(j, "{\"syscall\": \"personality\", \"action\": \"errno\", \"errno\": \"EPERM\", "
+                        "\"argument\": {\"compare\": \"ne\", \"index\": 0, \"mask\": 4294967295, \"value\": 0, "
+                        "\"name\": \"x86-64\"}}");
+        ASSERT_CONTAINS(t, " personality[!=x86-64]");
+#endif
+        ASSERT_CONTAINS(j, "\"address_families\": {\"allow_list\": false, \"families\": [\"AF_PACKET\"]}");
+        ASSERT_CONTAINS(j, "{\"syscall\": \"clone3\", \"action\": \"errno\", \"errno\": \"ENOSYS\", \"argument\": null}");
+        ASSERT_CONTAINS(t, "  address families denied: AF_PACKET\n");
+        ASSERT_CONTAINS(t, " unshare[net]");
+        plan_done(&p);
+        cell_config_done(&c);
+}

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SystemCallArchitectures=, RestrictNamespaces=, RestrictAddressFamilies=,
+ * LockPersonality= through the key table: systemd 252's semantics for
+ * merging and resetting, and errors naming file, line and key. @known. */
+#include <sched.h>
+#include <seccomp.h>
+#include <sys/socket.h>
+
+#include "config-parse.h"
+#include "parse-isolation.h"
+#include "parse-syscall.h"
+#include "strv.h"
+#include "syscall-groups.h"
+#include "test.h"
+
+static Diagnostics diag;
+
+/* Assigns at line 7 of web.cell and returns the message it produced (NULL for none). */
+static const char *assign(CellConfig *c, const char *key, const char *value) {
+        size_t before = diag.n_errors;
+
+        ASSERT_OK(config_assign(c, "Isolation", key, value, "web.cell", 7, &diag));
+        if (diag.n_errors == before)
+                return NULL;
+        ASSERT_EQ(diag.n_errors, before + 1);
+        return diag.messages[strv_length(diag.messages) - 1];
+}
+
+#define OK(c, k, v) ASSERT_NULL(assign(c, k, v))
+#define BAD(c, k, v, text) ASSERT_STREQ(assign(c, k, v), text)
+
+TEST(architectures) {
+        CellConfig c;
+        uint32_t a;
+
+        cell_config_init(&c);
+        ASSERT_EQ(c.n_syscall_archs, 0U);
+        ASSERT_OK(syscall_arch_from_string("native", &a));
+        ASSERT_EQ(a, seccomp_arch_native());
+        ASSERT_OK(syscall_arch_from_string("x86-64", &a));
+        ASSERT_EQ(a, (uint32_t) SCMP_ARCH_X86_64);
+        ASSERT_STREQ(syscall_arch_to_string(SCMP_ARCH_X32), "x32");
+        ASSERT_STREQ(syscall_arch_to_string(SCMP_ARCH_AARCH64), "arm64");
+        ASSERT_TRUE(syscall_arch_from_string("x86_64", &a) < 0);        /* libseccomp's name, not systemd's */
+        ASSERT_TRUE(syscall_arch_from_string("amd64", &a) < 0);
+
+        OK(&c, "SystemCallArchitectures", "native");
+        OK(&c, "SystemCallArchitectures", "x86 native arm64");  /* merged, each once */
+        ASSERT_EQ(c.n_syscall_archs, 3U);
+        ASSERT_EQ(c.syscall_archs[0], seccomp_arch_native());
+        ASSERT_EQ(c.syscall_archs[1], (uint32_t) SCMP_ARCH_X86);
+        ASSERT_EQ(c.syscall_archs[2], (uint32_t) SCMP_ARCH_AARCH64);
+        /* A bad word: the whole line is refused, the config as it was. */
+        BAD(&c, "SystemCallArchitectures", "x32 i386",
+            "web.cell:7: SystemCallArchitectures=x32 i386: expected architecture names as systemd has them "
+            "(\"native\", \"x86-64\", \"x86\", \"x32\", \"arm64\") (\"i386\" is not one)");
+        ASSERT_EQ(c.n_syscall_archs, 3U);
+        OK(&c, "SystemCallArchitectures", "");
+        ASSERT_EQ(c.n_syscall_archs, 0U);
+        cell_config_done(&c);
+}
+
+TEST(namespaces) {
+        unsigned long all = namespace_flags_all();
+        CellConfig c;
+
+        ASSERT_EQ(all, (unsigned long) (CLONE_NEWCGROUP | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWPID |
+                                        CLONE_NEWUSER | CLONE_NEWUTS | 0x80 /* CLONE_NEWTIME */));
+        cell_config_init(&c);
+        ASSERT_FALSE(c.restrict_namespaces_set);
+
+        OK(&c, "RestrictNamespaces", "yes");
+        ASSERT_TRUE(c.restrict_namespaces_set);
+        ASSERT_EQ(c.restrict_namespaces, 0UL);
+        OK(&c, "RestrictNamespaces", "no");
+        ASSERT_EQ(c.restrict_namespaces, all);
+        /* systemd.exec(5)'s examples: "cgroup ipc" then "cgroup net" allows
+         * all three; "cgroup ipc" then "~cgroup net" ipc only. */
+        OK(&c, "RestrictNamespaces", "");
+        ASSERT_FALSE(c.restrict_namespaces_set);
+        OK(&c, "RestrictNamespaces", "cgroup ipc");
+        OK(&c, "RestrictNamespaces", "cgroup net");
+        ASSERT_EQ(c.restrict_namespaces, (unsigned long) (CLONE_NEWCGROUP | CLONE_NEWIPC | CLONE_NEWNET));
+        OK(&c, "RestrictNamespaces", "");
+        OK(&c, "RestrictNamespaces", "cgroup ipc");
+        OK(&c, "RestrictNamespaces", "~cgroup net");
+        ASSERT_EQ(c.restrict_namespaces, (unsigned long) CLONE_NEWIPC);
+        /* A first "~" list: all but those. */
+        OK(&c, "RestrictNamespaces", "");
+        OK(&c, "RestrictNamespaces", "~user net");
+        ASSERT_EQ(c.restrict_namespaces, all & ~(unsigned long) (CLONE_NEWUSER | CLONE_NEWNET));
+        /* After "no" (all allowed) a "~" list takes away, as in systemd. */
+        OK(&c, "RestrictNamespaces", "no");
+        OK(&c, "RestrictNamespaces", "~mnt");
+        ASSERT_EQ(c.restrict_namespaces, all & ~(unsigned long) CLONE_NEWNS);
+
+        BAD(&c, "RestrictNamespaces", "net mount",
+            "web.cell:7: RestrictNamespaces=net mount: expected a boolean, or [~] and namespace types from "
+            "cgroup, ipc, net, mnt, pid, user, uts, time (\"mount\" is not one)");
+        ASSERT_EQ(c.restrict_namespaces, all & ~(unsigned long) CLONE_NEWNS);
+        ASSERT_NOT_NULL(assign(&c, "RestrictNamespaces", "~"));
+        cell_config_done(&c);
+}
+
+TEST(address_families) {
+        CellConfig c;
+
+        ASSERT_EQ(address_family_from_string("AF_INET6"), AF_INET6);
+        ASSERT_EQ(address_family_from_string("AF_LOCAL"), AF_UNIX);
+        ASSERT_STREQ(address_family_to_string(AF_UNIX), "AF_UNIX");
+        ASSERT_TRUE(address_family_from_string("af_inet") < 0);
+        ASSERT_TRUE(address_family_from_string("AF_UNSPEC") < 0);
+
+        cell_config_init(&c);
+        OK(&c, "RestrictAddressFamilies", "AF_UNIX AF_INET");
+        ASSERT_TRUE(c.address_families_allow_list);
+        ASSERT_EQ_U64(c.address_families, (UINT64_C(1) << AF_UNIX) | (UINT64_C(1) << AF_INET));
+        /* The same kind adds; the other kind takes out. */
+        OK(&c, "RestrictAddressFamilies", "AF_INET6");
+        OK(&c, "RestrictAddressFamilies", "~AF_INET");
+        ASSERT_TRUE(c.address_families_allow_list);
+        ASSERT_EQ_U64(c.address_families, (UINT64_C(1) << AF_UNIX) | (UINT64_C(1) << AF_INET6));
+        /* A first "~" list denies. */
+        OK(&c, "RestrictAddressFamilies", "");
+        ASSERT_FALSE(c.address_families_allow_list);
+        ASSERT_EQ_U64(c.address_families, 0);
+        OK(&c, "RestrictAddressFamilies", "~AF_PACKET");
+        OK(&c, "RestrictAddressFamilies", "AF_PACKET AF_NETLINK");       /* out of a deny list */
+        ASSERT_FALSE(c.address_families_allow_list);
+        ASSERT_EQ_U64(c.address_families, 0);
+        /* "none": an allow list of nothing. */
+        OK(&c, "RestrictAddressFamilies", "none");
+        ASSERT_TRUE(c.address_families_allow_list);
+        ASSERT_EQ_U64(c.address_families, 0);
+
+        BAD(&c, "RestrictAddressFamilies", "AF_UNIX AF_WHAT",
+            "web.cell:7: RestrictAddressFamilies=AF_UNIX AF_WHAT: expected \"none\", or [~] and address family "
+            "names (AF_UNIX, AF_INET, AF_INET6, AF_NETLINK ...) (\"AF_WHAT\" is not one)");
+        ASSERT_TRUE(c.address_families_allow_list);
+        ASSERT_EQ_U64(c.address_families, 0);
+        cell_config_done(&c);
+}
+
+TEST(lock_personality) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        ASSERT_FALSE(c.lock_personality);
+        OK(&c, "LockPersonality", "yes");
+        ASSERT_TRUE(c.lock_personality);
+        OK(&c, "LockPersonality", "");
+        ASSERT_FALSE(c.lock_personality);
+        ASSERT_NOT_NULL(assign(&c, "LockPersonality", "maybe"));
+        cell_config_done(&c);
+}
+
+/* @known: every call of the headers, sorted, unique, most known to libseccomp. */
+TEST(known_group) {
+        const char * const *m = syscall_group_members("@known");
+        size_t n = 0, unknown = 0;
+        bool openat = false, socketcall = false;
+
+        ASSERT_NOT_NULL(m);
+        for (; *m; m++, n++) {
+                if (m[1])
+                        ASSERT_TRUE(strcmp(m[0], m[1]) < 0);
+                if (!syscall_name_is_valid(*m))
+                        unknown++;
+                openat = openat || streq(*m, "openat");
+                socketcall = socketcall || streq(*m, "socketcall");
+        }
+        ASSERT_TRUE(openat);
+        ASSERT_TRUE(n > 300);
+        ASSERT_TRUE(unknown * 20 < n);
+#if defined(__x86_64__)
+        ASSERT_TRUE(socketcall);        /* i386's, which the filter covers too */
+#endif
+        (void) socketcall;
+}
+
+TEST(known_in_a_filter) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        OK(&c, "SystemCallFilter", "@known");
+        ASSERT_TRUE(c.syscall_filter_allow_list);
+        OK(&c, "SystemCallFilter", "~@known");
+        cell_config_done(&c);
+}
