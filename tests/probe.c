@@ -21,6 +21,8 @@
  *                            children and grandchildren, count denials and
  *                            opens that give BIN (by dev/inode) or another file
  *   probe ptrace PID         PTRACE_ATTACH to PID: {"ptrace": errno}
+ *   probe restrict           errnos of unshare(), socket(), personality() (probe-restrict.h)
+ *   probe int80              getpid() through the i386 entry point
  *   probe caps FILE          what a few capabilities allow: errno of a raw
  *                            socket, mknod c 1 3, chroot, chown FILE to 1000
  *
@@ -49,6 +51,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "probe-restrict.h"
 #include "probe-sched.h"
 
 extern char **environ;
@@ -728,6 +731,10 @@ int main(int argc, char *argv[]) {
                 return try_caps(argv[2]);
         if (!strcmp(cmd, "reboot") && argc > 2)
                 return try_reboot(argv[2], argc > 3 ? (unsigned) atoi(argv[3]) : 0);
+        if (!strcmp(cmd, "restrict"))
+                return probe_restrict();
+        if (!strcmp(cmd, "int80"))
+                return probe_int80();
         fprintf(stderr, "probe: unknown command %s\n", cmd);
         return 2;
 }

@@ -334,6 +334,24 @@ TEST(turned_off_or_unwritable) {
         seccomp_program_done(&prog);
 }
 
+/* SystemCallArchitectures= is in the key: the same rules for other ABIs are
+ * another program, in a file of its own. */
+TEST(architectures_are_in_the_key) {
+        _cleanup_(seccomp_program_done) SeccompProgram all = {}, native = {}, again = {};
+        const uint32_t archs[] = { seccomp_arch_native() };
+        char names[4][256];
+
+        cache_setup();
+        ASSERT_EQ(get(rules_a, ELEMENTSOF(rules_a), &all), SECCOMP_CACHE_STORED);
+        ASSERT_EQ(seccomp_cache_program(PLAN_SECCOMP_ALLOW, 0, rules_a, ELEMENTSOF(rules_a), archs, 1, true, &native,
+                                        NULL), SECCOMP_CACHE_STORED);
+        ASSERT_EQ(list(names, 4), (size_t) 2);
+        ASSERT_FALSE(same_program(&all, &native));
+        ASSERT_EQ(seccomp_cache_program(PLAN_SECCOMP_ALLOW, 0, rules_a, ELEMENTSOF(rules_a), archs, 1, true, &again,
+                                        NULL), SECCOMP_CACHE_HIT);
+        ASSERT_TRUE(same_program(&native, &again));
+}
+
 /* A program read back works as the compiled one: loaded in a child. */
 static void hit_child(const SeccompProgram *prog) {
         if (seccomp_program_load(prog, NULL) < 0)

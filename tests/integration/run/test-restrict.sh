@@ -1,0 +1,63 @@
+#!/bin/bash
+# RestrictNamespaces=, RestrictAddressFamilies=, LockPersonality= and
+# SystemCallArchitectures= seen from inside: what the payload may no longer
+# do, next to a container without them that may.
+. "$(dirname "$0")/lib.sh"
+
+# restrict_field KEY: a key of the probe's one-line "restrict" object.
+restrict_field() {
+        sed -n "s/.*\"$1\": \([-0-9]*\).*/\1/p" "$work/out"
+}
+
+free=$(unit free "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe restrict")
+held=$(unit held "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe restrict" \
+        "[Isolation]" \
+        "RestrictNamespaces=user" \
+        "RestrictAddressFamilies=AF_UNIX" \
+        "RestrictAddressFamilies=AF_INET AF_INET6" \
+        "LockPersonality=yes")
+
+run_cell none "$free"
+[ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "free: cell run exited $status"; }
+cat "$work/out"
+# Without them everything works (user namespaces need no privilege; root
+# holds CAP_NET_RAW for AF_PACKET).
+for k in unshare_user unshare_user_mnt unshare_user_net socket_unix socket_inet socket_packet socket_netlink \
+         personality_linux32; do
+        expect "free: $k" "$(restrict_field "$k")" 0
+done
+expect "free: setns(-1, 0)" "$(restrict_field setns_0)" 9     # EBADF: past the filter
+
+run_cell none "$held"
+[ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "held: cell run exited $status"; }
+cat "$work/out"
+expect "held: unshare(CLONE_NEWUSER)" "$(restrict_field unshare_user)" 0
+expect "held: unshare(CLONE_NEWUSER|CLONE_NEWNS)" "$(restrict_field unshare_user_mnt)" 1
+expect "held: unshare(CLONE_NEWUSER|CLONE_NEWNET)" "$(restrict_field unshare_user_net)" 1
+expect "held: setns(-1, 0)" "$(restrict_field setns_0)" 1
+expect "held: socket(AF_UNIX)" "$(restrict_field socket_unix)" 0
+expect "held: socket(AF_INET)" "$(restrict_field socket_inet)" 0
+expect "held: socket(AF_PACKET)" "$(restrict_field socket_packet)" 97    # EAFNOSUPPORT
+expect "held: socket(AF_NETLINK)" "$(restrict_field socket_netlink)" 97
+expect "held: personality(PER_LINUX32)" "$(restrict_field personality_linux32)" 1
+
+# The i386 entry point: filtered alike without SystemCallArchitectures=,
+# shut (the process killed, SIGSYS) with it.
+i386=$(unit i386 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe int80")
+native=$(unit native "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe int80" \
+        "[Isolation]" "SystemCallArchitectures=native")
+run_cell none "$i386"
+if [ "$status" -eq 2 ]; then
+        echo "not x86-64: no i386 entry point to try"
+elif grep -q '"int80": -38}' "$work/out" || [ "$status" -eq 139 ]; then
+        echo "this kernel runs no i386 calls (CONFIG_IA32_EMULATION): nothing to shut"
+else
+        [ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "i386: cell run exited $status"; }
+        expect "i386 getpid" "$(cat "$work/out")" '{"int80": 1}'
+        echo "i386 getpid: $(cat "$work/out")"
+        run_cell none "$native"
+        echo "with SystemCallArchitectures=native: status $status, $(cat "$work/out")"
+        expect "SystemCallArchitectures=native: i386 getpid kills" "$status" 159
+        expect "SystemCallArchitectures=native: nothing printed after" "$(cat "$work/out")" '{"int80": '
+fi
+echo ok
