@@ -62,7 +62,14 @@ int probe_restrict(void) {
         printf("\"socket_netlink\": %d, ", call_errno(socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, 0), true));
         e = call_errno(syscall(SYS_personality, PER_LINUX32), false);
         (void) syscall(SYS_personality, PER_LINUX);
-        printf("\"personality_linux32\": %d}\n", e);
+        printf("\"personality_linux32\": %d, ", e);
+        /* Real-time and not (the unit gives CAP_SYS_NICE for the first). */
+        e = call_errno(sched_setscheduler(0, SCHED_FIFO, &(struct sched_param) { .sched_priority = 1 }), false);
+        (void) sched_setscheduler(0, SCHED_OTHER, &(struct sched_param) {});
+        printf("\"sched_fifo\": %d, ", e);
+        e = call_errno(sched_setscheduler(0, SCHED_BATCH, &(struct sched_param) {}), false);
+        (void) sched_setscheduler(0, SCHED_OTHER, &(struct sched_param) {});
+        printf("\"sched_batch\": %d}\n", e);
         return 0;
 }
 

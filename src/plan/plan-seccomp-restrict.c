@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The keys of systemd.exec(5) that systemd makes seccomp filters of, each
  * as rules of cell's one filter: SystemCallArchitectures= (which ABIs it
- * covers), RestrictNamespaces=, RestrictAddressFamilies= and
- * LockPersonality=, with systemd 252's rules (its seccomp-util.c). */
+ * covers), RestrictNamespaces=, RestrictAddressFamilies=, LockPersonality=
+ * and RestrictRealtime=, with systemd 252's rules (its seccomp-util.c). */
 
 #include <errno.h>
 #include <sched.h>
@@ -176,6 +176,40 @@ static int seccomp_lock_personality(Plan *p, const CellConfig *c, SeccompBuilder
                                     (uint32_t) persona, personality_to_string(persona) ?: "PER_LINUX");
 }
 
+/* RestrictRealtime=: sched_setscheduler(2) to no policy but SCHED_OTHER,
+ * SCHED_BATCH and SCHED_IDLE, as systemd 252 holds it: each value below the
+ * highest of those that is not one of them, and every value above it
+ * (SCHED_DEADLINE, and any with SCHED_RESET_ON_FORK or'ed in, which systemd
+ * refuses alike), fails with EPERM. A policy that CPUSchedulingPolicy= set
+ * is set by cell before the filter, and stays. */
+static int seccomp_restrict_realtime(Plan *p, const CellConfig *c, SeccompBuilder *b) {
+        static const int allowed[] = { SCHED_OTHER, SCHED_BATCH, SCHED_IDLE };
+        int max = 0, r;
+
+        if (!c->restrict_realtime)
+                return 0;
+        p->restrict_realtime = true;
+        if (seccomp_denied(b, "sched_setscheduler"))
+                return 0;
+        for (size_t i = 0; i < ELEMENTSOF(allowed); i++)
+                max = MAX(max, allowed[i]);
+        for (int policy = 0; policy < max; policy++) {
+                bool ok = false;
+
+                for (size_t i = 0; i < ELEMENTSOF(allowed); i++)
+                        ok = ok || allowed[i] == policy;
+                if (ok)
+                        continue;
+                r = plan_seccomp_add_arg(b, "sched_setscheduler", PLAN_SECCOMP_ERRNO, EPERM, 1,
+                                         PLAN_SECCOMP_MASKED_EQ, UINT32_MAX, (uint32_t) policy,
+                                         sched_policy_to_string(policy) ?: "SCHED_ISO");
+                if (r < 0)
+                        return r;
+        }
+        return plan_seccomp_add_arg(b, "sched_setscheduler", PLAN_SECCOMP_ERRNO, EPERM, 1, PLAN_SECCOMP_GE,
+                                    UINT32_MAX, (uint32_t) max + 1, sched_policy_to_string(max + 1) ?: "SCHED_DEADLINE");
+}
+
 int plan_seccomp_restrict(Plan *p, const CellConfig *c, SeccompBuilder *b, Diagnostics *diag) {
         int r;
 
@@ -186,6 +220,8 @@ int plan_seccomp_restrict(Plan *p, const CellConfig *c, SeccompBuilder *b, Diagn
                 r = seccomp_restrict_address_families(p, c, b);
         if (r >= 0)
                 r = seccomp_lock_personality(p, c, b);
+        if (r >= 0)
+                r = seccomp_restrict_realtime(p, c, b);
         return r;
 }
 
@@ -239,6 +275,9 @@ void plan_seccomp_restrict_json(JsonWriter *w, const Plan *p) {
 
         json_key(w, "lock_personality");
         json_string(w, p->lock_personality ? personality_to_string(p->locked_personality) : NULL);
+
+        json_key(w, "restrict_realtime");
+        json_bool(w, p->restrict_realtime);
 }
 
 void plan_seccomp_restrict_text(const Plan *p, FILE *f) {
@@ -268,4 +307,6 @@ void plan_seccomp_restrict_text(const Plan *p, FILE *f) {
         }
         if (p->lock_personality)
                 fprintf(f, "  personality locked: %s\n", strna(personality_to_string(p->locked_personality)));
+        if (p->restrict_realtime)
+                fputs("  real-time scheduling: refused\n", f);
 }

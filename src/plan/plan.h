@@ -298,6 +298,7 @@ typedef struct Plan {
         uint64_t address_families;      /* bit N: family N */
         bool lock_personality;          /* LockPersonality=: personality(2) only to... */
         unsigned long locked_personality; /* ...this (Personality=, or PER_LINUX) */
+        bool restrict_realtime;         /* RestrictRealtime=: no real-time scheduling */
         PlanRlimit *rlimits;            /* only those set */
         size_t n_rlimits;
         bool oom_score_adjust_set;

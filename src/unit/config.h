@@ -308,6 +308,7 @@ typedef struct CellConfig {
         bool address_families_allow_list;
         uint64_t address_families;      /* bit N: family N (AF_UNIX = 1 ...) */
         bool lock_personality;          /* LockPersonality= */
+        bool restrict_realtime;         /* RestrictRealtime= */
 
         /* [Limits] */
         CellLimit memory_max, memory_high, memory_swap_max;

@@ -1,6 +1,6 @@
 #!/bin/bash
-# RestrictNamespaces=, RestrictAddressFamilies=, LockPersonality= and
-# SystemCallArchitectures= seen from inside: what the payload may no longer
+# RestrictNamespaces=, RestrictAddressFamilies=, LockPersonality=,
+# RestrictRealtime= and SystemCallArchitectures= seen from inside: what the payload may no longer
 # do, next to a container without them that may.
 . "$(dirname "$0")/lib.sh"
 
@@ -9,13 +9,15 @@ restrict_field() {
         sed -n "s/.*\"$1\": \([-0-9]*\).*/\1/p" "$work/out"
 }
 
-free=$(unit free "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe restrict")
+free=$(unit free "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe restrict" "[Isolation]" "Capability=CAP_SYS_NICE")
 held=$(unit held "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe restrict" \
         "[Isolation]" \
         "RestrictNamespaces=user" \
         "RestrictAddressFamilies=AF_UNIX" \
         "RestrictAddressFamilies=AF_INET AF_INET6" \
-        "LockPersonality=yes")
+        "LockPersonality=yes" \
+        "RestrictRealtime=yes" \
+        "Capability=CAP_SYS_NICE")
 
 run_cell none "$free"
 [ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "free: cell run exited $status"; }
@@ -23,7 +25,7 @@ cat "$work/out"
 # Without them everything works (user namespaces need no privilege; root
 # holds CAP_NET_RAW for AF_PACKET).
 for k in unshare_user unshare_user_mnt unshare_user_net socket_unix socket_inet socket_packet socket_netlink \
-         personality_linux32; do
+         personality_linux32 sched_fifo sched_batch; do
         expect "free: $k" "$(restrict_field "$k")" 0
 done
 expect "free: setns(-1, 0)" "$(restrict_field setns_0)" 9     # EBADF: past the filter
@@ -40,6 +42,8 @@ expect "held: socket(AF_INET)" "$(restrict_field socket_inet)" 0
 expect "held: socket(AF_PACKET)" "$(restrict_field socket_packet)" 97    # EAFNOSUPPORT
 expect "held: socket(AF_NETLINK)" "$(restrict_field socket_netlink)" 97
 expect "held: personality(PER_LINUX32)" "$(restrict_field personality_linux32)" 1
+expect "held: sched_setscheduler(SCHED_FIFO)" "$(restrict_field sched_fifo)" 1
+expect "held: sched_setscheduler(SCHED_BATCH)" "$(restrict_field sched_batch)" 0
 
 # The i386 entry point: filtered alike without SystemCallArchitectures=,
 # shut (the process killed, SIGSYS) with it.

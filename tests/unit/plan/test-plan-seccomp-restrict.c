@@ -225,6 +225,35 @@ TEST(lock_personality) {
 #endif
 }
 
+/* RestrictRealtime=: sched_setscheduler() to SCHED_FIFO, SCHED_RR, 4 (no
+ * policy) and anything above SCHED_IDLE refused, as systemd 252's rules. */
+TEST(restrict_realtime) {
+        CellConfig c;
+        Plan p = {};
+
+        plan_of(HEAD "[Isolation]\nRestrictRealtime=yes\n", NULL, &c, &p);
+        ASSERT_TRUE(p.restrict_realtime);
+        ASSERT_NOT_NULL(find(&p, "sched_setscheduler", true, PLAN_SECCOMP_MASKED_EQ, 1, UINT32_MAX, SCHED_FIFO));
+        ASSERT_NOT_NULL(find(&p, "sched_setscheduler", true, PLAN_SECCOMP_MASKED_EQ, 1, UINT32_MAX, SCHED_RR));
+        ASSERT_NOT_NULL(find(&p, "sched_setscheduler", true, PLAN_SECCOMP_MASKED_EQ, 1, UINT32_MAX, 4));
+        ASSERT_NOT_NULL(find(&p, "sched_setscheduler", true, PLAN_SECCOMP_GE, 1, UINT32_MAX, SCHED_IDLE + 1));
+        ASSERT_EQ(count(&p, "sched_setscheduler"), 4U);
+        plan_done(&p);
+        cell_config_done(&c);
+
+        /* A drop-in's "no" takes it back; a filter that denies the call keeps its own rule. */
+        plan_of(HEAD "[Isolation]\nRestrictRealtime=yes\n", "[Isolation]\nRestrictRealtime=no\n", &c, &p);
+        ASSERT_FALSE(p.restrict_realtime);
+        ASSERT_EQ(count(&p, "sched_setscheduler"), 0U);
+        plan_done(&p);
+        cell_config_done(&c);
+        plan_of(HEAD "[Isolation]\nSystemCallFilter=~sched_setscheduler:EACCES\nRestrictRealtime=yes\n", NULL, &c, &p);
+        ASSERT_TRUE(p.restrict_realtime);
+        ASSERT_EQ(count(&p, "sched_setscheduler"), 1U);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
 TEST(json_and_text) {
         _cleanup_free_ char *j = NULL, *t = NULL;
         size_t n = 0;
@@ -233,7 +262,7 @@ TEST(json_and_text) {
         FILE *f;
 
         plan_of(HEAD "[Isolation]\nSystemCallArchitectures=native\nRestrictNamespaces=~net\n"
-                "RestrictAddressFamilies=~AF_PACKET\nLockPersonality=yes\n", NULL, &c, &p);
+                "RestrictAddressFamilies=~AF_PACKET\nLockPersonality=yes\nRestrictRealtime=yes\n", NULL, &c, &p);
         f = open_memstream(&j, &n);
         ASSERT_NOT_NULL(f);
         ASSERT_OK(plan_print_json(&p, f));
@@ -255,6 +284,8 @@ TEST(json_and_text) {
         ASSERT_CONTAINS(j, "{\"syscall\": \"clone3\", \"action\": \"errno\", \"errno\": \"ENOSYS\", \"argument\": null}");
         ASSERT_CONTAINS(t, "  address families denied: AF_PACKET\n");
         ASSERT_CONTAINS(t, " unshare[net]");
+        ASSERT_CONTAINS(j, "\"restrict_realtime\": true");
+        ASSERT_CONTAINS(t, "  real-time scheduling: refused\n");
         plan_done(&p);
         cell_config_done(&c);
 }
