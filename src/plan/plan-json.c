@@ -481,6 +481,8 @@ static void json_network(JsonWriter *w, const Plan *p) {
         json_object_begin(w);
         json_key(w, "private");
         json_bool(w, p->namespaces & CLONE_NEWNET);
+        json_key(w, "machine_name");
+        json_string(w, p->network_machine_name);
         json_key(w, "virtual_ethernet");
         json_bool(w, p->virtual_ethernet);
         json_key(w, "veth_host");

@@ -511,6 +511,7 @@ void plan_done(Plan *p) {
         free(p->limits.io_devices);
         plan_properties_free(p->properties, p->n_properties);
         free(p->machine_name);
+        free(p->network_machine_name);
         free(p->veth_host);
         free(p->veth_host_altname);
         free(p->bridge);

@@ -46,8 +46,8 @@ static int spawn_veth(Spawn *s, const Plan *p, const uint8_t *machine_id, SpawnE
         if (!p->virtual_ethernet)
                 return 0;
         if (machine_id) {
-                netif_mac(NETIF_MAC_VETH_HOST, machine_id, p->name, 0, host_mac);
-                netif_mac(NETIF_MAC_VETH_CONTAINER, machine_id, p->name, 0, peer_mac);
+                netif_mac(NETIF_MAC_VETH_HOST, machine_id, p->network_machine_name, 0, host_mac);
+                netif_mac(NETIF_MAC_VETH_CONTAINER, machine_id, p->network_machine_name, 0, peer_mac);
                 pair.host_mac = host_mac;
                 pair.peer_mac = peer_mac;
         }
@@ -93,8 +93,8 @@ static int spawn_veth_extras(Spawn *s, const Plan *p, const uint8_t *machine_id,
                 char what[2 * IFNAMSIZ + 32];
 
                 if (machine_id) {
-                        netif_mac(NETIF_MAC_VETH_EXTRA_HOST, machine_id, p->name, i, host_mac);
-                        netif_mac(NETIF_MAC_VETH_EXTRA_CONTAINER, machine_id, p->name, i, peer_mac);
+                        netif_mac(NETIF_MAC_VETH_EXTRA_HOST, machine_id, p->network_machine_name, i, host_mac);
+                        netif_mac(NETIF_MAC_VETH_EXTRA_CONTAINER, machine_id, p->network_machine_name, i, peer_mac);
                         pair.host_mac = host_mac;
                         pair.peer_mac = peer_mac;
                 }
@@ -144,7 +144,7 @@ int spawn_network(Spawn *s, const Plan *p, SpawnError *err) {
                 uint8_t mac[6];
 
                 if (have_id)
-                        netif_mac(NETIF_MAC_MACVLAN, machine_id, p->name, i, mac);
+                        netif_mac(NETIF_MAC_MACVLAN, machine_id, p->network_machine_name, i, mac);
                 r = netif_vlan_create("macvlan", p->macvlans[i].host, p->macvlans[i].name, have_id ? mac : NULL,
                                       s->pid, err);
                 if (r < 0)

@@ -1,10 +1,15 @@
 #!/bin/bash
-# VirtualEthernet='s host side: deleted at the end only if it still is the
-# link cell made.
+# VirtualEthernet='s host side: named after the machine name, as nspawn
+# names it, and deleted at the end only if it still is the link cell made.
 #
 #   netns H (the "host": cell runs here)
 #     ve-MACHINE ==== host0 (the cell)
 #
+# 1. A template instance "NAME@1" is the machine "NAME-1" (what machinectl
+# lists, registered or not), and so is a unit "NAME_1": both get the veth
+# ve-NAME-1 (shortened, with that as its alternative name), and the same
+# MAC addresses on both sides (nspawn's hash of the machine ID and the
+# machine name), not one set per unit name.
 # 2. The veth's host side went (deleted here; also when the container's
 # network namespace goes) and another container's "ve-" veth got its index:
 # at the stop, cell leaves that one alone, when it cleans up itself
@@ -31,6 +36,38 @@ start_veth_cell() {
         [ -n "$cpid" ] || fail "no container init under cell $pid"
 }
 
+# mac_of IFNAME: the MAC address of IFNAME in "ip -o link show" on stdin.
+mac_of() {
+        sed -n "s/^[0-9]*: $1[@:].* link\/ether \([0-9a-f:]*\) .*/\1/p"
+}
+
+# 1. NAME@1 and NAME_1: one machine name, one veth name, one pair of MACs.
+machine="$(unit_name web)-1"
+for n in web@1 web_1; do
+        u=$(unit "$n" "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c '$payload'" "Init=yes" \
+                "[Network]" "VirtualEthernet=yes")
+        "$CELL" plan --json "$u" > "$work/plan" || fail "cell plan --json $u failed"
+        expect "$n: the machine name" "$(plan_value machine_name)" "$machine"
+        expect "$n: the veth's whole name" "$(plan_value veth_host_altname)" "ve-$machine"
+        host_if=$(plan_value veth_host)
+        expect_match "$n: the veth's name, shortened" "$host_if" '^ve-.{12}$'
+        start_veth_cell "$u" 0
+        ip -n "$H" link show "ve-$machine" >/dev/null || fail "$n: no link ve-$machine on H"
+        macs=$(ip -n "$H" -o link show "$host_if" | mac_of "$host_if")/$(nsenter -t "$cpid" -n ip -o link show host0 | mac_of host0)
+        expect_match "$n: the MAC addresses" "$macs" '^..:.*/..:'
+        kill -TERM $pid
+        wait $pid || true
+        ip -n "$H" link show "$host_if" >/dev/null 2>&1 && fail "$n: $host_if left after the stop"
+        if [ "$n" = web@1 ]; then
+                first_if=$host_if first_macs=$macs
+        else
+                expect "web_1's veth, as web@1's" "$host_if" "$first_if"
+                if [ -s /etc/machine-id ]; then
+                        expect "web_1's MAC addresses (host/container), as web@1's" "$macs" "$first_macs"
+                fi
+        fi
+done
+
 # 2. Another container's ve-other at the index of the cell's veth.
 u=$(unit reuse "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c '$payload'" "Init=yes" \
         "[Network]" "VirtualEthernet=yes")
@@ -53,4 +90,4 @@ for monitor in 0 1; do
         ip -n "$H" link del ve-other
 done
 [ -z "$(ip -n "$H" link show type veth | grep ' v[eb]-')" ] || fail "veths left: $(ip -n "$H" link show type veth)"
-echo "ok: another's veth at the index of the cell's left alone"
+echo "ok: the veth named after the machine name, MACs from it; another's veth at its index left alone"

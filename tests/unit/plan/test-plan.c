@@ -561,11 +561,35 @@ TEST(network_veth_host) {
         assert_veth_host("webserver-production-1", NULL, NULL, "ve-webserveafJQ", "ve-webserver-production-1");
         assert_veth_host("webserver-production-1", "br0", NULL, "vb-webserveCuW_", "vb-webserver-production-1");
         assert_veth_host("wxbserver-production-2", NULL, NULL, "ve-wxbserveTOIX", "ve-wxbserver-production-2");
+        /* From the machine name, as nspawn's (what machinectl shows): a
+         * template instance "web@3" is the machine "web-3", "my_app" is
+         * "my-app", registered or not. */
+        assert_veth_host("web@3", NULL, NULL, "ve-web-3", NULL);
+        assert_veth_host("web@3", "br0", NULL, "vb-web-3", NULL);
+        assert_veth_host("my_app", NULL, NULL, "ve-my-app", NULL);
+        assert_veth_host("webserver-production@1", NULL, NULL, "ve-webserveafJQ", "ve-webserver-production-1");
 
         /* None without the veth. */
         config_minimal(&c, "web");
         plan_ok(&c, NULL, &p);
         ASSERT_NULL(p.veth_host);
+        ASSERT_NULL(p.network_machine_name);
+        plan_done(&p);
+        cell_config_done(&c);
+
+        /* The name the MAC addresses are hashed from (the veths' and the
+         * macvlans'), in the plan for spawn: the machine name too. */
+        config_minimal(&c, "worker@3");
+        c.virtual_ethernet = true;
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(p.network_machine_name, "worker-3");
+        ASSERT_NULL(p.machine_name);            /* not registered */
+        plan_done(&p);
+        cell_config_done(&c);
+        config_minimal(&c, "worker@3");
+        ASSERT_OK(strv_extend(&c.macvlan, "eth0"));
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(p.network_machine_name, "worker-3");
         plan_done(&p);
         cell_config_done(&c);
 }
