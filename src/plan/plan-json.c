@@ -510,6 +510,10 @@ static void json_network(JsonWriter *w, const Plan *p) {
                 json_object_end(w);
         }
         json_array_end(w);
+        json_key(w, "ports_ipv4");
+        json_string(w, p->ports_ipv4);
+        json_key(w, "ports_ipv6");
+        json_string(w, p->ports_ipv6);
         json_key(w, "address_interface");
         json_string(w, p->address_interface);
         json_key(w, "addresses");

@@ -4,9 +4,11 @@
  * (Interface=, MACVLAN=, IPVLAN=), ports and addresses. */
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "parse-network.h"
 #include "plan-internal.h"
 #include "siphash24.h"
 #include "strv.h"
@@ -262,6 +264,15 @@ int plan_build_network(Plan *p, const CellConfig *c, Diagnostics *diag) {
                 return -ENOMEM;
         if (c->addresses && !(p->addresses = strv_copy(c->addresses)))
                 return -ENOMEM;
+        /* Port=: as nspawn, to the container's address of each family
+         * (the first Address= of it here: cell learns none by DHCP). */
+        STRV_FOREACH(a, p->n_ports > 0 ? p->addresses : NULL) {
+                int family = address_port_family(*a);
+                char **slot = family == AF_INET ? &p->ports_ipv4 : family == AF_INET6 ? &p->ports_ipv6 : NULL;
+
+                if (slot && !*slot && !(*slot = strndup(*a, strcspn(*a, "/"))))
+                        return -ENOMEM;
+        }
         if (c->gateways && !(p->gateways = strv_copy(c->gateways)))
                 return -ENOMEM;
 

@@ -522,6 +522,8 @@ void plan_done(Plan *p) {
         plan_links_free(p->ipvlans, p->n_ipvlans);
         free(p->address_interface);
         free(p->ports);
+        free(p->ports_ipv4);
+        free(p->ports_ipv6);
         strv_free(p->addresses);
         strv_free(p->gateways);
         *p = (Plan) {};

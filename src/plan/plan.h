@@ -341,6 +341,12 @@ typedef struct Plan {
         size_t n_ipvlans;
         CellPort *ports;
         size_t n_ports;
+        /* Port=: where the ports go, the container's first Address= of each
+         * family that can be forwarded to (address_port_family()), without
+         * its prefix: "10.0.0.2", "fd00::2"; NULL for a family without one
+         * (at least one of them is there with ports). */
+        char *ports_ipv4;
+        char *ports_ipv6;
         /* The container's interface Address= and Gateway= configure: host0,
          * else the first Interface=, MACVLAN=, IPVLAN= (in that order); NULL
          * with none of them. */

@@ -523,6 +523,27 @@ TEST(network_copied) {
         ASSERT_EQ(p.ports[0].protocol, IPPROTO_UDP);
         ASSERT_EQ(p.ports[0].host_port, 5353);
         ASSERT_EQ(p.ports[0].container_port, 53);
+        ASSERT_NULL(p.ports_ipv4);
+        ASSERT_NULL(p.ports_ipv6);
+        plan_done(&p);
+
+        /* Where the ports go: the first Address= of each family, as nspawn
+         * forwards to the container's address of each; not an IPv6
+         * link-local one (nor ::1), which the host's other links cannot reach. */
+        ASSERT_OK(strv_extend(&c.addresses, "fe80::2/64"));
+        ASSERT_OK(strv_extend(&c.addresses, "fd00::2/64"));
+        ASSERT_OK(strv_extend(&c.addresses, "10.0.0.2/24"));
+        ASSERT_OK(strv_extend(&c.addresses, "fd00::3/64"));
+        ASSERT_OK(strv_extend(&c.addresses, "10.0.0.3/24"));
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(p.ports_ipv4, "10.0.0.2");
+        ASSERT_STREQ(p.ports_ipv6, "fd00::2");
+        plan_done(&p);
+        c.addresses = strv_free(c.addresses);
+        ASSERT_OK(strv_extend(&c.addresses, "fd00::2/64"));
+        plan_ok(&c, NULL, &p);
+        ASSERT_NULL(p.ports_ipv4);
+        ASSERT_STREQ(p.ports_ipv6, "fd00::2");
         plan_done(&p);
         cell_config_done(&c);
 }
