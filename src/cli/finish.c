@@ -8,6 +8,7 @@
  * cgroupfs manager's cgroups (emptied and removed, and cell back out of its
  * leaf, then the name's lock released) and the runtime state. Exits with the payload's status. */
 
+#include <string.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -29,7 +30,8 @@ int verb_finish(int argc, char *argv[]) {
         log_debug("Cleaning up after the payload (cell __finish).");
 
         /* In run.c's order: the container's network first, then its cgroups. */
-        spawn.veth_index = f.veth_index;
+        spawn.veth_index = f.veth.index;
+        memcpy(spawn.veth_name, f.veth.name, sizeof spawn.veth_name);
         spawn.netfw_table = TAKE_PTR(f.netfw_table);
         spawn.netns_fd = TAKE_FD(f.netns_fd);
         spawn.moved = TAKE_PTR(f.moved);

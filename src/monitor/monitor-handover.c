@@ -81,7 +81,6 @@ static void moved_format(const NetifMoved *m, char ret[static MOVED_TEXT_MAX]) {
 int monitor_finish_args(const MonitorHandover *h, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
         ScopeCgroupfsDirs d = {};
-        char n[32];
         int r = 0;
 
         if (h->state_published)
@@ -99,8 +98,10 @@ int monitor_finish_args(const MonitorHandover *h, char ***ret) {
                 scope_cgroupfs_dirs_done(&d);
         }
         if (r >= 0 && h->spawn->veth_index > 0) {
-                (void) snprintf(n, sizeof n, "%d", h->spawn->veth_index);
-                r = monitor_push_option(&l, "veth-index", n);
+                char v[32 + IFNAMSIZ];
+
+                (void) snprintf(v, sizeof v, "%d:%s", h->spawn->veth_index, h->spawn->veth_name);
+                r = monitor_push_option(&l, "veth", v);
         }
         if (r >= 0 && h->spawn->netfw_table)
                 r = monitor_push_option(&l, "netfw-table", h->spawn->netfw_table);
@@ -255,23 +256,33 @@ static int parse_moved(const char *v, MonitorFinish *f) {
         return 0;
 }
 
-/* --veth-extra=INDEX:NAME, as monitor_finish_args() wrote it. */
-static int parse_veth_extra(const char *v, MonitorFinish *f) {
+/* --veth=INDEX:NAME and --veth-extra=INDEX:NAME, as monitor_finish_args()
+ * wrote them. */
+static int parse_veth(const char *key, const char *v, NetifVeth *ret) {
         const char *colon = strchr(v, ':');
-        NetifVeth e = {};
         char n[16];
         uint64_t u;
         int r;
 
         if (!colon || colon == v || (size_t) (colon - v) >= sizeof n || !colon[1] || strlen(colon + 1) >= IFNAMSIZ)
-                return log_error_errno(EINVAL, "--veth-extra=%s: expected INDEX:NAME.", v);
+                return log_error_errno(EINVAL, "--%s=%s: expected INDEX:NAME.", key, v);
         memcpy(n, v, (size_t) (colon - v));
         n[colon - v] = 0;
-        r = monitor_parse_number("veth-extra", n, INT32_MAX, &u);
+        r = monitor_parse_number(key, n, INT32_MAX, &u);
         if (r < 0)
                 return r;
-        e.index = (int) u;
-        strcpy(e.name, colon + 1);
+        *ret = (NetifVeth) { .index = (int) u };
+        strcpy(ret->name, colon + 1);
+        return 0;
+}
+
+static int parse_veth_extra(const char *v, MonitorFinish *f) {
+        NetifVeth e;
+        int r;
+
+        r = parse_veth("veth-extra", v, &e);
+        if (r < 0)
+                return r;
 
         NetifVeth *l = reallocarray(f->extras, f->n_extras + 1, sizeof *l);
         if (!l)
@@ -283,7 +294,7 @@ static int parse_veth_extra(const char *v, MonitorFinish *f) {
 
 int monitor_finish_parse(int argc, char *argv[], MonitorFinish *ret) {
         enum { ARG_STATUS = 0x100, ARG_NAME, ARG_STATE, ARG_CGROUP, ARG_CGROUP2,
-               ARG_PURE_V2, ARG_OWN_V2, ARG_LEAF, ARG_NAME_LOCK_FD, ARG_VETH_INDEX, ARG_NETFW_TABLE,
+               ARG_PURE_V2, ARG_OWN_V2, ARG_LEAF, ARG_NAME_LOCK_FD, ARG_VETH, ARG_NETFW_TABLE,
                ARG_NETNS_FD, ARG_INTERFACE, ARG_ZONE, ARG_VETH_EXTRA };
         static const struct option options[] = {
                 { "status",      required_argument, NULL, ARG_STATUS      },
@@ -295,7 +306,7 @@ int monitor_finish_parse(int argc, char *argv[], MonitorFinish *ret) {
                 { "own-v2",      required_argument, NULL, ARG_OWN_V2      },
                 { "leaf",        required_argument, NULL, ARG_LEAF        },
                 { "name-lock-fd", required_argument, NULL, ARG_NAME_LOCK_FD },
-                { "veth-index",  required_argument, NULL, ARG_VETH_INDEX  },
+                { "veth",        required_argument, NULL, ARG_VETH        },
                 { "netfw-table", required_argument, NULL, ARG_NETFW_TABLE },
                 { "netns-fd",    required_argument, NULL, ARG_NETNS_FD    },
                 { "interface",   required_argument, NULL, ARG_INTERFACE   },
@@ -318,9 +329,8 @@ int monitor_finish_parse(int argc, char *argv[], MonitorFinish *ret) {
                         r = monitor_parse_number("status", optarg, 255, &u);
                         f.status = (int) u;
                         break;
-                case ARG_VETH_INDEX:
-                        r = monitor_parse_number("veth-index", optarg, INT32_MAX, &u);
-                        f.veth_index = (int) u;
+                case ARG_VETH:
+                        r = parse_veth("veth", optarg, &f.veth);
                         break;
                 case ARG_NAME:
                         r = monitor_parse_string(optarg, &f.name);

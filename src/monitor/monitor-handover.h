@@ -48,7 +48,7 @@ typedef struct MonitorFinish {
         char *name;
         bool state;                     /* remove /run/cell/NAME/state */
         ScopeCgroupfsDirs dirs;         /* the cgroupfs manager's cgroups; dirs.dirs NULL: none */
-        int veth_index;                 /* VirtualEthernet='s host side, 0: none */
+        NetifVeth veth;                 /* VirtualEthernet='s host side, index 0: none */
         char *netfw_table;              /* Port='s nft table, NULL: none */
         int netns_fd;                   /* Interface=: the container's network namespace ... */
         NetifMoved *moved;              /* ... and the interfaces to move back out of it */

@@ -484,6 +484,8 @@ static void json_network(JsonWriter *w, const Plan *p) {
         json_object_begin(w);
         json_key(w, "private");
         json_bool(w, p->namespaces & CLONE_NEWNET);
+        json_key(w, "machine_name");
+        json_string(w, p->network_machine_name);
         json_key(w, "virtual_ethernet");
         json_bool(w, p->virtual_ethernet);
         json_key(w, "veth_host");
@@ -511,6 +513,10 @@ static void json_network(JsonWriter *w, const Plan *p) {
                 json_object_end(w);
         }
         json_array_end(w);
+        json_key(w, "ports_ipv4");
+        json_string(w, p->ports_ipv4);
+        json_key(w, "ports_ipv6");
+        json_string(w, p->ports_ipv6);
         json_key(w, "address_interface");
         json_string(w, p->address_interface);
         json_key(w, "addresses");

@@ -39,15 +39,23 @@ bool plan_machine_name_is_valid(const char *s) {
 
 /* The unit's name with each character a host name cannot hold made "-", as
  * for the default host name: a template instance "web@3" is "web-3". */
-int plan_machine_name(const char *name, char **ret) {
+char *plan_machine_name_mapped(const char *name) {
         char *m = strdup(name);
 
         if (!m)
-                return -ENOMEM;
+                return NULL;
         for (char *q = m; *q; q++)
                 if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
                       (*q >= '0' && *q <= '9') || *q == '-' || *q == '.'))
                         *q = '-';
+        return m;
+}
+
+int plan_machine_name(const char *name, char **ret) {
+        char *m = plan_machine_name_mapped(name);
+
+        if (!m)
+                return -ENOMEM;
         if (!plan_machine_name_is_valid(m)) {
                 free(m);
                 return -EINVAL;

@@ -4,9 +4,11 @@
  * (Interface=, MACVLAN=, IPVLAN=), ports and addresses. */
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "parse-network.h"
 #include "plan-internal.h"
 #include "siphash24.h"
 #include "strv.h"
@@ -206,11 +208,18 @@ int plan_build_network(Plan *p, const CellConfig *c, Diagnostics *diag) {
         int r;
 
         p->virtual_ethernet = c->virtual_ethernet;
+        /* nspawn names the veth and hashes the MAC addresses from its
+         * machine name, not from the unit's: "web@3" is "ve-web-3", as
+         * machinectl shows the machine. */
+        if ((c->virtual_ethernet || c->n_veth_extras > 0 || c->macvlan) &&
+            !(p->network_machine_name = plan_machine_name_mapped(p->name)))
+                return -ENOMEM;
         /* nspawn's names: "vb-" on a bridge, where networkd's
          * 80-container-vb.network keeps it a port of the bridge; a "ve-"
          * one gets 80-container-ve.network's address and DHCP server. */
         if (c->virtual_ethernet &&
-            plan_ifname(c->bridge || c->zone ? "vb-" : "ve-", p->name, &p->veth_host, &p->veth_host_altname) < 0)
+            plan_ifname(c->bridge || c->zone ? "vb-" : "ve-", p->network_machine_name, &p->veth_host,
+                        &p->veth_host_altname) < 0)
                 return -ENOMEM;
         if (c->bridge && !(p->bridge = strdup(c->bridge)))
                 return -ENOMEM;
@@ -255,6 +264,15 @@ int plan_build_network(Plan *p, const CellConfig *c, Diagnostics *diag) {
                 return -ENOMEM;
         if (c->addresses && !(p->addresses = strv_copy(c->addresses)))
                 return -ENOMEM;
+        /* Port=: as nspawn, to the container's address of each family
+         * (the first Address= of it here: cell learns none by DHCP). */
+        STRV_FOREACH(a, p->n_ports > 0 ? p->addresses : NULL) {
+                int family = address_port_family(*a);
+                char **slot = family == AF_INET ? &p->ports_ipv4 : family == AF_INET6 ? &p->ports_ipv6 : NULL;
+
+                if (slot && !*slot && !(*slot = strndup(*a, strcspn(*a, "/"))))
+                        return -ENOMEM;
+        }
         if (c->gateways && !(p->gateways = strv_copy(c->gateways)))
                 return -ENOMEM;
 

@@ -369,8 +369,10 @@ int plan_print_text(const Plan *p, FILE *f) {
         for (size_t i = 0; i < p->n_ipvlans; i++)
                 fprintf(f, "  ipvlan %s on %s\n", p->ipvlans[i].name, p->ipvlans[i].host);
         for (size_t i = 0; i < p->n_ports; i++)
-                fprintf(f, "  port %s %u -> %u\n", p->ports[i].protocol == IPPROTO_UDP ? "udp" : "tcp",
-                        p->ports[i].host_port, p->ports[i].container_port);
+                fprintf(f, "  port %s %u -> %u%s%s%s%s%s\n", p->ports[i].protocol == IPPROTO_UDP ? "udp" : "tcp",
+                        p->ports[i].host_port, p->ports[i].container_port, p->ports_ipv4 ? " on " : "",
+                        strempty(p->ports_ipv4), p->ports_ipv6 ? (p->ports_ipv4 ? " and [" : " on [") : "",
+                        strempty(p->ports_ipv6), p->ports_ipv6 ? "]" : "");
         STRV_FOREACH(a, p->addresses)
                 fprintf(f, "  address %s on %s\n", *a, p->address_interface);
         STRV_FOREACH(g, p->gateways)

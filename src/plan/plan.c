@@ -511,6 +511,7 @@ void plan_done(Plan *p) {
         free(p->limits.io_devices);
         plan_properties_free(p->properties, p->n_properties);
         free(p->machine_name);
+        free(p->network_machine_name);
         free(p->veth_host);
         free(p->veth_host_altname);
         free(p->bridge);
@@ -521,6 +522,8 @@ void plan_done(Plan *p) {
         plan_links_free(p->ipvlans, p->n_ipvlans);
         free(p->address_interface);
         free(p->ports);
+        free(p->ports_ipv4);
+        free(p->ports_ipv6);
         strv_free(p->addresses);
         strv_free(p->gateways);
         *p = (Plan) {};

@@ -339,6 +339,11 @@ typedef struct Plan {
         uint8_t machine_id[16];
 
         /* Network. */
+        /* The machine name ("web-3" for "web@3", registered or not; as
+         * plan_machine_name() also when that is no valid one): nspawn names
+         * the veth after its machine name and hashes the MAC addresses of
+         * the veths and macvlans from it. NULL without any of these. */
+        char *network_machine_name;
         bool virtual_ethernet;
         /* VirtualEthernet=: the host side of the veth, nspawn's name for it:
          * "ve-NAME", "vb-NAME" on a bridge (Bridge=, Zone=); one longer
@@ -358,6 +363,12 @@ typedef struct Plan {
         size_t n_ipvlans;
         CellPort *ports;
         size_t n_ports;
+        /* Port=: where the ports go, the container's first Address= of each
+         * family that can be forwarded to (address_port_family()), without
+         * its prefix: "10.0.0.2", "fd00::2"; NULL for a family without one
+         * (at least one of them is there with ports). */
+        char *ports_ipv4;
+        char *ports_ipv6;
         /* The container's interface Address= and Gateway= configure: host0,
          * else the first Interface=, MACVLAN=, IPVLAN= (in that order); NULL
          * with none of them. */
@@ -402,6 +413,9 @@ void plan_properties_free(PlanProperty *p, size_t n);
  * "web-3"); -EINVAL when that is still no machine name. */
 bool plan_machine_name_is_valid(const char *s);
 int plan_machine_name(const char *name, char **ret);
+/* The same name whether it is valid or not (for the links, with or
+ * without Register=); NULL on OOM. */
+char *plan_machine_name_mapped(const char *name);
 
 /* Names used in the JSON and in messages ("bind", "fixed", "errno"); never NULL
  * ("unknown" for values out of range). */

@@ -3,9 +3,11 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <nftables/libnftables.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "macros.h"
 #include "netfw.h"
@@ -24,7 +26,25 @@ char *netfw_table_name(const char *name) {
         return t;
 }
 
-char *netfw_script(const char *table, const Plan *p, const char *address) {
+/* The rules of one port to one address of the container: from other hosts
+ * (routed in) and from the host itself. Only what is addressed to this
+ * host: traffic passing through to other addresses is not ours to
+ * redirect. And not the host's own to its loopback (nspawn's rule too, for
+ * 127.0.0.0/8 and ::1): from there the container cannot answer, and the
+ * host's services on the loopback at HOSTPORT would be cut off. */
+static void netfw_port_rules(FILE *f, const char *table, const CellPort *port, int family, const char *address) {
+        const char *proto = port->protocol == IPPROTO_UDP ? "udp" : "tcp";
+        bool v6 = family == AF_INET6;
+
+        for (int c = 0; c < 2; c++)
+                fprintf(f, "add rule inet %s %s %sfib daddr type local %s dport %u dnat %s to %s%s%s:%u\n",
+                        table, c == 0 ? "prerouting" : "output",
+                        c == 0 ? "" : v6 ? "ip6 daddr != ::1 " : "ip daddr != 127.0.0.0/8 ",
+                        proto, port->host_port, v6 ? "ip6" : "ip", v6 ? "[" : "", address, v6 ? "]" : "",
+                        port->container_port);
+}
+
+char *netfw_script(const char *table, const Plan *p) {
         _cleanup_free_ char *buf = NULL;
         size_t size = 0;
         FILE *f;
@@ -43,19 +63,13 @@ char *netfw_script(const char *table, const Plan *p, const char *address) {
                    /* ... and from the host itself. */
                    "add chain inet %1$s output { type nat hook output priority -100; policy accept; }\n",
                 table);
+        /* Each port over each family the container has an address of, as
+         * nspawn's (an "inet" table's nat chains see both). */
         for (size_t i = 0; i < p->n_ports; i++) {
-                const CellPort *port = p->ports + i;
-                const char *proto = port->protocol == IPPROTO_UDP ? "udp" : "tcp";
-
-                /* Only what is addressed to this host: traffic passing
-                 * through to other addresses is not ours to redirect. And
-                 * not the host's own to its loopback (nspawn's rule too):
-                 * from 127.0.0.1 the container cannot answer, and the
-                 * host's services on 127.0.0.1:HOSTPORT would be cut off. */
-                for (int c = 0; c < 2; c++)
-                        fprintf(f, "add rule inet %s %s %sfib daddr type local %s dport %u dnat ip to %s:%u\n",
-                                table, c == 0 ? "prerouting" : "output", c == 0 ? "" : "ip daddr != 127.0.0.0/8 ",
-                                proto, port->host_port, address, port->container_port);
+                if (p->ports_ipv4)
+                        netfw_port_rules(f, table, p->ports + i, AF_INET, p->ports_ipv4);
+                if (p->ports_ipv6)
+                        netfw_port_rules(f, table, p->ports + i, AF_INET6, p->ports_ipv6);
         }
         if (fclose(f) != 0)
                 return NULL;
@@ -151,19 +165,15 @@ static int netfw_run(const char *script, char *message, size_t size) {
 
 int netfw_ports_add(const Plan *p, const char *table, SpawnError *err) {
         _cleanup_free_ char *script = NULL;
-        char address[INET6_ADDRSTRLEN + 8] = "", message[256] = "";
+        char message[256] = "";
         int r;
 
-        for (char * const *a = p->addresses; a && *a; a++)
-                if (!strchr(*a, ':')) {
-                        (void) snprintf(address, sizeof address, "%.*s", (int) strcspn(*a, "/"), *a);
-                        break;
-                }
-        if (isempty(address))
-                return spawn_error(err, EINVAL, "Port=: needs an IPv4 Address= in [Network]: "
-                                   "ports are forwarded to that address of the container");
+        /* The unit's check (config_finish()) refuses this already. */
+        if (!p->ports_ipv4 && !p->ports_ipv6)
+                return spawn_error(err, EINVAL, "Port=: needs an IPv4 Address= or an IPv6 one that is not "
+                                   "link-local in [Network]: ports are forwarded to that address of the container");
 
-        script = netfw_script(table, p, address);
+        script = netfw_script(table, p);
         if (!script)
                 return spawn_error(err, ENOMEM, "Port=: building the nftables rules");
         r = netfw_run(script, message, sizeof message);

@@ -18,11 +18,13 @@
 char *netfw_table_name(const char *name);
 
 /* The nft script that replaces the table by one forwarding p->ports to
- * address (IPv4, no prefix); NULL on OOM. Exposed for the unit test. */
-char *netfw_script(const char *table, const Plan *p, const char *address);
+ * p->ports_ipv4 and p->ports_ipv6, those of them that are set; NULL on
+ * OOM. Exposed for the unit test. */
+char *netfw_script(const char *table, const Plan *p);
 
-/* Replaces the table by the plan's rules. The first IPv4 Address= is the
- * target; none is an error saying so. */
+/* Replaces the table by the plan's rules: each port over IPv4 and IPv6, to
+ * the container's address of each family the plan has (an error saying so
+ * when it has neither). */
 int netfw_ports_add(const Plan *p, const char *table, SpawnError *err);
 
 /* Deletes the table if it is there (a stop, or the leftovers of a killed

@@ -46,8 +46,8 @@ static int spawn_veth(Spawn *s, const Plan *p, const uint8_t *machine_id, SpawnE
         if (!p->virtual_ethernet)
                 return 0;
         if (machine_id) {
-                netif_mac(NETIF_MAC_VETH_HOST, machine_id, p->name, 0, host_mac);
-                netif_mac(NETIF_MAC_VETH_CONTAINER, machine_id, p->name, 0, peer_mac);
+                netif_mac(NETIF_MAC_VETH_HOST, machine_id, p->network_machine_name, 0, host_mac);
+                netif_mac(NETIF_MAC_VETH_CONTAINER, machine_id, p->network_machine_name, 0, peer_mac);
                 pair.host_mac = host_mac;
                 pair.peer_mac = peer_mac;
         }
@@ -67,8 +67,10 @@ static int spawn_veth(Spawn *s, const Plan *p, const uint8_t *machine_id, SpawnE
                 r = netif_veth_create("VirtualEthernet=yes", &pair, s->pid, NULL, err);
         if (r < 0)
                 return r;
-        /* Remembered by index: the name may be someone else's later. */
+        /* Remembered by index and name: either alone may be another
+         * link's by the end (spawn_veth_remove()). */
         s->veth_index = (int) if_nametoindex(p->veth_host);
+        (void) snprintf(s->veth_name, sizeof s->veth_name, "%s", p->veth_host);
         return 0;
 }
 
@@ -91,8 +93,8 @@ static int spawn_veth_extras(Spawn *s, const Plan *p, const uint8_t *machine_id,
                 char what[2 * IFNAMSIZ + 32];
 
                 if (machine_id) {
-                        netif_mac(NETIF_MAC_VETH_EXTRA_HOST, machine_id, p->name, i, host_mac);
-                        netif_mac(NETIF_MAC_VETH_EXTRA_CONTAINER, machine_id, p->name, i, peer_mac);
+                        netif_mac(NETIF_MAC_VETH_EXTRA_HOST, machine_id, p->network_machine_name, i, host_mac);
+                        netif_mac(NETIF_MAC_VETH_EXTRA_CONTAINER, machine_id, p->network_machine_name, i, peer_mac);
                         pair.host_mac = host_mac;
                         pair.peer_mac = peer_mac;
                 }
@@ -142,7 +144,7 @@ int spawn_network(Spawn *s, const Plan *p, SpawnError *err) {
                 uint8_t mac[6];
 
                 if (have_id)
-                        netif_mac(NETIF_MAC_MACVLAN, machine_id, p->name, i, mac);
+                        netif_mac(NETIF_MAC_MACVLAN, machine_id, p->network_machine_name, i, mac);
                 r = netif_vlan_create("macvlan", p->macvlans[i].host, p->macvlans[i].name, have_id ? mac : NULL,
                                       s->pid, err);
                 if (r < 0)
@@ -167,17 +169,22 @@ int spawn_network(Spawn *s, const Plan *p, SpawnError *err) {
         return netfw_ports_add(p, s->netfw_table, err);
 }
 
-/* The host side of the veth by its index, if it still is a "ve-" or "vb-"
- * veth of that index (the pair usually went away with the container's
- * namespace already; deleting it here makes "gone when cell returns"
- * exact). */
+/* The host side of the veth by its index, if it still is a veth of the
+ * very name the plan gave it (the pair usually went away with the
+ * container's namespace already; deleting it here makes "gone when cell
+ * returns" exact). Not any "ve-" or "vb-" veth that has the index now:
+ * that is another container's, made after ours went, and deleting it
+ * would cut that container off. */
 static void spawn_veth_remove(Spawn *s) {
         NetifVeth v = { .index = s->veth_index };
+        int r;
 
-        if (s->veth_index > 0 && if_indextoname((unsigned) s->veth_index, v.name) &&
-            (startswith(v.name, "ve-") || startswith(v.name, "vb-")))
-                (void) netif_veth_remove(&v);
+        (void) snprintf(v.name, sizeof v.name, "%s", s->veth_name);
+        r = netif_veth_remove(&v);
+        if (r < 0)
+                log_warning_errno(r, "VirtualEthernet=: cannot remove %s from the host: %m", v.name);
         s->veth_index = 0;
+        s->veth_name[0] = 0;
 }
 
 /* VirtualEthernetExtra=: as the veth's host side. The container side goes

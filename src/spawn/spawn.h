@@ -66,7 +66,8 @@ typedef struct Spawn {
         /* What the supervisor holds for the container's life and gives
          * back in spawn_done(), on every exit path: */
         UidRange users;         /* PrivateUsers=: the host range (pick: its lock) */
-        int veth_index;         /* VirtualEthernet=: ifindex of the host side, 0 = none */
+        int veth_index;         /* VirtualEthernet=: ifindex of the host side, 0 = none, */
+        char veth_name[IFNAMSIZ]; /* ... and its name (the plan's veth_host) */
         char *zone;             /* Zone=: the bridge "vz-NAME" the veth joins, removed in
                                  * spawn_done() if no port is left on it; NULL = none */
         NetifVeth *extras;      /* VirtualEthernetExtra=: the host sides made so far */

@@ -273,6 +273,8 @@ int config_parse_port(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
         if (isempty(ctx->value)) {
                 c->ports = mfree(c->ports);
                 c->n_ports = 0;
+                c->ports_file = mfree(c->ports_file);
+                c->ports_line = 0;
                 return 0;
         }
         if (parse_port(ctx->value, &p) < 0)
@@ -295,6 +297,10 @@ int config_parse_port(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
         if (!slot)
                 return -ENOMEM;
         *slot = p;
+        /* The first of the list: where a Port= the other keys do not
+         * allow (no veth, no address to forward to) is said to be. */
+        if (c->n_ports == 1)
+                return config_entry_origin(ctx, &c->ports_file, &c->ports_line);
         return 0;
 }
 

@@ -9,6 +9,7 @@
 
 #include "config-parse.h"
 #include "config-parsers.h"
+#include "parse-network.h"
 #include "parse-value.h"
 #include "strv.h"
 
@@ -502,10 +503,10 @@ int config_assign_expand(CellConfig *c, const ConfigSpecifiers *specifiers, cons
         return 0;
 }
 
-/* Whether one of Address='s canonical "ADDR/PREFIX" is an IPv4 one. */
-static bool addresses_have_ipv4(char * const *addresses) {
+/* Whether Port= has an Address= to forward to, of either family. */
+static bool addresses_have_port_target(char * const *addresses) {
         STRV_FOREACH(a, addresses)
-                if (!strchr(*a, ':'))
+                if (address_port_family(*a) != 0)
                         return true;
         return false;
 }
@@ -571,11 +572,18 @@ int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
                       "Interface=%s and Bridge=%s exclude each other: the interface is moved into the container "
                       "(and a bridge cannot change network namespace)", *i, *i);
         }
-        CHECK(c->n_ports > 0 && !c->virtual_ethernet,
-              "Port= needs VirtualEthernet=yes, Bridge= or Zone=: ports are forwarded to the container's veth address");
-        CHECK(c->n_ports > 0 && c->virtual_ethernet && !addresses_have_ipv4(c->addresses),
-              "Port= needs an IPv4 Address= in [Network]: ports are forwarded to that address of the container "
-              "(cell runs no DHCP to learn one)");
+        /* Said where the (first) Port= was written. */
+        if (c->n_ports > 0 && !c->virtual_ethernet &&
+            (r = diag_error(diag, c->ports_file ?: file, c->ports_line,
+                            "Port= needs VirtualEthernet=yes, Bridge= or Zone=: ports are forwarded to the "
+                            "container's veth address")) < 0)
+                return r;
+        if (c->n_ports > 0 && c->virtual_ethernet && !addresses_have_port_target(c->addresses) &&
+            (r = diag_error(diag, c->ports_file ?: file, c->ports_line,
+                            "Port= needs an IPv4 Address= or an IPv6 one that is not link-local in [Network]: "
+                            "ports are forwarded to the container's first address of each family "
+                            "(cell runs no DHCP to learn one)")) < 0)
+                return r;
         CHECK((c->addresses || c->gateways) && !c->virtual_ethernet && !c->interfaces && !c->macvlan && !c->ipvlan,
               "%s needs an interface in the container: VirtualEthernet=yes, Bridge=, Zone=, Interface=, MACVLAN= "
               "or IPVLAN=",

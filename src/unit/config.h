@@ -349,6 +349,8 @@ typedef struct CellConfig {
         char **macvlan;         /* MACVLAN=: host interfaces a macvlan is made on, for the container */
         char **ipvlan;          /* IPVLAN=: ... an ipvlan */
         CellPort *ports;        size_t n_ports;
+        char *ports_file;       /* where the first Port= of the list was written (see above) */
+        unsigned ports_line;
         char **addresses;       /* Address=: "10.0.0.2/24", canonical, for the container's first interface */
         char **gateways;        /* Gateway=: "10.0.0.1", canonical; a default route each */
 } CellConfig;

@@ -109,6 +109,23 @@ int parse_gateway(const char *s, char **ret) {
         return 0;
 }
 
+int address_port_family(const char *address) {
+        struct in6_addr a6;
+        char text[INET6_ADDRSTRLEN];
+        size_t n = strcspn(address, "/");
+
+        if (n >= sizeof text)
+                return 0;
+        memcpy(text, address, n);
+        text[n] = 0;
+        if (!strchr(text, ':'))
+                return AF_INET;
+        if (inet_pton(AF_INET6, text, &a6) != 1 || IN6_IS_ADDR_LINKLOCAL(&a6) || IN6_IS_ADDR_LOOPBACK(&a6) ||
+            IN6_IS_ADDR_UNSPECIFIED(&a6) || IN6_IS_ADDR_MULTICAST(&a6))
+                return 0;
+        return AF_INET6;
+}
+
 int parse_veth_extra(const char *s, char **ret_host, char **ret_container) {
         _cleanup_free_ char *host = NULL, *container = NULL;
         const char *colon;

@@ -14,6 +14,13 @@ int parse_address_prefix(const char *s, char **ret);
 /* Gateway=ADDR (IPv4 or IPv6, no prefix): the canonical text, malloc'ed. */
 int parse_gateway(const char *s, char **ret);
 
+/* Whether Port= forwards to this Address= (canonical "ADDR/PREFIX"):
+ * AF_INET or AF_INET6 when it does, 0 when it cannot. nspawn's rule: an
+ * address of a scope wider than link, so not IPv6's link-local fe80::/10
+ * (link scope) nor ::1 (host scope), which the host's other links do not
+ * reach; every IPv4 Address= is added with global scope. */
+int address_port_family(const char *address);
+
 /* VirtualEthernetExtra=HOSTIF[:CONTAINERIF] as systemd-nspawn's
  * --network-veth-extra=: two interface names (CONTAINERIF defaults to
  * HOSTIF), malloc'ed. -EINVAL for a bad or empty one, -ENOMEM. */

@@ -4,10 +4,12 @@
 #
 #   netns H (the "host": cell runs here)     netns C (a client)
 #     br0 10.213.7.1/24 -- vb-NAME ==== host0 10.213.7.2/24 (the cell)
+#         fd42:213:7::1/64                    fd42:213:7::2/64
 #         \-- vc-peer ==== eth0 10.213.7.3/24 (C)
 #
 # C reaches the cell over the bridge; in H the cell answers on H's own
-# address at the forwarded port. The veth's host side has nspawn's name
+# addresses at the forwarded port, IPv4 and IPv6 (nspawn forwards to the
+# container's address of each family). The veth's host side has nspawn's name
 # for one on a bridge, "vb-" (networkd's 80-container-vb.network keeps it
 # on the bridge; its ve-* file would take it off), shortened as nspawn's
 # (the unit's name is long) with the full name as an alternative name, and
@@ -30,6 +32,7 @@ fi
 
 ip -n "$H" link add br0 type bridge
 ip -n "$H" addr add 10.213.7.1/24 dev br0
+ip -n "$H" addr add fd42:213:7::1/64 dev br0 nodad
 ip -n "$H" link set br0 up
 ip -n "$C" link add eth0 type veth peer name vc-peer netns "$H"
 ip -n "$C" addr add 10.213.7.3/24 dev eth0
@@ -41,7 +44,7 @@ echo "hello from the cell" > "$root/www/index.html"
 name=$(unit_name web)
 u=$(unit web "[Root]" "Directory=$root" "[Isolation]" "PrivateUsers=pick" \
         "[Exec]" "Exec=/bin/httpd -f -p 80 -h /www" "Init=yes" \
-        "[Network]" "Bridge=br0" "Address=10.213.7.2/24" "Gateway=10.213.7.1" "Port=8080:80" "Port=udp:5353:53")
+        "[Network]" "Bridge=br0" "Address=10.213.7.2/24" "Address=fd42:213:7::2/64" "Gateway=10.213.7.1" "Port=8080:80" "Port=udp:5353:53")
 "$CELL" plan --json "$u" > "$work/plan" || fail "cell plan --json failed"
 host_if=$(plan_value veth_host)
 host_alt=$(plan_value veth_host_altname)
@@ -74,22 +77,29 @@ expect "page over the bridge" "$(cat "$work/page")" "hello from the cell"
 # Port=: H's own address, port 8080, reaches the container's port 80.
 page=$(ip netns exec "$H" bash -c "$(declare -f http_get); http_get http://10.213.7.1:8080/") || fail "no answer on the forwarded port"
 expect "page through Port=" "$page" "hello from the cell"
+# ... and H's own IPv6 address reaches its IPv6 address.
+page=$(ip netns exec "$H" bash -c "$(declare -f http_get); http_get 'http://[fd42:213:7::1]:8080/'") ||
+        fail "no answer on the forwarded port over IPv6"
+expect "page through Port= over IPv6" "$page" "hello from the cell"
 # ... but not H's loopback: as nspawn's, 127.0.0.0/8 is left alone (a DNAT
 # from 127.0.0.1 goes nowhere: the container cannot answer that source),
 # and a service of H's on 127.0.0.1:8080 still answers there. (The marker
 # in its command line: cleanup() ends it.)
+# The same for IPv6's ::1.
 mkdir "$work/www-$marker"
 echo "hello from the host" > "$work/www-$marker/index.html"
-ip netns exec "$H" /bin/busybox httpd -f -p 127.0.0.1:8080 -h "$work/www-$marker" &
-hpid=$!
-page=
-for _ in $(seq 20); do
-        page=$(ip netns exec "$H" bash -c "$(declare -f http_get); http_get http://127.0.0.1:8080/" 2>/dev/null) && break
-        sleep 0.1
+for lo in 127.0.0.1 '[::1]'; do
+        ip netns exec "$H" /bin/busybox httpd -f -p "$lo:8080" -h "$work/www-$marker" &
+        hpid=$!
+        page=
+        for _ in $(seq 20); do
+                page=$(ip netns exec "$H" bash -c "$(declare -f http_get); http_get 'http://$lo:8080/'" 2>/dev/null) && break
+                sleep 0.1
+        done
+        kill $hpid
+        wait $hpid 2>/dev/null || true
+        expect "H's own $lo:8080 while Port=8080 forwards" "$page" "hello from the host"
 done
-kill $hpid
-wait $hpid 2>/dev/null || true
-expect "H's own 127.0.0.1:8080 while Port=8080 forwards" "$page" "hello from the host"
 ip -n "$H" link show "$host_if" | matches "master br0" || fail "$host_if is not on br0"
 ip -n "$H" link show "$host_if" | matches "altname $host_alt" || fail "$host_if has no altname $host_alt"
 ip -n "$H" link show "$host_alt" >/dev/null || fail "$host_if is not found by its altname $host_alt"
@@ -97,6 +107,7 @@ macs=$(macs)
 expect_match "the veth's MAC addresses: unicast, locally administered" "$macs" '^.[26ae]:.* .[26ae]:'
 ruleset=$(ip netns exec "$H" nft list table inet "cell-$name") || fail "no nft table inet cell-$name"
 grep -q "udp dport 5353 dnat ip to 10.213.7.2:53" <<<"$ruleset" || fail "udp rule missing: $ruleset"
+grep -qF "udp dport 5353 dnat ip6 to [fd42:213:7::2]:53" <<<"$ruleset" || fail "IPv6 udp rule missing: $ruleset"
 range=$(ls -t /run/cell/uid | head -1)
 flock -n "/run/cell/uid/$range" true && fail "uid range not locked while the cell runs"
 
@@ -124,19 +135,22 @@ kill -TERM $pid
 wait $pid || true
 ip netns exec "$H" nft list tables | matches "cell-$name" && fail "nft table left after the second stop"
 
-# Errors: a missing bridge; Port= without an IPv4 Address=, which the unit
-# says: refused before anything is made, as "cell verify" refuses it.
+# Errors: a missing bridge; Port= without an Address= it can forward to (an
+# IPv4 one or an IPv6 one that is not link-local), which the unit says:
+# refused at the Port= line before anything is made, as "cell verify"
+# refuses it.
 u2=$(unit nobr "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "[Network]" "Bridge=nosuchbr0")
 status=0; ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u2" >/dev/null 2>"$work/err" || status=$?
 expect "missing bridge: status" "$status" 2
 grep -q "Bridge=nosuchbr0: no such interface on the host" "$work/err" || fail "missing bridge: $(cat "$work/err")"
-u3=$(unit noaddr "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "[Network]" "VirtualEthernet=yes" "Port=80")
+u3=$(unit noaddr "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "[Network]" "VirtualEthernet=yes" \
+        "Address=fe80::2/64" "Port=80")
+want="$u3:8: Port= needs an IPv4 Address= or an IPv6 one that is not link-local in [Network]"
 status=0; ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u3" >/dev/null 2>"$work/err" || status=$?
 expect "Port= without Address=: status" "$status" 1
-grep -qF "$u3: Port= needs an IPv4 Address= in [Network]" "$work/err" || fail "Port= without Address=: $(cat "$work/err")"
+grep -qF "$want" "$work/err" || fail "Port= without Address=: $(cat "$work/err")"
 status=0; "$CELL" verify "$u3" >/dev/null 2>"$work/err" || status=$?
 expect "cell verify of Port= without Address=: status" "$status" 1
-grep -qF "$u3: Port= needs an IPv4 Address= in [Network]" "$work/err" ||
-        fail "cell verify of Port= without Address=: $(cat "$work/err")"
+grep -qF "$want" "$work/err" || fail "cell verify of Port= without Address=: $(cat "$work/err")"
 [ -z "$(ip -n "$H" link show type veth | grep ' v[eb]-')" ] || fail "veths left: $(ip -n "$H" link show type veth)"
-echo "ok: bridge, Address=, Gateway=, Port=, cleanup"
+echo "ok: bridge, Address=, Gateway=, Port= (IPv4 and IPv6), cleanup"

@@ -213,26 +213,31 @@ ip -n "$H" -o addr show vz-t | matches "10.213.10.1/24" ||
         fail "the admin's vz-t lost its address: $(ip -n "$H" -d addr show vz-t 2>&1)"
 ip -n "$H" link del vz-t
 
-# 9. "cell __finish" deletes a host side it is handed (--veth-index=,
-# --veth-extra=) only if the link at that index is still a veth of that
-# name: not another kind of link that got the index (a stale hand-over),
-# and it does delete the veths that match.
+# 9. "cell __finish" deletes a host side it is handed (--veth=INDEX:NAME,
+# --veth-extra=INDEX:NAME) only if the link at that index is still a veth of
+# that name: not another kind of link that got the index (a stale
+# hand-over), nor another container's "ve-" veth that got it, and it does
+# delete the veths that match.
 ip -n "$H" link add ve-stale index 4242 type bridge
 ip -n "$H" link add vx-stale index 4243 type bridge
 ip -n "$H" link add ve-real index 4244 type veth peer name ve-realp
 ip -n "$H" link add vx-real index 4246 type veth peer name vx-realp
 ip -n "$H" link add vb-real index 4248 type veth peer name vb-realp
-ip netns exec "$H" "$CELL" __finish --status=0 --name=stale --veth-index=4242 --veth-extra=4243:vx-stale \
+ip -n "$H" link add ve-other index 4250 type veth peer name ve-otherp
+ip netns exec "$H" "$CELL" __finish --status=0 --name=stale --veth=4242:ve-stale --veth-extra=4243:vx-stale \
         --veth-extra=4246:vx-rea || fail "cell __finish failed"
-ip -n "$H" link show ve-stale >/dev/null 2>&1 || fail "__finish --veth-index= deleted a bridge ve-stale"
+ip -n "$H" link show ve-stale >/dev/null 2>&1 || fail "__finish --veth= deleted a bridge ve-stale"
 ip -n "$H" link show vx-stale >/dev/null 2>&1 || fail "__finish --veth-extra= deleted a bridge vx-stale"
 ip -n "$H" link show vx-real >/dev/null 2>&1 || fail "__finish --veth-extra= deleted vx-real, handed as vx-rea"
-ip netns exec "$H" "$CELL" __finish --status=0 --name=stale --veth-index=4244 --veth-extra=4246:vx-real ||
+ip netns exec "$H" "$CELL" __finish --status=0 --name=stale --veth=4250:ve-mine || fail "cell __finish failed"
+ip -n "$H" link show ve-other >/dev/null 2>&1 || fail "__finish --veth=4250:ve-mine deleted ve-other, at that index now"
+ip netns exec "$H" "$CELL" __finish --status=0 --name=stale --veth=4244:ve-real --veth-extra=4246:vx-real ||
         fail "cell __finish failed"
-ip -n "$H" link show ve-real >/dev/null 2>&1 && fail "__finish --veth-index= left the veth ve-real"
+ip -n "$H" link show ve-real >/dev/null 2>&1 && fail "__finish --veth= left the veth ve-real"
 ip -n "$H" link show vx-real >/dev/null 2>&1 && fail "__finish --veth-extra= left the veth vx-real"
-ip netns exec "$H" "$CELL" __finish --status=0 --name=stale --veth-index=4248 || fail "cell __finish failed"
-ip -n "$H" link show vb-real >/dev/null 2>&1 && fail "__finish --veth-index= left the veth vb-real (on a bridge)"
+ip netns exec "$H" "$CELL" __finish --status=0 --name=stale --veth=4248:vb-real || fail "cell __finish failed"
+ip -n "$H" link show vb-real >/dev/null 2>&1 && fail "__finish --veth= left the veth vb-real (on a bridge)"
 ip -n "$H" link del ve-stale
 ip -n "$H" link del vx-stale
+ip -n "$H" link del ve-other
 echo "ok: Zone=, VirtualEthernetExtra=, Zone= with Bridge="

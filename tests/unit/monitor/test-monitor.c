@@ -156,7 +156,7 @@ TEST(finish_parse) {
         snprintf(netns_opt, sizeof netns_opt, "--netns-fd=%d", netns);
         char *argv[] = { (char *) "__finish", (char *) "--status=7", (char *) "--name=web", (char *) "--state",
                          (char *) "--cgroup=/a", (char *) "--cgroup2=/b", (char *) "--pure-v2",
-                         (char *) "--own-v2=/o", (char *) "--leaf=/o/l", (char *) "--veth-index=12",
+                         (char *) "--own-v2=/o", (char *) "--leaf=/o/l", (char *) "--veth=12:ve-web",
                          (char *) "--netfw-table=cell-web", lock_opt, netns_opt,
                          (char *) "--interface=5:eth1:veth::0:17:0a0b0c0d0e0f",
                          (char *) "--interface=2:enp0s31f6abcdef::001122334455:-1:2:", NULL };
@@ -174,7 +174,9 @@ TEST(finish_parse) {
         ASSERT_EQ(f.dirs.unified, 1);
         ASSERT_STREQ(f.dirs.own_v2, "/o");
         ASSERT_STREQ(f.dirs.leaf, "/o/l");
-        ASSERT_EQ(f.veth_index, 12);
+        /* The veth's host side by index and name: netif_veth_remove() deletes it only if both still match. */
+        ASSERT_EQ(f.veth.index, 12);
+        ASSERT_STREQ(f.veth.name, "ve-web");
         ASSERT_STREQ(f.netfw_table, "cell-web");
         /* Interface=: the namespace to move them out of, close-on-exec again, and the list. */
         ASSERT_EQ(f.netns_fd, netns);
@@ -204,13 +206,13 @@ TEST(finish_parse) {
 
         char *none[] = { (char *) "__finish", (char *) "--status=0", (char *) "--name=a", NULL };
         ASSERT_OK(monitor_finish_parse(3, none, &f));
-        ASSERT_TRUE(!f.state && !f.dirs.dirs && f.veth_index == 0 && !f.netfw_table && f.dirs.lock_fd < 0 &&
+        ASSERT_TRUE(!f.state && !f.dirs.dirs && f.veth.index == 0 && !f.netfw_table && f.dirs.lock_fd < 0 &&
                     f.netns_fd < 0 && f.n_moved == 0);
         monitor_finish_done(&f);
 
         char *bad1[] = { (char *) "__finish", (char *) "--name=a", NULL };
         char *bad2[] = { (char *) "__finish", (char *) "--status=256", (char *) "--name=a", NULL };
-        char *bad3[] = { (char *) "__finish", (char *) "--status=1", (char *) "--name=a", (char *) "--veth-index=-1", NULL };
+        char *bad3[] = { (char *) "__finish", (char *) "--status=1", (char *) "--name=a", (char *) "--veth=-1:ve-a", NULL };
         char *bad4[] = { (char *) "__finish", (char *) "--status=1", (char *) "--name=a", (char *) "x", NULL };
         ASSERT_ERROR(monitor_finish_parse(2, bad1, &f), EINVAL);
         ASSERT_ERROR(monitor_finish_parse(3, bad2, &f), EINVAL);
@@ -232,8 +234,9 @@ TEST(finish_parse) {
         }
 }
 
-/* Zone= and VirtualEthernetExtra=: what cell hands to "cell __finish"
- * comes back as it was, and needs cell's binary as the veth does. */
+/* Zone=, VirtualEthernetExtra= and the veth (its index with its name:
+ * "cell __finish" deletes only that link): what cell hands to "cell
+ * __finish" comes back as it was, and needs cell's binary. */
 TEST(finish_args_zone_veth_extra) {
         NetifVeth extras[2] = { { 7, "vx0" }, { 9, "vy0" } };
         Spawn s = SPAWN_NULL;
@@ -245,7 +248,10 @@ TEST(finish_args_zone_veth_extra) {
         s.zone = (char *) "vz-web";
         s.extras = extras;
         s.n_extras = 2;
+        s.veth_index = 5;
+        strcpy(s.veth_name, "vb-web");
         ASSERT_OK(monitor_finish_args(&h, &l));
+        ASSERT_TRUE(strv_contains(l, "--veth=5:vb-web"));
         ASSERT_TRUE(strv_contains(l, "--zone=vz-web"));
         ASSERT_TRUE(strv_contains(l, "--veth-extra=7:vx0"));
         ASSERT_TRUE(strv_contains(l, "--veth-extra=9:vy0"));
@@ -254,6 +260,8 @@ TEST(finish_args_zone_veth_extra) {
         s.zone = NULL;
         ASSERT_NOT_NULL(monitor_handover_refused(&h));   /* the extras alone need it too */
         s.n_extras = 0;
+        ASSERT_NOT_NULL(monitor_handover_refused(&h));   /* the veth alone too */
+        s.veth_index = 0;
         ASSERT_NULL(monitor_handover_refused(&h));
         safe_close(h.monitor_fd);
 
@@ -262,6 +270,8 @@ TEST(finish_args_zone_veth_extra) {
         ASSERT_OK(strv_extend(&argv, "--name=web"));
         ASSERT_OK(strv_extend_strv(&argv, l));
         ASSERT_OK(monitor_finish_parse((int) strv_length(argv), argv, &f));
+        ASSERT_EQ(f.veth.index, 5);
+        ASSERT_STREQ(f.veth.name, "vb-web");
         ASSERT_STREQ(f.zone, "vz-web");
         ASSERT_EQ((int) f.n_extras, 2);
         ASSERT_EQ(f.extras[0].index, 7);
@@ -272,11 +282,13 @@ TEST(finish_args_zone_veth_extra) {
         ASSERT_NULL(f.zone);
         ASSERT_NULL(f.extras);
 
-        /* Only a "vz-" bridge is removed by name; INDEX:NAME, the name at most 15 bytes. */
+        /* Only a "vz-" bridge is removed by name; INDEX:NAME, the name at most 15 bytes (a
+         * veth by its index alone is not taken: it could be any veth that has the index now). */
         static const char *const bad_opts[] = {
                 "--zone=br0", "--zone=vz-0123456789abc", "--zone=vz-a/b",
                 "--veth-extra=vx0", "--veth-extra=7:", "--veth-extra=:vx0", "--veth-extra=x:vx0",
                 "--veth-extra=-1:vx0", "--veth-extra=7:0123456789abcdef",
+                "--veth=4", "--veth=4:", "--veth=:ve-a", "--veth=4:0123456789abcdef",
         };
         for (size_t i = 0; i < ELEMENTSOF(bad_opts); i++) {
                 char *bad[] = { (char *) "__finish", (char *) "--status=1", (char *) "--name=a",
@@ -607,7 +619,7 @@ TEST(notify_relay_carries_on) {
 }
 
 TEST(finish_is_execd) {
-        char *finish[] = { (char *) "--state", (char *) "--veth-index=4", NULL };
+        char *finish[] = { (char *) "--state", (char *) "--veth=4:ve-t", NULL };
         char out[] = "/tmp/test-monitor-finish-XXXXXX", buf[512] = {};
         MonitorState t = template();
         Run r;
@@ -623,7 +635,7 @@ TEST(finish_is_execd) {
         ASSERT_EQ(monitor_wait(&r, &log), 7);   /* the stand-in's exit: the payload's status */
         free(log);
         ASSERT_TRUE(read(fd, buf, sizeof buf - 1) > 0);
-        ASSERT_STREQ(buf, "--status=7\n--name=t\n--state\n--veth-index=4\n");
+        ASSERT_STREQ(buf, "--status=7\n--name=t\n--state\n--veth=4:ve-t\n");
         safe_close(fd);
         safe_close(t.cell_fd);
         unlink(out);

@@ -416,7 +416,7 @@ TEST(text_summary) {
         ASSERT_CONTAINS(t, "CPUQuotaPeriodSec         2500us");
         ASSERT_CONTAINS(t, "CPUWeight                 idle");
         ASSERT_CONTAINS(t, "MemoryLow                 10.00%");
-        ASSERT_CONTAINS(t, "port tcp 8080 -> 80");
+        ASSERT_CONTAINS(t, "  port tcp 8080 -> 80 on 10.0.0.2\n");
         ASSERT_CONTAINS(t, "Network:           private, zone bridge vz-web\n  veth vx0 on the host, inner0 inside\n"
                         "  interface eth1 (moved in)\n  macvlan mv-eth0 on eth0\n  ipvlan iv-bond0 on bond0\n");
         ASSERT_CONTAINS(t, "  address 10.0.0.2/24 on eth1\n");

@@ -523,6 +523,27 @@ TEST(network_copied) {
         ASSERT_EQ(p.ports[0].protocol, IPPROTO_UDP);
         ASSERT_EQ(p.ports[0].host_port, 5353);
         ASSERT_EQ(p.ports[0].container_port, 53);
+        ASSERT_NULL(p.ports_ipv4);
+        ASSERT_NULL(p.ports_ipv6);
+        plan_done(&p);
+
+        /* Where the ports go: the first Address= of each family, as nspawn
+         * forwards to the container's address of each; not an IPv6
+         * link-local one (nor ::1), which the host's other links cannot reach. */
+        ASSERT_OK(strv_extend(&c.addresses, "fe80::2/64"));
+        ASSERT_OK(strv_extend(&c.addresses, "fd00::2/64"));
+        ASSERT_OK(strv_extend(&c.addresses, "10.0.0.2/24"));
+        ASSERT_OK(strv_extend(&c.addresses, "fd00::3/64"));
+        ASSERT_OK(strv_extend(&c.addresses, "10.0.0.3/24"));
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(p.ports_ipv4, "10.0.0.2");
+        ASSERT_STREQ(p.ports_ipv6, "fd00::2");
+        plan_done(&p);
+        c.addresses = strv_free(c.addresses);
+        ASSERT_OK(strv_extend(&c.addresses, "fd00::2/64"));
+        plan_ok(&c, NULL, &p);
+        ASSERT_NULL(p.ports_ipv4);
+        ASSERT_STREQ(p.ports_ipv6, "fd00::2");
         plan_done(&p);
         cell_config_done(&c);
 }
@@ -561,11 +582,35 @@ TEST(network_veth_host) {
         assert_veth_host("webserver-production-1", NULL, NULL, "ve-webserveafJQ", "ve-webserver-production-1");
         assert_veth_host("webserver-production-1", "br0", NULL, "vb-webserveCuW_", "vb-webserver-production-1");
         assert_veth_host("wxbserver-production-2", NULL, NULL, "ve-wxbserveTOIX", "ve-wxbserver-production-2");
+        /* From the machine name, as nspawn's (what machinectl shows): a
+         * template instance "web@3" is the machine "web-3", "my_app" is
+         * "my-app", registered or not. */
+        assert_veth_host("web@3", NULL, NULL, "ve-web-3", NULL);
+        assert_veth_host("web@3", "br0", NULL, "vb-web-3", NULL);
+        assert_veth_host("my_app", NULL, NULL, "ve-my-app", NULL);
+        assert_veth_host("webserver-production@1", NULL, NULL, "ve-webserveafJQ", "ve-webserver-production-1");
 
         /* None without the veth. */
         config_minimal(&c, "web");
         plan_ok(&c, NULL, &p);
         ASSERT_NULL(p.veth_host);
+        ASSERT_NULL(p.network_machine_name);
+        plan_done(&p);
+        cell_config_done(&c);
+
+        /* The name the MAC addresses are hashed from (the veths' and the
+         * macvlans'), in the plan for spawn: the machine name too. */
+        config_minimal(&c, "worker@3");
+        c.virtual_ethernet = true;
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(p.network_machine_name, "worker-3");
+        ASSERT_NULL(p.machine_name);            /* not registered */
+        plan_done(&p);
+        cell_config_done(&c);
+        config_minimal(&c, "worker@3");
+        ASSERT_OK(strv_extend(&c.macvlan, "eth0"));
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(p.network_machine_name, "worker-3");
         plan_done(&p);
         cell_config_done(&c);
 }

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netfw.h"
+#include "test.h"
+
+/* "worker@3" is the table "cell-worker_3": nft takes no "@" in a name. */
+TEST(table_name) {
+        char *t = netfw_table_name("worker@3");
+
+        ASSERT_STREQ(t, "cell-worker_3");
+        free(t);
+}
+
+/* Port= over both families, as nspawn's: to the container's IPv4 address
+ * and to its IPv6 one ("[ADDR]:PORT"), from other hosts and from the host
+ * itself, but not the host's own to its loopback, 127.0.0.0/8 or ::1. */
+TEST(script_both_families) {
+        CellPort ports[] = { { IPPROTO_TCP, 8080, 80 }, { IPPROTO_UDP, 5353, 53 } };
+        Plan p = { .ports = ports, .n_ports = 2, .ports_ipv4 = (char *) "10.0.0.2",
+                   .ports_ipv6 = (char *) "fd00::2" };
+        char *s = netfw_script("cell-web", &p);
+
+        ASSERT_NOT_NULL(s);
+        ASSERT_CONTAINS(s, "add table inet cell-web\ndelete table inet cell-web\nadd table inet cell-web\n");
+        ASSERT_CONTAINS(s, "add rule inet cell-web prerouting fib daddr type local tcp dport 8080 "
+                        "dnat ip to 10.0.0.2:80\n");
+        ASSERT_CONTAINS(s, "add rule inet cell-web output ip daddr != 127.0.0.0/8 fib daddr type local "
+                        "tcp dport 8080 dnat ip to 10.0.0.2:80\n");
+        ASSERT_CONTAINS(s, "add rule inet cell-web prerouting fib daddr type local tcp dport 8080 "
+                        "dnat ip6 to [fd00::2]:80\n");
+        ASSERT_CONTAINS(s, "add rule inet cell-web output ip6 daddr != ::1 fib daddr type local "
+                        "tcp dport 8080 dnat ip6 to [fd00::2]:80\n");
+        ASSERT_CONTAINS(s, "add rule inet cell-web prerouting fib daddr type local udp dport 5353 "
+                        "dnat ip6 to [fd00::2]:53\n");
+        free(s);
+}
+
+/* A family the container has no address of gets no rule. */
+TEST(script_one_family) {
+        CellPort port = { IPPROTO_TCP, 8080, 80 };
+        Plan p = { .ports = &port, .n_ports = 1, .ports_ipv6 = (char *) "fd00::2" };
+        char *s = netfw_script("cell-web", &p);
+
+        ASSERT_NOT_NULL(s);
+        ASSERT_CONTAINS(s, "dnat ip6 to [fd00::2]:80\n");
+        ASSERT_NULL(strstr(s, "dnat ip to"));
+        free(s);
+
+        p = (Plan) { .ports = &port, .n_ports = 1, .ports_ipv4 = (char *) "10.0.0.2" };
+        s = netfw_script("cell-web", &p);
+        ASSERT_NOT_NULL(s);
+        ASSERT_CONTAINS(s, "dnat ip to 10.0.0.2:80\n");
+        ASSERT_NULL(strstr(s, "ip6"));
+        free(s);
+}
