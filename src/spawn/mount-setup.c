@@ -35,7 +35,10 @@ typedef struct MountContext {
         struct statx root_id;   /* root_fd's identity, for mount_root_check_not() */
         bool create_only;       /* the pass before ReadOnly=: make mount points, mount nothing */
         bool sealed;            /* ReadOnly= made the root read-only */
-        MountCreated created;   /* the mount points made, removed again if the start fails */
+        /* What the start made, removed again if it fails: */
+        MountCreated created;   /* mount points, Volatile=state's /var, /etc files, in the root */
+        MountCreated layers;    /* Overlay= upper and work directories in the root ("+") */
+        MountCreated host;      /* the same on the host */
         const MountIdmapTrees *trees;   /* NULL without PrivateUsers= */
         SpawnError *err;
 } MountContext;
@@ -344,7 +347,7 @@ static int do_overlay(MountContext *c, const PlanMount *m, const char *what) {
         if (target_fd < 0 || c->create_only)
                 return MIN(target_fd, 0);
 
-        mnt_fd = mount_overlay_new(c->root_fd, m, what, c->err);
+        mnt_fd = mount_overlay_new(c->root_fd, m, m->source_in_root ? &c->layers : &c->host, what, c->err);
         if (mnt_fd == -ENOENT && m->optional)
                 return 0;
         if (mnt_fd < 0)
@@ -457,20 +460,36 @@ static int mount_build_tree(MountContext *c, bool read_only) {
 
         /* After the mounts: a Bind= of /etc, or the /run a link leads to,
          * is in place, and the file is made where the container sees it. */
-        r = mount_etc_file(c->root_fd, &p->resolv_conf, c->err);
+        r = mount_etc_file(c->root_fd, &p->resolv_conf, &c->created, c->err);
         if (r < 0)
                 return r;
-        return mount_etc_file(c->root_fd, &p->timezone, c->err);
+        return mount_etc_file(c->root_fd, &p->timezone, &c->created, c->err);
 }
 
-/* A start that fails takes back the mount points it made: bad input leaves
- * nothing behind. ReadOnly='s seal is lifted from the root's own mount
- * first when one was made there -- it was writable then -- and only for
- * the removal: this namespace dies with the failed start. */
+/* A start that fails takes back what it made: bad input leaves nothing
+ * behind. ReadOnly='s seal is lifted first from each mount something was
+ * made on -- it was writable then -- and only for the removal: this
+ * namespace dies with the failed start. The mount points go before the
+ * overlay layers, so that the overlays are detached by then. */
 static void mount_undo(MountContext *c) {
-        if (c->sealed && mount_created_on(&c->created, c->root_id.stx_mnt_id))
-                (void) mount_set_attr(c->root_fd, false, 0, MOUNT_ATTR_RDONLY);
+        _cleanup_close_ int host_fd = -EBADF;
+
+        if (c->sealed)
+                mount_created_unseal(&c->created, c->root_fd);
         mount_created_undo(&c->created, c->root_fd);
+        mount_created_undo(&c->layers, c->root_fd);
+        /* Our private namespace's "/" is the host's (the builder's, with
+         * PrivateUsers=, is a slave of the host's). */
+        host_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (host_fd >= 0)
+                mount_created_undo(&c->host, host_fd);
+        mount_created_done(&c->host);
+}
+
+static void mount_made_done(MountContext *c) {
+        mount_created_done(&c->created);
+        mount_created_done(&c->layers);
+        mount_created_done(&c->host);
 }
 
 int mount_setup_build(const Plan *p, int *ret_root_fd, SpawnError *err) {
@@ -510,21 +529,21 @@ int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int 
                 return r;
 
         r = mount_root_prepare_idmapped(p, trees ? trees->root_fd : -EBADF, trees ? trees->owner : (uid_t) -1,
-                                        &root_fd, &read_only, err);
+                                        &c.created, &root_fd, &read_only, err);
         if (r < 0)
                 return r;
         c.root_fd = root_fd;
         c.devnull_fd = devnull_fd;
         r = mount_root_identity(root_fd, &c.root_id);
         if (r < 0)
-                return spawn_error(err, r, "cannot stat the container's root");
-
-        r = mount_build_tree(&c, read_only);
+                r = spawn_error(err, r, "cannot stat the container's root");
+        else
+                r = mount_build_tree(&c, read_only);
         if (r < 0) {
                 mount_undo(&c);
                 return r;
         }
-        mount_created_done(&c.created);
+        mount_made_done(&c);
 
         *ret_root_fd = TAKE_FD(root_fd);
         return 0;

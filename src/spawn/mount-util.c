@@ -118,11 +118,12 @@ static int target_create_one(int parent_fd, const char *name, bool dir) {
         return 1;
 }
 
-static int created_add(MountCreated *created, int parent_fd, const char *name, const char *path, bool dir) {
+int mount_created_add(MountCreated *created, int parent_fd, const char *name, const char *path) {
         MountCreatedEntry *e;
         struct statx sx;
 
-        if (statx(parent_fd, name, AT_SYMLINK_NOFOLLOW, STATX_INO | STATX_MNT_ID, &sx) < 0)
+        if (statx(parent_fd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_SIZE | STATX_MTIME | STATX_INO |
+                  STATX_MNT_ID, &sx) < 0)
                 return negative_errno();
         e = realloc(created->entries, (created->n + 1) * sizeof *e);
         if (!e)
@@ -131,11 +132,13 @@ static int created_add(MountCreated *created, int parent_fd, const char *name, c
         e += created->n;
         *e = (MountCreatedEntry) {
                 .path = strdup(path),
-                .dir = dir,
+                .type = sx.stx_mode & S_IFMT,
                 .mnt_id = sx.stx_mnt_id,
                 .dev_major = sx.stx_dev_major,
                 .dev_minor = sx.stx_dev_minor,
                 .ino = sx.stx_ino,
+                .size = sx.stx_size,
+                .mtime = sx.stx_mtime,
         };
         if (!e->path)
                 return -ENOMEM;
@@ -191,7 +194,7 @@ int mount_target_ensure_recorded(int root_fd, const char *path, MountTargetType 
 
                                 r = target_create_one(parent_fd, name, dir);
                                 if (r > 0 && created)
-                                        r = created_add(created, parent_fd, name, prefix, dir);
+                                        r = mount_created_add(created, parent_fd, name, prefix);
                                 if (r < 0)
                                         return r;
                                 fd = mount_resolve(root_fd, prefix, extra_resolve);
@@ -216,11 +219,46 @@ int mount_target_ensure_recorded(int root_fd, const char *path, MountTargetType 
         return TAKE_FD(fd);
 }
 
-bool mount_created_on(const MountCreated *created, uint64_t mnt_id) {
-        for (size_t i = 0; i < created->n; i++)
-                if (created->entries[i].mnt_id == mnt_id)
-                        return true;
-        return false;
+/* An O_PATH fd of the top of the mount of that id, met on the way to
+ * path's parent (the mount's own root, which mount_setattr() needs). */
+static int created_mount_root(int root_fd, const char *path, uint64_t mnt_id) {
+        _cleanup_close_ int fd = -EBADF;
+        char prefix[PATH_MAX] = "";
+        const char *p = path, *w;
+        uint64_t id;
+        size_t l;
+
+        fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return negative_errno();
+        for (;;) {
+                int r = mount_id_of(fd, &id);
+
+                if (r < 0)
+                        return r;
+                if (id == mnt_id)
+                        return TAKE_FD(fd);
+                if (!path_next(&p, &w, &l) || !*(p + strspn(p, "/")))
+                        return -ENOENT;         /* the parent is reached: not on the way */
+                if (strlen(prefix) + 1 + l >= sizeof prefix)
+                        return -ENAMETOOLONG;
+                strcat(prefix, "/");
+                strncat(prefix, w, l);
+                safe_close(fd);
+                fd = mount_resolve(root_fd, prefix, 0);
+                if (fd < 0)
+                        return fd;
+        }
+}
+
+void mount_created_unseal(const MountCreated *created, int root_fd) {
+        for (size_t i = 0; i < created->n; i++) {
+                _cleanup_close_ int fd = created_mount_root(root_fd, created->entries[i].path,
+                                                            created->entries[i].mnt_id);
+
+                if (fd >= 0)
+                        (void) mount_set_attr(fd, false, 0, MOUNT_ATTR_RDONLY);
+        }
 }
 
 static void created_remove(int root_fd, const MountCreatedEntry *e) {
@@ -255,15 +293,17 @@ static void created_remove(int root_fd, const MountCreatedEntry *e) {
                         return;
         }
 
-        /* Only what was made, still empty: never what the image or a host
-         * source got meanwhile at that name. */
-        if (statx(parent_fd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_SIZE | STATX_INO, &sx) < 0)
+        /* Only what was made, as it was made: never what the image or a host
+         * source got meanwhile at that name, nor a file written since. */
+        if (statx(parent_fd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_SIZE | STATX_MTIME | STATX_INO, &sx) < 0)
                 return;
-        if (sx.stx_ino != e->ino || sx.stx_dev_major != e->dev_major || sx.stx_dev_minor != e->dev_minor)
+        if (sx.stx_ino != e->ino || sx.stx_dev_major != e->dev_major || sx.stx_dev_minor != e->dev_minor ||
+            (sx.stx_mode & S_IFMT) != e->type)
                 return;
-        if (e->dir ? !S_ISDIR(sx.stx_mode) : (!S_ISREG(sx.stx_mode) || sx.stx_size != 0))
+        if (e->type != S_IFDIR && (sx.stx_size != e->size || sx.stx_mtime.tv_sec != e->mtime.tv_sec ||
+                                   sx.stx_mtime.tv_nsec != e->mtime.tv_nsec))
                 return;
-        (void) unlinkat(parent_fd, name, e->dir ? AT_REMOVEDIR : 0);  /* a directory: only if empty */
+        (void) unlinkat(parent_fd, name, e->type == S_IFDIR ? AT_REMOVEDIR : 0);  /* a directory: only if empty */
 }
 
 void mount_created_undo(MountCreated *created, int root_fd) {
