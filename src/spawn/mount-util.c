@@ -122,6 +122,8 @@ int mount_created_add(MountCreated *created, int parent_fd, const char *name, co
         MountCreatedEntry *e;
         struct statx sx;
 
+        if (!created)
+                return 0;
         if (statx(parent_fd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_SIZE | STATX_MTIME | STATX_INO |
                   STATX_MNT_ID, &sx) < 0)
                 return negative_errno();
@@ -193,7 +195,7 @@ int mount_target_ensure_recorded(int root_fd, const char *path, MountTargetType 
                                 bool dir = !last || type == MOUNT_TARGET_DIR;
 
                                 r = target_create_one(parent_fd, name, dir);
-                                if (r > 0 && created)
+                                if (r > 0)
                                         r = mount_created_add(created, parent_fd, name, prefix);
                                 if (r < 0)
                                         return r;

@@ -72,7 +72,8 @@ int mount_target_ensure_recorded(int root_fd, const char *path, MountTargetType 
                                  MountCreated *created);
 
 /* Records name below parent_fd, as it is now, as made by the start; path
- * is where it is inside the root (from the root_fd that undo is given). */
+ * is where it is inside the root (from the root_fd that undo is given).
+ * created NULL: nothing. */
 int mount_created_add(MountCreated *created, int parent_fd, const char *name, const char *path);
 
 /* For the removal, after ReadOnly= sealed the root: every mount an entry
