@@ -149,6 +149,19 @@ for iso in "" "PrivateUsers=pick"; do
                         "$(at "mount-undo-$m${iso:+-userns}" 6)TemporaryFileSystem=/z: cannot mount tmpfs: .*Invalid argument$" \
                         "[Root]" "Directory=$root" "${binds[@]}" "TemporaryFileSystem=/z:nr_inodes=1E" \
                         "[Exec]" "Exec=/bin/probe" "[Isolation]" ${iso:+"$iso"}
+                # What else the start made for itself: Overlay= upper and work
+                # directories, on the host and in the image; Volatile=state's /var.
+                check_image "made-undo-$m${iso:+-userns}" "$m" \
+                        "$(at "made-undo-$m${iso:+-userns}" 5)TemporaryFileSystem=/z: cannot mount tmpfs: .*Invalid argument$" \
+                        "[Root]" "Directory=$root" "Overlay=$work/srcdir:$work/srcdir/new/upper:/o/h" \
+                        "Overlay=+/etc:+/up/new:/o/r" "TemporaryFileSystem=/z:nr_inodes=1E" \
+                        "[Exec]" "Exec=/bin/probe" "[Isolation]" ${iso:+"$iso"}
+                mv "$root/var" "$work/var"
+                check_image "var-undo-$m${iso:+-userns}" "$m" \
+                        "$(at "var-undo-$m${iso:+-userns}" 7)TemporaryFileSystem=/z: cannot mount tmpfs: .*Invalid argument$" \
+                        "[Root]" "Directory=$root" "Volatile=state" "${binds[@]}" "TemporaryFileSystem=/z:nr_inodes=1E" \
+                        "[Exec]" "Exec=/bin/probe" "[Isolation]" ${iso:+"$iso"}
+                mv "$work/var" "$root/var"
         done
 done
 [ -z "$(ls /run/cell/uid 2>/dev/null | while read -r f; do flock -n "/run/cell/uid/$f" true || echo "$f"; done)" ] ||
