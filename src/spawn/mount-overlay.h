@@ -12,8 +12,8 @@
  * m->source_in_root. Returns the mount fd; -ENOENT without an error recorded
  * when m->optional and a layer is missing. What it makes for the start --
  * a missing upper and its parents, the work directory and what the kernel
- * makes in it -- is recorded in made (paths inside the root for a "+"
- * upper, else host paths), for a start that fails. */
+ * makes in it -- is recorded in made (made->host, which the caller sets,
+ * says whether that is on the host), for a start that fails. */
 int mount_overlay_new(int root_fd, const PlanMount *m, MountCreated *made, const char *what, SpawnError *err);
 
 /* Before any mount point is made: the layers that must exist do and are

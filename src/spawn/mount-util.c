@@ -134,6 +134,7 @@ int mount_created_add(MountCreated *created, int parent_fd, const char *name, co
         e += created->n;
         *e = (MountCreatedEntry) {
                 .path = strdup(path),
+                .host = created->host,
                 .type = sx.stx_mode & S_IFMT,
                 .mnt_id = sx.stx_mnt_id,
                 .dev_major = sx.stx_dev_major,
@@ -255,9 +256,11 @@ static int created_mount_root(int root_fd, const char *path, uint64_t mnt_id) {
 
 void mount_created_unseal(const MountCreated *created, int root_fd) {
         for (size_t i = 0; i < created->n; i++) {
-                _cleanup_close_ int fd = created_mount_root(root_fd, created->entries[i].path,
-                                                            created->entries[i].mnt_id);
+                _cleanup_close_ int fd = -EBADF;
 
+                if (created->entries[i].host)
+                        continue;
+                fd = created_mount_root(root_fd, created->entries[i].path, created->entries[i].mnt_id);
                 if (fd >= 0)
                         (void) mount_set_attr(fd, false, 0, MOUNT_ATTR_RDONLY);
         }
@@ -268,7 +271,6 @@ static void created_remove(int root_fd, const MountCreatedEntry *e) {
         _cleanup_free_ char *parent = NULL;
         const char *slash = strrchr(e->path, '/'), *name;
         uint64_t parent_id, id;
-        char proc[64];
         struct statx sx;
 
         if (!slash || isempty(slash + 1))
@@ -283,15 +285,19 @@ static void created_remove(int root_fd, const MountCreatedEntry *e) {
         if (parent_fd < 0 || mount_id_of(parent_fd, &parent_id) < 0)
                 return;
 
-        /* What is mounted on it, top first; umount2() takes no fd, the
-         * magic link of one names exactly that mount. */
+        /* What is mounted on it, top first. umount2() takes no fd: the one
+         * name, from the parent as our cwd, never followed if a link. Not
+         * /proc/self/fd/N: a /proc that cell made goes before what was made
+         * ahead of it (Volatile=state's /var), and after pivot_root the
+         * container's /proc is the only one. */
+        if (fchdir(parent_fd) < 0)
+                return;
         for (unsigned n = 0; n < 64; n++) {
                 _cleanup_close_ int fd = openat(parent_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 
                 if (fd < 0 || mount_id_of(fd, &id) < 0 || id == parent_id)
                         break;
-                (void) snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-                if (umount2(proc, MNT_DETACH) < 0)
+                if (umount2(name, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
                         return;
         }
 
@@ -308,9 +314,23 @@ static void created_remove(int root_fd, const MountCreatedEntry *e) {
         (void) unlinkat(parent_fd, name, e->type == S_IFDIR ? AT_REMOVEDIR : 0);  /* a directory: only if empty */
 }
 
-void mount_created_undo(MountCreated *created, int root_fd) {
-        for (size_t i = created->n; i > 0; i--)
-                created_remove(root_fd, &created->entries[i - 1]);
+void mount_created_undo(MountCreated *created, int root_fd, int host_fd) {
+        _cleanup_close_ int cwd_fd = -EBADF;
+
+        if (created->n == 0)
+                return;
+        /* created_remove() works from each parent as the cwd: ours comes back. */
+        cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        /* One list, in the order made: a mount point in a bound host
+         * directory may be the parent of an overlay's upper there. */
+        for (size_t i = created->n; i > 0; i--) {
+                const MountCreatedEntry *e = &created->entries[i - 1];
+
+                if (e->host ? host_fd >= 0 : root_fd >= 0)
+                        created_remove(e->host ? host_fd : root_fd, e);
+        }
+        if (cwd_fd >= 0)
+                (void) fchdir(cwd_fd);
         mount_created_done(created);
 }
 
