@@ -331,7 +331,12 @@ static int etc_replace(int root_fd, const PlanEtcFile *f, MountCreated *created,
                 (void) unlinkat(parent_fd, tmp, 0);
                 return spawn_error(err, r, "%s: cannot replace %s", what, f->target);
         }
-        return existed ? 0 : etc_record(parent_fd, name, f, created, what, err);
+        if (existed)
+                return 0;
+        r = etc_record(parent_fd, name, f, created, what, err);
+        if (r < 0)
+                (void) unlinkat(parent_fd, name, 0);    /* ours, and not recorded */
+        return r;
 }
 
 static int etc_delete(int root_fd, const PlanEtcFile *f, const char *what, SpawnError *err) {
