@@ -47,6 +47,7 @@ typedef struct ChildContext {
         SeccompProgram seccomp; /* compiled before PREPARED, loaded last (child_exec()) */
         bool host_unified;      /* the host's /sys/fs/cgroup is cgroup2 alone */
         uint64_t held;          /* cell's bounding set, before privilege_bound() dropped the rest */
+        MountUndo made;         /* what mount_setup_root() made, taken back if a step fails before PREPARED */
 } ChildContext;
 
 /* Step 1: tie our life to the supervisor's and hide from the payload. */
@@ -405,7 +406,7 @@ static int child_run(ChildContext *c, SpawnError *err) {
         if (p->namespaces & CLONE_NEWUSER)
                 r = child_enter_tree(c, err);
         else
-                r = mount_setup_root(p, err);
+                r = mount_setup_root(p, &c->made, err);
         if (r < 0)
                 return r;
 
@@ -425,6 +426,10 @@ static int child_run(ChildContext *c, SpawnError *err) {
         if (r < 0)
                 return r;
 
+        /* What was made stays from here on (a failure after GO is the
+         * payload's exec, with our privileges dropped), and the host's "/"
+         * the record may hold goes before anything else runs. */
+        mount_undo_done(&c->made);
         r = spawn_message_send(c->sync_fd, SPAWN_MSG_PREPARED, NULL, notify_fd);
         if (r < 0)
                 _exit(EXIT_FAILURE);
@@ -475,10 +480,13 @@ _noreturn_ void spawn_child(const SpawnParams *params, int sync_fd) {
                 .plan = params->plan,
                 .sync_fd = sync_fd,
                 .tree_fd = -EBADF,
+                .made = MOUNT_UNDO_NULL,
         };
         SpawnError err = {};
 
-        (void) child_run(&c, &err);
+        /* A failed start leaves the image and the host as they were. */
+        if (child_run(&c, &err) < 0)
+                mount_undo_run(&c.made);
         if (c.sync_fd >= 0)
                 (void) spawn_message_send(c.sync_fd, SPAWN_MSG_ERROR, &err, -EBADF);
         _exit(EXIT_FAILURE);

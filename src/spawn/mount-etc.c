@@ -47,7 +47,7 @@ static int etc_split(const char *target, char *buf, size_t n, const char **ret_n
  * host's capabilities: an /etc -> /data, with /data a Bind= of a host
  * directory the container's root could not write, would have cell write or
  * delete there for it. A Bind= at /etc itself is no link and stays allowed. */
-static int etc_parent(int root_fd, const PlanEtcFile *f, bool create, const char **ret_name) {
+static int etc_parent(int root_fd, const PlanEtcFile *f, bool create, MountCreated *created, const char **ret_name) {
         char parent[PATH_MAX];
         int r;
 
@@ -55,7 +55,7 @@ static int etc_parent(int root_fd, const PlanEtcFile *f, bool create, const char
         if (r < 0)
                 return r;
         if (create)
-                return mount_target_ensure(root_fd, parent, MOUNT_TARGET_DIR, RESOLVE_NO_SYMLINKS);
+                return mount_target_ensure_recorded(root_fd, parent, MOUNT_TARGET_DIR, RESOLVE_NO_SYMLINKS, created);
         return mount_resolve(root_fd, parent, RESOLVE_NO_SYMLINKS);
 }
 
@@ -156,7 +156,7 @@ static int etc_bind(int root_fd, const PlanEtcFile *f, const char *what, SpawnEr
                  * link on the way to /etc (etc_parent()). */
                 _cleanup_close_ int fd = -EBADF;
 
-                parent_fd = etc_parent(root_fd, f, true, &name);
+                parent_fd = etc_parent(root_fd, f, true, NULL, &name);
                 if (parent_fd == -ELOOP && f->automatic)
                         return 0;
                 if (parent_fd == -ELOOP)
@@ -202,9 +202,21 @@ static int etc_bind(int root_fd, const PlanEtcFile *f, const char *what, SpawnEr
         return 0;
 }
 
+/* A file that was not there before this start is recorded once written:
+ * a start that fails removes it again (nspawn leaves it). */
+static int etc_record(int parent_fd, const char *name, const PlanEtcFile *f, MountCreated *created,
+                      const char *what, SpawnError *err) {
+        int r;
+
+        r = mount_created_add(created, parent_fd, name, f->target);
+        if (r < 0)
+                return spawn_error(err, r, "%s: cannot record %s", what, f->target);
+        return 0;
+}
+
 /* copy: into the existing regular file, or a new one; an existing symlink
  * (or any other non-regular file) is left alone, as nspawn does. */
-static int etc_copy(int root_fd, const PlanEtcFile *f, const char *what, SpawnError *err) {
+static int etc_copy(int root_fd, const PlanEtcFile *f, MountCreated *created, const char *what, SpawnError *err) {
         _cleanup_close_ int parent_fd = -EBADF, path_fd = -EBADF, fd = -EBADF;
         _cleanup_free_ char *data = NULL;
         struct stat src_st, st;
@@ -217,7 +229,7 @@ static int etc_copy(int root_fd, const PlanEtcFile *f, const char *what, SpawnEr
         if (r < 0)
                 return r;
 
-        parent_fd = etc_parent(root_fd, f, true, &name);
+        parent_fd = etc_parent(root_fd, f, true, created, &name);
         if (parent_fd == -ELOOP)
                 return 0;       /* a link on the way: left alone (etc-decide.c says so) */
         if (parent_fd < 0)
@@ -232,7 +244,12 @@ static int etc_copy(int root_fd, const PlanEtcFile *f, const char *what, SpawnEr
                 fd = openat(parent_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0644);
                 if (fd < 0)
                         return spawn_error(err, errno, "%s: cannot create %s", what, f->target);
-                return etc_write_all(fd, data, size, what, f->target, err);
+                r = etc_write_all(fd, data, size, what, f->target, err);
+                if (r >= 0)
+                        r = etc_record(parent_fd, name, f, created, what, err);
+                if (r < 0)
+                        (void) unlinkat(parent_fd, name, 0);    /* ours, half written or not recorded */
+                return r;
         }
         if (path_fd < 0)
                 return spawn_error(err, errno, "%s: cannot open %s", what, f->target);
@@ -264,13 +281,15 @@ static int etc_copy(int root_fd, const PlanEtcFile *f, const char *what, SpawnEr
 /* replace and symlink: a new inode under a temporary name, renamed over
  * whatever is there (a file, a symlink: the entry is replaced, its target
  * never touched). */
-static int etc_replace(int root_fd, const PlanEtcFile *f, const char *what, SpawnError *err) {
+static int etc_replace(int root_fd, const PlanEtcFile *f, MountCreated *created, const char *what,
+                       SpawnError *err) {
         _cleanup_close_ int parent_fd = -EBADF, fd = -EBADF, old_fd = -EBADF;
         _cleanup_free_ char *data = NULL;
         char tmp[NAME_MAX + 1];
         struct stat src_st, st;
         const char *name;
         size_t size = 0;
+        bool existed;
         int r;
 
         if (f->mode != PLAN_ETC_SYMLINK) {
@@ -279,11 +298,12 @@ static int etc_replace(int root_fd, const PlanEtcFile *f, const char *what, Spaw
                         return r;
         }
 
-        parent_fd = etc_parent(root_fd, f, true, &name);
+        parent_fd = etc_parent(root_fd, f, true, created, &name);
         if (parent_fd == -ELOOP)
                 return 0;       /* a link on the way: left alone (etc-decide.c says so) */
         if (parent_fd < 0)
                 return spawn_error(err, parent_fd, "%s: cannot open the parent of %s", what, f->target);
+        existed = fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) >= 0 || errno != ENOENT;
         if (f->mode != PLAN_ETC_SYMLINK) {
                 /* Already the host's file (a Bind= of its /etc): nothing to do. */
                 old_fd = openat(parent_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
@@ -311,14 +331,19 @@ static int etc_replace(int root_fd, const PlanEtcFile *f, const char *what, Spaw
                 (void) unlinkat(parent_fd, tmp, 0);
                 return spawn_error(err, r, "%s: cannot replace %s", what, f->target);
         }
-        return 0;
+        if (existed)
+                return 0;
+        r = etc_record(parent_fd, name, f, created, what, err);
+        if (r < 0)
+                (void) unlinkat(parent_fd, name, 0);    /* ours, and not recorded */
+        return r;
 }
 
 static int etc_delete(int root_fd, const PlanEtcFile *f, const char *what, SpawnError *err) {
         _cleanup_close_ int parent_fd = -EBADF;
         const char *name;
 
-        parent_fd = etc_parent(root_fd, f, false, &name);
+        parent_fd = etc_parent(root_fd, f, false, NULL, &name);
         if (parent_fd == -ENOENT)
                 return 0;
         if (parent_fd == -ELOOP)
@@ -331,18 +356,18 @@ static int etc_delete(int root_fd, const PlanEtcFile *f, const char *what, Spawn
         return 0;
 }
 
-static int etc_apply(int root_fd, const PlanEtcFile *f, const char *what, SpawnError *err) {
+static int etc_apply(int root_fd, const PlanEtcFile *f, MountCreated *created, const char *what, SpawnError *err) {
         switch (f->mode) {
         case PLAN_ETC_BIND:
                 return etc_bind(root_fd, f, what, err);
         case PLAN_ETC_COPY:
-                return etc_copy(root_fd, f, what, err);
+                return etc_copy(root_fd, f, created, what, err);
         case PLAN_ETC_REPLACE:
-                return etc_replace(root_fd, f, what, err);
+                return etc_replace(root_fd, f, created, what, err);
         case PLAN_ETC_SYMLINK:
                 if (!f->link)
                         return spawn_error(err, EINVAL, "%s: no link was chosen", what);
-                return etc_replace(root_fd, f, what, err);
+                return etc_replace(root_fd, f, created, what, err);
         case PLAN_ETC_DELETE:
                 return etc_delete(root_fd, f, what, err);
         case PLAN_ETC_SYMLINK_OR_BIND:
@@ -362,7 +387,7 @@ const char *etc_file_describe(const PlanEtcFile *f, char *buf, size_t n) {
         return buf;
 }
 
-int mount_etc_file(int root_fd, const PlanEtcFile *f, SpawnError *err) {
+int mount_etc_file(int root_fd, const PlanEtcFile *f, MountCreated *created, SpawnError *err) {
         char what[PATH_MAX + 64];
         mode_t old_umask;
         int r;
@@ -380,7 +405,7 @@ int mount_etc_file(int root_fd, const PlanEtcFile *f, SpawnError *err) {
         /* The files are for every user of the container (User= too), not
          * shaped by whatever umask cell was started with. */
         old_umask = umask(0022);
-        r = etc_apply(root_fd, f, what, err);
+        r = etc_apply(root_fd, f, created, what, err);
         (void) umask(old_umask);
         return r;
 }

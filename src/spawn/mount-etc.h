@@ -6,6 +6,7 @@
  * child makes it in the new root (mount_etc_file(), after the plan's
  * mounts, before pivot_root). */
 
+#include "mount-util.h"
 #include "plan.h"
 #include "spawn-error.h"
 
@@ -28,5 +29,7 @@ int etc_file_decide(PlanEtcFile *f, const char *root_directory, SpawnError *note
 /* In the child: applies f (as decided) inside the root, every path resolved
  * from root_fd with RESOLVE_IN_ROOT, so that a symlink in the image (an
  * /etc/resolv.conf leading to "/../../etc/shadow") stays inside the root.
- * An automatic entry without a source (never decided) does nothing. */
-int mount_etc_file(int root_fd, const PlanEtcFile *f, SpawnError *err);
+ * An automatic entry without a source (never decided) does nothing. A file
+ * (and an /etc) that was not there before is recorded in created, for a
+ * start that fails; one that was is written over, as nspawn does. */
+int mount_etc_file(int root_fd, const PlanEtcFile *f, MountCreated *created, SpawnError *err);

@@ -46,8 +46,9 @@ static int layer_open(int root_fd, const PlanMount *m, const char *path, Overlay
 
 /* The upper layer, made (with its parents, 0755) when missing, as nspawn
  * makes it: the first start of an Overlay= with a new changes directory
- * works. Inside the root it is made there, never through a link out of it. */
-static int layer_open_upper(int root_fd, const PlanMount *m, OverlayLayers *l) {
+ * works. Inside the root it is made there, never through a link out of it.
+ * What it made is recorded in made. */
+static int layer_open_upper(int root_fd, const PlanMount *m, MountCreated *made, OverlayLayers *l) {
         _cleanup_close_ int host_fd = -EBADF, fd = -EBADF;
         int r;
 
@@ -59,7 +60,8 @@ static int layer_open_upper(int root_fd, const PlanMount *m, OverlayLayers *l) {
                 if (host_fd < 0)
                         return negative_errno();
         }
-        fd = mount_target_ensure(m->source_in_root ? root_fd : host_fd, m->upper, MOUNT_TARGET_DIR, 0);
+        fd = mount_target_ensure_recorded(m->source_in_root ? root_fd : host_fd, m->upper, MOUNT_TARGET_DIR, 0,
+                                          made);
         if (fd < 0)
                 return fd;
         return layer_open(root_fd, m, m->upper, l);
@@ -125,11 +127,32 @@ int mount_overlay_check(int root_fd, const PlanMount *m, const char *what, Spawn
         return 0;
 }
 
-int mount_overlay_new(int root_fd, const PlanMount *m, const char *what, SpawnError *err) {
+/* A new work directory holds nothing but what the kernel made in it for
+ * the mount (its "work", and "index" where it indexes): made for the start
+ * too. */
+static int record_kernel_work(MountCreated *made, int work_fd, const char *work_path) {
+        static const char *const names[] = { "work", "index" };
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                char path[PATH_MAX];
+                int r;
+
+                if (faccessat(work_fd, names[i], F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+                        continue;
+                if (snprintf(path, sizeof path, "%s/%s", work_path, names[i]) >= (int) sizeof path)
+                        return -ENAMETOOLONG;
+                r = mount_created_add(made, work_fd, names[i], path);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int mount_overlay_new(int root_fd, const PlanMount *m, MountCreated *made, const char *what, SpawnError *err) {
         _cleanup_(overlay_layers_done) OverlayLayers l = {};
         _cleanup_close_ int tmp_fd = -EBADF, upper_parent = -EBADF;
         bool read_only = m->flags & MS_RDONLY;
-        char data[4096] = "lowerdir=", kmsg[256], work[NAME_MAX + 1];
+        char data[4096] = "lowerdir=", kmsg[256], work[NAME_MAX + 1], work_path[PATH_MAX] = "";
         int r, fd, upper_fd = -EBADF, work_fd = -EBADF;
 
         if (!m->lower || !m->lower[0])
@@ -137,7 +160,7 @@ int mount_overlay_new(int root_fd, const PlanMount *m, const char *what, SpawnEr
 
         /* Read-only with an upper dir: it is just the top-most lower layer. */
         if (read_only && !isempty(m->upper)) {
-                fd = layer_open_upper(root_fd, m, &l);
+                fd = layer_open_upper(root_fd, m, made, &l);
                 if (fd == -ENOENT && m->optional)
                         return -ENOENT;
                 if (fd < 0)
@@ -177,7 +200,7 @@ int mount_overlay_new(int root_fd, const PlanMount *m, const char *what, SpawnEr
                 if (!parent)
                         return spawn_error(err, ENOMEM, "%s: out of memory", what);
 
-                upper_fd = layer_open_upper(root_fd, m, &l);
+                upper_fd = layer_open_upper(root_fd, m, made, &l);
                 if (upper_fd == -ENOENT && m->optional)
                         return -ENOENT;
                 if (upper_fd < 0)
@@ -189,7 +212,15 @@ int mount_overlay_new(int root_fd, const PlanMount *m, const char *what, SpawnEr
                 if (upper_parent < 0)
                         return spawn_error(err, upper_parent, "%s: %s: cannot open", what, parent);
                 (void) snprintf(work, sizeof work, ".#%s.cellwork", name);
-                if (mkdirat(upper_parent, work, 0700) < 0 && errno != EEXIST)
+                if (mkdirat(upper_parent, work, 0700) >= 0) {
+                        /* Made for this start: recorded, with what the kernel makes in it. */
+                        if (snprintf(work_path, sizeof work_path, "%s/%s", streq(parent, "/") ? "" : parent,
+                                     work) >= (int) sizeof work_path)
+                                return spawn_error(err, ENAMETOOLONG, "%s: bad upper directory %s", what, m->upper);
+                        r = mount_created_add(made, upper_parent, work, work_path);
+                        if (r < 0)
+                                return spawn_error(err, r, "%s: cannot record the work directory", what);
+                } else if (errno != EEXIST)
                         return spawn_error(err, errno, "%s: cannot create the work directory", what);
                 work_fd = RET_NERRNO(openat(upper_parent, work, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
                 if (work_fd < 0)
@@ -204,6 +235,11 @@ int mount_overlay_new(int root_fd, const PlanMount *m, const char *what, SpawnEr
         }
 
         fd = mount_fs_new("overlay", "overlay", data, m->flags, kmsg, sizeof kmsg);
+        r = *work_path ? record_kernel_work(made, work_fd, work_path) : 0;
+        if (r < 0) {
+                safe_close(fd);
+                return spawn_error(err, r, "%s: cannot record the work directory", what);
+        }
         if (fd < 0)
                 return spawn_error(err, fd, "%s: cannot mount overlay%s%s", what, *kmsg ? ": " : "", kmsg);
         return fd;

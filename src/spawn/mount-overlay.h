@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "mount-util.h"
 #include "plan.h"
 #include "spawn-error.h"
 
@@ -9,8 +10,11 @@
  * next to it). MS_RDONLY in m->flags: the upper becomes the top lower layer
  * and nothing is writable. Host paths, or paths inside the root when
  * m->source_in_root. Returns the mount fd; -ENOENT without an error recorded
- * when m->optional and a layer is missing. */
-int mount_overlay_new(int root_fd, const PlanMount *m, const char *what, SpawnError *err);
+ * when m->optional and a layer is missing. What it makes for the start --
+ * a missing upper and its parents, the work directory and what the kernel
+ * makes in it -- is recorded in made (made->host, which the caller sets,
+ * says whether that is on the host), for a start that fails. */
+int mount_overlay_new(int root_fd, const PlanMount *m, MountCreated *made, const char *what, SpawnError *err);
 
 /* Before any mount point is made: the layers that must exist do and are
  * directories, with mount_overlay_new()'s error for the first that is not

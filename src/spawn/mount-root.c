@@ -160,12 +160,13 @@ static int root_volatile_overlay(const Plan *p, int dir_fd, int lower_fd, uid_t 
  * read-only) and the tmpfs "/" stays writable; with Volatile=overlay the
  * image is the lower layer and the overlay stays writable; with
  * Volatile=state and no Volatile= the whole tree goes read-only. */
-int mount_root_prepare(const Plan *p, int *ret_root_fd, bool *ret_read_only, SpawnError *err) {
-        return mount_root_prepare_idmapped(p, -EBADF, (uid_t) -1, ret_root_fd, ret_read_only, err);
+int mount_root_prepare(const Plan *p, MountCreated *created, int *ret_root_fd, bool *ret_read_only,
+                       SpawnError *err) {
+        return mount_root_prepare_idmapped(p, -EBADF, (uid_t) -1, created, ret_root_fd, ret_read_only, err);
 }
 
-int mount_root_prepare_idmapped(const Plan *p, int idmapped_fd, uid_t owner, int *ret_root_fd,
-                                bool *ret_read_only, SpawnError *err) {
+int mount_root_prepare_idmapped(const Plan *p, int idmapped_fd, uid_t owner, MountCreated *created,
+                                int *ret_root_fd, bool *ret_read_only, SpawnError *err) {
         _cleanup_close_ int dir_fd = -EBADF, tree_fd = -EBADF, var_fd = -EBADF;
         int r;
 
@@ -209,8 +210,9 @@ int mount_root_prepare_idmapped(const Plan *p, int idmapped_fd, uid_t owner, int
                 return spawn_error(err, r, "Directory=%s: cannot bind onto itself", p->root_directory);
 
         if (p->root_volatile == CELL_VOLATILE_STATE) {
-                /* /var must exist before the root turns read-only. */
-                var_fd = mount_target_ensure(tree_fd, "/var", MOUNT_TARGET_DIR, 0);
+                /* /var must exist before the root turns read-only; made
+                 * for this start, it goes again if the start fails. */
+                var_fd = mount_target_ensure_recorded(tree_fd, "/var", MOUNT_TARGET_DIR, 0, created);
                 if (var_fd < 0)
                         return spawn_error(err, var_fd, "Volatile=state: cannot create /var");
         }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <sys/stat.h>
 
+#include "mount-util.h"
 #include "plan.h"
 #include "spawn-error.h"
 
@@ -14,15 +15,17 @@
  * namespace) and returns an O_PATH fd of its top. *ret_read_only says
  * whether the caller must make the whole tree read-only (recursively) once
  * every mount point on the root file system exists and before the other
- * mounts go on top. */
-int mount_root_prepare(const Plan *p, int *ret_root_fd, bool *ret_read_only, SpawnError *err);
+ * mounts go on top. What it makes in the image (Volatile=state's /var) is
+ * recorded in *created (NULL: nothing), for a start that fails. */
+int mount_root_prepare(const Plan *p, MountCreated *created, int *ret_root_fd, bool *ret_read_only,
+                       SpawnError *err);
 /* The same, with idmapped_fd (>= 0) a detached idmapped clone of Directory=
  * (of Directory=/usr with Volatile=yes, already read-only) made by the
  * supervisor: it is attached instead of a plain clone. Not consumed.
  * owner ((uid_t) -1: none): the host uid of the container's root, made the
  * owner of Volatile='s tmpfs. */
-int mount_root_prepare_idmapped(const Plan *p, int idmapped_fd, uid_t owner, int *ret_root_fd,
-                                bool *ret_read_only, SpawnError *err);
+int mount_root_prepare_idmapped(const Plan *p, int idmapped_fd, uid_t owner, MountCreated *created,
+                                int *ret_root_fd, bool *ret_read_only, SpawnError *err);
 
 /* What goes on top after the read-only step: Volatile=state's tmpfs /var. */
 int mount_root_finish(const Plan *p, int root_fd, uid_t owner, SpawnError *err);

@@ -26,6 +26,7 @@
 #include "mount-root.h"
 #include "mount-setup.h"
 #include "mount-source.h"
+#include "mount-undo.h"
 #include "mount-util.h"
 
 typedef struct MountContext {
@@ -34,8 +35,7 @@ typedef struct MountContext {
         int devnull_fd;         /* O_PATH, the host's /dev/null, checked to be 1:3 */
         struct statx root_id;   /* root_fd's identity, for mount_root_check_not() */
         bool create_only;       /* the pass before ReadOnly=: make mount points, mount nothing */
-        bool sealed;            /* ReadOnly= made the root read-only */
-        MountCreated created;   /* the mount points made, removed again if the start fails */
+        MountUndo made;         /* what the start made, removed again if it fails */
         const MountIdmapTrees *trees;   /* NULL without PrivateUsers= */
         SpawnError *err;
 } MountContext;
@@ -84,7 +84,7 @@ static int target_open(MountContext *c, const PlanMount *m, MountTargetType type
         _cleanup_close_ int fd = -EBADF;
         int r;
 
-        fd = mount_target_ensure_recorded(c->root_fd, m->target, type, extra, &c->created);
+        fd = mount_target_ensure_recorded(c->root_fd, m->target, type, extra, &c->made.created);
         if (fd < 0)
                 return fd == -ENOENT && type == MOUNT_TARGET_ANY ? -ENOENT : target_error(c, fd, what);
         if (c->create_only)
@@ -255,7 +255,7 @@ static int do_symlink(MountContext *c, const PlanMount *m, const char *what) {
 
         parent_fd = strcmp(parent, "/") == 0 ? fcntl(c->root_fd, F_DUPFD_CLOEXEC, 3)
                                              : mount_target_ensure_recorded(c->root_fd, parent, MOUNT_TARGET_DIR, 0,
-                                                                            &c->created);
+                                                                            &c->made.created);
         if (parent_fd < 0)
                 return target_error(c, parent_fd, what);
 
@@ -344,7 +344,10 @@ static int do_overlay(MountContext *c, const PlanMount *m, const char *what) {
         if (target_fd < 0 || c->create_only)
                 return MIN(target_fd, 0);
 
-        mnt_fd = mount_overlay_new(c->root_fd, m, what, c->err);
+        /* What it makes for the layers is on the host unless they are "+". */
+        c->made.created.host = !m->source_in_root;
+        mnt_fd = mount_overlay_new(c->root_fd, m, &c->made.created, what, c->err);
+        c->made.created.host = false;
         if (mnt_fd == -ENOENT && m->optional)
                 return 0;
         if (mnt_fd < 0)
@@ -442,7 +445,7 @@ static int mount_build_tree(MountContext *c, bool read_only) {
                 r = mount_set_attr(c->root_fd, true, MOUNT_ATTR_RDONLY, 0);
                 if (r < 0)
                         return spawn_error(c->err, r, "ReadOnly=yes: cannot make the root read-only");
-                c->sealed = true;
+                c->made.sealed = true;
         }
 
         r = mount_root_finish(p, c->root_fd, c->trees ? c->trees->owner : (uid_t) -1, c->err);
@@ -457,29 +460,20 @@ static int mount_build_tree(MountContext *c, bool read_only) {
 
         /* After the mounts: a Bind= of /etc, or the /run a link leads to,
          * is in place, and the file is made where the container sees it. */
-        r = mount_etc_file(c->root_fd, &p->resolv_conf, c->err);
+        r = mount_etc_file(c->root_fd, &p->resolv_conf, &c->made.created, c->err);
         if (r < 0)
                 return r;
-        return mount_etc_file(c->root_fd, &p->timezone, c->err);
+        return mount_etc_file(c->root_fd, &p->timezone, &c->made.created, c->err);
 }
 
-/* A start that fails takes back the mount points it made: bad input leaves
- * nothing behind. ReadOnly='s seal is lifted from the root's own mount
- * first when one was made there -- it was writable then -- and only for
- * the removal: this namespace dies with the failed start. */
-static void mount_undo(MountContext *c) {
-        if (c->sealed && mount_created_on(&c->created, c->root_id.stx_mnt_id))
-                (void) mount_set_attr(c->root_fd, false, 0, MOUNT_ATTR_RDONLY);
-        mount_created_undo(&c->created, c->root_fd);
+int mount_setup_build(const Plan *p, int *ret_root_fd, MountUndo *ret_undo, SpawnError *err) {
+        return mount_setup_build_idmapped(p, NULL, ret_root_fd, ret_undo, err);
 }
 
-int mount_setup_build(const Plan *p, int *ret_root_fd, SpawnError *err) {
-        return mount_setup_build_idmapped(p, NULL, ret_root_fd, err);
-}
-
-int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int *ret_root_fd, SpawnError *err) {
+int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int *ret_root_fd, MountUndo *ret_undo,
+                               SpawnError *err) {
         _cleanup_close_ int root_fd = -EBADF, devnull_fd = -EBADF;
-        MountContext c = { .plan = p, .trees = trees, .err = err };
+        MountContext c = { .plan = p, .trees = trees, .made = MOUNT_UNDO_NULL, .err = err };
         bool read_only = false;
         struct stat st;
         int r;
@@ -510,21 +504,28 @@ int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int 
                 return r;
 
         r = mount_root_prepare_idmapped(p, trees ? trees->root_fd : -EBADF, trees ? trees->owner : (uid_t) -1,
-                                        &root_fd, &read_only, err);
+                                        &c.made.created, &root_fd, &read_only, err);
         if (r < 0)
                 return r;
         c.root_fd = root_fd;
         c.devnull_fd = devnull_fd;
         r = mount_root_identity(root_fd, &c.root_id);
         if (r < 0)
-                return spawn_error(err, r, "cannot stat the container's root");
-
-        r = mount_build_tree(&c, read_only);
+                r = spawn_error(err, r, "cannot stat the container's root");
+        else
+                r = mount_build_tree(&c, read_only);
         if (r < 0) {
-                mount_undo(&c);
+                /* Bad input leaves nothing behind. */
+                mount_undo_take_back(&c.made, root_fd, -EBADF);
+                mount_undo_done(&c.made);
                 return r;
         }
-        mount_created_done(&c.created);
+        /* Without its fds the record cannot be used: what was made stays. */
+        if (ret_undo && mount_undo_keep(&c.made, root_fd) >= 0) {
+                mount_undo_done(ret_undo);
+                *ret_undo = c.made;
+        } else
+                mount_undo_done(&c.made);
 
         *ret_root_fd = TAKE_FD(root_fd);
         return 0;
@@ -546,12 +547,15 @@ int mount_setup_pivot(int root_fd, SpawnError *err) {
         return 0;
 }
 
-int mount_setup_root(const Plan *p, SpawnError *err) {
+int mount_setup_root(const Plan *p, MountUndo *ret_undo, SpawnError *err) {
         _cleanup_close_ int root_fd = -EBADF;
         int r;
 
-        r = mount_setup_build(p, &root_fd, err);
+        r = mount_setup_build(p, &root_fd, ret_undo, err);
         if (r < 0)
                 return r;
-        return mount_setup_pivot(root_fd, err);
+        r = mount_setup_pivot(root_fd, err);
+        if (r < 0 && ret_undo)
+                mount_undo_run(ret_undo);
+        return r;
 }

@@ -4,6 +4,7 @@
 /* The container's file system, built by the child in its own mount
  * namespace from plan->root_* and plan->mounts. */
 
+#include "mount-undo.h"
 #include "plan.h"
 #include "spawn-error.h"
 
@@ -15,8 +16,10 @@
  * pivot_root(".", ".") and detaches the old root. On return the cwd and
  * root are the container's "/". The mounts' sources are checked before the
  * first mount point is made (mount-source.h); a failure after that removes
- * the mount points it made again (mount_created_undo()). */
-int mount_setup_root(const Plan *p, SpawnError *err);
+ * what it made again (mount-undo.h). ret_undo (NULL: none) gets what was
+ * made, for a later step that fails: mount_undo_run(), or mount_undo_done()
+ * to keep it; it must be one or the other before the payload runs. */
+int mount_setup_root(const Plan *p, MountUndo *ret_undo, SpawnError *err);
 
 /* In the child, after it unshared its cgroup namespace inside its final
  * cgroup: the PLAN_MOUNT_CGROUP entries (cgroup2, or on a hybrid host the
@@ -31,7 +34,7 @@ int mount_setup_cgroup(const Plan *p, bool delegated, bool host_unified, SpawnEr
  * pivot_root and returns an O_PATH fd of the future root (the caller closes
  * it); mount_setup_pivot() makes that fd "/", detaches the old root and
  * changes to "/". mount_setup_root() is exactly these two in a row. */
-int mount_setup_build(const Plan *p, int *ret_root_fd, SpawnError *err);
+int mount_setup_build(const Plan *p, int *ret_root_fd, MountUndo *ret_undo, SpawnError *err);
 int mount_setup_pivot(int root_fd, SpawnError *err);
 
 /* PrivateUsers=: the detached idmapped trees the supervisor made (it alone
@@ -51,4 +54,5 @@ typedef struct MountIdmapTrees {
 /* mount_setup_build() attaching those trees instead of plain clones (trees
  * NULL: exactly mount_setup_build()). The fds are not consumed. An idmap
  * Bind= without a tree is skipped if optional and missing, else an error. */
-int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int *ret_root_fd, SpawnError *err);
+int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int *ret_root_fd, MountUndo *ret_undo,
+                               SpawnError *err);

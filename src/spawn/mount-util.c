@@ -118,11 +118,14 @@ static int target_create_one(int parent_fd, const char *name, bool dir) {
         return 1;
 }
 
-static int created_add(MountCreated *created, int parent_fd, const char *name, const char *path, bool dir) {
+int mount_created_add(MountCreated *created, int parent_fd, const char *name, const char *path) {
         MountCreatedEntry *e;
         struct statx sx;
 
-        if (statx(parent_fd, name, AT_SYMLINK_NOFOLLOW, STATX_INO | STATX_MNT_ID, &sx) < 0)
+        if (!created)
+                return 0;
+        if (statx(parent_fd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_SIZE | STATX_MTIME | STATX_INO |
+                  STATX_MNT_ID, &sx) < 0)
                 return negative_errno();
         e = realloc(created->entries, (created->n + 1) * sizeof *e);
         if (!e)
@@ -131,11 +134,14 @@ static int created_add(MountCreated *created, int parent_fd, const char *name, c
         e += created->n;
         *e = (MountCreatedEntry) {
                 .path = strdup(path),
-                .dir = dir,
+                .host = created->host,
+                .type = sx.stx_mode & S_IFMT,
                 .mnt_id = sx.stx_mnt_id,
                 .dev_major = sx.stx_dev_major,
                 .dev_minor = sx.stx_dev_minor,
                 .ino = sx.stx_ino,
+                .size = sx.stx_size,
+                .mtime = sx.stx_mtime,
         };
         if (!e->path)
                 return -ENOMEM;
@@ -190,8 +196,8 @@ int mount_target_ensure_recorded(int root_fd, const char *path, MountTargetType 
                                 bool dir = !last || type == MOUNT_TARGET_DIR;
 
                                 r = target_create_one(parent_fd, name, dir);
-                                if (r > 0 && created)
-                                        r = created_add(created, parent_fd, name, prefix, dir);
+                                if (r > 0)
+                                        r = mount_created_add(created, parent_fd, name, prefix);
                                 if (r < 0)
                                         return r;
                                 fd = mount_resolve(root_fd, prefix, extra_resolve);
@@ -216,11 +222,48 @@ int mount_target_ensure_recorded(int root_fd, const char *path, MountTargetType 
         return TAKE_FD(fd);
 }
 
-bool mount_created_on(const MountCreated *created, uint64_t mnt_id) {
-        for (size_t i = 0; i < created->n; i++)
-                if (created->entries[i].mnt_id == mnt_id)
-                        return true;
-        return false;
+/* An O_PATH fd of the top of the mount of that id, met on the way to
+ * path's parent (the mount's own root, which mount_setattr() needs). */
+static int created_mount_root(int root_fd, const char *path, uint64_t mnt_id) {
+        _cleanup_close_ int fd = -EBADF;
+        char prefix[PATH_MAX] = "";
+        const char *p = path, *w;
+        uint64_t id;
+        size_t l;
+
+        fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return negative_errno();
+        for (;;) {
+                int r = mount_id_of(fd, &id);
+
+                if (r < 0)
+                        return r;
+                if (id == mnt_id)
+                        return TAKE_FD(fd);
+                if (!path_next(&p, &w, &l) || !*(p + strspn(p, "/")))
+                        return -ENOENT;         /* the parent is reached: not on the way */
+                if (strlen(prefix) + 1 + l >= sizeof prefix)
+                        return -ENAMETOOLONG;
+                strcat(prefix, "/");
+                strncat(prefix, w, l);
+                safe_close(fd);
+                fd = mount_resolve(root_fd, prefix, 0);
+                if (fd < 0)
+                        return fd;
+        }
+}
+
+void mount_created_unseal(const MountCreated *created, int root_fd) {
+        for (size_t i = 0; i < created->n; i++) {
+                _cleanup_close_ int fd = -EBADF;
+
+                if (created->entries[i].host)
+                        continue;
+                fd = created_mount_root(root_fd, created->entries[i].path, created->entries[i].mnt_id);
+                if (fd >= 0)
+                        (void) mount_set_attr(fd, false, 0, MOUNT_ATTR_RDONLY);
+        }
 }
 
 static void created_remove(int root_fd, const MountCreatedEntry *e) {
@@ -228,7 +271,6 @@ static void created_remove(int root_fd, const MountCreatedEntry *e) {
         _cleanup_free_ char *parent = NULL;
         const char *slash = strrchr(e->path, '/'), *name;
         uint64_t parent_id, id;
-        char proc[64];
         struct statx sx;
 
         if (!slash || isempty(slash + 1))
@@ -243,32 +285,52 @@ static void created_remove(int root_fd, const MountCreatedEntry *e) {
         if (parent_fd < 0 || mount_id_of(parent_fd, &parent_id) < 0)
                 return;
 
-        /* What is mounted on it, top first; umount2() takes no fd, the
-         * magic link of one names exactly that mount. */
+        /* What is mounted on it, top first. umount2() takes no fd: the one
+         * name, from the parent as our cwd, never followed if a link. Not
+         * /proc/self/fd/N: a /proc that cell made goes before what was made
+         * ahead of it (Volatile=state's /var), and after pivot_root the
+         * container's /proc is the only one. */
+        if (fchdir(parent_fd) < 0)
+                return;
         for (unsigned n = 0; n < 64; n++) {
                 _cleanup_close_ int fd = openat(parent_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 
                 if (fd < 0 || mount_id_of(fd, &id) < 0 || id == parent_id)
                         break;
-                (void) snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-                if (umount2(proc, MNT_DETACH) < 0)
+                if (umount2(name, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
                         return;
         }
 
-        /* Only what was made, still empty: never what the image or a host
-         * source got meanwhile at that name. */
-        if (statx(parent_fd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_SIZE | STATX_INO, &sx) < 0)
+        /* Only what was made, as it was made: never what the image or a host
+         * source got meanwhile at that name, nor a file written since. */
+        if (statx(parent_fd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_SIZE | STATX_MTIME | STATX_INO, &sx) < 0)
                 return;
-        if (sx.stx_ino != e->ino || sx.stx_dev_major != e->dev_major || sx.stx_dev_minor != e->dev_minor)
+        if (sx.stx_ino != e->ino || sx.stx_dev_major != e->dev_major || sx.stx_dev_minor != e->dev_minor ||
+            (sx.stx_mode & S_IFMT) != e->type)
                 return;
-        if (e->dir ? !S_ISDIR(sx.stx_mode) : (!S_ISREG(sx.stx_mode) || sx.stx_size != 0))
+        if (e->type != S_IFDIR && (sx.stx_size != e->size || sx.stx_mtime.tv_sec != e->mtime.tv_sec ||
+                                   sx.stx_mtime.tv_nsec != e->mtime.tv_nsec))
                 return;
-        (void) unlinkat(parent_fd, name, e->dir ? AT_REMOVEDIR : 0);  /* a directory: only if empty */
+        (void) unlinkat(parent_fd, name, e->type == S_IFDIR ? AT_REMOVEDIR : 0);  /* a directory: only if empty */
 }
 
-void mount_created_undo(MountCreated *created, int root_fd) {
-        for (size_t i = created->n; i > 0; i--)
-                created_remove(root_fd, &created->entries[i - 1]);
+void mount_created_undo(MountCreated *created, int root_fd, int host_fd) {
+        _cleanup_close_ int cwd_fd = -EBADF;
+
+        if (created->n == 0)
+                return;
+        /* created_remove() works from each parent as the cwd: ours comes back. */
+        cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        /* One list, in the order made: a mount point in a bound host
+         * directory may be the parent of an overlay's upper there. */
+        for (size_t i = created->n; i > 0; i--) {
+                const MountCreatedEntry *e = &created->entries[i - 1];
+
+                if (e->host ? host_fd >= 0 : root_fd >= 0)
+                        created_remove(e->host ? host_fd : root_fd, e);
+        }
+        if (cwd_fd >= 0)
+                (void) fchdir(cwd_fd);
         mount_created_done(created);
 }
 

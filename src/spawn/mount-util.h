@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "plan.h"
@@ -46,19 +47,25 @@ int mount_resolve(int root_fd, const char *path, uint64_t extra_resolve);
  * -ENOTDIR / -EISDIR when an existing object has the wrong type. */
 int mount_target_ensure(int root_fd, const char *path, MountTargetType type, uint64_t extra_resolve);
 
-/* What mount_target_ensure_recorded() made, in the order it made it: so
- * that a start that fails can remove its mount points again. */
+/* What a start made, in the order it made it: so that a start that fails
+ * can remove it again. Mount points (mount_target_ensure_recorded()), and
+ * what else cell makes for the start: Volatile=state's /var, an Overlay=
+ * upper and work directory, a new /etc/resolv.conf or /etc/localtime. */
 typedef struct MountCreatedEntry {
-        char *path;             /* inside the root, as walked */
-        bool dir;               /* a directory, else an empty regular file */
+        char *path;             /* inside the root, or on the host, as walked */
+        bool host;              /* on the host: an Overlay= upper and work directory */
+        mode_t type;            /* S_IFDIR, S_IFREG or S_IFLNK */
         uint64_t mnt_id;        /* the mount it was made on */
         uint32_t dev_major, dev_minor;
         uint64_t ino;           /* what it was: removed only if it still is */
+        uint64_t size;          /* a file's or link's, as made ... */
+        struct statx_timestamp mtime;   /* ... and when: not written since */
 } MountCreatedEntry;
 
 typedef struct MountCreated {
         MountCreatedEntry *entries;
         size_t n;
+        bool host;              /* what is added now is on the host (the caller says) */
 } MountCreated;
 
 /* mount_target_ensure(), recording in *created (NULL: nothing) every
@@ -66,15 +73,25 @@ typedef struct MountCreated {
 int mount_target_ensure_recorded(int root_fd, const char *path, MountTargetType type, uint64_t extra_resolve,
                                  MountCreated *created);
 
-/* Whether one of the entries was made on the mount of that id. */
-bool mount_created_on(const MountCreated *created, uint64_t mnt_id);
+/* Records name below parent_fd, as it is now, as made by the start; path
+ * is where it is inside the root, or on the host with created->host (from
+ * the fds that undo is given). created NULL: nothing. */
+int mount_created_add(MountCreated *created, int parent_fd, const char *name, const char *path);
+
+/* For the removal, after ReadOnly= sealed the root: every mount an entry
+ * in the root was made on was writable then, and is made writable again
+ * (only that mount, not what is below it). */
+void mount_created_unseal(const MountCreated *created, int root_fd);
 
 /* After a failure, in the builder's private mount namespace: removes the
- * entries, the last made first (so below before above), each after
+ * entries, those in the root from root_fd, those on the host from host_fd
+ * (-EBADF: they stay), the last made first (so below before above), each after
  * detaching what is mounted on it (nothing but our own mounts can be: the
  * namespace is private and the entry new), and only while it is still the
- * object made and empty. Best effort: what cannot go stays. Frees them. */
-void mount_created_undo(MountCreated *created, int root_fd);
+ * object made: a directory that is empty, a file or link of the size and
+ * modification time it was made with. Best effort: what cannot go stays.
+ * Frees them. Works from each parent as the cwd, and restores it. */
+void mount_created_undo(MountCreated *created, int root_fd, int host_fd);
 void mount_created_done(MountCreated *created);
 
 /* MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC -> MOUNT_ATTR_* */

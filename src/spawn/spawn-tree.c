@@ -138,7 +138,7 @@ _noreturn_ static void builder_build(const Plan *p, const MountIdmapTrees *trees
                 goto fail;
         }
 
-        r = mount_setup_build_idmapped(p, trees, &root_fd, &err);
+        r = mount_setup_build_idmapped(p, trees, &root_fd, NULL, &err);
         if (r < 0)
                 goto fail;
         /* The child enters the root through this fd: no path of the host

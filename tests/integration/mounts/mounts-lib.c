@@ -242,7 +242,7 @@ static _noreturn_ void container_child(const TestEnv *env, const TestPlan *t, bo
         bool unified = t->cgroup_unified || cgroup_host_unified();
 
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
-        r = mount_setup_build(&t->plan, &root_fd, &err);
+        r = mount_setup_build(&t->plan, &root_fd, NULL, &err);
         if (r >= 0) {
                 check_no_mount_outside(env);
                 r = mount_setup_pivot(root_fd, &err);

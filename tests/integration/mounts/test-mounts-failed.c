@@ -8,6 +8,7 @@
 #include <ftw.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +17,8 @@
 
 void case_unit_bind_missing(TestEnv *env);
 void case_unit_undo(TestEnv *env);
+void case_unit_undo_overlay(TestEnv *env);
+void case_unit_undo_made(TestEnv *env);
 
 /* ---- a listing of a tree, to compare before and after ---- */
 
@@ -72,26 +75,32 @@ static void check_listing(const char *before, const char *after, const char *key
         }
 }
 
-/* Starts a container of the unit keys (on a read-only root or not) that
- * must fail with error and a message containing needle, and checks that
- * the image and the host's sources are as they were; untouched with
- * untouched: nothing was made in them at all. */
+/* Starts a container of t that must fail with error and a message
+ * containing needle, and checks that the image and the host's sources are
+ * as they were; untouched with untouched: nothing was made in them at all.
+ * what names the start in a failure. */
+static void expect_plan_failure_unchanged(TestEnv *env, const TestPlan *t, const char *what, bool untouched,
+                                          int error, const char *needle) {
+        char *before, *after;
+
+        before = listing(env, untouched);
+        container_expect_error(env, t, error, needle);
+        after = listing(env, untouched);
+        check_listing(before, after, what);
+        free(before);
+        free(after);
+}
+
+/* The same for a container of the unit keys, on a read-only root or not. */
 static void expect_failure_unchanged(TestEnv *env, const char *keys, bool read_only, bool untouched, int error,
                                      const char *needle) {
-        char *before, *after;
         TestPlan t;
 
         test_plan_init(&t, env);
         test_plan_add_defaults(&t);
         test_plan_add_unit(&t, env, keys);
         t.plan.root_read_only = read_only;
-
-        before = listing(env, untouched);
-        container_expect_error(env, &t, error, needle);
-        after = listing(env, untouched);
-        check_listing(before, after, keys);
-        free(before);
-        free(after);
+        expect_plan_failure_unchanged(env, &t, keys, untouched, error, needle);
 }
 
 /* tmpl with every "@" replaced by the host directory. */
@@ -110,14 +119,18 @@ static char *with_host(const TestEnv *env, const char *tmpl) {
         return s;
 }
 
-static void check_absent(const TestEnv *env, const char *path) {
-        char *p = path_join(env->root, path);
+static void check_absent_below(const char *dir, const char *path) {
+        char *p = path_join(dir, path);
 
         if (access(p, F_OK) >= 0 || errno != ENOENT) {
                 fprintf(stderr, "%s: is there\n", p);
                 _exit(1);
         }
         free(p);
+}
+
+static void check_absent(const TestEnv *env, const char *path) {
+        check_absent_below(env->root, path);
 }
 
 /* ---- unit-bind-missing: a source that is missing (or not what the mount
@@ -245,4 +258,156 @@ void case_unit_undo(TestEnv *env) {
                         free(keys);
                         free(want);
                 }
+}
+
+/* ---- unit-undo-overlay: an Overlay= upper directory that was missing
+ * (with its parents), on the host or in the root, the work directory made
+ * next to it and what the kernel made in that, go again when a later
+ * mount fails; an upper that was there stays, and so does what a start
+ * that succeeds made ---- */
+
+/* The mount failing after the overlays (/z sorts after /o...). */
+#define LATER_FAILURE "TemporaryFileSystem=/z:nr_inodes=1E\n"
+#define LATER_FAILURE_WANT "TemporaryFileSystem=/z: cannot mount tmpfs"
+
+static void inside_overlay_made(const TestEnv *env) {
+        CHECK(access("/o/h/MARKER-cell-mounts", F_OK) == 0);
+        CHECK(access("/o/r/passwd", F_OK) == 0);
+}
+
+void case_unit_undo_overlay(TestEnv *env) {
+        static const char *const on_host =
+                /* upper and its parents missing on the host */
+                "Overlay=@/srcdir:@/new/upper:/o/h\n"
+                /* an upper that is there: only the work directory is made */
+                "Overlay=@/srcdir:@/there:/o/t\n"
+                /* read-only: the upper is the top layer, made when missing */
+                "OverlayReadOnly=@/srcdir:@/new-ro/upper:/o/ro\n";
+        char *keys = NULL, *line = NULL, *p;
+        TestPlan t;
+
+        p = path_join(env->host, "there");
+        make_dir(p);
+        free(p);
+
+        for (int ro = 0; ro <= 1; ro++) {
+                /* Inside the root ("+"): not on a read-only root. */
+                CHECK(asprintf(&line, "%s%s%s", on_host, ro ? "" : "Overlay=+/etc:+/up/new:/o/r\n",
+                               LATER_FAILURE) >= 0);
+                keys = with_host(env, line);
+                expect_failure_unchanged(env, keys, ro, false, EINVAL, LATER_FAILURE_WANT);
+                check_absent(env, "/o");
+                check_absent(env, "/up");
+                check_absent_below(env->host, "new");
+                check_absent_below(env->host, "new-ro");
+                check_absent_below(env->host, ".#there.cellwork");
+                free(line);
+                free(keys);
+        }
+
+        /* A start that succeeds keeps them: the upper holds the changes. */
+        keys = with_host(env, "Overlay=@/srcdir:@/new/upper:/o/h\nOverlay=+/etc:+/up/new:/o/r\n");
+        test_plan_init(&t, env);
+        test_plan_add_defaults(&t);
+        test_plan_add_unit(&t, env, keys);
+        CHECK(container_run(env, &t, false, inside_overlay_made, NULL) == 0);
+        free(keys);
+        p = path_join(env->host, "new/.#upper.cellwork");
+        CHECK(access(p, F_OK) == 0);
+        free(p);
+        p = path_join(env->root, "up/new");
+        CHECK(access(p, F_OK) == 0);
+        free(p);
+}
+
+/* ---- unit-undo-made: what else a start makes for itself goes again when
+ * it fails later: Volatile=state's /var, an /etc file of ResolvConf= or
+ * Timezone= (and its directory) that was not there; and a mount point
+ * made on a host mount below Directory= that ReadOnly= sealed ---- */
+
+static void etc_file(PlanEtcFile *f, const char *key, const char *target, PlanEtcMode mode, char *source) {
+        *f = (PlanEtcFile) {
+                .key = key,
+                .setting = mode == PLAN_ETC_COPY ? "copy" : "replace",
+                .target = target,
+                .mode = mode,
+                .source = source,
+        };
+}
+
+void case_unit_undo_made(TestEnv *env) {
+        char *keys, *p, *text, *src_file = path_join(env->host, "srcfile"), *src_dir = path_join(env->host, "srcdir");
+        struct {
+                const char *target;
+                PlanEtcMode mode;
+                const char *absent;     /* what must be gone */
+                const char *what;       /* in a failure */
+        } etc[] = {
+                { "/etc/resolv.conf", PLAN_ETC_COPY, "/etc/resolv.conf", "ResolvConf=copy-host\n" },
+                { "/etc/resolv.conf", PLAN_ETC_REPLACE, "/etc/resolv.conf", "ResolvConf=replace-host\n" },
+                { "/newetc/resolv.conf", PLAN_ETC_COPY, "/newetc", "ResolvConf=copy-host to /newetc\n" },
+        };
+        TestPlan t;
+
+        keys = with_host(env, "Bind=@/srcdir:/a/b\n" LATER_FAILURE);
+
+        /* Volatile=state on an image without /var. */
+        p = path_join(env->root, "var");
+        CHECK(rmdir(p) == 0);
+        test_plan_init(&t, env);
+        test_plan_add_defaults(&t);
+        test_plan_add_unit(&t, env, keys);
+        t.plan.root_volatile = CELL_VOLATILE_STATE;
+        expect_plan_failure_unchanged(env, &t, "Volatile=state\n", false, EINVAL, LATER_FAILURE_WANT);
+        check_absent(env, "/var");
+        make_dir(p);
+        free(p);
+
+        /* ResolvConf= writes a new file, then Timezone= fails (its host
+         * file is a directory). */
+        for (size_t i = 0; i < ELEMENTSOF(etc); i++) {
+                test_plan_init(&t, env);
+                test_plan_add_defaults(&t);
+                test_plan_add_unit(&t, env, "Bind=/dev/null:/a/null\n");
+                etc_file(&t.plan.resolv_conf, "ResolvConf", etc[i].target, etc[i].mode, src_file);
+                etc_file(&t.plan.timezone, "Timezone", "/etc/localtime", PLAN_ETC_COPY, src_dir);
+                expect_plan_failure_unchanged(env, &t, etc[i].what, false, EISDIR, "Timezone=copy: ");
+                check_absent(env, etc[i].absent);
+                check_absent(env, "/a");
+        }
+        /* One the image has is written over, as nspawn does: it stays. */
+        p = path_join(env->root, "etc/resolv.conf");
+        write_file(p, "image\n");
+        etc_file(&t.plan.resolv_conf, "ResolvConf", "/etc/resolv.conf", PLAN_ETC_COPY, src_file);
+        container_expect_error(env, &t, EISDIR, "Timezone=copy: ");
+        text = read_file(p);
+        CHECK(text && streq(text, "srcfile\n"));
+        CHECK(unlink(p) == 0);
+        free(text);
+        free(p);
+
+        /* A mount point on a host mount below Directory=, which the seal of
+         * ReadOnly= made read-only with the rest. */
+        p = path_join(env->root, "srv");
+        make_dir(p);
+        free(p);
+        p = path_join(env->host, "sub");
+        make_dir(p);
+        free(p);
+        {
+                char *sub = path_join(env->host, "sub"), *srv = path_join(env->root, "srv");
+
+                CHECK(mount(sub, srv, NULL, MS_BIND, NULL) == 0);
+                free(keys);
+                keys = with_host(env, "Bind=@/srcdir:/srv/x/y\nBind=@/srcdir:/a/b\n" LATER_FAILURE);
+                expect_failure_unchanged(env, keys, true, false, EINVAL, LATER_FAILURE_WANT);
+                check_absent_below(env->host, "sub/x");
+                check_absent(env, "/a");
+                CHECK(umount2(srv, MNT_DETACH) == 0);
+                free(sub);
+                free(srv);
+        }
+        free(keys);
+        free(src_file);
+        free(src_dir);
 }

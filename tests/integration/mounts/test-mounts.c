@@ -379,6 +379,8 @@ void case_unit_order(TestEnv *env);
 void case_unit_overlay_upper(TestEnv *env);
 void case_unit_bind_missing(TestEnv *env);
 void case_unit_undo(TestEnv *env);
+void case_unit_undo_overlay(TestEnv *env);
+void case_unit_undo_made(TestEnv *env);
 
 const TestCase test_cases[] = {
         { "basic", case_basic, NULL },
@@ -400,5 +402,7 @@ const TestCase test_cases[] = {
         { "unit-overlay-upper", case_unit_overlay_upper, NULL },
         { "unit-bind-missing", case_unit_bind_missing, NULL },
         { "unit-undo", case_unit_undo, NULL },
+        { "unit-undo-overlay", case_unit_undo_overlay, NULL },
+        { "unit-undo-made", case_unit_undo_made, NULL },
         {}
 };

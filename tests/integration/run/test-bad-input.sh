@@ -149,6 +149,31 @@ for iso in "" "PrivateUsers=pick"; do
                         "$(at "mount-undo-$m${iso:+-userns}" 6)TemporaryFileSystem=/z: cannot mount tmpfs: .*Invalid argument$" \
                         "[Root]" "Directory=$root" "${binds[@]}" "TemporaryFileSystem=/z:nr_inodes=1E" \
                         "[Exec]" "Exec=/bin/probe" "[Isolation]" ${iso:+"$iso"}
+                # What else the start made for itself: Overlay= upper and work
+                # directories, on the host and in the image; Volatile=state's /var.
+                check_image "made-undo-$m${iso:+-userns}" "$m" \
+                        "$(at "made-undo-$m${iso:+-userns}" 5)TemporaryFileSystem=/z: cannot mount tmpfs: .*Invalid argument$" \
+                        "[Root]" "Directory=$root" "Overlay=$work/srcdir:$work/srcdir/new/upper:/o/h" \
+                        "Overlay=+/etc:+/up/new:/o/r" "TemporaryFileSystem=/z:nr_inodes=1E" \
+                        "[Exec]" "Exec=/bin/probe" "[Isolation]" ${iso:+"$iso"}
+                mv "$root/var" "$work/var"
+                check_image "var-undo-$m${iso:+-userns}" "$m" \
+                        "$(at "var-undo-$m${iso:+-userns}" 7)TemporaryFileSystem=/z: cannot mount tmpfs: .*Invalid argument$" \
+                        "[Root]" "Directory=$root" "Volatile=state" "${binds[@]}" "TemporaryFileSystem=/z:nr_inodes=1E" \
+                        "[Exec]" "Exec=/bin/probe" "[Isolation]" ${iso:+"$iso"}
+                mv "$work/var" "$root/var"
+                # A step after the tree is built fails (a missing Exec=, User=):
+                # what the build made goes too, the /etc files cell wrote new
+                # included. The tree builder of PrivateUsers= keeps it (cell.unit(5)).
+                [ -n "$iso" ] && continue
+                check_image "exec-undo-$m" "$m" "Exec=/nosuch: not found in the container: No such file or directory$" \
+                        "[Root]" "Directory=$root" "${binds[@]}" "Overlay=$work/srcdir:$work/srcdir/new/upper:/o/h" \
+                        "Overlay=+/etc:+/up/new:/o/r" "[Exec]" "Exec=/nosuch" "ResolvConf=copy-host" "Timezone=copy"
+                mv "$root/var" "$work/var"
+                check_image "user-undo-$m" "$m" "User=nosuchuser: no such user" \
+                        "[Root]" "Directory=$root" "ReadOnly=yes" "Volatile=state" "${binds[@]}" \
+                        "[Exec]" "Exec=/bin/probe" "User=nosuchuser"
+                mv "$work/var" "$root/var"
         done
 done
 [ -z "$(ls /run/cell/uid 2>/dev/null | while read -r f; do flock -n "/run/cell/uid/$f" true || echo "$f"; done)" ] ||
