@@ -342,6 +342,13 @@ typedef struct Plan {
         char *address_interface;
         char **addresses;       /* Address=: "10.0.0.2/24" on address_interface */
         char **gateways;        /* Gateway=: default routes via these */
+
+        /* Where the unit set the keys the start may refuse (User=, Exec=,
+         * LimitNOFILE=, ...; the list is plan-origin.c's), for its messages:
+         * the drop-in's own path and line. Not in the JSON. Exec= has none
+         * when "cell run NAME -- ARGS" replaced it. */
+        CellOrigin *origins;
+        size_t n_origins;
 } Plan;
 
 /* True when the supervisor puts interfaces into the container's network
@@ -380,6 +387,17 @@ void plan_properties_free(PlanProperty *p, size_t n);
  * "web-3"); -EINVAL when that is still no machine name. */
 bool plan_machine_name_is_valid(const char *s);
 int plan_machine_name(const char *name, char **ret);
+
+/* Where the unit set key (its item-th item for SupplementaryGroups= and
+ * EnvironmentFile=, 0 for the others), or NULL: a default, a value from the
+ * command line, a key the plan keeps no origin for. */
+const CellOrigin *plan_key_origin(const Plan *p, const char *key, size_t item);
+/* That as "FILE:LINE: " into buf, or "" for none; returns buf. */
+const char *plan_origin_prefix(const Plan *p, const char *key, size_t item, char *buf, size_t n);
+/* The same for a start's message about a key, which begins "Key=value"
+ * (spawn-error.h): "" for one that begins otherwise (a mount's names its
+ * own origin) or about a key the unit did not set. */
+const char *plan_message_origin(const Plan *p, const char *message, char *buf, size_t n);
 
 /* Names used in the JSON and in messages ("bind", "fixed", "errno"); never NULL
  * ("unknown" for values out of range). */
