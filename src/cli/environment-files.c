@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <glob.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,7 +18,8 @@
 #include "strv.h"
 #include "verbs.h"
 
-static int read_one(const char *path, bool ignore_missing, char ***env) {
+/* origin: "FILE:LINE: " of the EnvironmentFile= line, in front of each message. */
+static int read_one(const char *origin, const char *path, bool ignore_missing, char ***env) {
         _cleanup_(fclosep) FILE *f = NULL;
         unsigned line = 0;
         int r;
@@ -35,48 +37,49 @@ static int read_one(const char *path, bool ignore_missing, char ***env) {
         case 0:
                 return 0;
         case -EBADFD:
-                return log_error_errno(r, "EnvironmentFile=%s: not a regular file (a FIFO, device or socket is not "
-                                       "read)", path);
+                return log_error_errno(r, "%sEnvironmentFile=%s: not a regular file (a FIFO, device or socket "
+                                       "is not read)", origin, path);
         case -EFBIG:
-                return log_error_errno(r, "EnvironmentFile=%s: larger than %u MiB", path,
+                return log_error_errno(r, "%sEnvironmentFile=%s: larger than %u MiB", origin, path,
                                        ENV_FILE_SIZE_MAX / 1024U / 1024U);
         case -ENOBUFS:
-                return log_error_errno(r, "EnvironmentFile=%s:%u: assignment too long (at most %u bytes)", path,
-                                       line, ENV_FILE_LINE_MAX);
+                return log_error_errno(r, "%sEnvironmentFile=%s:%u: assignment too long (at most %u bytes)",
+                                       origin, path, line, ENV_FILE_LINE_MAX);
         case -EINVAL:
-                return log_error_errno(r, "EnvironmentFile=%s:%u: not a variable name (letters, digits and \"_\", "
-                                       "not starting with a digit)", path, line);
+                return log_error_errno(r, "%sEnvironmentFile=%s:%u: not a variable name (letters, digits and "
+                                       "\"_\", not starting with a digit)", origin, path, line);
         case -EBADMSG:
-                return log_error_errno(r, "EnvironmentFile=%s:%u: the quote opened here does not close", path,
-                                       line);
+                return log_error_errno(r, "%sEnvironmentFile=%s:%u: the quote opened here does not close",
+                                       origin, path, line);
         case -EILSEQ:
-                return log_error_errno(r, "EnvironmentFile=%s:%u: the value is not valid UTF-8", path, line);
+                return log_error_errno(r, "%sEnvironmentFile=%s:%u: the value is not valid UTF-8", origin, path,
+                                       line);
         case -ENOMEM:
                 return log_oom();
         default:
                 /* -EISDIR: "Is a directory". */
-                return log_error_errno(r, "EnvironmentFile=%s: %m", path);
+                return log_error_errno(r, "%sEnvironmentFile=%s: %m", origin, path);
         }
 }
 
 /* As systemd: a path with a wildcard reads every file it matches, in
  * glob(3)'s (sorted) order; none matching is a missing file. */
-static int read_entry(const CellEnvironmentFile *e, char ***env) {
+static int read_entry(const char *origin, const CellEnvironmentFile *e, char ***env) {
         _cleanup_(globfree) glob_t g = {};
         int r;
 
         if (!strpbrk(e->path, "*?["))
-                return read_one(e->path, e->ignore_missing, env);
+                return read_one(origin, e->path, e->ignore_missing, env);
 
         r = glob(e->path, 0, NULL, &g);
         if (r == GLOB_NOMATCH)
-                return read_one(e->path, e->ignore_missing, env);
+                return read_one(origin, e->path, e->ignore_missing, env);
         if (r == GLOB_NOSPACE)
                 return log_oom();
         if (r != 0)
-                return log_error_errno(EIO, "EnvironmentFile=%s: glob failed", e->path);
+                return log_error_errno(EIO, "%sEnvironmentFile=%s: glob failed", origin, e->path);
         for (size_t i = 0; i < g.gl_pathc; i++) {
-                r = read_one(g.gl_pathv[i], e->ignore_missing, env);
+                r = read_one(origin, g.gl_pathv[i], e->ignore_missing, env);
                 if (r < 0)
                         return r;
         }
@@ -85,7 +88,10 @@ static int read_entry(const CellEnvironmentFile *e, char ***env) {
 
 int cli_read_environment_files(const Plan *p, char ***env) {
         for (size_t i = 0; i < p->n_environment_files; i++) {
-                int r = read_entry(p->environment_files + i, env);
+                /* Named where the unit set it, as "cell verify" names a line. */
+                char origin[PATH_MAX + 32];
+                int r = read_entry(plan_origin_prefix(p, "EnvironmentFile", i, origin, sizeof origin),
+                                   p->environment_files + i, env);
                 if (r < 0)
                         return r;
         }

@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -423,8 +424,12 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv) {
         /* EOF: it exec'd (the pipe is close-on-exec); data: it failed. */
         n = read(errp[0], &err, sizeof err);
         if (n > 0) {
+                /* User=, WorkingDirectory= ...: named where the unit set them, as by cell run. */
+                char origin[PATH_MAX + 32];
+
                 (void) waitpid(pid, NULL, 0);
-                r = log_error_errno(err.error ?: EIO, "%s: %m", err.message[0] ? err.message : "exec");
+                plan_message_origin(p, err.message, origin, sizeof origin);
+                r = log_error_errno(err.error ?: EIO, "%s%s: %m", origin, err.message[0] ? err.message : "exec");
                 goto out;
         }
         if (child_pidfd < 0) {

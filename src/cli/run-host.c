@@ -2,6 +2,7 @@
 /* "cell run"'s steps on the host around the container (run-host.h). */
 
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -19,11 +20,15 @@ int run_decide_etc_files(Plan *p) {
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
                 SpawnError note = {};
                 bool automatic = files[i]->automatic;
+                char origin[PATH_MAX + 32];
                 int r;
 
                 r = etc_file_decide(files[i], p->root_directory, &note);
+                /* ResolvConf= and Timezone= name their own origin; Directory= is named here. */
                 if (r < 0)
-                        return log_error_errno(note.error ?: r, "%s: %m", note.message);
+                        return log_error_errno(note.error ?: r, "%s%s: %m",
+                                               plan_message_origin(p, note.message, origin, sizeof origin),
+                                               note.message);
                 if (r > 0)
                         log_full(automatic ? LOG_DEBUG : LOG_NOTICE, "%s.", note.message);
                 else if (files[i]->mode != PLAN_ETC_OFF)
@@ -58,16 +63,18 @@ int run_machine_decide_id(Plan *p) {
                 [MACHINE_ID_RANDOM] = "random",
         };
         SpawnError note = {};
-        char id[ID128_STRING_MAX];
+        char id[ID128_STRING_MAX], origin[PATH_MAX + 32];
         int r;
 
+        /* Directory= or MachineID=, named where the unit set it. */
         r = machine_id_decide(p, &note);
+        plan_message_origin(p, note.message, origin, sizeof origin);
         if (r == -EINVAL)
-                return log_error_errno(r, "%s.", note.message);
+                return log_error_errno(r, "%s%s.", origin, note.message);
         if (r < 0)
-                return log_error_errno(note.error ?: r, "%s: %m", note.message);
+                return log_error_errno(note.error ?: r, "%s%s: %m", origin, note.message);
         if (note.message[0])
-                log_notice("%s.", note.message);
+                log_notice("%s%s.", origin, note.message);
         if (r > MACHINE_ID_NONE)
                 log_debug("Machine ID %s (%s).", id128_to_string(p->machine_id, id), source[r]);
         return 0;

@@ -3,6 +3,7 @@
  * what ended a start that did not get to the payload. */
 
 #include <errno.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <poll.h>
 #include <sched.h>
@@ -29,12 +30,16 @@ void run_log_plan(const Plan *p, CgroupManager m) {
         log_debug("Exec: %s", strna(cmd));
 }
 
-/* The child's or the scope's failure, once. */
-int run_report_spawn_error(const SpawnError *err, int r) {
+/* The child's or the scope's failure, once; one about a key the unit set
+ * named where it was written, as "cell verify" names it. */
+int run_report_spawn_error(const Plan *p, const SpawnError *err, int r) {
+        char origin[PATH_MAX + 32];
+
         if (r == -EINTR)
                 return r;
         if (err->message[0])
-                return log_error_errno(err->error ?: r, "%s: %m", err->message);
+                return log_error_errno(err->error ?: r, "%s%s: %m",
+                                       plan_message_origin(p, err->message, origin, sizeof origin), err->message);
         return log_error_errno(r, "Starting the container: %m");
 }
 
@@ -175,7 +180,7 @@ int run_start_child(const Plan *p, char **env_before, char **env_after, int cgro
         };
         int r = spawn_start(&params, spawn, &err);
         if (r < 0)
-                return run_report_spawn_error(&err, r);
+                return run_report_spawn_error(p, &err, r);
         log_debug("Cloned the container's init: PID %d%s.", (int) spawn->pid,
                   spawn->into_cgroup ? ", born in its cgroup" : "");
         return 0;

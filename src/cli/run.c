@@ -262,7 +262,7 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
          * spares the child libseccomp's work. */
         r = privilege_seccomp_compile(p, true, &seccomp, &err);
         if (r < 0) {
-                run_report_spawn_error(&err, r);
+                run_report_spawn_error(p, &err, r);
                 goto finish;
         }
         if (p->seccomp)
@@ -383,7 +383,7 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
                 if (r == -EINTR)
                         log_error("Interrupted while starting the container.");
                 else
-                        run_report_spawn_error(&err, r);
+                        run_report_spawn_error(p, &err, r);
                 goto finish;
         }
         log_debug("The payload is running.");

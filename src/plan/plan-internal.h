@@ -28,6 +28,9 @@ struct JsonWriter;
 void plan_sched_json(struct JsonWriter *w, const Plan *p);
 void plan_sched_text(const Plan *p, FILE *f);
 void plan_etc_file_done(PlanEtcFile *f);
+/* plan-origin.c: where the unit set the keys the start may name (Plan.origins). */
+int plan_build_origins(Plan *p, const CellConfig *c, const PlanOptions *opts);
+void plan_origins_done(Plan *p);
 
 /* Names for the printers; NULL when unknown. */
 const char *plan_capability_to_name(unsigned cap);     /* "CAP_CHOWN" */

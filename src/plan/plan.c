@@ -402,6 +402,8 @@ int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnost
                 return r;
         if (r < 0)
                 invalid = true;
+        if (plan_build_origins(&p, c, opts) < 0)
+                return -ENOMEM;
 
         if (invalid)
                 return -EINVAL;
@@ -463,6 +465,7 @@ void plan_withhold_capabilities(Plan *p, uint64_t mask) {
 void plan_done(Plan *p) {
         if (!p)
                 return;
+        plan_origins_done(p);
         free(p->name);
         free(p->unit_path);
         strv_free(p->dropin_paths);

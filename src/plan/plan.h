@@ -375,6 +375,13 @@ typedef struct Plan {
         char *address_interface;
         char **addresses;       /* Address=: "10.0.0.2/24" on address_interface */
         char **gateways;        /* Gateway=: default routes via these */
+
+        /* Where the unit set the keys the start may refuse (User=, Exec=,
+         * LimitNOFILE=, ...; the list is plan-origin.c's), for its messages:
+         * the drop-in's own path and line. Not in the JSON. Exec= has none
+         * when "cell run NAME -- ARGS" replaced it. */
+        CellOrigin *origins;
+        size_t n_origins;
 } Plan;
 
 /* True when the supervisor puts interfaces into the container's network
@@ -416,6 +423,17 @@ int plan_machine_name(const char *name, char **ret);
 /* The same name whether it is valid or not (for the links, with or
  * without Register=); NULL on OOM. */
 char *plan_machine_name_mapped(const char *name);
+
+/* Where the unit set key (its item-th item for SupplementaryGroups= and
+ * EnvironmentFile=, 0 for the others), or NULL: a default, a value from the
+ * command line, a key the plan keeps no origin for. */
+const CellOrigin *plan_key_origin(const Plan *p, const char *key, size_t item);
+/* That as "FILE:LINE: " into buf, or "" for none; returns buf. */
+const char *plan_origin_prefix(const Plan *p, const char *key, size_t item, char *buf, size_t n);
+/* The same for a start's message about a key, which begins "Key=value"
+ * (spawn-error.h): "" for one that begins otherwise (a mount's names its
+ * own origin) or about a key the unit did not set. */
+const char *plan_message_origin(const Plan *p, const char *message, char *buf, size_t n);
 
 /* Names used in the JSON and in messages ("bind", "fixed", "errno"); never NULL
  * ("unknown" for values out of range). */

@@ -11,7 +11,12 @@
  * the supervisor reports it once: "web: Bind=/srv/www: source does not exist". */
 typedef struct SpawnError {
         int error;              /* positive errno */
-        char message[512];      /* the step and the object, without the unit name and without strerror */
+        /* The step and the object, without the unit name and without strerror.
+         * One about a key the unit sets begins "Key=value" (the key as the
+         * unit file has it): the supervisor puts where it was set in front
+         * (plan_message_origin()). One about an entry with an origin of its
+         * own (a mount) begins with that, "FILE:LINE: ". */
+        char message[512];
 } SpawnError;
 
 /* Records the failure and returns -abs(error), for "return spawn_error(err, r, ...)". */

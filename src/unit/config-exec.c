@@ -159,6 +159,8 @@ int config_parse_environment_file(ConfigContext *ctx, const ConfigKey *k, CellCo
                 return -ENOMEM;
         }
         *slot = (CellEnvironmentFile) { .path = path, .ignore_missing = ignore };
+        /* The start names a file it cannot read by its own line. */
+        ctx->items = c->n_environment_files;
         return 0;
 }
 

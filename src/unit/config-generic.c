@@ -45,6 +45,41 @@ int config_entry_origin(const ConfigContext *ctx, char **ret_file, unsigned *ret
         return 0;
 }
 
+/* Forgets where key was set. */
+static void origins_drop(CellConfig *c, const char *key) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < c->n_origins; i++) {
+                if (streq(c->origins[i].key, key))
+                        free(c->origins[i].file);
+                else
+                        c->origins[n++] = c->origins[i];
+        }
+        c->n_origins = n;
+}
+
+int config_origin_record(CellConfig *c, const ConfigContext *ctx, const ConfigKey *k) {
+        _cleanup_free_ char *file = NULL;
+        CellOrigin *o;
+        unsigned line;
+        int r;
+
+        r = config_entry_origin(ctx, &file, &line);
+        if (r < 0)
+                return r;
+        /* The reset (an empty value), or a value that replaces the key's: no
+         * earlier line holds any more. A counted list's lines add up. */
+        if (isempty(ctx->value) || ctx->items == 0)
+                origins_drop(c, k->key);
+        if (isempty(ctx->value))
+                return 0;
+        o = config_array_append((void **) &c->origins, &c->n_origins, sizeof(CellOrigin));
+        if (!o)
+                return -ENOMEM;
+        *o = (CellOrigin) { .key = k->key, .file = TAKE_PTR(file), .line = line, .items = ctx->items };
+        return 0;
+}
+
 int config_parse_string(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         return set_string(data, ctx->value);
 }
@@ -191,8 +226,14 @@ int config_parse_user(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
         return set_string(data, ctx->value);
 }
 
+/* SupplementaryGroups=: the start names a group it cannot find by its own line. */
 int config_parse_users(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
-        return parse_word_list(ctx, k, data, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE, user_group_name_is_valid);
+        char ***list = data;
+        int r;
+
+        r = parse_word_list(ctx, k, list, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE, user_group_name_is_valid);
+        ctx->items = strv_length(*list);
+        return r;
 }
 
 int config_parse_hostname(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {

@@ -495,7 +495,9 @@ int config_assign_expand(CellConfig *c, const ConfigSpecifiers *specifiers, cons
         r = k->parse(&ctx, k, c, (char *) c + k->offset);
         if (r == -ENOMEM)
                 return r;
-        if (r < 0 && !ctx.reported) {
+        if (r >= 0)
+                return config_origin_record(c, &ctx, k);
+        if (!ctx.reported) {
                 r = diag_error(diag, file, line, "%s=%s: expected %s", key, ctx.value, strna(k->expected));
                 if (r < 0)
                         return r;

@@ -28,6 +28,9 @@ typedef struct ConfigContext {
         const char *value;
         const ConfigSpecifiers *specifiers;     /* NULL: "%" is taken as written */
         bool reported;
+        /* Set by the parser of a list key whose items the start may name one
+         * by one: the list's length after this line (config_origin_record()). */
+        size_t items;
 } ConfigContext;
 
 /* Where a key's specifiers are expanded (config-parse.h says why). */
@@ -73,6 +76,9 @@ void *config_array_append(void **array, size_t *n, size_t sz);
 /* Where an entry was written, for the plan's and the start's messages: its
  * own copy of the reader's file name (the main file or the drop-in) and the line. */
 int config_entry_origin(const ConfigContext *ctx, char **ret_file, unsigned *ret_line);
+/* After a good assignment: where key k was set, in c->origins (see
+ * CellOrigin). 0 or -ENOMEM. */
+int config_origin_record(CellConfig *c, const ConfigContext *ctx, const ConfigKey *k);
 int config_parse_string(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_bool(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_unit_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);

@@ -223,6 +223,23 @@ typedef struct CellSched {
         size_t cpu_affinity_size;       /* bytes */
 } CellSched;
 
+/* Where a key was set, kept for the start's errors about its value
+ * ("FILE:LINE: User=nobody: no such user ..."), as "cell verify" names a
+ * bad one: with drop-ins, the key alone does not say which file. Recorded
+ * by config_assign() for every key: a key of one value keeps its last line;
+ * a list key whose parser counts its items (SupplementaryGroups=,
+ * EnvironmentFile=) one record a line, so that an item's own line is
+ * known; an empty value (the reset) drops the key's records. A key whose
+ * value builds up over lines otherwise (Capability=, CPUAffinity=) keeps
+ * its last line only, which need not be an item's: the plan keeps no
+ * origin for those (plan-origin.c). */
+typedef struct CellOrigin {
+        const char *key;        /* static: the key table's name ("User", "LimitNOFILE") */
+        char *file;             /* the main file or the drop-in; NULL in a config made by hand */
+        unsigned line;
+        size_t items;           /* a counted list's length after this line; 0 for the others */
+} CellOrigin;
+
 typedef struct CellConfig {
         /* Identity of the unit, from its file name (or --name). */
         char *path;             /* the main file as loaded */
@@ -353,6 +370,9 @@ typedef struct CellConfig {
         unsigned ports_line;
         char **addresses;       /* Address=: "10.0.0.2/24", canonical, for the container's first interface */
         char **gateways;        /* Gateway=: "10.0.0.1", canonical; a default route each */
+
+        /* Where each key was set, in file order (see CellOrigin). */
+        CellOrigin *origins;    size_t n_origins;
 } CellConfig;
 
 /* Fills in the defaults (PrivateNetwork=yes, NoNewPrivileges=yes, recursive binds, ...). */

@@ -26,23 +26,23 @@ at() {
 }
 
 for m in none cgroupfs; do
-        check "root-$m" "$m" "Directory=$work/nonexistent: .*No such file or directory$" \
+        check "root-$m" "$m" "$(at "root-$m" 2)Directory=$work/nonexistent: .*No such file or directory$" \
                 "[Root]" "Directory=$work/nonexistent" "[Exec]" "Exec=/bin/probe"
-        check "exec-$m" "$m" "Exec=nosuchcommand: not found in the container: No such file or directory$" \
+        check "exec-$m" "$m" "$(at "exec-$m" 4)Exec=nosuchcommand: not found in the container: No such file or directory$" \
                 "[Root]" "Directory=$root" "[Exec]" "Exec=nosuchcommand"
-        check "execpath-$m" "$m" "Exec=/bin/nosuch: not found in the container: No such file or directory$" \
+        check "execpath-$m" "$m" "$(at "execpath-$m" 4)Exec=/bin/nosuch: not found in the container: No such file or directory$" \
                 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/nosuch"
-        check "user-$m" "$m" "User=nosuchuser: no such user in the container's /etc/passwd" \
+        check "user-$m" "$m" "$(at "user-$m" 5)User=nosuchuser: no such user in the container's /etc/passwd" \
                 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "User=nosuchuser"
-        check "group-$m" "$m" "Group=nosuchgroup: no such group in the container's /etc/group" \
+        check "group-$m" "$m" "$(at "group-$m" 5)Group=nosuchgroup: no such group in the container's /etc/group" \
                 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "Group=nosuchgroup"
         check "bind-$m" "$m" "$(at "bind-$m" 3)Bind=$work/nosuchdir:/srv: source does not exist" \
                 "[Root]" "Directory=$root" "Bind=$work/nosuchdir:/srv" "[Exec]" "Exec=/bin/probe"
-        check "workdir-$m" "$m" "WorkingDirectory=/nosuchdir: No such file or directory$" \
+        check "workdir-$m" "$m" "$(at "workdir-$m" 5)WorkingDirectory=/nosuchdir: No such file or directory$" \
                 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "WorkingDirectory=/nosuchdir"
-        check "init-user-$m" "$m" "User=nosuchuser: no such user" \
+        check "init-user-$m" "$m" "$(at "init-user-$m" 6)User=nosuchuser: no such user" \
                 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "Init=yes" "User=nosuchuser"
-        check "envfile-$m" "$m" "EnvironmentFile=$work/nosuchfile: No such file or directory$" \
+        check "envfile-$m" "$m" "$(at "envfile-$m" 5)EnvironmentFile=$work/nosuchfile: No such file or directory$" \
                 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=$work/nosuchfile"
 done
 
@@ -53,15 +53,15 @@ done
 mkfifo "$work/fifo"
 mkdir "$work/envdir"
 { printf 'A=1\nB='; head -c 1100000 /dev/zero | tr '\0' x; echo; } > "$work/longline.env"
-check "envfile-fifo" cgroupfs "EnvironmentFile=$work/fifo: not a regular file" \
+check "envfile-fifo" cgroupfs "$(at envfile-fifo 5)EnvironmentFile=$work/fifo: not a regular file" \
         "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=$work/fifo"
-check "envfile-zero" cgroupfs "EnvironmentFile=/dev/zero: not a regular file" \
+check "envfile-zero" cgroupfs "$(at envfile-zero 5)EnvironmentFile=/dev/zero: not a regular file" \
         "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=/dev/zero"
-check "envfile-dir" cgroupfs "EnvironmentFile=$work/envdir: Is a directory$" \
+check "envfile-dir" cgroupfs "$(at envfile-dir 5)EnvironmentFile=$work/envdir: Is a directory$" \
         "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=$work/envdir"
-check "envfile-dir-optional" none "EnvironmentFile=$work/envdir: Is a directory$" \
+check "envfile-dir-optional" none "$(at envfile-dir-optional 5)EnvironmentFile=$work/envdir: Is a directory$" \
         "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=-$work/envdir"
-check "envfile-long" none "EnvironmentFile=$work/longline.env:2: assignment too long \\(at most 1048576 bytes\\)$" \
+check "envfile-long" none "$(at envfile-long 5)EnvironmentFile=$work/longline.env:2: assignment too long \\(at most 1048576 bytes\\)$" \
         "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=$work/longline.env"
 # One variable longer than execve(2) takes (MAX_ARG_STRLEN, 32 pages with
 # its NUL) fails the start before anything is made, naming it, rather than
@@ -107,7 +107,7 @@ fi
 check "bind-userns" cgroupfs "$(at bind-userns 3)Bind=$work/nosuchdir:/srv: source does not exist" \
         "[Root]" "Directory=$root" "Bind=$work/nosuchdir:/srv" "[Exec]" "Exec=/bin/probe" \
         "[Isolation]" "PrivateUsers=pick"
-check "exec-userns" cgroupfs "Exec=nosuchcommand: not found in the container: No such file or directory$" \
+check "exec-userns" cgroupfs "$(at exec-userns 4)Exec=nosuchcommand: not found in the container: No such file or directory$" \
         "[Root]" "Directory=$root" "[Exec]" "Exec=nosuchcommand" "[Isolation]" "PrivateUsers=pick"
 
 # The mount points of the mounts before a failing one are not left in the
@@ -184,13 +184,13 @@ done
 # /bin/true in the busybox root); with the default filter and with none.
 printf '#!/bin/nosuchinterpreter -x\n' > "$root/bin/broken"
 chmod 755 "$root/bin/broken"
-check "noexec" cgroupfs "Exec=/bin/broken: its interpreter /bin/nosuchinterpreter does not exist in the container: No such file or directory$" \
+check "noexec" cgroupfs "$(at noexec 4)Exec=/bin/broken: its interpreter /bin/nosuchinterpreter does not exist in the container: No such file or directory$" \
         "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/broken"
-check "noexec-nofilter" none "Exec=/bin/broken: its interpreter /bin/nosuchinterpreter does not exist in the container: No such file or directory$" \
+check "noexec-nofilter" none "$(at noexec-nofilter 4)Exec=/bin/broken: its interpreter /bin/nosuchinterpreter does not exist in the container: No such file or directory$" \
         "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/broken" "[Isolation]" "SystemCallFilter="
 if loader=$(readelf -lW /bin/true 2>/dev/null | sed -n 's/.*program interpreter: \(.*\)\]$/\1/p') && [ -n "$loader" ]; then
         cp /bin/true "$root/bin/hosttrue"
-        check "noloader" cgroupfs "Exec=/bin/hosttrue: its ELF interpreter $loader \\(the dynamic loader\\) does not exist in the container: No such file or directory$" \
+        check "noloader" cgroupfs "$(at noloader 4)Exec=/bin/hosttrue: its ELF interpreter $loader \\(the dynamic loader\\) does not exist in the container: No such file or directory$" \
                 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/hosttrue"
 else
         echo "the host's /bin/true is not dynamically linked: no loader case"
@@ -198,7 +198,7 @@ fi
 
 # A Limit*= the kernel refuses: the value asked and the hard limit in force.
 nr_open=$(cat /proc/sys/fs/nr_open)
-check "rlimit" none "LimitNOFILE=$((nr_open + 1)): setrlimit \\(the hard limit in force is [0-9]+; at most fs.nr_open=$nr_open\\): Operation not permitted$" \
+check "rlimit" none "$(at rlimit 6)LimitNOFILE=$((nr_open + 1)): setrlimit \\(the hard limit in force is [0-9]+; at most fs.nr_open=$nr_open\\): Operation not permitted$" \
         "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "[Limits]" "LimitNOFILE=$((nr_open + 1))"
 
 # cell in a service with a smaller bounding set (CapabilityBoundingSet=):
@@ -280,7 +280,7 @@ if [ "$(nproc)" -ge 2 ] && [ -n "$(find /sys/fs/cgroup -maxdepth 2 -name cpuset.
                 "${sched_unit[@]}" "CPUAffinity=1" "[Limits]" "AllowedCPUs=0"
 fi
 if [ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ] || [ -e /sys/fs/cgroup/cpu,cpuacct/cpu.rt_runtime_us ]; then
-        check "rt-budget" cgroupfs "CPUSchedulingPolicy=fifo, CPUSchedulingPriority=1: the container's cpu cgroup has no real-time budget .*: Operation not permitted$" \
+        check "rt-budget" cgroupfs "$(at rt-budget 5)CPUSchedulingPolicy=fifo, CPUSchedulingPriority=1: the container's cpu cgroup has no real-time budget .*: Operation not permitted$" \
                 "${sched_unit[@]}" "CPUSchedulingPolicy=fifo" "[Limits]" "CPUQuota=50%"
 else
         echo "no cgroup v1 cpu controller with real-time budgets: no rt-budget case"
@@ -293,8 +293,58 @@ status=0
 setpriv --bounding-set=-sys_nice -- "$CELL" run --cgroup-manager=none "$u" >"$work/out" 2>"$work/err" || status=$?
 expect "CAP_SYS_NICE not held: status" "$status" 2
 expect_match "CAP_SYS_NICE not held: message" "$(grep -v 'Running without\|Device access is not restricted' "$work/err")" \
-        "^cell: $(unit_name nonice): Nice=-5: cell itself does not hold CAP_SYS_NICE: Permission denied$"
+        "^cell: $(unit_name nonice): $(at nonice 5)Nice=-5: cell itself does not hold CAP_SYS_NICE: Permission denied$"
 expect_nothing_left
+
+# A key of one value set in a drop-in, that the start refuses: named by
+# the drop-in's path and the line there, as for the entries above. A list
+# key's item by its own line (not the key's last).
+# dropin NAME LINES...: NAME's drop-in 10-x.conf; at_dropin NAME LINE: a regex.
+dropin() {
+        local name=$1; shift
+        mkdir -p "$work/$(unit_name "$name").cell.d"
+        printf '%s\n' "$@" > "$work/$(unit_name "$name").cell.d/10-x.conf"
+}
+at_dropin() {
+        echo "$work/$(unit_name "$1")\\.cell\\.d/10-x\\.conf:$2: "
+}
+base=("[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe")
+dropin directory-dropin "[Root]" "Directory=$work/nonexistent"
+check "directory-dropin" none "$(at_dropin directory-dropin 2)Directory=$work/nonexistent: .*No such file or directory$" \
+        "${base[@]}"
+dropin volatile-dropin "[Root]" "Volatile=yes"
+check "volatile-dropin" cgroupfs "$(at_dropin volatile-dropin 2)Volatile=yes: $root/bin is a directory" "${base[@]}"
+dropin exec-dropin "[Exec]" "Exec=nosuchcommand"
+check "exec-dropin" cgroupfs "$(at_dropin exec-dropin 2)Exec=nosuchcommand: not found in the container" "${base[@]}"
+dropin user-dropin "[Exec]" "User=nosuchuser"
+check "user-dropin" cgroupfs "$(at_dropin user-dropin 2)User=nosuchuser: no such user" "${base[@]}"
+dropin group-dropin "[Exec]" "Group=nosuchgroup"
+check "group-dropin" none "$(at_dropin group-dropin 2)Group=nosuchgroup: no such group" "${base[@]}"
+dropin groups-dropin "[Exec]" "SupplementaryGroups=nosuchgroup" "SupplementaryGroups=test"
+check "groups-dropin" cgroupfs "$(at_dropin groups-dropin 2)SupplementaryGroups=nosuchgroup: no such group" \
+        "${base[@]}" "SupplementaryGroups=wheel"
+dropin workdir-dropin "[Exec]" "WorkingDirectory=/nosuchdir"
+check "workdir-dropin" cgroupfs "$(at_dropin workdir-dropin 2)WorkingDirectory=/nosuchdir: No such file or directory$" \
+        "${base[@]}"
+dropin rlimit-dropin "[Limits]" "LimitNOFILE=$((nr_open + 1))"
+check "rlimit-dropin" none "$(at_dropin rlimit-dropin 2)LimitNOFILE=$((nr_open + 1)): setrlimit " "${base[@]}"
+dropin envfile-dropin "[Exec]" "EnvironmentFile=$work/nosuchfile"
+check "envfile-dropin" cgroupfs "$(at_dropin envfile-dropin 2)EnvironmentFile=$work/nosuchfile: No such file or directory$" \
+        "${base[@]}" "EnvironmentFile=-$work/nosuchfile.optional"
+if grep -q ' - cgroup2 ' /proc/self/mountinfo; then
+        dropin io-dropin "[Limits]" "IOReadBandwidthMax=$work/nosuchdisk 1M"
+        check "io-dropin" cgroupfs "cgroup: $(at_dropin io-dropin 2)IOReadBandwidthMax=$work/nosuchdisk: No such file or directory$" \
+                "${base[@]}"
+fi
+# MachineID= that the image's own /etc/machine-id overrides: a notice, named.
+echo 0123456789abcdef0123456789abcdef > "$root/etc/machine-id"
+u=$(unit machineid-dropin "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true")
+dropin machineid-dropin "[Exec]" "MachineID=fedcba9876543210fedcba9876543210"
+run_cell none "$u"
+rm "$root/etc/machine-id"
+expect "MachineID= in a drop-in: status" "$status" 0
+expect_match "MachineID= in a drop-in: notice" "$(grep MachineID= "$work/err")" \
+        "^cell: $(unit_name machineid-dropin): $(at_dropin machineid-dropin 2)MachineID=fedcba9876543210fedcba9876543210: the image's /etc/machine-id holds 0123456789abcdef0123456789abcdef"
 
 # A missing "-" EnvironmentFile= is fine.
 u=$(unit envfile-optional "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "EnvironmentFile=-$work/nosuchfile")

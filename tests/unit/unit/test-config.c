@@ -1502,3 +1502,60 @@ TEST(exec_register_machine_id) {
         diag_done(&diag);
         cell_config_done(&c);
 }
+
+/* The origin of key in c: its index in c->origins, or -1. */
+static int origin_find(const CellConfig *c, const char *key, size_t nth) {
+        for (size_t i = 0; i < c->n_origins; i++)
+                if (streq(c->origins[i].key, key) && nth-- == 0)
+                        return (int) i;
+        return -1;
+}
+
+TEST(origins) {
+        CellConfig c;
+        int i;
+
+        cell_config_init(&c);
+        /* A key of one value: its last line, the drop-in's own path. */
+        ASSERT_NULL(assign_at(&c, "Exec", "User", "nobody", "web.cell", 3));
+        ASSERT_NULL(assign_at(&c, "Exec", "User", "test", "web.cell.d/10-x.conf", 2));
+        i = origin_find(&c, "User", 0);
+        ASSERT_TRUE(i >= 0);
+        ASSERT_STREQ(c.origins[i].file, "web.cell.d/10-x.conf");
+        ASSERT_EQ(c.origins[i].line, 2);
+        ASSERT_EQ(c.origins[i].items, 0);
+        ASSERT_EQ(origin_find(&c, "User", 1), -1);
+        /* A bad value changes nothing, its line either. */
+        ASSERT_NOT_NULL(assign_at(&c, "Exec", "User", "bad name", "web.cell.d/20-y.conf", 9));
+        ASSERT_STREQ(c.origins[origin_find(&c, "User", 0)].file, "web.cell.d/10-x.conf");
+        /* Each key its own. */
+        ASSERT_NULL(assign_at(&c, "Limits", "LimitNOFILE", "1024", "web.cell", 12));
+        ASSERT_EQ(c.origins[origin_find(&c, "LimitNOFILE", 0)].line, 12);
+        /* The reset forgets it. */
+        ASSERT_NULL(assign_at(&c, "Exec", "User", "", "web.cell.d/30-z.conf", 1));
+        ASSERT_EQ(origin_find(&c, "User", 0), -1);
+        ASSERT_TRUE(origin_find(&c, "LimitNOFILE", 0) >= 0);
+
+        /* A counted list: a record a line, with the list's length after it. */
+        ASSERT_NULL(assign_at(&c, "Exec", "SupplementaryGroups", "wheel", "web.cell", 5));
+        ASSERT_NULL(assign_at(&c, "Exec", "SupplementaryGroups", "audio video", "web.cell.d/10-x.conf", 4));
+        i = origin_find(&c, "SupplementaryGroups", 0);
+        ASSERT_EQ(c.origins[i].line, 5);
+        ASSERT_EQ(c.origins[i].items, 1);
+        i = origin_find(&c, "SupplementaryGroups", 1);
+        ASSERT_STREQ(c.origins[i].file, "web.cell.d/10-x.conf");
+        ASSERT_EQ(c.origins[i].items, 3);
+        ASSERT_NULL(assign_at(&c, "Exec", "SupplementaryGroups", "", "web.cell.d/10-x.conf", 5));
+        ASSERT_EQ(origin_find(&c, "SupplementaryGroups", 0), -1);
+        ASSERT_NULL(assign_at(&c, "Exec", "SupplementaryGroups", "kvm", "web.cell.d/10-x.conf", 6));
+        ASSERT_EQ(c.origins[origin_find(&c, "SupplementaryGroups", 0)].items, 1);
+
+        ASSERT_NULL(assign_at(&c, "Exec", "EnvironmentFile", "-/etc/a.env", "web.cell", 8));
+        ASSERT_NULL(assign_at(&c, "Exec", "EnvironmentFile", "/etc/b.env", "web.cell.d/10-x.conf", 7));
+        ASSERT_EQ(c.origins[origin_find(&c, "EnvironmentFile", 0)].items, 1);
+        ASSERT_EQ(c.origins[origin_find(&c, "EnvironmentFile", 1)].items, 2);
+        ASSERT_EQ(c.origins[origin_find(&c, "EnvironmentFile", 1)].line, 7);
+        diag_done(&diag);
+        cell_config_done(&c);
+        ASSERT_EQ(c.n_origins, 0);
+}

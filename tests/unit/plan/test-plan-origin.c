@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Where the unit set the keys the start may refuse (Plan.origins), and the
+ * "FILE:LINE: " that goes in front of the start's messages about them. */
+
+#include <limits.h>
+
+#include "plan-test.h"
+
+#define UNIT "[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\nUser=nobody\nSupplementaryGroups=wheel\n" \
+        "EnvironmentFile=-/etc/a.env\n[Isolation]\nCapability=CAP_NET_ADMIN\n[Limits]\nLimitNOFILE=1024\n"
+#define DROPIN "[Exec]\nUser=test\nSupplementaryGroups=audio video\nEnvironmentFile=/etc/b.env\n" \
+        "Exec=/bin/probe\n[Isolation]\nCapability=CAP_SYS_TIME\n"
+
+/* The message's prefix, with the temporary directory cut off. */
+static const char *prefix(const Plan *p, const char *message, char *buf, size_t n) {
+        const char *slash;
+
+        plan_message_origin(p, message, buf, n);
+        slash = strstr(buf, "/web.cell");
+        return slash ? slash + 1 : buf;
+}
+
+TEST(origin_from_files) {
+        CellConfig c;
+        Plan p = {};
+        char buf[PATH_MAX + 32];
+        const CellOrigin *o;
+
+        config_from_files(&c, "web", UNIT, DROPIN);
+        plan_ok(&c, NULL, &p);
+
+        /* A key of one value: its last line, the drop-in's own path. */
+        o = plan_key_origin(&p, "User", 0);
+        ASSERT_NOT_NULL(o);
+        ASSERT_STREQ(o->file, p.dropin_paths[0]);
+        ASSERT_EQ(o->line, 2);
+        ASSERT_STREQ(prefix(&p, "User=test: no such user in the container's /etc/passwd", buf, sizeof buf),
+                     "web.cell.d/x.conf:2: ");
+        ASSERT_STREQ(prefix(&p, "Exec=/bin/probe: not found in the container", buf, sizeof buf),
+                     "web.cell.d/x.conf:5: ");
+        /* The main file's lines are the main file's. */
+        ASSERT_STREQ(prefix(&p, "Directory=/srv/r: does not exist", buf, sizeof buf), "web.cell:2: ");
+        ASSERT_STREQ(prefix(&p, "LimitNOFILE=1024: setrlimit", buf, sizeof buf), "web.cell:11: ");
+
+        /* A list's item: its own line. */
+        ASSERT_STREQ(prefix(&p, "SupplementaryGroups=wheel: no such group", buf, sizeof buf), "web.cell:6: ");
+        ASSERT_STREQ(prefix(&p, "SupplementaryGroups=video: no such group", buf, sizeof buf),
+                     "web.cell.d/x.conf:3: ");
+        ASSERT_STREQ(prefix(&p, "SupplementaryGroups=video", buf, sizeof buf), "web.cell.d/x.conf:3: ");
+        ASSERT_STREQ(prefix(&p, "SupplementaryGroups=: setgroups", buf, sizeof buf), "");
+        ASSERT_STREQ(prefix(&p, "SupplementaryGroups=kvm: no such group", buf, sizeof buf), "");
+        ASSERT_STREQ(plan_key_origin(&p, "EnvironmentFile", 0)->file, p.unit_path);
+        ASSERT_EQ(plan_key_origin(&p, "EnvironmentFile", 0)->line, 7);
+        ASSERT_STREQ(plan_key_origin(&p, "EnvironmentFile", 1)->file, p.dropin_paths[0]);
+        ASSERT_EQ(plan_key_origin(&p, "EnvironmentFile", 1)->line, 4);
+        ASSERT_NULL(plan_key_origin(&p, "EnvironmentFile", 2));
+        /* Its reader names the entry itself. */
+        ASSERT_STREQ(prefix(&p, "EnvironmentFile=/etc/b.env: No such file", buf, sizeof buf), "");
+
+        /* None for: a key not set (a default), one that builds up over
+         * lines (its last need not be the one at fault), a message that
+         * names its own origin or no key. */
+        ASSERT_STREQ(prefix(&p, "Hostname=web: sethostname", buf, sizeof buf), "");
+        ASSERT_NULL(plan_key_origin(&p, "Capability", 0));
+        ASSERT_STREQ(prefix(&p, "Capability=CAP_NET_ADMIN: cell itself does not hold it", buf, sizeof buf), "");
+        ASSERT_STREQ(prefix(&p, "/srv/web.cell:3: Bind=/a: source does not exist", buf, sizeof buf), "");
+        ASSERT_STREQ(prefix(&p, "pivot_root: cannot enter the root", buf, sizeof buf), "");
+        ASSERT_STREQ(prefix(&p, "", buf, sizeof buf), "");
+        ASSERT_STREQ(plan_origin_prefix(&p, "User", 0, buf, 0), buf);   /* no room: nothing written */
+        plan_done(&p);
+        ASSERT_EQ(p.n_origins, 0);
+
+        /* "cell run NAME -- ARGS": what runs is no line's. */
+        plan_ok(&c, &(PlanOptions) { .argv_override = (char *[]) { (char *) "nosuch", NULL } }, &p);
+        ASSERT_NULL(plan_key_origin(&p, "Exec", 0));
+        ASSERT_STREQ(prefix(&p, "Exec=nosuch: not found in the container", buf, sizeof buf), "");
+        ASSERT_NOT_NULL(plan_key_origin(&p, "User", 0));
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* The keys named in the start's messages: their lines, and no other's. */
+TEST(origin_keys) {
+        static const char *const keys[][2] = {
+                { "Hostname", "web1" }, { "WorkingDirectory", "/srv" }, { "IOSchedulingPriority", "3" },
+                { "MachineID", "0b6f5a2e6e3c4d6b9c2c740d3ec55d01" }, { "Group", "wheel" }, { "Nice", "5" },
+        };
+        _cleanup_free_ char *text = NULL;
+        CellConfig c;
+        Plan p = {};
+        char buf[PATH_MAX + 32], message[128];
+        size_t n = 0;
+        FILE *f = open_memstream(&text, &n);
+
+        ASSERT_NOT_NULL(f);
+        fputs("[Root]\nDirectory=/srv/r\nVolatile=yes\n[Exec]\nExec=/bin/true\n", f);
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+                fprintf(f, "%s=%s\n", keys[i][0], keys[i][1]);
+        fputs("[Limits]\nLimitCORE=0\nMemoryMax=1G\n", f);
+        ASSERT_EQ(fclose(f), 0);
+        config_from_text(&c, "web", text);
+        plan_ok(&c, NULL, &p);
+
+        ASSERT_STREQ(prefix(&p, "Volatile=yes: /srv/r/bin is a directory", buf, sizeof buf), "web.cell:3: ");
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+                char want[32];
+
+                snprintf(message, sizeof message, "%s=%s: refused", keys[i][0], keys[i][1]);
+                snprintf(want, sizeof want, "web.cell:%zu: ", i + 6);
+                ASSERT_STREQ(prefix(&p, message, buf, sizeof buf), want);
+        }
+        ASSERT_STREQ(prefix(&p, "LimitCORE=0: setrlimit", buf, sizeof buf), "web.cell:13: ");
+        /* The cgroup's keys are the scope's to name. */
+        ASSERT_STREQ(prefix(&p, "MemoryMax=1G: cannot write", buf, sizeof buf), "");
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* A config made by hand names no file: the main file's path stands in, as
+ * for the entries. One that names no line has no origin. */
+TEST(origin_by_hand) {
+        CellConfig c;
+        Plan p = {};
+        char buf[PATH_MAX + 32];
+
+        config_minimal(&c, "web");
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(p.n_origins, 0);
+        ASSERT_STREQ(plan_message_origin(&p, "Exec=/bin/sh: not found", buf, sizeof buf), "");
+        plan_done(&p);
+
+        c.origins = calloc(2, sizeof(CellOrigin));
+        ASSERT_NOT_NULL(c.origins);
+        c.origins[0] = (CellOrigin) { .key = "Personality", .line = 9 };
+        c.origins[1] = (CellOrigin) { .key = "Hostname", .file = xstrdup("web.cell.d/x.conf") };
+        c.n_origins = 2;
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(p.n_origins, 1);
+        ASSERT_STREQ(plan_message_origin(&p, "Personality=x86: personality", buf, sizeof buf), "web.cell:9: ");
+        ASSERT_STREQ(plan_message_origin(&p, "Hostname=web: sethostname", buf, sizeof buf), "");
+        plan_done(&p);
+        cell_config_done(&c);
+}
