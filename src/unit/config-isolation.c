@@ -117,32 +117,26 @@ int config_parse_errno(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, vo
         return 0;
 }
 
-int config_parse_syscall_archs(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+/* A list key parsed by parse(), which names the word it did not know. */
+static int config_parse_word_list(ConfigContext *ctx, const ConfigKey *k, CellConfig *c,
+                                  int (*parse)(CellConfig *c, const char *value, char **ret_bad_word)) {
         _cleanup_free_ char *word = NULL;
         int r;
 
-        r = parse_syscall_archs(c, ctx->value, &word);
+        r = parse(c, ctx->value, &word);
         if (r == -EINVAL && word)
                 return config_bad(ctx, "%s (\"%s\" is not one)", k->expected, word);
         return r;
+}
+
+int config_parse_syscall_archs(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        return config_parse_word_list(ctx, k, c, parse_syscall_archs);
 }
 
 int config_parse_restrict_namespaces(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
-        _cleanup_free_ char *word = NULL;
-        int r;
-
-        r = parse_restrict_namespaces(c, ctx->value, &word);
-        if (r == -EINVAL && word)
-                return config_bad(ctx, "%s (\"%s\" is not one)", k->expected, word);
-        return r;
+        return config_parse_word_list(ctx, k, c, parse_restrict_namespaces);
 }
 
 int config_parse_address_families(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
-        _cleanup_free_ char *word = NULL;
-        int r;
-
-        r = parse_address_families(c, ctx->value, &word);
-        if (r == -EINVAL && word)
-                return config_bad(ctx, "%s (\"%s\" is not one)", k->expected, word);
-        return r;
+        return config_parse_word_list(ctx, k, c, parse_address_families);
 }
