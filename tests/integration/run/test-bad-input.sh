@@ -166,11 +166,11 @@ for iso in "" "PrivateUsers=pick"; do
                 # what the build made goes too, the /etc files cell wrote new
                 # included. The tree builder of PrivateUsers= keeps it (cell.unit(5)).
                 [ -n "$iso" ] && continue
-                check_image "exec-undo-$m" "$m" "Exec=/nosuch: not found in the container: No such file or directory$" \
+                check_image "exec-undo-$m" "$m" "$(at "exec-undo-$m" 9)Exec=/nosuch: not found in the container: No such file or directory$" \
                         "[Root]" "Directory=$root" "${binds[@]}" "Overlay=$work/srcdir:$work/srcdir/new/upper:/o/h" \
                         "Overlay=+/etc:+/up/new:/o/r" "[Exec]" "Exec=/nosuch" "ResolvConf=copy-host" "Timezone=copy"
                 mv "$root/var" "$work/var"
-                check_image "user-undo-$m" "$m" "User=nosuchuser: no such user" \
+                check_image "user-undo-$m" "$m" "$(at "user-undo-$m" 10)User=nosuchuser: no such user" \
                         "[Root]" "Directory=$root" "ReadOnly=yes" "Volatile=state" "${binds[@]}" \
                         "[Exec]" "Exec=/bin/probe" "User=nosuchuser"
                 mv "$work/var" "$root/var"
