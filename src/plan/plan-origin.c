@@ -38,14 +38,15 @@ static bool origin_key_kept(const char *key) {
 int plan_build_origins(Plan *p, const CellConfig *c, const PlanOptions *opts) {
         bool exec_override = opts && opts->argv_override && opts->argv_override[0];
 
-        if (c->n_origins == 0)
+        /* "cell verify" starts nothing: no start error to name a line for. */
+        if (c->n_origins == 0 || (opts && opts->verify_only))
                 return 0;
         p->origins = new0(CellOrigin, c->n_origins);
         if (!p->origins)
                 return -ENOMEM;
         for (size_t i = 0; i < c->n_origins; i++) {
                 const CellOrigin *o = c->origins + i;
-                /* The main file's for a config made by hand, as the entries'. */
+                /* NULL: the main file's (a config made by hand: its path too). */
                 const char *file = o->file ?: c->path;
                 CellOrigin *e;
 

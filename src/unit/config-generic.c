@@ -61,12 +61,15 @@ static void origins_drop(CellConfig *c, const char *key) {
 int config_origin_record(CellConfig *c, const ConfigContext *ctx, const ConfigKey *k) {
         _cleanup_free_ char *file = NULL;
         CellOrigin *o;
-        unsigned line;
-        int r;
+        unsigned line = ctx->line;
 
-        r = config_entry_origin(ctx, &file, &line);
-        if (r < 0)
-                return r;
+        /* The main file's lines keep no copy of its path (most keys of most
+         * units: "cell verify" of many units pays for each copy). */
+        if (ctx->file && !streq_ptr(ctx->file, c->path)) {
+                file = strdup(ctx->file);
+                if (!file)
+                        return -ENOMEM;
+        }
         /* The reset (an empty value), or a value that replaces the key's: no
          * earlier line holds any more. A counted list's lines add up. */
         if (isempty(ctx->value) || ctx->items == 0)

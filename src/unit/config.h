@@ -235,7 +235,7 @@ typedef struct CellSched {
  * origin for those (plan-origin.c). */
 typedef struct CellOrigin {
         const char *key;        /* static: the key table's name ("User", "LimitNOFILE") */
-        char *file;             /* the main file or the drop-in; NULL in a config made by hand */
+        char *file;             /* the drop-in; NULL: the main file (CellConfig.path) */
         unsigned line;
         size_t items;           /* a counted list's length after this line; 0 for the others */
 } CellOrigin;

@@ -1528,9 +1528,12 @@ TEST(origins) {
         /* A bad value changes nothing, its line either. */
         ASSERT_NOT_NULL(assign_at(&c, "Exec", "User", "bad name", "web.cell.d/20-y.conf", 9));
         ASSERT_STREQ(c.origins[origin_find(&c, "User", 0)].file, "web.cell.d/10-x.conf");
-        /* Each key its own. */
+        /* Each key its own; the main file's lines keep no copy of its path. */
+        c.path = strdup("web.cell");
+        ASSERT_NOT_NULL(c.path);
         ASSERT_NULL(assign_at(&c, "Limits", "LimitNOFILE", "1024", "web.cell", 12));
         ASSERT_EQ(c.origins[origin_find(&c, "LimitNOFILE", 0)].line, 12);
+        ASSERT_NULL(c.origins[origin_find(&c, "LimitNOFILE", 0)].file);
         /* The reset forgets it. */
         ASSERT_NULL(assign_at(&c, "Exec", "User", "", "web.cell.d/30-z.conf", 1));
         ASSERT_EQ(origin_find(&c, "User", 0), -1);
