@@ -39,3 +39,12 @@ void mount_undo_run(MountUndo *u);
 
 /* Keeps what was made: frees the list, closes the fds. */
 void mount_undo_done(MountUndo *u);
+
+/* The list and the seal as bytes, written to fd (a memfd) from where it
+ * stands: for the process that takes them back when this one cannot be
+ * there (the supervisor, spawn-undo.h). The fds are not part of it. */
+int mount_undo_save(const MountUndo *u, int fd);
+/* What mount_undo_save() wrote to fd, from its start, into *ret (its list
+ * replaced; its fds untouched): -EBADMSG for anything else, *ret
+ * untouched. */
+int mount_undo_load(int fd, MountUndo *ret);
