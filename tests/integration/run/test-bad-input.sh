@@ -137,6 +137,9 @@ check_image() {
 }
 mkdir "$work/srcdir"
 echo src > "$work/srcfile"
+printf 'not a program\n' > "$root/bin/notelf"
+chmod 755 "$root/bin/notelf"
+ncpu=$(getconf _NPROCESSORS_CONF)
 binds=("Bind=$work/srcdir:/a/b" "Bind=$work/srcfile:/a/b/new/file" "TemporaryFileSystem=/c/d")
 for iso in "" "PrivateUsers=pick"; do
         for m in none cgroupfs; do
@@ -174,6 +177,24 @@ for iso in "" "PrivateUsers=pick"; do
                         "[Root]" "Directory=$root" "ReadOnly=yes" "Volatile=state" "${binds[@]}" \
                         "[Exec]" "Exec=/bin/probe" "User=nosuchuser"
                 mv "$work/var" "$root/var"
+                # Failures once the container is prepared, which the supervisor
+                # takes back from the mount namespace it holds: the payload's
+                # exec (WorkingDirectory=, a program the kernel cannot run),
+                # after GO and with the privileges dropped; spawn_release()
+                # (CPUAffinity= of no CPU the container may have).
+                mv "$root/var" "$work/var"
+                check_image "workdir-undo-$m" "$m" "$(at "workdir-undo-$m" 11)WorkingDirectory=/nosuchdir: No such file or directory$" \
+                        "[Root]" "Directory=$root" "ReadOnly=yes" "Volatile=state" "${binds[@]}" \
+                        "Overlay=$work/srcdir:$work/srcdir/new/upper:/o/h" "[Exec]" "Exec=/bin/probe" \
+                        "WorkingDirectory=/nosuchdir"
+                mv "$work/var" "$root/var"
+                check_image "noexec-undo-$m" "$m" "$(at "noexec-undo-$m" 9)Exec=/bin/notelf: .*Exec format error$" \
+                        "[Root]" "Directory=$root" "${binds[@]}" "Overlay=$work/srcdir:$work/srcdir/new/upper:/o/h" \
+                        "Overlay=+/etc:+/up/new:/o/r" "[Exec]" "Exec=/bin/notelf" "User=test" \
+                        "ResolvConf=copy-host" "Timezone=copy"
+                check_image "affinity-undo-$m" "$m" "CPUAffinity=$ncpu: none of these CPUs" \
+                        "[Root]" "Directory=$root" "${binds[@]}" "Overlay=+/etc:+/up/new:/o/r" \
+                        "[Exec]" "Exec=/bin/probe" "CPUAffinity=$ncpu"
         done
 done
 [ -z "$(ls /run/cell/uid 2>/dev/null | while read -r f; do flock -n "/run/cell/uid/$f" true || echo "$f"; done)" ] ||
