@@ -5,7 +5,9 @@
  * Volatile=state's /var, Overlay= upper and work directories, new /etc
  * files -- taken back when the start fails: while the tree is built
  * (mount-setup.c), or, kept past pivot_root, when a later step of the child
- * fails before it says "prepared" (a missing Exec=, User=). */
+ * fails before it says "prepared" (a missing Exec=, User=); after that the
+ * supervisor takes it back, from the bytes mount_undo_save() gave it
+ * (spawn-undo.h). */
 
 #include <stdbool.h>
 
