@@ -6,8 +6,8 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/socket.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -353,7 +353,9 @@ int spawn_wait_prepared(Spawn *s, int interrupt_fd, int *ret_notify_fd, SpawnErr
          * namespace it built in, held only while its record is. */
         spawn_undo_builder_done(s);
         spawn_tree_leave_private(&s->host_mntns, &s->host_cwd);
-        if (s->undo.record.created.n == 0)
+        /* Nothing was made: nothing to hold. (Interrupted, the child may
+         * still be building: spawn_kill() waits for its record.) */
+        if (!s->building && s->undo.record.created.n == 0)
                 spawn_undo_done(&s->undo);
         return r;
 }
