@@ -387,6 +387,8 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
                 goto finish;
         }
         log_debug("The payload is running.");
+        /* The start succeeded: what its build made stays. */
+        spawn_started(&spawn);
         interrupt_fd = safe_close(interrupt_fd);
         scope_release(scope);
 

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -47,7 +48,8 @@ typedef struct ChildContext {
         SeccompProgram seccomp; /* compiled before PREPARED, loaded last (child_exec()) */
         bool host_unified;      /* the host's /sys/fs/cgroup is cgroup2 alone */
         uint64_t held;          /* cell's bounding set, before privilege_bound() dropped the rest */
-        MountUndo made;         /* what mount_setup_root() made, taken back if a step fails before PREPARED */
+        MountUndo made;         /* what mount_setup_root() made, taken back if a step fails before
+                                 * it is handed to the supervisor (child_hand_over_made()) */
 } ChildContext;
 
 /* Step 1: tie our life to the supervisor's and hide from the payload. */
@@ -366,6 +368,29 @@ static int child_seccomp_compile(ChildContext *c, SpawnError *err) {
         return r < 0 ? r : 0;
 }
 
+/* Right before PREPARED: the record of what the build made goes to the
+ * supervisor, which holds our mount namespace and takes it back from there
+ * if the start fails later -- after GO too, when our privileges are gone
+ * (spawn-undo.h). A record that cannot be handed over fails the start
+ * (which takes it back here): the supervisor could not. */
+static int child_hand_over_made(ChildContext *c, SpawnError *err) {
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        if (c->made.created.n == 0)
+                return 0;
+        fd = memfd_create("cell-made", MFD_CLOEXEC);
+        if (fd < 0)
+                return spawn_error(err, errno, "recording what the start made: memfd_create");
+        r = mount_undo_save(&c->made, fd);
+        if (r < 0)
+                return spawn_error(err, r, "recording what the start made");
+        r = spawn_message_send(c->sync_fd, SPAWN_MSG_MADE, NULL, fd);
+        if (r < 0)
+                return spawn_error(err, r, "handing over what the start made");
+        return 0;
+}
+
 bool spawn_child_unshares_net(const Plan *p) {
         return (p->namespaces & CLONE_NEWNET) && !(p->namespaces & CLONE_NEWUSER) && !plan_network_has_links(p);
 }
@@ -423,12 +448,15 @@ static int child_run(ChildContext *c, SpawnError *err) {
          * gain, and we still hold every capability the steps after GO need. */
         if (r >= 0)
                 r = privilege_bound(p, &c->held, err);
+        if (r >= 0)
+                r = child_hand_over_made(c, err);
         if (r < 0)
                 return r;
 
-        /* What was made stays from here on (a failure after GO is the
-         * payload's exec, with our privileges dropped), and the host's "/"
-         * the record may hold goes before anything else runs. */
+        /* What was made is the supervisor's to take back from here on (a
+         * failure after GO is the payload's exec, with our privileges
+         * dropped), and the host's "/" the record may hold goes before
+         * anything else runs. */
         mount_undo_done(&c->made);
         r = spawn_message_send(c->sync_fd, SPAWN_MSG_PREPARED, NULL, notify_fd);
         if (r < 0)

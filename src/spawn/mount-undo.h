@@ -5,7 +5,9 @@
  * Volatile=state's /var, Overlay= upper and work directories, new /etc
  * files -- taken back when the start fails: while the tree is built
  * (mount-setup.c), or, kept past pivot_root, when a later step of the child
- * fails before it says "prepared" (a missing Exec=, User=). */
+ * fails before it says "prepared" (a missing Exec=, User=); after that the
+ * supervisor takes it back, from the bytes mount_undo_save() gave it
+ * (spawn-undo.h). */
 
 #include <stdbool.h>
 
@@ -39,3 +41,12 @@ void mount_undo_run(MountUndo *u);
 
 /* Keeps what was made: frees the list, closes the fds. */
 void mount_undo_done(MountUndo *u);
+
+/* The list and the seal as bytes, written to fd (a memfd) from where it
+ * stands: for the process that takes them back when this one cannot be
+ * there (the supervisor, spawn-undo.h). The fds are not part of it. */
+int mount_undo_save(const MountUndo *u, int fd);
+/* What mount_undo_save() wrote to fd, from its start, into *ret (its list
+ * replaced; its fds untouched): -EBADMSG for anything else, *ret
+ * untouched. */
+int mount_undo_load(int fd, MountUndo *ret);

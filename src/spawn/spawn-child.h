@@ -23,6 +23,9 @@ typedef enum SpawnMessageType {
         SPAWN_MSG_ERROR,                /* child -> supervisor: a SpawnError; the child exits */
         SPAWN_MSG_TREE_READY,           /* tree builder -> child (PrivateUsers=): the tree is
                                          * built (+ an O_PATH fd of its root), see spawn-tree.c */
+        SPAWN_MSG_MADE,                 /* child -> supervisor, right before PREPARED: what the
+                                         * build made (+ a memfd, mount_undo_save()), for the
+                                         * supervisor to take back (spawn-undo.h) */
 } SpawnMessageType;
 
 #define SPAWN_GO_DELEGATED UINT32_C(1)

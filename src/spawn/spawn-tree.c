@@ -21,10 +21,14 @@
  *                                      /dev/mqueue), builds the whole tree
  *                                      in S as the container's root would
  *                                      (fsuid) with the host's capabilities
+ *                                      (its record of what it made to a
+ *                                      memfd of the supervisor's)
  *                                      --- TREE_READY + root fd ---> child
  *   child: fchdir(root), unshare(CLONE_NEWNS): a copy of S, every mount
  *          locked; pivot_root from there
- *   supervisor: back into the host's mount namespace; S goes away. */
+ *   supervisor: back into the host's mount namespace; S goes away, or
+ *               (something was made) stays held until the start's
+ *               verdict: a failed start takes it back there (spawn-undo.h). */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,8 +49,9 @@
 #include "spawn-tree.h"
 #include "spawn-users.h"
 
-int spawn_tree_enter_private(int *ret_host_mntns, int *ret_host_cwd, SpawnError *err) {
+int spawn_tree_enter_private(int *ret_host_mntns, int *ret_host_cwd, SpawnUndo *undo, SpawnError *err) {
         _cleanup_close_ int fd = -EBADF, cwd = -EBADF;
+        int r;
 
         fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
         if (fd < 0)
@@ -59,10 +64,18 @@ int spawn_tree_enter_private(int *ret_host_mntns, int *ret_host_cwd, SpawnError 
         /* A slave: the host's unmounts still reach S, S's mounts never
          * reach the host. */
         if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
-                int r = -errno;
+                r = -errno;
                 if (setns(fd, CLONE_NEWNS) >= 0 && cwd >= 0)
                         (void) fchdir(cwd);
                 return spawn_error(err, r, "PrivateUsers=: making the mount namespace a slave");
+        }
+        /* S, held past the builder's end: where what it made is taken back
+         * if the start fails later (spawn-undo.h). */
+        r = spawn_undo_hold(undo, "/proc/self/ns/mnt", true);
+        if (r < 0) {
+                if (setns(fd, CLONE_NEWNS) >= 0 && cwd >= 0)
+                        (void) fchdir(cwd);
+                return spawn_error(err, r, "PrivateUsers=: opening the private mount namespace");
         }
         *ret_host_mntns = TAKE_FD(fd);
         *ret_host_cwd = TAKE_FD(cwd);
@@ -117,8 +130,9 @@ void spawn_tree_trees_done(MountIdmapTrees *t) {
 
 /* The builder's child: in the container's pid, net and ipc namespaces, in
  * S, the host's root with the container root's fsuid. */
-_noreturn_ static void builder_build(const Plan *p, const MountIdmapTrees *trees, int sync_fd) {
+_noreturn_ static void builder_build(const Plan *p, const MountIdmapTrees *trees, int sync_fd, int record_fd) {
         _cleanup_close_ int root_fd = -EBADF;
+        MountUndo made = MOUNT_UNDO_NULL;
         SpawnError err = {};
         int r;
 
@@ -138,9 +152,19 @@ _noreturn_ static void builder_build(const Plan *p, const MountIdmapTrees *trees
                 goto fail;
         }
 
-        r = mount_setup_build_idmapped(p, trees, &root_fd, NULL, &err);
+        r = mount_setup_build_idmapped(p, trees, &root_fd, &made, &err);
         if (r < 0)
                 goto fail;
+        /* What was made, for the supervisor: it takes it back from S if the
+         * start fails after we are gone (spawn-undo.h). Without it, the
+         * start fails now, and we take it back ourselves. */
+        r = mount_undo_save(&made, record_fd);
+        if (r < 0) {
+                mount_undo_run(&made);
+                r = spawn_error(&err, r, "PrivateUsers=: recording what the start made");
+                goto fail;
+        }
+        mount_undo_done(&made);
         /* The child enters the root through this fd: no path of the host
          * is walked by the container's root. */
         if (spawn_message_send(sync_fd, SPAWN_MSG_TREE_READY, NULL, root_fd) < 0)
@@ -155,7 +179,8 @@ fail:
 
 /* The builder: joins the child's namespaces (but not its user namespace),
  * forks the process that is then inside the PID namespace, reaps it. */
-_noreturn_ static void builder_main(const Plan *p, const MountIdmapTrees *trees, int child_pidfd, int sync_fd) {
+_noreturn_ static void builder_main(const Plan *p, const MountIdmapTrees *trees, int child_pidfd, int sync_fd,
+                                    int record_fd) {
         SpawnError err = {};
         int status;
         pid_t pid;
@@ -181,7 +206,7 @@ _noreturn_ static void builder_main(const Plan *p, const MountIdmapTrees *trees,
                 if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
                     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
                         _exit(EXIT_FAILURE);
-                builder_build(p, trees, sync_fd);
+                builder_build(p, trees, sync_fd, record_fd);
         }
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)
@@ -199,7 +224,7 @@ _noreturn_ static void builder_main(const Plan *p, const MountIdmapTrees *trees,
         _exit(EXIT_FAILURE);
 }
 
-int spawn_tree_build(const Plan *p, const MountIdmapTrees *trees, int child_pidfd, int sync_fd,
+int spawn_tree_build(const Plan *p, const MountIdmapTrees *trees, int child_pidfd, int sync_fd, int record_fd,
                      int *ret_builder_pidfd, SpawnError *err) {
         int pidfd = -EBADF;
         struct clone_args args = {
@@ -213,7 +238,7 @@ int spawn_tree_build(const Plan *p, const MountIdmapTrees *trees, int child_pidf
         if (pid < 0)
                 return spawn_error(err, errno, "PrivateUsers=: forking the tree builder");
         if (pid == 0)
-                builder_main(p, trees, child_pidfd, sync_fd);
+                builder_main(p, trees, child_pidfd, sync_fd, record_fd);
         *ret_builder_pidfd = pidfd;
         return 0;
 }

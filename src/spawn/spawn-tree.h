@@ -12,12 +12,13 @@
 #include "mount-setup.h"
 #include "plan.h"
 #include "spawn-error.h"
+#include "spawn-undo.h"
 
-/* The supervisor into a new mount namespace (a slave of the host's);
+/* The supervisor into a new mount namespace S (a slave of the host's);
  * *ret_host_mntns, *ret_host_cwd: fds of the one it left and of its working
  * directory there (-EBADF if it cannot be opened), for
- * spawn_tree_leave_private(). */
-int spawn_tree_enter_private(int *ret_host_mntns, int *ret_host_cwd, SpawnError *err);
+ * spawn_tree_leave_private(); undo holds S (spawn_undo_hold()). */
+int spawn_tree_enter_private(int *ret_host_mntns, int *ret_host_cwd, SpawnUndo *undo, SpawnError *err);
 /* Back into the host's mount namespace and working directory; closes the
  * fds. No-op for host_mntns -EBADF. */
 void spawn_tree_leave_private(int *host_mntns, int *host_cwd);
@@ -29,10 +30,11 @@ int spawn_tree_keep(MountIdmapTrees *t, size_t n_mounts, uint32_t index, int fd)
 void spawn_tree_trees_done(MountIdmapTrees *t);
 
 /* Forks the builder: it joins the child's pid, net and ipc namespaces and
- * builds the plan's tree in the supervisor's mount namespace, then sends
- * TREE_READY with an O_PATH fd of the root (or ERROR) to the child over
- * sync_fd, the supervisor's end of the sync socket. */
-int spawn_tree_build(const Plan *p, const MountIdmapTrees *trees, int child_pidfd, int sync_fd,
+ * builds the plan's tree in the supervisor's mount namespace, writes what
+ * it made to record_fd (mount_undo_save()), then sends TREE_READY with an
+ * O_PATH fd of the root (or ERROR) to the child over sync_fd, the
+ * supervisor's end of the sync socket. */
+int spawn_tree_build(const Plan *p, const MountIdmapTrees *trees, int child_pidfd, int sync_fd, int record_fd,
                      int *ret_builder_pidfd, SpawnError *err);
 /* Reaps the builder (SIGKILL first if kill). No-op for -EBADF. */
 void spawn_tree_reap(int *builder_pidfd, bool kill);

@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -17,6 +18,7 @@
 #include "spawn-net.h"
 #include "spawn-sched.h"
 #include "spawn-tree.h"
+#include "spawn-undo.h"
 #include "spawn-users.h"
 #include "spawn.h"
 
@@ -162,9 +164,16 @@ static int spawn_users(Spawn *s, const Plan *p, SpawnError *err) {
         if (r < 0)
                 return r;
         r = spawn_users_make_trees(s->pid, p, keep_tree, &k, err);
+        /* Where the builder leaves its record, for a start that fails after
+         * it has gone (spawn-undo.h). */
+        if (r >= 0) {
+                s->undo.record_fd = memfd_create("cell-made", MFD_CLOEXEC);
+                if (s->undo.record_fd < 0)
+                        r = spawn_error(err, errno, "PrivateUsers=: memfd_create");
+        }
         if (r >= 0) {
                 k.trees.owner = s->users.base;
-                r = spawn_tree_build(p, &k.trees, s->pidfd, s->sync_fd, &s->builder_pidfd, err);
+                r = spawn_tree_build(p, &k.trees, s->pidfd, s->sync_fd, s->undo.record_fd, &s->builder_pidfd, err);
         }
         /* The builder has its copies. */
         spawn_tree_trees_done(&k.trees);
@@ -220,7 +229,7 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
         if (p->namespaces & CLONE_NEWUSER) {
                 /* The child starts in our private mount namespace and copies
                  * it once the builder is done: so its mounts are locked. */
-                r = spawn_tree_enter_private(&s.host_mntns, &s.host_cwd, err);
+                r = spawn_tree_enter_private(&s.host_mntns, &s.host_cwd, &s.undo, err);
                 if (r < 0) {
                         safe_close(pair[0]);
                         safe_close(pair[1]);
@@ -242,6 +251,17 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
         s.pid = pid;
         s.sync_fd = pair[0];
         safe_close(pair[1]);
+        /* Without PrivateUsers= the child builds in the mount namespace it
+         * was cloned into: held, so that what it made can be taken back
+         * after it is gone. It may be gone already (a failure it took back
+         * itself): then there is nothing to hold. */
+        if (!(p->namespaces & CLONE_NEWUSER)) {
+                char ns[64];
+
+                (void) snprintf(ns, sizeof ns, "/proc/%d/ns/mnt", (int) pid);
+                (void) spawn_undo_hold(&s.undo, ns, false);
+                s.building = !plan_network_has_links(p);
+        }
 
         if (p->namespaces & CLONE_NEWUSER) {
                 r = spawn_users(&s, p, err);
@@ -255,6 +275,7 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
                 r = spawn_message_send(s.sync_fd, SPAWN_MSG_IDMAP_DONE, NULL, -EBADF);
                 if (r < 0)
                         return spawn_send_failed(&s, r, "talking to the child", err);
+                s.building = !(p->namespaces & CLONE_NEWUSER);
         }
 
         *ret = s;
@@ -282,15 +303,27 @@ static int spawn_poll(Spawn *s, int interrupt_fd) {
         }
 }
 
-/* One message, turning ERROR and EOF into failures. */
-static int spawn_expect(Spawn *s, SpawnMessageType want, int interrupt_fd, int *ret_fd, SpawnError *err) {
+/* PREPARED, turning ERROR and EOF into failures; the record of what was
+ * made (MADE) that may come first is kept. */
+static int spawn_expect_prepared(Spawn *s, int interrupt_fd, int *ret_fd, SpawnError *err) {
+        const SpawnMessageType want = SPAWN_MSG_PREPARED;
         SpawnMessage m;
         int fd = -EBADF, r;
 
-        r = spawn_poll(s, interrupt_fd);
-        if (r < 0)
-                return r;
-        r = spawn_message_recv(s->sync_fd, &m, &fd);
+        for (;;) {
+                r = spawn_poll(s, interrupt_fd);
+                if (r < 0)
+                        return r;
+                r = spawn_message_recv(s->sync_fd, &m, &fd);
+                if (r <= 0 || m.type != SPAWN_MSG_MADE)
+                        break;
+                r = spawn_undo_receive(&s->undo, fd);
+                fd = safe_close(fd);
+                if (r < 0)
+                        return spawn_error(err, r, "reading what the start made");
+        }
+        /* The child is done building, one way or another. */
+        s->building = false;
         if (r < 0)
                 return spawn_error(err, r, "reading from the child");
         if (r == 0)
@@ -314,11 +347,16 @@ static int spawn_expect(Spawn *s, SpawnMessageType want, int interrupt_fd, int *
 int spawn_wait_prepared(Spawn *s, int interrupt_fd, int *ret_notify_fd, SpawnError *err) {
         int r;
 
-        r = spawn_expect(s, SPAWN_MSG_PREPARED, interrupt_fd, ret_notify_fd, err);
+        r = spawn_expect_prepared(s, interrupt_fd, ret_notify_fd, err);
         /* The child made its copy of the tree before PREPARED (or failed):
-         * the builder is done, and the namespace it built in can go. */
-        spawn_tree_reap(&s->builder_pidfd, r < 0);
+         * the builder is done (or is let finish), and we leave the
+         * namespace it built in, held only while its record is. */
+        spawn_undo_builder_done(s);
         spawn_tree_leave_private(&s->host_mntns, &s->host_cwd);
+        /* Nothing was made: nothing to hold. (Interrupted, the child may
+         * still be building: spawn_kill() waits for its record.) */
+        if (!s->building && s->undo.record.created.n == 0)
+                spawn_undo_done(&s->undo);
         return r;
 }
 
@@ -371,8 +409,13 @@ int spawn_wait_exec(Spawn *s, int interrupt_fd, SpawnError *err) {
         return 0;
 }
 
+void spawn_started(Spawn *s) {
+        spawn_undo_done(&s->undo);
+}
+
 void spawn_done(Spawn *s) {
         spawn_tree_reap(&s->builder_pidfd, true);
+        spawn_undo_done(&s->undo);
         spawn_tree_leave_private(&s->host_mntns, &s->host_cwd);
         s->sync_fd = safe_close(s->sync_fd);
         s->pidfd = safe_close(s->pidfd);
@@ -382,6 +425,9 @@ void spawn_done(Spawn *s) {
 }
 
 void spawn_kill(Spawn *s) {
+        /* Before spawn_started(): the start failed; the build is let end,
+         * so that all it made is in the record. */
+        spawn_undo_collect(s);
         if (s->pidfd >= 0) {
                 siginfo_t si = {};
 
@@ -391,5 +437,8 @@ void spawn_kill(Spawn *s) {
                 while (waitid(P_PIDFD, (id_t) s->pidfd, &si, WEXITED) < 0 && errno == EINTR)
                         ;
         }
+        /* Nothing of the container runs now: a failed start leaves the
+         * image and the host as they were. */
+        spawn_undo_run(&s->undo, s->plan ? s->plan->root_directory : NULL);
         spawn_done(s);
 }

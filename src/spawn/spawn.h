@@ -15,7 +15,9 @@
  *                                       locked copy, pivot), notify socket,
  *                                       hostname, lo up, time namespace,
  *                                       resolve user, env, Exec=, cwd
- *   spawn_wait_prepared() <------------ PREPARED (+ notify socket fd)
+ *   spawn_wait_prepared() <------------ [MADE (+ memfd: what the build
+ *                                        made, spawn-undo.h)]
+ *                         <------------ PREPARED (+ notify socket fd)
  *   spawn_release(): user ns: chown     (host0 up, Address=, Gateway=)
  *   the cgroup to the mapped root;
  *   Nice=, CPUScheduling*=, CPUAffinity=,
@@ -29,7 +31,9 @@
  *   spawn_wait_exec() <---------------- EOF (the socket is CLOEXEC)
  *
  * Any failure in the child arrives as one ERROR message carrying a
- * SpawnError; the child then exits. */
+ * SpawnError; the child then exits. A failure after MADE (or with
+ * PrivateUsers=, after the builder's end) is the supervisor's to take
+ * back: spawn_kill(). */
 
 #include <stdbool.h>
 #include <sys/types.h>
@@ -38,6 +42,7 @@
 #include "plan.h"
 #include "seccomp-filter.h"
 #include "spawn-error.h"
+#include "spawn-undo.h"
 #include "uid-range.h"
 
 typedef struct SpawnParams {
@@ -81,11 +86,16 @@ typedef struct Spawn {
                                  * that the interfaces can be moved back out; -EBADF = none */
         NetifMoved *moved;      /* ... the interfaces moved in so far */
         size_t n_moved;
+        /* Until the start's verdict: what the tree build made, and where,
+         * taken back by spawn_kill(), let go by spawn_started() (spawn-undo.h). */
+        SpawnUndo undo;
+        bool building;          /* the child may be building its tree: its record,
+                                 * PREPARED or ERROR are still to come */
 } Spawn;
 
 #define SPAWN_NULL ((Spawn) { .pid = 0, .pidfd = -EBADF, .sync_fd = -EBADF, .users = UID_RANGE_NULL, \
                               .host_mntns = -EBADF, .host_cwd = -EBADF, .builder_pidfd = -EBADF, \
-                              .netns_fd = -EBADF })
+                              .netns_fd = -EBADF, .undo = SPAWN_UNDO_NULL })
 
 /* Clones the child. The signal mask of the caller is inherited; the child
  * resets it right before exec. On failure nothing is left. */
@@ -103,7 +113,12 @@ int spawn_release(Spawn *s, SpawnError *err);
  * closed) or failed. */
 int spawn_wait_exec(Spawn *s, int interrupt_fd, SpawnError *err);
 
-/* SIGKILL and reap the child if it is there; then spawn_done(). */
+/* The payload runs (and machined took it, with Register=yes): the start
+ * succeeded, what its build made stays. */
+void spawn_started(Spawn *s);
+/* SIGKILL and reap the child if it is there; then spawn_done(). Before
+ * spawn_started(), the start failed: the build is let finish first (a
+ * bounded time), and what it made is taken back after the kill. */
 void spawn_kill(Spawn *s);
 /* Close the fds, remove the Port= table and the host sides of the veths (if
  * still there), the zone's bridge if that was its last port, release the

@@ -137,6 +137,9 @@ check_image() {
 }
 mkdir "$work/srcdir"
 echo src > "$work/srcfile"
+printf 'not a program\n' > "$root/bin/notelf"
+chmod 755 "$root/bin/notelf"
+ncpu=$(getconf _NPROCESSORS_CONF)
 binds=("Bind=$work/srcdir:/a/b" "Bind=$work/srcfile:/a/b/new/file" "TemporaryFileSystem=/c/d")
 for iso in "" "PrivateUsers=pick"; do
         for m in none cgroupfs; do
@@ -164,16 +167,35 @@ for iso in "" "PrivateUsers=pick"; do
                 mv "$work/var" "$root/var"
                 # A step after the tree is built fails (a missing Exec=, User=):
                 # what the build made goes too, the /etc files cell wrote new
-                # included. The tree builder of PrivateUsers= keeps it (cell.unit(5)).
-                [ -n "$iso" ] && continue
-                check_image "exec-undo-$m" "$m" "$(at "exec-undo-$m" 9)Exec=/nosuch: not found in the container: No such file or directory$" \
+                # included; with PrivateUsers= the supervisor takes back what
+                # the tree builder made (spawn-undo.h).
+                check_image "exec-undo-$m${iso:+-userns}" "$m" "$(at "exec-undo-$m${iso:+-userns}" 9)Exec=/nosuch: not found in the container: No such file or directory$" \
                         "[Root]" "Directory=$root" "${binds[@]}" "Overlay=$work/srcdir:$work/srcdir/new/upper:/o/h" \
-                        "Overlay=+/etc:+/up/new:/o/r" "[Exec]" "Exec=/nosuch" "ResolvConf=copy-host" "Timezone=copy"
+                        "Overlay=+/etc:+/up/new:/o/r" "[Exec]" "Exec=/nosuch" "ResolvConf=copy-host" "Timezone=copy" \
+                        "[Isolation]" ${iso:+"$iso"}
                 mv "$root/var" "$work/var"
-                check_image "user-undo-$m" "$m" "$(at "user-undo-$m" 10)User=nosuchuser: no such user" \
+                check_image "user-undo-$m${iso:+-userns}" "$m" "$(at "user-undo-$m${iso:+-userns}" 10)User=nosuchuser: no such user" \
                         "[Root]" "Directory=$root" "ReadOnly=yes" "Volatile=state" "${binds[@]}" \
-                        "[Exec]" "Exec=/bin/probe" "User=nosuchuser"
+                        "[Exec]" "Exec=/bin/probe" "User=nosuchuser" "[Isolation]" ${iso:+"$iso"}
                 mv "$work/var" "$root/var"
+                # Failures once the container is prepared, which the supervisor
+                # takes back from the mount namespace it holds: the payload's
+                # exec (WorkingDirectory=, a program the kernel cannot run),
+                # after GO and with the privileges dropped; spawn_release()
+                # (CPUAffinity= of no CPU the container may have).
+                mv "$root/var" "$work/var"
+                check_image "workdir-undo-$m${iso:+-userns}" "$m" "$(at "workdir-undo-$m${iso:+-userns}" 11)WorkingDirectory=/nosuchdir: No such file or directory$" \
+                        "[Root]" "Directory=$root" "ReadOnly=yes" "Volatile=state" "${binds[@]}" \
+                        "Overlay=$work/srcdir:$work/srcdir/new/upper:/o/h" "[Exec]" "Exec=/bin/probe" \
+                        "WorkingDirectory=/nosuchdir" "[Isolation]" ${iso:+"$iso"}
+                mv "$work/var" "$root/var"
+                check_image "noexec-undo-$m${iso:+-userns}" "$m" "$(at "noexec-undo-$m${iso:+-userns}" 9)Exec=/bin/notelf: .*Exec format error$" \
+                        "[Root]" "Directory=$root" "${binds[@]}" "Overlay=$work/srcdir:$work/srcdir/new/upper:/o/h" \
+                        "Overlay=+/etc:+/up/new:/o/r" "[Exec]" "Exec=/bin/notelf" "User=test" \
+                        "ResolvConf=copy-host" "Timezone=copy" "[Isolation]" ${iso:+"$iso"}
+                check_image "affinity-undo-$m${iso:+-userns}" "$m" "CPUAffinity=$ncpu: none of these CPUs" \
+                        "[Root]" "Directory=$root" "${binds[@]}" "Overlay=+/etc:+/up/new:/o/r" \
+                        "[Exec]" "Exec=/bin/probe" "CPUAffinity=$ncpu" "[Isolation]" ${iso:+"$iso"}
         done
 done
 [ -z "$(ls /run/cell/uid 2>/dev/null | while read -r f; do flock -n "/run/cell/uid/$f" true || echo "$f"; done)" ] ||

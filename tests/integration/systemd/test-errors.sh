@@ -14,6 +14,16 @@ echo ran >> /out/error-payload-ran
 exec sleep 30
 EOF
 
+# What the tree build makes, in the image and on the host, for the units
+# below that have it: a mount point (/undo/a) and an Overlay= upper and work
+# directory on the host. A start the scope ends (refused, its job failed, no
+# bus, a stop while starting) or that spawn_release() ends takes all of it
+# back: the child has built its tree meanwhile, and the supervisor waits for
+# its record and takes it back from the child's mount namespace.
+mkdir -p "$WORK/undo-src"
+UNDO_KEYS="Bind=$WORK/undo-src:/undo/a
+Overlay=$WORK/undo-src:$WORK/undo-src/new/upper:/undo/o"
+
 # expect_refused WHAT NAME LOGFILE RC PATTERN [SLICEPATH]: the common checks
 # after a refused start (SLICEPATH: where the scope's cgroup would have been)
 expect_refused() {
@@ -28,13 +38,16 @@ expect_refused() {
         expect_eq "$what: no payload process is left" "" "$(procs_matching error-payload)$(procs_matching 'sleep 30')"
         expect_eq "$what: no scope is left" not-found "$(prop "cell-$name.scope" LoadState)"
         expect_eq "$what: no cgroup is left" "" "$(cgroup_dirs_of "$slice/cell-$name.scope")"
-        rm -f "$ROOT/out/error-payload-ran"
+        check "$what: nothing is left in the image" test ! -e "$ROOT/undo"
+        expect_eq "$what: nothing is left on the host" "" "$(ls -A "$WORK/undo-src")"
+        rm -rf "$ROOT/out/error-payload-ran" "$ROOT/undo" "$WORK/undo-src/new"
 }
 
 cell_with_slice() {     # cell_with_slice NAME SLICE
         install_cell "$1" <<EOF
 [Root]
 Directory=$ROOT
+$UNDO_KEYS
 [Exec]
 Exec=/bin/error-payload
 [Limits]
@@ -177,6 +190,7 @@ fi
 install_cell nocpu <<EOF
 [Root]
 Directory=$ROOT
+$UNDO_KEYS
 [Exec]
 Exec=/bin/error-payload
 CPUAffinity=$(getconf _NPROCESSORS_CONF)
@@ -228,6 +242,7 @@ wait
 install_cell nobus <<EOF
 [Root]
 Directory=$ROOT
+$UNDO_KEYS
 [Exec]
 Exec=/bin/error-payload
 EOF
@@ -255,6 +270,7 @@ wait_for 5 test -S "$WORK/mute.sock" || fail "the mute bus did not start"
 install_cell mutebus <<EOF
 [Root]
 Directory=$ROOT
+$UNDO_KEYS
 [Exec]
 Exec=/bin/error-payload
 EOF

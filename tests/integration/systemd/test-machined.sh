@@ -79,10 +79,12 @@ if in_sealed systemctl start cell@web@3.service && started web-3; then
                 wait_for 5 grep -q USR1 "$ROOT/out/signals-web-3"
 
         # A second container of the same machine name: refused by machined,
-        # after its scope and payload were made, and nothing of it is left.
+        # after its scope and payload were made, and nothing of it is left:
+        # not the mount point its build made in the image either.
         install_cell web-3 <<EOF
 [Root]
 Directory=$ROOT
+TemporaryFileSystem=/undo/m
 [Exec]
 Exec=/bin/sleep 1001
 Register=yes
@@ -95,6 +97,7 @@ EOF
                 grep -qF "; it is the machine of $scope, leader PID $leader" <<<"$out"
         check "... its scope is gone" wait_for 5 unit_gone 'cell-web\x2d3.scope'
         expect_eq "... no process of it is left" "" "$(procs_matching "sleep 1001")"
+        check "... nor its mount point in the image" test ! -e "$ROOT/undo"
         expect_eq "... the first is still the machine web-3" "$leader" "$(in_sealed machinectl show web-3 -p Leader --value)"
 
         # machinectl terminate: machined stops the scope; the payload ends of
