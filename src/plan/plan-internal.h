@@ -82,12 +82,15 @@ typedef struct SeccompBuilder {
         PlanSeccompAction default_action;
 } SeccompBuilder;
 
-/* A rule for name, whatever its arguments; and one for name only when
+/* A rule for name, whatever its arguments; one for name only when
  * argument index compares with value as compare says (value_name: static,
- * for the printers). 0 or -ENOMEM. */
+ * for the printers); and one only when all n_args comparisons hold (at most
+ * PLAN_SYSCALL_ARGS_MAX, each of another argument). 0 or -ENOMEM. */
 int plan_seccomp_add(SeccompBuilder *b, const char *name, PlanSeccompAction action, int error);
 int plan_seccomp_add_arg(SeccompBuilder *b, const char *name, PlanSeccompAction action, int error, unsigned index,
                          PlanSeccompCompare compare, uint32_t mask, uint32_t value, const char *value_name);
+int plan_seccomp_add_args(SeccompBuilder *b, const char *name, PlanSeccompAction action, int error,
+                          const PlanSyscallArg *args, unsigned n_args);
 
 /* plan-seccomp-restrict.c: the rules of RestrictNamespaces=,
  * RestrictAddressFamilies= and LockPersonality=, added after

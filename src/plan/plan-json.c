@@ -321,22 +321,25 @@ static void json_seccomp(JsonWriter *w, const Plan *p) {
                         json_errno(w, r->error);
                 else
                         json_null(w);
-                json_key(w, "argument");
-                if (r->arg_set) {
+                json_key(w, "arguments");
+                json_array_begin_inline(w);
+                for (unsigned k = 0; k < r->n_args; k++) {
+                        const PlanSyscallArg *a = &r->args[k];
+
                         json_object_begin_inline(w);
                         json_key(w, "compare");
-                        json_string(w, plan_seccomp_compare_to_string(r->arg_compare));
+                        json_string(w, plan_seccomp_compare_to_string(a->compare));
                         json_key(w, "index");
-                        json_uint(w, r->arg_index);
+                        json_uint(w, a->index);
                         json_key(w, "mask");
-                        json_uint(w, r->arg_mask);
+                        json_uint(w, a->mask);
                         json_key(w, "value");
-                        json_uint(w, r->arg_value);
+                        json_uint(w, a->value);
                         json_key(w, "name");
-                        json_string(w, r->arg_name);
+                        json_string(w, a->name);
                         json_object_end(w);
-                } else
-                        json_null(w);
+                }
+                json_array_end(w);
                 json_object_end(w);
         }
         json_array_end(w);

@@ -22,7 +22,7 @@ static bool seccomp_denied(const SeccompBuilder *b, const char *name) {
         for (size_t i = b->n; i > 0; i--) {
                 const PlanSyscallRule *r = &b->items[i - 1].rule;
 
-                if (!r->arg_set && streq(r->name, name))
+                if (r->n_args == 0 && streq(r->name, name))
                         return r->action != PLAN_SECCOMP_ALLOW;
         }
         return b->default_action != PLAN_SECCOMP_ALLOW;

@@ -268,9 +268,11 @@ int plan_print_text(const Plan *p, FILE *f) {
                         if (n++ == 0)
                                 fprintf(f, "  %s:", plan_seccomp_action_to_string(a));
                         fprintf(f, " %s", r->name);
-                        if (r->arg_set)
-                                fprintf(f, "[%s%s]", r->arg_compare == PLAN_SECCOMP_NE ? "!=" :
-                                        r->arg_compare == PLAN_SECCOMP_GE ? ">=" : "", strna(r->arg_name));
+                        for (unsigned k = 0; k < r->n_args; k++)
+                                fprintf(f, "%s%s%s%s", k == 0 ? "[" : "&",
+                                        r->args[k].compare == PLAN_SECCOMP_NE ? "!=" :
+                                        r->args[k].compare == PLAN_SECCOMP_GE ? ">=" : "", strna(r->args[k].name),
+                                        k + 1 == r->n_args ? "]" : "");
                         if (a == PLAN_SECCOMP_ERRNO && r->error != EPERM)
                                 fprintf(f, "(%s)", plan_errno_to_string(r->error, buf, sizeof buf));
                 }

@@ -111,25 +111,35 @@ typedef enum PlanSeccompAction {
 
 /* How a rule by argument compares it. */
 typedef enum PlanSeccompCompare {
-        PLAN_SECCOMP_MASKED_EQ, /* its low 32 bits, masked with arg_mask, == arg_value */
-        PLAN_SECCOMP_NE,        /* the whole argument != arg_value */
-        PLAN_SECCOMP_GE,        /* the whole argument, unsigned, >= arg_value */
+        PLAN_SECCOMP_MASKED_EQ, /* its low 32 bits, masked with mask, == value */
+        PLAN_SECCOMP_NE,        /* the whole argument != value */
+        PLAN_SECCOMP_GE,        /* the whole argument, unsigned, >= value */
 } PlanSeccompCompare;
+
+/* One comparison of a rule by argument: argument index, its low 32 bits
+ * masked with mask, is value (MASKED_EQ: an ioctl request, which the kernel
+ * reads as an unsigned int, so the high half must not let a call past;
+ * open()'s flags with O_DSYNC set); or the whole argument is not, or is at
+ * least, value (NE, GE; mask unused). */
+typedef struct PlanSyscallArg {
+        PlanSeccompCompare compare;
+        unsigned index;
+        uint32_t mask;
+        uint32_t value;
+        const char *name;       /* static: the value's name ("TIOCSTI") */
+} PlanSyscallArg;
+
+/* RestrictSUIDSGID= compares two arguments of open(): its flags and mode. */
+#define PLAN_SYSCALL_ARGS_MAX 2
 
 typedef struct PlanSyscallRule {
         char *name;             /* a single syscall name, groups already expanded */
         PlanSeccompAction action;
         int error;              /* for ERRNO */
-        /* arg_set: only for calls whose argument arg_index, its low 32 bits
-         * masked with arg_mask, is arg_value (an ioctl request, which the
-         * kernel reads as an unsigned int: the high half must not let a call
-         * past; open()'s flags with O_DSYNC set); else whatever the arguments. */
-        bool arg_set;
-        PlanSeccompCompare arg_compare;
-        unsigned arg_index;
-        uint32_t arg_mask;
-        uint32_t arg_value;
-        const char *arg_name;   /* static: the value's name ("TIOCSTI") */
+        /* Only for calls whose arguments pass all n_args comparisons, each of
+         * another argument; none: whatever the arguments. */
+        unsigned n_args;
+        PlanSyscallArg args[PLAN_SYSCALL_ARGS_MAX];
 } PlanSyscallRule;
 
 typedef struct PlanRlimit {

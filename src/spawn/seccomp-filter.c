@@ -33,19 +33,20 @@ static uint32_t seccomp_action(PlanSeccompAction a, int error) {
 
 static bool rules_name(const PlanSyscallRule *rules, size_t n, const char *name) {
         for (size_t i = 0; i < n; i++)
-                if (!rules[i].arg_set && streq(rules[i].name, name))
+                if (rules[i].n_args == 0 && streq(rules[i].name, name))
                         return true;
         return false;
 }
 
 static bool rules_have_args(const PlanSyscallRule *rules, size_t n) {
         for (size_t i = 0; i < n; i++)
-                if (rules[i].arg_set)
+                if (rules[i].n_args > 0)
                         return true;
         return false;
 }
 
 static int seccomp_add(scmp_filter_ctx c, const PlanSyscallRule *rule, uint32_t action, uint32_t default_action) {
+        struct scmp_arg_cmp cmp[PLAN_SYSCALL_ARGS_MAX] = {};
         int nr, r;
 
         /* A name this architecture (or libseccomp) does not know has
@@ -55,18 +56,23 @@ static int seccomp_add(scmp_filter_ctx c, const PlanSyscallRule *rule, uint32_t 
                 return 0;
         if (action == default_action)
                 return 0;
-        if (rule->arg_set && rule->arg_compare == PLAN_SECCOMP_NE)
-                r = seccomp_rule_add(c, action, nr, 1, SCMP_CMP(rule->arg_index, SCMP_CMP_NE, rule->arg_value));
-        else if (rule->arg_set && rule->arg_compare == PLAN_SECCOMP_GE)
-                r = seccomp_rule_add(c, action, nr, 1, SCMP_CMP(rule->arg_index, SCMP_CMP_GE, rule->arg_value));
-        else if (rule->arg_set)
-                /* The low 32 bits only (the mask has no more): the kernel
-                 * truncates an int argument, so a value with its high half
-                 * set must match too. */
-                r = seccomp_rule_add(c, action, nr, 1,
-                                     SCMP_CMP(rule->arg_index, SCMP_CMP_MASKED_EQ, rule->arg_mask, rule->arg_value));
-        else
-                r = seccomp_rule_add(c, action, nr, 0);
+        if (rule->n_args > PLAN_SYSCALL_ARGS_MAX)
+                return -EINVAL;
+        for (unsigned i = 0; i < rule->n_args; i++) {
+                const PlanSyscallArg *a = &rule->args[i];
+
+                if (a->compare == PLAN_SECCOMP_NE)
+                        cmp[i] = SCMP_CMP(a->index, SCMP_CMP_NE, a->value);
+                else if (a->compare == PLAN_SECCOMP_GE)
+                        cmp[i] = SCMP_CMP(a->index, SCMP_CMP_GE, a->value);
+                else
+                        /* The low 32 bits only (the mask has no more): the
+                         * kernel truncates an int argument, so a value with
+                         * its high half set must match too. */
+                        cmp[i] = SCMP_CMP(a->index, SCMP_CMP_MASKED_EQ, a->mask, a->value);
+        }
+        /* All of them must hold for the rule to match. */
+        r = seccomp_rule_add_array(c, action, nr, rule->n_args, cmp);
         /* -EDOM/-EINVAL: a pseudo syscall not present on a secondary arch. */
         if (r == -EDOM || r == -EOPNOTSUPP)
                 return 0;
@@ -130,7 +136,7 @@ int seccomp_filter_build(PlanSeccompAction default_action, int default_error,
                 return spawn_error(err, r, "SystemCallFilter=: asking for a binary tree");
 
         for (size_t i = 0; i < n_rules; i++) {
-                if (rules[i].arg_set)
+                if (rules[i].n_args > 0)
                         continue;       /* the guard's (seccomp_guard_build()) */
                 r = seccomp_add(c, rules + i, seccomp_action(rules[i].action, rules[i].error), def);
                 if (r < 0)
@@ -173,12 +179,12 @@ static int seccomp_guard_build(const PlanSyscallRule *rules, size_t n_rules, con
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n_rules; i++) {
-                if (!rules[i].arg_set)
+                if (rules[i].n_args == 0)
                         continue;
                 r = seccomp_add(c, rules + i, seccomp_action(rules[i].action, rules[i].error), SCMP_ACT_ALLOW);
                 if (r < 0)
                         return spawn_error(err, r, "SystemCallFilter=: adding %s[%s]", rules[i].name,
-                                           strna(rules[i].arg_name));
+                                           strna(rules[i].args[0].name));
         }
         *ret = TAKE_PTR(c);
         return 0;

@@ -18,10 +18,10 @@ static const PlanSyscallRule *find(const Plan *p, const char *name, bool arg_set
         for (size_t i = 0; i < p->n_syscalls; i++) {
                 const PlanSyscallRule *r = &p->syscalls[i];
 
-                if (!streq(r->name, name) || r->arg_set != arg_set)
+                if (!streq(r->name, name) || r->n_args != (arg_set ? 1U : 0U))
                         continue;
-                if (!arg_set || (r->arg_compare == compare && r->arg_index == index && r->arg_mask == mask &&
-                                 r->arg_value == value))
+                if (!arg_set || (r->args[0].compare == compare && r->args[0].index == index &&
+                                 r->args[0].mask == mask && r->args[0].value == value))
                         return r;
         }
         return NULL;
@@ -276,12 +276,12 @@ TEST(json_and_text) {
         ASSERT_CONTAINS(t, "  architectures: x86-64\n");
         ASSERT_CONTAINS(j, "\"lock_personality\": \"x86-64\"");
         ASSERT_CONTAINS(j, "{\"syscall\": \"personality\", \"action\": \"errno\", \"errno\": \"EPERM\", "
-                        "\"argument\": {\"compare\": \"ne\", \"index\": 0, \"mask\": 4294967295, \"value\": 0, "
-                        "\"name\": \"x86-64\"}}");
+                        "\"arguments\": [{\"compare\": \"ne\", \"index\": 0, \"mask\": 4294967295, \"value\": 0, "
+                        "\"name\": \"x86-64\"}]}");
         ASSERT_CONTAINS(t, " personality[!=x86-64]");
 #endif
         ASSERT_CONTAINS(j, "\"address_families\": {\"allow_list\": false, \"families\": [\"AF_PACKET\"]}");
-        ASSERT_CONTAINS(j, "{\"syscall\": \"clone3\", \"action\": \"errno\", \"errno\": \"ENOSYS\", \"argument\": null}");
+        ASSERT_CONTAINS(j, "{\"syscall\": \"clone3\", \"action\": \"errno\", \"errno\": \"ENOSYS\", \"arguments\": []}");
         ASSERT_CONTAINS(t, "  address families denied: AF_PACKET\n");
         ASSERT_CONTAINS(t, " unshare[net]");
         ASSERT_CONTAINS(j, "\"restrict_realtime\": true");

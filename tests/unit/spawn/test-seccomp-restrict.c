@@ -98,8 +98,8 @@ static void int80_x86_allowed_child(void) {
 #define I386_SOCKETCALL 102
 static void int80_socket_child(void) {
         const PlanSyscallRule rules[] = {
-                { .name = (char *) "socket", .action = PLAN_SECCOMP_ERRNO, .error = EAFNOSUPPORT, .arg_set = true,
-                  .arg_index = 0, .arg_mask = UINT32_MAX, .arg_value = AF_PACKET, .arg_name = "AF_PACKET" },
+                { .name = (char *) "socket", .action = PLAN_SECCOMP_ERRNO, .error = EAFNOSUPPORT, .n_args = 1,
+                  .args = { { .index = 0, .mask = UINT32_MAX, .value = AF_PACKET, .name = "AF_PACKET" } } },
         };
         /* i386's socketcall() reads its arguments below 4 GiB. */
         unsigned *args = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
@@ -146,10 +146,10 @@ TEST(architectures) {
 static void namespaces_child(void) {
         const PlanSyscallRule rules[] = {
                 { .name = (char *) "clone3", .action = PLAN_SECCOMP_ERRNO, .error = ENOSYS },
-                { .name = (char *) "unshare", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .arg_set = true,
-                  .arg_index = 0, .arg_mask = CLONE_NEWNS, .arg_value = CLONE_NEWNS, .arg_name = "mnt" },
-                { .name = (char *) "unshare", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .arg_set = true,
-                  .arg_index = 0, .arg_mask = CLONE_NEWUSER, .arg_value = CLONE_NEWUSER, .arg_name = "user" },
+                { .name = (char *) "unshare", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .n_args = 1,
+                  .args = { { .index = 0, .mask = CLONE_NEWNS, .value = CLONE_NEWNS, .name = "mnt" } } },
+                { .name = (char *) "unshare", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .n_args = 1,
+                  .args = { { .index = 0, .mask = CLONE_NEWUSER, .value = CLONE_NEWUSER, .name = "user" } } },
         };
         struct clone_args args = { .exit_signal = SIGCHLD };
 
@@ -177,11 +177,11 @@ TEST(namespaces) {
 static void address_families_child(void) {
         /* An allow list of AF_UNIX and AF_INET, as the plan makes it. */
         const PlanSyscallRule rules[] = {
-                { .name = (char *) "socket", .action = PLAN_SECCOMP_ERRNO, .error = EAFNOSUPPORT, .arg_set = true,
-                  .arg_index = 0, .arg_mask = UINT32_MAX, .arg_value = AF_UNSPEC, .arg_name = "AF_UNSPEC" },
-                { .name = (char *) "socket", .action = PLAN_SECCOMP_ERRNO, .error = EAFNOSUPPORT, .arg_set = true,
-                  .arg_compare = PLAN_SECCOMP_GE, .arg_index = 0, .arg_mask = UINT32_MAX, .arg_value = AF_INET + 1,
-                  .arg_name = "AF_AX25" },
+                { .name = (char *) "socket", .action = PLAN_SECCOMP_ERRNO, .error = EAFNOSUPPORT, .n_args = 1,
+                  .args = { { .index = 0, .mask = UINT32_MAX, .value = AF_UNSPEC, .name = "AF_UNSPEC" } } },
+                { .name = (char *) "socket", .action = PLAN_SECCOMP_ERRNO, .error = EAFNOSUPPORT, .n_args = 1,
+                  .args = { { .compare = PLAN_SECCOMP_GE, .index = 0, .mask = UINT32_MAX, .value = AF_INET + 1,
+                              .name = "AF_AX25" } } },
         };
         int fd;
 
@@ -214,9 +214,9 @@ TEST(address_families) {
 
 static void personality_child(void) {
         const PlanSyscallRule rules[] = {
-                { .name = (char *) "personality", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .arg_set = true,
-                  .arg_compare = PLAN_SECCOMP_NE, .arg_index = 0, .arg_mask = UINT32_MAX, .arg_value = PER_LINUX,
-                  .arg_name = "x86-64" },
+                { .name = (char *) "personality", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .n_args = 1,
+                  .args = { { .compare = PLAN_SECCOMP_NE, .index = 0, .mask = UINT32_MAX, .value = PER_LINUX,
+                              .name = "x86-64" } } },
         };
 
         if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), NULL, 0, true, NULL) < 0)
