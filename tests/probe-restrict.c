@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,6 +19,24 @@ static int call_errno(long r, bool fd) {
         if (fd)
                 close((int) r);
         return 0;
+}
+
+/* Setting the set-user-ID or set-group-ID bit, on a tmpfs of the container
+ * (/run): creating a file with it, adding it to a file's mode; and a mode
+ * without it. */
+static void probe_suid_sgid(void) {
+        static const char path[] = "/run/probe-suid";
+        int e;
+
+        (void) unlink(path);
+        e = call_errno(syscall(SYS_openat, AT_FDCWD, path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 04755), true);
+        printf("\"creat_suid\": %d, ", e);
+        (void) unlink(path);
+        e = call_errno(syscall(SYS_openat, AT_FDCWD, path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0755), true);
+        printf("\"creat_plain\": %d, ", e);
+        printf("\"chmod_sgid\": %d, ", call_errno(syscall(SYS_fchmodat, AT_FDCWD, path, 02755), false));
+        printf("\"chmod_plain\": %d", call_errno(syscall(SYS_fchmodat, AT_FDCWD, path, 0700), false));
+        (void) unlink(path);
 }
 
 int probe_restrict(void) {
@@ -69,7 +88,9 @@ int probe_restrict(void) {
         printf("\"sched_fifo\": %d, ", e);
         e = call_errno(sched_setscheduler(0, SCHED_BATCH, &(struct sched_param) {}), false);
         (void) sched_setscheduler(0, SCHED_OTHER, &(struct sched_param) {});
-        printf("\"sched_batch\": %d}\n", e);
+        printf("\"sched_batch\": %d, ", e);
+        probe_suid_sgid();
+        printf("}\n");
         return 0;
 }
 

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The keys of systemd.exec(5) that systemd makes seccomp filters of, each
  * as rules of cell's one filter: SystemCallArchitectures= (which ABIs it
- * covers), RestrictNamespaces=, RestrictAddressFamilies=, LockPersonality=
- * and RestrictRealtime=, with systemd 252's rules (its seccomp-util.c). */
+ * covers), RestrictNamespaces=, RestrictAddressFamilies=, LockPersonality=,
+ * RestrictRealtime= and RestrictSUIDSGID=, with systemd 252's rules (its
+ * seccomp-util.c). */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <sys/personality.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "json-write.h"
 #include "parse-isolation.h"
@@ -210,6 +213,79 @@ static int seccomp_restrict_realtime(Plan *p, const CellConfig *c, SeccompBuilde
                                     UINT32_MAX, (uint32_t) max + 1, sched_policy_to_string(max + 1) ?: "SCHED_DEADLINE");
 }
 
+/* RestrictSUIDSGID=: no file may get the set-user-ID or set-group-ID bit,
+ * as systemd 252 holds it: chmod(), mkdir(), mknod() and their kin with
+ * either in the mode fail with EPERM, and so do creat(), and open() and
+ * openat() with O_CREAT in the flags and either in the mode (both must
+ * hold: two comparisons). openat2(), whose flags and mode are in memory no
+ * filter can read, fails with ENOSYS, so that libc falls back to openat().
+ * Beyond 252: O_TMPFILE also takes a mode (an unnamed file that linkat()
+ * then names), so it is held as O_CREAT is; and fchmodat2() as
+ * fchmodat(). */
+static int seccomp_restrict_suid_sgid(Plan *p, const CellConfig *c, SeccompBuilder *b) {
+        static const struct {
+                const char *name;
+                unsigned mode_index;
+        } with_mode[] = {
+                { "chmod", 1 },
+                { "creat", 1 },
+                { "fchmod", 1 },
+                { "fchmodat", 2 },
+                { "fchmodat2", 2 },
+                { "mkdir", 1 },
+                { "mkdirat", 2 },
+                { "mknod", 1 },
+                { "mknodat", 2 },
+        }, opens[] = {
+                /* ...the flags are one argument before the mode. */
+                { "open", 2 },
+                { "openat", 3 },
+        };
+        static const PlanSyscallArg bits[] = {
+                { .mask = S_ISUID, .value = S_ISUID, .name = "S_ISUID" },
+                { .mask = S_ISGID, .value = S_ISGID, .name = "S_ISGID" },
+        }, creating[] = {
+                { .mask = O_CREAT, .value = O_CREAT, .name = "O_CREAT" },
+                /* O_TMPFILE is __O_TMPFILE|O_DIRECTORY; its own bit alone. */
+                { .mask = O_TMPFILE & ~O_DIRECTORY, .value = O_TMPFILE & ~O_DIRECTORY, .name = "__O_TMPFILE" },
+        };
+        int r;
+
+        if (!c->restrict_suid_sgid)
+                return 0;
+        p->restrict_suid_sgid = true;
+
+        for (size_t i = 0; i < ELEMENTSOF(with_mode); i++) {
+                if (seccomp_denied(b, with_mode[i].name))
+                        continue;
+                for (size_t k = 0; k < ELEMENTSOF(bits); k++) {
+                        PlanSyscallArg mode = bits[k];
+
+                        mode.index = with_mode[i].mode_index;
+                        r = plan_seccomp_add_args(b, with_mode[i].name, PLAN_SECCOMP_ERRNO, EPERM, &mode, 1);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        for (size_t i = 0; i < ELEMENTSOF(opens); i++) {
+                if (seccomp_denied(b, opens[i].name))
+                        continue;
+                for (size_t f = 0; f < ELEMENTSOF(creating); f++)
+                        for (size_t k = 0; k < ELEMENTSOF(bits); k++) {
+                                PlanSyscallArg args[2] = { creating[f], bits[k] };
+
+                                args[0].index = opens[i].mode_index - 1;
+                                args[1].index = opens[i].mode_index;
+                                r = plan_seccomp_add_args(b, opens[i].name, PLAN_SECCOMP_ERRNO, EPERM, args, 2);
+                                if (r < 0)
+                                        return r;
+                        }
+        }
+        if (seccomp_denied(b, "openat2"))
+                return 0;
+        return plan_seccomp_add(b, "openat2", PLAN_SECCOMP_ERRNO, ENOSYS);
+}
+
 int plan_seccomp_restrict(Plan *p, const CellConfig *c, SeccompBuilder *b, Diagnostics *diag) {
         int r;
 
@@ -222,6 +298,8 @@ int plan_seccomp_restrict(Plan *p, const CellConfig *c, SeccompBuilder *b, Diagn
                 r = seccomp_lock_personality(p, c, b);
         if (r >= 0)
                 r = seccomp_restrict_realtime(p, c, b);
+        if (r >= 0)
+                r = seccomp_restrict_suid_sgid(p, c, b);
         return r;
 }
 
@@ -278,6 +356,9 @@ void plan_seccomp_restrict_json(JsonWriter *w, const Plan *p) {
 
         json_key(w, "restrict_realtime");
         json_bool(w, p->restrict_realtime);
+
+        json_key(w, "restrict_suid_sgid");
+        json_bool(w, p->restrict_suid_sgid);
 }
 
 void plan_seccomp_restrict_text(const Plan *p, FILE *f) {
@@ -309,4 +390,6 @@ void plan_seccomp_restrict_text(const Plan *p, FILE *f) {
                 fprintf(f, "  personality locked: %s\n", strna(personality_to_string(p->locked_personality)));
         if (p->restrict_realtime)
                 fputs("  real-time scheduling: refused\n", f);
+        if (p->restrict_suid_sgid)
+                fputs("  set-user-ID and set-group-ID bits: refused\n", f);
 }

@@ -309,6 +309,7 @@ typedef struct Plan {
         bool lock_personality;          /* LockPersonality=: personality(2) only to... */
         unsigned long locked_personality; /* ...this (Personality=, or PER_LINUX) */
         bool restrict_realtime;         /* RestrictRealtime=: no real-time scheduling */
+        bool restrict_suid_sgid;        /* RestrictSUIDSGID=: no S_ISUID or S_ISGID bit set */
         PlanRlimit *rlimits;            /* only those set */
         size_t n_rlimits;
         bool oom_score_adjust_set;

@@ -159,6 +159,7 @@ static const ConfigKey config_keys[] = {
           "\"none\", or [~] and address family names (AF_UNIX, AF_INET, AF_INET6, AF_NETLINK ...)" },
         { "Isolation", "LockPersonality", config_parse_bool, OFF(lock_personality), false, BOOL_TEXT },
         { "Isolation", "RestrictRealtime", config_parse_bool, OFF(restrict_realtime), false, BOOL_TEXT },
+        { "Isolation", "RestrictSUIDSGID", config_parse_bool, OFF(restrict_suid_sgid), false, BOOL_TEXT },
 
         /* [Limits] */
         { "Limits", "MemoryMax",     config_parse_memory, OFF(memory_max), 0, MEMORY_TEXT },

@@ -326,6 +326,7 @@ typedef struct CellConfig {
         uint64_t address_families;      /* bit N: family N (AF_UNIX = 1 ...) */
         bool lock_personality;          /* LockPersonality= */
         bool restrict_realtime;         /* RestrictRealtime= */
+        bool restrict_suid_sgid;        /* RestrictSUIDSGID= */
 
         /* [Limits] */
         CellLimit memory_max, memory_high, memory_swap_max;

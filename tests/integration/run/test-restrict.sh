@@ -1,7 +1,8 @@
 #!/bin/bash
 # RestrictNamespaces=, RestrictAddressFamilies=, LockPersonality=,
-# RestrictRealtime= and SystemCallArchitectures= seen from inside: what the payload may no longer
-# do, next to a container without them that may.
+# RestrictRealtime=, RestrictSUIDSGID= and SystemCallArchitectures= seen
+# from inside: what the payload may no longer do, next to a container
+# without them that may.
 . "$(dirname "$0")/lib.sh"
 
 # restrict_field KEY: a key of the probe's one-line "restrict" object.
@@ -17,6 +18,7 @@ held=$(unit held "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe restrict" 
         "RestrictAddressFamilies=AF_INET AF_INET6" \
         "LockPersonality=yes" \
         "RestrictRealtime=yes" \
+        "RestrictSUIDSGID=yes" \
         "Capability=CAP_SYS_NICE")
 
 run_cell none "$free"
@@ -25,7 +27,7 @@ cat "$work/out"
 # Without them everything works (user namespaces need no privilege; root
 # holds CAP_NET_RAW for AF_PACKET).
 for k in unshare_user unshare_user_mnt unshare_user_net socket_unix socket_inet socket_packet socket_netlink \
-         personality_linux32 sched_fifo sched_batch; do
+         personality_linux32 sched_fifo sched_batch creat_suid creat_plain chmod_sgid chmod_plain; do
         expect "free: $k" "$(restrict_field "$k")" 0
 done
 expect "free: setns(-1, 0)" "$(restrict_field setns_0)" 9     # EBADF: past the filter
@@ -44,6 +46,10 @@ expect "held: socket(AF_NETLINK)" "$(restrict_field socket_netlink)" 97
 expect "held: personality(PER_LINUX32)" "$(restrict_field personality_linux32)" 1
 expect "held: sched_setscheduler(SCHED_FIFO)" "$(restrict_field sched_fifo)" 1
 expect "held: sched_setscheduler(SCHED_BATCH)" "$(restrict_field sched_batch)" 0
+expect "held: openat(O_CREAT, 04755)" "$(restrict_field creat_suid)" 1
+expect "held: openat(O_CREAT, 0755)" "$(restrict_field creat_plain)" 0
+expect "held: fchmodat(02755)" "$(restrict_field chmod_sgid)" 1
+expect "held: fchmodat(0700)" "$(restrict_field chmod_plain)" 0
 
 # The i386 entry point: filtered alike without SystemCallArchitectures=,
 # shut (the process killed, SIGSYS) with it.

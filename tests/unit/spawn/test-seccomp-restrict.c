@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What the filter does with SystemCallArchitectures= and the rules of
- * RestrictNamespaces=, RestrictAddressFamilies= and LockPersonality=
- * (compared by argument, through the guard): each loaded in a forked child. */
+ * RestrictNamespaces=, RestrictAddressFamilies=, LockPersonality= and
+ * RestrictSUIDSGID= (compared by argument, through the guard; two arguments
+ * at once for the last): each loaded in a forked child. */
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -10,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -232,4 +235,72 @@ static void personality_child(void) {
 
 TEST(lock_personality) {
         ASSERT_TRUE(EXITED_OK(in_child(personality_child)));
+}
+
+/* RestrictSUIDSGID='s rules as the plan makes them for S_ISUID: open() and
+ * openat() only with O_CREAT (or O_TMPFILE) and the bit, both compared; and
+ * fchmodat(). */
+static char suid_dir[] = "/tmp/test-seccomp-suid.XXXXXX";
+
+static void suid_sgid_child(void) {
+        const uint32_t tmpfile = O_TMPFILE & ~O_DIRECTORY;
+        const PlanSyscallRule rules[] = {
+                { .name = (char *) "openat", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .n_args = 2,
+                  .args = { { .index = 2, .mask = O_CREAT, .value = O_CREAT, .name = "O_CREAT" },
+                            { .index = 3, .mask = S_ISUID, .value = S_ISUID, .name = "S_ISUID" } } },
+                { .name = (char *) "openat", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .n_args = 2,
+                  .args = { { .index = 2, .mask = tmpfile, .value = tmpfile, .name = "__O_TMPFILE" },
+                            { .index = 3, .mask = S_ISUID, .value = S_ISUID, .name = "S_ISUID" } } },
+                { .name = (char *) "fchmodat", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .n_args = 1,
+                  .args = { { .index = 2, .mask = S_ISUID, .value = S_ISUID, .name = "S_ISUID" } } },
+        };
+        int dfd, fd;
+
+        dfd = open(suid_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                _exit(9);
+        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), NULL, 0, true, NULL) < 0)
+                _exit(10);
+        /* Creating with the bit: refused, nothing made. */
+        if (syscall(SYS_openat, dfd, "suid", O_CREAT | O_WRONLY | O_CLOEXEC, 04755) >= 0 || errno != EPERM)
+                _exit(11);
+        if (faccessat(dfd, "suid", F_OK, 0) >= 0 || errno != ENOENT)
+                _exit(12);
+        /* Creating without it: one comparison alone must not refuse. */
+        fd = (int) syscall(SYS_openat, dfd, "plain", O_CREAT | O_WRONLY | O_CLOEXEC, 0755);
+        if (fd < 0)
+                _exit(13);
+        close(fd);
+        /* Opening what is there: the mode is not read, whatever it holds. */
+        fd = (int) syscall(SYS_openat, dfd, "plain", O_WRONLY | O_CLOEXEC, 04755);
+        if (fd < 0)
+                _exit(14);
+        close(fd);
+        if (syscall(SYS_fchmodat, dfd, "plain", 04755) >= 0 || errno != EPERM)
+                _exit(15);
+        if (syscall(SYS_fchmodat, dfd, "plain", 0700) < 0)
+                _exit(16);
+        /* An unnamed file with the bit, that linkat() could name. */
+        fd = (int) syscall(SYS_openat, dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 04700);
+        if (fd >= 0 || (errno != EPERM && errno != EOPNOTSUPP && errno != EISDIR))
+                _exit(17);
+        fd = (int) syscall(SYS_openat, dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0700);
+        if (fd >= 0)
+                close(fd);
+        _exit(0);
+}
+
+TEST(suid_sgid) {
+        int status, dfd;
+
+        ASSERT_NOT_NULL(mkdtemp(suid_dir));
+        status = in_child(suid_sgid_child);
+        dfd = open(suid_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(dfd >= 0);
+        (void) unlinkat(dfd, "plain", 0);
+        (void) unlinkat(dfd, "suid", 0);
+        close(dfd);
+        ASSERT_EQ(rmdir(suid_dir), 0);
+        if (!EXITED_OK(status))
+                TEST_FAIL("child exited with %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }

@@ -154,6 +154,23 @@ TEST(lock_personality) {
         cell_config_done(&c);
 }
 
+/* RestrictSUIDSGID=: a boolean, the empty value back to "no", a bad one
+ * named with file, line and key and the value as it was. */
+TEST(restrict_suid_sgid) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        ASSERT_FALSE(c.restrict_suid_sgid);
+        OK(&c, "RestrictSUIDSGID", "yes");
+        ASSERT_TRUE(c.restrict_suid_sgid);
+        BAD(&c, "RestrictSUIDSGID", "suid",
+            "web.cell:7: RestrictSUIDSGID=suid: expected a boolean (yes/no, true/false, on/off, 1/0)");
+        ASSERT_TRUE(c.restrict_suid_sgid);
+        OK(&c, "RestrictSUIDSGID", "");
+        ASSERT_FALSE(c.restrict_suid_sgid);
+        cell_config_done(&c);
+}
+
 /* @known: every call of the headers, sorted, unique, most known to libseccomp. */
 TEST(known_group) {
         const char * const *m = syscall_group_members("@known");
