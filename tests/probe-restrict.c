@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -37,6 +38,31 @@ static void probe_suid_sgid(void) {
         printf("\"chmod_sgid\": %d, ", call_errno(syscall(SYS_fchmodat, AT_FDCWD, path, 02755), false));
         printf("\"chmod_plain\": %d", call_errno(syscall(SYS_fchmodat, AT_FDCWD, path, 0700), false));
         (void) unlink(path);
+}
+
+/* Memory writable and executable at once, or made executable later; and
+ * executable alone. */
+static void probe_write_execute(void) {
+        void *m;
+        int e;
+
+        m = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        e = m == MAP_FAILED ? errno : 0;
+        if (m != MAP_FAILED)
+                munmap(m, 4096);
+        printf(", \"mmap_wx\": %d", e);
+        m = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        e = m == MAP_FAILED ? errno : 0;
+        if (m != MAP_FAILED)
+                munmap(m, 4096);
+        printf(", \"mmap_rx\": %d", e);
+        m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED) {
+                printf(", \"mprotect_x\": -1");
+                return;
+        }
+        printf(", \"mprotect_x\": %d", call_errno(mprotect(m, 4096, PROT_READ | PROT_EXEC), false));
+        munmap(m, 4096);
 }
 
 int probe_restrict(void) {
@@ -90,6 +116,7 @@ int probe_restrict(void) {
         (void) sched_setscheduler(0, SCHED_OTHER, &(struct sched_param) {});
         printf("\"sched_batch\": %d, ", e);
         probe_suid_sgid();
+        probe_write_execute();
         printf("}\n");
         return 0;
 }

@@ -2,14 +2,16 @@
 /* The keys of systemd.exec(5) that systemd makes seccomp filters of, each
  * as rules of cell's one filter: SystemCallArchitectures= (which ABIs it
  * covers), RestrictNamespaces=, RestrictAddressFamilies=, LockPersonality=,
- * RestrictRealtime= and RestrictSUIDSGID=, with systemd 252's rules (its
- * seccomp-util.c). */
+ * RestrictRealtime=, RestrictSUIDSGID= and MemoryDenyWriteExecute=, with
+ * systemd 252's rules (its seccomp-util.c). */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <sys/mman.h>
 #include <sys/personality.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -286,6 +288,44 @@ static int seccomp_restrict_suid_sgid(Plan *p, const CellConfig *c, SeccompBuild
         return plan_seccomp_add(b, "openat2", PLAN_SECCOMP_ERRNO, ENOSYS);
 }
 
+/* MemoryDenyWriteExecute=: no memory both writable and executable, and
+ * none made executable later, with systemd 252's rules and EPERM: mmap()
+ * and mmap2() with PROT_WRITE and PROT_EXEC together, mprotect() and
+ * pkey_mprotect() with PROT_EXEC at all, shmat() with SHM_EXEC. Each name
+ * holds on every ABI the filter covers that has it: i386's shmat(), which
+ * 252 leaves out (its libc goes through ipc()), too, as libseccomp filters
+ * ipc(SHMAT) by the same argument. Not i386's old mmap(), whose arguments
+ * are in memory and which 252 refuses there alone: one rule by name cannot
+ * refuse it on one ABI and keep x86-64's mmap() (SystemCallArchitectures=
+ * shuts that entry point instead). */
+static int seccomp_memory_deny_write_execute(Plan *p, const CellConfig *c, SeccompBuilder *b) {
+        static const struct {
+                const char *name;
+                PlanSyscallArg arg;
+        } rules[] = {
+                { "mmap", { .index = 2, .mask = PROT_WRITE | PROT_EXEC, .value = PROT_WRITE | PROT_EXEC,
+                            .name = "PROT_WRITE|PROT_EXEC" } },
+                { "mmap2", { .index = 2, .mask = PROT_WRITE | PROT_EXEC, .value = PROT_WRITE | PROT_EXEC,
+                             .name = "PROT_WRITE|PROT_EXEC" } },
+                { "mprotect", { .index = 2, .mask = PROT_EXEC, .value = PROT_EXEC, .name = "PROT_EXEC" } },
+                { "pkey_mprotect", { .index = 2, .mask = PROT_EXEC, .value = PROT_EXEC, .name = "PROT_EXEC" } },
+                { "shmat", { .index = 2, .mask = SHM_EXEC, .value = SHM_EXEC, .name = "SHM_EXEC" } },
+        };
+        int r;
+
+        if (!c->memory_deny_write_execute)
+                return 0;
+        p->memory_deny_write_execute = true;
+        for (size_t i = 0; i < ELEMENTSOF(rules); i++) {
+                if (seccomp_denied(b, rules[i].name))
+                        continue;
+                r = plan_seccomp_add_args(b, rules[i].name, PLAN_SECCOMP_ERRNO, EPERM, &rules[i].arg, 1);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int plan_seccomp_restrict(Plan *p, const CellConfig *c, SeccompBuilder *b, Diagnostics *diag) {
         int r;
 
@@ -300,6 +340,8 @@ int plan_seccomp_restrict(Plan *p, const CellConfig *c, SeccompBuilder *b, Diagn
                 r = seccomp_restrict_realtime(p, c, b);
         if (r >= 0)
                 r = seccomp_restrict_suid_sgid(p, c, b);
+        if (r >= 0)
+                r = seccomp_memory_deny_write_execute(p, c, b);
         return r;
 }
 
@@ -359,6 +401,9 @@ void plan_seccomp_restrict_json(JsonWriter *w, const Plan *p) {
 
         json_key(w, "restrict_suid_sgid");
         json_bool(w, p->restrict_suid_sgid);
+
+        json_key(w, "memory_deny_write_execute");
+        json_bool(w, p->memory_deny_write_execute);
 }
 
 void plan_seccomp_restrict_text(const Plan *p, FILE *f) {
@@ -392,4 +437,6 @@ void plan_seccomp_restrict_text(const Plan *p, FILE *f) {
                 fputs("  real-time scheduling: refused\n", f);
         if (p->restrict_suid_sgid)
                 fputs("  set-user-ID and set-group-ID bits: refused\n", f);
+        if (p->memory_deny_write_execute)
+                fputs("  writable and executable memory: refused\n", f);
 }

@@ -310,6 +310,7 @@ typedef struct Plan {
         unsigned long locked_personality; /* ...this (Personality=, or PER_LINUX) */
         bool restrict_realtime;         /* RestrictRealtime=: no real-time scheduling */
         bool restrict_suid_sgid;        /* RestrictSUIDSGID=: no S_ISUID or S_ISGID bit set */
+        bool memory_deny_write_execute; /* MemoryDenyWriteExecute=: no W|X memory, none made X */
         PlanRlimit *rlimits;            /* only those set */
         size_t n_rlimits;
         bool oom_score_adjust_set;

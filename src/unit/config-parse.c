@@ -160,6 +160,8 @@ static const ConfigKey config_keys[] = {
         { "Isolation", "LockPersonality", config_parse_bool, OFF(lock_personality), false, BOOL_TEXT },
         { "Isolation", "RestrictRealtime", config_parse_bool, OFF(restrict_realtime), false, BOOL_TEXT },
         { "Isolation", "RestrictSUIDSGID", config_parse_bool, OFF(restrict_suid_sgid), false, BOOL_TEXT },
+        { "Isolation", "MemoryDenyWriteExecute", config_parse_bool, OFF(memory_deny_write_execute), false,
+          BOOL_TEXT },
 
         /* [Limits] */
         { "Limits", "MemoryMax",     config_parse_memory, OFF(memory_max), 0, MEMORY_TEXT },

@@ -327,6 +327,7 @@ typedef struct CellConfig {
         bool lock_personality;          /* LockPersonality= */
         bool restrict_realtime;         /* RestrictRealtime= */
         bool restrict_suid_sgid;        /* RestrictSUIDSGID= */
+        bool memory_deny_write_execute; /* MemoryDenyWriteExecute= */
 
         /* [Limits] */
         CellLimit memory_max, memory_high, memory_swap_max;

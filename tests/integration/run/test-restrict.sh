@@ -1,8 +1,8 @@
 #!/bin/bash
 # RestrictNamespaces=, RestrictAddressFamilies=, LockPersonality=,
-# RestrictRealtime=, RestrictSUIDSGID= and SystemCallArchitectures= seen
-# from inside: what the payload may no longer do, next to a container
-# without them that may.
+# RestrictRealtime=, RestrictSUIDSGID=, MemoryDenyWriteExecute= and
+# SystemCallArchitectures= seen from inside: what the payload may no longer
+# do, next to a container without them that may.
 . "$(dirname "$0")/lib.sh"
 
 # restrict_field KEY: a key of the probe's one-line "restrict" object.
@@ -19,6 +19,7 @@ held=$(unit held "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe restrict" 
         "LockPersonality=yes" \
         "RestrictRealtime=yes" \
         "RestrictSUIDSGID=yes" \
+        "MemoryDenyWriteExecute=yes" \
         "Capability=CAP_SYS_NICE")
 
 run_cell none "$free"
@@ -27,7 +28,8 @@ cat "$work/out"
 # Without them everything works (user namespaces need no privilege; root
 # holds CAP_NET_RAW for AF_PACKET).
 for k in unshare_user unshare_user_mnt unshare_user_net socket_unix socket_inet socket_packet socket_netlink \
-         personality_linux32 sched_fifo sched_batch creat_suid creat_plain chmod_sgid chmod_plain; do
+         personality_linux32 sched_fifo sched_batch creat_suid creat_plain chmod_sgid chmod_plain \
+         mmap_wx mmap_rx mprotect_x; do
         expect "free: $k" "$(restrict_field "$k")" 0
 done
 expect "free: setns(-1, 0)" "$(restrict_field setns_0)" 9     # EBADF: past the filter
@@ -50,6 +52,9 @@ expect "held: openat(O_CREAT, 04755)" "$(restrict_field creat_suid)" 1
 expect "held: openat(O_CREAT, 0755)" "$(restrict_field creat_plain)" 0
 expect "held: fchmodat(02755)" "$(restrict_field chmod_sgid)" 1
 expect "held: fchmodat(0700)" "$(restrict_field chmod_plain)" 0
+expect "held: mmap(PROT_WRITE|PROT_EXEC)" "$(restrict_field mmap_wx)" 1
+expect "held: mmap(PROT_READ|PROT_EXEC)" "$(restrict_field mmap_rx)" 0
+expect "held: mprotect(PROT_EXEC)" "$(restrict_field mprotect_x)" 1
 
 # The i386 entry point: filtered alike without SystemCallArchitectures=,
 # shut (the process killed, SIGSYS) with it.

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The rules of SystemCallArchitectures=, RestrictNamespaces=,
- * RestrictAddressFamilies=, LockPersonality=, RestrictRealtime= and
- * RestrictSUIDSGID= in the plan, from unit files (and drop-ins that reset
- * them), and how the JSON shows them. */
+ * RestrictAddressFamilies=, LockPersonality=, RestrictRealtime=,
+ * RestrictSUIDSGID= and MemoryDenyWriteExecute= in the plan, from unit files
+ * (and drop-ins that reset them), and how the JSON shows them. */
 
 #include <fcntl.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <sys/mman.h>
 #include <sys/personality.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -336,6 +338,42 @@ TEST(restrict_suid_sgid) {
         cell_config_done(&c);
 }
 
+/* MemoryDenyWriteExecute=: systemd 252's rules, by the protection argument. */
+TEST(memory_deny_write_execute) {
+        CellConfig c;
+        Plan p = {};
+
+        plan_of(HEAD "[Isolation]\nMemoryDenyWriteExecute=yes\n", NULL, &c, &p);
+        ASSERT_TRUE(p.memory_deny_write_execute);
+        for (const char * const *n = (const char * const[]) { "mmap", "mmap2", NULL }; *n; n++) {
+                const PlanSyscallRule *r = find(&p, *n, true, PLAN_SECCOMP_MASKED_EQ, 2, PROT_WRITE | PROT_EXEC,
+                                                PROT_WRITE | PROT_EXEC);
+                ASSERT_NOT_NULL(r);
+                ASSERT_EQ(r->action, PLAN_SECCOMP_ERRNO);
+                ASSERT_EQ(r->error, EPERM);
+                ASSERT_EQ(count(&p, *n), 1U);
+        }
+        ASSERT_NOT_NULL(find(&p, "mprotect", true, PLAN_SECCOMP_MASKED_EQ, 2, PROT_EXEC, PROT_EXEC));
+        ASSERT_NOT_NULL(find(&p, "pkey_mprotect", true, PLAN_SECCOMP_MASKED_EQ, 2, PROT_EXEC, PROT_EXEC));
+        ASSERT_NOT_NULL(find(&p, "shmat", true, PLAN_SECCOMP_MASKED_EQ, 2, SHM_EXEC, SHM_EXEC));
+        plan_done(&p);
+        cell_config_done(&c);
+
+        plan_of(HEAD "[Isolation]\nMemoryDenyWriteExecute=yes\n", "[Isolation]\nMemoryDenyWriteExecute=\n", &c, &p);
+        ASSERT_FALSE(p.memory_deny_write_execute);
+        ASSERT_EQ(count(&p, "mmap") + count(&p, "mprotect") + count(&p, "shmat"), 0U);
+        plan_done(&p);
+        cell_config_done(&c);
+
+        /* A call SystemCallFilter= denies keeps its own rule alone. */
+        plan_of(HEAD "[Isolation]\nSystemCallFilter=~shmat:ENOSYS\nMemoryDenyWriteExecute=yes\n", NULL, &c, &p);
+        ASSERT_EQ(count(&p, "shmat"), 1U);
+        ASSERT_EQ(find(&p, "shmat", false, 0, 0, 0, 0)->error, ENOSYS);
+        ASSERT_EQ(count(&p, "mprotect"), 1U);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
 TEST(json_and_text) {
         _cleanup_free_ char *j = NULL, *t = NULL;
         size_t n = 0;
@@ -345,7 +383,7 @@ TEST(json_and_text) {
 
         plan_of(HEAD "[Isolation]\nSystemCallArchitectures=native\nRestrictNamespaces=~net\n"
                 "RestrictAddressFamilies=~AF_PACKET\nLockPersonality=yes\nRestrictRealtime=yes\n"
-                "RestrictSUIDSGID=yes\n", NULL, &c, &p);
+                "RestrictSUIDSGID=yes\nMemoryDenyWriteExecute=yes\n", NULL, &c, &p);
         f = open_memstream(&j, &n);
         ASSERT_NOT_NULL(f);
         ASSERT_OK(plan_print_json(&p, f));
@@ -376,6 +414,9 @@ TEST(json_and_text) {
                         "\"name\": \"O_CREAT\"}, {\"compare\": \"masked-eq\", \"index\": 3, \"mask\": 2048, "
                         "\"value\": 2048, \"name\": \"S_ISUID\"}]}");
         ASSERT_CONTAINS(t, " openat[O_CREAT&S_ISUID]");
+        ASSERT_CONTAINS(j, "\"memory_deny_write_execute\": true");
+        ASSERT_CONTAINS(t, "  writable and executable memory: refused\n");
+        ASSERT_CONTAINS(t, " mmap[PROT_WRITE|PROT_EXEC]");
         plan_done(&p);
         cell_config_done(&c);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What the filter does with SystemCallArchitectures= and the rules of
- * RestrictNamespaces=, RestrictAddressFamilies=, LockPersonality= and
- * RestrictSUIDSGID= (compared by argument, through the guard; two arguments
- * at once for the last): each loaded in a forked child. */
+ * RestrictNamespaces=, RestrictAddressFamilies=, LockPersonality=,
+ * RestrictSUIDSGID= (two arguments at once) and MemoryDenyWriteExecute=
+ * (compared by argument, through the guard): each loaded in a forked
+ * child. */
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -45,6 +47,16 @@ static long int80(long nr, long a, long b) {
         __asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b) : "memory");
         return ret;
 }
+
+#define I386_MPROTECT 125
+static long int80_3(long nr, long a, long b, long c) {
+        long ret;
+
+        __asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b), "d"(c) : "memory");
+        return ret;
+}
+
+static bool i386_entry_point;
 
 static void int80_plain_child(void) {
         _exit(int80(I386_GETPID, 0, 0) == getpid() ? 0 : 1);
@@ -301,6 +313,78 @@ TEST(suid_sgid) {
         (void) unlinkat(dfd, "suid", 0);
         close(dfd);
         ASSERT_EQ(rmdir(suid_dir), 0);
+        if (!EXITED_OK(status))
+                TEST_FAIL("child exited with %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+/* MemoryDenyWriteExecute='s rules as the plan makes them. */
+static const PlanSyscallRule mdwe_rules[] = {
+        { .name = (char *) "mmap", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .n_args = 1,
+          .args = { { .index = 2, .mask = PROT_WRITE | PROT_EXEC, .value = PROT_WRITE | PROT_EXEC } } },
+        { .name = (char *) "mmap2", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .n_args = 1,
+          .args = { { .index = 2, .mask = PROT_WRITE | PROT_EXEC, .value = PROT_WRITE | PROT_EXEC } } },
+        { .name = (char *) "mprotect", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .n_args = 1,
+          .args = { { .index = 2, .mask = PROT_EXEC, .value = PROT_EXEC } } },
+        { .name = (char *) "pkey_mprotect", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .n_args = 1,
+          .args = { { .index = 2, .mask = PROT_EXEC, .value = PROT_EXEC } } },
+        { .name = (char *) "shmat", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .n_args = 1,
+          .args = { { .index = 2, .mask = SHM_EXEC, .value = SHM_EXEC } } },
+};
+
+static void memory_deny_write_execute_child(void) {
+        int shm = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+        void *m;
+
+        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, mdwe_rules, ELEMENTSOF(mdwe_rules), NULL, 0, true, NULL) < 0)
+                _exit(10);
+        if (mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED ||
+            errno != EPERM)
+                _exit(11);
+        /* Executable, or writable, alone: allowed to map. */
+        m = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED)
+                _exit(12);
+        munmap(m, 4096);
+        m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED)
+                _exit(13);
+        /* ...but never made executable afterwards. */
+        if (mprotect(m, 4096, PROT_READ | PROT_EXEC) >= 0 || errno != EPERM)
+                _exit(14);
+        if (mprotect(m, 4096, PROT_READ) < 0)
+                _exit(15);
+        if (syscall(SYS_pkey_mprotect, m, 4096, PROT_EXEC, -1) >= 0 || errno != EPERM)
+                _exit(16);
+        if (shm >= 0) {
+                void *a = shmat(shm, NULL, SHM_EXEC);
+
+                (void) shmctl(shm, IPC_RMID, NULL);
+                if (a != (void *) -1 || errno != EPERM)
+                        _exit(17);
+        }
+#if defined(__x86_64__) && !defined(__ILP32__)
+        /* i386's mprotect() by the same rule. */
+        if (i386_entry_point) {
+                void *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+
+                if (low == MAP_FAILED)
+                        _exit(18);
+                if (int80_3(I386_MPROTECT, (long) (uintptr_t) low, 4096, PROT_READ | PROT_EXEC) != -EPERM)
+                        _exit(19);
+                if (int80_3(I386_MPROTECT, (long) (uintptr_t) low, 4096, PROT_READ) != 0)
+                        _exit(20);
+        }
+#endif
+        _exit(0);
+}
+
+TEST(memory_deny_write_execute) {
+        int status;
+
+#if defined(__x86_64__) && !defined(__ILP32__)
+        i386_entry_point = have_int80();
+#endif
+        status = in_child(memory_deny_write_execute_child);
         if (!EXITED_OK(status))
                 TEST_FAIL("child exited with %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }

@@ -171,6 +171,21 @@ TEST(restrict_suid_sgid) {
         cell_config_done(&c);
 }
 
+TEST(memory_deny_write_execute) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        ASSERT_FALSE(c.memory_deny_write_execute);
+        OK(&c, "MemoryDenyWriteExecute", "true");
+        ASSERT_TRUE(c.memory_deny_write_execute);
+        BAD(&c, "MemoryDenyWriteExecute", "jit",
+            "web.cell:7: MemoryDenyWriteExecute=jit: expected a boolean (yes/no, true/false, on/off, 1/0)");
+        ASSERT_TRUE(c.memory_deny_write_execute);
+        OK(&c, "MemoryDenyWriteExecute", "");
+        ASSERT_FALSE(c.memory_deny_write_execute);
+        cell_config_done(&c);
+}
+
 /* @known: every call of the headers, sorted, unique, most known to libseccomp. */
 TEST(known_group) {
         const char * const *m = syscall_group_members("@known");
