@@ -4,10 +4,12 @@
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/timex.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -65,6 +67,26 @@ static void probe_write_execute(void) {
         munmap(m, 4096);
 }
 
+/* What the Protect*= keys take: the hostname (with CAP_SYS_ADMIN, which
+ * the unit gives), reading the clock's state through adjtimex(), the kernel
+ * log's size (syslog(2)), the kernel's symbols (1: /proc/kallsyms empty). */
+static void probe_protect(void) {
+        struct timex tx = {};
+        char buf[64];
+        ssize_t n = -1;
+        int fd;
+
+        printf(", \"sethostname\": %d", call_errno(sethostname("probe", 5), false));
+        printf(", \"adjtimex\": %d", call_errno(adjtimex(&tx), false));
+        printf(", \"syslog\": %d", call_errno(klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0), false));
+        fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+                n = read(fd, buf, sizeof buf);
+                close(fd);
+        }
+        printf(", \"kallsyms_empty\": %d", n == 0);
+}
+
 int probe_restrict(void) {
         /* Each in a child: a namespace made would change what the next sees. */
         /* In a user namespace of its own, which needs no privilege, so that
@@ -117,6 +139,7 @@ int probe_restrict(void) {
         printf("\"sched_batch\": %d, ", e);
         probe_suid_sgid();
         probe_write_execute();
+        probe_protect();
         printf("}\n");
         return 0;
 }

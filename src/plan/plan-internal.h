@@ -47,6 +47,8 @@ extern const PlanFlagName plan_namespace_names[];
 extern const size_t plan_namespace_names_count;
 extern const PlanFlagName plan_mount_flag_names[];
 extern const size_t plan_mount_flag_names_count;
+extern const PlanFlagName plan_protect_names[];         /* plan-protect.c */
+extern const size_t plan_protect_names_count;
 
 /* "SIGTERM", "SIGRTMIN+3" into buf. */
 /* "EPERM" into buf, or the number. */
@@ -92,6 +94,10 @@ int plan_seccomp_add_arg(SeccompBuilder *b, const char *name, PlanSeccompAction 
 int plan_seccomp_add_args(SeccompBuilder *b, const char *name, PlanSeccompAction action, int error,
                           const PlanSyscallArg *args, unsigned n_args);
 
+/* Whether the rules so far already deny every call of name (its last rule
+ * for any arguments, or the default). */
+bool plan_seccomp_denied(const SeccompBuilder *b, const char *name);
+
 /* plan-seccomp-restrict.c: the rules of RestrictNamespaces=,
  * RestrictAddressFamilies= and LockPersonality=, added after
  * SystemCallFilter='s; and SystemCallArchitectures=. */
@@ -101,3 +107,11 @@ int plan_seccomp_restrict(Plan *p, const CellConfig *c, SeccompBuilder *b, Diagn
 const char *plan_seccomp_compare_to_string(PlanSeccompCompare c);    /* "masked-eq", "ne", "ge" */
 void plan_seccomp_restrict_json(struct JsonWriter *w, const Plan *p);
 void plan_seccomp_restrict_text(const Plan *p, FILE *f);
+
+/* plan-protect.c: the Protect*= keys (Plan.protect, from the config's),
+ * their rules (added after SystemCallFilter='s), the capabilities they take
+ * out, the paths they mask or make read-only. */
+unsigned plan_protect_flags(const CellConfig *c);
+int plan_protect_seccomp(const Plan *p, SeccompBuilder *b);
+uint64_t plan_protect_capabilities(unsigned protect);
+int plan_protect_mounts(Plan *p);

@@ -416,6 +416,8 @@ static void json_privileges(JsonWriter *w, const Plan *p) {
         json_bool(w, p->no_new_privileges);
         json_key(w, "seccomp");
         json_seccomp(w, p);
+        json_key(w, "protect");
+        json_flags(w, p->protect, plan_protect_names, plan_protect_names_count);
         json_key(w, "rlimits");
         json_array_begin(w);
         for (size_t i = 0; i < p->n_rlimits; i++) {

@@ -20,19 +20,6 @@
 #include "parse-sched.h"
 #include "plan-internal.h"
 
-/* Whether the rules so far already deny every call of name (its last rule
- * for any arguments, or the default): a restriction then adds nothing, and
- * must not turn a kill or another errno into its own. */
-static bool seccomp_denied(const SeccompBuilder *b, const char *name) {
-        for (size_t i = b->n; i > 0; i--) {
-                const PlanSyscallRule *r = &b->items[i - 1].rule;
-
-                if (r->n_args == 0 && streq(r->name, name))
-                        return r->action != PLAN_SECCOMP_ALLOW;
-        }
-        return b->default_action != PLAN_SECCOMP_ALLOW;
-}
-
 static int seccomp_restrict_archs(Plan *p, const CellConfig *c, Diagnostics *diag) {
         uint32_t native = seccomp_arch_native();
         int r;
@@ -79,8 +66,8 @@ static int seccomp_restrict_namespaces(Plan *p, const CellConfig *c, SeccompBuil
 #else
         const unsigned clone_flags_index = 0;
 #endif
-        bool unshare = !seccomp_denied(b, "unshare"), clone = !seccomp_denied(b, "clone"),
-                setns = !seccomp_denied(b, "setns");
+        bool unshare = !plan_seccomp_denied(b, "unshare"), clone = !plan_seccomp_denied(b, "clone"),
+                setns = !plan_seccomp_denied(b, "setns");
         int r;
 
         if (!c->restrict_namespaces_set || allowed == all)
@@ -88,7 +75,7 @@ static int seccomp_restrict_namespaces(Plan *p, const CellConfig *c, SeccompBuil
         p->restrict_namespaces = true;
         p->namespaces_allowed = allowed;
 
-        if (!seccomp_denied(b, "clone3")) {
+        if (!plan_seccomp_denied(b, "clone3")) {
                 r = plan_seccomp_add(b, "clone3", PLAN_SECCOMP_ERRNO, ENOSYS);
                 if (r < 0)
                         return r;
@@ -133,7 +120,7 @@ static int seccomp_restrict_address_families(Plan *p, const CellConfig *c, Secco
         p->restrict_address_families = true;
         p->address_families_allow_list = c->address_families_allow_list;
         p->address_families = c->address_families;
-        if (seccomp_denied(b, "socket"))
+        if (plan_seccomp_denied(b, "socket"))
                 return 0;
 
         if (!c->address_families_allow_list) {
@@ -175,7 +162,7 @@ static int seccomp_lock_personality(Plan *p, const CellConfig *c, SeccompBuilder
                 return 0;
         p->lock_personality = true;
         p->locked_personality = persona;
-        if (seccomp_denied(b, "personality"))
+        if (plan_seccomp_denied(b, "personality"))
                 return 0;
         return plan_seccomp_add_arg(b, "personality", PLAN_SECCOMP_ERRNO, EPERM, 0, PLAN_SECCOMP_NE, UINT32_MAX,
                                     (uint32_t) persona, personality_to_string(persona) ?: "PER_LINUX");
@@ -194,7 +181,7 @@ static int seccomp_restrict_realtime(Plan *p, const CellConfig *c, SeccompBuilde
         if (!c->restrict_realtime)
                 return 0;
         p->restrict_realtime = true;
-        if (seccomp_denied(b, "sched_setscheduler"))
+        if (plan_seccomp_denied(b, "sched_setscheduler"))
                 return 0;
         for (size_t i = 0; i < ELEMENTSOF(allowed); i++)
                 max = MAX(max, allowed[i]);
@@ -258,7 +245,7 @@ static int seccomp_restrict_suid_sgid(Plan *p, const CellConfig *c, SeccompBuild
         p->restrict_suid_sgid = true;
 
         for (size_t i = 0; i < ELEMENTSOF(with_mode); i++) {
-                if (seccomp_denied(b, with_mode[i].name))
+                if (plan_seccomp_denied(b, with_mode[i].name))
                         continue;
                 for (size_t k = 0; k < ELEMENTSOF(bits); k++) {
                         PlanSyscallArg mode = bits[k];
@@ -270,7 +257,7 @@ static int seccomp_restrict_suid_sgid(Plan *p, const CellConfig *c, SeccompBuild
                 }
         }
         for (size_t i = 0; i < ELEMENTSOF(opens); i++) {
-                if (seccomp_denied(b, opens[i].name))
+                if (plan_seccomp_denied(b, opens[i].name))
                         continue;
                 for (size_t f = 0; f < ELEMENTSOF(creating); f++)
                         for (size_t k = 0; k < ELEMENTSOF(bits); k++) {
@@ -283,7 +270,7 @@ static int seccomp_restrict_suid_sgid(Plan *p, const CellConfig *c, SeccompBuild
                                         return r;
                         }
         }
-        if (seccomp_denied(b, "openat2"))
+        if (plan_seccomp_denied(b, "openat2"))
                 return 0;
         return plan_seccomp_add(b, "openat2", PLAN_SECCOMP_ERRNO, ENOSYS);
 }
@@ -317,7 +304,7 @@ static int seccomp_memory_deny_write_execute(Plan *p, const CellConfig *c, Secco
                 return 0;
         p->memory_deny_write_execute = true;
         for (size_t i = 0; i < ELEMENTSOF(rules); i++) {
-                if (seccomp_denied(b, rules[i].name))
+                if (plan_seccomp_denied(b, rules[i].name))
                         continue;
                 r = plan_seccomp_add_args(b, rules[i].name, PLAN_SECCOMP_ERRNO, EPERM, &rules[i].arg, 1);
                 if (r < 0)
@@ -342,6 +329,8 @@ int plan_seccomp_restrict(Plan *p, const CellConfig *c, SeccompBuilder *b, Diagn
                 r = seccomp_restrict_suid_sgid(p, c, b);
         if (r >= 0)
                 r = seccomp_memory_deny_write_execute(p, c, b);
+        if (r >= 0)
+                r = plan_protect_seccomp(p, b);
         return r;
 }
 

@@ -120,6 +120,19 @@ int plan_seccomp_add_arg(SeccompBuilder *b, const char *name, PlanSeccompAction 
         return plan_seccomp_add_args(b, name, action, error, &arg, 1);
 }
 
+/* Whether the rules so far already deny every call of name (its last rule
+ * for any arguments, or the default): a restriction then adds nothing, and
+ * must not turn a kill or another errno into its own. */
+bool plan_seccomp_denied(const SeccompBuilder *b, const char *name) {
+        for (size_t i = b->n; i > 0; i--) {
+                const PlanSyscallRule *r = &b->items[i - 1].rule;
+
+                if (r->n_args == 0 && streq(r->name, name))
+                        return r->action != PLAN_SECCOMP_ALLOW;
+        }
+        return b->default_action != PLAN_SECCOMP_ALLOW;
+}
+
 static void seccomp_builder_done(SeccompBuilder *b) {
         for (size_t i = 0; i < b->n; i++)
                 free(b->items[i].rule.name);

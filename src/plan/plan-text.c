@@ -251,6 +251,13 @@ int plan_print_text(const Plan *p, FILE *f) {
         text_capabilities(f, "inheritable", p->cap_inheritable);
         text_capabilities(f, "ambient", p->cap_ambient);
         fprintf(f, "NoNewPrivileges:   %s\n", p->no_new_privileges ? "yes" : "no");
+        if (p->protect != 0) {
+                fputs("Protect:          ", f);
+                for (size_t i = 0; i < plan_protect_names_count; i++)
+                        if (p->protect & plan_protect_names[i].flag)
+                                fprintf(f, " %s", plan_protect_names[i].name);
+                fputc('\n', f);
+        }
 
         fprintf(f, "Seccomp:           default %s", plan_seccomp_action_to_string(p->seccomp_default_action));
         if (p->seccomp_default_action == PLAN_SECCOMP_ERRNO)

@@ -142,6 +142,16 @@ typedef struct PlanSyscallRule {
         PlanSyscallArg args[PLAN_SYSCALL_ARGS_MAX];
 } PlanSyscallRule;
 
+/* The Protect*= keys of [Isolation] set (Plan.protect). */
+typedef enum PlanProtect {
+        PLAN_PROTECT_HOSTNAME = 1 << 0,
+        PLAN_PROTECT_CLOCK = 1 << 1,
+        PLAN_PROTECT_KERNEL_MODULES = 1 << 2,
+        PLAN_PROTECT_KERNEL_LOGS = 1 << 3,
+        PLAN_PROTECT_KERNEL_TUNABLES = 1 << 4,
+        PLAN_PROTECT_CONTROL_GROUPS = 1 << 5,   /* the cgroup read-only even when delegated */
+} PlanProtect;
+
 typedef struct PlanRlimit {
         int resource;           /* RLIMIT_* */
         rlim_t soft, hard;
@@ -311,6 +321,7 @@ typedef struct Plan {
         bool restrict_realtime;         /* RestrictRealtime=: no real-time scheduling */
         bool restrict_suid_sgid;        /* RestrictSUIDSGID=: no S_ISUID or S_ISGID bit set */
         bool memory_deny_write_execute; /* MemoryDenyWriteExecute=: no W|X memory, none made X */
+        unsigned protect;               /* PlanProtect: their rules, mounts and capabilities are in place */
         PlanRlimit *rlimits;            /* only those set */
         size_t n_rlimits;
         bool oom_score_adjust_set;

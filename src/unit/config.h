@@ -328,6 +328,12 @@ typedef struct CellConfig {
         bool restrict_realtime;         /* RestrictRealtime= */
         bool restrict_suid_sgid;        /* RestrictSUIDSGID= */
         bool memory_deny_write_execute; /* MemoryDenyWriteExecute= */
+        bool protect_hostname;          /* ProtectHostname= */
+        bool protect_clock;             /* ProtectClock= */
+        bool protect_kernel_modules;    /* ProtectKernelModules= */
+        bool protect_kernel_logs;       /* ProtectKernelLogs= */
+        bool protect_kernel_tunables;   /* ProtectKernelTunables= */
+        bool protect_control_groups;    /* ProtectControlGroups= */
 
         /* [Limits] */
         CellLimit memory_max, memory_high, memory_swap_max;
