@@ -93,6 +93,8 @@ int plan_seccomp_add_arg(SeccompBuilder *b, const char *name, PlanSeccompAction 
                          PlanSeccompCompare compare, uint32_t mask, uint32_t value, const char *value_name);
 int plan_seccomp_add_args(SeccompBuilder *b, const char *name, PlanSeccompAction action, int error,
                           const PlanSyscallArg *args, unsigned n_args);
+/* A rule for name, whatever its arguments, through abi's entry point alone. */
+int plan_seccomp_add_abi(SeccompBuilder *b, const char *name, PlanSeccompAction action, int error, uint32_t abi);
 
 /* Whether the rules so far already deny every call of name (its last rule
  * for any arguments, or the default). */
@@ -102,11 +104,11 @@ bool plan_seccomp_denied(const SeccompBuilder *b, const char *name);
  * RestrictAddressFamilies= and LockPersonality=, added after
  * SystemCallFilter='s; and SystemCallArchitectures=. */
 int plan_seccomp_restrict(Plan *p, const CellConfig *c, SeccompBuilder *b, Diagnostics *diag);
-/* ...and how the printers show them: the JSON's keys of "seccomp" always,
- * the text's lines only when set. */
+/* plan-seccomp-print.c: the "seccomp" object of the JSON, the
+ * "Seccomp:" lines of the text, with what those keys asked for. */
 const char *plan_seccomp_compare_to_string(PlanSeccompCompare c);    /* "masked-eq", "ne", "ge" */
-void plan_seccomp_restrict_json(struct JsonWriter *w, const Plan *p);
-void plan_seccomp_restrict_text(const Plan *p, FILE *f);
+void plan_seccomp_json(struct JsonWriter *w, const Plan *p);
+void plan_seccomp_text(const Plan *p, FILE *f);
 
 /* plan-protect.c: the Protect*= keys (Plan.protect, from the config's),
  * their rules (added after SystemCallFilter='s), the capabilities they take

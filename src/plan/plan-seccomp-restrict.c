@@ -15,7 +15,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-#include "json-write.h"
 #include "parse-isolation.h"
 #include "parse-sched.h"
 #include "plan-internal.h"
@@ -281,10 +280,9 @@ static int seccomp_restrict_suid_sgid(Plan *p, const CellConfig *c, SeccompBuild
  * pkey_mprotect() with PROT_EXEC at all, shmat() with SHM_EXEC. Each name
  * holds on every ABI the filter covers that has it: i386's shmat(), which
  * 252 leaves out (its libc goes through ipc()), too, as libseccomp filters
- * ipc(SHMAT) by the same argument. Not i386's old mmap(), whose arguments
- * are in memory and which 252 refuses there alone: one rule by name cannot
- * refuse it on one ABI and keep x86-64's mmap() (SystemCallArchitectures=
- * shuts that entry point instead). */
+ * ipc(SHMAT) by the same argument. i386's and s390's old mmap(), whose
+ * arguments are in memory, are refused whatever they ask, as 252 does, by
+ * a rule for that ABI alone: the name is x86-64's and s390x's mmap() too. */
 static int seccomp_memory_deny_write_execute(Plan *p, const CellConfig *c, SeccompBuilder *b) {
         static const struct {
                 const char *name;
@@ -298,6 +296,7 @@ static int seccomp_memory_deny_write_execute(Plan *p, const CellConfig *c, Secco
                 { "pkey_mprotect", { .index = 2, .mask = PROT_EXEC, .value = PROT_EXEC, .name = "PROT_EXEC" } },
                 { "shmat", { .index = 2, .mask = SHM_EXEC, .value = SHM_EXEC, .name = "SHM_EXEC" } },
         };
+        static const uint32_t old_mmap_abis[] = { SCMP_ARCH_X86, SCMP_ARCH_S390 };
         int r;
 
         if (!c->memory_deny_write_execute)
@@ -307,6 +306,14 @@ static int seccomp_memory_deny_write_execute(Plan *p, const CellConfig *c, Secco
                 if (plan_seccomp_denied(b, rules[i].name))
                         continue;
                 r = plan_seccomp_add_args(b, rules[i].name, PLAN_SECCOMP_ERRNO, EPERM, &rules[i].arg, 1);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(old_mmap_abis); i++) {
+                /* Only where this machine runs that ABI at all. */
+                if (plan_seccomp_denied(b, "mmap") || !syscall_arch_is_local(old_mmap_abis[i]))
+                        continue;
+                r = plan_seccomp_add_abi(b, "mmap", PLAN_SECCOMP_ERRNO, EPERM, old_mmap_abis[i]);
                 if (r < 0)
                         return r;
         }
@@ -332,100 +339,4 @@ int plan_seccomp_restrict(Plan *p, const CellConfig *c, SeccompBuilder *b, Diagn
         if (r >= 0)
                 r = plan_protect_seccomp(p, b);
         return r;
-}
-
-const char *plan_seccomp_compare_to_string(PlanSeccompCompare c) {
-        switch (c) {
-        case PLAN_SECCOMP_MASKED_EQ:
-                return "masked-eq";
-        case PLAN_SECCOMP_NE:
-                return "ne";
-        case PLAN_SECCOMP_GE:
-                return "ge";
-        default:
-                return "unknown";
-        }
-}
-
-void plan_seccomp_restrict_json(JsonWriter *w, const Plan *p) {
-        json_key(w, "architectures");
-        if (p->n_syscall_archs > 0) {
-                json_array_begin_inline(w);
-                for (size_t i = 0; i < p->n_syscall_archs; i++)
-                        json_string(w, syscall_arch_to_string(p->syscall_archs[i]));
-                json_array_end(w);
-        } else
-                json_null(w);
-
-        json_key(w, "namespaces_allowed");
-        if (p->restrict_namespaces) {
-                json_array_begin_inline(w);
-                for (unsigned long f = 1; f != 0 && f <= namespace_flags_all(); f <<= 1)
-                        if (p->namespaces_allowed & f)
-                                json_string(w, namespace_flag_to_string(f));
-                json_array_end(w);
-        } else
-                json_null(w);
-
-        json_key(w, "address_families");
-        if (p->restrict_address_families) {
-                json_object_begin_inline(w);
-                json_key(w, "allow_list");
-                json_bool(w, p->address_families_allow_list);
-                json_key(w, "families");
-                json_array_begin_inline(w);
-                for (int af = 0; af < 64; af++)
-                        if (p->address_families & (UINT64_C(1) << af))
-                                json_string(w, address_family_to_string(af));
-                json_array_end(w);
-                json_object_end(w);
-        } else
-                json_null(w);
-
-        json_key(w, "lock_personality");
-        json_string(w, p->lock_personality ? personality_to_string(p->locked_personality) : NULL);
-
-        json_key(w, "restrict_realtime");
-        json_bool(w, p->restrict_realtime);
-
-        json_key(w, "restrict_suid_sgid");
-        json_bool(w, p->restrict_suid_sgid);
-
-        json_key(w, "memory_deny_write_execute");
-        json_bool(w, p->memory_deny_write_execute);
-}
-
-void plan_seccomp_restrict_text(const Plan *p, FILE *f) {
-        if (p->n_syscall_archs > 0) {
-                fputs("  architectures:", f);
-                for (size_t i = 0; i < p->n_syscall_archs; i++)
-                        fprintf(f, " %s", strna(syscall_arch_to_string(p->syscall_archs[i])));
-                fputc('\n', f);
-        }
-        if (p->restrict_namespaces) {
-                fputs("  namespaces allowed:", f);
-                if (p->namespaces_allowed == 0)
-                        fputs(" none", f);
-                for (unsigned long fl = 1; fl != 0 && fl <= namespace_flags_all(); fl <<= 1)
-                        if (p->namespaces_allowed & fl)
-                                fprintf(f, " %s", namespace_flag_to_string(fl));
-                fputc('\n', f);
-        }
-        if (p->restrict_address_families) {
-                fprintf(f, "  address families %s:", p->address_families_allow_list ? "allowed" : "denied");
-                if (p->address_families == 0)
-                        fputs(" none", f);
-                for (int af = 0; af < 64; af++)
-                        if (p->address_families & (UINT64_C(1) << af))
-                                fprintf(f, " %s", strna(address_family_to_string(af)));
-                fputc('\n', f);
-        }
-        if (p->lock_personality)
-                fprintf(f, "  personality locked: %s\n", strna(personality_to_string(p->locked_personality)));
-        if (p->restrict_realtime)
-                fputs("  real-time scheduling: refused\n", f);
-        if (p->restrict_suid_sgid)
-                fputs("  set-user-ID and set-group-ID bits: refused\n", f);
-        if (p->memory_deny_write_execute)
-                fputs("  writable and executable memory: refused\n", f);
 }

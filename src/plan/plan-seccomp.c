@@ -107,6 +107,15 @@ int plan_seccomp_add_args(SeccompBuilder *b, const char *name, PlanSeccompAction
         return 0;
 }
 
+int plan_seccomp_add_abi(SeccompBuilder *b, const char *name, PlanSeccompAction action, int error, uint32_t abi) {
+        int r = plan_seccomp_add(b, name, action, error);
+
+        if (r < 0 || b->check_only)
+                return r;
+        b->items[b->n - 1].rule.abi = abi;
+        return 0;
+}
+
 int plan_seccomp_add_arg(SeccompBuilder *b, const char *name, PlanSeccompAction action, int error, unsigned index,
                          PlanSeccompCompare compare, uint32_t mask, uint32_t value, const char *value_name) {
         const PlanSyscallArg arg = {
@@ -127,7 +136,7 @@ bool plan_seccomp_denied(const SeccompBuilder *b, const char *name) {
         for (size_t i = b->n; i > 0; i--) {
                 const PlanSyscallRule *r = &b->items[i - 1].rule;
 
-                if (r->n_args == 0 && streq(r->name, name))
+                if (r->n_args == 0 && r->abi == 0 && streq(r->name, name))
                         return r->action != PLAN_SECCOMP_ALLOW;
         }
         return b->default_action != PLAN_SECCOMP_ALLOW;
@@ -193,14 +202,16 @@ static int seccomp_arg_compare(const PlanSyscallArg *x, const PlanSyscallArg *y)
         return 0;
 }
 
-/* The order of two rules' calls: by name; a name's rule for any arguments
- * first, then those by fewer comparisons, then by the comparisons. 0: the
- * same calls. */
+/* The order of two rules' calls: by name; a name's rules for every ABI
+ * first; its rule for any arguments first, then those by fewer
+ * comparisons, then by the comparisons. 0: the same calls. */
 static int seccomp_rule_calls_compare(const PlanSyscallRule *x, const PlanSyscallRule *y) {
         int r = strcmp(x->name, y->name);
 
         if (r != 0)
                 return r;
+        if (x->abi != y->abi)
+                return x->abi < y->abi ? -1 : 1;
         if (x->n_args != y->n_args)
                 return x->n_args < y->n_args ? -1 : 1;
         for (unsigned i = 0; i < x->n_args; i++) {

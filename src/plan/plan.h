@@ -140,6 +140,10 @@ typedef struct PlanSyscallRule {
          * another argument; none: whatever the arguments. */
         unsigned n_args;
         PlanSyscallArg args[PLAN_SYSCALL_ARGS_MAX];
+        /* Only for calls through this ABI's entry point (a libseccomp
+         * SCMP_ARCH_* token: i386's old mmap(), which has x86-64's name);
+         * 0: every ABI the filter covers. */
+        uint32_t abi;
 } PlanSyscallRule;
 
 /* The Protect*= keys of [Isolation] set (Plan.protect). */

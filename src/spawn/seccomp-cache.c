@@ -135,8 +135,8 @@ static int cache_key(PlanSeccompAction default_action, int default_error, const 
                 fprintf(f, " %" PRIu32, archs[i]);
         fputc('\n', f);
         for (size_t i = 0; i < n_rules; i++) {
-                fprintf(f, "rule %s %d %d %u", rules[i].name, (int) rules[i].action, rules[i].error,
-                        rules[i].n_args);
+                fprintf(f, "rule %s %d %d %" PRIu32 " %u", rules[i].name, (int) rules[i].action, rules[i].error,
+                        rules[i].abi, rules[i].n_args);
                 for (unsigned k = 0; k < rules[i].n_args; k++)
                         fprintf(f, " %d %u %" PRIu32 " %" PRIu32, (int) rules[i].args[k].compare,
                                 rules[i].args[k].index, rules[i].args[k].mask, rules[i].args[k].value);

@@ -351,8 +351,17 @@ TEST(memory_deny_write_execute) {
                 ASSERT_NOT_NULL(r);
                 ASSERT_EQ(r->action, PLAN_SECCOMP_ERRNO);
                 ASSERT_EQ(r->error, EPERM);
-                ASSERT_EQ(count(&p, *n), 1U);
+                ASSERT_EQ(r->abi, 0U);
         }
+        ASSERT_EQ(count(&p, "mmap2"), 1U);
+#if defined(__x86_64__) && !defined(__ILP32__)
+        /* i386's old mmap(), whatever it asks, on that ABI alone. */
+        const PlanSyscallRule *old_mmap = find(&p, "mmap", false, 0, 0, 0, 0);
+        ASSERT_NOT_NULL(old_mmap);
+        ASSERT_EQ(old_mmap->abi, (uint32_t) SCMP_ARCH_X86);
+        ASSERT_EQ(old_mmap->error, EPERM);
+        ASSERT_EQ(count(&p, "mmap"), 2U);
+#endif
         ASSERT_NOT_NULL(find(&p, "mprotect", true, PLAN_SECCOMP_MASKED_EQ, 2, PROT_EXEC, PROT_EXEC));
         ASSERT_NOT_NULL(find(&p, "pkey_mprotect", true, PLAN_SECCOMP_MASKED_EQ, 2, PROT_EXEC, PROT_EXEC));
         ASSERT_NOT_NULL(find(&p, "shmat", true, PLAN_SECCOMP_MASKED_EQ, 2, SHM_EXEC, SHM_EXEC));
@@ -398,11 +407,12 @@ TEST(json_and_text) {
         ASSERT_CONTAINS(j, "\"lock_personality\": \"x86-64\"");
         ASSERT_CONTAINS(j, "{\"syscall\": \"personality\", \"action\": \"errno\", \"errno\": \"EPERM\", "
                         "\"arguments\": [{\"compare\": \"ne\", \"index\": 0, \"mask\": 4294967295, \"value\": 0, "
-                        "\"name\": \"x86-64\"}]}");
+                        "\"name\": \"x86-64\"}], \"abi\": null}");
         ASSERT_CONTAINS(t, " personality[!=x86-64]");
 #endif
         ASSERT_CONTAINS(j, "\"address_families\": {\"allow_list\": false, \"families\": [\"AF_PACKET\"]}");
-        ASSERT_CONTAINS(j, "{\"syscall\": \"clone3\", \"action\": \"errno\", \"errno\": \"ENOSYS\", \"arguments\": []}");
+        ASSERT_CONTAINS(j, "{\"syscall\": \"clone3\", \"action\": \"errno\", \"errno\": \"ENOSYS\", \"arguments\": [], "
+                        "\"abi\": null}");
         ASSERT_CONTAINS(t, "  address families denied: AF_PACKET\n");
         ASSERT_CONTAINS(t, " unshare[net]");
         ASSERT_CONTAINS(j, "\"restrict_realtime\": true");
@@ -412,11 +422,16 @@ TEST(json_and_text) {
         /* Two comparisons: a list of both, "&" between them. */
         ASSERT_CONTAINS(j, "\"arguments\": [{\"compare\": \"masked-eq\", \"index\": 2, \"mask\": 64, \"value\": 64, "
                         "\"name\": \"O_CREAT\"}, {\"compare\": \"masked-eq\", \"index\": 3, \"mask\": 2048, "
-                        "\"value\": 2048, \"name\": \"S_ISUID\"}]}");
+                        "\"value\": 2048, \"name\": \"S_ISUID\"}], \"abi\": null}");
         ASSERT_CONTAINS(t, " openat[O_CREAT&S_ISUID]");
         ASSERT_CONTAINS(j, "\"memory_deny_write_execute\": true");
         ASSERT_CONTAINS(t, "  writable and executable memory: refused\n");
         ASSERT_CONTAINS(t, " mmap[PROT_WRITE|PROT_EXEC]");
+#if defined(__x86_64__) && !defined(__ILP32__)
+        ASSERT_CONTAINS(j, "{\"syscall\": \"mmap\", \"action\": \"errno\", \"errno\": \"EPERM\", \"arguments\": [], "
+                        "\"abi\": \"x86\"}");
+        ASSERT_CONTAINS(t, " mmap@x86 ");
+#endif
         plan_done(&p);
         cell_config_done(&c);
 }

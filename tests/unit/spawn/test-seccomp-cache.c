@@ -113,8 +113,8 @@ TEST(each_filter_has_its_file) {
 }
 
 /* A rule by argument is part of the key: the same rules for another
- * value, or without it, or with a second comparison, are other filters,
- * never the first one's file. */
+ * value, or without it, or with a second comparison, or for one ABI alone,
+ * are other filters, never the first one's file. */
 TEST(argument_rules_are_in_the_key) {
         PlanSyscallRule with_a[] = {
                 rules_a[0],
@@ -126,9 +126,10 @@ TEST(argument_rules_are_in_the_key) {
         PlanSyscallRule two[] = { with_a[0], with_a[1] };
         PlanSyscallRule two_gid[] = { with_a[0], with_a[1] };
         PlanSyscallRule without[] = { with_a[0] };
+        PlanSyscallRule one_abi[] = { with_a[0], with_a[1] };
         _cleanup_(seccomp_program_done) SeccompProgram a = {}, b = {}, m = {}, t = {}, tg = {}, none = {},
-                compiled = {};
-        char names[7][256];
+                ab = {}, compiled = {};
+        char names[8][256];
 
         with_b[1].args[0].value = 0x541C;
         masked[1].args[0].mask = 0xff00;        /* SuppressSync='s kind of rule: some bits only */
@@ -137,6 +138,7 @@ TEST(argument_rules_are_in_the_key) {
         two[1].args[1] = (PlanSyscallArg) { .index = 2, .mask = 04000, .value = 04000, .name = "S_ISUID" };
         two_gid[1] = two[1];
         two_gid[1].args[1].mask = two_gid[1].args[1].value = 02000;    /* the second one alone differs */
+        one_abi[1].abi = SCMP_ARCH_X86;                                 /* for one ABI alone */
         cache_setup();
         ASSERT_EQ(get(with_a, ELEMENTSOF(with_a), &a), SECCOMP_CACHE_STORED);
         ASSERT_EQ(get(with_b, ELEMENTSOF(with_b), &b), SECCOMP_CACHE_STORED);
@@ -144,11 +146,13 @@ TEST(argument_rules_are_in_the_key) {
         ASSERT_EQ(get(two, ELEMENTSOF(two), &t), SECCOMP_CACHE_STORED);
         ASSERT_EQ(get(two_gid, ELEMENTSOF(two_gid), &tg), SECCOMP_CACHE_STORED);
         ASSERT_EQ(get(without, ELEMENTSOF(without), &none), SECCOMP_CACHE_STORED);
-        ASSERT_EQ(list(names, 7), (size_t) 6);
+        ASSERT_EQ(get(one_abi, ELEMENTSOF(one_abi), &ab), SECCOMP_CACHE_STORED);
+        ASSERT_EQ(list(names, 8), (size_t) 7);
         ASSERT_FALSE(same_program(&a, &b));
         ASSERT_FALSE(same_program(&a, &m));
         ASSERT_FALSE(same_program(&a, &t));
         ASSERT_FALSE(same_program(&t, &tg));
+        ASSERT_FALSE(same_program(&a, &ab));
         ASSERT_FALSE(same_program(&a, &none));
         ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, with_b, ELEMENTSOF(with_b), NULL, 0, true, &compiled, NULL));
         ASSERT_TRUE(same_program(&b, &compiled));

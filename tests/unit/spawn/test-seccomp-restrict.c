@@ -329,7 +329,32 @@ static const PlanSyscallRule mdwe_rules[] = {
           .args = { { .index = 2, .mask = PROT_EXEC, .value = PROT_EXEC } } },
         { .name = (char *) "shmat", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .n_args = 1,
           .args = { { .index = 2, .mask = SHM_EXEC, .value = SHM_EXEC } } },
+        /* i386's old mmap(), whose arguments are in memory: for that ABI alone. */
+        { .name = (char *) "mmap", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .abi = SCMP_ARCH_X86 },
 };
+
+#if defined(__x86_64__) && !defined(__ILP32__)
+/* i386's old mmap() of a private anonymous page, its arguments (32-bit
+ * words) in memory below 4 GiB: the address mapped, or -errno. */
+#define I386_OLD_MMAP 90
+static long int80_old_mmap(int prot) {
+        uint32_t *args = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+
+        if (args == MAP_FAILED)
+                return -ENOMEM;
+        args[0] = 0;
+        args[1] = 4096;
+        args[2] = (uint32_t) prot;
+        args[3] = MAP_PRIVATE | MAP_ANONYMOUS;
+        args[4] = UINT32_MAX;   /* fd -1 */
+        args[5] = 0;
+        return int80(I386_OLD_MMAP, (long) (uintptr_t) args, 0);
+}
+
+static void old_mmap_plain_child(void) {
+        _exit(int80_old_mmap(PROT_READ) > 0 ? 0 : 1);
+}
+#endif
 
 static void memory_deny_write_execute_child(void) {
         int shm = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
@@ -373,6 +398,9 @@ static void memory_deny_write_execute_child(void) {
                         _exit(19);
                 if (int80_3(I386_MPROTECT, (long) (uintptr_t) low, 4096, PROT_READ) != 0)
                         _exit(20);
+                /* The old mmap(), whatever it asks, where x86-64's mmap() above was not refused. */
+                if (int80_old_mmap(PROT_READ) != -EPERM)
+                        _exit(21);
         }
 #endif
         _exit(0);
@@ -383,6 +411,9 @@ TEST(memory_deny_write_execute) {
 
 #if defined(__x86_64__) && !defined(__ILP32__)
         i386_entry_point = have_int80();
+        /* Without the filter the old mmap() maps: the refusal is the filter's. */
+        if (i386_entry_point)
+                ASSERT_TRUE(EXITED_OK(in_child(old_mmap_plain_child)));
 #endif
         status = in_child(memory_deny_write_execute_child);
         if (!EXITED_OK(status))
