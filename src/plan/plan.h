@@ -142,7 +142,8 @@ typedef struct PlanSyscallRule {
         PlanSyscallArg args[PLAN_SYSCALL_ARGS_MAX];
         /* Only for calls through this ABI's entry point (a libseccomp
          * SCMP_ARCH_* token: i386's old mmap(), which has x86-64's name);
-         * 0: every ABI the filter covers. */
+         * 0: every ABI the filter covers. Such a rule, as one by argument,
+         * can deny only: spawn/ puts it in the guard in front of the filter. */
         uint32_t abi;
 } PlanSyscallRule;
 
