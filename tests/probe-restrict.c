@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/klog.h>
+#include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/timex.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +22,69 @@ static int call_errno(long r, bool fd) {
         if (fd)
                 close((int) r);
         return 0;
+}
+
+/* Setting the set-user-ID or set-group-ID bit, on a tmpfs of the container
+ * (/run): creating a file with it, adding it to a file's mode; and a mode
+ * without it. */
+static void probe_suid_sgid(void) {
+        static const char path[] = "/run/probe-suid";
+        int e;
+
+        (void) unlink(path);
+        e = call_errno(syscall(SYS_openat, AT_FDCWD, path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 04755), true);
+        printf("\"creat_suid\": %d, ", e);
+        (void) unlink(path);
+        e = call_errno(syscall(SYS_openat, AT_FDCWD, path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0755), true);
+        printf("\"creat_plain\": %d, ", e);
+        printf("\"chmod_sgid\": %d, ", call_errno(syscall(SYS_fchmodat, AT_FDCWD, path, 02755), false));
+        printf("\"chmod_plain\": %d", call_errno(syscall(SYS_fchmodat, AT_FDCWD, path, 0700), false));
+        (void) unlink(path);
+}
+
+/* Memory writable and executable at once, or made executable later; and
+ * executable alone. */
+static void probe_write_execute(void) {
+        void *m;
+        int e;
+
+        m = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        e = m == MAP_FAILED ? errno : 0;
+        if (m != MAP_FAILED)
+                munmap(m, 4096);
+        printf(", \"mmap_wx\": %d", e);
+        m = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        e = m == MAP_FAILED ? errno : 0;
+        if (m != MAP_FAILED)
+                munmap(m, 4096);
+        printf(", \"mmap_rx\": %d", e);
+        m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED) {
+                printf(", \"mprotect_x\": -1");
+                return;
+        }
+        printf(", \"mprotect_x\": %d", call_errno(mprotect(m, 4096, PROT_READ | PROT_EXEC), false));
+        munmap(m, 4096);
+}
+
+/* What the Protect*= keys take: the hostname (with CAP_SYS_ADMIN, which
+ * the unit gives), reading the clock's state through adjtimex(), the kernel
+ * log's size (syslog(2)), the kernel's symbols (1: /proc/kallsyms empty). */
+static void probe_protect(void) {
+        struct timex tx = {};
+        char buf[64];
+        ssize_t n = -1;
+        int fd;
+
+        printf(", \"sethostname\": %d", call_errno(sethostname("probe", 5), false));
+        printf(", \"adjtimex\": %d", call_errno(adjtimex(&tx), false));
+        printf(", \"syslog\": %d", call_errno(klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0), false));
+        fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+                n = read(fd, buf, sizeof buf);
+                close(fd);
+        }
+        printf(", \"kallsyms_empty\": %d", n == 0);
 }
 
 int probe_restrict(void) {
@@ -69,7 +136,11 @@ int probe_restrict(void) {
         printf("\"sched_fifo\": %d, ", e);
         e = call_errno(sched_setscheduler(0, SCHED_BATCH, &(struct sched_param) {}), false);
         (void) sched_setscheduler(0, SCHED_OTHER, &(struct sched_param) {});
-        printf("\"sched_batch\": %d}\n", e);
+        printf("\"sched_batch\": %d, ", e);
+        probe_suid_sgid();
+        probe_write_execute();
+        probe_protect();
+        printf("}\n");
         return 0;
 }
 

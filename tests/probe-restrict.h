@@ -2,8 +2,9 @@
 #pragma once
 
 /* The probe's "restrict" command: what RestrictNamespaces=,
- * RestrictAddressFamilies= and LockPersonality= leave the payload, as one
- * JSON object of errnos (0: allowed) on stdout. */
+ * RestrictAddressFamilies=, LockPersonality=, RestrictRealtime= and the
+ * other seccomp-backed keys of [Isolation] leave the payload, as one JSON
+ * object of errnos (0: allowed) on stdout. */
 int probe_restrict(void);
 
 /* "int80": getpid() through the i386 entry point; prints {"int80": PID or

@@ -47,6 +47,8 @@ extern const PlanFlagName plan_namespace_names[];
 extern const size_t plan_namespace_names_count;
 extern const PlanFlagName plan_mount_flag_names[];
 extern const size_t plan_mount_flag_names_count;
+extern const PlanFlagName plan_protect_names[];         /* plan-protect.c */
+extern const size_t plan_protect_names_count;
 
 /* "SIGTERM", "SIGRTMIN+3" into buf. */
 /* "EPERM" into buf, or the number. */
@@ -82,19 +84,36 @@ typedef struct SeccompBuilder {
         PlanSeccompAction default_action;
 } SeccompBuilder;
 
-/* A rule for name, whatever its arguments; and one for name only when
+/* A rule for name, whatever its arguments; one for name only when
  * argument index compares with value as compare says (value_name: static,
- * for the printers). 0 or -ENOMEM. */
+ * for the printers); and one only when all n_args comparisons hold (at most
+ * PLAN_SYSCALL_ARGS_MAX, each of another argument). 0 or -ENOMEM. */
 int plan_seccomp_add(SeccompBuilder *b, const char *name, PlanSeccompAction action, int error);
 int plan_seccomp_add_arg(SeccompBuilder *b, const char *name, PlanSeccompAction action, int error, unsigned index,
                          PlanSeccompCompare compare, uint32_t mask, uint32_t value, const char *value_name);
+int plan_seccomp_add_args(SeccompBuilder *b, const char *name, PlanSeccompAction action, int error,
+                          const PlanSyscallArg *args, unsigned n_args);
+/* A rule for name, whatever its arguments, through abi's entry point alone. */
+int plan_seccomp_add_abi(SeccompBuilder *b, const char *name, PlanSeccompAction action, int error, uint32_t abi);
+
+/* Whether the rules so far already deny every call of name (its last rule
+ * for any arguments, or the default). */
+bool plan_seccomp_denied(const SeccompBuilder *b, const char *name);
 
 /* plan-seccomp-restrict.c: the rules of RestrictNamespaces=,
  * RestrictAddressFamilies= and LockPersonality=, added after
  * SystemCallFilter='s; and SystemCallArchitectures=. */
 int plan_seccomp_restrict(Plan *p, const CellConfig *c, SeccompBuilder *b, Diagnostics *diag);
-/* ...and how the printers show them: the JSON's keys of "seccomp" always,
- * the text's lines only when set. */
+/* plan-seccomp-print.c: the "seccomp" object of the JSON, the
+ * "Seccomp:" lines of the text, with what those keys asked for. */
 const char *plan_seccomp_compare_to_string(PlanSeccompCompare c);    /* "masked-eq", "ne", "ge" */
-void plan_seccomp_restrict_json(struct JsonWriter *w, const Plan *p);
-void plan_seccomp_restrict_text(const Plan *p, FILE *f);
+void plan_seccomp_json(struct JsonWriter *w, const Plan *p);
+void plan_seccomp_text(const Plan *p, FILE *f);
+
+/* plan-protect.c: the Protect*= keys (Plan.protect, from the config's),
+ * their rules (added after SystemCallFilter='s), the capabilities they take
+ * out, the paths they mask or make read-only. */
+unsigned plan_protect_flags(const CellConfig *c);
+int plan_protect_seccomp(const Plan *p, SeccompBuilder *b);
+uint64_t plan_protect_capabilities(unsigned protect);
+int plan_protect_mounts(Plan *p);

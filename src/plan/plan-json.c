@@ -39,11 +39,6 @@ static void json_capabilities(JsonWriter *w, uint64_t mask) {
         json_array_end(w);
 }
 
-static void json_errno(JsonWriter *w, int error) {
-        char buf[32];
-        json_string(w, plan_errno_to_string(error, buf, sizeof buf));
-}
-
 /* A count or time that may be infinite: a number, or the string "infinity". */
 static void json_uint_or_infinity(JsonWriter *w, uint64_t v, uint64_t infinity) {
         if (v == infinity)
@@ -292,57 +287,6 @@ static void json_property(JsonWriter *w, const PlanProperty *q) {
         json_object_end(w);
 }
 
-static void json_seccomp(JsonWriter *w, const Plan *p) {
-        json_object_begin(w);
-        json_key(w, "enabled");
-        json_bool(w, p->seccomp);
-        json_key(w, "default_action");
-        json_string(w, plan_seccomp_action_to_string(p->seccomp_default_action));
-        json_key(w, "default_errno");
-        if (p->seccomp_default_action == PLAN_SECCOMP_ERRNO)
-                json_errno(w, p->seccomp_default_error);
-        else
-                json_null(w);
-        json_key(w, "suppress_sync");
-        json_bool(w, p->suppress_sync);
-        plan_seccomp_restrict_json(w, p);
-        json_key(w, "rules");
-        json_array_begin(w);
-        for (size_t i = 0; i < p->n_syscalls; i++) {
-                const PlanSyscallRule *r = &p->syscalls[i];
-
-                json_object_begin_inline(w);
-                json_key(w, "syscall");
-                json_string(w, r->name);
-                json_key(w, "action");
-                json_string(w, plan_seccomp_action_to_string(r->action));
-                json_key(w, "errno");
-                if (r->action == PLAN_SECCOMP_ERRNO)
-                        json_errno(w, r->error);
-                else
-                        json_null(w);
-                json_key(w, "argument");
-                if (r->arg_set) {
-                        json_object_begin_inline(w);
-                        json_key(w, "compare");
-                        json_string(w, plan_seccomp_compare_to_string(r->arg_compare));
-                        json_key(w, "index");
-                        json_uint(w, r->arg_index);
-                        json_key(w, "mask");
-                        json_uint(w, r->arg_mask);
-                        json_key(w, "value");
-                        json_uint(w, r->arg_value);
-                        json_key(w, "name");
-                        json_string(w, r->arg_name);
-                        json_object_end(w);
-                } else
-                        json_null(w);
-                json_object_end(w);
-        }
-        json_array_end(w);
-        json_object_end(w);
-}
-
 static void json_process(JsonWriter *w, const Plan *p) {
         char buf[32];
 
@@ -412,7 +356,9 @@ static void json_privileges(JsonWriter *w, const Plan *p) {
         json_key(w, "no_new_privileges");
         json_bool(w, p->no_new_privileges);
         json_key(w, "seccomp");
-        json_seccomp(w, p);
+        plan_seccomp_json(w, p);
+        json_key(w, "protect");
+        json_flags(w, p->protect, plan_protect_names, plan_protect_names_count);
         json_key(w, "rlimits");
         json_array_begin(w);
         for (size_t i = 0; i < p->n_rlimits; i++) {

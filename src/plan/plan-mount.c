@@ -394,6 +394,10 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                 m->optional = true;
         }
 
+        r = plan_protect_mounts(p);
+        if (r < 0)
+                return r;
+
         /* The container's own cgroup, read-only: the payload may read its
          * usage and limits, never raise them. */
         r = plan_mount_append(p, PLAN_MOUNT_CGROUP, NULL, "/sys/fs/cgroup", NULL,

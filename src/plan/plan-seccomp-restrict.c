@@ -1,32 +1,23 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The keys of systemd.exec(5) that systemd makes seccomp filters of, each
  * as rules of cell's one filter: SystemCallArchitectures= (which ABIs it
- * covers), RestrictNamespaces=, RestrictAddressFamilies=, LockPersonality=
- * and RestrictRealtime=, with systemd 252's rules (its seccomp-util.c). */
+ * covers), RestrictNamespaces=, RestrictAddressFamilies=, LockPersonality=,
+ * RestrictRealtime=, RestrictSUIDSGID= and MemoryDenyWriteExecute=, with
+ * systemd 252's rules (its seccomp-util.c). */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <sys/mman.h>
 #include <sys/personality.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
-#include "json-write.h"
 #include "parse-isolation.h"
 #include "parse-sched.h"
 #include "plan-internal.h"
-
-/* Whether the rules so far already deny every call of name (its last rule
- * for any arguments, or the default): a restriction then adds nothing, and
- * must not turn a kill or another errno into its own. */
-static bool seccomp_denied(const SeccompBuilder *b, const char *name) {
-        for (size_t i = b->n; i > 0; i--) {
-                const PlanSyscallRule *r = &b->items[i - 1].rule;
-
-                if (!r->arg_set && streq(r->name, name))
-                        return r->action != PLAN_SECCOMP_ALLOW;
-        }
-        return b->default_action != PLAN_SECCOMP_ALLOW;
-}
 
 static int seccomp_restrict_archs(Plan *p, const CellConfig *c, Diagnostics *diag) {
         uint32_t native = seccomp_arch_native();
@@ -74,8 +65,8 @@ static int seccomp_restrict_namespaces(Plan *p, const CellConfig *c, SeccompBuil
 #else
         const unsigned clone_flags_index = 0;
 #endif
-        bool unshare = !seccomp_denied(b, "unshare"), clone = !seccomp_denied(b, "clone"),
-                setns = !seccomp_denied(b, "setns");
+        bool unshare = !plan_seccomp_denied(b, "unshare"), clone = !plan_seccomp_denied(b, "clone"),
+                setns = !plan_seccomp_denied(b, "setns");
         int r;
 
         if (!c->restrict_namespaces_set || allowed == all)
@@ -83,7 +74,7 @@ static int seccomp_restrict_namespaces(Plan *p, const CellConfig *c, SeccompBuil
         p->restrict_namespaces = true;
         p->namespaces_allowed = allowed;
 
-        if (!seccomp_denied(b, "clone3")) {
+        if (!plan_seccomp_denied(b, "clone3")) {
                 r = plan_seccomp_add(b, "clone3", PLAN_SECCOMP_ERRNO, ENOSYS);
                 if (r < 0)
                         return r;
@@ -128,7 +119,7 @@ static int seccomp_restrict_address_families(Plan *p, const CellConfig *c, Secco
         p->restrict_address_families = true;
         p->address_families_allow_list = c->address_families_allow_list;
         p->address_families = c->address_families;
-        if (seccomp_denied(b, "socket"))
+        if (plan_seccomp_denied(b, "socket"))
                 return 0;
 
         if (!c->address_families_allow_list) {
@@ -170,7 +161,7 @@ static int seccomp_lock_personality(Plan *p, const CellConfig *c, SeccompBuilder
                 return 0;
         p->lock_personality = true;
         p->locked_personality = persona;
-        if (seccomp_denied(b, "personality"))
+        if (plan_seccomp_denied(b, "personality"))
                 return 0;
         return plan_seccomp_add_arg(b, "personality", PLAN_SECCOMP_ERRNO, EPERM, 0, PLAN_SECCOMP_NE, UINT32_MAX,
                                     (uint32_t) persona, personality_to_string(persona) ?: "PER_LINUX");
@@ -189,7 +180,7 @@ static int seccomp_restrict_realtime(Plan *p, const CellConfig *c, SeccompBuilde
         if (!c->restrict_realtime)
                 return 0;
         p->restrict_realtime = true;
-        if (seccomp_denied(b, "sched_setscheduler"))
+        if (plan_seccomp_denied(b, "sched_setscheduler"))
                 return 0;
         for (size_t i = 0; i < ELEMENTSOF(allowed); i++)
                 max = MAX(max, allowed[i]);
@@ -210,6 +201,125 @@ static int seccomp_restrict_realtime(Plan *p, const CellConfig *c, SeccompBuilde
                                     UINT32_MAX, (uint32_t) max + 1, sched_policy_to_string(max + 1) ?: "SCHED_DEADLINE");
 }
 
+/* RestrictSUIDSGID=: no file may get the set-user-ID or set-group-ID bit,
+ * as systemd 252 holds it: chmod(), mkdir(), mknod() and their kin with
+ * either in the mode fail with EPERM, and so do creat(), and open() and
+ * openat() with O_CREAT in the flags and either in the mode (both must
+ * hold: two comparisons). openat2(), whose flags and mode are in memory no
+ * filter can read, fails with ENOSYS, so that libc falls back to openat().
+ * Beyond 252: O_TMPFILE also takes a mode (an unnamed file that linkat()
+ * then names), so it is held as O_CREAT is; and fchmodat2() as
+ * fchmodat(). */
+static int seccomp_restrict_suid_sgid(Plan *p, const CellConfig *c, SeccompBuilder *b) {
+        static const struct {
+                const char *name;
+                unsigned mode_index;
+        } with_mode[] = {
+                { "chmod", 1 },
+                { "creat", 1 },
+                { "fchmod", 1 },
+                { "fchmodat", 2 },
+                { "fchmodat2", 2 },
+                { "mkdir", 1 },
+                { "mkdirat", 2 },
+                { "mknod", 1 },
+                { "mknodat", 2 },
+        }, opens[] = {
+                /* ...the flags are one argument before the mode. */
+                { "open", 2 },
+                { "openat", 3 },
+        };
+        static const PlanSyscallArg bits[] = {
+                { .mask = S_ISUID, .value = S_ISUID, .name = "S_ISUID" },
+                { .mask = S_ISGID, .value = S_ISGID, .name = "S_ISGID" },
+        }, creating[] = {
+                { .mask = O_CREAT, .value = O_CREAT, .name = "O_CREAT" },
+                /* O_TMPFILE is __O_TMPFILE|O_DIRECTORY; its own bit alone. */
+                { .mask = O_TMPFILE & ~O_DIRECTORY, .value = O_TMPFILE & ~O_DIRECTORY, .name = "__O_TMPFILE" },
+        };
+        int r;
+
+        if (!c->restrict_suid_sgid)
+                return 0;
+        p->restrict_suid_sgid = true;
+
+        for (size_t i = 0; i < ELEMENTSOF(with_mode); i++) {
+                if (plan_seccomp_denied(b, with_mode[i].name))
+                        continue;
+                for (size_t k = 0; k < ELEMENTSOF(bits); k++) {
+                        PlanSyscallArg mode = bits[k];
+
+                        mode.index = with_mode[i].mode_index;
+                        r = plan_seccomp_add_args(b, with_mode[i].name, PLAN_SECCOMP_ERRNO, EPERM, &mode, 1);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        for (size_t i = 0; i < ELEMENTSOF(opens); i++) {
+                if (plan_seccomp_denied(b, opens[i].name))
+                        continue;
+                for (size_t f = 0; f < ELEMENTSOF(creating); f++)
+                        for (size_t k = 0; k < ELEMENTSOF(bits); k++) {
+                                PlanSyscallArg args[2] = { creating[f], bits[k] };
+
+                                args[0].index = opens[i].mode_index - 1;
+                                args[1].index = opens[i].mode_index;
+                                r = plan_seccomp_add_args(b, opens[i].name, PLAN_SECCOMP_ERRNO, EPERM, args, 2);
+                                if (r < 0)
+                                        return r;
+                        }
+        }
+        if (plan_seccomp_denied(b, "openat2"))
+                return 0;
+        return plan_seccomp_add(b, "openat2", PLAN_SECCOMP_ERRNO, ENOSYS);
+}
+
+/* MemoryDenyWriteExecute=: no memory both writable and executable, and
+ * none made executable later, with systemd 252's rules and EPERM: mmap()
+ * and mmap2() with PROT_WRITE and PROT_EXEC together, mprotect() and
+ * pkey_mprotect() with PROT_EXEC at all, shmat() with SHM_EXEC. Each name
+ * holds on every ABI the filter covers that has it: i386's shmat(), which
+ * 252 leaves out (its libc goes through ipc()), too, as libseccomp filters
+ * ipc(SHMAT) by the same argument. i386's and s390's old mmap(), whose
+ * arguments are in memory, are refused whatever they ask, as 252 does, by
+ * a rule for that ABI alone: the name is x86-64's and s390x's mmap() too. */
+static int seccomp_memory_deny_write_execute(Plan *p, const CellConfig *c, SeccompBuilder *b) {
+        static const struct {
+                const char *name;
+                PlanSyscallArg arg;
+        } rules[] = {
+                { "mmap", { .index = 2, .mask = PROT_WRITE | PROT_EXEC, .value = PROT_WRITE | PROT_EXEC,
+                            .name = "PROT_WRITE|PROT_EXEC" } },
+                { "mmap2", { .index = 2, .mask = PROT_WRITE | PROT_EXEC, .value = PROT_WRITE | PROT_EXEC,
+                             .name = "PROT_WRITE|PROT_EXEC" } },
+                { "mprotect", { .index = 2, .mask = PROT_EXEC, .value = PROT_EXEC, .name = "PROT_EXEC" } },
+                { "pkey_mprotect", { .index = 2, .mask = PROT_EXEC, .value = PROT_EXEC, .name = "PROT_EXEC" } },
+                { "shmat", { .index = 2, .mask = SHM_EXEC, .value = SHM_EXEC, .name = "SHM_EXEC" } },
+        };
+        static const uint32_t old_mmap_abis[] = { SCMP_ARCH_X86, SCMP_ARCH_S390 };
+        int r;
+
+        if (!c->memory_deny_write_execute)
+                return 0;
+        p->memory_deny_write_execute = true;
+        for (size_t i = 0; i < ELEMENTSOF(rules); i++) {
+                if (plan_seccomp_denied(b, rules[i].name))
+                        continue;
+                r = plan_seccomp_add_args(b, rules[i].name, PLAN_SECCOMP_ERRNO, EPERM, &rules[i].arg, 1);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(old_mmap_abis); i++) {
+                /* Only where this machine runs that ABI at all. */
+                if (plan_seccomp_denied(b, "mmap") || !syscall_arch_is_local(old_mmap_abis[i]))
+                        continue;
+                r = plan_seccomp_add_abi(b, "mmap", PLAN_SECCOMP_ERRNO, EPERM, old_mmap_abis[i]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int plan_seccomp_restrict(Plan *p, const CellConfig *c, SeccompBuilder *b, Diagnostics *diag) {
         int r;
 
@@ -222,91 +332,11 @@ int plan_seccomp_restrict(Plan *p, const CellConfig *c, SeccompBuilder *b, Diagn
                 r = seccomp_lock_personality(p, c, b);
         if (r >= 0)
                 r = seccomp_restrict_realtime(p, c, b);
+        if (r >= 0)
+                r = seccomp_restrict_suid_sgid(p, c, b);
+        if (r >= 0)
+                r = seccomp_memory_deny_write_execute(p, c, b);
+        if (r >= 0)
+                r = plan_protect_seccomp(p, b);
         return r;
-}
-
-const char *plan_seccomp_compare_to_string(PlanSeccompCompare c) {
-        switch (c) {
-        case PLAN_SECCOMP_MASKED_EQ:
-                return "masked-eq";
-        case PLAN_SECCOMP_NE:
-                return "ne";
-        case PLAN_SECCOMP_GE:
-                return "ge";
-        default:
-                return "unknown";
-        }
-}
-
-void plan_seccomp_restrict_json(JsonWriter *w, const Plan *p) {
-        json_key(w, "architectures");
-        if (p->n_syscall_archs > 0) {
-                json_array_begin_inline(w);
-                for (size_t i = 0; i < p->n_syscall_archs; i++)
-                        json_string(w, syscall_arch_to_string(p->syscall_archs[i]));
-                json_array_end(w);
-        } else
-                json_null(w);
-
-        json_key(w, "namespaces_allowed");
-        if (p->restrict_namespaces) {
-                json_array_begin_inline(w);
-                for (unsigned long f = 1; f != 0 && f <= namespace_flags_all(); f <<= 1)
-                        if (p->namespaces_allowed & f)
-                                json_string(w, namespace_flag_to_string(f));
-                json_array_end(w);
-        } else
-                json_null(w);
-
-        json_key(w, "address_families");
-        if (p->restrict_address_families) {
-                json_object_begin_inline(w);
-                json_key(w, "allow_list");
-                json_bool(w, p->address_families_allow_list);
-                json_key(w, "families");
-                json_array_begin_inline(w);
-                for (int af = 0; af < 64; af++)
-                        if (p->address_families & (UINT64_C(1) << af))
-                                json_string(w, address_family_to_string(af));
-                json_array_end(w);
-                json_object_end(w);
-        } else
-                json_null(w);
-
-        json_key(w, "lock_personality");
-        json_string(w, p->lock_personality ? personality_to_string(p->locked_personality) : NULL);
-
-        json_key(w, "restrict_realtime");
-        json_bool(w, p->restrict_realtime);
-}
-
-void plan_seccomp_restrict_text(const Plan *p, FILE *f) {
-        if (p->n_syscall_archs > 0) {
-                fputs("  architectures:", f);
-                for (size_t i = 0; i < p->n_syscall_archs; i++)
-                        fprintf(f, " %s", strna(syscall_arch_to_string(p->syscall_archs[i])));
-                fputc('\n', f);
-        }
-        if (p->restrict_namespaces) {
-                fputs("  namespaces allowed:", f);
-                if (p->namespaces_allowed == 0)
-                        fputs(" none", f);
-                for (unsigned long fl = 1; fl != 0 && fl <= namespace_flags_all(); fl <<= 1)
-                        if (p->namespaces_allowed & fl)
-                                fprintf(f, " %s", namespace_flag_to_string(fl));
-                fputc('\n', f);
-        }
-        if (p->restrict_address_families) {
-                fprintf(f, "  address families %s:", p->address_families_allow_list ? "allowed" : "denied");
-                if (p->address_families == 0)
-                        fputs(" none", f);
-                for (int af = 0; af < 64; af++)
-                        if (p->address_families & (UINT64_C(1) << af))
-                                fprintf(f, " %s", strna(address_family_to_string(af)));
-                fputc('\n', f);
-        }
-        if (p->lock_personality)
-                fprintf(f, "  personality locked: %s\n", strna(personality_to_string(p->locked_personality)));
-        if (p->restrict_realtime)
-                fputs("  real-time scheduling: refused\n", f);
 }

@@ -5,6 +5,7 @@
  * unique, so the JSON is stable; spawn/ skips names the running
  * architecture does not have. */
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -91,21 +92,54 @@ int plan_seccomp_add(SeccompBuilder *b, const char *name, PlanSeccompAction acti
         return 0;
 }
 
-/* A rule for name only when argument index, its low 32 bits masked with
- * mask, holds value. */
-int plan_seccomp_add_arg(SeccompBuilder *b, const char *name, PlanSeccompAction action, int error, unsigned index,
-                         PlanSeccompCompare compare, uint32_t mask, uint32_t value, const char *value_name) {
+int plan_seccomp_add_args(SeccompBuilder *b, const char *name, PlanSeccompAction action, int error,
+                          const PlanSyscallArg *args, unsigned n_args) {
+        PlanSyscallRule *rule;
+        int r;
+
+        assert(n_args <= PLAN_SYSCALL_ARGS_MAX);
+        r = plan_seccomp_add(b, name, action, error);
+        if (r < 0 || b->check_only)
+                return r;
+        rule = &b->items[b->n - 1].rule;
+        rule->n_args = n_args;
+        memcpy(rule->args, args, n_args * sizeof *args);
+        return 0;
+}
+
+int plan_seccomp_add_abi(SeccompBuilder *b, const char *name, PlanSeccompAction action, int error, uint32_t abi) {
         int r = plan_seccomp_add(b, name, action, error);
 
         if (r < 0 || b->check_only)
                 return r;
-        b->items[b->n - 1].rule.arg_set = true;
-        b->items[b->n - 1].rule.arg_compare = compare;
-        b->items[b->n - 1].rule.arg_index = index;
-        b->items[b->n - 1].rule.arg_mask = mask;
-        b->items[b->n - 1].rule.arg_value = value;
-        b->items[b->n - 1].rule.arg_name = value_name;
+        b->items[b->n - 1].rule.abi = abi;
         return 0;
+}
+
+int plan_seccomp_add_arg(SeccompBuilder *b, const char *name, PlanSeccompAction action, int error, unsigned index,
+                         PlanSeccompCompare compare, uint32_t mask, uint32_t value, const char *value_name) {
+        const PlanSyscallArg arg = {
+                .compare = compare,
+                .index = index,
+                .mask = mask,
+                .value = value,
+                .name = value_name,
+        };
+
+        return plan_seccomp_add_args(b, name, action, error, &arg, 1);
+}
+
+/* Whether the rules so far already deny every call of name (its last rule
+ * for any arguments, or the default): a restriction then adds nothing, and
+ * must not turn a kill or another errno into its own. */
+bool plan_seccomp_denied(const SeccompBuilder *b, const char *name) {
+        for (size_t i = b->n; i > 0; i--) {
+                const PlanSyscallRule *r = &b->items[i - 1].rule;
+
+                if (r->n_args == 0 && r->abi == 0 && streq(r->name, name))
+                        return r->action != PLAN_SECCOMP_ALLOW;
+        }
+        return b->default_action != PLAN_SECCOMP_ALLOW;
 }
 
 static void seccomp_builder_done(SeccompBuilder *b) {
@@ -156,30 +190,44 @@ static bool plan_seccomp_in_default_deny(const CellConfig *c, const char *name) 
         return false;
 }
 
-/* Whether two rules are for the same calls: the same name and argument. */
-static bool seccomp_rule_same_calls(const PlanSyscallRule *x, const PlanSyscallRule *y) {
-        return streq(x->name, y->name) && x->arg_set == y->arg_set &&
-                (!x->arg_set || (x->arg_compare == y->arg_compare && x->arg_index == y->arg_index &&
-                                 x->arg_mask == y->arg_mask && x->arg_value == y->arg_value));
+static int seccomp_arg_compare(const PlanSyscallArg *x, const PlanSyscallArg *y) {
+        if (x->compare != y->compare)
+                return x->compare < y->compare ? -1 : 1;
+        if (x->index != y->index)
+                return x->index < y->index ? -1 : 1;
+        if (x->mask != y->mask)
+                return x->mask < y->mask ? -1 : 1;
+        if (x->value != y->value)
+                return x->value < y->value ? -1 : 1;
+        return 0;
+}
+
+/* The order of two rules' calls: by name; a name's rules for every ABI
+ * first; its rule for any arguments first, then those by fewer
+ * comparisons, then by the comparisons. 0: the same calls. */
+static int seccomp_rule_calls_compare(const PlanSyscallRule *x, const PlanSyscallRule *y) {
+        int r = strcmp(x->name, y->name);
+
+        if (r != 0)
+                return r;
+        if (x->abi != y->abi)
+                return x->abi < y->abi ? -1 : 1;
+        if (x->n_args != y->n_args)
+                return x->n_args < y->n_args ? -1 : 1;
+        for (unsigned i = 0; i < x->n_args; i++) {
+                r = seccomp_arg_compare(&x->args[i], &y->args[i]);
+                if (r != 0)
+                        return r;
+        }
+        return 0;
 }
 
 static int seccomp_item_compare(const void *a, const void *b) {
         const SeccompItem *x = a, *y = b;
-        int r = strcmp(x->rule.name, y->rule.name);
+        int r = seccomp_rule_calls_compare(&x->rule, &y->rule);
 
         if (r != 0)
                 return r;
-        /* A name's rule for any arguments first, then those by argument. */
-        if (x->rule.arg_set != y->rule.arg_set)
-                return x->rule.arg_set ? 1 : -1;
-        if (x->rule.arg_set && x->rule.arg_compare != y->rule.arg_compare)
-                return x->rule.arg_compare < y->rule.arg_compare ? -1 : 1;
-        if (x->rule.arg_set && x->rule.arg_index != y->rule.arg_index)
-                return x->rule.arg_index < y->rule.arg_index ? -1 : 1;
-        if (x->rule.arg_set && x->rule.arg_mask != y->rule.arg_mask)
-                return x->rule.arg_mask < y->rule.arg_mask ? -1 : 1;
-        if (x->rule.arg_set && x->rule.arg_value != y->rule.arg_value)
-                return x->rule.arg_value < y->rule.arg_value ? -1 : 1;
         return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -193,7 +241,7 @@ static int seccomp_builder_finish(SeccompBuilder *b, Plan *p) {
         if (!p->syscalls)
                 return -ENOMEM;
         for (size_t i = 0; i < b->n; i++) {
-                if (i + 1 < b->n && seccomp_rule_same_calls(&b->items[i].rule, &b->items[i + 1].rule)) {
+                if (i + 1 < b->n && seccomp_rule_calls_compare(&b->items[i].rule, &b->items[i + 1].rule) == 0) {
                         free(b->items[i].rule.name);
                         continue;
                 }

@@ -251,32 +251,15 @@ int plan_print_text(const Plan *p, FILE *f) {
         text_capabilities(f, "inheritable", p->cap_inheritable);
         text_capabilities(f, "ambient", p->cap_ambient);
         fprintf(f, "NoNewPrivileges:   %s\n", p->no_new_privileges ? "yes" : "no");
-
-        fprintf(f, "Seccomp:           default %s", plan_seccomp_action_to_string(p->seccomp_default_action));
-        if (p->seccomp_default_action == PLAN_SECCOMP_ERRNO)
-                fprintf(f, " (%s)", plan_errno_to_string(p->seccomp_default_error, buf, sizeof buf));
-        fprintf(f, ", %zu rules\n", p->n_syscalls);
-        plan_seccomp_restrict_text(p, f);
-        for (PlanSeccompAction a = PLAN_SECCOMP_ALLOW; a <= PLAN_SECCOMP_SUCCEED; a++) {
-                size_t n = 0;
-
-                for (size_t i = 0; i < p->n_syscalls; i++) {
-                        const PlanSyscallRule *r = &p->syscalls[i];
-
-                        if (r->action != a)
-                                continue;
-                        if (n++ == 0)
-                                fprintf(f, "  %s:", plan_seccomp_action_to_string(a));
-                        fprintf(f, " %s", r->name);
-                        if (r->arg_set)
-                                fprintf(f, "[%s%s]", r->arg_compare == PLAN_SECCOMP_NE ? "!=" :
-                                        r->arg_compare == PLAN_SECCOMP_GE ? ">=" : "", strna(r->arg_name));
-                        if (a == PLAN_SECCOMP_ERRNO && r->error != EPERM)
-                                fprintf(f, "(%s)", plan_errno_to_string(r->error, buf, sizeof buf));
-                }
-                if (n > 0)
-                        fputc('\n', f);
+        if (p->protect != 0) {
+                fputs("Protect:          ", f);
+                for (size_t i = 0; i < plan_protect_names_count; i++)
+                        if (p->protect & plan_protect_names[i].flag)
+                                fprintf(f, " %s", plan_protect_names[i].name);
+                fputc('\n', f);
         }
+
+        plan_seccomp_text(p, f);
 
         for (size_t i = 0; i < p->n_rlimits; i++) {
                 const PlanRlimit *l = &p->rlimits[i];

@@ -245,12 +245,13 @@ static int plan_build_privileges(Plan *p, const CellConfig *c, Diagnostics *diag
                 if (c->private_network)
                         base |= UINT64_C(1) << CAP_NET_ADMIN;
         }
-        p->cap_bounding = (base | c->capability) & ~c->drop_capability;
+        /* The Protect*= keys' capabilities go, Capability= or not, as systemd's. */
+        p->cap_bounding = (base | c->capability) & ~c->drop_capability & ~plan_protect_capabilities(p->protect);
         /* A name asks for that capability: not held by cell, it fails the
          * start. "all" asks for none by name: as nspawn's, it keeps every
          * capability cell holds (a host or container whose own bounding set
          * lacks some would otherwise refuse it everywhere). */
-        p->cap_required = c->capability == cap_mask_all() ? 0 : c->capability & ~c->drop_capability;
+        p->cap_required = c->capability == cap_mask_all() ? 0 : c->capability & p->cap_bounding;
         /* Root keeps what the bounding set allows; any other user starts with
          * nothing effective, as after a plain setuid() (no ambient set). */
         if (plan_user_is_root(c->user))
@@ -280,8 +281,10 @@ static int plan_build_privileges(Plan *p, const CellConfig *c, Diagnostics *diag
                 for (char *s = name; s && *s; s++)
                         *s = (char) toupper((unsigned char) *s);
                 int r = diag_error(diag, c->path, 0, "AmbientCapability=%s: not in the container's bounding set "
-                                   "(add it with Capability=, or take it out of DropCapability=)",
-                                   strna(name));
+                                   "(%s)", strna(name),
+                                   plan_protect_capabilities(p->protect) & (UINT64_C(1) << cap) ?
+                                   "a Protect*= key of [Isolation] takes it out" :
+                                   "add it with Capability=, or take it out of DropCapability=");
                 return r < 0 ? r : -EINVAL;
         }
 
@@ -347,6 +350,7 @@ int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnost
         if (c->private_time)
                 p.namespaces |= CLONE_NEWTIME;
         p.cgroup_namespace = true;
+        p.protect = plan_protect_flags(c);
 
         p.root_read_only = c->read_only || c->volatile_mode != CELL_VOLATILE_NO;
         p.root_volatile = c->volatile_mode;

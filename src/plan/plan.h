@@ -111,26 +111,51 @@ typedef enum PlanSeccompAction {
 
 /* How a rule by argument compares it. */
 typedef enum PlanSeccompCompare {
-        PLAN_SECCOMP_MASKED_EQ, /* its low 32 bits, masked with arg_mask, == arg_value */
-        PLAN_SECCOMP_NE,        /* the whole argument != arg_value */
-        PLAN_SECCOMP_GE,        /* the whole argument, unsigned, >= arg_value */
+        PLAN_SECCOMP_MASKED_EQ, /* its low 32 bits, masked with mask, == value */
+        PLAN_SECCOMP_NE,        /* the whole argument != value */
+        PLAN_SECCOMP_GE,        /* the whole argument, unsigned, >= value */
 } PlanSeccompCompare;
+
+/* One comparison of a rule by argument: argument index, its low 32 bits
+ * masked with mask, is value (MASKED_EQ: an ioctl request, which the kernel
+ * reads as an unsigned int, so the high half must not let a call past;
+ * open()'s flags with O_DSYNC set); or the whole argument is not, or is at
+ * least, value (NE, GE; mask unused). */
+typedef struct PlanSyscallArg {
+        PlanSeccompCompare compare;
+        unsigned index;
+        uint32_t mask;
+        uint32_t value;
+        const char *name;       /* static: the value's name ("TIOCSTI") */
+} PlanSyscallArg;
+
+/* RestrictSUIDSGID= compares two arguments of open(): its flags and mode. */
+#define PLAN_SYSCALL_ARGS_MAX 2
 
 typedef struct PlanSyscallRule {
         char *name;             /* a single syscall name, groups already expanded */
         PlanSeccompAction action;
         int error;              /* for ERRNO */
-        /* arg_set: only for calls whose argument arg_index, its low 32 bits
-         * masked with arg_mask, is arg_value (an ioctl request, which the
-         * kernel reads as an unsigned int: the high half must not let a call
-         * past; open()'s flags with O_DSYNC set); else whatever the arguments. */
-        bool arg_set;
-        PlanSeccompCompare arg_compare;
-        unsigned arg_index;
-        uint32_t arg_mask;
-        uint32_t arg_value;
-        const char *arg_name;   /* static: the value's name ("TIOCSTI") */
+        /* Only for calls whose arguments pass all n_args comparisons, each of
+         * another argument; none: whatever the arguments. */
+        unsigned n_args;
+        PlanSyscallArg args[PLAN_SYSCALL_ARGS_MAX];
+        /* Only for calls through this ABI's entry point (a libseccomp
+         * SCMP_ARCH_* token: i386's old mmap(), which has x86-64's name);
+         * 0: every ABI the filter covers. Such a rule, as one by argument,
+         * can deny only: spawn/ puts it in the guard in front of the filter. */
+        uint32_t abi;
 } PlanSyscallRule;
+
+/* The Protect*= keys of [Isolation] set (Plan.protect). */
+typedef enum PlanProtect {
+        PLAN_PROTECT_HOSTNAME = 1 << 0,
+        PLAN_PROTECT_CLOCK = 1 << 1,
+        PLAN_PROTECT_KERNEL_MODULES = 1 << 2,
+        PLAN_PROTECT_KERNEL_LOGS = 1 << 3,
+        PLAN_PROTECT_KERNEL_TUNABLES = 1 << 4,
+        PLAN_PROTECT_CONTROL_GROUPS = 1 << 5,   /* the cgroup read-only even when delegated */
+} PlanProtect;
 
 typedef struct PlanRlimit {
         int resource;           /* RLIMIT_* */
@@ -299,6 +324,9 @@ typedef struct Plan {
         bool lock_personality;          /* LockPersonality=: personality(2) only to... */
         unsigned long locked_personality; /* ...this (Personality=, or PER_LINUX) */
         bool restrict_realtime;         /* RestrictRealtime=: no real-time scheduling */
+        bool restrict_suid_sgid;        /* RestrictSUIDSGID=: no S_ISUID or S_ISGID bit set */
+        bool memory_deny_write_execute; /* MemoryDenyWriteExecute=: no W|X memory, none made X */
+        unsigned protect;               /* PlanProtect: their rules, mounts and capabilities are in place */
         PlanRlimit *rlimits;            /* only those set */
         size_t n_rlimits;
         bool oom_score_adjust_set;

@@ -160,8 +160,9 @@ int mount_setup_cgroup(const Plan *p, bool delegated, bool host_unified, SpawnEr
         /* Read-only: the container sees its limits, it does not change
          * them. Delegated to a user namespace's root, writable: the files
          * that set the limits stay owned by the host's root, which is
-         * nobody inside, so only the subtree is the container's. */
-        unsigned long ro = delegated ? 0 : MS_RDONLY;
+         * nobody inside, so only the subtree is the container's; unless
+         * ProtectControlGroups= keeps even that from the payload. */
+        unsigned long ro = delegated && !(p->protect & PLAN_PROTECT_CONTROL_GROUPS) ? 0 : MS_RDONLY;
         int r;
 
         for (size_t i = 0; i < p->n_mounts; i++) {

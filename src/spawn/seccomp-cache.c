@@ -127,17 +127,21 @@ static int cache_key(PlanSeccompAction default_action, int default_error, const 
         f = open_memstream(&buf, &size);
         if (!f)
                 return -ENOMEM;
-        fprintf(f, "cell seccomp cache 2\nprogram %s\nlibseccomp %s\nkernel %s %s %s\n", ids.program,
+        fprintf(f, "cell seccomp cache 3\nprogram %s\nlibseccomp %s\nkernel %s %s %s\n", ids.program,
                 isempty(ids.seccomp) ? "linked-in" : ids.seccomp, u.release, u.version, u.machine);
         env_size = ftell(f);
         fprintf(f, "default %d %d\nno_new_privs %d\narchs", (int) default_action, default_error, (int) no_new_privs);
         for (size_t i = 0; i < n_archs; i++)
                 fprintf(f, " %" PRIu32, archs[i]);
         fputc('\n', f);
-        for (size_t i = 0; i < n_rules; i++)
-                fprintf(f, "rule %s %d %d %d %d %u %" PRIu32 " %" PRIu32 "\n", rules[i].name, (int) rules[i].action,
-                        rules[i].error, (int) rules[i].arg_set, (int) rules[i].arg_compare, rules[i].arg_index,
-                        rules[i].arg_mask, rules[i].arg_value);
+        for (size_t i = 0; i < n_rules; i++) {
+                fprintf(f, "rule %s %d %d %" PRIu32 " %u", rules[i].name, (int) rules[i].action, rules[i].error,
+                        rules[i].abi, rules[i].n_args);
+                for (unsigned k = 0; k < rules[i].n_args; k++)
+                        fprintf(f, " %d %u %" PRIu32 " %" PRIu32, (int) rules[i].args[k].compare,
+                                rules[i].args[k].index, rules[i].args[k].mask, rules[i].args[k].value);
+                fputc('\n', f);
+        }
         if (fclose(f) != 0 || env_size < 0)
                 return -ENOMEM;
         if (size > CACHE_KEY_MAX)

@@ -31,21 +31,27 @@ static uint32_t seccomp_action(PlanSeccompAction a, int error) {
         }
 }
 
+/* Rules by argument, and those of one ABI, are the guard's. */
+static bool rule_in_guard(const PlanSyscallRule *rule) {
+        return rule->n_args > 0 || rule->abi != 0;
+}
+
 static bool rules_name(const PlanSyscallRule *rules, size_t n, const char *name) {
         for (size_t i = 0; i < n; i++)
-                if (!rules[i].arg_set && streq(rules[i].name, name))
+                if (!rule_in_guard(rules + i) && streq(rules[i].name, name))
                         return true;
         return false;
 }
 
-static bool rules_have_args(const PlanSyscallRule *rules, size_t n) {
+static bool rules_need_guard(const PlanSyscallRule *rules, size_t n) {
         for (size_t i = 0; i < n; i++)
-                if (rules[i].arg_set)
+                if (rule_in_guard(rules + i))
                         return true;
         return false;
 }
 
 static int seccomp_add(scmp_filter_ctx c, const PlanSyscallRule *rule, uint32_t action, uint32_t default_action) {
+        struct scmp_arg_cmp cmp[PLAN_SYSCALL_ARGS_MAX] = {};
         int nr, r;
 
         /* A name this architecture (or libseccomp) does not know has
@@ -55,39 +61,56 @@ static int seccomp_add(scmp_filter_ctx c, const PlanSyscallRule *rule, uint32_t 
                 return 0;
         if (action == default_action)
                 return 0;
-        if (rule->arg_set && rule->arg_compare == PLAN_SECCOMP_NE)
-                r = seccomp_rule_add(c, action, nr, 1, SCMP_CMP(rule->arg_index, SCMP_CMP_NE, rule->arg_value));
-        else if (rule->arg_set && rule->arg_compare == PLAN_SECCOMP_GE)
-                r = seccomp_rule_add(c, action, nr, 1, SCMP_CMP(rule->arg_index, SCMP_CMP_GE, rule->arg_value));
-        else if (rule->arg_set)
-                /* The low 32 bits only (the mask has no more): the kernel
-                 * truncates an int argument, so a value with its high half
-                 * set must match too. */
-                r = seccomp_rule_add(c, action, nr, 1,
-                                     SCMP_CMP(rule->arg_index, SCMP_CMP_MASKED_EQ, rule->arg_mask, rule->arg_value));
-        else
-                r = seccomp_rule_add(c, action, nr, 0);
+        if (rule->n_args > PLAN_SYSCALL_ARGS_MAX)
+                return -EINVAL;
+        for (unsigned i = 0; i < rule->n_args; i++) {
+                const PlanSyscallArg *a = &rule->args[i];
+
+                if (a->compare == PLAN_SECCOMP_NE)
+                        cmp[i] = SCMP_CMP(a->index, SCMP_CMP_NE, a->value);
+                else if (a->compare == PLAN_SECCOMP_GE)
+                        cmp[i] = SCMP_CMP(a->index, SCMP_CMP_GE, a->value);
+                else
+                        /* The low 32 bits only (the mask has no more): the
+                         * kernel truncates an int argument, so a value with
+                         * its high half set must match too. */
+                        cmp[i] = SCMP_CMP(a->index, SCMP_CMP_MASKED_EQ, a->mask, a->value);
+        }
+        /* All of them must hold for the rule to match. */
+        r = seccomp_rule_add_array(c, action, nr, rule->n_args, cmp);
         /* -EDOM/-EINVAL: a pseudo syscall not present on a secondary arch. */
         if (r == -EDOM || r == -EOPNOTSUPP)
                 return 0;
         return r;
 }
 
-/* The ABIs the filter covers besides the native one, which it always does.
- * archs (SystemCallArchitectures=) lists them; none: every one this machine
- * runs, so that a 32-bit entry point cannot bypass the rules. */
-static int seccomp_add_arches(scmp_filter_ctx c, const uint32_t *archs, size_t n_archs, SpawnError *err) {
+/* The ABIs the filter covers, the native one first, which it always does;
+ * archs (SystemCallArchitectures=) lists the others; none: every one this
+ * machine runs, so that a 32-bit entry point cannot bypass the rules.
+ * Returns how many are in ret (room for SECCOMP_FILTER_ARCHS_MAX). */
+#define SECCOMP_FILTER_ARCHS_MAX (CELL_SYSCALL_ARCHS_MAX + 1)
+static size_t seccomp_filter_archs(const uint32_t *archs, size_t n_archs, uint32_t ret[static SECCOMP_FILTER_ARCHS_MAX]) {
         static const uint32_t x86_64_secondary[] = { SCMP_ARCH_X86, SCMP_ARCH_X32 };
-        int r;
+        size_t n = 0;
 
+        ret[n++] = seccomp_arch_native();
         if (n_archs == 0 && seccomp_arch_native() == SCMP_ARCH_X86_64) {
                 archs = x86_64_secondary;
                 n_archs = ELEMENTSOF(x86_64_secondary);
         }
-        for (size_t i = 0; i < n_archs; i++) {
-                if (archs[i] == seccomp_arch_native())
-                        continue;
-                r = seccomp_arch_add(c, archs[i]);
+        for (size_t i = 0; i < n_archs && n < SECCOMP_FILTER_ARCHS_MAX; i++)
+                if (archs[i] != seccomp_arch_native())
+                        ret[n++] = archs[i];
+        return n;
+}
+
+static int seccomp_add_arches(scmp_filter_ctx c, const uint32_t *archs, size_t n_archs, SpawnError *err) {
+        uint32_t list[SECCOMP_FILTER_ARCHS_MAX];
+        size_t n = seccomp_filter_archs(archs, n_archs, list);
+        int r;
+
+        for (size_t i = 1; i < n; i++) {
+                r = seccomp_arch_add(c, list[i]);
                 if (r < 0 && r != -EEXIST)
                         return spawn_error(err, r, "SystemCallFilter=: adding a secondary architecture");
         }
@@ -130,7 +153,7 @@ int seccomp_filter_build(PlanSeccompAction default_action, int default_error,
                 return spawn_error(err, r, "SystemCallFilter=: asking for a binary tree");
 
         for (size_t i = 0; i < n_rules; i++) {
-                if (rules[i].arg_set)
+                if (rule_in_guard(rules + i))
                         continue;       /* the guard's (seccomp_guard_build()) */
                 r = seccomp_add(c, rules + i, seccomp_action(rules[i].action, rules[i].error), def);
                 if (r < 0)
@@ -153,13 +176,10 @@ int seccomp_filter_build(PlanSeccompAction default_action, int default_error,
         return 0;
 }
 
-/* The rules by argument alone, in a filter of their own that allows
- * everything else: libseccomp has no defined verdict for a call that both an
- * argument rule and a rule for any arguments match (an allow list that
- * allows ioctl, and ioctl(TIOCSTI) denied). Unknown arches pass here too:
- * the filter behind the guard refuses them. */
-static int seccomp_guard_build(const PlanSyscallRule *rules, size_t n_rules, const uint32_t *archs, size_t n_archs,
-                               scmp_filter_ctx *ret, SpawnError *err) {
+/* The guard's rules for one ABI, arch, in a filter of its own: those for
+ * every ABI and those for arch alone. */
+static int seccomp_guard_arch(uint32_t arch, const PlanSyscallRule *rules, size_t n_rules, scmp_filter_ctx *ret,
+                              SpawnError *err) {
         _cleanup_(seccomp_releasep) scmp_filter_ctx c = NULL;
         int r;
 
@@ -167,18 +187,54 @@ static int seccomp_guard_build(const PlanSyscallRule *rules, size_t n_rules, con
         if (!c)
                 return spawn_error(err, ENOMEM, "SystemCallFilter=: seccomp_init");
         r = seccomp_attr_set(c, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
+        if (r >= 0 && arch != seccomp_arch_native()) {
+                r = seccomp_arch_remove(c, SCMP_ARCH_NATIVE);
+                if (r >= 0)
+                        r = seccomp_arch_add(c, arch);
+        }
         if (r < 0)
                 return spawn_error(err, r, "SystemCallFilter=: building the argument rules");
-        r = seccomp_add_arches(c, archs, n_archs, err);
-        if (r < 0)
-                return r;
         for (size_t i = 0; i < n_rules; i++) {
-                if (!rules[i].arg_set)
+                if (!rule_in_guard(rules + i) || (rules[i].abi != 0 && rules[i].abi != arch))
                         continue;
                 r = seccomp_add(c, rules + i, seccomp_action(rules[i].action, rules[i].error), SCMP_ACT_ALLOW);
                 if (r < 0)
                         return spawn_error(err, r, "SystemCallFilter=: adding %s[%s]", rules[i].name,
-                                           strna(rules[i].arg_name));
+                                           strna(rules[i].n_args > 0 ? rules[i].args[0].name : NULL));
+        }
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+/* The rules by argument, and those for one ABI, in a filter of their own
+ * that allows everything else: libseccomp has no defined verdict for a call
+ * that both an argument rule and a rule for any arguments match (an allow
+ * list that allows ioctl, and ioctl(TIOCSTI) denied). One filter per ABI,
+ * merged: a rule for one ABI (i386's old mmap()) must not touch the
+ * native call of the same name. Unknown arches pass here too: the filter
+ * behind the guard refuses them. */
+static int seccomp_guard_build(const PlanSyscallRule *rules, size_t n_rules, const uint32_t *archs, size_t n_archs,
+                               scmp_filter_ctx *ret, SpawnError *err) {
+        _cleanup_(seccomp_releasep) scmp_filter_ctx c = NULL;
+        uint32_t list[SECCOMP_FILTER_ARCHS_MAX];
+        size_t n = seccomp_filter_archs(archs, n_archs, list);
+        int r;
+
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_(seccomp_releasep) scmp_filter_ctx one = NULL;
+
+                r = seccomp_guard_arch(list[i], rules, n_rules, &one, err);
+                if (r < 0)
+                        return r;
+                if (!c) {
+                        c = TAKE_PTR(one);
+                        continue;
+                }
+                /* On success it takes one over. */
+                r = seccomp_merge(c, one);
+                if (r < 0)
+                        return spawn_error(err, r, "SystemCallFilter=: merging the argument rules");
+                one = NULL;
         }
         *ret = TAKE_PTR(c);
         return 0;
@@ -267,7 +323,7 @@ int seccomp_program_compile(PlanSeccompAction default_action, int default_error,
         if (r < 0)
                 return r;
 
-        if (rules_have_args(rules, n_rules)) {
+        if (rules_need_guard(rules, n_rules)) {
                 r = seccomp_guard_build(rules, n_rules, archs, n_archs, &g, err);
                 if (r >= 0)
                         r = seccomp_export(g, &guard, &n_guard, err);

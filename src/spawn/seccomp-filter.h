@@ -14,7 +14,8 @@
 #include "spawn-error.h"
 
 /* Builds the filter: default_action for everything not listed, each rule's
- * action for its syscall (rules by argument, arg_set, are left out: see
+ * action for its syscall (rules by argument, n_args > 0, and those for one
+ * ABI, abi != 0, are left out: see
  * seccomp_program_compile()), on the native architecture and those of
  * archs (SCMP_ARCH_*, SystemCallArchitectures=), a call of any other
  * killing the process; with no archs on the native architecture and its
@@ -47,8 +48,9 @@ typedef struct SeccompProgram {
 } SeccompProgram;
 
 /* seccomp_filter_build(), then exported as BPF, exactly what seccomp_load()
- * would hand the kernel. With rules by argument (arg_set) a guard goes in
- * front: those rules alone, compiled by libseccomp as a filter that allows
+ * would hand the kernel. With rules by argument (n_args > 0) or for one ABI
+ * (abi != 0) a guard goes in front: those rules alone, compiled by
+ * libseccomp one ABI at a time, merged, as a filter that allows
  * everything else, whose "allow" jumps to the filter instead. A call the
  * guard denies is denied with its rule's action whatever the filter says
  * (libseccomp has no defined verdict where a rule for any arguments and one

@@ -159,6 +159,15 @@ static const ConfigKey config_keys[] = {
           "\"none\", or [~] and address family names (AF_UNIX, AF_INET, AF_INET6, AF_NETLINK ...)" },
         { "Isolation", "LockPersonality", config_parse_bool, OFF(lock_personality), false, BOOL_TEXT },
         { "Isolation", "RestrictRealtime", config_parse_bool, OFF(restrict_realtime), false, BOOL_TEXT },
+        { "Isolation", "RestrictSUIDSGID", config_parse_bool, OFF(restrict_suid_sgid), false, BOOL_TEXT },
+        { "Isolation", "MemoryDenyWriteExecute", config_parse_bool, OFF(memory_deny_write_execute), false,
+          BOOL_TEXT },
+        { "Isolation", "ProtectHostname", config_parse_bool, OFF(protect_hostname), false, BOOL_TEXT },
+        { "Isolation", "ProtectClock", config_parse_bool, OFF(protect_clock), false, BOOL_TEXT },
+        { "Isolation", "ProtectKernelModules", config_parse_bool, OFF(protect_kernel_modules), false, BOOL_TEXT },
+        { "Isolation", "ProtectKernelLogs", config_parse_bool, OFF(protect_kernel_logs), false, BOOL_TEXT },
+        { "Isolation", "ProtectKernelTunables", config_parse_bool, OFF(protect_kernel_tunables), false, BOOL_TEXT },
+        { "Isolation", "ProtectControlGroups", config_parse_bool, OFF(protect_control_groups), false, BOOL_TEXT },
 
         /* [Limits] */
         { "Limits", "MemoryMax",     config_parse_memory, OFF(memory_max), 0, MEMORY_TEXT },

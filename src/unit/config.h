@@ -326,6 +326,14 @@ typedef struct CellConfig {
         uint64_t address_families;      /* bit N: family N (AF_UNIX = 1 ...) */
         bool lock_personality;          /* LockPersonality= */
         bool restrict_realtime;         /* RestrictRealtime= */
+        bool restrict_suid_sgid;        /* RestrictSUIDSGID= */
+        bool memory_deny_write_execute; /* MemoryDenyWriteExecute= */
+        bool protect_hostname;          /* ProtectHostname= */
+        bool protect_clock;             /* ProtectClock= */
+        bool protect_kernel_modules;    /* ProtectKernelModules= */
+        bool protect_kernel_logs;       /* ProtectKernelLogs= */
+        bool protect_kernel_tunables;   /* ProtectKernelTunables= */
+        bool protect_control_groups;    /* ProtectControlGroups= */
 
         /* [Limits] */
         CellLimit memory_max, memory_high, memory_swap_max;

@@ -1,7 +1,10 @@
 #!/bin/bash
 # RestrictNamespaces=, RestrictAddressFamilies=, LockPersonality=,
-# RestrictRealtime= and SystemCallArchitectures= seen from inside: what the payload may no longer
-# do, next to a container without them that may.
+# RestrictRealtime=, RestrictSUIDSGID=, MemoryDenyWriteExecute=, the
+# Protect*= keys and SystemCallArchitectures= seen from inside: what the
+# payload may no longer do, next to a container without them that may (both
+# with CAP_SYS_ADMIN and CAP_SYSLOG, which sethostname() and syslog() want;
+# ProtectKernelLogs= takes the latter out as well).
 . "$(dirname "$0")/lib.sh"
 
 # restrict_field KEY: a key of the probe's one-line "restrict" object.
@@ -9,7 +12,8 @@ restrict_field() {
         sed -n "s/.*\"$1\": \([-0-9]*\).*/\1/p" "$work/out"
 }
 
-free=$(unit free "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe restrict" "[Isolation]" "Capability=CAP_SYS_NICE")
+free=$(unit free "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe restrict" "[Isolation]" \
+        "Capability=CAP_SYS_NICE CAP_SYS_ADMIN CAP_SYSLOG")
 held=$(unit held "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe restrict" \
         "[Isolation]" \
         "RestrictNamespaces=user" \
@@ -17,7 +21,15 @@ held=$(unit held "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe restrict" 
         "RestrictAddressFamilies=AF_INET AF_INET6" \
         "LockPersonality=yes" \
         "RestrictRealtime=yes" \
-        "Capability=CAP_SYS_NICE")
+        "RestrictSUIDSGID=yes" \
+        "MemoryDenyWriteExecute=yes" \
+        "ProtectHostname=yes" \
+        "ProtectClock=yes" \
+        "ProtectKernelLogs=yes" \
+        "ProtectKernelModules=yes" \
+        "ProtectKernelTunables=yes" \
+        "ProtectControlGroups=yes" \
+        "Capability=CAP_SYS_NICE CAP_SYS_ADMIN CAP_SYSLOG")
 
 run_cell none "$free"
 [ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "free: cell run exited $status"; }
@@ -25,7 +37,8 @@ cat "$work/out"
 # Without them everything works (user namespaces need no privilege; root
 # holds CAP_NET_RAW for AF_PACKET).
 for k in unshare_user unshare_user_mnt unshare_user_net socket_unix socket_inet socket_packet socket_netlink \
-         personality_linux32 sched_fifo sched_batch; do
+         personality_linux32 sched_fifo sched_batch creat_suid creat_plain chmod_sgid chmod_plain \
+         mmap_wx mmap_rx mprotect_x sethostname adjtimex syslog kallsyms_empty; do
         expect "free: $k" "$(restrict_field "$k")" 0
 done
 expect "free: setns(-1, 0)" "$(restrict_field setns_0)" 9     # EBADF: past the filter
@@ -44,6 +57,17 @@ expect "held: socket(AF_NETLINK)" "$(restrict_field socket_netlink)" 97
 expect "held: personality(PER_LINUX32)" "$(restrict_field personality_linux32)" 1
 expect "held: sched_setscheduler(SCHED_FIFO)" "$(restrict_field sched_fifo)" 1
 expect "held: sched_setscheduler(SCHED_BATCH)" "$(restrict_field sched_batch)" 0
+expect "held: openat(O_CREAT, 04755)" "$(restrict_field creat_suid)" 1
+expect "held: openat(O_CREAT, 0755)" "$(restrict_field creat_plain)" 0
+expect "held: fchmodat(02755)" "$(restrict_field chmod_sgid)" 1
+expect "held: fchmodat(0700)" "$(restrict_field chmod_plain)" 0
+expect "held: mmap(PROT_WRITE|PROT_EXEC)" "$(restrict_field mmap_wx)" 1
+expect "held: mmap(PROT_READ|PROT_EXEC)" "$(restrict_field mmap_rx)" 0
+expect "held: mprotect(PROT_EXEC)" "$(restrict_field mprotect_x)" 1
+expect "held: sethostname()" "$(restrict_field sethostname)" 1
+expect "held: adjtimex(), reading" "$(restrict_field adjtimex)" 1
+expect "held: syslog(SIZE_BUFFER)" "$(restrict_field syslog)" 1
+expect "held: /proc/kallsyms empty" "$(restrict_field kallsyms_empty)" 1
 
 # The i386 entry point: filtered alike without SystemCallArchitectures=,
 # shut (the process killed, SIGSYS) with it.

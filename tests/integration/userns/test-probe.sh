@@ -67,6 +67,18 @@ while read -r owner; do
         expect "cgroup owner inside" "$owner" 0
 done < "$work/out"
 
+# ProtectControlGroups=: the delegated cgroup read-only all the same, as
+# without PrivateUsers=; without it, the container's root makes a child.
+for protect in no yes; do
+        u=$(unit "cgprotect$protect" "[Root]" "Directory=$root" \
+                "[Isolation]" "PrivateUsers=pick" "ProtectControlGroups=$protect" \
+                "[Exec]" 'Exec=/bin/sh -c "for d in /sys/fs/cgroup/unified /sys/fs/cgroup; do [ -e $d/cgroup.procs ] && break; done; if mkdir $d/made 2>/dev/null; then rmdir $d/made; echo writable; else echo read-only; fi"')
+        run_cell cgroupfs "$u"
+        [ "$status" = 0 ] || fail "ProtectControlGroups=$protect: status $status: $(cat "$work/err")"
+        [ "$protect" = yes ] && want=read-only || want=writable
+        expect "ProtectControlGroups=$protect: the delegated cgroup" "$(cat "$work/out")" "$want"
+done
+
 # A negative Nice=, a real-time policy and the realtime IO class need
 # CAP_SYS_NICE in the host's user namespace, which the container's root
 # lacks: set by cell from outside, they are the payload's all the same.
@@ -86,4 +98,4 @@ run_cell cgroupfs "$u"
 expect "sched, Init=yes: the reaper's child" "$(field ppid)" 1
 expect_match "sched, Init=yes" "$(field sched)" '^\{"nice": -5, "policy": 1, "priority": 1, "reset_on_fork": true, '
 
-echo "ok: PrivateUsers=pick map, idmapped root, API file systems, cgroup delegation, scheduling"
+echo "ok: PrivateUsers=pick map, idmapped root, API file systems, cgroup delegation (ProtectControlGroups=), scheduling"

@@ -157,15 +157,18 @@ TEST(json_key_order_and_content) {
         ASSERT_CONTAINS(j, "\"timeout_stop_usec\": 90000000");
         ASSERT_CONTAINS(j, "\"effective\": []");
         ASSERT_CONTAINS(j, "\"bounding\": [\"CAP_CHOWN\", \"CAP_DAC_OVERRIDE\", \"CAP_FOWNER\"");
-        ASSERT_CONTAINS(j, "{\"syscall\": \"ptrace\", \"action\": \"errno\", \"errno\": \"ENOSYS\", \"argument\": null}");
+        ASSERT_CONTAINS(j, "{\"syscall\": \"ptrace\", \"action\": \"errno\", \"errno\": \"ENOSYS\", \"arguments\": [], "
+                        "\"abi\": null}");
         /* The default deny list's ioctl requests, by argument 1 (this architecture's numbers). */
         char ioctl_rule[256];
         snprintf(ioctl_rule, sizeof ioctl_rule, "{\"syscall\": \"ioctl\", \"action\": \"errno\", \"errno\": \"EPERM\", "
-                 "\"argument\": {\"compare\": \"masked-eq\", \"index\": 1, \"mask\": 4294967295, \"value\": %u, \"name\": \"TIOCSTI\"}}",
+                 "\"arguments\": [{\"compare\": \"masked-eq\", \"index\": 1, \"mask\": 4294967295, \"value\": %u, "
+                 "\"name\": \"TIOCSTI\"}], \"abi\": null}",
                  (unsigned) TIOCSTI);
         ASSERT_CONTAINS(j, ioctl_rule);
         snprintf(ioctl_rule, sizeof ioctl_rule,
-                 "\"argument\": {\"compare\": \"masked-eq\", \"index\": 1, \"mask\": 4294967295, \"value\": %u, \"name\": \"TIOCLINUX\"}}",
+                 "\"arguments\": [{\"compare\": \"masked-eq\", \"index\": 1, \"mask\": 4294967295, \"value\": %u, "
+                 "\"name\": \"TIOCLINUX\"}], \"abi\": null}",
                  (unsigned) TIOCLINUX);
         ASSERT_CONTAINS(j, ioctl_rule);
         ASSERT_CONTAINS(j, "{\"resource\": \"NOFILE\", \"soft\": 1024, \"hard\": \"infinity\"}");

@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The rules of SystemCallArchitectures=, RestrictNamespaces=,
- * RestrictAddressFamilies= and LockPersonality= in the plan, from unit
- * files (and drop-ins that reset them), and how the JSON shows them. */
+ * RestrictAddressFamilies=, LockPersonality=, RestrictRealtime=,
+ * RestrictSUIDSGID= and MemoryDenyWriteExecute= in the plan, from unit files
+ * (and drop-ins that reset them), and how the JSON shows them. */
 
+#include <fcntl.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <sys/mman.h>
 #include <sys/personality.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "plan-internal.h"
 #include "plan-test.h"
@@ -18,10 +23,10 @@ static const PlanSyscallRule *find(const Plan *p, const char *name, bool arg_set
         for (size_t i = 0; i < p->n_syscalls; i++) {
                 const PlanSyscallRule *r = &p->syscalls[i];
 
-                if (!streq(r->name, name) || r->arg_set != arg_set)
+                if (!streq(r->name, name) || r->n_args != (arg_set ? 1U : 0U))
                         continue;
-                if (!arg_set || (r->arg_compare == compare && r->arg_index == index && r->arg_mask == mask &&
-                                 r->arg_value == value))
+                if (!arg_set || (r->args[0].compare == compare && r->args[0].index == index &&
+                                 r->args[0].mask == mask && r->args[0].value == value))
                         return r;
         }
         return NULL;
@@ -254,6 +259,130 @@ TEST(restrict_realtime) {
         cell_config_done(&c);
 }
 
+/* The rule for name whose two comparisons are these, if any. */
+static const PlanSyscallRule *find2(const Plan *p, const char *name, unsigned index0, uint32_t value0,
+                                    unsigned index1, uint32_t value1) {
+        for (size_t i = 0; i < p->n_syscalls; i++) {
+                const PlanSyscallRule *r = &p->syscalls[i];
+
+                if (streq(r->name, name) && r->n_args == 2 && r->args[0].compare == PLAN_SECCOMP_MASKED_EQ &&
+                    r->args[0].index == index0 && r->args[0].mask == value0 && r->args[0].value == value0 &&
+                    r->args[1].compare == PLAN_SECCOMP_MASKED_EQ && r->args[1].index == index1 &&
+                    r->args[1].mask == value1 && r->args[1].value == value1)
+                        return r;
+        }
+        return NULL;
+}
+
+/* RestrictSUIDSGID=: the mode of chmod() and its kin, and of open() and
+ * openat() only with O_CREAT (or O_TMPFILE) in the flags, as systemd 252. */
+TEST(restrict_suid_sgid) {
+        static const struct {
+                const char *name;
+                unsigned index;
+        } with_mode[] = {
+                { "chmod", 1 }, { "fchmod", 1 }, { "fchmodat", 2 }, { "fchmodat2", 2 }, { "mkdir", 1 },
+                { "mkdirat", 2 }, { "mknod", 1 }, { "mknodat", 2 }, { "creat", 1 },
+        };
+        const uint32_t tmpfile = O_TMPFILE & ~O_DIRECTORY;
+        CellConfig c;
+        Plan p = {};
+
+        plan_of(HEAD "[Isolation]\nRestrictSUIDSGID=yes\n", NULL, &c, &p);
+        ASSERT_TRUE(p.restrict_suid_sgid);
+        for (size_t i = 0; i < ELEMENTSOF(with_mode); i++) {
+                const PlanSyscallRule *r = find(&p, with_mode[i].name, true, PLAN_SECCOMP_MASKED_EQ,
+                                                with_mode[i].index, S_ISUID, S_ISUID);
+                ASSERT_NOT_NULL(r);
+                ASSERT_EQ(r->action, PLAN_SECCOMP_ERRNO);
+                ASSERT_EQ(r->error, EPERM);
+                ASSERT_NOT_NULL(find(&p, with_mode[i].name, true, PLAN_SECCOMP_MASKED_EQ, with_mode[i].index,
+                                     S_ISGID, S_ISGID));
+                ASSERT_EQ(count(&p, with_mode[i].name), 2U);
+        }
+        /* Both must hold: the flags create, the mode has the bit. */
+        ASSERT_NOT_NULL(find2(&p, "open", 1, O_CREAT, 2, S_ISUID));
+        ASSERT_NOT_NULL(find2(&p, "open", 1, O_CREAT, 2, S_ISGID));
+        ASSERT_NOT_NULL(find2(&p, "open", 1, tmpfile, 2, S_ISUID));
+        ASSERT_NOT_NULL(find2(&p, "openat", 2, O_CREAT, 3, S_ISUID));
+        ASSERT_NOT_NULL(find2(&p, "openat", 2, O_CREAT, 3, S_ISGID));
+        ASSERT_NOT_NULL(find2(&p, "openat", 2, tmpfile, 3, S_ISGID));
+        ASSERT_EQ(count(&p, "open"), 4U);
+        ASSERT_EQ(count(&p, "openat"), 4U);
+        ASSERT_NULL(find(&p, "open", false, 0, 0, 0, 0));
+        const PlanSyscallRule *r = find(&p, "openat2", false, 0, 0, 0, 0);
+        ASSERT_NOT_NULL(r);
+        ASSERT_EQ(r->error, ENOSYS);
+        plan_done(&p);
+        cell_config_done(&c);
+
+        /* A drop-in's "no", or empty value, takes it back. */
+        for (const char * const *v = (const char * const[]) { "no", "", NULL }; *v; v++) {
+                _cleanup_free_ char *dropin = NULL;
+
+                ASSERT_TRUE(asprintf(&dropin, "[Isolation]\nRestrictSUIDSGID=%s\n", *v) > 0);
+                plan_of(HEAD "[Isolation]\nRestrictSUIDSGID=yes\n", dropin, &c, &p);
+                ASSERT_FALSE(p.restrict_suid_sgid);
+                ASSERT_EQ(count(&p, "chmod") + count(&p, "openat") + count(&p, "openat2"), 0U);
+                plan_done(&p);
+                cell_config_done(&c);
+        }
+
+        /* A call SystemCallFilter= denies keeps its own rule alone. */
+        plan_of(HEAD "[Isolation]\nSystemCallFilter=~chmod:EACCES openat2:kill\nRestrictSUIDSGID=yes\n", NULL, &c, &p);
+        ASSERT_EQ(count(&p, "chmod"), 1U);
+        ASSERT_EQ(find(&p, "chmod", false, 0, 0, 0, 0)->error, EACCES);
+        ASSERT_EQ(find(&p, "openat2", false, 0, 0, 0, 0)->action, PLAN_SECCOMP_KILL);
+        ASSERT_EQ(count(&p, "fchmod"), 2U);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* MemoryDenyWriteExecute=: systemd 252's rules, by the protection argument. */
+TEST(memory_deny_write_execute) {
+        CellConfig c;
+        Plan p = {};
+
+        plan_of(HEAD "[Isolation]\nMemoryDenyWriteExecute=yes\n", NULL, &c, &p);
+        ASSERT_TRUE(p.memory_deny_write_execute);
+        for (const char * const *n = (const char * const[]) { "mmap", "mmap2", NULL }; *n; n++) {
+                const PlanSyscallRule *r = find(&p, *n, true, PLAN_SECCOMP_MASKED_EQ, 2, PROT_WRITE | PROT_EXEC,
+                                                PROT_WRITE | PROT_EXEC);
+                ASSERT_NOT_NULL(r);
+                ASSERT_EQ(r->action, PLAN_SECCOMP_ERRNO);
+                ASSERT_EQ(r->error, EPERM);
+                ASSERT_EQ(r->abi, 0U);
+        }
+        ASSERT_EQ(count(&p, "mmap2"), 1U);
+#if defined(__x86_64__) && !defined(__ILP32__)
+        /* i386's old mmap(), whatever it asks, on that ABI alone. */
+        const PlanSyscallRule *old_mmap = find(&p, "mmap", false, 0, 0, 0, 0);
+        ASSERT_NOT_NULL(old_mmap);
+        ASSERT_EQ(old_mmap->abi, (uint32_t) SCMP_ARCH_X86);
+        ASSERT_EQ(old_mmap->error, EPERM);
+        ASSERT_EQ(count(&p, "mmap"), 2U);
+#endif
+        ASSERT_NOT_NULL(find(&p, "mprotect", true, PLAN_SECCOMP_MASKED_EQ, 2, PROT_EXEC, PROT_EXEC));
+        ASSERT_NOT_NULL(find(&p, "pkey_mprotect", true, PLAN_SECCOMP_MASKED_EQ, 2, PROT_EXEC, PROT_EXEC));
+        ASSERT_NOT_NULL(find(&p, "shmat", true, PLAN_SECCOMP_MASKED_EQ, 2, SHM_EXEC, SHM_EXEC));
+        plan_done(&p);
+        cell_config_done(&c);
+
+        plan_of(HEAD "[Isolation]\nMemoryDenyWriteExecute=yes\n", "[Isolation]\nMemoryDenyWriteExecute=\n", &c, &p);
+        ASSERT_FALSE(p.memory_deny_write_execute);
+        ASSERT_EQ(count(&p, "mmap") + count(&p, "mprotect") + count(&p, "shmat"), 0U);
+        plan_done(&p);
+        cell_config_done(&c);
+
+        /* A call SystemCallFilter= denies keeps its own rule alone. */
+        plan_of(HEAD "[Isolation]\nSystemCallFilter=~shmat:ENOSYS\nMemoryDenyWriteExecute=yes\n", NULL, &c, &p);
+        ASSERT_EQ(count(&p, "shmat"), 1U);
+        ASSERT_EQ(find(&p, "shmat", false, 0, 0, 0, 0)->error, ENOSYS);
+        ASSERT_EQ(count(&p, "mprotect"), 1U);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
 TEST(json_and_text) {
         _cleanup_free_ char *j = NULL, *t = NULL;
         size_t n = 0;
@@ -262,7 +391,8 @@ TEST(json_and_text) {
         FILE *f;
 
         plan_of(HEAD "[Isolation]\nSystemCallArchitectures=native\nRestrictNamespaces=~net\n"
-                "RestrictAddressFamilies=~AF_PACKET\nLockPersonality=yes\nRestrictRealtime=yes\n", NULL, &c, &p);
+                "RestrictAddressFamilies=~AF_PACKET\nLockPersonality=yes\nRestrictRealtime=yes\n"
+                "RestrictSUIDSGID=yes\nMemoryDenyWriteExecute=yes\n", NULL, &c, &p);
         f = open_memstream(&j, &n);
         ASSERT_NOT_NULL(f);
         ASSERT_OK(plan_print_json(&p, f));
@@ -276,16 +406,32 @@ TEST(json_and_text) {
         ASSERT_CONTAINS(t, "  architectures: x86-64\n");
         ASSERT_CONTAINS(j, "\"lock_personality\": \"x86-64\"");
         ASSERT_CONTAINS(j, "{\"syscall\": \"personality\", \"action\": \"errno\", \"errno\": \"EPERM\", "
-                        "\"argument\": {\"compare\": \"ne\", \"index\": 0, \"mask\": 4294967295, \"value\": 0, "
-                        "\"name\": \"x86-64\"}}");
+                        "\"arguments\": [{\"compare\": \"ne\", \"index\": 0, \"mask\": 4294967295, \"value\": 0, "
+                        "\"name\": \"x86-64\"}], \"abi\": null}");
         ASSERT_CONTAINS(t, " personality[!=x86-64]");
 #endif
         ASSERT_CONTAINS(j, "\"address_families\": {\"allow_list\": false, \"families\": [\"AF_PACKET\"]}");
-        ASSERT_CONTAINS(j, "{\"syscall\": \"clone3\", \"action\": \"errno\", \"errno\": \"ENOSYS\", \"argument\": null}");
+        ASSERT_CONTAINS(j, "{\"syscall\": \"clone3\", \"action\": \"errno\", \"errno\": \"ENOSYS\", \"arguments\": [], "
+                        "\"abi\": null}");
         ASSERT_CONTAINS(t, "  address families denied: AF_PACKET\n");
         ASSERT_CONTAINS(t, " unshare[net]");
         ASSERT_CONTAINS(j, "\"restrict_realtime\": true");
         ASSERT_CONTAINS(t, "  real-time scheduling: refused\n");
+        ASSERT_CONTAINS(j, "\"restrict_suid_sgid\": true");
+        ASSERT_CONTAINS(t, "  set-user-ID and set-group-ID bits: refused\n");
+        /* Two comparisons: a list of both, "&" between them. */
+        ASSERT_CONTAINS(j, "\"arguments\": [{\"compare\": \"masked-eq\", \"index\": 2, \"mask\": 64, \"value\": 64, "
+                        "\"name\": \"O_CREAT\"}, {\"compare\": \"masked-eq\", \"index\": 3, \"mask\": 2048, "
+                        "\"value\": 2048, \"name\": \"S_ISUID\"}], \"abi\": null}");
+        ASSERT_CONTAINS(t, " openat[O_CREAT&S_ISUID]");
+        ASSERT_CONTAINS(j, "\"memory_deny_write_execute\": true");
+        ASSERT_CONTAINS(t, "  writable and executable memory: refused\n");
+        ASSERT_CONTAINS(t, " mmap[PROT_WRITE|PROT_EXEC]");
+#if defined(__x86_64__) && !defined(__ILP32__)
+        ASSERT_CONTAINS(j, "{\"syscall\": \"mmap\", \"action\": \"errno\", \"errno\": \"EPERM\", \"arguments\": [], "
+                        "\"abi\": \"x86\"}");
+        ASSERT_CONTAINS(t, " mmap@x86 ");
+#endif
         plan_done(&p);
         cell_config_done(&c);
 }

@@ -9,26 +9,30 @@
 #include "plan-test.h"
 #include "syscall-groups.h"
 
-/* By name, then the rule for any arguments, then those by argument value. */
+/* By name, then the rule for any arguments, then those by fewer comparisons,
+ * then by argument and value (all here compare alike). */
 static void assert_sorted_unique(const Plan *p) {
         for (size_t i = 1; i < p->n_syscalls; i++) {
                 const PlanSyscallRule *a = &p->syscalls[i - 1], *b = &p->syscalls[i];
                 int r = strcmp(a->name, b->name);
 
-                if (r == 0 && a->arg_set != b->arg_set)
-                        r = a->arg_set ? 1 : -1;
-                if (r == 0 && a->arg_set)
-                        r = a->arg_value < b->arg_value ? -1 : a->arg_value > b->arg_value;
+                if (r == 0 && a->n_args != b->n_args)
+                        r = a->n_args < b->n_args ? -1 : 1;
+                for (unsigned k = 0; r == 0 && k < a->n_args; k++) {
+                        r = a->args[k].index < b->args[k].index ? -1 : a->args[k].index > b->args[k].index;
+                        if (r == 0)
+                                r = a->args[k].value < b->args[k].value ? -1 : a->args[k].value > b->args[k].value;
+                }
                 if (r >= 0)
                         TEST_FAIL("rules not sorted/unique: %s, %s", a->name, b->name);
         }
 }
 
-/* The rule for name's calls with value in argument index, if any. */
+/* The rule for name's calls with value in argument index (alone), if any. */
 static const PlanSyscallRule *find_arg_rule(const Plan *p, const char *name, unsigned index, uint32_t value) {
         for (size_t i = 0; i < p->n_syscalls; i++)
-                if (streq(p->syscalls[i].name, name) && p->syscalls[i].arg_set &&
-                    p->syscalls[i].arg_index == index && p->syscalls[i].arg_value == value)
+                if (streq(p->syscalls[i].name, name) && p->syscalls[i].n_args == 1 &&
+                    p->syscalls[i].args[0].index == index && p->syscalls[i].args[0].value == value)
                         return &p->syscalls[i];
         return NULL;
 }
@@ -45,7 +49,7 @@ static void assert_terminal_injection_denied(const Plan *p) {
                         TEST_FAIL("no rule for ioctl(%s)", requests[i].name);
                 ASSERT_EQ(r->action, PLAN_SECCOMP_ERRNO);
                 ASSERT_EQ(r->error, EPERM);
-                ASSERT_STREQ(r->arg_name, requests[i].name);
+                ASSERT_STREQ(r->args[0].name, requests[i].name);
         }
 }
 
@@ -73,7 +77,7 @@ TEST(default_deny_list) {
         assert_terminal_injection_denied(&p);
         /* By argument only: ioctl itself is not denied. */
         for (size_t i = 0; i < p.n_syscalls; i++)
-                ASSERT_TRUE(!streq(p.syscalls[i].name, "ioctl") || p.syscalls[i].arg_set);
+                ASSERT_TRUE(!streq(p.syscalls[i].name, "ioctl") || p.syscalls[i].n_args > 0);
         ASSERT_EQ(p.n_syscalls, n + 2);
         assert_sorted_unique(&p);
         /* The list named in the task, all there; ptrace is not. */
@@ -272,7 +276,7 @@ TEST(deny_list_ioctl_keeps_the_request_rules) {
         plan_ok(&c, NULL, &p);
         const PlanSyscallRule *r = plan_find_syscall(&p, "ioctl");
         ASSERT_NOT_NULL(r);
-        ASSERT_FALSE(r->arg_set);
+        ASSERT_EQ(r->n_args, 0U);
         assert_rule(&p, "ioctl", PLAN_SECCOMP_ERRNO, ENOTTY);
         assert_terminal_injection_denied(&p);
         assert_sorted_unique(&p);
@@ -342,18 +346,18 @@ TEST(suppress_sync) {
                 assert_rule(&p, "openat2", PLAN_SECCOMP_ERRNO, ENOSYS);
                 r = find_arg_rule(&p, "openat", 2, O_DSYNC);
                 ASSERT_NOT_NULL(r);
-                ASSERT_EQ(r->arg_mask, O_DSYNC);
+                ASSERT_EQ(r->args[0].mask, O_DSYNC);
                 ASSERT_EQ(r->action, PLAN_SECCOMP_ERRNO);
                 ASSERT_EQ(r->error, EINVAL);
-                ASSERT_EQ(find_arg_rule(&p, "open", 1, O_DSYNC)->arg_mask, O_DSYNC);
+                ASSERT_EQ(find_arg_rule(&p, "open", 1, O_DSYNC)->args[0].mask, O_DSYNC);
                 /* __O_SYNC alone (the kernel takes it for O_SYNC) has its own rule. */
                 ASSERT_EQ(find_arg_rule(&p, "openat", 2, O_SYNC & ~O_DSYNC)->error, EINVAL);
-                ASSERT_EQ(find_arg_rule(&p, "open", 1, O_SYNC & ~O_DSYNC)->arg_mask, (uint32_t) (O_SYNC & ~O_DSYNC));
+                ASSERT_EQ(find_arg_rule(&p, "open", 1, O_SYNC & ~O_DSYNC)->args[0].mask, (uint32_t) (O_SYNC & ~O_DSYNC));
                 /* O_SYNC includes the bit; a plain open does not match. */
-                ASSERT_EQ((uint32_t) O_SYNC & r->arg_mask, r->arg_value);
-                ASSERT_TRUE(((uint32_t) (O_WRONLY | O_CREAT) & r->arg_mask) != r->arg_value);
+                ASSERT_EQ((uint32_t) O_SYNC & r->args[0].mask, r->args[0].value);
+                ASSERT_TRUE(((uint32_t) (O_WRONLY | O_CREAT) & r->args[0].mask) != r->args[0].value);
                 /* The ioctl rules compare the whole request. */
-                ASSERT_EQ(find_arg_rule(&p, "ioctl", 1, TIOCSTI)->arg_mask, UINT32_MAX);
+                ASSERT_EQ(find_arg_rule(&p, "ioctl", 1, TIOCSTI)->args[0].mask, UINT32_MAX);
                 if (allow)
                         assert_rule(&p, "openat", PLAN_SECCOMP_ALLOW, 0);
                 assert_terminal_injection_denied(&p);

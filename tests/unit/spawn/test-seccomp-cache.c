@@ -113,29 +113,46 @@ TEST(each_filter_has_its_file) {
 }
 
 /* A rule by argument is part of the key: the same rules for another
- * value, or without it, are other filters, never the first one's file. */
+ * value, or without it, or with a second comparison, or for one ABI alone,
+ * are other filters, never the first one's file. */
 TEST(argument_rules_are_in_the_key) {
         PlanSyscallRule with_a[] = {
                 rules_a[0],
-                { .name = (char *) "ioctl", .action = PLAN_SECCOMP_ERRNO, .error = EPERM,
-                  .arg_set = true, .arg_index = 1, .arg_mask = UINT32_MAX, .arg_value = 0x5412, .arg_name = "A" },
+                { .name = (char *) "ioctl", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .n_args = 1,
+                  .args = { { .index = 1, .mask = UINT32_MAX, .value = 0x5412, .name = "A" } } },
         };
         PlanSyscallRule with_b[] = { with_a[0], with_a[1] };
         PlanSyscallRule masked[] = { with_a[0], with_a[1] };
+        PlanSyscallRule two[] = { with_a[0], with_a[1] };
+        PlanSyscallRule two_gid[] = { with_a[0], with_a[1] };
         PlanSyscallRule without[] = { with_a[0] };
-        _cleanup_(seccomp_program_done) SeccompProgram a = {}, b = {}, m = {}, none = {}, compiled = {};
-        char names[5][256];
+        PlanSyscallRule one_abi[] = { with_a[0], with_a[1] };
+        _cleanup_(seccomp_program_done) SeccompProgram a = {}, b = {}, m = {}, t = {}, tg = {}, none = {},
+                ab = {}, compiled = {};
+        char names[8][256];
 
-        with_b[1].arg_value = 0x541C;
-        masked[1].arg_mask = 0xff00;    /* SuppressSync='s kind of rule: some bits only */
+        with_b[1].args[0].value = 0x541C;
+        masked[1].args[0].mask = 0xff00;        /* SuppressSync='s kind of rule: some bits only */
+        /* RestrictSUIDSGID='s kind: and a second argument. */
+        two[1].n_args = 2;
+        two[1].args[1] = (PlanSyscallArg) { .index = 2, .mask = 04000, .value = 04000, .name = "S_ISUID" };
+        two_gid[1] = two[1];
+        two_gid[1].args[1].mask = two_gid[1].args[1].value = 02000;    /* the second one alone differs */
+        one_abi[1].abi = SCMP_ARCH_X86;                                 /* for one ABI alone */
         cache_setup();
         ASSERT_EQ(get(with_a, ELEMENTSOF(with_a), &a), SECCOMP_CACHE_STORED);
         ASSERT_EQ(get(with_b, ELEMENTSOF(with_b), &b), SECCOMP_CACHE_STORED);
         ASSERT_EQ(get(masked, ELEMENTSOF(masked), &m), SECCOMP_CACHE_STORED);
+        ASSERT_EQ(get(two, ELEMENTSOF(two), &t), SECCOMP_CACHE_STORED);
+        ASSERT_EQ(get(two_gid, ELEMENTSOF(two_gid), &tg), SECCOMP_CACHE_STORED);
         ASSERT_EQ(get(without, ELEMENTSOF(without), &none), SECCOMP_CACHE_STORED);
-        ASSERT_EQ(list(names, 5), (size_t) 4);
+        ASSERT_EQ(get(one_abi, ELEMENTSOF(one_abi), &ab), SECCOMP_CACHE_STORED);
+        ASSERT_EQ(list(names, 8), (size_t) 7);
         ASSERT_FALSE(same_program(&a, &b));
         ASSERT_FALSE(same_program(&a, &m));
+        ASSERT_FALSE(same_program(&a, &t));
+        ASSERT_FALSE(same_program(&t, &tg));
+        ASSERT_FALSE(same_program(&a, &ab));
         ASSERT_FALSE(same_program(&a, &none));
         ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, with_b, ELEMENTSOF(with_b), NULL, 0, true, &compiled, NULL));
         ASSERT_TRUE(same_program(&b, &compiled));

@@ -408,7 +408,7 @@ TEST(binary_tree_filters_the_i386_entry_point) {
 
 static const PlanSyscallRule tiocsti_rule = {
         .name = (char *) "ioctl", .action = PLAN_SECCOMP_ERRNO, .error = EPERM,
-        .arg_set = true, .arg_index = 1, .arg_mask = UINT32_MAX, .arg_value = TIOCSTI, .arg_name = "TIOCSTI",
+        .n_args = 1, .args = { { .index = 1, .mask = UINT32_MAX, .value = TIOCSTI, .name = "TIOCSTI" } },
 };
 
 /* errno of ioctl(/dev/null, request) with the high half of the request set

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What the filter does with SystemCallArchitectures= and the rules of
- * RestrictNamespaces=, RestrictAddressFamilies= and LockPersonality=
- * (compared by argument, through the guard): each loaded in a forked child. */
+ * RestrictNamespaces=, RestrictAddressFamilies=, LockPersonality=,
+ * RestrictSUIDSGID= (two arguments at once) and MemoryDenyWriteExecute=
+ * (compared by argument, through the guard): each loaded in a forked
+ * child. */
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -9,7 +12,9 @@
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,6 +47,16 @@ static long int80(long nr, long a, long b) {
         __asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b) : "memory");
         return ret;
 }
+
+#define I386_MPROTECT 125
+static long int80_3(long nr, long a, long b, long c) {
+        long ret;
+
+        __asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b), "d"(c) : "memory");
+        return ret;
+}
+
+static bool i386_entry_point;
 
 static void int80_plain_child(void) {
         _exit(int80(I386_GETPID, 0, 0) == getpid() ? 0 : 1);
@@ -98,8 +113,8 @@ static void int80_x86_allowed_child(void) {
 #define I386_SOCKETCALL 102
 static void int80_socket_child(void) {
         const PlanSyscallRule rules[] = {
-                { .name = (char *) "socket", .action = PLAN_SECCOMP_ERRNO, .error = EAFNOSUPPORT, .arg_set = true,
-                  .arg_index = 0, .arg_mask = UINT32_MAX, .arg_value = AF_PACKET, .arg_name = "AF_PACKET" },
+                { .name = (char *) "socket", .action = PLAN_SECCOMP_ERRNO, .error = EAFNOSUPPORT, .n_args = 1,
+                  .args = { { .index = 0, .mask = UINT32_MAX, .value = AF_PACKET, .name = "AF_PACKET" } } },
         };
         /* i386's socketcall() reads its arguments below 4 GiB. */
         unsigned *args = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
@@ -146,10 +161,10 @@ TEST(architectures) {
 static void namespaces_child(void) {
         const PlanSyscallRule rules[] = {
                 { .name = (char *) "clone3", .action = PLAN_SECCOMP_ERRNO, .error = ENOSYS },
-                { .name = (char *) "unshare", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .arg_set = true,
-                  .arg_index = 0, .arg_mask = CLONE_NEWNS, .arg_value = CLONE_NEWNS, .arg_name = "mnt" },
-                { .name = (char *) "unshare", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .arg_set = true,
-                  .arg_index = 0, .arg_mask = CLONE_NEWUSER, .arg_value = CLONE_NEWUSER, .arg_name = "user" },
+                { .name = (char *) "unshare", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .n_args = 1,
+                  .args = { { .index = 0, .mask = CLONE_NEWNS, .value = CLONE_NEWNS, .name = "mnt" } } },
+                { .name = (char *) "unshare", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .n_args = 1,
+                  .args = { { .index = 0, .mask = CLONE_NEWUSER, .value = CLONE_NEWUSER, .name = "user" } } },
         };
         struct clone_args args = { .exit_signal = SIGCHLD };
 
@@ -177,11 +192,11 @@ TEST(namespaces) {
 static void address_families_child(void) {
         /* An allow list of AF_UNIX and AF_INET, as the plan makes it. */
         const PlanSyscallRule rules[] = {
-                { .name = (char *) "socket", .action = PLAN_SECCOMP_ERRNO, .error = EAFNOSUPPORT, .arg_set = true,
-                  .arg_index = 0, .arg_mask = UINT32_MAX, .arg_value = AF_UNSPEC, .arg_name = "AF_UNSPEC" },
-                { .name = (char *) "socket", .action = PLAN_SECCOMP_ERRNO, .error = EAFNOSUPPORT, .arg_set = true,
-                  .arg_compare = PLAN_SECCOMP_GE, .arg_index = 0, .arg_mask = UINT32_MAX, .arg_value = AF_INET + 1,
-                  .arg_name = "AF_AX25" },
+                { .name = (char *) "socket", .action = PLAN_SECCOMP_ERRNO, .error = EAFNOSUPPORT, .n_args = 1,
+                  .args = { { .index = 0, .mask = UINT32_MAX, .value = AF_UNSPEC, .name = "AF_UNSPEC" } } },
+                { .name = (char *) "socket", .action = PLAN_SECCOMP_ERRNO, .error = EAFNOSUPPORT, .n_args = 1,
+                  .args = { { .compare = PLAN_SECCOMP_GE, .index = 0, .mask = UINT32_MAX, .value = AF_INET + 1,
+                              .name = "AF_AX25" } } },
         };
         int fd;
 
@@ -214,9 +229,9 @@ TEST(address_families) {
 
 static void personality_child(void) {
         const PlanSyscallRule rules[] = {
-                { .name = (char *) "personality", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .arg_set = true,
-                  .arg_compare = PLAN_SECCOMP_NE, .arg_index = 0, .arg_mask = UINT32_MAX, .arg_value = PER_LINUX,
-                  .arg_name = "x86-64" },
+                { .name = (char *) "personality", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .n_args = 1,
+                  .args = { { .compare = PLAN_SECCOMP_NE, .index = 0, .mask = UINT32_MAX, .value = PER_LINUX,
+                              .name = "x86-64" } } },
         };
 
         if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), NULL, 0, true, NULL) < 0)
@@ -232,4 +247,175 @@ static void personality_child(void) {
 
 TEST(lock_personality) {
         ASSERT_TRUE(EXITED_OK(in_child(personality_child)));
+}
+
+/* RestrictSUIDSGID='s rules as the plan makes them for S_ISUID: open() and
+ * openat() only with O_CREAT (or O_TMPFILE) and the bit, both compared; and
+ * fchmodat(). */
+static char suid_dir[] = "/tmp/test-seccomp-suid.XXXXXX";
+
+static void suid_sgid_child(void) {
+        const uint32_t tmpfile = O_TMPFILE & ~O_DIRECTORY;
+        const PlanSyscallRule rules[] = {
+                { .name = (char *) "openat", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .n_args = 2,
+                  .args = { { .index = 2, .mask = O_CREAT, .value = O_CREAT, .name = "O_CREAT" },
+                            { .index = 3, .mask = S_ISUID, .value = S_ISUID, .name = "S_ISUID" } } },
+                { .name = (char *) "openat", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .n_args = 2,
+                  .args = { { .index = 2, .mask = tmpfile, .value = tmpfile, .name = "__O_TMPFILE" },
+                            { .index = 3, .mask = S_ISUID, .value = S_ISUID, .name = "S_ISUID" } } },
+                { .name = (char *) "fchmodat", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .n_args = 1,
+                  .args = { { .index = 2, .mask = S_ISUID, .value = S_ISUID, .name = "S_ISUID" } } },
+        };
+        int dfd, fd;
+
+        dfd = open(suid_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                _exit(9);
+        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), NULL, 0, true, NULL) < 0)
+                _exit(10);
+        /* Creating with the bit: refused, nothing made. */
+        if (syscall(SYS_openat, dfd, "suid", O_CREAT | O_WRONLY | O_CLOEXEC, 04755) >= 0 || errno != EPERM)
+                _exit(11);
+        if (faccessat(dfd, "suid", F_OK, 0) >= 0 || errno != ENOENT)
+                _exit(12);
+        /* Creating without it: one comparison alone must not refuse. */
+        fd = (int) syscall(SYS_openat, dfd, "plain", O_CREAT | O_WRONLY | O_CLOEXEC, 0755);
+        if (fd < 0)
+                _exit(13);
+        close(fd);
+        /* Opening what is there: the mode is not read, whatever it holds. */
+        fd = (int) syscall(SYS_openat, dfd, "plain", O_WRONLY | O_CLOEXEC, 04755);
+        if (fd < 0)
+                _exit(14);
+        close(fd);
+        if (syscall(SYS_fchmodat, dfd, "plain", 04755) >= 0 || errno != EPERM)
+                _exit(15);
+        if (syscall(SYS_fchmodat, dfd, "plain", 0700) < 0)
+                _exit(16);
+        /* An unnamed file with the bit, that linkat() could name. */
+        fd = (int) syscall(SYS_openat, dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 04700);
+        if (fd >= 0 || (errno != EPERM && errno != EOPNOTSUPP && errno != EISDIR))
+                _exit(17);
+        fd = (int) syscall(SYS_openat, dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0700);
+        if (fd >= 0)
+                close(fd);
+        _exit(0);
+}
+
+TEST(suid_sgid) {
+        int status, dfd;
+
+        ASSERT_NOT_NULL(mkdtemp(suid_dir));
+        status = in_child(suid_sgid_child);
+        dfd = open(suid_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(dfd >= 0);
+        (void) unlinkat(dfd, "plain", 0);
+        (void) unlinkat(dfd, "suid", 0);
+        close(dfd);
+        ASSERT_EQ(rmdir(suid_dir), 0);
+        if (!EXITED_OK(status))
+                TEST_FAIL("child exited with %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+/* MemoryDenyWriteExecute='s rules as the plan makes them. */
+static const PlanSyscallRule mdwe_rules[] = {
+        { .name = (char *) "mmap", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .n_args = 1,
+          .args = { { .index = 2, .mask = PROT_WRITE | PROT_EXEC, .value = PROT_WRITE | PROT_EXEC } } },
+        { .name = (char *) "mmap2", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .n_args = 1,
+          .args = { { .index = 2, .mask = PROT_WRITE | PROT_EXEC, .value = PROT_WRITE | PROT_EXEC } } },
+        { .name = (char *) "mprotect", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .n_args = 1,
+          .args = { { .index = 2, .mask = PROT_EXEC, .value = PROT_EXEC } } },
+        { .name = (char *) "pkey_mprotect", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .n_args = 1,
+          .args = { { .index = 2, .mask = PROT_EXEC, .value = PROT_EXEC } } },
+        { .name = (char *) "shmat", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .n_args = 1,
+          .args = { { .index = 2, .mask = SHM_EXEC, .value = SHM_EXEC } } },
+        /* i386's old mmap(), whose arguments are in memory: for that ABI alone. */
+        { .name = (char *) "mmap", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .abi = SCMP_ARCH_X86 },
+};
+
+#if defined(__x86_64__) && !defined(__ILP32__)
+/* i386's old mmap() of a private anonymous page, its arguments (32-bit
+ * words) in memory below 4 GiB: the address mapped, or -errno. */
+#define I386_OLD_MMAP 90
+static long int80_old_mmap(int prot) {
+        uint32_t *args = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+
+        if (args == MAP_FAILED)
+                return -ENOMEM;
+        args[0] = 0;
+        args[1] = 4096;
+        args[2] = (uint32_t) prot;
+        args[3] = MAP_PRIVATE | MAP_ANONYMOUS;
+        args[4] = UINT32_MAX;   /* fd -1 */
+        args[5] = 0;
+        return int80(I386_OLD_MMAP, (long) (uintptr_t) args, 0);
+}
+
+static void old_mmap_plain_child(void) {
+        _exit(int80_old_mmap(PROT_READ) > 0 ? 0 : 1);
+}
+#endif
+
+static void memory_deny_write_execute_child(void) {
+        int shm = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+        void *m;
+
+        if (seccomp_filter_load(PLAN_SECCOMP_ALLOW, 0, mdwe_rules, ELEMENTSOF(mdwe_rules), NULL, 0, true, NULL) < 0)
+                _exit(10);
+        if (mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED ||
+            errno != EPERM)
+                _exit(11);
+        /* Executable, or writable, alone: allowed to map. */
+        m = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED)
+                _exit(12);
+        munmap(m, 4096);
+        m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED)
+                _exit(13);
+        /* ...but never made executable afterwards. */
+        if (mprotect(m, 4096, PROT_READ | PROT_EXEC) >= 0 || errno != EPERM)
+                _exit(14);
+        if (mprotect(m, 4096, PROT_READ) < 0)
+                _exit(15);
+        if (syscall(SYS_pkey_mprotect, m, 4096, PROT_EXEC, -1) >= 0 || errno != EPERM)
+                _exit(16);
+        if (shm >= 0) {
+                void *a = shmat(shm, NULL, SHM_EXEC);
+
+                (void) shmctl(shm, IPC_RMID, NULL);
+                if (a != (void *) -1 || errno != EPERM)
+                        _exit(17);
+        }
+#if defined(__x86_64__) && !defined(__ILP32__)
+        /* i386's mprotect() by the same rule. */
+        if (i386_entry_point) {
+                void *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+
+                if (low == MAP_FAILED)
+                        _exit(18);
+                if (int80_3(I386_MPROTECT, (long) (uintptr_t) low, 4096, PROT_READ | PROT_EXEC) != -EPERM)
+                        _exit(19);
+                if (int80_3(I386_MPROTECT, (long) (uintptr_t) low, 4096, PROT_READ) != 0)
+                        _exit(20);
+                /* The old mmap(), whatever it asks, where x86-64's mmap() above was not refused. */
+                if (int80_old_mmap(PROT_READ) != -EPERM)
+                        _exit(21);
+        }
+#endif
+        _exit(0);
+}
+
+TEST(memory_deny_write_execute) {
+        int status;
+
+#if defined(__x86_64__) && !defined(__ILP32__)
+        i386_entry_point = have_int80();
+        /* Without the filter the old mmap() maps: the refusal is the filter's. */
+        if (i386_entry_point)
+                ASSERT_TRUE(EXITED_OK(in_child(old_mmap_plain_child)));
+#endif
+        status = in_child(memory_deny_write_execute_child);
+        if (!EXITED_OK(status))
+                TEST_FAIL("child exited with %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }

@@ -3,6 +3,7 @@
  * LockPersonality= through the key table: systemd 252's semantics for
  * merging and resetting, and errors naming file, line and key. @known. */
 #include <sched.h>
+#include <stddef.h>
 #include <seccomp.h>
 #include <sys/socket.h>
 
@@ -152,6 +153,75 @@ TEST(lock_personality) {
         ASSERT_FALSE(c.lock_personality);
         ASSERT_NOT_NULL(assign(&c, "LockPersonality", "maybe"));
         cell_config_done(&c);
+}
+
+/* RestrictSUIDSGID=: a boolean, the empty value back to "no", a bad one
+ * named with file, line and key and the value as it was. */
+TEST(restrict_suid_sgid) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        ASSERT_FALSE(c.restrict_suid_sgid);
+        OK(&c, "RestrictSUIDSGID", "yes");
+        ASSERT_TRUE(c.restrict_suid_sgid);
+        BAD(&c, "RestrictSUIDSGID", "suid",
+            "web.cell:7: RestrictSUIDSGID=suid: expected a boolean (yes/no, true/false, on/off, 1/0)");
+        ASSERT_TRUE(c.restrict_suid_sgid);
+        OK(&c, "RestrictSUIDSGID", "");
+        ASSERT_FALSE(c.restrict_suid_sgid);
+        cell_config_done(&c);
+}
+
+TEST(memory_deny_write_execute) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        ASSERT_FALSE(c.memory_deny_write_execute);
+        OK(&c, "MemoryDenyWriteExecute", "true");
+        ASSERT_TRUE(c.memory_deny_write_execute);
+        BAD(&c, "MemoryDenyWriteExecute", "jit",
+            "web.cell:7: MemoryDenyWriteExecute=jit: expected a boolean (yes/no, true/false, on/off, 1/0)");
+        ASSERT_TRUE(c.memory_deny_write_execute);
+        OK(&c, "MemoryDenyWriteExecute", "");
+        ASSERT_FALSE(c.memory_deny_write_execute);
+        cell_config_done(&c);
+}
+
+/* The Protect*= keys: booleans, the empty value back to "no", a bad one
+ * named with file, line and key and the value as it was. */
+TEST(protect) {
+        static const struct {
+                const char *key;
+                size_t offset;
+        } keys[] = {
+                { "ProtectHostname", offsetof(CellConfig, protect_hostname) },
+                { "ProtectClock", offsetof(CellConfig, protect_clock) },
+                { "ProtectKernelModules", offsetof(CellConfig, protect_kernel_modules) },
+                { "ProtectKernelLogs", offsetof(CellConfig, protect_kernel_logs) },
+                { "ProtectKernelTunables", offsetof(CellConfig, protect_kernel_tunables) },
+                { "ProtectControlGroups", offsetof(CellConfig, protect_control_groups) },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+                _cleanup_free_ char *want = NULL;
+                CellConfig c;
+                bool *b = (bool *) ((uint8_t *) &c + keys[i].offset);
+
+                cell_config_init(&c);
+                ASSERT_FALSE(*b);
+                OK(&c, keys[i].key, "on");
+                ASSERT_TRUE(*b);
+                ASSERT_TRUE(asprintf(&want, "web.cell:7: %s=strict: expected a boolean (yes/no, true/false, on/off, "
+                                     "1/0)", keys[i].key) > 0);
+                BAD(&c, keys[i].key, "strict", want);
+                ASSERT_TRUE(*b);
+                OK(&c, keys[i].key, "");
+                ASSERT_FALSE(*b);
+                OK(&c, keys[i].key, "1");
+                OK(&c, keys[i].key, "no");
+                ASSERT_FALSE(*b);
+                cell_config_done(&c);
+        }
 }
 
 /* @known: every call of the headers, sorted, unique, most known to libseccomp. */
