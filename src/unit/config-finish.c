@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The checks across keys, once every file of the unit (drop-ins included)
+ * is read: what a key needs of another, and what two keys exclude. */
+#include "config-parse.h"
+#include "config-parsers.h"
+#include "parse-network.h"
+#include "strv.h"
+
+/* Whether Port= has an Address= to forward to, of either family. */
+static bool addresses_have_port_target(char * const *addresses) {
+        STRV_FOREACH(a, addresses)
+                if (address_port_family(*a) != 0)
+                        return true;
+        return false;
+}
+
+int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
+        int r = 0;
+
+#define CHECK(cond, ...)                                                \
+        do {                                                            \
+                if ((cond) && (r = diag_error(diag, file, 0, __VA_ARGS__)) < 0) \
+                        return r;                                       \
+        } while (0)
+
+        CHECK(!c->directory,
+              "Directory= is missing: [Root] needs the absolute path of the container's root directory");
+        CHECK(!c->exec && !c->boot,
+              "Exec= is missing: [Exec] needs a command line in Exec= or Boot=yes");
+        CHECK(c->exec && c->boot,
+              "Exec= and Boot=yes exclude each other: with Boot=yes the payload is /sbin/init");
+        CHECK(c->init && c->boot,
+              "Init=yes and Boot=yes exclude each other: with Boot=yes the init system is PID 1");
+
+        /* Said where the Bind= was written (a drop-in's own file and line). */
+        for (size_t i = 0; i < c->n_binds; i++) {
+                const CellBind *b = &c->binds[i];
+
+                if (b->idmap && c->private_users == CELL_PRIVATE_USERS_NO &&
+                    (r = diag_error(diag, b->file ?: file, b->line,
+                                    "%s=%s:%s with \"idmap\" needs PrivateUsers=yes, pick or UID[:COUNT]",
+                                    b->read_only ? "BindReadOnly" : "Bind", b->source, b->target)) < 0)
+                        return r;
+        }
+
+        /* Bridge= and Zone= put the host side of a veth pair on a bridge, so they imply one. */
+        if (c->bridge || c->zone)
+                c->virtual_ethernet = true;
+        /* nspawn's rule: the veth's host side goes on one bridge. Said
+         * where Zone= was written. */
+        if (c->zone && c->bridge &&
+            (r = diag_error(diag, c->zone_file ?: file, c->zone_line,
+                            "Zone=%s and Bridge=%s exclude each other: the veth's host side goes on one bridge",
+                            c->zone, c->bridge)) < 0)
+                return r;
+        CHECK(c->virtual_ethernet && !c->private_network,
+              "%s needs PrivateNetwork=yes: a veth link only exists in a private network namespace",
+              c->bridge ? "Bridge=" : c->zone ? "Zone=" : "VirtualEthernet=yes");
+        CHECK(c->n_veth_extras > 0 && !c->private_network,
+              "VirtualEthernetExtra= needs PrivateNetwork=yes: a veth link only exists in a private network namespace");
+        CHECK((c->interfaces || c->macvlan || c->ipvlan) && !c->private_network,
+              "%s needs PrivateNetwork=yes: it gives the container an interface of its own network namespace",
+              c->interfaces ? "Interface=" : c->macvlan ? "MACVLAN=" : "IPVLAN=");
+        /* An interface moved into the container is gone from the host: it
+         * cannot be the parent of a macvlan or ipvlan made there, nor the
+         * bridge the veth's host side goes on. */
+        STRV_FOREACH(i, c->interfaces) {
+                CHECK(strv_contains(c->macvlan, *i),
+                      "Interface=%s and MACVLAN=%s exclude each other: the interface is moved into the container",
+                      *i, *i);
+                CHECK(strv_contains(c->ipvlan, *i),
+                      "Interface=%s and IPVLAN=%s exclude each other: the interface is moved into the container",
+                      *i, *i);
+                CHECK(streq_ptr(c->bridge, *i),
+                      "Interface=%s and Bridge=%s exclude each other: the interface is moved into the container "
+                      "(and a bridge cannot change network namespace)", *i, *i);
+        }
+        /* Said where the (first) Port= was written. */
+        if (c->n_ports > 0 && !c->virtual_ethernet &&
+            (r = diag_error(diag, c->ports_file ?: file, c->ports_line,
+                            "Port= needs VirtualEthernet=yes, Bridge= or Zone=: ports are forwarded to the "
+                            "container's veth address")) < 0)
+                return r;
+        if (c->n_ports > 0 && c->virtual_ethernet && !addresses_have_port_target(c->addresses) &&
+            (r = diag_error(diag, c->ports_file ?: file, c->ports_line,
+                            "Port= needs an IPv4 Address= or an IPv6 one that is not link-local in [Network]: "
+                            "ports are forwarded to the container's first address of each family "
+                            "(cell runs no DHCP to learn one)")) < 0)
+                return r;
+        CHECK((c->addresses || c->gateways) && !c->virtual_ethernet && !c->interfaces && !c->macvlan && !c->ipvlan,
+              "%s needs an interface in the container: VirtualEthernet=yes, Bridge=, Zone=, Interface=, MACVLAN= "
+              "or IPVLAN=",
+              c->addresses ? "Address=" : "Gateway=");
+#undef CHECK
+        return config_finish_sched(c, diag);
+}
