@@ -5,7 +5,6 @@
  * (compared by argument, through the guard): each loaded in a forked
  * child. */
 #include <fcntl.h>
-#include <linux/io_uring.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -20,10 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "diag.h"
 #include "seccomp-filter.h"
-#include "strv.h"
 #include "test.h"
 
 static int in_child(void (*f)(void)) {
@@ -447,108 +443,6 @@ TEST(memory_deny_write_execute) {
                 ASSERT_TRUE(EXITED_OK(in_child(old_mmap_plain_child)));
 #endif
         status = in_child(memory_deny_write_execute_child);
-        if (!EXITED_OK(status))
-                TEST_FAIL("child exited with %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-}
-
-/* --- io_uring, whose queue runs operations in the kernel past the filter:
- * IORING_OP_OPENAT creating a file with the set-user-ID bit, and
- * IORING_OP_SOCKET of a family not allowed. Under RestrictSUIDSGID= and
- * RestrictAddressFamilies= the plan's rules refuse the ring itself. */
-
-/* One operation through a ring of its own: its result, or -errno of the
- * calls that set the ring up. */
-static int uring_one(const struct io_uring_sqe *op) {
-        struct io_uring_params params = {};
-        struct io_uring_sqe *sqes;
-        struct io_uring_cqe *cqes;
-        unsigned *tail, *array;
-        size_t sq_size, cq_size;
-        char *sq, *cq;
-        int fd;
-
-        fd = (int) syscall(__NR_io_uring_setup, 1, &params);
-        if (fd < 0)
-                return -errno;
-        sq_size = params.sq_off.array + params.sq_entries * sizeof(unsigned);
-        cq_size = params.cq_off.cqes + params.cq_entries * sizeof(struct io_uring_cqe);
-        if (params.features & IORING_FEAT_SINGLE_MMAP)
-                sq_size = cq_size = MAX(sq_size, cq_size);
-        sq = mmap(NULL, sq_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQ_RING);
-        cq = params.features & IORING_FEAT_SINGLE_MMAP ? sq :
-                mmap(NULL, cq_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_CQ_RING);
-        sqes = mmap(NULL, sizeof *sqes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
-        if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED)
-                return -ENOMEM;
-        tail = (unsigned *) (sq + params.sq_off.tail);
-        array = (unsigned *) (sq + params.sq_off.array);
-        sqes[0] = *op;
-        array[0] = 0;
-        __atomic_store_n(tail, *tail + 1, __ATOMIC_RELEASE);
-        if (syscall(__NR_io_uring_enter, fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0)
-                return -errno;
-        cqes = (struct io_uring_cqe *) (cq + params.cq_off.cqes);
-        return cqes[0].res;
-}
-
-static char uring_dir[] = "/tmp/test-seccomp-uring.XXXXXX";
-static Plan uring_plan;
-
-static void uring_child(void) {
-        const Plan *p = &uring_plan;
-        _cleanup_free_ char *path = NULL;
-        struct io_uring_sqe open_suid = { .opcode = IORING_OP_OPENAT, .fd = AT_FDCWD, .len = 04755,
-                                          .open_flags = O_CREAT | O_WRONLY | O_CLOEXEC },
-                            netlink = { .opcode = IORING_OP_SOCKET, .fd = AF_NETLINK, .off = SOCK_RAW };
-
-        if (asprintf(&path, "%s/suid", uring_dir) < 0)
-                _exit(9);
-        open_suid.addr = (uint64_t) (uintptr_t) path;
-        if (seccomp_filter_load(p->seccomp_default_action, p->seccomp_default_error, p->syscalls, p->n_syscalls,
-                                p->syscall_archs, p->n_syscall_archs, true, NULL) < 0)
-                _exit(10);
-        if (uring_one(&open_suid) != -ENOSYS)
-                _exit(11);
-        if (uring_one(&netlink) != -ENOSYS)
-                _exit(12);
-        _exit(0);
-}
-
-static void uring_nop_child(void) {
-        _exit(uring_one(&(const struct io_uring_sqe) { .opcode = IORING_OP_NOP }) == 0 ? 0 : 1);
-}
-
-TEST(io_uring) {
-        Diagnostics d = {};
-        CellConfig c;
-        int status, dfd;
-
-        if (!EXITED_OK(in_child(uring_nop_child))) {
-                fprintf(stderr, "No io_uring here (kernel.io_uring_disabled?), skipping.\n");
-                return;
-        }
-        cell_config_init(&c);
-        c.name = strdup("uring");
-        c.path = strdup("uring.cell");
-        c.directory = strdup("/var/lib/cell/test");
-        ASSERT_OK(strv_extend(&c.exec, "/bin/true"));
-        c.restrict_suid_sgid = true;
-        c.address_families_set = c.address_families_allow_list = true;
-        c.address_families = UINT64_C(1) << AF_UNIX;
-        ASSERT_OK(plan_build(&c, NULL, &uring_plan, &d));
-
-        ASSERT_NOT_NULL(mkdtemp(uring_dir));
-        status = in_child(uring_child);
-        dfd = open(uring_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        ASSERT_TRUE(dfd >= 0);
-        /* Nothing made, set-user-ID or not. */
-        bool made = unlinkat(dfd, "suid", 0) >= 0;
-        close(dfd);
-        ASSERT_EQ(rmdir(uring_dir), 0);
-        plan_done(&uring_plan);
-        cell_config_done(&c);
-        diag_done(&d);
-        ASSERT_FALSE(made);
         if (!EXITED_OK(status))
                 TEST_FAIL("child exited with %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
