@@ -307,7 +307,12 @@ static int seccomp_restrict_suid_sgid(Plan *p, const CellConfig *c, SeccompBuild
  * 252 leaves out (its libc goes through ipc()), too, as libseccomp filters
  * ipc(SHMAT) by the same argument. i386's and s390's old mmap(), whose
  * arguments are in memory, are refused whatever they ask, as 252 does, by
- * a rule for that ABI alone: the name is x86-64's and s390x's mmap() too. */
+ * a rule for that ABI alone: the name is x86-64's and s390x's mmap() too.
+ * Beyond 252: personality() with READ_IMPLIES_EXEC, after which the kernel
+ * adds PROT_EXEC to every readable mapping (mmap() with PROT_READ and
+ * PROT_WRITE alone then makes writable and executable memory), fails with
+ * EPERM too; so does its query, 0xffffffff, which has every bit set, as it
+ * does under LockPersonality= (a filter can compare an argument once). */
 static int seccomp_memory_deny_write_execute(Plan *p, const CellConfig *c, SeccompBuilder *b) {
         static const struct {
                 const char *name;
@@ -320,6 +325,8 @@ static int seccomp_memory_deny_write_execute(Plan *p, const CellConfig *c, Secco
                 { "mprotect", { .index = 2, .mask = PROT_EXEC, .value = PROT_EXEC, .name = "PROT_EXEC" } },
                 { "pkey_mprotect", { .index = 2, .mask = PROT_EXEC, .value = PROT_EXEC, .name = "PROT_EXEC" } },
                 { "shmat", { .index = 2, .mask = SHM_EXEC, .value = SHM_EXEC, .name = "SHM_EXEC" } },
+                { "personality", { .index = 0, .mask = READ_IMPLIES_EXEC, .value = READ_IMPLIES_EXEC,
+                                   .name = "READ_IMPLIES_EXEC" } },
         };
         static const uint32_t old_mmap_abis[] = { SCMP_ARCH_X86, SCMP_ARCH_S390 };
         int r;

@@ -419,12 +419,26 @@ TEST(memory_deny_write_execute) {
         ASSERT_NOT_NULL(find(&p, "mprotect", true, PLAN_SECCOMP_MASKED_EQ, 2, PROT_EXEC, PROT_EXEC));
         ASSERT_NOT_NULL(find(&p, "pkey_mprotect", true, PLAN_SECCOMP_MASKED_EQ, 2, PROT_EXEC, PROT_EXEC));
         ASSERT_NOT_NULL(find(&p, "shmat", true, PLAN_SECCOMP_MASKED_EQ, 2, SHM_EXEC, SHM_EXEC));
+        /* No personality in which every readable mapping is executable too. */
+        const PlanSyscallRule *rie = find(&p, "personality", true, PLAN_SECCOMP_MASKED_EQ, 0, READ_IMPLIES_EXEC,
+                                          READ_IMPLIES_EXEC);
+        ASSERT_NOT_NULL(rie);
+        ASSERT_EQ(rie->error, EPERM);
+        ASSERT_EQ(count(&p, "personality"), 1U);
+        plan_done(&p);
+        cell_config_done(&c);
+
+        /* With LockPersonality=: both rules. */
+        plan_of(HEAD "[Isolation]\nMemoryDenyWriteExecute=yes\nLockPersonality=yes\n", NULL, &c, &p);
+        ASSERT_NOT_NULL(find(&p, "personality", true, PLAN_SECCOMP_MASKED_EQ, 0, READ_IMPLIES_EXEC,
+                             READ_IMPLIES_EXEC));
+        ASSERT_NOT_NULL(find(&p, "personality", true, PLAN_SECCOMP_NE, 0, UINT32_MAX, PER_LINUX));
         plan_done(&p);
         cell_config_done(&c);
 
         plan_of(HEAD "[Isolation]\nMemoryDenyWriteExecute=yes\n", "[Isolation]\nMemoryDenyWriteExecute=\n", &c, &p);
         ASSERT_FALSE(p.memory_deny_write_execute);
-        ASSERT_EQ(count(&p, "mmap") + count(&p, "mprotect") + count(&p, "shmat"), 0U);
+        ASSERT_EQ(count(&p, "mmap") + count(&p, "mprotect") + count(&p, "shmat") + count(&p, "personality"), 0U);
         plan_done(&p);
         cell_config_done(&c);
 

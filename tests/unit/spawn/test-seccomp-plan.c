@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The filter of a plan made from a unit's isolation keys, loaded in a
  * forked child: what the keys refuse that no rule of a single call shows,
- * io_uring under RestrictSUIDSGID= and RestrictAddressFamilies=. */
+ * MemoryDenyWriteExecute='s READ_IMPLIES_EXEC and io_uring under
+ * RestrictSUIDSGID= and RestrictAddressFamilies=. */
 #include <fcntl.h>
 #include <linux/io_uring.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -55,6 +57,44 @@ static void plan_filter_load(const Plan *p) {
 }
 
 static Plan restrict_plan;
+
+/* MemoryDenyWriteExecute=: personality(READ_IMPLIES_EXEC) would have the
+ * kernel make every readable mapping executable, a writable one too. */
+static void read_implies_exec_child(void) {
+        char line[512], start[32];
+        bool executable = false;
+        FILE *f;
+        void *m;
+
+        plan_filter_load(&restrict_plan);
+        if (syscall(SYS_personality, PER_LINUX | READ_IMPLIES_EXEC) >= 0 || errno != EPERM)
+                _exit(11);
+        m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED)
+                _exit(12);
+        snprintf(start, sizeof start, "%lx-", (unsigned long) (uintptr_t) m);
+        f = fopen("/proc/self/maps", "re");
+        if (!f)
+                _exit(13);
+        while (fgets(line, sizeof line, f))
+                if (startswith(line, start))
+                        executable = strchr(line, ' ') && strchr(line, ' ')[3] == 'x';
+        _exit(executable ? 14 : 0);
+}
+
+TEST(memory_deny_write_execute_read_implies_exec) {
+        CellConfig c;
+        int status;
+
+        cell_config_init(&c);
+        c.memory_deny_write_execute = true;
+        plan_from_config(&c, &restrict_plan);
+        status = in_child(read_implies_exec_child);
+        plan_done(&restrict_plan);
+        cell_config_done(&c);
+        if (!EXITED_OK(status))
+                TEST_FAIL("child exited with %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
 
 /* --- io_uring, whose queue runs operations in the kernel past the filter:
  * IORING_OP_OPENAT creating a file with the set-user-ID bit, and
