@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/io_uring.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -87,6 +88,14 @@ static void probe_protect(void) {
         printf(", \"kallsyms_empty\": %d", n == 0);
 }
 
+/* An io_uring ring, whose queue opens files and makes sockets past the
+ * filter. */
+static void probe_io_uring(void) {
+        struct io_uring_params params = {};
+
+        printf(", \"io_uring\": %d", call_errno(syscall(SYS_io_uring_setup, 1, &params), true));
+}
+
 int probe_restrict(void) {
         /* Each in a child: a namespace made would change what the next sees. */
         /* In a user namespace of its own, which needs no privilege, so that
@@ -140,6 +149,7 @@ int probe_restrict(void) {
         probe_suid_sgid();
         probe_write_execute();
         probe_protect();
+        probe_io_uring();
         printf("}\n");
         return 0;
 }

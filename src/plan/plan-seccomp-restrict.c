@@ -107,10 +107,32 @@ static int seccomp_restrict_namespaces(Plan *p, const CellConfig *c, SeccompBuil
         return 0;
 }
 
+/* io_uring(7) runs what its queue asks (IORING_OP_OPENAT with O_CREAT and
+ * any mode, IORING_OP_SOCKET of any family) in the kernel, past every
+ * filter: where a key's rules hold the arguments of a call that io_uring
+ * also makes, its three calls fail with ENOSYS, as openat2() and clone3()
+ * do, so that a program falls back to the calls the filter sees. Beyond
+ * systemd 252, whose RestrictSUIDSGID= and RestrictAddressFamilies= leave
+ * that way open. */
+static int seccomp_deny_io_uring(SeccompBuilder *b) {
+        static const char *const calls[] = { "io_uring_enter", "io_uring_register", "io_uring_setup" };
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(calls); i++) {
+                if (plan_seccomp_denied(b, calls[i]))
+                        continue;
+                r = plan_seccomp_add(b, calls[i], PLAN_SECCOMP_ERRNO, ENOSYS);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 /* RestrictAddressFamilies=: socket() of a family not allowed fails with
  * EAFNOSUPPORT, as the kernel's own answer for a family it lacks. An allow
  * list denies every family up to its highest one by number, and all above
- * it (a newer kernel's, unknown to cell's headers, too). */
+ * it (a newer kernel's, unknown to cell's headers, too); io_uring fails
+ * with ENOSYS (seccomp_deny_io_uring()). */
 static int seccomp_restrict_address_families(Plan *p, const CellConfig *c, SeccompBuilder *b) {
         int last = -1, r;
 
@@ -119,8 +141,10 @@ static int seccomp_restrict_address_families(Plan *p, const CellConfig *c, Secco
         p->restrict_address_families = true;
         p->address_families_allow_list = c->address_families_allow_list;
         p->address_families = c->address_families;
-        if (plan_seccomp_denied(b, "socket"))
-                return 0;
+        /* Also where socket() is denied: IORING_OP_SOCKET is not socket(). */
+        r = seccomp_deny_io_uring(b);
+        if (r < 0 || plan_seccomp_denied(b, "socket"))
+                return r;
 
         if (!c->address_families_allow_list) {
                 for (int af = 0; af < 64; af++) {
@@ -208,8 +232,8 @@ static int seccomp_restrict_realtime(Plan *p, const CellConfig *c, SeccompBuilde
  * hold: two comparisons). openat2(), whose flags and mode are in memory no
  * filter can read, fails with ENOSYS, so that libc falls back to openat().
  * Beyond 252: O_TMPFILE also takes a mode (an unnamed file that linkat()
- * then names), so it is held as O_CREAT is; and fchmodat2() as
- * fchmodat(). */
+ * then names), so it is held as O_CREAT is; fchmodat2() as fchmodat();
+ * and io_uring fails with ENOSYS (seccomp_deny_io_uring()). */
 static int seccomp_restrict_suid_sgid(Plan *p, const CellConfig *c, SeccompBuilder *b) {
         static const struct {
                 const char *name;
@@ -269,8 +293,9 @@ static int seccomp_restrict_suid_sgid(Plan *p, const CellConfig *c, SeccompBuild
                                         return r;
                         }
         }
-        if (plan_seccomp_denied(b, "openat2"))
-                return 0;
+        r = seccomp_deny_io_uring(b);
+        if (r < 0 || plan_seccomp_denied(b, "openat2"))
+                return r;
         return plan_seccomp_add(b, "openat2", PLAN_SECCOMP_ERRNO, ENOSYS);
 }
 
@@ -282,7 +307,12 @@ static int seccomp_restrict_suid_sgid(Plan *p, const CellConfig *c, SeccompBuild
  * 252 leaves out (its libc goes through ipc()), too, as libseccomp filters
  * ipc(SHMAT) by the same argument. i386's and s390's old mmap(), whose
  * arguments are in memory, are refused whatever they ask, as 252 does, by
- * a rule for that ABI alone: the name is x86-64's and s390x's mmap() too. */
+ * a rule for that ABI alone: the name is x86-64's and s390x's mmap() too.
+ * Beyond 252: personality() with READ_IMPLIES_EXEC, after which the kernel
+ * adds PROT_EXEC to every readable mapping (mmap() with PROT_READ and
+ * PROT_WRITE alone then makes writable and executable memory), fails with
+ * EPERM too; so does its query, 0xffffffff, which has every bit set, as it
+ * does under LockPersonality= (a filter can compare an argument once). */
 static int seccomp_memory_deny_write_execute(Plan *p, const CellConfig *c, SeccompBuilder *b) {
         static const struct {
                 const char *name;
@@ -295,6 +325,8 @@ static int seccomp_memory_deny_write_execute(Plan *p, const CellConfig *c, Secco
                 { "mprotect", { .index = 2, .mask = PROT_EXEC, .value = PROT_EXEC, .name = "PROT_EXEC" } },
                 { "pkey_mprotect", { .index = 2, .mask = PROT_EXEC, .value = PROT_EXEC, .name = "PROT_EXEC" } },
                 { "shmat", { .index = 2, .mask = SHM_EXEC, .value = SHM_EXEC, .name = "SHM_EXEC" } },
+                { "personality", { .index = 0, .mask = READ_IMPLIES_EXEC, .value = READ_IMPLIES_EXEC,
+                                   .name = "READ_IMPLIES_EXEC" } },
         };
         static const uint32_t old_mmap_abis[] = { SCMP_ARCH_X86, SCMP_ARCH_S390 };
         int r;

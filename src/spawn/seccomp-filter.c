@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <linux/ipc.h>
 #include <linux/seccomp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,42 @@ static bool rule_in_guard(const PlanSyscallRule *rule) {
         return rule->n_args > 0 || rule->abi != 0;
 }
 
+/* The SysV IPC calls that i386 (and s390, ppc) also make through one
+ * multiplexer, ipc(CALL, first, second, third, ptr, fifth); for each of
+ * the call's own arguments, the one of ipc's that the kernel hands on as
+ * it (-1: read from memory, which no filter sees). */
+typedef struct IpcCall {
+        const char *name;
+        uint32_t call;
+        int8_t arg[6];
+} IpcCall;
+
+static const IpcCall ipc_calls[] = {
+        { "msgctl", MSGCTL, { 1, 2, 4, -1, -1, -1 } },
+        { "msgget", MSGGET, { 1, 2, -1, -1, -1, -1 } },
+        /* msgp and msgtyp: in memory for version 0, in ptr and fifth else. */
+        { "msgrcv", MSGRCV, { 1, -1, 2, -1, 3, -1 } },
+        { "msgsnd", MSGSND, { 1, 4, 2, 3, -1, -1 } },
+        { "semctl", SEMCTL, { 1, 2, 3, -1, -1, -1 } },
+        { "semget", SEMGET, { 1, 2, 3, -1, -1, -1 } },
+        { "semop", SEMOP, { 1, 4, 2, -1, -1, -1 } },
+        { "semtimedop", SEMTIMEDOP, { 1, 4, 2, 5, -1, -1 } },
+        { "shmat", SHMAT, { 1, 4, 2, -1, -1, -1 } },
+        { "shmctl", SHMCTL, { 1, 2, 4, -1, -1, -1 } },
+        { "shmdt", SHMDT, { 4, -1, -1, -1, -1, -1 } },
+        { "shmget", SHMGET, { 1, 2, 3, -1, -1, -1 } },
+};
+
+/* A rule that denies one of them; NULL for any other rule. */
+static const IpcCall *rule_ipc_call(const PlanSyscallRule *rule) {
+        if (rule->action == PLAN_SECCOMP_ALLOW)
+                return NULL;
+        for (size_t i = 0; i < ELEMENTSOF(ipc_calls); i++)
+                if (streq(ipc_calls[i].name, rule->name))
+                        return ipc_calls + i;
+        return NULL;
+}
+
 static bool rules_name(const PlanSyscallRule *rules, size_t n, const char *name) {
         for (size_t i = 0; i < n; i++)
                 if (!rule_in_guard(rules + i) && streq(rules[i].name, name))
@@ -45,9 +82,19 @@ static bool rules_name(const PlanSyscallRule *rules, size_t n, const char *name)
 
 static bool rules_need_guard(const PlanSyscallRule *rules, size_t n) {
         for (size_t i = 0; i < n; i++)
-                if (rule_in_guard(rules + i))
+                if (rule_in_guard(rules + i) || rule_ipc_call(rules + i))
                         return true;
         return false;
+}
+
+static struct scmp_arg_cmp seccomp_cmp(unsigned index, const PlanSyscallArg *a) {
+        if (a->compare == PLAN_SECCOMP_NE)
+                return SCMP_CMP(index, SCMP_CMP_NE, a->value);
+        if (a->compare == PLAN_SECCOMP_GE)
+                return SCMP_CMP(index, SCMP_CMP_GE, a->value);
+        /* The low 32 bits only (the mask has no more): the kernel truncates
+         * an int argument, so a value with its high half set must match too. */
+        return SCMP_CMP(index, SCMP_CMP_MASKED_EQ, a->mask, a->value);
 }
 
 static int seccomp_add(scmp_filter_ctx c, const PlanSyscallRule *rule, uint32_t action, uint32_t default_action) {
@@ -63,22 +110,42 @@ static int seccomp_add(scmp_filter_ctx c, const PlanSyscallRule *rule, uint32_t 
                 return 0;
         if (rule->n_args > PLAN_SYSCALL_ARGS_MAX)
                 return -EINVAL;
-        for (unsigned i = 0; i < rule->n_args; i++) {
-                const PlanSyscallArg *a = &rule->args[i];
-
-                if (a->compare == PLAN_SECCOMP_NE)
-                        cmp[i] = SCMP_CMP(a->index, SCMP_CMP_NE, a->value);
-                else if (a->compare == PLAN_SECCOMP_GE)
-                        cmp[i] = SCMP_CMP(a->index, SCMP_CMP_GE, a->value);
-                else
-                        /* The low 32 bits only (the mask has no more): the
-                         * kernel truncates an int argument, so a value with
-                         * its high half set must match too. */
-                        cmp[i] = SCMP_CMP(a->index, SCMP_CMP_MASKED_EQ, a->mask, a->value);
-        }
+        for (unsigned i = 0; i < rule->n_args; i++)
+                cmp[i] = seccomp_cmp(rule->args[i].index, &rule->args[i]);
         /* All of them must hold for the rule to match. */
         r = seccomp_rule_add_array(c, action, nr, rule->n_args, cmp);
         /* -EDOM/-EINVAL: a pseudo syscall not present on a secondary arch. */
+        if (r == -EDOM || r == -EOPNOTSUPP)
+                return 0;
+        return r;
+}
+
+/* A rule denying a SysV IPC call, once more for ipc() on an ABI that has
+ * it. libseccomp's own (for a rule on shmat(), ipc(SHMAT, ...)) compares
+ * the whole first argument, but the kernel takes the call from its low 16
+ * bits and the rest as a "version" that most calls ignore: without this,
+ * ipc(SHMAT | 2 << 16, id, SHM_EXEC, ...) is shmat() past the rule. The
+ * call's arguments compared at ipc's places; one ipc has in memory is not
+ * compared, so the rule denies more there, never less. */
+static int seccomp_add_ipc(scmp_filter_ctx c, const PlanSyscallRule *rule, const IpcCall *call, uint32_t action) {
+        struct scmp_arg_cmp cmp[1 + PLAN_SYSCALL_ARGS_MAX];
+        unsigned n = 0;
+        int nr, r;
+
+        if (rule->n_args > PLAN_SYSCALL_ARGS_MAX)
+                return -EINVAL;
+        nr = seccomp_syscall_resolve_name("ipc");
+        if (nr == __NR_SCMP_ERROR)
+                return 0;
+        cmp[n++] = SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffff, call->call);
+        for (unsigned i = 0; i < rule->n_args; i++) {
+                int at = rule->args[i].index < ELEMENTSOF(call->arg) ? call->arg[rule->args[i].index] : -1;
+
+                if (at >= 0)
+                        cmp[n++] = seccomp_cmp((unsigned) at, &rule->args[i]);
+        }
+        r = seccomp_rule_add_array(c, action, nr, n, cmp);
+        /* An ABI without ipc() (x86-64, x32): its calls are direct. */
         if (r == -EDOM || r == -EOPNOTSUPP)
                 return 0;
         return r;
@@ -195,9 +262,14 @@ static int seccomp_guard_arch(uint32_t arch, const PlanSyscallRule *rules, size_
         if (r < 0)
                 return spawn_error(err, r, "SystemCallFilter=: building the argument rules");
         for (size_t i = 0; i < n_rules; i++) {
-                if (!rule_in_guard(rules + i) || (rules[i].abi != 0 && rules[i].abi != arch))
+                const IpcCall *call = rule_ipc_call(rules + i);
+                uint32_t action = seccomp_action(rules[i].action, rules[i].error);
+
+                if (rules[i].abi != 0 && rules[i].abi != arch)
                         continue;
-                r = seccomp_add(c, rules + i, seccomp_action(rules[i].action, rules[i].error), SCMP_ACT_ALLOW);
+                r = rule_in_guard(rules + i) ? seccomp_add(c, rules + i, action, SCMP_ACT_ALLOW) : 0;
+                if (r >= 0 && call)
+                        r = seccomp_add_ipc(c, rules + i, call, action);
                 if (r < 0)
                         return spawn_error(err, r, "SystemCallFilter=: adding %s[%s]", rules[i].name,
                                            strna(rules[i].n_args > 0 ? rules[i].args[0].name : NULL));

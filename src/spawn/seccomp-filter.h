@@ -51,11 +51,13 @@ typedef struct SeccompProgram {
  * would hand the kernel. With rules by argument (n_args > 0) or for one ABI
  * (abi != 0) a guard goes in front: those rules alone, compiled by
  * libseccomp one ABI at a time, merged, as a filter that allows
- * everything else, whose "allow" jumps to the filter instead. A call the
- * guard denies is denied with its rule's action whatever the filter says
- * (libseccomp has no defined verdict where a rule for any arguments and one
- * by argument both match); any other gets the filter's. One program, loaded
- * once. seccomp_program_done() frees it. */
+ * everything else, whose "allow" jumps to the filter instead; with each
+ * rule that denies a SysV IPC call once more for i386's (s390's, ppc's)
+ * ipc() with that call in its low 16 bits, whatever is above them. A call
+ * the guard denies is denied with its rule's action whatever the filter
+ * says (libseccomp has no defined verdict where a rule for any arguments
+ * and one by argument both match); any other gets the filter's. One
+ * program, loaded once. seccomp_program_done() frees it. */
 int seccomp_program_compile(PlanSeccompAction default_action, int default_error,
                             const PlanSyscallRule *rules, size_t n_rules, const uint32_t *archs, size_t n_archs,
                             bool no_new_privs, SeccompProgram *ret, SpawnError *err);

@@ -42,6 +42,7 @@ for k in unshare_user unshare_user_mnt unshare_user_net socket_unix socket_inet 
         expect "free: $k" "$(restrict_field "$k")" 0
 done
 expect "free: setns(-1, 0)" "$(restrict_field setns_0)" 9     # EBADF: past the filter
+uring=$(restrict_field io_uring)     # 0, unless the host turned io_uring off (kernel.io_uring_disabled)
 
 run_cell none "$held"
 [ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "held: cell run exited $status"; }
@@ -68,6 +69,8 @@ expect "held: sethostname()" "$(restrict_field sethostname)" 1
 expect "held: adjtimex(), reading" "$(restrict_field adjtimex)" 1
 expect "held: syslog(SIZE_BUFFER)" "$(restrict_field syslog)" 1
 expect "held: /proc/kallsyms empty" "$(restrict_field kallsyms_empty)" 1
+# Its queue would open and make what the rules above refuse.
+[ "$uring" != 0 ] || expect "held: io_uring_setup()" "$(restrict_field io_uring)" 38    # ENOSYS
 
 # The i386 entry point: filtered alike without SystemCallArchitectures=,
 # shut (the process killed, SIGSYS) with it.

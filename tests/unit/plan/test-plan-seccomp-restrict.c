@@ -338,6 +338,60 @@ TEST(restrict_suid_sgid) {
         cell_config_done(&c);
 }
 
+/* io_uring, whose queue opens files and makes sockets in the kernel past
+ * the filter: its calls fail with ENOSYS under RestrictSUIDSGID= and
+ * RestrictAddressFamilies=, whether or not socket() is denied too. */
+TEST(io_uring) {
+        static const char *const calls[] = { "io_uring_setup", "io_uring_enter", "io_uring_register" };
+        static const char *const keys[] = {
+                "RestrictSUIDSGID=yes\n",
+                "RestrictAddressFamilies=AF_UNIX\n",
+                "RestrictAddressFamilies=~AF_NETLINK\n",
+                "RestrictAddressFamilies=none\n",
+                "SystemCallFilter=~socket\nRestrictAddressFamilies=AF_UNIX\n",
+        };
+        CellConfig c;
+        Plan p = {};
+
+        for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
+                _cleanup_free_ char *text = NULL;
+
+                ASSERT_TRUE(asprintf(&text, HEAD "[Isolation]\n%s", keys[k]) > 0);
+                plan_of(text, NULL, &c, &p);
+                for (size_t i = 0; i < ELEMENTSOF(calls); i++) {
+                        const PlanSyscallRule *r = find(&p, calls[i], false, 0, 0, 0, 0);
+
+                        if (!r)
+                                TEST_FAIL("%s: no rule for %s", keys[k], calls[i]);
+                        ASSERT_EQ(r->action, PLAN_SECCOMP_ERRNO);
+                        ASSERT_EQ(r->error, ENOSYS);
+                        ASSERT_EQ(count(&p, calls[i]), 1U);
+                }
+                plan_done(&p);
+                cell_config_done(&c);
+        }
+
+        /* Neither key, or neither restricting anything: io_uring as it was. */
+        plan_of(HEAD "[Isolation]\nRestrictAddressFamilies=~AF_PACKET\nRestrictAddressFamilies=AF_PACKET\n"
+                "RestrictNamespaces=yes\nMemoryDenyWriteExecute=yes\n", NULL, &c, &p);
+        ASSERT_FALSE(p.restrict_address_families);
+        ASSERT_EQ(count(&p, "io_uring_setup") + count(&p, "io_uring_enter") + count(&p, "io_uring_register"), 0U);
+        plan_done(&p);
+        cell_config_done(&c);
+
+        /* A call SystemCallFilter= denies keeps its own rule; an allow list
+         * without them denies them already. */
+        plan_of(HEAD "[Isolation]\nSystemCallFilter=~io_uring_setup:kill\nRestrictSUIDSGID=yes\n", NULL, &c, &p);
+        ASSERT_EQ(find(&p, "io_uring_setup", false, 0, 0, 0, 0)->action, PLAN_SECCOMP_KILL);
+        ASSERT_EQ(find(&p, "io_uring_enter", false, 0, 0, 0, 0)->error, ENOSYS);
+        plan_done(&p);
+        cell_config_done(&c);
+        plan_of(HEAD "[Isolation]\nSystemCallFilter=@basic-io\nRestrictSUIDSGID=yes\n", NULL, &c, &p);
+        ASSERT_EQ(count(&p, "io_uring_setup"), 0U);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
 /* MemoryDenyWriteExecute=: systemd 252's rules, by the protection argument. */
 TEST(memory_deny_write_execute) {
         CellConfig c;
@@ -365,12 +419,26 @@ TEST(memory_deny_write_execute) {
         ASSERT_NOT_NULL(find(&p, "mprotect", true, PLAN_SECCOMP_MASKED_EQ, 2, PROT_EXEC, PROT_EXEC));
         ASSERT_NOT_NULL(find(&p, "pkey_mprotect", true, PLAN_SECCOMP_MASKED_EQ, 2, PROT_EXEC, PROT_EXEC));
         ASSERT_NOT_NULL(find(&p, "shmat", true, PLAN_SECCOMP_MASKED_EQ, 2, SHM_EXEC, SHM_EXEC));
+        /* No personality in which every readable mapping is executable too. */
+        const PlanSyscallRule *rie = find(&p, "personality", true, PLAN_SECCOMP_MASKED_EQ, 0, READ_IMPLIES_EXEC,
+                                          READ_IMPLIES_EXEC);
+        ASSERT_NOT_NULL(rie);
+        ASSERT_EQ(rie->error, EPERM);
+        ASSERT_EQ(count(&p, "personality"), 1U);
+        plan_done(&p);
+        cell_config_done(&c);
+
+        /* With LockPersonality=: both rules. */
+        plan_of(HEAD "[Isolation]\nMemoryDenyWriteExecute=yes\nLockPersonality=yes\n", NULL, &c, &p);
+        ASSERT_NOT_NULL(find(&p, "personality", true, PLAN_SECCOMP_MASKED_EQ, 0, READ_IMPLIES_EXEC,
+                             READ_IMPLIES_EXEC));
+        ASSERT_NOT_NULL(find(&p, "personality", true, PLAN_SECCOMP_NE, 0, UINT32_MAX, PER_LINUX));
         plan_done(&p);
         cell_config_done(&c);
 
         plan_of(HEAD "[Isolation]\nMemoryDenyWriteExecute=yes\n", "[Isolation]\nMemoryDenyWriteExecute=\n", &c, &p);
         ASSERT_FALSE(p.memory_deny_write_execute);
-        ASSERT_EQ(count(&p, "mmap") + count(&p, "mprotect") + count(&p, "shmat"), 0U);
+        ASSERT_EQ(count(&p, "mmap") + count(&p, "mprotect") + count(&p, "shmat") + count(&p, "personality"), 0U);
         plan_done(&p);
         cell_config_done(&c);
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
+#include <linux/shm.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -581,3 +582,45 @@ TEST(argument_rule_filters_the_i386_entry_point) {
         ASSERT_EQ(WEXITSTATUS(status), 0);
 }
 #endif
+
+/* i386's SysV IPC calls through ipc(CALL | VERSION << 16, first, second,
+ * third, ptr, fifth): the kernel takes the call from the low 16 bits
+ * alone, so a rule on shmget() or shmat() holds whatever version is above
+ * them, and its arguments are compared where ipc() has them (shmat()'s
+ * flags in second, argument 2). */
+TEST(ipc_calls_are_denied_whatever_their_version) {
+        const PlanSyscallRule rules[] = {
+                { .name = (char *) "shmget", .action = PLAN_SECCOMP_ERRNO, .error = EPERM },
+                { .name = (char *) "shmat", .action = PLAN_SECCOMP_ERRNO, .error = EPERM, .n_args = 1,
+                  .args = { { .index = 2, .mask = SHM_EXEC, .value = SHM_EXEC, .name = "SHM_EXEC" } } },
+        };
+        _cleanup_(seccomp_program_done) SeccompProgram prog = {};
+        static const uint32_t versions[] = { 0, 1, 2, 0xffff };
+
+        if (seccomp_arch_native() != SCMP_ARCH_X86_64)
+                return;
+        ASSERT_OK(seccomp_program_compile(PLAN_SECCOMP_ALLOW, 0, rules, ELEMENTSOF(rules), NULL, 0, true, &prog,
+                                          NULL));
+        for (size_t v = 0; v < ELEMENTSOF(versions); v++) {
+                struct seccomp_data d = { .nr = 117, .arch = AUDIT_ARCH_I386 };        /* ipc on i386 */
+
+                d.args[0] = SHMGET | versions[v] << 16;
+                if (bpf_run(prog.insns, prog.n_insns, &d) != (SECCOMP_RET_ERRNO | EPERM))
+                        TEST_FAIL("ipc(SHMGET | %#x << 16) not denied", versions[v]);
+                d.args[0] = SHMAT | versions[v] << 16;
+                d.args[2] = SHM_EXEC | SHM_RDONLY;
+                if (bpf_run(prog.insns, prog.n_insns, &d) != (SECCOMP_RET_ERRNO | EPERM))
+                        TEST_FAIL("ipc(SHMAT | %#x << 16, SHM_EXEC) not denied", versions[v]);
+                /* What the rules do not name passes. */
+                d.args[2] = SHM_RDONLY;
+                ASSERT_EQ(bpf_run(prog.insns, prog.n_insns, &d), SECCOMP_RET_ALLOW);
+                d.args[0] = SEMGET | versions[v] << 16;
+                d.args[2] = SHM_EXEC;
+                ASSERT_EQ(bpf_run(prog.insns, prog.n_insns, &d), SECCOMP_RET_ALLOW);
+        }
+        /* x86-64 has no ipc(): its shmat() itself, by the rule. */
+        struct seccomp_data d = { .nr = SYS_shmat, .arch = AUDIT_ARCH_X86_64, .args = { 0, 0, SHM_EXEC } };
+        ASSERT_EQ(bpf_run(prog.insns, prog.n_insns, &d), SECCOMP_RET_ERRNO | EPERM);
+        d.args[2] = 0;
+        ASSERT_EQ(bpf_run(prog.insns, prog.n_insns, &d), SECCOMP_RET_ALLOW);
+}

@@ -56,6 +56,16 @@ static long int80_3(long nr, long a, long b, long c) {
         return ret;
 }
 
+/* i386's ipc(call, first, second, third, ptr): SysV IPC's multiplexer. */
+#define I386_IPC 117
+#define I386_IPC_SHMAT 21
+static long int80_5(long nr, long a, long b, long c, long d, long e) {
+        long ret;
+
+        __asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d), "D"(e) : "memory");
+        return ret;
+}
+
 static bool i386_entry_point;
 
 static void int80_plain_child(void) {
@@ -401,6 +411,23 @@ static void memory_deny_write_execute_child(void) {
                 /* The old mmap(), whatever it asks, where x86-64's mmap() above was not refused. */
                 if (int80_old_mmap(PROT_READ) != -EPERM)
                         _exit(21);
+                /* shmat() through ipc(), with a version above the call that
+                 * the kernel ignores: held by the same rule, and nothing else
+                 * refused. ipc() writes the address it attached at to third. */
+                uint32_t *raddr = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
+                                       -1, 0);
+                int seg = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+                long with_exec, without;
+
+                if (raddr == MAP_FAILED || seg < 0)
+                        _exit(22);
+                with_exec = int80_5(I386_IPC, I386_IPC_SHMAT | 2 << 16, seg, SHM_EXEC, (long) (uintptr_t) raddr, 0);
+                without = int80_5(I386_IPC, I386_IPC_SHMAT | 2 << 16, seg, SHM_RDONLY, (long) (uintptr_t) raddr, 0);
+                (void) shmctl(seg, IPC_RMID, NULL);
+                if (with_exec != -EPERM)
+                        _exit(23);
+                if (without != 0)
+                        _exit(24);
         }
 #endif
         _exit(0);
