@@ -208,7 +208,9 @@ done
 # taken back from the host's mount table as it is.
 mkdir "$work/hostmnt"
 mount -t tmpfs -o mode=0755 cell-test-hostmnt "$work/hostmnt"
-trap 's=$?; umount -l "$work/hostmnt" 2>/dev/null; (exit $s); cleanup' EXIT
+# Unmounted whatever happens; the status goes on to cleanup (set +e: the
+# subshell that passes it on must not end the trap).
+trap 's=$?; umount -l "$work/hostmnt" 2>/dev/null; set +e; (exit $s); cleanup' EXIT
 mkdir "$work/hostmnt/lower"
 for iso in "" "PrivateUsers=pick"; do
         for m in none cgroupfs; do
