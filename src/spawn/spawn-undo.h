@@ -6,8 +6,8 @@
  * the build made (mount-undo.h) and an fd of the mount namespace it was
  * made in, and takes it back from there when the start fails -- the scope
  * refused, spawn_release() failing, the payload's exec failing, machined
- * refusing Register=yes, or (PrivateUsers=, where the builder has gone) a
- * missing Exec= or User=. When the start succeeds, the record and the
+ * refusing Register=yes, or a step of the child's after its pivot_root (a
+ * missing Exec= or User=). When the start succeeds, the record and the
  * namespace are let go (spawn_started()).
  *
  *   without PrivateUsers=: the child builds in its own mount namespace,
