@@ -48,8 +48,8 @@ typedef struct ChildContext {
         SeccompProgram seccomp; /* compiled before PREPARED, loaded last (child_exec()) */
         bool host_unified;      /* the host's /sys/fs/cgroup is cgroup2 alone */
         uint64_t held;          /* cell's bounding set, before privilege_bound() dropped the rest */
-        MountUndo made;         /* what mount_setup_root() made, taken back if a step fails before
-                                 * it is handed to the supervisor (child_hand_over_made()) */
+        MountUndo made;         /* what mount_setup_root() made, taken back here only if it cannot
+                                 * be handed to the supervisor (child_hand_over_made()) */
 } ChildContext;
 
 /* Step 1: tie our life to the supervisor's and hide from the payload. */
@@ -368,11 +368,15 @@ static int child_seccomp_compile(ChildContext *c, SpawnError *err) {
         return r < 0 ? r : 0;
 }
 
-/* Right before PREPARED: the record of what the build made goes to the
+/* Right after pivot_root: the record of what the build made goes to the
  * supervisor, which holds our mount namespace and takes it back from there
- * if the start fails later -- after GO too, when our privileges are gone
- * (spawn-undo.h). A record that cannot be handed over fails the start
- * (which takes it back here): the supervisor could not. */
+ * if the start fails later -- at a later step of ours, or after GO, when
+ * our privileges are gone (spawn-undo.h). Not later: the old root we
+ * detached shows none of the host's other mounts any more, so an Overlay=
+ * upper on one (a /var/lib/machines of its own) could not be found from it;
+ * the supervisor walks the host's mount table as it is. A record that
+ * cannot be handed over fails the start (which takes it back here, as well
+ * as it can): the supervisor could not. */
 static int child_hand_over_made(ChildContext *c, SpawnError *err) {
         _cleanup_close_ int fd = -EBADF;
         int r;
@@ -432,8 +436,14 @@ static int child_run(ChildContext *c, SpawnError *err) {
                 r = child_enter_tree(c, err);
         else
                 r = mount_setup_root(p, &c->made, err);
+        if (r >= 0)
+                r = child_hand_over_made(c, err);
         if (r < 0)
                 return r;
+        /* What was made is the supervisor's to take back from here on, and
+         * the host's "/" the record may hold goes before anything of the
+         * container is read (its passwd, its Exec=). */
+        mount_undo_done(&c->made);
 
         r = child_notify_socket(c, &notify_fd, err);
         if (r >= 0)
@@ -448,16 +458,9 @@ static int child_run(ChildContext *c, SpawnError *err) {
          * gain, and we still hold every capability the steps after GO need. */
         if (r >= 0)
                 r = privilege_bound(p, &c->held, err);
-        if (r >= 0)
-                r = child_hand_over_made(c, err);
         if (r < 0)
                 return r;
 
-        /* What was made is the supervisor's to take back from here on (a
-         * failure after GO is the payload's exec, with our privileges
-         * dropped), and the host's "/" the record may hold goes before
-         * anything else runs. */
-        mount_undo_done(&c->made);
         r = spawn_message_send(c->sync_fd, SPAWN_MSG_PREPARED, NULL, notify_fd);
         if (r < 0)
                 _exit(EXIT_FAILURE);

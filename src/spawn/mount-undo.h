@@ -4,10 +4,9 @@
 /* What a start made for the container's file system -- mount points,
  * Volatile=state's /var, Overlay= upper and work directories, new /etc
  * files -- taken back when the start fails: while the tree is built
- * (mount-setup.c), or, kept past pivot_root, when a later step of the child
- * fails before it says "prepared" (a missing Exec=, User=); after that the
- * supervisor takes it back, from the bytes mount_undo_save() gave it
- * (spawn-undo.h). */
+ * (mount-setup.c), or, kept past pivot_root, when the pivot_root itself or
+ * the hand-over fails; after that the supervisor takes it back, from the
+ * bytes mount_undo_save() gave it (spawn-undo.h). */
 
 #include <stdbool.h>
 
@@ -32,8 +31,10 @@ void mount_undo_take_back(MountUndo *u, int root_fd, int host_fd);
  * when something was made there) of the host's "/", opened now. The host's
  * "/" then stays reachable through that fd alone, in cell's own process,
  * until mount_undo_run() or mount_undo_done(), which the caller must call
- * before anything of the container runs. Returns -errno, u untouched, when
- * it cannot. */
+ * before anything of the container runs. Once the old root is detached,
+ * that "/" shows none of the host's other mounts: what was made on one is
+ * not found from it (best effort only; the supervisor takes back from the
+ * host as it is). Returns -errno, u untouched, when it cannot. */
 int mount_undo_keep(MountUndo *u, int root_fd);
 
 /* mount_undo_take_back() with the kept fds, then mount_undo_done(). */

@@ -23,7 +23,7 @@ typedef enum SpawnMessageType {
         SPAWN_MSG_ERROR,                /* child -> supervisor: a SpawnError; the child exits */
         SPAWN_MSG_TREE_READY,           /* tree builder -> child (PrivateUsers=): the tree is
                                          * built (+ an O_PATH fd of its root), see spawn-tree.c */
-        SPAWN_MSG_MADE,                 /* child -> supervisor, right before PREPARED: what the
+        SPAWN_MSG_MADE,                 /* child -> supervisor, right after pivot_root: what the
                                          * build made (+ a memfd, mount_undo_save()), for the
                                          * supervisor to take back (spawn-undo.h) */
 } SpawnMessageType;

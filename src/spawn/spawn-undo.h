@@ -6,15 +6,17 @@
  * the build made (mount-undo.h) and an fd of the mount namespace it was
  * made in, and takes it back from there when the start fails -- the scope
  * refused, spawn_release() failing, the payload's exec failing, machined
- * refusing Register=yes, or (PrivateUsers=, where the builder has gone) a
- * missing Exec= or User=. When the start succeeds, the record and the
+ * refusing Register=yes, or a step of the child's after its pivot_root (a
+ * missing Exec= or User=). When the start succeeds, the record and the
  * namespace are let go (spawn_started()).
  *
  *   without PrivateUsers=: the child builds in its own mount namespace,
  *     which the supervisor holds from the clone on; the child hands its
- *     record over (SPAWN_MSG_MADE, a memfd) right before PREPARED and
+ *     record over (SPAWN_MSG_MADE, a memfd) right after its pivot_root and
  *     drops its own: after that only the supervisor takes back (before
- *     it, only the child does).
+ *     it, only the child does). Not later: the host's old root, detached
+ *     at the pivot_root, no longer shows the host's other mounts, where
+ *     an Overlay= upper may have been made.
  *   with PrivateUsers=: the builder builds in the supervisor's private
  *     namespace S (spawn-tree.c), which the supervisor holds past the
  *     builder's end; the builder writes its record to a memfd of the

@@ -12,12 +12,13 @@
  *    veth into the child's netns,
  *    Port= nft table; IDMAP_DONE)
  *   scope_attach(), scope_wait()        mount_setup_root() (user ns: the
- *                                       locked copy, pivot), notify socket,
- *                                       hostname, lo up, time namespace,
- *                                       resolve user, env, Exec=, cwd
- *   spawn_wait_prepared() <------------ [MADE (+ memfd: what the build
+ *                                       locked copy, pivot)
+ *                         <------------ [MADE (+ memfd: what the build
  *                                        made, spawn-undo.h)]
- *                         <------------ PREPARED (+ notify socket fd)
+ *                                       notify socket, hostname, lo up,
+ *                                       time namespace, resolve user, env,
+ *                                       Exec=, cwd
+ *   spawn_wait_prepared() <------------ PREPARED (+ notify socket fd)
  *   spawn_release(): user ns: chown     (host0 up, Address=, Gateway=)
  *   the cgroup to the mapped root;
  *   Nice=, CPUScheduling*=, CPUAffinity=,

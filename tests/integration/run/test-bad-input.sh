@@ -201,6 +201,36 @@ done
 [ -z "$(ls /run/cell/uid 2>/dev/null | while read -r f; do flock -n "/run/cell/uid/$f" true || echo "$f"; done)" ] ||
         fail "a uid range is still locked after the failed starts"
 
+# An Overlay= upper directory on a host file system of its own (as a
+# /var/lib/machines that is a mount): a step after pivot_root that fails
+# (User=, WorkingDirectory=) takes it back too. The old root the child
+# detached at its pivot_root no longer shows the host's other mounts: it is
+# taken back from the host's mount table as it is.
+mkdir "$work/hostmnt"
+mount -t tmpfs -o mode=0755 cell-test-hostmnt "$work/hostmnt"
+# Unmounted whatever happens; the status goes on to cleanup (set +e: the
+# subshell that passes it on must not end the trap).
+trap 's=$?; umount -l "$work/hostmnt" 2>/dev/null; set +e; (exit $s); cleanup' EXIT
+mkdir "$work/hostmnt/lower"
+for iso in "" "PrivateUsers=pick"; do
+        for m in none cgroupfs; do
+                [ -n "$iso" ] && [ "$m" = none ] && continue
+                for step in "User=nosuchuser" "WorkingDirectory=/nosuchdir"; do
+                        n="hostmnt-${step%%=*}-$m${iso:+-userns}"
+                        n=${n,,}
+                        find "$work/hostmnt" | sort > "$work/hostmnt.before"
+                        check "$n" "$m" "$(at "$n" 6)$step: " \
+                                "[Root]" "Directory=$root" "Overlay=$work/hostmnt/lower:$work/hostmnt/new/upper:/o/m" \
+                                "[Exec]" "Exec=/bin/probe" "$step" "[Isolation]" ${iso:+"$iso"}
+                        find "$work/hostmnt" | sort > "$work/hostmnt.after"
+                        diff -u "$work/hostmnt.before" "$work/hostmnt.after" >&2 ||
+                                fail "$n: the failed start left something on the host's other mount"
+                done
+        done
+done
+umount "$work/hostmnt"
+trap cleanup EXIT
+
 # The program exists, but exec fails with ENOENT: what is missing is named,
 # a script's interpreter or a dynamically linked program's loader (the host's
 # /bin/true in the busybox root); with the default filter and with none.
