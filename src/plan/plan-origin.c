@@ -73,22 +73,7 @@ void plan_origins_done(Plan *p) {
 }
 
 const CellOrigin *plan_key_origin(const Plan *p, const char *key, size_t item) {
-        const CellOrigin *last = NULL;
-
-        if (!key)
-                return NULL;
-        for (size_t i = 0; i < p->n_origins; i++) {
-                const CellOrigin *o = p->origins + i;
-
-                if (!streq(o->key, key))
-                        continue;
-                /* A counted list: the first line whose items reach this one. */
-                if (o->items > 0 && item < o->items)
-                        return o;
-                if (o->items == 0)
-                        last = o;
-        }
-        return last;
+        return cell_origin_find(p->origins, p->n_origins, key, item);
 }
 
 const char *plan_origin_prefix(const Plan *p, const char *key, size_t item, char *buf, size_t n) {

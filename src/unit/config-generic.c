@@ -278,5 +278,7 @@ int config_parse_ifnames(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, 
                                 *list = strv_free(*list);
                         return r < 0 ? r : -EINVAL;
                 }
+        /* Counted: a check across keys names an interface by its own line. */
+        ctx->items = strv_length(*list);
         return 0;
 }

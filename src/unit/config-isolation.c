@@ -130,7 +130,13 @@ static int config_parse_word_list(ConfigContext *ctx, const ConfigKey *k, CellCo
 }
 
 int config_parse_syscall_archs(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
-        return config_parse_word_list(ctx, k, c, parse_syscall_archs);
+        int r = config_parse_word_list(ctx, k, c, parse_syscall_archs);
+
+        /* Counted (the list only grows, each ABI once): the plan names an
+         * ABI this machine does not run by its own line. */
+        if (r >= 0)
+                ctx->items = c->n_syscall_archs;
+        return r;
 }
 
 int config_parse_restrict_namespaces(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {

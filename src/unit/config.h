@@ -387,3 +387,12 @@ typedef struct CellConfig {
 void cell_config_init(CellConfig *c);
 /* Frees every member; the struct itself is not freed. */
 void cell_config_done(CellConfig *c);
+
+/* The record of origins (of n) that says where key, or a counted list's
+ * item of that index, was set: a counted list's first line whose items
+ * reach it, any other key's last line. NULL when none does. */
+const CellOrigin *cell_origin_find(const CellOrigin *origins, size_t n, const char *key, size_t item);
+/* The file (a drop-in's own, or the main file) and line a check across keys
+ * names for key (item as cell_origin_find()): "FILE:LINE: Key=...", as the
+ * parser's messages. Line 0 and c->path when the unit did not set it. */
+unsigned cell_config_origin(const CellConfig *c, const char *key, size_t item, const char **ret_file);
