@@ -238,6 +238,9 @@ typedef struct CellOrigin {
         char *file;             /* the drop-in; NULL: the main file (CellConfig.path) */
         unsigned line;
         size_t items;           /* a counted list's length after this line; 0 for the others */
+        unsigned lines;         /* the lines that set the key since its last reset, this one included:
+                                 * of a key whose value builds up, more than one leaves unknown
+                                 * which holds what the start refused */
 } CellOrigin;
 
 typedef struct CellConfig {
