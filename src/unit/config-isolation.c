@@ -86,7 +86,9 @@ int config_parse_syscall_filter(ConfigContext *ctx, const ConfigKey *k, CellConf
                 cell_syscall_filter_reset(c);
                 return 0;
         }
-        r = parse_syscall_filter(c, ctx->value, &e, &word);
+        /* The main file's lines keep no copy of its path, as CellOrigin's. */
+        r = parse_syscall_filter(c, ctx->value, streq_ptr(ctx->file, c->path) ? NULL : ctx->file, ctx->line,
+                                 &e, &word);
         if (r != -EINVAL)
                 return r;
         switch (e) {

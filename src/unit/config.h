@@ -150,6 +150,8 @@ typedef struct CellSyscall {
                                  * CELL_SYSCALL_KILL; -1 when none */
         bool from_group;        /* a group's member, left when a line of the other kind
                                  * expanded the group: not named by the unit */
+        char *file;             /* the drop-in of the line that decided it; NULL: the main file */
+        unsigned line;          /* that line; 0 when not known (a config made by hand) */
 } CellSyscall;
 
 /* Capability masks: bit N is capability N (CAP_CHOWN = 0 ...). "all" sets every known bit. */

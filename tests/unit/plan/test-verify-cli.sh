@@ -62,6 +62,10 @@ printf '[Root]\nDirectory=/srv/a\n[Exec]\nExec=/bin/true\n[Isolation]\nPrivateUs
 expect 1 "plan-time check of a key" -- "$cell" verify "$tmp/users.cell"
 grep -q "users.cell:6: PrivateUsers=0:65536: a range that starts at UID 0" "$tmp/err" ||
         fail "plan-time check of a key: no FILE:LINE"
+printf '[Root]\nDirectory=/srv/a\n[Exec]\nExec=/bin/true\n[Isolation]\nSystemCallFilter=@basic-io bpf\n' >"$tmp/sc.cell"
+expect 0 "plan-time warning about a list's item" -- "$cell" verify "$tmp/sc.cell"
+grep -q "sc.cell:6: warning: SystemCallFilter=bpf: always denied" "$tmp/err" ||
+        fail "plan-time warning about a list's item: no FILE:LINE"
 if [ "$(uname -m)" = x86_64 ]; then
         printf '[Root]\nDirectory=/srv/a\n[Exec]\nExec=/bin/true\n[Isolation]\nSystemCallArchitectures=arm64\n' \
                 >"$tmp/arch.cell"
