@@ -112,10 +112,14 @@ int run_await_service_stop(Scope *scope, int r, int interrupt_fd, Spawn *spawn) 
         }
 }
 
-/* The scope's own text already says what failed and why. */
-int run_report_scope_error(const char *text, int r) {
+/* The scope's own text already says what failed and why; one about a
+ * [Limits] key the kernel or systemd refused is named where the key was
+ * written, as run_report_spawn_error() names a spawn's. */
+int run_report_scope_error(const Plan *p, const char *text, int r) {
+        char origin[PATH_MAX + 32];
+
         if (text)
-                return log_error_errno(r, "cgroup: %s", text);
+                return log_error_errno(r, "cgroup: %s%s", plan_message_origin(p, text, origin, sizeof origin), text);
         return log_error_errno(r, "cgroup: %m");
 }
 
@@ -149,7 +153,7 @@ static int withhold_mknod(Plan *p, const Scope *scope) {
 int run_new_scope(Plan *p, CgroupManager manager, bool user_bus, sd_event *event, Scope **ret) {
         int r = scope_new(p, manager, user_bus, event, ret);
         if (r < 0)
-                return run_report_scope_error(scope_last_error(NULL), r);
+                return run_report_scope_error(p, scope_last_error(NULL), r);
         if (scope_manager(*ret) == CGROUP_MANAGER_NONE)
                 log_warning("Running without a cgroup (--cgroup-manager=none): no limits are enforced.");
         /* systemd applies Startup*= while the system starts up or shuts down, and

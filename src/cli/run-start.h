@@ -25,7 +25,7 @@ void run_log_plan(const Plan *p, CgroupManager m);
 
 /* The child's or the scope's failure, once; -EINTR is left to the caller. */
 int run_report_spawn_error(const Plan *p, const SpawnError *err, int r);
-int run_report_scope_error(const char *text, int r);
+int run_report_scope_error(const Plan *p, const char *text, int r);
 
 /* Whether the start ended because a stop was asked for (exit status 0). */
 bool run_stopped_while_starting(int r);

@@ -326,7 +326,7 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
                         if (r < 0)
                                 goto finish;
                 } else {
-                        run_report_scope_error(scope_last_error(NULL), r);
+                        run_report_scope_error(p, scope_last_error(NULL), r);
                         goto finish;
                 }
         }
@@ -346,7 +346,7 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
                 goto stopped;
         }
         if (r < 0) {
-                run_report_scope_error(scope_last_error(scope), r);
+                run_report_scope_error(p, scope_last_error(scope), r);
                 goto finish;
         }
         if (scope_leftover_stopped(scope))

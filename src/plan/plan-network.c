@@ -124,7 +124,10 @@ static int plan_links_check(const Plan *p, const CellConfig *c, Diagnostics *dia
                                         taken = streq(kinds[k2].links[j].name, l->name);
                         if (!taken)
                                 continue;
-                        r = diag_error(diag, c->path, 0, "%s=%s: the container would have two interfaces named %s",
+                        /* Said where the second name was written. */
+                        const char *file;
+                        unsigned line = cell_config_origin(c, kinds[k].key, i, &file);
+                        r = diag_error(diag, file, line, "%s=%s: the container would have two interfaces named %s",
                                        kinds[k].key, l->host, l->name);
                         if (r < 0)
                                 return r;

@@ -13,7 +13,8 @@
 
 /* The keys of one value in force that the start may refuse (the image, the
  * host or the kernel has the last word), and the lists whose items it names
- * one by one. A key whose value builds up over lines without a count
+ * one by one; the [Limits] keys the kernel (cgroupfs) or systemd may refuse
+ * at the start. A key whose value builds up over lines without a count
  * (Capability=, CPUAffinity=) is not here: its last line need not be the
  * one that failed. Mounts, DeviceAllow= and the IO device keys keep their
  * origin in their own entries; ResolvConf= and Timezone= in PlanEtcFile. */
@@ -23,15 +24,28 @@ static const char * const origin_keys[] = {
         "EnvironmentFile", "MachineID", "Personality",
         "Nice", "CPUSchedulingPolicy", "CPUSchedulingPriority", "IOSchedulingClass", "IOSchedulingPriority",
         "OOMScoreAdjust", "PrivateUsers", "PrivateTime",
+        "MemoryMax", "MemoryHigh", "MemorySwapMax", "MemoryMin", "MemoryLow",
+        "CPUQuota", "CPUQuotaPeriodSec", "CPUWeight", "StartupCPUWeight", "IOWeight", "StartupIOWeight",
+        "TasksMax",
 };
 
-static bool origin_key_kept(const char *key) {
+/* Sets of CPUs or NUMA nodes, which add up over lines as systemd's: the
+ * kernel refuses the set as a whole, so a line is named only when it alone
+ * set the key. */
+static const char * const origin_keys_one_line[] = {
+        "AllowedCPUs", "StartupAllowedCPUs", "AllowedMemoryNodes", "StartupAllowedMemoryNodes",
+};
+
+static bool origin_key_kept(const CellOrigin *o) {
         /* LimitCPU= ... LimitRTTIME=: one value each. */
-        if (startswith(key, "Limit"))
+        if (startswith(o->key, "Limit"))
                 return true;
         for (size_t i = 0; i < ELEMENTSOF(origin_keys); i++)
-                if (streq(origin_keys[i], key))
+                if (streq(origin_keys[i], o->key))
                         return true;
+        for (size_t i = 0; i < ELEMENTSOF(origin_keys_one_line); i++)
+                if (streq(origin_keys_one_line[i], o->key))
+                        return o->lines <= 1;
         return false;
 }
 
@@ -50,13 +64,13 @@ int plan_build_origins(Plan *p, const CellConfig *c, const PlanOptions *opts) {
                 const char *file = o->file ?: c->path;
                 CellOrigin *e;
 
-                if (!origin_key_kept(o->key) || !file || o->line == 0)
+                if (!origin_key_kept(o) || !file || o->line == 0)
                         continue;
                 /* "cell run NAME -- ARGS": what runs is no line's. */
                 if (exec_override && streq(o->key, "Exec"))
                         continue;
                 e = p->origins + p->n_origins;
-                *e = (CellOrigin) { .key = o->key, .line = o->line, .items = o->items };
+                *e = (CellOrigin) { .key = o->key, .line = o->line, .items = o->items, .lines = o->lines };
                 e->file = strdup(file);
                 if (!e->file)
                         return -ENOMEM;
@@ -73,22 +87,7 @@ void plan_origins_done(Plan *p) {
 }
 
 const CellOrigin *plan_key_origin(const Plan *p, const char *key, size_t item) {
-        const CellOrigin *last = NULL;
-
-        if (!key)
-                return NULL;
-        for (size_t i = 0; i < p->n_origins; i++) {
-                const CellOrigin *o = p->origins + i;
-
-                if (!streq(o->key, key))
-                        continue;
-                /* A counted list: the first line whose items reach this one. */
-                if (o->items > 0 && item < o->items)
-                        return o;
-                if (o->items == 0)
-                        last = o;
-        }
-        return last;
+        return cell_origin_find(p->origins, p->n_origins, key, item);
 }
 
 const char *plan_origin_prefix(const Plan *p, const char *key, size_t item, char *buf, size_t n) {

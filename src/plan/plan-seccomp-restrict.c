@@ -40,8 +40,11 @@ static int seccomp_restrict_archs(Plan *p, const CellConfig *c, Diagnostics *dia
                 if (seen)
                         continue;
                 if (!syscall_arch_is_local(a)) {
+                        const char *file;
+                        unsigned line = cell_config_origin(c, "SystemCallArchitectures", i, &file);
+
                         /* As systemd, which never sees its calls here either. */
-                        r = diag_warning(diag, c->path, 0,
+                        r = diag_warning(diag, file, line,
                                          "SystemCallArchitectures=%s: not an ABI this machine runs, ignoring it",
                                          strna(syscall_arch_to_string(a)));
                         if (r < 0)

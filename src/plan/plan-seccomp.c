@@ -149,9 +149,15 @@ static void seccomp_builder_done(SeccompBuilder *b) {
         *b = (SeccompBuilder) {};
 }
 
-/* Adds name, or every member of an @group (recursively). Returns 0,
- * -ENOMEM, or -EINVAL (reported) for an unknown group or a loop. */
-static int seccomp_add_expanded(SeccompBuilder *b, const CellConfig *c, const char *name,
+/* Where item was written: its line's drop-in, or the main file. */
+static const char *syscall_item_file(const CellConfig *c, const CellSyscall *item) {
+        return item->file ?: c->path;
+}
+
+/* Adds name (item's, or a member of its group), or every member of an
+ * @group (recursively). Returns 0, -ENOMEM, or -EINVAL (reported, at the
+ * item's line) for an unknown group or a loop. */
+static int seccomp_add_expanded(SeccompBuilder *b, const CellConfig *c, const CellSyscall *item, const char *name,
                                 PlanSeccompAction action, int error, unsigned depth, Diagnostics *diag) {
         const char * const *members;
         int r;
@@ -160,14 +166,14 @@ static int seccomp_add_expanded(SeccompBuilder *b, const CellConfig *c, const ch
                 return plan_seccomp_add(b, name, action, error);
 
         if (depth >= PLAN_SYSCALL_GROUP_DEPTH_MAX)
-                return diag_error(diag, c->path, 0, "SystemCallFilter=%s: groups nest too deep (a loop?)",
-                                  name) ?: -EINVAL;
+                return diag_error(diag, syscall_item_file(c, item), item->line,
+                                  "SystemCallFilter=%s: groups nest too deep (a loop?)", name) ?: -EINVAL;
         members = syscall_group_members(name);
         if (!members)
-                return diag_error(diag, c->path, 0, "SystemCallFilter=%s: unknown system call group",
-                                  name) ?: -EINVAL;
+                return diag_error(diag, syscall_item_file(c, item), item->line,
+                                  "SystemCallFilter=%s: unknown system call group", name) ?: -EINVAL;
         for (const char * const *m = members; *m; m++) {
-                r = seccomp_add_expanded(b, c, *m, action, error, depth + 1, diag);
+                r = seccomp_add_expanded(b, c, item, *m, action, error, depth + 1, diag);
                 if (r < 0)
                         return r;
         }
@@ -335,7 +341,7 @@ static int plan_build_seccomp_rules(Plan *p, const CellConfig *c, SeccompBuilder
                         const CellSyscall *s = &c->syscall_filter[i];
                         int e = s->error >= 0 ? s->error : error;
 
-                        r = seccomp_add_expanded(b, c, s->name, seccomp_deny_action(e), e, 0, diag);
+                        r = seccomp_add_expanded(b, c, s, s->name, seccomp_deny_action(e), e, 0, diag);
                         if (r == -ENOMEM)
                                 return r;
                         if (r < 0)
@@ -363,20 +369,20 @@ static int plan_build_seccomp_rules(Plan *p, const CellConfig *c, SeccompBuilder
 
                 if (s->error >= 0) {
                         /* systemd ignores it too: in an allow list there is no error to return. */
-                        r = diag_warning(diag, c->path, 0,
+                        r = diag_warning(diag, syscall_item_file(c, s), s->line,
                                          "SystemCallFilter=%s: an error number applies only to a deny list (\"~\"), ignoring it",
                                          s->name);
                         if (r < 0)
                                 return r;
                 }
                 if (s->name[0] != '@' && !s->from_group && plan_seccomp_in_default_deny(c, s->name)) {
-                        r = diag_warning(diag, c->path, 0,
+                        r = diag_warning(diag, syscall_item_file(c, s), s->line,
                                          "SystemCallFilter=%s: always denied (cell's default deny list), ignoring it",
                                          s->name);
                         if (r < 0)
                                 return r;
                 }
-                r = seccomp_add_expanded(b, c, s->name, PLAN_SECCOMP_ALLOW, 0, 0, diag);
+                r = seccomp_add_expanded(b, c, s, s->name, PLAN_SECCOMP_ALLOW, 0, 0, diag);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)

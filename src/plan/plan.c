@@ -133,6 +133,8 @@ static bool plan_user_is_root(const char *user) {
 
 static int plan_build_users(Plan *p, const CellConfig *c, Diagnostics *diag) {
         uint32_t count = c->private_users_count ?: PLAN_USERS_COUNT_DEFAULT;
+        const char *file;
+        unsigned line = cell_config_origin(c, "PrivateUsers", 0, &file);
 
         switch (c->private_users) {
         case CELL_PRIVATE_USERS_NO:
@@ -140,13 +142,13 @@ static int plan_build_users(Plan *p, const CellConfig *c, Diagnostics *diag) {
                 return 0;
         case CELL_PRIVATE_USERS_FIXED:
                 if ((uint64_t) c->private_users_uid + count > (uint64_t) UINT32_MAX)
-                        return diag_error(diag, c->path, 0,
+                        return diag_error(diag, file, line,
                                           "PrivateUsers=%u:%u: the range ends beyond the last UID",
                                           (unsigned) c->private_users_uid, count) ?: -EINVAL;
                 /* Root inside would be root outside: no user namespace at all
                  * for what the container's root owns or may run setuid. */
                 if (c->private_users_uid == 0)
-                        return diag_error(diag, c->path, 0,
+                        return diag_error(diag, file, line,
                                           "PrivateUsers=0:%u: a range that starts at UID 0 makes the container's "
                                           "root the host's root; give it a range of its own (e.g. 524288:65536) "
                                           "or use PrivateUsers=pick", count) ?: -EINVAL;
@@ -171,7 +173,7 @@ static int plan_build_users(Plan *p, const CellConfig *c, Diagnostics *diag) {
                 p->uid_count = count;
                 return 0;
         default:
-                return diag_error(diag, c->path, 0, "PrivateUsers=: unknown mode %d",
+                return diag_error(diag, file, line, "PrivateUsers=: unknown mode %d",
                                   (int) c->private_users) ?: -EINVAL;
         }
 }
@@ -271,7 +273,10 @@ static int plan_build_privileges(Plan *p, const CellConfig *c, Diagnostics *diag
         /* As nspawn: an init would hand them to whatever it runs, every
          * service of the container. */
         if (c->ambient_capability && c->boot) {
-                int r = diag_error(diag, c->path, 0, "AmbientCapability= cannot be combined with Boot=yes "
+                /* About the key as a whole: any of its lines would do, its last is kept. */
+                const char *file;
+                unsigned line = cell_config_origin(c, "AmbientCapability", 0, &file);
+                int r = diag_error(diag, file, line, "AmbientCapability= cannot be combined with Boot=yes "
                                    "(the container's init would pass them on to every service it starts)");
                 return r < 0 ? r : -EINVAL;
         }

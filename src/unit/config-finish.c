@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The checks across keys, once every file of the unit (drop-ins included)
  * is read: what a key needs of another, and what two keys exclude. */
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "config-parse.h"
 #include "config-parsers.h"
 #include "parse-network.h"
@@ -14,22 +17,44 @@ static bool addresses_have_port_target(char * const *addresses) {
         return false;
 }
 
+/* Reports a check across keys where key (item of a counted list) was set,
+ * as the parser names a bad value: "FILE:LINE: Key=...", the drop-in's own
+ * path if it came from one. A key the unit does not set: its main file. */
+static int check_failed(const CellConfig *c, const char *file, Diagnostics *diag, const char *key, size_t item,
+                        const char *fmt, ...) _printf_(6, 7);
+static int check_failed(const CellConfig *c, const char *file, Diagnostics *diag, const char *key, size_t item,
+                        const char *fmt, ...) {
+        _cleanup_free_ char *m = NULL;
+        const char *where;
+        unsigned line = cell_config_origin(c, key, item, &where);
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&m, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+        return diag_error(diag, line > 0 ? where : file, line, "%s", m);
+}
+
 int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
         int r = 0;
 
-#define CHECK(cond, ...)                                                \
+#define CHECK(cond, key, item, ...)                                     \
         do {                                                            \
-                if ((cond) && (r = diag_error(diag, file, 0, __VA_ARGS__)) < 0) \
+                if ((cond) && (r = check_failed(c, file, diag, key, item, __VA_ARGS__)) < 0) \
                         return r;                                       \
         } while (0)
 
-        CHECK(!c->directory,
+        /* Unset: no line to name. */
+        CHECK(!c->directory, NULL, 0,
               "Directory= is missing: [Root] needs the absolute path of the container's root directory");
-        CHECK(!c->exec && !c->boot,
+        CHECK(!c->exec && !c->boot, NULL, 0,
               "Exec= is missing: [Exec] needs a command line in Exec= or Boot=yes");
-        CHECK(c->exec && c->boot,
+        CHECK(c->exec && c->boot, "Exec", 0,
               "Exec= and Boot=yes exclude each other: with Boot=yes the payload is /sbin/init");
-        CHECK(c->init && c->boot,
+        CHECK(c->init && c->boot, "Init", 0,
               "Init=yes and Boot=yes exclude each other: with Boot=yes the init system is PID 1");
 
         /* Said where the Bind= was written (a drop-in's own file and line). */
@@ -54,24 +79,32 @@ int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
                             c->zone, c->bridge)) < 0)
                 return r;
         CHECK(c->virtual_ethernet && !c->private_network,
+              c->bridge ? "Bridge" : c->zone ? "Zone" : "VirtualEthernet", 0,
               "%s needs PrivateNetwork=yes: a veth link only exists in a private network namespace",
               c->bridge ? "Bridge=" : c->zone ? "Zone=" : "VirtualEthernet=yes");
-        CHECK(c->n_veth_extras > 0 && !c->private_network,
-              "VirtualEthernetExtra= needs PrivateNetwork=yes: a veth link only exists in a private network namespace");
+        /* Said where the first extra pair was written. */
+        if (c->n_veth_extras > 0 && !c->private_network &&
+            (r = diag_error(diag, c->veth_extras[0].file ?: file, c->veth_extras[0].line,
+                            "VirtualEthernetExtra= needs PrivateNetwork=yes: a veth link only exists in a "
+                            "private network namespace")) < 0)
+                return r;
         CHECK((c->interfaces || c->macvlan || c->ipvlan) && !c->private_network,
+              c->interfaces ? "Interface" : c->macvlan ? "MACVLAN" : "IPVLAN", 0,
               "%s needs PrivateNetwork=yes: it gives the container an interface of its own network namespace",
               c->interfaces ? "Interface=" : c->macvlan ? "MACVLAN=" : "IPVLAN=");
         /* An interface moved into the container is gone from the host: it
          * cannot be the parent of a macvlan or ipvlan made there, nor the
          * bridge the veth's host side goes on. */
         STRV_FOREACH(i, c->interfaces) {
-                CHECK(strv_contains(c->macvlan, *i),
+                size_t n = (size_t) (i - c->interfaces);
+
+                CHECK(strv_contains(c->macvlan, *i), "Interface", n,
                       "Interface=%s and MACVLAN=%s exclude each other: the interface is moved into the container",
                       *i, *i);
-                CHECK(strv_contains(c->ipvlan, *i),
+                CHECK(strv_contains(c->ipvlan, *i), "Interface", n,
                       "Interface=%s and IPVLAN=%s exclude each other: the interface is moved into the container",
                       *i, *i);
-                CHECK(streq_ptr(c->bridge, *i),
+                CHECK(streq_ptr(c->bridge, *i), "Interface", n,
                       "Interface=%s and Bridge=%s exclude each other: the interface is moved into the container "
                       "(and a bridge cannot change network namespace)", *i, *i);
         }
@@ -88,6 +121,7 @@ int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
                             "(cell runs no DHCP to learn one)")) < 0)
                 return r;
         CHECK((c->addresses || c->gateways) && !c->virtual_ethernet && !c->interfaces && !c->macvlan && !c->ipvlan,
+              c->addresses ? "Address" : "Gateway", 0,
               "%s needs an interface in the container: VirtualEthernet=yes, Bridge=, Zone=, Interface=, MACVLAN= "
               "or IPVLAN=",
               c->addresses ? "Address=" : "Gateway=");

@@ -61,7 +61,7 @@ static void origins_drop(CellConfig *c, const char *key) {
 int config_origin_record(CellConfig *c, const ConfigContext *ctx, const ConfigKey *k) {
         _cleanup_free_ char *file = NULL;
         CellOrigin *o;
-        unsigned line = ctx->line;
+        unsigned line = ctx->line, lines = 1;
 
         /* The main file's lines keep no copy of its path (most keys of most
          * units: "cell verify" of many units pays for each copy). */
@@ -72,6 +72,9 @@ int config_origin_record(CellConfig *c, const ConfigContext *ctx, const ConfigKe
         }
         /* The reset (an empty value), or a value that replaces the key's: no
          * earlier line holds any more. A counted list's lines add up. */
+        for (size_t i = 0; !isempty(ctx->value) && i < c->n_origins; i++)
+                if (streq(c->origins[i].key, k->key))
+                        lines = c->origins[i].lines + 1;
         if (isempty(ctx->value) || ctx->items == 0)
                 origins_drop(c, k->key);
         if (isempty(ctx->value))
@@ -79,7 +82,8 @@ int config_origin_record(CellConfig *c, const ConfigContext *ctx, const ConfigKe
         o = config_array_append((void **) &c->origins, &c->n_origins, sizeof(CellOrigin));
         if (!o)
                 return -ENOMEM;
-        *o = (CellOrigin) { .key = k->key, .file = TAKE_PTR(file), .line = line, .items = ctx->items };
+        *o = (CellOrigin) { .key = k->key, .file = TAKE_PTR(file), .line = line, .items = ctx->items,
+                            .lines = lines };
         return 0;
 }
 
@@ -278,5 +282,7 @@ int config_parse_ifnames(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, 
                                 *list = strv_free(*list);
                         return r < 0 ? r : -EINVAL;
                 }
+        /* Counted: a check across keys names an interface by its own line. */
+        ctx->items = strv_length(*list);
         return 0;
 }

@@ -86,7 +86,9 @@ int config_parse_syscall_filter(ConfigContext *ctx, const ConfigKey *k, CellConf
                 cell_syscall_filter_reset(c);
                 return 0;
         }
-        r = parse_syscall_filter(c, ctx->value, &e, &word);
+        /* The main file's lines keep no copy of its path, as CellOrigin's. */
+        r = parse_syscall_filter(c, ctx->value, streq_ptr(ctx->file, c->path) ? NULL : ctx->file, ctx->line,
+                                 &e, &word);
         if (r != -EINVAL)
                 return r;
         switch (e) {
@@ -130,7 +132,13 @@ static int config_parse_word_list(ConfigContext *ctx, const ConfigKey *k, CellCo
 }
 
 int config_parse_syscall_archs(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
-        return config_parse_word_list(ctx, k, c, parse_syscall_archs);
+        int r = config_parse_word_list(ctx, k, c, parse_syscall_archs);
+
+        /* Counted (the list only grows, each ABI once): the plan names an
+         * ABI this machine does not run by its own line. */
+        if (r >= 0)
+                ctx->items = c->n_syscall_archs;
+        return r;
 }
 
 int config_parse_restrict_namespaces(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {

@@ -28,8 +28,8 @@ typedef struct ConfigContext {
         const char *value;
         const ConfigSpecifiers *specifiers;     /* NULL: "%" is taken as written */
         bool reported;
-        /* Set by the parser of a list key whose items the start may name one
-         * by one: the list's length after this line (config_origin_record()). */
+        /* Set by the parser of a list key whose items the start or a check
+         * across keys may name one by one: the list's length after this line (config_origin_record()). */
         size_t items;
 } ConfigContext;
 

@@ -148,3 +148,29 @@ void cell_config_done(CellConfig *c) {
         /* Leave a valid, empty config behind: done twice is harmless. */
         cell_config_init(c);
 }
+
+const CellOrigin *cell_origin_find(const CellOrigin *origins, size_t n, const char *key, size_t item) {
+        const CellOrigin *last = NULL;
+
+        if (!key)
+                return NULL;
+        for (size_t i = 0; i < n; i++) {
+                const CellOrigin *o = origins + i;
+
+                if (!streq(o->key, key))
+                        continue;
+                /* A counted list: the first line whose items reach this one. */
+                if (o->items > 0 && item < o->items)
+                        return o;
+                if (o->items == 0)
+                        last = o;
+        }
+        return last;
+}
+
+unsigned cell_config_origin(const CellConfig *c, const char *key, size_t item, const char **ret_file) {
+        const CellOrigin *o = cell_origin_find(c->origins, c->n_origins, key, item);
+
+        *ret_file = o && o->file ? o->file : c->path;
+        return o ? o->line : 0;
+}

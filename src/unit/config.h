@@ -150,6 +150,8 @@ typedef struct CellSyscall {
                                  * CELL_SYSCALL_KILL; -1 when none */
         bool from_group;        /* a group's member, left when a line of the other kind
                                  * expanded the group: not named by the unit */
+        char *file;             /* the drop-in of the line that decided it; NULL: the main file */
+        unsigned line;          /* that line; 0 when not known (a config made by hand) */
 } CellSyscall;
 
 /* Capability masks: bit N is capability N (CAP_CHOWN = 0 ...). "all" sets every known bit. */
@@ -228,8 +230,10 @@ typedef struct CellSched {
  * bad one: with drop-ins, the key alone does not say which file. Recorded
  * by config_assign() for every key: a key of one value keeps its last line;
  * a list key whose parser counts its items (SupplementaryGroups=,
- * EnvironmentFile=) one record a line, so that an item's own line is
- * known; an empty value (the reset) drops the key's records. A key whose
+ * EnvironmentFile=, Interface=, MACVLAN=, IPVLAN=, SystemCallArchitectures=)
+ * one record a line, so that an item's own line is known; an empty value
+ * (the reset) drops the key's records. The checks across keys and of the
+ * plan name their lines too (cell_config_origin()). A key whose
  * value builds up over lines otherwise (Capability=, CPUAffinity=) keeps
  * its last line only, which need not be an item's: the plan keeps no
  * origin for those (plan-origin.c). */
@@ -238,6 +242,9 @@ typedef struct CellOrigin {
         char *file;             /* the drop-in; NULL: the main file (CellConfig.path) */
         unsigned line;
         size_t items;           /* a counted list's length after this line; 0 for the others */
+        unsigned lines;         /* the lines that set the key since its last reset, this one included:
+                                 * of a key whose value builds up, more than one leaves unknown
+                                 * which holds what the start refused */
 } CellOrigin;
 
 typedef struct CellConfig {
@@ -387,3 +394,12 @@ typedef struct CellConfig {
 void cell_config_init(CellConfig *c);
 /* Frees every member; the struct itself is not freed. */
 void cell_config_done(CellConfig *c);
+
+/* The record of origins (of n) that says where key, or a counted list's
+ * item of that index, was set: a counted list's first line whose items
+ * reach it, any other key's last line. NULL when none does. */
+const CellOrigin *cell_origin_find(const CellOrigin *origins, size_t n, const char *key, size_t item);
+/* The file (a drop-in's own, or the main file) and line a check across keys
+ * names for key (item as cell_origin_find()): "FILE:LINE: Key=...", as the
+ * parser's messages. Line 0 and c->path when the unit did not set it. */
+unsigned cell_config_origin(const CellConfig *c, const char *key, size_t item, const char **ret_file);

@@ -24,9 +24,14 @@ bool syscall_name_is_valid(const char *name) {
         return !isempty(name) && seccomp_syscall_resolve_name(name) != __NR_SCMP_ERROR;
 }
 
+static void cell_syscall_done(CellSyscall *s) {
+        free(s->name);
+        free(s->file);
+}
+
 void cell_syscall_filter_reset(CellConfig *c) {
         for (size_t i = 0; i < c->n_syscall_filter; i++)
-                free(c->syscall_filter[i].name);
+                cell_syscall_done(&c->syscall_filter[i]);
         c->syscall_filter = mfree(c->syscall_filter);
         c->n_syscall_filter = 0;
         c->syscall_filter_set = false;
@@ -40,7 +45,7 @@ typedef struct SyscallList {
 
 static void syscall_list_done(SyscallList *l) {
         for (size_t i = 0; i < l->n; i++)
-                free(l->items[i].name);
+                cell_syscall_done(&l->items[i]);
         l->items = mfree(l->items);
         l->n = 0;
 }
@@ -55,18 +60,29 @@ static ssize_t syscall_list_find(const SyscallList *l, const char *name) {
 /* Adds name at the end, moving it there with its new error if already in:
  * the plan lets the last item for a call decide its error, and a later
  * ":ERRNO" must win over a group added in between ("~open:EACCES",
- * "~@file-system", "~open:EIO": EIO, as systemd's map keeps it). */
-static int syscall_list_add(SyscallList *l, const char *name, int error, bool from_group) {
+ * "~@file-system", "~open:EIO": EIO, as systemd's map keeps it). The line
+ * (file, line) that added it last is its origin: the plan's messages about
+ * it name that line. */
+static int syscall_list_add(SyscallList *l, const char *name, int error, bool from_group,
+                            const char *file, unsigned line) {
         ssize_t i = syscall_list_find(l, name);
+        _cleanup_free_ char *copy = NULL, *file_copy = NULL;
         CellSyscall *n;
-        char *copy;
 
+        if (file) {
+                file_copy = strdup(file);
+                if (!file_copy)
+                        return -ENOMEM;
+        }
         if (i >= 0) {
                 CellSyscall item = l->items[i];
 
                 memmove(l->items + i, l->items + i + 1, (l->n - (size_t) i - 1) * sizeof(CellSyscall));
                 item.error = error;
                 item.from_group = item.from_group && from_group;
+                free(item.file);
+                item.file = TAKE_PTR(file_copy);
+                item.line = line;
                 l->items[l->n - 1] = item;
                 return 0;
         }
@@ -74,12 +90,11 @@ static int syscall_list_add(SyscallList *l, const char *name, int error, bool fr
         if (!copy)
                 return -ENOMEM;
         n = realloc(l->items, (l->n + 1) * sizeof(CellSyscall));
-        if (!n) {
-                free(copy);
+        if (!n)
                 return -ENOMEM;
-        }
         l->items = n;
-        l->items[l->n++] = (CellSyscall) { .name = copy, .error = error, .from_group = from_group };
+        l->items[l->n++] = (CellSyscall) { .name = TAKE_PTR(copy), .error = error, .from_group = from_group,
+                                           .file = TAKE_PTR(file_copy), .line = line };
         return 0;
 }
 
@@ -88,7 +103,7 @@ static void syscall_list_remove(SyscallList *l, const char *name) {
 
         if (i < 0)
                 return;
-        free(l->items[i].name);
+        cell_syscall_done(&l->items[i]);
         memmove(l->items + i, l->items + i + 1, (l->n - (size_t) i - 1) * sizeof(CellSyscall));
         l->n--;
 }
@@ -96,16 +111,16 @@ static void syscall_list_remove(SyscallList *l, const char *name) {
 /* Adds name (expanding it if it is a group) with error to l. depth guards
  * against a cycle in the group table. */
 static int syscall_list_add_expanded(SyscallList *l, const char *name, int error, bool from_group,
-                                     unsigned depth) {
+                                     const char *file, unsigned line, unsigned depth) {
         const char * const *members = syscall_group_members(name);
         int r;
 
         if (!members)
-                return syscall_list_add(l, name, error, from_group);
+                return syscall_list_add(l, name, error, from_group, file, line);
         if (depth > 8)
                 return -ELOOP;
         for (const char * const *m = members; *m; m++) {
-                r = syscall_list_add_expanded(l, *m, error, true, depth + 1);
+                r = syscall_list_add_expanded(l, *m, error, true, file, line, depth + 1);
                 if (r < 0)
                         return r;
         }
@@ -116,14 +131,15 @@ static int syscall_list_add_expanded(SyscallList *l, const char *name, int error
 static int syscall_list_expand_config(SyscallList *l, const CellConfig *c) {
         for (size_t i = 0; i < c->n_syscall_filter; i++) {
                 const CellSyscall *s = &c->syscall_filter[i];
-                int r = syscall_list_add_expanded(l, s->name, s->error, s->from_group, 0);
+                int r = syscall_list_add_expanded(l, s->name, s->error, s->from_group, s->file, s->line, 0);
                 if (r < 0)
                         return r;
         }
         return 0;
 }
 
-int parse_syscall_filter(CellConfig *c, const char *s, SyscallFilterError *ret_error, char **ret_word) {
+int parse_syscall_filter(CellConfig *c, const char *s, const char *file, unsigned line,
+                         SyscallFilterError *ret_error, char **ret_word) {
         _cleanup_strv_free_ char **words = NULL;
         _cleanup_(syscall_list_done) SyscallList l = {};
         _cleanup_free_ int *errors = NULL;
@@ -183,7 +199,8 @@ int parse_syscall_filter(CellConfig *c, const char *s, SyscallFilterError *ret_e
                 for (size_t i = 0; i < c->n_syscall_filter; i++) {
                         const CellSyscall *item = &c->syscall_filter[i];
 
-                        r = syscall_list_add(&l, item->name, item->error, item->from_group);
+                        r = syscall_list_add(&l, item->name, item->error, item->from_group, item->file,
+                                             item->line);
                         if (r < 0)
                                 return r;
                 }
@@ -191,12 +208,12 @@ int parse_syscall_filter(CellConfig *c, const char *s, SyscallFilterError *ret_e
                  * without it no program could even map its memory, and a
                  * later "~" line may still take calls out of it. */
                 if (!c->syscall_filter_set && allow_list) {
-                        r = syscall_list_add(&l, "@default", -1, false);
+                        r = syscall_list_add(&l, "@default", -1, false, file, line);
                         if (r < 0)
                                 return r;
                 }
                 for (size_t i = 0; i < n_words; i++) {
-                        r = syscall_list_add(&l, words[i], errors[i], false);
+                        r = syscall_list_add(&l, words[i], errors[i], false, file, line);
                         if (r < 0)
                                 return r;
                 }
@@ -207,7 +224,7 @@ int parse_syscall_filter(CellConfig *c, const char *s, SyscallFilterError *ret_e
 
                 r = syscall_list_expand_config(&l, c);
                 for (size_t i = 0; r >= 0 && i < n_words; i++)
-                        r = syscall_list_add_expanded(&removed, words[i], -1, false, 0);
+                        r = syscall_list_add_expanded(&removed, words[i], -1, false, NULL, 0, 0);
                 for (size_t i = 0; r >= 0 && i < removed.n; i++)
                         syscall_list_remove(&l, removed.items[i].name);
                 syscall_list_done(&removed);
@@ -216,7 +233,7 @@ int parse_syscall_filter(CellConfig *c, const char *s, SyscallFilterError *ret_e
         }
 
         for (size_t i = 0; i < c->n_syscall_filter; i++)
-                free(c->syscall_filter[i].name);
+                cell_syscall_done(&c->syscall_filter[i]);
         free(c->syscall_filter);
         c->syscall_filter = TAKE_PTR(l.items);
         c->n_syscall_filter = l.n;

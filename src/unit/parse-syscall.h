@@ -23,10 +23,12 @@ typedef enum SyscallFilterError {
         SYSCALL_FILTER_SYNTAX,          /* quoting, or "~" alone */
 } SyscallFilterError;
 
-/* Applies one SystemCallFilter= assignment to c. Returns 0, -EINVAL (c
- * unchanged; *ret_error says why and *ret_word, malloc'ed, names the bad
- * item when there is one) or -ENOMEM. */
-int parse_syscall_filter(CellConfig *c, const char *s, SyscallFilterError *ret_error, char **ret_word);
+/* Applies one SystemCallFilter= assignment to c, written at line of file
+ * (NULL: the main file), which the items it decides keep as their origin.
+ * Returns 0, -EINVAL (c unchanged; *ret_error says why and *ret_word,
+ * malloc'ed, names the bad item when there is one) or -ENOMEM. */
+int parse_syscall_filter(CellConfig *c, const char *s, const char *file, unsigned line,
+                         SyscallFilterError *ret_error, char **ret_word);
 
 /* What a denied call does, as systemd 252 takes it: "kill" (CELL_SYSCALL_KILL),
  * an errno name or a number 1..4095, and 0 (success, nothing done) where

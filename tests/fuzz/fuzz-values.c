@@ -167,7 +167,7 @@ static void fuzz_syscall_filter(const char *s, uint8_t param) {
                         cell_syscall_filter_reset(&c);
                         continue;
                 }
-                r = parse_syscall_filter(&c, line, &e, &word);
+                r = parse_syscall_filter(&c, line, "fuzz.conf", 1, &e, &word);
                 check_return(r);
                 if (r < 0)
                         CHECK(e != SYSCALL_FILTER_OK && c.n_syscall_filter == n_before);

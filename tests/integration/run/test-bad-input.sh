@@ -331,6 +331,15 @@ if [ "$(nproc)" -ge 2 ] && [ -n "$(find /sys/fs/cgroup -maxdepth 2 -name cpuset.
         check "affinity-cpuset" cgroupfs "CPUAffinity=1: none of these CPUs is both online and in the container's cpuset .*: Invalid argument$" \
                 "${sched_unit[@]}" "CPUAffinity=1" "[Limits]" "AllowedCPUs=0"
 fi
+# A cgroup limit the kernel refuses (the cgroupfs manager writes it) is
+# named at its FILE:LINE as well: a CPU one past the possible ones (EINVAL,
+# ERANGE on cgroup v1). Where cell's cgroup has no cpuset controller, the
+# start is refused for that, named the same way.
+if [ -n "$(find /sys/fs/cgroup -maxdepth 2 -name cpuset.cpus 2>/dev/null)" ]; then
+        nocpu=$(( $(sed 's/.*[-,]//' /sys/devices/system/cpu/possible) + 1 ))
+        check "allowedcpus" cgroupfs "cgroup: $(at allowedcpus 6)AllowedCPUs=: (the kernel refuses cpuset\\.cpus=$nocpu in .*: (Invalid argument|Numerical result out of range)|the cpuset controller is not available)" \
+                "${sched_unit[@]}" "[Limits]" "AllowedCPUs=$nocpu"
+fi
 if [ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ] || [ -e /sys/fs/cgroup/cpu,cpuacct/cpu.rt_runtime_us ]; then
         check "rt-budget" cgroupfs "$(at rt-budget 5)CPUSchedulingPolicy=fifo, CPUSchedulingPriority=1: the container's cpu cgroup has no real-time budget .*: Operation not permitted$" \
                 "${sched_unit[@]}" "CPUSchedulingPolicy=fifo" "[Limits]" "CPUQuota=50%"

@@ -94,7 +94,7 @@ TasksMax=10
 EOF
 in_sealed "$CELL" run nopids > "$WORK/nopids.log" 2>&1
 expect_refused "TasksMax= in a slice without the pids controller" nopids "$WORK/nopids.log" $? \
-        "TasksMax=: systemd has no pids controller for cell-nopids\.scope, so the limit would not be enforced" \
+        "cgroup: /run/cell/nopids\.cell:7: TasksMax=: systemd has no pids controller for cell-nopids\.scope, so the limit would not be enforced" \
         /cell.slice/cell-nopids.slice
 
 # A Startup*= value too: systemd applies it while the system starts up or
@@ -112,7 +112,7 @@ StartupCPUWeight=50
 EOF
 in_sealed "$CELL" run startcpu > "$WORK/startcpu.log" 2>&1
 expect_refused "StartupCPUWeight= in a slice without the cpu controller" startcpu "$WORK/startcpu.log" $? \
-        "StartupCPUWeight=: systemd has no cpu controller for cell-startcpu\.scope, so the limit would not be enforced" \
+        "cgroup: /run/cell/startcpu\.cell:7: StartupCPUWeight=: systemd has no cpu controller for cell-startcpu\.scope, so the limit would not be enforced" \
         /cell.slice/cell-nocpu.slice
 
 # systemd 252 has no cpuset controller on cgroup v1: AllowedCPUs= would be a
@@ -166,7 +166,7 @@ AllowedCPUs=$(( $(sed 's/.*[-,]//' /sys/devices/system/cpu/possible) + 1 ))
 EOF
         in_sealed "$CELL" run nosuchcpu > "$WORK/nosuchcpu.log" 2>&1
         expect_refused "AllowedCPUs= of a CPU this machine has not" nosuchcpu "$WORK/nosuchcpu.log" $? \
-                "AllowedCPUs=: systemd could not set cpuset\.cpus=[0-9]+ for cell-nosuchcpu\.scope"
+                "cgroup: /run/cell/nosuchcpu\.cell:6: AllowedCPUs=: systemd could not set cpuset\.cpus=[0-9]+ for cell-nosuchcpu\.scope"
         # The same for a NUMA node (cpuset.mems): one past the possible ones.
         install_cell nosuchnode <<EOF
 [Root]
@@ -178,7 +178,7 @@ AllowedMemoryNodes=$(( $(sed 's/.*[-,]//' /sys/devices/system/node/possible 2>/d
 EOF
         in_sealed "$CELL" run nosuchnode > "$WORK/nosuchnode.log" 2>&1
         expect_refused "AllowedMemoryNodes= of a node this machine has not" nosuchnode "$WORK/nosuchnode.log" $? \
-                "AllowedMemoryNodes=: systemd could not set cpuset\.mems=[0-9]+ for cell-nosuchnode\.scope"
+                "cgroup: /run/cell/nosuchnode\.cell:6: AllowedMemoryNodes=: systemd could not set cpuset\.mems=[0-9]+ for cell-nosuchnode\.scope"
 else
         echo "skip - AllowedCPUs=, AllowedMemoryNodes= the kernel refuses: systemd has no cpuset controller here"
 fi

@@ -110,8 +110,55 @@ TEST(origin_keys) {
                 ASSERT_STREQ(prefix(&p, message, buf, sizeof buf), want);
         }
         ASSERT_STREQ(prefix(&p, "LimitCORE=0: setrlimit", buf, sizeof buf), "web.cell:13: ");
-        /* The cgroup's keys are the scope's to name. */
-        ASSERT_STREQ(prefix(&p, "MemoryMax=1G: cannot write", buf, sizeof buf), "");
+        /* A cgroup limit the kernel or systemd refuses (the scope's message). */
+        ASSERT_STREQ(prefix(&p, "MemoryMax=: the kernel refuses memory.max=1073741824 in /sys/fs/cgroup/x: "
+                            "Device or resource busy", buf, sizeof buf), "web.cell:14: ");
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* The [Limits] keys the kernel (the cgroupfs manager's writes) or systemd
+ * may refuse at the start: the scope's message says "Key=: ...", prefixed
+ * with where the key was written. */
+TEST(origin_limits) {
+        CellConfig c;
+        Plan p = {};
+        char buf[PATH_MAX + 32];
+
+        config_from_files(&c, "web", "[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\n[Limits]\n"
+                          "MemoryMax=1G\nTasksMax=10\nCPUQuota=50%\nCPUWeight=idle\nAllowedCPUs=0-1\n"
+                          "AllowedMemoryNodes=0\nStartupCPUWeight=20\nMemoryHigh=1M\n",
+                          "[Limits]\nMemoryHigh=2M\nAllowedMemoryNodes=1\nMemoryLow=1M\n");
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(prefix(&p, "MemoryMax=: the kernel refuses memory.max=1073741824 in /x: Invalid argument",
+                            buf, sizeof buf), "web.cell:6: ");
+        ASSERT_STREQ(prefix(&p, "TasksMax=: systemd has no pids controller for cell-web.scope, so the limit "
+                            "would not be enforced", buf, sizeof buf), "web.cell:7: ");
+        ASSERT_STREQ(prefix(&p, "CPUQuota=: the kernel refuses cpu.max=50000 100000 in /x: Invalid argument",
+                            buf, sizeof buf), "web.cell:8: ");
+        ASSERT_STREQ(prefix(&p, "CPUWeight=idle: /x has no cpu.idle (Linux 5.15 and later have it)",
+                            buf, sizeof buf), "web.cell:9: ");
+        ASSERT_STREQ(prefix(&p, "StartupCPUWeight=: systemd has no cpu controller", buf, sizeof buf),
+                     "web.cell:12: ");
+        /* A drop-in's value: the drop-in's own path and line. */
+        ASSERT_STREQ(prefix(&p, "MemoryHigh=: the kernel refuses memory.high=2097152", buf, sizeof buf),
+                     "web.cell.d/x.conf:2: ");
+        ASSERT_STREQ(prefix(&p, "MemoryLow=: cgroup v1 has no memory protection", buf, sizeof buf),
+                     "web.cell.d/x.conf:4: ");
+        /* A set of CPUs or nodes adds up over lines: named when one line set it. */
+        ASSERT_STREQ(prefix(&p, "AllowedCPUs=: the kernel refuses cpuset.cpus=0-1 in /x: Invalid argument",
+                            buf, sizeof buf), "web.cell:10: ");
+        ASSERT_STREQ(prefix(&p, "AllowedMemoryNodes=: the kernel refuses cpuset.mems=0-1 in /x: Invalid argument",
+                            buf, sizeof buf), "");
+        plan_done(&p);
+        cell_config_done(&c);
+
+        /* The reset (an empty value) starts the count again. */
+        config_from_files(&c, "web", "[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\n[Limits]\n"
+                          "AllowedCPUs=0\n", "[Limits]\nAllowedCPUs=\nAllowedCPUs=1\n");
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(prefix(&p, "AllowedCPUs=: the kernel refuses cpuset.cpus=1", buf, sizeof buf),
+                     "web.cell.d/x.conf:3: ");
         plan_done(&p);
         cell_config_done(&c);
 }

@@ -83,6 +83,19 @@ TEST(architectures) {
         diag_done(&d);
         plan_done(&p);
         cell_config_done(&c);
+
+        /* Said at the line that named it, a drop-in's own path. */
+        config_from_files(&c, "r", HEAD "[Isolation]\nSystemCallArchitectures=x86 arm64\n",
+                          "[Isolation]\nSystemCallArchitectures=arm64 ppc64\n");
+        ASSERT_OK(plan_build(&c, NULL, &p, &d));
+        ASSERT_EQ(d.n_warnings, 2U);
+        ASSERT_CONTAINS(d.messages[0], "/r.cell:6: warning: SystemCallArchitectures=arm64: not an ABI this machine runs, "
+                        "ignoring it");
+        ASSERT_CONTAINS(d.messages[1], "/r.cell.d/x.conf:2: warning: SystemCallArchitectures=ppc64: not an ABI this "
+                        "machine runs, ignoring it");
+        diag_done(&d);
+        plan_done(&p);
+        cell_config_done(&c);
 #endif
 
         /* A drop-in's empty assignment resets. */

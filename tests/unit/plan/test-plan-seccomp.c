@@ -411,6 +411,31 @@ TEST(unknown_group) {
         config_minimal(&c, "s");
         config_add_syscall(&c, "@no-such-group", -1);
         plan_fails(&c, "SystemCallFilter=@no-such-group: unknown system call group");
+        /* Named at the item's line, in its drop-in if it came from one. */
+        c.syscall_filter[0].line = 8;
+        plan_fails(&c, "s.cell:8: SystemCallFilter=@no-such-group: unknown system call group");
+        c.syscall_filter[0].file = xstrdup("s.cell.d/x.conf");
+        plan_fails(&c, "s.cell.d/x.conf:8: SystemCallFilter=@no-such-group: unknown system call group");
+        cell_config_done(&c);
+}
+
+/* A warning about an item names the line that added it last, a drop-in's
+ * own path: the items of one key come from many lines. */
+TEST(item_lines) {
+        CellConfig c;
+        Plan p = {};
+        Diagnostics d = {};
+
+        config_from_files(&c, "s", "[Root]\nDirectory=/srv/s\n[Exec]\nExec=/bin/true\n[Isolation]\n"
+                          "SystemCallFilter=bpf @basic-io\nSystemCallFilter=kexec_load\n",
+                          "[Isolation]\nSystemCallFilter=~@clock\nSystemCallFilter=bpf\n");
+        ASSERT_OK(plan_build(&c, NULL, &p, &d));
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_EQ(d.n_warnings, 2);
+        ASSERT_CONTAINS(d.messages[0], "/s.cell:7: warning: SystemCallFilter=kexec_load: always denied");
+        ASSERT_CONTAINS(d.messages[1], "/s.cell.d/x.conf:3: warning: SystemCallFilter=bpf: always denied");
+        diag_done(&d);
+        plan_done(&p);
         cell_config_done(&c);
 }
 

@@ -880,3 +880,23 @@ TEST(network_veth_extra_one_name_each) {
         plan_fails(&c, "xx.cell:7: VirtualEthernetExtra=br0:u: the host side br0 is also Bridge=");
         cell_config_done(&c);
 }
+
+/* A check of the plan says where the key it is about was written, as the
+ * parser does ("FILE:LINE: Key=value: ..."), a drop-in's own path. */
+TEST(errors_name_their_line) {
+        CellConfig c;
+
+        config_from_files(&c, "web", "[Root]\nDirectory=/srv/web\n[Exec]\nExec=/bin/true\n"
+                          "[Network]\nInterface=eth0\n",
+                          "[Network]\nVirtualEthernet=yes\nInterface=eth1\nInterface=host0\n");
+        plan_fails(&c, "/web.cell.d/x.conf:4: Interface=host0: the container would have two interfaces "
+                   "named host0");
+        cell_config_done(&c);
+
+        config_from_files(&c, "web", "[Root]\nDirectory=/srv/web\n[Exec]\nBoot=yes\n[Isolation]\n"
+                          "PrivateUsers=pick\nAmbientCapability=CAP_NET_RAW\n",
+                          "[Isolation]\nPrivateUsers=0:65536\n");
+        plan_fails(&c, "/web.cell.d/x.conf:2: PrivateUsers=0:65536: a range that starts at UID 0");
+        plan_fails(&c, "/web.cell:7: AmbientCapability= cannot be combined with Boot=yes");
+        cell_config_done(&c);
+}

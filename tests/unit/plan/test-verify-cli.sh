@@ -51,6 +51,29 @@ printf '[Root]\nDirectory=/srv/a\nBind=/srv/b:/\n[Exec]\nExec=/bin/true\n' >"$tm
 expect 1 "plan-time problem" -- "$cell" verify "$tmp/root.cell"
 grep -q "root.cell:3: Bind=: cannot mount over the container's root" "$tmp/err" || fail "plan-time message"
 
+# Checks across keys and of the plan name the line of the key they are
+# about, a drop-in's own path when it came from one.
+printf '[Root]\nDirectory=/srv/a\n[Exec]\nExec=/bin/true\n[Isolation]\nPrivateNetwork=no\n' >"$tmp/net.cell"
+mkdir "$tmp/net.cell.d"
+printf '[Network]\nMACVLAN=eth0\n' >"$tmp/net.cell.d/10-mv.conf"
+expect 1 "check across keys" -- "$cell" verify "$tmp/net.cell"
+grep -q "net.cell.d/10-mv.conf:2: MACVLAN= needs PrivateNetwork=yes" "$tmp/err" || fail "check across keys: no FILE:LINE"
+printf '[Root]\nDirectory=/srv/a\n[Exec]\nExec=/bin/true\n[Isolation]\nPrivateUsers=0:65536\n' >"$tmp/users.cell"
+expect 1 "plan-time check of a key" -- "$cell" verify "$tmp/users.cell"
+grep -q "users.cell:6: PrivateUsers=0:65536: a range that starts at UID 0" "$tmp/err" ||
+        fail "plan-time check of a key: no FILE:LINE"
+printf '[Root]\nDirectory=/srv/a\n[Exec]\nExec=/bin/true\n[Isolation]\nSystemCallFilter=@basic-io bpf\n' >"$tmp/sc.cell"
+expect 0 "plan-time warning about a list's item" -- "$cell" verify "$tmp/sc.cell"
+grep -q "sc.cell:6: warning: SystemCallFilter=bpf: always denied" "$tmp/err" ||
+        fail "plan-time warning about a list's item: no FILE:LINE"
+if [ "$(uname -m)" = x86_64 ]; then
+        printf '[Root]\nDirectory=/srv/a\n[Exec]\nExec=/bin/true\n[Isolation]\nSystemCallArchitectures=arm64\n' \
+                >"$tmp/arch.cell"
+        expect 0 "plan-time warning" -- "$cell" verify "$tmp/arch.cell"
+        grep -q "arch.cell:6: warning: SystemCallArchitectures=arm64: not an ABI this machine runs" "$tmp/err" ||
+                fail "plan-time warning: no FILE:LINE"
+fi
+
 # A drop-in that is a symlink leading nowhere is skipped, as systemd does:
 # a warning, and the unit is still valid.
 cp "$examples/hello.cell" "$tmp/hello.cell"

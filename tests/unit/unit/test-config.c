@@ -1076,14 +1076,17 @@ TEST(finish) {
         diag_done(&diag);
 
         OK(&c, "Root", "Directory", "/srv/web");
-        OK(&c, "Exec", "Exec", "/bin/httpd");
+        ASSERT_NULL(assign_at(&c, "Exec", "Exec", "/bin/httpd", "web.cell", 4));
         ASSERT_EQ(finish(&c), 0);
 
+        /* Said where the key the message starts with was written. */
         OK(&c, "Exec", "Boot", "yes");
-        OK(&c, "Exec", "Init", "yes");
+        ASSERT_NULL(assign_at(&c, "Exec", "Init", "yes", "web.cell.d/init.conf", 2));
         ASSERT_EQ(finish(&c), 2);
-        ASSERT_CONTAINS(diag.messages[0], "Exec= and Boot=yes exclude each other");
-        ASSERT_CONTAINS(diag.messages[1], "Init=yes and Boot=yes exclude each other");
+        ASSERT_STREQ(diag.messages[0], "web.cell:4: Exec= and Boot=yes exclude each other: "
+                     "with Boot=yes the payload is /sbin/init");
+        ASSERT_STREQ(diag.messages[1], "web.cell.d/init.conf:2: Init=yes and Boot=yes exclude each other: "
+                     "with Boot=yes the init system is PID 1");
         diag_done(&diag);
         OK(&c, "Exec", "Exec", "");
         OK(&c, "Exec", "Init", "");
@@ -1149,10 +1152,11 @@ TEST(finish_network_links) {
         cell_config_init(&c);
         OK(&c, "Root", "Directory", "/srv/web");
         OK(&c, "Exec", "Exec", "/bin/httpd");
-        /* Address= and Gateway= need an interface of the container's own ... */
-        OK(&c, "Network", "Address", "10.0.0.2/24");
+        /* Address= and Gateway= need an interface of the container's own
+         * (said where Address= was written) ... */
+        ASSERT_NULL(assign_at(&c, "Network", "Address", "10.0.0.2/24", "web.cell", 9));
         ASSERT_EQ(finish(&c), 1);
-        ASSERT_STREQ(diag.messages[0], "web.cell: Address= needs an interface in the container: "
+        ASSERT_STREQ(diag.messages[0], "web.cell:9: Address= needs an interface in the container: "
                      "VirtualEthernet=yes, Bridge=, Zone=, Interface=, MACVLAN= or IPVLAN=");
         diag_done(&diag);
         /* ... which MACVLAN=, IPVLAN= and Interface= give it. */
@@ -1162,7 +1166,8 @@ TEST(finish_network_links) {
         OK(&c, "Network", "IPVLAN", "eth0");
         ASSERT_EQ(finish(&c), 0);
         OK(&c, "Network", "IPVLAN", "");
-        OK(&c, "Network", "Interface", "eth1");
+        /* Interface= is counted: a check names the line of the name it is about. */
+        ASSERT_NULL(assign_at(&c, "Network", "Interface", "eth1", "web.cell.d/net.conf", 2));
         OK(&c, "Network", "Gateway", "10.0.0.1");
         ASSERT_EQ(finish(&c), 0);
         /* Port= still needs the veth: it forwards to the host's side of it. */
@@ -1175,7 +1180,7 @@ TEST(finish_network_links) {
         /* Each implies a private network: PrivateNetwork=no contradicts it. */
         OK(&c, "Isolation", "PrivateNetwork", "no");
         ASSERT_EQ(finish(&c), 1);
-        ASSERT_STREQ(diag.messages[0], "web.cell: Interface= needs PrivateNetwork=yes: it gives the container "
+        ASSERT_STREQ(diag.messages[0], "web.cell.d/net.conf:2: Interface= needs PrivateNetwork=yes: it gives the container "
                      "an interface of its own network namespace");
         diag_done(&diag);
         OK(&c, "Network", "Interface", "");
@@ -1186,19 +1191,20 @@ TEST(finish_network_links) {
         OK(&c, "Isolation", "PrivateNetwork", "yes");
 
         /* An interface moved in is no longer the host's to be a parent. */
-        OK(&c, "Network", "Interface", "eth0");
+        ASSERT_NULL(assign_at(&c, "Network", "Interface", "eth2", "web.cell", 10));
+        ASSERT_NULL(assign_at(&c, "Network", "Interface", "eth0", "web.cell.d/if.conf", 5));
         OK(&c, "Network", "MACVLAN", "eth1 eth0");
         ASSERT_EQ(finish(&c), 2);
-        ASSERT_STREQ(diag.messages[0], "web.cell: Interface=eth0 and MACVLAN=eth0 exclude each other: "
+        ASSERT_STREQ(diag.messages[0], "web.cell.d/if.conf:5: Interface=eth0 and MACVLAN=eth0 exclude each other: "
                      "the interface is moved into the container");
-        ASSERT_STREQ(diag.messages[1], "web.cell: Interface=eth0 and IPVLAN=eth0 exclude each other: "
+        ASSERT_STREQ(diag.messages[1], "web.cell.d/if.conf:5: Interface=eth0 and IPVLAN=eth0 exclude each other: "
                      "the interface is moved into the container");
         diag_done(&diag);
         OK(&c, "Network", "MACVLAN", "");
         OK(&c, "Network", "IPVLAN", "");
         OK(&c, "Network", "Bridge", "eth0");
         ASSERT_EQ(finish(&c), 1);
-        ASSERT_STREQ(diag.messages[0], "web.cell: Interface=eth0 and Bridge=eth0 exclude each other: "
+        ASSERT_STREQ(diag.messages[0], "web.cell.d/if.conf:5: Interface=eth0 and Bridge=eth0 exclude each other: "
                      "the interface is moved into the container (and a bridge cannot change network namespace)");
         diag_done(&diag);
         OK(&c, "Network", "Bridge", "br0");
@@ -1227,7 +1233,7 @@ TEST(finish_zone_veth_extra) {
         OK(&c, "Network", "Bridge", "");
         OK(&c, "Isolation", "PrivateNetwork", "no");
         ASSERT_EQ(finish(&c), 1);
-        ASSERT_STREQ(diag.messages[0], "web.cell: Zone= needs PrivateNetwork=yes: a veth link only exists in a "
+        ASSERT_STREQ(diag.messages[0], "web.cell.d/zone.conf:3: Zone= needs PrivateNetwork=yes: a veth link only exists in a "
                      "private network namespace");
         diag_done(&diag);
         OK(&c, "Network", "Zone", "");
@@ -1237,9 +1243,9 @@ TEST(finish_zone_veth_extra) {
 
         /* VirtualEthernetExtra= needs a private network too, and gives no
          * interface for Address=. */
-        OK(&c, "Network", "VirtualEthernetExtra", "vx0");
+        ASSERT_NULL(assign_at(&c, "Network", "VirtualEthernetExtra", "vx0", "web.cell.d/vx.conf", 4));
         ASSERT_EQ(finish(&c), 1);
-        ASSERT_STREQ(diag.messages[0], "web.cell: VirtualEthernetExtra= needs PrivateNetwork=yes: a veth link only "
+        ASSERT_STREQ(diag.messages[0], "web.cell.d/vx.conf:4: VirtualEthernetExtra= needs PrivateNetwork=yes: a veth link only "
                      "exists in a private network namespace");
         diag_done(&diag);
         OK(&c, "Isolation", "PrivateNetwork", "yes");

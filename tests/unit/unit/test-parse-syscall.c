@@ -20,7 +20,7 @@ static int apply(CellConfig *c, const char *s) {
                 cell_syscall_filter_reset(c);
                 return 0;
         }
-        return parse_syscall_filter(c, s, &e, &word);
+        return parse_syscall_filter(c, s, NULL, 0, &e, &word);
 }
 
 TEST(groups_table) {
@@ -193,21 +193,21 @@ TEST(deny_list) {
 
         /* errors leave the config alone and name the word */
         size_t n = c.n_syscall_filter;
-        ASSERT_ERROR(parse_syscall_filter(&c, "~nosuchcall", &e, &word), EINVAL);
+        ASSERT_ERROR(parse_syscall_filter(&c, "~nosuchcall", NULL, 0, &e, &word), EINVAL);
         ASSERT_EQ(e, SYSCALL_FILTER_BAD_NAME);
         ASSERT_STREQ(word, "nosuchcall");
         word = mfree(word);
-        ASSERT_ERROR(parse_syscall_filter(&c, "~@nosuchgroup", &e, &word), EINVAL);
+        ASSERT_ERROR(parse_syscall_filter(&c, "~@nosuchgroup", NULL, 0, &e, &word), EINVAL);
         ASSERT_EQ(e, SYSCALL_FILTER_BAD_NAME);
         word = mfree(word);
-        ASSERT_ERROR(parse_syscall_filter(&c, "~reboot:EFOO", &e, &word), EINVAL);
+        ASSERT_ERROR(parse_syscall_filter(&c, "~reboot:EFOO", NULL, 0, &e, &word), EINVAL);
         ASSERT_EQ(e, SYSCALL_FILTER_BAD_ERRNO);
         ASSERT_STREQ(word, "reboot:EFOO");
         word = mfree(word);
-        ASSERT_ERROR(parse_syscall_filter(&c, "reboot:EPERM", &e, &word), EINVAL);
+        ASSERT_ERROR(parse_syscall_filter(&c, "reboot:EPERM", NULL, 0, &e, &word), EINVAL);
         ASSERT_EQ(e, SYSCALL_FILTER_ERRNO_IN_ALLOW);
         word = mfree(word);
-        ASSERT_ERROR(parse_syscall_filter(&c, "~", &e, &word), EINVAL);
+        ASSERT_ERROR(parse_syscall_filter(&c, "~", NULL, 0, &e, &word), EINVAL);
         ASSERT_EQ(e, SYSCALL_FILTER_SYNTAX);
         ASSERT_EQ(c.n_syscall_filter, n);
         cell_config_done(&c);
