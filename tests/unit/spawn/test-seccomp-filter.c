@@ -15,21 +15,8 @@
 #include <sys/wait.h>
 
 #include "seccomp-filter.h"
+#include "child-test.h"
 #include "test.h"
-
-/* Runs f in a child; returns its wait status. */
-static int in_child(void (*f)(void)) {
-        int status;
-        pid_t pid = fork();
-
-        ASSERT_TRUE(pid >= 0);
-        if (pid == 0) {
-                f();
-                _exit(0);
-        }
-        ASSERT_EQ(waitpid(pid, &status, 0), pid);
-        return status;
-}
 
 static void deny_list_child(void) {
         PlanSyscallRule rules[] = {

@@ -18,22 +18,8 @@
 #include "diag.h"
 #include "seccomp-filter.h"
 #include "strv.h"
+#include "child-test.h"
 #include "test.h"
-
-static int in_child(void (*f)(void)) {
-        int status;
-        pid_t pid = fork();
-
-        ASSERT_TRUE(pid >= 0);
-        if (pid == 0) {
-                f();
-                _exit(0);
-        }
-        ASSERT_EQ(waitpid(pid, &status, 0), pid);
-        return status;
-}
-
-#define EXITED_OK(status) (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 
 /* The plan of c, which has its keys set: a minimal container beside them. */
 static void plan_from_config(CellConfig *c, Plan *ret) {

@@ -20,22 +20,8 @@
 #include <unistd.h>
 
 #include "seccomp-filter.h"
+#include "child-test.h"
 #include "test.h"
-
-static int in_child(void (*f)(void)) {
-        int status;
-        pid_t pid = fork();
-
-        ASSERT_TRUE(pid >= 0);
-        if (pid == 0) {
-                f();
-                _exit(0);
-        }
-        ASSERT_EQ(waitpid(pid, &status, 0), pid);
-        return status;
-}
-
-#define EXITED_OK(status) (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 
 #if defined(__x86_64__) && !defined(__ILP32__)
 /* A call through the i386 entry point (int 0x80): i386's numbers. */
