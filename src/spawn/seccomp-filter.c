@@ -198,13 +198,14 @@ int seccomp_filter_build(PlanSeccompAction default_action, int default_error,
         r = seccomp_add_arches(c, archs, n_archs, err);
         if (r < 0)
                 return r;
-        /* SystemCallArchitectures=: a call of another ABI kills the whole
-         * process (libseccomp's default kills the thread alone). */
-        if (n_archs > 0) {
-                r = seccomp_attr_set(c, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-                if (r < 0)
-                        return spawn_error(err, r, "SystemCallArchitectures=: setting the action");
-        }
+        /* A call through the entry point of an ABI the filter does not cover
+         * (one SystemCallArchitectures= leaves out; on a host where cell adds
+         * no secondary ABI, any other) kills the whole process, as cell's
+         * kill does everywhere: libseccomp's default kills the thread alone,
+         * and the rest of the payload would go on. */
+        r = seccomp_attr_set(c, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+        if (r < 0)
+                return spawn_error(err, r, "SystemCallFilter=: setting the action for other architectures");
 
         r = seccomp_attr_set(c, SCMP_FLTATR_CTL_NNP, no_new_privs ? 1 : 0);
         if (r < 0)

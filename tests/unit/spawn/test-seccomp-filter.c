@@ -111,6 +111,11 @@ TEST(secondary_architectures_are_filtered) {
                 ASSERT_OK(seccomp_arch_exist(c, SCMP_ARCH_X86));
                 ASSERT_OK(seccomp_arch_exist(c, SCMP_ARCH_X32));
         }
+        /* Any ABI not covered kills the process, not the thread alone (on a
+         * host where no secondary ABI is added, every other one). */
+        uint32_t badarch = 0;
+        ASSERT_OK(seccomp_attr_get(c, SCMP_FLTATR_ACT_BADARCH, &badarch));
+        ASSERT_EQ(badarch, SCMP_ACT_KILL_PROCESS);
         int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
         ASSERT_TRUE(fd >= 0);
         ASSERT_OK(seccomp_export_bpf(c, fd));
