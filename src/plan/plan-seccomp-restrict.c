@@ -194,38 +194,31 @@ static int seccomp_lock_personality(Plan *p, const CellConfig *c, SeccompBuilder
                                     (uint32_t) persona, personality_to_string(persona) ?: "PER_LINUX");
 }
 
-/* RestrictRealtime=: sched_setscheduler(2) to no policy but SCHED_OTHER,
- * SCHED_BATCH and SCHED_IDLE, as systemd 252 holds it: each value below the
- * highest of those that is not one of them, and every value above it
- * (SCHED_DEADLINE, and any with SCHED_RESET_ON_FORK or'ed in, which systemd
- * refuses alike), fails with EPERM. A policy that CPUSchedulingPolicy= set
- * is set by cell before the filter, and stays. */
+/* RestrictRealtime=: sched_setscheduler(2) to no policy but SCHED_OTHER (0),
+ * SCHED_BATCH (3) and SCHED_IDLE (5), as systemd 252 holds it: the other
+ * values below SCHED_IDLE, and every value above it (SCHED_DEADLINE, and any
+ * with SCHED_RESET_ON_FORK or'ed in, which systemd refuses alike), fail with
+ * EPERM. A policy that CPUSchedulingPolicy= set is set by cell before the
+ * filter, and stays. */
 static int seccomp_restrict_realtime(Plan *p, const CellConfig *c, SeccompBuilder *b) {
-        static const int allowed[] = { SCHED_OTHER, SCHED_BATCH, SCHED_IDLE };
-        int max = 0, r;
+        /* 4: SCHED_ISO, reserved and never implemented. */
+        static const int refused[] = { SCHED_FIFO, SCHED_RR, 4 };
+        int r;
 
         if (!c->restrict_realtime)
                 return 0;
         p->restrict_realtime = true;
         if (plan_seccomp_denied(b, "sched_setscheduler"))
                 return 0;
-        for (size_t i = 0; i < ELEMENTSOF(allowed); i++)
-                max = MAX(max, allowed[i]);
-        for (int policy = 0; policy < max; policy++) {
-                bool ok = false;
-
-                for (size_t i = 0; i < ELEMENTSOF(allowed); i++)
-                        ok = ok || allowed[i] == policy;
-                if (ok)
-                        continue;
+        for (size_t i = 0; i < ELEMENTSOF(refused); i++) {
                 r = plan_seccomp_add_arg(b, "sched_setscheduler", PLAN_SECCOMP_ERRNO, EPERM, 1,
-                                         PLAN_SECCOMP_MASKED_EQ, UINT32_MAX, (uint32_t) policy,
-                                         sched_policy_to_string(policy) ?: "SCHED_ISO");
+                                         PLAN_SECCOMP_MASKED_EQ, UINT32_MAX, (uint32_t) refused[i],
+                                         sched_policy_to_string(refused[i]) ?: "SCHED_ISO");
                 if (r < 0)
                         return r;
         }
         return plan_seccomp_add_arg(b, "sched_setscheduler", PLAN_SECCOMP_ERRNO, EPERM, 1, PLAN_SECCOMP_GE,
-                                    UINT32_MAX, (uint32_t) max + 1, sched_policy_to_string(max + 1) ?: "SCHED_DEADLINE");
+                                    UINT32_MAX, SCHED_IDLE + 1, "SCHED_DEADLINE");
 }
 
 /* RestrictSUIDSGID=: no file may get the set-user-ID or set-group-ID bit,
