@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "config-parse.h"
 #include "specifier.h"
@@ -110,10 +112,19 @@ static int location_error(const char *name_or_path, const UnitLoadOptions *opts,
         int q;
 
         switch (r) {
-        case -ENOENT:
-                q = diag_error(diag, NULL, 0, "%s: no such unit (searched: %s)", name_or_path,
-                               searched_or_nothing(loc, &searched));
+        case -ENOENT: {
+                /* A name is looked up in the search path only, as systemctl
+                 * does; a file of that name in the current directory is most
+                 * likely what was meant, so say how to name it. */
+                bool here = !unit_is_path(name_or_path) &&
+                        faccessat(AT_FDCWD, name_or_path, F_OK, AT_SYMLINK_NOFOLLOW) >= 0;
+
+                q = diag_error(diag, NULL, 0, "%s: no such unit (searched: %s)%s%s", name_or_path,
+                               searched_or_nothing(loc, &searched),
+                               here ? "; a file of that name is here: name it as a path, ./" : "",
+                               here ? name_or_path : "");
                 break;
+        }
         case -EINVAL:
                 if (!name && unit_is_path(name_or_path))
                         q = diag_error(diag, name_or_path, 0,

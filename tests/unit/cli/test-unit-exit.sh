@@ -17,6 +17,15 @@ mkdir "$tmp/dir.cell" "$CELL_UNIT_PATH/dirunit.cell"
 for verb in verify plan run; do
         expect 1 "$verb of a missing unit by name" -- "$cell" "$verb" nosuchunit
         grep -q "nosuchunit: no such unit" "$tmp/err" || fail "$verb: the missing unit is not named"
+        grep -q "a file of that name is here" "$tmp/err" && fail "$verb: a file here said to exist"
+        # A file of that name in the current directory: looked up as a name
+        # all the same (as systemctl does), and the message says how to
+        # name the file.
+        : > "$tmp/here.cell"
+        expect 1 "$verb of a name that is a file here" -- env -C "$tmp" "$(realpath "$cell")" "$verb" here.cell
+        grep -qF "here.cell: no such unit" "$tmp/err" || fail "$verb here.cell: not looked up as a name"
+        grep -qF "name it as a path, ./here.cell" "$tmp/err" || fail "$verb here.cell: no hint at ./here.cell"
+        rm -f "$tmp/here.cell"
         expect 1 "$verb of a missing file" -- "$cell" "$verb" "$tmp/nosuch.cell"
         expect 1 "$verb of a directory by path" -- "$cell" "$verb" "$tmp/dir.cell"
         grep -q "dir.cell: Is a directory" "$tmp/err" || fail "$verb: the directory is not named"
