@@ -143,12 +143,16 @@ int env_file_open(const char *path, FILE **ret) {
 /* The next byte of f into *ret: 1, or 0 at its end, or a read error's
  * -errno (a directory's -EISDIR, not "I/O error"); -EFBIG once *total
  * passes ENV_FILE_SIZE_MAX, where reading stops: a file that never ends (a
- * device) costs no more than that. "\r\n" reads as "\n". */
+ * device) costs no more than that. "\r\n" reads as "\n". A NUL byte is
+ * the end too, as systemd reads the file as a string: taken on, strchr()
+ * would find it in every set of blanks, and the lines after it would count. */
 static int env_file_getc(FILE *f, size_t *total, char *ret) {
         int c = getc_unlocked(f);
 
         if (c == EOF)
                 return ferror(f) ? (errno > 0 ? -errno : -EIO) : 0;
+        if (c == 0)
+                return 0;
         if (++*total > ENV_FILE_SIZE_MAX)
                 return -EFBIG;
         if (c == '\r') {

@@ -233,6 +233,22 @@ static ssize_t endless_read(void *cookie, char *buf, size_t size) {
         return (ssize_t) size;
 }
 
+/* A NUL byte ends the file, as systemd reads it up to the first one: not a
+ * blank (strchr() finds the terminator in every set) with lines after it. */
+TEST(file_ends_at_nul) {
+        static const char text[] = "A=1\0\nB=2\nC=3\n";
+        _cleanup_strv_free_ char **env = NULL;
+        FILE *f = fmemopen((void *) text, sizeof text - 1, "r");
+
+        ASSERT_NOT_NULL(f);
+        ASSERT_OK(env_file_parse(f, &env, NULL));
+        fclose(f);
+        ASSERT_EQ(strv_length(env), 1);
+        ASSERT_STREQ(env_get(env, "A"), "1");
+        ASSERT_NULL(env_get(env, "B"));
+        ASSERT_NULL(env_get(env, "C"));
+}
+
 TEST(file_too_large) {
         _cleanup_strv_free_ char **env = NULL;
         size_t total = 0;
