@@ -458,6 +458,8 @@ int cg_v2_dir_of(pid_t pid, char **ret) {
 bool cg_list_has(const char *list, const char *word) {
         size_t l = strlen(word);
 
+        if (l == 0)     /* no word is in any list (and strstr() would not advance) */
+                return false;
         for (const char *p = list; (p = strstr(p, word)); p += l)
                 if ((p == list || strchr(" \n", p[-1])) && (p[l] == 0 || strchr(" \n", p[l])))
                         return true;

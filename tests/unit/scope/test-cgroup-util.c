@@ -352,4 +352,6 @@ TEST(list_has) {
         ASSERT_FALSE(cg_list_has("hugetlb misc\n", "io"));
         ASSERT_FALSE(cg_list_has("", "memory"));
         ASSERT_FALSE(cg_list_has("\n", "memory"));
+        ASSERT_FALSE(cg_list_has("cpuset io\n", ""));      /* returned, not looped forever */
+        ASSERT_FALSE(cg_list_has("", ""));
 }
