@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <dlfcn.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <nftables/libnftables.h>
 #include <stdbool.h>
@@ -11,18 +12,49 @@
 
 #include "macros.h"
 #include "netfw.h"
+#include "siphash24.h"
+
+/* nft's longest name (NFT_NAME_MAXLEN without its NUL). */
+#define NETFW_NAME_MAX 255
+
+/* The hash's key: plan-network.c's (nspawn's, for long interface names).
+ * Any fixed one would do: the name must come out the same at each start. */
+static const uint8_t netfw_hash_key[16] = {
+        0xe1, 0x90, 0xa4, 0x04, 0xa8, 0xef, 0x4b, 0x51, 0x8c, 0xcc, 0xc3, 0x3a, 0x9f, 0x11, 0xfc, 0xa2,
+};
 
 char *netfw_table_name(const char *name) {
-        char *t;
+        size_t n = strlen(name);
+        bool hashed = false;
+        char *t, *q;
 
-        if (asprintf(&t, "cell-%s", name) < 0)
+        t = malloc((sizeof "cell-" - 1) + n + (sizeof "//" - 1) + 16 + 1);
+        if (!t)
                 return NULL;
-        /* nft identifiers: letters, digits, '_', '-', '.', '/' ("worker@3"
-         * becomes "cell-worker_3"). */
-        for (char *c = t; *c; c++)
-                if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-                      (*c >= '0' && *c <= '9') || *c == '_' || *c == '-' || *c == '.'))
-                        *c = '_';
+        q = stpcpy(t, "cell-");
+        /* nft (1.0.6) takes letters, digits, "_", ".", "-" and "/" in a
+         * name, and no quoted one. A unit name holds no "/": "@" becomes
+         * it, one for one. */
+        for (const char *c = name; *c; c++) {
+                if (*c == '@')
+                        *q++ = '/';
+                else if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                         *c == '_' || *c == '.' || *c == '-')
+                        *q++ = *c;
+                else {
+                        *q++ = '_';
+                        hashed = true;
+                }
+        }
+        /* ":" and "\\" have no such stand-in: "a:b" and "a_b" would share a
+         * table. Such a name gets "//" and a hash of the whole name, which
+         * no name of the other kind has (it holds one "/" at most), and is
+         * cut to fit before them. */
+        if (hashed) {
+                q = t + MIN((size_t) (q - t), (size_t) NETFW_NAME_MAX - (sizeof "//" - 1) - 16);
+                q += sprintf(q, "//%016" PRIx64, siphash24(name, n, netfw_hash_key));
+        }
+        *q = 0;
         return t;
 }
 

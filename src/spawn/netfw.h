@@ -15,8 +15,12 @@
 
 #include "plan.h"
 
-/* "cell-" + the unit name with every byte nft does not take in an
- * identifier turned into '_'. Caller frees. NULL on OOM. */
+/* The table of a unit: "cell-" + its name, "@" as "/" (nft takes no "@":
+ * "worker@3" is "cell-worker/3"), so that no two units share one -- not
+ * "web@1" and "web_1", one machine "web-1" that can run twice (its veth
+ * "vb-web-1" on a bridge, "ve-web-1" alone). A name with ":" or "\", which
+ * nft names cannot hold either, has "_" for them and "//" and a hash of the
+ * name after them. Caller frees. NULL on OOM. */
 char *netfw_table_name(const char *name);
 
 /* The nft script that replaces the family's table (AF_INET: "ip TABLE",

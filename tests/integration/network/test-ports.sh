@@ -1,9 +1,10 @@
 #!/bin/bash
-# Port= on a host that cannot NAT IPv6:
+# Port= on a host that cannot NAT IPv6, and one table per unit:
 #
 #   netns H (the "host": cell runs here)
-#     br0 10.213.8.1/24 -- vb-... ==== host0 10.213.8.2/24 (SIX)
+#     br0 10.213.8.1/24 -- vb-... ==== host0 10.213.8.2/24 (NAME@1, SIX)
 #         fd42:213:8::1/64                   fd42:213:8::2/64
+#     ve-... 10.213.9.1/24 ============ host0 10.213.9.2/24 (NAME_1)
 #
 # 1. H's IPv6 prerouting hook is full: the kernel holds at most 1024
 # entries on a hook, and IPv6 NAT needs one of its own there, so no ip6 (or
@@ -14,6 +15,10 @@
 # connection to H's port reaches the cell); H has SIX's ip table and no ip6
 # one, neither the empty one of a half-made start nor the one an earlier
 # start left; the stop removes the ip table.
+# 2. NAME@1 (on br0) and NAME_1 (VirtualEthernet=yes) are one machine name,
+# NAME-1, and both can run at once (their veths: "vb-", "ve-"). Each has its
+# own table, "ip cell-NAME/1" and "ip cell-NAME_1", and its own port
+# forwarded, also after the other stopped.
 # (Init=yes: busybox httpd as PID 1 would ignore SIGTERM.)
 . "$(dirname "$0")/../run/lib.sh"
 
@@ -32,8 +37,10 @@ ip -n "$H" link add br0 type bridge
 ip -n "$H" addr add 10.213.8.1/24 dev br0
 ip -n "$H" addr add fd42:213:8::1/64 dev br0 nodad
 ip -n "$H" link set br0 up
-mkdir -p "$root/www1"
-echo "hello from cell 1" > "$root/www1/index.html"
+for n in 1 2 3; do
+        mkdir -p "$root/www$n"
+        echo "hello from cell $n" > "$root/www$n/index.html"
+done
 
 # h_get URL: an HTTP GET from H, retried for 4 s (a new veth, an httpd
 # that still starts); the page on stdout.
@@ -101,5 +108,35 @@ stop_tag six
 expect "H's tables after SIX stopped" "$(cell_tables)" ""
 ip netns exec "$H" nft delete table ip6 fill
 
+# 2. NAME@1 and NAME_1, one machine name, at once. (SIX's veth had
+# 10.213.8.2: H must not send there by its MAC address.)
+ip -n "$H" neigh flush all
+at=$(unit web@1 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/httpd -f -p 80 -h /www2" "Init=yes" \
+        "[Network]" "Bridge=br0" "Address=10.213.8.2/24" "Gateway=10.213.8.1" "Port=8081:80")
+us=$(unit web_1 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/httpd -f -p 80 -h /www3" "Init=yes" \
+        "[Network]" "VirtualEthernet=yes" "Address=10.213.9.2/24" "Gateway=10.213.9.1" "Port=8082:80")
+"$CELL" plan --json "$us" > "$work/plan" || fail "cell plan --json $us failed"
+expect "web@1 and web_1: one machine name" "$(plan_value machine_name)" "$(unit_name web)-1"
+us_if=$(plan_value veth_host)
+start_cell at "$at"
+h_get http://10.213.8.1:8081/ >/dev/null || fail "web@1: no answer on 8081: $(cat "$work/err.at")"
+start_cell us "$us"
+for _ in $(seq 50); do
+        ip -n "$H" link show "$us_if" >/dev/null 2>&1 && break
+        sleep 0.1
+done
+ip -n "$H" addr add 10.213.9.1/24 dev "$us_if" || fail "web_1: no $us_if: $(cat "$work/err.us")"
+page=$(h_get http://10.213.9.1:8082/) || fail "web_1: no answer on 8082: $(cat "$work/err.us")"
+expect "web_1's page through its Port=" "$page" "hello from cell 3"
+page=$(h_get http://10.213.8.1:8081/) || fail "web@1: no answer on 8081 once web_1 started"
+expect "web@1's page through its Port=, web_1 running" "$page" "hello from cell 2"
+expect "H's tables while both run" "$(cell_tables)" \
+        "$(printf 'ip cell-%s\nip cell-%s' "$(unit_name web)/1" "$(unit_name web)_1" | sort)"
+stop_tag us
+page=$(h_get http://10.213.8.1:8081/) || fail "web@1: no answer on 8081 once web_1 stopped"
+expect "web@1's page through its Port=, web_1 stopped" "$page" "hello from cell 2"
+expect "H's tables after web_1 stopped" "$(cell_tables)" "ip cell-$(unit_name web)/1"
+stop_tag at
+expect "H's tables after both stopped" "$(cell_tables)" ""
 [ -z "$(ip -n "$H" link show type veth | grep ' v[eb]-')" ] || fail "veths left: $(ip -n "$H" link show type veth)"
-echo "ok: Port= over IPv4 where H cannot NAT IPv6, warned at its line"
+echo "ok: Port= over IPv4 where H cannot NAT IPv6, warned at its line; one table per unit"

@@ -7,12 +7,47 @@
 #include "netfw.h"
 #include "test.h"
 
-/* "worker@3" is the table "cell-worker_3": nft takes no "@" in a name. */
+/* A unit's own table: "@" is "/" (nft takes no "@" in a name, nor a quoted
+ * name), "_" stays, so that "worker@3" and "worker_3", one machine name
+ * "worker-3" that can run twice (on a bridge and not), keep a table each. */
 TEST(table_name) {
         char *t = netfw_table_name("worker@3");
 
+        ASSERT_STREQ(t, "cell-worker/3");
+        free(t);
+        t = netfw_table_name("worker_3");
         ASSERT_STREQ(t, "cell-worker_3");
         free(t);
+        t = netfw_table_name("web-1.a");
+        ASSERT_STREQ(t, "cell-web-1.a");
+        free(t);
+}
+
+/* ":" and "\" have no stand-in nft takes: "_" and a hash of the whole
+ * name after "//", which a name of the other kind never has, so "a:b",
+ * "a\b" and "a_b" are three tables; at most nft's 255 characters. */
+TEST(table_name_hashed) {
+        char *colon = netfw_table_name("a:b"), *backslash = netfw_table_name("a\\b"), *plain = netfw_table_name("a_b");
+        char long_name[241];
+
+        ASSERT_NOT_NULL(colon);
+        ASSERT_NOT_NULL(backslash);
+        ASSERT_EQ(strncmp(colon, "cell-a_b//", 10), 0);
+        ASSERT_EQ(strlen(colon), 10 + 16);
+        ASSERT_EQ(strspn(colon + 10, "0123456789abcdef"), 16);
+        ASSERT_EQ(strncmp(backslash, "cell-a_b//", 10), 0);
+        ASSERT_TRUE(strcmp(colon, backslash) != 0);
+        ASSERT_STREQ(plain, "cell-a_b");
+        free(colon);
+        free(backslash);
+        free(plain);
+
+        memset(long_name, ':', sizeof long_name - 1);
+        long_name[sizeof long_name - 1] = 0;
+        colon = netfw_table_name(long_name);
+        ASSERT_EQ(strlen(colon), 255);
+        ASSERT_EQ(strspn(colon + 255 - 18, "/"), 2);
+        free(colon);
 }
 
 /* Port= over both families, as nspawn's, each in a table of its own
