@@ -27,6 +27,7 @@ static const char * const origin_keys[] = {
         "MemoryMax", "MemoryHigh", "MemorySwapMax", "MemoryMin", "MemoryLow",
         "CPUQuota", "CPUQuotaPeriodSec", "CPUWeight", "StartupCPUWeight", "IOWeight", "StartupIOWeight",
         "TasksMax",
+        "Port",
 };
 
 /* Sets of CPUs or NUMA nodes, which add up over lines as systemd's: the

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <dlfcn.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <nftables/libnftables.h>
 #include <stdbool.h>
@@ -11,18 +12,49 @@
 
 #include "macros.h"
 #include "netfw.h"
+#include "siphash24.h"
+
+/* nft's longest name (NFT_NAME_MAXLEN without its NUL). */
+#define NETFW_NAME_MAX 255
+
+/* The hash's key: plan-network.c's (nspawn's, for long interface names).
+ * Any fixed one would do: the name must come out the same at each start. */
+static const uint8_t netfw_hash_key[16] = {
+        0xe1, 0x90, 0xa4, 0x04, 0xa8, 0xef, 0x4b, 0x51, 0x8c, 0xcc, 0xc3, 0x3a, 0x9f, 0x11, 0xfc, 0xa2,
+};
 
 char *netfw_table_name(const char *name) {
-        char *t;
+        size_t n = strlen(name);
+        bool hashed = false;
+        char *t, *q;
 
-        if (asprintf(&t, "cell-%s", name) < 0)
+        t = malloc((sizeof "cell-" - 1) + n + (sizeof "//" - 1) + 16 + 1);
+        if (!t)
                 return NULL;
-        /* nft identifiers: letters, digits, '_', '-', '.', '/' ("worker@3"
-         * becomes "cell-worker_3"). */
-        for (char *c = t; *c; c++)
-                if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-                      (*c >= '0' && *c <= '9') || *c == '_' || *c == '-' || *c == '.'))
-                        *c = '_';
+        q = stpcpy(t, "cell-");
+        /* nft (1.0.6) takes letters, digits, "_", ".", "-" and "/" in a
+         * name, and no quoted one. A unit name holds no "/": "@" becomes
+         * it, one for one. */
+        for (const char *c = name; *c; c++) {
+                if (*c == '@')
+                        *q++ = '/';
+                else if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                         *c == '_' || *c == '.' || *c == '-')
+                        *q++ = *c;
+                else {
+                        *q++ = '_';
+                        hashed = true;
+                }
+        }
+        /* ":" and "\\" have no such stand-in: "a:b" and "a_b" would share a
+         * table. Such a name gets "//" and a hash of the whole name, which
+         * no name of the other kind has (it holds one "/" at most), and is
+         * cut to fit before them. */
+        if (hashed) {
+                q = t + MIN((size_t) (q - t), (size_t) NETFW_NAME_MAX - (sizeof "//" - 1) - 16);
+                q += sprintf(q, "//%016" PRIx64, siphash24(name, n, netfw_hash_key));
+        }
+        *q = 0;
         return t;
 }
 
@@ -37,14 +69,15 @@ static void netfw_port_rules(FILE *f, const char *table, const CellPort *port, i
         bool v6 = family == AF_INET6;
 
         for (int c = 0; c < 2; c++)
-                fprintf(f, "add rule inet %s %s %sfib daddr type local %s dport %u dnat %s to %s%s%s:%u\n",
-                        table, c == 0 ? "prerouting" : "output",
+                fprintf(f, "add rule %s %s %s %sfib daddr type local %s dport %u dnat to %s%s%s:%u\n",
+                        v6 ? "ip6" : "ip", table, c == 0 ? "prerouting" : "output",
                         c == 0 ? "" : v6 ? "ip6 daddr != ::1 " : "ip daddr != 127.0.0.0/8 ",
-                        proto, port->host_port, v6 ? "ip6" : "ip", v6 ? "[" : "", address, v6 ? "]" : "",
-                        port->container_port);
+                        proto, port->host_port, v6 ? "[" : "", address, v6 ? "]" : "", port->container_port);
 }
 
-char *netfw_script(const char *table, const Plan *p) {
+char *netfw_script(const char *table, int family, const Plan *p) {
+        const char *nft_family = family == AF_INET6 ? "ip6" : "ip";
+        const char *to = family == AF_INET6 ? p->ports_ipv6 : p->ports_ipv4;
         _cleanup_free_ char *buf = NULL;
         size_t size = 0;
         FILE *f;
@@ -55,21 +88,19 @@ char *netfw_script(const char *table, const Plan *p) {
         /* "add" then "delete" makes the delete never fail; all of it is one
          * transaction: the old table (of a killed cell) and the new rules
          * are never both there, never both missing. */
-        fprintf(f, "add table inet %1$s\n"
-                   "delete table inet %1$s\n"
-                   "add table inet %1$s\n"
-                   /* From other hosts (routed in) ... */
-                   "add chain inet %1$s prerouting { type nat hook prerouting priority dstnat; policy accept; }\n"
-                   /* ... and from the host itself. */
-                   "add chain inet %1$s output { type nat hook output priority -100; policy accept; }\n",
-                table);
-        /* Each port over each family the container has an address of, as
-         * nspawn's (an "inet" table's nat chains see both). */
-        for (size_t i = 0; i < p->n_ports; i++) {
-                if (p->ports_ipv4)
-                        netfw_port_rules(f, table, p->ports + i, AF_INET, p->ports_ipv4);
-                if (p->ports_ipv6)
-                        netfw_port_rules(f, table, p->ports + i, AF_INET6, p->ports_ipv6);
+        fprintf(f, "add table %1$s %2$s\n"
+                   "delete table %1$s %2$s\n", nft_family, table);
+        /* A family the container has no address of: only the old table
+         * goes (the unit may have had one at the last start). */
+        if (to) {
+                fprintf(f, "add table %1$s %2$s\n"
+                           /* From other hosts (routed in) ... */
+                           "add chain %1$s %2$s prerouting { type nat hook prerouting priority dstnat; policy accept; }\n"
+                           /* ... and from the host itself. */
+                           "add chain %1$s %2$s output { type nat hook output priority -100; policy accept; }\n",
+                        nft_family, table);
+                for (size_t i = 0; i < p->n_ports; i++)
+                        netfw_port_rules(f, table, p->ports + i, family, to);
         }
         if (fclose(f) != 0)
                 return NULL;
@@ -158,37 +189,48 @@ static int netfw_run(const char *script, char *message, size_t size) {
         if (nft.run_cmd_from_buffer(ctx, script) == 0)
                 return 0;
         e = nft.ctx_get_error_buffer(ctx);
+        /* Its first line, without the "Error: " every one begins with. */
+        e = strempty(e);
+        e = startswith(e, "Error: ") ?: e;
         if (message)
-                (void) snprintf(message, size, "%.*s", (int) strcspn(strempty(e), "\n"), strempty(e));
+                (void) snprintf(message, size, "%.*s", (int) strcspn(e, "\n"), e);
         return -EIO;
 }
 
-int netfw_ports_add(const Plan *p, const char *table, SpawnError *err) {
+/* Deletes the family's table if it is there: 0 also when there was none. */
+static int netfw_family_remove(const char *table, int family) {
         _cleanup_free_ char *script = NULL;
-        char message[256] = "";
+
+        if (asprintf(&script, "add table %1$s %2$s\ndelete table %1$s %2$s\n",
+                     family == AF_INET6 ? "ip6" : "ip", table) < 0)
+                return -ENOMEM;
+        return netfw_run(script, NULL, 0);
+}
+
+int netfw_ports_add(const Plan *p, const char *table, int family, char *message, size_t size) {
+        _cleanup_free_ char *script = NULL;
         int r;
 
-        /* The unit's check (config_finish()) refuses this already. */
-        if (!p->ports_ipv4 && !p->ports_ipv6)
-                return spawn_error(err, EINVAL, "Port=: needs an IPv4 Address= or an IPv6 one that is not "
-                                   "link-local in [Network]: ports are forwarded to that address of the container");
-
-        script = netfw_script(table, p);
+        script = netfw_script(table, family, p);
         if (!script)
-                return spawn_error(err, ENOMEM, "Port=: building the nftables rules");
-        r = netfw_run(script, message, sizeof message);
-        if (r == -EOPNOTSUPP)
-                return spawn_error(err, r, "%s", message);
-        if (r < 0)
-                return spawn_error(err, r, "Port=: adding the nftables table inet %s%s%s", table,
-                                   *message ? ": " : "", message);
-        return 0;
+                return -ENOMEM;
+        r = netfw_run(script, message, size);
+        if (r != -EIO)
+                return r;
+        /* Refused as a whole, so the table of a killed cell is still
+         * there, with its rules to an address that may be another's now:
+         * removed on its own (no chain, no NAT: this much a kernel that
+         * cannot NAT the family does). */
+        (void) netfw_family_remove(table, family);
+        return r;
 }
 
 int netfw_table_remove(const char *table) {
-        _cleanup_free_ char *script = NULL;
+        int r, q;
 
-        if (asprintf(&script, "add table inet %1$s\ndelete table inet %1$s\n", table) < 0)
-                return -ENOMEM;
-        return netfw_run(script, NULL, 0);
+        /* Each family on its own: in one transaction a kernel without
+         * IPv6 (no "ip6" tables at all) would keep the IPv4 table too. */
+        r = netfw_family_remove(table, AF_INET);
+        q = netfw_family_remove(table, AF_INET6);
+        return r < 0 ? r : q;
 }

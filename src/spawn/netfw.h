@@ -4,29 +4,37 @@
 /* Port=: host ports forwarded to the container through nftables
  * (libnftables), in the supervisor's network namespace.
  *
- * Every rule of a cell lives in one table of its own, "inet cell-NAME": it
- * is replaced atomically at start (so what a killed cell left is gone
- * before the new rules are in) and deleted when the cell stops. */
+ * The rules of each family live in a table of the cell's own, "ip TABLE"
+ * and "ip6 TABLE", each added on its own, as nspawn adds its rules for each
+ * family on its own: a kernel that cannot NAT IPv6 keeps the IPv4 ones (an
+ * "inet" table would need both). Each table is replaced atomically at start
+ * (so what a killed cell left is gone before the new rules are in) and
+ * deleted when the cell stops. */
 
-#include <net/if.h>
+#include <stddef.h>
 
 #include "plan.h"
-#include "spawn-error.h"
 
-/* "cell-" + the unit name with every byte nft does not take in an
- * identifier turned into '_'. Caller frees. NULL on OOM. */
+/* The table of a unit: "cell-" + its name, "@" as "/" (nft takes no "@":
+ * "worker@3" is "cell-worker/3"), so that no two units share one -- not
+ * "web@1" and "web_1", one machine "web-1" that can run twice (its veth
+ * "vb-web-1" on a bridge, "ve-web-1" alone). A name with ":" or "\", which
+ * nft names cannot hold either, has "_" for them and "//" and a hash of the
+ * name after them. Caller frees. NULL on OOM. */
 char *netfw_table_name(const char *name);
 
-/* The nft script that replaces the table by one forwarding p->ports to
- * p->ports_ipv4 and p->ports_ipv6, those of them that are set; NULL on
+/* The nft script that replaces the family's table (AF_INET: "ip TABLE",
+ * AF_INET6: "ip6 TABLE") by one forwarding p->ports to p->ports_ipv4 or
+ * p->ports_ipv6; without that address it only deletes the table. NULL on
  * OOM. Exposed for the unit test. */
-char *netfw_script(const char *table, const Plan *p);
+char *netfw_script(const char *table, int family, const Plan *p);
 
-/* Replaces the table by the plan's rules: each port over IPv4 and IPv6, to
- * the container's address of each family the plan has (an error saying so
- * when it has neither). */
-int netfw_ports_add(const Plan *p, const char *table, SpawnError *err);
+/* Runs that script: 0; -EOPNOTSUPP when libnftables cannot be loaded
+ * (message says why); -ENOMEM; -EIO when nftables refused it (message: its
+ * first error line), and then the family's table of an earlier start is
+ * deleted too: nothing of the family is left. */
+int netfw_ports_add(const Plan *p, const char *table, int family, char *message, size_t size);
 
-/* Deletes the table if it is there (a stop, or the leftovers of a killed
- * cell): 0 also when there was none. */
+/* Deletes both tables if they are there (a stop, or the leftovers of a
+ * killed cell): 0 also when there were none. */
 int netfw_table_remove(const char *table);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -109,6 +111,48 @@ static int spawn_veth_extras(Spawn *s, const Plan *p, const uint8_t *machine_id,
         return 0;
 }
 
+/* Port=: the rules of each family in a table of their own, added on its
+ * own, as nspawn 252 adds them (expose_port_execute(), once for AF_INET and
+ * once for AF_INET6). A family nftables refuses (a kernel that cannot NAT
+ * IPv6, say) is a warning at the first Port='s line, and the cell starts
+ * without it: nspawn warns "Failed to modify IPv6 firewall" and runs the
+ * container. Nothing of that family is left (netfw_ports_add()). Only a
+ * missing libnftables fails the start: that is cell's installation, not
+ * the host, and would fail every Port= alike. */
+static int spawn_ports(Spawn *s, const Plan *p, SpawnError *err) {
+        static const int families[] = { AF_INET, AF_INET6 };
+
+        if (p->n_ports == 0)
+                return 0;
+        /* The unit's check (config_finish()) refuses this already. */
+        if (!p->ports_ipv4 && !p->ports_ipv6)
+                return spawn_error(err, EINVAL, "Port=: needs an IPv4 Address= or an IPv6 one that is not "
+                                   "link-local in [Network]: ports are forwarded to that address of the container");
+        /* spawn_done()'s from now on: it deletes both tables. */
+        s->netfw_table = netfw_table_name(p->name);
+        if (!s->netfw_table)
+                return spawn_error(err, ENOMEM, "Port=");
+        for (size_t i = 0; i < ELEMENTSOF(families); i++) {
+                bool v6 = families[i] == AF_INET6;
+                char message[256] = "", origin[PATH_MAX + 32];
+                int r;
+
+                r = netfw_ports_add(p, s->netfw_table, families[i], message, sizeof message);
+                if (r == -EOPNOTSUPP)
+                        return spawn_error(err, r, "%s", message);
+                if (r == -ENOMEM)
+                        return spawn_error(err, r, "Port=: building the nftables rules");
+                /* A family without an address only had its old table
+                 * deleted: a kernel without IPv6 refuses that, unasked. */
+                if (r < 0 && (v6 ? p->ports_ipv6 : p->ports_ipv4))
+                        log_warning("%sPort=: not forwarded over %s: nftables refused the table %s %s%s%s; "
+                                    "the cell starts without it, as systemd-nspawn does.",
+                                    plan_origin_prefix(p, "Port", 0, origin, sizeof origin), v6 ? "IPv6" : "IPv4",
+                                    v6 ? "ip6" : "ip", s->netfw_table, *message ? ": " : "", message);
+        }
+        return 0;
+}
+
 /* VirtualEthernet= (Bridge=, Zone=), VirtualEthernetExtra=, Interface=,
  * MACVLAN=, IPVLAN=, Port=: the host's side, in the supervisor's network
  * namespace. The container's side (the links up, Address=, Gateway=) is
@@ -161,12 +205,7 @@ int spawn_network(Spawn *s, const Plan *p, SpawnError *err) {
         if (r < 0)
                 return r;
 
-        if (p->n_ports == 0)
-                return 0;
-        s->netfw_table = netfw_table_name(p->name);
-        if (!s->netfw_table)
-                return spawn_error(err, ENOMEM, "Port=");
-        return netfw_ports_add(p, s->netfw_table, err);
+        return spawn_ports(s, p, err);
 }
 
 /* The host side of the veth by its index, if it still is a veth of the

@@ -82,7 +82,7 @@ typedef struct Spawn {
                                  * supervisor sits in the builder's (spawn-tree.h) */
         int host_cwd;           /* ... and the working directory there */
         int builder_pidfd;      /* PrivateUsers=: the tree builder, until reaped */
-        char *netfw_table;      /* Port=: the nft table "inet cell-NAME", NULL = none */
+        char *netfw_table;      /* Port=: the nft tables "ip/ip6 cell-NAME", NULL = none */
         int netns_fd;           /* Interface=: the container's network namespace, held so
                                  * that the interfaces can be moved back out; -EBADF = none */
         NetifMoved *moved;      /* ... the interfaces moved in so far */

@@ -297,6 +297,9 @@ int config_parse_port(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
         if (!slot)
                 return -ENOMEM;
         *slot = p;
+        /* A counted list: the start names the line of a port it cannot
+         * forward (plan-origin.c). */
+        ctx->items = c->n_ports;
         /* The first of the list: where a Port= the other keys do not
          * allow (no veth, no address to forward to) is said to be. */
         if (c->n_ports == 1)

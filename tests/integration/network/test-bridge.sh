@@ -105,9 +105,12 @@ ip -n "$H" link show "$host_if" | matches "altname $host_alt" || fail "$host_if 
 ip -n "$H" link show "$host_alt" >/dev/null || fail "$host_if is not found by its altname $host_alt"
 macs=$(macs)
 expect_match "the veth's MAC addresses: unicast, locally administered" "$macs" '^.[26ae]:.* .[26ae]:'
-ruleset=$(ip netns exec "$H" nft list table inet "cell-$name") || fail "no nft table inet cell-$name"
-grep -q "udp dport 5353 dnat ip to 10.213.7.2:53" <<<"$ruleset" || fail "udp rule missing: $ruleset"
-grep -qF "udp dport 5353 dnat ip6 to [fd42:213:7::2]:53" <<<"$ruleset" || fail "IPv6 udp rule missing: $ruleset"
+# A table per family, "ip" and "ip6" (test-ports.sh: one stands without
+# the other).
+ruleset=$(ip netns exec "$H" nft list table ip "cell-$name") || fail "no nft table ip cell-$name"
+grep -q "udp dport 5353 dnat to 10.213.7.2:53" <<<"$ruleset" || fail "udp rule missing: $ruleset"
+ruleset=$(ip netns exec "$H" nft list table ip6 "cell-$name") || fail "no nft table ip6 cell-$name"
+grep -qF "udp dport 5353 dnat to [fd42:213:7::2]:53" <<<"$ruleset" || fail "IPv6 udp rule missing: $ruleset"
 range=$(ls -t /run/cell/uid | head -1)
 flock -n "/run/cell/uid/$range" true && fail "uid range not locked while the cell runs"
 
@@ -128,7 +131,8 @@ for _ in $(seq 50); do
         sleep 0.1      # the veth goes with the container's network namespace
 done
 start_cell
-expect "tables after restart" "$(ip netns exec "$H" nft list tables | grep -c "cell-$name")" 1
+expect "tables after restart" "$(ip netns exec "$H" nft list tables | grep "cell-$name" | sort | tr '\n' ' ')" \
+        "table ip cell-$name table ip6 cell-$name "
 expect "the veth's MAC addresses at the next start" "$(macs)" "$macs"
 page=$(ip netns exec "$H" bash -c "$(declare -f http_get); http_get http://10.213.7.1:8080/") || fail "no answer after restart"
 kill -TERM $pid

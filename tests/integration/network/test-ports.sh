@@ -1,0 +1,142 @@
+#!/bin/bash
+# Port= on a host that cannot NAT IPv6, and one table per unit:
+#
+#   netns H (the "host": cell runs here)
+#     br0 10.213.8.1/24 -- vb-... ==== host0 10.213.8.2/24 (NAME@1, SIX)
+#         fd42:213:8::1/64                   fd42:213:8::2/64
+#     ve-... 10.213.9.1/24 ============ host0 10.213.9.2/24 (NAME_1)
+#
+# 1. H's IPv6 prerouting hook is full: the kernel holds at most 1024
+# entries on a hook, and IPv6 NAT needs one of its own there, so no ip6 (or
+# inet) nat chain can be made in H, as on a kernel without IPv6 NAT. SIX,
+# with Port= and an IPv4 and an IPv6 Address=, starts all the same, as
+# nspawn 252 starts a container whose rules it cannot add: the warning
+# names the Port= line (FILE:LINE) and IPv6; IPv4 is forwarded (a
+# connection to H's port reaches the cell); H has SIX's ip table and no ip6
+# one, neither the empty one of a half-made start nor the one an earlier
+# start left; the stop removes the ip table.
+# 2. NAME@1 (on br0) and NAME_1 (VirtualEthernet=yes) are one machine name,
+# NAME-1, and both can run at once (their veths: "vb-", "ve-"). Each has its
+# own table, "ip cell-NAME/1" and "ip cell-NAME_1", and its own port
+# forwarded, also after the other stopped.
+# (Init=yes: busybox httpd as PID 1 would ignore SIGTERM.)
+. "$(dirname "$0")/../run/lib.sh"
+
+command -v nft >/dev/null || { echo "skipped: needs nft (nftables) to look at the rules"; exit 77; }
+# The host's static busybox wget crashes in getaddrinfo: GNU wget or curl.
+if command -v wget >/dev/null; then
+        http_get() { wget -q -T 1 -t 1 -O - "$1"; }
+elif command -v curl >/dev/null; then
+        http_get() { curl -sf -m 1 "$1"; }
+else
+        echo "skipped: needs wget or curl"; exit 77
+fi
+. "$(dirname "$0")/lib.sh"
+
+ip -n "$H" link add br0 type bridge
+ip -n "$H" addr add 10.213.8.1/24 dev br0
+ip -n "$H" addr add fd42:213:8::1/64 dev br0 nodad
+ip -n "$H" link set br0 up
+for n in 1 2 3; do
+        mkdir -p "$root/www$n"
+        echo "hello from cell $n" > "$root/www$n/index.html"
+done
+
+# h_get URL: an HTTP GET from H, retried for 4 s (a new veth, an httpd
+# that still starts); the page on stdout.
+h_get() {
+        for _ in $(seq 20); do
+                ip netns exec "$H" bash -c "$(declare -f http_get); http_get '$1'" 2>/dev/null && return 0
+                sleep 0.2
+        done
+        return 1
+}
+
+# start_cell TAG UNIT: cell in H, in the background; sets pid_TAG.
+start_cell() {
+        ip netns exec "$H" "$CELL" run --cgroup-manager=none "$2" >"$work/out.$1" 2>"$work/err.$1" &
+        eval "pid_$1=$!"       # cell itself: ip netns exec execs it
+}
+
+# stop_tag TAG: as lib.sh's stop_cell, for the cell started as TAG.
+stop_tag() {
+        pid=$(eval echo "\$pid_$1")
+        stop_cell
+}
+
+# cell_tables: H's nft tables of this test's cells, "FAMILY NAME" each.
+cell_tables() {
+        ip netns exec "$H" nft list tables | sed -n "s/^table \(ip6\?\|inet\) \(cell-$marker.*\)/\1 \2/p" | sort
+}
+
+# 1. No IPv6 NAT in H: its ip6 prerouting hook filled with filter chains,
+# in batches of 128 while they fit, then one by one, until it takes none.
+fill() {
+        local from=$1 n=$2
+        for i in $(seq "$from" $((from + n - 1))); do
+                echo "add chain ip6 fill c$i { type filter hook prerouting priority $((i % 1000)); }"
+        done | ip netns exec "$H" nft -f - 2>/dev/null
+}
+ip netns exec "$H" nft add table ip6 fill
+i=0
+while fill $i 128; do i=$((i + 128)); done
+while fill $i 1; do i=$((i + 1)); done
+ip netns exec "$H" nft 'add table ip6 probe; add chain ip6 probe pre { type nat hook prerouting priority dstnat; }' \
+        2>/dev/null && fail "H still makes an ip6 nat chain after $i filter chains on the hook"
+ip netns exec "$H" nft 'add table ip6 probe; delete table ip6 probe'
+ip netns exec "$H" nft 'add table ip probe; add chain ip probe pre { type nat hook prerouting priority dstnat; }' ||
+        fail "H does not make an ip nat chain either"
+ip netns exec "$H" nft 'delete table ip probe'
+
+six=$(unit six "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/httpd -f -p 80 -h /www1" "Init=yes" \
+        "[Network]" "Bridge=br0" "Address=10.213.8.2/24" "Address=fd42:213:8::2/64" "Gateway=10.213.8.1" \
+        "Port=8080:80" "Port=udp:5353:53")
+six_table="cell-$(unit_name six)"
+port_line=$(grep -n -m1 '^Port=' "$six" | cut -d: -f1)
+# What an earlier start left (a cell killed with IPv6 NAT still there).
+ip netns exec "$H" nft "add table ip6 $six_table; add chain ip6 $six_table prerouting"
+start_cell six "$six"
+page=$(h_get http://10.213.8.1:8080/) || fail "no answer on the forwarded port over IPv4: $(cat "$work/err.six")"
+expect "page through Port= over IPv4, without IPv6 NAT" "$page" "hello from cell 1"
+grep -qF "$six:$port_line: Port=: not forwarded over IPv6: nftables refused the table ip6 $six_table" \
+        "$work/err.six" || fail "no warning at $six:$port_line: $(cat "$work/err.six")"
+grep -q "over IPv4" "$work/err.six" && fail "a warning about IPv4: $(cat "$work/err.six")"
+expect "H's tables while SIX runs" "$(cell_tables)" "ip $six_table"
+ip netns exec "$H" nft list table ip "$six_table" | matches "udp dport 5353 dnat to 10.213.8.2:53" ||
+        fail "no udp rule in ip $six_table"
+stop_tag six
+expect "H's tables after SIX stopped" "$(cell_tables)" ""
+ip netns exec "$H" nft delete table ip6 fill
+
+# 2. NAME@1 and NAME_1, one machine name, at once. (SIX's veth had
+# 10.213.8.2: H must not send there by its MAC address.)
+ip -n "$H" neigh flush all
+at=$(unit web@1 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/httpd -f -p 80 -h /www2" "Init=yes" \
+        "[Network]" "Bridge=br0" "Address=10.213.8.2/24" "Gateway=10.213.8.1" "Port=8081:80")
+us=$(unit web_1 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/httpd -f -p 80 -h /www3" "Init=yes" \
+        "[Network]" "VirtualEthernet=yes" "Address=10.213.9.2/24" "Gateway=10.213.9.1" "Port=8082:80")
+"$CELL" plan --json "$us" > "$work/plan" || fail "cell plan --json $us failed"
+expect "web@1 and web_1: one machine name" "$(plan_value machine_name)" "$(unit_name web)-1"
+us_if=$(plan_value veth_host)
+start_cell at "$at"
+h_get http://10.213.8.1:8081/ >/dev/null || fail "web@1: no answer on 8081: $(cat "$work/err.at")"
+start_cell us "$us"
+for _ in $(seq 50); do
+        ip -n "$H" link show "$us_if" >/dev/null 2>&1 && break
+        sleep 0.1
+done
+ip -n "$H" addr add 10.213.9.1/24 dev "$us_if" || fail "web_1: no $us_if: $(cat "$work/err.us")"
+page=$(h_get http://10.213.9.1:8082/) || fail "web_1: no answer on 8082: $(cat "$work/err.us")"
+expect "web_1's page through its Port=" "$page" "hello from cell 3"
+page=$(h_get http://10.213.8.1:8081/) || fail "web@1: no answer on 8081 once web_1 started"
+expect "web@1's page through its Port=, web_1 running" "$page" "hello from cell 2"
+expect "H's tables while both run" "$(cell_tables)" \
+        "$(printf 'ip cell-%s\nip cell-%s' "$(unit_name web)/1" "$(unit_name web)_1" | sort)"
+stop_tag us
+page=$(h_get http://10.213.8.1:8081/) || fail "web@1: no answer on 8081 once web_1 stopped"
+expect "web@1's page through its Port=, web_1 stopped" "$page" "hello from cell 2"
+expect "H's tables after web_1 stopped" "$(cell_tables)" "ip cell-$(unit_name web)/1"
+stop_tag at
+expect "H's tables after both stopped" "$(cell_tables)" ""
+[ -z "$(ip -n "$H" link show type veth | grep ' v[eb]-')" ] || fail "veths left: $(ip -n "$H" link show type veth)"
+echo "ok: Port= over IPv4 where H cannot NAT IPv6, warned at its line; one table per unit"
