@@ -48,8 +48,10 @@ typedef struct ChildContext {
         SeccompProgram seccomp; /* compiled before PREPARED, loaded last (child_exec()) */
         bool host_unified;      /* the host's /sys/fs/cgroup is cgroup2 alone */
         uint64_t held;          /* cell's bounding set, before privilege_bound() dropped the rest */
-        MountUndo made;         /* what mount_setup_root() made, taken back here only if it cannot
-                                 * be handed to the supervisor (child_hand_over_made()) */
+        MountUndo made;         /* what mount_setup_root() made, taken back here until it is
+                                 * handed to the supervisor (child_hand_over_made()) */
+        int record_fd;          /* without PrivateUsers=: the supervisor's record of it, written
+                                 * as it is made (mount-record.h); -EBADF after the hand-over */
 } ChildContext;
 
 /* Step 1: tie our life to the supervisor's and hide from the payload. */
@@ -88,11 +90,22 @@ static int child_guard(ChildContext *c, SpawnError *err) {
 /* Step 2: nothing of the supervisor's (bus, cgroup dir, unit file) stays
  * open in here (CVE-2024-21626). */
 static int child_close_fds(ChildContext *c, SpawnError *err) {
-        int fd = c->sync_fd;
+        /* The two we keep: the sync socket, and the record of what the
+         * build makes (closed at its hand-over, child_hand_over_made()). */
+        int keep[2] = { c->sync_fd, c->record_fd }, from = 3;
 
-        if (fd > 3 && close_range(3, (unsigned) fd - 1, 0) < 0)
-                return spawn_error(err, errno, "closing inherited file descriptors");
-        if (close_range((unsigned) fd + 1, ~0U, 0) < 0)
+        if (keep[1] >= 0 && keep[1] < keep[0]) {
+                keep[1] = c->sync_fd;
+                keep[0] = c->record_fd;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(keep); i++) {
+                if (keep[i] < 0)
+                        continue;
+                if (keep[i] > from && close_range((unsigned) from, (unsigned) keep[i] - 1, 0) < 0)
+                        return spawn_error(err, errno, "closing inherited file descriptors");
+                from = keep[i] + 1;
+        }
+        if (close_range((unsigned) from, ~0U, 0) < 0)
                 return spawn_error(err, errno, "closing inherited file descriptors");
         return 0;
 }
@@ -141,6 +154,25 @@ static int child_user_namespace(ChildContext *c, SpawnError *err) {
                 return spawn_error(err, errno, "prctl(PR_SET_DUMPABLE)");
         if (setgroups(0, NULL) < 0)
                 return spawn_error(err, errno, "user namespace: setgroups");
+        return 0;
+}
+
+/* Step 3, without PrivateUsers= and links (whose IDMAP_DONE comes after
+ * it): wait until the supervisor holds our mount namespace. Nothing is
+ * made before: whatever we make is taken back from there if the start
+ * fails, also if we are killed halfway (spawn-undo.h). */
+static int child_await_held(ChildContext *c, SpawnError *err) {
+        SpawnMessage m;
+        int r, fd;
+
+        if ((c->plan->namespaces & CLONE_NEWUSER) || plan_network_has_links(c->plan))
+                return 0;
+        r = spawn_message_recv(c->sync_fd, &m, &fd);
+        if (r <= 0)
+                _exit(EXIT_FAILURE);    /* the supervisor could not hold it, and kills us */
+        safe_close(fd);
+        if (m.type != SPAWN_MSG_HELD)
+                return spawn_error(err, EBADMSG, "unexpected message %u from the supervisor", m.type);
         return 0;
 }
 
@@ -368,31 +400,18 @@ static int child_seccomp_compile(ChildContext *c, SpawnError *err) {
         return r < 0 ? r : 0;
 }
 
-/* Right after pivot_root: the record of what the build made goes to the
- * supervisor, which holds our mount namespace and takes it back from there
- * if the start fails later -- at a later step of ours, or after GO, when
- * our privileges are gone (spawn-undo.h). Not later: the old root we
- * detached shows none of the host's other mounts any more, so an Overlay=
- * upper on one (a /var/lib/machines of its own) could not be found from it;
- * the supervisor walks the host's mount table as it is. A record that
- * cannot be handed over fails the start (which takes it back here, as well
- * as it can): the supervisor could not. */
-static int child_hand_over_made(ChildContext *c, SpawnError *err) {
-        _cleanup_close_ int fd = -EBADF;
-        int r;
-
-        if (c->made.created.n == 0)
-                return 0;
-        fd = memfd_create("cell-made", MFD_CLOEXEC);
-        if (fd < 0)
-                return spawn_error(err, errno, "recording what the start made: memfd_create");
-        r = mount_undo_save(&c->made, fd);
-        if (r < 0)
-                return spawn_error(err, r, "recording what the start made");
-        r = spawn_message_send(c->sync_fd, SPAWN_MSG_MADE, NULL, fd);
-        if (r < 0)
-                return spawn_error(err, r, "handing over what the start made");
-        return 0;
+/* Right after pivot_root: what the build made is the supervisor's to take
+ * back from here on, which holds our mount namespace and has the record,
+ * written as it was made: if the start fails later -- at a later step of
+ * ours, or after GO, when our privileges are gone (spawn-undo.h). Not
+ * later: the old root we detached shows none of the host's other mounts
+ * any more, so an Overlay= upper on one (a /var/lib/machines of its own)
+ * could not be found from it; the supervisor walks the host's mount table
+ * as it is. The record goes before anything of the container is read: no
+ * payload can reach it, nothing more is written to it. */
+static void child_hand_over_made(ChildContext *c) {
+        c->record_fd = safe_close(c->record_fd);
+        c->made.created.record_fd = -EBADF;
 }
 
 bool spawn_child_unshares_net(const Plan *p) {
@@ -429,6 +448,8 @@ static int child_run(ChildContext *c, SpawnError *err) {
                 return spawn_error(err, errno, "unshare(CLONE_NEWNET)");
 
         r = child_user_namespace(c, err);
+        if (r >= 0)
+                r = child_await_held(c, err);
         if (r < 0)
                 return r;
 
@@ -436,12 +457,11 @@ static int child_run(ChildContext *c, SpawnError *err) {
                 r = child_enter_tree(c, err);
         else
                 r = mount_setup_root(p, &c->made, err);
-        if (r >= 0)
-                r = child_hand_over_made(c, err);
         if (r < 0)
                 return r;
+        child_hand_over_made(c);
         /* What was made is the supervisor's to take back from here on, and
-         * the host's "/" the record may hold goes before anything of the
+         * the host's "/" the list may hold goes before anything of the
          * container is read (its passwd, its Exec=). */
         mount_undo_done(&c->made);
 
@@ -505,15 +525,18 @@ static int child_run(ChildContext *c, SpawnError *err) {
         return child_exec(c, err);
 }
 
-_noreturn_ void spawn_child(const SpawnParams *params, int sync_fd) {
+_noreturn_ void spawn_child(const SpawnParams *params, int sync_fd, int record_fd) {
         ChildContext c = {
                 .params = params,
                 .plan = params->plan,
                 .sync_fd = sync_fd,
                 .tree_fd = -EBADF,
                 .made = MOUNT_UNDO_NULL,
+                .record_fd = record_fd,
         };
         SpawnError err = {};
+
+        c.made.created.record_fd = record_fd;
 
         /* A failed start leaves the image and the host as they were. */
         if (child_run(&c, &err) < 0)

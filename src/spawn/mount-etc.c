@@ -204,13 +204,22 @@ static int etc_bind(int root_fd, const PlanEtcFile *f, const char *what, SpawnEr
 
 /* A file that was not there before this start is recorded once written:
  * a start that fails removes it again (nspawn leaves it). */
-static int etc_record(int parent_fd, const char *name, const PlanEtcFile *f, MountCreated *created,
+static int etc_record(int parent_fd, const char *name, const PlanEtcFile *f, MountCreated *created, int64_t slot,
                       const char *what, SpawnError *err) {
         int r;
 
-        r = mount_created_add(created, parent_fd, name, f->target);
+        r = mount_created_add(created, slot, parent_fd, name, f->target);
         if (r < 0)
                 return spawn_error(err, r, "%s: cannot record %s", what, f->target);
+        return 0;
+}
+
+/* The temporary name's path inside the root, next to target. */
+static int etc_tmp_path(const char *target, const char *tmp, char *buf, size_t size) {
+        const char *slash = strrchr(target, '/');
+
+        if (!slash || snprintf(buf, size, "%.*s/%s", (int) (slash - target), target, tmp) >= (int) size)
+                return -ENAMETOOLONG;
         return 0;
 }
 
@@ -240,15 +249,26 @@ static int etc_copy(int root_fd, const PlanEtcFile *f, MountCreated *created, co
          * cannot block. What is written is then that very inode. */
         path_fd = openat(parent_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         if (path_fd < 0 && errno == ENOENT) {
+                int64_t slot;
+
+                /* Announced before it is made (mount-record.h). */
+                r = mount_created_announce(created, parent_fd, f->target, S_IFREG, size, &slot);
+                if (r < 0)
+                        return spawn_error(err, r, "%s: cannot record %s", what, f->target);
                 /* O_EXCL|O_NOFOLLOW: nothing raced in, no dangling link followed. */
                 fd = openat(parent_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0644);
-                if (fd < 0)
-                        return spawn_error(err, errno, "%s: cannot create %s", what, f->target);
+                if (fd < 0) {
+                        r = spawn_error(err, errno, "%s: cannot create %s", what, f->target);
+                        mount_created_drop(created, slot);
+                        return r;
+                }
                 r = etc_write_all(fd, data, size, what, f->target, err);
                 if (r >= 0)
-                        r = etc_record(parent_fd, name, f, created, what, err);
-                if (r < 0)
+                        r = etc_record(parent_fd, name, f, created, slot, what, err);
+                if (r < 0) {
                         (void) unlinkat(parent_fd, name, 0);    /* ours, half written or not recorded */
+                        mount_created_drop(created, slot);
+                }
                 return r;
         }
         if (path_fd < 0)
@@ -285,8 +305,9 @@ static int etc_replace(int root_fd, const PlanEtcFile *f, MountCreated *created,
                        SpawnError *err) {
         _cleanup_close_ int parent_fd = -EBADF, fd = -EBADF, old_fd = -EBADF;
         _cleanup_free_ char *data = NULL;
-        char tmp[NAME_MAX + 1];
+        char tmp[NAME_MAX + 1], tmp_path[PATH_MAX];
         struct stat src_st, st;
+        int64_t slot = -1, tmp_slot = -1;
         const char *name;
         size_t size = 0;
         bool existed;
@@ -312,30 +333,50 @@ static int etc_replace(int root_fd, const PlanEtcFile *f, MountCreated *created,
         }
         (void) snprintf(tmp, sizeof tmp, ".#%s.cell%d", name, (int) getpid());
         (void) unlinkat(parent_fd, tmp, 0);
+        if (f->mode == PLAN_ETC_SYMLINK)
+                size = strlen(f->link);
+        /* Both names announced before either is made (mount-record.h): the
+         * temporary one, left if the start is killed before the rename,
+         * and the file's own, when it is new. */
+        r = etc_tmp_path(f->target, tmp, tmp_path, sizeof tmp_path);
+        if (r >= 0)
+                r = mount_created_announce(created, parent_fd, tmp_path, f->mode == PLAN_ETC_SYMLINK ? S_IFLNK : S_IFREG,
+                                           size, &tmp_slot);
+        if (r >= 0 && !existed)
+                r = mount_created_announce(created, parent_fd, f->target,
+                                           f->mode == PLAN_ETC_SYMLINK ? S_IFLNK : S_IFREG, size, &slot);
+        if (r < 0) {
+                mount_created_drop(created, tmp_slot);
+                return spawn_error(err, r, "%s: cannot record %s", what, f->target);
+        }
 
         if (f->mode == PLAN_ETC_SYMLINK) {
                 if (symlinkat(f->link, parent_fd, tmp) < 0)
-                        return spawn_error(err, errno, "%s: cannot create the link %s", what, f->target);
+                        r = spawn_error(err, errno, "%s: cannot create the link %s", what, f->target);
         } else {
                 fd = openat(parent_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
                 if (fd < 0)
-                        return spawn_error(err, errno, "%s: cannot create %s", what, f->target);
-                r = etc_write_all(fd, data, size, what, f->target, err);
-                if (r < 0) {
+                        r = spawn_error(err, errno, "%s: cannot create %s", what, f->target);
+                else
+                        r = etc_write_all(fd, data, size, what, f->target, err);
+                if (r < 0 && fd >= 0)
                         (void) unlinkat(parent_fd, tmp, 0);
-                        return r;
-                }
         }
-        if (renameat(parent_fd, tmp, parent_fd, name) < 0) {
-                r = -errno;
+        if (r >= 0 && renameat(parent_fd, tmp, parent_fd, name) < 0) {
+                r = spawn_error(err, errno, "%s: cannot replace %s", what, f->target);
                 (void) unlinkat(parent_fd, tmp, 0);
-                return spawn_error(err, r, "%s: cannot replace %s", what, f->target);
         }
-        if (existed)
-                return 0;
-        r = etc_record(parent_fd, name, f, created, what, err);
-        if (r < 0)
+        /* The temporary name is gone, renamed or removed. */
+        mount_created_drop(created, tmp_slot);
+        if (r < 0 || existed) {
+                mount_created_drop(created, slot);
+                return r;
+        }
+        r = etc_record(parent_fd, name, f, created, slot, what, err);
+        if (r < 0) {
                 (void) unlinkat(parent_fd, name, 0);    /* ours, and not recorded */
+                mount_created_drop(created, slot);
+        }
         return r;
 }
 

@@ -127,21 +127,43 @@ int mount_overlay_check(int root_fd, const PlanMount *m, const char *what, Spawn
         return 0;
 }
 
-/* A new work directory holds nothing but what the kernel made in it for
+/* A new work directory holds nothing but what the kernel makes in it for
  * the mount (its "work", and "index" where it indexes): made for the start
- * too. */
-static int record_kernel_work(MountCreated *made, int work_fd, const char *work_path) {
-        static const char *const names[] = { "work", "index" };
+ * too, announced before the mount (slots), recorded or dropped after it. */
+static const char *const kernel_work[] = { "work", "index" };
 
-        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+static int kernel_work_path(const char *work_path, const char *name, char *buf, size_t size) {
+        if (snprintf(buf, size, "%s/%s", work_path, name) >= (int) size)
+                return -ENAMETOOLONG;
+        return 0;
+}
+
+static int announce_kernel_work(MountCreated *made, int work_fd, const char *work_path, int64_t *slots) {
+        for (size_t i = 0; i < ELEMENTSOF(kernel_work); i++) {
                 char path[PATH_MAX];
                 int r;
 
-                if (faccessat(work_fd, names[i], F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+                r = kernel_work_path(work_path, kernel_work[i], path, sizeof path);
+                if (r >= 0)
+                        r = mount_created_announce(made, work_fd, path, S_IFDIR, 0, &slots[i]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int record_kernel_work(MountCreated *made, int work_fd, const char *work_path, const int64_t *slots) {
+        for (size_t i = 0; i < ELEMENTSOF(kernel_work); i++) {
+                char path[PATH_MAX];
+                int r;
+
+                if (faccessat(work_fd, kernel_work[i], F_OK, AT_SYMLINK_NOFOLLOW) < 0) {
+                        mount_created_drop(made, slots[i]);
                         continue;
-                if (snprintf(path, sizeof path, "%s/%s", work_path, names[i]) >= (int) sizeof path)
-                        return -ENAMETOOLONG;
-                r = mount_created_add(made, work_fd, names[i], path);
+                }
+                r = kernel_work_path(work_path, kernel_work[i], path, sizeof path);
+                if (r >= 0)
+                        r = mount_created_add(made, slots[i], work_fd, kernel_work[i], path);
                 if (r < 0)
                         return r;
         }
@@ -152,7 +174,8 @@ int mount_overlay_new(int root_fd, const PlanMount *m, MountCreated *made, const
         _cleanup_(overlay_layers_done) OverlayLayers l = {};
         _cleanup_close_ int tmp_fd = -EBADF, upper_parent = -EBADF;
         bool read_only = m->flags & MS_RDONLY;
-        char data[4096] = "lowerdir=", kmsg[256], work[NAME_MAX + 1], work_path[PATH_MAX] = "";
+        char data[4096] = "lowerdir=", kmsg[256], work[NAME_MAX + 1], work_path[PATH_MAX] = "", path[PATH_MAX];
+        int64_t slot, kernel_slots[ELEMENTSOF(kernel_work)];
         int r, fd, upper_fd = -EBADF, work_fd = -EBADF;
 
         if (!m->lower || !m->lower[0])
@@ -212,16 +235,24 @@ int mount_overlay_new(int root_fd, const PlanMount *m, MountCreated *made, const
                 if (upper_parent < 0)
                         return spawn_error(err, upper_parent, "%s: %s: cannot open", what, parent);
                 (void) snprintf(work, sizeof work, ".#%s.cellwork", name);
+                if (snprintf(path, sizeof path, "%s/%s", streq(parent, "/") ? "" : parent, work) >= (int) sizeof path)
+                        return spawn_error(err, ENAMETOOLONG, "%s: bad upper directory %s", what, m->upper);
+                /* Announced before it is made (mount-record.h). */
+                r = mount_created_announce(made, upper_parent, path, S_IFDIR, 0, &slot);
+                if (r < 0)
+                        return spawn_error(err, r, "%s: cannot record the work directory", what);
                 if (mkdirat(upper_parent, work, 0700) >= 0) {
                         /* Made for this start: recorded, with what the kernel makes in it. */
-                        if (snprintf(work_path, sizeof work_path, "%s/%s", streq(parent, "/") ? "" : parent,
-                                     work) >= (int) sizeof work_path)
-                                return spawn_error(err, ENAMETOOLONG, "%s: bad upper directory %s", what, m->upper);
-                        r = mount_created_add(made, upper_parent, work, work_path);
+                        strcpy(work_path, path);
+                        r = mount_created_add(made, slot, upper_parent, work, work_path);
                         if (r < 0)
                                 return spawn_error(err, r, "%s: cannot record the work directory", what);
-                } else if (errno != EEXIST)
-                        return spawn_error(err, errno, "%s: cannot create the work directory", what);
+                } else {
+                        r = -errno;
+                        mount_created_drop(made, slot);
+                        if (r != -EEXIST)
+                                return spawn_error(err, r, "%s: cannot create the work directory", what);
+                }
                 work_fd = RET_NERRNO(openat(upper_parent, work, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
                 if (work_fd < 0)
                         return spawn_error(err, work_fd, "%s: cannot open the work directory", what);
@@ -234,8 +265,13 @@ int mount_overlay_new(int root_fd, const PlanMount *m, MountCreated *made, const
                         return spawn_error(err, r, "%s: too many layers", what);
         }
 
+        if (*work_path) {
+                r = announce_kernel_work(made, work_fd, work_path, kernel_slots);
+                if (r < 0)
+                        return spawn_error(err, r, "%s: cannot record the work directory", what);
+        }
         fd = mount_fs_new("overlay", "overlay", data, m->flags, kmsg, sizeof kmsg);
-        r = *work_path ? record_kernel_work(made, work_fd, work_path) : 0;
+        r = *work_path ? record_kernel_work(made, work_fd, work_path, kernel_slots) : 0;
         if (r < 0) {
                 safe_close(fd);
                 return spawn_error(err, r, "%s: cannot record the work directory", what);

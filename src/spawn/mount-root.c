@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "macros.h"
+#include "mount-record.h"
 #include "mount-root.h"
 #include "mount-util.h"
 
@@ -210,6 +211,12 @@ int mount_root_prepare_idmapped(const Plan *p, int idmapped_fd, uid_t owner, Mou
                 return spawn_error(err, r, "Directory=%s: cannot bind onto itself", p->root_directory);
 
         if (p->root_volatile == CELL_VOLATILE_STATE) {
+                /* Where the supervisor finds it, before /var is made in it. */
+                if (created && created->record_fd >= 0) {
+                        r = mount_record_root(created->record_fd, tree_fd);
+                        if (r < 0)
+                                return spawn_error(err, r, "Directory=%s: cannot record the root", p->root_directory);
+                }
                 /* /var must exist before the root turns read-only; made
                  * for this start, it goes again if the start fails. */
                 var_fd = mount_target_ensure_recorded(tree_fd, "/var", MOUNT_TARGET_DIR, 0, created);

@@ -23,6 +23,7 @@
 #include "macros.h"
 #include "mount-etc.h"
 #include "mount-overlay.h"
+#include "mount-record.h"
 #include "mount-root.h"
 #include "mount-setup.h"
 #include "mount-source.h"
@@ -440,6 +441,12 @@ static int mount_build_tree(MountContext *c, bool read_only) {
                 r = mount_precreate(c);
                 if (r < 0)
                         return r;
+                /* Said first: a take-back after a kill lifts it. */
+                if (c->made.created.record_fd >= 0) {
+                        r = mount_record_seal(c->made.created.record_fd);
+                        if (r < 0)
+                                return spawn_error(c->err, r, "ReadOnly=yes: cannot record the seal");
+                }
                 /* The image read-only, recursively, before anything goes on
                  * top: /dev, /run, /proc and the binds keep their own flags. */
                 r = mount_set_attr(c->root_fd, true, MOUNT_ATTR_RDONLY, 0);
@@ -478,6 +485,10 @@ int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int 
         struct stat st;
         int r;
 
+        /* Where each entry goes as it is made, for the supervisor. */
+        if (ret_undo)
+                c.made.created.record_fd = ret_undo->created.record_fd;
+
         /* First of all: nothing we mount may propagate to the host's mount
          * namespace (or receive the host's events) through shared peers. */
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -507,6 +518,16 @@ int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int 
                                         &c.made.created, &root_fd, &read_only, err);
         if (r < 0)
                 return r;
+        /* Where the supervisor finds the root (mount_root_prepare() said
+         * so before its Volatile=state /var already). */
+        if (c.made.created.record_fd >= 0) {
+                r = mount_record_root(c.made.created.record_fd, root_fd);
+                if (r < 0) {
+                        mount_undo_take_back(&c.made, root_fd, -EBADF);
+                        mount_undo_done(&c.made);
+                        return spawn_error(err, r, "cannot record the container's root");
+                }
+        }
         c.root_fd = root_fd;
         c.devnull_fd = devnull_fd;
         r = mount_root_identity(root_fd, &c.root_id);
@@ -520,7 +541,8 @@ int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int 
                 mount_undo_done(&c.made);
                 return r;
         }
-        /* Without its fds the record cannot be used: what was made stays. */
+        /* Without its fds the list cannot be used here: what was made is
+         * the supervisor's to take back, from its record. */
         if (ret_undo && mount_undo_keep(&c.made, root_fd) >= 0) {
                 mount_undo_done(ret_undo);
                 *ret_undo = c.made;

@@ -18,7 +18,9 @@
  * first mount point is made (mount-source.h); a failure after that removes
  * what it made again (mount-undo.h). ret_undo (NULL: none) gets what was
  * made, for a later step that fails: mount_undo_run(), or mount_undo_done()
- * to keep it; it must be one or the other before the payload runs. */
+ * to keep it; it must be one or the other before the payload runs. Its
+ * record fd (ret_undo->created.record_fd, -EBADF: none) gets each entry
+ * as it is made (mount-record.h), and is cleared when this takes back. */
 int mount_setup_root(const Plan *p, MountUndo *ret_undo, SpawnError *err);
 
 /* In the child, after it unshared its cgroup namespace inside its final

@@ -4,9 +4,10 @@
 /* What a start made for the container's file system -- mount points,
  * Volatile=state's /var, Overlay= upper and work directories, new /etc
  * files -- taken back when the start fails: while the tree is built
- * (mount-setup.c), or, kept past pivot_root, when the pivot_root itself or
- * the hand-over fails; after that the supervisor takes it back, from the
- * bytes mount_undo_save() gave it (spawn-undo.h). */
+ * (mount-setup.c), or, kept past pivot_root, when the pivot_root itself
+ * fails; after that, or when the process that built is killed, the
+ * supervisor takes it back, from the record written as it was made
+ * (mount-record.h, spawn-undo.h). */
 
 #include <stdbool.h>
 
@@ -15,16 +16,19 @@
 typedef struct MountUndo {
         MountCreated created;   /* in the order made, in the root and on the host */
         bool sealed;            /* ReadOnly= made the root read-only */
+        uint64_t root_mnt_id;   /* read from a record: the root's mount (mount_record_root()),
+                                 * 0: none */
         int root_fd;            /* kept (mount_undo_keep()): the root's top */
         int host_fd;            /* kept: the host's "/", when something was made there */
 } MountUndo;
 
-#define MOUNT_UNDO_NULL ((MountUndo) { .root_fd = -EBADF, .host_fd = -EBADF })
+#define MOUNT_UNDO_NULL ((MountUndo) { .created = MOUNT_CREATED_NULL, .root_fd = -EBADF, .host_fd = -EBADF })
 
 /* Removes what u holds (mount_created_undo()): root_fd is the root's top,
  * host_fd the host's "/" (-EBADF: this mount namespace's "/", which is the
  * host's until pivot_root). ReadOnly='s seal is lifted first from each
- * mount something was made on. Frees the list. */
+ * mount something was made on. Frees the list, and clears its record
+ * (mount_created_undo()). */
 void mount_undo_take_back(MountUndo *u, int root_fd, int host_fd);
 
 /* For after pivot_root: u keeps its own fds of the root's top and (only
@@ -40,14 +44,6 @@ int mount_undo_keep(MountUndo *u, int root_fd);
 /* mount_undo_take_back() with the kept fds, then mount_undo_done(). */
 void mount_undo_run(MountUndo *u);
 
-/* Keeps what was made: frees the list, closes the fds. */
+/* Keeps what was made: frees the list, closes the fds (not the record's,
+ * which is not u's). */
 void mount_undo_done(MountUndo *u);
-
-/* The list and the seal as bytes, written to fd (a memfd) from where it
- * stands: for the process that takes them back when this one cannot be
- * there (the supervisor, spawn-undo.h). The fds are not part of it. */
-int mount_undo_save(const MountUndo *u, int fd);
-/* What mount_undo_save() wrote to fd, from its start, into *ret (its list
- * replaced; its fds untouched): -EBADMSG for anything else, *ret
- * untouched. */
-int mount_undo_load(int fd, MountUndo *ret);

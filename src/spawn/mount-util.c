@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "macros.h"
+#include "mount-record.h"
 #include "mount-util.h"
 
 int mount_openat2(int dirfd, const char *path, int flags, uint64_t resolve) {
@@ -118,7 +119,20 @@ static int target_create_one(int parent_fd, const char *name, bool dir) {
         return 1;
 }
 
-int mount_created_add(MountCreated *created, int parent_fd, const char *name, const char *path) {
+int mount_created_announce(MountCreated *created, int parent_fd, const char *path, mode_t type, uint64_t size,
+                           int64_t *ret_slot) {
+        *ret_slot = -1;
+        if (!created || created->record_fd < 0)
+                return 0;
+        return mount_record_announce(created->record_fd, parent_fd, path, created->host, type, size, ret_slot);
+}
+
+void mount_created_drop(MountCreated *created, int64_t slot) {
+        if (created && created->record_fd >= 0 && slot >= 0)
+                (void) mount_record_drop(created->record_fd, slot);
+}
+
+int mount_created_add(MountCreated *created, int64_t slot, int parent_fd, const char *name, const char *path) {
         MountCreatedEntry *e;
         struct statx sx;
 
@@ -146,6 +160,10 @@ int mount_created_add(MountCreated *created, int parent_fd, const char *name, co
         if (!e->path)
                 return -ENOMEM;
         created->n++;
+        /* In the list first: if the record cannot say it, the start fails
+         * and the list takes it back. */
+        if (created->record_fd >= 0 && slot >= 0)
+                return mount_record_made(created->record_fd, slot, e);
         return 0;
 }
 
@@ -194,10 +212,20 @@ int mount_target_ensure_recorded(int root_fd, const char *path, MountTargetType 
                         fd = mount_resolve(root_fd, prefix, extra_resolve);
                         if (fd == -ENOENT) {
                                 bool dir = !last || type == MOUNT_TARGET_DIR;
+                                int64_t slot;
 
+                                /* Announced before it is made: a process
+                                 * killed right after the making still has
+                                 * it in the record. */
+                                r = mount_created_announce(created, parent_fd, prefix, dir ? S_IFDIR : S_IFREG, 0,
+                                                           &slot);
+                                if (r < 0)
+                                        return r;
                                 r = target_create_one(parent_fd, name, dir);
                                 if (r > 0)
-                                        r = mount_created_add(created, parent_fd, name, prefix);
+                                        r = mount_created_add(created, slot, parent_fd, name, prefix);
+                                else
+                                        mount_created_drop(created, slot);
                                 if (r < 0)
                                         return r;
                                 fd = mount_resolve(root_fd, prefix, extra_resolve);
@@ -266,6 +294,31 @@ void mount_created_unseal(const MountCreated *created, int root_fd) {
         }
 }
 
+/* Its inode is not known: only what looks made by this start goes. Whatever
+ * was at the name before was seen missing right before the entry was
+ * written; the start's mkdirat() or O_EXCL create then made it, or failed
+ * and made nothing. */
+static void created_remove_pending(int parent_fd, const char *name, const MountCreatedEntry *e) {
+        struct statx sx;
+        int64_t born;
+
+        /* The file system, not the mount: a host entry is walked from the
+         * host's namespace, not the copy it was made from. */
+        if (statx(parent_fd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_SIZE | STATX_BTIME | STATX_CTIME, &sx) < 0)
+                return;
+        if ((sx.stx_mode & S_IFMT) != e->type || sx.stx_dev_major != e->dev_major ||
+            sx.stx_dev_minor != e->dev_minor)
+                return;
+        /* Born since: its birth time where the file system keeps one, else
+         * its last change, which is never before its birth. */
+        born = (sx.stx_mask & STATX_BTIME) ? sx.stx_btime.tv_sec : sx.stx_ctime.tv_sec;
+        if (born < e->since_sec)
+                return;
+        if (e->type != S_IFDIR && sx.stx_size > e->size)
+                return;
+        (void) unlinkat(parent_fd, name, e->type == S_IFDIR ? AT_REMOVEDIR : 0);  /* a directory: only if empty */
+}
+
 static void created_remove(int root_fd, const MountCreatedEntry *e) {
         _cleanup_close_ int parent_fd = -EBADF;
         _cleanup_free_ char *parent = NULL;
@@ -284,6 +337,13 @@ static void created_remove(int root_fd, const MountCreatedEntry *e) {
         parent_fd = mount_resolve(root_fd, parent, 0);
         if (parent_fd < 0 || mount_id_of(parent_fd, &parent_id) < 0)
                 return;
+
+        /* Pending: killed before it was recorded as made, so before anything
+         * was mounted on it. */
+        if (e->pending) {
+                created_remove_pending(parent_fd, name, e);
+                return;
+        }
 
         /* What is mounted on it, top first. umount2() takes no fd: the one
          * name, from the parent as our cwd, never followed if a link. Not
@@ -317,10 +377,9 @@ static void created_remove(int root_fd, const MountCreatedEntry *e) {
 void mount_created_undo(MountCreated *created, int root_fd, int host_fd) {
         _cleanup_close_ int cwd_fd = -EBADF;
 
-        if (created->n == 0)
-                return;
         /* created_remove() works from each parent as the cwd: ours comes back. */
-        cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (created->n > 0)
+                cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
         /* One list, in the order made: a mount point in a bound host
          * directory may be the parent of an overlay's upper there. */
         for (size_t i = created->n; i > 0; i--) {
@@ -332,6 +391,10 @@ void mount_created_undo(MountCreated *created, int root_fd, int host_fd) {
         if (cwd_fd >= 0)
                 (void) fchdir(cwd_fd);
         mount_created_done(created);
+        /* Taken back by the process that made it (the supervisor's, with
+         * no record, runs last): the supervisor has nothing left to do. */
+        if (created->record_fd >= 0)
+                (void) mount_record_clear(created->record_fd);
 }
 
 void mount_created_done(MountCreated *created) {

@@ -54,11 +54,15 @@ int mount_target_ensure(int root_fd, const char *path, MountTargetType type, uin
 typedef struct MountCreatedEntry {
         char *path;             /* inside the root, or on the host, as walked */
         bool host;              /* on the host: an Overlay= upper and work directory */
+        /* Read back from a record (mount-record.h) written by a process
+         * killed while it made this one: maybe made, its inode unknown. */
+        bool pending;
+        int64_t since_sec;      /* pending: when it was about to be made */
         mode_t type;            /* S_IFDIR, S_IFREG or S_IFLNK */
         uint64_t mnt_id;        /* the mount it was made on */
         uint32_t dev_major, dev_minor;
         uint64_t ino;           /* what it was: removed only if it still is */
-        uint64_t size;          /* a file's or link's, as made ... */
+        uint64_t size;          /* a file's or link's, as made (pending: at most) ... */
         struct statx_timestamp mtime;   /* ... and when: not written since */
 } MountCreatedEntry;
 
@@ -66,17 +70,31 @@ typedef struct MountCreated {
         MountCreatedEntry *entries;
         size_t n;
         bool host;              /* what is added now is on the host (the caller says) */
+        /* Not owned: the record each entry is written to as it is made
+         * (mount-record.h), for the supervisor; -EBADF: none. */
+        int record_fd;
 } MountCreated;
+
+#define MOUNT_CREATED_NULL ((MountCreated) { .record_fd = -EBADF })
 
 /* mount_target_ensure(), recording in *created (NULL: nothing) every
  * component it made. */
 int mount_target_ensure_recorded(int root_fd, const char *path, MountTargetType type, uint64_t extra_resolve,
                                  MountCreated *created);
 
-/* Records name below parent_fd, as it is now, as made by the start; path
- * is where it is inside the root, or on the host with created->host (from
- * the fds that undo is given). created NULL: nothing. */
-int mount_created_add(MountCreated *created, int parent_fd, const char *name, const char *path);
+/* Before name is made below parent_fd: its entry in created's record
+ * (path, type and at most size as mount_record_announce() takes them),
+ * *ret_slot its place (-1: no record, or created NULL). A failure leaves
+ * nothing made: the caller does not make it. */
+int mount_created_announce(MountCreated *created, int parent_fd, const char *path, mode_t type, uint64_t size,
+                           int64_t *ret_slot);
+/* Records name below parent_fd, as it is now, as made by the start, and
+ * completes the entry of slot in the record (-1: none); path is where it
+ * is inside the root, or on the host with created->host (from the fds
+ * that undo is given). created NULL: nothing. */
+int mount_created_add(MountCreated *created, int64_t slot, int parent_fd, const char *name, const char *path);
+/* The object of slot was not made (it was there, or the making failed). */
+void mount_created_drop(MountCreated *created, int64_t slot);
 
 /* For the removal, after ReadOnly= sealed the root: every mount an entry
  * in the root was made on was writable then, and is made writable again
@@ -89,8 +107,13 @@ void mount_created_unseal(const MountCreated *created, int root_fd);
  * detaching what is mounted on it (nothing but our own mounts can be: the
  * namespace is private and the entry new), and only while it is still the
  * object made: a directory that is empty, a file or link of the size and
- * modification time it was made with. Best effort: what cannot go stays.
- * Frees them. Works from each parent as the cwd, and restores it. */
+ * modification time it was made with. A pending entry, whose inode is not
+ * known, only while it looks made by this start: of its type, on its
+ * parent's file system, born (or changed) since it was announced, a
+ * directory empty, a file or link no bigger than announced. Best effort:
+ * what cannot go stays. Frees them, and clears created's record: nothing
+ * is left for the supervisor to take back. Works from each parent as the
+ * cwd, and restores it. */
 void mount_created_undo(MountCreated *created, int root_fd, int host_fd);
 void mount_created_done(MountCreated *created);
 

@@ -23,9 +23,9 @@ typedef enum SpawnMessageType {
         SPAWN_MSG_ERROR,                /* child -> supervisor: a SpawnError; the child exits */
         SPAWN_MSG_TREE_READY,           /* tree builder -> child (PrivateUsers=): the tree is
                                          * built (+ an O_PATH fd of its root), see spawn-tree.c */
-        SPAWN_MSG_MADE,                 /* child -> supervisor, right after pivot_root: what the
-                                         * build made (+ a memfd, mount_undo_save()), for the
-                                         * supervisor to take back (spawn-undo.h) */
+        SPAWN_MSG_HELD,                 /* supervisor -> child, without PrivateUsers= and links:
+                                         * it holds the child's mount namespace, the build may
+                                         * begin (spawn-undo.h) */
 } SpawnMessageType;
 
 #define SPAWN_GO_DELEGATED UINT32_C(1)
@@ -53,8 +53,9 @@ int spawn_message_recv(int sock, SpawnMessage *ret, int *ret_fd);
  * before PREPARED (no veth to move in, no user namespace to own it). */
 bool spawn_child_unshares_net(const Plan *p);
 
-/* The child's whole life: never returns. */
-_noreturn_ void spawn_child(const SpawnParams *params, int sync_fd);
+/* The child's whole life: never returns. record_fd: without PrivateUsers=,
+ * the supervisor's record of what the build makes (mount-record.h). */
+_noreturn_ void spawn_child(const SpawnParams *params, int sync_fd, int record_fd);
 
 /* Limit*= via setrlimit. */
 int rlimits_apply(const PlanRlimit *rlimits, size_t n, SpawnError *err);

@@ -21,8 +21,9 @@
  *                                      /dev/mqueue), builds the whole tree
  *                                      in S as the container's root would
  *                                      (fsuid) with the host's capabilities
- *                                      (its record of what it made to a
- *                                      memfd of the supervisor's)
+ *                                      (its record of what it makes to a
+ *                                      memfd of the supervisor's, as it
+ *                                      goes)
  *                                      --- TREE_READY + root fd ---> child
  *   child: fchdir(root), unshare(CLONE_NEWNS): a copy of S, every mount
  *          locked; pivot_root from there
@@ -152,19 +153,17 @@ _noreturn_ static void builder_build(const Plan *p, const MountIdmapTrees *trees
                 goto fail;
         }
 
+        /* Each entry of what we make goes to the supervisor's record as we
+         * go: it takes it back from S if the start fails after we are gone,
+         * or if we are killed halfway (spawn-undo.h). A failure here takes
+         * back itself, and clears the record. */
+        made.created.record_fd = record_fd;
         r = mount_setup_build_idmapped(p, trees, &root_fd, &made, &err);
         if (r < 0)
                 goto fail;
-        /* What was made, for the supervisor: it takes it back from S if the
-         * start fails after we are gone (spawn-undo.h). Without it, the
-         * start fails now, and we take it back ourselves. */
-        r = mount_undo_save(&made, record_fd);
-        if (r < 0) {
-                mount_undo_run(&made);
-                r = spawn_error(&err, r, "PrivateUsers=: recording what the start made");
-                goto fail;
-        }
         mount_undo_done(&made);
+        /* Nothing more to record: the container never holds it. */
+        safe_close(record_fd);
         /* The child enters the root through this fd: no path of the host
          * is walked by the container's root. */
         if (spawn_message_send(sync_fd, SPAWN_MSG_TREE_READY, NULL, root_fd) < 0)
@@ -208,6 +207,8 @@ _noreturn_ static void builder_main(const Plan *p, const MountIdmapTrees *trees,
                         _exit(EXIT_FAILURE);
                 builder_build(p, trees, sync_fd, record_fd);
         }
+        /* The record is its child's to write. */
+        safe_close(record_fd);
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)
                         _exit(EXIT_FAILURE);

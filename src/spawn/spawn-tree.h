@@ -30,8 +30,8 @@ int spawn_tree_keep(MountIdmapTrees *t, size_t n_mounts, uint32_t index, int fd)
 void spawn_tree_trees_done(MountIdmapTrees *t);
 
 /* Forks the builder: it joins the child's pid, net and ipc namespaces and
- * builds the plan's tree in the supervisor's mount namespace, writes what
- * it made to record_fd (mount_undo_save()), then sends TREE_READY with an
+ * builds the plan's tree in the supervisor's mount namespace, writing what
+ * it makes to record_fd as it goes (mount-record.h), then sends TREE_READY with an
  * O_PATH fd of the root (or ERROR) to the child over sync_fd, the
  * supervisor's end of the sync socket. */
 int spawn_tree_build(const Plan *p, const MountIdmapTrees *trees, int child_pidfd, int sync_fd, int record_fd,

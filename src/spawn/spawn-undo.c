@@ -9,18 +9,21 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "mount-record.h"
 #include "spawn-child.h"
 #include "spawn-tree.h"
 #include "spawn-undo.h"
 #include "spawn.h"
 
-/* How long a failed start waits for the build to end (the builder's exit,
- * the child's PREPARED) and for the take-back: a build takes milliseconds;
- * one stuck on a dead file system is killed, and what it made stays. */
+/* How long the builder's end and the take-back are waited for: a build
+ * takes milliseconds; one stuck on a dead file system is killed (what it
+ * made is in the record), a take-back stuck there too (what it has not
+ * taken back yet stays). */
 #define SPAWN_UNDO_WAIT_MSEC 5000
 
 int spawn_undo_hold(SpawnUndo *u, const char *ns_path, bool in_tree) {
@@ -34,8 +37,35 @@ int spawn_undo_hold(SpawnUndo *u, const char *ns_path, bool in_tree) {
         return 0;
 }
 
-int spawn_undo_receive(SpawnUndo *u, int fd) {
-        return mount_undo_load(fd, &u->record);
+int spawn_undo_record_new(SpawnUndo *u) {
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        /* Written by the child or the builder, read by us; never the
+         * container's: the child closes it at its hand-over, before
+         * anything of the container is read, the builder before its
+         * TREE_READY. */
+        fd = memfd_create("cell-made", MFD_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        r = mount_record_init(fd);
+        if (r < 0)
+                return r;
+        safe_close(u->record_fd);
+        u->record_fd = TAKE_FD(fd);
+        return 0;
+}
+
+int spawn_undo_load(SpawnUndo *u) {
+        int r;
+
+        if (u->record_fd < 0)
+                return 0;
+        /* Unreadable (not ours): nothing is taken back, rather than what
+         * the start did not make. */
+        r = mount_record_load(u->record_fd, &u->record);
+        u->record_fd = safe_close(u->record_fd);
+        return r;
 }
 
 static int deadline_msec(uint64_t deadline) {
@@ -65,43 +95,27 @@ void spawn_undo_builder_done(Spawn *s) {
 
                 spawn_tree_reap(&s->builder_pidfd, !done);
         }
-        if (s->undo.record_fd >= 0) {
-                /* Empty (the builder failed and took back itself, or died
-                 * before it was done) or cut short: nothing to take back. */
-                (void) mount_undo_load(s->undo.record_fd, &s->undo.record);
-                s->undo.record_fd = safe_close(s->undo.record_fd);
-        }
 }
 
-/* The child's record comes right before its PREPARED: read up to that, an
- * ERROR (it took back itself) or its end. */
-static void await_prepared(Spawn *s) {
-        uint64_t deadline = now_monotonic_usec() + SPAWN_UNDO_WAIT_MSEC * USEC_PER_MSEC;
+/* The root, in the namespace held, found by the mount it was recorded on
+ * (-ENOENT: killed before it was attached, nothing was made in it): S has
+ * the tree at Directory=, where the builder attached it; the child's
+ * namespace at Directory= too while it builds, at "/" since its
+ * pivot_root. */
+static int undo_root(const SpawnUndo *u, const char *root_directory) {
+        const char *paths[] = { root_directory, u->in_tree ? NULL : "/" };
 
-        while (s->building) {
-                struct pollfd pfd = { .fd = s->sync_fd, .events = POLLIN };
-                SpawnMessage m;
-                int fd = -EBADF, r;
+        for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
+                _cleanup_close_ int fd = -EBADF;
+                uint64_t id;
 
-                r = poll(&pfd, 1, deadline_msec(deadline));
-                if (r < 0 && errno == EINTR)
+                if (!paths[i] || u->record.root_mnt_id == 0)
                         continue;
-                if (r <= 0)
-                        return;
-                r = spawn_message_recv(s->sync_fd, &m, &fd);
-                if (r > 0 && m.type == SPAWN_MSG_MADE)
-                        (void) spawn_undo_receive(&s->undo, fd);
-                else if (r <= 0 || m.type == SPAWN_MSG_PREPARED || m.type == SPAWN_MSG_ERROR)
-                        s->building = false;
-                safe_close(fd);
+                fd = open(paths[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (fd >= 0 && mount_id_of(fd, &id) >= 0 && id == u->record.root_mnt_id)
+                        return TAKE_FD(fd);
         }
-}
-
-void spawn_undo_collect(Spawn *s) {
-        spawn_undo_builder_done(s);
-        if (s->building && s->sync_fd >= 0 && s->pidfd >= 0)
-                await_prepared(s);
-        s->building = false;
+        return -ENOENT;
 }
 
 /* The helper: in the namespace the tree was made in, as the builder was. */
@@ -120,12 +134,9 @@ _noreturn_ static void undo_helper(SpawnUndo *u, const char *root_directory) {
          * are what the build left, the ones it made on included. */
         if (setns(u->mntns_fd, CLONE_NEWNS) < 0)
                 _exit(EXIT_FAILURE);
-        /* The child's namespace has the container's root as "/" since its
-         * pivot_root; S has the tree at Directory=, where the builder
-         * attached it. */
-        root_fd = open(u->in_tree ? root_directory : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (root_fd < 0)
-                _exit(EXIT_FAILURE);
+        /* What was made in the root is taken back from there, if it is
+         * found; what was made on the host in any case. */
+        root_fd = undo_root(u, root_directory);
         mount_undo_take_back(&u->record, root_fd, host_fd);
         _exit(EXIT_SUCCESS);
 }
@@ -140,7 +151,7 @@ void spawn_undo_run(SpawnUndo *u, const char *root_directory) {
         siginfo_t si = {};
         long pid;
 
-        if (u->record.created.n == 0 || u->mntns_fd < 0 || (u->in_tree && !root_directory))
+        if (u->record.created.n == 0 || u->mntns_fd < 0)
                 goto done;
         /* A process of its own: setns() would move the supervisor's root and
          * working directory into the container's tree. */

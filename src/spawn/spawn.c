@@ -164,12 +164,12 @@ static int spawn_users(Spawn *s, const Plan *p, SpawnError *err) {
         if (r < 0)
                 return r;
         r = spawn_users_make_trees(s->pid, p, keep_tree, &k, err);
-        /* Where the builder leaves its record, for a start that fails after
-         * it has gone (spawn-undo.h). */
+        /* Where the builder records what it makes as it goes, for a start
+         * that fails, also with the builder killed halfway (spawn-undo.h). */
         if (r >= 0) {
-                s->undo.record_fd = memfd_create("cell-made", MFD_CLOEXEC);
-                if (s->undo.record_fd < 0)
-                        r = spawn_error(err, errno, "PrivateUsers=: memfd_create");
+                r = spawn_undo_record_new(&s->undo);
+                if (r < 0)
+                        r = spawn_error(err, r, "PrivateUsers=: creating the record of what the start makes");
         }
         if (r >= 0) {
                 k.trees.owner = s->users.base;
@@ -180,15 +180,14 @@ static int spawn_users(Spawn *s, const Plan *p, SpawnError *err) {
         return r;
 }
 
-/* Sending to the child failed: r is -EPIPE (or the like) when it has gone
- * already. Whatever it said before it went -- its ERROR, or the tree
- * builder's that it passed on -- is queued on our end, and is the failure
- * to report: the first error wins, not our send's. */
-static int spawn_send_failed(Spawn *s, int r, const char *what, SpawnError *err) {
+/* The child has gone already (a send to it failed with -EPIPE or the
+ * like, its namespaces are gone). Whatever it said before it went -- its
+ * ERROR, or the tree builder's that it passed on -- is queued on our end,
+ * and is the failure to report: the first error wins, not ours. */
+static int spawn_child_gone(Spawn *s, SpawnError *err) {
         SpawnMessage m;
+        int r;
 
-        if (r != -EPIPE && r != -ECONNRESET && r != -ECONNREFUSED && r != -ENOTCONN)
-                return spawn_error(err, r, "%s", what);
         /* Its end is closed: this never blocks. */
         r = spawn_message_recv(s->sync_fd, &m, NULL);
         if (r > 0 && m.type == SPAWN_MSG_ERROR) {
@@ -196,6 +195,36 @@ static int spawn_send_failed(Spawn *s, int r, const char *what, SpawnError *err)
                 return -(m.error.error ?: EIO);
         }
         return spawn_error(err, ECHILD, "the container's init died during setup");
+}
+
+static int spawn_send_failed(Spawn *s, int r, const char *what, SpawnError *err) {
+        if (r != -EPIPE && r != -ECONNRESET && r != -ECONNREFUSED && r != -ENOTCONN)
+                return spawn_error(err, r, "%s", what);
+        return spawn_child_gone(s, err);
+}
+
+/* Without PrivateUsers=: the child's mount namespace, held before it makes
+ * anything there (it waits for HELD, or with links for IDMAP_DONE): what
+ * it makes is taken back from there, whenever it dies (spawn-undo.h). A
+ * supervisor that cannot hold it (out of fds) fails the start here, with
+ * nothing made. */
+static int spawn_hold_child(Spawn *s, const Plan *p, SpawnError *err) {
+        char ns[64];
+        int r;
+
+        (void) snprintf(ns, sizeof ns, "/proc/%d/ns/mnt", (int) s->pid);
+        r = spawn_undo_hold(&s->undo, ns, false);
+        if (r == -ENOENT)
+                return spawn_child_gone(s, err);        /* its own failure, before it made anything */
+        if (r < 0)
+                return spawn_error(err, r, "cannot hold the container's mount namespace, to take back what "
+                                   "its start makes if it fails");
+        if (plan_network_has_links(p))
+                return 0;
+        r = spawn_message_send(s->sync_fd, SPAWN_MSG_HELD, NULL, -EBADF);
+        if (r < 0)
+                return spawn_send_failed(s, r, "talking to the child", err);
+        return 0;
 }
 
 int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
@@ -212,6 +241,14 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
                 r = uid_range_acquire(p, NULL, &s.users, err);
                 if (r < 0)
                         return r;
+        }
+
+        /* Without PrivateUsers= the child builds: where it records what it
+         * makes as it goes, before it exists (spawn-undo.h). */
+        if (!(p->namespaces & CLONE_NEWUSER)) {
+                r = spawn_undo_record_new(&s.undo);
+                if (r < 0)
+                        return spawn_error(err, r, "creating the record of what the start makes");
         }
 
         /* SEQPACKET keeps message boundaries, and CLOEXEC turns a successful
@@ -245,22 +282,16 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
         }
         if (pid == 0) {
                 safe_close(pair[0]);
-                spawn_child(params, pair[1]);
+                spawn_child(params, pair[1], s.undo.record_fd);
         }
 
         s.pid = pid;
         s.sync_fd = pair[0];
         safe_close(pair[1]);
-        /* Without PrivateUsers= the child builds in the mount namespace it
-         * was cloned into: held, so that what it made can be taken back
-         * after it is gone. It may be gone already (a failure it took back
-         * itself): then there is nothing to hold. */
         if (!(p->namespaces & CLONE_NEWUSER)) {
-                char ns[64];
-
-                (void) snprintf(ns, sizeof ns, "/proc/%d/ns/mnt", (int) pid);
-                (void) spawn_undo_hold(&s.undo, ns, false);
-                s.building = !plan_network_has_links(p);
+                r = spawn_hold_child(&s, p, err);
+                if (r < 0)
+                        return r;
         }
 
         if (p->namespaces & CLONE_NEWUSER) {
@@ -275,7 +306,6 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
                 r = spawn_message_send(s.sync_fd, SPAWN_MSG_IDMAP_DONE, NULL, -EBADF);
                 if (r < 0)
                         return spawn_send_failed(&s, r, "talking to the child", err);
-                s.building = !(p->namespaces & CLONE_NEWUSER);
         }
 
         *ret = s;
@@ -303,27 +333,16 @@ static int spawn_poll(Spawn *s, int interrupt_fd) {
         }
 }
 
-/* PREPARED, turning ERROR and EOF into failures; the record of what was
- * made (MADE) that may come first is kept. */
+/* PREPARED, turning ERROR and EOF into failures. */
 static int spawn_expect_prepared(Spawn *s, int interrupt_fd, int *ret_fd, SpawnError *err) {
         const SpawnMessageType want = SPAWN_MSG_PREPARED;
         SpawnMessage m;
         int fd = -EBADF, r;
 
-        for (;;) {
-                r = spawn_poll(s, interrupt_fd);
-                if (r < 0)
-                        return r;
-                r = spawn_message_recv(s->sync_fd, &m, &fd);
-                if (r <= 0 || m.type != SPAWN_MSG_MADE)
-                        break;
-                r = spawn_undo_receive(&s->undo, fd);
-                fd = safe_close(fd);
-                if (r < 0)
-                        return spawn_error(err, r, "reading what the start made");
-        }
-        /* The child is done building, one way or another. */
-        s->building = false;
+        r = spawn_poll(s, interrupt_fd);
+        if (r < 0)
+                return r;
+        r = spawn_message_recv(s->sync_fd, &m, &fd);
         if (r < 0)
                 return spawn_error(err, r, "reading from the child");
         if (r == 0)
@@ -353,9 +372,10 @@ int spawn_wait_prepared(Spawn *s, int interrupt_fd, int *ret_notify_fd, SpawnErr
          * namespace it built in, held only while its record is. */
         spawn_undo_builder_done(s);
         spawn_tree_leave_private(&s->host_mntns, &s->host_cwd);
-        /* Nothing was made: nothing to hold. (Interrupted, the child may
-         * still be building: spawn_kill() waits for its record.) */
-        if (!s->building && s->undo.record.created.n == 0)
+        /* PREPARED: the record is complete (the child handed it over, the
+         * builder is gone); nothing was made: nothing to hold. On a failure
+         * spawn_kill() reads it, once the child is dead. */
+        if (r >= 0 && spawn_undo_load(&s->undo) >= 0 && s->undo.record.created.n == 0)
                 spawn_undo_done(&s->undo);
         return r;
 }
@@ -425,9 +445,9 @@ void spawn_done(Spawn *s) {
 }
 
 void spawn_kill(Spawn *s) {
-        /* Before spawn_started(): the start failed; the build is let end,
-         * so that all it made is in the record. */
-        spawn_undo_collect(s);
+        /* Before spawn_started(): the start failed. The record is written
+         * as the build goes: nothing to wait for. */
+        spawn_tree_reap(&s->builder_pidfd, true);
         if (s->pidfd >= 0) {
                 siginfo_t si = {};
 
@@ -437,8 +457,10 @@ void spawn_kill(Spawn *s) {
                 while (waitid(P_PIDFD, (id_t) s->pidfd, &si, WEXITED) < 0 && errno == EINTR)
                         ;
         }
-        /* Nothing of the container runs now: a failed start leaves the
-         * image and the host as they were. */
+        /* Nothing of the container runs now (the builder's own child, in
+         * its PID namespace, went with it): the record is complete, and a
+         * failed start leaves the image and the host as they were. */
+        (void) spawn_undo_load(&s->undo);
         spawn_undo_run(&s->undo, s->plan ? s->plan->root_directory : NULL);
         spawn_done(s);
 }

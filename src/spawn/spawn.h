@@ -6,15 +6,18 @@
  *
  *   supervisor                          child (spawn_child(), child.c)
  *   spawn_start(): clone3 ------------> PDEATHSIG, not dumpable, fds closed
+ *   (no user ns: the child's mount ns   (no user ns, no links: waits for
+ *    held; no links: HELD ----------->   HELD, spawn-undo.h)
  *   (user ns: write maps, idmapped      (user ns or veth: waits for
  *    trees, the tree builder forked:     IDMAP_DONE; user ns: for the
  *    spawn-tree.c -- TREE_READY ------>  builder's TREE_READY too)
  *    veth into the child's netns,
  *    Port= nft table; IDMAP_DONE)
  *   scope_attach(), scope_wait()        mount_setup_root() (user ns: the
- *                                       locked copy, pivot)
- *                         <------------ [MADE (+ memfd: what the build
- *                                        made, spawn-undo.h)]
+ *                                       locked copy, pivot), each entry of
+ *                                       what it made written to the
+ *                                       supervisor's memfd as it goes,
+ *                                       closed after pivot (spawn-undo.h)
  *                                       notify socket, hostname, lo up,
  *                                       time namespace, resolve user, env,
  *                                       Exec=, cwd
@@ -32,9 +35,9 @@
  *   spawn_wait_exec() <---------------- EOF (the socket is CLOEXEC)
  *
  * Any failure in the child arrives as one ERROR message carrying a
- * SpawnError; the child then exits. A failure after MADE (or with
- * PrivateUsers=, after the builder's end) is the supervisor's to take
- * back: spawn_kill(). */
+ * SpawnError; the child then exits. A failure after the pivot (or with
+ * PrivateUsers=, after the builder's end), or a child or builder killed,
+ * is the supervisor's to take back: spawn_kill(). */
 
 #include <stdbool.h>
 #include <sys/types.h>
@@ -90,8 +93,6 @@ typedef struct Spawn {
         /* Until the start's verdict: what the tree build made, and where,
          * taken back by spawn_kill(), let go by spawn_started() (spawn-undo.h). */
         SpawnUndo undo;
-        bool building;          /* the child may be building its tree: its record,
-                                 * PREPARED or ERROR are still to come */
 } Spawn;
 
 #define SPAWN_NULL ((Spawn) { .pid = 0, .pidfd = -EBADF, .sync_fd = -EBADF, .users = UID_RANGE_NULL, \
@@ -117,9 +118,9 @@ int spawn_wait_exec(Spawn *s, int interrupt_fd, SpawnError *err);
 /* The payload runs (and machined took it, with Register=yes): the start
  * succeeded, what its build made stays. */
 void spawn_started(Spawn *s);
-/* SIGKILL and reap the child if it is there; then spawn_done(). Before
- * spawn_started(), the start failed: the build is let finish first (a
- * bounded time), and what it made is taken back after the kill. */
+/* SIGKILL and reap the child (and the tree builder) if it is there; then
+ * spawn_done(). Before spawn_started(), the start failed: what the build
+ * made, as far as it got, is taken back after the kill. */
 void spawn_kill(Spawn *s);
 /* Close the fds, remove the Port= table and the host sides of the veths (if
  * still there), the zone's bridge if that was its last port, release the

@@ -1,0 +1,114 @@
+#!/bin/bash
+# The process that builds the container's tree -- the child, or with
+# PrivateUsers= the tree builder -- killed (SIGKILL, by strace) at each
+# point of its build: before each directory it makes, before each write
+# to the record of what it made (so also between the making and the
+# record's completion), while it writes a new /etc/resolv.conf. The
+# supervisor takes back what the record says (spawn-undo.h): the image
+# and the host's directories are exactly as before, for a Bind= to a mount
+# point the image lacks, an Overlay= whose upper directory on the host
+# must be made (with its parents), ResolvConf=copy-host onto an image
+# without /etc/resolv.conf. And a supervisor that cannot hold the child's
+# mount namespace (out of fds) fails the start before anything is made.
+. "$(dirname "$0")/lib.sh"
+command -v strace >/dev/null || { echo "skipped: no strace"; exit 77; }
+[ -f /etc/resolv.conf ] || { echo "skipped: the host has no /etc/resolv.conf"; exit 77; }
+# With PrivateUsers= the builder works as the container's root: it must reach the root.
+chmod 755 "$work"
+
+host=$work/host
+mkdir -p "$host/srcdir" "$host/lower"
+echo lower > "$host/lower/file"
+rm -f "$root/etc/resolv.conf"
+[ ! -e "$root/a" ] && [ ! -e "$root/o" ] || fail "the image has /a or /o already"
+
+# listing: the image and the host's directories, sorted.
+listing() {
+        { find "$root" "$host" -type d -printf '%p %M\n'
+          find "$root" "$host" ! -type d -printf '%p %M %s\n'; } | sort
+}
+
+# start NAME [STRACE-ARGS...]: the unit NAME under strace (none: without),
+# which must fail (exit 2) and leave the image, the host's directories and
+# the host's mounts, cgroups and processes as they were.
+start() {
+        local name=$1; shift
+        host_snapshot before
+        status=0
+        if [ $# -gt 0 ]; then
+                timeout 20 strace -o "$work/trace" "$@" "$CELL" run --cgroup-manager=cgroupfs "$u" \
+                        >"$work/out" 2>"$work/err" || status=$?
+        else
+                run_cell cgroupfs "$u"
+        fi
+        expect "$name: status" "$status" 2
+        listing > "$work/tree.after"
+        diff -u "$work/tree.before" "$work/tree.after" >&2 ||
+                fail "$name: the start left something behind ($(tail -1 "$work/err"))"
+        expect_nothing_left
+}
+
+# calls SYSCALL: from $work/trace (strace -f), how often the supervisor
+# (its first process) made it, then the most any other process did.
+calls() {
+        local sup
+        sup=$(awk 'NR == 1 { print $1 }' "$work/trace")
+        awk -v s="$sup" -v c="$1(" 'index($2, c) == 1 { n[$1]++ }
+                END { m = 0; for (p in n) if (p != s && n[p] > m) m = n[p]; print n[s] + 0, m }' "$work/trace"
+}
+
+# And with ReadOnly=yes (what was made before the seal is unsealed to go)
+# and Volatile=state (its /var made where the image has none).
+for variant in no pick no-ro pick-ro; do
+        mode=${variant%-ro}
+        if [ "$variant" = "$mode" ]; then
+                extra=("[Exec]" "ResolvConf=copy-host")
+                [ ! -d "$work/var" ] || mv "$work/var" "$root/var"
+        else
+                extra=("[Root]" "ReadOnly=yes" "Volatile=state")
+                [ -d "$work/var" ] || mv "$root/var" "$work/var"
+        fi
+        u=$(unit "kill-$variant" "[Root]" "Directory=$root" "Bind=$host/srcdir:/a/b" \
+                "Overlay=$host/lower:$host/up/new/upper:/o/h" \
+                "[Isolation]" "PrivateUsers=$mode" "[Exec]" "Exec=/nosuch" "${extra[@]}")
+        listing > "$work/tree.before"
+        # Once without strace (the seccomp cache filled), once traced to count.
+        start "$variant: no kill"
+        grep -q "Exec=/nosuch: not found in the container" "$work/err" || fail "$variant: $(cat "$work/err")"
+        start "$variant: traced" -f -e trace=mkdirat,pwrite64
+        counts=("$(calls mkdirat)" "$(calls pwrite64)")
+        killed=0
+        for i in 0 1; do
+                call=$([ "$i" = 0 ] && echo mkdirat || echo pwrite64)
+                read -r sup most <<<"${counts[$i]}"
+                [ "$most" -gt "$sup" ] || fail "$variant: the build made no $call of its own"
+                # From the first that is not the supervisor's (which would
+                # be killed itself: the counts are per process).
+                for ((n = sup + 1; n <= most; n++)); do
+                        start "$variant: killed at $call $n" -f -e trace="$call" -e inject="$call:signal=KILL:when=$n"
+                        grep -q "Exec=/nosuch" "$work/err" || killed=$((killed + 1))
+                done
+        done
+        # In the middle of writing the new file (announced, made, not yet
+        # recorded as made).
+        if [ "$variant" = "$mode" ]; then
+                start "$mode: killed writing resolv.conf" -f -P "$root/etc/resolv.conf" -e trace=write \
+                        -e inject=write:signal=KILL
+                grep -q "Exec=/nosuch" "$work/err" && fail "$mode: the resolv.conf write was not killed"
+        fi
+        [ "$killed" -gt 10 ] || fail "$variant: only $killed of the starts were killed while they built"
+        echo "$variant: $killed starts killed while they built, nothing left"
+done
+[ ! -d "$work/var" ] || mv "$work/var" "$root/var"
+
+# The child's mount namespace cannot be held (the supervisor's open of
+# /proc/PID/ns/mnt fails with EMFILE): the start fails there, nothing made.
+u=$(unit hold "[Root]" "Directory=$root" "Bind=$host/srcdir:/a/b" "[Exec]" "Exec=/nosuch")
+listing > "$work/tree.before"
+start "hold: traced" -e trace=openat
+n=$(grep '^openat(' "$work/trace" | grep -n '"/proc/[0-9]*/ns/mnt"' | cut -d: -f1)
+[ -n "$n" ] || fail "hold: the supervisor opened no /proc/PID/ns/mnt"
+start "hold: EMFILE" -e trace=openat -e inject="openat:error=EMFILE:when=$n"
+grep -q "cannot hold the container's mount namespace.*Too many open files" "$work/err" ||
+        fail "hold: not the failure expected: $(cat "$work/err")"
+echo ok
