@@ -126,12 +126,16 @@ int config_parse_load_credential(ConfigContext *ctx, const ConfigKey *k, CellCon
         if (path[0] == '/') {
                 _cleanup_free_ char *normal = NULL;
 
-                /* As systemd: a normalised path, nothing the start would read elsewhere. */
+                /* As systemd: a normalised path (a trailing "/" aside), nothing the
+                 * start would read elsewhere. */
                 r = parse_path_absolute(path, &normal);
                 if (r == -ENOMEM)
                         return r;
-                if (r < 0 || !streq(normal, path))
+                if (r < 0 || !(streq(normal, path) || (strlen(path) == strlen(normal) + 1 &&
+                                                       startswith(path, normal) && endswith(path, "/"))))
                         return config_bad(ctx, "%s (\"%s\" is not a normalised absolute path)", k->expected, path);
+                free(path);
+                path = TAKE_PTR(normal);
         } else if (!credential_name_is_valid(path))
                 return config_bad(ctx, "%s (\"%s\" is neither an absolute path nor a credential name of the "
                                   "caller's $CREDENTIALS_DIRECTORY)", k->expected, path);
