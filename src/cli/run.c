@@ -346,7 +346,7 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
 
         /* No clone is made after this point: what was read for the
          * credentials is the child's now, and leaves cell's memory. */
-        plan_credential_data_erase(p);
+        plan_credentials_forget(p);
 
         /* The scope job runs while the child builds its mounts. */
         r = scope_attach(scope, spawn.pid, spawn.into_cgroup);

@@ -83,19 +83,25 @@ void plan_credential_data_erase(Plan *p) {
         p->n_credential_data = 0;
 }
 
-void plan_credentials_done(Plan *p) {
+void plan_credentials_forget(Plan *p) {
+        plan_credential_data_erase(p);
         for (size_t i = 0; i < p->n_credentials; i++) {
-                PlanCredential *e = p->credentials + i;
+                erase_free(p->credentials[i].value, p->credentials[i].size);
+                p->credentials[i].value = NULL;
+                p->credentials[i].size = 0;
+        }
+}
 
-                free(e->id);
-                free(e->source);
-                erase_free(e->value, e->size);
-                free(e->file);
+void plan_credentials_done(Plan *p) {
+        plan_credentials_forget(p);
+        for (size_t i = 0; i < p->n_credentials; i++) {
+                free(p->credentials[i].id);
+                free(p->credentials[i].source);
+                free(p->credentials[i].file);
         }
         p->credentials = mfree(p->credentials);
         p->n_credentials = 0;
         p->credentials_directory = mfree(p->credentials_directory);
-        plan_credential_data_erase(p);
 }
 
 void plan_credentials_json(JsonWriter *w, const Plan *p) {

@@ -101,7 +101,7 @@ typedef struct PlanCredential {
                                  * NULL: SetCredential= alone */
         bool has_value;         /* SetCredential= of this ID: its value is the credential when
                                  * there is no source, or (as systemd) when the source is missing */
-        char *value;            /* ...its bytes: never printed, erased by plan_done() */
+        char *value;            /* ...its bytes: never printed, erased by plan_credentials_forget() */
         size_t size;
         char *file;             /* where the key was written (LoadCredential='s first) */
         unsigned line;
@@ -464,8 +464,11 @@ typedef struct PlanOptions {
 } PlanOptions;
 
 /* Erases and frees what the start read for LoadCredential= and
- * SetCredential= (Plan.credential_data), once the container has it. */
+ * SetCredential= (Plan.credential_data). */
 void plan_credential_data_erase(Plan *p);
+/* That, and the SetCredential= values: once the container has them, nothing
+ * of a credential stays in cell's memory (no other start can follow). */
+void plan_credentials_forget(Plan *p);
 
 /* Computes the plan. Pure: no syscalls, no files read. Returns 0, -ENOMEM,
  * or -EINVAL with each problem in diag (e.g. neither Exec= nor Boot=yes). */

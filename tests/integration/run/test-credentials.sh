@@ -51,7 +51,7 @@ cred_unit() {
         # An empty assignment resets its key's list; a later path or value
         # of an ID replaces the earlier; LoadCredential= wins over
         # SetCredential=, which stands in for a missing source.
-        unit "$name" "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/credcheck" \
+        unit "$name" "[Root]" "Directory=$root" "[Exec]" "${exec_line:-Exec=/bin/credcheck}" \
                 "SetCredential=gone:x" "SetCredential=" "LoadCredential=gone2" "LoadCredential=" \
                 "LoadCredential=tls.key:nosuch" "LoadCredential=tls.key" "LoadCredential=conf:$work/dir" \
                 "SetCredential=pw:p\\x00w\\n" "SetCredential=pw:p\\000w\\n" \
@@ -91,6 +91,17 @@ u=$(cred_unit usernsroot "[Isolation]" "PrivateUsers=pick")
 run_cell none "$u"
 [ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "PrivateUsers=pick, root: exited $status"; }
 expect_report "PrivateUsers=pick, root" 0 0 '^ro,nosuid,nodev,noexec[^ ]* \| ramfs ramfs '
+
+# Boot=yes: the image's init finds them as its own (root's), as a systemd
+# booted by systemd-nspawn does; in a user namespace too.
+mkdir -p "$root/sbin"
+ln -sf ../bin/credcheck "$root/sbin/init"
+for users in no pick; do
+        u=$(exec_line=Boot=yes cred_unit "boot$users" "[Isolation]" "PrivateUsers=$users")
+        run_cell none "$u"
+        [ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "Boot=yes, PrivateUsers=$users: exited $status"; }
+        expect_report "Boot=yes, PrivateUsers=$users" 0 0 '^ro,nosuid,nodev,noexec[^ ]* \| ramfs ramfs '
+done
 
 # Nothing of it on the host, nor in the image.
 [ ! -e "$root/run/host" ] || fail "the image got $root/run/host"

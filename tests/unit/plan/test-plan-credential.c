@@ -72,6 +72,11 @@ TEST(credentials) {
         ASSERT_CONTAINS(text, "Credential:        only from SetCredential=\n");
         ASSERT_CONTAINS(text, "Credentials in:    /run/host/credentials\n");
         ASSERT_FALSE(strstr(text, "s3cr3t"));
+        /* After the start: no value is left in the plan, what it has still says. */
+        plan_credentials_forget(&p);
+        ASSERT_NULL(p.credentials[1].value);
+        ASSERT_NULL(p.credentials[3].value);
+        ASSERT_TRUE(p.credentials[3].has_value);
         plan_done(&p);
         cell_config_done(&c);
 }
