@@ -107,6 +107,17 @@ done
 [ ! -e "$root/run/host" ] || fail "the image got $root/run/host"
 expect_nothing_left
 
+# A start that fails after the tree is built takes back the mount point it
+# made for them: here in a host directory bound at /run/host.
+mkdir "$work/hostrun"
+host_snapshot before
+run_cell cgroupfs "$(unit takeback "[Root]" "Directory=$root" "Bind=$work/hostrun:/run/host" "[Exec]" \
+        "Exec=/bin/credcheck" "User=nosuchuser" "SetCredential=x:y")"
+expect "failed start: status" "$status" 2
+# (The notify socket the child binds there is not cell's record's: not looked at.)
+[ ! -e "$work/hostrun/credentials" ] || fail "failed start: $work/hostrun/credentials left behind"
+expect_nothing_left
+
 # cell exec: the same $CREDENTIALS_DIRECTORY, as systemd gives every command of a service.
 u=$(unit execcred "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sleep 60" "User=test" "Init=yes" \
         "SetCredential=token:exec-sees-it")
