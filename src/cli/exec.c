@@ -257,6 +257,10 @@ static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *
                 r = env_assign_strv(&env, env_host);
         if (r >= 0)
                 r = env_assignf(&env, "container", "cell");
+        /* As systemd gives every command of a service, not its main one alone
+         * (ExecStartPre=, ExecReload=): the unit's credentials, its user's. */
+        if (r >= 0 && p->credentials_directory)
+                r = env_assignf(&env, "CREDENTIALS_DIRECTORY", p->credentials_directory);
         if (r < 0)
                 return spawn_error(err, r, "building the environment");
         env_unset_strv(env, p->unset_environment);

@@ -13,6 +13,7 @@
 #include <sys/signalfd.h>
 #include <systemd/sd-event.h>
 
+#include "credentials.h"
 #include "id128-util.h"
 #include "libsystemd-dlopen.h"
 #include "log.h"
@@ -161,6 +162,9 @@ static int build_environment(const Plan *p, char ***before, char ***after) {
         }
         if (env_assignf(after, "container", "cell") < 0)
                 return log_oom();
+        /* As systemd-nspawn: where the payload finds LoadCredential= and SetCredential=. */
+        if (p->credentials_directory && env_assignf(after, "CREDENTIALS_DIRECTORY", p->credentials_directory) < 0)
+                return log_oom();
         /* As systemd-nspawn: the ID machined knows the container by, which
          * a systemd inside takes when the image has no /etc/machine-id. */
         if (p->machine_id_set) {
@@ -243,6 +247,15 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
         r = build_environment(p, &env_before, &env_after);
         if (r < 0)
                 return r;
+        /* Before anything is made: a credential that cannot be read fails the
+         * start here, leaving nothing behind. Read as the host's root from our
+         * caller's $CREDENTIALS_DIRECTORY (systemd's LoadCredential= of the
+         * service that runs cell). */
+        r = credentials_read(p, getenv("CREDENTIALS_DIRECTORY"), &err);
+        if (r < 0)
+                return run_report_spawn_error(p, &err, r);
+        if (p->n_credential_data > 0)
+                log_debug("Credentials for %s: %zu.", p->credentials_directory, p->n_credential_data);
 
         /* Blocked before clone: sd-event reads them through a signalfd, and
          * the child must not die of one before it execs. */
@@ -330,6 +343,10 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
                         goto finish;
                 }
         }
+
+        /* No clone is made after this point: what was read for the
+         * credentials is the child's now, and leaves cell's memory. */
+        plan_credentials_forget(p);
 
         /* The scope job runs while the child builds its mounts. */
         r = scope_attach(scope, spawn.pid, spawn.into_cgroup);

@@ -29,6 +29,11 @@ void plan_sched_json(struct JsonWriter *w, const Plan *p);
 void plan_sched_text(const Plan *p, FILE *f);
 void plan_etc_file_done(PlanEtcFile *f);
 /* plan-origin.c: where the unit set the keys the start may name (Plan.origins). */
+int plan_build_credentials(Plan *p, const CellConfig *c);
+void plan_credentials_done(Plan *p);
+struct JsonWriter;
+void plan_credentials_json(struct JsonWriter *w, const Plan *p);
+void plan_credentials_text(const Plan *p, FILE *f);
 int plan_build_origins(Plan *p, const CellConfig *c, const PlanOptions *opts);
 void plan_origins_done(Plan *p);
 

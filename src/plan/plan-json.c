@@ -309,6 +309,7 @@ static void json_process(JsonWriter *w, const Plan *p) {
         json_strv(w, p->pass_environment);
         json_key(w, "unset_environment");
         json_strv(w, p->unset_environment);
+        plan_credentials_json(w, p);
         json_key(w, "user");
         json_string(w, p->user);
         json_key(w, "group");

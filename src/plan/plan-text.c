@@ -227,6 +227,7 @@ int plan_print_text(const Plan *p, FILE *f) {
                         p->environment_files[i].path);
         text_strv(f, "Passed through:", p->pass_environment);
         text_strv(f, "Unset:", p->unset_environment);
+        plan_credentials_text(p, f);
         fprintf(f, "Boot: %s, Init: %s, NotifyReady: %s (%s)\n",
                 p->boot ? "yes" : "no", p->init ? "yes" : "no", p->notify_ready ? "yes" : "no",
                 strna(p->notify_socket));

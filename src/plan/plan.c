@@ -398,6 +398,7 @@ int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnost
         if (r < 0)
                 invalid = true;
         if (plan_build_environment(&p, c) < 0 ||
+            plan_build_credentials(&p, c) < 0 ||
             plan_build_identity(&p, c) < 0 ||
             plan_build_sched(&p, c) < 0)
                 return -ENOMEM;
@@ -503,6 +504,7 @@ void plan_done(Plan *p) {
         free(p->environment_files);
         strv_free(p->pass_environment);
         strv_free(p->unset_environment);
+        plan_credentials_done(p);
         free(p->notify_socket);
         free(p->scope_unit);
         free(p->slice);

@@ -89,6 +89,35 @@ typedef struct PlanEtcFile {
         char *link;             /* at start, SYMLINK: "../usr/share/zoneinfo/Europe/Berlin" */
 } PlanEtcFile;
 
+/* LoadCredential= and SetCredential=, one entry per ID: LoadCredential='s
+ * first, in file order, then the IDs only SetCredential= names. The start
+ * reads each source as the host's root (spawn/credentials.c) into
+ * Plan.credential_data; the tree build writes those into a ramfs at
+ * Plan.credentials_directory (spawn/mount-credentials.c). */
+typedef struct PlanCredential {
+        char *id;
+        char *source;           /* LoadCredential=: an absolute path (a file, or a directory of
+                                 * them), or a name in the caller's $CREDENTIALS_DIRECTORY;
+                                 * NULL: SetCredential= alone */
+        bool has_value;         /* SetCredential= of this ID: its value is the credential when
+                                 * there is no source, or (as systemd) when the source is missing */
+        char *value;            /* ...its bytes: never printed, erased by plan_credentials_forget() */
+        size_t size;
+        char *file;             /* where the key was written (LoadCredential='s first) */
+        unsigned line;
+} PlanCredential;
+
+/* At start: one file of the container's credentials directory. */
+typedef struct PlanCredentialData {
+        char *id;               /* its file name */
+        char *data;             /* its bytes: never printed, erased when freed */
+        size_t size;
+} PlanCredentialData;
+
+/* Where the container finds them (systemd-nspawn's place), and what
+ * $CREDENTIALS_DIRECTORY says there. */
+#define PLAN_CREDENTIALS_DIRECTORY "/run/host/credentials"
+
 typedef struct PlanIdMap {
         uint32_t inside;
         uint32_t outside;
@@ -343,6 +372,11 @@ typedef struct Plan {
         char **pass_environment;        /* the caller's variables passed through if set: "TERM",
                                          * then PassEnvironment= */
         char **unset_environment;       /* UnsetEnvironment=: names or KEY=VALUE, removed last */
+        PlanCredential *credentials;    /* LoadCredential=, SetCredential= */
+        size_t n_credentials;
+        char *credentials_directory;    /* PLAN_CREDENTIALS_DIRECTORY with credentials, else NULL */
+        PlanCredentialData *credential_data; /* at start (credentials_read()); NULL in the plan */
+        size_t n_credential_data;
         bool boot;
         bool init;                      /* cell's reaper is PID 1, the payload PID 2 */
         bool notify_ready;
@@ -428,6 +462,13 @@ typedef struct PlanOptions {
         /* "cell run --register=": > 0 yes, < 0 no, 0 the unit's Register=. */
         int register_machine;
 } PlanOptions;
+
+/* Erases and frees what the start read for LoadCredential= and
+ * SetCredential= (Plan.credential_data). */
+void plan_credential_data_erase(Plan *p);
+/* That, and the SetCredential= values: once the container has them, nothing
+ * of a credential stays in cell's memory (no other start can follow). */
+void plan_credentials_forget(Plan *p);
 
 /* Computes the plan. Pure: no syscalls, no files read. Returns 0, -ENOMEM,
  * or -EINVAL with each problem in diag (e.g. neither Exec= nor Boot=yes). */

@@ -25,6 +25,7 @@
 #include "caps.h"
 #include "identity.h"
 #include "init.h"
+#include "mount-credentials.h"
 #include "mount-setup.h"
 #include "mount-util.h"
 #include "netif.h"
@@ -472,6 +473,9 @@ static int child_run(ChildContext *c, SpawnError *err) {
                 r = child_time_namespace(c, err);
         if (r >= 0)
                 r = child_resolve(c, err);
+        /* The payload's user is known: its credentials become its own. */
+        if (r >= 0)
+                r = mount_credentials_seal(p, c->identity.uid, c->identity.gid, err);
         if (r >= 0)
                 r = child_seccomp_compile(c, err);
         /* The bounding set now, not after GO: it limits only what exec can

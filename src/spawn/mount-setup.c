@@ -21,6 +21,7 @@
 
 #include "fs-util.h"
 #include "macros.h"
+#include "mount-credentials.h"
 #include "mount-etc.h"
 #include "mount-overlay.h"
 #include "mount-record.h"
@@ -470,7 +471,12 @@ static int mount_build_tree(MountContext *c, bool read_only) {
         r = mount_etc_file(c->root_fd, &p->resolv_conf, &c->made.created, c->err);
         if (r < 0)
                 return r;
-        return mount_etc_file(c->root_fd, &p->timezone, &c->made.created, c->err);
+        r = mount_etc_file(c->root_fd, &p->timezone, &c->made.created, c->err);
+        if (r < 0)
+                return r;
+        /* Last: on the /run made above, whatever a Bind= put below it. */
+        return mount_credentials_make(p, c->root_fd, c->trees ? c->trees->owner : (uid_t) -1, &c->made.created,
+                                      c->err);
 }
 
 int mount_setup_build(const Plan *p, int *ret_root_fd, MountUndo *ret_undo, SpawnError *err) {

@@ -133,6 +133,10 @@ static const ConfigKey config_keys[] = {
         { "Exec", "Personality", config_parse_personality, 0, 0,
           "an architecture name as systemd has them (\"x86-64\", \"x86\", \"arm64\")" },
         { "Exec", "Register",    config_parse_register, 0, 0, BOOL_TEXT },
+        { "Exec", "LoadCredential", config_parse_load_credential, 0, 0,
+          "ID[:PATH] with PATH absolute or a credential name", CONFIG_SPEC_PARSER },
+        { "Exec", "SetCredential", config_parse_set_credential, 0, 0,
+          "ID:VALUE with C escapes in VALUE", CONFIG_SPEC_PARSER },
         { "Exec", "MachineID",   config_parse_machine_id, 0, 0,
           "32 hexadecimal digits, or a UUID (8-4-4-4-12), not all zeros" },
 
@@ -482,7 +486,9 @@ int config_assign_expand(CellConfig *c, const ConfigSpecifiers *specifiers, cons
         if (isempty(key))
                 return diag_error(diag, file, line, "assignment without a key name");
         if (isempty(section))
-                return diag_error(diag, file, line, "%s=%s: assignment outside of any [Section]", key, ctx.value);
+                return diag_error(diag, file, line, "%s=%s: assignment outside of any [Section]", key,
+                                  /* A secret is not shown, wherever it was written. */
+                                  streq(key, "SetCredential") ? "(value not shown)" : ctx.value);
         /* Extensions for other tools, ignored as systemd does. */
         if (startswith(section, "X-") || startswith(key, "X-"))
                 return 0;

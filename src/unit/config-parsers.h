@@ -111,6 +111,10 @@ int config_parse_timeout(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, 
 int config_parse_register(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_machine_id(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 
+/* config-credential.c */
+int config_parse_load_credential(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_set_credential(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+
 /* config-etc.c */
 int config_parse_resolv_conf(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_timezone(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
@@ -163,6 +167,8 @@ void cell_config_free_inaccessible(CellConfig *c);
 void cell_config_free_overlays(CellConfig *c);
 void cell_config_free_environment_files(CellConfig *c);
 void cell_config_free_device_allow(CellConfig *c);
+/* LoadCredential= (set false) or SetCredential= (set true); values erased. */
+void cell_config_free_credentials(CellConfig *c, bool set);   /* config-credential.c */
 void cell_config_free_veth_extras(CellConfig *c);   /* config-network.c */
 /* The IO per-device entries of kind, or all of them for _CELL_IO_KIND_MAX. */
 void cell_config_free_io_devices(CellConfig *c, CellIOKind kind);

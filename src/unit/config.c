@@ -106,6 +106,8 @@ void cell_config_done(CellConfig *c) {
         strv_free(c->exec);
         strv_free(c->environment);
         cell_config_free_environment_files(c);
+        cell_config_free_credentials(c, false);
+        cell_config_free_credentials(c, true);
         strv_free(c->pass_environment);
         strv_free(c->unset_environment);
         free(c->user);

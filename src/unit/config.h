@@ -129,6 +129,26 @@ typedef struct CellEnvironmentFile {
         bool ignore_missing;    /* leading '-' */
 } CellEnvironmentFile;
 
+/* LoadCredential=ID[:PATH] and SetCredential=ID:VALUE ([Exec]), as
+ * systemd.exec(5): one entry per ID and key (written again, the later
+ * path or value replaces the earlier in its place), in file order. */
+/* systemd's limits (creds-util.h): one credential at most 1 MiB, and all of
+ * a unit's at most 1 MiB too (counting each ID's length): ramfs is memory
+ * that cannot be swapped out. */
+#define CELL_CREDENTIAL_SIZE_MAX (1024U * 1024U)
+#define CELL_CREDENTIALS_TOTAL_SIZE_MAX CELL_CREDENTIAL_SIZE_MAX
+
+typedef struct CellCredential {
+        char *id;               /* credential_name_is_valid() */
+        char *path;             /* Load: absolute, or a credential name in the caller's
+                                 * $CREDENTIALS_DIRECTORY (the ID when not written); Set: NULL */
+        char *value;            /* Set: the bytes after C unescaping (NULs allowed), erased
+                                 * when freed; Load: NULL */
+        size_t size;            /* Set: value's length */
+        char *file;             /* where it was written (see above) */
+        unsigned line;
+} CellCredential;
+
 typedef enum CellPrivateUsers {
         CELL_PRIVATE_USERS_NO = 0,
         CELL_PRIVATE_USERS_YES,         /* pick a range from the root dir's owner, as nspawn */
@@ -306,6 +326,8 @@ typedef struct CellConfig {
         unsigned register_line;
         bool machine_id_set;            /* MachineID= */
         uint8_t machine_id[16];
+        CellCredential *load_credentials; size_t n_load_credentials;  /* LoadCredential= */
+        CellCredential *set_credentials;  size_t n_set_credentials;   /* SetCredential= */
 
         /* [Isolation] */
         bool private_network;   /* default yes */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -11,8 +12,8 @@
 
 /* One C escape after the backslash at p: the bytes it stands for into out
  * (up to 4), their count; *consumed is how many chars of p it took. NUL
- * (\x00, \000, \u0000) is refused: a string cannot carry it. */
-static int cunescape_one(const char *p, char *out, size_t *consumed) {
+ * (\x00, \000, \u0000) is refused unless accept_nul: a string cannot carry it. */
+static int cunescape_one(const char *p, char *out, size_t *consumed, bool accept_nul) {
         static const char simple[] = "a\ab\bf\fn\nr\rt\tv\v\\\\\"\"''s ";
         uint32_t c = 0;
         size_t n;
@@ -39,7 +40,7 @@ static int cunescape_one(const char *p, char *out, size_t *consumed) {
                                 return -EINVAL;
                         c = c * 8 + (uint32_t) (p[i] - '0');
                 }
-                if (c == 0)
+                if (c == 0 && !accept_nul)
                         return -EINVAL;
                 out[0] = (char) c;
                 *consumed = 3;
@@ -54,8 +55,12 @@ static int cunescape_one(const char *p, char *out, size_t *consumed) {
                 c = c * 16 + (uint32_t) d;
         }
         *consumed = n + 1;
-        if (c == 0)
+        if (c == 0 && !accept_nul)
                 return -EINVAL;
+        if (c == 0) {
+                out[0] = 0;
+                return 1;
+        }
         if (*p == 'x') {
                 out[0] = (char) c;
                 return 1;
@@ -63,6 +68,34 @@ static int cunescape_one(const char *p, char *out, size_t *consumed) {
         if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
                 return -EINVAL;
         return (int) utf8_encode_unichar(c, out);
+}
+
+int cunescape_bytes(const char *s, char **ret, size_t *ret_size) {
+        _cleanup_free_ char *out = malloc(strlen(s) + 1);
+        size_t n = 0;
+
+        if (!out)
+                return -ENOMEM;
+        for (; *s; s++) {
+                size_t used;
+                int k;
+
+                if (*s != '\\') {
+                        out[n++] = *s;
+                        continue;
+                }
+                if (!s[1])
+                        return -EINVAL;
+                k = cunescape_one(s + 1, out + n, &used, true);
+                if (k < 0)
+                        return k;
+                n += (size_t) k;
+                s += used;
+        }
+        out[n] = 0;
+        *ret = TAKE_PTR(out);
+        *ret_size = n;
+        return 0;
 }
 
 int extract_first_word(const char **p, char **ret, const char *separators, ExtractFlags flags) {
@@ -98,7 +131,7 @@ int extract_first_word(const char **p, char **ret, const char *separators, Extra
                          * escape (systemd warns and keeps the backslash; we refuse it). */
                         if (flags & EXTRACT_CUNESCAPE) {
                                 size_t used;
-                                int k = cunescape_one(s, word + n, &used);
+                                int k = cunescape_one(s, word + n, &used, false);
                                 if (k < 0)
                                         return k;
                                 n += (size_t) k;

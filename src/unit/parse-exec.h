@@ -4,6 +4,8 @@
 /* Words, quoting and escapes as systemd's extract_first_word() takes them
  * (systemd.syntax(7)), and the keys built on them: Exec=, Environment=. */
 
+#include <stddef.h>
+
 typedef enum ExtractFlags {
         EXTRACT_UNQUOTE                 = 1 << 0, /* "..." and '...' group and are removed */
         EXTRACT_CUNESCAPE               = 1 << 1, /* \n \t \s \xNN \NNN \uNNNN ..., anything
@@ -29,6 +31,12 @@ int quote_word(const char *s, char **ret);
 /* Every word of s (EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE, whitespace separated)
  * into a strv; an all-blank s gives an empty (non-NULL) strv. */
 int split_words(const char *s, char ***ret);
+
+/* systemd's cunescape() with UNESCAPE_ACCEPT_NUL (SetCredential='s value):
+ * every C escape of s resolved ("\\n", "\\x00", "\\u00e4" ...), the rest
+ * as written. *ret is malloc'ed, NUL-terminated after *ret_size bytes.
+ * -EINVAL for a bad escape or a trailing backslash. */
+int cunescape_bytes(const char *s, char **ret, size_t *ret_size);
 
 /* Exec=: a command line with systemd quoting -> argv (at least one word).
  * A lone "\;" is the word ";"; a lone ";" (systemd's separator between

@@ -107,6 +107,17 @@ bool user_group_name_is_valid(const char *s) {
         return true;
 }
 
+bool credential_name_is_valid(const char *s) {
+        size_t n = 0;
+
+        if (isempty(s) || streq(s, ".") || streq(s, ".."))
+                return false;
+        for (; s[n]; n++)
+                if (s[n] < ' ' || s[n] > '~' || s[n] == '/' || s[n] == ':')
+                        return false;
+        return n <= 255;
+}
+
 bool hostname_is_valid(const char *s) {
         bool label_start = true;
 

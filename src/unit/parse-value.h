@@ -84,6 +84,10 @@ bool env_name_is_valid(const char *s);          /* [A-Za-z_][A-Za-z0-9_]* */
 bool user_group_name_is_valid(const char *s);   /* a name or a numeric id */
 bool hostname_is_valid(const char *s);
 bool ifname_is_valid(const char *s);
+/* systemd's credential_name_valid(): a file name (not "." or "..", no "/",
+ * at most 255 bytes) that is also a valid $LISTEN_FDNAMES name (printable
+ * ASCII, no ":"). */
+bool credential_name_is_valid(const char *s);
 
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t string_distance(const char *a, const char *b);

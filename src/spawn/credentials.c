@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* LoadCredential= and SetCredential= read at start (credentials.h). */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "credentials.h"
+#include "macros.h"
+#include "parse-value.h"
+
+static void closedirp(DIR **d) {
+        if (*d)
+                (void) closedir(*d);
+}
+
+typedef struct CredentialReader {
+        Plan *plan;
+        const PlanCredential *entry;    /* the one being read, for messages */
+        char origin[PATH_MAX + 32];     /* "FILE:LINE: " of its key */
+        size_t left;                    /* of CELL_CREDENTIALS_TOTAL_SIZE_MAX */
+        SpawnError *err;
+} CredentialReader;
+
+static bool data_has(const Plan *p, const char *id) {
+        for (size_t i = 0; i < p->n_credential_data; i++)
+                if (streq(p->credential_data[i].id, id))
+                        return true;
+        return false;
+}
+
+/* The message's "FILE:LINE: LoadCredential=ID[:SOURCE]" (or SetCredential=ID). */
+static int reader_error(CredentialReader *r, int error, const char *fmt, ...) _printf_(3, 4);
+static int reader_error(CredentialReader *r, int error, const char *fmt, ...) {
+        const PlanCredential *e = r->entry;
+        char what[768];
+        va_list ap;
+
+        va_start(ap, fmt);
+        (void) vsnprintf(what, sizeof what, fmt, ap);
+        va_end(ap);
+        if (e->source)
+                return spawn_error(r->err, error, "%sLoadCredential=%s%s%s: %s", r->origin, e->id,
+                                   streq(e->source, e->id) ? "" : ":", streq(e->source, e->id) ? "" : e->source,
+                                   what);
+        return spawn_error(r->err, error, "%sSetCredential=%s: %s", r->origin, e->id, what);
+}
+
+/* Takes data (erasing it on failure). */
+static int reader_add(CredentialReader *r, const char *id, char *data, size_t size) {
+        _cleanup_free_ char *copy = NULL;
+        size_t add = strlen(id) + size;
+        PlanCredentialData *n;
+        Plan *p = r->plan;
+
+        if (add > r->left) {
+                explicit_bzero(data, size);
+                free(data);
+                return reader_error(r, E2BIG, "%s: all credentials together may hold at most %u bytes (IDs "
+                                    "included), as systemd's", id, CELL_CREDENTIALS_TOTAL_SIZE_MAX);
+        }
+        copy = strdup(id);
+        n = copy ? reallocarray(p->credential_data, p->n_credential_data + 1, sizeof *n) : NULL;
+        if (!n) {
+                explicit_bzero(data, size);
+                free(data);
+                return spawn_error(r->err, ENOMEM, "credentials: out of memory");
+        }
+        p->credential_data = n;
+        p->credential_data[p->n_credential_data++] = (PlanCredentialData) {
+                .id = TAKE_PTR(copy), .data = data, .size = size,
+        };
+        r->left -= add;
+        return 0;
+}
+
+/* One regular file, whole, as the host's root: -EBADFD for anything else
+ * (a FIFO is opened O_NONBLOCK so that it cannot hang the start; systemd
+ * would connect to an AF_UNIX socket, cell does not), -EFBIG beyond the
+ * limit. */
+static int read_source(int dir_fd, const char *path, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = -EBADF;
+        char *buf = NULL;
+        size_t n = 0;
+        struct stat st;
+
+        fd = openat(dir_fd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        if ((uint64_t) st.st_size > CELL_CREDENTIAL_SIZE_MAX)
+                return -EFBIG;
+        /* One byte more than the limit: a file that grew meanwhile is caught. */
+        buf = malloc(CELL_CREDENTIAL_SIZE_MAX + 1);
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                ssize_t k = read(fd, buf + n, CELL_CREDENTIAL_SIZE_MAX + 1 - n);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0 || (n += (size_t) k) > CELL_CREDENTIAL_SIZE_MAX) {
+                        int e = k < 0 ? -errno : n > CELL_CREDENTIAL_SIZE_MAX ? -EFBIG : 0;
+                        if (e < 0) {
+                                explicit_bzero(buf, n);
+                                free(buf);
+                                return e;
+                        }
+                        break;
+                }
+        }
+        *ret = buf;
+        *ret_size = n;
+        return 0;
+}
+
+static int source_error(CredentialReader *r, int e, const char *path) {
+        switch (-e) {
+        case EFBIG:
+                return reader_error(r, e, "%s: larger than %u bytes, the most a credential holds (as systemd's)",
+                                    path, CELL_CREDENTIAL_SIZE_MAX);
+        case EBADFD:
+                return reader_error(r, e, "%s: not a regular file (a FIFO, device or socket is not read)", path);
+        case ENOMEM:
+                return spawn_error(r->err, e, "credentials: out of memory");
+        default:
+                return reader_error(r, e, "%s", path);
+        }
+}
+
+static int name_cmp(const void *a, const void *b) {
+        return strcmp(*(char * const *) a, *(char * const *) b);
+}
+
+/* Every regular file below dir_fd, sorted, as prefix_NAME (systemd's
+ * recurse_dir() from the ID: "/" in the path below becomes "_"). */
+static int read_directory(CredentialReader *r, int dir_fd, const char *prefix, const char *where, unsigned depth) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        char **names = NULL;
+        size_t n = 0;
+        int fd, e = 0;
+
+        if (depth > 64)
+                return reader_error(r, ELOOP, "%s: too deep", where);
+        fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 || !(d = fdopendir(fd))) {
+                e = -errno;
+                safe_close(fd);
+                return reader_error(r, e, "%s", where);
+        }
+        for (struct dirent *de; (errno = 0, de = readdir(d));) {
+                char **m;
+
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                m = reallocarray(names, n + 1, sizeof *m);
+                if (m)
+                        names = m;
+                if (!m || !(names[n] = strdup(de->d_name))) {
+                        e = -ENOMEM;
+                        break;
+                }
+                n++;
+        }
+        if (e == 0 && errno != 0)
+                e = -errno;
+        if (e == 0)
+                qsort(names, n, sizeof *names, name_cmp);
+        for (size_t i = 0; i < n && e == 0; i++) {
+                _cleanup_free_ char *id = NULL, *path = NULL;
+                struct stat st;
+
+                if (asprintf(&id, "%s_%s", prefix, names[i]) < 0 ||
+                    asprintf(&path, "%s/%s", where, names[i]) < 0) {
+                        e = -ENOMEM;
+                        break;
+                }
+                /* Symlinks are skipped, as systemd: what they lead to is not the directory's. */
+                if (fstatat(dirfd(d), names[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                        e = reader_error(r, errno, "%s", path);
+                        break;
+                }
+                if (S_ISDIR(st.st_mode)) {
+                        _cleanup_close_ int sub = openat(dirfd(d), names[i],
+                                                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        e = sub < 0 ? reader_error(r, errno, "%s", path) :
+                                read_directory(r, sub, id, path, depth + 1);
+                        continue;
+                }
+                if (!S_ISREG(st.st_mode))
+                        continue;
+                if (!credential_name_is_valid(id)) {
+                        e = reader_error(r, EINVAL, "%s: would be the credential \"%s\", which is no valid ID",
+                                         path, id);
+                        break;
+                }
+                /* As systemd: the first of an ID stays. */
+                if (data_has(r->plan, id))
+                        continue;
+                char *data;
+                size_t size;
+                e = read_source(dirfd(d), names[i], &data, &size);
+                if (e < 0)
+                        e = source_error(r, e, path);
+                else
+                        e = reader_add(r, id, data, size);
+        }
+        for (size_t i = 0; i < n; i++)
+                free(names[i]);
+        free(names);
+        if (e == -ENOMEM)
+                return spawn_error(r->err, ENOMEM, "credentials: out of memory");
+        return e;
+}
+
+/* One LoadCredential=: 1 when it gave something, 0 when its source is
+ * missing and SetCredential= of its ID stands in. */
+static int read_load(CredentialReader *r, const char *caller_dir) {
+        const PlanCredential *e = r->entry;
+        _cleanup_free_ char *joined = NULL;
+        const char *path = e->source;
+        char *data;
+        size_t size;
+        int k;
+
+        if (path[0] != '/') {
+                /* As systemd's get_credentials_dir(): only an absolute, plain path counts. */
+                if (isempty(caller_dir) || caller_dir[0] != '/') {
+                        if (e->has_value)
+                                return 0;
+                        return reader_error(r, ENXIO, "$CREDENTIALS_DIRECTORY is not set: cell was started without "
+                                            "credentials to pass on (LoadCredential= of the service that runs cell "
+                                            "gives them)");
+                }
+                if (asprintf(&joined, "%s/%s", caller_dir, path) < 0)
+                        return spawn_error(r->err, ENOMEM, "credentials: out of memory");
+                path = joined;
+        }
+        k = read_source(AT_FDCWD, path, &data, &size);
+        if (k == -EISDIR && !joined) {
+                _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd < 0)
+                        return reader_error(r, errno, "%s", path);
+                k = read_directory(r, fd, e->id, path, 0);
+                return k < 0 ? k : 1;
+        }
+        if (k == -ENOENT && e->has_value)
+                return 0;
+        if (k == -ENOENT && joined)
+                return reader_error(r, k, "no credential %s in $CREDENTIALS_DIRECTORY (%s)", e->source, caller_dir);
+        if (k < 0)
+                return source_error(r, k, path);
+        /* As systemd: an ID is written once, the first time. */
+        if (data_has(r->plan, e->id)) {
+                explicit_bzero(data, size);
+                free(data);
+                return 1;
+        }
+        k = reader_add(r, e->id, data, size);
+        return k < 0 ? k : 1;
+}
+
+int credentials_read(Plan *p, const char *caller_dir, SpawnError *err) {
+        CredentialReader r = { .plan = p, .left = CELL_CREDENTIALS_TOTAL_SIZE_MAX, .err = err };
+        int k = 0;
+
+        plan_credential_data_erase(p);
+        /* Loads first, then SetCredential= for the IDs still missing. */
+        for (unsigned pass = 0; pass < 2 && k >= 0; pass++)
+                for (size_t i = 0; i < p->n_credentials && k >= 0; i++) {
+                        const PlanCredential *e = p->credentials + i;
+                        char *copy;
+
+                        r.entry = e;
+                        r.origin[0] = 0;
+                        if (e->file)
+                                (void) snprintf(r.origin, sizeof r.origin, "%s:%u: ", e->file, e->line);
+                        if (pass == 0) {
+                                if (e->source)
+                                        k = read_load(&r, caller_dir);
+                                continue;
+                        }
+                        if (!e->has_value || data_has(p, e->id))
+                                continue;
+                        copy = malloc(e->size + 1);
+                        if (!copy) {
+                                k = spawn_error(err, ENOMEM, "credentials: out of memory");
+                                break;
+                        }
+                        memcpy(copy, e->value, e->size);
+                        k = reader_add(&r, e->id, copy, e->size);
+                }
+        if (k < 0)
+                plan_credential_data_erase(p);
+        return k < 0 ? k : 0;
+}

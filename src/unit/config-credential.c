@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* LoadCredential= and SetCredential= ([Exec]), as systemd.exec(5) of
+ * systemd 252 takes them: what can be checked without the host that runs
+ * the unit (the ID, the syntax, the value's escapes and size). Reading the
+ * files is the start's (spawn/credentials.c). */
+#include <stdio.h>
+#include <string.h>
+
+#include "config-parsers.h"
+#include "parse-exec.h"
+#include "parse-value.h"
+
+static void credential_free(CellCredential *e) {
+        free(e->id);
+        free(e->path);
+        /* A secret may have been written inline: not left in freed memory. */
+        if (e->value)
+                explicit_bzero(e->value, e->size);
+        free(e->value);
+        free(e->file);
+}
+
+void cell_config_free_credentials(CellConfig *c, bool set) {
+        CellCredential **list = set ? &c->set_credentials : &c->load_credentials;
+        size_t *n = set ? &c->n_set_credentials : &c->n_load_credentials;
+
+        for (size_t i = 0; i < *n; i++)
+                credential_free(*list + i);
+        *list = mfree(*list);
+        *n = 0;
+}
+
+/* "ID" before the first ":" (a backslash escapes the next character, as
+ * systemd's extract_first_word() without flags), specifiers expanded, and
+ * checked; *p is left after the ":" (NULL when there is none). */
+static int credential_split_id(ConfigContext *ctx, const ConfigKey *k, const char **p, char **ret) {
+        _cleanup_free_ char *word = NULL, *id = NULL;
+        const char *start = *p;
+        int r;
+
+        r = extract_first_word(p, &word, ":", EXTRACT_DONT_COALESCE_SEPARATORS);
+        if (r == -ENOMEM)
+                return r;
+        if (r <= 0 || isempty(word))
+                return config_bad(ctx, "%s (no ID before the \":\")", k->expected);
+        /* At the end: was it the ":" (not an escaped one) that ended the ID? */
+        if (**p == 0 && !(*p > start && (*p)[-1] == ':' && !(*p - start >= 2 && (*p)[-2] == '\\')))
+                *p = NULL;
+        r = config_expand(ctx, k, word, &id);
+        if (r < 0)
+                return r;
+        if (!credential_name_is_valid(id))
+                return config_bad(ctx, "%s (\"%s\" is no valid credential ID: a file name, not \".\" or \"..\", "
+                                  "of at most 255 printable ASCII characters without \"/\" or \":\")",
+                                  k->expected, id);
+        *ret = TAKE_PTR(id);
+        return 0;
+}
+
+/* The entry of id in the list, a new one (zeroed) at its end when there is
+ * none: as systemd's hashmap of credentials, an ID written again replaces
+ * what the earlier line said, in its place. */
+static CellCredential *credential_slot(CellConfig *c, bool set, const char *id) {
+        CellCredential **list = set ? &c->set_credentials : &c->load_credentials;
+        size_t *n = set ? &c->n_set_credentials : &c->n_load_credentials;
+
+        for (size_t i = 0; i < *n; i++)
+                if (streq((*list)[i].id, id)) {
+                        free((*list)[i].id);
+                        free((*list)[i].file);
+                        (*list)[i].id = (*list)[i].file = NULL;
+                        return *list + i;
+                }
+        return config_array_append((void **) list, n, sizeof(CellCredential));
+}
+
+static int credential_store(ConfigContext *ctx, CellConfig *c, bool set, char **id, char **path, char **value,
+                            size_t size) {
+        _cleanup_free_ char *file = NULL;
+        CellCredential *e;
+        unsigned line;
+        int r;
+
+        r = config_entry_origin(ctx, &file, &line);
+        if (r < 0)
+                return r;
+        e = credential_slot(c, set, *id);
+        if (!e)
+                return -ENOMEM;
+        free(e->path);
+        if (e->value)
+                explicit_bzero(e->value, e->size);
+        free(e->value);
+        *e = (CellCredential) {
+                .id = TAKE_PTR(*id),
+                .path = TAKE_PTR(*path),
+                .value = TAKE_PTR(*value),
+                .size = size,
+                .file = TAKE_PTR(file),
+                .line = line,
+        };
+        return 0;
+}
+
+/* LoadCredential=ID[:PATH]: PATH absolute (a file, or a directory whose
+ * files are loaded, at start), or a credential name that the caller of
+ * cell passed in its $CREDENTIALS_DIRECTORY; without PATH, the ID itself. */
+int config_parse_load_credential(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        _cleanup_free_ char *id = NULL, *path = NULL, *value = NULL;
+        const char *p = ctx->value;
+        int r;
+
+        if (isempty(p)) {
+                cell_config_free_credentials(c, false);
+                return 0;
+        }
+        r = credential_split_id(ctx, k, &p, &id);
+        if (r < 0)
+                return r;
+        if (isempty(p))
+                path = strdup(id);
+        else
+                r = config_expand(ctx, k, p, &path);
+        if (!path)
+                return r < 0 ? r : -ENOMEM;
+        if (path[0] == '/') {
+                _cleanup_free_ char *normal = NULL;
+
+                /* As systemd: a normalised path (a trailing "/" aside), nothing the
+                 * start would read elsewhere. */
+                r = parse_path_absolute(path, &normal);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0 || !(streq(normal, path) || (strlen(path) == strlen(normal) + 1 &&
+                                                       startswith(path, normal) && endswith(path, "/"))))
+                        return config_bad(ctx, "%s (\"%s\" is not a normalised absolute path)", k->expected, path);
+                free(path);
+                path = TAKE_PTR(normal);
+        } else if (!credential_name_is_valid(path))
+                return config_bad(ctx, "%s (\"%s\" is neither an absolute path nor a credential name of the "
+                                  "caller's $CREDENTIALS_DIRECTORY)", k->expected, path);
+        return credential_store(ctx, c, false, &id, &path, &value, 0);
+}
+
+static int set_credential(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, const char *p) {
+        _cleanup_free_ char *id = NULL, *path = NULL, *value = NULL;
+        size_t size = 0;
+        int r;
+
+        r = credential_split_id(ctx, k, &p, &id);
+        if (r < 0)
+                return r;
+        if (!p)
+                return config_bad(ctx, "%s (no \":\" after the ID)", k->expected);
+        r = cunescape_bytes(p, &value, &size);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return config_bad(ctx, "%s (the value has a bad escape: \\a \\b \\f \\n \\r \\t \\v \\s \\\\ \\\" "
+                                  "\\' \\xNN \\NNN \\uNNNN \\UNNNNNNNN are the escapes)", k->expected);
+        if (size > CELL_CREDENTIAL_SIZE_MAX) {
+                explicit_bzero(value, size);
+                return config_bad(ctx, "%s (the value is %zu bytes, and a credential holds at most %u, as "
+                                  "systemd's)", k->expected, size, CELL_CREDENTIAL_SIZE_MAX);
+        }
+        r = credential_store(ctx, c, true, &id, &path, &value, size);
+        if (r < 0 && value)
+                explicit_bzero(value, size);
+        return r;
+}
+
+/* SetCredential=ID:VALUE: VALUE taken as written but for its C escapes
+ * ("\n", "\x00": NULs too), without specifiers, as systemd. A message
+ * about the line shows the ID only: "cell verify" output and the journal
+ * must not hold the secret. */
+int config_parse_set_credential(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        _cleanup_free_ char *shown = NULL;
+        const char *raw = ctx->value;
+        int r;
+
+        if (isempty(raw)) {
+                cell_config_free_credentials(c, true);
+                return 0;
+        }
+        if (asprintf(&shown, "%.*s:(value not shown)", (int) MIN(strcspn(raw, ":"), (size_t) 255), raw) < 0)
+                return -ENOMEM;
+        ctx->value = shown;
+        r = set_credential(ctx, k, c, raw);
+        /* The dispatcher may still name the line: never by the value. */
+        ctx->value = "(value not shown)";
+        return r;
+}

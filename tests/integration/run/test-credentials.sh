@@ -1,0 +1,158 @@
+#!/bin/bash
+# LoadCredential= and SetCredential=: what the payload finds in
+# $CREDENTIALS_DIRECTORY (systemd-nspawn's /run/host/credentials), byte for
+# byte, its modes and owners (User=, PrivateUsers=pick), read-only, gone
+# with the container; and the start's errors (exit 2, FILE:LINE, nothing
+# left). Our caller's $CREDENTIALS_DIRECTORY is made here, as the
+# LoadCredential= of a service running cell would.
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$work/caller" "$work/dir/sub"
+printf 'key\0with\0NULs\n\377' > "$work/caller/tls.key"
+printf 'one' > "$work/dir/a"
+printf 'two' > "$work/dir/sub/b"
+ln -s /etc/hostname "$work/dir/link"        # skipped, as systemd
+printf 'from-load' > "$work/a"
+
+# The payload's report: one line per credential, "NAME MODE UID GID HEX",
+# the directory's, whether it could write there, and its mount.
+cat > "$root/bin/credcheck" <<'SH'
+#!/bin/sh
+cd "$CREDENTIALS_DIRECTORY" || exit 9
+echo "dir $CREDENTIALS_DIRECTORY $(stat -c '%a %u %g' .)"
+for f in *; do
+        echo "$f $(stat -c '%a %u %g' "$f") $(od -An -v -tx1 "$f" | tr -d ' \n')"
+done
+if echo x > new 2>/dev/null || echo x >> tls.key 2>/dev/null; then echo writable; else echo read-only; fi
+line=$(grep " $CREDENTIALS_DIRECTORY " /proc/self/mountinfo)
+echo "$(echo "$line" | cut -d' ' -f6) | ${line#* - }"
+SH
+chmod 0755 "$root/bin/credcheck"
+
+hex() { printf "$1" | od -An -v -tx1 | tr -d ' \n'; }
+
+# expect_report LABEL UID GID MOUNT-OPTIONS-REGEX
+expect_report() {
+        local want
+        want="dir /run/host/credentials 500 $2 $3
+a 400 $2 $3 $(hex 'from-load')
+conf_a 400 $2 $3 $(hex 'one')
+conf_sub_b 400 $2 $3 $(hex 'two')
+fb 400 $2 $3 $(hex 'fall\nback')
+pw 400 $2 $3 $(hex 'p\0w\n')
+tls.key 400 $2 $3 $(hex 'key\0with\0NULs\n\377')
+read-only"
+        expect "$1: report" "$(head -n -1 "$work/out")" "$want"
+        expect_match "$1: mount" "$(tail -n 1 "$work/out")" "$4"
+}
+
+cred_unit() {
+        local name=$1; shift
+        # An empty assignment resets its key's list; a later path or value
+        # of an ID replaces the earlier; LoadCredential= wins over
+        # SetCredential=, which stands in for a missing source.
+        unit "$name" "[Root]" "Directory=$root" "[Exec]" "${exec_line:-Exec=/bin/credcheck}" \
+                "SetCredential=gone:x" "SetCredential=" "LoadCredential=gone2" "LoadCredential=" \
+                "LoadCredential=tls.key:nosuch" "LoadCredential=tls.key" "LoadCredential=conf:$work/dir" \
+                "SetCredential=pw:p\\x00w\\n" "SetCredential=pw:p\\000w\\n" \
+                "LoadCredential=fb:$work/missing" "SetCredential=fb:fall\\nback" \
+                "SetCredential=a:from-set" "LoadCredential=a:$work/a" "$@"
+}
+
+host_snapshot before
+export CREDENTIALS_DIRECTORY=$work/caller
+u=$(cred_unit user "User=test")
+status=0
+timeout 20 "$CELL" run -v --cgroup-manager=cgroupfs "$u" >"$work/out" 2>"$work/err" || status=$?
+[ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "User=test: exited $status"; }
+# Read-only, the mount and its superblock: a ramfs, which is never swapped out.
+expect_report "User=test" 1000 1000 '^ro,nosuid,nodev,noexec[^ ]* \| ramfs ramfs ro[, ]'
+# Neither the plan nor cell's narration shows a value; the IDs and sources, yes.
+"$CELL" plan --json "$u" > "$work/plan"
+"$CELL" plan "$u" >> "$work/plan"
+for secret in 'fall' 'from-set' 'p\\x00w' 'p\\000w' 'NULs' 'from-load'; do
+        ! grep -q -- "$secret" "$work/plan" "$work/err" || fail "a credential's value is shown: $secret"
+done
+grep -q '"id": "tls.key", "load": "tls.key", "set": false' "$work/plan" || fail "plan: $(cat "$work/plan")"
+expect "credentials_directory" "$(plan_value credentials_directory)" /run/host/credentials
+
+u=$(cred_unit root)
+run_cell none "$u"
+[ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "root: exited $status"; }
+expect_report "root" 0 0 '^ro,nosuid,nodev,noexec[^ ]* \| ramfs ramfs ro[, ]'
+
+# In a user namespace: owned by the payload's user as the container sees it.
+u=$(cred_unit userns "User=test" "[Isolation]" "PrivateUsers=pick")
+run_cell cgroupfs "$u"
+[ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "PrivateUsers=pick: exited $status"; }
+# The superblock is the host's (the builder made it): the mount alone is read-only.
+expect_report "PrivateUsers=pick" 1000 1000 '^ro,nosuid,nodev,noexec[^ ]* \| ramfs ramfs '
+u=$(cred_unit usernsroot "[Isolation]" "PrivateUsers=pick")
+run_cell none "$u"
+[ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "PrivateUsers=pick, root: exited $status"; }
+expect_report "PrivateUsers=pick, root" 0 0 '^ro,nosuid,nodev,noexec[^ ]* \| ramfs ramfs '
+
+# Boot=yes: the image's init finds them as its own (root's), as a systemd
+# booted by systemd-nspawn does; in a user namespace too.
+mkdir -p "$root/sbin"
+ln -sf ../bin/credcheck "$root/sbin/init"
+for users in no pick; do
+        u=$(exec_line=Boot=yes cred_unit "boot$users" "[Isolation]" "PrivateUsers=$users")
+        run_cell none "$u"
+        [ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "Boot=yes, PrivateUsers=$users: exited $status"; }
+        expect_report "Boot=yes, PrivateUsers=$users" 0 0 '^ro,nosuid,nodev,noexec[^ ]* \| ramfs ramfs '
+done
+
+# Nothing of it on the host, nor in the image.
+[ ! -e "$root/run/host" ] || fail "the image got $root/run/host"
+expect_nothing_left
+
+# A start that fails after the tree is built takes back the mount point it
+# made for them: here in a host directory bound at /run/host.
+mkdir "$work/hostrun"
+host_snapshot before
+run_cell cgroupfs "$(unit takeback "[Root]" "Directory=$root" "Bind=$work/hostrun:/run/host" "[Exec]" \
+        "Exec=/bin/credcheck" "User=nosuchuser" "SetCredential=x:y")"
+expect "failed start: status" "$status" 2
+# (The notify socket the child binds there is not cell's record's: not looked at.)
+[ ! -e "$work/hostrun/credentials" ] || fail "failed start: $work/hostrun/credentials left behind"
+expect_nothing_left
+
+# cell exec: the same $CREDENTIALS_DIRECTORY, as systemd gives every command of a service.
+u=$(unit execcred "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sleep 60" "User=test" "Init=yes" \
+        "SetCredential=token:exec-sees-it")
+"$CELL" run --cgroup-manager=none "$u" >/dev/null 2>&1 &
+runpid=$!
+for _ in $(seq 100); do
+        "$CELL" exec "$(unit_name execcred)" true 2>/dev/null && break
+        sleep 0.05
+done
+out=$("$CELL" exec "$(unit_name execcred)" /bin/sh -c 'cat "$CREDENTIALS_DIRECTORY/token"') || fail "cell exec failed"
+expect "cell exec: the credential" "$out" exec-sees-it
+kill -TERM "$runpid"
+wait "$runpid" || true
+
+# Errors at start: exit 2 before anything is made, naming the key's line.
+check_error() {
+        local name=$1 want=$2; shift 2
+        host_snapshot before
+        run_cell cgroupfs "$(unit "$name" "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/credcheck" "$@")"
+        expect "$name: status" "$status" 2
+        expect_match "$name: message" "$(grep -v 'Running without' "$work/err")" \
+                "^cell: $(unit_name "$name"): $work/$(unit_name "$name")\\.cell:$want"
+        [ ! -e "$root/run/host" ] || fail "$name: the image got $root/run/host"
+        expect_nothing_left
+}
+check_error missing "6: LoadCredential=nosuch: no credential nosuch in \\\$CREDENTIALS_DIRECTORY \\($work/caller\\)" \
+        "LoadCredential=tls.key" "LoadCredential=nosuch"
+check_error missingabs "5: LoadCredential=x:$work/nosuch: $work/nosuch: No such file or directory" \
+        "LoadCredential=x:$work/nosuch"
+head -c 1048577 /dev/zero > "$work/big"
+check_error big "5: LoadCredential=big:$work/big: $work/big: larger than 1048576 bytes" "LoadCredential=big:$work/big"
+head -c 1048560 /dev/zero > "$work/dir/big"
+check_error total "6: LoadCredential=conf:$work/dir: conf_big: all credentials together may hold at most 1048576" \
+        "LoadCredential=tls.key" "LoadCredential=conf:$work/dir"
+rm "$work/dir/big"
+unset CREDENTIALS_DIRECTORY
+check_error nocaller "5: LoadCredential=tls.key: \\\$CREDENTIALS_DIRECTORY is not set" "LoadCredential=tls.key"
+echo "ok"

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* LoadCredential= and SetCredential= in the plan: one entry per ID, loads
+ * first, where each was written; IDs and sources in the JSON and the text,
+ * never a value. */
+
+#include <stdio.h>
+
+#include "json-check.h"
+#include "plan-test.h"
+
+static char *print(const Plan *p, int (*printer)(const Plan *, FILE *)) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        ASSERT_NOT_NULL(f);
+        ASSERT_OK(printer(p, f));
+        fclose(f);
+        return buf;
+}
+
+TEST(credentials) {
+        _cleanup_free_ char *json = NULL, *text = NULL;
+        CellConfig c;
+        Plan p = {};
+
+        config_from_files(&c, "cred",
+                          "[Root]\n"
+                          "Directory=/var/lib/cell/test\n"
+                          "[Exec]\n"
+                          "Exec=/bin/true\n"
+                          "SetCredential=only:s3cr3t-only\n"
+                          "SetCredential=both:s3cr3t-fallback\n"
+                          "LoadCredential=tls.key\n"
+                          "LoadCredential=both:/etc/both\n",
+                          "[Exec]\n"
+                          "LoadCredential=dir:/etc/creds\n");
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(p.n_credentials, 4);
+        ASSERT_STREQ(p.credentials_directory, "/run/host/credentials");
+        ASSERT_STREQ(p.credentials[0].id, "tls.key");
+        ASSERT_STREQ(p.credentials[0].source, "tls.key");
+        ASSERT_FALSE(p.credentials[0].has_value);
+        ASSERT_EQ(p.credentials[0].line, 7);
+        ASSERT_STREQ(p.credentials[1].id, "both");
+        ASSERT_STREQ(p.credentials[1].source, "/etc/both");
+        ASSERT_TRUE(p.credentials[1].has_value);
+        ASSERT_EQ(p.credentials[1].size, strlen("s3cr3t-fallback"));
+        ASSERT_EQ(p.credentials[1].line, 8);    /* LoadCredential='s line */
+        ASSERT_STREQ(p.credentials[2].id, "dir");
+        ASSERT_EQ(p.credentials[2].line, 2);
+        ASSERT_CONTAINS(p.credentials[2].file, "cred.cell.d/x.conf");
+        ASSERT_STREQ(p.credentials[3].id, "only");
+        ASSERT_NULL(p.credentials[3].source);
+        ASSERT_TRUE(p.credentials[3].has_value);
+        ASSERT_EQ(p.credentials[3].line, 5);
+        ASSERT_NULL(p.credential_data);
+
+        json = print(&p, plan_print_json);
+        ASSERT_TRUE(json_check(json, strlen(json)));
+        ASSERT_CONTAINS(json, "\"credentials\": [\n"
+                        "    {\"id\": \"tls.key\", \"load\": \"tls.key\", \"set\": false},\n"
+                        "    {\"id\": \"both\", \"load\": \"/etc/both\", \"set\": true},\n"
+                        "    {\"id\": \"dir\", \"load\": \"/etc/creds\", \"set\": false},\n"
+                        "    {\"id\": \"only\", \"load\": null, \"set\": true}\n"
+                        "  ],\n"
+                        "  \"credentials_directory\": \"/run/host/credentials\"");
+        ASSERT_FALSE(strstr(json, "s3cr3t"));
+        text = print(&p, plan_print_text);
+        ASSERT_CONTAINS(text, "Credential:        tls.key from $CREDENTIALS_DIRECTORY/tls.key\n");
+        ASSERT_CONTAINS(text, "Credential:        both from /etc/both, else SetCredential=\n");
+        ASSERT_CONTAINS(text, "Credential:        only from SetCredential=\n");
+        ASSERT_CONTAINS(text, "Credentials in:    /run/host/credentials\n");
+        ASSERT_FALSE(strstr(text, "s3cr3t"));
+        /* After the start: no value is left in the plan, what it has still says. */
+        plan_credentials_forget(&p);
+        ASSERT_NULL(p.credentials[1].value);
+        ASSERT_NULL(p.credentials[3].value);
+        ASSERT_TRUE(p.credentials[3].has_value);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(no_credentials) {
+        _cleanup_free_ char *json = NULL;
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "none");
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(p.n_credentials, 0);
+        ASSERT_NULL(p.credentials_directory);
+        json = print(&p, plan_print_json);
+        ASSERT_CONTAINS(json, "\"credentials\": [],\n  \"credentials_directory\": null,\n");
+        plan_done(&p);
+        cell_config_done(&c);
+}

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* credentials_read(): what the start reads for LoadCredential= and
+ * SetCredential=, and its messages, on files of a temporary directory. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "credentials.h"
+#include "test.h"
+
+static char dir[] = "/tmp/test-credentials-XXXXXX";
+
+static void put(const char *name, const char *data, size_t size) {
+        _cleanup_free_ char *path = NULL;
+        FILE *f;
+
+        ASSERT_TRUE(asprintf(&path, "%s/%s", dir, name) > 0);
+        f = fopen(path, "we");
+        ASSERT_NOT_NULL(f);
+        ASSERT_EQ(fwrite(data, 1, size, f), size);
+        ASSERT_EQ(fclose(f), 0);
+}
+
+static char *at(const char *name) {
+        char *path;
+
+        ASSERT_TRUE(asprintf(&path, "%s/%s", dir, name) > 0);
+        return path;
+}
+
+/* One entry of the plan, as plan_build_credentials() makes them. */
+static void add(Plan *p, const char *id, const char *source, const char *value, size_t size) {
+        PlanCredential *n = realloc(p->credentials, sizeof *n * (p->n_credentials + 1));
+
+        ASSERT_NOT_NULL(n);
+        p->credentials = n;
+        n += p->n_credentials++;
+        *n = (PlanCredential) { .id = strdup(id), .file = strdup("u.cell"), .line = 4 + (unsigned) p->n_credentials };
+        if (source)
+                n->source = strdup(source);
+        if (value) {
+                n->value = malloc(size + 1);
+                memcpy(n->value, value, size + 1);
+                n->size = size;
+                n->has_value = true;
+        }
+}
+
+static const PlanCredentialData *find(const Plan *p, const char *id) {
+        for (size_t i = 0; i < p->n_credential_data; i++)
+                if (streq(p->credential_data[i].id, id))
+                        return p->credential_data + i;
+        return NULL;
+}
+
+static void expect(const Plan *p, size_t i, const char *id, const char *data, size_t size) {
+        ASSERT_TRUE(i < p->n_credential_data);
+        ASSERT_STREQ(p->credential_data[i].id, id);
+        ASSERT_EQ(p->credential_data[i].size, size);
+        ASSERT_TRUE(memcmp(p->credential_data[i].data, data, size) == 0);
+}
+
+static void plan_reset(Plan *p) {
+        plan_done(p);
+        *p = (Plan) {};
+}
+
+TEST(read) {
+        _cleanup_free_ char *caller = NULL, *d = NULL, *file = NULL, *missing = NULL;
+        Plan p = {};
+        SpawnError err = {};
+
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        caller = at("caller");
+        d = at("d");
+        ASSERT_EQ(mkdir(caller, 0700), 0);
+        ASSERT_EQ(mkdir(d, 0700), 0);
+        ASSERT_TRUE(asprintf(&file, "%s/d/sub", dir) > 0);
+        ASSERT_EQ(mkdir(file, 0700), 0);
+        file = mfree(file);
+        put("caller/tls.key", "k\0y", 3);
+        put("d/b", "B", 1);
+        put("d/a", "A", 1);
+        put("d/sub/c", "C", 1);
+        put("d/x_a", "dup", 3);
+        put("file", "F", 1);
+        file = at("file");
+        missing = at("missing");
+        _cleanup_free_ char *link = at("d/link");
+        ASSERT_EQ(symlink(file, link), 0);
+
+        add(&p, "tls.key", "tls.key", NULL, 0);
+        add(&p, "x", d, NULL, 0);
+        add(&p, "f", file, "ignored", 7);               /* the load wins */
+        add(&p, "fb", missing, "fall\0back", 9);        /* SetCredential= stands in */
+        add(&p, "only", NULL, "v", 1);
+        add(&p, "x_b", NULL, "set", 3);                 /* the directory's came first */
+        ASSERT_OK(credentials_read(&p, caller, &err));
+        ASSERT_EQ(p.n_credential_data, 8);
+        expect(&p, 0, "tls.key", "k\0y", 3);
+        /* Sorted, "_" for "/", the symlink skipped; x_a before the file x_a's own name. */
+        expect(&p, 1, "x_a", "A", 1);
+        expect(&p, 2, "x_b", "B", 1);
+        expect(&p, 3, "x_sub_c", "C", 1);
+        expect(&p, 4, "x_x_a", "dup", 3);
+        expect(&p, 5, "f", "F", 1);
+        expect(&p, 6, "fb", "fall\0back", 9);
+        expect(&p, 7, "only", "v", 1);
+        ASSERT_NULL(find(&p, "x_link"));
+        plan_credential_data_erase(&p);
+        ASSERT_EQ(p.n_credential_data, 0);
+        plan_reset(&p);
+
+        /* Errors name the key's line and source, never a byte of the data. */
+        add(&p, "nosuch", "nosuch", NULL, 0);
+        ASSERT_ERROR(credentials_read(&p, caller, &err), ENOENT);
+        ASSERT_CONTAINS(err.message, "u.cell:5: LoadCredential=nosuch: no credential nosuch in $CREDENTIALS_DIRECTORY (");
+        ASSERT_ERROR(credentials_read(&p, NULL, &err), ENXIO);
+        ASSERT_CONTAINS(err.message, "u.cell:5: LoadCredential=nosuch: $CREDENTIALS_DIRECTORY is not set");
+        ASSERT_ERROR(credentials_read(&p, "relative/dir", &err), ENXIO);
+        ASSERT_EQ(p.n_credential_data, 0);
+        plan_reset(&p);
+
+        add(&p, "m", missing, NULL, 0);
+        ASSERT_ERROR(credentials_read(&p, caller, &err), ENOENT);
+        ASSERT_CONTAINS(err.message, "u.cell:5: LoadCredential=m:/tmp/test-credentials-");
+        plan_reset(&p);
+
+        /* One credential: at most 1 MiB. */
+        char *big = calloc(1, CELL_CREDENTIAL_SIZE_MAX + 1);
+        ASSERT_NOT_NULL(big);
+        put("big", big, CELL_CREDENTIAL_SIZE_MAX + 1);
+        put("max", big, CELL_CREDENTIAL_SIZE_MAX - 3);
+        _cleanup_free_ char *bigpath = at("big"), *maxpath = at("max");
+        add(&p, "big", bigpath, NULL, 0);
+        ASSERT_ERROR(credentials_read(&p, caller, &err), EFBIG);
+        ASSERT_CONTAINS(err.message, "larger than 1048576 bytes");
+        plan_reset(&p);
+        /* All of them, with their IDs: at most 1 MiB too. */
+        add(&p, "max", maxpath, NULL, 0);      /* 3 + 1048573: exactly the limit */
+        ASSERT_OK(credentials_read(&p, caller, &err));
+        ASSERT_EQ(p.n_credential_data, 1);
+        add(&p, "o", NULL, "", 0);
+        ASSERT_ERROR(credentials_read(&p, caller, &err), E2BIG);
+        ASSERT_CONTAINS(err.message, "u.cell:6: SetCredential=o: o: all credentials together may hold at most 1048576");
+        ASSERT_EQ(p.n_credential_data, 0);
+        plan_reset(&p);
+        free(big);
+
+        /* A FIFO is refused, without waiting for a writer. */
+        _cleanup_free_ char *fifo = at("fifo");
+        ASSERT_EQ(mkfifo(fifo, 0600), 0);
+        add(&p, "fifo", fifo, NULL, 0);
+        ASSERT_ERROR(credentials_read(&p, caller, &err), EBADFD);
+        ASSERT_CONTAINS(err.message, "not a regular file");
+        plan_reset(&p);
+
+        _cleanup_free_ char *cmd = NULL;
+        ASSERT_TRUE(asprintf(&cmd, "rm -rf %s", dir) > 0);
+        ASSERT_EQ(system(cmd), 0);
+}

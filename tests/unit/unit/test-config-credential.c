@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* LoadCredential= and SetCredential= as systemd 252's parser takes them. */
+#include <string.h>
+
+#include "config-parse.h"
+#include "parse-exec.h"
+#include "parse-value.h"
+#include "strv.h"
+#include "test.h"
+
+static Diagnostics diag;
+
+static const char *assign(CellConfig *c, const char *key, const char *value) {
+        size_t before = diag.n_errors;
+
+        ASSERT_OK(config_assign(c, "Exec", key, value, "web.cell", 7, &diag));
+        if (diag.n_errors == before)
+                return NULL;
+        ASSERT_EQ(diag.n_errors, before + 1);
+        return diag.messages[strv_length(diag.messages) - 1];
+}
+
+#define OK(c, k, v) ASSERT_NULL(assign(c, k, v))
+#define BAD(c, k, v, text) ASSERT_CONTAINS(assign(c, k, v), text)
+
+TEST(credential_name) {
+        ASSERT_TRUE(credential_name_is_valid("tls.key"));
+        ASSERT_TRUE(credential_name_is_valid("with space"));
+        ASSERT_TRUE(credential_name_is_valid("..."));
+        ASSERT_FALSE(credential_name_is_valid(""));
+        ASSERT_FALSE(credential_name_is_valid("."));
+        ASSERT_FALSE(credential_name_is_valid(".."));
+        ASSERT_FALSE(credential_name_is_valid("a/b"));
+        ASSERT_FALSE(credential_name_is_valid("a:b"));
+        ASSERT_FALSE(credential_name_is_valid("tab\there"));
+        ASSERT_FALSE(credential_name_is_valid("caf\xc3\xa9"));
+
+        char name[257];
+        memset(name, 'x', 255);
+        name[255] = 0;
+        ASSERT_TRUE(credential_name_is_valid(name));
+        name[255] = 'x';
+        name[256] = 0;
+        ASSERT_FALSE(credential_name_is_valid(name));
+}
+
+TEST(cunescape_bytes) {
+        _cleanup_free_ char *s = NULL;
+        size_t n;
+
+        ASSERT_OK(cunescape_bytes("a\\x00b\\n\\000c\\s\\u00e4", &s, &n));
+        ASSERT_EQ(n, 9);
+        ASSERT_TRUE(memcmp(s, "a\0b\n\0c \xc3\xa4", 9) == 0);
+        s = mfree(s);
+        ASSERT_OK(cunescape_bytes("", &s, &n));
+        ASSERT_EQ(n, 0);
+        s = mfree(s);
+        ASSERT_ERROR(cunescape_bytes("a\\q", &s, &n), EINVAL);
+        ASSERT_ERROR(cunescape_bytes("a\\", &s, &n), EINVAL);
+        ASSERT_ERROR(cunescape_bytes("\\xg0", &s, &n), EINVAL);
+}
+
+TEST(load_credential) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        OK(&c, "LoadCredential", "tls.key");
+        OK(&c, "LoadCredential", "db:/etc/db/password");
+        OK(&c, "LoadCredential", "empty:");
+        OK(&c, "LoadCredential", "other:inherited.name");
+        OK(&c, "LoadCredential", "dir:/etc/creds/");
+        ASSERT_EQ(c.n_load_credentials, 5);
+        ASSERT_STREQ(c.load_credentials[0].id, "tls.key");
+        ASSERT_STREQ(c.load_credentials[0].path, "tls.key");   /* the same name of our caller's */
+        ASSERT_STREQ(c.load_credentials[0].file, "web.cell");
+        ASSERT_EQ(c.load_credentials[0].line, 7);
+        ASSERT_STREQ(c.load_credentials[1].path, "/etc/db/password");
+        ASSERT_STREQ(c.load_credentials[2].path, "empty");
+        ASSERT_STREQ(c.load_credentials[3].path, "inherited.name");
+        ASSERT_STREQ(c.load_credentials[4].path, "/etc/creds");
+        ASSERT_NULL(c.load_credentials[0].value);
+
+        /* The same ID again: its path replaced, in its place. */
+        OK(&c, "LoadCredential", "tls.key:/srv/tls.key");
+        ASSERT_EQ(c.n_load_credentials, 5);
+        ASSERT_STREQ(c.load_credentials[0].path, "/srv/tls.key");
+
+        BAD(&c, "LoadCredential", ":/x", "no ID before the \":\"");
+        BAD(&c, "LoadCredential", ".", "\".\" is no valid credential ID");
+        BAD(&c, "LoadCredential", "..:/x", "\"..\" is no valid credential ID");
+        BAD(&c, "LoadCredential", "a/b", "\"a/b\" is no valid credential ID");
+        BAD(&c, "LoadCredential", "a:rel/path",
+            "web.cell:7: LoadCredential=a:rel/path: expected ID[:PATH] with PATH absolute or a credential name "
+            "(\"rel/path\" is neither an absolute path nor a credential name of the caller's $CREDENTIALS_DIRECTORY)");
+        BAD(&c, "LoadCredential", "a:/etc/../shadow", "is not a normalised absolute path");
+        BAD(&c, "LoadCredential", "a:/etc//x", "is not a normalised absolute path");
+        BAD(&c, "LoadCredential", "a:..", "is neither an absolute path");
+        ASSERT_EQ(c.n_load_credentials, 5);
+
+        /* The empty assignment resets the list, SetCredential='s not. */
+        OK(&c, "SetCredential", "x:1");
+        OK(&c, "LoadCredential", "");
+        ASSERT_EQ(c.n_load_credentials, 0);
+        ASSERT_EQ(c.n_set_credentials, 1);
+        cell_config_done(&c);
+}
+
+TEST(set_credential) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        OK(&c, "SetCredential", "pw:hunter2\\n");
+        OK(&c, "SetCredential", "bin:a\\x00b");
+        OK(&c, "SetCredential", "empty:");
+        OK(&c, "SetCredential", "colons:a:b:c");
+        OK(&c, "SetCredential", "pct:100%");        /* no specifiers in the value, as systemd */
+        ASSERT_EQ(c.n_set_credentials, 5);
+        ASSERT_EQ(c.set_credentials[0].size, 8);
+        ASSERT_TRUE(memcmp(c.set_credentials[0].value, "hunter2\n", 8) == 0);
+        ASSERT_EQ(c.set_credentials[1].size, 3);
+        ASSERT_TRUE(memcmp(c.set_credentials[1].value, "a\0b", 3) == 0);
+        ASSERT_EQ(c.set_credentials[2].size, 0);
+        ASSERT_STREQ(c.set_credentials[3].value, "a:b:c");
+        ASSERT_STREQ(c.set_credentials[4].value, "100%");
+        ASSERT_NULL(c.set_credentials[0].path);
+
+        OK(&c, "SetCredential", "pw:other");
+        ASSERT_EQ(c.n_set_credentials, 5);
+        ASSERT_STREQ(c.set_credentials[0].value, "other");
+
+        /* A message names the ID, never the value. */
+        const char *m = assign(&c, "SetCredential", "bad/id:s3cr3t");
+        ASSERT_CONTAINS(m, "web.cell:7: SetCredential=bad/id:(value not shown): expected");
+        ASSERT_FALSE(strstr(m, "s3cr3t"));
+        m = assign(&c, "SetCredential", "x:s3cr3t\\q");
+        ASSERT_CONTAINS(m, "the value has a bad escape");
+        ASSERT_FALSE(strstr(m, "s3cr3t"));
+        BAD(&c, "SetCredential", "novalue", "no \":\" after the ID");
+        BAD(&c, "SetCredential", "esc\\:aped", "\"esc:aped\" is no valid credential ID");
+        BAD(&c, "SetCredential", ":x", "no ID before the \":\"");
+
+        /* At most a credential's size, as systemd's CREDENTIAL_SIZE_MAX. */
+        _cleanup_free_ char *big = malloc(CELL_CREDENTIAL_SIZE_MAX + 8);
+        ASSERT_NOT_NULL(big);
+        memcpy(big, "big:", 4);
+        memset(big + 4, 'x', CELL_CREDENTIAL_SIZE_MAX);
+        big[4 + CELL_CREDENTIAL_SIZE_MAX] = 0;
+        OK(&c, "SetCredential", big);
+        big[4 + CELL_CREDENTIAL_SIZE_MAX] = 'x';
+        big[5 + CELL_CREDENTIAL_SIZE_MAX] = 0;
+        BAD(&c, "SetCredential", big, "the value is 1048577 bytes, and a credential holds at most 1048576");
+        ASSERT_EQ(c.n_set_credentials, 6);
+
+        OK(&c, "SetCredential", "");
+        ASSERT_EQ(c.n_set_credentials, 0);
+        cell_config_done(&c);
+}
+
+/* Outside a section too, the value is not shown. */
+TEST(set_credential_outside_section) {
+        CellConfig c;
+        size_t before = diag.n_errors;
+
+        cell_config_init(&c);
+        ASSERT_OK(config_assign(&c, NULL, "SetCredential", "x:s3cr3t", "web.cell", 1, &diag));
+        ASSERT_EQ(diag.n_errors, before + 1);
+        ASSERT_FALSE(strstr(diag.messages[strv_length(diag.messages) - 1], "s3cr3t"));
+        cell_config_done(&c);
+}
