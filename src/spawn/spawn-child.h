@@ -26,6 +26,8 @@ typedef enum SpawnMessageType {
         SPAWN_MSG_MADE,                 /* child -> supervisor, right after pivot_root: what the
                                          * build made (+ a memfd, mount_undo_save()), for the
                                          * supervisor to take back (spawn-undo.h) */
+        SPAWN_MSG_CONSOLE,              /* child -> supervisor (cell exec, cell run --console=):
+                                         * the master of the container's pty (+ its fd) */
 } SpawnMessageType;
 
 #define SPAWN_GO_DELEGATED UINT32_C(1)

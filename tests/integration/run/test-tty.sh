@@ -26,7 +26,8 @@ expect "run with CAP_SYS_ADMIN: status" "$status" 0
 expect "run with CAP_SYS_ADMIN: TIOCSTI is EPERM, no controlling terminal" "$(grep -o '{"isatty.*}' "$work/tty")" \
         '{"isatty": 1, "tiocsti": 1, "dev_tty": 6}'
 
-# --- cell exec: its command has a session of its own (no /dev/tty), and
+# --- cell exec -P (no pty; test-pty.sh has the default, a pty of the
+# container's): its command has a session of its own (no /dev/tty), and
 # TIOCSTI on its stdin -- the caller's terminal -- fails.
 # (Init=yes: the payload is not PID 1, so SIGTERM ends it at the end.)
 u=$(unit ttyexec "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 60 $marker" "Init=yes")
@@ -40,7 +41,7 @@ for _ in $(seq 100); do
 done
 "$CELL" exec "$name" true || fail "cell exec into the running cell failed: $(cat "$work/run.err")"
 
-in_tty "$CELL" exec "$name" /bin/probe tiocsti
+in_tty "$CELL" exec -P "$name" /bin/probe tiocsti
 expect "exec: status" "$status" 0
 expect "exec: TIOCSTI is EPERM, no controlling terminal" "$(grep -o '{"isatty.*}' "$work/tty")" \
         '{"isatty": 1, "tiocsti": 1, "dev_tty": 6}'
