@@ -7,6 +7,7 @@
 
 #include "console.h"
 #include "macros.h"
+#include "mount-util.h"
 #include "spawn-child.h"
 
 bool console_on_terminal(void) {
@@ -47,6 +48,31 @@ int console_open_send(int sock, const struct winsize *ws, uid_t uid, int *ret_sl
         if (r < 0)
                 return spawn_error(err, r, "passing the pty on");
         *ret_slave = TAKE_FD(slave);
+        return 0;
+}
+
+int console_setup_container(int sock, const struct winsize *ws, uid_t uid, SpawnError *err) {
+        _cleanup_close_ int slave = -EBADF, file = -EBADF, tree = -EBADF;
+        int r;
+
+        r = console_open_send(sock, ws, uid, &slave, err);
+        if (r < 0)
+                return r;
+        /* /dev is cell's tmpfs and nothing of the container has run yet:
+         * O_EXCL|O_NOFOLLOW all the same, never a file the image put there. */
+        file = open("/dev/console", O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (file < 0)
+                return spawn_error(err, errno, "creating /dev/console");
+        /* A bind mount of the slave itself, through its fd: no path under
+         * /dev/pts is looked up. */
+        tree = mount_clone_tree(slave, false);
+        if (tree < 0)
+                return spawn_error(err, tree, "binding the console's pty");
+        r = mount_move(tree, file);
+        if (r < 0)
+                return spawn_error(err, r, "mounting the console's pty on /dev/console");
+        if (dup2(slave, STDIN_FILENO) < 0 || dup2(slave, STDOUT_FILENO) < 0 || dup2(slave, STDERR_FILENO) < 0)
+                return spawn_error(err, errno, "making the console stdin, stdout and stderr");
         return 0;
 }
 

@@ -27,6 +27,13 @@ void console_window_size(struct winsize *ret);
  * slave in *ret_slave. */
 int console_open_send(int sock, const struct winsize *ws, uid_t uid, int *ret_slave, SpawnError *err);
 
+/* cell run --console= in the container's init, after pivot_root: a pty
+ * (console_open_send()), bind-mounted over /dev/console, as
+ * systemd-nspawn's console (an init such as systemd writes there), and
+ * our stdin, stdout and stderr. The payload takes it as its controlling
+ * terminal after its setsid() (child_exec()). */
+int console_setup_container(int sock, const struct winsize *ws, uid_t uid, SpawnError *err);
+
 /* SLAVE as our controlling terminal (we are a session leader without one,
  * setsid()) and, when STDIO, as stdin, stdout and stderr. Closes SLAVE. */
 int console_attach(int slave, bool stdio, SpawnError *err);

@@ -315,6 +315,12 @@ static int spawn_expect_prepared(Spawn *s, int interrupt_fd, int *ret_fd, SpawnE
                 if (r < 0)
                         return r;
                 r = spawn_message_recv(s->sync_fd, &m, &fd);
+                if (r > 0 && m.type == SPAWN_MSG_CONSOLE) {
+                        /* --console=: the pty's master, ours to forward. */
+                        safe_close(s->console_fd);
+                        s->console_fd = TAKE_FD(fd);
+                        continue;
+                }
                 if (r <= 0 || m.type != SPAWN_MSG_MADE)
                         break;
                 r = spawn_undo_receive(&s->undo, fd);
@@ -419,6 +425,7 @@ void spawn_done(Spawn *s) {
         spawn_tree_leave_private(&s->host_mntns, &s->host_cwd);
         s->sync_fd = safe_close(s->sync_fd);
         s->pidfd = safe_close(s->pidfd);
+        s->console_fd = safe_close(s->console_fd);
         s->pid = 0;
         spawn_network_done(s);
         uid_range_release(&s->users);

@@ -18,10 +18,12 @@ in_tty() {
 
 # --- The payload with CAP_SYS_ADMIN in the host's user namespace (what
 # Boot=yes without PrivateUsers= has): the kernel's TIOCSTI check would let
-# it push into any terminal it holds an fd of; the filter does not.
+# it push into any terminal it holds an fd of; the filter does not. With
+# --console=pipe the terminal it holds is the caller's (the default gives it
+# a pty of its own: test-console.sh).
 ua=$(unit ttyadmin "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe tiocsti" \
         "[Isolation]" "Capability=CAP_SYS_ADMIN")
-in_tty "$CELL" run --cgroup-manager=none "$ua"
+in_tty "$CELL" run --cgroup-manager=none --console=pipe "$ua"
 expect "run with CAP_SYS_ADMIN: status" "$status" 0
 expect "run with CAP_SYS_ADMIN: TIOCSTI is EPERM, no controlling terminal" "$(grep -o '{"isatty.*}' "$work/tty")" \
         '{"isatty": 1, "tiocsti": 1, "dev_tty": 6}'
