@@ -10,10 +10,13 @@
  *   write the child into the cell's cgroups
  *   "go" ------------------------------------> a session of its own (no
  *                                              controlling terminal), chroot
- *                                              into its root, then the
- *                                              plan's steps as cell run does:
- *                                              rlimits, bounding set, ids,
- *                                              caps, no_new_privs, seccomp, exec
+ *                                              into its root, [-t: a pty of
+ *   <------------------------------------------ the container's devpts, the
+ *   [-t: forward our terminal to it]           slave its terminal and stdio]
+ *                                              then the plan's steps as cell
+ *                                              run does: rlimits, bounding
+ *                                              set, ids, caps, no_new_privs,
+ *                                              seccomp, exec
  *   forward signals, wait, exit with its status
  *
  * cell exec itself stays outside the PID namespace, so nothing in the cell
@@ -32,6 +35,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -40,12 +44,15 @@
 
 #include "caps.h"
 #include "cgroup-devices.h"
+#include "console.h"
 #include "cgroup-util.h"
+#include "exec-supervise.h"
 #include "identity.h"
 #include "instance.h"
 #include "log.h"
 #include "plan.h"
 #include "privilege.h"
+#include "pty-forward.h"
 #include "runtime-state.h"
 #include "seccomp-filter.h"
 #include "signal-util.h"
@@ -84,9 +91,13 @@ static void help(void) {
                "Run CMD inside the running cell NAME: in its namespaces, cgroup and root, as\n"
                "its user, with its capabilities, no_new_privs and system call filter as the\n"
                "unit says (recomputed from the unit file now). CMD is looked up in the\n"
-               "container's PATH. Its stdin, stdout and stderr are cell's; no terminal is\n"
-               "allocated.\n\n"
+               "container's PATH. On a terminal (stdin, stdout and stderr), CMD gets a\n"
+               "pseudo-terminal of the container's own, forwarded to ours; else cell's\n"
+               "stdin, stdout and stderr as they are.\n\n"
                "  -h --help    Show this help\n"
+               "  -t --pty     Always give CMD a pseudo-terminal of the container's\n"
+               "  -P --pipe    Never: CMD gets cell's stdin, stdout and stderr\n"
+               "               (both: on a terminal -t, else -P, the default)\n"
                "     --user    Ask the user's systemd instead of the system's\n\n"
                "Exit status: CMD's own (128+N when it died of signal N), 1 when the unit is\n"
                "invalid or its file is gone now, 2 when cell could not run it, 3 when the\n"
@@ -220,7 +231,8 @@ static int exec_find_target(const CellInstance *inst, ExecTarget *t) {
 
 /* In the child, inside the namespaces: the plan's steps in run's order. */
 static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *prog, char **argv,
-                      char **env_pass, char **env_host, SpawnError *err) {
+                      char **env_pass, char **env_host, int console_sock, const struct winsize *ws,
+                      SpawnError *err) {
         _cleanup_strv_free_ char **env = NULL;
         _cleanup_free_ char *exec_path = NULL;
         _cleanup_(identity_done) Identity id = {};
@@ -268,62 +280,21 @@ static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *
         if (r < 0)
                 return spawn_error(err, r, "%s: not found in the container", argv[0]);
 
+        /* -t: a terminal of the container's own devpts, opened in its root,
+         * as its controlling terminal, stdin, stdout and stderr. The caller's
+         * terminal is then not in the container at all. */
+        if (console_sock >= 0) {
+                int slave;
+                r = console_open_send(console_sock, ws, id.uid, &slave, err);
+                if (r >= 0)
+                        r = console_attach(slave, true, err);
+                if (r < 0)
+                        return r;
+        }
+
         /* The very steps the payload took (cell run), up to execve, with
          * the program compiled on the host as the payload's was. */
         return privilege_exec(p, NULL, &id, prog, "", exec_path, argv, env, err);
-}
-
-static int exec_signals(sigset_t *ret) {
-        static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD,
-                                    SIGTSTP, SIGCONT };
-        sigemptyset(ret);
-        for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
-                sigaddset(ret, sigs[i]);
-        return RET_NERRNO(sigprocmask(SIG_BLOCK, ret, NULL));
-}
-
-/* Whether a job-control shell runs us: our parent in our session, in another
- * process group. Else our group is orphaned, where the kernel drops ^Z. */
-static bool exec_in_a_job(void) {
-        pid_t parent = getppid();
-
-        return getsid(parent) == getsid(0) && getpgid(parent) != getpgrp();
-}
-
-/* Forwards signals to the child until it exits; returns its exit status. */
-static int exec_supervise(pid_t pid, int pidfd, int sigfd) {
-        struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = sigfd, .events = POLLIN } };
-
-        for (;;) {
-                if (poll(p, 2, -1) < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return log_error_errno(errno, "poll: %m");
-                }
-                if (p[1].revents & POLLIN) {
-                        struct signalfd_siginfo si;
-                        /* The command has a session of its own: the terminal's
-                         * signals (^C, ^\, a resize, a hang-up) reach only us. */
-                        if (read(sigfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD) {
-                                /* ^Z in a shell's job: the command's group is orphaned,
-                                 * where the kernel drops SIGTSTP, so it gets SIGSTOP and
-                                 * stops with us; "fg" continues both (SIGCONT). */
-                                bool stop = si.ssi_signo == SIGTSTP && exec_in_a_job();
-                                (void) syscall(SYS_pidfd_send_signal, pidfd, stop ? SIGSTOP : (int) si.ssi_signo,
-                                               NULL, 0);
-                                if (stop)
-                                        (void) raise(SIGSTOP);
-                        }
-                }
-                if (p[0].revents & POLLIN) {
-                        siginfo_t si = {};
-                        if (waitid(P_PID, (id_t) pid, &si, WEXITED) < 0)
-                                return log_error_errno(errno, "waitid: %m");
-                        if (si.si_code == CLD_EXITED)
-                                return si.si_status;
-                        return 128 + si.si_status;
-                }
-        }
 }
 
 /* The host side, read before we leave the host: the variables passed
@@ -343,10 +314,13 @@ static int exec_host_environment(const Plan *p, char ***pass, char ***env) {
         return cli_check_environment(p, *pass, *env);
 }
 
-static int exec_run(const Plan *p, ExecTarget *t, char **argv) {
+static int exec_run(const Plan *p, ExecTarget *t, char **argv, bool pty) {
         _cleanup_strv_free_ char **env_pass = NULL, **env_host = NULL;
         _cleanup_(seccomp_program_done) SeccompProgram prog = {};
-        _cleanup_close_ int sigfd = -EBADF, child_pidfd = -EBADF;
+        _cleanup_close_ int sigfd = -EBADF, child_pidfd = -EBADF, master = -EBADF;
+        _cleanup_(pty_forward_done) PtyForward forward = PTY_FORWARD_NULL;
+        int console[2] = { -EBADF, -EBADF };
+        struct winsize ws = {};
         int go[2] = { -EBADF, -EBADF }, errp[2] = { -EBADF, -EBADF };
         SpawnError err = {};
         uint64_t ignored;
@@ -375,6 +349,19 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv) {
                 return log_error_errno(errno, "signalfd: %m");
         if (pipe2(go, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
                 return log_error_errno(errno, "pipe: %m");
+        if (pty) {
+                /* What a write to a terminal that went away would send: an
+                 * EPIPE is enough (it stays pending, and a fork drops it). */
+                sigset_t pipe_mask;
+                sigemptyset(&pipe_mask);
+                sigaddset(&pipe_mask, SIGPIPE);
+                console_window_size(&ws);
+                if (sigprocmask(SIG_BLOCK, &pipe_mask, NULL) < 0 ||
+                    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, console) < 0) {
+                        r = log_error_errno(errno, "socketpair: %m");
+                        goto out;
+                }
+        }
 
         /* One call joins them all, the user namespace first, so that we have
          * the capabilities the others need in it. PID: our children only. */
@@ -392,18 +379,20 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv) {
                 char c;
                 go[1] = safe_close(go[1]);
                 errp[0] = safe_close(errp[0]);
+                console[0] = safe_close(console[0]);
                 if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
                         _exit(CELL_EXIT_FAILURE);
                 signals_reset(ignored);
                 /* Nothing runs before we are in the cell's cgroup. */
                 if (read(go[0], &c, 1) != 1)
                         _exit(CELL_EXIT_FAILURE);
-                (void) exec_child(p, t, &prog, argv, env_pass, env_host, &err);
+                (void) exec_child(p, t, &prog, argv, env_pass, env_host, console[1], &ws, &err);
                 (void) !write(errp[1], &err, sizeof err);
                 _exit(CELL_EXIT_FAILURE);
         }
         go[0] = safe_close(go[0]);
         errp[1] = safe_close(errp[1]);
+        console[1] = safe_close(console[1]);
         child_pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
 
         /* Into every cgroup of the cell: its limits and accounting apply,
@@ -425,6 +414,17 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv) {
         }
         go[1] = safe_close(go[1]);
 
+        /* -t: the pty's master, or EOF when it failed before (its error follows). */
+        if (console[0] >= 0) {
+                r = console_recv_master(console[0], &master);
+                if (r < 0) {
+                        r = log_error_errno(r, "Receiving the command's pty: %m");
+                        (void) kill(pid, SIGKILL);
+                        (void) waitpid(pid, NULL, 0);
+                        goto out;
+                }
+        }
+
         /* EOF: it exec'd (the pipe is close-on-exec); data: it failed. */
         n = read(errp[0], &err, sizeof err);
         if (n > 0) {
@@ -440,9 +440,17 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv) {
                 int status;
                 r = waitpid(pid, &status, 0) < 0 ? log_error_errno(errno, "waitpid: %m")
                         : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        } else
-                r = exec_supervise(pid, child_pidfd, sigfd);
+        } else {
+                if (master >= 0) {
+                        r = pty_forward_start(&forward, TAKE_FD(master), STDIN_FILENO, STDOUT_FILENO, 0);
+                        if (r < 0)
+                                log_warning_errno(r, "Forwarding to the command's pty: %m");
+                }
+                r = exec_supervise(pid, child_pidfd, sigfd, forward.master >= 0 ? &forward : NULL);
+        }
 out:
+        safe_close(console[0]);
+        safe_close(console[1]);
         safe_close(go[0]);
         safe_close(go[1]);
         safe_close(errp[0]);
@@ -454,13 +462,15 @@ int verb_exec(int argc, char *argv[]) {
         enum { ARG_USER = 0x100 };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h'      },
+                { "pty",  no_argument, NULL, 't'      },
+                { "pipe", no_argument, NULL, 'P'      },
                 { "user", no_argument, NULL, ARG_USER },
                 {}
         };
         _cleanup_free_ char *name = NULL;
         ExecTarget t = { .pidfd = -EBADF, .root_fd = -EBADF, .device_programs = -ENOENT };
         CellInstance inst = {};
-        bool user_bus = false;
+        bool user_bus = false, want_pty = false, want_pipe = false;
         char **cmd;
         Plan plan = {};
         int c, r;
@@ -472,11 +482,17 @@ int verb_exec(int argc, char *argv[]) {
                 return CELL_EXIT_FAILURE;
         }
 
-        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "+htP", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         help();
                         return CELL_EXIT_OK;
+                case 't':
+                        want_pty = true;
+                        break;
+                case 'P':
+                        want_pipe = true;
+                        break;
                 case ARG_USER:
                         user_bus = true;
                         break;
@@ -515,7 +531,10 @@ int verb_exec(int argc, char *argv[]) {
         if (r >= 0)
                 r = exec_withhold_mknod(&plan, &inst, &t);
         if (r >= 0)
-                r = exec_run(&plan, &t, cmd);
+                /* As systemd-run: -t alone forces a pty, -P alone never,
+                 * both (and neither: machinectl shell's default on a
+                 * terminal) ask whether stdin, stdout and stderr are one. */
+                r = exec_run(&plan, &t, cmd, want_pty == want_pipe ? console_on_terminal() : want_pty);
         log_set_prefix(NULL);
         exec_target_done(&t);
         plan_done(&plan);

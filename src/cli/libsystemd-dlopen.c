@@ -80,6 +80,7 @@
         X(sd_event_source_disable_unref) \
         X(sd_event_source_get_event) \
         X(sd_event_source_set_enabled) \
+        X(sd_event_source_set_io_events) \
         X(sd_event_source_set_priority) \
         X(sd_event_source_unref) \
         X(sd_event_unref) \
@@ -459,6 +460,10 @@ sd_event *sd_event_source_get_event(sd_event_source *s) {
 
 int sd_event_source_set_enabled(sd_event_source *s, int enabled) {
         return SYM(sd_event_source_set_enabled)(s, enabled);
+}
+
+int sd_event_source_set_io_events(sd_event_source *s, uint32_t events) {
+        return SYM(sd_event_source_set_io_events)(s, events);
 }
 
 int sd_event_source_set_priority(sd_event_source *s, int64_t priority) {

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include "console.h"
 #include "log.h"
 #include "run-start.h"
 #include "strv.h"
@@ -173,15 +174,18 @@ int run_new_scope(Plan *p, CgroupManager manager, bool user_bus, sd_event *event
 /* Clones the container's init, which builds its mounts at once and then
  * waits to be released; cgroup_fd: the cgroup it is born in, or -EBADF. */
 int run_start_child(const Plan *p, char **env_before, char **env_after, int cgroup_fd,
-                       const SeccompProgram *seccomp, Spawn *spawn) {
+                       const SeccompProgram *seccomp, bool console, Spawn *spawn) {
         SpawnError err = {};
-        const SpawnParams params = {
+        SpawnParams params = {
                 .plan = p,
                 .environment_before = env_before,
                 .environment_after = env_after,
                 .cgroup_fd = cgroup_fd,
                 .seccomp = seccomp,     /* empty without a filter */
+                .console = console,
         };
+        if (console)
+                console_window_size(&params.console_size);
         int r = spawn_start(&params, spawn, &err);
         if (r < 0)
                 return run_report_spawn_error(p, &err, r);

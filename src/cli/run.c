@@ -23,6 +23,7 @@
 #include "parse-value.h"
 #include "plan.h"
 #include "privilege.h"
+#include "run-console.h"
 #include "run-host.h"
 #include "run-start.h"
 #include "runtime-state.h"
@@ -41,6 +42,7 @@ typedef struct RunArgs {
         const char *unit;
         char **argv;            /* after "--", NULL when none */
         int register_machine;   /* --register=: > 0 yes, < 0 no, 0 the unit's Register= */
+        RunConsoleMode console; /* --console= */
 } RunArgs;
 
 typedef struct Run {
@@ -53,6 +55,7 @@ typedef struct Run {
         const NotifyProxy *proxy;
         bool state_published;
         int monitor_fd, cell_fd;
+        bool console;           /* a pty: cell forwards (or holds) it, and stays */
 } Run;
 
 static void help(void) {
@@ -63,6 +66,9 @@ static void help(void) {
                "     --user                  Talk to the user's systemd (user bus)\n"
                "     --name=NAME             Name of the unit (for specifiers, hostname, scope)\n"
                "     --register=BOOL         Register with systemd-machined (default: Register=)\n"
+               "     --console=MODE          interactive, read-only, passive, pipe or autopipe\n"
+               "                             (default: interactive on a terminal, else pipe)\n"
+               "  -P --pipe                  Same as --console=pipe\n"
                "  -v --verbose               Narrate every step on stderr\n\n"
                "ARGS replace Exec= (with Boot=yes they are appended to init's command line);\n"
                "options go before FILE|NAME, and ARGS that start with \"-\" after \"--\".\n"
@@ -73,19 +79,21 @@ static void help(void) {
 
 /* Returns 1 to go on, 0 to exit successfully (--help), <0 on usage errors. */
 static int parse_argv(int argc, char *argv[], RunArgs *a) {
-        enum { ARG_CGROUP_MANAGER = 0x100, ARG_USER, ARG_NAME, ARG_REGISTER };
+        enum { ARG_CGROUP_MANAGER = 0x100, ARG_USER, ARG_NAME, ARG_REGISTER, ARG_CONSOLE };
         static const struct option options[] = {
                 { "help",           no_argument,       NULL, 'h'                },
                 { "cgroup-manager", required_argument, NULL, ARG_CGROUP_MANAGER },
                 { "user",           no_argument,       NULL, ARG_USER           },
                 { "name",           required_argument, NULL, ARG_NAME           },
                 { "register",       required_argument, NULL, ARG_REGISTER       },
+                { "console",        required_argument, NULL, ARG_CONSOLE        },
+                { "pipe",           no_argument,       NULL, 'P'                },
                 { "verbose",        no_argument,       NULL, 'v'                },
                 {}
         };
         int c;
 
-        while ((c = getopt_long(argc, argv, "+hv", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "+hvP", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         help();
@@ -109,6 +117,15 @@ static int parse_argv(int argc, char *argv[], RunArgs *a) {
                         a->register_machine = b ? 1 : -1;
                         break;
                 }
+                case ARG_CONSOLE:
+                        a->console = run_console_mode_from_string(optarg);
+                        if (a->console == _RUN_CONSOLE_MAX)
+                                return log_error_errno(EINVAL, "Unknown --console=%s (interactive, read-only, passive, "
+                                                       "pipe or autopipe).", optarg);
+                        break;
+                case 'P':
+                        a->console = RUN_CONSOLE_PIPE;
+                        break;
                 case 'v':
                         log_set_max_level(LOG_DEBUG);
                         break;
@@ -214,7 +231,7 @@ static int on_handover(sd_event_source *source, uint64_t usec, void *userdata) {
                 .monitor_fd = run->monitor_fd,
                 .cell_fd = run->cell_fd,
         };
-        const char *why = monitor_handover_refused(&h);
+        const char *why = run->console ? "the console's pty is forwarded by cell" : monitor_handover_refused(&h);
 
         if (why) {
                 log_debug("cell stays the payload's supervisor: %s.", why);
@@ -235,6 +252,8 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
         Scope *scope = NULL;
         NotifyProxy *proxy = NULL;
         Run run = { .plan = p, .monitor_fd = -EBADF, .cell_fd = -EBADF };
+        RunConsole console = RUN_CONSOLE_NULL;
+        RunConsoleMode console_mode = run_console_mode_resolve(a->console);
         SpawnError err = {};
         sigset_t set;
         int r, status = 0;
@@ -293,7 +312,8 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
                 if (r < 0)
                         goto finish;
         }
-        r = run_start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp, &spawn);
+        r = run_start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp,
+                            console_mode != RUN_CONSOLE_PIPE, &spawn);
         if (r < 0)
                 goto finish;
 
@@ -335,7 +355,7 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
                         r = run_new_scope(p, a->manager, a->user_bus, event, &scope);
                         if (r >= 0)
                                 r = run_start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp,
-                                                &spawn);
+                                                    console_mode != RUN_CONSOLE_PIPE, &spawn);
                         if (r < 0)
                                 goto finish;
                 } else {
@@ -438,6 +458,16 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
                 run_ready(&run);
         }
 
+        /* The console's pty, forwarded from here in our loop; cell stays
+         * the supervisor (cell-monitor forwards no terminal). */
+        if (spawn.console_fd >= 0) {
+                run.console = true;
+                r = run_console_start(&console, event, console_mode, TAKE_FD(spawn.console_fd));
+                if (r < 0)
+                        log_warning_errno(r, "Forwarding the console: %m");
+                supervisor_set_resize(run.supervisor, run_console_resize, &console);
+        }
+
         r = supervisor_watch(run.supervisor, spawn.pid, spawn.pidfd);
         if (r >= 0) {
                 run.spawn = &spawn;
@@ -463,6 +493,7 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
                 .boot = p->boot,
         };
         supervisor_exit_info(run.supervisor, &end.code, &end.status);
+        run_console_done(&console);     /* its last words before ours */
         status = supervise_end_status(&end);
         log_debug("The payload exited with status %d.", status);
         *ret_status = status;
@@ -476,6 +507,8 @@ stopped:
 finish:
         /* Whatever happened: no process, no cgroup left behind. */
         handover = sd_event_source_disable_unref(handover);
+        /* Our terminal as it was, on every way out. */
+        run_console_done(&console);
         run.monitor_fd = safe_close(run.monitor_fd);
         run.cell_fd = safe_close(run.cell_fd);
         proxy = notify_proxy_free(proxy);
@@ -512,7 +545,7 @@ static int run_unit(const RunArgs *a) {
 }
 
 int verb_run(int argc, char *argv[]) {
-        RunArgs a = { .manager = CGROUP_MANAGER_AUTO };
+        RunArgs a = { .manager = CGROUP_MANAGER_AUTO, .console = RUN_CONSOLE_AUTOPIPE };
         const char *prime;
         int r;
 

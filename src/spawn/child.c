@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "console.h"
 #include "identity.h"
 #include "init.h"
 #include "mount-credentials.h"
@@ -377,6 +378,9 @@ static int child_exec(ChildContext *c, SpawnError *err) {
          * own as well (see child_guard()). */
         if (getsid(0) != getpid() && setsid() < 0)
                 return spawn_error(err, errno, "setsid");
+        /* --console=: the pty on our stdin is the payload's terminal. */
+        if (c->params->console && ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)
+                return spawn_error(err, errno, "making the console the controlling terminal");
 
         /* The same last steps as "cell exec": the seccomp program was
          * compiled before PREPARED, it is only loaded here, last. */
@@ -476,6 +480,8 @@ static int child_run(ChildContext *c, SpawnError *err) {
         /* The payload's user is known: its credentials become its own. */
         if (r >= 0)
                 r = mount_credentials_seal(p, c->identity.uid, c->identity.gid, err);
+        if (r >= 0 && c->params->console)
+                r = console_setup_container(c->sync_fd, &c->params->console_size, c->identity.uid, err);
         if (r >= 0)
                 r = child_seccomp_compile(c, err);
         /* The bounding set now, not after GO: it limits only what exec can

@@ -26,6 +26,8 @@ typedef enum SpawnMessageType {
         SPAWN_MSG_HELD,                 /* supervisor -> child, without PrivateUsers= and links:
                                          * it holds the child's mount namespace, the build may
                                          * begin (spawn-undo.h) */
+        SPAWN_MSG_CONSOLE,              /* child -> supervisor (cell exec, cell run --console=):
+                                         * the master of the container's pty (+ its fd) */
 } SpawnMessageType;
 
 #define SPAWN_GO_DELEGATED UINT32_C(1)

@@ -339,10 +339,17 @@ static int spawn_expect_prepared(Spawn *s, int interrupt_fd, int *ret_fd, SpawnE
         SpawnMessage m;
         int fd = -EBADF, r;
 
-        r = spawn_poll(s, interrupt_fd);
-        if (r < 0)
-                return r;
-        r = spawn_message_recv(s->sync_fd, &m, &fd);
+        for (;;) {
+                r = spawn_poll(s, interrupt_fd);
+                if (r < 0)
+                        return r;
+                r = spawn_message_recv(s->sync_fd, &m, &fd);
+                if (r <= 0 || m.type != SPAWN_MSG_CONSOLE)
+                        break;
+                /* --console=: the pty's master, ours to forward. */
+                safe_close(s->console_fd);
+                s->console_fd = TAKE_FD(fd);
+        }
         if (r < 0)
                 return spawn_error(err, r, "reading from the child");
         if (r == 0)
@@ -439,6 +446,7 @@ void spawn_done(Spawn *s) {
         spawn_tree_leave_private(&s->host_mntns, &s->host_cwd);
         s->sync_fd = safe_close(s->sync_fd);
         s->pidfd = safe_close(s->pidfd);
+        s->console_fd = safe_close(s->console_fd);
         s->pid = 0;
         spawn_network_done(s);
         uid_range_release(&s->users);

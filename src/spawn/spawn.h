@@ -40,6 +40,7 @@
  * is the supervisor's to take back: spawn_kill(). */
 
 #include <stdbool.h>
+#include <sys/ioctl.h>
 #include <sys/types.h>
 
 #include "netif.h"
@@ -64,6 +65,13 @@ typedef struct SpawnParams {
         /* The plan's filter, compiled on the host (through the cache:
          * privilege_seccomp_compile()); NULL: the child compiles it. */
         const SeccompProgram *seccomp;
+        /* cell run --console= other than pipe: a pty of the container's
+         * devpts as the payload's stdio, controlling terminal and
+         * /dev/console, of this size; its master comes back before
+         * PREPARED (Spawn.console_fd). Not in the plan: it depends on the
+         * caller's terminal, not on the unit. */
+        bool console;
+        struct winsize console_size;
 } SpawnParams;
 
 typedef struct Spawn {
@@ -93,11 +101,12 @@ typedef struct Spawn {
         /* Until the start's verdict: what the tree build made, and where,
          * taken back by spawn_kill(), let go by spawn_started() (spawn-undo.h). */
         SpawnUndo undo;
+        int console_fd;         /* SpawnParams.console: the pty's master, or -EBADF */
 } Spawn;
 
 #define SPAWN_NULL ((Spawn) { .pid = 0, .pidfd = -EBADF, .sync_fd = -EBADF, .users = UID_RANGE_NULL, \
                               .host_mntns = -EBADF, .host_cwd = -EBADF, .builder_pidfd = -EBADF, \
-                              .netns_fd = -EBADF, .undo = SPAWN_UNDO_NULL })
+                              .netns_fd = -EBADF, .undo = SPAWN_UNDO_NULL, .console_fd = -EBADF })
 
 /* Clones the child. The signal mask of the caller is inherited; the child
  * resets it right before exec. On failure nothing is left. */

@@ -24,6 +24,8 @@ struct Supervisor {
         uint64_t kill_at;               /* ... at this CLOCK_MONOTONIC time */
         bool killed;                    /* ... which has come */
         sd_event_source *signal_sources[8];
+        void (*resize)(void *userdata);         /* supervisor_set_resize() */
+        void *resize_userdata;
 };
 
 int supervisor_new(const Plan *p, sd_event *event, Supervisor **ret) {
@@ -110,6 +112,8 @@ static int on_signal(sd_event_source *source, const struct signalfd_siginfo *si,
 
         if (si->ssi_signo == SIGTERM)
                 supervisor_stop(s);
+        else if (si->ssi_signo == SIGWINCH && s->resize)
+                s->resize(s->resize_userdata);
         else
                 supervisor_send(s, (int) si->ssi_signo);
         return 0;
@@ -166,6 +170,11 @@ int supervisor_run(Supervisor *s, int *ret_status) {
 void supervisor_exit_info(const Supervisor *s, int *ret_code, int *ret_status) {
         *ret_code = s->exited ? s->exit_code : 0;
         *ret_status = s->exited ? s->exit_status : 0;
+}
+
+void supervisor_set_resize(Supervisor *s, void (*resize)(void *userdata), void *userdata) {
+        s->resize = resize;
+        s->resize_userdata = userdata;
 }
 
 bool supervisor_stop_requested(const Supervisor *s) {

@@ -32,5 +32,8 @@ void supervisor_extend_stop(Supervisor *s, uint64_t usec);
 int supervisor_run(Supervisor *s, int *ret_status);
 /* After supervisor_run(): how the payload ended (si_code, si_status). */
 void supervisor_exit_info(const Supervisor *s, int *ret_code, int *ret_status);
+/* With a console (cell run --console=): SIGWINCH calls RESIZE instead of
+ * going to the payload; the pty's new size signals its foreground job. */
+void supervisor_set_resize(Supervisor *s, void (*resize)(void *userdata), void *userdata);
 /* A stop was asked for (SIGTERM reached cell, or supervisor_stop()). */
 bool supervisor_stop_requested(const Supervisor *s);

@@ -74,7 +74,9 @@ run_cell none "$u" -- /bin/sh -c 'mount -t tmpfs none /mnt 2>/dev/null && echo m
 expect "no CAP_SYS_ADMIN/NET_ADMIN" "$(cat "$work/out")" done
 
 # TIOCSTI needs a controlling terminal: the payload, run from a terminal
-# (script(1) gives cell one), is in a session of its own without it.
-script -qec "$CELL run --cgroup-manager=none $u -- /bin/probe tiocsti" /dev/null > "$work/out" 2>&1
+# (script(1) gives cell one) with --console=pipe, is in a session of its
+# own without it. (The default there, a pty of the container's own as its
+# terminal: test-console.sh.)
+script -qec "$CELL run --cgroup-manager=none --console=pipe $u -- /bin/probe tiocsti" /dev/null > "$work/out" 2>&1
 expect_match "tiocsti" "$(tr -d '\r' < "$work/out")" '\{"isatty": 1, "tiocsti": (1|5), "dev_tty": 6\}'
 echo ok

@@ -18,15 +18,18 @@ in_tty() {
 
 # --- The payload with CAP_SYS_ADMIN in the host's user namespace (what
 # Boot=yes without PrivateUsers= has): the kernel's TIOCSTI check would let
-# it push into any terminal it holds an fd of; the filter does not.
+# it push into any terminal it holds an fd of; the filter does not. With
+# --console=pipe the terminal it holds is the caller's (the default gives it
+# a pty of its own: test-console.sh).
 ua=$(unit ttyadmin "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe tiocsti" \
         "[Isolation]" "Capability=CAP_SYS_ADMIN")
-in_tty "$CELL" run --cgroup-manager=none "$ua"
+in_tty "$CELL" run --cgroup-manager=none --console=pipe "$ua"
 expect "run with CAP_SYS_ADMIN: status" "$status" 0
 expect "run with CAP_SYS_ADMIN: TIOCSTI is EPERM, no controlling terminal" "$(grep -o '{"isatty.*}' "$work/tty")" \
         '{"isatty": 1, "tiocsti": 1, "dev_tty": 6}'
 
-# --- cell exec: its command has a session of its own (no /dev/tty), and
+# --- cell exec -P (no pty; test-pty.sh has the default, a pty of the
+# container's): its command has a session of its own (no /dev/tty), and
 # TIOCSTI on its stdin -- the caller's terminal -- fails.
 # (Init=yes: the payload is not PID 1, so SIGTERM ends it at the end.)
 u=$(unit ttyexec "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 60 $marker" "Init=yes")
@@ -40,7 +43,7 @@ for _ in $(seq 100); do
 done
 "$CELL" exec "$name" true || fail "cell exec into the running cell failed: $(cat "$work/run.err")"
 
-in_tty "$CELL" exec "$name" /bin/probe tiocsti
+in_tty "$CELL" exec -P "$name" /bin/probe tiocsti
 expect "exec: status" "$status" 0
 expect "exec: TIOCSTI is EPERM, no controlling terminal" "$(grep -o '{"isatty.*}' "$work/tty")" \
         '{"isatty": 1, "tiocsti": 1, "dev_tty": 6}'

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Forwards between our terminal (or whatever stdin/stdout are) and the
+ * master of a pseudo-terminal whose slave a container process holds, as
+ * systemd's ptyforward does for systemd-run --pty and machinectl shell.
+ * Our own terminal is put in raw mode while forwarding: the container's pty
+ * does the line editing and signal characters, for its own session. No
+ * callbacks, no event loop: the caller polls the fds it is given among its
+ * own (a pidfd, a signalfd) and hands the results back. */
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <termios.h>
+
+typedef enum PtyForwardFlags {
+        PTY_FORWARD_READ_ONLY = 1 << 0,        /* output only; our stdin is not read */
+} PtyForwardFlags;
+
+#define PTY_FORWARD_POLL_MAX 2
+
+typedef struct PtyForward {
+        int master;                     /* owned, non-blocking */
+        int in, out;                    /* not owned; -EBADF: not forwarded */
+        PtyForwardFlags flags;
+        bool in_saved, out_saved;       /* termios saved, to restore */
+        struct termios in_termios, out_termios;
+        bool in_eof, master_eof;
+        bool out_gone;                  /* output failed (EPIPE): discarded from then on */
+        size_t n_buf;
+        char buf[4096];                 /* read from in, not yet written to master */
+} PtyForward;
+
+#define PTY_FORWARD_NULL ((PtyForward) { .master = -EBADF, .in = -EBADF, .out = -EBADF })
+
+/* Takes MASTER; puts the terminal(s) of IN and OUT in raw mode and passes
+ * OUT's window size on. On failure the terminal is as it was. */
+int pty_forward_start(PtyForward *f, int master, int in, int out, PtyForwardFlags flags);
+/* Restores the terminal and closes the master; safe to call twice. */
+void pty_forward_done(PtyForward *f);
+
+/* The fds to poll now (at most PTY_FORWARD_POLL_MAX), into P; returns how many. */
+size_t pty_forward_poll_fds(const PtyForward *f, struct pollfd *p);
+/* Acts on what poll() said of the fds pty_forward_poll_fds() gave. */
+int pty_forward_dispatch(PtyForward *f, const struct pollfd *p, size_t n);
+/* After the process on the slave exited: what it wrote and we did not read yet. */
+void pty_forward_drain(PtyForward *f);
+
+/* SIGWINCH: OUT's (else IN's) window size to the pty, whose foreground
+ * process group the kernel sends SIGWINCH to. */
+void pty_forward_resize(PtyForward *f);
+/* Our terminal as it was (before we stop), and raw again (after SIGCONT). */
+void pty_forward_suspend(PtyForward *f);
+void pty_forward_resume(PtyForward *f);

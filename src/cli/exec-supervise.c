@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "exec-supervise.h"
+#include "log.h"
+#include "macros.h"
+
+int exec_signals(sigset_t *ret) {
+        static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD,
+                                    SIGTSTP, SIGCONT };
+        sigemptyset(ret);
+        for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
+                sigaddset(ret, sigs[i]);
+        return RET_NERRNO(sigprocmask(SIG_BLOCK, ret, NULL));
+}
+
+/* Whether a job-control shell runs us: our parent in our session, in another
+ * process group. Else our group is orphaned, where the kernel drops ^Z. */
+static bool exec_in_a_job(void) {
+        pid_t parent = getppid();
+
+        return getsid(parent) == getsid(0) && getpgid(parent) != getpgrp();
+}
+
+/* One signal that reached us, passed on to the command (pidfd). */
+static void exec_signal(int pidfd, int sig, PtyForward *f) {
+        bool stop;
+
+        if (sig == SIGCHLD)
+                return;
+        if (f && sig == SIGWINCH) {
+                /* The pty's own SIGWINCH goes to its foreground job. */
+                pty_forward_resize(f);
+                return;
+        }
+        if (f && sig == SIGTSTP) {
+                /* Only kill(1) sends it (our terminal is raw, ^Z is a byte for
+                 * the pty): we stop, as ssh does, with our terminal as it was;
+                 * the command on a terminal of its own does not. */
+                pty_forward_suspend(f);
+                (void) raise(SIGSTOP);
+                pty_forward_resume(f);
+                return;
+        }
+        /* The command has a session of its own: the terminal's signals
+         * (^C, ^\, a resize, a hang-up) reach only us.
+         * ^Z in a shell's job: the command's group is orphaned, where the
+         * kernel drops SIGTSTP, so it gets SIGSTOP and stops with us; "fg"
+         * continues both (SIGCONT). */
+        stop = sig == SIGTSTP && exec_in_a_job();
+        (void) syscall(SYS_pidfd_send_signal, pidfd, stop ? SIGSTOP : sig, NULL, 0);
+        if (stop)
+                (void) raise(SIGSTOP);
+}
+
+/* Forwards signals (and with a pty, our terminal) to the child until it
+ * exits; returns its exit status. */
+int exec_supervise(pid_t pid, int pidfd, int sigfd, PtyForward *f) {
+        struct pollfd p[2 + PTY_FORWARD_POLL_MAX] = { { .fd = pidfd, .events = POLLIN },
+                                                      { .fd = sigfd, .events = POLLIN } };
+
+        for (;;) {
+                size_t n = 2 + (f ? pty_forward_poll_fds(f, p + 2) : 0);
+
+                if (poll(p, n, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return log_error_errno(errno, "poll: %m");
+                }
+                if (f)
+                        (void) pty_forward_dispatch(f, p + 2, n - 2);
+                if (p[1].revents & POLLIN) {
+                        struct signalfd_siginfo si;
+                        if (read(sigfd, &si, sizeof si) == sizeof si)
+                                exec_signal(pidfd, (int) si.ssi_signo, f);
+                }
+                if (p[0].revents & POLLIN) {
+                        siginfo_t si = {};
+                        if (waitid(P_PID, (id_t) pid, &si, WEXITED) < 0)
+                                return log_error_errno(errno, "waitid: %m");
+                        if (f)
+                                pty_forward_drain(f);
+                        if (si.si_code == CLD_EXITED)
+                                return si.si_status;
+                        return 128 + si.si_status;
+                }
+        }
+}

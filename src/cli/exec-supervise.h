@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* cell exec's side while the command runs: signals passed on, our terminal
+ * forwarded to its pty (-t), its exit status. */
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include "pty-forward.h"
+
+/* Blocks the signals exec_supervise() reads from a signalfd; *ret: their set. */
+int exec_signals(sigset_t *ret);
+
+/* Until PID (PIDFD) exits: the signals from SIGFD passed on to it, and with
+ * F, our terminal and its pty forwarded. Returns its exit status (128+N for
+ * signal N) or -errno. */
+int exec_supervise(pid_t pid, int pidfd, int sigfd, PtyForward *f);

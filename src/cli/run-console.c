@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "macros.h"
+#include "run-console.h"
+
+static const char *const console_modes[_RUN_CONSOLE_MAX] = {
+        [RUN_CONSOLE_INTERACTIVE] = "interactive",
+        [RUN_CONSOLE_READ_ONLY]   = "read-only",
+        [RUN_CONSOLE_PASSIVE]     = "passive",
+        [RUN_CONSOLE_PIPE]        = "pipe",
+        [RUN_CONSOLE_AUTOPIPE]    = "autopipe",
+};
+
+RunConsoleMode run_console_mode_from_string(const char *s) {
+        for (int i = 0; i < _RUN_CONSOLE_MAX; i++)
+                if (streq(s, console_modes[i]))
+                        return (RunConsoleMode) i;
+        return _RUN_CONSOLE_MAX;
+}
+
+RunConsoleMode run_console_mode_resolve(RunConsoleMode m) {
+        if (m != RUN_CONSOLE_AUTOPIPE)
+                return m;
+        return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) ? RUN_CONSOLE_INTERACTIVE : RUN_CONSOLE_PIPE;
+}
+
+/* After every event: poll what the forwarder wants now (a full buffer
+ * stops our stdin, a hung-up master stops both). */
+static void run_console_refresh(RunConsole *c) {
+        struct pollfd p[PTY_FORWARD_POLL_MAX];
+        size_t n = pty_forward_poll_fds(&c->forward, p);
+        uint32_t master_events = 0, in_events = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                if (p[i].fd == c->forward.master)
+                        master_events = (uint32_t) p[i].events;
+                else if (p[i].fd == c->forward.in)
+                        in_events = (uint32_t) p[i].events;
+        }
+        if (c->master_source) {
+                if (master_events)
+                        (void) sd_event_source_set_io_events(c->master_source, master_events);
+                (void) sd_event_source_set_enabled(c->master_source, master_events ? SD_EVENT_ON : SD_EVENT_OFF);
+        }
+        if (c->in_source)
+                (void) sd_event_source_set_enabled(c->in_source, in_events ? SD_EVENT_ON : SD_EVENT_OFF);
+}
+
+static int on_console_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        RunConsole *c = userdata;
+        struct pollfd p = { .fd = fd, .revents = (short) revents };
+
+        (void) pty_forward_dispatch(&c->forward, &p, 1);
+        run_console_refresh(c);
+        return 0;
+}
+
+int run_console_start(RunConsole *c, sd_event *event, RunConsoleMode mode, int master) {
+        sigset_t pipe_mask;
+        int r;
+
+        /* A terminal that went away: EPIPE is enough, cell must go on
+         * supervising (the payload started long before; it is not affected). */
+        sigemptyset(&pipe_mask);
+        sigaddset(&pipe_mask, SIGPIPE);
+        (void) sigprocmask(SIG_BLOCK, &pipe_mask, NULL);
+
+        *c = RUN_CONSOLE_NULL;
+        c->mode = mode;
+        if (mode == RUN_CONSOLE_PASSIVE) {
+                c->master = master;
+                return 0;
+        }
+        r = pty_forward_start(&c->forward, master, STDIN_FILENO, STDOUT_FILENO,
+                              mode == RUN_CONSOLE_READ_ONLY ? PTY_FORWARD_READ_ONLY : 0);
+        if (r < 0) {
+                safe_close(master);
+                return r;
+        }
+        r = sd_event_add_io(event, &c->master_source, c->forward.master, POLLIN, on_console_io, c);
+        if (r < 0)
+                return r;
+        /* A file as stdin (--console=interactive </dev/null) cannot be
+         * polled: then nothing is read from it, as read-only. */
+        if (c->forward.in >= 0 &&
+            sd_event_add_io(event, &c->in_source, c->forward.in, POLLIN, on_console_io, c) < 0) {
+                log_debug("Standard input cannot be polled: the console is read-only.");
+                c->forward.in = -EBADF;
+        }
+        run_console_refresh(c);
+        return 0;
+}
+
+void run_console_resize(void *userdata) {
+        RunConsole *c = userdata;
+
+        pty_forward_resize(&c->forward);
+}
+
+void run_console_done(RunConsole *c) {
+        c->master_source = sd_event_source_disable_unref(c->master_source);
+        c->in_source = sd_event_source_disable_unref(c->in_source);
+        pty_forward_drain(&c->forward);
+        pty_forward_done(&c->forward);
+        c->master = safe_close(c->master);
+}

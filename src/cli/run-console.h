@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* cell run --console=MODE, systemd-nspawn's modes: the payload's terminal
+ * and /dev/console, a pty of the container's own that cell forwards to its
+ * standard input and output while it supervises. */
+
+#include <stdbool.h>
+#include <systemd/sd-event.h>
+
+#include "pty-forward.h"
+
+typedef enum RunConsoleMode {
+        RUN_CONSOLE_INTERACTIVE,        /* a pty, forwarded both ways */
+        RUN_CONSOLE_READ_ONLY,          /* a pty, its output forwarded, our stdin not read */
+        RUN_CONSOLE_PASSIVE,            /* a pty, connected nowhere */
+        RUN_CONSOLE_PIPE,               /* no pty: our stdin, stdout and stderr as they are */
+        RUN_CONSOLE_AUTOPIPE,           /* interactive on a terminal, else pipe (the default) */
+        _RUN_CONSOLE_MAX,
+} RunConsoleMode;
+
+/* _RUN_CONSOLE_MAX for a name that is none of them. */
+RunConsoleMode run_console_mode_from_string(const char *s);
+/* AUTOPIPE decided: interactive when stdin and stdout are terminals, as
+ * systemd-nspawn decides, else pipe. */
+RunConsoleMode run_console_mode_resolve(RunConsoleMode m);
+
+typedef struct RunConsole {
+        RunConsoleMode mode;
+        PtyForward forward;             /* interactive, read-only */
+        int master;                     /* passive: held, so the pty never hangs up */
+        sd_event_source *master_source, *in_source;
+} RunConsole;
+
+#define RUN_CONSOLE_NULL ((RunConsole) { .mode = RUN_CONSOLE_PIPE, .forward = PTY_FORWARD_NULL, .master = -EBADF })
+
+/* Takes MASTER (the container's pty) and forwards it in EVENT's loop as MODE says. */
+int run_console_start(RunConsole *c, sd_event *event, RunConsoleMode mode, int master);
+/* SIGWINCH (supervisor_set_resize()). */
+void run_console_resize(void *userdata);
+/* The payload exited: what it wrote last, then our terminal as it was. */
+void run_console_done(RunConsole *c);

@@ -1,0 +1,80 @@
+#!/bin/bash
+# cell exec on a terminal: the command gets a pty of the container's own
+# devpts as its controlling terminal and stdio (as machinectl shell and
+# systemd-run --pty give one), our terminal forwarded to it in raw mode, its
+# size passed on (at the start and on SIGWINCH), and restored as it was on
+# the way out; the command's exit status is cell's. script(1) makes the
+# caller's terminal, whose size "stty rows/cols" sets.
+. "$(dirname "$0")/lib.sh"
+
+command -v script >/dev/null || { echo "skipped: no script(1) (bsdutils)"; exit 77; }
+
+# on_tty SHELL-TEXT: SHELL-TEXT run by sh on a fresh pty of 33x101, its
+# output in $work/tty (without \r); sets $status. (script(1) writes an EOF
+# character to its pty when its stdin ends, which the pty may echo as "^@"
+# before the first line: matches are not anchored at the start.)
+on_tty() {
+        status=0
+        timeout 20 script -qefc "stty rows 33 cols 101; $1" /dev/null </dev/null >"$work/tty" 2>&1 || status=$?
+        sed -i 's/\r$//' "$work/tty"
+}
+
+u=$(unit pty "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 60 $marker" "Init=yes")
+name=$(unit_name pty)
+"$CELL" run --cgroup-manager=cgroupfs "$u" >/dev/null 2>"$work/run.err" </dev/null &
+runpid=$!
+trap 'status=$?; set +e; kill -TERM "$runpid" 2>/dev/null && wait "$runpid"; (exit $status); cleanup' EXIT
+for _ in $(seq 100); do
+        "$CELL" exec "$name" true 2>/dev/null && break
+        sleep 0.05
+done
+"$CELL" exec "$name" true || fail "cell exec into the running cell failed: $(cat "$work/run.err")"
+
+# --- On a terminal, by default: the container's pty (it exists under the
+# container's /dev/pts, a private instance, where no host pty is), the
+# size of ours, the exit status, and our terminal's settings as they were.
+q=$(printf '%q ' "$CELL" exec "$name" /bin/sh -c 'echo "tty=$(tty)"; [ -c "$(tty)" ] && echo in-container; stty size; exit 7')
+on_tty "stty -g >$work/before; $q; echo status=\$?; stty -g >$work/after"
+expect "exec: script status" "$status" 0
+expect "exec: the command's terminal" "$(grep -o 'tty=.*' "$work/tty")" "tty=/dev/pts/0"
+expect "exec: a pty of the container's devpts" "$(grep -c 'in-container$' "$work/tty")" 1
+expect "exec: the size of ours" "$(grep -o '[0-9][0-9]* [0-9][0-9]*$' "$work/tty")" "33 101"
+expect "exec: its exit status" "$(grep -o 'status=.*' "$work/tty")" "status=7"
+[ -s "$work/before" ] || fail "exec: stty -g printed nothing"
+expect "exec: our terminal restored" "$(cat "$work/after")" "$(cat "$work/before")"
+
+# /dev/tty works (a controlling terminal), and TIOCSTI on it stays EPERM:
+# the filter denies it whatever terminal the command holds.
+on_tty "$(printf '%q ' "$CELL" exec "$name" /bin/probe tiocsti)"
+expect "exec: TIOCSTI is EPERM, /dev/tty opens" "$(grep -o '{"isatty.*}' "$work/tty")" \
+        '{"isatty": 1, "tiocsti": 1, "dev_tty": 0}'
+
+# --- -P: no pty, as before (the caller's terminal, but no controlling one).
+on_tty "$(printf '%q ' "$CELL" exec -P "$name" /bin/probe tiocsti)"
+expect "exec -P: no controlling terminal" "$(grep -o '{"isatty.*}' "$work/tty")" \
+        '{"isatty": 1, "tiocsti": 1, "dev_tty": 6}'
+
+# --- -t with stdin not a terminal (a background job's /dev/null): a pty
+# still; a resize of our terminal reaches the command as SIGWINCH.
+q=$(printf '%q ' "$CELL" exec -t "$name" /bin/sh -c \
+        'trap "stty size; exit 5" WINCH; echo waiting; while :; do sleep 0.1; done')
+on_tty "$q & for i in \$(seq 100); do grep -q waiting $work/tty && break; sleep 0.05; done; \
+stty rows 40 cols 120; wait \$!; echo status=\$?"
+expect "exec -t: resized" "$(grep -o '[0-9][0-9]* [0-9][0-9]*$' "$work/tty" | tail -1)" "40 120"
+expect "exec -t: its exit status" "$(grep -o 'status=.*' "$work/tty")" "status=5"
+
+# --- A signal to cell exec (SIGTERM): passed on, and our terminal is restored.
+q=$(printf '%q ' "$CELL" exec "$name" /bin/sh -c 'echo waiting; exec sleep 30')
+on_tty "stty -g >$work/before; ( for i in \$(seq 100); do grep -q waiting $work/tty && break; sleep 0.05; done; \
+pkill -TERM -f '^$CELL exec $name /bin/sh' ) & $q; echo status=\$?; stty -g >$work/after"
+expect "exec, SIGTERM: the command's status" "$(grep -o 'status=.*' "$work/tty")" "status=143"
+expect "exec, SIGTERM: our terminal restored" "$(cat "$work/after")" "$(cat "$work/before")"
+
+# --- Pipes: no pty, nothing changes.
+out=$(echo hello | "$CELL" exec "$name" /bin/sh -c 'cat; tty; exit 3' 2>&1) && status=0 || status=$?
+expect "exec, pipes: status" "$status" 3
+expect "exec, pipes: no terminal" "$out" "$(printf 'hello\nnot a tty')"
+
+kill -TERM "$runpid"
+wait "$runpid" || true
+echo ok
