@@ -182,8 +182,11 @@ static void fuzz_syscall_filter(const char *s, uint8_t param) {
                         CHECK(e != SYSCALL_FILTER_OK && c.n_syscall_filter == n_before);
         }
         for (size_t i = 0; i < c.n_syscall_filter; i++)
+                /* -1: the unit's SystemCallErrorNumber=; ":0" (the call is not
+                 * made and returns 0) and ":kill" as in systemd 252. */
                 CHECK(c.syscall_filter[i].name && (c.syscall_filter[i].error == -1 ||
-                                                   (c.syscall_filter[i].error > 0 && c.syscall_filter[i].error <= 4095)));
+                                                   (c.syscall_filter[i].error >= 0 && c.syscall_filter[i].error <= 4095) ||
+                                                   c.syscall_filter[i].error == CELL_SYSCALL_KILL));
         (void) syscall_name_is_valid(s ?: "");
 }
 
