@@ -29,7 +29,7 @@ typedef struct RunConsole {
         RunConsoleMode mode;
         PtyForward forward;             /* interactive, read-only */
         int master;                     /* passive: held, so the pty never hangs up */
-        sd_event_source *master_source, *in_source;
+        sd_event_source *master_source, *in_source, *out_source;
 } RunConsole;
 
 #define RUN_CONSOLE_NULL ((RunConsole) { .mode = RUN_CONSOLE_PIPE, .forward = PTY_FORWARD_NULL, .master = -EBADF })
