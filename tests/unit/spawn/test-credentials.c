@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "credentials.h"
+#include "mount-credentials.h"
 #include "test.h"
 
 static char dir[] = "/tmp/test-credentials-XXXXXX";
@@ -210,6 +211,26 @@ TEST(not_dumpable) {
         add(&p, "only", NULL, "v", 1);
         ASSERT_OK(credentials_read(&p, NULL, &err));
         ASSERT_EQ(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+        plan_reset(&p);
+        ASSERT_EQ(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), 0);
+}
+
+/* The child's copy, once it is in the container (or nothing is to be
+ * made): nothing of a credential stays in it, SetCredential='s values
+ * included, for Init=yes's reaper lives on with that memory. */
+TEST(child_copy_wiped) {
+        Plan p = {};
+        SpawnError err = {};
+        char *data, *value;
+
+        add(&p, "only", NULL, "v4lue", 5);
+        ASSERT_OK(credentials_read(&p, NULL, &err));
+        ASSERT_EQ(p.n_credential_data, 1);
+        data = p.credential_data[0].data;
+        value = p.credentials[0].value;
+        ASSERT_OK(mount_credentials_seal(&p, 0, 0, &err));     /* no directory: only the wipe */
+        ASSERT_TRUE(memcmp(data, "\0\0\0\0\0", 5) == 0);
+        ASSERT_TRUE(memcmp(value, "\0\0\0\0\0", 5) == 0);
         plan_reset(&p);
         ASSERT_EQ(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), 0);
 }
