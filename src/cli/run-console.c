@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -94,6 +95,14 @@ int run_console_start(RunConsole *c, sd_event *event, RunConsoleMode mode, int m
                 c->master = master;
                 return 0;
         }
+        /* A slave of our own, for as long as we forward: the master says EIO
+         * once no slave is open, and the forwarding would end there for good,
+         * though the payload only closed its console to open it again (an
+         * init such as systemd opens /dev/console for each message; nspawn
+         * ignores the hang-up for that). O_NOCTTY: it is no terminal of ours. */
+        c->slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (c->slave < 0)
+                log_debug_errno(errno, "Opening the console's slave: %m");
         r = pty_forward_start(&c->forward, master, STDIN_FILENO, STDOUT_FILENO,
                               mode == RUN_CONSOLE_READ_ONLY ? PTY_FORWARD_READ_ONLY : 0);
         if (r < 0) {
@@ -138,5 +147,6 @@ void run_console_done(RunConsole *c) {
         c->out_source = sd_event_source_disable_unref(c->out_source);
         pty_forward_drain(&c->forward);
         pty_forward_done(&c->forward);
+        c->slave = safe_close(c->slave);
         c->master = safe_close(c->master);
 }
