@@ -121,7 +121,16 @@ static int read_source(int dir_fd, const char *path, int flags, char **ret, size
                         break;
                 }
         }
-        *ret = buf;
+        /* Kept at its size: the buffer is the most a credential may be, and
+         * a directory of small files would hold that much for each. */
+        char *copy = malloc(n + 1);
+        if (copy)
+                memcpy(copy, buf, n);
+        explicit_bzero(buf, n);
+        free(buf);
+        if (!copy)
+                return -ENOMEM;
+        *ret = copy;
         *ret_size = n;
         return 0;
 }

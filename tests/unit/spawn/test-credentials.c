@@ -2,6 +2,7 @@
 /* credentials_read(): what the start reads for LoadCredential= and
  * SetCredential=, and its messages, on files of a temporary directory. */
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +130,9 @@ TEST(read) {
         expect(&p, 6, "fb", "fall\0back", 9);
         expect(&p, 7, "only", "v", 1);
         ASSERT_NULL(find(&p, "x_link"));
+        /* Each held at its size, not at the most a credential may be. */
+        for (size_t i = 0; i < p.n_credential_data; i++)
+                ASSERT_TRUE(malloc_usable_size(p.credential_data[i].data) < 4096);
         plan_credential_data_erase(&p);
         ASSERT_EQ(p.n_credential_data, 0);
         plan_reset(&p);
