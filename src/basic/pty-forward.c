@@ -3,10 +3,20 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "macros.h"
 #include "pty-forward.h"
+
+/* Whether IN and OUT are one terminal (fd 0 and 1 of a shell's, say). */
+static bool pty_forward_one_terminal(const PtyForward *f) {
+        struct stat a, b;
+
+        return f->in_saved && f->out_saved && fstat(f->in, &a) >= 0 && fstat(f->out, &b) >= 0 &&
+                S_ISCHR(a.st_mode) && S_ISCHR(b.st_mode) && a.st_rdev == b.st_rdev;
+}
 
 static void pty_forward_raw(PtyForward *f) {
         struct termios t;
@@ -27,6 +37,10 @@ static void pty_forward_raw(PtyForward *f) {
                 t.c_lflag = f->out_termios.c_lflag;
                 if (f->in_saved)
                         t.c_lflag = 0;          /* IN and OUT may be one terminal */
+                /* One terminal: its input stays raw too. Else IXON would let ^S
+                 * stop our output instead of reaching the container. */
+                if (pty_forward_one_terminal(f))
+                        t.c_iflag = 0;
                 (void) tcsetattr(f->out, TCSANOW, &t);
         }
 }
@@ -55,8 +69,16 @@ void pty_forward_resize(PtyForward *f) {
                 (void) ioctl(f->master, TIOCSWINSZ, &ws);
 }
 
+/* Non-blocking, the flags before kept in *ret_fl: read only once both were
+ * (IN and OUT may share one open file). -1: left as it was. */
+static void pty_forward_nonblock(int fd, int fl, int *ret_fl) {
+        *ret_fl = -1;
+        if (fd >= 0 && fl >= 0 && !(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) >= 0)
+                *ret_fl = fl;
+}
+
 int pty_forward_start(PtyForward *f, int master, int in, int out, PtyForwardFlags flags) {
-        int fl;
+        int fl, in_fl, out_fl;
 
         *f = PTY_FORWARD_NULL;
         f->flags = flags;
@@ -73,6 +95,15 @@ int pty_forward_start(PtyForward *f, int master, int in, int out, PtyForwardFlag
                 f->in_saved = tcgetattr(f->in, &f->in_termios) >= 0;
         if (f->out >= 0 && isatty(f->out))
                 f->out_saved = tcgetattr(f->out, &f->out_termios) >= 0;
+        /* A write to OUT must never block us: a terminal stopped by ^S, or a
+         * pipe nobody reads, would stop cell's loop (signals, sd_notify, the
+         * watchdog) with it. What OUT does not take waits, and the master with
+         * it, as systemd's ptyfwd.c polls its output. A regular file never
+         * says EAGAIN: it is simply written. */
+        in_fl = f->in >= 0 ? fcntl(f->in, F_GETFL) : -1;
+        out_fl = f->out >= 0 ? fcntl(f->out, F_GETFL) : -1;
+        pty_forward_nonblock(f->in, in_fl, &f->in_fl);
+        pty_forward_nonblock(f->out, out_fl, &f->out_fl);
         pty_forward_raw(f);
         pty_forward_resize(f);
         return 0;
@@ -81,47 +112,67 @@ int pty_forward_start(PtyForward *f, int master, int in, int out, PtyForwardFlag
 void pty_forward_done(PtyForward *f) {
         pty_forward_suspend(f);
         f->in_saved = f->out_saved = false;
+        /* OUT first: IN's are the flags from before either was changed. */
+        if (f->out_fl >= 0)
+                (void) fcntl(f->out, F_SETFL, f->out_fl);
+        if (f->in_fl >= 0)
+                (void) fcntl(f->in, F_SETFL, f->in_fl);
+        f->in_fl = f->out_fl = -1;
+        f->n_obuf = 0;
         f->master = safe_close(f->master);
 }
 
 size_t pty_forward_poll_fds(const PtyForward *f, struct pollfd *p) {
         size_t n = 0;
 
-        if (f->master >= 0 && !f->master_eof)
+        /* The master is left alone while OUT has not taken what it gave:
+         * then the container's writes wait, not we. */
+        if (f->master >= 0 && !f->master_eof && f->n_obuf == 0)
                 p[n++] = (struct pollfd) { .fd = f->master, .events = POLLIN | (f->n_buf > 0 ? POLLOUT : 0) };
         /* Stop reading while the pty does not take what we have. */
         if (f->in >= 0 && !f->in_eof && f->n_buf < sizeof f->buf && !f->master_eof)
                 p[n++] = (struct pollfd) { .fd = f->in, .events = POLLIN };
+        if (f->n_obuf > 0)
+                p[n++] = (struct pollfd) { .fd = f->out, .events = POLLOUT };
         return n;
 }
 
-static void pty_forward_write_out(PtyForward *f, const char *p, size_t n) {
-        while (n > 0 && !f->out_gone && f->out >= 0) {
-                ssize_t k = write(f->out, p, n);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0 && errno == EAGAIN) {
-                        struct pollfd w = { .fd = f->out, .events = POLLOUT };
-                        (void) poll(&w, 1, -1);
-                        continue;
-                }
-                if (k <= 0) {
-                        f->out_gone = true;     /* EPIPE, EIO: nobody reads any more */
+/* As much of obuf as OUT takes now; the rest waits for its POLLOUT. */
+static void pty_forward_flush_out(PtyForward *f) {
+        while (f->n_obuf > 0) {
+                ssize_t k;
+
+                if (f->out_gone || f->out < 0) {
+                        f->n_obuf = 0;
                         return;
                 }
-                p += k;
-                n -= (size_t) k;
+                k = write(f->out, f->obuf, f->n_obuf);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0 && errno == EAGAIN)
+                        return;
+                if (k <= 0) {
+                        f->out_gone = true;     /* EPIPE, EIO: nobody reads any more */
+                        f->n_obuf = 0;
+                        return;
+                }
+                memmove(f->obuf, f->obuf + k, f->n_obuf - (size_t) k);
+                f->n_obuf -= (size_t) k;
         }
 }
 
-/* One read from the master: > 0 bytes forwarded, 0 when nothing is there
- * now, -EIO once every slave fd is closed and everything is read. */
+/* One read from the master, once OUT took all before: > 0 bytes read, 0
+ * when nothing is there now (or OUT has not taken the last), -EIO once
+ * every slave fd is closed and everything is read. */
 static int pty_forward_read_master(PtyForward *f) {
-        char b[4096];
-        ssize_t k = read(f->master, b, sizeof b);
+        ssize_t k;
 
+        if (f->n_obuf > 0)
+                return 0;
+        k = read(f->master, f->obuf, sizeof f->obuf);
         if (k > 0) {
-                pty_forward_write_out(f, b, (size_t) k);
+                f->n_obuf = (size_t) k;
+                pty_forward_flush_out(f);
                 return (int) k;
         }
         if (k < 0 && (errno == EAGAIN || errno == EINTR))
@@ -143,7 +194,12 @@ int pty_forward_dispatch(PtyForward *f, const struct pollfd *p, size_t n) {
                                 } else if (k < 0 && errno != EAGAIN && errno != EINTR)
                                         f->n_buf = 0;
                         }
-                } else if (p[i].fd == f->in && p[i].revents) {
+                        continue;
+                }
+                /* IN and OUT may be one fd: each for its own events. */
+                if (p[i].fd == f->out && (p[i].events & POLLOUT) && p[i].revents)
+                        pty_forward_flush_out(f);
+                if (p[i].fd == f->in && (p[i].events & POLLIN) && p[i].revents) {
                         ssize_t k = read(f->in, f->buf + f->n_buf, sizeof f->buf - f->n_buf);
                         if (k > 0)
                                 f->n_buf += (size_t) k;
@@ -154,15 +210,31 @@ int pty_forward_dispatch(PtyForward *f, const struct pollfd *p, size_t n) {
         return 0;
 }
 
+static uint64_t pty_forward_now_msec(void) {
+        struct timespec ts;
+
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
+
 void pty_forward_drain(PtyForward *f) {
         /* The kernel passes what the last slave fd wrote before it was
          * closed, then EIO; a process still holding the slave (one the
-         * command left behind) is not waited for: a short pause, then we go. */
-        while (f->master >= 0 && !f->master_eof) {
-                struct pollfd p = { .fd = f->master, .events = POLLIN };
-                if (poll(&p, 1, 100) <= 0)
+         * command left behind) is not waited for: a short pause, then we
+         * go, and never later than the deadline, even if it keeps writing
+         * or OUT keeps taking nothing. */
+        uint64_t deadline = pty_forward_now_msec() + 3000;
+
+        while (f->master >= 0 && (!f->master_eof || f->n_obuf > 0)) {
+                bool out = f->n_obuf > 0;
+                struct pollfd p = { .fd = out ? f->out : f->master, .events = out ? POLLOUT : POLLIN };
+                uint64_t now = pty_forward_now_msec();
+
+                if (now >= deadline || poll(&p, 1, 100) <= 0)
                         break;
-                if (pty_forward_read_master(f) <= 0)
+                if (out)
+                        pty_forward_flush_out(f);
+                else if (pty_forward_read_master(f) <= 0)
                         break;
         }
 }

@@ -18,7 +18,7 @@ typedef enum PtyForwardFlags {
         PTY_FORWARD_READ_ONLY = 1 << 0,        /* output only; our stdin is not read */
 } PtyForwardFlags;
 
-#define PTY_FORWARD_POLL_MAX 2
+#define PTY_FORWARD_POLL_MAX 3
 
 typedef struct PtyForward {
         int master;                     /* owned, non-blocking */
@@ -26,25 +26,33 @@ typedef struct PtyForward {
         PtyForwardFlags flags;
         bool in_saved, out_saved;       /* termios saved, to restore */
         struct termios in_termios, out_termios;
+        int in_fl, out_fl;              /* file status flags before O_NONBLOCK, to restore; -1: unchanged */
         bool in_eof, master_eof;
         bool out_gone;                  /* output failed (EPIPE): discarded from then on */
         size_t n_buf;
         char buf[4096];                 /* read from in, not yet written to master */
+        size_t n_obuf;
+        char obuf[4096];                /* read from master, not yet taken by out */
 } PtyForward;
 
-#define PTY_FORWARD_NULL ((PtyForward) { .master = -EBADF, .in = -EBADF, .out = -EBADF })
+#define PTY_FORWARD_NULL ((PtyForward) { .master = -EBADF, .in = -EBADF, .out = -EBADF, .in_fl = -1, .out_fl = -1 })
 
 /* Takes MASTER; puts the terminal(s) of IN and OUT in raw mode and passes
- * OUT's window size on. On failure the terminal is as it was. */
+ * OUT's window size on. On failure the terminal is as it was. IN and OUT
+ * are made non-blocking until pty_forward_done(): an OUT that takes
+ * nothing (a terminal stopped by ^S, a pipe nobody reads) makes the master
+ * wait, never the caller, whose loop also serves signals and sd_notify. */
 int pty_forward_start(PtyForward *f, int master, int in, int out, PtyForwardFlags flags);
 /* Restores the terminal and closes the master; safe to call twice. */
 void pty_forward_done(PtyForward *f);
 
 /* The fds to poll now (at most PTY_FORWARD_POLL_MAX), into P; returns how many. */
 size_t pty_forward_poll_fds(const PtyForward *f, struct pollfd *p);
-/* Acts on what poll() said of the fds pty_forward_poll_fds() gave. */
+/* Acts on what poll() said of the fds pty_forward_poll_fds() gave (OUT is
+ * among them, for POLLOUT, only while it has not taken all the master gave). */
 int pty_forward_dispatch(PtyForward *f, const struct pollfd *p, size_t n);
-/* After the process on the slave exited: what it wrote and we did not read yet. */
+/* After the process on the slave exited: what it wrote and we did not read
+ * yet, for as long as it comes without a pause, a few seconds at most. */
 void pty_forward_drain(PtyForward *f);
 
 /* SIGWINCH: OUT's (else IN's) window size to the pty, whose foreground

@@ -29,10 +29,13 @@ typedef struct RunConsole {
         RunConsoleMode mode;
         PtyForward forward;             /* interactive, read-only */
         int master;                     /* passive: held, so the pty never hangs up */
-        sd_event_source *master_source, *in_source;
+        int slave;                      /* interactive, read-only: held, so that the master never says
+                                         * EIO while the payload has closed its console for a moment */
+        sd_event_source *master_source, *in_source, *out_source;
 } RunConsole;
 
-#define RUN_CONSOLE_NULL ((RunConsole) { .mode = RUN_CONSOLE_PIPE, .forward = PTY_FORWARD_NULL, .master = -EBADF })
+#define RUN_CONSOLE_NULL ((RunConsole) { .mode = RUN_CONSOLE_PIPE, .forward = PTY_FORWARD_NULL, .master = -EBADF, \
+                                         .slave = -EBADF })
 
 /* Takes MASTER (the container's pty) and forwards it in EVENT's loop as MODE says. */
 int run_console_start(RunConsole *c, sd_event *event, RunConsoleMode mode, int master);

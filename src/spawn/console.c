@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "console.h"
+#include "fs-util.h"
 #include "macros.h"
 #include "mount-util.h"
 #include "spawn-child.h"
@@ -20,16 +22,41 @@ void console_window_size(struct winsize *ret) {
                 *ret = (struct winsize) {};
 }
 
+/* The ptmx of the devpts at /dev/pts of our root. Not /dev/ptmx, which
+ * the container may have made anything (cell exec -t comes to a container
+ * that ran): no link is followed on the way, /dev/pts must be a devpts,
+ * and its ptmx is opened with no mount crossed, so that nothing the
+ * container put there is opened, with our privileges, in its place. */
+static int console_open_ptmx(SpawnError *err) {
+        _cleanup_close_ int pts = -EBADF;
+        int64_t magic;
+        int fd, r;
+
+        pts = mount_openat2(AT_FDCWD, "/dev/pts", O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS);
+        if (pts < 0)
+                return spawn_error(err, pts, "opening the container's /dev/pts (no symlink on the way)");
+        r = fs_magic_of(pts, &magic);
+        if (r < 0)
+                return spawn_error(err, r, "checking the container's /dev/pts");
+        if (magic != DEVPTS_SUPER_MAGIC)
+                return spawn_error(err, ENOTTY, "the container's /dev/pts is no devpts, refusing");
+        /* O_NOCTTY: the master is no one's terminal, and we take the
+         * slave only on purpose (TIOCSCTTY). */
+        fd = mount_openat2(pts, "ptmx", O_RDWR | O_NOCTTY,
+                           RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS);
+        if (fd < 0)
+                return spawn_error(err, fd, "opening the container's /dev/pts/ptmx");
+        return fd;
+}
+
 int console_open_send(int sock, const struct winsize *ws, uid_t uid, int *ret_slave, SpawnError *err) {
         _cleanup_close_ int master = -EBADF, slave = -EBADF;
         int r;
 
-        /* /dev/ptmx of our root: the container's pts/ptmx, its private
-         * devpts instance (newinstance). O_NOCTTY: the master is no one's
-         * terminal, and we take the slave only on purpose (TIOCSCTTY). */
-        master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        /* The container's private devpts instance (newinstance). */
+        master = console_open_ptmx(err);
         if (master < 0)
-                return spawn_error(err, errno, "opening the container's /dev/ptmx");
+                return master;
         if (unlockpt(master) < 0)
                 return spawn_error(err, errno, "unlockpt");
         /* The slave through the master, not by its name under /dev/pts:

@@ -21,8 +21,9 @@ bool console_on_terminal(void);
  * zero when OUT is no terminal. */
 void console_window_size(struct winsize *ret);
 
-/* In the container, with its root as ours: a new pty of the devpts that
- * /dev/ptmx names there. Sends the master over SOCK (SPAWN_MSG_CONSOLE),
+/* In the container, with its root as ours: a new pty of the devpts at
+ * /dev/pts there (its ptmx, reached without a link or a mount crossed;
+ * /dev/ptmx, which a container that ran may have replaced, is not used). Sends the master over SOCK (SPAWN_MSG_CONSOLE),
  * sets the window size WS and the owner UID of the slave, and returns the
  * slave in *ret_slave. */
 int console_open_send(int sock, const struct winsize *ws, uid_t uid, int *ret_slave, SpawnError *err);

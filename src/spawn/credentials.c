@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -84,14 +85,14 @@ static int reader_add(CredentialReader *r, const char *id, char *data, size_t si
 /* One regular file, whole, as the host's root: -EBADFD for anything else
  * (a FIFO is opened O_NONBLOCK so that it cannot hang the start; systemd
  * would connect to an AF_UNIX socket, cell does not), -EFBIG beyond the
- * limit. */
-static int read_source(int dir_fd, const char *path, char **ret, size_t *ret_size) {
+ * limit. flags: O_NOFOLLOW for a directory's entry (-ELOOP: a link). */
+static int read_source(int dir_fd, const char *path, int flags, char **ret, size_t *ret_size) {
         _cleanup_close_ int fd = -EBADF;
         char *buf = NULL;
         size_t n = 0;
         struct stat st;
 
-        fd = openat(dir_fd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        fd = openat(dir_fd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | flags);
         if (fd < 0)
                 return -errno;
         if (fstat(fd, &st) < 0)
@@ -120,7 +121,16 @@ static int read_source(int dir_fd, const char *path, char **ret, size_t *ret_siz
                         break;
                 }
         }
-        *ret = buf;
+        /* Kept at its size: the buffer is the most a credential may be, and
+         * a directory of small files would hold that much for each. */
+        char *copy = malloc(n + 1);
+        if (copy)
+                memcpy(copy, buf, n);
+        explicit_bzero(buf, n);
+        free(buf);
+        if (!copy)
+                return -ENOMEM;
+        *ret = copy;
         *ret_size = n;
         return 0;
 }
@@ -210,7 +220,14 @@ static int read_directory(CredentialReader *r, int dir_fd, const char *prefix, c
                         continue;
                 char *data;
                 size_t size;
-                e = read_source(dirfd(d), names[i], &data, &size);
+                /* Not followed if it became a link since the check above: whoever
+                 * may write the directory must not make us read, as root, what
+                 * such a link leads to (/etc/shadow into the container). */
+                e = read_source(dirfd(d), names[i], O_NOFOLLOW, &data, &size);
+                if (e == -ELOOP) {
+                        e = 0;
+                        continue;
+                }
                 if (e < 0)
                         e = source_error(r, e, path);
                 else
@@ -247,7 +264,7 @@ static int read_load(CredentialReader *r, const char *caller_dir) {
                         return spawn_error(r->err, ENOMEM, "credentials: out of memory");
                 path = joined;
         }
-        k = read_source(AT_FDCWD, path, &data, &size);
+        k = read_source(AT_FDCWD, path, 0, &data, &size);
         if (k == -EISDIR && !joined) {
                 _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (fd < 0)
@@ -276,6 +293,12 @@ int credentials_read(Plan *p, const char *caller_dir, SpawnError *err) {
         int k = 0;
 
         plan_credential_data_erase(p);
+        /* No core dump of ours may hold a secret (nor may a ptrace of the
+         * same user read one): non-dumpable from before the first byte is
+         * read, as the child and the tree builder are. An exec (cell-monitor)
+         * makes a process dumpable again, with none of this memory left. */
+        if (p->n_credentials > 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                return spawn_error(err, errno, "credentials: prctl(PR_SET_DUMPABLE)");
         /* Loads first, then SetCredential= for the IDs still missing. */
         for (unsigned pass = 0; pass < 2 && k >= 0; pass++)
                 for (size_t i = 0; i < p->n_credentials && k >= 0; i++) {

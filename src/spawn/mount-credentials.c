@@ -19,11 +19,16 @@
 
 /* This process's copy of what the supervisor read (a fork's: the supervisor
  * erases its own), erased once it is in the ramfs: nothing of the data
- * stays in a process that lives on (Init=yes's reaper). */
+ * stays in a process that lives on (Init=yes's reaper). The SetCredential=
+ * values the plan carries too: the reaper's memory is not the payload's
+ * user's to hold them. */
 static void credential_data_wipe(const Plan *p) {
         for (size_t i = 0; i < p->n_credential_data; i++)
                 if (p->credential_data[i].data)
                         explicit_bzero(p->credential_data[i].data, p->credential_data[i].size);
+        for (size_t i = 0; i < p->n_credentials; i++)
+                if (p->credentials[i].value)
+                        explicit_bzero(p->credentials[i].value, p->credentials[i].size);
 }
 
 static int write_all(int fd, const char *data, size_t size) {

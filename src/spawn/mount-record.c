@@ -172,7 +172,7 @@ static int entry_append(MountCreated *c, const MountRecordItem *it, const char *
                 .path = strndup(path, it->path_len),
                 .host = it->host,
                 .pending = it->state == RECORD_PENDING,
-                .since_sec = (int64_t) (it->since_nsec / UINT64_C(1000000000)),
+                .since_nsec = it->since_nsec,
                 .type = (mode_t) it->type,
                 .mnt_id = it->mnt_id,
                 .dev_major = it->dev_major,

@@ -299,8 +299,8 @@ void mount_created_unseal(const MountCreated *created, int root_fd) {
  * written; the start's mkdirat() or O_EXCL create then made it, or failed
  * and made nothing. */
 static void created_remove_pending(int parent_fd, const char *name, const MountCreatedEntry *e) {
+        struct statx_timestamp born;
         struct statx sx;
-        int64_t born;
 
         /* The file system, not the mount: a host entry is walked from the
          * host's namespace, not the copy it was made from. */
@@ -310,9 +310,13 @@ static void created_remove_pending(int parent_fd, const char *name, const MountC
             sx.stx_dev_minor != e->dev_minor)
                 return;
         /* Born since: its birth time where the file system keeps one, else
-         * its last change, which is never before its birth. */
-        born = (sx.stx_mask & STATX_BTIME) ? sx.stx_btime.tv_sec : sx.stx_ctime.tv_sec;
-        if (born < e->since_sec)
+         * its last change, which is never before its birth. To the
+         * nanosecond, not the second: something another process made in the
+         * second before the announcement is not ours. Stamps in whole
+         * seconds (a file system that keeps no more) are compared as such. */
+        born = (sx.stx_mask & STATX_BTIME) ? sx.stx_btime : sx.stx_ctime;
+        if (born.tv_nsec == 0 ? born.tv_sec < (int64_t) (e->since_nsec / UINT64_C(1000000000)) :
+            (uint64_t) born.tv_sec * UINT64_C(1000000000) + born.tv_nsec < e->since_nsec)
                 return;
         if (e->type != S_IFDIR && sx.stx_size > e->size)
                 return;

@@ -57,7 +57,7 @@ typedef struct MountCreatedEntry {
         /* Read back from a record (mount-record.h) written by a process
          * killed while it made this one: maybe made, its inode unknown. */
         bool pending;
-        int64_t since_sec;      /* pending: when it was about to be made */
+        uint64_t since_nsec;    /* pending: when it was about to be made (CLOCK_REALTIME_COARSE) */
         mode_t type;            /* S_IFDIR, S_IFREG or S_IFLNK */
         uint64_t mnt_id;        /* the mount it was made on */
         uint32_t dev_major, dev_minor;

@@ -44,6 +44,16 @@ expect "run: input forwarded" "$(grep -o 'got=.*' "$work/tty")" "got=hello"
 expect "run, Init=yes: a controlling terminal" "$(grep -c 'ctty$' "$work/tty")" 1
 expect "run, Init=yes: its exit status" "$(grep -o 'status=.*' "$work/tty")" "status=3"
 
+# The payload closes its console and opens it again (as an init such as
+# systemd with Boot=yes does, for each message): no moment without a slave
+# open ends the forwarding.
+u=$(unit consolereopen "[Root]" "Directory=$root" "[Exec]" \
+        "Exec=/bin/sh -c 'echo first; exec </dev/null >/dev/null 2>&1; sleep 0.5; echo again >/dev/console; sleep 0.2; exit 8'")
+on_tty "$(printf '%q ' "$CELL" run --cgroup-manager=cgroupfs "$u"); echo status=\$?"
+expect "run: output before the console is closed" "$(grep -c 'first$' "$work/tty")" 1
+expect "run: output once it is opened again" "$(grep -c 'again$' "$work/tty")" 1
+expect "run: closed and opened again, its exit status" "$(grep -o 'status=.*' "$work/tty")" "status=8"
+
 # --- read-only: its output, but our input is not read.
 u=$(unit consolero "[Root]" "Directory=$root" "[Exec]" \
         "Exec=/bin/sh -c 'read -t 1 x; echo \"got=\$x.\"; exit 4'")

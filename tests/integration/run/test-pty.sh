@@ -70,6 +70,16 @@ pkill -TERM -f '^$CELL exec $name /bin/sh' ) & $q; echo status=\$?; stty -g >$wo
 expect "exec, SIGTERM: the command's status" "$(grep -o 'status=.*' "$work/tty")" "status=143"
 expect "exec, SIGTERM: our terminal restored" "$(cat "$work/after")" "$(cat "$work/before")"
 
+# --- A container that replaced its /dev/ptmx (its root may: /dev is its
+# tmpfs) with a link to the caller's terminal: cell exec -t never opens it,
+# as the host's root, but the ptmx of the devpts at /dev/pts.
+"$CELL" exec -P "$name" /bin/sh -c 'rm -f /dev/ptmx && ln -s /proc/self/fd/0 /dev/ptmx' </dev/null ||
+        fail "exec: replacing the container's /dev/ptmx failed"
+q=$(printf '%q ' "$CELL" exec -t "$name" /bin/sh -c 'echo "tty=$(tty)"; [ -c "$(tty)" ] && echo in-container; exit 4')
+on_tty "$q; echo status=\$?"
+expect "exec, /dev/ptmx replaced: its exit status" "$(grep -o 'status=.*' "$work/tty")" "status=4"
+expect "exec, /dev/ptmx replaced: a pty of the container's devpts" "$(grep -c 'in-container$' "$work/tty")" 1
+
 # --- Pipes: no pty, nothing changes.
 out=$(echo hello | "$CELL" exec "$name" /bin/sh -c 'cat; tty; exit 3' 2>&1) && status=0 || status=$?
 expect "exec, pipes: status" "$status" 3

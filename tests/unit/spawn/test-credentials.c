@@ -2,16 +2,36 @@
 /* credentials_read(): what the start reads for LoadCredential= and
  * SetCredential=, and its messages, on files of a temporary directory. */
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "credentials.h"
+#include "mount-credentials.h"
 #include "test.h"
 
 static char dir[] = "/tmp/test-credentials-XXXXXX";
+
+/* Set: the next check of a directory's entry of that name (credentials.c's
+ * fstatat()) sees the regular file, which is then swapped for a symlink to
+ * swap_target, as whoever may write that directory could do meanwhile. */
+static const char *swap_name, *swap_target;
+
+int fstatat(int fd, const char *path, struct stat *st, int flags) {
+        int r = (int) syscall(SYS_newfstatat, fd, path, st, flags);
+
+        if (r >= 0 && swap_name && streq(path, swap_name)) {
+                ASSERT_EQ(unlinkat(fd, path, 0), 0);
+                ASSERT_EQ(symlinkat(swap_target, fd, path), 0);
+                swap_name = NULL;
+        }
+        return r;
+}
 
 static void put(const char *name, const char *data, size_t size) {
         _cleanup_free_ char *path = NULL;
@@ -110,6 +130,9 @@ TEST(read) {
         expect(&p, 6, "fb", "fall\0back", 9);
         expect(&p, 7, "only", "v", 1);
         ASSERT_NULL(find(&p, "x_link"));
+        /* Each held at its size, not at the most a credential may be. */
+        for (size_t i = 0; i < p.n_credential_data; i++)
+                ASSERT_TRUE(malloc_usable_size(p.credential_data[i].data) < 4096);
         plan_credential_data_erase(&p);
         ASSERT_EQ(p.n_credential_data, 0);
         plan_reset(&p);
@@ -158,7 +181,60 @@ TEST(read) {
         ASSERT_CONTAINS(err.message, "not a regular file");
         plan_reset(&p);
 
+        /* A regular file when it is checked, a link to a secret of the host
+         * when it is opened: skipped as a link, never read. */
+        _cleanup_free_ char *secret = at("secret"), *race = at("race");
+        put("secret", "S", 1);
+        ASSERT_EQ(mkdir(race, 0700), 0);
+        put("race/a", "A", 1);
+        put("race/key", "K", 1);
+        swap_name = "key";
+        swap_target = secret;
+        add(&p, "r", race, NULL, 0);
+        ASSERT_OK(credentials_read(&p, caller, &err));
+        ASSERT_NULL(swap_name);         /* the swap happened */
+        ASSERT_EQ(p.n_credential_data, 1);
+        expect(&p, 0, "r_a", "A", 1);
+        ASSERT_NULL(find(&p, "r_key"));
+        plan_reset(&p);
+
         _cleanup_free_ char *cmd = NULL;
         ASSERT_TRUE(asprintf(&cmd, "rm -rf %s", dir) > 0);
         ASSERT_EQ(system(cmd), 0);
+}
+
+/* Holding secrets, cell leaves no core dump of them (nor a ptrace of its
+ * user's way to them); without any credential it stays as it was. */
+TEST(not_dumpable) {
+        Plan p = {};
+        SpawnError err = {};
+
+        ASSERT_EQ(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), 0);
+        ASSERT_OK(credentials_read(&p, NULL, &err));
+        ASSERT_EQ(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 1);
+        add(&p, "only", NULL, "v", 1);
+        ASSERT_OK(credentials_read(&p, NULL, &err));
+        ASSERT_EQ(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+        plan_reset(&p);
+        ASSERT_EQ(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), 0);
+}
+
+/* The child's copy, once it is in the container (or nothing is to be
+ * made): nothing of a credential stays in it, SetCredential='s values
+ * included, for Init=yes's reaper lives on with that memory. */
+TEST(child_copy_wiped) {
+        Plan p = {};
+        SpawnError err = {};
+        char *data, *value;
+
+        add(&p, "only", NULL, "v4lue", 5);
+        ASSERT_OK(credentials_read(&p, NULL, &err));
+        ASSERT_EQ(p.n_credential_data, 1);
+        data = p.credential_data[0].data;
+        value = p.credentials[0].value;
+        ASSERT_OK(mount_credentials_seal(&p, 0, 0, &err));     /* no directory: only the wipe */
+        ASSERT_TRUE(memcmp(data, "\0\0\0\0\0", 5) == 0);
+        ASSERT_TRUE(memcmp(value, "\0\0\0\0\0", 5) == 0);
+        plan_reset(&p);
+        ASSERT_EQ(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), 0);
 }

@@ -169,7 +169,8 @@ TEST(pending_dropped_torn) {
         ASSERT_TRUE(v.created.entries[1].pending);
         ASSERT_EQ(v.created.entries[1].type, S_IFREG);
         ASSERT_EQ_U64(v.created.entries[1].size, 12);
-        ASSERT_TRUE(v.created.entries[1].since_sec > 0 && v.created.entries[1].since_sec <= time(NULL));
+        ASSERT_TRUE(v.created.entries[1].since_nsec > 0 &&
+                    v.created.entries[1].since_nsec / UINT64_C(1000000000) <= (uint64_t) time(NULL));
 
         ASSERT_NOT_NULL(whole = malloc((size_t) end));
         ASSERT_EQ(pread(fd, whole, (size_t) end, 0), (ssize_t) end);
@@ -236,7 +237,7 @@ TEST(refused_and_untouched) {
         dir_free();
 }
 
-static void pending(MountCreated *c, const char *name, mode_t type, uint64_t size, int64_t since) {
+static void pending(MountCreated *c, const char *name, mode_t type, uint64_t size, uint64_t since) {
         char path[PATH_MAX];
         struct statx sx;
         MountCreatedEntry *e;
@@ -247,7 +248,7 @@ static void pending(MountCreated *c, const char *name, mode_t type, uint64_t siz
         ASSERT_NOT_NULL(e);
         c->entries = e;
         e[c->n++] = (MountCreatedEntry) {
-                .path = strdup(path), .pending = true, .since_sec = since, .type = type, .size = size,
+                .path = strdup(path), .pending = true, .since_nsec = since, .type = type, .size = size,
                 .mnt_id = sx.stx_mnt_id, .dev_major = sx.stx_dev_major, .dev_minor = sx.stx_dev_minor,
         };
 }
@@ -256,7 +257,11 @@ static void pending(MountCreated *c, const char *name, mode_t type, uint64_t siz
  * born since, a directory empty, a file no bigger than announced. */
 TEST(pending_take_back) {
         MountCreated c = MOUNT_CREATED_NULL;
-        int64_t now = time(NULL), fd;
+        const uint64_t sec = UINT64_C(1000000000);
+        uint64_t now = (uint64_t) time(NULL) * sec, just_after;
+        struct timespec ts;
+        struct statx sx;
+        int64_t fd;
 
         dir_new();
         ASSERT_EQ(mkdirat(dir_fd, "dir", 0755), 0);
@@ -272,19 +277,30 @@ TEST(pending_take_back) {
         ASSERT_TRUE(fd >= 0);
         ASSERT_EQ(write((int) fd, "abcdef", 6), 6);
         close((int) fd);
+        /* Made by someone else a moment before the announcement, most
+         * likely in the same second. */
+        ASSERT_EQ(mkdirat(dir_fd, "theirs", 0755), 0);
+        ASSERT_EQ(statx(dir_fd, "theirs", 0, STATX_BTIME | STATX_CTIME, &sx), 0);
+        bool fine_stamps = ((sx.stx_mask & STATX_BTIME) ? sx.stx_btime : sx.stx_ctime).tv_nsec != 0;
+        usleep(20 * 1000);
+        ASSERT_EQ(clock_gettime(CLOCK_REALTIME_COARSE, &ts), 0);
+        just_after = (uint64_t) ts.tv_sec * sec + (uint64_t) ts.tv_nsec;
 
-        pending(&c, "dir", S_IFDIR, 0, now - 1);
-        pending(&c, "full", S_IFDIR, 0, now - 1);
-        pending(&c, "old", S_IFDIR, 0, now + 100);      /* there before it was announced */
-        pending(&c, "typed", S_IFREG, 10, now - 1);
-        pending(&c, "short", S_IFREG, 5, now - 1);      /* cut short while written */
-        pending(&c, "long", S_IFREG, 5, now - 1);
-        pending(&c, "missing", S_IFDIR, 0, now - 1);    /* never made */
+        pending(&c, "dir", S_IFDIR, 0, now - sec);
+        pending(&c, "full", S_IFDIR, 0, now - sec);
+        pending(&c, "old", S_IFDIR, 0, now + 100 * sec);        /* there before it was announced */
+        pending(&c, "theirs", S_IFDIR, 0, just_after);          /* the same, within the second */
+        pending(&c, "typed", S_IFREG, 10, now - sec);
+        pending(&c, "short", S_IFREG, 5, now - sec);            /* cut short while written */
+        pending(&c, "long", S_IFREG, 5, now - sec);
+        pending(&c, "missing", S_IFDIR, 0, now - sec);          /* never made */
         mount_created_undo(&c, dir_fd, -EBADF);
         ASSERT_EQ(c.n, 0);
         ASSERT_FALSE(exists("dir"));
         ASSERT_TRUE(exists("full/x"));
         ASSERT_TRUE(exists("old"));
+        if (fine_stamps)        /* (a file system that stamps whole seconds cannot tell) */
+                ASSERT_TRUE(exists("theirs"));
         ASSERT_TRUE(exists("typed"));
         ASSERT_FALSE(exists("short"));
         ASSERT_TRUE(exists("long"));

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* pty-forward.c on a pty of our own: an output that takes nothing never
+ * blocks the caller, and the terminal is left as it was. */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "pty-forward.h"
+#include "test.h"
+
+/* A new pty: its master (non-blocking, as cell gets one) and its slave. */
+static void pty_new(int *ret_master, int *ret_slave) {
+        int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+
+        ASSERT_TRUE(master >= 0);
+        ASSERT_EQ(unlockpt(master), 0);
+        *ret_slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+        ASSERT_TRUE(*ret_slave >= 0);
+        *ret_master = master;
+}
+
+static const struct pollfd *polled(const struct pollfd *p, size_t n, int fd, short events) {
+        for (size_t i = 0; i < n; i++)
+                if (p[i].fd == fd && (p[i].events & events))
+                        return p + i;
+        return NULL;
+}
+
+/* A pipe nobody reads as the output (a terminal stopped by ^S is the
+ * same): forwarding goes on without ever blocking, the container's pty
+ * fills up instead, and what waited comes out in order once read. */
+TEST(output_never_blocks) {
+        PtyForward f = PTY_FORWARD_NULL;
+        struct pollfd p[PTY_FORWARD_POLL_MAX];
+        int master, slave, out[2];
+        size_t written = 0, n;
+        char chunk[1024];
+
+        pty_new(&master, &slave);
+        ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+        ASSERT_TRUE(fcntl(out[0], F_SETPIPE_SZ, 4096) > 0);
+        /* A blocking write would hang here: the test fails by the alarm. */
+        alarm(20);
+        ASSERT_OK(pty_forward_start(&f, master, -EBADF, out[1], PTY_FORWARD_READ_ONLY));
+        ASSERT_TRUE(fcntl(out[1], F_GETFL) & O_NONBLOCK);
+
+        for (unsigned i = 0; i < 100; i++) {
+                ssize_t k;
+
+                for (size_t j = 0; j < sizeof chunk; j++)
+                        chunk[j] = (char) ('a' + (written + j) % 26);
+                k = write(slave, chunk, sizeof chunk);
+                if (k > 0)
+                        written += (size_t) k;
+                n = pty_forward_poll_fds(&f, p);
+                if (poll(p, n, 5) > 0)
+                        ASSERT_OK(pty_forward_dispatch(&f, p, n));
+        }
+        /* More than the pipe holds was written: the rest waits, the master
+         * is not read meanwhile, and OUT is polled for room. */
+        ASSERT_TRUE(written > 8192);
+        n = pty_forward_poll_fds(&f, p);
+        ASSERT_NOT_NULL(polled(p, n, out[1], POLLOUT));
+        ASSERT_NULL(polled(p, n, master, POLLIN));
+
+        /* Read: the bytes come in the order written, none lost on the way. */
+        char got[4096];
+        ssize_t k = read(out[0], got, sizeof got);
+        ASSERT_TRUE(k > 0);
+        for (ssize_t j = 0; j < k; j++)
+                ASSERT_EQ(got[j], 'a' + j % 26);
+        n = pty_forward_poll_fds(&f, p);
+        ASSERT_TRUE(poll(p, n, 1000) > 0);
+        ASSERT_OK(pty_forward_dispatch(&f, p, n));
+        ASSERT_TRUE(read(out[0], got, sizeof got) > 0);
+
+        /* The output as it was before: blocking again. */
+        pty_forward_done(&f);
+        ASSERT_FALSE(fcntl(out[1], F_GETFL) & O_NONBLOCK);
+        alarm(0);
+        safe_close(slave);
+        safe_close(out[0]);
+        safe_close(out[1]);
+}
+
+/* IN and OUT one terminal: its input is raw as a whole (^S and ^Q reach
+ * the container instead of stopping our output), and restored after. */
+TEST(one_terminal_raw) {
+        PtyForward f = PTY_FORWARD_NULL;
+        int master, slave, term_master, term;
+        struct termios t;
+
+        pty_new(&master, &slave);
+        pty_new(&term_master, &term);
+        ASSERT_EQ(tcgetattr(term, &t), 0);
+        t.c_iflag |= IXON | ICRNL;
+        ASSERT_EQ(tcsetattr(term, TCSANOW, &t), 0);
+        int copy = fcntl(term, F_DUPFD_CLOEXEC, 3);
+        ASSERT_TRUE(copy >= 0);
+
+        ASSERT_OK(pty_forward_start(&f, master, term, copy, 0));
+        ASSERT_EQ(tcgetattr(term, &t), 0);
+        ASSERT_FALSE(t.c_iflag & IXON);
+        ASSERT_FALSE(t.c_iflag & ICRNL);
+        ASSERT_FALSE(t.c_lflag & (ICANON | ECHO | ISIG));
+        pty_forward_done(&f);
+        ASSERT_EQ(tcgetattr(term, &t), 0);
+        ASSERT_TRUE(t.c_iflag & IXON);
+        ASSERT_TRUE(t.c_iflag & ICRNL);
+        ASSERT_TRUE(t.c_lflag & ICANON);
+        safe_close(copy);
+        safe_close(term);
+        safe_close(term_master);
+        safe_close(slave);
+}
