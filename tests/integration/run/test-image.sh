@@ -129,6 +129,12 @@ truncate -s 8M "$work/disk.raw"
 printf 'label: gpt\n,,L\n' | sfdisk -q "$work/disk.raw" >/dev/null
 check gpt none "2: Image=$work/disk.raw: has a partition table \\(gpt\\): cell mounts a plain file system image" \
         "[Root]" "Image=$work/disk.raw" "[Exec]" "Exec=/bin/true"
+# A partition table on a file system that blkid finds too (the ext4
+# superblock lies past the MBR): the table decides, it is refused.
+cp "$ext4" "$work/ext4-mbr.raw"
+printf 'label: dos\nstart=2048, type=83\n' | sfdisk -q --wipe never "$work/ext4-mbr.raw" >/dev/null
+check mbr none "2: Image=$work/ext4-mbr.raw: has a partition table \\(dos\\): cell mounts a plain file system image" \
+        "[Root]" "Image=$work/ext4-mbr.raw" "[Exec]" "Exec=/bin/true"
 check dir none "2: Image=$root: neither a regular file nor a block device" \
         "[Root]" "Image=$root" "[Exec]" "Exec=/bin/true"
 
