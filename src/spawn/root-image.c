@@ -88,7 +88,7 @@ static int loop_attach(int file_fd, const char *name, bool read_only, char *ret_
         control = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
         if (control < 0)
                 return -errno;
-        for (unsigned attempt = 0; attempt < LOOP_ATTEMPTS; attempt++) {
+        for (unsigned attempt = 0; attempt < LOOP_ATTEMPTS;) {
                 _cleanup_close_ int loop_fd = -EBADF;
                 struct loop_config c = {
                         .fd = (uint32_t) file_fd,
@@ -109,8 +109,10 @@ static int loop_attach(int file_fd, const char *name, bool read_only, char *ret_
                 loop_fd = open(ret_dev, (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOCTTY);
                 if (loop_fd < 0) {
                         /* Taken and removed again (LOOP_CTL_REMOVE) before we opened it. */
-                        if (errno == ENOENT || errno == ENXIO)
+                        if (errno == ENOENT || errno == ENXIO) {
+                                attempt++;
                                 continue;
+                        }
                         return -errno;
                 }
                 if (ioctl(loop_fd, LOOP_CONFIGURE, &c) >= 0) {
@@ -120,12 +122,12 @@ static int loop_attach(int file_fd, const char *name, bool read_only, char *ret_
                 /* A backing file system without direct I/O: buffered then. */
                 if (errno == EINVAL && direct) {
                         direct = false;
-                        attempt--;
                         continue;
                 }
                 /* Another process configured it between GET_FREE and ours. */
                 if (errno != EBUSY)
                         return -errno;
+                attempt++;
         }
         return -EBUSY;
 }

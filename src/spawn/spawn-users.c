@@ -148,8 +148,8 @@ int spawn_users_make_trees(pid_t pid, const Plan *p, int image_fd,
                 k = mount_origin(m, what, sizeof what);
                 (void) snprintf(what + k, sizeof what - k, "%s=%s", m->flags & MS_RDONLY ? "BindReadOnly" : "Bind",
                                 m->source);
-                tree = idmapped_tree(userns_fd, AT_FDCWD, m->source, NULL, m->flags & MS_REC, mount_attr_from_flags(m->flags),
-                                     what, err);
+                tree = idmapped_tree(userns_fd, AT_FDCWD, m->source, NULL, m->flags & MS_REC,
+                                     mount_attr_from_flags(m->flags), what, err);
                 if (tree < 0)
                         return tree;
                 r = send((uint32_t) i, tree, userdata);

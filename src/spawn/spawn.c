@@ -478,6 +478,7 @@ void spawn_kill(Spawn *s) {
          * failed start leaves the image and the host as they were. */
         (void) spawn_undo_load(&s->undo);
         /* Where the root was built: Directory=, or where Image= was attached. */
-        spawn_undo_run(&s->undo, !s->plan ? NULL : s->plan->root_image ? ROOT_IMAGE_MOUNT_DIR : s->plan->root_directory);
+        spawn_undo_run(&s->undo, !s->plan ? NULL :
+                                 s->plan->root_image ? ROOT_IMAGE_MOUNT_DIR : s->plan->root_directory);
         spawn_done(s);
 }

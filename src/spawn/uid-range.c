@@ -65,7 +65,8 @@ int uid_range_acquire(const Plan *p, const char *root, const char *lock_dir, Uid
                 return 0;
         case PLAN_USERS_ROOT_OWNER:
                 if (stat(root, &st) < 0)
-                        return spawn_error(err, errno, "PrivateUsers=yes: %s=%s", plan_root_key(p), plan_root_source(p));
+                        return spawn_error(err, errno, "PrivateUsers=yes: %s=%s", plan_root_key(p),
+                                           plan_root_source(p));
                 /* The image's files are already shifted into their range:
                  * its root directory's owner is the container's root. */
                 if ((st.st_uid & 0xFFFF0000U) != (st.st_gid & 0xFFFF0000U))
