@@ -14,7 +14,7 @@
 
 /* ResolvConf=, Timezone=: what the host and the image hold decides
  * "auto" now; a value that cannot be honoured fails the start. */
-int run_decide_etc_files(Plan *p) {
+int run_decide_etc_files(Plan *p, const char *root) {
         PlanEtcFile *files[] = { &p->resolv_conf, &p->timezone };
 
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
@@ -23,7 +23,7 @@ int run_decide_etc_files(Plan *p) {
                 char origin[PATH_MAX + 32];
                 int r;
 
-                r = etc_file_decide(files[i], p->root_directory, &note);
+                r = etc_file_decide(files[i], root, &note);
                 /* ResolvConf= and Timezone= name their own origin; Directory= is named here. */
                 if (r < 0)
                         return log_error_errno(note.error ?: r, "%s%s: %m",
@@ -56,7 +56,7 @@ int run_machine_check(const Plan *p, CgroupManager manager, bool user_bus, const
         return 0;
 }
 
-int run_machine_decide_id(Plan *p) {
+int run_machine_decide_id(Plan *p, const char *root) {
         static const char * const source[] = {
                 [MACHINE_ID_IMAGE] = "the image's /etc/machine-id",
                 [MACHINE_ID_UNIT] = "MachineID=",
@@ -67,7 +67,7 @@ int run_machine_decide_id(Plan *p) {
         int r;
 
         /* Directory= or MachineID=, named where the unit set it. */
-        r = machine_id_decide(p, &note);
+        r = machine_id_decide(p, root, &note);
         plan_message_origin(p, note.message, origin, sizeof origin);
         if (r == -EINVAL)
                 return log_error_errno(r, "%s%s.", origin, note.message);

@@ -21,10 +21,11 @@ static inline const char *run_machine_what(int register_option) {
  * manager, AUTO on a host not booted with systemd) or with --user. */
 int run_machine_check(const Plan *p, CgroupManager manager, bool user_bus, const char *what);
 /* ResolvConf=, Timezone=: what the host and the image hold decides "auto"
- * now; a value that cannot be honoured fails the start. */
-int run_decide_etc_files(Plan *p);
+ * now; a value that cannot be honoured fails the start. root: the path the
+ * container's root is opened by (root_image_root_path()). */
+int run_decide_etc_files(Plan *p, const char *root);
 /* The machine ID (spawn/machine-id.c), when p registers or has MachineID=. */
-int run_machine_decide_id(Plan *p);
+int run_machine_decide_id(Plan *p, const char *root);
 /* Sends the registration once scope_wait() is done. */
 int run_machine_register(const Plan *p, Scope *scope, const Spawn *spawn, const char *what);
 /* scope_register_machine_wait(), and the machine dropped again when the

@@ -19,7 +19,7 @@ void run_log_plan(const Plan *p, CgroupManager m) {
         if (log_get_max_level() < LOG_DEBUG)
                 return;
         log_debug("Unit %s, root %s, cgroup manager %s, scope %s in %s.",
-                  p->unit_path, p->root_directory, strna(cgroup_manager_to_string(m)),
+                  p->unit_path, plan_root_source(p), strna(cgroup_manager_to_string(m)),
                   strna(p->scope_unit), strna(p->slice));
         for (size_t i = 0; i < p->n_mounts; i++) {
                 const PlanMount *mt = p->mounts + i;
@@ -174,7 +174,7 @@ int run_new_scope(Plan *p, CgroupManager manager, bool user_bus, sd_event *event
 /* Clones the container's init, which builds its mounts at once and then
  * waits to be released; cgroup_fd: the cgroup it is born in, or -EBADF. */
 int run_start_child(const Plan *p, char **env_before, char **env_after, int cgroup_fd,
-                       const SeccompProgram *seccomp, bool console, Spawn *spawn) {
+                       const SeccompProgram *seccomp, bool console, int image_fd, Spawn *spawn) {
         SpawnError err = {};
         SpawnParams params = {
                 .plan = p,
@@ -183,6 +183,7 @@ int run_start_child(const Plan *p, char **env_before, char **env_after, int cgro
                 .cgroup_fd = cgroup_fd,
                 .seccomp = seccomp,     /* empty without a filter */
                 .console = console,
+                .root_image_fd = image_fd,
         };
         if (console)
                 console_window_size(&params.console_size);

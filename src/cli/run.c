@@ -23,6 +23,7 @@
 #include "parse-value.h"
 #include "plan.h"
 #include "privilege.h"
+#include "root-image.h"
 #include "run-console.h"
 #include "run-host.h"
 #include "run-start.h"
@@ -242,7 +243,7 @@ static int on_handover(sd_event_source *source, uint64_t usec, void *userdata) {
         return 0;
 }
 
-static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
+static int run_container(Plan *p, const RunArgs *a, int image_fd, int *ret_status) {
         _cleanup_strv_free_ char **env_before = NULL, **env_after = NULL;
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         sd_event_source *handover = NULL;
@@ -313,7 +314,7 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
                         goto finish;
         }
         r = run_start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp,
-                            console_mode != RUN_CONSOLE_PIPE, &spawn);
+                            console_mode != RUN_CONSOLE_PIPE, image_fd, &spawn);
         if (r < 0)
                 goto finish;
 
@@ -355,7 +356,7 @@ static int run_container(Plan *p, const RunArgs *a, int *ret_status) {
                         r = run_new_scope(p, a->manager, a->user_bus, event, &scope);
                         if (r >= 0)
                                 r = run_start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp,
-                                                    console_mode != RUN_CONSOLE_PIPE, &spawn);
+                                                    console_mode != RUN_CONSOLE_PIPE, image_fd, &spawn);
                         if (r < 0)
                                 goto finish;
                 } else {
@@ -522,6 +523,9 @@ finish:
 
 static int run_unit(const RunArgs *a) {
         Plan plan = {};
+        RootImage image = ROOT_IMAGE_NULL;
+        char root_buf[32];
+        const char *root;
         int r, status = CELL_EXIT_FAILURE;
 
         const UnitLoadOptions lo = { .name = a->name };
@@ -534,11 +538,27 @@ static int run_unit(const RunArgs *a) {
         }
 
         log_set_prefix(plan.name);
-        r = run_decide_etc_files(&plan);
+        /* Image=: mounted before the image is looked at; the container's
+         * mount holds it from its start on, ours goes at the end (and with
+         * the last of them the loop device). */
+        if (plan.root_image) {
+                SpawnError err = {};
+
+                r = root_image_mount(&plan, &image, &err);
+                if (r < 0)
+                        r = run_report_spawn_error(&plan, &err, r);
+                else
+                        log_debug("Image %s: %s%s%s%s.", plan.root_image, image.fstype, image.device[0] ? " on " : "",
+                                  image.device, image.read_only ? ", read-only" : "");
+        }
+        root = root_image_root_path(&plan, &image, root_buf, sizeof root_buf);
         if (r >= 0)
-                r = run_machine_decide_id(&plan);
+                r = run_decide_etc_files(&plan, root);
         if (r >= 0)
-                r = run_container(&plan, a, &status);
+                r = run_machine_decide_id(&plan, root);
+        if (r >= 0)
+                r = run_container(&plan, a, image.mount_fd, &status);
+        root_image_done(&image);
         log_set_prefix(NULL);
         plan_done(&plan);
         return r < 0 ? CELL_EXIT_FAILURE : status;

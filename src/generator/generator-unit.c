@@ -173,7 +173,7 @@ static int write_mounts_for(FILE *f, const char *path, char **ret_error) {
 }
 
 /* What the container needs mounted on the host before it starts: its root
- * and the host sources of Bind= and Overlay= (not those inside the root,
+ * (Directory=, or Image='s file) and the host sources of Bind= and Overlay= (not those inside the root,
  * "+", nor a "-" one, which may be missing), as systemd adds
  * RequiresMountsFor= for a service's RootDirectory= and BindPaths=; as
  * nspawn's template asks for /var/lib/machines/%i. Local file systems are
@@ -182,8 +182,10 @@ static int write_mounts_for(FILE *f, const char *path, char **ret_error) {
 static int write_host_paths(FILE *f, const CellConfig *c, char **ret_error) {
         int r;
 
-        if (c->directory) {
-                r = write_mounts_for(f, c->directory, ret_error);
+        /* The image file as systemd's RootImage= asks for it: the file
+         * system it lies on (a block device's /dev is always there). */
+        if (c->directory || c->image) {
+                r = write_mounts_for(f, c->directory ?: c->image, ret_error);
                 if (r < 0)
                         return r;
         }

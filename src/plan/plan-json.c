@@ -495,6 +495,8 @@ int plan_print_json(const Plan *p, FILE *f) {
         json_object_begin(&w);
         json_key(&w, "directory");
         json_string(&w, p->root_directory);
+        json_key(&w, "image");
+        json_string(&w, p->root_image);
         json_key(&w, "read_only");
         json_bool(&w, p->root_read_only);
         json_key(&w, "volatile");

@@ -19,7 +19,7 @@
  * one that failed. Mounts, DeviceAllow= and the IO device keys keep their
  * origin in their own entries; ResolvConf= and Timezone= in PlanEtcFile. */
 static const char * const origin_keys[] = {
-        "Directory", "Volatile",
+        "Directory", "Image", "Volatile",
         "Exec", "User", "Group", "SupplementaryGroups", "WorkingDirectory", "Hostname",
         "EnvironmentFile", "MachineID", "Personality",
         "Nice", "CPUSchedulingPolicy", "CPUSchedulingPriority", "IOSchedulingClass", "IOSchedulingPriority",
@@ -89,6 +89,14 @@ void plan_origins_done(Plan *p) {
 
 const CellOrigin *plan_key_origin(const Plan *p, const char *key, size_t item) {
         return cell_origin_find(p->origins, p->n_origins, key, item);
+}
+
+const char *plan_root_key(const Plan *p) {
+        return p->root_image ? "Image" : "Directory";
+}
+
+const char *plan_root_source(const Plan *p) {
+        return p->root_image ?: p->root_directory;
 }
 
 const char *plan_origin_prefix(const Plan *p, const char *key, size_t item, char *buf, size_t n) {

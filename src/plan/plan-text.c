@@ -189,7 +189,8 @@ int plan_print_text(const Plan *p, FILE *f) {
 
         fprintf(f, "Unit:              %s (%s)\n", p->name, strna(p->unit_path));
         text_strv(f, "Drop-ins:", p->dropin_paths);
-        fprintf(f, "Root:              %s%s", strna(p->root_directory), p->root_read_only ? " (read-only)" : "");
+        fprintf(f, "Root:              %s%s%s", strna(plan_root_source(p)), p->root_image ? " (image)" : "",
+                p->root_read_only ? " (read-only)" : "");
         if (p->root_volatile != CELL_VOLATILE_NO)
                 fprintf(f, " volatile=%s", plan_volatile_to_string(p->root_volatile));
         fputc('\n', f);

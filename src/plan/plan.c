@@ -335,11 +335,12 @@ int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnost
         p.unit_path = c->path ? strdup(c->path) : NULL;
         p.dropin_paths = strv_copy(c->dropin_paths);
         p.root_directory = c->directory ? strdup(c->directory) : NULL;
+        p.root_image = c->image ? strdup(c->image) : NULL;
         p.notify_socket = strdup(PLAN_NOTIFY_SOCKET);
         if (!p.name || (c->path && !p.unit_path) || (c->dropin_paths && !p.dropin_paths) ||
-            (c->directory && !p.root_directory) || !p.notify_socket)
+            (c->directory && !p.root_directory) || (c->image && !p.root_image) || !p.notify_socket)
                 return -ENOMEM;
-        if (!c->directory) {
+        if (!c->directory && !c->image) {
                 if (diag_error(diag, c->path, 0, "Directory= is not set: the container has no root") < 0)
                         return -ENOMEM;
                 invalid = true;
@@ -480,6 +481,7 @@ void plan_done(Plan *p) {
         free(p->unit_path);
         strv_free(p->dropin_paths);
         free(p->root_directory);
+        free(p->root_image);
         for (size_t i = 0; i < p->n_mounts; i++)
                 plan_mount_done(&p->mounts[i]);
         free(p->mounts);

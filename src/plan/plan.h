@@ -295,7 +295,11 @@ typedef struct Plan {
         bool cgroup_namespace;  /* always true today; kept explicit for the JSON */
 
         /* The root. */
-        char *root_directory;   /* Directory= */
+        char *root_directory;   /* Directory=; NULL with an image */
+        char *root_image;       /* Image=: the file system image the root is mounted from (a file,
+                                 * attached to a loop device at the start, or a block device); its
+                                 * mount is read-only with root_read_only (and squashfs, erofs
+                                 * always); NULL with a directory */
         bool root_read_only;    /* ReadOnly=yes, or implied by Volatile= */
         CellVolatile root_volatile;
 
@@ -498,6 +502,9 @@ char *plan_machine_name_mapped(const char *name);
  * command line, a key the plan keeps no origin for. */
 const CellOrigin *plan_key_origin(const Plan *p, const char *key, size_t item);
 /* That as "FILE:LINE: " into buf, or "" for none; returns buf. */
+/* The key that names the root ("Directory" or "Image") and its value, for messages. */
+const char *plan_root_key(const Plan *p);
+const char *plan_root_source(const Plan *p);
 const char *plan_origin_prefix(const Plan *p, const char *key, size_t item, char *buf, size_t n);
 /* The same for a start's message about a key, which begins "Key=value"
  * (spawn-error.h): "" for one that begins otherwise (a mount's names its

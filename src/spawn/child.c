@@ -54,6 +54,8 @@ typedef struct ChildContext {
                                  * handed to the supervisor (child_hand_over_made()) */
         int record_fd;          /* without PrivateUsers=: the supervisor's record of it, written
                                  * as it is made (mount-record.h); -EBADF after the hand-over */
+        int image_fd;           /* without PrivateUsers=: Image='s detached mount, the supervisor's
+                                 * (root-image.h), until the root is made; else -EBADF */
 } ChildContext;
 
 /* Step 1: tie our life to the supervisor's and hide from the payload. */
@@ -92,14 +94,18 @@ static int child_guard(ChildContext *c, SpawnError *err) {
 /* Step 2: nothing of the supervisor's (bus, cgroup dir, unit file) stays
  * open in here (CVE-2024-21626). */
 static int child_close_fds(ChildContext *c, SpawnError *err) {
-        /* The two we keep: the sync socket, and the record of what the
-         * build makes (closed at its hand-over, child_hand_over_made()). */
-        int keep[2] = { c->sync_fd, c->record_fd }, from = 3;
+        /* The ones we keep: the sync socket, the record of what the build
+         * makes (closed at its hand-over, child_hand_over_made()), and
+         * Image='s mount (closed once the root is made of it). */
+        int keep[3] = { c->sync_fd, c->record_fd, c->image_fd }, from = 3;
 
-        if (keep[1] >= 0 && keep[1] < keep[0]) {
-                keep[1] = c->sync_fd;
-                keep[0] = c->record_fd;
-        }
+        /* In ascending order, for the ranges between them. */
+        for (size_t i = 1; i < ELEMENTSOF(keep); i++)
+                for (size_t j = i; j > 0 && keep[j] < keep[j - 1]; j--) {
+                        int t = keep[j];
+                        keep[j] = keep[j - 1];
+                        keep[j - 1] = t;
+                }
         for (size_t i = 0; i < ELEMENTSOF(keep); i++) {
                 if (keep[i] < 0)
                         continue;
@@ -461,7 +467,9 @@ static int child_run(ChildContext *c, SpawnError *err) {
         if (p->namespaces & CLONE_NEWUSER)
                 r = child_enter_tree(c, err);
         else
-                r = mount_setup_root(p, &c->made, err);
+                r = mount_setup_root(p, c->image_fd, &c->made, err);
+        /* The root holds the image now: nothing of the host's stays open. */
+        c->image_fd = safe_close(c->image_fd);
         if (r < 0)
                 return r;
         child_hand_over_made(c);
@@ -543,6 +551,9 @@ _noreturn_ void spawn_child(const SpawnParams *params, int sync_fd, int record_f
                 .tree_fd = -EBADF,
                 .made = MOUNT_UNDO_NULL,
                 .record_fd = record_fd,
+                /* With PrivateUsers= the builder attaches it (spawn-tree.c). */
+                .image_fd = params->plan->root_image && !(params->plan->namespaces & CLONE_NEWUSER) ?
+                            params->root_image_fd : -EBADF,
         };
         SpawnError err = {};
 

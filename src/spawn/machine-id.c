@@ -60,7 +60,7 @@ int machine_id_read_image(const char *root_directory, uint8_t ret[static 16]) {
         return id128_from_string(buf, ret);
 }
 
-int machine_id_decide(Plan *p, SpawnError *note) {
+int machine_id_decide(Plan *p, const char *root, SpawnError *note) {
         char a[ID128_STRING_MAX], b[ID128_STRING_MAX];
         uint8_t id[16];
         int r;
@@ -70,11 +70,11 @@ int machine_id_decide(Plan *p, SpawnError *note) {
 
         /* Volatile=yes: the container's /etc is a tmpfs of its own, where the
          * image's file is not; as nspawn, which looks once that root is made. */
-        r = p->root_volatile == CELL_VOLATILE_YES ? -ENOMEDIUM : machine_id_read_image(p->root_directory, id);
+        r = p->root_volatile == CELL_VOLATILE_YES ? -ENOMEDIUM : machine_id_read_image(root, id);
         if (r >= 0) {
                 if (id128_is_null(id))
-                        return spawn_error(note, EINVAL, "Directory=%s: its /etc/machine-id is all zeros, "
-                                           "refusing (as systemd-nspawn does)", p->root_directory);
+                        return spawn_error(note, EINVAL, "%s=%s: its /etc/machine-id is all zeros, "
+                                           "refusing (as systemd-nspawn does)", plan_root_key(p), plan_root_source(p));
                 /* nspawn's rule: the container's own ID counts, so that machined's
                  * and the container's agree. */
                 if (p->machine_id_set && memcmp(p->machine_id, id, sizeof id) != 0)
@@ -86,11 +86,12 @@ int machine_id_decide(Plan *p, SpawnError *note) {
                 return MACHINE_ID_IMAGE;
         }
         if (r == -EINVAL)
-                return spawn_error(note, r, "Directory=%s: its /etc/machine-id holds no machine ID "
+                return spawn_error(note, r, "%s=%s: its /etc/machine-id holds no machine ID "
                                    "(32 hexadecimal digits; empty or \"uninitialized\" for none yet)",
-                                   p->root_directory);
+                                   plan_root_key(p), plan_root_source(p));
         if (r != -ENOMEDIUM)
-                return spawn_error(note, r, "Directory=%s: cannot read its /etc/machine-id", p->root_directory);
+                return spawn_error(note, r, "%s=%s: cannot read its /etc/machine-id", plan_root_key(p),
+                                   plan_root_source(p));
         if (p->machine_id_set)
                 return MACHINE_ID_UNIT;
         r = id128_randomize(p->machine_id);

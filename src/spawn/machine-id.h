@@ -32,5 +32,6 @@ int machine_id_read_image(const char *root_directory, uint8_t ret[static 16]);
  * MachineID=; returns where it came from. A MachineID= the image's ID
  * overrides is said in note (returned MACHINE_ID_IMAGE, note->message set).
  * -errno with note set when the image's file is there but holds no ID, or
- * one of all zeros (refused, as by nspawn). */
-int machine_id_decide(Plan *p, SpawnError *note);
+ * one of all zeros (refused, as by nspawn). root: the path the root is
+ * opened by (Directory=, or Image='s mount as /proc/self/fd/N). */
+int machine_id_decide(Plan *p, const char *root, SpawnError *note);

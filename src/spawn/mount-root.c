@@ -14,6 +14,7 @@
 #include "mount-record.h"
 #include "mount-root.h"
 #include "mount-util.h"
+#include "root-image.h"
 
 int mount_root_identity(int root_fd, struct statx *ret) {
         if (statx(root_fd, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, ret) < 0)
@@ -60,14 +61,14 @@ static int root_volatile_yes(const Plan *p, int dir_fd, int idmapped_fd, uid_t o
          * a reason, as nspawn refuses it; a missing /bin is fine. */
         if (fstatat(dir_fd, "bin", &st, AT_SYMLINK_NOFOLLOW) < 0) {
                 if (errno != ENOENT)
-                        return spawn_error(err, errno, "Volatile=yes: %s/bin: cannot stat", p->root_directory);
+                        return spawn_error(err, errno, "Volatile=yes: %s/bin: cannot stat", plan_root_source(p));
         } else if (S_ISDIR(st.st_mode))
                 return spawn_error(err, EISDIR, "Volatile=yes: %s/bin is a directory: the image must have "
                                    "/bin, /sbin and /lib merged into /usr (links to usr/bin, ...)",
-                                   p->root_directory);
+                                   plan_root_source(p));
         else if (!S_ISLNK(st.st_mode))
                 return spawn_error(err, EINVAL, "Volatile=yes: %s/bin is neither a link into /usr nor missing",
-                                   p->root_directory);
+                                   plan_root_source(p));
 
         if (idmapped_fd >= 0) {
                 /* The supervisor's idmapped clone of /usr, read-only already. */
@@ -77,10 +78,10 @@ static int root_volatile_yes(const Plan *p, int dir_fd, int idmapped_fd, uid_t o
         } else {
                 usr_fd = mount_openat2(dir_fd, "usr", O_PATH | O_DIRECTORY, MOUNT_RESOLVE_FLAGS);
                 if (usr_fd < 0)
-                        return spawn_error(err, usr_fd, "Volatile=yes: %s/usr: cannot open", p->root_directory);
+                        return spawn_error(err, usr_fd, "Volatile=yes: %s/usr: cannot open", plan_root_source(p));
                 usr_tree = mount_clone_tree(usr_fd, true);
                 if (usr_tree < 0)
-                        return spawn_error(err, usr_tree, "Volatile=yes: %s/usr: cannot clone", p->root_directory);
+                        return spawn_error(err, usr_tree, "Volatile=yes: %s/usr: cannot clone", plan_root_source(p));
                 /* The image is never written: /usr is read-only before it is visible. */
                 r = mount_set_attr(usr_tree, true, MOUNT_ATTR_RDONLY, 0);
                 if (r < 0)
@@ -163,21 +164,51 @@ static int root_volatile_overlay(const Plan *p, int dir_fd, int lower_fd, uid_t 
  * Volatile=state and no Volatile= the whole tree goes read-only. */
 int mount_root_prepare(const Plan *p, MountCreated *created, int *ret_root_fd, bool *ret_read_only,
                        SpawnError *err) {
-        return mount_root_prepare_idmapped(p, -EBADF, (uid_t) -1, created, ret_root_fd, ret_read_only, err);
+        return mount_root_prepare_idmapped(p, -EBADF, -EBADF, (uid_t) -1, created, ret_root_fd, ret_read_only, err);
 }
 
-int mount_root_prepare_idmapped(const Plan *p, int idmapped_fd, uid_t owner, MountCreated *created,
+/* Image=: a clone of the supervisor's detached mount of it, attached at
+ * ROOT_IMAGE_MOUNT_DIR in this private namespace (pivot_root needs the new
+ * root in it); from here on it is what Directory= is. */
+static int root_image_attach(const Plan *p, int image_fd, int *ret_dir_fd, SpawnError *err) {
+        _cleanup_close_ int clone_fd = -EBADF, target_fd = -EBADF;
+        int r;
+
+        if (image_fd < 0)
+                return spawn_error(err, EBADF, "Image=%s: the image is not mounted", p->root_image);
+        clone_fd = mount_clone_tree(image_fd, false);
+        if (clone_fd < 0)
+                return spawn_error(err, clone_fd, "Image=%s: cannot clone its mount", p->root_image);
+        /* O_NOFOLLOW: a link planted there must not move the root elsewhere. */
+        target_fd = open(ROOT_IMAGE_MOUNT_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (target_fd < 0)
+                return spawn_error(err, errno, "Image=%s: cannot open %s", p->root_image, ROOT_IMAGE_MOUNT_DIR);
+        r = mount_move(clone_fd, target_fd);
+        if (r < 0)
+                return spawn_error(err, r, "Image=%s: cannot attach its mount", p->root_image);
+        /* The fd of a mount once attached is its root, there. */
+        *ret_dir_fd = TAKE_FD(clone_fd);
+        return 0;
+}
+
+int mount_root_prepare_idmapped(const Plan *p, int image_fd, int idmapped_fd, uid_t owner, MountCreated *created,
                                 int *ret_root_fd, bool *ret_read_only, SpawnError *err) {
         _cleanup_close_ int dir_fd = -EBADF, tree_fd = -EBADF, var_fd = -EBADF;
         int r;
 
-        if (isempty(p->root_directory) || p->root_directory[0] != '/')
-                return spawn_error(err, EINVAL, "Directory=%s: not an absolute path", strempty(p->root_directory));
-
-        dir_fd = open(p->root_directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (dir_fd < 0)
-                return spawn_error(err, errno, errno == ENOENT ? "Directory=%s: does not exist" :
-                                   "Directory=%s: cannot open", p->root_directory);
+        if (p->root_image) {
+                r = root_image_attach(p, image_fd, &dir_fd, err);
+                if (r < 0)
+                        return r;
+        } else {
+                if (isempty(p->root_directory) || p->root_directory[0] != '/')
+                        return spawn_error(err, EINVAL, "Directory=%s: not an absolute path",
+                                           strempty(p->root_directory));
+                dir_fd = open(p->root_directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (dir_fd < 0)
+                        return spawn_error(err, errno, errno == ENOENT ? "Directory=%s: does not exist" :
+                                           "Directory=%s: cannot open", p->root_directory);
+        }
 
         switch (p->root_volatile) {
         case CELL_VOLATILE_YES:
@@ -205,17 +236,18 @@ int mount_root_prepare_idmapped(const Plan *p, int idmapped_fd, uid_t owner, Mou
         /* PrivateUsers=pick/UID: the supervisor's idmapped clone instead. */
         tree_fd = idmapped_fd >= 0 ? RET_NERRNO(fcntl(idmapped_fd, F_DUPFD_CLOEXEC, 3)) : mount_clone_tree(dir_fd, true);
         if (tree_fd < 0)
-                return spawn_error(err, tree_fd, "Directory=%s: cannot bind", p->root_directory);
+                return spawn_error(err, tree_fd, "%s=%s: cannot bind", plan_root_key(p), plan_root_source(p));
         r = mount_move(tree_fd, dir_fd);
         if (r < 0)
-                return spawn_error(err, r, "Directory=%s: cannot bind onto itself", p->root_directory);
+                return spawn_error(err, r, "%s=%s: cannot bind onto itself", plan_root_key(p), plan_root_source(p));
 
         if (p->root_volatile == CELL_VOLATILE_STATE) {
                 /* Where the supervisor finds it, before /var is made in it. */
                 if (created && created->record_fd >= 0) {
                         r = mount_record_root(created->record_fd, tree_fd);
                         if (r < 0)
-                                return spawn_error(err, r, "Directory=%s: cannot record the root", p->root_directory);
+                                return spawn_error(err, r, "%s=%s: cannot record the root", plan_root_key(p),
+                                                   plan_root_source(p));
                 }
                 /* /var must exist before the root turns read-only; made
                  * for this start, it goes again if the start fails. */

@@ -19,12 +19,14 @@
  * recorded in *created (NULL: nothing), for a start that fails. */
 int mount_root_prepare(const Plan *p, MountCreated *created, int *ret_root_fd, bool *ret_read_only,
                        SpawnError *err);
-/* The same, with idmapped_fd (>= 0) a detached idmapped clone of Directory=
- * (of Directory=/usr with Volatile=yes, already read-only) made by the
- * supervisor: it is attached instead of a plain clone. Not consumed.
+/* The same, with image_fd the supervisor's detached mount of Image= (the
+ * plan has one: attached at ROOT_IMAGE_MOUNT_DIR, then as Directory=), and
+ * idmapped_fd (>= 0) a detached idmapped clone of the root (of its /usr
+ * with Volatile=yes, already read-only) made by the supervisor: it is
+ * attached instead of a plain clone. Neither is consumed.
  * owner ((uid_t) -1: none): the host uid of the container's root, made the
  * owner of Volatile='s tmpfs. */
-int mount_root_prepare_idmapped(const Plan *p, int idmapped_fd, uid_t owner, MountCreated *created,
+int mount_root_prepare_idmapped(const Plan *p, int image_fd, int idmapped_fd, uid_t owner, MountCreated *created,
                                 int *ret_root_fd, bool *ret_read_only, SpawnError *err);
 
 /* What goes on top after the read-only step: Volatile=state's tmpfs /var. */

@@ -520,7 +520,8 @@ int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int 
         if (r < 0)
                 return r;
 
-        r = mount_root_prepare_idmapped(p, trees ? trees->root_fd : -EBADF, trees ? trees->owner : (uid_t) -1,
+        r = mount_root_prepare_idmapped(p, trees ? trees->image_fd : -EBADF, trees ? trees->root_fd : -EBADF,
+                                        trees ? trees->owner : (uid_t) -1,
                                         &c.made.created, &root_fd, &read_only, err);
         if (r < 0)
                 return r;
@@ -575,11 +576,13 @@ int mount_setup_pivot(int root_fd, SpawnError *err) {
         return 0;
 }
 
-int mount_setup_root(const Plan *p, MountUndo *ret_undo, SpawnError *err) {
+int mount_setup_root(const Plan *p, int image_fd, MountUndo *ret_undo, SpawnError *err) {
         _cleanup_close_ int root_fd = -EBADF;
+        MountIdmapTrees image = MOUNT_IDMAP_TREES_NULL;
         int r;
 
-        r = mount_setup_build(p, &root_fd, ret_undo, err);
+        image.image_fd = image_fd;
+        r = mount_setup_build_idmapped(p, image_fd >= 0 ? &image : NULL, &root_fd, ret_undo, err);
         if (r < 0)
                 return r;
         r = mount_setup_pivot(root_fd, err);

@@ -20,8 +20,9 @@
  * made, for a later step that fails: mount_undo_run(), or mount_undo_done()
  * to keep it; it must be one or the other before the payload runs. Its
  * record fd (ret_undo->created.record_fd, -EBADF: none) gets each entry
- * as it is made (mount-record.h), and is cleared when this takes back. */
-int mount_setup_root(const Plan *p, MountUndo *ret_undo, SpawnError *err);
+ * as it is made (mount-record.h), and is cleared when this takes back.
+ * image_fd: Image='s detached mount (root-image.h), or -EBADF. */
+int mount_setup_root(const Plan *p, int image_fd, MountUndo *ret_undo, SpawnError *err);
 
 /* In the child, after it unshared its cgroup namespace inside its final
  * cgroup: the PLAN_MOUNT_CGROUP entries (cgroup2, or on a hybrid host the
@@ -40,9 +41,11 @@ int mount_setup_build(const Plan *p, int *ret_root_fd, MountUndo *ret_undo, Spaw
 int mount_setup_pivot(int root_fd, SpawnError *err);
 
 /* PrivateUsers=: the detached idmapped trees the supervisor made (it alone
- * may idmap the host's file systems), for the tree builder (spawn-tree.c). */
+ * may idmap the host's file systems), for the tree builder (spawn-tree.c);
+ * and Image='s mount, with or without PrivateUsers=. */
 typedef struct MountIdmapTrees {
-        int root_fd;            /* Directory= (Volatile=yes: its /usr), or -EBADF */
+        int image_fd;           /* Image=: the supervisor's detached mount of it (not idmapped), or -EBADF */
+        int root_fd;            /* the root (Volatile=yes: its /usr), idmapped, or -EBADF */
         int *mount_fds;         /* per index of plan->mounts: an idmap Bind='s tree, or -EBADF */
         size_t n_mount_fds;
         /* The host uid (= gid) of the container's root: the tree is built
@@ -51,7 +54,7 @@ typedef struct MountIdmapTrees {
         uid_t owner;
 } MountIdmapTrees;
 
-#define MOUNT_IDMAP_TREES_NULL ((MountIdmapTrees) { .root_fd = -EBADF, .owner = (uid_t) -1 })
+#define MOUNT_IDMAP_TREES_NULL ((MountIdmapTrees) { .image_fd = -EBADF, .root_fd = -EBADF, .owner = (uid_t) -1 })
 
 /* mount_setup_build() attaching those trees instead of plain clones (trees
  * NULL: exactly mount_setup_build()). The fds are not consumed. An idmap

@@ -73,29 +73,32 @@ static int idmap_error(SpawnError *err, int r, const char *what, const char *pat
         return spawn_error(err, r, "%s: %s: cannot make the idmapped mount", what, path);
 }
 
-/* A detached, idmapped clone of path (recursive), with extra attributes. */
-static int idmapped_tree(int userns_fd, const char *path, bool recursive, uint64_t attr,
-                         const char *what, SpawnError *err) {
+/* A detached, idmapped clone of path (recursive), with extra attributes;
+ * path relative to dir_fd (AT_FDCWD: the host's), named shown (NULL: path). */
+static int idmapped_tree(int userns_fd, int dir_fd, const char *path, const char *shown, bool recursive,
+                         uint64_t attr, const char *what, SpawnError *err) {
         _cleanup_close_ int fd = -EBADF, tree = -EBADF;
         struct mount_attr a = {
                 .attr_set = MOUNT_ATTR_IDMAP | attr,
                 .userns_fd = (uint64_t) userns_fd,
         };
 
-        fd = open(path, O_PATH | O_CLOEXEC);
+        if (!shown)
+                shown = path;
+        fd = openat(dir_fd, path, O_PATH | O_CLOEXEC);
         if (fd < 0)
                 return spawn_error(err, errno, errno == ENOENT ? "%s: %s: source does not exist" :
-                                   "%s: %s: cannot open", what, path);
+                                   "%s: %s: cannot open", what, shown);
         tree = mount_clone_tree(fd, recursive);
         if (tree < 0)
-                return spawn_error(err, tree, "%s: %s: cannot clone", what, path);
+                return spawn_error(err, tree, "%s: %s: cannot clone", what, shown);
         /* Set on the detached tree: it is never visible without its map. */
         if (mount_setattr(tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof a) < 0)
-                return idmap_error(err, -errno, what, path);
+                return idmap_error(err, -errno, what, shown);
         return TAKE_FD(tree);
 }
 
-int spawn_users_make_trees(pid_t pid, const Plan *p,
+int spawn_users_make_trees(pid_t pid, const Plan *p, int image_fd,
                            int (*send)(uint32_t index, int fd, void *userdata), void *userdata,
                            SpawnError *err) {
         _cleanup_close_ int userns_fd = -EBADF;
@@ -115,10 +118,15 @@ int spawn_users_make_trees(pid_t pid, const Plan *p,
                 bool usr = p->root_volatile == CELL_VOLATILE_YES;
 
                 /* Volatile=yes takes only /usr of the image, read-only. */
-                if (usr && (size_t) snprintf(path, sizeof path, "%s/usr", p->root_directory) >= sizeof path)
+                if (p->root_image)
+                        /* Not recursive: the image's mount alone, as its clone in the tree. */
+                        tree = idmapped_tree(userns_fd, image_fd, usr ? "usr" : ".", p->root_image, false,
+                                             usr ? MOUNT_ATTR_RDONLY : 0, "Image=", err);
+                else if (usr && (size_t) snprintf(path, sizeof path, "%s/usr", p->root_directory) >= sizeof path)
                         return spawn_error(err, ENAMETOOLONG, "Directory=%s", p->root_directory);
-                tree = idmapped_tree(userns_fd, usr ? path : p->root_directory, true,
-                                     usr ? MOUNT_ATTR_RDONLY : 0, "Directory=", err);
+                else
+                        tree = idmapped_tree(userns_fd, AT_FDCWD, usr ? path : p->root_directory, NULL, true,
+                                             usr ? MOUNT_ATTR_RDONLY : 0, "Directory=", err);
                 if (tree < 0)
                         return tree;
                 r = send(SPAWN_TREE_ROOT, tree, userdata);
@@ -140,8 +148,8 @@ int spawn_users_make_trees(pid_t pid, const Plan *p,
                 k = mount_origin(m, what, sizeof what);
                 (void) snprintf(what + k, sizeof what - k, "%s=%s", m->flags & MS_RDONLY ? "BindReadOnly" : "Bind",
                                 m->source);
-                tree = idmapped_tree(userns_fd, m->source, m->flags & MS_REC, mount_attr_from_flags(m->flags),
-                                     what, err);
+                tree = idmapped_tree(userns_fd, AT_FDCWD, m->source, NULL, m->flags & MS_REC,
+                                     mount_attr_from_flags(m->flags), what, err);
                 if (tree < 0)
                         return tree;
                 r = send((uint32_t) i, tree, userdata);

@@ -32,8 +32,9 @@ int spawn_users_write_maps(pid_t pid, const Plan *p, const UidRange *range, Spaw
 
 /* Makes each idmapped tree and hands it to send(index, fd, userdata), index
  * being SPAWN_TREE_ROOT or the index in p->mounts; send does not take the
- * fd. A file system that cannot be idmapped is an error naming the path. */
-int spawn_users_make_trees(pid_t pid, const Plan *p,
+ * fd. A file system that cannot be idmapped is an error naming the path.
+ * image_fd: Image='s detached mount (the root is cloned from it), or -EBADF. */
+int spawn_users_make_trees(pid_t pid, const Plan *p, int image_fd,
                            int (*send)(uint32_t index, int fd, void *userdata), void *userdata,
                            SpawnError *err);
 

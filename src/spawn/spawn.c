@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "root-image.h"
 #include "spawn-child.h"
 #include "spawn-net.h"
 #include "spawn-sched.h"
@@ -156,14 +158,16 @@ static int keep_tree(uint32_t index, int fd, void *userdata) {
 
 /* PrivateUsers=: the maps, the idmapped trees, and the builder that makes
  * the tree with them (spawn-tree.c). */
-static int spawn_users(Spawn *s, const Plan *p, SpawnError *err) {
+static int spawn_users(Spawn *s, const Plan *p, int image_fd, SpawnError *err) {
         TreeKeeper k = { .trees = MOUNT_IDMAP_TREES_NULL, .n_mounts = p->n_mounts };
         int r;
 
+        /* The builder attaches the image's mount (ours: not closed here). */
+        k.trees.image_fd = image_fd;
         r = spawn_users_write_maps(s->pid, p, &s->users, err);
         if (r < 0)
                 return r;
-        r = spawn_users_make_trees(s->pid, p, keep_tree, &k, err);
+        r = spawn_users_make_trees(s->pid, p, image_fd, keep_tree, &k, err);
         /* Where the builder records what it makes as it goes, for a start
          * that fails, also with the builder killed halfway (spawn-undo.h). */
         if (r >= 0) {
@@ -230,6 +234,8 @@ static int spawn_hold_child(Spawn *s, const Plan *p, SpawnError *err) {
 int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
         const Plan *p = params->plan;
         _cleanup_(spawn_kill) Spawn s = SPAWN_NULL;
+        int image_fd = p->root_image ? params->root_image_fd : -EBADF;
+        char root[32];
         uint64_t flags;
         int pair[2], r;
         pid_t pid;
@@ -238,7 +244,9 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
         /* The range (and for pick its lock) before clone: a start that
          * cannot get one leaves nothing behind. */
         if (p->namespaces & CLONE_NEWUSER) {
-                r = uid_range_acquire(p, NULL, &s.users, err);
+                if (p->root_image)
+                        (void) snprintf(root, sizeof root, "/proc/self/fd/%d", image_fd);
+                r = uid_range_acquire(p, p->root_image ? root : p->root_directory, NULL, &s.users, err);
                 if (r < 0)
                         return r;
         }
@@ -295,7 +303,7 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
         }
 
         if (p->namespaces & CLONE_NEWUSER) {
-                r = spawn_users(&s, p, err);
+                r = spawn_users(&s, p, image_fd, err);
                 if (r < 0)
                         return r;
         }
@@ -469,6 +477,8 @@ void spawn_kill(Spawn *s) {
          * its PID namespace, went with it): the record is complete, and a
          * failed start leaves the image and the host as they were. */
         (void) spawn_undo_load(&s->undo);
-        spawn_undo_run(&s->undo, s->plan ? s->plan->root_directory : NULL);
+        /* Where the root was built: Directory=, or where Image= was attached. */
+        spawn_undo_run(&s->undo, !s->plan ? NULL :
+                                 s->plan->root_image ? ROOT_IMAGE_MOUNT_DIR : s->plan->root_directory);
         spawn_done(s);
 }

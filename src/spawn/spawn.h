@@ -72,6 +72,10 @@ typedef struct SpawnParams {
          * caller's terminal, not on the unit. */
         bool console;
         struct winsize console_size;
+        /* Image=: the detached mount of the image the supervisor made at
+         * the start (root-image.h), not consumed; read only when the plan
+         * has an image. Not in the plan: a loop device is the host's. */
+        int root_image_fd;
 } SpawnParams;
 
 typedef struct Spawn {

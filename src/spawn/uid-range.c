@@ -56,7 +56,7 @@ static int uid_range_pick(const Plan *p, const char *lock_dir, UidRange *ret, Sp
                            UID_RANGE_PICK_MIN, UID_RANGE_PICK_MAX);
 }
 
-int uid_range_acquire(const Plan *p, const char *lock_dir, UidRange *ret, SpawnError *err) {
+int uid_range_acquire(const Plan *p, const char *root, const char *lock_dir, UidRange *ret, SpawnError *err) {
         struct stat st;
 
         switch (p->users_mode) {
@@ -64,24 +64,25 @@ int uid_range_acquire(const Plan *p, const char *lock_dir, UidRange *ret, SpawnE
                 *ret = (UidRange) { .base = p->uid_base, .count = p->uid_count, .lock_fd = -EBADF };
                 return 0;
         case PLAN_USERS_ROOT_OWNER:
-                if (stat(p->root_directory, &st) < 0)
-                        return spawn_error(err, errno, "PrivateUsers=yes: Directory=%s", p->root_directory);
+                if (stat(root, &st) < 0)
+                        return spawn_error(err, errno, "PrivateUsers=yes: %s=%s", plan_root_key(p),
+                                           plan_root_source(p));
                 /* The image's files are already shifted into their range:
                  * its root directory's owner is the container's root. */
                 if ((st.st_uid & 0xFFFF0000U) != (st.st_gid & 0xFFFF0000U))
                         return spawn_error(err, EINVAL,
-                                           "PrivateUsers=yes: Directory=%s is owned by %u:%u, which are not in the same 64 Ki range",
-                                           p->root_directory, (unsigned) st.st_uid, (unsigned) st.st_gid);
+                                           "PrivateUsers=yes: %s=%s is owned by %u:%u, which are not in the same 64 Ki range",
+                                           plan_root_key(p), plan_root_source(p), (unsigned) st.st_uid, (unsigned) st.st_gid);
                 /* A tree that is not shifted (owned by 0..65535) would map the
                  * container's root to the host's: a setuid binary planted
                  * inside is one for any host user. */
                 if ((st.st_uid & 0xFFFF0000U) == 0)
                         return spawn_error(err, EPERM,
-                                           "PrivateUsers=yes: Directory=%s is owned by UID %u, in the host's first 64 Ki "
+                                           "PrivateUsers=yes: %s=%s is owned by UID %u, in the host's first 64 Ki "
                                            "range: the container's root would be the host's root. Shift the tree to a "
                                            "range of its own (chown every file by BASE, e.g. 0x80000), or use "
                                            "PrivateUsers=pick, which maps it with an idmapped mount",
-                                           p->root_directory, (unsigned) st.st_uid);
+                                           plan_root_key(p), plan_root_source(p), (unsigned) st.st_uid);
                 *ret = (UidRange) { .base = st.st_uid & 0xFFFF0000U, .count = p->uid_count ?: 0x10000,
                                     .lock_fd = -EBADF };
                 return 0;

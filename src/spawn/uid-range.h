@@ -40,8 +40,10 @@ typedef struct UidRange {
 
 #define UID_RANGE_NULL ((UidRange) { .lock_fd = -EBADF })
 
-/* Decides (and for PICK locks) the range. lock_dir: NULL for
+/* Decides (and for PICK locks) the range. root: the path the container's
+ * root is opened by (PrivateUsers=yes takes its owner: Directory=, or
+ * Image='s mount as /proc/self/fd/N). lock_dir: NULL for
  * UID_RANGE_LOCK_DIR (tests pass their own). */
-int uid_range_acquire(const Plan *p, const char *lock_dir, UidRange *ret, SpawnError *err);
+int uid_range_acquire(const Plan *p, const char *root, const char *lock_dir, UidRange *ret, SpawnError *err);
 /* Removes the lock file and closes the lock; the range is free again. */
 void uid_range_release(UidRange *r);

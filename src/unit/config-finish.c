@@ -48,8 +48,12 @@ int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
         } while (0)
 
         /* Unset: no line to name. */
-        CHECK(!c->directory, NULL, 0,
-              "Directory= is missing: [Root] needs the absolute path of the container's root directory");
+        CHECK(!c->directory && !c->image, NULL, 0,
+              "Directory= is missing: [Root] needs the absolute path of the container's root directory "
+              "(or Image= that of a file system image)");
+        /* One root, as nspawn's --directory= and --image=. Named where Image= was written. */
+        CHECK(c->directory && c->image, "Image", 0,
+              "Directory= and Image= exclude each other: the container's root is a directory or an image");
         CHECK(!c->exec && !c->boot, NULL, 0,
               "Exec= is missing: [Exec] needs a command line in Exec= or Boot=yes");
         CHECK(c->exec && c->boot, "Exec", 0,

@@ -61,6 +61,7 @@ static const ConfigKey config_keys[] = {
 
         /* [Root] */
         { "Root", "Directory",  config_parse_path, OFF(directory), 0, PATH_TEXT, CONFIG_SPEC_VALUE },
+        { "Root", "Image",      config_parse_path, OFF(image), 0, PATH_TEXT, CONFIG_SPEC_VALUE },
         { "Root", "ReadOnly",   config_parse_bool, OFF(read_only), false, BOOL_TEXT },
         { "Root", "Bind",       config_parse_bind, 0, false,
           BIND_TEXT,

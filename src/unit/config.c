@@ -98,6 +98,7 @@ void cell_config_done(CellConfig *c) {
         free(c->default_instance);
 
         free(c->directory);
+        free(c->image);
         cell_config_free_binds(c);
         cell_config_free_tmpfs(c);
         cell_config_free_inaccessible(c);

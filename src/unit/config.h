@@ -283,7 +283,8 @@ typedef struct CellConfig {
         char *default_instance;
 
         /* [Root] */
-        char *directory;        /* absolute; required */
+        char *directory;        /* absolute; this or image is required */
+        char *image;            /* Image=: absolute, a file system image (file or block device) */
         bool read_only;
         CellBind *binds;            size_t n_binds;       /* Bind= and BindReadOnly=, in file order */
         CellTmpfs *tmpfs;           size_t n_tmpfs;

@@ -159,6 +159,29 @@ TEST(requires_mounts_for_host_paths) {
         rm_rf(dir);
 }
 
+/* Image=: the file system its file lies on, as systemd's RootImage=. */
+TEST(requires_mounts_for_image) {
+        _cleanup_free_ char *dir = tmpdir_new(), *path = NULL, *error = NULL;
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_(generator_output_done) GeneratorOutput out = {};
+        _cleanup_(diag_done) Diagnostics d = {};
+
+        write_file(dir, "img.cell",
+                   "[Root]\n"
+                   "Image=/mnt/nfs/images/img.raw\n"
+                   "Bind=/srv/data:/data\n"
+                   "[Exec]\n"
+                   "Exec=/bin/true\n");
+        ASSERT_TRUE(asprintf(&path, "%s/img.cell", dir) > 0);
+        ASSERT_OK(unit_load(path, NULL, &c, &d));
+        ASSERT_OK(generator_unit(&c, "cell@img.service", "/lib/systemd/system/cell@.service", &out, &error));
+        ASSERT_NULL(error);
+        ASSERT_CONTAINS(out.entries[0].content,
+                        "RequiresMountsFor=/mnt/nfs/images/img.raw\n"
+                        "RequiresMountsFor=/srv/data\n");
+        rm_rf(dir);
+}
+
 TEST(service_name) {
         CellConfig c = {};
         char *s = NULL;

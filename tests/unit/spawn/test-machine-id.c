@@ -40,7 +40,7 @@ static int decide(bool reg, const uint8_t *id, Plan *p, SpawnError *note) {
                 memcpy(p->machine_id, id, 16);
                 p->machine_id_set = true;
         }
-        return machine_id_decide(p, note);
+        return machine_id_decide(p, p->root_directory, note);
 }
 
 static void setup(void) {
@@ -145,7 +145,7 @@ static int decide_volatile(CellVolatile v, const uint8_t *id, Plan *p, SpawnErro
                 memcpy(p->machine_id, id, 16);
                 p->machine_id_set = true;
         }
-        return machine_id_decide(p, note);
+        return machine_id_decide(p, p->root_directory, note);
 }
 
 /* Volatile=yes: the container's /etc is a tmpfs, the image's machine-id is

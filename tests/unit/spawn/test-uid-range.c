@@ -38,7 +38,7 @@ TEST(root_owner_in_the_first_range_is_refused) {
                 ASSERT_OK(rmdir(dir));
                 return;
         }
-        ASSERT_ERROR(uid_range_acquire(&p, NULL, &r, &err), EPERM);
+        ASSERT_ERROR(uid_range_acquire(&p, p.root_directory, NULL, &r, &err), EPERM);
         ASSERT_EQ(err.error, EPERM);
         ASSERT_CONTAINS(err.message, "PrivateUsers=yes: Directory=");
         ASSERT_CONTAINS(err.message, dir);
@@ -60,13 +60,13 @@ TEST(root_owner_of_a_shifted_tree_gives_its_range) {
                 return;
         }
         ASSERT_OK(chown(dir, 0x80000 + 5, 0x80000 + 7));
-        ASSERT_OK(uid_range_acquire(&p, NULL, &r, NULL));
+        ASSERT_OK(uid_range_acquire(&p, p.root_directory, NULL, &r, NULL));
         ASSERT_EQ(r.base, (uint32_t) 0x80000);
         ASSERT_EQ(r.count, (uint32_t) 0x10000);
         uid_range_release(&r);
 
         /* The owner and group in different ranges: refused as before. */
         ASSERT_OK(chown(dir, 0x80000, 0x90000));
-        ASSERT_ERROR(uid_range_acquire(&p, NULL, &r, NULL), EINVAL);
+        ASSERT_ERROR(uid_range_acquire(&p, p.root_directory, NULL, &r, NULL), EINVAL);
         ASSERT_OK(rmdir(dir));
 }

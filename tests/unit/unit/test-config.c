@@ -1071,7 +1071,8 @@ TEST(finish) {
         cell_config_init(&c);
         ASSERT_EQ(finish(&c), 2);
         ASSERT_STREQ(diag.messages[0],
-                     "web.cell: Directory= is missing: [Root] needs the absolute path of the container's root directory");
+                     "web.cell: Directory= is missing: [Root] needs the absolute path of the container's root directory "
+                     "(or Image= that of a file system image)");
         ASSERT_STREQ(diag.messages[1], "web.cell: Exec= is missing: [Exec] needs a command line in Exec= or Boot=yes");
         diag_done(&diag);
 

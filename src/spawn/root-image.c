@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Image=: the image's file system, probed, on a loop device, mounted
+ * detached (root-image.h). */
+
+#include <blkid.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/loop.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lock-file.h"
+#include "macros.h"
+#include "mount-util.h"
+#include "root-image.h"
+
+/* Plain file systems a Linux root is made of, as nspawn mounts them from a
+ * partition of a disk image; vfat and the like cannot hold one. */
+static const char *const supported[] = { "ext4", "btrfs", "xfs", "squashfs", "erofs" };
+
+/* How often a free loop device is taken by someone else between
+ * LOOP_CTL_GET_FREE and LOOP_CONFIGURE before we give up (systemd's
+ * loop-util retries the same race). */
+#define LOOP_ATTEMPTS 64
+
+bool root_image_fstype_supported(const char *fstype) {
+        for (size_t i = 0; fstype && i < ELEMENTSOF(supported); i++)
+                if (streq(fstype, supported[i]))
+                        return true;
+        return false;
+}
+
+bool root_image_fstype_read_only(const char *fstype) {
+        return streq_ptr(fstype, "squashfs") || streq_ptr(fstype, "erofs");
+}
+
+/* blkid's TYPE of fd's content; -EMEDIUMTYPE with a partition table, or a
+ * type cell does not mount (named in ret_type, "" when none was found). */
+static int image_probe(int fd, char *ret_type, size_t size, char *ret_pttype, size_t pt_size) {
+        blkid_probe pr;
+        const char *v = NULL;
+        int r;
+
+        ret_type[0] = ret_pttype[0] = 0;
+        pr = blkid_new_probe();
+        if (!pr)
+                return -ENOMEM;
+        r = blkid_probe_set_device(pr, fd, 0, 0);
+        if (r >= 0) {
+                (void) blkid_probe_enable_superblocks(pr, 1);
+                (void) blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
+                (void) blkid_probe_enable_partitions(pr, 1);
+                errno = 0;
+                r = blkid_do_safeprobe(pr);
+        }
+        if (r == -2) {
+                /* Two signatures that contradict each other: mounting
+                 * either could be the wrong one. */
+                blkid_free_probe(pr);
+                return -ENOTUNIQ;
+        }
+        if (r < 0) {
+                blkid_free_probe(pr);
+                return errno > 0 ? -errno : -EIO;
+        }
+        if (r == 0 && blkid_probe_lookup_value(pr, "PTTYPE", &v, NULL) == 0 && v)
+                (void) snprintf(ret_pttype, pt_size, "%s", v);
+        if (r == 0 && blkid_probe_lookup_value(pr, "TYPE", &v, NULL) == 0 && v)
+                (void) snprintf(ret_type, size, "%s", v);
+        blkid_free_probe(pr);
+        if (ret_pttype[0] || !root_image_fstype_supported(ret_type))
+                return -EMEDIUMTYPE;
+        return 0;
+}
+
+/* file_fd on a free loop device, with LO_FLAGS_AUTOCLEAR: the device goes
+ * when its last user (the mount) does. The loop fd is returned: it must
+ * stay open until the mount holds the device, or autoclear detaches it. */
+static int loop_attach(int file_fd, const char *name, bool read_only, char *ret_dev, size_t dev_size,
+                       int *ret_loop_fd) {
+        _cleanup_close_ int control = -EBADF;
+        bool direct = true;
+
+        control = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+        if (control < 0)
+                return -errno;
+        for (unsigned attempt = 0; attempt < LOOP_ATTEMPTS;) {
+                _cleanup_close_ int loop_fd = -EBADF;
+                struct loop_config c = {
+                        .fd = (uint32_t) file_fd,
+                        /* AUTOCLEAR: a start that fails or a container that ends
+                         * leaves no loop device; READ_ONLY: the kernel refuses
+                         * writes to the image itself, not only the mount;
+                         * DIRECT_IO: no second copy in the page cache. */
+                        .info.lo_flags = LO_FLAGS_AUTOCLEAR | (read_only ? LO_FLAGS_READ_ONLY : 0) |
+                                         (direct ? LO_FLAGS_DIRECT_IO : 0),
+                };
+                int nr;
+
+                (void) snprintf((char *) c.info.lo_file_name, sizeof c.info.lo_file_name, "%s", name);
+                nr = ioctl(control, LOOP_CTL_GET_FREE);
+                if (nr < 0)
+                        return -errno;
+                (void) snprintf(ret_dev, dev_size, "/dev/loop%d", nr);
+                loop_fd = open(ret_dev, (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOCTTY);
+                if (loop_fd < 0) {
+                        /* Taken and removed again (LOOP_CTL_REMOVE) before we opened it. */
+                        if (errno == ENOENT || errno == ENXIO) {
+                                attempt++;
+                                continue;
+                        }
+                        return -errno;
+                }
+                if (ioctl(loop_fd, LOOP_CONFIGURE, &c) >= 0) {
+                        *ret_loop_fd = TAKE_FD(loop_fd);
+                        return 0;
+                }
+                /* A backing file system without direct I/O: buffered then. */
+                if (errno == EINVAL && direct) {
+                        direct = false;
+                        continue;
+                }
+                /* Another process configured it between GET_FREE and ours. */
+                if (errno != EBUSY)
+                        return -errno;
+                attempt++;
+        }
+        return -EBUSY;
+}
+
+int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
+        _cleanup_close_ int file_fd = -EBADF, loop_fd = -EBADF, mnt_fd = -EBADF, dir_fd = -EBADF;
+        char fstype[sizeof ret->fstype], pttype[32], data[64], kmsg[256], dev[32] = "", reopen[32];
+        const char *path = p->root_image, *source;
+        bool read_only;
+        struct stat st;
+        int r;
+
+        if (isempty(path) || path[0] != '/')
+                return spawn_error(err, EINVAL, "Image=%s: not an absolute path", strempty(path));
+        /* Read-only first: the type decides whether it is ever written. */
+        file_fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (file_fd < 0)
+                return spawn_error(err, errno, errno == ENOENT ? "Image=%s: does not exist" : "Image=%s: cannot open",
+                                   path);
+        if (fstat(file_fd, &st) < 0)
+                return spawn_error(err, errno, "Image=%s: cannot stat", path);
+        if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+                return spawn_error(err, S_ISDIR(st.st_mode) ? EISDIR : EBADFD,
+                                   "Image=%s: neither a regular file nor a block device%s", path,
+                                   S_ISDIR(st.st_mode) ? " (a directory is Directory='s)" : "");
+
+        r = image_probe(file_fd, fstype, sizeof fstype, pttype, sizeof pttype);
+        if (r == -ENOTUNIQ)
+                return spawn_error(err, r, "Image=%s: more than one file system signature, refusing to guess", path);
+        if (r == -EMEDIUMTYPE && pttype[0])
+                return spawn_error(err, r, "Image=%s: has a partition table (%s): cell mounts a plain file system "
+                                   "image (ext4, btrfs, xfs, squashfs, erofs), not a partitioned disk image", path,
+                                   pttype);
+        if (r == -EMEDIUMTYPE)
+                return spawn_error(err, r, "Image=%s: %s%s%s: cell mounts ext4, btrfs, xfs, squashfs or erofs", path,
+                                   fstype[0] ? "a file system of type " : "no file system found",
+                                   fstype, fstype[0] ? " is not supported" : "");
+        if (r < 0)
+                return spawn_error(err, r, "Image=%s: cannot probe its file system", path);
+
+        read_only = p->root_read_only || root_image_fstype_read_only(fstype);
+        if (!read_only) {
+                /* The same inode again, for writing: a path swapped since
+                 * cannot change what is mounted. */
+                (void) snprintf(reopen, sizeof reopen, "/proc/self/fd/%d", file_fd);
+                r = open(reopen, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+                if (r < 0)
+                        return spawn_error(err, errno, "Image=%s: cannot open for writing (ReadOnly=yes mounts "
+                                           "it read-only)", path);
+                safe_close(file_fd);
+                file_fd = r;
+        }
+
+        if (S_ISREG(st.st_mode)) {
+                r = loop_attach(file_fd, path, read_only, dev, sizeof dev, &loop_fd);
+                if (r < 0)
+                        return spawn_error(err, r, "Image=%s: cannot attach it to a loop device", path);
+                source = dev;
+        } else
+                source = path;
+
+        /* Read-only means the image is never written: norecovery keeps
+         * ext4 and xfs from replaying their journal into it. */
+        (void) snprintf(data, sizeof data, "%s%s", read_only ? "ro" : "",
+                        read_only && (streq(fstype, "ext4") || streq(fstype, "xfs")) ? ",norecovery" : "");
+        /* nodev: device nodes the image brings must not open the host's
+         * devices (the container's /dev is a tmpfs of cell's anyway). */
+        mnt_fd = mount_fs_new(fstype, source, data, (read_only ? MS_RDONLY : 0) | MS_NODEV, kmsg, sizeof kmsg);
+        if (mnt_fd < 0)
+                return spawn_error(err, mnt_fd, "Image=%s: cannot mount its %s file system%s%s", path, fstype,
+                                   *kmsg ? ": " : "", kmsg);
+
+        /* Where the child attaches it, there before the clone. */
+        r = lock_dir_open(ROOT_IMAGE_MOUNT_DIR, &dir_fd);
+        if (r < 0)
+                return spawn_error(err, r, "Image=%s: cannot create %s", path, ROOT_IMAGE_MOUNT_DIR);
+
+        *ret = (RootImage) { .mount_fd = TAKE_FD(mnt_fd), .read_only = read_only };
+        (void) snprintf(ret->fstype, sizeof ret->fstype, "%s", fstype);
+        (void) snprintf(ret->device, sizeof ret->device, "%s", dev);
+        /* The mount holds the device now: our fds go (loop_fd last). */
+        return 0;
+}
+
+void root_image_done(RootImage *img) {
+        img->mount_fd = safe_close(img->mount_fd);
+}
+
+const char *root_image_root_path(const Plan *p, const RootImage *img, char *buf, size_t size) {
+        if (!p->root_image)
+                return p->root_directory;
+        (void) snprintf(buf, size, "/proc/self/fd/%d", img ? img->mount_fd : -1);
+        return buf;
+}

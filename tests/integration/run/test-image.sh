@@ -1,0 +1,152 @@
+#!/bin/bash
+# Image=: the busybox root as an ext4 and a squashfs image, each on a loop
+# device for the container's life and none after it (nor after a failed
+# start); read-only where it must be, a Bind= into it, PrivateUsers=pick's
+# idmapped root on ext4, and the images cell refuses.
+. "$(dirname "$0")/lib.sh"
+
+for t in mkfs.ext4 debugfs mksquashfs sfdisk losetup; do
+        command -v "$t" >/dev/null || { echo "skipped: $t missing (tests/lib/install-deps)"; exit 77; }
+done
+
+echo image-content > "$root/etc/image-marker"
+mkdir -p "$root/data"
+# What the payloads report: the image's file (and the Bind='s), "/"'s mount
+# ("ROOT TYPE SOURCE MOUNT-OPTIONS SUPER-OPTIONS"), whether it is writable,
+# who owns the image's files and the UID map.
+cat > "$root/bin/image-check" <<'SH'
+#!/bin/sh
+cat /etc/image-marker /data/file 2>/dev/null
+awk '$5 == "/" { for (i = 7; $i != "-"; i++); print "ROOT", $(i+1), $(i+2), $6, $(i+3); exit }' /proc/self/mountinfo
+(echo x > /written) 2>/dev/null && echo WRITE rw || echo WRITE ro
+echo UID $(id -u) $(stat -c %u /etc/image-marker)
+echo MAP $(cat /proc/self/uid_map)
+SH
+chmod 0755 "$root/bin/image-check"
+ext4=$work/root.ext4
+sqfs=$work/root.squashfs
+truncate -s 64M "$ext4"
+mkfs.ext4 -q -d "$root" "$ext4"
+mksquashfs "$root" "$sqfs" -quiet -noappend >/dev/null
+mkdir "$work/hostdata"
+echo host-data > "$work/hostdata/file"
+
+# No loop device of ours left: the kernel detaches it (autoclear) once the
+# last mount of the image is gone, which the container's end or a failed
+# start's take-back brings.
+no_loop_left() {
+        local i
+        for i in $(seq 50); do
+                losetup -a | grep -qF "$work/" || return 0
+                sleep 0.1
+        done
+        fail "$1: loop devices left behind: $(losetup -a | grep -F "$work/")"
+}
+
+root_mount() {
+        grep -m1 '^ROOT ' "$work/out" | cut -d' ' -f2-
+}
+
+host_snapshot before
+# ext4, writable: the payload's write lands in the image.
+u=$(unit ext4 "[Root]" "Image=$ext4" "[Exec]" "Exec=/bin/image-check")
+run_cell none "$u"
+expect "ext4: status" "$status" 0
+grep -qx image-content "$work/out" || fail "ext4: the image's file was not read: $(cat "$work/out" "$work/err")"
+expect_match "ext4: root mount" "$(root_mount)" '^ext4 /dev/loop[0-9]+ rw,'
+grep -qx 'WRITE rw' "$work/out" || fail "ext4: the root is not writable"
+expect "ext4: written into the image" "$(debugfs -R 'cat /written' "$ext4" 2>/dev/null)" x
+no_loop_left ext4
+expect_nothing_left
+
+# ext4, ReadOnly=yes: the file system itself read-only, with no journal replay.
+u=$(unit ext4ro "[Root]" "Image=$ext4" "ReadOnly=yes" "[Exec]" "Exec=/bin/image-check")
+run_cell cgroupfs "$u"
+expect "ext4ro: status" "$status" 0
+expect_match "ext4ro: root mount" "$(root_mount)" '^ext4 /dev/loop[0-9]+ ro,.* ro,(.*,)?norecovery'
+grep -qx 'WRITE ro' "$work/out" || fail "ext4ro: the root is writable"
+no_loop_left ext4ro
+expect_nothing_left
+
+# squashfs: read-only without ReadOnly=; a Bind= onto its /data.
+u=$(unit sqfs "[Root]" "Image=$sqfs" "Bind=$work/hostdata:/data" \
+        "[Exec]" "Exec=/bin/image-check")
+run_cell none "$u"
+expect "sqfs: status" "$status" 0
+grep -qx image-content "$work/out" || fail "sqfs: the image's file was not read: $(cat "$work/out" "$work/err")"
+grep -qx host-data "$work/out" || fail "sqfs: the Bind= is not there"
+expect_match "sqfs: root mount" "$(root_mount)" '^squashfs /dev/loop[0-9]+ ro,'
+grep -qx 'WRITE ro' "$work/out" || fail "sqfs: the root is writable"
+no_loop_left sqfs
+expect_nothing_left
+
+# Volatile=overlay on squashfs: writable on top, the image untouched.
+u=$(unit sqfsovl "[Root]" "Image=$sqfs" "Volatile=overlay" "[Exec]" "Exec=/bin/image-check")
+run_cell none "$u"
+expect "sqfsovl: status" "$status" 0
+grep -qx 'WRITE rw' "$work/out" || fail "sqfsovl: the overlay is not writable: $(cat "$work/err")"
+no_loop_left sqfsovl
+expect_nothing_left
+
+# PrivateUsers=pick on ext4: the idmapped root, the image's root-owned
+# files the container's root's.
+u=$(unit pick "[Root]" "Image=$ext4" "[Exec]" "Exec=/bin/image-check" "[Isolation]" "PrivateUsers=pick")
+run_cell none "$u"
+expect "pick: status" "$status" 0
+grep -qx 'UID 0 0' "$work/out" || fail "pick: not the container's root's files: $(cat "$work/out" "$work/err")"
+expect_match "pick: uid map" "$(grep -m1 '^MAP ' "$work/out")" '^MAP 0 [1-9][0-9]* 65536$'
+no_loop_left pick
+expect_nothing_left
+
+# Failed starts: exit 2, one message naming the line, no loop device, no mount.
+# check NAME MANAGER WANT-REGEX UNIT-LINES...
+check() {
+        local name=$1 manager=$2 want=$3; shift 3
+        local u
+        u=$(unit "$name" "$@")
+        host_snapshot before
+        run_cell "$manager" "$u"
+        expect "$name: status" "$status" 2
+        grep -v 'Running without a cgroup\|Device access is not restricted' "$work/err" > "$work/err.1" || true
+        expect "$name: lines on stderr" "$(wc -l < "$work/err.1")" 1
+        expect_match "$name: message" "$(cat "$work/err.1")" "^cell: $(unit_name "$name"): $work/$(unit_name "$name")\\.cell:$want"
+        no_loop_left "$name"
+        expect_nothing_left
+}
+
+for m in none cgroupfs; do
+        check "exec-$m" "$m" "4: Exec=/bin/nosuch: not found in the container" \
+                "[Root]" "Image=$ext4" "[Exec]" "Exec=/bin/nosuch"
+        check "pickexec-$m" "$m" "4: Exec=/bin/nosuch: not found in the container" \
+                "[Root]" "Image=$ext4" "[Exec]" "Exec=/bin/nosuch" "[Isolation]" "PrivateUsers=pick"
+done
+# A mount point the read-only image lacks cannot be made: named at the Bind=.
+check bindmissing none "3: Bind=$work/hostdata:/nosuchdir: .*Read-only file system$" \
+        "[Root]" "Image=$sqfs" "Bind=$work/hostdata:/nosuchdir" "[Exec]" "Exec=/bin/true"
+check missing none "2: Image=$work/nosuch.raw: does not exist: No such file or directory$" \
+        "[Root]" "Image=$work/nosuch.raw" "[Exec]" "Exec=/bin/true"
+truncate -s 8M "$work/disk.raw"
+printf 'label: gpt\n,,L\n' | sfdisk -q "$work/disk.raw" >/dev/null
+check gpt none "2: Image=$work/disk.raw: has a partition table \\(gpt\\): cell mounts a plain file system image" \
+        "[Root]" "Image=$work/disk.raw" "[Exec]" "Exec=/bin/true"
+# A partition table on a file system that blkid finds too (the ext4
+# superblock lies past the MBR): the table decides, it is refused.
+cp "$ext4" "$work/ext4-mbr.raw"
+printf 'label: dos\nstart=2048, type=83\n' | sfdisk -q --wipe never "$work/ext4-mbr.raw" >/dev/null
+check mbr none "2: Image=$work/ext4-mbr.raw: has a partition table \\(dos\\): cell mounts a plain file system image" \
+        "[Root]" "Image=$work/ext4-mbr.raw" "[Exec]" "Exec=/bin/true"
+check dir none "2: Image=$root: neither a regular file nor a block device" \
+        "[Root]" "Image=$root" "[Exec]" "Exec=/bin/true"
+
+# verify checks the syntax only (the image may be another host's); the plan shows it.
+u=$(unit verify "[Root]" "Image=$work/nosuch.raw" "[Exec]" "Exec=/bin/true")
+"$CELL" verify "$u" || fail "verify: an image that is not here was refused"
+"$CELL" plan --json "$u" > "$work/plan"
+expect "plan: image" "$(plan_value image)" "$work/nosuch.raw"
+expect "plan: directory" "$(plan_value directory)" null
+u=$(unit both "[Root]" "Directory=$root" "Image=$ext4" "[Exec]" "Exec=/bin/true")
+status=0
+"$CELL" verify "$u" 2>"$work/err" || status=$?
+expect "both: verify status" "$status" 1
+expect_match "both: message" "$(cat "$work/err")" "$(unit_name both)\\.cell:3: Directory= and Image= exclude each other"
+echo "ok"

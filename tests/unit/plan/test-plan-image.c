@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Image= in the plan: the path (the loop device is made at the start, not
+ * here), the JSON's root.image, the text's Root: line, and the line the
+ * start's messages about the image name. */
+
+#include <limits.h>
+
+#include "plan-test.h"
+
+static char *print(const Plan *p, int (*printer)(const Plan *, FILE *)) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        ASSERT_NOT_NULL(f);
+        ASSERT_OK(printer(p, f));
+        fclose(f);
+        return buf;
+}
+
+TEST(image_plan) {
+        CellConfig c;
+        Plan p = {};
+        char buf[PATH_MAX + 32];
+        const char *at;
+
+        config_from_text(&c, "web", "[Root]\nImage=/srv/web.raw\nReadOnly=yes\n[Exec]\nExec=/bin/true\n");
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(p.root_image, "/srv/web.raw");
+        ASSERT_NULL(p.root_directory);
+        ASSERT_TRUE(p.root_read_only);
+        ASSERT_STREQ(plan_root_key(&p), "Image");
+        ASSERT_STREQ(plan_root_source(&p), "/srv/web.raw");
+
+        _cleanup_free_ char *j = print(&p, plan_print_json);
+        ASSERT_CONTAINS(j, "  \"root\": {\n    \"directory\": null,\n    \"image\": \"/srv/web.raw\",\n"
+                        "    \"read_only\": true,\n");
+        _cleanup_free_ char *t = print(&p, plan_print_text);
+        ASSERT_CONTAINS(t, "\nRoot:              /srv/web.raw (image) (read-only)\n");
+
+        /* The start's "Image=...: does not exist" names its line. */
+        plan_message_origin(&p, "Image=/srv/web.raw: does not exist", buf, sizeof buf);
+        at = strstr(buf, "/web.cell:");
+        ASSERT_NOT_NULL(at);
+        ASSERT_STREQ(at, "/web.cell:2: ");
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+TEST(directory_plan) {
+        CellConfig c;
+        Plan p = {};
+
+        config_minimal(&c, "web");
+        plan_ok(&c, NULL, &p);
+        ASSERT_NULL(p.root_image);
+        ASSERT_STREQ(plan_root_key(&p), "Directory");
+        ASSERT_STREQ(plan_root_source(&p), "/var/lib/cell/test");
+        _cleanup_free_ char *j = print(&p, plan_print_json);
+        ASSERT_CONTAINS(j, "    \"directory\": \"/var/lib/cell/test\",\n    \"image\": null,\n");
+        _cleanup_free_ char *t = print(&p, plan_print_text);
+        ASSERT_CONTAINS(t, "\nRoot:              /var/lib/cell/test\n");
+        plan_done(&p);
+        cell_config_done(&c);
+}
