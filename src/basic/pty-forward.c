@@ -91,7 +91,8 @@ int pty_forward_start(PtyForward *f, int master, int in, int out, PtyForwardFlag
         f->in = flags & PTY_FORWARD_READ_ONLY ? -EBADF : in;
         f->out = out;
         /* Both saved before either is changed: they may be one terminal. */
-        if (f->in >= 0 && isatty(f->in))
+        f->in_tty = f->in >= 0 && isatty(f->in);
+        if (f->in_tty)
                 f->in_saved = tcgetattr(f->in, &f->in_termios) >= 0;
         if (f->out >= 0 && isatty(f->out))
                 f->out_saved = tcgetattr(f->out, &f->out_termios) >= 0;
@@ -122,13 +123,34 @@ void pty_forward_done(PtyForward *f) {
         f->master = safe_close(f->master);
 }
 
+/* IN ended, is no terminal, and all it gave is in the pty: its end is due. */
+static bool pty_forward_eof_due(const PtyForward *f) {
+        return f->in_eof && !f->in_tty && !f->eof_sent && f->n_buf == 0 && !(f->flags & PTY_FORWARD_READ_ONLY);
+}
+
+/* The pty's end-of-input character, in canonical mode (a command in raw
+ * mode reads bytes, not lines: there is no end to give it then). Twice
+ * after a partial line: the first ends that line, unterminated, as a
+ * read() of it; the second is the end. */
+static void pty_forward_send_eof(PtyForward *f) {
+        struct termios t;
+        char eof[2];
+
+        f->eof_sent = true;
+        if (tcgetattr(f->master, &t) < 0 || !(t.c_lflag & ICANON) || t.c_cc[VEOF] == _POSIX_VDISABLE)
+                return;
+        eof[0] = eof[1] = (char) t.c_cc[VEOF];
+        (void) write(f->master, eof, f->line_start ? 1 : 2);
+}
+
 size_t pty_forward_poll_fds(const PtyForward *f, struct pollfd *p) {
         size_t n = 0;
 
         /* The master is left alone while OUT has not taken what it gave:
          * then the container's writes wait, not we. */
         if (f->master >= 0 && !f->master_eof && f->n_obuf == 0)
-                p[n++] = (struct pollfd) { .fd = f->master, .events = POLLIN | (f->n_buf > 0 ? POLLOUT : 0) };
+                p[n++] = (struct pollfd) { .fd = f->master,
+                                           .events = POLLIN | (f->n_buf > 0 || pty_forward_eof_due(f) ? POLLOUT : 0) };
         /* Stop reading while the pty does not take what we have. */
         if (f->in >= 0 && !f->in_eof && f->n_buf < sizeof f->buf && !f->master_eof)
                 p[n++] = (struct pollfd) { .fd = f->in, .events = POLLIN };
@@ -189,11 +211,14 @@ int pty_forward_dispatch(PtyForward *f, const struct pollfd *p, size_t n) {
                         if (!f->master_eof && (p[i].revents & POLLOUT) && f->n_buf > 0) {
                                 ssize_t k = write(f->master, f->buf, f->n_buf);
                                 if (k > 0) {
+                                        f->line_start = f->buf[k - 1] == '\n';
                                         memmove(f->buf, f->buf + k, f->n_buf - (size_t) k);
                                         f->n_buf -= (size_t) k;
                                 } else if (k < 0 && errno != EAGAIN && errno != EINTR)
                                         f->n_buf = 0;
                         }
+                        if (!f->master_eof && (p[i].revents & POLLOUT) && pty_forward_eof_due(f))
+                                pty_forward_send_eof(f);
                         continue;
                 }
                 /* IN and OUT may be one fd: each for its own events. */

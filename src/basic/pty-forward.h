@@ -28,6 +28,9 @@ typedef struct PtyForward {
         struct termios in_termios, out_termios;
         int in_fl, out_fl;              /* file status flags before O_NONBLOCK, to restore; -1: unchanged */
         bool in_eof, master_eof;
+        bool in_tty;                    /* IN is a terminal: its end is a hang-up, not an EOF to pass on */
+        bool eof_sent;                  /* IN's end passed on as the pty's VEOF */
+        bool line_start;                /* the last byte written to the master ended a line (or none yet) */
         bool out_gone;                  /* output failed (EPIPE): discarded from then on */
         size_t n_buf;
         char buf[4096];                 /* read from in, not yet written to master */
@@ -35,10 +38,14 @@ typedef struct PtyForward {
         char obuf[4096];                /* read from master, not yet taken by out */
 } PtyForward;
 
-#define PTY_FORWARD_NULL ((PtyForward) { .master = -EBADF, .in = -EBADF, .out = -EBADF, .in_fl = -1, .out_fl = -1 })
+#define PTY_FORWARD_NULL ((PtyForward) { .master = -EBADF, .in = -EBADF, .out = -EBADF, .in_fl = -1, .out_fl = -1, \
+                                          .line_start = true })
 
 /* Takes MASTER; puts the terminal(s) of IN and OUT in raw mode and passes
- * OUT's window size on. On failure the terminal is as it was. IN and OUT
+ * OUT's window size on. An IN that is no terminal (a pipe, a file) and
+ * ends is passed on as an end of input: the pty's VEOF character, as the
+ * command would see its input end without a pty ("echo x | cell exec -t
+ * web cat" ends). On failure the terminal is as it was. IN and OUT
  * are made non-blocking until pty_forward_done(): an OUT that takes
  * nothing (a terminal stopped by ^S, a pipe nobody reads) makes the master
  * wait, never the caller, whose loop also serves signals and sd_notify. */

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* pty-forward.c on a pty of our own: an output that takes nothing never
  * blocks the caller, and the terminal is left as it was. */
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
@@ -116,4 +118,91 @@ TEST(one_terminal_raw) {
         safe_close(term);
         safe_close(term_master);
         safe_close(slave);
+}
+
+/* Runs the forwarding until nothing is left to do for a while. */
+static void forward_idle(PtyForward *f) {
+        struct pollfd p[PTY_FORWARD_POLL_MAX];
+        size_t n;
+
+        for (unsigned i = 0; i < 50; i++) {
+                n = pty_forward_poll_fds(f, p);
+                if (n == 0 || poll(p, n, 20) <= 0)
+                        return;
+                ASSERT_OK(pty_forward_dispatch(f, p, n));
+        }
+}
+
+/* Input from a pipe that ends ("echo x | cell exec -t web cat"): the
+ * command reads what came, then the end of its input -- the pty's VEOF,
+ * twice after a partial line. */
+TEST(pipe_end_is_eof) {
+        PtyForward f = PTY_FORWARD_NULL;
+        int master, slave, in[2], out[2];
+        char got[64];
+
+        pty_new(&master, &slave);
+        ASSERT_EQ(pipe2(in, O_CLOEXEC), 0);
+        ASSERT_EQ(pipe2(out, O_CLOEXEC | O_NONBLOCK), 0);
+        ASSERT_EQ(write(in[1], "one\ntwo", 7), 7);
+        safe_close(in[1]);
+        alarm(20);
+        ASSERT_OK(pty_forward_start(&f, master, in[0], out[1], 0));
+        forward_idle(&f);
+        ASSERT_TRUE(f.eof_sent);
+        /* The slave in canonical mode: a line, the partial one, then 0. */
+        ASSERT_EQ(read(slave, got, sizeof got), 4);
+        ASSERT_EQ(memcmp(got, "one\n", 4), 0);
+        ASSERT_EQ(read(slave, got, sizeof got), 3);
+        ASSERT_EQ(memcmp(got, "two", 3), 0);
+        ASSERT_EQ(read(slave, got, sizeof got), 0);
+        pty_forward_done(&f);
+        alarm(0);
+        safe_close(slave);
+        safe_close(in[0]);
+        safe_close(out[0]);
+        safe_close(out[1]);
+}
+
+/* A terminal as IN that hangs up is no end of input to pass on, and a
+ * command that put its pty in raw mode gets no VEOF byte it would read
+ * as data. */
+TEST(no_eof_from_terminal_or_into_raw) {
+        PtyForward f = PTY_FORWARD_NULL;
+        int master, slave, term_master, term, in[2], out[2];
+        struct termios t;
+        char got[8];
+
+        pty_new(&master, &slave);
+        pty_new(&term_master, &term);
+        ASSERT_EQ(pipe2(out, O_CLOEXEC | O_NONBLOCK), 0);
+        alarm(20);
+        ASSERT_OK(pty_forward_start(&f, master, term, out[1], 0));
+        safe_close(term_master);        /* our terminal hangs up */
+        forward_idle(&f);
+        ASSERT_TRUE(f.in_eof);
+        ASSERT_FALSE(f.eof_sent);
+        ASSERT_TRUE(read(slave, got, sizeof got) < 0 && errno == EAGAIN);
+        pty_forward_done(&f);
+        safe_close(term);
+        safe_close(slave);
+
+        pty_new(&master, &slave);
+        ASSERT_EQ(tcgetattr(slave, &t), 0);
+        cfmakeraw(&t);
+        ASSERT_EQ(tcsetattr(slave, TCSANOW, &t), 0);
+        ASSERT_EQ(pipe2(in, O_CLOEXEC), 0);
+        ASSERT_EQ(write(in[1], "x", 1), 1);
+        safe_close(in[1]);
+        ASSERT_OK(pty_forward_start(&f, master, in[0], out[1], 0));
+        forward_idle(&f);
+        ASSERT_TRUE(f.eof_sent);
+        ASSERT_EQ(read(slave, got, sizeof got), 1);
+        ASSERT_TRUE(read(slave, got, sizeof got) < 0 && errno == EAGAIN);
+        pty_forward_done(&f);
+        alarm(0);
+        safe_close(slave);
+        safe_close(in[0]);
+        safe_close(out[0]);
+        safe_close(out[1]);
 }
