@@ -85,6 +85,13 @@ out=$(echo hello | "$CELL" exec "$name" /bin/sh -c 'cat; tty; exit 3' 2>&1) && s
 expect "exec, pipes: status" "$status" 3
 expect "exec, pipes: no terminal" "$out" "$(printf 'hello\nnot a tty')"
 
+# --- -t with a piped input: the command reads it, then its end (the pty's
+# VEOF), and exits; a partial last line comes through too.
+out=$(printf 'one\ntwo' | timeout 20 "$CELL" exec -t "$name" /bin/sh -c \
+        'cat >/tmp/got; echo "count=$(wc -c </tmp/got)"; exit 6' 2>&1) && status=0 || status=$?
+expect "exec -t, piped input: cat ended with it" "$status" 6
+expect "exec -t, piped input: all of it read" "$(printf '%s' "$out" | grep -o 'count= *[0-9]*' | tr -d ' ')" count=7
+
 kill -TERM "$runpid"
 wait "$runpid" || true
 echo ok
