@@ -38,6 +38,23 @@ bool root_image_fstype_read_only(const char *fstype) {
         return streq_ptr(fstype, "squashfs") || streq_ptr(fstype, "erofs");
 }
 
+/* A read-only image is never written, and its type's options say so where
+ * MS_RDONLY alone does not (systemd's fstype_norecovery_options()):
+ * norecovery keeps ext4 and xfs from replaying their journal into it,
+ * rescue=nologreplay btrfs from replaying its log tree (which, on the
+ * read-only loop device, it would otherwise refuse to mount at all). xfs
+ * also takes nouuid: it refuses a second mount of a UUID that is mounted
+ * already, and two containers of one image are just that. */
+static const char *read_only_options(const char *fstype) {
+        if (streq(fstype, "ext4"))
+                return "ro,norecovery";
+        if (streq(fstype, "xfs"))
+                return "ro,norecovery,nouuid";
+        if (streq(fstype, "btrfs"))
+                return "ro,rescue=nologreplay";
+        return "ro";
+}
+
 /* blkid's TYPE of fd's content; -EMEDIUMTYPE with a partition table, or a
  * type cell does not mount (named in ret_type, "" when none was found). */
 static int image_probe(int fd, char *ret_type, size_t size, char *ret_pttype, size_t pt_size) {
@@ -189,10 +206,7 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
         } else
                 source = path;
 
-        /* Read-only means the image is never written: norecovery keeps
-         * ext4 and xfs from replaying their journal into it. */
-        (void) snprintf(data, sizeof data, "%s%s", read_only ? "ro" : "",
-                        read_only && (streq(fstype, "ext4") || streq(fstype, "xfs")) ? ",norecovery" : "");
+        (void) snprintf(data, sizeof data, "%s", read_only ? read_only_options(fstype) : "");
         /* nodev: device nodes the image brings must not open the host's
          * devices (the container's /dev is a tmpfs of cell's anyway). */
         mnt_fd = mount_fs_new(fstype, source, data, (read_only ? MS_RDONLY : 0) | MS_NODEV, kmsg, sizeof kmsg);

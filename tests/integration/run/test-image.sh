@@ -1,11 +1,13 @@
 #!/bin/bash
-# Image=: the busybox root as an ext4 and a squashfs image, each on a loop
-# device for the container's life and none after it (nor after a failed
-# start); read-only where it must be, a Bind= into it, PrivateUsers=pick's
-# idmapped root on ext4, and the images cell refuses.
+# Image=: the busybox root as an ext4, squashfs, erofs, xfs and btrfs image,
+# each on a loop device for the container's life and none after it (nor
+# after a failed start); read-only where it must be (without writing the
+# image, even one with a journal to replay), a Bind= into it,
+# PrivateUsers=pick's idmapped root on each type, Volatile=yes on btrfs, and
+# the images cell refuses.
 . "$(dirname "$0")/lib.sh"
 
-for t in mkfs.ext4 debugfs mksquashfs sfdisk losetup; do
+for t in mkfs.ext4 debugfs mksquashfs mkfs.erofs mkfs.xfs mkfs.btrfs sfdisk losetup; do
         command -v "$t" >/dev/null || { echo "skipped: $t missing (tests/lib/install-deps)"; exit 77; }
 done
 
@@ -21,6 +23,7 @@ awk '$5 == "/" { for (i = 7; $i != "-"; i++); print "ROOT", $(i+1), $(i+2), $6, 
 (echo x > /written) 2>/dev/null && echo WRITE rw || echo WRITE ro
 echo UID $(id -u) $(stat -c %u /etc/image-marker)
 echo MAP $(cat /proc/self/uid_map)
+awk '$5 == "/usr" { for (i = 7; $i != "-"; i++); print "USR", $(i+1), $6; exit }' /proc/self/mountinfo
 SH
 chmod 0755 "$root/bin/image-check"
 ext4=$work/root.ext4
@@ -30,6 +33,51 @@ mkfs.ext4 -q -d "$root" "$ext4"
 mksquashfs "$root" "$sqfs" -quiet -noappend >/dev/null
 mkdir "$work/hostdata"
 echo host-data > "$work/hostdata/file"
+
+# erofs, xfs and btrfs from a copy of the root with /bin and /sbin merged
+# into /usr, so that Volatile=yes (which takes only the image's /usr) can
+# start it as well.
+merged=$work/merged
+cp -a "$root" "$merged"
+for d in bin sbin; do
+        mkdir -p "$merged/usr/$d"
+        cp -a "$merged/$d/." "$merged/usr/$d/"
+        rm -rf "${merged:?}/$d"
+        ln -s "usr/$d" "$merged/$d"
+done
+erofs=$work/root.erofs
+xfs=$work/root.xfs
+btrfs=$work/root.btrfs
+crashed=$work/crashed.btrfs
+mkfs.erofs --quiet "$erofs" "$merged" >/dev/null
+# mkfs.xfs has no --rootdir (its protofile cannot set a sticky bit): filled
+# through a mount of our own. 300M is its smallest; the file stays sparse.
+# with_mount IMAGE OPTIONS COMMAND...: COMMAND with the image mounted at $work/mnt.
+mkdir "$work/mnt"
+with_mount() {
+        local image=$1 options=$2 status=0; shift 2
+        mount -o "loop,$options" "$image" "$work/mnt"
+        "$@" || status=$?
+        umount "$work/mnt"
+        return $status
+}
+truncate -s 300M "$xfs"
+mkfs.xfs -q "$xfs"
+with_mount "$xfs" rw cp -a "$merged/." "$work/mnt/"
+truncate -s 128M "$btrfs"
+mkfs.btrfs -q --rootdir "$merged" "$btrfs" >/dev/null
+# A btrfs as a crash leaves it: a file fsync()ed into the log tree, no
+# commit since. The copy is taken while the log is on disk, before umount
+# commits it.
+cp --sparse=always "$btrfs" "$crashed"
+crash_copy() {
+        echo crashed | dd of="$work/mnt/crashed" conv=fsync status=none
+        cp --sparse=always "$crashed" "$crashed.copy"
+}
+with_mount "$crashed" rw,commit=300 crash_copy
+mv "$crashed.copy" "$crashed"
+expect_match "crashed: a log to replay" "$(btrfs inspect-internal dump-super "$crashed" | grep '^log_root[[:space:]]')" \
+        '^log_root[[:space:]]+[1-9]'
 
 # No loop device of ours left: the kernel detaches it (autoclear) once the
 # last mount of the image is gone, which the container's end or a failed
@@ -80,11 +128,15 @@ grep -qx 'WRITE ro' "$work/out" || fail "sqfs: the root is writable"
 no_loop_left sqfs
 expect_nothing_left
 
-# Volatile=overlay on squashfs: writable on top, the image untouched.
-u=$(unit sqfsovl "[Root]" "Image=$sqfs" "Volatile=overlay" "[Exec]" "Exec=/bin/image-check")
+# Volatile=overlay and PrivateUsers=pick on squashfs: writable on top, the
+# image untouched, its files the container's root's.
+u=$(unit sqfsovl "[Root]" "Image=$sqfs" "Volatile=overlay" "[Exec]" "Exec=/bin/image-check" \
+        "[Isolation]" "PrivateUsers=pick")
 run_cell none "$u"
 expect "sqfsovl: status" "$status" 0
 grep -qx 'WRITE rw' "$work/out" || fail "sqfsovl: the overlay is not writable: $(cat "$work/err")"
+grep -qx 'UID 0 0' "$work/out" || fail "sqfsovl: not the container's root's files: $(cat "$work/out")"
+expect_match "sqfsovl: uid map" "$(grep -m1 '^MAP ' "$work/out")" '^MAP 0 [1-9][0-9]* 65536$'
 no_loop_left sqfsovl
 expect_nothing_left
 
@@ -96,6 +148,90 @@ expect "pick: status" "$status" 0
 grep -qx 'UID 0 0' "$work/out" || fail "pick: not the container's root's files: $(cat "$work/out" "$work/err")"
 expect_match "pick: uid map" "$(grep -m1 '^MAP ' "$work/out")" '^MAP 0 [1-9][0-9]* 65536$'
 no_loop_left pick
+expect_nothing_left
+
+# erofs: read-only without ReadOnly=, idmapped with PrivateUsers=pick.
+u=$(unit erofs "[Root]" "Image=$erofs" "[Exec]" "Exec=/bin/image-check" "[Isolation]" "PrivateUsers=pick")
+run_cell none "$u"
+expect "erofs: status" "$status" 0
+grep -qx image-content "$work/out" || fail "erofs: the image's file was not read: $(cat "$work/out" "$work/err")"
+expect_match "erofs: root mount" "$(root_mount)" '^erofs /dev/loop[0-9]+ ro,.*idmapped'
+grep -qx 'WRITE ro' "$work/out" || fail "erofs: the root is writable"
+grep -qx 'UID 0 0' "$work/out" || fail "erofs: not the container's root's files: $(cat "$work/out")"
+expect_match "erofs: uid map" "$(grep -m1 '^MAP ' "$work/out")" '^MAP 0 [1-9][0-9]* 65536$'
+no_loop_left erofs
+expect_nothing_left
+
+# xfs, writable and idmapped: the payload's write lands in the image.
+u=$(unit xfs "[Root]" "Image=$xfs" "[Exec]" "Exec=/bin/image-check" "[Isolation]" "PrivateUsers=pick")
+run_cell cgroupfs "$u"
+expect "xfs: status" "$status" 0
+expect_match "xfs: root mount" "$(root_mount)" '^xfs /dev/loop[0-9]+ rw,.*idmapped'
+grep -qx 'WRITE rw' "$work/out" || fail "xfs: the root is not writable: $(cat "$work/out" "$work/err")"
+grep -qx 'UID 0 0' "$work/out" || fail "xfs: not the container's root's files: $(cat "$work/out")"
+no_loop_left xfs
+expect_nothing_left
+expect "xfs: written into the image" "$(with_mount "$xfs" ro,norecovery cat "$work/mnt/written")" x
+host_snapshot before
+
+# xfs, ReadOnly=yes, twice at once: no journal replay, and the second
+# mount of the same file system (same UUID, which xfs refuses by default)
+# starts too.
+mkdir "$work/sync"
+u=$(unit xfsro1 "[Root]" "Image=$xfs" "ReadOnly=yes" "Bind=$work/sync:/data" "[Exec]" \
+        "Exec=/bin/sh -c 'touch /data/started; while [ ! -e /data/done ]; do sleep 0.1; done'")
+timeout 20 "$CELL" run --cgroup-manager=none "$u" >"$work/out1" 2>&1 &
+first=$!
+for _ in $(seq 100); do [ -e "$work/sync/started" ] && break; sleep 0.1; done
+[ -e "$work/sync/started" ] || fail "xfsro1: did not start: $(cat "$work/out1")"
+u=$(unit xfsro2 "[Root]" "Image=$xfs" "ReadOnly=yes" "[Exec]" "Exec=/bin/image-check")
+run_cell none "$u"
+touch "$work/sync/done"
+status1=0
+wait "$first" || status1=$?
+expect "xfsro1: status" "$status1" 0
+expect "xfsro2: status" "$status" 0
+expect_match "xfsro2: root mount" "$(root_mount)" '^xfs /dev/loop[0-9]+ ro,.* ro,(.*,)?norecovery'
+grep -qx 'WRITE ro' "$work/out" || fail "xfsro2: the root is writable"
+no_loop_left xfsro
+expect_nothing_left
+
+# btrfs, writable.
+u=$(unit btrfs "[Root]" "Image=$btrfs" "[Exec]" "Exec=/bin/image-check")
+run_cell none "$u"
+expect "btrfs: status" "$status" 0
+grep -qx image-content "$work/out" || fail "btrfs: the image's file was not read: $(cat "$work/out" "$work/err")"
+expect_match "btrfs: root mount" "$(root_mount)" '^btrfs /dev/loop[0-9]+ rw,'
+grep -qx 'WRITE rw' "$work/out" || fail "btrfs: the root is not writable"
+no_loop_left btrfs
+expect_nothing_left
+expect "btrfs: written into the image" "$(with_mount "$btrfs" ro cat "$work/mnt/written")" x
+host_snapshot before
+
+# btrfs, ReadOnly=yes, with a log to replay: mounted without replaying it
+# (on the read-only loop device the kernel refuses the replay, and would
+# write the image without it), the image unchanged.
+sum=$(md5sum < "$crashed")
+u=$(unit btrfsro "[Root]" "Image=$crashed" "ReadOnly=yes" "[Exec]" "Exec=/bin/image-check")
+run_cell none "$u"
+expect "btrfsro: status" "$status" 0
+expect_match "btrfsro: root mount" "$(root_mount)" '^btrfs /dev/loop[0-9]+ ro,.* ro,(.*,)?rescue=nologreplay'
+grep -qx 'WRITE ro' "$work/out" || fail "btrfsro: the root is writable"
+expect "btrfsro: the image" "$(md5sum < "$crashed")" "$sum"
+no_loop_left btrfsro
+expect_nothing_left
+
+# btrfs, Volatile=yes and PrivateUsers=pick: a tmpfs root, the image's /usr
+# on it read-only and idmapped.
+u=$(unit btrfsvol "[Root]" "Image=$btrfs" "Volatile=yes" "[Exec]" "Exec=/bin/image-check" \
+        "[Isolation]" "PrivateUsers=pick")
+run_cell none "$u"
+expect "btrfsvol: status" "$status" 0
+expect_match "btrfsvol: root mount" "$(root_mount)" '^tmpfs '
+grep -qx 'WRITE rw' "$work/out" || fail "btrfsvol: the tmpfs root is not writable: $(cat "$work/out" "$work/err")"
+expect_match "btrfsvol: /usr" "$(grep -m1 '^USR ' "$work/out")" '^USR btrfs ro,.*idmapped'
+expect_match "btrfsvol: uid map" "$(grep -m1 '^MAP ' "$work/out")" '^MAP 0 [1-9][0-9]* 65536$'
+no_loop_left btrfsvol
 expect_nothing_left
 
 # Failed starts: exit 2, one message naming the line, no loop device, no mount.
