@@ -559,7 +559,8 @@ _noreturn_ void spawn_child(const SpawnParams *params, int sync_fd, int record_f
 
         c.made.created.record_fd = record_fd;
 
-        /* A failed start leaves the image and the host as they were. */
+        /* A failed start leaves the image and the host as they were: with
+         * the record, the supervisor takes back (spawn-undo.h). */
         if (child_run(&c, &err) < 0)
                 mount_undo_run(&c.made);
         if (c.sync_fd >= 0)
