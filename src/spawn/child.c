@@ -50,8 +50,9 @@ typedef struct ChildContext {
         SeccompProgram seccomp; /* compiled before PREPARED, loaded last (child_exec()) */
         bool host_unified;      /* the host's /sys/fs/cgroup is cgroup2 alone */
         uint64_t held;          /* cell's bounding set, before privilege_bound() dropped the rest */
-        MountUndo made;         /* what mount_setup_root() made, taken back here until it is
-                                 * handed to the supervisor (child_hand_over_made()) */
+        MountUndo made;         /* what mount_setup_root() made, until it is handed to the
+                                 * supervisor (child_hand_over_made()), which takes it back
+                                 * from the record in any case */
         int record_fd;          /* without PrivateUsers=: the supervisor's record of it, written
                                  * as it is made (mount-record.h); -EBADF after the hand-over */
         int image_fd;           /* without PrivateUsers=: Image='s detached mount, the supervisor's
