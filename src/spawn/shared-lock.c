@@ -61,7 +61,7 @@ static int place_add(SharedLocks *l, const char *path, bool optional, const char
         if (!n)
                 return spawn_error(err, ENOMEM, "%s=%s: locking", key, path);
         l->locks = n;
-        n[l->n] = (SharedLock) { .path = strdup(path), .fd = -EBADF };
+        n[l->n] = (SharedLock) { .path = strdup(path), .fd = -EBADF, .dev = st.st_dev };
         if (!n[l->n].path)
                 return spawn_error(err, ENOMEM, "%s=%s: locking", key, path);
         n[l->n++].fd = TAKE_FD(fd);
@@ -112,6 +112,13 @@ int shared_locks_exclusive(SharedLocks *l, bool *busy) {
                 l->locks[i].fd = TAKE_FD(fd);
         }
         return n_busy;
+}
+
+bool shared_locks_on(const SharedLocks *l, dev_t dev) {
+        for (size_t i = 0; i < l->n; i++)
+                if (l->locks[i].dev == dev)
+                        return true;
+        return false;
 }
 
 void shared_locks_done(SharedLocks *l) {

@@ -20,7 +20,9 @@
  *
  * Advisory: only cell keeps it; what is not cell is not asked. */
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "plan.h"
 #include "spawn-error.h"
@@ -28,6 +30,7 @@
 typedef struct SharedLock {
         char *path;             /* as the unit names it: Directory=, a Bind= source */
         int fd;                 /* the directory, flock'ed; -EBADF: let go */
+        dev_t dev;              /* its file system, when it was locked */
 } SharedLock;
 
 typedef struct SharedLocks {
@@ -49,6 +52,10 @@ int shared_locks_acquire(const Plan *p, SharedLocks *ret, SpawnError *err);
  * got; else the number of places busy (another start or running container
  * holds them), each place's busy[i] set (an array of l->n). */
 int shared_locks_exclusive(SharedLocks *l, bool *busy);
+
+/* Whether something made on the file system dev is in one of the places' file
+ * systems (and not, say, on the container's own /dev tmpfs). */
+bool shared_locks_on(const SharedLocks *l, dev_t dev);
 
 /* Closes the fds (the locks go with them), frees the list. */
 void shared_locks_done(SharedLocks *l);

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -466,16 +467,26 @@ void spawn_done(Spawn *s) {
         shared_locks_done(&s->shared);
 }
 
-/* "/data, /etc/resolv.conf, ..." of what stays in the root: the first few. */
-static void undo_left_paths(const SpawnUndo *u, char *buf, size_t n) {
+/* "/data, /etc/resolv.conf, ..." of what stays in the root, the first few:
+ * what is on the shared places' file systems (not on the container's own
+ * tmpfs, say), or if nothing is (a file system mounted below a Bind=
+ * source), all of it. */
+static void undo_left_paths(const SpawnUndo *u, const SharedLocks *shared, char *buf, size_t n) {
         size_t shown = 0, k = 0;
+        bool any_on = false;
 
+        for (size_t i = 0; i < u->record.created.n; i++) {
+                const MountCreatedEntry *e = &u->record.created.entries[i];
+
+                if (!e->host && shared_locks_on(shared, makedev(e->dev_major, e->dev_minor)))
+                        any_on = true;
+        }
         buf[0] = 0;
         for (size_t i = u->record.created.n; i > 0 && k + 1 < n; i--) {
                 const MountCreatedEntry *e = &u->record.created.entries[i - 1];
                 int w;
 
-                if (e->host)
+                if (e->host || (any_on && !shared_locks_on(shared, makedev(e->dev_major, e->dev_minor))))
                         continue;
                 w = shown == 3 ? snprintf(buf + k, n - k, ", ...") :
                         snprintf(buf + k, n - k, "%s%s", shown > 0 ? ", " : "", e->path);
@@ -499,7 +510,7 @@ static bool undo_may_take_back_root(Spawn *s) {
         busy = calloc(s->shared.n, sizeof *busy);
         if (!busy || shared_locks_exclusive(&s->shared, busy) == 0)
                 return !!busy;
-        undo_left_paths(&s->undo, left, sizeof left);
+        undo_left_paths(&s->undo, &s->shared, left, sizeof left);
         for (size_t i = 0; i < s->shared.n; i++)
                 if (busy[i])
                         log_warning("left %s: another container uses %s", left, s->shared.locks[i].path);

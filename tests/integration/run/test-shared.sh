@@ -26,7 +26,7 @@ listing() {
 }
 
 ua=$(unit a "[Root]" "Directory=$root" "Bind=$host/x:/data" "Bind=$host/y:/newa" "[Exec]" "Exec=/nosuch")
-ub=$(unit b "[Root]" "Directory=$root" "Bind=$host/x:/data" "[Exec]" "Exec=/bin/sleep 60")
+ub=$(unit b "[Root]" "Directory=$root" "Bind=$host/x:/data" "[Exec]" "Exec=/bin/sleep 60" "Init=yes")
 b=$(unit_name b)
 
 # b_sees WHAT: B's /data/file, through cell exec.

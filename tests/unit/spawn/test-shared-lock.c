@@ -8,6 +8,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "shared-lock.h"
@@ -59,6 +60,7 @@ TEST(places_locked_once_each) {
         Plan p = { .root_directory = root, .mounts = m, .n_mounts = ELEMENTSOF(m) };
         SharedLocks l = SHARED_LOCKS_NULL;
         SpawnError err = {};
+        struct stat st;
         bool busy[2];
         int other;
 
@@ -67,6 +69,11 @@ TEST(places_locked_once_each) {
         ASSERT_EQ((int) l.n, 2);
         ASSERT_STREQ(l.locks[0].path, root);
         ASSERT_STREQ(l.locks[1].path, x);
+        /* What is made on its file system is in a place; on another one
+         * (the container's own tmpfs, say) not. */
+        ASSERT_OK(stat(root, &st));
+        ASSERT_TRUE(shared_locks_on(&l, st.st_dev));
+        ASSERT_FALSE(shared_locks_on(&l, makedev(0, 0)));
         /* Shared: another start goes on beside it. */
         other = hold(x);
 
