@@ -10,10 +10,13 @@
 #      (Exec=/nosuch): it leaves /data and /newa, says so naming the root,
 #      and B still sees its bind mount.
 #   2. B handed over to cell-monitor, which holds its locks: A fails again
-#      having made /newa, and leaves it.
+#      having made /newa, and leaves it; also with PrivateUsers=pick, where
+#      a builder of its own makes A's tree.
 #   3. B stopped: A's failed start alone takes back everything it made.
 . "$(dirname "$0")/lib.sh"
 command -v strace >/dev/null || { echo "skipped: no strace"; exit 77; }
+# With PrivateUsers= the builder works as the container's root: it must reach the root.
+chmod 755 "$work"
 
 host=$work/host
 mkdir -p "$host/x" "$host/y"
@@ -80,15 +83,30 @@ grep -q "^cell: $(unit_name a): left /newa: another container uses $root\$" "$wo
 expect "B after the second" "$(b_sees)" "from x $marker"
 echo "2: A left /newa under cell-monitor"
 
+# --- 2b. The same with PrivateUsers=: the builder builds, the supervisor holds the locks.
+rmdir "$root/newa"
+ua=$(unit a "[Root]" "Directory=$root" "Bind=$host/x:/data" "Bind=$host/y:/newa" "[Isolation]" "PrivateUsers=pick" \
+        "[Exec]" "Exec=/nosuch")
+start_a
+[ -d "$root/newa" ] || fail "PrivateUsers=: A took back /newa while cell-monitor ran B"
+grep -q "^cell: $(unit_name a): left /newa: another container uses $root\$" "$work/err" ||
+        fail "PrivateUsers=: A did not say what it left: $(cat "$work/err")"
+expect "B after the third" "$(b_sees)" "from x $marker"
+echo "2b: A with PrivateUsers= left /newa under cell-monitor"
+
 # --- 3. Alone: everything goes, nothing said.
 kill -TERM "$bpid"
 wait "$bpid" || true
 rmdir "$root/data" "$root/newa"
-host_snapshot before
-listing > "$work/tree.before"
-start_a
-listing > "$work/tree.after"
-diff -u "$work/tree.before" "$work/tree.after" >&2 || fail "A alone left something behind"
-grep -q "another container" "$work/err" && fail "A alone: $(cat "$work/err")"
-expect_nothing_left
+for users in no pick; do
+        ua=$(unit a "[Root]" "Directory=$root" "Bind=$host/x:/data" "Bind=$host/y:/newa" "[Isolation]" \
+                "PrivateUsers=$users" "[Exec]" "Exec=/nosuch")
+        host_snapshot before
+        listing > "$work/tree.before"
+        start_a
+        listing > "$work/tree.after"
+        diff -u "$work/tree.before" "$work/tree.after" >&2 || fail "PrivateUsers=$users: A alone left something behind"
+        grep -q "another container" "$work/err" && fail "PrivateUsers=$users: A alone: $(cat "$work/err")"
+        expect_nothing_left
+done
 echo ok
