@@ -135,7 +135,8 @@ _noreturn_ static void undo_helper(SpawnUndo *u, const char *root_directory, boo
         if (setns(u->mntns_fd, CLONE_NEWNS) < 0)
                 _exit(EXIT_FAILURE);
         /* What was made in the root is taken back from there, if it is
-         * found; what was made on the host in any case. */
+         * found and no other container uses it (keep_root); what was made
+         * on the host in any case. */
         root_fd = keep_root ? -EBADF : undo_root(u, root_directory);
         mount_undo_take_back(&u->record, root_fd, host_fd);
         _exit(EXIT_SUCCESS);
