@@ -157,6 +157,12 @@ int monitor_hand_over(const MonitorHandover *h) {
                 s.relay = *relay;
         if (oom)
                 s.oom = *oom;
+        /* More than the monitor takes: cell stays the supervisor. */
+        if (h->spawn->shared.n > MONITOR_SHARED_LOCKS_MAX)
+                return -E2BIG;
+        for (size_t i = 0; i < h->spawn->shared.n; i++)
+                if (h->spawn->shared.locks[i].fd >= 0)
+                        s.shared_lock_fds[s.n_shared_lock_fds++] = h->spawn->shared.locks[i].fd;
         s.uid_lock_fd = h->spawn->users.lock_fd;
         s.uid_lock_path = h->spawn->users.lock_path;
         ScopeCgroupfsDirs d;

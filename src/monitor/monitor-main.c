@@ -52,6 +52,8 @@ int main(int argc, char *argv[]) {
         if (s.uid_lock_fd >= 0 && s.uid_lock_path)
                 (void) unlink(s.uid_lock_path);
         s.uid_lock_fd = safe_close(s.uid_lock_fd);
+        /* Its mounts are gone with it: another start may take back there. */
+        monitor_state_release_shared(&s);
         if (s.finish) {
                 r = monitor_finish(&s, status);
                 log_error_errno(r, "Cleaning up after the payload: cannot run cell __finish: %m");

@@ -23,6 +23,7 @@ enum {
         ARG_NOTIFY_FD, ARG_NOTIFY_READY, ARG_READY_SEEN,
         ARG_OOM_FD, ARG_OOM_EVENTFD, ARG_OOM_KILLS, ARG_OOM_SEEN, ARG_OOM_GONE,
         ARG_UID_LOCK_FD, ARG_UID_LOCK_PATH, ARG_NAME_LOCK_FD, ARG_NETNS_FD, ARG_CELL_FD, ARG_FINISH, ARG_DEBUG,
+        ARG_SHARED_LOCK_FD,
 };
 
 static const struct option options[] = {
@@ -47,6 +48,7 @@ static const struct option options[] = {
         { "uid-lock-fd",       required_argument, NULL, ARG_UID_LOCK_FD   },
         { "uid-lock-path",     required_argument, NULL, ARG_UID_LOCK_PATH },
         { "name-lock-fd",      required_argument, NULL, ARG_NAME_LOCK_FD  },
+        { "shared-lock-fd",    required_argument, NULL, ARG_SHARED_LOCK_FD },
         { "netns-fd",          required_argument, NULL, ARG_NETNS_FD      },
         { "cell-fd",           required_argument, NULL, ARG_CELL_FD       },
         { "finish",            required_argument, NULL, ARG_FINISH        },
@@ -128,6 +130,10 @@ int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_a
         }
         if (r >= 0 && s->name_lock_fd >= 0)
                 r = push_fd(&l, "name-lock-fd", s->name_lock_fd, ret_fds, &n);
+        if (r >= 0 && s->n_shared_lock_fds > MONITOR_SHARED_LOCKS_MAX)
+                r = -E2BIG;
+        for (size_t i = 0; r >= 0 && i < s->n_shared_lock_fds; i++)
+                r = push_fd(&l, "shared-lock-fd", s->shared_lock_fds[i], ret_fds, &n);
         if (r >= 0 && s->netns_fd >= 0)
                 r = push_fd(&l, "netns-fd", s->netns_fd, ret_fds, &n);
         if (r >= 0 && s->cell_fd >= 0 && s->finish) {
@@ -250,6 +256,15 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                 case ARG_NAME_LOCK_FD:
                         r = monitor_parse_fd("name-lock-fd", optarg, &s.name_lock_fd);
                         break;
+                case ARG_SHARED_LOCK_FD:
+                        if (s.n_shared_lock_fds >= MONITOR_SHARED_LOCKS_MAX) {
+                                r = log_error_errno(E2BIG, "Too many --shared-lock-fd=.");
+                                break;
+                        }
+                        r = monitor_parse_fd("shared-lock-fd", optarg, &s.shared_lock_fds[s.n_shared_lock_fds]);
+                        if (r >= 0)
+                                s.n_shared_lock_fds++;
+                        break;
                 case ARG_NETNS_FD:
                         r = monitor_parse_fd("netns-fd", optarg, &s.netns_fd);
                         break;
@@ -295,8 +310,15 @@ void monitor_state_done(MonitorState *s) {
         s->uid_lock_fd = safe_close(s->uid_lock_fd);
         s->uid_lock_path = mfree(s->uid_lock_path);
         s->name_lock_fd = safe_close(s->name_lock_fd);
+        monitor_state_release_shared(s);
         s->netns_fd = safe_close(s->netns_fd);
         s->cell_fd = safe_close(s->cell_fd);
         s->finish = strv_free(s->finish);
         s->name = mfree(s->name);
+}
+
+void monitor_state_release_shared(MonitorState *s) {
+        for (size_t i = 0; i < s->n_shared_lock_fds; i++)
+                safe_close(s->shared_lock_fds[i]);
+        s->n_shared_lock_fds = 0;
 }

@@ -32,6 +32,10 @@
 
 #define MONITOR_AFTER_USEC (1 * USEC_PER_SEC)
 
+/* The most shared places' locks handed over; a start with more stays
+ * supervised by cell. */
+#define MONITOR_SHARED_LOCKS_MAX 32
+
 /* What cell hands over: plain data and fd numbers, passed as command-line
  * options (the fds without FD_CLOEXEC across that one exec). */
 typedef struct MonitorState {
@@ -52,6 +56,10 @@ typedef struct MonitorState {
         char *uid_lock_path;            /* ... and its file, removed at the end */
         int name_lock_fd;               /* cgroupfs: the name's lock (src/scope/name-lock.h), handed
                                          * on to "cell __finish", which releases it */
+        /* LOCK_SH on Directory= and the Bind= source directories
+         * (src/spawn/shared-lock.h), let go when the payload ends */
+        int shared_lock_fds[MONITOR_SHARED_LOCKS_MAX];
+        size_t n_shared_lock_fds;
         int netns_fd;                   /* Interface=: the container's network namespace, held
                                          * and handed on to "cell __finish", which moves the
                                          * interfaces back out of it */
@@ -64,7 +72,8 @@ typedef struct MonitorState {
                                              .oom = OOM_COUNTER_NULL, .uid_lock_fd = -EBADF, \
                                              .name_lock_fd = -EBADF, .netns_fd = -EBADF, \
                                              .cell_fd = -EBADF })
-#define MONITOR_FDS_MAX 8       /* pidfd, notify, OOM counter and eventfd, uid lock, name lock, netns, cell */
+/* pidfd, notify, OOM counter and eventfd, uid lock, name lock, netns, cell; the shared locks */
+#define MONITOR_FDS_MAX (8 + MONITOR_SHARED_LOCKS_MAX)
 
 /* cell's side: the command line that hands s over to the monitor at path,
  * and the fds in it, for the caller to let through the exec (and to close
@@ -85,6 +94,9 @@ int monitor_parse_string(const char *v, char **dest);
 /* Appends "--opt=value" (value NULL: "--opt") to *l. */
 int monitor_push_option(char ***l, const char *opt, const char *value);
 void monitor_state_done(MonitorState *s);
+/* Closes the shared places' locks: the payload ended, nothing of it is
+ * mounted there any more. */
+void monitor_state_release_shared(MonitorState *s);
 
 /* After monitor_run(): "cell __finish" from s->cell_fd, with the payload's
  * exit status, when s->finish has work. Returns only when that failed. */

@@ -50,8 +50,9 @@ typedef struct ChildContext {
         SeccompProgram seccomp; /* compiled before PREPARED, loaded last (child_exec()) */
         bool host_unified;      /* the host's /sys/fs/cgroup is cgroup2 alone */
         uint64_t held;          /* cell's bounding set, before privilege_bound() dropped the rest */
-        MountUndo made;         /* what mount_setup_root() made, taken back here until it is
-                                 * handed to the supervisor (child_hand_over_made()) */
+        MountUndo made;         /* what mount_setup_root() made, until it is handed to the
+                                 * supervisor (child_hand_over_made()), which takes it back
+                                 * from the record in any case */
         int record_fd;          /* without PrivateUsers=: the supervisor's record of it, written
                                  * as it is made (mount-record.h); -EBADF after the hand-over */
         int image_fd;           /* without PrivateUsers=: Image='s detached mount, the supervisor's
@@ -559,7 +560,8 @@ _noreturn_ void spawn_child(const SpawnParams *params, int sync_fd, int record_f
 
         c.made.created.record_fd = record_fd;
 
-        /* A failed start leaves the image and the host as they were. */
+        /* A failed start leaves the image and the host as they were: with
+         * the record, the supervisor takes back (spawn-undo.h). */
         if (child_run(&c, &err) < 0)
                 mount_undo_run(&c.made);
         if (c.sync_fd >= 0)

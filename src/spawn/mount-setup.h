@@ -16,11 +16,12 @@
  * pivot_root(".", ".") and detaches the old root. On return the cwd and
  * root are the container's "/". The mounts' sources are checked before the
  * first mount point is made (mount-source.h); a failure after that removes
- * what it made again (mount-undo.h). ret_undo (NULL: none) gets what was
+ * what it made again (mount-undo.h), unless a record takes it to the
+ * supervisor, which takes back. ret_undo (NULL: none) gets what was
  * made, for a later step that fails: mount_undo_run(), or mount_undo_done()
  * to keep it; it must be one or the other before the payload runs. Its
  * record fd (ret_undo->created.record_fd, -EBADF: none) gets each entry
- * as it is made (mount-record.h), and is cleared when this takes back.
+ * as it is made (mount-record.h); then nothing is taken back here.
  * image_fd: Image='s detached mount (root-image.h), or -EBADF. */
 int mount_setup_root(const Plan *p, int image_fd, MountUndo *ret_undo, SpawnError *err);
 

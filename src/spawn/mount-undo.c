@@ -21,10 +21,17 @@ static bool made_on_host(const MountUndo *u) {
 void mount_undo_take_back(MountUndo *u, int root_fd, int host_fd) {
         _cleanup_close_ int own_host_fd = -EBADF;
 
+        /* With a record the supervisor takes back, not the process that
+         * made it: it alone holds the locks of the places another
+         * container may share, and asks them first (shared-lock.h). */
+        if (u->created.record_fd >= 0) {
+                mount_created_done(&u->created);
+                return;
+        }
         /* Each mount something was made on was writable then; the seal is
          * lifted only for the removal: this namespace dies with the failed
          * start. */
-        if (u->sealed)
+        if (u->sealed && root_fd >= 0)
                 mount_created_unseal(&u->created, root_fd);
         if (host_fd < 0 && made_on_host(u))
                 host_fd = own_host_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -3,11 +3,11 @@
 
 /* What a start made for the container's file system -- mount points,
  * Volatile=state's /var, Overlay= upper and work directories, new /etc
- * files -- taken back when the start fails: while the tree is built
- * (mount-setup.c), or, kept past pivot_root, when the pivot_root itself
- * fails; after that, or when the process that built is killed, the
- * supervisor takes it back, from the record written as it was made
- * (mount-record.h, spawn-undo.h). */
+ * files -- taken back when the start fails: by the supervisor, from the
+ * record written as it was made (mount-record.h, spawn-undo.h); without a
+ * record (a test's build) by the process that built, while the tree is
+ * built (mount-setup.c) or, kept past pivot_root, when the pivot_root
+ * itself fails. */
 
 #include <stdbool.h>
 
@@ -24,7 +24,10 @@ typedef struct MountUndo {
 
 #define MOUNT_UNDO_NULL ((MountUndo) { .created = MOUNT_CREATED_NULL, .root_fd = -EBADF, .host_fd = -EBADF })
 
-/* Removes what u holds (mount_created_undo()): root_fd is the root's top,
+/* With a record (u->created.record_fd), nothing but freeing the list: the
+ * supervisor takes back from the record (spawn-undo.h). Else removes what
+ * u holds (mount_created_undo()): root_fd is the root's top (-EBADF: what
+ * was made in the root stays),
  * host_fd the host's "/" (-EBADF: this mount namespace's "/", which is the
  * host's until pivot_root). ReadOnly='s seal is lifted first from each
  * mount something was made on. Frees the list, and clears its record

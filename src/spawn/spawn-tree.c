@@ -155,8 +155,7 @@ _noreturn_ static void builder_build(const Plan *p, const MountIdmapTrees *trees
 
         /* Each entry of what we make goes to the supervisor's record as we
          * go: it takes it back from S if the start fails after we are gone,
-         * or if we are killed halfway (spawn-undo.h). A failure here takes
-         * back itself, and clears the record. */
+         * or if we are killed halfway, or fail (spawn-undo.h). */
         made.created.record_fd = record_fd;
         r = mount_setup_build_idmapped(p, trees, &root_fd, &made, &err);
         if (r < 0)

@@ -119,7 +119,7 @@ static int undo_root(const SpawnUndo *u, const char *root_directory) {
 }
 
 /* The helper: in the namespace the tree was made in, as the builder was. */
-_noreturn_ static void undo_helper(SpawnUndo *u, const char *root_directory) {
+_noreturn_ static void undo_helper(SpawnUndo *u, const char *root_directory, bool keep_root) {
         _cleanup_close_ int host_fd = -EBADF, root_fd = -EBADF;
 
         /* The host's "/", from the host's namespace: an Overlay= upper made
@@ -135,13 +135,21 @@ _noreturn_ static void undo_helper(SpawnUndo *u, const char *root_directory) {
         if (setns(u->mntns_fd, CLONE_NEWNS) < 0)
                 _exit(EXIT_FAILURE);
         /* What was made in the root is taken back from there, if it is
-         * found; what was made on the host in any case. */
-        root_fd = undo_root(u, root_directory);
+         * found and no other container uses it (keep_root); what was made
+         * on the host in any case. */
+        root_fd = keep_root ? -EBADF : undo_root(u, root_directory);
         mount_undo_take_back(&u->record, root_fd, host_fd);
         _exit(EXIT_SUCCESS);
 }
 
-void spawn_undo_run(SpawnUndo *u, const char *root_directory) {
+bool spawn_undo_has_root_entries(const SpawnUndo *u) {
+        for (size_t i = 0; i < u->record.created.n; i++)
+                if (!u->record.created.entries[i].host)
+                        return true;
+        return false;
+}
+
+void spawn_undo_run(SpawnUndo *u, const char *root_directory, bool keep_root) {
         int pidfd = -EBADF;
         struct clone_args args = {
                 .flags = CLONE_PIDFD,
@@ -157,7 +165,7 @@ void spawn_undo_run(SpawnUndo *u, const char *root_directory) {
          * working directory into the container's tree. */
         pid = syscall(SYS_clone3, &args, sizeof args);
         if (pid == 0)
-                undo_helper(u, root_directory);
+                undo_helper(u, root_directory, keep_root);
         if (pid < 0)
                 goto done;
         if (!exited_by(pidfd, now_monotonic_usec() + SPAWN_UNDO_WAIT_MSEC * USEC_PER_MSEC))

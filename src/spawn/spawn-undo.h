@@ -19,15 +19,15 @@
  *     nothing before the supervisor says it holds it (SPAWN_MSG_HELD, or
  *     IDMAP_DONE with links), and a start whose supervisor cannot hold it
  *     fails there. The child closes its record right after its pivot_root
- *     (the hand-over): after that only the supervisor takes back; before
- *     it, the child does when it fails, and clears the record. Not later:
- *     the host's old root, detached at the pivot_root, no longer shows
- *     the host's other mounts, where an Overlay= upper may have been made.
+ *     (the hand-over): nothing more is written to it after that.
  *   with PrivateUsers=: the builder builds in the supervisor's private
  *     namespace S (spawn-tree.c), held before the clone and past the
- *     builder's end; a builder that fails takes back and clears the
- *     record itself. The child's own copy of S is locked: no mount can be
- *     taken off there, in S every one can.
+ *     builder's end. The child's own copy of S is locked: no mount can
+ *     be taken off there, in S every one can.
+ *
+ * With a record, only the supervisor takes back, never the child or the
+ * builder: it alone holds the locks of the places other containers may
+ * share (shared-lock.h), and asks them first.
  *
  * The supervisor decides alone, after the child is dead: nothing has to
  * reach the child (whose privileges may be gone after GO), and a child
@@ -65,7 +65,11 @@ int spawn_undo_load(SpawnUndo *u);
  * killed: its record says what it made so far). */
 void spawn_undo_builder_done(struct Spawn *s);
 /* After the child is dead: what the record holds is taken back, by a
- * helper in the namespace held; then spawn_undo_done(). */
-void spawn_undo_run(SpawnUndo *u, const char *root_directory);
+ * helper in the namespace held; then spawn_undo_done(). keep_root: what
+ * was made in the root and in its Bind= mounts stays (another container
+ * uses a place it is in, shared-lock.h); what was made on the host goes. */
+void spawn_undo_run(SpawnUndo *u, const char *root_directory, bool keep_root);
+/* Whether the record holds anything made in the root or a Bind= mount. */
+bool spawn_undo_has_root_entries(const SpawnUndo *u);
 /* Nothing was made (or it stays): the namespace and the record go. */
 void spawn_undo_done(SpawnUndo *u);

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -241,6 +242,11 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
         pid_t pid;
 
         s.plan = p;
+        /* Before anything is looked up or made in a place another
+         * container may share: its take-back waits for none of ours. */
+        r = shared_locks_acquire(p, &s.shared, err);
+        if (r < 0)
+                return r;
         /* The range (and for pick its lock) before clone: a start that
          * cannot get one leaves nothing behind. */
         if (p->namespaces & CLONE_NEWUSER) {
@@ -458,6 +464,57 @@ void spawn_done(Spawn *s) {
         s->pid = 0;
         spawn_network_done(s);
         uid_range_release(&s->users);
+        shared_locks_done(&s->shared);
+}
+
+/* "/data, /etc/resolv.conf, ..." of what stays in the root, the first few:
+ * what is on the shared places' file systems (not on the container's own
+ * tmpfs, say), or if nothing is (a file system mounted below a Bind=
+ * source), all of it. */
+static void undo_left_paths(const SpawnUndo *u, const SharedLocks *shared, char *buf, size_t n) {
+        size_t shown = 0, k = 0;
+        bool any_on = false;
+
+        for (size_t i = 0; i < u->record.created.n; i++) {
+                const MountCreatedEntry *e = &u->record.created.entries[i];
+
+                if (!e->host && shared_locks_on(shared, makedev(e->dev_major, e->dev_minor)))
+                        any_on = true;
+        }
+        buf[0] = 0;
+        for (size_t i = u->record.created.n; i > 0 && k + 1 < n; i--) {
+                const MountCreatedEntry *e = &u->record.created.entries[i - 1];
+                int w;
+
+                if (e->host || (any_on && !shared_locks_on(shared, makedev(e->dev_major, e->dev_minor))))
+                        continue;
+                w = shown == 3 ? snprintf(buf + k, n - k, ", ...") :
+                        snprintf(buf + k, n - k, "%s%s", shown > 0 ? ", " : "", e->path);
+                if (w < 0)
+                        break;
+                k = MIN(k + (size_t) w, n - 1);
+                if (shown++ == 3)
+                        break;
+        }
+}
+
+/* Whether what was made in the root and its Bind= mounts may go: only
+ * with every shared place locked exclusively, all or nothing
+ * (shared-lock.h). Each busy place is said once. */
+static bool undo_may_take_back_root(Spawn *s) {
+        _cleanup_free_ bool *busy = NULL;
+        char left[512];
+
+        if (s->shared.n == 0 || !spawn_undo_has_root_entries(&s->undo))
+                return true;
+        busy = calloc(s->shared.n, sizeof *busy);
+        if (!busy || shared_locks_exclusive(&s->shared, busy) == 0)
+                return !!busy;
+        undo_left_paths(&s->undo, &s->shared, left, sizeof left);
+        for (size_t i = 0; i < s->shared.n; i++)
+                if (busy[i])
+                        log_warning("left %s: another container uses %s", left, s->shared.locks[i].path);
+        return false;
 }
 
 void spawn_kill(Spawn *s) {
@@ -479,6 +536,7 @@ void spawn_kill(Spawn *s) {
         (void) spawn_undo_load(&s->undo);
         /* Where the root was built: Directory=, or where Image= was attached. */
         spawn_undo_run(&s->undo, !s->plan ? NULL :
-                                 s->plan->root_image ? ROOT_IMAGE_MOUNT_DIR : s->plan->root_directory);
+                                 s->plan->root_image ? ROOT_IMAGE_MOUNT_DIR : s->plan->root_directory,
+                       !undo_may_take_back_root(s));
         spawn_done(s);
 }

@@ -35,9 +35,8 @@
  *   spawn_wait_exec() <---------------- EOF (the socket is CLOEXEC)
  *
  * Any failure in the child arrives as one ERROR message carrying a
- * SpawnError; the child then exits. A failure after the pivot (or with
- * PrivateUsers=, after the builder's end), or a child or builder killed,
- * is the supervisor's to take back: spawn_kill(). */
+ * SpawnError; the child then exits. What the build made, the child or
+ * builder failed or killed, is the supervisor's to take back: spawn_kill(). */
 
 #include <stdbool.h>
 #include <sys/ioctl.h>
@@ -46,6 +45,7 @@
 #include "netif.h"
 #include "plan.h"
 #include "seccomp-filter.h"
+#include "shared-lock.h"
 #include "spawn-error.h"
 #include "spawn-undo.h"
 #include "uid-range.h"
@@ -105,12 +105,18 @@ typedef struct Spawn {
         /* Until the start's verdict: what the tree build made, and where,
          * taken back by spawn_kill(), let go by spawn_started() (spawn-undo.h). */
         SpawnUndo undo;
+        /* LOCK_SH on Directory= and the Bind= source directories, from
+         * before anything is looked up there until the payload ends: what
+         * another start takes back is never under our mounts
+         * (shared-lock.h). Handed over to cell-monitor. */
+        SharedLocks shared;
         int console_fd;         /* SpawnParams.console: the pty's master, or -EBADF */
 } Spawn;
 
 #define SPAWN_NULL ((Spawn) { .pid = 0, .pidfd = -EBADF, .sync_fd = -EBADF, .users = UID_RANGE_NULL, \
                               .host_mntns = -EBADF, .host_cwd = -EBADF, .builder_pidfd = -EBADF, \
-                              .netns_fd = -EBADF, .undo = SPAWN_UNDO_NULL, .console_fd = -EBADF })
+                              .netns_fd = -EBADF, .undo = SPAWN_UNDO_NULL, .shared = SHARED_LOCKS_NULL, \
+                              .console_fd = -EBADF })
 
 /* Clones the child. The signal mask of the caller is inherited; the child
  * resets it right before exec. On failure nothing is left. */

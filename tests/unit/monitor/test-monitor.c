@@ -28,7 +28,7 @@ static int fd_null(void) {
 
 TEST(state_round_trip) {
         int pidfd = fd_null(), oom = fd_null(), efd = fd_null(), lock = fd_null(), name_lock = fd_null(),
-            netns = fd_null(), cell = fd_null(), pair[2];
+            netns = fd_null(), cell = fd_null(), shared0 = fd_null(), shared1 = fd_null(), pair[2];
         char *finish[] = { (char *) "--state", (char *) "--cgroup=/sys/fs/cgroup/x y", NULL };
         char **argv = NULL;
         int fds[MONITOR_FDS_MAX];
@@ -51,12 +51,16 @@ TEST(state_round_trip) {
         in.uid_lock_path = (char *) "/run/cell/uid/x.lock";
         in.name_lock_fd = name_lock;
         in.netns_fd = netns;
+        in.shared_lock_fds[0] = shared0;
+        in.shared_lock_fds[1] = shared1;
+        in.n_shared_lock_fds = 2;
         in.cell_fd = cell;
         in.finish = finish;
 
         ASSERT_OK(monitor_state_to_argv(&in, "/x/cell-monitor", &argv, fds, &n_fds));
         ASSERT_STREQ(argv[0], "/x/cell-monitor");
-        ASSERT_EQ((int) n_fds, 8);      /* pidfd, notify, oom, its eventfd, uid lock, name lock, netns, cell */
+        /* pidfd, notify, oom, its eventfd, uid lock, name lock, 2 shared locks, netns, cell */
+        ASSERT_EQ((int) n_fds, 10);
         for (size_t i = 0; i < n_fds; i++)
                 ASSERT_OK(fcntl(fds[i], F_SETFD, 0));
 
@@ -79,6 +83,9 @@ TEST(state_round_trip) {
         ASSERT_STREQ(out.uid_lock_path, "/run/cell/uid/x.lock");
         ASSERT_EQ(out.name_lock_fd, name_lock);
         ASSERT_EQ(out.netns_fd, netns);
+        ASSERT_EQ((int) out.n_shared_lock_fds, 2);
+        ASSERT_EQ(out.shared_lock_fds[0], shared0);
+        ASSERT_EQ(out.shared_lock_fds[1], shared1);
         ASSERT_EQ(out.cell_fd, cell);
         ASSERT_EQ((int) strv_length(out.finish), 2);
         ASSERT_STREQ(out.finish[0], "--state");

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Advisory locks on the places containers share (shared-lock.h). */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "shared-lock.h"
+
+static int place_open(const char *path) {
+        /* Followed as the build follows it (mount-root.c, mount-source.c):
+         * the lock is on the directory that is built on, wherever a link
+         * leads; O_RDONLY, as flock() needs no more. CLOEXEC: the container
+         * never holds it, only its supervisor. */
+        return RET_NERRNO(open(path, O_RDONLY | O_DIRECTORY | O_NOCTTY | O_CLOEXEC));
+}
+
+static int flock_retry(int fd, int op) {
+        while (flock(fd, op) < 0)
+                if (errno != EINTR)
+                        return negative_errno();
+        return 0;
+}
+
+static int place_add(SharedLocks *l, const char *path, bool optional, const char *key, SpawnError *err) {
+        _cleanup_close_ int fd = -EBADF;
+        SharedLock *n;
+        struct stat st;
+        int r;
+
+        fd = place_open(path);
+        /* Missing: the build reports it (or skips it, "-"), having made
+         * nothing there. A file source has no mount point made in it. */
+        if (fd == -ENOENT || fd == -ENOTDIR)
+                return 0;
+        if (fd < 0)
+                return spawn_error(err, fd, "%s=%s%s: cannot open it to lock it against another container's "
+                                   "take-back", key, optional ? "-" : "", path);
+        if (fstat(fd, &st) < 0)
+                return spawn_error(err, errno, "%s=%s: cannot stat", key, path);
+        /* Each place once: a second fresh open would conflict with the
+         * first one's LOCK_EX in the take-back. */
+        for (size_t i = 0; i < l->n; i++) {
+                struct stat o;
+
+                if (fstat(l->locks[i].fd, &o) >= 0 && o.st_dev == st.st_dev && o.st_ino == st.st_ino)
+                        return 0;
+        }
+        /* Blocking: a take-back under way holds LOCK_EX for milliseconds;
+         * after it, whatever it removed is gone before we look. */
+        r = flock_retry(fd, LOCK_SH);
+        if (r < 0)
+                return spawn_error(err, r, "%s=%s: cannot lock it against another container's take-back", key,
+                                   path);
+        n = realloc(l->locks, (l->n + 1) * sizeof *n);
+        if (!n)
+                return spawn_error(err, ENOMEM, "%s=%s: locking", key, path);
+        l->locks = n;
+        n[l->n] = (SharedLock) { .path = strdup(path), .fd = -EBADF, .dev = st.st_dev };
+        if (!n[l->n].path)
+                return spawn_error(err, ENOMEM, "%s=%s: locking", key, path);
+        n[l->n++].fd = TAKE_FD(fd);
+        return 0;
+}
+
+int shared_locks_acquire(const Plan *p, SharedLocks *ret, SpawnError *err) {
+        SharedLocks l = SHARED_LOCKS_NULL;
+        int r = 0;
+
+        /* The root is Directory= itself (not cell's tmpfs or overlay over
+         * it, which nothing is made in). */
+        if (p->root_directory && (p->root_volatile == CELL_VOLATILE_NO || p->root_volatile == CELL_VOLATILE_STATE))
+                r = place_add(&l, p->root_directory, false, "Directory", err);
+        for (size_t i = 0; r >= 0 && i < p->n_mounts; i++) {
+                const PlanMount *m = p->mounts + i;
+
+                /* "+SRC" is in the root, locked with it. */
+                if (m->kind != PLAN_MOUNT_BIND || m->source_in_root || !m->source || m->line == 0)
+                        continue;
+                r = place_add(&l, m->source, m->optional, m->flags & MS_RDONLY ? "BindReadOnly" : "Bind", err);
+        }
+        if (r < 0) {
+                shared_locks_done(&l);
+                return r;
+        }
+        *ret = l;
+        return 0;
+}
+
+int shared_locks_exclusive(SharedLocks *l, bool *busy) {
+        int n_busy = 0;
+
+        for (size_t i = 0; i < l->n; i++) {
+                _cleanup_close_ int fd = -EBADF;
+
+                busy[i] = false;
+                /* Ours first, or it conflicts with the fresh one. */
+                l->locks[i].fd = safe_close(l->locks[i].fd);
+                fd = place_open(l->locks[i].path);
+                if (fd < 0)
+                        continue;       /* gone: nothing of ours is left in it */
+                if (flock_retry(fd, LOCK_EX | LOCK_NB) < 0) {
+                        busy[i] = true;
+                        n_busy++;
+                        continue;
+                }
+                l->locks[i].fd = TAKE_FD(fd);
+        }
+        return n_busy;
+}
+
+bool shared_locks_on(const SharedLocks *l, dev_t dev) {
+        for (size_t i = 0; i < l->n; i++)
+                if (l->locks[i].dev == dev)
+                        return true;
+        return false;
+}
+
+void shared_locks_done(SharedLocks *l) {
+        for (size_t i = 0; i < l->n; i++) {
+                safe_close(l->locks[i].fd);
+                free(l->locks[i].path);
+        }
+        l->locks = mfree(l->locks);
+        l->n = 0;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The places a container builds on that another one may share: the
+ * Directory= root (two instances of a template, worker@1 and worker@2, have
+ * the same one) and each Bind=/BindReadOnly= source that is a host
+ * directory (two units may bind one). A mount point a start made there may
+ * be another container's mount point by now, in its own mount namespace:
+ * the kernel lets a take-back rmdir() it (since Linux 3.18) and detaches
+ * that container's mount, lazily and silently. So cell processes keep a
+ * protocol of advisory locks on them (flock, on the directory itself):
+ *
+ *   every start holds LOCK_SH on each place before anything is looked up
+ *   or made in it, and for as long as its container runs (the supervisor;
+ *   cell-monitor after the hand-over; never the container);
+ *   a take-back of a failed start drops its own locks and takes LOCK_EX
+ *   without waiting on each place anew: all of them, and it removes what
+ *   it made in the root and in the Bind= mounts; any one busy, and it
+ *   removes none of that (all or nothing), and says which place was busy.
+ *
+ * Advisory: only cell keeps it; what is not cell is not asked. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "plan.h"
+#include "spawn-error.h"
+
+typedef struct SharedLock {
+        char *path;             /* as the unit names it: Directory=, a Bind= source */
+        int fd;                 /* the directory, flock'ed; -EBADF: let go */
+        dev_t dev;              /* its file system, when it was locked */
+} SharedLock;
+
+typedef struct SharedLocks {
+        SharedLock *locks;
+        size_t n;
+} SharedLocks;
+
+#define SHARED_LOCKS_NULL ((SharedLocks) {})
+
+/* LOCK_SH on each place of p, waiting for a take-back under way (short).
+ * A place that is missing, or a file, is left out: nothing of the start is
+ * made in it (a missing Bind= source fails the build, or is skipped with
+ * "-"). Each place once, however often it is named. On failure nothing is
+ * held. */
+int shared_locks_acquire(const Plan *p, SharedLocks *ret, SpawnError *err);
+
+/* For a take-back: each own lock dropped, LOCK_EX|LOCK_NB on a fresh open
+ * of each place, kept until shared_locks_done(). Returns 0 when all were
+ * got; else the number of places busy (another start or running container
+ * holds them), each place's busy[i] set (an array of l->n). */
+int shared_locks_exclusive(SharedLocks *l, bool *busy);
+
+/* Whether something made on the file system dev is in one of the places' file
+ * systems (and not, say, on the container's own /dev tmpfs). */
+bool shared_locks_on(const SharedLocks *l, dev_t dev);
+
+/* Closes the fds (the locks go with them), frees the list. */
+void shared_locks_done(SharedLocks *l);

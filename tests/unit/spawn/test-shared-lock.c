@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The locks on the places containers share (shared-lock.h): a start holds
+ * LOCK_SH on Directory= and each Bind= source directory, once each; a
+ * take-back gets them exclusively only where nobody else holds them. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "shared-lock.h"
+#include "test.h"
+
+static char dir[40], root[64], x[64], file[64], nosuch[64];
+
+static void make_places(void) {
+        int fd;
+
+        snprintf(dir, sizeof dir, "/tmp/test-shared-lock.XXXXXX");
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        snprintf(root, sizeof root, "%s/root", dir);
+        snprintf(x, sizeof x, "%s/x", dir);
+        snprintf(file, sizeof file, "%s/file", dir);
+        snprintf(nosuch, sizeof nosuch, "%s/nosuch", dir);
+        ASSERT_OK(mkdir(root, 0755));
+        ASSERT_OK(mkdir(x, 0755));
+        fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        ASSERT_TRUE(fd >= 0);
+        close(fd);
+}
+
+static void remove_places(void) {
+        (void) rmdir(root);
+        (void) rmdir(x);
+        (void) unlink(file);
+        (void) rmdir(dir);
+}
+
+/* Another container's start: LOCK_SH on its own open. */
+static int hold(const char *path) {
+        int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_OK(flock(fd, LOCK_SH | LOCK_NB));
+        return fd;
+}
+
+TEST(places_locked_once_each) {
+        PlanMount m[] = {
+                { .kind = PLAN_MOUNT_BIND, .source = x, .target = (char *) "/data", .line = 3 },
+                { .kind = PLAN_MOUNT_BIND, .source = x, .target = (char *) "/again", .flags = MS_RDONLY, .line = 4 },
+                { .kind = PLAN_MOUNT_BIND, .source = file, .target = (char *) "/f", .line = 5 },
+                { .kind = PLAN_MOUNT_BIND, .source = (char *) "/srv", .target = (char *) "/in", .source_in_root = true,
+                  .line = 6 },
+                { .kind = PLAN_MOUNT_BIND, .source = nosuch, .target = (char *) "/opt", .optional = true, .line = 7 },
+        };
+        Plan p = { .root_directory = root, .mounts = m, .n_mounts = ELEMENTSOF(m) };
+        SharedLocks l = SHARED_LOCKS_NULL;
+        SpawnError err = {};
+        struct stat st;
+        bool busy[2];
+        int other;
+
+        make_places();
+        ASSERT_OK(shared_locks_acquire(&p, &l, &err));
+        ASSERT_EQ((int) l.n, 2);
+        ASSERT_STREQ(l.locks[0].path, root);
+        ASSERT_STREQ(l.locks[1].path, x);
+        /* What is made on its file system is in a place; on another one
+         * (the container's own tmpfs, say) not. */
+        ASSERT_OK(stat(root, &st));
+        ASSERT_TRUE(shared_locks_on(&l, st.st_dev));
+        ASSERT_FALSE(shared_locks_on(&l, makedev(0, 0)));
+        /* Shared: another start goes on beside it. */
+        other = hold(x);
+
+        /* The take-back: the root is free, x is another's. */
+        ASSERT_EQ(shared_locks_exclusive(&l, busy), 1);
+        ASSERT_FALSE(busy[0]);
+        ASSERT_TRUE(busy[1]);
+        shared_locks_done(&l);
+        close(other);
+
+        /* Alone: both exclusive, and a start waits for them. */
+        ASSERT_OK(shared_locks_acquire(&p, &l, &err));
+        ASSERT_EQ(shared_locks_exclusive(&l, busy), 0);
+        other = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(other >= 0);
+        ASSERT_ERROR(flock(other, LOCK_SH | LOCK_NB) < 0 ? -errno : 0, EWOULDBLOCK);
+        shared_locks_done(&l);
+        ASSERT_OK(flock(other, LOCK_SH | LOCK_NB));
+        close(other);
+        remove_places();
+}
+
+TEST(volatile_root_is_not_locked) {
+        Plan p = { .root_directory = root, .root_volatile = CELL_VOLATILE_YES };
+        SharedLocks l = SHARED_LOCKS_NULL;
+        SpawnError err = {};
+
+        make_places();
+        ASSERT_OK(shared_locks_acquire(&p, &l, &err));
+        ASSERT_EQ((int) l.n, 0);
+        shared_locks_done(&l);
+        remove_places();
+}
