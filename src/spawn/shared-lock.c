@@ -27,6 +27,17 @@ static int flock_retry(int fd, int op) {
         return 0;
 }
 
+/* LOCK_SH, waiting SHARED_LOCK_WAIT_SEC at most: -EWOULDBLOCK after. */
+static int flock_wait_shared(int fd) {
+        for (unsigned i = 0;; i++) {
+                int r = flock_retry(fd, LOCK_SH | LOCK_NB);
+
+                if (r != -EWOULDBLOCK || i >= SHARED_LOCK_WAIT_SEC * 100)
+                        return r;
+                (void) usleep(10 * 1000);
+        }
+}
+
 static int place_add(SharedLocks *l, const char *path, bool optional, const char *key, SpawnError *err) {
         _cleanup_close_ int fd = -EBADF;
         SharedLock *n;
@@ -51,9 +62,15 @@ static int place_add(SharedLocks *l, const char *path, bool optional, const char
                 if (fstat(l->locks[i].fd, &o) >= 0 && o.st_dev == st.st_dev && o.st_ino == st.st_ino)
                         return 0;
         }
-        /* Blocking: a take-back under way holds LOCK_EX for milliseconds;
-         * after it, whatever it removed is gone before we look. */
-        r = flock_retry(fd, LOCK_SH);
+        /* Waited for: a take-back under way holds LOCK_EX for milliseconds;
+         * after it, whatever it removed is gone before we look. Not for
+         * ever: anything else may flock() a directory too ("flock /srv/data
+         * job" in a script), and a start must not hang on it unsaid. */
+        r = flock_wait_shared(fd);
+        if (r == -EWOULDBLOCK)
+                return spawn_error(err, r, "%s=%s: another process has held an exclusive flock() on it for %u s "
+                                   "(cell takes a shared one against another container's take-back)", key, path,
+                                   SHARED_LOCK_WAIT_SEC);
         if (r < 0)
                 return spawn_error(err, r, "%s=%s: cannot lock it against another container's take-back", key,
                                    path);

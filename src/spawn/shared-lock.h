@@ -40,7 +40,12 @@ typedef struct SharedLocks {
 
 #define SHARED_LOCKS_NULL ((SharedLocks) {})
 
-/* LOCK_SH on each place of p, waiting for a take-back under way (short).
+/* How long a start waits for a place that is locked exclusively: a
+ * take-back holds it for milliseconds; anything longer is not cell's. */
+#define SHARED_LOCK_WAIT_SEC 10u
+
+/* LOCK_SH on each place of p, waiting for a take-back under way (short;
+ * SHARED_LOCK_WAIT_SEC at most, then an error naming the place).
  * A place that is missing, or a file, is left out: nothing of the start is
  * made in it (a missing Bind= source fails the build, or is skipped with
  * "-"). Each place once, however often it is named. On failure nothing is

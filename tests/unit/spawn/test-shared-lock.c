@@ -9,6 +9,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "shared-lock.h"
@@ -105,5 +106,45 @@ TEST(volatile_root_is_not_locked) {
         ASSERT_OK(shared_locks_acquire(&p, &l, &err));
         ASSERT_EQ((int) l.n, 0);
         shared_locks_done(&l);
+        remove_places();
+}
+
+/* A place another process holds exclusively: a start waits for a
+ * take-back's moment, and then goes on; for something holding it longer
+ * (a script's "flock DIR job"), it gives up after SHARED_LOCK_WAIT_SEC,
+ * naming the place, instead of hanging unsaid. */
+TEST(exclusive_holder_waited_for_then_refused) {
+        Plan p = { .root_directory = root };
+        SharedLocks l = SHARED_LOCKS_NULL;
+        SpawnError err = {};
+        int other, status;
+        pid_t pid;
+
+        make_places();
+        other = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(other >= 0);
+        ASSERT_OK(flock(other, LOCK_EX | LOCK_NB));
+        pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                usleep(300 * 1000);
+                _exit(flock(other, LOCK_UN) < 0);
+        }
+        close(other);
+        ASSERT_OK(shared_locks_acquire(&p, &l, &err));
+        ASSERT_EQ((int) l.n, 1);
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT_EQ(status, 0);
+        shared_locks_done(&l);
+
+        other = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(other >= 0);
+        ASSERT_OK(flock(other, LOCK_EX | LOCK_NB));
+        ASSERT_ERROR(shared_locks_acquire(&p, &l, &err), EWOULDBLOCK);
+        ASSERT_EQ((int) l.n, 0);
+        ASSERT_CONTAINS(err.message, "Directory=");
+        ASSERT_CONTAINS(err.message, root);
+        ASSERT_CONTAINS(err.message, "exclusive flock()");
+        close(other);
         remove_places();
 }
