@@ -174,7 +174,7 @@ int run_new_scope(Plan *p, CgroupManager manager, bool user_bus, sd_event *event
 /* Clones the container's init, which builds its mounts at once and then
  * waits to be released; cgroup_fd: the cgroup it is born in, or -EBADF. */
 int run_start_child(const Plan *p, char **env_before, char **env_after, int cgroup_fd,
-                       const SeccompProgram *seccomp, bool console, int image_fd, Spawn *spawn) {
+                       const SeccompProgram *seccomp, bool console, const RootImage *image, Spawn *spawn) {
         SpawnError err = {};
         SpawnParams params = {
                 .plan = p,
@@ -183,7 +183,8 @@ int run_start_child(const Plan *p, char **env_before, char **env_after, int cgro
                 .cgroup_fd = cgroup_fd,
                 .seccomp = seccomp,     /* empty without a filter */
                 .console = console,
-                .root_image_fd = image_fd,
+                .root_image_fd = image ? image->mount_fd : -EBADF,
+                .root_image_lock_fd = image ? image->lock_fd : -EBADF,
         };
         if (console)
                 console_window_size(&params.console_size);

@@ -9,6 +9,7 @@
 #include <systemd/sd-event.h>
 
 #include "plan.h"
+#include "root-image.h"
 #include "scope.h"
 #include "seccomp-filter.h"
 #include "spawn.h"
@@ -19,7 +20,7 @@ int run_new_scope(Plan *p, CgroupManager manager, bool user_bus, sd_event *event
 /* Clones the container's init into cgroup_fd (or -EBADF), failure reported;
  * CONSOLE: with a pty of the container's own (cell run --console=). */
 int run_start_child(const Plan *p, char **env_before, char **env_after, int cgroup_fd,
-                    const SeccompProgram *seccomp, bool console, int image_fd, Spawn *spawn);
+                    const SeccompProgram *seccomp, bool console, const RootImage *image, Spawn *spawn);
 
 /* With --verbose: the plan's root, manager, scope, mounts and Exec=. */
 void run_log_plan(const Plan *p, CgroupManager m);

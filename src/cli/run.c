@@ -243,7 +243,7 @@ static int on_handover(sd_event_source *source, uint64_t usec, void *userdata) {
         return 0;
 }
 
-static int run_container(Plan *p, const RunArgs *a, int image_fd, int *ret_status) {
+static int run_container(Plan *p, const RunArgs *a, const RootImage *image, int *ret_status) {
         _cleanup_strv_free_ char **env_before = NULL, **env_after = NULL;
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         sd_event_source *handover = NULL;
@@ -314,7 +314,7 @@ static int run_container(Plan *p, const RunArgs *a, int image_fd, int *ret_statu
                         goto finish;
         }
         r = run_start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp,
-                            console_mode != RUN_CONSOLE_PIPE, image_fd, &spawn);
+                            console_mode != RUN_CONSOLE_PIPE, image, &spawn);
         if (r < 0)
                 goto finish;
 
@@ -356,7 +356,7 @@ static int run_container(Plan *p, const RunArgs *a, int image_fd, int *ret_statu
                         r = run_new_scope(p, a->manager, a->user_bus, event, &scope);
                         if (r >= 0)
                                 r = run_start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp,
-                                                    console_mode != RUN_CONSOLE_PIPE, image_fd, &spawn);
+                                                    console_mode != RUN_CONSOLE_PIPE, image, &spawn);
                         if (r < 0)
                                 goto finish;
                 } else {
@@ -557,7 +557,7 @@ static int run_unit(const RunArgs *a) {
         if (r >= 0)
                 r = run_machine_decide_id(&plan, root);
         if (r >= 0)
-                r = run_container(&plan, a, image.mount_fd, &status);
+                r = run_container(&plan, a, &image, &status);
         root_image_done(&image);
         log_set_prefix(NULL);
         plan_done(&plan);

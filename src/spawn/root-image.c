@@ -8,6 +8,7 @@
 #include <linux/loop.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -150,7 +151,7 @@ static int loop_attach(int file_fd, const char *name, bool read_only, char *ret_
 }
 
 int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
-        _cleanup_close_ int file_fd = -EBADF, loop_fd = -EBADF, mnt_fd = -EBADF, dir_fd = -EBADF;
+        _cleanup_close_ int file_fd = -EBADF, loop_fd = -EBADF, mnt_fd = -EBADF, dir_fd = -EBADF, lock_fd = -EBADF;
         char fstype[sizeof ret->fstype], pttype[32], data[64], kmsg[256], dev[32] = "", reopen[32];
         const char *path = p->root_image, *source;
         bool read_only;
@@ -198,6 +199,23 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
                 file_fd = r;
         }
 
+        /* Before anything mounts it, as systemd-nspawn locks an image: any
+         * number of read-only containers, or one that writes to it. Two
+         * writers (or a writer and a reader) of one file system, each with
+         * its own superblock, corrupt it; xfs alone refuses the second. */
+        /* Not waited for: no take-back locks an image, so whoever holds
+         * it is a container that runs. */
+        r = RET_NERRNO(flock(file_fd, (read_only ? LOCK_SH : LOCK_EX) | LOCK_NB));
+        if (r == -EWOULDBLOCK)
+                return spawn_error(err, EBUSY, "Image=%s: in use by another container%s (an image is mounted by "
+                                   "any number of read-only containers, or by one that writes to it)", path,
+                                   read_only ? " that writes to it" : "");
+        if (r < 0)
+                return spawn_error(err, r, "Image=%s: cannot lock it", path);
+        lock_fd = fcntl(file_fd, F_DUPFD_CLOEXEC, 3);
+        if (lock_fd < 0)
+                return spawn_error(err, errno, "Image=%s: cannot keep its lock", path);
+
         if (S_ISREG(st.st_mode)) {
                 r = loop_attach(file_fd, path, read_only, dev, sizeof dev, &loop_fd);
                 if (r < 0)
@@ -219,7 +237,7 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
         if (r < 0)
                 return spawn_error(err, r, "Image=%s: cannot create %s", path, ROOT_IMAGE_MOUNT_DIR);
 
-        *ret = (RootImage) { .mount_fd = TAKE_FD(mnt_fd), .read_only = read_only };
+        *ret = (RootImage) { .mount_fd = TAKE_FD(mnt_fd), .read_only = read_only, .lock_fd = TAKE_FD(lock_fd) };
         (void) snprintf(ret->fstype, sizeof ret->fstype, "%s", fstype);
         (void) snprintf(ret->device, sizeof ret->device, "%s", dev);
         /* The mount holds the device now: our fds go (loop_fd last). */
@@ -228,6 +246,7 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
 
 void root_image_done(RootImage *img) {
         img->mount_fd = safe_close(img->mount_fd);
+        img->lock_fd = safe_close(img->lock_fd);
 }
 
 const char *root_image_root_path(const Plan *p, const RootImage *img, char *buf, size_t size) {

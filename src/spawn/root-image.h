@@ -35,9 +35,10 @@ typedef struct RootImage {
         char fstype[16];        /* "ext4", "squashfs", ... */
         bool read_only;
         char device[32];        /* "/dev/loop7", or empty for a block device */
+        int lock_fd;            /* the image, flock'ed: LOCK_SH read-only, LOCK_EX written; -EBADF */
 } RootImage;
 
-#define ROOT_IMAGE_NULL ((RootImage) { .mount_fd = -EBADF })
+#define ROOT_IMAGE_NULL ((RootImage) { .mount_fd = -EBADF, .lock_fd = -EBADF })
 
 /* Whether blkid's TYPE is one cell mounts an image of; and whether that
  * file system is read-only whatever is asked. Pure, for the tests. */

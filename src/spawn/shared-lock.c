@@ -27,10 +27,11 @@ static int flock_retry(int fd, int op) {
         return 0;
 }
 
-/* LOCK_SH, waiting SHARED_LOCK_WAIT_SEC at most: -EWOULDBLOCK after. */
-static int flock_wait_shared(int fd) {
+/* flock(fd, op | LOCK_NB), tried again for SHARED_LOCK_WAIT_SEC at most
+ * while another open file holds a conflicting lock: -EWOULDBLOCK after. */
+static int shared_lock_wait(int fd, int op) {
         for (unsigned i = 0;; i++) {
-                int r = flock_retry(fd, LOCK_SH | LOCK_NB);
+                int r = flock_retry(fd, op | LOCK_NB);
 
                 if (r != -EWOULDBLOCK || i >= SHARED_LOCK_WAIT_SEC * 100)
                         return r;
@@ -66,7 +67,7 @@ static int place_add(SharedLocks *l, const char *path, bool optional, const char
          * after it, whatever it removed is gone before we look. Not for
          * ever: anything else may flock() a directory too ("flock /srv/data
          * job" in a script), and a start must not hang on it unsaid. */
-        r = flock_wait_shared(fd);
+        r = shared_lock_wait(fd, LOCK_SH);
         if (r == -EWOULDBLOCK)
                 return spawn_error(err, r, "%s=%s: another process has held an exclusive flock() on it for %u s "
                                    "(cell takes a shared one against another container's take-back)", key, path,
@@ -109,6 +110,25 @@ int shared_locks_acquire(const Plan *p, SharedLocks *ret, SpawnError *err) {
         return 0;
 }
 
+int shared_locks_add_image(SharedLocks *l, const char *path, int fd) {
+        _cleanup_close_ int copy = -EBADF;
+        SharedLock *n;
+
+        /* A copy of the same open file: the lock is the open file's. */
+        copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (copy < 0)
+                return -errno;
+        n = realloc(l->locks, (l->n + 1) * sizeof *n);
+        if (!n)
+                return -ENOMEM;
+        l->locks = n;
+        n[l->n] = (SharedLock) { .path = strdup(path), .fd = -EBADF, .image = true };
+        if (!n[l->n].path)
+                return -ENOMEM;
+        n[l->n++].fd = TAKE_FD(copy);
+        return 0;
+}
+
 int shared_locks_exclusive(SharedLocks *l, bool *busy) {
         int n_busy = 0;
 
@@ -116,6 +136,10 @@ int shared_locks_exclusive(SharedLocks *l, bool *busy) {
                 _cleanup_close_ int fd = -EBADF;
 
                 busy[i] = false;
+                /* Nothing is taken back from an image by another's leave:
+                 * a written one is ours alone, a read-only one unwritten. */
+                if (l->locks[i].image)
+                        continue;
                 /* Ours first, or it conflicts with the fresh one. */
                 l->locks[i].fd = safe_close(l->locks[i].fd);
                 fd = place_open(l->locks[i].path);
@@ -133,7 +157,7 @@ int shared_locks_exclusive(SharedLocks *l, bool *busy) {
 
 bool shared_locks_on(const SharedLocks *l, dev_t dev) {
         for (size_t i = 0; i < l->n; i++)
-                if (l->locks[i].dev == dev)
+                if (!l->locks[i].image && l->locks[i].dev == dev)
                         return true;
         return false;
 }

@@ -28,9 +28,10 @@
 #include "spawn-error.h"
 
 typedef struct SharedLock {
-        char *path;             /* as the unit names it: Directory=, a Bind= source */
-        int fd;                 /* the directory, flock'ed; -EBADF: let go */
-        dev_t dev;              /* its file system, when it was locked */
+        char *path;             /* as the unit names it: Directory=, a Bind= source, Image= */
+        int fd;                 /* the directory (or image), flock'ed; -EBADF: let go */
+        dev_t dev;              /* its file system, when it was locked (an image: 0) */
+        bool image;             /* Image='s lock against a second writer: held, never part of a take-back */
 } SharedLock;
 
 typedef struct SharedLocks {
@@ -61,6 +62,12 @@ int shared_locks_exclusive(SharedLocks *l, bool *busy);
 /* Whether something made on the file system dev is in one of the places' file
  * systems (and not, say, on the container's own /dev tmpfs). */
 bool shared_locks_on(const SharedLocks *l, dev_t dev);
+
+/* Image=: the lock root_image_mount() took on the image (shared when it is
+ * mounted read-only, exclusive when written, as systemd-nspawn locks an
+ * image), held from here on with the others, until the container ends (a
+ * copy of fd: the caller keeps its own). */
+int shared_locks_add_image(SharedLocks *l, const char *path, int fd);
 
 /* Closes the fds (the locks go with them), frees the list. */
 void shared_locks_done(SharedLocks *l);

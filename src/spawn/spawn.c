@@ -247,6 +247,13 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
         r = shared_locks_acquire(p, &s.shared, err);
         if (r < 0)
                 return r;
+        /* The image's lock lives as long as the container, handed over
+         * with the places' to cell-monitor. */
+        if (p->root_image && params->root_image_lock_fd >= 0) {
+                r = shared_locks_add_image(&s.shared, p->root_image, params->root_image_lock_fd);
+                if (r < 0)
+                        return spawn_error(err, r, "Image=%s: cannot keep its lock", p->root_image);
+        }
         /* The range (and for pick its lock) before clone: a start that
          * cannot get one leaves nothing behind. */
         if (p->namespaces & CLONE_NEWUSER) {

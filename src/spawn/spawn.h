@@ -76,6 +76,7 @@ typedef struct SpawnParams {
          * the start (root-image.h), not consumed; read only when the plan
          * has an image. Not in the plan: a loop device is the host's. */
         int root_image_fd;
+        int root_image_lock_fd;         /* ... and its lock (RootImage.lock_fd), held with the shared places' */
 } SpawnParams;
 
 typedef struct Spawn {

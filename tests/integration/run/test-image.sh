@@ -196,6 +196,36 @@ grep -qx 'WRITE ro' "$work/out" || fail "xfsro2: the root is writable"
 no_loop_left xfsro
 expect_nothing_left
 
+# An image written by a running container is its alone, as nspawn locks
+# an image: another start that would write it, or read it while it is
+# written, is refused at once (exit 2), with nothing mounted; once the
+# writer is gone, the image starts again.
+rm -f "$work/sync/started" "$work/sync/done"
+u=$(unit ext4w "[Root]" "Image=$ext4" "Bind=$work/sync:/data" "[Exec]" \
+        "Exec=/bin/sh -c 'touch /data/started; while [ ! -e /data/done ]; do sleep 0.1; done'")
+timeout 20 "$CELL" run --cgroup-manager=none "$u" >"$work/out1" 2>&1 &
+first=$!
+for _ in $(seq 100); do [ -e "$work/sync/started" ] && break; sleep 0.1; done
+[ -e "$work/sync/started" ] || fail "ext4w: did not start: $(cat "$work/out1")"
+u=$(unit ext4w2 "[Root]" "Image=$ext4" "[Exec]" "Exec=/bin/image-check")
+run_cell none "$u"
+expect "ext4w2, a second writer: status" "$status" 2
+grep -q "Image=$ext4: in use by another container (" "$work/err" ||
+        fail "ext4w2: not refused as in use: $(cat "$work/err")"
+u=$(unit ext4r2 "[Root]" "Image=$ext4" "ReadOnly=yes" "[Exec]" "Exec=/bin/image-check")
+run_cell none "$u"
+expect "ext4r2, a reader beside a writer: status" "$status" 2
+grep -q "in use by another container that writes to it" "$work/err" ||
+        fail "ext4r2: not refused as in use: $(cat "$work/err")"
+touch "$work/sync/done"
+status1=0
+wait "$first" || status1=$?
+expect "ext4w: status" "$status1" 0
+run_cell none "$u"
+expect "ext4r2, the writer gone: status" "$status" 0
+no_loop_left ext4w
+expect_nothing_left
+
 # btrfs, writable.
 u=$(unit btrfs "[Root]" "Image=$btrfs" "[Exec]" "Exec=/bin/image-check")
 run_cell none "$u"
