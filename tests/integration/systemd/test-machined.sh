@@ -97,7 +97,12 @@ EOF
                 grep -qF "; it is the machine of $scope, leader PID $leader" <<<"$out"
         check "... its scope is gone" wait_for 5 unit_gone 'cell-web\x2d3.scope'
         expect_eq "... no process of it is left" "" "$(procs_matching "sleep 1001")"
-        check "... nor its mount point in the image" test ! -e "$ROOT/undo"
+        # web@3 runs on the same root: what the failed start made there may
+        # be web@3's mount point by now, so it stays, said (shared-lock.h).
+        check "... its mount point in the shared image stays, said ($out)" \
+                grep -qF "left /undo" <<<"$out"
+        check "... because web@3 uses the root" grep -qF "another container uses $ROOT" <<<"$out"
+        rm -rf "$ROOT/undo"
         expect_eq "... the first is still the machine web-3" "$leader" "$(in_sealed machinectl show web-3 -p Leader --value)"
 
         # machinectl terminate: machined stops the scope; the payload ends of
