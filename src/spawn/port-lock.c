@@ -64,7 +64,7 @@ int port_locks_acquire(const Plan *p, const char *lock_dir, SharedLocks *l, Spaw
                 char file[64], path[PATH_MAX], origin[PATH_MAX + 32], holder[256];
                 _cleanup_close_ int fd = -EBADF;
 
-                (void) snprintf(file, sizeof file, "net%" PRIu64 "-%s-%u", (uint64_t) netns.st_ino, proto,
+                (void) snprintf(file, sizeof file, "net-%" PRIu64 "-%s-%u", (uint64_t) netns.st_ino, proto,
                                 (unsigned) port->host_port);
                 /* Our unit's name in it, for the message of a cell refused
                  * the port while we hold it. */

@@ -8,7 +8,7 @@
  * the keys of one map, io.systemd.nat). cell claims each port with a lock
  * file (lock-file.h):
  *
- *   PORT_LOCK_DIR/net<INODE>-<tcp|udp>-<HOSTPORT>
+ *   PORT_LOCK_DIR/net-<INODE>-<tcp|udp>-<HOSTPORT>
  *
  * flock(LOCK_EX|LOCK_NB), the holder's unit name written into it for the
  * message of the one refused. <INODE> is the supervisor's network namespace
