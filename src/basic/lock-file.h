@@ -3,7 +3,7 @@
 
 /* Files held with flock(LOCK_EX) to claim a name among running cells (a
  * PrivateUsers=pick range in /run/cell/uid, a cgroupfs cell's name in
- * /run/cell/lock). The lock, not the file, is the truth: a file left by a
+ * /run/cell/lock, a Port='s host port in /run/cell/port). The lock, not the file, is the truth: a file left by a
  * killed holder is taken over. A clean release removes the file while still
  * holding the lock; a taker checks after flock() that the file it locked is
  * still the one at its name, so a removal between its open() and its flock()

@@ -110,7 +110,7 @@ int shared_locks_acquire(const Plan *p, SharedLocks *ret, SpawnError *err) {
         return 0;
 }
 
-int shared_locks_add_image(SharedLocks *l, const char *path, int fd) {
+int shared_locks_add_held(SharedLocks *l, const char *path, int fd) {
         _cleanup_close_ int copy = -EBADF;
         SharedLock *n;
 
@@ -122,7 +122,7 @@ int shared_locks_add_image(SharedLocks *l, const char *path, int fd) {
         if (!n)
                 return -ENOMEM;
         l->locks = n;
-        n[l->n] = (SharedLock) { .path = strdup(path), .fd = -EBADF, .image = true };
+        n[l->n] = (SharedLock) { .path = strdup(path), .fd = -EBADF, .held = true };
         if (!n[l->n].path)
                 return -ENOMEM;
         n[l->n++].fd = TAKE_FD(copy);
@@ -137,8 +137,9 @@ int shared_locks_exclusive(SharedLocks *l, bool *busy) {
 
                 busy[i] = false;
                 /* Nothing is taken back from an image by another's leave:
-                 * a written one is ours alone, a read-only one unwritten. */
-                if (l->locks[i].image)
+                 * a written one is ours alone, a read-only one unwritten;
+                 * nor from a port. */
+                if (l->locks[i].held)
                         continue;
                 /* Ours first, or it conflicts with the fresh one. */
                 l->locks[i].fd = safe_close(l->locks[i].fd);
@@ -157,7 +158,7 @@ int shared_locks_exclusive(SharedLocks *l, bool *busy) {
 
 bool shared_locks_on(const SharedLocks *l, dev_t dev) {
         for (size_t i = 0; i < l->n; i++)
-                if (!l->locks[i].image && l->locks[i].dev == dev)
+                if (!l->locks[i].held && l->locks[i].dev == dev)
                         return true;
         return false;
 }

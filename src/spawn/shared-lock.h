@@ -28,10 +28,11 @@
 #include "spawn-error.h"
 
 typedef struct SharedLock {
-        char *path;             /* as the unit names it: Directory=, a Bind= source, Image= */
+        char *path;             /* as the unit names it: Directory=, a Bind= source, Image=; a Port='s lock file */
         int fd;                 /* the directory (or image), flock'ed; -EBADF: let go */
         dev_t dev;              /* its file system, when it was locked (an image: 0) */
-        bool image;             /* Image='s lock against a second writer: held, never part of a take-back */
+        bool held;              /* only held, never part of a take-back: Image='s lock against a second
+                                 * writer, a Port='s against a second cell forwarding the host port */
 } SharedLock;
 
 typedef struct SharedLocks {
@@ -63,11 +64,12 @@ int shared_locks_exclusive(SharedLocks *l, bool *busy);
  * systems (and not, say, on the container's own /dev tmpfs). */
 bool shared_locks_on(const SharedLocks *l, dev_t dev);
 
-/* Image=: the lock root_image_mount() took on the image (shared when it is
- * mounted read-only, exclusive when written, as systemd-nspawn locks an
- * image), held from here on with the others, until the container ends (a
- * copy of fd: the caller keeps its own). */
-int shared_locks_add_image(SharedLocks *l, const char *path, int fd);
+/* A lock that is only held, with the others, until the container ends
+ * (handed over to cell-monitor with them), never taken back: Image='s, which
+ * root_image_mount() took on the image (shared when it is mounted read-only,
+ * exclusive when written, as systemd-nspawn locks an image), or a Port='s
+ * (port-lock.h). A copy of fd: the caller keeps its own. */
+int shared_locks_add_held(SharedLocks *l, const char *path, int fd);
 
 /* Closes the fds (the locks go with them), frees the list. */
 void shared_locks_done(SharedLocks *l);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "port-lock.h"
 #include "root-image.h"
 #include "spawn-child.h"
 #include "spawn-net.h"
@@ -250,10 +251,17 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
         /* The image's lock lives as long as the container, handed over
          * with the places' to cell-monitor. */
         if (p->root_image && params->root_image_lock_fd >= 0) {
-                r = shared_locks_add_image(&s.shared, p->root_image, params->root_image_lock_fd);
+                r = shared_locks_add_held(&s.shared, p->root_image, params->root_image_lock_fd);
                 if (r < 0)
                         return spawn_error(err, r, "Image=%s: cannot keep its lock", p->root_image);
         }
+        /* Port=: each host port ours before clone, and so before the rules
+         * (spawn_network()): a port another cell forwards is refused with
+         * nothing made, its traffic untouched. Held, handed over, with the
+         * places' locks. */
+        r = port_locks_acquire(p, NULL, &s.shared, err);
+        if (r < 0)
+                return r;
         /* The range (and for pick its lock) before clone: a start that
          * cannot get one leaves nothing behind. */
         if (p->namespaces & CLONE_NEWUSER) {

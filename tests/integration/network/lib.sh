@@ -9,6 +9,8 @@ chmod 755 "$work"       # the child works as the container's root
 H=cellh$$
 C=cellc$$
 net_cleanup() {
+        # Port='s lock files of H (src/spawn/port-lock.h), which stay.
+        [ -n "${H_netns:-}" ] && rm -f /run/cell/port/net-"$H_netns"-*
         ip netns del "$H" 2>/dev/null || true
         ip netns del "$C" 2>/dev/null || true
 }
@@ -17,6 +19,7 @@ trap 'st=$?; set +e; net_cleanup; (exit $st); cleanup' EXIT
 ip netns add "$H"
 ip netns add "$C"
 ip -n "$H" link set lo up
+H_netns=$(ip netns exec "$H" stat -L -c %i /proc/self/ns/net)
 ip -n "$C" link set lo up
 
 # stop_cell: the cell started in the background as $pid (cell itself: ip

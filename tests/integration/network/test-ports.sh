@@ -19,6 +19,9 @@
 # NAME-1, and both can run at once (their veths: "vb-", "ve-"). Each has its
 # own table, "ip cell-NAME/1" and "ip cell-NAME_1", and its own port
 # forwarded, also after the other stopped.
+# 3. A host port forwarded by one running cell is refused to a second one
+# (its Port= line, the port and the first cell named, exit status 2,
+# nothing made), not to another port or protocol, nor once the first stopped.
 # (Init=yes: busybox httpd as PID 1 would ignore SIGTERM.)
 . "$(dirname "$0")/../run/lib.sh"
 
@@ -139,4 +142,42 @@ expect "H's tables after web_1 stopped" "$(cell_tables)" "ip cell-$(unit_name we
 stop_tag at
 expect "H's tables after both stopped" "$(cell_tables)" ""
 [ -z "$(ip -n "$H" link show type veth | grep ' v[eb]-')" ] || fail "veths left: $(ip -n "$H" link show type veth)"
-echo "ok: Port= over IPv4 where H cannot NAT IPv6, warned at its line; one table per unit"
+# 3. One host port, one cell: ONE forwards tcp 8081; TWO, forwarding it
+# too (its second Port=), is refused at once (status 2), naming its line,
+# the port and ONE, with nothing made (no table, no veth) and ONE still
+# answering; OTHER, with udp 8081 and tcp 8084, starts beside ONE; once ONE
+# stopped, TWO gets the port.
+one=$(unit one "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/httpd -f -p 80 -h /www1" "Init=yes" \
+        "[Network]" "Bridge=br0" "Address=10.213.8.2/24" "Gateway=10.213.8.1" "Port=tcp:8081:80")
+two=$(unit two "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/httpd -f -p 80 -h /www2" "Init=yes" \
+        "[Network]" "Bridge=br0" "Address=10.213.8.3/24" "Gateway=10.213.8.1" "Port=8085:80" "Port=8081:80")
+other=$(unit other "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/httpd -f -p 80 -h /www3" "Init=yes" \
+        "[Network]" "Bridge=br0" "Address=10.213.8.4/24" "Gateway=10.213.8.1" "Port=udp:8081:53" "Port=8084:80")
+two_line=$(grep -n '^Port=8081' "$two" | cut -d: -f1)
+ip -n "$H" neigh flush all
+start_cell one "$one"
+page=$(h_get http://10.213.8.1:8081/) || fail "ONE: no answer on 8081: $(cat "$work/err.one")"
+expect "ONE's page through its Port=" "$page" "hello from cell 1"
+status=0
+timeout 20 ip netns exec "$H" "$CELL" run --cgroup-manager=none "$two" >"$work/out.two" 2>"$work/err.two" ||
+        status=$?
+expect "TWO's exit status, its port forwarded by ONE" "$status" 2
+grep -qF "$two:$two_line: Port=tcp:8081:80: tcp port 8081 of the host is forwarded by a running cell already, $(unit_name one)" \
+        "$work/err.two" || fail "TWO: no message naming its line, the port and ONE: $(cat "$work/err.two")"
+expect "H's tables after TWO was refused" "$(cell_tables)" "ip cell-$(unit_name one)"
+expect "H's veths after TWO was refused" "$(ip -n "$H" -o link show type veth | grep -c ' vb-')" 1
+page=$(h_get http://10.213.8.1:8081/) || fail "ONE: no answer on 8081 once TWO was refused"
+expect "ONE's page, TWO refused" "$page" "hello from cell 1"
+start_cell other "$other"
+page=$(h_get http://10.213.8.1:8084/) || fail "OTHER (udp 8081, tcp 8084): no answer on 8084: $(cat "$work/err.other")"
+expect "OTHER's page beside ONE" "$page" "hello from cell 3"
+ip netns exec "$H" nft list table ip "cell-$(unit_name other)" | matches "udp dport 8081 dnat to 10.213.8.4:53" ||
+        fail "no udp 8081 rule in OTHER's table"
+stop_tag other
+stop_tag one
+start_cell two "$two"
+page=$(h_get http://10.213.8.1:8081/) || fail "TWO: no answer on 8081 once ONE stopped: $(cat "$work/err.two")"
+expect "TWO's page on 8081 once ONE stopped" "$page" "hello from cell 2"
+stop_tag two
+expect "H's tables after ONE, TWO and OTHER stopped" "$(cell_tables)" ""
+echo "ok: Port= over IPv4 where H cannot NAT IPv6, warned at its line; one table per unit; one cell per host port"
