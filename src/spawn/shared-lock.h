@@ -54,9 +54,10 @@ typedef struct SharedLocks {
 int shared_locks_acquire(const Plan *p, SharedLocks *ret, SpawnError *err);
 
 /* For a take-back: each own lock dropped, LOCK_EX|LOCK_NB on a fresh open
- * of each place, kept until shared_locks_done(). Returns 0 when all were
- * got; else the number of places busy (another start or running container
- * holds them), each place's busy[i] set (an array of l->n). */
+ * of each place (of the directory locked, not of its path anew), kept
+ * until shared_locks_done(). Returns 0 when all were got; else the number
+ * of places busy (another start or running container holds them, or it
+ * cannot be opened again), each place's busy[i] set (an array of l->n). */
 int shared_locks_exclusive(SharedLocks *l, bool *busy);
 
 /* Whether something made on the file system dev is in one of the places' file
