@@ -29,7 +29,7 @@
 
 typedef struct SharedLock {
         char *path;             /* as the unit names it: Directory=, a Bind= source, Image= */
-        int fd;                 /* the directory (or image), flock'ed; -EBADF: let go */
+        int fd;                 /* the directory (or Image='s lock file), flock'ed; -EBADF: let go */
         dev_t dev;              /* its file system, when it was locked (an image: 0) */
         bool image;             /* Image='s lock against a second writer: held, never part of a take-back */
 } SharedLock;
@@ -64,7 +64,7 @@ int shared_locks_exclusive(SharedLocks *l, bool *busy);
  * systems (and not, say, on the container's own /dev tmpfs). */
 bool shared_locks_on(const SharedLocks *l, dev_t dev);
 
-/* Image=: the lock root_image_mount() took on the image (shared when it is
+/* Image=: the lock root_image_mount() took for the image (shared when it is
  * mounted read-only, exclusive when written, as systemd-nspawn locks an
  * image), held from here on with the others, until the container ends (a
  * copy of fd: the caller keeps its own). */
