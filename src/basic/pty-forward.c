@@ -135,12 +135,27 @@ static bool pty_forward_eof_due(const PtyForward *f) {
 static void pty_forward_send_eof(PtyForward *f) {
         struct termios t;
         char eof[2];
+        ssize_t k;
 
-        f->eof_sent = true;
-        if (tcgetattr(f->master, &t) < 0 || !(t.c_lflag & ICANON) || t.c_cc[VEOF] == _POSIX_VDISABLE)
+        if (tcgetattr(f->master, &t) < 0 || !(t.c_lflag & ICANON) || t.c_cc[VEOF] == _POSIX_VDISABLE) {
+                f->eof_sent = true;
                 return;
+        }
+        if (f->eof_left == 0)
+                f->eof_left = f->line_start ? 1 : 2;
         eof[0] = eof[1] = (char) t.c_cc[VEOF];
-        (void) write(f->master, eof, f->line_start ? 1 : 2);
+        k = write(f->master, eof, f->eof_left);
+        /* A full pty (its reader slow, POLLOUT stale) takes it at the next
+         * POLLOUT: a VEOF dropped would leave the command waiting for an
+         * input that has ended. */
+        if (k < 0 && (errno == EAGAIN || errno == EINTR))
+                return;
+        if (k <= 0) {
+                f->eof_sent = true;     /* EIO: nobody reads it any more */
+                return;
+        }
+        f->eof_left -= (unsigned) k;
+        f->eof_sent = f->eof_left == 0;
 }
 
 size_t pty_forward_poll_fds(const PtyForward *f, struct pollfd *p) {

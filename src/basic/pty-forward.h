@@ -30,6 +30,7 @@ typedef struct PtyForward {
         bool in_eof, master_eof;
         bool in_tty;                    /* IN is a terminal: its end is a hang-up, not an EOF to pass on */
         bool eof_sent;                  /* IN's end passed on as the pty's VEOF */
+        unsigned eof_left;              /* VEOF bytes still to write (a write took fewer, or none) */
         bool line_start;                /* the last byte written to the master ended a line (or none yet) */
         bool out_gone;                  /* output failed (EPIPE): discarded from then on */
         size_t n_buf;

@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "lock-file.h"
@@ -150,6 +151,35 @@ static int loop_attach(int file_fd, const char *name, bool read_only, char *ret_
         return -EBUSY;
 }
 
+/* The image's lock file (root-image.h), flock'ed with op | LOCK_NB, into
+ * *ret_fd. Not the image: whoever may read it could flock() it, and so
+ * refuse every start of it. 0600 in a directory only root writes: only
+ * cell opens it. */
+static int image_lock(const struct stat *st, int op, int *ret_fd) {
+        _cleanup_close_ int dir_fd = -EBADF, fd = -EBADF;
+        char name[64];
+        int r;
+
+        r = lock_dir_open(ROOT_IMAGE_LOCK_DIR, &dir_fd);
+        if (r < 0)
+                return r;
+        if (S_ISBLK(st->st_mode))
+                /* One device, whichever node names it. */
+                (void) snprintf(name, sizeof name, "block-%u:%u", major(st->st_rdev), minor(st->st_rdev));
+        else
+                (void) snprintf(name, sizeof name, "inode-%lu:%lu", (unsigned long) st->st_dev,
+                                (unsigned long) st->st_ino);
+        /* O_NOFOLLOW: nothing planted there makes us lock elsewhere. */
+        fd = openat(dir_fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        r = RET_NERRNO(flock(fd, op | LOCK_NB));
+        if (r < 0)
+                return r;
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
 int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
         _cleanup_close_ int file_fd = -EBADF, loop_fd = -EBADF, mnt_fd = -EBADF, dir_fd = -EBADF, lock_fd = -EBADF;
         char fstype[sizeof ret->fstype], pttype[32], data[64], kmsg[256], dev[32] = "", reopen[32];
@@ -205,16 +235,13 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
          * its own superblock, corrupt it; xfs alone refuses the second. */
         /* Not waited for: no take-back locks an image, so whoever holds
          * it is a container that runs. */
-        r = RET_NERRNO(flock(file_fd, (read_only ? LOCK_SH : LOCK_EX) | LOCK_NB));
+        r = image_lock(&st, read_only ? LOCK_SH : LOCK_EX, &lock_fd);
         if (r == -EWOULDBLOCK)
                 return spawn_error(err, EBUSY, "Image=%s: in use by another container%s (an image is mounted by "
                                    "any number of read-only containers, or by one that writes to it)", path,
                                    read_only ? " that writes to it" : "");
         if (r < 0)
-                return spawn_error(err, r, "Image=%s: cannot lock it", path);
-        lock_fd = fcntl(file_fd, F_DUPFD_CLOEXEC, 3);
-        if (lock_fd < 0)
-                return spawn_error(err, errno, "Image=%s: cannot keep its lock", path);
+                return spawn_error(err, r, "Image=%s: cannot lock it (in %s)", path, ROOT_IMAGE_LOCK_DIR);
 
         if (S_ISREG(st.st_mode)) {
                 r = loop_attach(file_fd, path, read_only, dev, sizeof dev, &loop_fd);

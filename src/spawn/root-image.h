@@ -30,12 +30,17 @@
  * directory, made once, that nothing else uses. */
 #define ROOT_IMAGE_MOUNT_DIR "/run/cell/image-root"
 
+/* The images' locks, as systemd-nspawn's /run/systemd/nspawn/locks: a
+ * file of root's per image, "inode-DEV:INO" (a block device's
+ * "block-MAJOR:MINOR"), never the image itself. */
+#define ROOT_IMAGE_LOCK_DIR "/run/cell/image-lock"
+
 typedef struct RootImage {
         int mount_fd;           /* the detached mount of the image's file system, or -EBADF */
         char fstype[16];        /* "ext4", "squashfs", ... */
         bool read_only;
         char device[32];        /* "/dev/loop7", or empty for a block device */
-        int lock_fd;            /* the image, flock'ed: LOCK_SH read-only, LOCK_EX written; -EBADF */
+        int lock_fd;            /* its file in ROOT_IMAGE_LOCK_DIR, flock'ed: LOCK_SH read-only, LOCK_EX written */
 } RootImage;
 
 #define ROOT_IMAGE_NULL ((RootImage) { .mount_fd = -EBADF, .lock_fd = -EBADF })

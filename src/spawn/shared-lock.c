@@ -141,11 +141,20 @@ int shared_locks_exclusive(SharedLocks *l, bool *busy) {
                  * nor from a port. */
                 if (l->locks[i].held)
                         continue;
-                /* Ours first, or it conflicts with the fresh one. */
+                /* A fresh open of the directory held, not of its path: a
+                 * link in Directory= or a Bind= source turned since, or
+                 * the directory renamed, must not move the lock off
+                 * what another container may hold. */
+                fd = RET_NERRNO(openat(l->locks[i].fd, ".", O_RDONLY | O_DIRECTORY | O_NOCTTY | O_CLOEXEC));
+                /* Ours next, or it conflicts with the fresh one. */
                 l->locks[i].fd = safe_close(l->locks[i].fd);
-                fd = place_open(l->locks[i].path);
-                if (fd < 0)
-                        continue;       /* gone: nothing of ours is left in it */
+                if (fd == -ENOENT)
+                        continue;       /* removed, so empty: nothing of ours is left in it */
+                if (fd < 0) {
+                        busy[i] = true;         /* cannot tell: kept */
+                        n_busy++;
+                        continue;
+                }
                 if (flock_retry(fd, LOCK_EX | LOCK_NB) < 0) {
                         busy[i] = true;
                         n_busy++;

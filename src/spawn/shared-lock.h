@@ -29,7 +29,7 @@
 
 typedef struct SharedLock {
         char *path;             /* as the unit names it: Directory=, a Bind= source, Image=; a Port='s lock file */
-        int fd;                 /* the directory (or image), flock'ed; -EBADF: let go */
+        int fd;                 /* the directory, or Image='s or a Port='s lock file, flock'ed; -EBADF: let go */
         dev_t dev;              /* its file system, when it was locked (an image: 0) */
         bool held;              /* only held, never part of a take-back: Image='s lock against a second
                                  * writer, a Port='s against a second cell forwarding the host port */
@@ -55,9 +55,10 @@ typedef struct SharedLocks {
 int shared_locks_acquire(const Plan *p, SharedLocks *ret, SpawnError *err);
 
 /* For a take-back: each own lock dropped, LOCK_EX|LOCK_NB on a fresh open
- * of each place, kept until shared_locks_done(). Returns 0 when all were
- * got; else the number of places busy (another start or running container
- * holds them), each place's busy[i] set (an array of l->n). */
+ * of each place (of the directory locked, not of its path anew), kept
+ * until shared_locks_done(). Returns 0 when all were got; else the number
+ * of places busy (another start or running container holds them, or it
+ * cannot be opened again), each place's busy[i] set (an array of l->n). */
 int shared_locks_exclusive(SharedLocks *l, bool *busy);
 
 /* Whether something made on the file system dev is in one of the places' file
@@ -66,9 +67,9 @@ bool shared_locks_on(const SharedLocks *l, dev_t dev);
 
 /* A lock that is only held, with the others, until the container ends
  * (handed over to cell-monitor with them), never taken back: Image='s, which
- * root_image_mount() took on the image (shared when it is mounted read-only,
- * exclusive when written, as systemd-nspawn locks an image), or a Port='s
- * (port-lock.h). A copy of fd: the caller keeps its own. */
+ * root_image_mount() took for the image (shared when it is mounted
+ * read-only, exclusive when written, as systemd-nspawn locks an image), or
+ * a Port='s (port-lock.h). A copy of fd: the caller keeps its own. */
 int shared_locks_add_held(SharedLocks *l, const char *path, int fd);
 
 /* Closes the fds (the locks go with them), frees the list. */

@@ -33,6 +33,11 @@ cleanup() {
         done
         # The runtime state (and name lock file) a cell killed by the test could not remove.
         rm -rf /run/cell/*"$marker"* /run/cell/lock/*"$marker"*
+        # Image='s lock files (named by the inode) of the images made here.
+        local f
+        for f in $(find "$work" -maxdepth 1 -type f 2>/dev/null); do
+                rm -f "/run/cell/image-lock/inode-$(stat -c %d "$f"):$(stat -c %i "$f")"
+        done
         rm -rf "$work"
         exit $status
 }

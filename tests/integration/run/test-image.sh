@@ -226,6 +226,24 @@ expect "ext4r2, the writer gone: status" "$status" 0
 no_loop_left ext4w
 expect_nothing_left
 
+# A process that is not cell holding a flock() on the image itself (anyone
+# who may read it can) refuses no start: cell's lock is a file of root's in
+# /run/cell/image-lock, as nspawn's is in /run/systemd/nspawn/locks.
+flock -x "$ext4" -c "touch '$work/sync/held'; while [ ! -e '$work/sync/free' ]; do sleep 0.1; done" &
+holder=$!
+for _ in $(seq 100); do [ -e "$work/sync/held" ] && break; sleep 0.1; done
+[ -e "$work/sync/held" ] || fail "flock on the image: not held"
+u=$(unit ext4f "[Root]" "Image=$ext4" "[Exec]" "Exec=/bin/image-check")
+run_cell none "$u"
+touch "$work/sync/free"
+wait "$holder" || true
+expect "ext4f, beside another process's flock(): status" "$status" 0
+grep -qx image-content "$work/out" || fail "ext4f: the image's file was not read: $(cat "$work/out" "$work/err")"
+[ "$(stat -c %a "/run/cell/image-lock/inode-$(stat -c %d "$ext4"):$(stat -c %i "$ext4")")" = 600 ] ||
+        fail "ext4f: no lock file of root's alone in /run/cell/image-lock"
+no_loop_left ext4f
+expect_nothing_left
+
 # btrfs, writable.
 u=$(unit btrfs "[Root]" "Image=$btrfs" "[Exec]" "Exec=/bin/image-check")
 run_cell none "$u"

@@ -206,3 +206,77 @@ TEST(no_eof_from_terminal_or_into_raw) {
         safe_close(out[0]);
         safe_close(out[1]);
 }
+
+/* The end of a piped input when the pty takes nothing right now (its
+ * command slow to read, the POLLOUT seen stale): the VEOF waits for the
+ * next POLLOUT instead of being dropped, and the command still sees its
+ * input end once it reads. */
+TEST(eof_waits_for_a_full_pty) {
+        PtyForward f = PTY_FORWARD_NULL;
+        int master, slave, in[2], out[2];
+        char line[64], got[4096];
+        struct pollfd p = {};
+        struct termios t;
+        size_t filled = 0, off = 0;
+        ssize_t k;
+
+        pty_new(&master, &slave);
+        ASSERT_EQ(tcgetattr(slave, &t), 0);
+        t.c_lflag &= ~(tcflag_t) ECHO;
+        ASSERT_EQ(tcsetattr(slave, TCSANOW, &t), 0);
+        ASSERT_EQ(pipe2(in, O_CLOEXEC), 0);
+        ASSERT_EQ(pipe2(out, O_CLOEXEC | O_NONBLOCK), 0);
+        safe_close(in[1]);
+        alarm(20);
+        ASSERT_OK(pty_forward_start(&f, master, in[0], out[1], 0));
+        /* Lines nobody reads, until the pty takes no more, even a moment
+         * later (the kernel moves what it took on to the line discipline
+         * in the background, making room until that is full too). */
+        memset(line, 'x', sizeof line - 1);
+        line[sizeof line - 1] = '\n';
+        for (bool more = true; more;) {
+                more = false;
+                while ((k = write(master, line + off, sizeof line - off)) > 0) {
+                        filled += (size_t) k;
+                        off = (off + (size_t) k) % sizeof line;
+                        more = true;
+                }
+                ASSERT_TRUE(k < 0 && errno == EAGAIN);
+                usleep(50 * 1000);
+        }
+        /* As the forwarder would know, had it written them. */
+        f.line_start = off == 0;
+        ASSERT_TRUE(filled > 0);
+        /* IN has ended: read that, then a POLLOUT that is stale. */
+        forward_idle(&f);
+        ASSERT_TRUE(f.in_eof);
+        p = (struct pollfd) { .fd = master, .events = POLLIN | POLLOUT, .revents = POLLOUT };
+        ASSERT_OK(pty_forward_dispatch(&f, &p, 1));
+        ASSERT_FALSE(f.eof_sent);
+        /* The command reads: every line, then the end of its input. */
+        for (;;) {
+                k = read(slave, got, sizeof got);
+                if (k > 0) {
+                        ASSERT_TRUE(filled >= (size_t) k);
+                        filled -= (size_t) k;
+                        continue;
+                }
+                if (k == 0)
+                        break;
+                ASSERT_TRUE(errno == EAGAIN);
+                forward_idle(&f);
+                if (f.eof_sent && filled == 0) {
+                        ASSERT_EQ(read(slave, got, sizeof got), 0);
+                        break;
+                }
+                ASSERT_TRUE(filled > 0 || !f.eof_sent);
+        }
+        ASSERT_EQ((int) filled, 0);
+        ASSERT_TRUE(f.eof_sent);
+        pty_forward_done(&f);
+        alarm(0);
+        safe_close(slave);
+        safe_close(in[0]);
+        safe_close(out[0]);
+        safe_close(out[1]);
+}

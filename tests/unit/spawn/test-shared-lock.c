@@ -148,3 +148,40 @@ TEST(exclusive_holder_waited_for_then_refused) {
         close(other);
         remove_places();
 }
+
+/* A link in Directory= turned elsewhere after the start locked (and built
+ * in) what it led to: the take-back asks the directory locked, which
+ * another container holds, not the one the link leads to now. */
+TEST(take_back_asks_the_directory_locked) {
+        Plan p = { .root_directory = NULL };
+        SharedLocks l = SHARED_LOCKS_NULL;
+        SpawnError err = {};
+        char link[80];
+        bool busy[1];
+        int other;
+
+        make_places();
+        snprintf(link, sizeof link, "%s/link", dir);
+        ASSERT_OK(symlink(root, link));
+        p.root_directory = link;
+        ASSERT_OK(shared_locks_acquire(&p, &l, &err));
+        ASSERT_EQ((int) l.n, 1);
+        other = hold(root);
+        ASSERT_OK(unlink(link));
+        ASSERT_OK(symlink(x, link));
+        ASSERT_EQ(shared_locks_exclusive(&l, busy), 1);
+        ASSERT_TRUE(busy[0]);
+        shared_locks_done(&l);
+        close(other);
+
+        /* Removed since: empty, nothing of ours in it, not busy. */
+        ASSERT_OK(unlink(link));
+        ASSERT_OK(symlink(root, link));
+        ASSERT_OK(shared_locks_acquire(&p, &l, &err));
+        ASSERT_OK(rmdir(root));
+        ASSERT_EQ(shared_locks_exclusive(&l, busy), 0);
+        ASSERT_FALSE(busy[0]);
+        shared_locks_done(&l);
+        ASSERT_OK(unlink(link));
+        remove_places();
+}
