@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -55,6 +56,38 @@ static int lock_file_try(int dir_fd, const char *file, const char *text, int *re
                 (void) !pwrite(fd, text, strlen(text), 0);
         *ret_fd = TAKE_FD(fd);
         return 1;
+}
+
+bool lock_file_is_current(int dir_fd, const char *file, int fd) {
+        struct stat a, b;
+
+        return fstat(fd, &a) >= 0 && fstatat(dir_fd, file, &b, AT_SYMLINK_NOFOLLOW) >= 0 &&
+                a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+void lock_file_release_shared(int fd, const char *dir) {
+        char self[64], path[PATH_MAX];
+        size_t n = strlen(dir);
+        ssize_t k;
+        struct stat a, b;
+
+        if (fd < 0)
+                return;
+        /* Converting to LOCK_EX may drop ours first: we are leaving anyway. */
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+                goto done;
+        (void) snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+        k = readlink(self, path, sizeof path - 1);
+        if (k <= 0 || (size_t) k <= n + 1)
+                goto done;
+        path[k] = 0;
+        /* Only a file of dir's, and only while it is still the one we hold. */
+        if (strncmp(path, dir, n) != 0 || path[n] != '/' || strchr(path + n + 1, '/'))
+                goto done;
+        if (fstat(fd, &a) >= 0 && lstat(path, &b) >= 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+                (void) unlink(path);
+done:
+        safe_close(fd);
 }
 
 int lock_file_take(int dir_fd, const char *file, const char *text, int *ret_fd) {

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
+
 /* Files held with flock(LOCK_EX) to claim a name among running cells (a
  * PrivateUsers=pick range in /run/cell/uid, a cgroupfs cell's name in
  * /run/cell/lock, a Port='s host port in /run/cell/port). The lock, not the file, is the truth: a file left by a
@@ -18,3 +20,18 @@ int lock_dir_open(const char *dir, int *ret_fd);
  * contents, for a human and a message (the lock is what counts); 0 when
  * another process holds it; else -errno. */
 int lock_file_take(int dir_fd, const char *file, const char *text, int *ret_fd);
+
+/* The places' shared locks (src/spawn/shared-lock.h), one file per
+ * directory containers share, named after its identity. */
+#define CELL_PLACE_LOCK_DIR "/run/cell/place-lock"
+
+/* Whether fd is still the file at dir_fd/file (not removed, or replaced,
+ * since it was opened): what a taker checks after its flock(). */
+bool lock_file_is_current(int dir_fd, const char *file, int fd);
+
+/* Closes fd, a lock file held shared (LOCK_SH) by any number of holders
+ * (the places' locks, src/spawn/shared-lock.h); the last holder removes it:
+ * if no one else holds it (LOCK_EX|LOCK_NB succeeds), it is unlinked first,
+ * when it is still the file at its name in dir. Takers check that after
+ * their flock() (lock_file_is_current()) and open it again if not. */
+void lock_file_release_shared(int fd, const char *dir);

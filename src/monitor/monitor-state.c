@@ -13,6 +13,7 @@
 #include <syslog.h>
 
 #include "log.h"
+#include "lock-file.h"
 #include "monitor.h"
 #include "parse-util.h"
 #include "strv.h"
@@ -318,7 +319,8 @@ void monitor_state_done(MonitorState *s) {
 }
 
 void monitor_state_release_shared(MonitorState *s) {
+        /* A place's lock file goes with its last holder (others are closed). */
         for (size_t i = 0; i < s->n_shared_lock_fds; i++)
-                safe_close(s->shared_lock_fds[i]);
+                lock_file_release_shared(s->shared_lock_fds[i], CELL_PLACE_LOCK_DIR);
         s->n_shared_lock_fds = 0;
 }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lock-file.h"
 #include "shared-lock.h"
 
 static int place_open(const char *path) {
@@ -18,6 +19,41 @@ static int place_open(const char *path) {
          * leads; O_RDONLY, as flock() needs no more. CLOEXEC: the container
          * never holds it, only its supervisor. */
         return RET_NERRNO(open(path, O_RDONLY | O_DIRECTORY | O_NOCTTY | O_CLOEXEC));
+}
+
+static void lock_file_name(char *buf, size_t size, dev_t dev, ino_t ino) {
+        (void) snprintf(buf, size, "inode-%lu:%lu", (unsigned long) dev, (unsigned long) ino);
+}
+
+int shared_lock_file_open(const char *lock_dir, dev_t dev, ino_t ino, int *ret_fd) {
+        _cleanup_close_ int dir_fd = -EBADF;
+        char name[64];
+        int r, fd;
+
+        r = lock_dir_open(lock_dir ?: SHARED_LOCK_DIR, &dir_fd);
+        if (r < 0)
+                return r;
+        lock_file_name(name, sizeof name, dev, ino);
+        /* O_NOFOLLOW: nothing planted there makes us lock elsewhere; 0600:
+         * no one but root opens it, so no one else can flock() it. */
+        fd = openat(dir_fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        *ret_fd = fd;
+        return 0;
+}
+
+/* Whether fd is still the lock file at its name: the last holder removes
+ * it when it leaves (lock_file_release_shared()), maybe between our
+ * open() and our flock(); then we lock it anew. */
+static bool lock_file_current(const char *lock_dir, dev_t dev, ino_t ino, int fd) {
+        _cleanup_close_ int dir_fd = -EBADF;
+        char name[64];
+
+        if (lock_dir_open(lock_dir ?: SHARED_LOCK_DIR, &dir_fd) < 0)
+                return false;
+        lock_file_name(name, sizeof name, dev, ino);
+        return lock_file_is_current(dir_fd, name, fd);
 }
 
 static int flock_retry(int fd, int op) {
@@ -40,7 +76,7 @@ static int shared_lock_wait(int fd, int op) {
 }
 
 static int place_add(SharedLocks *l, const char *path, bool optional, const char *key, SpawnError *err) {
-        _cleanup_close_ int fd = -EBADF;
+        _cleanup_close_ int fd = -EBADF, lock_fd = -EBADF;
         SharedLock *n;
         struct stat st;
         int r;
@@ -57,20 +93,26 @@ static int place_add(SharedLocks *l, const char *path, bool optional, const char
                 return spawn_error(err, errno, "%s=%s: cannot stat", key, path);
         /* Each place once: a second fresh open would conflict with the
          * first one's LOCK_EX in the take-back. */
-        for (size_t i = 0; i < l->n; i++) {
-                struct stat o;
-
-                if (fstat(l->locks[i].fd, &o) >= 0 && o.st_dev == st.st_dev && o.st_ino == st.st_ino)
+        for (size_t i = 0; i < l->n; i++)
+                if (!l->locks[i].held && l->locks[i].dev == st.st_dev && l->locks[i].ino == st.st_ino)
                         return 0;
+        for (;;) {
+                lock_fd = safe_close(lock_fd);
+                r = shared_lock_file_open(l->dir, st.st_dev, st.st_ino, &lock_fd);
+                if (r < 0)
+                        return spawn_error(err, r, "%s=%s: cannot open its lock file in %s", key, path,
+                                           l->dir ?: SHARED_LOCK_DIR);
+                r = shared_lock_wait(lock_fd, LOCK_SH);
+                if (r < 0 || lock_file_current(l->dir, st.st_dev, st.st_ino, lock_fd))
+                        break;
         }
         /* Waited for: a take-back under way holds LOCK_EX for milliseconds;
          * after it, whatever it removed is gone before we look. Not for
-         * ever: anything else may flock() a directory too ("flock /srv/data
-         * job" in a script), and a start must not hang on it unsaid. */
-        r = shared_lock_wait(fd, LOCK_SH);
+         * ever: a start must not hang unsaid, whatever holds it (above). */
         if (r == -EWOULDBLOCK)
-                return spawn_error(err, r, "%s=%s: another process has held an exclusive flock() on it for %u s "
-                                   "(cell takes a shared one against another container's take-back)", key, path,
+                return spawn_error(err, r, "%s=%s: its lock (%s/inode-%lu:%lu) has been held exclusively for %u s; "
+                                   "cell takes a shared one against another container's take-back", key, path,
+                                   l->dir ?: SHARED_LOCK_DIR, (unsigned long) st.st_dev, (unsigned long) st.st_ino,
                                    SHARED_LOCK_WAIT_SEC);
         if (r < 0)
                 return spawn_error(err, r, "%s=%s: cannot lock it against another container's take-back", key,
@@ -79,15 +121,15 @@ static int place_add(SharedLocks *l, const char *path, bool optional, const char
         if (!n)
                 return spawn_error(err, ENOMEM, "%s=%s: locking", key, path);
         l->locks = n;
-        n[l->n] = (SharedLock) { .path = strdup(path), .fd = -EBADF, .dev = st.st_dev };
+        n[l->n] = (SharedLock) { .path = strdup(path), .fd = -EBADF, .dev = st.st_dev, .ino = st.st_ino };
         if (!n[l->n].path)
                 return spawn_error(err, ENOMEM, "%s=%s: locking", key, path);
-        n[l->n++].fd = TAKE_FD(fd);
+        n[l->n++].fd = TAKE_FD(lock_fd);
         return 0;
 }
 
-int shared_locks_acquire(const Plan *p, SharedLocks *ret, SpawnError *err) {
-        SharedLocks l = SHARED_LOCKS_NULL;
+int shared_locks_acquire(const Plan *p, const char *lock_dir, SharedLocks *ret, SpawnError *err) {
+        SharedLocks l = { .dir = lock_dir };
         int r = 0;
 
         /* The root is Directory= itself (not cell's tmpfs or overlay over
@@ -141,21 +183,22 @@ int shared_locks_exclusive(SharedLocks *l, bool *busy) {
                  * nor from a port. */
                 if (l->locks[i].held)
                         continue;
-                /* A fresh open of the directory held, not of its path: a
-                 * link in Directory= or a Bind= source turned since, or
-                 * the directory renamed, must not move the lock off
-                 * what another container may hold. */
-                fd = RET_NERRNO(openat(l->locks[i].fd, ".", O_RDONLY | O_DIRECTORY | O_NOCTTY | O_CLOEXEC));
+                /* A fresh open of the lock file of the directory locked,
+                 * not of its path: a link in Directory= or a Bind= source
+                 * turned since, or the directory renamed, must not move
+                 * the lock off what another container may hold. */
+                (void) shared_lock_file_open(l->dir, l->locks[i].dev, l->locks[i].ino, &fd);
                 /* Ours next, or it conflicts with the fresh one. */
                 l->locks[i].fd = safe_close(l->locks[i].fd);
-                if (fd == -ENOENT)
-                        continue;       /* removed, so empty: nothing of ours is left in it */
                 if (fd < 0) {
                         busy[i] = true;         /* cannot tell: kept */
                         n_busy++;
                         continue;
                 }
-                if (flock_retry(fd, LOCK_EX | LOCK_NB) < 0) {
+                /* Removed by a last holder before our flock: no one
+                 * holds it then, but another may have made it anew. */
+                if (flock_retry(fd, LOCK_EX | LOCK_NB) < 0 ||
+                    !lock_file_current(l->dir, l->locks[i].dev, l->locks[i].ino, fd)) {
                         busy[i] = true;
                         n_busy++;
                         continue;
@@ -174,7 +217,11 @@ bool shared_locks_on(const SharedLocks *l, dev_t dev) {
 
 void shared_locks_done(SharedLocks *l) {
         for (size_t i = 0; i < l->n; i++) {
-                safe_close(l->locks[i].fd);
+                /* A place's lock file goes with its last holder. */
+                if (l->locks[i].held)
+                        safe_close(l->locks[i].fd);
+                else
+                        lock_file_release_shared(l->locks[i].fd, l->dir ?: SHARED_LOCK_DIR);
                 free(l->locks[i].path);
         }
         l->locks = mfree(l->locks);

@@ -8,7 +8,11 @@
  * be another container's mount point by now, in its own mount namespace:
  * the kernel lets a take-back rmdir() it (since Linux 3.18) and detaches
  * that container's mount, lazily and silently. So cell processes keep a
- * protocol of advisory locks on them (flock, on the directory itself):
+ * protocol of advisory locks on them (flock, not on the directory itself,
+ * which whoever may open it could flock() too -- a container on its own
+ * "/" -- and so hold every other start or take-back of the place, but on a
+ * file named after its identity in SHARED_LOCK_DIR, which only root opens,
+ * as systemd-nspawn locks an image):
  *
  *   every start holds LOCK_SH on each place before anything is looked up
  *   or made in it, and for as long as its container runs (the supervisor;
@@ -24,6 +28,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "lock-file.h"
 #include "plan.h"
 #include "spawn-error.h"
 
@@ -31,6 +36,7 @@ typedef struct SharedLock {
         char *path;             /* as the unit names it: Directory=, a Bind= source, Image=; a Port='s lock file */
         int fd;                 /* the directory, or Image='s or a Port='s lock file, flock'ed; -EBADF: let go */
         dev_t dev;              /* its file system, when it was locked (an image: 0) */
+        ino_t ino;              /* ... and its inode: the lock file's name */
         bool held;              /* only held, never part of a take-back: Image='s lock against a second
                                  * writer, a Port='s against a second cell forwarding the host port */
 } SharedLock;
@@ -38,7 +44,10 @@ typedef struct SharedLock {
 typedef struct SharedLocks {
         SharedLock *locks;
         size_t n;
+        const char *dir;        /* where the places' lock files are: SHARED_LOCK_DIR, or a test's */
 } SharedLocks;
+
+#define SHARED_LOCK_DIR CELL_PLACE_LOCK_DIR
 
 #define SHARED_LOCKS_NULL ((SharedLocks) {})
 
@@ -52,10 +61,15 @@ typedef struct SharedLocks {
  * made in it (a missing Bind= source fails the build, or is skipped with
  * "-"). Each place once, however often it is named. On failure nothing is
  * held. */
-int shared_locks_acquire(const Plan *p, SharedLocks *ret, SpawnError *err);
+int shared_locks_acquire(const Plan *p, const char *lock_dir, SharedLocks *ret, SpawnError *err);
+
+/* The lock file of the place of identity (dev, ino) in lock_dir (NULL:
+ * SHARED_LOCK_DIR), opened (made 0600 where missing), not locked: what
+ * another cell's start or take-back flocks. */
+int shared_lock_file_open(const char *lock_dir, dev_t dev, ino_t ino, int *ret_fd);
 
 /* For a take-back: each own lock dropped, LOCK_EX|LOCK_NB on a fresh open
- * of each place (of the directory locked, not of its path anew), kept
+ * of each place's lock file (of the directory locked, not of its path anew), kept
  * until shared_locks_done(). Returns 0 when all were got; else the number
  * of places busy (another start or running container holds them, or it
  * cannot be opened again), each place's busy[i] set (an array of l->n). */

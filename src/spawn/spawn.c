@@ -245,7 +245,7 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
         s.plan = p;
         /* Before anything is looked up or made in a place another
          * container may share: its take-back waits for none of ours. */
-        r = shared_locks_acquire(p, &s.shared, err);
+        r = shared_locks_acquire(p, NULL, &s.shared, err);
         if (r < 0)
                 return r;
         /* The image's lock lives as long as the container, handed over

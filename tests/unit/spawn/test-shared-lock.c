@@ -2,6 +2,8 @@
 /* The locks on the places containers share (shared-lock.h): a start holds
  * LOCK_SH on Directory= and each Bind= source directory, once each; a
  * take-back gets them exclusively only where nobody else holds them. */
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +17,7 @@
 #include "shared-lock.h"
 #include "test.h"
 
-static char dir[40], root[64], x[64], file[64], nosuch[64];
+static char dir[40], root[64], x[64], file[64], nosuch[64], locks[64];
 
 static void make_places(void) {
         int fd;
@@ -26,6 +28,7 @@ static void make_places(void) {
         snprintf(x, sizeof x, "%s/x", dir);
         snprintf(file, sizeof file, "%s/file", dir);
         snprintf(nosuch, sizeof nosuch, "%s/nosuch", dir);
+        snprintf(locks, sizeof locks, "%s/locks", dir);
         ASSERT_OK(mkdir(root, 0755));
         ASSERT_OK(mkdir(x, 0755));
         fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
@@ -34,17 +37,35 @@ static void make_places(void) {
 }
 
 static void remove_places(void) {
+        DIR *d = opendir(locks);
+
+        /* The lock files, named after what they lock. */
+        for (struct dirent *de; d && (de = readdir(d));)
+                if (de->d_name[0] != '.')
+                        (void) unlinkat(dirfd(d), de->d_name, 0);
+        if (d)
+                closedir(d);
+        (void) rmdir(locks);
         (void) rmdir(root);
         (void) rmdir(x);
         (void) unlink(file);
         (void) rmdir(dir);
 }
 
+/* The lock file of the directory at path, opened as another cell does. */
+static int lock_file_of(const char *path) {
+        struct stat st;
+        int fd = -EBADF;
+
+        ASSERT_OK(stat(path, &st));
+        ASSERT_OK(shared_lock_file_open(locks, st.st_dev, st.st_ino, &fd));
+        return fd;
+}
+
 /* Another container's start: LOCK_SH on its own open. */
 static int hold(const char *path) {
-        int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int fd = lock_file_of(path);
 
-        ASSERT_TRUE(fd >= 0);
         ASSERT_OK(flock(fd, LOCK_SH | LOCK_NB));
         return fd;
 }
@@ -66,7 +87,7 @@ TEST(places_locked_once_each) {
         int other;
 
         make_places();
-        ASSERT_OK(shared_locks_acquire(&p, &l, &err));
+        ASSERT_OK(shared_locks_acquire(&p, locks, &l, &err));
         ASSERT_EQ((int) l.n, 2);
         ASSERT_STREQ(l.locks[0].path, root);
         ASSERT_STREQ(l.locks[1].path, x);
@@ -86,10 +107,9 @@ TEST(places_locked_once_each) {
         close(other);
 
         /* Alone: both exclusive, and a start waits for them. */
-        ASSERT_OK(shared_locks_acquire(&p, &l, &err));
+        ASSERT_OK(shared_locks_acquire(&p, locks, &l, &err));
         ASSERT_EQ(shared_locks_exclusive(&l, busy), 0);
-        other = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        ASSERT_TRUE(other >= 0);
+        other = lock_file_of(root);
         ASSERT_ERROR(flock(other, LOCK_SH | LOCK_NB) < 0 ? -errno : 0, EWOULDBLOCK);
         shared_locks_done(&l);
         ASSERT_OK(flock(other, LOCK_SH | LOCK_NB));
@@ -103,7 +123,7 @@ TEST(volatile_root_is_not_locked) {
         SpawnError err = {};
 
         make_places();
-        ASSERT_OK(shared_locks_acquire(&p, &l, &err));
+        ASSERT_OK(shared_locks_acquire(&p, locks, &l, &err));
         ASSERT_EQ((int) l.n, 0);
         shared_locks_done(&l);
         remove_places();
@@ -121,8 +141,7 @@ TEST(exclusive_holder_waited_for_then_refused) {
         pid_t pid;
 
         make_places();
-        other = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        ASSERT_TRUE(other >= 0);
+        other = lock_file_of(root);
         ASSERT_OK(flock(other, LOCK_EX | LOCK_NB));
         pid = fork();
         ASSERT_TRUE(pid >= 0);
@@ -131,20 +150,49 @@ TEST(exclusive_holder_waited_for_then_refused) {
                 _exit(flock(other, LOCK_UN) < 0);
         }
         close(other);
-        ASSERT_OK(shared_locks_acquire(&p, &l, &err));
+        ASSERT_OK(shared_locks_acquire(&p, locks, &l, &err));
         ASSERT_EQ((int) l.n, 1);
         ASSERT_EQ(waitpid(pid, &status, 0), pid);
         ASSERT_EQ(status, 0);
         shared_locks_done(&l);
 
-        other = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        ASSERT_TRUE(other >= 0);
+        other = lock_file_of(root);
         ASSERT_OK(flock(other, LOCK_EX | LOCK_NB));
-        ASSERT_ERROR(shared_locks_acquire(&p, &l, &err), EWOULDBLOCK);
+        ASSERT_ERROR(shared_locks_acquire(&p, locks, &l, &err), EWOULDBLOCK);
         ASSERT_EQ((int) l.n, 0);
         ASSERT_CONTAINS(err.message, "Directory=");
         ASSERT_CONTAINS(err.message, root);
-        ASSERT_CONTAINS(err.message, "exclusive flock()");
+        ASSERT_CONTAINS(err.message, "held exclusively");
+        close(other);
+        remove_places();
+}
+
+/* Whoever may open a place (a user, a container on its own "/") flocks
+ * the directory itself: neither a start nor a take-back cares, only
+ * cell's lock files, which only root opens, count. */
+TEST(a_flock_on_the_directory_itself_is_not_cells) {
+        Plan p = { .root_directory = NULL };
+        SharedLocks l = SHARED_LOCKS_NULL;
+        SpawnError err = {};
+        struct stat st;
+        char lock[128];
+        bool busy[1];
+        int other;
+
+        make_places();
+        p.root_directory = root;
+        other = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(other >= 0);
+        ASSERT_OK(flock(other, LOCK_EX | LOCK_NB));
+        ASSERT_OK(shared_locks_acquire(&p, locks, &l, &err));
+        ASSERT_EQ((int) l.n, 1);
+        /* The lock file: root's alone. */
+        ASSERT_OK(stat(root, &st));
+        snprintf(lock, sizeof lock, "%s/inode-%lu:%lu", locks, (unsigned long) st.st_dev, (unsigned long) st.st_ino);
+        ASSERT_OK(stat(lock, &st));
+        ASSERT_EQ(st.st_mode & 07777, 0600u);
+        ASSERT_EQ(shared_locks_exclusive(&l, busy), 0);
+        shared_locks_done(&l);
         close(other);
         remove_places();
 }
@@ -164,7 +212,7 @@ TEST(take_back_asks_the_directory_locked) {
         snprintf(link, sizeof link, "%s/link", dir);
         ASSERT_OK(symlink(root, link));
         p.root_directory = link;
-        ASSERT_OK(shared_locks_acquire(&p, &l, &err));
+        ASSERT_OK(shared_locks_acquire(&p, locks, &l, &err));
         ASSERT_EQ((int) l.n, 1);
         other = hold(root);
         ASSERT_OK(unlink(link));
@@ -177,11 +225,39 @@ TEST(take_back_asks_the_directory_locked) {
         /* Removed since: empty, nothing of ours in it, not busy. */
         ASSERT_OK(unlink(link));
         ASSERT_OK(symlink(root, link));
-        ASSERT_OK(shared_locks_acquire(&p, &l, &err));
+        ASSERT_OK(shared_locks_acquire(&p, locks, &l, &err));
         ASSERT_OK(rmdir(root));
         ASSERT_EQ(shared_locks_exclusive(&l, busy), 0);
         ASSERT_FALSE(busy[0]);
         shared_locks_done(&l);
         ASSERT_OK(unlink(link));
+        remove_places();
+}
+
+/* A place's lock file goes with its last holder, cell or cell-monitor,
+ * and not before: /run/cell/place-lock holds the places in use. */
+TEST(last_holder_removes_the_lock_file) {
+        Plan p = { .root_directory = NULL };
+        SharedLocks l = SHARED_LOCKS_NULL;
+        SpawnError err = {};
+        struct stat st;
+        char lock[128];
+        int other;
+
+        make_places();
+        p.root_directory = root;
+        ASSERT_OK(stat(root, &st));
+        snprintf(lock, sizeof lock, "%s/inode-%lu:%lu", locks, (unsigned long) st.st_dev, (unsigned long) st.st_ino);
+
+        ASSERT_OK(shared_locks_acquire(&p, locks, &l, &err));
+        shared_locks_done(&l);
+        ASSERT_ERROR(stat(lock, &st) < 0 ? -errno : 0, ENOENT);
+
+        ASSERT_OK(shared_locks_acquire(&p, locks, &l, &err));
+        other = hold(root);
+        shared_locks_done(&l);
+        ASSERT_OK(stat(lock, &st));                     /* another holds it */
+        lock_file_release_shared(other, locks);         /* as cell-monitor leaves */
+        ASSERT_ERROR(stat(lock, &st) < 0 ? -errno : 0, ENOENT);
         remove_places();
 }
