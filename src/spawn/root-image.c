@@ -3,6 +3,7 @@
  * detached (root-image.h). */
 
 #include <blkid.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/loop.h>
@@ -57,40 +58,89 @@ static const char *read_only_options(const char *fstype) {
         return "ro";
 }
 
+/* libblkid is opened with dlopen() only when a plan has Image=: linked
+ * directly, every start of every unit would map it at exec. */
+#define BLKID_SONAME "libblkid.so.1"
+
+static struct {
+        void *handle;
+        typeof(blkid_new_probe) *new_probe;
+        typeof(blkid_free_probe) *free_probe;
+        typeof(blkid_probe_set_device) *probe_set_device;
+        typeof(blkid_probe_enable_superblocks) *probe_enable_superblocks;
+        typeof(blkid_probe_set_superblocks_flags) *probe_set_superblocks_flags;
+        typeof(blkid_probe_enable_partitions) *probe_enable_partitions;
+        typeof(blkid_do_safeprobe) *do_safeprobe;
+        typeof(blkid_probe_lookup_value) *probe_lookup_value;
+} blkid;
+
+/* Loads the library once per process, kept open until exit. RTLD_NOW: a
+ * missing symbol fails here; RTLD_LOCAL: its symbols stay its own. */
+static int blkid_dlopen(void) {
+        void *h;
+
+        if (blkid.handle)
+                return 0;
+        h = dlopen(BLKID_SONAME, RTLD_NOW | RTLD_LOCAL);
+        if (!h)
+                return -EOPNOTSUPP;
+        /* Every symbol we call, or none. */
+#define BLKID_SYM(field, symbol) (blkid.field = (typeof(blkid.field)) dlsym(h, symbol))
+        if (!BLKID_SYM(new_probe, "blkid_new_probe") ||
+            !BLKID_SYM(free_probe, "blkid_free_probe") ||
+            !BLKID_SYM(probe_set_device, "blkid_probe_set_device") ||
+            !BLKID_SYM(probe_enable_superblocks, "blkid_probe_enable_superblocks") ||
+            !BLKID_SYM(probe_set_superblocks_flags, "blkid_probe_set_superblocks_flags") ||
+            !BLKID_SYM(probe_enable_partitions, "blkid_probe_enable_partitions") ||
+            !BLKID_SYM(do_safeprobe, "blkid_do_safeprobe") ||
+            !BLKID_SYM(probe_lookup_value, "blkid_probe_lookup_value")) {
+#undef BLKID_SYM
+                (void) dlclose(h);
+                blkid = (typeof(blkid)) {};
+                return -EOPNOTSUPP;
+        }
+        blkid.handle = h;
+        return 0;
+}
+
 /* blkid's TYPE of fd's content; -EMEDIUMTYPE with a partition table, or a
- * type cell does not mount (named in ret_type, "" when none was found). */
+ * type cell does not mount (named in ret_type, "" when none was found);
+ * -EOPNOTSUPP without libblkid. */
 static int image_probe(int fd, char *ret_type, size_t size, char *ret_pttype, size_t pt_size) {
         blkid_probe pr;
         const char *v = NULL;
         int r;
 
         ret_type[0] = ret_pttype[0] = 0;
-        pr = blkid_new_probe();
+        r = blkid_dlopen();
+        if (r < 0)
+                return r;
+        pr = blkid.new_probe();
         if (!pr)
                 return -ENOMEM;
-        r = blkid_probe_set_device(pr, fd, 0, 0);
+        r = blkid.probe_set_device(pr, fd, 0, 0);
         if (r >= 0) {
-                (void) blkid_probe_enable_superblocks(pr, 1);
-                (void) blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
-                (void) blkid_probe_enable_partitions(pr, 1);
+                (void) blkid.probe_enable_superblocks(pr, 1);
+                (void) blkid.probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
+                (void) blkid.probe_enable_partitions(pr, 1);
                 errno = 0;
-                r = blkid_do_safeprobe(pr);
+                r = blkid.do_safeprobe(pr);
         }
         if (r == -2) {
                 /* Two signatures that contradict each other: mounting
                  * either could be the wrong one. */
-                blkid_free_probe(pr);
+                blkid.free_probe(pr);
                 return -ENOTUNIQ;
         }
         if (r < 0) {
-                blkid_free_probe(pr);
+                blkid.free_probe(pr);
                 return errno > 0 ? -errno : -EIO;
         }
-        if (r == 0 && blkid_probe_lookup_value(pr, "PTTYPE", &v, NULL) == 0 && v)
+        if (r == 0 && blkid.probe_lookup_value(pr, "PTTYPE", &v, NULL) == 0 && v)
                 (void) snprintf(ret_pttype, pt_size, "%s", v);
-        if (r == 0 && blkid_probe_lookup_value(pr, "TYPE", &v, NULL) == 0 && v)
+        if (r == 0 && blkid.probe_lookup_value(pr, "TYPE", &v, NULL) == 0 && v)
                 (void) snprintf(ret_type, size, "%s", v);
-        blkid_free_probe(pr);
+        blkid.free_probe(pr);
         if (ret_pttype[0] || !root_image_fstype_supported(ret_type))
                 return -EMEDIUMTYPE;
         return 0;
@@ -213,6 +263,9 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
                 return spawn_error(err, r, "Image=%s: %s%s%s: cell mounts ext4, btrfs, xfs, squashfs or erofs", path,
                                    fstype[0] ? "a file system of type " : "no file system found",
                                    fstype, fstype[0] ? " is not supported" : "");
+        if (r == -EOPNOTSUPP)
+                return spawn_error(err, r, "Image=%s: needs libblkid (Debian: libblkid1) to tell its file system: %s",
+                                   path, strna(dlerror()));
         if (r < 0)
                 return spawn_error(err, r, "Image=%s: cannot probe its file system", path);
 

@@ -25,14 +25,10 @@ static void lock_file_name(char *buf, size_t size, dev_t dev, ino_t ino) {
         (void) snprintf(buf, size, "inode-%lu:%lu", (unsigned long) dev, (unsigned long) ino);
 }
 
-int shared_lock_file_open(const char *lock_dir, dev_t dev, ino_t ino, int *ret_fd) {
-        _cleanup_close_ int dir_fd = -EBADF;
+static int lock_file_openat(int dir_fd, dev_t dev, ino_t ino, int *ret_fd) {
         char name[64];
-        int r, fd;
+        int fd;
 
-        r = lock_dir_open(lock_dir ?: SHARED_LOCK_DIR, &dir_fd);
-        if (r < 0)
-                return r;
         lock_file_name(name, sizeof name, dev, ino);
         /* O_NOFOLLOW: nothing planted there makes us lock elsewhere; 0600:
          * no one but root opens it, so no one else can flock() it. */
@@ -43,15 +39,22 @@ int shared_lock_file_open(const char *lock_dir, dev_t dev, ino_t ino, int *ret_f
         return 0;
 }
 
+int shared_lock_file_open(const char *lock_dir, dev_t dev, ino_t ino, int *ret_fd) {
+        _cleanup_close_ int dir_fd = -EBADF;
+        int r;
+
+        r = lock_dir_open(lock_dir ?: SHARED_LOCK_DIR, &dir_fd);
+        if (r < 0)
+                return r;
+        return lock_file_openat(dir_fd, dev, ino, ret_fd);
+}
+
 /* Whether fd is still the lock file at its name: the last holder removes
  * it when it leaves (lock_file_release_shared()), maybe between our
  * open() and our flock(); then we lock it anew. */
-static bool lock_file_current(const char *lock_dir, dev_t dev, ino_t ino, int fd) {
-        _cleanup_close_ int dir_fd = -EBADF;
+static bool lock_file_current(int dir_fd, dev_t dev, ino_t ino, int fd) {
         char name[64];
 
-        if (lock_dir_open(lock_dir ?: SHARED_LOCK_DIR, &dir_fd) < 0)
-                return false;
         lock_file_name(name, sizeof name, dev, ino);
         return lock_file_is_current(dir_fd, name, fd);
 }
@@ -75,7 +78,8 @@ static int shared_lock_wait(int fd, int op) {
         }
 }
 
-static int place_add(SharedLocks *l, const char *path, bool optional, const char *key, SpawnError *err) {
+static int place_add(SharedLocks *l, int *dir_fd, const char *path, bool optional, const char *key,
+                     SpawnError *err) {
         _cleanup_close_ int fd = -EBADF, lock_fd = -EBADF;
         SharedLock *n;
         struct stat st;
@@ -96,14 +100,18 @@ static int place_add(SharedLocks *l, const char *path, bool optional, const char
         for (size_t i = 0; i < l->n; i++)
                 if (!l->locks[i].held && l->locks[i].dev == st.st_dev && l->locks[i].ino == st.st_ino)
                         return 0;
+        /* The lock files' directory, once per start. */
+        r = *dir_fd >= 0 ? 0 : lock_dir_open(l->dir ?: SHARED_LOCK_DIR, dir_fd);
+        if (r < 0)
+                return spawn_error(err, r, "%s=%s: cannot open %s", key, path, l->dir ?: SHARED_LOCK_DIR);
         for (;;) {
                 lock_fd = safe_close(lock_fd);
-                r = shared_lock_file_open(l->dir, st.st_dev, st.st_ino, &lock_fd);
+                r = lock_file_openat(*dir_fd, st.st_dev, st.st_ino, &lock_fd);
                 if (r < 0)
                         return spawn_error(err, r, "%s=%s: cannot open its lock file in %s", key, path,
                                            l->dir ?: SHARED_LOCK_DIR);
                 r = shared_lock_wait(lock_fd, LOCK_SH);
-                if (r < 0 || lock_file_current(l->dir, st.st_dev, st.st_ino, lock_fd))
+                if (r < 0 || lock_file_current(*dir_fd, st.st_dev, st.st_ino, lock_fd))
                         break;
         }
         /* Waited for: a take-back under way holds LOCK_EX for milliseconds;
@@ -130,19 +138,20 @@ static int place_add(SharedLocks *l, const char *path, bool optional, const char
 
 int shared_locks_acquire(const Plan *p, const char *lock_dir, SharedLocks *ret, SpawnError *err) {
         SharedLocks l = { .dir = lock_dir };
+        _cleanup_close_ int dir_fd = -EBADF;
         int r = 0;
 
         /* The root is Directory= itself (not cell's tmpfs or overlay over
          * it, which nothing is made in). */
         if (p->root_directory && (p->root_volatile == CELL_VOLATILE_NO || p->root_volatile == CELL_VOLATILE_STATE))
-                r = place_add(&l, p->root_directory, false, "Directory", err);
+                r = place_add(&l, &dir_fd, p->root_directory, false, "Directory", err);
         for (size_t i = 0; r >= 0 && i < p->n_mounts; i++) {
                 const PlanMount *m = p->mounts + i;
 
                 /* "+SRC" is in the root, locked with it. */
                 if (m->kind != PLAN_MOUNT_BIND || m->source_in_root || !m->source || m->line == 0)
                         continue;
-                r = place_add(&l, m->source, m->optional, m->flags & MS_RDONLY ? "BindReadOnly" : "Bind", err);
+                r = place_add(&l, &dir_fd, m->source, m->optional, m->flags & MS_RDONLY ? "BindReadOnly" : "Bind", err);
         }
         if (r < 0) {
                 shared_locks_done(&l);
@@ -172,6 +181,7 @@ int shared_locks_add_held(SharedLocks *l, const char *path, int fd) {
 }
 
 int shared_locks_exclusive(SharedLocks *l, bool *busy) {
+        _cleanup_close_ int dir_fd = -EBADF;
         int n_busy = 0;
 
         for (size_t i = 0; i < l->n; i++) {
@@ -187,7 +197,10 @@ int shared_locks_exclusive(SharedLocks *l, bool *busy) {
                  * not of its path: a link in Directory= or a Bind= source
                  * turned since, or the directory renamed, must not move
                  * the lock off what another container may hold. */
-                (void) shared_lock_file_open(l->dir, l->locks[i].dev, l->locks[i].ino, &fd);
+                if (dir_fd < 0)
+                        (void) lock_dir_open(l->dir ?: SHARED_LOCK_DIR, &dir_fd);
+                if (dir_fd >= 0)
+                        (void) lock_file_openat(dir_fd, l->locks[i].dev, l->locks[i].ino, &fd);
                 /* Ours next, or it conflicts with the fresh one. */
                 l->locks[i].fd = safe_close(l->locks[i].fd);
                 if (fd < 0) {
@@ -198,7 +211,7 @@ int shared_locks_exclusive(SharedLocks *l, bool *busy) {
                 /* Removed by a last holder before our flock: no one
                  * holds it then, but another may have made it anew. */
                 if (flock_retry(fd, LOCK_EX | LOCK_NB) < 0 ||
-                    !lock_file_current(l->dir, l->locks[i].dev, l->locks[i].ino, fd)) {
+                    !lock_file_current(dir_fd, l->locks[i].dev, l->locks[i].ino, fd)) {
                         busy[i] = true;
                         n_busy++;
                         continue;
