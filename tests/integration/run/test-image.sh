@@ -97,8 +97,28 @@ root_mount() {
 
 host_snapshot before
 # ext4, writable: the payload's write lands in the image.
+# libblkid is opened with dlopen() when a unit has Image=: not linked, so
+# that no other start maps it; one that cannot be loaded is a message and
+# exit status 2, with nothing mounted.
+! ldd "$CELL" | matches libblkid || fail "cell is linked with libblkid: $(ldd "$CELL" | grep libblkid)"
+u=$(unit dironly "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true")
+LD_DEBUG=libs timeout 20 "$CELL" run --cgroup-manager=none "$u" >/dev/null 2>"$work/libs" ||
+        fail "dironly: $(tail -3 "$work/libs")"
+! grep -q 'libblkid' "$work/libs" || fail "a start without Image= loaded libblkid"
+mkdir -p "$work/lib"
+echo "not a library" > "$work/lib/libblkid.so.1"
+u=$(unit nolib "[Root]" "Image=$ext4" "[Exec]" "Exec=/bin/image-check")
+status=0
+LD_LIBRARY_PATH=$work/lib timeout 20 "$CELL" run --cgroup-manager=none "$u" >"$work/out" 2>"$work/err" || status=$?
+expect "a broken libblkid: exit status" "$status" 2
+grep -q "Image=$ext4: needs libblkid" "$work/err" || fail "a broken libblkid: $(cat "$work/err")"
+rm -rf "$work/lib"
+no_loop_left nolib
+expect_nothing_left
+
 u=$(unit ext4 "[Root]" "Image=$ext4" "[Exec]" "Exec=/bin/image-check")
-run_cell none "$u"
+LD_DEBUG=libs run_cell none "$u"
+grep -q 'calling init: .*libblkid' "$work/err" || fail "ext4: libblkid was not loaded"
 expect "ext4: status" "$status" 0
 grep -qx image-content "$work/out" || fail "ext4: the image's file was not read: $(cat "$work/out" "$work/err")"
 expect_match "ext4: root mount" "$(root_mount)" '^ext4 /dev/loop[0-9]+ rw,'
