@@ -37,7 +37,6 @@ int lock_dir_open(const char *dir, int *ret_fd) {
 /* One try: -EAGAIN when the file was replaced between open() and flock(). */
 static int lock_file_try(int dir_fd, const char *file, const char *text, int *ret_fd) {
         _cleanup_close_ int fd = -EBADF;
-        struct stat a, b;
 
         /* O_NOFOLLOW: a planted symlink must not make us create or lock a
          * file elsewhere. */
@@ -48,14 +47,16 @@ static int lock_file_try(int dir_fd, const char *file, const char *text, int *re
                 return errno == EWOULDBLOCK ? 0 : -errno;
         /* Still the file at that name? Its holder may have released and
          * removed it between our open() and flock(). */
-        if (fstat(fd, &a) < 0)
-                return -errno;
-        if (fstatat(dir_fd, file, &b, AT_SYMLINK_NOFOLLOW) < 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+        if (!lock_file_is_current(dir_fd, file, fd))
                 return -EAGAIN;
         if (ftruncate(fd, 0) >= 0)
                 (void) !pwrite(fd, text, strlen(text), 0);
         *ret_fd = TAKE_FD(fd);
         return 1;
+}
+
+void lock_file_inode_name(char *buf, size_t size, dev_t dev, ino_t ino) {
+        (void) snprintf(buf, size, "inode-%lu:%lu", (unsigned long) dev, (unsigned long) ino);
 }
 
 bool lock_file_is_current(int dir_fd, const char *file, int fd) {

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 /* Files held with flock(LOCK_EX) to claim a name among running cells (a
  * PrivateUsers=pick range in /run/cell/uid, a cgroupfs cell's name in
@@ -24,6 +26,10 @@ int lock_file_take(int dir_fd, const char *file, const char *text, int *ret_fd);
 /* The places' shared locks (src/spawn/shared-lock.h), one file per
  * directory containers share, named after its identity. */
 #define CELL_PLACE_LOCK_DIR "/run/cell/place-lock"
+
+/* "inode-DEV:INO": the name of a lock file of what (dev, ino) is, the
+ * same for every path that leads to it (the places', Image='s). */
+void lock_file_inode_name(char *buf, size_t size, dev_t dev, ino_t ino);
 
 /* Whether fd is still the file at dir_fd/file (not removed, or replaced,
  * since it was opened): what a taker checks after its flock(). */

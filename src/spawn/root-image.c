@@ -217,8 +217,7 @@ static int image_lock(const struct stat *st, int op, int *ret_fd) {
                 /* One device, whichever node names it. */
                 (void) snprintf(name, sizeof name, "block-%u:%u", major(st->st_rdev), minor(st->st_rdev));
         else
-                (void) snprintf(name, sizeof name, "inode-%lu:%lu", (unsigned long) st->st_dev,
-                                (unsigned long) st->st_ino);
+                lock_file_inode_name(name, sizeof name, st->st_dev, st->st_ino);
         /* O_NOFOLLOW: nothing planted there makes us lock elsewhere. */
         fd = openat(dir_fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
         if (fd < 0)

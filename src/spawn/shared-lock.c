@@ -21,15 +21,11 @@ static int place_open(const char *path) {
         return RET_NERRNO(open(path, O_RDONLY | O_DIRECTORY | O_NOCTTY | O_CLOEXEC));
 }
 
-static void lock_file_name(char *buf, size_t size, dev_t dev, ino_t ino) {
-        (void) snprintf(buf, size, "inode-%lu:%lu", (unsigned long) dev, (unsigned long) ino);
-}
-
 static int lock_file_openat(int dir_fd, dev_t dev, ino_t ino, int *ret_fd) {
         char name[64];
         int fd;
 
-        lock_file_name(name, sizeof name, dev, ino);
+        lock_file_inode_name(name, sizeof name, dev, ino);
         /* O_NOFOLLOW: nothing planted there makes us lock elsewhere; 0600:
          * no one but root opens it, so no one else can flock() it. */
         fd = openat(dir_fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
@@ -55,7 +51,7 @@ int shared_lock_file_open(const char *lock_dir, dev_t dev, ino_t ino, int *ret_f
 static bool lock_file_current(int dir_fd, dev_t dev, ino_t ino, int fd) {
         char name[64];
 
-        lock_file_name(name, sizeof name, dev, ino);
+        lock_file_inode_name(name, sizeof name, dev, ino);
         return lock_file_is_current(dir_fd, name, fd);
 }
 
@@ -117,11 +113,14 @@ static int place_add(SharedLocks *l, int *dir_fd, const char *path, bool optiona
         /* Waited for: a take-back under way holds LOCK_EX for milliseconds;
          * after it, whatever it removed is gone before we look. Not for
          * ever: a start must not hang unsaid, whatever holds it (above). */
-        if (r == -EWOULDBLOCK)
-                return spawn_error(err, r, "%s=%s: its lock (%s/inode-%lu:%lu) has been held exclusively for %u s; "
-                                   "cell takes a shared one against another container's take-back", key, path,
-                                   l->dir ?: SHARED_LOCK_DIR, (unsigned long) st.st_dev, (unsigned long) st.st_ino,
-                                   SHARED_LOCK_WAIT_SEC);
+        if (r == -EWOULDBLOCK) {
+                char name[64];
+
+                lock_file_inode_name(name, sizeof name, st.st_dev, st.st_ino);
+                return spawn_error(err, r, "%s=%s: its lock (%s/%s) has been held exclusively for %u s; cell takes "
+                                   "a shared one against another container's take-back", key, path,
+                                   l->dir ?: SHARED_LOCK_DIR, name, SHARED_LOCK_WAIT_SEC);
+        }
         if (r < 0)
                 return spawn_error(err, r, "%s=%s: cannot lock it against another container's take-back", key,
                                    path);
