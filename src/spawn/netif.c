@@ -105,7 +105,25 @@ int link_open_up(const char *ifname, unsigned index, struct mnl_socket **ret_nl,
         r = netif_open(&nl);
         if (r < 0)
                 return spawn_error(err, r, "network: opening rtnetlink");
-        r = link_set_up(nl, index);
+        /* A macvlan's address (the same at each start of a machine name,
+         * netif_mac()) is refused while another macvlan of the lower device
+         * has it: the container's own of its last start, whose network
+         * namespace the kernel tears down in the background after its last
+         * process. A restart waits for that, not for anything else. */
+        for (uint64_t deadline = 0;;) {
+                r = link_set_up(nl, index);
+                if (r != -EADDRINUSE)
+                        break;
+                if (deadline == 0)
+                        deadline = now_monotonic_usec() + NETIF_ADDRESS_WAIT_USEC;
+                else if (now_monotonic_usec() >= deadline)
+                        break;
+                (void) usleep(10 * 1000);
+        }
+        if (r == -EADDRINUSE)
+                return spawn_error(err, r, "network: bringing %s up: its address is in use on the host's link "
+                                   "below it, still after %u s (by another container of this machine name?)",
+                                   ifname, (unsigned) (NETIF_ADDRESS_WAIT_USEC / USEC_PER_SEC));
         if (r < 0)
                 return spawn_error(err, r, "network: bringing %s up", ifname);
         *ret_nl = TAKE_PTR(nl);

@@ -10,10 +10,16 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "macros.h"
 #include "spawn-error.h"
 
-/* Sets IFF_UP on the interface named ifname in the current network namespace. */
+/* Sets IFF_UP on the interface named ifname in the current network namespace.
+ * A macvlan whose address is in use on its lower device (EADDRINUSE: the
+ * container's macvlan of its last start, in a namespace going away) is
+ * tried again for NETIF_ADDRESS_WAIT_USEC. */
 int netif_set_up(const char *ifname, SpawnError *err);
+
+#define NETIF_ADDRESS_WAIT_USEC (5 * USEC_PER_SEC)
 
 /* A veth pair to make: the host side's name (and an alternative name for
  * it, or NULL), the container side's, and their MAC addresses (6 bytes

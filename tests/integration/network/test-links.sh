@@ -8,7 +8,9 @@
 #       moved into the cell by Interface=xif
 #
 # The cell's macvlan is named mv-pa inside, is a macvlan in bridge mode,
-# and reaches its sibling in C; Interface=xif takes xif out of H, carries
+# and reaches its sibling in C; a start waits (5 s at most) while another
+# macvlan of pa has its address, as the last start's has until its
+# network namespace is gone; Interface=xif takes xif out of H, carries
 # Address= (the first interface, before the macvlan), reaches C, and is back
 # in H, under its name, when the cell has stopped (also after cell has become
 # cell-monitor, and after a failed start). A missing host interface is an
@@ -93,6 +95,25 @@ if [ -s /etc/machine-id ]; then
                 "$(sed -n 's/.*: mv-pa@.* link\/ether \([0-9a-f:]*\) .*/\1/p' "$root/net.link")" "$mac"
         expect "mv-pa's MAC: unicast, locally administered" "$(( 0x${mac%%:*} & 3 ))" 2
         stop_cell
+        # A macvlan with that address still on pa, as the last start's is
+        # while the kernel tears its network namespace down: the start
+        # waits for it to go (the kernel refuses the second one up), ...
+        ip -n "$H" link add mvold link pa type macvlan mode bridge
+        ip -n "$H" link set mvold address "$mac" up
+        (sleep 1; ip -n "$H" link del mvold) &
+        deleter=$!
+        start_cell "$u"
+        wait $deleter
+        in_cell ip -o link show mv-pa | matches "state UP" || fail "mv-pa is not up after the wait"
+        stop_cell
+        # ... 5 s at most, then fails naming the interface.
+        ip -n "$H" link add mvold link pa type macvlan mode bridge
+        ip -n "$H" link set mvold address "$mac" up
+        status=0; ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u" >/dev/null 2>"$work/err" || status=$?
+        expect "a macvlan's address in use for good: status" "$status" 2
+        grep -q "bringing mv-pa up: its address is in use on the host's link below it, still after 5 s" "$work/err" ||
+                fail "a macvlan's address in use: $(cat "$work/err")"
+        ip -n "$H" link del mvold
 fi
 expect_h_unchanged "after MACVLAN="
 
