@@ -33,6 +33,7 @@ int verb_finish(int argc, char *argv[]) {
         spawn.veth_index = f.veth.index;
         memcpy(spawn.veth_name, f.veth.name, sizeof spawn.veth_name);
         spawn.netfw_table = TAKE_PTR(f.netfw_table);
+        memcpy(spawn.netfw_handles, f.netfw_handles, sizeof spawn.netfw_handles);
         spawn.netns_fd = TAKE_FD(f.netns_fd);
         spawn.moved = TAKE_PTR(f.moved);
         spawn.n_moved = f.n_moved;

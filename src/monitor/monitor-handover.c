@@ -103,8 +103,15 @@ int monitor_finish_args(const MonitorHandover *h, char ***ret) {
                 (void) snprintf(v, sizeof v, "%d:%s", h->spawn->veth_index, h->spawn->veth_name);
                 r = monitor_push_option(&l, "veth", v);
         }
-        if (r >= 0 && h->spawn->netfw_table)
-                r = monitor_push_option(&l, "netfw-table", h->spawn->netfw_table);
+        if (r >= 0 && h->spawn->netfw_table) {
+                _cleanup_free_ char *t = NULL;
+
+                /* By handle: the table of a later start has the same name. */
+                if (asprintf(&t, "%" PRIu64 ":%" PRIu64 ":%s", h->spawn->netfw_handles[0],
+                             h->spawn->netfw_handles[1], h->spawn->netfw_table) < 0)
+                        return -ENOMEM;
+                r = monitor_push_option(&l, "netfw-table", t);
+        }
         if (r >= 0 && h->spawn->zone)
                 r = monitor_push_option(&l, "zone", h->spawn->zone);
         for (size_t i = 0; r >= 0 && i < h->spawn->n_extras; i++) {
@@ -282,6 +289,26 @@ static int parse_veth(const char *key, const char *v, NetifVeth *ret) {
         return 0;
 }
 
+/* --netfw-table=IPHANDLE:IP6HANDLE:NAME, as monitor_finish_args() wrote
+ * it (a table's name holds no ":", netfw_table_name()). */
+static int parse_netfw_table(const char *v, MonitorFinish *f) {
+        const char *c1 = strchr(v, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        char n[2][24];
+        int r;
+
+        if (!c1 || !c2 || c1 == v || c2 == c1 + 1 || (size_t) (c1 - v) >= sizeof n[0] ||
+            (size_t) (c2 - c1 - 1) >= sizeof n[1] || !c2[1])
+                return log_error_errno(EINVAL, "--netfw-table=%s: expected IPHANDLE:IP6HANDLE:NAME.", v);
+        (void) snprintf(n[0], sizeof n[0], "%.*s", (int) (c1 - v), v);
+        (void) snprintf(n[1], sizeof n[1], "%.*s", (int) (c2 - c1 - 1), c1 + 1);
+        for (size_t i = 0; i < 2; i++) {
+                r = monitor_parse_number("netfw-table", n[i], UINT64_MAX, &f->netfw_handles[i]);
+                if (r < 0)
+                        return r;
+        }
+        return monitor_parse_string(c2 + 1, &f->netfw_table);
+}
+
 static int parse_veth_extra(const char *v, MonitorFinish *f) {
         NetifVeth e;
         int r;
@@ -363,7 +390,7 @@ int monitor_finish_parse(int argc, char *argv[], MonitorFinish *ret) {
                         r = monitor_parse_fd("name-lock-fd", optarg, &f.dirs.lock_fd);
                         break;
                 case ARG_NETFW_TABLE:
-                        r = monitor_parse_string(optarg, &f.netfw_table);
+                        r = parse_netfw_table(optarg, &f);
                         break;
                 case ARG_NETNS_FD:
                         r = monitor_parse_fd("netns-fd", optarg, &f.netns_fd);

@@ -49,7 +49,8 @@ typedef struct MonitorFinish {
         bool state;                     /* remove /run/cell/NAME/state */
         ScopeCgroupfsDirs dirs;         /* the cgroupfs manager's cgroups; dirs.dirs NULL: none */
         NetifVeth veth;                 /* VirtualEthernet='s host side, index 0: none */
-        char *netfw_table;              /* Port='s nft table, NULL: none */
+        char *netfw_table;              /* Port='s nft table, NULL: none ... */
+        uint64_t netfw_handles[2];      /* ... the ip and ip6 ones the start added (netfw.h) */
         int netns_fd;                   /* Interface=: the container's network namespace ... */
         NetifMoved *moved;              /* ... and the interfaces to move back out of it */
         size_t n_moved;

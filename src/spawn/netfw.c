@@ -122,7 +122,10 @@ static struct {
         typeof(nft_ctx_free) *ctx_free;
         typeof(nft_ctx_buffer_output) *ctx_buffer_output;
         typeof(nft_ctx_buffer_error) *ctx_buffer_error;
+        typeof(nft_ctx_get_output_buffer) *ctx_get_output_buffer;
         typeof(nft_ctx_get_error_buffer) *ctx_get_error_buffer;
+        typeof(nft_ctx_output_get_flags) *ctx_output_get_flags;
+        typeof(nft_ctx_output_set_flags) *ctx_output_set_flags;
         typeof(nft_run_cmd_from_buffer) *run_cmd_from_buffer;
 } nft;
 
@@ -150,7 +153,10 @@ static int netfw_dlopen(char *message, size_t size) {
             !NFT_SYM(ctx_free, "nft_ctx_free") ||
             !NFT_SYM(ctx_buffer_output, "nft_ctx_buffer_output") ||
             !NFT_SYM(ctx_buffer_error, "nft_ctx_buffer_error") ||
+            !NFT_SYM(ctx_get_output_buffer, "nft_ctx_get_output_buffer") ||
             !NFT_SYM(ctx_get_error_buffer, "nft_ctx_get_error_buffer") ||
+            !NFT_SYM(ctx_output_get_flags, "nft_ctx_output_get_flags") ||
+            !NFT_SYM(ctx_output_set_flags, "nft_ctx_output_set_flags") ||
             !NFT_SYM(run_cmd_from_buffer, "nft_run_cmd_from_buffer")) {
 #undef NFT_SYM
                 if (message)
@@ -170,8 +176,9 @@ static void nft_ctx_freep(struct nft_ctx **ctx) {
 }
 
 /* Runs a script; on failure message gets nft's first error line (or why
- * libnftables could not be loaded: -EOPNOTSUPP). */
-static int netfw_run(const char *script, char *message, size_t size) {
+ * libnftables could not be loaded: -EOPNOTSUPP). With ret_echo, nft echoes
+ * what it added, with each object's handle: *ret_echo (caller frees). */
+static int netfw_run(const char *script, char **ret_echo, char *message, size_t size) {
         _cleanup_(nft_ctx_freep) struct nft_ctx *ctx = NULL;
         const char *e;
         int r;
@@ -186,8 +193,17 @@ static int netfw_run(const char *script, char *message, size_t size) {
         /* Nothing on our stdout/stderr: the error text is ours to word. */
         if (nft.ctx_buffer_output(ctx) < 0 || nft.ctx_buffer_error(ctx) < 0)
                 return -ENOMEM;
-        if (nft.run_cmd_from_buffer(ctx, script) == 0)
+        if (ret_echo)
+                nft.ctx_output_set_flags(ctx, nft.ctx_output_get_flags(ctx) | NFT_CTX_OUTPUT_ECHO |
+                                         NFT_CTX_OUTPUT_HANDLE);
+        if (nft.run_cmd_from_buffer(ctx, script) == 0) {
+                if (ret_echo) {
+                        *ret_echo = strdup(strempty(nft.ctx_get_output_buffer(ctx)));
+                        if (!*ret_echo)
+                                return -ENOMEM;
+                }
                 return 0;
+        }
         e = nft.ctx_get_error_buffer(ctx);
         /* Its first line, without the "Error: " every one begins with. */
         e = strempty(e);
@@ -197,6 +213,29 @@ static int netfw_run(const char *script, char *message, size_t size) {
         return -EIO;
 }
 
+uint64_t netfw_echo_table_handle(const char *echo, int family, const char *table) {
+        _cleanup_free_ char *prefix = NULL;
+        uint64_t handle = 0;
+
+        if (asprintf(&prefix, "add table %s %s # handle ", family == AF_INET6 ? "ip6" : "ip", table) < 0)
+                return 0;
+        /* The last table of that name the script added: a first "add"
+         * of a table that was there echoes nothing, one that was not is
+         * echoed, then deleted and added again. */
+        for (const char *l = echo; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+                const char *h = startswith(l, prefix);
+                char *end;
+
+                if (!h || *h < '1' || *h > '9')
+                        continue;
+                errno = 0;
+                unsigned long long v = strtoull(h, &end, 10);
+                if (errno == 0 && (*end == '\n' || *end == 0))
+                        handle = v;
+        }
+        return handle;
+}
+
 /* Deletes the family's table if it is there: 0 also when there was none. */
 static int netfw_family_remove(const char *table, int family) {
         _cleanup_free_ char *script = NULL;
@@ -204,17 +243,28 @@ static int netfw_family_remove(const char *table, int family) {
         if (asprintf(&script, "add table %1$s %2$s\ndelete table %1$s %2$s\n",
                      family == AF_INET6 ? "ip6" : "ip", table) < 0)
                 return -ENOMEM;
-        return netfw_run(script, NULL, 0);
+        return netfw_run(script, NULL, NULL, 0);
 }
 
-int netfw_ports_add(const Plan *p, const char *table, int family, char *message, size_t size) {
-        _cleanup_free_ char *script = NULL;
+int netfw_ports_add(const Plan *p, const char *table, int family, uint64_t *ret_handle, char *message, size_t size) {
+        _cleanup_free_ char *script = NULL, *echo = NULL;
+        bool adds = family == AF_INET6 ? p->ports_ipv6 : p->ports_ipv4;
         int r;
 
+        *ret_handle = 0;
         script = netfw_script(table, family, p);
         if (!script)
                 return -ENOMEM;
-        r = netfw_run(script, message, size);
+        r = netfw_run(script, adds ? &echo : NULL, message, size);
+        if (r == 0 && adds) {
+                /* The handle, not the name, is what the stop deletes: nft
+                 * never gives a handle twice in a network namespace, so a
+                 * late stop of this start cannot delete the table of the
+                 * next start of the unit, which has the same name. */
+                *ret_handle = netfw_echo_table_handle(echo, family, table);
+                if (*ret_handle == 0)
+                        *ret_handle = NETFW_HANDLE_BY_NAME;
+        }
         if (r != -EIO)
                 return r;
         /* Refused as a whole, so the table of a killed cell is still
@@ -225,12 +275,32 @@ int netfw_ports_add(const Plan *p, const char *table, int family, char *message,
         return r;
 }
 
-int netfw_table_remove(const char *table) {
-        int r, q;
+int netfw_tables_remove(const char *table, const uint64_t handles[static 2]) {
+        static const int families[] = { AF_INET, AF_INET6 };
+        int r = 0;
 
         /* Each family on its own: in one transaction a kernel without
          * IPv6 (no "ip6" tables at all) would keep the IPv4 table too. */
-        r = netfw_family_remove(table, AF_INET);
-        q = netfw_family_remove(table, AF_INET6);
-        return r < 0 ? r : q;
+        for (size_t i = 0; i < ELEMENTSOF(families); i++) {
+                _cleanup_free_ char *script = NULL;
+                int q;
+
+                if (handles[i] == 0)
+                        continue;
+                if (handles[i] == NETFW_HANDLE_BY_NAME)
+                        q = netfw_family_remove(table, families[i]);
+                else {
+                        if (asprintf(&script, "delete table %s handle %" PRIu64 "\n",
+                                     families[i] == AF_INET6 ? "ip6" : "ip", handles[i]) < 0)
+                                return -ENOMEM;
+                        /* Gone already (ENOENT) is fine: the next start of
+                         * the unit replaced it, or someone deleted it. */
+                        q = netfw_run(script, NULL, NULL, 0);
+                        if (q == -EIO)
+                                q = 0;
+                }
+                if (q < 0 && r == 0)
+                        r = q;
+        }
+        return r;
 }

@@ -12,6 +12,7 @@
  * deleted when the cell stops. */
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "plan.h"
 
@@ -29,12 +30,27 @@ char *netfw_table_name(const char *name);
  * OOM. Exposed for the unit test. */
 char *netfw_script(const char *table, int family, const Plan *p);
 
-/* Runs that script: 0; -EOPNOTSUPP when libnftables cannot be loaded
- * (message says why); -ENOMEM; -EIO when nftables refused it (message: its
- * first error line), and then the family's table of an earlier start is
- * deleted too: nothing of the family is left. */
-int netfw_ports_add(const Plan *p, const char *table, int family, char *message, size_t size);
+/* A table this start added is named for its removal by the handle nft
+ * gave it: a late stop of one start (cell-monitor's "cell __finish" runs
+ * after the container's port locks are let go) must not delete the table
+ * of the next start of the unit, which has the same name. 0: none added;
+ * NETFW_HANDLE_BY_NAME: added, but nft echoed no handle (by name then). */
+#define NETFW_HANDLE_BY_NAME UINT64_MAX
 
-/* Deletes both tables if they are there (a stop, or the leftovers of a
- * killed cell): 0 also when there were none. */
-int netfw_table_remove(const char *table);
+/* Runs that script: 0, and *ret_handle the new table's handle (0 where the
+ * family has no address: only an old table was deleted); -EOPNOTSUPP when
+ * libnftables cannot be loaded (message says why); -ENOMEM; -EIO when
+ * nftables refused it (message: its first error line), and then the
+ * family's table of an earlier start is deleted too: nothing of the family
+ * is left. */
+int netfw_ports_add(const Plan *p, const char *table, int family, uint64_t *ret_handle, char *message,
+                    size_t size);
+
+/* The handle of the last "add table FAMILY TABLE # handle N" line of nft's
+ * echo (with handles); 0 when there is none. Exposed for the unit test. */
+uint64_t netfw_echo_table_handle(const char *echo, int family, const char *table);
+
+/* Deletes the tables a start added: handles[0] the ip one, handles[1] the
+ * ip6 one (as netfw_ports_add() gave them; 0: none). A table gone already
+ * is no error. */
+int netfw_tables_remove(const char *table, const uint64_t handles[static 2]);

@@ -137,7 +137,7 @@ static int spawn_ports(Spawn *s, const Plan *p, SpawnError *err) {
                 char message[256] = "", origin[PATH_MAX + 32];
                 int r;
 
-                r = netfw_ports_add(p, s->netfw_table, families[i], message, sizeof message);
+                r = netfw_ports_add(p, s->netfw_table, families[i], &s->netfw_handles[i], message, sizeof message);
                 if (r == -EOPNOTSUPP)
                         return spawn_error(err, r, "%s", message);
                 if (r == -ENOMEM)
@@ -282,8 +282,9 @@ static void spawn_interfaces_return(Spawn *s) {
 
 void spawn_network_done(Spawn *s) {
         if (s->netfw_table) {
-                (void) netfw_table_remove(s->netfw_table);
+                (void) netfw_tables_remove(s->netfw_table, s->netfw_handles);
                 s->netfw_table = mfree(s->netfw_table);
+                s->netfw_handles[0] = s->netfw_handles[1] = 0;
         }
         spawn_veth_remove(s);
         spawn_veth_extras_remove(s);

@@ -99,6 +99,7 @@ typedef struct Spawn {
         int host_cwd;           /* ... and the working directory there */
         int builder_pidfd;      /* PrivateUsers=: the tree builder, until reaped */
         char *netfw_table;      /* Port=: the nft tables "ip/ip6 cell-NAME", NULL = none */
+        uint64_t netfw_handles[2]; /* ... the ones this start added, by handle: ip, ip6 (netfw.h) */
         int netns_fd;           /* Interface=: the container's network namespace, held so
                                  * that the interfaces can be moved back out; -EBADF = none */
         NetifMoved *moved;      /* ... the interfaces moved in so far */

@@ -22,6 +22,12 @@
 # 3. A host port forwarded by one running cell is refused to a second one
 # (its Port= line, the port and the first cell named, exit status 2,
 # nothing made), not to another port or protocol, nor once the first stopped.
+# 4. The clean-up of a start that ends late removes only that start's
+# tables: LATE's first cell-monitor is held by strace right after its exec
+# of "cell __finish" (its port lock went with the exec) while LATE starts
+# again, gets the port and adds its tables, of the same names; once the
+# first clean-up has run, LATE still answers and its table is there (it
+# deletes by the handle nft gave its own table, not by name).
 # (Init=yes: busybox httpd as PID 1 would ignore SIGTERM.)
 . "$(dirname "$0")/../run/lib.sh"
 
@@ -180,4 +186,51 @@ page=$(h_get http://10.213.8.1:8081/) || fail "TWO: no answer on 8081 once ONE s
 expect "TWO's page on 8081 once ONE stopped" "$page" "hello from cell 2"
 stop_tag two
 expect "H's tables after ONE, TWO and OTHER stopped" "$(cell_tables)" ""
-echo "ok: Port= over IPv4 where H cannot NAT IPv6, warned at its line; one table per unit; one cell per host port"
+
+# 4. A late clean-up, and the same unit started again meanwhile.
+if command -v strace >/dev/null; then
+        late=$(unit late "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/httpd -f -p 80 -h /www1" "Init=yes" \
+                "[Network]" "Bridge=br0" "Address=10.213.8.5/24" "Gateway=10.213.8.1" "Port=tcp:8086:80")
+        late_if=vb-$(unit_name late)
+        ip -n "$H" neigh flush all
+        start_cell late1 "$late"
+        h_get http://10.213.8.1:8086/ >/dev/null || fail "LATE: no answer on 8086: $(cat "$work/err.late1")"
+        for _ in $(seq 30); do
+                [ "$(cat "/proc/$pid_late1/comm" 2>/dev/null)" = cell-monitor ] && break
+                sleep 0.1
+        done
+        expect "LATE's first cell has become cell-monitor" "$(cat "/proc/$pid_late1/comm" 2>/dev/null)" cell-monitor
+        strace -p "$pid_late1" -e trace=execveat -e inject=execveat:delay_exit=5000000 -o /dev/null 2>/dev/null &
+        strace_pid=$!
+        for _ in $(seq 50); do
+                [ "$(awk '/^TracerPid:/ {print $2}' "/proc/$pid_late1/status")" = "$strace_pid" ] && break
+                sleep 0.1
+        done
+        # The container's init (cell-monitor's child) killed: cell-monitor execs "cell __finish".
+        pkill -KILL -P "$pid_late1"
+        for _ in $(seq 50); do
+                [ "$(cat "/proc/$pid_late1/comm" 2>/dev/null)" != cell-monitor ] && break
+                sleep 0.1
+        done
+        # The first container's veth goes with its network namespace.
+        for _ in $(seq 50); do
+                ip -n "$H" link show "$late_if" >/dev/null 2>&1 || break
+                sleep 0.1
+        done
+        kill -0 "$pid_late1" 2>/dev/null || fail "LATE's first clean-up was not held (it ended already)"
+        start_cell late2 "$late"
+        page=$(h_get http://10.213.8.1:8086/) || fail "LATE again: no answer on 8086: $(cat "$work/err.late2")"
+        expect "LATE's page, started again while the first clean-up waits" "$page" "hello from cell 1"
+        status=0
+        wait "$pid_late1" || status=$?
+        expect "LATE's first cell: its payload's status (SIGKILL)" "$status" 137
+        wait "$strace_pid" 2>/dev/null
+        expect "H's tables after the first LATE's clean-up ran" "$(cell_tables)" "ip cell-$(unit_name late)"
+        page=$(h_get http://10.213.8.1:8086/) || fail "LATE again: no answer on 8086 after the first clean-up"
+        expect "LATE's page after the first clean-up" "$page" "hello from cell 1"
+        stop_tag late2
+        expect "H's tables after LATE stopped" "$(cell_tables)" ""
+else
+        echo "4: skipped, no strace"
+fi
+echo "ok: Port= over IPv4 where H cannot NAT IPv6, warned at its line; one table per unit; one cell per host port; a late clean-up removes its own table only"

@@ -164,7 +164,7 @@ TEST(finish_parse) {
         char *argv[] = { (char *) "__finish", (char *) "--status=7", (char *) "--name=web", (char *) "--state",
                          (char *) "--cgroup=/a", (char *) "--cgroup2=/b", (char *) "--pure-v2",
                          (char *) "--own-v2=/o", (char *) "--leaf=/o/l", (char *) "--veth=12:ve-web",
-                         (char *) "--netfw-table=cell-web", lock_opt, netns_opt,
+                         (char *) "--netfw-table=7:0:cell-web", lock_opt, netns_opt,
                          (char *) "--interface=5:eth1:veth::0:17:0a0b0c0d0e0f",
                          (char *) "--interface=2:enp0s31f6abcdef::001122334455:-1:2:", NULL };
         MonitorFinish f;
@@ -184,7 +184,10 @@ TEST(finish_parse) {
         /* The veth's host side by index and name: netif_veth_remove() deletes it only if both still match. */
         ASSERT_EQ(f.veth.index, 12);
         ASSERT_STREQ(f.veth.name, "ve-web");
+        /* Port='s tables by the handles nft gave them (0: that family has none). */
         ASSERT_STREQ(f.netfw_table, "cell-web");
+        ASSERT_EQ(f.netfw_handles[0], 7u);
+        ASSERT_EQ(f.netfw_handles[1], 0u);
         /* Interface=: the namespace to move them out of, close-on-exec again, and the list. */
         ASSERT_EQ(f.netns_fd, netns);
         ASSERT_EQ(fcntl(netns, F_GETFD), FD_CLOEXEC);
@@ -234,6 +237,18 @@ TEST(finish_parse) {
                 "--interface=3:eth1:veth:0:0:17:", "--interface=3:eth1:veth::0:17:zz",
                 "--interface=3:eth1:veth::-2:17:", "--interface=3:eth1:0123456789abcdef::0:17:",
         };
+        /* --netfw-table=IPHANDLE:IP6HANDLE:NAME: a name alone would delete the
+         * table of the unit's next start too. */
+        static const char *const bad_netfw[] = {
+                "--netfw-table=cell-web", "--netfw-table=1:cell-web", "--netfw-table=1:2:",
+                "--netfw-table=:2:cell-web", "--netfw-table=1::cell-web", "--netfw-table=x:2:cell-web",
+                "--netfw-table=18446744073709551616:0:cell-web",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad_netfw); i++) {
+                char *bad[] = { (char *) "__finish", (char *) "--status=1", (char *) "--name=a",
+                                (char *) bad_netfw[i], NULL };
+                ASSERT_ERROR(monitor_finish_parse(4, bad, &f), EINVAL);
+        }
         for (size_t i = 0; i < ELEMENTSOF(bad_moved); i++) {
                 char *bad[] = { (char *) "__finish", (char *) "--status=1", (char *) "--name=a",
                                 (char *) bad_moved[i], NULL };

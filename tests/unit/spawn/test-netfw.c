@@ -102,3 +102,28 @@ TEST(script_one_family) {
         ASSERT_STREQ(s, "add table ip6 cell-web\ndelete table ip6 cell-web\n");
         free(s);
 }
+
+/* The handle of the table a start added, from nft's echo: a table that
+ * was there echoes only its new "add" (the first "add" changed nothing);
+ * one that was not is added, deleted and added again: the last counts. */
+TEST(echo_table_handle) {
+        const char *fresh = "add table ip cell-web # handle 1\n"
+                            "add table ip cell-web # handle 2\n"
+                            "add chain ip cell-web prerouting { type nat hook prerouting priority dstnat; policy accept; } # handle 1\n"
+                            "add rule ip cell-web prerouting tcp dport 80 dnat to 10.0.0.2:80 # handle 2\n"
+                            "# new generation 2 by process 31701 (cell)\n";
+        const char *again = "add table ip6 cell-web # handle 3\n"
+                            "add chain ip6 cell-web output { type nat hook output priority -100; policy accept; } # handle 1\n";
+
+        ASSERT_EQ(netfw_echo_table_handle(fresh, AF_INET, "cell-web"), 2u);
+        ASSERT_EQ(netfw_echo_table_handle(again, AF_INET6, "cell-web"), 3u);
+        /* Another family, another table (a prefix of it too), no echo at all. */
+        ASSERT_EQ(netfw_echo_table_handle(fresh, AF_INET6, "cell-web"), 0u);
+        ASSERT_EQ(netfw_echo_table_handle(fresh, AF_INET, "cell-we"), 0u);
+        ASSERT_EQ(netfw_echo_table_handle("add table ip cell-web/1 # handle 9", AF_INET, "cell-web"), 0u);
+        ASSERT_EQ(netfw_echo_table_handle("", AF_INET, "cell-web"), 0u);
+        ASSERT_EQ(netfw_echo_table_handle(NULL, AF_INET, "cell-web"), 0u);
+        /* Only a whole number is a handle. */
+        ASSERT_EQ(netfw_echo_table_handle("add table ip cell-web # handle 4x\n", AF_INET, "cell-web"), 0u);
+        ASSERT_EQ(netfw_echo_table_handle("add table ip cell-web # handle 0\n", AF_INET, "cell-web"), 0u);
+}
