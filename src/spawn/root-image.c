@@ -300,8 +300,11 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
                 if (r < 0)
                         return spawn_error(err, r, "Image=%s: cannot attach it to a loop device", path);
                 source = dev;
-        } else
-                source = path;
+        } else {
+                /* The device probed and locked, not what the path (a udev link) names by now. */
+                (void) snprintf(reopen, sizeof reopen, "/proc/self/fd/%d", file_fd);
+                source = reopen;
+        }
 
         (void) snprintf(data, sizeof data, "%s", read_only ? read_only_options(fstype) : "");
         /* nodev: device nodes the image brings must not open the host's

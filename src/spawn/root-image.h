@@ -10,7 +10,8 @@
  *   - probes the file system type with libblkid: ext4, btrfs, xfs,
  *     squashfs or erofs, and refuses a partition table;
  *   - attaches a file to a free loop device (LO_FLAGS_AUTOCLEAR: the
- *     device goes with its last mount), a block device is used as it is;
+ *     device goes with its last mount), a block device is used as it is,
+ *     mounted from /proc/self/fd/N of the fd it was probed and locked by;
  *   - mounts it with the new mount API as a detached mount (read-only for
  *     squashfs and erofs, and with the plan's root_read_only; ext4 and xfs
  *     then with norecovery, so that no journal replay writes the image).
