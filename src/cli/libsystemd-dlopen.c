@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dlopen-table.h"
 #include "libsystemd-dlopen.h"
 #include "log.h"
 #include "verbs.h"
@@ -134,7 +135,9 @@ __attribute__((constructor)) static void owner_record(void) {
 
 int libsystemd_load(void) {
         struct stat st;
+        char why[256];
         void *h;
+        int r;
 
         if (loaded)
                 return 0;
@@ -148,16 +151,17 @@ int libsystemd_load(void) {
                                        LIBSYSTEMD_SONAME, (int) getpid());
         /* RTLD_LAZY: its own calls into libc are bound as they are made, as
          * they were when it was linked. RTLD_NODELETE: never unloaded. */
-        h = dlopen(LIBSYSTEMD_SONAME, RTLD_LAZY | RTLD_LOCAL | RTLD_NODELETE);
-        if (!h)
-                return log_error_errno(ELIBACC, "Cannot load %s: %s", LIBSYSTEMD_SONAME, dlerror());
-#define X(name)                                                                                 \
-        sym.name = (typeof(sym.name)) dlsym(h, #name);                                          \
-        if (!sym.name)                                                                          \
-                return log_error_errno(ELIBBAD, "%s has no %s (cell needs libsystemd >= 246)",  \
-                                       LIBSYSTEMD_SONAME, #name);
-        LIBSYSTEMD_SYMBOLS(X)
+        static const DlopenSym syms[] = {
+#define X(name) DLOPEN_SYM(sym, name, name),
+                LIBSYSTEMD_SYMBOLS(X)
 #undef X
+        };
+        r = dlopen_table(LIBSYSTEMD_SONAME, RTLD_LAZY | RTLD_LOCAL | RTLD_NODELETE, syms, ELEMENTSOF(syms), &h,
+                         why, sizeof why);
+        if (r == -ELIBBAD)
+                return log_error_errno(r, "%s (cell needs libsystemd >= 246)", why);
+        if (r < 0)
+                return log_error_errno(r, "Cannot load %s: %s", LIBSYSTEMD_SONAME, why);
         loaded = true;
         return 0;
 }

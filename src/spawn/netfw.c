@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "dlopen-table.h"
 #include "macros.h"
 #include "netfw.h"
 #include "siphash24.h"
@@ -134,39 +135,27 @@ static struct {
  * line for a human. RTLD_NOW: a missing symbol fails here, not in the middle
  * of a transaction; RTLD_LOCAL: its symbols do not leak into our namespace. */
 static int netfw_dlopen(char *message, size_t size) {
-        void *h;
+        const DlopenSym syms[] = {
+                DLOPEN_SYM(nft, ctx_new, nft_ctx_new),
+                DLOPEN_SYM(nft, ctx_free, nft_ctx_free),
+                DLOPEN_SYM(nft, ctx_buffer_output, nft_ctx_buffer_output),
+                DLOPEN_SYM(nft, ctx_buffer_error, nft_ctx_buffer_error),
+                DLOPEN_SYM(nft, ctx_get_output_buffer, nft_ctx_get_output_buffer),
+                DLOPEN_SYM(nft, ctx_get_error_buffer, nft_ctx_get_error_buffer),
+                DLOPEN_SYM(nft, ctx_output_get_flags, nft_ctx_output_get_flags),
+                DLOPEN_SYM(nft, ctx_output_set_flags, nft_ctx_output_set_flags),
+                DLOPEN_SYM(nft, run_cmd_from_buffer, nft_run_cmd_from_buffer),
+        };
+        char why[256];
 
         if (nft.handle)
                 return 0;
-
-        h = dlopen(NFTABLES_SONAME, RTLD_NOW | RTLD_LOCAL);
-        if (!h) {
+        if (dlopen_table(NFTABLES_SONAME, RTLD_NOW | RTLD_LOCAL, syms, ELEMENTSOF(syms), &nft.handle, why,
+                         sizeof why) < 0) {
                 if (message)
-                        (void) snprintf(message, size, "Port= needs libnftables (Debian: libnftables1): %s",
-                                        strna(dlerror()));
+                        (void) snprintf(message, size, "Port= needs libnftables (Debian: libnftables1): %s", why);
                 return -EOPNOTSUPP;
         }
-
-        /* Every symbol we call, or none: a half-loaded table is never used. */
-#define NFT_SYM(field, symbol) (nft.field = (typeof(nft.field)) dlsym(h, symbol))
-        if (!NFT_SYM(ctx_new, "nft_ctx_new") ||
-            !NFT_SYM(ctx_free, "nft_ctx_free") ||
-            !NFT_SYM(ctx_buffer_output, "nft_ctx_buffer_output") ||
-            !NFT_SYM(ctx_buffer_error, "nft_ctx_buffer_error") ||
-            !NFT_SYM(ctx_get_output_buffer, "nft_ctx_get_output_buffer") ||
-            !NFT_SYM(ctx_get_error_buffer, "nft_ctx_get_error_buffer") ||
-            !NFT_SYM(ctx_output_get_flags, "nft_ctx_output_get_flags") ||
-            !NFT_SYM(ctx_output_set_flags, "nft_ctx_output_set_flags") ||
-            !NFT_SYM(run_cmd_from_buffer, "nft_run_cmd_from_buffer")) {
-#undef NFT_SYM
-                if (message)
-                        (void) snprintf(message, size, "Port= needs libnftables (Debian: libnftables1): %s",
-                                        strna(dlerror()));
-                (void) dlclose(h);
-                nft = (typeof(nft)) {};
-                return -EOPNOTSUPP;
-        }
-        nft.handle = h;
         return 0;
 }
 

@@ -16,6 +16,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "dlopen-table.h"
 #include "lock-file.h"
 #include "macros.h"
 #include "mount-util.h"
@@ -74,45 +75,38 @@ static struct {
         typeof(blkid_probe_lookup_value) *probe_lookup_value;
 } blkid;
 
-/* Loads the library once per process, kept open until exit. RTLD_NOW: a
- * missing symbol fails here; RTLD_LOCAL: its symbols stay its own. */
-static int blkid_dlopen(void) {
-        void *h;
+/* Loads the library once per process, kept open until exit; error says why
+ * not. RTLD_NOW: a missing symbol fails here; RTLD_LOCAL: its symbols stay
+ * its own. */
+static int blkid_dlopen(char *error, size_t size) {
+        const DlopenSym syms[] = {
+                DLOPEN_SYM(blkid, new_probe, blkid_new_probe),
+                DLOPEN_SYM(blkid, free_probe, blkid_free_probe),
+                DLOPEN_SYM(blkid, probe_set_device, blkid_probe_set_device),
+                DLOPEN_SYM(blkid, probe_enable_superblocks, blkid_probe_enable_superblocks),
+                DLOPEN_SYM(blkid, probe_set_superblocks_flags, blkid_probe_set_superblocks_flags),
+                DLOPEN_SYM(blkid, probe_enable_partitions, blkid_probe_enable_partitions),
+                DLOPEN_SYM(blkid, do_safeprobe, blkid_do_safeprobe),
+                DLOPEN_SYM(blkid, probe_lookup_value, blkid_probe_lookup_value),
+        };
 
         if (blkid.handle)
                 return 0;
-        h = dlopen(BLKID_SONAME, RTLD_NOW | RTLD_LOCAL);
-        if (!h)
+        if (dlopen_table(BLKID_SONAME, RTLD_NOW | RTLD_LOCAL, syms, ELEMENTSOF(syms), &blkid.handle, error, size) < 0)
                 return -EOPNOTSUPP;
-        /* Every symbol we call, or none. */
-#define BLKID_SYM(field, symbol) (blkid.field = (typeof(blkid.field)) dlsym(h, symbol))
-        if (!BLKID_SYM(new_probe, "blkid_new_probe") ||
-            !BLKID_SYM(free_probe, "blkid_free_probe") ||
-            !BLKID_SYM(probe_set_device, "blkid_probe_set_device") ||
-            !BLKID_SYM(probe_enable_superblocks, "blkid_probe_enable_superblocks") ||
-            !BLKID_SYM(probe_set_superblocks_flags, "blkid_probe_set_superblocks_flags") ||
-            !BLKID_SYM(probe_enable_partitions, "blkid_probe_enable_partitions") ||
-            !BLKID_SYM(do_safeprobe, "blkid_do_safeprobe") ||
-            !BLKID_SYM(probe_lookup_value, "blkid_probe_lookup_value")) {
-#undef BLKID_SYM
-                (void) dlclose(h);
-                blkid = (typeof(blkid)) {};
-                return -EOPNOTSUPP;
-        }
-        blkid.handle = h;
         return 0;
 }
 
 /* blkid's TYPE of fd's content; -EMEDIUMTYPE with a partition table, or a
  * type cell does not mount (named in ret_type, "" when none was found);
- * -EOPNOTSUPP without libblkid. */
+ * -EOPNOTSUPP without libblkid (blkid_dlopen() says why). */
 static int image_probe(int fd, char *ret_type, size_t size, char *ret_pttype, size_t pt_size) {
         blkid_probe pr;
         const char *v = NULL;
         int r;
 
         ret_type[0] = ret_pttype[0] = 0;
-        r = blkid_dlopen();
+        r = blkid_dlopen(NULL, 0);
         if (r < 0)
                 return r;
         pr = blkid.new_probe();
@@ -231,7 +225,7 @@ static int image_lock(const struct stat *st, int op, int *ret_fd) {
 
 int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
         _cleanup_close_ int file_fd = -EBADF, loop_fd = -EBADF, mnt_fd = -EBADF, dir_fd = -EBADF, lock_fd = -EBADF;
-        char fstype[sizeof ret->fstype], pttype[32], data[64], kmsg[256], dev[32] = "", reopen[32];
+        char fstype[sizeof ret->fstype], pttype[32], data[64], kmsg[256], dev[32] = "", reopen[32], why[256];
         const char *path = p->root_image, *source;
         bool read_only;
         struct stat st;
@@ -251,6 +245,10 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
                                    "Image=%s: neither a regular file nor a block device%s", path,
                                    S_ISDIR(st.st_mode) ? " (a directory is Directory='s)" : "");
 
+        r = blkid_dlopen(why, sizeof why);
+        if (r < 0)
+                return spawn_error(err, r, "Image=%s: needs libblkid (Debian: libblkid1) to tell its file system: %s",
+                                   path, why);
         r = image_probe(file_fd, fstype, sizeof fstype, pttype, sizeof pttype);
         if (r == -ENOTUNIQ)
                 return spawn_error(err, r, "Image=%s: more than one file system signature, refusing to guess", path);
@@ -262,9 +260,6 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
                 return spawn_error(err, r, "Image=%s: %s%s%s: cell mounts ext4, btrfs, xfs, squashfs or erofs", path,
                                    fstype[0] ? "a file system of type " : "no file system found",
                                    fstype, fstype[0] ? " is not supported" : "");
-        if (r == -EOPNOTSUPP)
-                return spawn_error(err, r, "Image=%s: needs libblkid (Debian: libblkid1) to tell its file system: %s",
-                                   path, strna(dlerror()));
         if (r < 0)
                 return spawn_error(err, r, "Image=%s: cannot probe its file system", path);
 
