@@ -51,8 +51,16 @@ typedef struct UnitLexer {
         void *userdata;
 } UnitLexer;
 
+/* A unit's text may hold secrets (SetCredential=): every copy of it is
+ * erased before it is freed, as the credential's own (config-credential.c). */
+static void erase_free(void *p, size_t size) {
+        if (p)
+                explicit_bzero(p, size);
+        free(p);
+}
+
 static void unit_lexer_done(UnitLexer *l) {
-        free(l->buf);
+        erase_free(l->buf, l->allocated);
         strv_free(l->sections);
 }
 
@@ -90,10 +98,14 @@ static bool lexer_read_physical(UnitLexer *l, const char **ret, size_t *ret_len)
 static int lexer_append(UnitLexer *l, const char *s, size_t n) {
         if (l->len + n + 1 > l->allocated) {
                 size_t a = MAX(l->allocated * 2, l->len + n + 1);
-                char *b = realloc(l->buf, a);
+                char *b = malloc(a);
 
+                /* Not realloc(): it would leave the old copy unerased. */
                 if (!b)
                         return -ENOMEM;
+                if (l->buf)
+                        memcpy(b, l->buf, l->len + 1);
+                erase_free(l->buf, l->allocated);
                 l->buf = b;
                 l->allocated = a;
         }
@@ -352,11 +364,13 @@ int unit_lex_buffer(const char *data, size_t size, const char *file,
         return l.n_problems;
 }
 
-static int read_full_file(const char *path, char **ret, size_t *ret_size) {
+/* The file into *ret (NUL-terminated, *ret_size bytes of text in
+ * *ret_allocated); erased and freed by the caller. */
+static int read_full_file(const char *path, char **ret, size_t *ret_size, size_t *ret_allocated) {
         _cleanup_close_ int fd = -EBADF;
-        _cleanup_free_ char *buf = NULL;
         size_t size = 0, allocated;
         uint64_t file_size;
+        char *buf;
         int r;
 
         /* systemd's mask, a symlink to /dev/null, reads as empty (a masked
@@ -375,13 +389,20 @@ static int read_full_file(const char *path, char **ret, size_t *ret_size) {
 
                 /* A file that grows while read (or /proc's, whose size is 0)
                  * is held to the same limit. */
-                if (size > UNIT_FILE_MAX)
-                        return -EFBIG;
+                if (size > UNIT_FILE_MAX) {
+                        r = -EFBIG;
+                        goto fail;
+                }
                 if (size + 1 >= allocated) {
-                        char *b = realloc(buf, allocated * 2);
+                        /* Not realloc(): it would leave the old copy unerased. */
+                        char *b = malloc(allocated * 2);
 
-                        if (!b)
-                                return -ENOMEM;
+                        if (!b) {
+                                r = -ENOMEM;
+                                goto fail;
+                        }
+                        memcpy(b, buf, size);
+                        erase_free(buf, allocated);
                         buf = b;
                         allocated *= 2;
                 }
@@ -389,26 +410,33 @@ static int read_full_file(const char *path, char **ret, size_t *ret_size) {
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
-                        return negative_errno();
+                        r = negative_errno();
+                        goto fail;
                 }
                 if (n == 0)
                         break;
                 size += (size_t) n;
         }
         buf[size] = 0;
-        *ret = TAKE_PTR(buf);
+        *ret = buf;
         *ret_size = size;
+        *ret_allocated = allocated;
         return 0;
+fail:
+        erase_free(buf, allocated);
+        return r;
 }
 
 int unit_lex_file(const char *path, const char *file,
                   UnitAssignFunc assign, void *userdata, Diagnostics *diag) {
-        _cleanup_free_ char *data = NULL;
-        size_t size;
+        size_t size, allocated;
+        char *data;
         int r;
 
-        r = read_full_file(path, &data, &size);
+        r = read_full_file(path, &data, &size, &allocated);
         if (r < 0)
                 return r;
-        return unit_lex_buffer(data, size, file ?: path, assign, userdata, diag);
+        r = unit_lex_buffer(data, size, file ?: path, assign, userdata, diag);
+        erase_free(data, allocated);
+        return r;
 }
