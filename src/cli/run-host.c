@@ -2,7 +2,9 @@
 /* "cell run"'s steps on the host around the container (run-host.h). */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -11,6 +13,31 @@
 #include "machine-id.h"
 #include "mount-etc.h"
 #include "run-host.h"
+#include "run-start.h"
+
+int run_open_root(const Plan *p, int *ret_fd) {
+        SpawnError err = {};
+        int fd;
+
+        *ret_fd = -EBADF;
+        if (p->root_image || isempty(p->root_directory) || p->root_directory[0] != '/')
+                return 0;
+        /* Followed, as systemd-nspawn follows --directory=: the one time
+         * it is. O_PATH: no read access is needed to hold it. */
+        fd = open(p->root_directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return run_report_spawn_error(p, &err, spawn_error(&err, errno, errno == ENOENT ?
+                                                                   "Directory=%s: does not exist" :
+                                                                   "Directory=%s: cannot open",
+                                                                   p->root_directory));
+        *ret_fd = fd;
+        return 0;
+}
+
+const char *run_root_path(int root_fd, char *buf, size_t size) {
+        (void) snprintf(buf, size, "/proc/self/fd/%d", root_fd);
+        return buf;
+}
 
 /* ResolvConf=, Timezone=: what the host and the image hold decides
  * "auto" now; a value that cannot be honoured fails the start. */

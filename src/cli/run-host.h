@@ -20,9 +20,18 @@ static inline const char *run_machine_what(int register_option) {
 /* Refuses Register=yes where no systemd scope will be (the cgroupfs or none
  * manager, AUTO on a host not booted with systemd) or with --user. */
 int run_machine_check(const Plan *p, CgroupManager manager, bool user_bus, const char *what);
+/* Directory= (not with Image=), opened once before anything is decided on
+ * it (O_PATH): the start decides on, locks and checks its build against
+ * this directory (spawn.h, SpawnParams.root_directory_fd), wherever a link
+ * in its path leads later. One that cannot be opened fails the start,
+ * reported. *ret_fd: -EBADF with Image= (or no absolute Directory=, which
+ * the build reports). */
+int run_open_root(const Plan *p, int *ret_fd);
+/* "/proc/self/fd/N" of it, for what takes a path (buf of at least 32 bytes). */
+const char *run_root_path(int root_fd, char *buf, size_t size);
 /* ResolvConf=, Timezone=: what the host and the image hold decides "auto"
  * now; a value that cannot be honoured fails the start. root: the path the
- * container's root is opened by (root_image_root_path()). */
+ * container's root is opened by (run_root_path(), root_image_root_path()). */
 int run_decide_etc_files(Plan *p, const char *root);
 /* The machine ID (spawn/machine-id.c), when p registers or has MachineID=. */
 int run_machine_decide_id(Plan *p, const char *root);

@@ -174,7 +174,8 @@ int run_new_scope(Plan *p, CgroupManager manager, bool user_bus, sd_event *event
 /* Clones the container's init, which builds its mounts at once and then
  * waits to be released; cgroup_fd: the cgroup it is born in, or -EBADF. */
 int run_start_child(const Plan *p, char **env_before, char **env_after, int cgroup_fd,
-                       const SeccompProgram *seccomp, bool console, const RootImage *image, Spawn *spawn) {
+                       const SeccompProgram *seccomp, bool console, const RootImage *image, int root_fd,
+                       Spawn *spawn) {
         SpawnError err = {};
         SpawnParams params = {
                 .plan = p,
@@ -185,6 +186,7 @@ int run_start_child(const Plan *p, char **env_before, char **env_after, int cgro
                 .console = console,
                 .root_image_fd = image ? image->mount_fd : -EBADF,
                 .root_image_lock_fd = image ? image->lock_fd : -EBADF,
+                .root_directory_fd = root_fd,
         };
         if (console)
                 console_window_size(&params.console_size);

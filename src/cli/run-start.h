@@ -18,9 +18,11 @@
  * policy holds (refusing a unit that requires it). */
 int run_new_scope(Plan *p, CgroupManager manager, bool user_bus, sd_event *event, Scope **ret);
 /* Clones the container's init into cgroup_fd (or -EBADF), failure reported;
- * CONSOLE: with a pty of the container's own (cell run --console=). */
+ * CONSOLE: with a pty of the container's own (cell run --console=).
+ * root_fd: Directory= as run_open_root() opened it, or -EBADF. */
 int run_start_child(const Plan *p, char **env_before, char **env_after, int cgroup_fd,
-                    const SeccompProgram *seccomp, bool console, const RootImage *image, Spawn *spawn);
+                    const SeccompProgram *seccomp, bool console, const RootImage *image, int root_fd,
+                    Spawn *spawn);
 
 /* With --verbose: the plan's root, manager, scope, mounts and Exec=. */
 void run_log_plan(const Plan *p, CgroupManager m);

@@ -243,7 +243,7 @@ static int on_handover(sd_event_source *source, uint64_t usec, void *userdata) {
         return 0;
 }
 
-static int run_container(Plan *p, const RunArgs *a, const RootImage *image, int *ret_status) {
+static int run_container(Plan *p, const RunArgs *a, const RootImage *image, int root_fd, int *ret_status) {
         _cleanup_strv_free_ char **env_before = NULL, **env_after = NULL;
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         sd_event_source *handover = NULL;
@@ -314,7 +314,7 @@ static int run_container(Plan *p, const RunArgs *a, const RootImage *image, int 
                         goto finish;
         }
         r = run_start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp,
-                            console_mode != RUN_CONSOLE_PIPE, image, &spawn);
+                            console_mode != RUN_CONSOLE_PIPE, image, root_fd, &spawn);
         if (r < 0)
                 goto finish;
 
@@ -356,7 +356,7 @@ static int run_container(Plan *p, const RunArgs *a, const RootImage *image, int 
                         r = run_new_scope(p, a->manager, a->user_bus, event, &scope);
                         if (r >= 0)
                                 r = run_start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp,
-                                                    console_mode != RUN_CONSOLE_PIPE, image, &spawn);
+                                                    console_mode != RUN_CONSOLE_PIPE, image, root_fd, &spawn);
                         if (r < 0)
                                 goto finish;
                 } else {
@@ -524,6 +524,7 @@ finish:
 static int run_unit(const RunArgs *a) {
         Plan plan = {};
         RootImage image = ROOT_IMAGE_NULL;
+        _cleanup_close_ int root_fd = -EBADF;
         char root_buf[32];
         const char *root;
         int r, status = CELL_EXIT_FAILURE;
@@ -551,13 +552,18 @@ static int run_unit(const RunArgs *a) {
                         log_debug("Image %s: %s%s%s%s.", plan.root_image, image.fstype, image.device[0] ? " on " : "",
                                   image.device, image.read_only ? ", read-only" : "");
         }
-        root = root_image_root_path(&plan, &image, root_buf, sizeof root_buf);
+        /* Directory=, opened once: what is decided on, locked and built on
+         * is this directory, wherever a link in its path leads later. */
+        if (r >= 0)
+                r = run_open_root(&plan, &root_fd);
+        root = root_fd >= 0 ? run_root_path(root_fd, root_buf, sizeof root_buf) :
+                root_image_root_path(&plan, &image, root_buf, sizeof root_buf);
         if (r >= 0)
                 r = run_decide_etc_files(&plan, root);
         if (r >= 0)
                 r = run_machine_decide_id(&plan, root);
         if (r >= 0)
-                r = run_container(&plan, a, &image, &status);
+                r = run_container(&plan, a, &image, root_fd, &status);
         root_image_done(&image);
         log_set_prefix(NULL);
         plan_done(&plan);

@@ -57,6 +57,8 @@ typedef struct ChildContext {
                                  * as it is made (mount-record.h); -EBADF after the hand-over */
         int image_fd;           /* without PrivateUsers=: Image='s detached mount, the supervisor's
                                  * (root-image.h), until the root is made; else -EBADF */
+        const SharedLocks *places; /* the supervisor's locks (our copy of its memory): the places
+                                 * the build must find at their paths (shared-lock.h) */
 } ChildContext;
 
 /* Step 1: tie our life to the supervisor's and hide from the payload. */
@@ -468,7 +470,7 @@ static int child_run(ChildContext *c, SpawnError *err) {
         if (p->namespaces & CLONE_NEWUSER)
                 r = child_enter_tree(c, err);
         else
-                r = mount_setup_root(p, c->image_fd, &c->made, err);
+                r = mount_setup_root(p, c->image_fd, c->places, &c->made, err);
         /* The root holds the image now: nothing of the host's stays open. */
         c->image_fd = safe_close(c->image_fd);
         if (r < 0)
@@ -544,10 +546,11 @@ static int child_run(ChildContext *c, SpawnError *err) {
         return child_exec(c, err);
 }
 
-_noreturn_ void spawn_child(const SpawnParams *params, int sync_fd, int record_fd) {
+_noreturn_ void spawn_child(const SpawnParams *params, const SharedLocks *places, int sync_fd, int record_fd) {
         ChildContext c = {
                 .params = params,
                 .plan = params->plan,
+                .places = places,
                 .sync_fd = sync_fd,
                 .tree_fd = -EBADF,
                 .made = MOUNT_UNDO_NULL,

@@ -164,7 +164,8 @@ static int root_volatile_overlay(const Plan *p, int dir_fd, int lower_fd, uid_t 
  * Volatile=state and no Volatile= the whole tree goes read-only. */
 int mount_root_prepare(const Plan *p, MountCreated *created, int *ret_root_fd, bool *ret_read_only,
                        SpawnError *err) {
-        return mount_root_prepare_idmapped(p, -EBADF, -EBADF, (uid_t) -1, created, ret_root_fd, ret_read_only, err);
+        return mount_root_prepare_idmapped(p, -EBADF, -EBADF, (uid_t) -1, NULL, created, ret_root_fd, ret_read_only,
+                                           err);
 }
 
 /* Image=: a clone of the supervisor's detached mount of it, attached at
@@ -191,8 +192,8 @@ static int root_image_attach(const Plan *p, int image_fd, int *ret_dir_fd, Spawn
         return 0;
 }
 
-int mount_root_prepare_idmapped(const Plan *p, int image_fd, int idmapped_fd, uid_t owner, MountCreated *created,
-                                int *ret_root_fd, bool *ret_read_only, SpawnError *err) {
+int mount_root_prepare_idmapped(const Plan *p, int image_fd, int idmapped_fd, uid_t owner, const SharedLocks *places,
+                                MountCreated *created, int *ret_root_fd, bool *ret_read_only, SpawnError *err) {
         _cleanup_close_ int dir_fd = -EBADF, tree_fd = -EBADF, var_fd = -EBADF;
         int r;
 
@@ -208,6 +209,14 @@ int mount_root_prepare_idmapped(const Plan *p, int image_fd, int idmapped_fd, ui
                 if (dir_fd < 0)
                         return spawn_error(err, errno, errno == ENOENT ? "Directory=%s: does not exist" :
                                            "Directory=%s: cannot open", p->root_directory);
+                /* The directory the start decided on and locked, not
+                 * another a link on the way leads to now: the container's
+                 * root is what was checked, and nothing is made where
+                 * another start's take-back does not look (shared-lock.h). */
+                r = shared_locks_check(places, NULL, dir_fd);
+                if (r < 0)
+                        return spawn_error(err, r, r == -ESTALE ? "Directory=%s: " SHARED_LOCK_CHANGED :
+                                           "Directory=%s: cannot stat", p->root_directory);
         }
 
         switch (p->root_volatile) {

@@ -9,6 +9,7 @@
 
 #include "mount-util.h"
 #include "plan.h"
+#include "shared-lock.h"
 #include "spawn-error.h"
 
 /* Attaches the future root (over Directory= itself, in our private mount
@@ -25,9 +26,10 @@ int mount_root_prepare(const Plan *p, MountCreated *created, int *ret_root_fd, b
  * with Volatile=yes, already read-only) made by the supervisor: it is
  * attached instead of a plain clone. Neither is consumed.
  * owner ((uid_t) -1: none): the host uid of the container's root, made the
- * owner of Volatile='s tmpfs. */
-int mount_root_prepare_idmapped(const Plan *p, int image_fd, int idmapped_fd, uid_t owner, MountCreated *created,
-                                int *ret_root_fd, bool *ret_read_only, SpawnError *err);
+ * owner of Volatile='s tmpfs. places: the start's (shared-lock.h), which
+ * Directory= must still be (shared_locks_check()); NULL: not asked. */
+int mount_root_prepare_idmapped(const Plan *p, int image_fd, int idmapped_fd, uid_t owner, const SharedLocks *places,
+                                MountCreated *created, int *ret_root_fd, bool *ret_read_only, SpawnError *err);
 
 /* What goes on top after the read-only step: Volatile=state's tmpfs /var. */
 int mount_root_finish(const Plan *p, int root_fd, uid_t owner, SpawnError *err);

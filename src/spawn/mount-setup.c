@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
+#include <sched.h>
 #include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -97,6 +98,11 @@ static int target_open(MountContext *c, const PlanMount *m, MountTargetType type
         return TAKE_FD(fd);
 }
 
+/* The places the start locked, which the sources must still be. */
+static const SharedLocks *mount_places(const MountContext *c) {
+        return c->trees ? c->trees->places : NULL;
+}
+
 /* A missing source is skipped when optional ("-"), and in the pass before
  * ReadOnly= when it lies inside the root: one of the plan's own mounts made
  * later (/dev, /run, a Bind=) may bring it, the real pass decides. */
@@ -123,7 +129,7 @@ static int do_bind(MountContext *c, const PlanMount *m, const char *what) {
         bool recursive = m->flags & MS_REC;
         struct stat st;
 
-        src_fd = mount_source_open(c->root_fd, m, source_may_be_missing(c, m), what, c->err);
+        src_fd = mount_source_open(c->root_fd, m, source_may_be_missing(c, m), mount_places(c), what, c->err);
         if (src_fd == -ENOENT && source_may_be_missing(c, m))
                 return 0;
         if (src_fd < 0)
@@ -168,7 +174,7 @@ static int do_device(MountContext *c, const PlanMount *m, const char *what) {
         _cleanup_close_ int src_fd = -EBADF, target_fd = -EBADF, tree_fd = -EBADF;
         int r;
 
-        src_fd = mount_source_open(c->root_fd, m, m->optional, what, c->err);
+        src_fd = mount_source_open(c->root_fd, m, m->optional, mount_places(c), what, c->err);
         if (src_fd == -ENOENT && m->optional)
                 return 0;
         if (src_fd < 0)
@@ -373,7 +379,7 @@ static int mount_one(MountContext *c, const PlanMount *m) {
         if (m->idmap && m->kind == PLAN_MOUNT_BIND && !m->source_in_root) {
                 size_t i = (size_t) (m - c->plan->mounts);
 
-                if (!c->trees)
+                if (!c->trees || !(c->plan->namespaces & CLONE_NEWUSER))
                         return spawn_error(c->err, EOPNOTSUPP, "%s: idmap needs PrivateUsers=", what);
                 return do_bind_idmapped(c, m, i < c->trees->n_mount_fds ? c->trees->mount_fds[i] : -EBADF, what);
         }
@@ -516,12 +522,12 @@ int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int 
 
         /* Before anything is made, in the image or on the host: a start that
          * fails for a missing source has nothing to take back. */
-        r = mount_sources_check_host(p, err);
+        r = mount_sources_check_host(p, trees ? trees->places : NULL, err);
         if (r < 0)
                 return r;
 
         r = mount_root_prepare_idmapped(p, trees ? trees->image_fd : -EBADF, trees ? trees->root_fd : -EBADF,
-                                        trees ? trees->owner : (uid_t) -1,
+                                        trees ? trees->owner : (uid_t) -1, trees ? trees->places : NULL,
                                         &c.made.created, &root_fd, &read_only, err);
         if (r < 0)
                 return r;
@@ -576,13 +582,14 @@ int mount_setup_pivot(int root_fd, SpawnError *err) {
         return 0;
 }
 
-int mount_setup_root(const Plan *p, int image_fd, MountUndo *ret_undo, SpawnError *err) {
+int mount_setup_root(const Plan *p, int image_fd, const SharedLocks *places, MountUndo *ret_undo, SpawnError *err) {
         _cleanup_close_ int root_fd = -EBADF;
         MountIdmapTrees image = MOUNT_IDMAP_TREES_NULL;
         int r;
 
         image.image_fd = image_fd;
-        r = mount_setup_build_idmapped(p, image_fd >= 0 ? &image : NULL, &root_fd, ret_undo, err);
+        image.places = places;
+        r = mount_setup_build_idmapped(p, image_fd >= 0 || places ? &image : NULL, &root_fd, ret_undo, err);
         if (r < 0)
                 return r;
         r = mount_setup_pivot(root_fd, err);

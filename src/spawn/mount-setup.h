@@ -6,6 +6,7 @@
 
 #include "mount-undo.h"
 #include "plan.h"
+#include "shared-lock.h"
 #include "spawn-error.h"
 
 /* In the child, after clone into a new mount namespace, as (namespace) root:
@@ -22,8 +23,10 @@
  * to keep it; it must be one or the other before the payload runs. Its
  * record fd (ret_undo->created.record_fd, -EBADF: none) gets each entry
  * as it is made (mount-record.h); then nothing is taken back here.
- * image_fd: Image='s detached mount (root-image.h), or -EBADF. */
-int mount_setup_root(const Plan *p, int image_fd, MountUndo *ret_undo, SpawnError *err);
+ * image_fd: Image='s detached mount (root-image.h), or -EBADF. places: the
+ * start's locks (shared-lock.h), which Directory= and the Bind= source
+ * directories must still be when they are opened (NULL: not asked). */
+int mount_setup_root(const Plan *p, int image_fd, const SharedLocks *places, MountUndo *ret_undo, SpawnError *err);
 
 /* In the child, after it unshared its cgroup namespace inside its final
  * cgroup: the PLAN_MOUNT_CGROUP entries (cgroup2, or on a hybrid host the
@@ -53,6 +56,10 @@ typedef struct MountIdmapTrees {
          * with the host's privileges (spawn-tree.c), so every tmpfs gets it
          * as its owner -- else "/run" and "/tmp" would be nobody's inside. */
         uid_t owner;
+        /* The supervisor's locks of Directory= and the Bind= source
+         * directories (shared-lock.h), which the build's own opens of
+         * their paths must find (shared_locks_check()); NULL: not asked. */
+        const SharedLocks *places;
 } MountIdmapTrees;
 
 #define MOUNT_IDMAP_TREES_NULL ((MountIdmapTrees) { .image_fd = -EBADF, .root_fd = -EBADF, .owner = (uid_t) -1 })

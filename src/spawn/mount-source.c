@@ -80,7 +80,8 @@ const char *mount_describe(const PlanMount *m, char *buf, size_t n) {
         return start;
 }
 
-int mount_source_open(int root_fd, const PlanMount *m, bool may_be_missing, const char *what, SpawnError *err) {
+int mount_source_open(int root_fd, const PlanMount *m, bool may_be_missing, const SharedLocks *places,
+                      const char *what, SpawnError *err) {
         _cleanup_close_ int fd = -EBADF;
         int64_t magic;
         int r;
@@ -97,8 +98,16 @@ int mount_source_open(int root_fd, const PlanMount *m, bool may_be_missing, cons
                 return spawn_error(err, fd, "%s: source does not exist", what);
         if (fd < 0)
                 return spawn_error(err, fd, "%s: cannot open the source", what);
-        if (!m->source_in_root)
+        if (!m->source_in_root) {
+                /* The directory the start locked, not another a link leads
+                 * to now: a mount point made there would be made where
+                 * another start's take-back does not ask (shared-lock.h). */
+                r = shared_locks_check(places, m, fd);
+                if (r < 0)
+                        return spawn_error(err, r, r == -ESTALE ? "%s: source " SHARED_LOCK_CHANGED :
+                                           "%s: cannot check the source", what);
                 return TAKE_FD(fd);
+        }
 
         /* The container's /proc and /sys get their masks and read-only paths
          * only after the unit's mounts: a bind of them (a link in the image
@@ -124,7 +133,7 @@ int mount_source_check_device(int fd, const PlanMount *m, const char *what, Spaw
 }
 
 /* One mount's sources, opened as its mount opens them and closed again. */
-static int source_check(int root_fd, const PlanMount *m, SpawnError *err) {
+static int source_check(int root_fd, const PlanMount *m, const SharedLocks *places, SpawnError *err) {
         _cleanup_close_ int fd = -EBADF;
         char what[MOUNT_DESCRIBE_MAX];
         int r;
@@ -133,7 +142,7 @@ static int source_check(int root_fd, const PlanMount *m, SpawnError *err) {
         switch (m->kind) {
         case PLAN_MOUNT_BIND:
         case PLAN_MOUNT_DEVICE:
-                fd = mount_source_open(root_fd, m, m->optional, what, err);
+                fd = mount_source_open(root_fd, m, m->optional, places, what, err);
                 if (fd == -ENOENT && m->optional)
                         return 0;
                 if (fd < 0)
@@ -153,7 +162,7 @@ static int source_check(int root_fd, const PlanMount *m, SpawnError *err) {
         }
 }
 
-int mount_sources_check_host(const Plan *p, SpawnError *err) {
+int mount_sources_check_host(const Plan *p, const SharedLocks *places, SpawnError *err) {
         int r;
 
         for (size_t i = 0; i < p->n_mounts; i++) {
@@ -165,7 +174,7 @@ int mount_sources_check_host(const Plan *p, SpawnError *err) {
                  * (without trees the mount refuses it). */
                 if (m->idmap && m->kind == PLAN_MOUNT_BIND)
                         continue;
-                r = source_check(-EBADF, m, err);
+                r = source_check(-EBADF, m, places, err);
                 if (r < 0)
                         return r;
         }
@@ -208,7 +217,7 @@ int mount_sources_check_in_root(const Plan *p, int root_fd, SpawnError *err) {
                         final = in_root_is_final(p, i, root_fd, m->source);
                 if (!final)
                         continue;
-                r = source_check(root_fd, m, err);
+                r = source_check(root_fd, m, NULL, err);
                 if (r < 0)
                         return r;
         }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "plan.h"
+#include "shared-lock.h"
 #include "spawn-error.h"
 
 /* "web.cell:3: " for a mount of the unit's (where it was written, as
@@ -25,18 +26,22 @@ const char *mount_describe(const PlanMount *m, char *buf, size_t n);
 /* An O_PATH fd of a bind's or device's source: a host path, or one inside
  * the root ("+" prefix, root_fd), resolved with RESOLVE_IN_ROOT so that a
  * symlink in the image cannot lead to the host. Returns -ENOENT without
- * recording an error when may_be_missing and the source is missing. */
-int mount_source_open(int root_fd, const PlanMount *m, bool may_be_missing, const char *what, SpawnError *err);
+ * recording an error when may_be_missing and the source is missing. A host
+ * directory must be the place the start locked (places, shared-lock.h;
+ * NULL: not asked). */
+int mount_source_open(int root_fd, const PlanMount *m, bool may_be_missing, const SharedLocks *places,
+                      const char *what, SpawnError *err);
 
 /* A device entry's source must be a device node: it must not become a
  * general bind. */
 int mount_source_check_device(int fd, const PlanMount *m, const char *what, SpawnError *err);
 
 /* Before anything is made: every host source of p's mounts is there (or
- * skipped with "-") and of a kind its mount takes, with the error the mount
- * itself would report. An idmapped Bind='s source is the supervisor's to
- * open (spawn-users.c), before the child builds anything. */
-int mount_sources_check_host(const Plan *p, SpawnError *err);
+ * skipped with "-"), of a kind its mount takes, and a directory the place
+ * locked (places), with the error the mount itself would report. An
+ * idmapped Bind='s source is the supervisor's to open (spawn-users.c),
+ * before the child builds anything. */
+int mount_sources_check_host(const Plan *p, const SharedLocks *places, SpawnError *err);
 
 /* The same, once the root is attached, for the sources inside it ("+"),
  * where the answer is final: a path that no mount of the plan goes on,

@@ -15,10 +15,11 @@
 
 static int place_open(const char *path) {
         /* Followed as the build follows it (mount-root.c, mount-source.c):
-         * the lock is on the directory that is built on, wherever a link
-         * leads; O_RDONLY, as flock() needs no more. CLOEXEC: the container
-         * never holds it, only its supervisor. */
-        return RET_NERRNO(open(path, O_RDONLY | O_DIRECTORY | O_NOCTTY | O_CLOEXEC));
+         * the lock is on the directory a link leads to now, and the build
+         * checks that it finds that one (shared_locks_check()). O_PATH:
+         * only its identity is wanted. CLOEXEC: the container never holds
+         * it, only its supervisor. */
+        return RET_NERRNO(open(path, O_PATH | O_DIRECTORY | O_CLOEXEC));
 }
 
 static int lock_file_openat(int dir_fd, dev_t dev, ino_t ino, int *ret_fd) {
@@ -74,27 +75,39 @@ static int shared_lock_wait(int fd, int op) {
         }
 }
 
-static int place_add(SharedLocks *l, int *dir_fd, const char *path, bool optional, const char *key,
+/* The place's identity: of place_fd (the caller's, opened already), else
+ * of path opened here. 0: missing, or a file. */
+static int place_stat(const char *path, int place_fd, bool optional, const char *key, struct stat *ret,
+                      SpawnError *err) {
+        _cleanup_close_ int fd = -EBADF;
+
+        if (place_fd < 0) {
+                fd = place_open(path);
+                /* Missing: the build reports it (or skips it, "-"), having
+                 * made nothing there. A file source has no mount point made
+                 * in it. */
+                if (fd == -ENOENT || fd == -ENOTDIR)
+                        return 0;
+                if (fd < 0)
+                        return spawn_error(err, fd, "%s=%s%s: cannot open it to lock it against another "
+                                           "container's take-back", key, optional ? "-" : "", path);
+                place_fd = fd;
+        }
+        if (fstat(place_fd, ret) < 0)
+                return spawn_error(err, errno, "%s=%s: cannot stat", key, path);
+        return S_ISDIR(ret->st_mode);
+}
+
+static int place_add(SharedLocks *l, int *dir_fd, const char *path, const struct stat *st, const char *key,
                      SpawnError *err) {
-        _cleanup_close_ int fd = -EBADF, lock_fd = -EBADF;
+        _cleanup_close_ int lock_fd = -EBADF;
         SharedLock *n;
-        struct stat st;
         int r;
 
-        fd = place_open(path);
-        /* Missing: the build reports it (or skips it, "-"), having made
-         * nothing there. A file source has no mount point made in it. */
-        if (fd == -ENOENT || fd == -ENOTDIR)
-                return 0;
-        if (fd < 0)
-                return spawn_error(err, fd, "%s=%s%s: cannot open it to lock it against another container's "
-                                   "take-back", key, optional ? "-" : "", path);
-        if (fstat(fd, &st) < 0)
-                return spawn_error(err, errno, "%s=%s: cannot stat", key, path);
         /* Each place once: a second fresh open would conflict with the
          * first one's LOCK_EX in the take-back. */
         for (size_t i = 0; i < l->n; i++)
-                if (!l->locks[i].held && l->locks[i].dev == st.st_dev && l->locks[i].ino == st.st_ino)
+                if (!l->locks[i].held && l->locks[i].dev == st->st_dev && l->locks[i].ino == st->st_ino)
                         return 0;
         /* The lock files' directory, once per start. */
         r = *dir_fd >= 0 ? 0 : lock_dir_open(l->dir ?: SHARED_LOCK_DIR, dir_fd);
@@ -102,12 +115,12 @@ static int place_add(SharedLocks *l, int *dir_fd, const char *path, bool optiona
                 return spawn_error(err, r, "%s=%s: cannot open %s", key, path, l->dir ?: SHARED_LOCK_DIR);
         for (;;) {
                 lock_fd = safe_close(lock_fd);
-                r = lock_file_openat(*dir_fd, st.st_dev, st.st_ino, &lock_fd);
+                r = lock_file_openat(*dir_fd, st->st_dev, st->st_ino, &lock_fd);
                 if (r < 0)
                         return spawn_error(err, r, "%s=%s: cannot open its lock file in %s", key, path,
                                            l->dir ?: SHARED_LOCK_DIR);
                 r = shared_lock_wait(lock_fd, LOCK_SH);
-                if (r < 0 || lock_file_current(*dir_fd, st.st_dev, st.st_ino, lock_fd))
+                if (r < 0 || lock_file_current(*dir_fd, st->st_dev, st->st_ino, lock_fd))
                         break;
         }
         /* Waited for: a take-back under way holds LOCK_EX for milliseconds;
@@ -116,7 +129,7 @@ static int place_add(SharedLocks *l, int *dir_fd, const char *path, bool optiona
         if (r == -EWOULDBLOCK) {
                 char name[64];
 
-                lock_file_inode_name(name, sizeof name, st.st_dev, st.st_ino);
+                lock_file_inode_name(name, sizeof name, st->st_dev, st->st_ino);
                 return spawn_error(err, r, "%s=%s: its lock (%s/%s) has been held exclusively for %u s; cell takes "
                                    "a shared one against another container's take-back", key, path,
                                    l->dir ?: SHARED_LOCK_DIR, name, SHARED_LOCK_WAIT_SEC);
@@ -128,29 +141,40 @@ static int place_add(SharedLocks *l, int *dir_fd, const char *path, bool optiona
         if (!n)
                 return spawn_error(err, ENOMEM, "%s=%s: locking", key, path);
         l->locks = n;
-        n[l->n] = (SharedLock) { .path = strdup(path), .fd = -EBADF, .dev = st.st_dev, .ino = st.st_ino };
+        n[l->n] = (SharedLock) { .path = strdup(path), .fd = -EBADF, .dev = st->st_dev, .ino = st->st_ino };
         if (!n[l->n].path)
                 return spawn_error(err, ENOMEM, "%s=%s: locking", key, path);
         n[l->n++].fd = TAKE_FD(lock_fd);
         return 0;
 }
 
-int shared_locks_acquire(const Plan *p, const char *lock_dir, SharedLocks *ret, SpawnError *err) {
+int shared_locks_acquire(const Plan *p, int root_fd, const char *lock_dir, SharedLocks *ret, SpawnError *err) {
         SharedLocks l = { .dir = lock_dir };
         _cleanup_close_ int dir_fd = -EBADF;
+        struct stat st;
         int r = 0;
 
-        /* The root is Directory= itself (not cell's tmpfs or overlay over
-         * it, which nothing is made in). */
-        if (p->root_directory && (p->root_volatile == CELL_VOLATILE_NO || p->root_volatile == CELL_VOLATILE_STATE))
-                r = place_add(&l, &dir_fd, p->root_directory, false, "Directory", err);
+        if (p->root_directory && !p->root_image) {
+                r = place_stat(p->root_directory, root_fd, false, "Directory", &st, err);
+                if (r > 0) {
+                        l.root_known = true;
+                        l.root_dev = st.st_dev;
+                        l.root_ino = st.st_ino;
+                }
+                /* The root is Directory= itself (not cell's tmpfs or
+                 * overlay over it, which nothing is made in). */
+                if (r > 0 && (p->root_volatile == CELL_VOLATILE_NO || p->root_volatile == CELL_VOLATILE_STATE))
+                        r = place_add(&l, &dir_fd, p->root_directory, &st, "Directory", err);
+        }
         for (size_t i = 0; r >= 0 && i < p->n_mounts; i++) {
                 const PlanMount *m = p->mounts + i;
+                const char *key = m->flags & MS_RDONLY ? "BindReadOnly" : "Bind";
 
-                /* "+SRC" is in the root, locked with it. */
-                if (m->kind != PLAN_MOUNT_BIND || m->source_in_root || !m->source || m->line == 0)
+                if (!shared_lock_mount_is_place(m))
                         continue;
-                r = place_add(&l, &dir_fd, m->source, m->optional, m->flags & MS_RDONLY ? "BindReadOnly" : "Bind", err);
+                r = place_stat(m->source, -EBADF, m->optional, key, &st, err);
+                if (r > 0)
+                        r = place_add(&l, &dir_fd, m->source, &st, key, err);
         }
         if (r < 0) {
                 shared_locks_done(&l);
@@ -158,6 +182,28 @@ int shared_locks_acquire(const Plan *p, const char *lock_dir, SharedLocks *ret, 
         }
         *ret = l;
         return 0;
+}
+
+int shared_locks_check(const SharedLocks *l, const PlanMount *m, int fd) {
+        struct stat st;
+
+        if (!l || (m ? !shared_lock_mount_is_place(m) : !l->root_known))
+                return 0;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!m)
+                return st.st_dev == l->root_dev && st.st_ino == l->root_ino ? 0 : -ESTALE;
+        if (!S_ISDIR(st.st_mode))
+                return 0;
+        /* The lock taken for this path... */
+        for (size_t i = 0; i < l->n; i++)
+                if (!l->locks[i].held && streq(l->locks[i].path, m->source))
+                        return l->locks[i].dev == st.st_dev && l->locks[i].ino == st.st_ino ? 0 : -ESTALE;
+        /* ... or, for a second name of a place locked once, any place's. */
+        for (size_t i = 0; i < l->n; i++)
+                if (!l->locks[i].held && l->locks[i].dev == st.st_dev && l->locks[i].ino == st.st_ino)
+                        return 0;
+        return -ESTALE;
 }
 
 int shared_locks_add_held(SharedLocks *l, const char *path, int fd) {

@@ -45,6 +45,12 @@ typedef struct SharedLocks {
         SharedLock *locks;
         size_t n;
         const char *dir;        /* where the places' lock files are: SHARED_LOCK_DIR, or a test's */
+        /* Directory='s identity as the start opened it, locked or not
+         * (Volatile=yes and overlay build on it too, lock nothing): what
+         * the build must find at its path (shared_locks_check()). */
+        bool root_known;
+        dev_t root_dev;
+        ino_t root_ino;
 } SharedLocks;
 
 #define SHARED_LOCK_DIR CELL_PLACE_LOCK_DIR
@@ -55,13 +61,39 @@ typedef struct SharedLocks {
  * take-back holds it for milliseconds; anything longer is not cell's. */
 #define SHARED_LOCK_WAIT_SEC 10u
 
+/* Whether the plan's mount m is a place: a Bind=/BindReadOnly= of the
+ * unit's with a host source (a "+" source is in the root, locked with it). */
+static inline bool shared_lock_mount_is_place(const PlanMount *m) {
+        return m->kind == PLAN_MOUNT_BIND && !m->source_in_root && m->source && m->line > 0;
+}
+
 /* LOCK_SH on each place of p, waiting for a take-back under way (short;
  * SHARED_LOCK_WAIT_SEC at most, then an error naming the place).
- * A place that is missing, or a file, is left out: nothing of the start is
- * made in it (a missing Bind= source fails the build, or is skipped with
- * "-"). Each place once, however often it is named. On failure nothing is
- * held. */
-int shared_locks_acquire(const Plan *p, const char *lock_dir, SharedLocks *ret, SpawnError *err);
+ * root_fd: Directory= as the start opened it (O_PATH, not consumed), the
+ * one locked and recorded whatever its path leads to now; -EBADF: opened
+ * by its path here. A place that is missing, or a file, is left out:
+ * nothing of the start is made in it (a missing Bind= source fails the
+ * build, or is skipped with "-"). Each place once, however often it is
+ * named. On failure nothing is held. */
+int shared_locks_acquire(const Plan *p, int root_fd, const char *lock_dir, SharedLocks *ret, SpawnError *err);
+
+/* The build opens Directory= and the Bind= sources by their paths again,
+ * in its own mount namespace (the child's, or the tree builder's S): the
+ * mount API takes no fd of another one (open_tree() and move_mount() fail
+ * with EINVAL), so the fd the start locked cannot be used there. Whether
+ * fd, so opened, is the place the start opened and locked there: Directory=
+ * (m NULL) or the source of m. A source that is no place, or not a
+ * directory, is not asked; a directory that was missing or a file at the
+ * lock is no place locked. 0, or -ESTALE: another inode -- a link on the
+ * way turned since, or the directory renamed -- which the build must not
+ * use: it would make the container's root, or a mount point in a shared
+ * place, somewhere the start did not check nor lock (a take-back of
+ * another start could remove it from under the container). l NULL: not
+ * asked (tests). */
+int shared_locks_check(const SharedLocks *l, const PlanMount *m, int fd);
+
+/* How the build says so, after "Directory=PATH: " or "Bind=...: source ". */
+#define SHARED_LOCK_CHANGED "changed while the container started (a link turned?)"
 
 /* The lock file of the place of identity (dev, ino) in lock_dir (NULL:
  * SHARED_LOCK_DIR), opened (made 0600 where missing), not locked: what

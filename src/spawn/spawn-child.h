@@ -56,8 +56,10 @@ int spawn_message_recv(int sock, SpawnMessage *ret, int *ret_fd);
 bool spawn_child_unshares_net(const Plan *p);
 
 /* The child's whole life: never returns. record_fd: without PrivateUsers=,
- * the supervisor's record of what the build makes (mount-record.h). */
-_noreturn_ void spawn_child(const SpawnParams *params, int sync_fd, int record_fd);
+ * the supervisor's record of what the build makes (mount-record.h).
+ * places: the supervisor's locks (shared-lock.h), which the build checks
+ * it builds on. */
+_noreturn_ void spawn_child(const SpawnParams *params, const SharedLocks *places, int sync_fd, int record_fd);
 
 /* Limit*= via setrlimit. */
 int rlimits_apply(const PlanRlimit *rlimits, size_t n, SpawnError *err);

@@ -73,22 +73,27 @@ static int idmap_error(SpawnError *err, int r, const char *what, const char *pat
         return spawn_error(err, r, "%s: %s: cannot make the idmapped mount", what, path);
 }
 
-/* A detached, idmapped clone of path (recursive), with extra attributes;
- * path relative to dir_fd (AT_FDCWD: the host's), named shown (NULL: path). */
-static int idmapped_tree(int userns_fd, int dir_fd, const char *path, const char *shown, bool recursive,
-                         uint64_t attr, const char *what, SpawnError *err) {
-        _cleanup_close_ int fd = -EBADF, tree = -EBADF;
+/* What an idmapped tree is cloned from: path relative to dir_fd (AT_FDCWD:
+ * the host's), named shown (NULL: path). */
+static int tree_source_open(int dir_fd, const char *path, const char *shown, const char *what, SpawnError *err) {
+        int fd = openat(dir_fd, path, O_PATH | O_CLOEXEC);
+
+        if (fd < 0)
+                return spawn_error(err, errno, errno == ENOENT ? "%s: %s: source does not exist" :
+                                   "%s: %s: cannot open", what, shown ?: path);
+        return fd;
+}
+
+/* A detached, idmapped clone of fd (recursive), with extra attributes;
+ * named shown. */
+static int idmapped_tree(int userns_fd, int fd, const char *shown, bool recursive, uint64_t attr, const char *what,
+                         SpawnError *err) {
+        _cleanup_close_ int tree = -EBADF;
         struct mount_attr a = {
                 .attr_set = MOUNT_ATTR_IDMAP | attr,
                 .userns_fd = (uint64_t) userns_fd,
         };
 
-        if (!shown)
-                shown = path;
-        fd = openat(dir_fd, path, O_PATH | O_CLOEXEC);
-        if (fd < 0)
-                return spawn_error(err, errno, errno == ENOENT ? "%s: %s: source does not exist" :
-                                   "%s: %s: cannot open", what, shown);
         tree = mount_clone_tree(fd, recursive);
         if (tree < 0)
                 return spawn_error(err, tree, "%s: %s: cannot clone", what, shown);
@@ -98,7 +103,23 @@ static int idmapped_tree(int userns_fd, int dir_fd, const char *path, const char
         return TAKE_FD(tree);
 }
 
-int spawn_users_make_trees(pid_t pid, const Plan *p, int image_fd,
+/* Directory=, opened in the supervisor's S (spawn-tree.c), where it is
+ * cloned: the directory the start locked (shared-lock.h), or an error. */
+static int root_open(const Plan *p, const SharedLocks *places, SpawnError *err) {
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        fd = tree_source_open(AT_FDCWD, p->root_directory, NULL, "Directory=", err);
+        if (fd < 0)
+                return fd;
+        r = shared_locks_check(places, NULL, fd);
+        if (r < 0)
+                return spawn_error(err, r, r == -ESTALE ? "Directory=%s: " SHARED_LOCK_CHANGED :
+                                   "Directory=%s: cannot stat", p->root_directory);
+        return TAKE_FD(fd);
+}
+
+int spawn_users_make_trees(pid_t pid, const Plan *p, int image_fd, const SharedLocks *places,
                            int (*send)(uint32_t index, int fd, void *userdata), void *userdata,
                            SpawnError *err) {
         _cleanup_close_ int userns_fd = -EBADF;
@@ -114,19 +135,29 @@ int spawn_users_make_trees(pid_t pid, const Plan *p, int image_fd,
          * the container's own through the map. PrivateUsers=yes is nspawn's
          * shifted image, already owned by its range: no idmap there. */
         if (p->users_mode != PLAN_USERS_ROOT_OWNER) {
-                _cleanup_close_ int tree = -EBADF;
+                _cleanup_close_ int dir_fd = -EBADF, fd = -EBADF, tree = -EBADF;
                 bool usr = p->root_volatile == CELL_VOLATILE_YES;
 
                 /* Volatile=yes takes only /usr of the image, read-only. */
-                if (p->root_image)
+                if (p->root_image) {
+                        fd = tree_source_open(image_fd, usr ? "usr" : ".", p->root_image, "Image=", err);
+                        if (fd < 0)
+                                return fd;
                         /* Not recursive: the image's mount alone, as its clone in the tree. */
-                        tree = idmapped_tree(userns_fd, image_fd, usr ? "usr" : ".", p->root_image, false,
-                                             usr ? MOUNT_ATTR_RDONLY : 0, "Image=", err);
-                else if (usr && (size_t) snprintf(path, sizeof path, "%s/usr", p->root_directory) >= sizeof path)
-                        return spawn_error(err, ENAMETOOLONG, "Directory=%s", p->root_directory);
-                else
-                        tree = idmapped_tree(userns_fd, AT_FDCWD, usr ? path : p->root_directory, NULL, true,
+                        tree = idmapped_tree(userns_fd, fd, p->root_image, false, usr ? MOUNT_ATTR_RDONLY : 0,
+                                             "Image=", err);
+                } else {
+                        if (usr && (size_t) snprintf(path, sizeof path, "%s/usr", p->root_directory) >= sizeof path)
+                                return spawn_error(err, ENAMETOOLONG, "Directory=%s", p->root_directory);
+                        dir_fd = root_open(p, places, err);
+                        if (dir_fd < 0)
+                                return dir_fd;
+                        fd = usr ? tree_source_open(dir_fd, "usr", path, "Directory=", err) : TAKE_FD(dir_fd);
+                        if (fd < 0)
+                                return fd;
+                        tree = idmapped_tree(userns_fd, fd, usr ? path : p->root_directory, true,
                                              usr ? MOUNT_ATTR_RDONLY : 0, "Directory=", err);
+                }
                 if (tree < 0)
                         return tree;
                 r = send(SPAWN_TREE_ROOT, tree, userdata);
@@ -136,7 +167,7 @@ int spawn_users_make_trees(pid_t pid, const Plan *p, int image_fd,
 
         for (size_t i = 0; i < p->n_mounts; i++) {
                 const PlanMount *m = p->mounts + i;
-                _cleanup_close_ int tree = -EBADF;
+                _cleanup_close_ int fd = -EBADF, tree = -EBADF;
                 char what[MOUNT_DESCRIBE_MAX];
                 size_t k;
 
@@ -148,8 +179,17 @@ int spawn_users_make_trees(pid_t pid, const Plan *p, int image_fd,
                 k = mount_origin(m, what, sizeof what);
                 (void) snprintf(what + k, sizeof what - k, "%s=%s", m->flags & MS_RDONLY ? "BindReadOnly" : "Bind",
                                 m->source);
-                tree = idmapped_tree(userns_fd, AT_FDCWD, m->source, NULL, m->flags & MS_REC,
-                                     mount_attr_from_flags(m->flags), what, err);
+                fd = tree_source_open(AT_FDCWD, m->source, NULL, what, err);
+                if (fd < 0)
+                        return fd;
+                /* The directory the start locked, not another a link leads
+                 * to now (shared-lock.h). */
+                r = shared_locks_check(places, m, fd);
+                if (r < 0)
+                        return spawn_error(err, r, r == -ESTALE ? "%s: source " SHARED_LOCK_CHANGED :
+                                           "%s: cannot check the source", what);
+                tree = idmapped_tree(userns_fd, fd, m->source, m->flags & MS_REC, mount_attr_from_flags(m->flags),
+                                     what, err);
                 if (tree < 0)
                         return tree;
                 r = send((uint32_t) i, tree, userdata);

@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include "plan.h"
+#include "shared-lock.h"
 #include "spawn-error.h"
 #include "uid-range.h"
 
@@ -33,8 +34,11 @@ int spawn_users_write_maps(pid_t pid, const Plan *p, const UidRange *range, Spaw
 /* Makes each idmapped tree and hands it to send(index, fd, userdata), index
  * being SPAWN_TREE_ROOT or the index in p->mounts; send does not take the
  * fd. A file system that cannot be idmapped is an error naming the path.
- * image_fd: Image='s detached mount (the root is cloned from it), or -EBADF. */
-int spawn_users_make_trees(pid_t pid, const Plan *p, int image_fd,
+ * image_fd: Image='s detached mount (the root is cloned from it), or -EBADF.
+ * Directory= and each Bind= source are opened by their paths in the
+ * supervisor's S (spawn-tree.c), where they are cloned: each must be the
+ * place the start locked (places, shared_locks_check()). */
+int spawn_users_make_trees(pid_t pid, const Plan *p, int image_fd, const SharedLocks *places,
                            int (*send)(uint32_t index, int fd, void *userdata), void *userdata,
                            SpawnError *err);
 

@@ -166,10 +166,12 @@ static int spawn_users(Spawn *s, const Plan *p, int image_fd, SpawnError *err) {
 
         /* The builder attaches the image's mount (ours: not closed here). */
         k.trees.image_fd = image_fd;
+        /* The builder checks it builds on the places locked. */
+        k.trees.places = &s->shared;
         r = spawn_users_write_maps(s->pid, p, &s->users, err);
         if (r < 0)
                 return r;
-        r = spawn_users_make_trees(s->pid, p, image_fd, keep_tree, &k, err);
+        r = spawn_users_make_trees(s->pid, p, image_fd, &s->shared, keep_tree, &k, err);
         /* Where the builder records what it makes as it goes, for a start
          * that fails, also with the builder killed halfway (spawn-undo.h). */
         if (r >= 0) {
@@ -244,8 +246,9 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
 
         s.plan = p;
         /* Before anything is looked up or made in a place another
-         * container may share: its take-back waits for none of ours. */
-        r = shared_locks_acquire(p, NULL, &s.shared, err);
+         * container may share: its take-back waits for none of ours.
+         * Directory=: the one the start opened and decided on. */
+        r = shared_locks_acquire(p, params->root_directory_fd, NULL, &s.shared, err);
         if (r < 0)
                 return r;
         /* The image's lock lives as long as the container, handed over
@@ -265,9 +268,13 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
         /* The range (and for pick its lock) before clone: a start that
          * cannot get one leaves nothing behind. */
         if (p->namespaces & CLONE_NEWUSER) {
-                if (p->root_image)
-                        (void) snprintf(root, sizeof root, "/proc/self/fd/%d", image_fd);
-                r = uid_range_acquire(p, p->root_image ? root : p->root_directory, NULL, &s.users, err);
+                /* PrivateUsers=yes: the owner of the root locked, not of
+                 * what its path leads to now. */
+                int root_fd = p->root_image ? image_fd : params->root_directory_fd;
+
+                if (root_fd >= 0)
+                        (void) snprintf(root, sizeof root, "/proc/self/fd/%d", root_fd);
+                r = uid_range_acquire(p, root_fd >= 0 ? root : p->root_directory, NULL, &s.users, err);
                 if (r < 0)
                         return r;
         }
@@ -311,7 +318,7 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
         }
         if (pid == 0) {
                 safe_close(pair[0]);
-                spawn_child(params, pair[1], s.undo.record_fd);
+                spawn_child(params, &s.shared, pair[1], s.undo.record_fd);
         }
 
         s.pid = pid;

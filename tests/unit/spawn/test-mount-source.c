@@ -38,12 +38,12 @@ TEST(missing_source_names_the_origin) {
         Plan p = { .mounts = m, .n_mounts = 1 };
         SpawnError err = {};
 
-        ASSERT_ERROR(mount_sources_check_host(&p, &err), ENOENT);
+        ASSERT_ERROR(mount_sources_check_host(&p, NULL, &err), ENOENT);
         ASSERT_STREQ(err.message, DROPIN ":3: BindReadOnly=/nonexistent-cell-src:/srv: source does not exist");
 
         p.mounts = m + 1;
         err = (SpawnError) {};
-        ASSERT_ERROR(mount_sources_check_host(&p, &err), ENOENT);
+        ASSERT_ERROR(mount_sources_check_host(&p, NULL, &err), ENOENT);
         ASSERT_STREQ(err.message,
                      "/etc/cell/web.cell:9: Overlay=/usr: /nonexistent-cell-layer: cannot open the layer");
 }

@@ -87,7 +87,7 @@ TEST(places_locked_once_each) {
         int other;
 
         make_places();
-        ASSERT_OK(shared_locks_acquire(&p, locks, &l, &err));
+        ASSERT_OK(shared_locks_acquire(&p, -EBADF, locks, &l, &err));
         ASSERT_EQ((int) l.n, 2);
         ASSERT_STREQ(l.locks[0].path, root);
         ASSERT_STREQ(l.locks[1].path, x);
@@ -107,7 +107,7 @@ TEST(places_locked_once_each) {
         close(other);
 
         /* Alone: both exclusive, and a start waits for them. */
-        ASSERT_OK(shared_locks_acquire(&p, locks, &l, &err));
+        ASSERT_OK(shared_locks_acquire(&p, -EBADF, locks, &l, &err));
         ASSERT_EQ(shared_locks_exclusive(&l, busy), 0);
         other = lock_file_of(root);
         ASSERT_ERROR(flock(other, LOCK_SH | LOCK_NB) < 0 ? -errno : 0, EWOULDBLOCK);
@@ -123,7 +123,7 @@ TEST(volatile_root_is_not_locked) {
         SpawnError err = {};
 
         make_places();
-        ASSERT_OK(shared_locks_acquire(&p, locks, &l, &err));
+        ASSERT_OK(shared_locks_acquire(&p, -EBADF, locks, &l, &err));
         ASSERT_EQ((int) l.n, 0);
         shared_locks_done(&l);
         remove_places();
@@ -150,7 +150,7 @@ TEST(exclusive_holder_waited_for_then_refused) {
                 _exit(flock(other, LOCK_UN) < 0);
         }
         close(other);
-        ASSERT_OK(shared_locks_acquire(&p, locks, &l, &err));
+        ASSERT_OK(shared_locks_acquire(&p, -EBADF, locks, &l, &err));
         ASSERT_EQ((int) l.n, 1);
         ASSERT_EQ(waitpid(pid, &status, 0), pid);
         ASSERT_EQ(status, 0);
@@ -158,7 +158,7 @@ TEST(exclusive_holder_waited_for_then_refused) {
 
         other = lock_file_of(root);
         ASSERT_OK(flock(other, LOCK_EX | LOCK_NB));
-        ASSERT_ERROR(shared_locks_acquire(&p, locks, &l, &err), EWOULDBLOCK);
+        ASSERT_ERROR(shared_locks_acquire(&p, -EBADF, locks, &l, &err), EWOULDBLOCK);
         ASSERT_EQ((int) l.n, 0);
         ASSERT_CONTAINS(err.message, "Directory=");
         ASSERT_CONTAINS(err.message, root);
@@ -184,7 +184,7 @@ TEST(a_flock_on_the_directory_itself_is_not_cells) {
         other = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         ASSERT_TRUE(other >= 0);
         ASSERT_OK(flock(other, LOCK_EX | LOCK_NB));
-        ASSERT_OK(shared_locks_acquire(&p, locks, &l, &err));
+        ASSERT_OK(shared_locks_acquire(&p, -EBADF, locks, &l, &err));
         ASSERT_EQ((int) l.n, 1);
         /* The lock file: root's alone. */
         ASSERT_OK(stat(root, &st));
@@ -212,7 +212,7 @@ TEST(take_back_asks_the_directory_locked) {
         snprintf(link, sizeof link, "%s/link", dir);
         ASSERT_OK(symlink(root, link));
         p.root_directory = link;
-        ASSERT_OK(shared_locks_acquire(&p, locks, &l, &err));
+        ASSERT_OK(shared_locks_acquire(&p, -EBADF, locks, &l, &err));
         ASSERT_EQ((int) l.n, 1);
         other = hold(root);
         ASSERT_OK(unlink(link));
@@ -225,7 +225,7 @@ TEST(take_back_asks_the_directory_locked) {
         /* Removed since: empty, nothing of ours in it, not busy. */
         ASSERT_OK(unlink(link));
         ASSERT_OK(symlink(root, link));
-        ASSERT_OK(shared_locks_acquire(&p, locks, &l, &err));
+        ASSERT_OK(shared_locks_acquire(&p, -EBADF, locks, &l, &err));
         ASSERT_OK(rmdir(root));
         ASSERT_EQ(shared_locks_exclusive(&l, busy), 0);
         ASSERT_FALSE(busy[0]);
@@ -249,15 +249,102 @@ TEST(last_holder_removes_the_lock_file) {
         ASSERT_OK(stat(root, &st));
         snprintf(lock, sizeof lock, "%s/inode-%lu:%lu", locks, (unsigned long) st.st_dev, (unsigned long) st.st_ino);
 
-        ASSERT_OK(shared_locks_acquire(&p, locks, &l, &err));
+        ASSERT_OK(shared_locks_acquire(&p, -EBADF, locks, &l, &err));
         shared_locks_done(&l);
         ASSERT_ERROR(stat(lock, &st) < 0 ? -errno : 0, ENOENT);
 
-        ASSERT_OK(shared_locks_acquire(&p, locks, &l, &err));
+        ASSERT_OK(shared_locks_acquire(&p, -EBADF, locks, &l, &err));
         other = hold(root);
         shared_locks_done(&l);
         ASSERT_OK(stat(lock, &st));                     /* another holds it */
         lock_file_release_shared(other, locks);         /* as cell-monitor leaves */
         ASSERT_ERROR(stat(lock, &st) < 0 ? -errno : 0, ENOENT);
+        remove_places();
+}
+
+/* open(path, O_PATH), as the build opens a place by its path again. */
+static int open_place(const char *path) {
+        int fd = open(path, O_PATH | O_CLOEXEC);
+
+        ASSERT_TRUE(fd >= 0);
+        return fd;
+}
+
+/* The build finds at each path the directory the start opened and locked
+ * there, or is told it changed: Directory= locked through the fd the start
+ * opened it by (not its path, turned before the lock already), a Bind=
+ * source through a link turned after the lock, a second name of a place
+ * locked once, a file source (never a place), a source missing at the lock
+ * and a directory by the build. */
+TEST(build_finds_the_places_locked) {
+        char rlink[80], xlink[80], alias[80], y[80];
+        PlanMount m[] = {
+                { .kind = PLAN_MOUNT_BIND, .source = xlink, .target = (char *) "/data", .line = 3 },
+                { .kind = PLAN_MOUNT_BIND, .source = alias, .target = (char *) "/again", .line = 4 },
+                { .kind = PLAN_MOUNT_BIND, .source = file, .target = (char *) "/f", .line = 5 },
+                { .kind = PLAN_MOUNT_BIND, .source = nosuch, .target = (char *) "/opt", .optional = true, .line = 6 },
+                { .kind = PLAN_MOUNT_BIND, .source = y, .target = (char *) "/y" },      /* cell's own: no place */
+        };
+        Plan p = { .root_directory = rlink, .mounts = m, .n_mounts = ELEMENTSOF(m) };
+        SharedLocks l = SHARED_LOCKS_NULL;
+        SpawnError err = {};
+        int root_fd, fd;
+
+        make_places();
+        snprintf(rlink, sizeof rlink, "%s/rlink", dir);
+        snprintf(xlink, sizeof xlink, "%s/xlink", dir);
+        snprintf(alias, sizeof alias, "%s/alias", dir);
+        snprintf(y, sizeof y, "%s/y", dir);
+        ASSERT_OK(mkdir(y, 0755));
+        ASSERT_OK(symlink(root, rlink));
+        ASSERT_OK(symlink(x, xlink));
+        ASSERT_OK(symlink(x, alias));
+        root_fd = open_place(rlink);
+        /* Turned before the lock: the start locks what it opened. */
+        ASSERT_OK(unlink(rlink));
+        ASSERT_OK(symlink(y, rlink));
+        ASSERT_OK(shared_locks_acquire(&p, root_fd, locks, &l, &err));
+        ASSERT_EQ((int) l.n, 2);
+        ASSERT_STREQ(l.locks[0].path, rlink);
+        ASSERT_ERROR(shared_locks_check(&l, NULL, fd = open_place(rlink)), ESTALE);
+        close(fd);
+        ASSERT_OK(shared_locks_check(&l, NULL, fd = open_place(root)));
+        close(fd);
+
+        ASSERT_OK(shared_locks_check(&l, &m[0], fd = open_place(xlink)));
+        close(fd);
+        ASSERT_OK(shared_locks_check(&l, &m[1], fd = open_place(alias)));
+        close(fd);
+        ASSERT_OK(shared_locks_check(&l, &m[2], fd = open_place(file)));
+        close(fd);
+        ASSERT_OK(shared_locks_check(&l, &m[4], fd = open_place(y)));
+        close(fd);
+        ASSERT_OK(mkdir(nosuch, 0755));
+        ASSERT_ERROR(shared_locks_check(&l, &m[3], fd = open_place(nosuch)), ESTALE);
+        close(fd);
+        /* Turned after the lock. */
+        ASSERT_OK(unlink(xlink));
+        ASSERT_OK(symlink(y, xlink));
+        ASSERT_ERROR(shared_locks_check(&l, &m[0], fd = open_place(xlink)), ESTALE);
+        close(fd);
+        /* Not asked. */
+        ASSERT_OK(shared_locks_check(NULL, &m[0], fd = open_place(xlink)));
+        close(fd);
+        shared_locks_done(&l);
+
+        /* Volatile=yes: nothing locked, the root still what was opened. */
+        p.root_volatile = CELL_VOLATILE_YES;
+        p.n_mounts = 0;
+        ASSERT_OK(shared_locks_acquire(&p, root_fd, locks, &l, &err));
+        ASSERT_EQ((int) l.n, 0);
+        ASSERT_ERROR(shared_locks_check(&l, NULL, fd = open_place(rlink)), ESTALE);
+        close(fd);
+        shared_locks_done(&l);
+        close(root_fd);
+        ASSERT_OK(unlink(rlink));
+        ASSERT_OK(unlink(xlink));
+        ASSERT_OK(unlink(alias));
+        ASSERT_OK(rmdir(nosuch));
+        ASSERT_OK(rmdir(y));
         remove_places();
 }
