@@ -136,6 +136,17 @@ static bool section_name_is_valid(const char *s) {
         return true;
 }
 
+/* SetCredential='s value is a secret: a message about its line shows the
+ * key only, as config_assign_expand() does for the lines it is handed.
+ * The lexer's own messages come first: "cell verify" output and the
+ * journal must not hold the value either when the line is misplaced. */
+#define SECRET_KEY "SetCredential"
+#define SECRET_NOT_SHOWN "(value not shown)"
+
+static const char *shown_value(const char *key, const char *value) {
+        return streq(key, SECRET_KEY) ? SECRET_NOT_SHOWN : value;
+}
+
 /* Interprets one complete logical line (in l->buf). */
 static LexToken lexer_logical_line(UnitLexer *l, unsigned line) {
         char *s = strip(l->buf), *eq;
@@ -169,7 +180,12 @@ static LexToken lexer_logical_line(UnitLexer *l, unsigned line) {
 
         eq = strchr(s, '=');
         if (!eq || eq == s) {
-                lexer_problem(l, line, "\"%.*s\": line is not a Key=value assignment", len, s);
+                /* "SetCredential ID:VALUE", its "=" forgotten: the key alone. */
+                if (startswith(s, SECRET_KEY))
+                        lexer_problem(l, line, "\"" SECRET_KEY " " SECRET_NOT_SHOWN "\": line is not a Key=value "
+                                      "assignment");
+                else
+                        lexer_problem(l, line, "\"%.*s\": line is not a Key=value assignment", len, s);
                 return LEX_EOF;
         }
         *eq = 0;
@@ -183,7 +199,7 @@ static LexToken lexer_logical_line(UnitLexer *l, unsigned line) {
                 return LEX_EOF;         /* already reported at its header */
         if (l->section == SECTION_NONE) {
                 lexer_problem(l, line, "%s=%.*s: assignment before any [Section] header",
-                              l->key, QUOTE_MAX, l->value);
+                              l->key, QUOTE_MAX, shown_value(l->key, l->value));
                 return LEX_EOF;
         }
         l->assign_line = line;

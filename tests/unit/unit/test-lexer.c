@@ -212,6 +212,25 @@ TEST(key_before_section) {
         diag_done(&d);
 }
 
+/* SetCredential='s value is a secret: the lexer's own messages about its
+ * line (misplaced, or its "=" forgotten) show the key only, as the
+ * parser's do (test-config-credential.c). */
+TEST(secret_not_shown) {
+        _cleanup_strv_free_ char **l = NULL;
+        Diagnostics d = {};
+
+        l = LEX("SetCredential=tok:s3cr3t\nSetCredential tok:s3cr3t\n[Exec]\nSetCredential tok:s3cr3t\n"
+                "SetCredentialX=s3cr3t\n", 3, &d);
+        ASSERT_EQ(strv_length(l), 1);
+        ASSERT_STREQ(l[0], "Exec|SetCredentialX|s3cr3t|5");
+        ASSERT_STREQ(d.messages[0], "t.cell:1: SetCredential=(value not shown): assignment before any [Section] header");
+        ASSERT_STREQ(d.messages[1], "t.cell:2: \"SetCredential (value not shown)\": line is not a Key=value assignment");
+        ASSERT_STREQ(d.messages[2], "t.cell:4: \"SetCredential (value not shown)\": line is not a Key=value assignment");
+        for (size_t i = 0; i < 3; i++)
+                ASSERT_NULL(strstr(d.messages[i], "s3cr3t"));
+        diag_done(&d);
+}
+
 TEST(line_without_equals) {
         _cleanup_strv_free_ char **l = NULL;
         Diagnostics d = {};
