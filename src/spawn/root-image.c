@@ -195,19 +195,47 @@ static int loop_attach(int file_fd, const char *name, bool read_only, char *ret_
         return -EBUSY;
 }
 
+/* Whether the block device fd is a whole loop device over all of a file:
+ * then that file's identity (as stat() gives it) in *ret_dev, *ret_ino. A
+ * partition of one is not (its siblings hold other file systems), nor one
+ * that starts at an offset into its file. */
+static bool loop_backing_file(int fd, const struct stat *st, dev_t *ret_dev, ino_t *ret_ino) {
+        struct loop_info64 info;
+        char sys[64];
+
+        (void) snprintf(sys, sizeof sys, "/sys/dev/block/%u:%u/partition", major(st->st_rdev), minor(st->st_rdev));
+        if (access(sys, F_OK) >= 0)
+                return false;
+        if (ioctl(fd, LOOP_GET_STATUS64, &info) < 0 || info.lo_offset != 0 || info.lo_inode == 0)
+                return false;
+        /* The kernel's encoding (new_encode_dev()) is glibc's makedev(). */
+        *ret_dev = (dev_t) info.lo_device;
+        *ret_ino = (ino_t) info.lo_inode;
+        return true;
+}
+
 /* The image's lock file (root-image.h), flock'ed with op | LOCK_NB, into
  * *ret_fd. Not the image: whoever may read it could flock() it, and so
  * refuse every start of it. 0600 in a directory only root writes: only
  * cell opens it. */
-static int image_lock(const struct stat *st, int op, int *ret_fd) {
+static int image_lock(int file_fd, const struct stat *st, int op, int *ret_fd) {
         _cleanup_close_ int dir_fd = -EBADF, fd = -EBADF;
+        dev_t dev;
+        ino_t ino;
         char name[64];
         int r;
 
         r = lock_dir_open(ROOT_IMAGE_LOCK_DIR, &dir_fd);
         if (r < 0)
                 return r;
-        if (S_ISBLK(st->st_mode))
+        if (S_ISBLK(st->st_mode) && loop_backing_file(file_fd, st, &dev, &ino))
+                /* A loop device is its file: Image= of the file, attached
+                 * anew, would be a second superblock of the same file
+                 * system (and Image= of the device beside a start of the
+                 * file, the same). systemd-nspawn locks the device by its
+                 * number alone, and lets both write. */
+                lock_file_inode_name(name, sizeof name, dev, ino);
+        else if (S_ISBLK(st->st_mode))
                 /* One device, whichever node names it. */
                 (void) snprintf(name, sizeof name, "block-%u:%u", major(st->st_rdev), minor(st->st_rdev));
         else
@@ -282,7 +310,7 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
          * its own superblock, corrupt it; xfs alone refuses the second. */
         /* Not waited for: no take-back locks an image, so whoever holds
          * it is a container that runs. */
-        r = image_lock(&st, read_only ? LOCK_SH : LOCK_EX, &lock_fd);
+        r = image_lock(file_fd, &st, read_only ? LOCK_SH : LOCK_EX, &lock_fd);
         if (r == -EWOULDBLOCK)
                 return spawn_error(err, EBUSY, "Image=%s: in use by another container%s (an image is mounted by "
                                    "any number of read-only containers, or by one that writes to it)", path,

@@ -33,7 +33,8 @@
 
 /* The images' locks, as systemd-nspawn's /run/systemd/nspawn/locks: a
  * file of root's per image, "inode-DEV:INO" (a block device's
- * "block-MAJOR:MINOR"), never the image itself. */
+ * "block-MAJOR:MINOR", a whole loop device's that of its file), never the
+ * image itself. */
 #define ROOT_IMAGE_LOCK_DIR "/run/cell/image-lock"
 
 typedef struct RootImage {

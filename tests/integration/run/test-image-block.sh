@@ -4,8 +4,9 @@
 # /dev/disk/by-* are. What is mounted is the device cell probed and
 # locked: a symlink turned from device A to device B while cell waits
 # before its mount (strace delays its fsopen()) still gives the container
-# A's file system, never B's. One device named two ways is locked as one;
-# a device with a partition table is refused.
+# A's file system, never B's. One device named two ways is locked as one,
+# and a loop device as the file it is of; a device with a partition table
+# is refused.
 . "$(dirname "$0")/lib.sh"
 
 for t in mkfs.ext4 debugfs mksquashfs mkfs.erofs mkfs.xfs mkfs.btrfs sfdisk losetup strace; do
@@ -45,6 +46,11 @@ attach() {
         local var=$1 file=$2; shift 2
         printf -v "$var" '%s' "$(losetup -f --show "$@" "$file")"
         [ -b "${!var}" ] || fail "losetup $file: no device"
+}
+
+# lock_of FILE: the image lock of FILE, and of a whole loop device of it.
+lock_of() {
+        echo "/run/cell/image-lock/inode-$(stat -c %d "$1"):$(stat -c %i "$1")"
 }
 
 # What the payload reports: the image's marker, "/"'s mount ("ROOT TYPE
@@ -138,27 +144,37 @@ for _ in $(seq 100); do [ -e "$work/sync/started" ] && break; sleep 0.1; done
 [ -e "$work/sync/started" ] || fail "writer: did not start: $(cat "$work/out1")"
 u=$(unit second "[Root]" "Image=$A" "ReadOnly=yes" "[Exec]" "Exec=/bin/block-check")
 run_cell none "$u"
+status2=$status
+cp "$work/err" "$work/err2"
+# The file A is a loop device of: a second loop device, and a second
+# superblock of the file system the writer writes (its journal replayed
+# under it, or skipped: either way one corrupts what the other reads).
+u=$(unit third "[Root]" "Image=$work/a.ext4" "ReadOnly=yes" "[Exec]" "Exec=/bin/block-check")
+run_cell none "$u"
 touch "$work/sync/done"
 status1=0
 wait "$first" || status1=$?
 expect "writer: status" "$status1" 0
-expect "second, the same device by another name: status" "$status" 2
-grep -q "Image=$A: in use by another container that writes to it" "$work/err" ||
-        fail "second: not refused as in use: $(cat "$work/err")"
+expect "second, the same device by another name: status" "$status2" 2
+grep -q "Image=$A: in use by another container that writes to it" "$work/err2" ||
+        fail "second: not refused as in use: $(cat "$work/err2")"
+expect "third, the file of that loop device: status" "$status" 2
+grep -q "Image=$work/a.ext4: in use by another container that writes to it" "$work/err" ||
+        fail "third: not refused as in use: $(cat "$work/out" "$work/err")"
 expect_nothing_left
 
 # The swap: Image=LINK, LINK turned from A to B after cell opened, probed
 # and locked A, while its fsopen() is held back two seconds (strace
 # without -f: the supervisor alone, which mounts the image). The container
 # gets A's file system (and writes A), never B's.
-rm -f "/run/cell/image-lock/block-$(majmin "$A")"
+rm -f "$(lock_of "$work/a.ext4")"
 u=$(unit swap "[Root]" "Image=$work/link" "[Exec]" "Exec=/bin/block-check swapped")
 status=0
 timeout 30 strace -o "$work/trace" -e trace=fsopen -e inject=fsopen:delay_enter=2000000:when=1 \
         "$CELL" run --cgroup-manager=none "$u" >"$work/out" 2>"$work/err" &
 pid=$!
-for _ in $(seq 200); do [ -e "/run/cell/image-lock/block-$(majmin "$A")" ] && break; sleep 0.02; done
-[ -e "/run/cell/image-lock/block-$(majmin "$A")" ] || fail "swap: A was never locked: $(cat "$work/err")"
+for _ in $(seq 200); do [ -e "$(lock_of "$work/a.ext4")" ] && break; sleep 0.02; done
+[ -e "$(lock_of "$work/a.ext4")" ] || fail "swap: A was never locked: $(cat "$work/err")"
 ln -s "$B" "$work/link.new"
 mv -T "$work/link.new" "$work/link"
 wait "$pid" || status=$?
