@@ -164,10 +164,20 @@ static void nft_ctx_freep(struct nft_ctx **ctx) {
                 nft.ctx_free(*ctx);
 }
 
+/* The table whose handle a script's run is to read from nft's echo. */
+typedef struct NetfwEcho {
+        int family;
+        const char *table;
+        uint64_t *ret_handle;
+} NetfwEcho;
+
 /* Runs a script; on failure message gets nft's first error line (or why
- * libnftables could not be loaded: -EOPNOTSUPP). With ret_echo, nft echoes
- * what it added, with each object's handle: *ret_echo (caller frees). */
-static int netfw_run(const char *script, char **ret_echo, char *message, size_t size) {
+ * libnftables could not be loaded: -EOPNOTSUPP); -ENOENT for an object
+ * that is not there (a table deleted by its handle), else -EIO. With echo,
+ * nft echoes what it added, with each object's handle, and the table's is
+ * read from that before anything else can fail: NETFW_HANDLE_BY_NAME where
+ * it is not found, so that a table added is never one nobody removes. */
+static int netfw_run(const char *script, const NetfwEcho *echo, char *message, size_t size) {
         _cleanup_(nft_ctx_freep) struct nft_ctx *ctx = NULL;
         const char *e;
         int r;
@@ -182,14 +192,15 @@ static int netfw_run(const char *script, char **ret_echo, char *message, size_t 
         /* Nothing on our stdout/stderr: the error text is ours to word. */
         if (nft.ctx_buffer_output(ctx) < 0 || nft.ctx_buffer_error(ctx) < 0)
                 return -ENOMEM;
-        if (ret_echo)
+        if (echo)
                 nft.ctx_output_set_flags(ctx, nft.ctx_output_get_flags(ctx) | NFT_CTX_OUTPUT_ECHO |
                                          NFT_CTX_OUTPUT_HANDLE);
         if (nft.run_cmd_from_buffer(ctx, script) == 0) {
-                if (ret_echo) {
-                        *ret_echo = strdup(strempty(nft.ctx_get_output_buffer(ctx)));
-                        if (!*ret_echo)
-                                return -ENOMEM;
+                if (echo) {
+                        *echo->ret_handle = netfw_echo_table_handle(nft.ctx_get_output_buffer(ctx), echo->family,
+                                                                    echo->table);
+                        if (*echo->ret_handle == 0)
+                                *echo->ret_handle = NETFW_HANDLE_BY_NAME;
                 }
                 return 0;
         }
@@ -199,7 +210,8 @@ static int netfw_run(const char *script, char **ret_echo, char *message, size_t 
         e = startswith(e, "Error: ") ?: e;
         if (message)
                 (void) snprintf(message, size, "%.*s", (int) strcspn(e, "\n"), e);
-        return -EIO;
+        /* nft words the kernel's errno with strerror(). */
+        return strstr(e, strerror(ENOENT)) ? -ENOENT : -EIO;
 }
 
 uint64_t netfw_echo_table_handle(const char *echo, int family, const char *table) {
@@ -228,16 +240,23 @@ uint64_t netfw_echo_table_handle(const char *echo, int family, const char *table
 /* Deletes the family's table if it is there: 0 also when there was none. */
 static int netfw_family_remove(const char *table, int family) {
         _cleanup_free_ char *script = NULL;
+        int r;
 
         if (asprintf(&script, "add table %1$s %2$s\ndelete table %1$s %2$s\n",
                      family == AF_INET6 ? "ip6" : "ip", table) < 0)
                 return -ENOMEM;
-        return netfw_run(script, NULL, NULL, 0);
+        r = netfw_run(script, NULL, NULL, 0);
+        return r == -ENOENT ? -EIO : r;
 }
 
 int netfw_ports_add(const Plan *p, const char *table, int family, uint64_t *ret_handle, char *message, size_t size) {
-        _cleanup_free_ char *script = NULL, *echo = NULL;
+        _cleanup_free_ char *script = NULL;
         bool adds = family == AF_INET6 ? p->ports_ipv6 : p->ports_ipv4;
+        /* The handle, not the name, is what the stop deletes: nft never
+         * gives a handle twice in a network namespace, so a late stop of
+         * this start cannot delete the table of the next start of the
+         * unit, which has the same name. */
+        NetfwEcho echo = { .family = family, .table = table, .ret_handle = ret_handle };
         int r;
 
         *ret_handle = 0;
@@ -245,15 +264,8 @@ int netfw_ports_add(const Plan *p, const char *table, int family, uint64_t *ret_
         if (!script)
                 return -ENOMEM;
         r = netfw_run(script, adds ? &echo : NULL, message, size);
-        if (r == 0 && adds) {
-                /* The handle, not the name, is what the stop deletes: nft
-                 * never gives a handle twice in a network namespace, so a
-                 * late stop of this start cannot delete the table of the
-                 * next start of the unit, which has the same name. */
-                *ret_handle = netfw_echo_table_handle(echo, family, table);
-                if (*ret_handle == 0)
-                        *ret_handle = NETFW_HANDLE_BY_NAME;
-        }
+        if (r == -ENOENT)
+                r = -EIO;       /* nothing the script deletes can be missing: refused */
         if (r != -EIO)
                 return r;
         /* Refused as a whole, so the table of a killed cell is still
@@ -282,10 +294,10 @@ int netfw_tables_remove(const char *table, const uint64_t handles[static 2]) {
                         if (asprintf(&script, "delete table %s handle %" PRIu64 "\n",
                                      families[i] == AF_INET6 ? "ip6" : "ip", handles[i]) < 0)
                                 return -ENOMEM;
-                        /* Gone already (ENOENT) is fine: the next start of
-                         * the unit replaced it, or someone deleted it. */
+                        /* Gone already is fine: the next start of the unit
+                         * replaced it, or someone deleted it. */
                         q = netfw_run(script, NULL, NULL, 0);
-                        if (q == -EIO)
+                        if (q == -ENOENT)
                                 q = 0;
                 }
                 if (q < 0 && r == 0)

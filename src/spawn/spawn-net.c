@@ -282,7 +282,11 @@ static void spawn_interfaces_return(Spawn *s) {
 
 void spawn_network_done(Spawn *s) {
         if (s->netfw_table) {
-                (void) netfw_tables_remove(s->netfw_table, s->netfw_handles);
+                int r = netfw_tables_remove(s->netfw_table, s->netfw_handles);
+                if (r < 0)
+                        log_warning_errno(r, "Port=: cannot remove the nft table %s (ip, ip6): its rules still "
+                                          "forward the host's ports to the container's address: %m",
+                                          s->netfw_table);
                 s->netfw_table = mfree(s->netfw_table);
                 s->netfw_handles[0] = s->netfw_handles[1] = 0;
         }

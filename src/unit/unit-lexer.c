@@ -395,7 +395,9 @@ static int read_full_file(const char *path, char **ret, size_t *ret_size, size_t
         if (r < 0)
                 return r;
 
-        allocated = file_size > 0 ? (size_t) file_size + 1 : 4096;
+        /* Room for the file, its NUL and the byte the read that finds
+         * its end asks for: read whole without a copy. */
+        allocated = file_size > 0 ? (size_t) file_size + 2 : 4096;
         buf = malloc(allocated);
         if (!buf)
                 return -ENOMEM;
