@@ -179,6 +179,22 @@ static int loop_attach(int file_fd, const char *name, bool read_only, char *ret_
                         return -errno;
                 }
                 if (ioctl(loop_fd, LOOP_CONFIGURE, &c) >= 0) {
+                        /* Held read-only until the mount: a kernel without
+                         * CONFIG_BLK_DEV_WRITE_MOUNTED refuses to mount a
+                         * device someone has open for writing (EBUSY). The
+                         * new fd is open before the old one closes, so
+                         * autoclear never sees the device unused. */
+                        if (!read_only) {
+                                char self[32];
+                                int ro;
+
+                                (void) snprintf(self, sizeof self, "/proc/self/fd/%d", loop_fd);
+                                ro = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+                                if (ro < 0)
+                                        return -errno;
+                                safe_close(loop_fd);
+                                loop_fd = ro;
+                        }
                         *ret_loop_fd = TAKE_FD(loop_fd);
                         return 0;
                 }
@@ -300,8 +316,16 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
                 if (r < 0)
                         return spawn_error(err, errno, "Image=%s: cannot open for writing (ReadOnly=yes mounts "
                                            "it read-only)", path);
-                safe_close(file_fd);
-                file_fd = r;
+                /* A file's loop device is configured from it; a device is
+                 * only asked whether it may be written: the mount opens it
+                 * itself, and refuses to where we hold it open for writing
+                 * (a kernel without CONFIG_BLK_DEV_WRITE_MOUNTED: EBUSY). */
+                if (S_ISBLK(st.st_mode))
+                        safe_close(r);
+                else {
+                        safe_close(file_fd);
+                        file_fd = r;
+                }
         }
 
         /* Before anything mounts it, as systemd-nspawn locks an image: any

@@ -163,6 +163,40 @@ grep -q "Image=$work/a.ext4: in use by another container that writes to it" "$wo
         fail "third: not refused as in use: $(cat "$work/out" "$work/err")"
 expect_nothing_left
 
+# bdevs_open_for_writing PID: the block devices PID has open for writing.
+bdevs_open_for_writing() {
+        local fd t fl
+        [ -n "$1" ] && [ -d "/proc/$1/fd" ] || { echo "(no process '$1')"; return 0; }
+        for fd in /proc/"$1"/fd/*; do
+                t=$(readlink "$fd") || continue
+                [ -b "$t" ] || continue
+                fl=$(awk '/^flags:/ { print $2 }' "/proc/$1/fdinfo/${fd##*/}")
+                [ $(( 0$fl & 3 )) -ne 0 ] && echo "$t"
+        done
+        return 0
+}
+# cell_of PID: cell under "timeout (PID) strace".
+cell_of() {
+        pgrep -P "$(pgrep -P "$1" | head -1)" | head -1
+}
+
+# A writable file's loop device, while cell mounts it (its fsopen() held
+# back): cell holds it open read-only only, for the same reason as below.
+rm -f "$(lock_of "$work/a.ext4")"
+u=$(unit loopheld "[Root]" "Image=$work/a.ext4" "[Exec]" "Exec=/bin/block-check")
+status=0
+timeout 30 strace -o "$work/trace" -e trace=fsopen -e inject=fsopen:delay_enter=2000000:when=1 \
+        "$CELL" run --cgroup-manager=none "$u" >"$work/out" 2>"$work/err" &
+pid=$!
+for _ in $(seq 200); do [ -e "$(lock_of "$work/a.ext4")" ] && break; sleep 0.02; done
+sleep 0.2       # past the loop device's set-up, into the delay
+expect "a file's loop device: block devices cell holds open for writing while it mounts" \
+        "$(bdevs_open_for_writing "$(cell_of "$pid")")" ""
+wait "$pid" || status=$?
+expect "a file's loop device: status" "$status" 0
+grep -q 'fsopen("ext4".*(DELAYED)' "$work/trace" || fail "loopheld: fsopen() was not delayed: $(cat "$work/trace")"
+expect_nothing_left
+
 # The swap: Image=LINK, LINK turned from A to B after cell opened, probed
 # and locked A, while its fsopen() is held back two seconds (strace
 # without -f: the supervisor alone, which mounts the image). The container
@@ -175,6 +209,11 @@ timeout 30 strace -o "$work/trace" -e trace=fsopen -e inject=fsopen:delay_enter=
 pid=$!
 for _ in $(seq 200); do [ -e "$(lock_of "$work/a.ext4")" ] && break; sleep 0.02; done
 [ -e "$(lock_of "$work/a.ext4")" ] || fail "swap: A was never locked: $(cat "$work/err")"
+# cell (strace's child) mounts now: it holds no block device open for
+# writing (a kernel without CONFIG_BLK_DEV_WRITE_MOUNTED would refuse the
+# mount, EBUSY).
+expect "swap: block devices cell holds open for writing while it mounts" \
+        "$(bdevs_open_for_writing "$(cell_of "$pid")")" ""
 ln -s "$B" "$work/link.new"
 mv -T "$work/link.new" "$work/link"
 wait "$pid" || status=$?
