@@ -109,8 +109,10 @@ int link_open_up(const char *ifname, unsigned index, struct mnl_socket **ret_nl,
          * netif_mac()) is refused while another macvlan of the lower device
          * has it: the container's own of its last start, whose network
          * namespace the kernel tears down in the background after its last
-         * process. A restart waits for that, not for anything else. */
-        for (uint64_t deadline = 0;;) {
+         * process. A restart waits for that, not for anything else: one
+         * wait per process (a start's child), however many macvlans. */
+        static uint64_t deadline = 0;
+        for (;;) {
                 r = link_set_up(nl, index);
                 if (r != -EADDRINUSE)
                         break;
