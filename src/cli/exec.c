@@ -433,7 +433,10 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv, bool pty) {
 
                 (void) waitpid(pid, NULL, 0);
                 plan_message_origin(p, err.message, origin, sizeof origin);
-                r = log_error_errno(err.error ?: EIO, "%s%s: %m", origin, err.message[0] ? err.message : "exec");
+                if (err.complete && err.message[0])
+                        r = log_error_errno(err.error ?: EIO, "%s%s", origin, err.message);
+                else
+                        r = log_error_errno(err.error ?: EIO, "%s%s: %m", origin, err.message[0] ? err.message : "exec");
                 goto out;
         }
         if (child_pidfd < 0) {

@@ -20,7 +20,8 @@ static void plan_help(void) {
                "  -h --help        Show this help\n"
                "  -j --json        Print the plan as JSON (stable; schema in cell(1))\n"
                "  -n --name NAME   The unit name for specifiers and the default hostname\n\n"
-               "ARGS replace Exec= (with Boot=yes they are passed to init), as for \"cell run\".\n"
+               "ARGS replace Exec= (with Boot=yes they are passed to init), as for \"cell run\":\n"
+               "options go before FILE|NAME, ARGS that start with \"-\" after \"--\".\n"
                "Exit status: 0 printed, 1 the unit is invalid or cannot be loaded (missing, a\n"
                "directory), 2 usage or other error.\n");
 }
@@ -38,7 +39,9 @@ int verb_plan(int argc, char *argv[]) {
         bool json = false;
         int c, r;
 
-        while ((c = getopt_long(argc, argv, "hjn:", options, NULL)) >= 0)
+        /* "+": options end at the unit, as for "cell run": what follows it is
+         * the payload's, "cell plan web ls -l" included. */
+        while ((c = getopt_long(argc, argv, "+hjn:", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         plan_help();
@@ -59,12 +62,17 @@ int verb_plan(int argc, char *argv[]) {
                 log_error("No unit given. See \"cell plan --help\".");
                 return CELL_EXIT_FAILURE;
         }
-        /* "--" ends the options (getopt_long() moves it before the unit when it
-         * follows it); one after the unit too, as "cell run -- web -- ARGS"
-         * has it: the ARGS are the same for both verbs. */
+        /* The ARGS are those "cell run" takes: after the unit, "--" starts
+         * them ("cell run -- web -- ARGS" too), and a first one that starts
+         * with "-" is an option put after the unit, refused by both verbs. */
         char **args = argv + optind + 1;
         if (*args && streq(*args, "--"))
                 args++;
+        else if (*args && (*args)[0] == '-') {
+                log_error("\"%s\" after the unit: options go before %s, the payload's arguments after \"--\". "
+                          "See \"cell plan --help\".", *args, argv[optind]);
+                return CELL_EXIT_FAILURE;
+        }
         if (*args)
                 plan_opts.argv_override = args;
 

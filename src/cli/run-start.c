@@ -38,6 +38,9 @@ int run_report_spawn_error(const Plan *p, const SpawnError *err, int r) {
 
         if (r == -EINTR)
                 return r;
+        if (err->message[0] && err->complete)
+                return log_error_errno(err->error ?: r, "%s%s",
+                                       plan_message_origin(p, err->message, origin, sizeof origin), err->message);
         if (err->message[0])
                 return log_error_errno(err->error ?: r, "%s%s: %m",
                                        plan_message_origin(p, err->message, origin, sizeof origin), err->message);

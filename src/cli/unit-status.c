@@ -21,6 +21,7 @@ int cli_unit_exit_status(int r) {
         case -EFBIG:            /* larger than any unit (UNIT_FILE_MAX) */
         case -ELOOP:
         case -ENAMETOOLONG:
+        case -ENXIO:            /* an alias of a unit that does not exist: as missing as that unit */
                 return CELL_EXIT_INVALID;
         default:                /* this machine could not read it: permissions, I/O, memory */
                 return CELL_EXIT_FAILURE;

@@ -202,6 +202,8 @@ static int plan_tmpfs_options(const char *options, unsigned long *ret_flags, cha
 static int plan_mount_overlay(Plan *p, const CellConfig *c, const CellOverlay *o, Diagnostics *diag) {
         _cleanup_strv_free_ char **lower = NULL;
         size_t n_plus = 0, n_paths = 0;
+        /* The key as the unit has it, for the messages. */
+        const char *key = o->read_only ? "OverlayReadOnly=" : "Overlay=";
         PlanMount *m;
         int r;
 
@@ -217,10 +219,10 @@ static int plan_mount_overlay(Plan *p, const CellConfig *c, const CellOverlay *o
         }
         if (n_plus > 0 && n_plus < n_paths)
                 return diag_error(diag, plan_entry_file(c, o->file), o->line,
-                                  "Overlay=: mixing paths inside the container (\"+\") and on the host "
-                                  "in one overlay is not supported") ?: -EINVAL;
+                                  "%s: mixing paths inside the container (\"+\") and on the host "
+                                  "in one overlay is not supported", key) ?: -EINVAL;
 
-        r = plan_check_target(c, "Overlay=", o->target, o->file, o->line, diag);
+        r = plan_check_target(c, key, o->target, o->file, o->line, diag);
         if (r < 0)
                 return r;
 

@@ -212,7 +212,7 @@ int identity_resolve(FILE *passwd, FILE *group, const char *user, const char *gr
                 if (!id.user_name || (!user && !id.home))
                         return spawn_error(err, ENOMEM, "User=%s", key);
         } else
-                return spawn_error(err, ESRCH, "User=%s: no such user in the container's /etc/passwd", user);
+                return spawn_error_complete(err, ESRCH, "User=%s: no such user in the container's /etc/passwd", user);
         passwd_entry_done(&pw);
 
         if (group_name) {
@@ -221,7 +221,7 @@ int identity_resolve(FILE *passwd, FILE *group, const char *user, const char *gr
                         return spawn_error(err, r, "Group=%s", group_name);
                 if (r == 0) {
                         if (!parse_id(group_name, &n))
-                                return spawn_error(err, ESRCH, "Group=%s: no such group in the container's /etc/group",
+                                return spawn_error_complete(err, ESRCH, "Group=%s: no such group in the container's /etc/group",
                                                    group_name);
                         id.gid = n;
                 }
@@ -244,7 +244,7 @@ int identity_resolve(FILE *passwd, FILE *group, const char *user, const char *gr
                 r = group ? group_find(group, *g, &gid) : 0;
                 if (r == 0) {
                         if (!parse_id(*g, &n))
-                                return spawn_error(err, ESRCH,
+                                return spawn_error_complete(err, ESRCH,
                                                    "SupplementaryGroups=%s: no such group in the container's /etc/group", *g);
                         gid = n;
                 }

@@ -32,15 +32,17 @@ for m in none cgroupfs; do
                 "[Root]" "Directory=$root" "[Exec]" "Exec=nosuchcommand"
         check "execpath-$m" "$m" "$(at "execpath-$m" 4)Exec=/bin/nosuch: not found in the container: No such file or directory$" \
                 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/nosuch"
-        check "user-$m" "$m" "$(at "user-$m" 5)User=nosuchuser: no such user in the container's /etc/passwd" \
+        # The message says why: no strerror of the errno that carries it
+        # after it (": No such process" for ESRCH).
+        check "user-$m" "$m" "$(at "user-$m" 5)User=nosuchuser: no such user in the container's /etc/passwd$" \
                 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "User=nosuchuser"
-        check "group-$m" "$m" "$(at "group-$m" 5)Group=nosuchgroup: no such group in the container's /etc/group" \
+        check "group-$m" "$m" "$(at "group-$m" 5)Group=nosuchgroup: no such group in the container's /etc/group$" \
                 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "Group=nosuchgroup"
         check "bind-$m" "$m" "$(at "bind-$m" 3)Bind=$work/nosuchdir:/srv: source does not exist" \
                 "[Root]" "Directory=$root" "Bind=$work/nosuchdir:/srv" "[Exec]" "Exec=/bin/probe"
         check "workdir-$m" "$m" "$(at "workdir-$m" 5)WorkingDirectory=/nosuchdir: No such file or directory$" \
                 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "WorkingDirectory=/nosuchdir"
-        check "init-user-$m" "$m" "$(at "init-user-$m" 6)User=nosuchuser: no such user" \
+        check "init-user-$m" "$m" "$(at "init-user-$m" 6)User=nosuchuser: no such user in the container's /etc/passwd$" \
                 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "Init=yes" "User=nosuchuser"
         check "envfile-$m" "$m" "$(at "envfile-$m" 5)EnvironmentFile=$work/nosuchfile: No such file or directory$" \
                 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=$work/nosuchfile"
@@ -378,11 +380,11 @@ check "volatile-dropin" cgroupfs "$(at_dropin volatile-dropin 2)Volatile=yes: $r
 dropin exec-dropin "[Exec]" "Exec=nosuchcommand"
 check "exec-dropin" cgroupfs "$(at_dropin exec-dropin 2)Exec=nosuchcommand: not found in the container" "${base[@]}"
 dropin user-dropin "[Exec]" "User=nosuchuser"
-check "user-dropin" cgroupfs "$(at_dropin user-dropin 2)User=nosuchuser: no such user" "${base[@]}"
+check "user-dropin" cgroupfs "$(at_dropin user-dropin 2)User=nosuchuser: no such user in the container's /etc/passwd$" "${base[@]}"
 dropin group-dropin "[Exec]" "Group=nosuchgroup"
 check "group-dropin" none "$(at_dropin group-dropin 2)Group=nosuchgroup: no such group" "${base[@]}"
 dropin groups-dropin "[Exec]" "SupplementaryGroups=nosuchgroup" "SupplementaryGroups=test"
-check "groups-dropin" cgroupfs "$(at_dropin groups-dropin 2)SupplementaryGroups=nosuchgroup: no such group" \
+check "groups-dropin" cgroupfs "$(at_dropin groups-dropin 2)SupplementaryGroups=nosuchgroup: no such group in the container's /etc/group$" \
         "${base[@]}" "SupplementaryGroups=wheel"
 dropin workdir-dropin "[Exec]" "WorkingDirectory=/nosuchdir"
 check "workdir-dropin" cgroupfs "$(at_dropin workdir-dropin 2)WorkingDirectory=/nosuchdir: No such file or directory$" \

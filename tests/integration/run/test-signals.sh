@@ -54,6 +54,28 @@ t=$(( ($(date +%s%N) - t0) / 1000000 ))
 expect "timeout status" "$status" 137
 [ "$t" -ge 900 ] && [ "$t" -lt 5000 ] || fail "SIGKILL came after ${t} ms, want ~1000"
 
+# A payload that is its PID namespace's PID 1 and has no handler for
+# KillSignal= never sees it (the kernel's rule for an init): the stop ends
+# only with the SIGKILL of TimeoutStopSec=, 137 (cell.unit(5), Init=). With
+# Init=yes the reaper passes it on and the default action ends the payload:
+# an orderly stop, 0.
+for init in no yes; do
+        u=$(unit "pid1-$init" "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'echo up; exec /bin/probe sleep 30'" \
+                "Init=$init" "TimeoutStopSec=1")
+        start "$u"
+        t0=$(date +%s%N)
+        kill -TERM "$pid"
+        finish
+        t=$(( ($(date +%s%N) - t0) / 1000000 ))
+        if [ "$init" = no ]; then
+                expect "PID 1 without a handler: status" "$status" 137
+                [ "$t" -ge 900 ] || fail "PID 1 without a handler ended after ${t} ms, before TimeoutStopSec="
+        else
+                expect "Init=yes, no handler: status" "$status" 0
+                [ "$t" -lt 900 ] || fail "Init=yes, no handler: ended after ${t} ms, want at once"
+        fi
+done
+
 # The payload never outlives the supervisor.
 u=$(unit orphan "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 30 $marker")
 "$CELL" run --cgroup-manager=none "$u" >/dev/null 2>&1 &

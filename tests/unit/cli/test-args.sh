@@ -53,11 +53,22 @@ expect 1 "run -v bad" -- "$cell" run -v bad
 # when one came before it too (cell@.service's "cell run -- %i" form).
 mkdir "$tmp/root"
 printf '[Root]\nDirectory=%s\n[Exec]\nExec=/bin/true\n' "$tmp/root" > "$CELL_UNIT_PATH/web.cell"
-for args in "web -- ls -l" "-- web -- ls -l" "-- web ls -l"; do
+for args in "web -- ls -l" "-- web -- ls -l" "-- web ls -l" "web ls -l"; do
         # shellcheck disable=SC2086
         expect 0 "plan --json $args" -- "$cell" plan --json $args
         python3 -c 'import json, sys; a = json.load(open(sys.argv[1]))["argv"]; assert a == ["ls", "-l"], a' \
                 "$tmp/out" 2>"$tmp/err" || fail "plan --json $args: argv: $(tail -n 1 "$tmp/err")"
 done
+
+# ... and, as cell run, refuses an option put after the unit instead of
+# taking it (a "-j" there was the JSON, where cell run would run "-j").
+for opt in -j --json --name=x; do
+        expect 2 "plan web $opt" -- "$cell" plan web "$opt"
+        grep -qF "\"$opt\" after the unit: options go before web" "$tmp/err" ||
+                fail "plan web $opt: not refused as an option after the unit: $(cat "$tmp/err")"
+done
+expect 0 "plan --json web ls -j" -- "$cell" plan --json web ls -j
+python3 -c 'import json, sys; a = json.load(open(sys.argv[1]))["argv"]; assert a == ["ls", "-j"], a' \
+        "$tmp/out" 2>"$tmp/err" || fail "plan --json web ls -j: argv: $(tail -n 1 "$tmp/err")"
 
 exit $failed

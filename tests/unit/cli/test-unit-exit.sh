@@ -58,6 +58,22 @@ for verb in verify plan run; do
         expect 1 "$verb of /dev/zero" -- timeout 10 "$cell" "$verb" "$tmp/zero.cell"
         grep -q "zero.cell: not a regular file" "$tmp/err" || fail "$verb: the device is not named"
 done
+# An alias whose unit does not exist, and a loop of aliases: invalid units
+# (cell(1), EXIT STATUS 1), as a missing unit is, not units that could not
+# be read (2); exec below loads the unit as well.
+ln -s gone.cell "$CELL_UNIT_PATH/dangling.cell"
+ln -s loopb.cell "$CELL_UNIT_PATH/loopa.cell"
+ln -s loopa.cell "$CELL_UNIT_PATH/loopb.cell"
+for verb in verify plan run; do
+        expect 1 "$verb of an alias of a missing unit" -- "$cell" "$verb" dangling
+        grep -qF "dangling is an alias of gone, which is no unit" "$tmp/err" ||
+                fail "$verb dangling: not said to be an alias of no unit: $(cat "$tmp/err")"
+        expect 1 "$verb of a loop of aliases" -- "$cell" "$verb" loopa
+done
+grep -qF "1 unit checked: 0 valid, 1 invalid." <("$cell" verify dangling 2>&1) ||
+        fail "verify dangling: not counted as invalid"
+rm "$CELL_UNIT_PATH/dangling.cell" "$CELL_UNIT_PATH/loopa.cell" "$CELL_UNIT_PATH/loopb.cell"
+
 # An invalid unit, for comparison: the same status.
 printf '[Root]\nDirectory=relative\n' > "$tmp/bad.cell"
 for verb in verify plan run; do

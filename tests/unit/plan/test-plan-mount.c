@@ -262,6 +262,16 @@ TEST(mounts_bad_targets) {
         c.overlays[0].line = 4;
         c.n_overlays = 1;
         plan_fails(&c, "m.cell:4: Overlay=: mixing paths");
+        /* OverlayReadOnly='s own lines name OverlayReadOnly=, the key the
+         * admin wrote (they said "Overlay=", a key the unit may not have). */
+        c.overlays[0].read_only = true;
+        plan_fails(&c, "m.cell:4: OverlayReadOnly=: mixing paths");
+        strv_free(c.overlays[0].lower);
+        c.overlays[0].lower = NULL;
+        ASSERT_OK(strv_extend(&c.overlays[0].lower, "/srv/usr"));
+        free(c.overlays[0].target);
+        c.overlays[0].target = xstrdup("/");
+        plan_fails(&c, "m.cell:4: OverlayReadOnly=: cannot mount over the container's root");
         cell_config_done(&c);
 }
 
