@@ -19,13 +19,13 @@
 #define IFNAMES_TEXT "space-separated interface names (each 1 to 15 ASCII characters, no \"/\", \":\", \"%\" or spaces)"
 #define UNITS_TEXT "space-separated unit names such as \"network-online.target\""
 #define PATH_TEXT "an absolute path without \"..\""
-#define MEMORY_TEXT "bytes with K/M/G/T suffix, a percentage or \"infinity\""
+#define MEMORY_TEXT "bytes with K/M/G/T/P/E suffix, a percentage or \"infinity\""
 #define WEIGHT_TEXT "a number between 1 and 10000"
 #define CPUS_TEXT "CPU indices and ranges separated by commas or spaces (\"0-3,5\"), below 8192"
 #define NODES_TEXT "NUMA node indices and ranges separated by commas or spaces (\"0-1,3\"), below 8192"
 #define IO_DEVICE_TEXT "an absolute path (a block device, or a file on it) and "
-#define IO_BPS_TEXT "bytes per second above 0 with K/M/G/T suffix (base 1000) or \"infinity\""
-#define IO_IOPS_TEXT "operations per second above 0 with K/M/G/T suffix (base 1000) or \"infinity\""
+#define IO_BPS_TEXT "bytes per second above 0 with K/M/G/T/P/E suffix (base 1000) or \"infinity\""
+#define IO_IOPS_TEXT "operations per second above 0 with K/M/G/T/P/E suffix (base 1000) or \"infinity\""
 #define BIND_TEXT "[-][+]SRC[:DST[:OPTS]] with absolute paths (no \"..\"; \"+\": SRC in the root) " \
         "and OPTS from rbind, norbind, nosuid, nodev, noexec, idmap, noidmap"
 

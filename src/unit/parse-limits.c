@@ -50,7 +50,7 @@ const char *rlimit_key(int resource) {
 const char *rlimit_expected(int resource) {
         switch (resource >= 0 && resource < RLIMIT_NLIMITS ? rlimits[resource].kind : RLIMIT_KIND_COUNT) {
         case RLIMIT_KIND_BYTES:
-                return "SOFT[:HARD], each bytes with K/M/G/T suffix or \"infinity\"";
+                return "SOFT[:HARD], each bytes with K/M/G/T/P/E suffix or \"infinity\"";
         case RLIMIT_KIND_SEC:
                 return "SOFT[:HARD], each a time span (bare number: seconds) or \"infinity\"";
         case RLIMIT_KIND_USEC:

@@ -15,7 +15,7 @@ const char *rlimit_key(int resource);
  * uses for it (bytes, seconds, usec, nice level, count) or "infinity".
  * -EINVAL for bad syntax, -ERANGE for soft > hard or out of range. */
 int parse_rlimit(int resource, const char *s, CellRlimit *ret);
-/* What Limit<resource>= expects, for messages: "bytes with K/M/G/T suffix ...". */
+/* What Limit<resource>= expects, for messages: "bytes with K/M/G/T/P/E suffix ...". */
 const char *rlimit_expected(int resource);
 
 /* DeviceAllow=PATH [rwm]: a /dev path, "char-NAME" or "block-NAME", and

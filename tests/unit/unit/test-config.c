@@ -520,7 +520,7 @@ TEST(limits) {
         OK(&c, "Limits", "MemorySwapMax", "infinity");
         ASSERT_EQ(c.memory_swap_max.kind, CELL_LIMIT_INFINITY);
         BAD_EXACT(&c, "Limits", "MemoryMax", "12Q",
-                  "web.cell:7: MemoryMax=12Q: expected bytes with K/M/G/T suffix, a percentage or \"infinity\"");
+                  "web.cell:7: MemoryMax=12Q: expected bytes with K/M/G/T/P/E suffix, a percentage or \"infinity\"");
         BAD(&c, "Limits", "MemoryMax", "101%", "MemoryMax=101%: expected bytes");
         ASSERT_EQ_U64(c.memory_max.value, UINT64_C(512) << 20);
         /* Sizes as systemd's parse_size(): descending suffixes, "5.G", "+5M". */
@@ -581,7 +581,7 @@ TEST(limits) {
         ASSERT_EQ(c.memory_low.kind, CELL_LIMIT_PERCENT);
         ASSERT_EQ(c.memory_low.permyriad, 0);
         BAD_EXACT(&c, "Limits", "MemoryLow", "101%",
-                  "web.cell:7: MemoryLow=101%: expected bytes with K/M/G/T suffix, a percentage or \"infinity\"");
+                  "web.cell:7: MemoryLow=101%: expected bytes with K/M/G/T/P/E suffix, a percentage or \"infinity\"");
         BAD(&c, "Limits", "MemoryMin", "-1", "MemoryMin=-1: expected bytes");
         BAD(&c, "Limits", "MemoryLow", "18446744073709551615", "expected fewer than 2^64-1 bytes");
         ASSERT_EQ(c.memory_low.kind, CELL_LIMIT_PERCENT);
@@ -679,7 +679,7 @@ TEST(limits) {
         OK(&c, "Limits", "IOReadBandwidthMax", "/dev/vda 1K");
         BAD_EXACT(&c, "Limits", "IOReadBandwidthMax", "/dev/vda 0",
                   "web.cell:7: IOReadBandwidthMax=/dev/vda 0: expected DEVICE BYTES: an absolute path (a block "
-                  "device, or a file on it) and bytes per second above 0 with K/M/G/T suffix (base 1000) or "
+                  "device, or a file on it) and bytes per second above 0 with K/M/G/T/P/E suffix (base 1000) or "
                   "\"infinity\"");
         BAD(&c, "Limits", "IOReadBandwidthMax", "/dev/vda", "expected DEVICE BYTES");
         BAD(&c, "Limits", "IOReadBandwidthMax", "vda 5M", "expected DEVICE BYTES");
@@ -865,7 +865,7 @@ TEST(rlimits) {
                   "web.cell:7: LimitNOFILE=4096:1024: expected SOFT[:HARD], each a number or \"infinity\", "
                   "with SOFT not above HARD");
         BAD(&c, "Limits", "LimitNOFILE", "1K", "each a number or \"infinity\"");
-        BAD(&c, "Limits", "LimitAS", "12Q", "each bytes with K/M/G/T suffix");
+        BAD(&c, "Limits", "LimitAS", "12Q", "each bytes with K/M/G/T/P/E suffix");
         /* Sizes of rlimits are systemd's parse_size() too. */
         BAD(&c, "Limits", "LimitCORE", "1 2", "LimitCORE=1 2: expected SOFT[:HARD], each bytes");
         BAD(&c, "Limits", "LimitCORE", "1K 1M", "LimitCORE=1K 1M: expected SOFT[:HARD], each bytes");
