@@ -180,15 +180,24 @@ cell_of() {
         pgrep -P "$(pgrep -P "$1" | head -1)" | head -1
 }
 
+# start_held WHAT UNIT LOCK: cell run of UNIT under strace (without -f:
+# the supervisor alone, which mounts the image), its first fsopen() held
+# back two seconds; returns once the image's lock file LOCK exists (it is
+# opened, probed and locked), with $pid timeout's and $status 0.
+start_held() {
+        status=0
+        timeout 30 strace -o "$work/trace" -e trace=fsopen -e inject=fsopen:delay_enter=2000000:when=1 \
+                "$CELL" run --cgroup-manager=none "$2" >"$work/out" 2>"$work/err" &
+        pid=$!
+        for _ in $(seq 200); do [ -e "$3" ] && break; sleep 0.02; done
+        [ -e "$3" ] || fail "$1: the image was never locked: $(cat "$work/err")"
+}
+
 # A writable file's loop device, while cell mounts it (its fsopen() held
 # back): cell holds it open read-only only, for the same reason as below.
 rm -f "$(lock_of "$work/a.ext4")"
 u=$(unit loopheld "[Root]" "Image=$work/a.ext4" "[Exec]" "Exec=/bin/block-check")
-status=0
-timeout 30 strace -o "$work/trace" -e trace=fsopen -e inject=fsopen:delay_enter=2000000:when=1 \
-        "$CELL" run --cgroup-manager=none "$u" >"$work/out" 2>"$work/err" &
-pid=$!
-for _ in $(seq 200); do [ -e "$(lock_of "$work/a.ext4")" ] && break; sleep 0.02; done
+start_held loopheld "$u" "$(lock_of "$work/a.ext4")"
 sleep 0.2       # past the loop device's set-up, into the delay
 expect "a file's loop device: block devices cell holds open for writing while it mounts" \
         "$(bdevs_open_for_writing "$(cell_of "$pid")")" ""
@@ -198,17 +207,11 @@ grep -q 'fsopen("ext4".*(DELAYED)' "$work/trace" || fail "loopheld: fsopen() was
 expect_nothing_left
 
 # The swap: Image=LINK, LINK turned from A to B after cell opened, probed
-# and locked A, while its fsopen() is held back two seconds (strace
-# without -f: the supervisor alone, which mounts the image). The container
+# and locked A, while its fsopen() is held back (start_held). The container
 # gets A's file system (and writes A), never B's.
 rm -f "$(lock_of "$work/a.ext4")"
 u=$(unit swap "[Root]" "Image=$work/link" "[Exec]" "Exec=/bin/block-check swapped")
-status=0
-timeout 30 strace -o "$work/trace" -e trace=fsopen -e inject=fsopen:delay_enter=2000000:when=1 \
-        "$CELL" run --cgroup-manager=none "$u" >"$work/out" 2>"$work/err" &
-pid=$!
-for _ in $(seq 200); do [ -e "$(lock_of "$work/a.ext4")" ] && break; sleep 0.02; done
-[ -e "$(lock_of "$work/a.ext4")" ] || fail "swap: A was never locked: $(cat "$work/err")"
+start_held swap "$u" "$(lock_of "$work/a.ext4")"
 # cell (strace's child) mounts now: it holds no block device open for
 # writing (a kernel without CONFIG_BLK_DEV_WRITE_MOUNTED would refuse the
 # mount, EBUSY).
