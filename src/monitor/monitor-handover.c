@@ -416,6 +416,8 @@ int monitor_finish_parse(int argc, char *argv[], MonitorFinish *ret) {
                 }
         if (r >= 0 && (optind < argc || f.status < 0 || !f.name))
                 r = log_error_errno(EINVAL, "\"cell __finish\" is run by cell-monitor only: it needs --status= and --name=.");
+        if (r >= 0)
+                r = monitor_fds_distinct((const int[]) { f.dirs.lock_fd, f.netns_fd }, 2);
         if (r < 0) {
                 monitor_finish_done(&f);
                 return r;

@@ -176,9 +176,20 @@ int monitor_parse_fd(const char *opt, const char *v, int *ret) {
 
         if (r < 0)
                 return r;
+        /* Given twice, the first would stay open unnoticed. */
+        if (*ret >= 0)
+                return log_error_errno(EINVAL, "--%s=%s: given twice.", opt, v);
         if (u < 3 || fcntl((int) u, F_SETFD, FD_CLOEXEC) < 0)
                 return log_error_errno(EBADF, "--%s=%s: not an open fd handed over by cell.", opt, v);
         *ret = (int) u;
+        return 0;
+}
+
+int monitor_fds_distinct(const int *fds, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                for (size_t j = i + 1; j < n && fds[i] >= 0; j++)
+                        if (fds[i] == fds[j])
+                                return log_error_errno(EINVAL, "fd %d handed over twice, for two things.", fds[i]);
         return 0;
 }
 
@@ -262,6 +273,7 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                                 r = log_error_errno(E2BIG, "Too many --shared-lock-fd=.");
                                 break;
                         }
+                        s.shared_lock_fds[s.n_shared_lock_fds] = -EBADF;
                         r = monitor_parse_fd("shared-lock-fd", optarg, &s.shared_lock_fds[s.n_shared_lock_fds]);
                         if (r >= 0)
                                 s.n_shared_lock_fds++;
@@ -286,6 +298,17 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
 
         if (r >= 0 && (optind < argc || s.pid <= 0 || s.pidfd < 0 || !s.name))
                 r = log_error_errno(EINVAL, "cell-monitor is started by \"cell run\" only: it needs --pidfd=, --pid= and --name=.");
+        if (r >= 0) {
+                /* Each closed once at the end: one fd for two things would
+                 * be closed twice, the second time perhaps another's. */
+                int fds[MONITOR_FDS_MAX] = { s.pidfd, notify_fd, s.oom.fd, s.oom.efd, s.uid_lock_fd,
+                                             s.name_lock_fd, s.netns_fd, s.cell_fd };
+                size_t n = 8;
+
+                for (size_t i = 0; i < s.n_shared_lock_fds; i++)
+                        fds[n++] = s.shared_lock_fds[i];
+                r = monitor_fds_distinct(fds, n);
+        }
         if (r >= 0 && s.finish && s.cell_fd < 0)
                 r = log_error_errno(EINVAL, "--finish= needs --cell-fd=.");
         if (r >= 0 && s.oom.fd >= 0)

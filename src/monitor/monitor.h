@@ -86,8 +86,12 @@ int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_a
 int monitor_state_parse(int argc, char *argv[], MonitorState *ret);
 /* "--opt=v" as a decimal number up to max; -EINVAL (logged) otherwise. */
 /* "--opt=FD" of an fd handed over through exec: it must be open; it is
- * close-on-exec again from here on. -EBADF (logged) otherwise. */
+ * close-on-exec again from here on. -EBADF (logged) otherwise; -EINVAL
+ * (logged) when *ret holds one already (the option given twice). */
 int monitor_parse_fd(const char *opt, const char *v, int *ret);
+/* -EINVAL (logged) when an fd (>= 0) is twice among fds: handed over for
+ * two things, it would be closed twice. */
+int monitor_fds_distinct(const int *fds, size_t n);
 int monitor_parse_number(const char *opt, const char *v, uint64_t max, uint64_t *ret);
 /* A string option's value into *dest, replacing what was there: 0, or log_oom(). */
 int monitor_parse_string(const char *v, char **dest);

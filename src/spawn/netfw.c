@@ -227,11 +227,18 @@ uint64_t netfw_echo_table_handle(const char *echo, int family, const char *table
                 const char *h = startswith(l, prefix);
                 char *end;
 
-                if (!h || *h < '1' || *h > '9')
+                if (!h)
+                        continue;
+                /* This table is the last one added: an earlier handle is
+                 * of one deleted since, so none unless this one reads. */
+                handle = 0;
+                if (*h < '1' || *h > '9')
                         continue;
                 errno = 0;
                 unsigned long long v = strtoull(h, &end, 10);
-                if (errno == 0 && (*end == '\n' || *end == 0))
+                /* UINT64_MAX (also what strtoull() clamps a longer number
+                 * to) is NETFW_HANDLE_BY_NAME to the caller, no handle. */
+                if (errno == 0 && v < NETFW_HANDLE_BY_NAME && (*end == '\n' || *end == 0))
                         handle = v;
         }
         return handle;

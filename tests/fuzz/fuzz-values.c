@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fuzz target: the value parsers of src/unit/parse-*.h, and config_assign()
- * over the real key table.
+ * over the real key table; and text read on the host at run time
+ * (fuzz-values-host.c).
  *
  * Input: byte 0 picks the parser (modulo the table below), byte 1 is a
  * parameter where one is needed (resource, flags, separators), the rest is
@@ -21,6 +22,7 @@
 #include "config-parse.h"
 #include "fuzz-keys.h"
 #include "fuzz.h"
+#include "fuzz-values.h"
 #include "parse-caps.h"
 #include "parse-exec.h"
 #include "parse-limits.h"
@@ -34,15 +36,6 @@
 #define POISON UINT64_C(0x5a5a5a5a5a5a5a5a)
 /* Some bits already set, as after an earlier Capability= line. */
 #define CAP_MASK_FUZZ_START ((UINT64_C(1) << 0) | (UINT64_C(1) << 21))
-
-/* Fails the run: a contract stated in a header does not hold for this input. */
-#define CHECK(expr)                                                             \
-        do {                                                                    \
-                if (!(expr)) {                                                  \
-                        fprintf(stderr, "%s:%d: contract broken: %s\n", __FILE__, __LINE__, #expr); \
-                        abort();                                                \
-                }                                                               \
-        } while (0)
 
 /* Every parser returns 0 (or a documented positive), -EINVAL, -ERANGE or -ENOMEM. */
 static void check_return(int r) {
@@ -516,6 +509,8 @@ static void fuzz_config_assign(const char *s, uint8_t param) {
         diag_done(&diag);
 }
 
+/* New parsers go at the end: byte 0 of a stored input is its index here
+ * (a larger one would pick another parser once the table grows). */
 static void (*const parsers[])(const char *s, uint8_t param) = {
         fuzz_size,
         fuzz_timespan,
@@ -541,6 +536,8 @@ static void (*const parsers[])(const char *s, uint8_t param) = {
         fuzz_names,
         fuzz_numbers,
         fuzz_config_assign,
+        fuzz_env_file,
+        fuzz_netfw,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -154,6 +154,52 @@ TEST(state_refuses_what_cell_did_not_write) {
         ASSERT_OK(parse_args(true, pid, "--name=a", NULL));
 }
 
+/* One option given twice, or one fd handed over for two things: never
+ * what cell writes, and the fd would be left open or closed twice. */
+TEST(state_refuses_an_fd_twice) {
+        int a = fd_null(), b = fd_null();
+        char pid[32], pidfd_a[32], pidfd_b[32], cell_a[32], shared_a[32];
+        MonitorState s;
+
+        snprintf(pid, sizeof pid, "--pid=%d", (int) getpid());
+        snprintf(pidfd_a, sizeof pidfd_a, "--pidfd=%d", a);
+        snprintf(pidfd_b, sizeof pidfd_b, "--pidfd=%d", b);
+        snprintf(cell_a, sizeof cell_a, "--cell-fd=%d", a);
+        snprintf(shared_a, sizeof shared_a, "--shared-lock-fd=%d", a);
+
+        char *twice[] = { (char *) "cell-monitor", pidfd_a, pidfd_b, pid, (char *) "--name=a", NULL };
+        ASSERT_ERROR(monitor_state_parse(5, twice, &s), EINVAL);
+        /* the one taken is closed with the failure, the other is not ours */
+        ASSERT_TRUE(fcntl(a, F_GETFD) < 0);
+        ASSERT_OK(fcntl(b, F_GETFD));
+        safe_close(b);
+
+        char *two_things[] = { (char *) "cell-monitor", pidfd_a, cell_a, pid, (char *) "--name=a", NULL };
+        a = fd_null();
+        snprintf(pidfd_a, sizeof pidfd_a, "--pidfd=%d", a);
+        snprintf(cell_a, sizeof cell_a, "--cell-fd=%d", a);
+        ASSERT_ERROR(monitor_state_parse(5, two_things, &s), EINVAL);
+        a = fd_null();
+        snprintf(pidfd_a, sizeof pidfd_a, "--pidfd=%d", a);
+        snprintf(shared_a, sizeof shared_a, "--shared-lock-fd=%d", a);
+        char *shared[] = { (char *) "cell-monitor", pidfd_a, shared_a, pid, (char *) "--name=a", NULL };
+        ASSERT_ERROR(monitor_state_parse(5, shared, &s), EINVAL);
+
+        int lock = fd_null();
+        char lock_opt[32], netns_opt[32];
+        snprintf(lock_opt, sizeof lock_opt, "--name-lock-fd=%d", lock);
+        snprintf(netns_opt, sizeof netns_opt, "--netns-fd=%d", lock);
+        char *finish[] = { (char *) "__finish", (char *) "--status=0", (char *) "--name=a", lock_opt, netns_opt, NULL };
+        MonitorFinish f;
+        ASSERT_ERROR(monitor_finish_parse(5, finish, &f), EINVAL);
+        ASSERT_TRUE(fcntl(lock, F_GETFD) < 0);  /* closed once, as the namespace's */
+        lock = fd_null();
+        snprintf(netns_opt, sizeof netns_opt, "--netns-fd=%d", lock);
+        char *finish_twice[] = { (char *) "__finish", (char *) "--status=0", (char *) "--name=a", netns_opt, netns_opt, NULL };
+        ASSERT_ERROR(monitor_finish_parse(5, finish_twice, &f), EINVAL);
+        ASSERT_TRUE(fcntl(lock, F_GETFD) < 0);
+}
+
 TEST(finish_parse) {
         int lock = fd_null(), netns = fd_null();
         char lock_opt[32], netns_opt[32];
