@@ -2,7 +2,8 @@
 # SIGKILL at a random moment of a whole start-run-stop cycle, for units
 # that use the newer features together, then a normal start of the same
 # unit, which must work. Bounded: CHAOS_SECONDS (default 45) of kills; the
-# seed is printed first, CELL_CHAOS_SEED=N replays a run.
+# seed is printed first, CELL_CHAOS_SEED=N replays a run's choices (unit,
+# manager, victim, delay; what a delay hits is up to the scheduler).
 #
 #   netns H (cell runs here, through nsenter: the host's mount namespace)
 #     br0 10.213.8.1/24 -- vb-NAME ==== host0 10.213.8.2 (WEB)
@@ -17,8 +18,12 @@
 # What is killed (SIGKILL), after 0..300 ms: cell itself from its start;
 # any process below cell then (the tree builder, its child, the
 # container's init or payload); cell-monitor from the hand-over; the
-# container's init from the hand-over. After each kill, within 2 s:
-#   - cell (or cell-monitor) has ended, and no process of the test's;
+# container's init from the hand-over. A process below cell killed when
+# its part was done (the builder after TREE_READY) may leave the start
+# going: then the container must answer and is stopped with SIGTERM.
+# After each kill, within 2 s:
+#   - cell (or cell-monitor) has ended, and no process of the test's (by
+#     the marker on its command line, or below cell when it was killed);
 #   - the host's mount table has gained nothing, no loop device of the
 #     test's image is left (autoclear);
 #   - no cgroup of the test's has a process (an empty cgroupfs directory
@@ -27,6 +32,8 @@
 #     lock) is held by anyone: the files may stay, by design, a lock may not;
 #   - no veth (vb-, ve-) or macvlan of the cell is left in H; an nft table
 #     may stay only under the unit's own name (the next start replaces it).
+# (Half the time these are checked only after the next cycle: that start
+# follows the kill at once, as a restart would.)
 # Then a normal start of that unit answers (WEB: its page through the
 # port; MV: a ping from C), is stopped with SIGTERM (status 0), and leaves
 # nothing: no table, no runtime state, no cgroup, no held lock.
@@ -252,8 +259,21 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
                         pkill -KILL -P "$pid" || fail "$what: cell-monitor has no child"
                 fi ;;
         esac
-        echo "$what"
-        left "$what" "$u"
+        # Half the time the next start follows at once (a restart), before
+        # the kernel has torn the killed container's namespaces down.
+        if [ $((RANDOM % 2)) = 0 ]; then
+                what="$what, restarted at once"
+                echo "$what"
+                for t in $(seq 200); do
+                        kill -0 "$pid" 2>/dev/null || break
+                        [ "$t" -lt 200 ] || fail "$what: cell still runs 20 s later: $(cat "$work/err")"
+                        sleep 0.1
+                done
+                wait "$pid" 2>/dev/null || true
+        else
+                echo "$what"
+                left "$what" "$u"
+        fi
         tree=
 
         # The next normal start of that unit works, stops, leaves nothing.
