@@ -220,11 +220,27 @@ int netif_veth_create(const char *what, const NetifVethPair *pair, pid_t pid, co
         r = netif_open(&nl);
         if (r < 0)
                 return spawn_error(err, r, "%s: opening rtnetlink", what);
-        r = veth_new(nl, pair, pid);
+        /* A killed cell's (or cell-monitor's) veth stays on the host until
+         * the kernel has torn down its container's network namespace, in
+         * the background after the last process: a restart at once met it.
+         * So a veth of that name, not another kind of link, is waited for
+         * as link_open_up() waits for a macvlan's address. */
+        uint64_t deadline = 0;
+        NetifMoved old;
+        for (;;) {
+                r = veth_new(nl, pair, pid);
+                if (r != -EEXIST || link_get(nl, 0, pair->host, &old) < 0 || !streq(old.kind, "veth"))
+                        break;
+                if (deadline == 0)
+                        deadline = now_monotonic_usec() + NETIF_ADDRESS_WAIT_USEC;
+                else if (now_monotonic_usec() >= deadline)
+                        break;
+                (void) usleep(10 * 1000);
+        }
         if (r == -EEXIST)
-                return spawn_error(err, r, "%s: an interface %s exists on the host already%s", what, pair->host,
+                return spawn_error(err, r, "%s: an interface %s exists on the host already%s%s", what, pair->host,
                                    startswith(what, "VirtualEthernetExtra=") ? "" :
-                                   " (another container's veth?)");
+                                   " (another container's veth?)", deadline > 0 ? ", still after the wait" : "");
         if (r < 0)
                 return spawn_error(err, r, "%s: creating the veth pair %s", what, pair->host);
 

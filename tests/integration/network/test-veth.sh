@@ -14,6 +14,8 @@
 # network namespace goes) and another container's "ve-" veth got its index:
 # at the stop, cell leaves that one alone, when it cleans up itself
 # ($CELL_MONITOR=0) and through cell-monitor's "cell __finish".
+# 3. A veth of the host side's name still there (the last start's, its
+# namespace not torn down yet) is waited for, 5 s at most; no other link.
 . "$(dirname "$0")/../run/lib.sh"
 command -v nsenter >/dev/null || { echo "skipped: needs nsenter"; exit 77; }
 . "$(dirname "$0")/lib.sh"
@@ -89,5 +91,38 @@ for monitor in 0 1; do
                 fail "CELL_MONITOR=$monitor: ve-other, at the index $host_if had, was deleted at the stop"
         ip -n "$H" link del ve-other
 done
+
+# 3. The last start's veth still on H, as it is after a SIGKILL to cell or
+# cell-monitor until the kernel has torn down that container's network
+# namespace: the start waits for it to go (here 1 s; faults-chaos met it
+# when a start followed the kill at once: "exists on the host already").
+# A veth that stays fails the start after 5 s, naming it; a link of
+# another kind (a bridge) at once.
+ip -n "$H" link add "$host_if" type veth peer name oldpeer
+(sleep 1; ip -n "$H" link del "$host_if") &
+deleter=$!
+start_veth_cell "$u" 1
+wait $deleter
+ip -n "$H" -d -o link show "$host_if" | matches " veth " || fail "no veth $host_if of the start that waited"
+stop_cell
+ip -n "$H" link add "$host_if" type veth peer name oldpeer
+status=0
+SECONDS=0
+timeout 20 ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u" >/dev/null 2>"$work/err" || status=$?
+expect "a veth of that name for good: status" "$status" 2
+grep -qF "VirtualEthernet=yes: an interface $host_if exists on the host already (another container's veth?), still after the wait" \
+        "$work/err" || fail "a veth of that name for good: $(cat "$work/err")"
+[ "$SECONDS" -ge 4 ] || fail "a veth of that name for good: failed after ${SECONDS} s, without the wait"
+ip -n "$H" link del "$host_if"
+ip -n "$H" link add "$host_if" type bridge
+status=0
+SECONDS=0
+timeout 20 ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u" >/dev/null 2>"$work/err" || status=$?
+expect "a bridge of that name: status" "$status" 2
+grep -qF "an interface $host_if exists on the host already (another container's veth?)" "$work/err" ||
+        fail "a bridge of that name: $(cat "$work/err")"
+grep -q "still after" "$work/err" && fail "a bridge of that name was waited for: $(cat "$work/err")"
+[ "$SECONDS" -le 2 ] || fail "a bridge of that name: failed only after ${SECONDS} s"
+ip -n "$H" link del "$host_if"
 [ -z "$(ip -n "$H" link show type veth | grep ' v[eb]-')" ] || fail "veths left: $(ip -n "$H" link show type veth)"
-echo "ok: the veth named after the machine name, MACs from it; another's veth at its index left alone"
+echo "ok: the veth named after the machine name, MACs from it; another's veth at its index left alone; the last start's veth waited for"
