@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -282,6 +283,10 @@ static bool relay_sender_speaks_for_container(const NotifyRelay *n, const struct
                 return false;
         }
         r = pidns_of(uc->pid, &dev, &ino);
+        /* Reaped between the lookup of /proc/PID and the read of its link:
+         * proc says EACCES then (no task to check), not ENOENT. */
+        if (r == -EACCES && kill(uc->pid, 0) < 0 && errno == ESRCH)
+                r = -ESRCH;
         if (r >= 0) {
                 if (dev == n->pidns_dev && ino == n->pidns_ino)
                         return true;
