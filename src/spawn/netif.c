@@ -96,6 +96,19 @@ static int host_index(const char *key, const char *ifname, unsigned *ret, SpawnE
         return 0;
 }
 
+/* For a link the container's last start still holds, in a network
+ * namespace the kernel is tearing down: true after a pause of 10 ms, while
+ * NETIF_ADDRESS_WAIT_USEC from the first call on *deadline (0: none yet)
+ * have not passed; false after. */
+static bool netif_wait_more(uint64_t *deadline) {
+        if (*deadline == 0)
+                *deadline = now_monotonic_usec() + NETIF_ADDRESS_WAIT_USEC;
+        else if (now_monotonic_usec() >= *deadline)
+                return false;
+        (void) usleep(10 * 1000);
+        return true;
+}
+
 int link_open_up(const char *ifname, unsigned index, struct mnl_socket **ret_nl, SpawnError *err) {
         _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
         int r;
@@ -110,16 +123,9 @@ int link_open_up(const char *ifname, unsigned index, struct mnl_socket **ret_nl,
          * process. A restart waits for that, not for anything else: one
          * wait per process (a start's child), however many macvlans. */
         static uint64_t deadline = 0;
-        for (;;) {
+        do
                 r = link_set_up(nl, index);
-                if (r != -EADDRINUSE)
-                        break;
-                if (deadline == 0)
-                        deadline = now_monotonic_usec() + NETIF_ADDRESS_WAIT_USEC;
-                else if (now_monotonic_usec() >= deadline)
-                        break;
-                (void) usleep(10 * 1000);
-        }
+        while (r == -EADDRINUSE && netif_wait_more(&deadline));
         if (r == -EADDRINUSE)
                 return spawn_error(err, r, "network: bringing %s up: its address is in use on the host's link "
                                    "below it, still after %u s (by another container of this machine name?)",
@@ -225,16 +231,10 @@ int netif_veth_create(const char *what, const NetifVethPair *pair, pid_t pid, co
          * as link_open_up() waits for a macvlan's address. */
         uint64_t deadline = 0;
         NetifMoved old;
-        for (;;) {
+        do
                 r = veth_new(nl, pair, pid);
-                if (r != -EEXIST || link_get(nl, 0, pair->host, &old) < 0 || !streq(old.kind, "veth"))
-                        break;
-                if (deadline == 0)
-                        deadline = now_monotonic_usec() + NETIF_ADDRESS_WAIT_USEC;
-                else if (now_monotonic_usec() >= deadline)
-                        break;
-                (void) usleep(10 * 1000);
-        }
+        while (r == -EEXIST && link_get(nl, 0, pair->host, &old) >= 0 && streq(old.kind, "veth") &&
+               netif_wait_more(&deadline));
         if (r == -EEXIST)
                 return spawn_error(err, r, "%s: an interface %s exists on the host already%s%s", what, pair->host,
                                    startswith(what, "VirtualEthernetExtra=") ? "" :
