@@ -15,6 +15,8 @@ int dlopen_table(const char *soname, int flags, const DlopenSym *syms, size_t n,
                  size_t error_size) {
         void *h;
 
+        if (*ret_handle)
+                return 0;
         h = dlopen(soname, flags);
         if (!h) {
                 error_set(error, error_size, dlerror());

@@ -20,7 +20,8 @@ typedef struct DlopenSym {
 #define DLOPEN_SYM(var, field, symbol) { #symbol, (void **) &(var).field }
 
 /* dlopen(soname, flags), then each of syms into its place: 0 and
- * *ret_handle. -ELIBACC when the library cannot be opened, -ELIBBAD when it
+ * *ret_handle; 0 at once when *ret_handle is set already (loaded once per
+ * process, kept open until exit). -ELIBACC when the library cannot be opened, -ELIBBAD when it
  * lacks a symbol; then every place is NULL, nothing stays open, and error
  * (if not NULL) says why: dlerror()'s text, or "SONAME has no SYMBOL". */
 int dlopen_table(const char *soname, int flags, const DlopenSym *syms, size_t n, void **ret_handle, char *error,

@@ -112,7 +112,7 @@ static struct {
         LIBSYSTEMD_SYMBOLS(X)
 #undef X
 } sym;
-static bool loaded;
+static void *handle;    /* libsystemd's, once loaded (never unloaded) */
 
 /* The process that exec'd cell, the only one that may load libsystemd, and
  * the root it started in. One that cell cloned (the container's init, cloned
@@ -136,10 +136,9 @@ __attribute__((constructor)) static void owner_record(void) {
 int libsystemd_load(void) {
         struct stat st;
         char why[256];
-        void *h;
         int r;
 
-        if (loaded)
+        if (handle)
                 return 0;
         /* Never a library from a container's root. */
         if (stat("/", &st) < 0 || st.st_dev != owner_root_dev || st.st_ino != owner_root_ino)
@@ -156,13 +155,12 @@ int libsystemd_load(void) {
                 LIBSYSTEMD_SYMBOLS(X)
 #undef X
         };
-        r = dlopen_table(LIBSYSTEMD_SONAME, RTLD_LAZY | RTLD_LOCAL | RTLD_NODELETE, syms, ELEMENTSOF(syms), &h,
-                         why, sizeof why);
+        r = dlopen_table(LIBSYSTEMD_SONAME, RTLD_LAZY | RTLD_LOCAL | RTLD_NODELETE, syms, ELEMENTSOF(syms),
+                         &handle, why, sizeof why);
         if (r == -ELIBBAD)
                 return log_error_errno(r, "%s (cell needs libsystemd >= 246)", why);
         if (r < 0)
                 return log_error_errno(r, "Cannot load %s: %s", LIBSYSTEMD_SONAME, why);
-        loaded = true;
         return 0;
 }
 
@@ -171,7 +169,7 @@ int libsystemd_load(void) {
  * fails; any other first call loads it here, and a libsystemd that cannot be
  * loaded ends cell there (status 2), before that verb has made anything. */
 static void need(void) {
-        if (!loaded && libsystemd_load() < 0)
+        if (!handle && libsystemd_load() < 0)
                 exit(CELL_EXIT_FAILURE);
 }
 
@@ -181,7 +179,7 @@ static void need(void) {
  * libsystemd's exists, so there is nothing to release and nothing is loaded.
  * The clean-up after a start that failed early (or could not load it) runs
  * without it. */
-#define RELEASE(name, arg) (loaded ? sym.name(arg) : NULL)
+#define RELEASE(name, arg) (handle ? sym.name(arg) : NULL)
 
 int sd_bus_add_filter(sd_bus *bus, sd_bus_slot **slot, sd_bus_message_handler_t callback, void *userdata) {
         return SYM(sd_bus_add_filter)(bus, slot, callback, userdata);
@@ -231,7 +229,7 @@ int sd_bus_detach_event(sd_bus *bus) {
 }
 
 void sd_bus_error_free(sd_bus_error *e) {
-        if (loaded)
+        if (handle)
                 sym.sd_bus_error_free(e);
 }
 

@@ -148,8 +148,6 @@ static int netfw_dlopen(char *message, size_t size) {
         };
         char why[256];
 
-        if (nft.handle)
-                return 0;
         if (dlopen_table(NFTABLES_SONAME, RTLD_NOW | RTLD_LOCAL, syms, ELEMENTSOF(syms), &nft.handle, why,
                          sizeof why) < 0) {
                 if (message)

@@ -90,8 +90,6 @@ static int blkid_dlopen(char *error, size_t size) {
                 DLOPEN_SYM(blkid, probe_lookup_value, blkid_probe_lookup_value),
         };
 
-        if (blkid.handle)
-                return 0;
         if (dlopen_table(BLKID_SONAME, RTLD_NOW | RTLD_LOCAL, syms, ELEMENTSOF(syms), &blkid.handle, error, size) < 0)
                 return -EOPNOTSUPP;
         return 0;

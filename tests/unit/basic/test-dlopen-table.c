@@ -28,6 +28,14 @@ TEST(all_found) {
         ASSERT_EQ(t.getpid(), getpid());
         ASSERT_EQ(t.strlen("cell"), 4u);
         ASSERT_STREQ(why, "");
+
+        /* Loaded once: a second call with the handle set does nothing (a
+         * table it would refuse included). */
+        const DlopenSym missing[] = { { "cell_no_such_symbol", (void **) &t.strlen } };
+        void *h = t.handle;
+        ASSERT_OK(dlopen_table(LIBC_SONAME, RTLD_NOW | RTLD_LOCAL, missing, 1, &t.handle, why, sizeof why));
+        ASSERT_TRUE(t.handle == h);
+        ASSERT_EQ(t.strlen("cell"), 4u);
         (void) dlclose(t.handle);
         t = (typeof(t)) {};
 }
