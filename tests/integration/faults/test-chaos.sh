@@ -41,14 +41,8 @@
 for t in nft ip nsenter losetup mkfs.ext4 flock; do
         command -v "$t" >/dev/null || { echo "skipped: needs $t"; exit 77; }
 done
-if command -v wget >/dev/null; then
-        http_get() { wget -q -T 1 -t 1 -O - "$1"; }
-elif command -v curl >/dev/null; then
-        http_get() { curl -sf -m 1 "$1"; }
-else
-        echo "skipped: needs wget or curl"; exit 77
-fi
 . "$(dirname "$0")/../network/lib.sh"
+have_http_get || { echo "skipped: needs wget or curl"; exit 77; }
 
 seed=${CELL_CHAOS_SEED:-$(( $(date +%s%N) % 32768 ))}
 echo "seed $seed (replay: CELL_CHAOS_SEED=$seed)"
@@ -72,13 +66,7 @@ ls /run/cell/uid | sort > "$work/uid.before"
 ip -n "$H" link add br0 type bridge
 ip -n "$H" addr add 10.213.8.1/24 dev br0
 ip -n "$H" link set br0 up
-ip -n "$H" link add pa type veth peer name pa-peer
-ip -n "$H" link set pa up
-ip -n "$H" link set pa-peer up
-ip -n "$H" link add mvc link pa type macvlan mode bridge
-ip -n "$H" link set mvc netns "$C"
-ip -n "$C" addr add 10.213.10.3/24 dev mvc
-ip -n "$C" link set mvc up
+lower_link 10.213.10.3/24
 
 mkdir -p "$work/hostdata" "$root/data"
 chmod 755 "$work/hostdata"
@@ -136,7 +124,7 @@ works() {               # works UNIT: the running cell answers
         local i
         for i in $(seq 25); do
                 if [ "$1" = "$web" ]; then
-                        [ "$(ip netns exec "$H" bash -c "$(declare -f http_get); http_get http://10.213.8.1:8090/" 2>/dev/null)" = "chaos page" ] && return 0
+                        [ "$(http_get_in "$H" http://10.213.8.1:8090/ 2>/dev/null)" = "chaos page" ] && return 0
                 else
                         ip netns exec "$C" /bin/busybox ping -c 1 -W 1 10.213.10.2 >/dev/null 2>&1 && return 0
                 fi

@@ -22,6 +22,35 @@ ip -n "$H" link set lo up
 H_netns=$(ip netns exec "$H" stat -L -c %i /proc/self/ns/net)
 ip -n "$C" link set lo up
 
+# have_http_get: defines http_get URL, an HTTP GET with GNU wget or curl
+# (the host's static busybox wget crashes in getaddrinfo); 1 without both.
+have_http_get() {
+        if command -v wget >/dev/null; then
+                http_get() { wget -q -T 1 -t 1 -O - "$1"; }
+        elif command -v curl >/dev/null; then
+                http_get() { curl -sf -m 1 "$1"; }
+        else
+                return 1
+        fi
+}
+# http_get_in NS URL: that GET from the network namespace NS; the page on stdout.
+http_get_in() {
+        ip netns exec "$1" bash -c "$(declare -f http_get); http_get '$2'"
+}
+
+# lower_link ADDR: "pa", a link of H (a veth, up) for MACVLAN= and IPVLAN=,
+# and on it "mvc", a macvlan in bridge mode moved into C with ADDR: a
+# neighbour on the segment the cell's macvlan joins.
+lower_link() {
+        ip -n "$H" link add pa type veth peer name pa-peer
+        ip -n "$H" link set pa up
+        ip -n "$H" link set pa-peer up
+        ip -n "$H" link add mvc link pa type macvlan mode bridge
+        ip -n "$H" link set mvc netns "$C"
+        ip -n "$C" addr add "$1" dev mvc
+        ip -n "$C" link set mvc up
+}
+
 # stop_cell: the cell started in the background as $pid (cell itself: ip
 # netns exec execs it) has become cell-monitor by now; SIGTERM, and its exit.
 stop_cell() {

@@ -20,15 +20,8 @@
 . "$(dirname "$0")/../run/lib.sh"
 
 command -v nft >/dev/null || { echo "skipped: needs nft (nftables) to look at the rules"; exit 77; }
-# The host's static busybox wget crashes in getaddrinfo: GNU wget or curl.
-if command -v wget >/dev/null; then
-        http_get() { wget -q -T 1 -t 1 -O - "$1"; }
-elif command -v curl >/dev/null; then
-        http_get() { curl -sf -m 1 "$1"; }
-else
-        echo "skipped: needs wget or curl"; exit 77
-fi
 . "$(dirname "$0")/lib.sh"
+have_http_get || { echo "skipped: needs wget or curl"; exit 77; }
 
 ip -n "$H" link add br0 type bridge
 ip -n "$H" addr add 10.213.7.1/24 dev br0
@@ -65,7 +58,7 @@ start_cell() {
         ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u" >"$work/out" 2>"$work/err" &
         pid=$!          # cell itself: ip netns exec execs it
         for _ in $(seq 50); do
-                ip netns exec "$C" bash -c "$(declare -f http_get); http_get http://10.213.7.2/" >"$work/page" 2>/dev/null && return 0
+                http_get_in "$C" http://10.213.7.2/ >"$work/page" 2>/dev/null && return 0
                 kill -0 $pid 2>/dev/null || fail "cell ended: $(cat "$work/err")"
                 sleep 0.2
         done
@@ -75,10 +68,10 @@ start_cell() {
 start_cell
 expect "page over the bridge" "$(cat "$work/page")" "hello from the cell"
 # Port=: H's own address, port 8080, reaches the container's port 80.
-page=$(ip netns exec "$H" bash -c "$(declare -f http_get); http_get http://10.213.7.1:8080/") || fail "no answer on the forwarded port"
+page=$(http_get_in "$H" http://10.213.7.1:8080/) || fail "no answer on the forwarded port"
 expect "page through Port=" "$page" "hello from the cell"
 # ... and H's own IPv6 address reaches its IPv6 address.
-page=$(ip netns exec "$H" bash -c "$(declare -f http_get); http_get 'http://[fd42:213:7::1]:8080/'") ||
+page=$(http_get_in "$H" "http://[fd42:213:7::1]:8080/") ||
         fail "no answer on the forwarded port over IPv6"
 expect "page through Port= over IPv6" "$page" "hello from the cell"
 # ... but not H's loopback: as nspawn's, 127.0.0.0/8 is left alone (a DNAT
@@ -93,7 +86,7 @@ for lo in 127.0.0.1 '[::1]'; do
         hpid=$!
         page=
         for _ in $(seq 20); do
-                page=$(ip netns exec "$H" bash -c "$(declare -f http_get); http_get 'http://$lo:8080/'" 2>/dev/null) && break
+                page=$(http_get_in "$H" "http://$lo:8080/" 2>/dev/null) && break
                 sleep 0.1
         done
         kill $hpid
@@ -134,7 +127,7 @@ start_cell
 expect "tables after restart" "$(ip netns exec "$H" nft list tables | grep "cell-$name" | sort | tr '\n' ' ')" \
         "table ip cell-$name table ip6 cell-$name "
 expect "the veth's MAC addresses at the next start" "$(macs)" "$macs"
-page=$(ip netns exec "$H" bash -c "$(declare -f http_get); http_get http://10.213.7.1:8080/") || fail "no answer after restart"
+page=$(http_get_in "$H" http://10.213.7.1:8080/) || fail "no answer after restart"
 kill -TERM $pid
 wait $pid || true
 ip netns exec "$H" nft list tables | matches "cell-$name" && fail "nft table left after the second stop"

@@ -21,13 +21,7 @@
 command -v nsenter >/dev/null || { echo "skipped: needs nsenter"; exit 77; }
 . "$(dirname "$0")/lib.sh"
 
-ip -n "$H" link add pa type veth peer name pa-peer
-ip -n "$H" link set pa up
-ip -n "$H" link set pa-peer up
-ip -n "$H" link add mvc link pa type macvlan mode bridge
-ip -n "$H" link set mvc netns "$C"
-ip -n "$C" addr add 10.213.8.3/24 dev mvc
-ip -n "$C" link set mvc up
+lower_link 10.213.8.3/24
 ip -n "$H" link add xif type veth peer name xifp netns "$C"
 ip -n "$C" addr add 10.213.9.3/24 dev xifp
 ip -n "$C" link set xifp up

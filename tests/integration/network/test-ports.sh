@@ -32,15 +32,8 @@
 . "$(dirname "$0")/../run/lib.sh"
 
 command -v nft >/dev/null || { echo "skipped: needs nft (nftables) to look at the rules"; exit 77; }
-# The host's static busybox wget crashes in getaddrinfo: GNU wget or curl.
-if command -v wget >/dev/null; then
-        http_get() { wget -q -T 1 -t 1 -O - "$1"; }
-elif command -v curl >/dev/null; then
-        http_get() { curl -sf -m 1 "$1"; }
-else
-        echo "skipped: needs wget or curl"; exit 77
-fi
 . "$(dirname "$0")/lib.sh"
+have_http_get || { echo "skipped: needs wget or curl"; exit 77; }
 
 ip -n "$H" link add br0 type bridge
 ip -n "$H" addr add 10.213.8.1/24 dev br0
@@ -55,7 +48,7 @@ done
 # that still starts); the page on stdout.
 h_get() {
         for _ in $(seq 20); do
-                ip netns exec "$H" bash -c "$(declare -f http_get); http_get '$1'" 2>/dev/null && return 0
+                http_get_in "$H" "$1" 2>/dev/null && return 0
                 sleep 0.2
         done
         return 1

@@ -43,11 +43,7 @@ payload() {
 
 # Port= with Zone= when nft (Port= needs it) and wget or curl are there.
 port=
-if command -v nft >/dev/null && command -v wget >/dev/null; then
-        http_get() { wget -q -T 1 -t 1 -O - "$1"; }
-        port=yes
-elif command -v nft >/dev/null && command -v curl >/dev/null; then
-        http_get() { curl -sf -m 1 "$1"; }
+if command -v nft >/dev/null && have_http_get; then
         port=yes
 fi
 
@@ -159,7 +155,7 @@ if [ -n "$port" ]; then
         ip -n "$H" addr add 10.213.10.1/24 dev vz-t
         page=
         for _ in $(seq 20); do
-                page=$(ip netns exec "$H" bash -c "$(declare -f http_get); http_get http://10.213.10.1:8080/" 2>/dev/null) && break
+                page=$(http_get_in "$H" http://10.213.10.1:8080/ 2>/dev/null) && break
                 sleep 0.2
         done
         expect "page through Port= with Zone=" "$page" "hello from the zone"
