@@ -436,8 +436,12 @@ static int run_container(Plan *p, const RunArgs *a, const RootImage *image, int 
          * list/status/stop/kill/exec" find it through /run/cell/NAME/state. */
         if (scope_manager(scope) != CGROUP_MANAGER_SYSTEMD) {
                 r = runtime_state_publish(p->name, p->unit_path, scope_manager(scope), spawn.pid);
-                if (r < 0)
+                if (r < 0) {
                         log_debug_errno(r, "No runtime state for cell list/exec: %m");
+                        /* (A payload that ended already: -ESRCH.) A killed cell's
+                         * state of this name is left for us to remove, as at our end. */
+                        (void) runtime_state_remove(p->name, getpid());
+                }
                 state_published = r >= 0;
         }
 

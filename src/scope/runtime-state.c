@@ -219,10 +219,11 @@ int runtime_state_remove(const char *name, pid_t supervisor) {
 
         r = read_raw(name, &s);
         if (r >= 0) {
-                bool ours = s.supervisor == supervisor;
+                /* Ours, or a killed cell's that nobody else will remove. */
+                bool removable = s.supervisor == supervisor || !runtime_pid_is(s.supervisor, s.supervisor_start);
                 runtime_state_done(&s);
-                if (!ours)
-                        return -EBUSY;  /* another cell of that name wrote it since */
+                if (!removable)
+                        return -EBUSY;  /* a running cell of that name wrote it since */
         } else if (r == -ENOMEM)
                 return r;
         if ((r = state_path(name, "state", &path)) < 0 || (r = state_path(name, NULL, &dir)) < 0)

@@ -48,7 +48,8 @@ int runtime_state_parse(const char *text, RuntimeState *ret);
 int runtime_state_write(const RuntimeState *s);
 /* -ENOENT: no state; -ESTALE: a state whose leader is gone (not removed). */
 int runtime_state_read(const char *name, RuntimeState *ret);
-/* Removes DIR/NAME/ if its state names supervisor (or is unreadable). */
+/* Removes DIR/NAME/ if its state names supervisor, or a supervisor that is
+ * gone (a killed cell's), or is unreadable; -EBUSY: a running cell's. */
 int runtime_state_remove(const char *name, pid_t supervisor);
 /* The names with a state file, sorted; stale ones included. */
 int runtime_state_list(char ***ret);

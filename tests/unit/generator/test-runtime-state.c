@@ -122,6 +122,16 @@ TEST(write_read_list_remove) {
         ASSERT_ERROR(runtime_state_remove("web", getpid() + 1), EBUSY);
         ASSERT_OK(runtime_state_remove("web", getpid()));
         ASSERT_ERROR(runtime_state_read("web", &s), ENOENT);
+
+        /* a killed cell's state (its supervisor gone) is removed by the next
+         * run of that name, even one whose payload ended before it published */
+        ASSERT_ERROR(runtime_state_publish("web", unit, CGROUP_MANAGER_NONE, dead_pid()), ESRCH);
+        old.name = (char *) "web";
+        old.supervisor = dead_pid();
+        old.supervisor_start = 1;
+        ASSERT_OK(runtime_state_write(&old));
+        ASSERT_OK(runtime_state_remove("web", getpid()));
+        ASSERT_ERROR(runtime_state_read("web", &s), ENOENT);
         dir_free(d);
 }
 
