@@ -214,7 +214,7 @@ int parse_tmpfs(const char *s, CellTmpfs *ret) {
         r = mount_path(f[0], &npath);
         if (r < 0)
                 return r == -ENOMEM ? r : -EINVAL;
-        if (k == 2) {
+        if (k == 2 && !isempty(f[1])) {        /* "PATH:" is PATH, as in nspawn */
                 char *save = NULL;
 
                 for (char *o = strtok_r(f[1], ",", &save); o; o = strtok_r(NULL, ",", &save)) {
@@ -223,7 +223,7 @@ int parse_tmpfs(const char *s, CellTmpfs *ret) {
                                 return r;
                 }
                 if (!norm)
-                        return -EINVAL;         /* "PATH:" or "PATH:," */
+                        return -EINVAL;         /* "PATH:," */
         }
         *ret = (CellTmpfs) { .path = TAKE_PTR(npath), .options = TAKE_PTR(norm) };
         return 0;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config-build.h"
 #include "strv.h"
@@ -22,15 +24,28 @@ bool unit_is_path(const char *s) {
         return strchr(s, '/');
 }
 
-/* Appends each non-empty component of a colon separated list, skipping duplicates. */
+/* Appends each non-empty component of a colon separated list, skipping
+ * duplicates; a relative one made absolute against the working directory
+ * (as systemd's $SYSTEMD_UNIT_PATH), so that a unit found there can be read
+ * again from elsewhere (cell exec, the runtime state). */
 static int strv_extend_colon_list(char ***l, const char *list) {
+        _cleanup_free_ char *cwd = NULL;
+
         for (const char *p = list; *p; ) {
                 size_t n = strcspn(p, ":");
 
                 if (n > 0) {
-                        _cleanup_free_ char *d = strndup(p, n);
+                        _cleanup_free_ char *d = NULL;
                         int r;
 
+                        if (*p == '/')
+                                d = strndup(p, n);
+                        else {
+                                if (!cwd && !(cwd = getcwd(NULL, 0)))
+                                        return errno == ENOMEM ? -ENOMEM : -errno;
+                                if (asprintf(&d, "%s%s%.*s", cwd, streq(cwd, "/") ? "" : "/", (int) n, p) < 0)
+                                        d = NULL;
+                        }
                         if (!d)
                                 return -ENOMEM;
                         if (!strv_contains(*l, d)) {

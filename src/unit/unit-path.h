@@ -19,8 +19,9 @@ typedef struct UnitLocation {
 void unit_location_done(UnitLocation *l);
 
 /* The directories searched for names, highest priority first: override if
- * not NULL; else $CELL_UNIT_PATH (colon separated, empty components ignored;
- * a trailing ':' appends the built-in path, as $SYSTEMD_UNIT_PATH does);
+ * not NULL; else $CELL_UNIT_PATH (colon separated, empty components ignored,
+ * relative ones made absolute against the working directory; a trailing ':'
+ * appends the built-in path, as $SYSTEMD_UNIT_PATH does);
  * else CELL_UNIT_SEARCH_PATH. */
 int unit_search_path_get(char * const *override, char ***ret);
 

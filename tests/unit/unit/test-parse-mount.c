@@ -103,7 +103,12 @@ TEST(tmpfs) {
         ASSERT_ERROR(parse_tmpfs("/tmp:size=12Q", &t), EINVAL);
         ASSERT_ERROR(parse_tmpfs("/tmp:size=12.5%", &t), EINVAL);
         ASSERT_ERROR(parse_tmpfs("/tmp:uid=0", &t), EINVAL);
-        ASSERT_ERROR(parse_tmpfs("/tmp:", &t), EINVAL);
+        ASSERT_ERROR(parse_tmpfs("/tmp:,", &t), EINVAL);
+        /* an empty OPTS is none, as nspawn's --tmpfs=/tmp: */
+        ASSERT_OK(parse_tmpfs("/tmp:", &t));
+        ASSERT_STREQ(t.path, "/tmp");
+        ASSERT_NULL(t.options);
+        cell_tmpfs_done(&t);
         ASSERT_ERROR(parse_tmpfs("/tmp:a:b", &t), EINVAL);
         ASSERT_ERROR(parse_tmpfs("/../tmp", &t), EINVAL);
 }

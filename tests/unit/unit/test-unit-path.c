@@ -56,6 +56,19 @@ TEST(search_path_default_env_override) {
         j = mfree(j);
         l = strv_free(l);
 
+        /* A relative entry is taken from the working directory, as
+         * systemd's path_split_and_make_absolute(): cell exec and the
+         * runtime state read the unit again from elsewhere. */
+        _cleanup_free_ char *cwd = getcwd(NULL, 0), *want = NULL;
+        ASSERT_NOT_NULL(cwd);
+        ASSERT_TRUE(asprintf(&want, "%s/units:/b:%s/x/y", streq(cwd, "/") ? "" : cwd, streq(cwd, "/") ? "" : cwd) > 0);
+        ASSERT_EQ(setenv("CELL_UNIT_PATH", "units:/b:x/y", 1), 0);
+        ASSERT_OK(unit_search_path_get(NULL, &l));
+        j = strv_join(l, ":");
+        ASSERT_STREQ(j, want);
+        j = mfree(j);
+        l = strv_free(l);
+
         ASSERT_EQ(setenv("CELL_UNIT_PATH", "", 1), 0);
         ASSERT_OK(unit_search_path_get(NULL, &l));
         ASSERT_NOT_NULL(l);
