@@ -177,7 +177,8 @@ static int root_image_attach(const Plan *p, int image_fd, int *ret_dir_fd, Spawn
 
         if (image_fd < 0)
                 return spawn_error(err, EBADF, "Image=%s: the image is not mounted", p->root_image);
-        clone_fd = mount_clone_tree(image_fd, false);
+        /* Recursive: a GPT image's /usr, /home, ... partitions are mounted below its root. */
+        clone_fd = mount_clone_tree(image_fd, true);
         if (clone_fd < 0)
                 return spawn_error(err, clone_fd, "Image=%s: cannot clone its mount", p->root_image);
         /* O_NOFOLLOW: a link planted there must not move the root elsewhere. */

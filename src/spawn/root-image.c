@@ -2,12 +2,12 @@
 /* Image=: the image's file system, probed, on a loop device, mounted
  * detached (root-image.h). */
 
-#include <blkid.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/loop.h>
+#include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
@@ -16,10 +16,11 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "dlopen-table.h"
 #include "lock-file.h"
 #include "macros.h"
 #include "mount-util.h"
+#include "root-image-gpt.h"
+#include "root-image-probe.h"
 #include "root-image.h"
 
 /* Plain file systems a Linux root is made of, as nspawn mounts them from a
@@ -59,90 +60,14 @@ static const char *read_only_options(const char *fstype) {
         return "ro";
 }
 
-/* libblkid is opened with dlopen() only when a plan has Image=: linked
- * directly, every start of every unit would map it at exec. */
-#define BLKID_SONAME "libblkid.so.1"
-
-static struct {
-        void *handle;
-        typeof(blkid_new_probe) *new_probe;
-        typeof(blkid_free_probe) *free_probe;
-        typeof(blkid_probe_set_device) *probe_set_device;
-        typeof(blkid_probe_enable_superblocks) *probe_enable_superblocks;
-        typeof(blkid_probe_set_superblocks_flags) *probe_set_superblocks_flags;
-        typeof(blkid_probe_enable_partitions) *probe_enable_partitions;
-        typeof(blkid_do_safeprobe) *do_safeprobe;
-        typeof(blkid_probe_lookup_value) *probe_lookup_value;
-} blkid;
-
-/* Loads the library once per process, kept open until exit; error says why
- * not. RTLD_NOW: a missing symbol fails here; RTLD_LOCAL: its symbols stay
- * its own. */
-static int blkid_dlopen(char *error, size_t size) {
-        const DlopenSym syms[] = {
-                DLOPEN_SYM(blkid, new_probe, blkid_new_probe),
-                DLOPEN_SYM(blkid, free_probe, blkid_free_probe),
-                DLOPEN_SYM(blkid, probe_set_device, blkid_probe_set_device),
-                DLOPEN_SYM(blkid, probe_enable_superblocks, blkid_probe_enable_superblocks),
-                DLOPEN_SYM(blkid, probe_set_superblocks_flags, blkid_probe_set_superblocks_flags),
-                DLOPEN_SYM(blkid, probe_enable_partitions, blkid_probe_enable_partitions),
-                DLOPEN_SYM(blkid, do_safeprobe, blkid_do_safeprobe),
-                DLOPEN_SYM(blkid, probe_lookup_value, blkid_probe_lookup_value),
-        };
-
-        if (dlopen_table(BLKID_SONAME, RTLD_NOW | RTLD_LOCAL, syms, ELEMENTSOF(syms), &blkid.handle, error, size) < 0)
-                return -EOPNOTSUPP;
-        return 0;
-}
-
-/* blkid's TYPE of fd's content; -EMEDIUMTYPE with a partition table, or a
- * type cell does not mount (named in ret_type, "" when none was found);
- * -EOPNOTSUPP without libblkid (blkid_dlopen() says why). */
-static int image_probe(int fd, char *ret_type, size_t size, char *ret_pttype, size_t pt_size) {
-        blkid_probe pr;
-        const char *v = NULL;
-        int r;
-
-        ret_type[0] = ret_pttype[0] = 0;
-        r = blkid_dlopen(NULL, 0);
-        if (r < 0)
-                return r;
-        pr = blkid.new_probe();
-        if (!pr)
-                return -ENOMEM;
-        r = blkid.probe_set_device(pr, fd, 0, 0);
-        if (r >= 0) {
-                (void) blkid.probe_enable_superblocks(pr, 1);
-                (void) blkid.probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
-                (void) blkid.probe_enable_partitions(pr, 1);
-                errno = 0;
-                r = blkid.do_safeprobe(pr);
-        }
-        if (r == -2) {
-                /* Two signatures that contradict each other: mounting
-                 * either could be the wrong one. */
-                blkid.free_probe(pr);
-                return -ENOTUNIQ;
-        }
-        if (r < 0) {
-                blkid.free_probe(pr);
-                return errno > 0 ? -errno : -EIO;
-        }
-        if (r == 0 && blkid.probe_lookup_value(pr, "PTTYPE", &v, NULL) == 0 && v)
-                (void) snprintf(ret_pttype, pt_size, "%s", v);
-        if (r == 0 && blkid.probe_lookup_value(pr, "TYPE", &v, NULL) == 0 && v)
-                (void) snprintf(ret_type, size, "%s", v);
-        blkid.free_probe(pr);
-        if (ret_pttype[0] || !root_image_fstype_supported(ret_type))
-                return -EMEDIUMTYPE;
-        return 0;
-}
-
 /* file_fd on a free loop device, with LO_FLAGS_AUTOCLEAR: the device goes
- * when its last user (the mount) does. The loop fd is returned: it must
- * stay open until the mount holds the device, or autoclear detaches it. */
-static int loop_attach(int file_fd, const char *name, bool read_only, char *ret_dev, size_t dev_size,
-                       int *ret_loop_fd) {
+ * when its last user (the mount) does; [offset, offset + size) of it, size
+ * 0 to its end (a GPT partition: the kernel's loop device of the whole
+ * image would scan the table and make partition devices of its own). The
+ * loop fd is returned: it must stay open until the mount holds the device,
+ * or autoclear detaches it. */
+static int loop_attach(int file_fd, uint64_t offset, uint64_t size, const char *name, bool read_only,
+                       char *ret_dev, size_t dev_size, int *ret_loop_fd) {
         _cleanup_close_ int control = -EBADF;
         bool direct = true;
 
@@ -159,6 +84,8 @@ static int loop_attach(int file_fd, const char *name, bool read_only, char *ret_
                          * DIRECT_IO: no second copy in the page cache. */
                         .info.lo_flags = LO_FLAGS_AUTOCLEAR | (read_only ? LO_FLAGS_READ_ONLY : 0) |
                                          (direct ? LO_FLAGS_DIRECT_IO : 0),
+                        .info.lo_offset = offset,
+                        .info.lo_sizelimit = size,
                 };
                 int nr;
 
@@ -265,12 +192,207 @@ static int image_lock(int file_fd, const struct stat *st, int op, int *ret_fd) {
         return 0;
 }
 
-int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
-        _cleanup_close_ int file_fd = -EBADF, loop_fd = -EBADF, mnt_fd = -EBADF, dir_fd = -EBADF, lock_fd = -EBADF;
-        char fstype[sizeof ret->fstype], pttype[32], data[64], kmsg[256], dev[32] = "", reopen[32], why[256];
-        const char *path = p->root_image, *source;
+/* One file system of the image: the whole image, or a GPT partition. */
+typedef struct ImagePart {
+        GptDesignator designator;
+        int partno;             /* 0: the whole image */
+        uint64_t offset, size;  /* size 0: the whole image */
+        char fstype[16];
         bool read_only;
+} ImagePart;
+
+/* "Image=PATH: its /usr partition (3)" for a message about part. */
+static const char *part_name(const ImagePart *part, char *buf, size_t size) {
+        if (part->partno == 0)
+                return "";
+        (void) snprintf(buf, size, ": its %s partition (%d)", gpt_designator_name(part->designator), part->partno);
+        return buf;
+}
+
+/* part's file system, probed within it, and whether it is ever written. */
+static int part_check(const Plan *p, int fd, ImagePart *part, SpawnError *err) {
+        char name[64];
+        int r;
+
+        if (part->partno > 0) {
+                r = image_probe_fstype(fd, part->offset, part->size, part->fstype, sizeof part->fstype);
+                if (r == -ENOTUNIQ)
+                        return spawn_error(err, r, "Image=%s%s: more than one file system signature, refusing to "
+                                           "guess", p->root_image, part_name(part, name, sizeof name));
+                if (r < 0)
+                        return spawn_error(err, r, "Image=%s%s: cannot probe its file system", p->root_image,
+                                           part_name(part, name, sizeof name));
+        }
+        /* What nspawn would ask a passphrase for: cell unlocks nothing. */
+        if (streq(part->fstype, "crypto_LUKS"))
+                return spawn_error(err, EMEDIUMTYPE, "Image=%s%s: is encrypted (LUKS): cell does not unlock images",
+                                   p->root_image, part_name(part, name, sizeof name));
+        if (!root_image_fstype_supported(part->fstype))
+                return spawn_error(err, EMEDIUMTYPE, "Image=%s%s: %s%s%s: cell mounts ext4, btrfs, xfs, squashfs or "
+                                   "erofs", p->root_image, part_name(part, name, sizeof name),
+                                   part->fstype[0] ? "a file system of type " : "no file system found",
+                                   part->fstype, part->fstype[0] ? " is not supported" : "");
+        part->read_only = part->read_only || p->root_read_only || root_image_fstype_read_only(part->fstype);
+        return 0;
+}
+
+/* The partitions of a GPT image cell mounts, root first (root-image-gpt.h). */
+static int parts_from_gpt(const Plan *p, const ImageProbe *probe, ImagePart *parts, size_t *ret_n, SpawnError *err) {
+        GptDesignator refused = GPT_ROOT;
+        GptChoice c;
+        size_t n = 0;
+        int r;
+
+        r = gpt_choose(probe->parts, probe->n_parts, &c, &refused);
+        if (r == -ENXIO && c.index[GPT_USR] >= 0)
+                return spawn_error(err, r, "Image=%s: a GPT with a /usr partition but no root partition for %s "
+                                   "(%s): cell needs a root", p->root_image, gpt_native_arch(),
+                                   strna(gpt_native_root_type()));
+        if (r == -ENXIO || r == -ENOTUNIQ)
+                return spawn_error(err, r, "Image=%s: a GPT with no root partition for %s (%s) nor a single generic "
+                                   "Linux one%s", p->root_image, gpt_native_arch(), strna(gpt_native_root_type()),
+                                   r == -ENOTUNIQ ? " (it has several: refusing to guess)" : "");
+        if (r == -EADDRNOTAVAIL)
+                return spawn_error(err, r, "Image=%s: its %s partition has a verity partition: cell does not verify "
+                                   "images, and mounts none unverified that asks to be", p->root_image,
+                                   gpt_designator_name(refused));
+        if (r < 0)
+                return spawn_error(err, r, "Image=%s: cannot choose its partitions", p->root_image);
+
+        for (GptDesignator d = 0; d < _GPT_DESIGNATOR_MAX; d++) {
+                const GptPartition *gp;
+
+                if (c.index[d] < 0)
+                        continue;
+                gp = probe->parts + c.index[d];
+                parts[n++] = (ImagePart) {
+                        .designator = d,
+                        .partno = gp->partno > 0 ? gp->partno : c.index[d] + 1,
+                        .offset = gp->start,
+                        .size = gp->size,
+                        .read_only = c.read_only[d],
+                };
+        }
+        *ret_n = n;
+        return 0;
+}
+
+/* part mounted detached, from fd (probed and locked): a file's through a
+ * loop device, a partition's (of a file or a device) through one of its
+ * extent, a whole device as it is. */
+static int part_mount(const Plan *p, int fd, const struct stat *st, const ImagePart *part, int *ret_mnt_fd,
+                      char *ret_dev, size_t dev_size, SpawnError *err) {
+        _cleanup_close_ int loop_fd = -EBADF, mnt_fd = -EBADF;
+        char data[64], kmsg[256], reopen[32], name[64];
+        const char *source;
+        int r;
+
+        ret_dev[0] = 0;
+        if (S_ISREG(st->st_mode) || part->partno > 0) {
+                r = loop_attach(fd, part->offset, part->size, p->root_image, part->read_only, ret_dev, dev_size,
+                                &loop_fd);
+                if (r < 0)
+                        return spawn_error(err, r, "Image=%s%s: cannot attach it to a loop device", p->root_image,
+                                           part_name(part, name, sizeof name));
+                source = ret_dev;
+        } else {
+                /* The device probed and locked, not what the path (a udev link) names by now. */
+                (void) snprintf(reopen, sizeof reopen, "/proc/self/fd/%d", fd);
+                source = reopen;
+        }
+
+        (void) snprintf(data, sizeof data, "%s", part->read_only ? read_only_options(part->fstype) : "");
+        /* nodev: device nodes the image brings must not open the host's
+         * devices (the container's /dev is a tmpfs of cell's anyway). */
+        mnt_fd = mount_fs_new(part->fstype, source, data, (part->read_only ? MS_RDONLY : 0) | MS_NODEV, kmsg,
+                              sizeof kmsg);
+        if (mnt_fd < 0)
+                return spawn_error(err, mnt_fd, "Image=%s%s: cannot mount its %s file system%s%s", p->root_image,
+                                   part_name(part, name, sizeof name), part->fstype, *kmsg ? ": " : "", kmsg);
+        /* The mount holds the device now: the loop fd goes. */
+        *ret_mnt_fd = TAKE_FD(mnt_fd);
+        return 0;
+}
+
+/* The root's mount with the others below it, as one detached tree: a
+ * detached mount takes no mount on itself (before Linux 6.15), so they are
+ * put together attached, in a mount namespace of our own that ends here,
+ * and cloned from there. mnt[0] is the root's. */
+static int parts_compose(const Plan *p, const ImagePart *parts, int *mnt, size_t n, int *ret_tree_fd,
+                         SpawnError *err) {
+        _cleanup_close_ int host_ns = -EBADF, cwd = -EBADF, dir_fd = -EBADF;
+        int r = 0, tree = -EBADF;
+
+        host_ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+        if (host_ns < 0)
+                return spawn_error(err, errno, "Image=%s: cannot open the mount namespace", p->root_image);
+        cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (unshare(CLONE_NEWNS) < 0)
+                return spawn_error(err, errno, "Image=%s: unshare(CLONE_NEWNS)", p->root_image);
+        /* Private: nothing made here reaches the host's mounts. */
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+                r = spawn_error(err, errno, "Image=%s: making a mount namespace private", p->root_image);
+                goto back;
+        }
+        /* O_NOFOLLOW: a link planted there must not move the root elsewhere. */
+        dir_fd = open(ROOT_IMAGE_MOUNT_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dir_fd < 0) {
+                r = spawn_error(err, errno, "Image=%s: cannot open %s", p->root_image, ROOT_IMAGE_MOUNT_DIR);
+                goto back;
+        }
+        r = mount_move(mnt[0], dir_fd);
+        if (r < 0) {
+                r = spawn_error(err, r, "Image=%s: cannot attach its root", p->root_image);
+                goto back;
+        }
+        for (size_t i = 1; i < n; i++) {
+                const char *where = gpt_designator_path(parts[i].designator);
+                _cleanup_close_ int target = -EBADF;
+                char name[64];
+
+                /* Made where missing, as systemd does; inside the image's
+                 * root (RESOLVE_IN_ROOT): its links cannot lead out of it. */
+                target = mount_target_ensure(mnt[0], where, MOUNT_TARGET_DIR, 0);
+                if (target < 0) {
+                        r = spawn_error(err, target, "Image=%s%s: no directory %s in its root to mount it on",
+                                        p->root_image, part_name(parts + i, name, sizeof name), where);
+                        goto back;
+                }
+                r = mount_move(mnt[i], target);
+                if (r < 0) {
+                        r = spawn_error(err, r, "Image=%s%s: cannot attach it at %s", p->root_image,
+                                        part_name(parts + i, name, sizeof name), where);
+                        goto back;
+                }
+        }
+        tree = mount_clone_tree(mnt[0], true);
+        if (tree < 0)
+                r = spawn_error(err, tree, "Image=%s: cannot clone its mounts", p->root_image);
+back:
+        /* The namespace ends with our leaving it, and its mounts with it;
+         * the clone holds the file systems. */
+        if (setns(host_ns, CLONE_NEWNS) < 0) {
+                safe_close(tree);
+                return spawn_error(err, errno, "Image=%s: cannot return to the mount namespace", p->root_image);
+        }
+        if (cwd >= 0)
+                (void) fchdir(cwd);
+        if (r < 0)
+                return r;
+        *ret_tree_fd = tree;
+        return 0;
+}
+
+int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
+        _cleanup_close_ int file_fd = -EBADF, dir_fd = -EBADF, lock_fd = -EBADF, tree_fd = -EBADF;
+        int mnt[_GPT_DESIGNATOR_MAX] = { -EBADF, -EBADF, -EBADF, -EBADF, -EBADF, -EBADF };
+        char devs[_GPT_DESIGNATOR_MAX][32] = {}, reopen[32], why[256];
+        ImagePart parts[_GPT_DESIGNATOR_MAX];
+        ImageProbe probe = {};
+        const char *path = p->root_image;
+        bool written = false;
         struct stat st;
+        size_t n = 0;
         int r;
 
         if (isempty(path) || path[0] != '/')
@@ -287,26 +409,38 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
                                    "Image=%s: neither a regular file nor a block device%s", path,
                                    S_ISDIR(st.st_mode) ? " (a directory is Directory='s)" : "");
 
-        r = blkid_dlopen(why, sizeof why);
+        r = root_image_blkid_load(why, sizeof why);
         if (r < 0)
                 return spawn_error(err, r, "Image=%s: needs libblkid (Debian: libblkid1) to tell its file system: %s",
                                    path, why);
-        r = image_probe(file_fd, fstype, sizeof fstype, pttype, sizeof pttype);
+        r = image_probe(file_fd, &probe);
         if (r == -ENOTUNIQ)
                 return spawn_error(err, r, "Image=%s: more than one file system signature, refusing to guess", path);
-        if (r == -EMEDIUMTYPE && pttype[0])
-                return spawn_error(err, r, "Image=%s: has a partition table (%s): cell mounts a plain file system "
-                                   "image (ext4, btrfs, xfs, squashfs, erofs), not a partitioned disk image", path,
-                                   pttype);
-        if (r == -EMEDIUMTYPE)
-                return spawn_error(err, r, "Image=%s: %s%s%s: cell mounts ext4, btrfs, xfs, squashfs or erofs", path,
-                                   fstype[0] ? "a file system of type " : "no file system found",
-                                   fstype, fstype[0] ? " is not supported" : "");
         if (r < 0)
                 return spawn_error(err, r, "Image=%s: cannot probe its file system", path);
+        if (streq(probe.pttype, "gpt"))
+                r = parts_from_gpt(p, &probe, parts, &n, err);
+        else if (probe.pttype[0])
+                /* systemd takes an MBR's single bootable Linux partition too;
+                 * what the DDI specification describes is a GPT. */
+                r = spawn_error(err, EMEDIUMTYPE, "Image=%s: has a partition table (%s): cell mounts a plain file "
+                                "system image (ext4, btrfs, xfs, squashfs, erofs) or a GPT discoverable disk image",
+                                path, probe.pttype);
+        else {
+                parts[n++] = (ImagePart) { .designator = GPT_ROOT };
+                (void) snprintf(parts[0].fstype, sizeof parts[0].fstype, "%s", probe.fstype);
+        }
+        image_probe_done(&probe);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                r = part_check(p, file_fd, parts + i, err);
+                if (r < 0)
+                        return r;
+                written = written || !parts[i].read_only;
+        }
 
-        read_only = p->root_read_only || root_image_fstype_read_only(fstype);
-        if (!read_only) {
+        if (written) {
                 /* The same inode again, for writing: a path swapped since
                  * cannot change what is mounted. */
                 (void) snprintf(reopen, sizeof reopen, "/proc/self/fd/%d", file_fd);
@@ -314,11 +448,12 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
                 if (r < 0)
                         return spawn_error(err, errno, "Image=%s: cannot open for writing (ReadOnly=yes mounts "
                                            "it read-only)", path);
-                /* A file's loop device is configured from it; a device is
-                 * only asked whether it may be written: the mount opens it
-                 * itself, and refuses to where we hold it open for writing
-                 * (a kernel without CONFIG_BLK_DEV_WRITE_MOUNTED: EBUSY). */
-                if (S_ISBLK(st.st_mode))
+                /* A file's loop device is configured from it, and so is a
+                 * partition's of a device; a whole device is only asked
+                 * whether it may be written: the mount opens it itself, and
+                 * refuses to where we hold it open for writing (a kernel
+                 * without CONFIG_BLK_DEV_WRITE_MOUNTED: EBUSY). */
+                if (S_ISBLK(st.st_mode) && parts[0].partno == 0)
                         safe_close(r);
                 else {
                         safe_close(file_fd);
@@ -332,43 +467,44 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
          * its own superblock, corrupt it; xfs alone refuses the second. */
         /* Not waited for: no take-back locks an image, so whoever holds
          * it is a container that runs. */
-        r = image_lock(file_fd, &st, read_only ? LOCK_SH : LOCK_EX, &lock_fd);
+        r = image_lock(file_fd, &st, written ? LOCK_EX : LOCK_SH, &lock_fd);
         if (r == -EWOULDBLOCK)
                 return spawn_error(err, EBUSY, "Image=%s: in use by another container%s (an image is mounted by "
                                    "any number of read-only containers, or by one that writes to it)", path,
-                                   read_only ? " that writes to it" : "");
+                                   written ? "" : " that writes to it");
         if (r < 0)
                 return spawn_error(err, r, "Image=%s: cannot lock it (in %s)", path, ROOT_IMAGE_LOCK_DIR);
 
-        if (S_ISREG(st.st_mode)) {
-                r = loop_attach(file_fd, path, read_only, dev, sizeof dev, &loop_fd);
+        for (size_t i = 0; i < n; i++) {
+                r = part_mount(p, file_fd, &st, parts + i, mnt + i, devs[i], sizeof devs[i], err);
                 if (r < 0)
-                        return spawn_error(err, r, "Image=%s: cannot attach it to a loop device", path);
-                source = dev;
-        } else {
-                /* The device probed and locked, not what the path (a udev link) names by now. */
-                (void) snprintf(reopen, sizeof reopen, "/proc/self/fd/%d", file_fd);
-                source = reopen;
+                        goto fail;
         }
-
-        (void) snprintf(data, sizeof data, "%s", read_only ? read_only_options(fstype) : "");
-        /* nodev: device nodes the image brings must not open the host's
-         * devices (the container's /dev is a tmpfs of cell's anyway). */
-        mnt_fd = mount_fs_new(fstype, source, data, (read_only ? MS_RDONLY : 0) | MS_NODEV, kmsg, sizeof kmsg);
-        if (mnt_fd < 0)
-                return spawn_error(err, mnt_fd, "Image=%s: cannot mount its %s file system%s%s", path, fstype,
-                                   *kmsg ? ": " : "", kmsg);
 
         /* Where the child attaches it, there before the clone. */
         r = lock_dir_open(ROOT_IMAGE_MOUNT_DIR, &dir_fd);
-        if (r < 0)
-                return spawn_error(err, r, "Image=%s: cannot create %s", path, ROOT_IMAGE_MOUNT_DIR);
+        if (r < 0) {
+                r = spawn_error(err, r, "Image=%s: cannot create %s", path, ROOT_IMAGE_MOUNT_DIR);
+                goto fail;
+        }
+        if (n > 1) {
+                r = parts_compose(p, parts, mnt, n, &tree_fd, err);
+                if (r < 0)
+                        goto fail;
+        } else
+                tree_fd = TAKE_FD(mnt[0]);
 
-        *ret = (RootImage) { .mount_fd = TAKE_FD(mnt_fd), .read_only = read_only, .lock_fd = TAKE_FD(lock_fd) };
-        (void) snprintf(ret->fstype, sizeof ret->fstype, "%s", fstype);
-        (void) snprintf(ret->device, sizeof ret->device, "%s", dev);
-        /* The mount holds the device now: our fds go (loop_fd last). */
-        return 0;
+        *ret = (RootImage) { .mount_fd = TAKE_FD(tree_fd), .read_only = parts[0].read_only,
+                             .lock_fd = TAKE_FD(lock_fd) };
+        (void) snprintf(ret->fstype, sizeof ret->fstype, "%s", parts[0].fstype);
+        (void) snprintf(ret->device, sizeof ret->device, "%s", devs[0]);
+        r = 0;
+fail:
+        /* Each mount's loop device goes with its last mount: a failure
+         * leaves none. */
+        for (size_t i = 0; i < ELEMENTSOF(mnt); i++)
+                safe_close(mnt[i]);
+        return r;
 }
 
 void root_image_done(RootImage *img) {

@@ -143,8 +143,9 @@ int spawn_users_make_trees(pid_t pid, const Plan *p, int image_fd, const SharedL
                         fd = tree_source_open(image_fd, usr ? "usr" : ".", p->root_image, "Image=", err);
                         if (fd < 0)
                                 return fd;
-                        /* Not recursive: the image's mount alone, as its clone in the tree. */
-                        tree = idmapped_tree(userns_fd, fd, p->root_image, false, usr ? MOUNT_ATTR_RDONLY : 0,
+                        /* Recursive: the image's mounts alone (a GPT image's
+                         * /usr, /home, ... below its root), as its clone in the tree. */
+                        tree = idmapped_tree(userns_fd, fd, p->root_image, true, usr ? MOUNT_ATTR_RDONLY : 0,
                                              "Image=", err);
                 } else {
                         if (usr && (size_t) snprintf(path, sizeof path, "%s/usr", p->root_directory) >= sizeof path)

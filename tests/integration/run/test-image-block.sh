@@ -5,8 +5,8 @@
 # locked: a symlink turned from device A to device B while cell waits
 # before its mount (strace delays its fsopen()) still gives the container
 # A's file system, never B's. One device named two ways is locked as one,
-# and a loop device as the file it is of; a device with a partition table
-# is refused.
+# and a loop device as the file it is of; a device with a DOS partition
+# table is refused.
 . "$(dirname "$0")/lib.sh"
 
 for t in mkfs.ext4 debugfs mksquashfs mkfs.erofs mkfs.xfs mkfs.btrfs sfdisk losetup strace; do
@@ -229,16 +229,16 @@ expect "swap: A written" "$(debugfs -R 'cat /swapped' "$work/a.ext4" 2>/dev/null
 expect "swap: B untouched" "$(debugfs -R 'cat /swapped' "$work/b.ext4" 2>&1 | grep -c 'File not found')" 1
 expect_nothing_left
 
-# A block device with a partition table is refused as a file with one is
-# (not a partition of it: the kernel that runs the tests may read no
-# partition table at all).
+# A block device with a DOS partition table is refused as a file with one
+# is (not a partition of it: the kernel that runs the tests may read no
+# partition table at all). A GPT is test-image-gpt.sh's.
 truncate -s 8M "$work/disk.raw"
-printf 'label: gpt\n,,L\n' | sfdisk -q "$work/disk.raw" >/dev/null
+printf 'label: dos\n,,L\n' | sfdisk -q "$work/disk.raw" >/dev/null
 attach disk "$work/disk.raw"
 u=$(unit disk "[Root]" "Image=$disk" "[Exec]" "Exec=/bin/block-check")
 run_cell none "$u"
 expect "disk: status" "$status" 2
-grep -q "Image=$disk: has a partition table (gpt)" "$work/err" || fail "disk: $(cat "$work/err")"
+grep -q "Image=$disk: has a partition table (dos)" "$work/err" || fail "disk: $(cat "$work/err")"
 expect_nothing_left
 
 detach_loops

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Image= of a GPT "discoverable disk image" (the Discoverable Partitions
+ * Specification, as systemd-nspawn --image= and systemd-dissect read it):
+ * which partitions make the container's tree. Pure: a list of partition
+ * entries in, a choice out, for the tests without root. root-image.c
+ * probes, attaches and mounts what is chosen. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The GPT partition attribute bits the specification gives a meaning. */
+#define GPT_FLAG_GROWFS         (UINT64_C(1) << 59)
+#define GPT_FLAG_READ_ONLY      (UINT64_C(1) << 60)
+#define GPT_FLAG_NO_AUTO        (UINT64_C(1) << 63)
+
+/* The GPT allows 128 entries (a larger table is possible, and rare). */
+#define GPT_PARTITIONS_MAX 256
+
+typedef struct GptPartition {
+        int partno;             /* 1-based, as blkid and the kernel number them */
+        char type[37];          /* the type UUID, as blkid gives it (either case) */
+        uint64_t flags;         /* the attribute bits */
+        char label[128];        /* the name, UTF-8 ("" when none) */
+        uint64_t start, size;   /* in bytes */
+} GptPartition;
+
+/* What cell mounts of such an image, in the order it mounts them (each
+ * mount point lies in one mounted before it). */
+typedef enum GptDesignator {
+        GPT_ROOT,
+        GPT_USR,
+        GPT_HOME,
+        GPT_SRV,
+        GPT_VAR,
+        GPT_VAR_TMP,
+        _GPT_DESIGNATOR_MAX,
+} GptDesignator;
+
+typedef struct GptChoice {
+        int index[_GPT_DESIGNATOR_MAX];         /* into the list, or -1 */
+        bool read_only[_GPT_DESIGNATOR_MAX];    /* its GPT_FLAG_READ_ONLY */
+        bool generic_root;                      /* the root is the single generic Linux partition */
+} GptChoice;
+
+/* The mount point of a designator ("/" for the root) and its name in
+ * messages ("root", "/usr", ...). */
+const char *gpt_designator_path(GptDesignator d);
+const char *gpt_designator_name(GptDesignator d);
+
+/* The build's architecture as the specification names it ("x86-64"), and
+ * the type UUID of its root partition (lower case); NULL where systemd's
+ * sd-gpt.h knows no root type for it. */
+const char *gpt_native_arch(void);
+const char *gpt_native_root_type(void);
+
+/* Chooses as systemd 252's dissect_image() does for systemd-nspawn:
+ *  - a partition flagged GPT_FLAG_NO_AUTO is not looked at;
+ *  - the root and /usr partitions of the native architecture; of several,
+ *    the one whose label is the highest version (A/B updates), the first
+ *    of equal ones;
+ *  - /home, /srv, /var and /var/tmp: the first of each type;
+ *  - no native root nor /usr: a single generic Linux partition is the root.
+ * Returns 0; -ENXIO when there is no root (*ret still says what was found:
+ * a /usr without a root); -ENOTUNIQ when, lacking one, there are several
+ * generic Linux partitions; -EADDRNOTAVAIL when the root or /usr chosen
+ * has a verity (or verity signature) partition of its architecture, with
+ * *ret_refused the one it is (cell neither verifies nor ignores it). */
+int gpt_choose(const GptPartition *parts, size_t n, GptChoice *ret, GptDesignator *ret_refused);
+
+/* systemd's version comparison of two labels (strverscmp_improved(): runs
+ * of digits numerically, '~' before everything, '-' and '^' separate, a
+ * letter after the end): < 0, 0, > 0. NULL is lowest. */
+int gpt_label_version_compare(const char *a, const char *b);

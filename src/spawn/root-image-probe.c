@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Image=: libblkid, dlopen'ed, on the image's fd (root-image-probe.h). */
+
+#include <blkid.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlopen-table.h"
+#include "macros.h"
+#include "root-image-probe.h"
+
+/* libblkid is opened with dlopen() only when a plan has Image=: linked
+ * directly, every start of every unit would map it at exec. */
+#define BLKID_SONAME "libblkid.so.1"
+
+static struct {
+        void *handle;
+        typeof(blkid_new_probe) *new_probe;
+        typeof(blkid_free_probe) *free_probe;
+        typeof(blkid_probe_set_device) *probe_set_device;
+        typeof(blkid_probe_enable_superblocks) *probe_enable_superblocks;
+        typeof(blkid_probe_set_superblocks_flags) *probe_set_superblocks_flags;
+        typeof(blkid_probe_enable_partitions) *probe_enable_partitions;
+        typeof(blkid_do_safeprobe) *do_safeprobe;
+        typeof(blkid_probe_lookup_value) *probe_lookup_value;
+        typeof(blkid_probe_get_partitions) *probe_get_partitions;
+        typeof(blkid_partlist_numof_partitions) *partlist_numof_partitions;
+        typeof(blkid_partlist_get_partition) *partlist_get_partition;
+        typeof(blkid_partition_get_type_string) *partition_get_type_string;
+        typeof(blkid_partition_get_partno) *partition_get_partno;
+        typeof(blkid_partition_get_start) *partition_get_start;
+        typeof(blkid_partition_get_size) *partition_get_size;
+        typeof(blkid_partition_get_flags) *partition_get_flags;
+        typeof(blkid_partition_get_name) *partition_get_name;
+} blkid;
+
+/* RTLD_NOW: a missing symbol fails here; RTLD_LOCAL: its symbols stay its
+ * own. */
+int root_image_blkid_load(char *error, size_t size) {
+        const DlopenSym syms[] = {
+                DLOPEN_SYM(blkid, new_probe, blkid_new_probe),
+                DLOPEN_SYM(blkid, free_probe, blkid_free_probe),
+                DLOPEN_SYM(blkid, probe_set_device, blkid_probe_set_device),
+                DLOPEN_SYM(blkid, probe_enable_superblocks, blkid_probe_enable_superblocks),
+                DLOPEN_SYM(blkid, probe_set_superblocks_flags, blkid_probe_set_superblocks_flags),
+                DLOPEN_SYM(blkid, probe_enable_partitions, blkid_probe_enable_partitions),
+                DLOPEN_SYM(blkid, do_safeprobe, blkid_do_safeprobe),
+                DLOPEN_SYM(blkid, probe_lookup_value, blkid_probe_lookup_value),
+                DLOPEN_SYM(blkid, probe_get_partitions, blkid_probe_get_partitions),
+                DLOPEN_SYM(blkid, partlist_numof_partitions, blkid_partlist_numof_partitions),
+                DLOPEN_SYM(blkid, partlist_get_partition, blkid_partlist_get_partition),
+                DLOPEN_SYM(blkid, partition_get_type_string, blkid_partition_get_type_string),
+                DLOPEN_SYM(blkid, partition_get_partno, blkid_partition_get_partno),
+                DLOPEN_SYM(blkid, partition_get_start, blkid_partition_get_start),
+                DLOPEN_SYM(blkid, partition_get_size, blkid_partition_get_size),
+                DLOPEN_SYM(blkid, partition_get_flags, blkid_partition_get_flags),
+                DLOPEN_SYM(blkid, partition_get_name, blkid_partition_get_name),
+        };
+
+        if (dlopen_table(BLKID_SONAME, RTLD_NOW | RTLD_LOCAL, syms, ELEMENTSOF(syms), &blkid.handle, error, size) < 0)
+                return -EOPNOTSUPP;
+        return 0;
+}
+
+void image_probe_done(ImageProbe *pr) {
+        pr->parts = mfree(pr->parts);
+        pr->n_parts = 0;
+}
+
+/* A probe of [offset, offset + size) of fd (size 0: to the end), safeprobe'd
+ * for superblocks and, if asked, partition tables: 0 (found), 1 (nothing),
+ * -ENOTUNIQ, -errno; the probe in *ret_pr, for the caller to free. */
+static int probe_run(int fd, uint64_t offset, uint64_t size, bool partitions, blkid_probe *ret_pr) {
+        blkid_probe pr;
+        int r;
+
+        r = root_image_blkid_load(NULL, 0);
+        if (r < 0)
+                return r;
+        pr = blkid.new_probe();
+        if (!pr)
+                return -ENOMEM;
+        r = blkid.probe_set_device(pr, fd, (blkid_loff_t) offset, (blkid_loff_t) size);
+        if (r >= 0) {
+                (void) blkid.probe_enable_superblocks(pr, 1);
+                (void) blkid.probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
+                (void) blkid.probe_enable_partitions(pr, partitions);
+                errno = 0;
+                r = blkid.do_safeprobe(pr);
+        }
+        if (r == -2) {
+                /* Two signatures that contradict each other: mounting
+                 * either could be the wrong one. */
+                blkid.free_probe(pr);
+                return -ENOTUNIQ;
+        }
+        if (r < 0) {
+                blkid.free_probe(pr);
+                return errno > 0 ? -errno : -EIO;
+        }
+        *ret_pr = pr;
+        return r;
+}
+
+static void lookup(blkid_probe pr, const char *name, char *buf, size_t size) {
+        const char *v = NULL;
+
+        buf[0] = 0;
+        if (blkid.probe_lookup_value(pr, name, &v, NULL) == 0 && v)
+                (void) snprintf(buf, size, "%s", v);
+}
+
+/* The GPT's entries, from the probe that found it. Sizes are 512-byte
+ * sectors in libblkid's partition list, whatever the device's. */
+static int read_partitions(blkid_probe pr, ImageProbe *ret) {
+        _cleanup_free_ GptPartition *parts = NULL;
+        blkid_partlist pl;
+        int n;
+
+        errno = 0;
+        pl = blkid.probe_get_partitions(pr);
+        if (!pl)
+                return errno > 0 ? -errno : -EIO;
+        n = blkid.partlist_numof_partitions(pl);
+        if (n < 0)
+                return -EIO;
+        if (n > GPT_PARTITIONS_MAX)
+                return -E2BIG;
+        parts = calloc((size_t) n + 1, sizeof *parts);
+        if (!parts)
+                return -ENOMEM;
+        for (int i = 0; i < n; i++) {
+                blkid_partition bp = blkid.partlist_get_partition(pl, i);
+                const char *type, *name;
+                blkid_loff_t start, size;
+
+                if (!bp)
+                        return -EIO;
+                start = blkid.partition_get_start(bp);
+                size = blkid.partition_get_size(bp);
+                if (start < 0 || size < 0 || (uint64_t) start > UINT64_MAX / 512 / 2 ||
+                    (uint64_t) size > UINT64_MAX / 512 / 2)
+                        return -EIO;
+                type = blkid.partition_get_type_string(bp);
+                name = blkid.partition_get_name(bp);
+                parts[i] = (GptPartition) {
+                        .partno = blkid.partition_get_partno(bp),
+                        .flags = blkid.partition_get_flags(bp),
+                        .start = (uint64_t) start * 512,
+                        .size = (uint64_t) size * 512,
+                };
+                (void) snprintf(parts[i].type, sizeof parts[i].type, "%s", strempty(type));
+                (void) snprintf(parts[i].label, sizeof parts[i].label, "%s", strempty(name));
+        }
+        ret->parts = TAKE_PTR(parts);
+        ret->n_parts = (size_t) n;
+        return 0;
+}
+
+int image_probe(int fd, ImageProbe *ret) {
+        ImageProbe pr = {};
+        blkid_probe b = NULL;
+        int r;
+
+        r = probe_run(fd, 0, 0, true, &b);
+        if (r < 0)
+                return r;
+        if (r == 0) {
+                lookup(b, "TYPE", pr.fstype, sizeof pr.fstype);
+                lookup(b, "PTTYPE", pr.pttype, sizeof pr.pttype);
+                if (streq(pr.pttype, "gpt")) {
+                        r = read_partitions(b, &pr);
+                        if (r < 0) {
+                                blkid.free_probe(b);
+                                return r;
+                        }
+                }
+        }
+        blkid.free_probe(b);
+        *ret = pr;
+        return 0;
+}
+
+int image_probe_fstype(int fd, uint64_t offset, uint64_t size, char *ret_type, size_t type_size) {
+        blkid_probe b = NULL;
+        int r;
+
+        ret_type[0] = 0;
+        /* Partitions off: a file system's own first sectors may look like
+         * a table (an MBR in a FAT boot sector); the content is asked for. */
+        r = probe_run(fd, offset, size, false, &b);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                lookup(b, "TYPE", ret_type, type_size);
+        blkid.free_probe(b);
+        return 0;
+}

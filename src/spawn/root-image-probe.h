@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Image=: what libblkid (dlopen'ed, only for a plan with Image=) finds in
+ * the image: a file system, or a partition table and its entries. For
+ * root-image.c alone. */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "root-image-gpt.h"
+
+/* Loads libblkid once per process; error (if not NULL) says why not:
+ * -EOPNOTSUPP. */
+int root_image_blkid_load(char *error, size_t size);
+
+typedef struct ImageProbe {
+        char fstype[16];        /* blkid's TYPE of the whole image, "" when none */
+        char pttype[16];        /* its PTTYPE ("gpt", "dos"), "" when none */
+        GptPartition *parts;    /* with a GPT: its entries (malloc'ed) */
+        size_t n_parts;
+} ImageProbe;
+
+void image_probe_done(ImageProbe *pr);
+
+/* What fd holds: *ret filled, 0; -ENOTUNIQ for signatures that contradict
+ * each other; -errno. A table's entries are read only for a GPT. */
+int image_probe(int fd, ImageProbe *ret);
+
+/* blkid's TYPE of the file system at [offset, offset + size) of fd, into
+ * ret_type ("" when none): 0, -ENOTUNIQ, -errno. */
+int image_probe_fstype(int fd, uint64_t offset, uint64_t size, char *ret_type, size_t type_size);

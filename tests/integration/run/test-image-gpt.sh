@@ -1,0 +1,229 @@
+#!/bin/bash
+# Image= of a GPT "discoverable disk image", as systemd-nspawn --image=
+# takes one: the root partition of the architecture among others (an ESP,
+# swap), a /usr and a /home of their own mounted below it (also idmapped
+# with PrivateUsers=pick), a NO_AUTO root skipped, of two roots the higher
+# label version, a READ_ONLY root read-only, a single generic Linux
+# partition as the root, a GPT on a block device; refused: no root, a LUKS
+# root, a root with a verity partition. Each partition is on a loop device
+# of its extent for the container's life, none after it (nor after a
+# refusal), and the image's lock is free again.
+. "$(dirname "$0")/lib.sh"
+
+for t in mkfs.ext4 sfdisk losetup flock; do
+        command -v "$t" >/dev/null || { echo "skipped: $t missing (tests/lib/install-deps)"; exit 77; }
+done
+case $(uname -m) in
+x86_64) ROOT=4f68bce3-e8cd-4db1-96e7-fbcaf984b709 USR=8484680c-9521-48c6-9c11-b0720656f69e
+        VERITY=2c7357ed-ebd2-46d9-aec1-23d437ec2bf5 ARCH=x86-64 ;;
+aarch64) ROOT=b921b045-1df0-41c3-af44-4c6f280d3fae USR=b0e01050-ee5f-4390-949a-9101b17104e9
+        VERITY=df3300ce-d69f-4c92-978c-9bfb0f38d820 ARCH=arm64 ;;
+*) echo "skipped: no root partition type of $(uname -m) known to the test"; exit 77 ;;
+esac
+ESP=c12a7328-f81f-11d2-ba4b-00a0c93ec93b
+SWAP=0657fd6d-a4ab-43c4-84e5-0933c84b4f4f
+GENERIC=0fc63daf-8483-4772-8e79-3d69d8477de4
+HOME_=933ac7e1-2eb4-4f13-b844-0e14e2aef915
+
+# What the payload reports: the image's marker, /usr's and /home's, "/"'s
+# and /usr's and /home's mounts ("ROOT TYPE SOURCE OPTIONS"), whether "/"
+# is writable, who owns the marker.
+cat > "$root/bin/gpt-check" <<'SH'
+#!/bin/sh
+cat /etc/image-marker /usr/usr-marker /home/home-marker 2>/dev/null
+for m in / /usr /home; do
+        awk -v m="$m" '$5 == m { for (i = 7; $i != "-"; i++); print (m == "/" ? "ROOT" : m), $(i+1), $(i+2), $6; exit }' /proc/self/mountinfo
+done
+(echo x > /written) 2>/dev/null && echo WRITE rw || echo WRITE ro
+echo UID $(id -u) $(stat -c %u /etc/image-marker)
+SH
+chmod 0755 "$root/bin/gpt-check"
+
+# fs NAME MARKER: an ext4 of 64M of the root with MARKER in its
+# /etc/image-marker, as $work/fs/NAME.
+mkdir "$work/fs"
+fs() {
+        rm -rf "$work/tree"
+        cp -a "$root" "$work/tree"
+        echo "$2" > "$work/tree/etc/image-marker"
+        truncate -s 64M "$work/fs/$1"
+        mkfs.ext4 -q -d "$work/tree" "$work/fs/$1"
+        rm -rf "$work/tree"
+}
+# small NAME DIR: an ext4 of 8M of DIR.
+small() {
+        truncate -s 8M "$work/fs/$1"
+        mkfs.ext4 -q -d "$2" "$work/fs/$1"
+}
+
+# gpt IMAGE "TYPE NAME ATTRS CONTENT"...: a GPT image of one partition
+# per argument, each 64M from 1M on, ATTRS as sfdisk's ("-" none, else e.g.
+# "GUID:60"), CONTENT a file system of $work/fs or "-" (zeros), or "luks"
+# (a LUKS1 header, as blkid knows it).
+gpt() {
+        local image=$1 spec="label: gpt" n=0 a type name attrs content; shift
+        for a in "$@"; do
+                read -r type name attrs content <<< "$a"
+                spec+=$'\n'"start=$((1 + n * 64))MiB, size=64MiB, type=$type, name=\"$name\""
+                [ "$attrs" = - ] || spec+=", attrs=\"$attrs\""
+                n=$((n + 1))
+        done
+        truncate -s $((2 + n * 64))M "$image"
+        sfdisk -q "$image" <<< "$spec" >/dev/null
+        n=0
+        for a in "$@"; do
+                read -r type name attrs content <<< "$a"
+                case $content in
+                -) ;;
+                luks) printf 'LUKS\xba\xbe\x00\x01' | dd of="$image" bs=1M seek=$((1 + n * 64)) conv=notrunc status=none ;;
+                *) dd if="$work/fs/$content" of="$image" bs=1M seek=$((1 + n * 64)) conv=notrunc,sparse status=none ;;
+                esac
+                n=$((n + 1))
+        done
+}
+
+fs plain gpt-root
+fs other other-root
+fs newer newer-root
+rm -rf "$work/usrtree" "$work/hometree"
+mkdir -p "$work/usrtree" "$work/hometree"
+echo usr-content > "$work/usrtree/usr-marker"
+echo home-content > "$work/hometree/home-marker"
+small usr "$work/usrtree"
+small home "$work/hometree"
+
+no_loop_left() {
+        local i
+        for i in $(seq 50); do
+                losetup -a | grep -qF "$work/" || return 0
+                sleep 0.1
+        done
+        fail "$1: loop devices left behind: $(losetup -a | grep -F "$work/")"
+}
+# The image's lock (/run/cell/image-lock) is free: nothing of a start holds it.
+lock_free() {
+        local lock
+        lock="/run/cell/image-lock/inode-$(stat -c %d "$2"):$(stat -c %i "$2")"
+        [ ! -e "$lock" ] || flock -n -x "$lock" true || fail "$1: the image's lock is still held"
+}
+line() {
+        grep -m1 "^$1 " "$work/out" | cut -d' ' -f2-
+}
+# start NAME IMAGE [UNIT-LINES...]: the image's check, status 0 wanted.
+start() {
+        local name=$1 image=$2; shift 2
+        local u
+        u=$(unit "$name" "[Root]" "Image=$image" "$@" "[Exec]" "Exec=/bin/gpt-check")
+        host_snapshot before
+        run_cell none "$u"
+        expect "$name: status" "$status" 0
+        [ -s "$work/out" ] || fail "$name: no output: $(cat "$work/err")"
+}
+done_with() {
+        no_loop_left "$1"
+        lock_free "$1" "$2"
+        expect_nothing_left
+}
+
+# The root of the architecture among an ESP and swap.
+img=$work/esp-swap-root.raw
+gpt "$img" "$ESP esp - -" "$SWAP swap - -" "$ROOT root - plain"
+start esp "$img"
+grep -qx gpt-root "$work/out" || fail "esp: not the root partition's file: $(cat "$work/out" "$work/err")"
+expect_match "esp: root mount" "$(line ROOT)" '^ext4 /dev/loop[0-9]+ rw,'
+grep -qx 'WRITE rw' "$work/out" || fail "esp: the root is not writable"
+done_with esp "$img"
+# The probe as the payload: it runs from the partition.
+u=$(unit espprobe "[Root]" "Image=$img" "[Exec]" "Exec=/bin/probe")
+run_cell none "$u"
+expect "espprobe: status" "$status" 0
+expect "espprobe: pid" "$(field pid)" 1
+done_with espprobe "$img"
+
+# A root, a /usr and a /home of their own, each mounted where it belongs
+# (/home made in the root, which has none); and idmapped, all three, with
+# PrivateUsers=pick.
+img=$work/usr.raw
+gpt "$img" "$ROOT root - plain" "$USR usr - usr" "$HOME_ home - home"
+start usr "$img"
+grep -qx usr-content "$work/out" || fail "usr: /usr is not the /usr partition: $(cat "$work/out" "$work/err")"
+grep -qx home-content "$work/out" || fail "usr: /home is not the /home partition: $(cat "$work/out")"
+expect_match "usr: /usr mount" "$(line /usr)" '^ext4 /dev/loop[0-9]+ rw,'
+expect_match "usr: /home mount" "$(line /home)" '^ext4 /dev/loop[0-9]+ rw,'
+[ "$(line /usr | cut -d' ' -f2)" != "$(line ROOT | cut -d' ' -f2)" ] || fail "usr: /usr on the root's device"
+done_with usr "$img"
+start usrpick "$img" "PrivateUsers=pick"
+grep -qx usr-content "$work/out" || fail "usrpick: no /usr partition: $(cat "$work/out" "$work/err")"
+grep -qx 'UID 0 0' "$work/out" || fail "usrpick: not the container's root's files: $(cat "$work/out")"
+expect_match "usrpick: /usr mount" "$(line /usr)" '^ext4 /dev/loop[0-9]+ rw,.*idmapped'
+expect_match "usrpick: /home mount" "$(line /home)" '^ext4 /dev/loop[0-9]+ rw,.*idmapped'
+done_with usrpick "$img"
+# ReadOnly=yes: every partition read-only.
+start usrro "$img" "ReadOnly=yes"
+expect_match "usrro: /usr mount" "$(line /usr)" '^ext4 /dev/loop[0-9]+ ro,'
+expect_match "usrro: root mount" "$(line ROOT)" '^ext4 /dev/loop[0-9]+ ro,'
+done_with usrro "$img"
+
+# A root flagged NO_AUTO is not the root; of two roots, the higher version.
+img=$work/noauto.raw
+gpt "$img" "$ROOT root_9 GUID:63 other" "$ROOT root_1.9 - plain" "$ROOT root_1.10 - newer" "$ROOT root_1.2 - other"
+start noauto "$img"
+grep -qx newer-root "$work/out" || fail "noauto: not the newest root: $(cat "$work/out" "$work/err")"
+done_with noauto "$img"
+
+# READ_ONLY: the root read-only inside, without ReadOnly=.
+img=$work/ro.raw
+gpt "$img" "$ROOT root GUID:60 plain"
+start ro "$img"
+grep -qx gpt-root "$work/out" || fail "ro: $(cat "$work/out" "$work/err")"
+expect_match "ro: root mount" "$(line ROOT)" '^ext4 /dev/loop[0-9]+ ro,'
+grep -qx 'WRITE ro' "$work/out" || fail "ro: the root is writable"
+done_with ro "$img"
+
+# No root of the architecture: a single generic Linux partition is.
+img=$work/generic.raw
+gpt "$img" "$ESP esp - -" "$GENERIC linux - plain"
+start generic "$img"
+grep -qx gpt-root "$work/out" || fail "generic: $(cat "$work/out" "$work/err")"
+done_with generic "$img"
+
+# A GPT on a block device (a loop device of the test's, no partition
+# scan): its partition on a loop device of cell's over it.
+img=$work/esp-swap-root.raw
+dev=$(losetup -f --show "$img")
+start block "$dev"
+status2=0
+losetup -d "$dev" || status2=$?
+expect "block: detached" "$status2" 0
+grep -qx gpt-root "$work/out" || fail "block: $(cat "$work/out" "$work/err")"
+done_with block "$img"
+
+# Refused: exit 2, one message naming the line and why, nothing left.
+# refused NAME IMAGE WANT-REGEX
+refused() {
+        local name=$1 image=$2 want=$3 u
+        u=$(unit "$name" "[Root]" "Image=$image" "[Exec]" "Exec=/bin/true")
+        host_snapshot before
+        run_cell none "$u"
+        expect "$name: status" "$status" 2
+        grep -v 'Running without a cgroup\|Device access is not restricted' "$work/err" > "$work/err.1" || true
+        expect "$name: lines on stderr" "$(wc -l < "$work/err.1")" 1
+        expect_match "$name: message" "$(cat "$work/err.1")" "^cell: $(unit_name "$name"): $work/$(unit_name "$name")\\.cell:2: Image=$image: $want"
+        done_with "$name" "$image"
+}
+img=$work/noroot.raw
+gpt "$img" "$ESP esp - -" "$SWAP swap - -"
+refused noroot "$img" "a GPT with no root partition for $ARCH \\($ROOT\\) nor a single generic Linux one$"
+img=$work/luks.raw
+gpt "$img" "$ROOT root - luks"
+refused luks "$img" "its root partition \\(1\\): is encrypted \\(LUKS\\): cell does not unlock images$"
+img=$work/usrluks.raw
+gpt "$img" "$ROOT root - plain" "$USR usr - luks"
+refused usrluks "$img" "its /usr partition \\(2\\): is encrypted \\(LUKS\\)"
+img=$work/verity.raw
+gpt "$img" "$ROOT root - plain" "$VERITY root-verity - -"
+refused verity "$img" "its root partition has a verity partition: cell does not verify images"
+img=$work/empty.raw
+gpt "$img" "$ROOT root - -"
+refused empty "$img" "its root partition \\(1\\): no file system found"
+echo "ok"

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Image= of a GPT image: which partitions gpt_choose() takes, as systemd
+ * 252's dissect_image() does for systemd-nspawn. The mounting is
+ * tests/integration/run/test-image-gpt.sh's. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "root-image-gpt.h"
+#include "test.h"
+
+/* Types of the specification that are no architecture's. */
+#define ESP "c12a7328-f81f-11d2-ba4b-00a0c93ec93b"
+#define SWAP "0657fd6d-a4ab-43c4-84e5-0933c84b4f4f"
+#define GENERIC "0fc63daf-8483-4772-8e79-3d69d8477de4"
+#define HOME "933ac7e1-2eb4-4f13-b844-0e14e2aef915"
+#define SRV "3b8f8425-20e0-4f3b-907f-1a25a76f98e8"
+#define VAR "4d21b016-b534-45c2-a9fb-5c16e091fd2d"
+#define VAR_TMP "7ec6f557-3bc5-4aca-b293-16ef5df639d1"
+
+/* The native ones this test knows; elsewhere only the generic cases run. */
+#if defined(__x86_64__)
+#  define ROOT "4f68bce3-e8cd-4db1-96e7-fbcaf984b709"
+#  define USR "8484680c-9521-48c6-9c11-b0720656f69e"
+#  define ROOT_VERITY "2c7357ed-ebd2-46d9-aec1-23d437ec2bf5"
+#  define USR_VERITY_SIG "e7bb33fb-06cf-4e81-8273-e543b413e2e2"
+#  define OTHER_ROOT "b921b045-1df0-41c3-af44-4c6f280d3fae"   /* arm64's */
+#elif defined(__aarch64__)
+#  define ROOT "b921b045-1df0-41c3-af44-4c6f280d3fae"
+#  define USR "b0e01050-ee5f-4390-949a-9101b17104e9"
+#  define ROOT_VERITY "df3300ce-d69f-4c92-978c-9bfb0f38d820"
+#  define USR_VERITY_SIG "c23ce4ff-44bd-4b00-b2d4-b41b3419e02a"
+#  define OTHER_ROOT "4f68bce3-e8cd-4db1-96e7-fbcaf984b709"   /* x86-64's */
+#endif
+
+static GptPartition part(int partno, const char *type, uint64_t flags, const char *label) {
+        GptPartition p = { .partno = partno, .flags = flags, .start = (uint64_t) partno << 20, .size = 1 << 20 };
+
+        (void) snprintf(p.type, sizeof p.type, "%s", type);
+        (void) snprintf(p.label, sizeof p.label, "%s", label);
+        return p;
+}
+
+TEST(label_version_compare) {
+        ASSERT_TRUE(gpt_label_version_compare("root_1.10", "root_1.9") > 0);
+        ASSERT_TRUE(gpt_label_version_compare("root_1.9", "root_1.10") < 0);
+        ASSERT_EQ(gpt_label_version_compare("root_007", "root_7"), 0);
+        ASSERT_TRUE(gpt_label_version_compare("root_1.0", "root_1.0.1") < 0);
+        ASSERT_TRUE(gpt_label_version_compare("root_1.0~rc1", "root_1.0") < 0);
+        ASSERT_TRUE(gpt_label_version_compare("root_2", "root_10") < 0);
+        ASSERT_TRUE(gpt_label_version_compare("", "root") < 0);
+        ASSERT_TRUE(gpt_label_version_compare(NULL, "") < 0);
+        ASSERT_EQ(gpt_label_version_compare("a", "a"), 0);
+}
+
+TEST(generic) {
+        GptPartition parts[3];
+        GptChoice c;
+
+        /* A single generic Linux partition is the root, beside an ESP and swap. */
+        parts[0] = part(1, ESP, 0, "esp");
+        parts[1] = part(2, SWAP, 0, "swap");
+        parts[2] = part(3, "0FC63DAF-8483-4772-8E79-3D69D8477DE4", 0, "linux");  /* either case */
+        ASSERT_OK(gpt_choose(parts, 3, &c, NULL));
+        ASSERT_EQ(c.index[GPT_ROOT], 2);
+        ASSERT_TRUE(c.generic_root);
+        ASSERT_FALSE(c.read_only[GPT_ROOT]);
+        ASSERT_EQ(c.index[GPT_USR], -1);
+
+        /* Two of them: which is the root is not said. */
+        parts[1] = part(2, GENERIC, 0, "linux2");
+        ASSERT_ERROR(gpt_choose(parts, 3, &c, NULL), ENOTUNIQ);
+
+        /* ... unless one is NO_AUTO. */
+        parts[1].flags = GPT_FLAG_NO_AUTO;
+        ASSERT_OK(gpt_choose(parts, 3, &c, NULL));
+        ASSERT_EQ(c.index[GPT_ROOT], 2);
+
+        /* None at all: no root. */
+        ASSERT_ERROR(gpt_choose(parts, 1, &c, NULL), ENXIO);
+        ASSERT_EQ(c.index[GPT_ROOT], -1);
+        ASSERT_ERROR(gpt_choose(parts, 0, &c, NULL), ENXIO);
+}
+
+#ifdef ROOT
+TEST(native) {
+        GptPartition parts[8];
+        GptChoice c;
+
+        ASSERT_STREQ(gpt_native_root_type(), ROOT);
+
+        /* The architecture's root over a generic partition (which is then not looked at). */
+        parts[0] = part(1, GENERIC, 0, "data");
+        parts[1] = part(2, ROOT, 0, "root");
+        parts[2] = part(3, GENERIC, 0, "more");
+        ASSERT_OK(gpt_choose(parts, 3, &c, NULL));
+        ASSERT_EQ(c.index[GPT_ROOT], 1);
+        ASSERT_FALSE(c.generic_root);
+
+        /* Another architecture's root is none: the generic ones are looked at. */
+        parts[1] = part(2, OTHER_ROOT, 0, "root");
+        ASSERT_ERROR(gpt_choose(parts, 3, &c, NULL), ENOTUNIQ);
+        ASSERT_OK(gpt_choose(parts, 2, &c, NULL));
+        ASSERT_EQ(c.index[GPT_ROOT], 0);
+        ASSERT_TRUE(c.generic_root);
+
+        /* NO_AUTO: skipped, the next one is the root; READ_ONLY: kept. */
+        parts[0] = part(1, ROOT, GPT_FLAG_NO_AUTO, "root_9");
+        parts[1] = part(2, ROOT, GPT_FLAG_READ_ONLY, "root_1");
+        ASSERT_OK(gpt_choose(parts, 2, &c, NULL));
+        ASSERT_EQ(c.index[GPT_ROOT], 1);
+        ASSERT_TRUE(c.read_only[GPT_ROOT]);
+        /* A NO_AUTO root alone is no root, and no generic one is taken for it either. */
+        ASSERT_ERROR(gpt_choose(parts, 1, &c, NULL), ENXIO);
+}
+
+TEST(versions) {
+        GptPartition parts[4];
+        GptChoice c;
+
+        /* Several roots: the highest version of the label (A/B), whatever the order. */
+        parts[0] = part(1, ROOT, 0, "root_1.9");
+        parts[1] = part(2, ROOT, GPT_FLAG_READ_ONLY, "root_1.10");
+        parts[2] = part(3, ROOT, 0, "root_1.2");
+        parts[3] = part(4, USR, 0, "usr_2");
+        ASSERT_OK(gpt_choose(parts, 4, &c, NULL));
+        ASSERT_EQ(c.index[GPT_ROOT], 1);
+        ASSERT_TRUE(c.read_only[GPT_ROOT]);
+        ASSERT_EQ(c.index[GPT_USR], 3);
+
+        /* Equal ones: the first. */
+        parts[2] = part(3, ROOT, 0, "root_1.10");
+        ASSERT_OK(gpt_choose(parts, 3, &c, NULL));
+        ASSERT_EQ(c.index[GPT_ROOT], 1);
+
+        /* /usr is versioned too. */
+        parts[0] = part(1, USR, 0, "usr_3");
+        parts[1] = part(2, ROOT, 0, "root");
+        parts[2] = part(3, USR, 0, "usr_10");
+        parts[3] = part(4, USR, 0, "usr_4");
+        ASSERT_OK(gpt_choose(parts, 4, &c, NULL));
+        ASSERT_EQ(c.index[GPT_ROOT], 1);
+        ASSERT_EQ(c.index[GPT_USR], 2);
+}
+
+TEST(others) {
+        GptPartition parts[8];
+        GptChoice c;
+
+        /* /home, /srv, /var and /var/tmp: the first of each; NO_AUTO skipped. */
+        parts[0] = part(1, HOME, GPT_FLAG_NO_AUTO, "home0");
+        parts[1] = part(2, HOME, GPT_FLAG_READ_ONLY, "home1");
+        parts[2] = part(3, HOME, 0, "home9");
+        parts[3] = part(4, SRV, 0, "srv");
+        parts[4] = part(5, VAR, 0, "var");
+        parts[5] = part(6, VAR_TMP, 0, "tmp");
+        parts[6] = part(7, ROOT, 0, "root");
+        parts[7] = part(8, ESP, 0, "esp");
+        ASSERT_OK(gpt_choose(parts, 8, &c, NULL));
+        ASSERT_EQ(c.index[GPT_ROOT], 6);
+        ASSERT_EQ(c.index[GPT_USR], -1);
+        ASSERT_EQ(c.index[GPT_HOME], 1);
+        ASSERT_TRUE(c.read_only[GPT_HOME]);
+        ASSERT_EQ(c.index[GPT_SRV], 3);
+        ASSERT_EQ(c.index[GPT_VAR], 4);
+        ASSERT_EQ(c.index[GPT_VAR_TMP], 5);
+        ASSERT_STREQ(gpt_designator_path(GPT_VAR_TMP), "/var/tmp");
+        ASSERT_STREQ(gpt_designator_name(GPT_ROOT), "root");
+
+        /* A /usr but no root: no root (and no generic fallback: /usr was found). */
+        parts[0] = part(1, USR, 0, "usr");
+        parts[1] = part(2, GENERIC, 0, "linux");
+        ASSERT_ERROR(gpt_choose(parts, 2, &c, NULL), ENXIO);
+        ASSERT_EQ(c.index[GPT_USR], 0);
+        ASSERT_EQ(c.index[GPT_ROOT], -1);
+}
+
+TEST(verity) {
+        GptPartition parts[4];
+        GptDesignator refused = _GPT_DESIGNATOR_MAX;
+        GptChoice c;
+
+        /* The root's verity partition: refused, naming the root. */
+        parts[0] = part(1, ROOT, 0, "root");
+        parts[1] = part(2, ROOT_VERITY, 0, "root-verity");
+        ASSERT_ERROR(gpt_choose(parts, 2, &c, &refused), EADDRNOTAVAIL);
+        ASSERT_EQ(refused, GPT_ROOT);
+
+        /* ... unless it is NO_AUTO, as systemd then does not see it. */
+        parts[1].flags = GPT_FLAG_NO_AUTO;
+        ASSERT_OK(gpt_choose(parts, 2, &c, NULL));
+
+        /* /usr's verity signature: refused, naming /usr. */
+        parts[1] = part(2, USR, 0, "usr");
+        parts[2] = part(3, USR_VERITY_SIG, 0, "usr-verity-sig");
+        refused = _GPT_DESIGNATOR_MAX;
+        ASSERT_ERROR(gpt_choose(parts, 3, &c, &refused), EADDRNOTAVAIL);
+        ASSERT_EQ(refused, GPT_USR);
+        /* Without the /usr it is for, nothing verity would protect is mounted. */
+        parts[1] = part(2, SWAP, 0, "swap");
+        ASSERT_OK(gpt_choose(parts, 3, &c, NULL));
+}
+#endif
