@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/loop.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,7 +224,7 @@ static int part_check(const Plan *p, int fd, ImagePart *part, SpawnError *err) {
         }
         /* What nspawn would ask a passphrase for: cell unlocks nothing. */
         if (streq(part->fstype, "crypto_LUKS"))
-                return spawn_error(err, EMEDIUMTYPE, "Image=%s%s: is encrypted (LUKS): cell does not unlock images",
+                return spawn_error_complete(err, EMEDIUMTYPE, "Image=%s%s: is encrypted (LUKS): cell does not unlock images",
                                    p->root_image, part_name(part, name, sizeof name));
         if (!root_image_fstype_supported(part->fstype))
                 return spawn_error(err, EMEDIUMTYPE, "Image=%s%s: %s%s%s: cell mounts ext4, btrfs, xfs, squashfs or "
@@ -245,15 +244,15 @@ static int parts_from_gpt(const Plan *p, const ImageProbe *probe, ImagePart *par
 
         r = gpt_choose(probe->parts, probe->n_parts, &c, &refused);
         if (r == -ENXIO && c.index[GPT_USR] >= 0)
-                return spawn_error(err, r, "Image=%s: a GPT with a /usr partition but no root partition for %s "
+                return spawn_error_complete(err, r, "Image=%s: a GPT with a /usr partition but no root partition for %s "
                                    "(%s): cell needs a root", p->root_image, gpt_native_arch(),
                                    strna(gpt_native_root_type()));
         if (r == -ENXIO || r == -ENOTUNIQ)
-                return spawn_error(err, r, "Image=%s: a GPT with no root partition for %s (%s) nor a single generic "
+                return spawn_error_complete(err, r, "Image=%s: a GPT with no root partition for %s (%s) nor a single generic "
                                    "Linux one%s", p->root_image, gpt_native_arch(), strna(gpt_native_root_type()),
                                    r == -ENOTUNIQ ? " (it has several: refusing to guess)" : "");
         if (r == -EADDRNOTAVAIL)
-                return spawn_error(err, r, "Image=%s: its %s partition has a verity partition: cell does not verify "
+                return spawn_error_complete(err, r, "Image=%s: its %s partition has a verity partition: cell does not verify "
                                    "images, and mounts none unverified that asks to be", p->root_image,
                                    gpt_designator_name(refused));
         if (r < 0)
@@ -314,72 +313,28 @@ static int part_mount(const Plan *p, int fd, const struct stat *st, const ImageP
         return 0;
 }
 
-/* The root's mount with the others below it, as one detached tree: a
- * detached mount takes no mount on itself (before Linux 6.15), so they are
- * put together attached, in a mount namespace of our own that ends here,
- * and cloned from there. mnt[0] is the root's. */
-static int parts_compose(const Plan *p, const ImagePart *parts, int *mnt, size_t n, int *ret_tree_fd,
-                         SpawnError *err) {
-        _cleanup_close_ int host_ns = -EBADF, cwd = -EBADF, dir_fd = -EBADF;
-        int r = 0, tree = -EBADF;
-
-        host_ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
-        if (host_ns < 0)
-                return spawn_error(err, errno, "Image=%s: cannot open the mount namespace", p->root_image);
-        cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (unshare(CLONE_NEWNS) < 0)
-                return spawn_error(err, errno, "Image=%s: unshare(CLONE_NEWNS)", p->root_image);
-        /* Private: nothing made here reaches the host's mounts. */
-        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-                r = spawn_error(err, errno, "Image=%s: making a mount namespace private", p->root_image);
-                goto back;
-        }
-        /* O_NOFOLLOW: a link planted there must not move the root elsewhere. */
-        dir_fd = open(ROOT_IMAGE_MOUNT_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (dir_fd < 0) {
-                r = spawn_error(err, errno, "Image=%s: cannot open %s", p->root_image, ROOT_IMAGE_MOUNT_DIR);
-                goto back;
-        }
-        r = mount_move(mnt[0], dir_fd);
-        if (r < 0) {
-                r = spawn_error(err, r, "Image=%s: cannot attach its root", p->root_image);
-                goto back;
-        }
+/* The root's mount with the others below it, as one detached tree: each
+ * detached mount is moved onto its place in the root's (Linux 6.15 and
+ * later mount onto a detached tree, and clone it, as Image= needs anyway).
+ * mnt[0] is the root's, and becomes the tree's. */
+static int parts_compose(const Plan *p, const ImagePart *parts, int *mnt, size_t n, SpawnError *err) {
         for (size_t i = 1; i < n; i++) {
                 const char *where = gpt_designator_path(parts[i].designator);
                 _cleanup_close_ int target = -EBADF;
                 char name[64];
+                int r;
 
                 /* Made where missing, as systemd does; inside the image's
                  * root (RESOLVE_IN_ROOT): its links cannot lead out of it. */
                 target = mount_target_ensure(mnt[0], where, MOUNT_TARGET_DIR, 0);
-                if (target < 0) {
-                        r = spawn_error(err, target, "Image=%s%s: no directory %s in its root to mount it on",
-                                        p->root_image, part_name(parts + i, name, sizeof name), where);
-                        goto back;
-                }
+                if (target < 0)
+                        return spawn_error(err, target, "Image=%s%s: no directory %s in its root to mount it on",
+                                           p->root_image, part_name(parts + i, name, sizeof name), where);
                 r = mount_move(mnt[i], target);
-                if (r < 0) {
-                        r = spawn_error(err, r, "Image=%s%s: cannot attach it at %s", p->root_image,
-                                        part_name(parts + i, name, sizeof name), where);
-                        goto back;
-                }
+                if (r < 0)
+                        return spawn_error(err, r, "Image=%s%s: cannot attach it at %s", p->root_image,
+                                           part_name(parts + i, name, sizeof name), where);
         }
-        tree = mount_clone_tree(mnt[0], true);
-        if (tree < 0)
-                r = spawn_error(err, tree, "Image=%s: cannot clone its mounts", p->root_image);
-back:
-        /* The namespace ends with our leaving it, and its mounts with it;
-         * the clone holds the file systems. */
-        if (setns(host_ns, CLONE_NEWNS) < 0) {
-                safe_close(tree);
-                return spawn_error(err, errno, "Image=%s: cannot return to the mount namespace", p->root_image);
-        }
-        if (cwd >= 0)
-                (void) fchdir(cwd);
-        if (r < 0)
-                return r;
-        *ret_tree_fd = tree;
         return 0;
 }
 
@@ -487,12 +442,10 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
                 r = spawn_error(err, r, "Image=%s: cannot create %s", path, ROOT_IMAGE_MOUNT_DIR);
                 goto fail;
         }
-        if (n > 1) {
-                r = parts_compose(p, parts, mnt, n, &tree_fd, err);
-                if (r < 0)
-                        goto fail;
-        } else
-                tree_fd = TAKE_FD(mnt[0]);
+        r = parts_compose(p, parts, mnt, n, err);
+        if (r < 0)
+                goto fail;
+        tree_fd = TAKE_FD(mnt[0]);
 
         *ret = (RootImage) { .mount_fd = TAKE_FD(tree_fd), .read_only = parts[0].read_only,
                              .lock_fd = TAKE_FD(lock_fd) };

@@ -2,24 +2,34 @@
 #pragma once
 
 /* Image=: the container's root from a file system image, as
- * systemd-nspawn --image= and systemd.exec's RootImage= take one, for a
- * plain file system (no partition table: no GPT "discoverable disk image",
- * no verity, no LUKS).
+ * systemd-nspawn --image= and systemd.exec's RootImage= take one: a plain
+ * file system, or a GPT "discoverable disk image" (no verity, no LUKS).
  *
  * The supervisor, at the start, before anything else is made:
- *   - probes the file system type with libblkid: ext4, btrfs, xfs,
- *     squashfs or erofs, and refuses a partition table;
+ *   - probes the image with libblkid (root-image-probe.c): a file system
+ *     (ext4, btrfs, xfs, squashfs or erofs), or a GPT, whose partitions
+ *     are chosen as systemd 252 does (root-image-gpt.h: the architecture's
+ *     root, its /usr, /home, /srv, /var, /var/tmp) and probed each; any
+ *     other partition table, a LUKS or verity-protected root or /usr, is
+ *     refused;
  *   - attaches a file to a free loop device (LO_FLAGS_AUTOCLEAR: the
- *     device goes with its last mount), a block device is used as it is,
- *     mounted from /proc/self/fd/N of the fd it was probed and locked by;
- *   - mounts it with the new mount API as a detached mount (read-only for
- *     squashfs and erofs, and with the plan's root_read_only; ext4 and xfs
- *     then with norecovery, so that no journal replay writes the image).
- * The detached mount's fd is all there is: the child (or the tree builder)
- * attaches a clone of it at ROOT_IMAGE_MOUNT_DIR in its private mount
- * namespace, and the root is made from there as from Directory=. When the
- * last of its mounts is gone -- the container's namespace, this fd -- the
- * loop device is detached by the kernel: a failed start leaves none. */
+ *     device goes with its last mount), a GPT partition (of a file or a
+ *     block device) to one of its extent (lo_offset, lo_sizelimit); a
+ *     whole block device is used as it is, mounted from /proc/self/fd/N
+ *     of the fd it was probed and locked by;
+ *   - mounts each with the new mount API as a detached mount (read-only for
+ *     squashfs and erofs, a partition flagged read-only, and with the
+ *     plan's root_read_only; ext4 and xfs then with norecovery, so that no
+ *     journal replay writes the image);
+ *   - a GPT's further partitions are attached below the root in a mount
+ *     namespace of the supervisor's own that ends at once, and the whole
+ *     is cloned (recursively) into one detached tree.
+ * The detached tree's fd is all there is: the child (or the tree builder)
+ * attaches a recursive clone of it at ROOT_IMAGE_MOUNT_DIR in its private
+ * mount namespace, and the root is made from there as from Directory=.
+ * When the last of its mounts is gone -- the container's namespace, this
+ * fd -- each loop device is detached by the kernel: a failed start leaves
+ * none. */
 
 #include <stdbool.h>
 
@@ -38,10 +48,10 @@
 #define ROOT_IMAGE_LOCK_DIR "/run/cell/image-lock"
 
 typedef struct RootImage {
-        int mount_fd;           /* the detached mount of the image's file system, or -EBADF */
-        char fstype[16];        /* "ext4", "squashfs", ... */
-        bool read_only;
-        char device[32];        /* "/dev/loop7", or empty for a block device */
+        int mount_fd;           /* the detached mount (tree, for a GPT) of the image's file systems, or -EBADF */
+        char fstype[16];        /* the root's: "ext4", "squashfs", ... */
+        bool read_only;         /* the root's */
+        char device[32];        /* the root's: "/dev/loop7", or empty for a whole block device */
         int lock_fd;            /* its file in ROOT_IMAGE_LOCK_DIR, flock'ed: LOCK_SH read-only, LOCK_EX written */
 } RootImage;
 

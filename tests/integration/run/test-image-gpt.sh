@@ -116,7 +116,7 @@ start() {
         u=$(unit "$name" "[Root]" "Image=$image" "$@" "[Exec]" "Exec=/bin/gpt-check")
         host_snapshot before
         run_cell none "$u"
-        expect "$name: status" "$status" 0
+        [ "$status" = 0 ] || fail "$name: status $status: $(cat "$work/err")"
         [ -s "$work/out" ] || fail "$name: no output: $(cat "$work/err")"
 }
 done_with() {
@@ -152,7 +152,7 @@ expect_match "usr: /usr mount" "$(line /usr)" '^ext4 /dev/loop[0-9]+ rw,'
 expect_match "usr: /home mount" "$(line /home)" '^ext4 /dev/loop[0-9]+ rw,'
 [ "$(line /usr | cut -d' ' -f2)" != "$(line ROOT | cut -d' ' -f2)" ] || fail "usr: /usr on the root's device"
 done_with usr "$img"
-start usrpick "$img" "PrivateUsers=pick"
+start usrpick "$img" "[Isolation]" "PrivateUsers=pick"
 grep -qx usr-content "$work/out" || fail "usrpick: no /usr partition: $(cat "$work/out" "$work/err")"
 grep -qx 'UID 0 0' "$work/out" || fail "usrpick: not the container's root's files: $(cat "$work/out")"
 expect_match "usrpick: /usr mount" "$(line /usr)" '^ext4 /dev/loop[0-9]+ rw,.*idmapped'
