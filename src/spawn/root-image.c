@@ -314,9 +314,11 @@ static int part_mount(const Plan *p, int fd, const struct stat *st, const ImageP
 }
 
 /* The root's mount with the others below it, as one detached tree: each
- * detached mount is moved onto its place in the root's (Linux 6.15 and
- * later mount onto a detached tree, and clone it, as Image= needs anyway).
- * mnt[0] is the root's, and becomes the tree's. */
+ * detached mount is moved onto its place in the root's. The kernel's
+ * detached mount trees (Linux 6.15) allow that, as they allow the child's
+ * clone of the image's mount from its own namespace; a tree put together
+ * attached, in a namespace of ours, and cloned from there could be cloned
+ * again only from that namespace. mnt[0] is the root's, and the tree's. */
 static int parts_compose(const Plan *p, const ImagePart *parts, int *mnt, size_t n, SpawnError *err) {
         for (size_t i = 1; i < n; i++) {
                 const char *where = gpt_designator_path(parts[i].designator);
@@ -339,8 +341,8 @@ static int parts_compose(const Plan *p, const ImagePart *parts, int *mnt, size_t
 }
 
 int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
-        _cleanup_close_ int file_fd = -EBADF, dir_fd = -EBADF, lock_fd = -EBADF, tree_fd = -EBADF;
-        int mnt[_GPT_DESIGNATOR_MAX] = { -EBADF, -EBADF, -EBADF, -EBADF, -EBADF, -EBADF };
+        _cleanup_close_ int file_fd = -EBADF, dir_fd = -EBADF, lock_fd = -EBADF;
+        int mnt[_GPT_DESIGNATOR_MAX];
         char devs[_GPT_DESIGNATOR_MAX][32] = {}, reopen[32], why[256];
         ImagePart parts[_GPT_DESIGNATOR_MAX];
         ImageProbe probe = {};
@@ -350,6 +352,8 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
         size_t n = 0;
         int r;
 
+        for (size_t i = 0; i < ELEMENTSOF(mnt); i++)
+                mnt[i] = -EBADF;
         if (isempty(path) || path[0] != '/')
                 return spawn_error(err, EINVAL, "Image=%s: not an absolute path", strempty(path));
         /* Read-only first: the type decides whether it is ever written. */
@@ -445,9 +449,8 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
         r = parts_compose(p, parts, mnt, n, err);
         if (r < 0)
                 goto fail;
-        tree_fd = TAKE_FD(mnt[0]);
 
-        *ret = (RootImage) { .mount_fd = TAKE_FD(tree_fd), .read_only = parts[0].read_only,
+        *ret = (RootImage) { .mount_fd = TAKE_FD(mnt[0]), .read_only = parts[0].read_only,
                              .lock_fd = TAKE_FD(lock_fd) };
         (void) snprintf(ret->fstype, sizeof ret->fstype, "%s", parts[0].fstype);
         (void) snprintf(ret->device, sizeof ret->device, "%s", devs[0]);

@@ -21,9 +21,8 @@
  *     squashfs and erofs, a partition flagged read-only, and with the
  *     plan's root_read_only; ext4 and xfs then with norecovery, so that no
  *     journal replay writes the image);
- *   - a GPT's further partitions are attached below the root in a mount
- *     namespace of the supervisor's own that ends at once, and the whole
- *     is cloned (recursively) into one detached tree.
+ *   - a GPT's further partitions are moved onto their places in the
+ *     root's detached mount: one detached tree.
  * The detached tree's fd is all there is: the child (or the tree builder)
  * attaches a recursive clone of it at ROOT_IMAGE_MOUNT_DIR in its private
  * mount namespace, and the root is made from there as from Directory=.

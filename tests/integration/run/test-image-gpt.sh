@@ -2,12 +2,13 @@
 # Image= of a GPT "discoverable disk image", as systemd-nspawn --image=
 # takes one: the root partition of the architecture among others (an ESP,
 # swap), a /usr and a /home of their own mounted below it (also idmapped
-# with PrivateUsers=pick), a NO_AUTO root skipped, of two roots the higher
-# label version, a READ_ONLY root read-only, a single generic Linux
-# partition as the root, a GPT on a block device; refused: no root, a LUKS
-# root, a root with a verity partition. Each partition is on a loop device
-# of its extent for the container's life, none after it (nor after a
-# refusal), and the image's lock is free again.
+# with PrivateUsers=pick), Volatile=yes's /usr from the /usr partition, a
+# NO_AUTO root skipped, of several roots the highest label version, a
+# READ_ONLY root read-only, a single generic Linux partition as the root,
+# a GPT on a block device; refused: no root, a LUKS root or /usr, a root
+# with a verity partition, a root with no file system. Each partition is
+# on a loop device of its extent for the container's life, none after it
+# (nor after a refusal), and the image's lock is free again.
 . "$(dirname "$0")/lib.sh"
 
 for t in mkfs.ext4 sfdisk losetup flock; do
@@ -163,6 +164,36 @@ start usrro "$img" "ReadOnly=yes"
 expect_match "usrro: /usr mount" "$(line /usr)" '^ext4 /dev/loop[0-9]+ ro,'
 expect_match "usrro: root mount" "$(line ROOT)" '^ext4 /dev/loop[0-9]+ ro,'
 done_with usrro "$img"
+
+# Volatile=yes: a tmpfs root with the image's /usr, which is the /usr
+# partition (its root's /bin and /sbin link into it); the tree builder's
+# idmapped clone of it with PrivateUsers=pick.
+rm -rf "$work/merged" "$work/mergedusr"
+cp -a "$root" "$work/merged"
+for d in bin sbin; do
+        mkdir -p "$work/merged/usr/$d"
+        cp -a "$work/merged/$d/." "$work/merged/usr/$d/"
+        rm -rf "${work:?}/merged/$d"
+        ln -s "usr/$d" "$work/merged/$d"
+done
+mv "$work/merged/usr" "$work/mergedusr"
+mkdir "$work/merged/usr"
+echo usr-content > "$work/mergedusr/usr-marker"
+truncate -s 64M "$work/fs/mroot" "$work/fs/musr"
+mkfs.ext4 -q -d "$work/merged" "$work/fs/mroot"
+mkfs.ext4 -q -d "$work/mergedusr" "$work/fs/musr"
+rm -rf "$work/merged" "$work/mergedusr"
+img=$work/merged.raw
+gpt "$img" "$ROOT root - mroot" "$USR usr - musr"
+start vol "$img" "Volatile=yes"
+grep -qx usr-content "$work/out" || fail "vol: /usr is not the /usr partition: $(cat "$work/out" "$work/err")"
+expect_match "vol: root mount" "$(line ROOT)" '^tmpfs '
+expect_match "vol: /usr mount" "$(line /usr)" '^ext4 /dev/loop[0-9]+ ro,'
+done_with vol "$img"
+start volpick "$img" "Volatile=yes" "[Isolation]" "PrivateUsers=pick"
+grep -qx usr-content "$work/out" || fail "volpick: /usr is not the /usr partition: $(cat "$work/out" "$work/err")"
+expect_match "volpick: /usr mount" "$(line /usr)" '^ext4 /dev/loop[0-9]+ ro,.*idmapped'
+done_with volpick "$img"
 
 # A root flagged NO_AUTO is not the root; of two roots, the higher version.
 img=$work/noauto.raw
