@@ -100,6 +100,46 @@ TEST(refused) {
                 ASSERT_CONTAINS(err.message, "/zeros.raw: cannot open");
         }
 
+        /* GPT images (made by sfdisk, where there is one): refused before
+         * anything is locked or attached, so without root. */
+        if (system("command -v sfdisk >/dev/null") == 0) {
+#if defined(__x86_64__)
+                static const char luks1[8] = { 'L', 'U', 'K', 'S', (char) 0xba, (char) 0xbe, 0, 1 };
+                _cleanup_free_ char *cmd = NULL, *path = NULL;
+
+                /* An ESP and swap: no root. */
+                ASSERT_TRUE(asprintf(&cmd, "printf 'label: gpt\n"
+                                     "size=1MiB, type=c12a7328-f81f-11d2-ba4b-00a0c93ec93b\n"
+                                     "size=1MiB, type=0657fd6d-a4ab-43c4-84e5-0933c84b4f4f\n' | "
+                                     "sfdisk -q %s/noroot.raw >/dev/null", dir) > 0);
+                write_file("noroot.raw", NULL, 0, 4 << 20);
+                ASSERT_EQ(system(cmd), 0);
+                err = (SpawnError) {};
+                ASSERT_ERROR(try_mount("noroot.raw", &err), ENXIO);
+                ASSERT_CONTAINS(err.message, "/noroot.raw: a GPT with no root partition for x86-64 "
+                                "(4f68bce3-e8cd-4db1-96e7-fbcaf984b709) nor a single generic Linux one");
+                ASSERT_TRUE(err.complete);
+
+                /* A root partition (from 1MiB) that holds a LUKS header. */
+                cmd = mfree(cmd);
+                ASSERT_TRUE(asprintf(&cmd, "printf 'label: gpt\n"
+                                     "start=1MiB, size=1MiB, type=4f68bce3-e8cd-4db1-96e7-fbcaf984b709\n' | "
+                                     "sfdisk -q %s/luks.raw >/dev/null", dir) > 0);
+                write_file("luks.raw", NULL, 0, 4 << 20);
+                ASSERT_EQ(system(cmd), 0);
+                ASSERT_TRUE(asprintf(&path, "%s/luks.raw", dir) > 0);
+                int fd = open(path, O_WRONLY | O_CLOEXEC);
+                ASSERT_TRUE(fd >= 0);
+                ASSERT_EQ(pwrite(fd, luks1, sizeof luks1, 1 << 20), (ssize_t) sizeof luks1);
+                ASSERT_EQ(close(fd), 0);
+                err = (SpawnError) {};
+                ASSERT_ERROR(try_mount("luks.raw", &err), EMEDIUMTYPE);
+                ASSERT_CONTAINS(err.message, "/luks.raw: its root partition (1): is encrypted (LUKS): cell does "
+                                "not unlock images");
+#endif
+        } else
+                fprintf(stderr, "sfdisk missing: GPT refusals not tested here\n");
+
         _cleanup_free_ char *rm = NULL;
         ASSERT_TRUE(asprintf(&rm, "rm -rf -- '%s'", dir) > 0);
         ASSERT_EQ(system(rm), 0);
