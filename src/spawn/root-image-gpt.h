@@ -61,7 +61,8 @@ const char *gpt_native_root_type(void);
  *  - the root and /usr partitions of the native architecture; of several,
  *    the one whose label is the highest version (A/B updates), the first
  *    of equal ones;
- *  - /home, /srv, /var and /var/tmp: the first of each type;
+ *  - /home, /srv, /var and /var/tmp: the first of each type (/var with
+ *    no check of its UUID against the machine ID: nspawn relaxes it);
  *  - no native root nor /usr: a single generic Linux partition is the root.
  * Returns 0; -ENXIO when there is no root (*ret still says what was found:
  * a /usr without a root); -ENOTUNIQ when, lacking one, there are several
