@@ -224,8 +224,8 @@ static int part_check(const Plan *p, int fd, ImagePart *part, SpawnError *err) {
         }
         /* What nspawn would ask a passphrase for: cell unlocks nothing. */
         if (streq(part->fstype, "crypto_LUKS"))
-                return spawn_error_complete(err, EMEDIUMTYPE, "Image=%s%s: is encrypted (LUKS): cell does not unlock images",
-                                   p->root_image, part_name(part, name, sizeof name));
+                return spawn_error_complete(err, EMEDIUMTYPE, "Image=%s%s: is encrypted (LUKS): cell does not "
+                                            "unlock images", p->root_image, part_name(part, name, sizeof name));
         if (!root_image_fstype_supported(part->fstype))
                 return spawn_error(err, EMEDIUMTYPE, "Image=%s%s: %s%s%s: cell mounts ext4, btrfs, xfs, squashfs or "
                                    "erofs", p->root_image, part_name(part, name, sizeof name),
@@ -244,17 +244,18 @@ static int parts_from_gpt(const Plan *p, const ImageProbe *probe, ImagePart *par
 
         r = gpt_choose(probe->parts, probe->n_parts, &c, &refused);
         if (r == -ENXIO && c.index[GPT_USR] >= 0)
-                return spawn_error_complete(err, r, "Image=%s: a GPT with a /usr partition but no root partition for %s "
-                                   "(%s): cell needs a root", p->root_image, gpt_native_arch(),
-                                   strna(gpt_native_root_type()));
+                return spawn_error_complete(err, r, "Image=%s: a GPT with a /usr partition but no root partition "
+                                            "for %s (%s): cell needs a root", p->root_image, gpt_native_arch(),
+                                            strna(gpt_native_root_type()));
         if (r == -ENXIO || r == -ENOTUNIQ)
-                return spawn_error_complete(err, r, "Image=%s: a GPT with no root partition for %s (%s) nor a single generic "
-                                   "Linux one%s", p->root_image, gpt_native_arch(), strna(gpt_native_root_type()),
-                                   r == -ENOTUNIQ ? " (it has several: refusing to guess)" : "");
+                return spawn_error_complete(err, r, "Image=%s: a GPT with no root partition for %s (%s) nor a "
+                                            "single generic Linux one%s", p->root_image, gpt_native_arch(),
+                                            strna(gpt_native_root_type()),
+                                            r == -ENOTUNIQ ? " (it has several: refusing to guess)" : "");
         if (r == -EADDRNOTAVAIL)
-                return spawn_error_complete(err, r, "Image=%s: its %s partition has a verity partition: cell does not verify "
-                                   "images, and mounts none unverified that asks to be", p->root_image,
-                                   gpt_designator_name(refused));
+                return spawn_error_complete(err, r, "Image=%s: its %s partition has a verity partition: cell "
+                                            "does not verify images, and mounts none unverified that asks to be",
+                                            p->root_image, gpt_designator_name(refused));
         if (r < 0)
                 return spawn_error(err, r, "Image=%s: cannot choose its partitions", p->root_image);
 
