@@ -71,7 +71,11 @@ const char *gpt_native_root_type(void);
  * *ret_refused the one it is (cell neither verifies nor ignores it). */
 int gpt_choose(const GptPartition *parts, size_t n, GptChoice *ret, GptDesignator *ret_refused);
 
-/* systemd's version comparison of two labels (strverscmp_improved(): runs
- * of digits numerically, '~' before everything, '-' and '^' separate, a
- * letter after the end): < 0, 0, > 0. NULL is lowest. */
+/* A version comparison of two labels, as systemd's strverscmp_improved()
+ * orders the usual ones ("root_1.10" after "root_1.9"): runs of digits by
+ * their value, a number after a letter, '~' before anything (the end
+ * too: "1.0~rc1" before "1.0"), a shorter string before its extensions,
+ * other characters by their byte. systemd's finer rules (for '-', '^'
+ * and the like) may order unusual labels otherwise. < 0, 0, > 0; NULL is
+ * lowest. */
 int gpt_label_version_compare(const char *a, const char *b);
