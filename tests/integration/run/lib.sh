@@ -83,6 +83,31 @@ run_cell() {
         timeout 20 "$CELL" run --cgroup-manager="$manager" "$u" "$@" >"$work/out" 2>"$work/err" || status=$?
 }
 
+# A container that runs until told: start_waiting NAME ROOT_KEY... makes
+# unit NAME of those [Root] keys, with $work/sync at /data and a payload
+# that says it started and waits for /data/done, starts it in the
+# background (no cgroup manager, its output in $work/out1) and returns once
+# it runs; end_waiting NAME tells it to end and expects status 0.
+start_waiting() {
+        local name=$1 u
+        shift
+        mkdir -p "$work/sync"
+        rm -f "$work/sync/started" "$work/sync/done"
+        u=$(unit "$name" "[Root]" "$@" "Bind=$work/sync:/data" "[Exec]" \
+                "Exec=/bin/sh -c 'touch /data/started; while [ ! -e /data/done ]; do sleep 0.1; done'")
+        timeout 20 "$CELL" run --cgroup-manager=none "$u" >"$work/out1" 2>&1 &
+        waiting=$!
+        for _ in $(seq 100); do [ -e "$work/sync/started" ] && break; sleep 0.1; done
+        [ -e "$work/sync/started" ] || fail "$name: did not start: $(cat "$work/out1")"
+}
+
+end_waiting() {
+        local s=0
+        touch "$work/sync/done"
+        wait "$waiting" || s=$?
+        expect "$1: status" "$s" 0
+}
+
 # field KEY [FILE]: the value of a top-level "KEY": line of the probe's JSON
 # (one key per line), without quotes and the trailing comma.
 field() {

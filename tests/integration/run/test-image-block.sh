@@ -134,14 +134,7 @@ done
 
 # One device, two names: while a container writes it through the symlink,
 # a start on its own node is refused, as one on the same file would be.
-mkdir "$work/sync"
-rm -f "$work/sync/started" "$work/sync/done"
-u=$(unit writer "[Root]" "Image=$work/link" "Bind=$work/sync:/mnt" "[Exec]" \
-        "Exec=/bin/sh -c 'touch /mnt/started; while [ ! -e /mnt/done ]; do sleep 0.1; done'")
-timeout 20 "$CELL" run --cgroup-manager=none "$u" >"$work/out1" 2>&1 &
-first=$!
-for _ in $(seq 100); do [ -e "$work/sync/started" ] && break; sleep 0.1; done
-[ -e "$work/sync/started" ] || fail "writer: did not start: $(cat "$work/out1")"
+start_waiting writer "Image=$work/link"
 u=$(unit second "[Root]" "Image=$A" "ReadOnly=yes" "[Exec]" "Exec=/bin/block-check")
 run_cell none "$u"
 status2=$status
@@ -151,10 +144,7 @@ cp "$work/err" "$work/err2"
 # under it, or skipped: either way one corrupts what the other reads).
 u=$(unit third "[Root]" "Image=$work/a.ext4" "ReadOnly=yes" "[Exec]" "Exec=/bin/block-check")
 run_cell none "$u"
-touch "$work/sync/done"
-status1=0
-wait "$first" || status1=$?
-expect "writer: status" "$status1" 0
+end_waiting writer
 expect "second, the same device by another name: status" "$status2" 2
 grep -q "Image=$A: in use by another container that writes to it" "$work/err2" ||
         fail "second: not refused as in use: $(cat "$work/err2")"

@@ -95,6 +95,14 @@ root_mount() {
         grep -m1 '^ROOT ' "$work/out" | cut -d' ' -f2-
 }
 
+# With PrivateUsers=: the image's root-owned files are the container's
+# root's (an idmapped mount), and the payload runs in a user namespace of
+# a 65536-ID range that is not the host's.
+expect_idmapped_root() {        # expect_idmapped_root WHAT
+        grep -qx 'UID 0 0' "$work/out" || fail "$1: not the container's root's files: $(cat "$work/out" "$work/err")"
+        expect_match "$1: uid map" "$(grep -m1 '^MAP ' "$work/out")" '^MAP 0 [1-9][0-9]* 65536$'
+}
+
 host_snapshot before
 # ext4, writable: the payload's write lands in the image.
 # libblkid is opened with dlopen() when a unit has Image=: not linked, so
@@ -155,8 +163,7 @@ u=$(unit sqfsovl "[Root]" "Image=$sqfs" "Volatile=overlay" "[Exec]" "Exec=/bin/i
 run_cell none "$u"
 expect "sqfsovl: status" "$status" 0
 grep -qx 'WRITE rw' "$work/out" || fail "sqfsovl: the overlay is not writable: $(cat "$work/err")"
-grep -qx 'UID 0 0' "$work/out" || fail "sqfsovl: not the container's root's files: $(cat "$work/out")"
-expect_match "sqfsovl: uid map" "$(grep -m1 '^MAP ' "$work/out")" '^MAP 0 [1-9][0-9]* 65536$'
+expect_idmapped_root sqfsovl
 no_loop_left sqfsovl
 expect_nothing_left
 
@@ -165,8 +172,7 @@ expect_nothing_left
 u=$(unit pick "[Root]" "Image=$ext4" "[Exec]" "Exec=/bin/image-check" "[Isolation]" "PrivateUsers=pick")
 run_cell none "$u"
 expect "pick: status" "$status" 0
-grep -qx 'UID 0 0' "$work/out" || fail "pick: not the container's root's files: $(cat "$work/out" "$work/err")"
-expect_match "pick: uid map" "$(grep -m1 '^MAP ' "$work/out")" '^MAP 0 [1-9][0-9]* 65536$'
+expect_idmapped_root pick
 no_loop_left pick
 expect_nothing_left
 
@@ -177,8 +183,7 @@ expect "erofs: status" "$status" 0
 grep -qx image-content "$work/out" || fail "erofs: the image's file was not read: $(cat "$work/out" "$work/err")"
 expect_match "erofs: root mount" "$(root_mount)" '^erofs /dev/loop[0-9]+ ro,.*idmapped'
 grep -qx 'WRITE ro' "$work/out" || fail "erofs: the root is writable"
-grep -qx 'UID 0 0' "$work/out" || fail "erofs: not the container's root's files: $(cat "$work/out")"
-expect_match "erofs: uid map" "$(grep -m1 '^MAP ' "$work/out")" '^MAP 0 [1-9][0-9]* 65536$'
+expect_idmapped_root erofs
 no_loop_left erofs
 expect_nothing_left
 
@@ -197,19 +202,10 @@ host_snapshot before
 # xfs, ReadOnly=yes, twice at once: no journal replay, and the second
 # mount of the same file system (same UUID, which xfs refuses by default)
 # starts too.
-mkdir "$work/sync"
-u=$(unit xfsro1 "[Root]" "Image=$xfs" "ReadOnly=yes" "Bind=$work/sync:/data" "[Exec]" \
-        "Exec=/bin/sh -c 'touch /data/started; while [ ! -e /data/done ]; do sleep 0.1; done'")
-timeout 20 "$CELL" run --cgroup-manager=none "$u" >"$work/out1" 2>&1 &
-first=$!
-for _ in $(seq 100); do [ -e "$work/sync/started" ] && break; sleep 0.1; done
-[ -e "$work/sync/started" ] || fail "xfsro1: did not start: $(cat "$work/out1")"
+start_waiting xfsro1 "Image=$xfs" "ReadOnly=yes"
 u=$(unit xfsro2 "[Root]" "Image=$xfs" "ReadOnly=yes" "[Exec]" "Exec=/bin/image-check")
 run_cell none "$u"
-touch "$work/sync/done"
-status1=0
-wait "$first" || status1=$?
-expect "xfsro1: status" "$status1" 0
+end_waiting xfsro1
 expect "xfsro2: status" "$status" 0
 expect_match "xfsro2: root mount" "$(root_mount)" '^xfs /dev/loop[0-9]+ ro,.* ro,(.*,)?norecovery'
 grep -qx 'WRITE ro' "$work/out" || fail "xfsro2: the root is writable"
@@ -220,13 +216,7 @@ expect_nothing_left
 # an image: another start that would write it, or read it while it is
 # written, is refused at once (exit 2), with nothing mounted; once the
 # writer is gone, the image starts again.
-rm -f "$work/sync/started" "$work/sync/done"
-u=$(unit ext4w "[Root]" "Image=$ext4" "Bind=$work/sync:/data" "[Exec]" \
-        "Exec=/bin/sh -c 'touch /data/started; while [ ! -e /data/done ]; do sleep 0.1; done'")
-timeout 20 "$CELL" run --cgroup-manager=none "$u" >"$work/out1" 2>&1 &
-first=$!
-for _ in $(seq 100); do [ -e "$work/sync/started" ] && break; sleep 0.1; done
-[ -e "$work/sync/started" ] || fail "ext4w: did not start: $(cat "$work/out1")"
+start_waiting ext4w "Image=$ext4"
 u=$(unit ext4w2 "[Root]" "Image=$ext4" "[Exec]" "Exec=/bin/image-check")
 run_cell none "$u"
 expect "ext4w2, a second writer: status" "$status" 2
@@ -237,10 +227,7 @@ run_cell none "$u"
 expect "ext4r2, a reader beside a writer: status" "$status" 2
 grep -q "in use by another container that writes to it" "$work/err" ||
         fail "ext4r2: not refused as in use: $(cat "$work/err")"
-touch "$work/sync/done"
-status1=0
-wait "$first" || status1=$?
-expect "ext4w: status" "$status1" 0
+end_waiting ext4w
 run_cell none "$u"
 expect "ext4r2, the writer gone: status" "$status" 0
 no_loop_left ext4w
