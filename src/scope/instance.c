@@ -205,6 +205,7 @@ static int instance_from_state(sd_bus *bus, const char *name, CellInstance *ret)
                 .leader = s.leader,
                 .leader_start = s.leader_start,
                 .supervisor = runtime_pid_is(s.supervisor, s.supervisor_start) ? s.supervisor : 0,
+                .supervisor_start = s.supervisor_start,
                 .since_usec = s.since_usec,
                 .name = TAKE_PTR(s.name),
                 .unit_path = TAKE_PTR(s.unit_path),
@@ -376,7 +377,10 @@ static int stop_through_supervisor(const CellInstance *i, pid_t supervisor, int 
 
         if (supervisor <= 0)
                 return -ESRCH;
-        sup_fd = pidfd_open_pinned(supervisor, 0);
+        /* The runtime state's supervisor by its start time too: it was
+         * alive when the state was read, but may have ended since and its
+         * PID gone to another process, which must not get our SIGTERM. */
+        sup_fd = pidfd_open_pinned(supervisor, i->manager == CGROUP_MANAGER_SYSTEMD ? 0 : i->supervisor_start);
         if (sup_fd < 0)
                 return -ESRCH;
         /* Pinned now; still the init's parent, so not a PID reused meanwhile. */

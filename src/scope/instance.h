@@ -27,6 +27,7 @@ typedef struct CellInstance {
         pid_t leader;           /* the container's PID 1 in our PID namespace, 0 unknown */
         uint64_t leader_start;  /* its start time (clock ticks), to pin it */
         pid_t supervisor;       /* the "cell run" process, 0 unknown */
+        uint64_t supervisor_start; /* its start time (runtime state only), to pin it; 0 unknown */
         uint64_t since_usec;    /* CLOCK_REALTIME of the start, 0 unknown */
         char *control_group;    /* the cgroup path in its hierarchy ("/machine.slice/cell-web.scope") */
         uint64_t memory_current; /* bytes, UINT64_MAX unknown */

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -149,6 +150,44 @@ TEST(instance_from_runtime_state) {
         instance_done(&i);
         ASSERT_ERROR(instance_find("other", false, &i), ESRCH);
         dir_free(d);
+}
+
+/* A child that sleeps until killed (or the test ends: not holding its
+ * output open past a failed assertion). */
+static pid_t sleeper(void) {
+        pid_t pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+                (void) close_range(1, 2, 0);
+                pause();
+                _exit(0);
+        }
+        return pid;
+}
+
+TEST(stop_pins_the_supervisor) {
+        uint64_t leader_start, sup_start;
+        pid_t leader = sleeper(), other = sleeper();
+        int status;
+
+        ASSERT_OK(runtime_pid_start_time(leader, &leader_start));
+        ASSERT_OK(runtime_pid_start_time(other, &sup_start));
+        /* The state's supervisor ended after the state was read, and its
+         * PID is another process's now (a start time that is not its own):
+         * that one gets no SIGTERM; the leader, whose supervisor is gone,
+         * is killed instead. */
+        CellInstance i = {
+                .manager = CGROUP_MANAGER_NONE,
+                .leader = leader, .leader_start = leader_start,
+                .supervisor = other, .supervisor_start = sup_start + 1,
+        };
+        ASSERT_OK(instance_stop(&i, false, 5 * USEC_PER_SEC));
+        ASSERT_EQ(waitpid(leader, &status, 0), leader);
+        ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+        ASSERT_EQ(waitpid(other, &status, WNOHANG), 0);
+        ASSERT_OK(kill(other, SIGKILL));
+        ASSERT_EQ(waitpid(other, &status, 0), other);
 }
 
 TEST(scope_names) {
