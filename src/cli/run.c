@@ -435,8 +435,12 @@ static int run_container(Plan *p, const RunArgs *a, const RootImage *image, int 
         /* (lifecycle) Without systemd nobody else knows this cell runs: "cell
          * list/status/stop/kill/exec" find it through /run/cell/NAME/state. */
         if (scope_manager(scope) != CGROUP_MANAGER_SYSTEMD) {
-                r = runtime_state_publish(p->name, p->unit_path, scope_manager(scope), spawn.pid);
-                if (r < 0) {
+                pid_t other = 0;
+                r = runtime_state_publish(p->name, p->unit_path, scope_manager(scope), spawn.pid, &other);
+                if (r == -EBUSY)        /* the none manager: no name lock refused this start */
+                        log_warning("Another cell of this name runs (supervisor PID %d): cell list, status, stop, "
+                                    "kill and exec find that one, not this one.", (int) other);
+                else if (r < 0) {
                         log_debug_errno(r, "No runtime state for cell list/exec: %m");
                         /* (A payload that ended already: -ESRCH.) A killed cell's
                          * state of this name is left for us to remove, as at our end. */

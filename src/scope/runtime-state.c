@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -150,6 +151,36 @@ static int state_path(const char *name, const char *file, char **ret) {
                 ? -ENOMEM : 0;
 }
 
+/* DIR/.state-lock, flock'ed while a state is replaced or removed: a check
+ * of whose state is there and the rename or unlink after it are one step
+ * for every other cell (two starts of a name with the none manager run at
+ * once: no name lock orders them). Held for microseconds, so waited for
+ * 1 s at most: a holder stopped there (SIGSTOP) must not stop every other
+ * cell's start and end; without it, as without a lock that cannot be had
+ * (the directory not writable: then there is no state either), the step
+ * is taken unlocked. */
+static int state_lock(void) {
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int fd = -EBADF;
+
+        if (asprintf(&path, "%s/.state-lock", runtime_state_dir()) < 0)
+                return -ENOMEM;
+        if (mkdir(runtime_state_dir(), 0755) < 0 && errno != EEXIST)
+                return negative_errno();
+        /* 0600, O_NOFOLLOW: only root opens it, nothing planted there is locked instead. */
+        fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return negative_errno();
+        for (unsigned i = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; i++) {
+                if (errno != EWOULDBLOCK && errno != EINTR)
+                        return negative_errno();
+                if (i >= 100)
+                        return -EWOULDBLOCK;
+                (void) usleep(10 * 1000);
+        }
+        return TAKE_FD(fd);
+}
+
 int runtime_state_write(const RuntimeState *s) {
         _cleanup_free_ char *text = NULL, *dir = NULL, *tmp = NULL, *path = NULL;
         int r;
@@ -214,9 +245,11 @@ int runtime_state_read(const char *name, RuntimeState *ret) {
 
 int runtime_state_remove(const char *name, pid_t supervisor) {
         _cleanup_free_ char *dir = NULL, *path = NULL;
+        _cleanup_close_ int lock_fd = -EBADF;
         RuntimeState s;
         int r;
 
+        lock_fd = state_lock();
         r = read_raw(name, &s);
         if (r >= 0) {
                 /* Ours, or a killed cell's that nobody else will remove. */
@@ -274,7 +307,8 @@ int runtime_state_list(char ***ret) {
         return 0;
 }
 
-int runtime_state_publish(const char *name, const char *unit_path, CgroupManager manager, pid_t leader) {
+int runtime_state_publish(const char *name, const char *unit_path, CgroupManager manager, pid_t leader,
+                          pid_t *ret_other) {
         _cleanup_free_ char *abs = unit_path ? realpath(unit_path, NULL) : NULL, *unit = NULL;
         struct timespec ts;
         int r;
@@ -297,5 +331,22 @@ int runtime_state_publish(const char *name, const char *unit_path, CgroupManager
                 return r;
         clock_gettime(CLOCK_REALTIME, &ts);
         s.since_usec = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
+
+        _cleanup_close_ int lock_fd = state_lock();
+        RuntimeState other;
+        if (read_raw(name, &other) >= 0) {
+                /* Another cell of this name runs (its supervisor and its
+                 * container both): its state stays, or it could no longer
+                 * be listed, stopped or entered, and our end would remove
+                 * what names it. A killed cell's state is replaced. */
+                bool running = other.supervisor != s.supervisor &&
+                        runtime_pid_is(other.supervisor, other.supervisor_start) &&
+                        runtime_pid_is(other.leader, other.leader_start);
+                if (running && ret_other)
+                        *ret_other = other.supervisor;
+                runtime_state_done(&other);
+                if (running)
+                        return -EBUSY;
+        }
         return runtime_state_write(&s);
 }

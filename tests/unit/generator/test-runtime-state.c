@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* src/scope/runtime-state.c and the rootless parts of src/scope/instance.c. */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -91,7 +93,7 @@ TEST(write_read_list_remove) {
         RuntimeState s;
 
         ASSERT_TRUE(asprintf(&unit, "%s/web.cell", d) > 0);
-        ASSERT_OK(runtime_state_publish("web", unit, CGROUP_MANAGER_CGROUPFS, getpid()));
+        ASSERT_OK(runtime_state_publish("web", unit, CGROUP_MANAGER_CGROUPFS, getpid(), NULL));
         ASSERT_OK(runtime_state_read("web", &s));
         ASSERT_STREQ(s.name, "web");
         ASSERT_EQ(s.leader, getpid());
@@ -126,7 +128,7 @@ TEST(write_read_list_remove) {
 
         /* a killed cell's state (its supervisor gone) is removed by the next
          * run of that name, even one whose payload ended before it published */
-        ASSERT_ERROR(runtime_state_publish("web", unit, CGROUP_MANAGER_NONE, dead_pid()), ESRCH);
+        ASSERT_ERROR(runtime_state_publish("web", unit, CGROUP_MANAGER_NONE, dead_pid(), NULL), ESRCH);
         old.name = (char *) "web";
         old.supervisor = dead_pid();
         old.supervisor_start = 1;
@@ -140,7 +142,7 @@ TEST(instance_from_runtime_state) {
         char *d = dir_new();
         CellInstance i = {};
 
-        ASSERT_OK(runtime_state_publish("plain", NULL, CGROUP_MANAGER_NONE, getpid()));
+        ASSERT_OK(runtime_state_publish("plain", NULL, CGROUP_MANAGER_NONE, getpid(), NULL));
         ASSERT_OK(instance_find("plain", false, &i));
         ASSERT_STREQ(i.name, "plain");
         ASSERT_EQ(i.manager, CGROUP_MANAGER_NONE);
@@ -188,6 +190,100 @@ TEST(stop_pins_the_supervisor) {
         ASSERT_EQ(waitpid(other, &status, WNOHANG), 0);
         ASSERT_OK(kill(other, SIGKILL));
         ASSERT_EQ(waitpid(other, &status, 0), other);
+}
+
+TEST(publish_keeps_a_running_cells_state) {
+        char *d = dir_new();
+        pid_t sup = sleeper(), leader = sleeper(), other = 0;
+        RuntimeState first = { .name = (char *) "twice", .manager = CGROUP_MANAGER_NONE,
+                               .supervisor = sup, .leader = leader }, s;
+        int status;
+
+        ASSERT_OK(runtime_pid_start_time(sup, &first.supervisor_start));
+        ASSERT_OK(runtime_pid_start_time(leader, &first.leader_start));
+        ASSERT_OK(runtime_state_write(&first));
+        /* A second start of the name (the none manager lets it run) keeps
+         * the first one's state: otherwise the first could no longer be
+         * found, and the second's end would remove what named it. */
+        ASSERT_ERROR(runtime_state_publish("twice", NULL, CGROUP_MANAGER_NONE, getpid(), &other), EBUSY);
+        ASSERT_EQ(other, sup);
+        ASSERT_OK(runtime_state_read("twice", &s));
+        ASSERT_EQ(s.supervisor, sup);
+        ASSERT_EQ(s.leader, leader);
+        runtime_state_done(&s);
+        ASSERT_ERROR(runtime_state_remove("twice", getpid()), EBUSY);
+        /* Its container gone (its supervisor about to remove it): replaced. */
+        ASSERT_OK(kill(leader, SIGKILL));
+        ASSERT_EQ(waitpid(leader, &status, 0), leader);
+        ASSERT_OK(runtime_state_publish("twice", NULL, CGROUP_MANAGER_NONE, getpid(), &other));
+        ASSERT_OK(runtime_state_read("twice", &s));
+        ASSERT_EQ(s.supervisor, getpid());
+        runtime_state_done(&s);
+        /* ... and the first one's end leaves the second's state alone. */
+        ASSERT_ERROR(runtime_state_remove("twice", sup), EBUSY);
+        ASSERT_OK(runtime_state_remove("twice", getpid()));
+        ASSERT_OK(kill(sup, SIGKILL));
+        ASSERT_EQ(waitpid(sup, &status, 0), sup);
+        dir_free(d);
+}
+
+TEST(publish_and_remove_wait_for_the_state_lock) {
+        char *d = dir_new();
+        _cleanup_free_ char *lock = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        RuntimeState s;
+        int status;
+        pid_t pid;
+
+        /* Whose state is there and its replacement (or removal) are one
+         * step: another cell's state written between them would be lost. */
+        ASSERT_TRUE(asprintf(&lock, "%s/.state-lock", d) > 0);
+        fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_OK(flock(fd, LOCK_EX));
+        pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                safe_close(fd);         /* the lock is our parent's alone */
+                _exit(runtime_state_publish("locked", NULL, CGROUP_MANAGER_NONE, getppid(), NULL) < 0);
+        }
+        (void) usleep(200 * 1000);
+        ASSERT_ERROR(runtime_state_read("locked", &s), ENOENT);
+        fd = safe_close(fd);
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        ASSERT_OK(runtime_state_read("locked", &s));
+        runtime_state_done(&s);
+
+        /* A holder that never lets go (stopped there) delays a removal by
+         * a second, no more: it is done unlocked then. */
+        fd = open(lock, O_RDWR | O_CLOEXEC);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_OK(flock(fd, LOCK_EX));
+        pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                safe_close(fd);
+                _exit(runtime_state_remove("locked", getppid()) < 0);
+        }
+        pid_t w = 0;
+        for (unsigned i = 0; i < 300 && w == 0; i++) {
+                w = waitpid(pid, &status, WNOHANG);
+                if (w == 0)
+                        (void) usleep(10 * 1000);
+        }
+        if (w == 0)
+                (void) kill(pid, SIGKILL);
+        ASSERT_EQ(w, pid);
+        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        ASSERT_ERROR(runtime_state_read("locked", &s), ENOENT);
+        fd = safe_close(fd);
+        ASSERT_OK(runtime_state_publish("locked", NULL, CGROUP_MANAGER_NONE, getpid(), NULL));
+        /* The state files are not listed as a name. */
+        _cleanup_strv_free_ char **names = NULL;
+        ASSERT_OK(runtime_state_list(&names));
+        ASSERT_EQ(strv_length(names), 1u);
+        dir_free(d);
 }
 
 TEST(scope_names) {
