@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -119,9 +120,19 @@ static int undo_root(const SpawnUndo *u, const char *root_directory) {
 }
 
 /* The helper: in the namespace the tree was made in, as the builder was. */
-_noreturn_ static void undo_helper(SpawnUndo *u, const char *root_directory, bool keep_root) {
+_noreturn_ static void undo_helper(SpawnUndo *u, const char *root_directory, bool keep_root, pid_t parent) {
         _cleanup_close_ int host_fd = -EBADF, root_fd = -EBADF;
 
+        /* Never outlive the supervisor, as the builder does not: ours is a
+         * copy of its every fd, the start's locks too (Image='s, the
+         * places' taken exclusively for this, the ports', the UID
+         * range's), which a helper left alone would hold until done, or
+         * for ever where a dead file system holds it (the supervisor's
+         * 5 s wait is gone with it). What it has not taken back stays, as
+         * when the supervisor is killed before the take-back. A parent
+         * gone before the prctl() is none to follow: leave at once. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
+                _exit(EXIT_FAILURE);
         /* The host's "/", from the host's namespace: an Overlay= upper made
          * there is walked to from it, as the child walked to it before its
          * pivot_root. In S the host's tree is "/" itself. */
@@ -157,6 +168,7 @@ void spawn_undo_run(SpawnUndo *u, const char *root_directory, bool keep_root) {
                 .exit_signal = SIGCHLD,
         };
         siginfo_t si = {};
+        pid_t parent = getpid();
         long pid;
 
         if (u->record.created.n == 0 || u->mntns_fd < 0)
@@ -165,7 +177,7 @@ void spawn_undo_run(SpawnUndo *u, const char *root_directory, bool keep_root) {
          * working directory into the container's tree. */
         pid = syscall(SYS_clone3, &args, sizeof args);
         if (pid == 0)
-                undo_helper(u, root_directory, keep_root);
+                undo_helper(u, root_directory, keep_root, parent);
         if (pid < 0)
                 goto done;
         if (!exited_by(pidfd, now_monotonic_usec() + SPAWN_UNDO_WAIT_MSEC * USEC_PER_MSEC))

@@ -12,6 +12,8 @@
 #     /run/cell/NAME (when the kill came after exec). Nobody is left to
 #     remove them; the next `cell run` of that name replaces both and
 #     removes them on exit, which the test checks at the end.
+# Then: a start whose payload ended before it published its state, and
+# cell killed while the take-back helper of a failed start runs.
 . "$(dirname "$0")/lib.sh"
 
 loops=20
@@ -110,6 +112,62 @@ timeout 20 strace -o "$work/trace" -P /proc/self/cgroup -e trace=openat -e injec
 expect "a start whose payload ended before it published" "$status" 0
 grep -q '"/proc/self/cgroup"' "$work/trace" || fail "strace did not hold the start before its state"
 [ ! -e "/run/cell/$name" ] || fail "the killed cell's runtime state of $name left by a start whose payload ended at once"
+
+# cell SIGKILLed while the take-back helper of a failed start is stopped
+# (strace catches it at its setns() into the container's mount namespace,
+# where a SIGSTOP is left for it, and strace goes): the helper goes with
+# cell, and with it its copies of every fd of cell's: the start's locks,
+# Image='s and the places' (exclusive for the take-back). It had no
+# PR_SET_PDEATHSIG: it held them as long as it was stopped, or stuck, and
+# then took back after cell had ended (faults-chaos saw an image lock held
+# after cell was gone).
+state_of() { sed -n 's/^[0-9]* (.*) \(.\) .*/\1/p' "/proc/$1/stat" 2>/dev/null; }
+if command -v strace >/dev/null && command -v mkfs.ext4 >/dev/null && command -v flock >/dev/null; then
+        mkdir -p "$work/hostdata"
+        truncate -s 32M "$work/undo.ext4"
+        mkfs.ext4 -q -d "$root" "$work/undo.ext4"
+        u_undo=$(unit killundo "[Root]" "Image=$work/undo.ext4" "Bind=$work/hostdata:/newdir" "[Exec]" "Exec=/nonexistent")
+        locks="/run/cell/image-lock/inode-$(stat -c %d "$work/undo.ext4"):$(stat -c %i "$work/undo.ext4")
+/run/cell/place-lock/inode-$(stat -c %d "$work/hostdata"):$(stat -c %i "$work/hostdata")"
+        strace -f -o /dev/null -e trace=setns -e inject=setns:delay_enter=10000000 \
+                "$CELL" run --cgroup-manager=none "$u_undo" >"$work/out" 2>"$work/err" &
+        spid=$!
+        helper= t=0
+        while [ -z "$helper" ]; do
+                [ "$t" -lt 500 ] || fail "no take-back helper held by strace within 5 s: $(cat "$work/err")"
+                cpid=$(pgrep -P "$spid" || true)
+                for c in $(pgrep -P "${cpid:-0}" || true); do
+                        [ "$(state_of "$c")" = t ] && helper=$c
+                done
+                sleep 0.01
+                t=$((t + 1))
+        done
+        matches "Exec=/nonexistent: not found" < "$work/err" || fail "the start failed otherwise: $(cat "$work/err")"
+        kill -STOP "$helper"
+        kill -KILL "$spid"
+        wait "$spid" 2>/dev/null || true
+        t=0
+        until [ "$(state_of "$helper")" = T ]; do
+                [ "$t" -lt 500 ] || fail "the take-back helper did not stop without strace"
+                sleep 0.01
+                t=$((t + 1))
+        done
+        kill -KILL "$cpid"
+        t=0
+        while [ -n "$(state_of "$helper")" ] && [ "$(state_of "$helper")" != Z ]; do
+                if [ "$t" -ge 100 ]; then
+                        left=$(for f in $locks; do flock -n "$f" true || echo "$f"; done)
+                        kill -KILL "$helper"
+                        fail "the take-back helper outlives the killed cell by 1 s, holding: $left"
+                fi
+                sleep 0.01
+                t=$((t + 1))
+        done
+        for f in $locks; do
+                flock -n "$f" true || fail "$f held after cell was killed during its take-back"
+        done
+        rm -f "/run/cell/place-lock/inode-$(stat -c %d "$work/hostdata"):$(stat -c %i "$work/hostdata")"
+fi
 
 nothing_left "after the kills"
 echo ok
