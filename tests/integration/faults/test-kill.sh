@@ -12,8 +12,9 @@
 #     /run/cell/NAME (when the kill came after exec). Nobody is left to
 #     remove them; the next `cell run` of that name replaces both and
 #     removes them on exit, which the test checks at the end.
-# Then: a start whose payload ended before it published its state, and
-# cell killed while the take-back helper of a failed start runs.
+# Then: a start whose payload ended before it published its state, two
+# starts of one name at once, and cell killed while the take-back helper of
+# a failed start runs.
 . "$(dirname "$0")/lib.sh"
 
 loops=20
@@ -112,6 +113,31 @@ timeout 20 strace -o "$work/trace" -P /proc/self/cgroup -e trace=openat -e injec
 expect "a start whose payload ended before it published" "$status" 0
 grep -q '"/proc/self/cgroup"' "$work/trace" || fail "strace did not hold the start before its state"
 [ ! -e "/run/cell/$name" ] || fail "the killed cell's runtime state of $name left by a start whose payload ended at once"
+
+# Two starts of one name at once (the none manager takes no name lock):
+# the runtime state stays the first one's, the second says so, and the
+# second's end leaves it. The second overwrote it, so that the first could
+# no longer be listed or stopped, and its end removed the state.
+u_twice=$(unit twice "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 30 $marker" "Init=yes")
+name=$(basename "$u_twice" .cell)
+"$CELL" run --cgroup-manager=none "$u_twice" >/dev/null 2>&1 &
+first=$!
+t=0
+until grep -qsx "SUPERVISOR=$first" "/run/cell/$name/state"; do
+        [ "$t" -lt 500 ] || fail "no runtime state of the first $name within 5 s"
+        sleep 0.01
+        t=$((t + 1))
+done
+run_cell none "$u_twice" /bin/probe exit 0
+expect "the second start of $name" "$status" 0
+matches "Another cell of this name runs (supervisor PID $first)" < "$work/err" ||
+        fail "the second start did not say the first one is found: $(cat "$work/err")"
+grep -qsx "SUPERVISOR=$first" "/run/cell/$name/state" || fail "the second start of $name replaced or removed the first one's state"
+"$CELL" list 2>/dev/null | matches -- "^$name .*running" || fail "cell list does not show the first $name"
+timeout 10 "$CELL" stop "$name" || fail "cell stop $name"
+kill -0 "$first" 2>/dev/null && fail "the first $name still runs after cell stop"
+wait "$first" || fail "the first $name did not end with status 0 when stopped"
+[ ! -e "/run/cell/$name" ] || fail "the first $name's state left after its stop"
 
 # cell SIGKILLed while the take-back helper of a failed start is stopped
 # (strace catches it at its setns() into the container's mount namespace,
