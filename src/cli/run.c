@@ -490,6 +490,10 @@ static int run_container(Plan *p, const RunArgs *a, const RootImage *image, int 
                 if (sd_event_add_time_relative(event, &handover, CLOCK_MONOTONIC, MONITOR_AFTER_USEC, 0,
                                                on_handover, &run) < 0)
                         log_debug("No timer for the hand-over to cell-monitor: cell stays the supervisor.");
+                /* Last of all that is pending: a signal the loop has read
+                 * already (a stop's SIGTERM) is handled, not lost at the exec. */
+                else
+                        (void) sd_event_source_set_priority(handover, SD_EVENT_PRIORITY_IDLE);
                 r = supervisor_run(run.supervisor, &status);
         }
         if (r < 0) {
