@@ -168,28 +168,45 @@ int mount_root_prepare(const Plan *p, MountCreated *created, int *ret_root_fd, b
                                            err);
 }
 
-/* Image=: a clone of the supervisor's detached mount of it, attached at
- * ROOT_IMAGE_MOUNT_DIR in this private namespace (pivot_root needs the new
- * root in it); from here on it is what Directory= is. */
-static int root_image_attach(const Plan *p, int image_fd, int *ret_dir_fd, SpawnError *err) {
-        _cleanup_close_ int clone_fd = -EBADF, target_fd = -EBADF;
+int mount_root_image_attach(const Plan *p, int image_fd, SpawnError *err) {
+        _cleanup_close_ int target_fd = -EBADF;
         int r;
 
         if (image_fd < 0)
                 return spawn_error(err, EBADF, "Image=%s: the image is not mounted", p->root_image);
-        /* Recursive: a GPT image's /usr, /home, ... partitions are mounted below its root. */
-        clone_fd = mount_clone_tree(image_fd, true);
-        if (clone_fd < 0)
-                return spawn_error(err, clone_fd, "Image=%s: cannot clone its mount", p->root_image);
         /* O_NOFOLLOW: a link planted there must not move the root elsewhere. */
         target_fd = open(ROOT_IMAGE_MOUNT_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (target_fd < 0)
                 return spawn_error(err, errno, "Image=%s: cannot open %s", p->root_image, ROOT_IMAGE_MOUNT_DIR);
-        r = mount_move(clone_fd, target_fd);
+        /* The detached mount itself, never a clone of it: a kernel before
+         * 6.15 clones no mount outside the caller's namespace, but attaches
+         * a detached one (with what is mounted below it) once, since 5.2.
+         * Once attached, the fd is its root, there. */
+        r = mount_move(image_fd, target_fd);
         if (r < 0)
                 return spawn_error(err, r, "Image=%s: cannot attach its mount", p->root_image);
-        /* The fd of a mount once attached is its root, there. */
-        *ret_dir_fd = TAKE_FD(clone_fd);
+        return 0;
+}
+
+/* Image=: the supervisor's mount of it, attached at ROOT_IMAGE_MOUNT_DIR in
+ * this private namespace (pivot_root needs the new root in it): by us
+ * here, or with PrivateUsers= by the supervisor in S already, where the
+ * builder runs (spawn-users.c); from here on it is what Directory= is. */
+static int root_image_open(const Plan *p, int image_fd, int *ret_dir_fd, SpawnError *err) {
+        _cleanup_close_ int dir_fd = -EBADF;
+        int r;
+
+        if (!(p->namespaces & CLONE_NEWUSER)) {
+                r = mount_root_image_attach(p, image_fd, err);
+                if (r < 0)
+                        return r;
+        } else if (image_fd < 0)
+                return spawn_error(err, EBADF, "Image=%s: the image is not mounted", p->root_image);
+        /* The supervisor keeps its fd: the root is built on a copy. */
+        dir_fd = fcntl(image_fd, F_DUPFD_CLOEXEC, 3);
+        if (dir_fd < 0)
+                return spawn_error(err, errno, "Image=%s: cannot take its mount", p->root_image);
+        *ret_dir_fd = TAKE_FD(dir_fd);
         return 0;
 }
 
@@ -199,7 +216,7 @@ int mount_root_prepare_idmapped(const Plan *p, int image_fd, int idmapped_fd, ui
         int r;
 
         if (p->root_image) {
-                r = root_image_attach(p, image_fd, &dir_fd, err);
+                r = root_image_open(p, image_fd, &dir_fd, err);
                 if (r < 0)
                         return r;
         } else {

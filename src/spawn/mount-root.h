@@ -2,7 +2,8 @@
 #pragma once
 
 /* The mount that becomes the container's "/": Directory= bound onto itself,
- * or the Volatile= variants. Used by mount-setup.c only. */
+ * or the Volatile= variants. Used by mount-setup.c, and for Image= with
+ * PrivateUsers= by spawn-users.c (mount_root_image_attach()). */
 
 #include <stdbool.h>
 #include <sys/stat.h>
@@ -20,16 +21,25 @@
  * recorded in *created (NULL: nothing), for a start that fails. */
 int mount_root_prepare(const Plan *p, MountCreated *created, int *ret_root_fd, bool *ret_read_only,
                        SpawnError *err);
-/* The same, with image_fd the supervisor's detached mount of Image= (the
- * plan has one: attached at ROOT_IMAGE_MOUNT_DIR, then as Directory=), and
+/* The same, with image_fd the supervisor's mount of Image= (the plan has
+ * one): detached, attached here at ROOT_IMAGE_MOUNT_DIR (the mount itself,
+ * which the supervisor then finds in our namespace); with PrivateUsers=
+ * attached there in S by the supervisor already. Then as Directory=. And
  * idmapped_fd (>= 0) a detached idmapped clone of the root (of its /usr
  * with Volatile=yes, already read-only) made by the supervisor: it is
- * attached instead of a plain clone. Neither is consumed.
+ * attached instead of a plain clone. Neither fd is closed.
  * owner ((uid_t) -1: none): the host uid of the container's root, made the
  * owner of Volatile='s tmpfs. places: the start's (shared-lock.h), which
  * Directory= must still be (shared_locks_check()); NULL: not asked. */
 int mount_root_prepare_idmapped(const Plan *p, int image_fd, int idmapped_fd, uid_t owner, const SharedLocks *places,
                                 MountCreated *created, int *ret_root_fd, bool *ret_read_only, SpawnError *err);
+
+/* Attaches image_fd, the supervisor's detached mount of Image=, at
+ * ROOT_IMAGE_MOUNT_DIR of the caller's mount namespace, which must be
+ * private (or a slave): the kernel attaches a detached mount once, so this
+ * is done once per mount of the image. image_fd then refers to its root
+ * there, and clones of it (open_tree) are what every kernel makes. */
+int mount_root_image_attach(const Plan *p, int image_fd, SpawnError *err);
 
 /* What goes on top after the read-only step: Volatile=state's tmpfs /var. */
 int mount_root_finish(const Plan *p, int root_fd, uid_t owner, SpawnError *err);

@@ -23,7 +23,8 @@
  * to keep it; it must be one or the other before the payload runs. Its
  * record fd (ret_undo->created.record_fd, -EBADF: none) gets each entry
  * as it is made (mount-record.h); then nothing is taken back here.
- * image_fd: Image='s detached mount (root-image.h), or -EBADF. places: the
+ * image_fd: Image='s detached mount (root-image.h), attached here at
+ * ROOT_IMAGE_MOUNT_DIR (mount_root_image_attach()), or -EBADF. places: the
  * start's locks (shared-lock.h), which Directory= and the Bind= source
  * directories must still be when they are opened (NULL: not asked). */
 int mount_setup_root(const Plan *p, int image_fd, const SharedLocks *places, MountUndo *ret_undo, SpawnError *err);
@@ -48,7 +49,8 @@ int mount_setup_pivot(int root_fd, SpawnError *err);
  * may idmap the host's file systems), for the tree builder (spawn-tree.c);
  * and Image='s mount, with or without PrivateUsers=. */
 typedef struct MountIdmapTrees {
-        int image_fd;           /* Image=: the supervisor's detached mount of it (not idmapped), or -EBADF */
+        int image_fd;           /* Image=: the supervisor's mount of it (not idmapped; with PrivateUsers=
+                                 * attached in S already), or -EBADF */
         int root_fd;            /* the root (Volatile=yes: its /usr), idmapped, or -EBADF */
         int *mount_fds;         /* per index of plan->mounts: an idmap Bind='s tree, or -EBADF */
         size_t n_mount_fds;

@@ -23,9 +23,11 @@
  *     journal replay writes the image);
  *   - a GPT's further partitions are moved onto their places in the
  *     root's detached mount: one detached tree.
- * The detached tree's fd is all there is: the child (or the tree builder)
- * attaches a recursive clone of it at ROOT_IMAGE_MOUNT_DIR in its private
- * mount namespace, and the root is made from there as from Directory=.
+ * The detached tree's fd is all there is: the child (with PrivateUsers=
+ * the supervisor, in its private S) attaches that very tree at
+ * ROOT_IMAGE_MOUNT_DIR in its private mount namespace -- never a clone,
+ * which a kernel before 6.15 refuses (mount_root_image_attach()) -- and
+ * the root is made from there as from Directory=.
  * When the last of its mounts is gone -- the container's namespace, this
  * fd -- each loop device is detached by the kernel: a failed start leaves
  * none. */

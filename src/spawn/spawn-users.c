@@ -13,6 +13,7 @@
 
 #include "fs-util.h"
 #include "macros.h"
+#include "mount-root.h"
 #include "mount-source.h"
 #include "mount-util.h"
 #include "spawn-users.h"
@@ -131,6 +132,18 @@ int spawn_users_make_trees(pid_t pid, const Plan *p, int image_fd, const SharedL
         if (userns_fd < 0)
                 return spawn_error(err, errno, "PrivateUsers=: opening the child's user namespace");
 
+        /* Image=: its detached mount attached in S (private to this start,
+         * a slave of the host's: nothing reaches the host), where the
+         * builder finds it, and where it is cloned from below: a kernel
+         * before 6.15 clones no detached mount, but one of our own
+         * namespace. S's end unmounts it; our fd and the container's
+         * copies of it keep the file system until they go. */
+        if (p->root_image) {
+                r = mount_root_image_attach(p, image_fd, err);
+                if (r < 0)
+                        return r;
+        }
+
         /* The root: an unshifted image (owned by 0..65535 on disk) seen as
          * the container's own through the map. PrivateUsers=yes is nspawn's
          * shifted image, already owned by its range: no idmap there. */
@@ -144,7 +157,7 @@ int spawn_users_make_trees(pid_t pid, const Plan *p, int image_fd, const SharedL
                         if (fd < 0)
                                 return fd;
                         /* Recursive: the image's mounts alone (a GPT image's
-                         * /usr, /home, ... below its root), as its clone in the tree. */
+                         * /usr, /home, ... below its root), as in the tree. */
                         tree = idmapped_tree(userns_fd, fd, p->root_image, true, usr ? MOUNT_ATTR_RDONLY : 0,
                                              "Image=", err);
                 } else {

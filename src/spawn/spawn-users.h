@@ -34,7 +34,9 @@ int spawn_users_write_maps(pid_t pid, const Plan *p, const UidRange *range, Spaw
 /* Makes each idmapped tree and hands it to send(index, fd, userdata), index
  * being SPAWN_TREE_ROOT or the index in p->mounts; send does not take the
  * fd. A file system that cannot be idmapped is an error naming the path.
- * image_fd: Image='s detached mount (the root is cloned from it), or -EBADF.
+ * image_fd: Image='s detached mount, or -EBADF: first attached at
+ * ROOT_IMAGE_MOUNT_DIR in S (the caller's namespace), where the builder
+ * builds on it; the root is cloned from there.
  * Directory= and each Bind= source are opened by their paths in the
  * supervisor's S (spawn-tree.c), where they are cloned: each must be the
  * place the start locked (places, shared_locks_check()). */
