@@ -15,6 +15,20 @@
 #include "run-start.h"
 #include "strv.h"
 
+int run_image_mount_again(const Plan *p, RootImage *image) {
+        SpawnError err = {};
+        int r;
+
+        if (!p->root_image)
+                return 0;
+        /* Its lock goes too: the new mount takes it again, as a start does. */
+        root_image_done(image);
+        r = root_image_mount(p, image, &err);
+        if (r < 0)
+                return run_report_spawn_error(p, &err, r);
+        return 0;
+}
+
 void run_log_plan(const Plan *p, CgroupManager m) {
         if (log_get_max_level() < LOG_DEBUG)
                 return;

@@ -24,6 +24,11 @@ int run_start_child(const Plan *p, char **env_before, char **env_after, int cgro
                     const SeccompProgram *seccomp, bool console, const RootImage *image, int root_fd,
                     Spawn *spawn);
 
+/* Image=: a new mount of the image, for a child cloned again; the first
+ * attached the mount it had (a kernel attaches a detached mount once), and
+ * it went with that child's namespace. Failure reported. */
+int run_image_mount_again(const Plan *p, RootImage *image);
+
 /* With --verbose: the plan's root, manager, scope, mounts and Exec=. */
 void run_log_plan(const Plan *p, CgroupManager m);
 

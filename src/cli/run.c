@@ -243,7 +243,7 @@ static int on_handover(sd_event_source *source, uint64_t usec, void *userdata) {
         return 0;
 }
 
-static int run_container(Plan *p, const RunArgs *a, const RootImage *image, int *root_fd, int *ret_status) {
+static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_fd, int *ret_status) {
         _cleanup_strv_free_ char **env_before = NULL, **env_after = NULL;
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         sd_event_source *handover = NULL;
@@ -354,6 +354,8 @@ static int run_container(Plan *p, const RunArgs *a, const RootImage *image, int 
                         spawn_kill(&spawn);
                         spawn = SPAWN_NULL;
                         r = run_new_scope(p, a->manager, a->user_bus, event, &scope);
+                        if (r >= 0)
+                                r = run_image_mount_again(p, image);
                         if (r >= 0)
                                 r = run_start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp,
                                                     console_mode != RUN_CONSOLE_PIPE, image, *root_fd, &spawn);
