@@ -24,6 +24,11 @@ int run_start_child(const Plan *p, char **env_before, char **env_after, int cgro
                     const SeccompProgram *seccomp, bool console, const RootImage *image, int root_fd,
                     Spawn *spawn);
 
+/* What cell sets in the payload's environment, before and after the
+ * plan's (PassEnvironment=, EnvironmentFile=, NOTIFY_SOCKET, ...), checked
+ * against the kernel's limit; failure reported. */
+int run_build_environment(const Plan *p, char ***before, char ***after);
+
 /* Image=: a new mount of the image, for a child cloned again; the first
  * attached the mount it had (a kernel attaches a detached mount once), and
  * it went with that child's namespace. Failure reported. */

@@ -14,7 +14,6 @@
 #include <systemd/sd-event.h>
 
 #include "credentials.h"
-#include "id128-util.h"
 #include "libsystemd-dlopen.h"
 #include "log.h"
 #include "monitor-handover.h"
@@ -155,46 +154,6 @@ static int parse_argv(int argc, char *argv[], RunArgs *a) {
         return 1;
 }
 
-/* What cell sets in the payload's environment, around the plan's. */
-static int build_environment(const Plan *p, char ***before, char ***after) {
-        uint64_t watchdog;
-        char n[32];
-        int r;
-
-        r = cli_pass_environment(p, before);
-        if (r < 0)
-                return r;
-        r = cli_read_environment_files(p, after);
-        if (r < 0)
-                return r;
-
-        if (p->notify_socket && env_assignf(after, "NOTIFY_SOCKET", p->notify_socket) < 0)
-                return log_oom();
-        /* Boot=yes: not for an init (systemd) that does not ping its container
-         * manager; cell keeps the watchdog (run_container()). */
-        watchdog = p->boot ? 0 : notify_watchdog_usec();
-        if (watchdog > 0) {
-                (void) snprintf(n, sizeof n, "%llu", (unsigned long long) watchdog);
-                if (env_assignf(after, "WATCHDOG_USEC", n) < 0)
-                        return log_oom();
-        }
-        if (env_assignf(after, "container", "cell") < 0)
-                return log_oom();
-        /* As systemd-nspawn: where the payload finds LoadCredential= and SetCredential=. */
-        if (p->credentials_directory && env_assignf(after, "CREDENTIALS_DIRECTORY", p->credentials_directory) < 0)
-                return log_oom();
-        /* As systemd-nspawn: the ID machined knows the container by, which
-         * a systemd inside takes when the image has no /etc/machine-id. */
-        if (p->machine_id_set) {
-                char uuid[ID128_UUID_STRING_MAX];
-                if (env_assignf(after, "container_uuid", id128_to_uuid_string(p->machine_id, uuid)) < 0)
-                        return log_oom();
-        }
-        /* Here, before anything is made, rather than at execve() in the
-         * container with the kernel's "Argument list too long". */
-        return cli_check_environment(p, *before, *after);
-}
-
 /* READY=1 to our own supervisor, once. */
 static void run_ready(Run *run) {
         if (run->ready_sent)
@@ -264,7 +223,7 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
         r = run_machine_check(p, a->manager, a->user_bus, run_machine_what(a->register_machine));
         if (r < 0)
                 return r;
-        r = build_environment(p, &env_before, &env_after);
+        r = run_build_environment(p, &env_before, &env_after);
         if (r < 0)
                 return r;
         /* Before anything is made: a credential that cannot be read fails the
