@@ -326,8 +326,8 @@ int runtime_state_publish(const char *name, const char *unit_path, CgroupManager
         if (sd_pid_get_unit(0, &unit) >= 0 && endswith(unit, ".service"))
                 s.service = unit;
 
-        if ((r = runtime_pid_start_time(s.supervisor, &s.supervisor_start)) < 0 ||
-            (r = runtime_pid_start_time(leader, &s.leader_start)) < 0)
+        r = runtime_pid_start_time(s.supervisor, &s.supervisor_start);
+        if (r < 0)
                 return r;
         clock_gettime(CLOCK_REALTIME, &ts);
         s.since_usec = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
@@ -348,5 +348,10 @@ int runtime_state_publish(const char *name, const char *unit_path, CgroupManager
                 if (running)
                         return -EBUSY;
         }
+        /* After that check: another cell is named even when our payload
+         * ended already (a zombie: -ESRCH, no state of ours). */
+        r = runtime_pid_start_time(leader, &s.leader_start);
+        if (r < 0)
+                return r;
         return runtime_state_write(&s);
 }
