@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <linux/fs.h>
 #include <linux/loop.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,8 +237,43 @@ static int part_check(const Plan *p, int fd, ImagePart *part, SpawnError *err) {
         return 0;
 }
 
+/* The bytes of the image: its file's, or its device's. */
+static int image_size(int fd, const struct stat *st, uint64_t *ret) {
+        if (S_ISBLK(st->st_mode))
+                return RET_NERRNO(ioctl(fd, BLKGETSIZE64, ret));
+        *ret = (uint64_t) st->st_size;
+        return 0;
+}
+
+/* A GPT's entries say where its partitions lie, and nothing else does: an
+ * extent that is empty, past the image's end, or shared is refused before
+ * any loop device is made of it. */
+static int parts_check_extents(const Plan *p, const ImageProbe *probe, const GptChoice *c, uint64_t size,
+                               SpawnError *err) {
+        GptDesignator a = GPT_ROOT, b = GPT_ROOT;
+        const GptPartition *pa, *pb;
+        int r;
+
+        r = gpt_check_extents(probe->parts, c, size, &a, &b);
+        if (r == 0)
+                return 0;
+        pa = probe->parts + c->index[a];
+        if (r == -ERANGE && pa->size == 0)
+                return spawn_error_complete(err, r, "Image=%s: its %s partition (%d) is empty", p->root_image,
+                                            gpt_designator_name(a), pa->partno);
+        if (r == -ERANGE)
+                return spawn_error_complete(err, r, "Image=%s: its %s partition (%d) ends past the image's end "
+                                            "(%" PRIu64 " bytes from %" PRIu64 ", of %" PRIu64 ")", p->root_image,
+                                            gpt_designator_name(a), pa->partno, pa->size, pa->start, size);
+        pb = probe->parts + c->index[b];
+        return spawn_error_complete(err, r, "Image=%s: its %s partition (%d) and its %s partition (%d) overlap: one "
+                                    "file system would be mounted twice", p->root_image, gpt_designator_name(a),
+                                    pa->partno, gpt_designator_name(b), pb->partno);
+}
+
 /* The partitions of a GPT image cell mounts, root first (root-image-gpt.h). */
-static int parts_from_gpt(const Plan *p, const ImageProbe *probe, ImagePart *parts, size_t *ret_n, SpawnError *err) {
+static int parts_from_gpt(const Plan *p, const ImageProbe *probe, uint64_t size, ImagePart *parts, size_t *ret_n,
+                          SpawnError *err) {
         GptDesignator refused = GPT_ROOT;
         GptChoice c;
         size_t n = 0;
@@ -258,6 +295,9 @@ static int parts_from_gpt(const Plan *p, const ImageProbe *probe, ImagePart *par
                                             p->root_image, gpt_designator_name(refused));
         if (r < 0)
                 return spawn_error(err, r, "Image=%s: cannot choose its partitions", p->root_image);
+        r = parts_check_extents(p, probe, &c, size, err);
+        if (r < 0)
+                return r;
 
         for (GptDesignator d = 0; d < _GPT_DESIGNATOR_MAX; d++) {
                 const GptPartition *gp;
@@ -378,8 +418,15 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
                 return spawn_error(err, r, "Image=%s: more than one file system signature, refusing to guess", path);
         if (r < 0)
                 return spawn_error(err, r, "Image=%s: cannot probe its file system", path);
-        if (streq(probe.pttype, "gpt"))
-                r = parts_from_gpt(p, &probe, parts, &n, err);
+        if (streq(probe.pttype, "gpt")) {
+                uint64_t size;
+
+                r = image_size(file_fd, &st, &size);
+                if (r < 0)
+                        r = spawn_error(err, r, "Image=%s: cannot tell its size", path);
+                else
+                        r = parts_from_gpt(p, &probe, size, parts, &n, err);
+        }
         else if (probe.pttype[0])
                 /* systemd takes an MBR's single bootable Linux partition too;
                  * what the DDI specification describes is a GPT. */
