@@ -354,6 +354,10 @@ static int part_mount(const Plan *p, int fd, const struct stat *st, const ImageP
         return 0;
 }
 
+/* What a kernel before Linux 6.15 answers (EINVAL) to a mount onto a
+ * detached mount, in cell's words rather than the kernel's. */
+#define DETACHED_TREES "this kernel mounts nothing onto a detached mount (Linux 6.15 and later do)"
+
 /* The root's mount with the others below it, as one detached tree: each
  * detached mount is moved onto its place in the root's. The kernel's
  * detached mount trees (Linux 6.15) allow that, as they allow the child's
@@ -374,6 +378,9 @@ static int parts_compose(const Plan *p, const ImagePart *parts, int *mnt, size_t
                         return spawn_error(err, target, "Image=%s%s: no directory %s in its root to mount it on",
                                            p->root_image, part_name(parts + i, name, sizeof name), where);
                 r = mount_move(mnt[i], target);
+                if (r == -EINVAL)
+                        return spawn_error_complete(err, r, "Image=%s%s: cannot attach it at %s: " DETACHED_TREES,
+                                                    p->root_image, part_name(parts + i, name, sizeof name), where);
                 if (r < 0)
                         return spawn_error(err, r, "Image=%s%s: cannot attach it at %s", p->root_image,
                                            part_name(parts + i, name, sizeof name), where);
