@@ -433,7 +433,15 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
                         r = spawn_error(err, r, "Image=%s: cannot tell its size", path);
                 else
                         r = parts_from_gpt(p, &probe, size, parts, &n, err);
-        }
+        } else if (streq(probe.pttype, "PMBR"))
+                /* A GPT's protective MBR, and no GPT where libblkid looks:
+                 * in the second sector of a file, or of a device's own
+                 * sector size (a file made for 4096-byte sectors has it at
+                 * byte 4096). */
+                r = spawn_error_complete(err, EMEDIUMTYPE, "Image=%s: a GPT's protective MBR but no valid GPT "
+                                         "after it%s", path, S_ISREG(st.st_mode) ? " at 512-byte sectors (an image "
+                                         "made for 4096-byte sectors is read from a block device of that sector "
+                                         "size)" : "");
         else if (probe.pttype[0])
                 /* systemd takes an MBR's single bootable Linux partition too;
                  * what the DDI specification describes is a GPT. */

@@ -159,6 +159,24 @@ TEST(refused) {
         ASSERT_ERROR(try_mount("disk.raw", &err), EMEDIUMTYPE);
         ASSERT_CONTAINS(err.message, "/disk.raw: has a partition table (dos): cell mounts a plain file system image");
 
+        /* A GPT's protective MBR and no GPT at 512-byte sectors (one made
+         * for 4096-byte sectors has its header at byte 4096): said so, not
+         * "a partition table (PMBR)". */
+        memset(mbr, 0, sizeof mbr);
+        mbr[446 + 4] = 0xee;
+        mbr[446 + 8] = 1;
+        mbr[446 + 12] = 0xff;
+        mbr[446 + 13] = 0x1f;
+        mbr[510] = 0x55;
+        mbr[511] = 0xAA;
+        write_file("pmbr.raw", mbr, sizeof mbr, 4 << 20);
+        err = (SpawnError) {};
+        ASSERT_ERROR(try_mount("pmbr.raw", &err), EMEDIUMTYPE);
+        ASSERT_CONTAINS(err.message, "/pmbr.raw: a GPT's protective MBR but no valid GPT after it at 512-byte "
+                        "sectors (an image made for 4096-byte sectors is read from a block device of that sector "
+                        "size)");
+        ASSERT_TRUE(err.complete);
+
         /* Unreadable: only where we are not root (root reads any file). */
         if (geteuid() != 0) {
                 _cleanup_free_ char *path = NULL;
