@@ -40,15 +40,15 @@ echo UID $(id -u) $(stat -c %u /etc/image-marker)
 SH
 chmod 0755 "$root/bin/gpt-check"
 
-# fs NAME MARKER: an ext4 of 64M of the root with MARKER in its
-# /etc/image-marker, as $work/fs/NAME.
+# fs NAME MARKER [MKFS-OPTIONS...]: an ext4 of 64M of the root with MARKER
+# in its /etc/image-marker, as $work/fs/NAME.
 mkdir "$work/fs"
 fs() {
         rm -rf "$work/tree"
         cp -a "$root" "$work/tree"
         echo "$2" > "$work/tree/etc/image-marker"
         truncate -s 64M "$work/fs/$1"
-        mkfs.ext4 -q -d "$work/tree" "$work/fs/$1"
+        mkfs.ext4 -q "${@:3}" -d "$work/tree" "$work/fs/$1"
         rm -rf "$work/tree"
 }
 # small NAME DIR: an ext4 of 8M of DIR.
@@ -86,6 +86,7 @@ gpt() {
 fs plain gpt-root
 fs other other-root
 fs newer newer-root
+fs k4 gpt-root -b 4096
 rm -rf "$work/usrtree" "$work/hometree"
 mkdir -p "$work/usrtree" "$work/hometree"
 echo usr-content > "$work/usrtree/usr-marker"
@@ -229,6 +230,24 @@ expect "block: detached" "$status2" 0
 grep -qx gpt-root "$work/out" || fail "block: $(cat "$work/out" "$work/err")"
 done_with block "$img"
 
+# A GPT of 4096-byte sectors on a block device of that sector size (a
+# loop device of the test's, -b 4096): libblkid gives its extents in
+# 512-byte units whatever the device's, and its root partition (an ext4
+# of 4096-byte blocks: a smaller block than the device's sector does not
+# mount on it) is the root. The same image as a file has no GPT at
+# 512-byte sectors: refused.
+img=$work/k4.raw
+truncate -s 68M "$img"
+dev=$(losetup -f --show -b 4096 "$img")
+sfdisk -q "$dev" <<< "label: gpt"$'\n'"start=256, size=16384, type=$ROOT" >/dev/null 2>&1 || true
+dd if="$work/fs/k4" of="$dev" bs=1M seek=1 conv=notrunc status=none
+start k4 "$dev"
+status2=0
+losetup -d "$dev" || status2=$?
+expect "k4: detached" "$status2" 0
+grep -qx gpt-root "$work/out" || fail "k4: $(cat "$work/out" "$work/err")"
+done_with k4 "$img"
+
 # Refused: exit 2, one message naming the line and why, nothing left.
 # refused NAME IMAGE WANT-REGEX
 refused() {
@@ -257,6 +276,7 @@ refused verity "$img" "its root partition has a verity partition: cell does not 
 img=$work/empty.raw
 gpt "$img" "$ROOT root - -"
 refused empty "$img" "its root partition \\(1\\): no file system found"
+refused k4file "$work/k4.raw" "a GPT's protective MBR but no valid GPT after it at 512-byte sectors"
 
 # A kernel before Linux 6.15, as strace makes one (EINVAL, the
 # supervisor's first move_mount): it mounts nothing onto a detached mount,
