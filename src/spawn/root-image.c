@@ -21,6 +21,7 @@
 #include "macros.h"
 #include "mount-util.h"
 #include "root-image-gpt.h"
+#include "root-image-lock.h"
 #include "root-image-probe.h"
 #include "root-image.h"
 
@@ -135,62 +136,6 @@ static int loop_attach(int file_fd, uint64_t offset, uint64_t size, const char *
                 attempt++;
         }
         return -EBUSY;
-}
-
-/* Whether the block device fd is a whole loop device over all of a file:
- * then that file's identity (as stat() gives it) in *ret_dev, *ret_ino. A
- * partition of one is not (its siblings hold other file systems), nor one
- * that starts at an offset into its file. */
-static bool loop_backing_file(int fd, const struct stat *st, dev_t *ret_dev, ino_t *ret_ino) {
-        struct loop_info64 info;
-        char sys[64];
-
-        (void) snprintf(sys, sizeof sys, "/sys/dev/block/%u:%u/partition", major(st->st_rdev), minor(st->st_rdev));
-        if (access(sys, F_OK) >= 0)
-                return false;
-        if (ioctl(fd, LOOP_GET_STATUS64, &info) < 0 || info.lo_offset != 0 || info.lo_inode == 0)
-                return false;
-        /* The kernel's encoding (new_encode_dev()) is glibc's makedev(). */
-        *ret_dev = (dev_t) info.lo_device;
-        *ret_ino = (ino_t) info.lo_inode;
-        return true;
-}
-
-/* The image's lock file (root-image.h), flock'ed with op | LOCK_NB, into
- * *ret_fd. Not the image: whoever may read it could flock() it, and so
- * refuse every start of it. 0600 in a directory only root writes: only
- * cell opens it. */
-static int image_lock(int file_fd, const struct stat *st, int op, int *ret_fd) {
-        _cleanup_close_ int dir_fd = -EBADF, fd = -EBADF;
-        dev_t dev;
-        ino_t ino;
-        char name[64];
-        int r;
-
-        r = lock_dir_open(ROOT_IMAGE_LOCK_DIR, &dir_fd);
-        if (r < 0)
-                return r;
-        if (S_ISBLK(st->st_mode) && loop_backing_file(file_fd, st, &dev, &ino))
-                /* A loop device is its file: Image= of the file, attached
-                 * anew, would be a second superblock of the same file
-                 * system (and Image= of the device beside a start of the
-                 * file, the same). systemd-nspawn locks the device by its
-                 * number alone, and lets both write. */
-                lock_file_inode_name(name, sizeof name, dev, ino);
-        else if (S_ISBLK(st->st_mode))
-                /* One device, whichever node names it. */
-                (void) snprintf(name, sizeof name, "block-%u:%u", major(st->st_rdev), minor(st->st_rdev));
-        else
-                lock_file_inode_name(name, sizeof name, st->st_dev, st->st_ino);
-        /* O_NOFOLLOW: nothing planted there makes us lock elsewhere. */
-        fd = openat(dir_fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
-        if (fd < 0)
-                return -errno;
-        r = RET_NERRNO(flock(fd, op | LOCK_NB));
-        if (r < 0)
-                return r;
-        *ret_fd = TAKE_FD(fd);
-        return 0;
 }
 
 /* One file system of the image: the whole image, or a GPT partition. */
@@ -389,7 +334,7 @@ static int parts_compose(const Plan *p, const ImagePart *parts, int *mnt, size_t
 }
 
 int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
-        _cleanup_close_ int file_fd = -EBADF, dir_fd = -EBADF, lock_fd = -EBADF;
+        _cleanup_close_ int file_fd = -EBADF, dir_fd = -EBADF, lock_fd = -EBADF, whole_lock_fd = -EBADF;
         int mnt[_GPT_DESIGNATOR_MAX];
         char devs[_GPT_DESIGNATOR_MAX][32] = {}, reopen[32], why[256];
         ImagePart parts[_GPT_DESIGNATOR_MAX];
@@ -489,7 +434,10 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
          * its own superblock, corrupt it; xfs alone refuses the second. */
         /* Not waited for: no take-back locks an image, so whoever holds
          * it is a container that runs. */
-        r = image_lock(file_fd, &st, written ? LOCK_EX : LOCK_SH, &lock_fd);
+        r = image_lock(file_fd, &st, written ? LOCK_EX : LOCK_SH, &lock_fd, &whole_lock_fd, why, sizeof why);
+        if (r == -EBUSY)
+                return spawn_error(err, r, "Image=%s: what it is a part of (%s in %s) is in use by another container "
+                                   "that writes to it", path, why, ROOT_IMAGE_LOCK_DIR);
         if (r == -EWOULDBLOCK)
                 return spawn_error(err, EBUSY, "Image=%s: in use by another container%s (an image is mounted by "
                                    "any number of read-only containers, or by one that writes to it)", path,
@@ -514,7 +462,7 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
                 goto fail;
 
         *ret = (RootImage) { .mount_fd = TAKE_FD(mnt[0]), .read_only = parts[0].read_only,
-                             .lock_fd = TAKE_FD(lock_fd) };
+                             .lock_fd = TAKE_FD(lock_fd), .whole_lock_fd = TAKE_FD(whole_lock_fd) };
         (void) snprintf(ret->fstype, sizeof ret->fstype, "%s", parts[0].fstype);
         (void) snprintf(ret->device, sizeof ret->device, "%s", devs[0]);
         r = 0;
@@ -529,6 +477,7 @@ fail:
 void root_image_done(RootImage *img) {
         img->mount_fd = safe_close(img->mount_fd);
         img->lock_fd = safe_close(img->lock_fd);
+        img->whole_lock_fd = safe_close(img->whole_lock_fd);
 }
 
 const char *root_image_root_path(const Plan *p, const RootImage *img, char *buf, size_t size) {

@@ -248,6 +248,39 @@ expect "k4: detached" "$status2" 0
 grep -qx gpt-root "$work/out" || fail "k4: $(cat "$work/out" "$work/err")"
 done_with k4 "$img"
 
+# A loop device past the start of a GPT image's file (its root
+# partition, as losetup -o makes one; a partition device of a disk is
+# locked alike, but this machine's kernel may make none) is a part of
+# that file: a start of the file that writes it and a start of the part
+# exclude each other, either way round (one file system, two superblocks
+# writing it); read-only, both go together.
+img=$work/part.raw
+gpt "$img" "$ROOT root - plain"
+part=$(losetup -f --show -o $((1 << 20)) --sizelimit $((64 << 20)) "$img")
+# part_start NAME IMAGE WANT-STATUS [UNIT-LINES...]: a start beside the waiting one.
+part_start() {
+        local u
+        u=$(unit "$1" "[Root]" "Image=$2" "${@:4}" "[Exec]" "Exec=/bin/true")
+        run_cell none "$u"
+        expect "$1: status" "$status" "$3"
+}
+start_waiting partwhole "Image=$img"
+part_start partdev "$part" 2
+expect_match "partdev: message" "$(cat "$work/err")" "Image=$part: what it is a part of \\(inode-[0-9]+:[0-9]+ in /run/cell/image-lock\\) is in use by another container that writes to it"
+end_waiting partwhole
+start_waiting partfirst "Image=$part"
+part_start partwhole2 "$img" 2
+expect_match "partwhole2: message" "$(cat "$work/err")" "Image=$img: in use by another container \\(an image"
+end_waiting partfirst
+start_waiting partro "Image=$img" "ReadOnly=yes"
+part_start partro2 "$part" 0 "ReadOnly=yes"
+end_waiting partro
+status2=0
+losetup -d "$part" || status2=$?
+expect "part: detached" "$status2" 0
+no_loop_left part
+lock_free part "$img"
+
 # Refused: exit 2, one message naming the line and why, nothing left.
 # refused NAME IMAGE WANT-REGEX
 refused() {
