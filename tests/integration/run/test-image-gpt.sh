@@ -310,6 +310,35 @@ img=$work/empty.raw
 gpt "$img" "$ROOT root - -"
 refused empty "$img" "its root partition \\(1\\): no file system found"
 refused k4file "$work/k4.raw" "a GPT's protective MBR but no valid GPT after it at 512-byte sectors"
+# Where /home is mounted, made in the image's root where missing: a link
+# there that leads out of the image is followed inside it (to a directory
+# the image lacks, that the host has: nothing is mounted nor made on the
+# host); a file there, and a read-only root lacking it, fail.
+# rootfs NAME COMMAND: fs NAME of the root, its /home replaced by COMMAND's
+# work in the tree first (run there).
+rootfs() {
+        rm -rf "$work/tree"
+        cp -a "$root" "$work/tree"
+        rm -rf "$work/tree/home"
+        (cd "$work/tree" && eval "$2")
+        truncate -s 64M "$work/fs/$1"
+        mkfs.ext4 -q -d "$work/tree" "$work/fs/$1"
+        rm -rf "$work/tree"
+}
+rootfs homelink 'ln -s "/../../../..$work/escape" home'
+img=$work/homelink.raw
+gpt "$img" "$ROOT root - homelink" "$HOME_ home - home"
+mkdir "$work/escape"
+refused homelink "$img" "its /home partition \\(2\\): no directory /home in its root to mount it on: No such file or directory$"
+[ -z "$(ls -A "$work/escape")" ] || fail "homelink: the host's $work/escape written: $(ls -A "$work/escape")"
+rootfs homefile 'echo x > home'
+img=$work/homefile.raw
+gpt "$img" "$ROOT root - homefile" "$HOME_ home - home"
+refused homefile "$img" "its /home partition \\(2\\): no directory /home in its root to mount it on: Not a directory$"
+rootfs homero true
+img=$work/homero.raw
+gpt "$img" "$ROOT root GUID:60 homero" "$HOME_ home - home"
+refused homero "$img" "its /home partition \\(2\\): no directory /home in its root to mount it on: Read-only file system$"
 
 # A kernel before Linux 6.15, as strace makes one (EINVAL, the
 # supervisor's first move_mount): it mounts nothing onto a detached mount,
