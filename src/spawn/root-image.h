@@ -9,9 +9,10 @@
  *   - probes the image with libblkid (root-image-probe.c): a file system
  *     (ext4, btrfs, xfs, squashfs or erofs), or a GPT, whose partitions
  *     are chosen as systemd 252 does (root-image-gpt.h: the architecture's
- *     root, its /usr, /home, /srv, /var, /var/tmp) and probed each; any
- *     other partition table, a LUKS or verity-protected root or /usr, is
- *     refused;
+ *     root, its /usr, /home, /srv, /var, /var/tmp), their extents checked
+ *     (within the image, not empty, none overlapping another) and each
+ *     probed; any other partition table, a LUKS or verity-protected root
+ *     or /usr, is refused;
  *   - attaches a file to a free loop device (LO_FLAGS_AUTOCLEAR: the
  *     device goes with its last mount), a GPT partition (of a file or a
  *     block device) to one of its extent (lo_offset, lo_sizelimit); a
