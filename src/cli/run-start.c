@@ -247,6 +247,7 @@ int run_start_child(const Plan *p, char **env_before, char **env_after, int cgro
                 .console = console,
                 .root_image_fd = image ? image->mount_fd : -EBADF,
                 .root_image_lock_fd = image ? image->lock_fd : -EBADF,
+                .root_image_whole_lock_fd = image ? image->whole_lock_fd : -EBADF,
                 .root_directory_fd = root_fd,
         };
         if (console)

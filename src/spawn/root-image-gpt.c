@@ -211,3 +211,33 @@ int gpt_choose(const GptPartition *parts, size_t n, GptChoice *ret, GptDesignato
         }
         return 0;
 }
+
+int gpt_check_extents(const GptPartition *parts, const GptChoice *c, uint64_t image_size, GptDesignator *ret_a,
+                      GptDesignator *ret_b) {
+        for (GptDesignator a = 0; a < _GPT_DESIGNATOR_MAX; a++) {
+                const GptPartition *pa;
+
+                if (c->index[a] < 0)
+                        continue;
+                pa = parts + c->index[a];
+                /* Written so that no sum can wrap. */
+                if (pa->size == 0 || pa->size > image_size || pa->start > image_size - pa->size) {
+                        *ret_a = a;
+                        return -ERANGE;
+                }
+                for (GptDesignator b = 0; b < a; b++) {
+                        const GptPartition *pb;
+
+                        if (c->index[b] < 0)
+                                continue;
+                        pb = parts + c->index[b];
+                        /* Both lie within the image: no sum wraps. */
+                        if (pa->start < pb->start + pb->size && pb->start < pa->start + pa->size) {
+                                *ret_a = b;
+                                *ret_b = a;
+                                return -EADDRINUSE;
+                        }
+                }
+        }
+        return 0;
+}

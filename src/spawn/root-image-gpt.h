@@ -71,6 +71,16 @@ const char *gpt_native_root_type(void);
  * *ret_refused the one it is (cell neither verifies nor ignores it). */
 int gpt_choose(const GptPartition *parts, size_t n, GptChoice *ret, GptDesignator *ret_refused);
 
+/* Whether each partition chosen lies within the image (image_size bytes:
+ * its file's or its device's) and apart from every other chosen one. A
+ * crafted table may say anything: root and /usr on one extent would be one
+ * file system mounted twice, each with a superblock of its own that writes
+ * it; an empty entry would be a loop device to the image's end (an
+ * lo_sizelimit of 0). Returns 0; -ERANGE when *ret_a is empty or ends past
+ * the image; -EADDRINUSE when *ret_a and *ret_b overlap. */
+int gpt_check_extents(const GptPartition *parts, const GptChoice *c, uint64_t image_size, GptDesignator *ret_a,
+                      GptDesignator *ret_b);
+
 /* A version comparison of two labels, as systemd's strverscmp_improved()
  * orders the usual ones ("root_1.10" after "root_1.9"): runs of digits by
  * their value, a number after a letter, '~' before anything (the end

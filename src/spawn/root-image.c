@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <linux/fs.h>
 #include <linux/loop.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include "macros.h"
 #include "mount-util.h"
 #include "root-image-gpt.h"
+#include "root-image-lock.h"
 #include "root-image-probe.h"
 #include "root-image.h"
 
@@ -135,62 +138,6 @@ static int loop_attach(int file_fd, uint64_t offset, uint64_t size, const char *
         return -EBUSY;
 }
 
-/* Whether the block device fd is a whole loop device over all of a file:
- * then that file's identity (as stat() gives it) in *ret_dev, *ret_ino. A
- * partition of one is not (its siblings hold other file systems), nor one
- * that starts at an offset into its file. */
-static bool loop_backing_file(int fd, const struct stat *st, dev_t *ret_dev, ino_t *ret_ino) {
-        struct loop_info64 info;
-        char sys[64];
-
-        (void) snprintf(sys, sizeof sys, "/sys/dev/block/%u:%u/partition", major(st->st_rdev), minor(st->st_rdev));
-        if (access(sys, F_OK) >= 0)
-                return false;
-        if (ioctl(fd, LOOP_GET_STATUS64, &info) < 0 || info.lo_offset != 0 || info.lo_inode == 0)
-                return false;
-        /* The kernel's encoding (new_encode_dev()) is glibc's makedev(). */
-        *ret_dev = (dev_t) info.lo_device;
-        *ret_ino = (ino_t) info.lo_inode;
-        return true;
-}
-
-/* The image's lock file (root-image.h), flock'ed with op | LOCK_NB, into
- * *ret_fd. Not the image: whoever may read it could flock() it, and so
- * refuse every start of it. 0600 in a directory only root writes: only
- * cell opens it. */
-static int image_lock(int file_fd, const struct stat *st, int op, int *ret_fd) {
-        _cleanup_close_ int dir_fd = -EBADF, fd = -EBADF;
-        dev_t dev;
-        ino_t ino;
-        char name[64];
-        int r;
-
-        r = lock_dir_open(ROOT_IMAGE_LOCK_DIR, &dir_fd);
-        if (r < 0)
-                return r;
-        if (S_ISBLK(st->st_mode) && loop_backing_file(file_fd, st, &dev, &ino))
-                /* A loop device is its file: Image= of the file, attached
-                 * anew, would be a second superblock of the same file
-                 * system (and Image= of the device beside a start of the
-                 * file, the same). systemd-nspawn locks the device by its
-                 * number alone, and lets both write. */
-                lock_file_inode_name(name, sizeof name, dev, ino);
-        else if (S_ISBLK(st->st_mode))
-                /* One device, whichever node names it. */
-                (void) snprintf(name, sizeof name, "block-%u:%u", major(st->st_rdev), minor(st->st_rdev));
-        else
-                lock_file_inode_name(name, sizeof name, st->st_dev, st->st_ino);
-        /* O_NOFOLLOW: nothing planted there makes us lock elsewhere. */
-        fd = openat(dir_fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
-        if (fd < 0)
-                return -errno;
-        r = RET_NERRNO(flock(fd, op | LOCK_NB));
-        if (r < 0)
-                return r;
-        *ret_fd = TAKE_FD(fd);
-        return 0;
-}
-
 /* One file system of the image: the whole image, or a GPT partition. */
 typedef struct ImagePart {
         GptDesignator designator;
@@ -235,8 +182,43 @@ static int part_check(const Plan *p, int fd, ImagePart *part, SpawnError *err) {
         return 0;
 }
 
+/* The bytes of the image: its file's, or its device's. */
+static int image_size(int fd, const struct stat *st, uint64_t *ret) {
+        if (S_ISBLK(st->st_mode))
+                return RET_NERRNO(ioctl(fd, BLKGETSIZE64, ret));
+        *ret = (uint64_t) st->st_size;
+        return 0;
+}
+
+/* A GPT's entries say where its partitions lie, and nothing else does: an
+ * extent that is empty, past the image's end, or shared is refused before
+ * any loop device is made of it. */
+static int parts_check_extents(const Plan *p, const ImageProbe *probe, const GptChoice *c, uint64_t size,
+                               SpawnError *err) {
+        GptDesignator a = GPT_ROOT, b = GPT_ROOT;
+        const GptPartition *pa, *pb;
+        int r;
+
+        r = gpt_check_extents(probe->parts, c, size, &a, &b);
+        if (r == 0)
+                return 0;
+        pa = probe->parts + c->index[a];
+        if (r == -ERANGE && pa->size == 0)
+                return spawn_error_complete(err, r, "Image=%s: its %s partition (%d) is empty", p->root_image,
+                                            gpt_designator_name(a), pa->partno);
+        if (r == -ERANGE)
+                return spawn_error_complete(err, r, "Image=%s: its %s partition (%d) ends past the image's end "
+                                            "(%" PRIu64 " bytes from %" PRIu64 ", of %" PRIu64 ")", p->root_image,
+                                            gpt_designator_name(a), pa->partno, pa->size, pa->start, size);
+        pb = probe->parts + c->index[b];
+        return spawn_error_complete(err, r, "Image=%s: its %s partition (%d) and its %s partition (%d) overlap: one "
+                                    "file system would be mounted twice", p->root_image, gpt_designator_name(a),
+                                    pa->partno, gpt_designator_name(b), pb->partno);
+}
+
 /* The partitions of a GPT image cell mounts, root first (root-image-gpt.h). */
-static int parts_from_gpt(const Plan *p, const ImageProbe *probe, ImagePart *parts, size_t *ret_n, SpawnError *err) {
+static int parts_from_gpt(const Plan *p, const ImageProbe *probe, uint64_t size, ImagePart *parts, size_t *ret_n,
+                          SpawnError *err) {
         GptDesignator refused = GPT_ROOT;
         GptChoice c;
         size_t n = 0;
@@ -258,6 +240,9 @@ static int parts_from_gpt(const Plan *p, const ImageProbe *probe, ImagePart *par
                                             p->root_image, gpt_designator_name(refused));
         if (r < 0)
                 return spawn_error(err, r, "Image=%s: cannot choose its partitions", p->root_image);
+        r = parts_check_extents(p, probe, &c, size, err);
+        if (r < 0)
+                return r;
 
         for (GptDesignator d = 0; d < _GPT_DESIGNATOR_MAX; d++) {
                 const GptPartition *gp;
@@ -314,6 +299,10 @@ static int part_mount(const Plan *p, int fd, const struct stat *st, const ImageP
         return 0;
 }
 
+/* What a kernel before Linux 6.15 answers (EINVAL) to a mount onto a
+ * detached mount, in cell's words rather than the kernel's. */
+#define DETACHED_TREES "this kernel mounts nothing onto a detached mount (Linux 6.15 and later do)"
+
 /* The root's mount with the others below it, as one detached tree: each
  * detached mount is moved onto its place in the root's. The kernel's
  * detached mount trees (Linux 6.15) allow that, as they allow the child's
@@ -334,6 +323,9 @@ static int parts_compose(const Plan *p, const ImagePart *parts, int *mnt, size_t
                         return spawn_error(err, target, "Image=%s%s: no directory %s in its root to mount it on",
                                            p->root_image, part_name(parts + i, name, sizeof name), where);
                 r = mount_move(mnt[i], target);
+                if (r == -EINVAL)
+                        return spawn_error_complete(err, r, "Image=%s%s: cannot attach it at %s: " DETACHED_TREES,
+                                                    p->root_image, part_name(parts + i, name, sizeof name), where);
                 if (r < 0)
                         return spawn_error(err, r, "Image=%s%s: cannot attach it at %s", p->root_image,
                                            part_name(parts + i, name, sizeof name), where);
@@ -342,7 +334,7 @@ static int parts_compose(const Plan *p, const ImagePart *parts, int *mnt, size_t
 }
 
 int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
-        _cleanup_close_ int file_fd = -EBADF, dir_fd = -EBADF, lock_fd = -EBADF;
+        _cleanup_close_ int file_fd = -EBADF, dir_fd = -EBADF, lock_fd = -EBADF, whole_lock_fd = -EBADF;
         int mnt[_GPT_DESIGNATOR_MAX];
         char devs[_GPT_DESIGNATOR_MAX][32] = {}, reopen[32], why[256];
         ImagePart parts[_GPT_DESIGNATOR_MAX];
@@ -378,8 +370,23 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
                 return spawn_error(err, r, "Image=%s: more than one file system signature, refusing to guess", path);
         if (r < 0)
                 return spawn_error(err, r, "Image=%s: cannot probe its file system", path);
-        if (streq(probe.pttype, "gpt"))
-                r = parts_from_gpt(p, &probe, parts, &n, err);
+        if (streq(probe.pttype, "gpt")) {
+                uint64_t size;
+
+                r = image_size(file_fd, &st, &size);
+                if (r < 0)
+                        r = spawn_error(err, r, "Image=%s: cannot tell its size", path);
+                else
+                        r = parts_from_gpt(p, &probe, size, parts, &n, err);
+        } else if (streq(probe.pttype, "PMBR"))
+                /* A GPT's protective MBR, and no GPT where libblkid looks:
+                 * in the second sector of a file, or of a device's own
+                 * sector size (a file made for 4096-byte sectors has it at
+                 * byte 4096). */
+                r = spawn_error_complete(err, EMEDIUMTYPE, "Image=%s: a GPT's protective MBR but no valid GPT "
+                                         "after it%s", path, S_ISREG(st.st_mode) ? " at 512-byte sectors (an image "
+                                         "made for 4096-byte sectors is read from a block device of that sector "
+                                         "size)" : "");
         else if (probe.pttype[0])
                 /* systemd takes an MBR's single bootable Linux partition too;
                  * what the DDI specification describes is a GPT. */
@@ -427,7 +434,10 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
          * its own superblock, corrupt it; xfs alone refuses the second. */
         /* Not waited for: no take-back locks an image, so whoever holds
          * it is a container that runs. */
-        r = image_lock(file_fd, &st, written ? LOCK_EX : LOCK_SH, &lock_fd);
+        r = image_lock(file_fd, &st, written ? LOCK_EX : LOCK_SH, &lock_fd, &whole_lock_fd, why, sizeof why);
+        if (r == -EBUSY)
+                return spawn_error(err, r, "Image=%s: what it is a part of (%s in %s) is in use by another container "
+                                   "that writes to it", path, why, ROOT_IMAGE_LOCK_DIR);
         if (r == -EWOULDBLOCK)
                 return spawn_error(err, EBUSY, "Image=%s: in use by another container%s (an image is mounted by "
                                    "any number of read-only containers, or by one that writes to it)", path,
@@ -452,7 +462,7 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
                 goto fail;
 
         *ret = (RootImage) { .mount_fd = TAKE_FD(mnt[0]), .read_only = parts[0].read_only,
-                             .lock_fd = TAKE_FD(lock_fd) };
+                             .lock_fd = TAKE_FD(lock_fd), .whole_lock_fd = TAKE_FD(whole_lock_fd) };
         (void) snprintf(ret->fstype, sizeof ret->fstype, "%s", parts[0].fstype);
         (void) snprintf(ret->device, sizeof ret->device, "%s", devs[0]);
         r = 0;
@@ -467,6 +477,7 @@ fail:
 void root_image_done(RootImage *img) {
         img->mount_fd = safe_close(img->mount_fd);
         img->lock_fd = safe_close(img->lock_fd);
+        img->whole_lock_fd = safe_close(img->whole_lock_fd);
 }
 
 const char *root_image_root_path(const Plan *p, const RootImage *img, char *buf, size_t size) {

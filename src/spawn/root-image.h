@@ -9,9 +9,10 @@
  *   - probes the image with libblkid (root-image-probe.c): a file system
  *     (ext4, btrfs, xfs, squashfs or erofs), or a GPT, whose partitions
  *     are chosen as systemd 252 does (root-image-gpt.h: the architecture's
- *     root, its /usr, /home, /srv, /var, /var/tmp) and probed each; any
- *     other partition table, a LUKS or verity-protected root or /usr, is
- *     refused;
+ *     root, its /usr, /home, /srv, /var, /var/tmp), their extents checked
+ *     (within the image, not empty, none overlapping another) and each
+ *     probed; any other partition table, a LUKS or verity-protected root
+ *     or /usr, is refused;
  *   - attaches a file to a free loop device (LO_FLAGS_AUTOCLEAR: the
  *     device goes with its last mount), a GPT partition (of a file or a
  *     block device) to one of its extent (lo_offset, lo_sizelimit); a
@@ -45,7 +46,13 @@
 /* The images' locks, as systemd-nspawn's /run/systemd/nspawn/locks: a
  * file of root's per image, "inode-DEV:INO" (a block device's
  * "block-MAJOR:MINOR", a whole loop device's that of its file), never the
- * image itself. */
+ * image itself (root-image-lock.h). A part of a whole -- a partition
+ * device of its disk, a loop device past its file's start -- also holds
+ * the whole's shared: a start of the whole that writes it and a start of
+ * a part exclude each other. Not covered: a start of the whole that only
+ * reads it beside one that writes a part (the whole's start would have
+ * to find every device over a part of it), and a part of a part (a
+ * partition of a loop device past its file's start). */
 #define ROOT_IMAGE_LOCK_DIR "/run/cell/image-lock"
 
 typedef struct RootImage {
@@ -54,9 +61,10 @@ typedef struct RootImage {
         bool read_only;         /* the root's */
         char device[32];        /* the root's: "/dev/loop7", or empty for a whole block device */
         int lock_fd;            /* its file in ROOT_IMAGE_LOCK_DIR, flock'ed: LOCK_SH read-only, LOCK_EX written */
+        int whole_lock_fd;      /* a partition's, a loop device's past its file's start: the whole's, LOCK_SH */
 } RootImage;
 
-#define ROOT_IMAGE_NULL ((RootImage) { .mount_fd = -EBADF, .lock_fd = -EBADF })
+#define ROOT_IMAGE_NULL ((RootImage) { .mount_fd = -EBADF, .lock_fd = -EBADF, .whole_lock_fd = -EBADF })
 
 /* Whether blkid's TYPE is one cell mounts an image of; and whether that
  * file system is read-only whatever is asked. Pure, for the tests. */

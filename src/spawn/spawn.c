@@ -258,6 +258,11 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
                 if (r < 0)
                         return spawn_error(err, r, "Image=%s: cannot keep its lock", p->root_image);
         }
+        if (p->root_image && params->root_image_whole_lock_fd >= 0) {
+                r = shared_locks_add_held(&s.shared, p->root_image, params->root_image_whole_lock_fd);
+                if (r < 0)
+                        return spawn_error(err, r, "Image=%s: cannot keep its lock", p->root_image);
+        }
         /* Port=: each host port ours before clone, and so before the rules
          * (spawn_network()): a port another cell forwards is refused with
          * nothing made, its traffic untouched. Held, handed over, with the

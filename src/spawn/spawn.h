@@ -77,6 +77,7 @@ typedef struct SpawnParams {
          * has an image. Not in the plan: a loop device is the host's. */
         int root_image_fd;
         int root_image_lock_fd;         /* ... and its lock (RootImage.lock_fd), held with the shared places' */
+        int root_image_whole_lock_fd;   /* ... and the whole's it is a part of (RootImage.whole_lock_fd), or -EBADF */
         /* Directory=, opened once by the supervisor before it decided
          * anything on it (O_PATH, not consumed): what the start locks and
          * the build must find at its path (shared-lock.h), wherever a link

@@ -40,15 +40,15 @@ echo UID $(id -u) $(stat -c %u /etc/image-marker)
 SH
 chmod 0755 "$root/bin/gpt-check"
 
-# fs NAME MARKER: an ext4 of 64M of the root with MARKER in its
-# /etc/image-marker, as $work/fs/NAME.
+# fs NAME MARKER [MKFS-OPTIONS...]: an ext4 of 64M of the root with MARKER
+# in its /etc/image-marker, as $work/fs/NAME.
 mkdir "$work/fs"
 fs() {
         rm -rf "$work/tree"
         cp -a "$root" "$work/tree"
         echo "$2" > "$work/tree/etc/image-marker"
         truncate -s 64M "$work/fs/$1"
-        mkfs.ext4 -q -d "$work/tree" "$work/fs/$1"
+        mkfs.ext4 -q "${@:3}" -d "$work/tree" "$work/fs/$1"
         rm -rf "$work/tree"
 }
 # small NAME DIR: an ext4 of 8M of DIR.
@@ -86,6 +86,7 @@ gpt() {
 fs plain gpt-root
 fs other other-root
 fs newer newer-root
+fs k4 gpt-root -b 4096
 rm -rf "$work/usrtree" "$work/hometree"
 mkdir -p "$work/usrtree" "$work/hometree"
 echo usr-content > "$work/usrtree/usr-marker"
@@ -229,6 +230,57 @@ expect "block: detached" "$status2" 0
 grep -qx gpt-root "$work/out" || fail "block: $(cat "$work/out" "$work/err")"
 done_with block "$img"
 
+# A GPT of 4096-byte sectors on a block device of that sector size (a
+# loop device of the test's, -b 4096): libblkid gives its extents in
+# 512-byte units whatever the device's, and its root partition (an ext4
+# of 4096-byte blocks: a smaller block than the device's sector does not
+# mount on it) is the root. The same image as a file has no GPT at
+# 512-byte sectors: refused.
+img=$work/k4.raw
+truncate -s 68M "$img"
+dev=$(losetup -f --show -b 4096 "$img")
+sfdisk -q "$dev" <<< "label: gpt"$'\n'"start=256, size=16384, type=$ROOT" >/dev/null 2>&1 || true
+dd if="$work/fs/k4" of="$dev" bs=1M seek=1 conv=notrunc status=none
+start k4 "$dev"
+status2=0
+losetup -d "$dev" || status2=$?
+expect "k4: detached" "$status2" 0
+grep -qx gpt-root "$work/out" || fail "k4: $(cat "$work/out" "$work/err")"
+done_with k4 "$img"
+
+# A loop device past the start of a GPT image's file (its root
+# partition, as losetup -o makes one; a partition device of a disk is
+# locked alike, but this machine's kernel may make none) is a part of
+# that file: a start of the file that writes it and a start of the part
+# exclude each other, either way round (one file system, two superblocks
+# writing it); read-only, both go together.
+img=$work/part.raw
+gpt "$img" "$ROOT root - plain"
+part=$(losetup -f --show -o $((1 << 20)) --sizelimit $((64 << 20)) "$img")
+# part_start NAME IMAGE WANT-STATUS [UNIT-LINES...]: a start beside the waiting one.
+part_start() {
+        local u
+        u=$(unit "$1" "[Root]" "Image=$2" "${@:4}" "[Exec]" "Exec=/bin/true")
+        run_cell none "$u"
+        expect "$1: status" "$status" "$3"
+}
+start_waiting partwhole "Image=$img"
+part_start partdev "$part" 2
+expect_match "partdev: message" "$(cat "$work/err")" "Image=$part: what it is a part of \\(inode-[0-9]+:[0-9]+ in /run/cell/image-lock\\) is in use by another container that writes to it"
+end_waiting partwhole
+start_waiting partfirst "Image=$part"
+part_start partwhole2 "$img" 2
+expect_match "partwhole2: message" "$(cat "$work/err")" "Image=$img: in use by another container \\(an image"
+end_waiting partfirst
+start_waiting partro "Image=$img" "ReadOnly=yes"
+part_start partro2 "$part" 0 "ReadOnly=yes"
+end_waiting partro
+status2=0
+losetup -d "$part" || status2=$?
+expect "part: detached" "$status2" 0
+no_loop_left part
+lock_free part "$img"
+
 # Refused: exit 2, one message naming the line and why, nothing left.
 # refused NAME IMAGE WANT-REGEX
 refused() {
@@ -257,4 +309,58 @@ refused verity "$img" "its root partition has a verity partition: cell does not 
 img=$work/empty.raw
 gpt "$img" "$ROOT root - -"
 refused empty "$img" "its root partition \\(1\\): no file system found"
+refused k4file "$work/k4.raw" "a GPT's protective MBR but no valid GPT after it at 512-byte sectors"
+# Where /home is mounted, made in the image's root where missing: a link
+# there that leads out of the image is followed inside it (to a directory
+# the image lacks, that the host has: nothing is mounted nor made on the
+# host); a file there, and a read-only root lacking it, fail.
+# rootfs NAME COMMAND: fs NAME of the root, its /home replaced by COMMAND's
+# work in the tree first (run there).
+rootfs() {
+        rm -rf "$work/tree"
+        cp -a "$root" "$work/tree"
+        rm -rf "$work/tree/home"
+        (cd "$work/tree" && eval "$2")
+        truncate -s 64M "$work/fs/$1"
+        mkfs.ext4 -q -d "$work/tree" "$work/fs/$1"
+        rm -rf "$work/tree"
+}
+rootfs homelink 'ln -s "/../../../..$work/escape" home'
+img=$work/homelink.raw
+gpt "$img" "$ROOT root - homelink" "$HOME_ home - home"
+mkdir "$work/escape"
+refused homelink "$img" "its /home partition \\(2\\): no directory /home in its root to mount it on: No such file or directory$"
+[ -z "$(ls -A "$work/escape")" ] || fail "homelink: the host's $work/escape written: $(ls -A "$work/escape")"
+rootfs homefile 'echo x > home'
+img=$work/homefile.raw
+gpt "$img" "$ROOT root - homefile" "$HOME_ home - home"
+refused homefile "$img" "its /home partition \\(2\\): no directory /home in its root to mount it on: Not a directory$"
+rootfs homero true
+img=$work/homero.raw
+gpt "$img" "$ROOT root GUID:60 homero" "$HOME_ home - home"
+refused homero "$img" "its /home partition \\(2\\): no directory /home in its root to mount it on: Read-only file system$"
+
+# A kernel before Linux 6.15, as strace makes one (EINVAL, the
+# supervisor's first move_mount): it mounts nothing onto a detached mount,
+# a GPT's /usr onto its root's. Said so, exit 2, nothing left: no loop
+# device, no mount, the lock free. (A plain image and a GPT's root alone
+# need no such mount: run-image-attach.)
+old_kernel() {
+        local name=$1 image=$2 u
+        u=$(unit "$name" "[Root]" "Image=$image" "[Exec]" "Exec=/bin/true")
+        host_snapshot before
+        status=0
+        timeout 20 strace -o /dev/null -e trace=move_mount -e inject=move_mount:error=EINVAL:when=1 \
+                "$CELL" run --cgroup-manager=none "$u" >"$work/out" 2>"$work/err" || status=$?
+        expect "$name: status" "$status" 2
+        grep -v 'Running without a cgroup\|Device access is not restricted' "$work/err" > "$work/err.1" || true
+        expect "$name: lines on stderr" "$(wc -l < "$work/err.1")" 1
+        expect_match "$name: message" "$(cat "$work/err.1")" "^cell: $(unit_name "$name"): $work/$(unit_name "$name")\\.cell:2: Image=$image: $3"
+        done_with "$name" "$image"
+}
+if command -v strace >/dev/null; then
+        old_kernel oldusr "$work/usr.raw" "its /usr partition \\(2\\): cannot attach it at /usr: this kernel mounts nothing onto a detached mount \\(Linux 6\\.15 and later do\\)$"
+else
+        echo "strace missing: a kernel before 6.15 not tested here" >&2
+fi
 echo "ok"

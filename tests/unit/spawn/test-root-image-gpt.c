@@ -202,3 +202,55 @@ TEST(verity) {
         ASSERT_OK(gpt_choose(parts, 3, &c, NULL));
 }
 #endif
+
+TEST(extents) {
+        GptPartition parts[3];
+        GptDesignator a, b;
+        GptChoice c;
+
+        /* Side by side, within the image: taken (part() puts partition N at N MiB). */
+        parts[0] = part(1, GENERIC, 0, "linux");
+        parts[1] = part(2, HOME, 0, "home");
+        parts[2] = part(3, SRV, 0, "srv");
+        ASSERT_OK(gpt_choose(parts, 3, &c, NULL));
+        ASSERT_OK(gpt_check_extents(parts, &c, 4 << 20, &a, &b));
+
+        /* The last ends one byte past the image. */
+        a = _GPT_DESIGNATOR_MAX;
+        ASSERT_ERROR(gpt_check_extents(parts, &c, (4 << 20) - 1, &a, &b), ERANGE);
+        ASSERT_EQ(a, GPT_SRV);
+
+        /* Empty: an lo_sizelimit of 0 would be the rest of the image. */
+        parts[1].size = 0;
+        a = _GPT_DESIGNATOR_MAX;
+        ASSERT_ERROR(gpt_check_extents(parts, &c, 4 << 20, &a, &b), ERANGE);
+        ASSERT_EQ(a, GPT_HOME);
+
+        /* A start and size whose sum wraps: past the end, not before it. */
+        parts[1].start = UINT64_MAX - 511;
+        parts[1].size = 1024;
+        a = _GPT_DESIGNATOR_MAX;
+        ASSERT_ERROR(gpt_check_extents(parts, &c, 4 << 20, &a, &b), ERANGE);
+        ASSERT_EQ(a, GPT_HOME);
+
+        /* /srv on the same extent as the root, and one sector into /home's. */
+        parts[1] = part(2, HOME, 0, "home");
+        parts[2].start = parts[0].start;
+        a = b = _GPT_DESIGNATOR_MAX;
+        ASSERT_ERROR(gpt_check_extents(parts, &c, 4 << 20, &a, &b), EADDRINUSE);
+        ASSERT_EQ(a, GPT_ROOT);
+        ASSERT_EQ(b, GPT_SRV);
+        parts[2].start = parts[1].start + parts[1].size - 512;
+        a = b = _GPT_DESIGNATOR_MAX;
+        ASSERT_ERROR(gpt_check_extents(parts, &c, 4 << 20, &a, &b), EADDRINUSE);
+        ASSERT_EQ(a, GPT_HOME);
+        ASSERT_EQ(b, GPT_SRV);
+
+        /* Only what is chosen counts: a second /srv (not taken) on the root's extent. */
+        parts[1] = part(2, SRV, 0, "srv");
+        parts[2] = part(3, SRV, 0, "srv2");
+        parts[2].start = parts[0].start;
+        ASSERT_OK(gpt_choose(parts, 3, &c, NULL));
+        ASSERT_EQ(c.index[GPT_SRV], 1);
+        ASSERT_OK(gpt_check_extents(parts, &c, 4 << 20, &a, &b));
+}

@@ -41,6 +41,76 @@ static void write_file(const char *name, const void *data, size_t size, size_t t
         ASSERT_EQ(close(fd), 0);
 }
 
+/* A GPT of the entries given (type, first and last LBA, 512-byte sectors),
+ * written as a crafted image would be: what the entries say is not checked
+ * (sfdisk refuses overlapping or empty ones). The protective MBR, the
+ * primary header and its table; no backup (blkid reads the primary). */
+typedef struct TestGptEntry {
+        const char *type;
+        uint64_t first, last;
+} TestGptEntry;
+
+static uint32_t test_crc32(const uint8_t *p, size_t n) {
+        uint32_t c = UINT32_MAX;
+
+        while (n-- > 0) {
+                c ^= *p++;
+                for (int k = 0; k < 8; k++)
+                        c = (c >> 1) ^ (UINT32_C(0xedb88320) & (uint32_t) -(int32_t) (c & 1));
+        }
+        return ~c;
+}
+
+static void put_le(uint8_t *p, uint64_t v, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                p[i] = (uint8_t) (v >> (8 * i));
+}
+
+/* A UUID's text in the GPT's mixed-endian bytes. */
+static void put_guid(uint8_t *p, const char *s) {
+        unsigned b[16];
+
+        ASSERT_EQ(sscanf(s, "%2x%2x%2x%2x-%2x%2x-%2x%2x-%2x%2x-%2x%2x%2x%2x%2x%2x", b + 3, b + 2, b + 1, b, b + 5,
+                         b + 4, b + 7, b + 6, b + 8, b + 9, b + 10, b + 11, b + 12, b + 13, b + 14, b + 15), 16);
+        for (size_t i = 0; i < 16; i++)
+                p[i] = (uint8_t) b[i];
+}
+
+static void write_gpt(const char *name, size_t total, const TestGptEntry *e, size_t n) {
+        static uint8_t img[34 * 512];
+        uint8_t *mbr = img, *hdr = img + 512, *table = img + 1024;
+
+        memset(img, 0, sizeof img);
+        mbr[446 + 4] = 0xee;
+        put_le(mbr + 446 + 8, 1, 4);
+        put_le(mbr + 446 + 12, total / 512 - 1, 4);
+        mbr[510] = 0x55;
+        mbr[511] = 0xaa;
+        for (size_t i = 0; i < n; i++) {
+                uint8_t *t = table + 128 * i;
+
+                put_guid(t, e[i].type);
+                put_guid(t + 16, "6a1f0b3c-5d2e-4f70-8a91-b2c3d4e5f6a7");
+                t[16] = (uint8_t) (i + 1);      /* unique */
+                put_le(t + 32, e[i].first, 8);
+                put_le(t + 40, e[i].last, 8);
+        }
+        memcpy(hdr, "EFI PART", 8);
+        put_le(hdr + 8, 0x10000, 4);
+        put_le(hdr + 12, 92, 4);
+        put_le(hdr + 24, 1, 8);
+        put_le(hdr + 32, total / 512 - 1, 8);
+        put_le(hdr + 40, 34, 8);
+        put_le(hdr + 48, total / 512 - 34, 8);
+        put_guid(hdr + 56, "0d7e8f9a-1b2c-4d3e-8f4a-5b6c7d8e9fa0");
+        put_le(hdr + 72, 2, 8);
+        put_le(hdr + 80, 128, 4);
+        put_le(hdr + 84, 128, 4);
+        put_le(hdr + 88, test_crc32(table, 128 * 128), 4);
+        put_le(hdr + 16, test_crc32(hdr, 92), 4);
+        write_file(name, img, sizeof img, total);
+}
+
 TEST(fstypes) {
         ASSERT_TRUE(root_image_fstype_supported("ext4"));
         ASSERT_TRUE(root_image_fstype_supported("btrfs"));
@@ -88,6 +158,24 @@ TEST(refused) {
         err = (SpawnError) {};
         ASSERT_ERROR(try_mount("disk.raw", &err), EMEDIUMTYPE);
         ASSERT_CONTAINS(err.message, "/disk.raw: has a partition table (dos): cell mounts a plain file system image");
+
+        /* A GPT's protective MBR and no GPT at 512-byte sectors (one made
+         * for 4096-byte sectors has its header at byte 4096): said so, not
+         * "a partition table (PMBR)". */
+        memset(mbr, 0, sizeof mbr);
+        mbr[446 + 4] = 0xee;
+        mbr[446 + 8] = 1;
+        mbr[446 + 12] = 0xff;
+        mbr[446 + 13] = 0x1f;
+        mbr[510] = 0x55;
+        mbr[511] = 0xAA;
+        write_file("pmbr.raw", mbr, sizeof mbr, 4 << 20);
+        err = (SpawnError) {};
+        ASSERT_ERROR(try_mount("pmbr.raw", &err), EMEDIUMTYPE);
+        ASSERT_CONTAINS(err.message, "/pmbr.raw: a GPT's protective MBR but no valid GPT after it at 512-byte "
+                        "sectors (an image made for 4096-byte sectors is read from a block device of that sector "
+                        "size)");
+        ASSERT_TRUE(err.complete);
 
         /* Unreadable: only where we are not root (root reads any file). */
         if (geteuid() != 0) {
@@ -139,6 +227,29 @@ TEST(refused) {
 #endif
         } else
                 fprintf(stderr, "sfdisk missing: GPT refusals not tested here\n");
+
+#if defined(__x86_64__)
+        /* Crafted GPTs: what their entries say of extents is refused
+         * before any loop device is made of it. */
+        static const TestGptEntry same[] = {
+                { "4f68bce3-e8cd-4db1-96e7-fbcaf984b709", 2048, 6143 },   /* root */
+                { "8484680c-9521-48c6-9c11-b0720656f69e", 2048, 6143 },   /* /usr, on the root's extent */
+        };
+        static const TestGptEntry empty[] = {
+                { "4f68bce3-e8cd-4db1-96e7-fbcaf984b709", 2048, 2047 },   /* root, no sector */
+                { "8484680c-9521-48c6-9c11-b0720656f69e", 4096, 6143 },
+        };
+        write_gpt("same.raw", 8 << 20, same, ELEMENTSOF(same));
+        err = (SpawnError) {};
+        ASSERT_ERROR(try_mount("same.raw", &err), EADDRINUSE);
+        ASSERT_CONTAINS(err.message, "/same.raw: its root partition (1) and its /usr partition (2) overlap: one "
+                        "file system would be mounted twice");
+        ASSERT_TRUE(err.complete);
+        write_gpt("empty.raw", 8 << 20, empty, ELEMENTSOF(empty));
+        err = (SpawnError) {};
+        ASSERT_ERROR(try_mount("empty.raw", &err), ERANGE);
+        ASSERT_CONTAINS(err.message, "/empty.raw: its root partition (1) is empty");
+#endif
 
         _cleanup_free_ char *rm = NULL;
         ASSERT_TRUE(asprintf(&rm, "rm -rf -- '%s'", dir) > 0);
