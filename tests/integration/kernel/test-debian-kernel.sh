@@ -9,15 +9,11 @@
 # cell's exit status and what the container reported, and nothing may be
 # left in the VM (mounts, cgroups, loop devices).
 #
-# Interfaces cell needs from a later kernel show up as failures. The known
-# ones print "KNOWN-FAIL: ..." and do not fail the test; a known failure
-# that went away is checked like the rest:
-#   - Image= clones the image's detached mount with open_tree(
-#     OPEN_TREE_CLONE), which Linux 6.15 allows first ("cannot clone");
-#     being changed on branch oldkern.
-# Not gating, printed ("NOT GATING: ..."), reported:
-#   - PrivateUsers=pick on a Directory= on tmpfs: tmpfs has idmapped mounts
-#     from Linux 6.3 on; cell refuses it clearly. (pick on ext4 gates.)
+# Interfaces cell needs from a later kernel show up as failures: Image=
+# failed here ("cannot clone its mount") while it cloned the image's
+# detached mount with open_tree(OPEN_TREE_CLONE), which Linux 6.15 allows
+# first. PrivateUsers=pick on a Directory= on tmpfs is refused, clearly:
+# tmpfs has idmapped mounts from Linux 6.3 on (pick on ext4 runs).
 # Skipped (77) without root, QEMU, mkfs.ext4 or the kernel package.
 . "$(dirname "$0")/../run/lib.sh"
 
@@ -54,16 +50,6 @@ ok() {
         [ "$(st "$1")" = 0 ] || fail "$1: status $(st "$1"): $(cat "$work/case/$1.err" 2>/dev/null)"
 }
 
-# known_fail NAME REGEX REASON: returns 1 (after a KNOWN-FAIL line) when
-# NAME failed with a message matching REGEX; 0 when it passed (check it);
-# any other failure fails the test.
-known_fail() {
-        [ "$(st "$1")" != 0 ] || return 0
-        grep -Eq -- "$2" "$work/case/$1.err" ||
-                fail "$1: status $(st "$1"), not the known failure /$2/: $(cat "$work/case/$1.err")"
-        echo "KNOWN-FAIL: $1 on $(uname_vm): $3. $(grep -E -- "$2" "$work/case/$1.err" | head -n 1)"
-        return 1
-}
 uname_vm() { sed -n 's/^@@kernel //p' "$work/vm"; }
 
 # Directory=, no cgroup manager: the probe is PID 1 as root, no user namespace.
@@ -83,12 +69,10 @@ expect "MemoryMax=64M" "$(out memory)" 67108864
 ok pick
 expect "pick: uid" "$(get pick uid)" 0
 expect_match "pick: uid_map" "$(get pick uid_map)" '^ *0 +[1-9][0-9]* +65536'
-if [ "$(st picktmpfs)" = 0 ]; then
-        echo "NOT GATING: picktmpfs: PrivateUsers=pick on tmpfs started"
-else
-        echo "NOT GATING: picktmpfs: PrivateUsers=pick on tmpfs, status $(st picktmpfs):" \
-                "$(cat "$work/case/picktmpfs.err" | grep -v 'Running without a cgroup')"
-fi
+# On tmpfs: refused at the start (exit 2), saying why (6.3 idmaps tmpfs).
+expect "picktmpfs: status" "$(st picktmpfs)" 2
+grep -q 'Directory=: /cell/root: the file system does not support idmapped mounts' "$work/case/picktmpfs.err" ||
+        fail "picktmpfs: not refused for idmapped mounts: $(cat "$work/case/picktmpfs.err")"
 
 # Volatile=yes: a tmpfs root, the directory's /usr read-only, nothing written through.
 ok volatile
@@ -120,16 +104,13 @@ ok caps
 expect "caps: CapBnd" "$(get caps CapBnd)" "$(printf '%016x' $((0x$(get plain CapBnd) & ~(1 << 13 | 1 << 0))))"
 [ "$(get caps CapBnd)" != "$(get plain CapBnd)" ] || fail "caps: nothing dropped"
 
-if known_fail image 'Image=[^ ]*: cannot clone its mount' \
-        "clones the image's detached mount (open_tree OPEN_TREE_CLONE), Linux 6.15; branch oldkern"; then
-        expect_match "image: /" "$(out image)" 'MOUNT / ext4 '
-        expect "image: pid" "$(get image pid)" 1
-fi
-if known_fail imagepick 'Image=: [^ ]*: cannot clone' \
-        "clones the image's detached mount (open_tree OPEN_TREE_CLONE), Linux 6.15; branch oldkern"; then
-        expect_match "imagepick: /" "$(out imagepick)" 'MOUNT / ext4 '
-        expect_match "imagepick: uid_map" "$(get imagepick uid_map)" '^ *0 +[1-9][0-9]* +65536'
-fi
+# Image= of an ext4 file: attached, never cloned while detached (Linux 6.15).
+ok image
+expect_match "image: /" "$(out image)" 'MOUNT / ext4 '
+expect "image: pid" "$(get image pid)" 1
+ok imagepick
+expect_match "imagepick: /" "$(out imagepick)" 'MOUNT / ext4 '
+expect_match "imagepick: uid_map" "$(get imagepick uid_map)" '^ *0 +[1-9][0-9]* +65536'
 
 if [ "$(st veth)" = skipped ]; then
         echo "veth: skipped, no veth module in $(uname_vm)"
