@@ -108,6 +108,18 @@ end_waiting() {
         expect "$1: status" "$s" 0
 }
 
+# no_loop_left WHAT: no loop device of a file in $work is left (the kernel
+# detaches an Image='s, autoclear, once its last mount is gone: the
+# container's namespace, cell's fd), after waiting 5 s at most for it.
+no_loop_left() {
+        local i
+        for i in $(seq 50); do
+                losetup -a | grep -qF "$work/" || return 0
+                sleep 0.1
+        done
+        fail "$1: loop devices left behind: $(losetup -a | grep -F "$work/")"
+}
+
 # field KEY [FILE]: the value of a top-level "KEY": line of the probe's JSON
 # (one key per line), without quotes and the trailing comma.
 field() {

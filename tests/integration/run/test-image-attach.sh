@@ -36,17 +36,6 @@ chown -R -h 1310720:1310720 "$work/shifted"
 truncate -s 64M "$shifted"
 mkfs.ext4 -q -E root_owner=1310720:1310720 -d "$work/shifted" "$shifted"
 
-# The kernel detaches the loop device (autoclear) once the last mount of
-# the image is gone: the container's namespace, cell's fd.
-no_loop_left() {
-        local i
-        for i in $(seq 50); do
-                losetup -a | grep -qF "$work/" || return 0
-                sleep 0.1
-        done
-        fail "$1: loop devices left behind: $(losetup -a | grep -F "$work/")"
-}
-
 # image_clones TRACE: from strace -f's lines "PID call(args) = ret" (a call
 # split by another process's into "<unfinished ...>" and "<... resumed>"
 # joined again), in order: "fsmount FD" for the image's mount (fsopen

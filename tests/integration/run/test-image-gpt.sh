@@ -94,14 +94,6 @@ echo home-content > "$work/hometree/home-marker"
 small usr "$work/usrtree"
 small home "$work/hometree"
 
-no_loop_left() {
-        local i
-        for i in $(seq 50); do
-                losetup -a | grep -qF "$work/" || return 0
-                sleep 0.1
-        done
-        fail "$1: loop devices left behind: $(losetup -a | grep -F "$work/")"
-}
 # The image's lock (/run/cell/image-lock) is free: nothing of a start holds it.
 lock_free() {
         local lock

@@ -79,18 +79,6 @@ mv "$crashed.copy" "$crashed"
 expect_match "crashed: a log to replay" "$(btrfs inspect-internal dump-super "$crashed" | grep '^log_root[[:space:]]')" \
         '^log_root[[:space:]]+[1-9]'
 
-# No loop device of ours left: the kernel detaches it (autoclear) once the
-# last mount of the image is gone, which the container's end or a failed
-# start's take-back brings.
-no_loop_left() {
-        local i
-        for i in $(seq 50); do
-                losetup -a | grep -qF "$work/" || return 0
-                sleep 0.1
-        done
-        fail "$1: loop devices left behind: $(losetup -a | grep -F "$work/")"
-}
-
 root_mount() {
         grep -m1 '^ROOT ' "$work/out" | cut -d' ' -f2-
 }
