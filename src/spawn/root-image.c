@@ -304,11 +304,10 @@ static int part_mount(const Plan *p, int fd, const struct stat *st, const ImageP
 #define DETACHED_TREES "this kernel mounts nothing onto a detached mount (Linux 6.15 and later do)"
 
 /* The root's mount with the others below it, as one detached tree: each
- * detached mount is moved onto its place in the root's. The kernel's
- * detached mount trees (Linux 6.15) allow that, as they allow the child's
- * clone of the image's mount from its own namespace; a tree put together
- * attached, in a namespace of ours, and cloned from there could be cloned
- * again only from that namespace. mnt[0] is the root's, and the tree's. */
+ * detached mount is moved onto its place in the root's (Linux 6.15's
+ * detached mount trees; an older kernel refuses, DETACHED_TREES). The
+ * child, or the supervisor in S, then attaches the tree whole, once
+ * (mount_root_image_attach()). mnt[0] is the root's, and the tree's. */
 static int parts_compose(const Plan *p, const ImagePart *parts, int *mnt, size_t n, SpawnError *err) {
         for (size_t i = 1; i < n; i++) {
                 const char *where = gpt_designator_path(parts[i].designator);
