@@ -70,10 +70,16 @@ run image none "[Root]" "Image=$D/root.ext4" "[Exec]" "Exec=/bin/sh -c 'mounts-o
 run imagepick none "[Root]" "Image=$D/root.ext4" "[Isolation]" "PrivateUsers=pick" \
         "[Exec]" "Exec=/bin/sh -c 'mounts-of /; /bin/probe'"
 
+run gptroot none "[Root]" "Image=$D/gpt-root.raw" "[Exec]" "Exec=/bin/sh -c 'mounts-of /; /bin/probe'"
+run gptusr none "[Root]" "Image=$D/gpt-usr.raw" "[Exec]" "Exec=/bin/probe"
+
 if [ -d /sys/module/veth ]; then
         run veth none "[Root]" "Directory=$R" "[Network]" "VirtualEthernet=yes" "[Exec]" "Exec=/bin/probe"
+        run port none "[Root]" "Directory=$R" "[Network]" "VirtualEthernet=yes" "Address=10.0.5.2/24" \
+                "Address=fd00:5::2/64" "Port=tcp:8080:80" "Port=udp:5353" "[Exec]" "Exec=/bin/probe"
 else
         echo "@@case veth skipped"
+        echo "@@case port skipped"
 fi
 
 echo "@@after $(grep -c . /proc/self/mountinfo) $(cgroups)"
