@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +18,10 @@
 #include "macros.h"
 #include "netfw.h"
 #include "port-lock.h"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71      /* Linux 5.14 */
+#endif
 
 /* What a lock file holds at most: a unit name and a record. */
 #define PORT_LOCK_TEXT_MAX 1024
@@ -46,12 +51,31 @@ static void port_locks_drop(SharedLocks *l, size_t from) {
         l->n = MIN(l->n, from);
 }
 
-char *port_lock_text(const char *unit, const char *table, const uint64_t handles[static 2]) {
-        char *t;
+int port_lock_netns_cookie(uint64_t *ret) {
+        _cleanup_close_ int fd = -EBADF;
+        uint64_t cookie;
+        socklen_t n = sizeof cookie;
 
-        if (asprintf(&t, "%s\n%" PRIu64 ":%" PRIu64 ":%s\n", unit, handles[0], handles[1], table) < 0)
-                return NULL;
-        return t;
+        /* Any socket is of the network namespace it was made in: ours. */
+        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &n) < 0)
+                return -errno;
+        *ret = cookie;
+        return 0;
+}
+
+char *port_lock_text(const char *unit, const char *table, const uint64_t handles[static 2], uint64_t netns_cookie) {
+        char *t;
+        int r;
+
+        if (netns_cookie != 0)
+                r = asprintf(&t, "%s\n%" PRIu64 ":%" PRIu64 ":%s\n%" PRIu64 "\n", unit, handles[0], handles[1],
+                             table, netns_cookie);
+        else
+                r = asprintf(&t, "%s\n%" PRIu64 ":%" PRIu64 ":%s\n", unit, handles[0], handles[1], table);
+        return r < 0 ? NULL : t;
 }
 
 /* A handle as port_lock_text() wrote it: digits, no sign, no leading 0. */
@@ -76,8 +100,8 @@ static int port_lock_parse_handle(const char *s, size_t n, uint64_t *ret) {
 }
 
 int port_lock_parse(const char *text, PortTables *ret) {
-        const char *line = strchr(text, '\n'), *c1, *c2;
-        uint64_t handles[2];
+        const char *line = strchr(text, '\n'), *c1, *c2, *third;
+        uint64_t handles[2], cookie = 0;
         size_t n;
         char *t;
 
@@ -98,10 +122,17 @@ int port_lock_parse(const char *text, PortTables *ret) {
         for (size_t i = 0; i < n; i++)
                 if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-/", c2[i]))
                         return -EINVAL;
+        /* The network namespace's cookie, where the kernel gave one. */
+        third = c2 + n;
+        if (*third == '\n' && third[1]) {
+                third++;
+                if (port_lock_parse_handle(third, strcspn(third, "\n"), &cookie) < 0 || cookie == 0)
+                        return -EINVAL;
+        }
         t = strndup(c2, n);
         if (!t)
                 return -ENOMEM;
-        *ret = (PortTables) { .table = t, .handles = { handles[0], handles[1] } };
+        *ret = (PortTables) { .table = t, .handles = { handles[0], handles[1] }, .netns_cookie = cookie };
         return 0;
 }
 
@@ -114,12 +145,21 @@ void port_stale_done(PortStale *stale) {
 
 /* The tables the last holder recorded in a lock file (what it held before
  * our name), to stale unless they are there already. A file without a
- * record (new, or a holder killed before its tables existed) adds none. */
-static int port_stale_add(PortStale *stale, const char *previous) {
+ * record (new, or a holder killed before its tables existed) adds none,
+ * nor one of another network namespace of the same inode (port-lock.h):
+ * there its handles may be another cell's tables'. netns_cookie: ours,
+ * asked for at the first record (0: not yet). */
+static int port_stale_add(PortStale *stale, const char *previous, uint64_t *netns_cookie) {
         PortTables t, *n;
 
         if (port_lock_parse(previous, &t) < 0)
                 return 0;
+        if (t.netns_cookie != 0 && *netns_cookie == 0 && port_lock_netns_cookie(netns_cookie) < 0)
+                *netns_cookie = UINT64_MAX;     /* asked once; none matches */
+        if (t.netns_cookie != 0 && t.netns_cookie != *netns_cookie) {
+                free(t.table);
+                return 0;
+        }
         for (size_t i = 0; i < stale->n; i++)
                 if (stale->tables[i].handles[0] == t.handles[0] && stale->tables[i].handles[1] == t.handles[1] &&
                     streq(stale->tables[i].table, t.table)) {
@@ -161,10 +201,14 @@ static void port_stale_remove(const PortStale *stale) {
 
 int port_locks_record(const SharedLocks *l, const char *unit, const char *table, const uint64_t handles[static 2]) {
         _cleanup_free_ char *text = NULL;
+        uint64_t cookie = 0;
         size_t n;
         int r = 0;
 
-        text = port_lock_text(unit, table, handles);
+        /* Before Linux 5.14 there is none: the next holder trusts the
+         * inode in the file's name, as the lock does. */
+        (void) port_lock_netns_cookie(&cookie);
+        text = port_lock_text(unit, table, handles, cookie);
         if (!text)
                 return -ENOMEM;
         n = strlen(text);
@@ -195,6 +239,7 @@ int port_locks_take(const Plan *p, const char *lock_dir, SharedLocks *l, PortSta
         _cleanup_close_ int dir_fd = -EBADF;
         size_t n_before = l->n;
         struct stat netns;
+        uint64_t cookie = 0;
         int r;
 
         if (p->n_ports == 0)
@@ -221,7 +266,7 @@ int port_locks_take(const Plan *p, const char *lock_dir, SharedLocks *l, PortSta
                 r = lock_file_take_previous(dir_fd, file, p->name, previous, sizeof previous, &fd);
                 /* Read before our name replaced it: the last holder's
                  * tables, to go before ours are added. */
-                if (r > 0 && port_stale_add(stale, previous) < 0)
+                if (r > 0 && port_stale_add(stale, previous, &cookie) < 0)
                         r = -ENOMEM;
                 if (r == 0) {
                         port_lock_holder(dir_fd, file, holder, sizeof holder);

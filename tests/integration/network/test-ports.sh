@@ -282,8 +282,9 @@ expect "KA's page through its Port=" "$page" "hello from cell 1"
 wait_monitor ka
 ka_handle=$(table_handle "$ka_table")
 [ -n "$ka_handle" ] || fail "KA's table has no handle: $(ip netns exec "$H" nft -a list tables)"
-expect "KA's port lock file: its name, then its tables" "$(cat "$lock")" \
+expect "KA's port lock file: its name, then its tables" "$(head -n2 "$lock")" \
         "$(printf '%s\n%s:0:%s' "$(unit_name ka)" "$ka_handle" "$ka_table")"
+expect_match "KA's port lock file: its network namespace's cookie" "$(sed -n 3p "$lock")" '^[1-9][0-9]*$'
 kill_tag ka "$ka_if"
 expect "H's tables after KA's cell-monitor was killed" "$(cell_tables)" "ip $ka_table"
 start_cell kb "$kb"
