@@ -216,10 +216,19 @@ int port_locks_record(const SharedLocks *l, const char *unit, const char *table,
          * we hold it, but the fd is what surely is. The unit's name stays
          * its first line. */
         for (size_t i = 0; i < l->n; i++) {
+                int q = 0;
+                ssize_t k;
+
                 if (!l->locks[i].port || l->locks[i].fd < 0)
                         continue;
-                if (ftruncate(l->locks[i].fd, 0) < 0 || pwrite(l->locks[i].fd, text, n, 0) != (ssize_t) n)
-                        r = r ?: -errno ?: -EIO;
+                if (ftruncate(l->locks[i].fd, 0) < 0)
+                        q = -errno;
+                else if ((k = pwrite(l->locks[i].fd, text, n, 0)) < 0)
+                        q = -errno;
+                else if ((size_t) k != n)
+                        q = -EIO;
+                if (q < 0 && r == 0)
+                        r = q;
         }
         return r;
 }
