@@ -35,8 +35,10 @@ int lock_dir_open(const char *dir, int *ret_fd) {
 }
 
 /* One try: -EAGAIN when the file was replaced between open() and flock(). */
-static int lock_file_try(int dir_fd, const char *file, const char *text, int *ret_fd) {
+static int lock_file_try(int dir_fd, const char *file, const char *text, char *ret_previous, size_t size,
+                         int *ret_fd) {
         _cleanup_close_ int fd = -EBADF;
+        ssize_t k;
 
         /* O_NOFOLLOW: a planted symlink must not make us create or lock a
          * file elsewhere. */
@@ -49,6 +51,12 @@ static int lock_file_try(int dir_fd, const char *file, const char *text, int *re
          * removed it between our open() and flock(). */
         if (!lock_file_is_current(dir_fd, file, fd))
                 return -EAGAIN;
+        /* What the last holder wrote, before ours replaces it: it is gone
+         * (its lock was free), and this is all that is left of it. */
+        if (ret_previous) {
+                k = pread(fd, ret_previous, size - 1, 0);
+                ret_previous[MAX(k, (ssize_t) 0)] = 0;
+        }
         if (ftruncate(fd, 0) >= 0)
                 (void) !pwrite(fd, text, strlen(text), 0);
         *ret_fd = TAKE_FD(fd);
@@ -92,10 +100,15 @@ done:
 }
 
 int lock_file_take(int dir_fd, const char *file, const char *text, int *ret_fd) {
+        return lock_file_take_previous(dir_fd, file, text, NULL, 0, ret_fd);
+}
+
+int lock_file_take_previous(int dir_fd, const char *file, const char *text, char *ret_previous, size_t size,
+                            int *ret_fd) {
         int r;
 
         do
-                r = lock_file_try(dir_fd, file, text, ret_fd);
+                r = lock_file_try(dir_fd, file, text, ret_previous, size, ret_fd);
         while (r == -EAGAIN);
         return r;
 }

@@ -23,6 +23,13 @@ int lock_dir_open(const char *dir, int *ret_fd);
  * another process holds it; else -errno. */
 int lock_file_take(int dir_fd, const char *file, const char *text, int *ret_fd);
 
+/* As lock_file_take(), and when it returns 1, ret_previous (size > 0
+ * bytes) holds what the file held before text replaced it, NUL-terminated
+ * (cut to fit; "" for a new file): what the last holder, gone now, left
+ * there (a Port='s lock, port-lock.h); untouched otherwise. */
+int lock_file_take_previous(int dir_fd, const char *file, const char *text, char *ret_previous, size_t size,
+                            int *ret_fd);
+
 /* The places' shared locks (src/spawn/shared-lock.h), one file per
  * directory containers share, named after its identity. */
 #define CELL_PLACE_LOCK_DIR "/run/cell/place-lock"

@@ -39,6 +39,7 @@ typedef struct SharedLock {
         ino_t ino;              /* ... and its inode: the lock file's name */
         bool held;              /* only held, never part of a take-back: Image='s lock against a second
                                  * writer, a Port='s against a second cell forwarding the host port */
+        bool port;              /* a Port='s lock file, where its holder records its nft tables (port-lock.h) */
 } SharedLock;
 
 typedef struct SharedLocks {

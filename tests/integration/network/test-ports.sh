@@ -28,6 +28,14 @@
 # again, gets the port and adds its tables, of the same names; once the
 # first clean-up has run, LATE still answers and its table is there (it
 # deletes by the handle nft gave its own table, not by name).
+# 5. A killed cell's table goes when another unit takes its port: KA's
+# cell-monitor killed (SIGKILL) leaves KA's table; KB, forwarding that port
+# too, gets its lock, deletes KA's table (by the handle KA recorded in the
+# lock file) and adds its own: only KB's table is there, and the port
+# reaches KB's container.
+# 6. KA killed and started again (its table replaced) holds the port: KB
+# is refused it, and nothing of KA's is removed (its table, of its new
+# handle, still forwards the port to KA).
 # (Init=yes: busybox httpd as PID 1 would ignore SIGTERM.)
 . "$(dirname "$0")/../run/lib.sh"
 
@@ -228,4 +236,89 @@ if command -v strace >/dev/null; then
 else
         echo "4: skipped, no strace"
 fi
-echo "ok: Port= over IPv4 where H cannot NAT IPv6, warned at its line; one table per unit; one cell per host port; a late clean-up removes its own table only"
+
+# wait_monitor TAG: until the cell started as TAG has become cell-monitor
+# (the hand-over is done).
+wait_monitor() {
+        local p
+        p=$(eval echo "\$pid_$1")
+        for _ in $(seq 30); do
+                [ "$(cat "/proc/$p/comm" 2>/dev/null)" = cell-monitor ] && return 0
+                sleep 0.1
+        done
+        fail "$1 has not become cell-monitor: $(cat "$work/err.$1")"
+}
+# kill_tag TAG VETH: SIGKILL of that cell-monitor; its container goes with
+# it (PDEATHSIG), and the veth VETH with the container's network namespace.
+kill_tag() {
+        local p
+        p=$(eval echo "\$pid_$1")
+        kill -KILL "$p"
+        wait "$p" 2>/dev/null || true
+        for _ in $(seq 50); do
+                ip -n "$H" link show "$2" >/dev/null 2>&1 || return 0
+                sleep 0.1
+        done
+        fail "$1 killed: its veth $2 is still there"
+}
+# table_handle NAME: the handle of H's table "ip NAME"; "" if none.
+table_handle() {
+        ip netns exec "$H" nft -a list table ip "$1" 2>/dev/null | sed -n '1s/.*# handle \([0-9]*\)$/\1/p'
+}
+
+# 5. KA killed, KB takes its port.
+ka=$(unit ka "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/httpd -f -p 80 -h /www1" "Init=yes" \
+        "[Network]" "Bridge=br0" "Address=10.213.8.6/24" "Gateway=10.213.8.1" "Port=tcp:8087:80")
+kb=$(unit kb "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/httpd -f -p 80 -h /www2" "Init=yes" \
+        "[Network]" "Bridge=br0" "Address=10.213.8.7/24" "Gateway=10.213.8.1" "Port=tcp:8087:80")
+ka_table=cell-$(unit_name ka)
+kb_table=cell-$(unit_name kb)
+ka_if=vb-$(unit_name ka)
+lock=/run/cell/port/net-$H_netns-tcp-8087
+ip -n "$H" neigh flush all
+start_cell ka "$ka"
+page=$(h_get http://10.213.8.1:8087/) || fail "KA: no answer on 8087: $(cat "$work/err.ka")"
+expect "KA's page through its Port=" "$page" "hello from cell 1"
+wait_monitor ka
+ka_handle=$(table_handle "$ka_table")
+[ -n "$ka_handle" ] || fail "KA's table has no handle: $(ip netns exec "$H" nft -a list tables)"
+expect "KA's port lock file: its name, then its tables" "$(head -n2 "$lock")" \
+        "$(printf '%s\n%s:0:%s' "$(unit_name ka)" "$ka_handle" "$ka_table")"
+expect_match "KA's port lock file: its network namespace's cookie" "$(sed -n 3p "$lock")" '^[1-9][0-9]*$'
+kill_tag ka "$ka_if"
+expect "H's tables after KA's cell-monitor was killed" "$(cell_tables)" "ip $ka_table"
+start_cell kb "$kb"
+page=$(h_get http://10.213.8.1:8087/) || fail "KB: no answer on 8087, KA killed: $(cat "$work/err.kb")"
+expect "KB's page on the port of killed KA" "$page" "hello from cell 2"
+expect "H's tables once KB took the port of killed KA" "$(cell_tables)" "ip $kb_table"
+grep -q "nft table" "$work/err.kb" && fail "KB: $(cat "$work/err.kb")"
+wait_monitor kb
+expect "the port's lock file names KB now" "$(head -n1 "$lock")" "$(unit_name kb)"
+stop_tag kb
+expect "H's tables after KB stopped" "$(cell_tables)" ""
+
+# 6. KA killed, KA again, KB refused.
+ip -n "$H" neigh flush all
+start_cell ka "$ka"
+h_get http://10.213.8.1:8087/ >/dev/null || fail "KA: no answer on 8087: $(cat "$work/err.ka")"
+wait_monitor ka
+old_handle=$(table_handle "$ka_table")
+kill_tag ka "$ka_if"
+start_cell ka "$ka"
+page=$(h_get http://10.213.8.1:8087/) || fail "KA again: no answer on 8087: $(cat "$work/err.ka")"
+expect "KA's page, started again after it was killed" "$page" "hello from cell 1"
+wait_monitor ka
+new_handle=$(table_handle "$ka_table")
+[ -n "$new_handle" ] && [ "$new_handle" != "$old_handle" ] ||
+        fail "KA's table, started again: handle '$new_handle', killed start's '$old_handle'"
+status=0
+timeout 20 ip netns exec "$H" "$CELL" run --cgroup-manager=none "$kb" >"$work/out.kb" 2>"$work/err.kb" ||
+        status=$?
+expect "KB's exit status, its port forwarded by KA started again" "$status" 2
+expect "H's tables after KB was refused" "$(cell_tables)" "ip $ka_table"
+expect "KA's table's handle after KB was refused" "$(table_handle "$ka_table")" "$new_handle"
+page=$(h_get http://10.213.8.1:8087/) || fail "KA: no answer on 8087 once KB was refused"
+expect "KA's page, KB refused" "$page" "hello from cell 1"
+stop_tag ka
+expect "H's tables after KA stopped" "$(cell_tables)" ""
+echo "ok: Port= over IPv4 where H cannot NAT IPv6, warned at its line; one table per unit; one cell per host port; a late clean-up removes its own table only; a killed cell's table goes when another takes its port"

@@ -129,3 +129,167 @@ TEST(another_network_namespace_has_its_own_ports) {
         shared_locks_done(&la);
         remove_dir();
 }
+
+/* The record of a holder's tables: its unit name first, then the handles
+ * and the table, as "cell __finish" is handed them; anything else in a
+ * lock file (an older cell's, a holder killed before its tables existed,
+ * garbage) records nothing. */
+TEST(lock_file_record_round_trip) {
+        const uint64_t handles[2] = { 17, 0 };
+        _cleanup_free_ char *text = NULL;
+        PortTables t = {};
+
+        text = port_lock_text("web@1.cell", "cell-web/1", handles, 4099);
+        ASSERT_STREQ(text, "web@1.cell\n17:0:cell-web/1\n4099\n");
+        ASSERT_OK(port_lock_parse(text, &t));
+        ASSERT_STREQ(t.table, "cell-web/1");
+        ASSERT_EQ_U64(t.handles[0], 17);
+        ASSERT_EQ_U64(t.handles[1], 0);
+        ASSERT_EQ_U64(t.netns_cookie, 4099);
+        free(t.table);
+        text = mfree(text);
+        /* A kernel without network namespace cookies: none recorded. */
+        text = port_lock_text("web", "cell-web", handles, 0);
+        ASSERT_STREQ(text, "web\n17:0:cell-web\n");
+        ASSERT_OK(port_lock_parse(text, &t));
+        ASSERT_EQ_U64(t.netns_cookie, 0);
+        free(t.table);
+        ASSERT_OK(port_lock_parse("a\n18446744073709551615:3:cell-a", &t));
+        ASSERT_EQ_U64(t.handles[0], UINT64_MAX);
+        ASSERT_EQ_U64(t.handles[1], 3);
+        free(t.table);
+
+        ASSERT_ERROR(port_lock_parse("", &t), ENODATA);
+        ASSERT_ERROR(port_lock_parse("web", &t), ENODATA);
+        ASSERT_ERROR(port_lock_parse("web\n", &t), ENODATA);
+        ASSERT_ERROR(port_lock_parse("web\n17:0\n", &t), EINVAL);
+        ASSERT_ERROR(port_lock_parse("web\n17:0:\n", &t), EINVAL);
+        ASSERT_ERROR(port_lock_parse("web\n:0:cell-web\n", &t), EINVAL);
+        ASSERT_ERROR(port_lock_parse("web\n-1:0:cell-web\n", &t), EINVAL);
+        ASSERT_ERROR(port_lock_parse("web\n017:0:cell-web\n", &t), EINVAL);
+        ASSERT_ERROR(port_lock_parse("web\n18446744073709551616:0:cell-web\n", &t), EINVAL);
+        ASSERT_ERROR(port_lock_parse("web\n1:2:web\n", &t), EINVAL);
+        ASSERT_ERROR(port_lock_parse("web\n1:2:cell-\n", &t), EINVAL);
+        ASSERT_ERROR(port_lock_parse("web\n1:2:cell-a b\n", &t), EINVAL);
+        ASSERT_ERROR(port_lock_parse("web\n1:2:cell-a:b\n", &t), EINVAL);
+        ASSERT_ERROR(port_lock_parse("web\n1:2:cell-a\n0\n", &t), EINVAL);
+        ASSERT_ERROR(port_lock_parse("web\n1:2:cell-a\nx\n", &t), EINVAL);
+        ASSERT_ERROR(port_lock_parse("web\n1:2:cell-a\n12 \n", &t), EINVAL);
+}
+
+static char *read_lock(const char *path) {
+        char *buf = calloc(1, 1024);
+        FILE *f = fopen(path, "re");
+
+        ASSERT_NOT_NULL(buf);
+        ASSERT_NOT_NULL(f);
+        (void) !fread(buf, 1, 1023, f);
+        fclose(f);
+        return buf;
+}
+
+/* A holds 8081 and 8082 and records its tables in both lock files, its
+ * name staying first (what a refused cell is told). A killed, B takes the
+ * ports and finds A's tables, once for both; C, refused 8081 afterwards,
+ * is told B. A refused start still finds the tables of a dead holder of a
+ * port it took before the refusal. */
+TEST(a_dead_holders_tables_are_found_once) {
+        CellPort pa[] = { { IPPROTO_TCP, 8081, 80 }, { IPPROTO_TCP, 8082, 80 } };
+        CellPort pc[] = { { IPPROTO_TCP, 8083, 80 }, { IPPROTO_TCP, 8081, 80 } };
+        CellOrigin oa[2], oc[2];
+        Plan a = plan_of("a", pa, 2, oa), b = plan_of("b", pa, 2, oa), c = plan_of("c", pc, 2, oc);
+        SharedLocks la = SHARED_LOCKS_NULL, lb = SHARED_LOCKS_NULL, lc = SHARED_LOCKS_NULL;
+        PortStale stale = PORT_STALE_NULL;
+        const uint64_t handles[2] = { 5, 6 };
+        _cleanup_free_ char *want = NULL;
+        SpawnError err = {};
+        uint64_t cookie = 0;
+
+        make_dir();
+        ASSERT_OK(port_locks_take(&a, dir, &la, &stale, NULL));
+        ASSERT_EQ(stale.n, (size_t) 0);
+        ASSERT_TRUE(la.locks[0].port && la.locks[1].port);
+        ASSERT_OK(port_locks_record(&la, "a", "cell-a", handles));
+        if (port_lock_netns_cookie(&cookie) < 0)
+                fprintf(stderr, "no network namespace cookie (Linux < 5.14): none recorded\n");
+        want = port_lock_text("a", "cell-a", handles, cookie);
+        for (size_t i = 0; i < 2; i++) {
+                _cleanup_free_ char *t = read_lock(la.locks[i].path);
+                ASSERT_STREQ(t, want);
+        }
+        ASSERT_ERROR(port_locks_take(&c, dir, &lc, &stale, &err), EADDRINUSE);
+        ASSERT_CONTAINS(err.message, "forwarded by a running cell already, a (its lock");
+        ASSERT_EQ(stale.n, (size_t) 0);
+        shared_locks_done(&lc);
+        shared_locks_done(&la);
+
+        ASSERT_OK(port_locks_take(&b, dir, &lb, &stale, NULL));
+        ASSERT_EQ(stale.n, (size_t) 1);
+        ASSERT_STREQ(stale.tables[0].table, "cell-a");
+        ASSERT_EQ_U64(stale.tables[0].handles[0], 5);
+        ASSERT_EQ_U64(stale.tables[0].handles[1], 6);
+        port_stale_done(&stale);
+        {
+                _cleanup_free_ char *t = read_lock(lb.locks[0].path);
+                ASSERT_STREQ(t, "b");
+        }
+        ASSERT_ERROR(port_locks_take(&c, dir, &lc, &stale, &err), EADDRINUSE);
+        ASSERT_CONTAINS(err.message, "forwarded by a running cell already, b (its lock");
+        ASSERT_EQ(stale.n, (size_t) 0);
+        ASSERT_OK(port_locks_record(&lb, "b", "cell-b", handles));
+        shared_locks_done(&lb);
+
+        /* B killed: A, started again, finds B's tables. D takes 8083,
+         * records its tables and is killed; C takes 8083, then is refused
+         * 8081 (A's): D's tables are found all the same. */
+        ASSERT_OK(port_locks_take(&a, dir, &la, &stale, NULL));
+        ASSERT_EQ(stale.n, (size_t) 1);
+        ASSERT_STREQ(stale.tables[0].table, "cell-b");
+        port_stale_done(&stale);
+        ASSERT_OK(port_locks_record(&la, "a", "cell-a", (const uint64_t[2]) { 9, 0 }));
+        ASSERT_OK(port_locks_take(&(Plan) { .name = (char *) "d", .ports = pc, .n_ports = 1 }, dir, &lc, &stale,
+                                  NULL));
+        ASSERT_OK(port_locks_record(&lc, "d", "cell-d", (const uint64_t[2]) { 11, 0 }));
+        shared_locks_done(&lc);
+        ASSERT_ERROR(port_locks_take(&c, dir, &lc, &stale, &err), EADDRINUSE);
+        ASSERT_EQ(lc.n, (size_t) 0);
+        ASSERT_EQ(stale.n, (size_t) 1);
+        ASSERT_STREQ(stale.tables[0].table, "cell-d");
+        ASSERT_EQ_U64(stale.tables[0].handles[0], 11);
+        port_stale_done(&stale);
+        shared_locks_done(&la);
+        remove_dir();
+}
+
+/* A record of another network namespace, which had ours' inode (a dead
+ * one's number, given again), names no table here: its handles may be of
+ * another cell's tables in ours. One without a cookie (Linux < 5.14) is
+ * trusted, as the lock is. */
+TEST(a_record_of_another_network_namespace_is_left) {
+        CellPort pa[] = { { IPPROTO_TCP, 8081, 80 } };
+        CellOrigin oa[1];
+        Plan a = plan_of("a", pa, 1, oa);
+        SharedLocks la = SHARED_LOCKS_NULL;
+        PortStale stale = PORT_STALE_NULL;
+        const uint64_t handles[2] = { 3, 0 };
+        uint64_t cookie;
+
+        if (port_lock_netns_cookie(&cookie) < 0) {
+                fprintf(stderr, "no network namespace cookie (Linux < 5.14): not tested\n");
+                return;
+        }
+        make_dir();
+        ASSERT_OK(port_locks_take(&a, dir, &la, &stale, NULL));
+        for (unsigned i = 0; i < 2; i++) {
+                _cleanup_free_ char *text = port_lock_text("z", "cell-z", handles, i == 0 ? cookie + 1 : cookie);
+                ASSERT_OK(ftruncate(la.locks[0].fd, 0));
+                ASSERT_EQ(pwrite(la.locks[0].fd, text, strlen(text), 0), (ssize_t) strlen(text));
+                shared_locks_done(&la);
+                ASSERT_OK(port_locks_take(&a, dir, &la, &stale, NULL));
+                ASSERT_EQ(stale.n, (size_t) i);
+        }
+        ASSERT_STREQ(stale.tables[0].table, "cell-z");
+        port_stale_done(&stale);
+        shared_locks_done(&la);
+        remove_dir();
+}
