@@ -228,6 +228,31 @@ static int read_raw(const char *name, RuntimeState *ret) {
         return runtime_state_parse(text, ret);
 }
 
+/* As read_raw(), and which file it read: *ret_ino (0: none there). */
+static int read_raw_ino(const char *name, RuntimeState *ret, ino_t *ret_ino) {
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        char text[4096];
+        struct stat st;
+        size_t n = 0;
+        ssize_t k;
+
+        *ret_ino = 0;
+        if (state_path(name, "state", &path) < 0)
+                return -ENOMEM;
+        fd = open(path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return negative_errno();
+        *ret_ino = st.st_ino;
+        while (n < sizeof text - 1 && (k = read(fd, text + n, sizeof text - 1 - n)) != 0) {
+                if (k < 0 && errno != EINTR)
+                        return negative_errno();
+                n += (size_t) MAX(k, (ssize_t) 0);
+        }
+        text[n] = 0;
+        return runtime_state_parse(text, ret);
+}
+
 int runtime_state_read(const char *name, RuntimeState *ret) {
         RuntimeState s;
         int r;
@@ -244,13 +269,15 @@ int runtime_state_read(const char *name, RuntimeState *ret) {
 }
 
 int runtime_state_remove(const char *name, pid_t supervisor) {
-        _cleanup_free_ char *dir = NULL, *path = NULL;
+        _cleanup_free_ char *dir = NULL, *path = NULL, *gone = NULL;
         _cleanup_close_ int lock_fd = -EBADF;
         RuntimeState s;
+        struct stat st;
+        ino_t ino;
         int r;
 
         lock_fd = state_lock();
-        r = read_raw(name, &s);
+        r = read_raw_ino(name, &s, &ino);
         if (r >= 0) {
                 /* Ours, or a killed cell's that nobody else will remove. */
                 bool removable = s.supervisor == supervisor || !runtime_pid_is(s.supervisor, s.supervisor_start);
@@ -260,10 +287,26 @@ int runtime_state_remove(const char *name, pid_t supervisor) {
         } else if (r == -ENOMEM)
                 return r;
         if ((r = state_path(name, "state", &path)) < 0 || (r = state_path(name, NULL, &dir)) < 0)
-                return r;
-        if (unlink(path) < 0 && errno != ENOENT)
+                return -ENOMEM;
+        if (asprintf(&gone, "%s/.state.gone.%d", dir, (int) getpid()) < 0)
+                return -ENOMEM;
+        /* Taken away first, then looked at: only the file read above goes.
+         * Without the lock (a holder stopped there for a second) another
+         * start may have put its state there since; and a remover stopped
+         * between its check and an unlink() by the name removed that one,
+         * a running cell's, which no one could list or stop any more. */
+        if (rename(path, gone) < 0) {
+                if (errno != ENOENT)
+                        return negative_errno();
+        } else if (lstat(gone, &st) < 0 || st.st_ino != ino) {
+                /* Not what was read: back, unless yet another is there now. */
+                if (renameat2(AT_FDCWD, gone, AT_FDCWD, path, RENAME_NOREPLACE) < 0)
+                        (void) unlink(gone);
+                return -EBUSY;
+        } else if (unlink(gone) < 0 && errno != ENOENT)
                 return negative_errno();
-        if (rmdir(dir) < 0 && errno != ENOENT)
+        /* Not empty: another start writes its state there right now. */
+        if (rmdir(dir) < 0 && errno != ENOENT && errno != ENOTEMPTY)
                 return negative_errno();
         return 0;
 }
