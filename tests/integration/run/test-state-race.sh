@@ -9,6 +9,7 @@
 # first then removed that one by its name: the second ran on, unlisted,
 # and "cell stop" could not find it.
 . "$(dirname "$0")/lib.sh"
+host_snapshot before
 
 command -v strace >/dev/null || { echo "skipped: strace missing (tests/lib/install-deps)"; exit 77; }
 name=$(unit_name race)
@@ -41,4 +42,33 @@ kill -0 "$second_pid" 2>/dev/null || fail "the second start ended: $(cat "$work/
 "$CELL" stop "$name" || fail "cell stop $name failed"
 wait "$second_pid" || true
 [ ! -e "/run/cell/$name" ] || fail "the state is left: $(ls -la "/run/cell/$name")"
-echo "ok: the second start's state stayed, it was stopped by cell stop"
+
+# The same for a start that found no state and is held (strace) after that
+# look, with the lock: a second start, 1 s later without it, publishes its
+# state, and the first then put its own over it: the second ran on
+# unlisted. Now the first sees the second's and leaves it, saying so.
+first=$(unit race3 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'trap \"exit 0\" TERM; while :; do sleep 0.21; done'")
+second=$(unit race4 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'trap \"exit 0\" TERM; while :; do sleep 0.22; done'")
+strace -f -o "$work/trace2" -P "$state" -e trace=openat -e inject=openat:delay_exit=4000000:when=1 \
+        "$CELL" run --cgroup-manager=none --name "$name" "$first" >"$work/first.out" 2>"$work/first.err" &
+tracer=$!
+for _ in $(seq 100); do
+        pgrep -f -- "sleep 0.21" >/dev/null && break
+        sleep 0.05
+done
+"$CELL" run --cgroup-manager=none --name "$name" "$second" >"$work/second.out" 2>"$work/second.err" &
+second_pid=$!
+sleep 5
+grep -q 'openat(.*ENOENT.*(DELAYED)' "$work/trace2" ||
+        fail "the first start's look for a state was not delayed: $(cat "$work/trace2")"
+kill -0 "$second_pid" 2>/dev/null || fail "the second start ended: $(cat "$work/second.err")"
+expect "the supervisor the state names" "$(sed -n 's/^SUPERVISOR=//p' "$state")" "$second_pid"
+grep -q "Another cell of this name runs (supervisor PID $second_pid)" "$work/first.err" ||
+        fail "the first start does not name the second: $(cat "$work/first.err")"
+"$CELL" stop "$name" || fail "cell stop $name failed"
+wait "$second_pid" || true
+pkill -TERM -P "$tracer" || true
+wait "$tracer" || true
+[ ! -e "/run/cell/$name" ] || fail "the state is left: $(ls -la "/run/cell/$name")"
+expect_nothing_left
+echo "ok: a second start's state stayed, it was stopped by cell stop"
