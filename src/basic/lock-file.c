@@ -34,17 +34,37 @@ int lock_dir_open(const char *dir, int *ret_fd) {
         return 0;
 }
 
+int lock_file_open(int dir_fd, const char *file, int *ret_fd) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        /* O_NOFOLLOW: a planted symlink must not make us create or lock a
+         * file elsewhere. 0600: flock() needs no more than a read-only fd,
+         * so a user who could open the file could hold its lock and refuse
+         * every start that wants it (or hang one that waits for it). */
+        fd = openat(dir_fd, file, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        /* A file an earlier cell made 0644 (it stays, as the lock's name) is
+         * made root's only too: from now on nobody else opens it. */
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if ((st.st_mode & 0077) != 0 && fchmod(fd, st.st_mode & 0700) < 0)
+                return -errno;
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
 /* One try: -EAGAIN when the file was replaced between open() and flock(). */
 static int lock_file_try(int dir_fd, const char *file, const char *text, char *ret_previous, size_t size,
                          int *ret_fd) {
         _cleanup_close_ int fd = -EBADF;
         ssize_t k;
+        int r;
 
-        /* O_NOFOLLOW: a planted symlink must not make us create or lock a
-         * file elsewhere. */
-        fd = openat(dir_fd, file, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0644);
-        if (fd < 0)
-                return -errno;
+        r = lock_file_open(dir_fd, file, &fd);
+        if (r < 0)
+                return r;
         if (flock(fd, LOCK_EX | LOCK_NB) < 0)
                 return errno == EWOULDBLOCK ? 0 : -errno;
         /* Still the file at that name? Its holder may have released and

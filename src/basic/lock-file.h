@@ -17,7 +17,13 @@
  * then opened O_PATH|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC into *ret_fd. */
 int lock_dir_open(const char *dir, int *ret_fd);
 
-/* Takes dir_fd/file (made 0644 if missing; a symlink there is refused):
+/* Opens dir_fd/file O_RDWR|O_CLOEXEC, made 0600 if missing (an older one
+ * of group or other access made 0600 now; a symlink there is refused):
+ * whoever can open a lock file can flock() it and keep every cell from
+ * it. 0 and the fd into *ret_fd, else -errno. */
+int lock_file_open(int dir_fd, const char *file, int *ret_fd);
+
+/* Takes dir_fd/file (opened by lock_file_open()):
  * 1 and the fd (O_CLOEXEC) into *ret_fd, with text written as the file's
  * contents, for a human and a message (the lock is what counts); 0 when
  * another process holds it; else -errno. */

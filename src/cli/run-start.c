@@ -60,16 +60,19 @@ int run_build_environment(const Plan *p, char ***before, char ***after) {
 }
 
 int run_image_mount_again(const Plan *p, RootImage *image) {
+        RootImage again = ROOT_IMAGE_NULL;
         SpawnError err = {};
         int r;
 
         if (!p->root_image)
                 return 0;
-        /* Its lock goes too: the new mount takes it again, as a start does. */
-        root_image_done(image);
-        r = root_image_mount(p, image, &err);
+        /* Its locks go over to the new mount, never let go in between:
+         * another start could take the image there, and ours would fail. */
+        r = root_image_mount_again(p, image, &again, &err);
         if (r < 0)
                 return run_report_spawn_error(p, &err, r);
+        root_image_done(image);
+        *image = again;
         return 0;
 }
 

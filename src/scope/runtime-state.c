@@ -181,17 +181,25 @@ static int state_lock(void) {
         return TAKE_FD(fd);
 }
 
-int runtime_state_write(const RuntimeState *s) {
-        _cleanup_free_ char *text = NULL, *dir = NULL, *tmp = NULL, *path = NULL;
+/* Puts s's state file in place. check: only over the file of inode ino
+ * (0: only where there is none): -EEXIST when another is there instead
+ * (written since it was looked at, without the lock), which stays. */
+static int state_write(const RuntimeState *s, bool check, ino_t ino) {
+        _cleanup_free_ char *text = NULL, *dir = NULL, *tmp = NULL, *path = NULL, *gone = NULL;
+        struct stat st;
         int r;
 
         r = runtime_state_format(s, &text);
         if (r < 0)
                 return r;
         if ((r = state_path(s->name, NULL, &dir)) < 0 ||
-            (r = state_path(s->name, "state", &path)) < 0 ||
-            (r = state_path(s->name, ".state.tmp", &tmp)) < 0)
+            (r = state_path(s->name, "state", &path)) < 0)
                 return r;
+        /* Ours alone: two writers of one temporary file (one stopped
+         * between its open() and write()) wrote into each other's state. */
+        if (asprintf(&tmp, "%s/.state.tmp.%d", dir, (int) getpid()) < 0 ||
+            asprintf(&gone, "%s/.state.gone.%d", dir, (int) getpid()) < 0)
+                return -ENOMEM;
         /* Only root's: what is in here decides which PID "cell stop" signals. */
         if (mkdir(runtime_state_dir(), 0755) < 0 && errno != EEXIST)
                 return negative_errno();
@@ -207,12 +215,34 @@ int runtime_state_write(const RuntimeState *s) {
                 (void) unlink(tmp);
                 return r;
         }
-        if (rename(tmp, path) < 0) {
-                r = negative_errno();
-                (void) unlink(tmp);
-                return r;
+        /* The one looked at taken away first, then ours put where there is
+         * none: a state another start wrote since is never replaced. */
+        if (check && ino != 0) {
+                if (rename(path, gone) >= 0) {
+                        if (lstat(gone, &st) < 0 || st.st_ino != ino) {
+                                if (renameat2(AT_FDCWD, gone, AT_FDCWD, path, RENAME_NOREPLACE) < 0)
+                                        (void) unlink(gone);
+                                (void) unlink(tmp);
+                                return -EEXIST;
+                        }
+                        (void) unlink(gone);
+                } else if (errno != ENOENT) {
+                        r = negative_errno();
+                        (void) unlink(tmp);
+                        return r;
+                }
         }
-        return 0;
+        if (check)
+                r = RET_NERRNO(renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE));
+        else
+                r = RET_NERRNO(rename(tmp, path));
+        if (r < 0)
+                (void) unlink(tmp);
+        return r;
+}
+
+int runtime_state_write(const RuntimeState *s) {
+        return state_write(s, false, 0);
 }
 
 static int read_raw(const char *name, RuntimeState *ret) {
@@ -225,6 +255,31 @@ static int read_raw(const char *name, RuntimeState *ret) {
         r = cg_read_file(path, &text);
         if (r < 0)
                 return r;
+        return runtime_state_parse(text, ret);
+}
+
+/* As read_raw(), and which file it read: *ret_ino (0: none there). */
+static int read_raw_ino(const char *name, RuntimeState *ret, ino_t *ret_ino) {
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        char text[4096];
+        struct stat st;
+        size_t n = 0;
+        ssize_t k;
+
+        *ret_ino = 0;
+        if (state_path(name, "state", &path) < 0)
+                return -ENOMEM;
+        fd = open(path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return negative_errno();
+        *ret_ino = st.st_ino;
+        while (n < sizeof text - 1 && (k = read(fd, text + n, sizeof text - 1 - n)) != 0) {
+                if (k < 0 && errno != EINTR)
+                        return negative_errno();
+                n += (size_t) MAX(k, (ssize_t) 0);
+        }
+        text[n] = 0;
         return runtime_state_parse(text, ret);
 }
 
@@ -244,13 +299,15 @@ int runtime_state_read(const char *name, RuntimeState *ret) {
 }
 
 int runtime_state_remove(const char *name, pid_t supervisor) {
-        _cleanup_free_ char *dir = NULL, *path = NULL;
+        _cleanup_free_ char *dir = NULL, *path = NULL, *gone = NULL;
         _cleanup_close_ int lock_fd = -EBADF;
         RuntimeState s;
+        struct stat st;
+        ino_t ino;
         int r;
 
         lock_fd = state_lock();
-        r = read_raw(name, &s);
+        r = read_raw_ino(name, &s, &ino);
         if (r >= 0) {
                 /* Ours, or a killed cell's that nobody else will remove. */
                 bool removable = s.supervisor == supervisor || !runtime_pid_is(s.supervisor, s.supervisor_start);
@@ -260,10 +317,26 @@ int runtime_state_remove(const char *name, pid_t supervisor) {
         } else if (r == -ENOMEM)
                 return r;
         if ((r = state_path(name, "state", &path)) < 0 || (r = state_path(name, NULL, &dir)) < 0)
-                return r;
-        if (unlink(path) < 0 && errno != ENOENT)
+                return -ENOMEM;
+        if (asprintf(&gone, "%s/.state.gone.%d", dir, (int) getpid()) < 0)
+                return -ENOMEM;
+        /* Taken away first, then looked at: only the file read above goes.
+         * Without the lock (a holder stopped there for a second) another
+         * start may have put its state there since; and a remover stopped
+         * between its check and an unlink() by the name removed that one,
+         * a running cell's, which no one could list or stop any more. */
+        if (rename(path, gone) < 0) {
+                if (errno != ENOENT)
+                        return negative_errno();
+        } else if (lstat(gone, &st) < 0 || st.st_ino != ino) {
+                /* Not what was read: back, unless yet another is there now. */
+                if (renameat2(AT_FDCWD, gone, AT_FDCWD, path, RENAME_NOREPLACE) < 0)
+                        (void) unlink(gone);
+                return -EBUSY;
+        } else if (unlink(gone) < 0 && errno != ENOENT)
                 return negative_errno();
-        if (rmdir(dir) < 0 && errno != ENOENT)
+        /* Not empty: another start writes its state there right now. */
+        if (rmdir(dir) < 0 && errno != ENOENT && errno != ENOTEMPTY)
                 return negative_errno();
         return 0;
 }
@@ -333,25 +406,36 @@ int runtime_state_publish(const char *name, const char *unit_path, CgroupManager
         s.since_usec = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
 
         _cleanup_close_ int lock_fd = state_lock();
-        RuntimeState other;
-        if (read_raw(name, &other) >= 0) {
-                /* Another cell of this name runs (its supervisor and its
-                 * container both): its state stays, or it could no longer
-                 * be listed, stopped or entered, and our end would remove
-                 * what names it. A killed cell's state is replaced. */
-                bool running = other.supervisor != s.supervisor &&
-                        runtime_pid_is(other.supervisor, other.supervisor_start) &&
-                        runtime_pid_is(other.leader, other.leader_start);
-                if (running && ret_other)
-                        *ret_other = other.supervisor;
-                runtime_state_done(&other);
-                if (running)
-                        return -EBUSY;
+        /* Again when another start put its state there between our look
+         * and our write (possible only without the lock). */
+        for (unsigned i = 0; i < 16; i++) {
+                RuntimeState other;
+                ino_t ino = 0;
+
+                r = read_raw_ino(name, &other, &ino);
+                if (r >= 0) {
+                        /* Another cell of this name runs (its supervisor and its
+                         * container both): its state stays, or it could no longer
+                         * be listed, stopped or entered, and our end would remove
+                         * what names it. A killed cell's state is replaced. */
+                        bool running = other.supervisor != s.supervisor &&
+                                runtime_pid_is(other.supervisor, other.supervisor_start) &&
+                                runtime_pid_is(other.leader, other.leader_start);
+                        if (running && ret_other)
+                                *ret_other = other.supervisor;
+                        runtime_state_done(&other);
+                        if (running)
+                                return -EBUSY;
+                } else if (r == -ENOMEM)
+                        return r;
+                /* After that check: another cell is named even when our payload
+                 * ended already (a zombie: -ESRCH, no state of ours). */
+                r = runtime_pid_start_time(leader, &s.leader_start);
+                if (r < 0)
+                        return r;
+                r = state_write(&s, true, ino);
+                if (r != -EEXIST)
+                        return r;
         }
-        /* After that check: another cell is named even when our payload
-         * ended already (a zombie: -ESRCH, no state of ours). */
-        r = runtime_pid_start_time(leader, &s.leader_start);
-        if (r < 0)
-                return r;
-        return runtime_state_write(&s);
+        return -EBUSY;
 }

@@ -37,11 +37,11 @@ static int zone_lock(int *ret_fd) {
         r = lock_dir_open(ZONE_LOCK_DIR, &dir_fd);
         if (r < 0)
                 return r;
-        /* O_NOFOLLOW: a planted symlink must not make us create or lock a
-         * file elsewhere. */
-        fd = openat(dir_fd, ZONE_LOCK_FILE, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0644);
-        if (fd < 0)
-                return -errno;
+        /* Root's only (lock_file_open()): a user holding it would hang
+         * every Zone= start and end, which wait for it. */
+        r = lock_file_open(dir_fd, ZONE_LOCK_FILE, &fd);
+        if (r < 0)
+                return r;
         while (flock(fd, LOCK_EX) < 0)
                 if (errno != EINTR)
                         return -errno;

@@ -333,6 +333,10 @@ static int parts_compose(const Plan *p, const ImagePart *parts, int *mnt, size_t
 }
 
 int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
+        return root_image_mount_again(p, NULL, ret, err);
+}
+
+int root_image_mount_again(const Plan *p, RootImage *held, RootImage *ret, SpawnError *err) {
         _cleanup_close_ int file_fd = -EBADF, dir_fd = -EBADF, lock_fd = -EBADF, whole_lock_fd = -EBADF;
         int mnt[_GPT_DESIGNATOR_MAX];
         char devs[_GPT_DESIGNATOR_MAX][32] = {}, reopen[32], why[256];
@@ -431,9 +435,26 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
          * number of read-only containers, or one that writes to it. Two
          * writers (or a writer and a reader) of one file system, each with
          * its own superblock, corrupt it; xfs alone refuses the second. */
-        /* Not waited for: no take-back locks an image, so whoever holds
-         * it is a container that runs. */
-        r = image_lock(file_fd, &st, written ? LOCK_EX : LOCK_SH, &lock_fd, &whole_lock_fd, why, sizeof why);
+        /* A mount again for the same start: its locks are kept, never let
+         * go in between, where another start could take the image (and
+         * then ours, already running its init once, would fail). They are
+         * the image's only while the path still leads to it. */
+        if (held) {
+                bool same = S_ISBLK(st.st_mode) ? st.st_rdev == held->rdev :
+                        st.st_dev == held->dev && st.st_ino == held->ino;
+
+                if (!same || written != held->written)
+                        return spawn_error_complete(err, ESTALE, "Image=%s: %s while the start cloned the "
+                                                    "container's init again", path,
+                                                    same ? "its partitions changed" : "replaced at its path");
+                lock_fd = TAKE_FD(held->lock_fd);
+                whole_lock_fd = TAKE_FD(held->whole_lock_fd);
+                r = 0;
+        } else
+                /* Not waited for: no take-back locks an image, so whoever
+                 * holds it is a container that runs. */
+                r = image_lock(file_fd, &st, written ? LOCK_EX : LOCK_SH, &lock_fd, &whole_lock_fd, why,
+                               sizeof why);
         if (r == -EBUSY)
                 return spawn_error(err, r, "Image=%s: what it is a part of (%s in %s) is in use by another container "
                                    "that writes to it", path, why, ROOT_IMAGE_LOCK_DIR);
@@ -461,7 +482,8 @@ int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err) {
                 goto fail;
 
         *ret = (RootImage) { .mount_fd = TAKE_FD(mnt[0]), .read_only = parts[0].read_only,
-                             .lock_fd = TAKE_FD(lock_fd), .whole_lock_fd = TAKE_FD(whole_lock_fd) };
+                             .lock_fd = TAKE_FD(lock_fd), .whole_lock_fd = TAKE_FD(whole_lock_fd),
+                             .dev = st.st_dev, .ino = st.st_ino, .rdev = st.st_rdev, .written = written };
         (void) snprintf(ret->fstype, sizeof ret->fstype, "%s", parts[0].fstype);
         (void) snprintf(ret->device, sizeof ret->device, "%s", devs[0]);
         r = 0;

@@ -62,6 +62,10 @@ typedef struct RootImage {
         char device[32];        /* the root's: "/dev/loop7", or empty for a whole block device */
         int lock_fd;            /* its file in ROOT_IMAGE_LOCK_DIR, flock'ed: LOCK_SH read-only, LOCK_EX written */
         int whole_lock_fd;      /* a partition's, a loop device's past its file's start: the whole's, LOCK_SH */
+        dev_t dev;              /* the image file's, or the block device's (rdev), as locked */
+        ino_t ino;
+        dev_t rdev;
+        bool written;           /* locked LOCK_EX */
 } RootImage;
 
 #define ROOT_IMAGE_NULL ((RootImage) { .mount_fd = -EBADF, .lock_fd = -EBADF, .whole_lock_fd = -EBADF })
@@ -75,6 +79,13 @@ bool root_image_fstype_read_only(const char *fstype);
  * "Image=PATH" (plan_message_origin() puts the line in front). Nothing is
  * left behind on failure. */
 int root_image_mount(const Plan *p, RootImage *ret, SpawnError *err);
+/* The same for a start that mounts its image a second time (its init
+ * cloned again): held's locks are taken over (held keeps its mount), not
+ * let go and taken again, where another start could take the image in
+ * between. The image at the path must still be the one held locks (else
+ * -ESTALE, saying so, and held keeps them); a later failure ends the
+ * start, its locks with it. */
+int root_image_mount_again(const Plan *p, RootImage *held, RootImage *ret, SpawnError *err);
 void root_image_done(RootImage *img);
 
 /* Where the supervisor opens the container's root: Directory=, or with an

@@ -171,3 +171,32 @@ expect "again: the probe's PID" "$(field pid)" 1
 expect_match "again: root mount" "$(root_mount)" '^ext4 /dev/loop[0-9]+$'
 no_loop_left again
 expect_nothing_left
+
+# Cloned again, the image's lock kept: the second mount takes over the
+# first's locks, never lets go of them. strace delays the second open of
+# the image's path (the second mount's; -P: only calls on that path) by
+# 2 s, and meanwhile another start that writes the image (ReadOnly=no, as
+# this one) is refused. A lock let go there gave the image to the other
+# start, and this one, whose init ran once already, failed: 'in use by
+# another container'.
+u=$(unit held "[Root]" "Image=$ext4" "[Exec]" "Exec=/bin/probe")
+other=$(unit other "[Root]" "Image=$ext4" "[Exec]" "Exec=/bin/sleep 3")
+status=0
+timeout 40 unshare -m --propagation private sh -c 'mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/system &&
+        strace -f -o "$1" -P "$2" -e trace=openat -e inject=openat:delay_enter=2000000:when=2 \
+                "$3" run -v "$4" >"$5/out" 2>"$5/err" & pid=$!
+        for i in $(seq 100); do grep -q "cloning the container.s init again" "$5/err" && break; sleep 0.05; done
+        sleep 0.5
+        other=0; "$3" run --cgroup-manager=none "$6" >"$5/other.out" 2>"$5/other.err" || other=$?
+        echo "$other" > "$5/other.status"
+        wait "$pid"' sh "$work/trace" "$ext4" "$CELL" "$u" "$work" "$other" || status=$?
+grep -q "cloning the container's init again" "$work/err" || fail "held: not cloned again: $(cat "$work/err")"
+# Never vacuous: the delayed open was the second of the image's path.
+expect "held: opens of the image" "$(grep -c "openat(.*$ext4" "$work/trace")" 2
+expect "held: status" "$status" 0
+expect "held: the probe's PID" "$(field pid)" 1
+expect "held: the other start's status" "$(cat "$work/other.status")" 2
+grep -q "Image=$ext4: in use by another container" "$work/other.err" ||
+        fail "held: the other start not refused for the image: $(cat "$work/other.err")"
+no_loop_left held
+expect_nothing_left

@@ -8,7 +8,10 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -93,6 +96,41 @@ TEST(udp_is_another_port) {
         ASSERT_TRUE(lb.locks[0].fd >= 0);
         shared_locks_done(&la);
         shared_locks_done(&lb);
+        remove_dir();
+}
+
+/* Only root opens a port's lock file: flock() needs no more than a
+ * read-only fd, so a user who could read it could hold the port for ever
+ * ("forwarded by a running cell already") while no cell forwards it. A
+ * file an earlier cell made 0644 (it stays after its holder) loses its
+ * group's and others' access at the next take. */
+TEST(a_port_lock_file_is_roots_only) {
+        CellPort pa[] = { { IPPROTO_TCP, 8083, 83 }, { IPPROTO_UDP, 8083, 83 } };
+        CellOrigin oa[2];
+        Plan a = plan_of("web-a", pa, 2, oa);
+        SharedLocks la = SHARED_LOCKS_NULL;
+        struct stat st;
+        int fd;
+
+        make_dir();
+        /* The udp port's file as an older cell left it. */
+        ASSERT_OK(port_locks_acquire(&(Plan) { .name = (char *) "old", .ports = pa + 1, .n_ports = 1 }, dir, &la,
+                                     NULL));
+        ASSERT_OK(chmod(la.locks[0].path, 0644));
+        shared_locks_done(&la);
+
+        ASSERT_OK(port_locks_acquire(&a, dir, &la, NULL));
+        ASSERT_EQ(la.n, (size_t) 2);
+        for (size_t i = 0; i < la.n; i++) {
+                ASSERT_OK(stat(la.locks[i].path, &st));
+                ASSERT_EQ(st.st_mode & 07777, (mode_t) 0600);
+        }
+        /* What another user could do with read access: hold it. */
+        fd = open(la.locks[0].path, O_RDONLY | O_CLOEXEC);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_EQ(flock(fd, LOCK_EX | LOCK_NB), -1);
+        close(fd);
+        shared_locks_done(&la);
         remove_dir();
 }
 

@@ -1,0 +1,74 @@
+#!/bin/bash
+# The end of a cell (--cgroup-manager=none) that removes its runtime state
+# while it does not hold the state lock -- a holder stopped there makes
+# everyone else go on without it after a second -- removes only the state
+# it read: a second start of the name that replaced it meanwhile stays
+# listed and can be stopped. strace holds the first cell right after it
+# read its state (with the lock), 4 s; the second start waits 1 s for the
+# lock, replaces the state (the first one's container is gone), and the
+# first then removed that one by its name: the second ran on, unlisted,
+# and "cell stop" could not find it.
+. "$(dirname "$0")/lib.sh"
+host_snapshot before
+
+command -v strace >/dev/null || { echo "skipped: strace missing (tests/lib/install-deps)"; exit 77; }
+name=$(unit_name race)
+state=/run/cell/$name/state
+first=$(unit race1 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sleep 1.5")
+second=$(unit race2 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'trap \"exit 0\" TERM; while :; do sleep 0.2; done'")
+
+timeout 30 strace -f -o "$work/trace" -P "$state" -e trace=read -e inject=read:delay_exit=4000000:when=1 \
+        "$CELL" run --cgroup-manager=none --name "$name" "$first" >"$work/first.out" 2>"$work/first.err" &
+tracer=$!
+for _ in $(seq 100); do
+        "$CELL" list 2>/dev/null | grep -q "^$name " && break
+        sleep 0.05
+done
+"$CELL" list | grep -q "^$name " || fail "the first start is not listed: $(cat "$work/first.err")"
+# Its payload's end, then its removal: held by strace after its read.
+for _ in $(seq 100); do
+        pgrep -f -- "sleep 1.5" >/dev/null || break
+        sleep 0.05
+done
+sleep 0.5
+timeout 30 "$CELL" run --cgroup-manager=none --name "$name" "$second" >"$work/second.out" 2>"$work/second.err" &
+second_pid=$!
+wait "$tracer" || fail "the first start failed: $(cat "$work/first.err")"
+# Never vacuous: the first one's read of the state was held.
+grep -q 'read(.*(DELAYED)' "$work/trace" || fail "the first cell's read of its state was not delayed: $(cat "$work/trace")"
+kill -0 "$second_pid" 2>/dev/null || fail "the second start ended: $(cat "$work/second.err")"
+"$CELL" list | grep -q "^$name .* running" ||
+        fail "the second start, running, is not listed: $("$CELL" list 2>&1); $(ls -la "/run/cell/$name" 2>&1)"
+"$CELL" stop "$name" || fail "cell stop $name failed"
+wait "$second_pid" || true
+[ ! -e "/run/cell/$name" ] || fail "the state is left: $(ls -la "/run/cell/$name")"
+
+# The same for a start that found no state and is held (strace) after that
+# look, with the lock: a second start, 1 s later without it, publishes its
+# state, and the first then put its own over it: the second ran on
+# unlisted. Now the first sees the second's and leaves it, saying so.
+first=$(unit race3 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'trap \"exit 0\" TERM; while :; do sleep 0.21; done'")
+second=$(unit race4 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'trap \"exit 0\" TERM; while :; do sleep 0.22; done'")
+strace -f -o "$work/trace2" -P "$state" -e trace=openat -e inject=openat:delay_exit=4000000:when=1 \
+        "$CELL" run --cgroup-manager=none --name "$name" "$first" >"$work/first.out" 2>"$work/first.err" &
+tracer=$!
+for _ in $(seq 100); do
+        pgrep -f -- "sleep 0.21" >/dev/null && break
+        sleep 0.05
+done
+"$CELL" run --cgroup-manager=none --name "$name" "$second" >"$work/second.out" 2>"$work/second.err" &
+second_pid=$!
+sleep 5
+grep -q 'openat(.*ENOENT.*(DELAYED)' "$work/trace2" ||
+        fail "the first start's look for a state was not delayed: $(cat "$work/trace2")"
+kill -0 "$second_pid" 2>/dev/null || fail "the second start ended: $(cat "$work/second.err")"
+expect "the supervisor the state names" "$(sed -n 's/^SUPERVISOR=//p' "$state")" "$second_pid"
+grep -q "Another cell of this name runs (supervisor PID $second_pid)" "$work/first.err" ||
+        fail "the first start does not name the second: $(cat "$work/first.err")"
+"$CELL" stop "$name" || fail "cell stop $name failed"
+wait "$second_pid" || true
+pkill -TERM -P "$tracer" || true
+wait "$tracer" || true
+[ ! -e "/run/cell/$name" ] || fail "the state is left: $(ls -la "/run/cell/$name")"
+expect_nothing_left
+echo "ok: a second start's state stayed, it was stopped by cell stop"
