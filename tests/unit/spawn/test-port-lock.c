@@ -295,6 +295,7 @@ TEST(a_dead_holders_tables_are_found_once) {
         ASSERT_STREQ(stale.tables[0].table, "cell-d");
         ASSERT_EQ_U64(stale.tables[0].handles[0], 11);
         port_stale_done(&stale);
+        shared_locks_done(&lc);
         shared_locks_done(&la);
         remove_dir();
 }
