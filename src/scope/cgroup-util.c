@@ -277,7 +277,7 @@ int cg_write(int dirfd, const char *file, const char *value) {
         return (size_t) k == l ? 0 : -EIO;
 }
 
-static int read_fd_full(int fd, char **ret) {
+int cg_read_fd(int fd, char **ret) {
         _cleanup_free_ char *buf = NULL;
         size_t len = 0, alloc = 0;
 
@@ -310,7 +310,7 @@ int cg_read(int dirfd, const char *file, char **ret) {
         _cleanup_close_ int fd = openat(dirfd, file, O_RDONLY|O_CLOEXEC|O_NOCTTY);
         if (fd < 0)
                 return negative_errno();
-        return read_fd_full(fd, ret);
+        return cg_read_fd(fd, ret);
 }
 
 int cg_read_file(const char *path, char **ret) {

@@ -110,6 +110,8 @@ int cg_v2_dir(pid_t pid, const char *path, char **ret);
 int cg_write(int dirfd, const char *file, const char *value);
 int cg_read(int dirfd, const char *file, char **ret);
 int cg_read_file(const char *path, char **ret);
+/* What is left to read of fd, whole, NUL-terminated. */
+int cg_read_fd(int fd, char **ret);
 /* Whether a cgroup list file's text ("cpu io memory\n": cgroup.controllers,
  * cgroup.subtree_control) has word. */
 bool cg_list_has(const char *list, const char *word);

@@ -181,12 +181,27 @@ static int state_lock(void) {
         return TAKE_FD(fd);
 }
 
+/* The state file at path moved to gone, if it is the file of inode ino
+ * (the one read): 0, and it waits at gone to be unlinked. One written
+ * since (without the lock) is put back, unless yet another is there now:
+ * -EEXIST. -ENOENT: none at path. */
+static int state_take_away(const char *path, const char *gone, ino_t ino) {
+        struct stat st;
+
+        if (rename(path, gone) < 0)
+                return negative_errno();
+        if (lstat(gone, &st) >= 0 && st.st_ino == ino)
+                return 0;
+        if (renameat2(AT_FDCWD, gone, AT_FDCWD, path, RENAME_NOREPLACE) < 0)
+                (void) unlink(gone);
+        return -EEXIST;
+}
+
 /* Puts s's state file in place. check: only over the file of inode ino
  * (0: only where there is none): -EEXIST when another is there instead
  * (written since it was looked at, without the lock), which stays. */
 static int state_write(const RuntimeState *s, bool check, ino_t ino) {
         _cleanup_free_ char *text = NULL, *dir = NULL, *tmp = NULL, *path = NULL, *gone = NULL;
-        struct stat st;
         int r;
 
         r = runtime_state_format(s, &text);
@@ -218,16 +233,10 @@ static int state_write(const RuntimeState *s, bool check, ino_t ino) {
         /* The one looked at taken away first, then ours put where there is
          * none: a state another start wrote since is never replaced. */
         if (check && ino != 0) {
-                if (rename(path, gone) >= 0) {
-                        if (lstat(gone, &st) < 0 || st.st_ino != ino) {
-                                if (renameat2(AT_FDCWD, gone, AT_FDCWD, path, RENAME_NOREPLACE) < 0)
-                                        (void) unlink(gone);
-                                (void) unlink(tmp);
-                                return -EEXIST;
-                        }
+                r = state_take_away(path, gone, ino);
+                if (r >= 0)
                         (void) unlink(gone);
-                } else if (errno != ENOENT) {
-                        r = negative_errno();
+                else if (r != -ENOENT) {
                         (void) unlink(tmp);
                         return r;
                 }
@@ -245,41 +254,27 @@ int runtime_state_write(const RuntimeState *s) {
         return state_write(s, false, 0);
 }
 
-static int read_raw(const char *name, RuntimeState *ret) {
+/* DIR/NAME/state, parsed, and which file it was: *ret_ino (if not NULL;
+ * 0 when none is there). */
+static int read_raw(const char *name, RuntimeState *ret, ino_t *ret_ino) {
         _cleanup_free_ char *path = NULL, *text = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
         int r;
 
+        if (ret_ino)
+                *ret_ino = 0;
         r = state_path(name, "state", &path);
         if (r < 0)
                 return r;
-        r = cg_read_file(path, &text);
-        if (r < 0)
-                return r;
-        return runtime_state_parse(text, ret);
-}
-
-/* As read_raw(), and which file it read: *ret_ino (0: none there). */
-static int read_raw_ino(const char *name, RuntimeState *ret, ino_t *ret_ino) {
-        _cleanup_free_ char *path = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        char text[4096];
-        struct stat st;
-        size_t n = 0;
-        ssize_t k;
-
-        *ret_ino = 0;
-        if (state_path(name, "state", &path) < 0)
-                return -ENOMEM;
         fd = open(path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
         if (fd < 0 || fstat(fd, &st) < 0)
                 return negative_errno();
-        *ret_ino = st.st_ino;
-        while (n < sizeof text - 1 && (k = read(fd, text + n, sizeof text - 1 - n)) != 0) {
-                if (k < 0 && errno != EINTR)
-                        return negative_errno();
-                n += (size_t) MAX(k, (ssize_t) 0);
-        }
-        text[n] = 0;
+        if (ret_ino)
+                *ret_ino = st.st_ino;
+        r = cg_read_fd(fd, &text);
+        if (r < 0)
+                return r;
         return runtime_state_parse(text, ret);
 }
 
@@ -287,7 +282,7 @@ int runtime_state_read(const char *name, RuntimeState *ret) {
         RuntimeState s;
         int r;
 
-        r = read_raw(name, &s);
+        r = read_raw(name, &s, NULL);
         if (r < 0)
                 return r;
         if (!runtime_pid_is(s.leader, s.leader_start)) {
@@ -302,12 +297,11 @@ int runtime_state_remove(const char *name, pid_t supervisor) {
         _cleanup_free_ char *dir = NULL, *path = NULL, *gone = NULL;
         _cleanup_close_ int lock_fd = -EBADF;
         RuntimeState s;
-        struct stat st;
         ino_t ino;
         int r;
 
         lock_fd = state_lock();
-        r = read_raw_ino(name, &s, &ino);
+        r = read_raw(name, &s, &ino);
         if (r >= 0) {
                 /* Ours, or a killed cell's that nobody else will remove. */
                 bool removable = s.supervisor == supervisor || !runtime_pid_is(s.supervisor, s.supervisor_start);
@@ -317,7 +311,7 @@ int runtime_state_remove(const char *name, pid_t supervisor) {
         } else if (r == -ENOMEM)
                 return r;
         if ((r = state_path(name, "state", &path)) < 0 || (r = state_path(name, NULL, &dir)) < 0)
-                return -ENOMEM;
+                return r;
         if (asprintf(&gone, "%s/.state.gone.%d", dir, (int) getpid()) < 0)
                 return -ENOMEM;
         /* Taken away first, then looked at: only the file read above goes.
@@ -325,15 +319,12 @@ int runtime_state_remove(const char *name, pid_t supervisor) {
          * start may have put its state there since; and a remover stopped
          * between its check and an unlink() by the name removed that one,
          * a running cell's, which no one could list or stop any more. */
-        if (rename(path, gone) < 0) {
-                if (errno != ENOENT)
-                        return negative_errno();
-        } else if (lstat(gone, &st) < 0 || st.st_ino != ino) {
-                /* Not what was read: back, unless yet another is there now. */
-                if (renameat2(AT_FDCWD, gone, AT_FDCWD, path, RENAME_NOREPLACE) < 0)
-                        (void) unlink(gone);
+        r = state_take_away(path, gone, ino);
+        if (r == -EEXIST)
                 return -EBUSY;
-        } else if (unlink(gone) < 0 && errno != ENOENT)
+        if (r < 0 && r != -ENOENT)
+                return r;
+        if (r >= 0 && unlink(gone) < 0 && errno != ENOENT)
                 return negative_errno();
         /* Not empty: another start writes its state there right now. */
         if (rmdir(dir) < 0 && errno != ENOENT && errno != ENOTEMPTY)
@@ -412,7 +403,7 @@ int runtime_state_publish(const char *name, const char *unit_path, CgroupManager
                 RuntimeState other;
                 ino_t ino = 0;
 
-                r = read_raw_ino(name, &other, &ino);
+                r = read_raw(name, &other, &ino);
                 if (r >= 0) {
                         /* Another cell of this name runs (its supervisor and its
                          * container both): its state stays, or it could no longer
