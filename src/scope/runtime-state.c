@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,6 +294,33 @@ int runtime_state_read(const char *name, RuntimeState *ret) {
         return 0;
 }
 
+/* What writers killed mid-write left in dir: their .state.tmp.PID and
+ * .state.gone.PID (each writer names its own), removed where PID no longer
+ * runs, so that the last state's removal takes the directory too. A
+ * running writer's are its own to finish. */
+static void state_dir_sweep(const char *dir) {
+        _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct dirent *de;
+        DIR *d;
+
+        if (fd < 0)
+                return;
+        d = fdopendir(fd);
+        if (!d)
+                return;
+        fd = -EBADF;    /* the DIR's now */
+        while ((de = readdir(d))) {
+                const char *p = startswith(de->d_name, ".state.tmp.") ?: startswith(de->d_name, ".state.gone.");
+                uint64_t pid;
+
+                if (!p || parse_uint64(p, &pid) < 0 || pid == 0 || pid > INT32_MAX || (pid_t) pid == getpid())
+                        continue;
+                if (kill((pid_t) pid, 0) < 0 && errno == ESRCH)
+                        (void) unlinkat(dirfd(d), de->d_name, 0);
+        }
+        closedir(d);
+}
+
 int runtime_state_remove(const char *name, pid_t supervisor) {
         _cleanup_free_ char *dir = NULL, *path = NULL, *gone = NULL;
         _cleanup_close_ int lock_fd = -EBADF;
@@ -326,6 +354,7 @@ int runtime_state_remove(const char *name, pid_t supervisor) {
                 return r;
         if (r >= 0 && unlink(gone) < 0 && errno != ENOENT)
                 return negative_errno();
+        state_dir_sweep(dir);
         /* Not empty: another start writes its state there right now. */
         if (rmdir(dir) < 0 && errno != ENOENT && errno != ENOTEMPTY)
                 return negative_errno();

@@ -135,6 +135,31 @@ TEST(write_read_list_remove) {
         ASSERT_OK(runtime_state_write(&old));
         ASSERT_OK(runtime_state_remove("web", getpid()));
         ASSERT_ERROR(runtime_state_read("web", &s), ENOENT);
+
+        /* what writers killed mid-write left (each its own temporary file)
+         * goes with the last state, and the directory with it; a running
+         * writer's stays (faults-kill: the directory was left) */
+        _cleanup_free_ char *web = NULL, *tmp_dead = NULL, *gone_dead = NULL, *tmp_live = NULL;
+        ASSERT_TRUE(asprintf(&web, "%s/web", d) > 0);
+        ASSERT_TRUE(asprintf(&tmp_dead, "%s/.state.tmp.%d", web, (int) dead_pid()) > 0);
+        ASSERT_TRUE(asprintf(&gone_dead, "%s/.state.gone.%d", web, (int) dead_pid()) > 0);
+        ASSERT_TRUE(asprintf(&tmp_live, "%s/.state.tmp.%d", web, (int) getppid()) > 0);
+        ASSERT_OK(runtime_state_publish("web", unit, CGROUP_MANAGER_CGROUPFS, getpid(), NULL));
+        for (const char *const *q = (const char *const[]) { tmp_dead, gone_dead, tmp_live, NULL }; *q; q++) {
+                FILE *w = fopen(*q, "we");
+                ASSERT_NOT_NULL(w);
+                fclose(w);
+        }
+        ASSERT_OK(runtime_state_remove("web", getpid()));
+        ASSERT_TRUE(access(tmp_dead, F_OK) < 0 && access(gone_dead, F_OK) < 0);
+        ASSERT_OK(access(tmp_live, F_OK));
+        ASSERT_OK(unlink(tmp_live));
+        ASSERT_OK(runtime_state_publish("web", unit, CGROUP_MANAGER_CGROUPFS, getpid(), NULL));
+        FILE *w = fopen(tmp_dead, "we");
+        ASSERT_NOT_NULL(w);
+        fclose(w);
+        ASSERT_OK(runtime_state_remove("web", getpid()));
+        ASSERT_TRUE(access(web, F_OK) < 0);
         dir_free(d);
 }
 
