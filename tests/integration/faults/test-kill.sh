@@ -163,12 +163,15 @@ if command -v strace >/dev/null && command -v mkfs.ext4 >/dev/null && command -v
         strace -f -o /dev/null -e trace=setns -e inject=setns:delay_enter=10000000 \
                 "$CELL" run --cgroup-manager=none "$u_undo" >"$work/out" 2>"$work/err" &
         spid=$!
+        # The helper is the child of cell that strace holds in setns() for
+        # 10 s: still stopped 0.2 s later (any traced process stops a moment
+        # at its clone, exec and exit too). Its failure was said before.
         helper= t=0
         while [ -z "$helper" ]; do
                 [ "$t" -lt 500 ] || fail "no take-back helper held by strace within 5 s: $(cat "$work/err")"
                 cpid=$(pgrep -P "$spid" || true)
                 for c in $(pgrep -P "${cpid:-0}" || true); do
-                        [ "$(state_of "$c")" = t ] && helper=$c
+                        [ "$(state_of "$c")" = t ] && sleep 0.2 && [ "$(state_of "$c")" = t ] && helper=$c
                 done
                 sleep 0.01
                 t=$((t + 1))
