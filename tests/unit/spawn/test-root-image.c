@@ -66,6 +66,16 @@ static void put_le(uint8_t *p, uint64_t v, size_t n) {
                 p[i] = (uint8_t) (v >> (8 * i));
 }
 
+/* The MBR's first partition entry (type, first sector, sectors) and its
+ * signature. */
+static void put_mbr_entry(uint8_t *mbr, uint8_t type, uint32_t first, uint32_t sectors) {
+        mbr[446 + 4] = type;
+        put_le(mbr + 446 + 8, first, 4);
+        put_le(mbr + 446 + 12, sectors, 4);
+        mbr[510] = 0x55;
+        mbr[511] = 0xaa;
+}
+
 /* A UUID's text in the GPT's mixed-endian bytes. */
 static void put_guid(uint8_t *p, const char *s) {
         unsigned b[16];
@@ -81,11 +91,7 @@ static void write_gpt(const char *name, size_t total, const TestGptEntry *e, siz
         uint8_t *mbr = img, *hdr = img + 512, *table = img + 1024;
 
         memset(img, 0, sizeof img);
-        mbr[446 + 4] = 0xee;
-        put_le(mbr + 446 + 8, 1, 4);
-        put_le(mbr + 446 + 12, total / 512 - 1, 4);
-        mbr[510] = 0x55;
-        mbr[511] = 0xaa;
+        put_mbr_entry(mbr, 0xee, 1, (uint32_t) (total / 512 - 1));
         for (size_t i = 0; i < n; i++) {
                 uint8_t *t = table + 128 * i;
 
@@ -128,7 +134,7 @@ TEST(fstypes) {
 
 TEST(refused) {
         SpawnError err = {};
-        unsigned char mbr[512] = {};
+        uint8_t mbr[512] = {};
 
         ASSERT_NOT_NULL(mkdtemp(dir));
 
@@ -147,13 +153,7 @@ TEST(refused) {
         ASSERT_CONTAINS(err.message, "/zeros.raw: no file system found: cell mounts ext4, btrfs, xfs, squashfs or erofs");
 
         /* A DOS partition table: one Linux partition from sector 2048. */
-        mbr[446 + 4] = 0x83;
-        mbr[446 + 8] = 0x00;
-        mbr[446 + 9] = 0x08;
-        mbr[446 + 12] = 0x00;
-        mbr[446 + 13] = 0x08;
-        mbr[510] = 0x55;
-        mbr[511] = 0xAA;
+        put_mbr_entry(mbr, 0x83, 2048, 2048);
         write_file("disk.raw", mbr, sizeof mbr, 4 << 20);
         err = (SpawnError) {};
         ASSERT_ERROR(try_mount("disk.raw", &err), EMEDIUMTYPE);
@@ -163,12 +163,7 @@ TEST(refused) {
          * for 4096-byte sectors has its header at byte 4096): said so, not
          * "a partition table (PMBR)". */
         memset(mbr, 0, sizeof mbr);
-        mbr[446 + 4] = 0xee;
-        mbr[446 + 8] = 1;
-        mbr[446 + 12] = 0xff;
-        mbr[446 + 13] = 0x1f;
-        mbr[510] = 0x55;
-        mbr[511] = 0xAA;
+        put_mbr_entry(mbr, 0xee, 1, 0x1fff);
         write_file("pmbr.raw", mbr, sizeof mbr, 4 << 20);
         err = (SpawnError) {};
         ASSERT_ERROR(try_mount("pmbr.raw", &err), EMEDIUMTYPE);
