@@ -138,7 +138,10 @@ static void format_bitmap(const uint8_t *set, size_t size, char *buf, size_t n) 
                         continue;
                 while (j + 1 < size * 8 && (set[(j + 1) / 8] & (1U << ((j + 1) % 8))))
                         j++;
-                len += (size_t) snprintf(buf + len, n - len, j > i ? "%s%zu-%zu" : "%s%zu", len ? "," : "", i, j);
+                if (j > i)
+                        len += (size_t) snprintf(buf + len, n - len, "%s%zu-%zu", len ? "," : "", i, j);
+                else
+                        len += (size_t) snprintf(buf + len, n - len, "%s%zu", len ? "," : "", i);
                 i = j;
         }
 }
