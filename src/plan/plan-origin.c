@@ -14,10 +14,11 @@
 /* The keys of one value in force that the start may refuse (the image, the
  * host or the kernel has the last word), and the lists whose items it names
  * one by one; the [Limits] keys the kernel (cgroupfs) or systemd may refuse
- * at the start. A key whose value builds up over lines without a count
- * (Capability=, CPUAffinity=) is not here: its last line need not be the
- * one that failed. Mounts, DeviceAllow= and the IO device keys keep their
- * origin in their own entries; ResolvConf= and Timezone= in PlanEtcFile. */
+ * at the start, and the other keys of the scope's properties. A key whose
+ * value builds up over lines without a count (Capability=, CPUAffinity=) is
+ * not here: its last line need not be the one that failed. Mounts,
+ * DeviceAllow= and the IO device keys keep their origin in their own
+ * entries; ResolvConf= and Timezone= in PlanEtcFile. */
 static const char * const origin_keys[] = {
         "Directory", "Image", "Volatile",
         "Exec", "User", "Group", "SupplementaryGroups", "WorkingDirectory", "Hostname",
@@ -28,6 +29,10 @@ static const char * const origin_keys[] = {
         "CPUQuota", "CPUQuotaPeriodSec", "CPUWeight", "StartupCPUWeight", "IOWeight", "StartupIOWeight",
         "TasksMax",
         "Port",
+        /* What else StartTransientUnit gets of one value (plan-scope.c's
+         * plan_property_keys[]), which systemd may refuse: a slice it cannot
+         * load ("a-.slice"), a value an older systemd does not take. */
+        "Description", "Slice", "KillSignal", "TimeoutStopSec",
 };
 
 /* Sets of CPUs or NUMA nodes, which add up over lines as systemd's: the

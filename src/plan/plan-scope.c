@@ -4,11 +4,13 @@
  * StartTransientUnit, in a fixed order and with systemd's types. */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "plan-internal.h"
+#include "signal-util.h"
 #include "strv.h"
 #include "unit-name.h"
 
@@ -36,13 +38,168 @@ uint32_t plan_scale_from_permyriad(uint32_t permyriad) {
         return (uint32_t) (((uint64_t) MIN(permyriad, 10000U) * UINT32_MAX + 5000) / 10000U);
 }
 
+/* Every property StartTransientUnit gets, the plan's and those scope/ adds
+ * (scope-bus-props.c), and the unit key it is made from: when systemd
+ * refuses one (an older systemd that does not know it, a value it takes
+ * not), its message names the property, and cell names the key and where
+ * it was written. NULL: cell's own, of no key. plan_property_add() takes no
+ * name that is not here, so that none is sent without its key;
+ * test-scope-bus checks scope/'s own against it. */
+static const struct {
+        const char *property, *key;
+} plan_property_keys[] = {
+        { "Description",                "Description" },        /* "cell NAME: " and the key's */
+        { "Slice",                      "Slice" },
+        { "Delegate",                   NULL },
+        { "CollectMode",                NULL },
+        { "DefaultDependencies",        NULL },
+        { "After",                      "After" },
+        { "Before",                     "Before" },             /* and the service's, scope/'s own */
+        { "Wants",                      "Wants" },
+        { "Requires",                   "Requires" },
+        { "BindsTo",                    "BindsTo" },            /* and the service's, scope/'s own */
+        { "PartOf",                     "PartOf" },
+        { "Conflicts",                  "Conflicts" },
+        { "MemoryMax",                  "MemoryMax" },
+        { "MemoryMaxScale",             "MemoryMax" },
+        { "MemoryHigh",                 "MemoryHigh" },
+        { "MemoryHighScale",            "MemoryHigh" },
+        { "MemorySwapMax",              "MemorySwapMax" },
+        { "MemorySwapMaxScale",         "MemorySwapMax" },
+        { "MemoryMin",                  "MemoryMin" },
+        { "MemoryMinScale",             "MemoryMin" },
+        { "MemoryLow",                  "MemoryLow" },
+        { "MemoryLowScale",             "MemoryLow" },
+        { "CPUQuotaPerSecUSec",         "CPUQuota" },
+        { "CPUQuotaPeriodUSec",         "CPUQuotaPeriodSec" },
+        { "CPUWeight",                  "CPUWeight" },
+        { "StartupCPUWeight",           "StartupCPUWeight" },
+        { "IOWeight",                   "IOWeight" },
+        { "StartupIOWeight",            "StartupIOWeight" },
+        { "AllowedCPUs",                "AllowedCPUs" },
+        { "StartupAllowedCPUs",         "StartupAllowedCPUs" },
+        { "AllowedMemoryNodes",         "AllowedMemoryNodes" },
+        { "StartupAllowedMemoryNodes",  "StartupAllowedMemoryNodes" },
+        { "TasksMax",                   "TasksMax" },
+        { "TasksMaxScale",              "TasksMax" },
+        { "DevicePolicy",               NULL },                 /* always "closed" */
+        { "DeviceAllow",                "DeviceAllow" },        /* and cell's own nodes */
+        /* scope/'s: the IO device keys (cg_io_property()), each entry of its own origin ... */
+        { "IODeviceWeight",             "IODeviceWeight" },
+        { "IOReadBandwidthMax",         "IOReadBandwidthMax" },
+        { "IOWriteBandwidthMax",        "IOWriteBandwidthMax" },
+        { "IOReadIOPSMax",              "IOReadIOPSMax" },
+        { "IOWriteIOPSMax",             "IOWriteIOPSMax" },
+        { "IODeviceLatencyTargetUSec",  "IODeviceLatencyTargetSec" },
+        /* ... what systemd needs to stop the scope itself, and the process. */
+        { "KillSignal",                 "KillSignal" },
+        { "TimeoutStopUSec",            "TimeoutStopSec" },
+        { "PIDs",                       NULL },
+};
+
+int plan_property_key(const char *property, const char **ret_key) {
+        for (size_t i = 0; property && i < ELEMENTSOF(plan_property_keys); i++)
+                if (streq(plan_property_keys[i].property, property)) {
+                        *ret_key = plan_property_keys[i].key;
+                        return 0;
+                }
+        return -ENOENT;
+}
+
+/* A percentage as cell's keys take it: "50%", "12.5%". */
+static void format_permyriad(uint64_t permyriad, char *buf, size_t n) {
+        if (permyriad % 100 == 0)
+                (void) snprintf(buf, n, "%" PRIu64 "%%", permyriad / 100);
+        else if (permyriad % 10 == 0)
+                (void) snprintf(buf, n, "%" PRIu64 ".%" PRIu64 "%%", permyriad / 100, permyriad % 100 / 10);
+        else
+                (void) snprintf(buf, n, "%" PRIu64 ".%02" PRIu64 "%%", permyriad / 100, permyriad % 100);
+}
+
+/* A time span: "infinity", "100ms", "2500us". */
+static void format_usec(uint64_t usec, char *buf, size_t n) {
+        if (usec == UINT64_MAX)
+                (void) snprintf(buf, n, "infinity");
+        else if (usec % USEC_PER_MSEC == 0)
+                (void) snprintf(buf, n, "%" PRIu64 "ms", usec / USEC_PER_MSEC);
+        else
+                (void) snprintf(buf, n, "%" PRIu64 "us", usec);
+}
+
+/* A CPU or node set as systemd writes it: "0-3,8". */
+static void format_bitmap(const uint8_t *set, size_t size, char *buf, size_t n) {
+        size_t len = 0;
+
+        buf[0] = 0;
+        for (size_t i = 0; i < size * 8 && len < n; i++) {
+                size_t j = i;
+
+                if (!(set[i / 8] & (1U << (i % 8))))
+                        continue;
+                while (j + 1 < size * 8 && (set[(j + 1) / 8] & (1U << ((j + 1) % 8))))
+                        j++;
+                if (j > i)
+                        len += (size_t) snprintf(buf + len, n - len, "%s%zu-%zu", len ? "," : "", i, j);
+                else
+                        len += (size_t) snprintf(buf + len, n - len, "%s%zu", len ? "," : "", i);
+                i = j;
+        }
+}
+
+const char *plan_property_value(const PlanProperty *q, char *buf, size_t n) {
+        const char *key = q->key, *sig = strempty(q->signature), *d;
+        char sbuf[SIGNAL_STRING_MAX];
+
+        if (n == 0)
+                return buf;
+        buf[0] = 0;
+        if (!key && plan_property_key(q->name, &key) < 0)
+                return buf;
+        if (!key)
+                return buf;
+        if (streq(key, "CPUQuota"))             /* usec per second: 1% is 10000 */
+                format_permyriad(q->t / (USEC_PER_SEC / 10000), buf, n);
+        else if (streq(key, "CPUQuotaPeriodSec") || streq(key, "TimeoutStopSec"))
+                format_usec(q->t, buf, n);
+        else if ((streq(key, "CPUWeight") || streq(key, "StartupCPUWeight")) && q->t == 0)
+                (void) snprintf(buf, n, "idle");
+        else if (streq(sig, "u"))               /* NAMEScale: UINT32_MAX is 100% */
+                format_permyriad(((uint64_t) q->u * 10000 + UINT32_MAX / 2) / UINT32_MAX, buf, n);
+        else if (streq(sig, "t") && q->t == UINT64_MAX)
+                (void) snprintf(buf, n, "infinity");
+        else if (streq(sig, "t"))
+                (void) snprintf(buf, n, "%" PRIu64, q->t);
+        else if (streq(sig, "i") && streq(key, "KillSignal"))
+                (void) snprintf(buf, n, "%s", signal_to_string(q->i, sbuf));
+        else if (streq(sig, "ay") && q->ay)
+                format_bitmap(q->ay, q->ay_size, buf, n);
+        else if (streq(sig, "s") && streq(key, "Description"))
+                /* "cell NAME: TEXT": the unit's TEXT (none when it has no Description=). */
+                (void) snprintf(buf, n, "%s", (d = strstr(strempty(q->s), ": ")) ? d + 2 : "");
+        else if (streq(sig, "s"))
+                (void) snprintf(buf, n, "%s", strempty(q->s));
+        else if (streq(sig, "as")) {
+                size_t len = 0;
+                for (size_t i = 0; q->as && q->as[i] && len < n; i++)
+                        len += (size_t) snprintf(buf + len, n - len, "%s%s", i ? " " : "", q->as[i]);
+        }
+        return buf;
+}
+
 static int plan_property_add(Plan *p, const char *name, const char *signature, PlanProperty **ret) {
-        PlanProperty *l = realloc(p->properties, sizeof(PlanProperty) * (p->n_properties + 1));
+        const char *key;
+        PlanProperty *l;
+
+        /* A property cell would send without saying which key it comes from. */
+        if (plan_property_key(name, &key) < 0)
+                return -EINVAL;
+        l = realloc(p->properties, sizeof(PlanProperty) * (p->n_properties + 1));
         if (!l)
                 return -ENOMEM;
         p->properties = l;
         p->properties[p->n_properties] = (PlanProperty) {
                 .name = name,
+                .key = key,
                 .signature = signature,
         };
         *ret = &p->properties[p->n_properties++];

@@ -196,6 +196,8 @@ typedef struct PlanRlimit {
  * the IO limits of each disk found) are added by scope/, not planned. */
 typedef struct PlanProperty {
         const char *name;       /* static: "MemoryMax", "CPUQuotaPerSecUSec", ... */
+        const char *key;        /* static: the unit key it is made from ("MemoryMax", "CPUQuota"),
+                                 * NULL for cell's own (Delegate, ...): plan_property_key() */
         const char *signature;  /* "t", "u", "i", "b", "s", "as", "ay", "a(ss)" */
         uint64_t t;             /* "t" */
         uint32_t u;             /* "u" */
@@ -481,6 +483,17 @@ void plan_done(Plan *p);
 /* Takes the capabilities in mask out of every set, for what the start finds
  * on this host (cli/run.c: CAP_MKNOD where no device policy applies). */
 void plan_withhold_capabilities(Plan *p, uint64_t mask);
+
+/* The unit key a property StartTransientUnit gets is made from, for a
+ * refusal's message: 0 and *ret_key ("CPUQuota" for "CPUQuotaPerSecUSec";
+ * NULL for a property cell adds of its own accord, "Delegate", "PIDs"), or
+ * -ENOENT for a name cell never sends. One table (plan-scope.c) for the
+ * plan's properties and those scope/ adds (KillSignal, PIDs, the IO keys). */
+int plan_property_key(const char *property, const char **ret_key);
+/* The property's value as the unit writes its key ("5000%" for a
+ * CPUQuotaPerSecUSec of 50 s, "idle", "infinity", "0-3"): "" for one of no
+ * key or whose value is not one line's (DeviceAllow's list); returns buf. */
+const char *plan_property_value(const PlanProperty *q, char *buf, size_t n);
 
 /* (added) A deep copy of n properties, for whoever must keep them past the
  * plan (scope/); and its release. */

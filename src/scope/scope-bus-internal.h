@@ -20,6 +20,7 @@ struct ScopeBus {
         sd_bus_slot *slot_job_removed, *slot_filter, *slot_call;
         PlanProperty *props;    /* a copy of the plan's, so the plan may go away */
         size_t n_props;
+        char **io_entries;      /* the plan's IO device entries, "FILE:LINE: KEY=PATH VALUE" each */
         char *slice, *description;      /* added when the plan's properties lack them */
         char *service;          /* the .service cell runs in: BindsTo= and Before= it (no After=) */
         int kill_signal;        /* KillSignal= when the plan's properties lack it */
@@ -70,3 +71,10 @@ int scope_bus_start_send(Scope *s);
 int scope_bus_message_filter(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 /* The JobRemoved match, queued (answered inside the wait). */
 int scope_bus_job_subscribe(Scope *s);
+/* The plan's IO device entries as a refusal names them (b->io_entries). */
+int scope_bus_io_entries(ScopeBus *b, const PlanLimits *l);
+/* StartTransientUnit refused (not UnitExists, not for a stop job): systemd's
+ * message, with the unit key of the property it names and that key's value
+ * in front ("CPUQuota=5000%: systemd refused CPUQuotaPerSecUSec: ..."), or
+ * "cell's own property". Sets the text, returns -errno. */
+int scope_bus_refused(Scope *s, const sd_bus_error *e);

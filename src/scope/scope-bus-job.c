@@ -146,9 +146,7 @@ static int on_start_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
                         r = scope_set_error(s, -ESHUTDOWN, "StartTransientUnit(%s): %s", s->unit,
                                             e->message ?: "a stop job is queued");
                 else
-                        r = scope_set_error(s, sd_bus_error_get_errno(e) > 0 ? -sd_bus_error_get_errno(e) : -EIO,
-                                            "StartTransientUnit(%s) failed: %s (%s)",
-                                            s->unit, e->message ?: "no message", e->name);
+                        r = scope_bus_refused(s, e);
                 if (r < 0)
                         scope_bus_job_finish(s, r);
                 return 0;

@@ -213,6 +213,9 @@ int scope_bus_new(Scope *s, const Plan *p, bool user_bus) {
         if (r < 0)
                 return r;
         b->n_props = p->n_properties;
+        r = scope_bus_io_entries(b, &p->limits);
+        if (r < 0)
+                return r;
         b->kill_signal = p->kill_signal;
         b->timeout_stop_usec = p->timeout_stop_usec;
         if ((p->slice && !(b->slice = strdup(p->slice))) ||
@@ -435,6 +438,7 @@ void scope_bus_free(Scope *s) {
         }
         bus_disconnect(b);
         plan_properties_free(b->props, b->n_props);
+        strv_free(b->io_entries);
         free(b->slice);
         free(b->description);
         free(b->service);

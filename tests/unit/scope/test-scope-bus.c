@@ -12,6 +12,7 @@
 #include <systemd/sd-bus.h>
 
 #include "config-parse.h"
+#include "scope-bus-internal.h"
 #include "scope-internal.h"
 #include "strv.h"
 #include "test.h"
@@ -383,6 +384,160 @@ TEST(start_properties_startup_and_memory_nodes) {
         cell_config_done(&c);
         diag_done(&diag);
         test_bus_done(bus);
+}
+
+/* Every property StartTransientUnit gets -- the plan's with every key that
+ * makes one, and what the scope adds -- says which unit key it comes from,
+ * or that it is cell's own (plan-scope.c's plan_property_keys[]): a refusal
+ * of any of them can be named (scope-bus-refused.c). */
+TEST(every_property_has_its_key) {
+        static const char *const keys[][3] = {
+                { "Unit", "Description", "web server" },
+                { "Unit", "After", "a.service" },
+                { "Unit", "Before", "b.service" },
+                { "Unit", "Wants", "c.service" },
+                { "Unit", "Requires", "d.service" },
+                { "Unit", "BindsTo", "e.service" },
+                { "Unit", "PartOf", "f.service" },
+                { "Unit", "Conflicts", "g.service" },
+                { "Limits", "Slice", "web.slice" },
+                { "Limits", "MemoryMax", "1G" },
+                { "Limits", "MemoryHigh", "50%" },
+                { "Limits", "MemorySwapMax", "0" },
+                { "Limits", "MemoryMin", "10%" },
+                { "Limits", "MemoryLow", "infinity" },
+                { "Limits", "CPUQuota", "12.5%" },
+                { "Limits", "CPUQuotaPeriodSec", "10ms" },
+                { "Limits", "CPUWeight", "idle" },
+                { "Limits", "StartupCPUWeight", "50" },
+                { "Limits", "IOWeight", "200" },
+                { "Limits", "StartupIOWeight", "300" },
+                { "Limits", "AllowedCPUs", "0-2 5" },
+                { "Limits", "StartupAllowedCPUs", "1" },
+                { "Limits", "AllowedMemoryNodes", "0" },
+                { "Limits", "StartupAllowedMemoryNodes", "0" },
+                { "Limits", "TasksMax", "25%" },
+                { "Limits", "DeviceAllow", "/dev/fuse rw" },
+        };
+        /* As the unit writes them: what a refusal says. */
+        static const char *const values[][2] = {
+                { "Description", "web server" }, { "Slice", "web.slice" }, { "After", "a.service" },
+                { "MemoryMax", "1073741824" }, { "MemoryHighScale", "50%" }, { "MemorySwapMax", "0" },
+                { "MemoryMinScale", "10%" }, { "MemoryLow", "infinity" }, { "CPUQuotaPerSecUSec", "12.5%" },
+                { "CPUQuotaPeriodUSec", "10ms" }, { "CPUWeight", "idle" }, { "StartupCPUWeight", "50" },
+                { "AllowedCPUs", "0-2,5" }, { "StartupAllowedCPUs", "1" }, { "TasksMaxScale", "25%" },
+                { "Delegate", "" }, { "DeviceAllow", "" },
+        };
+        sd_bus *bus = test_bus();
+        sd_bus_message *m = NULL;
+        Diagnostics diag = {};
+        CellConfig c;
+        Plan p;
+        CgroupIODisk disks[1] = { { .dev = makedev(8, 0) } };
+        const char *name, *key;
+        char value[64];
+        size_t n = 0;
+
+        cell_config_init(&c);
+        c.name = strdup("web");
+        c.path = strdup("web.cell");
+        c.directory = strdup("/var/lib/cell/web");
+        ASSERT_NOT_NULL(c.name);
+        ASSERT_NOT_NULL(c.path);
+        ASSERT_NOT_NULL(c.directory);
+        ASSERT_OK(strv_extend(&c.exec, "/bin/true"));
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+                ASSERT_OK(config_assign(&c, keys[i][0], keys[i][1], keys[i][2], "web.cell", 3, &diag));
+        ASSERT_EQ(diag.n_errors, 0);
+        ASSERT_OK(plan_build(&c, &(PlanOptions) {}, &p, &diag));
+        for (CellIOKind t = 0; t < _CELL_IO_KIND_MAX; t++)
+                disks[0].set[t] = true;
+        ScopeStartProps sp = {
+                .props = p.properties, .n_props = p.n_properties,
+                .slice = "machine.slice", .description = "cell web",
+                .kill_signal = SIGUSR2, .timeout_stop_usec = 7,
+                .pid = 4242, .service = "cell@web.service",
+                .io_disks = disks, .n_io_disks = ELEMENTSOF(disks),
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(values); i++) {
+                const PlanProperty *q = NULL;
+                for (size_t j = 0; j < p.n_properties; j++)
+                        if (streq(p.properties[j].name, values[i][0]))
+                                q = p.properties + j;
+                ASSERT_NOT_NULL(q);
+                ASSERT_STREQ(plan_property_value(q, value, sizeof value), values[i][1]);
+        }
+
+        ASSERT_OK(sd_bus_message_new_method_call(bus, &m, "a.b", "/", "a.b", "C"));
+        ASSERT_OK(scope_bus_append_start_properties(m, &sp, NULL));
+        ASSERT_OK(sd_bus_message_seal(m, 1, 0));
+        ASSERT_OK(sd_bus_message_rewind(m, true));
+        ASSERT_EQ(sd_bus_message_enter_container(m, 'a', "(sv)"), 1);
+        while (sd_bus_message_enter_container(m, 'r', "sv") > 0) {
+                ASSERT_EQ(sd_bus_message_read(m, "s", &name), 1);
+                if (plan_property_key(name, &key) < 0)
+                        fprintf(stderr, "%s: sent without its key in plan_property_keys[]\n", name);
+                ASSERT_OK(plan_property_key(name, &key));
+                ASSERT_OK(sd_bus_message_skip(m, "v"));
+                ASSERT_OK(sd_bus_message_exit_container(m));
+                n++;
+        }
+        /* The plan's: one of each of the 26 keys, 4 of cell's own; the scope's: 6
+         * of IO, KillSignal, TimeoutStopUSec, PIDs and the service's BindsTo and Before. */
+        ASSERT_EQ(n, 41U);
+        ASSERT_ERROR(plan_property_key("PIDFDs", &key), ENOENT);
+        ASSERT_OK(plan_property_key("CPUQuotaPerSecUSec", &key));
+        ASSERT_STREQ(key, "CPUQuota");
+        ASSERT_OK(plan_property_key("PIDs", &key));
+        ASSERT_NULL(key);
+        sd_bus_message_unref(m);
+        plan_done(&p);
+        cell_config_done(&c);
+        diag_done(&diag);
+        test_bus_done(bus);
+}
+
+/* An IO device key's property refused: the entry, with its own file and line,
+ * where one disk has the key; the key alone where several have it. */
+TEST(io_property_refused) {
+        CellIODevice devices[] = {
+                { .kind = CELL_IO_READ_BPS, .path = (char *) "/dev/sda", .value = 1000000,
+                  .file = (char *) "/etc/cell/web.cell", .line = 8 },
+                { .kind = CELL_IO_READ_BPS, .path = (char *) "/dev/sdb", .value = 2000000,
+                  .file = (char *) "/etc/cell/web.cell", .line = 9 },
+                { .kind = CELL_IO_LATENCY, .path = (char *) "/dev/sdb", .value = 25000,
+                  .file = (char *) "/etc/cell/web.cell.d/io.conf", .line = 2 },
+        };
+        CgroupIODisk disks[2] = { { .dev = makedev(8, 0) }, { .dev = makedev(8, 16) } };
+        PlanLimits l = { .io_devices = devices, .n_io_devices = ELEMENTSOF(devices) };
+        ScopeBus b = {};
+        Scope s = { .unit = (char *) "cell-web.scope", .bus = &b, .io_disks = disks, .n_io_disks = 2 };
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+
+        disks[0].set[CELL_IO_READ_BPS] = disks[1].set[CELL_IO_READ_BPS] = disks[1].set[CELL_IO_LATENCY] = true;
+        disks[0].origin[CELL_IO_READ_BPS] = 0;
+        disks[1].origin[CELL_IO_READ_BPS] = 1;
+        disks[1].origin[CELL_IO_LATENCY] = 2;
+        ASSERT_OK(scope_bus_io_entries(&b, &l));
+
+        sd_bus_error_set(&e, SD_BUS_ERROR_PROPERTY_READ_ONLY,
+                         "Cannot set property IODeviceLatencyTargetUSec, or unknown property.");
+        ASSERT_TRUE(scope_bus_refused(&s, &e) < 0);
+        ASSERT_STREQ(s.error, "/etc/cell/web.cell.d/io.conf:2: IODeviceLatencyTargetSec=/dev/sdb 25000us: "
+                              "systemd refused IODeviceLatencyTargetUSec: Cannot set property "
+                              "IODeviceLatencyTargetUSec, or unknown property. "
+                              "(org.freedesktop.DBus.Error.PropertyReadOnly)");
+        sd_bus_error_free(&e);
+        sd_bus_error_set(&e, SD_BUS_ERROR_INVALID_ARGS, "Path 'IOReadBandwidthMax' specified in "
+                         "/dev/block/8:16= is not normalized.");
+        ASSERT_ERROR(scope_bus_refused(&s, &e), EINVAL);
+        ASSERT_STREQ(s.error, "IOReadBandwidthMax=: systemd refused IOReadBandwidthMax: Path "
+                              "'IOReadBandwidthMax' specified in /dev/block/8:16= is not normalized. "
+                              "(org.freedesktop.DBus.Error.InvalidArgs)");
+        sd_bus_error_free(&e);
+        free(s.error);
+        strv_free(b.io_entries);
 }
 
 TEST(manager_names) {

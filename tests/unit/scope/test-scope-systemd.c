@@ -21,6 +21,7 @@
 
 #include "fake-bus.h"
 #include "fake-leftover.h"
+#include "plan/plan-test.h"
 #include "scope-internal.h"
 #include "test.h"
 
@@ -86,9 +87,28 @@ static int fake_probe(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         return sd_bus_reply_method_return(m, "bu", has, started[i].stops);
 }
 
+/* "refuse:NAME": systemd refuses the property NAME, in its own words (systemd
+ * 252's src/core/dbus-cgroup.c, dbus-unit.c): a value out of range, or a
+ * property it does not know (an older systemd). "refuse:none": a refusal
+ * that names no property. */
+static int fake_refuse(const char *what, char * const *sent, sd_bus_error *error) {
+        if (streq(what, "none"))
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid unit name or type.");
+        if (!strv_contains(sent, what))
+                return sd_bus_error_setf(error, "org.test.NotSent", "%s was not sent", what);
+        if (streq(what, "CPUQuotaPerSecUSec"))
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "CPUQuotaPerSecUSec= value out of range");
+        if (endswith(what, "Scale") || streq(what, "MemoryMax"))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Value specified in %s is out of range",
+                                         what);
+        return sd_bus_error_setf(error, SD_BUS_ERROR_PROPERTY_READ_ONLY, "Cannot set property %s, or unknown property.",
+                                 what);
+}
+
 static int fake_start(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         sd_bus *bus = sd_bus_message_get_bus(m);
         const char *unit, *mode, *controller = NULL, *slice = NULL;
+        _cleanup_strv_free_ char **sent = NULL;
         bool pidfds = false, addref = false;
         int32_t kill_signal = 0;
         uint64_t timeout_stop = 0;
@@ -103,6 +123,8 @@ static int fake_start(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         while ((r = sd_bus_message_enter_container(m, 'r', "sv")) > 0) {
                 const char *name;
                 if ((r = sd_bus_message_read(m, "s", &name)) < 0)
+                        return r;
+                if ((r = strv_extend(&sent, name)) < 0)
                         return r;
                 if (streq(name, "PIDFDs")) {
                         pidfds = true;
@@ -143,6 +165,8 @@ static int fake_start(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         if (pidfds)
                 return sd_bus_error_set(error, SD_BUS_ERROR_PROPERTY_READ_ONLY,
                                         "Cannot set property PIDFDs, or unknown property.");
+        if (startswith(unit, "refuse:"))
+                return fake_refuse(unit + strlen("refuse:"), sent, error);
         if (strstr(unit, "refused"))
                 return sd_bus_error_set(error, "org.freedesktop.systemd1.NoSuchUnit", "Unit nope.slice not found.");
         if (fake_leftover_exists(unit))
@@ -429,6 +453,109 @@ TEST(systemd_conversation) {
         ASSERT_STREQ(scope_last_error(s), "lost the connection to the bus while waiting for cell-hang.scope");
         scope_free(s);
 
+        sd_event_unref(e);
+}
+
+/* The unit the refusals below are of: the main file's keys, the drop-in's. */
+#define REFUSED_UNIT "[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\nKillSignal=SIGUSR1\n" \
+        "[Limits]\nCPUQuota=5000%\nAllowedCPUs=0-1\nStartupAllowedCPUs=0-1,3\nTasksMax=64\nMemoryMax=1G\n"
+#define REFUSED_DROPIN "[Limits]\nMemoryMax=50%\n"
+
+/* The start of plan p as unit (a "refuse:NAME" the fake refuses); its
+ * message, and where "cell run" says the key was written (the temporary
+ * directory cut off: "web.cell:7: "). */
+static int run_refused(Plan *p, const char *unit, sd_event *e, char *where, size_t n, Scope **ret) {
+        char buf[PATH_MAX + 32];
+        const char *slash;
+        Scope *s = NULL;
+
+        free(p->scope_unit);
+        p->scope_unit = xstrdup(unit);
+        ASSERT_OK(scope_new(p, CGROUP_MANAGER_SYSTEMD, false, e, &s));
+        ASSERT_OK(scope_attach(s, getpid(), false));
+        int r = scope_wait(s);
+        ASSERT_NOT_NULL(scope_last_error(s));
+        plan_message_origin(p, scope_last_error(s), buf, sizeof buf);
+        slash = strstr(buf, "/web.cell");
+        snprintf(where, n, "%s", slash ? slash + 1 : buf);
+        *ret = s;
+        return r;
+}
+
+/* systemd refuses a property cell sent: the message says which unit key made
+ * it, with its value, and "cell run" names where that key was written --
+ * the drop-in, where it set the key -- as for any value the start refuses.
+ * One cell adds of its own accord is said to be so; a refusal that names no
+ * property stays systemd's words alone. */
+TEST(property_refused) {
+        sd_event *e = NULL;
+        Scope *s = NULL;
+        CellConfig c;
+        Plan p = {};
+        char where[PATH_MAX + 32];
+
+        if (!fake_bus_start(NULL, fake_systemd, NULL))
+                return;
+        ASSERT_OK(sd_event_new(&e));
+        config_from_files(&c, "web", REFUSED_UNIT, REFUSED_DROPIN);
+        plan_ok(&c, NULL, &p);
+
+        /* A value systemd does not take. */
+        ASSERT_ERROR(run_refused(&p, "refuse:CPUQuotaPerSecUSec", e, where, sizeof where, &s), EINVAL);
+        ASSERT_STREQ(scope_last_error(s), "CPUQuota=5000%: systemd refused CPUQuotaPerSecUSec: "
+                                          "CPUQuotaPerSecUSec= value out of range "
+                                          "(org.freedesktop.DBus.Error.InvalidArgs)");
+        ASSERT_STREQ(where, "web.cell:7: ");
+        scope_free(s);
+
+        /* Set in the drop-in: its file and line; a percentage as its Scale property. */
+        ASSERT_ERROR(run_refused(&p, "refuse:MemoryMaxScale", e, where, sizeof where, &s), EINVAL);
+        ASSERT_STREQ(scope_last_error(s), "MemoryMax=50%: systemd refused MemoryMaxScale: "
+                                          "Value specified in MemoryMaxScale is out of range "
+                                          "(org.freedesktop.DBus.Error.InvalidArgs)");
+        ASSERT_STREQ(where, "web.cell.d/x.conf:2: ");
+        scope_free(s);
+
+        /* A property an older systemd does not know: "StartupAllowedCPUs", not
+         * the "AllowedCPUs" inside its name. */
+        ASSERT_TRUE(run_refused(&p, "refuse:StartupAllowedCPUs", e, where, sizeof where, &s) < 0);
+        ASSERT_STREQ(scope_last_error(s), "StartupAllowedCPUs=0-1,3: systemd refused StartupAllowedCPUs: "
+                                          "Cannot set property StartupAllowedCPUs, or unknown property. "
+                                          "(org.freedesktop.DBus.Error.PropertyReadOnly)");
+        ASSERT_STREQ(where, "web.cell:9: ");
+        scope_free(s);
+        ASSERT_TRUE(run_refused(&p, "refuse:TasksMax", e, where, sizeof where, &s) < 0);
+        ASSERT_STREQ(scope_last_error(s), "TasksMax=64: systemd refused TasksMax: Cannot set property TasksMax, "
+                                          "or unknown property. (org.freedesktop.DBus.Error.PropertyReadOnly)");
+        ASSERT_STREQ(where, "web.cell:10: ");
+        scope_free(s);
+
+        /* One the scope adds from a key of the unit's. */
+        ASSERT_TRUE(run_refused(&p, "refuse:KillSignal", e, where, sizeof where, &s) < 0);
+        ASSERT_STREQ(scope_last_error(s), "KillSignal=SIGUSR1: systemd refused KillSignal: Cannot set property "
+                                          "KillSignal, or unknown property. "
+                                          "(org.freedesktop.DBus.Error.PropertyReadOnly)");
+        ASSERT_STREQ(where, "web.cell:5: ");
+        scope_free(s);
+
+        /* cell's own: no key, no file. */
+        ASSERT_TRUE(run_refused(&p, "refuse:Delegate", e, where, sizeof where, &s) < 0);
+        ASSERT_STREQ(scope_last_error(s), "StartTransientUnit(refuse:Delegate) failed: systemd refused Delegate, "
+                                          "cell's own property: Cannot set property Delegate, or unknown property. "
+                                          "(org.freedesktop.DBus.Error.PropertyReadOnly)");
+        ASSERT_STREQ(where, "");
+        scope_free(s);
+
+        /* No property named: systemd's words, as they were. */
+        ASSERT_ERROR(run_refused(&p, "refuse:none", e, where, sizeof where, &s), EINVAL);
+        ASSERT_STREQ(scope_last_error(s), "StartTransientUnit(refuse:none) failed: Invalid unit name or type. "
+                                          "(org.freedesktop.DBus.Error.InvalidArgs)");
+        ASSERT_STREQ(where, "");
+        scope_free(s);
+
+        plan_done(&p);
+        cell_config_done(&c);
+        fake_bus_stop();
         sd_event_unref(e);
 }
 

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* StartTransientUnit refused for a property (scope-bus-job.c has the other
+ * answers): an older or differently built systemd that does not know one
+ * ("Cannot set property StartupAllowedCPUs, or unknown property."), or a
+ * value it does not take ("Value specified in TasksMaxScale is out of
+ * range"). systemd names the property, not the unit key: cell says which key
+ * made it, with its value, so that "cell run" can name where the key was
+ * written (plan_message_origin()), or that it is cell's own property. */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgroup-io.h"
+#include "parse-limits.h"
+#include "scope-bus-internal.h"
+#include "strv.h"
+
+static bool is_word_char(char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/* Where message names name as a word of its own (not "MemoryMax" inside
+ * "MemoryMaxScale"), or NULL. */
+static const char *find_word(const char *message, const char *name) {
+        size_t n = strlen(name);
+
+        for (const char *m = strstr(message, name); m; m = strstr(m + 1, name))
+                if ((m == message || !is_word_char(m[-1])) && !is_word_char(m[n]))
+                        return m;
+        return NULL;
+}
+
+typedef struct Refused {
+        const char *at;         /* where the message names it: the first named wins */
+        const char *name;       /* the property */
+        bool own;               /* cell's own, of no key */
+        const PlanProperty *prop;       /* the plan's, for its key and value */
+        CellIOKind io;          /* _CELL_IO_KIND_MAX, or the IO kind it is */
+} Refused;
+
+static void consider(Refused *best, const char *message, const char *name, bool own, const PlanProperty *prop,
+                     CellIOKind io) {
+        const char *at = find_word(message, name);
+
+        if (at && (!best->at || at < best->at))
+                *best = (Refused) { .at = at, .name = name, .own = own, .prop = prop, .io = io };
+}
+
+/* "KEY=VALUE: " of the one entry of the IO key of kind t, with its origin;
+ * the key alone when several disks have it (systemd names none). */
+static void io_prefix(const Scope *s, CellIOKind t, char *buf, size_t n) {
+        const ScopeBus *b = s->bus;
+        const char *entry = NULL;
+        size_t disks = 0;
+
+        for (size_t i = 0; i < s->n_io_disks; i++)
+                if (s->io_disks[i].set[t]) {
+                        disks++;
+                        if (s->io_disks[i].origin[t] < strv_length(b->io_entries))
+                                entry = b->io_entries[s->io_disks[i].origin[t]];
+                }
+        if (disks == 1 && entry)
+                (void) snprintf(buf, n, "%s: ", entry);
+        else
+                (void) snprintf(buf, n, "%s=: ", io_kind_key(t));
+}
+
+int scope_bus_io_entries(ScopeBus *b, const PlanLimits *l) {
+        for (size_t i = 0; i < l->n_io_devices; i++) {
+                const CellIODevice *d = l->io_devices + i;
+                char where[PATH_MAX + 32] = "";
+                _cleanup_free_ char *e = NULL;
+
+                if (d->file)
+                        (void) snprintf(where, sizeof where, "%s:%u: ", d->file, d->line);
+                if (asprintf(&e, d->kind == CELL_IO_LATENCY ? "%s%s=%s %" PRIu64 "us" : "%s%s=%s %" PRIu64,
+                             where, io_kind_key(d->kind), d->path, d->value) < 0)
+                        return -ENOMEM;
+                if (strv_push(&b->io_entries, TAKE_PTR(e)) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+int scope_bus_refused(Scope *s, const sd_bus_error *e) {
+        const ScopeBus *b = s->bus;
+        int r = sd_bus_error_get_errno(e) > 0 ? -sd_bus_error_get_errno(e) : -EIO;
+        const char *message = e->message ?: "no message";
+        Refused best = { .io = _CELL_IO_KIND_MAX };
+        char value[PATH_MAX + 64];
+        const char *key = NULL;
+
+        /* What StartTransientUnit carried (scope_bus_append_start_properties()):
+         * the plan's first, so that its BindsTo= and Before= are the unit's,
+         * then what scope/ adds. */
+        for (size_t i = 0; i < b->n_props; i++) {
+                const PlanProperty *q = b->props + i;
+                if (s->devices_own && (streq(q->name, "DevicePolicy") || streq(q->name, "DeviceAllow")))
+                        continue;
+                consider(&best, message, q->name, !q->key, q, _CELL_IO_KIND_MAX);
+        }
+        for (CellIOKind t = 0; t < _CELL_IO_KIND_MAX; t++)
+                for (size_t i = 0; i < s->n_io_disks; i++)
+                        if (s->io_disks[i].set[t]) {
+                                consider(&best, message, cg_io_property(t), false, NULL, t);
+                                break;
+                        }
+        if (b->slice)
+                consider(&best, message, "Slice", false, NULL, _CELL_IO_KIND_MAX);
+        if (b->description)
+                consider(&best, message, "Description", false, NULL, _CELL_IO_KIND_MAX);
+        if (b->kill_signal > 0)
+                consider(&best, message, "KillSignal", false, NULL, _CELL_IO_KIND_MAX);
+        if (b->timeout_stop_usec > 0)
+                consider(&best, message, "TimeoutStopUSec", false, NULL, _CELL_IO_KIND_MAX);
+        consider(&best, message, "PIDs", true, NULL, _CELL_IO_KIND_MAX);
+        if (b->service) {
+                /* Bound to the service cell runs in: no key of the unit's. */
+                consider(&best, message, "BindsTo", true, NULL, _CELL_IO_KIND_MAX);
+                consider(&best, message, "Before", true, NULL, _CELL_IO_KIND_MAX);
+        }
+
+        if (!best.at)
+                return scope_set_error(s, r, "StartTransientUnit(%s) failed: %s (%s)", s->unit, message, e->name);
+        if (!best.own && best.io != _CELL_IO_KIND_MAX) {
+                io_prefix(s, best.io, value, sizeof value);
+                return scope_set_error(s, r, "%ssystemd refused %s: %s (%s)", value, best.name, message, e->name);
+        }
+        if (!best.own && plan_property_key(best.name, &key) < 0)
+                key = NULL;
+        if (best.own || !key)
+                return scope_set_error(s, r, "StartTransientUnit(%s) failed: systemd refused %s, cell's own "
+                                       "property: %s (%s)", s->unit, best.name, message, e->name);
+
+        /* scope/'s own additions of a key: their values as sent. */
+        PlanProperty sent = { .name = best.name, .key = key };
+        if (best.prop)
+                sent = *best.prop;
+        else if (streq(key, "Slice"))
+                sent = (PlanProperty) { .name = best.name, .key = key, .signature = "s", .s = b->slice };
+        else if (streq(key, "Description"))
+                sent = (PlanProperty) { .name = best.name, .key = key, .signature = "s", .s = b->description };
+        else if (streq(key, "KillSignal"))
+                sent = (PlanProperty) { .name = best.name, .key = key, .signature = "i", .i = b->kill_signal };
+        else if (streq(key, "TimeoutStopSec"))
+                sent = (PlanProperty) { .name = best.name, .key = key, .signature = "t",
+                                        .t = b->timeout_stop_usec };
+        return scope_set_error(s, r, "%s=%s: systemd refused %s: %s (%s)", key,
+                               plan_property_value(&sent, value, sizeof value), best.name, message, e->name);
+}
