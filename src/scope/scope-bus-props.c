@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
+#include "cgroup-util.h"
 #include "scope-internal.h"
 #include "strv.h"
 
@@ -109,10 +110,22 @@ int scope_bus_append_start_properties(sd_bus_message *m, const ScopeStartProps *
         if (r < 0)
                 return r;
         for (size_t i = 0; i < p->n_props; i++) {
-                if (p->skip_device_policy && (streq(p->props[i].name, "DevicePolicy") ||
-                                              streq(p->props[i].name, "DeviceAllow")))
+                const PlanProperty *q = p->props + i;
+                PlanProperty full;
+
+                if (p->skip_device_policy && (streq(q->name, "DevicePolicy") || streq(q->name, "DeviceAllow")))
                         continue;
-                r = scope_bus_append_property(m, p->props + i);
+                /* TasksMax=100%: systemd 252 takes it in a unit file (the system's
+                 * limit) but refuses a TasksMaxScale of 100% on the bus ("out of
+                 * range": its check is v >= UINT32_MAX). The same limit, resolved
+                 * as systemd resolves the unit file's and the cgroupfs manager
+                 * does: the system's number of tasks. */
+                if (streq(q->name, "TasksMaxScale") && q->u == UINT32_MAX) {
+                        full = (PlanProperty) { .name = "TasksMax", .key = q->key, .signature = "t",
+                                                .t = cg_system_tasks_max() };
+                        q = &full;
+                }
+                r = scope_bus_append_property(m, q);
                 if (r == -EINVAL && ret_bad)
                         *ret_bad = p->props + i;
                 if (r < 0)

@@ -62,24 +62,6 @@ cell_with_slice badslice a-.slice
 in_sealed "$CELL" run badslice > "$WORK/badslice.log" 2>&1
 expect_refused "Slice=a-.slice" badslice "$WORK/badslice.log" $? "StartTransientUnit.*a-\.slice"
 
-# --- a value cell takes and systemd 252 refuses: TasksMax=100% is a
-# TasksMaxScale= of 2^32-1, which systemd's bus_cgroup_set_tasks_max_scale()
-# takes for out of range. systemd names the property; cell names the key,
-# its value and where it was written: the drop-in that set it.
-install_cell fulltasks <<EOF
-[Root]
-Directory=$ROOT
-$UNDO_KEYS
-[Exec]
-Exec=/bin/error-payload
-[Limits]
-TasksMax=64
-EOF
-in_sealed sh -c 'mkdir -p /run/cell/fulltasks.cell.d && printf "[Limits]\nTasksMax=100%%\n" > /run/cell/fulltasks.cell.d/10-tasks.conf'
-in_sealed "$CELL" run fulltasks > "$WORK/fulltasks.log" 2>&1
-expect_refused "TasksMax=100%" fulltasks "$WORK/fulltasks.log" $? \
-        "cgroup: /run/cell/fulltasks\.cell\.d/10-tasks\.conf:2: TasksMax=100%: systemd refused TasksMaxScale: Value specified in TasksMaxScale is out of range \(org\.freedesktop\.DBus\.Error\.InvalidArgs\)"
-
 in_sealed ln -s /dev/null /run/systemd/system/masked.slice
 in_sealed systemctl daemon-reload
 cell_with_slice maskedslice masked.slice

@@ -261,6 +261,45 @@ else
         echo "skip - TasksMax= enforcement: no pids controller in this cgroup2 tree (v1 holds it on this host)"
 fi
 
+# --- TasksMax=100%, set in a drop-in: systemd 252 refuses a TasksMaxScale
+# of 100% on the bus ("Value specified in TasksMaxScale is out of range")
+# though it takes the key in a unit file; cell sends the limit that stands
+# for, the system's number of tasks (the smaller of pid_max - 1 and
+# threads-max), as the cgroupfs manager writes it.
+write_payload full-payload <<'EOF'
+trap 'exit 0' TERM
+echo up > /out/full
+sleep 1000 & wait
+EOF
+install_cell fulltasks <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/full-payload
+[Limits]
+TasksMax=64
+EOF
+in_sealed sh -c 'mkdir -p /run/cell/fulltasks.cell.d && printf "[Limits]\nTasksMax=100%%\n" > /run/cell/fulltasks.cell.d/10-tasks.conf'
+# As the sealed systemd reads them: pid_max is its PID namespace's (Linux 6.14).
+want=$(( $(in_sealed cat /proc/sys/kernel/pid_max) - 1 ))
+threads=$(in_sealed cat /proc/sys/kernel/threads-max)
+[ "$threads" -lt "$want" ] && want=$threads
+[ "$want" -gt 4194303 ] && want=4194303
+if controller_available pids; then
+        rm -f "$ROOT/out/full"
+        in_sealed "$CELL" run fulltasks > "$WORK/fulltasks.log" 2>&1 &
+        if wait_for 10 test -e "$ROOT/out/full"; then
+                expect_eq "TasksMax=100% in a drop-in: the scope's TasksMax is the system's" "$want" \
+                        "$(prop cell-fulltasks.scope TasksMax)"
+        else
+                fail "TasksMax=100%: cell run did not get going: $(cat "$WORK/fulltasks.log")"
+        fi
+        in_sealed systemctl stop cell-fulltasks.scope
+        wait
+else
+        echo "skip - TasksMax=100%: no pids controller in this cgroup2 tree (v1 holds it on this host)"
+fi
+
 # A name systemd escapes ("a-b": cell-a\x2db.scope; any "-" or "@") still asks
 # the broker for its own job's JobRemoved alone (arg2), not for every job's:
 # the broker reads the backslash inside the rule's quotes as itself, so the
