@@ -273,7 +273,7 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
                         goto finish;
         }
         r = run_start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp,
-                            console_mode != RUN_CONSOLE_PIPE, image, *root_fd, &spawn);
+                            console_mode != RUN_CONSOLE_PIPE, image, *root_fd, NULL, &spawn);
         if (r < 0)
                 goto finish;
 
@@ -308,16 +308,23 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
                          * wants cell alone in its cgroup and the child born in the
                          * container's, so this child goes and auto decides again
                          * (not with Register=yes: that manager makes no scope). */
+                        _cleanup_(spawn_locks_done) SpawnLocks locks = SPAWN_LOCKS_NULL;
+
                         log_debug("No systemd bus after all (%s): cloning the container's init again.",
                                   strna(scope_last_error(NULL)));
-                        spawn_kill(&spawn);
+                        /* The same start: its ports, UID range and places stay
+                         * its own across, never another start's in between. */
+                        r = spawn_kill_keep_locks(&spawn, &locks, &err);
                         spawn = SPAWN_NULL;
-                        r = run_new_scope(p, a->manager, a->user_bus, event, &scope);
+                        if (r < 0)
+                                r = run_report_spawn_error(p, &err, r);
+                        if (r >= 0)
+                                r = run_new_scope(p, a->manager, a->user_bus, event, &scope);
                         if (r >= 0)
                                 r = run_image_mount_again(p, image);
                         if (r >= 0)
                                 r = run_start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp,
-                                                    console_mode != RUN_CONSOLE_PIPE, image, *root_fd, &spawn);
+                                                    console_mode != RUN_CONSOLE_PIPE, image, *root_fd, &locks, &spawn);
                         if (r < 0)
                                 goto finish;
                 } else {

@@ -75,6 +75,33 @@ static int shared_lock_wait(int fd, int op) {
         }
 }
 
+/* LOCK_SH on the lock file of the place (dev, ino), through *fd, or a
+ * fresh open of it where *fd is -EBADF or is no longer the file at its
+ * name once locked (its last holder removes it as it leaves:
+ * lock_file_release_shared()); waited for while a take-back holds it
+ * (shared_lock_wait()). *ret_opening: what failed was the open. */
+static int place_lock(int dir_fd, dev_t dev, ino_t ino, int *fd, bool *ret_opening) {
+        for (;;) {
+                int r;
+
+                if (*fd < 0) {
+                        r = lock_file_openat(dir_fd, dev, ino, fd);
+                        if (r < 0) {
+                                *ret_opening = true;
+                                return r;
+                        }
+                }
+                r = shared_lock_wait(*fd, LOCK_SH);
+                if (r < 0) {
+                        *ret_opening = false;
+                        return r;
+                }
+                if (lock_file_current(dir_fd, dev, ino, *fd))
+                        return 0;
+                *fd = safe_close(*fd);
+        }
+}
+
 /* The place's identity: of place_fd (the caller's, opened already), else
  * of path opened here. 0: missing, or a file. */
 static int place_stat(const char *path, int place_fd, bool optional, const char *key, struct stat *ret,
@@ -102,6 +129,7 @@ static int place_add(SharedLocks *l, int *dir_fd, const char *path, const struct
                      SpawnError *err) {
         _cleanup_close_ int lock_fd = -EBADF;
         SharedLock *n;
+        bool opening;
         int r;
 
         /* Each place once: a second fresh open would conflict with the
@@ -113,16 +141,10 @@ static int place_add(SharedLocks *l, int *dir_fd, const char *path, const struct
         r = *dir_fd >= 0 ? 0 : lock_dir_open(l->dir ?: SHARED_LOCK_DIR, dir_fd);
         if (r < 0)
                 return spawn_error(err, r, "%s=%s: cannot open %s", key, path, l->dir ?: SHARED_LOCK_DIR);
-        for (;;) {
-                lock_fd = safe_close(lock_fd);
-                r = lock_file_openat(*dir_fd, st->st_dev, st->st_ino, &lock_fd);
-                if (r < 0)
-                        return spawn_error(err, r, "%s=%s: cannot open its lock file in %s", key, path,
-                                           l->dir ?: SHARED_LOCK_DIR);
-                r = shared_lock_wait(lock_fd, LOCK_SH);
-                if (r < 0 || lock_file_current(*dir_fd, st->st_dev, st->st_ino, lock_fd))
-                        break;
-        }
+        r = place_lock(*dir_fd, st->st_dev, st->st_ino, &lock_fd, &opening);
+        if (r < 0 && opening)
+                return spawn_error(err, r, "%s=%s: cannot open its lock file in %s", key, path,
+                                   l->dir ?: SHARED_LOCK_DIR);
         /* Waited for: a take-back under way holds LOCK_EX for milliseconds;
          * after it, whatever it removed is gone before we look. Not for
          * ever: a start must not hang unsaid, whatever holds it (above). */
@@ -264,6 +286,57 @@ int shared_locks_exclusive(SharedLocks *l, bool *busy) {
                 l->locks[i].fd = TAKE_FD(fd);
         }
         return n_busy;
+}
+
+int shared_locks_exclusive_kept(SharedLocks *l, bool *busy) {
+        _cleanup_close_ int dir_fd = -EBADF;
+        int n_busy = 0;
+
+        for (size_t i = 0; i < l->n; i++) {
+                SharedLock *k = l->locks + i;
+                bool opening;
+
+                busy[i] = false;
+                if (k->held)
+                        continue;
+                /* Our own lock converted where it is: a fresh open would
+                 * conflict with it. Still the file at its name: no last
+                 * holder removes it while we hold it. */
+                if (k->fd >= 0 && flock_retry(k->fd, LOCK_EX | LOCK_NB) >= 0)
+                        continue;
+                busy[i] = true;
+                n_busy++;
+                /* Another holds it, and the kernel let ours go with the
+                 * failed conversion (flock(2)): taken again at once, as at
+                 * the start. Nothing of ours is in the place meanwhile (the
+                 * first init is dead, the second not cloned), so a
+                 * take-back of another start that gets it in between takes
+                 * nothing from under us. */
+                if (dir_fd < 0 && lock_dir_open(l->dir ?: SHARED_LOCK_DIR, &dir_fd) < 0)
+                        k->fd = safe_close(k->fd);
+                else if (place_lock(dir_fd, k->dev, k->ino, &k->fd, &opening) < 0)
+                        k->fd = safe_close(k->fd);
+        }
+        return n_busy;
+}
+
+int shared_locks_share(SharedLocks *l, SpawnError *err) {
+        for (size_t i = 0; i < l->n; i++) {
+                SharedLock *k = l->locks + i;
+                int r;
+
+                if (k->held)
+                        continue;
+                /* LOCK_EX to LOCK_SH in one step of the kernel's (the old
+                 * lock goes and the new one comes under the inode's lock
+                 * list's lock): no other start's or take-back's flock()
+                 * gets between. LOCK_SH already: nothing to do. */
+                r = k->fd < 0 ? -ENOLCK : flock_retry(k->fd, LOCK_SH | LOCK_NB);
+                if (r < 0)
+                        return spawn_error(err, r, "%s: cannot lock it again against another container's "
+                                           "take-back, for the container's init cloned again", k->path);
+        }
+        return 0;
 }
 
 bool shared_locks_on(const SharedLocks *l, dev_t dev) {

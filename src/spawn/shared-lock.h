@@ -108,6 +108,17 @@ int shared_lock_file_open(const char *lock_dir, dev_t dev, ino_t ino, int *ret_f
  * cannot be opened again), each place's busy[i] set (an array of l->n). */
 int shared_locks_exclusive(SharedLocks *l, bool *busy);
 
+/* As shared_locks_exclusive(), for a take-back that keeps the locks (a
+ * start that clones the container's init again, spawn-locks.h): each own
+ * lock converted to LOCK_EX|LOCK_NB in place, never let go where no one
+ * else holds the place; a busy place's, which the failed conversion may
+ * have dropped, taken LOCK_SH again at once (waited for as by a start; -EBADF
+ * if it could not be). Then shared_locks_share(), after the take-back. */
+int shared_locks_exclusive_kept(SharedLocks *l, bool *busy);
+/* Each place's lock back to LOCK_SH (from LOCK_EX without letting go);
+ * a place whose lock was lost is an error naming it. */
+int shared_locks_share(SharedLocks *l, SpawnError *err);
+
 /* Whether something made on the file system dev is in one of the places' file
  * systems (and not, say, on the container's own /dev tmpfs). */
 bool shared_locks_on(const SharedLocks *l, dev_t dev);

@@ -10,15 +10,13 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "port-lock.h"
 #include "root-image.h"
 #include "spawn-child.h"
+#include "spawn-locks.h"
 #include "spawn-net.h"
 #include "spawn-sched.h"
 #include "spawn-tree.h"
@@ -239,50 +237,16 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
         const Plan *p = params->plan;
         _cleanup_(spawn_kill) Spawn s = SPAWN_NULL;
         int image_fd = p->root_image ? params->root_image_fd : -EBADF;
-        char root[32];
         uint64_t flags;
         int pair[2], r;
         pid_t pid;
 
         s.plan = p;
-        /* Before anything is looked up or made in a place another
-         * container may share: its take-back waits for none of ours.
-         * Directory=: the one the start opened and decided on. */
-        r = shared_locks_acquire(p, params->root_directory_fd, NULL, &s.shared, err);
+        /* The places', the image's, the ports' and the range's locks,
+         * before anything is looked up or made (spawn-locks.h). */
+        r = spawn_locks_take(params, &s, err);
         if (r < 0)
                 return r;
-        /* The image's lock lives as long as the container, handed over
-         * with the places' to cell-monitor. */
-        if (p->root_image && params->root_image_lock_fd >= 0) {
-                r = shared_locks_add_held(&s.shared, p->root_image, params->root_image_lock_fd);
-                if (r < 0)
-                        return spawn_error(err, r, "Image=%s: cannot keep its lock", p->root_image);
-        }
-        if (p->root_image && params->root_image_whole_lock_fd >= 0) {
-                r = shared_locks_add_held(&s.shared, p->root_image, params->root_image_whole_lock_fd);
-                if (r < 0)
-                        return spawn_error(err, r, "Image=%s: cannot keep its lock", p->root_image);
-        }
-        /* Port=: each host port ours before clone, and so before the rules
-         * (spawn_network()): a port another cell forwards is refused with
-         * nothing made, its traffic untouched. Held, handed over, with the
-         * places' locks. */
-        r = port_locks_acquire(p, NULL, &s.shared, err);
-        if (r < 0)
-                return r;
-        /* The range (and for pick its lock) before clone: a start that
-         * cannot get one leaves nothing behind. */
-        if (p->namespaces & CLONE_NEWUSER) {
-                /* PrivateUsers=yes: the owner of the root locked, not of
-                 * what its path leads to now. */
-                int root_fd = p->root_image ? image_fd : params->root_directory_fd;
-
-                if (root_fd >= 0)
-                        (void) snprintf(root, sizeof root, "/proc/self/fd/%d", root_fd);
-                r = uid_range_acquire(p, root_fd >= 0 ? root : p->root_directory, NULL, &s.users, err);
-                if (r < 0)
-                        return r;
-        }
 
         /* Without PrivateUsers= the child builds: where it records what it
          * makes as it goes, before it exists (spawn-undo.h). */
@@ -494,57 +458,10 @@ void spawn_done(Spawn *s) {
         shared_locks_done(&s->shared);
 }
 
-/* "/data, /etc/resolv.conf, ..." of what stays in the root, the first few:
- * what is on the shared places' file systems (not on the container's own
- * tmpfs, say), or if nothing is (a file system mounted below a Bind=
- * source), all of it. */
-static void undo_left_paths(const SpawnUndo *u, const SharedLocks *shared, char *buf, size_t n) {
-        size_t shown = 0, k = 0;
-        bool any_on = false;
+/* spawn_kill(), and with keep its locks into *keep (spawn-locks.h). */
+static int spawn_kill_full(Spawn *s, SpawnLocks *keep, SpawnError *err) {
+        int r = 0;
 
-        for (size_t i = 0; i < u->record.created.n; i++) {
-                const MountCreatedEntry *e = &u->record.created.entries[i];
-
-                if (!e->host && shared_locks_on(shared, makedev(e->dev_major, e->dev_minor)))
-                        any_on = true;
-        }
-        buf[0] = 0;
-        for (size_t i = u->record.created.n; i > 0 && k + 1 < n; i--) {
-                const MountCreatedEntry *e = &u->record.created.entries[i - 1];
-                int w;
-
-                if (e->host || (any_on && !shared_locks_on(shared, makedev(e->dev_major, e->dev_minor))))
-                        continue;
-                w = shown == 3 ? snprintf(buf + k, n - k, ", ...") :
-                        snprintf(buf + k, n - k, "%s%s", shown > 0 ? ", " : "", e->path);
-                if (w < 0)
-                        break;
-                k = MIN(k + (size_t) w, n - 1);
-                if (shown++ == 3)
-                        break;
-        }
-}
-
-/* Whether what was made in the root and its Bind= mounts may go: only
- * with every shared place locked exclusively, all or nothing
- * (shared-lock.h). Each busy place is said once. */
-static bool undo_may_take_back_root(Spawn *s) {
-        _cleanup_free_ bool *busy = NULL;
-        char left[512];
-
-        if (s->shared.n == 0 || !spawn_undo_has_root_entries(&s->undo))
-                return true;
-        busy = calloc(s->shared.n, sizeof *busy);
-        if (!busy || shared_locks_exclusive(&s->shared, busy) == 0)
-                return !!busy;
-        undo_left_paths(&s->undo, &s->shared, left, sizeof left);
-        for (size_t i = 0; i < s->shared.n; i++)
-                if (busy[i])
-                        log_warning("left %s: another container uses %s", left, s->shared.locks[i].path);
-        return false;
-}
-
-void spawn_kill(Spawn *s) {
         /* Before spawn_started(): the start failed. The record is written
          * as the build goes: nothing to wait for. */
         spawn_tree_reap(&s->builder_pidfd, true);
@@ -564,6 +481,17 @@ void spawn_kill(Spawn *s) {
         /* Where the root was built: Directory=, or where Image= was attached. */
         spawn_undo_run(&s->undo, !s->plan ? NULL :
                                  s->plan->root_image ? ROOT_IMAGE_MOUNT_DIR : s->plan->root_directory,
-                       !undo_may_take_back_root(s));
+                       !spawn_locks_may_take_back_root(s, keep != NULL));
+        if (keep)
+                r = spawn_locks_keep(s, keep, err);
         spawn_done(s);
+        return r;
+}
+
+void spawn_kill(Spawn *s) {
+        (void) spawn_kill_full(s, NULL, NULL);
+}
+
+int spawn_kill_keep_locks(Spawn *s, SpawnLocks *ret, SpawnError *err) {
+        return spawn_kill_full(s, ret, err);
 }

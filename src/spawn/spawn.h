@@ -47,6 +47,7 @@
 #include "seccomp-filter.h"
 #include "shared-lock.h"
 #include "spawn-error.h"
+#include "spawn-locks.h"
 #include "spawn-undo.h"
 #include "uid-range.h"
 
@@ -83,6 +84,10 @@ typedef struct SpawnParams {
          * the build must find at its path (shared-lock.h), wherever a link
          * in the path leads later; -EBADF with Image=. */
         int root_directory_fd;
+        /* The init cloned again for the same start: the locks the first
+         * one's spawn_kill_keep_locks() kept, taken over (consumed, also
+         * on failure) instead of new ones; NULL: taken here (spawn-locks.h). */
+        SpawnLocks *locks;
 } SpawnParams;
 
 typedef struct Spawn {
@@ -149,6 +154,12 @@ void spawn_started(Spawn *s);
  * spawn_done(). Before spawn_started(), the start failed: what the build
  * made, as far as it got, is taken back after the kill. */
 void spawn_kill(Spawn *s);
+/* As spawn_kill(), for a start that clones the container's init again
+ * (spawn-locks.h): the build taken back as there, but the locks (the
+ * places', Image='s, the ports', the UID range's) are not let go: into
+ * *ret, for SpawnParams.locks. The child is gone either way; on failure (a
+ * place's lock lost) nothing is held. */
+int spawn_kill_keep_locks(Spawn *s, SpawnLocks *ret, SpawnError *err);
 /* Close the fds, remove the Port= table and the host sides of the veths (if
  * still there), the zone's bridge if that was its last port, release the
  * uid range; the child is not touched. */

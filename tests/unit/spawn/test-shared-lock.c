@@ -234,6 +234,58 @@ TEST(take_back_asks_the_directory_locked) {
         remove_places();
 }
 
+/* The take-back of a start that clones the container's init again and
+ * keeps its locks (spawn-locks.h): a free place is held alone for the
+ * take-back without being let go, a busy one is held shared again at
+ * once; after it both are shared, and never free in between. */
+TEST(take_back_that_keeps_the_locks) {
+        PlanMount m[] = {
+                { .kind = PLAN_MOUNT_BIND, .source = x, .target = (char *) "/data", .line = 3 },
+        };
+        Plan p = { .root_directory = root, .mounts = m, .n_mounts = ELEMENTSOF(m) };
+        SharedLocks l = SHARED_LOCKS_NULL;
+        SpawnError err = {};
+        bool busy[2];
+        int other, probe;
+
+        make_places();
+        ASSERT_OK(shared_locks_acquire(&p, -EBADF, locks, &l, &err));
+        ASSERT_EQ((int) l.n, 2);
+        other = hold(x);
+        ASSERT_EQ(shared_locks_exclusive_kept(&l, busy), 1);
+        ASSERT_FALSE(busy[0]);
+        ASSERT_TRUE(busy[1]);
+        /* The root ours alone: no other start gets it. */
+        probe = lock_file_of(root);
+        ASSERT_ERROR(flock(probe, LOCK_SH | LOCK_NB) < 0 ? -errno : 0, EWOULDBLOCK);
+        close(probe);
+        /* x ours again, shared: the other gone, still no take-back gets it. */
+        close(other);
+        probe = lock_file_of(x);
+        ASSERT_ERROR(flock(probe, LOCK_EX | LOCK_NB) < 0 ? -errno : 0, EWOULDBLOCK);
+        close(probe);
+
+        ASSERT_OK(shared_locks_share(&l, &err));
+        for (size_t i = 0; i < 2; i++) {
+                probe = lock_file_of(i == 0 ? root : x);
+                ASSERT_ERROR(flock(probe, LOCK_EX | LOCK_NB) < 0 ? -errno : 0, EWOULDBLOCK);
+                ASSERT_OK(flock(probe, LOCK_SH | LOCK_NB));
+                close(probe);
+        }
+        /* Alone again: both converted, none lost. */
+        ASSERT_EQ(shared_locks_exclusive_kept(&l, busy), 0);
+        ASSERT_OK(shared_locks_share(&l, &err));
+        /* A lock lost is said, naming the place. */
+        l.locks[1].fd = safe_close(l.locks[1].fd);
+        ASSERT_ERROR(shared_locks_share(&l, &err), ENOLCK);
+        ASSERT_CONTAINS(err.message, x);
+        shared_locks_done(&l);
+        probe = lock_file_of(root);
+        ASSERT_OK(flock(probe, LOCK_EX | LOCK_NB));
+        close(probe);
+        remove_places();
+}
+
 /* A place's lock file goes with its last holder, cell or cell-monitor,
  * and not before: /run/cell/place-lock holds the places in use. */
 TEST(last_holder_removes_the_lock_file) {

@@ -1,0 +1,74 @@
+#!/bin/bash
+# A start that clones the container's init again keeps its locks
+# (src/spawn/spawn-locks.h): --cgroup-manager=auto where systemd seems to
+# run (/run/systemd/system) but its bus does not answer, in a mount and
+# network namespace of the test's with a /run of its own, as in
+# test-image-attach.sh. cell clones the init first, finds no bus, kills it
+# and clones it again for the cgroupfs manager; strace holds it 3 s in the
+# cgroupfs manager's first step (the mkdir of /run/cell/lock for its name
+# lock), after the first init is gone and before the second is cloned.
+# Meanwhile:
+#
+#   PORT, another unit forwarding the same host port, is refused it (exit
+#   status 2, "forwarded by a running cell already");
+#   PICK, a unit of the same name with PrivateUsers=pick (a second file
+#   of that name: the first range it tries is the name's), runs and gets
+#   another range than the start's, which keeps the one it picked first.
+#
+# And the start held there runs its payload, with that range. A start that
+# let its locks go with its first init gave the port to PORT (which ran)
+# or failed itself ('forwarded by a running cell already'), and the range
+# to PICK.
+. "$(dirname "$0")/lib.sh"
+
+command -v strace >/dev/null || { echo "skipped: strace missing (tests/lib/install-deps)"; exit 77; }
+command -v nft >/dev/null || { echo "skipped: needs nft (nftables) for Port="; exit 77; }
+chmod 755 "$work"       # the idmapped root: the container's root walks to it
+
+name=$(unit_name held)
+u=$(unit held "[Root]" "Directory=$root" "[Isolation]" "PrivateUsers=pick" \
+        "[Network]" "VirtualEthernet=yes" "Address=10.213.30.2/24" "Port=tcp:8093:80" "[Exec]" "Exec=/bin/probe")
+port=$(unit port "[Root]" "Directory=$root" \
+        "[Network]" "VirtualEthernet=yes" "Address=10.213.31.2/24" "Port=tcp:8093:80" "[Exec]" "Exec=/bin/probe")
+mkdir -p "$work/pick"
+pick=$work/pick/$name.cell
+printf '%s\n' "[Root]" "Directory=$root" "[Isolation]" "PrivateUsers=pick" "[Exec]" "Exec=/bin/probe" > "$pick"
+"$CELL" plan --json "$u" > "$work/plan" || fail "cell plan --json $u failed"
+base=$(plan_value uid_base)
+expect_match "the range the name picks first" "$base" '^[1-9][0-9]*$'
+"$CELL" plan --json "$pick" > "$work/plan" || fail "cell plan --json $pick failed"
+expect "PICK's first range: the same name's" "$(plan_value uid_base)" "$base"
+
+host_snapshot before
+status=0
+timeout 60 unshare -m -n --propagation private sh -c 'mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/system &&
+        strace -f -o "$1" -P /run/cell/lock -e trace=mkdir,mkdirat \
+                -e inject=mkdir,mkdirat:delay_enter=3000000:when=1 "$2" run -v "$3" >"$4/out" 2>"$4/err" & pid=$!
+        for i in $(seq 200); do grep -q "cloning the container.s init again" "$4/err" && break; sleep 0.05; done
+        # The first init killed and its build taken back: milliseconds.
+        sleep 0.5
+        s=0; "$2" run --cgroup-manager=none "$5" >"$4/port.out" 2>"$4/port.err" || s=$?
+        echo "$s" > "$4/port.status"
+        s=0; "$2" run --cgroup-manager=none "$6" >"$4/pick.out" 2>"$4/pick.err" || s=$?
+        echo "$s" > "$4/pick.status"
+        kill -0 "$pid" 2>/dev/null && echo yes > "$4/still"
+        wait "$pid"' sh "$work/trace" "$CELL" "$u" "$work" "$port" "$pick" || status=$?
+grep -q "cloning the container's init again" "$work/err" || fail "not cloned again: $(cat "$work/err")"
+# Never vacuous: the start was held where its first init was gone, while
+# the other two ran.
+expect "the delayed mkdir of /run/cell/lock" "$(grep -c 'mkdir.*"/run/cell/lock"' "$work/trace")" 1
+[ -e "$work/still" ] || fail "the start was not held while the other two ran: $(cat "$work/err")"
+
+expect "PORT's status" "$(cat "$work/port.status")" 2
+grep -q "tcp port 8093 of the host is forwarded by a running cell already, $name" "$work/port.err" ||
+        fail "PORT not refused the port: $(cat "$work/port.err")"
+expect "PICK's status" "$(cat "$work/pick.status")" 0
+pick_base=$(field uid_map "$work/pick.out" | awk '{ print $2 }')
+expect_match "PICK's range" "$pick_base" '^[1-9][0-9]*$'
+[ "$pick_base" != "$base" ] || fail "PICK got the range of the start held: $base"
+
+expect "status" "$status" 0
+expect "the probe's PID" "$(field pid)" 1
+expect "the start's range: the one it picked first" "$(field uid_map | awk '{ print $2 }')" "$base"
+expect_nothing_left
+echo "ok: cloned again, the start kept its port and its UID range while its first init was gone"
