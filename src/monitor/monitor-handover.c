@@ -15,6 +15,7 @@
 #include "log.h"
 #include "monitor-handover.h"
 #include "monitor.h"
+#include "netfw.h"
 #include "strv.h"
 
 /* cell-monitor beside cell first (the build tree, or a copy of both), then
@@ -107,8 +108,8 @@ int monitor_finish_args(const MonitorHandover *h, char ***ret) {
                 _cleanup_free_ char *t = NULL;
 
                 /* By handle: the table of a later start has the same name. */
-                if (asprintf(&t, "%" PRIu64 ":%" PRIu64 ":%s", h->spawn->netfw_handles[0],
-                             h->spawn->netfw_handles[1], h->spawn->netfw_table) < 0)
+                t = netfw_tables_format(h->spawn->netfw_table, h->spawn->netfw_handles);
+                if (!t)
                         return -ENOMEM;
                 r = monitor_push_option(&l, "netfw-table", t);
         }
@@ -290,23 +291,17 @@ static int parse_veth(const char *key, const char *v, NetifVeth *ret) {
 }
 
 /* --netfw-table=IPHANDLE:IP6HANDLE:NAME, as monitor_finish_args() wrote
- * it (a table's name holds no ":", netfw_table_name()). */
+ * it (netfw_tables_parse(), as a Port='s lock file is read). */
 static int parse_netfw_table(const char *v, MonitorFinish *f) {
-        const char *c1 = strchr(v, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-        char n[2][24];
         int r;
 
-        if (!c1 || !c2 || c1 == v || c2 == c1 + 1 || (size_t) (c1 - v) >= sizeof n[0] ||
-            (size_t) (c2 - c1 - 1) >= sizeof n[1] || !c2[1])
-                return log_error_errno(EINVAL, "--netfw-table=%s: expected IPHANDLE:IP6HANDLE:NAME.", v);
-        (void) snprintf(n[0], sizeof n[0], "%.*s", (int) (c1 - v), v);
-        (void) snprintf(n[1], sizeof n[1], "%.*s", (int) (c2 - c1 - 1), c1 + 1);
-        for (size_t i = 0; i < 2; i++) {
-                r = monitor_parse_number("netfw-table", n[i], UINT64_MAX, &f->netfw_handles[i]);
-                if (r < 0)
-                        return r;
-        }
-        return monitor_parse_string(c2 + 1, &f->netfw_table);
+        f->netfw_table = mfree(f->netfw_table);
+        r = netfw_tables_parse(v, strlen(v), &f->netfw_table, f->netfw_handles);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                return log_error_errno(r, "--netfw-table=%s: expected IPHANDLE:IP6HANDLE:cell-NAME.", v);
+        return 0;
 }
 
 static int parse_veth_extra(const char *v, MonitorFinish *f) {

@@ -15,9 +15,6 @@
 #include "netfw.h"
 #include "siphash24.h"
 
-/* nft's longest name (NFT_NAME_MAXLEN without its NUL). */
-#define NETFW_NAME_MAX 255
-
 /* The hash's key: plan-network.c's (nspawn's, for long interface names).
  * Any fixed one would do: the name must come out the same at each start. */
 static const uint8_t netfw_hash_key[16] = {
@@ -309,4 +306,62 @@ int netfw_tables_remove(const char *table, const uint64_t handles[static 2]) {
                         r = q;
         }
         return r;
+}
+
+bool netfw_table_name_is_valid(const char *s, size_t n) {
+        if (n <= strlen("cell-") || n > NETFW_NAME_MAX || strncmp(s, "cell-", strlen("cell-")) != 0)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+                      s[i] == '_' || s[i] == '.' || s[i] == '-' || s[i] == '/'))
+                        return false;
+        return true;
+}
+
+char *netfw_tables_format(const char *table, const uint64_t handles[static 2]) {
+        char *t;
+
+        if (asprintf(&t, "%" PRIu64 ":%" PRIu64 ":%s", handles[0], handles[1], table) < 0)
+                return NULL;
+        return t;
+}
+
+int netfw_handle_parse(const char *s, size_t n, uint64_t *ret) {
+        uint64_t v = 0;
+
+        if (n == 0 || (s[0] == '0' && n > 1))
+                return -EINVAL;
+        for (size_t i = 0; i < n; i++) {
+                if (s[i] < '0' || s[i] > '9')
+                        return -EINVAL;
+                /* More than UINT64_MAX: another number than was written. */
+                if (v > (UINT64_MAX - (uint64_t) (s[i] - '0')) / 10)
+                        return -EINVAL;
+                v = v * 10 + (uint64_t) (s[i] - '0');
+        }
+        *ret = v;
+        return 0;
+}
+
+int netfw_tables_parse(const char *s, size_t n, char **ret_table, uint64_t ret_handles[static 2]) {
+        const char *c1 = memchr(s, ':', n), *c2, *name;
+        uint64_t handles[2];
+        char *t;
+
+        c2 = c1 ? memchr(c1 + 1, ':', n - (size_t) (c1 + 1 - s)) : NULL;
+        if (!c2 || netfw_handle_parse(s, (size_t) (c1 - s), &handles[0]) < 0 ||
+            netfw_handle_parse(c1 + 1, (size_t) (c2 - c1 - 1), &handles[1]) < 0)
+                return -EINVAL;
+        name = c2 + 1;
+        /* It goes into nft scripts (a table deleted by name): only what
+         * netfw_table_name() makes, nothing before or after it. */
+        if (!netfw_table_name_is_valid(name, n - (size_t) (name - s)))
+                return -EINVAL;
+        t = strndup(name, n - (size_t) (name - s));
+        if (!t)
+                return -ENOMEM;
+        *ret_table = t;
+        ret_handles[0] = handles[0];
+        ret_handles[1] = handles[1];
+        return 0;
 }

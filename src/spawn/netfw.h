@@ -11,6 +11,7 @@
  * (so what a killed cell left is gone before the new rules are in) and
  * deleted when the cell stops. */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,16 @@
  * nft names cannot hold either, has "_" for them and "//" and a hash of the
  * name after them. Caller frees. NULL on OOM. */
 char *netfw_table_name(const char *name);
+
+/* nft's longest name (NFT_NAME_MAXLEN without its NUL). */
+#define NETFW_NAME_MAX 255
+
+/* Whether the n bytes at s are a name netfw_table_name() makes: "cell-",
+ * then at least one of what nft takes unquoted (letters, digits, "_", ".",
+ * "-", "/"), NETFW_NAME_MAX at most. What is read back from a file or a
+ * command line goes into an nft script as it is: no space, newline or
+ * quote may come with it. */
+bool netfw_table_name_is_valid(const char *s, size_t n);
 
 /* The nft script that replaces the family's table (AF_INET: "ip TABLE",
  * AF_INET6: "ip6 TABLE") by one forwarding p->ports to p->ports_ipv4 or
@@ -54,3 +65,19 @@ uint64_t netfw_echo_table_handle(const char *echo, int family, const char *table
  * ip6 one (as netfw_ports_add() gave them; 0: none). A table gone already
  * is no error. */
 int netfw_tables_remove(const char *table, const uint64_t handles[static 2]);
+
+/* The tables of one start as one word, "IPHANDLE:IP6HANDLE:NAME" (the
+ * handles in decimal, as netfw_ports_add() gave them): what cell-monitor
+ * hands to "cell __finish" (--netfw-table=) and a Port='s lock file
+ * records (port-lock.h). A table's name holds no ":". NULL on OOM. */
+char *netfw_tables_format(const char *table, const uint64_t handles[static 2]);
+
+/* The n bytes at s as netfw_tables_format() wrote them: each handle
+ * digits only, no sign nor leading 0, at most UINT64_MAX
+ * (NETFW_HANDLE_BY_NAME); the name netfw_table_name_is_valid(), nothing
+ * after it. 0, *ret_table (malloc'ed) and ret_handles; -EINVAL: not so;
+ * -ENOMEM. Untouched on failure. */
+int netfw_tables_parse(const char *s, size_t n, char **ret_table, uint64_t ret_handles[static 2]);
+
+/* One number of that syntax (a Port='s lock file's cookie too). */
+int netfw_handle_parse(const char *s, size_t n, uint64_t *ret);

@@ -289,6 +289,10 @@ TEST(finish_parse) {
                 "--netfw-table=cell-web", "--netfw-table=1:cell-web", "--netfw-table=1:2:",
                 "--netfw-table=:2:cell-web", "--netfw-table=1::cell-web", "--netfw-table=x:2:cell-web",
                 "--netfw-table=18446744073709551616:0:cell-web",
+                /* One parser with a Port='s lock file (netfw_tables_parse()): a
+                 * name that is not cell-'s, or more than one, goes into no nft script. */
+                "--netfw-table=1:2:web", "--netfw-table=1:2:cell-web\nflush ruleset", "--netfw-table=1:2:cell-web;",
+                "--netfw-table=1:2:cell-web x", "--netfw-table=01:2:cell-web", "--netfw-table=1:2:cell-a:b",
         };
         for (size_t i = 0; i < ELEMENTSOF(bad_netfw); i++) {
                 char *bad[] = { (char *) "__finish", (char *) "--status=1", (char *) "--name=a",

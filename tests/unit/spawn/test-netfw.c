@@ -127,3 +127,88 @@ TEST(echo_table_handle) {
         ASSERT_EQ(netfw_echo_table_handle("add table ip cell-web # handle 4x\n", AF_INET, "cell-web"), 0u);
         ASSERT_EQ(netfw_echo_table_handle("add table ip cell-web # handle 0\n", AF_INET, "cell-web"), 0u);
 }
+
+/* "IPHANDLE:IP6HANDLE:NAME", the one format of a start's tables, for
+ * "cell __finish" (--netfw-table=) and a Port='s lock file alike: what is
+ * written reads back the same, NETFW_HANDLE_BY_NAME and a "/" of an "@"
+ * included. */
+TEST(tables_format_parse_round_trip) {
+        static const struct {
+                const char *table;
+                uint64_t handles[2];
+                const char *text;
+        } cases[] = {
+                { "cell-web", { 7, 0 }, "7:0:cell-web" },
+                { "cell-worker/3", { 0, 12 }, "0:12:cell-worker/3" },
+                { "cell-a_b//0123456789abcdef", { NETFW_HANDLE_BY_NAME, NETFW_HANDLE_BY_NAME },
+                  "18446744073709551615:18446744073709551615:cell-a_b//0123456789abcdef" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char *text = netfw_tables_format(cases[i].table, cases[i].handles), *table = NULL;
+                uint64_t handles[2] = {};
+
+                ASSERT_STREQ(text, cases[i].text);
+                ASSERT_OK(netfw_tables_parse(text, strlen(text), &table, handles));
+                ASSERT_STREQ(table, cases[i].table);
+                ASSERT_EQ_U64(handles[0], cases[i].handles[0]);
+                ASSERT_EQ_U64(handles[1], cases[i].handles[1]);
+                free(table);
+                free(text);
+        }
+        /* A line of a longer text: only its n bytes are read. */
+        char *table = NULL;
+        uint64_t handles[2];
+        ASSERT_OK(netfw_tables_parse("3:4:cell-a\n5:6:cell-b\n", strlen("3:4:cell-a"), &table, handles));
+        ASSERT_STREQ(table, "cell-a");
+        free(table);
+}
+
+/* Hostile input, from a file or a command line: nothing that is not what
+ * netfw_tables_format() writes, and nothing that could go into an nft
+ * script as more than one name (a newline, a space, a quote, a ";"). */
+TEST(tables_parse_refuses) {
+        static const char *const bad[] = {
+                "", "cell-web", "1:cell-web", "1:2:", "1:2", ":2:cell-web", "1::cell-web", "::cell-web",
+                "x:2:cell-web", "-1:2:cell-web", "+1:2:cell-web", " 1:2:cell-web", "01:2:cell-web",
+                "1:00:cell-web", "0x1:2:cell-web",
+                /* Overflowing handles: one more than UINT64_MAX, and far more. */
+                "18446744073709551616:0:cell-web", "0:18446744073709551616:cell-web",
+                "99999999999999999999999:0:cell-web", "184467440737095516150:0:cell-web",
+                /* Not a name netfw_table_name() makes. */
+                "1:2:web", "1:2:cell-", "1:2:Cell-web", "1:2:cell-a b", "1:2:cell-a:b", "1:2:cell-a\nb",
+                "1:2:cell-a\n", "1:2:cell-a;", "1:2:cell-a\"", "1:2:cell-a\\b", "1:2:cell-a@b", "1:2:cell-a\tb",
+                "1:2:cell-a ", "1:2:cell-a\r", "1:2:/cell-a", "1:2:cell-a\n3:4:cell-b",
+        };
+        char long_name[300];
+
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                char *table = (char *) "untouched";
+                uint64_t handles[2] = { 42, 43 };
+
+                if (netfw_tables_parse(bad[i], strlen(bad[i]), &table, handles) != -EINVAL) {
+                        fprintf(stderr, "accepted: \"%s\"\n", bad[i]);
+                        ASSERT_TRUE(false);
+                }
+                ASSERT_STREQ(table, "untouched");
+                ASSERT_EQ_U64(handles[0], 42);
+        }
+        /* A NUL inside the n bytes. */
+        char *table = NULL;
+        uint64_t handles[2];
+        ASSERT_ERROR(netfw_tables_parse("1:2:cell-a\0b", 12, &table, handles), EINVAL);
+        /* nft's 255 characters, not one more. */
+        memcpy(long_name, "1:2:cell-", 9);
+        memset(long_name + 9, 'a', 255 - 5);
+        long_name[9 + 250] = 0;
+        ASSERT_OK(netfw_tables_parse(long_name, strlen(long_name), &table, handles));
+        ASSERT_EQ(strlen(table), 255);
+        free(table);
+        long_name[9 + 250] = 'a';
+        long_name[9 + 251] = 0;
+        ASSERT_ERROR(netfw_tables_parse(long_name, strlen(long_name), &table, handles), EINVAL);
+        /* The largest handle is one: NETFW_HANDLE_BY_NAME. */
+        ASSERT_OK(netfw_tables_parse("18446744073709551615:0:cell-a", 29, &table, handles));
+        ASSERT_EQ_U64(handles[0], UINT64_MAX);
+        free(table);
+}
