@@ -77,7 +77,7 @@ static int lock_file_try(int dir_fd, const char *file, const char *text, char *r
                 k = pread(fd, ret_previous, size - 1, 0);
                 ret_previous[MAX(k, (ssize_t) 0)] = 0;
         }
-        if (ftruncate(fd, 0) >= 0)
+        if (text && ftruncate(fd, 0) >= 0)
                 (void) !pwrite(fd, text, strlen(text), 0);
         *ret_fd = TAKE_FD(fd);
         return 1;

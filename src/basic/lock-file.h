@@ -32,7 +32,8 @@ int lock_file_take(int dir_fd, const char *file, const char *text, int *ret_fd);
 /* As lock_file_take(), and when it returns 1, ret_previous (size > 0
  * bytes) holds what the file held before text replaced it, NUL-terminated
  * (cut to fit; "" for a new file): what the last holder, gone now, left
- * there (a Port='s lock, port-lock.h); untouched otherwise. */
+ * there (a Port='s lock, port-lock.h); untouched otherwise. text NULL:
+ * the file is left as it was, for the caller to write through the fd. */
 int lock_file_take_previous(int dir_fd, const char *file, const char *text, char *ret_previous, size_t size,
                             int *ret_fd);
 

@@ -19,33 +19,62 @@
  * file stays, as the lock, not the file, is the truth: the next holder
  * takes it over.
  *
- * A holder killed (SIGKILL of cell or cell-monitor) leaves its tables: its
- * own next start replaces them by name, but another unit's start with the
- * port gets the lock and would add a second table forwarding it. So the
- * holder records in each of its port lock files, once its tables exist,
- * which they are, by the handles nftables gave them, on a second line,
- * and on a third the cookie of the network namespace they are in:
+ * A holder killed (SIGKILL of cell or cell-monitor) leaves its tables:
+ * its own next start replaces them by name, but another unit's start with
+ * the port gets the lock and would add a second table forwarding it. So
+ * each port's lock file says which tables its holder has, and which tables
+ * of earlier holders are still to be deleted:
  *
  *   UNIT
- *   IPHANDLE:IP6HANDLE:TABLE
- *   NETNSCOOKIE
+ *   IPHANDLE:IP6HANDLE:TABLE    the holder's own (netfw_tables_format())
+ *   NETNSCOOKIE                 of the network namespace of them all; 0: none
+ *   IPHANDLE:IP6HANDLE:TABLE    (any number) earlier holders' still there
  *
- * (the second as cell-monitor hands them to "cell __finish",
- * --netfw-table=; the third where the kernel gives one), and a
- * start that gets a lock reads what the last holder recorded before its own
- * name replaces it, and deletes those tables by handle (each once) before
- * it adds its own. That is exact: a table that forwards a port whose lock
- * this start holds can only be of a holder that lost the lock -- killed,
- * or ending after its "cell __finish" let the locks go, whose own removal
- * then meets a table gone, which is no error. And nft never gives a handle
- * twice in a network namespace: a table of that handle, if there is one,
- * is the dead holder's (a later start of its unit has new handles). But
- * only in that namespace: once it is gone, the kernel may give its inode
- * number (the lock file's name) to a new one, where handles begin anew; a
- * record of another cookie than ours is left alone (without cookies,
- * before Linux 5.14, the inode is trusted, as by the lock). A table nft
- * echoed no handle for (NETFW_HANDLE_BY_NAME) is left: by its name it
- * might be a later start's. */
+ * A start writes it when it takes the lock, before any table of its own
+ * exists, with its table's name and no handle yet, NETFW_HANDLE_BY_NAME for
+ * both ("by name"), and again with the handles nft gave once they exist (0:
+ * that family has none): there is no moment a table of its is recorded
+ * nowhere. A start that gets a lock reads what was there first, and writes
+ * the holders' tables back as its lines after the cookie, its own name and
+ * record before them, before it deletes any of them, and afterwards leaves
+ * there only those whose deletion failed (nft refused), for the next taker
+ * to try again. Each write is one pwrite() of less than a page (killed,
+ * all or nothing of it is there), padded with empty lines to the length of
+ * what it replaces and then cut: never a line half of one text and half of
+ * another.
+ *
+ * A table recorded by handle is deleted by it: a table that forwards a port
+ * whose lock this start holds can only be of a holder that lost the lock --
+ * killed, or ending after its "cell __finish" let the locks go, whose own
+ * removal then meets a table gone, which is no error. And nft never gives
+ * a handle twice in a network namespace: a table of that handle, if there
+ * is one, is the dead holder's (a later start of its unit has new handles).
+ * But only in that namespace: once it is gone, the kernel may give its
+ * inode number (the lock file's name) to a new one, where handles begin
+ * anew; a record of another cookie than ours is left alone (without
+ * cookies, before Linux 5.14, the inode is trusted, as by the lock).
+ *
+ * A table recorded by name (its holder was killed before it wrote the
+ * handles, or nft echoed none) may have the name of a running cell's: the
+ * dead holder's unit started again, perhaps with other ports (so not
+ * holding this one), has a table of that very name. So every start with
+ * Port= holds, from before its tables are added until it ends, a shared
+ * lock on its table's name in its network namespace,
+ *
+ *   PORT_LOCK_DIR/table-<INODE>-<HASH>     (siphash of the table's name)
+ *
+ * and a table is deleted by name only by a start that got that lock
+ * exclusively (LOCK_EX|LOCK_NB), and while it holds it: then no start of
+ * that unit runs in this namespace or is adding its tables (one that
+ * starts meanwhile waits for its shared lock), so a table of that name
+ * here is of one that ended or was killed -- one that ended after its
+ * clean-up let the locks go is deleting it by handle itself, and finds it
+ * gone. Busy, the record is kept for the next taker: the running start of
+ * that unit replaced, or is about to replace, the dead one's table by name
+ * as it added its own (netfw.h), and if that start dies first, the table
+ * is still to go. (Two table names of one hash only make the lock busier.)
+ * A start does not delete by name a table of its own name: its own
+ * tables replace it, and its own record covers it until they are there. */
 
 #include <stdint.h>
 
@@ -55,24 +84,29 @@
 
 #define PORT_LOCK_DIR "/run/cell/port"
 
-/* Locks each of p's host ports, each added to l as held (shared-lock.h).
- * lock_dir: NULL for PORT_LOCK_DIR (tests pass their own). A port another
- * cell holds: -EADDRINUSE, and err begins with the FILE:LINE of its Port=
- * and names the port and that cell. On failure none of p's port locks are
- * in l (what l held before stays). Either way, the tables a dead holder of
- * a port taken recorded are deleted (by handle; a table gone already is no
- * error, another failure a warning naming it). */
+/* What a lock file holds at most: less than a page, one pwrite() that a
+ * SIGKILL cannot cut. Records of earlier holders that do not fit are
+ * dropped, with a warning. */
+#define PORT_LOCK_TEXT_MAX 4000
+
+/* Locks each of p's host ports, each added to l as held (shared-lock.h),
+ * with the shared lock of its table's name. lock_dir: NULL for
+ * PORT_LOCK_DIR (tests pass their own). A port another cell holds:
+ * -EADDRINUSE, and err begins with the FILE:LINE of its Port= and names the
+ * port and that cell. On failure none of p's port locks are in l (what l
+ * held before stays). Either way, the tables dead holders of a port taken
+ * recorded are deleted (port_stale_remove()); those that stay are recorded
+ * again in each lock file held. */
 int port_locks_acquire(const Plan *p, const char *lock_dir, SharedLocks *l, SpawnError *err);
 
-/* The tables one holder recorded: netfw_tables_remove()'s arguments. */
+/* The tables one start recorded: netfw_tables_remove()'s arguments. */
 typedef struct PortTables {
         char *table;
-        uint64_t handles[2];    /* ip, ip6; 0: none */
-        uint64_t netns_cookie;  /* SO_NETNS_COOKIE of the network namespace of its tables; 0: none */
+        uint64_t handles[2];    /* ip, ip6; 0: none; NETFW_HANDLE_BY_NAME: by name */
 } PortTables;
 
-/* The tables dead holders recorded in the lock files a start took, each
- * once (several ports of one holder name the same ones). */
+/* Tables of dead holders, each once (several ports of one holder name the
+ * same ones). */
 typedef struct PortStale {
         PortTables *tables;
         size_t n;
@@ -80,27 +114,53 @@ typedef struct PortStale {
 
 #define PORT_STALE_NULL ((PortStale) {})
 
-/* port_locks_acquire() without the removal: each table recorded in a lock
- * file taken (also by a call refused a later port) is added to stale, once.
+void port_stale_done(PortStale *stale);
+
+/* t to stale, unless it is there already, or names no table (0:0). */
+int port_stale_add(PortStale *stale, const PortTables *t);
+
+/* A lock file's text, read. */
+typedef struct PortLockRecord {
+        PortTables own;         /* table NULL: none written yet (a new file, or an older cell's) */
+        uint64_t netns_cookie;  /* 0: none */
+        PortStale left;         /* earlier holders' tables still to delete */
+} PortLockRecord;
+
+void port_lock_record_done(PortLockRecord *r);
+
+/* Reads a lock file's text: 0 and *ret; -ENODATA: no record at all (a
+ * new file, or only a unit's name: an older cell killed before it wrote
+ * one); -EINVAL: any line not as port_lock_text() writes it (nothing of
+ * such a file is trusted); -ENOMEM. */
+int port_lock_parse(const char *text, PortLockRecord *ret);
+
+/* A lock file's text: unit, own's record, netns_cookie (0: none), and
+ * left's tables, those that fit in PORT_LOCK_TEXT_MAX (*ret_dropped: how
+ * many did not; may be NULL). NULL on OOM. */
+char *port_lock_text(const char *unit, const PortTables *own, uint64_t netns_cookie, const PortStale *left,
+                     size_t *ret_dropped);
+
+/* port_locks_acquire() without the removal: the tables recorded in each
+ * lock file taken (also by a call refused a later port) whose network
+ * namespace is ours and that are not of p's own table are added to stale,
+ * once, and written back into the file after p's name and pending record.
  * Exposed for the unit test. */
 int port_locks_take(const Plan *p, const char *lock_dir, SharedLocks *l, PortStale *stale, SpawnError *err);
 
-void port_stale_done(PortStale *stale);
+/* Which of t's tables a start may delete now, in the network namespace
+ * whose lock files are in dir_fd (inode netns_inode): each one by handle;
+ * those by name only with the lock of t's name taken exclusively, into
+ * *ret_lock_fd (-EBADF: none taken; the caller closes it once they are
+ * deleted). ret_handles: what to pass netfw_tables_remove(), 0 for what
+ * must stay. Exposed for the unit test. */
+int port_stale_claim(int dir_fd, uint64_t netns_inode, const PortTables *t, uint64_t ret_handles[static 2],
+                     int *ret_lock_fd);
 
 /* Rewrites each Port= lock file in l (SharedLock.port) through the fd
- * held, once its tables exist: "UNIT\nIPHANDLE:IP6HANDLE:TABLE\nCOOKIE\n"
- * (COOKIE: our network namespace's, where the kernel gives one). */
+ * held, once its tables exist: its own record becomes table and handles;
+ * the earlier holders' records after it stay. */
 int port_locks_record(const SharedLocks *l, const char *unit, const char *table, const uint64_t handles[static 2]);
-
-/* A lock file's text as port_locks_record() writes it (netns_cookie 0: no
- * third line); NULL on OOM. */
-char *port_lock_text(const char *unit, const char *table, const uint64_t handles[static 2], uint64_t netns_cookie);
 
 /* Our network namespace's cookie (SO_NETNS_COOKIE, Linux 5.14): unlike its
  * inode, never given to another one while the host runs. */
 int port_lock_netns_cookie(uint64_t *ret);
-
-/* The tables recorded in a lock file's text (its second line): 0 and
- * *ret (table malloc'ed); -ENODATA: none recorded (a holder that had not
- * got that far); -EINVAL: not a record; -ENOMEM. */
-int port_lock_parse(const char *text, PortTables *ret);

@@ -151,15 +151,15 @@ static int spawn_ports(Spawn *s, const Plan *p, SpawnError *err) {
                                     plan_origin_prefix(p, "Port", 0, origin, sizeof origin), v6 ? "IPv6" : "IPv4",
                                     v6 ? "ip6" : "ip", s->netfw_table, *message ? ": " : "", message);
         }
-        /* In each port's lock file, once the tables exist: if we are
-         * killed, the next holder of a port deletes them (port-lock.h). */
-        if (s->netfw_handles[0] != 0 || s->netfw_handles[1] != 0) {
-                int r = port_locks_record(&s->shared, p->name, s->netfw_table, s->netfw_handles);
-                if (r < 0)
-                        log_warning_errno(r, "Port=: cannot record the nft table %s in the ports' lock files: "
-                                          "if this cell is killed, a cell that takes its ports next will not "
-                                          "remove it: %m", s->netfw_table);
-        }
+        /* In each port's lock file, once the tables exist, their handles
+         * for the name recorded there since the ports were taken: if we
+         * are killed, the next holder of a port deletes them by handle,
+         * not by name only once no start of this unit runs (port-lock.h). */
+        int r = port_locks_record(&s->shared, p->name, s->netfw_table, s->netfw_handles);
+        if (r < 0)
+                log_warning_errno(r, "Port=: cannot record the handles of the nft table %s in the ports' lock "
+                                  "files: if this cell is killed, a cell that takes its ports next removes it by "
+                                  "name only once this unit does not run: %m", s->netfw_table);
         return 0;
 }
 

@@ -10,7 +10,7 @@ H=cellh$$
 C=cellc$$
 net_cleanup() {
         # Port='s lock files of H (src/spawn/port-lock.h), which stay.
-        [ -n "${H_netns:-}" ] && rm -f /run/cell/port/net-"$H_netns"-*
+        [ -n "${H_netns:-}" ] && rm -f /run/cell/port/net-"$H_netns"-* /run/cell/port/table-"$H_netns"-*
         ip netns del "$H" 2>/dev/null || true
         ip netns del "$C" 2>/dev/null || true
 }

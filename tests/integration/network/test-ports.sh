@@ -36,6 +36,16 @@
 # 6. KA killed and started again (its table replaced) holds the port: KB
 # is refused it, and nothing of KA's is removed (its table, of its new
 # handle, still forwards the port to KA).
+# 7. A cell killed between adding its tables and recording their handles
+# leaves them recorded by name (the lock file names its table from the
+# take on): KA, its record held by strace, is killed there; KA started
+# again with another port runs with a table of that very name, which KB,
+# taking KA's first port, leaves (and keeps recorded); once KA is killed
+# again, KC, taking that port, deletes KA's table by name.
+# 8. A dead holder's tables whose deletion fails stay recorded: KA killed,
+# KB takes its port with nft failing (strace: ENOMEM on its first
+# sendmsg), warns and names KA's table in the lock file after its own; KB
+# stops, and KC, taking the port, deletes KA's table.
 # (Init=yes: busybox httpd as PID 1 would ignore SIGTERM.)
 . "$(dirname "$0")/../run/lib.sh"
 
@@ -255,6 +265,10 @@ kill_tag() {
         p=$(eval echo "\$pid_$1")
         kill -KILL "$p"
         wait "$p" 2>/dev/null || true
+        veth_gone "$1" "$2"
+}
+# veth_gone TAG VETH: VETH gone within 5 s (TAG killed).
+veth_gone() {
         for _ in $(seq 50); do
                 ip -n "$H" link show "$2" >/dev/null 2>&1 || return 0
                 sleep 0.1
@@ -321,4 +335,119 @@ page=$(h_get http://10.213.8.1:8087/) || fail "KA: no answer on 8087 once KB was
 expect "KA's page, KB refused" "$page" "hello from cell 1"
 stop_tag ka
 expect "H's tables after KA stopped" "$(cell_tables)" ""
-echo "ok: Port= over IPv4 where H cannot NAT IPv6, warned at its line; one table per unit; one cell per host port; a late clean-up removes its own table only; a killed cell's table goes when another takes its port"
+
+# start_traced TAG UNIT STRACE_ARGS...: start_cell under strace with
+# those arguments, cell's process alone (as cell, cell-monitor and "cell
+# __finish"; not the container: strace counts a child's calls anew);
+# pid_TAG is cell's (strace's child), strace_TAG strace's.
+start_traced() {
+        local tag=$1 u=$2 p=
+        shift 2
+        ip netns exec "$H" strace -o /dev/null "$@" "$CELL" run --cgroup-manager=none "$u" \
+                >"$work/out.$tag" 2>"$work/err.$tag" &
+        eval "strace_$tag=$!"
+        for _ in $(seq 50); do
+                p=$(pgrep -P "$(eval echo "\$strace_$tag")" | head -n1) || true
+                [ -n "$p" ] && [ "$(readlink "/proc/$p/exe")" != "$(command -v strace)" ] && break
+                sleep 0.1
+        done
+        [ -n "$p" ] || fail "$tag: no cell under strace: $(cat "$work/err.$tag")"
+        eval "pid_$tag=$p"
+}
+# wait_traced TAG: until that strace has ended (its cell and all of its
+# container ended).
+wait_traced() {
+        wait "$(eval echo "\$strace_$1")" 2>/dev/null || true
+}
+BY_NAME=18446744073709551615
+
+if command -v strace >/dev/null && command -v pgrep >/dev/null; then
+        kc=$(unit kc "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/httpd -f -p 80 -h /www3" "Init=yes" \
+                "[Network]" "Bridge=br0" "Address=10.213.8.8/24" "Gateway=10.213.8.1" "Port=tcp:8090:80" \
+                "Port=tcp:8092:80")
+        kc_table=cell-$(unit_name kc)
+        # 7. KA killed between its tables and their handles' record.
+        lock=/run/cell/port/net-$H_netns-tcp-8090
+        ka=$(unit ka "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/httpd -f -p 80 -h /www1" "Init=yes" \
+                "[Network]" "Bridge=br0" "Address=10.213.8.6/24" "Gateway=10.213.8.1" "Port=tcp:8090:80")
+        ip -n "$H" neigh flush all
+        # The lock file's first write is the take's, its second the record,
+        # held 5 s: killed there, KA leaves its exit stop when strace lets
+        # it go, once the 5 s are over (not its write: a tracee that gets
+        # SIGKILL at a syscall's entry does not make the call).
+        start_traced ka "$ka" -P "$lock" -e trace=pwrite64 -e inject=pwrite64:delay_enter=5000000:when=2
+        for _ in $(seq 100); do
+                [ "$(cell_tables)" = "ip $ka_table" ] && break
+                sleep 0.1
+        done
+        expect "H's tables while KA's record is held" "$(cell_tables)" "ip $ka_table"
+        expect "KA's port lock file before its record: its table by name" "$(head -n2 "$lock")" \
+                "$(printf '%s\n%s:%s:%s' "$(unit_name ka)" $BY_NAME $BY_NAME "$ka_table")"
+        kill -KILL "$pid_ka"
+        wait_traced ka
+        veth_gone ka "$ka_if"
+        expect "H's tables after KA was killed before its record" "$(cell_tables)" "ip $ka_table"
+        expect "KA's port lock file after it was killed before its record" "$(sed -n 2p "$lock")" \
+                "$BY_NAME:$BY_NAME:$ka_table"
+        # KA again, with another port: a table of that name, of a running cell.
+        ka=$(unit ka "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/httpd -f -p 80 -h /www1" "Init=yes" \
+                "[Network]" "Bridge=br0" "Address=10.213.8.6/24" "Gateway=10.213.8.1" "Port=tcp:8091:80")
+        ip -n "$H" neigh flush all
+        start_cell ka "$ka"
+        page=$(h_get http://10.213.8.1:8091/) || fail "KA on 8091: no answer: $(cat "$work/err.ka")"
+        wait_monitor ka
+        ka_handle=$(table_handle "$ka_table")
+        kb=$(unit kb "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/httpd -f -p 80 -h /www2" "Init=yes" \
+                "[Network]" "Bridge=br0" "Address=10.213.8.7/24" "Gateway=10.213.8.1" "Port=tcp:8090:80")
+        start_cell kb "$kb"
+        page=$(h_get http://10.213.8.1:8090/) || fail "KB: no answer on 8090: $(cat "$work/err.kb")"
+        expect "KB's page on the port of KA killed before its record" "$page" "hello from cell 2"
+        wait_monitor kb
+        expect "H's tables while KA (started again) and KB run" "$(cell_tables)" \
+                "$(printf 'ip %s\nip %s' "$ka_table" "$kb_table" | sort)"
+        expect "KA's table's handle once KB took its old port" "$(table_handle "$ka_table")" "$ka_handle"
+        page=$(h_get http://10.213.8.1:8091/) || fail "KA: no answer on 8091 once KB took 8090"
+        expect "KA's page on 8091, KB on 8090" "$page" "hello from cell 1"
+        expect "KB's port lock file keeps KA's table by name" "$(sed -n 4p "$lock")" "$BY_NAME:$BY_NAME:$ka_table"
+        stop_tag kb
+        kill_tag ka "$ka_if"
+        expect "H's tables after KB stopped and KA was killed" "$(cell_tables)" "ip $ka_table"
+        start_cell kc "$kc"
+        page=$(h_get http://10.213.8.1:8090/) || fail "KC: no answer on 8090: $(cat "$work/err.kc")"
+        expect "KC's page on 8090" "$page" "hello from cell 3"
+        expect "H's tables once KC took 8090" "$(cell_tables)" "ip $kc_table"
+        stop_tag kc
+        expect "H's tables after KC stopped" "$(cell_tables)" ""
+
+        # 8. KA killed, KB's deletion of its table fails.
+        lock=/run/cell/port/net-$H_netns-tcp-8092
+        ka=$(unit ka "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/httpd -f -p 80 -h /www1" "Init=yes" \
+                "[Network]" "Bridge=br0" "Address=10.213.8.6/24" "Gateway=10.213.8.1" "Port=tcp:8092:80")
+        ip -n "$H" neigh flush all
+        start_cell ka "$ka"
+        h_get http://10.213.8.1:8092/ >/dev/null || fail "KA: no answer on 8092: $(cat "$work/err.ka")"
+        wait_monitor ka
+        ka_handle=$(table_handle "$ka_table")
+        kill_tag ka "$ka_if"
+        # KB's first sendmsg is nft's deletion of KA's table (its own come after).
+        kb=$(unit kb "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/httpd -f -p 80 -h /www2" "Init=yes" \
+                "[Network]" "Bridge=br0" "Address=10.213.8.7/24" "Gateway=10.213.8.1" "Port=tcp:8092:80")
+        start_traced kb "$kb" -e trace=sendmsg -e inject=sendmsg:error=ENOMEM:when=1
+        wait_monitor kb
+        grep -q "cannot remove the nft table ip $ka_table of a killed cell" "$work/err.kb" ||
+                fail "KB: no warning that KA's table stays: $(cat "$work/err.kb")"
+        expect "H's tables once KB failed to delete KA's" "$(cell_tables)" \
+                "$(printf 'ip %s\nip %s' "$ka_table" "$kb_table" | sort)"
+        expect "KB's port lock file keeps KA's table" "$(sed -n 4p "$lock")" "$ka_handle:0:$ka_table"
+        kill -TERM "$pid_kb"
+        wait_traced kb
+        expect "H's tables after KB stopped" "$(cell_tables)" "ip $ka_table"
+        start_cell kc "$kc"
+        h_get http://10.213.8.1:8092/ >/dev/null || fail "KC: no answer on 8092: $(cat "$work/err.kc")"
+        expect "H's tables once KC took 8092" "$(cell_tables)" "ip $kc_table"
+        stop_tag kc
+        expect "H's tables after KC stopped" "$(cell_tables)" ""
+else
+        echo "7, 8: skipped, no strace or pgrep"
+fi
+echo "ok: Port= over IPv4 where H cannot NAT IPv6, warned at its line; one table per unit; one cell per host port; a late clean-up removes its own table only; a killed cell's table goes when another takes its port, also one killed before its record or whose deletion failed"

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "netfw.h"
 #include "port-lock.h"
 #include "test.h"
 
@@ -47,6 +48,16 @@ static void remove_dir(void) {
         ASSERT_OK(rmdir(dir));
 }
 
+/* port_locks_acquire() without deleting what the last holders recorded:
+ * that would run nft in the host's network namespace. */
+static int take(const Plan *p, const char *lock_dir, SharedLocks *l, SpawnError *err) {
+        PortStale stale = PORT_STALE_NULL;
+        int r = port_locks_take(p, lock_dir, l, &stale, err);
+
+        port_stale_done(&stale);
+        return r;
+}
+
 TEST(a_port_another_cell_forwards_is_refused) {
         CellPort pa[] = { { IPPROTO_TCP, 8081, 80 } };
         CellPort pb[] = { { IPPROTO_TCP, 8082, 82 }, { IPPROTO_TCP, 8081, 81 } };
@@ -56,24 +67,27 @@ TEST(a_port_another_cell_forwards_is_refused) {
         SpawnError err = {};
 
         make_dir();
-        ASSERT_OK(port_locks_acquire(&a, dir, &la, NULL));
-        ASSERT_EQ(la.n, (size_t) 1);
-        ASSERT_TRUE(la.locks[0].held);
-        ASSERT_CONTAINS(la.locks[0].path, "-tcp-8081");
+        ASSERT_OK(take(&a, dir, &la, NULL));
+        /* The lock of its table's name, then its port's. */
+        ASSERT_EQ(la.n, (size_t) 2);
+        ASSERT_TRUE(la.locks[0].held && !la.locks[0].port);
+        ASSERT_CONTAINS(la.locks[0].path, "/table-");
+        ASSERT_TRUE(la.locks[1].held && la.locks[1].port);
+        ASSERT_CONTAINS(la.locks[1].path, "-tcp-8081");
 
         /* b's second Port= is a's: refused at its own line, naming a; and
          * of b's, nothing is held (its first port is free again). */
-        ASSERT_ERROR(port_locks_acquire(&b, dir, &lb, &err), EADDRINUSE);
+        ASSERT_ERROR(take(&b, dir, &lb, &err), EADDRINUSE);
         ASSERT_CONTAINS(err.message, "/etc/cell/b.cell:11: Port=tcp:8081:81: tcp port 8081 of the host is "
                                      "forwarded by a running cell already, web-a");
         ASSERT_EQ(lb.n, (size_t) 0);
-        ASSERT_OK(port_locks_acquire(&(Plan) { .name = (char *) "c", .ports = pb, .n_ports = 1 }, dir, &lb, NULL));
+        ASSERT_OK(take(&(Plan) { .name = (char *) "c", .ports = pb, .n_ports = 1 }, dir, &lb, NULL));
         shared_locks_done(&lb);
 
         /* a lets go (its supervisor or cell-monitor ended): b gets both. */
         shared_locks_done(&la);
-        ASSERT_OK(port_locks_acquire(&b, dir, &lb, NULL));
-        ASSERT_EQ(lb.n, (size_t) 2);
+        ASSERT_OK(take(&b, dir, &lb, NULL));
+        ASSERT_EQ(lb.n, (size_t) 3);
         shared_locks_done(&lb);
         remove_dir();
 }
@@ -88,12 +102,12 @@ TEST(udp_is_another_port) {
         SharedLocks la = SHARED_LOCKS_NULL, lb = SHARED_LOCKS_NULL;
 
         make_dir();
-        ASSERT_OK(port_locks_acquire(&a, dir, &la, NULL));
-        ASSERT_OK(port_locks_acquire(&b, dir, &lb, NULL));
-        ASSERT_EQ(lb.n, (size_t) 1);
-        ASSERT_ERROR(port_locks_acquire(&a, dir, &lb, NULL), EADDRINUSE);
-        ASSERT_EQ(lb.n, (size_t) 1);
-        ASSERT_TRUE(lb.locks[0].fd >= 0);
+        ASSERT_OK(take(&a, dir, &la, NULL));
+        ASSERT_OK(take(&b, dir, &lb, NULL));
+        ASSERT_EQ(lb.n, (size_t) 2);
+        ASSERT_ERROR(take(&a, dir, &lb, NULL), EADDRINUSE);
+        ASSERT_EQ(lb.n, (size_t) 2);
+        ASSERT_TRUE(lb.locks[0].fd >= 0 && lb.locks[1].fd >= 0);
         shared_locks_done(&la);
         shared_locks_done(&lb);
         remove_dir();
@@ -114,19 +128,19 @@ TEST(a_port_lock_file_is_roots_only) {
 
         make_dir();
         /* The udp port's file as an older cell left it. */
-        ASSERT_OK(port_locks_acquire(&(Plan) { .name = (char *) "old", .ports = pa + 1, .n_ports = 1 }, dir, &la,
+        ASSERT_OK(take(&(Plan) { .name = (char *) "old", .ports = pa + 1, .n_ports = 1 }, dir, &la,
                                      NULL));
-        ASSERT_OK(chmod(la.locks[0].path, 0644));
+        ASSERT_OK(chmod(la.locks[1].path, 0644));
         shared_locks_done(&la);
 
-        ASSERT_OK(port_locks_acquire(&a, dir, &la, NULL));
-        ASSERT_EQ(la.n, (size_t) 2);
+        ASSERT_OK(take(&a, dir, &la, NULL));
+        ASSERT_EQ(la.n, (size_t) 3);
         for (size_t i = 0; i < la.n; i++) {
                 ASSERT_OK(stat(la.locks[i].path, &st));
                 ASSERT_EQ(st.st_mode & 07777, (mode_t) 0600);
         }
         /* What another user could do with read access: hold it. */
-        fd = open(la.locks[0].path, O_RDONLY | O_CLOEXEC);
+        fd = open(la.locks[1].path, O_RDONLY | O_CLOEXEC);
         ASSERT_TRUE(fd >= 0);
         ASSERT_EQ(flock(fd, LOCK_EX | LOCK_NB), -1);
         close(fd);
@@ -168,68 +182,114 @@ TEST(another_network_namespace_has_its_own_ports) {
         remove_dir();
 }
 
-/* The record of a holder's tables: its unit name first, then the handles
- * and the table, as "cell __finish" is handed them; anything else in a
- * lock file (an older cell's, a holder killed before its tables existed,
- * garbage) records nothing. */
+#define BY_NAME NETFW_HANDLE_BY_NAME
+
+/* The text of a lock file: the holder's unit name, its own tables (as
+ * "cell __finish" is handed them), its network namespace's cookie (0:
+ * none), then earlier holders' tables still to delete; empty lines (what
+ * pads a shorter text over a longer one) are nothing. Anything else in a
+ * lock file (an older cell's, garbage) records nothing. */
 TEST(lock_file_record_round_trip) {
-        const uint64_t handles[2] = { 17, 0 };
+        PortStale left = PORT_STALE_NULL;
         _cleanup_free_ char *text = NULL;
-        PortTables t = {};
+        PortLockRecord rec = {};
 
-        text = port_lock_text("web@1.cell", "cell-web/1", handles, 4099);
-        ASSERT_STREQ(text, "web@1.cell\n17:0:cell-web/1\n4099\n");
-        ASSERT_OK(port_lock_parse(text, &t));
-        ASSERT_STREQ(t.table, "cell-web/1");
-        ASSERT_EQ_U64(t.handles[0], 17);
-        ASSERT_EQ_U64(t.handles[1], 0);
-        ASSERT_EQ_U64(t.netns_cookie, 4099);
-        free(t.table);
-        text = mfree(text);
-        /* A kernel without network namespace cookies: none recorded. */
-        text = port_lock_text("web", "cell-web", handles, 0);
-        ASSERT_STREQ(text, "web\n17:0:cell-web\n");
-        ASSERT_OK(port_lock_parse(text, &t));
-        ASSERT_EQ_U64(t.netns_cookie, 0);
-        free(t.table);
-        ASSERT_OK(port_lock_parse("a\n18446744073709551615:3:cell-a", &t));
-        ASSERT_EQ_U64(t.handles[0], UINT64_MAX);
-        ASSERT_EQ_U64(t.handles[1], 3);
-        free(t.table);
+        ASSERT_OK(port_stale_add(&left, &(PortTables) { (char *) "cell-old", { 5, BY_NAME } }));
+        ASSERT_OK(port_stale_add(&left, &(PortTables) { (char *) "cell-old", { 5, BY_NAME } }));
+        ASSERT_OK(port_stale_add(&left, &(PortTables) { (char *) "cell-none", { 0, 0 } }));
+        ASSERT_EQ(left.n, (size_t) 1);
+        text = port_lock_text("web@1.cell", &(PortTables) { (char *) "cell-web/1", { 17, 0 } }, 4099, &left, NULL);
+        ASSERT_STREQ(text, "web@1.cell\n17:0:cell-web/1\n4099\n5:18446744073709551615:cell-old\n");
+        ASSERT_OK(port_lock_parse(text, &rec));
+        ASSERT_STREQ(rec.own.table, "cell-web/1");
+        ASSERT_EQ_U64(rec.own.handles[0], 17);
+        ASSERT_EQ_U64(rec.own.handles[1], 0);
+        ASSERT_EQ_U64(rec.netns_cookie, 4099);
+        ASSERT_EQ(rec.left.n, (size_t) 1);
+        ASSERT_STREQ(rec.left.tables[0].table, "cell-old");
+        ASSERT_EQ_U64(rec.left.tables[0].handles[1], BY_NAME);
+        port_lock_record_done(&rec);
+        port_stale_done(&left);
 
-        ASSERT_ERROR(port_lock_parse("", &t), ENODATA);
-        ASSERT_ERROR(port_lock_parse("web", &t), ENODATA);
-        ASSERT_ERROR(port_lock_parse("web\n", &t), ENODATA);
-        ASSERT_ERROR(port_lock_parse("web\n17:0\n", &t), EINVAL);
-        ASSERT_ERROR(port_lock_parse("web\n17:0:\n", &t), EINVAL);
-        ASSERT_ERROR(port_lock_parse("web\n:0:cell-web\n", &t), EINVAL);
-        ASSERT_ERROR(port_lock_parse("web\n-1:0:cell-web\n", &t), EINVAL);
-        ASSERT_ERROR(port_lock_parse("web\n017:0:cell-web\n", &t), EINVAL);
-        ASSERT_ERROR(port_lock_parse("web\n18446744073709551616:0:cell-web\n", &t), EINVAL);
-        ASSERT_ERROR(port_lock_parse("web\n1:2:web\n", &t), EINVAL);
-        ASSERT_ERROR(port_lock_parse("web\n1:2:cell-\n", &t), EINVAL);
-        ASSERT_ERROR(port_lock_parse("web\n1:2:cell-a b\n", &t), EINVAL);
-        ASSERT_ERROR(port_lock_parse("web\n1:2:cell-a:b\n", &t), EINVAL);
-        ASSERT_ERROR(port_lock_parse("web\n1:2:cell-a\n0\n", &t), EINVAL);
-        ASSERT_ERROR(port_lock_parse("web\n1:2:cell-a\nx\n", &t), EINVAL);
-        ASSERT_ERROR(port_lock_parse("web\n1:2:cell-a\n12 \n", &t), EINVAL);
+        /* Padded, as written over a longer text (port_lock_write()). */
+        ASSERT_OK(port_lock_parse("a\n1:2:cell-a\n0\n\n\n\n", &rec));
+        ASSERT_EQ_U64(rec.netns_cookie, 0);
+        ASSERT_EQ(rec.left.n, (size_t) 0);
+        port_lock_record_done(&rec);
+        /* As an older cell wrote it: without a cookie, or without a newline at the end. */
+        ASSERT_OK(port_lock_parse("a\n18446744073709551615:3:cell-a", &rec));
+        ASSERT_EQ_U64(rec.own.handles[0], UINT64_MAX);
+        ASSERT_EQ_U64(rec.own.handles[1], 3);
+        ASSERT_EQ_U64(rec.netns_cookie, 0);
+        port_lock_record_done(&rec);
+
+        ASSERT_ERROR(port_lock_parse("", &rec), ENODATA);
+        ASSERT_ERROR(port_lock_parse("web", &rec), ENODATA);
+        ASSERT_ERROR(port_lock_parse("web\n", &rec), ENODATA);
+        ASSERT_ERROR(port_lock_parse("web\n\n\n", &rec), ENODATA);
+        ASSERT_ERROR(port_lock_parse("web\n17:0\n", &rec), EINVAL);
+        ASSERT_ERROR(port_lock_parse("web\n17:0:\n", &rec), EINVAL);
+        ASSERT_ERROR(port_lock_parse("web\n017:0:cell-web\n", &rec), EINVAL);
+        ASSERT_ERROR(port_lock_parse("web\n18446744073709551616:0:cell-web\n", &rec), EINVAL);
+        ASSERT_ERROR(port_lock_parse("web\n1:2:web\n", &rec), EINVAL);
+        ASSERT_ERROR(port_lock_parse("web\n1:2:cell-a b\n", &rec), EINVAL);
+        ASSERT_ERROR(port_lock_parse("web\n1:2:cell-a\nx\n", &rec), EINVAL);
+        ASSERT_ERROR(port_lock_parse("web\n1:2:cell-a\n12 \n", &rec), EINVAL);
+        ASSERT_ERROR(port_lock_parse("web\n1:2:cell-a\n-1\n", &rec), EINVAL);
+        /* One bad line of earlier holders' makes nothing of the file trusted. */
+        ASSERT_ERROR(port_lock_parse("web\n1:2:cell-a\n7\n3:4:cell-b\n3:4:cell-c;flush ruleset\n", &rec), EINVAL);
+        ASSERT_ERROR(port_lock_parse("web\n1:2:cell-a\n7\n4:cell-b\n", &rec), EINVAL);
+}
+
+/* So many earlier holders' tables that they do not fit a page: those that
+ * do not are dropped (and counted), never a cut line. */
+TEST(lock_file_text_fits_a_page) {
+        PortStale left = PORT_STALE_NULL;
+        _cleanup_free_ char *text = NULL;
+        char name[256];
+        size_t dropped = 0;
+
+        memcpy(name, "cell-", 5);
+        memset(name + 5, 'x', 245);
+        name[250] = 0;
+        for (uint64_t h = 1; h <= 40; h++)
+                ASSERT_OK(port_stale_add(&left, &(PortTables) { name, { h, 0 } }));
+        text = port_lock_text("a", &(PortTables) { (char *) "cell-a", { BY_NAME, BY_NAME } }, 1, &left, &dropped);
+        ASSERT_NOT_NULL(text);
+        ASSERT_TRUE(strlen(text) <= PORT_LOCK_TEXT_MAX);
+        ASSERT_TRUE(dropped > 0 && dropped < 40);
+        PortLockRecord rec = {};
+        ASSERT_OK(port_lock_parse(text, &rec));
+        ASSERT_EQ(rec.left.n, (size_t) (40 - dropped));
+        port_lock_record_done(&rec);
+        port_stale_done(&left);
 }
 
 static char *read_lock(const char *path) {
-        char *buf = calloc(1, 1024);
+        char *buf = calloc(1, PORT_LOCK_TEXT_MAX + 1);
         FILE *f = fopen(path, "re");
 
         ASSERT_NOT_NULL(buf);
         ASSERT_NOT_NULL(f);
-        (void) !fread(buf, 1, 1023, f);
+        (void) !fread(buf, 1, PORT_LOCK_TEXT_MAX, f);
         fclose(f);
         return buf;
 }
 
-/* A holds 8081 and 8082 and records its tables in both lock files, its
+static char *lock_text(const char *unit, const char *table, uint64_t h0, uint64_t h1, uint64_t cookie,
+                       const PortStale *left) {
+        char *t = port_lock_text(unit, &(PortTables) { (char *) table, { h0, h1 } }, cookie, left, NULL);
+
+        ASSERT_NOT_NULL(t);
+        return t;
+}
+
+/* A holds 8081 and 8082: from the take on, each lock file names its table
+ * by name (no table of its exists yet), then by the handles nft gave, its
  * name staying first (what a refused cell is told). A killed, B takes the
- * ports and finds A's tables, once for both; C, refused 8081 afterwards,
- * is told B. A refused start still finds the tables of a dead holder of a
+ * ports and finds A's tables, once for both, and names them in its files
+ * after its own, before anything is deleted; C, refused 8081 afterwards, is
+ * told B. A refused start still finds the tables of a dead holder of a
  * port it took before the refusal. */
 TEST(a_dead_holders_tables_are_found_once) {
         CellPort pa[] = { { IPPROTO_TCP, 8081, 80 }, { IPPROTO_TCP, 8082, 80 } };
@@ -239,25 +299,32 @@ TEST(a_dead_holders_tables_are_found_once) {
         SharedLocks la = SHARED_LOCKS_NULL, lb = SHARED_LOCKS_NULL, lc = SHARED_LOCKS_NULL;
         PortStale stale = PORT_STALE_NULL;
         const uint64_t handles[2] = { 5, 6 };
-        _cleanup_free_ char *want = NULL;
         SpawnError err = {};
         uint64_t cookie = 0;
 
+        if (port_lock_netns_cookie(&cookie) < 0)
+                fprintf(stderr, "no network namespace cookie (Linux < 5.14): none recorded\n");
         make_dir();
         ASSERT_OK(port_locks_take(&a, dir, &la, &stale, NULL));
         ASSERT_EQ(stale.n, (size_t) 0);
-        ASSERT_TRUE(la.locks[0].port && la.locks[1].port);
+        /* The lock of its table's name, then the ports'. */
+        ASSERT_EQ(la.n, (size_t) 3);
+        ASSERT_TRUE(!la.locks[0].port && la.locks[1].port && la.locks[2].port);
+        for (size_t i = 1; i < 3; i++) {
+                _cleanup_free_ char *t = read_lock(la.locks[i].path), *want = NULL;
+                want = lock_text("a", "cell-a", BY_NAME, BY_NAME, cookie, NULL);
+                ASSERT_STREQ(t, want);
+        }
         ASSERT_OK(port_locks_record(&la, "a", "cell-a", handles));
-        if (port_lock_netns_cookie(&cookie) < 0)
-                fprintf(stderr, "no network namespace cookie (Linux < 5.14): none recorded\n");
-        want = port_lock_text("a", "cell-a", handles, cookie);
-        for (size_t i = 0; i < 2; i++) {
-                _cleanup_free_ char *t = read_lock(la.locks[i].path);
+        for (size_t i = 1; i < 3; i++) {
+                _cleanup_free_ char *t = read_lock(la.locks[i].path), *want = NULL;
+                want = lock_text("a", "cell-a", 5, 6, cookie, NULL);
                 ASSERT_STREQ(t, want);
         }
         ASSERT_ERROR(port_locks_take(&c, dir, &lc, &stale, &err), EADDRINUSE);
         ASSERT_CONTAINS(err.message, "forwarded by a running cell already, a (its lock");
         ASSERT_EQ(stale.n, (size_t) 0);
+        ASSERT_EQ(lc.n, (size_t) 0);
         shared_locks_done(&lc);
         shared_locks_done(&la);
 
@@ -266,20 +333,29 @@ TEST(a_dead_holders_tables_are_found_once) {
         ASSERT_STREQ(stale.tables[0].table, "cell-a");
         ASSERT_EQ_U64(stale.tables[0].handles[0], 5);
         ASSERT_EQ_U64(stale.tables[0].handles[1], 6);
-        port_stale_done(&stale);
         {
-                _cleanup_free_ char *t = read_lock(lb.locks[0].path);
-                ASSERT_STREQ(t, "b");
+                /* B killed now, before it deleted A's tables: they are still named. */
+                _cleanup_free_ char *t = read_lock(lb.locks[1].path), *want = NULL;
+                want = lock_text("b", "cell-b", BY_NAME, BY_NAME, cookie, &stale);
+                ASSERT_STREQ(t, want);
         }
+        port_stale_done(&stale);
         ASSERT_ERROR(port_locks_take(&c, dir, &lc, &stale, &err), EADDRINUSE);
         ASSERT_CONTAINS(err.message, "forwarded by a running cell already, b (its lock");
         ASSERT_EQ(stale.n, (size_t) 0);
         ASSERT_OK(port_locks_record(&lb, "b", "cell-b", handles));
+        {
+                /* B's record replaces its own line; A's, not deleted yet, stays. */
+                _cleanup_free_ char *t = read_lock(lb.locks[2].path);
+                ASSERT_CONTAINS(t, "b\n5:6:cell-b\n");
+                ASSERT_CONTAINS(t, "\n5:6:cell-a\n");
+        }
         shared_locks_done(&lb);
 
-        /* B killed: A, started again, finds B's tables. D takes 8083,
-         * records its tables and is killed; C takes 8083, then is refused
-         * 8081 (A's): D's tables are found all the same. */
+        /* B killed: A, started again, finds B's tables (and not its own:
+         * its own start replaces them). D takes 8083, records its tables
+         * and is killed; C takes 8083, then is refused 8081 (A's): D's
+         * tables are found all the same. */
         ASSERT_OK(port_locks_take(&a, dir, &la, &stale, NULL));
         ASSERT_EQ(stale.n, (size_t) 1);
         ASSERT_STREQ(stale.tables[0].table, "cell-b");
@@ -287,6 +363,12 @@ TEST(a_dead_holders_tables_are_found_once) {
         ASSERT_OK(port_locks_record(&la, "a", "cell-a", (const uint64_t[2]) { 9, 0 }));
         ASSERT_OK(port_locks_take(&(Plan) { .name = (char *) "d", .ports = pc, .n_ports = 1 }, dir, &lc, &stale,
                                   NULL));
+        /* C's refused start named its table by name in 8083's file: it
+         * had none, and deleting it by name is no harm. */
+        ASSERT_EQ(stale.n, (size_t) 1);
+        ASSERT_STREQ(stale.tables[0].table, "cell-c");
+        ASSERT_EQ_U64(stale.tables[0].handles[0], BY_NAME);
+        port_stale_done(&stale);
         ASSERT_OK(port_locks_record(&lc, "d", "cell-d", (const uint64_t[2]) { 11, 0 }));
         shared_locks_done(&lc);
         ASSERT_ERROR(port_locks_take(&c, dir, &lc, &stale, &err), EADDRINUSE);
@@ -300,6 +382,96 @@ TEST(a_dead_holders_tables_are_found_once) {
         remove_dir();
 }
 
+/* A start killed between its tables and their handles' record leaves them
+ * recorded by name; a holder killed with tables of earlier holders still
+ * to delete leaves those recorded too: the next taker finds all of them. */
+TEST(tables_by_name_and_left_ones_are_found) {
+        CellPort pa[] = { { IPPROTO_TCP, 8081, 80 } };
+        CellOrigin oa[1];
+        Plan a = plan_of("a", pa, 1, oa), b = plan_of("b", pa, 1, oa), c = plan_of("c", pa, 1, oa);
+        SharedLocks l = SHARED_LOCKS_NULL;
+        PortStale stale = PORT_STALE_NULL;
+
+        make_dir();
+        ASSERT_OK(port_locks_take(&a, dir, &l, &stale, NULL));
+        shared_locks_done(&l);          /* killed before its record */
+        ASSERT_OK(port_locks_take(&b, dir, &l, &stale, NULL));
+        ASSERT_EQ(stale.n, (size_t) 1);
+        ASSERT_STREQ(stale.tables[0].table, "cell-a");
+        ASSERT_EQ_U64(stale.tables[0].handles[0], BY_NAME);
+        ASSERT_EQ_U64(stale.tables[0].handles[1], BY_NAME);
+        port_stale_done(&stale);
+        ASSERT_OK(port_locks_record(&l, "b", "cell-b", (const uint64_t[2]) { 4, 0 }));
+        shared_locks_done(&l);          /* killed before A's tables went */
+        ASSERT_OK(port_locks_take(&c, dir, &l, &stale, NULL));
+        ASSERT_EQ(stale.n, (size_t) 2);
+        ASSERT_STREQ(stale.tables[0].table, "cell-b");
+        ASSERT_EQ_U64(stale.tables[0].handles[0], 4);
+        ASSERT_STREQ(stale.tables[1].table, "cell-a");
+        ASSERT_EQ_U64(stale.tables[1].handles[0], BY_NAME);
+        port_stale_done(&stale);
+        shared_locks_done(&l);
+        /* A again: A's own leftover is not for it to delete (its tables
+         * replace it), B's and C's are. */
+        ASSERT_OK(port_locks_take(&a, dir, &l, &stale, NULL));
+        ASSERT_EQ(stale.n, (size_t) 2);
+        ASSERT_STREQ(stale.tables[0].table, "cell-c");
+        ASSERT_STREQ(stale.tables[1].table, "cell-b");
+        port_stale_done(&stale);
+        shared_locks_done(&l);
+        remove_dir();
+}
+
+/* A table recorded by name is deleted only while no start of its unit
+ * holds the lock of its name: a running one of that unit (started again,
+ * with other ports) has a table of that very name. By handle, always. */
+TEST(by_name_only_while_its_unit_does_not_run) {
+        CellPort pq[] = { { IPPROTO_TCP, 8088, 80 } };
+        CellOrigin oa[1];
+        Plan a = plan_of("a", pq, 1, oa);
+        SharedLocks la = SHARED_LOCKS_NULL;
+        PortStale stale = PORT_STALE_NULL;
+        const PortTables by_name = { (char *) "cell-a", { BY_NAME, 7 } };
+        struct stat netns;
+        uint64_t h[2];
+        int dir_fd, lock_fd;
+
+        make_dir();
+        ASSERT_OK(stat("/proc/self/ns/net", &netns));
+        dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(dir_fd >= 0);
+        ASSERT_OK(port_stale_claim(dir_fd, netns.st_ino, &by_name, h, &lock_fd));
+        ASSERT_EQ_U64(h[0], BY_NAME);
+        ASSERT_EQ_U64(h[1], 7);
+        ASSERT_TRUE(lock_fd >= 0);
+        /* While the claim holds it, a start of A waits for it: not tested
+         * here (it would wait); released. */
+        close(lock_fd);
+
+        /* A runs (with another port): its table is not deleted by name. */
+        ASSERT_OK(port_locks_take(&a, dir, &la, &stale, NULL));
+        ASSERT_OK(port_stale_claim(dir_fd, netns.st_ino, &by_name, h, &lock_fd));
+        ASSERT_EQ_U64(h[0], 0);
+        ASSERT_EQ_U64(h[1], 7);
+        ASSERT_EQ(lock_fd, -EBADF);
+        /* Another unit's name is not A's lock. */
+        ASSERT_OK(port_stale_claim(dir_fd, netns.st_ino, &(PortTables) { (char *) "cell-b", { BY_NAME, 0 } }, h,
+                                   &lock_fd));
+        ASSERT_EQ_U64(h[0], BY_NAME);
+        ASSERT_TRUE(lock_fd >= 0);
+        close(lock_fd);
+        /* Nor in another network namespace (another inode). */
+        ASSERT_OK(port_stale_claim(dir_fd, netns.st_ino + 1, &by_name, h, &lock_fd));
+        ASSERT_EQ_U64(h[0], BY_NAME);
+        close(lock_fd);
+        shared_locks_done(&la);
+        ASSERT_OK(port_stale_claim(dir_fd, netns.st_ino, &by_name, h, &lock_fd));
+        ASSERT_EQ_U64(h[0], BY_NAME);
+        close(lock_fd);
+        close(dir_fd);
+        remove_dir();
+}
+
 /* A record of another network namespace, which had ours' inode (a dead
  * one's number, given again), names no table here: its handles may be of
  * another cell's tables in ours. One without a cookie (Linux < 5.14) is
@@ -310,7 +482,6 @@ TEST(a_record_of_another_network_namespace_is_left) {
         Plan a = plan_of("a", pa, 1, oa);
         SharedLocks la = SHARED_LOCKS_NULL;
         PortStale stale = PORT_STALE_NULL;
-        const uint64_t handles[2] = { 3, 0 };
         uint64_t cookie;
 
         if (port_lock_netns_cookie(&cookie) < 0) {
@@ -319,13 +490,16 @@ TEST(a_record_of_another_network_namespace_is_left) {
         }
         make_dir();
         ASSERT_OK(port_locks_take(&a, dir, &la, &stale, NULL));
-        for (unsigned i = 0; i < 2; i++) {
-                _cleanup_free_ char *text = port_lock_text("z", "cell-z", handles, i == 0 ? cookie + 1 : cookie);
-                ASSERT_OK(ftruncate(la.locks[0].fd, 0));
-                ASSERT_EQ(pwrite(la.locks[0].fd, text, strlen(text), 0), (ssize_t) strlen(text));
+        for (unsigned i = 0; i < 3; i++) {
+                uint64_t c = i == 0 ? cookie + 1 : i == 1 ? cookie : 0;
+                _cleanup_free_ char *text = lock_text("z", "cell-z", 3, 0, c, NULL);
+                int fd = la.locks[1].fd;
+
+                ASSERT_OK(ftruncate(fd, 0));
+                ASSERT_EQ(pwrite(fd, text, strlen(text), 0), (ssize_t) strlen(text));
                 shared_locks_done(&la);
                 ASSERT_OK(port_locks_take(&a, dir, &la, &stale, NULL));
-                ASSERT_EQ(stale.n, (size_t) i);
+                ASSERT_EQ(stale.n, (size_t) (i == 0 ? 0 : 1));
         }
         ASSERT_STREQ(stale.tables[0].table, "cell-z");
         port_stale_done(&stale);
