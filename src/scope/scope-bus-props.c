@@ -103,6 +103,17 @@ static int append_io(sd_bus_message *m, const CgroupIODisk *disks, size_t n) {
         return 0;
 }
 
+const char *scope_bus_property_sent_name(const PlanProperty *q) {
+        /* TasksMax=100%: systemd 252 takes it in a unit file (the system's
+         * limit) but refuses a TasksMaxScale of 100% on the bus ("out of
+         * range": its check is v >= UINT32_MAX). The same limit, resolved
+         * as systemd resolves the unit file's and the cgroupfs manager
+         * does: the system's number of tasks, as TasksMax. */
+        if (streq(q->name, "TasksMaxScale") && streq_ptr(q->signature, "u") && q->u == UINT32_MAX)
+                return "TasksMax";
+        return q->name;
+}
+
 int scope_bus_append_start_properties(sd_bus_message *m, const ScopeStartProps *p, const PlanProperty **ret_bad) {
         int r;
 
@@ -115,12 +126,8 @@ int scope_bus_append_start_properties(sd_bus_message *m, const ScopeStartProps *
 
                 if (p->skip_device_policy && (streq(q->name, "DevicePolicy") || streq(q->name, "DeviceAllow")))
                         continue;
-                /* TasksMax=100%: systemd 252 takes it in a unit file (the system's
-                 * limit) but refuses a TasksMaxScale of 100% on the bus ("out of
-                 * range": its check is v >= UINT32_MAX). The same limit, resolved
-                 * as systemd resolves the unit file's and the cgroupfs manager
-                 * does: the system's number of tasks. */
-                if (streq(q->name, "TasksMaxScale") && q->u == UINT32_MAX) {
+                /* TasksMax=100% (scope_bus_property_sent_name()). */
+                if (!streq(scope_bus_property_sent_name(q), q->name)) {
                         full = (PlanProperty) { .name = "TasksMax", .key = q->key, .signature = "t",
                                                 .t = cg_system_tasks_max() };
                         q = &full;

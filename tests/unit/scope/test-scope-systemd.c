@@ -559,6 +559,35 @@ TEST(property_refused) {
         sd_event_unref(e);
 }
 
+/* TasksMax=100% is sent as TasksMax (the system's number of tasks), not as
+ * the TasksMaxScale the plan has: refused, it is named under the name systemd
+ * saw, with the value the unit wrote. */
+TEST(tasks_max_full_refused) {
+        sd_event *e = NULL;
+        Scope *s = NULL;
+        CellConfig c;
+        Plan p = {};
+        char where[PATH_MAX + 32];
+
+        if (!fake_bus_start(NULL, fake_systemd, NULL))
+                return;
+        ASSERT_OK(sd_event_new(&e));
+        config_from_files(&c, "web", "[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\n[Limits]\nTasksMax=100%\n",
+                          NULL);
+        plan_ok(&c, NULL, &p);
+
+        ASSERT_TRUE(run_refused(&p, "refuse:TasksMax", e, where, sizeof where, &s) < 0);
+        ASSERT_STREQ(scope_last_error(s), "TasksMax=100%: systemd refused TasksMax: Cannot set property TasksMax, "
+                                          "or unknown property. (org.freedesktop.DBus.Error.PropertyReadOnly)");
+        ASSERT_STREQ(where, "web.cell:6: ");
+        scope_free(s);
+
+        plan_done(&p);
+        cell_config_done(&c);
+        fake_bus_stop();
+        sd_event_unref(e);
+}
+
 /* A child holding two connections to the bus, registered (Hello answered)
  * before this returns, for hold_usec (USEC_INFINITY: until killed). */
 static pid_t start_filler(uint64_t hold_usec) {
