@@ -126,12 +126,33 @@ static void format_usec(uint64_t usec, char *buf, size_t n) {
                 (void) snprintf(buf, n, "%" PRIu64 "us", usec);
 }
 
+/* Appends one item of a list (sep between items) to buf, of which len are
+ * used; false when it does not fit whole. Then the list ends in sep and
+ * "...", after as many whole items as leave room for that: a value cut
+ * short says so, rather than ending in a number it does not have
+ * ("0,2,4,...", not "0,2,4,6,8,1"). */
+static bool list_append(char *buf, size_t n, size_t *len, char sep, const char *item) {
+        size_t need = (*len > 0) + strlen(item);
+
+        if (*len + need < n) {
+                *len += (size_t) snprintf(buf + *len, n - *len, "%.*s%s", *len > 0, &sep, item);
+                return true;
+        }
+        while (*len > 0 && *len + 4 >= n) {
+                char *last = memrchr(buf, sep, *len);
+                *len = last ? (size_t) (last - buf) : 0;
+        }
+        (void) snprintf(buf + *len, n - *len, "%.*s...", *len > 0, &sep);
+        return false;
+}
+
 /* A CPU or node set as systemd writes it: "0-3,8". */
 static void format_bitmap(const uint8_t *set, size_t size, char *buf, size_t n) {
         size_t len = 0;
 
         buf[0] = 0;
-        for (size_t i = 0; i < size * 8 && len < n; i++) {
+        for (size_t i = 0; i < size * 8; i++) {
+                char item[48];        /* "N-M", two 20-digit numbers */
                 size_t j = i;
 
                 if (!(set[i / 8] & (1U << (i % 8))))
@@ -139,9 +160,11 @@ static void format_bitmap(const uint8_t *set, size_t size, char *buf, size_t n) 
                 while (j + 1 < size * 8 && (set[(j + 1) / 8] & (1U << ((j + 1) % 8))))
                         j++;
                 if (j > i)
-                        len += (size_t) snprintf(buf + len, n - len, "%s%zu-%zu", len ? "," : "", i, j);
+                        (void) snprintf(item, sizeof item, "%zu-%zu", i, j);
                 else
-                        len += (size_t) snprintf(buf + len, n - len, "%s%zu", len ? "," : "", i);
+                        (void) snprintf(item, sizeof item, "%zu", i);
+                if (!list_append(buf, n, &len, ',', item))
+                        return;
                 i = j;
         }
 }
@@ -180,8 +203,8 @@ const char *plan_property_value(const PlanProperty *q, char *buf, size_t n) {
                 (void) snprintf(buf, n, "%s", strempty(q->s));
         else if (streq(sig, "as")) {
                 size_t len = 0;
-                for (size_t i = 0; q->as && q->as[i] && len < n; i++)
-                        len += (size_t) snprintf(buf + len, n - len, "%s%s", i ? " " : "", q->as[i]);
+                for (size_t i = 0; q->as && q->as[i] && list_append(buf, n, &len, ' ', q->as[i]); i++)
+                        ;
         }
         return buf;
 }

@@ -492,7 +492,8 @@ void plan_withhold_capabilities(Plan *p, uint64_t mask);
 int plan_property_key(const char *property, const char **ret_key);
 /* The property's value as the unit writes its key ("5000%" for a
  * CPUQuotaPerSecUSec of 50 s, "idle", "infinity", "0-3"): "" for one of no
- * key or whose value is not one line's (DeviceAllow's list); returns buf. */
+ * key or whose value is not one line's (DeviceAllow's list); a list too long
+ * for buf ends after a whole item with "..."; returns buf. */
 const char *plan_property_value(const PlanProperty *q, char *buf, size_t n);
 
 /* (added) A deep copy of n properties, for whoever must keep them past the

@@ -329,3 +329,26 @@ TEST(scale_from_permyriad) {
         ASSERT_EQ(plan_scale_from_permyriad(2500), 1073741824u);
         ASSERT_EQ(plan_scale_from_permyriad(20000), UINT32_MAX);        /* clamped */
 }
+
+/* A value too long for the refusal's buffer is cut after a whole item and
+ * says so ("..."), rather than ending in a CPU number the set does not have:
+ * every other CPU of 64, and a list of units. */
+TEST(property_value_cut_short) {
+        uint8_t set[8];
+        char *units[] = { (char *) "a.service", (char *) "bb.service", (char *) "c.service", NULL };
+        PlanProperty cpus = { .name = "AllowedCPUs", .signature = "ay", .ay = set, .ay_size = sizeof set };
+        PlanProperty after = { .name = "After", .signature = "as", .as = units };
+        char buf[24], big[256];
+
+        memset(set, 0x55, sizeof set);
+        ASSERT_STREQ(plan_property_value(&cpus, big, sizeof big),
+                     "0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62");
+        ASSERT_STREQ(plan_property_value(&cpus, buf, sizeof buf), "0,2,4,6,8,10,12,14,...");
+        ASSERT_STREQ(plan_property_value(&cpus, buf, 4), "...");
+        memset(set, 0, sizeof set);
+        set[0] = 0x0f;
+        ASSERT_STREQ(plan_property_value(&cpus, buf, 4), "0-3");
+        ASSERT_STREQ(plan_property_value(&after, big, sizeof big), "a.service bb.service c.service");
+        ASSERT_STREQ(plan_property_value(&after, buf, sizeof buf), "a.service ...");
+        ASSERT_STREQ(plan_property_value(&after, buf, 12), "...");
+}
