@@ -116,14 +116,26 @@ static void format_permyriad(uint64_t permyriad, char *buf, size_t n) {
                 (void) snprintf(buf, n, "%" PRIu64 ".%02" PRIu64 "%%", permyriad / 100, permyriad % 100);
 }
 
-/* A time span: "infinity", "100ms", "2500us". */
+/* A time span in the largest unit it is a whole number of, as a unit file
+ * would write it: "infinity", "90s", "2min", "100ms", "2500us". */
 static void format_usec(uint64_t usec, char *buf, size_t n) {
-        if (usec == UINT64_MAX)
+        static const struct {
+                const char *suffix;
+                uint64_t usec;
+        } units[] = {
+                { "h", 3600 * USEC_PER_SEC }, { "min", 60 * USEC_PER_SEC }, { "s", USEC_PER_SEC },
+                { "ms", USEC_PER_MSEC }, { "us", 1 },
+        };
+
+        if (usec == UINT64_MAX) {
                 (void) snprintf(buf, n, "infinity");
-        else if (usec % USEC_PER_MSEC == 0)
-                (void) snprintf(buf, n, "%" PRIu64 "ms", usec / USEC_PER_MSEC);
-        else
-                (void) snprintf(buf, n, "%" PRIu64 "us", usec);
+                return;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(units); i++)
+                if (usec % units[i].usec == 0 && (usec > 0 || units[i].usec == 1)) {
+                        (void) snprintf(buf, n, "%" PRIu64 "%s", usec / units[i].usec, units[i].suffix);
+                        return;
+                }
 }
 
 /* Appends one item of a list (sep between items) to buf, of which len are

@@ -352,3 +352,26 @@ TEST(property_value_cut_short) {
         ASSERT_STREQ(plan_property_value(&after, buf, sizeof buf), "a.service ...");
         ASSERT_STREQ(plan_property_value(&after, buf, 12), "...");
 }
+
+/* A time span is named in the largest unit it is a whole number of, as a
+ * unit file writes it: TimeoutStopSec=90s (the default) is "90s", not
+ * "90000ms". */
+TEST(property_value_time_span) {
+        PlanProperty t = { .name = "TimeoutStopUSec", .signature = "t" };
+        static const struct {
+                uint64_t usec;
+                const char *text;
+        } spans[] = {
+                { 90 * USEC_PER_SEC, "90s" }, { 120 * USEC_PER_SEC, "2min" }, { 7200 * USEC_PER_SEC, "2h" },
+                { 2000 * USEC_PER_SEC, "2000s" }, { 1500 * USEC_PER_MSEC, "1500ms" }, { 2500, "2500us" },
+                { 0, "0us" }, { UINT64_MAX, "infinity" },
+        };
+        char buf[32];
+
+        for (size_t i = 0; i < ELEMENTSOF(spans); i++) {
+                t.t = spans[i].usec;
+                ASSERT_STREQ(plan_property_value(&t, buf, sizeof buf), spans[i].text);
+        }
+        t = (PlanProperty) { .name = "CPUQuotaPeriodUSec", .signature = "t", .t = 10 * USEC_PER_MSEC };
+        ASSERT_STREQ(plan_property_value(&t, buf, sizeof buf), "10ms");
+}
