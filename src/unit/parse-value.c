@@ -204,7 +204,10 @@ int parse_permyriad(const char *s, bool unbounded, uint32_t *ret) {
                 if (n > UINT32_MAX / forms[i].per)
                         return -ERANGE;
                 v = n * forms[i].per + frac;
-                if (v > UINT32_MAX || (!unbounded && v > 10000))
+                /* Unbounded, as systemd's (parse_permyriad_unbounded(), an
+                 * int): at most 2^31-1, 21474836.47%; CPUQuota= above is
+                 * refused there, and must be here too. */
+                if (v > INT_MAX || (!unbounded && v > 10000))
                         return -ERANGE;
                 *ret = (uint32_t) v;
                 return 0;

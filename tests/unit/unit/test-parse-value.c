@@ -160,6 +160,12 @@ TEST(permyriad) {
         ASSERT_ERROR(parse_permyriad("100.01%", false, &p), ERANGE);
         ASSERT_OK(parse_permyriad("250%", true, &p));
         ASSERT_EQ(p, 25000);
+        /* Unbounded, as far as systemd's int goes: 2^31-1 permyriad. */
+        ASSERT_OK(parse_permyriad("21474836.47%", true, &p));
+        ASSERT_EQ(p, 2147483647u);
+        ASSERT_ERROR(parse_permyriad("21474836.48%", true, &p), ERANGE);
+        ASSERT_ERROR(parse_permyriad("42949672.95%", true, &p), ERANGE);
+        ASSERT_ERROR(parse_permyriad("4294967295\u2031", true, &p), ERANGE);
         ASSERT_ERROR(parse_permyriad("1.234%", false, &p), EINVAL);
         ASSERT_ERROR(parse_permyriad("%", false, &p), EINVAL);
         ASSERT_ERROR(parse_permyriad("50", false, &p), EINVAL);
