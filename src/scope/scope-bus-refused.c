@@ -24,13 +24,23 @@ static bool is_word_char(char c) {
         return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
+/* Whether the name at m..m+n is part of a unit's name in the message
+ * ("Unit MemoryMax.service not found.", "cell-Delegate.scope"): a
+ * character a unit name has next to it, or a suffix after a dot. systemd
+ * names a property between blanks, quotes, "=" or ",". */
+static bool in_unit_name(const char *message, const char *m, size_t n) {
+        return (m > message && strchr("-_.@:\\", m[-1])) ||
+               (m[n] && strchr("-_@:\\", m[n])) ||
+               (m[n] == '.' && is_word_char(m[n + 1]));
+}
+
 /* Where message names name as a word of its own (not "MemoryMax" inside
- * "MemoryMaxScale"), or NULL. */
+ * "MemoryMaxScale", nor inside a unit's name), or NULL. */
 static const char *find_word(const char *message, const char *name) {
         size_t n = strlen(name);
 
         for (const char *m = strstr(message, name); m; m = strstr(m + 1, name))
-                if ((m == message || !is_word_char(m[-1])) && !is_word_char(m[n]))
+                if ((m == message || !is_word_char(m[-1])) && !is_word_char(m[n]) && !in_unit_name(message, m, n))
                         return m;
         return NULL;
 }

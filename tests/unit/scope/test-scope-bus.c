@@ -540,6 +540,38 @@ TEST(io_property_refused) {
         strv_free(b.io_entries);
 }
 
+/* A refusal that names a unit, not a property: a unit whose name holds a
+ * property's ("MemoryMax.service", the scope "cell-Delegate.scope") is not
+ * taken for that property; systemd's words stay as they are. */
+TEST(refusal_naming_a_unit) {
+        PlanProperty props[] = {
+                { .name = "Delegate", .signature = "b", .b = true },
+                { .name = "MemoryMax", .key = "MemoryMax", .signature = "t", .t = 1 << 30 },
+                { .name = "Requires", .key = "Requires", .signature = "as" },
+        };
+        ScopeBus b = { .props = props, .n_props = ELEMENTSOF(props) };
+        Scope s = { .unit = (char *) "cell-Delegate.scope", .bus = &b };
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+
+        sd_bus_error_set(&e, "org.freedesktop.systemd1.NoSuchUnit", "Unit MemoryMax.service not found.");
+        ASSERT_TRUE(scope_bus_refused(&s, &e) < 0);
+        ASSERT_STREQ(s.error, "StartTransientUnit(cell-Delegate.scope) failed: Unit MemoryMax.service not found. "
+                              "(org.freedesktop.systemd1.NoSuchUnit)");
+        sd_bus_error_free(&e);
+        sd_bus_error_set(&e, "org.freedesktop.systemd1.UnitMasked", "Unit cell-Delegate.scope is masked.");
+        ASSERT_TRUE(scope_bus_refused(&s, &e) < 0);
+        ASSERT_STREQ(s.error, "StartTransientUnit(cell-Delegate.scope) failed: Unit cell-Delegate.scope is masked. "
+                              "(org.freedesktop.systemd1.UnitMasked)");
+        sd_bus_error_free(&e);
+        /* The property itself, at the end of a sentence: still named. */
+        sd_bus_error_set(&e, SD_BUS_ERROR_PROPERTY_READ_ONLY, "Cannot set property MemoryMax.");
+        ASSERT_TRUE(scope_bus_refused(&s, &e) < 0);
+        ASSERT_STREQ(s.error, "MemoryMax=1073741824: systemd refused MemoryMax: Cannot set property MemoryMax. "
+                              "(org.freedesktop.DBus.Error.PropertyReadOnly)");
+        sd_bus_error_free(&e);
+        free(s.error);
+}
+
 TEST(manager_names) {
         ASSERT_STREQ(cgroup_manager_to_string(CGROUP_MANAGER_AUTO), "auto");
         ASSERT_STREQ(cgroup_manager_to_string(CGROUP_MANAGER_CGROUPFS), "cgroupfs");
