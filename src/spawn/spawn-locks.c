@@ -10,6 +10,7 @@
 #include <sys/sysmacros.h>
 
 #include "log.h"
+#include "netfw.h"
 #include "port-lock.h"
 #include "spawn-locks.h"
 #include "spawn.h"
@@ -133,6 +134,21 @@ int spawn_locks_keep(Spawn *s, SpawnLocks *ret, SpawnError *err) {
         s->shared = SHARED_LOCKS_NULL;
         s->users = UID_RANGE_NULL;
         return 0;
+}
+
+void spawn_locks_tables_gone(SpawnLocks *l, const char *unit, const char *table) {
+        int r;
+
+        /* By name, as from the take on: a start killed after the second
+         * init's tables and before their record leaves them to the next
+         * taker of a port (by name, while no start of the unit runs), not
+         * the first init's handles, deleted already. */
+        r = port_locks_record(&l->shared, unit, table,
+                              (const uint64_t[2]) { NETFW_HANDLE_BY_NAME, NETFW_HANDLE_BY_NAME });
+        if (r < 0)
+                log_warning_errno(r, "Port=: cannot record the nft table %s by name in the ports' lock files: "
+                                  "if this cell is killed before its second init's tables are recorded, a cell "
+                                  "that takes its ports next does not remove them: %m", table);
 }
 
 void spawn_locks_done(SpawnLocks *l) {

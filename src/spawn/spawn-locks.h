@@ -53,6 +53,11 @@ bool spawn_locks_may_take_back_root(struct Spawn *s, bool keep);
  * s holds none then. On failure (a place's lock lost) they stay in s. */
 int spawn_locks_keep(struct Spawn *s, SpawnLocks *ret, SpawnError *err);
 
+/* After the first init's nft tables are deleted (kept, spawn_kill_keep_locks()):
+ * each Port= lock file names unit's table by name again, as the take wrote
+ * it, until the second init records its own tables' handles. */
+void spawn_locks_tables_gone(SpawnLocks *l, const char *unit, const char *table);
+
 /* Lets them go (the range's lock file removed, the places' lock files by
  * their last holder). */
 void spawn_locks_done(SpawnLocks *l);

@@ -484,7 +484,14 @@ static int spawn_kill_full(Spawn *s, SpawnLocks *keep, SpawnError *err) {
                        !spawn_locks_may_take_back_root(s, keep != NULL));
         if (keep)
                 r = spawn_locks_keep(s, keep, err);
+        /* Kept: the first init's tables go now (spawn_done()), their
+         * handles with them; the ports' records name the table by name
+         * again until the second init's exist (spawn-locks.h). */
+        _cleanup_free_ char *table = keep && r >= 0 && s->netfw_table ? strdup(s->netfw_table) : NULL;
+        const char *unit = s->plan ? s->plan->name : NULL;
         spawn_done(s);
+        if (table && unit)
+                spawn_locks_tables_gone(keep, unit, table);
         return r;
 }
 

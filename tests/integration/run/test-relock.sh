@@ -15,10 +15,12 @@
 #   of that name: the first range it tries is the name's), runs and gets
 #   another range than the start's, which keeps the one it picked first.
 #
-# And the start held there runs its payload, with that range. A start that
-# let its locks go with its first init gave the port to PORT (which ran)
-# or failed itself ('forwarded by a running cell already'), and the range
-# to PICK.
+# While held, the port's lock file names the start's nft table by name, as
+# from its take on: the first init's tables are gone, their handles with
+# them. And the start held there runs its payload, with that range. A
+# start that let its locks go with its first init gave the port to PORT
+# (which ran) or failed itself ('forwarded by a running cell already'), and
+# the range to PICK.
 . "$(dirname "$0")/lib.sh"
 
 command -v strace >/dev/null || { echo "skipped: strace missing (tests/lib/install-deps)"; exit 77; }
@@ -47,6 +49,14 @@ timeout 60 unshare -m -n --propagation private sh -c 'mount -t tmpfs tmpfs /run 
         for i in $(seq 200); do grep -q "cloning the container.s init again" "$4/err" && break; sleep 0.05; done
         # The first init killed and its build taken back: milliseconds.
         sleep 0.5
+        # The port'"'"'s record once the first init'"'"'s tables are gone (its
+        # kill may take longer than the sleep on a busy host): 2 s at most,
+        # within the 3 s hold.
+        for i in $(seq 40); do
+                cat /run/cell/port/net-*-tcp-8093 > "$4/record" 2>&1
+                sed -n 2p "$4/record" | grep -q "^18446744073709551615:18446744073709551615:" && break
+                sleep 0.05
+        done
         s=0; "$2" run --cgroup-manager=none "$5" >"$4/port.out" 2>"$4/port.err" || s=$?
         echo "$s" > "$4/port.status"
         s=0; "$2" run --cgroup-manager=none "$6" >"$4/pick.out" 2>"$4/pick.err" || s=$?
@@ -58,6 +68,13 @@ grep -q "cloning the container's init again" "$work/err" || fail "not cloned aga
 # the other two ran.
 expect "the delayed mkdir of /run/cell/lock" "$(grep -c 'mkdir.*"/run/cell/lock"' "$work/trace")" 1
 [ -e "$work/still" ] || fail "the start was not held while the other two ran: $(cat "$work/err")"
+
+# The first init's tables went with it: the port's lock file names the
+# start's table by name (port-lock.h), not by the handles nft gave the first
+# init's, which a taker after a kill before the second init's record
+# would delete instead of the second init's (still forwarding the port).
+table=$(sed -n 2p "$work/record")
+expect_match "the port's record while held" "$table" '^18446744073709551615:18446744073709551615:cell-'
 
 expect "PORT's status" "$(cat "$work/port.status")" 2
 grep -q "tcp port 8093 of the host is forwarded by a running cell already, $name" "$work/port.err" ||
