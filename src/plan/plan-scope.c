@@ -118,7 +118,7 @@ static void format_permyriad(uint64_t permyriad, char *buf, size_t n) {
 
 /* A time span in the largest unit it is a whole number of, as a unit file
  * would write it: "infinity", "90s", "2min", "100ms", "2500us". */
-static void format_usec(uint64_t usec, char *buf, size_t n) {
+void plan_format_usec(uint64_t usec, char *buf, size_t n) {
         static const struct {
                 const char *suffix;
                 uint64_t usec;
@@ -195,7 +195,7 @@ const char *plan_property_value(const PlanProperty *q, char *buf, size_t n) {
         if (streq(key, "CPUQuota"))             /* usec per second: 1% is 10000 */
                 format_permyriad(q->t / (USEC_PER_SEC / 10000), buf, n);
         else if (streq(key, "CPUQuotaPeriodSec") || streq(key, "TimeoutStopSec"))
-                format_usec(q->t, buf, n);
+                plan_format_usec(q->t, buf, n);
         else if ((streq(key, "CPUWeight") || streq(key, "StartupCPUWeight")) && q->t == 0)
                 (void) snprintf(buf, n, "idle");
         else if (streq(sig, "u"))               /* NAMEScale: UINT32_MAX is 100% */

@@ -495,6 +495,9 @@ int plan_property_key(const char *property, const char **ret_key);
  * key or whose value is not one line's (DeviceAllow's list); a list too long
  * for buf ends after a whole item with "..."; returns buf. */
 const char *plan_property_value(const PlanProperty *q, char *buf, size_t n);
+/* A time span in the largest unit it is a whole number of, as a unit file
+ * writes it: "infinity", "90s", "2min", "100ms", "2500us". */
+void plan_format_usec(uint64_t usec, char *buf, size_t n);
 
 /* (added) A deep copy of n properties, for whoever must keep them past the
  * plan (scope/); and its release. */

@@ -83,13 +83,17 @@ static void io_prefix(const Scope *s, CellIOKind t, char *buf, size_t n) {
 int scope_bus_io_entries(ScopeBus *b, const PlanLimits *l) {
         for (size_t i = 0; i < l->n_io_devices; i++) {
                 const CellIODevice *d = l->io_devices + i;
-                char where[PATH_MAX + 32] = "";
+                char where[PATH_MAX + 32] = "", value[32];
                 _cleanup_free_ char *e = NULL;
 
                 if (d->file)
                         (void) snprintf(where, sizeof where, "%s:%u: ", d->file, d->line);
-                if (asprintf(&e, d->kind == CELL_IO_LATENCY ? "%s%s=%s %" PRIu64 "us" : "%s%s=%s %" PRIu64,
-                             where, io_kind_key(d->kind), d->path, d->value) < 0)
+                /* As the unit writes it: a latency is a time span ("25ms"). */
+                if (d->kind == CELL_IO_LATENCY)
+                        plan_format_usec(d->value, value, sizeof value);
+                else
+                        (void) snprintf(value, sizeof value, "%" PRIu64, d->value);
+                if (asprintf(&e, "%s%s=%s %s", where, io_kind_key(d->kind), d->path, value) < 0)
                         return -ENOMEM;
                 if (strv_push(&b->io_entries, TAKE_PTR(e)) < 0)
                         return -ENOMEM;

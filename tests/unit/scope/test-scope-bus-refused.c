@@ -37,7 +37,7 @@ TEST(io_property_refused) {
         sd_bus_error_set(&e, SD_BUS_ERROR_PROPERTY_READ_ONLY,
                          "Cannot set property IODeviceLatencyTargetUSec, or unknown property.");
         ASSERT_TRUE(scope_bus_refused(&s, &e) < 0);
-        ASSERT_STREQ(s.error, "/etc/cell/web.cell.d/io.conf:2: IODeviceLatencyTargetSec=/dev/sdb 25000us: "
+        ASSERT_STREQ(s.error, "/etc/cell/web.cell.d/io.conf:2: IODeviceLatencyTargetSec=/dev/sdb 25ms: "
                               "systemd refused IODeviceLatencyTargetUSec: Cannot set property "
                               "IODeviceLatencyTargetUSec, or unknown property. "
                               "(org.freedesktop.DBus.Error.PropertyReadOnly)");
