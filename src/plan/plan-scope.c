@@ -138,6 +138,19 @@ void plan_format_usec(uint64_t usec, char *buf, size_t n) {
                 }
 }
 
+/* A byte size in the largest of systemd's suffixes (base 1024) it is a
+ * whole number of, as a unit file writes it: "1G", "512M", "1000". */
+static void format_bytes(uint64_t bytes, char *buf, size_t n) {
+        static const char suffixes[] = "KMGTPE";
+        size_t k = 0;
+
+        while (bytes > 0 && k < sizeof suffixes - 1 && bytes % 1024 == 0) {
+                bytes /= 1024;
+                k++;
+        }
+        (void) snprintf(buf, n, "%" PRIu64 "%.*s", bytes, k > 0, k > 0 ? suffixes + k - 1 : "");
+}
+
 /* Appends one item of a list (sep between items) to buf, of which len are
  * used; false when it does not fit whole. Then the list ends in sep and
  * "...", after as many whole items as leave room for that: a value cut
@@ -202,6 +215,8 @@ const char *plan_property_value(const PlanProperty *q, char *buf, size_t n) {
                 format_permyriad(((uint64_t) q->u * 10000 + UINT32_MAX / 2) / UINT32_MAX, buf, n);
         else if (streq(sig, "t") && q->t == UINT64_MAX)
                 (void) snprintf(buf, n, "infinity");
+        else if (streq(sig, "t") && startswith(key, "Memory"))
+                format_bytes(q->t, buf, n);
         else if (streq(sig, "t"))
                 (void) snprintf(buf, n, "%" PRIu64, q->t);
         else if (streq(sig, "i") && streq(key, "KillSignal"))

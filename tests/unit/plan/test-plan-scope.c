@@ -375,3 +375,22 @@ TEST(property_value_time_span) {
         t = (PlanProperty) { .name = "CPUQuotaPeriodUSec", .signature = "t", .t = 10 * USEC_PER_MSEC };
         ASSERT_STREQ(plan_property_value(&t, buf, sizeof buf), "10ms");
 }
+
+TEST(property_value_bytes) {
+        PlanProperty m = { .name = "MemoryMax", .signature = "t" };
+        static const struct {
+                uint64_t bytes;
+                const char *text;
+        } sizes[] = {
+                { UINT64_C(1) << 30, "1G" }, { UINT64_C(3) << 40, "3T" }, { 1536 * 1024, "1536K" },
+                { 1000, "1000" }, { 0, "0" }, { UINT64_MAX, "infinity" }, { UINT64_C(1) << 62, "4E" },
+        };
+        char buf[32];
+
+        for (size_t i = 0; i < ELEMENTSOF(sizes); i++) {
+                m.t = sizes[i].bytes;
+                ASSERT_STREQ(plan_property_value(&m, buf, sizeof buf), sizes[i].text);
+        }
+        m = (PlanProperty) { .name = "MemorySwapMax", .signature = "t", .t = 64 << 20 };
+        ASSERT_STREQ(plan_property_value(&m, buf, sizeof buf), "64M");
+}

@@ -79,7 +79,7 @@ TEST(refusal_naming_a_unit) {
         /* The property itself, at the end of a sentence: still named. */
         sd_bus_error_set(&e, SD_BUS_ERROR_PROPERTY_READ_ONLY, "Cannot set property MemoryMax.");
         ASSERT_TRUE(scope_bus_refused(&s, &e) < 0);
-        ASSERT_STREQ(s.error, "MemoryMax=1073741824: systemd refused MemoryMax: Cannot set property MemoryMax. "
+        ASSERT_STREQ(s.error, "MemoryMax=1G: systemd refused MemoryMax: Cannot set property MemoryMax. "
                               "(org.freedesktop.DBus.Error.PropertyReadOnly)");
         sd_bus_error_free(&e);
         free(s.error);

@@ -422,7 +422,7 @@ TEST(every_property_has_its_key) {
         /* As the unit writes them: what a refusal says. */
         static const char *const values[][2] = {
                 { "Description", "web server" }, { "Slice", "web.slice" }, { "After", "a.service" },
-                { "MemoryMax", "1073741824" }, { "MemoryHighScale", "50%" }, { "MemorySwapMax", "0" },
+                { "MemoryMax", "1G" }, { "MemoryHighScale", "50%" }, { "MemorySwapMax", "0" },
                 { "MemoryMinScale", "10%" }, { "MemoryLow", "infinity" }, { "CPUQuotaPerSecUSec", "12.5%" },
                 { "CPUQuotaPeriodUSec", "10ms" }, { "CPUWeight", "idle" }, { "StartupCPUWeight", "50" },
                 { "AllowedCPUs", "0-2,5" }, { "StartupAllowedCPUs", "1" }, { "TasksMaxScale", "25%" },
