@@ -34,7 +34,9 @@
  * exists, with its table's name and no handle yet, NETFW_HANDLE_BY_NAME for
  * both ("by name"), and again with the handles nft gave once they exist (0:
  * that family has none): there is no moment a table of its is recorded
- * nowhere. A start that gets a lock reads what was there first, and writes
+ * nowhere (a start that clones its init again, spawn-locks.h, records it
+ * by name again as the second clone takes the locks over: the handles
+ * there are the first clone's, deleted by then). A start that gets a lock reads what was there first, and writes
  * the holders' tables back as its lines after the cookie, its own name and
  * record before them, before it deletes any of them, and afterwards leaves
  * there only those whose deletion failed (nft refused), for the next taker

@@ -17,6 +17,8 @@
 
 #include "netfw.h"
 #include "port-lock.h"
+#include "spawn-locks.h"
+#include "spawn.h"
 #include "test.h"
 
 static char dir[40];
@@ -504,5 +506,42 @@ TEST(a_record_of_another_network_namespace_is_left) {
         ASSERT_STREQ(stale.tables[0].table, "cell-z");
         port_stale_done(&stale);
         shared_locks_done(&la);
+        remove_dir();
+}
+
+/* A start that clones its init again keeps its ports' locks, whose files
+ * name the first clone's tables by their handles; those are deleted before
+ * the second clone adds its own (other handles). The take-over names the
+ * table by name again: killed between the second clone's tables and their
+ * record, the next holder of a port still finds them (by name). */
+TEST(a_start_cloned_again_names_its_table_by_name_again) {
+        CellPort pa[] = { { IPPROTO_TCP, 8081, 80 }, { IPPROTO_TCP, 8082, 80 } };
+        CellOrigin oa[2];
+        Plan a = plan_of("a", pa, 2, oa), b = plan_of("b", pa, 2, oa);
+        SpawnLocks kept = SPAWN_LOCKS_NULL;
+        SpawnParams params = { .plan = &a, .locks = &kept };
+        Spawn s = SPAWN_NULL;
+        PortStale stale = PORT_STALE_NULL;
+        SpawnError err = {};
+
+        make_dir();
+        ASSERT_OK(port_locks_take(&a, dir, &kept.shared, &stale, NULL));
+        ASSERT_OK(port_locks_record(&kept.shared, "a", "cell-a", (const uint64_t[2]) { 5, 6 }));
+        /* The second clone takes the locks over; killed before its tables'
+         * record. */
+        ASSERT_OK(spawn_locks_take(&params, &s, &err));
+        ASSERT_EQ(s.shared.n, (size_t) 3);
+        for (size_t i = 1; i < 3; i++) {
+                _cleanup_free_ char *t = read_lock(s.shared.locks[i].path);
+                ASSERT_CONTAINS(t, "a\n18446744073709551615:18446744073709551615:cell-a\n");
+        }
+        shared_locks_done(&s.shared);
+        ASSERT_OK(port_locks_take(&b, dir, &kept.shared, &stale, NULL));
+        ASSERT_EQ(stale.n, (size_t) 1);
+        ASSERT_STREQ(stale.tables[0].table, "cell-a");
+        ASSERT_EQ_U64(stale.tables[0].handles[0], BY_NAME);
+        ASSERT_EQ_U64(stale.tables[0].handles[1], BY_NAME);
+        port_stale_done(&stale);
+        shared_locks_done(&kept.shared);
         remove_dir();
 }
