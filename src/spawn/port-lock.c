@@ -258,6 +258,29 @@ static int port_table_lock(int dir_fd, const char *file, int op, int *ret_fd) {
         return 1;
 }
 
+/* LOCK_SH on the lock of our table's name: 1 and *ret_fd, or
+ * -EWOULDBLOCK. Waited for while a start that deletes a table of that name
+ * holds it exclusively (an nft run or two), SHARED_LOCK_WAIT_SEC at most,
+ * as a place's: one stopped there (SIGSTOP, a debugger) must not hang
+ * every start of this unit unsaid. */
+static int port_table_lock_shared(int dir_fd, const char *file, int *ret_fd) {
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        r = lock_file_open(dir_fd, file, &fd);
+        if (r < 0)
+                return r;
+        for (unsigned i = 0; flock(fd, LOCK_SH | LOCK_NB) < 0; i++) {
+                if (errno != EWOULDBLOCK && errno != EINTR)
+                        return -errno;
+                if (i >= SHARED_LOCK_WAIT_SEC * 100)
+                        return -EWOULDBLOCK;
+                (void) usleep(10 * 1000);
+        }
+        *ret_fd = TAKE_FD(fd);
+        return 1;
+}
+
 int port_stale_claim(int dir_fd, uint64_t netns_inode, const PortTables *t, uint64_t ret_handles[static 2],
                      int *ret_lock_fd) {
         bool by_name = false;
@@ -448,7 +471,12 @@ int port_locks_take(const Plan *p, const char *lock_dir, SharedLocks *l, PortSta
          * until we end: while we run, no other start deletes a table of
          * that name (port-lock.h). Waits for one that deletes one now. */
         port_table_lock_file(tfile, sizeof tfile, (uint64_t) netns.st_ino, table);
-        r = port_table_lock(dir_fd, tfile, LOCK_SH, &table_fd);
+        r = port_table_lock_shared(dir_fd, tfile, &table_fd);
+        if (r == -EWOULDBLOCK)
+                return spawn_error(err, r, "Port=: the lock of the nft table %s's name (%s/%s) has been held "
+                                   "exclusively for %u s (by a start that removes a table of that name a killed "
+                                   "cell left); cell takes a shared one before its tables are added", table,
+                                   lock_dir, tfile, SHARED_LOCK_WAIT_SEC);
         if (r >= 0 && snprintf(path, sizeof path, "%s/%s", lock_dir, tfile) >= (int) sizeof path)
                 r = -ENAMETOOLONG;
         if (r >= 0)

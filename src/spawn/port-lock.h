@@ -68,8 +68,9 @@
  * and a table is deleted by name only by a start that got that lock
  * exclusively (LOCK_EX|LOCK_NB), and while it holds it: then no start of
  * that unit runs in this namespace or is adding its tables (one that
- * starts meanwhile waits for its shared lock), so a table of that name
- * here is of one that ended or was killed -- one that ended after its
+ * starts meanwhile waits for its shared lock, SHARED_LOCK_WAIT_SEC at
+ * most, then fails naming it), so a table of that name here is of one
+ * that ended or was killed -- one that ended after its
  * clean-up let the locks go is deleting it by handle itself, and finds it
  * gone. Busy, the record is kept for the next taker: the running start of
  * that unit replaced, or is about to replace, the dead one's table by name
@@ -95,8 +96,9 @@
  * with the shared lock of its table's name. lock_dir: NULL for
  * PORT_LOCK_DIR (tests pass their own). A port another cell holds:
  * -EADDRINUSE, and err begins with the FILE:LINE of its Port= and names the
- * port and that cell. On failure none of p's port locks are in l (what l
- * held before stays). Either way, the tables dead holders of a port taken
+ * port and that cell. The lock of its table's name held exclusively for
+ * SHARED_LOCK_WAIT_SEC: -EWOULDBLOCK. On failure none of p's port locks
+ * are in l (what l held before stays). Either way, the tables dead holders of a port taken
  * recorded are deleted (port_stale_remove()); those that stay are recorded
  * again in each lock file held. */
 int port_locks_acquire(const Plan *p, const char *lock_dir, SharedLocks *l, SpawnError *err);

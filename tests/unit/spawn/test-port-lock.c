@@ -13,6 +13,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "netfw.h"
@@ -446,8 +447,24 @@ TEST(by_name_only_while_its_unit_does_not_run) {
         ASSERT_EQ_U64(h[0], BY_NAME);
         ASSERT_EQ_U64(h[1], 7);
         ASSERT_TRUE(lock_fd >= 0);
-        /* While the claim holds it, a start of A waits for it: not tested
-         * here (it would wait); released. */
+        /* While the claim holds it, a start of A waits for it, but not for
+         * ever (a claimant SIGSTOPped): refused after SHARED_LOCK_WAIT_SEC,
+         * naming the lock, holding nothing. SIGALRM: the start hangs. */
+        {
+                SpawnError err = {};
+                struct timespec t0, t1;
+
+                ASSERT_OK(clock_gettime(CLOCK_MONOTONIC, &t0));
+                alarm(SHARED_LOCK_WAIT_SEC * 3);
+                ASSERT_ERROR(port_locks_take(&a, dir, &la, &stale, &err), EWOULDBLOCK);
+                alarm(0);
+                ASSERT_OK(clock_gettime(CLOCK_MONOTONIC, &t1));
+                ASSERT_TRUE(t1.tv_sec - t0.tv_sec >= (time_t) SHARED_LOCK_WAIT_SEC - 1);
+                ASSERT_CONTAINS(err.message, "has been held exclusively for");
+                ASSERT_CONTAINS(err.message, "/table-");
+                ASSERT_EQ(la.n, (size_t) 0);
+                ASSERT_EQ(stale.n, (size_t) 0);
+        }
         close(lock_fd);
 
         /* A runs (with another port): its table is not deleted by name. */
