@@ -258,18 +258,28 @@ static int port_table_lock(int dir_fd, const char *file, int op, int *ret_fd) {
         return 1;
 }
 
-/* LOCK_SH on the lock of our table's name: 1 and *ret_fd, or
- * -EWOULDBLOCK. Waited for while a start that deletes a table of that name
- * holds it exclusively (an nft run or two), SHARED_LOCK_WAIT_SEC at most,
- * as a place's: one stopped there (SIGSTOP, a debugger) must not hang
- * every start of this unit unsaid. */
+/* The lock of our table's name, for our start's life: 1 and *ret_fd;
+ * -EBUSY: another start of the unit holds it; -EWOULDBLOCK: see below.
+ *
+ * First an OFD write lock (fcntl(), which flock() does not see), that one
+ * start of the unit holds at a time: our tables replace the table of our
+ * name (netfw.h), so a second start of a running unit would take the
+ * running one's forwarding away before its scope is refused ("already
+ * running"), if its ports are others (edited) and so free. Then LOCK_SH,
+ * the deleting starts' guard (port-lock.h), waited for while one that
+ * deletes a table of that name holds it exclusively (an nft run or two),
+ * SHARED_LOCK_WAIT_SEC at most, as a place's: one stopped there (SIGSTOP,
+ * a debugger) must not hang every start of this unit unsaid. */
 static int port_table_lock_shared(int dir_fd, const char *file, int *ret_fd) {
         _cleanup_close_ int fd = -EBADF;
+        struct flock one = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1 };
         int r;
 
         r = lock_file_open(dir_fd, file, &fd);
         if (r < 0)
                 return r;
+        if (fcntl(fd, F_OFD_SETLK, &one) < 0)
+                return errno == EAGAIN || errno == EACCES ? -EBUSY : -errno;
         for (unsigned i = 0; flock(fd, LOCK_SH | LOCK_NB) < 0; i++) {
                 if (errno != EWOULDBLOCK && errno != EINTR)
                         return -errno;
@@ -472,6 +482,10 @@ int port_locks_take(const Plan *p, const char *lock_dir, SharedLocks *l, PortSta
          * that name (port-lock.h). Waits for one that deletes one now. */
         port_table_lock_file(tfile, sizeof tfile, (uint64_t) netns.st_ino, table);
         r = port_table_lock_shared(dir_fd, tfile, &table_fd);
+        if (r == -EBUSY)
+                return spawn_error(err, r, "Port=: cell %s is already running in this network namespace (its "
+                                   "lock: %s/%s); a second start would replace its nft table %s", p->name,
+                                   lock_dir, tfile, table);
         if (r == -EWOULDBLOCK)
                 return spawn_error(err, r, "Port=: the lock of the nft table %s's name (%s/%s) has been held "
                                    "exclusively for %u s (by a start that removes a table of that name a killed "

@@ -77,7 +77,14 @@
  * as it added its own (netfw.h), and if that start dies first, the table
  * is still to go. (Two table names of one hash only make the lock busier.)
  * A start does not delete by name a table of its own name: its own
- * tables replace it, and its own record covers it until they are there. */
+ * tables replace it, and its own record covers it until they are there.
+ *
+ * That replacement deletes by name too: a second start of a running unit
+ * (its Port= edited, so its ports free) would take the running one's
+ * forwarding away before systemd refused its scope ("already running").
+ * So one start of a unit at a time holds, on the same file, an OFD write
+ * lock (fcntl(F_OFD_SETLK), which flock() does not see); a second is
+ * refused there (-EBUSY), before it takes any port. */
 
 #include <stdint.h>
 
@@ -97,7 +104,8 @@
  * PORT_LOCK_DIR (tests pass their own). A port another cell holds:
  * -EADDRINUSE, and err begins with the FILE:LINE of its Port= and names the
  * port and that cell. The lock of its table's name held exclusively for
- * SHARED_LOCK_WAIT_SEC: -EWOULDBLOCK. On failure none of p's port locks
+ * SHARED_LOCK_WAIT_SEC: -EWOULDBLOCK; a start of p's unit runs here:
+ * -EBUSY. On failure none of p's port locks
  * are in l (what l held before stays). Either way, the tables dead holders of a port taken
  * recorded are deleted (port_stale_remove()); those that stay are recorded
  * again in each lock file held. */

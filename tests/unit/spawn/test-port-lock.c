@@ -4,6 +4,7 @@
  * line, the port and the holder; another port or protocol, another network
  * namespace, or the port after the holder let go, is not. */
 #include <dirent.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
@@ -101,14 +102,14 @@ TEST(udp_is_another_port) {
         CellPort pa[] = { { IPPROTO_TCP, 8081, 8081 } };
         CellPort pb[] = { { IPPROTO_UDP, 8081, 8081 } };
         CellOrigin oa[1], ob[1];
-        Plan a = plan_of("a", pa, 1, oa), b = plan_of("b", pb, 1, ob);
+        Plan a = plan_of("a", pa, 1, oa), b = plan_of("b", pb, 1, ob), c = plan_of("c", pa, 1, oa);
         SharedLocks la = SHARED_LOCKS_NULL, lb = SHARED_LOCKS_NULL;
 
         make_dir();
         ASSERT_OK(take(&a, dir, &la, NULL));
         ASSERT_OK(take(&b, dir, &lb, NULL));
         ASSERT_EQ(lb.n, (size_t) 2);
-        ASSERT_ERROR(take(&a, dir, &lb, NULL), EADDRINUSE);
+        ASSERT_ERROR(take(&c, dir, &lb, NULL), EADDRINUSE);
         ASSERT_EQ(lb.n, (size_t) 2);
         ASSERT_TRUE(lb.locks[0].fd >= 0 && lb.locks[1].fd >= 0);
         shared_locks_done(&la);
@@ -168,8 +169,9 @@ TEST(another_network_namespace_has_its_own_ports) {
         if (pid == 0) {
                 SharedLocks l = SHARED_LOCKS_NULL;
 
-                /* The fork holds a's fds too: a fresh open conflicts all the same. */
-                if (port_locks_acquire(&a, dir, &l, NULL) != -EADDRINUSE)
+                /* The fork holds a's fds too: a fresh open conflicts all the
+                 * same (a runs: refused at its table's name, before the port). */
+                if (port_locks_acquire(&a, dir, &l, NULL) != -EBUSY)
                         _exit(1);
                 if (unshare(geteuid() == 0 ? CLONE_NEWNET : CLONE_NEWUSER | CLONE_NEWNET) < 0)
                         _exit(77);
@@ -560,5 +562,39 @@ TEST(a_start_cloned_again_names_its_table_by_name_again) {
         ASSERT_EQ_U64(stale.tables[0].handles[1], BY_NAME);
         port_stale_done(&stale);
         shared_locks_done(&kept.shared);
+        remove_dir();
+}
+
+/* A second start of a running unit (its Port= edited meanwhile: its ports
+ * are free) is refused before any of them is taken: its tables would
+ * replace the running one's, of the same name, before systemd refused its
+ * scope. In another network namespace (another inode), or once the first
+ * ended, it is not. */
+TEST(a_second_start_of_a_running_unit_is_refused) {
+        CellPort pa[] = { { IPPROTO_TCP, 8081, 80 } }, pe[] = { { IPPROTO_TCP, 8089, 80 } };
+        CellOrigin oa[1], oe[1];
+        Plan a = plan_of("a", pa, 1, oa), edited = plan_of("a", pe, 1, oe);
+        SharedLocks la = SHARED_LOCKS_NULL, le = SHARED_LOCKS_NULL;
+        SpawnError err = {};
+
+        make_dir();
+        ASSERT_OK(take(&a, dir, &la, NULL));
+        ASSERT_ERROR(take(&edited, dir, &le, &err), EBUSY);
+        ASSERT_CONTAINS(err.message, "cell a is already running in this network namespace");
+        ASSERT_CONTAINS(err.message, "nft table cell-a");
+        ASSERT_EQ(le.n, (size_t) 0);
+        {
+                /* Nothing was written into the port's file: still a's. */
+                char f[128];
+                _cleanup_free_ char *t = NULL;
+                struct stat netns;
+
+                ASSERT_OK(stat("/proc/self/ns/net", &netns));
+                snprintf(f, sizeof f, "%s/net-%" PRIu64 "-tcp-8089", dir, (uint64_t) netns.st_ino);
+                ASSERT_TRUE(access(f, F_OK) < 0);
+        }
+        shared_locks_done(&la);
+        ASSERT_OK(take(&edited, dir, &le, NULL));
+        shared_locks_done(&le);
         remove_dir();
 }
