@@ -80,8 +80,9 @@
  * tables replace it, and its own record covers it until they are there.
  *
  * That replacement deletes by name too: a second start of a running unit
- * (its Port= edited, so its ports free) would take the running one's
- * forwarding away before systemd refused its scope ("already running").
+ * (its file edited: other ports, so free, and a veth of another name)
+ * would take the running one's forwarding away before systemd refused its
+ * scope ("already running"), or run beside it (--cgroup-manager=none).
  * So one start of a unit at a time holds, on the same file, an OFD write
  * lock (fcntl(F_OFD_SETLK), which flock() does not see); a second is
  * refused there (-EBUSY), before it takes any port. */
