@@ -316,6 +316,33 @@ int port_stale_claim(int dir_fd, uint64_t netns_inode, const PortTables *t, uint
         return 0;
 }
 
+int port_table_claim_own(const SharedLocks *l, const char *table, uint64_t handles[static 2], int *ret_lock_fd) {
+        _cleanup_close_ int dir_fd = -EBADF;
+        struct stat netns;
+        int r;
+
+        *ret_lock_fd = -EBADF;
+        if (handles[0] != NETFW_HANDLE_BY_NAME && handles[1] != NETFW_HANDLE_BY_NAME)
+                return 0;
+        /* Still held: no other start of the unit runs here (the OFD lock). */
+        for (size_t i = 0; l && i < l->n; i++)
+                if (l->locks[i].held && !l->locks[i].port && l->locks[i].fd >= 0 &&
+                    strstr(l->locks[i].path, "/table-"))
+                        return 0;
+        r = stat("/proc/self/ns/net", &netns) < 0 ? -errno : lock_dir_open(PORT_LOCK_DIR, &dir_fd);
+        if (r >= 0)
+                r = port_stale_claim(dir_fd, (uint64_t) netns.st_ino,
+                                     &(PortTables) { .table = (char *) table, .handles = { handles[0], handles[1] } },
+                                     handles, ret_lock_fd);
+        /* Cannot tell: left (the unit's next start replaces it; the ports'
+         * lock files name it by name for another's). */
+        if (r < 0)
+                for (size_t f = 0; f < 2; f++)
+                        if (handles[f] == NETFW_HANDLE_BY_NAME)
+                                handles[f] = 0;
+        return r;
+}
+
 /* Deletes what may be deleted of each table of stale (port_stale_claim());
  * stale keeps what is left: by name while that unit runs, and what nft
  * failed to delete. */

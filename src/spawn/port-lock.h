@@ -169,6 +169,16 @@ int port_locks_take(const Plan *p, const char *lock_dir, SharedLocks *l, PortSta
 int port_stale_claim(int dir_fd, uint64_t netns_inode, const PortTables *t, uint64_t ret_handles[static 2],
                      int *ret_lock_fd);
 
+/* A start's own tables at their removal, where nft echoed no handle
+ * (NETFW_HANDLE_BY_NAME): by name only while no other start of the unit
+ * runs in this network namespace, one whose table has that very name. So
+ * when l no longer holds the lock of the table's name ("cell __finish",
+ * run after cell-monitor let the locks go, when the unit may have started
+ * again), with it taken exclusively (port_stale_claim(): *ret_lock_fd, to
+ * be closed once they are deleted); else (busy, or it cannot be told) 0
+ * for what is by name in handles. l NULL: holds none. */
+int port_table_claim_own(const SharedLocks *l, const char *table, uint64_t handles[static 2], int *ret_lock_fd);
+
 /* Rewrites each Port= lock file in l (SharedLock.port) through the fd
  * held, once its tables exist: its own record becomes table and handles;
  * the earlier holders' records after it stay. */

@@ -49,6 +49,8 @@
 # 9. A second start of a running unit, its Port= edited (the port free)
 # and its veth another ("ve-", not "vb-"), is refused before it takes the
 # port: its table would replace the running one's, of the same name.
+# 10. "cell __finish" deletes by name (nft gave no handle) only while no
+# start of the unit runs: DUP's table stays; once DUP stopped, it goes.
 # (Init=yes: busybox httpd as PID 1 would ignore SIGTERM.)
 . "$(dirname "$0")/../run/lib.sh"
 
@@ -480,7 +482,22 @@ expect "H's tables after DUP was started again" "$(cell_tables)" "ip $dup_table"
 expect "DUP's table's handle after it was started again" "$(table_handle "$dup_table")" "$dup_handle"
 page=$(h_get http://10.213.8.1:8093/) || fail "DUP: no answer on 8093 once it was started again"
 expect "DUP's page on 8093, started again" "$page" "hello from cell 1"
+# 10. The clean-up of an earlier start of DUP whose tables nft gave no
+# handle ("cell __finish" as cell-monitor runs it, once it let the locks
+# go) leaves the table of DUP running: by name only while no start of the
+# unit runs. Once DUP stopped, such a clean-up deletes a table of its name.
+status=0
+ip netns exec "$H" "$CELL" __finish --status=0 --name="$(unit_name dup)" \
+        --netfw-table="$BY_NAME:$BY_NAME:$dup_table" >"$work/out.fin" 2>"$work/err.fin" || status=$?
+expect "an earlier DUP's clean-up by name: exit status" "$status" 0
+expect "DUP's table's handle after an earlier start's clean-up by name" "$(table_handle "$dup_table")" "$dup_handle"
+page=$(h_get http://10.213.8.1:8093/) || fail "DUP: no answer on 8093 after an earlier start's clean-up by name"
 stop_tag dup
 expect "H's tables after DUP stopped" "$(cell_tables)" ""
+ip netns exec "$H" nft add table ip "$dup_table"
+ip netns exec "$H" "$CELL" __finish --status=0 --name="$(unit_name dup)" \
+        --netfw-table="$BY_NAME:0:$dup_table" >"$work/out.fin" 2>"$work/err.fin" ||
+        fail "DUP's clean-up by name, DUP stopped: $(cat "$work/err.fin")"
+expect "H's tables after DUP's clean-up by name, DUP stopped" "$(cell_tables)" ""
 
-echo "ok: Port= over IPv4 where H cannot NAT IPv6, warned at its line; one table per unit; one cell per host port; a late clean-up removes its own table only; a killed cell's table goes when another takes its port, also one killed before its record or whose deletion failed; a second start of a running unit is refused"
+echo "ok: Port= over IPv4 where H cannot NAT IPv6, warned at its line; one table per unit; one cell per host port; a late clean-up removes its own table only; a killed cell's table goes when another takes its port, also one killed before its record or whose deletion failed; a second start of a running unit is refused, and a clean-up by name leaves its table"
