@@ -327,7 +327,7 @@ int port_table_claim_own(const SharedLocks *l, const char *table, uint64_t handl
         /* Still held: no other start of the unit runs here (the OFD lock). */
         for (size_t i = 0; l && i < l->n; i++)
                 if (l->locks[i].held && !l->locks[i].port && l->locks[i].fd >= 0 &&
-                    strstr(l->locks[i].path, "/table-"))
+                    startswith(strrchr(l->locks[i].path, '/') ?: "", "/table-"))
                         return 0;
         r = stat("/proc/self/ns/net", &netns) < 0 ? -errno : lock_dir_open(PORT_LOCK_DIR, &dir_fd);
         if (r >= 0)
