@@ -258,6 +258,39 @@ static int port_table_lock(int dir_fd, const char *file, int op, int *ret_fd) {
         return 1;
 }
 
+/* The lock of our table's name, for our start's life: 1 and *ret_fd;
+ * -EBUSY: another start of the unit holds it; -EWOULDBLOCK: see below.
+ *
+ * First an OFD write lock (fcntl(), which flock() does not see), that one
+ * start of the unit holds at a time: our tables replace the table of our
+ * name (netfw.h), so a second start of a running unit would take the
+ * running one's forwarding away before its scope is refused ("already
+ * running"), if its ports are others (edited) and so free. Then LOCK_SH,
+ * the deleting starts' guard (port-lock.h), waited for while one that
+ * deletes a table of that name holds it exclusively (an nft run or two),
+ * SHARED_LOCK_WAIT_SEC at most, as a place's: one stopped there (SIGSTOP,
+ * a debugger) must not hang every start of this unit unsaid. */
+static int port_table_lock_shared(int dir_fd, const char *file, int *ret_fd) {
+        _cleanup_close_ int fd = -EBADF;
+        struct flock one = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1 };
+        int r;
+
+        r = lock_file_open(dir_fd, file, &fd);
+        if (r < 0)
+                return r;
+        if (fcntl(fd, F_OFD_SETLK, &one) < 0)
+                return errno == EAGAIN || errno == EACCES ? -EBUSY : -errno;
+        for (unsigned i = 0; flock(fd, LOCK_SH | LOCK_NB) < 0; i++) {
+                if (errno != EWOULDBLOCK && errno != EINTR)
+                        return -errno;
+                if (i >= SHARED_LOCK_WAIT_SEC * 100)
+                        return -EWOULDBLOCK;
+                (void) usleep(10 * 1000);
+        }
+        *ret_fd = TAKE_FD(fd);
+        return 1;
+}
+
 int port_stale_claim(int dir_fd, uint64_t netns_inode, const PortTables *t, uint64_t ret_handles[static 2],
                      int *ret_lock_fd) {
         bool by_name = false;
@@ -281,6 +314,33 @@ int port_stale_claim(int dir_fd, uint64_t netns_inode, const PortTables *t, uint
                         if (ret_handles[f] == NETFW_HANDLE_BY_NAME)
                                 ret_handles[f] = 0;
         return 0;
+}
+
+int port_table_claim_own(const SharedLocks *l, const char *table, uint64_t handles[static 2], int *ret_lock_fd) {
+        _cleanup_close_ int dir_fd = -EBADF;
+        struct stat netns;
+        int r;
+
+        *ret_lock_fd = -EBADF;
+        if (handles[0] != NETFW_HANDLE_BY_NAME && handles[1] != NETFW_HANDLE_BY_NAME)
+                return 0;
+        /* Still held: no other start of the unit runs here (the OFD lock). */
+        for (size_t i = 0; l && i < l->n; i++)
+                if (l->locks[i].held && !l->locks[i].port && l->locks[i].fd >= 0 &&
+                    startswith(strrchr(l->locks[i].path, '/') ?: "", "/table-"))
+                        return 0;
+        r = stat("/proc/self/ns/net", &netns) < 0 ? -errno : lock_dir_open(PORT_LOCK_DIR, &dir_fd);
+        if (r >= 0)
+                r = port_stale_claim(dir_fd, (uint64_t) netns.st_ino,
+                                     &(PortTables) { .table = (char *) table, .handles = { handles[0], handles[1] } },
+                                     handles, ret_lock_fd);
+        /* Cannot tell: left (the unit's next start replaces it; the ports'
+         * lock files name it by name for another's). */
+        if (r < 0)
+                for (size_t f = 0; f < 2; f++)
+                        if (handles[f] == NETFW_HANDLE_BY_NAME)
+                                handles[f] = 0;
+        return r;
 }
 
 /* Deletes what may be deleted of each table of stale (port_stale_claim());
@@ -448,7 +508,16 @@ int port_locks_take(const Plan *p, const char *lock_dir, SharedLocks *l, PortSta
          * until we end: while we run, no other start deletes a table of
          * that name (port-lock.h). Waits for one that deletes one now. */
         port_table_lock_file(tfile, sizeof tfile, (uint64_t) netns.st_ino, table);
-        r = port_table_lock(dir_fd, tfile, LOCK_SH, &table_fd);
+        r = port_table_lock_shared(dir_fd, tfile, &table_fd);
+        if (r == -EBUSY)
+                return spawn_error(err, r, "Port=: cell %s is already running in this network namespace (its "
+                                   "lock: %s/%s); a second start would replace its nft table %s", p->name,
+                                   lock_dir, tfile, table);
+        if (r == -EWOULDBLOCK)
+                return spawn_error(err, r, "Port=: the lock of the nft table %s's name (%s/%s) has been held "
+                                   "exclusively for %u s (by a start that removes a table of that name a killed "
+                                   "cell left); cell takes a shared one before its tables are added", table,
+                                   lock_dir, tfile, SHARED_LOCK_WAIT_SEC);
         if (r >= 0 && snprintf(path, sizeof path, "%s/%s", lock_dir, tfile) >= (int) sizeof path)
                 r = -ENAMETOOLONG;
         if (r >= 0)

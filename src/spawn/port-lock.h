@@ -34,7 +34,9 @@
  * exists, with its table's name and no handle yet, NETFW_HANDLE_BY_NAME for
  * both ("by name"), and again with the handles nft gave once they exist (0:
  * that family has none): there is no moment a table of its is recorded
- * nowhere. A start that gets a lock reads what was there first, and writes
+ * nowhere (a start that clones its init again, spawn-locks.h, records it
+ * by name again as the second clone takes the locks over: the handles
+ * there are the first clone's, deleted by then). A start that gets a lock reads what was there first, and writes
  * the holders' tables back as its lines after the cookie, its own name and
  * record before them, before it deletes any of them, and afterwards leaves
  * there only those whose deletion failed (nft refused), for the next taker
@@ -66,15 +68,24 @@
  * and a table is deleted by name only by a start that got that lock
  * exclusively (LOCK_EX|LOCK_NB), and while it holds it: then no start of
  * that unit runs in this namespace or is adding its tables (one that
- * starts meanwhile waits for its shared lock), so a table of that name
- * here is of one that ended or was killed -- one that ended after its
+ * starts meanwhile waits for its shared lock, SHARED_LOCK_WAIT_SEC at
+ * most, then fails naming it), so a table of that name here is of one
+ * that ended or was killed -- one that ended after its
  * clean-up let the locks go is deleting it by handle itself, and finds it
  * gone. Busy, the record is kept for the next taker: the running start of
  * that unit replaced, or is about to replace, the dead one's table by name
  * as it added its own (netfw.h), and if that start dies first, the table
  * is still to go. (Two table names of one hash only make the lock busier.)
  * A start does not delete by name a table of its own name: its own
- * tables replace it, and its own record covers it until they are there. */
+ * tables replace it, and its own record covers it until they are there.
+ *
+ * That replacement deletes by name too: a second start of a running unit
+ * (its file edited: other ports, so free, and a veth of another name)
+ * would take the running one's forwarding away before systemd refused its
+ * scope ("already running"), or run beside it (--cgroup-manager=none).
+ * So one start of a unit at a time holds, on the same file, an OFD write
+ * lock (fcntl(F_OFD_SETLK), which flock() does not see); a second is
+ * refused there (-EBUSY), before it takes any port. */
 
 #include <stdint.h>
 
@@ -93,8 +104,10 @@
  * with the shared lock of its table's name. lock_dir: NULL for
  * PORT_LOCK_DIR (tests pass their own). A port another cell holds:
  * -EADDRINUSE, and err begins with the FILE:LINE of its Port= and names the
- * port and that cell. On failure none of p's port locks are in l (what l
- * held before stays). Either way, the tables dead holders of a port taken
+ * port and that cell. The lock of its table's name held exclusively for
+ * SHARED_LOCK_WAIT_SEC: -EWOULDBLOCK; a start of p's unit runs here:
+ * -EBUSY. On failure none of p's port locks
+ * are in l (what l held before stays). Either way, the tables dead holders of a port taken
  * recorded are deleted (port_stale_remove()); those that stay are recorded
  * again in each lock file held. */
 int port_locks_acquire(const Plan *p, const char *lock_dir, SharedLocks *l, SpawnError *err);
@@ -155,6 +168,16 @@ int port_locks_take(const Plan *p, const char *lock_dir, SharedLocks *l, PortSta
  * must stay. Exposed for the unit test. */
 int port_stale_claim(int dir_fd, uint64_t netns_inode, const PortTables *t, uint64_t ret_handles[static 2],
                      int *ret_lock_fd);
+
+/* A start's own tables at their removal, where nft echoed no handle
+ * (NETFW_HANDLE_BY_NAME): by name only while no other start of the unit
+ * runs in this network namespace, one whose table has that very name. So
+ * when l no longer holds the lock of the table's name ("cell __finish",
+ * run after cell-monitor let the locks go, when the unit may have started
+ * again), with it taken exclusively (port_stale_claim(): *ret_lock_fd, to
+ * be closed once they are deleted); else (busy, or it cannot be told) 0
+ * for what is by name in handles. l NULL: holds none. */
+int port_table_claim_own(const SharedLocks *l, const char *table, uint64_t handles[static 2], int *ret_lock_fd);
 
 /* Rewrites each Port= lock file in l (SharedLock.port) through the fd
  * held, once its tables exist: its own record becomes table and handles;

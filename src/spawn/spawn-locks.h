@@ -37,7 +37,7 @@ struct Spawn;
 struct SpawnParams;
 
 /* Before the clone: params->locks taken over when given (consumed, also on
- * failure), else each lock taken anew (a port another cell holds, a range
+ * failure; the ports' lock files name the table by name again), else each lock taken anew (a port another cell holds, a range
  * that cannot be had, a place held exclusively too long fail the start
  * with nothing held). Into s->shared and s->users. */
 int spawn_locks_take(const struct SpawnParams *params, struct Spawn *s, SpawnError *err);

@@ -292,7 +292,15 @@ static void spawn_interfaces_return(Spawn *s) {
 
 void spawn_network_done(Spawn *s) {
         if (s->netfw_table) {
-                int r = netfw_tables_remove(s->netfw_table, s->netfw_handles);
+                _cleanup_close_ int lock_fd = -EBADF;
+                int r;
+
+                /* By name only while no other start of the unit runs here. */
+                r = port_table_claim_own(&s->shared, s->netfw_table, s->netfw_handles, &lock_fd);
+                if (r < 0)
+                        log_warning_errno(r, "Port=: cannot lock the name of the nft table %s: it is not removed "
+                                          "by its name (nft gave no handle): %m", s->netfw_table);
+                r = netfw_tables_remove(s->netfw_table, s->netfw_handles);
                 if (r < 0)
                         log_warning_errno(r, "Port=: cannot remove the nft table %s (ip, ip6): its rules still "
                                           "forward the host's ports to the container's address: %m",

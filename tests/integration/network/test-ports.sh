@@ -46,6 +46,11 @@
 # KB takes its port with nft failing (strace: ENOMEM on its first
 # sendmsg), warns and names KA's table in the lock file after its own; KB
 # stops, and KC, taking the port, deletes KA's table.
+# 9. A second start of a running unit, its Port= edited (the port free)
+# and its veth another ("ve-", not "vb-"), is refused before it takes the
+# port: its table would replace the running one's, of the same name.
+# 10. "cell __finish" deletes by name (nft gave no handle) only while no
+# start of the unit runs: DUP's table stays; once DUP stopped, it goes.
 # (Init=yes: busybox httpd as PID 1 would ignore SIGTERM.)
 . "$(dirname "$0")/../run/lib.sh"
 
@@ -450,4 +455,49 @@ if command -v strace >/dev/null && command -v pgrep >/dev/null; then
 else
         echo "7, 8: skipped, no strace or pgrep"
 fi
-echo "ok: Port= over IPv4 where H cannot NAT IPv6, warned at its line; one table per unit; one cell per host port; a late clean-up removes its own table only; a killed cell's table goes when another takes its port, also one killed before its record or whose deletion failed"
+# 9. DUP runs on br0 ("vb-" veth); its unit file edited (VirtualEthernet=
+# alone: a "ve-" veth, which a second start can make; another port, free),
+# a second start of DUP is refused before it takes the port (status 2,
+# saying DUP runs), and DUP's table, of the same name, is not replaced:
+# same handle, its port still forwarded. (The none manager, as above, has
+# no name lock; the systemd one refuses the scope only after the tables
+# are added.)
+dup=$(unit dup "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/httpd -f -p 80 -h /www1" "Init=yes" \
+        "[Network]" "Bridge=br0" "Address=10.213.8.9/24" "Gateway=10.213.8.1" "Port=tcp:8093:80")
+dup_table=cell-$(unit_name dup)
+ip -n "$H" neigh flush all
+start_cell dup "$dup"
+h_get http://10.213.8.1:8093/ >/dev/null || fail "DUP: no answer on 8093: $(cat "$work/err.dup")"
+wait_monitor dup
+dup_handle=$(table_handle "$dup_table")
+sed -i 's/^Bridge=br0$/VirtualEthernet=yes/; s/^Port=tcp:8093:80$/Port=tcp:8094:80/' "$dup"
+status=0
+timeout 20 ip netns exec "$H" "$CELL" run --cgroup-manager=none "$dup" >"$work/out.dup2" 2>"$work/err.dup2" ||
+        status=$?
+expect "DUP started again while it runs: exit status" "$status" 2
+grep -qF "Port=: cell $(unit_name dup) is already running in this network namespace" "$work/err.dup2" ||
+        fail "DUP again: no message saying DUP runs: $(cat "$work/err.dup2")"
+[ -e "/run/cell/port/net-$H_netns-tcp-8094" ] && fail "DUP again took the port 8094's lock file"
+expect "H's tables after DUP was started again" "$(cell_tables)" "ip $dup_table"
+expect "DUP's table's handle after it was started again" "$(table_handle "$dup_table")" "$dup_handle"
+page=$(h_get http://10.213.8.1:8093/) || fail "DUP: no answer on 8093 once it was started again"
+expect "DUP's page on 8093, started again" "$page" "hello from cell 1"
+# 10. The clean-up of an earlier start of DUP whose tables nft gave no
+# handle ("cell __finish" as cell-monitor runs it, once it let the locks
+# go) leaves the table of DUP running: by name only while no start of the
+# unit runs. Once DUP stopped, such a clean-up deletes a table of its name.
+status=0
+ip netns exec "$H" "$CELL" __finish --status=0 --name="$(unit_name dup)" \
+        --netfw-table="$BY_NAME:$BY_NAME:$dup_table" >"$work/out.fin" 2>"$work/err.fin" || status=$?
+expect "an earlier DUP's clean-up by name: exit status" "$status" 0
+expect "DUP's table's handle after an earlier start's clean-up by name" "$(table_handle "$dup_table")" "$dup_handle"
+page=$(h_get http://10.213.8.1:8093/) || fail "DUP: no answer on 8093 after an earlier start's clean-up by name"
+stop_tag dup
+expect "H's tables after DUP stopped" "$(cell_tables)" ""
+ip netns exec "$H" nft add table ip "$dup_table"
+ip netns exec "$H" "$CELL" __finish --status=0 --name="$(unit_name dup)" \
+        --netfw-table="$BY_NAME:0:$dup_table" >"$work/out.fin" 2>"$work/err.fin" ||
+        fail "DUP's clean-up by name, DUP stopped: $(cat "$work/err.fin")"
+expect "H's tables after DUP's clean-up by name, DUP stopped" "$(cell_tables)" ""
+
+echo "ok: Port= over IPv4 where H cannot NAT IPv6, warned at its line; one table per unit; one cell per host port; a late clean-up removes its own table only; a killed cell's table goes when another takes its port, also one killed before its record or whose deletion failed; a second start of a running unit is refused, and a clean-up by name leaves its table"

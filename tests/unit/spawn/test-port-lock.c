@@ -4,6 +4,7 @@
  * line, the port and the holder; another port or protocol, another network
  * namespace, or the port after the holder let go, is not. */
 #include <dirent.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
@@ -13,10 +14,13 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "netfw.h"
 #include "port-lock.h"
+#include "spawn-locks.h"
+#include "spawn.h"
 #include "test.h"
 
 static char dir[40];
@@ -98,14 +102,14 @@ TEST(udp_is_another_port) {
         CellPort pa[] = { { IPPROTO_TCP, 8081, 8081 } };
         CellPort pb[] = { { IPPROTO_UDP, 8081, 8081 } };
         CellOrigin oa[1], ob[1];
-        Plan a = plan_of("a", pa, 1, oa), b = plan_of("b", pb, 1, ob);
+        Plan a = plan_of("a", pa, 1, oa), b = plan_of("b", pb, 1, ob), c = plan_of("c", pa, 1, oa);
         SharedLocks la = SHARED_LOCKS_NULL, lb = SHARED_LOCKS_NULL;
 
         make_dir();
         ASSERT_OK(take(&a, dir, &la, NULL));
         ASSERT_OK(take(&b, dir, &lb, NULL));
         ASSERT_EQ(lb.n, (size_t) 2);
-        ASSERT_ERROR(take(&a, dir, &lb, NULL), EADDRINUSE);
+        ASSERT_ERROR(take(&c, dir, &lb, NULL), EADDRINUSE);
         ASSERT_EQ(lb.n, (size_t) 2);
         ASSERT_TRUE(lb.locks[0].fd >= 0 && lb.locks[1].fd >= 0);
         shared_locks_done(&la);
@@ -165,8 +169,9 @@ TEST(another_network_namespace_has_its_own_ports) {
         if (pid == 0) {
                 SharedLocks l = SHARED_LOCKS_NULL;
 
-                /* The fork holds a's fds too: a fresh open conflicts all the same. */
-                if (port_locks_acquire(&a, dir, &l, NULL) != -EADDRINUSE)
+                /* The fork holds a's fds too: a fresh open conflicts all the
+                 * same (a runs: refused at its table's name, before the port). */
+                if (port_locks_acquire(&a, dir, &l, NULL) != -EBUSY)
                         _exit(1);
                 if (unshare(geteuid() == 0 ? CLONE_NEWNET : CLONE_NEWUSER | CLONE_NEWNET) < 0)
                         _exit(77);
@@ -444,8 +449,24 @@ TEST(by_name_only_while_its_unit_does_not_run) {
         ASSERT_EQ_U64(h[0], BY_NAME);
         ASSERT_EQ_U64(h[1], 7);
         ASSERT_TRUE(lock_fd >= 0);
-        /* While the claim holds it, a start of A waits for it: not tested
-         * here (it would wait); released. */
+        /* While the claim holds it, a start of A waits for it, but not for
+         * ever (a claimant SIGSTOPped): refused after SHARED_LOCK_WAIT_SEC,
+         * naming the lock, holding nothing. SIGALRM: the start hangs. */
+        {
+                SpawnError err = {};
+                struct timespec t0, t1;
+
+                ASSERT_OK(clock_gettime(CLOCK_MONOTONIC, &t0));
+                alarm(SHARED_LOCK_WAIT_SEC * 3);
+                ASSERT_ERROR(port_locks_take(&a, dir, &la, &stale, &err), EWOULDBLOCK);
+                alarm(0);
+                ASSERT_OK(clock_gettime(CLOCK_MONOTONIC, &t1));
+                ASSERT_TRUE(t1.tv_sec - t0.tv_sec >= (time_t) SHARED_LOCK_WAIT_SEC - 1);
+                ASSERT_CONTAINS(err.message, "has been held exclusively for");
+                ASSERT_CONTAINS(err.message, "/table-");
+                ASSERT_EQ(la.n, (size_t) 0);
+                ASSERT_EQ(stale.n, (size_t) 0);
+        }
         close(lock_fd);
 
         /* A runs (with another port): its table is not deleted by name. */
@@ -504,5 +525,76 @@ TEST(a_record_of_another_network_namespace_is_left) {
         ASSERT_STREQ(stale.tables[0].table, "cell-z");
         port_stale_done(&stale);
         shared_locks_done(&la);
+        remove_dir();
+}
+
+/* A start that clones its init again keeps its ports' locks, whose files
+ * name the first clone's tables by their handles; those are deleted before
+ * the second clone adds its own (other handles). The take-over names the
+ * table by name again: killed between the second clone's tables and their
+ * record, the next holder of a port still finds them (by name). */
+TEST(a_start_cloned_again_names_its_table_by_name_again) {
+        CellPort pa[] = { { IPPROTO_TCP, 8081, 80 }, { IPPROTO_TCP, 8082, 80 } };
+        CellOrigin oa[2];
+        Plan a = plan_of("a", pa, 2, oa), b = plan_of("b", pa, 2, oa);
+        SpawnLocks kept = SPAWN_LOCKS_NULL;
+        SpawnParams params = { .plan = &a, .locks = &kept };
+        Spawn s = SPAWN_NULL;
+        PortStale stale = PORT_STALE_NULL;
+        SpawnError err = {};
+
+        make_dir();
+        ASSERT_OK(port_locks_take(&a, dir, &kept.shared, &stale, NULL));
+        ASSERT_OK(port_locks_record(&kept.shared, "a", "cell-a", (const uint64_t[2]) { 5, 6 }));
+        /* The second clone takes the locks over; killed before its tables'
+         * record. */
+        ASSERT_OK(spawn_locks_take(&params, &s, &err));
+        ASSERT_EQ(s.shared.n, (size_t) 3);
+        for (size_t i = 1; i < 3; i++) {
+                _cleanup_free_ char *t = read_lock(s.shared.locks[i].path);
+                ASSERT_CONTAINS(t, "a\n18446744073709551615:18446744073709551615:cell-a\n");
+        }
+        shared_locks_done(&s.shared);
+        ASSERT_OK(port_locks_take(&b, dir, &kept.shared, &stale, NULL));
+        ASSERT_EQ(stale.n, (size_t) 1);
+        ASSERT_STREQ(stale.tables[0].table, "cell-a");
+        ASSERT_EQ_U64(stale.tables[0].handles[0], BY_NAME);
+        ASSERT_EQ_U64(stale.tables[0].handles[1], BY_NAME);
+        port_stale_done(&stale);
+        shared_locks_done(&kept.shared);
+        remove_dir();
+}
+
+/* A second start of a running unit (its Port= edited meanwhile: its ports
+ * are free) is refused before any of them is taken: its tables would
+ * replace the running one's, of the same name, before systemd refused its
+ * scope. In another network namespace (another inode), or once the first
+ * ended, it is not. */
+TEST(a_second_start_of_a_running_unit_is_refused) {
+        CellPort pa[] = { { IPPROTO_TCP, 8081, 80 } }, pe[] = { { IPPROTO_TCP, 8089, 80 } };
+        CellOrigin oa[1], oe[1];
+        Plan a = plan_of("a", pa, 1, oa), edited = plan_of("a", pe, 1, oe);
+        SharedLocks la = SHARED_LOCKS_NULL, le = SHARED_LOCKS_NULL;
+        SpawnError err = {};
+
+        make_dir();
+        ASSERT_OK(take(&a, dir, &la, NULL));
+        ASSERT_ERROR(take(&edited, dir, &le, &err), EBUSY);
+        ASSERT_CONTAINS(err.message, "cell a is already running in this network namespace");
+        ASSERT_CONTAINS(err.message, "nft table cell-a");
+        ASSERT_EQ(le.n, (size_t) 0);
+        {
+                /* Nothing was written into the port's file: still a's. */
+                char f[128];
+                _cleanup_free_ char *t = NULL;
+                struct stat netns;
+
+                ASSERT_OK(stat("/proc/self/ns/net", &netns));
+                snprintf(f, sizeof f, "%s/net-%" PRIu64 "-tcp-8089", dir, (uint64_t) netns.st_ino);
+                ASSERT_TRUE(access(f, F_OK) < 0);
+        }
+        shared_locks_done(&la);
+        ASSERT_OK(take(&edited, dir, &le, NULL));
+        shared_locks_done(&le);
         remove_dir();
 }
