@@ -35,8 +35,9 @@
  * both ("by name"), and again with the handles nft gave once they exist (0:
  * that family has none): there is no moment a table of its is recorded
  * nowhere (a start that clones its init again, spawn-locks.h, records it
- * by name again as the second clone takes the locks over: the handles
- * there are the first clone's, deleted by then). A start that gets a lock reads what was there first, and writes
+ * by name again as soon as the first clone's tables are deleted, before
+ * the second clone adds its own). A start that gets a lock reads what was
+ * there first, and writes
  * the holders' tables back as its lines after the cookie, its own name and
  * record before them, before it deletes any of them, and afterwards leaves
  * there only those whose deletion failed (nft refused), for the next taker

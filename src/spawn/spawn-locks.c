@@ -15,31 +15,6 @@
 #include "spawn-locks.h"
 #include "spawn.h"
 
-/* Port=: the ports' lock files, kept from the first clone, name its tables
- * by the handles nft gave them, and spawn_done() deleted those. The second
- * clone's tables get new handles: until their record, a kill would leave
- * them named nowhere, and the next holder of a port would delete the first
- * clone's (gone) and leave them forwarding it. So by name again, as at a
- * first take, before any of them is added (port-lock.h). */
-static int spawn_locks_ports_by_name(const SpawnParams *params, Spawn *s, SpawnError *err) {
-        const Plan *p = params->plan;
-        _cleanup_free_ char *table = NULL;
-        int r;
-
-        if (p->n_ports == 0)
-                return 0;
-        table = netfw_table_name(p->name);
-        if (!table)
-                return spawn_error(err, ENOMEM, "Port=");
-        r = port_locks_record(&s->shared, p->name, table,
-                              (const uint64_t[2]) { NETFW_HANDLE_BY_NAME, NETFW_HANDLE_BY_NAME });
-        if (r < 0)
-                log_warning_errno(r, "Port=: cannot name the nft table %s by name again in the ports' lock "
-                                  "files: if this cell is killed before its tables are recorded, they are "
-                                  "removed by no other start: %m", table);
-        return 0;
-}
-
 int spawn_locks_take(const SpawnParams *params, Spawn *s, SpawnError *err) {
         const Plan *p = params->plan;
         char root[32];
@@ -52,7 +27,7 @@ int spawn_locks_take(const SpawnParams *params, Spawn *s, SpawnError *err) {
                 s->shared = params->locks->shared;
                 s->users = params->locks->users;
                 *params->locks = SPAWN_LOCKS_NULL;
-                return spawn_locks_ports_by_name(params, s, err);
+                return 0;
         }
 
         /* Before anything is looked up or made in a place another

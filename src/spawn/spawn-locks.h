@@ -37,9 +37,10 @@ struct Spawn;
 struct SpawnParams;
 
 /* Before the clone: params->locks taken over when given (consumed, also on
- * failure; the ports' lock files name the table by name again), else each lock taken anew (a port another cell holds, a range
- * that cannot be had, a place held exclusively too long fail the start
- * with nothing held). Into s->shared and s->users. */
+ * failure; the ports' lock files name the table by name since
+ * spawn_locks_tables_gone()), else each lock taken anew (a port another
+ * cell holds, a range that cannot be had, a place held exclusively too
+ * long fail the start with nothing held). Into s->shared and s->users. */
 int spawn_locks_take(const struct SpawnParams *params, struct Spawn *s, SpawnError *err);
 
 /* The take-back of a failed start's build (spawn_kill()): whether what was

@@ -538,23 +538,21 @@ TEST(a_start_cloned_again_names_its_table_by_name_again) {
         CellOrigin oa[2];
         Plan a = plan_of("a", pa, 2, oa), b = plan_of("b", pa, 2, oa);
         SpawnLocks kept = SPAWN_LOCKS_NULL;
-        SpawnParams params = { .plan = &a, .locks = &kept };
-        Spawn s = SPAWN_NULL;
         PortStale stale = PORT_STALE_NULL;
-        SpawnError err = {};
 
         make_dir();
         ASSERT_OK(port_locks_take(&a, dir, &kept.shared, &stale, NULL));
         ASSERT_OK(port_locks_record(&kept.shared, "a", "cell-a", (const uint64_t[2]) { 5, 6 }));
-        /* The second clone takes the locks over; killed before its tables'
-         * record. */
-        ASSERT_OK(spawn_locks_take(&params, &s, &err));
-        ASSERT_EQ(s.shared.n, (size_t) 3);
+        /* The first clone's tables deleted, its locks kept
+         * (spawn_kill_keep_locks()): by name again at once, before the
+         * second clone adds its own; killed before their record. */
+        spawn_locks_tables_gone(&kept, "a", "cell-a");
+        ASSERT_EQ(kept.shared.n, (size_t) 3);
         for (size_t i = 1; i < 3; i++) {
-                _cleanup_free_ char *t = read_lock(s.shared.locks[i].path);
+                _cleanup_free_ char *t = read_lock(kept.shared.locks[i].path);
                 ASSERT_CONTAINS(t, "a\n18446744073709551615:18446744073709551615:cell-a\n");
         }
-        shared_locks_done(&s.shared);
+        shared_locks_done(&kept.shared);        /* the kill */
         ASSERT_OK(port_locks_take(&b, dir, &kept.shared, &stale, NULL));
         ASSERT_EQ(stale.n, (size_t) 1);
         ASSERT_STREQ(stale.tables[0].table, "cell-a");
