@@ -20,10 +20,22 @@ finish() {
         wait "$pid" || status=$?
 }
 
+# signal_seen SIG: until the probe says it got signal SIG (10 s at most).
+# Each signal waits for the last one's line, not a fixed 0.2 s: the order is
+# the test's, and two signals pending at once (cell or the probe not
+# scheduled for 0.2 s on a busy host) are taken lowest number first.
+signal_seen() {
+        for _ in $(seq 200); do
+                grep -qx "signal $1" "$work/out" && return 0
+                sleep 0.05
+        done
+        fail "the probe did not get signal $1 within 10 s: $(cat "$work/out")"
+}
+
 u=$(unit trap "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe trap $marker" "KillSignal=SIGUSR2")
 start "$u"
-kill -USR1 "$pid"; sleep 0.2
-kill -WINCH "$pid"; sleep 0.2
+kill -USR1 "$pid"; signal_seen 10
+kill -WINCH "$pid"; signal_seen 28
 kill -HUP "$pid"
 finish
 expect "HUP status" "$status" $((64 + 1))
@@ -31,7 +43,7 @@ expect "forwarded" "$(tr '\n' ' ' < "$work/out")" "trapping signal 10 signal 28 
 
 # SIGTERM is translated to KillSignal= (SIGUSR2 = 12: the probe goes on).
 start "$u"
-kill -TERM "$pid"; sleep 0.2
+kill -TERM "$pid"; signal_seen 12
 kill -INT "$pid"
 finish
 expect "INT status" "$status" $((64 + 2))
@@ -80,8 +92,11 @@ done
 u=$(unit orphan "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 30 $marker")
 "$CELL" run --cgroup-manager=none "$u" >/dev/null 2>&1 &
 pid=$!
-sleep 0.5
-pgrep -f "probe sleep 30 $marker" >/dev/null || fail "the payload is not running"
+for _ in $(seq 200); do
+        pgrep -f "probe sleep 30 $marker" >/dev/null && break
+        sleep 0.05
+done
+pgrep -f "probe sleep 30 $marker" >/dev/null || fail "the payload is not running 10 s after the start"
 kill -KILL "$pid"
 { wait "$pid"; } 2>/dev/null || true
 for _ in $(seq 20); do

@@ -25,12 +25,14 @@ for _ in $(seq 100); do
         sleep 0.05
 done
 "$CELL" list | grep -q "^$name " || fail "the first start is not listed: $(cat "$work/first.err")"
-# Its payload's end, then its removal: held by strace after its read.
-for _ in $(seq 100); do
-        pgrep -f -- "sleep 1.5" >/dev/null || break
+# Its payload's end, then its removal: held by strace after its read. The
+# second starts once strace wrote that read down (it does before the hold),
+# not a fixed 0.5 s after the payload's end: a first start slower than that
+# had the lock yet to take, and the second found it running.
+for _ in $(seq 200); do
+        grep -q 'read(.*(DELAYED)' "$work/trace" && break
         sleep 0.05
 done
-sleep 0.5
 timeout 30 "$CELL" run --cgroup-manager=none --name "$name" "$second" >"$work/second.out" 2>"$work/second.err" &
 second_pid=$!
 wait "$tracer" || fail "the first start failed: $(cat "$work/first.err")"
@@ -52,13 +54,19 @@ second=$(unit race4 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'trap \
 strace -f -o "$work/trace2" -P "$state" -e trace=openat -e inject=openat:delay_exit=4000000:when=1 \
         "$CELL" run --cgroup-manager=none --name "$name" "$first" >"$work/first.out" 2>"$work/first.err" &
 tracer=$!
-for _ in $(seq 100); do
-        pgrep -f -- "sleep 0.21" >/dev/null && break
+# The second once the first is held after its look (its payload runs by
+# then), and the checks once the first, let go after 4 s, saw the second's
+# state: polled, not a fixed 5 s.
+for _ in $(seq 200); do
+        grep -q 'openat(.*ENOENT.*(DELAYED)' "$work/trace2" && break
         sleep 0.05
 done
 "$CELL" run --cgroup-manager=none --name "$name" "$second" >"$work/second.out" 2>"$work/second.err" &
 second_pid=$!
-sleep 5
+for _ in $(seq 400); do
+        grep -q "Another cell of this name runs" "$work/first.err" && break
+        sleep 0.05
+done
 grep -q 'openat(.*ENOENT.*(DELAYED)' "$work/trace2" ||
         fail "the first start's look for a state was not delayed: $(cat "$work/trace2")"
 kill -0 "$second_pid" 2>/dev/null || fail "the second start ended: $(cat "$work/second.err")"

@@ -255,7 +255,9 @@ in_sealed systemctl start dbus.socket
 # handshake (sd-bus would wait 90 s for that, per try): the start has a
 # deadline of its own ($CELL_SCOPE_TIMEOUT, 2 s here), and a stop request ends
 # it at once. The "bus" is a process on the host holding every connection.
-python3 - "$WORK/mute.sock" <<'EOF' &
+# Each connection it takes is marked in mute.accepted, for a test to know
+# that cell waits for it.
+python3 - "$WORK/mute.sock" "$WORK/mute.accepted" <<'EOF' &
 import socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.bind(sys.argv[1])
@@ -263,6 +265,7 @@ s.listen(16)
 held = []
 while True:
         held.append(s.accept())
+        open(sys.argv[2], "a").close()
 EOF
 mute_pid=$!
 HOST_PIDS+=($mute_pid)
@@ -283,10 +286,14 @@ expect_refused "a mute bus" mutebus "$WORK/mutebus.log" $rc \
         "cgroup: the system bus at unix:path=$WORK/mute\.sock did not answer within 2 s"
 check "a mute bus: given up after the deadline (2 s), not later ($ms ms)" test "$ms" -ge 2000 -a "$ms" -lt 4000
 
-# ... the default deadline (30 s) is far: a SIGTERM 1 s in ends the start.
+# ... the default deadline (30 s) is far: a SIGTERM once cell waits for the
+# bus ends the start. Its connection taken, not a fixed 1 s: on a busy host
+# cell may not have blocked SIGTERM by then (before its signalfd, or still
+# env: the pattern matches that too), and the signal kills it (143).
+rm -f "$WORK/mute.accepted"
 in_sealed "${mute[@]}" > "$WORK/mutestop.log" 2>&1 &
 pid=$!
-sleep 1
+wait_for 20 test -e "$WORK/mute.accepted" || fail "SIGTERM while the bus is mute: cell never connected to it"
 t0=$(date +%s%N)
 in_sealed pkill -TERM -f "[c]ell run --cgroup-manager=systemd mutebus"
 wait $pid
