@@ -326,8 +326,7 @@ int port_table_claim_own(const SharedLocks *l, const char *table, uint64_t handl
                 return 0;
         /* Still held: no other start of the unit runs here (the OFD lock). */
         for (size_t i = 0; l && i < l->n; i++)
-                if (l->locks[i].held && !l->locks[i].port && l->locks[i].fd >= 0 &&
-                    startswith(strrchr(l->locks[i].path, '/') ?: "", "/table-"))
+                if (l->locks[i].table && l->locks[i].fd >= 0)
                         return 0;
         r = stat("/proc/self/ns/net", &netns) < 0 ? -errno : lock_dir_open(PORT_LOCK_DIR, &dir_fd);
         if (r >= 0)
@@ -525,6 +524,7 @@ int port_locks_take(const Plan *p, const char *lock_dir, SharedLocks *l, PortSta
         if (r < 0)
                 return spawn_error(err, r, "Port=: locking the name of the nft table %s (%s/%s)", table, lock_dir,
                                    tfile);
+        l->locks[l->n - 1].table = true;
 
         for (size_t i = 0; i < p->n_ports; i++) {
                 const CellPort *port = p->ports + i;

@@ -40,6 +40,7 @@ typedef struct SharedLock {
         bool held;              /* only held, never part of a take-back: Image='s lock against a second
                                  * writer, a Port='s against a second cell forwarding the host port */
         bool port;              /* a Port='s lock file, where its holder records its nft tables (port-lock.h) */
+        bool table;             /* the lock of a Port= start's nft table name (port-lock.h), held */
 } SharedLock;
 
 typedef struct SharedLocks {

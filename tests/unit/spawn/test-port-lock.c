@@ -563,6 +563,30 @@ TEST(a_start_cloned_again_names_its_table_by_name_again) {
         remove_dir();
 }
 
+/* A start's own tables at its end, where nft echoed no handle: by name
+ * while it still holds its table name's lock (no other start of the unit
+ * runs). That lock is known by its flag, set on it alone (not by a path
+ * an Image= file could share). */
+TEST(own_tables_by_name_while_the_name_is_held) {
+        CellPort pa[] = { { IPPROTO_TCP, 8081, 80 } };
+        CellOrigin oa[1];
+        Plan a = plan_of("a", pa, 1, oa);
+        SharedLocks l = SHARED_LOCKS_NULL;
+        uint64_t handles[2] = { BY_NAME, BY_NAME };
+        int lock_fd = 42;
+
+        make_dir();
+        ASSERT_OK(take(&a, dir, &l, NULL));
+        ASSERT_OK(port_table_claim_own(&l, "cell-a", handles, &lock_fd));
+        ASSERT_EQ(lock_fd, -EBADF);
+        ASSERT_EQ_U64(handles[0], BY_NAME);
+        ASSERT_EQ_U64(handles[1], BY_NAME);
+        for (size_t i = 0; i < l.n; i++)
+                ASSERT_EQ(l.locks[i].table, !!startswith(strrchr(l.locks[i].path, '/'), "/table-"));
+        shared_locks_done(&l);
+        remove_dir();
+}
+
 /* A second start of a running unit (its Port= edited meanwhile: its ports
  * are free) is refused before any of them is taken: its tables would
  * replace the running one's, of the same name, before systemd refused its
