@@ -500,58 +500,48 @@ TEST(property_refused) {
         config_from_files(&c, "web", REFUSED_UNIT, REFUSED_DROPIN);
         plan_ok(&c, NULL, &p);
 
-        /* A value systemd does not take. */
-        ASSERT_ERROR(run_refused(&p, "refuse:CPUQuotaPerSecUSec", e, where, sizeof where, &s), EINVAL);
-        ASSERT_STREQ(scope_last_error(s), "CPUQuota=5000%: systemd refused CPUQuotaPerSecUSec: "
-                                          "CPUQuotaPerSecUSec= value out of range "
-                                          "(org.freedesktop.DBus.Error.InvalidArgs)");
-        ASSERT_STREQ(where, "web.cell:7: ");
-        scope_free(s);
+#define READ_ONLY(name) "Cannot set property " name ", or unknown property. " \
+        "(org.freedesktop.DBus.Error.PropertyReadOnly)"
+        static const struct {
+                const char *unit;       /* "refuse:PROPERTY": the fake systemd refuses it */
+                const char *error, *where;
+                int errnum;             /* what the start fails with: InvalidArgs is EINVAL; 0: any */
+        } cases[] = {
+                /* A value systemd does not take. */
+                { "refuse:CPUQuotaPerSecUSec", "CPUQuota=5000%: systemd refused CPUQuotaPerSecUSec: "
+                  "CPUQuotaPerSecUSec= value out of range (org.freedesktop.DBus.Error.InvalidArgs)", "web.cell:7: ",
+                  EINVAL },
+                /* Set in the drop-in: its file and line; a percentage as its Scale property. */
+                { "refuse:MemoryMaxScale", "MemoryMax=50%: systemd refused MemoryMaxScale: Value specified in "
+                  "MemoryMaxScale is out of range (org.freedesktop.DBus.Error.InvalidArgs)", "web.cell.d/x.conf:2: ",
+                  EINVAL },
+                /* A property an older systemd does not know: "StartupAllowedCPUs",
+                 * not the "AllowedCPUs" inside its name. */
+                { "refuse:StartupAllowedCPUs", "StartupAllowedCPUs=0-1,3: systemd refused StartupAllowedCPUs: "
+                  READ_ONLY("StartupAllowedCPUs"), "web.cell:9: " },
+                { "refuse:TasksMax", "TasksMax=64: systemd refused TasksMax: " READ_ONLY("TasksMax"), "web.cell:10: " },
+                /* One the scope adds from a key of the unit's. */
+                { "refuse:KillSignal", "KillSignal=SIGUSR1: systemd refused KillSignal: " READ_ONLY("KillSignal"),
+                  "web.cell:5: " },
+                /* cell's own: no key, no file. */
+                { "refuse:Delegate", "StartTransientUnit(refuse:Delegate) failed: systemd refused Delegate, cell's "
+                  "own property: " READ_ONLY("Delegate"), "" },
+                /* No property named: systemd's words, as they were. */
+                { "refuse:none", "StartTransientUnit(refuse:none) failed: Invalid unit name or type. "
+                  "(org.freedesktop.DBus.Error.InvalidArgs)", "", EINVAL },
+        };
+#undef READ_ONLY
 
-        /* Set in the drop-in: its file and line; a percentage as its Scale property. */
-        ASSERT_ERROR(run_refused(&p, "refuse:MemoryMaxScale", e, where, sizeof where, &s), EINVAL);
-        ASSERT_STREQ(scope_last_error(s), "MemoryMax=50%: systemd refused MemoryMaxScale: "
-                                          "Value specified in MemoryMaxScale is out of range "
-                                          "(org.freedesktop.DBus.Error.InvalidArgs)");
-        ASSERT_STREQ(where, "web.cell.d/x.conf:2: ");
-        scope_free(s);
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                int r = run_refused(&p, cases[i].unit, e, where, sizeof where, &s);
 
-        /* A property an older systemd does not know: "StartupAllowedCPUs", not
-         * the "AllowedCPUs" inside its name. */
-        ASSERT_TRUE(run_refused(&p, "refuse:StartupAllowedCPUs", e, where, sizeof where, &s) < 0);
-        ASSERT_STREQ(scope_last_error(s), "StartupAllowedCPUs=0-1,3: systemd refused StartupAllowedCPUs: "
-                                          "Cannot set property StartupAllowedCPUs, or unknown property. "
-                                          "(org.freedesktop.DBus.Error.PropertyReadOnly)");
-        ASSERT_STREQ(where, "web.cell:9: ");
-        scope_free(s);
-        ASSERT_TRUE(run_refused(&p, "refuse:TasksMax", e, where, sizeof where, &s) < 0);
-        ASSERT_STREQ(scope_last_error(s), "TasksMax=64: systemd refused TasksMax: Cannot set property TasksMax, "
-                                          "or unknown property. (org.freedesktop.DBus.Error.PropertyReadOnly)");
-        ASSERT_STREQ(where, "web.cell:10: ");
-        scope_free(s);
-
-        /* One the scope adds from a key of the unit's. */
-        ASSERT_TRUE(run_refused(&p, "refuse:KillSignal", e, where, sizeof where, &s) < 0);
-        ASSERT_STREQ(scope_last_error(s), "KillSignal=SIGUSR1: systemd refused KillSignal: Cannot set property "
-                                          "KillSignal, or unknown property. "
-                                          "(org.freedesktop.DBus.Error.PropertyReadOnly)");
-        ASSERT_STREQ(where, "web.cell:5: ");
-        scope_free(s);
-
-        /* cell's own: no key, no file. */
-        ASSERT_TRUE(run_refused(&p, "refuse:Delegate", e, where, sizeof where, &s) < 0);
-        ASSERT_STREQ(scope_last_error(s), "StartTransientUnit(refuse:Delegate) failed: systemd refused Delegate, "
-                                          "cell's own property: Cannot set property Delegate, or unknown property. "
-                                          "(org.freedesktop.DBus.Error.PropertyReadOnly)");
-        ASSERT_STREQ(where, "");
-        scope_free(s);
-
-        /* No property named: systemd's words, as they were. */
-        ASSERT_ERROR(run_refused(&p, "refuse:none", e, where, sizeof where, &s), EINVAL);
-        ASSERT_STREQ(scope_last_error(s), "StartTransientUnit(refuse:none) failed: Invalid unit name or type. "
-                                          "(org.freedesktop.DBus.Error.InvalidArgs)");
-        ASSERT_STREQ(where, "");
-        scope_free(s);
+                ASSERT_TRUE(r < 0);
+                if (cases[i].errnum != 0)
+                        ASSERT_ERROR(r, cases[i].errnum);
+                ASSERT_STREQ(scope_last_error(s), cases[i].error);
+                ASSERT_STREQ(where, cases[i].where);
+                scope_free(s);
+        }
 
         plan_done(&p);
         cell_config_done(&c);
