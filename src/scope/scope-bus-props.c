@@ -103,15 +103,16 @@ static int append_io(sd_bus_message *m, const CgroupIODisk *disks, size_t n) {
         return 0;
 }
 
-const char *scope_bus_property_sent_name(const PlanProperty *q) {
+const PlanProperty *scope_bus_property_sent(const PlanProperty *q, PlanProperty *buf) {
         /* TasksMax=100%: systemd 252 takes it in a unit file (the system's
          * limit) but refuses a TasksMaxScale of 100% on the bus ("out of
          * range": its check is v >= UINT32_MAX). The same limit, resolved
          * as systemd resolves the unit file's and the cgroupfs manager
          * does: the system's number of tasks, as TasksMax. */
-        if (streq(q->name, "TasksMaxScale") && streq_ptr(q->signature, "u") && q->u == UINT32_MAX)
-                return "TasksMax";
-        return q->name;
+        if (!streq(q->name, "TasksMaxScale") || !streq_ptr(q->signature, "u") || q->u != UINT32_MAX)
+                return q;
+        *buf = (PlanProperty) { .name = "TasksMax", .key = q->key, .signature = "t", .t = cg_system_tasks_max() };
+        return buf;
 }
 
 int scope_bus_append_start_properties(sd_bus_message *m, const ScopeStartProps *p, const PlanProperty **ret_bad) {
@@ -122,17 +123,11 @@ int scope_bus_append_start_properties(sd_bus_message *m, const ScopeStartProps *
                 return r;
         for (size_t i = 0; i < p->n_props; i++) {
                 const PlanProperty *q = p->props + i;
-                PlanProperty full;
+                PlanProperty sent;
 
                 if (p->skip_device_policy && (streq(q->name, "DevicePolicy") || streq(q->name, "DeviceAllow")))
                         continue;
-                /* TasksMax=100% (scope_bus_property_sent_name()). */
-                if (!streq(scope_bus_property_sent_name(q), q->name)) {
-                        full = (PlanProperty) { .name = "TasksMax", .key = q->key, .signature = "t",
-                                                .t = cg_system_tasks_max() };
-                        q = &full;
-                }
-                r = scope_bus_append_property(m, q);
+                r = scope_bus_append_property(m, scope_bus_property_sent(q, &sent));
                 if (r == -EINVAL && ret_bad)
                         *ret_bad = p->props + i;
                 if (r < 0)

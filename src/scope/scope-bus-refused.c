@@ -114,10 +114,12 @@ int scope_bus_refused(Scope *s, const sd_bus_error *e) {
          * then what scope/ adds. */
         for (size_t i = 0; i < b->n_props; i++) {
                 const PlanProperty *q = b->props + i;
+                PlanProperty sent;
+
                 if (s->devices_own && (streq(q->name, "DevicePolicy") || streq(q->name, "DeviceAllow")))
                         continue;
                 /* Under the name it was sent: TasksMax=100% as TasksMax, its value the unit's. */
-                consider(&best, message, scope_bus_property_sent_name(q), !q->key, q, _CELL_IO_KIND_MAX);
+                consider(&best, message, scope_bus_property_sent(q, &sent)->name, !q->key, q, _CELL_IO_KIND_MAX);
         }
         for (CellIOKind t = 0; t < _CELL_IO_KIND_MAX; t++)
                 for (size_t i = 0; i < s->n_io_disks; i++)

@@ -80,10 +80,10 @@ void scope_bus_release(Scope *s);                     /* the payload runs: disco
 void scope_bus_free(Scope *s);
 /* Appends one "(sv)" entry to an open "a(sv)" container, by p->signature. */
 int scope_bus_append_property(sd_bus_message *m, const PlanProperty *p);
-/* The name a plan property is sent under: its own, or "TasksMax" for a
- * TasksMaxScale of 100% (sent as the system's number of tasks); what a
- * refusal names (scope-bus-refused.c). */
-const char *scope_bus_property_sent_name(const PlanProperty *q);
+/* A plan property as StartTransientUnit carries it: q itself, or *buf
+ * filled for one sent otherwise (a TasksMaxScale of 100% as TasksMax, the
+ * system's number of tasks); what a refusal names (scope-bus-refused.c). */
+const PlanProperty *scope_bus_property_sent(const PlanProperty *q, PlanProperty *buf);
 /* What StartTransientUnit carries besides the unit's name and mode
  * (scope-bus-props.c): the plan's properties and what cell adds. */
 typedef struct ScopeStartProps {
