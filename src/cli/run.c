@@ -230,7 +230,7 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
          * start here, leaving nothing behind. Read as the host's root from our
          * caller's $CREDENTIALS_DIRECTORY (systemd's LoadCredential= of the
          * service that runs cell). */
-        r = credentials_read(p, getenv("CREDENTIALS_DIRECTORY"), &err);
+        r = credentials_read(p, &(const CredentialSources) { .caller_dir = getenv("CREDENTIALS_DIRECTORY") }, &err);
         if (r < 0)
                 return run_report_spawn_error(p, &err, r);
         if (p->n_credential_data > 0)

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "credentials-socket.h"
 #include "credentials.h"
 #include "macros.h"
 #include "parse-value.h"
@@ -22,11 +23,16 @@ static void closedirp(DIR **d) {
                 (void) closedir(*d);
 }
 
+const char *const credentials_store_dirs[] = { "/etc/credstore", "/run/credstore", "/usr/lib/credstore", NULL };
+
 typedef struct CredentialReader {
         Plan *plan;
         const PlanCredential *entry;    /* the one being read, for messages */
         char origin[PATH_MAX + 32];     /* "FILE:LINE: " of its key */
         size_t left;                    /* of CELL_CREDENTIALS_TOTAL_SIZE_MAX */
+        const char *caller_dir;         /* absolute, or NULL */
+        const char *const *store_dirs;
+        uint64_t socket_timeout_usec;
         SpawnError *err;
 } CredentialReader;
 
@@ -83,8 +89,8 @@ static int reader_add(CredentialReader *r, const char *id, char *data, size_t si
 }
 
 /* One regular file, whole, as the host's root: -EBADFD for anything else
- * (a FIFO is opened O_NONBLOCK so that it cannot hang the start; systemd
- * would connect to an AF_UNIX socket, cell does not), -EFBIG beyond the
+ * (a FIFO is opened O_NONBLOCK so that it cannot hang the start; a socket
+ * fails to open with -ENXIO, read_path() connects to it), -EFBIG beyond the
  * limit. flags: O_NOFOLLOW for a directory's entry (-ELOOP: a link). */
 static int read_source(int dir_fd, const char *path, int flags, char **ret, size_t *ret_size) {
         _cleanup_close_ int fd = -EBADF;
@@ -141,7 +147,18 @@ static int source_error(CredentialReader *r, int e, const char *path) {
                 return reader_error(r, e, "%s: larger than %u bytes, the most a credential holds (as systemd's)",
                                     path, CELL_CREDENTIAL_SIZE_MAX);
         case EBADFD:
-                return reader_error(r, e, "%s: not a regular file (a FIFO, device or socket is not read)", path);
+                return reader_error(r, e, "%s: not a regular file or AF_UNIX stream socket (a FIFO or device is "
+                                    "not read)", path);
+        case ETIMEDOUT: {
+                char span[32];
+
+                plan_format_usec(r->socket_timeout_usec, span, sizeof span);
+                return reader_error(r, e, "%s: the socket's server sent no whole credential within %s", path, span);
+        }
+        case ENAMETOOLONG:
+                return reader_error(r, e, "%s: the name cell's end of the socket connects from "
+                                    "(\\0RANDOM/unit/%s/%s) would not fit an AF_UNIX address", path,
+                                    r->plan->scope_unit ?: "", r->entry->id);
         case ENOMEM:
                 return spawn_error(r->err, e, "credentials: out of memory");
         default:
@@ -241,43 +258,101 @@ static int read_directory(CredentialReader *r, int dir_fd, const char *prefix, c
         return e;
 }
 
+/* A source at the top of a LoadCredential=: a regular file, or an AF_UNIX
+ * stream socket, connected to as systemd does (credentials-socket.h). */
+static int read_path(CredentialReader *r, const char *path, char **ret, size_t *ret_size) {
+        struct stat st;
+        int k;
+
+        k = read_source(AT_FDCWD, path, 0, ret, ret_size);
+        if (k != -ENXIO || stat(path, &st) < 0 || !S_ISSOCK(st.st_mode))
+                return k;
+        return credential_socket_read(path, r->plan->scope_unit ?: "cell.scope", r->entry->id,
+                                      r->socket_timeout_usec, CELL_CREDENTIAL_SIZE_MAX, ret, ret_size);
+}
+
+/* The stores as a message lists them: "/etc/credstore, /run/credstore or /usr/lib/credstore". */
+static void stores_list(const CredentialReader *r, char *buf, size_t size) {
+        size_t n = 0, count = 0;
+
+        buf[0] = 0;
+        while (r->store_dirs[count])
+                count++;
+        for (size_t i = 0; i < count && n < size; i++)
+                n += (size_t) snprintf(buf + n, size - n, "%s%s", i == 0 ? "" : i + 1 == count ? " or " : ", ",
+                                       r->store_dirs[i]);
+}
+
+/* A relative PATH: what cell's caller passed in $CREDENTIALS_DIRECTORY, else
+ * the first of the credential stores that has it, as systemd 252 looks for
+ * a service's. 1: found (*ret_path is where), 0: nowhere, or -errno (said). */
+static int read_inherited(CredentialReader *r, char **ret, size_t *ret_size, char **ret_path) {
+        const PlanCredential *e = r->entry;
+        size_t n_stores = 0;
+
+        while (r->store_dirs[n_stores])
+                n_stores++;
+        for (size_t i = 0; i <= n_stores; i++) {
+                const char *dir = i == 0 ? r->caller_dir : r->store_dirs[i - 1];
+                _cleanup_free_ char *path = NULL;
+                int k;
+
+                if (!dir)
+                        continue;
+                if (asprintf(&path, "%s/%s", dir, e->source) < 0)
+                        return spawn_error(r->err, ENOMEM, "credentials: out of memory");
+                k = read_path(r, path, ret, ret_size);
+                if (k == -ENOENT)
+                        continue;
+                if (k < 0)
+                        return source_error(r, k, path);
+                *ret_path = TAKE_PTR(path);
+                return 1;
+        }
+        return 0;
+}
+
 /* One LoadCredential=: 1 when it gave something, 0 when its source is
  * missing and SetCredential= of its ID stands in. */
-static int read_load(CredentialReader *r, const char *caller_dir) {
+static int read_load(CredentialReader *r) {
         const PlanCredential *e = r->entry;
-        _cleanup_free_ char *joined = NULL;
+        _cleanup_free_ char *found = NULL;
         const char *path = e->source;
-        char *data;
+        char *data, stores[PATH_MAX];
         size_t size;
         int k;
 
         if (path[0] != '/') {
-                /* As systemd's get_credentials_dir(): only an absolute, plain path counts. */
-                if (isempty(caller_dir) || caller_dir[0] != '/') {
-                        if (e->has_value)
-                                return 0;
-                        return reader_error(r, ENXIO, "$CREDENTIALS_DIRECTORY is not set: cell was started without "
-                                            "credentials to pass on (LoadCredential= of the service that runs cell "
-                                            "gives them)");
+                k = read_inherited(r, &data, &size, &found);
+                if (k < 0)
+                        return k;
+                if (k == 0 && e->has_value)
+                        return 0;
+                if (k == 0) {
+                        stores_list(r, stores, sizeof stores);
+                        /* As systemd's get_credentials_dir(): only an absolute, plain path counts. */
+                        if (!r->caller_dir)
+                                return reader_error(r, ENXIO, "$CREDENTIALS_DIRECTORY is not set (cell was started "
+                                                    "without credentials to pass on: LoadCredential= of the service "
+                                                    "that runs cell gives them), and %s has no %s", stores,
+                                                    e->source);
+                        return reader_error(r, ENOENT, "no credential %s in $CREDENTIALS_DIRECTORY (%s), nor in %s",
+                                            e->source, r->caller_dir, stores);
                 }
-                if (asprintf(&joined, "%s/%s", caller_dir, path) < 0)
-                        return spawn_error(r->err, ENOMEM, "credentials: out of memory");
-                path = joined;
+        } else {
+                k = read_path(r, path, &data, &size);
+                if (k == -EISDIR) {
+                        _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                        if (fd < 0)
+                                return reader_error(r, errno, "%s", path);
+                        k = read_directory(r, fd, e->id, path, 0);
+                        return k < 0 ? k : 1;
+                }
+                if (k == -ENOENT && e->has_value)
+                        return 0;
+                if (k < 0)
+                        return source_error(r, k, path);
         }
-        k = read_source(AT_FDCWD, path, 0, &data, &size);
-        if (k == -EISDIR && !joined) {
-                _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (fd < 0)
-                        return reader_error(r, errno, "%s", path);
-                k = read_directory(r, fd, e->id, path, 0);
-                return k < 0 ? k : 1;
-        }
-        if (k == -ENOENT && e->has_value)
-                return 0;
-        if (k == -ENOENT && joined)
-                return reader_error(r, k, "no credential %s in $CREDENTIALS_DIRECTORY (%s)", e->source, caller_dir);
-        if (k < 0)
-                return source_error(r, k, path);
         /* As systemd: an ID is written once, the first time. */
         if (data_has(r->plan, e->id)) {
                 explicit_bzero(data, size);
@@ -288,8 +363,17 @@ static int read_load(CredentialReader *r, const char *caller_dir) {
         return k < 0 ? k : 1;
 }
 
-int credentials_read(Plan *p, const char *caller_dir, SpawnError *err) {
-        CredentialReader r = { .plan = p, .left = CELL_CREDENTIALS_TOTAL_SIZE_MAX, .err = err };
+int credentials_read(Plan *p, const CredentialSources *src, SpawnError *err) {
+        const char *caller_dir = src ? src->caller_dir : NULL;
+        CredentialReader r = {
+                .plan = p,
+                .left = CELL_CREDENTIALS_TOTAL_SIZE_MAX,
+                .caller_dir = !isempty(caller_dir) && caller_dir[0] == '/' ? caller_dir : NULL,
+                .store_dirs = src && src->store_dirs ? src->store_dirs : credentials_store_dirs,
+                .socket_timeout_usec = src && src->socket_timeout_usec > 0 ? src->socket_timeout_usec :
+                                       CELL_CREDENTIAL_SOCKET_TIMEOUT_USEC,
+                .err = err,
+        };
         int k = 0;
 
         plan_credential_data_erase(p);
@@ -311,7 +395,7 @@ int credentials_read(Plan *p, const char *caller_dir, SpawnError *err) {
                                 (void) snprintf(r.origin, sizeof r.origin, "%s:%u: ", e->file, e->line);
                         if (pass == 0) {
                                 if (e->source)
-                                        k = read_load(&r, caller_dir);
+                                        k = read_load(&r);
                                 continue;
                         }
                         if (!e->has_value || data_has(p, e->id))

@@ -9,8 +9,12 @@
  *  - an absolute PATH is read; a directory gives one credential per
  *    regular file below it, "ID_FILE" ("ID_SUB_FILE" for SUB/FILE), in
  *    sorted order, symlinks skipped, a name already taken skipped;
+ *  - an AF_UNIX stream socket as PATH is connected to and read until the
+ *    server closes (credentials-socket.h);
  *  - a relative PATH (the ID when none is written) is a credential the
- *    caller of cell passed: caller_dir/PATH ($CREDENTIALS_DIRECTORY);
+ *    caller of cell passed: caller_dir/PATH ($CREDENTIALS_DIRECTORY), else
+ *    a file (or socket) of that name in the credential stores,
+ *    /etc/credstore, /run/credstore and /usr/lib/credstore, in that order;
  *  - a source that does not exist falls back to SetCredential= of the ID;
  *    without one it is an error (systemd skips a missing inherited one:
  *    cell says so, as systemd-nspawn's --load-credential= does);
@@ -21,7 +25,18 @@
  * Errors begin with the key's "FILE:LINE: LoadCredential=ID:PATH" and name
  * no byte of a credential. On failure plan->credential_data is empty. */
 
+#include <stdint.h>
+
 #include "plan.h"
 #include "spawn-error.h"
 
-int credentials_read(Plan *p, const char *caller_dir, SpawnError *err);
+typedef struct CredentialSources {
+        const char *caller_dir;         /* cell's $CREDENTIALS_DIRECTORY, or NULL */
+        const char *const *store_dirs;  /* NULL: credentials_store_dirs */
+        uint64_t socket_timeout_usec;   /* 0: CELL_CREDENTIAL_SOCKET_TIMEOUT_USEC */
+} CredentialSources;
+
+/* NULL-terminated: where a relative PATH is looked for after caller_dir. */
+extern const char *const credentials_store_dirs[];
+
+int credentials_read(Plan *p, const CredentialSources *src, SpawnError *err);

@@ -6,6 +6,7 @@
 # left). Our caller's $CREDENTIALS_DIRECTORY is made here, as the
 # LoadCredential= of a service running cell would.
 . "$(dirname "$0")/lib.sh"
+CRED_SERVER=$(realpath "${4:?usage: $0 CELL PROBE MAKE_ROOT CRED_SERVER}")
 
 mkdir -p "$work/caller" "$work/dir/sub"
 printf 'key\0with\0NULs\n\377' > "$work/caller/tls.key"
@@ -132,6 +133,22 @@ expect "cell exec: the credential" "$out" exec-sees-it
 kill -TERM "$runpid"
 wait "$runpid" || true
 
+# An AF_UNIX stream socket as the source, as systemd.exec(5) has it: cell
+# connects once, from "\0RANDOM/unit/UNIT/ID", and reads until the server
+# closes. The server is told which scope and ID ask.
+server=$("$CRED_SERVER" "$work/cred.sock" "$work/peer" "from-socket") || fail "cred-server did not start"
+u=$(unit credsock "[Root]" "Directory=$root" "[Exec]" \
+        "Exec=/bin/sh -c 'cat \"\$CREDENTIALS_DIRECTORY/sock\"'" "LoadCredential=sock:$work/cred.sock")
+run_cell none "$u"
+[ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "socket: exited $status"; }
+expect "socket: the credential" "$(cat "$work/out")" from-socket
+for _ in $(seq 100); do kill -0 "$server" 2>/dev/null || break; sleep 0.05; done
+! kill -0 "$server" 2>/dev/null || { kill "$server"; fail "socket: the server got no connection"; }
+"$CELL" plan --json "$u" > "$work/plan"
+expect "socket: the name cell connected from" "$(od -An -c "$work/peer" | tr -d ' \n' | sed 's/^\\0[0-9a-f]\{16\}//')" \
+        "/unit/$(grep -o '"unit": "[^"]*\.scope"' "$work/plan" | sed 's/.*: "//; s/"$//')/sock"
+expect "socket: a NUL first (abstract)" "$(head -c 1 "$work/peer" | od -An -tx1 | tr -d ' ')" 00
+
 # Errors at start: exit 2 before anything is made, naming the key's line.
 check_error() {
         local name=$1 want=$2; shift 2
@@ -153,6 +170,9 @@ head -c 1048560 /dev/zero > "$work/dir/big"
 check_error total "6: LoadCredential=conf:$work/dir: conf_big: all credentials together may hold at most 1048576" \
         "LoadCredential=tls.key" "LoadCredential=conf:$work/dir"
 rm "$work/dir/big"
+# The server is gone, its socket file stays: nobody listens.
+check_error deadsock "5: LoadCredential=s:$work/cred.sock: $work/cred.sock: Connection refused" \
+        "LoadCredential=s:$work/cred.sock"
 unset CREDENTIALS_DIRECTORY
 check_error nocaller "5: LoadCredential=tls.key: \\\$CREDENTIALS_DIRECTORY is not set" "LoadCredential=tls.key"
 echo "ok"

@@ -3,12 +3,17 @@
  * SetCredential=, and its messages, on files of a temporary directory. */
 #include <fcntl.h>
 #include <malloc.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "credentials.h"
@@ -83,6 +88,16 @@ static void expect(const Plan *p, size_t i, const char *id, const char *data, si
         ASSERT_TRUE(memcmp(p->credential_data[i].data, data, size) == 0);
 }
 
+/* The stores of the test's own, never the host's /etc/credstore. */
+static char *stores[3];
+
+static int rd(Plan *p, const char *caller, SpawnError *err) {
+        return credentials_read(p, &(const CredentialSources) {
+                                        .caller_dir = caller, .store_dirs = (const char *const *) stores,
+                                        .socket_timeout_usec = 5 * USEC_PER_SEC,
+                                }, err);
+}
+
 static void plan_reset(Plan *p) {
         plan_done(p);
         *p = (Plan) {};
@@ -94,6 +109,9 @@ TEST(read) {
         SpawnError err = {};
 
         ASSERT_NOT_NULL(mkdtemp(dir));
+        stores[0] = at("store1");       /* missing: skipped */
+        stores[1] = at("store2");
+        ASSERT_EQ(mkdir(stores[1], 0700), 0);
         caller = at("caller");
         d = at("d");
         ASSERT_EQ(mkdir(caller, 0700), 0);
@@ -118,7 +136,7 @@ TEST(read) {
         add(&p, "fb", missing, "fall\0back", 9);        /* SetCredential= stands in */
         add(&p, "only", NULL, "v", 1);
         add(&p, "x_b", NULL, "set", 3);                 /* the directory's came first */
-        ASSERT_OK(credentials_read(&p, caller, &err));
+        ASSERT_OK(rd(&p, caller, &err));
         ASSERT_EQ(p.n_credential_data, 8);
         expect(&p, 0, "tls.key", "k\0y", 3);
         /* Sorted, "_" for "/", the symlink skipped; x_a before the file x_a's own name. */
@@ -139,16 +157,16 @@ TEST(read) {
 
         /* Errors name the key's line and source, never a byte of the data. */
         add(&p, "nosuch", "nosuch", NULL, 0);
-        ASSERT_ERROR(credentials_read(&p, caller, &err), ENOENT);
+        ASSERT_ERROR(rd(&p, caller, &err), ENOENT);
         ASSERT_CONTAINS(err.message, "u.cell:5: LoadCredential=nosuch: no credential nosuch in $CREDENTIALS_DIRECTORY (");
-        ASSERT_ERROR(credentials_read(&p, NULL, &err), ENXIO);
+        ASSERT_ERROR(rd(&p, NULL, &err), ENXIO);
         ASSERT_CONTAINS(err.message, "u.cell:5: LoadCredential=nosuch: $CREDENTIALS_DIRECTORY is not set");
-        ASSERT_ERROR(credentials_read(&p, "relative/dir", &err), ENXIO);
+        ASSERT_ERROR(rd(&p, "relative/dir", &err), ENXIO);
         ASSERT_EQ(p.n_credential_data, 0);
         plan_reset(&p);
 
         add(&p, "m", missing, NULL, 0);
-        ASSERT_ERROR(credentials_read(&p, caller, &err), ENOENT);
+        ASSERT_ERROR(rd(&p, caller, &err), ENOENT);
         ASSERT_CONTAINS(err.message, "u.cell:5: LoadCredential=m:/tmp/test-credentials-");
         plan_reset(&p);
 
@@ -159,15 +177,15 @@ TEST(read) {
         put("max", big, CELL_CREDENTIAL_SIZE_MAX - 3);
         _cleanup_free_ char *bigpath = at("big"), *maxpath = at("max");
         add(&p, "big", bigpath, NULL, 0);
-        ASSERT_ERROR(credentials_read(&p, caller, &err), EFBIG);
+        ASSERT_ERROR(rd(&p, caller, &err), EFBIG);
         ASSERT_CONTAINS(err.message, "larger than 1048576 bytes");
         plan_reset(&p);
         /* All of them, with their IDs: at most 1 MiB too. */
         add(&p, "max", maxpath, NULL, 0);      /* 3 + 1048573: exactly the limit */
-        ASSERT_OK(credentials_read(&p, caller, &err));
+        ASSERT_OK(rd(&p, caller, &err));
         ASSERT_EQ(p.n_credential_data, 1);
         add(&p, "o", NULL, "", 0);
-        ASSERT_ERROR(credentials_read(&p, caller, &err), E2BIG);
+        ASSERT_ERROR(rd(&p, caller, &err), E2BIG);
         ASSERT_CONTAINS(err.message, "u.cell:6: SetCredential=o: o: all credentials together may hold at most 1048576");
         ASSERT_EQ(p.n_credential_data, 0);
         plan_reset(&p);
@@ -177,7 +195,7 @@ TEST(read) {
         _cleanup_free_ char *fifo = at("fifo");
         ASSERT_EQ(mkfifo(fifo, 0600), 0);
         add(&p, "fifo", fifo, NULL, 0);
-        ASSERT_ERROR(credentials_read(&p, caller, &err), EBADFD);
+        ASSERT_ERROR(rd(&p, caller, &err), EBADFD);
         ASSERT_CONTAINS(err.message, "not a regular file");
         plan_reset(&p);
 
@@ -191,7 +209,7 @@ TEST(read) {
         swap_name = "key";
         swap_target = secret;
         add(&p, "r", race, NULL, 0);
-        ASSERT_OK(credentials_read(&p, caller, &err));
+        ASSERT_OK(rd(&p, caller, &err));
         ASSERT_NULL(swap_name);         /* the swap happened */
         ASSERT_EQ(p.n_credential_data, 1);
         expect(&p, 0, "r_a", "A", 1);
@@ -203,6 +221,136 @@ TEST(read) {
         ASSERT_EQ(system(cmd), 0);
 }
 
+/* A server for one connection to path, in a child: sends the name the
+ * connecting end is bound to (systemd's "\0RANDOM/unit/UNIT/ID"), or with
+ * silent nothing at all, never closing. */
+static pid_t serve(const char *path, bool silent, int *ret_fd) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        pid_t pid;
+
+        ASSERT_TRUE(fd >= 0);
+        strcpy(sa.sun_path, path);
+        (void) unlink(path);
+        ASSERT_EQ(bind(fd, (struct sockaddr *) &sa, sizeof sa), 0);
+        ASSERT_EQ(listen(fd, 4), 0);
+        pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                socklen_t len = sizeof sa;
+                int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+                if (c < 0 || getpeername(c, (struct sockaddr *) &sa, &len) < 0)
+                        _exit(2);
+                if (silent)
+                        pause();
+                len -= offsetof(struct sockaddr_un, sun_path);
+                _exit(write(c, sa.sun_path, len) == (ssize_t) len ? 0 : 3);
+        }
+        *ret_fd = fd;
+        return pid;
+}
+
+/* Where systemd 252 looks further for a relative name (the credential
+ * stores), and AF_UNIX sockets as sources. */
+TEST(stores_and_sockets) {
+        _cleanup_free_ char *caller = NULL, *sock = NULL, *d = NULL, *cmd = NULL;
+        Plan p = {};
+        SpawnError err = {};
+        int fd, status;
+        pid_t pid;
+
+        strcpy(dir, "/tmp/test-credentials-XXXXXX");
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        free(stores[0]);
+        free(stores[1]);
+        stores[0] = at("etc-credstore");
+        stores[1] = at("run-credstore");
+        caller = at("caller");
+        d = at("d");
+        ASSERT_EQ(mkdir(stores[0], 0700), 0);
+        ASSERT_EQ(mkdir(stores[1], 0700), 0);
+        ASSERT_EQ(mkdir(caller, 0700), 0);
+        ASSERT_EQ(mkdir(d, 0700), 0);
+        put("etc-credstore/both", "etc", 3);
+        put("run-credstore/both", "run", 3);
+        put("run-credstore/tls.key", "store", 5);
+        put("caller/tls.key", "caller", 6);
+
+        /* The caller's first, then the stores in their order. */
+        add(&p, "tls.key", "tls.key", NULL, 0);
+        add(&p, "b", "both", NULL, 0);
+        ASSERT_OK(rd(&p, caller, &err));
+        expect(&p, 0, "tls.key", "caller", 6);
+        expect(&p, 1, "b", "etc", 3);
+        ASSERT_OK(rd(&p, NULL, &err));
+        expect(&p, 0, "tls.key", "store", 5);
+        plan_reset(&p);
+
+        /* Nowhere: the message names every place looked at. */
+        add(&p, "nosuch", "nosuch", NULL, 0);
+        ASSERT_ERROR(rd(&p, caller, &err), ENOENT);
+        ASSERT_CONTAINS(err.message, "u.cell:5: LoadCredential=nosuch: no credential nosuch in $CREDENTIALS_DIRECTORY (");
+        ASSERT_CONTAINS(err.message, "/caller), nor in /tmp/test-credentials-");
+        ASSERT_CONTAINS(err.message, "/etc-credstore or /tmp/test-credentials-");
+        ASSERT_ERROR(rd(&p, NULL, &err), ENXIO);
+        ASSERT_CONTAINS(err.message, "$CREDENTIALS_DIRECTORY is not set");
+        ASSERT_CONTAINS(err.message, "/run-credstore has no nosuch");
+        plan_reset(&p);
+
+        /* A socket: the server is told the scope and the ID. */
+        sock = at("sock");
+        p.scope_unit = strdup("cell-web.scope");
+        add(&p, "db", sock, NULL, 0);
+        pid = serve(sock, false, &fd);
+        ASSERT_OK(rd(&p, NULL, &err));
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        ASSERT_EQ(p.n_credential_data, 1);
+        ASSERT_EQ(p.credential_data[0].size, 17 + strlen("/unit/cell-web.scope/db"));
+        ASSERT_TRUE(memcmp(p.credential_data[0].data + 17, "/unit/cell-web.scope/db", 23) == 0);
+        plan_reset(&p);
+
+        /* One that never finishes fails the start, naming the key; nobody
+         * listening likewise. */
+        add(&p, "db", sock, NULL, 0);
+        pid = serve(sock, true, &fd);
+        ASSERT_ERROR(credentials_read(&p, &(const CredentialSources) {
+                                              .store_dirs = (const char *const *) stores,
+                                              .socket_timeout_usec = 200 * 1000,
+                                      }, &err), ETIMEDOUT);
+        ASSERT_CONTAINS(err.message, "u.cell:5: LoadCredential=db:/tmp/test-credentials-");
+        ASSERT_CONTAINS(err.message, "/sock: the socket's server sent no whole credential within 200ms");
+        ASSERT_EQ(p.n_credential_data, 0);
+        ASSERT_EQ(kill(pid, SIGKILL), 0);
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT_EQ(close(fd), 0);
+        ASSERT_ERROR(rd(&p, NULL, &err), ECONNREFUSED);
+        ASSERT_CONTAINS(err.message, "u.cell:5: LoadCredential=db:/tmp/test-credentials-");
+        plan_reset(&p);
+
+        /* In a directory only regular files count, as systemd's: a socket there
+         * is skipped, never connected to. */
+        _cleanup_free_ char *dsock = at("d/sock");
+        put("d/a", "A", 1);
+        pid = serve(dsock, true, &fd);
+        add(&p, "x", d, NULL, 0);
+        ASSERT_OK(rd(&p, NULL, &err));
+        ASSERT_EQ(p.n_credential_data, 1);
+        expect(&p, 0, "x_a", "A", 1);
+        struct pollfd pf = { .fd = fd, .events = POLLIN };
+        ASSERT_EQ(poll(&pf, 1, 0), 0);          /* no connection is waiting */
+        ASSERT_EQ(kill(pid, SIGKILL), 0);
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT_EQ(close(fd), 0);
+        plan_reset(&p);
+
+        free(stores[0]);
+        free(stores[1]);
+        stores[0] = stores[1] = NULL;
+        ASSERT_TRUE(asprintf(&cmd, "rm -rf %s", dir) > 0);
+        ASSERT_EQ(system(cmd), 0);
+}
+
 /* Holding secrets, cell leaves no core dump of them (nor a ptrace of its
  * user's way to them); without any credential it stays as it was. */
 TEST(not_dumpable) {
@@ -210,10 +358,10 @@ TEST(not_dumpable) {
         SpawnError err = {};
 
         ASSERT_EQ(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), 0);
-        ASSERT_OK(credentials_read(&p, NULL, &err));
+        ASSERT_OK(rd(&p, NULL, &err));
         ASSERT_EQ(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 1);
         add(&p, "only", NULL, "v", 1);
-        ASSERT_OK(credentials_read(&p, NULL, &err));
+        ASSERT_OK(rd(&p, NULL, &err));
         ASSERT_EQ(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
         plan_reset(&p);
         ASSERT_EQ(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), 0);
@@ -228,7 +376,7 @@ TEST(child_copy_wiped) {
         char *data, *value;
 
         add(&p, "only", NULL, "v4lue", 5);
-        ASSERT_OK(credentials_read(&p, NULL, &err));
+        ASSERT_OK(rd(&p, NULL, &err));
         ASSERT_EQ(p.n_credential_data, 1);
         data = p.credential_data[0].data;
         value = p.credentials[0].value;
