@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* LoadCredential= and SetCredential= in the plan: which IDs the container
- * gets and where each comes from. The values are carried for the start but
- * never printed: the JSON and the text show IDs and sources only. */
+/* LoadCredential= and SetCredential= (and their Encrypted variants) in the
+ * plan: which IDs the container gets and where each comes from. The values
+ * are carried for the start but never printed: the JSON and the text show
+ * IDs, sources and whether they are encrypted only. */
 
 #include <stdio.h>
 #include <string.h>
@@ -18,7 +19,12 @@ static int credential_set_origin(PlanCredential *e, const CellConfig *c, const C
         return 0;
 }
 
-static int credential_take_value(PlanCredential *e, const CellCredential *set) {
+static int credential_take_value(PlanCredential *e, const CellConfig *c, const CellCredential *set) {
+        const char *file = set->file ?: c->path;
+
+        if (file && !(e->value_file = strdup(file)))
+                return -ENOMEM;
+        e->value_line = set->line;
         /* One byte more: the copy is NUL-terminated like the config's. */
         e->value = malloc(set->size + 1);
         if (!e->value)
@@ -26,6 +32,7 @@ static int credential_take_value(PlanCredential *e, const CellCredential *set) {
         memcpy(e->value, set->value, set->size + 1);
         e->size = set->size;
         e->has_value = true;
+        e->value_encrypted = set->encrypted;
         return 0;
 }
 
@@ -46,6 +53,7 @@ int plan_build_credentials(Plan *p, const CellConfig *c) {
 
                 e->id = strdup(l->id);
                 e->source = strdup(l->path);
+                e->encrypted = l->encrypted;
                 if (!e->id || !e->source || credential_set_origin(e, c, l) < 0)
                         return -ENOMEM;
         }
@@ -62,7 +70,7 @@ int plan_build_credentials(Plan *p, const CellConfig *c) {
                         if (!e->id || credential_set_origin(e, c, s) < 0)
                                 return -ENOMEM;
                 }
-                if (credential_take_value(e, s) < 0)
+                if (credential_take_value(e, c, s) < 0)
                         return -ENOMEM;
         }
         return 0;
@@ -98,6 +106,7 @@ void plan_credentials_done(Plan *p) {
                 free(p->credentials[i].id);
                 free(p->credentials[i].source);
                 free(p->credentials[i].file);
+                free(p->credentials[i].value_file);
         }
         p->credentials = mfree(p->credentials);
         p->n_credentials = 0;
@@ -115,6 +124,10 @@ void plan_credentials_json(JsonWriter *w, const Plan *p) {
                 json_string(w, p->credentials[i].source);
                 json_key(w, "set");
                 json_bool(w, p->credentials[i].has_value);
+                json_key(w, "load_encrypted");
+                json_bool(w, p->credentials[i].encrypted);
+                json_key(w, "set_encrypted");
+                json_bool(w, p->credentials[i].value_encrypted);
                 json_object_end(w);
         }
         json_array_end(w);
@@ -128,11 +141,11 @@ void plan_credentials_text(const Plan *p, FILE *f) {
 
                 fprintf(f, "%-18s %s", "Credential:", e->id);
                 if (e->source)
-                        fprintf(f, " from %s%s", e->source[0] == '/' ? "" : "$CREDENTIALS_DIRECTORY/", e->source);
-                if (e->source && e->has_value)
-                        fputs(", else SetCredential=", f);
-                else if (e->has_value)
-                        fputs(" from SetCredential=", f);
+                        fprintf(f, " from %s%s%s", e->source[0] == '/' ? "" : "$CREDENTIALS_DIRECTORY/", e->source,
+                                e->encrypted ? " (encrypted)" : "");
+                if (e->has_value)
+                        fprintf(f, "%s%s", e->source ? ", else SetCredential" : " from SetCredential",
+                                e->value_encrypted ? "Encrypted=" : "=");
                 fputc('\n', f);
         }
         if (p->credentials_directory)

@@ -89,7 +89,7 @@ typedef struct PlanEtcFile {
         char *link;             /* at start, SYMLINK: "../usr/share/zoneinfo/Europe/Berlin" */
 } PlanEtcFile;
 
-/* LoadCredential= and SetCredential=, one entry per ID: LoadCredential='s
+/* LoadCredential= and SetCredential= (Encrypted or not), one entry per ID: LoadCredential='s
  * first, in file order, then the IDs only SetCredential= names. The start
  * reads each source as the host's root (spawn/credentials.c) into
  * Plan.credential_data; the tree build writes those into a ramfs at
@@ -99,10 +99,14 @@ typedef struct PlanCredential {
         char *source;           /* LoadCredential=: an absolute path (a file, or a directory of
                                  * them), or a name in the caller's $CREDENTIALS_DIRECTORY;
                                  * NULL: SetCredential= alone */
+        bool encrypted;         /* LoadCredentialEncrypted=: what source gives is decrypted */
         bool has_value;         /* SetCredential= of this ID: its value is the credential when
                                  * there is no source, or (as systemd) when the source is missing */
         char *value;            /* ...its bytes: never printed, erased by plan_credentials_forget() */
         size_t size;
+        bool value_encrypted;   /* SetCredentialEncrypted=: value is Base64 text to decrypt */
+        char *value_file;       /* where SetCredential= of it was written, for the start's messages */
+        unsigned value_line;
         char *file;             /* where the key was written (LoadCredential='s first) */
         unsigned line;
 } PlanCredential;

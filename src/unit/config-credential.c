@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* LoadCredential= and SetCredential= ([Exec]), as systemd.exec(5) of
- * systemd 252 takes them: what can be checked without the host that runs
- * the unit (the ID, the syntax, the value's escapes and size). Reading the
- * files is the start's (spawn/credentials.c). */
+/* LoadCredential= and SetCredential= ([Exec]), and their Encrypted
+ * variants, as systemd.exec(5) of systemd 252 takes them: what can be
+ * checked without the host that runs the unit (the ID, the syntax, the
+ * value's escapes, Base64 and size). Reading the files and decrypting is
+ * the start's (spawn/credentials.c). */
 #include <stdio.h>
 #include <string.h>
 
@@ -74,8 +75,8 @@ static CellCredential *credential_slot(CellConfig *c, bool set, const char *id) 
         return config_array_append((void **) list, n, sizeof(CellCredential));
 }
 
-static int credential_store(ConfigContext *ctx, CellConfig *c, bool set, char **id, char **path, char **value,
-                            size_t size) {
+static int credential_store(ConfigContext *ctx, CellConfig *c, bool set, bool encrypted, char **id, char **path,
+                            char **value, size_t size) {
         _cleanup_free_ char *file = NULL;
         CellCredential *e;
         unsigned line;
@@ -96,6 +97,7 @@ static int credential_store(ConfigContext *ctx, CellConfig *c, bool set, char **
                 .path = TAKE_PTR(*path),
                 .value = TAKE_PTR(*value),
                 .size = size,
+                .encrypted = encrypted,
                 .file = TAKE_PTR(file),
                 .line = line,
         };
@@ -104,7 +106,9 @@ static int credential_store(ConfigContext *ctx, CellConfig *c, bool set, char **
 
 /* LoadCredential=ID[:PATH]: PATH absolute (a file, or a directory whose
  * files are loaded, at start), or a credential name that the caller of
- * cell passed in its $CREDENTIALS_DIRECTORY; without PATH, the ID itself. */
+ * cell passed in its $CREDENTIALS_DIRECTORY; without PATH, the ID itself.
+ * LoadCredentialEncrypted= (ltype 1) alike; an empty assignment of either
+ * empties the list of both, as systemd's. */
 int config_parse_load_credential(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         _cleanup_free_ char *id = NULL, *path = NULL, *value = NULL;
         const char *p = ctx->value;
@@ -139,7 +143,60 @@ int config_parse_load_credential(ConfigContext *ctx, const ConfigKey *k, CellCon
         } else if (!credential_name_is_valid(path))
                 return config_bad(ctx, "%s (\"%s\" is neither an absolute path nor a credential name of the "
                                   "caller's $CREDENTIALS_DIRECTORY)", k->expected, path);
-        return credential_store(ctx, c, false, &id, &path, &value, 0);
+        return credential_store(ctx, c, false, k->ltype != 0, &id, &path, &value, 0);
+}
+
+/* Base64 as systemd's unbase64mem() takes it (whitespace anywhere, "="
+ * padding at the end only): the text without whitespace in *ret, the
+ * size of what it decodes to in *ret_size; -EINVAL when it is no Base64. */
+static int base64_check(const char *s, char **ret, size_t *ret_size) {
+        _cleanup_free_ char *text = malloc(strlen(s) + 1);
+        size_t n = 0, pad = 0;
+
+        if (!text)
+                return -ENOMEM;
+        for (; *s; s++) {
+                if (strchr(" \t\n\r", *s))
+                        continue;
+                bool digit = (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+                             *s == '+' || *s == '/';
+
+                if (*s == '=')
+                        pad++;
+                else if (pad > 0 || !digit)
+                        return -EINVAL;
+                text[n++] = *s;
+        }
+        text[n] = 0;
+        if (pad > 2 || (pad > 0 && n % 4 != 0) || (n - pad) % 4 == 1)
+                return -EINVAL;
+        *ret_size = (n - pad) / 4 * 3 + ((n - pad) % 4 == 0 ? 0 : (n - pad) % 4 - 1);
+        *ret = TAKE_PTR(text);
+        return 0;
+}
+
+/* SetCredentialEncrypted=ID:BASE64: what "systemd-creds encrypt -p"
+ * prints; kept as Base64 for systemd-creds' stdin at start. */
+static int set_credential_encrypted(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, char **id,
+                                    const char *p) {
+        _cleanup_free_ char *path = NULL, *value = NULL;
+        size_t size;
+        int r;
+
+        r = base64_check(p, &value, &size);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return config_bad(ctx, "%s (the value is not Base64 text)",
+                                  k->expected);
+        /* Nothing could decrypt to it: said now rather than at start. */
+        if (size == 0)
+                return config_bad(ctx, "%s (the value is empty)", k->expected);
+        if (size > CELL_CREDENTIAL_ENCRYPTED_SIZE_MAX)
+                return config_bad(ctx, "%s (the value decodes to %zu bytes, and an encrypted credential holds at "
+                                  "most %u, as systemd's)", k->expected, size, CELL_CREDENTIAL_ENCRYPTED_SIZE_MAX);
+        size = strlen(value);
+        return credential_store(ctx, c, true, true, id, &path, &value, size);
 }
 
 static int set_credential(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, const char *p) {
@@ -152,6 +209,8 @@ static int set_credential(ConfigContext *ctx, const ConfigKey *k, CellConfig *c,
                 return r;
         if (!p)
                 return config_bad(ctx, "%s (no \":\" after the ID)", k->expected);
+        if (k->ltype != 0)
+                return set_credential_encrypted(ctx, k, c, &id, p);
         r = cunescape_bytes(p, &value, &size);
         if (r == -ENOMEM)
                 return r;
@@ -163,7 +222,7 @@ static int set_credential(ConfigContext *ctx, const ConfigKey *k, CellConfig *c,
                 return config_bad(ctx, "%s (the value is %zu bytes, and a credential holds at most %u, as "
                                   "systemd's)", k->expected, size, CELL_CREDENTIAL_SIZE_MAX);
         }
-        r = credential_store(ctx, c, true, &id, &path, &value, size);
+        r = credential_store(ctx, c, true, false, &id, &path, &value, size);
         if (r < 0 && value)
                 explicit_bzero(value, size);
         return r;
@@ -172,7 +231,8 @@ static int set_credential(ConfigContext *ctx, const ConfigKey *k, CellConfig *c,
 /* SetCredential=ID:VALUE: VALUE taken as written but for its C escapes
  * ("\n", "\x00": NULs too), without specifiers, as systemd. A message
  * about the line shows the ID only: "cell verify" output and the journal
- * must not hold the secret. */
+ * must not hold the secret. SetCredentialEncrypted= (ltype 1) alike: its
+ * value is no secret, but a long Base64 text says nothing to a reader. */
 int config_parse_set_credential(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         _cleanup_free_ char *shown = NULL;
         const char *raw = ctx->value;

@@ -138,6 +138,10 @@ static const ConfigKey config_keys[] = {
           "ID[:PATH] with PATH absolute or a credential name", CONFIG_SPEC_PARSER },
         { "Exec", "SetCredential", config_parse_set_credential, 0, 0,
           "ID:VALUE with C escapes in VALUE", CONFIG_SPEC_PARSER },
+        { "Exec", "LoadCredentialEncrypted", config_parse_load_credential, 0, 1,
+          "ID[:PATH] with PATH absolute or a credential name", CONFIG_SPEC_PARSER },
+        { "Exec", "SetCredentialEncrypted", config_parse_set_credential, 0, 1,
+          "ID:BASE64, an encrypted credential as \"systemd-creds encrypt\" prints it", CONFIG_SPEC_PARSER },
         { "Exec", "MachineID",   config_parse_machine_id, 0, 0,
           "32 hexadecimal digits, or a UUID (8-4-4-4-12), not all zeros" },
 

@@ -131,20 +131,29 @@ typedef struct CellEnvironmentFile {
 
 /* LoadCredential=ID[:PATH] and SetCredential=ID:VALUE ([Exec]), as
  * systemd.exec(5): one entry per ID and key (written again, the later
- * path or value replaces the earlier in its place), in file order. */
+ * path or value replaces the earlier in its place), in file order. The
+ * Encrypted variants share their plain key's list, as systemd's one
+ * hashmap each: LoadCredentialEncrypted=ID replaces LoadCredential=ID. */
 /* systemd's limits (creds-util.h): one credential at most 1 MiB, and all of
  * a unit's at most 1 MiB too (counting each ID's length): ramfs is memory
  * that cannot be swapped out. */
 #define CELL_CREDENTIAL_SIZE_MAX (1024U * 1024U)
 #define CELL_CREDENTIALS_TOTAL_SIZE_MAX CELL_CREDENTIAL_SIZE_MAX
+/* And an encrypted one as read (LoadCredentialEncrypted='s source, the
+ * bytes SetCredentialEncrypted= decodes to): 128 KiB more for the header,
+ * IV and TPM2 key material, as systemd's CREDENTIAL_ENCRYPTED_SIZE_MAX. Its
+ * plaintext counts against the limits above. */
+#define CELL_CREDENTIAL_ENCRYPTED_SIZE_MAX (CELL_CREDENTIAL_SIZE_MAX + 128U * 1024U)
 
 typedef struct CellCredential {
         char *id;               /* credential_name_is_valid() */
         char *path;             /* Load: absolute, or a credential name in the caller's
                                  * $CREDENTIALS_DIRECTORY (the ID when not written); Set: NULL */
         char *value;            /* Set: the bytes after C unescaping (NULs allowed), erased
-                                 * when freed; Load: NULL */
+                                 * when freed; SetCredentialEncrypted=: the Base64 text as
+                                 * written, whitespace removed; Load: NULL */
         size_t size;            /* Set: value's length */
+        bool encrypted;         /* LoadCredentialEncrypted=, SetCredentialEncrypted= */
         char *file;             /* where it was written (see above) */
         unsigned line;
 } CellCredential;

@@ -59,10 +59,14 @@ TEST(credentials) {
         json = print(&p, plan_print_json);
         ASSERT_TRUE(json_check(json, strlen(json)));
         ASSERT_CONTAINS(json, "\"credentials\": [\n"
-                        "    {\"id\": \"tls.key\", \"load\": \"tls.key\", \"set\": false},\n"
-                        "    {\"id\": \"both\", \"load\": \"/etc/both\", \"set\": true},\n"
-                        "    {\"id\": \"dir\", \"load\": \"/etc/creds\", \"set\": false},\n"
-                        "    {\"id\": \"only\", \"load\": null, \"set\": true}\n"
+                        "    {\"id\": \"tls.key\", \"load\": \"tls.key\", \"set\": false, "
+                        "\"load_encrypted\": false, \"set_encrypted\": false},\n"
+                        "    {\"id\": \"both\", \"load\": \"/etc/both\", \"set\": true, "
+                        "\"load_encrypted\": false, \"set_encrypted\": false},\n"
+                        "    {\"id\": \"dir\", \"load\": \"/etc/creds\", \"set\": false, "
+                        "\"load_encrypted\": false, \"set_encrypted\": false},\n"
+                        "    {\"id\": \"only\", \"load\": null, \"set\": true, "
+                        "\"load_encrypted\": false, \"set_encrypted\": false}\n"
                         "  ],\n"
                         "  \"credentials_directory\": \"/run/host/credentials\"");
         ASSERT_FALSE(strstr(json, "s3cr3t"));
@@ -77,6 +81,55 @@ TEST(credentials) {
         ASSERT_NULL(p.credentials[1].value);
         ASSERT_NULL(p.credentials[3].value);
         ASSERT_TRUE(p.credentials[3].has_value);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* The Encrypted variants: the same lists (LoadCredentialEncrypted=ID
+ * replaces LoadCredential=ID, as systemd's one hashmap), "encrypted" said,
+ * the Base64 text never printed; the SetCredential= line kept for the
+ * start's messages. */
+TEST(credentials_encrypted) {
+        _cleanup_free_ char *json = NULL, *text = NULL;
+        CellConfig c;
+        Plan p = {};
+
+        config_from_files(&c, "enc",
+                          "[Root]\n"
+                          "Directory=/var/lib/cell/test\n"
+                          "[Exec]\n"
+                          "Exec=/bin/true\n"
+                          "LoadCredential=db:/etc/db.plain\n"
+                          "LoadCredentialEncrypted=db:/etc/db.cred\n"
+                          "SetCredentialEncrypted=db:Q2lwaGVyVGV4dA==\n"
+                          "LoadCredentialEncrypted=tok\n"
+                          "SetCredentialEncrypted=only:T25seUNpcGhlcg==\n",
+                          NULL);
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(p.n_credentials, 3);
+        ASSERT_STREQ(p.credentials[0].source, "/etc/db.cred");
+        ASSERT_TRUE(p.credentials[0].encrypted);
+        ASSERT_TRUE(p.credentials[0].value_encrypted);
+        ASSERT_EQ(p.credentials[0].line, 6);
+        ASSERT_EQ(p.credentials[0].value_line, 7);
+        ASSERT_CONTAINS(p.credentials[0].value_file, "enc.cell");
+        ASSERT_TRUE(p.credentials[1].encrypted);
+        ASSERT_FALSE(p.credentials[1].has_value);
+        ASSERT_FALSE(p.credentials[2].encrypted);
+        ASSERT_TRUE(p.credentials[2].value_encrypted);
+        ASSERT_EQ(p.credentials[2].size, strlen("T25seUNpcGhlcg=="));
+
+        json = print(&p, plan_print_json);
+        ASSERT_TRUE(json_check(json, strlen(json)));
+        ASSERT_CONTAINS(json, "{\"id\": \"db\", \"load\": \"/etc/db.cred\", \"set\": true, "
+                        "\"load_encrypted\": true, \"set_encrypted\": true}");
+        ASSERT_CONTAINS(json, "{\"id\": \"only\", \"load\": null, \"set\": true, "
+                        "\"load_encrypted\": false, \"set_encrypted\": true}");
+        text = print(&p, plan_print_text);
+        ASSERT_CONTAINS(text, "Credential:        db from /etc/db.cred (encrypted), else SetCredentialEncrypted=\n");
+        ASSERT_CONTAINS(text, "Credential:        tok from $CREDENTIALS_DIRECTORY/tok (encrypted)\n");
+        ASSERT_CONTAINS(text, "Credential:        only from SetCredentialEncrypted=\n");
+        ASSERT_FALSE(strstr(json, "Q2lwaGVy") || strstr(text, "Q2lwaGVy") || strstr(json, "T25seU"));
         plan_done(&p);
         cell_config_done(&c);
 }

@@ -167,3 +167,75 @@ TEST(set_credential_outside_section) {
         ASSERT_FALSE(strstr(diag.messages[strv_length(diag.messages) - 1], "s3cr3t"));
         cell_config_done(&c);
 }
+
+/* The Encrypted variants share their plain key's list, as systemd 252's one
+ * hashmap per key pair: a later line of the ID replaces the earlier
+ * whichever variant, an empty assignment of either empties both. */
+TEST(load_credential_encrypted) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        OK(&c, "LoadCredential", "db:/etc/db.plain");
+        OK(&c, "LoadCredentialEncrypted", "db:/etc/db.cred");
+        OK(&c, "LoadCredentialEncrypted", "tok");
+        ASSERT_EQ(c.n_load_credentials, 2);
+        ASSERT_STREQ(c.load_credentials[0].path, "/etc/db.cred");
+        ASSERT_TRUE(c.load_credentials[0].encrypted);
+        ASSERT_STREQ(c.load_credentials[1].path, "tok");
+        ASSERT_TRUE(c.load_credentials[1].encrypted);
+        OK(&c, "LoadCredential", "tok:/etc/tok");
+        ASSERT_FALSE(c.load_credentials[1].encrypted);
+
+        BAD(&c, "LoadCredentialEncrypted", "a:rel/path",
+            "web.cell:7: LoadCredentialEncrypted=a:rel/path: expected ID[:PATH] with PATH absolute or a credential "
+            "name");
+        BAD(&c, "LoadCredentialEncrypted", "a/b", "\"a/b\" is no valid credential ID");
+        OK(&c, "LoadCredentialEncrypted", "");
+        ASSERT_EQ(c.n_load_credentials, 0);
+        cell_config_done(&c);
+}
+
+TEST(set_credential_encrypted) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        OK(&c, "SetCredential", "db:plain");
+        /* As "systemd-creds encrypt -p" prints it, its lines joined. */
+        OK(&c, "SetCredentialEncrypted", "db: Q2lw aGVy\n VGV4dA==");
+        OK(&c, "SetCredentialEncrypted", "nopad:QUJD");
+        OK(&c, "SetCredentialEncrypted", "short:QUI");
+        ASSERT_EQ(c.n_set_credentials, 3);
+        ASSERT_TRUE(c.set_credentials[0].encrypted);
+        ASSERT_STREQ(c.set_credentials[0].value, "Q2lwaGVyVGV4dA==");
+        ASSERT_EQ(c.set_credentials[0].size, strlen("Q2lwaGVyVGV4dA=="));
+        OK(&c, "SetCredential", "nopad:x");
+        ASSERT_FALSE(c.set_credentials[1].encrypted);
+        ASSERT_STREQ(c.set_credentials[1].value, "x");
+
+        const char *m = assign(&c, "SetCredentialEncrypted", "x:Q2l*aGVy");
+        ASSERT_CONTAINS(m, "web.cell:7: SetCredentialEncrypted=x:(value not shown): expected ID:BASE64");
+        ASSERT_CONTAINS(m, "the value is not Base64 text");
+        BAD(&c, "SetCredentialEncrypted", "x:QQ=a", "not Base64");
+        BAD(&c, "SetCredentialEncrypted", "x:QUJDR", "not Base64");     /* one digit too many */
+        BAD(&c, "SetCredentialEncrypted", "x:QU===", "not Base64");
+        BAD(&c, "SetCredentialEncrypted", "x:", "the value is empty");
+        BAD(&c, "SetCredentialEncrypted", "x", "no \":\" after the ID");
+        BAD(&c, "SetCredentialEncrypted", "a/b:QUJD", "\"a/b\" is no valid credential ID");
+
+        /* At most an encrypted credential's size, as CREDENTIAL_ENCRYPTED_SIZE_MAX. */
+        size_t digits = (CELL_CREDENTIAL_ENCRYPTED_SIZE_MAX / 3 + 1) * 4;
+        _cleanup_free_ char *big = malloc(digits + 8);
+        ASSERT_NOT_NULL(big);
+        memcpy(big, "big:", 4);
+        memset(big + 4, 'A', digits);
+        big[4 + digits] = 0;
+        BAD(&c, "SetCredentialEncrypted", big, "the value decodes to 1179651 bytes, and an encrypted credential "
+            "holds at most 1179648");
+        big[4 + digits - 4] = 0;
+        OK(&c, "SetCredentialEncrypted", big);
+        ASSERT_EQ(c.n_set_credentials, 4);
+
+        OK(&c, "SetCredentialEncrypted", "");
+        ASSERT_EQ(c.n_set_credentials, 0);
+        cell_config_done(&c);
+}
