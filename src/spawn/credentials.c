@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* LoadCredential= and SetCredential= read at start (credentials.h). */
+/* LoadCredential= and SetCredential= (Encrypted or not) read at start (credentials.h). */
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "credentials-decrypt.h"
 #include "credentials-socket.h"
 #include "credentials.h"
 #include "macros.h"
@@ -24,6 +25,9 @@ static void closedirp(DIR **d) {
 }
 
 const char *const credentials_store_dirs[] = { "/etc/credstore", "/run/credstore", "/usr/lib/credstore", NULL };
+const char *const credentials_encrypted_store_dirs[] = {
+        "/etc/credstore.encrypted", "/run/credstore.encrypted", "/usr/lib/credstore.encrypted", NULL
+};
 
 typedef struct CredentialReader {
         Plan *plan;
@@ -32,7 +36,11 @@ typedef struct CredentialReader {
         size_t left;                    /* of CELL_CREDENTIALS_TOTAL_SIZE_MAX */
         const char *caller_dir;         /* absolute, or NULL */
         const char *const *store_dirs;
+        const char *const *encrypted_store_dirs;
         uint64_t socket_timeout_usec;
+        const char *decrypt_program;
+        uint64_t decrypt_timeout_usec;
+        bool setting;                   /* the entry's SetCredential= is read, not its load */
         SpawnError *err;
 } CredentialReader;
 
@@ -43,21 +51,79 @@ static bool data_has(const Plan *p, const char *id) {
         return false;
 }
 
-/* The message's "FILE:LINE: LoadCredential=ID[:SOURCE]" (or SetCredential=ID). */
-static int reader_error(CredentialReader *r, int error, const char *fmt, ...) _printf_(3, 4);
-static int reader_error(CredentialReader *r, int error, const char *fmt, ...) {
+/* The message's "FILE:LINE: LoadCredential=ID[:SOURCE]" (or SetCredential=ID,
+ * or their Encrypted variants); complete: no strerror after it. */
+_printf_(4, 0)
+static int reader_errorv(CredentialReader *r, int error, bool complete, const char *fmt, va_list ap) {
         const PlanCredential *e = r->entry;
         char what[768];
+
+        (void) vsnprintf(what, sizeof what, fmt, ap);
+        if (e->source && !r->setting)
+                return (complete ? spawn_error_complete : spawn_error)(
+                        r->err, error, "%sLoadCredential%s=%s%s%s: %s", r->origin, e->encrypted ? "Encrypted" : "",
+                        e->id, streq(e->source, e->id) ? "" : ":", streq(e->source, e->id) ? "" : e->source, what);
+        return (complete ? spawn_error_complete : spawn_error)(r->err, error, "%sSetCredential%s=%s: %s", r->origin,
+                                                               e->value_encrypted ? "Encrypted" : "", e->id, what);
+}
+
+static int reader_error(CredentialReader *r, int error, const char *fmt, ...) _printf_(3, 4);
+static int reader_error(CredentialReader *r, int error, const char *fmt, ...) {
         va_list ap;
+        int k;
 
         va_start(ap, fmt);
-        (void) vsnprintf(what, sizeof what, fmt, ap);
+        k = reader_errorv(r, error, false, fmt, ap);
         va_end(ap);
-        if (e->source)
-                return spawn_error(r->err, error, "%sLoadCredential=%s%s%s: %s", r->origin, e->id,
-                                   streq(e->source, e->id) ? "" : ":", streq(e->source, e->id) ? "" : e->source,
-                                   what);
-        return spawn_error(r->err, error, "%sSetCredential=%s: %s", r->origin, e->id, what);
+        return k;
+}
+
+static int reader_error_complete(CredentialReader *r, int error, const char *fmt, ...) _printf_(3, 4);
+static int reader_error_complete(CredentialReader *r, int error, const char *fmt, ...) {
+        va_list ap;
+        int k;
+
+        va_start(ap, fmt);
+        k = reader_errorv(r, error, true, fmt, ap);
+        va_end(ap);
+        return k;
+}
+
+/* *data (the encrypted credential id, as read from where, "" for a
+ * SetCredentialEncrypted= value) replaced by its plaintext; erased on
+ * failure. systemd-creds checks that it was encrypted for id. */
+static int reader_decrypt(CredentialReader *r, const char *id, const char *where, char **data, size_t *size) {
+        char said[256], span[32], *plain = NULL;
+        const char *sep = isempty(where) ? "" : ": ";
+        size_t n = 0;
+        int k;
+
+        k = credential_decrypt(r->decrypt_program, id, *data, *size, r->decrypt_timeout_usec,
+                               CELL_CREDENTIAL_SIZE_MAX, &plain, &n, said, sizeof said);
+        explicit_bzero(*data, *size);
+        *data = mfree(*data);
+        switch (-k) {
+        case 0:
+                *data = plain;
+                *size = n;
+                return 0;
+        case EBADMSG:
+                return reader_error_complete(r, k, "%s%s%s could not decrypt it: %s", where, sep,
+                                             r->decrypt_program, said);
+        case ETIMEDOUT:
+                plan_format_usec(r->decrypt_timeout_usec, span, sizeof span);
+                return reader_error_complete(r, k, "%s%s%s did not decrypt it within %s", where, sep,
+                                             r->decrypt_program, span);
+        case EFBIG:
+                return reader_error_complete(r, k, "%s%sits plaintext is larger than %u bytes, the most a credential "
+                                             "holds (as systemd's)", where, sep, CELL_CREDENTIAL_SIZE_MAX);
+        case ENOMEM:
+                return spawn_error(r->err, k, "credentials: out of memory");
+        default:
+                /* cell decrypts nothing itself: without systemd's tool, no start. */
+                return reader_error(r, k, "%s%scannot run %s to decrypt it (Debian's systemd package has it)", where,
+                                    sep, r->decrypt_program);
+        }
 }
 
 /* Takes data (erasing it on failure). */
@@ -92,7 +158,7 @@ static int reader_add(CredentialReader *r, const char *id, char *data, size_t si
  * (a FIFO is opened O_NONBLOCK so that it cannot hang the start; a socket
  * fails to open with -ENXIO, read_path() connects to it), -EFBIG beyond the
  * limit. flags: O_NOFOLLOW for a directory's entry (-ELOOP: a link). */
-static int read_source(int dir_fd, const char *path, int flags, char **ret, size_t *ret_size) {
+static int read_source(int dir_fd, const char *path, int flags, size_t max, char **ret, size_t *ret_size) {
         _cleanup_close_ int fd = -EBADF;
         char *buf = NULL;
         size_t n = 0;
@@ -107,18 +173,18 @@ static int read_source(int dir_fd, const char *path, int flags, char **ret, size
                 return -EISDIR;
         if (!S_ISREG(st.st_mode))
                 return -EBADFD;
-        if ((uint64_t) st.st_size > CELL_CREDENTIAL_SIZE_MAX)
+        if ((uint64_t) st.st_size > max)
                 return -EFBIG;
         /* One byte more than the limit: a file that grew meanwhile is caught. */
-        buf = malloc(CELL_CREDENTIAL_SIZE_MAX + 1);
+        buf = malloc(max + 1);
         if (!buf)
                 return -ENOMEM;
         for (;;) {
-                ssize_t k = read(fd, buf + n, CELL_CREDENTIAL_SIZE_MAX + 1 - n);
+                ssize_t k = read(fd, buf + n, max + 1 - n);
                 if (k < 0 && errno == EINTR)
                         continue;
-                if (k <= 0 || (n += (size_t) k) > CELL_CREDENTIAL_SIZE_MAX) {
-                        int e = k < 0 ? -errno : n > CELL_CREDENTIAL_SIZE_MAX ? -EFBIG : 0;
+                if (k <= 0 || (n += (size_t) k) > max) {
+                        int e = k < 0 ? -errno : n > max ? -EFBIG : 0;
                         if (e < 0) {
                                 explicit_bzero(buf, n);
                                 free(buf);
@@ -141,11 +207,17 @@ static int read_source(int dir_fd, const char *path, int flags, char **ret, size
         return 0;
 }
 
+/* The most a source may hold: an encrypted one's header and key material
+ * come on top of the plaintext's limit, as systemd's. */
+static size_t source_max(const CredentialReader *r) {
+        return r->entry->encrypted ? CELL_CREDENTIAL_ENCRYPTED_SIZE_MAX : CELL_CREDENTIAL_SIZE_MAX;
+}
+
 static int source_error(CredentialReader *r, int e, const char *path) {
         switch (-e) {
         case EFBIG:
-                return reader_error(r, e, "%s: larger than %u bytes, the most a credential holds (as systemd's)",
-                                    path, CELL_CREDENTIAL_SIZE_MAX);
+                return reader_error(r, e, "%s: larger than %zu bytes, the most %s credential holds (as systemd's)",
+                                    path, source_max(r), r->entry->encrypted ? "an encrypted" : "a");
         case EBADFD:
                 return reader_error(r, e, "%s: not a regular file or AF_UNIX stream socket (a FIFO or device is "
                                     "not read)", path);
@@ -240,14 +312,14 @@ static int read_directory(CredentialReader *r, int dir_fd, const char *prefix, c
                 /* Not followed if it became a link since the check above: whoever
                  * may write the directory must not make us read, as root, what
                  * such a link leads to (/etc/shadow into the container). */
-                e = read_source(dirfd(d), names[i], O_NOFOLLOW, &data, &size);
+                e = read_source(dirfd(d), names[i], O_NOFOLLOW, source_max(r), &data, &size);
                 if (e == -ELOOP) {
                         e = 0;
                         continue;
                 }
                 if (e < 0)
                         e = source_error(r, e, path);
-                else
+                else if (!r->entry->encrypted || (e = reader_decrypt(r, id, path, &data, &size)) >= 0)
                         e = reader_add(r, id, data, size);
         }
         for (size_t i = 0; i < n; i++)
@@ -264,23 +336,43 @@ static int read_path(CredentialReader *r, const char *path, char **ret, size_t *
         struct stat st;
         int k;
 
-        k = read_source(AT_FDCWD, path, 0, ret, ret_size);
+        k = read_source(AT_FDCWD, path, 0, source_max(r), ret, ret_size);
         if (k != -ENXIO || stat(path, &st) < 0 || !S_ISSOCK(st.st_mode))
                 return k;
         return credential_socket_read(path, r->plan->scope_unit ?: "cell.scope", r->entry->id,
-                                      r->socket_timeout_usec, CELL_CREDENTIAL_SIZE_MAX, ret, ret_size);
+                                      r->socket_timeout_usec, source_max(r), ret, ret_size);
+}
+
+/* Where a relative PATH is looked for, in order, as systemd 252's
+ * credential_search_path(): for LoadCredentialEncrypted= the encrypted
+ * stores first, then (for both) the caller's $CREDENTIALS_DIRECTORY and the
+ * plain stores. with_caller false: the stores alone, as a message lists
+ * them. NULL-terminated, at most size - 1 entries. */
+static void search_dirs(const CredentialReader *r, bool with_caller, const char **dirs, size_t size) {
+        size_t n = 0;
+
+        if (r->entry->encrypted)
+                for (size_t i = 0; r->encrypted_store_dirs[i] && n + 1 < size; i++)
+                        dirs[n++] = r->encrypted_store_dirs[i];
+        if (with_caller && r->caller_dir && n + 1 < size)
+                dirs[n++] = r->caller_dir;
+        for (size_t i = 0; r->store_dirs[i] && n + 1 < size; i++)
+                dirs[n++] = r->store_dirs[i];
+        dirs[n] = NULL;
 }
 
 /* The stores as a message lists them: "/etc/credstore, /run/credstore or /usr/lib/credstore". */
 static void stores_list(const CredentialReader *r, char *buf, size_t size) {
+        const char *dirs[32];
         size_t n = 0, count = 0;
 
+        search_dirs(r, false, dirs, ELEMENTSOF(dirs));
         buf[0] = 0;
-        while (r->store_dirs[count])
+        while (dirs[count])
                 count++;
         for (size_t i = 0; i < count && n < size; i++)
                 n += (size_t) snprintf(buf + n, size - n, "%s%s", i == 0 ? "" : i + 1 == count ? " or " : ", ",
-                                       r->store_dirs[i]);
+                                       dirs[i]);
 }
 
 /* A relative PATH: what cell's caller passed in $CREDENTIALS_DIRECTORY, else
@@ -288,17 +380,14 @@ static void stores_list(const CredentialReader *r, char *buf, size_t size) {
  * a service's. 1: found (*ret_path is where), 0: nowhere, or -errno (said). */
 static int read_inherited(CredentialReader *r, char **ret, size_t *ret_size, char **ret_path) {
         const PlanCredential *e = r->entry;
-        size_t n_stores = 0;
+        const char *dirs[32];
 
-        while (r->store_dirs[n_stores])
-                n_stores++;
-        for (size_t i = 0; i <= n_stores; i++) {
-                const char *dir = i == 0 ? r->caller_dir : r->store_dirs[i - 1];
+        search_dirs(r, true, dirs, ELEMENTSOF(dirs));
+        for (size_t i = 0; dirs[i]; i++) {
+                const char *dir = dirs[i];
                 _cleanup_free_ char *path = NULL;
                 int k;
 
-                if (!dir)
-                        continue;
                 if (asprintf(&path, "%s/%s", dir, e->source) < 0)
                         return spawn_error(r->err, ENOMEM, "credentials: out of memory");
                 k = read_path(r, path, ret, ret_size);
@@ -353,6 +442,13 @@ static int read_load(CredentialReader *r) {
                 if (k < 0)
                         return source_error(r, k, path);
         }
+        /* Decrypted before anything else: a credential that does not
+         * authenticate fails the start, as systemd's. */
+        if (e->encrypted) {
+                k = reader_decrypt(r, e->id, found ?: path, &data, &size);
+                if (k < 0)
+                        return k;
+        }
         /* As systemd: an ID is written once, the first time. */
         if (data_has(r->plan, e->id)) {
                 explicit_bzero(data, size);
@@ -370,8 +466,14 @@ int credentials_read(Plan *p, const CredentialSources *src, SpawnError *err) {
                 .left = CELL_CREDENTIALS_TOTAL_SIZE_MAX,
                 .caller_dir = !isempty(caller_dir) && caller_dir[0] == '/' ? caller_dir : NULL,
                 .store_dirs = src && src->store_dirs ? src->store_dirs : credentials_store_dirs,
+                .encrypted_store_dirs = src && src->encrypted_store_dirs ? src->encrypted_store_dirs :
+                                        credentials_encrypted_store_dirs,
                 .socket_timeout_usec = src && src->socket_timeout_usec > 0 ? src->socket_timeout_usec :
                                        CELL_CREDENTIAL_SOCKET_TIMEOUT_USEC,
+                .decrypt_program = src && src->decrypt_program ? src->decrypt_program :
+                                   CELL_CREDENTIAL_DECRYPT_PROGRAM,
+                .decrypt_timeout_usec = src && src->decrypt_timeout_usec > 0 ? src->decrypt_timeout_usec :
+                                        CELL_CREDENTIAL_DECRYPT_TIMEOUT_USEC,
                 .err = err,
         };
         int k = 0;
@@ -390,8 +492,11 @@ int credentials_read(Plan *p, const CredentialSources *src, SpawnError *err) {
                         char *copy;
 
                         r.entry = e;
+                        r.setting = pass == 1;
                         r.origin[0] = 0;
-                        if (e->file)
+                        if (r.setting && e->value_file)
+                                (void) snprintf(r.origin, sizeof r.origin, "%s:%u: ", e->value_file, e->value_line);
+                        else if (e->file)
                                 (void) snprintf(r.origin, sizeof r.origin, "%s:%u: ", e->file, e->line);
                         if (pass == 0) {
                                 if (e->source)
@@ -406,7 +511,10 @@ int credentials_read(Plan *p, const CredentialSources *src, SpawnError *err) {
                                 break;
                         }
                         memcpy(copy, e->value, e->size);
-                        k = reader_add(&r, e->id, copy, e->size);
+                        size_t size = e->size;
+                        if (e->value_encrypted && (k = reader_decrypt(&r, e->id, "", &copy, &size)) < 0)
+                                break;
+                        k = reader_add(&r, e->id, copy, size);
                 }
         if (k < 0)
                 plan_credential_data_erase(p);

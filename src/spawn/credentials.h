@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* LoadCredential= and SetCredential= at start, in the supervisor, before
- * the clone and as the host's root (the unit is the admin's): each source
- * read into plan->credential_data, which the tree build writes into the
+/* LoadCredential= and SetCredential= (and their Encrypted variants) at
+ * start, in the supervisor, before the clone and as the host's root (the
+ * unit is the admin's): each source read into plan->credential_data, which the tree build writes into the
  * container (mount-credentials.h). As systemd 252's service start:
  *
  *  - an absolute PATH is read; a directory gives one credential per
@@ -19,11 +19,18 @@
  *    without one it is an error (systemd skips a missing inherited one:
  *    cell says so, as systemd-nspawn's --load-credential= does);
  *  - SetCredential= adds the IDs no load gave;
+ *  - LoadCredentialEncrypted= reads its source as LoadCredential= (at most
+ *    CELL_CREDENTIAL_ENCRYPTED_SIZE_MAX bytes), a relative PATH first in
+ *    /etc/credstore.encrypted, /run/credstore.encrypted and
+ *    /usr/lib/credstore.encrypted, and hands it to systemd-creds
+ *    (credentials-decrypt.h) with the ID: the plaintext is the credential.
+ *    SetCredentialEncrypted='s value alike, where it is used;
  *  - one credential holds at most CELL_CREDENTIAL_SIZE_MAX bytes, all of
  *    them (with their IDs' lengths) CELL_CREDENTIALS_TOTAL_SIZE_MAX.
  *
- * Errors begin with the key's "FILE:LINE: LoadCredential=ID:PATH" and name
- * no byte of a credential. On failure plan->credential_data is empty. */
+ * Errors begin with the key's "FILE:LINE: LoadCredential=ID:PATH" (or the
+ * Encrypted key's, or SetCredential='s with its own line) and name no byte
+ * of a credential's plaintext. On failure plan->credential_data is empty. */
 
 #include <stdint.h>
 
@@ -34,9 +41,14 @@ typedef struct CredentialSources {
         const char *caller_dir;         /* cell's $CREDENTIALS_DIRECTORY, or NULL */
         const char *const *store_dirs;  /* NULL: credentials_store_dirs */
         uint64_t socket_timeout_usec;   /* 0: CELL_CREDENTIAL_SOCKET_TIMEOUT_USEC */
+        const char *const *encrypted_store_dirs; /* NULL: credentials_encrypted_store_dirs */
+        const char *decrypt_program;    /* NULL: CELL_CREDENTIAL_DECRYPT_PROGRAM */
+        uint64_t decrypt_timeout_usec;  /* 0: CELL_CREDENTIAL_DECRYPT_TIMEOUT_USEC */
 } CredentialSources;
 
 /* NULL-terminated: where a relative PATH is looked for after caller_dir. */
 extern const char *const credentials_store_dirs[];
+/* ...and, for LoadCredentialEncrypted=, before it. */
+extern const char *const credentials_encrypted_store_dirs[];
 
 int credentials_read(Plan *p, const CredentialSources *src, SpawnError *err);
