@@ -149,9 +149,10 @@ TEST(decrypt) {
 
         /* An encrypted source may be larger than a plaintext: what counts is
          * what it decrypts to. */
-        big = malloc(CELL_CREDENTIAL_SIZE_MAX + 100);
+        /* As large as the largest file written from it below. */
+        big = malloc(CELL_CREDENTIAL_ENCRYPTED_SIZE_MAX + 1);
         ASSERT_NOT_NULL(big);
-        memset(big, 'z', CELL_CREDENTIAL_SIZE_MAX + 100);
+        memset(big, 'z', CELL_CREDENTIAL_ENCRYPTED_SIZE_MAX + 1);
         put("big", big, CELL_CREDENTIAL_SIZE_MAX + 100, 0600);
         _cleanup_free_ char *bigpath = at("big");
         add(&p, "big", bigpath, true, NULL, false);
