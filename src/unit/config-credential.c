@@ -142,7 +142,7 @@ int config_parse_load_credential(ConfigContext *ctx, const ConfigKey *k, CellCon
                 path = TAKE_PTR(normal);
         } else if (!credential_name_is_valid(path))
                 return config_bad(ctx, "%s (\"%s\" is neither an absolute path nor a credential name of the "
-                                  "caller's $CREDENTIALS_DIRECTORY)", k->expected, path);
+                                  "caller's $CREDENTIALS_DIRECTORY or a credential store)", k->expected, path);
         return credential_store(ctx, c, false, k->ltype != 0, &id, &path, &value, 0);
 }
 

@@ -91,7 +91,8 @@ TEST(load_credential) {
         BAD(&c, "LoadCredential", "a/b", "\"a/b\" is no valid credential ID");
         BAD(&c, "LoadCredential", "a:rel/path",
             "web.cell:7: LoadCredential=a:rel/path: expected ID[:PATH] with PATH absolute or a credential name "
-            "(\"rel/path\" is neither an absolute path nor a credential name of the caller's $CREDENTIALS_DIRECTORY)");
+            "(\"rel/path\" is neither an absolute path nor a credential name of the caller's "
+            "$CREDENTIALS_DIRECTORY or a credential store)");
         BAD(&c, "LoadCredential", "a:/etc/../shadow", "is not a normalised absolute path");
         BAD(&c, "LoadCredential", "a:/etc//x", "is not a normalised absolute path");
         BAD(&c, "LoadCredential", "a:..", "is neither an absolute path");
