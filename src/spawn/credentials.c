@@ -23,7 +23,11 @@ static void closedirp(DIR **d) {
                 (void) closedir(*d);
 }
 
-const char *const credentials_store_dirs[] = { "/etc/credstore", "/run/credstore", "/usr/lib/credstore", NULL };
+/* systemd's CONF_PATHS_STRV("credstore"): /usr/local/lib's too, which its
+ * man page leaves out. */
+const char *const credentials_store_dirs[] = {
+        "/etc/credstore", "/run/credstore", "/usr/local/lib/credstore", "/usr/lib/credstore", NULL,
+};
 
 typedef struct CredentialReader {
         Plan *plan;
@@ -153,8 +157,15 @@ static int source_error(CredentialReader *r, int e, const char *path) {
                 char span[32];
 
                 plan_format_usec(r->socket_timeout_usec, span, sizeof span);
-                return reader_error(r, e, "%s: the socket's server sent no whole credential within %s", path, span);
+                return reader_error(r, e, "%s: the socket's server sent no whole credential within %s (it must "
+                                    "accept, send the credential and close the connection)", path, span);
         }
+        case ECONNREFUSED:
+                return reader_error(r, e, "%s: nobody listens on this socket (start its server, or its .socket "
+                                    "unit, before cell)", path);
+        case EPROTOTYPE:
+                return reader_error(r, e, "%s: not a stream socket (a credential is read from an AF_UNIX "
+                                    "SOCK_STREAM socket, as systemd's)", path);
         case ENAMETOOLONG:
                 return reader_error(r, e, "%s: the name cell's end of the socket connects from "
                                     "(\\0RANDOM/unit/%s/%s) would not fit an AF_UNIX address", path,
@@ -271,7 +282,7 @@ static int read_path(CredentialReader *r, const char *path, char **ret, size_t *
                                       r->socket_timeout_usec, CELL_CREDENTIAL_SIZE_MAX, ret, ret_size);
 }
 
-/* The stores as a message lists them: "/etc/credstore, /run/credstore or /usr/lib/credstore". */
+/* The stores as a message lists them: "/etc/credstore, /run/credstore, ... or /usr/lib/credstore". */
 static void stores_list(const CredentialReader *r, char *buf, size_t size) {
         size_t n = 0, count = 0;
 
@@ -301,9 +312,14 @@ static int read_inherited(CredentialReader *r, char **ret, size_t *ret_size, cha
                         continue;
                 if (asprintf(&path, "%s/%s", dir, e->source) < 0)
                         return spawn_error(r->err, ENOMEM, "credentials: out of memory");
-                k = read_path(r, path, ret, ret_size);
+                /* A file only, as systemd: a store (or what our caller was
+                 * given) holds credentials, never a socket to connect to. */
+                k = read_source(AT_FDCWD, path, 0, ret, ret_size);
                 if (k == -ENOENT)
                         continue;
+                if (k == -ENXIO || k == -EBADFD)
+                        return reader_error(r, EBADFD, "%s: not a regular file (an AF_UNIX socket is connected to "
+                                            "only as an absolute PATH, as systemd does)", path);
                 if (k < 0)
                         return source_error(r, k, path);
                 *ret_path = TAKE_PTR(path);

@@ -9,12 +9,13 @@
  *  - an absolute PATH is read; a directory gives one credential per
  *    regular file below it, "ID_FILE" ("ID_SUB_FILE" for SUB/FILE), in
  *    sorted order, symlinks skipped, a name already taken skipped;
- *  - an AF_UNIX stream socket as PATH is connected to and read until the
- *    server closes (credentials-socket.h);
+ *  - an AF_UNIX stream socket as an absolute PATH is connected to and
+ *    read until the server closes (credentials-socket.h);
  *  - a relative PATH (the ID when none is written) is a credential the
  *    caller of cell passed: caller_dir/PATH ($CREDENTIALS_DIRECTORY), else
- *    a file (or socket) of that name in the credential stores,
- *    /etc/credstore, /run/credstore and /usr/lib/credstore, in that order;
+ *    a regular file of that name in the credential stores, /etc/credstore,
+ *    /run/credstore, /usr/local/lib/credstore and /usr/lib/credstore, in
+ *    that order (a socket there is an error, as in systemd);
  *  - a source that does not exist falls back to SetCredential= of the ID;
  *    without one it is an error (systemd skips a missing inherited one:
  *    cell says so, as systemd-nspawn's --load-credential= does);
