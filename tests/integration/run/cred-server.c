@@ -4,7 +4,9 @@
  * and listens at SOCKET, then forks and returns, printing the server's PID
  * (so the socket is ready once it returned); the server accepts one
  * connection, writes the name the peer connected from (getpeername(), the
- * leading NUL included) to NAME-FILE, sends DATA and exits. libc only. */
+ * leading NUL included) to NAME-FILE, sends DATA and exits. With NAME-FILE
+ * "-" it accepts nothing and waits to be killed: a connect() succeeds (the
+ * backlog holds it) and its reader waits. libc only. */
 
 #include <fcntl.h>
 #include <stddef.h>
@@ -41,6 +43,9 @@ int main(int argc, char *argv[]) {
         int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
         if (null < 0 || dup2(null, STDOUT_FILENO) < 0)
                 _exit(1);
+        if (strcmp(argv[2], "-") == 0)
+                for (;;)
+                        pause();
         c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
         if (c < 0 || getpeername(c, (struct sockaddr *) &sa, &len) < 0)
                 _exit(1);

@@ -142,12 +142,44 @@ u=$(unit credsock "[Root]" "Directory=$root" "[Exec]" \
 run_cell none "$u"
 [ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "socket: exited $status"; }
 expect "socket: the credential" "$(cat "$work/out")" from-socket
-for _ in $(seq 100); do kill -0 "$server" 2>/dev/null || break; sleep 0.05; done
+# (Its exit is seen once something reaped it: a loaded host takes its time.)
+for _ in $(seq 600); do kill -0 "$server" 2>/dev/null || break; sleep 0.05; done
 ! kill -0 "$server" 2>/dev/null || { kill "$server"; fail "socket: the server got no connection"; }
 "$CELL" plan --json "$u" > "$work/plan"
 expect "socket: the name cell connected from" "$(od -An -c "$work/peer" | tr -d ' \n' | sed 's/^\\0[0-9a-f]\{16\}//')" \
         "/unit/$(grep -o '"unit": "[^"]*\.scope"' "$work/plan" | sed 's/.*: "//; s/"$//')/sock"
 expect "socket: a NUL first (abstract)" "$(head -c 1 "$work/peer" | od -An -tx1 | tr -d ' ')" 00
+
+# SIGTERM while cell waits for a server that never answers (signals are not
+# blocked yet then): cell ends at once, of the signal, as before any start,
+# and leaves nothing: no mount, cgroup, scope or process (the cgroup
+# managers make their scope later; systemd's primes the kernel before).
+holder=$("$CRED_SERVER" "$work/hold.sock" - -) || fail "cred-server did not start"
+for manager in cgroupfs systemd; do
+        name=hold$manager
+        u=$(unit "$name" "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "LoadCredential=held:$work/hold.sock")
+        host_snapshot before
+        "$CELL" run --cgroup-manager=$manager "$u" >"$work/out" 2>"$work/err" &
+        cellpid=$!
+        # Connected: its end's abstract name is in the table.
+        for _ in $(seq 400); do
+                grep -q "/unit/cell-$(unit_name "$name")\.scope/held\$" /proc/net/unix && break
+                sleep 0.05
+        done
+        grep -q "/unit/cell-$(unit_name "$name")\.scope/held\$" /proc/net/unix ||
+                { kill -KILL "$cellpid"; fail "SIGTERM ($manager): cell never connected"; }
+        kill -TERM "$cellpid"
+        status=0
+        for _ in $(seq 200); do kill -0 "$cellpid" 2>/dev/null || break; sleep 0.05; done
+        kill -0 "$cellpid" 2>/dev/null && { kill -KILL "$cellpid"; fail "SIGTERM ($manager): cell still waits"; }
+        wait "$cellpid" || status=$?
+        expect "SIGTERM ($manager): status" "$status" 143
+        ! grep -q "/unit/cell-$(unit_name "$name")\.scope/" /proc/net/unix ||
+                fail "SIGTERM ($manager): cell's socket stayed"
+        [ ! -e "$root/run/host" ] || fail "SIGTERM ($manager): the image got $root/run/host"
+        expect_nothing_left
+done
+kill "$holder"
 
 # Errors at start: exit 2 before anything is made, naming the key's line.
 check_error() {
@@ -171,7 +203,7 @@ check_error total "6: LoadCredential=conf:$work/dir: conf_big: all credentials t
         "LoadCredential=tls.key" "LoadCredential=conf:$work/dir"
 rm "$work/dir/big"
 # The server is gone, its socket file stays: nobody listens.
-check_error deadsock "5: LoadCredential=s:$work/cred.sock: $work/cred.sock: Connection refused" \
+check_error deadsock "5: LoadCredential=s:$work/cred.sock: $work/cred.sock: nobody listens on this socket \\(start its server, or its .socket unit, before cell\\): Connection refused" \
         "LoadCredential=s:$work/cred.sock"
 unset CREDENTIALS_DIRECTORY
 check_error nocaller "5: LoadCredential=tls.key: \\\$CREDENTIALS_DIRECTORY is not set" "LoadCredential=tls.key"
