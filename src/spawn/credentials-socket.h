@@ -15,7 +15,7 @@
 #include "macros.h"
 
 /* systemd's default start timeout (DefaultTimeoutStartSec=), which bounds a
- * service's read of its credential sockets. */
+ * service's reads of its credential sockets, all of them together. */
 #define CELL_CREDENTIAL_SOCKET_TIMEOUT_USEC (90 * USEC_PER_SEC)
 
 /* Reads the whole credential (at most max bytes) into a malloc()ed buffer.

@@ -37,6 +37,7 @@ typedef struct CredentialReader {
         const char *caller_dir;         /* absolute, or NULL */
         const char *const *store_dirs;
         uint64_t socket_timeout_usec;
+        uint64_t socket_deadline;       /* CLOCK_MONOTONIC: the timeout is all sockets' together */
         SpawnError *err;
 } CredentialReader;
 
@@ -157,8 +158,9 @@ static int source_error(CredentialReader *r, int e, const char *path) {
                 char span[32];
 
                 plan_format_usec(r->socket_timeout_usec, span, sizeof span);
-                return reader_error(r, e, "%s: the socket's server sent no whole credential within %s (it must "
-                                    "accept, send the credential and close the connection)", path, span);
+                return reader_error(r, e, "%s: the socket's server sent no whole credential within %s, the time "
+                                    "all of the start's credential sockets have together (it must accept, send the "
+                                    "credential and close the connection)", path, span);
         }
         case ECONNREFUSED:
                 return reader_error(r, e, "%s: nobody listens on this socket (start its server, or its .socket "
@@ -272,14 +274,20 @@ static int read_directory(CredentialReader *r, int dir_fd, const char *prefix, c
 /* A source at the top of a LoadCredential=: a regular file, or an AF_UNIX
  * stream socket, connected to as systemd does (credentials-socket.h). */
 static int read_path(CredentialReader *r, const char *path, char **ret, size_t *ret_size) {
+        uint64_t now;
         struct stat st;
         int k;
 
         k = read_source(AT_FDCWD, path, 0, ret, ret_size);
         if (k != -ENXIO || stat(path, &st) < 0 || !S_ISSOCK(st.st_mode))
                 return k;
+        /* What is left of the start's one timeout, as systemd's start
+         * timeout bounds a service's reads: n silent servers must not hold
+         * the start n times as long. */
+        now = now_monotonic_usec();
         return credential_socket_read(path, r->plan->scope_unit ?: "cell.scope", r->entry->id,
-                                      r->socket_timeout_usec, CELL_CREDENTIAL_SIZE_MAX, ret, ret_size);
+                                      r->socket_deadline > now ? r->socket_deadline - now : 0,
+                                      CELL_CREDENTIAL_SIZE_MAX, ret, ret_size);
 }
 
 /* The stores as a message lists them: "/etc/credstore, /run/credstore, ... or /usr/lib/credstore". */
@@ -392,6 +400,7 @@ int credentials_read(Plan *p, const CredentialSources *src, SpawnError *err) {
         };
         int k = 0;
 
+        r.socket_deadline = now_monotonic_usec() + r.socket_timeout_usec;
         plan_credential_data_erase(p);
         /* No core dump of ours may hold a secret (nor may a ptrace of the
          * same user read one): non-dumpable from before the first byte is

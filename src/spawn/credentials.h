@@ -34,7 +34,7 @@
 typedef struct CredentialSources {
         const char *caller_dir;         /* cell's $CREDENTIALS_DIRECTORY, or NULL */
         const char *const *store_dirs;  /* NULL: credentials_store_dirs */
-        uint64_t socket_timeout_usec;   /* 0: CELL_CREDENTIAL_SOCKET_TIMEOUT_USEC */
+        uint64_t socket_timeout_usec;   /* all sockets' together; 0: CELL_CREDENTIAL_SOCKET_TIMEOUT_USEC */
 } CredentialSources;
 
 /* NULL-terminated: where a relative PATH is looked for after caller_dir. */

@@ -28,6 +28,7 @@ typedef enum Serve {
         SERVE_BYTES,            /* sends n bytes of 'x' */
         SERVE_SILENT,           /* accepts, sends nothing, never closes */
         SERVE_READS_EOF,        /* sends "eof" once it read EOF from cell's side */
+        SERVE_LATE,             /* sends "late" after n ms */
 } Serve;
 
 static char dir[] = "/tmp/test-credentials-socket-XXXXXX";
@@ -93,6 +94,10 @@ static pid_t serve(int listen_fd, Serve how, size_t n) {
                         write_all(fd, "eof", 3);
                 break;
         }
+        case SERVE_LATE:
+                (void) poll(NULL, 0, (int) n);
+                write_all(fd, "late", 4);
+                break;
         default:
                 _exit(4);
         }
@@ -302,10 +307,40 @@ TEST(reader) {
         ASSERT_ERROR(credentials_read(&p, &(const CredentialSources) { .store_dirs = stores,
                                                                        .socket_timeout_usec = 100 * 1000 }, &err),
                      ETIMEDOUT);
-        ASSERT_CONTAINS(err.message, "/sock: the socket's server sent no whole credential within 100ms (it must "
-                        "accept, send the credential and close the connection)");
+        ASSERT_CONTAINS(err.message, "/sock: the socket's server sent no whole credential within 100ms, the time "
+                        "all of the start's credential sockets have together (it must accept, send the credential "
+                        "and close the connection)");
         reap(pid, true);
         ASSERT_EQ(close(fd), 0);
+        plan_done(&p);
+        p = (Plan) {};
+
+        /* The timeout is the start's, for all sockets together, as systemd's
+         * start timeout: one server that answers late leaves the next one
+         * less, not the whole timeout again (which would make it 5 s). */
+        _cleanup_free_ char *late = NULL;
+        ASSERT_TRUE(asprintf(&late, "%s/late", base) > 0);
+        int late_fd = listen_at(late);
+        ASSERT_EQ(unlink(sock), 0);
+        fd = listen_at(sock);
+        pid_t late_pid = serve(late_fd, SERVE_LATE, 2000);
+        pid = serve(fd, SERVE_SILENT, 0);
+        add_load(&p, "a", late);
+        add_load(&p, "b", sock);
+        uint64_t t0 = now_monotonic_usec();
+        ASSERT_ERROR(credentials_read(&p, &(const CredentialSources) { .store_dirs = stores,
+                                                                       .socket_timeout_usec = 3 * USEC_PER_SEC },
+                                      &err), ETIMEDOUT);
+        uint64_t took = now_monotonic_usec() - t0;
+        ASSERT_TRUE(took >= 3 * USEC_PER_SEC);
+        ASSERT_TRUE(took < 4500 * 1000);   /* 1.5 s for a loaded host */
+        ASSERT_CONTAINS(err.message, "LoadCredential=b:");
+        ASSERT_CONTAINS(err.message, "/sock: the socket's server sent no whole credential within 3s, the time all");
+        ASSERT_EQ(p.n_credential_data, 0);
+        reap(late_pid, false);
+        reap(pid, true);
+        ASSERT_EQ(close(fd), 0);
+        ASSERT_EQ(close(late_fd), 0);
         plan_done(&p);
 
         ASSERT_TRUE(asprintf(&cmd, "rm -rf %s", base) > 0);
