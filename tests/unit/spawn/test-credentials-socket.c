@@ -211,6 +211,60 @@ TEST(long_path) {
         ASSERT_EQ(system(cmd), 0);
 }
 
+/* A full backlog: connect() fails with EAGAIN, and is tried again until the
+ * deadline, never waited on blindly. */
+TEST(backlog) {
+        char base[] = "/tmp/test-credentials-socket-XXXXXX";
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_free_ char *path = NULL, *cmd = NULL;
+        char *data = NULL;
+        size_t size = 0;
+        int fd, filler;
+        pid_t parent = getpid(), pid;
+
+        ASSERT_NOT_NULL(mkdtemp(base));
+        ASSERT_TRUE(asprintf(&path, "%s/sock", base) > 0);
+        strcpy(sa.sun_path, path);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_EQ(bind(fd, (struct sockaddr *) &sa, sizeof sa), 0);
+        /* Backlog 0: one connection waits, the next is refused for now. */
+        ASSERT_EQ(listen(fd, 0), 0);
+        filler = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        ASSERT_TRUE(filler >= 0);
+        ASSERT_EQ(connect(filler, (struct sockaddr *) &sa, sizeof sa), 0);
+
+        uint64_t t0 = now_monotonic_usec();
+        ASSERT_ERROR(credential_socket_read(path, "u.scope", "k", 300 * 1000, 4096, &data, &size), ETIMEDOUT);
+        ASSERT_TRUE(now_monotonic_usec() - t0 >= 300 * 1000);
+
+        /* A server that accepts late: the waiting one, then ours. */
+        pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+                        _exit(5);
+                (void) poll(NULL, 0, 300);
+                for (unsigned i = 0; i < 2; i++) {
+                        int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+                        if (c < 0)
+                                _exit(2);
+                        write_all(c, "ok", 2);
+                        close(c);
+                }
+                _exit(0);
+        }
+        ASSERT_OK(credential_socket_read(path, "u.scope", "k", LONG_USEC, 4096, &data, &size));
+        ASSERT_EQ(size, 2);
+        ASSERT_TRUE(memcmp(data, "ok", 2) == 0);
+        free(data);
+        reap(pid, false);
+        ASSERT_EQ(close(filler), 0);
+        ASSERT_EQ(close(fd), 0);
+        ASSERT_TRUE(asprintf(&cmd, "rm -rf %s", base) > 0);
+        ASSERT_EQ(system(cmd), 0);
+}
+
 /* One LoadCredential= line of the plan, as plan_build_credentials() makes it. */
 static void add_load(Plan *p, const char *id, const char *source) {
         p->credentials = realloc(p->credentials, sizeof *p->credentials * (p->n_credentials + 1));
