@@ -18,6 +18,11 @@
  * service's reads of its credential sockets, all of them together. */
 #define CELL_CREDENTIAL_SOCKET_TIMEOUT_USEC (90 * USEC_PER_SEC)
 
+/* The most UNIT and ID of the peer name may have together: "\0", 16 hex
+ * digits, "/unit/", UNIT, "/", ID and a NUL in sun_path's 108 bytes, as
+ * systemd's sockaddr_un_set_path() insists on the NUL too. */
+#define CELL_CREDENTIAL_SOCKET_UNIT_ID_MAX 83
+
 /* Reads the whole credential (at most max bytes) into a malloc()ed buffer.
  * Errors: -ENAMETOOLONG when "\0RANDOM/unit/UNIT/ID" does not fit an
  * AF_UNIX address (108 bytes), -ETIMEDOUT when the server neither accepted

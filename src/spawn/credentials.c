@@ -170,8 +170,10 @@ static int source_error(CredentialReader *r, int e, const char *path) {
                                     "SOCK_STREAM socket, as systemd's)", path);
         case ENAMETOOLONG:
                 return reader_error(r, e, "%s: the name cell's end of the socket connects from "
-                                    "(\\0RANDOM/unit/%s/%s) would not fit an AF_UNIX address", path,
-                                    r->plan->scope_unit ?: "", r->entry->id);
+                                    "(\\0RANDOM/unit/%s/%s) would not fit an AF_UNIX address (the scope's name "
+                                    "and the ID may have %u characters together, as in systemd: shorten the ID or "
+                                    "the container's name)", path, r->plan->scope_unit ?: "", r->entry->id,
+                                    CELL_CREDENTIAL_SOCKET_UNIT_ID_MAX);
         case ENOMEM:
                 return spawn_error(r->err, e, "credentials: out of memory");
         default:

@@ -171,11 +171,14 @@ TEST(read) {
         /* Nobody listens any more. */
         ASSERT_ERROR(credential_socket_read(path, "u.scope", "k", USEC_PER_SEC, 4096, &data, &size), ECONNREFUSED);
 
-        /* The name cell connects from must fit an AF_UNIX address. */
-        char id[101];
+        /* The name cell connects from must fit an AF_UNIX address: UNIT and
+         * ID have CELL_CREDENTIAL_SOCKET_UNIT_ID_MAX characters together. */
+        char id[CELL_CREDENTIAL_SOCKET_UNIT_ID_MAX - strlen("u.scope") + 2];
         memset(id, 'i', sizeof id - 1);
         id[sizeof id - 1] = 0;
         ASSERT_ERROR(credential_socket_read(path, "u.scope", id, USEC_PER_SEC, 4096, &data, &size), ENAMETOOLONG);
+        id[sizeof id - 2] = 0;
+        ASSERT_ERROR(credential_socket_read(path, "u.scope", id, USEC_PER_SEC, 4096, &data, &size), ECONNREFUSED);
 
         _cleanup_free_ char *cmd = NULL;
         ASSERT_TRUE(asprintf(&cmd, "rm -rf %s", dir) > 0);
@@ -336,6 +339,19 @@ TEST(reader) {
         ASSERT_ERROR(credentials_read(&p, &src, &err), ECONNREFUSED);
         ASSERT_CONTAINS(err.message, "u.cell:5: LoadCredential=db:");
         ASSERT_CONTAINS(err.message, "/sock: nobody listens on this socket (start its server");
+        plan_done(&p);
+        p = (Plan) {};
+
+        /* A peer name too long says how long it may be. */
+        add_load(&p, "db", sock);
+        p.scope_unit = strdup("cell-a-container-whose-name-is-rather-long-for-a-socket-name-really.scope");
+        free(p.credentials[0].id);
+        p.credentials[0].id = strdup("an-id-of-some-length");
+        ASSERT_ERROR(credentials_read(&p, &src, &err), ENAMETOOLONG);
+        ASSERT_CONTAINS(err.message, "/sock: the name cell's end of the socket connects from "
+                        "(\\0RANDOM/unit/cell-a-container-whose-name-is-rather-long-for-a-socket-name-really.scope/"
+                        "an-id-of-some-length) would not fit an AF_UNIX address (the scope's name and the ID may "
+                        "have 83 characters together, as in systemd: shorten the ID or the container's name)");
         plan_done(&p);
         p = (Plan) {};
 
