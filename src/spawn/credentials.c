@@ -281,8 +281,12 @@ static int read_path(CredentialReader *r, const char *path, char **ret, size_t *
         int k;
 
         k = read_source(AT_FDCWD, path, 0, ret, ret_size);
-        if (k != -ENXIO || stat(path, &st) < 0 || !S_ISSOCK(st.st_mode))
+        if (k != -ENXIO)
                 return k;
+        if (stat(path, &st) < 0)
+                return -errno;
+        if (!S_ISSOCK(st.st_mode))      /* a device without its driver */
+                return -EBADFD;
         /* What is left of the start's one timeout, as systemd's start
          * timeout bounds a service's reads: n silent servers must not hold
          * the start n times as long. */

@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -354,6 +355,20 @@ TEST(reader) {
                         "have 83 characters together, as in systemd: shorten the ID or the container's name)");
         plan_done(&p);
         p = (Plan) {};
+
+        /* A device that fails to open as a socket does (ENXIO: no driver;
+         * major 60 is for local use) is refused as a FIFO is, not with
+         * "No such device or address". Needs CAP_MKNOD. */
+        _cleanup_free_ char *dev = NULL;
+        ASSERT_TRUE(asprintf(&dev, "%s/dev", base) > 0);
+        if (mknod(dev, S_IFCHR | 0600, makedev(60, 0)) >= 0) {
+                add_load(&p, "db", dev);
+                ASSERT_ERROR(credentials_read(&p, &src, &err), EBADFD);
+                ASSERT_CONTAINS(err.message, "/dev: not a regular file or AF_UNIX stream socket");
+                plan_done(&p);
+                p = (Plan) {};
+        } else
+                ASSERT_EQ(errno, EPERM);
 
         /* A datagram socket is no credential server. */
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
