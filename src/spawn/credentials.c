@@ -38,6 +38,7 @@ typedef struct CredentialReader {
         const char *const *store_dirs;
         uint64_t socket_timeout_usec;
         uint64_t socket_deadline;       /* CLOCK_MONOTONIC: the timeout is all sockets' together */
+        int interrupt_fd;               /* or -EBADF */
         SpawnError *err;
 } CredentialReader;
 
@@ -174,6 +175,8 @@ static int source_error(CredentialReader *r, int e, const char *path) {
                                     "and the ID may have %u characters together, as in systemd: shorten the ID or "
                                     "the container's name)", path, r->plan->scope_unit ?: "", r->entry->id,
                                     CELL_CREDENTIAL_SOCKET_UNIT_ID_MAX);
+        case EINTR:     /* the caller says it (a stop while starting, or ^C) */
+                return reader_error(r, e, "%s: interrupted while waiting for the socket's server", path);
         case ENOMEM:
                 return spawn_error(r->err, e, "credentials: out of memory");
         default:
@@ -292,7 +295,7 @@ static int read_path(CredentialReader *r, const char *path, char **ret, size_t *
          * the start n times as long. */
         now = now_monotonic_usec();
         return credential_socket_read(path, r->plan->scope_unit ?: "cell.scope", r->entry->id,
-                                      r->socket_deadline > now ? r->socket_deadline - now : 0,
+                                      r->socket_deadline > now ? r->socket_deadline - now : 0, r->interrupt_fd,
                                       CELL_CREDENTIAL_SIZE_MAX, ret, ret_size);
 }
 
@@ -402,6 +405,7 @@ int credentials_read(Plan *p, const CredentialSources *src, SpawnError *err) {
                 .store_dirs = src && src->store_dirs ? src->store_dirs : credentials_store_dirs,
                 .socket_timeout_usec = src && src->socket_timeout_usec > 0 ? src->socket_timeout_usec :
                                        CELL_CREDENTIAL_SOCKET_TIMEOUT_USEC,
+                .interrupt_fd = src && src->interruptible ? src->interrupt_fd : -EBADF,
                 .err = err,
         };
         int k = 0;

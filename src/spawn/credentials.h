@@ -26,6 +26,7 @@
  * Errors begin with the key's "FILE:LINE: LoadCredential=ID:PATH" and name
  * no byte of a credential. On failure plan->credential_data is empty. */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "plan.h"
@@ -35,6 +36,8 @@ typedef struct CredentialSources {
         const char *caller_dir;         /* cell's $CREDENTIALS_DIRECTORY, or NULL */
         const char *const *store_dirs;  /* NULL: credentials_store_dirs */
         uint64_t socket_timeout_usec;   /* all sockets' together; 0: CELL_CREDENTIAL_SOCKET_TIMEOUT_USEC */
+        bool interruptible;             /* interrupt_fd is set: its readiness ends a socket's wait (-EINTR) */
+        int interrupt_fd;               /* the start's signalfd of SIGTERM, SIGINT, SIGHUP */
 } CredentialSources;
 
 /* NULL-terminated: where a relative PATH is looked for after caller_dir. */

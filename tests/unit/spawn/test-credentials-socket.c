@@ -128,7 +128,7 @@ TEST(read) {
 
         /* The server learns who asks: "\0" 16 hex digits "/unit/UNIT/ID". */
         pid = serve(fd, SERVE_PEER_NAME, 0);
-        ASSERT_OK(credential_socket_read(path, "cell-web.scope", "tls.key", LONG_USEC, 4096, &data, &size));
+        ASSERT_OK(credential_socket_read(path, "cell-web.scope", "tls.key", LONG_USEC, -EBADF, 4096, &data, &size));
         reap(pid, false);
         ASSERT_EQ(size, 1 + 16 + strlen("/unit/cell-web.scope/tls.key"));
         ASSERT_EQ(data[0], '\0');
@@ -139,7 +139,7 @@ TEST(read) {
 
         /* Nothing is sent: the server reads EOF at once, as from systemd. */
         pid = serve(fd, SERVE_READS_EOF, 0);
-        ASSERT_OK(credential_socket_read(path, "cell-web.scope", "k", LONG_USEC, 4096, &data, &size));
+        ASSERT_OK(credential_socket_read(path, "cell-web.scope", "k", LONG_USEC, -EBADF, 4096, &data, &size));
         reap(pid, false);
         ASSERT_EQ(size, 3);
         ASSERT_TRUE(memcmp(data, "eof", 3) == 0);
@@ -147,39 +147,39 @@ TEST(read) {
 
         /* Empty is a credential too; the limit is the limit. */
         pid = serve(fd, SERVE_BYTES, 0);
-        ASSERT_OK(credential_socket_read(path, "u.scope", "k", LONG_USEC, 4096, &data, &size));
+        ASSERT_OK(credential_socket_read(path, "u.scope", "k", LONG_USEC, -EBADF, 4096, &data, &size));
         reap(pid, false);
         ASSERT_EQ(size, 0);
         free(data);
         pid = serve(fd, SERVE_BYTES, 4096);
-        ASSERT_OK(credential_socket_read(path, "u.scope", "k", LONG_USEC, 4096, &data, &size));
+        ASSERT_OK(credential_socket_read(path, "u.scope", "k", LONG_USEC, -EBADF, 4096, &data, &size));
         reap(pid, false);
         ASSERT_EQ(size, 4096);
         free(data);
         pid = serve(fd, SERVE_BYTES, 4097);
-        ASSERT_ERROR(credential_socket_read(path, "u.scope", "k", LONG_USEC, 4096, &data, &size), EFBIG);
+        ASSERT_ERROR(credential_socket_read(path, "u.scope", "k", LONG_USEC, -EBADF, 4096, &data, &size), EFBIG);
         reap(pid, true);
 
         /* A server that never finishes: the deadline ends the wait. */
         pid = serve(fd, SERVE_SILENT, 0);
         uint64_t t0 = now_monotonic_usec();
-        ASSERT_ERROR(credential_socket_read(path, "u.scope", "k", 200 * 1000, 4096, &data, &size), ETIMEDOUT);
+        ASSERT_ERROR(credential_socket_read(path, "u.scope", "k", 200 * 1000, -EBADF, 4096, &data, &size), ETIMEDOUT);
         ASSERT_TRUE(now_monotonic_usec() - t0 >= 200 * 1000);
         ASSERT_TRUE(now_monotonic_usec() - t0 < 60 * USEC_PER_SEC);
         reap(pid, true);
         ASSERT_EQ(close(fd), 0);
 
         /* Nobody listens any more. */
-        ASSERT_ERROR(credential_socket_read(path, "u.scope", "k", USEC_PER_SEC, 4096, &data, &size), ECONNREFUSED);
+        ASSERT_ERROR(credential_socket_read(path, "u.scope", "k", USEC_PER_SEC, -EBADF, 4096, &data, &size), ECONNREFUSED);
 
         /* The name cell connects from must fit an AF_UNIX address: UNIT and
          * ID have CELL_CREDENTIAL_SOCKET_UNIT_ID_MAX characters together. */
         char id[CELL_CREDENTIAL_SOCKET_UNIT_ID_MAX - strlen("u.scope") + 2];
         memset(id, 'i', sizeof id - 1);
         id[sizeof id - 1] = 0;
-        ASSERT_ERROR(credential_socket_read(path, "u.scope", id, USEC_PER_SEC, 4096, &data, &size), ENAMETOOLONG);
+        ASSERT_ERROR(credential_socket_read(path, "u.scope", id, USEC_PER_SEC, -EBADF, 4096, &data, &size), ENAMETOOLONG);
         id[sizeof id - 2] = 0;
-        ASSERT_ERROR(credential_socket_read(path, "u.scope", id, USEC_PER_SEC, 4096, &data, &size), ECONNREFUSED);
+        ASSERT_ERROR(credential_socket_read(path, "u.scope", id, USEC_PER_SEC, -EBADF, 4096, &data, &size), ECONNREFUSED);
 
         _cleanup_free_ char *cmd = NULL;
         ASSERT_TRUE(asprintf(&cmd, "rm -rf %s", dir) > 0);
@@ -205,7 +205,7 @@ TEST(long_path) {
         fd = listen_at("sock");
         ASSERT_EQ(fchdir(cwd), 0);
         pid_t pid = serve(fd, SERVE_BYTES, 5);
-        ASSERT_OK(credential_socket_read(path, "u.scope", "k", LONG_USEC, 4096, &data, &size));
+        ASSERT_OK(credential_socket_read(path, "u.scope", "k", LONG_USEC, -EBADF, 4096, &data, &size));
         reap(pid, false);
         ASSERT_EQ(size, 5);
         free(data);
@@ -239,7 +239,7 @@ TEST(backlog) {
         ASSERT_EQ(connect(filler, (struct sockaddr *) &sa, sizeof sa), 0);
 
         uint64_t t0 = now_monotonic_usec();
-        ASSERT_ERROR(credential_socket_read(path, "u.scope", "k", 300 * 1000, 4096, &data, &size), ETIMEDOUT);
+        ASSERT_ERROR(credential_socket_read(path, "u.scope", "k", 300 * 1000, -EBADF, 4096, &data, &size), ETIMEDOUT);
         ASSERT_TRUE(now_monotonic_usec() - t0 >= 300 * 1000);
 
         /* A server that accepts late: the waiting one, then ours. */
@@ -258,13 +258,60 @@ TEST(backlog) {
                 }
                 _exit(0);
         }
-        ASSERT_OK(credential_socket_read(path, "u.scope", "k", LONG_USEC, 4096, &data, &size));
+        ASSERT_OK(credential_socket_read(path, "u.scope", "k", LONG_USEC, -EBADF, 4096, &data, &size));
         ASSERT_EQ(size, 2);
         ASSERT_TRUE(memcmp(data, "ok", 2) == 0);
         free(data);
         reap(pid, false);
         ASSERT_EQ(close(filler), 0);
         ASSERT_EQ(close(fd), 0);
+        ASSERT_TRUE(asprintf(&cmd, "rm -rf %s", base) > 0);
+        ASSERT_EQ(system(cmd), 0);
+}
+
+/* A signal that ends the start (its signalfd, a pipe here) ends a wait for
+ * the server at once, in connect() or in read(): a stop while starting must
+ * not wait out the timeout. */
+TEST(interrupt) {
+        char base[] = "/tmp/test-credentials-socket-XXXXXX";
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_free_ char *path = NULL, *cmd = NULL;
+        char *data = NULL;
+        size_t size = 0;
+        int fd, filler, pipe_fd[2];
+        uint64_t t0;
+
+        ASSERT_NOT_NULL(mkdtemp(base));
+        ASSERT_TRUE(asprintf(&path, "%s/sock", base) > 0);
+        ASSERT_EQ(pipe2(pipe_fd, O_CLOEXEC), 0);
+        /* A listener that never accepts: connect() succeeds, read() waits. */
+        fd = listen_at(path);
+        /* Nothing to read on it: no interruption. */
+        ASSERT_ERROR(credential_socket_read(path, "u.scope", "k", 200 * 1000, pipe_fd[0], 4096, &data, &size),
+                     ETIMEDOUT);
+        ASSERT_EQ(write(pipe_fd[1], "x", 1), 1);
+        t0 = now_monotonic_usec();
+        ASSERT_ERROR(credential_socket_read(path, "u.scope", "k", LONG_USEC, pipe_fd[0], 4096, &data, &size), EINTR);
+        ASSERT_TRUE(now_monotonic_usec() - t0 < 10 * USEC_PER_SEC);
+        ASSERT_EQ(close(fd), 0);
+
+        /* A full backlog: connect() is tried again, and the signal ends that. */
+        ASSERT_EQ(unlink(path), 0);
+        strcpy(sa.sun_path, path);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_EQ(bind(fd, (struct sockaddr *) &sa, sizeof sa), 0);
+        ASSERT_EQ(listen(fd, 0), 0);
+        filler = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        ASSERT_TRUE(filler >= 0);
+        ASSERT_EQ(connect(filler, (struct sockaddr *) &sa, sizeof sa), 0);
+        t0 = now_monotonic_usec();
+        ASSERT_ERROR(credential_socket_read(path, "u.scope", "k", LONG_USEC, pipe_fd[0], 4096, &data, &size), EINTR);
+        ASSERT_TRUE(now_monotonic_usec() - t0 < 10 * USEC_PER_SEC);
+        ASSERT_EQ(close(filler), 0);
+        ASSERT_EQ(close(fd), 0);
+        ASSERT_EQ(close(pipe_fd[0]), 0);
+        ASSERT_EQ(close(pipe_fd[1]), 0);
         ASSERT_TRUE(asprintf(&cmd, "rm -rf %s", base) > 0);
         ASSERT_EQ(system(cmd), 0);
 }
