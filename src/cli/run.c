@@ -226,18 +226,11 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
         r = run_build_environment(p, &env_before, &env_after);
         if (r < 0)
                 return r;
-        /* Before anything is made: a credential that cannot be read fails the
-         * start here, leaving nothing behind. Read as the host's root from our
-         * caller's $CREDENTIALS_DIRECTORY (systemd's LoadCredential= of the
-         * service that runs cell). */
-        r = credentials_read(p, &(const CredentialSources) { .caller_dir = getenv("CREDENTIALS_DIRECTORY") }, &err);
-        if (r < 0)
-                return run_report_spawn_error(p, &err, r);
-        if (p->n_credential_data > 0)
-                log_debug("Credentials for %s: %zu.", p->credentials_directory, p->n_credential_data);
-
         /* Blocked before clone: sd-event reads them through a signalfd, and
-         * the child must not die of one before it execs. */
+         * the child must not die of one before it execs. And before the
+         * credentials: a socket's server may take its time, and a stop then
+         * is a stop while starting (exit 0), not a death of SIGTERM (143,
+         * which systemd counts as the service's failure). */
         r = supervise_block_signals();
         if (r < 0)
                 return log_error_errno(r, "Blocking signals: %m");
@@ -249,6 +242,29 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
         interrupt_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
         if (interrupt_fd < 0)
                 return log_error_errno(errno, "signalfd: %m");
+
+        /* Before anything is made: a credential that cannot be read fails the
+         * start here, leaving nothing behind. Read as the host's root from our
+         * caller's $CREDENTIALS_DIRECTORY (systemd's LoadCredential= of the
+         * service that runs cell). */
+        r = credentials_read(p, &(const CredentialSources) {
+                                     .caller_dir = getenv("CREDENTIALS_DIRECTORY"),
+                                     .interruptible = true, .interrupt_fd = interrupt_fd,
+                             }, &err);
+        if (r < 0 && run_stopped_while_starting(r)) {
+                log_info("Stopped while starting (SIGTERM); nothing was left running.");
+                goto stopped;
+        }
+        if (r == -EINTR) {
+                log_error("Interrupted while starting the container.");
+                goto finish;
+        }
+        if (r < 0) {
+                run_report_spawn_error(p, &err, r);
+                goto finish;
+        }
+        if (p->n_credential_data > 0)
+                log_debug("Credentials for %s: %zu.", p->credentials_directory, p->n_credential_data);
 
         /* On the host, before clone: the cache is the host's, and a hit
          * spares the child libseccomp's work. */

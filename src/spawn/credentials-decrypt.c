@@ -149,7 +149,7 @@ static void message_from(const char *said, size_t n, char *message, size_t size)
 }
 
 int credential_decrypt(const char *program, const char *id, const char *in, size_t in_size, uint64_t timeout_usec,
-                       size_t max, char **ret, size_t *ret_size, char *message, size_t message_size) {
+                       int interrupt_fd, size_t max, char **ret, size_t *ret_size, char *message, size_t message_size) {
         Helper h = { .pidfd = -EBADF, .in_fd = -EBADF, .out_fd = -EBADF, .err_fd = -EBADF };
         _cleanup_free_ char *name = NULL;
         uint64_t deadline = now_monotonic_usec() + timeout_usec;
@@ -171,7 +171,7 @@ int credential_decrypt(const char *program, const char *id, const char *in, size
         if (r == 0 && in_size == 0)
                 h.in_fd = safe_close(h.in_fd);
         while (r == 0 && (h.out_fd >= 0 || h.err_fd >= 0 || h.pidfd >= 0)) {
-                struct pollfd pfd[4];
+                struct pollfd pfd[5];
                 nfds_t n = 0;
                 int64_t ms = left_msec(deadline);
 
@@ -179,8 +179,9 @@ int credential_decrypt(const char *program, const char *id, const char *in, size
                         r = -ETIMEDOUT;
                         break;
                 }
-                int fds[4] = { h.in_fd, h.out_fd, h.err_fd, h.pidfd };
-                for (size_t i = 0; i < 4; i++)
+                /* The last: a signal that ends the start ends the wait (the helper is killed). */
+                int fds[5] = { h.in_fd, h.out_fd, h.err_fd, h.pidfd, interrupt_fd };
+                for (size_t i = 0; i < 5; i++)
                         if (fds[i] >= 0)
                                 pfd[n++] = (struct pollfd) { .fd = fds[i], .events = i == 0 ? POLLOUT : POLLIN };
                 if (poll(pfd, n, (int) MIN(ms, (int64_t) 1000)) < 0) {
@@ -195,6 +196,10 @@ int credential_decrypt(const char *program, const char *id, const char *in, size
 
                         if (pfd[i].revents == 0)
                                 continue;
+                        if (fd == interrupt_fd) {
+                                r = -EINTR;
+                                break;
+                        }
                         if (fd == h.in_fd) {
                                 k = send(fd, in + written, in_size - written, MSG_NOSIGNAL | MSG_DONTWAIT);
                                 if (k < 0 && (errno == EAGAIN || errno == EINTR))

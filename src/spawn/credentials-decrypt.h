@@ -25,8 +25,10 @@
  * The helper is killed and reaped on every failure; nothing it printed
  * stays in memory unerased. Errors: -ENOENT (or another exec errno) when
  * program cannot be run, -ETIMEDOUT when it did not finish within
- * timeout_usec, -EFBIG when it printed more than max, -EBADMSG when it
+ * timeout_usec, -EINTR when interrupt_fd (or -EBADF: none) became readable
+ * first (the start's signalfd: a stop while starting must not wait out the
+ * timeout), -EFBIG when it printed more than max, -EBADMSG when it
  * failed: message then holds the last line it said on stderr (control
  * characters replaced), or how it ended. */
 int credential_decrypt(const char *program, const char *id, const char *in, size_t in_size, uint64_t timeout_usec,
-                       size_t max, char **ret, size_t *ret_size, char *message, size_t message_size);
+                       int interrupt_fd, size_t max, char **ret, size_t *ret_size, char *message, size_t message_size);

@@ -37,10 +37,18 @@ static int64_t left_msec(uint64_t deadline) {
         return now >= deadline ? 0 : (int64_t) ((deadline - now + 999) / 1000);
 }
 
+/* Whether interrupt_fd (if any) is readable: a signal that ends the start
+ * came. */
+static bool interrupted(int interrupt_fd) {
+        struct pollfd p = { .fd = interrupt_fd, .events = POLLIN };
+
+        return interrupt_fd >= 0 && poll(&p, 1, 0) > 0;
+}
+
 /* connect() to path, also one longer than an AF_UNIX address holds (through
  * /proc/self/fd, as systemd's connect_unix_path()); a full backlog is tried
  * again until the deadline. */
-static int connect_path(int fd, const char *path, uint64_t deadline) {
+static int connect_path(int fd, const char *path, uint64_t deadline, int interrupt_fd) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         _cleanup_close_ int path_fd = -EBADF;
 
@@ -61,12 +69,15 @@ static int connect_path(int fd, const char *path, uint64_t deadline) {
                         return -errno;
                 if (left_msec(deadline) == 0)
                         return -ETIMEDOUT;
-                (void) poll(NULL, 0, 10);
+                /* Every 10 ms, or at once when the start is to end. */
+                struct pollfd p = { .fd = interrupt_fd, .events = POLLIN };
+                if (poll(&p, interrupt_fd >= 0, 10) > 0)
+                        return -EINTR;
         }
 }
 
-int credential_socket_read(const char *path, const char *unit, const char *id, uint64_t timeout_usec, size_t max,
-                           char **ret, size_t *ret_size) {
+int credential_socket_read(const char *path, const char *unit, const char *id, uint64_t timeout_usec,
+                           int interrupt_fd, size_t max, char **ret, size_t *ret_size) {
         uint64_t deadline = now_monotonic_usec() + timeout_usec;
         _cleanup_close_ int fd = -EBADF;
         char *buf, *copy;
@@ -78,7 +89,7 @@ int credential_socket_read(const char *path, const char *unit, const char *id, u
                 return -errno;
         r = bind_peer_name(fd, unit, id);
         if (r >= 0)
-                r = connect_path(fd, path, deadline);
+                r = connect_path(fd, path, deadline, interrupt_fd);
         if (r < 0)
                 return r;
         /* Nothing is sent: the server reads EOF, as from systemd. */
@@ -113,9 +124,15 @@ int credential_socket_read(const char *path, const char *unit, const char *id, u
                         r = -ETIMEDOUT;
                         break;
                 }
-                struct pollfd p = { .fd = fd, .events = POLLIN };
-                if (poll(&p, 1, (int) MIN(left, (int64_t) INT32_MAX)) < 0 && errno != EINTR) {
+                /* The server, or a signal that ends the start (SIGTERM: a stop
+                 * while starting, which must not wait out the timeout). */
+                struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = interrupt_fd, .events = POLLIN } };
+                if (poll(p, interrupt_fd >= 0 ? 2 : 1, (int) MIN(left, (int64_t) INT32_MAX)) < 0 && errno != EINTR) {
                         r = -errno;
+                        break;
+                }
+                if (interrupted(interrupt_fd)) {
+                        r = -EINTR;
                         break;
                 }
         }

@@ -24,9 +24,14 @@ static void closedirp(DIR **d) {
                 (void) closedir(*d);
 }
 
-const char *const credentials_store_dirs[] = { "/etc/credstore", "/run/credstore", "/usr/lib/credstore", NULL };
+/* systemd's CONF_PATHS_STRV("credstore"): /usr/local/lib's too, which its
+ * man page leaves out. */
+const char *const credentials_store_dirs[] = {
+        "/etc/credstore", "/run/credstore", "/usr/local/lib/credstore", "/usr/lib/credstore", NULL,
+};
 const char *const credentials_encrypted_store_dirs[] = {
-        "/etc/credstore.encrypted", "/run/credstore.encrypted", "/usr/lib/credstore.encrypted", NULL
+        "/etc/credstore.encrypted", "/run/credstore.encrypted", "/usr/local/lib/credstore.encrypted",
+        "/usr/lib/credstore.encrypted", NULL,
 };
 
 typedef struct CredentialReader {
@@ -41,6 +46,8 @@ typedef struct CredentialReader {
         const char *decrypt_program;
         uint64_t decrypt_timeout_usec;
         bool setting;                   /* the entry's SetCredential= is read, not its load */
+        uint64_t socket_deadline;       /* CLOCK_MONOTONIC: the timeout is all sockets' together */
+        int interrupt_fd;               /* or -EBADF */
         SpawnError *err;
 } CredentialReader;
 
@@ -98,7 +105,7 @@ static int reader_decrypt(CredentialReader *r, const char *id, const char *where
         size_t n = 0;
         int k;
 
-        k = credential_decrypt(r->decrypt_program, id, *data, *size, r->decrypt_timeout_usec,
+        k = credential_decrypt(r->decrypt_program, id, *data, *size, r->decrypt_timeout_usec, r->interrupt_fd,
                                CELL_CREDENTIAL_SIZE_MAX, &plain, &n, said, sizeof said);
         explicit_bzero(*data, *size);
         *data = mfree(*data);
@@ -117,6 +124,9 @@ static int reader_decrypt(CredentialReader *r, const char *id, const char *where
         case EFBIG:
                 return reader_error_complete(r, k, "%s%sits plaintext is larger than %u bytes, the most a credential "
                                              "holds (as systemd's)", where, sep, CELL_CREDENTIAL_SIZE_MAX);
+        case EINTR:     /* the caller says it (a stop while starting, or ^C) */
+                return reader_error_complete(r, k, "%s%sinterrupted while %s decrypted it", where, sep,
+                                             r->decrypt_program);
         case ENOMEM:
                 return spawn_error(r->err, k, "credentials: out of memory");
         default:
@@ -225,12 +235,24 @@ static int source_error(CredentialReader *r, int e, const char *path) {
                 char span[32];
 
                 plan_format_usec(r->socket_timeout_usec, span, sizeof span);
-                return reader_error(r, e, "%s: the socket's server sent no whole credential within %s", path, span);
+                return reader_error(r, e, "%s: the socket's server sent no whole credential within %s, the time "
+                                    "all of the start's credential sockets have together (it must accept, send the "
+                                    "credential and close the connection)", path, span);
         }
+        case ECONNREFUSED:
+                return reader_error(r, e, "%s: nobody listens on this socket (start its server, or its .socket "
+                                    "unit, before cell)", path);
+        case EPROTOTYPE:
+                return reader_error(r, e, "%s: not a stream socket (a credential is read from an AF_UNIX "
+                                    "SOCK_STREAM socket, as systemd's)", path);
         case ENAMETOOLONG:
                 return reader_error(r, e, "%s: the name cell's end of the socket connects from "
-                                    "(\\0RANDOM/unit/%s/%s) would not fit an AF_UNIX address", path,
-                                    r->plan->scope_unit ?: "", r->entry->id);
+                                    "(\\0RANDOM/unit/%s/%s) would not fit an AF_UNIX address (the scope's name "
+                                    "and the ID may have %u characters together, as in systemd: shorten the ID or "
+                                    "the container's name)", path, r->plan->scope_unit ?: "", r->entry->id,
+                                    CELL_CREDENTIAL_SOCKET_UNIT_ID_MAX);
+        case EINTR:     /* the caller says it (a stop while starting, or ^C) */
+                return reader_error(r, e, "%s: interrupted while waiting for the socket's server", path);
         case ENOMEM:
                 return spawn_error(r->err, e, "credentials: out of memory");
         default:
@@ -333,14 +355,24 @@ static int read_directory(CredentialReader *r, int dir_fd, const char *prefix, c
 /* A source at the top of a LoadCredential=: a regular file, or an AF_UNIX
  * stream socket, connected to as systemd does (credentials-socket.h). */
 static int read_path(CredentialReader *r, const char *path, char **ret, size_t *ret_size) {
+        uint64_t now;
         struct stat st;
         int k;
 
         k = read_source(AT_FDCWD, path, 0, source_max(r), ret, ret_size);
-        if (k != -ENXIO || stat(path, &st) < 0 || !S_ISSOCK(st.st_mode))
+        if (k != -ENXIO)
                 return k;
+        if (stat(path, &st) < 0)
+                return -errno;
+        if (!S_ISSOCK(st.st_mode))      /* a device without its driver */
+                return -EBADFD;
+        /* What is left of the start's one timeout, as systemd's start
+         * timeout bounds a service's reads: n silent servers must not hold
+         * the start n times as long. */
+        now = now_monotonic_usec();
         return credential_socket_read(path, r->plan->scope_unit ?: "cell.scope", r->entry->id,
-                                      r->socket_timeout_usec, source_max(r), ret, ret_size);
+                                      r->socket_deadline > now ? r->socket_deadline - now : 0, r->interrupt_fd,
+                                      source_max(r), ret, ret_size);
 }
 
 /* Where a relative PATH is looked for, in order, as systemd 252's
@@ -361,7 +393,7 @@ static void search_dirs(const CredentialReader *r, bool with_caller, const char 
         dirs[n] = NULL;
 }
 
-/* The stores as a message lists them: "/etc/credstore, /run/credstore or /usr/lib/credstore". */
+/* The stores as a message lists them: "/etc/credstore, /run/credstore, ... or /usr/lib/credstore". */
 static void stores_list(const CredentialReader *r, char *buf, size_t size) {
         const char *dirs[32];
         size_t n = 0, count = 0;
@@ -390,9 +422,14 @@ static int read_inherited(CredentialReader *r, char **ret, size_t *ret_size, cha
 
                 if (asprintf(&path, "%s/%s", dir, e->source) < 0)
                         return spawn_error(r->err, ENOMEM, "credentials: out of memory");
-                k = read_path(r, path, ret, ret_size);
+                /* A file only, as systemd: a store (or what our caller was
+                 * given) holds credentials, never a socket to connect to. */
+                k = read_source(AT_FDCWD, path, 0, source_max(r), ret, ret_size);
                 if (k == -ENOENT)
                         continue;
+                if (k == -ENXIO || k == -EBADFD)
+                        return reader_error(r, EBADFD, "%s: not a regular file (an AF_UNIX socket is connected to "
+                                            "only as an absolute PATH, as systemd does)", path);
                 if (k < 0)
                         return source_error(r, k, path);
                 *ret_path = TAKE_PTR(path);
@@ -474,10 +511,12 @@ int credentials_read(Plan *p, const CredentialSources *src, SpawnError *err) {
                                    CELL_CREDENTIAL_DECRYPT_PROGRAM,
                 .decrypt_timeout_usec = src && src->decrypt_timeout_usec > 0 ? src->decrypt_timeout_usec :
                                         CELL_CREDENTIAL_DECRYPT_TIMEOUT_USEC,
+                .interrupt_fd = src && src->interruptible ? src->interrupt_fd : -EBADF,
                 .err = err,
         };
         int k = 0;
 
+        r.socket_deadline = now_monotonic_usec() + r.socket_timeout_usec;
         plan_credential_data_erase(p);
         /* No core dump of ours may hold a secret (nor may a ptrace of the
          * same user read one): non-dumpable from before the first byte is

@@ -9,12 +9,13 @@
  *  - an absolute PATH is read; a directory gives one credential per
  *    regular file below it, "ID_FILE" ("ID_SUB_FILE" for SUB/FILE), in
  *    sorted order, symlinks skipped, a name already taken skipped;
- *  - an AF_UNIX stream socket as PATH is connected to and read until the
- *    server closes (credentials-socket.h);
+ *  - an AF_UNIX stream socket as an absolute PATH is connected to and
+ *    read until the server closes (credentials-socket.h);
  *  - a relative PATH (the ID when none is written) is a credential the
  *    caller of cell passed: caller_dir/PATH ($CREDENTIALS_DIRECTORY), else
- *    a file (or socket) of that name in the credential stores,
- *    /etc/credstore, /run/credstore and /usr/lib/credstore, in that order;
+ *    a regular file of that name in the credential stores, /etc/credstore,
+ *    /run/credstore, /usr/local/lib/credstore and /usr/lib/credstore, in
+ *    that order (a socket there is an error, as in systemd);
  *  - a source that does not exist falls back to SetCredential= of the ID;
  *    without one it is an error (systemd skips a missing inherited one:
  *    cell says so, as systemd-nspawn's --load-credential= does);
@@ -32,6 +33,7 @@
  * Encrypted key's, or SetCredential='s with its own line) and name no byte
  * of a credential's plaintext. On failure plan->credential_data is empty. */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "plan.h"
@@ -40,10 +42,12 @@
 typedef struct CredentialSources {
         const char *caller_dir;         /* cell's $CREDENTIALS_DIRECTORY, or NULL */
         const char *const *store_dirs;  /* NULL: credentials_store_dirs */
-        uint64_t socket_timeout_usec;   /* 0: CELL_CREDENTIAL_SOCKET_TIMEOUT_USEC */
+        uint64_t socket_timeout_usec;   /* all sockets' together; 0: CELL_CREDENTIAL_SOCKET_TIMEOUT_USEC */
         const char *const *encrypted_store_dirs; /* NULL: credentials_encrypted_store_dirs */
         const char *decrypt_program;    /* NULL: CELL_CREDENTIAL_DECRYPT_PROGRAM */
         uint64_t decrypt_timeout_usec;  /* 0: CELL_CREDENTIAL_DECRYPT_TIMEOUT_USEC */
+        bool interruptible;             /* interrupt_fd is set: its readiness ends a wait (-EINTR) */
+        int interrupt_fd;               /* the start's signalfd of SIGTERM, SIGINT, SIGHUP */
 } CredentialSources;
 
 /* NULL-terminated: where a relative PATH is looked for after caller_dir. */

@@ -4,7 +4,10 @@
  * and listens at SOCKET, then forks and returns, printing the server's PID
  * (so the socket is ready once it returned); the server accepts one
  * connection, writes the name the peer connected from (getpeername(), the
- * leading NUL included) to NAME-FILE, sends DATA and exits. libc only. */
+ * leading NUL included) to NAME-FILE, sends DATA and exits. With NAME-FILE
+ * "-" it accepts nothing and waits to be killed (120 s at most): a
+ * connect() succeeds (the backlog holds it) and its reader waits. libc
+ * only. */
 
 #include <fcntl.h>
 #include <stddef.h>
@@ -41,6 +44,15 @@ int main(int argc, char *argv[]) {
         int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
         if (null < 0 || dup2(null, STDOUT_FILENO) < 0)
                 _exit(1);
+        /* Ends of itself (SIGALRM) and holds no pipe of the test's: a test
+         * that failed before killing it is not kept waiting for it. */
+        if (strcmp(argv[2], "-") == 0) {
+                if (dup2(null, STDERR_FILENO) < 0)
+                        _exit(1);
+                alarm(120);
+                for (;;)
+                        pause();
+        }
         c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
         if (c < 0 || getpeername(c, (struct sockaddr *) &sa, &len) < 0)
                 _exit(1);

@@ -142,12 +142,52 @@ u=$(unit credsock "[Root]" "Directory=$root" "[Exec]" \
 run_cell none "$u"
 [ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "socket: exited $status"; }
 expect "socket: the credential" "$(cat "$work/out")" from-socket
-for _ in $(seq 100); do kill -0 "$server" 2>/dev/null || break; sleep 0.05; done
-! kill -0 "$server" 2>/dev/null || { kill "$server"; fail "socket: the server got no connection"; }
+# Exited: a zombie counts (it is not ours to reap, and whoever reaps it
+# here may take its time).
+running() { local st; st=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) && [ "$st" != Z ]; }
+for _ in $(seq 600); do running "$server" || break; sleep 0.05; done
+! running "$server" || { kill "$server"; fail "socket: the server got no connection"; }
 "$CELL" plan --json "$u" > "$work/plan"
 expect "socket: the name cell connected from" "$(od -An -c "$work/peer" | tr -d ' \n' | sed 's/^\\0[0-9a-f]\{16\}//')" \
         "/unit/$(grep -o '"unit": "[^"]*\.scope"' "$work/plan" | sed 's/.*: "//; s/"$//')/sock"
 expect "socket: a NUL first (abstract)" "$(head -c 1 "$work/peer" | od -An -tx1 | tr -d ' ')" 00
+
+# A signal while cell waits for a server that never answers ends the wait at
+# once, as it ends any start (cell(1)): SIGTERM is a stop while starting
+# (exit 0, not a death of SIGTERM, 143, which systemd would count as the
+# service's failure), SIGHUP (as ^C) a failure (2); nothing is left: no
+# mount, cgroup, scope or process, nor cell's end of the socket.
+hold=$work/hold.sock
+holder=$("$CRED_SERVER" "$hold" - -) || fail "cred-server did not start"
+for how in cgroupfs:TERM:0 systemd:TERM:0 cgroupfs:HUP:2; do
+        IFS=: read -r manager sig want <<< "$how"
+        name=hold$manager$sig
+        u=$(unit "$name" "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "LoadCredential=held:$hold")
+        host_snapshot before
+        "$CELL" run --cgroup-manager="$manager" "$u" >"$work/out" 2>"$work/err" &
+        cellpid=$!
+        # Connected: its end's abstract name is in the table.
+        peer="/unit/cell-$(unit_name "$name")\\.scope/held\$"
+        for _ in $(seq 400); do grep -q "$peer" /proc/net/unix && break; sleep 0.05; done
+        grep -q "$peer" /proc/net/unix || { kill -KILL "$cellpid"; fail "SIG$sig ($manager): cell never connected"; }
+        kill -"$sig" "$cellpid"
+        for _ in $(seq 200); do kill -0 "$cellpid" 2>/dev/null || break; sleep 0.05; done
+        kill -0 "$cellpid" 2>/dev/null && { kill -KILL "$cellpid"; fail "SIG$sig ($manager): cell still waits"; }
+        status=0
+        wait "$cellpid" || status=$?
+        expect "SIG$sig ($manager): status" "$status" "$want"
+        if [ "$want" = 0 ]; then
+                grep -q "Stopped while starting (SIGTERM); nothing was left running" "$work/err" ||
+                        fail "SIG$sig ($manager): $(cat "$work/err")"
+        else
+                grep -q "Interrupted while starting the container" "$work/err" ||
+                        fail "SIG$sig ($manager): $(cat "$work/err")"
+        fi
+        ! grep -q "$peer" /proc/net/unix || fail "SIG$sig ($manager): cell's socket stayed"
+        [ ! -e "$root/run/host" ] || fail "SIG$sig ($manager): the image got $root/run/host"
+        expect_nothing_left
+done
+kill "$holder"
 
 # Errors at start: exit 2 before anything is made, naming the key's line.
 check_error() {
@@ -171,7 +211,7 @@ check_error total "6: LoadCredential=conf:$work/dir: conf_big: all credentials t
         "LoadCredential=tls.key" "LoadCredential=conf:$work/dir"
 rm "$work/dir/big"
 # The server is gone, its socket file stays: nobody listens.
-check_error deadsock "5: LoadCredential=s:$work/cred.sock: $work/cred.sock: Connection refused" \
+check_error deadsock "5: LoadCredential=s:$work/cred.sock: $work/cred.sock: nobody listens on this socket \\(start its server, or its .socket unit, before cell\\): Connection refused" \
         "LoadCredential=s:$work/cred.sock"
 unset CREDENTIALS_DIRECTORY
 check_error nocaller "5: LoadCredential=tls.key: \\\$CREDENTIALS_DIRECTORY is not set" "LoadCredential=tls.key"

@@ -5,6 +5,7 @@
  * and prints a transformation of its stdin, one that fails with a message,
  * one that hangs, one that prints too much; the encrypted stores' order. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +208,27 @@ TEST(decrypt_fails) {
         ASSERT_CONTAINS(err.message, "/hang did not decrypt it within 300ms");
         no_child_left();
         plan_reset(&p);
+
+        /* A stop while it works (the start's signalfd readable): the wait
+         * ends at once, the helper is killed and reaped. */
+        int stop[2];
+        ASSERT_EQ(pipe2(stop, O_CLOEXEC), 0);
+        ASSERT_EQ(write(stop[1], "x", 1), 1);
+        start = now_monotonic_usec();
+        _cleanup_free_ char *hang = at("hang");
+        add(&p, "f", file, true, NULL, false);
+        ASSERT_ERROR(credentials_read(&p, &(const CredentialSources) {
+                                              .store_dirs = stores, .encrypted_store_dirs = encrypted_stores,
+                                              .decrypt_program = hang, .decrypt_timeout_usec = 60 * USEC_PER_SEC,
+                                              .interruptible = true, .interrupt_fd = stop[0],
+                                      }, &err), EINTR);
+        ASSERT_TRUE(now_monotonic_usec() - start < 30 * USEC_PER_SEC);
+        ASSERT_CONTAINS(err.message, "/hang decrypted it");
+        ASSERT_CONTAINS(err.message, "interrupted while");
+        no_child_left();
+        plan_reset(&p);
+        ASSERT_EQ(close(stop[0]), 0);
+        ASSERT_EQ(close(stop[1]), 0);
 
         /* One that prints more than a credential holds. */
         add(&p, "f", file, true, NULL, false);

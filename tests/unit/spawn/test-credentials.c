@@ -234,10 +234,14 @@ static pid_t serve(const char *path, bool silent, int *ret_fd) {
         (void) unlink(path);
         ASSERT_EQ(bind(fd, (struct sockaddr *) &sa, sizeof sa), 0);
         ASSERT_EQ(listen(fd, 4), 0);
+        pid_t parent = getpid();
         pid = fork();
         ASSERT_TRUE(pid >= 0);
         if (pid == 0) {
                 socklen_t len = sizeof sa;
+                /* Gone with the test, also one that failed before killing it. */
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+                        _exit(5);
                 int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
                 if (c < 0 || getpeername(c, (struct sockaddr *) &sa, &len) < 0)
                         _exit(2);
