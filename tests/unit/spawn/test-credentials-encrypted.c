@@ -148,7 +148,7 @@ TEST(decrypt) {
         add(&p, "po", "plainonly", true, NULL, false);          /* then the plain one, decrypted too */
         add(&p, "fb", missing, true, "cipher-set", true);       /* SetCredentialEncrypted= stands in */
         add(&p, "plain", NULL, false, "as-is", false);
-        ASSERT_OK(rd(&p, "good", 5 * USEC_PER_SEC, &err));
+        ASSERT_OK(rd(&p, "good", 60 * USEC_PER_SEC, &err));
         ASSERT_EQ(p.n_credential_data, 6);
         expect(&p, 0, "f", "f|CIPHER-FILE");
         expect(&p, 1, "x_a", "x_a|CIPHER-A");
@@ -168,12 +168,12 @@ TEST(decrypt) {
         put("big", big, CELL_CREDENTIAL_SIZE_MAX + 100, 0600);
         _cleanup_free_ char *bigpath = at("big");
         add(&p, "big", bigpath, true, NULL, false);
-        ASSERT_ERROR(rd(&p, "good", 5 * USEC_PER_SEC, &err), EFBIG);
+        ASSERT_ERROR(rd(&p, "good", 60 * USEC_PER_SEC, &err), EFBIG);
         ASSERT_CONTAINS(err.message, "its plaintext is larger than 1048576 bytes");
         plan_reset(&p);
         put("big", big, CELL_CREDENTIAL_ENCRYPTED_SIZE_MAX + 1, 0600);
         add(&p, "big", bigpath, true, NULL, false);
-        ASSERT_ERROR(rd(&p, "good", 5 * USEC_PER_SEC, &err), EFBIG);
+        ASSERT_ERROR(rd(&p, "good", 60 * USEC_PER_SEC, &err), EFBIG);
         ASSERT_CONTAINS(err.message, "larger than 1179648 bytes, the most an encrypted credential holds");
         plan_reset(&p);
         no_child_left();
@@ -267,7 +267,7 @@ TEST(decrypt_fails) {
         /* Its message, after the key's line: nothing read stays. */
         add(&p, "plain", NULL, false, "as-is", false);
         add(&p, "f", file, true, NULL, false);
-        ASSERT_ERROR(rd(&p, "fail", 5 * USEC_PER_SEC, &err), EBADMSG);
+        ASSERT_ERROR(rd(&p, "fail", 60 * USEC_PER_SEC, &err), EBADMSG);
         ASSERT_TRUE(asprintf(&want, "u.cell:6: LoadCredentialEncrypted=f:%s: %s: %s/fail could not decrypt it: "
                              "Embedded credential name 'other' does not match filename 'f', refusing.",
                              file, file, dir) > 0);
@@ -279,14 +279,14 @@ TEST(decrypt_fails) {
 
         /* SetCredentialEncrypted='s own line, where it stands in. */
         add(&p, "fb", missing, true, "cipher", true);
-        ASSERT_ERROR(rd(&p, "fail", 5 * USEC_PER_SEC, &err), EBADMSG);
+        ASSERT_ERROR(rd(&p, "fail", 60 * USEC_PER_SEC, &err), EBADMSG);
         ASSERT_CONTAINS(err.message, "u.cell.d/x.conf:2: SetCredentialEncrypted=fb: ");
         ASSERT_CONTAINS(err.message, "/fail could not decrypt it: Embedded credential name");
         plan_reset(&p);
 
         /* Killed, silent: how it ended. */
         add(&p, "f", file, true, NULL, false);
-        ASSERT_ERROR(rd(&p, "quiet", 5 * USEC_PER_SEC, &err), EBADMSG);
+        ASSERT_ERROR(rd(&p, "quiet", 60 * USEC_PER_SEC, &err), EBADMSG);
         ASSERT_CONTAINS(err.message, "/quiet could not decrypt it: killed by signal 9");
         plan_reset(&p);
 
@@ -294,7 +294,7 @@ TEST(decrypt_fails) {
         uint64_t start = now_monotonic_usec();
         add(&p, "f", file, true, NULL, false);
         ASSERT_ERROR(rd(&p, "hang", 300 * USEC_PER_MSEC, &err), ETIMEDOUT);
-        ASSERT_TRUE(now_monotonic_usec() - start < 5 * USEC_PER_SEC);
+        ASSERT_TRUE(now_monotonic_usec() - start < 30 * USEC_PER_SEC);   /* its 300 ms, not its 100 s */
         ASSERT_CONTAINS(err.message, "/hang did not decrypt it within 300ms");
         no_child_left();
         plan_reset(&p);
@@ -322,7 +322,7 @@ TEST(decrypt_fails) {
 
         /* One that prints more than a credential holds. */
         add(&p, "f", file, true, NULL, false);
-        ASSERT_ERROR(rd(&p, "flood", 5 * USEC_PER_SEC, &err), EFBIG);
+        ASSERT_ERROR(rd(&p, "flood", 60 * USEC_PER_SEC, &err), EFBIG);
         ASSERT_CONTAINS(err.message, "LoadCredentialEncrypted=f:");
         ASSERT_CONTAINS(err.message, "its plaintext is larger than 1048576 bytes");
         no_child_left();
@@ -330,7 +330,7 @@ TEST(decrypt_fails) {
 
         /* Without systemd-creds: no start. */
         add(&p, "f", file, true, NULL, false);
-        ASSERT_ERROR(rd(&p, "/nonexistent/systemd-creds", 5 * USEC_PER_SEC, &err), ENOENT);
+        ASSERT_ERROR(rd(&p, "/nonexistent/systemd-creds", 60 * USEC_PER_SEC, &err), ENOENT);
         ASSERT_CONTAINS(err.message, "cannot run /nonexistent/systemd-creds to decrypt it");
         ASSERT_FALSE(err.complete);
         no_child_left();
@@ -338,7 +338,7 @@ TEST(decrypt_fails) {
 
         /* A SetCredentialEncrypted= that a load makes unneeded is not decrypted. */
         add(&p, "p", file, false, "cipher", true);
-        ASSERT_OK(rd(&p, "/nonexistent/systemd-creds", 5 * USEC_PER_SEC, &err));
+        ASSERT_OK(rd(&p, "/nonexistent/systemd-creds", 60 * USEC_PER_SEC, &err));
         expect(&p, 0, "p", "cipher-file");
         plan_reset(&p);
 
