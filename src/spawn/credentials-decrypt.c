@@ -15,7 +15,9 @@
 
 #include "credentials-decrypt.h"
 
-extern char **environ;
+/* All it is given (systemd's default PATH for services, for
+ * anything it runs itself). */
+#define HELPER_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 typedef struct Helper {
         pid_t pid;
@@ -84,11 +86,22 @@ static int helper_start(Helper *h, const char *program, char *const argv[]) {
                 (void) sigprocmask(SIG_SETMASK, &none, NULL);
                 for (int sig = 1; sig < NSIG; sig++)
                         (void) signal(sig, SIG_DFL);
+                /* Its own process group: whatever it forks is killed with
+                 * it, and holds no pipe of ours past its end. */
+                (void) setpgid(0, 0);
                 if (dup2(in_child, STDIN_FILENO) < 0 || dup2(out_child, STDOUT_FILENO) < 0 ||
                     dup2(err_child, STDERR_FILENO) < 0)
                         e = errno;
+                /* Only 0, 1 and 2 reach it: not an fd cell's own caller left
+                 * open (a socket, another unit's file); the report pipe
+                 * stays open until the exec. */
+                else if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+                        e = errno;
                 else {
-                        (void) execve(program, argv, environ);
+                        /* Not cell's caller's environment: SYSTEMD_CREDENTIAL_VALIDATE_NAME=0,
+                         * SYSTEMD_CREDENTIAL_VALIDATE_NOT_AFTER=0 or SYSTEMD_CREDENTIAL_SECRET
+                         * there would turn off its checks or change its key. */
+                        (void) execve(program, argv, (char *const[]) { (char *) HELPER_PATH, NULL });
                         e = errno;
                 }
                 (void) !write(p[1], &e, sizeof e);
@@ -117,6 +130,9 @@ static int helper_start(Helper *h, const char *program, char *const argv[]) {
 static void helper_kill(Helper *h) {
         if (h->pid <= 0)
                 return;
+        /* Its group: anything it forked too (the pid, unreaped, cannot be
+         * reused as another group's). */
+        (void) kill(-h->pid, SIGKILL);
         (void) kill(h->pid, SIGKILL);
         while (waitpid(h->pid, NULL, 0) < 0 && errno == EINTR)
                 ;
@@ -174,6 +190,7 @@ int credential_decrypt(const char *program, const char *id, const char *in, size
                 struct pollfd pfd[5];
                 nfds_t n = 0;
                 int64_t ms = left_msec(deadline);
+                int ready;
 
                 if (ms == 0) {
                         r = -ETIMEDOUT;
@@ -184,12 +201,17 @@ int credential_decrypt(const char *program, const char *id, const char *in, size
                 for (size_t i = 0; i < 5; i++)
                         if (fds[i] >= 0)
                                 pfd[n++] = (struct pollfd) { .fd = fds[i], .events = i == 0 ? POLLOUT : POLLIN };
-                if (poll(pfd, n, (int) MIN(ms, (int64_t) 1000)) < 0) {
+                /* Once it has exited, only what is already in the pipes is
+                 * read: one that escaped its group must not hold the start. */
+                ready = poll(pfd, n, h.pidfd < 0 ? 0 : (int) MIN(ms, (int64_t) 1000));
+                if (ready < 0) {
                         if (errno == EINTR)
                                 continue;
                         r = -errno;
                         break;
                 }
+                if (ready == 0 && h.pidfd < 0)
+                        break;
                 for (nfds_t i = 0; i < n && r == 0; i++) {
                         int fd = pfd[i].fd;
                         ssize_t k;
@@ -229,12 +251,21 @@ int credential_decrypt(const char *program, const char *id, const char *in, size
                                         h.err_fd = safe_close(h.err_fd);
                                         continue;
                                 }
-                                /* The first KiB: systemd-creds' message is one line. */
-                                k = MIN(k, (ssize_t) (sizeof said - n_said));
+                                /* The last KiB: systemd-creds says what failed
+                                 * last, after any number of warnings. */
+                                if (n_said + (size_t) k > sizeof said) {
+                                        size_t drop = MIN(n_said, n_said + (size_t) k - sizeof said);
+
+                                        memmove(said, said + drop, n_said - drop);
+                                        n_said -= drop;
+                                }
                                 memcpy(said + n_said, buf, (size_t) k);
                                 n_said += (size_t) k;
                         } else {
-                                /* Exited: reaped now, its pipes still read to their end. */
+                                /* Exited: what it forked is killed while its pid
+                                 * still holds the group; reaped; what it wrote
+                                 * still read. */
+                                (void) kill(-h.pid, SIGKILL);
                                 pid_t w = waitpid(h.pid, &status, WNOHANG);
 
                                 if (w < 0)

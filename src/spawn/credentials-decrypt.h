@@ -22,6 +22,9 @@
 
 /* Runs program (argv "systemd-creds decrypt --name=ID - -") with in on its
  * stdin and returns its stdout, at most max bytes, in a malloc()ed buffer.
+ * It gets fds 0, 1 and 2 only, PATH as its whole environment and a process
+ * group of its own, killed when it exits: its stdout is read until then,
+ * not until whatever it forked closes it.
  * The helper is killed and reaped on every failure; nothing it printed
  * stays in memory unerased. Errors: -ENOENT (or another exec errno) when
  * program cannot be run, -ETIMEDOUT when it did not finish within

@@ -73,6 +73,9 @@ check_error() {
         [ ! -e "$root/run/host" ] || fail "$name: the image got $root/run/host"
         expect_nothing_left
 }
+# Not turned off by cell's caller's environment: systemd-creds honours
+# these, and cell does not pass its environment on.
+export SYSTEMD_CREDENTIAL_VALIDATE_NAME=0 SYSTEMD_CREDENTIAL_VALIDATE_NOT_AFTER=0
 check_error wrongname "6: LoadCredentialEncrypted=x:$work/other.cred: $work/other.cred: /usr/bin/systemd-creds could not decrypt it: Embedded credential name 'other' does not match filename 'x', refusing\\.\$" \
         "LoadCredentialEncrypted=tok:$work/tok.cred" "LoadCredentialEncrypted=x:$work/other.cred"
 check_error wrongset "5: SetCredentialEncrypted=ws: /usr/bin/systemd-creds could not decrypt it: Embedded credential name 'elsewhere' does not match filename 'ws', refusing\\.\$" \
