@@ -152,6 +152,21 @@ expect_nothing_left() {
         fi
 }
 
+# credential_error MANAGER NAME WANT [LINE...]: a unit NAME whose [Exec]
+# has LINE... fails its start with exit 2 and the message
+# "cell: NAME: FILE:WANT" (WANT a regex from the line number on) before
+# anything is made: no /run/host in the image, nothing left on the host.
+credential_error() {
+        local manager=$1 name=$2 want=$3; shift 3
+        host_snapshot before
+        run_cell "$manager" "$(unit "$name" "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "$@")"
+        expect "$name: status" "$status" 2
+        expect_match "$name: message" "$(grep -v 'Running without' "$work/err")" \
+                "^cell: $(unit_name "$name"): $work/$(unit_name "$name")\\.cell:$want"
+        [ ! -e "$root/run/host" ] || fail "$name: the image got $root/run/host"
+        expect_nothing_left
+}
+
 # plan_value KEY: from $work/plan (cell plan --json), the value of the first
 # line "KEY": ..., without quotes and the trailing comma.
 plan_value() {

@@ -190,16 +190,7 @@ done
 kill "$holder"
 
 # Errors at start: exit 2 before anything is made, naming the key's line.
-check_error() {
-        local name=$1 want=$2; shift 2
-        host_snapshot before
-        run_cell cgroupfs "$(unit "$name" "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/credcheck" "$@")"
-        expect "$name: status" "$status" 2
-        expect_match "$name: message" "$(grep -v 'Running without' "$work/err")" \
-                "^cell: $(unit_name "$name"): $work/$(unit_name "$name")\\.cell:$want"
-        [ ! -e "$root/run/host" ] || fail "$name: the image got $root/run/host"
-        expect_nothing_left
-}
+check_error() { credential_error cgroupfs "$@"; }
 check_error missing "6: LoadCredential=nosuch: no credential nosuch in \\\$CREDENTIALS_DIRECTORY \\($work/caller\\)" \
         "LoadCredential=tls.key" "LoadCredential=nosuch"
 check_error missingabs "5: LoadCredential=x:$work/nosuch: $work/nosuch: No such file or directory" \

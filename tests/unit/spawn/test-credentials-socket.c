@@ -46,6 +46,25 @@ static int listen_at(const char *path) {
         return fd;
 }
 
+/* A listener at path whose backlog is full (backlog 0, one connection
+ * waiting in it): the next connect() fails with EAGAIN. Its fd; the
+ * waiting connection's in *ret_filler. */
+static int listen_full(const char *path, int *ret_filler) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int fd, filler;
+
+        strcpy(sa.sun_path, path);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_EQ(bind(fd, (struct sockaddr *) &sa, sizeof sa), 0);
+        ASSERT_EQ(listen(fd, 0), 0);
+        filler = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        ASSERT_TRUE(filler >= 0);
+        ASSERT_EQ(connect(filler, (struct sockaddr *) &sa, sizeof sa), 0);
+        *ret_filler = filler;
+        return fd;
+}
+
 static void write_all(int fd, const void *p, size_t n) {
         while (n > 0) {
                 ssize_t k = write(fd, p, n);
@@ -219,7 +238,6 @@ TEST(long_path) {
  * deadline, never waited on blindly. */
 TEST(backlog) {
         char base[] = "/tmp/test-credentials-socket-XXXXXX";
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
         _cleanup_free_ char *path = NULL, *cmd = NULL;
         char *data = NULL;
         size_t size = 0;
@@ -228,15 +246,7 @@ TEST(backlog) {
 
         ASSERT_NOT_NULL(mkdtemp(base));
         ASSERT_TRUE(asprintf(&path, "%s/sock", base) > 0);
-        strcpy(sa.sun_path, path);
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        ASSERT_TRUE(fd >= 0);
-        ASSERT_EQ(bind(fd, (struct sockaddr *) &sa, sizeof sa), 0);
-        /* Backlog 0: one connection waits, the next is refused for now. */
-        ASSERT_EQ(listen(fd, 0), 0);
-        filler = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        ASSERT_TRUE(filler >= 0);
-        ASSERT_EQ(connect(filler, (struct sockaddr *) &sa, sizeof sa), 0);
+        fd = listen_full(path, &filler);
 
         uint64_t t0 = now_monotonic_usec();
         ASSERT_ERROR(credential_socket_read(path, "u.scope", "k", 300 * 1000, -EBADF, 4096, &data, &size), ETIMEDOUT);
@@ -274,7 +284,6 @@ TEST(backlog) {
  * not wait out the timeout. */
 TEST(interrupt) {
         char base[] = "/tmp/test-credentials-socket-XXXXXX";
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
         _cleanup_free_ char *path = NULL, *cmd = NULL;
         char *data = NULL;
         size_t size = 0;
@@ -297,14 +306,7 @@ TEST(interrupt) {
 
         /* A full backlog: connect() is tried again, and the signal ends that. */
         ASSERT_EQ(unlink(path), 0);
-        strcpy(sa.sun_path, path);
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        ASSERT_TRUE(fd >= 0);
-        ASSERT_EQ(bind(fd, (struct sockaddr *) &sa, sizeof sa), 0);
-        ASSERT_EQ(listen(fd, 0), 0);
-        filler = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        ASSERT_TRUE(filler >= 0);
-        ASSERT_EQ(connect(filler, (struct sockaddr *) &sa, sizeof sa), 0);
+        fd = listen_full(path, &filler);
         t0 = now_monotonic_usec();
         ASSERT_ERROR(credential_socket_read(path, "u.scope", "k", LONG_USEC, pipe_fd[0], 4096, &data, &size), EINTR);
         ASSERT_TRUE(now_monotonic_usec() - t0 < 10 * USEC_PER_SEC);
