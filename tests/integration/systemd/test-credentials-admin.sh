@@ -2,10 +2,14 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Credentials as an admin passes them through cell@.service: systemd 252
 # decrypts a drop-in's LoadCredentialEncrypted= and SetCredentialEncrypted=
-# and cell's unit takes the plaintext by name; a name in a credential store
-# is read by systemd for the service and by cell for its unit alike; and
-# "systemctl stop" while cell waits for a credential socket's server stops
-# the service at once, inactive, not failed, nothing left.
+# and cell's unit takes the plaintext by name with LoadCredential= (with
+# LoadCredentialEncrypted= the start fails, saying so; from an encrypted
+# store both decrypt); a name in a credential store is read by systemd for
+# the service and by cell for its unit alike; "cell exec" after the
+# hand-over to cell-monitor and the init of Boot=yes with PrivateUsers=pick
+# find them; "systemctl stop" while cell waits for a credential socket's
+# server or for systemd-creds stops the service at once, inactive, not
+# failed, nothing left.
 #
 # The host key and the store are made inside the sealed systemd, on its
 # private tmpfs /var/lib and /run: never on the host.
@@ -87,6 +91,28 @@ echo "# $msg"
 check "its message names the line, the file, systemd-creds' words" \
         grep -qF "/run/credentials/cell@twice.service/tok: /usr/bin/systemd-creds could not decrypt it: " <<<"$msg"
 check "... and what to do" grep -qF "Invalid argument (a credential the service passes is decrypted already: take it with LoadCredential=tok)" <<<"$msg"
+
+# The same with the ciphertext in an encrypted store: cell looks there
+# before what the service passes (systemd 252's order), so both decrypt it.
+in_sealed sh -c 'mkdir -p /run/credstore.encrypted' && printf 'estore-s3cr3t' | enc es /tmp/es.cred &&
+        in_sealed mv /tmp/es.cred /run/credstore.encrypted/es || die "encrypt es"
+rm -f "$ROOT/out/admin"
+install_cell twicestore <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/cred-admin
+LoadCredentialEncrypted=es
+EOF
+install_dropin cell@twicestore.service creds <<EOF
+[Service]
+LoadCredentialEncrypted=es
+EOF
+in_sealed systemctl start cell@twicestore.service
+expect_eq "cell@twicestore starts" active "$(prop cell@twicestore.service ActiveState)"
+check "its payload reported" wait_for 10 test -s "$ROOT/out/admin"
+expect_eq "the store's plaintext" "es=estore-s3cr3t" "$(cat "$ROOT/out/admin" 2>/dev/null)"
+in_sealed systemctl stop cell@twicestore.service
 
 # A name only in the store, the service passing nothing: cell reads the
 # store for its unit, as systemd did for the service.
