@@ -176,7 +176,7 @@ expect_eq "cell@sdcred stopped" inactive "$(prop cell@sdcred.service ActiveState
 
 # systemctl stop while cell waits for systemd-creds: a hanging one bound
 # over the real one in the sealed systemd's own mount namespace.
-printf '#!/bin/sh\nexec sleep 1000\n' > "$WORK/creds-hang"
+printf '#!/bin/sh\nexec sleep 1017\n' > "$WORK/creds-hang"
 chmod 0755 "$WORK/creds-hang"
 in_sealed mount --bind "$WORK/creds-hang" /usr/bin/systemd-creds || die "binding the hanging systemd-creds"
 install_cell waitdec <<EOF
@@ -188,12 +188,12 @@ LoadCredentialEncrypted=tok:$WORK/tok.cred
 EOF
 in_sealed systemctl start --no-block cell@waitdec.service
 check "cell@waitdec is activating" wait_for 10 state_is cell@waitdec.service activating
-check "systemd-creds runs" wait_for 10 sh -c "\"\$0\" run pgrep -x sleep >/dev/null" "$SEALED"
+check "systemd-creds runs" wait_for 10 sh -c "\"\$0\" run pgrep -fx \"sleep 1017\" >/dev/null" "$SEALED"
 t0=$SECONDS
 in_sealed systemctl stop cell@waitdec.service
 expect_eq "stopped at once (under 5 s)" 1 "$(( SECONDS - t0 < 5 ))"
 expect_eq "inactive, not failed" inactive "$(prop cell@waitdec.service ActiveState)"
 expect_eq "cell's exit status 0" 0 "$(prop cell@waitdec.service ExecMainStatus)"
-check "no systemd-creds left" wait_for 5 sh -c "! \"\$0\" run pgrep -x sleep >/dev/null" "$SEALED"
+check "no systemd-creds left" wait_for 5 sh -c "! \"\$0\" run pgrep -fx \"sleep 1017\" >/dev/null" "$SEALED"
 
 finish
