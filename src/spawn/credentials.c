@@ -96,6 +96,13 @@ static int reader_error_complete(CredentialReader *r, int error, const char *fmt
         return k;
 }
 
+/* Whether path lies in the caller's $CREDENTIALS_DIRECTORY. */
+static bool in_caller_dir(const CredentialReader *r, const char *path) {
+        size_t n = r->caller_dir ? strlen(r->caller_dir) : 0;
+
+        return n > 0 && strncmp(path, r->caller_dir, n) == 0 && path[n] == '/';
+}
+
 /* *data (the encrypted credential id, as read from where, "" for a
  * SetCredentialEncrypted= value) replaced by its plaintext; erased on
  * failure. systemd-creds checks that it was encrypted for id. */
@@ -115,6 +122,15 @@ static int reader_decrypt(CredentialReader *r, const char *id, const char *where
                 *size = n;
                 return 0;
         case EBADMSG:
+                /* What a service passes in $CREDENTIALS_DIRECTORY, systemd
+                 * decrypted for it: an admin's drop-in LoadCredentialEncrypted=
+                 * and a unit's LoadCredentialEncrypted= of the same name do
+                 * not go together, and systemd-creds' own words do not say so. */
+                if (in_caller_dir(r, where))
+                        return reader_error_complete(r, k, "%s%s%s could not decrypt it: %s (a credential the "
+                                                     "service passes is decrypted already: take it with "
+                                                     "LoadCredential=%s)", where, sep, r->decrypt_program,
+                                                     said, id);
                 return reader_error_complete(r, k, "%s%s%s could not decrypt it: %s", where, sep,
                                              r->decrypt_program, said);
         case ETIMEDOUT:

@@ -260,7 +260,7 @@ TEST(decrypt_helper_isolated) {
 
 TEST(decrypt_fails) {
         _cleanup_free_ char *file = at("file"), *missing = at("missing");
-        _cleanup_free_ char *want = NULL;
+        _cleanup_free_ char *want = NULL, *fail_program = at("fail");
         Plan p = {};
         SpawnError err = {};
 
@@ -282,6 +282,26 @@ TEST(decrypt_fails) {
         ASSERT_ERROR(rd(&p, "fail", 60 * USEC_PER_SEC, &err), EBADMSG);
         ASSERT_CONTAINS(err.message, "u.cell.d/x.conf:2: SetCredentialEncrypted=fb: ");
         ASSERT_CONTAINS(err.message, "/fail could not decrypt it: Embedded credential name");
+        plan_reset(&p);
+
+        /* Found in the caller's $CREDENTIALS_DIRECTORY, which systemd filled
+         * with what it decrypted for the service: the message says to take
+         * it with LoadCredential=. */
+        _cleanup_free_ char *caller = at("caller"), *cc = at("caller/cc");
+        ASSERT_EQ(mkdir(caller, 0700), 0);
+        put_text("caller/cc", "plaintext");
+        add(&p, "cc", "cc", true, NULL, false);
+        ASSERT_ERROR(credentials_read(&p, &(const CredentialSources) {
+                                              .caller_dir = caller, .store_dirs = stores,
+                                              .encrypted_store_dirs = encrypted_stores,
+                                              .decrypt_program = fail_program, .decrypt_timeout_usec = 60 * USEC_PER_SEC,
+                                      }, &err), EBADMSG);
+        free(want);
+        ASSERT_TRUE(asprintf(&want, "u.cell:5: LoadCredentialEncrypted=cc: %s: %s could not decrypt it: "
+                             "Embedded credential name 'other' does not match filename 'cc', refusing. (a credential "
+                             "the service passes is decrypted already: take it with LoadCredential=cc)",
+                             cc, fail_program) > 0);
+        ASSERT_STREQ(err.message, want);
         plan_reset(&p);
 
         /* Killed, silent: how it ended. */
