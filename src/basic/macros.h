@@ -122,3 +122,11 @@ static inline uint64_t now_monotonic_usec(void) {
         (void) clock_gettime(CLOCK_MONOTONIC, &ts);
         return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
 }
+
+/* Milliseconds left until a now_monotonic_usec() deadline, rounded up (a
+ * poll() timeout that never ends a wait early); 0 once it has passed. */
+static inline int64_t msec_left(uint64_t deadline) {
+        uint64_t now = now_monotonic_usec();
+
+        return now >= deadline ? 0 : (int64_t) ((deadline - now + USEC_PER_MSEC - 1) / USEC_PER_MSEC);
+}

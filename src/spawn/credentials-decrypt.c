@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "credentials-decrypt.h"
+#include "credentials.h"
 
 /* All it is given (systemd's default PATH for services, for
  * anything it runs itself). */
@@ -139,12 +140,6 @@ static void helper_kill(Helper *h) {
         h->pid = 0;
 }
 
-static int64_t left_msec(uint64_t deadline) {
-        uint64_t now = now_monotonic_usec();
-
-        return now >= deadline ? 0 : (int64_t) ((deadline - now + 999) / 1000);
-}
-
 /* What it said, as a message: its last line (systemd's tools say what
  * failed last, after warnings such as "not located on encrypted media"),
  * control characters replaced. */
@@ -189,7 +184,7 @@ int credential_decrypt(const char *program, const char *id, const char *in, size
         while (r == 0 && (h.out_fd >= 0 || h.err_fd >= 0 || h.pidfd >= 0)) {
                 struct pollfd pfd[5];
                 nfds_t n = 0;
-                int64_t ms = left_msec(deadline);
+                int64_t ms = msec_left(deadline);
                 int ready;
 
                 if (ms == 0) {
@@ -289,22 +284,5 @@ int credential_decrypt(const char *program, const char *id, const char *in, size
                 }
                 r = -EBADMSG;
         }
-        if (r < 0) {
-                explicit_bzero(out, MIN(n_out, max + 1));
-                free(out);
-                return r;
-        }
-        /* Kept at its size: the buffer is the most a credential may be. */
-        char *copy = malloc(n_out + 1);
-        if (copy) {
-                memcpy(copy, out, n_out);
-                copy[n_out] = 0;
-        }
-        explicit_bzero(out, n_out);
-        free(out);
-        if (!copy)
-                return -ENOMEM;
-        *ret = copy;
-        *ret_size = n_out;
-        return 0;
+        return credential_buffer_keep(out, n_out, r, ret, ret_size);
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "credentials-socket.h"
+#include "credentials.h"
 
 /* "\0RANDOM/unit/UNIT/ID", the name systemd gives the connecting end. */
 static int bind_peer_name(int fd, const char *unit, const char *id) {
@@ -29,12 +30,6 @@ static int bind_peer_name(int fd, const char *unit, const char *id) {
         if (bind(fd, (const struct sockaddr *) &sa, (socklen_t) (offsetof(struct sockaddr_un, sun_path) + 1 + n)) < 0)
                 return -errno;
         return 0;
-}
-
-static int64_t left_msec(uint64_t deadline) {
-        uint64_t now = now_monotonic_usec();
-
-        return now >= deadline ? 0 : (int64_t) ((deadline - now + 999) / 1000);
 }
 
 /* Whether interrupt_fd (if any) is readable: a signal that ends the start
@@ -67,7 +62,7 @@ static int connect_path(int fd, const char *path, uint64_t deadline, int interru
                         continue;
                 if (errno != EAGAIN)
                         return -errno;
-                if (left_msec(deadline) == 0)
+                if (msec_left(deadline) == 0)
                         return -ETIMEDOUT;
                 /* Every 10 ms, or at once when the start is to end. */
                 struct pollfd p = { .fd = interrupt_fd, .events = POLLIN };
@@ -80,7 +75,7 @@ int credential_socket_read(const char *path, const char *unit, const char *id, u
                            int interrupt_fd, size_t max, char **ret, size_t *ret_size) {
         uint64_t deadline = now_monotonic_usec() + timeout_usec;
         _cleanup_close_ int fd = -EBADF;
-        char *buf, *copy;
+        char *buf;
         size_t n = 0;
         int r;
 
@@ -119,7 +114,7 @@ int credential_socket_read(const char *path, const char *unit, const char *id, u
                         r = -errno;
                         break;
                 }
-                int64_t left = left_msec(deadline);
+                int64_t left = msec_left(deadline);
                 if (left == 0) {
                         r = -ETIMEDOUT;
                         break;
@@ -136,17 +131,5 @@ int credential_socket_read(const char *path, const char *unit, const char *id, u
                         break;
                 }
         }
-        /* Kept at its size, as a file's (credentials.c). */
-        copy = r >= 0 ? malloc(n + 1) : NULL;
-        if (copy)
-                memcpy(copy, buf, n);
-        explicit_bzero(buf, MIN(n, max + 1));
-        free(buf);
-        if (r < 0)
-                return r;
-        if (!copy)
-                return -ENOMEM;
-        *ret = copy;
-        *ret_size = n;
-        return 0;
+        return credential_buffer_keep(buf, n, r, ret, ret_size);
 }

@@ -209,23 +209,23 @@ static int read_source(int dir_fd, const char *path, int flags, size_t max, char
                 ssize_t k = read(fd, buf + n, max + 1 - n);
                 if (k < 0 && errno == EINTR)
                         continue;
-                if (k <= 0 || (n += (size_t) k) > max) {
-                        int e = k < 0 ? -errno : n > max ? -EFBIG : 0;
-                        if (e < 0) {
-                                explicit_bzero(buf, n);
-                                free(buf);
-                                return e;
-                        }
-                        break;
-                }
+                if (k <= 0 || (n += (size_t) k) > max)
+                        return credential_buffer_keep(buf, n, k < 0 ? -errno : n > max ? -EFBIG : 0, ret,
+                                                      ret_size);
         }
-        /* Kept at its size: the buffer is the most a credential may be, and
-         * a directory of small files would hold that much for each. */
-        char *copy = malloc(n + 1);
-        if (copy)
+}
+
+int credential_buffer_keep(char *buf, size_t n, int r, char **ret, size_t *ret_size) {
+        char *copy = r >= 0 ? malloc(n + 1) : NULL;
+
+        if (copy) {
                 memcpy(copy, buf, n);
+                copy[n] = 0;
+        }
         explicit_bzero(buf, n);
         free(buf);
+        if (r < 0)
+                return r;
         if (!copy)
                 return -ENOMEM;
         *ret = copy;

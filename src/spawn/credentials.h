@@ -56,3 +56,10 @@ extern const char *const credentials_store_dirs[];
 extern const char *const credentials_encrypted_store_dirs[];
 
 int credentials_read(Plan *p, const CredentialSources *src, SpawnError *err);
+
+/* The end of every read of a source (file, socket, systemd-creds' output):
+ * buf, read up to the most a credential may be, is erased and freed; on
+ * success (r >= 0) *ret gets a copy of its n bytes, NUL-terminated, kept at
+ * its size (a directory of small files must not hold that most for each).
+ * Returns r, or -ENOMEM. */
+int credential_buffer_keep(char *buf, size_t n, int r, char **ret, size_t *ret_size);
