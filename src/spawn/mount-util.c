@@ -541,6 +541,29 @@ int mount_id_of(int fd, uint64_t *ret) {
         return 0;
 }
 
+int mount_parent_id(uint64_t id, uint64_t *ret) {
+        _cleanup_free_ char *line = NULL;
+        size_t size = 0;
+        FILE *f;
+        int r = -ENOENT;
+
+        f = fopen("/proc/self/mountinfo", "re");
+        if (!f)
+                return negative_errno();
+        while (getline(&line, &size, f) > 0) {
+                unsigned long long mnt, parent;
+
+                /* "ID PARENT MAJOR:MINOR ...": the two numbers first. */
+                if (sscanf(line, "%llu %llu", &mnt, &parent) == 2 && mnt == id) {
+                        *ret = parent;
+                        r = 0;
+                        break;
+                }
+        }
+        fclose(f);
+        return r;
+}
+
 bool cgroup_host_unified(void) {
         struct statfs sf;
         return statfs("/sys/fs/cgroup", &sf) >= 0 && sf.f_type == CGROUP2_SUPER_MAGIC;

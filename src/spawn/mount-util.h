@@ -146,6 +146,10 @@ int mount_tmpfs_data_owned(const char *data, uid_t owner, char **ret);
 
 /* The mount id of what fd refers to (statx STATX_MNT_ID). */
 int mount_id_of(int fd, uint64_t *ret);
+/* The mount id of the parent of mount id (mount_id_of()), from
+ * /proc/self/mountinfo; a namespace's root is its own parent. -ENOENT:
+ * no such mount here. */
+int mount_parent_id(uint64_t id, uint64_t *ret);
 
 /* Whether this mount namespace's /sys/fs/cgroup is cgroup2 alone (a pure
  * cgroup2 host), not a tmpfs with v1 hierarchies and "unified". */

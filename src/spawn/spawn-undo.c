@@ -10,12 +10,14 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "mount-record.h"
+#include "mount-util.h"
 #include "spawn-child.h"
 #include "spawn-tree.h"
 #include "spawn-undo.h"
@@ -119,6 +121,23 @@ static int undo_root(const SpawnUndo *u, const char *root_directory) {
         return -ENOENT;
 }
 
+/* Whether the child was killed between its pivot_root and its detach of
+ * the old root (mount_setup_pivot()): the host's old root is stacked on
+ * the container's, and setns() put us on the top of that stack, where the
+ * root is not found. Only a "/" whose parent is the recorded root itself:
+ * a stack of any other kind (the host's root over its initramfs) is not
+ * the child's doing, and is never touched. */
+static bool undo_pivot_interrupted(const SpawnUndo *u) {
+        _cleanup_close_ int fd = -EBADF;
+        uint64_t top, parent;
+
+        if (u->in_tree || u->record.root_mnt_id == 0)
+                return false;
+        fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        return fd >= 0 && mount_id_of(fd, &top) >= 0 && top != u->record.root_mnt_id &&
+                mount_parent_id(top, &parent) >= 0 && parent == u->record.root_mnt_id;
+}
+
 /* The helper: in the namespace the tree was made in, as the builder was. */
 _noreturn_ static void undo_helper(SpawnUndo *u, const char *root_directory, bool keep_root, pid_t parent) {
         _cleanup_close_ int host_fd = -EBADF, root_fd = -EBADF;
@@ -149,6 +168,15 @@ _noreturn_ static void undo_helper(SpawnUndo *u, const char *root_directory, boo
          * found and no other container uses it (keep_root); what was made
          * on the host in any case. */
         root_fd = keep_root ? -EBADF : undo_root(u, root_directory);
+        /* Killed halfway through its pivot: the old root goes as the child
+         * would have made it go next (in the container's namespace, private
+         * since before the root was recorded: nothing propagates), and the
+         * namespace is entered anew, onto the container's root. */
+        if (root_fd == -ENOENT && undo_pivot_interrupted(u)) {
+                if (umount2("/", MNT_DETACH) < 0 || setns(u->mntns_fd, CLONE_NEWNS) < 0)
+                        _exit(EXIT_FAILURE);
+                root_fd = undo_root(u, root_directory);
+        }
         mount_undo_take_back(&u->record, root_fd, host_fd);
         _exit(EXIT_SUCCESS);
 }

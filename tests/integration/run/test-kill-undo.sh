@@ -3,7 +3,8 @@
 # PrivateUsers= the tree builder -- killed (SIGKILL, by strace) at each
 # point of its build: before each directory it makes, before each write
 # to the record of what it made (so also between the making and the
-# record's completion), while it writes a new /etc/resolv.conf. The
+# record's completion), while it writes a new /etc/resolv.conf, between
+# its pivot_root and the detach of the old root stacked on the new. The
 # supervisor takes back what the record says (spawn-undo.h): the image
 # and the host's directories are exactly as before, for a Bind= to a mount
 # point the image lacks, an Overlay= whose upper directory on the host
@@ -89,6 +90,12 @@ for variant in no pick no-ro pick-ro; do
                         grep -q "Exec=/nosuch" "$work/err" || killed=$((killed + 1))
                 done
         done
+        # Between pivot_root and the detach of the old root, which the
+        # child does from its new root as umount2(".") (the take-back's own
+        # calls name "/" and the names it removes: -P picks the child's).
+        start "$variant: killed before the old root's detach" -f -P . -e trace=umount2 \
+                -e inject=umount2:signal=KILL:when=1
+        grep -q "Exec=/nosuch" "$work/err" && fail "$variant: the old root's detach was not killed"
         # In the middle of writing the new file (announced, made, not yet
         # recorded as made).
         if [ "$variant" = "$mode" ]; then
