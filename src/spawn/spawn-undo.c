@@ -171,12 +171,11 @@ _noreturn_ static void undo_helper(SpawnUndo *u, const char *root_directory, boo
         /* Killed halfway through its pivot: the old root goes as the child
          * would have made it go next (in the container's namespace, private
          * since before the root was recorded: nothing propagates), and the
-         * namespace is entered anew, onto the container's root. */
-        if (root_fd == -ENOENT && undo_pivot_interrupted(u)) {
-                if (umount2("/", MNT_DETACH) < 0 || setns(u->mntns_fd, CLONE_NEWNS) < 0)
-                        _exit(EXIT_FAILURE);
+         * namespace is entered anew, onto the container's root. Either
+         * failing: what was made on the host goes all the same. */
+        if (root_fd == -ENOENT && undo_pivot_interrupted(u) && umount2("/", MNT_DETACH) >= 0 &&
+            setns(u->mntns_fd, CLONE_NEWNS) >= 0)
                 root_fd = undo_root(u, root_directory);
-        }
         mount_undo_take_back(&u->record, root_fd, host_fd);
         _exit(EXIT_SUCCESS);
 }
