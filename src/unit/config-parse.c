@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "config-hints.h"
 #include "config-parse.h"
 #include "config-parsers.h"
 #include "parse-network.h"
@@ -354,10 +355,12 @@ static bool diag_has(const Diagnostics *diag, const char *file, const char *text
 
 static int report_unknown_section(const char *section, const char *file, unsigned line, Diagnostics *diag) {
         _cleanup_free_ char *text = NULL;
-        const char *s = suggest(NULL, section);
+        const char *s = suggest(NULL, section), *hint = config_hint(section, NULL);
         int r;
 
-        if (s)
+        if (hint)
+                r = asprintf(&text, "unknown section [%s]: %s", section, hint);
+        else if (s)
                 r = asprintf(&text, "unknown section [%s], did you mean [%s]?", section, s);
         else
                 r = asprintf(&text, "unknown section [%s]", section);
@@ -368,24 +371,14 @@ static int report_unknown_section(const char *section, const char *file, unsigne
         return diag_error(diag, file, line, "%s", text);
 }
 
-/* Keys of a .nspawn file that cell has under another name: a file ported
- * from nspawn is told where the key went. */
-static const struct {
-        const char *section, *key, *cell_section, *cell_key;
-} nspawn_keys[] = {
-        { "Network", "Private", "Isolation", "PrivateNetwork" },
-};
-
 static int report_unknown_key(const char *section, const char *key, const char *file, unsigned line,
                               Diagnostics *diag) {
         const ConfigKey *elsewhere;
-        const char *s = suggest(section, key);
+        const char *s = suggest(section, key), *hint = config_hint(section, key);
 
-        for (size_t i = 0; i < ELEMENTSOF(nspawn_keys); i++)
-                if (streq(nspawn_keys[i].section, section) && streq(nspawn_keys[i].key, key))
-                        return diag_error(diag, file, line,
-                                          "unknown key \"%s\" in section [%s]: systemd-nspawn's %s= is %s= in [%s]",
-                                          key, section, key, nspawn_keys[i].cell_key, nspawn_keys[i].cell_section);
+        /* A name from a .nspawn file or a .service unit: where it went. */
+        if (hint)
+                return diag_error(diag, file, line, "unknown key \"%s\" in section [%s]: %s", key, section, hint);
         if (s)
                 return diag_error(diag, file, line, "unknown key \"%s\" in section [%s], did you mean \"%s\"?",
                                   key, section, s);

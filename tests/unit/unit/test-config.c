@@ -1038,12 +1038,45 @@ TEST(unknown_and_extensions) {
         /* the same unknown section is reported once per file */
         OK(&c, "Limit", "TasksMax", "5");
         ASSERT_EQ(c.tasks_max.kind, CELL_LIMIT_UNSET);
-        BAD_EXACT(&c, "Service", "ExecStart", "/bin/true", "web.cell:7: unknown section [Service]");
+        BAD_EXACT(&c, "Service", "ExecStart", "/bin/true", "web.cell:7: unknown section [Service]: a .service "
+                  "unit's section: what runs is in [Exec] here (Exec=, User=, Environment=, ...), its resources in "
+                  "[Limits] (MemoryMax=, CPUQuota=, TasksMax=, LimitNOFILE=, ...)");
+        BAD_EXACT(&c, "Unknown", "Key", "1", "web.cell:7: unknown section [Unknown]");
         BAD(&c, "", "Exec", "x", "outside of any [Section]");
         /* keys are case-sensitive, as systemd's */
         BAD(&c, "exec", "Exec", "x", "unknown section [exec], did you mean [Exec]?");
         ASSERT_NULL(c.exec);
-        ASSERT_EQ(diag.n_errors, 9);
+        ASSERT_EQ(diag.n_errors, 10);
+        cell_config_done(&c);
+        diag_done(&diag);
+}
+
+/* A unit ported from a .nspawn file or a .service: what to write instead. */
+TEST(unknown_with_hints) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        BAD_EXACT(&c, "Files", "Bind", "/srv", "web.cell:7: unknown section [Files]: systemd-nspawn's [Files] keys "
+                  "(Bind=, BindReadOnly=, TemporaryFileSystem=, Inaccessible=, Overlay=, OverlayReadOnly=, "
+                  "ReadOnly=, Volatile=) are in [Root] here");
+        BAD(&c, "Exec", "Ephemeral", "yes", "unknown key \"Ephemeral\" in section [Exec]: systemd-nspawn's "
+            "Ephemeral= is not supported: Volatile=overlay in [Root]");
+        BAD(&c, "Exec", "ProcessTwo", "yes", "systemd-nspawn's ProcessTwo= is Init=yes in [Exec]");
+        BAD(&c, "Exec", "Parameters", "-b", "the command line is Exec= in [Exec]");
+        BAD(&c, "Exec", "PivotRoot", "/usr", "systemd-nspawn's PivotRoot= is not supported");
+        BAD(&c, "Exec", "LinkJournal", "no", "systemd-nspawn's LinkJournal= is not supported");
+        BAD(&c, "Exec", "ExecStart", "/bin/true", "a .service unit's ExecStart= is Exec= in [Exec]");
+        BAD_EXACT(&c, "Limits", "CPUShares", "512", "web.cell:7: unknown key \"CPUShares\" in section [Limits]: "
+                  "systemd's deprecated cgroup v1 name: CPUWeight= in [Limits], 1-10000 with 100 the default "
+                  "(CPUShares= counted 2-262144, 1024 the default)");
+        BAD(&c, "Limits", "MemoryLimit", "1G", "systemd's deprecated cgroup v1 name: MemoryMax= in [Limits]");
+        BAD(&c, "Limits", "BlockIOWeight", "500", "IOWeight= in [Limits]");
+        BAD(&c, "Limits", "BlockIOReadBandwidth", "/dev/sda 1M", "IOReadBandwidthMax= in [Limits]");
+        /* Whatever section it is in: the name says where it went. */
+        BAD(&c, "Exec", "MemoryLimit", "1G", "MemoryMax= in [Limits]");
+        /* A section's own hint only for that section. */
+        BAD_EXACT(&c, "Exec", "Private", "yes", "web.cell:7: unknown key \"Private\" in section [Exec]");
+        ASSERT_EQ(diag.n_errors, 13);
         cell_config_done(&c);
         diag_done(&diag);
 }
