@@ -45,6 +45,25 @@ static const ConfigHint hints[] = {
           "a .service unit's section: what runs is in [Exec] here (Exec=, User=, Environment=, ...), its resources "
           "in [Limits] (MemoryMax=, CPUQuota=, TasksMax=, LimitNOFILE=, ...)" },
         { NULL, "ExecStart", "a .service unit's ExecStart= is Exec= in [Exec]" },
+        { NULL, "RootDirectory", "a .service unit's RootDirectory= is Directory= in [Root]" },
+        { NULL, "RootImage", "a .service unit's RootImage= is Image= in [Root]" },
+        { NULL, "BindPaths", "a .service unit's BindPaths= is Bind= in [Root]" },
+        { NULL, "BindReadOnlyPaths",
+          "a .service unit's BindReadOnlyPaths= is BindReadOnly= in [Root]" },
+        { NULL, "InaccessiblePaths",
+          "a .service unit's InaccessiblePaths= is Inaccessible= in [Root]" },
+        { NULL, "ProtectSystem",
+          "a .service unit's ProtectSystem=: ReadOnly=yes in [Root] makes all of the root read-only" },
+        { NULL, "CapabilityBoundingSet",
+          "a .service unit's CapabilityBoundingSet= is Capability= and DropCapability= in [Isolation], "
+          "which add to and take from the container's default set" },
+        { NULL, "AmbientCapabilities",
+          "a .service unit's AmbientCapabilities= is AmbientCapability= in [Isolation]" },
+        /* What the service that runs cell decides (cell@.service(8)). */
+        { NULL, "Restart", "the service's: set it in a drop-in of cell@NAME.service (cell@.service(8), RESTARTING)" },
+        { NULL, "RestartSec", "the service's: set it in a drop-in of cell@NAME.service (cell@.service(8), RESTARTING)" },
+        { NULL, "TimeoutStartSec", "the service's: set it in a drop-in of cell@NAME.service (cell@.service(8))" },
+        { NULL, "WatchdogSec", "the service's: set it in a drop-in of cell@NAME.service (cell@.service(8), WATCHDOG)" },
 
         /* systemd's deprecated cgroup v1 names, with the scale that changed. */
         { NULL, "MemoryLimit", "systemd's deprecated cgroup v1 name: MemoryMax= in [Limits]" },

@@ -1066,6 +1066,10 @@ TEST(unknown_with_hints) {
         BAD(&c, "Exec", "PivotRoot", "/usr", "systemd-nspawn's PivotRoot= is not supported");
         BAD(&c, "Exec", "LinkJournal", "no", "systemd-nspawn's LinkJournal= is not supported");
         BAD(&c, "Exec", "ExecStart", "/bin/true", "a .service unit's ExecStart= is Exec= in [Exec]");
+        BAD(&c, "Exec", "RootDirectory", "/srv/root", "a .service unit's RootDirectory= is Directory= in [Root]");
+        BAD(&c, "Isolation", "CapabilityBoundingSet", "CAP_NET_ADMIN",
+            "Capability= and DropCapability= in [Isolation]");
+        BAD(&c, "Exec", "Restart", "on-failure", "a drop-in of cell@NAME.service (cell@.service(8), RESTARTING)");
         BAD_EXACT(&c, "Limits", "CPUShares", "512", "web.cell:7: unknown key \"CPUShares\" in section [Limits]: "
                   "systemd's deprecated cgroup v1 name: CPUWeight= in [Limits], 1-10000 with 100 the default "
                   "(CPUShares= counted 2-262144, 1024 the default)");
@@ -1076,7 +1080,7 @@ TEST(unknown_with_hints) {
         BAD(&c, "Exec", "MemoryLimit", "1G", "MemoryMax= in [Limits]");
         /* A section's own hint only for that section. */
         BAD_EXACT(&c, "Exec", "Private", "yes", "web.cell:7: unknown key \"Private\" in section [Exec]");
-        ASSERT_EQ(diag.n_errors, 13);
+        ASSERT_EQ(diag.n_errors, 16);
         cell_config_done(&c);
         diag_done(&diag);
 }
