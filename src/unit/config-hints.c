@@ -60,10 +60,11 @@ static const ConfigHint hints[] = {
         { NULL, "AmbientCapabilities",
           "a .service unit's AmbientCapabilities= is AmbientCapability= in [Isolation]" },
         /* What the service that runs cell decides (cell@.service(8)). */
-        { NULL, "Restart", "the service's: set it in a drop-in of cell@NAME.service (cell@.service(8), RESTARTING)" },
-        { NULL, "RestartSec", "the service's: set it in a drop-in of cell@NAME.service (cell@.service(8), RESTARTING)" },
-        { NULL, "TimeoutStartSec", "the service's: set it in a drop-in of cell@NAME.service (cell@.service(8))" },
-        { NULL, "WatchdogSec", "the service's: set it in a drop-in of cell@NAME.service (cell@.service(8), WATCHDOG)" },
+#define SERVICE_KEY "the service's: set it in a drop-in of cell@NAME.service (cell@.service(8)"
+        { NULL, "Restart", SERVICE_KEY ", RESTARTING)" },
+        { NULL, "RestartSec", SERVICE_KEY ", RESTARTING)" },
+        { NULL, "TimeoutStartSec", SERVICE_KEY ")" },
+        { NULL, "WatchdogSec", SERVICE_KEY ", WATCHDOG)" },
 
         /* systemd's deprecated cgroup v1 names, with the scale that changed. */
         { NULL, "MemoryLimit", "systemd's deprecated cgroup v1 name: MemoryMax= in [Limits]" },
