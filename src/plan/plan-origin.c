@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "parse-limits.h"
 #include "plan-internal.h"
 #include "strv.h"
 
@@ -29,6 +30,9 @@ static const char * const origin_keys[] = {
         "CPUQuota", "CPUQuotaPeriodSec", "CPUWeight", "StartupCPUWeight", "IOWeight", "StartupIOWeight",
         "TasksMax",
         "Port",
+        /* [Unit]'s dependencies, counted: systemd's refusal names a unit
+         * (scope-bus-refused.c), whose own line is named. */
+        "After", "Before", "Wants", "Requires", "BindsTo", "PartOf", "Conflicts",
         /* What else StartTransientUnit gets of one value (plan-scope.c's
          * plan_property_keys[]), which systemd may refuse: a slice it cannot
          * load ("a-.slice"), a value an older systemd does not take. */
@@ -115,10 +119,105 @@ const char *plan_origin_prefix(const Plan *p, const char *key, size_t item, char
         return buf;
 }
 
+/* "FILE:LINE: ", or for a key several lines set, that message is about as a
+ * whole, "FILE:LINE (and N more lines): " of the first: each of them may be
+ * the one to change, and the first is where to start looking. */
+static const char *format_origin(const char *file, unsigned line, size_t more, char *buf, size_t n) {
+        if (more > 0)
+                (void) snprintf(buf, n, "%s:%u (and %zu more line%s): ", file, line, more, more == 1 ? "" : "s");
+        else
+                (void) snprintf(buf, n, "%s:%u: ", file, line);
+        return buf;
+}
+
+/* The items of a counted list key a message may name one of: the groups,
+ * the dependencies as StartTransientUnit got them. NULL for other keys. */
+static char * const *list_items(const Plan *p, const char *key, bool *ret_list) {
+        static const char * const dependencies[] = {
+                "After", "Before", "Wants", "Requires", "BindsTo", "PartOf", "Conflicts",
+        };
+
+        *ret_list = true;
+        if (streq(key, "SupplementaryGroups"))
+                return p->supplementary_groups;
+        for (size_t i = 0; i < ELEMENTSOF(dependencies); i++)
+                if (streq(key, dependencies[i])) {
+                        for (size_t j = 0; j < p->n_properties; j++)
+                                if (streq(p->properties[j].name, key))
+                                        return p->properties[j].as;
+                        return NULL;
+                }
+        *ret_list = false;
+        return NULL;
+}
+
+/* A counted list key's message: the line of the item it names (the value
+ * up to ": "), or for one about the list as a whole (no value, or the list
+ * as sent: more than one word) its first line and how many more. An item
+ * the unit did not write is not named: no line holds it. */
+static const char *list_origin(const Plan *p, const char *key, char * const *items, const char *v,
+                               char *buf, size_t n) {
+        const char *end = strstr(v, ": ");
+        size_t len = end ? (size_t) (end - v) : strlen(v), more = 0;
+        const CellOrigin *first = NULL;
+
+        if (len > 0 && !memchr(v, ' ', len)) {
+                for (size_t i = 0; items && items[i]; i++)
+                        if (strlen(items[i]) == len && strncmp(items[i], v, len) == 0)
+                                return plan_origin_prefix(p, key, i, buf, n);
+                return buf;
+        }
+        for (size_t i = 0; i < p->n_origins; i++)
+                if (streq(p->origins[i].key, key)) {
+                        if (first)
+                                more++;
+                        else
+                                first = p->origins + i;
+                }
+        return first ? format_origin(first->file, first->line, more, buf, n) : buf;
+}
+
+/* The IO device keys and DeviceAllow=, whose entries keep their origins in
+ * the plan's limits: the entry of the path the message names ("KEY=PATH:
+ * ..."), or for one about the key as a whole ("KEY=: ...": systemd refused
+ * the property, or has no io controller) its first line and how many more. */
+static const char *entry_origin(const Plan *p, const char *key, const char *v, char *buf, size_t n) {
+        const PlanLimits *l = &p->limits;
+        const char *end = strstr(v, ": "), *file = NULL;
+        size_t len = end ? (size_t) (end - v) : strlen(v), count = 0;
+        unsigned line = 0;
+
+        for (size_t i = 0; i < l->n_io_devices + l->n_device_allow; i++) {
+                const char *path, *f;
+                unsigned ln;
+
+                if (i < l->n_io_devices) {
+                        const CellIODevice *d = l->io_devices + i;
+                        if (!streq(io_kind_key(d->kind), key))
+                                continue;
+                        path = d->path, f = d->file, ln = d->line;
+                } else {
+                        const CellDeviceAllow *d = l->device_allow + i - l->n_io_devices;
+                        if (!streq(key, "DeviceAllow"))
+                                continue;
+                        path = d->path, f = d->file, ln = d->line;
+                }
+                if (!f || ln == 0)
+                        continue;
+                if (len > 0 && strlen(path) <= len && strncmp(path, v, strlen(path)) == 0 &&
+                    (v[strlen(path)] == ' ' || strlen(path) == len))
+                        return format_origin(f, ln, 0, buf, n);
+                if (count++ == 0)
+                        file = f, line = ln;
+        }
+        return len == 0 && file ? format_origin(file, line, count - 1, buf, n) : buf;
+}
+
 const char *plan_message_origin(const Plan *p, const char *message, char *buf, size_t n) {
         char key[64];
         size_t k = strspn(message, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
-        size_t item = 0;
+        char * const *items;
+        bool list;
 
         if (n > 0)
                 buf[0] = 0;
@@ -128,20 +227,17 @@ const char *plan_message_origin(const Plan *p, const char *message, char *buf, s
         memcpy(key, message, k);
         key[k] = 0;
 
-        /* SupplementaryGroups=GROUP: that group's line; a message about the
-         * list as a whole names none. EnvironmentFile='s messages are its
-         * reader's (cli/environment-files.c), which knows the entry. */
-        if (streq(key, "SupplementaryGroups")) {
-                const char *v = message + k + 1;
-                size_t len = strcspn(v, ":");
-
-                while (p->supplementary_groups && p->supplementary_groups[item] &&
-                       !(strlen(p->supplementary_groups[item]) == len &&
-                         strncmp(p->supplementary_groups[item], v, len) == 0))
-                        item++;
-                if (len == 0 || !p->supplementary_groups || !p->supplementary_groups[item])
-                        return buf;
-        } else if (streq(key, "EnvironmentFile"))
+        /* EnvironmentFile='s messages are its reader's (cli/environment-files.c),
+         * which knows the entry. */
+        if (streq(key, "EnvironmentFile"))
                 return buf;
-        return plan_origin_prefix(p, key, item, buf, n);
+        items = list_items(p, key, &list);
+        if (list)
+                return list_origin(p, key, items, message + k + 1, buf, n);
+        if (streq(key, "DeviceAllow"))
+                return entry_origin(p, key, message + k + 1, buf, n);
+        for (CellIOKind t = 0; t < _CELL_IO_KIND_MAX; t++)
+                if (streq(key, io_kind_key(t)))
+                        return entry_origin(p, key, message + k + 1, buf, n);
+        return plan_origin_prefix(p, key, 0, buf, n);
 }

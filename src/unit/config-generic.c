@@ -164,10 +164,16 @@ static int parse_word_list(ConfigContext *ctx, const ConfigKey *k, char ***list,
  * a quote is part of the word and so no unit name. */
 int config_parse_unit_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         ExtractFlags flags = EXTRACT_RETAIN_ESCAPE;
+        int r;
 
         if (streq(k->section, "Install"))
                 flags |= EXTRACT_UNQUOTE;
-        return parse_word_list(ctx, k, data, flags, unit_name_is_valid);
+        r = parse_word_list(ctx, k, data, flags, unit_name_is_valid);
+        /* [Unit]'s are counted: systemd's refusal at the start names a unit
+         * (a template, one not found or masked), and cell names its line. */
+        if (streq(k->section, "Unit"))
+                ctx->items = strv_length(*(char ***) data);
+        return r;
 }
 
 int config_parse_unit_name(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {

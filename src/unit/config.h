@@ -259,8 +259,8 @@ typedef struct CellSched {
  * bad one: with drop-ins, the key alone does not say which file. Recorded
  * by config_assign() for every key: a key of one value keeps its last line;
  * a list key whose parser counts its items (SupplementaryGroups=,
- * EnvironmentFile=, Interface=, MACVLAN=, IPVLAN=, SystemCallArchitectures=)
- * one record a line, so that an item's own line is known; an empty value
+ * EnvironmentFile=, Interface=, MACVLAN=, IPVLAN=, SystemCallArchitectures=,
+ * [Unit]'s dependencies After= ... Conflicts=) one record a line, so that an item's own line is known; an empty value
  * (the reset) drops the key's records. The checks across keys and of the
  * plan name their lines too (cell_config_origin()). A key whose
  * value builds up over lines otherwise (Capability=, CPUAffinity=) keeps

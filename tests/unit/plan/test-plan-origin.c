@@ -47,7 +47,9 @@ TEST(origin_from_files) {
         ASSERT_STREQ(prefix(&p, "SupplementaryGroups=video: no such group", buf, sizeof buf),
                      "web.cell.d/x.conf:3: ");
         ASSERT_STREQ(prefix(&p, "SupplementaryGroups=video", buf, sizeof buf), "web.cell.d/x.conf:3: ");
-        ASSERT_STREQ(prefix(&p, "SupplementaryGroups=: setgroups", buf, sizeof buf), "");
+        /* The list as a whole (setgroups()): its first line, and how many more set it. */
+        ASSERT_STREQ(prefix(&p, "SupplementaryGroups=: setgroups", buf, sizeof buf),
+                     "web.cell:6 (and 1 more line): ");
         ASSERT_STREQ(prefix(&p, "SupplementaryGroups=kvm: no such group", buf, sizeof buf), "");
         ASSERT_STREQ(plan_key_origin(&p, "EnvironmentFile", 0)->file, p.unit_path);
         ASSERT_EQ(plan_key_origin(&p, "EnvironmentFile", 0)->line, 7);
@@ -159,6 +161,81 @@ TEST(origin_limits) {
         plan_ok(&c, NULL, &p);
         ASSERT_STREQ(prefix(&p, "AllowedCPUs=: the kernel refuses cpuset.cpus=1", buf, sizeof buf),
                      "web.cell.d/x.conf:3: ");
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* [Unit]'s dependencies, counted: systemd's refusal at the start names a
+ * unit (scope-bus-refused.c makes it "Requires=x.service: ..."), whose own
+ * line is named; a refusal of the key as a whole names its first line. */
+TEST(origin_dependencies) {
+        CellConfig c;
+        Plan p = {};
+        char buf[PATH_MAX + 32];
+
+        config_from_files(&c, "web", "[Unit]\nAfter=a.service foo@.service\nRequires=x.service\n"
+                          "After=b.service\nConflicts=\n[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\n",
+                          "[Unit]\nRequires=nonexistent.service\nBefore=c.service\nWants=\nWants=d.service\n");
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(prefix(&p, "After=foo@.service: systemd refused After: Invalid unit name foo@.service",
+                            buf, sizeof buf), "web.cell:2: ");
+        ASSERT_STREQ(prefix(&p, "After=b.service: systemd refused After", buf, sizeof buf), "web.cell:4: ");
+        ASSERT_STREQ(prefix(&p, "Requires=x.service: systemd refused Requires: Unit x.service not found.",
+                            buf, sizeof buf), "web.cell:3: ");
+        ASSERT_STREQ(prefix(&p, "Requires=nonexistent.service: systemd refused Requires: Unit "
+                            "nonexistent.service not found.", buf, sizeof buf), "web.cell.d/x.conf:2: ");
+        ASSERT_STREQ(prefix(&p, "Before=c.service: systemd refused Before", buf, sizeof buf),
+                     "web.cell.d/x.conf:3: ");
+        ASSERT_STREQ(prefix(&p, "Wants=d.service: systemd refused Wants", buf, sizeof buf),
+                     "web.cell.d/x.conf:5: ");
+        /* The key as a whole ("Cannot set property After"), with its value as
+         * sent or none: the first line, and how many more. */
+        ASSERT_STREQ(prefix(&p, "After=a.service foo@.service b.service: systemd refused After: Cannot set "
+                            "property After, or unknown property.", buf, sizeof buf),
+                     "web.cell:2 (and 1 more line): ");
+        ASSERT_STREQ(prefix(&p, "Requires=: systemd refused Requires", buf, sizeof buf),
+                     "web.cell:3 (and 1 more line): ");
+        ASSERT_STREQ(prefix(&p, "Before=: systemd refused Before", buf, sizeof buf), "web.cell.d/x.conf:3: ");
+        /* A unit no line names, a key cleared or never set: no line. */
+        ASSERT_STREQ(prefix(&p, "After=x.service: systemd refused After", buf, sizeof buf), "");
+        ASSERT_STREQ(prefix(&p, "Conflicts=: systemd refused Conflicts", buf, sizeof buf), "");
+        ASSERT_STREQ(prefix(&p, "PartOf=: systemd refused PartOf", buf, sizeof buf), "");
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* The IO device keys and DeviceAllow= keep each entry's origin: a message
+ * about one path names its line, one about the key as a whole (systemd has
+ * no io controller, or refused the property of several disks) its first
+ * line and how many more. */
+TEST(origin_entries) {
+        CellConfig c;
+        Plan p = {};
+        char buf[PATH_MAX + 32];
+
+        config_from_files(&c, "web", "[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\n[Limits]\n"
+                          "IOReadBandwidthMax=/dev/sda 1M\nIOReadIOPSMax=/dev/sda 10\n"
+                          "DeviceAllow=/dev/fuse rw\nIOReadBandwidthMax=/dev/sdb 2M\n",
+                          "[Limits]\nIOReadBandwidthMax=/srv/r 3M\nDeviceAllow=char-pts r\n"
+                          "IODeviceLatencyTargetSec=/dev/sda 25ms\n");
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(prefix(&p, "IOReadBandwidthMax=: systemd has no io controller for cell-web.scope",
+                            buf, sizeof buf), "web.cell:6 (and 2 more lines): ");
+        ASSERT_STREQ(prefix(&p, "IOReadBandwidthMax=: systemd refused IOReadBandwidthMax: Cannot set property",
+                            buf, sizeof buf), "web.cell:6 (and 2 more lines): ");
+        ASSERT_STREQ(prefix(&p, "IOReadIOPSMax=: systemd has no io controller", buf, sizeof buf),
+                     "web.cell:7: ");
+        ASSERT_STREQ(prefix(&p, "IODeviceLatencyTargetSec=: systemd refused IODeviceLatencyTargetUSec",
+                            buf, sizeof buf), "web.cell.d/x.conf:4: ");
+        ASSERT_STREQ(prefix(&p, "IOReadBandwidthMax=/dev/sdb 2000000: refused", buf, sizeof buf), "web.cell:9: ");
+        ASSERT_STREQ(prefix(&p, "IOReadBandwidthMax=/srv/r: refused", buf, sizeof buf), "web.cell.d/x.conf:2: ");
+        ASSERT_STREQ(prefix(&p, "DeviceAllow=: systemd refused DeviceAllow: DeviceAllow= requires device path "
+                            "or device class", buf, sizeof buf), "web.cell:8 (and 1 more line): ");
+        ASSERT_STREQ(prefix(&p, "DeviceAllow=char-pts r: refused", buf, sizeof buf), "web.cell.d/x.conf:3: ");
+        /* A path no line names, a key not set: no line. */
+        ASSERT_STREQ(prefix(&p, "IOReadBandwidthMax=/dev/sdc: refused", buf, sizeof buf), "");
+        ASSERT_STREQ(prefix(&p, "IOWriteIOPSMax=: systemd has no io controller", buf, sizeof buf), "");
+        ASSERT_STREQ(prefix(&p, "IODeviceWeight=: refused", buf, sizeof buf), "");
         plan_done(&p);
         cell_config_done(&c);
 }
