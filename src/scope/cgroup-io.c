@@ -82,6 +82,27 @@ static dev_t whole_disk(dev_t d) {
         return parent >= 0 && read_dev(parent, "dev", &disk) >= 0 ? disk : d;
 }
 
+void cg_io_disk_name(dev_t d, char *buf, size_t n) {
+        _cleanup_close_ int dir = sysfs_block_open(d);
+        _cleanup_close_ int fd = -EBADF;
+        char text[512];
+        ssize_t k;
+
+        if (n == 0)
+                return;
+        buf[0] = 0;
+        fd = dir >= 0 ? openat(dir, "uevent", O_RDONLY|O_CLOEXEC) : -EBADF;
+        k = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
+        if (k <= 0)
+                return;
+        text[k] = 0;
+        for (char *l = text; l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+                if (startswith(l, "DEVNAME=")) {
+                        snprintf(buf, n, "/dev/%.*s", (int) strcspn(l + 8, "\n"), l + 8);
+                        return;
+                }
+}
+
 int cg_io_resolve(const char *path, dev_t *ret) {
         struct stat st;
         dev_t d, below;
@@ -140,7 +161,8 @@ static int writes_add(CgroupIOWrite **w, size_t *n, const char *file, const char
         if (!l)
                 return -ENOMEM;
         *w = l;
-        l[*n] = (CgroupIOWrite) { .file = file, .fallback = fallback, .optional = optional, .origin = origin };
+        l[*n] = (CgroupIOWrite) { .file = file, .fallback = fallback, .optional = optional, .origin = origin,
+                                  .dev = disk->dev };
         snprintf(l[*n].line, sizeof l[*n].line, "%u:%u", major(disk->dev), minor(disk->dev));
         *ret = l + (*n)++;
         return 0;

@@ -21,6 +21,10 @@
  * the file system (tmpfs, overlayfs, NFS), or stat()'s -errno. */
 int cg_io_resolve(const char *path, dev_t *ret);
 
+/* "/dev/NAME" of the disk d, from its sysfs uevent (the kernel's name, as
+ * lsblk shows it), for messages; "" when sysfs does not have it. */
+void cg_io_disk_name(dev_t d, char *buf, size_t n);
+
 /* The limits of one disk, from every entry that names it (by whatever path):
  * per key the last value written. */
 typedef struct CgroupIODisk {
@@ -45,6 +49,7 @@ typedef struct CgroupIOWrite {
         const char *fallback;   /* written where file is missing or refuses (BFQ's weights), or NULL */
         bool optional;          /* both missing or refused: skipped, a weight needs a scheduler that has them */
         size_t origin;          /* the entry it came from, for messages */
+        dev_t dev;              /* the disk, for messages */
         char line[128];         /* "254:0 rbps=1000000 wbps=max" */
         char fallback_line[128];        /* what fallback takes (BFQ's own scale) */
 } CgroupIOWrite;

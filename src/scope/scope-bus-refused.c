@@ -45,6 +45,55 @@ static const char *find_word(const char *message, const char *name) {
         return NULL;
 }
 
+/* A character of a unit's name: systemd's, and "@" of an instance's. */
+static bool is_unit_name_char(char c) {
+        return is_word_char(c) || (c && strchr(":-_.\\@", c));
+}
+
+/* Whether message names the unit name as a whole: "Unit x.service not
+ * found.", not "x.service" inside "ax.service" or "x.service.d". */
+static bool names_unit(const char *message, const char *name) {
+        size_t n = strlen(name);
+
+        for (const char *m = strstr(message, name); n > 0 && m; m = strstr(m + 1, name)) {
+                const char *after = m + n;
+
+                if (m > message && is_unit_name_char(m[-1]))
+                        continue;
+                if (!*after || !is_unit_name_char(*after) ||
+                    (*after == '.' && (!after[1] || !is_unit_name_char(after[1]))))
+                        return true;
+        }
+        return false;
+}
+
+/* The dependency entry systemd's message names, where it names no property:
+ * it refuses a name it does not take while it reads the properties ("Invalid
+ * unit name foo@.service": the first key sent that has it), and a unit the
+ * start pulls in that it cannot start ("Unit x.service not found.", "... is
+ * masked.", "... failed to load properly"): then the key that pulls it in,
+ * Requires= or BindsTo=, rather than an After= of the same unit. The
+ * unit's own entries only: scope/'s BindsTo= of the service is not one. */
+static const PlanProperty *refused_dependency(const ScopeBus *b, const char *message, const char **ret_entry) {
+        static const char * const pulled_in[] = { "Requires", "BindsTo", NULL };
+        bool parsing = startswith(message, "Invalid unit name ");
+
+        for (unsigned pass = parsing; pass < 2; pass++)
+                for (size_t i = 0; i < b->n_props; i++) {
+                        const PlanProperty *q = b->props + i;
+
+                        if (!q->key || !streq_ptr(q->signature, "as") || !streq(q->name, q->key) ||
+                            (pass == 0 && !strv_contains((char **) pulled_in, q->key)))
+                                continue;
+                        for (size_t j = 0; q->as && q->as[j]; j++)
+                                if (names_unit(message, q->as[j])) {
+                                        *ret_entry = q->as[j];
+                                        return q;
+                                }
+                }
+        return NULL;
+}
+
 typedef struct Refused {
         const char *at;         /* where the message names it: the first named wins */
         const char *name;       /* the property */
@@ -142,8 +191,16 @@ int scope_bus_refused(Scope *s, const sd_bus_error *e) {
                 consider(&best, message, "Before", true, NULL, _CELL_IO_KIND_MAX);
         }
 
-        if (!best.at)
+        if (!best.at) {
+                const char *entry = NULL;
+                const PlanProperty *q = refused_dependency(b, message, &entry);
+
+                /* "Requires=x.service: ...": plan_message_origin() names that entry's line. */
+                if (q)
+                        return scope_set_error(s, r, "%s=%s: systemd refused %s: %s (%s)", q->key, entry, q->name,
+                                               message, e->name);
                 return scope_set_error(s, r, "StartTransientUnit(%s) failed: %s (%s)", s->unit, message, e->name);
+        }
         if (!best.own && best.io != _CELL_IO_KIND_MAX) {
                 io_prefix(s, best.io, value, sizeof value);
                 return scope_set_error(s, r, "%ssystemd refused %s: %s (%s)", value, best.name, message, e->name);

@@ -4,10 +4,12 @@
  * systemd 252 writes them (scope-cgroupfs.c makes the cgroups). */
 
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include "cgroup-io.h"
 #include "cgroup-util.h"
@@ -48,11 +50,19 @@ int scope_cgroupfs_write_io(Scope *s, const Plan *p, int idx, bool v2) {
                         continue;
                 }
                 /* The kernel refuses a disk that takes no IO limits (a loop device
-                 * without a queue, a disk gone since it was found). */
-                if (r < 0)
-                        return scope_set_error(s, r, "%s:%u: %s=%s: cannot write \"%s\" to %s in %s: %s",
+                 * without a queue, a disk gone since it was found): named by its
+                 * node too, as the path the unit wrote may be a file on it. */
+                if (r < 0) {
+                        char name[PATH_MAX];
+
+                        cg_io_disk_name(w[i].dev, name, sizeof name);
+                        return scope_set_error(s, r, "%s:%u: %s=%s: the kernel refuses the disk %u:%u%s%s%s: "
+                                               "cannot write \"%s\" to %s in %s: %s",
                                                strna(d->file), d->line, io_kind_key(d->kind), d->path,
+                                               major(w[i].dev), minor(w[i].dev),
+                                               name[0] ? " (" : "", name, name[0] ? ")" : "",
                                                w[i].line, w[i].file, dir->path, strerror(-r));
+                }
         }
         return 0;
 }

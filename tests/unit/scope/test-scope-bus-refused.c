@@ -84,3 +84,57 @@ TEST(refusal_naming_a_unit) {
         sd_bus_error_free(&e);
         free(s.error);
 }
+
+/* A refusal that names an entry of the unit's dependencies, not a property:
+ * systemd's words for a name it does not take, and for a unit the start
+ * pulls in that it cannot start. The key and entry are named, for
+ * plan_message_origin() to name the entry's line. */
+TEST(refused_dependency) {
+        char *after[] = { (char *) "a.service", (char *) "foo@.service", (char *) "x.service", NULL };
+        char *requires[] = { (char *) "x.service", (char *) "dev-sda1.device", NULL };
+        char *partof[] = { (char *) "foo@.service", NULL };
+        PlanProperty props[] = {
+                { .name = "Delegate", .signature = "b", .b = true },
+                { .name = "After", .key = "After", .signature = "as", .as = after },
+                { .name = "Requires", .key = "Requires", .signature = "as", .as = requires },
+                { .name = "PartOf", .key = "PartOf", .signature = "as", .as = partof },
+        };
+        ScopeBus b = { .props = props, .n_props = ELEMENTSOF(props) };
+        Scope s = { .unit = (char *) "cell-web.scope", .bus = &b };
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+
+        /* Refused while the properties are read: the first key sent that has it. */
+        sd_bus_error_set(&e, SD_BUS_ERROR_INVALID_ARGS, "Invalid unit name foo@.service");
+        ASSERT_ERROR(scope_bus_refused(&s, &e), EINVAL);
+        ASSERT_STREQ(s.error, "After=foo@.service: systemd refused After: Invalid unit name foo@.service "
+                              "(org.freedesktop.DBus.Error.InvalidArgs)");
+        sd_bus_error_free(&e);
+        /* Pulled in and not found: the key that pulls it in, not After='s. */
+        sd_bus_error_set(&e, "org.freedesktop.systemd1.NoSuchUnit", "Unit x.service not found.");
+        ASSERT_TRUE(scope_bus_refused(&s, &e) < 0);
+        ASSERT_STREQ(s.error, "Requires=x.service: systemd refused Requires: Unit x.service not found. "
+                              "(org.freedesktop.systemd1.NoSuchUnit)");
+        sd_bus_error_free(&e);
+        sd_bus_error_set(&e, SD_BUS_ERROR_INVALID_ARGS, "Unit dev-sda1.device failed to load properly, please "
+                         "adjust/correct and reload service manager: Invalid argument");
+        ASSERT_ERROR(scope_bus_refused(&s, &e), EINVAL);
+        ASSERT_TRUE(startswith(s.error, "Requires=dev-sda1.device: systemd refused Requires: Unit dev-sda1.device "));
+        sd_bus_error_free(&e);
+        /* A unit only After= has: After=. */
+        sd_bus_error_set(&e, "org.freedesktop.systemd1.UnitMasked", "Unit a.service is masked.");
+        ASSERT_TRUE(scope_bus_refused(&s, &e) < 0);
+        ASSERT_TRUE(startswith(s.error, "After=a.service: systemd refused After: "));
+        sd_bus_error_free(&e);
+        /* A name that only holds an entry's ("ax.service", "x.service.d"), or
+         * none of the unit's: systemd's words as they are. */
+        sd_bus_error_set(&e, "org.freedesktop.systemd1.NoSuchUnit", "Unit ax.service not found.");
+        ASSERT_TRUE(scope_bus_refused(&s, &e) < 0);
+        ASSERT_STREQ(s.error, "StartTransientUnit(cell-web.scope) failed: Unit ax.service not found. "
+                              "(org.freedesktop.systemd1.NoSuchUnit)");
+        sd_bus_error_free(&e);
+        sd_bus_error_set(&e, SD_BUS_ERROR_INVALID_ARGS, "Bad drop-in x.service.d/y.conf");
+        ASSERT_ERROR(scope_bus_refused(&s, &e), EINVAL);
+        ASSERT_TRUE(startswith(s.error, "StartTransientUnit(cell-web.scope) failed: "));
+        sd_bus_error_free(&e);
+        free(s.error);
+}
