@@ -518,8 +518,8 @@ int plan_machine_name(const char *name, char **ret);
  * without Register=); NULL on OOM. */
 char *plan_machine_name_mapped(const char *name);
 
-/* Where the unit set key (its item-th item for SupplementaryGroups= and
- * EnvironmentFile=, 0 for the others), or NULL: a default, a value from the
+/* Where the unit set key (its item-th item for SupplementaryGroups=,
+ * EnvironmentFile= and the dependencies After= ..., 0 for the others), or NULL: a default, a value from the
  * command line, a key the plan keeps no origin for. */
 const CellOrigin *plan_key_origin(const Plan *p, const char *key, size_t item);
 /* That as "FILE:LINE: " into buf, or "" for none; returns buf. */
@@ -528,8 +528,11 @@ const char *plan_root_key(const Plan *p);
 const char *plan_root_source(const Plan *p);
 const char *plan_origin_prefix(const Plan *p, const char *key, size_t item, char *buf, size_t n);
 /* The same for a start's message about a key, which begins "Key=value"
- * (spawn-error.h): "" for one that begins otherwise (a mount's names its
- * own origin) or about a key the unit did not set. */
+ * (spawn-error.h): of a list's item or an IO or DeviceAllow= entry the
+ * value names, its line; of such a key as a whole ("Key=: ..."),
+ * "FILE:LINE (and N more lines): " of its first line. "" for one that
+ * begins otherwise (a mount's names its own origin) or about a key or
+ * item the unit did not set. */
 const char *plan_message_origin(const Plan *p, const char *message, char *buf, size_t n);
 
 /* Names used in the JSON and in messages ("bind", "fixed", "errno"); never NULL

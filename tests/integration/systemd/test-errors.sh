@@ -68,6 +68,38 @@ cell_with_slice maskedslice masked.slice
 in_sealed "$CELL" run maskedslice > "$WORK/maskedslice.log" 2>&1
 expect_refused "a masked Slice=" maskedslice "$WORK/maskedslice.log" $? "masked"
 
+# --- a dependency systemd refuses: its message names the unit, not the
+# property ("Unit x.service not found.", "Invalid unit name foo@.service");
+# cell names the key and the line of that entry, a drop-in's too. A unit
+# that Requires= pulls in is Requires='s, not the After= of the same unit.
+install_cell deps <<EOF
+[Unit]
+After=a.service nonexistent.service
+[Root]
+Directory=$ROOT
+$UNDO_KEYS
+[Exec]
+Exec=/bin/error-payload
+EOF
+in_sealed sh -c 'mkdir -p /run/cell/deps.cell.d &&
+        printf "[Unit]\nRequires=dbus.socket\nRequires=nonexistent.service\n" > /run/cell/deps.cell.d/10-req.conf'
+in_sealed "$CELL" run deps > "$WORK/deps.log" 2>&1
+expect_refused "Requires= of a unit not found" deps "$WORK/deps.log" $? \
+        "cgroup: /run/cell/deps\.cell\.d/10-req\.conf:3: Requires=nonexistent\.service: systemd refused Requires: Unit nonexistent\.service not found"
+install_cell tmpl <<EOF
+[Unit]
+After=a.service
+Before=b.service foo@.service
+After=foo@.service
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/error-payload
+EOF
+in_sealed "$CELL" run tmpl > "$WORK/tmpl.log" 2>&1
+expect_refused "After= of a template" tmpl "$WORK/tmpl.log" $? \
+        "cgroup: /run/cell/tmpl\.cell:4: After=foo@\.service: systemd refused After: Invalid unit name foo@\.service"
+
 # --- the call is accepted, the job fails: the slice's assertion fails, the
 # scope's start job ends with result "dependency".
 in_sealed sh -c 'mkdir -p /run/systemd/system/cell-assert.slice.d &&

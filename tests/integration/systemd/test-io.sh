@@ -57,6 +57,8 @@ started() {
 io_unit bw "IOReadBandwidthMax=$ROOT 500K" "IOWriteBandwidthMax=$ROOT/bin 2M"
 io_unit iops "IOReadIOPSMax=$ROOT 40" "IOWriteIOPSMax=$ROOT/bin infinity" "IOWriteIOPSMax=$ROOT 50"
 io_unit lat "IODeviceLatencyTargetSec=$ROOT 25ms"
+# A key two lines set: a refusal of it as a whole names the first and how many more.
+io_unit two "IOWriteIOPSMax=$ROOT/bin 30" "IOWriteIOPSMax=$ROOT 50"
 
 if [ "$have_io" = 0 ]; then
         # No io controller in this tree (the host's v1 blkio holds it): refused, never run unlimited.
@@ -64,9 +66,14 @@ if [ "$have_io" = 0 ]; then
                 rm -f "$ROOT/out/io-up"
                 $run > "$WORK/refused.log" 2>&1
                 expect_eq "no io controller ($run): exit status" 2 "$?"
-                check "no io controller ($run): says so: $(tail -n 1 "$WORK/refused.log")" \
-                        grep -q 'io controller\|blkio cgroup controller' "$WORK/refused.log"
+                check "no io controller ($run): says so, naming the line: $(tail -n 1 "$WORK/refused.log")" \
+                        grep -q 'bw\.cell:6: IOReadBandwidthMax=: .*\(io controller\|blkio cgroup controller\)' \
+                        "$WORK/refused.log"
                 check "no io controller ($run): the payload never ran" test ! -e "$ROOT/out/io-up"
+                ${run/ bw/ two} > "$WORK/refused.log" 2>&1
+                expect_eq "no io controller ($run), two lines: exit status" 2 "$?"
+                check "no io controller ($run), two lines: names the first: $(tail -n 1 "$WORK/refused.log")" \
+                        grep -q 'two\.cell:6 (and 1 more line): IOWriteIOPSMax=: ' "$WORK/refused.log"
         done
         expect_eq "no io controller: no scope is left" not-found "$(prop cell-bw.scope LoadState)"
         echo "skip - enforcement: no io controller in this cgroup2 tree (v1's blkio holds it on this host)"
@@ -160,9 +167,13 @@ else
         in_sealed "$CELL" run iops > "$WORK/iops.log" 2>&1
         expect_eq "hybrid, scope, IOReadIOPSMax=: refused" 2 "$?"
         check "hybrid, scope: says which key and why: $(tail -n 1 "$WORK/iops.log")" \
-                grep -q 'IOReadIOPSMax=: systemd has no io controller' "$WORK/iops.log"
+                grep -q 'iops\.cell:6: IOReadIOPSMax=: systemd has no io controller' "$WORK/iops.log"
         check "hybrid, scope: the payload never ran" test ! -e "$ROOT/out/io-up"
         check "hybrid, scope: the scope is gone" wait_for 5 sh -c "[ \"\$('$SEALED' run systemctl show -P LoadState cell-iops.scope)\" = not-found ]"
+        in_sealed "$CELL" run two > "$WORK/iops.log" 2>&1
+        expect_eq "hybrid, scope, IOWriteIOPSMax= on two lines: refused" 2 "$?"
+        check "hybrid, scope: names the first line and how many more: $(tail -n 1 "$WORK/iops.log")" \
+                grep -q 'two\.cell:6 (and 1 more line): IOWriteIOPSMax=: systemd has no io controller' "$WORK/iops.log"
 fi
 
 # --- a latency target: cgroup2 only, for both managers
