@@ -198,7 +198,8 @@ left() {
         [ -z "$f" ] || fail "$what: lock files still held: $f, by: $(holders $f)"
         # A killed container's veth goes with its network namespace, which
         # the kernel tears down in a work queue after a grace period: seconds
-        # on a loaded machine (seen over 2 s in CI). 10 s, then it is left.
+        # on a loaded machine (seen still there after a shorter wait once).
+        # 10 s, then it counts as left.
         for t in $(seq 100); do
                 h_links | diff -q "$work/links.before" - >/dev/null && break
                 [ "$t" -lt 100 ] || fail "$what: H's links changed: $(h_links | diff "$work/links.before" -)"
