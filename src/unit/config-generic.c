@@ -163,12 +163,31 @@ static int parse_word_list(ConfigContext *ctx, const ConfigKey *k, char ***list,
  * (config_parse_strv()) but not in [Unit] (config_parse_unit_deps()), where
  * a quote is part of the word and so no unit name. */
 int config_parse_unit_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        _cleanup_strv_free_ char **added = NULL;
         ExtractFlags flags = EXTRACT_RETAIN_ESCAPE;
         int r;
 
         if (streq(k->section, "Install"))
                 flags |= EXTRACT_UNQUOTE;
-        r = parse_word_list(ctx, k, data, flags, unit_name_is_valid);
+        if (isempty(ctx->value) || streq(k->section, "Install"))
+                r = parse_word_list(ctx, k, data, flags, unit_name_is_valid);
+        else {
+                r = parse_word_list(ctx, k, &added, flags, unit_name_is_valid);
+                /* A template ("foo@.service", or "foo@%i.service" in a unit
+                 * that is no instance) is no unit to order against or pull
+                 * in: systemd refuses the start's scope for it ("Invalid unit
+                 * name"). Said here, so that cell verify says it. [Install]'s
+                 * WantedBy= of a template is systemd's own (every instance). */
+                STRV_FOREACH(w, added) {
+                        const char *at = strchr(*w, '@');
+
+                        if (r >= 0 && at && at[1] == '.')
+                                r = config_bad(ctx, "a unit, not the template \"%s\": name one of its instances "
+                                               "(\"%.*sNAME%s\")", *w, (int) (at - *w + 1), *w, at + 1);
+                }
+                if (r >= 0)
+                        r = strv_extend_strv(data, added);
+        }
         /* [Unit]'s are counted: systemd's refusal at the start names a unit
          * (a template, one not found or masked), and cell names its line. */
         if (streq(k->section, "Unit"))

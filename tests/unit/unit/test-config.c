@@ -115,6 +115,15 @@ TEST(unit_install) {
         OK(&c, "Install", "Alias", "www@w\\x2d1.service");
         ASSERT_STREQ(c.alias[1], "www@w\\x2d1.service");
         BAD(&c, "Unit", "After", "a.service\\", "(\"a.service\\\" is not one)");
+        /* A template is no unit to depend on (systemd refuses the scope's
+         * start for it); [Install]'s WantedBy= of one is systemd's own. */
+        BAD_EXACT(&c, "Unit", "After", "a.service foo@.service",
+                  "web.cell:7: After=a.service foo@.service: expected a unit, not the template \"foo@.service\": "
+                  "name one of its instances (\"foo@NAME.service\")");
+        BAD(&c, "Unit", "Requires", "db@.service", "not the template \"db@.service\"");
+        OK(&c, "Unit", "Requires", "db@main.service");
+        ASSERT_STREQ(c.requires[strv_length(c.requires) - 1], "db@main.service");
+        OK(&c, "Install", "WantedBy", "getty@.service");
         OK(&c, "Install", "DefaultInstance", "1");
         ASSERT_STREQ(c.default_instance, "1");
         BAD(&c, "Install", "DefaultInstance", "a b", "expected an instance name");
