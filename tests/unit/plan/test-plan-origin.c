@@ -173,11 +173,11 @@ TEST(origin_dependencies) {
         Plan p = {};
         char buf[PATH_MAX + 32];
 
-        config_from_files(&c, "web", "[Unit]\nAfter=a.service foo@.service\nRequires=x.service\n"
+        config_from_files(&c, "web", "[Unit]\nAfter=a.service foo@x.service\nRequires=x.service\n"
                           "After=b.service\nConflicts=\n[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\n",
                           "[Unit]\nRequires=nonexistent.service\nBefore=c.service\nWants=\nWants=d.service\n");
         plan_ok(&c, NULL, &p);
-        ASSERT_STREQ(prefix(&p, "After=foo@.service: systemd refused After: Invalid unit name foo@.service",
+        ASSERT_STREQ(prefix(&p, "After=foo@x.service: systemd refused After: Invalid unit name foo@x.service",
                             buf, sizeof buf), "web.cell:2: ");
         ASSERT_STREQ(prefix(&p, "After=b.service: systemd refused After", buf, sizeof buf), "web.cell:4: ");
         ASSERT_STREQ(prefix(&p, "Requires=x.service: systemd refused Requires: Unit x.service not found.",
@@ -190,7 +190,7 @@ TEST(origin_dependencies) {
                      "web.cell.d/x.conf:5: ");
         /* The key as a whole ("Cannot set property After"), with its value as
          * sent or none: the first line, and how many more. */
-        ASSERT_STREQ(prefix(&p, "After=a.service foo@.service b.service: systemd refused After: Cannot set "
+        ASSERT_STREQ(prefix(&p, "After=a.service foo@x.service b.service: systemd refused After: Cannot set "
                             "property After, or unknown property.", buf, sizeof buf),
                      "web.cell:2 (and 1 more line): ");
         ASSERT_STREQ(prefix(&p, "Requires=: systemd refused Requires", buf, sizeof buf),
