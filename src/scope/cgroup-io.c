@@ -6,9 +6,13 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <linux/btrfs.h>
+#include <linux/magic.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "cgroup-io.h"
@@ -103,9 +107,52 @@ void cg_io_disk_name(dev_t d, char *buf, size_t n) {
                 }
 }
 
+/* A btrfs has an anonymous device number, as tmpfs has; the device it is
+ * made of is found as systemd finds it: the file system's own list, when
+ * it holds one device (-EXDEV: several, no one disk to limit; -ENODEV:
+ * not a btrfs). */
+static int btrfs_single_device(const char *path, dev_t *ret) {
+        struct btrfs_ioctl_fs_info_args fsi = {};
+        _cleanup_close_ int fd = -EBADF;
+        struct statfs sf;
+
+        /* O_NONBLOCK: a FIFO the unit names does not hold the start. */
+        fd = open(path, O_RDONLY|O_NONBLOCK|O_NOCTTY|O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        if (fstatfs(fd, &sf) < 0)
+                return negative_errno();
+        if (sf.f_type != BTRFS_SUPER_MAGIC)
+                return -ENODEV;
+        if (ioctl(fd, BTRFS_IOC_FS_INFO, &fsi) < 0)
+                return negative_errno();
+        if (fsi.num_devices != 1)
+                return -EXDEV;
+        /* Device ids count from 1; a removed device leaves a gap. */
+        for (uint64_t id = 1; id <= fsi.max_id; id++) {
+                struct btrfs_ioctl_dev_info_args di = { .devid = id };
+                struct stat st;
+
+                if (ioctl(fd, BTRFS_IOC_DEV_INFO, &di) < 0) {
+                        if (errno == ENODEV)
+                                continue;
+                        return negative_errno();
+                }
+                di.path[sizeof di.path - 1] = 0;
+                if (stat((const char *) di.path, &st) < 0)
+                        return negative_errno();
+                if (!S_ISBLK(st.st_mode) || major(st.st_rdev) == 0)
+                        return -ENODEV;
+                *ret = st.st_rdev;
+                return 0;
+        }
+        return -ENODEV;
+}
+
 int cg_io_resolve(const char *path, dev_t *ret) {
         struct stat st;
         dev_t d, below;
+        int r;
 
         if (stat(path, &st) < 0)
                 return negative_errno();
@@ -115,8 +162,8 @@ int cg_io_resolve(const char *path, dev_t *ret) {
                 d = st.st_rdev;
         else if (major(st.st_dev) != 0)
                 d = st.st_dev;
-        else
-                return -ENODEV;         /* an anonymous device: tmpfs, overlayfs, NFS, btrfs */
+        else if ((r = btrfs_single_device(path, &d)) < 0)
+                return r;               /* an anonymous device: tmpfs, overlayfs, NFS, a btrfs of several */
         /* Bounded: a device-mapper stack is a few levels deep. */
         for (unsigned i = 0; i < 8 && dm_single_slave(d, &below); i++)
                 d = below;

@@ -17,8 +17,10 @@
  * device of the file system path is on; a partition is taken to its disk and
  * a device-mapper device with one device below it (LVM, LUKS) to that one,
  * as systemd does (the kernel takes IO limits for whole disks only).
- * -ENOTBLK for a character device, -ENODEV where no block device is behind
- * the file system (tmpfs, overlayfs, NFS), or stat()'s -errno. */
+ * A btrfs (no device number of its own) is taken to the one device it is
+ * made of, as systemd takes it. -ENOTBLK for a character device, -ENODEV
+ * where no block device is behind the file system (tmpfs, overlayfs, NFS),
+ * -EXDEV for a btrfs of several devices, or stat()'s -errno. */
 int cg_io_resolve(const char *path, dev_t *ret);
 
 /* "/dev/NAME" of the disk d, from its sysfs uevent (the kernel's name, as

@@ -89,6 +89,8 @@ static int scope_io_resolve(Scope *s, const PlanLimits *l) {
                                                io_kind_key(d->kind), d->path,
                                                r == -ENOTBLK ? "a character device, not a block device" :
                                                r == -ENODEV ? "no block device is behind its file system" :
+                                               r == -EXDEV ? "its btrfs is made of several devices: name the "
+                                                             "disk to limit" :
                                                strerror(-r));
         }
         return cg_io_disks(l->io_devices, devs, l->n_io_devices, &s->io_disks, &s->n_io_disks);

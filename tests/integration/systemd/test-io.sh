@@ -227,4 +227,68 @@ for bad in "/nonexistent/disk:No such file or directory" "/dev/null:a character 
         expect_eq "$path: no scope was made" not-found "$(prop cell-nodisk.scope LoadState)"
 done
 
+# --- a path on a btrfs, whose files have no device number of a disk (an
+# anonymous one, as tmpfs's): the one device it is made of, as systemd
+# finds it; a btrfs of two devices has no one disk to limit: refused. The
+# file systems are mounted in the sealed systemd's namespace only; the loop
+# devices go at the end, or with the test's exit.
+BTRFS_LOOPS=()
+btrfs_done() {
+        in_sealed umount "$WORK/btrfs1" "$WORK/btrfs2" 2>/dev/null
+        # The kernel's list of btrfs devices keeps what "device scan" added.
+        [ "${#BTRFS_LOOPS[@]}" = 3 ] && btrfs device scan --forget "${BTRFS_LOOPS[1]}" "${BTRFS_LOOPS[2]}" 2>/dev/null
+        local l
+        for l in "${BTRFS_LOOPS[@]}"; do losetup -d "$l" 2>/dev/null; done
+        BTRFS_LOOPS=()
+}
+trap 'rc=$?; btrfs_done; (exit $rc); cleanup' EXIT
+if command -v mkfs.btrfs >/dev/null && grep -qw btrfs /proc/filesystems; then
+        for i in 1 2 3; do
+                truncate -s 160M "$WORK/btrfs$i.img"
+                BTRFS_LOOPS+=("$(losetup -f --show "$WORK/btrfs$i.img")")
+        done
+        mkfs.btrfs -q -f "${BTRFS_LOOPS[0]}" > /dev/null
+        mkfs.btrfs -q -f -d single -m single "${BTRFS_LOOPS[1]}" "${BTRFS_LOOPS[2]}" > /dev/null
+        mkdir -p "$WORK/btrfs1" "$WORK/btrfs2"
+        in_sealed btrfs device scan "${BTRFS_LOOPS[1]}" "${BTRFS_LOOPS[2]}" > /dev/null
+        in_sealed mount "${BTRFS_LOOPS[0]}" "$WORK/btrfs1" || fail "btrfs: cannot mount ${BTRFS_LOOPS[0]}"
+        in_sealed mount "${BTRFS_LOOPS[1]}" "$WORK/btrfs2" || fail "btrfs: cannot mount ${BTRFS_LOOPS[1]}"
+        in_sealed touch "$WORK/btrfs1/file"
+        bdev=$(stat -c '%Hr:%Lr' "${BTRFS_LOOPS[0]}")
+        io_unit btr "IOReadBandwidthMax=$WORK/btrfs1/file 300K"
+        if started cgfs btr; then
+                if [ "$SEALED_CGROUP" = v2 ]; then
+                        expect_eq "btrfs, cgroupfs: io.max, its device $bdev" "$bdev rbps=300000 wbps=max riops=max wiops=max" \
+                                "$(grep "^$bdev " "$(cgfs_file btr io.max)")"
+                else
+                        expect_eq "btrfs, cgroupfs: blkio.throttle.read_bps_device, its device" "$bdev 300000" \
+                                "$(cat "$(cgfs_file btr blkio.throttle.read_bps_device)")"
+                fi
+                in_sealed systemctl stop cgfs-btr.scope
+        else
+                fail "btrfs, cgroupfs: cell run btr did not start: $(cat "$WORK/run.log")"
+        fi
+        wait
+        if started in_sealed "$CELL" run btr; then
+                expect_eq "btrfs, scope: IOReadBandwidthMax, its device" "/dev/block/$bdev 300000" \
+                        "$(prop cell-btr.scope IOReadBandwidthMax)"
+                in_sealed systemctl stop cell-btr.scope
+        else
+                fail "btrfs, scope: cell run btr did not start: $(cat "$WORK/run.log")"
+        fi
+        wait
+        io_unit btr2 "MemoryMax=64M" "IOReadBandwidthMax=$WORK/btrfs2 1M"
+        for run in "in_sealed $CELL run btr2" "cgfs btr2"; do
+                rm -f "$ROOT/out/io-up"
+                $run > "$WORK/btr2.log" 2>&1
+                expect_eq "btrfs of two devices ($run): exit status" 2 "$?"
+                check "btrfs of two devices ($run): $(tail -n 1 "$WORK/btr2.log")" grep -qF \
+                        "btr2.cell:7: IOReadBandwidthMax=$WORK/btrfs2: its btrfs is made of several devices" "$WORK/btr2.log"
+                check "btrfs of two devices ($run): the payload never ran" test ! -e "$ROOT/out/io-up"
+        done
+        btrfs_done
+else
+        echo "skip - btrfs: no mkfs.btrfs or no btrfs in this kernel"
+fi
+
 finish
