@@ -183,9 +183,14 @@ _noreturn_ static void builder_main(const Plan *p, const MountIdmapTrees *trees,
         int status;
         pid_t pid;
 
-        /* Never outlive the supervisor. */
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+        /* Never outlive the supervisor. Each exit says why to the child
+         * first: the supervisor waits for a builder only that died of a
+         * signal (spawn_tree_ended()). */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+                (void) spawn_error(&err, errno, "PrivateUsers=: prctl(PR_SET_PDEATHSIG)");
+                (void) spawn_message_send(sync_fd, SPAWN_MSG_ERROR, &err, -EBADF);
                 _exit(EXIT_FAILURE);
+        }
         /* procfs, sysfs and mqueue show the namespaces of their mounter. */
         if (setns(child_pidfd, CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC) < 0) {
                 (void) spawn_error(&err, errno, "PrivateUsers=: joining the child's namespaces");
@@ -209,8 +214,11 @@ _noreturn_ static void builder_main(const Plan *p, const MountIdmapTrees *trees,
         /* The record is its child's to write. */
         safe_close(record_fd);
         while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
+                if (errno != EINTR) {
+                        (void) spawn_error(&err, errno, "PrivateUsers=: waiting for the tree builder");
+                        (void) spawn_message_send(sync_fd, SPAWN_MSG_ERROR, &err, -EBADF);
                         _exit(EXIT_FAILURE);
+                }
         if (WIFEXITED(status) && WEXITSTATUS(status) <= EXIT_FAILURE)
                 _exit(WEXITSTATUS(status));     /* it sent TREE_READY or ERROR itself */
         /* Killed (or worse) before it could say anything: the child must
@@ -253,4 +261,21 @@ void spawn_tree_reap(int *builder_pidfd, bool kill) {
         while (waitid(P_PIDFD, (id_t) *builder_pidfd, &si, WEXITED) < 0 && errno == EINTR)
                 ;
         *builder_pidfd = safe_close(*builder_pidfd);
+}
+
+int spawn_tree_ended(int *builder_pidfd, SpawnError *err) {
+        siginfo_t si = {};
+
+        while (waitid(P_PIDFD, (id_t) *builder_pidfd, &si, WEXITED) < 0)
+                if (errno != EINTR)
+                        return spawn_error(err, errno, "PrivateUsers=: waiting for the tree builder");
+        *builder_pidfd = safe_close(*builder_pidfd);
+        if (si.si_code == CLD_EXITED)
+                return 0;
+        /* Killed (by anyone): its child, which builds, went with it
+         * (PR_SET_PDEATHSIG) and told the container's init nothing -- or,
+         * past its setfsuid(), which clears that, builds on, unwatched.
+         * The start fails; the init's end ends it, and what the record
+         * says was made is taken back (spawn-undo.h). */
+        return spawn_error(err, EIO, "PrivateUsers=: the tree builder died of signal %d", si.si_status);
 }

@@ -38,3 +38,9 @@ int spawn_tree_build(const Plan *p, const MountIdmapTrees *trees, int child_pidf
                      int *ret_builder_pidfd, SpawnError *err);
 /* Reaps the builder (SIGKILL first if kill). No-op for -EBADF. */
 void spawn_tree_reap(int *builder_pidfd, bool kill);
+/* The builder has ended (its pidfd turned readable before the child said
+ * PREPARED): reaps it. 0 when it exited -- after its TREE_READY, or its
+ * ERROR, which the child passes on -- and -EIO (err set) when it died of
+ * a signal: then it told the child nothing, which would wait for its tree
+ * for ever, and the start fails. */
+int spawn_tree_ended(int *builder_pidfd, SpawnError *err);

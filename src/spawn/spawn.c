@@ -318,15 +318,20 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
         return 0;
 }
 
-/* Waits for the sync socket or the interrupt fd. */
-static int spawn_poll(Spawn *s, int interrupt_fd) {
-        struct pollfd fds[2] = {
+/* Waits for the sync socket or the interrupt fd; with PrivateUsers=, while
+ * the child waits for its tree, for the builder's end too: 1 when it
+ * ended (spawn_tree_ended()), 0 when the sync socket is readable (first:
+ * what the child said wins). */
+static int spawn_poll(Spawn *s, int interrupt_fd, bool builder) {
+        struct pollfd fds[3] = {
                 { .fd = s->sync_fd, .events = POLLIN },
                 { .fd = interrupt_fd, .events = POLLIN },
+                { .fd = builder ? s->builder_pidfd : -EBADF, .events = POLLIN },
         };
 
         for (;;) {
-                if (poll(fds, interrupt_fd >= 0 ? 2 : 1, -1) < 0) {
+                /* poll() skips the entries whose fd is negative. */
+                if (poll(fds, ELEMENTSOF(fds), -1) < 0) {
                         if (errno == EINTR)
                                 continue;
                         return -errno;
@@ -335,6 +340,8 @@ static int spawn_poll(Spawn *s, int interrupt_fd) {
                         return -EINTR;
                 if (fds[0].revents)
                         return 0;
+                if (fds[2].revents)
+                        return 1;
         }
 }
 
@@ -345,9 +352,15 @@ static int spawn_expect_prepared(Spawn *s, int interrupt_fd, int *ret_fd, SpawnE
         int fd = -EBADF, r;
 
         for (;;) {
-                r = spawn_poll(s, interrupt_fd);
+                r = spawn_poll(s, interrupt_fd, true);
                 if (r < 0)
                         return r;
+                if (r > 0) {
+                        r = spawn_tree_ended(&s->builder_pidfd, err);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
                 r = spawn_message_recv(s->sync_fd, &m, &fd);
                 if (r <= 0 || m.type != SPAWN_MSG_CONSOLE)
                         break;
@@ -424,7 +437,7 @@ int spawn_wait_exec(Spawn *s, int interrupt_fd, SpawnError *err) {
         SpawnMessage m;
         int r;
 
-        r = spawn_poll(s, interrupt_fd);
+        r = spawn_poll(s, interrupt_fd, false);
         if (r < 0)
                 return r;
         r = spawn_message_recv(s->sync_fd, &m, NULL);

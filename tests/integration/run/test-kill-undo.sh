@@ -9,8 +9,10 @@
 # and the host's directories are exactly as before, for a Bind= to a mount
 # point the image lacks, an Overlay= whose upper directory on the host
 # must be made (with its parents), ResolvConf=copy-host onto an image
-# without /etc/resolv.conf. And a supervisor that cannot hold the child's
-# mount namespace (out of fds) fails the start before anything is made.
+# without /etc/resolv.conf. The builder's parent (PrivateUsers=), killed
+# while its child builds, ends the start at once. And a supervisor that
+# cannot hold the child's mount namespace (out of fds) fails the start
+# before anything is made. test-kill-variants.sh kills more unit variants.
 . "$(dirname "$0")/lib.sh"
 command -v strace >/dev/null || { echo "skipped: no strace"; exit 77; }
 [ -f /etc/resolv.conf ] || { echo "skipped: the host has no /etc/resolv.conf"; exit 77; }
@@ -23,40 +25,7 @@ echo lower > "$host/lower/file"
 rm -f "$root/etc/resolv.conf"
 [ ! -e "$root/a" ] && [ ! -e "$root/o" ] || fail "the image has /a or /o already"
 
-# listing: the image and the host's directories, sorted.
-listing() {
-        { find "$root" "$host" -type d -printf '%p %M\n'
-          find "$root" "$host" ! -type d -printf '%p %M %s\n'; } | sort
-}
-
-# start NAME [STRACE-ARGS...]: the unit NAME under strace (none: without),
-# which must fail (exit 2) and leave the image, the host's directories and
-# the host's mounts, cgroups and processes as they were.
-start() {
-        local name=$1; shift
-        host_snapshot before
-        status=0
-        if [ $# -gt 0 ]; then
-                timeout 20 strace -o "$work/trace" "$@" "$CELL" run --cgroup-manager=cgroupfs "$u" \
-                        >"$work/out" 2>"$work/err" || status=$?
-        else
-                run_cell cgroupfs "$u"
-        fi
-        expect "$name: status" "$status" 2
-        listing > "$work/tree.after"
-        diff -u "$work/tree.before" "$work/tree.after" >&2 ||
-                fail "$name: the start left something behind ($(tail -1 "$work/err"))"
-        expect_nothing_left
-}
-
-# calls SYSCALL: from $work/trace (strace -f), how often the supervisor
-# (its first process) made it, then the most any other process did.
-calls() {
-        local sup
-        sup=$(awk 'NR == 1 { print $1 }' "$work/trace")
-        awk -v s="$sup" -v c="$1(" 'index($2, c) == 1 { n[$1]++ }
-                END { m = 0; for (p in n) if (p != s && n[p] > m) m = n[p]; print n[s] + 0, m }' "$work/trace"
-}
+. "$(dirname "$0")/kill-lib.sh"
 
 # And with ReadOnly=yes (what was made before the seal is unsealed to go)
 # and Volatile=state (its /var made where the image has none).
@@ -107,6 +76,25 @@ for variant in no pick no-ro pick-ro; do
         echo "$variant: $killed starts killed while they built, nothing left"
 done
 [ ! -d "$work/var" ] || mv "$work/var" "$root/var"
+
+# PrivateUsers=: the builder's parent (which forks the process that builds
+# and waits for it, spawn-tree.c) killed while that process is held at the
+# mkdirat() of /a/b, with /a made. The supervisor sees the builder die and
+# fails the start, taking back /a: it did not look, and the start either
+# hung until stopped (the builder's child killed with it, before its
+# setfsuid() cleared PDEATHSIG: the init waited for a tree for ever) or
+# went on as if nothing had happened (as here, the build carrying on).
+u=$(unit builder "[Root]" "Directory=$root" "Bind=$host/srcdir:/a/b" "[Isolation]" "PrivateUsers=pick" \
+        "[Exec]" "Exec=/nosuch")
+listing > "$work/tree.before"
+start "builder: traced" -f -e trace=mkdirat
+n=$(awk '$2 ~ /^mkdirat\(/ { n[$1]++ } $2 ~ /^mkdirat\(/ && $3 == "\"b\"," { print n[$1]; exit }' "$work/trace")
+[ -n "$n" ] || fail "builder: no mkdirat of /a/b: $(cat "$work/trace")"
+# Its fork returns 1 s late, its wait4() is killed; the build waits 3 s at /a/b.
+start "builder: its parent killed" -f -e trace=clone,wait4,mkdirat -e inject=clone:delay_exit=1000000 \
+        -e inject=mkdirat:delay_enter=3000000:when="$n" -e inject=wait4:signal=KILL:when=1
+grep -q "the tree builder died of signal 9" "$work/err" || fail "builder: not the failure expected: $(cat "$work/err")"
+grep -q 'mkdirat([0-9]*, "a", 0755) *= 0' "$work/trace" || fail "builder: killed before it made /a: $(cat "$work/trace")"
 
 # The child's mount namespace cannot be held (the supervisor's open of
 # /proc/PID/ns/mnt fails with EMFILE): the start fails there, nothing made.
