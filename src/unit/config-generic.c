@@ -189,7 +189,7 @@ int config_parse_unit_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *
                         r = strv_extend_strv(data, added);
         }
         /* [Unit]'s are counted: systemd's refusal at the start names a unit
-         * (a template, one not found or masked), and cell names its line. */
+         * (one not found or masked), and cell names its line. */
         if (streq(k->section, "Unit"))
                 ctx->items = strv_length(*(char ***) data);
         return r;
