@@ -72,3 +72,17 @@ kill_points() {
                 printf '%s\n' "$1" $(( ($1 + $2) / 2 )) "$2" | uniq
         fi
 }
+
+# kill_at WHAT N STRACE-ARGS...: start "WHAT N" under strace with the
+# STRACE-ARGS, which kill at the Nth call; counts it in $killed when the
+# build died before its end (no "Exec=/nosuch" from the finished build),
+# in $skipped when strace killed the supervisor or the take-back instead.
+kill_at() {
+        local what=$1 n=$2; shift 2
+        start "$what $n" "$@"
+        if killed_by_test; then
+                skipped=$((skipped + 1))
+        elif ! grep -q "Exec=/nosuch" "$work/err"; then
+                killed=$((killed + 1))
+        fi
+}

@@ -75,6 +75,20 @@ unit() {
         echo "$f"
 }
 
+# merged_root DIR: a copy of $root at DIR with /bin and /sbin merged into
+# /usr (symbolic links left in their place), for Volatile=yes, which takes
+# only an image's /usr.
+merged_root() {
+        local d
+        cp -a "$root" "$1"
+        for d in bin sbin; do
+                mkdir -p "$1/usr/$d"
+                cp -a "$1/$d/." "$1/usr/$d/"
+                rm -rf "${1:?}/$d"
+                ln -s "usr/$d" "$1/$d"
+        done
+}
+
 # run_cell MANAGER UNIT [ARGS...]: cell run, stdout to $work/out, stderr to
 # $work/err; sets $status.
 run_cell() {

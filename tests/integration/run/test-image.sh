@@ -38,13 +38,7 @@ echo host-data > "$work/hostdata/file"
 # into /usr, so that Volatile=yes (which takes only the image's /usr) can
 # start it as well.
 merged=$work/merged
-cp -a "$root" "$merged"
-for d in bin sbin; do
-        mkdir -p "$merged/usr/$d"
-        cp -a "$merged/$d/." "$merged/usr/$d/"
-        rm -rf "${merged:?}/$d"
-        ln -s "usr/$d" "$merged/$d"
-done
+merged_root "$merged"
 erofs=$work/root.erofs
 xfs=$work/root.xfs
 btrfs=$work/root.btrfs

@@ -29,13 +29,7 @@ echo secret > "$host/cred"
 rm -f "$root/etc/resolv.conf" "$root/etc/localtime"
 # Volatile=yes takes the image's /usr alone: a copy with /bin and /sbin in it.
 merged=$work/merged
-cp -a "$root" "$merged"
-for d in bin sbin; do
-        mkdir -p "$merged/usr/$d"
-        cp -a "$merged/$d/." "$merged/usr/$d/"
-        rm -rf "${merged:?}/$d"
-        ln -s "usr/$d" "$merged/$d"
-done
+merged_root "$merged"
 list_dirs=("$merged")
 ext4=$work/root.ext4
 truncate -s 64M "$ext4"
@@ -79,13 +73,8 @@ for variant in volatile-no volatile-pick overlay-no overlay-pick image-no image-
                 # From the first that is not the supervisor's (which would
                 # be killed itself: the counts are per process).
                 for n in $(kill_points $((sup + 1)) "$most"); do
-                        start "$variant: killed at $call $n" -f -e trace=execve,clone3,"$call" \
+                        kill_at "$variant: killed at $call" "$n" -f -e trace=execve,clone3,"$call" \
                                 -e inject="$call:signal=KILL:when=$n"
-                        if killed_by_test; then
-                                skipped=$((skipped + 1))
-                        elif ! grep -q "Exec=/nosuch" "$work/err"; then
-                                killed=$((killed + 1))
-                        fi
                 done
         done
         # The O_CREAT openat() and the write() of a new file in /etc (and of
@@ -114,13 +103,8 @@ for variant in volatile-no volatile-pick overlay-no overlay-pick image-no image-
                 last=$(awk -v c="$call(" 'NR == 1 { p = $1 } $1 == p && index($2, c) == 1 { n++ } END { print n + 0 }' \
                         "$work/trace")
                 for n in $(kill_points 1 "$last"); do
-                        start "$variant: killed at $call $n" -f "${paths[@]}" -e trace="$call" \
+                        kill_at "$variant: killed at $call" "$n" -f "${paths[@]}" -e trace="$call" \
                                 -e inject="$call:signal=KILL:when=$n"
-                        if killed_by_test; then
-                                skipped=$((skipped + 1))
-                        elif ! grep -q "Exec=/nosuch" "$work/err"; then
-                                killed=$((killed + 1))
-                        fi
                 done
         done
         # Between pivot_root and the detach of the old root (umount2(".")).
