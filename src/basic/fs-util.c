@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -24,6 +26,29 @@ DIR *opendir_at(int dirfd, const char *path) {
 
 bool stat_ours_alone(const struct stat *st) {
         return st->st_uid == geteuid() && !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+void block_device_node(dev_t d, char *buf, size_t n) {
+        _cleanup_close_ int fd = -EBADF;
+        char path[64], text[512];
+        const char *name;
+        ssize_t k;
+
+        if (n == 0)
+                return;
+        buf[0] = 0;
+        (void) snprintf(path, sizeof path, "/sys/dev/block/%u:%u/uevent", major(d), minor(d));
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        k = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
+        if (k <= 0)
+                return;
+        text[k] = 0;
+        name = strncmp(text, "DEVNAME=", 8) == 0 ? text : strstr(text, "\nDEVNAME=");
+        if (!name)
+                return;
+        name += name == text ? 8 : 9;
+        if ((size_t) snprintf(buf, n, "/dev/%.*s", (int) strcspn(name, "\n"), name) >= n)
+                buf[0] = 0;
 }
 
 int fs_magic_of(int fd, int64_t *ret) {

@@ -21,6 +21,11 @@ DIR *opendir_at(int dirfd, const char *path);
  * What a cache of ours trusts (a file of its, its directory). */
 bool stat_ours_alone(const struct stat *st);
 
+/* "/dev/NAME" of the block device d, from the DEVNAME of its sysfs uevent
+ * (the kernel's name for its node); "" where sysfs has none, or buf is
+ * too small. */
+void block_device_node(dev_t d, char *buf, size_t n);
+
 /* The filesystem magic (statfs f_type) of what fd refers to. */
 int fs_magic_of(int fd, int64_t *ret);
 

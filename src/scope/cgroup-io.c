@@ -12,11 +12,11 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "cgroup-io.h"
 #include "cgroup-util.h"
+#include "fs-util.h"
 #include "parse-limits.h"
 #include "macros.h"
 
@@ -86,27 +86,6 @@ static dev_t whole_disk(dev_t d) {
         return parent >= 0 && read_dev(parent, "dev", &disk) >= 0 ? disk : d;
 }
 
-void cg_io_disk_name(dev_t d, char *buf, size_t n) {
-        _cleanup_close_ int dir = sysfs_block_open(d);
-        _cleanup_close_ int fd = -EBADF;
-        char text[512];
-        ssize_t k;
-
-        if (n == 0)
-                return;
-        buf[0] = 0;
-        fd = dir >= 0 ? openat(dir, "uevent", O_RDONLY|O_CLOEXEC) : -EBADF;
-        k = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
-        if (k <= 0)
-                return;
-        text[k] = 0;
-        for (char *l = text; l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
-                if (startswith(l, "DEVNAME=")) {
-                        snprintf(buf, n, "/dev/%.*s", (int) strcspn(l + 8, "\n"), l + 8);
-                        return;
-                }
-}
-
 /* A btrfs has an anonymous device number, as tmpfs has; the device it is
  * made of is found as systemd finds it: the file system's own list, when
  * it holds one device (-EXDEV: several, no one disk to limit; -ENODEV:
@@ -114,15 +93,17 @@ void cg_io_disk_name(dev_t d, char *buf, size_t n) {
 static int btrfs_single_device(const char *path, dev_t *ret) {
         struct btrfs_ioctl_fs_info_args fsi = {};
         _cleanup_close_ int fd = -EBADF;
-        struct statfs sf;
+        int64_t magic;
+        int r;
 
         /* O_NONBLOCK: a FIFO the unit names does not hold the start. */
         fd = open(path, O_RDONLY|O_NONBLOCK|O_NOCTTY|O_CLOEXEC);
         if (fd < 0)
                 return negative_errno();
-        if (fstatfs(fd, &sf) < 0)
-                return negative_errno();
-        if (sf.f_type != BTRFS_SUPER_MAGIC)
+        r = fs_magic_of(fd, &magic);
+        if (r < 0)
+                return r;
+        if (magic != BTRFS_SUPER_MAGIC)
                 return -ENODEV;
         if (ioctl(fd, BTRFS_IOC_FS_INFO, &fsi) < 0)
                 return negative_errno();

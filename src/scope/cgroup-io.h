@@ -23,10 +23,6 @@
  * -EXDEV for a btrfs of several devices, or stat()'s -errno. */
 int cg_io_resolve(const char *path, dev_t *ret);
 
-/* "/dev/NAME" of the disk d, from its sysfs uevent (the kernel's name, as
- * lsblk shows it), for messages; "" when sysfs does not have it. */
-void cg_io_disk_name(dev_t d, char *buf, size_t n);
-
 /* The limits of one disk, from every entry that names it (by whatever path):
  * per key the last value written. */
 typedef struct CgroupIODisk {

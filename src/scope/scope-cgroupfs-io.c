@@ -4,8 +4,8 @@
  * systemd 252 writes them (scope-cgroupfs.c makes the cgroups). */
 
 #include <errno.h>
-#include <limits.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +13,7 @@
 
 #include "cgroup-io.h"
 #include "cgroup-util.h"
+#include "fs-util.h"
 #include "log.h"
 #include "parse-limits.h"
 #include "scope-cgroupfs.h"
@@ -55,7 +56,7 @@ int scope_cgroupfs_write_io(Scope *s, const Plan *p, int idx, bool v2) {
                 if (r < 0) {
                         char name[PATH_MAX];
 
-                        cg_io_disk_name(w[i].dev, name, sizeof name);
+                        block_device_node(w[i].dev, name, sizeof name);
                         return scope_set_error(s, r, "%s:%u: %s=%s: the kernel refuses the disk %u:%u%s%s%s: "
                                                "cannot write \"%s\" to %s in %s: %s",
                                                strna(d->file), d->line, io_kind_key(d->kind), d->path,

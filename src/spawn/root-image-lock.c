@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "fs-util.h"
 #include "lock-file.h"
 #include "macros.h"
 #include "root-image-lock.h"
@@ -57,7 +58,6 @@ static int sysfs_read(const char *path, char *buf, size_t size) {
  * *ret_fd, or -EBADF where there is none to open. */
 static int partition_disk(dev_t rdev, dev_t *ret_disk, int *ret_fd) {
         char sys[96], buf[512], node[300];
-        const char *devname;
         unsigned ma, mi;
         struct stat st;
         int fd, r;
@@ -71,14 +71,9 @@ static int partition_disk(dev_t rdev, dev_t *ret_disk, int *ret_fd) {
                 return -EIO;
         *ret_disk = makedev(ma, mi);
 
-        (void) snprintf(sys, sizeof sys, "/sys/dev/block/%u:%u/uevent", ma, mi);
-        if (sysfs_read(sys, buf, sizeof buf) < 0)
+        block_device_node(*ret_disk, node, sizeof node);
+        if (!node[0])
                 return 0;
-        devname = strncmp(buf, "DEVNAME=", 8) == 0 ? buf : strstr(buf, "\nDEVNAME=");
-        if (!devname)
-                return 0;
-        devname += devname == buf ? 8 : 9;
-        (void) snprintf(node, sizeof node, "/dev/%.*s", (int) strcspn(devname, "\n"), devname);
         /* Only asked what it is (LOOP_GET_STATUS64): never read nor written. */
         fd = open(node, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)

@@ -162,27 +162,3 @@ TEST(resolve) {
                 ASSERT_OK(access(p, F_OK) < 0 ? -errno : 0);
         }
 }
-
-/* The disk's node for a message: its kernel name, or none where sysfs has
- * no such disk. */
-TEST(disk_name) {
-        char name[64] = "x", p[96];
-        struct stat st;
-        dev_t d = 0;
-
-        cg_io_disk_name(makedev(0, 0), name, sizeof name);
-        ASSERT_STREQ(name, "");
-        ASSERT_OK(stat("/", &st) < 0 ? -errno : 0);
-        if (major(st.st_dev) == 0 || cg_io_resolve("/", &d) < 0) {
-                printf("skip - / is on no block device here\n");
-                return;
-        }
-        cg_io_disk_name(d, name, sizeof name);
-        ASSERT_TRUE(startswith(name, "/dev/") && name[5] && !strchr(name, '\n'));
-        /* The name the kernel gives the disk in /sys/block. */
-        snprintf(p, sizeof p, "/sys/block/%s", name + 5);
-        ASSERT_OK(access(p, F_OK) < 0 ? -errno : 0);
-        /* No room: nothing but the end. */
-        cg_io_disk_name(d, name, 1);
-        ASSERT_STREQ(name, "");
-}
