@@ -141,6 +141,12 @@ make_root() {
         cp "$NOTIFY_PROBE" "$root/bin/notify-probe"
 }
 
+# make_os_root DIR: an OS tree a Boot=yes unit boots with BindReadOnly=/usr
+# (tests/lib/make-os-root).
+make_os_root() {
+        "$(dirname "$MAKE_ROOT")/make-os-root" "$1" >/dev/null || die "tests/lib/make-os-root failed"
+}
+
 prop() { in_sealed systemctl show -P "$2" "$1"; }
 
 # wait_for SECONDS CMD...: until CMD succeeds (polled every 0.1 s); 1 on timeout.

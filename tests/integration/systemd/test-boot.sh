@@ -12,7 +12,7 @@
 setup_cell
 
 sd=$WORK/sdroot
-"$(dirname "$MAKE_ROOT")/make-os-root" "$sd" >/dev/null || die "tests/lib/make-os-root failed"
+make_os_root "$sd"
 install_cell sdboot <<EOF
 [Root]
 Directory=$sd

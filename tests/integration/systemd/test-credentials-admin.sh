@@ -154,7 +154,7 @@ in_sealed kill "$srv" 2>/dev/null || true
 # LoadCredentialEncrypted= (the real systemd-creds, the sealed host key);
 # the systemd inside finds it at $CREDENTIALS_DIRECTORY, its root's.
 sd=$WORK/sdroot
-"$(dirname "$MAKE_ROOT")/make-os-root" "$sd" >/dev/null || die "tests/lib/make-os-root failed"
+make_os_root "$sd"
 install_cell sdcred <<EOF
 [Root]
 Directory=$sd

@@ -229,7 +229,7 @@ check "... and machinectl lists nothing" wait_for 5 no_machines
 # --- Boot=yes: a systemd inside takes MachineID= through $container_uuid;
 # machinectl poweroff asks it to shut down, and it goes with cell.
 sd=$WORK/sdroot
-"$(dirname "$MAKE_ROOT")/make-os-root" "$sd" >/dev/null || die "tests/lib/make-os-root failed"
+make_os_root "$sd"
 install_cell sdboot <<EOF
 [Root]
 Directory=$sd
