@@ -315,7 +315,7 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                 s.oom.unified = s.oom.efd < 0;
         if (r >= 0 && notify_fd >= 0) {
                 /* A payload that is gone by now has nothing more to say. */
-                if (notify_relay_init(&s.relay, TAKE_FD(notify_fd), s.pid, s.name, notify_ready) >= 0)
+                if (notify_relay_init(&s.relay, TAKE_FD(notify_fd), s.pid, s.name, notify_ready, !s.boot) >= 0)
                         s.relay.ready_seen = ready_seen;
         }
         safe_close(notify_fd);

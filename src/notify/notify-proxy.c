@@ -43,7 +43,8 @@ int notify_proxy_new(const Plan *p, sd_event *event, int fd, pid_t payload_pid,
         }
         if (cb)
                 n->cb = *cb;
-        r = notify_relay_init(&n->relay, fd, payload_pid, p->name, p->notify_ready);
+        /* Boot=yes: the service's watchdog is cell's (run.c), not the payload's. */
+        r = notify_relay_init(&n->relay, fd, payload_pid, p->name, p->notify_ready, !p->boot);
         if (r >= 0)
                 r = sd_event_add_io(event, &n->source, n->relay.fd, EPOLLIN, on_notify_io, n);
         if (r < 0) {

@@ -339,6 +339,13 @@ static void relay_handle(NotifyRelay *n, const char *buf, size_t len, const stru
                 log_debug("notify: dropping a datagram that is not text (a NUL byte) from PID %d", (int) sender);
                 return;
         }
+        /* Boot=yes: the watchdog is cell's, pinged by its loop (sd_event_set_watchdog()),
+         * and watches cell. The payload got no WATCHDOG_USEC=; its WATCHDOG_USEC= would
+         * turn off or stretch the watchdog of cell itself, which only cell may say. */
+        if (!n->watchdog && (m.watchdog || m.watchdog_trigger || m.watchdog_usec_set)) {
+                m.n_ignored += m.watchdog + m.watchdog_trigger + m.watchdog_usec_set;
+                m.watchdog = m.watchdog_trigger = m.watchdog_usec_set = false;
+        }
         if (m.n_ignored > 0)
                 log_debug("notify: ignoring %u line(s) from PID %d: unsupported, or not valid", m.n_ignored, (int) sender);
 
@@ -400,7 +407,8 @@ void notify_relay_read(NotifyRelay *n, NotifyRelayEvents *ret) {
         }
 }
 
-int notify_relay_init(NotifyRelay *n, int fd, pid_t payload_pid, const char *name, bool notify_ready) {
+int notify_relay_init(NotifyRelay *n, int fd, pid_t payload_pid, const char *name, bool notify_ready,
+                      bool watchdog) {
         _cleanup_close_ int owned = fd;
         int one = 1, r;
 
@@ -408,6 +416,7 @@ int notify_relay_init(NotifyRelay *n, int fd, pid_t payload_pid, const char *nam
         if (fd < 0 || payload_pid <= 0)
                 return -EINVAL;
         n->notify_ready = notify_ready;
+        n->watchdog = watchdog;
         n->name = strdup(strempty(name));
         if (!n->name)
                 return -ENOMEM;

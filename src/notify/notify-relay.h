@@ -22,6 +22,7 @@ typedef struct NotifyRelay {
         char *name;
         bool notify_ready;      /* NotifyReady=yes: the payload's READY=1 is ours */
         bool ready_seen;        /* the payload said READY=1 (it counts once) */
+        bool watchdog;          /* the service's watchdog is the payload's (not with Boot=yes) */
         dev_t pidns_dev;        /* the container's PID namespace */
         ino_t pidns_ino;
         /* The UIDs its user namespace maps (PrivateUsers=); none without one. */
@@ -35,8 +36,11 @@ typedef struct NotifyRelay {
  * the caller sees it; only datagrams from processes of its PID namespace
  * are accepted, and from a sender that is gone by the time its datagram is
  * read, only when it sent as root or as a UID of the container's user
- * namespace (see notify-relay.c for why). */
-int notify_relay_init(NotifyRelay *r, int fd, pid_t payload_pid, const char *name, bool notify_ready);
+ * namespace (see notify-relay.c for why). watchdog: the service's watchdog
+ * is the payload's, whose WATCHDOG=1, WATCHDOG=trigger and WATCHDOG_USEC= go
+ * up; false with Boot=yes, where cell keeps it and drops those lines. */
+int notify_relay_init(NotifyRelay *r, int fd, pid_t payload_pid, const char *name, bool notify_ready,
+                      bool watchdog);
 /* What a batch of the payload's datagrams means for cell's own supervision. */
 typedef struct NotifyRelayEvents {
         bool first_ready;               /* the payload's first READY=1 came in */

@@ -42,7 +42,7 @@ TEST(state_round_trip) {
         in.kill_signal = SIGUSR2;
         in.timeout_stop_usec = 1500000;
         in.watchdog_usec = 3000000;
-        in.init = in.ready_sent = in.status_sent = true;
+        in.init = in.boot = in.ready_sent = in.status_sent = true;
         in.relay = NOTIFY_RELAY_NULL;
         in.relay.fd = pair[0];
         in.relay.notify_ready = in.relay.ready_seen = true;
@@ -74,6 +74,8 @@ TEST(state_round_trip) {
         ASSERT_TRUE(out.init && out.ready_sent && out.status_sent);
         ASSERT_EQ(out.relay.fd, pair[0]);
         ASSERT_TRUE(out.relay.notify_ready && out.relay.ready_seen);
+        /* Boot=yes: the watchdog is cell-monitor's, not the payload's to ping or change. */
+        ASSERT_TRUE(out.boot && !out.relay.watchdog);
         ASSERT_EQ(out.oom.fd, oom);
         ASSERT_EQ(out.oom.efd, efd);
         ASSERT_FALSE(out.oom.unified);  /* an eventfd: cgroup1 */

@@ -468,6 +468,29 @@ TEST(proxy_notify_ready_no) {
         unsetenv("NOTIFY_SOCKET");
 }
 
+/* Boot=yes: the service's watchdog is cell's (it pings it, and it watches
+ * cell); the payload's watchdog lines do not go up, the rest does. */
+TEST(proxy_boot_keeps_watchdog) {
+        int payload, up = test_upstream_open("cell-test-notify");
+        sd_event *e = NULL;
+        NotifyProxy *n = NULL;
+        Plan p = { .name = (char *) "os", .notify_ready = true, .boot = true };
+
+        ASSERT_OK(sd_event_new(&e));
+        payload = proxy_start(&p, e, NULL, &n);
+        payload_says(payload, e, "WATCHDOG_USEC=0\nSTATUS=up\nWATCHDOG=1\n");
+        expect_upstream(up, "STATUS=os: up\n");
+        payload_says(payload, e, "WATCHDOG=trigger\nREADY=1\n");
+        expect_upstream(up, "READY=1\n");
+        payload_says(payload, e, "WATCHDOG_USEC=99999999999\n");
+        ASSERT_NULL(test_upstream_read(up, 0));
+        ASSERT_NULL(notify_proxy_free(n));
+        close(payload);
+        close(up);
+        sd_event_unref(e);
+        unsetenv("NOTIFY_SOCKET");
+}
+
 TEST(proxy_drops_other_pid_namespace) {
         int pair[2], up = test_upstream_open("cell-test-notify"), ready_pipe[2], go_pipe[2];
         sd_event *e = NULL;
