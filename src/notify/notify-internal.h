@@ -32,17 +32,21 @@ typedef struct NotifyMessage {
  * FDSTORE=, ... are not the payload's to say), a line that is not KEY=VALUE,
  * READY= other than 1, WATCHDOG= other than 1 or trigger,
  * EXTEND_TIMEOUT_USEC= or WATCHDOG_USEC= that is not a decimal number,
- * STATUS= that is not UTF-8 or holds a control character but a tab. The last valid STATUS= counts. buf need not end in a
- * NUL; one NUL at its end is allowed.
+ * STATUS= that is not UTF-8 or holds a control character but a tab. Of
+ * WATCHDOG=, WATCHDOG_USEC=, STATUS= and EXTEND_TIMEOUT_USEC= only the first
+ * line of the key counts, valid or not, as systemd looks each up once per
+ * datagram; READY=1 counts on any line. buf need not end in a NUL; one NUL at
+ * its end is allowed.
  * -EMSGSIZE when longer than NOTIFY_DATAGRAM_MAX, -EBADMSG for a NUL byte
  * inside (not text): then nothing of it is used. */
 int notify_message_parse(const char *buf, size_t len, NotifyMessage *ret);
 void notify_message_done(NotifyMessage *m);
 
 /* The datagram cell sends upward: READY=1 only if forward_ready, STATUS=
- * as "STATUS=NAME: text", the text cut (between characters) so that the whole
- * is at most NOTIFY_DATAGRAM_MAX bytes, all systemd takes. *ret = NULL (and 0)
- * when there is nothing to send. */
+ * as "STATUS=NAME: text" (an empty one as "STATUS=", which clears it), the
+ * text cut (between characters) so that the whole is at most
+ * NOTIFY_DATAGRAM_MAX bytes, all systemd takes. *ret = NULL (and 0) when
+ * there is nothing to send. */
 int notify_message_format(const NotifyMessage *m, const char *name, bool forward_ready, char **ret);
 
 /* Whether a datagram stamped with UID uid can only have come from the

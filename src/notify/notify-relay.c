@@ -74,37 +74,64 @@ static bool status_valid(const char *v, size_t l) {
         return true;
 }
 
+/* The keys of which systemd reads one line per datagram (strv_find_startswith()
+ * in service_notify_message()): the first line of the key, valid or not. */
+enum {
+        KEY_WATCHDOG            = 1 << 0,
+        KEY_WATCHDOG_USEC       = 1 << 1,
+        KEY_STATUS              = 1 << 2,
+        KEY_EXTEND_TIMEOUT_USEC = 1 << 3,
+};
+
+/* The value of line l when its key is key and no earlier line of the
+ * datagram had that key (*seen); NULL else. A later line of a key is never
+ * taken, also when the first one was not valid: systemd would have acted on
+ * that first one (or on nothing), so must cell. */
+static const char *first_value(const char *l, size_t n, const char *key, unsigned bit, unsigned *seen,
+                               size_t *ret_len) {
+        const char *v = line_value(l, n, key, ret_len);
+
+        if (!v)
+                return NULL;
+        if (*seen & bit)
+                return NULL;
+        *seen |= bit;
+        return v;
+}
+
 /* One line, on its own as systemd reads them: 1 when taken, 0 when ignored. */
-static int notify_message_add_line(NotifyMessage *m, const char *l, size_t n) {
+static int notify_message_add_line(NotifyMessage *m, unsigned *seen, const char *l, size_t n) {
         const char *v;
         size_t vl;
 
-        if ((v = line_value(l, n, "READY", &vl)) && value_is(v, vl, "1"))
-                m->ready = true;
-        else if ((v = line_value(l, n, "WATCHDOG", &vl)) && value_is(v, vl, "1"))
-                m->watchdog = true;
+        /* READY=1 is looked for among all lines (strv_contains()). */
+        if ((v = line_value(l, n, "READY", &vl)))
+                return value_is(v, vl, "1") ? (m->ready = true) : 0;
         /* The watchdog is the payload's (cell passes WATCHDOG_USEC on), all of it:
          * failing it at once, and changing its timeout. */
-        else if ((v = line_value(l, n, "WATCHDOG", &vl)) && value_is(v, vl, "trigger"))
-                m->watchdog_trigger = true;
-        else if ((v = line_value(l, n, "WATCHDOG_USEC", &vl)) && parse_uint64_n(v, vl, &m->watchdog_usec) >= 0)
-                m->watchdog_usec_set = true;
-        else if ((v = line_value(l, n, "STATUS", &vl)) && status_valid(v, vl)) {
-                char *t = strndup(v, vl);
-                if (!t)
-                        return -ENOMEM;
-                free(m->status);
-                m->status = t;
-        } else if ((v = line_value(l, n, "EXTEND_TIMEOUT_USEC", &vl)) &&
-                   parse_uint64_n(v, vl, &m->extend_timeout_usec) >= 0)
-                m->extend_timeout = true;
-        else
-                return 0;       /* MAINPID=, FDSTORE=, ...: not the payload's to say; or not valid */
-        return 1;
+        if ((v = first_value(l, n, "WATCHDOG", KEY_WATCHDOG, seen, &vl))) {
+                if (value_is(v, vl, "1"))
+                        return m->watchdog = true;
+                if (value_is(v, vl, "trigger"))
+                        return m->watchdog_trigger = true;
+                return 0;
+        }
+        if ((v = first_value(l, n, "WATCHDOG_USEC", KEY_WATCHDOG_USEC, seen, &vl)))
+                return m->watchdog_usec_set = parse_uint64_n(v, vl, &m->watchdog_usec) >= 0;
+        if ((v = first_value(l, n, "STATUS", KEY_STATUS, seen, &vl))) {
+                if (!status_valid(v, vl))
+                        return 0;
+                m->status = strndup(v, vl);
+                return m->status ? 1 : -ENOMEM;
+        }
+        if ((v = first_value(l, n, "EXTEND_TIMEOUT_USEC", KEY_EXTEND_TIMEOUT_USEC, seen, &vl)))
+                return m->extend_timeout = parse_uint64_n(v, vl, &m->extend_timeout_usec) >= 0;
+        return 0;       /* MAINPID=, FDSTORE=, ...: not the payload's to say; or not valid; or a key's second line */
 }
 
 int notify_message_parse(const char *buf, size_t len, NotifyMessage *ret) {
         NotifyMessage m = {};
+        unsigned seen = 0;
 
         if (len > NOTIFY_DATAGRAM_MAX)
                 return -EMSGSIZE;
@@ -123,7 +150,7 @@ int notify_message_parse(const char *buf, size_t len, NotifyMessage *ret) {
                         eol++;
 
                 if (eol > p) {          /* not an empty line (a trailing newline, a CRLF) */
-                        int r = notify_message_add_line(&m, p, eol - p);
+                        int r = notify_message_add_line(&m, &seen, p, eol - p);
                         if (r < 0) {
                                 notify_message_done(&m);
                                 return r;
@@ -171,7 +198,11 @@ int notify_message_format(const NotifyMessage *m, const char *name, bool forward
                 return -ENOMEM;
         if (m->ready && forward_ready)
                 fputs("READY=1\n", f);
-        if (m->status && others < NOTIFY_DATAGRAM_MAX) {
+        /* An empty STATUS= clears the service's status in systemd: so it does here,
+         * without a "NAME: " that would be a status of its own. */
+        if (m->status && isempty(m->status))
+                fputs("STATUS=\n", f);
+        else if (m->status && others < NOTIFY_DATAGRAM_MAX) {
                 size_t l = strlen(m->status);
                 fprintf(f, "STATUS=%s: %.*s\n", strempty(name),
                         (int) utf8_cut(m->status, l, NOTIFY_DATAGRAM_MAX - others), m->status);

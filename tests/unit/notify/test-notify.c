@@ -50,10 +50,55 @@ TEST(parse_valid) {
         ASSERT_EQ(m.n_ignored, 0);
         notify_message_done(&m);
 
-        /* No trailing newline; the last STATUS= wins. */
-        ASSERT_OK(parse("STATUS=a\nSTATUS=b", &m));
+        /* No trailing newline. */
+        ASSERT_OK(parse("READY=0\nSTATUS=a", &m));
         ASSERT_FALSE(m.ready);
-        ASSERT_STREQ(m.status, "b");
+        ASSERT_STREQ(m.status, "a");
+        notify_message_done(&m);
+}
+
+/* systemd looks up WATCHDOG=, WATCHDOG_USEC=, STATUS= and EXTEND_TIMEOUT_USEC=
+ * once per datagram (strv_find_startswith()): the first line of the key
+ * decides, valid or not, and a later one is ignored. READY=1 counts on any
+ * line (strv_contains()). */
+TEST(parse_first_line_of_a_key) {
+        NotifyMessage m;
+        char *s = NULL;
+
+        ASSERT_OK(parse("STATUS=a\nSTATUS=b\nEXTEND_TIMEOUT_USEC=1\nEXTEND_TIMEOUT_USEC=2\n"
+                        "WATCHDOG_USEC=3\nWATCHDOG_USEC=4\nREADY=2\nREADY=1\n", &m));
+        ASSERT_STREQ(m.status, "a");
+        ASSERT_EQ_U64(m.extend_timeout_usec, 1);
+        ASSERT_EQ_U64(m.watchdog_usec, 3);
+        ASSERT_TRUE(m.ready);
+        ASSERT_EQ(m.n_ignored, 4);
+        notify_message_done(&m);
+
+        /* A first line that is not valid leaves the key unset for the datagram. */
+        ASSERT_OK(parse("STATUS=\033[2J\nSTATUS=good\nEXTEND_TIMEOUT_USEC=x\nEXTEND_TIMEOUT_USEC=5\n"
+                        "WATCHDOG_USEC=-1\nWATCHDOG_USEC=6\nWATCHDOG=2\nWATCHDOG=1\n", &m));
+        ASSERT_NULL(m.status);
+        ASSERT_FALSE(m.extend_timeout || m.watchdog_usec_set || m.watchdog);
+        ASSERT_EQ(m.n_ignored, 8);
+        ASSERT_OK(notify_message_format(&m, "web", true, &s));
+        ASSERT_NULL(s);
+        notify_message_done(&m);
+
+        /* A ping, then a trigger: systemd pings, and so does cell. */
+        ASSERT_OK(parse("WATCHDOG=1\nWATCHDOG=trigger\n", &m));
+        ASSERT_TRUE(m.watchdog);
+        ASSERT_FALSE(m.watchdog_trigger);
+        ASSERT_OK(notify_message_format(&m, "web", true, &s));
+        ASSERT_STREQ(s, "WATCHDOG=1\n");
+        free(s);
+        notify_message_done(&m);
+
+        /* An empty STATUS= clears the status: it goes up empty, no "web: ". */
+        ASSERT_OK(parse("STATUS=\nSTATUS=x\n", &m));
+        ASSERT_STREQ(m.status, "");
+        ASSERT_OK(notify_message_format(&m, "web", true, &s));
+        ASSERT_STREQ(s, "STATUS=\n");
+        free(s);
         notify_message_done(&m);
 }
 
@@ -82,13 +127,13 @@ TEST(watchdog_lines_go_up) {
         free(s);
         notify_message_done(&m);
 
-        /* systemd acts on the first WATCHDOG= of a datagram only: with both,
-         * cell sends the trigger, which the payload asked for. */
-        ASSERT_OK(parse("WATCHDOG=1\nWATCHDOG=trigger\n", &m));
+        /* systemd acts on the first WATCHDOG= of a datagram only: a message
+         * with both (made by hand, the parser takes the first) sends the
+         * trigger alone, which a ping beside it would hide. */
+        m = (NotifyMessage) { .watchdog = true, .watchdog_trigger = true };
         ASSERT_OK(notify_message_format(&m, "web", true, &s));
         ASSERT_STREQ(s, "WATCHDOG=trigger\n");
         free(s);
-        notify_message_done(&m);
 }
 
 /* A number at the very end of the datagram: the parser must stop at its
