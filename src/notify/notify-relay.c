@@ -399,6 +399,12 @@ static void relay_handle(NotifyRelay *n, const char *buf, size_t len, const stru
         notify_message_done(&m);
 }
 
+/* Room for every fd one message can pass (the kernel's SCM_MAX_FD), so that
+ * all are received and closed and the datagram is never cut short for them:
+ * systemd takes a datagram with FDSTORE='s fds (up to 768, more than the
+ * kernel passes) and acts on its READY=1 and STATUS= lines, so does cell. */
+#define NOTIFY_FDS_MAX 253
+
 void notify_relay_read(NotifyRelay *n, NotifyRelayEvents *ret) {
         *ret = (NotifyRelayEvents) {};
 
@@ -406,7 +412,7 @@ void notify_relay_read(NotifyRelay *n, NotifyRelayEvents *ret) {
                 char buf[NOTIFY_DATAGRAM_MAX + 1];
                 union {
                         struct cmsghdr h;
-                        uint8_t b[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * 16)];
+                        uint8_t b[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * NOTIFY_FDS_MAX)];
                 } control;
                 struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
                 struct msghdr mh = {

@@ -393,7 +393,7 @@ TEST(proxy_forwards_filtered) {
 static void send_with_fds(int fd, const char *msg, const int *fds, size_t n) {
         union {
                 struct cmsghdr h;
-                uint8_t b[CMSG_SPACE(sizeof(int) * 32)];
+                uint8_t b[CMSG_SPACE(sizeof(int) * 253)];  /* SCM_MAX_FD */
         } control = {};
         struct iovec iov = { .iov_base = (char *) msg, .iov_len = strlen(msg) };
         struct msghdr mh = {
@@ -402,7 +402,7 @@ static void send_with_fds(int fd, const char *msg, const int *fds, size_t n) {
         };
         struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 
-        ASSERT_TRUE(n <= 32);
+        ASSERT_TRUE(n <= 253);
         c->cmsg_level = SOL_SOCKET;
         c->cmsg_type = SCM_RIGHTS;
         c->cmsg_len = CMSG_LEN(sizeof(int) * n);
@@ -418,14 +418,15 @@ static bool pipe_hung_up(int read_fd) {
 }
 
 /* fds sent along are closed, never kept: sd_notify_barrier()'s (it returns
- * once cell has handled what came before it), and FDSTORE=1's, also more than
- * the proxy makes room for. */
+ * once cell has handled what came before it), and FDSTORE=1's, as many as the
+ * kernel passes; the text beside them counts, as in systemd (it once was
+ * dropped as truncated from 17 fds on, READY=1 with it). */
 TEST(proxy_closes_passed_fds) {
         int payload, up = test_upstream_open("cell-test-notify");
         sd_event *e = NULL;
         NotifyProxy *n = NULL;
         Plan p = { .name = (char *) "web", .notify_ready = true };
-        int barrier[2], many[24][2], w[24];
+        int barrier[2], many[24][2], w[253], dups[2];
 
         ASSERT_OK(sd_event_new(&e));
         payload = proxy_start(&p, e, NULL, &n);
@@ -445,7 +446,7 @@ TEST(proxy_closes_passed_fds) {
                 ASSERT_OK(pipe2(many[i], O_CLOEXEC));
                 w[i] = many[i][1];
         }
-        send_with_fds(payload, "FDSTORE=1\nSTATUS=stored", w, ELEMENTSOF(w));
+        send_with_fds(payload, "FDSTORE=1\nSTATUS=stored", w, ELEMENTSOF(many));
         for (size_t i = 0; i < ELEMENTSOF(many); i++)
                 safe_close(many[i][1]);
         pump(e);
@@ -453,7 +454,21 @@ TEST(proxy_closes_passed_fds) {
                 ASSERT_TRUE(pipe_hung_up(many[i][0]));
                 safe_close(many[i][0]);
         }
-        /* (24 fds do not fit: the datagram is dropped as truncated.) */
+        expect_upstream(up, "STATUS=web: stored\n");
+
+        /* The most one message carries (SCM_MAX_FD). */
+        ASSERT_OK(pipe2(dups, O_CLOEXEC));
+        for (size_t i = 0; i < ELEMENTSOF(w); i++)
+                ASSERT_TRUE((w[i] = fcntl(dups[1], F_DUPFD_CLOEXEC, 3)) >= 0);
+        send_with_fds(payload, "FDSTORE=1\nFDNAME=listeners\nSTATUS=all", w, ELEMENTSOF(w));
+        for (size_t i = 0; i < ELEMENTSOF(w); i++)
+                safe_close(w[i]);
+        safe_close(dups[1]);
+        ASSERT_FALSE(pipe_hung_up(dups[0]));
+        pump(e);
+        ASSERT_TRUE(pipe_hung_up(dups[0]));             /* every copy closed */
+        safe_close(dups[0]);
+        expect_upstream(up, "STATUS=web: all\n");
         ASSERT_NULL(test_upstream_read(up, 0));
 
         ASSERT_NULL(notify_proxy_free(n));
