@@ -4,7 +4,8 @@
 # systemd made of the host's /usr (read-only) in a private user namespace;
 # the scope's cgroup is delegated to the container's root, so the systemd
 # inside builds its own tree below the scope; its READY=1 (boot finished)
-# is what makes cell@sdboot.service active; WatchdogSec= is kept by cell;
+# is what makes cell@sdboot.service active; WatchdogSec= is kept by cell
+# (a WATCHDOG_USEC= from inside does not change it);
 # a reboot inside starts it again; stop halts it and leaves no scope and no
 # cgroup.
 . "$(dirname "$0")/lib.sh"
@@ -13,6 +14,8 @@ setup_cell
 
 sd=$WORK/sdroot
 make_os_root "$sd"
+# A notifier for the watchdog check below (the root's /usr is the host's).
+cp "$NOTIFY_PROBE" "$sd/notify-probe"
 install_cell sdboot <<EOF
 [Root]
 Directory=$sd
@@ -45,6 +48,16 @@ expect_eq "... cell-monitor pings it by then" cell-monitor \
         "$(in_sealed cat "/proc/$(prop cell@sdboot.service MainPID)/comm" 2>/dev/null)"
 expect_eq "the init inside got no WATCHDOG_USEC" "" \
         "$(in_sealed "$CELL" exec sdboot /bin/sh -c 'tr "\0" "\n" < /proc/1/environ | grep WATCHDOG' 2>&1)"
+# The watchdog is cell's: a WATCHDOG_USEC= from inside (here 100 s, 0
+# would turn it off) does not reach systemd, whose WatchdogSec= stays 3 s.
+# The STATUS= beside it does, so its arrival is known.
+in_sealed "$CELL" exec sdboot /usr/bin/env NOTIFY_SOCKET=/run/host/notify \
+        /notify-probe "STATUS=watchdog probe" WATCHDOG_USEC=100000000 WATCHDOG=1 >/dev/null 2>&1 ||
+        fail "the probe inside could not send"
+check "the probe's STATUS= went up" wait_for 10 sh -c \
+        "[ \"\$('$SEALED' run systemctl show -P StatusText cell@sdboot.service)\" = 'sdboot: watchdog probe' ]"
+expect_eq "WATCHDOG_USEC= from inside: the service's watchdog is still cell's 3 s" 3s \
+        "$(prop cell@sdboot.service WatchdogUSec)"
 expect_eq "is-system-running inside" running \
         "$(in_sealed "$CELL" exec sdboot /usr/bin/systemctl is-system-running --wait 2>&1)"
 read -r _ outside _ <<<"$(in_sealed "$CELL" exec sdboot /bin/cat /proc/1/uid_map)"
