@@ -26,7 +26,9 @@ typedef struct NotifyCallbacks {
 /* fd: the AF_UNIX SOCK_DGRAM socket the child bound at plan->notify_socket
  * inside the container (received over the sync socket; taken over).
  * payload_pid: the container's PID 1 as seen from the supervisor; only
- * datagrams from processes of that PID namespace are accepted.
+ * datagrams from processes of that PID namespace are accepted. With
+ * p->boot the service's watchdog is cell's: the payload's watchdog lines are
+ * dropped.
  * The fd is owned by the proxy from the call on, also when it fails. */
 int notify_proxy_new(const Plan *p, sd_event *event, int fd, pid_t payload_pid,
                      const NotifyCallbacks *cb, NotifyProxy **ret);
