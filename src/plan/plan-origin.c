@@ -6,9 +6,11 @@
  * say which file. */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "parse-limits.h"
+#include "parse-value.h"
 #include "plan-internal.h"
 #include "strv.h"
 
@@ -16,8 +18,8 @@
  * host or the kernel has the last word), and the lists whose items it names
  * one by one; the [Limits] keys the kernel (cgroupfs) or systemd may refuse
  * at the start, and the other keys of the scope's properties. A key whose
- * value builds up over lines without a count (Capability=, CPUAffinity=) is
- * not here: its last line need not be the one that failed. Mounts,
+ * value builds up over lines without a count (Capability=) is not here: its
+ * last line need not be the one that failed. Mounts,
  * DeviceAllow= and the IO device keys keep their origin in their own
  * entries; ResolvConf= and Timezone= in PlanEtcFile. */
 static const char * const origin_keys[] = {
@@ -39,12 +41,19 @@ static const char * const origin_keys[] = {
         "Description", "Slice", "KillSignal", "TimeoutStopSec",
 };
 
-/* Sets of CPUs or NUMA nodes, which add up over lines as systemd's: the
- * kernel refuses the set as a whole, so a line is named only when it alone
- * set the key. */
-static const char * const origin_keys_one_line[] = {
-        "AllowedCPUs", "StartupAllowedCPUs", "AllowedMemoryNodes", "StartupAllowedMemoryNodes",
+/* Sets of CPUs or NUMA nodes, which add up over lines as systemd's: each
+ * line keeps the CPUs (nodes) it named, and a message that names the CPUs
+ * refused names the lines they came from (set_origin()). */
+static const char * const origin_keys_set[] = {
+        "AllowedCPUs", "StartupAllowedCPUs", "AllowedMemoryNodes", "StartupAllowedMemoryNodes", "CPUAffinity",
 };
+
+static bool origin_key_is_set(const char *key) {
+        for (size_t i = 0; i < ELEMENTSOF(origin_keys_set); i++)
+                if (streq(origin_keys_set[i], key))
+                        return true;
+        return false;
+}
 
 static bool origin_key_kept(const CellOrigin *o) {
         /* LimitCPU= ... LimitRTTIME=: one value each. */
@@ -53,10 +62,7 @@ static bool origin_key_kept(const CellOrigin *o) {
         for (size_t i = 0; i < ELEMENTSOF(origin_keys); i++)
                 if (streq(origin_keys[i], o->key))
                         return true;
-        for (size_t i = 0; i < ELEMENTSOF(origin_keys_one_line); i++)
-                if (streq(origin_keys_one_line[i], o->key))
-                        return o->lines <= 1;
-        return false;
+        return origin_key_is_set(o->key);
 }
 
 int plan_build_origins(Plan *p, const CellConfig *c, const PlanOptions *opts) {
@@ -85,13 +91,22 @@ int plan_build_origins(Plan *p, const CellConfig *c, const PlanOptions *opts) {
                 if (!e->file)
                         return -ENOMEM;
                 p->n_origins++;
+                if (o->set) {
+                        e->set = malloc(o->set_size);
+                        if (!e->set)
+                                return -ENOMEM;
+                        memcpy(e->set, o->set, o->set_size);
+                        e->set_size = o->set_size;
+                }
         }
         return 0;
 }
 
 void plan_origins_done(Plan *p) {
-        for (size_t i = 0; i < p->n_origins; i++)
+        for (size_t i = 0; i < p->n_origins; i++) {
                 free(p->origins[i].file);
+                free(p->origins[i].set);
+        }
         p->origins = mfree(p->origins);
         p->n_origins = 0;
 }
@@ -213,6 +228,54 @@ static const char *entry_origin(const Plan *p, const char *key, const char *v, c
         return len == 0 && file ? format_origin(file, line, count - 1, buf, n) : buf;
 }
 
+static bool set_has(const uint8_t *set, size_t size, size_t cpu) {
+        return cpu / 8 < size && (set[cpu / 8] & (1u << (cpu % 8)));
+}
+
+/* A set of CPUs or NUMA nodes, whose lines add up: the lines the CPUs the
+ * message names came from ("AllowedCPUs=7: ...": the first line that named
+ * CPU 7), the first of them and how many more; for a message about the set
+ * as a whole ("AllowedCPUs=: ...", or the whole set named) that is its
+ * first line and how many more. CPUs no line named: no line. */
+static const char *set_origin(const Plan *p, const char *key, const char *v, char *buf, size_t n) {
+        const char *end = strstr(v, ": ");
+        _cleanup_free_ char *named = strndup(v, end ? (size_t) (end - v) : strlen(v));
+        _cleanup_free_ uint8_t *cpus = NULL;
+        const CellOrigin *first = NULL;
+        size_t size = 0, more = 0;
+
+        if (!named)
+                return buf;
+        /* No CPU named, or not as a set: the set as a whole. */
+        if (parse_cpu_set(named, &cpus, &size) < 0 || size == 0)
+                size = 0;
+        for (size_t i = 0; i < p->n_origins; i++) {
+                const CellOrigin *o = p->origins + i;
+                bool brought = size == 0;
+
+                if (!streq(o->key, key))
+                        continue;
+                /* A CPU's line is the first that named it: a later line
+                 * naming it again brought nothing. */
+                for (size_t cpu = 0; !brought && cpu < size * 8; cpu++) {
+                        bool earlier = false;
+
+                        if (!set_has(cpus, size, cpu) || !set_has(o->set, o->set_size, cpu))
+                                continue;
+                        for (const CellOrigin *q = p->origins; q < o && !earlier; q++)
+                                earlier = streq(q->key, key) && set_has(q->set, q->set_size, cpu);
+                        brought = !earlier;
+                }
+                if (!brought)
+                        continue;
+                if (first)
+                        more++;
+                else
+                        first = o;
+        }
+        return first ? format_origin(first->file, first->line, more, buf, n) : buf;
+}
+
 const char *plan_message_origin(const Plan *p, const char *message, char *buf, size_t n) {
         char key[64];
         size_t k = strspn(message, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
@@ -236,6 +299,8 @@ const char *plan_message_origin(const Plan *p, const char *message, char *buf, s
                 return list_origin(p, key, items, message + k + 1, buf, n);
         if (streq(key, "DeviceAllow"))
                 return entry_origin(p, key, message + k + 1, buf, n);
+        if (origin_key_is_set(key))
+                return set_origin(p, key, message + k + 1, buf, n);
         for (CellIOKind t = 0; t < _CELL_IO_KIND_MAX; t++)
                 if (streq(key, io_kind_key(t)))
                         return entry_origin(p, key, message + k + 1, buf, n);

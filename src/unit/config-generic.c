@@ -45,20 +45,39 @@ int config_entry_origin(const ConfigContext *ctx, char **ret_file, unsigned *ret
         return 0;
 }
 
+int config_cpu_set_line(ConfigContext *ctx, uint8_t **set, size_t *set_size) {
+        int r;
+
+        /* As systemd's: none at all ("", ",") resets, each other assignment
+         * adds its CPUs (nodes) to those before. */
+        r = parse_cpu_set_extend(ctx->value, set, set_size);
+        if (r < 0)
+                return r == -ENOMEM ? r : -EINVAL;
+        if (!*set) {
+                ctx->reset = true;
+                return 0;
+        }
+        /* This line's own, for its origin: the start names the line of a CPU
+         * the kernel or systemd refuses, not the set's last. */
+        r = parse_cpu_set(ctx->value, &ctx->set, &ctx->set_size);
+        return r == -ENOMEM ? r : 0;
+}
+
 /* Forgets where key was set. */
 static void origins_drop(CellConfig *c, const char *key) {
         size_t n = 0;
 
         for (size_t i = 0; i < c->n_origins; i++) {
-                if (streq(c->origins[i].key, key))
+                if (streq(c->origins[i].key, key)) {
                         free(c->origins[i].file);
-                else
+                        free(c->origins[i].set);
+                } else
                         c->origins[n++] = c->origins[i];
         }
         c->n_origins = n;
 }
 
-int config_origin_record(CellConfig *c, const ConfigContext *ctx, const ConfigKey *k) {
+int config_origin_record(CellConfig *c, ConfigContext *ctx, const ConfigKey *k) {
         _cleanup_free_ char *file = NULL;
         CellOrigin *o;
         unsigned line = ctx->line, lines = 1;
@@ -70,20 +89,23 @@ int config_origin_record(CellConfig *c, const ConfigContext *ctx, const ConfigKe
                 if (!file)
                         return -ENOMEM;
         }
-        /* The reset (an empty value), or a value that replaces the key's: no
-         * earlier line holds any more. A counted list's lines add up. */
-        for (size_t i = 0; !isempty(ctx->value) && i < c->n_origins; i++)
+        /* The reset (an empty value, or a set's line of no CPU), or a value
+         * that replaces the key's: no earlier line holds any more. A counted
+         * list's lines add up, and a set's. */
+        bool reset = isempty(ctx->value) || ctx->reset;
+
+        for (size_t i = 0; !reset && i < c->n_origins; i++)
                 if (streq(c->origins[i].key, k->key))
                         lines = c->origins[i].lines + 1;
-        if (isempty(ctx->value) || ctx->items == 0)
+        if (reset || (ctx->items == 0 && !ctx->set))
                 origins_drop(c, k->key);
-        if (isempty(ctx->value))
+        if (reset)
                 return 0;
         o = config_array_append((void **) &c->origins, &c->n_origins, sizeof(CellOrigin));
         if (!o)
                 return -ENOMEM;
         *o = (CellOrigin) { .key = k->key, .file = TAKE_PTR(file), .line = line, .items = ctx->items,
-                            .lines = lines };
+                            .lines = lines, .set = TAKE_PTR(ctx->set), .set_size = ctx->set_size };
         return 0;
 }
 

@@ -104,14 +104,8 @@ int config_parse_weight(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, v
  * ltype: the offset of its size in CellConfig. */
 int config_parse_cpuset(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         size_t *size = (size_t *) ((uint8_t *) c + k->ltype);
-        int r;
 
-        /* As systemd's: none at all ("", ",") resets, each other assignment
-         * adds its CPUs (nodes) to those before. */
-        r = parse_cpu_set_extend(ctx->value, (uint8_t **) data, size);
-        if (r < 0)
-                return r == -ENOMEM ? r : -EINVAL;
-        return 0;
+        return config_cpu_set_line(ctx, (uint8_t **) data, size);
 }
 
 int config_parse_tasks_max(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {

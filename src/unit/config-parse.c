@@ -506,10 +506,12 @@ int config_assign_expand(CellConfig *c, const ConfigSpecifiers *specifiers, cons
         }
 
         r = k->parse(&ctx, k, c, (char *) c + k->offset);
-        if (r == -ENOMEM)
-                return r;
         if (r >= 0)
-                return config_origin_record(c, &ctx, k);
+                r = config_origin_record(c, &ctx, k);
+        /* A set's line its origin did not take (a bad value's). */
+        free(ctx.set);
+        if (r >= 0 || r == -ENOMEM)
+                return r;
         if (!ctx.reported) {
                 r = diag_error(diag, file, line, "%s=%s: expected %s", key, ctx.value, strna(k->expected));
                 if (r < 0)

@@ -31,6 +31,12 @@ typedef struct ConfigContext {
         /* Set by the parser of a list key whose items the start or a check
          * across keys may name one by one: the list's length after this line (config_origin_record()). */
         size_t items;
+        /* Set by the parser of a CPU or NUMA node set: the CPUs (nodes) this
+         * line named, which its origin keeps (config_origin_record() takes
+         * them); reset: the line named none, and so emptied the set. */
+        uint8_t *set;
+        size_t set_size;
+        bool reset;
 } ConfigContext;
 
 /* Where a key's specifiers are expanded (config-parse.h says why). */
@@ -76,9 +82,13 @@ void *config_array_append(void **array, size_t *n, size_t sz);
 /* Where an entry was written, for the plan's and the start's messages: its
  * own copy of the reader's file name (the main file or the drop-in) and the line. */
 int config_entry_origin(const ConfigContext *ctx, char **ret_file, unsigned *ret_line);
+/* A CPU or NUMA node set's line (AllowedCPUs= ..., CPUAffinity=): its
+ * CPUs added to *set, or the set emptied by a line that names none; the
+ * line's own CPUs in ctx->set for its origin. -EINVAL: not a set. */
+int config_cpu_set_line(ConfigContext *ctx, uint8_t **set, size_t *set_size);
 /* After a good assignment: where key k was set, in c->origins (see
  * CellOrigin). 0 or -ENOMEM. */
-int config_origin_record(CellConfig *c, const ConfigContext *ctx, const ConfigKey *k);
+int config_origin_record(CellConfig *c, ConfigContext *ctx, const ConfigKey *k);
 int config_parse_string(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_bool(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_unit_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);

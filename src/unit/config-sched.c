@@ -123,17 +123,10 @@ int config_parse_io_sched_priority(ConfigContext *ctx, const ConfigKey *k, CellC
 }
 
 int config_parse_cpu_affinity(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
-        int r;
-
         if (streq(ctx->value, "numa"))
                 return config_bad(ctx, "%s (\"numa\" takes the CPUs of NUMAPolicy=, which cell does not have)",
                                   k->expected);
-        /* As systemd: no CPU at all ("", ",") resets, each other assignment
-         * adds its CPUs to those before. */
-        r = parse_cpu_set_extend(ctx->value, &c->sched.cpu_affinity, &c->sched.cpu_affinity_size);
-        if (r < 0)
-                return r == -ENOMEM ? r : -EINVAL;
-        return 0;
+        return config_cpu_set_line(ctx, &c->sched.cpu_affinity, &c->sched.cpu_affinity_size);
 }
 
 int config_parse_personality(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {

@@ -144,8 +144,10 @@ void cell_config_done(CellConfig *c) {
         strv_free(c->addresses);
         strv_free(c->gateways);
 
-        for (size_t i = 0; i < c->n_origins; i++)
+        for (size_t i = 0; i < c->n_origins; i++) {
                 free(c->origins[i].file);
+                free(c->origins[i].set);
+        }
         free(c->origins);
 
         /* Leave a valid, empty config behind: done twice is harmless. */

@@ -260,12 +260,14 @@ typedef struct CellSched {
  * by config_assign() for every key: a key of one value keeps its last line;
  * a list key whose parser counts its items (SupplementaryGroups=,
  * EnvironmentFile=, Interface=, MACVLAN=, IPVLAN=, SystemCallArchitectures=,
- * [Unit]'s dependencies After= ... Conflicts=) one record a line, so that an item's own line is known; an empty value
- * (the reset) drops the key's records. The checks across keys and of the
- * plan name their lines too (cell_config_origin()). A key whose
- * value builds up over lines otherwise (Capability=, CPUAffinity=) keeps
- * its last line only, which need not be an item's: the plan keeps no
- * origin for those (plan-origin.c). */
+ * [Unit]'s dependencies After= ... Conflicts=) one record a line, so that an item's own line is known; a set
+ * of CPUs or NUMA nodes (AllowedCPUs= ..., CPUAffinity=) one record a line
+ * with the CPUs it named, so that a refused CPU's line is known; an empty
+ * value (the reset; of a set, one naming no CPU: ",") drops the key's
+ * records. The checks across keys and of the plan name their lines too
+ * (cell_config_origin()). A key whose value builds up over lines otherwise
+ * (Capability=) keeps its last line only, which need not be an item's: the
+ * plan keeps no origin for those (plan-origin.c). */
 typedef struct CellOrigin {
         const char *key;        /* static: the key table's name ("User", "LimitNOFILE") */
         char *file;             /* the drop-in; NULL: the main file (CellConfig.path) */
@@ -274,6 +276,9 @@ typedef struct CellOrigin {
         unsigned lines;         /* the lines that set the key since its last reset, this one included:
                                  * of a key whose value builds up, more than one leaves unknown
                                  * which holds what the start refused */
+        uint8_t *set;           /* a CPU or NUMA node set's line (AllowedCPUs=, CPUAffinity=, ...): the
+                                 * CPUs (nodes) it named, bit N of byte N/8; NULL for the other keys */
+        size_t set_size;        /* bytes */
 } CellOrigin;
 
 typedef struct CellConfig {

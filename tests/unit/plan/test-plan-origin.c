@@ -147,20 +147,64 @@ TEST(origin_limits) {
                      "web.cell.d/x.conf:2: ");
         ASSERT_STREQ(prefix(&p, "MemoryLow=: cgroup v1 has no memory protection", buf, sizeof buf),
                      "web.cell.d/x.conf:4: ");
-        /* A set of CPUs or nodes adds up over lines: named when one line set it. */
+        /* A set of CPUs or nodes as a whole: its first line, and how many more. */
         ASSERT_STREQ(prefix(&p, "AllowedCPUs=: the kernel refuses cpuset.cpus=0-1 in /x: Invalid argument",
                             buf, sizeof buf), "web.cell:10: ");
         ASSERT_STREQ(prefix(&p, "AllowedMemoryNodes=: the kernel refuses cpuset.mems=0-1 in /x: Invalid argument",
-                            buf, sizeof buf), "");
+                            buf, sizeof buf), "web.cell:11 (and 1 more line): ");
+        /* ... the node refused: the line it came from. */
+        ASSERT_STREQ(prefix(&p, "AllowedMemoryNodes=1: the kernel refuses cpuset.mems=0-1 in /x: this machine "
+                            "has no node 1", buf, sizeof buf), "web.cell.d/x.conf:3: ");
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* The sets of CPUs or NUMA nodes add up over lines, as systemd's: each
+ * line keeps what it named, so that a refusal naming CPUs names the lines
+ * they came from; the reset ("" or a line of no CPU, ",") forgets the lines
+ * before it. */
+TEST(origin_sets) {
+        CellConfig c;
+        Plan p = {};
+        char buf[PATH_MAX + 32];
+
+        config_from_files(&c, "web", "[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\n"
+                          "CPUAffinity=0-1\nCPUAffinity=3\n[Limits]\nAllowedCPUs=0-1\nAllowedCPUs=7\n"
+                          "StartupAllowedCPUs=0\nStartupAllowedCPUs=,\nStartupAllowedCPUs=2\n",
+                          "[Limits]\nAllowedCPUs=1 9\nAllowedCPUs=5\n[Exec]\nCPUAffinity=\nCPUAffinity=4\n");
+        plan_ok(&c, NULL, &p);
+        /* The CPU refused: the line that brought it. */
+        ASSERT_STREQ(prefix(&p, "AllowedCPUs=7: the kernel refuses cpuset.cpus=0-1,5,7,9 in /x: this machine "
+                            "has no CPU 7", buf, sizeof buf), "web.cell:9: ");
+        ASSERT_STREQ(prefix(&p, "AllowedCPUs=9: refused", buf, sizeof buf), "web.cell.d/x.conf:2: ");
+        /* CPU 1 came from line 8: the drop-in's line that names it again brought nothing. */
+        ASSERT_STREQ(prefix(&p, "AllowedCPUs=1: refused", buf, sizeof buf), "web.cell:8: ");
+        /* CPUs of several lines: the first of them, and how many more. */
+        ASSERT_STREQ(prefix(&p, "AllowedCPUs=5,7,9: refused", buf, sizeof buf), "web.cell:9 (and 2 more lines): ");
+        ASSERT_STREQ(prefix(&p, "AllowedCPUs=5 9: refused", buf, sizeof buf), "web.cell.d/x.conf:2 (and 1 more line): ");
+        /* The set as a whole: all four lines. */
+        ASSERT_STREQ(prefix(&p, "AllowedCPUs=: systemd refused AllowedCPUs", buf, sizeof buf),
+                     "web.cell:8 (and 3 more lines): ");
+        ASSERT_STREQ(prefix(&p, "AllowedCPUs=0-1,5,7,9: refused", buf, sizeof buf), "web.cell:8 (and 3 more lines): ");
+        /* A CPU no line named: no line. */
+        ASSERT_STREQ(prefix(&p, "AllowedCPUs=3: refused", buf, sizeof buf), "");
+        /* The reset: "," as "" (CPU 0 is no line's any more), and for CPUAffinity= too. */
+        ASSERT_STREQ(prefix(&p, "StartupAllowedCPUs=: refused", buf, sizeof buf), "web.cell:12: ");
+        ASSERT_STREQ(prefix(&p, "StartupAllowedCPUs=0: refused", buf, sizeof buf), "");
+        ASSERT_STREQ(prefix(&p, "CPUAffinity=4: none of these CPUs is both online and in the container's cpuset",
+                            buf, sizeof buf), "web.cell.d/x.conf:6: ");
+        ASSERT_STREQ(prefix(&p, "CPUAffinity=3: refused", buf, sizeof buf), "");
         plan_done(&p);
         cell_config_done(&c);
 
-        /* The reset (an empty value) starts the count again. */
-        config_from_files(&c, "web", "[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\n[Limits]\n"
-                          "AllowedCPUs=0\n", "[Limits]\nAllowedCPUs=\nAllowedCPUs=1\n");
+        /* An empty value resets as well. */
+        config_from_files(&c, "web", "[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\nCPUAffinity=0\n"
+                          "CPUAffinity=1\n[Limits]\nAllowedCPUs=0\n", "[Limits]\nAllowedCPUs=\nAllowedCPUs=1\n");
         plan_ok(&c, NULL, &p);
         ASSERT_STREQ(prefix(&p, "AllowedCPUs=: the kernel refuses cpuset.cpus=1", buf, sizeof buf),
                      "web.cell.d/x.conf:3: ");
+        ASSERT_STREQ(prefix(&p, "CPUAffinity=0 1: none of these CPUs", buf, sizeof buf),
+                     "web.cell:5 (and 1 more line): ");
         plan_done(&p);
         cell_config_done(&c);
 }

@@ -1611,6 +1611,37 @@ TEST(origins) {
         ASSERT_EQ(c.origins[origin_find(&c, "EnvironmentFile", 0)].items, 1);
         ASSERT_EQ(c.origins[origin_find(&c, "EnvironmentFile", 1)].items, 2);
         ASSERT_EQ(c.origins[origin_find(&c, "EnvironmentFile", 1)].line, 7);
+
+        /* A set of CPUs or nodes: a record a line, with the CPUs it named
+         * (a CPU refused at the start names its line); a line of no CPU
+         * (",") resets as the empty value does; a bad line changes nothing. */
+        ASSERT_NULL(assign_at(&c, "Limits", "AllowedCPUs", "0-1", "web.cell", 9));
+        ASSERT_NULL(assign_at(&c, "Limits", "AllowedCPUs", "9", "web.cell.d/10-x.conf", 8));
+        ASSERT_NOT_NULL(assign_at(&c, "Limits", "AllowedCPUs", "2-1", "web.cell.d/10-x.conf", 9));
+        ASSERT_EQ(c.allowed_cpus_size, 2);
+        ASSERT_EQ(c.allowed_cpus[0], 0x03);
+        ASSERT_EQ(c.allowed_cpus[1], 0x02);
+        i = origin_find(&c, "AllowedCPUs", 0);
+        ASSERT_EQ(c.origins[i].line, 9);
+        ASSERT_EQ(c.origins[i].set_size, 1);
+        ASSERT_EQ(c.origins[i].set[0], 0x03);
+        i = origin_find(&c, "AllowedCPUs", 1);
+        ASSERT_EQ(c.origins[i].line, 8);
+        ASSERT_EQ(c.origins[i].lines, 2);
+        ASSERT_EQ(c.origins[i].set_size, 2);
+        ASSERT_EQ(c.origins[i].set[0], 0x00);
+        ASSERT_EQ(c.origins[i].set[1], 0x02);
+        ASSERT_EQ(origin_find(&c, "AllowedCPUs", 2), -1);
+        ASSERT_NULL(assign_at(&c, "Limits", "AllowedCPUs", ",", "web.cell.d/10-x.conf", 10));
+        ASSERT_NULL(c.allowed_cpus);
+        ASSERT_EQ(origin_find(&c, "AllowedCPUs", 0), -1);
+        ASSERT_NULL(assign_at(&c, "Limits", "AllowedCPUs", "1", "web.cell.d/10-x.conf", 11));
+        ASSERT_EQ(c.origins[origin_find(&c, "AllowedCPUs", 0)].lines, 1);
+        ASSERT_NULL(assign_at(&c, "Exec", "CPUAffinity", "3", "web.cell", 6));
+        ASSERT_NULL(assign_at(&c, "Exec", "CPUAffinity", "0 3", "web.cell", 7));
+        ASSERT_EQ(c.origins[origin_find(&c, "CPUAffinity", 1)].set[0], 0x09);
+        ASSERT_NULL(assign_at(&c, "Exec", "CPUAffinity", "", "web.cell", 8));
+        ASSERT_EQ(origin_find(&c, "CPUAffinity", 0), -1);
         diag_done(&diag);
         cell_config_done(&c);
         ASSERT_EQ(c.n_origins, 0);
