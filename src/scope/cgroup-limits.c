@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <errno.h>
 #include <string.h>
 
 #include "cgroup-limits.h"
 #include "parse-limits.h"
+#include "parse-value.h"
 #include "strv.h"
 
 /* The first IO per-device entry of a kind in mask (bits 1 << CellIOKind), or NULL. */
@@ -166,4 +168,21 @@ bool cg_limits_cpuset_holds(const char *text, const char *want, const char *want
         if (cg_limits_cpuset_is(text, want) || cg_limits_cpuset_is(text, want_startup))
                 return true;
         return !want && text && text[strspn(text, "\n")] == 0;
+}
+
+int cg_limits_cpuset_outside(const char *want, const char *have, char **ret) {
+        _cleanup_free_ uint8_t *w = NULL, *h = NULL;
+        size_t wn = 0, hn = 0;
+        int r;
+
+        r = parse_cpu_set(want, &w, &wn);
+        if (r < 0)
+                return r;
+        r = parse_cpu_set(strempty(have), &h, &hn);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < wn && i < hn; i++)
+                w[i] &= ~h[i];
+        r = cg_format_cpuset(w, wn, ret);
+        return r == -EINVAL ? -ENOENT : r;
 }

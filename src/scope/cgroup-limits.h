@@ -74,3 +74,9 @@ bool cg_limits_cpuset_is(const char *text, const char *want);
  * down; with only the latter asked for (want NULL), an empty file too (after
  * start-up). True when neither is asked for. */
 bool cg_limits_cpuset_holds(const char *text, const char *want, const char *want_startup);
+/* The CPUs (nodes) of the list want that the list have lacks, as a list
+ * ("7,9"): what of a cpuset the kernel refused, have being what it allows
+ * there (a v1 parent's cpuset.cpus, cgroup2's possible CPUs). have NULL or
+ * empty: none. -ENOENT: have holds them all, the refusal is about something
+ * else; -EINVAL: a list that does not parse. */
+int cg_limits_cpuset_outside(const char *want, const char *have, char **ret);

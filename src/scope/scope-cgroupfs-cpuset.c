@@ -11,33 +11,75 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup-limits.h"
 #include "cgroup-util.h"
 #include "scope-cgroupfs.h"
 
+/* file of the cpuset directory d's parent, the list without its newline. */
+static int read_parent(const CgroupDir *d, const char *file, char **ret) {
+        _cleanup_free_ char *parent = NULL;
+        int r;
+
+        if (asprintf(&parent, "%s/..", d->path) < 0)
+                return -ENOMEM;
+        _cleanup_close_ int pfd = open(parent, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
+        if (pfd < 0)
+                return -errno;
+        r = cg_read(pfd, file, ret);
+        if (r < 0)
+                return r;
+        (*ret)[strcspn(*ret, "\n")] = 0;
+        return 0;
+}
+
+/* The CPUs (nodes) of value that the kernel does not allow in file at d: a
+ * v1 cpuset takes no more than its parent's (EACCES), cgroup2's any this
+ * machine may have (the others EINVAL or ERANGE). So that the start names
+ * those and the lines they came from, not the set. -ENOENT: none is. */
+static int refused_part(const CgroupDir *d, const char *file, const char *value, bool v2,
+                        char **ret, char **ret_allowed, const char **ret_where) {
+        _cleanup_free_ char *allowed = NULL;
+        const char *possible = streq(file, "cpuset.cpus") ? "/sys/devices/system/cpu/possible" :
+                                                              "/sys/devices/system/node/possible";
+        int r;
+
+        r = v2 ? cg_read_file(possible, &allowed) : read_parent(d, file, &allowed);
+        if (r < 0)
+                return r;
+        allowed[strcspn(allowed, "\n")] = 0;
+        r = cg_limits_cpuset_outside(value, allowed, ret);
+        if (r < 0)
+                return r;
+        *ret_allowed = TAKE_PTR(allowed);
+        *ret_where = v2 ? possible : "the parent's";
+        return 0;
+}
+
 /* file of the cpuset at idx: set as a list, or (set NULL) the parent's. */
-static int write_list(Scope *s, int idx, const char *key, const char *file, const uint8_t *set, size_t size) {
+static int write_list(Scope *s, int idx, const char *key, const char *file, const uint8_t *set, size_t size,
+                      bool v2) {
         CgroupDir *d = s->fs->dirs + idx;
-        _cleanup_free_ char *value = NULL, *parent = NULL;
+        _cleanup_free_ char *value = NULL, *outside = NULL, *allowed = NULL;
+        const char *where = NULL;
         int r;
 
         if (set) {
                 r = cg_format_cpuset(set, size, &value);
                 if (r < 0)
                         return scope_set_error(s, r, "%s= names none", key);
-        } else {
-                if (asprintf(&parent, "%s/..", d->path) < 0)
-                        return -ENOMEM;
-                _cleanup_close_ int pfd = open(parent, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-                if (pfd < 0 || cg_read(pfd, file, &value) < 0)
-                        return scope_set_error(s, -EIO, "cannot read %s of %s", file, parent);
-                value[strcspn(value, "\n")] = 0;
-        }
-        /* A CPU or node this machine does not have: the start fails, naming the key. */
+        } else if (read_parent(d, file, &value) < 0)
+                return scope_set_error(s, -EIO, "cannot read %s of %s/..", file, d->path);
+        /* A CPU or node this machine does not have, or (v1) the parent's
+         * cpuset lacks: the start fails, naming the key and those. */
         r = cg_write(d->fd, file, value);
-        if (r < 0)
-                return scope_set_error(s, r, "%s=: the kernel refuses %s=%s in %s: %s", key, file, value, d->path,
-                                       strerror(-r));
-        return 0;
+        if (r >= 0)
+                return 0;
+        if (set && refused_part(d, file, value, v2, &outside, &allowed, &where) >= 0)
+                return scope_set_error(s, r, "%s=%s: the kernel refuses %s=%s in %s: not in %s%s%s (%s): %s",
+                                       key, outside, file, value, d->path, where, v2 ? "" : " ",
+                                       v2 ? "" : file, allowed, strerror(-r));
+        return scope_set_error(s, r, "%s=: the kernel refuses %s=%s in %s: %s", key, file, value, d->path,
+                               strerror(-r));
 }
 
 int scope_cgroupfs_write_cpuset(Scope *s, const PlanLimits *l, int idx, bool v2) {
@@ -46,9 +88,9 @@ int scope_cgroupfs_write_cpuset(Scope *s, const PlanLimits *l, int idx, bool v2)
         /* cgroup2: an unset list is the parent's already (cpuset.cpus.effective). */
         if (l->allowed_cpus || !v2)
                 r = write_list(s, idx, l->allowed_cpus ? "AllowedCPUs" : "AllowedMemoryNodes", "cpuset.cpus",
-                               l->allowed_cpus, l->allowed_cpus_size);
+                               l->allowed_cpus, l->allowed_cpus_size, v2);
         if (r >= 0 && (l->allowed_memory_nodes || !v2))
                 r = write_list(s, idx, l->allowed_memory_nodes ? "AllowedMemoryNodes" : "AllowedCPUs", "cpuset.mems",
-                               l->allowed_memory_nodes, l->allowed_memory_nodes_size);
+                               l->allowed_memory_nodes, l->allowed_memory_nodes_size, v2);
         return r;
 }

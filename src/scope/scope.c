@@ -141,6 +141,8 @@ void scope_prime_cancel(void) {
 static const char *const cpuset_key[_SCOPE_CPUSET_MAX] = { "AllowedCPUs", "AllowedMemoryNodes" };
 static const char *const cpuset_startup_key[_SCOPE_CPUSET_MAX] = { "StartupAllowedCPUs", "StartupAllowedMemoryNodes" };
 static const char *const cpuset_file[_SCOPE_CPUSET_MAX] = { "cpuset.cpus", "cpuset.mems" };
+static const char *const cpuset_possible[_SCOPE_CPUSET_MAX] = { "/sys/devices/system/cpu/possible",
+                                                                "/sys/devices/system/node/possible" };
 
 /* What limits_check() is to find in the scope's cpuset files: l's lists as the
  * kernel shows them. */
@@ -299,10 +301,17 @@ static int limits_check(Scope *s, pid_t pid, const CgroupMembership *m, size_t n
                 (void) cg_read_file(file, &text);
                 if (cg_limits_cpuset_holds(text, s->cpuset[i], s->cpuset_startup[i]))
                         continue;
-                return scope_set_error(s, -EINVAL, "%s=: systemd could not set %s=%s for %s (the kernel refuses %s "
+                /* Which of them this machine does not have: the start names
+                 * those, and the lines they came from. */
+                const char *want = s->cpuset[i] ?: s->cpuset_startup[i];
+                _cleanup_free_ char *possible = NULL, *outside = NULL;
+                if (cg_read_file(cpuset_possible[i], &possible) < 0 ||
+                    cg_limits_cpuset_outside(want, possible, &outside) < 0)
+                        outside = NULL;
+                return scope_set_error(s, -EINVAL, "%s=%s: systemd could not set %s=%s for %s (the kernel refuses %s "
                                        "this machine does not have, see systemd's log), so the limit would not "
                                        "be enforced", s->cpuset[i] ? cpuset_key[i] : cpuset_startup_key[i],
-                                       cpuset_file[i], s->cpuset[i] ?: s->cpuset_startup[i], s->unit,
+                                       strempty(outside), cpuset_file[i], want, s->unit,
                                        i == SCOPE_CPUSET_CPUS ? "CPUs" : "NUMA nodes");
         }
         return 0;

@@ -195,7 +195,7 @@ for iso in "" "PrivateUsers=pick"; do
                         "[Root]" "Directory=$root" "${binds[@]}" "Overlay=$work/srcdir:$work/srcdir/new/upper:/o/h" \
                         "Overlay=+/etc:+/up/new:/o/r" "[Exec]" "Exec=/bin/notelf" "User=test" \
                         "ResolvConf=copy-host" "Timezone=copy" "[Isolation]" ${iso:+"$iso"}
-                check_image "affinity-undo-$m${iso:+-userns}" "$m" "CPUAffinity=$ncpu: none of these CPUs" \
+                check_image "affinity-undo-$m${iso:+-userns}" "$m" "$(at "affinity-undo-$m${iso:+-userns}" 9)CPUAffinity=$ncpu: none of these CPUs" \
                         "[Root]" "Directory=$root" "${binds[@]}" "Overlay=+/etc:+/up/new:/o/r" \
                         "[Exec]" "Exec=/bin/probe" "CPUAffinity=$ncpu" "[Isolation]" ${iso:+"$iso"}
         done
@@ -327,20 +327,21 @@ fi
 # its cpuset), a real-time policy where its cpu cgroup has no real-time
 # budget (a cgroup v1 cpu controller with CONFIG_RT_GROUP_SCHED).
 ncpu=$(getconf _NPROCESSORS_CONF)
-check "affinity-nocpu" none "CPUAffinity=$ncpu: none of these CPUs is both online and in the container's cpuset .*: Invalid argument$" \
+check "affinity-nocpu" none "$(at affinity-nocpu 5)CPUAffinity=$ncpu: none of these CPUs is both online and in the container's cpuset .*: Invalid argument$" \
         "${sched_unit[@]}" "CPUAffinity=$ncpu"
 if [ "$(nproc)" -ge 2 ] && [ -n "$(find /sys/fs/cgroup -maxdepth 2 -name cpuset.cpus 2>/dev/null)" ]; then
-        check "affinity-cpuset" cgroupfs "CPUAffinity=1: none of these CPUs is both online and in the container's cpuset .*: Invalid argument$" \
+        check "affinity-cpuset" cgroupfs "$(at affinity-cpuset 5)CPUAffinity=1: none of these CPUs is both online and in the container's cpuset .*: Invalid argument$" \
                 "${sched_unit[@]}" "CPUAffinity=1" "[Limits]" "AllowedCPUs=0"
 fi
 # A cgroup limit the kernel refuses (the cgroupfs manager writes it) is
 # named at its FILE:LINE as well: a CPU one past the possible ones (EINVAL,
-# ERANGE on cgroup v1). Where cell's cgroup has no cpuset controller, the
-# start is refused for that, named the same way.
+# ERANGE on cgroup v1), named with the line it came from, of the two the set
+# adds up from. Where cell's cgroup has no cpuset controller, the start is
+# refused for that, at the set's first line and how many more.
 if [ -n "$(find /sys/fs/cgroup -maxdepth 2 -name cpuset.cpus 2>/dev/null)" ]; then
         nocpu=$(( $(sed 's/.*[-,]//' /sys/devices/system/cpu/possible) + 1 ))
-        check "allowedcpus" cgroupfs "cgroup: $(at allowedcpus 6)AllowedCPUs=: (the kernel refuses cpuset\\.cpus=$nocpu in .*: (Invalid argument|Numerical result out of range)|the cpuset controller is not available)" \
-                "${sched_unit[@]}" "[Limits]" "AllowedCPUs=$nocpu"
+        check "allowedcpus" cgroupfs "cgroup: ($(at allowedcpus 7)AllowedCPUs=$nocpu: the kernel refuses cpuset\\.cpus=0,$nocpu in .*: not in (the parent's cpuset\\.cpus|/sys/devices/system/cpu/possible) \\([0-9,-]+\\): (Invalid argument|Numerical result out of range|Permission denied)|$(at allowedcpus 6 | sed 's/: $//') \\(and 1 more line\\): AllowedCPUs=: the cpuset controller is not available)" \
+                "${sched_unit[@]}" "[Limits]" "AllowedCPUs=0" "AllowedCPUs=$nocpu"
 fi
 if [ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ] || [ -e /sys/fs/cgroup/cpu,cpuacct/cpu.rt_runtime_us ]; then
         check "rt-budget" cgroupfs "$(at rt-budget 5)CPUSchedulingPolicy=fifo, CPUSchedulingPriority=1: the container's cpu cgroup has no real-time budget .*: Operation not permitted$" \

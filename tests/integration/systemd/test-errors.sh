@@ -187,20 +187,24 @@ fi
 
 # A CPU this machine does not have: the kernel refuses cpuset.cpus, and
 # systemd runs the scope without it (a warning in its log); cell reads the
-# scope's cpuset.cpus back and refuses. Where cgroup2 has cpuset. (One
-# past the possible CPUs: cgroup2 takes a possible CPU that is offline.)
+# scope's cpuset.cpus back and refuses, naming that CPU and, of the two
+# lines the set adds up from, the one that brought it. Where cgroup2 has
+# cpuset. (One past the possible CPUs: cgroup2 takes a possible CPU that is
+# offline.)
 if [ "$SEALED_CGROUP" = v2 ] && controller_available cpuset; then
+        nocpu=$(( $(sed 's/.*[-,]//' /sys/devices/system/cpu/possible) + 1 ))
         install_cell nosuchcpu <<EOF
 [Root]
 Directory=$ROOT
 [Exec]
 Exec=/bin/error-payload
 [Limits]
-AllowedCPUs=$(( $(sed 's/.*[-,]//' /sys/devices/system/cpu/possible) + 1 ))
+AllowedCPUs=$nocpu
+AllowedCPUs=0
 EOF
         in_sealed "$CELL" run nosuchcpu > "$WORK/nosuchcpu.log" 2>&1
         expect_refused "AllowedCPUs= of a CPU this machine has not" nosuchcpu "$WORK/nosuchcpu.log" $? \
-                "cgroup: /run/cell/nosuchcpu\.cell:6: AllowedCPUs=: systemd could not set cpuset\.cpus=[0-9]+ for cell-nosuchcpu\.scope"
+                "cgroup: /run/cell/nosuchcpu\.cell:6: AllowedCPUs=$nocpu: systemd could not set cpuset\.cpus=0,$nocpu for cell-nosuchcpu\.scope"
         # The same for a NUMA node (cpuset.mems): one past the possible ones.
         install_cell nosuchnode <<EOF
 [Root]
@@ -212,7 +216,7 @@ AllowedMemoryNodes=$(( $(sed 's/.*[-,]//' /sys/devices/system/node/possible 2>/d
 EOF
         in_sealed "$CELL" run nosuchnode > "$WORK/nosuchnode.log" 2>&1
         expect_refused "AllowedMemoryNodes= of a node this machine has not" nosuchnode "$WORK/nosuchnode.log" $? \
-                "cgroup: /run/cell/nosuchnode\.cell:6: AllowedMemoryNodes=: systemd could not set cpuset\.mems=[0-9]+ for cell-nosuchnode\.scope"
+                "cgroup: /run/cell/nosuchnode\.cell:6: AllowedMemoryNodes=[0-9]+: systemd could not set cpuset\.mems=[0-9]+ for cell-nosuchnode\.scope"
 else
         echo "skip - AllowedCPUs=, AllowedMemoryNodes= the kernel refuses: systemd has no cpuset controller here"
 fi

@@ -396,6 +396,30 @@ TEST(needs_io_devices) {
         ASSERT_NULL(unmet(&l, v2, "io"));
 }
 
+/* What of a cpuset the kernel refused: the CPUs outside those it allows
+ * there, named so that the start names the line they came from. */
+TEST(cpuset_outside) {
+        char *t = NULL;
+
+        ASSERT_OK(cg_limits_cpuset_outside("0-1,7", "0-1\n", &t));
+        ASSERT_STREQ(t, "7");
+        t = mfree(t);
+        ASSERT_OK(cg_limits_cpuset_outside("0-3,9,12-13", "1-2,13\n", &t));
+        ASSERT_STREQ(t, "0,3,9,12");
+        t = mfree(t);
+        /* A v1 parent with no CPUs yet: every one. */
+        ASSERT_OK(cg_limits_cpuset_outside("0-1", "\n", &t));
+        ASSERT_STREQ(t, "0-1");
+        t = mfree(t);
+        ASSERT_OK(cg_limits_cpuset_outside("2", NULL, &t));
+        ASSERT_STREQ(t, "2");
+        t = mfree(t);
+        /* All allowed: the kernel refused it for something else. */
+        ASSERT_ERROR(cg_limits_cpuset_outside("0-1", "0-3\n", &t), ENOENT);
+        ASSERT_ERROR(cg_limits_cpuset_outside("0", "x", &t), EINVAL);
+        ASSERT_NULL(t);
+}
+
 TEST(cpuset_read_back) {
         /* cpuset.cpus of systemd's scope as the kernel shows it: the list
          * asked for, or empty where the kernel refused it and systemd went on. */

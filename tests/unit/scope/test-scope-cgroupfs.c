@@ -348,7 +348,10 @@ static void refused_values(void) {
         ASSERT_TRUE(r < 0);
         ASSERT_NULL(s);
         printf("AllowedCPUs=4000: %s\n", strna(scope_last_error(NULL)));
-        ASSERT_TRUE(startswith(strna(scope_last_error(NULL)), "AllowedCPUs=: "));
+        /* Named with the CPU refused, for the line that brought it. */
+        ASSERT_TRUE(startswith(strna(scope_last_error(NULL)),
+                               "AllowedCPUs=4000: the kernel refuses cpuset.cpus=4000 in "));
+        ASSERT_NOT_NULL(strstr(scope_last_error(NULL), ": not in "));
         ASSERT_TRUE(access(cpuset, F_OK) < 0 && errno == ENOENT);
         free(cpuset);
 
@@ -417,7 +420,7 @@ static void memory_nodes_and_startup(void) {
         ASSERT_TRUE(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s) < 0);
         ASSERT_NULL(s);
         printf("AllowedMemoryNodes=4000: %s\n", strna(scope_last_error(NULL)));
-        ASSERT_TRUE(startswith(strna(scope_last_error(NULL)), "AllowedMemoryNodes=: the kernel refuses cpuset.mems=4000 "));
+        ASSERT_TRUE(startswith(strna(scope_last_error(NULL)), "AllowedMemoryNodes=4000: the kernel refuses cpuset.mems=4000 "));
         ASSERT_TRUE(access(cpuset, F_OK) < 0 && errno == ENOENT);
 
         p.limits = (PlanLimits) {
