@@ -78,3 +78,10 @@ int scope_bus_io_entries(ScopeBus *b, const PlanLimits *l);
  * in front ("CPUQuota=5000%: systemd refused CPUQuotaPerSecUSec: ..."), or
  * "cell's own property". Sets the text, returns -errno. */
 int scope_bus_refused(Scope *s, const sd_bus_error *e);
+/* The start job's result "dependency", which names no unit: the units of
+ * the unit's Requires= and BindsTo= entries, each once, to ask systemd
+ * about (NULL: none); and, given those of them that failed, the message
+ * naming the first entry of one ("Requires=db.service: starting ... failed:
+ * job result 'dependency': db.service failed ..."), or none. Returns -errno. */
+int scope_bus_required_units(const ScopeBus *b, char ***ret);
+int scope_bus_dependency_failed(Scope *s, char * const *failed);

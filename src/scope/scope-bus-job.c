@@ -17,12 +17,46 @@
 #include "scope-bus-leftover.h"
 #include "strv.h"
 
+/* How long systemd has to say which units failed: the start's failure is
+ * told without them after that. */
+#define FAILED_UNITS_TIMEOUT_USEC (2 * USEC_PER_SEC)
+
+/* Which units of the unit's Requires= and BindsTo= are failed: one
+ * ListUnitsByNames call, made on this failure path only (a start that
+ * succeeds makes none). NULL where none is, or systemd did not say. */
+static char **failed_required_units(Scope *s) {
+        ScopeBus *b = s->bus;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_strv_free_ char **names = NULL, **failed = NULL;
+        uint64_t left = scope_bus_deadline_left(b);
+        const char *name, *active;
+
+        if (left == 0 || scope_bus_required_units(b, &names) < 0 || !names)
+                return NULL;
+        if (sd_bus_message_new_method_call(b->bus, &m, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER,
+                                           "ListUnitsByNames") < 0 ||
+            sd_bus_message_append_strv(m, names) < 0 ||
+            sd_bus_call(b->bus, m, MIN(left, FAILED_UNITS_TIMEOUT_USEC), NULL, &reply) < 0 ||
+            sd_bus_message_enter_container(reply, 'a', "(ssssssouso)") < 0)
+                return NULL;
+        while (sd_bus_message_read(reply, "(ssssssouso)", &name, NULL, NULL, &active, NULL, NULL, NULL, NULL,
+                                   NULL, NULL) > 0)
+                if (streq(active, "failed") && strv_extend(&failed, name) < 0)
+                        return NULL;
+        return TAKE_PTR(failed);
+}
+
 static void job_result(Scope *s, const char *result) {
         if (streq(result, "done"))
                 return scope_bus_job_finish(s, 0);
+        /* systemd names no unit for "dependency": which of those the unit
+         * requires failed is asked, so that the entry's line is named. */
+        if (streq(result, "dependency")) {
+                _cleanup_strv_free_ char **failed = failed_required_units(s);
+                return scope_bus_job_finish(s, scope_bus_dependency_failed(s, failed));
+        }
         int r = streq(result, "canceled") ? -ECANCELED :
-                streq(result, "timeout") ? -ETIMEDOUT :
-                streq(result, "dependency") ? -ENOLINK : -EIO;
+                streq(result, "timeout") ? -ETIMEDOUT : -EIO;
         scope_bus_job_finish(s, scope_set_error(s, r, "starting %s failed: job result '%s'", s->unit, result));
 }
 

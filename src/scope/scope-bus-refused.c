@@ -94,6 +94,63 @@ static const PlanProperty *refused_dependency(const ScopeBus *b, const char *mes
         return NULL;
 }
 
+/* For a transaction systemd refused for conflicting jobs on the unit entry
+ * names ("'stop' and 'start' for a.service"): the other half of the
+ * conflict among the unit's keys, or NULL: Conflicts=a.service beside the
+ * Requires=, BindsTo= or Wants= q of it, or one of those beside Conflicts=. */
+static const char *other_key_of(const ScopeBus *b, const PlanProperty *q, const char *entry) {
+        static const char * const starting[] = { "Requires", "BindsTo", "Wants", NULL };
+        bool stopping = streq(q->key, "Conflicts");
+
+        for (size_t i = 0; i < b->n_props; i++) {
+                const PlanProperty *o = b->props + i;
+
+                if (o == q || !o->key || !streq_ptr(o->signature, "as") || !streq(o->name, o->key) ||
+                    !strv_contains(o->as, entry))
+                        continue;
+                if (stopping ? strv_contains((char **) starting, o->key) : streq(o->key, "Conflicts"))
+                        return o->key;
+        }
+        return NULL;
+}
+
+/* A conflict systemd finds on the scope itself: an entry of Requires= or
+ * BindsTo= whose unit Conflicts= names too (systemd may find the two jobs
+ * on either unit), or NULL. */
+static const PlanProperty *pulled_and_conflicting(const ScopeBus *b, const char **ret_entry) {
+        for (size_t i = 0; i < b->n_props; i++) {
+                const PlanProperty *q = b->props + i;
+
+                if (!q->key || !streq(q->name, q->key) || !streq_ptr(q->signature, "as") ||
+                    (!streq(q->key, "Requires") && !streq(q->key, "BindsTo")))
+                        continue;
+                for (size_t j = 0; q->as && q->as[j]; j++)
+                        if (other_key_of(b, q, q->as[j])) {
+                                *ret_entry = q->as[j];
+                                return q;
+                        }
+        }
+        return NULL;
+}
+
+/* The first of the keys that pull units into the start's transaction
+ * (Requires=, then BindsTo=) the unit has, or NULL: for a conflict systemd
+ * finds on the scope itself, which one of the units they pull in brings
+ * about (it conflicts with another, or with the scope). */
+static const char *pulling_key(const ScopeBus *b) {
+        static const char * const pulling[] = { "Requires", "BindsTo" };
+
+        for (size_t k = 0; k < ELEMENTSOF(pulling); k++)
+                for (size_t i = 0; i < b->n_props; i++) {
+                        const PlanProperty *q = b->props + i;
+
+                        if (q->key && streq(q->key, pulling[k]) && streq(q->name, q->key) &&
+                            streq_ptr(q->signature, "as") && q->as && q->as[0])
+                                return q->key;
+                }
+        return NULL;
+}
+
 typedef struct Refused {
         const char *at;         /* where the message names it: the first named wins */
         const char *name;       /* the property */
@@ -192,13 +249,30 @@ int scope_bus_refused(Scope *s, const sd_bus_error *e) {
         }
 
         if (!best.at) {
-                const char *entry = NULL;
+                bool conflict = sd_bus_error_has_name(e, "org.freedesktop.systemd1.TransactionJobsConflicting");
+                const char *entry = NULL, *other, *pulling;
                 const PlanProperty *q = refused_dependency(b, message, &entry);
 
-                /* "Requires=x.service: ...": plan_message_origin() names that entry's line. */
+                if (!q && conflict && names_unit(message, s->unit))
+                        q = pulled_and_conflicting(b, &entry);
+
+                /* "Requires=x.service: ...": plan_message_origin() names that
+                 * entry's line; a conflict, the other key naming it too. */
+                if (q && conflict && (other = other_key_of(b, q, entry)))
+                        return scope_set_error(s, r, "%s=%s: systemd refused the start: %s (%s; %s=%s too)", q->key,
+                                               entry, message, e->name, other, entry);
+                if (q && conflict)
+                        return scope_set_error(s, r, "%s=%s: systemd refused the start: %s (%s)", q->key, entry,
+                                               message, e->name);
                 if (q)
                         return scope_set_error(s, r, "%s=%s: systemd refused %s: %s (%s)", q->key, entry, q->name,
                                                message, e->name);
+                /* Conflicting jobs for the scope itself: a unit the scope pulls in
+                 * conflicts with another, or with the scope; which one systemd
+                 * does not say: the key as a whole, its first line and how many more. */
+                if (conflict && names_unit(message, s->unit) && (pulling = pulling_key(b)))
+                        return scope_set_error(s, r, "%s=: systemd refused the start: %s (%s)", pulling, message,
+                                               e->name);
                 return scope_set_error(s, r, "StartTransientUnit(%s) failed: %s (%s)", s->unit, message, e->name);
         }
         if (!best.own && best.io != _CELL_IO_KIND_MAX) {
@@ -226,4 +300,53 @@ int scope_bus_refused(Scope *s, const sd_bus_error *e) {
                                         .t = b->timeout_stop_usec };
         return scope_set_error(s, r, "%s=%s: systemd refused %s: %s (%s)", key,
                                plan_property_value(&sent, value, sizeof value), best.name, message, e->name);
+}
+
+/* The keys whose units' failure fails the scope's start job ("dependency"):
+ * BindsTo= and Requires= (a failed Wants= unit does not). */
+static const char * const required[] = { "Requires", "BindsTo" };
+
+static bool is_required_key(const PlanProperty *q) {
+        for (size_t k = 0; k < ELEMENTSOF(required); k++)
+                if (q->key && streq(q->key, required[k]) && streq(q->name, q->key) && streq_ptr(q->signature, "as"))
+                        return true;
+        return false;
+}
+
+int scope_bus_required_units(const ScopeBus *b, char ***ret) {
+        _cleanup_(strv_freep) char **l = NULL;
+
+        for (size_t i = 0; i < b->n_props; i++)
+                if (is_required_key(b->props + i))
+                        for (size_t j = 0; b->props[i].as && b->props[i].as[j]; j++)
+                                if (!strv_contains(l, b->props[i].as[j]) && strv_extend(&l, b->props[i].as[j]) < 0)
+                                        return -ENOMEM;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+int scope_bus_dependency_failed(Scope *s, char * const *failed) {
+        const ScopeBus *b = s->bus;
+        _cleanup_free_ char *list = NULL;
+
+        if (!failed || !failed[0])
+                return scope_set_error(s, -ENOLINK, "starting %s failed: job result 'dependency'", s->unit);
+        list = strv_join(failed, ", ");
+        if (!list)
+                return -ENOMEM;
+        /* The first entry that names one of them: Requires= before BindsTo=,
+         * in the unit's order; plan_message_origin() names its line. */
+        for (size_t k = 0; k < ELEMENTSOF(required); k++)
+                for (size_t i = 0; i < b->n_props; i++) {
+                        const PlanProperty *q = b->props + i;
+
+                        if (!is_required_key(q) || !streq(q->key, required[k]))
+                                continue;
+                        for (size_t j = 0; q->as && q->as[j]; j++)
+                                if (strv_contains(failed, q->as[j]))
+                                        return scope_set_error(s, -ENOLINK, "%s=%s: starting %s failed: job result "
+                                                               "'dependency': %s failed (systemctl status says why)",
+                                                               q->key, q->as[j], s->unit, list);
+                }
+        return scope_set_error(s, -ENOLINK, "starting %s failed: job result 'dependency': %s failed", s->unit, list);
 }

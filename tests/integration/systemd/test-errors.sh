@@ -86,6 +86,46 @@ in_sealed sh -c 'mkdir -p /run/cell/deps.cell.d &&
 in_sealed "$CELL" run deps > "$WORK/deps.log" 2>&1
 expect_refused "Requires= of a unit not found" deps "$WORK/deps.log" $? \
         "cgroup: /run/cell/deps\.cell\.d/10-req\.conf:3: Requires=nonexistent\.service: systemd refused Requires: Unit nonexistent\.service not found"
+# Requires= and Conflicts= of one unit: systemd refuses the transaction
+# ("conflicting jobs 'stop' and 'start' for x.service", or for the scope: it
+# finds the two jobs on either, by its hash order), and cell names the entry
+# that pulls the unit in, and the other key. Two units it requires that
+# conflict with each other: that entry of the unit systemd names, or where it
+# names the scope, Requires= as a whole (its first line and how many more).
+in_sealed sh -c 'printf "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n" \
+                > /run/systemd/system/cellt-a.service
+        printf "[Unit]\nConflicts=cellt-a.service\n[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n" \
+                > /run/systemd/system/cellt-b.service
+        printf "[Service]\nType=oneshot\nExecStart=/bin/false\n" > /run/systemd/system/cellt-fails.service'
+in_sealed systemctl daemon-reload
+install_cell conflict <<EOF
+[Unit]
+After=cellt-a.service
+Requires=cellt-a.service
+Conflicts=cellt-a.service
+[Root]
+Directory=$ROOT
+$UNDO_KEYS
+[Exec]
+Exec=/bin/error-payload
+EOF
+in_sealed "$CELL" run conflict > "$WORK/conflict.log" 2>&1
+expect_refused "Requires= and Conflicts= of one unit" conflict "$WORK/conflict.log" $? \
+        "cgroup: /run/cell/conflict\.cell:3: Requires=cellt-a\.service: systemd refused the start: Transaction contains conflicting jobs '[a-z]+' and '[a-z]+' for (cellt-a\.service|cell-conflict\.scope)\..*; Conflicts=cellt-a\.service too\)$"
+install_cell conflictself <<EOF
+[Unit]
+Requires=cellt-a.service
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/error-payload
+EOF
+in_sealed sh -c 'mkdir -p /run/cell/conflictself.cell.d &&
+        printf "[Unit]\nRequires=cellt-b.service\n" > /run/cell/conflictself.cell.d/10-b.conf'
+in_sealed "$CELL" run conflictself > "$WORK/conflictself.log" 2>&1
+expect_refused "Requires= of two units that conflict" conflictself "$WORK/conflictself.log" $? \
+        "cgroup: /run/cell/conflictself\.cell(:2: Requires=cellt-a\.service: .* for cellt-a\.service\.|\.d/10-b\.conf:2: Requires=cellt-b\.service: .* for cellt-b\.service\.|:2 \(and 1 more line\): Requires=: systemd refused the start: Transaction contains conflicting jobs '[a-z]+' and '[a-z]+' for cell-conflictself\.scope\.)"
+
 # A template, which systemd refuses ("Invalid unit name foo@.service"), is
 # refused with the unit's other errors, before anything starts (exit 1).
 install_cell tmpl <<EOF
@@ -110,6 +150,24 @@ in_sealed systemctl daemon-reload
 cell_with_slice jobfail cell-assert.slice
 in_sealed "$CELL" run jobfail > "$WORK/jobfail.log" 2>&1
 expect_refused "a failing start job" jobfail "$WORK/jobfail.log" $? "dependency"
+# ... a unit it requires fails to start (After= it): systemd's result
+# "dependency" names none; cell asks which of the Requires= and BindsTo=
+# units failed, and names that entry's line, a drop-in's too.
+install_cell depfail <<EOF
+[Unit]
+Requires=cellt-a.service
+After=cellt-a.service cellt-fails.service
+[Root]
+Directory=$ROOT
+$UNDO_KEYS
+[Exec]
+Exec=/bin/error-payload
+EOF
+in_sealed sh -c 'mkdir -p /run/cell/depfail.cell.d &&
+        printf "[Unit]\nWants=cellt-fails.service\nBindsTo=cellt-fails.service\n" > /run/cell/depfail.cell.d/10-b.conf'
+in_sealed "$CELL" run depfail > "$WORK/depfail.log" 2>&1
+expect_refused "BindsTo= of a unit that fails" depfail "$WORK/depfail.log" $? \
+        "cgroup: /run/cell/depfail\.cell\.d/10-b\.conf:3: BindsTo=cellt-fails\.service: starting cell-depfail\.scope failed: job result 'dependency': cellt-fails\.service failed"
 
 # --- a limit systemd would not enforce: it sets the property and drops the
 # limit without a word where it has no controller for it. Refused before the

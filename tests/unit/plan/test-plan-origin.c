@@ -240,6 +240,15 @@ TEST(origin_dependencies) {
         ASSERT_STREQ(prefix(&p, "Requires=: systemd refused Requires", buf, sizeof buf),
                      "web.cell:3 (and 1 more line): ");
         ASSERT_STREQ(prefix(&p, "Before=: systemd refused Before", buf, sizeof buf), "web.cell.d/x.conf:3: ");
+        /* Conflicting jobs, a unit required that failed (the scope's words). */
+        ASSERT_STREQ(prefix(&p, "Requires=nonexistent.service: systemd refused the start: Transaction contains "
+                            "conflicting jobs 'stop' and 'start' for nonexistent.service. (x; Conflicts="
+                            "nonexistent.service too)", buf, sizeof buf), "web.cell.d/x.conf:2: ");
+        ASSERT_STREQ(prefix(&p, "Requires=: systemd refused the start: Transaction contains conflicting jobs "
+                            "'stop' and 'start' for cell-web.scope.", buf, sizeof buf),
+                     "web.cell:3 (and 1 more line): ");
+        ASSERT_STREQ(prefix(&p, "Requires=x.service: starting cell-web.scope failed: job result 'dependency': "
+                            "x.service failed (systemctl status says why)", buf, sizeof buf), "web.cell:3: ");
         /* A unit no line names, a key cleared or never set: no line. */
         ASSERT_STREQ(prefix(&p, "After=x.service: systemd refused After", buf, sizeof buf), "");
         ASSERT_STREQ(prefix(&p, "Conflicts=: systemd refused Conflicts", buf, sizeof buf), "");

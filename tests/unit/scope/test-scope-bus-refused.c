@@ -85,6 +85,122 @@ TEST(refusal_naming_a_unit) {
         free(s.error);
 }
 
+/* A transaction with conflicting jobs (systemd 252's transaction.c): on a
+ * unit an entry names, that entry (the key that pulls it in first) and the
+ * other key naming it, the other half of the conflict; on the scope itself,
+ * the key that pulls units in, as a whole (systemd does not say which). */
+TEST(refused_conflict) {
+        char *requires[] = { (char *) "a.service", (char *) "b.service", NULL };
+        char *conflicts[] = { (char *) "a.service", (char *) "c.service", NULL };
+        char *bindsto[] = { (char *) "d.service", NULL };
+        PlanProperty props[] = {
+                { .name = "After", .key = "After", .signature = "as", .as = requires },
+                { .name = "Conflicts", .key = "Conflicts", .signature = "as", .as = conflicts },
+                { .name = "Requires", .key = "Requires", .signature = "as", .as = requires },
+                { .name = "BindsTo", .key = "BindsTo", .signature = "as", .as = bindsto },
+        };
+        ScopeBus b = { .props = props, .n_props = ELEMENTSOF(props) };
+        Scope s = { .unit = (char *) "cell-web.scope", .bus = &b };
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+
+        sd_bus_error_set(&e, "org.freedesktop.systemd1.TransactionJobsConflicting",
+                         "Transaction contains conflicting jobs 'stop' and 'start' for a.service. Probably "
+                         "contradicting requirement dependencies configured.");
+        ASSERT_TRUE(scope_bus_refused(&s, &e) < 0);
+        ASSERT_STREQ(s.error, "Requires=a.service: systemd refused the start: Transaction contains conflicting "
+                              "jobs 'stop' and 'start' for a.service. Probably contradicting requirement "
+                              "dependencies configured. (org.freedesktop.systemd1.TransactionJobsConflicting; "
+                              "Conflicts=a.service too)");
+        sd_bus_error_free(&e);
+        /* A unit only Conflicts= names (another unit pulls it in). */
+        sd_bus_error_set(&e, "org.freedesktop.systemd1.TransactionJobsConflicting",
+                         "Transaction contains conflicting jobs 'start' and 'stop' for c.service. Probably "
+                         "contradicting requirement dependencies configured.");
+        ASSERT_TRUE(scope_bus_refused(&s, &e) < 0);
+        ASSERT_TRUE(startswith(s.error, "Conflicts=c.service: systemd refused the start: Transaction contains "));
+        ASSERT_NULL(strstr(s.error, " too)"));
+        sd_bus_error_free(&e);
+        /* On the scope (systemd may find the jobs on either unit): the
+         * entry Conflicts= names too, else Requires= as a whole. */
+        sd_bus_error_set(&e, "org.freedesktop.systemd1.TransactionJobsConflicting",
+                         "Transaction contains conflicting jobs 'stop' and 'start' for cell-web.scope. Probably "
+                         "contradicting requirement dependencies configured.");
+        ASSERT_TRUE(scope_bus_refused(&s, &e) < 0);
+        ASSERT_TRUE(startswith(s.error, "Requires=a.service: systemd refused the start: Transaction contains "
+                                        "conflicting jobs 'stop' and 'start' for cell-web.scope."));
+        ASSERT_TRUE(endswith(s.error, "; Conflicts=a.service too)"));
+        conflicts[0] = (char *) "e.service";
+        ASSERT_TRUE(scope_bus_refused(&s, &e) < 0);
+        ASSERT_TRUE(startswith(s.error, "Requires=: systemd refused the start: Transaction contains conflicting "
+                                        "jobs 'stop' and 'start' for cell-web.scope."));
+        /* ... BindsTo= where it has no Requires=; neither: systemd's words. */
+        props[2].as = NULL;
+        ASSERT_TRUE(scope_bus_refused(&s, &e) < 0);
+        ASSERT_TRUE(startswith(s.error, "BindsTo=: systemd refused the start: "));
+        props[3].as = NULL;
+        ASSERT_TRUE(scope_bus_refused(&s, &e) < 0);
+        ASSERT_TRUE(startswith(s.error, "StartTransientUnit(cell-web.scope) failed: Transaction contains "));
+        sd_bus_error_free(&e);
+        /* An ordering cycle names no unit: systemd's words. */
+        sd_bus_error_set(&e, "org.freedesktop.systemd1.TransactionOrderIsCyclic",
+                         "Transaction order is cyclic. See system logs for details.");
+        ASSERT_TRUE(scope_bus_refused(&s, &e) < 0);
+        ASSERT_STREQ(s.error, "StartTransientUnit(cell-web.scope) failed: Transaction order is cyclic. See system "
+                              "logs for details. (org.freedesktop.systemd1.TransactionOrderIsCyclic)");
+        sd_bus_error_free(&e);
+        free(s.error);
+}
+
+/* The start job's result "dependency" names no unit: the units of the
+ * unit's Requires= and BindsTo= entries are asked about, and the entry of
+ * the first that failed is named (Requires= first), for its line. */
+TEST(dependency_failed) {
+        char *requires[] = { (char *) "a.service", (char *) "b.service", NULL };
+        char *bindsto[] = { (char *) "c.service", (char *) "a.service", NULL };
+        char *wants[] = { (char *) "d.service", NULL };
+        PlanProperty props[] = {
+                { .name = "Wants", .key = "Wants", .signature = "as", .as = wants },
+                { .name = "BindsTo", .key = "BindsTo", .signature = "as", .as = bindsto },
+                { .name = "Requires", .key = "Requires", .signature = "as", .as = requires },
+                /* scope/'s own BindsTo= of the service: no entry of the unit's. */
+                { .name = "BindsTo", .signature = "as", .as = wants },
+        };
+        ScopeBus b = { .props = props, .n_props = ELEMENTSOF(props) };
+        Scope s = { .unit = (char *) "cell-web.scope", .bus = &b };
+        char **names = NULL;
+
+        /* Each once; not Wants='s (its failure fails no start). */
+        ASSERT_OK(scope_bus_required_units(&b, &names));
+        ASSERT_NOT_NULL(names);
+        ASSERT_STREQ(names[0], "c.service");
+        ASSERT_STREQ(names[1], "a.service");
+        ASSERT_STREQ(names[2], "b.service");
+        ASSERT_NULL(names[3]);
+        names = strv_free(names);
+
+        ASSERT_ERROR(scope_bus_dependency_failed(&s, (char *[]) { (char *) "b.service", NULL }), ENOLINK);
+        ASSERT_STREQ(s.error, "Requires=b.service: starting cell-web.scope failed: job result 'dependency': "
+                              "b.service failed (systemctl status says why)");
+        /* a.service, in both: Requires='s entry. */
+        ASSERT_ERROR(scope_bus_dependency_failed(&s, (char *[]) { (char *) "c.service", (char *) "a.service",
+                                                                   NULL }), ENOLINK);
+        ASSERT_TRUE(startswith(s.error, "Requires=a.service: starting cell-web.scope failed: job result "
+                                        "'dependency': c.service, a.service failed"));
+        ASSERT_ERROR(scope_bus_dependency_failed(&s, (char *[]) { (char *) "c.service", NULL }), ENOLINK);
+        ASSERT_TRUE(startswith(s.error, "BindsTo=c.service: "));
+        /* None failed (a slice's assertion, a unit that is only stopped): as before. */
+        ASSERT_ERROR(scope_bus_dependency_failed(&s, NULL), ENOLINK);
+        ASSERT_STREQ(s.error, "starting cell-web.scope failed: job result 'dependency'");
+        ASSERT_ERROR(scope_bus_dependency_failed(&s, (char *[]) { (char *) "d.service", NULL }), ENOLINK);
+        ASSERT_STREQ(s.error, "starting cell-web.scope failed: job result 'dependency': d.service failed");
+
+        /* No Requires= nor BindsTo=: nothing to ask. */
+        b.n_props = 1;
+        ASSERT_OK(scope_bus_required_units(&b, &names));
+        ASSERT_NULL(names);
+        free(s.error);
+}
+
 /* A refusal that names an entry of the unit's dependencies, not a property:
  * systemd's words for a name it does not take, and for a unit the start
  * pulls in that it cannot start. The key and entry are named, for
