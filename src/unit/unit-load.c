@@ -159,7 +159,8 @@ static void diag_freep(Diagnostics **d) {
 
 int unit_load(const char *name_or_path, const UnitLoadOptions *opts, CellConfig *ret, Diagnostics *diag) {
         Diagnostics local = {};
-        _cleanup_(diag_freep) Diagnostics *local_ref = diag ? NULL : &local;
+        /* Only its cleanup reads it (clang would warn of an unused variable). */
+        _cleanup_(diag_freep) _unused_ Diagnostics *local_ref = diag ? NULL : &local;
         _cleanup_(unit_location_done) UnitLocation loc = {};
         _cleanup_(unit_loader_done) UnitLoader u = {
                 .config = ret,
