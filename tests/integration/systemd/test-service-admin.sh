@@ -1,0 +1,239 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# An admin's day with cell@.service, as the admin does it: systemctl restart
+# while the old container still stops, systemctl kill --signal=SIGHUP and an
+# ExecReload= drop-in, a payload that fails (its status in systemctl, a
+# SuccessExitStatus= and a Restart= drop-in), a unit edited or deleted while
+# it runs, cell list/status/stop on a service's cell, where the payload's
+# output is in the journal, units enabled into machines.target with one of
+# them broken, and a start while the system bus is down: the start fails
+# naming the bus (exit 2) on both layouts, rather than making the cgroup
+# below the service's, which systemd did not delegate (hybrid: it ran there,
+# unnoticed; cgroup2: a [Limits] key failed the start saying the controller
+# was not delegated, which is not what was wrong).
+. "$(dirname "$0")/lib.sh"
+
+setup_cell
+
+show() { in_sealed systemctl show -P "$2" "$1"; }
+
+# A payload that says what reached it; TERM takes it 1.5 s to handle, so
+# that a restart finds the old container still stopping.
+write_payload web <<'EOF'
+trap 'echo HUP >> /out/web-signals' HUP
+trap 'echo TERM >> /out/web-signals; sleep 1.5; echo "stopped $1" >> /out/web-runs; exit 0' TERM
+echo "started $1" >> /out/web-runs
+echo "web says hello on stdout ($1)"
+while :; do sleep 0.1; done
+EOF
+install_cell web <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/web one
+Init=yes
+EOF
+
+# --- the payload's output: the journal has it under the scope, from cell
+check "web starts" in_sealed systemctl start cell@web.service
+check "the payload's output is in the journal of cell-web.scope, as cell's" \
+        wait_for 5 sh -c "'$SEALED' run journalctl --no-pager -o short -u cell-web.scope | grep -q ' cell\[[0-9]*\]: web says hello on stdout (one)'"
+
+# ... and in the service's own, with the container in the service's cgroup
+# (cell@.service(8), CUSTOMIZING)
+install_dropin cell@owncg.service own-cgroup <<EOF
+[Service]
+Delegate=yes
+ExecStart=
+ExecStart=$CELL run --cgroup-manager=cgroupfs -- %i
+EOF
+write_payload owncg <<'EOF'
+trap 'exit 0' TERM
+echo "owncg says hello on stdout"
+while :; do sleep 0.1; done
+EOF
+install_cell owncg <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/owncg
+EOF
+in_sealed systemctl start cell@owncg.service
+check "in the service's cgroup, the payload's output is the service's" \
+        wait_for 5 sh -c "'$SEALED' run journalctl --no-pager -o short -u cell@owncg.service | grep -q ' cell\[[0-9]*\]: owncg says hello on stdout'"
+in_sealed systemctl stop cell@owncg.service
+
+# --- systemctl kill --signal=SIGHUP: to cell alone (KillMode=mixed applies
+# to stops only; the service's cgroup holds cell alone), which forwards it
+rm -f "$ROOT/out/web-signals"
+in_sealed systemctl kill --signal=SIGHUP cell@web.service
+check "systemctl kill --signal=SIGHUP reaches the payload" wait_for 3 grep -qx HUP "$ROOT/out/web-signals"
+expect_eq "... and the service runs on" active "$(show cell@web.service ActiveState)"
+# No ExecReload= in the template (nspawn's has none): a drop-in adds one.
+check "systemctl reload is refused without a drop-in" \
+        sh -c "'$SEALED' run systemctl reload cell@web.service 2>&1 | grep -q 'reload is not applicable'"
+install_dropin cell@web.service reload <<EOF
+[Service]
+ExecReload=$CELL kill -- %i SIGHUP
+EOF
+rm -f "$ROOT/out/web-signals"
+check "with ExecReload=cell kill -- %i SIGHUP, systemctl reload works" in_sealed systemctl reload cell@web.service
+check "... and the payload got SIGHUP" wait_for 3 grep -qx HUP "$ROOT/out/web-signals"
+in_sealed sh -c 'rm /run/systemd/system/cell@web.service.d/reload.conf'
+in_sealed systemctl daemon-reload
+
+# --- cell list/status on a service's cell
+expect_eq "cell list shows it with its service's scope" "web systemd cell-web.scope" \
+        "$(in_sealed "$CELL" list | awk '$1 == "web" { print $1, $2, $3 }')"
+check "cell status names the service" sh -c "'$SEALED' run '$CELL' status web | grep -q 'Service: cell@web.service'"
+
+# --- systemctl restart while the old container still stops, twice at once
+mainpid=$(show cell@web.service MainPID)
+rm -f "$ROOT/out/web-runs"
+check "systemctl restart" in_sealed systemctl restart cell@web.service
+expect_eq "the old payload had stopped first, then the new one started" "stopped one,started one" \
+        "$(tr '\n' , < "$ROOT/out/web-runs" | sed 's/,$//')"
+check "a new cell is the main process" test "$mainpid" != "$(show cell@web.service MainPID)"
+in_sealed systemctl restart --no-block cell@web.service
+in_sealed systemctl restart --no-block cell@web.service
+check "two restarts queued at once: active again" wait_for 10 state_is cell@web.service active
+expect_eq "... with one scope" "cell-web.scope" \
+        "$(in_sealed systemctl list-units --no-legend --plain 'cell-web*.scope' | awk '{ print $1 }')"
+
+# --- edited while it runs, daemon-reload, restart: the new Exec= runs
+install_cell web <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/web two
+Init=yes
+EOF
+in_sealed systemctl daemon-reload
+in_sealed systemctl restart cell@web.service
+check "edited, daemon-reload, restart: the new Exec= runs" grep -qx "started two" "$ROOT/out/web-runs"
+
+# --- deleted while it runs: systemctl stop and cell stop still stop it
+in_sealed rm /run/cell/web.cell
+check "deleted while running: cell status still finds it" in_sealed "$CELL" status web
+check "deleted while running: systemctl stop" in_sealed systemctl stop cell@web.service
+expect_eq "deleted while running: the service is inactive" inactive "$(show cell@web.service ActiveState)"
+expect_eq "deleted while running: no scope is left" not-found "$(show cell-web.scope LoadState)"
+install_cell web <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/web three
+Init=yes
+EOF
+in_sealed systemctl start cell@web.service
+in_sealed rm /run/cell/web.cell
+check "deleted while running: cell stop" in_sealed "$CELL" stop web
+expect_eq "cell stop: the service is inactive, not failed" inactive "$(show cell@web.service ActiveState)"
+
+# --- a payload that exits 3: the service fails with it; SuccessExitStatus=3
+# makes it a success; Restart=on-failure starts it again
+write_payload three <<'EOF'
+echo run >> /out/three-runs
+sleep 0.5
+exit 3
+EOF
+install_cell three <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/three
+EOF
+in_sealed systemctl start cell@three.service
+check "exit 3: the service fails" wait_for 5 state_is cell@three.service failed
+expect_eq "exit 3: its result and status" "exit-code 3" \
+        "$(show cell@three.service Result) $(show cell@three.service ExecMainStatus)"
+check "exit 3: systemctl status says so" sh -c "'$SEALED' run systemctl status --no-pager cell@three.service | grep -q 'status=3'"
+in_sealed systemctl reset-failed cell@three.service
+install_dropin cell@three.service success <<'EOF'
+[Service]
+SuccessExitStatus=3
+EOF
+in_sealed systemctl start cell@three.service
+check "SuccessExitStatus=3: inactive, not failed" wait_for 5 sh -c "'$SEALED' run systemctl show -P Result cell@three.service | grep -qx success && ! '$SEALED' run systemctl is-active -q cell@three.service"
+in_sealed sh -c 'rm /run/systemd/system/cell@three.service.d/success.conf'
+install_dropin cell@three.service restart <<'EOF'
+[Service]
+Restart=on-failure
+RestartSec=200ms
+EOF
+rm -f "$ROOT/out/three-runs"
+in_sealed systemctl start cell@three.service
+restarted_twice() { [ "$(show cell@three.service NRestarts)" -ge 2 ]; }
+check "Restart=on-failure: started again" wait_for 8 restarted_twice
+in_sealed systemctl stop cell@three.service
+in_sealed systemctl reset-failed cell@three.service 2>/dev/null
+
+# --- enabled into machines.target, one unit broken: the others start, the
+# broken one fails with its file and line in its journal
+write_payload idle <<'EOF'
+trap 'exit 0' TERM
+while :; do sleep 0.1; done
+EOF
+for n in alpha omega; do
+        install_cell "$n" <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/idle
+EOF
+done
+install_cell broken <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/idle
+TimeoutStopSec=soon
+EOF
+in_sealed systemctl enable --runtime cell@alpha.service cell@broken.service cell@omega.service >/dev/null 2>&1
+check "systemctl start machines.target" in_sealed systemctl start machines.target
+expect_eq "the others are active" "active active" \
+        "$(show cell@alpha.service ActiveState) $(show cell@omega.service ActiveState)"
+expect_eq "the broken one failed, exit 1" "failed 1" \
+        "$(show cell@broken.service ActiveState) $(show cell@broken.service ExecMainStatus)"
+check "its journal names the file and line" sh -c "'$SEALED' run journalctl --no-pager -u cell@broken.service | grep -qF '/run/cell/broken.cell:5: TimeoutStopSec=soon'"
+check "systemctl stop machines.target" in_sealed systemctl stop machines.target
+check "... stops them (PartOf=)" wait_for 10 sh -c "! '$SEALED' run systemctl is-active -q cell@alpha.service cell@omega.service"
+in_sealed systemctl reset-failed cell@broken.service
+in_sealed systemctl disable --runtime cell@alpha.service cell@broken.service cell@omega.service >/dev/null 2>&1
+
+# --- the system bus is down: the start fails naming the bus, exit 2, with
+# nothing made below the service's cgroup, with and without [Limits]
+install_cell nolimits <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/idle
+EOF
+install_cell limits <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/idle
+[Limits]
+MemoryMax=64M
+EOF
+in_sealed systemctl stop dbus.socket dbus.service
+for n in nolimits limits; do
+        in_sealed systemctl start "cell@$n.service" 2>/dev/null
+        expect_eq "no bus ($n): the service failed, exit 2" "failed 2" \
+                "$(show "cell@$n.service" ActiveState) $(show "cell@$n.service" ExecMainStatus)"
+        journal=$(in_sealed journalctl --no-pager -o cat -u "cell@$n.service")
+        if grep -qi "bus" <<<"$journal"; then
+                ok "no bus ($n): says so: $(head -n 1 <<<"$journal")"
+        else
+                fail "no bus ($n): no message naming the bus: $journal"
+        fi
+        expect_eq "no bus ($n): no cgroup below the service's" "" "$(cgroup_dirs_of "/machine.slice/cell@$n.service/cell-$n")"
+        expect_eq "no bus ($n): nothing of it runs" "" "$(procs_matching "cell run.* -- $n\$")"
+        in_sealed systemctl reset-failed "cell@$n.service"
+done
+in_sealed systemctl start dbus.socket
+check "the bus is back: the same unit starts" in_sealed systemctl start cell@nolimits.service
+in_sealed systemctl stop cell@nolimits.service
+
+finish
