@@ -201,6 +201,26 @@ check "... stops them (PartOf=)" wait_for 10 sh -c "! '$SEALED' run systemctl is
 in_sealed systemctl reset-failed cell@broken.service
 in_sealed systemctl disable --runtime cell@alpha.service cell@broken.service cell@omega.service >/dev/null 2>&1
 
+# --- a host without machines.target (it is machined's: Debian's
+# systemd-container): systemctl enable must still start the container at
+# boot. The host's unit directory, overlaid in the sealed mount namespace,
+# with machines.target whited out.
+sysunits=$(realpath /lib/systemd/system)
+mkdir -p "$WORK/units-upper" "$WORK/units-work"
+mknod "$WORK/units-upper/machines.target" c 0 0
+mknod "$WORK/units-upper/machines.target.wants" c 0 0
+in_sealed mount -t overlay overlay \
+        -o "lowerdir=$sysunits,upperdir=$WORK/units-upper,workdir=$WORK/units-work" "$sysunits" ||
+        die "cannot overlay $sysunits in the sealed systemd"
+in_sealed systemctl daemon-reload
+expect_eq "no machines.target here" not-found "$(show machines.target LoadState)"
+in_sealed systemctl enable --runtime cell@alpha.service >/dev/null 2>&1
+check "systemctl enable: multi-user.target wants it all the same" \
+        sh -c "'$SEALED' run systemctl show -P Wants multi-user.target | tr ' ' '\n' | grep -qx cell@alpha.service"
+in_sealed systemctl disable --runtime cell@alpha.service >/dev/null 2>&1
+in_sealed umount "$sysunits"
+in_sealed systemctl daemon-reload
+
 # --- the system bus is down: the start fails naming the bus, exit 2, with
 # nothing made below the service's cgroup, with and without [Limits]
 install_cell nolimits <<EOF
