@@ -108,6 +108,27 @@ int run_report_spawn_error(const Plan *p, const SpawnError *err, int r) {
         return log_error_errno(r, "Starting the container: %m");
 }
 
+/* A child that fails while it builds the container (Exec= not found, an
+ * unknown User=, a missing Bind= source) reports why and exits, often before
+ * systemd's move into the scope, which skips an exiting process: the scope's
+ * check then finds it outside its cgroup, and that was reported instead of
+ * the cause. The child's report precedes its exit, so it is there to read
+ * when the scope's start fails. An empty socket means the child is still at
+ * work: the scope's failure stands, and nothing here waits (with a console,
+ * its pty may be there alone: then until the child's build ends). */
+int run_child_failed_first(Spawn *spawn, int interrupt_fd, SpawnError *err) {
+        struct pollfd pfd = { .fd = spawn->sync_fd, .events = POLLIN };
+        int r;
+
+        if (spawn->sync_fd < 0 || poll(&pfd, 1, 0) <= 0 || !(pfd.revents & POLLIN))
+                return 0;
+        r = spawn_wait_prepared(spawn, interrupt_fd, NULL, err);
+        /* PREPARED: the child was well; EOF (-ECHILD): it died saying nothing. */
+        if (r >= 0 || r == -ECHILD || r == -EINTR)
+                return 0;
+        return r;
+}
+
 /* Whether the start ended because a stop was asked for: SIGTERM (systemctl
  * stop, cell stop) pending, or, with no signal, systemd cancelling the
  * scope's job or refusing it for a stop job already queued (-ESHUTDOWN). Then

@@ -43,6 +43,11 @@ void run_log_plan(const Plan *p, CgroupManager m);
 int run_report_spawn_error(const Plan *p, const SpawnError *err, int r);
 int run_report_scope_error(const Plan *p, const char *text, int r);
 
+/* After the scope's start failed: the child's own failure, if it reported
+ * one before dying (r < 0, err filled), for the caller to report instead;
+ * 0 when the child has said nothing (it runs, or died silently). */
+int run_child_failed_first(Spawn *spawn, int interrupt_fd, SpawnError *err);
+
 /* Whether the start ended because a stop was asked for (exit status 0). */
 bool run_stopped_while_starting(int r);
 /* After systemd ended the scope's start for the service's queued stop:

@@ -368,7 +368,13 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
                 goto stopped;
         }
         if (r < 0) {
-                run_report_scope_error(p, scope_last_error(scope), r);
+                SpawnError child_err = {};
+                int k = run_child_failed_first(&spawn, interrupt_fd, &child_err);
+
+                if (k < 0)
+                        r = run_report_spawn_error(p, &child_err, k);
+                else
+                        run_report_scope_error(p, scope_last_error(scope), r);
                 goto finish;
         }
         if (scope_leftover_stopped(scope))

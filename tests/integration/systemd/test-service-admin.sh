@@ -221,6 +221,52 @@ in_sealed systemctl disable --runtime cell@alpha.service >/dev/null 2>&1
 in_sealed umount "$sysunits"
 in_sealed systemctl daemon-reload
 
+# --- a unit the container's init fails on while it builds the container:
+# the service's journal names the key and its line, every time. The init
+# reports and exits, often before systemd's move into the scope (which skips
+# an exiting process); the scope's check found it outside its cgroup, and
+# "the container's cgroup2 cgroup ... is not its scope's" was all that was
+# said (3 of 3 through the service on cgroup2, some by hand).
+install_cell noexec <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/nonexistent --flag
+EOF
+install_cell nouser <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/idle
+User=nosuchuser
+EOF
+install_cell nobind <<EOF
+[Root]
+Directory=$ROOT
+Bind=/nonexistent/source:/mnt
+[Exec]
+Exec=/bin/idle
+EOF
+for n in noexec:4:Exec= nouser:5:User= nobind:3:Bind=; do
+        unit=${n%%:*} line=${n#*:}
+        where="/run/cell/$unit.cell:${line%%:*}: ${line#*:}"
+        for i in 1 2 3; do
+                in_sealed systemctl start "cell@$unit.service" 2>/dev/null
+                journal=$(in_sealed journalctl --no-pager -o cat -u "cell@$unit.service" | grep '^cell: ' | tail -n 1)
+                if [ "$(show "cell@$unit.service" ExecMainStatus)" = 2 ] && grep -qF ": $where" <<<"$journal"; then
+                        ok "$unit ($i): exit 2, the journal names $where: $journal"
+                else
+                        fail "$unit ($i): exit $(show "cell@$unit.service" ExecMainStatus), expected a message naming $where: $journal"
+                fi
+                in_sealed systemctl reset-failed "cell@$unit.service"
+        done
+done
+expect_eq "none of them left a scope" "" "$(in_sealed systemctl list-units --no-legend --plain --all 'cell-no*.scope')"
+for unit in noexec nouser nobind; do
+        expect_eq "$unit: no cgroup of its service or scope is left" "" \
+                "$(cgroup_dirs_of "/machine.slice/cell@$unit.service")$(cgroup_dirs_of "/machine.slice/cell-$unit.scope")"
+done
+
 # --- the system bus is down: the start fails naming the bus, exit 2, with
 # nothing made below the service's cgroup, with and without [Limits]
 install_cell nolimits <<EOF
