@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # An admin's day with cell@.service, as the admin does it: systemctl restart
 # while the old container still stops, systemctl kill --signal=SIGHUP and an
-# ExecReload= drop-in, a payload that fails (its status in systemctl, a
+# ExecReload= drop-in, the container frozen through its scope, a payload
+# that fails (its status in systemctl, a
 # SuccessExitStatus= and a Restart= drop-in), a unit edited or deleted while
 # it runs, cell list/status/stop on a service's cell, where the payload's
 # output is in the journal, units enabled into machines.target with one of
@@ -81,6 +82,20 @@ check "with ExecReload=cell kill -- %i SIGHUP, systemctl reload works" in_sealed
 check "... and the payload got SIGHUP" wait_for 3 grep -qx HUP "$ROOT/out/web-signals"
 in_sealed sh -c 'rm /run/systemd/system/cell@web.service.d/reload.conf'
 in_sealed systemctl daemon-reload
+
+# --- freezing: the service's cgroup holds cell alone; the container is
+# frozen through its scope (cell@.service(8), THE SERVICE AND THE SCOPE).
+# systemd's freezer is cgroup2's.
+if [ "$SEALED_CGROUP" = v2 ]; then
+        check "systemctl freeze cell-web.scope" in_sealed systemctl freeze cell-web.scope
+        expect_eq "... freezes the container" frozen "$(show cell-web.scope FreezerState)"
+        rm -f "$ROOT/out/web-signals"
+        in_sealed systemctl kill --signal=SIGHUP cell@web.service
+        sleep 0.5
+        check "... which takes no signal meanwhile" test ! -e "$ROOT/out/web-signals"
+        in_sealed systemctl thaw cell-web.scope
+        check "thawed, it takes the signal" wait_for 3 grep -qx HUP "$ROOT/out/web-signals"
+fi
 
 # --- cell list/status on a service's cell
 expect_eq "cell list shows it with its service's scope" "web systemd cell-web.scope" \
