@@ -2,16 +2,17 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # An admin's day with cell@.service, as the admin does it: systemctl restart
 # while the old container still stops, systemctl kill --signal=SIGHUP and an
-# ExecReload= drop-in, the container frozen through its scope, a payload
-# that fails (its status in systemctl, a
-# SuccessExitStatus= and a Restart= drop-in), a unit edited or deleted while
-# it runs, cell list/status/stop on a service's cell, where the payload's
-# output is in the journal, units enabled into machines.target with one of
-# them broken, and a start while the system bus is down: the start fails
-# naming the bus (exit 2) on both layouts, rather than making the cgroup
-# below the service's, which systemd did not delegate (hybrid: it ran there,
-# unnoticed; cgroup2: a [Limits] key failed the start saying the controller
-# was not delegated, which is not what was wrong).
+# ExecReload= drop-in, the container frozen through its scope, cell
+# list/status/stop on a service's cell, a unit edited or deleted while it
+# runs, a payload that fails (its status in systemctl, SuccessExitStatus=
+# and Restart= drop-ins), where the payload's output is in the journal,
+# units enabled into machines.target with one of them broken, a host
+# without machines.target, a unit the container's init fails on (the
+# journal names the key and line, not the scope), and a start while the
+# system bus is down: it fails naming the bus (exit 2) on both layouts,
+# rather than making the container's cgroup below the service's, which
+# systemd did not delegate (hybrid: it ran there, unnoticed; cgroup2: a
+# [Limits] key failed the start blaming a controller).
 . "$(dirname "$0")/lib.sh"
 
 setup_cell
