@@ -231,6 +231,12 @@ int verb_list(int argc, char *argv[]) {
                 log_error_errno(r, "Listing the running cells: %m");
                 return CELL_EXIT_FAILURE;
         }
+        /* Those of the runtime state are listed all the same, but never as
+         * all there are ("No cells." with cell@web.service running). */
+        bool partial = cli_systemd_unreachable(user_bus, NULL);
+        if (partial)
+                log_error("The %s bus does not answer: the cells in systemd's scopes cannot be listed, only "
+                          "those run with the cgroupfs or none manager.", user_bus ? "user" : "system");
 
         if (json) {
                 JsonWriter w;
@@ -240,10 +246,10 @@ int verb_list(int argc, char *argv[]) {
                         cli_instance_json(&w, l + i);
                 json_array_end(&w);
                 r = json_writer_finish(&w);
-        } else
+        } else if (!partial || n > 0)
                 r = list_print_table(l, n, legend);
         if (r == -ENOMEM)
                 log_oom();
         instance_free_many(l, n);
-        return r < 0 ? CELL_EXIT_FAILURE : CELL_EXIT_OK;
+        return r < 0 || partial ? CELL_EXIT_FAILURE : CELL_EXIT_OK;
 }

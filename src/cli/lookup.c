@@ -1,13 +1,58 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The running cell a lifecycle verb names on its command line. */
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "fs-util.h"
 
 #include "instance.h"
 #include "log.h"
 #include "unit-name.h"
 #include "unit-path.h"
 #include "verbs.h"
+
+/* Whether systemd has a transient scope of the cell NAME loaded (NULL: of
+ * any cell), by the unit file it writes for each transient unit while it is
+ * loaded, in /run/systemd/transient (the user manager's: below
+ * $XDG_RUNTIME_DIR): what can be known without its bus. */
+static bool transient_scope_loaded(bool user_bus, const char *name) {
+        _cleanup_free_ char *dir = NULL, *escaped = NULL, *path = NULL;
+        _cleanup_(closedirp) DIR *d = NULL;
+        const char *runtime = user_bus ? getenv("XDG_RUNTIME_DIR") : "/run";
+        struct dirent *de;
+
+        if (!runtime || asprintf(&dir, "%s/systemd/transient", runtime) < 0) {
+                dir = NULL;
+                return false;
+        }
+        if (name) {
+                if (unit_name_escape(name, &escaped) < 0 ||
+                    asprintf(&path, "%s/cell-%s.scope", dir, escaped) < 0) {
+                        path = NULL;
+                        return false;
+                }
+                return faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW) >= 0;
+        }
+        d = opendir(dir);
+        while (d && (de = readdir(d)))
+                if (startswith(de->d_name, "cell-") && endswith(de->d_name, ".scope"))
+                        return true;
+        return false;
+}
+
+/* With systemd as PID 1, a cell in one of its scopes (every cell@NAME.service
+ * runs one) is found only through its bus: without the bus, "not running"
+ * would be wrong where systemd has the cell's scope, and a script would take
+ * it for a stopped cell. Where it has none, the answer stands. */
+bool cli_systemd_unreachable(bool user_bus, const char *name) {
+        return scope_expects_systemd(CGROUP_MANAGER_AUTO) && transient_scope_loaded(user_bus, name) &&
+               scope_detect_manager(user_bus) != CGROUP_MANAGER_SYSTEMD;
+}
 
 int cli_find_instance(const char *arg, bool user_bus, bool report_not_running,
                       char **ret_name, CellInstance *ret) {
@@ -35,6 +80,11 @@ int cli_find_instance(const char *arg, bool user_bus, bool report_not_running,
         }
         if (r == -ESRCH)
                 r = instance_find(name, user_bus, ret);
+        if (r == -ESRCH && cli_systemd_unreachable(user_bus, name)) {
+                log_error("Cannot tell whether cell %s runs: the %s bus does not answer, and systemd's scopes "
+                          "are looked up through it.", name, user_bus ? "user" : "system");
+                return CELL_EXIT_FAILURE;
+        }
         if (r == -ESRCH) {
                 if (report_not_running)
                         log_error("cell %s is not running.", name);

@@ -60,6 +60,10 @@ int cli_load_plan(const char *unit, const UnitLoadOptions *lo, const PlanOptions
  * name is still handed back) when no such cell runs. */
 int cli_find_instance(const char *arg, bool user_bus, bool report_not_running,
                       char **ret_name, CellInstance *ret);
+/* Whether systemd runs the machine and has a scope of the cell NAME (NULL:
+ * of any cell), but its (user_bus: the user's) bus does not answer: the
+ * cells in its scopes cannot be looked up. */
+bool cli_systemd_unreachable(bool user_bus, const char *name);
 
 /* environment-files.c: the plan's EnvironmentFile= files read into *env,
  * in order (a missing "-" one skipped); what was wrong with one logged:

@@ -299,7 +299,37 @@ Exec=/bin/idle
 [Limits]
 MemoryMax=64M
 EOF
+install_cell alive <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/idle
+EOF
+check "a cell runs before the bus goes" in_sealed systemctl start cell@alive.service
+expect_eq "with the bus, a cell that does not run: cell status exits 3" 3 \
+        "$(in_sealed "$CELL" status nosuchcell >/dev/null 2>&1; echo $?)"
 in_sealed systemctl stop dbus.socket dbus.service
+# cell list/status/stop cannot see systemd's scopes now: no "not running"
+# (exit 3) for a cell cell@alive.service runs, no "No cells."
+for verb in status stop; do
+        out=$(in_sealed "$CELL" "$verb" alive 2>&1)
+        rc=$?
+        if [ "$rc" = 2 ] && grep -qi "bus" <<<"$out"; then
+                ok "no bus: cell $verb of a running cell: exit 2, names the bus: $out"
+        else
+                fail "no bus: cell $verb of a running cell: exit $rc: $out"
+        fi
+done
+out=$(in_sealed "$CELL" list 2>&1)
+rc=$?
+if [ "$rc" = 2 ] && grep -qi "bus" <<<"$out" && ! grep -q "No cells" <<<"$out"; then
+        ok "no bus: cell list: exit 2, names the bus, no \"No cells.\": $out"
+else
+        fail "no bus: cell list: exit $rc: $out"
+fi
+expect_eq "no bus: cell@alive runs on" active "$(show cell@alive.service ActiveState)"
+expect_eq "no bus: a cell systemd has no scope of is still not running (exit 3)" 3 \
+        "$(in_sealed "$CELL" status nosuchcell >/dev/null 2>&1; echo $?)"
 for n in nolimits limits; do
         in_sealed systemctl start "cell@$n.service" 2>/dev/null
         expect_eq "no bus ($n): the service failed, exit 2" "failed 2" \
@@ -317,5 +347,6 @@ done
 in_sealed systemctl start dbus.socket
 check "the bus is back: the same unit starts" in_sealed systemctl start cell@nolimits.service
 in_sealed systemctl stop cell@nolimits.service
+check "the bus is back: cell stop of the cell that ran on" in_sealed "$CELL" stop alive
 
 finish
