@@ -8,11 +8,12 @@
 # and Restart= drop-ins), where the payload's output is in the journal,
 # units enabled into machines.target with one of them broken, a host
 # without machines.target, a unit the container's init fails on (the
-# journal names the key and line, not the scope), and a start while the
-# system bus is down: it fails naming the bus (exit 2) on both layouts,
-# rather than making the container's cgroup below the service's, which
-# systemd did not delegate (hybrid: it ran there, unnoticed; cgroup2: a
-# [Limits] key failed the start blaming a controller).
+# journal names the key and line, not the scope), and the system bus
+# down: a start fails naming the bus (exit 2) on both layouts, rather than
+# making the container's cgroup below the service's, which systemd did not
+# delegate (hybrid: it ran there, unnoticed; cgroup2: a [Limits] key failed
+# the start blaming a controller), and cell list/status/stop of a cell that
+# runs on say they cannot tell (exit 2), not "not running" (exit 3).
 . "$(dirname "$0")/lib.sh"
 
 setup_cell
