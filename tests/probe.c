@@ -454,7 +454,7 @@ static void on_signal(int sig) {
 }
 
 static int trap_signals(void) {
-        int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH, SIGRTMIN + 3 };
+        int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGRTMIN + 3 };
         struct sigaction sa = { .sa_handler = on_signal };
 
         for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)

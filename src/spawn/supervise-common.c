@@ -8,7 +8,10 @@
 #include "signal-util.h"
 #include "supervise-common.h"
 
-static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH };
+/* SIGQUIT too, as "cell exec" forwards it: many daemons stop gracefully on
+ * it (nginx, php-fpm) or dump their state (Go, Java), and its default
+ * action would end cell with a core and the container with it. */
+static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 
 const int *supervise_forwarded_signals(size_t *n_ret) {
         *n_ret = ELEMENTSOF(forwarded_signals);

@@ -36,10 +36,27 @@ u=$(unit trap "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe trap $marker"
 start "$u"
 kill -USR1 "$pid"; signal_seen 10
 kill -WINCH "$pid"; signal_seen 28
+# SIGQUIT's default action would end cell (with a core) and the container.
+kill -QUIT "$pid"; signal_seen 3
 kill -HUP "$pid"
 finish
 expect "HUP status" "$status" $((64 + 1))
-expect "forwarded" "$(tr '\n' ' ' < "$work/out")" "trapping signal 10 signal 28 signal 1 "
+expect "forwarded" "$(tr '\n' ' ' < "$work/out")" "trapping signal 10 signal 28 signal 3 signal 1 "
+
+# The same from cell-monitor, which supervises once the payload has run
+# for a second (cell(1)): its forwarded signals are cell's.
+start "$u"
+for _ in $(seq 100); do
+        case $(readlink "/proc/$pid/exe") in */cell-monitor) break ;; esac
+        sleep 0.05
+done
+case $(readlink "/proc/$pid/exe") in */cell-monitor) ;; *) fail "cell did not hand over to cell-monitor" ;; esac
+kill -QUIT "$pid"; signal_seen 3
+kill -USR1 "$pid"; signal_seen 10
+kill -HUP "$pid"
+finish
+expect "monitor: HUP status" "$status" $((64 + 1))
+expect "monitor: forwarded" "$(tr '\n' ' ' < "$work/out")" "trapping signal 3 signal 10 signal 1 "
 
 # SIGTERM is translated to KillSignal= (SIGUSR2 = 12: the probe goes on).
 start "$u"
