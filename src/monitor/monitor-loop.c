@@ -67,7 +67,7 @@ static int stop(Loop *l) {
         send_signal(l, l->s->kill_signal > 0 ? l->s->kill_signal : SIGTERM);
         if (!first)
                 return 0;
-        notify_supervisor_stopping(l->s->name);
+        notify_supervisor_stopping(l->s->name, t);
         if (t == 0 || t == USEC_INFINITY)
                 return 0;
 

@@ -73,16 +73,14 @@ void notify_supervisor_ready(const char *name) {
                 send_with_status("READY=1", name, "running");
 }
 
-void notify_supervisor_stopping(const char *name) {
+void notify_supervisor_stopping(const char *name, uint64_t timeout_usec) {
+        char what[64] = "STOPPING=1";
+
+        if (timeout_usec > 0 && timeout_usec < USEC_INFINITY - NOTIFY_STOP_MARGIN_USEC)
+                (void) snprintf(what, sizeof what, "STOPPING=1\nEXTEND_TIMEOUT_USEC=%" PRIu64,
+                                timeout_usec + NOTIFY_STOP_MARGIN_USEC);
         if (name)
-                send_with_status("STOPPING=1", name, "stopping");
+                send_with_status(what, name, "stopping");
         else
-                (void) notify_send("STOPPING=1");
-}
-
-void notify_supervisor_extend_timeout(uint64_t usec) {
-        char buf[64];
-
-        (void) snprintf(buf, sizeof buf, "EXTEND_TIMEOUT_USEC=%" PRIu64, usec);
-        (void) notify_send(buf);
+                (void) notify_send(what);
 }

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "macros.h"
+
 /* One datagram to the socket $NOTIFY_SOCKET names (a path, or "@name" in the
  * abstract namespace). > 0 sent, 0 when $NOTIFY_SOCKET is unset, else -errno. */
 int notify_send(const char *text);
@@ -15,8 +17,13 @@ int notify_send(const char *text);
 /* name: the unit's name, for "STATUS=NAME: running"; NULL sends no STATUS=.
  * All are no-ops when $NOTIFY_SOCKET is unset. */
 void notify_supervisor_ready(const char *name);
-void notify_supervisor_stopping(const char *name);
-void notify_supervisor_extend_timeout(uint64_t usec);
+/* timeout_usec: the unit's TimeoutStopSec= (0 or USEC_INFINITY: none). The
+ * service's own stop timeout must not end cell before cell's SIGKILL of a
+ * payload that outlives it, and what cell does after (reap it, release the
+ * scope, remove its state): STOPPING=1 comes with EXTEND_TIMEOUT_USEC= of
+ * that much more, which systemd takes as "not before" (it never shortens). */
+#define NOTIFY_STOP_MARGIN_USEC (10 * USEC_PER_SEC)
+void notify_supervisor_stopping(const char *name, uint64_t timeout_usec);
 
 /* The proxy forwarded a STATUS= of the payload (true) / is gone (false): while
  * true, notify_supervisor_ready() sends READY=1 without cell's own STATUS=. */

@@ -78,7 +78,7 @@ void supervisor_stop(Supervisor *s) {
         supervisor_send(s, s->plan->kill_signal > 0 ? s->plan->kill_signal : SIGTERM);
         if (!first)
                 return;
-        notify_supervisor_stopping(s->plan->name);
+        notify_supervisor_stopping(s->plan->name, t);
         if (t == 0 || t == USEC_INFINITY)
                 return;
         s->kill_at = now_monotonic_usec() + t;

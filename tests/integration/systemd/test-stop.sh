@@ -93,6 +93,49 @@ if start_hello "default KillSignal"; then
         nothing_left "default KillSignal"
 fi
 
+# --- a graceful stop longer than the service's own TimeoutStopSec=: cell
+# tells systemd (EXTEND_TIMEOUT_USEC= with STOPPING=1) to wait the unit's
+# TimeoutStopSec= and cell's margin, so systemd does not kill cell (and the
+# container with it) while the payload still stops by itself.
+write_payload slow-stop <<'EOF'
+trap 'sleep 4; echo graceful > /out/signal; exit 0' TERM
+echo "$$" > /out/started
+: > /out/child-ready
+while :; do sleep 1; done
+EOF
+install_cell hello <<EOT
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/slow-stop
+TimeoutStopSec=8s
+EOT
+# (After the harness's test-timeout.conf of cell@.service.d: drop-ins apply
+# in the order of their names, whichever directory.)
+install_dropin cell@hello.service zz-short-stop <<'EOT'
+[Service]
+TimeoutStopSec=2s
+EOT
+if start_hello "longer stop"; then
+        t0=$(date +%s%N)
+        in_sealed systemctl stop cell@hello.service
+        ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+        expect_eq "longer stop: the payload stopped by itself" graceful "$(cat "$ROOT/out/signal" 2>/dev/null)"
+        expect_eq "longer stop: the service ended well, not by its timeout" "inactive success" \
+                "$(prop cell@hello.service ActiveState) $(prop cell@hello.service Result)"
+        if [ "$ms" -ge 3500 ] && [ "$ms" -lt 8000 ]; then ok "longer stop: done in $ms ms"; else fail "longer stop: took $ms ms"; fi
+        nothing_left "longer stop"
+        in_sealed systemctl reset-failed cell@hello.service 2>/dev/null || true
+fi
+in_sealed rm /run/systemd/system/cell@hello.service.d/zz-short-stop.conf
+in_sealed systemctl daemon-reload
+install_cell hello <<EOT
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/stop-payload
+EOT
+
 # --- SIGKILL to cell itself
 if start_hello "SIGKILL"; then
         svcdir=$(host_cgroup2_of cell@hello.service)

@@ -897,10 +897,16 @@ TEST(supervisor_side) {
 
         notify_supervisor_ready(p.name);
         expect_upstream(up, "READY=1\nSTATUS=web: running");
-        notify_supervisor_stopping(p.name);
+        /* No TimeoutStopSec= (0, infinity): the service's own stands. */
+        notify_supervisor_stopping(p.name, 0);
         expect_upstream(up, "STOPPING=1\nSTATUS=web: stopping");
-        notify_supervisor_extend_timeout(42);
-        expect_upstream(up, "EXTEND_TIMEOUT_USEC=42");
+        notify_supervisor_stopping(p.name, USEC_INFINITY);
+        expect_upstream(up, "STOPPING=1\nSTATUS=web: stopping");
+        /* 90 s: systemd waits no less than that and cell's 10 s after it. */
+        notify_supervisor_stopping(p.name, 90 * USEC_PER_SEC);
+        expect_upstream(up, "STOPPING=1\nEXTEND_TIMEOUT_USEC=100000000\nSTATUS=web: stopping");
+        notify_supervisor_stopping(NULL, 5 * USEC_PER_SEC);
+        expect_upstream(up, "STOPPING=1\nEXTEND_TIMEOUT_USEC=15000000");
         close(up);
         unsetenv("NOTIFY_SOCKET");
         notify_supervisor_ready(p.name);    /* no socket: a no-op, no crash */
