@@ -597,8 +597,9 @@ TEST(timeout_stop_is_extended) {
         ASSERT_OK(kill(r.monitor, SIGTERM));
         ASSERT_EQ(monitor_wait(&r, &log), 10 + SIGTERM);       /* not 128 + SIGKILL at 0.2 s */
         free(log);
+        /* Its own TimeoutStopSec= and cell's 10 s, for the service's timeout. */
         s = test_upstream_read(up, 5000);
-        ASSERT_STREQ(s, "STOPPING=1\nSTATUS=t: stopping");
+        ASSERT_STREQ(s, "STOPPING=1\nEXTEND_TIMEOUT_USEC=10200000\nSTATUS=t: stopping");
         free(s);
         s = test_upstream_read(up, 5000);
         ASSERT_STREQ(s, "EXTEND_TIMEOUT_USEC=2000000\n");
