@@ -103,7 +103,7 @@ int scope_leaf_enter(Scope *s, const char *own, int own_fd, char **ret_leaf) {
         /* EEXIST: an empty leftover of a cell that had our PID before; ours now. */
         if (mkdir(leaf, 0755) < 0 && errno != EEXIST) {
                 r = negative_errno();
-                return scope_set_error(s, r, "cannot create cgroup %s: %s", leaf, strerror(-r));
+                return scope_cgroupfs_mkdir_error(s, r, leaf);
         }
         fd = open(leaf, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
         /* "0": the writing process, i.e. cell with all its threads. */

@@ -49,6 +49,16 @@ static int sleep_msec(unsigned ms) {
         return nanosleep(&ts, NULL);
 }
 
+int scope_cgroupfs_mkdir_error(Scope *s, int r, const char *path) {
+        const char *why = cg_mkdir_strerror(r);
+        if (!why)
+                return scope_set_error(s, r, "cannot create cgroup %s: %s", path, strerror(-r));
+        /* Where cell may make no cgroup (a container's read-only /sys/fs/cgroup,
+         * a cgroup not delegated), say what it needs and what else there is. */
+        return scope_set_error(s, r, "cannot create cgroup %s: %s; the cgroupfs manager needs a cgroup it may make "
+                               "cgroups below (--cgroup-manager=none runs without one, and without limits)", path, why);
+}
+
 /* mkdir path; a leftover of a cell that died (empty) is replaced, a populated one
  * is another cell of that name. Called with the name's lock held (name-lock.h):
  * no other cell run of this name is between its mkdir and its payload's move. */
@@ -58,7 +68,7 @@ static int make_dir(Scope *s, const char *path, int *ret_fd) {
         if (mkdir(path, 0755) < 0) {
                 int r = negative_errno();
                 if (r != -EEXIST)
-                        return scope_set_error(s, r, "cannot create cgroup %s: %s", path, strerror(-r));
+                        return scope_cgroupfs_mkdir_error(s, r, path);
                 fd = open(path, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
                 pid_t pid = fd >= 0 ? cg_tree_first_pid(fd) : 0;
                 /* A cell SIGKILLed a moment ago: the kernel is still taking

@@ -62,4 +62,14 @@ echo +pids > "$CI/cgroup.subtree_control"
 unit threadroot MemoryMax=20M
 run threadroot
 echo -pids > "$CI/cgroup.subtree_control"
+
+# No more cgroups allowed below ci: the kernel's EAGAIN, told apart.
+echo 0 > "$CI/cgroup.max.descendants"
+unit maxdescendants TasksMax=4
+run maxdescendants
+echo max > "$CI/cgroup.max.descendants"
+echo 0 > "$CI/cgroup.max.depth"
+unit maxdepth
+run maxdepth
+echo max > "$CI/cgroup.max.depth"
 rmdir "$CI"

@@ -66,4 +66,12 @@ expect_match "nocpuset: ci after the run" "$(cat "$work/case/nocpuset.ci")" '^\|
 expect "threadroot: status" "$(st threadroot)" 2
 expect_match "threadroot: message" "$(err threadroot)" "/sys/fs/cgroup/ci has controllers on .* thread root"
 expect "threadroot: ci after the run" "$(cat "$work/case/threadroot.ci")" "pids||"
+# ci allows no more cgroups below it (cgroup.max.descendants 0, then
+# cgroup.max.depth 0): refused, saying so (it said "Resource temporarily
+# unavailable" alone), with the leaf's mkdir (limits) and cell-NAME's (none).
+for c in maxdescendants maxdepth; do
+        expect "$c: status" "$(st $c)" 2
+        expect_match "$c: message" "$(err $c)" "cannot create cgroup /sys/fs/cgroup/ci/cell[-.][^ ]*: cgroup.max.descendants or cgroup.max.depth of its parent or a cgroup above allows no more cgroups there; the cgroupfs manager needs"
+        ci_left $c
+done
 echo ok
