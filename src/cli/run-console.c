@@ -27,7 +27,16 @@ RunConsoleMode run_console_mode_from_string(const char *s) {
 RunConsoleMode run_console_mode_resolve(RunConsoleMode m) {
         if (m != RUN_CONSOLE_AUTOPIPE)
                 return m;
-        return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) ? RUN_CONSOLE_INTERACTIVE : RUN_CONSOLE_PIPE;
+        if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+                return RUN_CONSOLE_PIPE;
+        /* Only in the foreground of its controlling terminal. A background job
+         * there ("cell run web &" in a shell with job control) would be stopped
+         * by raw mode (SIGTTOU), the container with it; and a terminal that is
+         * not cell's to control at all (ENOTTY: "setsid cell run web" from a
+         * shell) is a shell's that reads it: raw mode and cell's reads would
+         * take it from that shell while the container runs. */
+        pid_t fg = tcgetpgrp(STDIN_FILENO);
+        return fg >= 0 && fg == getpgrp() ? RUN_CONSOLE_INTERACTIVE : RUN_CONSOLE_PIPE;
 }
 
 /* After every event: poll what the forwarder wants now (a full buffer

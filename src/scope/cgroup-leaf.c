@@ -103,13 +103,20 @@ int scope_leaf_enter(Scope *s, const char *own, int own_fd, char **ret_leaf) {
         /* EEXIST: an empty leftover of a cell that had our PID before; ours now. */
         if (mkdir(leaf, 0755) < 0 && errno != EEXIST) {
                 r = negative_errno();
-                return scope_set_error(s, r, "cannot create cgroup %s: %s", leaf, strerror(-r));
+                return scope_cgroupfs_mkdir_error(s, r, leaf);
         }
         fd = open(leaf, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
         /* "0": the writing process, i.e. cell with all its threads. */
         r = fd < 0 ? negative_errno() : cg_write(fd, "cgroup.procs", "0");
         if (r < 0) {
                 (void) rmdir(leaf);
+                /* Threaded controllers (cpu, cpuset, pids) on in a cgroup that has
+                 * processes make it a thread root: no cgroup below it may hold any. */
+                if (r == -EOPNOTSUPP)
+                        return scope_set_error(s, r, "cannot move cell into cgroup %s: %s has controllers on in its "
+                                               "cgroup.subtree_control while it holds processes (cell), which makes it "
+                                               "a thread root in cgroup2, below which no cgroup may hold processes; "
+                                               "turn them off there or run cell in a cgroup of its own", leaf, own);
                 return scope_set_error(s, r, "cannot move cell into cgroup %s: %s", leaf, strerror(-r));
         }
         *ret_leaf = TAKE_PTR(leaf);

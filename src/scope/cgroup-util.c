@@ -465,3 +465,18 @@ bool cg_list_has(const char *list, const char *word) {
                         return true;
         return false;
 }
+
+const char *cg_mkdir_strerror(int r) {
+        switch (r) {
+        case -EAGAIN:   /* the kernel's word for both limits */
+                return "cgroup.max.descendants or cgroup.max.depth of its parent or a cgroup above allows no more "
+                       "cgroups there";
+        case -EROFS:
+                return "the cgroup file system is mounted read-only here";
+        case -EACCES:
+        case -EPERM:
+                return "permission denied: the parent cgroup is not delegated to cell's user";
+        default:
+                return NULL;
+        }
+}

@@ -115,5 +115,8 @@ int cg_read_fd(int fd, char **ret);
 /* Whether a cgroup list file's text ("cpu io memory\n": cgroup.controllers,
  * cgroup.subtree_control) has word. */
 bool cg_list_has(const char *list, const char *word);
+/* Why mkdir of a cgroup failed with r, where strerror() alone does not say it
+ * (EAGAIN is cgroup.max.descendants or cgroup.max.depth); NULL otherwise. */
+const char *cg_mkdir_strerror(int r);
 /* "key N" lines (memory.events, memory.oom_control): the value of key. */
 int cg_read_keyed(int dirfd, const char *file, const char *key, uint64_t *ret);

@@ -49,6 +49,16 @@ static int sleep_msec(unsigned ms) {
         return nanosleep(&ts, NULL);
 }
 
+int scope_cgroupfs_mkdir_error(Scope *s, int r, const char *path) {
+        const char *why = cg_mkdir_strerror(r);
+        if (!why)
+                return scope_set_error(s, r, "cannot create cgroup %s: %s", path, strerror(-r));
+        /* Where cell may make no cgroup (a container's read-only /sys/fs/cgroup,
+         * a cgroup not delegated), say what it needs and what else there is. */
+        return scope_set_error(s, r, "cannot create cgroup %s: %s; the cgroupfs manager needs a cgroup it may make "
+                               "cgroups below (--cgroup-manager=none runs without one, and without limits)", path, why);
+}
+
 /* mkdir path; a leftover of a cell that died (empty) is replaced, a populated one
  * is another cell of that name. Called with the name's lock held (name-lock.h):
  * no other cell run of this name is between its mkdir and its payload's move. */
@@ -58,7 +68,7 @@ static int make_dir(Scope *s, const char *path, int *ret_fd) {
         if (mkdir(path, 0755) < 0) {
                 int r = negative_errno();
                 if (r != -EEXIST)
-                        return scope_set_error(s, r, "cannot create cgroup %s: %s", path, strerror(-r));
+                        return scope_cgroupfs_mkdir_error(s, r, path);
                 fd = open(path, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
                 pid_t pid = fd >= 0 ? cg_tree_first_pid(fd) : 0;
                 /* A cell SIGKILLed a moment ago: the kernel is still taking
@@ -131,36 +141,37 @@ static int write_one(Scope *s, int idx, const char *key, const char *file, const
         return 0;
 }
 
-/* cgroup2: a controller must be on in the parent's cgroup.subtree_control for its
- * files to appear in our child. The "no internal processes" rule: a non-root cgroup
- * that has processes of its own cannot enable domain controllers for its children
- * (EBUSY). When cell is the only process there, it moves itself into a leaf below
- * its own cgroup and tries again (cgroup-leaf.c); when others share it, it fails
- * rather than run the payload without the limit, and says what to do. */
-static int enable_controller(Scope *s, const char *parent, int parent_fd, const CgroupNeed *need) {
-        _cleanup_free_ char *avail = NULL, *enabled = NULL;
-        const char *c = need->controller;
-        char op[32];
+static int controller_available(Scope *s, const char *parent, int parent_fd, const CgroupNeed *need) {
+        _cleanup_free_ char *avail = NULL;
         int r;
 
         r = cg_read(parent_fd, "cgroup.controllers", &avail);
         if (r < 0)
                 return scope_set_error(s, r, "cannot read %s/cgroup.controllers: %s", parent, strerror(-r));
-        if (!cg_list_has(avail, c))
+        if (!cg_list_has(avail, need->controller))
                 return scope_set_error(s, -EOPNOTSUPP, "%s=: the %s controller is not available in %s "
-                                       "(not delegated to cell's cgroup)", need->key, c, parent);
+                                       "(not delegated to cell's cgroup)", need->key, need->controller, parent);
+        return 0;
+}
+
+/* cgroup2: a controller must be on in the parent's cgroup.subtree_control for its
+ * files to appear in our child. The "no internal processes" rule: a non-root cgroup
+ * that has processes of its own (cell is one) cannot enable domain controllers
+ * (memory, io) for its children (EBUSY); it does take threaded ones (cpu, cpuset,
+ * pids), but then becomes a thread root, below which the container's cgroup may
+ * hold no process (clone3 fails with EOPNOTSUPP) and domain controllers are
+ * refused with EOPNOTSUPP. So cell leaves its cgroup first (setup_v2()), and an
+ * EBUSY here is a process that came in since. */
+static int enable_controller(Scope *s, const char *parent, int parent_fd, const CgroupNeed *need) {
+        _cleanup_free_ char *enabled = NULL;
+        const char *c = need->controller;
+        char op[32];
+        int r;
+
         if (cg_read(parent_fd, "cgroup.subtree_control", &enabled) >= 0 && cg_list_has(enabled, c))
                 return 0;
         snprintf(op, sizeof op, "+%s", c);
         r = cg_write(parent_fd, "cgroup.subtree_control", op);
-        if (r == -EBUSY && !s->fs->leaf) {
-                if (!s->fs->own_v2 && !(s->fs->own_v2 = strdup(parent)))
-                        return -ENOMEM;
-                r = scope_leaf_enter(s, parent, parent_fd, &s->fs->leaf);
-                if (r < 0)
-                        return r;
-                r = cg_write(parent_fd, "cgroup.subtree_control", op);
-        }
         if (r == -EBUSY)
                 return scope_set_error(s, r, "cannot enable the %s controller in %s: that cgroup has processes "
                                        "of its own (cgroup2 allows no controllers below a cgroup with processes); "
@@ -188,6 +199,30 @@ static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *o
 
         CgroupNeed needs[CG_NEEDS_MAX];
         size_t n_needs = cg_limits_needs(l, needs);
+        /* A controller that is not there at all is the reason, whoever else is here. */
+        for (size_t i = 0; i < n_needs; i++) {
+                r = controller_available(s, parent, parent_fd, needs + i);
+                if (r < 0)
+                        return r;
+        }
+        /* cell is a process of its own cgroup: unless that is the root cgroup (the
+         * one without cgroup.type), which the rule exempts, it moves into a leaf
+         * of its own (cgroup-leaf.c) before a controller is enabled there, and
+         * also where controllers are on already (a thread root while cell is in
+         * it), so that its own cgroup holds no process and cell-NAME may hold
+         * the payload; with others there it refuses, saying what to do. */
+        _cleanup_free_ char *enabled = NULL;
+        if (cg_read(parent_fd, "cgroup.subtree_control", &enabled) < 0)
+                enabled = NULL;
+        bool any_on = enabled && enabled[strspn(enabled, " \n")];
+        if ((n_needs > 0 || any_on) &&
+            faccessat(parent_fd, "cgroup.type", F_OK, 0) >= 0) {
+                if (!(s->fs->own_v2 = strdup(parent)))
+                        return -ENOMEM;
+                r = scope_leaf_enter(s, parent, parent_fd, &s->fs->leaf);
+                if (r < 0)
+                        return r;
+        }
         for (size_t i = 0; i < n_needs; i++) {
                 r = enable_controller(s, parent, parent_fd, needs + i);
                 if (r < 0)

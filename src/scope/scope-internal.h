@@ -127,6 +127,8 @@ int scope_devices_attach_fd(Scope *s, int cgroup_fd);
 int scope_devices_attach_member(Scope *s, const CgroupMembership *m, size_t n);
 void scope_devices_free(Scope *s);
 
+/* The cgroupfs manager's message for mkdir of the cgroup path failing with r. */
+int scope_cgroupfs_mkdir_error(Scope *s, int r, const char *path);
 /* cgroup2's no-internal-process rule (cgroup-leaf.c): cell, alone in its own
  * cgroup own, moves itself into a leaf below it (-EBUSY and a text naming the
  * other processes when it is not alone); on exit back, and the leaf removed. */

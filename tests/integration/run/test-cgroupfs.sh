@@ -36,6 +36,23 @@ for d in $dirs; do
 done
 expect_nothing_left
 
+# Where cell may make no cgroup, as in a container whose /sys/fs/cgroup is
+# mounted read-only: refused, saying why and what else there is (it said
+# "Read-only file system" alone), nothing left behind. TasksMax= needs the
+# pids hierarchy on v1, and cgroup2's cell-NAME on a pure cgroup2 host.
+u=$(unit rocg "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "[Limits]" "TasksMax=8")
+host_snapshot before
+status=0
+unshare --mount --propagation private sh -c '
+        for m in $(awk '"'"'$3 == "cgroup" || $3 == "cgroup2" { print $2 }'"'"' /proc/self/mounts); do
+                mount -o remount,bind,ro "$m" || exit 99
+        done
+        exec timeout 20 "$0" run --cgroup-manager=cgroupfs "$1"' "$CELL" "$u" >"$work/out" 2>"$work/err" || status=$?
+expect "read-only cgroups: status" "$status" 2
+expect_match "read-only cgroups: message" "$(cat "$work/err")" \
+        "cannot create cgroup /sys/fs/cgroup/[^ ]*cell-$(unit_name rocg): the cgroup file system is mounted read-only here; the cgroupfs manager needs a cgroup it may make cgroups below \(--cgroup-manager=none"
+expect_nothing_left
+
 # CPUQuotaPeriodSec= and CPUWeight=idle as systemd 252 writes them; the
 # memory protections only where cgroup2 has the memory controller.
 if grep -q '^[0-9]*:[^:]*\bmemory\b' /proc/self/cgroup && [ -d /sys/fs/cgroup/memory ]; then

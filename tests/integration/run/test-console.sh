@@ -34,6 +34,25 @@ expect "run: its exit status" "$(grep -o 'status=.*' "$work/tty")" "status=7"
 [ -s "$work/before" ] || fail "run: stty -g printed nothing"
 expect "run: our terminal restored" "$(cat "$work/after")" "$(cat "$work/before")"
 
+# A background job of a shell with job control ("cell run web &"): not
+# the pty but pipe, the payload's output straight to the terminal. In raw
+# mode from the background cell was stopped (SIGTTOU), the container with it.
+u=$(unit consolebg "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'echo bg-ran; exit 5'")
+q=$(printf '%q ' "$CELL" run --cgroup-manager=cgroupfs "$u")
+on_tty "bash -c 'set -m; $q & wait \$!; echo status=\$?'"
+expect "run in the background: the payload ran" "$(grep -c 'bg-ran$' "$work/tty")" 1
+expect "run in the background: its exit status" "$(grep -o 'status=.*' "$work/tty")" "status=5"
+
+# "setsid cell run" from a shell: the terminal (its input too) is not
+# cell's controlling one, and the shell reads it: pipe, the terminal's
+# settings untouched while it runs (cell put it in raw mode under the
+# shell, and read its input).
+u=$(unit consolesetsid "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'sleep 1; exit 6'")
+q=$(printf '%q ' "$CELL" run --cgroup-manager=cgroupfs "$u")
+on_tty "stty -g >$work/before; setsid $q </dev/tty & sleep 0.5; stty -g >$work/during; wait \$!; echo status=\$?"
+expect "setsid: the terminal's settings while it runs" "$(cat "$work/during")" "$(cat "$work/before")"
+expect "setsid: its exit status" "$(grep -o 'status=.*' "$work/tty")" "status=6"
+
 # Input reaches the payload, through its pty (Init=yes: PID 2 takes it as
 # its controlling terminal after its own setsid(): /dev/tty opens).
 u=$(unit consolein "[Root]" "Directory=$root" "[Exec]" "Init=yes" \

@@ -58,6 +58,23 @@ finish
 expect "monitor: HUP status" "$status" $((64 + 1))
 expect "monitor: forwarded" "$(tr '\n' ' ' < "$work/out")" "trapping signal 3 signal 10 signal 1 "
 
+# Started with SIGHUP ignored (nohup, trap '' HUP): a hangup of the
+# terminal stays ignored, as nohup promises, and does not reach the payload
+# (cell forwarded it, and a payload without a handler died of it); the
+# other signals still go on.
+: > "$work/out"
+(trap '' HUP; exec "$CELL" run --cgroup-manager=none "$u") >"$work/out" 2>"$work/err" &
+pid=$!
+for _ in $(seq 100); do [ -s "$work/out" ] && break; sleep 0.05; done
+kill -HUP "$pid"
+kill -USR1 "$pid" 2>/dev/null || fail "nohup: cell ended on the SIGHUP: $(tr '\n' ' ' < "$work/out")"
+signal_seen 10
+kill -TERM "$pid"; signal_seen 12
+kill -INT "$pid"
+finish
+expect "nohup: INT status" "$status" $((64 + 2))
+expect "nohup: SIGHUP not forwarded" "$(tr '\n' ' ' < "$work/out")" "trapping signal 10 signal 12 signal 2 "
+
 # SIGTERM is translated to KillSignal= (SIGUSR2 = 12: the probe goes on).
 start "$u"
 kill -TERM "$pid"; signal_seen 12

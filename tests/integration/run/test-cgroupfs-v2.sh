@@ -1,0 +1,77 @@
+#!/bin/bash
+# The cgroupfs manager on a pure cgroup2 host without a service manager,
+# started in a cgroup of its own below the root (tests/lib/kernel-vm: this
+# machine's cgroup2 tree has no memory, pids or cpu controller, its v1
+# hierarchies hold them). cgroup2 lets a cgroup with processes enable the
+# threaded controllers (cpu, cpuset, pids) but then makes it a thread root,
+# below which the container's cgroup holds no process: cell must leave its
+# cgroup for a leaf before enabling any controller, not only when the
+# kernel refuses one with EBUSY (TasksMax= alone failed "clone3 into new
+# namespaces: Operation not supported", and CPUQuota= with MemoryMax=
+# "cannot enable the memory controller ...: Operation not supported", each
+# leaving the controller on in cell's cgroup). Skipped (77) without QEMU or
+# the kernel package.
+. "$(dirname "$0")/lib.sh"
+
+here=$(dirname "$(realpath "$0")")
+status=0
+"$here/../../lib/kernel-vm" "$CELL" "$PROBE" "$here/cgroupfs-v2-cases.sh" > "$work/vm" 2>&1 || status=$?
+[ "$status" != 77 ] || { cat "$work/vm"; exit 77; }
+[ "$status" = 0 ] || { cat "$work/vm" >&2; fail "kernel-vm exited $status"; }
+
+mkdir "$work/case"
+awk -v d="$work/case" '
+        /^@@case / { name = $2; print $3 > (d "/" name ".status"); printf "" > (d "/" name ".out");
+                     printf "" > (d "/" name ".err"); next }
+        /^@@out / && name { print substr($0, 7) > (d "/" name ".out"); next }
+        /^@@err / && name { print substr($0, 7) > (d "/" name ".err"); next }
+        /^@@ci / && name { print substr($0, 6) > (d "/" name ".ci"); next }' "$work/vm"
+st() { cat "$work/case/$1.status" 2>/dev/null || echo missing; }
+out() { cat "$work/case/$1.out"; }
+err() { cat "$work/case/$1.err"; }
+# ci_left NAME: ci after the case is as before it: no controller on, no
+# process, no cgroup below it (cell's leaf and cell-NAME removed).
+ci_left() {
+        expect "$1: ci after the run (subtree_control|procs|dirs)" "$(cat "$work/case/$1.ci")" "||"
+}
+# runs NAME WANT-REGEX...: the case ran (status 0) with each limit in its cgroup.
+runs() {
+        local name=$1 want
+        shift
+        [ "$(st "$name")" = 0 ] || fail "$name: status $(st "$name"): $(err "$name")"
+        expect_match "$name: the payload's cgroup" "$(out "$name")" '(^|'$'\n'')0::/('$'\n''|$)'
+        for want in "$@"; do
+                expect_match "$name: $want" "$(out "$name")" "(^|"$'\n'")$want("$'\n'"|$)"
+        done
+        ci_left "$name"
+}
+
+runs tasks "pids.max 4"
+runs cpu "cpu.max 20000 100000"
+runs cpumem "pids.max 8" "cpu.max 20000 100000" "memory.max 20971520"
+runs none
+
+# With another process in cell's cgroup: refused, saying why, ci untouched
+# (the sleep is still there).
+expect "others: status" "$(st others)" 2
+expect_match "others: message" "$(err others)" "cell's cgroup /sys/fs/cgroup/ci also holds other processes"
+expect_match "others: ci after the run" "$(cat "$work/case/others.ci")" '^\|[0-9]+ \|$'
+
+# ... but a controller that ci does not have at all is the reason given.
+expect "nocpuset: status" "$(st nocpuset)" 2
+expect_match "nocpuset: message" "$(err nocpuset)" "AllowedCPUs=: the cpuset controller is not available in /sys/fs/cgroup/ci"
+expect_match "nocpuset: ci after the run" "$(cat "$work/case/nocpuset.ci")" '^\|[0-9]+ \|$'
+
+# ci a thread root (pids on while cell is in it): refused, saying so.
+expect "threadroot: status" "$(st threadroot)" 2
+expect_match "threadroot: message" "$(err threadroot)" "/sys/fs/cgroup/ci has controllers on .* thread root"
+expect "threadroot: ci after the run" "$(cat "$work/case/threadroot.ci")" "pids||"
+# ci allows no more cgroups below it (cgroup.max.descendants 0, then
+# cgroup.max.depth 0): refused, saying so (it said "Resource temporarily
+# unavailable" alone), with the leaf's mkdir (limits) and cell-NAME's (none).
+for c in maxdescendants maxdepth; do
+        expect "$c: status" "$(st $c)" 2
+        expect_match "$c: message" "$(err $c)" "cannot create cgroup /sys/fs/cgroup/ci/cell[-.][^ ]*: cgroup.max.descendants or cgroup.max.depth of its parent or a cgroup above allows no more cgroups there; the cgroupfs manager needs"
+        ci_left $c
+done
+echo ok
