@@ -82,6 +82,7 @@
         X(sd_event_source_get_event) \
         X(sd_event_source_set_enabled) \
         X(sd_event_source_set_io_events) \
+        X(sd_event_source_set_io_fd) \
         X(sd_event_source_set_priority) \
         X(sd_event_source_unref) \
         X(sd_event_unref) \
@@ -466,6 +467,10 @@ int sd_event_source_set_enabled(sd_event_source *s, int enabled) {
 
 int sd_event_source_set_io_events(sd_event_source *s, uint32_t events) {
         return SYM(sd_event_source_set_io_events)(s, events);
+}
+
+int sd_event_source_set_io_fd(sd_event_source *s, int fd) {
+        return SYM(sd_event_source_set_io_fd)(s, fd);
 }
 
 int sd_event_source_set_priority(sd_event_source *s, int64_t priority) {

@@ -259,8 +259,8 @@ int run_new_scope(Plan *p, CgroupManager manager, bool user_bus, sd_event *event
 /* Clones the container's init, which builds its mounts at once and then
  * waits to be released; cgroup_fd: the cgroup it is born in, or -EBADF. */
 int run_start_child(const Plan *p, char **env_before, char **env_after, int cgroup_fd,
-                    const SeccompProgram *seccomp, bool console, const RootImage *image, int root_fd,
-                    SpawnLocks *locks, Spawn *spawn) {
+                    const SeccompProgram *seccomp, bool console, const int *output_fds,
+                    const RootImage *image, int root_fd, SpawnLocks *locks, Spawn *spawn) {
         SpawnError err = {};
         SpawnParams params = {
                 .plan = p,
@@ -269,6 +269,8 @@ int run_start_child(const Plan *p, char **env_before, char **env_after, int cgro
                 .cgroup_fd = cgroup_fd,
                 .seccomp = seccomp,     /* empty without a filter */
                 .console = console,
+                .relay_output = output_fds,
+                .output_fds = { output_fds ? output_fds[0] : -EBADF, output_fds ? output_fds[1] : -EBADF },
                 .root_image_fd = image ? image->mount_fd : -EBADF,
                 .root_image_lock_fd = image ? image->lock_fd : -EBADF,
                 .root_image_whole_lock_fd = image ? image->whole_lock_fd : -EBADF,

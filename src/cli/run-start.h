@@ -18,13 +18,14 @@
  * policy holds (refusing a unit that requires it). */
 int run_new_scope(Plan *p, CgroupManager manager, bool user_bus, sd_event *event, Scope **ret);
 /* Clones the container's init into cgroup_fd (or -EBADF), failure reported;
- * CONSOLE: with a pty of the container's own (cell run --console=).
+ * CONSOLE: with a pty of the container's own (cell run --console=);
+ * output_fds: the relay's write ends as its fd 1 and 2, or NULL (ours).
  * root_fd: Directory= as run_open_root() opened it, or -EBADF. locks: for
  * an init cloned again, the first one's (spawn_kill_keep_locks()), taken
  * over; NULL: taken anew. */
 int run_start_child(const Plan *p, char **env_before, char **env_after, int cgroup_fd,
-                    const SeccompProgram *seccomp, bool console, const RootImage *image, int root_fd,
-                    SpawnLocks *locks, Spawn *spawn);
+                    const SeccompProgram *seccomp, bool console, const int *output_fds,
+                    const RootImage *image, int root_fd, SpawnLocks *locks, Spawn *spawn);
 
 /* What cell sets in the payload's environment, before and after the
  * plan's (PassEnvironment=, EnvironmentFile=, NOTIFY_SOCKET, ...), checked

@@ -25,6 +25,7 @@
 #include "root-image.h"
 #include "run-console.h"
 #include "run-host.h"
+#include "run-relay.h"
 #include "run-start.h"
 #include "runtime-state.h"
 #include "scope.h"
@@ -56,6 +57,7 @@ typedef struct Run {
         bool state_published;
         int monitor_fd, cell_fd;
         bool console;           /* a pty: cell forwards (or holds) it, and stays */
+        RunRelay *relay;        /* the payload's output, handed over too */
 } Run;
 
 static void help(void) {
@@ -190,6 +192,7 @@ static int on_handover(sd_event_source *source, uint64_t usec, void *userdata) {
                 .state_published = run->state_published,
                 .monitor_fd = run->monitor_fd,
                 .cell_fd = run->cell_fd,
+                .output_fds = { run->relay->output[0].pipe, run->relay->output[1].pipe },
         };
         const char *why = run->console ? "the console's pty is forwarded by cell" : monitor_handover_refused(&h);
 
@@ -197,8 +200,11 @@ static int on_handover(sd_event_source *source, uint64_t usec, void *userdata) {
                 log_debug("cell stays the payload's supervisor: %s.", why);
                 return 0;
         }
+        /* cell-monitor relays the payload's output from here on, starting anew. */
+        run_relay_suspend(run->relay);
         /* Returns only when the exec failed; then cell simply carries on. */
         log_debug_errno(monitor_hand_over(&h), "cell stays the payload's supervisor: starting cell-monitor failed: %m");
+        run_relay_resume(run->relay);
         return 0;
 }
 
@@ -214,6 +220,7 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
         Run run = { .plan = p, .monitor_fd = -EBADF, .cell_fd = -EBADF };
         RunConsole console = RUN_CONSOLE_NULL;
         RunConsoleMode console_mode = run_console_mode_resolve(a->console);
+        RunRelay relay = RUN_RELAY_NULL;
         SpawnError err = {};
         sigset_t set;
         int r, status = 0;
@@ -282,6 +289,17 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
          * scope's job (it needs no cgroup to be born in). The cgroupfs manager
          * makes the cgroup first, so that the child is born in it; that needs
          * no event loop, so libsystemd is loaded after the clone there too. */
+        /* As the service's journal stream: the payload writes to pipes of ours,
+         * so that journald files its lines under the service (run-relay.h). */
+        if (run_relay_wanted(console_mode == RUN_CONSOLE_PIPE)) {
+                r = run_relay_open(&relay);
+                if (r < 0) {
+                        log_error_errno(r, "Creating the pipes for the payload's output: %m");
+                        goto finish;
+                }
+                log_debug("Relaying the payload's output to the journal stream.");
+        }
+        run.relay = &relay;
         bool child_first = scope_expects_systemd(a->manager);
         if (!child_first) {
                 r = run_new_scope(p, a->manager, a->user_bus, NULL, &scope);
@@ -289,7 +307,8 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
                         goto finish;
         }
         r = run_start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp,
-                            console_mode != RUN_CONSOLE_PIPE, image, *root_fd, NULL, &spawn);
+                            console_mode != RUN_CONSOLE_PIPE,
+                            relay.write_end[0] >= 0 ? relay.write_end : NULL, image, *root_fd, NULL, &spawn);
         if (r < 0)
                 goto finish;
 
@@ -340,7 +359,9 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
                                 r = run_image_mount_again(p, image);
                         if (r >= 0)
                                 r = run_start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp,
-                                                    console_mode != RUN_CONSOLE_PIPE, image, *root_fd, &locks, &spawn);
+                                                    console_mode != RUN_CONSOLE_PIPE,
+                                                    relay.write_end[0] >= 0 ? relay.write_end : NULL, image,
+                                                    *root_fd, &locks, &spawn);
                         if (r < 0)
                                 goto finish;
                 } else {
@@ -352,6 +373,7 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
         /* No clone is made after this point: what was read for the
          * credentials is the child's now, and leaves cell's memory. */
         plan_credentials_forget(p);
+        run_relay_close_write_ends(&relay);
 
         /* The scope job runs while the child builds its mounts. */
         r = scope_attach(scope, spawn.pid, spawn.into_cgroup);
@@ -469,6 +491,11 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
                 supervisor_set_resize(run.supervisor, run_console_resize, &console);
         }
 
+        r = run_relay_start(&relay, event);
+        if (r < 0) {
+                log_error_errno(r, "Relaying the payload's output: %m");
+                goto finish;
+        }
         r = supervisor_watch(run.supervisor, spawn.pid, spawn.pidfd);
         if (r >= 0) {
                 run.spawn = &spawn;
@@ -499,6 +526,7 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
         };
         supervisor_exit_info(run.supervisor, &end.code, &end.status);
         run_console_done(&console);     /* its last words before ours */
+        run_relay_done(&relay);
         status = supervise_end_status(&end);
         log_debug("The payload exited with status %d.", status);
         *ret_status = status;
@@ -518,6 +546,7 @@ finish:
         run.cell_fd = safe_close(run.cell_fd);
         proxy = notify_proxy_free(proxy);
         spawn_kill(&spawn);
+        run_relay_done(&relay);         /* what it wrote before it was killed */
         scope = scope_free(scope);
         run.supervisor = supervisor_free(run.supervisor);
         if (state_published)

@@ -183,6 +183,8 @@ int monitor_hand_over(const MonitorHandover *h) {
                 s.cell_fd = h->cell_fd;
                 s.finish = finish;
         }
+        s.output_fds[0] = h->output_fds[0];
+        s.output_fds[1] = h->output_fds[1];
         s.debug = log_get_max_level() >= LOG_DEBUG;
 
         r = monitor_state_to_argv(&s, "cell-monitor", &argv, fds, &n_fds);

@@ -26,6 +26,8 @@ typedef struct MonitorHandover {
         bool state_published;           /* /run/cell/NAME/state, removed at the end */
         int monitor_fd;                 /* monitor_open() */
         int cell_fd;                    /* ... and cell's own binary */
+        int output_fds[2];              /* the read ends of the payload's stdout and stderr,
+                                         * relayed to our fd 1 and 2 (src/cli/run-relay.h); -EBADF: none */
 } MonitorHandover;
 
 /* cell-monitor and cell's own binary as O_PATH fds, opened as soon as the

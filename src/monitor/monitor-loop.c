@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /* cell-monitor's loop (monitor.h): one epoll over the signalfd, the pidfd,
- * the notify socket, the OOM counter and the stop timer. Each turn handles
+ * the notify socket, the OOM counter, the stop timer and the payload's
+ * output pipes (or our fd 1 and 2 while they take nothing). Each turn handles
  * the OOM counter first and the payload's exit last, as cell's sd-event
  * priorities do: an OOM kill is counted before the exit it causes. */
 
@@ -19,6 +20,7 @@
 #include "log.h"
 #include "monitor.h"
 #include "notify-send.h"
+#include "output-relay.h"
 #include "strv.h"
 #include "supervise-common.h"
 
@@ -31,6 +33,8 @@ typedef struct Loop {
         uint64_t kill_at;       /* timer_fd's SIGKILL, CLOCK_MONOTONIC; USEC_INFINITY: none to come */
         bool exited;
         siginfo_t si;
+        OutputRelay output[2];  /* the payload's stdout and stderr to our fd 1 and 2 */
+        int output_fd[2];       /* ... what each has in the epoll now */
 } Loop;
 
 static void send_signal(Loop *l, int sig) {
@@ -151,6 +155,35 @@ static int watchdog_setup(Loop *l) {
         return add(l, l->watchdog_fd, EPOLLIN);
 }
 
+/* The relay's fd in the epoll: its pipe, or our fd while that takes nothing. */
+static int output_watch(Loop *l, int i) {
+        struct epoll_event ev = {};
+        short events = 0;
+        int fd = output_relay_poll_fd(&l->output[i], &events);
+
+        ev.events = (uint32_t) events;
+        ev.data.fd = fd;
+        if (fd >= 0 && fd == l->output_fd[i])
+                return epoll_ctl(l->epoll_fd, EPOLL_CTL_MOD, fd, &ev) < 0 ? negative_errno() : 0;
+        /* A pipe at its end is closed already, and out of the epoll with it. */
+        if (l->output_fd[i] >= 0)
+                (void) epoll_ctl(l->epoll_fd, EPOLL_CTL_DEL, l->output_fd[i], NULL);
+        l->output_fd[i] = fd;
+        return fd >= 0 ? add(l, fd, ev.events) : 0;
+}
+
+static void on_output(Loop *l, int i) {
+        int r = output_relay_dispatch(&l->output[i]);
+
+        if (r < 0)
+                log_debug_errno(r, "Relaying the payload's %s: %m", i == 0 ? "stdout" : "stderr");
+        if (output_watch(l, i) < 0) {
+                /* Not to be watched: passed on as it comes, at its end. */
+                output_relay_suspend(&l->output[i]);
+                l->output_fd[i] = -EBADF;
+        }
+}
+
 static void on_pidfd(Loop *l) {
         siginfo_t si = {};
 
@@ -185,12 +218,23 @@ static int loop_setup(Loop *l) {
                 r = add(l, l->oom_fd, events);
         if (r >= 0)
                 r = watchdog_setup(l);
+        /* The payload's output, relayed on from where cell left it. */
+        for (int i = 0; r >= 0 && i < 2; i++) {
+                if (l->s->output_fds[i] < 0)
+                        continue;
+                r = output_relay_start(&l->output[i], l->s->output_fds[i], i == 0 ? STDOUT_FILENO : STDERR_FILENO);
+                if (r >= 0)
+                        l->s->output_fds[i] = -EBADF;   /* the relay's */
+                if (r >= 0)
+                        r = output_watch(l, i);
+        }
         return r;
 }
 
 int monitor_run(MonitorState *s, int *ret_status) {
         Loop l = { .s = s, .epoll_fd = -EBADF, .signal_fd = -EBADF, .timer_fd = -EBADF, .oom_fd = -EBADF,
-                   .watchdog_fd = -EBADF, .kill_at = USEC_INFINITY };
+                   .watchdog_fd = -EBADF, .kill_at = USEC_INFINITY,
+                   .output = { OUTPUT_RELAY_NULL, OUTPUT_RELAY_NULL }, .output_fd = { -EBADF, -EBADF } };
         int r;
 
         notify_supervisor_payload_status(s->status_sent);
@@ -202,6 +246,7 @@ int monitor_run(MonitorState *s, int *ret_status) {
         while (r >= 0 && !l.exited) {
                 struct epoll_event ev[8];
                 bool sig = false, timer = false, oom = false, notify = false, child = false, dog = false;
+                bool out[2] = {};
 
                 int n = epoll_wait(l.epoll_fd, ev, ELEMENTSOF(ev), -1);
                 if (n < 0) {
@@ -218,7 +263,12 @@ int monitor_run(MonitorState *s, int *ret_status) {
                         notify |= fd == s->relay.fd;
                         child |= fd == s->pidfd;
                         dog |= fd == l.watchdog_fd;
+                        out[0] |= fd == l.output_fd[0];
+                        out[1] |= fd == l.output_fd[1];
                 }
+                for (int i = 0; i < 2; i++)
+                        if (out[i])
+                                on_output(&l, i);
                 if (dog)
                         on_watchdog(&l);
                 if (oom)
@@ -248,6 +298,14 @@ int monitor_run(MonitorState *s, int *ret_status) {
                         .boot = s->boot,
                 });
         }
+        /* What the payload wrote last, before "cell __finish" or our exit: its
+         * last lines are never lost. Both drained before either restores the
+         * flags of a file they share. */
+        for (int i = 0; i < 2; i++)
+                if (l.exited)
+                        output_relay_drain(&l.output[i], 5000);
+        for (int i = 0; i < 2; i++)
+                output_relay_done(&l.output[i]);
         safe_close(l.watchdog_fd);
         safe_close(l.timer_fd);
         safe_close(l.signal_fd);

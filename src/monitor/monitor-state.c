@@ -24,7 +24,7 @@ enum {
         ARG_NOTIFY_FD, ARG_NOTIFY_READY, ARG_READY_SEEN,
         ARG_OOM_FD, ARG_OOM_EVENTFD, ARG_OOM_KILLS, ARG_OOM_SEEN, ARG_OOM_GONE,
         ARG_UID_LOCK_FD, ARG_UID_LOCK_PATH, ARG_NAME_LOCK_FD, ARG_NETNS_FD, ARG_CELL_FD, ARG_FINISH, ARG_DEBUG,
-        ARG_SHARED_LOCK_FD,
+        ARG_SHARED_LOCK_FD, ARG_STDOUT_PIPE_FD, ARG_STDERR_PIPE_FD,
 };
 
 static const struct option options[] = {
@@ -52,6 +52,8 @@ static const struct option options[] = {
         { "shared-lock-fd",    required_argument, NULL, ARG_SHARED_LOCK_FD },
         { "netns-fd",          required_argument, NULL, ARG_NETNS_FD      },
         { "cell-fd",           required_argument, NULL, ARG_CELL_FD       },
+        { "stdout-pipe-fd",    required_argument, NULL, ARG_STDOUT_PIPE_FD },
+        { "stderr-pipe-fd",    required_argument, NULL, ARG_STDERR_PIPE_FD },
         { "finish",            required_argument, NULL, ARG_FINISH        },
         { "debug",             no_argument,       NULL, ARG_DEBUG         },
         {}
@@ -142,6 +144,10 @@ int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_a
                 for (char **f = s->finish; r >= 0 && *f; f++)
                         r = monitor_push_option(&l, "finish", *f);
         }
+        if (r >= 0 && s->output_fds[0] >= 0)
+                r = push_fd(&l, "stdout-pipe-fd", s->output_fds[0], ret_fds, &n);
+        if (r >= 0 && s->output_fds[1] >= 0)
+                r = push_fd(&l, "stderr-pipe-fd", s->output_fds[1], ret_fds, &n);
         if (r >= 0 && s->debug)
                 r = monitor_push_option(&l, "debug", NULL);
         if (r < 0)
@@ -284,6 +290,12 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                 case ARG_CELL_FD:
                         r = monitor_parse_fd("cell-fd", optarg, &s.cell_fd);
                         break;
+                case ARG_STDOUT_PIPE_FD:
+                        r = monitor_parse_fd("stdout-pipe-fd", optarg, &s.output_fds[0]);
+                        break;
+                case ARG_STDERR_PIPE_FD:
+                        r = monitor_parse_fd("stderr-pipe-fd", optarg, &s.output_fds[1]);
+                        break;
                 case ARG_FINISH:
                         r = strv_extend(&s.finish, optarg) < 0 ? log_oom() : 0;
                         break;
@@ -302,8 +314,9 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                 /* Each closed once at the end: one fd for two things would
                  * be closed twice, the second time perhaps another's. */
                 int fds[MONITOR_FDS_MAX] = { s.pidfd, notify_fd, s.oom.fd, s.oom.efd, s.uid_lock_fd,
-                                             s.name_lock_fd, s.netns_fd, s.cell_fd };
-                size_t n = 8;
+                                             s.name_lock_fd, s.netns_fd, s.cell_fd, s.output_fds[0],
+                                             s.output_fds[1] };
+                size_t n = 10;
 
                 for (size_t i = 0; i < s.n_shared_lock_fds; i++)
                         fds[n++] = s.shared_lock_fds[i];
@@ -337,6 +350,8 @@ void monitor_state_done(MonitorState *s) {
         monitor_state_release_shared(s);
         s->netns_fd = safe_close(s->netns_fd);
         s->cell_fd = safe_close(s->cell_fd);
+        s->output_fds[0] = safe_close(s->output_fds[0]);
+        s->output_fds[1] = safe_close(s->output_fds[1]);
         s->finish = strv_free(s->finish);
         s->name = mfree(s->name);
 }

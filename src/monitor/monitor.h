@@ -65,15 +65,18 @@ typedef struct MonitorState {
                                          * interfaces back out of it */
         int cell_fd;                    /* cell's own binary, to exec "cell __finish" ... */
         char **finish;                  /* ... with these options at the end; NULL: nothing to do */
+        int output_fds[2];              /* the payload's stdout and stderr pipes, relayed to our
+                                         * fd 1 and 2 (output-relay.h) until their end; -EBADF: none */
         bool debug;                     /* cell ran with --verbose */
 } MonitorState;
 
 #define MONITOR_STATE_NULL ((MonitorState) { .pidfd = -EBADF, .relay = NOTIFY_RELAY_NULL, \
                                              .oom = OOM_COUNTER_NULL, .uid_lock_fd = -EBADF, \
                                              .name_lock_fd = -EBADF, .netns_fd = -EBADF, \
-                                             .cell_fd = -EBADF })
-/* pidfd, notify, OOM counter and eventfd, uid lock, name lock, netns, cell; the shared locks */
-#define MONITOR_FDS_MAX (8 + MONITOR_SHARED_LOCKS_MAX)
+                                             .cell_fd = -EBADF, .output_fds = { -EBADF, -EBADF } })
+/* pidfd, notify, OOM counter and eventfd, uid lock, name lock, netns, cell, the two
+ * output pipes; the shared locks */
+#define MONITOR_FDS_MAX (10 + MONITOR_SHARED_LOCKS_MAX)
 
 /* cell's side: the command line that hands s over to the monitor at path,
  * and the fds in it, for the caller to let through the exec (and to close

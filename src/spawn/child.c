@@ -94,6 +94,19 @@ static int child_guard(ChildContext *c, SpawnError *err) {
         return 0;
 }
 
+/* Step 2a: the relay's pipes as fd 1 and 2 (their originals go with the
+ * fds closed next): the service's journal stream itself is not the
+ * payload's to write to, or journald would file its lines under the
+ * payload's scope, not the service that cell runs in. */
+static int child_output(ChildContext *c, SpawnError *err) {
+        if (!c->params->relay_output)
+                return 0;
+        if (dup2(c->params->output_fds[0], STDOUT_FILENO) < 0 ||
+            dup2(c->params->output_fds[1], STDERR_FILENO) < 0)
+                return spawn_error(err, errno, "making the output relay's pipes stdout and stderr");
+        return 0;
+}
+
 /* Step 2: nothing of the supervisor's (bus, cgroup dir, unit file) stays
  * open in here (CVE-2024-21626). */
 static int child_close_fds(ChildContext *c, SpawnError *err) {
@@ -439,6 +452,8 @@ static int child_run(ChildContext *c, SpawnError *err) {
         int r;
 
         r = child_guard(c, err);
+        if (r >= 0)
+                r = child_output(c, err);
         if (r >= 0)
                 r = child_close_fds(c, err);
         if (r < 0)

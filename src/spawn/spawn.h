@@ -73,6 +73,12 @@ typedef struct SpawnParams {
          * caller's terminal, not on the unit. */
         bool console;
         struct winsize console_size;
+        /* cell relays the payload's output (cell run in pipe mode on the
+         * service's journal stream, src/cli/run-relay.h): the write ends of
+         * its pipes become the payload's fd 1 and 2 (one pipe for both when
+         * they were one file). Not in the plan: it depends on cell's fds. */
+        bool relay_output;
+        int output_fds[2];
         /* Image=: the detached mount of the image the supervisor made at
          * the start (root-image.h), not consumed; read only when the plan
          * has an image. Not in the plan: a loop device is the host's. */

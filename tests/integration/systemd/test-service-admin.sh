@@ -5,7 +5,10 @@
 # ExecReload= drop-in, the container frozen through its scope, cell
 # list/status/stop on a service's cell, a unit edited or deleted while it
 # runs, a payload that fails (its status in systemctl, SuccessExitStatus=
-# and Restart= drop-ins), where the payload's output is in the journal,
+# and Restart= drop-ins), the payload's output in the service's journal
+# (cell relays it: stdout and stderr, a burst larger than a pipe, a line
+# after the hand-over to cell-monitor, the last one before it exits; a
+# StandardError= of its own),
 # units enabled into machines.target with one of them broken, a host
 # without machines.target, a unit the container's init fails on (the
 # journal names the key and line, not the scope), and the system bus
@@ -21,12 +24,22 @@ setup_cell
 show() { in_sealed systemctl show -P "$2" "$1"; }
 
 # A payload that says what reached it; TERM takes it 1.5 s to handle, so
-# that a restart finds the old container still stopping.
+# that a restart finds the old container still stopping. What it writes
+# goes to the journal: on both streams, a burst of 150 KB (more than a
+# pipe holds), a line once cell-monitor supervises, its last words.
 write_payload web <<'EOF'
 trap 'echo HUP >> /out/web-signals' HUP
-trap 'echo TERM >> /out/web-signals; sleep 1.5; echo "stopped $1" >> /out/web-runs; exit 0' TERM
+trap 'echo TERM >> /out/web-signals; sleep 1.5; echo "stopped $1" >> /out/web-runs; echo "web says its last words ($1)"; exit 0' TERM
 echo "started $1" >> /out/web-runs
 echo "web says hello on stdout ($1)"
+echo "web says hello on stderr ($1)" >&2
+i=0
+while [ $i -lt 1500 ]; do
+        echo "web burst $1 $i ................................................................................................"
+        i=$((i + 1))
+done
+sleep 1.5
+echo "web says hello after the hand-over ($1)"
 while :; do sleep 0.1; done
 EOF
 install_cell web <<EOF
@@ -37,10 +50,25 @@ Exec=/bin/web one
 Init=yes
 EOF
 
-# --- the payload's output: the journal has it under the scope, from cell
+# --- the payload's output: the service's journal has it, from cell, which
+# relays it (cell@.service(8), OUTPUT AND THE JOURNAL)
 check "web starts" in_sealed systemctl start cell@web.service
-check "the payload's output is in the journal of cell-web.scope, as cell's" \
-        wait_for 5 sh -c "'$SEALED' run journalctl --no-pager -o short -u cell-web.scope | grep -q ' cell\[[0-9]*\]: web says hello on stdout (one)'"
+journal_has() {   # journal_has MATCH LINE: journalctl MATCH has LINE, from cell
+        "$SEALED" run journalctl --no-pager -o short $1 | matches " cell\[[0-9]*\]: $2\$"
+}
+check "the payload's stdout is in the journal of cell@web.service" \
+        wait_for 5 journal_has "-u cell@web.service" "web says hello on stdout (one)"
+check "... its stderr too" journal_has "-u cell@web.service" "web says hello on stderr (one)"
+check "... as _SYSTEMD_UNIT=cell@web.service" \
+        journal_has _SYSTEMD_UNIT=cell@web.service "web says hello on stdout (one)"
+check "cell-monitor took over" wait_for 10 sh -c "[ \"\$(\"\$0\" run cat /proc/\$(\"\$0\" run systemctl show -P MainPID cell@web.service)/comm)\" = cell-monitor ]" "$SEALED"
+check "... a line after the hand-over is in the service's journal" \
+        wait_for 5 journal_has "-u cell@web.service" "web says hello after the hand-over (one)"
+expect_eq "... all of a 150 KB burst (a pipe holds 64 KiB), in order" \
+        "1500$(seq -s ' ' 0 1499 | sed 's/^/ /')" \
+        "$(in_sealed journalctl --no-pager -o cat -u cell@web.service | awk '$1 == "web" && $2 == "burst" && $3 == "one" { n++; l = l " " $4 } END { print n l }')"
+expect_eq "... none of it under the scope" "" \
+        "$(in_sealed journalctl --no-pager -o cat _SYSTEMD_UNIT=cell-web.scope | grep '^web ')"
 
 # ... and in the service's own, with the container in the service's cgroup
 # (cell@.service(8), CUSTOMIZING)
@@ -65,6 +93,31 @@ in_sealed systemctl start cell@owncg.service
 check "in the service's cgroup, the payload's output is the service's" \
         wait_for 5 sh -c "'$SEALED' run journalctl --no-pager -o short -u cell@owncg.service | grep -q ' cell\[[0-9]*\]: owncg says hello on stdout'"
 in_sealed systemctl stop cell@owncg.service
+
+# ... and each stream to its own: a StandardError= of the service's own
+# gets the payload's stderr (an O_APPEND file, which splice() refuses)
+install_dropin cell@split.service stderr <<EOF
+[Service]
+StandardError=append:/run/split-stderr
+EOF
+write_payload split <<'EOF'
+trap 'exit 0' TERM
+echo "split says hello on stdout"
+echo "split says hello on stderr" >&2
+while :; do sleep 0.1; done
+EOF
+install_cell split <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/split
+EOF
+in_sealed systemctl start cell@split.service
+check "StandardError= of its own: stdout is in the service's journal" \
+        wait_for 5 journal_has "-u cell@split.service" "split says hello on stdout"
+check "... stderr in the service's StandardError=" wait_for 5 in_sealed grep -qx "split says hello on stderr" /run/split-stderr
+expect_eq "... and not in the journal" "" "$(in_sealed journalctl --no-pager -o cat -u cell@split.service | grep 'on stderr')"
+in_sealed systemctl stop cell@split.service
 
 # --- systemctl kill --signal=SIGHUP: to cell alone (KillMode=mixed applies
 # to stops only; the service's cgroup holds cell alone), which forwards it
@@ -128,6 +181,8 @@ EOF
 in_sealed systemctl daemon-reload
 in_sealed systemctl restart cell@web.service
 check "edited, daemon-reload, restart: the new Exec= runs" grep -qx "started two" "$ROOT/out/web-runs"
+check "the old one's last words, right before it exited, are in the service's journal" \
+        wait_for 5 journal_has "-u cell@web.service" "web says its last words (one)"
 
 # --- deleted while it runs: systemctl stop and cell stop still stop it
 in_sealed rm /run/cell/web.cell

@@ -28,7 +28,8 @@ static int fd_null(void) {
 
 TEST(state_round_trip) {
         int pidfd = fd_null(), oom = fd_null(), efd = fd_null(), lock = fd_null(), name_lock = fd_null(),
-            netns = fd_null(), cell = fd_null(), shared0 = fd_null(), shared1 = fd_null(), pair[2];
+            netns = fd_null(), cell = fd_null(), shared0 = fd_null(), shared1 = fd_null(), pair[2],
+            out0 = fd_null(), out1 = fd_null();
         char *finish[] = { (char *) "--state", (char *) "--cgroup=/sys/fs/cgroup/x y", NULL };
         char **argv = NULL;
         int fds[MONITOR_FDS_MAX];
@@ -56,11 +57,13 @@ TEST(state_round_trip) {
         in.n_shared_lock_fds = 2;
         in.cell_fd = cell;
         in.finish = finish;
+        in.output_fds[0] = out0;
+        in.output_fds[1] = out1;
 
         ASSERT_OK(monitor_state_to_argv(&in, "/x/cell-monitor", &argv, fds, &n_fds));
         ASSERT_STREQ(argv[0], "/x/cell-monitor");
-        /* pidfd, notify, oom, its eventfd, uid lock, name lock, 2 shared locks, netns, cell */
-        ASSERT_EQ((int) n_fds, 10);
+        /* pidfd, notify, oom, its eventfd, uid lock, name lock, 2 shared locks, netns, cell, 2 outputs */
+        ASSERT_EQ((int) n_fds, 12);
         for (size_t i = 0; i < n_fds; i++)
                 ASSERT_OK(fcntl(fds[i], F_SETFD, 0));
 
@@ -89,6 +92,8 @@ TEST(state_round_trip) {
         ASSERT_EQ(out.shared_lock_fds[0], shared0);
         ASSERT_EQ(out.shared_lock_fds[1], shared1);
         ASSERT_EQ(out.cell_fd, cell);
+        ASSERT_EQ(out.output_fds[0], out0);
+        ASSERT_EQ(out.output_fds[1], out1);
         ASSERT_EQ((int) strv_length(out.finish), 2);
         ASSERT_STREQ(out.finish[0], "--state");
         ASSERT_STREQ(out.finish[1], "--cgroup=/sys/fs/cgroup/x y");
@@ -111,7 +116,8 @@ TEST(state_round_trip) {
         ASSERT_OK(monitor_state_parse((int) strv_length(argv), argv, &out));
         ASSERT_EQ_U64(out.timeout_stop_usec, USEC_INFINITY);
         ASSERT_TRUE(out.relay.fd < 0 && out.oom.fd < 0 && out.uid_lock_fd < 0 && out.name_lock_fd < 0 &&
-                    out.netns_fd < 0 && out.cell_fd < 0 && !out.finish);
+                    out.netns_fd < 0 && out.cell_fd < 0 && !out.finish && out.output_fds[0] < 0 &&
+                    out.output_fds[1] < 0);
         monitor_state_done(&out);
         strv_free(argv);
 }
@@ -398,7 +404,15 @@ typedef enum Payload {
         PAYLOAD_STUBBORN,       /* ignores SIGTERM */
         PAYLOAD_NOTIFY,         /* READY=1 and STATUS= to its notify socket, then as SIGNALS */
         PAYLOAD_EXTEND,         /* on SIGTERM: EXTEND_TIMEOUT_USEC=2 s, 0.6 s of work, exits 10+SIGTERM */
+        PAYLOAD_OUTPUT,         /* PAYLOAD_OUTPUT_SIZE bytes to its stdout (a pipe), the last line last, exits 0 */
 } Payload;
+
+#define PAYLOAD_OUTPUT_SIZE (200U * 1024U)
+#define PAYLOAD_LAST_LINE "the last line\n"
+
+static char payload_output_byte(size_t i) {
+        return (char) ('a' + (i * 7 + i / 4096) % 26);
+}
 
 static void on_signal_exit(int sig) {
         _exit(10 + sig);
@@ -421,6 +435,18 @@ static void payload_run(Payload what, int notify_fd, int ready_fd) {
 
         if (what == PAYLOAD_EXIT7)
                 _exit(7);
+        if (what == PAYLOAD_OUTPUT) {
+                (void) !write(ready_fd, "x", 1);
+                /* Blocks on the full pipe until cell-monitor relays it. */
+                for (size_t i = 0; i < PAYLOAD_OUTPUT_SIZE; i++) {
+                        char c = payload_output_byte(i);
+                        if (write(STDOUT_FILENO, &c, 1) != 1)
+                                _exit(100);
+                }
+                if (write(STDOUT_FILENO, PAYLOAD_LAST_LINE, strlen(PAYLOAD_LAST_LINE)) < 0)
+                        _exit(100);
+                _exit(0);
+        }
         payload_notify_fd = notify_fd;
         signal(SIGTERM, what == PAYLOAD_STUBBORN ? SIG_IGN : what == PAYLOAD_EXTEND ? on_sigterm_extend : on_signal_exit);
         signal(SIGUSR2, on_signal_exit);
@@ -440,6 +466,7 @@ typedef struct Run {
         pid_t monitor;          /* becomes cell-monitor */
         pid_t payload;
         char log[64];           /* its stderr */
+        int journal;            /* PAYLOAD_OUTPUT: the other end of its stdout, a socket */
 } Run;
 
 /* As cell: signals blocked, the payload cloned, then exec of cell-monitor
@@ -459,6 +486,13 @@ static void monitor_start(Payload what, const MonitorState *tmpl, Run *ret) {
          * on a datagram only if the receiver asked for that when it was sent. */
         int one = 1;
         ASSERT_OK(setsockopt(pair[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof one));
+        /* PAYLOAD_OUTPUT: the payload's stdout a pipe, the monitor's a socket (a journal stream). */
+        int output[2] = { -EBADF, -EBADF }, journal[2] = { -EBADF, -EBADF };
+        if (what == PAYLOAD_OUTPUT) {
+                ASSERT_OK(pipe2(output, O_CLOEXEC));
+                ASSERT_OK(socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0, journal));
+        }
+        ret->journal = journal[1];
 
         pid = fork();
         ASSERT_TRUE(pid >= 0);
@@ -478,8 +512,17 @@ static void monitor_start(Payload what, const MonitorState *tmpl, Run *ret) {
                 pid_t payload = fork();
                 if (payload < 0)
                         _exit(100);
-                if (payload == 0)
+                if (payload == 0) {
+                        if (what == PAYLOAD_OUTPUT && dup2(output[1], STDOUT_FILENO) < 0)
+                                _exit(100);
                         payload_run(what, pair[1], ready[1]);
+                }
+                if (what == PAYLOAD_OUTPUT) {
+                        if (dup2(journal[0], STDOUT_FILENO) < 0)
+                                _exit(100);
+                        s.output_fds[0] = output[0];
+                        safe_close(output[1]);
+                }
                 if (what != PAYLOAD_EXIT7 && read(ready[0], &c, 1) != 1)
                         _exit(100);
                 s.pid = payload;
@@ -499,6 +542,9 @@ static void monitor_start(Payload what, const MonitorState *tmpl, Run *ret) {
         safe_close(sync[1]);
         safe_close(pair[0]);
         safe_close(pair[1]);
+        safe_close(output[0]);
+        safe_close(output[1]);
+        safe_close(journal[0]);
         ASSERT_EQ(read(sync[0], &ret->payload, sizeof ret->payload), (ssize_t) sizeof ret->payload);
         safe_close(sync[0]);
         ret->monitor = pid;
@@ -691,6 +737,31 @@ TEST(notify_relay_carries_on) {
         free(log);
         close(up);
         unsetenv("NOTIFY_SOCKET");
+}
+
+/* The payload's output, a pipe handed over, goes on to the monitor's stdout
+ * until its end: more than a pipeful, and the line it wrote right before it
+ * exited, before the monitor exits. */
+TEST(output_relay_carries_on) {
+        MonitorState t = template();
+        Run r;
+        char *log, *in = malloc(PAYLOAD_OUTPUT_SIZE + 64);
+        size_t got = 0;
+        ssize_t n;
+
+        ASSERT_NOT_NULL(in);
+        monitor_start(PAYLOAD_OUTPUT, &t, &r);
+        while ((n = read(r.journal, in + got, PAYLOAD_OUTPUT_SIZE + 64 - got)) > 0)
+                got += (size_t) n;
+        ASSERT_EQ(monitor_wait(&r, &log), 0);
+        free(log);
+        ASSERT_EQ(got, PAYLOAD_OUTPUT_SIZE + strlen(PAYLOAD_LAST_LINE));
+        for (size_t i = 0; i < PAYLOAD_OUTPUT_SIZE; i++)
+                if (in[i] != payload_output_byte(i))
+                        TEST_FAIL("byte %zu: '%c', expected '%c'", i, in[i], payload_output_byte(i));
+        ASSERT_TRUE(memcmp(in + PAYLOAD_OUTPUT_SIZE, PAYLOAD_LAST_LINE, strlen(PAYLOAD_LAST_LINE)) == 0);
+        safe_close(r.journal);
+        free(in);
 }
 
 TEST(finish_is_execd) {

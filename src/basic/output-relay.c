@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "macros.h"
+#include "output-relay.h"
+
+/* What one dispatch moves at most before the caller's other fds get their
+ * turn: four pipefuls. */
+#define OUTPUT_RELAY_ROUND (256U * 1024U)
+
+int output_relay_start(OutputRelay *r, int pipe, int out) {
+        int fl;
+
+        *r = OUTPUT_RELAY_NULL;
+        if (pipe < 0 || out < 0)
+                return -EBADF;
+        fl = fcntl(pipe, F_GETFL);
+        if (fl < 0 || (!(fl & O_NONBLOCK) && fcntl(pipe, F_SETFL, fl | O_NONBLOCK) < 0))
+                return -errno;
+        /* OUT may be one open file with the other relay's (StandardError=inherit):
+         * only the first to change its flags restores them. */
+        fl = fcntl(out, F_GETFL);
+        if (fl < 0)
+                return -errno;
+        if (!(fl & O_NONBLOCK)) {
+                if (fcntl(out, F_SETFL, fl | O_NONBLOCK) < 0)
+                        return -errno;
+                r->out_fl = fl;
+        }
+        r->pipe = pipe;
+        r->out = out;
+        return 0;
+}
+
+void output_relay_suspend(OutputRelay *r) {
+        if (r->out_fl >= 0)
+                (void) fcntl(r->out, F_SETFL, r->out_fl);
+        r->out_fl = -1;
+}
+
+void output_relay_done(OutputRelay *r) {
+        output_relay_suspend(r);
+        r->pipe = safe_close(r->pipe);
+        r->n_buf = r->buf_off = 0;
+}
+
+int output_relay_poll_fd(const OutputRelay *r, short *ret_events) {
+        if (r->pipe < 0)
+                return -EBADF;
+        if (r->out_full && !r->out_gone) {
+                *ret_events = POLLOUT;
+                return r->out;
+        }
+        *ret_events = POLLIN;
+        return r->pipe;
+}
+
+/* The pipe's end, or its failure: the relay is over. */
+static int output_relay_end(OutputRelay *r, int error) {
+        r->pipe = safe_close(r->pipe);
+        r->n_buf = r->buf_off = 0;
+        return error;
+}
+
+/* What splice() refused: through our buffer. 1: some moved, 0: the pipe's
+ * end, -EAGAIN: nothing more for now (out_full says which side), -errno. */
+static int output_relay_copy(OutputRelay *r) {
+        ssize_t n;
+
+        if (r->n_buf == 0) {
+                n = read(r->pipe, r->buf, sizeof r->buf);
+                if (n == 0)
+                        return 0;
+                if (n < 0)
+                        return -errno;
+                r->n_buf = (size_t) n;
+                r->buf_off = 0;
+        }
+        n = write(r->out, r->buf + r->buf_off, r->n_buf - r->buf_off);
+        if (n < 0 && errno == EAGAIN) {
+                r->out_full = true;
+                return -EAGAIN;
+        }
+        if (n < 0) {
+                if (errno == EINTR)
+                        return 1;
+                /* OUT is gone for good: what is left is dropped, the payload goes on. */
+                r->out_gone = true;
+                n = (ssize_t) (r->n_buf - r->buf_off);
+        }
+        r->buf_off += (size_t) n;
+        if (r->buf_off == r->n_buf)
+                r->n_buf = r->buf_off = 0;
+        return 1;
+}
+
+/* OUT failed: read and dropped, so that the payload's writes never wait for
+ * an output that will not come back. */
+static int output_relay_discard(OutputRelay *r) {
+        ssize_t n = read(r->pipe, r->buf, sizeof r->buf);
+
+        if (n < 0)
+                return -errno;
+        return n > 0;
+}
+
+int output_relay_dispatch(OutputRelay *r) {
+        size_t moved = 0;
+
+        if (r->pipe < 0)
+                return 0;
+        r->out_full = false;
+        while (moved < OUTPUT_RELAY_ROUND) {
+                ssize_t n;
+                int k;
+
+                if (r->out_gone || r->copy) {
+                        k = r->out_gone ? output_relay_discard(r) : output_relay_copy(r);
+                        if (k == 0)
+                                return output_relay_end(r, 0);
+                        if (k == -EAGAIN)
+                                return 1;
+                        if (k == -EINTR)
+                                continue;
+                        if (k < 0)
+                                return output_relay_end(r, k);
+                        moved += sizeof r->buf;        /* each turn counted as a bufferful */
+                        continue;
+                }
+
+                /* The kernel moves the pipe's pages to OUT: no copy of ours. */
+                n = splice(r->pipe, NULL, r->out, NULL, 64U * 1024U, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+                if (n > 0) {
+                        moved += (size_t) n;
+                        continue;
+                }
+                if (n == 0)             /* empty, and no writer left */
+                        return output_relay_end(r, 0);
+                if (errno == EINTR)
+                        continue;
+                if (errno == EAGAIN) {
+                        int avail = 0;
+
+                        /* Either the pipe is empty, or OUT takes nothing now. */
+                        if (ioctl(r->pipe, FIONREAD, &avail) >= 0 && avail > 0)
+                                r->out_full = true;
+                        return 1;
+                }
+                if (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)
+                        /* An OUT splice() cannot write to (O_APPEND, say). */
+                        r->copy = true;
+                else
+                        r->out_gone = true;
+        }
+        return 1;
+}
+
+static uint64_t output_relay_now_msec(void) {
+        struct timespec ts;
+
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000U + (uint64_t) ts.tv_nsec / 1000000U;
+}
+
+void output_relay_drain(OutputRelay *r, unsigned timeout_msec) {
+        uint64_t deadline = output_relay_now_msec() + timeout_msec;
+
+        for (;;) {
+                struct pollfd p = { .fd = -EBADF };
+                uint64_t now = output_relay_now_msec();
+                int k;
+
+                p.fd = output_relay_poll_fd(r, &p.events);
+                if (p.fd < 0 || now >= deadline)
+                        break;
+                k = poll(&p, 1, (int) MIN(deadline - now, (uint64_t) 1000));
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        break;
+                if (output_relay_dispatch(r) <= 0)
+                        break;
+        }
+}
+
+bool output_relay_is_journal_stream(int fd, const char *journal_stream) {
+        unsigned long long dev, ino;
+        struct stat st;
+        char *end;
+
+        if (!journal_stream || fd < 0)
+                return false;
+        errno = 0;
+        dev = strtoull(journal_stream, &end, 10);
+        if (errno != 0 || end == journal_stream || *end != ':' || !isdigit((unsigned char) end[1]))
+                return false;
+        journal_stream = end + 1;
+        ino = strtoull(journal_stream, &end, 10);
+        if (errno != 0 || *end != 0)
+                return false;
+        return fstat(fd, &st) >= 0 && (unsigned long long) st.st_dev == dev && (unsigned long long) st.st_ino == ino;
+}

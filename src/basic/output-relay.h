@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Relays the payload's stdout or stderr, a pipe's read end, to one of our
+ * own fds (cell's fd 1 or 2: the service's journal stream), so that the
+ * writer journald sees is cell, in the service's cgroup, not the payload in
+ * its scope's (journald attributes each stream to its writer's unit). The
+ * kernel moves the pages (splice()); read()/write() only where splice()
+ * refuses. Never blocks: OUT is made non-blocking until output_relay_done(),
+ * a journal that takes nothing fills the pipe and makes the payload's
+ * writes wait, not the caller, whose loop also serves signals and
+ * sd_notify. No callbacks, no event loop: libc only, for cell (sd-event)
+ * and cell-monitor (epoll) alike. */
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct OutputRelay {
+        int pipe;                       /* owned: the read end, non-blocking; -EBADF once ended */
+        int out;                        /* not owned */
+        int out_fl;                     /* OUT's file status flags before O_NONBLOCK, to restore; -1: unchanged */
+        bool copy;                      /* splice() refused OUT: read() and write() from here on */
+        bool out_full;                  /* OUT took less than it was given: wait for POLLOUT */
+        bool out_gone;                  /* OUT failed for good (EPIPE): discarded from then on */
+        size_t n_buf, buf_off;
+        char buf[4096];                 /* copy: read from the pipe, not yet taken by OUT */
+} OutputRelay;
+
+#define OUTPUT_RELAY_NULL ((OutputRelay) { .pipe = -EBADF, .out = -EBADF, .out_fl = -1 })
+
+/* Takes PIPE (the read end); OUT is made non-blocking until output_relay_done(). */
+int output_relay_start(OutputRelay *r, int pipe, int out);
+/* OUT's flags as they were, PIPE kept: before an exec that starts the relay
+ * anew (cell-monitor); output_relay_start() again with the same fds resumes. */
+void output_relay_suspend(OutputRelay *r);
+/* Restores OUT and closes the pipe; safe to call twice. */
+void output_relay_done(OutputRelay *r);
+
+/* Whether the relay still has anything to do (the pipe's writers are not all gone). */
+static inline bool output_relay_active(const OutputRelay *r) {
+        return r->pipe >= 0;
+}
+/* The fd to poll now and for what: the pipe for POLLIN, or OUT for POLLOUT
+ * while it has not taken what it was given. -EBADF once the relay ended. */
+int output_relay_poll_fd(const OutputRelay *r, short *ret_events);
+/* Moves what is there, as much as OUT takes now and a bounded amount, so
+ * that one busy writer never starves the caller's other fds (poll again).
+ * Returns 1 while the relay goes on, 0 at the pipe's end (every write end
+ * closed, all of it passed on; the pipe is closed then), -errno on a
+ * failure of the pipe itself (closed too). */
+int output_relay_dispatch(OutputRelay *r);
+/* After the payload exited: what is left in the pipe, until its end, for as
+ * long as it comes without a pause of a second, and never beyond
+ * TIMEOUT_MSEC in all (a writer that escaped, a journal that takes nothing). */
+void output_relay_drain(OutputRelay *r, unsigned timeout_msec);
+
+/* Whether FD is the journal stream systemd named in JOURNAL_STREAM
+ * ("DEV:INODE", systemd.exec(5)): compared with fstat(FD), as the users
+ * of sd-journal tell their stream from a terminal or file. NULL: no. */
+bool output_relay_is_journal_stream(int fd, const char *journal_stream);

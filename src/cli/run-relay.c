@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "macros.h"
+#include "run-relay.h"
+
+/* Whether drained output may wait at the payload's end, in all. */
+#define RUN_RELAY_DRAIN_MSEC 5000U
+
+bool run_relay_wanted(bool pipe_mode) {
+        const char *stream = getenv("JOURNAL_STREAM");
+
+        return pipe_mode && (output_relay_is_journal_stream(STDOUT_FILENO, stream) ||
+                             output_relay_is_journal_stream(STDERR_FILENO, stream));
+}
+
+/* fd 1 and 2 one open file, or one socket (a dup() of it). */
+static bool run_relay_one_output(void) {
+        struct stat a, b;
+
+        return fstat(STDOUT_FILENO, &a) >= 0 && fstat(STDERR_FILENO, &b) >= 0 &&
+                a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+int run_relay_open(RunRelay *relay) {
+        int p[2];
+        bool one = run_relay_one_output();
+
+        *relay = RUN_RELAY_NULL;
+        for (int i = 0; i < (one ? 1 : 2); i++) {
+                /* O_CLOEXEC: only the child's dup2() onto its fd 1 and 2
+                 * lets a write end through an exec. */
+                if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
+                        int r = -errno;
+                        run_relay_done(relay);
+                        return r;
+                }
+                /* The payload's end blocks: a journal that is slow makes its
+                 * writes wait, as on the stream itself. */
+                (void) fcntl(p[1], F_SETFL, fcntl(p[1], F_GETFL) & ~O_NONBLOCK);
+                relay->output[i].pipe = p[0];
+                relay->write_end[i] = p[1];
+        }
+        if (one)
+                relay->write_end[1] = relay->write_end[0];
+        return 0;
+}
+
+void run_relay_close_write_ends(RunRelay *relay) {
+        if (relay->write_end[1] != relay->write_end[0])
+                safe_close(relay->write_end[1]);
+        relay->write_end[1] = -EBADF;
+        relay->write_end[0] = safe_close(relay->write_end[0]);
+}
+
+/* Whatever the relay waits for now: the pipe's data, or room in our fd. */
+static void run_relay_refresh(RunRelay *relay, int i) {
+        short events = 0;
+        int fd = output_relay_poll_fd(&relay->output[i], &events);
+
+        if (!relay->source[i])
+                return;
+        if (fd < 0) {
+                relay->source[i] = sd_event_source_disable_unref(relay->source[i]);
+                return;
+        }
+        (void) sd_event_source_set_io_fd(relay->source[i], fd);
+        (void) sd_event_source_set_io_events(relay->source[i], (uint32_t) events);
+}
+
+static int on_relay_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        RunRelay *relay = userdata;
+        int i = s == relay->source[0] ? 0 : 1;
+        int r = output_relay_dispatch(&relay->output[i]);
+
+        if (r < 0)
+                log_debug_errno(r, "Relaying the payload's %s: %m", i == 0 ? "stdout" : "stderr");
+        run_relay_refresh(relay, i);
+        return 0;
+}
+
+int run_relay_start(RunRelay *relay, sd_event *event) {
+        for (int i = 0; i < 2; i++) {
+                int pipe = relay->output[i].pipe, fd, r;
+                short events = 0;
+
+                if (pipe < 0)
+                        continue;
+                r = output_relay_start(&relay->output[i], pipe, i == 0 ? STDOUT_FILENO : STDERR_FILENO);
+                if (r < 0) {
+                        relay->output[i].pipe = pipe;   /* closed by run_relay_done() */
+                        return r;
+                }
+                fd = output_relay_poll_fd(&relay->output[i], &events);
+                r = sd_event_add_io(event, &relay->source[i], fd, (uint32_t) events, on_relay_io, relay);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+void run_relay_suspend(RunRelay *relay) {
+        for (int i = 0; i < 2; i++)
+                output_relay_suspend(&relay->output[i]);
+}
+
+void run_relay_resume(RunRelay *relay) {
+        for (int i = 0; i < 2; i++) {
+                OutputRelay *o = &relay->output[i];
+                int fl = fcntl(o->out, F_GETFL);
+
+                /* As output_relay_start() did: only the first of one file restores it. */
+                if (o->pipe >= 0 && fl >= 0 && !(fl & O_NONBLOCK) && fcntl(o->out, F_SETFL, fl | O_NONBLOCK) >= 0)
+                        o->out_fl = fl;
+        }
+}
+
+void run_relay_done(RunRelay *relay) {
+        for (int i = 0; i < 2; i++)
+                relay->source[i] = sd_event_source_disable_unref(relay->source[i]);
+        /* Both drained before either restores the flags of a file they share. */
+        for (int i = 0; i < 2; i++)
+                output_relay_drain(&relay->output[i], RUN_RELAY_DRAIN_MSEC);
+        for (int i = 0; i < 2; i++)
+                output_relay_done(&relay->output[i]);
+        run_relay_close_write_ends(relay);
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* cell run in pipe mode, as the service cell@NAME.service: the payload's
+ * stdout and stderr relayed to cell's own, so that the service's journal
+ * has the container's output (journald files each stream's lines under its
+ * writer's unit, and the payload is in cell-NAME.scope; nspawn's payload is
+ * below its service's cgroup, Podman's conmon relays in the service's).
+ * Only where fd 1 or 2 is the journal stream ($JOURNAL_STREAM): on a
+ * terminal, a file or a pipe the payload keeps cell's fds, as before. The
+ * work is output-relay.c's; this is its place in cell's sd-event loop, and
+ * cell-monitor carries it on after the hand-over (monitor-loop.c). */
+
+#include <stdbool.h>
+#include <systemd/sd-event.h>
+
+#include "output-relay.h"
+
+typedef struct RunRelay {
+        /* [0]: to our fd 1, [1]: to our fd 2; a single pipe, [0]'s, when fd 1
+         * and 2 are one file (StandardError=inherit): the payload's lines keep
+         * their order there, and no write of one interleaves another's. */
+        OutputRelay output[2];
+        int write_end[2];               /* the payload's fd 1 and 2 until it is cloned (owned, [1] may be [0]'s) */
+        sd_event_source *source[2];
+} RunRelay;
+
+#define RUN_RELAY_NULL ((RunRelay) { .output = { OUTPUT_RELAY_NULL, OUTPUT_RELAY_NULL }, \
+                                     .write_end = { -EBADF, -EBADF } })
+
+/* Whether cell relays: pipe mode, and fd 1 or 2 is the journal stream. */
+bool run_relay_wanted(bool pipe_mode);
+/* The pipes, O_CLOEXEC all: relay->write_end for the child's fd 1 and 2. */
+int run_relay_open(RunRelay *relay);
+/* The init is cloned: the write ends are its own (no EOF would ever come
+ * while we held one). */
+void run_relay_close_write_ends(RunRelay *relay);
+/* Relays in EVENT's loop from now on. */
+int run_relay_start(RunRelay *relay, sd_event *event);
+/* Before the hand-over of the pipes' read ends (output[].pipe, -EBADF: none):
+ * our fds' flags as they were, for cell-monitor to start anew;
+ * run_relay_resume() if the exec failed. */
+void run_relay_suspend(RunRelay *relay);
+void run_relay_resume(RunRelay *relay);
+/* The payload exited: what is left in the pipes, then our fds as they were. */
+void run_relay_done(RunRelay *relay);
