@@ -27,16 +27,18 @@ static bool run_relay_one_output(void) {
                 a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-int run_relay_open(RunRelay *relay) {
+int run_relay_open(RunRelay *relay, bool pipe_mode) {
         int p[2];
         bool one = run_relay_one_output();
 
         *relay = RUN_RELAY_NULL;
+        if (!run_relay_wanted(pipe_mode))
+                return 0;
         for (int i = 0; i < (one ? 1 : 2); i++) {
                 /* O_CLOEXEC: only the child's dup2() onto its fd 1 and 2
                  * lets a write end through an exec. */
                 if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
-                        int r = -errno;
+                        int r = log_error_errno(errno, "Creating the pipes for the payload's output: %m");
                         run_relay_done(relay);
                         return r;
                 }
@@ -48,6 +50,7 @@ int run_relay_open(RunRelay *relay) {
         }
         if (one)
                 relay->write_end[1] = relay->write_end[0];
+        log_debug("Relaying the payload's output to the journal stream%s.", one ? "" : "s");
         return 0;
 }
 
@@ -94,12 +97,12 @@ int run_relay_start(RunRelay *relay, sd_event *event) {
                 r = output_relay_start(&relay->output[i], pipe, i == 0 ? STDOUT_FILENO : STDERR_FILENO);
                 if (r < 0) {
                         relay->output[i].pipe = pipe;   /* closed by run_relay_done() */
-                        return r;
+                        return log_error_errno(r, "Relaying the payload's output: %m");
                 }
                 fd = output_relay_poll_fd(&relay->output[i], &events);
                 r = sd_event_add_io(event, &relay->source[i], fd, (uint32_t) events, on_relay_io, relay);
                 if (r < 0)
-                        return r;
+                        return log_error_errno(r, "Relaying the payload's output: %m");
         }
         return 0;
 }
@@ -121,12 +124,15 @@ void run_relay_resume(RunRelay *relay) {
 }
 
 void run_relay_done(RunRelay *relay) {
+        /* A start that failed before the clone: no end would come while we held them. */
+        run_relay_close_write_ends(relay);
         for (int i = 0; i < 2; i++)
                 relay->source[i] = sd_event_source_disable_unref(relay->source[i]);
-        /* Both drained before either restores the flags of a file they share. */
+        /* Both drained before either restores the flags of a file they share;
+         * a relay never started (out -EBADF) has nowhere to go. */
         for (int i = 0; i < 2; i++)
-                output_relay_drain(&relay->output[i], RUN_RELAY_DRAIN_MSEC);
+                if (relay->output[i].out >= 0)
+                        output_relay_drain(&relay->output[i], RUN_RELAY_DRAIN_MSEC);
         for (int i = 0; i < 2; i++)
                 output_relay_done(&relay->output[i]);
-        run_relay_close_write_ends(relay);
 }

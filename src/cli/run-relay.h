@@ -30,12 +30,13 @@ typedef struct RunRelay {
 
 /* Whether cell relays: pipe mode, and fd 1 or 2 is the journal stream. */
 bool run_relay_wanted(bool pipe_mode);
-/* The pipes, O_CLOEXEC all: relay->write_end for the child's fd 1 and 2. */
-int run_relay_open(RunRelay *relay);
+/* Where run_relay_wanted(): the pipes, O_CLOEXEC all, relay->write_end for
+ * the child's fd 1 and 2 (else they stay -EBADF); failure reported. */
+int run_relay_open(RunRelay *relay, bool pipe_mode);
 /* The init is cloned: the write ends are its own (no EOF would ever come
  * while we held one). */
 void run_relay_close_write_ends(RunRelay *relay);
-/* Relays in EVENT's loop from now on. */
+/* Relays in EVENT's loop from now on; failure reported. */
 int run_relay_start(RunRelay *relay, sd_event *event);
 /* Before the hand-over of the pipes' read ends (output[].pipe, -EBADF: none):
  * our fds' flags as they were, for cell-monitor to start anew;

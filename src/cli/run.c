@@ -291,14 +291,9 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
          * no event loop, so libsystemd is loaded after the clone there too. */
         /* As the service's journal stream: the payload writes to pipes of ours,
          * so that journald files its lines under the service (run-relay.h). */
-        if (run_relay_wanted(console_mode == RUN_CONSOLE_PIPE)) {
-                r = run_relay_open(&relay);
-                if (r < 0) {
-                        log_error_errno(r, "Creating the pipes for the payload's output: %m");
-                        goto finish;
-                }
-                log_debug("Relaying the payload's output to the journal stream.");
-        }
+        r = run_relay_open(&relay, console_mode == RUN_CONSOLE_PIPE);
+        if (r < 0)
+                goto finish;
         run.relay = &relay;
         bool child_first = scope_expects_systemd(a->manager);
         if (!child_first) {
@@ -492,10 +487,8 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
         }
 
         r = run_relay_start(&relay, event);
-        if (r < 0) {
-                log_error_errno(r, "Relaying the payload's output: %m");
+        if (r < 0)
                 goto finish;
-        }
         r = supervisor_watch(run.supervisor, spawn.pid, spawn.pidfd);
         if (r >= 0) {
                 run.spawn = &spawn;
