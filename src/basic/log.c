@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -23,6 +26,29 @@ void log_set_prefix(const char *prefix) {
                 (void) snprintf(log_prefix, sizeof log_prefix, "%s", prefix);
 }
 
+/* One write per message, whole: stderr may be non-blocking while cell
+ * relays the payload's output to the same journal stream (output-relay.h),
+ * and a full stream is waited for, a second at most, rather than the
+ * message lost or cut. */
+static void log_write_stderr(const char *text, size_t n) {
+        (void) fflush(stderr);
+        while (n > 0) {
+                ssize_t k = write(STDERR_FILENO, text, n);
+
+                if (k > 0) {
+                        text += k;
+                        n -= (size_t) k;
+                        continue;
+                }
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0 && errno == EAGAIN &&
+                    poll(&(struct pollfd) { .fd = STDERR_FILENO, .events = POLLOUT }, 1, 1000) > 0)
+                        continue;
+                return;
+        }
+}
+
 int log_internalv(int level, int error, const char *file, int line, const char *fmt, va_list ap) {
         int r = error < 0 ? error : (error > 0 ? -error : -EINVAL);
         char buf[4096];
@@ -34,11 +60,14 @@ int log_internalv(int level, int error, const char *file, int line, const char *
         errno = error < 0 ? -error : error;
         (void) vsnprintf(buf, sizeof buf, fmt, ap);
 
+        char text[sizeof buf + sizeof log_prefix + 512];
+        int n;
         if (log_max_level >= LOG_DEBUG)
-                fprintf(stderr, "cell: %s%s(%s:%d) %s\n",
-                        log_prefix, log_prefix[0] ? ": " : "", file, line, buf);
+                n = snprintf(text, sizeof text, "cell: %s%s(%s:%d) %s\n",
+                             log_prefix, log_prefix[0] ? ": " : "", file, line, buf);
         else
-                fprintf(stderr, "cell: %s%s%s\n", log_prefix, log_prefix[0] ? ": " : "", buf);
+                n = snprintf(text, sizeof text, "cell: %s%s%s\n", log_prefix, log_prefix[0] ? ": " : "", buf);
+        log_write_stderr(text, n < 0 ? 0 : MIN((size_t) n, sizeof text - 1));
         return r;
 }
 
