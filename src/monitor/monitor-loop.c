@@ -178,7 +178,8 @@ static void on_output(Loop *l, int i) {
         if (r < 0)
                 log_debug_errno(r, "Relaying the payload's %s: %m", i == 0 ? "stdout" : "stderr");
         if (output_watch(l, i) < 0) {
-                /* Not to be watched: passed on as it comes, at its end. */
+                /* Not to be watched (epoll_ctl() failed): once the pipe is
+                 * full the payload's writes wait; the rest is drained at its end. */
                 output_relay_suspend(&l->output[i]);
                 l->output_fd[i] = -EBADF;
         }
