@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -36,6 +37,13 @@ void test_runtime_dir_free(char *dir) {
 int main(int argc, char *argv[]) {
         const char *only = argc > 1 ? argv[1] : NULL;
         size_t ran = 0;
+
+        /* Every disposition the default: a suite started under nohup (or by a
+         * shell's background job) would pass its ignored SIGHUP to the
+         * supervisors the tests fork, which keep it ignored, as nohup asks. */
+        for (int sig = 1; sig < SIGRTMIN; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void) signal(sig, SIG_DFL);
 
         for (size_t i = 0; i < n_tests; i++) {
                 if (only && !streq(only, tests[i].name))

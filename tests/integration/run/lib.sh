@@ -6,6 +6,14 @@
 # systemd bus on the test machines (tests/integration/systemd/ has one).
 set -euo pipefail
 
+# SIGHUP at its default: a suite started under nohup would pass its ignored
+# SIGHUP to every cell started here, which keeps it ignored (as nohup asks),
+# and the tests that send cell SIGHUP would wait for nothing. A shell cannot
+# undo an ignore it inherited: env does, in a new one.
+if [ -z "${CELL_TEST_SIGHUP_RESET:-}" ]; then
+        CELL_TEST_SIGHUP_RESET=1 exec env --default-signal=HUP "$BASH" "$0" "$@"
+fi
+
 if [ "$(id -u)" -ne 0 ]; then
         echo "skipped: needs root"
         exit 77

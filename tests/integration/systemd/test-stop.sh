@@ -4,7 +4,8 @@
 # both stop the payload with its KillSignal= and leave no scope and no cgroup;
 # through the service only the container's init gets it (cell's graceful stop
 # comes before the scope's own: Before=); SIGKILL to cell itself takes the
-# payload down within a second and the scope is collected.
+# payload down within a second and the scope is collected; a graceful stop
+# longer than the service's own TimeoutStopSec= runs its course.
 . "$(dirname "$0")/lib.sh"
 
 setup_cell
@@ -93,6 +94,22 @@ if start_hello "default KillSignal"; then
         nothing_left "default KillSignal"
 fi
 
+# --- SIGKILL to cell itself
+if start_hello "SIGKILL"; then
+        svcdir=$(host_cgroup2_of cell@hello.service)
+        cell_pid=$(cat "$svcdir/cgroup.procs")
+        expect_eq "SIGKILL: cell is the only process of the service" 1 "$(echo "$cell_pid" | wc -w)"
+        kill -KILL $cell_pid
+        # shellcheck disable=SC2086
+        if wait_for 1 none_alive $payload_pids; then
+                ok "SIGKILL: the payload is gone within a second"
+        else
+                fail "SIGKILL: the payload outlived cell by more than a second"
+        fi
+        nothing_left "SIGKILL"
+        in_sealed systemctl reset-failed cell@hello.service 2>/dev/null || true
+fi
+
 # --- a graceful stop longer than the service's own TimeoutStopSec=: cell
 # tells systemd (EXTEND_TIMEOUT_USEC= with STOPPING=1) to wait the unit's
 # TimeoutStopSec= and cell's margin, so systemd does not kill cell (and the
@@ -129,28 +146,6 @@ if start_hello "longer stop"; then
 fi
 in_sealed rm /run/systemd/system/cell@hello.service.d/zz-short-stop.conf
 in_sealed systemctl daemon-reload
-install_cell hello <<EOT
-[Root]
-Directory=$ROOT
-[Exec]
-Exec=/bin/stop-payload
-EOT
-
-# --- SIGKILL to cell itself
-if start_hello "SIGKILL"; then
-        svcdir=$(host_cgroup2_of cell@hello.service)
-        cell_pid=$(cat "$svcdir/cgroup.procs")
-        expect_eq "SIGKILL: cell is the only process of the service" 1 "$(echo "$cell_pid" | wc -w)"
-        kill -KILL $cell_pid
-        # shellcheck disable=SC2086
-        if wait_for 1 none_alive $payload_pids; then
-                ok "SIGKILL: the payload is gone within a second"
-        else
-                fail "SIGKILL: the payload outlived cell by more than a second"
-        fi
-        nothing_left "SIGKILL"
-        in_sealed systemctl reset-failed cell@hello.service 2>/dev/null || true
-fi
 
 # --- stopped while it starts: the stop comes a few ms after the start, at
 # every step of it (the scope's job, the container's mounts, systemd refusing
