@@ -67,6 +67,21 @@ static bool names_unit(const char *message, const char *name) {
         return false;
 }
 
+/* The keys that pull units into the start's transaction, whose units'
+ * failure also fails its job (result "dependency"; a failed Wants= unit
+ * does not), in the order cell names them: Requires= before BindsTo=. */
+static const char * const pulling_keys[] = { "Requires", "BindsTo", NULL };
+
+/* A property that is one of the unit's own lists of units (After=,
+ * Requires=, ...): scope/'s BindsTo= of the service has no key. */
+static bool unit_list(const PlanProperty *q) {
+        return q->key && streq(q->name, q->key) && streq_ptr(q->signature, "as");
+}
+
+static bool pulling(const PlanProperty *q) {
+        return unit_list(q) && strv_contains((char **) pulling_keys, q->key);
+}
+
 /* The dependency entry systemd's message names, where it names no property:
  * it refuses a name it does not take while it reads the properties ("Invalid
  * unit name foo@.service": the first key sent that has it), and a unit the
@@ -75,15 +90,13 @@ static bool names_unit(const char *message, const char *name) {
  * Requires= or BindsTo=, rather than an After= of the same unit. The
  * unit's own entries only: scope/'s BindsTo= of the service is not one. */
 static const PlanProperty *refused_dependency(const ScopeBus *b, const char *message, const char **ret_entry) {
-        static const char * const pulled_in[] = { "Requires", "BindsTo", NULL };
         bool parsing = startswith(message, "Invalid unit name ");
 
         for (unsigned pass = parsing; pass < 2; pass++)
                 for (size_t i = 0; i < b->n_props; i++) {
                         const PlanProperty *q = b->props + i;
 
-                        if (!q->key || !streq_ptr(q->signature, "as") || !streq(q->name, q->key) ||
-                            (pass == 0 && !strv_contains((char **) pulled_in, q->key)))
+                        if (pass == 0 ? !pulling(q) : !unit_list(q))
                                 continue;
                         for (size_t j = 0; q->as && q->as[j]; j++)
                                 if (names_unit(message, q->as[j])) {
@@ -105,8 +118,7 @@ static const char *other_key_of(const ScopeBus *b, const PlanProperty *q, const 
         for (size_t i = 0; i < b->n_props; i++) {
                 const PlanProperty *o = b->props + i;
 
-                if (o == q || !o->key || !streq_ptr(o->signature, "as") || !streq(o->name, o->key) ||
-                    !strv_contains(o->as, entry))
+                if (o == q || !unit_list(o) || !strv_contains(o->as, entry))
                         continue;
                 if (stopping ? strv_contains((char **) starting, o->key) : streq(o->key, "Conflicts"))
                         return o->key;
@@ -121,8 +133,7 @@ static const PlanProperty *pulled_and_conflicting(const ScopeBus *b, const char 
         for (size_t i = 0; i < b->n_props; i++) {
                 const PlanProperty *q = b->props + i;
 
-                if (!q->key || !streq(q->name, q->key) || !streq_ptr(q->signature, "as") ||
-                    (!streq(q->key, "Requires") && !streq(q->key, "BindsTo")))
+                if (!pulling(q))
                         continue;
                 for (size_t j = 0; q->as && q->as[j]; j++)
                         if (other_key_of(b, q, q->as[j])) {
@@ -138,14 +149,11 @@ static const PlanProperty *pulled_and_conflicting(const ScopeBus *b, const char 
  * finds on the scope itself, which one of the units they pull in brings
  * about (it conflicts with another, or with the scope). */
 static const char *pulling_key(const ScopeBus *b) {
-        static const char * const pulling[] = { "Requires", "BindsTo" };
-
-        for (size_t k = 0; k < ELEMENTSOF(pulling); k++)
+        for (size_t k = 0; pulling_keys[k]; k++)
                 for (size_t i = 0; i < b->n_props; i++) {
                         const PlanProperty *q = b->props + i;
 
-                        if (q->key && streq(q->key, pulling[k]) && streq(q->name, q->key) &&
-                            streq_ptr(q->signature, "as") && q->as && q->as[0])
+                        if (unit_list(q) && streq(q->key, pulling_keys[k]) && q->as && q->as[0])
                                 return q->key;
                 }
         return NULL;
@@ -302,22 +310,11 @@ int scope_bus_refused(Scope *s, const sd_bus_error *e) {
                                plan_property_value(&sent, value, sizeof value), best.name, message, e->name);
 }
 
-/* The keys whose units' failure fails the scope's start job ("dependency"):
- * BindsTo= and Requires= (a failed Wants= unit does not). */
-static const char * const required[] = { "Requires", "BindsTo" };
-
-static bool is_required_key(const PlanProperty *q) {
-        for (size_t k = 0; k < ELEMENTSOF(required); k++)
-                if (q->key && streq(q->key, required[k]) && streq(q->name, q->key) && streq_ptr(q->signature, "as"))
-                        return true;
-        return false;
-}
-
 int scope_bus_required_units(const ScopeBus *b, char ***ret) {
         _cleanup_(strv_freep) char **l = NULL;
 
         for (size_t i = 0; i < b->n_props; i++)
-                if (is_required_key(b->props + i))
+                if (pulling(b->props + i))
                         for (size_t j = 0; b->props[i].as && b->props[i].as[j]; j++)
                                 if (!strv_contains(l, b->props[i].as[j]) && strv_extend(&l, b->props[i].as[j]) < 0)
                                         return -ENOMEM;
@@ -336,11 +333,11 @@ int scope_bus_dependency_failed(Scope *s, char * const *failed) {
                 return -ENOMEM;
         /* The first entry that names one of them: Requires= before BindsTo=,
          * in the unit's order; plan_message_origin() names its line. */
-        for (size_t k = 0; k < ELEMENTSOF(required); k++)
+        for (size_t k = 0; pulling_keys[k]; k++)
                 for (size_t i = 0; i < b->n_props; i++) {
                         const PlanProperty *q = b->props + i;
 
-                        if (!is_required_key(q) || !streq(q->key, required[k]))
+                        if (!unit_list(q) || !streq(q->key, pulling_keys[k]))
                                 continue;
                         for (size_t j = 0; q->as && q->as[j]; j++)
                                 if (strv_contains(failed, q->as[j]))
