@@ -232,8 +232,13 @@ int verb_list(int argc, char *argv[]) {
                 return CELL_EXIT_FAILURE;
         }
         /* Those of the runtime state are listed all the same, but never as
-         * all there are ("No cells." with cell@web.service running). */
-        bool partial = cli_systemd_unreachable(user_bus, NULL);
+         * all there are ("No cells." with cell@web.service running). A cell
+         * found in systemd's scope says the bus answered the listing: no
+         * second connection to ask it again. */
+        bool bus_answered = false;
+        for (size_t i = 0; i < n; i++)
+                bus_answered = bus_answered || l[i].manager == CGROUP_MANAGER_SYSTEMD;
+        bool partial = !bus_answered && cli_systemd_unreachable(user_bus, NULL);
         if (partial)
                 log_error("The %s bus does not answer: the cells in systemd's scopes cannot be listed, only "
                           "those run with the cgroupfs or none manager.", user_bus ? "user" : "system");
