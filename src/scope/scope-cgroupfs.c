@@ -141,16 +141,21 @@ static int write_one(Scope *s, int idx, const char *key, const char *file, const
         return 0;
 }
 
-static int controller_available(Scope *s, const char *parent, int parent_fd, const CgroupNeed *need) {
+/* Each controller the limits need is in parent's cgroup.controllers (read once). */
+static int controllers_available(Scope *s, const char *parent, int parent_fd, const CgroupNeed *needs, size_t n) {
         _cleanup_free_ char *avail = NULL;
         int r;
 
+        if (n == 0)
+                return 0;
         r = cg_read(parent_fd, "cgroup.controllers", &avail);
         if (r < 0)
                 return scope_set_error(s, r, "cannot read %s/cgroup.controllers: %s", parent, strerror(-r));
-        if (!cg_list_has(avail, need->controller))
-                return scope_set_error(s, -EOPNOTSUPP, "%s=: the %s controller is not available in %s "
-                                       "(not delegated to cell's cgroup)", need->key, need->controller, parent);
+        for (size_t i = 0; i < n; i++)
+                if (!cg_list_has(avail, needs[i].controller))
+                        return scope_set_error(s, -EOPNOTSUPP, "%s=: the %s controller is not available in %s "
+                                               "(not delegated to cell's cgroup)", needs[i].key, needs[i].controller,
+                                               parent);
         return 0;
 }
 
@@ -200,11 +205,9 @@ static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *o
         CgroupNeed needs[CG_NEEDS_MAX];
         size_t n_needs = cg_limits_needs(l, needs);
         /* A controller that is not there at all is the reason, whoever else is here. */
-        for (size_t i = 0; i < n_needs; i++) {
-                r = controller_available(s, parent, parent_fd, needs + i);
-                if (r < 0)
-                        return r;
-        }
+        r = controllers_available(s, parent, parent_fd, needs, n_needs);
+        if (r < 0)
+                return r;
         /* cell is a process of its own cgroup: unless that is the root cgroup (the
          * one without cgroup.type), which the rule exempts, it moves into a leaf
          * of its own (cgroup-leaf.c) before a controller is enabled there, and
