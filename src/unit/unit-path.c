@@ -194,6 +194,19 @@ static int location_path_names(const char *base, char * const *dirs, const char 
         return location_set_unit(l, dirs, &fragment, name);
 }
 
+/* Whether a file called base is, by its name, the file of the unit name:
+ * NAME.cell, or the template NAME@.cell of an instance NAME@INSTANCE. */
+static bool file_name_is_units(const char *base, const char *name) {
+        _cleanup_free_ char *own = NULL, *template = NULL;
+
+        if (unit_name_normalize(base, &own) < 0)
+                return false;
+        if (streq(own, name))
+                return true;
+        return cell_name_is_valid(name, UNIT_NAME_INSTANCE) && unit_name_template(name, &template) >= 0 &&
+                streq(own, template);
+}
+
 static int location_from_path(const char *path, const char *name_override,
                               char * const *search_path, UnitLocation *l) {
         _cleanup_free_ char *name = NULL, *dir = NULL, *p = NULL;
@@ -249,6 +262,19 @@ static int location_from_path(const char *path, const char *name_override,
         r = location_path_names(base, dirs, name, name_override != NULL, l);
         if (r < 0)
                 return r;
+        if (!l->name && name_override && !file_name_is_units(base, name)) {
+                /* A file that --name makes another unit than it is (a
+                 * config tool's temporary copy, /tmp/tmpk2f9x) stands in
+                 * for that unit: the drop-ins that apply are those the
+                 * unit has where it is installed, the search path's. What
+                 * lies next to the copy is no part of it: a cell.d/ that
+                 * anyone may make in /tmp must not decide what "cell
+                 * verify" accepts. */
+                strv_free(dirs);
+                dirs = strv_copy(search_path);
+                if (!dirs)
+                        return -ENOMEM;
+        }
         if (!l->name)
                 l->name = TAKE_PTR(name);
         l->path = TAKE_PTR(p);

@@ -31,8 +31,9 @@ bool unit_is_path(const char *s) _pure_;
 /* Resolves name_or_path:
  *  - with a '/': the file as given, whatever its name; the unit name is
  *    name_override, else the file's basename minus ".cell". Drop-ins are
- *    searched next to the file first, then in search_path. The file is not
- *    opened here.
+ *    searched next to the file first, then in search_path; in search_path
+ *    alone when name_override makes the file another unit than it is (a
+ *    temporary copy that stands in for it). The file is not opened here.
  *    Without an override, a file that is an alias by the rules of
  *    unit-alias.h (its directory counting as the search path's first) is
  *    called after the unit it aliases, and the unit's aliases are found;

@@ -174,6 +174,49 @@ TEST(load_any_file_name_with_name_option) {
         tree_done(&t);
 }
 
+/* A file that --name makes another unit stands in for it: the drop-ins
+ * beside it are not that unit's. A cell.d/ or web.cell.d/ that anyone may
+ * make in /tmp made "cell verify --name web /tmp/tmpk2f9x" accept a unit
+ * that was invalid once installed (or refuse a valid one). A file of the
+ * unit's own name still reads its directory's, as systemd-analyze verify
+ * does. */
+TEST(stand_in_file_ignores_its_neighbours_dropins) {
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_free_ char *p = NULL, *own = NULL, *etc = NULL;
+        Diagnostics d = {};
+        Tree t;
+
+        tree_init(&t);
+        p = WRITE_PATH(&t, "tmp/tmpk2f9x", "[Unit]\nDescription=%n\n");
+        WRITE(&t, "tmp/cell.d/01-planted.conf", "[Root]\nDirectory=/srv/a\n[Exec]\nExec=/bin/true\n");
+        WRITE(&t, "tmp/web.cell.d/00-planted.conf", "[Exec]\nEnvironment=PLANTED=1\n");
+        etc = WRITE_PATH(&t, "etc/web.cell.d/50-env.conf", "[Exec]\nEnvironment=A=1\n");
+        ASSERT_ERROR(unit_load(p, &(UnitLoadOptions) { .name = "web", .search_path = t.search_path }, &c, &d),
+                     EINVAL);
+        dump(&d);
+        ASSERT_STREQ(c.name, "web");
+        ASSERT_EQ(strv_length(c.dropin_paths), 1);
+        ASSERT_STREQ(c.dropin_paths[0], etc);
+        ASSERT_EQ(strv_length(c.environment), 1);
+        ASSERT_STREQ(c.environment[0], "A=1");
+        ASSERT_EQ(d.n_errors, 2);       /* Directory= and Exec= are missing */
+        cell_config_done(&c);
+        diag_done(&d);
+
+        /* The file's own name: its directory is the unit's first. */
+        own = WRITE_PATH(&t, "tmp/web.cell", VALID);
+        ASSERT_OK(unit_load(own, &(UnitLoadOptions) { .name = "web", .search_path = t.search_path }, &c, &d));
+        dump(&d);
+        ASSERT_EQ(strv_length(c.dropin_paths), 3);
+        ASSERT_TRUE(strv_contains(c.environment, "PLANTED=1"));
+        cell_config_done(&c);
+        ASSERT_OK(tree_load(&t, own, &c, &d));
+        ASSERT_EQ(strv_length(c.dropin_paths), 3);
+        ASSERT_EQ(d.n_errors, 0);
+        diag_done(&d);
+        tree_done(&t);
+}
+
 /* The mount keys' entries keep the file they were written in next to the
  * line, for the plan's messages: a drop-in's entry names the drop-in, not
  * the main file (whose line 2 is another line). */

@@ -124,6 +124,8 @@ TEST(find_by_name_errors) {
         ASSERT_ERROR(unit_location_find("web", "bad name", dirs, &l), EINVAL);
 }
 
+/* dir: the file's directory, the first searched for drop-ins; NULL: the
+ * search path alone (a file that stands in for another unit). */
 static void check_path(const char *arg, const char *override, const char *name, const char *dir) {
         _cleanup_strv_free_ char **dirs = search_dirs();
         _cleanup_(unit_location_done) UnitLocation l = {};
@@ -131,6 +133,11 @@ static void check_path(const char *arg, const char *override, const char *name, 
         ASSERT_OK(unit_location_find(arg, override, dirs, &l));
         ASSERT_STREQ(l.path, arg);
         ASSERT_STREQ(l.name, name);
+        if (!dir) {
+                ASSERT_EQ(strv_length(l.dropin_dirs), 3);
+                ASSERT_STREQ(l.dropin_dirs[0], dirs[0]);
+                return;
+        }
         /* Drop-ins next to the file first, then the search path. */
         ASSERT_STREQ(l.dropin_dirs[0], dir);
         ASSERT_EQ(strv_length(l.dropin_dirs), 4);
@@ -140,10 +147,15 @@ static void check_path(const char *arg, const char *override, const char *name, 
 TEST(find_by_path) {
         /* Any file name; the file need not exist yet (it is read later). */
         check_path("/tmp/tmpk2f9x", NULL, "tmpk2f9x", "/tmp");
-        check_path("/tmp/tmpk2f9x", "web", "web", "/tmp");
-        check_path("/tmp/tmpk2f9x", "web.cell", "web", "/tmp");
+        /* --name of another unit: the file stands in for it (Ansible's
+         * validate:), and /tmp's drop-ins are none of that unit's. */
+        check_path("/tmp/tmpk2f9x", "web", "web", NULL);
+        check_path("/tmp/tmpk2f9x", "web.cell", "web", NULL);
+        check_path("/tmp/web.cell", "web", "web", "/tmp");
         check_path("/srv/units/worker@.cell", NULL, "worker@", "/srv/units");
         check_path("/srv/units/worker@.cell", "worker@9", "worker@9", "/srv/units");
+        check_path("/srv/units/worker@.cell", "other@9", "other@9", NULL);
+        check_path("/srv/units/worker@9.cell", "worker@", "worker@", NULL);
         check_path("./web.cell", NULL, "web", ".");
         check_path("/web.cell", NULL, "web", "/");
 }
