@@ -96,6 +96,18 @@ static int dropin_entry_compare(const void *a, const void *b) {
         return x->priority < y->priority ? -1 : x->priority > y->priority;
 }
 
+/* r for the directory dir that could not be listed, which the caller names
+ * (ret_bad_dir, if wanted): of several drop-in directories, the unit's
+ * file alone does not say which one is unreadable. */
+static int dropin_dir_failed(const char *dir, int r, char **ret_bad_dir) {
+        if (r != -ENOMEM && ret_bad_dir) {
+                *ret_bad_dir = strdup(dir);
+                if (!*ret_bad_dir)
+                        return -ENOMEM;
+        }
+        return r;
+}
+
 /* The names whose NAME.cell.d/ apply to name, most specific first, as
  * systemd's unit_file_find_dirs(): the name, then (for an instance) its
  * template with the template's own names, then the "-" prefix of the name
@@ -153,7 +165,7 @@ static int dropin_names(const char *name, char ***names) {
         return dropin_names(built, names);
 }
 
-int unit_dropin_find_names(char * const *dirs, char * const *names, char ***ret) {
+int unit_dropin_find_names(char * const *dirs, char * const *names, char ***ret, char **ret_bad_dir) {
         _cleanup_(dropin_list_done) DropinList l = {};
         _cleanup_strv_free_ char **result = NULL, **candidates = NULL;
         size_t priority = 0;
@@ -187,7 +199,7 @@ int unit_dropin_find_names(char * const *dirs, char * const *names, char ***ret)
         STRV_FOREACH(c, candidates) {
                 r = dropin_scan_dir(&l, *c, priority++);
                 if (r < 0)
-                        return r;
+                        return dropin_dir_failed(*c, r, ret_bad_dir);
         }
 
         /* systemd's top-level drop-ins ("service.d/" for every service): cell.d/
@@ -199,7 +211,7 @@ int unit_dropin_find_names(char * const *dirs, char * const *names, char ***ret)
                         return -ENOMEM;
                 r = dropin_scan_dir(&l, dir, priority++);
                 if (r < 0)
-                        return r;
+                        return dropin_dir_failed(dir, r, ret_bad_dir);
         }
 
         if (l.n > 0)
@@ -220,5 +232,5 @@ int unit_dropin_find_names(char * const *dirs, char * const *names, char ***ret)
 }
 
 int unit_dropin_find(char * const *dirs, const char *name, char ***ret) {
-        return unit_dropin_find_names(dirs, (char * const[]) { (char *) name, NULL }, ret);
+        return unit_dropin_find_names(dirs, (char * const[]) { (char *) name, NULL }, ret, NULL);
 }

@@ -31,5 +31,6 @@
 /* ret: the drop-in paths to apply, in order (an empty strv when there are
  * none). Unreadable directories other than missing ones are an error. */
 int unit_dropin_find(char * const *dirs, const char *name, char ***ret);
-/* The same for a unit with several names, its own first. */
-int unit_dropin_find_names(char * const *dirs, char * const *names, char ***ret);
+/* The same for a unit with several names, its own first; on an error
+ * reading a directory, *ret_bad_dir (if not NULL) is that directory. */
+int unit_dropin_find_names(char * const *dirs, char * const *names, char ***ret, char **ret_bad_dir);

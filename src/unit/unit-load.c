@@ -166,7 +166,7 @@ int unit_load(const char *name_or_path, const UnitLoadOptions *opts, CellConfig 
                 .config = ret,
                 .diag = diag ?: &local,
         };
-        _cleanup_free_ char *real_path = NULL;
+        _cleanup_free_ char *real_path = NULL, *bad_dir = NULL;
         _cleanup_strv_free_ char **names = NULL;
         size_t errors_before = u.diag->n_errors;
         int r, io_error = 0;
@@ -209,11 +209,15 @@ int unit_load(const char *name_or_path, const UnitLoadOptions *opts, CellConfig 
                 return r < 0 ? r : -EINVAL;
         }
 
-        r = unit_dropin_find_names(loc.dropin_dirs, names, &ret->dropin_paths);
-        if (r < 0) {
-                int q = diag_error(u.diag, loc.path, 0, "cannot list drop-ins of %s: %s", loc.name, strerror(-r));
+        r = unit_dropin_find_names(loc.dropin_dirs, names, &ret->dropin_paths, &bad_dir);
+        if (r < 0 && r != -ENOMEM) {
+                /* Named by the directory at fault, not the unit's file. */
+                int q = diag_error(u.diag, bad_dir ?: loc.path, 0, "cannot list the drop-ins of %s: %s",
+                                   loc.name, strerror(-r));
                 return q < 0 ? q : r;
         }
+        if (r < 0)
+                return r;
 
         /* %y and %Y, as systemd's specifier_real_path(): the unit file's real
          * path, absolute and with its symlinks resolved. */

@@ -296,7 +296,7 @@ TEST(aliases_after_own_name_and_dangling_links_listed) {
         ASSERT_EQ(symlink("/nonexistent", paths[5]), 0);                /* 40-w.conf leads nowhere */
         ASSERT_OK(strv_push(&paths, tree_file(root, "usr/web.cell.d/40-w.conf", "[Unit]\n")));         /* 7 */
 
-        ASSERT_OK(unit_dropin_find_names(dirs, names, &l));
+        ASSERT_OK(unit_dropin_find_names(dirs, names, &l, NULL));
         ASSERT_EQ(strv_length(l), 4);
         ASSERT_STREQ(l[0], paths[1]);
         ASSERT_STREQ(l[1], paths[2]);
@@ -307,7 +307,7 @@ TEST(aliases_after_own_name_and_dangling_links_listed) {
         /* Asked under the alias first, the alias's own directories lead. */
         names[0] = (char *) "web";
         names[1] = (char *) "nginx";
-        ASSERT_OK(unit_dropin_find_names(dirs, names, &l));
+        ASSERT_OK(unit_dropin_find_names(dirs, names, &l, NULL));
         ASSERT_EQ(strv_length(l), 4);
         ASSERT_STREQ(l[0], paths[0]);
         ASSERT_STREQ(l[2], paths[3]);

@@ -217,6 +217,28 @@ TEST(stand_in_file_ignores_its_neighbours_dropins) {
         tree_done(&t);
 }
 
+/* A drop-in directory that cannot be listed is named in the message: it
+ * is not the unit's file, and of the directories searched (every search
+ * directory, every name, cell.d/) the file does not say which. */
+TEST(unlistable_dropin_dir_is_named) {
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_free_ char *loop = NULL, *want = NULL;
+        Diagnostics d = {};
+        Tree t;
+
+        tree_init(&t);
+        WRITE(&t, "usr/web.cell", VALID);
+        loop = tree_path(&t, "etc/web.cell.d");
+        WRITE(&t, "etc/keep", "");
+        tree_symlink(&t, "etc/web.cell.d", "web.cell.d");     /* ELOOP, for root too */
+        ASSERT_ERROR(tree_load(&t, "web", &c, &d), ELOOP);
+        ASSERT_EQ(d.n_errors, 1);
+        ASSERT_TRUE(asprintf(&want, "%s: cannot list the drop-ins of web: ", loop) > 0);
+        ASSERT_TRUE(startswith(d.messages[0], want));
+        diag_done(&d);
+        tree_done(&t);
+}
+
 /* The mount keys' entries keep the file they were written in next to the
  * line, for the plan's messages: a drop-in's entry names the drop-in, not
  * the main file (whose line 2 is another line). */
