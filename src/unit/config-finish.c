@@ -38,6 +38,21 @@ static int check_failed(const CellConfig *c, const char *file, Diagnostics *diag
         return diag_error(diag, line > 0 ? where : file, line, "%s", m);
 }
 
+/* A key the unit needs and does not set (nor its alternative): named by
+ * the empty assignment that unset it, if one did (a drop-in's "Directory="
+ * over the main file's Directory=), else the unit's file alone. */
+static int missing_key(const CellConfig *c, const char *file, Diagnostics *diag, const char *key,
+                       const char *alternative, const char *need) {
+        const char *where;
+        unsigned line = cell_config_emptied(c, key, &where);
+
+        if (line == 0)
+                line = cell_config_emptied(c, alternative, &where);
+        if (line == 0)
+                return diag_error(diag, file, 0, "%s= is missing: %s", key, need);
+        return diag_error(diag, where, line, "%s= is missing (an empty assignment here unset it): %s", key, need);
+}
+
 int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
         int r = 0;
 
@@ -47,15 +62,19 @@ int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
                         return r;                                       \
         } while (0)
 
-        /* Unset: no line to name. */
-        CHECK(!c->directory && !c->image, NULL, 0,
-              "Directory= is missing: [Root] needs the absolute path of the container's root directory "
-              "(or Image= that of a file system image)");
+        /* Unset: no line to name, unless an empty assignment (a drop-in's
+         * "Directory=") unset it. */
+        if (!c->directory && !c->image &&
+            (r = missing_key(c, file, diag, "Directory", "Image",
+                             "[Root] needs the absolute path of the container's root directory "
+                             "(or Image= that of a file system image)")) < 0)
+                return r;
         /* One root, as nspawn's --directory= and --image=. Named where Image= was written. */
         CHECK(c->directory && c->image, "Image", 0,
               "Directory= and Image= exclude each other: the container's root is a directory or an image");
-        CHECK(!c->exec && !c->boot, NULL, 0,
-              "Exec= is missing: [Exec] needs a command line in Exec= or Boot=yes");
+        if (!c->exec && !c->boot &&
+            (r = missing_key(c, file, diag, "Exec", "Boot", "[Exec] needs a command line in Exec= or Boot=yes")) < 0)
+                return r;
         CHECK(c->exec && c->boot, "Exec", 0,
               "Exec= and Boot=yes exclude each other: with Boot=yes the payload is /sbin/init");
         CHECK(c->init && c->boot, "Init", 0,

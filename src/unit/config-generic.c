@@ -77,10 +77,32 @@ static void origins_drop(CellConfig *c, const char *key) {
         c->n_origins = n;
 }
 
+/* Remembers (reset) or forgets where key was last emptied. */
+static int emptied_record(CellConfig *c, const char *key, bool reset, char **file, unsigned line) {
+        size_t n = 0;
+        CellOrigin *o;
+
+        for (size_t i = 0; i < c->n_emptied; i++) {
+                if (streq(c->emptied[i].key, key))
+                        free(c->emptied[i].file);
+                else
+                        c->emptied[n++] = c->emptied[i];
+        }
+        c->n_emptied = n;
+        if (!reset)
+                return 0;
+        o = config_array_append((void **) &c->emptied, &c->n_emptied, sizeof(CellOrigin));
+        if (!o)
+                return -ENOMEM;
+        *o = (CellOrigin) { .key = key, .file = TAKE_PTR(*file), .line = line };
+        return 0;
+}
+
 int config_origin_record(CellConfig *c, ConfigContext *ctx, const ConfigKey *k) {
         _cleanup_free_ char *file = NULL;
         CellOrigin *o;
         unsigned line = ctx->line, lines = 1;
+        int r;
 
         /* The main file's lines keep no copy of its path (most keys of most
          * units: "cell verify" of many units pays for each copy). */
@@ -99,8 +121,11 @@ int config_origin_record(CellConfig *c, ConfigContext *ctx, const ConfigKey *k) 
                         lines = c->origins[i].lines + 1;
         if (reset || (ctx->items == 0 && !ctx->set))
                 origins_drop(c, k->key);
-        if (reset)
-                return 0;
+        if (c->n_emptied > 0 || reset) {
+                r = emptied_record(c, k->key, reset, &file, line);
+                if (r < 0 || reset)
+                        return r;
+        }
         o = config_array_append((void **) &c->origins, &c->n_origins, sizeof(CellOrigin));
         if (!o)
                 return -ENOMEM;

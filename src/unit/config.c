@@ -149,6 +149,9 @@ void cell_config_done(CellConfig *c) {
                 free(c->origins[i].set);
         }
         free(c->origins);
+        for (size_t i = 0; i < c->n_emptied; i++)
+                free(c->emptied[i].file);
+        free(c->emptied);
 
         /* Leave a valid, empty config behind: done twice is harmless. */
         cell_config_init(c);
@@ -178,4 +181,14 @@ unsigned cell_config_origin(const CellConfig *c, const char *key, size_t item, c
 
         *ret_file = o && o->file ? o->file : c->path;
         return o ? o->line : 0;
+}
+
+unsigned cell_config_emptied(const CellConfig *c, const char *key, const char **ret_file) {
+        for (size_t i = 0; i < c->n_emptied; i++)
+                if (streq(c->emptied[i].key, key)) {
+                        *ret_file = c->emptied[i].file ?: c->path;
+                        return c->emptied[i].line;
+                }
+        *ret_file = c->path;
+        return 0;
 }

@@ -425,6 +425,11 @@ typedef struct CellConfig {
 
         /* Where each key was set, in file order (see CellOrigin). */
         CellOrigin *origins;    size_t n_origins;
+        /* The empty assignments (Directory=) that left a key unset: the key,
+         * file and line of the last one of each, until a value sets it again.
+         * A check that finds a key missing names that line: the drop-in
+         * that emptied it, not the main file that set it. */
+        CellOrigin *emptied;    size_t n_emptied;
 } CellConfig;
 
 /* Fills in the defaults (PrivateNetwork=yes, NoNewPrivileges=yes, recursive binds, ...). */
@@ -440,3 +445,6 @@ const CellOrigin *cell_origin_find(const CellOrigin *origins, size_t n, const ch
  * names for key (item as cell_origin_find()): "FILE:LINE: Key=...", as the
  * parser's messages. Line 0 and c->path when the unit did not set it. */
 unsigned cell_config_origin(const CellConfig *c, const char *key, size_t item, const char **ret_file);
+/* Where key was last emptied (and not set again since): the line, and its
+ * file in *ret_file; 0 when it was not. */
+unsigned cell_config_emptied(const CellConfig *c, const char *key, const char **ret_file);

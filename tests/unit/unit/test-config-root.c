@@ -71,11 +71,12 @@ TEST(image_or_directory) {
         ASSERT_NULL(assign_at(&c, "Image", "", "web.cell.d/reset.conf", 1));
         ASSERT_EQ(finish(&c), 0);
 
-        /* Neither. */
+        /* Neither: named where the empty assignment unset it. */
         OK(&c, "Directory", "");
         ASSERT_EQ(finish(&c), 1);
-        ASSERT_STREQ(diag.messages[0], "web.cell: Directory= is missing: [Root] needs the absolute path of the "
-                     "container's root directory (or Image= that of a file system image)");
+        ASSERT_STREQ(diag.messages[0], "web.cell:3: Directory= is missing (an empty assignment here unset it): "
+                     "[Root] needs the absolute path of the container's root directory (or Image= that of a file "
+                     "system image)");
         diag_done(&diag);
         cell_config_done(&c);
 }

@@ -1111,6 +1111,34 @@ static size_t finish(CellConfig *c) {
         return diag.n_errors - before;
 }
 
+/* A key a drop-in's empty assignment unset is missing at that line: the
+ * main file (which sets it) is not where to look. A later value forgets it. */
+TEST(finish_names_the_empty_assignment) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        ASSERT_NULL(assign_at(&c, "Root", "Directory", "/srv/web", "web.cell", 2));
+        ASSERT_NULL(assign_at(&c, "Exec", "Exec", "/bin/httpd", "web.cell", 4));
+        ASSERT_NULL(assign_at(&c, "Root", "Directory", "", "web.cell.d/10-x.conf", 2));
+        ASSERT_NULL(assign_at(&c, "Exec", "Exec", "", "web.cell.d/10-x.conf", 4));
+        ASSERT_NULL(assign_at(&c, "Exec", "Boot", "", "web.cell.d/10-x.conf", 5));
+        ASSERT_EQ(finish(&c), 2);
+        ASSERT_STREQ(diag.messages[0],
+                     "web.cell.d/10-x.conf:2: Directory= is missing (an empty assignment here unset it): [Root] "
+                     "needs the absolute path of the container's root directory (or Image= that of a file system "
+                     "image)");
+        ASSERT_STREQ(diag.messages[1], "web.cell.d/10-x.conf:4: Exec= is missing (an empty assignment here unset "
+                     "it): [Exec] needs a command line in Exec= or Boot=yes");
+        diag_done(&diag);
+
+        /* Set again: nothing is missing, and nothing remembered. */
+        ASSERT_NULL(assign_at(&c, "Root", "Directory", "/srv/other", "web.cell.d/20-y.conf", 2));
+        ASSERT_NULL(assign_at(&c, "Exec", "Boot", "yes", "web.cell.d/20-y.conf", 3));
+        ASSERT_EQ(finish(&c), 0);
+        ASSERT_EQ(c.n_emptied, 1);      /* Exec=, which Boot=yes stands in for */
+        cell_config_done(&c);
+}
+
 TEST(finish) {
         CellConfig c;
 
