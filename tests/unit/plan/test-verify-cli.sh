@@ -32,6 +32,15 @@ cp "$examples/web.cell" "$tmp/tmpk2f9x"
 expect 0 "valid file under a temporary name" -- "$cell" verify --name web "$tmp/tmpk2f9x"
 grep -q '^1 unit checked: 1 valid, 0 invalid\.$' "$tmp/err" || fail "summary for one valid unit"
 
+# The drop-ins beside such a copy are not the unit's: a cell.d/ anyone may
+# make in /tmp neither completes an invalid unit nor breaks a valid one.
+mkdir "$tmp/standin" "$tmp/standin/cell.d" "$tmp/units"
+printf '[Unit]\nDescription=no root, no command\n' >"$tmp/standin/tmpq1w2e3"
+printf '[Root]\nDirectory=/srv/a\n[Exec]\nExec=/bin/true\n' >"$tmp/standin/cell.d/00-planted.conf"
+expect 1 "a temporary copy with a planted cell.d/ beside it" -- \
+        env CELL_UNIT_PATH="$tmp/units" "$cell" verify --name web "$tmp/standin/tmpq1w2e3"
+grep -q "tmpq1w2e3: Directory= is missing" "$tmp/err" || fail "a planted drop-in completed the unit"
+
 # Two bad files and a good one: every problem of each is reported.
 printf '[Root]\nDirectory=/srv/a\nBogus=1\n[Exec]\nExec=/bin/true\nMemoryMax=1\n' >"$tmp/bad1.cell"
 printf '[Root]\nDirectory=relative\n' >"$tmp/bad2.cell"
