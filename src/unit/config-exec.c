@@ -20,6 +20,29 @@ static bool exec_name_is_valid(const char *s) {
         return n <= NAME_MAX && !strchr(s, '/') && !streq(s, ".") && !streq(s, "..");
 }
 
+/* An argument execve(2) would refuse with E2BIG whatever the host: said
+ * now, by its place in the command, as the value may be too long to quote.
+ * (The whole command line's limit, a quarter of the stack's, is the
+ * host's and is left to the start.) */
+static int check_argument_lengths(ConfigContext *ctx, char * const *argv) {
+        size_t max = env_assignment_max();
+
+        for (size_t i = 0; argv[i]; i++) {
+                size_t n = strlen(argv[i]);
+                int r;
+
+                if (n < max)
+                        continue;
+                ctx->reported = true;
+                r = diag_error(ctx->diag, ctx->file, ctx->line,
+                               "%s=: argument %zu%s is too long: %zu bytes, and the kernel passes at most %zu "
+                               "(MAX_ARG_STRLEN, %zu with the NUL)", ctx->key, i, i == 0 ? " (the command)" : "",
+                               n, max - 1, max);
+                return r < 0 ? r : -EINVAL;
+        }
+        return 0;
+}
+
 int config_parse_exec(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         _cleanup_strv_free_ char **argv = NULL;
         int r;
@@ -47,6 +70,9 @@ int config_parse_exec(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
                 if (!exec_name_is_valid(argv[0]))
                         return config_bad(ctx, "an absolute path or a plain file name as the command "
                                           "(\"%s\" is neither, as systemd says)", argv[0]);
+                r = check_argument_lengths(ctx, argv);
+                if (r < 0)
+                        return r;
         }
         /* A single command: the last Exec= wins, the empty one unsets it. */
         strv_free(c->exec);

@@ -417,6 +417,34 @@ TEST(environment_too_long) {
         cell_config_done(&c);
 }
 
+/* So does an argument of Exec= that execve(2) refuses whatever the host
+ * (E2BIG): cell verify accepted it, and every start failed at the exec. */
+TEST(exec_argument_too_long) {
+        _cleanup_free_ char *value = NULL, *want = NULL;
+        size_t max = env_assignment_max();
+        CellConfig c;
+
+        cell_config_init(&c);
+        /* "/bin/echo " and max - 1 bytes: the longest argument there is. */
+        value = malloc(max + 16);
+        ASSERT_NOT_NULL(value);
+        memcpy(value, "/bin/echo ", 10);
+        memset(value + 10, 'y', max - 1);
+        value[10 + max - 1] = 0;
+        OK(&c, "Exec", "Exec", value);
+        ASSERT_EQ(strv_length(c.exec), 2);
+        ASSERT_EQ(strlen(c.exec[1]), max - 1);
+
+        /* One more byte: named by its place, not quoted. */
+        memcpy(value + 10 + max - 1, "y", 2);
+        ASSERT_TRUE(asprintf(&want, "web.cell:7: Exec=: argument 1 is too long: %zu bytes, and the kernel "
+                             "passes at most %zu (MAX_ARG_STRLEN, %zu with the NUL)", max, max - 1, max) > 0);
+        BAD_EXACT(&c, "Exec", "Exec", value, want);
+        /* The earlier Exec= stays, as after any bad value. */
+        ASSERT_EQ(strv_length(c.exec), 2);
+        cell_config_done(&c);
+}
+
 TEST(isolation) {
         CellConfig c;
 
