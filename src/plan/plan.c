@@ -283,9 +283,15 @@ static int plan_build_privileges(Plan *p, const CellConfig *c, Diagnostics *diag
         if (c->ambient_capability & ~p->cap_bounding) {
                 unsigned cap = (unsigned) __builtin_ctzll(c->ambient_capability & ~p->cap_bounding);
                 _cleanup_free_ char *name = capability_name(cap);
+                const CellOrigin *o = cell_origin_find(c->origins, c->n_origins, "AmbientCapability", 0);
                 for (char *s = name; s && *s; s++)
                         *s = (char) toupper((unsigned char) *s);
-                int r = diag_error(diag, c->path, 0, "AmbientCapability=%s: not in the container's bounding set "
+                /* The values add up over lines: named by its line only where
+                 * one line alone set the key (a drop-in's, typically), else
+                 * the unit's file, as no one line need hold the capability. */
+                bool one = o && o->lines == 1;
+                int r = diag_error(diag, one && o->file ? o->file : c->path, one ? o->line : 0,
+                                   "AmbientCapability=%s: not in the container's bounding set "
                                    "(%s)", strna(name),
                                    plan_protect_capabilities(p->protect) & (UINT64_C(1) << cap) ?
                                    "a Protect*= key of [Isolation] takes it out" :

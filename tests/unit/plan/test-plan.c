@@ -172,6 +172,27 @@ TEST(capabilities_ambient) {
         cell_config_done(&c);
 }
 
+/* An ambient capability outside the bounding set, set by one line (a
+ * drop-in's): that line is named, not the unit file, which may not have the
+ * key at all. Set over several lines, the values add up and no one line
+ * need be the one at fault: the unit file. */
+TEST(ambient_capability_names_its_only_line) {
+        CellConfig c;
+
+        config_from_files(&c, "amb", "[Root]\nDirectory=/srv/a\n[Exec]\nExec=/bin/true\n",
+                          "[Isolation]\n"
+                          "AmbientCapability=CAP_SYS_TIME\n");
+        plan_fails(&c, ".cell.d/x.conf:2: AmbientCapability=CAP_SYS_TIME: not in the container's bounding set");
+        cell_config_done(&c);
+
+        config_from_files(&c, "amb", "[Root]\nDirectory=/srv/a\n[Exec]\nExec=/bin/true\n"
+                          "[Isolation]\nAmbientCapability=CAP_CHOWN\n",
+                          "[Isolation]\n"
+                          "AmbientCapability=CAP_SYS_TIME\n");
+        plan_fails(&c, "/amb.cell: AmbientCapability=CAP_SYS_TIME: not in the container's bounding set");
+        cell_config_done(&c);
+}
+
 /* NoNewPrivileges=no holds only for a payload with CAP_SYS_ADMIN: without
  * it the kernel takes the system call filter only with no_new_privs, and
  * the plan says so (as systemd implies it for SystemCallFilter=). */
