@@ -14,7 +14,9 @@
  * before the payload is cloned: the supervisor reads them from a signalfd,
  * and the child unblocks them right before exec. SIGTERM is a stop request
  * (KillSignal=, then SIGKILL after TimeoutStopSec=); SIGINT, SIGHUP,
- * SIGUSR1, SIGUSR2 and SIGWINCH go to the payload as they are. */
+ * SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH go to the payload as they are,
+ * but for a SIGHUP, SIGINT or SIGQUIT cell was started with ignored, which
+ * is left out and stays ignored (signal_ignore_kept()). */
 void supervise_signal_set(sigset_t *ret);
 int supervise_block_signals(void);
 /* The signals forwarded, SIGTERM first; n_ret: how many. */
