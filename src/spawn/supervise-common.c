@@ -44,6 +44,7 @@ int supervise_block_signals(void) {
         sigset_t set;
 
         supervise_signal_set(&set);
+        sigaddset(&set, SIGPIPE);
         return sigprocmask(SIG_BLOCK, &set, NULL) < 0 ? -errno : 0;
 }
 
