@@ -39,3 +39,10 @@ void signals_reset(uint64_t mask);
  * came through an exec (cell-monitor, "cell __finish") answers the same.
  * The payload still starts with SIG_DFL (signals_reset()). */
 bool signal_ignore_kept(int sig);
+
+/* The sigqueue value with which "cell kill --all" sends the container's PID 1
+ * its signal, after every other process of the cell's cgroup got it: under
+ * Init=yes cell's reaper does not pass such a one on to the payload, which
+ * has it already (each process gets it once, as with nspawn's stub init,
+ * which keeps what it gets). Any other PID 1 simply gets its signal. */
+#define SIGNAL_VALUE_EVERY_PROCESS 0x63656c6c   /* "cell" */
