@@ -9,7 +9,7 @@
  *   probe kill SIG           die of signal SIG
  *   probe sleep SECONDS      sleep, then exit 0
  *   probe trap               print "signal N" per signal received; exit 64+N
- *                            on TERM, INT, HUP, RTMIN+3; USR1/USR2/WINCH go on
+ *                            on TERM, INT, HUP, RTMIN+3; USR1/USR2/WINCH/RTMIN+4 go on
  *   probe ignore             ignore SIGTERM and sleep forever
  *   probe write PATH         try to create and write PATH: {"write": errno}
  *   probe exe                try to open /proc/1/exe and /proc/PPID/exe for writing
@@ -454,7 +454,8 @@ static void on_signal(int sig) {
 }
 
 static int trap_signals(void) {
-        int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGRTMIN + 3 };
+        /* RTMIN+4 goes on too: real-time signals queue, so two sent are two lines. */
+        int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGRTMIN + 3, SIGRTMIN + 4 };
         struct sigaction sa = { .sa_handler = on_signal };
 
         for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)

@@ -93,6 +93,7 @@ static int output_relay_copy(OutputRelay *r) {
                         return 1;
                 /* OUT is gone for good: what is left is dropped, the payload goes on. */
                 r->out_gone = true;
+                r->out_error = errno;
                 n = (ssize_t) (r->n_buf - r->buf_off);
         }
         r->buf_off += (size_t) n;
@@ -156,10 +157,19 @@ int output_relay_dispatch(OutputRelay *r) {
                 if (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)
                         /* An OUT splice() cannot write to (O_APPEND, say). */
                         r->copy = true;
-                else
+                else {
                         r->out_gone = true;
+                        r->out_error = errno;
+                }
         }
         return 1;
+}
+
+bool output_relay_newly_gone(OutputRelay *r) {
+        if (!r->out_gone || r->out_gone_told)
+                return false;
+        r->out_gone_told = true;
+        return true;
 }
 
 static uint64_t output_relay_now_msec(void) {

@@ -23,6 +23,8 @@ typedef struct OutputRelay {
         bool copy;                      /* splice() refused OUT: read() and write() from here on */
         bool out_full;                  /* OUT took less than it was given: wait for POLLOUT */
         bool out_gone;                  /* OUT failed for good (EPIPE): discarded from then on */
+        int out_error;                  /* ... with this errno (positive) */
+        bool out_gone_told;             /* output_relay_newly_gone() said so */
         size_t n_buf, buf_off;
         char buf[4096];                 /* copy: read from the pipe, not yet taken by OUT */
 } OutputRelay;
@@ -50,6 +52,11 @@ int output_relay_poll_fd(const OutputRelay *r, short *ret_events);
  * closed, all of it passed on; the pipe is closed then), -errno on a
  * failure of the pipe itself (closed too). */
 int output_relay_dispatch(OutputRelay *r);
+/* Whether OUT has failed for good since the last call (true once): the
+ * caller says so, with out_error. The payload's output is dropped from then
+ * on, so that its writes never wait for a stream that will not come back
+ * (journald gone); the pipe stays open, the payload never notices. */
+bool output_relay_newly_gone(OutputRelay *r);
 /* After the payload exited: what is left in the pipe, until its end, for as
  * long as it comes without a pause of a second, and never beyond
  * TIMEOUT_MSEC in all (a writer that escaped, a journal that takes nothing). */

@@ -120,3 +120,11 @@ void signals_reset(uint64_t mask) {
                 if (sig != SIGKILL && sig != SIGSTOP && (mask & UINT64_C(1) << (sig - 1)))
                         (void) sigaction(sig, &sa, NULL);
 }
+
+bool signal_ignore_kept(int sig) {
+        struct sigaction sa;
+
+        if (sig != SIGHUP && sig != SIGINT && sig != SIGQUIT)
+                return false;
+        return sigaction(sig, NULL, &sa) >= 0 && sa.sa_handler == SIG_IGN;
+}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Signal names as systemd writes and reads them (its signal_to_string()
@@ -28,3 +29,20 @@ int status_signals_ignored(const char *status, uint64_t *ret);
  * to SIG_DFL. Both never fail. */
 uint64_t signals_ignored_self(void);
 void signals_reset(uint64_t mask);
+
+/* Whether sig is one of the terminal's signals that whoever started us
+ * made us ignore, and which a supervisor keeps ignored rather than blocking
+ * and forwarding it: SIGHUP (nohup, trap '' HUP), SIGINT and SIGQUIT (a
+ * non-interactive shell's background job, which POSIX starts with both
+ * ignored, so that a ^C on the script's terminal reaches the script alone).
+ * cell sets no SIG_IGN of its own, so the one there is inherited; one that
+ * came through an exec (cell-monitor, "cell __finish") answers the same.
+ * The payload still starts with SIG_DFL (signals_reset()). */
+bool signal_ignore_kept(int sig);
+
+/* The sigqueue value with which "cell kill --all" sends the container's PID 1
+ * its signal, after every other process of the cell's cgroup got it: under
+ * Init=yes cell's reaper does not pass such a one on to the payload, which
+ * has it already (each process gets it once, as with nspawn's stub init,
+ * which keeps what it gets). Any other PID 1 simply gets its signal. */
+#define SIGNAL_VALUE_EVERY_PROCESS 0x63656c6c   /* "cell" */

@@ -11,13 +11,17 @@
 #include "exec-supervise.h"
 #include "log.h"
 #include "macros.h"
+#include "signal-util.h"
 
 int exec_signals(sigset_t *ret) {
         static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD,
                                     SIGTSTP, SIGCONT };
         sigemptyset(ret);
+        /* A SIGHUP, SIGINT or SIGQUIT our caller ignores (nohup, a script's
+         * background job) stays ignored, as in cell run (signal-util.h). */
         for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
-                sigaddset(ret, sigs[i]);
+                if (!signal_ignore_kept(sigs[i]))
+                        sigaddset(ret, sigs[i]);
         return RET_NERRNO(sigprocmask(SIG_BLOCK, ret, NULL));
 }
 

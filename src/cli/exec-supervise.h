@@ -9,7 +9,8 @@
 
 #include "pty-forward.h"
 
-/* Blocks the signals exec_supervise() reads from a signalfd; *ret: their set. */
+/* Blocks the signals exec_supervise() reads from a signalfd (not one of the
+ * terminal's that our caller ignores); *ret: their set. */
 int exec_signals(sigset_t *ret);
 
 /* Until PID (PIDFD) exits: the signals from SIGFD passed on to it, and with

@@ -5,7 +5,6 @@
  * place that tells the human what went wrong. */
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +18,10 @@
 #include "monitor-handover.h"
 #include "monitor.h"
 #include "notify.h"
-#include "parse-value.h"
 #include "plan.h"
 #include "privilege.h"
 #include "root-image.h"
+#include "run-args.h"
 #include "run-console.h"
 #include "run-host.h"
 #include "run-relay.h"
@@ -35,16 +34,6 @@
 #include "supervise.h"
 #include "unit.h"
 #include "verbs.h"
-
-typedef struct RunArgs {
-        CgroupManager manager;
-        bool user_bus;
-        const char *name;
-        const char *unit;
-        char **argv;            /* after "--", NULL when none */
-        int register_machine;   /* --register=: > 0 yes, < 0 no, 0 the unit's Register= */
-        RunConsoleMode console; /* --console= */
-} RunArgs;
 
 typedef struct Run {
         Plan *plan;
@@ -59,102 +48,6 @@ typedef struct Run {
         bool console;           /* a pty: cell forwards (or holds) it, and stays */
         RunRelay *relay;        /* the payload's output, handed over too */
 } Run;
-
-static void help(void) {
-        printf("cell run [OPTIONS] FILE|NAME [-- ARGS...]\n\n"
-               "Run a unit's container in the foreground and supervise it.\n\n"
-               "  -h --help                  Show this help\n"
-               "     --cgroup-manager=MODE   auto (default), systemd, cgroupfs or none\n"
-               "     --user                  Talk to the user's systemd (user bus)\n"
-               "     --name=NAME             Name of the unit (for specifiers, hostname, scope)\n"
-               "     --register=BOOL         Register with systemd-machined (default: Register=)\n"
-               "     --console=MODE          interactive, read-only, passive, pipe or autopipe\n"
-               "                             (default: interactive on a terminal, else pipe)\n"
-               "  -P --pipe                  Same as --console=pipe\n"
-               "  -v --verbose               Narrate every step on stderr\n\n"
-               "ARGS replace Exec= (with Boot=yes they are appended to init's command line);\n"
-               "options go before FILE|NAME, and ARGS that start with \"-\" after \"--\".\n"
-               "Exit status: the payload's own, 128+N when it died of signal N, 1 when the\n"
-               "unit is invalid or cannot be loaded (missing, a directory), 2 when cell\n"
-               "itself failed.\n");
-}
-
-/* Returns 1 to go on, 0 to exit successfully (--help), <0 on usage errors. */
-static int parse_argv(int argc, char *argv[], RunArgs *a) {
-        enum { ARG_CGROUP_MANAGER = 0x100, ARG_USER, ARG_NAME, ARG_REGISTER, ARG_CONSOLE };
-        static const struct option options[] = {
-                { "help",           no_argument,       NULL, 'h'                },
-                { "cgroup-manager", required_argument, NULL, ARG_CGROUP_MANAGER },
-                { "user",           no_argument,       NULL, ARG_USER           },
-                { "name",           required_argument, NULL, ARG_NAME           },
-                { "register",       required_argument, NULL, ARG_REGISTER       },
-                { "console",        required_argument, NULL, ARG_CONSOLE        },
-                { "pipe",           no_argument,       NULL, 'P'                },
-                { "verbose",        no_argument,       NULL, 'v'                },
-                {}
-        };
-        int c;
-
-        while ((c = getopt_long(argc, argv, "+hvP", options, NULL)) >= 0)
-                switch (c) {
-                case 'h':
-                        help();
-                        return 0;
-                case ARG_CGROUP_MANAGER:
-                        a->manager = cgroup_manager_from_string(optarg);
-                        if (a->manager == _CGROUP_MANAGER_MAX)
-                                return log_error_errno(EINVAL, "Unknown --cgroup-manager=%s (auto, systemd, cgroupfs, none).",
-                                                       optarg);
-                        break;
-                case ARG_USER:
-                        a->user_bus = true;
-                        break;
-                case ARG_NAME:
-                        a->name = optarg;
-                        break;
-                case ARG_REGISTER: {
-                        int b = parse_boolean(optarg);
-                        if (b < 0)
-                                return log_error_errno(EINVAL, "Invalid --register=%s (a boolean: yes or no).", optarg);
-                        a->register_machine = b ? 1 : -1;
-                        break;
-                }
-                case ARG_CONSOLE:
-                        a->console = run_console_mode_from_string(optarg);
-                        if (a->console == _RUN_CONSOLE_MAX)
-                                return log_error_errno(EINVAL, "Unknown --console=%s (interactive, read-only, passive, "
-                                                       "pipe or autopipe).", optarg);
-                        break;
-                case 'P':
-                        a->console = RUN_CONSOLE_PIPE;
-                        break;
-                case 'v':
-                        log_set_max_level(LOG_DEBUG);
-                        break;
-                case '?':
-                        return -EINVAL;
-                default:
-                        return -EINVAL;
-                }
-
-        if (optind >= argc)
-                return log_error_errno(EINVAL, "Missing unit. See \"cell run --help\".");
-        a->unit = argv[optind++];
-        /* getopt_long() stops at the unit; "--" after it starts the ARGS. */
-        if (optind < argc && streq(argv[optind], "--"))
-                optind++;
-        else if (optind < argc && argv[optind][0] == '-')
-                /* "cell run web -v" or "... --user" means an option put where
-                 * systemctl would take it, never a payload named "-v": started,
-                 * it would make a container (a system scope for --user) only
-                 * to fail its Exec=. ARGS that start with "-" follow "--". */
-                return log_error_errno(EINVAL, "\"%s\" after the unit: options go before %s, the payload's "
-                                       "arguments after \"--\". See \"cell run --help\".",
-                                       argv[optind], a->unit);
-        if (optind < argc)
-                a->argv = argv + optind;
-        return 1;
-}
 
 /* READY=1 to our own supervisor, once. */
 static void run_ready(Run *run) {
@@ -601,7 +494,7 @@ int verb_run(int argc, char *argv[]) {
         const char *prime;
         int r;
 
-        r = parse_argv(argc, argv, &a);
+        r = run_parse_argv(argc, argv, &a);
         if (r <= 0)
                 return r == 0 ? CELL_EXIT_OK : CELL_EXIT_FAILURE;
 

@@ -177,6 +177,10 @@ static void on_output(Loop *l, int i) {
 
         if (r < 0)
                 log_debug_errno(r, "Relaying the payload's %s: %m", i == 0 ? "stdout" : "stderr");
+        /* As cell's (run-relay.c): once, maybe to that very stream. */
+        if (output_relay_newly_gone(&l->output[i]))
+                log_warning_errno(l->output[i].out_error, "The journal stream is gone (%m): the payload's %s "
+                                  "is dropped from now on.", i == 0 ? "stdout" : "stderr");
         if (output_watch(l, i) < 0) {
                 /* Not to be watched (epoll_ctl() failed): once the pipe is
                  * full the payload's writes wait; the rest is drained at its end. */
@@ -199,10 +203,12 @@ static int loop_setup(Loop *l) {
         uint32_t events = 0;
         int r;
 
-        /* The mask came blocked through the exec; blocked again, in case. */
+        /* The mask came blocked through the exec (SIGPIPE with it:
+         * supervise_block_signals()); blocked again, in case. */
+        r = supervise_block_signals();
+        if (r < 0)
+                return r;
         supervise_signal_set(&set);
-        if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-                return negative_errno();
         l->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
         if (l->epoll_fd < 0)
                 return negative_errno();

@@ -86,6 +86,7 @@ pid_t cg_tree_first_pid(int dirfd) {
 
 typedef struct SignalVisit {
         int sig;
+        pid_t except;
         int n;
 } SignalVisit;
 
@@ -106,6 +107,8 @@ static int visit_signal(int fd, void *userdata) {
                 if (pid <= 0)
                         continue;
                 v->n++;
+                if (pid == v->except)
+                        continue;
                 /* Only a member of the container's cgroup, i.e. something
                  * cell started; the pidfd pins it, so a PID recycled since
                  * the read is not hit. */
@@ -119,8 +122,8 @@ static int visit_signal(int fd, void *userdata) {
         return 0;
 }
 
-int cg_tree_signal(int dirfd, int sig) {
-        SignalVisit v = { .sig = sig };
+int cg_tree_signal(int dirfd, int sig, pid_t except) {
+        SignalVisit v = { .sig = sig, .except = except };
 
         (void) walk(dirfd, 0, false, visit_signal, &v);
         return v.n;

@@ -15,9 +15,9 @@
 /* The first PID found at or below dirfd, 0 if none, -errno on failure. */
 pid_t cg_tree_first_pid(int dirfd);
 
-/* sig (through a pidfd) to every process at or below dirfd; returns how many
- * were listed. */
-int cg_tree_signal(int dirfd, int sig);
+/* sig (through a pidfd) to every process at or below dirfd but except (0:
+ * none); returns how many were listed, except among them. */
+int cg_tree_signal(int dirfd, int sig, pid_t except);
 
 /* Removes the cgroups below dirfd, deepest first. Returns 0, or -errno of
  * the first that could not be removed. path itself stays (the caller

@@ -19,6 +19,7 @@
 #include "instance.h"
 #include "runtime-state.h"
 #include "scope-internal.h"
+#include "signal-util.h"
 #include "strv.h"
 #include "unit-name.h"
 
@@ -447,7 +448,7 @@ int instance_stop(const CellInstance *i, bool user_bus, uint64_t timeout_usec) {
         return pidfd_wait_gone(leader_fd, timeout_usec);
 }
 
-/* SIGNAL to every process in the container's cgroup and below it (cgroupfs runs). */
+/* SIGNAL to every process in the container's cgroup and below it but its PID 1. */
 static int kill_cgroup_members(const CellInstance *i, int sig) {
         CgroupMembership *own = NULL;
         CgroupMount *mounts = NULL;
@@ -472,33 +473,57 @@ static int kill_cgroup_members(const CellInstance *i, int sig) {
                         continue;
                 fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (fd >= 0)
-                        n = cg_tree_signal(fd, sig) ?: -ESRCH;
+                        n = cg_tree_signal(fd, sig, i->leader) ?: -ESRCH;
         }
         cg_membership_free(own, n_own);
         cg_mount_free(mounts, n_mounts);
         return n;
 }
 
-int instance_kill(const CellInstance *i, bool user_bus, int sig, bool all) {
+/* sig to the container's PID 1, as "cell kill --all" sends it once every
+ * other process has it: with a sigqueue value that tells cell's reaper
+ * (Init=yes) not to pass it on (signal-util.h). */
+static int kill_leader_last(int fd, int sig) {
+        siginfo_t si = { .si_signo = sig, .si_code = SI_QUEUE };
+
+        si.si_pid = getpid();
+        si.si_uid = getuid();
+        si.si_value.sival_int = SIGNAL_VALUE_EVERY_PROCESS;
+        return RET_NERRNO(syscall(SYS_pidfd_send_signal, fd, sig, &si, 0));
+}
+
+/* Each process once, the payload too: systemd's KillUnit would signal the
+ * reaper of Init=yes with the rest, and it passes every signal on to the
+ * payload, which had its own already. */
+static int kill_every_process(const CellInstance *i, bool user_bus, int sig) {
         _cleanup_close_ int fd = -EBADF;
+        sd_bus *bus = NULL;
         int r;
 
-        if (all) {
-                if (i->manager == CGROUP_MANAGER_SYSTEMD) {
-                        sd_bus *bus = NULL;
-                        r = scope_bus_open(user_bus, &bus);
-                        if (r < 0)
-                                return r;
-                        r = instance_bus_kill_all(bus, i, sig);
-                        sd_bus_close_unref(bus);
-                        return r;
-                }
-                if (i->manager == CGROUP_MANAGER_CGROUPFS) {
-                        r = kill_cgroup_members(i, sig);
-                        return r < 0 ? r : 0;
-                }
-                /* no cgroup: the leader is all we know */
-        }
+        /* Pinned first: its PID is what the walk leaves out. */
+        fd = i->leader > 0 ? pidfd_open_pinned(i->leader, i->leader_start) : -ESRCH;
+        if (fd < 0 && fd != -ESRCH)
+                return fd;
+        r = fd >= 0 ? kill_cgroup_members(i, sig) : -ESRCH;
+        if (r >= 0)
+                return kill_leader_last(fd, sig);
+        if (i->manager != CGROUP_MANAGER_SYSTEMD)
+                return r;
+        /* No PID 1 or no cgroup of its own found where systemd has the scope: systemd's walk. */
+        r = scope_bus_open(user_bus, &bus);
+        if (r < 0)
+                return r;
+        r = instance_bus_kill_all(bus, i, sig);
+        sd_bus_close_unref(bus);
+        return r;
+}
+
+int instance_kill(const CellInstance *i, bool user_bus, int sig, bool all) {
+        _cleanup_close_ int fd = -EBADF;
+
+        /* (no cgroup, the none manager: the leader is all we know) */
+        if (all && i->manager != CGROUP_MANAGER_NONE)
+                return kill_every_process(i, user_bus, sig);
         if (i->leader <= 0)
                 return -ESRCH;
         fd = pidfd_open_pinned(i->leader, i->leader_start);

@@ -559,7 +559,7 @@ void scope_cgroupfs_free(Scope *s) {
         for (unsigned attempt = 0; attempt < 500; attempt++) {
                 int listed = 0;
                 for (size_t i = 0; i < f->n_dirs; i++)
-                        listed += killed ? (cg_tree_first_pid(f->dirs[i].fd) > 0) : cg_tree_signal(f->dirs[i].fd, SIGKILL);
+                        listed += killed ? (cg_tree_first_pid(f->dirs[i].fd) > 0) : cg_tree_signal(f->dirs[i].fd, SIGKILL, 0);
                 if (listed == 0)
                         break;
                 (void) sleep_msec(10);

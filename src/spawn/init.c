@@ -11,6 +11,7 @@
 
 #include "caps.h"
 #include "init.h"
+#include "signal-util.h"
 
 int init_reaper_loop(pid_t payload, int sigfd) {
         for (;;) {
@@ -26,7 +27,13 @@ int init_reaper_loop(pid_t payload, int sigfd) {
                         continue;
 
                 if (si.ssi_signo != SIGCHLD) {
-                        /* Whatever reaches PID 1 is meant for the payload. */
+                        /* Whatever reaches PID 1 is meant for the payload,
+                         * but "cell kill --all"'s, from outside the
+                         * container (no PID here): the payload got that
+                         * one itself, and a second would count twice. */
+                        if (si.ssi_code == SI_QUEUE && si.ssi_pid == 0 &&
+                            si.ssi_int == SIGNAL_VALUE_EVERY_PROCESS)
+                                continue;
                         (void) kill(payload, (int) si.ssi_signo);
                         continue;
                 }

@@ -13,23 +13,18 @@
  * action would end cell with a core and the container with it. */
 static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 
-/* A SIGHUP that whoever started cell ignores (nohup, trap '' HUP) stays
- * ignored: neither blocked nor read, so the kernel drops it, and the hangup
- * of the terminal cell was started from does not reach the payload, as nohup
- * promises. cell never sets a disposition of its own (it reads signals
- * through a signalfd), so cell-monitor, exec'd after it, sees the same. */
-static bool kept_ignored(int sig) {
-        struct sigaction sa;
-
-        return sig == SIGHUP && sigaction(sig, NULL, &sa) >= 0 && sa.sa_handler == SIG_IGN;
-}
-
+/* A SIGHUP, SIGINT or SIGQUIT that whoever started cell ignores (nohup, a
+ * script's background job, trap '') stays ignored: neither blocked nor read,
+ * so the kernel drops it, and the hangup or ^C of the terminal cell was
+ * started from does not reach the payload (signal-util.h). cell never sets a
+ * disposition of its own (it reads signals through a signalfd), so
+ * cell-monitor, exec'd after it, sees the same. */
 const int *supervise_forwarded_signals(size_t *n_ret) {
         static int list[ELEMENTSOF(forwarded_signals)];
         size_t n = 0;
 
         for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++)
-                if (!kept_ignored(forwarded_signals[i]))
+                if (!signal_ignore_kept(forwarded_signals[i]))
                         list[n++] = forwarded_signals[i];
         *n_ret = n;
         return list;
@@ -49,6 +44,7 @@ int supervise_block_signals(void) {
         sigset_t set;
 
         supervise_signal_set(&set);
+        sigaddset(&set, SIGPIPE);
         return sigprocmask(SIG_BLOCK, &set, NULL) < 0 ? -errno : 0;
 }
 

@@ -14,8 +14,17 @@
  * before the payload is cloned: the supervisor reads them from a signalfd,
  * and the child unblocks them right before exec. SIGTERM is a stop request
  * (KillSignal=, then SIGKILL after TimeoutStopSec=); SIGINT, SIGHUP,
- * SIGUSR1, SIGUSR2 and SIGWINCH go to the payload as they are. */
+ * SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH go to the payload as they are,
+ * but for a SIGHUP, SIGINT or SIGQUIT cell was started with ignored, which
+ * is left out and stays ignored (signal_ignore_kept()). */
 void supervise_signal_set(sigset_t *ret);
+/* Those, and SIGPIPE, which is never read: a journal stream that went away
+ * (journald restarted) under the output relay or our own messages, with
+ * the service's IgnoreSIGPIPE=no, must cost a write its EPIPE, not cell its
+ * life and the container with it (splice() and write() to a socket have no
+ * MSG_NOSIGNAL). Blocked, not ignored: the mask goes on through the exec
+ * of cell-monitor and "cell __finish", and the payload starts with an
+ * empty one. */
 int supervise_block_signals(void);
 /* The signals forwarded, SIGTERM first; n_ret: how many. */
 const int *supervise_forwarded_signals(size_t *n_ret);

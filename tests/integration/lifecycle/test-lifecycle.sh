@@ -202,7 +202,7 @@ sup=$(json_get supervisor_pid <<<"$json")
 check "list --json: its supervisor is its cell run" grep -qxE 'cell|cell-monitor' <<<"$(in_sealed cat "/proc/$sup/comm" 2>/dev/null)"
 cell kill --all plain USR1
 got_plain_usr1() { [ -s "$ROOT/out/plain-usr1" ]; }
-check "cell kill --all: the payload got SIGUSR1 (KillUnit)" wait_for 5 got_plain_usr1
+check "cell kill --all: the payload got SIGUSR1 (every process of the scope's cgroup, PID 1 last)" wait_for 5 got_plain_usr1
 cell stop plain
 expect_eq "cell stop plain (scope) exits 0" 0 "$?"
 expect_eq "the payload got SIGTERM" term "$(cat "$ROOT/out/plain-term" 2>/dev/null)"

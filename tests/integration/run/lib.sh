@@ -6,12 +6,14 @@
 # systemd bus on the test machines (tests/integration/systemd/ has one).
 set -euo pipefail
 
-# SIGHUP at its default: a suite started under nohup would pass its ignored
-# SIGHUP to every cell started here, which keeps it ignored (as nohup asks),
-# and the tests that send cell SIGHUP would wait for nothing. A shell cannot
-# undo an ignore it inherited: env does, in a new one.
+# SIGHUP, SIGINT and SIGQUIT at their defaults: a suite started under nohup
+# (or as a script's background job) would pass its ignored ones to every cell
+# started here, which keeps them ignored (as nohup asks), and the tests that
+# send cell those would wait for nothing. A shell cannot undo an ignore it
+# inherited: env does, in a new one. (This shell's own background jobs get
+# SIGINT and SIGQUIT ignored again: test-signals.sh.)
 if [ -z "${CELL_TEST_SIGHUP_RESET:-}" ]; then
-        CELL_TEST_SIGHUP_RESET=1 exec env --default-signal=HUP "$BASH" "$0" "$@"
+        CELL_TEST_SIGHUP_RESET=1 exec env --default-signal=HUP,INT,QUIT "$BASH" "$0" "$@"
 fi
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -27,4 +27,32 @@ expect "/proc/1/exe" "$(cat "$work/out")" \
 run_cell none "$u" -- /bin/sh -c 'kill -KILL 1; sleep 0.2; echo alive'
 expect "kill 1" "$status" 0
 expect "kill 1 output" "$(cat "$work/out")" alive
+# cell kill --all: every process of the cell's cgroup once, the payload
+# too. The reaper, PID 1, gets it last and as "cell kill --all"'s, and does
+# not pass it on: the payload had two (its own, and the reaper's).
+# Without Init=, the payload is PID 1 and gets it once as well.
+for init in yes no; do
+        u=$(unit "killall$init" "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe trap $marker" "Init=$init")
+        name=$(unit_name "killall$init")
+        : > "$work/out"
+        env --default-signal=INT,QUIT "$CELL" run --cgroup-manager=cgroupfs "$u" >"$work/out" 2>"$work/err" &
+        pid=$!
+        for _ in $(seq 100); do
+                grep -q trapping "$work/out" && "$CELL" status "$name" >/dev/null 2>&1 && break
+                sleep 0.05
+        done
+        # RTMIN+4 (38): real-time signals queue, so a second is not merged
+        # into the first (two USR1 or HUP pending at once are one).
+        "$CELL" kill --all "$name" RTMIN+4 || fail "Init=$init: cell kill --all failed"
+        # Then the PID 1 alone (to the payload through the reaper): once too.
+        "$CELL" kill "$name" WINCH
+        for _ in $(seq 100); do grep -qx "signal 28" "$work/out" && break; sleep 0.05; done
+        sleep 0.2
+        kill -HUP "$pid"
+        status=0
+        wait "$pid" || status=$?
+        expect "Init=$init: kill --all, status" "$status" $((64 + 1))
+        expect "Init=$init: kill --all, each signal once" "$(grep -c 'signal' "$work/out")" 3
+        expect "Init=$init: SIGRTMIN+4 once" "$(grep -cx 'signal 38' "$work/out")" 1
+done
 echo ok

@@ -27,9 +27,9 @@ u=$(unit probe \
 # Signals the caller ignores (a shell's trap '', a service's IgnoreSIGPIPE=)
 # must not stay ignored in the payload.
 exec 7<"$work/env"
-trap '' PIPE USR1 HUP RTMIN+2
+trap '' PIPE USR1 HUP INT QUIT RTMIN+2
 TERM=probe-term run_cell none "$u"
-trap - PIPE USR1 HUP RTMIN+2
+trap - PIPE USR1 HUP INT QUIT RTMIN+2
 exec 7<&-
 [ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "cell run exited $status"; }
 cat "$work/out"
@@ -230,9 +230,9 @@ if [ "$machine" = x86_64 ]; then
         done
         out=$("$CELL" exec "$(unit_name perexec)" /bin/uname -m) || fail "cell exec failed"
         # Signals the caller of cell exec ignores are not ignored by its command.
-        trap '' PIPE USR1 HUP RTMIN+2
+        trap '' PIPE USR1 HUP INT QUIT RTMIN+2
         "$CELL" exec "$(unit_name perexec)" /bin/probe > "$work/exec.json" || fail "cell exec probe failed"
-        trap - PIPE USR1 HUP RTMIN+2
+        trap - PIPE USR1 HUP INT QUIT RTMIN+2
         # A SIGCHLD its caller ignores does not cost cell exec the command's status.
         chld=0
         bash -c 'trap "" CHLD; exec "$0" exec "$1" /bin/sh -c "exit 7"' "$CELL" "$(unit_name perexec)" || chld=$?

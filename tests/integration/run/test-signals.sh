@@ -4,9 +4,11 @@
 . "$(dirname "$0")/lib.sh"
 
 # start UNIT: cell run in the background; waits for the payload's first line.
+# SIGINT and SIGQUIT at their defaults: this shell starts its background
+# jobs with both ignored (POSIX, no job control), which cell keeps.
 start() {
         : > "$work/out"
-        "$CELL" run --cgroup-manager=none "$1" >"$work/out" 2>"$work/err" &
+        env --default-signal=INT,QUIT "$CELL" run --cgroup-manager=none "$1" >"$work/out" 2>"$work/err" &
         pid=$!
         for _ in $(seq 100); do
                 [ -s "$work/out" ] && return 0
@@ -45,12 +47,16 @@ expect "forwarded" "$(tr '\n' ' ' < "$work/out")" "trapping signal 10 signal 28 
 
 # The same from cell-monitor, which supervises once the payload has run
 # for a second (cell(1)): its forwarded signals are cell's.
+# await_monitor: until cell ($pid) has become cell-monitor.
+await_monitor() {
+        for _ in $(seq 100); do
+                case $(readlink "/proc/$pid/exe") in */cell-monitor) return 0 ;; esac
+                sleep 0.05
+        done
+        fail "cell did not hand over to cell-monitor"
+}
 start "$u"
-for _ in $(seq 100); do
-        case $(readlink "/proc/$pid/exe") in */cell-monitor) break ;; esac
-        sleep 0.05
-done
-case $(readlink "/proc/$pid/exe") in */cell-monitor) ;; *) fail "cell did not hand over to cell-monitor" ;; esac
+await_monitor
 kill -QUIT "$pid"; signal_seen 3
 kill -USR1 "$pid"; signal_seen 10
 kill -HUP "$pid"
@@ -63,7 +69,7 @@ expect "monitor: forwarded" "$(tr '\n' ' ' < "$work/out")" "trapping signal 3 si
 # (cell forwarded it, and a payload without a handler died of it); the
 # other signals still go on.
 : > "$work/out"
-(trap '' HUP; exec "$CELL" run --cgroup-manager=none "$u") >"$work/out" 2>"$work/err" &
+(trap '' HUP; exec env --default-signal=INT,QUIT "$CELL" run --cgroup-manager=none "$u") >"$work/out" 2>"$work/err" &
 pid=$!
 for _ in $(seq 100); do [ -s "$work/out" ] && break; sleep 0.05; done
 kill -HUP "$pid"
@@ -74,6 +80,29 @@ kill -INT "$pid"
 finish
 expect "nohup: INT status" "$status" $((64 + 2))
 expect "nohup: SIGHUP not forwarded" "$(tr '\n' ' ' < "$work/out")" "trapping signal 10 signal 12 signal 2 "
+
+# Started as a script's background job, with SIGINT and SIGQUIT ignored (a
+# shell without job control starts it so): a ^C or ^\ on the script's
+# terminal is for the script alone, and stays ignored, by cell and by
+# cell-monitor after it (cell forwarded both, and a payload without a
+# handler died of them); the payload's own are at their defaults (the
+# probe traps them: test-probe.sh checks its SigIgn).
+: > "$work/out"
+"$CELL" run --cgroup-manager=none "$u" >"$work/out" 2>"$work/err" &
+pid=$!
+for _ in $(seq 100); do [ -s "$work/out" ] && break; sleep 0.05; done
+kill -INT "$pid"; kill -QUIT "$pid"
+kill -USR1 "$pid" 2>/dev/null || fail "background job: cell ended on SIGINT or SIGQUIT: $(tr '\n' ' ' < "$work/out")"
+signal_seen 10
+await_monitor
+kill -INT "$pid"; kill -QUIT "$pid"
+kill -WINCH "$pid" 2>/dev/null || fail "background job: cell-monitor ended on SIGINT or SIGQUIT: $(tr '\n' ' ' < "$work/out")"
+signal_seen 28
+kill -HUP "$pid"
+finish
+expect "background job: HUP status" "$status" $((64 + 1))
+expect "background job: SIGINT and SIGQUIT not forwarded" "$(tr '\n' ' ' < "$work/out")" \
+        "trapping signal 10 signal 28 signal 1 "
 
 # SIGTERM is translated to KillSignal= (SIGUSR2 = 12: the probe goes on).
 start "$u"

@@ -74,6 +74,23 @@ expect "exec: and its status comes back" "$status" 66
 in_tty "$CELL" exec "$name" /bin/sh -c 'exit 7'
 expect "exec: exit status" "$status" 7
 
+# cell exec as a script's background job, which this shell starts with
+# SIGINT and SIGQUIT ignored (POSIX): both stay ignored, as in cell run,
+# and are not forwarded (a ^C on the script's terminal is the script's);
+# the others go on to the command.
+"$CELL" exec -P "$name" /bin/probe trap </dev/null >"$work/execbg" 2>&1 &
+execpid=$!
+for _ in $(seq 100); do grep -q trapping "$work/execbg" && break; sleep 0.05; done
+kill -INT "$execpid"; kill -QUIT "$execpid"
+kill -USR1 "$execpid" 2>/dev/null || fail "exec in the background: cell exec ended on SIGINT or SIGQUIT"
+for _ in $(seq 100); do grep -qx 'signal 10' "$work/execbg" && break; sleep 0.05; done
+kill -TERM "$execpid"
+status=0
+wait "$execpid" || status=$?
+expect "exec in the background: status" "$status" $((64 + 15))
+expect "exec in the background: SIGINT and SIGQUIT not forwarded" "$(tr '\n' ' ' < "$work/execbg")" \
+        "trapping signal 10 signal 15 "
+
 kill -TERM "$runpid"
 wait "$runpid" || true
 echo ok

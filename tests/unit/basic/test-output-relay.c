@@ -195,6 +195,10 @@ TEST(journal_gone_discards) {
                 ASSERT_EQ(output_relay_dispatch(&r), 1);
         }
         ASSERT_TRUE(r.out_gone);
+        ASSERT_EQ(r.out_error, EPIPE);
+        /* Said once by the caller, not for each write that follows. */
+        ASSERT_TRUE(output_relay_newly_gone(&r));
+        ASSERT_FALSE(output_relay_newly_gone(&r));
         safe_close(p[1]);
         ASSERT_EQ(output_relay_dispatch(&r), 0);
         output_relay_done(&r);

@@ -116,3 +116,18 @@ TEST(signals_reset_ignored_self) {
         ASSERT_EQ(waitpid(pid, &status, 0), pid);
         ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
+
+TEST(ignore_kept_terminal_signals_only) {
+        struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_usr1;
+
+        ASSERT_FALSE(signal_ignore_kept(SIGINT));
+        ASSERT_OK(sigaction(SIGINT, &ign, &old_int));
+        ASSERT_OK(sigaction(SIGUSR1, &ign, &old_usr1));
+        /* A background job's SIGINT: kept; an ignored SIGUSR1 is no terminal's. */
+        ASSERT_TRUE(signal_ignore_kept(SIGINT));
+        ASSERT_FALSE(signal_ignore_kept(SIGUSR1));
+        ASSERT_FALSE(signal_ignore_kept(SIGTERM));
+        ASSERT_OK(sigaction(SIGINT, &old_int, NULL));
+        ASSERT_OK(sigaction(SIGUSR1, &old_usr1, NULL));
+        ASSERT_FALSE(signal_ignore_kept(SIGINT));
+}

@@ -74,7 +74,7 @@ TEST(symlinks_are_not_followed) {
         ASSERT_TRUE(fd >= 0);
         ASSERT_EQ(cg_tree_first_pid(fd), 0);
         /* The kill walk lists nothing either: no PID outside the tree. */
-        ASSERT_EQ(cg_tree_signal(fd, SIGKILL), 0);
+        ASSERT_EQ(cg_tree_signal(fd, SIGKILL, 0), 0);
         close(fd);
         remove_tree(d);
         remove_tree(outside);

@@ -4,19 +4,23 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "init.h"
+#include "signal-util.h"
 #include "test.h"
 
 static void on_usr1(int sig) {
         _exit(5);
 }
 
+
 typedef enum Mode {
         MODE_ORPHANS,   /* the payload leaves an orphan, waits, exits 5 */
         MODE_FORWARD,   /* the payload exits 5 on the forwarded SIGUSR1 */
         MODE_DIE,       /* the payload kills itself with SIGTERM */
+        MODE_EVERY,     /* "cell kill --all"'s SIGUSR1 is not forwarded: the payload exits 6 */
 } Mode;
 
 /* The reaper side, as a subreaper. Exits with the loop's status, or 99 if
@@ -56,6 +60,10 @@ static _noreturn_ void reaper(Mode mode) {
                         waitpid(x, NULL, 0);
                         usleep(300 * 1000);
                         _exit(5);
+                case MODE_EVERY:
+                        (void) !write(p[1], "x", 1);
+                        usleep(300 * 1000);
+                        _exit(6);
                 case MODE_FORWARD:
                         (void) !write(p[1], "x", 1);
                         for (;;)
@@ -73,6 +81,14 @@ static _noreturn_ void reaper(Mode mode) {
                 if (read(p[0], &c, 1) != 1)
                         _exit(97);
                 kill(getpid(), SIGUSR1);        /* to be forwarded */
+        }
+        if (mode == MODE_EVERY) {
+                /* As from outside the container (no PID), with cell's value. */
+                siginfo_t si = { .si_signo = SIGUSR1, .si_code = SI_QUEUE };
+
+                si.si_value.sival_int = SIGNAL_VALUE_EVERY_PROCESS;
+                if (read(p[0], &c, 1) != 1 || syscall(SYS_rt_sigqueueinfo, getpid(), SIGUSR1, &si) < 0)
+                        _exit(97);
         }
         status = init_reaper_loop(payload, sigfd);
         while (waitpid(-1, NULL, WNOHANG) > 0)
@@ -102,4 +118,10 @@ TEST(forwards_signals_to_the_payload) {
 
 TEST(payload_killed_by_a_signal_gives_128_plus_n) {
         ASSERT_EQ(run_reaper(MODE_DIE), 128 + SIGTERM);
+}
+
+/* "cell kill --all" signals the payload itself, then PID 1 with its value:
+ * passed on, the payload would get it twice. */
+TEST(does_not_forward_a_signal_every_process_got) {
+        ASSERT_EQ(run_reaper(MODE_EVERY), 6);
 }
