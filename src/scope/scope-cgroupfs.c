@@ -550,16 +550,6 @@ int scope_cgroupfs_attach(Scope *s, pid_t pid, bool born_in) {
         return 0;
 }
 
-bool scope_cgroupfs_oom_killed(Scope *s) {
-        uint64_t n = 0;
-        if (!s->fs || s->fs->memory_idx < 0)
-                return false;
-        CgroupDir *d = s->fs->dirs + s->fs->memory_idx;
-        if (cg_read_keyed(d->fd, d->unified ? "memory.events" : "memory.oom_control", "oom_kill", &n) < 0)
-                return false;
-        return n > 0;
-}
-
 void scope_cgroupfs_free(Scope *s) {
         ScopeCgroupfs *f = s->fs;
 

@@ -99,6 +99,43 @@ expect "cell stop of a killed cell: its cgroups" "$(find /sys/fs/cgroup -type d 
 [ ! -e "/run/cell/$dead" ] || fail "cell stop of a killed cell: its runtime state is left"
 expect_nothing_left
 
+# An OOM kill of a process that is not the payload (here a child of its
+# shell, which exits 0 after it) is reported as such, not as the payload's:
+# on cgroup v1 also when the victim is in a cgroup the payload made below
+# the container's (as a systemd inside would), where memory.oom_control of
+# the container's cgroup does not count it. Only where the memory
+# controller is a v1 one or cgroup2 has it (not this machine's cgroup2).
+if grep -q '^[0-9]*:[^:]*\bmemory\b' /proc/self/cgroup ||
+        grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+        mkdir -p "$work/sync"
+        hog="while [ ! -e /data/go ]; do sleep 0.1; done; dd if=/dev/zero bs=1048576 count=200 2>/dev/null | tail >/dev/null; exit 0"
+        for sub in "" sub; do
+                rm -f "$work/sync/go"
+                u=$(unit "oom$sub" "[Root]" "Directory=$root" "Bind=$work/sync:/data" "[Exec]" "Exec=/bin/sh -c '$hog'" \
+                        "[Limits]" "MemoryMax=32M")
+                timeout 30 "$CELL" run --cgroup-manager=cgroupfs "$u" >/dev/null 2>"$work/err" &
+                pid=$!
+                d=
+                for _ in $(seq 100); do
+                        d=$(find /sys/fs/cgroup/memory /sys/fs/cgroup -maxdepth 8 -type d -name "cell-$(unit_name "oom$sub")" 2>/dev/null | head -n 1)
+                        [ -n "$d" ] && [ -n "$(cat "$d/cgroup.procs")" ] && break
+                        sleep 0.05
+                done
+                [ -n "$d" ] || fail "oom$sub: the payload did not start: $(cat "$work/err")"
+                if [ -n "$sub" ]; then
+                        mkdir "$d/$sub"
+                        for p in $(cat "$d/cgroup.procs"); do echo "$p" > "$d/$sub/cgroup.procs"; done
+                fi
+                touch "$work/sync/go"
+                status=0
+                wait "$pid" || status=$?
+                expect "oom$sub: status (the payload's shell exits 0)" "$status" 0
+                grep -qx "cell: $(unit_name "oom$sub"): A process of the container was killed by the OOM killer (MemoryMax=), not the payload itself." "$work/err" ||
+                        fail "oom$sub: no true word of the OOM kill: $(cat "$work/err")"
+        done
+        expect_nothing_left
+fi
+
 # Where cell may make no cgroup, as in a container whose /sys/fs/cgroup is
 # mounted read-only: refused, saying why and what else there is (it said
 # "Read-only file system" alone), nothing left behind. TasksMax= needs the
