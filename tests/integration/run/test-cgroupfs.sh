@@ -86,6 +86,17 @@ expect "a start beside a killed cell: the killed cell's cgroups are taken back" 
 rmdir "$foreign"
 [ -n "$(find /sys/fs/cgroup -type d -name "cell-$(unit_name live)")" ] || fail "a running cell's cgroups were removed"
 pgrep -f "probe sleep 30 $marker-live\$" >/dev/null || fail "the running cell was stopped"
+# cell status shows where the container is in each hierarchy that matters:
+# on this hybrid host the v1 ones whose path differs from the unified one
+# (here memory's, below another cgroup than the rest: /process_api/...).
+status_out=$("$CELL" status "$(unit_name live)")
+want=$(awk -F: -v n="cell-$(unit_name live)" '$1 == 0 { u = $3 } $2 ~ /(^|,)(memory|pids|cpu|cpuset|blkio)(,|$)/ { p[$2] = $3 }
+        END { for (c in p) if (p[c] != u) print c " " p[c] }' "/proc/$(pgrep -f "probe sleep 30 $marker-live\$")/cgroup")
+expect_match "cell status: the unified cgroup" "$status_out" "CGroup: /([^ ]*/)?cell-$(unit_name live)(\$|"$'\n'")"
+while read -r c p; do
+        [ -n "$c" ] || continue
+        grep -qE "^ +$p \(([^)]*, )?$c(, [^)]*)?\)$" <<<"$status_out" || fail "cell status: no line for $c at $p: $status_out"
+done <<<"$want"
 pkill -KILL -f "probe sleep 30 $marker-live\$"
 wait "$live" || true
 # cell stop of a killed cell: not running (3), what it left taken back.
