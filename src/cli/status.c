@@ -10,6 +10,7 @@
 #include "instance.h"
 #include "json-write.h"
 #include "log.h"
+#include "strv.h"
 #include "verbs.h"
 
 static void help(void) {
@@ -50,8 +51,14 @@ static void print_text(const CellInstance *i) {
                 printf("      Tasks: %" PRIu64 "\n", i->tasks_current);
         else
                 printf("      Tasks: -\n");
-        if (i->control_group)
+        if (i->control_group) {
+                /* On a hybrid host, where the limits' v1 hierarchies have it elsewhere. */
+                _cleanup_strv_free_ char **elsewhere = NULL;
                 printf("     CGroup: %s\n", i->control_group);
+                (void) instance_cgroups_elsewhere(i, &elsewhere);
+                STRV_FOREACH(l, elsewhere)
+                        printf("             %s\n", *l);
+        }
 }
 
 int verb_status(int argc, char *argv[]) {

@@ -7,6 +7,7 @@
 
 #include "instance.h"
 #include "log.h"
+#include "scope.h"
 #include "verbs.h"
 
 static void help(void) {
@@ -52,6 +53,16 @@ int verb_stop(int argc, char *argv[]) {
                 return CELL_EXIT_FAILURE;
         }
         r = cli_find_instance(argv[optind], user_bus, true, &name, &i);
+        if (r == CELL_EXIT_NOT_RUNNING) {
+                /* Killed, it may have left its cgroups behind: ours to take back now. */
+                unsigned removed = 0;
+                int k = scope_cgroupfs_take_back(name, &removed);
+                if (k < 0)
+                        log_warning_errno(k, "Taking back what a killed run of %s left: %m", name);
+                else if (removed > 0)
+                        log_info("Removed the %u cgroup%s a killed run of %s left behind.", removed,
+                                 removed == 1 ? "" : "s", name);
+        }
         if (r != CELL_EXIT_OK)
                 return r;
         /* No deadline of our own: systemd's job and cell run's TimeoutStopSec= end it. */

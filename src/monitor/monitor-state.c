@@ -22,7 +22,7 @@ enum {
         ARG_PID = 0x100, ARG_PIDFD, ARG_NAME, ARG_KILL_SIGNAL, ARG_TIMEOUT_STOP,
         ARG_INIT, ARG_BOOT, ARG_WATCHDOG_USEC, ARG_READY_SENT, ARG_STATUS_SENT,
         ARG_NOTIFY_FD, ARG_NOTIFY_READY, ARG_READY_SEEN,
-        ARG_OOM_FD, ARG_OOM_EVENTFD, ARG_OOM_KILLS, ARG_OOM_SEEN, ARG_OOM_GONE,
+        ARG_OOM_FD, ARG_OOM_EVENTFD, ARG_OOM_DIRFD, ARG_OOM_KILLS, ARG_OOM_SEEN, ARG_OOM_GONE,
         ARG_UID_LOCK_FD, ARG_UID_LOCK_PATH, ARG_NAME_LOCK_FD, ARG_NETNS_FD, ARG_CELL_FD, ARG_FINISH, ARG_DEBUG,
         ARG_SHARED_LOCK_FD, ARG_STDOUT_PIPE_FD, ARG_STDERR_PIPE_FD,
 };
@@ -43,6 +43,7 @@ static const struct option options[] = {
         { "ready-seen",        no_argument,       NULL, ARG_READY_SEEN    },
         { "oom-fd",            required_argument, NULL, ARG_OOM_FD        },
         { "oom-eventfd",       required_argument, NULL, ARG_OOM_EVENTFD   },
+        { "oom-dirfd",         required_argument, NULL, ARG_OOM_DIRFD     },
         { "oom-kills",         required_argument, NULL, ARG_OOM_KILLS     },
         { "oom-seen",          no_argument,       NULL, ARG_OOM_SEEN      },
         { "oom-gone",          no_argument,       NULL, ARG_OOM_GONE      },
@@ -119,6 +120,8 @@ int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_a
                 r = push_fd(&l, "oom-fd", s->oom.fd, ret_fds, &n);
                 if (r >= 0 && !s->oom.unified)
                         r = push_fd(&l, "oom-eventfd", s->oom.efd, ret_fds, &n);
+                if (r >= 0 && s->oom.dirfd >= 0)
+                        r = push_fd(&l, "oom-dirfd", s->oom.dirfd, ret_fds, &n);
                 if (r >= 0)
                         r = push_u64(&l, "oom-kills", s->oom.kills);
                 if (r >= 0 && s->oom.oom_seen)
@@ -256,6 +259,9 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                 case ARG_OOM_EVENTFD:
                         r = monitor_parse_fd("oom-eventfd", optarg, &s.oom.efd);
                         break;
+                case ARG_OOM_DIRFD:
+                        r = monitor_parse_fd("oom-dirfd", optarg, &s.oom.dirfd);
+                        break;
                 case ARG_OOM_KILLS:
                         r = monitor_parse_number("oom-kills", optarg, UINT64_MAX, &s.oom.kills);
                         break;
@@ -315,8 +321,8 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                  * be closed twice, the second time perhaps another's. */
                 int fds[MONITOR_FDS_MAX] = { s.pidfd, notify_fd, s.oom.fd, s.oom.efd, s.uid_lock_fd,
                                              s.name_lock_fd, s.netns_fd, s.cell_fd, s.output_fds[0],
-                                             s.output_fds[1] };
-                size_t n = 10;
+                                             s.output_fds[1], s.oom.dirfd };
+                size_t n = 11;
 
                 for (size_t i = 0; i < s.n_shared_lock_fds; i++)
                         fds[n++] = s.shared_lock_fds[i];

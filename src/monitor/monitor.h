@@ -74,9 +74,9 @@ typedef struct MonitorState {
                                              .oom = OOM_COUNTER_NULL, .uid_lock_fd = -EBADF, \
                                              .name_lock_fd = -EBADF, .netns_fd = -EBADF, \
                                              .cell_fd = -EBADF, .output_fds = { -EBADF, -EBADF } })
-/* pidfd, notify, OOM counter and eventfd, uid lock, name lock, netns, cell, the two
- * output pipes; the shared locks */
-#define MONITOR_FDS_MAX (10 + MONITOR_SHARED_LOCKS_MAX)
+/* pidfd, notify, OOM counter, eventfd and cgroup, uid lock, name lock, netns, cell,
+ * the two output pipes; the shared locks */
+#define MONITOR_FDS_MAX (11 + MONITOR_SHARED_LOCKS_MAX)
 
 /* cell's side: the command line that hands s over to the monitor at path,
  * and the fds in it, for the caller to let through the exec (and to close

@@ -33,9 +33,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroup-leftover.h"
 #include "cgroup-util.h"
 #include "fs-util.h"
-#include "scope-internal.h"
+#include "name-lock.h"
+#include "scope-cgroupfs.h"
 
 #define LEAF_PREFIX "cell.supervisor-"
 
@@ -100,14 +102,22 @@ int scope_leaf_enter(Scope *s, const char *own, int own_fd, char **ret_leaf) {
 
         if (asprintf(&leaf, "%s/" LEAF_PREFIX "%d", own, (int) getpid()) < 0)
                 return -ENOMEM;
-        /* EEXIST: an empty leftover of a cell that had our PID before; ours now. */
-        if (mkdir(leaf, 0755) < 0 && errno != EEXIST) {
-                r = negative_errno();
-                return scope_cgroupfs_mkdir_error(s, r, leaf);
+        name_lock_note(s->fs ? s->fs->lock_fd : -EBADF, CGROUP_NOTE_LEAF, leaf);
+        /* A second try: an empty leftover of a killed cell that had our PID
+         * (EEXIST: ours now) may be taken back by another cell in between
+         * (cgroup-leftover.c: ENOENT, or ENODEV once removed). */
+        for (int attempt = 0; attempt < 2; attempt++) {
+                if (mkdir(leaf, 0755) < 0 && errno != EEXIST) {
+                        r = negative_errno();
+                        return scope_cgroupfs_mkdir_error(s, r, leaf);
+                }
+                fd = safe_close(fd);
+                fd = open(leaf, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
+                /* "0": the writing process, i.e. cell with all its threads. */
+                r = fd < 0 ? negative_errno() : cg_write(fd, "cgroup.procs", "0");
+                if (r != -ENOENT && r != -ENODEV)
+                        break;
         }
-        fd = open(leaf, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        /* "0": the writing process, i.e. cell with all its threads. */
-        r = fd < 0 ? negative_errno() : cg_write(fd, "cgroup.procs", "0");
         if (r < 0) {
                 (void) rmdir(leaf);
                 /* Threaded controllers (cpu, cpuset, pids) on in a cgroup that has

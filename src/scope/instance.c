@@ -137,6 +137,66 @@ static char *own_cgroup(const char *path, const char *name) {
         return strdup(path);
 }
 
+/* The controllers whose v1 hierarchy matters for "cell status": those the
+ * limits are enforced in, and the OOM kills counted. */
+static bool controller_matters(char * const *controllers) {
+        static const char * const which[] = { "memory", "pids", "cpu", "cpuset", "blkio" };
+        for (size_t k = 0; k < ELEMENTSOF(which); k++)
+                if (strv_contains(controllers, which[k]))
+                        return true;
+        return false;
+}
+
+int instance_cgroups_elsewhere(const CellInstance *i, char ***ret) {
+        _cleanup_strv_free_ char **paths = NULL, **labels = NULL, **lines = NULL;
+        CgroupMembership *own = NULL;
+        size_t n_own = 0;
+        int r;
+
+        *ret = NULL;
+        if (i->leader <= 0 || !i->control_group)
+                return 0;
+        r = cg_read_membership(i->leader, &own, &n_own);
+        if (r < 0)
+                return r;
+        for (size_t k = 0; r >= 0 && k < n_own; k++) {
+                _cleanup_free_ char *p = NULL, *label = NULL;
+                size_t at = 0;
+
+                if (own[k].id == 0 || !controller_matters(own[k].controllers))
+                        continue;
+                if (!(p = own_cgroup(own[k].path, i->name)) || !(label = strv_join(own[k].controllers, ","))) {
+                        r = -ENOMEM;
+                        break;
+                }
+                if (streq(p, i->control_group))
+                        continue;
+                /* One line a path: "/x/cell-web (cpu,cpuacct, memory)". */
+                while (paths && paths[at] && !streq(paths[at], p))
+                        at++;
+                if (paths && paths[at]) {
+                        char *joined = NULL;
+                        if (asprintf(&joined, "%s, %s", labels[at], label) < 0) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        free(labels[at]);
+                        labels[at] = joined;
+                } else if (strv_push(&paths, TAKE_PTR(p)) < 0 || strv_push(&labels, TAKE_PTR(label)) < 0)
+                        r = -ENOMEM;
+        }
+        cg_membership_free(own, n_own);
+        for (size_t k = 0; r >= 0 && paths && paths[k]; k++) {
+                char *line = NULL;
+                if (asprintf(&line, "%s (%s)", paths[k], labels[k]) < 0 || strv_push(&lines, line) < 0)
+                        r = -ENOMEM;
+        }
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(lines);
+        return 0;
+}
+
 /* memory.current / pids.current of a cgroupfs-managed cell, from its
  * leader's cgroups: cgroup2 first, then the v1 memory and pids hierarchies. */
 static void fill_cgroup_stats(CellInstance *i) {

@@ -52,6 +52,12 @@ int instance_stop(const CellInstance *i, bool user_bus, uint64_t timeout_usec);
 /* sig to the container's PID 1 (all: to every process of its cgroup). */
 int instance_kill(const CellInstance *i, bool user_bus, int sig, bool all);
 
+/* Where the container's PID 1 is in the cgroup v1 hierarchies of the limits
+ * controllers (memory, pids, cpu, cpuset, blkio) when that is not
+ * control_group: "PATH (CONTROLLERS)", one a path, or NULL when all agree
+ * (a pure cgroup2 host, or one path for all). For "cell status". */
+int instance_cgroups_elsewhere(const CellInstance *i, char ***ret);
+
 /* The leader among pids: the one that is PID 1 of a PID namespace nested
  * in ours (the container's init), 0 if none. Reads /proc/PID/status. */
 pid_t instance_pick_leader(const pid_t *pids, size_t n);

@@ -19,8 +19,19 @@
 /* 0 and *ret_fd (O_CLOEXEC) when held; -EBUSY and *ret_holder (0: not
  * known) when another process holds it. Where the runtime directory cannot
  * be written (not root: EACCES, EPERM, EROFS) there is no lock: 0 and
- * *ret_fd = -EBADF, as the runtime state is then missing too. */
-int name_lock_acquire(const char *name, int *ret_fd, pid_t *ret_holder);
+ * *ret_fd = -EBADF, as the runtime state is then missing too.
+ * ret_previous (may be NULL): when held, what the file held before (a
+ * killed holder's notes, malloc'd; "" for none; NULL without a lock). */
+int name_lock_acquire(const char *name, int *ret_fd, pid_t *ret_holder, char **ret_previous);
+/* NAME's lock if its file is there (-ENOENT if not) and no one holds it
+ * (-EBUSY): a file left by a killed holder. Its notes are left as they
+ * were and copied into *ret_notes. */
+int name_lock_take_stale(const char *name, int *ret_fd, char **ret_notes);
+/* The holder of fd notes "KEY VALUE" in the file, before it makes what the
+ * note names: what a killed holder made is then known to whoever takes the
+ * lock after it (cgroup-leftover.h). fd < 0: nothing. */
+void name_lock_note(int fd, const char *key, const char *value);
+#define NAME_LOCK_NOTES_MAX 8192
 /* RUNTIME/lock/NAME.lock, for messages and tests. */
 int name_lock_path(const char *name, char **ret);
 /* Removes the file if it is still ours, then closes fd (the lock goes with

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -28,6 +30,41 @@ static int read_kills(int fd, uint64_t *ret) {
         return -ENODATA;
 }
 
+/* cgroup1: the kills in the cgroups below dirfd (not its own: fd has them),
+ * at most depth levels down; what is removed meanwhile is skipped. */
+static uint64_t kills_below(int dirfd, unsigned depth) {
+        uint64_t sum = 0;
+        int fd;
+        DIR *d;
+
+        if (depth == 0 || (fd = openat(dirfd, ".", O_RDONLY|O_DIRECTORY|O_CLOEXEC)) < 0)
+                return 0;
+        d = fdopendir(fd);
+        if (!d) {
+                safe_close(fd);
+                return 0;
+        }
+        for (struct dirent *de; (de = readdir(d)); ) {
+                int child, file;
+                uint64_t n = 0;
+
+                if (de->d_type != DT_DIR || streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                /* Names below are the payload's choice: real directories only. */
+                child = openat(dirfd, de->d_name, O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC);
+                if (child < 0)
+                        continue;
+                file = openat(child, "memory.oom_control", O_RDONLY|O_CLOEXEC|O_NOCTTY);
+                if (file >= 0 && read_kills(file, &n) >= 0)
+                        sum += n;
+                safe_close(file);
+                sum += kills_below(child, depth - 1);
+                safe_close(child);
+        }
+        closedir(d);
+        return sum;
+}
+
 int oom_counter_poll_fd(const OomCounter *c, uint32_t *ret_events) {
         if (c->fd < 0 || c->gone)
                 return -EBADF;
@@ -47,6 +84,9 @@ int oom_counter_update(OomCounter *c) {
                 c->gone = true;
                 return r;
         }
+        if (c->dirfd >= 0)
+                n += kills_below(c->dirfd, 32);
+        /* The highest seen: a cgroup below that is removed takes its kills along. */
         c->kills = MAX(c->kills, n);
         return 0;
 }
@@ -83,4 +123,5 @@ bool oom_counter_killed(OomCounter *c) {
 void oom_counter_done(OomCounter *c) {
         c->fd = safe_close(c->fd);
         c->efd = safe_close(c->efd);
+        c->dirfd = safe_close(c->dirfd);
 }

@@ -12,13 +12,17 @@
 typedef struct OomCounter {
         int fd;                 /* cgroup2: memory.events; cgroup1: memory.oom_control */
         int efd;                /* cgroup1: the eventfd of the OOM notifier */
+        int dirfd;              /* cgroup1: the cgroup's directory. Its oom_kill counts the kills of its
+                                 * own processes only (cgroup2's memory.events counts those below it
+                                 * too), so the counters of the cgroups below it (the payload's own,
+                                 * Delegate=) are added. */
         bool unified;
         bool gone;              /* the cgroup was removed: the counter is final */
         bool oom_seen;          /* cgroup1: an OOM notification while the cgroup existed */
         uint64_t kills;         /* the last oom_kill read */
 } OomCounter;
 
-#define OOM_COUNTER_NULL ((OomCounter) { .fd = -EBADF, .efd = -EBADF })
+#define OOM_COUNTER_NULL ((OomCounter) { .fd = -EBADF, .efd = -EBADF, .dirfd = -EBADF })
 
 /* The fd to poll and for what: cgroup2 memory.events for EPOLLPRI, cgroup1
  * the eventfd for EPOLLIN. -EBADF when nothing is watched (or no more). */

@@ -26,12 +26,21 @@ const OomCounter *scope_cgroupfs_oom_counter(Scope *s) {
                 f->oom.fd = openat(d->fd, d->unified ? "memory.events" : "memory.oom_control",
                                    O_RDONLY|O_CLOEXEC|O_NOCTTY);
                 f->oom.unified = true;
-                if (f->oom.fd < 0 || oom_counter_update(&f->oom) < 0) {
+                /* cgroup1 counts a kill in the cgroup of its victim alone: those
+                 * below ours (the payload's own) are read there. */
+                if (!d->unified)
+                        f->oom.dirfd = fcntl(d->fd, F_DUPFD_CLOEXEC, 3);
+                if (f->oom.fd < 0 || (!d->unified && f->oom.dirfd < 0) || oom_counter_update(&f->oom) < 0) {
                         oom_counter_done(&f->oom);
                         return NULL;
                 }
         }
         return &f->oom;
+}
+
+bool scope_cgroupfs_oom_killed(Scope *s) {
+        /* The counter read at the payload's exit, before cell removes the cgroup. */
+        return scope_cgroupfs_oom_counter(s) && oom_counter_killed(&s->fs->oom);
 }
 
 int scope_cgroupfs_dirs(const Scope *s, ScopeCgroupfsDirs *ret) {

@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup-leftover.h"
 #include "cgroup-limits.h"
 #include "cgroup-tree.h"
 #include "cgroup-util.h"
@@ -65,6 +66,9 @@ int scope_cgroupfs_mkdir_error(Scope *s, int r, const char *path) {
 static int make_dir(Scope *s, const char *path, int *ret_fd) {
         int fd;
 
+        /* Noted before it is made: a cell killed from here on leaves it to
+         * the next one (cgroup-leftover.c). */
+        name_lock_note(s->fs->lock_fd, CGROUP_NOTE_DIR, path);
         if (mkdir(path, 0755) < 0) {
                 int r = negative_errno();
                 if (r != -EEXIST)
@@ -175,6 +179,10 @@ static int enable_controller(Scope *s, const char *parent, int parent_fd, const 
 
         if (cg_read(parent_fd, "cgroup.subtree_control", &enabled) >= 0 && cg_list_has(enabled, c))
                 return 0;
+        _cleanup_free_ char *note = NULL;
+        if (asprintf(&note, "%s %s", c, parent) < 0)
+                return -ENOMEM;
+        name_lock_note(s->fs->lock_fd, CGROUP_NOTE_ENABLED, note);
         snprintf(op, sizeof op, "+%s", c);
         r = cg_write(parent_fd, "cgroup.subtree_control", op);
         if (r == -EBUSY)
@@ -462,7 +470,8 @@ int scope_cgroupfs_new(Scope *s, const Plan *p) {
          * this name, even one that has only just made its cgroup, is never
          * taken for a leftover. */
         pid_t holder = 0;
-        r = name_lock_acquire(s->name, &s->fs->lock_fd, &holder);
+        _cleanup_free_ char *notes = NULL;
+        r = name_lock_acquire(s->name, &s->fs->lock_fd, &holder, &notes);
         if (r == -EBUSY) {
                 _cleanup_free_ char *path = NULL;
                 (void) name_lock_path(s->name, &path);
@@ -476,11 +485,17 @@ int scope_cgroupfs_new(Scope *s, const Plan *p) {
                 return scope_set_error(s, r, "cannot lock the name %s in %s: %s", s->name, runtime_state_dir(),
                                        strerror(-r));
 
+        /* What a killed cell of this name made, wherever it started; then
+         * the dead cells' beside ours. */
+        if (!isempty(notes))
+                (void) cgroup_leftover_take_back(notes, 1000, NULL);
+
         r = cg_read_both(0, &own, &n_own, &mounts, &n_mounts);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
                 return scope_set_error(s, r, "cannot read cell's own cgroup: %s", strerror(-r));
+        cgroup_leftover_sweep(mounts, n_mounts, own, n_own, child);
 
         const CgroupMount *v2 = cg_mount_find(mounts, n_mounts, NULL);
         const char *v2path = cg_membership_path(own, n_own, NULL);
@@ -533,16 +548,6 @@ int scope_cgroupfs_attach(Scope *s, pid_t pid, bool born_in) {
                                                (int) pid, s->fs->dirs[i].path, strerror(-r));
         }
         return 0;
-}
-
-bool scope_cgroupfs_oom_killed(Scope *s) {
-        uint64_t n = 0;
-        if (!s->fs || s->fs->memory_idx < 0)
-                return false;
-        CgroupDir *d = s->fs->dirs + s->fs->memory_idx;
-        if (cg_read_keyed(d->fd, d->unified ? "memory.events" : "memory.oom_control", "oom_kill", &n) < 0)
-                return false;
-        return n > 0;
 }
 
 void scope_cgroupfs_free(Scope *s) {

@@ -81,6 +81,10 @@ static int watch_v1(ScopeOom *o, const char *dir) {
         o->counter.fd = open(f, O_RDONLY|O_CLOEXEC|O_NOCTTY);
         if (o->counter.fd < 0)
                 return negative_errno();
+        /* Its oom_kill counts its own processes' kills: those below it are read there. */
+        o->counter.dirfd = open(dir, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
+        if (o->counter.dirfd < 0)
+                return negative_errno();
         o->counter.efd = eventfd(0, EFD_CLOEXEC|EFD_NONBLOCK);
         if (o->counter.efd < 0)
                 return negative_errno();

@@ -150,6 +150,11 @@ void scope_cgroupfs_dirs_done(ScopeCgroupfsDirs *d);
  * move cell back out of its leaf and then to release the name's lock, whose
  * fd it takes over. Dirs that are gone already are skipped. */
 int scope_adopt_cgroupfs(const char *name, const ScopeCgroupfsDirs *d, Scope **ret);
+/* "cell stop NAME" of a cell that does not run: what a killed cgroupfs run
+ * of it left (its cgroups, its leaf, the controllers it turned on, its
+ * runtime state) taken back, as its next start would (cgroup-leftover.c).
+ * *ret_removed: how many cgroups went. 0 also when there was nothing. */
+int scope_cgroupfs_take_back(const char *name, unsigned *ret_removed);
 /* systemd: a leftover scope of this name, active with no process in it (an
  * earlier cell of the name that has just ended, or one killed while starting),
  * was stopped before this start. For the caller's debug log; never an error. */

@@ -68,13 +68,27 @@ bool supervise_orderly_stop(int code, int status, bool stop_requested, int kill_
         return (code == CLD_KILLED && status == sig) || (init && code == CLD_EXITED && status == 128 + sig);
 }
 
+/* The OOM killer kills with SIGKILL; Init=yes passes that on as 137. */
+static bool died_of_sigkill(int code, int status, bool init) {
+        return (code == CLD_KILLED && status == SIGKILL) || (init && code == CLD_EXITED && status == 128 + SIGKILL);
+}
+
+const char *supervise_oom_message(int code, int status, bool init) {
+        if (died_of_sigkill(code, status, init))
+                return "The payload was killed by the OOM killer (MemoryMax=).";
+        /* Another process of the container was the victim: the payload lived
+         * on, and ended as its status says. */
+        return "A process of the container was killed by the OOM killer (MemoryMax=), not the payload itself.";
+}
+
 void supervise_log_exit(int code, int status, bool stop_requested, bool oom_killed, bool init) {
         int exit_status = supervise_exit_status(code, status);
         char sigbuf[SIGNAL_STRING_MAX];
 
         if (oom_killed) {
-                log_error("The payload was killed by the OOM killer (MemoryMax=).");
-                return;
+                log_error("%s", supervise_oom_message(code, status, init));
+                if (died_of_sigkill(code, status, init))
+                        return;
         }
         /* A payload that died of a signal nobody here sent says so: its exit
          * status alone (128+N) does not tell a crash from "exit 139". */

@@ -46,6 +46,10 @@ bool supervise_orderly_stop(int code, int status, bool stop_requested, int kill_
  * signal nobody here sent (not when a stop was asked for), and under Init=yes
  * an exit status that is how the reaper passes such a death on. */
 void supervise_log_exit(int code, int status, bool stop_requested, bool oom_killed, bool init);
+/* The words for an OOM kill in the container's cgroup, by how the payload
+ * ended: killed itself (SIGKILL; under Init=yes, 137), or a process of the
+ * container was the victim and the payload lived on. */
+const char *supervise_oom_message(int code, int status, bool init);
 
 /* systemd-nspawn's exit status for a container that rebooted: the service
  * manager is to start it again (cell@.service: RestartForceExitStatus=133). */

@@ -44,6 +44,65 @@ run cpumem
 unit none
 run none
 
+# A cell SIGKILLed while its payload runs leaves its leaf, cell-NAME and
+# the controllers it turned on in ci (case "killed": ci as it was left),
+# where no process may start now (a cgroup with controllers on holds none).
+# The next start of its name elsewhere (ci2, case "samename") takes them
+# back, as does "cell stop NAME" of the killed cell (case "stopkilled"). A
+# killed cell without limits turned nothing on: another cell started in ci
+# takes back its cell-NAME (cases "killednone", "afterkill").
+# kill_one NAME LIMIT...: cell run of a sleeping NAME in ci, SIGKILLed once
+# its payload runs; back when the payload is gone. Case $label, else NAME.
+kill_one() {
+        name=$1
+        shift
+        printf '%s\n' "[Root]" "Directory=$R" "[Exec]" "Exec=/bin/sleep 100" "[Limits]" "$@" > "/tmp/$name.cell"
+        sh -c "echo \$\$ > $CI/cgroup.procs && exec cell run --cgroup-manager=cgroupfs /tmp/$name.cell" \
+                >/tmp/out 2>/tmp/err &
+        k=$!
+        i=0
+        until [ -n "$(cat $CI/cell-$name/cgroup.procs 2>/dev/null)" ] || [ $i -ge 100 ]; do
+                sleep 0.1
+                i=$((i + 1))
+        done
+        kill -KILL $k
+        wait $k 2>/dev/null
+        i=0
+        while [ -n "$(cat $CI/cell-$name/cgroup.procs 2>/dev/null)" ] && [ $i -lt 100 ]; do
+                sleep 0.1
+                i=$((i + 1))
+        done
+        echo "@@case ${label:-$name} 137"
+        sed 's/^/@@err /' /tmp/err
+        ci
+}
+ci() {
+        echo "@@ci $(cat $CI/cgroup.subtree_control)|$(cat $CI/cgroup.procs | tr '\n' ' ')|$(cd $CI && ls -d */ 2>/dev/null | tr '\n' ' ')"
+}
+kill_one killed TasksMax=8 MemoryMax=20M
+mkdir /sys/fs/cgroup/ci2
+unit killed TasksMax=8
+status=0
+sh -c "echo \$\$ > /sys/fs/cgroup/ci2/cgroup.procs && exec cell run --cgroup-manager=cgroupfs /tmp/killed.cell" \
+        >/tmp/out 2>/tmp/err || status=$?
+echo "@@case samename $status"
+sed 's/^/@@out /' /tmp/out
+sed 's/^/@@err /' /tmp/err
+ci
+rmdir /sys/fs/cgroup/ci2
+label=killedagain
+kill_one killed TasksMax=8 MemoryMax=20M
+label=
+status=0
+cell stop killed >/tmp/out 2>/tmp/err || status=$?
+echo "@@case stopkilled $status"
+sed 's/^/@@err /' /tmp/err
+sed 's/^/@@err /' /tmp/out
+ci
+kill_one killednone
+unit afterkill
+run afterkill
+
 # Another process in ci: refused, ci as it was.
 sh -c "echo \$\$ > $CI/cgroup.procs && exec sleep 60" &
 other=$!

@@ -51,6 +51,19 @@ runs cpu "cpu.max 20000 100000"
 runs cpumem "pids.max 8" "cpu.max 20000 100000" "memory.max 20971520"
 runs none
 
+# A SIGKILLed cell leaves its leaf, cell-killed and the controllers it
+# turned on in ci; the next start of its name (in ci2), or cell stop
+# killed, takes them back. One that turned nothing on leaves cell-NAME
+# alone, which the next cell started in ci takes back.
+expect_match "killed: what it leaves in ci" "$(cat "$work/case/killed.ci")" \
+        '^memory pids\|\|cell-killed/ cell\.supervisor-[0-9]+/ $'
+runs samename "pids.max 8"
+expect "stopkilled: status (not running)" "$(st stopkilled)" 3
+expect_match "stopkilled: message" "$(err stopkilled)" "Removed the [0-9]+ cgroups? a killed run of killed left behind"
+ci_left stopkilled
+expect_match "killednone: what it leaves in ci" "$(cat "$work/case/killednone.ci")" '^\|\|cell-killednone/ $'
+runs afterkill
+
 # With another process in cell's cgroup: refused, saying why, ci untouched
 # (the sleep is still there).
 expect "others: status" "$(st others)" 2

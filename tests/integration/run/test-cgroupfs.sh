@@ -36,6 +36,117 @@ for d in $dirs; do
 done
 expect_nothing_left
 
+# A SIGKILLed cell removes nothing: its cell-NAME in each hierarchy stays
+# (empty once its container is gone, the PID namespace dying with its
+# init). Any later cgroupfs cell started beside it takes them back, as does
+# "cell stop NAME"; never a running cell's, nor a cgroup another program
+# made that is named like one of cell's.
+# start_sleeping NAME [LIMIT...]: a cell whose payload sleeps, in the
+# background ($pid: its cell run), once its payload runs.
+start_sleeping() {
+        local name=$1 u
+        shift
+        u=$(unit "$name" "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 30 $marker-$name" "[Limits]" "$@")
+        "$CELL" run --cgroup-manager=cgroupfs "$u" >/dev/null 2>"$work/err-$name" &
+        pid=$!
+        for _ in $(seq 100); do
+                pgrep -f "probe sleep 30 $marker-$name\$" >/dev/null && return 0
+                sleep 0.05
+        done
+        fail "$name: the payload did not start: $(cat "$work/err-$name")"
+}
+# kill_cell NAME: SIGKILL to its cell run ($pid); back once its payload is gone.
+kill_cell() {
+        kill -KILL "$pid"
+        wait "$pid" 2>/dev/null || true
+        for _ in $(seq 100); do
+                pgrep -f "probe sleep 30 $marker-$1\$" >/dev/null || return 0
+                sleep 0.05
+        done
+        fail "$1: the payload outlived its killed cell"
+}
+dead=$(unit_name dead)
+start_sleeping dead MemoryMax=64M TasksMax=16
+kill_cell dead
+left=$(find /sys/fs/cgroup -type d -name "cell-$dead")
+[ "$(wc -l <<<"$left")" -ge 2 ] || fail "a killed cell: its cgroups are not all there to take back: $left"
+[ -e "/run/cell/lock/$dead.lock" ] || fail "a killed cell: no lock file of it left"
+start_sleeping live TasksMax=16
+live=$pid
+own2=$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)
+unified=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+foreign="$unified${own2%/}/cell-${marker}foreign"
+mkdir "$foreign"
+run_cell cgroupfs "$(unit other "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe")"
+expect "a start beside a killed cell: status" "$status" 0
+expect "a start beside a killed cell: the killed cell's cgroups are taken back" \
+        "$(find /sys/fs/cgroup -type d -name "cell-$dead")" ""
+[ ! -e "/run/cell/lock/$dead.lock" ] || fail "the killed cell's lock file is left"
+[ -d "$foreign" ] || fail "another program's cgroup named like cell's was removed"
+rmdir "$foreign"
+[ -n "$(find /sys/fs/cgroup -type d -name "cell-$(unit_name live)")" ] || fail "a running cell's cgroups were removed"
+pgrep -f "probe sleep 30 $marker-live\$" >/dev/null || fail "the running cell was stopped"
+# cell status shows where the container is in each hierarchy that matters:
+# on this hybrid host the v1 ones whose path differs from the unified one
+# (here memory's, below another cgroup than the rest: /process_api/...).
+status_out=$("$CELL" status "$(unit_name live)")
+want=$(awk -F: -v n="cell-$(unit_name live)" '$1 == 0 { u = $3 } $2 ~ /(^|,)(memory|pids|cpu|cpuset|blkio)(,|$)/ { p[$2] = $3 }
+        END { for (c in p) if (p[c] != u) print c " " p[c] }' "/proc/$(pgrep -f "probe sleep 30 $marker-live\$")/cgroup")
+expect_match "cell status: the unified cgroup" "$status_out" "CGroup: /([^ ]*/)?cell-$(unit_name live)(\$|"$'\n'")"
+while read -r c p; do
+        [ -n "$c" ] || continue
+        grep -qE "^ +$p \(([^)]*, )?$c(, [^)]*)?\)$" <<<"$status_out" || fail "cell status: no line for $c at $p: $status_out"
+done <<<"$want"
+pkill -KILL -f "probe sleep 30 $marker-live\$"
+wait "$live" || true
+# cell stop of a killed cell: not running (3), what it left taken back.
+start_sleeping dead MemoryMax=64M TasksMax=16
+kill_cell dead
+status=0
+"$CELL" stop "$dead" >"$work/out" 2>&1 || status=$?
+expect "cell stop of a killed cell: status" "$status" 3
+expect_match "cell stop of a killed cell: message" "$(cat "$work/out")" "Removed the [0-9]+ cgroups a killed run of $dead left behind"
+expect "cell stop of a killed cell: its cgroups" "$(find /sys/fs/cgroup -type d -name "cell-$dead")" ""
+[ ! -e "/run/cell/$dead" ] || fail "cell stop of a killed cell: its runtime state is left"
+expect_nothing_left
+
+# An OOM kill of a process that is not the payload (here a child of its
+# shell, which exits 0 after it) is reported as such, not as the payload's:
+# on cgroup v1 also when the victim is in a cgroup the payload made below
+# the container's (as a systemd inside would), where memory.oom_control of
+# the container's cgroup does not count it. Only where the memory
+# controller is a v1 one or cgroup2 has it (not this machine's cgroup2).
+if grep -q '^[0-9]*:[^:]*\bmemory\b' /proc/self/cgroup ||
+        grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+        mkdir -p "$work/sync"
+        hog="while [ ! -e /data/go ]; do sleep 0.1; done; dd if=/dev/zero bs=1048576 count=200 2>/dev/null | tail >/dev/null; exit 0"
+        for sub in "" sub; do
+                rm -f "$work/sync/go"
+                u=$(unit "oom$sub" "[Root]" "Directory=$root" "Bind=$work/sync:/data" "[Exec]" "Exec=/bin/sh -c '$hog'" \
+                        "[Limits]" "MemoryMax=32M")
+                timeout 30 "$CELL" run --cgroup-manager=cgroupfs "$u" >/dev/null 2>"$work/err" &
+                pid=$!
+                d=
+                for _ in $(seq 100); do
+                        d=$(find /sys/fs/cgroup/memory /sys/fs/cgroup -maxdepth 8 -type d -name "cell-$(unit_name "oom$sub")" 2>/dev/null | head -n 1)
+                        [ -n "$d" ] && [ -n "$(cat "$d/cgroup.procs")" ] && break
+                        sleep 0.05
+                done
+                [ -n "$d" ] || fail "oom$sub: the payload did not start: $(cat "$work/err")"
+                if [ -n "$sub" ]; then
+                        mkdir "$d/$sub"
+                        for p in $(cat "$d/cgroup.procs"); do echo "$p" > "$d/$sub/cgroup.procs"; done
+                fi
+                touch "$work/sync/go"
+                status=0
+                wait "$pid" || status=$?
+                expect "oom$sub: status (the payload's shell exits 0)" "$status" 0
+                grep -qx "cell: $(unit_name "oom$sub"): A process of the container was killed by the OOM killer (MemoryMax=), not the payload itself." "$work/err" ||
+                        fail "oom$sub: no true word of the OOM kill: $(cat "$work/err")"
+        done
+        expect_nothing_left
+fi
+
 # Where cell may make no cgroup, as in a container whose /sys/fs/cgroup is
 # mounted read-only: refused, saying why and what else there is (it said
 # "Read-only file system" alone), nothing left behind. TasksMax= needs the

@@ -29,7 +29,7 @@ static int fd_null(void) {
 TEST(state_round_trip) {
         int pidfd = fd_null(), oom = fd_null(), efd = fd_null(), lock = fd_null(), name_lock = fd_null(),
             netns = fd_null(), cell = fd_null(), shared0 = fd_null(), shared1 = fd_null(), pair[2],
-            out0 = fd_null(), out1 = fd_null();
+            out0 = fd_null(), out1 = fd_null(), oomdir = fd_null();
         char *finish[] = { (char *) "--state", (char *) "--cgroup=/sys/fs/cgroup/x y", NULL };
         char **argv = NULL;
         int fds[MONITOR_FDS_MAX];
@@ -47,7 +47,7 @@ TEST(state_round_trip) {
         in.relay = NOTIFY_RELAY_NULL;
         in.relay.fd = pair[0];
         in.relay.notify_ready = in.relay.ready_seen = true;
-        in.oom = (OomCounter) { .fd = oom, .efd = efd, .kills = 3, .oom_seen = true };
+        in.oom = (OomCounter) { .fd = oom, .efd = efd, .dirfd = oomdir, .kills = 3, .oom_seen = true };
         in.uid_lock_fd = lock;
         in.uid_lock_path = (char *) "/run/cell/uid/x.lock";
         in.name_lock_fd = name_lock;
@@ -62,8 +62,9 @@ TEST(state_round_trip) {
 
         ASSERT_OK(monitor_state_to_argv(&in, "/x/cell-monitor", &argv, fds, &n_fds));
         ASSERT_STREQ(argv[0], "/x/cell-monitor");
-        /* pidfd, notify, oom, its eventfd, uid lock, name lock, 2 shared locks, netns, cell, 2 outputs */
-        ASSERT_EQ((int) n_fds, 12);
+        /* pidfd, notify, oom, its eventfd and cgroup, uid lock, name lock, 2 shared locks, netns, cell,
+         * 2 outputs */
+        ASSERT_EQ((int) n_fds, 13);
         for (size_t i = 0; i < n_fds; i++)
                 ASSERT_OK(fcntl(fds[i], F_SETFD, 0));
 
@@ -81,6 +82,7 @@ TEST(state_round_trip) {
         ASSERT_TRUE(out.boot && !out.relay.watchdog);
         ASSERT_EQ(out.oom.fd, oom);
         ASSERT_EQ(out.oom.efd, efd);
+        ASSERT_EQ(out.oom.dirfd, oomdir);
         ASSERT_FALSE(out.oom.unified);  /* an eventfd: cgroup1 */
         ASSERT_EQ_U64(out.oom.kills, 3);
         ASSERT_TRUE(out.oom.oom_seen && !out.oom.gone);

@@ -87,6 +87,22 @@ TEST(orderly_stop) {
         ASSERT_FALSE(supervise_orderly_stop(CLD_DUMPED, SIGTERM, true, SIGTERM, false));
 }
 
+/* An OOM kill in the container's cgroup names the payload only when the
+ * payload is what died of it (SIGKILL; 137 from Init=yes's reaper). */
+TEST(oom_message) {
+        const char *payload = "The payload was killed by the OOM killer (MemoryMax=).";
+        const char *other = "A process of the container was killed by the OOM killer (MemoryMax=), not the payload itself.";
+
+        ASSERT_STREQ(supervise_oom_message(CLD_KILLED, SIGKILL, false), payload);
+        ASSERT_STREQ(supervise_oom_message(CLD_EXITED, 128 + SIGKILL, true), payload);
+        /* A shell whose child was killed exits 137 of its own. */
+        ASSERT_STREQ(supervise_oom_message(CLD_EXITED, 128 + SIGKILL, false), other);
+        ASSERT_STREQ(supervise_oom_message(CLD_EXITED, 0, false), other);
+        ASSERT_STREQ(supervise_oom_message(CLD_EXITED, 0, true), other);
+        ASSERT_STREQ(supervise_oom_message(CLD_KILLED, SIGTERM, false), other);
+        ASSERT_STREQ(supervise_oom_message(CLD_DUMPED, SIGSEGV, false), other);
+}
+
 /* Boot=yes: the kernel's end of an init for a reboot() in its PID namespace,
  * read as systemd-nspawn does; without Boot=yes the plain mapping. */
 TEST(boot_end_status) {
