@@ -14,6 +14,10 @@ fi
 
 setup_cell
 install -m 0755 "$here/files/web-start" "$ROOT/bin/web-start"
+# cell's generator, as a package installs it: a unit's [Unit] reaches
+# cell@NAME.service at daemon-reload, which the playbook's tasks ask for.
+in_sealed mkdir -p /run/systemd/system-generators
+in_sealed ln -s "${CELL_GENERATOR:?}" /run/systemd/system-generators/cell-generator
 
 # /etc is the host's, read-only in the sealed systemd: an overlay over it, in
 # the sealed mount namespace only, with the changes in the work dir.
@@ -45,6 +49,7 @@ fi
 check "the first run changed something" test "$(changed "$WORK/run1.log")" -gt 0 2>/dev/null
 expect_eq "cell@web is active" active "$(prop cell@web.service ActiveState)"
 expect_eq "it answers" first "$(page)"
+expect_eq "the service has the unit's Description=" "web, deployed by Ansible" "$(prop cell@web.service Description)"
 pid1=$(mainpid)
 sum1=$(in_sealed sha256sum /etc/cell/web.cell | cut -d' ' -f1)
 
@@ -70,7 +75,7 @@ expect_eq "and was not restarted" "$pid1" "$(mainpid)"
 expect_eq "and still answers" first "$(page)"
 
 # --- a changed unit: the handler restarts the cell
-if play "$WORK/run3.log" -e greeting=second; then
+if play "$WORK/run3.log" -e greeting=second -e '{"description": "web, second edition"}'; then
         ok "the run with a changed unit succeeds"
 else
         fail "the run with a changed unit failed"; show_log "$WORK/run3.log"
@@ -79,6 +84,8 @@ check "the handler ran" grep -q 'RUNNING HANDLER \[Restart the cell\]' "$WORK/ru
 pid3=$(mainpid)
 check "cell@web was restarted (MainPID $pid1 -> $pid3)" test -n "$pid3" -a "$pid3" != "$pid1" -a "$pid3" != 0
 expect_eq "it answers with the new unit's page" second "$(page)"
+expect_eq "the service has the new [Unit] (the handler's daemon-reload)" "web, second edition" \
+        "$(prop cell@web.service Description)"
 
 in_sealed systemctl stop cell@web.service
 in_sealed umount -l /etc || fail "cannot remove the /etc overlay"
