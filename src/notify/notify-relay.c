@@ -391,6 +391,14 @@ static void relay_handle(NotifyRelay *n, const char *buf, size_t len, const stru
                 ev->extend_timeout_usec = ev->extend_timeout ?
                         MAX(ev->extend_timeout_usec, m.extend_timeout_usec) : m.extend_timeout_usec;
                 ev->extend_timeout = true;
+                /* While cell stops the payload, systemd's stop timeout must come
+                 * after cell's SIGKILL (now N away) and cell's reap and release
+                 * after it, as with STOPPING=1's own extension: or systemd kills
+                 * cell at the moment cell kills the payload. (While starting,
+                 * cell's own steps are done before the payload runs; after its
+                 * READY=1 cell has only that to pass on: N goes up as it is.) */
+                if (notify_supervisor_stopping_sent())
+                        m.extend_timeout_usec = notify_stop_extension(m.extend_timeout_usec);
         }
 
         r = notify_message_format(&m, n->name, n->notify_ready, &up);

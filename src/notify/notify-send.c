@@ -22,6 +22,8 @@
  * when READY=1 and STATUS= came in one datagram and cell then reports ready.
  * Process-wide like $NOTIFY_SOCKET itself: one cell, one payload, one status. */
 static bool payload_status_sent = false;
+/* Process-wide too: cell-monitor never starts in the middle of a stop. */
+static bool stopping_sent = false;
 
 void notify_supervisor_payload_status(bool sent) {
         payload_status_sent = sent;
@@ -73,9 +75,22 @@ void notify_supervisor_ready(const char *name) {
                 send_with_status("READY=1", name, "running");
 }
 
+uint64_t notify_stop_extension(uint64_t usec) {
+        return usec >= USEC_INFINITY - NOTIFY_STOP_MARGIN_USEC ? USEC_INFINITY : usec + NOTIFY_STOP_MARGIN_USEC;
+}
+
+bool notify_supervisor_stopping_sent(void) {
+        return stopping_sent;
+}
+
+void notify_supervisor_stopping_reset(void) {
+        stopping_sent = false;
+}
+
 void notify_supervisor_stopping(const char *name, uint64_t timeout_usec) {
         char what[64] = "STOPPING=1";
 
+        stopping_sent = true;
         if (timeout_usec > 0 && timeout_usec < USEC_INFINITY - NOTIFY_STOP_MARGIN_USEC)
                 (void) snprintf(what, sizeof what, "STOPPING=1\nEXTEND_TIMEOUT_USEC=%" PRIu64,
                                 timeout_usec + NOTIFY_STOP_MARGIN_USEC);

@@ -24,6 +24,13 @@ void notify_supervisor_ready(const char *name);
  * that much more, which systemd takes as "not before" (it never shortens). */
 #define NOTIFY_STOP_MARGIN_USEC (10 * USEC_PER_SEC)
 void notify_supervisor_stopping(const char *name, uint64_t timeout_usec);
+/* Whether notify_supervisor_stopping() was called: the payload's own
+ * EXTEND_TIMEOUT_USEC=N goes up as N and NOTIFY_STOP_MARGIN_USEC from then
+ * on, as cell's SIGKILL comes after N and its reap and release after that. */
+bool notify_supervisor_stopping_sent(void);
+void notify_supervisor_stopping_reset(void);
+/* N and the margin, saturating at USEC_INFINITY. */
+uint64_t notify_stop_extension(uint64_t usec);
 
 /* The proxy forwarded a STATUS= of the payload (true) / is gone (false): while
  * true, notify_supervisor_ready() sends READY=1 without cell's own STATUS=. */

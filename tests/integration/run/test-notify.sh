@@ -144,7 +144,8 @@ grep -q "notify: dropping a datagram from PID [0-9]*, gone before it was read: U
 # --- EXTEND_TIMEOUT_USEC= while the payload stops puts off the SIGKILL of
 # TimeoutStopSec= (1 s here), as systemd's for a service: the payload asks
 # for 5 s more and takes 2 s to stop. Under cell (CELL_MONITOR=0) and under
-# cell-monitor, and the extension goes up too.
+# cell-monitor, and the extension goes up too, with cell's 10 s for its reap
+# and release after a SIGKILL at the end of those 5 s.
 u=$(unit extend "[Root]" "Directory=$root" "[Exec]" \
         "Exec=/bin/sh -c 'trap \"notify-probe EXTEND_TIMEOUT_USEC=5000000; sleep 2; exit 0\" TERM; while :; do sleep 0.2; done'" \
         "TimeoutStopSec=1s")
@@ -157,7 +158,7 @@ for supervisor in cell cell-monitor; do
         wait_for "$supervisor: the payload running" grep -q "The payload is running" "$work/err"
         [ "$supervisor" = cell ] || wait_for "cell-monitor" grep -q "cell-monitor supervises" "$work/err"
         stop_cell
-        grep -qxF "b'EXTEND_TIMEOUT_USEC=5000000\\n'" "$work/up.log" ||
+        grep -qxF "b'EXTEND_TIMEOUT_USEC=15000000\\n'" "$work/up.log" ||
                 fail "$supervisor: EXTEND_TIMEOUT_USEC= did not go up: $(cat "$work/up.log")"
 done
 unset CELL_MONITOR
