@@ -31,6 +31,7 @@ TEST(state_round_trip) {
             netns = fd_null(), cell = fd_null(), shared0 = fd_null(), shared1 = fd_null(), pair[2],
             out0 = fd_null(), out1 = fd_null();
         char *finish[] = { (char *) "--state", (char *) "--cgroup=/sys/fs/cgroup/x y", NULL };
+        char *pending[] = { (char *) "READY=1\nSTATUS=web: up", (char *) "STOPPING=1", NULL };
         char **argv = NULL;
         int fds[MONITOR_FDS_MAX];
         size_t n_fds = 0;
@@ -57,6 +58,7 @@ TEST(state_round_trip) {
         in.n_shared_lock_fds = 2;
         in.cell_fd = cell;
         in.finish = finish;
+        in.notify_pending = pending;
         in.output_fds[0] = out0;
         in.output_fds[1] = out1;
 
@@ -97,6 +99,9 @@ TEST(state_round_trip) {
         ASSERT_EQ((int) strv_length(out.finish), 2);
         ASSERT_STREQ(out.finish[0], "--state");
         ASSERT_STREQ(out.finish[1], "--cgroup=/sys/fs/cgroup/x y");
+        ASSERT_EQ((int) strv_length(out.notify_pending), 2);
+        ASSERT_STREQ(out.notify_pending[0], "READY=1\nSTATUS=web: up");
+        ASSERT_STREQ(out.notify_pending[1], "STOPPING=1");
         ASSERT_FALSE(out.debug);
         /* Close-on-exec again from here on. */
         for (size_t i = 0; i < n_fds; i++)
@@ -738,6 +743,30 @@ TEST(notify_relay_carries_on) {
         ASSERT_OK(kill(r.monitor, SIGTERM));
         ASSERT_EQ(monitor_wait(&r, &log), 10 + SIGTERM);
         free(log);
+        close(up);
+        unsetenv("NOTIFY_SOCKET");
+}
+
+/* What cell could not send yet (its supervisor's socket full at the
+ * hand-over) goes first, as it was: before anything of cell-monitor's own. */
+TEST(pending_goes_first) {
+        MonitorState t = template();
+        char *pending[] = { (char *) "READY=1\nSTATUS=t: up", NULL };
+        Run r;
+        char *log, *s;
+        int up = test_upstream_open("test-monitor");
+
+        t.notify_pending = pending;
+        monitor_start(PAYLOAD_SIGNALS, &t, &r);
+        s = test_upstream_read(up, 5000);
+        ASSERT_STREQ(s, "READY=1\nSTATUS=t: up");
+        free(s);
+        ASSERT_OK(kill(r.monitor, SIGTERM));
+        ASSERT_EQ(monitor_wait(&r, &log), 10 + SIGTERM);
+        free(log);
+        s = test_upstream_read(up, 5000);
+        ASSERT_STREQ(s, "STOPPING=1\nSTATUS=t: stopping");
+        free(s);
         close(up);
         unsetenv("NOTIFY_SOCKET");
 }
