@@ -57,3 +57,11 @@ size_t utf8_encode_unichar(uint32_t c, char *buf) {
         buf[3] = (char) (0x80 | (c & 0x3f));
         return 4;
 }
+
+size_t utf8_cut(const char *s, size_t n, size_t max) {
+        if (n <= max)
+                return n;
+        while (max > 0 && ((unsigned char) s[max] & 0xc0) == 0x80)
+                max--;
+        return max;
+}

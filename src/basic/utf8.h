@@ -12,3 +12,7 @@ bool utf8_is_valid_n(const char *s, size_t n);
 /* The UTF-8 encoding of code point c (at most U+10FFFF, no surrogate: the
  * caller checks) into buf, which has room for 4 bytes; returns its length. */
 size_t utf8_encode_unichar(uint32_t c, char *buf);
+
+/* How many of the first n bytes of the UTF-8 text s to keep so that at most
+ * max remain: cut before a character, never inside one. */
+size_t utf8_cut(const char *s, size_t n, size_t max);

@@ -77,13 +77,13 @@
         X(sd_event_loop) \
         X(sd_event_ref) \
         X(sd_event_run) \
-        X(sd_event_set_watchdog) \
         X(sd_event_source_disable_unref) \
         X(sd_event_source_get_event) \
         X(sd_event_source_set_enabled) \
         X(sd_event_source_set_io_events) \
         X(sd_event_source_set_io_fd) \
         X(sd_event_source_set_priority) \
+        X(sd_event_source_set_time_relative) \
         X(sd_event_source_unref) \
         X(sd_event_unref) \
         X(sd_pid_get_unit) \
@@ -449,10 +449,6 @@ int sd_event_run(sd_event *e, uint64_t usec) {
         return SYM(sd_event_run)(e, usec);
 }
 
-int sd_event_set_watchdog(sd_event *e, int b) {
-        return SYM(sd_event_set_watchdog)(e, b);
-}
-
 sd_event_source *sd_event_source_disable_unref(sd_event_source *s) {
         return RELEASE(sd_event_source_disable_unref, s);
 }
@@ -463,6 +459,10 @@ sd_event *sd_event_source_get_event(sd_event_source *s) {
 
 int sd_event_source_set_enabled(sd_event_source *s, int enabled) {
         return SYM(sd_event_source_set_enabled)(s, enabled);
+}
+
+int sd_event_source_set_time_relative(sd_event_source *s, uint64_t usec) {
+        return SYM(sd_event_source_set_time_relative)(s, usec);
 }
 
 int sd_event_source_set_io_events(sd_event_source *s, uint32_t events) {

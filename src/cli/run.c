@@ -210,11 +210,10 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
                 log_error_errno(r, "Creating the event loop: %m");
                 goto finish;
         }
-        /* Boot=yes: the service's WatchdogSec= is kept by cell, which pings
-         * while its loop runs (cell-monitor, later, too): a systemd booted in
-         * the container pings no container manager. */
-        if (p->boot && notify_watchdog_usec() > 0)
-                (void) sd_event_set_watchdog(event, true);
+        /* What waits for our supervisor goes from the loop. Boot=yes: the service's
+         * WatchdogSec= is kept by cell, which pings while its loop runs (cell-monitor,
+         * later, too): a systemd booted in the container pings no container manager. */
+        (void) notify_loop_attach(event, p->boot ? notify_watchdog_usec() : 0);
 
         r = supervisor_new(p, event, &run.supervisor);
         if (r < 0) {
@@ -431,6 +430,7 @@ finish:
         run.monitor_fd = safe_close(run.monitor_fd);
         run.cell_fd = safe_close(run.cell_fd);
         proxy = notify_proxy_free(proxy);
+        notify_loop_detach();
         spawn_kill(&spawn);
         run_relay_done(&relay);         /* what it wrote before it was killed */
         scope = scope_free(scope);

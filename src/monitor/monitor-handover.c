@@ -139,7 +139,7 @@ static void set_cloexec(const int *fds, size_t n, bool on) {
 }
 
 int monitor_hand_over(const MonitorHandover *h) {
-        _cleanup_strv_free_ char **argv = NULL, **finish = NULL;
+        _cleanup_strv_free_ char **argv = NULL, **finish = NULL, **pending = NULL;
         const OomCounter *oom = scope_oom_counter(h->scope);
         const NotifyRelay *relay = notify_proxy_relay(h->proxy);
         int fds[MONITOR_FDS_MAX];
@@ -147,6 +147,8 @@ int monitor_hand_over(const MonitorHandover *h) {
         int r;
 
         r = monitor_finish_args(h, &finish);
+        if (r >= 0)
+                r = notify_pending_texts(&pending);
         if (r < 0)
                 return r;
 
@@ -185,6 +187,7 @@ int monitor_hand_over(const MonitorHandover *h) {
         }
         s.output_fds[0] = h->output_fds[0];
         s.output_fds[1] = h->output_fds[1];
+        s.notify_pending = pending;
         s.debug = log_get_max_level() >= LOG_DEBUG;
 
         r = monitor_state_to_argv(&s, "cell-monitor", &argv, fds, &n_fds);

@@ -35,6 +35,7 @@ typedef struct Loop {
         siginfo_t si;
         OutputRelay output[2];  /* the payload's stdout and stderr to our fd 1 and 2 */
         int output_fd[2];       /* ... what each has in the epoll now */
+        int upstream_fd;        /* notify_pending_fd() in the epoll (EPOLLOUT); -EBADF: none */
 } Loop;
 
 static void send_signal(Loop *l, int sig) {
@@ -135,7 +136,7 @@ static void on_watchdog(Loop *l) {
 }
 
 /* Boot=yes: the service's watchdog is cell's, pinged every half of it (as
- * sd_event_set_watchdog() did in cell), the first time at once: the exec
+ * notify_loop_attach() does in cell), the first time at once: the exec
  * from cell took some of it. */
 static int watchdog_setup(Loop *l) {
         uint64_t t = l->s->watchdog_usec / 2;
@@ -189,6 +190,22 @@ static void on_output(Loop *l, int i) {
         }
 }
 
+/* Something waits for the service manager's socket (notify-send.h): its fd
+ * in the epoll until it is writable, none when nothing waits. */
+static void on_pending_changed(void *userdata) {
+        Loop *l = userdata;
+        int fd = notify_pending_fd();
+
+        if (fd == l->upstream_fd)
+                return;
+        if (l->upstream_fd >= 0)
+                (void) epoll_ctl(l->epoll_fd, EPOLL_CTL_DEL, l->upstream_fd, NULL);
+        l->upstream_fd = -EBADF;
+        /* Not watched (epoll_ctl() failed): it goes with the next message. */
+        if (fd >= 0 && add(l, fd, EPOLLOUT) >= 0)
+                l->upstream_fd = fd;
+}
+
 static void on_pidfd(Loop *l) {
         siginfo_t si = {};
 
@@ -223,8 +240,14 @@ static int loop_setup(Loop *l) {
         l->oom_fd = oom_counter_poll_fd(&l->s->oom, &events);
         if (r >= 0 && l->oom_fd >= 0)
                 r = add(l, l->oom_fd, events);
-        if (r >= 0)
+        if (r >= 0) {
+                notify_set_pending_hook(on_pending_changed, l);
+                /* What cell could not send yet, first (--notify-pending=). */
+                STRV_FOREACH(t, l->s->notify_pending)
+                        (void) notify_send(*t);
+                on_pending_changed(l);
                 r = watchdog_setup(l);
+        }
         /* The payload's output, relayed on from where cell left it. */
         for (int i = 0; r >= 0 && i < 2; i++) {
                 if (l->s->output_fds[i] < 0)
@@ -240,7 +263,7 @@ static int loop_setup(Loop *l) {
 
 int monitor_run(MonitorState *s, int *ret_status) {
         Loop l = { .s = s, .epoll_fd = -EBADF, .signal_fd = -EBADF, .timer_fd = -EBADF, .oom_fd = -EBADF,
-                   .watchdog_fd = -EBADF, .kill_at = USEC_INFINITY,
+                   .watchdog_fd = -EBADF, .kill_at = USEC_INFINITY, .upstream_fd = -EBADF,
                    .output = { OUTPUT_RELAY_NULL, OUTPUT_RELAY_NULL }, .output_fd = { -EBADF, -EBADF } };
         int r;
 
@@ -252,7 +275,7 @@ int monitor_run(MonitorState *s, int *ret_status) {
 
         while (r >= 0 && !l.exited) {
                 struct epoll_event ev[8];
-                bool sig = false, timer = false, oom = false, notify = false, child = false, dog = false;
+                bool sig = false, timer = false, oom = false, notify = false, child = false, dog = false, up = false;
                 bool out[2] = {};
 
                 int n = epoll_wait(l.epoll_fd, ev, ELEMENTSOF(ev), -1);
@@ -270,12 +293,15 @@ int monitor_run(MonitorState *s, int *ret_status) {
                         notify |= fd == s->relay.fd;
                         child |= fd == s->pidfd;
                         dog |= fd == l.watchdog_fd;
+                        up |= fd == l.upstream_fd;
                         out[0] |= fd == l.output_fd[0];
                         out[1] |= fd == l.output_fd[1];
                 }
                 for (int i = 0; i < 2; i++)
                         if (out[i])
                                 on_output(&l, i);
+                if (up)
+                        (void) notify_flush();
                 if (dog)
                         on_watchdog(&l);
                 if (oom)
@@ -313,6 +339,7 @@ int monitor_run(MonitorState *s, int *ret_status) {
                         output_relay_drain(&l.output[i], 5000);
         for (int i = 0; i < 2; i++)
                 output_relay_done(&l.output[i]);
+        notify_set_pending_hook(NULL, NULL);
         safe_close(l.watchdog_fd);
         safe_close(l.timer_fd);
         safe_close(l.signal_fd);

@@ -24,7 +24,7 @@ enum {
         ARG_NOTIFY_FD, ARG_NOTIFY_READY, ARG_READY_SEEN,
         ARG_OOM_FD, ARG_OOM_EVENTFD, ARG_OOM_DIRFD, ARG_OOM_KILLS, ARG_OOM_SEEN, ARG_OOM_GONE,
         ARG_UID_LOCK_FD, ARG_UID_LOCK_PATH, ARG_NAME_LOCK_FD, ARG_NETNS_FD, ARG_CELL_FD, ARG_FINISH, ARG_DEBUG,
-        ARG_SHARED_LOCK_FD, ARG_STDOUT_PIPE_FD, ARG_STDERR_PIPE_FD,
+        ARG_SHARED_LOCK_FD, ARG_STDOUT_PIPE_FD, ARG_STDERR_PIPE_FD, ARG_NOTIFY_PENDING,
 };
 
 static const struct option options[] = {
@@ -56,6 +56,7 @@ static const struct option options[] = {
         { "stdout-pipe-fd",    required_argument, NULL, ARG_STDOUT_PIPE_FD },
         { "stderr-pipe-fd",    required_argument, NULL, ARG_STDERR_PIPE_FD },
         { "finish",            required_argument, NULL, ARG_FINISH        },
+        { "notify-pending",    required_argument, NULL, ARG_NOTIFY_PENDING },
         { "debug",             no_argument,       NULL, ARG_DEBUG         },
         {}
 };
@@ -151,6 +152,8 @@ int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_a
                 r = push_fd(&l, "stdout-pipe-fd", s->output_fds[0], ret_fds, &n);
         if (r >= 0 && s->output_fds[1] >= 0)
                 r = push_fd(&l, "stderr-pipe-fd", s->output_fds[1], ret_fds, &n);
+        for (char **t = s->notify_pending; r >= 0 && t && *t; t++)
+                r = monitor_push_option(&l, "notify-pending", *t);
         if (r >= 0 && s->debug)
                 r = monitor_push_option(&l, "debug", NULL);
         if (r < 0)
@@ -305,6 +308,9 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                 case ARG_FINISH:
                         r = strv_extend(&s.finish, optarg) < 0 ? log_oom() : 0;
                         break;
+                case ARG_NOTIFY_PENDING:
+                        r = strv_extend(&s.notify_pending, optarg) < 0 ? log_oom() : 0;
+                        break;
                 case ARG_DEBUG:
                         s.debug = true;
                         break;
@@ -359,6 +365,7 @@ void monitor_state_done(MonitorState *s) {
         s->output_fds[0] = safe_close(s->output_fds[0]);
         s->output_fds[1] = safe_close(s->output_fds[1]);
         s->finish = strv_free(s->finish);
+        s->notify_pending = strv_free(s->notify_pending);
         s->name = mfree(s->name);
 }
 

@@ -67,6 +67,8 @@ typedef struct MonitorState {
         char **finish;                  /* ... with these options at the end; NULL: nothing to do */
         int output_fds[2];              /* the payload's stdout and stderr pipes, relayed to our
                                          * fd 1 and 2 (output-relay.h) until their end; -EBADF: none */
+        char **notify_pending;          /* what cell could not tell its supervisor yet
+                                         * (notify_pending_texts()), sent first */
         bool debug;                     /* cell ran with --verbose */
 } MonitorState;
 

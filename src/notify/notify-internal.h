@@ -53,3 +53,37 @@ int notify_message_format(const NotifyMessage *m, const char *name, bool forward
  * container: root, or a UID its user namespace maps. The rule for a sender
  * that is gone before its datagram is read (notify-relay.c). */
 bool notify_relay_uid_is_container(const NotifyRelay *r, uid_t uid);
+
+/* What waits for the supervisor's socket to take it again (notify-send.c):
+ * cell's messages, coalesced so that a payload's flood costs memory of one
+ * message, never a wait. A segment is one datagram to come; each KEY= in it
+ * once, the one given last (STATUS=, ERRNO=, WATCHDOG_USEC=: systemd keeps
+ * the last one too), but WATCHDOG=trigger is not undone by a WATCHDOG=1 after
+ * it, and EXTEND_TIMEOUT_USEC= is kept as the moment it reaches (the longest
+ * one given: systemd never shortens), sent as what is left of it then.
+ * READY=1, STOPPING=1 and RELOADING=1 are state changes of which systemd
+ * takes one per datagram: a message with one of them starts a segment of
+ * its own unless the last segment has the same one, so that each arrives,
+ * once, in order, with the lines that came with it. No file descriptors:
+ * cell sends none (FDSTORE= of the payload is never forwarded). */
+#define NOTIFY_QUEUE_MAX 8
+
+typedef struct NotifySegment {
+        char **lines;           /* "KEY=VALUE" */
+        uint64_t extend_until;  /* CLOCK_MONOTONIC; 0: none; USEC_INFINITY: "infinity" */
+} NotifySegment;
+
+typedef struct NotifyQueue {
+        NotifySegment segments[NOTIFY_QUEUE_MAX];
+        size_t n;
+} NotifyQueue;
+
+/* Adds the message text (lines of KEY=VALUE, the first line of each key
+ * counting, as systemd reads them) at now (CLOCK_MONOTONIC). */
+int notify_queue_add(NotifyQueue *q, const char *text, uint64_t now);
+/* The first segment as a datagram sent at now, within NOTIFY_DATAGRAM_MAX
+ * bytes (the STATUS= text cut to fit); *ret = NULL when it has nothing left
+ * to say (an extension that ran out). -ENOMEM; the queue must not be empty. */
+int notify_queue_format_front(const NotifyQueue *q, uint64_t now, char **ret);
+void notify_queue_pop_front(NotifyQueue *q);
+void notify_queue_done(NotifyQueue *q);

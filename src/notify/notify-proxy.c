@@ -63,8 +63,10 @@ NotifyProxy *notify_proxy_free(NotifyProxy *n) {
         if (!n)
                 return NULL;
         sd_event_source_disable_unref(n->source);
-        /* The payload is gone: cell's own words are the status again. */
+        /* The payload is gone: cell's own words are the status again, and
+         * its stop is over. */
         notify_supervisor_payload_status(false);
+        notify_supervisor_stopping_reset();
         notify_relay_done(&n->relay);
         free(n);
         return NULL;

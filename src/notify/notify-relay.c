@@ -164,16 +164,6 @@ int notify_message_parse(const char *buf, size_t len, NotifyMessage *ret) {
         return 0;
 }
 
-/* How many of the first n bytes of the UTF-8 text s to keep so that at most
- * max remain: cut before a character, never inside one. */
-static size_t utf8_cut(const char *s, size_t n, size_t max) {
-        if (n <= max)
-                return n;
-        while (max > 0 && ((unsigned char) s[max] & 0xc0) == 0x80)
-                max--;
-        return max;
-}
-
 int notify_message_format(const NotifyMessage *m, const char *name, bool forward_ready, char **ret) {
         char extend[64] = "", watchdog_usec[64] = "";
         /* systemd reads the first WATCHDOG= of a datagram only: a trigger asked
@@ -370,7 +360,7 @@ static void relay_handle(NotifyRelay *n, const char *buf, size_t len, const stru
                 log_debug("notify: dropping a datagram that is not text (a NUL byte) from PID %d", (int) sender);
                 return;
         }
-        /* Boot=yes: the watchdog is cell's, pinged by its loop (sd_event_set_watchdog()),
+        /* Boot=yes: the watchdog is cell's, pinged by its loop (notify_loop_attach()),
          * and watches cell. The payload got no WATCHDOG_USEC=; its WATCHDOG_USEC= would
          * turn off or stretch the watchdog of cell itself, which only cell may say. */
         if (!n->watchdog && (m.watchdog || m.watchdog_trigger || m.watchdog_usec_set)) {
@@ -391,6 +381,14 @@ static void relay_handle(NotifyRelay *n, const char *buf, size_t len, const stru
                 ev->extend_timeout_usec = ev->extend_timeout ?
                         MAX(ev->extend_timeout_usec, m.extend_timeout_usec) : m.extend_timeout_usec;
                 ev->extend_timeout = true;
+                /* While cell stops the payload, systemd's stop timeout must come
+                 * after cell's SIGKILL (now N away) and cell's reap and release
+                 * after it, as with STOPPING=1's own extension: or systemd kills
+                 * cell at the moment cell kills the payload. (While starting,
+                 * cell's own steps are done before the payload runs; after its
+                 * READY=1 cell has only that to pass on: N goes up as it is.) */
+                if (notify_supervisor_stopping_sent())
+                        m.extend_timeout_usec = notify_stop_extension(m.extend_timeout_usec);
         }
 
         r = notify_message_format(&m, n->name, n->notify_ready, &up);

@@ -11,8 +11,23 @@
 #include "macros.h"
 
 /* One datagram to the socket $NOTIFY_SOCKET names (a path, or "@name" in the
- * abstract namespace). > 0 sent, 0 when $NOTIFY_SOCKET is unset, else -errno. */
+ * abstract namespace), never waited for: when the supervisor's queue is
+ * full, text waits, coalesced with what comes after it (notify-internal.h),
+ * until notify_flush() gets it out. > 0 sent or waiting, 0 when
+ * $NOTIFY_SOCKET is unset, else -errno. */
 int notify_send(const char *text);
+/* While something waits: the fd to wait for EPOLLOUT on, then to call
+ * notify_flush(); -EBADF when nothing waits. */
+int notify_pending_fd(void);
+/* Sends what waits, as much as the supervisor takes: 1 all of it, 0 some
+ * still waits, -errno when it could not be sent (and is dropped). */
+int notify_flush(void);
+/* hook is called whenever notify_pending_fd() changes: the loop's watch
+ * follows it (the old fd is still open during the call). NULL: none. */
+void notify_set_pending_hook(void (*hook)(void *userdata), void *userdata);
+/* What waits, as the datagrams it would be now: for cell-monitor to send
+ * (--notify-pending=). NULL when nothing waits. */
+int notify_pending_texts(char ***ret);
 
 /* name: the unit's name, for "STATUS=NAME: running"; NULL sends no STATUS=.
  * All are no-ops when $NOTIFY_SOCKET is unset. */
@@ -24,6 +39,13 @@ void notify_supervisor_ready(const char *name);
  * that much more, which systemd takes as "not before" (it never shortens). */
 #define NOTIFY_STOP_MARGIN_USEC (10 * USEC_PER_SEC)
 void notify_supervisor_stopping(const char *name, uint64_t timeout_usec);
+/* Whether notify_supervisor_stopping() was called: the payload's own
+ * EXTEND_TIMEOUT_USEC=N goes up as N and NOTIFY_STOP_MARGIN_USEC from then
+ * on, as cell's SIGKILL comes after N and its reap and release after that. */
+bool notify_supervisor_stopping_sent(void);
+void notify_supervisor_stopping_reset(void);
+/* N and the margin, saturating at USEC_INFINITY. */
+uint64_t notify_stop_extension(uint64_t usec);
 
 /* The proxy forwarded a STATUS= of the payload (true) / is gone (false): while
  * true, notify_supervisor_ready() sends READY=1 without cell's own STATUS=. */

@@ -36,6 +36,13 @@ NotifyProxy *notify_proxy_free(NotifyProxy *n);
 /* The relay's state, for cell-monitor to carry on with (src/monitor). */
 const NotifyRelay *notify_proxy_relay(const NotifyProxy *n);
 
+/* notify-send.h's queue on event: what waits for the supervisor is sent
+ * when its socket is writable again. watchdog_usec > 0 (Boot=yes, the
+ * service's watchdog is cell's): WATCHDOG=1 every half of it, through the
+ * same queue. Detach before the loop goes. */
+int notify_loop_attach(sd_event *event, uint64_t watchdog_usec);
+void notify_loop_detach(void);
+
 /* The WATCHDOG_USEC= value to put into the payload's environment: cell's own
  * $WATCHDOG_USEC when $WATCHDOG_PID is unset or names cell itself (the
  * watchdog is ours to pass on), else 0 (no watchdog for the payload). */

@@ -24,7 +24,8 @@ while True:
 ' "$work/up.sock" >> "$work/up.log" &     # O_APPEND: start_cell empties it
 listener=$!
 # lib.sh's cleanup reads the test's status from $?: handed on past the kill.
-trap 'status=$?; set +e; kill $listener 2>/dev/null; (exit $status); cleanup' EXIT
+# (Continued too: the flood case below stops it.)
+trap 'status=$?; set +e; kill $listener 2>/dev/null; kill -CONT $listener 2>/dev/null; (exit $status); cleanup' EXIT
 for _ in $(seq 50); do [ -S "$work/up.sock" ] && break; sleep 0.1; done
 [ -S "$work/up.sock" ] || fail "the listener did not bind $work/up.sock"
 
@@ -144,7 +145,8 @@ grep -q "notify: dropping a datagram from PID [0-9]*, gone before it was read: U
 # --- EXTEND_TIMEOUT_USEC= while the payload stops puts off the SIGKILL of
 # TimeoutStopSec= (1 s here), as systemd's for a service: the payload asks
 # for 5 s more and takes 2 s to stop. Under cell (CELL_MONITOR=0) and under
-# cell-monitor, and the extension goes up too.
+# cell-monitor, and the extension goes up too, with cell's 10 s for its reap
+# and release after a SIGKILL at the end of those 5 s.
 u=$(unit extend "[Root]" "Directory=$root" "[Exec]" \
         "Exec=/bin/sh -c 'trap \"notify-probe EXTEND_TIMEOUT_USEC=5000000; sleep 2; exit 0\" TERM; while :; do sleep 0.2; done'" \
         "TimeoutStopSec=1s")
@@ -157,8 +159,39 @@ for supervisor in cell cell-monitor; do
         wait_for "$supervisor: the payload running" grep -q "The payload is running" "$work/err"
         [ "$supervisor" = cell ] || wait_for "cell-monitor" grep -q "cell-monitor supervises" "$work/err"
         stop_cell
-        grep -qxF "b'EXTEND_TIMEOUT_USEC=5000000\\n'" "$work/up.log" ||
+        grep -qxF "b'EXTEND_TIMEOUT_USEC=15000000\\n'" "$work/up.log" ||
                 fail "$supervisor: EXTEND_TIMEOUT_USEC= did not go up: $(cat "$work/up.log")"
+done
+
+# --- A payload that floods STATUS= while the supervisor does not read (the
+# stand-in stopped, its queue full at once): cell never waits for it. A stop
+# reaches the payload at once, and once the supervisor reads again (while
+# the payload takes its second to stop) it gets STOPPING=1, once, after what
+# the payload said.
+u=$(unit flood "[Root]" "Directory=$root" "[Exec]" \
+        "Exec=/bin/sh -c 'trap \"echo TERM > /tmp/term; sleep 1; exit 0\" TERM; notify-probe --flood 0 & while :; do sleep 0.1; done'")
+flooding() { grep -q "STATUS=$(unit_name flood): flood [0-9]" "$work/up.log"; }
+for supervisor in cell cell-monitor; do
+        case $supervisor in
+        cell)           export CELL_MONITOR=0 ;;
+        cell-monitor)   unset CELL_MONITOR ;;
+        esac
+        rm -f "$root/tmp/term"
+        start_cell "$u"
+        wait_for "$supervisor: the flood" flooding
+        [ "$supervisor" = cell ] || wait_for "cell-monitor" grep -q "cell-monitor supervises" "$work/err"
+        kill -STOP "$listener"
+        sleep 0.5
+        kill -TERM "$cell"
+        for _ in $(seq 30); do [ -e "$root/tmp/term" ] && break; sleep 0.1; done
+        [ -e "$root/tmp/term" ] || { kill -CONT "$listener"; fail "$supervisor: the stop did not reach the payload while the supervisor did not read"; }
+        kill -CONT "$listener"
+        status=0
+        wait "$cell" || status=$?
+        expect "$supervisor: cell's exit status after SIGTERM" "$status" 0
+        wait_for "$supervisor: STOPPING=1 once the supervisor reads" grep -q "STOPPING=1" "$work/up.log"
+        expect "$supervisor: STOPPING=1 sent once" "$(grep -c "STOPPING=1" "$work/up.log")" 1
+        grep -q "waits, coalesced" "$work/err" || fail "$supervisor: cell did not say it held messages back: $(cat "$work/err")"
 done
 unset CELL_MONITOR
 echo "ok"

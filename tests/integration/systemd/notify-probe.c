@@ -4,6 +4,8 @@
  *
  *   notify-probe READY=1 "STATUS=serving"    one datagram, lines joined by '\n'
  *   notify-probe --no-wait READY=1           the same, and exit at once
+ *   notify-probe --flood N                   "STATUS=flood 1" to "STATUS=flood N" as fast
+ *                                            as they go (N 0: for ever), as a chatty payload
  *
  * Sends to $NOTIFY_SOCKET (a path, or "@name" for the abstract namespace),
  * then stays alive a little: the receiver checks the sender's credentials
@@ -30,7 +32,8 @@ int main(int argc, char *argv[]) {
         char buf[4096];
         size_t n = 0, len;
         socklen_t salen;
-        bool linger = true;
+        bool linger = true, flooding = false;
+        unsigned long flood = 0;
         int fd;
 
         if (argc > 1 && strcmp(argv[1], "--no-wait") == 0) {
@@ -38,8 +41,11 @@ int main(int argc, char *argv[]) {
                 argv++;
                 argc--;
         }
-        if (argc < 2) {
-                fprintf(stderr, "usage: notify-probe [--no-wait] VAR=VALUE...\n");
+        if (argc == 3 && strcmp(argv[1], "--flood") == 0) {
+                flood = strtoul(argv[2], NULL, 10);
+                flooding = true;
+        } else if (argc < 2) {
+                fprintf(stderr, "usage: notify-probe [--no-wait] VAR=VALUE... | --flood N\n");
                 return 1;
         }
         if (!path || !*path) {
@@ -56,7 +62,7 @@ int main(int argc, char *argv[]) {
                 sa.sun_path[0] = '\0';
         salen = offsetof(struct sockaddr_un, sun_path) + len + (path[0] == '@' ? 0 : 1);
 
-        for (int i = 1; i < argc; i++) {
+        for (int i = 1; i < argc && !flooding; i++) {
                 size_t l = strlen(argv[i]);
 
                 if (n + l + 1 > sizeof(buf)) {
@@ -73,7 +79,15 @@ int main(int argc, char *argv[]) {
                 fprintf(stderr, "notify-probe: socket: %s\n", strerror(errno));
                 return 1;
         }
-        if (sendto(fd, buf, n, MSG_NOSIGNAL, (struct sockaddr *) &sa, salen) < 0) {
+        for (unsigned long i = 1; flooding && (flood == 0 || i <= flood); i++) {
+                int k = snprintf(buf, sizeof(buf), "STATUS=flood %lu", i);
+                if (sendto(fd, buf, (size_t) k, MSG_NOSIGNAL, (struct sockaddr *) &sa, salen) < 0) {
+                        fprintf(stderr, "notify-probe: sendto %s: %s\n", path, strerror(errno));
+                        close(fd);
+                        return 1;
+                }
+        }
+        if (!flooding && sendto(fd, buf, n, MSG_NOSIGNAL, (struct sockaddr *) &sa, salen) < 0) {
                 fprintf(stderr, "notify-probe: sendto %s: %s\n", path, strerror(errno));
                 close(fd);
                 return 1;

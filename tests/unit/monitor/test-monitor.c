@@ -31,6 +31,7 @@ TEST(state_round_trip) {
             netns = fd_null(), cell = fd_null(), shared0 = fd_null(), shared1 = fd_null(), pair[2],
             out0 = fd_null(), out1 = fd_null(), oomdir = fd_null();
         char *finish[] = { (char *) "--state", (char *) "--cgroup=/sys/fs/cgroup/x y", NULL };
+        char *pending[] = { (char *) "READY=1\nSTATUS=web: up", (char *) "STOPPING=1", NULL };
         char **argv = NULL;
         int fds[MONITOR_FDS_MAX];
         size_t n_fds = 0;
@@ -57,6 +58,7 @@ TEST(state_round_trip) {
         in.n_shared_lock_fds = 2;
         in.cell_fd = cell;
         in.finish = finish;
+        in.notify_pending = pending;
         in.output_fds[0] = out0;
         in.output_fds[1] = out1;
 
@@ -99,6 +101,9 @@ TEST(state_round_trip) {
         ASSERT_EQ((int) strv_length(out.finish), 2);
         ASSERT_STREQ(out.finish[0], "--state");
         ASSERT_STREQ(out.finish[1], "--cgroup=/sys/fs/cgroup/x y");
+        ASSERT_EQ((int) strv_length(out.notify_pending), 2);
+        ASSERT_STREQ(out.notify_pending[0], "READY=1\nSTATUS=web: up");
+        ASSERT_STREQ(out.notify_pending[1], "STOPPING=1");
         ASSERT_FALSE(out.debug);
         /* Close-on-exec again from here on. */
         for (size_t i = 0; i < n_fds; i++)
@@ -633,7 +638,8 @@ TEST(timeout_stop_ends_in_sigkill) {
 }
 
 /* As systemd extends a service's TimeoutStopSec=, the payload's
- * EXTEND_TIMEOUT_USEC= while it stops puts off cell's SIGKILL (and goes up). */
+ * EXTEND_TIMEOUT_USEC= while it stops puts off cell's SIGKILL (and goes up,
+ * with cell's margin). */
 TEST(timeout_stop_is_extended) {
         MonitorState t = template();
         Run r;
@@ -649,8 +655,10 @@ TEST(timeout_stop_is_extended) {
         s = test_upstream_read(up, 5000);
         ASSERT_STREQ(s, "STOPPING=1\nEXTEND_TIMEOUT_USEC=10200000\nSTATUS=t: stopping");
         free(s);
+        /* The payload's 2 s and cell's 10 s: systemd's stop timeout must not
+         * come with cell's SIGKILL, before cell has reaped and released. */
         s = test_upstream_read(up, 5000);
-        ASSERT_STREQ(s, "EXTEND_TIMEOUT_USEC=2000000\n");
+        ASSERT_STREQ(s, "EXTEND_TIMEOUT_USEC=12000000\n");
         free(s);
         close(up);
         unsetenv("NOTIFY_SOCKET");
@@ -737,6 +745,30 @@ TEST(notify_relay_carries_on) {
         ASSERT_OK(kill(r.monitor, SIGTERM));
         ASSERT_EQ(monitor_wait(&r, &log), 10 + SIGTERM);
         free(log);
+        close(up);
+        unsetenv("NOTIFY_SOCKET");
+}
+
+/* What cell could not send yet (its supervisor's socket full at the
+ * hand-over) goes first, as it was: before anything of cell-monitor's own. */
+TEST(pending_goes_first) {
+        MonitorState t = template();
+        char *pending[] = { (char *) "READY=1\nSTATUS=t: up", NULL };
+        Run r;
+        char *log, *s;
+        int up = test_upstream_open("test-monitor");
+
+        t.notify_pending = pending;
+        monitor_start(PAYLOAD_SIGNALS, &t, &r);
+        s = test_upstream_read(up, 5000);
+        ASSERT_STREQ(s, "READY=1\nSTATUS=t: up");
+        free(s);
+        ASSERT_OK(kill(r.monitor, SIGTERM));
+        ASSERT_EQ(monitor_wait(&r, &log), 10 + SIGTERM);
+        free(log);
+        s = test_upstream_read(up, 5000);
+        ASSERT_STREQ(s, "STOPPING=1\nSTATUS=t: stopping");
+        free(s);
         close(up);
         unsetenv("NOTIFY_SOCKET");
 }
