@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -279,17 +280,53 @@ int config_bad(ConfigContext *ctx, const char *fmt, ...) {
         return r < 0 ? r : -EINVAL;
 }
 
-static bool section_is_known(const char *section) {
+/* The table by key name (in table order where two sections have the same
+ * key), made at the first lookup: every line of every unit looks its key
+ * up, and a search through the whole table was a quarter of what "cell
+ * verify" of many units spent. */
+static const ConfigKey *keys_by_name[ELEMENTSOF(config_keys)];
+
+static int key_entry_compare(const void *a, const void *b) {
+        const ConfigKey *x = *(const ConfigKey * const *) a, *y = *(const ConfigKey * const *) b;
+        int r = strcmp(x->key, y->key);
+
+        return r != 0 ? r : (x > y) - (x < y);
+}
+
+static void keys_index(void) {
+        if (keys_by_name[0])
+                return;
         for (size_t i = 0; i < ELEMENTSOF(config_keys); i++)
-                if (streq(config_keys[i].section, section))
+                keys_by_name[i] = config_keys + i;
+        qsort(keys_by_name, ELEMENTSOF(keys_by_name), sizeof keys_by_name[0], key_entry_compare);
+}
+
+static bool section_is_known(const char *section) {
+        /* The sections come in groups: one comparison a group. */
+        for (size_t i = 0; i < ELEMENTSOF(config_keys); i++)
+                if ((i == 0 || config_keys[i].section != config_keys[i - 1].section) &&
+                    streq(config_keys[i].section, section))
                         return true;
         return false;
 }
 
+/* The key of section (NULL: of any section, the first in the table). */
 static const ConfigKey *key_find(const char *section, const char *key) {
-        for (size_t i = 0; i < ELEMENTSOF(config_keys); i++)
-                if (streq(config_keys[i].key, key) && (!section || streq(config_keys[i].section, section)))
-                        return config_keys + i;
+        size_t lo = 0, hi = ELEMENTSOF(keys_by_name);
+
+        keys_index();
+        /* The first entry whose key is not below key. */
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (strcmp(keys_by_name[mid]->key, key) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        for (; lo < ELEMENTSOF(keys_by_name) && streq(keys_by_name[lo]->key, key); lo++)
+                if (!section || streq(keys_by_name[lo]->section, section))
+                        return keys_by_name[lo];
         return NULL;
 }
 
