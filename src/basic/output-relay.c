@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "macros.h"
 #include "output-relay.h"
 
@@ -170,6 +171,14 @@ bool output_relay_newly_gone(OutputRelay *r) {
                 return false;
         r->out_gone_told = true;
         return true;
+}
+
+void output_relay_tell_gone(OutputRelay *r, const char *stream) {
+        /* Once; to our stderr, which may be that very stream: then this
+         * write gets its EPIPE too (SIGPIPE blocked) and only it is lost. */
+        if (output_relay_newly_gone(r))
+                log_warning_errno(r->out_error, "The journal stream is gone (%m): the payload's %s "
+                                  "is dropped from now on.", stream);
 }
 
 static uint64_t output_relay_now_msec(void) {

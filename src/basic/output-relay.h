@@ -57,6 +57,9 @@ int output_relay_dispatch(OutputRelay *r);
  * on, so that its writes never wait for a stream that will not come back
  * (journald gone); the pipe stays open, the payload never notices. */
 bool output_relay_newly_gone(OutputRelay *r);
+/* That, said once as a warning naming stream ("stdout", "stderr"): for
+ * cell's relay and cell-monitor's alike. */
+void output_relay_tell_gone(OutputRelay *r, const char *stream);
 /* After the payload exited: what is left in the pipe, until its end, for as
  * long as it comes without a pause of a second, and never beyond
  * TIMEOUT_MSEC in all (a writer that escaped, a journal that takes nothing). */

@@ -83,11 +83,7 @@ static int on_relay_io(sd_event_source *s, int fd, uint32_t revents, void *userd
 
         if (r < 0)
                 log_debug_errno(r, "Relaying the payload's %s: %m", i == 0 ? "stdout" : "stderr");
-        /* Once; to our stderr, which may be that very stream: then this
-         * write gets its EPIPE too (SIGPIPE blocked) and only it is lost. */
-        if (output_relay_newly_gone(&relay->output[i]))
-                log_warning_errno(relay->output[i].out_error, "The journal stream is gone (%m): the payload's %s "
-                                  "is dropped from now on.", i == 0 ? "stdout" : "stderr");
+        output_relay_tell_gone(&relay->output[i], i == 0 ? "stdout" : "stderr");
         run_relay_refresh(relay, i);
         return 0;
 }

@@ -178,10 +178,7 @@ static void on_output(Loop *l, int i) {
 
         if (r < 0)
                 log_debug_errno(r, "Relaying the payload's %s: %m", i == 0 ? "stdout" : "stderr");
-        /* As cell's (run-relay.c): once, maybe to that very stream. */
-        if (output_relay_newly_gone(&l->output[i]))
-                log_warning_errno(l->output[i].out_error, "The journal stream is gone (%m): the payload's %s "
-                                  "is dropped from now on.", i == 0 ? "stdout" : "stderr");
+        output_relay_tell_gone(&l->output[i], i == 0 ? "stdout" : "stderr");
         if (output_watch(l, i) < 0) {
                 /* Not to be watched (epoll_ctl() failed): once the pipe is
                  * full the payload's writes wait; the rest is drained at its end. */
