@@ -14,6 +14,7 @@
 #define MACHINE_INFO_PATH "/etc/machine-info"
 
 void specifier_context_done(SpecifierContext *c) {
+        c->fragment_real_path = mfree(c->fragment_real_path);
         c->machine_id = mfree(c->machine_id);
         c->boot_id = mfree(c->boot_id);
         c->hostname = mfree(c->hostname);
@@ -216,6 +217,20 @@ static int host_fact(SpecifierContext *c, char **value, int *error, int (*lookup
         return 0;
 }
 
+/* %y, as systemd's specifier_real_path(). */
+static int fragment_path(SpecifierContext *c, const char **ret) {
+        if (!c->fragment_path)
+                return -ENOENT;
+        if (c->fragment_path_resolve && !c->fragment_real_path) {
+                c->fragment_real_path = realpath(c->fragment_path, NULL);
+                if (!c->fragment_real_path && errno == ENOMEM)
+                        return -ENOMEM;
+                c->fragment_path_resolve = false;       /* failed: the path as given */
+        }
+        *ret = c->fragment_real_path ?: c->fragment_path;
+        return 0;
+}
+
 /* The last '-' separated part of the prefix, as systemd's %j. */
 static int last_component(const char *name, char **ret) {
         _cleanup_free_ char *prefix = NULL;
@@ -312,14 +327,15 @@ static int specifier_value(SpecifierContext *c, char s, const char **ret_const, 
         case 'A':
                 return os_release_field(c, "IMAGE_VERSION", ret_const);
         case 'y':
-                if (!c->fragment_path)
-                        return -ENOENT;
-                *ret_const = c->fragment_path;
-                return 0;
-        case 'Y':
-                if (!c->fragment_path)
-                        return -ENOENT;
-                return dirname_of(c->fragment_path, ret_alloc);
+                return fragment_path(c, ret_const);
+        case 'Y': {
+                const char *path;
+
+                r = fragment_path(c, &path);
+                if (r < 0)
+                        return r;
+                return dirname_of(path, ret_alloc);
+        }
         /* The system manager's user, whoever runs cell (as the directories below). */
         case 'u':
         case 'g':

@@ -16,6 +16,10 @@
 typedef struct SpecifierContext {
         const char *name;               /* the unit, without ".cell": "worker@3" */
         const char *fragment_path;      /* %y: its file (NULL: %y and %Y are errors) */
+        /* %y is fragment_path's real path (realpath(): absolute, its
+         * symlinks resolved; fragment_path itself where that fails),
+         * resolved on first use: most units never ask. */
+        bool fragment_path_resolve;
 
         /* Where %m, %b, %q and the os-release ones come from; NULL means
          * /etc/machine-id, /proc/sys/kernel/random/boot_id, /etc/machine-info,
@@ -26,6 +30,7 @@ typedef struct SpecifierContext {
         const char *os_release_path;
 
         /* Filled in lazily; an error is remembered as well as a value. */
+        char *fragment_real_path;
         char *machine_id, *boot_id, *hostname, *kernel_release, *pretty_hostname;
         int machine_id_error, boot_id_error, hostname_error, kernel_release_error, pretty_hostname_error;
         char **os_release;              /* KEY=VALUE, unquoted */

@@ -2,7 +2,9 @@
 #include <dirent.h>
 #include <stdio.h>
 
+#include "fs-util.h"
 #include "strv.h"
+#include "unit-dir-links.h"
 #include "unit-dropin.h"
 #include "unit-name.h"
 
@@ -44,11 +46,6 @@ static int dropin_list_add(DropinList *l, const char *dir, const char *file, siz
         }
         l->n++;
         return 0;
-}
-
-static void closedirp(DIR **d) {
-        if (*d)
-                (void) closedir(*d);
 }
 
 static int dropin_scan_dir(DropinList *l, const char *dir, size_t priority) {
@@ -187,6 +184,12 @@ int unit_dropin_find_names(char * const *dirs, char * const *names, char ***ret,
 
                                 if (asprintf(&dir, "%s/%s" UNIT_SUFFIX ".d", *d, *n) < 0)
                                         return -ENOMEM;
+                                /* Most units have none: the directory's
+                                 * listing says so without an open(). */
+                                if (!unit_dir_may_have_dir(*d, dir + strlen(*d) + 1)) {
+                                        free(dir);
+                                        continue;
+                                }
                                 if (strv_contains(candidates, dir)) {
                                         free(dir);
                                         continue;
@@ -207,6 +210,8 @@ int unit_dropin_find_names(char * const *dirs, char * const *names, char ***ret,
         STRV_FOREACH(d, dirs) {
                 _cleanup_free_ char *dir = NULL;
 
+                if (!unit_dir_may_have_dir(*d, "cell.d"))
+                        continue;
                 if (asprintf(&dir, "%s/cell.d", *d) < 0)
                         return -ENOMEM;
                 r = dropin_scan_dir(&l, dir, priority++);
@@ -232,5 +237,6 @@ int unit_dropin_find_names(char * const *dirs, char * const *names, char ***ret,
 }
 
 int unit_dropin_find(char * const *dirs, const char *name, char ***ret) {
+        unit_dir_cache_expire();
         return unit_dropin_find_names(dirs, (char * const[]) { (char *) name, NULL }, ret, NULL);
 }

@@ -32,5 +32,8 @@
  * none). Unreadable directories other than missing ones are an error. */
 int unit_dropin_find(char * const *dirs, const char *name, char ***ret);
 /* The same for a unit with several names, its own first; on an error
- * reading a directory, *ret_bad_dir (if not NULL) is that directory. */
+ * reading a directory, *ret_bad_dir (if not NULL) is that directory. Which
+ * drop-in directories dirs hold is known from their listings as of the last
+ * unit_dir_cache_expire() (unit-dir-links.h; the unit's lookup,
+ * unit_location_find(), begins with one); unit_dropin_find() looks anew. */
 int unit_dropin_find_names(char * const *dirs, char * const *names, char ***ret, char **ret_bad_dir);

@@ -166,7 +166,7 @@ int unit_load(const char *name_or_path, const UnitLoadOptions *opts, CellConfig 
                 .config = ret,
                 .diag = diag ?: &local,
         };
-        _cleanup_free_ char *real_path = NULL, *bad_dir = NULL;
+        _cleanup_free_ char *bad_dir = NULL;
         _cleanup_strv_free_ char **names = NULL;
         size_t errors_before = u.diag->n_errors;
         int r, io_error = 0;
@@ -220,12 +220,10 @@ int unit_load(const char *name_or_path, const UnitLoadOptions *opts, CellConfig 
                 return r;
 
         /* %y and %Y, as systemd's specifier_real_path(): the unit file's real
-         * path, absolute and with its symlinks resolved. */
-        real_path = realpath(loc.path, NULL);
-        if (!real_path && errno == ENOMEM)
-                return -ENOMEM;
+         * path, absolute and with its symlinks resolved (when a value asks). */
         u.specifiers.name = loc.name;
-        u.specifiers.fragment_path = real_path ?: loc.path;
+        u.specifiers.fragment_path = loc.path;
+        u.specifiers.fragment_path_resolve = true;
         u.expander = (ConfigSpecifiers) { .expand = loader_expand, .userdata = &u.specifiers };
 
         /* The main file, then every drop-in: all their problems are

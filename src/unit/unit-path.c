@@ -7,6 +7,7 @@
 #include "config-build.h"
 #include "strv.h"
 #include "unit-alias.h"
+#include "unit-dir-links.h"
 #include "unit-name.h"
 #include "unit-path.h"
 
@@ -287,6 +288,8 @@ int unit_location_find(const char *name_or_path, const char *name_override,
         UnitLocation l = {};
         int r;
 
+        /* What the directories hold is looked at again for each unit. */
+        unit_dir_cache_expire();
         r = unit_search_path_get(search_path, &l.search_path);
         if (r < 0)
                 return r;

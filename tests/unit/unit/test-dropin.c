@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -326,4 +327,53 @@ TEST(aliases_after_own_name_and_dangling_links_listed) {
         ASSERT_EQ(rmdir(root), 0);
         free(dirs[0]);
         free(dirs[1]);
+}
+
+/* The search directories' listings are kept (unit-dir-links.h): a drop-in
+ * directory made after a lookup is found by the next one, whether its
+ * search directory was missing before or was listed in the same clock
+ * tick as the change (its mtime then need not move). */
+TEST(dropin_dir_made_after_a_lookup) {
+        char root[] = "/tmp/test-dropin-XXXXXX";
+        _cleanup_free_ char *etc = NULL, *conf = NULL, *other = NULL;
+        _cleanup_strv_free_ char **l = NULL;
+        char *dirs[2] = {};
+        struct stat st;
+
+        ASSERT_NOT_NULL(mkdtemp(root));
+        ASSERT_TRUE(asprintf(&etc, "%s/etc", root) > 0);
+        dirs[0] = etc;
+
+        /* No search directory yet. */
+        ASSERT_OK(unit_dropin_find(dirs, "web", &l));
+        ASSERT_NULL(l[0]);
+        l = strv_free(l);
+        conf = tree_file(root, "etc/web.cell.d/10-a.conf", "[Unit]\n");
+        ASSERT_OK(unit_dropin_find(dirs, "web", &l));
+        ASSERT_EQ(strv_length(l), 1);
+        ASSERT_STREQ(l[0], conf);
+        l = strv_free(l);
+
+        /* Listed, then changed without its mtime moving (a change in the
+         * same tick of the kernel's clock): not trusted, looked at again. */
+        ASSERT_OK(unit_dropin_find(dirs, "other", &l));
+        ASSERT_NULL(l[0]);
+        l = strv_free(l);
+        ASSERT_EQ(stat(etc, &st), 0);
+        other = tree_file(root, "etc/other.cell.d/10-b.conf", "[Unit]\n");
+        ASSERT_EQ(utimensat(AT_FDCWD, etc, (const struct timespec[]) { st.st_atim, st.st_mtim }, 0), 0);
+        ASSERT_OK(unit_dropin_find(dirs, "other", &l));
+        ASSERT_EQ(strv_length(l), 1);
+        ASSERT_STREQ(l[0], other);
+
+        ASSERT_EQ(unlink(conf), 0);
+        ASSERT_EQ(unlink(other), 0);
+        for (const char * const *d = (const char * const[]) { "etc/web.cell.d", "etc/other.cell.d", "etc", NULL };
+             *d; d++) {
+                _cleanup_free_ char *p = NULL;
+
+                ASSERT_TRUE(asprintf(&p, "%s/%s", root, *d) > 0);
+                ASSERT_EQ(rmdir(p), 0);
+        }
+        ASSERT_EQ(rmdir(root), 0);
 }
