@@ -110,4 +110,36 @@ else
         fail "a second instance did not boot"
 fi
 
+# --- a stop killed on its way (a test runner's timeout: SIGTERM to the
+# test, whose trap stops, then SIGKILL a second later) leaves the guardian
+# to stop the instance once its owner is gone
+third=$WORK/third
+fake=$WORK/fake-bin
+mkdir -p "$third" "$fake"
+# A poweroff that does not come: its PID noted, to end it afterwards.
+printf '#!/bin/sh\necho $$ > "%s"\nexec sleep 60\n' "$WORK/fake-pid" > "$fake/nsenter"
+chmod +x "$fake/nsenter"
+sleep 600 &
+owner=$!
+if pid3=$(SEALED_OWNER=$owner SEALED_CGROUP=$([ "$SEALED_CGROUP" = v2 ] && echo v2) "$SEALED" start "$third"); then
+        name3=$(cat "$third/.sealed/name")
+        PATH=$fake:$PATH SEALED_DIR=$third setsid "$SEALED" stop &
+        stopper=$!
+        for i in $(seq 100); do [ -s "$WORK/fake-pid" ] && break; sleep 0.1; done
+        kill -KILL -- -"$stopper" 2>/dev/null || true
+        wait "$stopper" 2>/dev/null || true
+        # (timeout runs it in a process group of its own)
+        kill "$(cat "$WORK/fake-pid" 2>/dev/null)" 2>/dev/null || true
+        check "the killed stop left the instance running" kill -0 "$pid3"
+        kill "$owner"
+        wait "$owner" 2>/dev/null || true
+        for i in $(seq 300); do kill -0 "$pid3" 2>/dev/null || break; sleep 0.1; done
+        check "its guardian stopped it when its owner ended" sh -c "! kill -0 $pid3 2>/dev/null"
+        for i in $(seq 50); do [ -z "$(find /sys/fs/cgroup -maxdepth 5 -name "$name3" 2>/dev/null | head -1)" ] && break; sleep 0.1; done
+        expect_eq "and removed every cgroup it made" "" "$(find /sys/fs/cgroup -maxdepth 5 -name "$name3" 2>/dev/null | head -3)"
+else
+        fail "a third instance did not boot"
+        kill "$owner" 2>/dev/null || true
+fi
+
 finish
