@@ -225,6 +225,12 @@ static int do_fs(MountContext *c, const PlanMount *m, const char *what) {
         if (r < 0)
                 return spawn_error(c->err, r, "%s: cannot attach the mount", what);
 
+        if (streq(m->fstype, "tmpfs")) {
+                /* What is made on it (/dev's nodes) goes with the container. */
+                if (mount_id_of(mnt_fd, &id_mounted) >= 0)
+                        mount_created_fresh(&c->made.created, id_mounted);
+                return 0;
+        }
         if (!streq(m->fstype, "proc"))
                 return 0;
 

@@ -119,10 +119,32 @@ static int target_create_one(int parent_fd, const char *name, bool dir) {
         return 1;
 }
 
+void mount_created_fresh(MountCreated *created, uint64_t mnt_id) {
+        if (created && created->n_fresh < ELEMENTSOF(created->fresh_mnt_ids))
+                created->fresh_mnt_ids[created->n_fresh++] = mnt_id;
+}
+
+static bool created_on_fresh(const MountCreated *created, int parent_fd) {
+        uint64_t id;
+
+        if (created->host || created->n_fresh == 0 || mount_id_of(parent_fd, &id) < 0)
+                return false;
+        for (size_t i = 0; i < created->n_fresh; i++)
+                if (created->fresh_mnt_ids[i] == id)
+                        return true;
+        return false;
+}
+
 int mount_created_announce(MountCreated *created, int parent_fd, const char *path, mode_t type, uint64_t size,
                            int64_t *ret_slot) {
         *ret_slot = -1;
-        if (!created || created->record_fd < 0)
+        if (!created)
+                return 0;
+        if (created_on_fresh(created, parent_fd)) {
+                *ret_slot = MOUNT_SLOT_FRESH;
+                return 0;
+        }
+        if (created->record_fd < 0)
                 return 0;
         return mount_record_announce(created->record_fd, parent_fd, path, created->host, type, size, ret_slot);
 }
@@ -136,7 +158,7 @@ int mount_created_add(MountCreated *created, int64_t slot, int parent_fd, const 
         MountCreatedEntry *e;
         struct statx sx;
 
-        if (!created)
+        if (!created || slot == MOUNT_SLOT_FRESH)
                 return 0;
         if (statx(parent_fd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_SIZE | STATX_MTIME | STATX_INO |
                   STATX_MNT_ID, &sx) < 0)
@@ -167,6 +189,46 @@ int mount_created_add(MountCreated *created, int64_t slot, int parent_fd, const 
         return 0;
 }
 
+/* The parent directory of path's last component, resolved from the root,
+ * with prefix set to its path as the walk builds it and *p to where the
+ * walk goes on; -errno (prefix empty, *p untouched) when it is not there
+ * or is the root itself: the walk then begins at the root. */
+static int walk_from_parent(int root_fd, const char *path, uint64_t extra_resolve, char *prefix, size_t size,
+                            const char **p) {
+        _cleanup_close_ int fd = -EBADF;
+        const char *q = path, *w, *last = NULL, *last_end = NULL;
+        size_t l, n = 0;
+        int r;
+
+        prefix[0] = 0;
+        while (path_next(&q, &w, &l)) {
+                last = w;
+                last_end = q;
+        }
+        if (!last || last_end != path + strlen(path))
+                return -ENOENT;
+        for (q = path; path_next(&q, &w, &l) && w != last; n += l + 1) {
+                if (l > NAME_MAX || n + 1 + l >= size) {
+                        prefix[0] = 0;
+                        return -ENAMETOOLONG;
+                }
+                prefix[n] = '/';
+                memcpy(prefix + n + 1, w, l);
+                prefix[n + 1 + l] = 0;
+        }
+        if (n == 0)
+                return -ENOENT;         /* the parent is the root */
+
+        fd = mount_resolve(root_fd, prefix, extra_resolve);
+        r = fd < 0 ? fd : target_check_type(fd, MOUNT_TARGET_DIR);
+        if (r < 0) {
+                prefix[0] = 0;
+                return r;
+        }
+        *p = last;
+        return TAKE_FD(fd);
+}
+
 int mount_target_ensure(int root_fd, const char *path, MountTargetType type, uint64_t extra_resolve) {
         return mount_target_ensure_recorded(root_fd, path, type, extra_resolve, NULL);
 }
@@ -176,6 +238,7 @@ int mount_target_ensure_recorded(int root_fd, const char *path, MountTargetType 
         _cleanup_close_ int fd = -EBADF, parent_fd = -EBADF;
         char prefix[PATH_MAX], name[NAME_MAX + 1];
         const char *p = path, *w;
+        bool missing;
         size_t l;
         int r;
 
@@ -191,11 +254,16 @@ int mount_target_ensure_recorded(int root_fd, const char *path, MountTargetType 
         if (fd < 0) {
                 /* Walk from the root, creating what is missing. Each prefix is
                  * resolved again from the root, so a symlink met on the way is
-                 * followed inside the root, never outside. */
-                parent_fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
+                 * followed inside the root, never outside. Most often only the
+                 * last component is missing (a device node on /dev): the walk
+                 * then begins at the parent, resolved as it would resolve it. */
+                parent_fd = walk_from_parent(root_fd, path, extra_resolve, prefix, sizeof prefix, &p);
+                /* Then path just did not resolve: its last component is missing. */
+                missing = parent_fd >= 0;
+                if (parent_fd < 0)
+                        parent_fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
                 if (parent_fd < 0)
                         return negative_errno();
-                prefix[0] = 0;
 
                 while (path_next(&p, &w, &l)) {
                         bool last = !*(p + strspn(p, "/"));
@@ -209,7 +277,8 @@ int mount_target_ensure_recorded(int root_fd, const char *path, MountTargetType 
                         strcat(prefix, "/");
                         strcat(prefix, name);
 
-                        fd = mount_resolve(root_fd, prefix, extra_resolve);
+                        fd = missing ? -ENOENT : mount_resolve(root_fd, prefix, extra_resolve);
+                        missing = false;
                         if (fd == -ENOENT) {
                                 bool dir = !last || type == MOUNT_TARGET_DIR;
                                 int64_t slot;

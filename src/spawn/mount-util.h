@@ -73,7 +73,16 @@ typedef struct MountCreated {
         /* Not owned: the record each entry is written to as it is made
          * (mount-record.h), for the supervisor; -EBADF: none. */
         int record_fd;
+        /* The mounts of new, empty tmpfs instances this process attached in
+         * the container's tree (mount_created_fresh()): what is made on
+         * them is gone with the container's mount namespace, never in the
+         * image or on the host, so it is neither recorded nor listed. */
+        uint64_t fresh_mnt_ids[8];
+        size_t n_fresh;
 } MountCreated;
+
+/* The slot of an object made on a fresh mount: nothing to record. */
+#define MOUNT_SLOT_FRESH INT64_C(-2)
 
 #define MOUNT_CREATED_NULL ((MountCreated) { .record_fd = -EBADF })
 
@@ -82,10 +91,15 @@ typedef struct MountCreated {
 int mount_target_ensure_recorded(int root_fd, const char *path, MountTargetType type, uint64_t extra_resolve,
                                  MountCreated *created);
 
+/* mnt_id is the mount of a new tmpfs this process made and attached in the
+ * container's tree (past the first few, it is recorded as any other). */
+void mount_created_fresh(MountCreated *created, uint64_t mnt_id);
+
 /* Before name is made below parent_fd: its entry in created's record
  * (path, type and at most size as mount_record_announce() takes them),
- * *ret_slot its place (-1: no record, or created NULL). A failure leaves
- * nothing made: the caller does not make it. */
+ * *ret_slot its place (-1: no record, or created NULL; MOUNT_SLOT_FRESH:
+ * parent_fd is on a fresh mount, and the object is neither recorded nor
+ * listed). A failure leaves nothing made: the caller does not make it. */
 int mount_created_announce(MountCreated *created, int parent_fd, const char *path, mode_t type, uint64_t size,
                            int64_t *ret_slot);
 /* Records name below parent_fd, as it is now, as made by the start, and

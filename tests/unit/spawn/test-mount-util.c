@@ -3,17 +3,21 @@
  * child killed halfway through its pivot_root relies on to tell the old
  * root stacked on the container's from any other stack (spawn-undo.c):
  * a mount on another one names it as its parent, an id not in the
- * namespace is not found. */
+ * namespace is not found; and what a start makes on a tmpfs of its own is
+ * not recorded for the take-back (mount_created_fresh()). */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "mount-record.h"
 #include "mount-util.h"
 #include "test.h"
 
@@ -101,6 +105,72 @@ static void pivoted(const char *dir) {
         ASSERT_OK(setns(own_fd, CLONE_NEWNS));
 }
 
+static off_t size_of(int fd) {
+        struct stat st;
+
+        ASSERT_OK(fstat(fd, &st));
+        return st.st_size;
+}
+
+/* A tmpfs the start attached (/dev): the nodes and directories made on it
+ * go with the container's mount namespace, and are neither recorded nor
+ * listed; on any other mount they are, as before. */
+static void fresh(const char *dir) {
+        _cleanup_close_ int root_fd = -EBADF, fd = -EBADF, record_fd = memfd_create("test", MFD_CLOEXEC);
+        MountCreated c = MOUNT_CREATED_NULL;
+        off_t empty;
+
+        ASSERT_OK(unshare(CLONE_NEWNS));
+        ASSERT_OK(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+        ASSERT_OK(mount("tmpfs", dir, "tmpfs", 0, "size=64k"));
+        root_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(root_fd >= 0);
+        ASSERT_TRUE(record_fd >= 0);
+        ASSERT_OK(mount_record_init(record_fd));
+        c.record_fd = record_fd;
+        empty = size_of(record_fd);
+
+        /* Not known as the start's own: recorded and listed. */
+        fd = mount_target_ensure_recorded(root_fd, "/image/node", MOUNT_TARGET_FILE, 0, &c);
+        ASSERT_TRUE(fd >= 0);
+        fd = safe_close(fd);
+        ASSERT_EQ(c.n, 2u);
+        ASSERT_TRUE(size_of(record_fd) > empty);
+        mount_created_done(&c);
+        ASSERT_OK(ftruncate(record_fd, 0));
+        ASSERT_OK(mount_record_init(record_fd));
+
+        /* The start's own: made, and nothing of it recorded. */
+        mount_created_fresh(&c, id_of(dir));
+        fd = mount_target_ensure_recorded(root_fd, "/dev/null", MOUNT_TARGET_FILE, 0, &c);
+        ASSERT_TRUE(fd >= 0);
+        fd = safe_close(fd);
+        fd = mount_target_ensure_recorded(root_fd, "/dev/pts", MOUNT_TARGET_DIR, 0, &c);
+        ASSERT_TRUE(fd >= 0);
+        fd = safe_close(fd);
+        ASSERT_EQ(c.n, 0u);
+        ASSERT_EQ(size_of(record_fd), empty);
+        ASSERT_OK(faccessat(root_fd, "dev/null", F_OK, AT_SYMLINK_NOFOLLOW));
+
+        /* A mount on it is not the start's own tmpfs: what is made on it is recorded. */
+        ASSERT_OK(mkdirat(root_fd, "dev/shared", 0755));
+        fd = openat(root_fd, "dev/shared", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(fd >= 0);
+        fd = safe_close(fd);
+        {
+                _cleanup_free_ char *shared = NULL;
+
+                ASSERT_TRUE(asprintf(&shared, "%s/dev/shared", dir) > 0);
+                ASSERT_OK(mount("tmpfs", shared, "tmpfs", 0, "size=64k"));
+        }
+        fd = mount_target_ensure_recorded(root_fd, "/dev/shared/a/b", MOUNT_TARGET_DIR, 0, &c);
+        ASSERT_TRUE(fd >= 0);
+        fd = safe_close(fd);
+        ASSERT_EQ(c.n, 2u);
+        ASSERT_TRUE(size_of(record_fd) > empty);
+        mount_created_done(&c);
+}
+
 static void in_own_namespace(void (*body)(const char *dir)) {
         char dir[] = "/tmp/test-mount-util.XXXXXX";
         int status = 0;
@@ -130,4 +200,8 @@ TEST(parent_of_stacked_mounts) {
 
 TEST(parent_across_a_pivot) {
         in_own_namespace(pivoted);
+}
+
+TEST(nothing_recorded_on_a_fresh_tmpfs) {
+        in_own_namespace(fresh);
 }
