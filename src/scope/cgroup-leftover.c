@@ -22,7 +22,9 @@
  * Who: the next cell run of that name (its lock is the one it takes), any
  * cgroupfs cell run that finds a cell-NAME beside its own whose NAME's lock
  * is free (the sweep at its start), and "cell stop NAME" of a cell that
- * does not run (scope_cgroupfs_take_back()). */
+ * does not run (scope_cgroupfs_take_back()). Each holds the name's lock
+ * for it, and the name's take-back lock around that (name-lock.h): a start
+ * of the name that meets it waits, instead of taking it for a running cell. */
 
 #include <dirent.h>
 #include <errno.h>
