@@ -22,7 +22,9 @@
  * Who: the next cell run of that name (its lock is the one it takes), any
  * cgroupfs cell run that finds a cell-NAME beside its own whose NAME's lock
  * is free (the sweep at its start), and "cell stop NAME" of a cell that
- * does not run (scope_cgroupfs_take_back()). */
+ * does not run (scope_cgroupfs_take_back()). Each holds the name's lock
+ * for it, and the name's take-back lock around that (name-lock.h): a start
+ * of the name that meets it waits, instead of taking it for a running cell. */
 
 #include <dirent.h>
 #include <errno.h>
@@ -161,20 +163,20 @@ unsigned cgroup_leftover_take_back(const char *notes, unsigned wait_ms, bool *re
  * its runtime state removed, and the file with it when nothing is left. */
 static int take_back_name(const char *name, unsigned wait_ms, unsigned *ret_removed) {
         _cleanup_free_ char *notes = NULL;
-        int fd = -EBADF, r;
+        int fd = -EBADF, take_back_fd = -EBADF, r;
         bool all = false;
 
-        r = name_lock_take_stale(name, &fd, &notes);
+        r = name_lock_take_stale(name, &fd, &take_back_fd, &notes);
         if (r < 0)
                 return r;
-        if (fd < 0)
+        if (fd < 0) {
+                name_lock_release_stale(name, fd, take_back_fd, false);
                 return -EPERM;          /* no lock: nothing is known to be dead */
+        }
         *ret_removed = cgroup_leftover_take_back(notes, wait_ms, &all);
         (void) runtime_state_remove(name, 0);
-        if (all)
-                name_lock_release(name, fd);
-        else
-                safe_close(fd);         /* the notes stay, for a later try */
+        /* Not all: the notes stay, for a later try. */
+        name_lock_release_stale(name, fd, take_back_fd, all);
         return 0;
 }
 
@@ -212,6 +214,8 @@ int scope_cgroupfs_take_back(const char *name, unsigned *ret_removed) {
 
         if (r == -ENOENT || r == -EPERM)
                 r = 0;                  /* no killed run of it left its lock */
+        else if (r == -EBUSY)
+                r = 0;                  /* a start of it since, or another take-back: theirs to take back */
         if (r >= 0 && ret_removed)
                 *ret_removed = removed;
         return r;

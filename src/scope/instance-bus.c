@@ -69,6 +69,12 @@ static int fill_from_unit(sd_bus *bus, const char *path, CellInstance *i) {
             (r = get_s(bus, path, SYSTEMD_SCOPE, "Slice", &i->slice)) < 0 ||
             (r = get_s(bus, path, SYSTEMD_SCOPE, "ControlGroup", &i->control_group)) < 0)
                 return r;
+        /* The file it runs from (cell run sets it; "" on a scope of an older cell). */
+        r = get_s(bus, path, SYSTEMD_UNIT, "SourcePath", &i->unit_path);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0 || isempty(i->unit_path))
+                i->unit_path = mfree(i->unit_path);
         if (get_t(bus, path, SYSTEMD_SCOPE, "MemoryCurrent", &i->memory_current) < 0)
                 i->memory_current = UINT64_MAX;
         if (get_t(bus, path, SYSTEMD_SCOPE, "TasksCurrent", &i->tasks_current) < 0)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lock-file.h"
@@ -16,6 +17,7 @@
 #include "runtime-state.h"
 
 #define NAME_LOCK_SUBDIR "lock"
+#define NAME_LOCK_TAKE_BACK_SUFFIX ".take-back"
 
 int name_lock_path(const char *name, char **ret) {
         /* One path component: never a way out of the directory. */
@@ -47,18 +49,16 @@ static pid_t read_holder(int dir_fd, const char *file) {
         return e != buf && (*e == 0 || *e == '\n') && pid > 0 && pid <= INT32_MAX ? (pid_t) pid : 0;
 }
 
-/* Takes NAME's lock: create makes the file where it is missing, else
- * -ENOENT; text (the holder's PID) replaces what was there, and
+/* Takes RUNTIME/lock/FILE: create makes the file where it is missing,
+ * else -ENOENT; text (the holder's PID) replaces what was there, and
  * *ret_previous (if not NULL) gets that, malloc'd. */
-static int take(const char *name, bool create, const char *text, int *ret_fd, pid_t *ret_holder,
+static int take(const char *file, bool create, const char *text, int *ret_fd, pid_t *ret_holder,
                 char **ret_previous) {
-        _cleanup_free_ char *dir = NULL, *file = NULL, *previous = NULL;
+        _cleanup_free_ char *dir = NULL, *previous = NULL;
         _cleanup_close_ int dir_fd = -EBADF;
         int fd = -EBADF, r;
 
-        if (isempty(name) || strchr(name, '/'))
-                return -EINVAL;
-        if (asprintf(&dir, "%s/" NAME_LOCK_SUBDIR, runtime_state_dir()) < 0 || asprintf(&file, "%s.lock", name) < 0)
+        if (asprintf(&dir, "%s/" NAME_LOCK_SUBDIR, runtime_state_dir()) < 0)
                 return -ENOMEM;
         if (ret_previous && !(previous = malloc(NAME_LOCK_NOTES_MAX)))
                 return -ENOMEM;
@@ -86,15 +86,118 @@ static int take(const char *name, bool create, const char *text, int *ret_fd, pi
         return 0;
 }
 
-int name_lock_acquire(const char *name, int *ret_fd, pid_t *ret_holder, char **ret_previous) {
-        char pid[32];
-
-        (void) snprintf(pid, sizeof pid, "%d\n", (int) getpid());
-        return take(name, true, pid, ret_fd, ret_holder, ret_previous);
+/* NAME.lock, or NAME.take-back (the take-back lock): never one of
+ * the other (a name has no '/', and the two end differently). */
+static int file_name(const char *name, const char *suffix, char **ret) {
+        if (isempty(name) || strchr(name, '/'))
+                return -EINVAL;
+        return asprintf(ret, "%s%s", name, suffix) < 0 ? -ENOMEM : 0;
 }
 
-int name_lock_take_stale(const char *name, int *ret_fd, char **ret_notes) {
-        return take(name, false, NULL, ret_fd, NULL, ret_notes);
+static void release_file(const char *file, int fd) {
+        _cleanup_free_ char *path = NULL;
+        struct stat a, b;
+
+        if (fd < 0)
+                return;
+        /* Removed while held, and only if the file at the path is the one
+         * we hold: a locker that opened it in between finds it replaced
+         * after its flock() and starts over. */
+        if (asprintf(&path, "%s/" NAME_LOCK_SUBDIR "/%s", runtime_state_dir(), file) >= 0 && fstat(fd, &a) >= 0 &&
+            lstat(path, &b) >= 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+                (void) unlink(path);
+        safe_close(fd);
+}
+
+/* NAME's take-back lock: 0 and *ret_fd (-EBADF where nothing may be
+ * written), -EBUSY while another process holds it. */
+static int take_back_lock(const char *name, int *ret_fd) {
+        _cleanup_free_ char *file = NULL;
+        char pid[32];
+        int r;
+
+        r = file_name(name, NAME_LOCK_TAKE_BACK_SUFFIX, &file);
+        if (r < 0)
+                return r;
+        (void) snprintf(pid, sizeof pid, "%d\n", (int) getpid());
+        return take(file, true, pid, ret_fd, NULL, NULL);
+}
+
+static void take_back_unlock(const char *name, int fd) {
+        _cleanup_free_ char *file = NULL;
+
+        if (file_name(name, NAME_LOCK_TAKE_BACK_SUFFIX, &file) < 0) {
+                safe_close(fd);
+                return;
+        }
+        release_file(file, fd);
+}
+
+int name_lock_acquire(const char *name, int *ret_fd, pid_t *ret_holder, char **ret_previous) {
+        uint64_t deadline = now_monotonic_usec() + NAME_LOCK_TAKE_BACK_WAIT_MS * USEC_PER_MSEC;
+        _cleanup_free_ char *file = NULL;
+        char pid[32];
+        int r;
+
+        r = file_name(name, ".lock", &file);
+        if (r < 0)
+                return r;
+        (void) snprintf(pid, sizeof pid, "%d\n", (int) getpid());
+        for (;;) {
+                int mark_fd = -EBADF;
+
+                r = take(file, true, pid, ret_fd, ret_holder, ret_previous);
+                if (r != -EBUSY)
+                        return r;
+                /* Held: by a running cell, or by a take-back of what a
+                 * killed one left, which holds the take-back lock from
+                 * before it takes the name's to after it lets it go. */
+                r = take_back_lock(name, &mark_fd);
+                if (r == -EBUSY) {
+                        /* A take-back is at it (a few rmdir()s): wait for it. */
+                        if (now_monotonic_usec() >= deadline)
+                                return -EAGAIN;
+                        (void) nanosleep(&(struct timespec) { .tv_nsec = 10 * 1000000L }, NULL);
+                        continue;
+                }
+                if (r < 0 || mark_fd < 0)
+                        return -EBUSY;  /* no take-back lock: as a running cell's */
+                /* Ours: no take-back holds the name's lock now, or takes it
+                 * while we look; a holder is a running cell. */
+                r = take(file, true, pid, ret_fd, ret_holder, ret_previous);
+                take_back_unlock(name, mark_fd);
+                return r;
+        }
+}
+
+int name_lock_take_stale(const char *name, int *ret_fd, int *ret_take_back_fd, char **ret_notes) {
+        _cleanup_free_ char *file = NULL;
+        int mark_fd = -EBADF, r;
+
+        r = file_name(name, ".lock", &file);
+        if (r < 0)
+                return r;
+        /* Before the name's lock, so that a start that finds that held
+         * tells this take-back from a running cell and waits for it. */
+        r = take_back_lock(name, &mark_fd);
+        if (r < 0)
+                return r;
+        r = take(file, false, NULL, ret_fd, NULL, ret_notes);
+        if (r < 0) {
+                take_back_unlock(name, mark_fd);
+                return r;
+        }
+        *ret_take_back_fd = mark_fd;
+        return 0;
+}
+
+void name_lock_release_stale(const char *name, int fd, int take_back_fd, bool remove) {
+        if (remove)
+                name_lock_release(name, fd);
+        else
+                safe_close(fd);
+        /* After the name's: a start that waited finds it free. */
+        take_back_unlock(name, take_back_fd);
 }
 
 void name_lock_note(int fd, const char *key, const char *value) {
@@ -109,16 +212,11 @@ void name_lock_note(int fd, const char *key, const char *value) {
 }
 
 void name_lock_release(const char *name, int fd) {
-        _cleanup_free_ char *path = NULL;
-        struct stat a, b;
+        _cleanup_free_ char *file = NULL;
 
-        if (fd < 0)
+        if (fd >= 0 && file_name(name, ".lock", &file) < 0) {
+                safe_close(fd);
                 return;
-        /* Removed while held, and only if the file at the path is the one
-         * we hold: a locker that opened it in between finds it replaced
-         * after its flock() and starts over. */
-        if (name_lock_path(name, &path) >= 0 && fstat(fd, &a) >= 0 && lstat(path, &b) >= 0 &&
-            a.st_ino == b.st_ino && a.st_dev == b.st_dev)
-                (void) unlink(path);
-        safe_close(fd);
+        }
+        release_file(file, fd);
 }

@@ -14,19 +14,38 @@
  * The file (lock-file.h: the lock, not the file, is the truth) holds the
  * holder's PID, for the message and a human. */
 
+#include <stdbool.h>
 #include <sys/types.h>
 
+/* A take-back of what a killed holder left (cgroup-leftover.h) holds the
+ * name's lock too, for a few rmdir()s; it holds RUNTIME/lock/NAME.take-back
+ * (its take-back lock) from before it takes the name's lock to after it
+ * lets it go. A start that finds the name's lock held takes the take-back
+ * lock itself: held, a take-back is at work and the start waits for it (up
+ * to NAME_LOCK_TAKE_BACK_WAIT_MS); taken, no take-back can hold the name's
+ * lock, and a holder is a running cell: refused at once. Without it a
+ * "cell stop NAME" of a killed cell refused a "cell run NAME" of that very
+ * moment as if the name ran. */
+#define NAME_LOCK_TAKE_BACK_WAIT_MS 5000U
+
 /* 0 and *ret_fd (O_CLOEXEC) when held; -EBUSY and *ret_holder (0: not
- * known) when another process holds it. Where the runtime directory cannot
- * be written (not root: EACCES, EPERM, EROFS) there is no lock: 0 and
- * *ret_fd = -EBADF, as the runtime state is then missing too.
+ * known) when another process holds it (a running cell); -EAGAIN (and
+ * *ret_holder) when a take-back held it for NAME_LOCK_TAKE_BACK_WAIT_MS.
+ * Where the runtime directory cannot be written (not root: EACCES, EPERM,
+ * EROFS) there is no lock: 0 and *ret_fd = -EBADF, as the runtime state is
+ * then missing too.
  * ret_previous (may be NULL): when held, what the file held before (a
  * killed holder's notes, malloc'd; "" for none; NULL without a lock). */
 int name_lock_acquire(const char *name, int *ret_fd, pid_t *ret_holder, char **ret_previous);
 /* NAME's lock if its file is there (-ENOENT if not) and no one holds it
- * (-EBUSY): a file left by a killed holder. Its notes are left as they
- * were and copied into *ret_notes. */
-int name_lock_take_stale(const char *name, int *ret_fd, char **ret_notes);
+ * (-EBUSY), with the take-back lock (-EBUSY: another take-back is at it)
+ * into *ret_take_back_fd: a file left by a killed holder. Its notes are
+ * left as they were and copied into *ret_notes. Both fds -EBADF where
+ * nothing may be written. */
+int name_lock_take_stale(const char *name, int *ret_fd, int *ret_take_back_fd, char **ret_notes);
+/* Lets go of what name_lock_take_stale() took: the lock file removed if
+ * remove (nothing left for a later try), else left with its notes. */
+void name_lock_release_stale(const char *name, int fd, int take_back_fd, bool remove);
 /* The holder of fd notes "KEY VALUE" in the file, before it makes what the
  * note names: what a killed holder made is then known to whoever takes the
  * lock after it (cgroup-leftover.h). fd < 0: nothing. */

@@ -232,7 +232,7 @@ int scope_bus_start_send(Scope *s) {
                 .skip_device_policy = s->devices_own,
                 .slice = b->slice, .description = b->description,
                 .kill_signal = b->kill_signal, .timeout_stop_usec = b->timeout_stop_usec,
-                .pid = b->pid, .service = b->service,
+                .pid = b->pid, .service = b->service, .source_path = b->source_path,
                 .io_disks = s->io_disks, .n_io_disks = s->n_io_disks,
         };
         const PlanProperty *bad = NULL;

@@ -146,6 +146,11 @@ int scope_bus_append_start_properties(sd_bus_message *m, const ScopeStartProps *
                 if (r < 0)
                         return r;
         }
+        if (p->source_path) {
+                r = sd_bus_message_append(m, "(sv)", "SourcePath", "s", p->source_path);
+                if (r < 0)
+                        return r;
+        }
 
         /* systemd stops the scope itself ("systemctl stop cell-NAME.scope"): no
          * Controller= asks us, since we are not connected while the payload runs

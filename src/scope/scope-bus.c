@@ -221,6 +221,17 @@ int scope_bus_new(Scope *s, const Plan *p, bool user_bus) {
         if ((p->slice && !(b->slice = strdup(p->slice))) ||
             (p->description && !(b->description = strdup(p->description))))
                 return -ENOMEM;
+        /* The file the cell runs from, kept by systemd with the scope as a
+         * generated unit's: "cell exec/status NAME" read it there (the
+         * cgroupfs and none managers keep it in the runtime state). One
+         * line, or none: systemd writes it into the transient unit file. */
+        if (p->unit_path) {
+                b->source_path = realpath(p->unit_path, NULL);
+                if (!b->source_path && errno == ENOMEM)
+                        return -ENOMEM;
+                if (b->source_path && strchr(b->source_path, '\n'))
+                        b->source_path = mfree(b->source_path);
+        }
 
         b->user_bus = user_bus;
         b->stop_fd = -EBADF;
@@ -441,6 +452,7 @@ void scope_bus_free(Scope *s) {
         strv_free(b->io_entries);
         free(b->slice);
         free(b->description);
+        free(b->source_path);
         free(b->service);
         free(b->job);
         free(b->early_job);

@@ -481,6 +481,12 @@ int scope_cgroupfs_new(Scope *s, const Plan *p) {
                 return scope_set_error(s, -EEXIST, "cell %s is already running (another cell holds %s)",
                                        s->name, strna(path));
         }
+        if (r == -EAGAIN) {
+                _cleanup_free_ char *path = NULL;
+                (void) name_lock_path(s->name, &path);
+                return scope_set_error(s, -EEXIST, "cell %s: a take-back of what a killed run of it left has "
+                                       "held %s for %u s", s->name, strna(path), NAME_LOCK_TAKE_BACK_WAIT_MS / 1000);
+        }
         if (r < 0)
                 return scope_set_error(s, r, "cannot lock the name %s in %s: %s", s->name, runtime_state_dir(),
                                        strerror(-r));

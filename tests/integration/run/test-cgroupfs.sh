@@ -110,6 +110,44 @@ expect "cell stop of a killed cell: its cgroups" "$(find /sys/fs/cgroup -type d 
 [ ! -e "/run/cell/$dead" ] || fail "cell stop of a killed cell: its runtime state is left"
 expect_nothing_left
 
+# "cell stop NAME; cell run NAME" from two places: a start that meets the
+# stop's take-back of a killed run's leftovers (which holds the name's
+# lock) waits for it; it was refused as if the name ran. Made certain: a
+# process the test puts in the killed cell's unified cgroup keeps the
+# take-back waiting (up to 1 s, as for a dying container) until the start
+# has come to the lock.
+start_sleeping dead TasksMax=16
+kill_cell dead
+cg=$(find "$unified" -type d -name "cell-$dead" | head -n 1)
+[ -n "$cg" ] || fail "stop and run: the killed cell's unified cgroup is not there"
+# Named with the marker: the cleanup ends it if the test fails.
+(exec -a "sleep-$marker-keeper" sleep 30) &
+keeper=$!
+echo "$keeper" >"$cg/cgroup.procs"
+ino=$(stat -c %i "/run/cell/lock/$dead.lock")
+"$CELL" stop "$dead" >"$work/out-stop" 2>&1 &
+stopper=$!
+held=
+for _ in $(seq 200); do
+        grep -qE "FLOCK +ADVISORY +WRITE +$stopper +[0-9a-f]+:[0-9a-f]+:$ino " /proc/locks && { held=1; break; }
+        sleep 0.01
+done
+[ -n "$held" ] || fail "stop and run: cell stop did not take the killed cell's lock: $(cat "$work/out-stop")"
+u=$(unit dead "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe")
+"$CELL" run --cgroup-manager=cgroupfs "$u" >"$work/out" 2>"$work/err" &
+runner=$!
+sleep 0.4
+kill "$keeper"
+wait "$keeper" 2>/dev/null || true
+status=0
+wait "$runner" || status=$?
+[ "$status" -eq 0 ] || fail "stop and run: the start was refused ($status): $(cat "$work/err")"
+status=0
+wait "$stopper" || status=$?
+expect "stop and run: cell stop's status" "$status" 3
+expect "stop and run: the killed cell's cgroups" "$(find /sys/fs/cgroup -type d -name "cell-$dead")" ""
+expect_nothing_left
+
 # An OOM kill of a process that is not the payload (here a child of its
 # shell, which exits 0 after it) is reported as such, not as the payload's:
 # on cgroup v1 also when the victim is in a cgroup the payload made below

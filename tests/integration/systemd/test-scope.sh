@@ -326,4 +326,41 @@ fi
 in_sealed env CELL_CGROUP_PRIME=0 timeout 30 "$CELL" run -v a-b > "$WORK/unprimed.log" 2>&1 || true
 check "CELL_CGROUP_PRIME=0: none, and no word of it" sh -c "! grep -q 'early cgroup move' '$WORK/unprimed.log'"
 
+# --- A cell run from a unit file's path: the scope keeps that file
+# (SourcePath=, as a generated unit's), and "cell exec NAME" and "cell
+# status NAME" use it. They loaded NAME.cell from the search path instead
+# (here another file of that name), or found none.
+mkdir -p "$WORK/units"
+cat > "$WORK/units/fromfile.cell" <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/scope-payload
+Environment=FROM=path
+EOF
+install_cell fromfile <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/true
+Environment=FROM=search
+EOF
+from=$(realpath "$WORK/units/fromfile.cell")
+rm -f "$ROOT/out/cgroup"
+in_sealed "$CELL" run "$WORK/units/fromfile.cell" > "$WORK/fromfile.log" 2>&1 &
+if wait_for 5 test -s "$ROOT/out/cgroup"; then
+        expect_eq "run from a path: the scope's SourcePath=" "$from" "$(prop cell-fromfile.scope SourcePath)"
+        expect_eq "run from a path: cell exec runs with that file's Environment=" path \
+                "$(in_sealed "$CELL" exec fromfile /bin/sh -c 'echo "$FROM"' 2>&1)"
+        expect_eq "run from a path: cell status names that file" "Unit: $from" \
+                "$(in_sealed "$CELL" status fromfile 2>&1 | sed -n 's/^ *\(Unit: \)/\1/p')"
+        in_sealed rm -f /run/cell/fromfile.cell
+        expect_eq "run from a path: cell exec needs no file of its name in the search path" path \
+                "$(in_sealed "$CELL" exec fromfile /bin/sh -c 'echo "$FROM"' 2>&1)"
+        in_sealed systemctl stop cell-fromfile.scope
+else
+        fail "cell run $WORK/units/fromfile.cell did not start: $(cat "$WORK/fromfile.log")"
+fi
+wait
+
 finish

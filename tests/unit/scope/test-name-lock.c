@@ -2,6 +2,7 @@
 /* src/scope/name-lock.c: the cgroupfs manager's lock on a cell's name, in a
  * runtime directory of the test's own (CELL_RUNTIME_DIR). */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/file.h>
@@ -9,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "macros.h"
 #include "name-lock.h"
 #include "test.h"
 
@@ -131,13 +133,15 @@ TEST(release_removes_only_its_own_file) {
  * its lock file stays, free, and whoever takes it next reads them. */
 TEST(notes_of_a_killed_holder) {
         char *d = dir_new();
-        _cleanup_free_ char *path = NULL, *notes = NULL, *previous = NULL, *want = NULL;
-        int fd = -EBADF, other = -EBADF;
+        _cleanup_free_ char *path = NULL, *notes = NULL, *previous = NULL, *want = NULL, *mark_path = NULL;
+        int fd = -EBADF, other = -EBADF, mark = -EBADF;
 
         ASSERT_OK(name_lock_path("web", &path));
+        ASSERT_TRUE(asprintf(&mark_path, "%s/lock/web.take-back", d) > 0);
         /* No file: nothing stale (and none made). */
-        ASSERT_ERROR(name_lock_take_stale("web", &fd, &notes), ENOENT);
+        ASSERT_ERROR(name_lock_take_stale("web", &fd, &mark, &notes), ENOENT);
         ASSERT_TRUE(access(path, F_OK) < 0 && errno == ENOENT);
+        ASSERT_TRUE(access(mark_path, F_OK) < 0 && errno == ENOENT);
 
         ASSERT_OK(name_lock_acquire("web", &fd, NULL, &previous));
         ASSERT_STREQ(previous, "");
@@ -149,16 +153,158 @@ TEST(notes_of_a_killed_holder) {
                              (int) getpid()) > 0);
 
         /* Held: not stale. */
-        ASSERT_ERROR(name_lock_take_stale("web", &other, &notes), EBUSY);
+        ASSERT_ERROR(name_lock_take_stale("web", &other, &mark, &notes), EBUSY);
+        ASSERT_TRUE(access(mark_path, F_OK) < 0 && errno == ENOENT);
         /* Killed (the fd closed without a release): taken, notes as they were. */
         close(fd);
-        ASSERT_OK(name_lock_take_stale("web", &fd, &notes));
+        ASSERT_OK(name_lock_take_stale("web", &fd, &mark, &notes));
         ASSERT_STREQ(notes, want);
-        close(fd);
+        ASSERT_TRUE(mark >= 0);
+        ASSERT_OK(access(mark_path, F_OK));
+        /* Not all taken back: the file and its notes stay; the take-back lock goes. */
+        name_lock_release_stale("web", fd, mark, false);
+        ASSERT_OK(access(path, F_OK));
+        ASSERT_TRUE(access(mark_path, F_OK) < 0 && errno == ENOENT);
         /* The next start of the name gets them too, and its own PID replaces them. */
         ASSERT_OK(name_lock_acquire("web", &fd, NULL, &previous));
         ASSERT_STREQ(previous, want);
         name_lock_release("web", fd);
+        dir_free(d);
+}
+
+/* A child that takes NAME's lock, stale (a take-back, as "cell stop NAME"
+ * of a killed cell does) or as a start (a running cell), tells the parent
+ * through up, and lets go after hold_ms (-1: when down is written or
+ * closed). */
+static pid_t fork_holder(const char *name, bool stale, int hold_ms, int up, int down) {
+        pid_t pid = fork();
+
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                _cleanup_free_ char *notes = NULL;
+                int fd = -EBADF, mark = -EBADF;
+                char c;
+
+                if ((stale ? name_lock_take_stale(name, &fd, &mark, &notes) :
+                             name_lock_acquire(name, &fd, NULL, NULL)) < 0 || fd < 0)
+                        _exit(1);
+                (void) !write(up, "x", 1);
+                if (hold_ms >= 0)
+                        (void) usleep((useconds_t) hold_ms * 1000);
+                else
+                        (void) !read(down, &c, 1);
+                if (stale)
+                        name_lock_release_stale(name, fd, mark, true);
+                else
+                        name_lock_release(name, fd);
+                _exit(0);
+        }
+        return pid;
+}
+
+static void reap(pid_t pid) {
+        int status;
+
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* "cell stop web; cell run web" from two places: the stop's take-back of
+ * a killed cell's leftovers holds the name's lock as the start comes. The
+ * start waits for it (it was refused: "already running"). */
+TEST(a_start_waits_for_a_take_back) {
+        char *d = dir_new();
+        _cleanup_free_ char *path = NULL, *mark_path = NULL, *notes = NULL;
+        int fd = -EBADF, mark = -EBADF, up[2], down[2];
+        pid_t holder = 0, pid;
+        uint64_t t;
+        char c;
+
+        ASSERT_OK(name_lock_path("web", &path));
+        ASSERT_TRUE(asprintf(&mark_path, "%s/lock/web.take-back", d) > 0);
+        ASSERT_OK(name_lock_acquire("web", &fd, NULL, NULL));
+        name_lock_note(fd, "cgroup", "/sys/fs/cgroup/cell-web");
+        safe_close(fd);         /* killed */
+
+        ASSERT_OK(pipe2(up, O_CLOEXEC));
+        ASSERT_OK(pipe2(down, O_CLOEXEC));
+        pid = fork_holder("web", true, 300, up[1], down[0]);
+        ASSERT_EQ(read(up[0], &c, 1), 1);
+        /* Another take-back meanwhile (a start's sweep): not two at once. */
+        ASSERT_ERROR(name_lock_take_stale("web", &fd, &mark, &notes), EBUSY);
+        t = now_monotonic_usec();
+        ASSERT_OK(name_lock_acquire("web", &fd, &holder, NULL));
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_TRUE(now_monotonic_usec() - t >= 100 * USEC_PER_MSEC);  /* it did wait */
+        reap(pid);
+        /* The take-back's lock is gone with it; the name's is the start's. */
+        ASSERT_TRUE(access(mark_path, F_OK) < 0 && errno == ENOENT);
+        ASSERT_ERROR(name_lock_take_stale("web", &mark, &mark, &notes), EBUSY);
+        name_lock_release("web", fd);
+        ASSERT_TRUE(access(path, F_OK) < 0 && errno == ENOENT);
+        close(up[0]);
+        close(up[1]);
+        close(down[0]);
+        close(down[1]);
+        dir_free(d);
+}
+
+/* A running cell's lock is no take-back's: a second start is refused at
+ * once, not after the wait, and leaves no take-back lock behind. */
+TEST(a_running_cell_is_refused_at_once) {
+        char *d = dir_new();
+        _cleanup_free_ char *mark_path = NULL;
+        int fd = -EBADF, up[2], down[2];
+        pid_t holder = 0, pid;
+        uint64_t t;
+        char c;
+
+        ASSERT_TRUE(asprintf(&mark_path, "%s/lock/web.take-back", d) > 0);
+        ASSERT_OK(pipe2(up, O_CLOEXEC));
+        ASSERT_OK(pipe2(down, O_CLOEXEC));
+        pid = fork_holder("web", false, -1, up[1], down[0]);
+        ASSERT_EQ(read(up[0], &c, 1), 1);
+        t = now_monotonic_usec();
+        ASSERT_ERROR(name_lock_acquire("web", &fd, &holder, NULL), EBUSY);
+        ASSERT_TRUE(now_monotonic_usec() - t < NAME_LOCK_TAKE_BACK_WAIT_MS * USEC_PER_MSEC / 5);
+        ASSERT_EQ(holder, pid);
+        ASSERT_EQ(fd, -EBADF);
+        ASSERT_TRUE(access(mark_path, F_OK) < 0 && errno == ENOENT);
+        ASSERT_EQ(write(down[1], "x", 1), 1);
+        reap(pid);
+        close(up[0]);
+        close(up[1]);
+        close(down[0]);
+        close(down[1]);
+        dir_free(d);
+}
+
+/* A take-back that does not end (stuck): the start waits no longer than
+ * NAME_LOCK_TAKE_BACK_WAIT_MS, then is refused (-EAGAIN). */
+TEST(the_wait_is_bounded) {
+        char *d = dir_new();
+        int fd = -EBADF, up[2], down[2];
+        pid_t pid;
+        uint64_t t;
+        char c;
+
+        ASSERT_OK(name_lock_acquire("web", &fd, NULL, NULL));
+        safe_close(fd);
+        ASSERT_OK(pipe2(up, O_CLOEXEC));
+        ASSERT_OK(pipe2(down, O_CLOEXEC));
+        pid = fork_holder("web", true, -1, up[1], down[0]);
+        ASSERT_EQ(read(up[0], &c, 1), 1);
+        t = now_monotonic_usec();
+        ASSERT_ERROR(name_lock_acquire("web", &fd, NULL, NULL), EAGAIN);
+        t = now_monotonic_usec() - t;
+        ASSERT_TRUE(t >= NAME_LOCK_TAKE_BACK_WAIT_MS * USEC_PER_MSEC);
+        ASSERT_TRUE(t < (NAME_LOCK_TAKE_BACK_WAIT_MS + 2000) * USEC_PER_MSEC);
+        ASSERT_EQ(write(down[1], "x", 1), 1);
+        reap(pid);
+        close(up[0]);
+        close(up[1]);
+        close(down[0]);
+        close(down[1]);
         dir_free(d);
 }
 

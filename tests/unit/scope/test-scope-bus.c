@@ -234,7 +234,7 @@ TEST(start_properties) {
                 .props = p, .n_props = ELEMENTSOF(p), .skip_device_policy = true,
                 .slice = "machine.slice", .description = "cell web",
                 .kill_signal = SIGUSR2, .timeout_stop_usec = 7,
-                .pid = 4242, .service = "cell@web.service",
+                .pid = 4242, .service = "cell@web.service", .source_path = "/srv/units/web.cell",
                 .io_disks = disks, .n_io_disks = ELEMENTSOF(disks),
         };
         const char *path;
@@ -277,6 +277,8 @@ TEST(start_properties) {
         ASSERT_OK(sd_bus_message_exit_container(m));
         leave(m);
         expect_string(m, "Description", "cell web");
+        /* The file it runs from: "cell exec web" reads it back (not the search path's web.cell). */
+        expect_string(m, "SourcePath", "/srv/units/web.cell");
         enter(m, "KillSignal", "i");
         ASSERT_EQ(sd_bus_message_read(m, "i", &sig), 1);
         ASSERT_EQ(sig, SIGUSR2);
