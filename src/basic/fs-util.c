@@ -195,9 +195,12 @@ int write_file_atomic_at(int dir_fd, const char *name, const void *data, size_t 
                 if (renameat(dir_fd, tmp, dir_fd, name) >= 0)
                         return 0;
                 r = negative_errno();
-                /* A concurrent writer renamed or unlinked the name first: link again. */
-                if (r == -ENOENT && !named && attempt < 8)
-                        continue;
+                /* A concurrent writer's rename took the temporary name first
+                 * (ours or its own, whole either way) and put it in place.
+                 * Not linked again: a second link of ours, renamed over the
+                 * first where that is in place, would do nothing and stay. */
+                if (r == -ENOENT && !named)
+                        return 0;
                 (void) unlinkat(dir_fd, tmp, 0);
                 return r;
         }

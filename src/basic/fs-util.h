@@ -51,7 +51,8 @@ int atomic_tmp_name(const char *name, char *buf, size_t n);
  * WRITE_STRING_FILE_ATOMIC, without the fsync): written into a new inode
  * without a name (O_TMPFILE), linked at the temporary name only once
  * whole, renamed over name. A temporary file already there (a killed
- * writer's, whole) is replaced. like: the new file gets its owner and mode
+ * writer's, whole) is replaced. Two writers at once (two instances on one
+ * Directory=): the last rename wins, each file whole. like: the new file gets its owner and mode
  * (a file written over keeps them), else mode (umask applies). name itself
  * is replaced, never followed or written into. A file system without
  * O_TMPFILE: written under the temporary name. -EBUSY from the rename when
