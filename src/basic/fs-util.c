@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/statfs.h>
@@ -95,4 +96,112 @@ int open_text_file(const char *path, uint64_t max, int *ret_fd, uint64_t *ret_si
         if (ret_size)
                 *ret_size = size;
         return 0;
+}
+
+int atomic_tmp_name(const char *name, char *buf, size_t n) {
+        int k = snprintf(buf, n, ".#%s.cell-new", name);
+
+        if (k < 0 || (size_t) k >= n || (size_t) k > NAME_MAX)
+                return -ENAMETOOLONG;
+        return 0;
+}
+
+static int write_all(int fd, const void *data, size_t size) {
+        for (size_t done = 0; done < size;) {
+                ssize_t w = write(fd, (const char *) data + done, size - done);
+
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w < 0)
+                        return negative_errno();
+                done += (size_t) w;
+        }
+        return 0;
+}
+
+/* The O_TMPFILE fd at dir_fd/tmp: by the fd where the kernel lets us
+ * (CAP_DAC_READ_SEARCH), else through /proc, as systemd's link_tmpfile(). */
+static int link_tmpfile_at(int fd, int dir_fd, const char *tmp) {
+        char proc[64];
+
+        if (linkat(fd, "", dir_fd, tmp, AT_EMPTY_PATH) >= 0)
+                return 0;
+        if (errno != ENOENT && errno != EPERM && errno != EACCES)
+                return negative_errno();
+        (void) snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+        return RET_NERRNO(linkat(AT_FDCWD, proc, dir_fd, tmp, AT_SYMLINK_FOLLOW));
+}
+
+static int own_like(int fd, const struct stat *like) {
+        struct stat st;
+
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if ((st.st_uid != like->st_uid || st.st_gid != like->st_gid) &&
+            fchown(fd, like->st_uid, like->st_gid) < 0)
+                return negative_errno();
+        /* After the chown, which drops the set-ID bits. */
+        return RET_NERRNO(fchmod(fd, like->st_mode & 07777));
+}
+
+int write_file_atomic_at(int dir_fd, const char *name, const void *data, size_t size, mode_t mode,
+                         const struct stat *like) {
+        _cleanup_close_ int fd = -EBADF;
+        char tmp[NAME_MAX + 1];
+        bool named = false;
+        int r;
+
+        r = atomic_tmp_name(name, tmp, sizeof tmp);
+        if (r < 0)
+                return r;
+
+        /* Nameless while it is written: a kill before the link leaves nothing. */
+        fd = openat(dir_fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+        if (fd < 0) {
+                if (errno != EOPNOTSUPP && errno != EISDIR)
+                        return negative_errno();
+                /* No O_TMPFILE here: under the temporary name, a killed
+                 * writer's left there removed first. O_EXCL|O_NOFOLLOW: a
+                 * link planted at that name is never followed. */
+                if (unlinkat(dir_fd, tmp, 0) < 0 && errno != ENOENT)
+                        return negative_errno();
+                fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, mode);
+                if (fd < 0)
+                        return negative_errno();
+                named = true;
+        }
+        r = write_all(fd, data, size);
+        if (r >= 0 && like)
+                r = own_like(fd, like);
+        if (r < 0) {
+                if (named)
+                        (void) unlinkat(dir_fd, tmp, 0);
+                return r;
+        }
+
+        for (unsigned attempt = 0;; attempt++) {
+                if (!named) {
+                        r = link_tmpfile_at(fd, dir_fd, tmp);
+                        if (r == -EEXIST && attempt < 8) {
+                                /* Whole, whoever's it is (a killed writer's, a
+                                 * concurrent one's): unlinked, never written into. */
+                                if (unlinkat(dir_fd, tmp, 0) < 0 && errno != ENOENT)
+                                        return negative_errno();
+                                continue;
+                        }
+                        if (r < 0)
+                                return r;
+                }
+                if (renameat(dir_fd, tmp, dir_fd, name) >= 0)
+                        return 0;
+                r = negative_errno();
+                /* A concurrent writer's rename took the temporary name first
+                 * (ours or its own, whole either way) and put it in place.
+                 * Not linked again: a second link of ours, renamed over the
+                 * first where that is in place, would do nothing and stay. */
+                if (r == -ENOENT && !named)
+                        return 0;
+                (void) unlinkat(dir_fd, tmp, 0);
+                return r;
+        }
 }

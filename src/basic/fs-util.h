@@ -40,3 +40,22 @@ uint64_t hash_fnv1a64(const void *p, size_t n) _pure_;
  * other kind of file (a device or FIFO may never end, or block), -EFBIG when
  * larger; else the -errno of open()/fstat(). */
 int open_text_file(const char *path, uint64_t max, int *ret_fd, uint64_t *ret_size);
+
+/* The temporary name write_file_atomic_at() gives name in its directory,
+ * ".#NAME.cell-new": one per target, never per writer, so that a writer
+ * killed before its rename leaves one file there at most, which the next
+ * write replaces. -ENAMETOOLONG when buf (or a file name) is too short. */
+int atomic_tmp_name(const char *name, char *buf, size_t n);
+
+/* dir_fd/name holds the size bytes of data, whole or not at all (systemd's
+ * WRITE_STRING_FILE_ATOMIC, without the fsync): written into a new inode
+ * without a name (O_TMPFILE), linked at the temporary name only once
+ * whole, renamed over name. A temporary file already there (a killed
+ * writer's, whole) is replaced. Two writers at once (two instances on one
+ * Directory=): the last rename wins, each file whole. like: the new file gets its owner and mode
+ * (a file written over keeps them), else mode (umask applies). name itself
+ * is replaced, never followed or written into. A file system without
+ * O_TMPFILE: written under the temporary name. -EBUSY from the rename when
+ * name is a mount point. */
+int write_file_atomic_at(int dir_fd, const char *name, const void *data, size_t size, mode_t mode,
+                         const struct stat *like);

@@ -58,8 +58,19 @@ static void run_ready(Run *run) {
 }
 
 static void on_payload_ready(void *userdata) {
+        Run *run = userdata;
+
         log_debug("The payload reported READY=1.");
-        run_ready(userdata);
+        if (!run->plan->notify_ready) {
+                run_ready(run);         /* sent at the start already */
+                return;
+        }
+        /* NotifyReady=yes: the relay passed the payload's READY=1 up, once:
+         * the service's; cell's own would be a second. */
+        if (run->ready_sent)
+                return;
+        run->ready_sent = true;
+        notify_supervisor_ready_relayed(run->plan->name);
 }
 
 /* As a service's TimeoutStopSec=, the unit's may be extended by the payload. */

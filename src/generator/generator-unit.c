@@ -36,6 +36,18 @@ static int output_add(GeneratorOutput *o, char *path, char *content, char *link_
                 free(link_target);
                 return -ENOMEM;
         }
+        /* The same link asked for twice (WantedBy=multi-user.target in the
+         * unit and again in a drop-in, an Alias= repeated) is made once, as
+         * systemd's [Install] makes it: --dry-run prints it once, and the
+         * run does not make it twice. */
+        for (size_t i = 0; i < o->n_entries; i++)
+                if (streq(o->entries[i].path, path) && streq_ptr(o->entries[i].content, content) &&
+                    streq_ptr(o->entries[i].link_target, link_target)) {
+                        free(path);
+                        free(content);
+                        free(link_target);
+                        return 0;
+                }
         e = realloc(o->entries, (o->n_entries + 1) * sizeof(GeneratorEntry));
         if (!e) {
                 free(path);

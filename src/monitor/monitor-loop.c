@@ -121,10 +121,14 @@ static void on_notify(Loop *l) {
         notify_relay_read(&l->s->relay, &ev);
         if (ev.extend_timeout)
                 extend_stop(l, ev.extend_timeout_usec);
-        /* The payload's first READY=1 (NotifyReady=yes) is cell's, once. */
+        /* The payload's first READY=1 (NotifyReady=yes) is the service's,
+         * passed up by the relay, once: cell sends no second. */
         if (ev.first_ready && !l->s->ready_sent) {
                 l->s->ready_sent = true;
-                notify_supervisor_ready(l->s->name);
+                if (l->s->relay.notify_ready)
+                        notify_supervisor_ready_relayed(l->s->name);
+                else
+                        notify_supervisor_ready(l->s->name);
         }
 }
 

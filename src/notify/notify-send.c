@@ -228,6 +228,15 @@ void notify_supervisor_ready(const char *name) {
                 send_with_status("READY=1", name, "running");
 }
 
+void notify_supervisor_ready_relayed(const char *name) {
+        char buf[256];
+
+        if (payload_status_sent || !name)
+                return;
+        (void) snprintf(buf, sizeof buf, "STATUS=%s: running", name);
+        (void) notify_send(buf);
+}
+
 uint64_t notify_stop_extension(uint64_t usec) {
         return usec >= USEC_INFINITY - NOTIFY_STOP_MARGIN_USEC ? USEC_INFINITY : usec + NOTIFY_STOP_MARGIN_USEC;
 }

@@ -32,6 +32,12 @@ int notify_pending_texts(char ***ret);
 /* name: the unit's name, for "STATUS=NAME: running"; NULL sends no STATUS=.
  * All are no-ops when $NOTIFY_SOCKET is unset. */
 void notify_supervisor_ready(const char *name);
+/* NotifyReady=yes: the payload's first READY=1 went up through the relay,
+ * with its STATUS=: that one is the service's (as nspawn's NotifyReady=yes),
+ * and cell sends no second READY=1 (systemd ignores it, but the payload's
+ * STATUS= should not have to share it). Only cell's "STATUS=NAME: running",
+ * when the payload has sent no STATUS= of its own. */
+void notify_supervisor_ready_relayed(const char *name);
 /* timeout_usec: the unit's TimeoutStopSec= (0 or USEC_INFINITY: none). The
  * service's own stop timeout must not end cell before cell's SIGKILL of a
  * payload that outlives it, and what cell does after (reap it, release the

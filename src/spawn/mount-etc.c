@@ -223,8 +223,36 @@ static int etc_tmp_path(const char *target, const char *tmp, char *buf, size_t s
         return 0;
 }
 
-/* copy: into the existing regular file, or a new one; an existing symlink
- * (or any other non-regular file) is left alone, as nspawn does. */
+/* A regular file's new bytes at parent_fd/name, atomically (fs-util.h):
+ * its temporary name announced before it is made (mount-record.h), for a
+ * start killed before the rename. -EBUSY, with nothing said, when name is
+ * a mount point. */
+static int etc_write_atomic(int parent_fd, const char *name, const PlanEtcFile *f, const char *data, size_t size,
+                            const struct stat *like, MountCreated *created, const char *what, SpawnError *err) {
+        char tmp[NAME_MAX + 1], tmp_path[PATH_MAX];
+        int64_t tmp_slot = -1;
+        int r;
+
+        r = atomic_tmp_name(name, tmp, sizeof tmp);
+        if (r >= 0)
+                r = etc_tmp_path(f->target, tmp, tmp_path, sizeof tmp_path);
+        if (r >= 0)
+                r = mount_created_announce(created, parent_fd, tmp_path, S_IFREG, size, &tmp_slot);
+        if (r < 0)
+                return spawn_error(err, r, "%s: cannot record %s", what, f->target);
+        r = write_file_atomic_at(parent_fd, name, data, size, 0644, like);
+        /* The temporary name is gone, renamed or removed. */
+        mount_created_drop(created, tmp_slot);
+        if (r == -EBUSY)
+                return r;
+        if (r < 0)
+                return spawn_error(err, r, "%s: cannot write %s", what, f->target);
+        return 0;
+}
+
+/* copy: over the existing regular file (atomically, with its owner and
+ * mode), or a new one; an existing symlink (or any other non-regular file)
+ * is left alone, as nspawn does. */
 static int etc_copy(int root_fd, const PlanEtcFile *f, MountCreated *created, const char *what, SpawnError *err) {
         _cleanup_close_ int parent_fd = -EBADF, path_fd = -EBADF, fd = -EBADF;
         _cleanup_free_ char *data = NULL;
@@ -255,20 +283,19 @@ static int etc_copy(int root_fd, const PlanEtcFile *f, MountCreated *created, co
                 r = mount_created_announce(created, parent_fd, f->target, S_IFREG, size, &slot);
                 if (r < 0)
                         return spawn_error(err, r, "%s: cannot record %s", what, f->target);
-                /* O_EXCL|O_NOFOLLOW: nothing raced in, no dangling link followed. */
-                fd = openat(parent_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0644);
-                if (fd < 0) {
-                        r = spawn_error(err, errno, "%s: cannot create %s", what, f->target);
-                        mount_created_drop(created, slot);
-                        return r;
-                }
-                r = etc_write_all(fd, data, size, what, f->target, err);
-                if (r >= 0)
+                /* Whole or not at all, as over an old one: a start killed
+                 * midway leaves no truncated file for the next. The rename
+                 * replaces whatever raced in (a link too), never follows it. */
+                r = etc_write_atomic(parent_fd, name, f, data, size, NULL, created, what, err);
+                if (r == -EBUSY)
+                        r = spawn_error(err, r, "%s: cannot create %s", what, f->target);
+                if (r >= 0) {
                         r = etc_record(parent_fd, name, f, created, slot, what, err);
-                if (r < 0) {
-                        (void) unlinkat(parent_fd, name, 0);    /* ours, half written or not recorded */
-                        mount_created_drop(created, slot);
+                        if (r < 0)
+                                (void) unlinkat(parent_fd, name, 0);    /* ours, and not recorded */
                 }
+                if (r < 0)
+                        mount_created_drop(created, slot);
                 return r;
         }
         if (path_fd < 0)
@@ -288,7 +315,17 @@ static int etc_copy(int root_fd, const PlanEtcFile *f, MountCreated *created, co
                                    what, f->target, strcmp(f->key, "ResolvConf") == 0 ?
                                    " (replace-* makes a new file)" : "");
 
-        /* Reopened through the fd, never by name: the same inode, checked above. */
+        /* Whole or not at all: a new inode with the old one's owner and
+         * mode, renamed over it. A start killed midway leaves the old file
+         * (and a persistent root keeps it for the next start), never a
+         * truncated one. */
+        r = etc_write_atomic(parent_fd, name, f, data, size, &st, created, what, err);
+        if (r != -EBUSY)
+                return r;
+
+        /* A mount point (a file bound there): nothing can be renamed over
+         * it, so it is written into, as before. Reopened through the fd,
+         * never by name: the same inode, checked above. */
         (void) snprintf(proc, sizeof proc, "/proc/self/fd/%d", path_fd);
         fd = open(proc, O_WRONLY | O_NOCTTY | O_CLOEXEC);
         if (fd < 0)
@@ -303,7 +340,7 @@ static int etc_copy(int root_fd, const PlanEtcFile *f, MountCreated *created, co
  * never touched). */
 static int etc_replace(int root_fd, const PlanEtcFile *f, MountCreated *created, const char *what,
                        SpawnError *err) {
-        _cleanup_close_ int parent_fd = -EBADF, fd = -EBADF, old_fd = -EBADF;
+        _cleanup_close_ int parent_fd = -EBADF, old_fd = -EBADF;
         _cleanup_free_ char *data = NULL;
         char tmp[NAME_MAX + 1], tmp_path[PATH_MAX];
         struct stat src_st, st;
@@ -331,14 +368,16 @@ static int etc_replace(int root_fd, const PlanEtcFile *f, MountCreated *created,
                 if (old_fd >= 0 && fstat(old_fd, &st) >= 0 && same_inode(&st, &src_st))
                         return 0;
         }
-        (void) snprintf(tmp, sizeof tmp, ".#%s.cell%d", name, (int) getpid());
-        (void) unlinkat(parent_fd, tmp, 0);
         if (f->mode == PLAN_ETC_SYMLINK)
                 size = strlen(f->link);
         /* Both names announced before either is made (mount-record.h): the
          * temporary one, left if the start is killed before the rename,
-         * and the file's own, when it is new. */
-        r = etc_tmp_path(f->target, tmp, tmp_path, sizeof tmp_path);
+         * and the file's own, when it is new. The temporary name is one
+         * per target (fs-util.h): a start killed before the rename leaves
+         * one there at most, which the next start replaces. */
+        r = atomic_tmp_name(name, tmp, sizeof tmp);
+        if (r >= 0)
+                r = etc_tmp_path(f->target, tmp, tmp_path, sizeof tmp_path);
         if (r >= 0)
                 r = mount_created_announce(created, parent_fd, tmp_path, f->mode == PLAN_ETC_SYMLINK ? S_IFLNK : S_IFREG,
                                            size, &tmp_slot);
@@ -351,20 +390,19 @@ static int etc_replace(int root_fd, const PlanEtcFile *f, MountCreated *created,
         }
 
         if (f->mode == PLAN_ETC_SYMLINK) {
+                /* unlinkat: a killed start's link (or anything planted
+                 * there) goes, what it leads to stays. */
+                (void) unlinkat(parent_fd, tmp, 0);
                 if (symlinkat(f->link, parent_fd, tmp) < 0)
                         r = spawn_error(err, errno, "%s: cannot create the link %s", what, f->target);
-        } else {
-                fd = openat(parent_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-                if (fd < 0)
-                        r = spawn_error(err, errno, "%s: cannot create %s", what, f->target);
-                else
-                        r = etc_write_all(fd, data, size, what, f->target, err);
-                if (r < 0 && fd >= 0)
+                else if (renameat(parent_fd, tmp, parent_fd, name) < 0) {
+                        r = spawn_error(err, errno, "%s: cannot replace %s", what, f->target);
                         (void) unlinkat(parent_fd, tmp, 0);
-        }
-        if (r >= 0 && renameat(parent_fd, tmp, parent_fd, name) < 0) {
-                r = spawn_error(err, errno, "%s: cannot replace %s", what, f->target);
-                (void) unlinkat(parent_fd, tmp, 0);
+                }
+        } else {
+                r = write_file_atomic_at(parent_fd, name, data, size, 0644, NULL);
+                if (r < 0)
+                        r = spawn_error(err, r, "%s: cannot replace %s", what, f->target);
         }
         /* The temporary name is gone, renamed or removed. */
         mount_created_drop(created, tmp_slot);

@@ -4,8 +4,9 @@
 # of its build (the first, middle and last of each kind; every one
 # with CELL_TEST_FULL=1): before each directory it makes, before each write
 # to the record of what it made (so also between the making and the
-# record's completion), while it writes a new /etc/resolv.conf, between
-# its pivot_root and the detach of the old root stacked on the new. The
+# record's completion), with a new /etc/resolv.conf whole under its
+# temporary name before the rename, between its pivot_root and the detach
+# of the old root stacked on the new. The
 # supervisor takes back what the record says (spawn-undo.h): the image
 # and the host's directories are exactly as before, for a Bind= to a mount
 # point the image lacks, an Overlay= whose upper directory on the host
@@ -67,12 +68,14 @@ for variant in no pick no-ro pick-ro; do
         start "$variant: killed before the old root's detach" -f -P . -e trace=umount2 \
                 -e inject=umount2:signal=KILL:when=1
         grep -q "Exec=/nosuch" "$work/err" && fail "$variant: the old root's detach was not killed"
-        # In the middle of writing the new file (announced, made, not yet
-        # recorded as made).
+        # The new file whole under its temporary name (written nameless,
+        # linked there: fs-util.h), not yet renamed to its own (announced,
+        # not yet recorded as made). The only renameat() in /etc.
         if [ "$variant" = "$mode" ]; then
-                start "$mode: killed writing resolv.conf" -f -P "$root/etc/resolv.conf" -e trace=write \
-                        -e inject=write:signal=KILL
-                grep -q "Exec=/nosuch" "$work/err" && fail "$mode: the resolv.conf write was not killed"
+                start "$mode: killed renaming resolv.conf" -f -P "$root/etc" -e trace=renameat \
+                        -e inject=renameat:signal=KILL
+                grep -q "Exec=/nosuch" "$work/err" && fail "$mode: the resolv.conf rename was not killed"
+                grep -q 'renameat(.*resolv\.conf' "$work/trace" || fail "$mode: no rename of resolv.conf traced"
         fi
         [ "$killed" -gt $((tried / 2)) ] || fail "$variant: only $killed of $tried starts were killed while they built"
         echo "$variant: $killed starts killed while they built, nothing left"

@@ -3,8 +3,8 @@
 # and pick: the process that builds the tree killed (SIGKILL, by strace)
 # before a call of each kind it makes -- mkdirat, the record's pwrite64,
 # move_mount, fsmount, open_tree, mount_setattr, symlinkat, renameat, the
-# O_CREAT openat and the write of a new /etc file, the pivot's detach of
-# the old root -- leaves the image, the host's directories, mounts, loop
+# O_CREAT or O_TMPFILE openat and the linkat of a new /etc file, the
+# pivot's detach of the old root -- leaves the image, the host's directories, mounts, loop
 # devices and processes as they were. The variants: Volatile=yes and
 # Volatile=overlay (a root of cell's own: only what goes on the host
 # counts), Image= of an ext4 image on a loop device (mount points made in
@@ -77,26 +77,20 @@ for variant in volatile-no volatile-pick overlay-no overlay-pick image-no image-
                                 -e inject="$call:signal=KILL:when=$n"
                 done
         done
-        # The O_CREAT openat() and the write() of a new file in /etc (and of
-        # its temporary name), and of the file Bind= makes: -P picks them,
-        # one place at a time (the take-back's O_PATH look at what was made
-        # at a place comes after the build's own two calls there, its look
-        # and its O_CREAT, so never at the count strace kills at).
-        names=()
-        for name in resolv.conf localtime; do
-                names+=(-P "$top/etc/$name")
-                for pid in 1 2; do names+=(-P "$top/etc/.#$name.cell$pid"); done
-        done
-        runs=("openat etc" "write names")
+        # The O_CREAT (or O_TMPFILE) openat() and the linkat() of a new file
+        # in /etc (a copy is written nameless, linked at its temporary name
+        # once whole: fs-util.h), and the O_CREAT openat() of the file Bind=
+        # makes: -P picks them, one place at a time (the take-back's O_PATH
+        # look at what was made at a place comes after the build's own two
+        # calls there, its look and its O_CREAT, so never at the count
+        # strace kills at).
+        runs=("openat etc" "linkat etc")
         [ "$kind" != more ] || runs+=("openat f")
         for run in "${runs[@]}"; do
                 read -r call place <<<"$run"
-                case $place in
-                names) paths=("${names[@]}") ;;
-                *) paths=(-P "$top/$place") ;;
-                esac
+                paths=(-P "$top/$place")
                 start "$variant: traced $call" -f "${paths[@]}" -e trace="$call"
-                most=$(awk -v c="$call(" 'index($2, c) == 1 && ($0 ~ /O_CREAT/ || c == "write(") { print NR }' \
+                most=$(awk -v c="$call(" 'index($2, c) == 1 && ($0 ~ /O_CREAT|O_TMPFILE/ || c == "linkat(") { print NR }' \
                         "$work/trace" | wc -l)
                 [ "$most" -gt 0 ] || fail "$variant: no $call of a new file"
                 # The build's own (the first process seen), not the take-back's.

@@ -29,8 +29,9 @@ trap 'status=$?; set +e; kill $listener 2>/dev/null; kill -CONT $listener 2>/dev
 for _ in $(seq 50); do [ -S "$work/up.sock" ] && break; sleep 0.1; done
 [ -S "$work/up.sock" ] || fail "the listener did not bind $work/up.sock"
 
-# The datagram cell relays for the payload's READY=1 (cell's own READY=1
-# follows it, with cell's STATUS=).
+# The datagram cell relays for the payload's READY=1: the service's, once
+# (cell sends no READY=1 of its own after it, only its STATUS=, when the
+# payload sent none).
 relayed_ready="b'READY=1\\n'"
 
 # start_cell UNIT: cell run in the background, $cell its PID (cell's own:
@@ -67,6 +68,7 @@ stop_cell() {
 
 ready_relayed() { grep -qxF "$relayed_ready" "$work/up.log"; }
 count_relayed() { grep -cxF "$relayed_ready" "$work/up.log" || true; }
+count_ready() { grep -cF "READY=1" "$work/up.log" || true; }
 
 # --- Many in a row: READY=1 from a sender that exits at once, each time.
 u=$(unit quick "[Root]" "Directory=$root" "[Exec]" \
@@ -77,6 +79,9 @@ for i in $(seq 15); do
         wait_for "run $i: the payload's READY=1" ready_relayed
         stop_cell
         expect "run $i: the payload's READY=1, relayed once" "$(count_relayed)" 1
+        expect "run $i: READY=1 reached the supervisor once: $(cat "$work/up.log")" "$(count_ready)" 1
+        grep -qxF "b'STATUS=$(unit_name quick): running'" "$work/up.log" ||
+                fail "run $i: no STATUS= of cell's after the payload's bare READY=1: $(cat "$work/up.log")"
 done
 
 # --- Cell reads only after the sender is gone and reaped: cell is stopped
@@ -112,6 +117,9 @@ for variant in root userns; do
                 wait_for "$variant $i: the payload's READY=1 from a reaped sender" \
                         grep -qxF "b'READY=1\\nSTATUS=$(unit_name "stopped$variant"): sent by $want_uid\\n'" "$work/up.log"
                 stop_cell
+                # Its STATUS= stands: no READY=1 (or status) of cell's after it.
+                expect "$variant $i: READY=1 reached the supervisor once: $(cat "$work/up.log")" "$(count_ready)" 1
+                grep -q ": running'" "$work/up.log" && fail "$variant $i: cell's status over the payload's"
         done
 done
 

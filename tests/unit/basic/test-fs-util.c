@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* src/basic/fs-util.c: block_device_node(), a block device's node for a
  * message or an open: its kernel name, or none where sysfs has no such
- * device. */
+ * device. write_file_atomic_at(): old bytes or new ones, whole, and no
+ * temporary file piled up. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fs-util.h"
@@ -40,4 +47,146 @@ TEST(block_device_node) {
         ASSERT_TRUE(len > 0);
         block_device_node(st.st_rdev, name, len);
         ASSERT_STREQ(name, "");
+}
+
+/* write_file_atomic_at(): systemd's WRITE_STRING_FILE_ATOMIC. */
+
+static char *atomic_dir(char *buf, size_t n) {
+        const char *tmp = getenv("TMPDIR");
+
+        (void) snprintf(buf, n, "%s/test-fs-util.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        return mkdtemp(buf);
+}
+
+/* The names in dir other than "." and "..", in one string ("a b "). */
+static void atomic_names(int dir_fd, char *buf, size_t n) {
+        _cleanup_(closedirp) DIR *d = opendir_at(dir_fd, ".");
+        struct dirent *de;
+        size_t k = 0;
+
+        buf[0] = 0;
+        ASSERT_NOT_NULL(d);
+        while ((de = readdir(d)))
+                if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+                        k += (size_t) snprintf(buf + k, n - k, "%s ", de->d_name);
+}
+
+static void atomic_read(int dir_fd, const char *name, char *buf, size_t n, ssize_t *ret_len) {
+        _cleanup_close_ int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
+
+        ASSERT_TRUE(fd >= 0);
+        *ret_len = read(fd, buf, n);
+        ASSERT_TRUE(*ret_len >= 0);
+}
+
+TEST(write_file_atomic_replaces_whole) {
+        char dir[PATH_MAX], names[256], buf[64], tmp[NAME_MAX + 1];
+        _cleanup_close_ int dir_fd = -EBADF, old_fd = -EBADF, planted = -EBADF;
+        struct stat st, like;
+        ssize_t len;
+
+        ASSERT_NOT_NULL(atomic_dir(dir, sizeof dir));
+        dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(dir_fd >= 0);
+
+        ASSERT_OK(atomic_tmp_name("resolv.conf", tmp, sizeof tmp));
+        ASSERT_STREQ(tmp, ".#resolv.conf.cell-new");
+        ASSERT_ERROR(atomic_tmp_name("resolv.conf", names, 10), ENAMETOOLONG);
+
+        /* New. */
+        ASSERT_OK(write_file_atomic_at(dir_fd, "resolv.conf", "old\n", 4, 0644, NULL));
+        atomic_read(dir_fd, "resolv.conf", buf, sizeof buf, &len);
+        ASSERT_EQ(len, 4);
+        ASSERT_TRUE(memcmp(buf, "old\n", 4) == 0);
+
+        /* Over an old one: a reader of the old inode keeps the old bytes
+         * whole (it is replaced, never truncated or written into); the old
+         * file's mode goes to the new one. */
+        ASSERT_OK(fchmodat(dir_fd, "resolv.conf", 0600, 0) < 0 ? -errno : 0);
+        old_fd = openat(dir_fd, "resolv.conf", O_RDONLY | O_CLOEXEC);
+        ASSERT_TRUE(old_fd >= 0);
+        ASSERT_OK(fstat(old_fd, &like) < 0 ? -errno : 0);
+        /* A killed writer's temporary file, and one planted as a link: replaced, not followed. */
+        planted = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        ASSERT_TRUE(planted >= 0);
+        ASSERT_EQ(write(planted, "half", 4), 4);
+        ASSERT_OK(write_file_atomic_at(dir_fd, "resolv.conf", "nameserver 10.0.0.1\n", 20, 0644, &like));
+        ASSERT_EQ(pread(old_fd, buf, sizeof buf, 0), 4);
+        ASSERT_TRUE(memcmp(buf, "old\n", 4) == 0);
+        atomic_read(dir_fd, "resolv.conf", buf, sizeof buf, &len);
+        ASSERT_EQ(len, 20);
+        ASSERT_TRUE(memcmp(buf, "nameserver 10.0.0.1\n", 20) == 0);
+        ASSERT_OK(fstatat(dir_fd, "resolv.conf", &st, 0) < 0 ? -errno : 0);
+        ASSERT_EQ(st.st_mode & 07777, 0600u);
+        atomic_names(dir_fd, names, sizeof names);
+        ASSERT_STREQ(names, "resolv.conf ");
+
+        ASSERT_OK(symlinkat("resolv.conf", dir_fd, tmp) < 0 ? -errno : 0);
+        ASSERT_OK(write_file_atomic_at(dir_fd, "resolv.conf", "x\n", 2, 0644, NULL));
+        atomic_read(dir_fd, "resolv.conf", buf, sizeof buf, &len);
+        ASSERT_EQ(len, 2);
+        atomic_names(dir_fd, names, sizeof names);
+        ASSERT_STREQ(names, "resolv.conf ");
+
+        ASSERT_OK(unlinkat(dir_fd, "resolv.conf", 0) < 0 ? -errno : 0);
+        ASSERT_OK(rmdir(dir) < 0 ? -errno : 0);
+}
+
+/* A writer killed at any point leaves the old bytes or the new ones, never
+ * a mix or a short file, and at most the one temporary file, which the
+ * next write takes away. */
+TEST(write_file_atomic_killed_leaves_old_or_new) {
+        enum { SIZE = 1024 * 1024 };
+        char dir[PATH_MAX], names[256], tmp[NAME_MAX + 1];
+        _cleanup_free_ char *a = malloc(SIZE), *b = malloc(SIZE), *got = malloc(SIZE + 1);
+        _cleanup_close_ int dir_fd = -EBADF;
+        ssize_t len;
+
+        ASSERT_TRUE(a && b && got);
+        memset(a, 'a', SIZE);
+        memset(b, 'b', SIZE);
+        ASSERT_NOT_NULL(atomic_dir(dir, sizeof dir));
+        dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(dir_fd >= 0);
+        ASSERT_OK(atomic_tmp_name("f", tmp, sizeof tmp));
+        ASSERT_OK(write_file_atomic_at(dir_fd, "f", a, SIZE, 0644, NULL));
+
+        for (unsigned round = 0; round < 20; round++) {
+                int status;
+                /* One writer, and from round 10 on two at once (two
+                 * instances sharing a Directory=). */
+                pid_t pid[2] = { -1, -1 };
+
+                for (unsigned k = 0; k < 1 + (round >= 10); k++) {
+                        pid[k] = fork();
+                        ASSERT_TRUE(pid[k] >= 0);
+                        if (pid[k] == 0) {
+                                for (unsigned i = 0;; i++)
+                                        if (write_file_atomic_at(dir_fd, "f", i % 2 ? a : b, SIZE, 0644, NULL) < 0)
+                                                _exit(1);
+                        }
+                }
+                /* Read while they write, then kill them somewhere in a write. */
+                for (unsigned i = 0; i < 20 + round * 7; i++) {
+                        atomic_read(dir_fd, "f", got, SIZE + 1, &len);
+                        ASSERT_EQ(len, SIZE);
+                        ASSERT_TRUE(memcmp(got, a, SIZE) == 0 || memcmp(got, b, SIZE) == 0);
+                }
+                for (unsigned k = 0; k < 2 && pid[k] > 0; k++) {
+                        ASSERT_OK(kill(pid[k], SIGKILL) < 0 ? -errno : 0);
+                        ASSERT_EQ(waitpid(pid[k], &status, 0), pid[k]);
+                        ASSERT_TRUE(WIFSIGNALED(status));       /* no writer failed */
+                }
+                atomic_read(dir_fd, "f", got, SIZE + 1, &len);
+                ASSERT_EQ(len, SIZE);
+                ASSERT_TRUE(memcmp(got, a, SIZE) == 0 || memcmp(got, b, SIZE) == 0);
+                atomic_names(dir_fd, names, sizeof names);
+                ASSERT_TRUE(strcmp(names, "f ") == 0 || strcmp(names, "f .#f.cell-new ") == 0 ||
+                            strcmp(names, ".#f.cell-new f ") == 0);
+        }
+        ASSERT_OK(write_file_atomic_at(dir_fd, "f", a, SIZE, 0644, NULL));
+        atomic_names(dir_fd, names, sizeof names);
+        ASSERT_STREQ(names, "f ");
+        ASSERT_OK(unlinkat(dir_fd, "f", 0) < 0 ? -errno : 0);
+        ASSERT_OK(rmdir(dir) < 0 ? -errno : 0);
 }

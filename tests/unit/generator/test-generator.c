@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -479,6 +480,49 @@ TEST(dry_run_prints_and_writes_nothing) {
         /* and the same text every time */
         ASSERT_EQ(run_into(units, outdir, true, &o2, &e2), 0);
         ASSERT_STREQ(o, o2);
+        rm_rf(units);
+        rm_rf(outdir);
+}
+
+/* A WantedBy= (or RequiredBy=, Alias=) repeated, in the unit or again in a
+ * drop-in, is one link, as systemd's [Install] makes it: printed once by
+ * --dry-run, made once by the run. */
+TEST(repeated_install_links_once) {
+        _cleanup_free_ char *units = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL, *dir = NULL;
+        _cleanup_free_ char *link = NULL, *wants = NULL, *requires = NULL, *alias = NULL;
+        const char *p;
+        unsigned n = 0;
+
+        write_file(units, "web.cell", "[Install]\nWantedBy=multi-user.target\nWantedBy=multi-user.target\n"
+                   "RequiredBy=app.target\nAlias=www@web.service\nAlias=www@web.service\n"
+                   "[Root]\nDirectory=/\n[Exec]\nExec=/bin/true\n");
+        ASSERT_TRUE(asprintf(&dir, "%s/web.cell.d", units) > 0);
+        ASSERT_EQ(mkdir(dir, 0755), 0);
+        write_file(dir, "10-install.conf", "[Install]\nWantedBy=multi-user.target\nRequiredBy=app.target\n");
+
+        ASSERT_EQ(run_into(units, outdir, true, &o, &e), 0);
+        ASSERT_TRUE(asprintf(&wants, "%s/multi-user.target.wants/cell@web.service -> ", outdir) > 0);
+        ASSERT_TRUE(asprintf(&requires, "%s/app.target.requires/cell@web.service -> ", outdir) > 0);
+        ASSERT_TRUE(asprintf(&alias, "%s/www@web.service -> ", outdir) > 0);
+        for (p = o; (p = strstr(p, wants)); p++)
+                n++;
+        ASSERT_EQ(n, 1u);
+        n = 0;
+        for (p = o; (p = strstr(p, requires)); p++)
+                n++;
+        ASSERT_EQ(n, 1u);
+        n = 0;
+        for (p = o; (p = strstr(p, alias)); p++)
+                n++;
+        ASSERT_EQ(n, 1u);
+        ASSERT_STREQ(e, "");
+
+        o = mfree(o);
+        e = mfree(e);
+        ASSERT_EQ(run_into(units, outdir, false, &o, &e), 0);
+        ASSERT_STREQ(e, "");
+        link = read_link(outdir, "multi-user.target.wants/cell@web.service");
+        ASSERT_STREQ(link, "/usr/lib/systemd/system/cell@.service");
         rm_rf(units);
         rm_rf(outdir);
 }

@@ -817,14 +817,16 @@ TEST(proxy_refuses_gone_host_user) {
         unsetenv("NOTIFY_SOCKET");
 }
 
-/* As run.c does: the supervisor reports ready when the payload says READY=1. */
+/* As run.c does with NotifyReady=yes: the payload's READY=1 went up through
+ * the relay; cell adds only its status, when the payload gave none. */
 static void on_ready_report(void *userdata) {
         const Plan *p = userdata;
         n_ready++;
-        notify_supervisor_ready(p->name);
+        notify_supervisor_ready_relayed(p->name);
 }
 
-/* The payload's STATUS= is not replaced by cell's own "NAME: running". */
+/* The payload's READY=1 is the service's, once (no second READY=1 of cell's),
+ * and its STATUS= is not replaced by cell's own "NAME: running". */
 TEST(proxy_payload_status_stands) {
         int payload, up = test_upstream_open("cell-test-notify");
         sd_event *e = NULL;
@@ -839,8 +841,7 @@ TEST(proxy_payload_status_stands) {
         payload_says(payload, e, "READY=1\nSTATUS=serving");
         ASSERT_EQ(n_ready, 1);
         expect_upstream(up, "READY=1\nSTATUS=hello: serving\n");
-        expect_upstream(up, "READY=1");         /* cell's READY=1, without a STATUS= of its own */
-        ASSERT_NULL(test_upstream_read(up, 0));
+        ASSERT_NULL(test_upstream_read(up, 0));         /* no READY=1 of cell's after it */
         ASSERT_NULL(notify_proxy_free(n));
         close(payload);
 
@@ -852,7 +853,7 @@ TEST(proxy_payload_status_stands) {
         payload_says(payload, e, "READY=1\n");
         ASSERT_EQ(n_ready, 1);
         expect_upstream(up, "READY=1\n");
-        expect_upstream(up, "READY=1");
+        ASSERT_NULL(test_upstream_read(up, 0));
         ASSERT_NULL(notify_proxy_free(n));
         close(payload);
 
@@ -862,7 +863,8 @@ TEST(proxy_payload_status_stands) {
         payload_says(payload, e, "READY=1\n");
         ASSERT_EQ(n_ready, 1);
         expect_upstream(up, "READY=1\n");
-        expect_upstream(up, "READY=1\nSTATUS=hello: running");
+        expect_upstream(up, "STATUS=hello: running");
+        ASSERT_NULL(test_upstream_read(up, 0));
         ASSERT_NULL(notify_proxy_free(n));
         close(payload);
 

@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* How a ResolvConf= or Timezone= that cannot be honoured is named: a value
  * the unit wrote by its file and line (as "cell verify" names it), a
- * default by the key alone. */
+ * default by the key alone. And how copy writes over the image's file. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mount-etc.h"
@@ -62,4 +67,75 @@ TEST(symlink_without_zone_link_names_the_origin) {
         ASSERT_STREQ(note.message, want);
         free(f.source);
         unlink(host);
+}
+
+/* ResolvConf=copy over the image's file: a new inode renamed over it, never
+ * the old one truncated and written (a start killed midway would leave a
+ * persistent root's /etc/resolv.conf cut short for the next start); the
+ * old file's mode kept, no temporary file left. */
+TEST(copy_replaces_atomically) {
+        const char *tmpdir = getenv("TMPDIR");
+        char root[PATH_MAX], host[PATH_MAX + 16], etc[PATH_MAX + 16], buf[64];
+        PlanEtcFile f = { .key = "ResolvConf", .setting = "copy", .target = "/etc/resolv.conf",
+                          .mode = PLAN_ETC_COPY };
+        int root_fd, etc_fd, old_fd, fd;
+        SpawnError err = {};
+        struct stat st;
+        DIR *d;
+        struct dirent *de;
+        unsigned n = 0;
+
+        (void) snprintf(root, sizeof root, "%s/cell-test-etc.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+        ASSERT_NOT_NULL(mkdtemp(root));
+        (void) snprintf(host, sizeof host, "%s/host", root);
+        (void) snprintf(etc, sizeof etc, "%s/etc", root);
+        ASSERT_OK(mkdir(etc, 0755) < 0 ? -errno : 0);
+        fd = open(host, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_EQ(write(fd, "nameserver 10.0.0.1\n", 20), 20);
+        close(fd);
+        etc_fd = open(etc, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(etc_fd >= 0);
+        fd = openat(etc_fd, "resolv.conf", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_EQ(write(fd, "nameserver 192.0.2.53\n", 22), 22);
+        close(fd);
+        old_fd = openat(etc_fd, "resolv.conf", O_RDONLY | O_CLOEXEC);
+        ASSERT_TRUE(old_fd >= 0);
+
+        f.source = host;
+        root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(root_fd >= 0);
+        ASSERT_OK(mount_etc_file(root_fd, &f, NULL, &err));
+
+        /* The old inode holds its old bytes, whole. */
+        ASSERT_EQ(pread(old_fd, buf, sizeof buf, 0), 22);
+        ASSERT_TRUE(memcmp(buf, "nameserver 192.0.2.53\n", 22) == 0);
+        fd = openat(etc_fd, "resolv.conf", O_RDONLY | O_CLOEXEC);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_EQ(read(fd, buf, sizeof buf), 20);
+        ASSERT_TRUE(memcmp(buf, "nameserver 10.0.0.1\n", 20) == 0);
+        ASSERT_OK(fstat(fd, &st) < 0 ? -errno : 0);
+        ASSERT_EQ(st.st_mode & 07777, 0640u);
+        close(fd);
+        d = opendir(etc);
+        ASSERT_NOT_NULL(d);
+        while ((de = readdir(d)))
+                if (de->d_name[0] != '.' || (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)) {
+                        ASSERT_STREQ(de->d_name, "resolv.conf");
+                        n++;
+                }
+        closedir(d);
+        ASSERT_EQ(n, 1u);
+
+        close(old_fd);
+        close(etc_fd);
+        close(root_fd);
+        ASSERT_OK(unlinkat(AT_FDCWD, host, 0) < 0 ? -errno : 0);
+        etc_fd = open(etc, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(etc_fd >= 0);
+        ASSERT_OK(unlinkat(etc_fd, "resolv.conf", 0) < 0 ? -errno : 0);
+        close(etc_fd);
+        ASSERT_OK(rmdir(etc) < 0 ? -errno : 0);
+        ASSERT_OK(rmdir(root) < 0 ? -errno : 0);
 }
