@@ -106,7 +106,7 @@ int atomic_tmp_name(const char *name, char *buf, size_t n) {
         return 0;
 }
 
-static int write_all(int fd, const void *data, size_t size) {
+int write_all(int fd, const void *data, size_t size) {
         for (size_t done = 0; done < size;) {
                 ssize_t w = write(fd, (const char *) data + done, size - done);
 

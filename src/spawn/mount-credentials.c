@@ -31,19 +31,6 @@ static void credential_data_wipe(const Plan *p) {
                         explicit_bzero(p->credentials[i].value, p->credentials[i].size);
 }
 
-static int write_all(int fd, const char *data, size_t size) {
-        while (size > 0) {
-                ssize_t k = write(fd, data, size);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                data += k;
-                size -= (size_t) k;
-        }
-        return 0;
-}
-
 /* A fresh ramfs, detached; a tmpfs where the kernel has none, as systemd. */
 static int credentials_fs_new(uid_t owner, char *kmsg, size_t n) {
         const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;

@@ -99,16 +99,9 @@ static int etc_read_source(const PlanEtcFile *f, char **ret_data, size_t *ret_si
 
 static int etc_write_all(int fd, const char *data, size_t size, const char *what, const char *target,
                          SpawnError *err) {
-        for (size_t done = 0; done < size;) {
-                ssize_t w = write(fd, data + done, size - done);
+        int r = write_all(fd, data, size);
 
-                if (w < 0 && errno == EINTR)
-                        continue;
-                if (w < 0)
-                        return spawn_error(err, errno, "%s: cannot write %s", what, target);
-                done += (size_t) w;
-        }
-        return 0;
+        return r < 0 ? spawn_error(err, r, "%s: cannot write %s", what, target) : 0;
 }
 
 static bool same_inode(const struct stat *a, const struct stat *b) {
