@@ -83,3 +83,14 @@ char *strv_join(char * const *l, const char *sep) {
         }
         return r;
 }
+
+int strv_cmp(const void *a, const void *b) {
+        return strcmp(*(char * const *) a, *(char * const *) b);
+}
+
+void strv_sort(char **l) {
+        size_t n = strv_length(l);
+
+        if (n > 1)
+                qsort(l, n, sizeof(char *), strv_cmp);
+}

@@ -19,5 +19,8 @@ int strv_push(char ***l, char *value);                 /* takes value; -ENOMEM (
 int strv_extend(char ***l, const char *value);         /* copies value */
 int strv_extend_strv(char ***l, char * const *other);  /* copies each */
 char *strv_join(char * const *l, const char *sep);     /* NULL on OOM */
+/* strcmp() of two char * elements, for qsort() and bsearch() of a strv. */
+int strv_cmp(const void *a, const void *b) _pure_;
+void strv_sort(char **l);                              /* in strcmp() order */
 
 #define STRV_FOREACH(s, l) for (char * const *s = (l); s && *s; s++)

@@ -21,10 +21,6 @@
 #include "unit-path.h"
 #include "unit.h"
 
-static int cmp_str(const void *a, const void *b) {
-        return strcmp(*(char * const *) a, *(char * const *) b);
-}
-
 /* Why file (a name ending in ".cell") is no unit name. */
 static const char *bad_name_reason(const char *file) {
         _cleanup_free_ char *name = strndup(file, strlen(file) - strlen(UNIT_SUFFIX));
@@ -75,7 +71,7 @@ static int collect_names(char * const *search_path, FILE *err, char ***ret, int 
                 closedir(d);
         }
         if (names)
-                qsort(names, strv_length(names), sizeof(char *), cmp_str);
+                strv_sort(names);
         *ret = TAKE_PTR(names);
         *ret_bad = bad;
         return 0;

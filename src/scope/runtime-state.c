@@ -361,10 +361,6 @@ int runtime_state_remove(const char *name, pid_t supervisor) {
         return 0;
 }
 
-static int cmp_str(const void *a, const void *b) {
-        return strcmp(*(char * const *) a, *(char * const *) b);
-}
-
 int runtime_state_list(char ***ret) {
         _cleanup_strv_free_ char **names = NULL;
         DIR *d = opendir(runtime_state_dir());
@@ -395,7 +391,7 @@ int runtime_state_list(char ***ret) {
         }
         closedir(d);
         if (names)
-                qsort(names, strv_length(names), sizeof(char *), cmp_str);
+                strv_sort(names);
         *ret = TAKE_PTR(names);
         return 0;
 }

@@ -444,10 +444,6 @@ static int alias_of_unit(char * const *search_path, const char *alias, const Uni
         return 1;
 }
 
-static int cmp_str(const void *a, const void *b) {
-        return strcmp(*(char * const *) a, *(char * const *) b);
-}
-
 /* Whether id leads to a name of reach, as unit_entry_resolve() follows it
  * (an instance that is not there is its template's). */
 static int name_reaches(char * const *reach, const char *id) {
@@ -553,7 +549,7 @@ int unit_aliases_find(char * const *search_path, const UnitEntry *fragment, cons
         }
 
         if (result)
-                qsort(result, strv_length(result), sizeof(char *), cmp_str);
+                strv_sort(result);
         else {
                 result = calloc(1, sizeof(char *));
                 if (!result)

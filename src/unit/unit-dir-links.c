@@ -55,10 +55,6 @@ static long long timespec_nsec(const struct timespec *t) {
         return (long long) t->tv_sec * 1000000000LL + t->tv_nsec;
 }
 
-static int cmp_str(const void *a, const void *b) {
-        return strcmp(*(char * const *) a, *(char * const *) b);
-}
-
 static int strv_extend_or_empty(char ***l, const char *s) {
         if (s)
                 return strv_extend(l, s);
@@ -97,7 +93,7 @@ static int dir_list(const char *path, char ***ret_links, char ***ret_subdirs) {
                 r = strv_extend_or_empty(&subdirs, NULL);
         if (r < 0)
                 return r;
-        qsort(subdirs, strv_length(subdirs), sizeof(char *), cmp_str);
+        strv_sort(subdirs);
         *ret_links = TAKE_PTR(links);
         *ret_subdirs = TAKE_PTR(subdirs);
         return 0;
@@ -184,5 +180,5 @@ bool unit_dir_may_have_dir(const char *path, const char *name) {
                 return false;
         if (c->error < 0)
                 return true;
-        return bsearch(&name, c->subdirs, strv_length(c->subdirs), sizeof(char *), cmp_str);
+        return bsearch(&name, c->subdirs, strv_length(c->subdirs), sizeof(char *), strv_cmp);
 }
