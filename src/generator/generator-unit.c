@@ -146,13 +146,25 @@ static int fail(char **ret_error, int r, const char *fmt, ...) {
         return k < 0 ? -ENOMEM : -EINVAL;
 }
 
+/* Each unit once per key: a name repeated (in the unit, again in a drop-in,
+ * in one line or two) is one line: systemd merges them
+ * anyway, and the drop-in reads as the unit meant. */
 static int write_deps(FILE *f, const char *key, char * const *deps, char **ret_error) {
+        _cleanup_strv_free_ char **written = NULL;
+
         STRV_FOREACH(d, deps) {
-                _cleanup_free_ char *n = NULL;
+                char *n = NULL;
                 int r = dependency_name(*d, &n);
                 if (r < 0)
                         return fail(ret_error, r, "cannot use \"%s\" as a systemd unit name", *d);
+                if (strv_contains(written, n)) {
+                        free(n);
+                        continue;
+                }
                 fprintf(f, "%s=%s\n", key, n);
+                r = strv_push(&written, n);
+                if (r < 0)
+                        return r;
         }
         return 0;
 }
@@ -161,12 +173,18 @@ static int write_deps(FILE *f, const char *key, char * const *deps, char **ret_e
  * unquoted, specifiers expanded. A path with a blank, quote or backslash is
  * written in double quotes, with a backslash before each quote and
  * backslash in it. */
-static int write_mounts_for(FILE *f, const char *path, char **ret_error) {
+static int write_mounts_for(FILE *f, const char *path, char ***written, char **ret_error) {
         _cleanup_free_ char *e = NULL;
         int r;
 
         if (streq(path, "/"))           /* mounted before anything runs */
                 return 0;
+        /* The root and a Bind= source (or two Bind=s) may be one path. */
+        if (strv_contains(*written, path))
+                return 0;
+        r = strv_extend(written, path);
+        if (r < 0)
+                return r;
         r = escape_value(path, &e);
         if (r < 0)
                 return fail(ret_error, r, "the path %s cannot be written into a unit file", path);
@@ -192,12 +210,13 @@ static int write_mounts_for(FILE *f, const char *path, char **ret_error) {
  * mounted before any service anyway; this orders a container whose root is
  * on NFS or another remote or late file system after that mount. */
 static int write_host_paths(FILE *f, const CellConfig *c, char **ret_error) {
+        _cleanup_strv_free_ char **written = NULL;
         int r;
 
         /* The image file as systemd's RootImage= asks for it: the file
          * system it lies on (a block device's /dev is always there). */
         if (c->directory || c->image) {
-                r = write_mounts_for(f, c->directory ?: c->image, ret_error);
+                r = write_mounts_for(f, c->directory ?: c->image, &written, ret_error);
                 if (r < 0)
                         return r;
         }
@@ -206,7 +225,7 @@ static int write_host_paths(FILE *f, const CellConfig *c, char **ret_error) {
 
                 if (b->ignore_missing || !b->source || b->source[0] != '/')
                         continue;
-                r = write_mounts_for(f, b->source, ret_error);
+                r = write_mounts_for(f, b->source, &written, ret_error);
                 if (r < 0)
                         return r;
         }
@@ -214,9 +233,10 @@ static int write_host_paths(FILE *f, const CellConfig *c, char **ret_error) {
                 const CellOverlay *o = c->overlays + i;
 
                 STRV_FOREACH(l, o->lower)
-                        if ((*l)[0] == '/' && (r = write_mounts_for(f, *l, ret_error)) < 0)
+                        if ((*l)[0] == '/' && (r = write_mounts_for(f, *l, &written, ret_error)) < 0)
                                 return r;
-                if (o->upper && o->upper[0] == '/' && (r = write_mounts_for(f, o->upper, ret_error)) < 0)
+                if (o->upper && o->upper[0] == '/' &&
+                    (r = write_mounts_for(f, o->upper, &written, ret_error)) < 0)
                         return r;
         }
         return 0;

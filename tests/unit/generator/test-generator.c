@@ -527,6 +527,42 @@ TEST(repeated_install_links_once) {
         rm_rf(outdir);
 }
 
+/* A dependency or host path named twice (in the unit, again in a drop-in,
+ * a root that is also a Bind= source) is one line of the drop-in. */
+TEST(repeated_dependencies_once) {
+        _cleanup_free_ char *units = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL, *dir = NULL;
+        _cleanup_free_ char *dropin = NULL;
+        const char *p;
+        unsigned n = 0;
+
+        write_file(units, "web.cell", "[Unit]\nWants=db.service\nWants=db.service\nAfter=network.target\n"
+                   "After=network.target db.service\n[Install]\nWantedBy=multi-user.target\n"
+                   "[Root]\nDirectory=/srv/web\nBind=/srv/web:/mirror\nBind=/srv/data:/a\nBind=/srv/data:/b\n"
+                   "[Exec]\nExec=/bin/true\n");
+        ASSERT_TRUE(asprintf(&dir, "%s/web.cell.d", units) > 0);
+        ASSERT_EQ(mkdir(dir, 0755), 0);
+        write_file(dir, "10-deps.conf", "[Unit]\nWants=db.service\nAfter=network.target\n");
+
+        ASSERT_EQ(run_into(units, outdir, false, &o, &e), 0);
+        ASSERT_STREQ(e, "");
+        dropin = read_file(outdir, "cell@web.service.d/50-cell-generator.conf");
+        ASSERT_CONTAINS(dropin, "After=network.target\nAfter=db.service\nWants=db.service\n");
+        for (p = dropin; (p = strstr(p, "Wants=")); p++)
+                n++;
+        ASSERT_EQ(n, 1u);
+        n = 0;
+        for (p = dropin; (p = strstr(p, "After=")); p++)
+                n++;
+        ASSERT_EQ(n, 2u);
+        ASSERT_CONTAINS(dropin, "RequiresMountsFor=/srv/web\nRequiresMountsFor=/srv/data\n");
+        n = 0;
+        for (p = dropin; (p = strstr(p, "RequiresMountsFor=")); p++)
+                n++;
+        ASSERT_EQ(n, 2u);
+        rm_rf(units);
+        rm_rf(outdir);
+}
+
 TEST(first_directory_wins) {
         _cleanup_free_ char *hi = tmpdir_new(), *lo = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL;
         _cleanup_free_ char *dropin = NULL;
