@@ -211,12 +211,36 @@ void name_lock_note(int fd, const char *key, const char *value) {
                 (void) !write(fd, line, strlen(line));
 }
 
-void name_lock_release(const char *name, int fd) {
-        _cleanup_free_ char *file = NULL;
+/* A take-back killed halfway leaves its lock file, unheld: removed by the
+ * cell that ends while it holds the name, so that none outlives the name's
+ * own. Never waits: a take-back that holds it now removes it itself. */
+static void drop_take_back_left(const char *name) {
+        _cleanup_free_ char *file = NULL, *path = NULL;
+        int fd;
 
-        if (fd >= 0 && file_name(name, ".lock", &file) < 0) {
+        if (file_name(name, NAME_LOCK_TAKE_BACK_SUFFIX, &file) < 0 ||
+            asprintf(&path, "%s/" NAME_LOCK_SUBDIR "/%s", runtime_state_dir(), file) < 0)
+                return;
+        fd = open(path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return;         /* the usual case: none was left */
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
                 safe_close(fd);
                 return;
         }
+        release_file(file, fd);
+}
+
+void name_lock_release(const char *name, int fd) {
+        _cleanup_free_ char *file = NULL;
+
+        if (fd < 0)
+                return;
+        if (file_name(name, ".lock", &file) < 0) {
+                safe_close(fd);
+                return;
+        }
+        /* Before the name's: no take-back of it can begin meanwhile. */
+        drop_take_back_left(name);
         release_file(file, fd);
 }

@@ -308,6 +308,40 @@ TEST(the_wait_is_bounded) {
         dir_free(d);
 }
 
+/* A take-back killed halfway (its lock fds closed, nothing released) leaves
+ * its lock file: the next cell of the name removes it as it ends; one that a
+ * take-back holds stays. */
+TEST(a_killed_take_back_leaves_nothing) {
+        char *d = dir_new();
+        _cleanup_free_ char *path = NULL, *mark_path = NULL, *notes = NULL;
+        int fd = -EBADF, mark = -EBADF, held = -EBADF, held_mark = -EBADF;
+
+        ASSERT_OK(name_lock_path("web", &path));
+        ASSERT_TRUE(asprintf(&mark_path, "%s/lock/web.take-back", d) > 0);
+        ASSERT_OK(name_lock_acquire("web", &fd, NULL, NULL));
+        close(fd);                              /* the cell killed */
+        ASSERT_OK(name_lock_take_stale("web", &fd, &mark, &notes));
+        close(fd);                              /* and its take-back */
+        close(mark);
+        ASSERT_OK(access(mark_path, F_OK));
+
+        ASSERT_OK(name_lock_acquire("web", &fd, NULL, NULL));
+        ASSERT_OK(access(mark_path, F_OK));     /* not while the cell runs */
+        name_lock_release("web", fd);
+        ASSERT_TRUE(access(mark_path, F_OK) < 0 && errno == ENOENT);
+        ASSERT_TRUE(access(path, F_OK) < 0 && errno == ENOENT);
+
+        /* A take-back's own file is the take-back's to remove. */
+        ASSERT_OK(name_lock_acquire("web", &fd, NULL, NULL));
+        close(fd);
+        notes = mfree(notes);
+        ASSERT_OK(name_lock_take_stale("web", &held, &held_mark, &notes));
+        name_lock_release_stale("web", held, held_mark, true);
+        ASSERT_TRUE(access(mark_path, F_OK) < 0 && errno == ENOENT);
+        ASSERT_TRUE(access(path, F_OK) < 0 && errno == ENOENT);
+        dir_free(d);
+}
+
 TEST(bad_names) {
         char *d = dir_new();
         int fd = -EBADF;
