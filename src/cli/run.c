@@ -518,5 +518,7 @@ int verb_run(int argc, char *argv[]) {
                 scope_prime(a.manager, streq_ptr(prime, "1"));
         r = run_unit(&a);
         scope_prime_cancel();   /* only when no scope_new() took it over */
+        /* systemd goes by our exit: what it has not read yet, first. */
+        (void) notify_drain(NOTIFY_DRAIN_USEC);
         return r;
 }

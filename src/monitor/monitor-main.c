@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "monitor.h"
+#include "notify-send.h"
 
 #define EXIT_CELL_FAILURE 2     /* cell's own "cell itself failed" (cell(1)) */
 
@@ -54,6 +55,9 @@ int main(int argc, char *argv[]) {
         s.uid_lock_fd = safe_close(s.uid_lock_fd);
         /* Its mounts are gone with it: another start may take back there. */
         monitor_state_release_shared(&s);
+        /* systemd goes by our exit, and the exec below would drop it: what
+         * it has not read yet, first. */
+        (void) notify_drain(NOTIFY_DRAIN_USEC);
         if (s.finish) {
                 r = monitor_finish(&s, status);
                 log_error_errno(r, "Cleaning up after the payload: cannot run cell __finish: %m");

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,6 +153,30 @@ int notify_flush(void) {
         }
         upstream_tell();
         return r == -EAGAIN ? 0 : r < 0 ? r : 1;
+}
+
+int notify_drain(uint64_t timeout_usec) {
+        uint64_t deadline = now_monotonic_usec() + timeout_usec;
+
+        while (upstream.queue.n > 0) {
+                struct pollfd pfd = { .fd = upstream.fd, .events = POLLOUT };
+                uint64_t now = now_monotonic_usec();
+                int r;
+
+                if (now >= deadline) {
+                        log_debug("notify: the service manager did not read in time: what waited is dropped");
+                        notify_queue_done(&upstream.queue);
+                        upstream_tell();
+                        return 0;
+                }
+                r = poll(&pfd, 1, (int) ((deadline - now + USEC_PER_MSEC - 1) / USEC_PER_MSEC));
+                if (r < 0 && errno != EINTR)
+                        return negative_errno();
+                r = notify_flush();
+                if (r < 0)
+                        return r;
+        }
+        return 1;
 }
 
 int notify_send(const char *text) {

@@ -22,6 +22,12 @@ int notify_pending_fd(void);
 /* Sends what waits, as much as the supervisor takes: 1 all of it, 0 some
  * still waits, -errno when it could not be sent (and is dropped). */
 int notify_flush(void);
+/* At exit: what still waits gets up to timeout_usec to be taken by the
+ * supervisor, which goes by our exit, and should learn the payload's last
+ * STATUS=, ERRNO= or STOPPING=1 before it. 1 all sent (or nothing waited),
+ * 0 the rest dropped at the deadline, -errno as notify_flush(). */
+#define NOTIFY_DRAIN_USEC (1 * USEC_PER_SEC)
+int notify_drain(uint64_t timeout_usec);
 /* hook is called whenever notify_pending_fd() changes: the loop's watch
  * follows it (the old fd is still open during the call). NULL: none. */
 void notify_set_pending_hook(void (*hook)(void *userdata), void *userdata);

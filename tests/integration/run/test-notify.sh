@@ -202,4 +202,34 @@ for supervisor in cell cell-monitor; do
         grep -q "waits, coalesced" "$work/err" || fail "$supervisor: cell did not say it held messages back: $(cat "$work/err")"
 done
 unset CELL_MONITOR
+
+# --- The payload's last words while the supervisor does not read: it
+# floods, then exits by itself. systemd goes by its service's exit, so cell
+# (and cell-monitor) wait for it to take what is queued before they exit:
+# the last STATUS= arrives once it reads again (up to a second later). It
+# was dropped: the supervisor saw cell gone with the flood's middle.
+u=$(unit lastword "[Root]" "Directory=$root" "[Exec]" \
+        "Exec=/bin/sh -c 'while [ ! -e /tmp/go ]; do sleep 0.05; done; notify-probe --flood 3000; touch /tmp/sent'")
+for supervisor in cell cell-monitor; do
+        case $supervisor in
+        cell)           export CELL_MONITOR=0 ;;
+        cell-monitor)   unset CELL_MONITOR ;;
+        esac
+        start_cell "$u"
+        wait_for "$supervisor: the payload running" grep -q "The payload is running" "$work/err"
+        [ "$supervisor" = cell ] || wait_for "cell-monitor" grep -q "cell-monitor supervises" "$work/err"
+        kill -STOP "$listener"
+        touch "$root/tmp/go"
+        for _ in $(seq 100); do [ -e "$root/tmp/sent" ] && break; sleep 0.1; done
+        [ -e "$root/tmp/sent" ] || { kill -CONT "$listener"; fail "$supervisor: the flood did not end"; }
+        # The payload exits now; cell would be gone well within this.
+        sleep 0.3
+        kill -CONT "$listener"
+        status=0
+        wait "$cell" || status=$?
+        expect "$supervisor: cell's exit status" "$status" 0
+        wait_for "$supervisor: the last STATUS= once the supervisor reads" \
+                grep -q "STATUS=$(unit_name lastword): flood 3000" "$work/up.log"
+done
+unset CELL_MONITOR
 echo "ok"

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "notify-internal.h"
@@ -197,6 +198,55 @@ TEST(send_never_waits) {
         close(up);
         unsetenv("NOTIFY_SOCKET");
         ASSERT_EQ(notify_send("STATUS=web: nobody"), 0);
+}
+
+/* At exit, what waits gets its time to go up: the supervisor that reads
+ * late gets the last STATUS= before it sees us gone; one that never reads
+ * costs the exit no more than the deadline, and what waited is dropped. */
+TEST(drain_at_exit) {
+        int up = test_upstream_open("cell-test-notify-send"), status;
+        uint64_t t;
+        pid_t pid;
+        char *s;
+
+        alarm(10);
+        while (notify_pending_fd() < 0)
+                ASSERT_TRUE(notify_send("STATUS=web: fill") > 0);
+        ASSERT_TRUE(notify_send("STATUS=web: last") > 0);
+        pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                /* The late reader: the last datagram it reads is ours. */
+                char *last = NULL;
+
+                (void) usleep(200 * 1000);
+                while ((s = test_upstream_read(up, 1000))) {
+                        free(last);
+                        last = s;
+                }
+                _exit(last && streq(last, "STATUS=web: last") ? 0 : 1);
+        }
+        t = now_monotonic_usec();
+        ASSERT_EQ(notify_drain(5 * USEC_PER_SEC), 1);
+        t = now_monotonic_usec() - t;
+        ASSERT_TRUE(t >= 150 * USEC_PER_MSEC);  /* it waited for the reader */
+        ASSERT_EQ(notify_pending_fd(), -EBADF);
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+        /* Nobody reads: dropped at the deadline. */
+        while (notify_pending_fd() < 0)
+                ASSERT_TRUE(notify_send("STATUS=web: fill") > 0);
+        t = now_monotonic_usec();
+        ASSERT_EQ(notify_drain(100 * USEC_PER_MSEC), 0);
+        t = now_monotonic_usec() - t;
+        ASSERT_TRUE(t >= 100 * USEC_PER_MSEC && t < 2 * USEC_PER_SEC);
+        ASSERT_EQ(notify_pending_fd(), -EBADF);
+        /* Nothing waits: at once. */
+        ASSERT_EQ(notify_drain(100 * USEC_PER_MSEC), 1);
+        alarm(0);
+        close(up);
+        unsetenv("NOTIFY_SOCKET");
 }
 
 /* cell's loop sends what waits once the supervisor has read: no other event
