@@ -35,6 +35,7 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <linux/securebits.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -131,7 +132,8 @@ void spawn_tree_trees_done(MountIdmapTrees *t) {
 
 /* The builder's child: in the container's pid, net and ipc namespaces, in
  * S, the host's root with the container root's fsuid. */
-_noreturn_ static void builder_build(const Plan *p, const MountIdmapTrees *trees, int sync_fd, int record_fd) {
+_noreturn_ static void builder_build(const Plan *p, const MountIdmapTrees *trees, int builder_pidfd, int sync_fd,
+                                     int record_fd) {
         _cleanup_close_ int root_fd = -EBADF;
         MountUndo made = MOUNT_UNDO_NULL;
         SpawnError err = {};
@@ -152,6 +154,17 @@ _noreturn_ static void builder_build(const Plan *p, const MountIdmapTrees *trees
                 r = spawn_error(&err, EPERM, "PrivateUsers=: setfsuid(%u)", (unsigned) trees->owner);
                 goto fail;
         }
+        /* The fsuid change cleared PDEATHSIG and set the dumpable flag to
+         * fs.suid_dumpable: set both again, never to outlive the builder
+         * nor be reachable from the container (ptrace, /proc/PID). */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+                r = spawn_error(&err, errno, "PrivateUsers=: prctl() after setfsuid()");
+                goto fail;
+        }
+        /* The builder may have died before the line above (getppid() is 0
+         * here, in another PID namespace: its pidfd tells). */
+        if (poll(&(struct pollfd) { .fd = builder_pidfd, .events = POLLIN }, 1, 0) != 0)
+                _exit(EXIT_FAILURE);
 
         /* Each entry of what we make goes to the supervisor's record as we
          * go: it takes it back from S if the start fails after we are gone,
@@ -180,7 +193,7 @@ fail:
 _noreturn_ static void builder_main(const Plan *p, const MountIdmapTrees *trees, int child_pidfd, int sync_fd,
                                     int record_fd) {
         SpawnError err = {};
-        int status;
+        int status, self_pidfd;
         pid_t pid;
 
         /* Never outlive the supervisor. Each exit says why to the child
@@ -197,6 +210,13 @@ _noreturn_ static void builder_main(const Plan *p, const MountIdmapTrees *trees,
                 (void) spawn_message_send(sync_fd, SPAWN_MSG_ERROR, &err, -EBADF);
                 _exit(EXIT_FAILURE);
         }
+        /* For its child to tell whether we still live (see builder_build()). */
+        self_pidfd = (int) syscall(SYS_pidfd_open, getpid(), 0);
+        if (self_pidfd < 0) {
+                (void) spawn_error(&err, errno, "PrivateUsers=: pidfd_open() of the tree builder");
+                (void) spawn_message_send(sync_fd, SPAWN_MSG_ERROR, &err, -EBADF);
+                _exit(EXIT_FAILURE);
+        }
         pid = fork();
         if (pid < 0) {
                 (void) spawn_error(&err, errno, "PrivateUsers=: fork");
@@ -209,7 +229,7 @@ _noreturn_ static void builder_main(const Plan *p, const MountIdmapTrees *trees,
                 if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
                     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
                         _exit(EXIT_FAILURE);
-                builder_build(p, trees, sync_fd, record_fd);
+                builder_build(p, trees, self_pidfd, sync_fd, record_fd);
         }
         /* The record is its child's to write. */
         safe_close(record_fd);
@@ -273,9 +293,8 @@ int spawn_tree_ended(int *builder_pidfd, SpawnError *err) {
         if (si.si_code == CLD_EXITED)
                 return 0;
         /* Killed (by anyone): its child, which builds, went with it
-         * (PR_SET_PDEATHSIG) and told the container's init nothing -- or,
-         * past its setfsuid(), which clears that, builds on, unwatched.
-         * The start fails; the init's end ends it, and what the record
+         * (PR_SET_PDEATHSIG, set again after its setfsuid()) and told the
+         * container's init nothing. The start fails, and what the record
          * says was made is taken back (spawn-undo.h). */
         return spawn_error(err, EIO, "PrivateUsers=: the tree builder died of signal %d", si.si_status);
 }
