@@ -181,6 +181,12 @@ void output_relay_tell_gone(OutputRelay *r, const char *stream) {
                                   "is dropped from now on.", stream);
 }
 
+void output_relay_set_gone(OutputRelay *r, int error) {
+        r->out_gone = true;
+        r->out_error = error;
+        r->out_gone_told = true;
+}
+
 static uint64_t output_relay_now_msec(void) {
         struct timespec ts;
 

@@ -60,6 +60,9 @@ bool output_relay_newly_gone(OutputRelay *r);
 /* That, said once as a warning naming stream ("stdout", "stderr"): for
  * cell's relay and cell-monitor's alike. */
 void output_relay_tell_gone(OutputRelay *r, const char *stream);
+/* OUT failed for good before this relay began (cell's relay said so before
+ * the hand-over): dropped from the start, and nothing said again. */
+void output_relay_set_gone(OutputRelay *r, int error);
 /* After the payload exited: what is left in the pipe, until its end, for as
  * long as it comes without a pause of a second, and never beyond
  * TIMEOUT_MSEC in all (a writer that escaped, a journal that takes nothing). */

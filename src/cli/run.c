@@ -97,6 +97,7 @@ static int on_handover(sd_event_source *source, uint64_t usec, void *userdata) {
                 .monitor_fd = run->monitor_fd,
                 .cell_fd = run->cell_fd,
                 .output_fds = { run->relay->output[0].pipe, run->relay->output[1].pipe },
+                .output_gone = { run->relay->output[0].out_gone, run->relay->output[1].out_gone },
         };
         const char *why = run->console ? "the console's pty is forwarded by cell" : monitor_handover_refused(&h);
 

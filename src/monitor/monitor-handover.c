@@ -187,6 +187,8 @@ int monitor_hand_over(const MonitorHandover *h) {
         }
         s.output_fds[0] = h->output_fds[0];
         s.output_fds[1] = h->output_fds[1];
+        s.output_gone[0] = h->output_gone[0];
+        s.output_gone[1] = h->output_gone[1];
         s.notify_pending = pending;
         s.debug = log_get_max_level() >= LOG_DEBUG;
 

@@ -28,6 +28,7 @@ typedef struct MonitorHandover {
         int cell_fd;                    /* ... and cell's own binary */
         int output_fds[2];              /* the read ends of the payload's stdout and stderr,
                                          * relayed to our fd 1 and 2 (src/cli/run-relay.h); -EBADF: none */
+        bool output_gone[2];            /* ... whose stream failed for good (said so already) */
 } MonitorHandover;
 
 /* cell-monitor and cell's own binary as O_PATH fds, opened as soon as the

@@ -256,6 +256,8 @@ static int loop_setup(Loop *l) {
                 r = output_relay_start(&l->output[i], l->s->output_fds[i], i == 0 ? STDOUT_FILENO : STDERR_FILENO);
                 if (r >= 0)
                         l->s->output_fds[i] = -EBADF;   /* the relay's */
+                if (r >= 0 && l->s->output_gone[i])
+                        output_relay_set_gone(&l->output[i], EPIPE);
                 if (r >= 0)
                         r = output_watch(l, i);
         }

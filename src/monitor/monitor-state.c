@@ -25,6 +25,7 @@ enum {
         ARG_OOM_FD, ARG_OOM_EVENTFD, ARG_OOM_DIRFD, ARG_OOM_KILLS, ARG_OOM_SEEN, ARG_OOM_GONE,
         ARG_UID_LOCK_FD, ARG_UID_LOCK_PATH, ARG_NAME_LOCK_FD, ARG_NETNS_FD, ARG_CELL_FD, ARG_FINISH, ARG_DEBUG,
         ARG_SHARED_LOCK_FD, ARG_STDOUT_PIPE_FD, ARG_STDERR_PIPE_FD, ARG_NOTIFY_PENDING,
+        ARG_STDOUT_GONE, ARG_STDERR_GONE,
 };
 
 static const struct option options[] = {
@@ -55,6 +56,8 @@ static const struct option options[] = {
         { "cell-fd",           required_argument, NULL, ARG_CELL_FD       },
         { "stdout-pipe-fd",    required_argument, NULL, ARG_STDOUT_PIPE_FD },
         { "stderr-pipe-fd",    required_argument, NULL, ARG_STDERR_PIPE_FD },
+        { "stdout-gone",       no_argument,       NULL, ARG_STDOUT_GONE    },
+        { "stderr-gone",       no_argument,       NULL, ARG_STDERR_GONE    },
         { "finish",            required_argument, NULL, ARG_FINISH        },
         { "notify-pending",    required_argument, NULL, ARG_NOTIFY_PENDING },
         { "debug",             no_argument,       NULL, ARG_DEBUG         },
@@ -152,6 +155,10 @@ int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_a
                 r = push_fd(&l, "stdout-pipe-fd", s->output_fds[0], ret_fds, &n);
         if (r >= 0 && s->output_fds[1] >= 0)
                 r = push_fd(&l, "stderr-pipe-fd", s->output_fds[1], ret_fds, &n);
+        if (r >= 0 && s->output_fds[0] >= 0 && s->output_gone[0])
+                r = monitor_push_option(&l, "stdout-gone", NULL);
+        if (r >= 0 && s->output_fds[1] >= 0 && s->output_gone[1])
+                r = monitor_push_option(&l, "stderr-gone", NULL);
         for (char **t = s->notify_pending; r >= 0 && t && *t; t++)
                 r = monitor_push_option(&l, "notify-pending", *t);
         if (r >= 0 && s->debug)
@@ -304,6 +311,12 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                         break;
                 case ARG_STDERR_PIPE_FD:
                         r = monitor_parse_fd("stderr-pipe-fd", optarg, &s.output_fds[1]);
+                        break;
+                case ARG_STDOUT_GONE:
+                        s.output_gone[0] = true;
+                        break;
+                case ARG_STDERR_GONE:
+                        s.output_gone[1] = true;
                         break;
                 case ARG_FINISH:
                         r = strv_extend(&s.finish, optarg) < 0 ? log_oom() : 0;

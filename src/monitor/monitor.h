@@ -67,6 +67,7 @@ typedef struct MonitorState {
         char **finish;                  /* ... with these options at the end; NULL: nothing to do */
         int output_fds[2];              /* the payload's stdout and stderr pipes, relayed to our
                                          * fd 1 and 2 (output-relay.h) until their end; -EBADF: none */
+        bool output_gone[2];            /* ... whose stream cell found gone (and said so) */
         char **notify_pending;          /* what cell could not tell its supervisor yet
                                          * (notify_pending_texts()), sent first */
         bool debug;                     /* cell ran with --verbose */
