@@ -58,6 +58,18 @@ wait_for() {
         fail "$what: not within 10 s; cell said: $(cat "$work/err")"
 }
 
+# start_under SUPERVISOR UNIT: start_cell, the payload supervised by cell
+# (CELL_MONITOR=0) or, once it has handed over, by cell-monitor.
+start_under() {
+        case $1 in
+        cell)           export CELL_MONITOR=0 ;;
+        cell-monitor)   unset CELL_MONITOR ;;
+        esac
+        start_cell "$2"
+        wait_for "$1: the payload running" grep -q "The payload is running" "$work/err"
+        [ "$1" = cell ] || wait_for "cell-monitor" grep -q "cell-monitor supervises" "$work/err"
+}
+
 # stop_cell: SIGTERM, and cell must end the payload and exit 0.
 stop_cell() {
         local status=0
@@ -159,13 +171,7 @@ u=$(unit extend "[Root]" "Directory=$root" "[Exec]" \
         "Exec=/bin/sh -c 'trap \"notify-probe EXTEND_TIMEOUT_USEC=5000000; sleep 2; exit 0\" TERM; while :; do sleep 0.2; done'" \
         "TimeoutStopSec=1s")
 for supervisor in cell cell-monitor; do
-        case $supervisor in
-        cell)           export CELL_MONITOR=0 ;;
-        cell-monitor)   unset CELL_MONITOR ;;
-        esac
-        start_cell "$u"
-        wait_for "$supervisor: the payload running" grep -q "The payload is running" "$work/err"
-        [ "$supervisor" = cell ] || wait_for "cell-monitor" grep -q "cell-monitor supervises" "$work/err"
+        start_under "$supervisor" "$u"
         stop_cell
         grep -qxF "b'EXTEND_TIMEOUT_USEC=15000000\\n'" "$work/up.log" ||
                 fail "$supervisor: EXTEND_TIMEOUT_USEC= did not go up: $(cat "$work/up.log")"
@@ -180,14 +186,9 @@ u=$(unit flood "[Root]" "Directory=$root" "[Exec]" \
         "Exec=/bin/sh -c 'trap \"echo TERM > /tmp/term; sleep 1; exit 0\" TERM; notify-probe --flood 0 & while :; do sleep 0.1; done'")
 flooding() { grep -q "STATUS=$(unit_name flood): flood [0-9]" "$work/up.log"; }
 for supervisor in cell cell-monitor; do
-        case $supervisor in
-        cell)           export CELL_MONITOR=0 ;;
-        cell-monitor)   unset CELL_MONITOR ;;
-        esac
         rm -f "$root/tmp/term"
-        start_cell "$u"
+        start_under "$supervisor" "$u"
         wait_for "$supervisor: the flood" flooding
-        [ "$supervisor" = cell ] || wait_for "cell-monitor" grep -q "cell-monitor supervises" "$work/err"
         kill -STOP "$listener"
         sleep 0.5
         kill -TERM "$cell"
@@ -211,13 +212,7 @@ unset CELL_MONITOR
 u=$(unit lastword "[Root]" "Directory=$root" "[Exec]" \
         "Exec=/bin/sh -c 'while [ ! -e /tmp/go ]; do sleep 0.05; done; notify-probe --flood 3000; touch /tmp/sent'")
 for supervisor in cell cell-monitor; do
-        case $supervisor in
-        cell)           export CELL_MONITOR=0 ;;
-        cell-monitor)   unset CELL_MONITOR ;;
-        esac
-        start_cell "$u"
-        wait_for "$supervisor: the payload running" grep -q "The payload is running" "$work/err"
-        [ "$supervisor" = cell ] || wait_for "cell-monitor" grep -q "cell-monitor supervises" "$work/err"
+        start_under "$supervisor" "$u"
         kill -STOP "$listener"
         touch "$root/tmp/go"
         for _ in $(seq 100); do [ -e "$root/tmp/sent" ] && break; sleep 0.1; done

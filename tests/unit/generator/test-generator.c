@@ -484,37 +484,45 @@ TEST(dry_run_prints_and_writes_nothing) {
         rm_rf(outdir);
 }
 
+/* UNITS/NAME and one drop-in of it, NAME.d/CONF. */
+static void write_with_dropin(const char *units, const char *name, const char *text, const char *conf,
+                              const char *conf_text) {
+        _cleanup_free_ char *dir = NULL;
+
+        write_file(units, name, text);
+        ASSERT_TRUE(asprintf(&dir, "%s/%s.d", units, name) > 0);
+        ASSERT_EQ(mkdir(dir, 0755), 0);
+        write_file(dir, conf, conf_text);
+}
+
+/* How often needle occurs in haystack. */
+static unsigned count_of(const char *haystack, const char *needle) {
+        unsigned n = 0;
+
+        for (const char *p = haystack; (p = strstr(p, needle)); p++)
+                n++;
+        return n;
+}
+
 /* A WantedBy= (or RequiredBy=, Alias=) repeated, in the unit or again in a
  * drop-in, is one link, as systemd's [Install] makes it: printed once by
  * --dry-run, made once by the run. */
 TEST(repeated_install_links_once) {
-        _cleanup_free_ char *units = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL, *dir = NULL;
+        _cleanup_free_ char *units = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL;
         _cleanup_free_ char *link = NULL, *wants = NULL, *requires = NULL, *alias = NULL;
-        const char *p;
-        unsigned n = 0;
 
-        write_file(units, "web.cell", "[Install]\nWantedBy=multi-user.target\nWantedBy=multi-user.target\n"
-                   "RequiredBy=app.target\nAlias=www@web.service\nAlias=www@web.service\n"
-                   "[Root]\nDirectory=/\n[Exec]\nExec=/bin/true\n");
-        ASSERT_TRUE(asprintf(&dir, "%s/web.cell.d", units) > 0);
-        ASSERT_EQ(mkdir(dir, 0755), 0);
-        write_file(dir, "10-install.conf", "[Install]\nWantedBy=multi-user.target\nRequiredBy=app.target\n");
+        write_with_dropin(units, "web.cell", "[Install]\nWantedBy=multi-user.target\nWantedBy=multi-user.target\n"
+                          "RequiredBy=app.target\nAlias=www@web.service\nAlias=www@web.service\n"
+                          "[Root]\nDirectory=/\n[Exec]\nExec=/bin/true\n",
+                          "10-install.conf", "[Install]\nWantedBy=multi-user.target\nRequiredBy=app.target\n");
 
         ASSERT_EQ(run_into(units, outdir, true, &o, &e), 0);
         ASSERT_TRUE(asprintf(&wants, "%s/multi-user.target.wants/cell@web.service -> ", outdir) > 0);
         ASSERT_TRUE(asprintf(&requires, "%s/app.target.requires/cell@web.service -> ", outdir) > 0);
         ASSERT_TRUE(asprintf(&alias, "%s/www@web.service -> ", outdir) > 0);
-        for (p = o; (p = strstr(p, wants)); p++)
-                n++;
-        ASSERT_EQ(n, 1u);
-        n = 0;
-        for (p = o; (p = strstr(p, requires)); p++)
-                n++;
-        ASSERT_EQ(n, 1u);
-        n = 0;
-        for (p = o; (p = strstr(p, alias)); p++)
-                n++;
-        ASSERT_EQ(n, 1u);
+        ASSERT_EQ(count_of(o, wants), 1u);
+        ASSERT_EQ(count_of(o, requires), 1u);
+        ASSERT_EQ(count_of(o, alias), 1u);
         ASSERT_STREQ(e, "");
 
         o = mfree(o);
@@ -530,35 +538,23 @@ TEST(repeated_install_links_once) {
 /* A dependency or host path named twice (in the unit, again in a drop-in,
  * a root that is also a Bind= source) is one line of the drop-in. */
 TEST(repeated_dependencies_once) {
-        _cleanup_free_ char *units = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL, *dir = NULL;
+        _cleanup_free_ char *units = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL;
         _cleanup_free_ char *dropin = NULL;
-        const char *p;
-        unsigned n = 0;
 
-        write_file(units, "web.cell", "[Unit]\nWants=db.service\nWants=db.service\nAfter=network.target\n"
-                   "After=network.target db.service\n[Install]\nWantedBy=multi-user.target\n"
-                   "[Root]\nDirectory=/srv/web\nBind=/srv/web:/mirror\nBind=/srv/data:/a\nBind=/srv/data:/b\n"
-                   "[Exec]\nExec=/bin/true\n");
-        ASSERT_TRUE(asprintf(&dir, "%s/web.cell.d", units) > 0);
-        ASSERT_EQ(mkdir(dir, 0755), 0);
-        write_file(dir, "10-deps.conf", "[Unit]\nWants=db.service\nAfter=network.target\n");
+        write_with_dropin(units, "web.cell", "[Unit]\nWants=db.service\nWants=db.service\nAfter=network.target\n"
+                          "After=network.target db.service\n[Install]\nWantedBy=multi-user.target\n"
+                          "[Root]\nDirectory=/srv/web\nBind=/srv/web:/mirror\nBind=/srv/data:/a\n"
+                          "Bind=/srv/data:/b\n[Exec]\nExec=/bin/true\n",
+                          "10-deps.conf", "[Unit]\nWants=db.service\nAfter=network.target\n");
 
         ASSERT_EQ(run_into(units, outdir, false, &o, &e), 0);
         ASSERT_STREQ(e, "");
         dropin = read_file(outdir, "cell@web.service.d/50-cell-generator.conf");
         ASSERT_CONTAINS(dropin, "After=network.target\nAfter=db.service\nWants=db.service\n");
-        for (p = dropin; (p = strstr(p, "Wants=")); p++)
-                n++;
-        ASSERT_EQ(n, 1u);
-        n = 0;
-        for (p = dropin; (p = strstr(p, "After=")); p++)
-                n++;
-        ASSERT_EQ(n, 2u);
+        ASSERT_EQ(count_of(dropin, "Wants="), 1u);
+        ASSERT_EQ(count_of(dropin, "After="), 2u);
         ASSERT_CONTAINS(dropin, "RequiresMountsFor=/srv/web\nRequiresMountsFor=/srv/data\n");
-        n = 0;
-        for (p = dropin; (p = strstr(p, "RequiresMountsFor=")); p++)
-                n++;
-        ASSERT_EQ(n, 2u);
+        ASSERT_EQ(count_of(dropin, "RequiresMountsFor="), 2u);
         rm_rf(units);
         rm_rf(outdir);
 }
