@@ -2,7 +2,7 @@
 /* src/basic/fs-util.c: block_device_node(), a block device's node for a
  * message or an open: its kernel name, or none where sysfs has no such
  * device. write_file_atomic_at(): old bytes or new ones, whole, and no
- * temporary file piled up. */
+ * temporary file piled up, also where the file system has no O_TMPFILE. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <seccomp.h>
 #include <unistd.h>
 
 #include "fs-util.h"
@@ -129,6 +130,67 @@ TEST(write_file_atomic_replaces_whole) {
         ASSERT_STREQ(names, "resolv.conf ");
 
         ASSERT_OK(unlinkat(dir_fd, "resolv.conf", 0) < 0 ? -errno : 0);
+        ASSERT_OK(rmdir(dir) < 0 ? -errno : 0);
+}
+
+/* A file system without O_TMPFILE (EOPNOTSUPP: vfat, NFSv3, FUSE, overlayfs
+ * before 6.6), made here by a seccomp filter of the child's own: the file
+ * is written under the temporary name and renamed, with what a killed
+ * writer left there (or planted as a link) replaced, never followed. */
+TEST(write_file_atomic_without_o_tmpfile) {
+        char dir[PATH_MAX];
+        int status;
+        pid_t pid;
+
+        ASSERT_NOT_NULL(atomic_dir(dir, sizeof dir));
+        pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                char names[256], buf[64], tmp[NAME_MAX + 1];
+                _cleanup_close_ int dir_fd = -EBADF, planted = -EBADF;
+                scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+                struct stat st, like;
+                ssize_t len;
+
+                ASSERT_NOT_NULL(ctx);
+                ASSERT_OK(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EOPNOTSUPP), SCMP_SYS(openat), 1,
+                                           SCMP_A2(SCMP_CMP_MASKED_EQ, __O_TMPFILE, __O_TMPFILE)));
+                ASSERT_OK(seccomp_load(ctx));
+                seccomp_release(ctx);
+                dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                ASSERT_TRUE(dir_fd >= 0);
+                ASSERT_TRUE(openat(dir_fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600) < 0 && errno == EOPNOTSUPP);
+
+                ASSERT_OK(write_file_atomic_at(dir_fd, "resolv.conf", "old\n", 4, 0600, NULL));
+                ASSERT_OK(fstatat(dir_fd, "resolv.conf", &like, 0) < 0 ? -errno : 0);
+                ASSERT_EQ(like.st_mode & 07777, 0600u);
+                ASSERT_OK(atomic_tmp_name("resolv.conf", tmp, sizeof tmp));
+                planted = openat(dir_fd, tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+                ASSERT_TRUE(planted >= 0);
+                ASSERT_EQ(write(planted, "half", 4), 4);
+                ASSERT_OK(write_file_atomic_at(dir_fd, "resolv.conf", "nameserver 10.0.0.1\n", 20, 0644, &like));
+                atomic_read(dir_fd, "resolv.conf", buf, sizeof buf, &len);
+                ASSERT_EQ(len, 20);
+                ASSERT_TRUE(memcmp(buf, "nameserver 10.0.0.1\n", 20) == 0);
+                ASSERT_OK(fstatat(dir_fd, "resolv.conf", &st, 0) < 0 ? -errno : 0);
+                ASSERT_EQ(st.st_mode & 07777, 0600u);
+                /* The planted file was unlinked, not written into. */
+                ASSERT_EQ(pread(planted, buf, sizeof buf, 0), 4);
+                atomic_names(dir_fd, names, sizeof names);
+                ASSERT_STREQ(names, "resolv.conf ");
+
+                ASSERT_OK(symlinkat("/nonexistent/target", dir_fd, tmp) < 0 ? -errno : 0);
+                ASSERT_OK(write_file_atomic_at(dir_fd, "resolv.conf", "x\n", 2, 0644, NULL));
+                atomic_read(dir_fd, "resolv.conf", buf, sizeof buf, &len);
+                ASSERT_EQ(len, 2);
+                ASSERT_TRUE(access("/nonexistent/target", F_OK) < 0);
+                atomic_names(dir_fd, names, sizeof names);
+                ASSERT_STREQ(names, "resolv.conf ");
+                ASSERT_OK(unlinkat(dir_fd, "resolv.conf", 0) < 0 ? -errno : 0);
+                _exit(0);
+        }
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
         ASSERT_OK(rmdir(dir) < 0 ? -errno : 0);
 }
 
