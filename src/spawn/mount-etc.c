@@ -301,21 +301,19 @@ static int etc_copy(int root_fd, const PlanEtcFile *f, MountCreated *created, co
          * bytes, and truncating it first would empty it. */
         if (same_inode(&st, &src_st))
                 return 0;
-        /* A hard link shares its bytes with another name, maybe one outside
-         * the root on the same file system: never write through one. */
-        if (st.st_nlink > 1)
-                return spawn_error(err, EMLINK, "%s: %s has other hard links, refusing to write it%s",
-                                   what, f->target, strcmp(f->key, "ResolvConf") == 0 ?
-                                   " (replace-* makes a new file)" : "");
-
         /* Whole or not at all: a new inode with the old one's owner and
          * mode, renamed over it. A start killed midway leaves the old file
          * (and a persistent root keeps it for the next start), never a
-         * truncated one. */
+         * truncated one. A hard link's other names keep the old bytes. */
         r = etc_write_atomic(parent_fd, name, f, data, size, &st, created, what, err);
         if (r != -EBUSY)
                 return r;
 
+        /* A hard link shares its bytes with another name, maybe one outside
+         * the root on the same file system: never written through. */
+        if (st.st_nlink > 1)
+                return spawn_error(err, EMLINK, "%s: %s is a mount point with other hard links, refusing to "
+                                   "write into it", what, f->target);
         /* A mount point (a file bound there): nothing can be renamed over
          * it, so it is written into, as before. Reopened through the fd,
          * never by name: the same inode, checked above. */

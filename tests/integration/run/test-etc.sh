@@ -297,15 +297,26 @@ for dev in "1 3" "4000 0"; do
                 "$(printf '%x %x' $dev)"
 done
 
-# A hard link to a host file: copy refuses to write through it.
+# A hard link to a host file: copy never writes through it; the container's
+# name gets a file of its own, renamed over it, and the host's keeps its bytes.
 rm -f "$root/etc/resolv.conf"
 ln "$work/victim" "$root/etc/resolv.conf"
 resolv evilhard "[Exec]" "ResolvConf=copy-host"
-[ "$status" -ne 0 ] || fail "copy-host wrote through a hard link"
-expect_match "copy-host, hard link: message" "$(cat "$work/err")" \
-        "$(at evilhard 4)ResolvConf=copy-host: /etc/resolv.conf has other hard links, refusing"
+expect "copy-host, hard link: status" "$status" 0
 check_victims "ResolvConf=copy-host, hard link"
+expect "copy-host, hard link: the container's file" "$(cat "$root/etc/resolv.conf")" "$host_resolv"
+expect "copy-host, hard link: the link broken" "$(stat -c %h "$root/etc/resolv.conf") $(stat -c %h "$work/victim")" "1 1"
 rm -f "$root/etc/resolv.conf"
+# ... but a file bound there is written into, as nothing can be renamed over
+# a mount point: with other hard links, refused.
+echo "bound" > "$work/boundrc"
+ln "$work/boundrc" "$work/boundrc.link"
+resolv evilbound "Bind=$work/boundrc:/etc/resolv.conf" "[Exec]" "ResolvConf=copy-host"
+[ "$status" -ne 0 ] || fail "copy-host wrote into a bound file with other hard links"
+expect_match "copy-host, bound hard link: message" "$(cat "$work/err")" \
+        "$(at evilbound 5)ResolvConf=copy-host: /etc/resolv.conf is a mount point with other hard links, refusing"
+expect "copy-host, bound hard link: its bytes" "$(cat "$work/boundrc.link")" bound
+rm -f "$work/boundrc" "$work/boundrc.link" "$root/etc/resolv.conf"
 
 # /etc itself a link (to a host directory's path): the writing values
 # leave the file alone, for they write with the host's capabilities and a
