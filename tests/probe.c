@@ -566,7 +566,7 @@ static int chroot_escape(const char *marker) {
         r = chroot("/tmp/escape");
         printf("{\"chroot\": %d", r < 0 ? errno : 0);
         for (int i = 0; i < 64; i++)
-                (void) chdir("..");
+                (void) !chdir("..");
         r = chroot(".");
         printf(", \"chroot2\": %d", r < 0 ? errno : 0);
         r = stat(marker, &st);

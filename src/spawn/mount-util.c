@@ -462,7 +462,7 @@ void mount_created_undo(MountCreated *created, int root_fd, int host_fd) {
                         created_remove(e->host ? host_fd : root_fd, e);
         }
         if (cwd_fd >= 0)
-                (void) fchdir(cwd_fd);
+                (void) !fchdir(cwd_fd);
         mount_created_done(created);
         /* Taken back by the process that made it (the supervisor's, with
          * no record, runs last): the supervisor has nothing left to do. */

@@ -68,7 +68,7 @@ int spawn_tree_enter_private(int *ret_host_mntns, int *ret_host_cwd, SpawnUndo *
         if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
                 r = -errno;
                 if (setns(fd, CLONE_NEWNS) >= 0 && cwd >= 0)
-                        (void) fchdir(cwd);
+                        (void) !fchdir(cwd);
                 return spawn_error(err, r, "PrivateUsers=: making the mount namespace a slave");
         }
         /* S, held past the builder's end: where what it made is taken back
@@ -76,7 +76,7 @@ int spawn_tree_enter_private(int *ret_host_mntns, int *ret_host_cwd, SpawnUndo *
         r = spawn_undo_hold(undo, "/proc/self/ns/mnt", true);
         if (r < 0) {
                 if (setns(fd, CLONE_NEWNS) >= 0 && cwd >= 0)
-                        (void) fchdir(cwd);
+                        (void) !fchdir(cwd);
                 return spawn_error(err, r, "PrivateUsers=: opening the private mount namespace");
         }
         *ret_host_mntns = TAKE_FD(fd);
@@ -90,7 +90,7 @@ void spawn_tree_leave_private(int *host_mntns, int *host_cwd) {
         /* The child has its own copy by now (or is gone): S ends with the
          * builder. */
         if (setns(*host_mntns, CLONE_NEWNS) >= 0 && *host_cwd >= 0)
-                (void) fchdir(*host_cwd);
+                (void) !fchdir(*host_cwd);
         *host_mntns = safe_close(*host_mntns);
         *host_cwd = safe_close(*host_cwd);
 }

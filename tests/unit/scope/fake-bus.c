@@ -36,7 +36,7 @@ static _noreturn_ void serve(fake_bus_setup_t setup, void *userdata, int ready_f
         (void) prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (sd_bus_open_system(&bus) < 0 || setup(bus, userdata) < 0)
                 _exit(1);
-        (void) write(ready_fd, "r", 1);
+        (void) !write(ready_fd, "r", 1);
         close(ready_fd);
         for (;;) {
                 int r = sd_bus_process(bus, NULL);

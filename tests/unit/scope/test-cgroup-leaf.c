@@ -154,7 +154,7 @@ static void two_cells(void) {
         ASSERT_TRUE(other >= 0);
         if (other == 0) {
                 char c;
-                (void) read(go[0], &c, 1);
+                (void) !read(go[0], &c, 1);
                 _exit(0);
         }
         snprintf(theirs, sizeof theirs, "cell.supervisor-%d", (int) other);
@@ -202,7 +202,7 @@ static void cleanup_own(void) {
                 fixture_kill_procs(own);
                 char cmd[1100];
                 snprintf(cmd, sizeof cmd, "find '%s' -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null", own);
-                (void) system(cmd);
+                (void) !system(cmd);
                 if (rmdir(own) >= 0 || errno == ENOENT)
                         return;
                 usleep(10000);

@@ -196,7 +196,7 @@ static void limits_attach_free(void) {
         ASSERT_TRUE(pid >= 0);
         if (pid == 0) {
                 char c;
-                (void) read(sync_pipe[0], &c, 1);       /* wait until attached */
+                (void) !read(sync_pipe[0], &c, 1);       /* wait until attached */
                 if (fork() == 0)
                         pause();
                 pause();

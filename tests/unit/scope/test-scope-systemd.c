@@ -593,7 +593,7 @@ static pid_t start_filler(uint64_t hold_usec) {
                 if (sd_bus_open_system(&a) < 0 || sd_bus_get_unique_name(a, &name) < 0 ||
                     sd_bus_open_system(&b) < 0 || sd_bus_get_unique_name(b, &name) < 0)
                         _exit(1);
-                (void) write(ready[1], "r", 1);
+                (void) !write(ready[1], "r", 1);
                 if (hold_usec == USEC_INFINITY)
                         pause();
                 else
@@ -762,7 +762,7 @@ static pid_t start_mute_bus(const char *path) {
                 int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
                 if (fd < 0 || bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0 || listen(fd, 16) < 0)
                         _exit(1);
-                (void) write(ready[1], "r", 1);
+                (void) !write(ready[1], "r", 1);
                 for (;;)
                         (void) accept4(fd, NULL, NULL, SOCK_CLOEXEC);   /* held, never read */
         }
