@@ -114,6 +114,23 @@ int write_all(int fd, const void *data, size_t size) {
                         continue;
                 if (w < 0)
                         return negative_errno();
+                if (w == 0)
+                        return -EIO;    /* never again: no endless loop */
+                done += (size_t) w;
+        }
+        return 0;
+}
+
+int pwrite_all(int fd, const void *data, size_t size, off_t offset) {
+        for (size_t done = 0; done < size;) {
+                ssize_t w = pwrite(fd, (const char *) data + done, size - done, offset + (off_t) done);
+
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w < 0)
+                        return negative_errno();
+                if (w == 0)
+                        return -EIO;
                 done += (size_t) w;
         }
         return 0;

@@ -42,8 +42,10 @@ uint64_t hash_fnv1a64(const void *p, size_t n) _pure_;
 int open_text_file(const char *path, uint64_t max, int *ret_fd, uint64_t *ret_size);
 
 /* All size bytes of data to fd, write() again after a short one or EINTR;
- * -errno of the write that failed. */
+ * -errno of the write that failed, -EIO for one that wrote nothing. */
 int write_all(int fd, const void *data, size_t size);
+/* The same with pwrite(), at offset. */
+int pwrite_all(int fd, const void *data, size_t size, off_t offset);
 
 /* The temporary name write_file_atomic_at() gives name in its directory,
  * ".#NAME.cell-new": one per target, never per writer, so that a writer

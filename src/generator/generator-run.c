@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs-util.h"
 #include "generator.h"
 #include "plan.h"
 #include "strv.h"
@@ -240,18 +241,7 @@ static int write_entry(int dirfd, const GeneratorEntry *e) {
         _cleanup_close_ int fd = openat(dirfd, e->path, O_WRONLY|O_CREAT|O_TRUNC|O_NOFOLLOW|O_CLOEXEC, 0644);
         if (fd < 0)
                 return negative_errno();
-        size_t n = strlen(e->content);
-        for (const char *p = e->content; n > 0; ) {
-                ssize_t k = write(fd, p, n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return negative_errno();
-                }
-                p += k;
-                n -= (size_t) k;
-        }
-        return 0;
+        return write_all(fd, e->content, strlen(e->content));
 }
 
 int generator_run(const GeneratorOptions *o) {

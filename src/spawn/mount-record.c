@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fs-util.h"
 #include "macros.h"
 #include "mount-record.h"
 
@@ -42,23 +43,6 @@ typedef struct MountRecordItem {
         int64_t mtime_sec;
         uint32_t mtime_nsec, dev_major, dev_minor, reserved;
 } MountRecordItem;
-
-static int pwrite_all(int fd, const void *p, size_t n, off_t off) {
-        while (n > 0) {
-                ssize_t k = pwrite(fd, p, n, off);
-
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return negative_errno();
-                if (k == 0)
-                        return -EIO;
-                p = (const char *) p + k;
-                n -= (size_t) k;
-                off += k;
-        }
-        return 0;
-}
 
 static size_t padded(size_t n) {
         return (n + 7) & ~(size_t) 7;
