@@ -80,40 +80,37 @@ static void atomic_read(int dir_fd, const char *name, char *buf, size_t n, ssize
         ASSERT_TRUE(*ret_len >= 0);
 }
 
-TEST(write_file_atomic_replaces_whole) {
-        char dir[PATH_MAX], names[256], buf[64], tmp[NAME_MAX + 1];
-        _cleanup_close_ int dir_fd = -EBADF, old_fd = -EBADF, planted = -EBADF;
+/* In dir_fd: a new file, then one over it, then one over that with a link
+ * planted at the temporary name. A reader of the old inode keeps the old
+ * bytes whole (it is replaced, never truncated or written into), the old
+ * file's mode goes to the new one, a killed writer's temporary file is
+ * unlinked (not written into), a planted link is never followed, and
+ * nothing but the file is left. */
+static void atomic_replace_scenario(int dir_fd) {
+        char names[256], buf[64], tmp[NAME_MAX + 1];
+        _cleanup_close_ int old_fd = -EBADF, planted = -EBADF;
         struct stat st, like;
         ssize_t len;
 
-        ASSERT_NOT_NULL(atomic_dir(dir, sizeof dir));
-        dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        ASSERT_TRUE(dir_fd >= 0);
-
         ASSERT_OK(atomic_tmp_name("resolv.conf", tmp, sizeof tmp));
-        ASSERT_STREQ(tmp, ".#resolv.conf.cell-new");
-        ASSERT_ERROR(atomic_tmp_name("resolv.conf", names, 10), ENAMETOOLONG);
-
         /* New. */
         ASSERT_OK(write_file_atomic_at(dir_fd, "resolv.conf", "old\n", 4, 0644, NULL));
         atomic_read(dir_fd, "resolv.conf", buf, sizeof buf, &len);
         ASSERT_EQ(len, 4);
         ASSERT_TRUE(memcmp(buf, "old\n", 4) == 0);
 
-        /* Over an old one: a reader of the old inode keeps the old bytes
-         * whole (it is replaced, never truncated or written into); the old
-         * file's mode goes to the new one. */
+        /* Over an old one. */
         ASSERT_OK(fchmodat(dir_fd, "resolv.conf", 0600, 0) < 0 ? -errno : 0);
         old_fd = openat(dir_fd, "resolv.conf", O_RDONLY | O_CLOEXEC);
         ASSERT_TRUE(old_fd >= 0);
         ASSERT_OK(fstat(old_fd, &like) < 0 ? -errno : 0);
-        /* A killed writer's temporary file, and one planted as a link: replaced, not followed. */
-        planted = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        planted = openat(dir_fd, tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
         ASSERT_TRUE(planted >= 0);
         ASSERT_EQ(write(planted, "half", 4), 4);
         ASSERT_OK(write_file_atomic_at(dir_fd, "resolv.conf", "nameserver 10.0.0.1\n", 20, 0644, &like));
         ASSERT_EQ(pread(old_fd, buf, sizeof buf, 0), 4);
         ASSERT_TRUE(memcmp(buf, "old\n", 4) == 0);
+        ASSERT_EQ(pread(planted, buf, sizeof buf, 0), 4);
         atomic_read(dir_fd, "resolv.conf", buf, sizeof buf, &len);
         ASSERT_EQ(len, 20);
         ASSERT_TRUE(memcmp(buf, "nameserver 10.0.0.1\n", 20) == 0);
@@ -122,21 +119,34 @@ TEST(write_file_atomic_replaces_whole) {
         atomic_names(dir_fd, names, sizeof names);
         ASSERT_STREQ(names, "resolv.conf ");
 
-        ASSERT_OK(symlinkat("resolv.conf", dir_fd, tmp) < 0 ? -errno : 0);
+        ASSERT_OK(symlinkat("/nonexistent/target", dir_fd, tmp) < 0 ? -errno : 0);
         ASSERT_OK(write_file_atomic_at(dir_fd, "resolv.conf", "x\n", 2, 0644, NULL));
         atomic_read(dir_fd, "resolv.conf", buf, sizeof buf, &len);
         ASSERT_EQ(len, 2);
+        ASSERT_TRUE(access("/nonexistent/target", F_OK) < 0);
         atomic_names(dir_fd, names, sizeof names);
         ASSERT_STREQ(names, "resolv.conf ");
-
         ASSERT_OK(unlinkat(dir_fd, "resolv.conf", 0) < 0 ? -errno : 0);
+}
+
+TEST(write_file_atomic_replaces_whole) {
+        char dir[PATH_MAX], names[16], tmp[NAME_MAX + 1];
+        _cleanup_close_ int dir_fd = -EBADF;
+
+        ASSERT_OK(atomic_tmp_name("resolv.conf", tmp, sizeof tmp));
+        ASSERT_STREQ(tmp, ".#resolv.conf.cell-new");
+        ASSERT_ERROR(atomic_tmp_name("resolv.conf", names, 10), ENAMETOOLONG);
+
+        ASSERT_NOT_NULL(atomic_dir(dir, sizeof dir));
+        dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(dir_fd >= 0);
+        atomic_replace_scenario(dir_fd);
         ASSERT_OK(rmdir(dir) < 0 ? -errno : 0);
 }
 
 /* A file system without O_TMPFILE (EOPNOTSUPP: vfat, NFSv3, FUSE, overlayfs
  * before 6.6), made here by a seccomp filter of the child's own: the file
- * is written under the temporary name and renamed, with what a killed
- * writer left there (or planted as a link) replaced, never followed. */
+ * is written under the temporary name and renamed, the same scenario. */
 TEST(write_file_atomic_without_o_tmpfile) {
         char dir[PATH_MAX];
         int status;
@@ -146,11 +156,8 @@ TEST(write_file_atomic_without_o_tmpfile) {
         pid = fork();
         ASSERT_TRUE(pid >= 0);
         if (pid == 0) {
-                char names[256], buf[64], tmp[NAME_MAX + 1];
-                _cleanup_close_ int dir_fd = -EBADF, planted = -EBADF;
+                _cleanup_close_ int dir_fd = -EBADF;
                 scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-                struct stat st, like;
-                ssize_t len;
 
                 ASSERT_NOT_NULL(ctx);
                 ASSERT_OK(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EOPNOTSUPP), SCMP_SYS(openat), 1,
@@ -160,33 +167,7 @@ TEST(write_file_atomic_without_o_tmpfile) {
                 dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
                 ASSERT_TRUE(dir_fd >= 0);
                 ASSERT_TRUE(openat(dir_fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600) < 0 && errno == EOPNOTSUPP);
-
-                ASSERT_OK(write_file_atomic_at(dir_fd, "resolv.conf", "old\n", 4, 0600, NULL));
-                ASSERT_OK(fstatat(dir_fd, "resolv.conf", &like, 0) < 0 ? -errno : 0);
-                ASSERT_EQ(like.st_mode & 07777, 0600u);
-                ASSERT_OK(atomic_tmp_name("resolv.conf", tmp, sizeof tmp));
-                planted = openat(dir_fd, tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-                ASSERT_TRUE(planted >= 0);
-                ASSERT_EQ(write(planted, "half", 4), 4);
-                ASSERT_OK(write_file_atomic_at(dir_fd, "resolv.conf", "nameserver 10.0.0.1\n", 20, 0644, &like));
-                atomic_read(dir_fd, "resolv.conf", buf, sizeof buf, &len);
-                ASSERT_EQ(len, 20);
-                ASSERT_TRUE(memcmp(buf, "nameserver 10.0.0.1\n", 20) == 0);
-                ASSERT_OK(fstatat(dir_fd, "resolv.conf", &st, 0) < 0 ? -errno : 0);
-                ASSERT_EQ(st.st_mode & 07777, 0600u);
-                /* The planted file was unlinked, not written into. */
-                ASSERT_EQ(pread(planted, buf, sizeof buf, 0), 4);
-                atomic_names(dir_fd, names, sizeof names);
-                ASSERT_STREQ(names, "resolv.conf ");
-
-                ASSERT_OK(symlinkat("/nonexistent/target", dir_fd, tmp) < 0 ? -errno : 0);
-                ASSERT_OK(write_file_atomic_at(dir_fd, "resolv.conf", "x\n", 2, 0644, NULL));
-                atomic_read(dir_fd, "resolv.conf", buf, sizeof buf, &len);
-                ASSERT_EQ(len, 2);
-                ASSERT_TRUE(access("/nonexistent/target", F_OK) < 0);
-                atomic_names(dir_fd, names, sizeof names);
-                ASSERT_STREQ(names, "resolv.conf ");
-                ASSERT_OK(unlinkat(dir_fd, "resolv.conf", 0) < 0 ? -errno : 0);
+                atomic_replace_scenario(dir_fd);
                 _exit(0);
         }
         ASSERT_EQ(waitpid(pid, &status, 0), pid);
