@@ -9,7 +9,7 @@
  * refuses. Never blocks: OUT is made non-blocking until output_relay_done(),
  * a journal that takes nothing fills the pipe and makes the payload's
  * writes wait, not the caller, whose loop also serves signals and
- * sd_notify. No callbacks, no event loop: libc only, for cell (sd-event)
+ * sd_notify. No callbacks, no event loop: libc only, for cell (src/basic/event-loop.h)
  * and cell-monitor (epoll) alike. */
 
 #include <poll.h>

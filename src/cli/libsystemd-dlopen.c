@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
-#include <systemd/sd-event.h>
 #include <systemd/sd-login.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,22 +23,23 @@
 
 #define LIBSYSTEMD_SYMBOLS(X) \
         X(sd_bus_add_filter) \
-        X(sd_bus_attach_event) \
         X(sd_bus_call) \
         X(sd_bus_call_async) \
         X(sd_bus_call_method_asyncv) \
         X(sd_bus_call_methodv) \
         X(sd_bus_close_unref) \
-        X(sd_bus_detach_event) \
         X(sd_bus_error_free) \
         X(sd_bus_error_get_errno) \
         X(sd_bus_error_has_name) \
         X(sd_bus_flush_close_unref) \
         X(sd_bus_get_address) \
+        X(sd_bus_get_events) \
+        X(sd_bus_get_fd) \
         X(sd_bus_get_property) \
         X(sd_bus_get_property_string) \
         X(sd_bus_get_property_strv) \
         X(sd_bus_get_property_trivial) \
+        X(sd_bus_get_timeout) \
         X(sd_bus_is_bus_client) \
         X(sd_bus_is_open) \
         X(sd_bus_match_signal) \
@@ -65,27 +65,6 @@
         X(sd_bus_slot_unref) \
         X(sd_bus_unref) \
         X(sd_bus_wait) \
-        X(sd_event_add_child_pidfd) \
-        X(sd_event_add_defer) \
-        X(sd_event_add_io) \
-        X(sd_event_add_signal) \
-        X(sd_event_add_time_relative) \
-        X(sd_event_default) \
-        X(sd_event_exit) \
-        X(sd_event_get_exit_code) \
-        X(sd_event_get_state) \
-        X(sd_event_loop) \
-        X(sd_event_ref) \
-        X(sd_event_run) \
-        X(sd_event_source_disable_unref) \
-        X(sd_event_source_get_event) \
-        X(sd_event_source_set_enabled) \
-        X(sd_event_source_set_io_events) \
-        X(sd_event_source_set_io_fd) \
-        X(sd_event_source_set_priority) \
-        X(sd_event_source_set_time_relative) \
-        X(sd_event_source_unref) \
-        X(sd_event_unref) \
         X(sd_pid_get_unit) \
         X(sd_pid_get_user_unit)
 
@@ -93,8 +72,8 @@
  * note (systemd's "dlopen metadata": type 0x407c0c0a, owner "FDO", a JSON
  * array). cell cannot run without it, hence "required". */
 #define DLOPEN_NOTE_JSON                                                                        \
-        "[{\"feature\":\"systemd\",\"description\":\"transient scopes over D-Bus, "            \
-        "the event loop\",\"priority\":\"required\",\"soname\":[\"" LIBSYSTEMD_SONAME "\"]}]"
+        "[{\"feature\":\"systemd\",\"description\":\"transient scopes over D-Bus\","                \
+        "\"priority\":\"required\",\"soname\":[\"" LIBSYSTEMD_SONAME "\"]}]"
 __attribute__((used, section(".note.dlopen"), aligned(4)))
 static const struct {
         uint32_t n_namesz, n_descsz, n_type;
@@ -186,9 +165,6 @@ int sd_bus_add_filter(sd_bus *bus, sd_bus_slot **slot, sd_bus_message_handler_t 
         return SYM(sd_bus_add_filter)(bus, slot, callback, userdata);
 }
 
-int sd_bus_attach_event(sd_bus *bus, sd_event *e, int priority) {
-        return SYM(sd_bus_attach_event)(bus, e, priority);
-}
 
 int sd_bus_call(sd_bus *bus, sd_bus_message *m, uint64_t usec, sd_bus_error *ret_error,
                 sd_bus_message **reply) {
@@ -225,9 +201,6 @@ int sd_bus_call_method_async(sd_bus *bus, sd_bus_slot **slot, const char *destin
         return r;
 }
 
-int sd_bus_detach_event(sd_bus *bus) {
-        return SYM(sd_bus_detach_event)(bus);
-}
 
 void sd_bus_error_free(sd_bus_error *e) {
         if (handle)
@@ -254,6 +227,14 @@ int sd_bus_get_address(sd_bus *bus, const char **address) {
         return SYM(sd_bus_get_address)(bus, address);
 }
 
+int sd_bus_get_events(sd_bus *bus) {
+        return SYM(sd_bus_get_events)(bus);
+}
+
+int sd_bus_get_fd(sd_bus *bus) {
+        return SYM(sd_bus_get_fd)(bus);
+}
+
 int sd_bus_get_property(sd_bus *bus, const char *destination, const char *path, const char *interface,
                         const char *member, sd_bus_error *ret_error, sd_bus_message **reply,
                         const char *type) {
@@ -276,6 +257,10 @@ int sd_bus_get_property_trivial(sd_bus *bus, const char *destination, const char
                                 char type, void *ret_ptr) {
         return SYM(sd_bus_get_property_trivial)(bus, destination, path, interface, member, ret_error, type,
                                                 ret_ptr);
+}
+
+int sd_bus_get_timeout(sd_bus *bus, uint64_t *timeout_usec) {
+        return SYM(sd_bus_get_timeout)(bus, timeout_usec);
 }
 
 int sd_bus_is_bus_client(sd_bus *bus) {
@@ -397,93 +382,26 @@ int sd_bus_wait(sd_bus *bus, uint64_t timeout_usec) {
         return SYM(sd_bus_wait)(bus, timeout_usec);
 }
 
-int sd_event_add_child_pidfd(sd_event *e, sd_event_source **s, int pidfd, int options,
-                             sd_event_child_handler_t callback, void *userdata) {
-        return SYM(sd_event_add_child_pidfd)(e, s, pidfd, options, callback, userdata);
-}
 
-int sd_event_add_defer(sd_event *e, sd_event_source **s, sd_event_handler_t callback, void *userdata) {
-        return SYM(sd_event_add_defer)(e, s, callback, userdata);
-}
 
-int sd_event_add_io(sd_event *e, sd_event_source **s, int fd, uint32_t events,
-                    sd_event_io_handler_t callback, void *userdata) {
-        return SYM(sd_event_add_io)(e, s, fd, events, callback, userdata);
-}
 
-int sd_event_add_signal(sd_event *e, sd_event_source **s, int sig, sd_event_signal_handler_t callback,
-                        void *userdata) {
-        return SYM(sd_event_add_signal)(e, s, sig, callback, userdata);
-}
 
-int sd_event_add_time_relative(sd_event *e, sd_event_source **s, clockid_t clock, uint64_t usec,
-                               uint64_t accuracy, sd_event_time_handler_t callback, void *userdata) {
-        return SYM(sd_event_add_time_relative)(e, s, clock, usec, accuracy, callback, userdata);
-}
 
-int sd_event_default(sd_event **e) {
-        return SYM(sd_event_default)(e);
-}
 
-int sd_event_exit(sd_event *e, int code) {
-        return SYM(sd_event_exit)(e, code);
-}
 
-int sd_event_get_exit_code(sd_event *e, int *code) {
-        return SYM(sd_event_get_exit_code)(e, code);
-}
 
-int sd_event_get_state(sd_event *e) {
-        return SYM(sd_event_get_state)(e);
-}
 
-int sd_event_loop(sd_event *e) {
-        return SYM(sd_event_loop)(e);
-}
 
-sd_event *sd_event_ref(sd_event *e) {
-        return SYM(sd_event_ref)(e);
-}
 
-int sd_event_run(sd_event *e, uint64_t usec) {
-        return SYM(sd_event_run)(e, usec);
-}
 
-sd_event_source *sd_event_source_disable_unref(sd_event_source *s) {
-        return RELEASE(sd_event_source_disable_unref, s);
-}
 
-sd_event *sd_event_source_get_event(sd_event_source *s) {
-        return SYM(sd_event_source_get_event)(s);
-}
 
-int sd_event_source_set_enabled(sd_event_source *s, int enabled) {
-        return SYM(sd_event_source_set_enabled)(s, enabled);
-}
 
-int sd_event_source_set_time_relative(sd_event_source *s, uint64_t usec) {
-        return SYM(sd_event_source_set_time_relative)(s, usec);
-}
 
-int sd_event_source_set_io_events(sd_event_source *s, uint32_t events) {
-        return SYM(sd_event_source_set_io_events)(s, events);
-}
 
-int sd_event_source_set_io_fd(sd_event_source *s, int fd) {
-        return SYM(sd_event_source_set_io_fd)(s, fd);
-}
 
-int sd_event_source_set_priority(sd_event_source *s, int64_t priority) {
-        return SYM(sd_event_source_set_priority)(s, priority);
-}
 
-sd_event_source *sd_event_source_unref(sd_event_source *s) {
-        return RELEASE(sd_event_source_unref, s);
-}
 
-sd_event *sd_event_unref(sd_event *e) {
-        return RELEASE(sd_event_unref, e);
-}
 
 int sd_pid_get_unit(pid_t pid, char **unit) {
         return SYM(sd_pid_get_unit)(pid, unit);

@@ -56,13 +56,13 @@ static void run_console_refresh(RunConsole *c) {
         }
         if (c->master_source) {
                 if (master_events)
-                        (void) sd_event_source_set_io_events(c->master_source, master_events);
-                (void) sd_event_source_set_enabled(c->master_source, master_events ? SD_EVENT_ON : SD_EVENT_OFF);
+                        (void) event_source_set_io_events(c->master_source, master_events);
+                (void) event_source_set_enabled(c->master_source, master_events ? EVENT_ON : EVENT_OFF);
         }
         if (c->in_source)
-                (void) sd_event_source_set_enabled(c->in_source, in_events ? SD_EVENT_ON : SD_EVENT_OFF);
+                (void) event_source_set_enabled(c->in_source, in_events ? EVENT_ON : EVENT_OFF);
         if (c->out_source)
-                (void) sd_event_source_set_enabled(c->out_source, out_events ? SD_EVENT_ON : SD_EVENT_OFF);
+                (void) event_source_set_enabled(c->out_source, out_events ? EVENT_ON : EVENT_OFF);
 }
 
 static void run_console_dispatch(RunConsole *c, int fd, short events, uint32_t revents) {
@@ -72,23 +72,23 @@ static void run_console_dispatch(RunConsole *c, int fd, short events, uint32_t r
         run_console_refresh(c);
 }
 
-static int on_console_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static int on_console_io(EventSource *s, int fd, uint32_t revents, void *userdata) {
         run_console_dispatch(userdata, fd, POLLIN | POLLOUT, revents);
         return 0;
 }
 
 /* IN and OUT may be one file: each source says which it is. */
-static int on_console_in(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static int on_console_in(EventSource *s, int fd, uint32_t revents, void *userdata) {
         run_console_dispatch(userdata, fd, POLLIN, revents);
         return 0;
 }
 
-static int on_console_out(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static int on_console_out(EventSource *s, int fd, uint32_t revents, void *userdata) {
         run_console_dispatch(userdata, fd, POLLOUT, revents);
         return 0;
 }
 
-int run_console_start(RunConsole *c, sd_event *event, RunConsoleMode mode, int master) {
+int run_console_start(RunConsole *c, Event *event, RunConsoleMode mode, int master) {
         sigset_t pipe_mask;
         int r;
 
@@ -118,13 +118,13 @@ int run_console_start(RunConsole *c, sd_event *event, RunConsoleMode mode, int m
                 safe_close(master);
                 return r;
         }
-        r = sd_event_add_io(event, &c->master_source, c->forward.master, POLLIN, on_console_io, c);
+        r = event_add_io(event, &c->master_source, c->forward.master, POLLIN, on_console_io, c);
         if (r < 0)
                 return r;
         /* A file as stdin (--console=interactive </dev/null) cannot be
          * polled: then nothing is read from it, as read-only. */
         if (c->forward.in >= 0 &&
-            sd_event_add_io(event, &c->in_source, c->forward.in, POLLIN, on_console_in, c) < 0) {
+            event_add_io(event, &c->in_source, c->forward.in, POLLIN, on_console_in, c) < 0) {
                 log_debug("Standard input cannot be polled: the console is read-only.");
                 if (c->forward.in_fl >= 0)
                         (void) fcntl(c->forward.in, F_SETFL, c->forward.in_fl);
@@ -133,7 +133,7 @@ int run_console_start(RunConsole *c, sd_event *event, RunConsoleMode mode, int m
         }
         /* Polled only while it has not taken what the master gave (a
          * regular file, which cannot be, never keeps anything back). */
-        if (sd_event_add_io(event, &c->out_source, c->forward.out, POLLOUT, on_console_out, c) < 0) {
+        if (event_add_io(event, &c->out_source, c->forward.out, POLLOUT, on_console_out, c) < 0) {
                 c->out_source = NULL;
                 /* Not to be polled: written as it comes, blocking, then. */
                 if (c->forward.out_fl >= 0)
@@ -151,9 +151,9 @@ void run_console_resize(void *userdata) {
 }
 
 void run_console_done(RunConsole *c) {
-        c->master_source = sd_event_source_disable_unref(c->master_source);
-        c->in_source = sd_event_source_disable_unref(c->in_source);
-        c->out_source = sd_event_source_disable_unref(c->out_source);
+        c->master_source = event_source_disable_unref(c->master_source);
+        c->in_source = event_source_disable_unref(c->in_source);
+        c->out_source = event_source_disable_unref(c->out_source);
         pty_forward_drain(&c->forward);
         pty_forward_done(&c->forward);
         c->slave = safe_close(c->slave);

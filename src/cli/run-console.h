@@ -6,7 +6,7 @@
  * standard input and output while it supervises. */
 
 #include <stdbool.h>
-#include <systemd/sd-event.h>
+#include "event-loop.h"
 
 #include "pty-forward.h"
 
@@ -31,14 +31,14 @@ typedef struct RunConsole {
         int master;                     /* passive: held, so the pty never hangs up */
         int slave;                      /* interactive, read-only: held, so that the master never says
                                          * EIO while the payload has closed its console for a moment */
-        sd_event_source *master_source, *in_source, *out_source;
+        EventSource *master_source, *in_source, *out_source;
 } RunConsole;
 
 #define RUN_CONSOLE_NULL ((RunConsole) { .mode = RUN_CONSOLE_PIPE, .forward = PTY_FORWARD_NULL, .master = -EBADF, \
                                          .slave = -EBADF })
 
 /* Takes MASTER (the container's pty) and forwards it in EVENT's loop as MODE says. */
-int run_console_start(RunConsole *c, sd_event *event, RunConsoleMode mode, int master);
+int run_console_start(RunConsole *c, Event *event, RunConsoleMode mode, int master);
 /* SIGWINCH (supervisor_set_resize()). */
 void run_console_resize(void *userdata);
 /* The payload exited: what it wrote last, then our terminal as it was. */

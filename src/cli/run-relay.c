@@ -69,14 +69,14 @@ static void run_relay_refresh(RunRelay *relay, int i) {
         if (!relay->source[i])
                 return;
         if (fd < 0) {
-                relay->source[i] = sd_event_source_disable_unref(relay->source[i]);
+                relay->source[i] = event_source_disable_unref(relay->source[i]);
                 return;
         }
-        (void) sd_event_source_set_io_fd(relay->source[i], fd);
-        (void) sd_event_source_set_io_events(relay->source[i], (uint32_t) events);
+        (void) event_source_set_io_fd(relay->source[i], fd);
+        (void) event_source_set_io_events(relay->source[i], (uint32_t) events);
 }
 
-static int on_relay_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static int on_relay_io(EventSource *s, int fd, uint32_t revents, void *userdata) {
         RunRelay *relay = userdata;
         int i = s == relay->source[0] ? 0 : 1;
         int r = output_relay_dispatch(&relay->output[i]);
@@ -88,7 +88,7 @@ static int on_relay_io(sd_event_source *s, int fd, uint32_t revents, void *userd
         return 0;
 }
 
-int run_relay_start(RunRelay *relay, sd_event *event) {
+int run_relay_start(RunRelay *relay, Event *event) {
         for (int i = 0; i < 2; i++) {
                 int pipe = relay->output[i].pipe, fd, r;
                 short events = 0;
@@ -101,7 +101,7 @@ int run_relay_start(RunRelay *relay, sd_event *event) {
                         return log_error_errno(r, "Relaying the payload's output: %m");
                 }
                 fd = output_relay_poll_fd(&relay->output[i], &events);
-                r = sd_event_add_io(event, &relay->source[i], fd, (uint32_t) events, on_relay_io, relay);
+                r = event_add_io(event, &relay->source[i], fd, (uint32_t) events, on_relay_io, relay);
                 if (r < 0)
                         return log_error_errno(r, "Relaying the payload's output: %m");
         }
@@ -128,7 +128,7 @@ void run_relay_done(RunRelay *relay) {
         /* A start that failed before the clone: no end would come while we held them. */
         run_relay_close_write_ends(relay);
         for (int i = 0; i < 2; i++)
-                relay->source[i] = sd_event_source_disable_unref(relay->source[i]);
+                relay->source[i] = event_source_disable_unref(relay->source[i]);
         /* Both drained before either restores the flags of a file they share;
          * a relay never started (out -EBADF) has nowhere to go. */
         for (int i = 0; i < 2; i++)

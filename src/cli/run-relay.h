@@ -8,11 +8,11 @@
  * below its service's cgroup, Podman's conmon relays in the service's).
  * Only where fd 1 or 2 is the journal stream ($JOURNAL_STREAM): on a
  * terminal, a file or a pipe the payload keeps cell's fds, as before. The
- * work is output-relay.c's; this is its place in cell's sd-event loop, and
+ * work is output-relay.c's; this is its place in cell's event loop, and
  * cell-monitor carries it on after the hand-over (monitor-loop.c). */
 
 #include <stdbool.h>
-#include <systemd/sd-event.h>
+#include "event-loop.h"
 
 #include "output-relay.h"
 
@@ -22,7 +22,7 @@ typedef struct RunRelay {
          * their order there, and no write of one interleaves another's. */
         OutputRelay output[2];
         int write_end[2];               /* the payload's fd 1 and 2 until it is cloned (owned, [1] may be [0]'s) */
-        sd_event_source *source[2];
+        EventSource *source[2];
 } RunRelay;
 
 #define RUN_RELAY_NULL ((RunRelay) { .output = { OUTPUT_RELAY_NULL, OUTPUT_RELAY_NULL }, \
@@ -37,7 +37,7 @@ int run_relay_open(RunRelay *relay, bool pipe_mode);
  * while we held one). */
 void run_relay_close_write_ends(RunRelay *relay);
 /* Relays in EVENT's loop from now on; failure reported. */
-int run_relay_start(RunRelay *relay, sd_event *event);
+int run_relay_start(RunRelay *relay, Event *event);
 /* Before the hand-over of the pipes' read ends (output[].pipe, -EBADF: none):
  * our fds' flags as they were, for cell-monitor to start anew;
  * run_relay_resume() if the exec failed. */

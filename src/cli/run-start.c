@@ -236,7 +236,7 @@ static int withhold_mknod(Plan *p, const Scope *scope) {
 }
 
 /* scope_new(), its failure reported, and a word on what it made. */
-int run_new_scope(Plan *p, CgroupManager manager, bool user_bus, sd_event *event, Scope **ret) {
+int run_new_scope(Plan *p, CgroupManager manager, bool user_bus, Event *event, Scope **ret) {
         int r = scope_new(p, manager, user_bus, event, ret);
         if (r < 0)
                 return run_report_scope_error(p, scope_last_error(NULL), r);

@@ -6,7 +6,7 @@
  * start that did not get to the payload. */
 
 #include <stdbool.h>
-#include <systemd/sd-event.h>
+#include "event-loop.h"
 
 #include "plan.h"
 #include "root-image.h"
@@ -16,7 +16,7 @@
 
 /* scope_new(), its failure reported; withholds CAP_MKNOD where no device
  * policy holds (refusing a unit that requires it). */
-int run_new_scope(Plan *p, CgroupManager manager, bool user_bus, sd_event *event, Scope **ret);
+int run_new_scope(Plan *p, CgroupManager manager, bool user_bus, Event *event, Scope **ret);
 /* Clones the container's init into cgroup_fd (or -EBADF), failure reported;
  * CONSOLE: with a pty of the container's own (cell run --console=);
  * output_fds: the relay's write ends as its fd 1 and 2, or NULL (ours).

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <systemd/sd-event.h>
+#include "event-loop.h"
 
 #include "credentials.h"
 #include "libsystemd-dlopen.h"
@@ -84,7 +84,7 @@ static void on_payload_extend_timeout(uint64_t usec, void *userdata) {
  * which maps a fraction of what cell does, for the container's whole life;
  * what the payload's exit leaves to do comes back to cell ("cell __finish",
  * src/cli/finish.c). See src/monitor/monitor.h. */
-static int on_handover(sd_event_source *source, uint64_t usec, void *userdata) {
+static int on_handover(EventSource *source, uint64_t usec, void *userdata) {
         Run *run = userdata;
         const MonitorHandover h = {
                 .plan = run->plan,
@@ -115,8 +115,8 @@ static int on_handover(sd_event_source *source, uint64_t usec, void *userdata) {
 
 static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_fd, int *ret_status) {
         _cleanup_strv_free_ char **env_before = NULL, **env_after = NULL;
-        _cleanup_(sd_event_unrefp) sd_event *event = NULL;
-        sd_event_source *handover = NULL;
+        _cleanup_(event_unrefp) Event *event = NULL;
+        EventSource *handover = NULL;
         _cleanup_close_ int interrupt_fd = -EBADF, notify_fd = -EBADF;
         _cleanup_(spawn_kill) Spawn spawn = SPAWN_NULL;
         _cleanup_(seccomp_program_done) SeccompProgram seccomp = {};
@@ -138,7 +138,7 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
         r = run_build_environment(p, &env_before, &env_after);
         if (r < 0)
                 return r;
-        /* Blocked before clone: sd-event reads them through a signalfd, and
+        /* Blocked before clone: the event loop reads them through a signalfd, and
          * the child must not die of one before it execs. And before the
          * credentials: a socket's server may take its time, and a stop then
          * is a stop while starting (exit 0), not a death of SIGTERM (143,
@@ -192,8 +192,8 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
         /* Where systemd makes the scope, the child is cloned first: it builds
          * its mounts while cell loads libsystemd, connects and systemd runs the
          * scope's job (it needs no cgroup to be born in). The cgroupfs manager
-         * makes the cgroup first, so that the child is born in it; that needs
-         * no event loop, so libsystemd is loaded after the clone there too. */
+         * makes the cgroup first, so that the child is born in it, and loads no
+         * libsystemd unless the unit registers with systemd-machined. */
         /* As the service's journal stream: the payload writes to pipes of ours,
          * so that journald files its lines under the service (run-relay.h). */
         r = run_relay_open(&relay, console_mode == RUN_CONSOLE_PIPE);
@@ -212,12 +212,17 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
         if (r < 0)
                 goto finish;
 
-        /* libsystemd, now that the child builds its mounts: one that cannot be
-         * loaded ends the start here, and what was made is undone. */
-        r = libsystemd_load();
-        if (r < 0)
-                goto finish;
-        r = sd_event_default(&event);
+        /* libsystemd, for the scope's bus, now that the child builds its mounts:
+         * one that cannot be loaded ends the start here, and what was made is
+         * undone. A start that asks no bus never loads it: the event loop is
+         * cell's own (event-loop.h); what else calls libsystemd loads it on
+         * first use (libsystemd-dlopen.c). */
+        if (child_first) {
+                r = libsystemd_load();
+                if (r < 0)
+                        goto finish;
+        }
+        r = event_new(&event);
         if (r < 0) {
                 log_error_errno(r, "Creating the event loop: %m");
                 goto finish;
@@ -401,13 +406,12 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
                 run.state_published = state_published;
                 if (monitor_open(&run.monitor_fd, &run.cell_fd) < 0)
                         log_debug("No cell-monitor: cell stays the supervisor.");
-                if (sd_event_add_time_relative(event, &handover, CLOCK_MONOTONIC, MONITOR_AFTER_USEC, 0,
-                                               on_handover, &run) < 0)
+                if (event_add_time_relative(event, &handover, MONITOR_AFTER_USEC, on_handover, &run) < 0)
                         log_debug("No timer for the hand-over to cell-monitor: cell stays the supervisor.");
                 /* Last of all that is pending: a signal the loop has read
                  * already (a stop's SIGTERM) is handled, not lost at the exec. */
                 else
-                        (void) sd_event_source_set_priority(handover, SD_EVENT_PRIORITY_IDLE);
+                        (void) event_source_set_priority(handover, EVENT_PRIORITY_IDLE);
                 r = supervisor_run(run.supervisor, &status);
         }
         if (r < 0) {
@@ -436,7 +440,7 @@ stopped:
 
 finish:
         /* Whatever happened: no process, no cgroup left behind. */
-        handover = sd_event_source_disable_unref(handover);
+        handover = event_source_disable_unref(handover);
         /* Our terminal as it was, on every way out. */
         run_console_done(&console);
         run.monitor_fd = safe_close(run.monitor_fd);

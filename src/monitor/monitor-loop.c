@@ -3,7 +3,7 @@
 /* cell-monitor's loop (monitor.h): one epoll over the signalfd, the pidfd,
  * the notify socket, the OOM counter, the stop timer and the payload's
  * output pipes (or our fd 1 and 2 while they take nothing). Each turn handles
- * the OOM counter first and the payload's exit last, as cell's sd-event
+ * the OOM counter first and the payload's exit last, as cell's event loop's
  * priorities do: an OOM kill is counted before the exit it causes. */
 
 #include <errno.h>

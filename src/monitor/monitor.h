@@ -5,7 +5,7 @@
  * by exec once the payload has run for MONITOR_AFTER_USEC. It keeps cell's
  * PID (the service's main PID, the container init's parent), its signal
  * mask and the fds handed over, and
- * does what cell's supervise loop did, with epoll instead of sd-event:
+ * does what cell's supervise loop did, in a loop of its own made for it:
  * signals to the payload (SIGTERM: KillSignal=, then SIGKILL after
  * TimeoutStopSec=), the payload's sd_notify datagrams relayed upward, the
  * cgroup's OOM kills counted, with Boot=yes the service's watchdog pinged,

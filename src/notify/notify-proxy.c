@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* The notify proxy: the relay (notify-relay.c) on cell's sd-event loop. */
+/* The notify proxy: the relay (notify-relay.c) on cell's event loop. */
 
 #include <errno.h>
 #include <stdlib.h>
@@ -11,11 +11,11 @@
 
 struct NotifyProxy {
         NotifyRelay relay;
-        sd_event_source *source;
+        EventSource *source;
         NotifyCallbacks cb;
 };
 
-static int on_notify_io(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
+static int on_notify_io(EventSource *source, int fd, uint32_t revents, void *userdata) {
         NotifyProxy *n = userdata;
         NotifyRelayEvents ev;
 
@@ -27,7 +27,7 @@ static int on_notify_io(sd_event_source *source, int fd, uint32_t revents, void 
         return 0;
 }
 
-int notify_proxy_new(const Plan *p, sd_event *event, int fd, pid_t payload_pid,
+int notify_proxy_new(const Plan *p, Event *event, int fd, pid_t payload_pid,
                      const NotifyCallbacks *cb, NotifyProxy **ret) {
         NotifyProxy *n;
         int r;
@@ -46,7 +46,7 @@ int notify_proxy_new(const Plan *p, sd_event *event, int fd, pid_t payload_pid,
         /* Boot=yes: the service's watchdog is cell's (run.c), not the payload's. */
         r = notify_relay_init(&n->relay, fd, payload_pid, p->name, p->notify_ready, !p->boot);
         if (r >= 0)
-                r = sd_event_add_io(event, &n->source, n->relay.fd, EPOLLIN, on_notify_io, n);
+                r = event_add_io(event, &n->source, n->relay.fd, EPOLLIN, on_notify_io, n);
         if (r < 0) {
                 notify_proxy_free(n);
                 return r;
@@ -62,7 +62,7 @@ const NotifyRelay *notify_proxy_relay(const NotifyProxy *n) {
 NotifyProxy *notify_proxy_free(NotifyProxy *n) {
         if (!n)
                 return NULL;
-        sd_event_source_disable_unref(n->source);
+        event_source_disable_unref(n->source);
         /* The payload is gone: cell's own words are the status again, and
          * its stop is over. */
         notify_supervisor_payload_status(false);

@@ -6,7 +6,7 @@
  * container (/run/host/notify); the relay checks who sent each, filters it
  * down to what it understands (notify-internal.h), and tells cell's own
  * supervisor in cell's words. Nothing is ever forwarded raw. cell drives it
- * from sd-event (notify-proxy.c), cell-monitor from its own epoll loop. */
+ * from its event loop (notify-proxy.c), cell-monitor from its own epoll loop. */
 
 #include <errno.h>
 #include <stdbool.h>

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include <systemd/sd-event.h>
+#include "event-loop.h"
 
 #include "notify-relay.h"
 #include "notify-send.h"
@@ -30,7 +30,7 @@ typedef struct NotifyCallbacks {
  * p->boot the service's watchdog is cell's: the payload's watchdog lines are
  * dropped.
  * The fd is owned by the proxy from the call on, also when it fails. */
-int notify_proxy_new(const Plan *p, sd_event *event, int fd, pid_t payload_pid,
+int notify_proxy_new(const Plan *p, Event *event, int fd, pid_t payload_pid,
                      const NotifyCallbacks *cb, NotifyProxy **ret);
 NotifyProxy *notify_proxy_free(NotifyProxy *n);
 /* The relay's state, for cell-monitor to carry on with (src/monitor). */
@@ -40,7 +40,7 @@ const NotifyRelay *notify_proxy_relay(const NotifyProxy *n);
  * when its socket is writable again. watchdog_usec > 0 (Boot=yes, the
  * service's watchdog is cell's): WATCHDOG=1 every half of it, through the
  * same queue. Detach before the loop goes. */
-int notify_loop_attach(sd_event *event, uint64_t watchdog_usec);
+int notify_loop_attach(Event *event, uint64_t watchdog_usec);
 void notify_loop_detach(void);
 
 /* The WATCHDOG_USEC= value to put into the payload's environment: cell's own

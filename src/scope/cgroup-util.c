@@ -14,6 +14,7 @@
 #include "cgroup-util.h"
 #include "plan.h"
 #include "macros.h"
+#include "parse-value.h"
 #include "strv.h"
 
 void cg_membership_free(CgroupMembership *m, size_t n) {
@@ -344,7 +345,10 @@ int cg_read_membership(pid_t pid, CgroupMembership **ret, size_t *ret_n) {
         char path[64];
         int r;
 
-        snprintf(path, sizeof path, "/proc/%d/cgroup", pid > 0 ? (int) pid : (int) getpid());
+        if (pid > 0)
+                snprintf(path, sizeof path, "/proc/%d/cgroup", (int) pid);
+        else
+                strcpy(path, "/proc/self/cgroup");
         r = cg_read_file(path, &text);
         if (r < 0)
                 return r;
@@ -479,4 +483,56 @@ const char *cg_mkdir_strerror(int r) {
         default:
                 return NULL;
         }
+}
+
+int cg_path_unit(const char *path, char **ret) {
+        const char *p = path;
+
+        for (;;) {
+                size_t n;
+
+                p += strspn(p, "/");
+                n = strcspn(p, "/");
+                if (n == 0)
+                        return -ENXIO;
+                if (n > 6 && memcmp(p + n - 6, ".slice", 6) == 0) {
+                        p += n;
+                        continue;
+                }
+                /* systemd escapes a name that could be mistaken for a cgroup file. */
+                if (*p == '_') {
+                        p++;
+                        n--;
+                }
+                _cleanup_free_ char *unit = strndup(p, n);
+                if (!unit)
+                        return -ENOMEM;
+                if (!unit_name_is_valid(unit))
+                        return -ENXIO;
+                *ret = TAKE_PTR(unit);
+                return 0;
+        }
+}
+
+int cg_own_unit(char **ret) {
+        CgroupMembership *m = NULL;
+        const char *path;
+        size_t n = 0;
+        int r;
+
+        r = cg_read_membership(0, &m, &n);
+        if (r < 0)
+                return r;
+        /* cgroup2 first, as sd_pid_get_unit() on a unified or hybrid host (the
+         * kernel lists a name=systemd hierarchy whoever mounted it, also where
+         * systemd does not use it); then the legacy layout's name=systemd. */
+        r = -ENXIO;
+        path = cg_membership_path(m, n, NULL);
+        if (path)
+                r = cg_path_unit(path, ret);
+        path = cg_membership_path(m, n, "name=systemd");
+        if (r == -ENXIO && path)
+                r = cg_path_unit(path, ret);
+        cg_membership_free(m, n);
+        return r;
 }

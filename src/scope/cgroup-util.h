@@ -25,6 +25,15 @@ void cg_membership_free(CgroupMembership *m, size_t n);
  * "name=systemd"), or with controller NULL the cgroup2 one. NULL if none. */
 const char *cg_membership_path(const CgroupMembership *m, size_t n, const char *controller);
 
+/* The unit a cgroup path is in, as sd_pid_get_unit() finds it: the first
+ * component below the slices ("/system.slice/cell@web.service/payload" is
+ * "cell@web.service"), with the "_" systemd puts before an escaped name
+ * taken off. -ENXIO where there is none (the root, a slice, no unit name). */
+int cg_path_unit(const char *path, char **ret);
+/* The same for our own cgroup, from /proc/self/cgroup: its cgroup2 path, or
+ * where that names no unit its name=systemd one. No bus, no libsystemd. */
+int cg_own_unit(char **ret);
+
 /* One cgroup filesystem from /proc/PID/mountinfo. */
 typedef struct CgroupMount {
         char *where;            /* "/sys/fs/cgroup/memory" */

@@ -3,7 +3,7 @@
 
 /* The OOM kill counter of one memory cgroup, read from fds opened while the
  * cgroup exists (scope-oom.c says why and opens them). No event loop and no
- * libsystemd here: cell watches it from sd-event, cell-monitor from epoll. */
+ * libsystemd here: cell watches it from its event loop, cell-monitor from its epoll. */
 
 #include <errno.h>
 #include <stdbool.h>

@@ -10,6 +10,7 @@
 #include <systemd/sd-bus.h>
 
 #include "parse-value.h"
+#include "scope-bus-loop.h"
 #include "scope-internal.h"
 
 #define SYSTEMD_PATH      "/org/freedesktop/systemd1"
@@ -17,6 +18,7 @@
 
 struct ScopeBus {
         sd_bus *bus;
+        BusLoop loop;           /* bus, driven by the scope's event loop */
         sd_bus_slot *slot_job_removed, *slot_filter, *slot_call;
         PlanProperty *props;    /* a copy of the plan's, so the plan may go away */
         size_t n_props;

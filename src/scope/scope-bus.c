@@ -95,7 +95,7 @@ static int bus_connect(Scope *s) {
                 return scope_set_error(s, r, "cannot connect to the %s bus: %s",
                                        b->user_bus ? "user" : "system", strerror(-r));
 
-        r = sd_bus_attach_event(b->bus, s->event, SD_EVENT_PRIORITY_NORMAL);
+        r = scope_bus_loop_attach(&b->loop, b->bus, s->event, EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return r;
 
@@ -118,7 +118,7 @@ static void bus_disconnect(ScopeBus *b) {
         b->slot_job_removed = sd_bus_slot_unref(b->slot_job_removed);
         b->slot_filter = sd_bus_slot_unref(b->slot_filter);
         if (b->bus) {
-                (void) sd_bus_detach_event(b->bus);
+                scope_bus_loop_detach(&b->loop);
                 /* Not flushed: sd_bus_flush() waits, with no timeout of its own and deaf
                  * to a stop request, for a broker that has not finished the handshake
                  * (sd-bus's 90 s), and on one that has nothing of ours is left unsent
@@ -287,6 +287,10 @@ sd_bus *scope_bus_connection(const Scope *s) {
         return s && s->bus ? s->bus->bus : NULL;
 }
 
+int scope_bus_connection_error(const Scope *s) {
+        return s && s->bus ? s->bus->loop.error : 0;
+}
+
 bool scope_leftover_stopped(const Scope *s) {
         return s && s->bus && s->bus->leftover_stopped;
 }
@@ -330,14 +334,14 @@ static int interrupted(Scope *s) {
 }
 
 /* Only wakes the event loop and says so in *requested; nothing reads the fd. */
-static int on_stop_signal(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
+static int on_stop_signal(EventSource *source, int fd, uint32_t revents, void *userdata) {
         bool *requested = userdata;
 
         *requested = true;
         return 0;
 }
 
-int scope_watch_stop_signals(Scope *s, bool *requested, sd_event_source **ret_source, int *ret_fd) {
+int scope_watch_stop_signals(Scope *s, bool *requested, EventSource **ret_source, int *ret_fd) {
         _cleanup_close_ int fd = -EBADF;
         sigset_t mask;
         int r;
@@ -349,7 +353,7 @@ int scope_watch_stop_signals(Scope *s, bool *requested, sd_event_source **ret_so
         fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
         if (fd < 0)
                 return -errno;
-        r = sd_event_add_io(s->event, ret_source, fd, EPOLLIN, on_stop_signal, requested);
+        r = event_add_io(s->event, ret_source, fd, EPOLLIN, on_stop_signal, requested);
         if (r < 0)
                 return r;
         *ret_fd = TAKE_FD(fd);
@@ -372,14 +376,16 @@ static int bus_wait_loop(Scope *s) {
                 if (b->finished)
                         return b->result;
 
-                if (stop_pending(b, 0) || sd_event_get_state(s->event) == SD_EVENT_FINISHED ||
-                    sd_event_get_exit_code(s->event, &code) >= 0)
+                if (stop_pending(b, 0) || event_get_state(s->event) == EVENT_FINISHED ||
+                    event_get_exit_code(s->event, &code) >= 0)
                         return interrupted(s);
                 uint64_t left = scope_bus_deadline_left(b);
                 if (left == 0)
                         return deadline_passed(s);
 
-                r = sd_event_run(s->event, left);
+                r = event_run(s->event, left);
+                if (r >= 0 && b->loop.error < 0)
+                        r = b->loop.error;      /* the connection is not driven any more */
                 if (r == -EBUSY) {
                         /* Called from inside an event handler: drive the bus by hand, in
                          * short waits, for the stop signals are not in its poll. */
@@ -397,7 +403,7 @@ static int bus_wait_loop(Scope *s) {
 
 int scope_bus_wait(Scope *s) {
         ScopeBus *b = s->bus;
-        _cleanup_(sd_event_source_disable_unrefp) sd_event_source *stop_source = NULL;
+        _cleanup_(event_source_disable_unrefp) EventSource *stop_source = NULL;
         _cleanup_close_ int stop_fd = -EBADF;
         int r;
 

@@ -31,7 +31,7 @@ struct Scope {
         CgroupManager manager;
         char *name;             /* plan->name */
         char *unit;             /* plan->scope_unit */
-        sd_event *event;
+        Event *event;
         char *error;            /* scope_last_error() */
         uint64_t bus_timeout_usec;      /* how long systemd has to make the scope (USEC_INFINITY: no limit) */
         ScopeBus *bus;          /* CGROUP_MANAGER_SYSTEMD */
@@ -70,12 +70,13 @@ int scope_bus_wait(Scope *s);
 /* While s's event loop runs, a stop request (SIGTERM, SIGINT, SIGHUP) sets
  * *requested: a signalfd that only wakes the loop and is never read, so the
  * signal stays pending for cell's own reader. The caller owns both returned. */
-int scope_watch_stop_signals(Scope *s, bool *requested, sd_event_source **ret_source, int *ret_fd);
+int scope_watch_stop_signals(Scope *s, bool *requested, EventSource **ret_source, int *ret_fd);
 /* scope-bus-service.c: what systemd does with service, whose main process
  * cell (self) may be; for scope_service_stop(). */
 int scope_bus_service_stop(sd_bus *bus, const char *service, pid_t self, ScopeServiceStop *ret);
 pid_t scope_bus_pid(const Scope *s);                  /* the PID given to scope_bus_attach() */
 sd_bus *scope_bus_connection(const Scope *s);         /* the start's connection, for machined's call; or NULL */
+int scope_bus_connection_error(const Scope *s);      /* < 0: sd_bus_process() failed on it (scope-bus-loop.h) */
 void scope_bus_release(Scope *s);                     /* the payload runs: disconnect */
 void scope_bus_free(Scope *s);
 /* Appends one "(sv)" entry to an open "a(sv)" container, by p->signature. */
@@ -138,7 +139,7 @@ void scope_leaf_leave(const char *own, const char *leaf);
 
 /* OOM kills in a cgroup systemd owns (scope-oom.c): the cgroup named
  * cgroup_name on PID's path, watched from the event loop's next turn on. */
-int scope_oom_watch_new(sd_event *event, pid_t pid, const char *cgroup_name, ScopeOom **ret);
+int scope_oom_watch_new(Event *event, pid_t pid, const char *cgroup_name, ScopeOom **ret);
 bool scope_oom_watch_killed(ScopeOom *o);      /* reads once more if the cgroup is still there */
 const OomCounter *scope_oom_watch_counter(const ScopeOom *o);
 ScopeOom *scope_oom_watch_free(ScopeOom *o);

@@ -254,7 +254,7 @@ int scope_register_machine(Scope *s, const ScopeMachine *machine) {
 }
 
 int scope_register_machine_wait(Scope *s) {
-        _cleanup_(sd_event_source_disable_unrefp) sd_event_source *stop_source = NULL;
+        _cleanup_(event_source_disable_unrefp) EventSource *stop_source = NULL;
         _cleanup_close_ int stop_fd = -EBADF;
         ScopeMachined *m = s ? s->machined : NULL;
         int r;
@@ -277,7 +277,9 @@ int scope_register_machine_wait(Scope *s) {
                         return scope_set_error(s, -ETIMEDOUT, "systemd-machined did not answer "
                                                "RegisterMachineWithNetwork(%s) within %g s", m->name,
                                                (double) s->bus_timeout_usec / (double) USEC_PER_SEC);
-                r = sd_event_run(s->event, left);
+                r = event_run(s->event, left);
+                if (r >= 0)
+                        r = scope_bus_connection_error(s);
                 if (r < 0 && r != -EINTR)
                         return scope_set_error(s, r, "waiting for systemd-machined: %s", strerror(-r));
         }

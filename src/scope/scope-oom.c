@@ -34,18 +34,18 @@
 #include "scope-internal.h"
 
 struct ScopeOom {
-        sd_event_source *defer, *io;
+        EventSource *defer, *io;
         pid_t pid;
         char *name;             /* the scope's cgroup directory name ("cell-web.scope") */
         OomCounter counter;
 };
 
-static int on_oom_event(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
+static int on_oom_event(EventSource *source, int fd, uint32_t revents, void *userdata) {
         ScopeOom *o = userdata;
 
         /* Once the cgroup is removed, its file polls ready for good. */
         if (oom_counter_event(&o->counter) < 0)
-                (void) sd_event_source_set_enabled(o->io, SD_EVENT_OFF);
+                (void) event_source_set_enabled(o->io, EVENT_OFF);
         return 0;
 }
 
@@ -124,10 +124,10 @@ static int watch_setup(ScopeOom *o) {
         if (r >= 0) {
                 uint32_t events = 0;
                 int fd = oom_counter_poll_fd(&o->counter, &events);
-                r = sd_event_add_io(sd_event_source_get_event(o->defer), &o->io, fd, events, on_oom_event, o);
+                r = event_add_io(event_source_get_event(o->defer), &o->io, fd, events, on_oom_event, o);
         }
         if (r >= 0)
-                r = sd_event_source_set_priority(o->io, SD_EVENT_PRIORITY_IMPORTANT);
+                r = event_source_set_priority(o->io, EVENT_PRIORITY_IMPORTANT);
         if (r >= 0)
                 (void) oom_counter_update(&o->counter);        /* a kill before the watch began */
         cg_membership_free(own, n_own);
@@ -135,18 +135,18 @@ static int watch_setup(ScopeOom *o) {
         return r;
 }
 
-static int on_defer(sd_event_source *source, void *userdata) {
+static int on_defer(EventSource *source, void *userdata) {
         ScopeOom *o = userdata;
         if (watch_setup(o) < 0) {
                 /* No memory cgroup of the scope's own, or it is gone already:
                  * nothing to watch. Library code: no log. */
-                o->io = sd_event_source_disable_unref(o->io);
+                o->io = event_source_disable_unref(o->io);
                 oom_counter_done(&o->counter);
         }
         return 0;
 }
 
-int scope_oom_watch_new(sd_event *event, pid_t pid, const char *cgroup_name, ScopeOom **ret) {
+int scope_oom_watch_new(Event *event, pid_t pid, const char *cgroup_name, ScopeOom **ret) {
         ScopeOom *o;
         int r;
 
@@ -162,9 +162,9 @@ int scope_oom_watch_new(sd_event *event, pid_t pid, const char *cgroup_name, Sco
                 scope_oom_watch_free(o);
                 return -ENOMEM;
         }
-        r = sd_event_add_defer(event, &o->defer, on_defer, o);
+        r = event_add_defer(event, &o->defer, on_defer, o);
         if (r >= 0)
-                r = sd_event_source_set_priority(o->defer, SD_EVENT_PRIORITY_IMPORTANT);
+                r = event_source_set_priority(o->defer, EVENT_PRIORITY_IMPORTANT);
         if (r < 0) {
                 scope_oom_watch_free(o);
                 return r;
@@ -184,8 +184,8 @@ const OomCounter *scope_oom_watch_counter(const ScopeOom *o) {
 ScopeOom *scope_oom_watch_free(ScopeOom *o) {
         if (!o)
                 return NULL;
-        sd_event_source_disable_unref(o->defer);
-        sd_event_source_disable_unref(o->io);
+        event_source_disable_unref(o->defer);
+        event_source_disable_unref(o->io);
         oom_counter_done(&o->counter);
         free(o->name);
         free(o);

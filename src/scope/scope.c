@@ -165,7 +165,7 @@ static int cpuset_expect(Scope *s, const PlanLimits *l) {
         return 0;
 }
 
-int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *event, Scope **ret) {
+int scope_new(const Plan *p, CgroupManager manager, bool user_bus, Event *event, Scope **ret) {
         int r;
 
         if (!p || !ret || (unsigned) manager >= _CGROUP_MANAGER_MAX)
@@ -181,7 +181,7 @@ int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *eve
         if (!s->name || (p->scope_unit && !s->unit))
                 return scope_new_fail(s, -ENOMEM);
         if (event)
-                s->event = sd_event_ref(event);
+                s->event = event_ref(event);
         s->devices_prog_fd = -EBADF;
         s->n_needs = cg_limits_needs(&p->limits, s->needs);
         if (manager != CGROUP_MANAGER_NONE) {
@@ -406,7 +406,7 @@ Scope *scope_free(Scope *s) {
                 free(s->cpuset[i]);
                 free(s->cpuset_startup[i]);
         }
-        sd_event_unref(s->event);
+        event_unref(s->event);
         free(s->name);
         free(s->unit);
         free(s->error);

@@ -23,7 +23,7 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
-#include <systemd/sd-event.h>
+#include "event-loop.h"
 
 #include "oom-counter.h"
 #include "plan.h"
@@ -71,7 +71,7 @@ typedef struct Scope Scope;
  * a cgroup and clone into it before it loads libsystemd. On failure returns
  * -errno and has logged nothing; the caller reports with scope_last_error()
  * text if set. */
-int scope_new(const Plan *p, CgroupManager manager, bool user_bus, sd_event *event, Scope **ret);
+int scope_new(const Plan *p, CgroupManager manager, bool user_bus, Event *event, Scope **ret);
 
 CgroupManager scope_manager(const Scope *s);   /* the one actually in use */
 int scope_clone_into_fd(const Scope *s);       /* -EBADF when clone3 CLONE_INTO_CGROUP does not apply */

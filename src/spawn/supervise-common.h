@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* What cell's supervisor (supervise.c, on sd-event) and cell-monitor (the
+/* What cell's supervisor (supervise.c, on src/basic/event-loop.h) and cell-monitor (the
  * same job once cell has exec'd it, src/monitor) have in common: which
  * signals go to the payload, its exit status, and the words about its end.
  * libc only: cell-monitor links no libsystemd. */

@@ -11,7 +11,7 @@
 
 struct Supervisor {
         const Plan *plan;
-        sd_event *event;
+        Event *event;
         pid_t pid;
         int pidfd;
         bool stop_requested;
@@ -19,22 +19,22 @@ struct Supervisor {
         int status;
         int exit_code;          /* si_code: CLD_EXITED, CLD_KILLED, CLD_DUMPED */
         int exit_status;        /* si_status */
-        sd_event_source *child_source;
-        sd_event_source *timer_source;  /* the SIGKILL after TimeoutStopSec= ... */
+        EventSource *child_source;
+        EventSource *timer_source;  /* the SIGKILL after TimeoutStopSec= ... */
         uint64_t kill_at;               /* ... at this CLOCK_MONOTONIC time */
         bool killed;                    /* ... which has come */
-        sd_event_source *signal_sources[8];
+        EventSource *signal_sources[8];
         void (*resize)(void *userdata);         /* supervisor_set_resize() */
         void *resize_userdata;
 };
 
-int supervisor_new(const Plan *p, sd_event *event, Supervisor **ret) {
+int supervisor_new(const Plan *p, Event *event, Supervisor **ret) {
         Supervisor *s = calloc(1, sizeof *s);
 
         if (!s)
                 return -ENOMEM;
         s->plan = p;
-        s->event = sd_event_ref(event);
+        s->event = event_ref(event);
         s->pidfd = -EBADF;
         *ret = s;
         return 0;
@@ -44,10 +44,10 @@ Supervisor *supervisor_free(Supervisor *s) {
         if (!s)
                 return NULL;
         for (size_t i = 0; i < ELEMENTSOF(s->signal_sources); i++)
-                sd_event_source_disable_unref(s->signal_sources[i]);
-        sd_event_source_disable_unref(s->child_source);
-        sd_event_source_disable_unref(s->timer_source);
-        sd_event_unref(s->event);
+                event_source_disable_unref(s->signal_sources[i]);
+        event_source_disable_unref(s->child_source);
+        event_source_disable_unref(s->timer_source);
+        event_unref(s->event);
         free(s);
         return NULL;
 }
@@ -58,7 +58,7 @@ static void supervisor_send(Supervisor *s, int sig) {
                 (void) syscall(SYS_pidfd_send_signal, s->pidfd, sig, NULL, 0);
 }
 
-static int on_stop_timeout(sd_event_source *source, uint64_t usec, void *userdata) {
+static int on_stop_timeout(EventSource *source, uint64_t usec, void *userdata) {
         Supervisor *s = userdata;
 
         /* TimeoutStopSec= is over: the payload did not stop by itself. */
@@ -82,15 +82,14 @@ void supervisor_stop(Supervisor *s) {
         if (t == 0 || t == USEC_INFINITY)
                 return;
         s->kill_at = now_monotonic_usec() + t;
-        if (sd_event_add_time_relative(s->event, &s->timer_source, CLOCK_MONOTONIC, t, 0,
-                                       on_stop_timeout, s) < 0)
+        if (event_add_time_relative(s->event, &s->timer_source, t, on_stop_timeout, s) < 0)
                 /* No timer: do not leave a payload that ignores the signal. */
                 supervisor_send(s, SIGKILL);
 }
 
 void supervisor_extend_stop(Supervisor *s, uint64_t usec) {
         uint64_t now = now_monotonic_usec(), at;
-        sd_event_source *later = NULL;
+        EventSource *later = NULL;
 
         /* Only a SIGKILL still to come is put off. */
         if (!s->timer_source || s->killed)
@@ -100,14 +99,14 @@ void supervisor_extend_stop(Supervisor *s, uint64_t usec) {
                 return;
         /* If no new timer can be had, the one set stands. */
         if (at != USEC_INFINITY &&
-            sd_event_add_time_relative(s->event, &later, CLOCK_MONOTONIC, at - now, 0, on_stop_timeout, s) < 0)
+            event_add_time_relative(s->event, &later, at - now, on_stop_timeout, s) < 0)
                 return;
-        sd_event_source_disable_unref(s->timer_source);
+        event_source_disable_unref(s->timer_source);
         s->timer_source = later;
         s->kill_at = at;
 }
 
-static int on_signal(sd_event_source *source, const struct signalfd_siginfo *si, void *userdata) {
+static int on_signal(EventSource *source, const struct signalfd_siginfo *si, void *userdata) {
         Supervisor *s = userdata;
 
         if (si->ssi_signo == SIGTERM)
@@ -119,14 +118,14 @@ static int on_signal(sd_event_source *source, const struct signalfd_siginfo *si,
         return 0;
 }
 
-static int on_child(sd_event_source *source, const siginfo_t *si, void *userdata) {
+static int on_child(EventSource *source, const siginfo_t *si, void *userdata) {
         Supervisor *s = userdata;
 
         s->exited = true;
         s->status = supervise_exit_status(si->si_code, si->si_status);
         s->exit_code = si->si_code;
         s->exit_status = si->si_status;
-        return sd_event_exit(s->event, 0);
+        return event_exit(s->event, 0);
 }
 
 int supervisor_watch(Supervisor *s, pid_t pid, int pidfd) {
@@ -139,12 +138,12 @@ int supervisor_watch(Supervisor *s, pid_t pid, int pidfd) {
         const int *forwarded = supervise_forwarded_signals(&n);
         assert(n <= ELEMENTSOF(s->signal_sources));
         for (size_t i = 0; i < n; i++) {
-                r = sd_event_add_signal(s->event, &s->signal_sources[i], forwarded[i], on_signal, s);
+                r = event_add_signal(s->event, &s->signal_sources[i], forwarded[i], on_signal, s);
                 if (r < 0)
                         return r;
         }
 
-        r = sd_event_add_child_pidfd(s->event, &s->child_source, pidfd, WEXITED, on_child, s);
+        r = event_add_child_pidfd(s->event, &s->child_source, pidfd, WEXITED, on_child, s);
         if (r < 0)
                 return r;
 
@@ -157,7 +156,7 @@ int supervisor_watch(Supervisor *s, pid_t pid, int pidfd) {
 }
 
 int supervisor_run(Supervisor *s, int *ret_status) {
-        int r = sd_event_loop(s->event);
+        int r = event_loop(s->event);
 
         if (r < 0)
                 return r;

@@ -9,14 +9,14 @@
 
 #include <signal.h>
 #include <sys/types.h>
-#include <systemd/sd-event.h>
+#include "event-loop.h"
 
 #include "plan.h"
 #include "supervise-common.h"
 
 typedef struct Supervisor Supervisor;
 
-int supervisor_new(const Plan *p, sd_event *event, Supervisor **ret);
+int supervisor_new(const Plan *p, Event *event, Supervisor **ret);
 Supervisor *supervisor_free(Supervisor *s);
 
 /* Starts forwarding signals to pidfd and watching it for the exit. */

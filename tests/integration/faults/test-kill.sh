@@ -98,8 +98,9 @@ wait_for_state() {
 }
 
 # The same when the next start's payload ends before that start published
-# its own state (strace holds cell in sd_pid_get_unit(), the publishing's
-# first read; the payload is a zombie then and names no state): the killed
+# its own state (strace holds cell in reading /proc/self/cgroup, the
+# publishing's first read, cg_own_unit(); the payload is a zombie then and
+# names no state): the killed
 # cell's state goes all the same. Found by CI: left after "probe exit 0".
 name=$(basename "$u_none" .cell)
 "$CELL" run --cgroup-manager=none "$u_none" -- /bin/probe sleep 30 "$marker" >/dev/null 2>&1 &

@@ -161,6 +161,8 @@ check "cell status names the service" sh -c "'$SEALED' run '$CELL' status web | 
 mainpid=$(show cell@web.service MainPID)
 rm -f "$ROOT/out/web-runs"
 check "systemctl restart" in_sealed systemctl restart cell@web.service
+# Active once cell says READY=1, at the payload's exec: the script's first line may come after.
+wait_for 5 grep -qx "started one" "$ROOT/out/web-runs" || true
 expect_eq "the old payload had stopped first, then the new one started" "stopped one,started one" \
         "$(tr '\n' , < "$ROOT/out/web-runs" | sed 's/,$//')"
 check "a new cell is the main process" test "$mainpid" != "$(show cell@web.service MainPID)"
@@ -180,7 +182,7 @@ Init=yes
 EOF
 in_sealed systemctl daemon-reload
 in_sealed systemctl restart cell@web.service
-check "edited, daemon-reload, restart: the new Exec= runs" grep -qx "started two" "$ROOT/out/web-runs"
+check "edited, daemon-reload, restart: the new Exec= runs" wait_for 5 grep -qx "started two" "$ROOT/out/web-runs"
 check "the old one's last words, right before it exited, are in the service's journal" \
         wait_for 5 journal_has "-u cell@web.service" "web says its last words (one)"
 

@@ -8,7 +8,6 @@
 #include <sys/wait.h>
 #include <stdlib.h>
 #include <systemd/sd-bus.h>
-#include <systemd/sd-event.h>
 #include <systemd/sd-login.h>
 #include <unistd.h>
 
@@ -46,8 +45,7 @@ static int call_sd(void) {
 static int release_unloaded(void) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
 
-        if (sd_event_unref(NULL) || sd_event_source_unref(NULL) || sd_event_source_disable_unref(NULL) ||
-            sd_bus_unref(NULL) || sd_bus_flush_close_unref(NULL) || sd_bus_slot_unref(NULL) ||
+        if (sd_bus_unref(NULL) || sd_bus_flush_close_unref(NULL) || sd_bus_slot_unref(NULL) ||
             sd_bus_message_unref(NULL))
                 return 1;
         sd_bus_error_free(&e);

@@ -253,18 +253,18 @@ TEST(drain_at_exit) {
  * needed (a quiet payload, a READY=1 sent before the loop ran). */
 TEST(loop_flushes_when_writable) {
         int up = test_upstream_open("cell-test-notify-send");
-        sd_event *e = NULL;
+        Event *e = NULL;
         char *s;
 
-        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(event_new(&e));
         while (notify_pending_fd() < 0)
                 ASSERT_TRUE(notify_send("STATUS=web: fill") > 0);
         ASSERT_TRUE(notify_send("READY=1\nSTATUS=web: running") > 0);
         ASSERT_OK(notify_loop_attach(e, 0));
-        ASSERT_EQ(sd_event_run(e, 0), 0);       /* full: nothing to do */
+        ASSERT_EQ(event_run(e, 0), 0);       /* full: nothing to do */
         while ((s = test_upstream_read(up, 0)))
                 free(s);
-        ASSERT_TRUE(sd_event_run(e, 1000 * 1000) > 0);
+        ASSERT_TRUE(event_run(e, 1000 * 1000) > 0);
         s = test_upstream_read(up, 0);
         ASSERT_STREQ(s, "STATUS=web: fill");   /* the one that found it full */
         free(s);
@@ -273,7 +273,7 @@ TEST(loop_flushes_when_writable) {
         free(s);
         ASSERT_EQ(notify_pending_fd(), -EBADF);
         notify_loop_detach();
-        sd_event_unref(e);
+        event_unref(e);
         close(up);
         unsetenv("NOTIFY_SOCKET");
 }
@@ -281,22 +281,22 @@ TEST(loop_flushes_when_writable) {
 /* Boot=yes: the loop pings the watchdog (at once, then every half of it). */
 TEST(loop_pings_watchdog) {
         int up = test_upstream_open("cell-test-notify-send");
-        sd_event *e = NULL;
+        Event *e = NULL;
 
-        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(event_new(&e));
         ASSERT_OK(notify_loop_attach(e, 200 * USEC_PER_MSEC));
         for (unsigned i = 0; i < 3; i++) {
                 char *s = NULL;
 
                 while (!s) {
-                        ASSERT_TRUE(sd_event_run(e, 1000 * 1000) > 0);
+                        ASSERT_TRUE(event_run(e, 1000 * 1000) > 0);
                         s = test_upstream_read(up, 0);
                 }
                 ASSERT_STREQ(s, "WATCHDOG=1");
                 free(s);
         }
         notify_loop_detach();
-        sd_event_unref(e);
+        event_unref(e);
         close(up);
         unsetenv("NOTIFY_SOCKET");
 }
@@ -314,20 +314,20 @@ static void on_extend(uint64_t usec, void *userdata) {
  * put off by N alone. */
 TEST(payload_extension_while_stopping) {
         int up = test_upstream_open("cell-test-notify-send"), pair[2];
-        sd_event *e = NULL;
+        Event *e = NULL;
         NotifyProxy *n = NULL;
         Plan p = { .name = (char *) "web" };
         NotifyCallbacks cb = { .extend_timeout = on_extend };
         const char *m;
         char *s;
 
-        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(event_new(&e));
         ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
         ASSERT_OK(notify_proxy_new(&p, e, pair[0], getpid(), &cb, &n));
 
         m = "EXTEND_TIMEOUT_USEC=3000000";
         ASSERT_EQ(send(pair[1], m, strlen(m), 0), (ssize_t) strlen(m));
-        while (sd_event_run(e, 0) > 0)
+        while (event_run(e, 0) > 0)
                 ;
         s = test_upstream_read(up, 0);
         ASSERT_STREQ(s, "EXTEND_TIMEOUT_USEC=3000000\n");
@@ -339,7 +339,7 @@ TEST(payload_extension_while_stopping) {
         ASSERT_STREQ(s, "STOPPING=1\nEXTEND_TIMEOUT_USEC=11000000\nSTATUS=web: stopping");
         free(s);
         ASSERT_EQ(send(pair[1], m, strlen(m), 0), (ssize_t) strlen(m));
-        while (sd_event_run(e, 0) > 0)
+        while (event_run(e, 0) > 0)
                 ;
         s = test_upstream_read(up, 0);
         ASSERT_STREQ(s, "EXTEND_TIMEOUT_USEC=13000000\n");
@@ -349,7 +349,7 @@ TEST(payload_extension_while_stopping) {
         /* "infinity" stays infinity. */
         m = "EXTEND_TIMEOUT_USEC=18446744073709551615";
         ASSERT_EQ(send(pair[1], m, strlen(m), 0), (ssize_t) strlen(m));
-        while (sd_event_run(e, 0) > 0)
+        while (event_run(e, 0) > 0)
                 ;
         s = test_upstream_read(up, 0);
         ASSERT_STREQ(s, "EXTEND_TIMEOUT_USEC=18446744073709551615\n");
@@ -359,7 +359,7 @@ TEST(payload_extension_while_stopping) {
         ASSERT_NULL(notify_proxy_free(n));
         ASSERT_FALSE(notify_supervisor_stopping_sent());
         close(pair[1]);
-        sd_event_unref(e);
+        event_unref(e);
         close(up);
         unsetenv("NOTIFY_SOCKET");
 }

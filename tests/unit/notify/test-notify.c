@@ -313,14 +313,14 @@ static void send_str(int fd, const char *s, size_t len) {
         ASSERT_EQ(send(fd, s, len, 0), (ssize_t) len);
 }
 
-static void pump(sd_event *e) {
-        while (sd_event_run(e, 0) > 0)
+static void pump(Event *e) {
+        while (event_run(e, 0) > 0)
                 ;
 }
 
 /* A proxy for p on a new socketpair; returns the payload's end. We are in
  * our own PID namespace, so the datagrams we send are the container's. */
-static int proxy_start(const Plan *p, sd_event *e, const NotifyCallbacks *cb, NotifyProxy **ret) {
+static int proxy_start(const Plan *p, Event *e, const NotifyCallbacks *cb, NotifyProxy **ret) {
         int pair[2];
 
         ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
@@ -330,7 +330,7 @@ static int proxy_start(const Plan *p, sd_event *e, const NotifyCallbacks *cb, No
 
 /* The payload sends msg (its bytes up to the NUL), and the proxy handles
  * what has come. */
-static void payload_says(int fd, sd_event *e, const char *msg) {
+static void payload_says(int fd, Event *e, const char *msg) {
         send_str(fd, msg, strlen(msg));
         pump(e);
 }
@@ -345,13 +345,13 @@ static void expect_upstream(int up, const char *want) {
 
 TEST(proxy_forwards_filtered) {
         int payload, up = test_upstream_open("cell-test-notify");
-        sd_event *e = NULL;
+        Event *e = NULL;
         NotifyProxy *n = NULL;
         Plan p = { .name = (char *) "web", .notify_ready = true };
         NotifyCallbacks cb = { .ready = on_ready };
 
         n_ready = 0;
-        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(event_new(&e));
         payload = proxy_start(&p, e, &cb, &n);
 
         payload_says(payload, e, "STATUS=starting\nMAINPID=1\n");
@@ -385,7 +385,7 @@ TEST(proxy_forwards_filtered) {
         ASSERT_NULL(notify_proxy_free(n));
         close(payload);
         close(up);
-        sd_event_unref(e);
+        event_unref(e);
         unsetenv("NOTIFY_SOCKET");
 }
 
@@ -423,12 +423,12 @@ static bool pipe_hung_up(int read_fd) {
  * dropped as truncated from 17 fds on, READY=1 with it). */
 TEST(proxy_closes_passed_fds) {
         int payload, up = test_upstream_open("cell-test-notify");
-        sd_event *e = NULL;
+        Event *e = NULL;
         NotifyProxy *n = NULL;
         Plan p = { .name = (char *) "web", .notify_ready = true };
         int barrier[2], many[24][2], w[253], dups[2];
 
-        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(event_new(&e));
         payload = proxy_start(&p, e, NULL, &n);
 
         ASSERT_OK(pipe2(barrier, O_CLOEXEC));
@@ -474,7 +474,7 @@ TEST(proxy_closes_passed_fds) {
         ASSERT_NULL(notify_proxy_free(n));
         close(payload);
         close(up);
-        sd_event_unref(e);
+        event_unref(e);
         unsetenv("NOTIFY_SOCKET");
 }
 
@@ -488,13 +488,13 @@ TEST(proxy_odd_line_keeps_ready) {
 
         for (size_t i = 0; i < ELEMENTSOF(msgs); i++) {
                 int payload, up = test_upstream_open("cell-test-notify");
-                sd_event *e = NULL;
+                Event *e = NULL;
                 NotifyProxy *n = NULL;
                 Plan p = { .name = (char *) "web", .notify_ready = true };
                 NotifyCallbacks cb = { .ready = on_ready };
 
                 n_ready = 0;
-                ASSERT_OK(sd_event_new(&e));
+                ASSERT_OK(event_new(&e));
                 payload = proxy_start(&p, e, &cb, &n);
                 payload_says(payload, e, msgs[i]);
                 expect_upstream(up, "READY=1\n");           /* and no STATUS= of the odd line */
@@ -503,20 +503,20 @@ TEST(proxy_odd_line_keeps_ready) {
                 ASSERT_NULL(notify_proxy_free(n));
                 close(payload);
                 close(up);
-                sd_event_unref(e);
+                event_unref(e);
         }
         unsetenv("NOTIFY_SOCKET");
 }
 
 TEST(proxy_notify_ready_no) {
         int payload, up = test_upstream_open("cell-test-notify");
-        sd_event *e = NULL;
+        Event *e = NULL;
         NotifyProxy *n = NULL;
         Plan p = { .name = (char *) "db", .notify_ready = false };
         NotifyCallbacks cb = { .ready = on_ready };
 
         n_ready = 0;
-        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(event_new(&e));
         payload = proxy_start(&p, e, &cb, &n);
         payload_says(payload, e, "READY=1\nSTATUS=x\n");
         expect_upstream(up, "STATUS=db: x\n");        /* READY=1 is not the payload's to give */
@@ -524,7 +524,7 @@ TEST(proxy_notify_ready_no) {
         notify_proxy_free(n);
         close(payload);
         close(up);
-        sd_event_unref(e);
+        event_unref(e);
         unsetenv("NOTIFY_SOCKET");
 }
 
@@ -532,11 +532,11 @@ TEST(proxy_notify_ready_no) {
  * cell); the payload's watchdog lines do not go up, the rest does. */
 TEST(proxy_boot_keeps_watchdog) {
         int payload, up = test_upstream_open("cell-test-notify");
-        sd_event *e = NULL;
+        Event *e = NULL;
         NotifyProxy *n = NULL;
         Plan p = { .name = (char *) "os", .notify_ready = true, .boot = true };
 
-        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(event_new(&e));
         payload = proxy_start(&p, e, NULL, &n);
         payload_says(payload, e, "WATCHDOG_USEC=0\nSTATUS=up\nWATCHDOG=1\n");
         expect_upstream(up, "STATUS=os: up\n");
@@ -547,17 +547,17 @@ TEST(proxy_boot_keeps_watchdog) {
         ASSERT_NULL(notify_proxy_free(n));
         close(payload);
         close(up);
-        sd_event_unref(e);
+        event_unref(e);
         unsetenv("NOTIFY_SOCKET");
 }
 
 TEST(proxy_drops_other_pid_namespace) {
         int pair[2], up = test_upstream_open("cell-test-notify"), ready_pipe[2], go_pipe[2];
-        sd_event *e = NULL;
+        Event *e = NULL;
         NotifyProxy *n = NULL;
         Plan p = { .name = (char *) "web", .notify_ready = true };
 
-        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(event_new(&e));
         ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
         ASSERT_OK(pipe2(ready_pipe, O_CLOEXEC));
         ASSERT_OK(pipe2(go_pipe, O_CLOEXEC));
@@ -605,7 +605,7 @@ TEST(proxy_drops_other_pid_namespace) {
 
                 /* From inside: accepted. */
                 ASSERT_EQ(write(go_pipe[1], "x", 1), 1);
-                ASSERT_EQ(sd_event_run(e, 5 * USEC_PER_SEC), 1);       /* the datagram arrives */
+                ASSERT_EQ(event_run(e, 5 * USEC_PER_SEC), 1);       /* the datagram arrives */
                 ASSERT_EQ(write(go_pipe[1], "x", 1), 1);
                 int st;
                 ASSERT_EQ(waitpid(helper, &st, 0), helper);
@@ -619,7 +619,7 @@ TEST(proxy_drops_other_pid_namespace) {
         close(ready_pipe[0]);
         close(go_pipe[1]);
         close(up);
-        sd_event_unref(e);
+        event_unref(e);
         unsetenv("NOTIFY_SOCKET");
 }
 
@@ -729,13 +729,13 @@ static void container_send_and_go(Container *c) {
  * datagram still counts when its UID is the container's alone. */
 TEST(proxy_takes_gone_sender_of_the_container) {
         int pair[2], up = test_upstream_open("cell-test-notify");
-        sd_event *e = NULL;
+        Event *e = NULL;
         NotifyProxy *n = NULL;
         Plan p = { .name = (char *) "web", .notify_ready = true };
         NotifyCallbacks cb = { .ready = on_ready };
         Container c;
 
-        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(event_new(&e));
         for (int userns = 1; userns >= 0; userns--) {
                 /* Without a user namespace, only root counts: as root only. */
                 if (!userns && getuid() != 0)
@@ -760,7 +760,7 @@ TEST(proxy_takes_gone_sender_of_the_container) {
                 close(pair[1]);
         }
         close(up);
-        sd_event_unref(e);
+        event_unref(e);
         unsetenv("NOTIFY_SOCKET");
 }
 
@@ -768,7 +768,7 @@ TEST(proxy_takes_gone_sender_of_the_container) {
  * process of its UID) and is gone by the time cell reads: refused all the same. */
 TEST(proxy_refuses_gone_host_user) {
         int pair[2], up = test_upstream_open("cell-test-notify");
-        sd_event *e = NULL;
+        Event *e = NULL;
         NotifyProxy *n = NULL;
         Plan p = { .name = (char *) "web", .notify_ready = true };
         NotifyCallbacks cb = { .ready = on_ready };
@@ -780,7 +780,7 @@ TEST(proxy_refuses_gone_host_user) {
                 unsetenv("NOTIFY_SOCKET");
                 return;
         }
-        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(event_new(&e));
         for (int userns = 0; userns <= 1; userns++) {
                 ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
                 if (!container_start(&c, userns, pair[1], "READY=1\nSTATUS=from inside")) {
@@ -813,7 +813,7 @@ TEST(proxy_refuses_gone_host_user) {
                 close(pair[1]);
         }
         close(up);
-        sd_event_unref(e);
+        event_unref(e);
         unsetenv("NOTIFY_SOCKET");
 }
 
@@ -829,14 +829,14 @@ static void on_ready_report(void *userdata) {
  * and its STATUS= is not replaced by cell's own "NAME: running". */
 TEST(proxy_payload_status_stands) {
         int payload, up = test_upstream_open("cell-test-notify");
-        sd_event *e = NULL;
+        Event *e = NULL;
         NotifyProxy *n = NULL;
         Plan p = { .name = (char *) "hello", .notify_ready = true };
         NotifyCallbacks cb = { .ready = on_ready_report, .userdata = &p };
 
         /* READY=1 and STATUS= in one datagram. */
         n_ready = 0;
-        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(event_new(&e));
         payload = proxy_start(&p, e, &cb, &n);
         payload_says(payload, e, "READY=1\nSTATUS=serving");
         ASSERT_EQ(n_ready, 1);
@@ -873,24 +873,24 @@ TEST(proxy_payload_status_stands) {
         expect_upstream(up, "READY=1\nSTATUS=hello: running");
 
         close(up);
-        sd_event_unref(e);
+        event_unref(e);
         unsetenv("NOTIFY_SOCKET");
 }
 
 TEST(proxy_new_takes_fd_and_checks_args) {
-        sd_event *e = NULL;
+        Event *e = NULL;
         NotifyProxy *n = NULL;
         Plan p = { .name = (char *) "web" };
         int pair[2];
 
-        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(event_new(&e));
         ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
         /* A PID that does not exist: refused, and the fd is closed all the same. */
         ASSERT_TRUE(notify_proxy_new(&p, e, pair[0], 0x3fffffff, NULL, &n) < 0);
         ASSERT_NULL(n);
         ASSERT_TRUE(fcntl(pair[0], F_GETFD) < 0 && errno == EBADF);
         close(pair[1]);
-        sd_event_unref(e);
+        event_unref(e);
 }
 
 TEST(supervisor_side) {

@@ -81,6 +81,40 @@ static const char *mountinfo_hybrid =
         "36 31 0:31 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw,nsdelegate\n"
         "37 31 0:32 /sub /mnt/odd\\040dir rw,relatime - cgroup cgroup rw,pids,release_agent=/x\n";
 
+/* The unit of a cgroup path, as sd_pid_get_unit() finds it (runtime-state.c's
+ * "am I run by a service"). */
+TEST(path_unit) {
+        static const struct {
+                const char *path, *unit;
+        } cases[] = {
+                { "/system.slice/cell@web.service", "cell@web.service" },
+                { "/system.slice/cell@web.service/payload", "cell@web.service" },
+                { "/machine.slice/machine-web.scope", "machine-web.scope" },
+                { "/user.slice/user-0.slice/user@0.service/app.slice/x.service", "user@0.service" },
+                { "//system.slice//a.service", "a.service" },
+                { "/system.slice/_init.scope", "init.scope" },  /* systemd's escape taken off */
+                { "/init.scope", "init.scope" },
+        };
+        static const char *const none[] = {
+                "/", "", "/system.slice", "/user.slice/user-0.slice", "/process_api/e55aecd6",
+                "/system.slice/notaunit", "/.service",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char *unit = NULL;
+
+                ASSERT_OK(cg_path_unit(cases[i].path, &unit));
+                ASSERT_STREQ(unit, cases[i].unit);
+                free(unit);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(none); i++) {
+                char *unit = (char *) "untouched";
+
+                ASSERT_EQ(cg_path_unit(none[i], &unit), -ENXIO);
+                ASSERT_STREQ(unit, "untouched");
+        }
+}
+
 TEST(mountinfo_hybrid) {
         CgroupMount *m = NULL;
         size_t n = 0;

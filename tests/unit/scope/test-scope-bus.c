@@ -527,18 +527,18 @@ TEST(manager_none_does_nothing) {
 
 TEST(systemd_without_bus_fails_clearly) {
         Plan p = { .name = (char *) "web", .scope_unit = (char *) "cell-web.scope" };
-        sd_event *e = NULL;
+        Event *e = NULL;
         Scope *s = NULL;
         const char *old = getenv("DBUS_SYSTEM_BUS_ADDRESS");
         char *saved = old ? strdup(old) : NULL;
 
         /* A bus that is not there: the connect fails at once, with text naming the bus. */
         ASSERT_OK(setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/cell-test-bus", 1));
-        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(event_new(&e));
         ASSERT_TRUE(scope_new(&p, CGROUP_MANAGER_SYSTEMD, false, e, &s) < 0);
         ASSERT_NULL(s);
         ASSERT_CONTAINS(scope_last_error(NULL), "cannot connect to the system bus");
-        sd_event_unref(e);
+        event_unref(e);
         if (saved)
                 setenv("DBUS_SYSTEM_BUS_ADDRESS", saved, 1);
         else

@@ -103,14 +103,14 @@ static void scope_names(const char *what, char child[static 64], char unit[stati
 /* A new event loop and scope_new() on it with the cgroupfs manager; false
  * (said, the loop unref'd) when this machine has no cgroup tree cell may
  * write to. */
-static bool new_or_skip(const Plan *p, sd_event **ret_event, Scope **ret) {
-        sd_event *e = NULL;
+static bool new_or_skip(const Plan *p, Event **ret_event, Scope **ret) {
+        Event *e = NULL;
 
-        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(event_new(&e));
         int r = scope_new(p, CGROUP_MANAGER_CGROUPFS, false, e, ret);
         if (r == -EROFS || r == -EACCES || r == -EOPNOTSUPP) {
                 printf("skipped: cgroupfs not usable here: %s\n", strna(scope_last_error(NULL)));
-                sd_event_unref(e);
+                event_unref(e);
                 return false;
         }
         ASSERT_OK(r);
@@ -147,7 +147,7 @@ static void limits_attach_free(void) {
                         .allowed_cpus_size = 1,
                 },
         };
-        sd_event *e = NULL;
+        Event *e = NULL;
         Scope *s = NULL;
 
         if (!new_or_skip(&p, &e, &s))
@@ -231,7 +231,7 @@ static void limits_attach_free(void) {
         free(mem);
         free(pids);
         free(cpu);
-        sd_event_unref(e);
+        event_unref(e);
 }
 
 /* CPUWeight=idle and CPUQuotaPeriodSec= as systemd 252 writes them: v1
@@ -252,7 +252,7 @@ static void idle_period_protection(void) {
                         .cpu_idle = true,
                 },
         };
-        sd_event *e = NULL;
+        Event *e = NULL;
         Scope *s = NULL;
         bool v1 = access("/sys/fs/cgroup/memory", F_OK) == 0;
 
@@ -312,7 +312,7 @@ static void idle_period_protection(void) {
                 ASSERT_NULL(scope_free(s));
         }
         free(mem);
-        sd_event_unref(e);
+        event_unref(e);
 }
 
 /* A value the kernel refuses fails the start naming the key, and leaves no
@@ -332,16 +332,16 @@ static void refused_values(void) {
                         .allowed_cpus_size = sizeof cpus,
                 },
         };
-        sd_event *e = NULL;
+        Event *e = NULL;
         Scope *s = NULL;
         bool v1 = access("/sys/fs/cgroup/memory", F_OK) == 0;
 
-        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(event_new(&e));
         char *cpuset = dir_of(v1 ? "cpuset" : NULL, child);
         if (!cpuset || access(v1 ? "/sys/fs/cgroup/cpuset" : "/sys/fs/cgroup/cgroup.controllers", F_OK) < 0) {
                 printf("skipped: no cpuset hierarchy\n");
                 free(cpuset);
-                sd_event_unref(e);
+                event_unref(e);
                 return;
         }
         int r = scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s);
@@ -366,7 +366,7 @@ static void refused_values(void) {
         ASSERT_NULL(scope_free(s));
         ASSERT_TRUE(access(pids, F_OK) < 0 && errno == ENOENT);
         free(pids);
-        sd_event_unref(e);
+        event_unref(e);
 }
 
 /* AllowedMemoryNodes= into cpuset.mems (a v1 cpuset gets its parent's CPUs,
@@ -387,7 +387,7 @@ static void memory_nodes_and_startup(void) {
                         .allowed_memory_nodes_size = 1,
                 },
         };
-        sd_event *e = NULL;
+        Event *e = NULL;
         Scope *s = NULL;
         bool v1 = access("/sys/fs/cgroup/memory", F_OK) == 0;
 
@@ -449,7 +449,7 @@ static void memory_nodes_and_startup(void) {
         ASSERT_NULL(scope_free(s));
         free(cpu);
         free(cpuset);
-        sd_event_unref(e);
+        event_unref(e);
 }
 
 /* The name's lock as a cell's death leaves it: released, its cgroups still
@@ -464,7 +464,7 @@ static void running_name_is_refused(void) {
         char unit[96], child[64], want[160];
         scope_names("busy", child, unit);
         Plan p = { .name = (char *) "busy", .scope_unit = unit, .limits.cpu_quota_per_sec_usec = USEC_INFINITY };
-        sd_event *e = NULL;
+        Event *e = NULL;
         Scope *a = NULL, *b = NULL;
         struct stat before, after;
 
@@ -510,7 +510,7 @@ static void running_name_is_refused(void) {
         scope_free(b);
         scope_free(a);
         free(dir);
-        sd_event_unref(e);
+        event_unref(e);
 }
 
 /* What cell hands to cell-monitor and "cell __finish" adopts again
@@ -528,7 +528,7 @@ static void handover_adopt_free(void) {
                 },
         };
         ScopeCgroupfsDirs d;
-        sd_event *e = NULL;
+        Event *e = NULL;
         Scope *s = NULL, *adopted = NULL;
         int status;
 
@@ -576,7 +576,7 @@ static void handover_adopt_free(void) {
         ASSERT_NULL(scope_free(s));
         scope_cgroupfs_dirs_done(&d);
         ASSERT_ERROR(scope_cgroupfs_dirs(NULL, &d), ENODATA);
-        sd_event_unref(e);
+        event_unref(e);
 }
 
 TEST(cgroupfs_limits_attach_free) {

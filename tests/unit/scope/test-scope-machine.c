@@ -192,7 +192,7 @@ static int fakes(sd_bus *bus, void *userdata) {
 }
 
 /* A scope through new/attach/wait, then the registration sent. */
-static int start_and_register(const char *machine, const uint8_t *id, const int32_t *ifindex, sd_event *e,
+static int start_and_register(const char *machine, const uint8_t *id, const int32_t *ifindex, Event *e,
                               Scope **ret) {
         Plan p = { .name = (char *) "web@3", .scope_unit = (char *) "cell-web\\x403.scope",
                    .limits.cpu_quota_per_sec_usec = USEC_INFINITY };
@@ -262,12 +262,12 @@ TEST(registration) {
         size_t id_size, n_ifindex;
         uint32_t leader;
         int32_t ifindex = 0;
-        sd_event *e = NULL;
+        Event *e = NULL;
         Scope *s = NULL;
 
         if (!fake_bus_start(NULL, fakes, &(bool) { true }))
                 return;
-        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(event_new(&e));
 
         /* What machined needs: the name, the ID, service "cell", class
          * "container", the leader, the root and the host side of the veth. */
@@ -343,16 +343,16 @@ TEST(registration) {
         ASSERT_STREQ(scope_last_error(s), "lost the connection to the bus while waiting for systemd-machined");
         scope_free(s);
 
-        sd_event_unref(e);
+        event_unref(e);
 }
 
 TEST(machined_missing) {
-        sd_event *e = NULL;
+        Event *e = NULL;
         Scope *s = NULL;
 
         if (!fake_bus_start(NULL, fakes, &(bool) { false }))
                 return;
-        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(event_new(&e));
         /* The broker knows no such name (Debian without systemd-container). */
         ASSERT_ERROR(start_and_register("web", NULL, NULL, e, &s), EHOSTDOWN);
         ASSERT_CONTAINS(scope_last_error(s), "systemd-machined is not available (installed? Debian: "
@@ -360,7 +360,7 @@ TEST(machined_missing) {
         ASSERT_CONTAINS(scope_last_error(s), "(org.freedesktop.DBus.Error.ServiceUnknown)");
         scope_free(s);
         fake_bus_stop();
-        sd_event_unref(e);
+        event_unref(e);
 }
 
 TEST(only_with_a_systemd_scope) {

@@ -308,7 +308,7 @@ static void leftover_stops(const char *kind, unsigned want_first, unsigned want_
 }
 
 /* Runs one scope through new/attach/wait; returns wait's result. limits: NULL for none. */
-static int run_limited(const char *name, const char *unit, const PlanLimits *limits, sd_event *e, Scope **ret) {
+static int run_limited(const char *name, const char *unit, const PlanLimits *limits, Event *e, Scope **ret) {
         Plan p = { .name = (char *) name, .scope_unit = (char *) unit, .slice = (char *) "machine.slice",
                    .description = (char *) "cell test", .kill_signal = SIGUSR2,
                    .timeout_stop_usec = 7 * USEC_PER_SEC,
@@ -324,17 +324,17 @@ static int run_limited(const char *name, const char *unit, const PlanLimits *lim
         return r;
 }
 
-static int run_one(const char *name, const char *unit, sd_event *e, Scope **ret) {
+static int run_one(const char *name, const char *unit, Event *e, Scope **ret) {
         return run_limited(name, unit, NULL, e, ret);
 }
 
 TEST(systemd_conversation) {
-        sd_event *e = NULL;
+        Event *e = NULL;
         Scope *s = NULL;
 
         if (!fake_bus_start(NULL, fake_systemd, NULL))
                 return;
-        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(event_new(&e));
 
         /* PIDs, Slice, KillSignal and TimeoutStopUSec; no PIDFDs, AddRef= or
          * Controller=: checked by the fake. */
@@ -453,7 +453,7 @@ TEST(systemd_conversation) {
         ASSERT_STREQ(scope_last_error(s), "lost the connection to the bus while waiting for cell-hang.scope");
         scope_free(s);
 
-        sd_event_unref(e);
+        event_unref(e);
 }
 
 /* The unit the refusals below are of: the main file's keys, the drop-in's. */
@@ -464,7 +464,7 @@ TEST(systemd_conversation) {
 /* The start of plan p as unit (a "refuse:NAME" the fake refuses); its
  * message, and where "cell run" says the key was written (the temporary
  * directory cut off: "web.cell:7: "). */
-static int run_refused(Plan *p, const char *unit, sd_event *e, char *where, size_t n, Scope **ret) {
+static int run_refused(Plan *p, const char *unit, Event *e, char *where, size_t n, Scope **ret) {
         char buf[PATH_MAX + 32];
         const char *slash;
         Scope *s = NULL;
@@ -488,7 +488,7 @@ static int run_refused(Plan *p, const char *unit, sd_event *e, char *where, size
  * One cell adds of its own accord is said to be so; a refusal that names no
  * property stays systemd's words alone. */
 TEST(property_refused) {
-        sd_event *e = NULL;
+        Event *e = NULL;
         Scope *s = NULL;
         CellConfig c;
         Plan p = {};
@@ -496,7 +496,7 @@ TEST(property_refused) {
 
         if (!fake_bus_start(NULL, fake_systemd, NULL))
                 return;
-        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(event_new(&e));
         config_from_files(&c, "web", REFUSED_UNIT, REFUSED_DROPIN);
         plan_ok(&c, NULL, &p);
 
@@ -546,14 +546,14 @@ TEST(property_refused) {
         plan_done(&p);
         cell_config_done(&c);
         fake_bus_stop();
-        sd_event_unref(e);
+        event_unref(e);
 }
 
 /* TasksMax=100% is sent as TasksMax (the system's number of tasks), not as
  * the TasksMaxScale the plan has: refused, it is named under the name systemd
  * saw, with the value the unit wrote. */
 TEST(tasks_max_full_refused) {
-        sd_event *e = NULL;
+        Event *e = NULL;
         Scope *s = NULL;
         CellConfig c;
         Plan p = {};
@@ -561,7 +561,7 @@ TEST(tasks_max_full_refused) {
 
         if (!fake_bus_start(NULL, fake_systemd, NULL))
                 return;
-        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(event_new(&e));
         config_from_files(&c, "web", "[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\n[Limits]\nTasksMax=100%\n",
                           NULL);
         plan_ok(&c, NULL, &p);
@@ -575,7 +575,7 @@ TEST(tasks_max_full_refused) {
         plan_done(&p);
         cell_config_done(&c);
         fake_bus_stop();
-        sd_event_unref(e);
+        event_unref(e);
 }
 
 /* A child holding two connections to the bus, registered (Hello answered)
@@ -618,7 +618,7 @@ TEST(turned_away_then_through) {
                 "<limit name=\"max_connections_per_user\">3</limit></busconfig>\n";
         char path[] = "/tmp/test-scope-systemd-XXXXXX";
         int fd = mkstemp(path);
-        sd_event *e = NULL;
+        Event *e = NULL;
         Scope *s = NULL;
 
         ASSERT_TRUE(fd >= 0);
@@ -628,7 +628,7 @@ TEST(turned_away_then_through) {
         unlink(path);
         if (!up)
                 return;
-        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(event_new(&e));
 
         pid_t filler = start_filler(300 * USEC_PER_MSEC);
         uint64_t t0 = mono_usec();
@@ -661,7 +661,7 @@ TEST(turned_away_then_through) {
         ASSERT_EQ(waitpid(filler, NULL, 0), filler);
 
         fake_bus_stop();
-        sd_event_unref(e);
+        event_unref(e);
 }
 
 /* A child that sends us SIGTERM after usec (blocked here: cell blocks it too). */
@@ -702,14 +702,14 @@ static void expect_term_pending(const sigset_t *old) {
  * made is stopped. A stop request while the job is awaited ends the wait at
  * once (it used to wait for whatever the bus sent next). */
 TEST(deadline_through_the_broker) {
-        sd_event *e = NULL;
+        Event *e = NULL;
         Scope *s = NULL;
         sigset_t old;
         uint64_t t0, t;
 
         if (!fake_bus_start(NULL, fake_systemd, NULL))
                 return;
-        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(event_new(&e));
         ASSERT_OK(setenv("CELL_SCOPE_TIMEOUT", "300ms", 1));
 
         t0 = mono_usec();
@@ -742,7 +742,7 @@ TEST(deadline_through_the_broker) {
         expect_term_pending(&old);
 
         fake_bus_stop();
-        sd_event_unref(e);
+        event_unref(e);
 }
 
 /* A "bus" that accepts connections and never says a word, not even in the
@@ -778,7 +778,7 @@ static pid_t start_mute_bus(const char *path) {
  * neither is kept waiting by the disconnect. */
 TEST(mute_bus) {
         char dir[] = "/tmp/test-scope-mute-XXXXXX", path[PATH_MAX], address[PATH_MAX + 16], want[PATH_MAX + 128];
-        sd_event *e = NULL;
+        Event *e = NULL;
         Scope *s = NULL;
         sigset_t old;
         uint64_t t0, t;
@@ -788,7 +788,7 @@ TEST(mute_bus) {
         pid_t mute = start_mute_bus(path);
         snprintf(address, sizeof address, "unix:path=%s", path);
         ASSERT_OK(setenv("DBUS_SYSTEM_BUS_ADDRESS", address, 1));
-        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(event_new(&e));
 
         ASSERT_OK(setenv("CELL_SCOPE_TIMEOUT", "500ms", 1));
         t0 = mono_usec();
@@ -825,5 +825,5 @@ TEST(mute_bus) {
         unlink(path);
         rmdir(dir);
         ASSERT_OK(unsetenv("DBUS_SYSTEM_BUS_ADDRESS"));
-        sd_event_unref(e);
+        event_unref(e);
 }

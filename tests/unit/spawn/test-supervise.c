@@ -47,20 +47,20 @@ static pid_t child_start(bool ignore_usr1, int *ret_pidfd) {
 
 /* Runs the supervisor until the child exits, after raising sig at ourselves. */
 static int supervise_with(const Plan *p, bool ignore_usr1, int sig) {
-        sd_event *e = NULL;
+        Event *e = NULL;
         Supervisor *s = NULL;
         int pidfd, status = -1;
         pid_t pid;
 
         ASSERT_OK(supervise_block_signals());
-        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(event_new(&e));
         ASSERT_OK(supervisor_new(p, e, &s));
         pid = child_start(ignore_usr1, &pidfd);
         ASSERT_OK(supervisor_watch(s, pid, pidfd));
         ASSERT_OK(kill(getpid(), sig));
         ASSERT_OK(supervisor_run(s, &status));
         supervisor_free(s);
-        sd_event_unref(e);
+        event_unref(e);
         safe_close(pidfd);
         return status;
 }
@@ -148,12 +148,12 @@ TEST(timeout_stop_ends_in_sigkill) {
         ASSERT_EQ(supervise_with(&p, true, SIGTERM), 128 + SIGKILL);
 }
 
-static int on_extend(sd_event_source *source, uint64_t usec, void *userdata) {
+static int on_extend(EventSource *source, uint64_t usec, void *userdata) {
         supervisor_extend_stop(userdata, 2 * USEC_PER_SEC);
         return 0;
 }
 
-static int on_hup_later(sd_event_source *source, uint64_t usec, void *userdata) {
+static int on_hup_later(EventSource *source, uint64_t usec, void *userdata) {
         ASSERT_OK(kill(getpid(), SIGHUP));      /* forwarded: the child exits 43 */
         return 0;
 }
@@ -162,26 +162,26 @@ static int on_hup_later(sd_event_source *source, uint64_t usec, void *userdata) 
  * SIGKILL of TimeoutStopSec=, as systemd does for a service's stop. */
 TEST(timeout_stop_is_extended) {
         Plan p = { .kill_signal = SIGUSR1, .timeout_stop_usec = 100 * USEC_PER_MSEC };
-        sd_event_source *extend = NULL, *hup = NULL;
-        sd_event *e = NULL;
+        EventSource *extend = NULL, *hup = NULL;
+        Event *e = NULL;
         Supervisor *s = NULL;
         int pidfd, status = -1;
         pid_t pid;
 
         ASSERT_OK(supervise_block_signals());
-        ASSERT_OK(sd_event_new(&e));
+        ASSERT_OK(event_new(&e));
         ASSERT_OK(supervisor_new(&p, e, &s));
         pid = child_start(true, &pidfd);        /* ignores SIGUSR1, the KillSignal= */
         ASSERT_OK(supervisor_watch(s, pid, pidfd));
         ASSERT_OK(kill(getpid(), SIGTERM));
         /* 50 ms into the stop: 2 s more; at 400 ms SIGHUP ends the child, past the 100 ms. */
-        ASSERT_OK(sd_event_add_time_relative(e, &extend, CLOCK_MONOTONIC, 50 * USEC_PER_MSEC, 0, on_extend, s));
-        ASSERT_OK(sd_event_add_time_relative(e, &hup, CLOCK_MONOTONIC, 400 * USEC_PER_MSEC, 0, on_hup_later, s));
+        ASSERT_OK(event_add_time_relative(e, &extend, 50 * USEC_PER_MSEC, on_extend, s));
+        ASSERT_OK(event_add_time_relative(e, &hup, 400 * USEC_PER_MSEC, on_hup_later, s));
         ASSERT_OK(supervisor_run(s, &status));
         ASSERT_EQ(status, 43);                  /* not 128 + SIGKILL */
-        sd_event_source_unref(extend);
-        sd_event_source_unref(hup);
+        event_source_disable_unref(extend);
+        event_source_disable_unref(hup);
         supervisor_free(s);
-        sd_event_unref(e);
+        event_unref(e);
         safe_close(pidfd);
 }
