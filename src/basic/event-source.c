@@ -66,7 +66,10 @@ static void source_offline(EventSource *s) {
 int event_source_set_enabled(EventSource *s, int enabled) {
         int r;
 
-        if (!s || (enabled != EVENT_OFF && enabled != EVENT_ON && enabled != EVENT_ONESHOT) || (s->gone && enabled != EVENT_OFF))
+        if (!s || (enabled != EVENT_OFF && enabled != EVENT_ON && enabled != EVENT_ONESHOT))
+                return -EINVAL;
+        /* One its owner let go is only ever turned off. */
+        if (s->gone && enabled != EVENT_OFF)
                 return -EINVAL;
         if ((s->enabled == EVENT_OFF) == (enabled == EVENT_OFF)) {
                 s->enabled = enabled;

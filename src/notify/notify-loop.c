@@ -12,7 +12,7 @@
 
 static struct {
         Event *event;
-        EventSource *writable;      /* EPOLLOUT on notify_pending_fd() ... */
+        EventSource *writable;          /* EPOLLOUT on notify_pending_fd() ... */
         int fd;                         /* ... this one */
         EventSource *watchdog;
         uint64_t watchdog_usec;

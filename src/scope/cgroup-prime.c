@@ -147,9 +147,10 @@ int cg_prime_start(const char *cgroup_dir, CgroupPrime **ret) {
         p->fd = fd;
         /* The helper gets a copy of our fd table (no CLONE_FILES), so ours is
          * closed below whatever it does; exit signal 0: no SIGCHLD, which
-         * cell's event loop owns. It starts with every signal blocked: a handler
-         * of ours must never run on its stack with our thread pointer (a ^C to
-         * the process group would reach it too). */
+         * nothing of ours waits for (the payload's exit comes through its
+         * pidfd). It starts with every signal blocked: a handler of ours must
+         * never run on its stack with our thread pointer (a ^C to the process
+         * group would reach it too). */
         sigset_t all, old;
         sigfillset(&all);
         (void) sigprocmask(SIG_SETMASK, &all, &old);

@@ -20,7 +20,7 @@ struct Supervisor {
         int exit_code;          /* si_code: CLD_EXITED, CLD_KILLED, CLD_DUMPED */
         int exit_status;        /* si_status */
         EventSource *child_source;
-        EventSource *timer_source;  /* the SIGKILL after TimeoutStopSec= ... */
+        EventSource *timer_source;      /* the SIGKILL after TimeoutStopSec= ... */
         uint64_t kill_at;               /* ... at this CLOCK_MONOTONIC time */
         bool killed;                    /* ... which has come */
         EventSource *signal_sources[8];
