@@ -25,7 +25,6 @@ struct EventSource {
         int64_t priority;
         bool pending;
         uint64_t pending_seq;           /* when it became pending: the first goes first */
-        bool in_epoll;
         bool gone;                      /* its owner let go; freed with the last reference */
         event_handler_t prepare;
         void *userdata;
@@ -66,6 +65,7 @@ struct Event {
         bool exit_requested;
         int exit_code;
 };
+
 /* The signalfd made, or changed, to take exactly the signals of the sources that are on. */
 int event_signal_fd_update(Event *e);
 EventSource *event_source_ref(EventSource *s);

@@ -27,10 +27,7 @@ static int source_online(EventSource *s) {
                         .data.ptr = s,
                 };
 
-                if (epoll_ctl(e->epoll_fd, EPOLL_CTL_ADD, source_epoll_fd(s), &ev) < 0)
-                        return negative_errno();
-                s->in_epoll = true;
-                return 0;
+                return RET_NERRNO(epoll_ctl(e->epoll_fd, EPOLL_CTL_ADD, source_epoll_fd(s), &ev));
         }
         case SOURCE_SIGNAL: {
                 int r;
@@ -52,11 +49,10 @@ static void source_offline(EventSource *s) {
         Event *e = s->event;
 
         s->pending = false;
-        if (s->in_epoll) {
-                /* Fails only for an fd closed already, which the epoll dropped then. */
+        /* An io or child source that is on is in the epoll. Fails only for an
+         * fd closed already, which the epoll dropped then. */
+        if (s->type == SOURCE_IO || s->type == SOURCE_CHILD)
                 (void) epoll_ctl(e->epoll_fd, EPOLL_CTL_DEL, source_epoll_fd(s), NULL);
-                s->in_epoll = false;
-        }
         if (s->type == SOURCE_SIGNAL) {
                 sigdelset(&e->sigmask, s->signal.sig);
                 (void) event_signal_fd_update(e);
@@ -248,7 +244,7 @@ int event_source_set_io_events(EventSource *s, uint32_t events) {
         /* Unchanged (a bus connection's prepare asks at every turn): nothing to tell the kernel. */
         if (events == s->io.events)
                 return 0;
-        if (s->in_epoll) {
+        if (s->enabled != EVENT_OFF) {
                 struct epoll_event ev = { .events = events, .data.ptr = s };
 
                 if (epoll_ctl(s->event->epoll_fd, EPOLL_CTL_MOD, s->io.fd, &ev) < 0)
