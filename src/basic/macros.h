@@ -110,6 +110,10 @@ static inline int negative_errno(void) {
 /* free() a pointer and set it to NULL in one expression. */
 #define mfree(p) ({ free(p); (__typeof__(p)) NULL; })
 
+/* Character sets, for strspn() and strchr(). */
+#define DIGITS "0123456789"
+#define LETTERS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
 #define USEC_PER_SEC  ((uint64_t) 1000000ULL)
 #define USEC_PER_MSEC ((uint64_t) 1000ULL)
 #define NSEC_PER_USEC ((uint64_t) 1000ULL)

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
-#include <systemd/sd-login.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -64,9 +63,7 @@
         X(sd_bus_process) \
         X(sd_bus_slot_unref) \
         X(sd_bus_unref) \
-        X(sd_bus_wait) \
-        X(sd_pid_get_unit) \
-        X(sd_pid_get_user_unit)
+        X(sd_bus_wait)
 
 /* What ldd cannot show, for packaging tools: the dlopen() dependency as an ELF
  * note (systemd's "dlopen metadata": type 0x407c0c0a, owner "FDO", a JSON
@@ -165,7 +162,6 @@ int sd_bus_add_filter(sd_bus *bus, sd_bus_slot **slot, sd_bus_message_handler_t 
         return SYM(sd_bus_add_filter)(bus, slot, callback, userdata);
 }
 
-
 int sd_bus_call(sd_bus *bus, sd_bus_message *m, uint64_t usec, sd_bus_error *ret_error,
                 sd_bus_message **reply) {
         return SYM(sd_bus_call)(bus, m, usec, ret_error, reply);
@@ -200,7 +196,6 @@ int sd_bus_call_method_async(sd_bus *bus, sd_bus_slot **slot, const char *destin
         va_end(ap);
         return r;
 }
-
 
 void sd_bus_error_free(sd_bus_error *e) {
         if (handle)
@@ -380,33 +375,4 @@ sd_bus *sd_bus_unref(sd_bus *bus) {
 
 int sd_bus_wait(sd_bus *bus, uint64_t timeout_usec) {
         return SYM(sd_bus_wait)(bus, timeout_usec);
-}
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-int sd_pid_get_unit(pid_t pid, char **unit) {
-        return SYM(sd_pid_get_unit)(pid, unit);
-}
-
-int sd_pid_get_user_unit(pid_t pid, char **unit) {
-        return SYM(sd_pid_get_user_unit)(pid, unit);
 }

@@ -485,36 +485,70 @@ const char *cg_mkdir_strerror(int r) {
         }
 }
 
-int cg_path_unit(const char *path, char **ret) {
-        const char *p = path;
-
+/* Moves *p past the slices a cgroup path starts with, to the first component
+ * that is not one, and returns that component's length (0: the path ends). */
+static size_t path_skip_slices(const char **p) {
         for (;;) {
                 size_t n;
 
-                p += strspn(p, "/");
-                n = strcspn(p, "/");
-                if (n == 0)
-                        return -ENXIO;
-                if (n > 6 && memcmp(p + n - 6, ".slice", 6) == 0) {
-                        p += n;
+                *p += strspn(*p, "/");
+                n = strcspn(*p, "/");
+                if (n > 6 && memcmp(*p + n - 6, ".slice", 6) == 0) {
+                        *p += n;
                         continue;
                 }
-                /* systemd escapes a name that could be mistaken for a cgroup file. */
-                if (*p == '_') {
-                        p++;
-                        n--;
-                }
-                _cleanup_free_ char *unit = strndup(p, n);
-                if (!unit)
-                        return -ENOMEM;
-                if (!unit_name_is_valid(unit))
-                        return -ENXIO;
-                *ret = TAKE_PTR(unit);
-                return 0;
+                return n;
         }
 }
 
-int cg_own_unit(char **ret) {
+/* Whether the component c (n bytes) is prefix, then one or more of charset,
+ * then suffix. */
+static bool component_is(const char *c, size_t n, const char *prefix, const char *charset, const char *suffix) {
+        size_t a = strlen(prefix), b = strlen(suffix);
+
+        if (n <= a + b || memcmp(c, prefix, a) != 0 || memcmp(c + n - b, suffix, b) != 0)
+                return false;
+        for (size_t i = a; i < n - b; i++)
+                if (!strchr(charset, c[i]))
+                        return false;
+        return true;
+}
+
+int cg_path_unit(const char *path, char **ret) {
+        const char *p = path;
+        size_t n = path_skip_slices(&p);
+
+        if (n == 0)
+                return -ENXIO;
+        /* systemd escapes a name that could be mistaken for a cgroup file. */
+        if (*p == '_') {
+                p++;
+                n--;
+        }
+        _cleanup_free_ char *unit = strndup(p, n);
+        if (!unit)
+                return -ENOMEM;
+        /* A template ("a@.service") names no unit that runs. */
+        if (!unit_name_is_valid(unit) || strstr(unit, "@."))
+                return -ENXIO;
+        *ret = TAKE_PTR(unit);
+        return 0;
+}
+
+int cg_path_user_unit(const char *path, char **ret) {
+        const char *p = path;
+        size_t n = path_skip_slices(&p);
+
+        /* Below a user's manager (user@UID.service) or a login session
+         * (session-N.scope, which holds no unit of the user's manager). */
+        if (!component_is(p, n, "user@", DIGITS, ".service") &&
+            !component_is(p, n, "session-", DIGITS LETTERS, ".scope"))
+                return -ENXIO;
+        return cg_path_unit(p + n, ret);
+}
+
+int cg_own_unit(bool user, char **ret) {
+        int (*unit_of)(const char *path, char **ret) = user ? cg_path_user_unit : cg_path_unit;
         CgroupMembership *m = NULL;
         const char *path;
         size_t n = 0;
@@ -529,10 +563,10 @@ int cg_own_unit(char **ret) {
         r = -ENXIO;
         path = cg_membership_path(m, n, NULL);
         if (path)
-                r = cg_path_unit(path, ret);
+                r = unit_of(path, ret);
         path = cg_membership_path(m, n, "name=systemd");
         if (r == -ENXIO && path)
-                r = cg_path_unit(path, ret);
+                r = unit_of(path, ret);
         cg_membership_free(m, n);
         return r;
 }

@@ -30,9 +30,15 @@ const char *cg_membership_path(const CgroupMembership *m, size_t n, const char *
  * "cell@web.service"), with the "_" systemd puts before an escaped name
  * taken off. -ENXIO where there is none (the root, a slice, no unit name). */
 int cg_path_unit(const char *path, char **ret);
+/* The unit of a user's manager a cgroup path is in, as sd_pid_get_user_unit()
+ * finds it: the first unit below "user@UID.service" and the slices there
+ * ("x.service" of ".../user@0.service/app.slice/x.service").
+ * -ENXIO outside a user's manager, or where it names no unit. */
+int cg_path_user_unit(const char *path, char **ret);
 /* The same for our own cgroup, from /proc/self/cgroup: its cgroup2 path, or
- * where that names no unit its name=systemd one. No bus, no libsystemd. */
-int cg_own_unit(char **ret);
+ * where that names no unit its name=systemd one; with user, the unit of the
+ * user's manager. No bus, no libsystemd. */
+int cg_own_unit(bool user, char **ret);
 
 /* One cgroup filesystem from /proc/PID/mountinfo. */
 typedef struct CgroupMount {

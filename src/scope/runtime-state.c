@@ -411,7 +411,7 @@ int runtime_state_publish(const char *name, const char *unit_path, CgroupManager
 
         /* Run by a service (cell@NAME.service with the cgroupfs manager): "cell stop"
          * stops the service, so that its Restart= does not start it again. */
-        if (cg_own_unit(&unit) >= 0 && endswith(unit, ".service"))
+        if (cg_own_unit(false, &unit) >= 0 && endswith(unit, ".service"))
                 s.service = unit;
 
         r = runtime_pid_start_time(s.supervisor, &s.supervisor_start);

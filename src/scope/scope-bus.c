@@ -46,8 +46,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <systemd/sd-bus.h>
-#include <systemd/sd-login.h>
 
+#include "cgroup-util.h"
 #include "log.h"
 #include "parse-value.h"
 #include "scope-bus-leftover.h"
@@ -83,7 +83,6 @@ int scope_bus_timeout(Scope *s) {
         s->bus_timeout_usec = usec == 0 ? USEC_INFINITY : usec;
         return 0;
 }
-
 
 /* Connects (Hello goes out at once, never waited for) and queues our match. */
 static int bus_connect(Scope *s) {
@@ -244,13 +243,11 @@ int scope_bus_new(Scope *s, const Plan *p, bool user_bus) {
                 return r;
 
         /* cell inside a service: the scope binds to it (read from our own cgroup, no
-         * bus call; scope_bus_start_send() needs it). After the connect: the broker reads our
-         * AUTH meanwhile (libsystemd's first look at cgroups takes 0.3 ms). On the
-         * user bus, the service of the user's manager, which is the one that makes
-         * the scope: the system's unit there is user@UID.service, which that
-         * manager does not know. */
-        if ((user_bus ? sd_pid_get_user_unit(0, &unit) : sd_pid_get_unit(0, &unit)) >= 0 &&
-            endswith(unit, ".service"))
+         * bus call; scope_bus_start_send() needs it). After the connect: the broker
+         * reads our AUTH meanwhile. On the user bus, the service of the user's
+         * manager, which is the one that makes the scope: the system's unit there
+         * is user@UID.service, which that manager does not know. */
+        if (cg_own_unit(user_bus, &unit) >= 0 && endswith(unit, ".service"))
                 b->service = TAKE_PTR(unit);
         return 0;
 }

@@ -42,7 +42,6 @@ static void netns_leave(int own) {
         (void) close(own);
 }
 
-
 /* An rtnetlink socket in the network namespace netns_fd: it stays there,
  * and what is sent on it acts on that namespace's links. */
 static int netif_open_in(int netns_fd, struct mnl_socket **ret) {

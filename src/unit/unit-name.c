@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdio.h>
 
+#include "macros.h"
 #include "parse-util.h"
 #include "unit-name.h"
 
-#define LETTERS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-#define DIGITS "0123456789"
 /* The characters systemd allows in a unit name. */
 #define VALID_CHARS DIGITS LETTERS ":-_.\\"
 /* The characters systemd-escape leaves alone. */

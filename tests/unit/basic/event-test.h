@@ -18,7 +18,6 @@
 #include "event-loop.h"
 #include "test.h"
 
-
 /* Times are tens of milliseconds and only ever checked against the deadlines
  * the loop was given, never against how fast the machine is. */
 
@@ -173,4 +172,3 @@ _unused_ static void close_pair(int p[2]) {
         p[0] = safe_close(p[0]);
         p[1] = safe_close(p[1]);
 }
-

@@ -3,7 +3,13 @@
  * sample text (pure cgroup2, hybrid, legacy), and the value conversions. */
 
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <systemd/sd-login.h>
+#include <unistd.h>
 
 #include "cgroup-util.h"
 #include "strv.h"
@@ -71,6 +77,107 @@ TEST(proc_cgroup_malformed) {
         ASSERT_ERROR(cg_parse_proc_cgroup("0::relative\n", &m, &n), EBADMSG);
 }
 
+/* The unit of a user's manager, as sd_pid_get_user_unit() finds it (the
+ * service of a user's manager that "cell run --user" binds its scope to). */
+TEST(path_user_unit) {
+        static const struct {
+                const char *path, *unit;
+        } cases[] = {
+                { "/user.slice/user-0.slice/user@0.service/app.slice/x.service", "x.service" },
+                { "/user.slice/user-1000.slice/user@1000.service/urunner.service/payload", "urunner.service" },
+                { "/user.slice/user-0.slice/user@0.service/machine.slice/cell-u.scope", "cell-u.scope" },
+                { "/user@0.service/init.scope", "init.scope" },
+        };
+        static const char *const none[] = {
+                "/", "/system.slice/cell@web.service", "/user.slice/user-0.slice/user@0.service",
+                "/user.slice/user-0.slice/user@0.service/app.slice", "/user.slice/user-1000.slice/session-2.scope",
+                "/user.slice/user-0.slice/user@x.service/a.service", "/user.slice/user-0.slice/user@.service/a.service",
+                "/user.slice/user-0.slice/session-.scope/a.service",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char *unit = NULL;
+
+                ASSERT_OK(cg_path_user_unit(cases[i].path, &unit));
+                ASSERT_STREQ(unit, cases[i].unit);
+                free(unit);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(none); i++) {
+                char *unit = (char *) "untouched";
+
+                ASSERT_EQ(cg_path_user_unit(none[i], &unit), -ENXIO);
+                ASSERT_STREQ(unit, "untouched");
+        }
+}
+
+/* Our own unit, against libsystemd's sd_pid_get_unit() and
+ * sd_pid_get_user_unit() reading the same /proc/self/cgroup: a file of the
+ * test's, bind-mounted over it in a mount namespace of a child's own, with
+ * the path both on the cgroup2 line and on name=systemd's (so that it is
+ * the same path whichever layout libsystemd takes the host for). Where it
+ * finds no unit, sd-login says -ENODATA and cell's cgroup-util -ENXIO. */
+static const char *const own_paths[] = {
+        "/system.slice/cell@web.service", "/system.slice/cell@web.service/payload",
+        "/machine.slice/machine-web.scope", "/system.slice/_init.scope", "/init.scope", "/",
+        "/system.slice", "/system.slice/notaunit", "/system.slice/a@.service", "/system.slice/-.service",
+        "/user.slice/user-0.slice/user@0.service", "/user.slice/user-0.slice/user@0.service/app.slice/x.service",
+        "/user.slice/user-1000.slice/user@1000.service/urunner.service/payload",
+        "/user.slice/user-0.slice/user@0.service/app.slice", "/user.slice/user-0.slice/user@x.service/a.service",
+        "/user.slice/user-1000.slice/session-2.scope", "/user.slice/user-1000.slice/session-c1.scope/a.service",
+        "/user.slice/user-1000.slice/session-2.scope/a.service", "/user@0.service/init.scope",
+};
+
+static int own_unit_compare(const char *file, const char *path) {
+        int differ = 0;
+        char target[64];
+        FILE *f;
+
+        ASSERT_NOT_NULL(f = fopen(file, "we"));
+        ASSERT_TRUE(fprintf(f, "1:name=systemd:%s\n0::%s\n", path, path) > 0);
+        ASSERT_EQ(fclose(f), 0);
+        (void) snprintf(target, sizeof target, "/proc/%d/cgroup", (int) getpid());
+        ASSERT_EQ(mount(file, target, NULL, MS_BIND, NULL), 0);
+
+        for (int user = 0; user <= 1; user++) {
+                _cleanup_free_ char *ours = NULL, *theirs = NULL;
+                int r = cg_own_unit(user, &ours);
+                int k = user ? sd_pid_get_user_unit(0, &theirs) : sd_pid_get_unit(0, &theirs);
+
+                if (k == -ENODATA)
+                        k = -ENXIO;
+                if (r != k || !streq_ptr(ours, theirs)) {
+                        fprintf(stderr, "%s%s: cell %d \"%s\", libsystemd %d \"%s\"\n", path,
+                                user ? " (user)" : "", r, strna(ours), k, strna(theirs));
+                        differ++;
+                }
+        }
+        ASSERT_EQ(umount2(target, MNT_DETACH), 0);
+        return differ;
+}
+
+TEST(own_unit_as_libsystemd) {
+        char file[] = "/tmp/test-cgroup-util.XXXXXX";
+        int fd, status = 0;
+        pid_t pid;
+
+        ASSERT_TRUE((fd = mkostemp(file, O_CLOEXEC)) >= 0);
+        (void) close(fd);
+        pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                ASSERT_EQ(unshare(CLONE_NEWNS), 0);
+                ASSERT_EQ(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+                int differ = 0;
+
+                for (size_t i = 0; i < ELEMENTSOF(own_paths); i++)
+                        differ += own_unit_compare(file, own_paths[i]);
+                _exit(differ > 0);
+        }
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        (void) unlink(file);
+        ASSERT_EQ(status, 0);
+}
+
 static const char *mountinfo_hybrid =
         "25 30 0:22 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw\n"
         "31 25 0:26 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
@@ -97,7 +204,7 @@ TEST(path_unit) {
         };
         static const char *const none[] = {
                 "/", "", "/system.slice", "/user.slice/user-0.slice", "/process_api/e55aecd6",
-                "/system.slice/notaunit", "/.service",
+                "/system.slice/notaunit", "/.service", "/system.slice/a@.service",
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {

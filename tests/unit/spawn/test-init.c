@@ -15,7 +15,6 @@ static void on_usr1(int sig) {
         _exit(5);
 }
 
-
 typedef enum Mode {
         MODE_ORPHANS,   /* the payload leaves an orphan, waits, exits 5 */
         MODE_FORWARD,   /* the payload exits 5 on the forwarded SIGUSR1 */
