@@ -14,6 +14,7 @@
 #include <linux/openat2.h>
 #include <sched.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -170,8 +171,38 @@ static int do_bind_idmapped(MountContext *c, const PlanMount *m, int tree, const
         return 0;
 }
 
+/* A node of the container's own, as runc and nspawn make them: without a
+ * user namespace, on the new tmpfs cell mounted at the node's directory
+ * (/dev). Its root may then chmod or chown it without touching the host's
+ * node. 1 when made; 0 where it is not (a user namespace, another file
+ * system, no CAP_MKNOD, a device cgroup that refuses it): the caller binds
+ * the host's node instead. */
+static int device_make_node(MountContext *c, const PlanMount *m, const struct stat *st, const char *what) {
+        _cleanup_close_ int parent_fd = -EBADF;
+        char dir[PATH_MAX];
+        const char *slash = strrchr(m->target, '/');
+        size_t n = slash ? (size_t) (slash - m->target) : 0;
+
+        if ((c->plan->namespaces & CLONE_NEWUSER) || n == 0 || n >= sizeof dir || !slash[1])
+                return 0;
+        memcpy(dir, m->target, n);
+        dir[n] = 0;
+        parent_fd = mount_resolve(c->root_fd, dir, 0);
+        if (parent_fd < 0 || !mount_created_on_fresh(&c->made.created, parent_fd))
+                return 0;
+        /* 0600 first, whatever the umask: the node is never more open than
+         * the host's, then gets the host's mode. */
+        if (mknodat(parent_fd, slash + 1, (st->st_mode & S_IFMT) | 0600, st->st_rdev) < 0)
+                return errno == EPERM || errno == EACCES || errno == EEXIST ? 0 :
+                        spawn_error(c->err, errno, "%s: cannot make the device node", what);
+        if (fchmodat(parent_fd, slash + 1, st->st_mode & 0777, 0) < 0)
+                return spawn_error(c->err, errno, "%s: cannot set the device node's mode", what);
+        return 1;
+}
+
 static int do_device(MountContext *c, const PlanMount *m, const char *what) {
         _cleanup_close_ int src_fd = -EBADF, target_fd = -EBADF, tree_fd = -EBADF;
+        struct stat st;
         int r;
 
         src_fd = mount_source_open(c->root_fd, m, m->optional, mount_places(c), what, c->err);
@@ -182,6 +213,13 @@ static int do_device(MountContext *c, const PlanMount *m, const char *what) {
         r = mount_source_check_device(src_fd, m, what, c->err);
         if (r < 0)
                 return r;
+        if (fstat(src_fd, &st) < 0)
+                return spawn_error(c->err, errno, "%s: cannot stat the source", what);
+        if (!c->create_only) {
+                r = device_make_node(c, m, &st, what);
+                if (r != 0)
+                        return MIN(r, 0);
+        }
 
         target_fd = target_open(c, m, MOUNT_TARGET_FILE, 0, what);
         if (target_fd < 0 || c->create_only)
@@ -190,8 +228,11 @@ static int do_device(MountContext *c, const PlanMount *m, const char *what) {
         tree_fd = mount_clone_tree(src_fd, false);
         if (tree_fd < 0)
                 return spawn_error(c->err, tree_fd, "%s: cannot clone the device node", what);
-        /* Never nodev, whatever the plan says: the node must work. */
-        return attach(c, tree_fd, target_fd, false, mount_attr_from_flags(m->flags & ~MS_NODEV), what);
+        /* Never nodev, whatever the plan says: the node must work. Read-only:
+         * the node stays writable, but the container's root cannot chmod,
+         * chown or touch the host's node through it. */
+        return attach(c, tree_fd, target_fd, false, mount_attr_from_flags((m->flags & ~MS_NODEV) | MS_RDONLY),
+                      what);
 }
 
 static int do_fs(MountContext *c, const PlanMount *m, const char *what) {

@@ -124,7 +124,7 @@ void mount_created_fresh(MountCreated *created, uint64_t mnt_id) {
                 created->fresh_mnt_ids[created->n_fresh++] = mnt_id;
 }
 
-static bool created_on_fresh(const MountCreated *created, int parent_fd) {
+bool mount_created_on_fresh(const MountCreated *created, int parent_fd) {
         uint64_t id;
 
         if (created->host || created->n_fresh == 0 || mount_id_of(parent_fd, &id) < 0)
@@ -140,7 +140,7 @@ int mount_created_announce(MountCreated *created, int parent_fd, const char *pat
         *ret_slot = -1;
         if (!created)
                 return 0;
-        if (created_on_fresh(created, parent_fd)) {
+        if (mount_created_on_fresh(created, parent_fd)) {
                 *ret_slot = MOUNT_SLOT_FRESH;
                 return 0;
         }

@@ -94,6 +94,8 @@ int mount_target_ensure_recorded(int root_fd, const char *path, MountTargetType 
 /* mnt_id is the mount of a new tmpfs this process made and attached in the
  * container's tree (past the first few, it is recorded as any other). */
 void mount_created_fresh(MountCreated *created, uint64_t mnt_id);
+/* Whether parent_fd lies on one of those (never for what is on the host). */
+bool mount_created_on_fresh(const MountCreated *created, int parent_fd);
 
 /* Before name is made below parent_fd: its entry in created's record
  * (path, type and at most size as mount_record_announce() takes them),

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -233,6 +235,17 @@ static void check_no_mount_outside(const TestEnv *env) {
         free(now);
 }
 
+/* CAP_MKNOD out of our effective and permitted sets. */
+static void drop_mknod(void) {
+        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+        struct __user_cap_data_struct d[2] = {};
+
+        CHECK(syscall(SYS_capget, &h, d) == 0);
+        d[CAP_MKNOD / 32].effective &= ~(UINT32_C(1) << (CAP_MKNOD % 32));
+        d[CAP_MKNOD / 32].permitted &= ~(UINT32_C(1) << (CAP_MKNOD % 32));
+        CHECK(syscall(SYS_capset, &h, d) == 0);
+}
+
 static _noreturn_ void container_child(const TestEnv *env, const TestPlan *t, bool cgroup,
                                        InsideFunc inside, SpawnError *shared) {
         int root_fd = -EBADF, r;
@@ -242,6 +255,8 @@ static _noreturn_ void container_child(const TestEnv *env, const TestPlan *t, bo
         bool unified = t->cgroup_unified || cgroup_host_unified();
 
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (t->no_mknod)
+                drop_mknod();
         r = mount_setup_build(&t->plan, &root_fd, NULL, &err);
         if (r >= 0) {
                 check_no_mount_outside(env);

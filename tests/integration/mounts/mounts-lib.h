@@ -42,6 +42,7 @@ typedef struct TestPlan {
         Plan plan;
         PlanMount mounts[64];
         bool cgroup_unified;    /* mount /sys/fs/cgroup as on a pure cgroup2 host, whatever this host is */
+        bool no_mknod;          /* the builder without CAP_MKNOD (cell in a service that drops it) */
 } TestPlan;
 
 typedef void (*InsideFunc)(const TestEnv *env);

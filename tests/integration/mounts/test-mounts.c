@@ -77,6 +77,69 @@ static void check_only_planned_mounts(void) {
         free(text);
 }
 
+/* The host's /dev/full, as the sandbox sees it: what a container's root did
+ * to its own /dev/full must not show here. */
+static struct statx host_full;
+
+static void host_full_record(void) {
+        CHECK(statx(AT_FDCWD, "/dev/full", 0, STATX_MODE | STATX_UID | STATX_MTIME | STATX_CTIME, &host_full) == 0);
+}
+
+static void host_full_unchanged(void) {
+        struct statx now;
+
+        CHECK(statx(AT_FDCWD, "/dev/full", 0, STATX_MODE | STATX_UID | STATX_MTIME | STATX_CTIME, &now) == 0);
+        CHECK(now.stx_mode == host_full.stx_mode && now.stx_uid == host_full.stx_uid);
+        CHECK(now.stx_mtime.tv_sec == host_full.stx_mtime.tv_sec &&
+              now.stx_mtime.tv_nsec == host_full.stx_mtime.tv_nsec);
+        CHECK(now.stx_ctime.tv_sec == host_full.stx_ctime.tv_sec &&
+              now.stx_ctime.tv_nsec == host_full.stx_ctime.tv_nsec);
+}
+
+/* Without a user namespace the nodes are made on /dev's tmpfs, as runc and
+ * nspawn make them: no mount points, the host's modes, and the container's
+ * root may chown and touch its own (the same owner, an old mtime: nothing
+ * the host would miss if a fault let it reach the host's node). */
+static void device_nodes_own(void) {
+        static const struct timespec old[2] = { { .tv_sec = 978307200 }, { .tv_sec = 978307200 } };
+        static const char *const nodes[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random",
+                                             "/dev/urandom", "/dev/tty" };
+        struct stat st;
+
+        for (size_t i = 0; i < ELEMENTSOF(nodes); i++) {
+                CHECK(!mountinfo_lookup(nodes[i], NULL, NULL));
+                CHECK(lstat(nodes[i], &st) == 0 && S_ISCHR(st.st_mode));
+                CHECK(st.st_uid == 0 && st.st_gid == 0);
+        }
+        CHECK(lstat("/dev/full", &st) == 0 && st.st_rdev == makedev(1, 7) && (st.st_mode & 07777) == 0666);
+        CHECK(lstat("/dev/tty", &st) == 0 && st.st_rdev == makedev(5, 0));
+        CHECK(chown("/dev/full", 0, 0) == 0);
+        CHECK(utimensat(AT_FDCWD, "/dev/full", old, 0) == 0);
+        CHECK(lstat("/dev/full", &st) == 0 && st.st_mtime == 978307200);
+}
+
+/* Where the builder cannot make a node (no CAP_MKNOD), the host's is bound
+ * read-only: still a working device, but its owner, mode and times are out
+ * of the container's reach. */
+static void device_nodes_bound(void) {
+        static const struct timespec old[2] = { { .tv_sec = 978307200 }, { .tv_sec = 978307200 } };
+        char buf[4];
+        int fd;
+
+        CHECK(is_null_device("/dev/null"));
+        check_mount("/dev/null", NULL, OPTS("ro", "nosuid", "noexec"), OPTS("nodev"));
+        check_mount("/dev/full", NULL, OPTS("ro", "nosuid", "noexec"), OPTS("nodev"));
+        fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+        CHECK(fd >= 0 && write(fd, "x", 1) == 1);
+        close(fd);
+        fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+        CHECK(fd >= 0 && read(fd, buf, sizeof buf) == sizeof buf && buf[0] == 0);
+        close(fd);
+        CHECK(chown("/dev/full", 0, 0) < 0 && errno == EROFS);
+        CHECK(chmod("/dev/full", 0600) < 0 && errno == EROFS);
+        CHECK(utimensat(AT_FDCWD, "/dev/full", old, 0) < 0 && errno == EROFS);
+}
+
 /* Runs a busybox command line inside; returns its stdout. */
 static char *busybox(const char *cmd) {
         int pfd[2], status;
@@ -163,10 +226,10 @@ static void inside_basic(const TestEnv *env) {
         /* /sys read-only sysfs. */
         check_mount("/sys", "sysfs", OPTS("ro", "nosuid", "nodev", "noexec"), NULL);
 
-        /* /dev. */
+        /* /dev, its nodes the container's own (device_nodes_own()). */
         check_mount("/dev", "tmpfs", OPTS("nosuid", "noexec"), OPTS("nodev"));
         CHECK(is_null_device("/dev/null"));
-        check_mount("/dev/null", NULL, OPTS("nosuid", "noexec"), OPTS("nodev"));
+        device_nodes_own();
         fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
         CHECK(fd >= 0 && write(fd, "x", 1) == 1);
         close(fd);
@@ -204,7 +267,26 @@ static void case_basic(TestEnv *env) {
 
         test_plan_init(&t, env);
         test_plan_add_defaults(&t);
+        host_full_record();
         run_ok(env, &t, false, inside_basic);
+        host_full_unchanged();
+}
+
+/* ---- devices-bound: no CAP_MKNOD, the host's nodes bound read-only ---- */
+
+static void inside_devices_bound(const TestEnv *env) {
+        device_nodes_bound();
+}
+
+static void case_devices_bound(TestEnv *env) {
+        TestPlan t;
+
+        test_plan_init(&t, env);
+        test_plan_add_defaults(&t);
+        t.no_mknod = true;
+        host_full_record();
+        run_ok(env, &t, false, inside_devices_bound);
+        host_full_unchanged();
 }
 
 /* ---- read-only: the root read-only before the other mounts ---- */
@@ -384,6 +466,7 @@ void case_unit_undo_made(TestEnv *env);
 
 const TestCase test_cases[] = {
         { "basic", case_basic, NULL },
+        { "devices-bound", case_devices_bound, NULL },
         { "read-only", case_read_only, NULL },
         { "bind", case_bind, NULL },
         { "escape-symlink", case_escape_symlink, after_escape_symlink },
