@@ -21,7 +21,7 @@
 typedef enum PlanMountKind {
         PLAN_MOUNT_BIND,        /* bind .source (host path) onto .target; MS_REC in .flags = rbind */
         PLAN_MOUNT_FS,          /* a fresh filesystem: .fstype, .source (fs name), .data */
-        PLAN_MOUNT_DEVICE,      /* bind the host device node .source onto a new file .target */
+        PLAN_MOUNT_DEVICE,      /* a node like the host's .source at .target: made, or bound read-only */
         PLAN_MOUNT_SYMLINK,     /* create .target as a symlink with the text .source */
         PLAN_MOUNT_MASK,        /* make .target inaccessible: /dev/null over a file, an empty
                                  * read-only tmpfs over a directory (decided by what it is);
