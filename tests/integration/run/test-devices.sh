@@ -103,4 +103,41 @@ run_cell none "$uu"
 expect "userns: status" "$status" 0
 expect "userns: mknod of 1:11" "$(cat "$work/out")" denied
 grep -q "CAP_MKNOD" "$work/err" && fail "userns: a warning about CAP_MKNOD: $(cat "$work/err")"
+
+# --- /dev's nodes: what the container's root does to its /dev/full (chown,
+# chmod, touch) never reaches the host's. Its own node where cell can make
+# one (mode 0600 inside afterwards); the host's bound read-only where not (a
+# user namespace, a cell without CAP_MKNOD): the same three fail with EROFS.
+host_full() { stat -L -c '%a %u %g %Y %Z' /dev/full; }
+full_before=$(host_full)
+full_after_run() {      # full_after_run WHAT: the host's /dev/full as it was, or put back and fail
+        local now
+        now=$(host_full)
+        [ "$now" = "$full_before" ] && return 0
+        chmod "${full_before%% *}" /dev/full
+        fail "$1: the host's /dev/full changed: $full_before -> $now"
+}
+touchy='chown 0:0 /dev/full; chmod 0600 /dev/full; touch -d 2001-01-01 /dev/full; ls -ln /dev/full | cut -c1-10'
+ut=$(unit devtouch "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c '$touchy'")
+utu=$(unit devtouchu "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c '$touchy'" "[Isolation]" "PrivateUsers=pick")
+for m in none cgroupfs; do
+        run_cell "$m" "$ut"
+        full_after_run "$m"
+        expect "$m: the container's own /dev/full, chmod'ed" "$status $(cat "$work/out")" "0 crw-------"
+done
+status=0
+timeout 20 "$NOBPF" "$CELL" run --cgroup-manager=cgroupfs "$ut" >"$work/out" 2>"$work/err" || status=$?
+full_after_run "no bpf"
+expect "no bpf: the container's own /dev/full, chmod'ed" "$status $(cat "$work/out")" "0 crw-------"
+run_cell none "$utu"
+full_after_run "userns"
+expect "userns: the host's /dev/full, read-only" "$status $(cat "$work/out")" "0 crw-rw-rw-"
+grep -q "chmod: /dev/full: Read-only file system" "$work/err" || fail "userns: chmod not refused: $(cat "$work/err")"
+status=0
+timeout 20 setpriv --bounding-set -mknod --inh-caps -mknod "$CELL" run --cgroup-manager=cgroupfs "$ut" \
+        >"$work/out" 2>"$work/err" || status=$?
+full_after_run "no CAP_MKNOD"
+expect "no CAP_MKNOD: the host's /dev/full, read-only" "$status $(cat "$work/out")" "0 crw-rw-rw-"
+grep -q "touch: /dev/full: Read-only file system" "$work/err" ||
+        fail "no CAP_MKNOD: touch not refused: $(cat "$work/err")"
 echo ok
