@@ -160,6 +160,11 @@ TEST(own_unit_as_libsystemd) {
         int fd, status = 0;
         pid_t pid;
 
+        if (geteuid() != 0) {
+                printf("skipped: not root (a mount over /proc/self/cgroup)\n");
+                return;
+        }
+
         ASSERT_TRUE((fd = mkostemp(file, O_CLOEXEC)) >= 0);
         (void) close(fd);
         pid = fork();
