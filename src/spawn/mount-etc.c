@@ -29,18 +29,6 @@
 /* A resolv.conf or a zone file is small; a bigger "file" is no such thing. */
 #define ETC_FILE_MAX (1024 * 1024)
 
-/* "/etc/resolv.conf" -> "/etc" (in buf) and "resolv.conf". */
-static int etc_split(const char *target, char *buf, size_t n, const char **ret_name) {
-        const char *slash = strrchr(target, '/');
-
-        if (!slash || slash == target || !slash[1] || (size_t) (slash - target) >= n)
-                return -EINVAL;
-        memcpy(buf, target, (size_t) (slash - target));
-        buf[slash - target] = 0;
-        *ret_name = slash + 1;
-        return 0;
-}
-
 /* The parent directory of the file a value writes, created there if create.
  * RESOLVE_NO_SYMLINKS: -ELOOP when a link is on the way. Inside the root a
  * link is harmless to follow for reading, but the writes are made with the
@@ -51,7 +39,7 @@ static int etc_parent(int root_fd, const PlanEtcFile *f, bool create, MountCreat
         char parent[PATH_MAX];
         int r;
 
-        r = etc_split(f->target, parent, sizeof parent, ret_name);
+        r = mount_path_split(f->target, parent, sizeof parent, ret_name);
         if (r < 0)
                 return r;
         if (create)
@@ -130,7 +118,7 @@ static int etc_bind(int root_fd, const PlanEtcFile *f, const char *what, SpawnEr
                  * link there: look again, at the tree the container gets. */
                 char parent[PATH_MAX];
 
-                r = etc_split(f->target, parent, sizeof parent, &name);
+                r = mount_path_split(f->target, parent, sizeof parent, &name);
                 if (r < 0)
                         return spawn_error(err, r, "%s: %s: bad path", what, f->target);
                 parent_fd = mount_resolve(root_fd, parent, 0);

@@ -14,7 +14,6 @@
 #include <linux/openat2.h>
 #include <sched.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -180,22 +179,19 @@ static int do_bind_idmapped(MountContext *c, const PlanMount *m, int tree, const
 static int device_make_node(MountContext *c, const PlanMount *m, const struct stat *st, const char *what) {
         _cleanup_close_ int parent_fd = -EBADF;
         char dir[PATH_MAX];
-        const char *slash = strrchr(m->target, '/');
-        size_t n = slash ? (size_t) (slash - m->target) : 0;
+        const char *name;
 
-        if ((c->plan->namespaces & CLONE_NEWUSER) || n == 0 || n >= sizeof dir || !slash[1])
+        if ((c->plan->namespaces & CLONE_NEWUSER) || mount_path_split(m->target, dir, sizeof dir, &name) < 0)
                 return 0;
-        memcpy(dir, m->target, n);
-        dir[n] = 0;
         parent_fd = mount_resolve(c->root_fd, dir, 0);
         if (parent_fd < 0 || !mount_created_on_fresh(&c->made.created, parent_fd))
                 return 0;
         /* 0600 first, whatever the umask: the node is never more open than
          * the host's, then gets the host's mode. */
-        if (mknodat(parent_fd, slash + 1, (st->st_mode & S_IFMT) | 0600, st->st_rdev) < 0)
+        if (mknodat(parent_fd, name, (st->st_mode & S_IFMT) | 0600, st->st_rdev) < 0)
                 return errno == EPERM || errno == EACCES || errno == EEXIST ? 0 :
                         spawn_error(c->err, errno, "%s: cannot make the device node", what);
-        if (fchmodat(parent_fd, slash + 1, st->st_mode & 0777, 0) < 0)
+        if (fchmodat(parent_fd, name, st->st_mode & 0777, 0) < 0)
                 return spawn_error(c->err, errno, "%s: cannot set the device node's mode", what);
         return 1;
 }
@@ -210,11 +206,9 @@ static int do_device(MountContext *c, const PlanMount *m, const char *what) {
                 return 0;
         if (src_fd < 0)
                 return src_fd;
-        r = mount_source_check_device(src_fd, m, what, c->err);
+        r = mount_source_check_device(src_fd, m, what, c->err, &st);
         if (r < 0)
                 return r;
-        if (fstat(src_fd, &st) < 0)
-                return spawn_error(c->err, errno, "%s: cannot stat the source", what);
         if (!c->create_only) {
                 r = device_make_node(c, m, &st, what);
                 if (r != 0)

@@ -122,13 +122,15 @@ int mount_source_open(int root_fd, const PlanMount *m, bool may_be_missing, cons
         return TAKE_FD(fd);
 }
 
-int mount_source_check_device(int fd, const PlanMount *m, const char *what, SpawnError *err) {
+int mount_source_check_device(int fd, const PlanMount *m, const char *what, SpawnError *err, struct stat *ret_st) {
         struct stat st;
 
         if (fstat(fd, &st) < 0)
                 return spawn_error(err, errno, "%s: cannot stat the source", what);
         if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
                 return spawn_error(err, ENODEV, "%s: source %s is not a device node", what, m->source);
+        if (ret_st)
+                *ret_st = st;
         return 0;
 }
 
@@ -147,7 +149,7 @@ static int source_check(int root_fd, const PlanMount *m, const SharedLocks *plac
                         return 0;
                 if (fd < 0)
                         return fd;
-                return m->kind == PLAN_MOUNT_DEVICE ? mount_source_check_device(fd, m, what, err) : 0;
+                return m->kind == PLAN_MOUNT_DEVICE ? mount_source_check_device(fd, m, what, err, NULL) : 0;
         case PLAN_MOUNT_OVERLAY:
                 r = mount_overlay_check(root_fd, m, what, err);
                 return r == -ENOENT && m->optional ? 0 : r;

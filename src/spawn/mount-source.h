@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "plan.h"
 #include "shared-lock.h"
@@ -33,8 +34,8 @@ int mount_source_open(int root_fd, const PlanMount *m, bool may_be_missing, cons
                       const char *what, SpawnError *err);
 
 /* A device entry's source must be a device node: it must not become a
- * general bind. */
-int mount_source_check_device(int fd, const PlanMount *m, const char *what, SpawnError *err);
+ * general bind. *ret_st (NULL: not wanted): what it is. */
+int mount_source_check_device(int fd, const PlanMount *m, const char *what, SpawnError *err, struct stat *ret_st);
 
 /* Before anything is made: every host source of p's mounts is there (or
  * skipped with "-"), of a kind its mount takes, and a directory the place

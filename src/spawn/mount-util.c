@@ -64,6 +64,17 @@ bool mount_path_is_safe(const char *path) {
         return true;
 }
 
+int mount_path_split(const char *path, char *buf, size_t n, const char **ret_name) {
+        const char *slash = strrchr(path, '/');
+
+        if (!slash || slash == path || !slash[1] || (size_t) (slash - path) >= n)
+                return -EINVAL;
+        memcpy(buf, path, (size_t) (slash - path));
+        buf[slash - path] = 0;
+        *ret_name = slash + 1;
+        return 0;
+}
+
 bool mount_path_is_below(const char *path, const char *prefix) {
         const char *a, *b;
         size_t la, lb;

@@ -38,6 +38,11 @@ bool mount_path_is_safe(const char *path);
 /* True when path is prefix itself or lies below it, comparing components. */
 bool mount_path_is_below(const char *path, const char *prefix);
 
+/* "/etc/resolv.conf" -> "/etc" (in buf, n bytes) and "resolv.conf" (in
+ * path). -EINVAL where the parent is the root, the path ends in "/" or the
+ * parent does not fit. */
+int mount_path_split(const char *path, char *buf, size_t n, const char **ret_name);
+
 /* An O_PATH fd of path inside the root (MOUNT_RESOLVE_FLAGS | extra). */
 int mount_resolve(int root_fd, const char *path, uint64_t extra_resolve);
 
