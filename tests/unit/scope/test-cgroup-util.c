@@ -77,12 +77,63 @@ TEST(proc_cgroup_malformed) {
         ASSERT_ERROR(cg_parse_proc_cgroup("0::relative\n", &m, &n), EBADMSG);
 }
 
+static const char *mountinfo_hybrid =
+        "25 30 0:22 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw\n"
+        "31 25 0:26 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+        "32 31 0:27 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+        "33 31 0:28 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct\n"
+        "34 31 0:29 / /sys/fs/cgroup/memory rw,relatime shared:12 - cgroup cgroup rw,memory\n"
+        "35 31 0:30 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd\n"
+        "36 31 0:31 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw,nsdelegate\n"
+        "37 31 0:32 /sub /mnt/odd\\040dir rw,relatime - cgroup cgroup rw,pids,release_agent=/x\n";
+
+typedef struct PathUnitCase {
+        const char *path, *unit;
+} PathUnitCase;
+
+/* unit_of finds each case's unit, and for each of none -ENXIO, leaving
+ * *ret alone. */
+static void check_path_units(int (*unit_of)(const char *path, char **ret), const PathUnitCase *cases,
+                             size_t n_cases, const char *const *none, size_t n_none) {
+        for (size_t i = 0; i < n_cases; i++) {
+                char *unit = NULL;
+
+                ASSERT_OK(unit_of(cases[i].path, &unit));
+                ASSERT_STREQ(unit, cases[i].unit);
+                free(unit);
+        }
+        for (size_t i = 0; i < n_none; i++) {
+                char *unit = (char *) "untouched";
+
+                ASSERT_EQ(unit_of(none[i], &unit), -ENXIO);
+                ASSERT_STREQ(unit, "untouched");
+        }
+}
+
+/* The unit of a cgroup path, as sd_pid_get_unit() finds it (runtime-state.c's
+ * "am I run by a service"). */
+TEST(path_unit) {
+        static const PathUnitCase cases[] = {
+                { "/system.slice/cell@web.service", "cell@web.service" },
+                { "/system.slice/cell@web.service/payload", "cell@web.service" },
+                { "/machine.slice/machine-web.scope", "machine-web.scope" },
+                { "/user.slice/user-0.slice/user@0.service/app.slice/x.service", "user@0.service" },
+                { "//system.slice//a.service", "a.service" },
+                { "/system.slice/_init.scope", "init.scope" },  /* systemd's escape taken off */
+                { "/init.scope", "init.scope" },
+        };
+        static const char *const none[] = {
+                "/", "", "/system.slice", "/user.slice/user-0.slice", "/process_api/e55aecd6",
+                "/system.slice/notaunit", "/.service", "/system.slice/a@.service",
+        };
+
+        check_path_units(cg_path_unit, cases, ELEMENTSOF(cases), none, ELEMENTSOF(none));
+}
+
 /* The unit of a user's manager, as sd_pid_get_user_unit() finds it (the
  * service of a user's manager that "cell run --user" binds its scope to). */
 TEST(path_user_unit) {
-        static const struct {
-                const char *path, *unit;
-        } cases[] = {
+        static const PathUnitCase cases[] = {
                 { "/user.slice/user-0.slice/user@0.service/app.slice/x.service", "x.service" },
                 { "/user.slice/user-1000.slice/user@1000.service/urunner.service/payload", "urunner.service" },
                 { "/user.slice/user-0.slice/user@0.service/machine.slice/cell-u.scope", "cell-u.scope" },
@@ -95,19 +146,7 @@ TEST(path_user_unit) {
                 "/user.slice/user-0.slice/session-.scope/a.service",
         };
 
-        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                char *unit = NULL;
-
-                ASSERT_OK(cg_path_user_unit(cases[i].path, &unit));
-                ASSERT_STREQ(unit, cases[i].unit);
-                free(unit);
-        }
-        for (size_t i = 0; i < ELEMENTSOF(none); i++) {
-                char *unit = (char *) "untouched";
-
-                ASSERT_EQ(cg_path_user_unit(none[i], &unit), -ENXIO);
-                ASSERT_STREQ(unit, "untouched");
-        }
+        check_path_units(cg_path_user_unit, cases, ELEMENTSOF(cases), none, ELEMENTSOF(none));
 }
 
 /* Our own unit, against libsystemd's sd_pid_get_unit() and
@@ -181,50 +220,6 @@ TEST(own_unit_as_libsystemd) {
         ASSERT_EQ(waitpid(pid, &status, 0), pid);
         (void) unlink(file);
         ASSERT_EQ(status, 0);
-}
-
-static const char *mountinfo_hybrid =
-        "25 30 0:22 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw\n"
-        "31 25 0:26 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
-        "32 31 0:27 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
-        "33 31 0:28 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct\n"
-        "34 31 0:29 / /sys/fs/cgroup/memory rw,relatime shared:12 - cgroup cgroup rw,memory\n"
-        "35 31 0:30 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd\n"
-        "36 31 0:31 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw,nsdelegate\n"
-        "37 31 0:32 /sub /mnt/odd\\040dir rw,relatime - cgroup cgroup rw,pids,release_agent=/x\n";
-
-/* The unit of a cgroup path, as sd_pid_get_unit() finds it (runtime-state.c's
- * "am I run by a service"). */
-TEST(path_unit) {
-        static const struct {
-                const char *path, *unit;
-        } cases[] = {
-                { "/system.slice/cell@web.service", "cell@web.service" },
-                { "/system.slice/cell@web.service/payload", "cell@web.service" },
-                { "/machine.slice/machine-web.scope", "machine-web.scope" },
-                { "/user.slice/user-0.slice/user@0.service/app.slice/x.service", "user@0.service" },
-                { "//system.slice//a.service", "a.service" },
-                { "/system.slice/_init.scope", "init.scope" },  /* systemd's escape taken off */
-                { "/init.scope", "init.scope" },
-        };
-        static const char *const none[] = {
-                "/", "", "/system.slice", "/user.slice/user-0.slice", "/process_api/e55aecd6",
-                "/system.slice/notaunit", "/.service", "/system.slice/a@.service",
-        };
-
-        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                char *unit = NULL;
-
-                ASSERT_OK(cg_path_unit(cases[i].path, &unit));
-                ASSERT_STREQ(unit, cases[i].unit);
-                free(unit);
-        }
-        for (size_t i = 0; i < ELEMENTSOF(none); i++) {
-                char *unit = (char *) "untouched";
-
-                ASSERT_EQ(cg_path_unit(none[i], &unit), -ENXIO);
-                ASSERT_STREQ(unit, "untouched");
-        }
 }
 
 TEST(mountinfo_hybrid) {
