@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "macros.h"
+#include "mount-created.h"
 #include "mount-setup.h"
 #include "mount-util.h"
 

@@ -7,7 +7,7 @@
 
 #include <sys/types.h>
 
-#include "mount-util.h"
+#include "mount-created.h"
 #include "plan.h"
 #include "spawn-error.h"
 

@@ -22,6 +22,7 @@
 
 #include "fs-util.h"
 #include "macros.h"
+#include "mount-created.h"
 #include "mount-etc.h"
 #include "mount-root.h"
 #include "mount-util.h"

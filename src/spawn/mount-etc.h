@@ -6,7 +6,7 @@
  * child makes it in the new root (mount_etc_file(), after the plan's
  * mounts, before pivot_root). */
 
-#include "mount-util.h"
+#include "mount-created.h"
 #include "plan.h"
 #include "spawn-error.h"
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "macros.h"
+#include "mount-created.h"
 #include "mount-overlay.h"
 #include "mount-util.h"
 

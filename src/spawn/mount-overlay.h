@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include "mount-util.h"
+#include "mount-created.h"
 #include "plan.h"
 #include "spawn-error.h"
 

@@ -18,8 +18,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "mount-created.h"
 #include "mount-undo.h"
-#include "mount-util.h"
 
 /* fd, a new memfd: an empty record (its header). */
 int mount_record_init(int fd);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "macros.h"
+#include "mount-created.h"
 #include "mount-record.h"
 #include "mount-root.h"
 #include "mount-util.h"

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <sys/stat.h>
 
-#include "mount-util.h"
+#include "mount-created.h"
 #include "plan.h"
 #include "shared-lock.h"
 #include "spawn-error.h"

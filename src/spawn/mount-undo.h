@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 
-#include "mount-util.h"
+#include "mount-created.h"
 
 typedef struct MountUndo {
         MountCreated created;   /* in the order made, in the root and on the host */

@@ -19,6 +19,7 @@
 
 #include "lock-file.h"
 #include "macros.h"
+#include "mount-created.h"
 #include "mount-util.h"
 #include "root-image-gpt.h"
 #include "root-image-lock.h"

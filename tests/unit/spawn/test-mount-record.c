@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mount-created.h"
 #include "mount-record.h"
 #include "mount-undo.h"
 #include "mount-util.h"

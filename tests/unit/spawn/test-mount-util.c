@@ -3,8 +3,9 @@
  * child killed halfway through its pivot_root relies on to tell the old
  * root stacked on the container's from any other stack (spawn-undo.c):
  * a mount on another one names it as its parent, an id not in the
- * namespace is not found; and what a start makes on a tmpfs of its own is
- * not recorded for the take-back (mount_created_fresh()). */
+ * namespace is not found; and, of src/spawn/mount-created.c, that what a
+ * start makes on a tmpfs of its own is not recorded for the take-back
+ * (mount_created_fresh()). */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -17,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "mount-created.h"
 #include "mount-record.h"
 #include "mount-util.h"
 #include "test.h"
