@@ -351,9 +351,15 @@ start_traced() {
         ip netns exec "$H" strace -o /dev/null "$@" "$CELL" run --cgroup-manager=none "$u" \
                 >"$work/out.$tag" 2>"$work/err.$tag" &
         eval "strace_$tag=$!"
+        # strace's children: the tracee (strace until it execs cell) and,
+        # at strace's start, children that test what the kernel's ptrace
+        # can do, which exit at once: as a zombie, such a child's exe reads
+        # as nothing. So it is the child whose exe is cell.
         for _ in $(seq 50); do
-                p=$(pgrep -P "$(eval echo "\$strace_$tag")" | head -n1) || true
-                [ -n "$p" ] && [ "$(readlink "/proc/$p/exe")" != "$(command -v strace)" ] && break
+                for c in $(pgrep -P "$(eval echo "\$strace_$tag")" || true); do
+                        [ "$(readlink "/proc/$c/exe" || true)" = "$CELL" ] && p=$c
+                done
+                [ -n "$p" ] && break
                 sleep 0.1
         done
         [ -n "$p" ] || fail "$tag: no cell under strace: $(cat "$work/err.$tag")"
