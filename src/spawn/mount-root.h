@@ -2,8 +2,9 @@
 #pragma once
 
 /* The mount that becomes the container's "/": Directory= bound onto itself,
- * or the Volatile= variants. Used by mount-setup.c, and for Image= with
- * PrivateUsers= by spawn-users.c (mount_root_image_attach()). */
+ * or the Volatile= variants. Used by mount-setup.c (and mount-one.c, which
+ * checks a target against its identity), and for Image= with PrivateUsers=
+ * by spawn-users.c (mount_root_image_attach()). */
 
 #include <stdbool.h>
 #include <sys/stat.h>

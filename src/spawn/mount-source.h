@@ -4,7 +4,8 @@
 /* The sources of the plan's mounts (Bind=, the /dev nodes, Overlay='s
  * layers): opened for the mount, and checked before the first mount point
  * is made, so that a start that must fail for a missing source leaves the
- * image and the host's directories as they were. Used by mount-setup.c. */
+ * image and the host's directories as they were. Used by mount-setup.c
+ * (the checks) and mount-one.c (the opens). */
 
 #include <limits.h>
 #include <stdbool.h>

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Between mount-setup.c, which builds the container's tree in order, and
+ * mount-one.c, which makes each mount of the plan. */
+
+#include <stdbool.h>
+#include <sys/stat.h>
+
+#include "mount-setup.h"
+#include "mount-undo.h"
+#include "plan.h"
+#include "spawn-error.h"
+
+typedef struct MountContext {
+        const Plan *plan;
+        int root_fd;            /* O_PATH, top of the future "/" */
+        int devnull_fd;         /* O_PATH, the host's /dev/null, checked to be 1:3 */
+        struct statx root_id;   /* root_fd's identity, for mount_root_check_not() */
+        bool create_only;       /* the pass before ReadOnly=: make mount points, mount nothing */
+        MountUndo made;         /* what the start made, removed again if it fails */
+        const MountIdmapTrees *trees;   /* NULL without PrivateUsers= */
+        SpawnError *err;
+} MountContext;
+
+/* m, by its kind, on the tree of c (with c->create_only, only its mount
+ * point): the source checked, the target resolved inside the root, the
+ * mount made detached and attached with its flags. -errno, said in c->err. */
+int mount_one(MountContext *c, const PlanMount *m);
