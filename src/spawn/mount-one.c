@@ -106,20 +106,27 @@ static int attach(MountContext *c, int tree_fd, int target_fd, bool recursive, u
         return 0;
 }
 
+/* A bind's target, made of the kind of its source (src_fd): a directory
+ * for a directory, a file for anything else. */
+static int target_open_like(MountContext *c, const PlanMount *m, int src_fd, const char *what) {
+        struct stat st;
+
+        if (fstat(src_fd, &st) < 0)
+                return spawn_error(c->err, errno, "%s: cannot stat the source", what);
+        return target_open(c, m, S_ISDIR(st.st_mode) ? MOUNT_TARGET_DIR : MOUNT_TARGET_FILE, 0, what);
+}
+
 static int do_bind(MountContext *c, const PlanMount *m, const char *what) {
         _cleanup_close_ int src_fd = -EBADF, target_fd = -EBADF, tree_fd = -EBADF;
         bool recursive = m->flags & MS_REC;
-        struct stat st;
 
         src_fd = mount_source_open(c->root_fd, m, source_may_be_missing(c, m), mount_places(c), what, c->err);
         if (src_fd == -ENOENT && source_may_be_missing(c, m))
                 return 0;
         if (src_fd < 0)
                 return src_fd;
-        if (fstat(src_fd, &st) < 0)
-                return spawn_error(c->err, errno, "%s: cannot stat the source", what);
 
-        target_fd = target_open(c, m, S_ISDIR(st.st_mode) ? MOUNT_TARGET_DIR : MOUNT_TARGET_FILE, 0, what);
+        target_fd = target_open_like(c, m, src_fd, what);
         if (target_fd < 0 || c->create_only)
                 return MIN(target_fd, 0);
 
@@ -133,7 +140,6 @@ static int do_bind(MountContext *c, const PlanMount *m, const char *what) {
  * clone (its flags set already) goes onto the target. */
 static int do_bind_idmapped(MountContext *c, const PlanMount *m, int tree, const char *what) {
         _cleanup_close_ int target_fd = -EBADF;
-        struct stat st;
         int r;
 
         if (tree < 0) {
@@ -141,9 +147,7 @@ static int do_bind_idmapped(MountContext *c, const PlanMount *m, int tree, const
                         return 0;
                 return spawn_error(c->err, ENOENT, "%s: no idmapped mount was made for it", what);
         }
-        if (fstat(tree, &st) < 0)
-                return spawn_error(c->err, errno, "%s: cannot stat the source", what);
-        target_fd = target_open(c, m, S_ISDIR(st.st_mode) ? MOUNT_TARGET_DIR : MOUNT_TARGET_FILE, 0, what);
+        target_fd = target_open_like(c, m, tree, what);
         if (target_fd < 0 || c->create_only)
                 return MIN(target_fd, 0);
         r = mount_move(tree, target_fd);
