@@ -351,6 +351,19 @@ int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnost
                         return -ENOMEM;
                 invalid = true;
         }
+        /* The host's own root as the container's: writable, or read-only with
+         * every secret of the host in it. As nspawn, only under a root of the
+         * container's own (Volatile=yes: /usr from it; overlay: the lower layer). */
+        if (streq_ptr(c->directory, "/") && c->volatile_mode != CELL_VOLATILE_YES &&
+            c->volatile_mode != CELL_VOLATILE_OVERLAY) {
+                const char *file;
+                unsigned line = cell_config_origin(c, "Directory", 0, &file);
+
+                if (diag_error(diag, file, line, "Directory=/: the host's own root cannot be the container's, "
+                               "except under Volatile=yes or Volatile=overlay (as systemd-nspawn refuses it)") < 0)
+                        return -ENOMEM;
+                invalid = true;
+        }
 
         /* Namespaces: everything private but the network when asked, the
          * users when PrivateUsers= maps them, the clocks when PrivateTime=. */

@@ -211,6 +211,15 @@ static int root_image_open(const Plan *p, int image_fd, int *ret_dir_fd, SpawnEr
         return 0;
 }
 
+/* 1 when fd is the host's "/" (ours: the child has not pivoted yet). */
+static int root_is_host(int fd) {
+        struct stat a, b;
+
+        if (fstat(fd, &a) < 0 || stat("/", &b) < 0)
+                return negative_errno();
+        return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 int mount_root_prepare_idmapped(const Plan *p, int image_fd, int idmapped_fd, uid_t owner, const SharedLocks *places,
                                 MountCreated *created, int *ret_root_fd, bool *ret_read_only, SpawnError *err) {
         _cleanup_close_ int dir_fd = -EBADF, tree_fd = -EBADF, var_fd = -EBADF;
@@ -236,6 +245,15 @@ int mount_root_prepare_idmapped(const Plan *p, int image_fd, int idmapped_fd, ui
                 if (r < 0)
                         return spawn_error(err, r, r == -ESTALE ? "Directory=%s: " SHARED_LOCK_CHANGED :
                                            "Directory=%s: cannot stat", p->root_directory);
+                /* A link or a bind mount that leads to the host's root: what
+                 * the plan refuses for Directory=/ (plan_build()). */
+                r = root_is_host(dir_fd);
+                if (r < 0)
+                        return spawn_error(err, r, "Directory=%s: cannot stat", p->root_directory);
+                if (r > 0 && p->root_volatile != CELL_VOLATILE_YES && p->root_volatile != CELL_VOLATILE_OVERLAY)
+                        return spawn_error_complete(err, EPERM, "Directory=%s: leads to the host's own root, which "
+                                                    "cannot be the container's, except under Volatile=yes or "
+                                                    "Volatile=overlay", p->root_directory);
         }
 
         switch (p->root_volatile) {

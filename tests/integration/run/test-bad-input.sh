@@ -46,6 +46,13 @@ for m in none cgroupfs; do
                 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "Init=yes" "User=nosuchuser"
         check "envfile-$m" "$m" "$(at "envfile-$m" 5)EnvironmentFile=$work/nosuchfile: No such file or directory$" \
                 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=$work/nosuchfile"
+        # The host's own root through a link (Directory=/ itself is refused
+        # by the plan: test-plan), read-only or not, as nspawn refuses it.
+        ln -sfn / "$work/hostroot"
+        want="Directory=$work/hostroot: leads to the host's own root, which cannot be the container's,"
+        want+=" except under Volatile=yes or Volatile=overlay$"
+        check "hostroot-$m" "$m" "$(at "hostroot-$m" 2)$want" \
+                "[Root]" "Directory=$work/hostroot" "ReadOnly=yes" "[Exec]" "Exec=/bin/probe"
 done
 
 # EnvironmentFile= that is no regular file is refused at once and named: a

@@ -526,6 +526,35 @@ TEST(read_only_and_volatile) {
         cell_config_done(&c);
 }
 
+/* The host's own root is no container's, but under a root of the
+ * container's own (nspawn's rule for --directory=/). */
+TEST(host_root_refused) {
+        const CellVolatile refused[] = { CELL_VOLATILE_NO, CELL_VOLATILE_STATE };
+        const CellVolatile allowed[] = { CELL_VOLATILE_YES, CELL_VOLATILE_OVERLAY };
+        CellConfig c;
+        Plan p = {};
+
+        for (size_t i = 0; i < ELEMENTSOF(refused); i++) {
+                config_minimal(&c, "h");
+                free(c.directory);
+                c.directory = xstrdup("/");
+                c.volatile_mode = refused[i];
+                c.read_only = true;
+                plan_fails(&c, "Directory=/: the host's own root cannot be the container's");
+                cell_config_done(&c);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(allowed); i++) {
+                config_minimal(&c, "h");
+                free(c.directory);
+                c.directory = xstrdup("/");
+                c.volatile_mode = allowed[i];
+                plan_ok(&c, NULL, &p);
+                ASSERT_STREQ(p.root_directory, "/");
+                plan_done(&p);
+                cell_config_done(&c);
+        }
+}
+
 TEST(network_copied) {
         CellConfig c;
         Plan p = {};
