@@ -53,7 +53,7 @@ printf '[Root]\nDirectory=relative\n[Install]\nWantedBy=cell-test.target\n' |
 # a "File name too long" that stopped the whole generator (exit 2, nothing
 # written). Sorted before web too.
 long=$(printf 'a%.0s' $(seq 245))
-printf '[Root]\nDirectory=/\n[Exec]\nExec=/bin/true\n' | in_sealed sh -c "cat > /etc/cell/$long.cell"
+printf '[Root]\nDirectory=/\nVolatile=yes\n[Exec]\nExec=/bin/true\n' | in_sealed sh -c "cat > /etc/cell/$long.cell"
 # A name that starts with "-": cell@.service must not hand it to cell as an
 # option ("cell run -h" printed the help and exited 0).
 in_sealed sh -c 'cat > /etc/cell/-h.cell' <<EOF

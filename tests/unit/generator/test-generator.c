@@ -254,7 +254,7 @@ TEST(escaped_unit_names_kept) {
                    "[Install]\n"
                    "WantedBy=a\\x2db.target\n"
                    "Alias=www@esc.service\n"
-                   "[Root]\nDirectory=/\n[Exec]\nExec=/bin/true\n");
+                   "[Root]\nDirectory=/\nVolatile=yes\n[Exec]\nExec=/bin/true\n");
         ASSERT_TRUE(asprintf(&path, "%s/esc.cell", dir) > 0);
         ASSERT_OK(unit_load(path, NULL, &c, &d));
         ASSERT_OK(generator_unit(&c, "cell@esc.service", "/t", &out, &error));
@@ -307,10 +307,11 @@ TEST(run_skips_bad_units_and_writes_the_others) {
         write_file(units, "aaa.cell", "[Root]\nDirectory=relative\n[Exec]\nExec=/bin/true\n");
         write_file(units, "zzz.cell", "[Exec]\nExec=/bin/true\n[Bogus]\n");
         /* a plain Alias=: left out with a warning, the rest generated */
-        write_file(units, "x-other.cell", "[Install]\nAlias=other.service\n[Root]\nDirectory=/\n[Exec]\nExec=/bin/true\n");
+        write_file(units, "x-other.cell", "[Install]\nAlias=other.service\n"
+                                          "[Root]\nDirectory=/\nVolatile=yes\n[Exec]\nExec=/bin/true\n");
         write_file(units, "worker@.cell", "[Install]\nWantedBy=multi-user.target\nDefaultInstance=7\n"
-                   "[Root]\nDirectory=/\n[Exec]\nExec=/bin/w %i\n");
-        write_file(units, "nothing@.cell", "[Root]\nDirectory=/\n[Exec]\nExec=/bin/w %i\n");
+                   "[Root]\nDirectory=/\nVolatile=yes\n[Exec]\nExec=/bin/w %i\n");
+        write_file(units, "nothing@.cell", "[Root]\nDirectory=/\nVolatile=yes\n[Exec]\nExec=/bin/w %i\n");
         write_file(units, "not-a-unit.txt", "whatever");
         {
                 _cleanup_free_ char *p = NULL;
@@ -358,7 +359,7 @@ TEST(run_skips_names_too_long_for_systemd) {
         _cleanup_free_ char *units = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL;
         _cleanup_free_ char *zz = NULL, *mid = NULL, *longest = NULL, *f241 = NULL, *f240 = NULL;
         _cleanup_free_ char *target = NULL, *wanted = NULL, *instance = NULL, *tmpl = NULL, *p = NULL;
-        static const char body[] = "[Root]\nDirectory=/\n[Exec]\nExec=/bin/true\n";
+        static const char body[] = "[Root]\nDirectory=/\nVolatile=yes\n[Exec]\nExec=/bin/true\n";
         char n[256];
 
         /* 241 and 245 "a"s: the service's drop-in directory would be 256 and 260 bytes */
@@ -384,7 +385,8 @@ TEST(run_skips_names_too_long_for_systemd) {
         n[239] = 0;
         ASSERT_TRUE(asprintf(&tmpl, "[Install]\nWantedBy=multi-user.target\nDefaultInstance=%s\n%s", n, body) > 0);
         write_file(units, "w@.cell", tmpl);
-        write_file(units, "zz.cell", "[Install]\nWantedBy=multi-user.target\n[Root]\nDirectory=/\n[Exec]\nExec=/bin/true\n");
+        write_file(units, "zz.cell", "[Install]\nWantedBy=multi-user.target\n"
+                                     "[Root]\nDirectory=/\nVolatile=yes\n[Exec]\nExec=/bin/true\n");
 
         ASSERT_EQ(run_into(units, outdir, false, &o, &e), 4);
         ASSERT_CONTAINS(e, f241);
@@ -418,10 +420,10 @@ TEST(instance_file_wins_over_default_instance) {
 
         write_file(units, "w@.cell", "[Unit]\nDescription=template\nAfter=t.target\n"
                    "[Install]\nWantedBy=t.target\nDefaultInstance=1\n"
-                   "[Root]\nDirectory=/\n[Exec]\nExec=/bin/w %i\n");
+                   "[Root]\nDirectory=/\nVolatile=yes\n[Exec]\nExec=/bin/w %i\n");
         write_file(units, "w@1.cell", "[Unit]\nDescription=instance\nAfter=i.target\n"
                    "[Install]\nWantedBy=i.target\n"
-                   "[Root]\nDirectory=/\n[Exec]\nExec=/bin/w\n");
+                   "[Root]\nDirectory=/\nVolatile=yes\n[Exec]\nExec=/bin/w\n");
 
         ASSERT_EQ(run_into(units, outdir, false, &o, &e), 0);
         ASSERT_STREQ(e, "");
@@ -513,7 +515,7 @@ TEST(repeated_install_links_once) {
 
         write_with_dropin(units, "web.cell", "[Install]\nWantedBy=multi-user.target\nWantedBy=multi-user.target\n"
                           "RequiredBy=app.target\nAlias=www@web.service\nAlias=www@web.service\n"
-                          "[Root]\nDirectory=/\n[Exec]\nExec=/bin/true\n",
+                          "[Root]\nDirectory=/\nVolatile=yes\n[Exec]\nExec=/bin/true\n",
                           "10-install.conf", "[Install]\nWantedBy=multi-user.target\nRequiredBy=app.target\n");
 
         ASSERT_EQ(run_into(units, outdir, true, &o, &e), 0);
@@ -565,8 +567,10 @@ TEST(first_directory_wins) {
         char *search[] = { hi, lo, NULL };
         FILE *out = open_memstream(&o, &(size_t) { 0 }), *err = open_memstream(&e, &(size_t) { 0 });
 
-        write_file(hi, "web.cell", "[Unit]\nDescription=high\n[Root]\nDirectory=/\n[Exec]\nExec=/bin/true\n");
-        write_file(lo, "web.cell", "[Unit]\nDescription=low\n[Root]\nDirectory=/\n[Exec]\nExec=/bin/true\n");
+        write_file(hi, "web.cell", "[Unit]\nDescription=high\n"
+                                   "[Root]\nDirectory=/\nVolatile=yes\n[Exec]\nExec=/bin/true\n");
+        write_file(lo, "web.cell", "[Unit]\nDescription=low\n"
+                                   "[Root]\nDirectory=/\nVolatile=yes\n[Exec]\nExec=/bin/true\n");
         const GeneratorOptions opts = {
                 .search_path = search, .output_dir = outdir, .template_path = "/t",
                 .out = out, .err = err,
@@ -590,9 +594,9 @@ TEST(aliases_are_not_units_of_their_own) {
         _cleanup_free_ char *web = NULL, *bar = NULL, *dropin = NULL, *wants = NULL;
 
         write_file(units, "nginx.cell", "[Unit]\nDescription=%n\n[Install]\nWantedBy=multi-user.target\n"
-                   "[Root]\nDirectory=/\n[Exec]\nExec=/bin/true\n");
+                   "[Root]\nDirectory=/\nVolatile=yes\n[Exec]\nExec=/bin/true\n");
         write_file(units, "foo@.cell", "[Install]\nDefaultInstance=1\nWantedBy=multi-user.target\n"
-                   "[Root]\nDirectory=/\n[Exec]\nExec=/bin/true\n");
+                   "[Root]\nDirectory=/\nVolatile=yes\n[Exec]\nExec=/bin/true\n");
         ASSERT_TRUE(asprintf(&web, "%s/web.cell", units) > 0);
         ASSERT_TRUE(asprintf(&bar, "%s/bar@.cell", units) > 0);
         ASSERT_OK(symlink("nginx.cell", web));
