@@ -40,11 +40,17 @@ static int check_failed(const CellConfig *c, const char *file, Diagnostics *diag
 
 /* A key the unit needs and does not set (nor its alternative): named by
  * the empty assignment that unset it, if one did (a drop-in's "Directory="
- * over the main file's Directory=), else the unit's file alone. */
+ * over the main file's Directory=), else the unit's file alone. Not when
+ * either was written with a bad value: that value is the one error, as in
+ * systemd's verify ("Directory=root" is not also "Directory= is missing"). */
 static int missing_key(const CellConfig *c, const char *file, Diagnostics *diag, const char *key,
                        const char *alternative, const char *need) {
         const char *where;
-        unsigned line = cell_config_emptied(c, key, &where);
+        unsigned line;
+
+        if (cell_config_refused(c, key) || cell_config_refused(c, alternative))
+                return 0;
+        line = cell_config_emptied(c, key, &where);
 
         if (line == 0)
                 line = cell_config_emptied(c, alternative, &where);

@@ -366,7 +366,8 @@ static const char *suggest(const char *section, const char *word) {
 }
 
 /* Whether diag already holds this exact message for file (any line):
- * an unknown section is reported once per file, not once per key. */
+ * an unknown section is reported once per file, at its first header
+ * (config_section()), not once per key. */
 static bool diag_has(const Diagnostics *diag, const char *file, const char *text) {
         size_t lf = strlen(file);
 
@@ -497,6 +498,31 @@ int config_expand_path(ConfigContext *ctx, const ConfigKey *k, char **path) {
         return 0;
 }
 
+/* key's last line refused (a bad value) or not: CellConfig.refused. */
+static int refused_note(CellConfig *c, const char *key, bool refused) {
+        size_t i = 0;
+
+        while (i < c->n_refused && !streq(c->refused[i], key))
+                i++;
+        if (!refused && i < c->n_refused)
+                c->refused[i] = c->refused[--c->n_refused];
+        if (!refused || i < c->n_refused)
+                return 0;
+        const char **a = reallocarray(c->refused, c->n_refused + 1, sizeof(*a));
+        if (!a)
+                return -ENOMEM;
+        c->refused = a;
+        c->refused[c->n_refused++] = key;
+        return 0;
+}
+
+int config_section(const char *section, const char *file, unsigned line, Diagnostics *diag) {
+        /* As config_assign_expand()'s keys: extensions for other tools are ignored. */
+        if (isempty(section) || startswith(section, "X-") || section_is_known(section))
+                return 0;
+        return report_unknown_section(section, file, line, diag);
+}
+
 int config_assign(CellConfig *c, const char *section, const char *key, const char *value,
                   const char *file, unsigned line, Diagnostics *diag) {
         return config_assign_expand(c, NULL, section, key, value, file, line, diag);
@@ -538,7 +564,7 @@ int config_assign_expand(CellConfig *c, const ConfigSpecifiers *specifiers, cons
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        return 0;
+                        return refused_note(c, k->key, true);
                 ctx.value = expanded;
         }
 
@@ -547,6 +573,8 @@ int config_assign_expand(CellConfig *c, const ConfigSpecifiers *specifiers, cons
                 r = config_origin_record(c, &ctx, k);
         /* A set's line its origin did not take (a bad value's). */
         free(ctx.set);
+        if (r != -ENOMEM && refused_note(c, k->key, r < 0) < 0)
+                return -ENOMEM;
         if (r >= 0 || r == -ENOMEM)
                 return r;
         if (!ctx.reported) {

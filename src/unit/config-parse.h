@@ -26,6 +26,13 @@
 int config_assign(CellConfig *c, const char *section, const char *key, const char *value,
                   const char *file, unsigned line, Diagnostics *diag);
 
+/* A "[Section]" header at line of file, before its keys: an unknown
+ * section is reported there, also when no key follows (an empty one, or
+ * one of comments only), and config_assign() of its keys adds nothing, as
+ * the same unknown section is reported once per file. "X-" sections are
+ * accepted. Returns 0 or -ENOMEM. */
+int config_section(const char *section, const char *file, unsigned line, Diagnostics *diag);
+
 /* What expands specifiers for config_assign_expand(): unit-load.c's, on its
  * unit's name. expand() returns 0 and a new string, -ENOMEM, -EBADSLT for an
  * unknown specifier or another -errno for one that cannot be resolved, with

@@ -152,6 +152,7 @@ void cell_config_done(CellConfig *c) {
         for (size_t i = 0; i < c->n_emptied; i++)
                 free(c->emptied[i].file);
         free(c->emptied);
+        free(c->refused);
 
         /* Leave a valid, empty config behind: done twice is harmless. */
         cell_config_init(c);
@@ -191,4 +192,11 @@ unsigned cell_config_emptied(const CellConfig *c, const char *key, const char **
                 }
         *ret_file = c->path;
         return 0;
+}
+
+bool cell_config_refused(const CellConfig *c, const char *key) {
+        for (size_t i = 0; i < c->n_refused; i++)
+                if (streq(c->refused[i], key))
+                        return true;
+        return false;
 }

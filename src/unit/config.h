@@ -430,6 +430,10 @@ typedef struct CellConfig {
          * A check that finds a key missing names that line: the drop-in
          * that emptied it, not the main file that set it. */
         CellOrigin *emptied;    size_t n_emptied;
+        /* The keys (the key table's names) whose last line was refused, a bad
+         * value: a check that finds such a key missing says nothing more, the
+         * bad value is the one error (systemd's verify names only it). */
+        const char **refused;   size_t n_refused;
 } CellConfig;
 
 /* Fills in the defaults (PrivateNetwork=yes, NoNewPrivileges=yes, recursive binds, ...). */
@@ -448,3 +452,5 @@ unsigned cell_config_origin(const CellConfig *c, const char *key, size_t item, c
 /* Where key was last emptied (and not set again since): the line, and its
  * file in *ret_file; 0 when it was not. */
 unsigned cell_config_emptied(const CellConfig *c, const char *key, const char **ret_file);
+/* Whether key's last line was refused (see CellConfig.refused). */
+bool cell_config_refused(const CellConfig *c, const char *key);

@@ -22,7 +22,9 @@
  * that is a symlink to /dev/null masks its name and contributes nothing.
  * So does, as in systemd (conf_files_list_strv() with no flags lists it,
  * config_parse() skips a file that fails to open with ENOENT), a symlink
- * that leads nowhere: it is listed here, and unit_load() skips it.
+ * that leads nowhere. Both are listed here, so that they mask, and
+ * unit_load() skips them: neither is among the unit's drop-ins applied
+ * (CellConfig.dropin_paths), as neither is in systemd's DropInPaths.
  *
  * A unit with aliases (unit-alias.h) reads the drop-ins of all its names:
  * its own name's directories in every search directory first, then each

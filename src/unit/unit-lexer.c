@@ -150,7 +150,7 @@ static const char *shown_value(const char *key, const char *value) {
 /* Interprets one complete logical line (in l->buf). */
 static LexToken lexer_logical_line(UnitLexer *l, unsigned line) {
         char *s = strip(l->buf), *eq;
-        int len;
+        int len, r;
 
         if (*s == 0)
                 return LEX_EOF;         /* nothing here: the caller goes on */
@@ -175,6 +175,15 @@ static LexToken lexer_logical_line(UnitLexer *l, unsigned line) {
                         return LEX_EOF;
                 }
                 l->section = (ssize_t) l->n_sections++;
+                /* Handed on now, at its own line: inih, which sees "[sN]"
+                 * only, says nothing of a section until its first key. The
+                 * assignments before are delivered (inih handles a line
+                 * before it reads the next). */
+                r = l->assign(s + 1, NULL, NULL, l->file, line, l->userdata);
+                if (r < 0) {
+                        l->error = r;
+                        return LEX_EOF;
+                }
                 return LEX_SECTION;
         }
 

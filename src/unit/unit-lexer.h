@@ -39,7 +39,10 @@
 #define UNIT_FILE_MAX (64U * 1024U * 1024U)
 
 /* Called once per assignment, in file order. value is stripped but
- * otherwise as written (quotes, escapes and specifiers untouched). A
+ * otherwise as written (quotes, escapes and specifiers untouched). Called
+ * too, in the same order, for each valid "[Section]" header, with key and
+ * value NULL and line the header's (as inih's INI_CALL_HANDLER_ON_NEW_SECTION
+ * does): a section is known at its header, also with no key after it. A
  * negative return stops lexing and is returned by unit_lex_*(). */
 typedef int (*UnitAssignFunc)(const char *section, const char *key, const char *value,
                               const char *file, unsigned line, void *userdata);

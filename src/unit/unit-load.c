@@ -30,11 +30,14 @@ static int loader_expand(void *userdata, const char *s, char **ret, char *ret_ba
         return specifier_expand(userdata, s, ret, ret_bad);
 }
 
-/* The key table decides where in the value specifiers are expanded (config-parse.h). */
+/* The key table decides where in the value specifiers are expanded (config-parse.h).
+ * key NULL: the header of section, which is checked at its own line. */
 static int loader_assign(const char *section, const char *key, const char *value,
                          const char *file, unsigned line, void *userdata) {
         UnitLoader *u = userdata;
 
+        if (!key)
+                return config_section(section, file, line, u->diag);
         return config_assign_expand(u->config, &u->expander, section, key, value, file, line, u->diag);
 }
 
@@ -49,6 +52,11 @@ static bool path_is_masked(const char *path) {
 static int loader_read(UnitLoader *u, const char *path, bool dropin) {
         int r;
 
+        /* A drop-in that is a mask hides those of its name in lower
+         * directories (unit_dropin_find_names()) and adds nothing: it is
+         * not among the drop-ins applied, as in systemd's DropInPaths. */
+        if (dropin && path_is_masked(path))
+                return 1;
         r = unit_lex_file(path, NULL, loader_assign, u, u->diag);
         if (r == -ENOMEM)
                 return r;
@@ -238,7 +246,7 @@ int unit_load(const char *name_or_path, const UnitLoadOptions *opts, CellConfig 
                 if (r < 0 && io_error == 0)
                         io_error = r;
                 if (r == 1) {
-                        /* Skipped: not among the drop-ins applied. */
+                        /* Skipped (a mask, or a link to nothing): not among the drop-ins applied. */
                         free(ret->dropin_paths[i]);
                         memmove(ret->dropin_paths + i, ret->dropin_paths + i + 1,
                                 (strv_length(ret->dropin_paths + i + 1) + 1) * sizeof(char *));

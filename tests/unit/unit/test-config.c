@@ -1167,6 +1167,59 @@ TEST(finish_names_the_empty_assignment) {
         cell_config_done(&c);
 }
 
+/* A required key written with a bad value is not also missing: the value
+ * is the one problem, as systemd's verify says (its line only). So for
+ * each of the keys and their alternatives, in the main file or a drop-in;
+ * another key's refused line (WorkingDirectory=) does not count. */
+TEST(finish_refused_is_not_missing) {
+        _cleanup_free_ char *value = NULL;
+        size_t max = env_assignment_max();
+        CellConfig c;
+
+        cell_config_init(&c);
+        ASSERT_NOT_NULL(assign_at(&c, "Root", "Directory", "root", "web.cell", 2));
+        /* An argument execve(2) would refuse (E2BIG). */
+        value = malloc(max + 16);
+        ASSERT_NOT_NULL(value);
+        memcpy(value, "/bin/echo ", 10);
+        memset(value + 10, 'y', max);
+        value[10 + max] = 0;
+        ASSERT_NOT_NULL(assign_at(&c, "Exec", "Exec", value, "web.cell", 4));
+        ASSERT_EQ(finish(&c), 0);
+        ASSERT_EQ(strv_length(diag.messages), 2);
+        diag_done(&diag);
+        cell_config_done(&c);
+
+        /* The alternatives: Image= for Directory=, Boot= for Exec=. */
+        cell_config_init(&c);
+        ASSERT_NOT_NULL(assign_at(&c, "Root", "Image", "img.raw", "web.cell", 2));
+        ASSERT_NOT_NULL(assign_at(&c, "Exec", "Boot", "maybe", "web.cell", 4));
+        ASSERT_EQ(finish(&c), 0);
+        diag_done(&diag);
+        cell_config_done(&c);
+
+        /* Refused in a drop-in; and a key of a similar name refused does not hide a missing one. */
+        cell_config_init(&c);
+        ASSERT_OK(strv_extend(&c.dropin_paths, "web.cell.d/10-x.conf"));
+        ASSERT_NOT_NULL(assign_at(&c, "Root", "Directory", "/srv/../x", "web.cell.d/10-x.conf", 2));
+        ASSERT_NOT_NULL(assign_at(&c, "Exec", "WorkingDirectory", "rel", "web.cell.d/10-x.conf", 3));
+        ASSERT_NOT_NULL(assign_at(&c, "Exec", "Execute", "/bin/true", "web.cell.d/10-x.conf", 4));
+        ASSERT_EQ(finish(&c), 1);
+        ASSERT_STREQ(diag.messages[3], "web.cell: Exec= is missing: [Exec] needs a command line in Exec= or Boot=yes");
+        diag_done(&diag);
+        cell_config_done(&c);
+
+        /* A later line of the key counts, not the refused one: emptied after it, it is missing there. */
+        cell_config_init(&c);
+        ASSERT_NOT_NULL(assign_at(&c, "Root", "Directory", "root", "web.cell", 2));
+        ASSERT_NULL(assign_at(&c, "Root", "Directory", "", "web.cell.d/10-x.conf", 2));
+        ASSERT_NULL(assign_at(&c, "Exec", "Exec", "/bin/true", "web.cell", 4));
+        ASSERT_EQ(finish(&c), 1);
+        ASSERT_CONTAINS(diag.messages[1], "web.cell.d/10-x.conf:2: Directory= is missing");
+        diag_done(&diag);
+        cell_config_done(&c);
+}
+
 TEST(finish) {
         CellConfig c;
 

@@ -12,6 +12,8 @@ static int collect(const char *section, const char *key, const char *value,
                    const char *file, unsigned line, void *userdata) {
         char ***l = userdata, *s;
 
+        if (!key)
+                return 0;       /* a section header: collect_all()'s */
         if (asprintf(&s, "%s|%s|%s|%u", section, key, value, line) < 0)
                 return -ENOMEM;
         return strv_push(l, s);
@@ -377,8 +379,49 @@ static int fail_on_second(const char *section, const char *key, const char *valu
 TEST(callback_error_stops) {
         unsigned n = 0;
 
+        /* The header is the first call, a=1 the second. */
         ASSERT_ERROR(unit_lex_buffer("[A]\na=1\nb=2\nc=3\n", 16, "t", fail_on_second, &n, NULL), ENOMEM);
         ASSERT_EQ(n, 2);
+        /* A header's error stops the lexing too. */
+        n = 0;
+        ASSERT_ERROR(unit_lex_buffer("[A]\n[B]\nb=2\n", 12, "t", fail_on_second, &n, NULL), ENOMEM);
+        ASSERT_EQ(n, 2);
+}
+
+/* Headers too, as "[Section]|line", and assignments as collect()'s. */
+static int collect_all(const char *section, const char *key, const char *value,
+                       const char *file, unsigned line, void *userdata) {
+        char ***l = userdata, *s;
+
+        if (key)
+                return collect(section, key, value, file, line, userdata);
+        ASSERT_NULL(value);
+        if (asprintf(&s, "[%s]|%u", section, line) < 0)
+                return -ENOMEM;
+        return strv_push(l, s);
+}
+
+/* Each valid header is handed on at its own line, in file order, also when
+ * no key follows it (an unknown section is an error at its header, not at
+ * its first key); an invalid one is the lexer's problem alone. */
+TEST(section_headers) {
+        static const char text[] = "[Exec]\nUser=x\n\n[Isolaton]\n# PrivateNetwork=no\n\nPrivateNetwork=no\n"
+                                   "[X-Empty]\n[Ex\"ec]\nA=1\n[Exec]\\\n\n[Root]\n";
+        _cleanup_strv_free_ char **l = NULL;
+        Diagnostics d = {};
+
+        ASSERT_EQ(unit_lex_buffer(text, sizeof(text) - 1, "t.cell", collect_all, &l, &d), 1);
+        ASSERT_EQ(strv_length(l), 7);
+        ASSERT_STREQ(l[0], "[Exec]|1");
+        ASSERT_STREQ(l[1], "Exec|User|x|2");
+        ASSERT_STREQ(l[2], "[Isolaton]|4");
+        ASSERT_STREQ(l[3], "Isolaton|PrivateNetwork|no|7");
+        ASSERT_STREQ(l[4], "[X-Empty]|8");
+        /* A continued header is named at its first line; A=1 under the broken one is not handed on. */
+        ASSERT_STREQ(l[5], "[Exec]|11");
+        ASSERT_STREQ(l[6], "[Root]|13");
+        ASSERT_STREQ(d.messages[0], "t.cell:9: invalid section name \"[Ex\"ec]\"");
+        diag_done(&d);
 }
 
 TEST(lex_file) {

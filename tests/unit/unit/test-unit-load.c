@@ -665,7 +665,7 @@ TEST(only_regular_files) {
         WRITE(&t, "etc/web.cell.d/.keep", "");
         tree_symlink(&t, "etc/web.cell.d/10-masked.conf", "/dev/null");
         ASSERT_OK(tree_load(&t, "web", &c, &d));
-        ASSERT_EQ(strv_length(c.dropin_paths), 1);
+        ASSERT_EQ(strv_length(c.dropin_paths), 0);     /* a mask is no drop-in applied */
         ASSERT_EQ(d.n_errors, 0);
         cell_config_done(&c);
 
@@ -729,6 +729,110 @@ TEST(dangling_dropin_skipped) {
         ASSERT_NULL(c.description);
         ASSERT_EQ(strv_length(c.dropin_paths), 1);
         ASSERT_STREQ(c.dropin_paths[0], ok);
+        diag_done(&d);
+        tree_done(&t);
+}
+
+/* A drop-in that is a symlink to /dev/null masks the drop-ins of its name
+ * in lower-priority directories and is not itself among those applied: as
+ * systemd's DropInPaths, and as a dangling one (above), with no warning. */
+TEST(masked_dropin_not_listed) {
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_free_ char *ok = NULL;
+        Diagnostics d = {};
+        Tree t;
+
+        tree_init(&t);
+        WRITE(&t, "etc/web.cell", VALID);
+        WRITE(&t, "usr/web.cell.d/10-x.conf", "[Unit]\nDescription=masked\n");
+        ok = WRITE_PATH(&t, "etc/web.cell.d/20-ok.conf", "[Unit]\nDocumentation=man:ok(1)\n");
+        tree_symlink(&t, "etc/web.cell.d/10-x.conf", "/dev/null");
+        ASSERT_OK(tree_load(&t, "web", &c, &d));
+        dump(&d);
+        ASSERT_EQ(d.n_errors + d.n_warnings, 0);
+        ASSERT_NULL(c.description);
+        ASSERT_EQ(strv_length(c.documentation), 1);
+        ASSERT_EQ(strv_length(c.dropin_paths), 1);
+        ASSERT_STREQ(c.dropin_paths[0], ok);
+        diag_done(&d);
+        tree_done(&t);
+}
+
+/* An unknown section is an error at its header's line (systemd's "Unknown
+ * section" is said there), with or without keys after it, once; X- sections
+ * are other tools', empty or not. */
+TEST(unknown_section_at_its_header) {
+        _cleanup_(cell_config_done) CellConfig c = {};
+        Diagnostics d = {};
+        Tree t;
+
+        tree_init(&t);
+        /* VALID is 4 lines: the header is line 5, its first key line 8. */
+        WRITE(&t, "etc/keys.cell", VALID "[Isolaton]\n# network\n\nPrivateNetwork=no\nPrivateUsers=yes\n");
+        WRITE(&t, "etc/comments.cell", VALID "[Isolaton]\n# PrivateNetwork=no\n");
+        WRITE(&t, "etc/dropin.cell", VALID);
+        WRITE(&t, "etc/dropin.cell.d/10-x.conf", "# nothing yet\n[Isolaton]\n");
+        WRITE(&t, "etc/extensions.cell", VALID "[X-Empty]\n# nothing\n[X-Tool]\nKey=value\n");
+
+        ASSERT_ERROR(tree_load(&t, "keys", &c, &d), EINVAL);
+        dump(&d);
+        ASSERT_EQ(d.n_errors, 1);
+        ASSERT_CONTAINS(d.messages[0], "/etc/keys.cell:5: unknown section [Isolaton], did you mean [Isolation]?");
+        cell_config_done(&c);
+        diag_done(&d);
+
+        ASSERT_ERROR(tree_load(&t, "comments", &c, &d), EINVAL);
+        ASSERT_EQ(d.n_errors, 1);
+        ASSERT_CONTAINS(d.messages[0], "/etc/comments.cell:5: unknown section [Isolaton], did you mean [Isolation]?");
+        cell_config_done(&c);
+        diag_done(&d);
+
+        ASSERT_ERROR(tree_load(&t, "dropin", &c, &d), EINVAL);
+        ASSERT_EQ(d.n_errors, 1);
+        ASSERT_CONTAINS(d.messages[0], "/etc/dropin.cell.d/10-x.conf:2: unknown section [Isolaton]");
+        cell_config_done(&c);
+        diag_done(&d);
+
+        ASSERT_OK(tree_load(&t, "extensions", &c, &d));
+        ASSERT_EQ(d.n_errors + d.n_warnings, 0);
+        diag_done(&d);
+        tree_done(&t);
+}
+
+/* A required key (or its alternative) written with a bad value is not
+ * also "missing": the bad value is the one error, at its line, as
+ * systemd's verify says; in the main file or a drop-in. */
+TEST(bad_value_is_not_missing) {
+        _cleanup_(cell_config_done) CellConfig c = {};
+        Diagnostics d = {};
+        Tree t;
+
+        tree_init(&t);
+        WRITE(&t, "etc/dir.cell", "[Root]\nDirectory=root\n[Exec]\nExec=/bin/true\n");
+        WRITE(&t, "etc/alt.cell", "[Root]\nImage=img.raw\n[Exec]\nBoot=maybe\n");
+        WRITE(&t, "etc/dropin.cell", "[Exec]\nExec=/bin/true\n");
+        WRITE(&t, "etc/dropin.cell.d/10-x.conf", "[Root]\nDirectory=%Z/root\n[Exec]\nExec=\nExec=-/bin/true\n");
+
+        ASSERT_ERROR(tree_load(&t, "dir", &c, &d), EINVAL);
+        dump(&d);
+        ASSERT_EQ(d.n_errors, 1);
+        ASSERT_CONTAINS(d.messages[0], "/etc/dir.cell:2: Directory=root: expected an absolute path");
+        cell_config_done(&c);
+        diag_done(&d);
+
+        ASSERT_ERROR(tree_load(&t, "alt", &c, &d), EINVAL);
+        dump(&d);
+        ASSERT_EQ(d.n_errors, 2);
+        ASSERT_CONTAINS(d.messages[0], "/etc/alt.cell:2: Image=img.raw: expected");
+        ASSERT_CONTAINS(d.messages[1], "/etc/alt.cell:4: Boot=maybe: expected");
+        cell_config_done(&c);
+        diag_done(&d);
+
+        ASSERT_ERROR(tree_load(&t, "dropin", &c, &d), EINVAL);
+        dump(&d);
+        ASSERT_EQ(d.n_errors, 2);
+        ASSERT_CONTAINS(d.messages[0], "/etc/dropin.cell.d/10-x.conf:2: Directory=%Z/root: unknown specifier %Z");
+        ASSERT_CONTAINS(d.messages[1], "/etc/dropin.cell.d/10-x.conf:5: Exec=-/bin/true: expected");
         diag_done(&d);
         tree_done(&t);
 }
