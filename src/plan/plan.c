@@ -103,24 +103,32 @@ uint32_t plan_users_pick_base(const char *name) {
 }
 
 /* The unit's name as a hostname: letters, digits, '-' and '.' are kept,
- * anything else ("worker@3") becomes '-'; at most 63 characters; never
- * starts or ends with '-' or '.'. */
+ * anything else ("worker@3") becomes '-'; at most 63 characters; a valid
+ * hostname (hostname_is_valid()): no label empty, none starting or ending
+ * with '-' ("a.-b" becomes "a.b"). */
 char *plan_hostname_from_name(const char *name) {
-        char *h = strndup(name, PLAN_HOSTNAME_MAX);
-        size_t n;
+        char *h = malloc(MIN(strlen(name), (size_t) PLAN_HOSTNAME_MAX) + 1);
+        size_t n = 0;
 
         if (!h)
                 return NULL;
-        for (char *q = h; *q; q++)
-                if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
-                      (*q >= '0' && *q <= '9') || *q == '-' || *q == '.'))
-                        *q = '-';
-        n = strlen(h);
+        for (size_t i = 0; name[i] && i < PLAN_HOSTNAME_MAX; i++) {
+                char q = name[i];
+
+                if (!((q >= 'a' && q <= 'z') || (q >= 'A' && q <= 'Z') || (q >= '0' && q <= '9') || q == '.'))
+                        q = '-';
+                if (q == '.')
+                        while (n > 0 && h[n - 1] == '-')
+                                n--;
+                /* Nothing after a label's end but a letter or digit. */
+                if ((q == '.' || q == '-') && (n == 0 || h[n - 1] == '.'))
+                        continue;
+                h[n++] = q;
+        }
         while (n > 0 && (h[n - 1] == '-' || h[n - 1] == '.'))
-                h[--n] = 0;
-        n = strspn(h, "-.");
-        memmove(h, h + n, strlen(h + n) + 1);
-        if (isempty(h)) {
+                n--;
+        h[n] = 0;
+        if (n == 0) {
                 free(h);
                 return strdup("cell");
         }

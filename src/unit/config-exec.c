@@ -9,6 +9,7 @@
 #include "parse-exec.h"
 #include "parse-value.h"
 #include "strv.h"
+#include "utf8.h"
 
 /* systemd's check of ExecStart='s command: an absolute path that names no
  * directory, or a file name (no "/", not "." or ".."). */
@@ -96,6 +97,22 @@ static int check_assignment_length(ConfigContext *ctx, const char *assignment) {
         return r < 0 ? r : -EINVAL;
 }
 
+/* A value that is not UTF-8: systemd drops such an assignment ("Invalid
+ * environment assignment, ignoring"), and EnvironmentFile= refuses it; said
+ * by its variable's name, never with the bytes themselves. */
+static int check_assignment_utf8(ConfigContext *ctx, const char *assignment) {
+        const char *eq = strchr(assignment, '=');
+        int r;
+
+        /* A word without "=", or a bad name, is env_merge()'s to refuse. */
+        if (!eq || !utf8_is_valid_n(assignment, (size_t) (eq - assignment)) || utf8_is_valid_n(eq + 1, strlen(eq + 1)))
+                return 0;
+        ctx->reported = true;
+        r = diag_error(ctx->diag, ctx->file, ctx->line, "%s=: the value of %.*s is not valid UTF-8", ctx->key,
+                       (int) MIN((size_t) (eq - assignment), (size_t) 120), assignment);
+        return r < 0 ? r : -EINVAL;
+}
+
 int config_parse_environment(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         _cleanup_strv_free_ char **words = NULL;
         _cleanup_free_ char *bad = NULL;
@@ -113,6 +130,8 @@ int config_parse_environment(ConfigContext *ctx, const ConfigKey *k, CellConfig 
                 return r;
         STRV_FOREACH(w, words) {
                 r = check_assignment_length(ctx, *w);
+                if (r >= 0)
+                        r = check_assignment_utf8(ctx, *w);
                 if (r < 0)
                         return r;
         }

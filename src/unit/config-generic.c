@@ -299,18 +299,38 @@ int config_parse_path(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
         return 0;
 }
 
+/* A name systemd takes only by its relaxed rules: taken, with the notice
+ * systemd logs. */
+static int warn_relaxed_name(ConfigContext *ctx, const char *name) {
+        if (user_group_name_is_valid(name))
+                return 0;
+        return diag_warning(ctx->diag, ctx->file, ctx->line, "%s=%s: not a portable user or group name (letters, "
+                            "digits, \"_\", \".\" and \"-\", not first a digit or \"-\"); taken, as systemd "
+                            "takes it", ctx->key, name);
+}
+
 int config_parse_user(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
-        if (!isempty(ctx->value) && !user_group_name_is_valid(ctx->value))
-                return -EINVAL;
+        int r;
+
+        if (!isempty(ctx->value)) {
+                if (!user_group_name_is_relaxed_valid(ctx->value))
+                        return -EINVAL;
+                r = warn_relaxed_name(ctx, ctx->value);
+                if (r < 0)
+                        return r;
+        }
         return set_string(data, ctx->value);
 }
 
 /* SupplementaryGroups=: the start names a group it cannot find by its own line. */
 int config_parse_users(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         char ***list = data;
+        size_t n = strv_length(*list);
         int r;
 
-        r = parse_word_list(ctx, k, list, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE, user_group_name_is_valid);
+        r = parse_word_list(ctx, k, list, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE, user_group_name_is_relaxed_valid);
+        for (size_t i = n; r >= 0 && *list && (*list)[i]; i++)
+                r = warn_relaxed_name(ctx, (*list)[i]);
         ctx->items = strv_length(*list);
         return r;
 }

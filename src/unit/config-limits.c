@@ -245,12 +245,30 @@ int config_parse_oom_score_adjust(ConfigContext *ctx, const ConfigKey *k, CellCo
         return 0;
 }
 
+/* systemd's slice_name_is_valid(): a plain unit name ending in ".slice",
+ * whose dashes (each a level of the tree: "a-b.slice" is in "a.slice") are
+ * neither first, last, nor two in a row; "-.slice" is the root slice. */
+static bool slice_name_is_valid(const char *s) {
+        const char *e = endswith(s, ".slice");
+        bool dash = false;
+
+        if (!e || !unit_name_is_valid(s) || strchr(s, '@'))
+                return false;
+        if (streq(s, "-.slice"))
+                return true;
+        for (const char *p = s; p < e; p++) {
+                if (*p == '-' && (p == s || dash))
+                        return false;
+                dash = *p == '-';
+        }
+        return !dash;
+}
+
 int config_parse_slice(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         char *n = NULL;
 
         if (!isempty(ctx->value)) {
-                if (!unit_name_is_valid(ctx->value) || !endswith(ctx->value, ".slice") ||
-                    strchr(ctx->value, '@'))
+                if (!slice_name_is_valid(ctx->value))
                         return -EINVAL;
                 n = strdup(ctx->value);
                 if (!n)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "parse-value.h"
+#include "utf8.h"
 
 int parse_path_absolute(const char *s, char **ret) {
         _cleanup_free_ char *out = NULL;
@@ -107,6 +108,26 @@ bool user_group_name_is_valid(const char *s) {
         return true;
 }
 
+/* systemd's relaxed rules (valid_user_group_name() with VALID_USER_RELAX),
+ * for the names SSSD, Samba and Windows domains use ("alice@example.com",
+ * "DOMAIN\\alice", "domain users"): only what could not be a line of
+ * /etc/passwd or a home directory's name, or could be taken for an id. */
+bool user_group_name_is_relaxed_valid(const char *s) {
+        if (isempty(s) || strlen(s) > 256)
+                return false;
+        /* An id, or what could be taken for one. */
+        if (strspn(s, "0123456789") == strlen(s))
+                return user_group_name_is_valid(s);
+        if (s[0] == ' ' || s[strlen(s) - 1] == ' ' || streq(s, ".") || streq(s, "..") ||
+            strpbrk(s, ":/") || !utf8_is_valid_n(s, strlen(s)))
+                return false;
+        for (const char *p = s; *p; p++)
+                if ((unsigned char) *p < ' ' || *p == 0x7f)
+                        return false;
+        /* "-1" and the like: an id to some. */
+        return !(s[0] == '-' && s[1] && strspn(s + 1, "0123456789") == strlen(s + 1));
+}
+
 bool credential_name_is_valid(const char *s) {
         size_t n = 0;
 
@@ -118,23 +139,29 @@ bool credential_name_is_valid(const char *s) {
         return n <= 255;
 }
 
+/* As systemd's hostname_is_valid(): dot-separated labels, none empty, none
+ * starting or ending with '-'; unlike it, '_' is a letter (the kernel and
+ * most resolvers take it). */
 bool hostname_is_valid(const char *s) {
-        bool label_start = true;
+        bool label_start = true, hyphen = false;
 
         if (isempty(s) || strlen(s) > 64)
                 return false;
         for (const char *p = s; *p; p++) {
                 if (*p == '.') {
-                        if (label_start)
+                        if (label_start || hyphen)
                                 return false;
                         label_start = true;
                         continue;
                 }
                 if (!isalnum((unsigned char) *p) && *p != '-' && *p != '_')
                         return false;
+                if (*p == '-' && label_start)
+                        return false;
+                hyphen = *p == '-';
                 label_start = false;
         }
-        return !label_start;
+        return !label_start && !hyphen;
 }
 
 /* systemd's ifname_valid(): what the kernel takes, less what it refuses

@@ -82,6 +82,7 @@ int parse_path_absolute(const char *s, char **ret);
 bool unit_name_is_valid(const char *s);         /* "foo.service", "a@b.target" */
 bool env_name_is_valid(const char *s);          /* [A-Za-z_][A-Za-z0-9_]* */
 bool user_group_name_is_valid(const char *s);   /* a name or a numeric id */
+bool user_group_name_is_relaxed_valid(const char *s);   /* systemd's relaxed rules, or a numeric id */
 bool hostname_is_valid(const char *s);
 bool ifname_is_valid(const char *s);
 /* systemd's credential_name_valid(): a file name (not "." or "..", no "/",

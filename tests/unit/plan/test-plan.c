@@ -10,6 +10,7 @@
 #include <sys/personality.h>
 
 #include "parse-caps.h"
+#include "parse-value.h"
 #include "plan-internal.h"
 #include "plan-test.h"
 
@@ -395,12 +396,15 @@ TEST(hostname) {
                 { "-.a.-",      "a"         },
                 { "@@@",        "cell"      },
                 { "Web.Example","Web.Example" },
+                { "a.-b--c.@d", "a.b--c.d"  },
+                { "a@.b..c",    "a.b.c"     },
         };
         char long_name[101];
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 _cleanup_free_ char *h = plan_hostname_from_name(cases[i].name);
                 ASSERT_STREQ(h, cases[i].hostname);
+                ASSERT_TRUE(hostname_is_valid(h));
         }
 
         memset(long_name, 'a', 100);

@@ -242,6 +242,13 @@ TEST(exec) {
         ASSERT_STREQ(c.environment[0], "A=one more");
         BAD_EXACT(&c, "Exec", "Environment", "X",
                   "web.cell:7: Environment=X: expected space-separated KEY=VALUE assignments (\"X\" is not one)");
+        /* A value that is not UTF-8 (here from a C escape): named, not quoted;
+         * nothing of its line is kept. */
+        BAD_EXACT(&c, "Exec", "Environment", "C=3 A=\\xff",
+                  "web.cell:7: Environment=: the value of A is not valid UTF-8");
+        ASSERT_EQ(strv_length(c.environment), 2);
+        OK(&c, "Exec", "Environment", "A=\\xc3\\xa9");
+        ASSERT_STREQ(c.environment[0], "A=\xc3\xa9");
         OK(&c, "Exec", "Environment", "");
         ASSERT_NULL(c.environment);
 
@@ -291,9 +298,25 @@ TEST(exec) {
         OK(&c, "Exec", "Group", "33");
         BAD(&c, "Exec", "User", "bad:name", "expected a user name or a numeric UID");
         ASSERT_STREQ(c.user, "www-data");
+        /* systemd's relaxed names (SSSD, Windows domains): taken, with a warning. */
+        size_t warnings = diag.n_warnings;
+        OK(&c, "Exec", "User", "alice@example.com");
+        ASSERT_STREQ(c.user, "alice@example.com");
+        ASSERT_EQ(diag.n_warnings, warnings + 1);
+        ASSERT_CONTAINS(diag.messages[strv_length(diag.messages) - 1],
+                        "web.cell:7: warning: User=alice@example.com: not a portable user or group name");
+        OK(&c, "Exec", "Group", "domain users");
+        BAD(&c, "Exec", "User", "-1", "expected a user name or a numeric UID");
+        OK(&c, "Exec", "User", "www-data");
+        ASSERT_EQ(diag.n_warnings, warnings + 2);
         OK(&c, "Exec", "SupplementaryGroups", "adm audio");
         OK(&c, "Exec", "SupplementaryGroups", "video");
         ASSERT_EQ(strv_length(c.supplementary_groups), 3);
+        OK(&c, "Exec", "SupplementaryGroups", "DOMAIN\\\\admins");
+        ASSERT_STREQ(c.supplementary_groups[3], "DOMAIN\\admins");
+        ASSERT_EQ(diag.n_warnings, warnings + 3);
+        BAD(&c, "Exec", "SupplementaryGroups", "a/b", "(\"a/b\" is not one)");
+        ASSERT_EQ(strv_length(c.supplementary_groups), 4);
         OK(&c, "Exec", "SupplementaryGroups", "");
         ASSERT_NULL(c.supplementary_groups);
 
@@ -338,6 +361,11 @@ TEST(exec) {
 
         OK(&c, "Exec", "Hostname", "web-1");
         BAD(&c, "Exec", "Hostname", "web_1@x", "expected a host name");
+        /* systemd's labels: none starts or ends with a hyphen. */
+        BAD(&c, "Exec", "Hostname", "-web", "expected a host name");
+        BAD(&c, "Exec", "Hostname", "web.-1", "expected a host name");
+        BAD(&c, "Exec", "Hostname", "web-", "expected a host name");
+        ASSERT_STREQ(c.hostname, "web-1");
         OK(&c, "Exec", "NotifyReady", "true");
         OK(&c, "Exec", "Init", "1");
         ASSERT_TRUE(c.notify_ready && c.init);
@@ -785,6 +813,14 @@ TEST(limits) {
         OK(&c, "Limits", "Slice", "web.slice");
         ASSERT_STREQ(c.slice, "web.slice");
         BAD(&c, "Limits", "Slice", "web.service", "expected a slice unit name");
+        /* systemd's slice_name_is_valid(): its dashes are the tree's levels. */
+        BAD(&c, "Limits", "Slice", "a--b.slice", "expected a slice unit name");
+        BAD(&c, "Limits", "Slice", "-a.slice", "expected a slice unit name");
+        BAD(&c, "Limits", "Slice", "a-.slice", "expected a slice unit name");
+        BAD(&c, "Limits", "Slice", "a@b.slice", "expected a slice unit name");
+        ASSERT_STREQ(c.slice, "web.slice");
+        OK(&c, "Limits", "Slice", "a-b-c.slice");
+        OK(&c, "Limits", "Slice", "-.slice");
         OK(&c, "Limits", "Slice", "");
         ASSERT_NULL(c.slice);
         cell_config_done(&c);
@@ -1688,7 +1724,7 @@ TEST(origins) {
         ASSERT_EQ(c.origins[i].items, 0);
         ASSERT_EQ(origin_find(&c, "User", 1), -1);
         /* A bad value changes nothing, its line either. */
-        ASSERT_NOT_NULL(assign_at(&c, "Exec", "User", "bad name", "web.cell.d/20-y.conf", 9));
+        ASSERT_NOT_NULL(assign_at(&c, "Exec", "User", "bad:name", "web.cell.d/20-y.conf", 9));
         ASSERT_STREQ(c.origins[origin_find(&c, "User", 0)].file, "web.cell.d/10-x.conf");
         /* Each key its own; the main file's lines keep no copy of its path. */
         c.path = strdup("web.cell");
