@@ -13,6 +13,7 @@
 #include "plan-internal.h"
 #include "signal-util.h"
 #include "strv.h"
+#include "utf8.h"
 
 static void text_flags(FILE *f, unsigned long flags, const PlanFlagName *names, size_t n, const char *none) {
         bool first = true;
@@ -45,13 +46,24 @@ static void text_capabilities(FILE *f, const char *label, uint64_t mask) {
         fputs(first ? " (none)\n" : "\n", f);
 }
 
+/* The length of the well-formed UTF-8 character at c, 0 for a byte that
+ * begins none (printed as "\xNN", as a terminal would mangle it). */
+static size_t text_char_len(const unsigned char *c) {
+        size_t len = (*c & 0xe0) == 0xc0 ? 2 : (*c & 0xf0) == 0xe0 ? 3 : (*c & 0xf8) == 0xf0 ? 4 : 0;
+
+        for (size_t i = 1; i < len; i++)
+                if (!c[i])
+                        return 0;
+        return len > 0 && utf8_is_valid_n((const char *) c, len) ? len : 0;
+}
+
 static bool text_needs_quotes(const char *w) {
         if (!*w)
                 return true;
         for (const unsigned char *c = (const unsigned char *) w; *c; c++)
                 if (*c <= ' ' || *c == 0x7f || strchr("\"'\\$`", *c))
                         return true;
-        return false;
+        return !utf8_is_valid_n(w, strlen(w));
 }
 
 /* A word as systemd's Exec= (or a shell) reads it back: quoted when it holds
@@ -76,12 +88,17 @@ static void text_word(FILE *f, const char *w) {
                 case '\t':
                         fputs("\\t", f);
                         break;
-                default:
-                        if (*c < ' ' || *c == 0x7f)
+                default: {
+                        size_t len = *c >= 0x80 ? text_char_len(c) : 1;
+
+                        if (*c < ' ' || *c == 0x7f || len == 0)
                                 fprintf(f, "\\x%02x", *c);
-                        else
-                                fputc(*c, f);
+                        else {
+                                fwrite(c, 1, len, f);
+                                c += len - 1;
+                        }
                         break;
+                }
                 }
         fputc('"', f);
 }

@@ -407,8 +407,8 @@ TEST(text_summary) {
         ASSERT_CONTAINS(t, "Namespaces:        mount,pid,uts,ipc,net,user");
         ASSERT_CONTAINS(t, "Users:             fixed 200000+65536");
         ASSERT_CONTAINS(t, "Command:           /bin/sh -c true\n");
-        /* Quoted (it has blanks), control characters escaped. */
-        ASSERT_CONTAINS(t, " \"GREETING=tab\\there\\x01 \xff end\"\n");
+        /* Quoted (it has blanks), control characters and a byte that is not UTF-8 escaped. */
+        ASSERT_CONTAINS(t, " \"GREETING=tab\\there\\x01 \\xff end\"\n");
         ASSERT_CONTAINS(t, "Stop:              SIGTERM, SIGKILL after 90s\n");
         ASSERT_CONTAINS(t, "bind      /var/www             <- /srv/www (ro,rec) [full@1.cell:7]");
         ASSERT_CONTAINS(t, "Seccomp:           default allow");
@@ -423,6 +423,14 @@ TEST(text_summary) {
         ASSERT_CONTAINS(t, "Network:           private, zone bridge vz-web\n  veth vx0 on the host, inner0 inside\n"
                         "  interface eth1 (moved in)\n  macvlan mv-eth0 on eth0\n  ipvlan iv-bond0 on bond0\n");
         ASSERT_CONTAINS(t, "  address 10.0.0.2/24 on eth1\n");
+        /* A command's words: UTF-8 as written, a broken or cut character byte by byte. */
+        p.argv = strv_free(p.argv);
+        ASSERT_OK(strv_extend(&p.argv, "/bin/echo"));
+        ASSERT_OK(strv_extend(&p.argv, "caf\xc3\xa9"));
+        ASSERT_OK(strv_extend(&p.argv, "\xe2\x82"));
+        ASSERT_OK(strv_extend(&p.argv, "a\xc3"));
+        _cleanup_free_ char *t2 = print(&p, plan_print_text);
+        ASSERT_CONTAINS(t2, "Command:           /bin/echo caf\xc3\xa9 \"\\xe2\\x82\" \"a\\xc3\"\n");
         plan_done(&p);
         cell_config_done(&c);
 }
