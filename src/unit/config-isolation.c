@@ -45,7 +45,8 @@ int config_parse_private_users(ConfigContext *ctx, const ConfigKey *k, CellConfi
                 _cleanup_free_ char *u = strndup(v, (size_t) (colon - v));
                 if (!u)
                         return -ENOMEM;
-                if (parse_uint64(u, &uid) < 0 || parse_uint64(colon + 1, &count) < 0)
+                /* As nspawn: the UID decimal (parse_uid()), the COUNT in C's notation (safe_atou32()). */
+                if (parse_uint64(u, &uid) < 0 || parse_uint64_range(colon + 1, 0, UINT32_MAX, &count) < 0)
                         return -EINVAL;
         } else if (parse_uint64(v, &uid) < 0)
                 return -EINVAL;

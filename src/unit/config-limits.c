@@ -126,7 +126,8 @@ int config_parse_tasks_max(ConfigContext *ctx, const ConfigKey *k, CellConfig *c
                 c->tasks_max = (CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = pm };
                 return 0;
         }
-        if (parse_uint64(v, &n) == 0 && n > 0 && n < UINT64_MAX) {
+        /* C's notation, as systemd's safe_atou64(): "010" is 8. */
+        if (parse_uint64_range(v, 1, UINT64_MAX - 1, &n) == 0) {
                 c->tasks_max = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = n };
                 return 0;
         }

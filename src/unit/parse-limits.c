@@ -65,7 +65,7 @@ const char *rlimit_expected(int resource) {
 
 static int rlimit_value(RlimitKind kind, const char *s, rlim_t *ret) {
         uint64_t v;
-        int n, r;
+        int r;
 
         if (streq(s, "infinity")) {
                 *ret = RLIM_INFINITY;
@@ -86,16 +86,21 @@ static int rlimit_value(RlimitKind kind, const char *s, rlim_t *ret) {
                         v = RLIM_INFINITY;
                 break;
         case RLIMIT_KIND_NICE:
+                /* As systemd's rlimit_parse_nice(): a sign makes a nice level
+                 * (+0..+19, -0..-20), whose ceiling is 20 - nice (setrlimit(2));
+                 * the number after it, or the raw value, as safe_atou64() reads
+                 * it (parse-number.h). */
                 if (*s == '+' || *s == '-') {
-                        r = parse_int_range(s, -20, 19, &n);
-                        /* RLIMIT_NICE's ceiling is 20 - nice (setrlimit(2)) */
-                        v = (uint64_t) (20 - n);
+                        r = parse_uint64_range(s + 1, 0, *s == '+' ? 19 : 20, &v);
+                        if (r >= 0)
+                                v = *s == '+' ? 20 - v : 20 + v;
                 } else
                         r = parse_uint64_range(s, 0, 40, &v);
                 break;
         case RLIMIT_KIND_COUNT:
         default:
-                r = parse_uint64(s, &v);
+                /* safe_atou64(), as systemd's rlimit_parse_u64(): "010" is 8. */
+                r = parse_uint64_range(s, 0, UINT64_MAX, &v);
                 break;
         }
         if (r < 0)

@@ -8,15 +8,18 @@
 #include "parse-network.h"
 #include "parse-value.h"
 
+/* As systemd's parse_ip_port(): safe_atou16() in C's notation ("0x50" is
+ * 80, parse-number.h), without blanks before it. */
 static int port_number(const char *s, size_t len, uint16_t *ret) {
-        char buf[8];
+        _cleanup_free_ char *buf = NULL;
         uint64_t v;
         int r;
 
-        if (len == 0 || len >= sizeof buf)
+        if (len == 0 || strchr(WHITESPACE, s[0]))
                 return -EINVAL;
-        memcpy(buf, s, len);
-        buf[len] = 0;
+        buf = strndup(s, len);
+        if (!buf)
+                return -ENOMEM;
         r = parse_uint64_range(buf, 1, 65535, &v);
         if (r < 0)
                 return r;
@@ -84,6 +87,7 @@ int parse_address_prefix(const char *s, char **ret) {
         r = address_canonical(s, (size_t) (slash - s), &family, addr, sizeof addr);
         if (r < 0)
                 return r;
+        /* safe_atou8(), as systemd-networkd's Address=: "/010" is /8. */
         r = parse_uint64_range(slash + 1, 1, family == AF_INET ? 32 : 128, &prefix);
         if (r < 0)
                 return -EINVAL;

@@ -30,8 +30,9 @@ int parse_sched_policy(const char *s, int *ret) {
                         *ret = sched_policies[i].policy;
                         return 0;
                 }
-        /* systemd takes a number too; only those of the five names. */
-        if (parse_uint64(s, &n) < 0 || n > 99 || !sched_policy_to_string((int) n))
+        /* systemd takes a number too (safe_atou(), C's notation: "0x1" is
+         * fifo); only those of the five names. */
+        if (parse_uint64_range(s, 0, 99, &n) < 0 || !sched_policy_to_string((int) n))
                 return -EINVAL;
         *ret = (int) n;
         return 0;
@@ -73,7 +74,8 @@ int parse_ioprio_class(const char *s, int *ret) {
                         *ret = (int) i;
                         return 0;
                 }
-        if (parse_uint64(s, &n) < 0 || n >= ELEMENTSOF(ioprio_classes))
+        /* Or its number, as safe_atou() reads one. */
+        if (parse_uint64_range(s, 0, ELEMENTSOF(ioprio_classes) - 1, &n) < 0)
                 return -EINVAL;
         *ret = (int) n;
         return 0;

@@ -27,47 +27,6 @@ int parse_boolean(const char *s) {
         return -EINVAL;
 }
 
-/* Leading digits of p as a uint64_t; *endp after them. At least one digit. */
-int parse_int64(const char *s, int64_t *ret) {
-        bool neg = false;
-        uint64_t v;
-        int r;
-
-        if (!s)
-                return -EINVAL;
-        if (*s == '-' || *s == '+')
-                neg = *s++ == '-';
-        r = parse_uint64(s, &v);
-        if (r < 0)
-                return r;
-        if (neg ? v > (uint64_t) INT64_MAX + 1 : v > (uint64_t) INT64_MAX)
-                return -ERANGE;
-        *ret = neg ? (int64_t) (0 - v) : (int64_t) v;
-        return 0;
-}
-
-int parse_uint64_range(const char *s, uint64_t min, uint64_t max, uint64_t *ret) {
-        uint64_t v;
-        int r = parse_uint64(s, &v);
-        if (r < 0)
-                return r;
-        if (v < min || v > max)
-                return -ERANGE;
-        *ret = v;
-        return 0;
-}
-
-int parse_int_range(const char *s, int min, int max, int *ret) {
-        int64_t v;
-        int r = parse_int64(s, &v);
-        if (r < 0)
-                return r;
-        if (v < min || v > max)
-                return -ERANGE;
-        *ret = (int) v;
-        return 0;
-}
-
 /* What systemd skips between the terms of a size or a time span (its
  * WHITESPACE): not \v or \f. */
 static const char *skip_blanks(const char *p) {
@@ -160,59 +119,6 @@ int parse_size_base(const char *s, uint64_t base, uint64_t *ret) {
 
 int parse_size(const char *s, uint64_t *ret) {
         return parse_size_base(s, 1024, ret);
-}
-
-int parse_permyriad(const char *s, bool unbounded, uint32_t *ret) {
-        static const struct {
-                const char *sign;
-                unsigned decimals;      /* fractional digits allowed */
-                uint64_t per;           /* permyriad per unit */
-        } forms[] = {
-                { "%", 2, 100 },
-                { "\u2030", 1, 10 },    /* per mille */
-                { "\u2031", 0, 1 },     /* per myriad */
-        };
-        const char *p;
-        uint64_t n, v;
-        int r;
-
-        if (!s)
-                return -EINVAL;
-        for (size_t i = 0; i < ELEMENTSOF(forms); i++) {
-                const char *end = endswith(s, forms[i].sign);
-                uint64_t frac = 0;
-                unsigned digits = 0;
-
-                if (!end || end == s)
-                        continue;
-                r = scan_digits(s, &n, &p);
-                if (r < 0)
-                        return r;
-                if (*p == '.') {
-                        p++;
-                        if (p == end)
-                                return -EINVAL;
-                        for (; p < end && isdigit((unsigned char) *p); p++, digits++)
-                                frac = frac * 10 + (uint64_t) (*p - '0');
-                        if (digits > forms[i].decimals)
-                                return -EINVAL;
-                }
-                if (p != end)
-                        return -EINVAL;
-                for (; digits < forms[i].decimals; digits++)
-                        frac *= 10;
-                if (n > UINT32_MAX / forms[i].per)
-                        return -ERANGE;
-                v = n * forms[i].per + frac;
-                /* Unbounded, as systemd's (parse_permyriad_unbounded(), an
-                 * int): at most 2^31-1, 21474836.47%; CPUQuota= above is
-                 * refused there, and must be here too. */
-                if (v > INT_MAX || (!unbounded && v > 10000))
-                        return -ERANGE;
-                *ret = (uint32_t) v;
-                return 0;
-        }
-        return -EINVAL;
 }
 
 int parse_limit(const char *s, CellLimit *ret) {
@@ -364,40 +270,14 @@ int parse_timespan(const char *s, uint64_t default_unit, uint64_t *ret_usec) {
         return 0;
 }
 
-/* An int as systemd's safe_atoi() reads one: leading blanks, a sign, and
- * C's base prefixes (0x hex, 0 octal) plus 0b and 0o; nothing after it. */
-static int parse_int_any_base(const char *s, int *ret) {
-        const char *p = skip_blanks(s);
-        int base = 0;
-        char *end;
-        long v;
-
-        if (p[0] == '0' && (p[1] == 'b' || p[1] == 'B')) {
-                base = 2;
-                p += 2;
-        } else if (p[0] == '0' && (p[1] == 'o' || p[1] == 'O')) {
-                base = 8;
-                p += 2;
-        }
-        errno = 0;
-        v = strtol(p, &end, base);
-        if (errno > 0)
-                return -errno;
-        if (end == p || *end)
-                return -EINVAL;
-        if (v < INT_MIN || v > INT_MAX)
-                return -ERANGE;
-        *ret = (int) v;
-        return 0;
-}
-
 int parse_signal(const char *s, int *ret) {
         const char *p;
         int n;
 
         if (!s)
                 return -EINVAL;
-        if (parse_int_any_base(s, &n) == 0) {
+        /* A number as safe_atoi() reads one (parse-number.h): "0x1d", "010" is 8. */
+        if (parse_int_range(s, INT_MIN, INT_MAX, &n) == 0) {
                 if (n < 1 || n > SIGRTMAX)
                         return -ERANGE;
                 *ret = n;
@@ -418,7 +298,7 @@ int parse_signal(const char *s, int *ret) {
                         *ret = SIGRTMIN;
                         return 0;
                 }
-                if (*p != '+' || parse_int_any_base(p, &n) < 0)
+                if (*p != '+' || parse_int_range(p, INT_MIN, INT_MAX, &n) < 0)
                         return -EINVAL;
                 if (n < 0 || n > SIGRTMAX - SIGRTMIN)
                         return -ERANGE;
@@ -431,7 +311,7 @@ int parse_signal(const char *s, int *ret) {
                         *ret = SIGRTMAX;
                         return 0;
                 }
-                if (*p != '-' || parse_int_any_base(p, &n) < 0)
+                if (*p != '-' || parse_int_range(p, INT_MIN, INT_MAX, &n) < 0)
                         return -EINVAL;
                 if (n > 0 || n < SIGRTMIN - SIGRTMAX)
                         return -ERANGE;
@@ -453,18 +333,8 @@ static const struct {
 };
 
 int parse_errno(const char *s, int *ret) {
-        uint64_t n;
-        int r;
-
         if (isempty(s))
                 return -EINVAL;
-        if (isdigit((unsigned char) *s)) {
-                r = parse_uint64_range(s, 1, 4095, &n);
-                if (r < 0)
-                        return r;
-                *ret = (int) n;
-                return 0;
-        }
         for (int i = 1; i < 4096; i++) {
                 const char *name = strerrorname_np(i);
                 if (name && streq(name, s)) {
@@ -477,7 +347,8 @@ int parse_errno(const char *s, int *ret) {
                         *ret = errno_aliases[i].error;
                         return 0;
                 }
-        return -EINVAL;
+        /* A number, as systemd's parse_errno() reads one (safe_atoi(): "0x0d" is 13). */
+        return parse_int_range(s, 1, 4095, ret);
 }
 
 const char *errno_name(int error) {
@@ -530,28 +401,31 @@ int parse_cpu_set(const char *s, uint8_t **ret, size_t *ret_size) {
          * word that is none). */
         for (p = s;;) {
                 _cleanup_free_ char *word = NULL;
-                const char *w;
                 uint64_t a, b;
                 size_t need;
+                char *dash;
 
                 r = extract_first_word(&p, &word, WHITESPACE ",", EXTRACT_UNQUOTE);
                 if (r < 0)
                         return r;
                 if (r == 0)
                         break;
-                r = scan_digits(word, &a, &w);
+                /* A CPU or a range, each bound as systemd's parse_range()
+                 * reads it: safe_atou(), C's notation ("010" is CPU 8). */
+                dash = strchr(word, '-');
+                if (dash)
+                        *dash = 0;
+                r = parse_uint64_range(word, 0, UINT_MAX, &a);
                 if (r < 0)
                         return r;
                 b = a;
-                if (*w == '-') {
-                        r = scan_digits(w + 1, &b, &w);
+                if (dash) {
+                        r = parse_uint64_range(dash + 1, 0, UINT_MAX, &b);
                         if (r < 0)
                                 return r;
                         if (b < a)
                                 return -EINVAL;
                 }
-                if (*w)
-                        return -EINVAL;
                 if (b >= CPU_SET_MAX)
                         return -ERANGE;
                 need = (size_t) b / 8 + 1;

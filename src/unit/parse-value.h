@@ -12,29 +12,21 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "parse-number.h"
 #include "parse-util.h"
 
 /* 1/yes/y/true/t/on -> 1, 0/no/n/false/f/off -> 0 (case-insensitive). */
 int parse_boolean(const char *s);
 
-/* Decimal integers, no sign on unsigned ones, the whole string
- * (parse_uint64() and scan_digits(): parse-util.h). */
-int parse_int64(const char *s, int64_t *ret);
-int parse_uint64_range(const char *s, uint64_t min, uint64_t max, uint64_t *ret);
-int parse_int_range(const char *s, int min, int max, int *ret);
-
 /* Bytes, as systemd's parse_size() base 1024: "512", "64K", "1.5G", "5.G",
  * "2 T", "+5M", and sums whose suffixes strictly descend (E P T G M K B,
  * a bare number only last): "1G 512M", "1K 5"; not "1 2", "1K 1M" or
- * "-1". Overflow is -ERANGE. */
+ * "-1". Decimal, as strtoull() base 10: "010M" is 10 MiB. Overflow is
+ * -ERANGE. */
 int parse_size(const char *s, uint64_t *ret);
 /* The same with base 1000 or 1024: IOReadBandwidthMax= and the IOPS keys
  * count in thousands ("5M" is 5000000). */
 int parse_size_base(const char *s, uint64_t base, uint64_t *ret);
-
-/* "N%", "N.N%", "N.NN%" -> permyriad (12.34% -> 1234). Bounded to 0..100%
- * unless unbounded. Anything but a percentage is -EINVAL. */
-int parse_permyriad(const char *s, bool unbounded, uint32_t *ret);
 
 /* MemoryMax= and friends: bytes, "N%" (0..100%) or "infinity". */
 int parse_limit(const char *s, CellLimit *ret);
@@ -52,7 +44,7 @@ int parse_timespan(const char *s, uint64_t default_unit, uint64_t *ret_usec);
  * SIGPOLL, SIGIOT or SIGCLD. The names: signal_name() (signal-util.h). */
 int parse_signal(const char *s, int *ret);
 
-/* "EPERM" or 1..4095 -> errno number. */
+/* "EPERM" or 1..4095 (C's notation, parse-number.h) -> errno number. */
 int parse_errno(const char *s, int *ret);
 /* errno name for a number, NULL when unknown (for messages and docs). */
 const char *errno_name(int error);
@@ -62,10 +54,11 @@ int parse_umask(const char *s, mode_t *ret);
 /* Octal access mode, at most 07777 (tmpfs mode=). */
 int parse_mode(const char *s, mode_t *ret);
 
-/* "0-3,5 7" (commas and/or whitespace; quotes removed, as systemd's) ->
- * bitmap (bit N of byte N/8), sized to the highest CPU. No CPU at all ("",
- * ",") is the empty set: NULL and 0, which systemd's keys take as a reset.
- * CPUs above 8191 are -ERANGE. */
+/* "0-3,5 7" (commas and/or whitespace; quotes removed, as systemd's; each
+ * number in C's notation, parse-number.h: "010" is CPU 8) -> bitmap (bit N
+ * of byte N/8), sized to the highest CPU. No CPU at all ("", ",") is the
+ * empty set: NULL and 0, which systemd's keys take as a reset. CPUs above
+ * 8191 are -ERANGE. */
 int parse_cpu_set(const char *s, uint8_t **ret, size_t *ret_size);
 /* As systemd's parse_cpu_set_extend(): the CPUs of s added to *set (grown as
  * needed), or, when s names none, *set emptied (NULL, 0). On failure *set

@@ -500,6 +500,11 @@ TEST(isolation) {
         OK(&c, "Isolation", "PrivateUsers", "200000");
         ASSERT_EQ(c.private_users_uid, 200000);
         ASSERT_EQ(c.private_users_count, 65536);
+        /* As nspawn: the COUNT in C's notation, the UID decimal (a UID is never octal). */
+        OK(&c, "Isolation", "PrivateUsers", "0100000:0x10000");
+        ASSERT_EQ(c.private_users_uid, 100000);
+        ASSERT_EQ(c.private_users_count, 65536);
+        BAD(&c, "Isolation", "PrivateUsers", "0x10:1", "expected no, yes, pick or UID[:COUNT]");
         BAD(&c, "Isolation", "PrivateUsers", "4294967295:2", "UID+COUNT <= 4294967295");
         BAD(&c, "Isolation", "PrivateUsers", "1000:0", "COUNT >= 1");
         BAD(&c, "Isolation", "PrivateUsers", "some", "expected no, yes, pick or UID[:COUNT]");
@@ -783,6 +788,12 @@ TEST(limits) {
         OK(&c, "Limits", "TasksMax", "512");
         ASSERT_EQ(c.tasks_max.kind, CELL_LIMIT_VALUE);
         ASSERT_EQ_U64(c.tasks_max.value, 512);
+        /* C's notation, as systemd's safe_atou64(). */
+        OK(&c, "Limits", "TasksMax", "010");
+        ASSERT_EQ_U64(c.tasks_max.value, 8);
+        OK(&c, "Limits", "TasksMax", "0x200");
+        ASSERT_EQ_U64(c.tasks_max.value, 512);
+        BAD(&c, "Limits", "TasksMax", "08", "expected a number above 0");
         OK(&c, "Limits", "TasksMax", "10%");
         ASSERT_EQ(c.tasks_max.kind, CELL_LIMIT_PERCENT);
         OK(&c, "Limits", "TasksMax", "infinity");

@@ -21,6 +21,12 @@ TEST(sched_policy) {
         ASSERT_EQ(p, SCHED_RR);
         ASSERT_OK(parse_sched_policy("5", &p));
         ASSERT_EQ(p, SCHED_IDLE);
+        /* The number as systemd's safe_atou() reads it: C's notation. */
+        ASSERT_OK(parse_sched_policy("0x1", &p));
+        ASSERT_EQ(p, SCHED_FIFO);
+        ASSERT_OK(parse_sched_policy("02", &p));
+        ASSERT_EQ(p, SCHED_RR);
+        ASSERT_ERROR(parse_sched_policy("08", &p), EINVAL);
         p = -1;
         ASSERT_ERROR(parse_sched_policy("4", &p), EINVAL);      /* SCHED_ISO: no name, not in Linux */
         ASSERT_ERROR(parse_sched_policy("6", &p), EINVAL);      /* SCHED_DEADLINE: no name in systemd */
@@ -56,8 +62,14 @@ TEST(ioprio_class) {
                 ASSERT_OK(parse_ioprio_class(ioprio_class_to_string(i), &c));
                 ASSERT_EQ(c, i);
         }
+        ASSERT_OK(parse_ioprio_class("0x3", &c));
+        ASSERT_EQ(c, IOPRIO_CLASS_IDLE);
+        ASSERT_OK(parse_ioprio_class("01", &c));
+        ASSERT_EQ(c, IOPRIO_CLASS_RT);
         c = -1;
         ASSERT_ERROR(parse_ioprio_class("4", &c), EINVAL);
+        ASSERT_ERROR(parse_ioprio_class("010", &c), EINVAL);    /* 8 */
+        ASSERT_ERROR(parse_ioprio_class("09", &c), EINVAL);
         ASSERT_ERROR(parse_ioprio_class("rt", &c), EINVAL);
         ASSERT_ERROR(parse_ioprio_class("best effort", &c), EINVAL);
         ASSERT_ERROR(parse_ioprio_class("", &c), EINVAL);

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <limits.h>
 #include <signal.h>
 #include <string.h>
 
+#include "parse-limits.h"
+#include "parse-network.h"
 #include "parse-value.h"
 #include "signal-util.h"
 #include "test.h"
@@ -18,30 +21,6 @@ TEST(boolean) {
         ASSERT_ERROR(parse_boolean(""), EINVAL);
         ASSERT_ERROR(parse_boolean("yess"), EINVAL);
         ASSERT_ERROR(parse_boolean(NULL), EINVAL);
-}
-
-TEST(integers) {
-        uint64_t u = 7;
-        int64_t i;
-        int n = 3;
-
-        ASSERT_OK(parse_uint64("18446744073709551615", &u));
-        ASSERT_EQ_U64(u, UINT64_MAX);
-        ASSERT_ERROR(parse_uint64("18446744073709551616", &u), ERANGE);
-        ASSERT_ERROR(parse_uint64("-1", &u), EINVAL);
-        ASSERT_ERROR(parse_uint64("+1", &u), EINVAL);
-        ASSERT_ERROR(parse_uint64(" 1", &u), EINVAL);
-        ASSERT_ERROR(parse_uint64("1x", &u), EINVAL);
-        ASSERT_ERROR(parse_uint64("", &u), EINVAL);
-        ASSERT_EQ_U64(u, UINT64_MAX);   /* untouched on failure */
-        ASSERT_OK(parse_int64("-9223372036854775808", &i));
-        ASSERT_EQ(i, INT64_MIN);
-        ASSERT_ERROR(parse_int64("9223372036854775808", &i), ERANGE);
-        ASSERT_OK(parse_int_range("-1000", -1000, 1000, &n));
-        ASSERT_EQ(n, -1000);
-        ASSERT_ERROR(parse_int_range("1001", -1000, 1000, &n), ERANGE);
-        ASSERT_OK(parse_uint64_range("10000", 1, 10000, &u));
-        ASSERT_ERROR(parse_uint64_range("0", 1, 10000, &u), ERANGE);
 }
 
 TEST(size_base_1000) {
@@ -142,37 +121,6 @@ TEST(size) {
         ASSERT_EQ_U64(v, 1024);
 }
 
-TEST(permyriad) {
-        uint32_t p = 0;
-
-        ASSERT_OK(parse_permyriad("50%", false, &p));
-        ASSERT_EQ(p, 5000);
-        ASSERT_OK(parse_permyriad("12.34%", false, &p));
-        ASSERT_EQ(p, 1234);
-        ASSERT_OK(parse_permyriad("0.5%", false, &p));
-        ASSERT_EQ(p, 50);
-        ASSERT_OK(parse_permyriad("100%", false, &p));
-        ASSERT_EQ(p, 10000);
-        ASSERT_OK(parse_permyriad("0%", false, &p));
-        ASSERT_EQ(p, 0);
-        ASSERT_OK(parse_permyriad("15\u2030", false, &p));
-        ASSERT_EQ(p, 150);
-        ASSERT_ERROR(parse_permyriad("100.01%", false, &p), ERANGE);
-        ASSERT_OK(parse_permyriad("250%", true, &p));
-        ASSERT_EQ(p, 25000);
-        /* Unbounded, as far as systemd's int goes: 2^31-1 permyriad. */
-        ASSERT_OK(parse_permyriad("21474836.47%", true, &p));
-        ASSERT_EQ(p, 2147483647u);
-        ASSERT_ERROR(parse_permyriad("21474836.48%", true, &p), ERANGE);
-        ASSERT_ERROR(parse_permyriad("42949672.95%", true, &p), ERANGE);
-        ASSERT_ERROR(parse_permyriad("4294967295\u2031", true, &p), ERANGE);
-        ASSERT_ERROR(parse_permyriad("1.234%", false, &p), EINVAL);
-        ASSERT_ERROR(parse_permyriad("%", false, &p), EINVAL);
-        ASSERT_ERROR(parse_permyriad("50", false, &p), EINVAL);
-        ASSERT_ERROR(parse_permyriad("5 0%", false, &p), EINVAL);
-        ASSERT_ERROR(parse_permyriad("-5%", false, &p), EINVAL);
-}
-
 TEST(limit) {
         CellLimit l;
 
@@ -187,6 +135,12 @@ TEST(limit) {
         ASSERT_ERROR(parse_limit("101%", &l), ERANGE);
         ASSERT_ERROR(parse_limit("12Q", &l), EINVAL);
         ASSERT_ERROR(parse_limit("Infinity", &l), EINVAL);
+        /* Percentages in C's notation, sizes decimal, as systemd. */
+        ASSERT_OK(parse_limit("010%", &l));
+        ASSERT_EQ(l.permyriad, 800);
+        ASSERT_OK(parse_limit("010M", &l));
+        ASSERT_EQ_U64(l.value, 10 << 20);
+        ASSERT_ERROR(parse_limit("0x10M", &l), EINVAL);
 }
 
 TEST(timespan) {
@@ -410,6 +364,12 @@ TEST(errno_values) {
         ASSERT_ERROR(parse_errno("0", &e), ERANGE);
         ASSERT_ERROR(parse_errno("4096", &e), ERANGE);
         ASSERT_ERROR(parse_errno("EFOO", &e), EINVAL);
+        ASSERT_OK(parse_errno("0x0d", &e));
+        ASSERT_EQ(e, EACCES);
+        ASSERT_OK(parse_errno("010", &e));
+        ASSERT_EQ(e, 8);
+        ASSERT_ERROR(parse_errno("09", &e), EINVAL);
+        ASSERT_ERROR(parse_errno("-1", &e), ERANGE);
         ASSERT_STREQ(errno_name(EACCES), "EACCES");
         /* Second names of a number, as systemd takes them. */
         ASSERT_OK(parse_errno("ENOTSUP", &e));
@@ -466,6 +426,13 @@ TEST(cpu_set) {
         ASSERT_ERROR(parse_cpu_set("1-", &b, &n), EINVAL);
         ASSERT_ERROR(parse_cpu_set("8192", &b, &n), ERANGE);
         ASSERT_NULL(b);
+        /* Each bound as parse_range()'s safe_atou(): "010" is CPU 8, "08" no CPU. */
+        ASSERT_OK(parse_cpu_set("010 0x10-0x11", &b, &n));
+        ASSERT_TRUE(n == 3 && b[0] == 0 && b[1] == 0x01 && b[2] == 0x03);
+        b = mfree(b);
+        ASSERT_ERROR(parse_cpu_set("08", &b, &n), EINVAL);
+        ASSERT_ERROR(parse_cpu_set("1--3", &b, &n), ERANGE);
+        ASSERT_NULL(b);
 
         /* Quotes as systemd's: removed, and what they hold is one word. */
         ASSERT_OK(parse_cpu_set("\"0-1\" '3'", &b, &n));
@@ -486,6 +453,44 @@ TEST(cpu_set) {
         ASSERT_OK(parse_cpu_set(" , ,", &b, &n));
         ASSERT_NULL(b);
         ASSERT_EQ(n, 0);
+}
+
+/* The keys' own parsers, in the notation of systemd's for each. */
+TEST(key_numbers) {
+        _cleanup_free_ char *a = NULL;
+        CellRlimit rl;
+        CellPort p;
+        uint64_t v;
+        char *path;
+
+        ASSERT_OK(parse_rlimit(RLIMIT_NOFILE, "010:0x20", &rl));        /* safe_atou64() */
+        ASSERT_TRUE(rl.soft == 8 && rl.hard == 32);
+        ASSERT_ERROR(parse_rlimit(RLIMIT_NOFILE, "08", &rl), EINVAL);
+        ASSERT_OK(parse_rlimit(RLIMIT_STACK, "010M", &rl));             /* parse_size(): decimal */
+        ASSERT_EQ_U64(rl.soft, 10 << 20);
+        ASSERT_OK(parse_rlimit(RLIMIT_NICE, "+010:-0x14", &rl));        /* nice 8 and -20 */
+        ASSERT_TRUE(rl.soft == 12 && rl.hard == 40);
+        ASSERT_OK(parse_rlimit(RLIMIT_NICE, "050", &rl));
+        ASSERT_EQ_U64(rl.soft, 40);
+        ASSERT_ERROR(parse_rlimit(RLIMIT_NICE, "+20", &rl), ERANGE);
+
+        ASSERT_OK(parse_port("tcp:0x50:010", &p));                      /* safe_atou16() */
+        ASSERT_TRUE(p.host_port == 80 && p.container_port == 8);
+        ASSERT_OK(parse_port("0b1111111111111111", &p));
+        ASSERT_EQ(p.host_port, 65535);
+        ASSERT_ERROR(parse_port("080", &p), EINVAL);
+        ASSERT_ERROR(parse_port("80: 90", &p), EINVAL);                 /* no blanks before it */
+
+        ASSERT_OK(parse_address_prefix("10.0.0.2/010", &a));            /* safe_atou8() */
+        ASSERT_STREQ(a, "10.0.0.2/8");
+        ASSERT_ERROR(parse_address_prefix("10.0.0.2/08", &a), EINVAL);
+
+        ASSERT_OK(parse_io_device(CELL_IO_DEVICE_WEIGHT, "/dev/sda 0x10", &path, &v));
+        ASSERT_EQ_U64(v, 16);
+        free(path);
+        ASSERT_OK(parse_io_device(CELL_IO_READ_BPS, "/dev/sda 010K", &path, &v));
+        ASSERT_EQ_U64(v, 10000);
+        free(path);
 }
 
 TEST(cpu_set_extend) {
