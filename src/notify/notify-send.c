@@ -274,15 +274,25 @@ void notify_supervisor_stopping_reset(void) {
         stopping_sent = false;
 }
 
+/* No STOPPING=1: a service that says it stops while no stop job runs
+ * (systemctl kill, a SIGTERM from anyone) is "deactivating" to systemd at
+ * once, which stops the units bound to it: the scope (BindsTo=), whose stop
+ * signals every process of the container, where cell stops it gracefully
+ * (KillSignal= to its init alone). When a stop job runs, the service is
+ * deactivating already. What systemd needs, the longer stop timeout, is
+ * EXTEND_TIMEOUT_USEC=, which it takes in any state. */
 void notify_supervisor_stopping(const char *name, uint64_t timeout_usec) {
-        char what[64] = "STOPPING=1";
+        char extend[64] = "";
+        char buf[512];
 
         stopping_sent = true;
         if (timeout_usec > 0 && timeout_usec < USEC_INFINITY - NOTIFY_STOP_MARGIN_USEC)
-                (void) snprintf(what, sizeof what, "STOPPING=1\nEXTEND_TIMEOUT_USEC=%" PRIu64,
+                (void) snprintf(extend, sizeof extend, "EXTEND_TIMEOUT_USEC=%" PRIu64,
                                 timeout_usec + NOTIFY_STOP_MARGIN_USEC);
         if (name)
-                send_with_status(what, name, "stopping");
+                (void) snprintf(buf, sizeof buf, "%s%sSTATUS=%s: stopping", extend, *extend ? "\n" : "", name);
         else
-                (void) notify_send(what);
+                (void) snprintf(buf, sizeof buf, "%s", extend);
+        if (*buf)
+                (void) notify_send(buf);
 }

@@ -47,8 +47,9 @@ void notify_supervisor_ready_relayed(const char *name);
 /* timeout_usec: the unit's TimeoutStopSec= (0 or USEC_INFINITY: none). The
  * service's own stop timeout must not end cell before cell's SIGKILL of a
  * payload that outlives it, and what cell does after (reap it, release the
- * scope, remove its state): STOPPING=1 comes with EXTEND_TIMEOUT_USEC= of
- * that much more, which systemd takes as "not before" (it never shortens). */
+ * scope, remove its state): "STATUS=NAME: stopping" comes with
+ * EXTEND_TIMEOUT_USEC= of that much more, which systemd takes as "not
+ * before" (it never shortens). No STOPPING=1 (notify-send.c says why). */
 #define NOTIFY_STOP_MARGIN_USEC (10 * USEC_PER_SEC)
 void notify_supervisor_stopping(const char *name, uint64_t timeout_usec);
 /* Whether notify_supervisor_stopping() was called: the payload's own

@@ -125,6 +125,36 @@ rm -f "$ROOT/out/web-signals"
 in_sealed systemctl kill --signal=SIGHUP cell@web.service
 check "systemctl kill --signal=SIGHUP reaches the payload" wait_for 3 grep -qx HUP "$ROOT/out/web-signals"
 expect_eq "... and the service runs on" active "$(show cell@web.service ActiveState)"
+# --- systemctl kill (SIGTERM): a stop as systemctl stop's, KillSignal= to
+# the container's init alone. cell said STOPPING=1: without a stop job,
+# systemd took the service for deactivating and stopped the scope bound to
+# it, whose stop signalled every process of the container at once.
+write_payload tree <<'EOF'
+trap 'echo term > /out/tree-init; exit 0' TERM
+sh -c 'trap "echo term > /out/tree-child" TERM; while :; do sleep 0.1; done' &
+echo up > /out/tree-up
+while :; do sleep 0.1; done
+EOF
+install_cell tree <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/tree
+EOF
+rm -f "$ROOT/out/tree-init" "$ROOT/out/tree-child" "$ROOT/out/tree-up"
+in_sealed systemctl start cell@tree.service
+if ! wait_for 5 test -e "$ROOT/out/tree-up"; then
+        fail "systemctl kill: the container did not start"
+else
+        sleep 0.3       # the child's trap is set
+        in_sealed systemctl kill cell@tree.service
+        check "systemctl kill: the service ends" wait_for 10 state_is cell@tree.service inactive
+        expect_eq "... its init got SIGTERM" term "$(cat "$ROOT/out/tree-init" 2>/dev/null)"
+        expect_eq "... no other process of the container did" "" "$(cat "$ROOT/out/tree-child" 2>/dev/null)"
+        expect_eq "... and the scope is gone" "" "$(cgroup_dirs_of /machine.slice/cell-tree.scope)"
+fi
+in_sealed systemctl reset-failed cell@tree.service 2>/dev/null || true
+
 # No ExecReload= in the template (nspawn's has none): a drop-in adds one.
 check "systemctl reload is refused without a drop-in" \
         sh -c "'$SEALED' run systemctl reload cell@web.service 2>&1 | grep -q 'reload is not applicable'"

@@ -111,7 +111,7 @@ if start_hello "SIGKILL"; then
 fi
 
 # --- a graceful stop longer than the service's own TimeoutStopSec=: cell
-# tells systemd (EXTEND_TIMEOUT_USEC= with STOPPING=1) to wait the unit's
+# tells systemd (EXTEND_TIMEOUT_USEC=) to wait the unit's
 # TimeoutStopSec= and cell's margin, so systemd does not kill cell (and the
 # container with it) while the payload still stops by itself.
 write_payload slow-stop <<'EOF'

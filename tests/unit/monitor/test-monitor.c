@@ -598,7 +598,7 @@ TEST(signals_reach_the_payload) {
         Run r;
         char *log;
 
-        /* SIGTERM is a stop: KillSignal= goes to the payload, STOPPING=1 up. */
+        /* SIGTERM is a stop: KillSignal= goes to the payload, "stopping" up (no STOPPING=1). */
         int up = test_upstream_open("test-monitor");
         t.kill_signal = SIGUSR2;
         monitor_start(PAYLOAD_SIGNALS, &t, &r);
@@ -607,7 +607,7 @@ TEST(signals_reach_the_payload) {
         ASSERT_NULL(strstr(log, "signal"));     /* a stop asked for: no words about it */
         free(log);
         char *s = test_upstream_read(up, 5000);
-        ASSERT_STREQ(s, "STOPPING=1\nSTATUS=t: stopping");
+        ASSERT_STREQ(s, "STATUS=t: stopping");
         free(s);
         close(up);
         unsetenv("NOTIFY_SOCKET");
@@ -653,7 +653,7 @@ TEST(timeout_stop_is_extended) {
         free(log);
         /* Its own TimeoutStopSec= and cell's 10 s, for the service's timeout. */
         s = test_upstream_read(up, 5000);
-        ASSERT_STREQ(s, "STOPPING=1\nEXTEND_TIMEOUT_USEC=10200000\nSTATUS=t: stopping");
+        ASSERT_STREQ(s, "EXTEND_TIMEOUT_USEC=10200000\nSTATUS=t: stopping");
         free(s);
         /* The payload's 2 s and cell's 10 s: systemd's stop timeout must not
          * come with cell's SIGKILL, before cell has reaped and released. */
@@ -694,7 +694,7 @@ TEST(watchdog_is_pinged) {
         ASSERT_EQ(monitor_wait(&r, &log), 10 + SIGTERM);
         free(log);
         s = test_upstream_read(up, 1000);
-        ASSERT_STREQ(s, "STOPPING=1\nSTATUS=t: stopping");
+        ASSERT_STREQ(s, "STATUS=t: stopping");
         free(s);
         close(up);
         unsetenv("NOTIFY_SOCKET");
@@ -731,7 +731,7 @@ TEST(notify_relay_carries_on) {
         ASSERT_EQ(monitor_wait(&r, &log), 10 + SIGTERM);
         free(log);
         s = test_upstream_read(up, 5000);
-        ASSERT_STREQ(s, "STOPPING=1\nSTATUS=t: stopping");
+        ASSERT_STREQ(s, "STATUS=t: stopping");
         free(s);
 
         /* READY=1 sent by cell before the hand-over, and seen: not again. */
@@ -766,7 +766,7 @@ TEST(pending_goes_first) {
         ASSERT_EQ(monitor_wait(&r, &log), 10 + SIGTERM);
         free(log);
         s = test_upstream_read(up, 5000);
-        ASSERT_STREQ(s, "STOPPING=1\nSTATUS=t: stopping");
+        ASSERT_STREQ(s, "STATUS=t: stopping");
         free(s);
         close(up);
         unsetenv("NOTIFY_SOCKET");

@@ -336,7 +336,7 @@ TEST(payload_extension_while_stopping) {
 
         notify_supervisor_stopping(p.name, 1 * USEC_PER_SEC);
         s = test_upstream_read(up, 0);
-        ASSERT_STREQ(s, "STOPPING=1\nEXTEND_TIMEOUT_USEC=11000000\nSTATUS=web: stopping");
+        ASSERT_STREQ(s, "EXTEND_TIMEOUT_USEC=11000000\nSTATUS=web: stopping");
         free(s);
         ASSERT_EQ(send(pair[1], m, strlen(m), 0), (ssize_t) strlen(m));
         while (event_run(e, 0) > 0)
