@@ -449,6 +449,9 @@ static int stop_through_supervisor(const CellInstance *i, pid_t supervisor, int 
                 return -ESRCH;
         if (syscall(SYS_pidfd_send_signal, sup_fd, SIGTERM, NULL, 0) < 0)
                 return negative_errno();
+        /* A stopped supervisor (^Z, SIGSTOP) would hold the SIGTERM, and this
+         * wait, for ever: continued, as systemd's kill_and_sigcont(). */
+        (void) syscall(SYS_pidfd_send_signal, sup_fd, SIGCONT, NULL, 0);
         r = pidfd_wait_gone(sup_fd, timeout_usec);
         if (r < 0)
                 return r;

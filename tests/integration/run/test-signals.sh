@@ -167,4 +167,18 @@ for _ in $(seq 20); do
         sleep 0.05
 done
 ! pgrep -f "probe sleep 30 $marker" >/dev/null || fail "the payload survived cell's SIGKILL"
+
+# "cell stop NAME" of a cell whose supervisor is stopped (^Z of a terminal's
+# cell run, SIGSTOP): the SIGTERM would wait, and "cell stop" with it, for
+# ever; it is continued, as systemd's kill_and_sigcont() does.
+u=$(unit stopped "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe trap $marker")
+start "$u"
+kill -STOP "$pid"
+st=0
+timeout 20 "$CELL" stop "$(unit_name stopped)" >"$work/stop.out" 2>&1 || st=$?
+expect "cell stop of a stopped supervisor: status" "$st" 0
+kill -CONT "$pid" 2>/dev/null || true  # when it failed: cell ends all the same
+finish
+expect "... the payload got KillSignal= and cell passed its status on" "$status" $((64 + 15))
+expect "... and said so" "$(tr '\n' ' ' < "$work/out")" "trapping signal 15 "
 echo ok
