@@ -118,14 +118,17 @@ pid_t instance_pick_leader(const pid_t *pids, size_t n) {
 
 /* The container's own cgroup in path: PID 1 may sit below it, in a subtree
  * its init made (PrivateUsers= delegates it: "/cell-web/init.scope"). The
- * path is cut after the first component named like the cell's cgroup. */
-static char *own_cgroup(const char *path, const char *name) {
+ * path is cut after the first component named like the cell's cgroup; NULL
+ * (errno ENOENT) where it has none: a hierarchy where the cell has no cgroup
+ * of its own (cell@NAME.service with the cgroupfs manager and no TasksMax=:
+ * the service's pids cgroup). */
+static char *own_cgroup_only(const char *path, const char *name) {
         _cleanup_free_ char *escaped = NULL, *dir = NULL;
         const char *p = path;
         size_t n;
 
         if (unit_name_escape(name, &escaped) < 0 || asprintf(&dir, "cell-%s", escaped) < 0)
-                return strdup(path);
+                return NULL;
         n = strlen(dir);
         while ((p = strchr(p, '/'))) {
                 p++;
@@ -134,7 +137,14 @@ static char *own_cgroup(const char *path, const char *name) {
                         return strndup(path, (size_t) (p - path) + n +
                                        (startswith(p + n, ".scope") ? strlen(".scope") : 0));
         }
-        return strdup(path);
+        errno = ENOENT;
+        return NULL;
+}
+
+/* The same, or path itself where it has no such component. */
+static char *own_cgroup(const char *path, const char *name) {
+        char *p = own_cgroup_only(path, name);
+        return p || errno != ENOENT ? p : strdup(path);
 }
 
 /* The controllers whose v1 hierarchy matters for "cell status": those the
@@ -219,7 +229,8 @@ static void fill_cgroup_stats(CellInstance *i) {
                 const char *leader = cg_membership_path(own, n_own, want[k].controller);
                 _cleanup_free_ char *p = NULL, *dir = NULL, *file = NULL, *v = NULL;
 
-                if (*want[k].dest != UINT64_MAX || !m || !leader || !(p = own_cgroup(leader, i->name)) ||
+                /* Only a cgroup of the cell's own: its parent's counts are others' too. */
+                if (*want[k].dest != UINT64_MAX || !m || !leader || !(p = own_cgroup_only(leader, i->name)) ||
                     !(dir = cg_mount_path(m, p)))
                         continue;
                 if (!i->control_group && !want[k].controller)
