@@ -214,7 +214,9 @@ int parse_tmpfs(const char *s, CellTmpfs *ret) {
         r = mount_path(f[0], &npath);
         if (r < 0)
                 return r == -ENOMEM ? r : -EINVAL;
-        if (k == 2 && !isempty(f[1])) {        /* "PATH:" is PATH, as in nspawn */
+        /* "PATH:" is PATH, as in nspawn; empty options between commas are
+         * none, as the kernel's (and "PATH:," PATH): "noexec,,nodev". */
+        if (k == 2 && !isempty(f[1])) {
                 char *save = NULL;
 
                 for (char *o = strtok_r(f[1], ",", &save); o; o = strtok_r(NULL, ",", &save)) {
@@ -222,8 +224,6 @@ int parse_tmpfs(const char *s, CellTmpfs *ret) {
                         if (r < 0)
                                 return r;
                 }
-                if (!norm)
-                        return -EINVAL;         /* "PATH:," */
         }
         *ret = (CellTmpfs) { .path = TAKE_PTR(npath), .options = TAKE_PTR(norm) };
         return 0;

@@ -103,11 +103,17 @@ TEST(tmpfs) {
         ASSERT_ERROR(parse_tmpfs("/tmp:size=12Q", &t), EINVAL);
         ASSERT_ERROR(parse_tmpfs("/tmp:size=12.5%", &t), EINVAL);
         ASSERT_ERROR(parse_tmpfs("/tmp:uid=0", &t), EINVAL);
-        ASSERT_ERROR(parse_tmpfs("/tmp:,", &t), EINVAL);
-        /* an empty OPTS is none, as nspawn's --tmpfs=/tmp: */
+        /* an empty OPTS is none, as nspawn's --tmpfs=/tmp:; so are empty
+         * options between commas, as the kernel skips them */
         ASSERT_OK(parse_tmpfs("/tmp:", &t));
         ASSERT_STREQ(t.path, "/tmp");
         ASSERT_NULL(t.options);
+        cell_tmpfs_done(&t);
+        ASSERT_OK(parse_tmpfs("/tmp:,", &t));
+        ASSERT_NULL(t.options);
+        cell_tmpfs_done(&t);
+        ASSERT_OK(parse_tmpfs("/tmp:,noexec,,nodev,", &t));
+        ASSERT_STREQ(t.options, "noexec,nodev");
         cell_tmpfs_done(&t);
         ASSERT_ERROR(parse_tmpfs("/tmp:a:b", &t), EINVAL);
         ASSERT_ERROR(parse_tmpfs("/../tmp", &t), EINVAL);
