@@ -1,36 +1,40 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "utf8.h"
 
+size_t utf8_char_len(const char *s, size_t n) {
+        const unsigned char *p = (const unsigned char *) s;
+        size_t len;
+        uint32_t u, min;
+
+        if (n == 0)
+                return 0;
+        if (p[0] < 0x80)
+                return 1;
+        if ((p[0] & 0xe0) == 0xc0)
+                len = 2, u = p[0] & 0x1f, min = 0x80;
+        else if ((p[0] & 0xf0) == 0xe0)
+                len = 3, u = p[0] & 0x0f, min = 0x800;
+        else if ((p[0] & 0xf8) == 0xf0)
+                len = 4, u = p[0] & 0x07, min = 0x10000;
+        else
+                return 0;       /* a continuation byte first, or 0xf8 and above */
+        if (n < len)
+                return 0;
+        for (size_t i = 1; i < len; i++) {
+                if ((p[i] & 0xc0) != 0x80)
+                        return 0;
+                u = (u << 6) | (p[i] & 0x3f);
+        }
+        if (u < min || u > 0x10ffff || (u >= 0xd800 && u <= 0xdfff))
+                return 0;
+        return len;
+}
+
 bool utf8_is_valid_n(const char *s, size_t n) {
-        const unsigned char *p = (const unsigned char *) s, *end = p + n;
-
-        while (p < end) {
-                unsigned char c = *p;
-                size_t len;
-                uint32_t u, min;
-
-                if (c < 0x80) {
-                        p++;
-                        continue;
-                }
-                if ((c & 0xe0) == 0xc0) {
-                        len = 2, u = c & 0x1f, min = 0x80;
-                } else if ((c & 0xf0) == 0xe0) {
-                        len = 3, u = c & 0x0f, min = 0x800;
-                } else if ((c & 0xf8) == 0xf0) {
-                        len = 4, u = c & 0x07, min = 0x10000;
-                } else
-                        return false;   /* a continuation byte first, or 0xf8 and above */
-                if ((size_t) (end - p) < len)
+        for (size_t i = 0, len; i < n; i += len) {
+                len = utf8_char_len(s + i, n - i);
+                if (len == 0)
                         return false;
-                for (size_t i = 1; i < len; i++) {
-                        if ((p[i] & 0xc0) != 0x80)
-                                return false;
-                        u = (u << 6) | (p[i] & 0x3f);
-                }
-                if (u < min || u > 0x10ffff || (u >= 0xd800 && u <= 0xdfff))
-                        return false;
-                p += len;
         }
         return true;
 }

@@ -8,6 +8,9 @@
 /* Whether the n bytes of s are well-formed UTF-8: no overlong forms, no
  * surrogates, nothing above U+10FFFF (RFC 3629), NUL allowed. */
 bool utf8_is_valid_n(const char *s, size_t n);
+/* The length of the well-formed character at s (of n bytes): 1 to 4, or 0
+ * where none begins there (a stray byte, a cut or overlong form). */
+size_t utf8_char_len(const char *s, size_t n);
 
 /* The UTF-8 encoding of code point c (at most U+10FFFF, no surrogate: the
  * caller checks) into buf, which has room for 4 bytes; returns its length. */

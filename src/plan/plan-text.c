@@ -46,17 +46,6 @@ static void text_capabilities(FILE *f, const char *label, uint64_t mask) {
         fputs(first ? " (none)\n" : "\n", f);
 }
 
-/* The length of the well-formed UTF-8 character at c, 0 for a byte that
- * begins none (printed as "\xNN", as a terminal would mangle it). */
-static size_t text_char_len(const unsigned char *c) {
-        size_t len = (*c & 0xe0) == 0xc0 ? 2 : (*c & 0xf0) == 0xe0 ? 3 : (*c & 0xf8) == 0xf0 ? 4 : 0;
-
-        for (size_t i = 1; i < len; i++)
-                if (!c[i])
-                        return 0;
-        return len > 0 && utf8_is_valid_n((const char *) c, len) ? len : 0;
-}
-
 static bool text_needs_quotes(const char *w) {
         if (!*w)
                 return true;
@@ -74,6 +63,8 @@ static void text_word(FILE *f, const char *w) {
                 fputs(w, f);
                 return;
         }
+        const unsigned char *end = (const unsigned char *) w + strlen(w);
+
         fputc('"', f);
         for (const unsigned char *c = (const unsigned char *) w; *c; c++)
                 switch (*c) {
@@ -89,7 +80,8 @@ static void text_word(FILE *f, const char *w) {
                         fputs("\\t", f);
                         break;
                 default: {
-                        size_t len = *c >= 0x80 ? text_char_len(c) : 1;
+                        /* A byte that begins no character: "\xNN", as a terminal would mangle it. */
+                        size_t len = utf8_char_len((const char *) c, (size_t) (end - c));
 
                         if (*c < ' ' || *c == 0x7f || len == 0)
                                 fprintf(f, "\\x%02x", *c);
