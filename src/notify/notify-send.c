@@ -238,11 +238,11 @@ int notify_pending_texts(char ***ret) {
         return 0;
 }
 
-/* "WHAT\nSTATUS=NAME: word" */
+/* "WHAT\nSTATUS=NAME: word", or the status alone where WHAT is "". */
 static void send_with_status(const char *what, const char *name, const char *word) {
         char buf[512];
 
-        (void) snprintf(buf, sizeof buf, "%s\nSTATUS=%s: %s", what, name, word);
+        (void) snprintf(buf, sizeof buf, "%s%sSTATUS=%s: %s", what, *what ? "\n" : "", name, word);
         (void) notify_send(buf);
 }
 
@@ -283,16 +283,13 @@ void notify_supervisor_stopping_reset(void) {
  * EXTEND_TIMEOUT_USEC=, which it takes in any state. */
 void notify_supervisor_stopping(const char *name, uint64_t timeout_usec) {
         char extend[64] = "";
-        char buf[512];
 
         stopping_sent = true;
         if (timeout_usec > 0 && timeout_usec < USEC_INFINITY - NOTIFY_STOP_MARGIN_USEC)
                 (void) snprintf(extend, sizeof extend, "EXTEND_TIMEOUT_USEC=%" PRIu64,
                                 timeout_usec + NOTIFY_STOP_MARGIN_USEC);
         if (name)
-                (void) snprintf(buf, sizeof buf, "%s%sSTATUS=%s: stopping", extend, *extend ? "\n" : "", name);
-        else
-                (void) snprintf(buf, sizeof buf, "%s", extend);
-        if (*buf)
-                (void) notify_send(buf);
+                send_with_status(extend, name, "stopping");
+        else if (*extend)
+                (void) notify_send(extend);
 }
