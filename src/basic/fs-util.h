@@ -21,6 +21,11 @@ DIR *opendir_at(int dirfd, const char *path);
  * What a cache of ours trusts (a file of its, its directory). */
 bool stat_ours_alone(const struct stat *st);
 
+/* The same file: device and inode. */
+static inline bool stat_same_inode(const struct stat *a, const struct stat *b) {
+        return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
 /* "/dev/NAME" of the block device d, from the DEVNAME of its sysfs uevent
  * (the kernel's name for its node); "" where sysfs has none, or buf is
  * too small. */

@@ -93,10 +93,6 @@ static int etc_write_all(int fd, const char *data, size_t size, const char *what
         return r < 0 ? spawn_error(err, r, "%s: cannot write %s", what, target) : 0;
 }
 
-static bool same_inode(const struct stat *a, const struct stat *b) {
-        return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
-}
-
 static int etc_bind(int root_fd, const PlanEtcFile *f, const char *what, SpawnError *err) {
         _cleanup_close_ int src_fd = -EBADF, target_fd = -EBADF, parent_fd = -EBADF, tree_fd = -EBADF;
         const char *name;
@@ -288,7 +284,7 @@ static int etc_copy(int root_fd, const PlanEtcFile *f, MountCreated *created, co
                 return 0;       /* a symlink, a device, a FIFO: left alone */
         /* The host's own file (a Bind= of its /etc): it already holds the
          * bytes, and truncating it first would empty it. */
-        if (same_inode(&st, &src_st))
+        if (stat_same_inode(&st, &src_st))
                 return 0;
         /* Whole or not at all: a new inode with the old one's owner and
          * mode, renamed over it. A start killed midway leaves the old file
@@ -345,7 +341,7 @@ static int etc_replace(int root_fd, const PlanEtcFile *f, MountCreated *created,
         if (f->mode != PLAN_ETC_SYMLINK) {
                 /* Already the host's file (a Bind= of its /etc): nothing to do. */
                 old_fd = openat(parent_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-                if (old_fd >= 0 && fstat(old_fd, &st) >= 0 && same_inode(&st, &src_st))
+                if (old_fd >= 0 && fstat(old_fd, &st) >= 0 && stat_same_inode(&st, &src_st))
                         return 0;
         }
         if (f->mode == PLAN_ETC_SYMLINK)

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs-util.h"
 #include "macros.h"
 #include "mount-created.h"
 #include "mount-record.h"
@@ -217,7 +218,7 @@ static int root_is_host(int fd) {
 
         if (fstat(fd, &a) < 0 || stat("/", &b) < 0)
                 return negative_errno();
-        return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+        return stat_same_inode(&a, &b);
 }
 
 int mount_root_prepare_idmapped(const Plan *p, int image_fd, int idmapped_fd, uid_t owner, const SharedLocks *places,
