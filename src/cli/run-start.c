@@ -214,11 +214,14 @@ int run_report_scope_error(const Plan *p, const char *text, int r) {
  * would let its root make any device node -- /dev/kmsg, a disk -- and use it:
  * it is withheld, and a unit that names it is refused (crun refuses to start
  * without its device program). In a user namespace the kernel refuses device
- * nodes itself. Decided before the clone: the child bounds its caps early. */
+ * nodes itself. A node the image has already would still open in either, so
+ * its root is mounted nodev (mount-setup.c). Decided before the clone: the
+ * child bounds its caps early. */
 static int withhold_mknod(Plan *p, const Scope *scope) {
         const uint64_t mknod = UINT64_C(1) << CAP_MKNOD;
         const char *why;
 
+        p->devices_unrestricted = !scope_devices_restricted(scope);
         if (scope_devices_restricted(scope) || (p->namespaces & CLONE_NEWUSER) || !(p->cap_bounding & mknod))
                 return 0;
         why = scope_manager(scope) == CGROUP_MANAGER_NONE ? "no cgroup, --cgroup-manager=none" :

@@ -342,6 +342,10 @@ typedef struct Plan {
          * only where cell itself holds it (a host whose own bounding set
          * lacks one, e.g. a service with CapabilityBoundingSet=). */
         uint64_t cap_required;
+        /* No device policy holds the container (decided at the start,
+         * cli/run-start.c): its root is mounted nodev, so that a device node
+         * in the image opens nothing. */
+        bool devices_unrestricted;
         bool no_new_privileges;
         bool seccomp;                   /* false only if the filter was explicitly emptied */
         PlanSeccompAction seccomp_default_action;

@@ -387,6 +387,13 @@ static int do_overlay(MountContext *c, const PlanMount *m, const char *what) {
                 return 0;
         if (mnt_fd < 0)
                 return mnt_fd;
+        /* Layers of the image, where no device policy holds: nodev as the
+         * root is (mount-setup.c), or the image's nodes would open here. */
+        if (c->plan->devices_unrestricted && m->source_in_root) {
+                r = mount_set_attr(mnt_fd, false, MOUNT_ATTR_NODEV, 0);
+                if (r < 0)
+                        return spawn_error(c->err, r, "%s: cannot mount it nodev", what);
+        }
         r = mount_move(mnt_fd, target_fd);
         if (r < 0)
                 return spawn_error(c->err, r, "%s: cannot attach the mount", what);

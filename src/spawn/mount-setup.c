@@ -77,6 +77,16 @@ static int mount_build_tree(MountContext *c, bool read_only) {
                         return spawn_error(c->err, r, "ReadOnly=yes: cannot make the root read-only");
                 c->made.sealed = true;
         }
+        /* No device policy (no cgroup, or no BPF filter): a node the image
+         * (or what is mounted below it) has would reach the host's disks and
+         * kernel memory, CAP_MKNOD withheld or not. nodev before anything
+         * goes on top: /dev and the binds keep their own flags. */
+        if (p->devices_unrestricted) {
+                r = mount_set_attr(c->root_fd, true, MOUNT_ATTR_NODEV, 0);
+                if (r < 0)
+                        return spawn_error(c->err, r, "%s=%s: cannot mount it nodev", plan_root_key(p),
+                                           plan_root_source(p));
+        }
 
         r = mount_root_finish(p, c->root_fd, c->trees ? c->trees->owner : (uid_t) -1, c->err);
         if (r < 0)

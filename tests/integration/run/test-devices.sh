@@ -7,6 +7,7 @@
 # and uses it: the payload and cell exec's commands lose it, with a
 # warning, and a unit that asks for it by name is refused. In a user
 # namespace the kernel refuses device nodes itself: nothing is withheld.
+# In both, the root is mounted nodev: a node the image has opens nothing.
 . "$(dirname "$0")/lib.sh"
 NOBPF=$(realpath "${4:?usage: $0 CELL PROBE MAKE_ROOT NOBPF}")
 chmod 755 "$work"
@@ -103,6 +104,39 @@ run_cell none "$uu"
 expect "userns: status" "$status" 0
 expect "userns: mknod of 1:11" "$(cat "$work/out")" denied
 grep -q "CAP_MKNOD" "$work/err" && fail "userns: a warning about CAP_MKNOD: $(cat "$work/err")"
+
+# --- a node the image has already (an untrusted image's, or one made on
+# the host): where no device policy holds, withholding CAP_MKNOD is not
+# enough, and the root is mounted nodev -- with PrivateUsers= too, where
+# the kernel refuses only to make nodes. Before, 7:0 in an image read and
+# wrote the host's loop device. With cell's filter, the filter decides (it
+# allows 1:3).
+mknod "$root/imgnull" c 1 3
+imgopen='echo x 2>/dev/null >/imgnull && echo opened || echo refused'
+ui=$(unit devimg "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c '$imgopen'")
+uiu=$(unit devimgu "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c '$imgopen'" "[Isolation]" "PrivateUsers=pick")
+run_cell cgroupfs "$ui"
+expect "image node, cgroupfs: the filter allows 1:3" "$status $(cat "$work/out")" "0 opened"
+run_cell none "$ui"
+expect "image node, none: the root is nodev" "$status $(cat "$work/out")" "0 refused"
+run_cell none "$uiu"
+expect "image node, none, PrivateUsers=pick: the root is nodev" "$status $(cat "$work/out")" "0 refused"
+status=0
+timeout 20 "$NOBPF" "$CELL" run --cgroup-manager=cgroupfs "$ui" >"$work/out" 2>"$work/err" || status=$?
+expect "image node, no bpf: the root is nodev" "$status $(cat "$work/out")" "0 refused"
+rm "$root/imgnull"
+# The same node in an Overlay= of the image's own directories ("+"), a file
+# system of its own that the root's nodev does not reach.
+mkdir -p "$root/imglower" "$root/imgupper"
+mknod "$root/imglower/imgnull" c 1 3
+ovlopen='echo x 2>/dev/null >/imgovl/imgnull && echo opened || echo refused'
+uo=$(unit devimgovl "[Root]" "Directory=$root" "Overlay=+/imglower:+/imgupper:/imgovl" "[Exec]" \
+        "Exec=/bin/sh -c '$ovlopen'")
+run_cell cgroupfs "$uo"
+expect "image node in Overlay=+, cgroupfs: the filter allows 1:3" "$status $(cat "$work/out")" "0 opened"
+run_cell none "$uo"
+expect "image node in Overlay=+, none: nodev" "$status $(cat "$work/out")" "0 refused"
+rm -rf "${root:?}/imglower" "${root:?}/imgupper" "${root:?}/imgovl"
 
 # --- /dev's nodes: what the container's root does to its /dev/full (chown,
 # chmod, touch) never reaches the host's. Its own node where cell can make
