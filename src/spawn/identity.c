@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <stdint.h>
@@ -10,6 +11,9 @@
 #include "fs-util.h"
 #include "identity.h"
 #include "strv.h"
+
+/* As systemd's READ_FULL_BYTES_MAX: more is no passwd or group file. */
+#define IDENTITY_FILE_MAX (64U * 1024U * 1024U - 1U)
 
 /* A decimal id, no sign, no junk, not the "-1" sentinel. */
 static bool parse_id(const char *s, uint32_t *ret) {
@@ -259,17 +263,80 @@ int identity_resolve(FILE *passwd, FILE *group, const char *user, const char *gr
         return 0;
 }
 
+/* The whole of a container's file, read with the host's privileges: by
+ * cell run before the payload, and by cell exec while the container's root
+ * may have replaced it. A regular file (or /dev/null) of at most
+ * IDENTITY_FILE_MAX bytes, however much its size says (procfs says 0): a
+ * FIFO there would hang the start for ever, and a link to /dev/zero or
+ * /proc/self/pagemap have getline() take all the host's memory. *ret NULL
+ * when there is no such file. */
+static int identity_file_read(const char *path, char **ret, size_t *ret_size, SpawnError *err) {
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0, allocated = 0;
+        int r;
+
+        *ret = NULL;
+        *ret_size = 0;
+        r = open_text_file(path, IDENTITY_FILE_MAX, &fd, NULL);
+        if (r == -ENOENT)
+                return 0;
+        if (r == -EISDIR || r == -EBADFD)
+                return spawn_error_complete(err, r, "the container's %s is not a regular file (a %s), refusing "
+                                            "to read it", path,
+                                            r == -EISDIR ? "directory" : "device node, FIFO or socket");
+        if (r < 0 && r != -EFBIG)
+                return spawn_error(err, r, "opening the container's %s", path);
+        for (;;) {
+                ssize_t n;
+
+                if (r == -EFBIG || size > IDENTITY_FILE_MAX)
+                        return spawn_error_complete(err, EFBIG, "the container's %s is larger than %u bytes, "
+                                                    "refusing to read it", path, IDENTITY_FILE_MAX);
+                if (size == allocated) {
+                        char *b = realloc(buf, allocated + 65536);
+                        if (!b)
+                                return spawn_error(err, ENOMEM, "reading the container's %s", path);
+                        buf = b;
+                        allocated += 65536;
+                }
+                n = read(fd, buf + size, allocated - size);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return spawn_error(err, errno, "reading the container's %s", path);
+                if (n == 0)
+                        break;
+                size += (size_t) n;
+        }
+        /* An empty file names no one, as a missing one (and fmemopen()
+         * refuses a size of 0). */
+        if (size > 0) {
+                *ret = TAKE_PTR(buf);
+                *ret_size = size;
+        }
+        return 0;
+}
+
 int identity_resolve_files(const char *passwd_path, const char *group_path,
                            const char *user, const char *group_name,
                            char * const *supplementary, Identity *ret, SpawnError *err) {
         _cleanup_(fclosep) FILE *p = NULL, *g = NULL;
+        _cleanup_free_ char *pbuf = NULL, *gbuf = NULL;
+        size_t psize, gsize;
+        int r;
 
-        p = fopen(passwd_path, "re");
-        if (!p && errno != ENOENT)
-                return spawn_error(err, errno, "opening the container's %s", passwd_path);
-        g = fopen(group_path, "re");
-        if (!g && errno != ENOENT)
-                return spawn_error(err, errno, "opening the container's %s", group_path);
+        r = identity_file_read(passwd_path, &pbuf, &psize, err);
+        if (r >= 0)
+                r = identity_file_read(group_path, &gbuf, &gsize, err);
+        if (r < 0)
+                return r;
+        if (pbuf)
+                p = fmemopen(pbuf, psize, "r");
+        if (gbuf)
+                g = fmemopen(gbuf, gsize, "r");
+        if ((pbuf && !p) || (gbuf && !g))
+                return spawn_error(err, errno, "reading the container's %s and %s", passwd_path, group_path);
 
         return identity_resolve(p, g, user, group_name, supplementary, ret, err);
 }

@@ -134,4 +134,38 @@ ud=$(unit esc2drop "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "[Isola
 run_cell none "$ud" -- /bin/probe caps /tmp/capfile
 expect "caps dropped" "$(cat "$work/out")" '{"net_raw": 1, "mknod": 1, "chroot": 1, "chown": 1}'
 expect "chown did not happen" "$(stat -c %u "$root/tmp/capfile")" 0
+
+# --- A hostile image's /etc/passwd, which cell reads with the host's
+# privileges -- and cell exec too, while the container's root may have
+# replaced it: a FIFO hung the start (or the admin's cell exec) for ever, a
+# link to /dev/zero read until the host's memory ran out (here a MemoryMax=
+# holds it, the setup runs in the cgroup). Both refused at once, by name.
+cp "$root/etc/passwd" "$work/passwd.saved"
+upw=$(unit esc2pw "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "User=test" "[Limits]" "MemoryMax=64M")
+for kind in fifo zero; do
+        rm -f "$root/etc/passwd"
+        if [ "$kind" = fifo ]; then mkfifo "$root/etc/passwd"; else ln -s /dev/zero "$root/etc/passwd"; fi
+        run_cell cgroupfs "$upw"
+        expect "passwd ($kind): status" "$status" 2
+        grep -q "/etc/passwd is not a regular file (a device node, FIFO or socket), refusing to read it" \
+                "$work/err" || fail "passwd ($kind): no clear message: $(cat "$work/err")"
+done
+rm -f "$root/etc/passwd"
+cp "$work/passwd.saved" "$root/etc/passwd"
+start_waiting esc2pwexec "Directory=$root"
+for _ in $(seq 100); do
+        "$CELL" exec "$(unit_name esc2pwexec)" true >/dev/null 2>&1 && break
+        sleep 0.05
+done
+"$CELL" exec "$(unit_name esc2pwexec)" true >/dev/null 2>&1 || fail "cell exec: did not run: $(cat "$work/out1")"
+rm -f "$root/etc/passwd"
+mkfifo "$root/etc/passwd"
+status=0
+timeout 20 "$CELL" exec "$(unit_name esc2pwexec)" true >"$work/out" 2>"$work/err" || status=$?
+rm -f "$root/etc/passwd"
+cp "$work/passwd.saved" "$root/etc/passwd"
+expect "cell exec, passwd a FIFO: status" "$status" 2
+grep -q "the container's /etc/passwd is not a regular file" "$work/err" ||
+        fail "cell exec, passwd a FIFO: no clear message: $(cat "$work/err")"
+end_waiting esc2pwexec
 echo ok

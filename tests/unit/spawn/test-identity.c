@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "identity.h"
 #include "test.h"
@@ -170,4 +173,54 @@ TEST(unknown_names_fail_with_message) {
 
         /* Not a host lookup: a user the host has but the container lacks. */
         ASSERT_ERROR(identity_resolve(f.passwd, f.group, "daemon", NULL, NULL, &id, &err), ESRCH);
+}
+
+/* The files are the container's, read with the host's privileges (by cell
+ * exec while its root may have replaced them): a FIFO refused at once, not
+ * waited on for ever; a link to an endless device refused, not read into
+ * all the host's memory; a regular file read, an empty one names no one. */
+TEST(files_must_be_regular_and_bounded) {
+        char dir[] = "/tmp/test-identity.XXXXXX", passwd[64], group[64];
+        Identity id = {};
+        SpawnError err = {};
+
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        snprintf(passwd, sizeof passwd, "%s/passwd", dir);
+        snprintf(group, sizeof group, "%s/group", dir);
+
+        ASSERT_OK(mkfifo(passwd, 0600));
+        ASSERT_ERROR(identity_resolve_files(passwd, group, "test", NULL, NULL, &id, &err), EBADFD);
+        ASSERT_CONTAINS(err.message, "/passwd is not a regular file");
+        ASSERT_TRUE(err.complete);
+        ASSERT_OK(unlink(passwd));
+
+        ASSERT_OK(symlink("/dev/zero", passwd));
+        ASSERT_ERROR(identity_resolve_files(passwd, group, NULL, NULL, NULL, &id, &err), EBADFD);
+        ASSERT_OK(unlink(passwd));
+
+        /* procfs says 0 bytes for a file that never ends. */
+        ASSERT_OK(symlink("/proc/self/pagemap", passwd));
+        ASSERT_ERROR(identity_resolve_files(passwd, group, NULL, NULL, NULL, &id, &err), EFBIG);
+        ASSERT_CONTAINS(err.message, "/passwd is larger than");
+        ASSERT_OK(unlink(passwd));
+
+        ASSERT_OK(mkdir(group, 0755));
+        ASSERT_ERROR(identity_resolve_files("/nonexistent/passwd", group, NULL, NULL, NULL, &id, &err), EISDIR);
+        ASSERT_CONTAINS(err.message, "/group is not a regular file (a directory)");
+        ASSERT_OK(rmdir(group));
+
+        FILE *f = fopen(passwd, "we");
+        ASSERT_NOT_NULL(f);
+        fputs(passwd_text, f);
+        fclose(f);
+        ASSERT_OK(close(open(group, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)));
+        ASSERT_OK(identity_resolve_files(passwd, group, "test", NULL, NULL, &id, &err));
+        ASSERT_EQ(id.uid, 1000u);
+        ASSERT_STREQ(id.home, "/home/test");
+        ASSERT_EQ(id.n_groups, 1u);
+        identity_done(&id);
+
+        ASSERT_OK(unlink(passwd));
+        ASSERT_OK(unlink(group));
+        ASSERT_OK(rmdir(dir));
 }
