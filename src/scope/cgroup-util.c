@@ -239,34 +239,6 @@ char *cg_mount_path(const CgroupMount *m, const char *path) {
         return ret;
 }
 
-uint64_t cg_physical_memory(void) {
-        long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
-        if (pages <= 0 || psz <= 0)
-                return UINT64_MAX;
-        return (uint64_t) pages * (uint64_t) psz;
-}
-
-static uint64_t read_proc_u64(const char *path) {
-        _cleanup_free_ char *s = NULL;
-        if (cg_read_file(path, &s) < 0)
-                return UINT64_MAX;
-        char *e;
-        errno = 0;
-        unsigned long long v = strtoull(s, &e, 10);
-        return errno || e == s ? UINT64_MAX : v;
-}
-
-uint64_t cg_system_tasks_max(void) {
-        /* systemd: the smaller of pid_max - 1 and threads-max, at most 2^22 - 1. */
-        uint64_t a = read_proc_u64("/proc/sys/kernel/pid_max"), b = read_proc_u64("/proc/sys/kernel/threads-max");
-        uint64_t m = (uint64_t) 4194303;
-        if (a != UINT64_MAX && a > 1)
-                m = MIN(m, a - 1);
-        if (b != UINT64_MAX && b > 0)
-                m = MIN(m, b);
-        return m;
-}
-
 int cg_write(int dirfd, const char *file, const char *value) {
         _cleanup_close_ int fd = openat(dirfd, file, O_WRONLY|O_CLOEXEC|O_NOCTTY);
         if (fd < 0)

@@ -95,8 +95,19 @@ int cg_format_tasks_max(const CellLimit *l, uint64_t base, char *buf, size_t siz
 /* A CPU bitmap (bit N of byte N/8) as a cpuset list "0-1,3"; -EINVAL when empty. */
 int cg_format_cpuset(const uint8_t *bits, size_t size, char **ret);
 
-uint64_t cg_physical_memory(void);      /* bytes of RAM, from sysconf() */
-uint64_t cg_system_tasks_max(void);     /* what TasksMax=100% means */
+/* What a percentage is of, as systemd finds it (cgroup-system.c): the
+ * machine's RAM (sysconf()), and what TasksMax=100% means (threads-max,
+ * pid_max - 1); each at most the limit of the root cgroup (memory.max or
+ * memory.limit_in_bytes, pids.max), where a container has one. */
+uint64_t cg_physical_memory(void);
+uint64_t cg_system_tasks_max(void);
+/* That limit: file_v1 (in controller's v1 hierarchy where v1 controllers
+ * are mounted) or file_v2 (cgroup2) of PID 1's cgroup (pid1: its
+ * /proc/1/cgroup), without "/init.scope", as systemd's cg_get_root_path().
+ * UINT64_MAX for "max"; -ENOENT where the file or hierarchy is missing (the
+ * root cgroup of a host has no memory.max). */
+int cg_root_limit(const CgroupMembership *pid1, size_t n_pid1, const CgroupMount *mounts, size_t n_mounts,
+                  const char *controller, const char *file_v1, const char *file_v2, uint64_t *ret);
 
 /* Read and parsed: /proc/PID/cgroup (pid 0: ourselves), this mount
  * namespace's cgroup mounts (/proc/self/mountinfo), or both (nothing to free

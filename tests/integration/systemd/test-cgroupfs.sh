@@ -144,6 +144,58 @@ check "... with a notice: $(head -n 1 "$WORK/startup.log")" \
         grep -q "StartupIOWeight=: Startup\*= keys are not applied: the cgroupfs manager has no start-up" \
         "$WORK/startup.log"
 
+# --- A percentage is of what systemd takes for all there is: the machine's
+# memory and tasks, each at most the limit of the root cgroup (PID 1's: the
+# harness's own cgroups here, as a container's). MemoryMax=50% in a
+# container limited to 1G is 512M, as a systemd scope gets it; the cgroupfs
+# manager took half of the host's memory (and TasksMax=50% half of its
+# threads-max), past the container's own limit.
+if controller_available memory && controller_available pids; then
+        if [ "$SEALED_CGROUP" = v2 ]; then
+                memroot=$(tail -n 1 "$WORK/.sealed/cgroups")
+                pidsroot=$memroot
+                memfile=memory.max
+        else
+                memroot=$(grep "^/sys/fs/cgroup/memory/" "$WORK/.sealed/cgroups")
+                pidsroot=$(grep "^/sys/fs/cgroup/pids/" "$WORK/.sealed/cgroups")
+                memfile=memory.limit_in_bytes
+        fi
+        echo 1073741824 > "$memroot/$memfile"
+        echo 3000 > "$pidsroot/pids.max"
+        install_cell pct <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/cgfs-payload
+[Limits]
+MemoryMax=50%
+TasksMax=50%
+EOF
+        in_sealed systemd-run --quiet --scope --unit=pct-ref -p MemoryMax=50% -p TasksMax=50% sleep 30 &
+        rm -f "$ROOT/out/cgfs-cgroup"
+        cgfs pct pct > "$WORK/pct.log" 2>&1 &
+        if wait_for 5 test -s "$ROOT/out/cgfs-cgroup" && wait_for 5 state_is pct-ref.scope active; then
+                if [ "$SEALED_CGROUP" = v2 ]; then
+                        mem=$(cat "$(cell_dir memory pct)/memory.max")
+                else
+                        mem=$(cat "$(cell_dir memory pct)/memory.limit_in_bytes")
+                fi
+                expect_eq "MemoryMax=50% below a root cgroup of 1G" 536870912 "$mem"
+                expect_eq "... as systemd's own scope gets it" "$(prop pct-ref.scope MemoryMax)" "$mem"
+                tasks=$(cat "$(cell_dir pids pct)/pids.max")
+                expect_eq "TasksMax=50% below a root cgroup of pids.max 3000" 1500 "$tasks"
+                expect_eq "... as systemd's own scope gets it" "$(prop pct-ref.scope TasksMax)" "$tasks"
+        else
+                fail "MemoryMax=50% with the cgroupfs manager did not start: $(cat "$WORK/pct.log")"
+        fi
+        in_sealed systemctl stop cgfs-pct.scope pct-ref.scope
+        wait
+        echo max > "$pidsroot/pids.max"
+        if [ "$SEALED_CGROUP" = v2 ]; then echo max; else echo -1; fi > "$memroot/$memfile"
+else
+        echo "skip - percentages below a root cgroup's limit: no memory and pids controllers here"
+fi
+
 if [ "$have_all" = 0 ]; then
         # This tree has no memory/pids/cpu controller at all (a hybrid host's
         # v1 hierarchies hold them; no cgroup layout can give them back while

@@ -296,6 +296,26 @@ if controller_available pids; then
         fi
         in_sealed systemctl stop cell-fulltasks.scope
         wait
+        # ... and in a container with a limit of tasks, at most its root
+        # cgroup's pids.max (PID 1's: the harness's cgroup here), as systemd's
+        # system_tasks_max() takes it; it was threads-max or pid_max - 1.
+        if [ "$SEALED_CGROUP" = v2 ]; then
+                pidsroot=$(tail -n 1 "$WORK/.sealed/cgroups")
+        else
+                pidsroot=$(grep "^/sys/fs/cgroup/pids/" "$WORK/.sealed/cgroups")
+        fi
+        echo 2000 > "$pidsroot/pids.max"
+        rm -f "$ROOT/out/full"
+        in_sealed "$CELL" run fulltasks > "$WORK/fulltasks.log" 2>&1 &
+        if wait_for 10 test -e "$ROOT/out/full"; then
+                expect_eq "TasksMax=100% below a root cgroup of pids.max 2000" 2000 \
+                        "$(prop cell-fulltasks.scope TasksMax)"
+        else
+                fail "TasksMax=100% below a root pids.max: cell run did not get going: $(cat "$WORK/fulltasks.log")"
+        fi
+        in_sealed systemctl stop cell-fulltasks.scope
+        wait
+        echo max > "$pidsroot/pids.max"
 else
         echo "skip - TasksMax=100%: no pids controller in this cgroup2 tree (v1 holds it on this host)"
 fi

@@ -423,6 +423,85 @@ TEST(limit_conversions) {
         ASSERT_TRUE(tasks > 0 && tasks <= 4194303);
 }
 
+/* writes text into dir/rel (made with its parents) */
+static void put_file(const char *dir, const char *rel, const char *text) {
+        char cmd[1100], path[512];
+        FILE *f;
+
+        snprintf(path, sizeof path, "%s/%s", dir, rel);
+        snprintf(cmd, sizeof cmd, "mkdir -p \"$(dirname '%s')\"", path);
+        ASSERT_EQ(system(cmd), 0);
+        f = fopen(path, "we");
+        ASSERT_NOT_NULL(f);
+        fputs(text, f);
+        fclose(f);
+}
+
+/* What a percentage is of, as systemd's physical_memory() and
+ * system_tasks_max() find it: the root cgroup's limit, that of PID 1's
+ * cgroup without "/init.scope" (a container's own cgroup). The cgroupfs
+ * manager took 50% of the host's RAM in a container limited to 1G. */
+TEST(root_limit) {
+        char dir[] = "/tmp/cell-test-root-XXXXXX", text[2048], cmd[128];
+        CgroupMembership *pid1 = NULL;
+        CgroupMount *m = NULL;
+        size_t n_pid1 = 0, n = 0;
+        uint64_t v = 0;
+
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        /* Hybrid: memory and pids on v1; PID 1 (systemd) in /init.scope. */
+        snprintf(text, sizeof text,
+                 "30 25 0:26 / %1$s/systemd rw - cgroup cgroup rw,xattr,name=systemd\n"
+                 "31 25 0:27 / %1$s/memory rw - cgroup cgroup rw,memory\n"
+                 "32 25 0:28 / %1$s/pids rw - cgroup cgroup rw,pids\n"
+                 "33 25 0:29 / %1$s/unified rw - cgroup2 cgroup2 rw\n", dir);
+        ASSERT_OK(cg_parse_mountinfo(text, &m, &n));
+        ASSERT_OK(cg_parse_proc_cgroup("9:name=systemd:/init.scope\n8:pids:/init.scope\n4:memory:/init.scope\n"
+                                       "0::/init.scope\n", &pid1, &n_pid1));
+        ASSERT_ERROR(cg_root_limit(pid1, n_pid1, m, n, "memory", "memory.limit_in_bytes", "memory.max", &v), ENOENT);
+        put_file(dir, "memory/memory.limit_in_bytes", "1073741824\n");
+        put_file(dir, "memory/init.scope/memory.limit_in_bytes", "4096\n");
+        put_file(dir, "pids/pids.max", "max\n");
+        ASSERT_OK(cg_root_limit(pid1, n_pid1, m, n, "memory", "memory.limit_in_bytes", "memory.max", &v));
+        ASSERT_EQ_U64(v, 1073741824);
+        ASSERT_OK(cg_root_limit(pid1, n_pid1, m, n, "pids", "pids.max", "pids.max", &v));
+        ASSERT_EQ_U64(v, UINT64_MAX);
+        ASSERT_ERROR(cg_root_limit(pid1, n_pid1, m, n, "cpu", "cpu.cfs_quota_us", "cpu.max", &v), ENOENT);
+        cg_membership_free(pid1, n_pid1);
+        /* PID 1 of a container seen from outside its cgroup namespace: its
+         * name=systemd cgroup is the root, whatever its memory one says. */
+        ASSERT_OK(cg_parse_proc_cgroup("9:name=systemd:/machine.slice/c1/init.scope\n4:memory:/elsewhere\n",
+                                       &pid1, &n_pid1));
+        put_file(dir, "memory/machine.slice/c1/memory.limit_in_bytes", "2147483648\n");
+        ASSERT_OK(cg_root_limit(pid1, n_pid1, m, n, "memory", "memory.limit_in_bytes", "memory.max", &v));
+        ASSERT_EQ_U64(v, 2147483648);
+        cg_membership_free(pid1, n_pid1);
+        /* PID 1 outside our cgroup namespace: nothing of ours to read. */
+        ASSERT_OK(cg_parse_proc_cgroup("9:name=systemd:/../..\n4:memory:/../..\n", &pid1, &n_pid1));
+        ASSERT_ERROR(cg_root_limit(pid1, n_pid1, m, n, "memory", "memory.limit_in_bytes", "memory.max", &v), ENOENT);
+        cg_membership_free(pid1, n_pid1);
+        cg_mount_free(m, n);
+
+        /* Pure cgroup2: memory.max and pids.max of the root of PID 1's cgroup. */
+        snprintf(text, sizeof text, "26 21 0:23 / %s/v2 rw - cgroup2 cgroup2 rw\n", dir);
+        ASSERT_OK(cg_parse_mountinfo(text, &m, &n));
+        ASSERT_OK(cg_parse_proc_cgroup("0::/init.scope\n", &pid1, &n_pid1));
+        ASSERT_ERROR(cg_root_limit(pid1, n_pid1, m, n, "memory", "memory.limit_in_bytes", "memory.max", &v), ENOENT);
+        put_file(dir, "v2/memory.max", "536870912\n");
+        put_file(dir, "v2/pids.max", "300\n");
+        ASSERT_OK(cg_root_limit(pid1, n_pid1, m, n, "memory", "memory.limit_in_bytes", "memory.max", &v));
+        ASSERT_EQ_U64(v, 536870912);
+        ASSERT_OK(cg_root_limit(pid1, n_pid1, m, n, "pids", "pids.max", "pids.max", &v));
+        ASSERT_EQ_U64(v, 300);
+        put_file(dir, "v2/pids.max", "-1\n");
+        ASSERT_ERROR(cg_root_limit(pid1, n_pid1, m, n, "pids", "pids.max", "pids.max", &v), EINVAL);
+        cg_membership_free(pid1, n_pid1);
+        cg_mount_free(m, n);
+
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        ASSERT_EQ(system(cmd), 0);
+}
+
 TEST(cpuset_list) {
         char *s = NULL;
         uint8_t a[] = { 0x0b };                 /* 0,1,3 */
