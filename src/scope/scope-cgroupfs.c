@@ -401,22 +401,9 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
                 idx = v1_dir(s, mounts, n_mounts, own, n_own, "cpu", child, true);
                 if (idx < 0)
                         return idx;
-                if (l->cpu_quota_per_sec_usec != USEC_INFINITY) {
-                        uint64_t period = cg_cpu_quota_period(l->cpu_quota_per_sec_usec, plan_cpu_quota_period(l));
-                        uint64_t q = cg_cpu_quota_per_period(l->cpu_quota_per_sec_usec, period);
-                        snprintf(buf, sizeof buf, "%" PRIu64, period);
-                        if ((r = write_one(s, idx, "CPUQuotaPeriodSec", "cpu.cfs_period_us", buf, false)) < 0)
-                                return r;
-                        snprintf(buf, sizeof buf, "%" PRIu64, q);
-                        if ((r = write_one(s, idx, "CPUQuota", "cpu.cfs_quota_us", buf, false)) < 0)
-                                return r;
-                }
-                /* CPUWeight=idle: v1 has no cpu.idle; systemd gives it the minimum weight. */
-                if (l->cpu_weight > 0 || l->cpu_idle) {
-                        snprintf(buf, sizeof buf, "%" PRIu64, cg_cpu_weight_to_shares(l->cpu_weight));
-                        if ((r = write_one(s, idx, "CPUWeight", "cpu.shares", buf, false)) < 0)
-                                return r;
-                }
+                const CgroupMount *cpu = cg_mount_find(mounts, n_mounts, "cpu");
+                if ((r = scope_cgroupfs_write_cpu_v1(s, idx, l, cpu ? cpu->where : NULL)) < 0)
+                        return r;
         }
 
         if (l->allowed_cpus || l->allowed_memory_nodes) {

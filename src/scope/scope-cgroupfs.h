@@ -50,3 +50,9 @@ void scope_cgroupfs_write_io_weight_v1(Scope *s, int idx, uint64_t weight);
  * cpuset, which admits no task until both lists are set, gets the parent's
  * for the other. A list the kernel refuses fails, naming the key. */
 int scope_cgroupfs_write_cpuset(Scope *s, const PlanLimits *l, int idx, bool v2);
+
+/* CPUQuota= (per CPUQuotaPeriodSec=) and CPUWeight= into the v1 cpu dir at
+ * idx (scope-cgroupfs-cpu.c), where is the hierarchy's mount point. A quota
+ * v1 refuses below a cgroup that allows less is left to that one, with a
+ * notice (systemd's scope is left without one the same way). */
+int scope_cgroupfs_write_cpu_v1(Scope *s, int idx, const PlanLimits *l, const char *where);

@@ -243,4 +243,34 @@ fi
 kill -KILL "$payload"
 wait "$pid" || true
 expect_nothing_left
+
+# A CPUQuota= above the quota of a cgroup above cell's: cgroup v1 refuses it
+# there (EINVAL), and that smaller quota holds for the container too, as
+# systemd leaves its scope without one of its own (a warning in its log).
+# It was refused, "CPUQuota=: the kernel refuses cpu.cfs_quota_us=150000
+# ...: Invalid argument". A quota within it is the container's own.
+if [ "$v1" = 1 ]; then
+        own_cpu=$(awk -F: '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == "cpu") print $3 }' \
+                /proc/self/cgroup)
+        q=/sys/fs/cgroup/cpu${own_cpu%/}/$marker-quota
+        mkdir "$q"
+        echo 50000 > "$q/cpu.cfs_quota_us"
+        for want in 150%:-1 40%:40000; do
+                u=$(unit quota "[Root]" "Directory=$root" "[Exec]" \
+                        "Exec=/bin/sh -c 'cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us'" "[Limits]" "CPUQuota=${want%%:*}")
+                status=0
+                sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" run --cgroup-manager=cgroupfs "$3"' \
+                        sh "$q" "$CELL" "$u" >"$work/out" 2>"$work/err" || status=$?
+                expect "CPUQuota=${want%%:*} below a quota of 50%: status ($(cat "$work/err"))" "$status" 0
+                expect "CPUQuota=${want%%:*} below a quota of 50%: the container's cpu.cfs_quota_us" \
+                        "$(cat "$work/out")" "${want#*:}"
+                notice=0
+                grep -qF "CPUQuota=150.00%: $q allows less (cpu.cfs_quota_us=50000 per cpu.cfs_period_us=100000)" \
+                        "$work/err" && notice=1
+                expect "CPUQuota=${want%%:*} below a quota of 50%: a notice naming it ($(cat "$work/err"))" "$notice" \
+                        "$([ "${want#*:}" = -1 ] && echo 1 || echo 0)"
+        done
+        rmdir "$q"
+        expect_nothing_left
+fi
 echo ok

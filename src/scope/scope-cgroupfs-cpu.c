@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* The cgroupfs manager's CPU limits in a cgroup v1 cpu hierarchy:
+ * CPUQuota= (per CPUQuotaPeriodSec=) and CPUWeight=, as systemd 252 writes
+ * them (scope-cgroupfs.c makes the cgroups). */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgroup-util.h"
+#include "log.h"
+#include "scope-cgroupfs.h"
+
+/* A v1 cpu cgroup's quota and period; false where it has no quota ("-1"). */
+static bool read_quota(const char *dir, uint64_t *ret_quota, uint64_t *ret_period) {
+        _cleanup_free_ char *q = NULL, *p = NULL, *fq = NULL, *fp = NULL;
+        char *e;
+
+        if (asprintf(&fq, "%s/cpu.cfs_quota_us", dir) < 0 || asprintf(&fp, "%s/cpu.cfs_period_us", dir) < 0)
+                return false;
+        if (cg_read_file(fq, &q) < 0 || cg_read_file(fp, &p) < 0 || q[0] == '-')
+                return false;
+        errno = 0;
+        *ret_quota = strtoull(q, &e, 10);
+        if (errno > 0 || e == q)
+                return false;
+        *ret_period = strtoull(p, &e, 10);
+        return errno == 0 && e != p && *ret_period > 0;
+}
+
+/* The nearest cgroup above dir (up to the hierarchy's root, where) with a
+ * quota, if it allows no more CPU time than quota per period: v1 refuses
+ * (EINVAL) a quota larger than that below it, where cgroup2 takes it and
+ * applies the smaller. */
+static char *ancestor_quota_below(const char *dir, const char *where, uint64_t quota, uint64_t period,
+                                  uint64_t *ret_quota, uint64_t *ret_period) {
+        _cleanup_free_ char *p = strdup(dir);
+        size_t lw = strlen(where);
+        char *slash;
+
+        while (p && (slash = strrchr(p, '/')) && (size_t) (slash - p) >= lw) {
+                *slash = 0;
+                if (!read_quota(p, ret_quota, ret_period))
+                        continue;
+                if ((unsigned __int128) *ret_quota * period <= (unsigned __int128) quota * *ret_period)
+                        return TAKE_PTR(p);
+                return NULL;
+        }
+        return NULL;
+}
+
+int scope_cgroupfs_write_cpu_v1(Scope *s, int idx, const PlanLimits *l, const char *where) {
+        CgroupDir *d = s->fs->dirs + idx;
+        char buf[64];
+        int r;
+
+        if (l->cpu_quota_per_sec_usec != USEC_INFINITY) {
+                uint64_t period = cg_cpu_quota_period(l->cpu_quota_per_sec_usec, plan_cpu_quota_period(l));
+                uint64_t q = cg_cpu_quota_per_period(l->cpu_quota_per_sec_usec, period), aq = 0, ap = 0;
+
+                snprintf(buf, sizeof buf, "%" PRIu64, period);
+                r = cg_write(d->fd, "cpu.cfs_period_us", buf);
+                if (r < 0)
+                        return scope_set_error(s, r, "CPUQuotaPeriodSec=: the kernel refuses cpu.cfs_period_us=%s "
+                                               "in %s: %s", buf, d->path, strerror(-r));
+                snprintf(buf, sizeof buf, "%" PRIu64, q);
+                r = cg_write(d->fd, "cpu.cfs_quota_us", buf);
+                _cleanup_free_ char *above = r == -EINVAL && where ?
+                        ancestor_quota_below(d->path, where, q, period, &aq, &ap) : NULL;
+                if (above)
+                        /* The smaller quota above holds for the container too: the
+                         * unit's limit is kept, and more. systemd logs the refusal
+                         * and leaves the scope's quota unset the same way. */
+                        log_notice("CPUQuota=%" PRIu64 ".%02" PRIu64 "%%: %s allows less (cpu.cfs_quota_us=%" PRIu64
+                                   " per cpu.cfs_period_us=%" PRIu64 "), which holds for the container too; "
+                                   "cgroup v1 refuses a larger quota below it, so %s has none of its own.",
+                                   l->cpu_quota_per_sec_usec / 10000, l->cpu_quota_per_sec_usec / 100 % 100,
+                                   above, aq, ap, d->path);
+                else if (r < 0)
+                        return scope_set_error(s, r, "CPUQuota=: the kernel refuses cpu.cfs_quota_us=%s in %s: %s",
+                                               buf, d->path, strerror(-r));
+        }
+        /* CPUWeight=idle: v1 has no cpu.idle; systemd gives it the minimum weight. */
+        if (l->cpu_weight > 0 || l->cpu_idle) {
+                snprintf(buf, sizeof buf, "%" PRIu64, cg_cpu_weight_to_shares(l->cpu_weight));
+                r = cg_write(d->fd, "cpu.shares", buf);
+                if (r < 0)
+                        return scope_set_error(s, r, "CPUWeight=: the kernel refuses cpu.shares=%s in %s: %s",
+                                               buf, d->path, strerror(-r));
+        }
+        return 0;
+}
