@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -63,17 +64,42 @@ static int rlimit_error(const PlanRlimit *l, const char *key, int error, SpawnEr
                                 rlimit_format(l->hard, hard));
         if (getrlimit((__rlimit_resource_t) l->resource, &now) < 0)
                 return spawn_error(err, error, "%s=%s: setrlimit", key, value);
-        if (l->resource == RLIMIT_NOFILE && read_nr_open(nr_open) >= 0)
+        if (l->resource == RLIMIT_NOFILE && read_nr_open(nr_open) >= 0) {
+                if (l->hard == RLIM_INFINITY)
+                        return spawn_error(err, error, "%s=%s: setrlimit to fs.nr_open=%s, the most the kernel allows "
+                                           "(the hard limit in force is %s)", key, value, nr_open,
+                                           rlimit_format(now.rlim_max, now_hard));
                 return spawn_error(err, error, "%s=%s: setrlimit (the hard limit in force is %s; at most fs.nr_open=%s)",
                                    key, value, rlimit_format(now.rlim_max, now_hard), nr_open);
+        }
         return spawn_error(err, error, "%s=%s: setrlimit (the hard limit in force is %s)", key, value,
                            rlimit_format(now.rlim_max, now_hard));
+}
+
+/* LimitNOFILE=infinity: the kernel has no unlimited RLIMIT_NOFILE (it refuses
+ * any above fs.nr_open), so it is fs.nr_open, the most there is, as
+ * systemd's services get it (PID 1 raises its own hard limit to fs.nr_open,
+ * and setrlimit_closest() gives them that). */
+static struct rlimit rlimit_for_kernel(const PlanRlimit *l) {
+        struct rlimit rl = { .rlim_cur = l->soft, .rlim_max = l->hard };
+        unsigned long long v;
+        char nr_open[32], *e;
+
+        if (l->resource != RLIMIT_NOFILE || l->hard != RLIM_INFINITY || read_nr_open(nr_open) < 0)
+                return rl;
+        errno = 0;
+        v = strtoull(nr_open, &e, 10);
+        if (errno > 0 || e == nr_open || *e || v == 0)
+                return rl;
+        rl.rlim_max = (rlim_t) v;
+        rl.rlim_cur = MIN(rl.rlim_cur, rl.rlim_max);
+        return rl;
 }
 
 int rlimits_apply(const PlanRlimit *rlimits, size_t n, SpawnError *err) {
         for (size_t i = 0; i < n; i++) {
                 const PlanRlimit *l = rlimits + i;
-                struct rlimit rl = { .rlim_cur = l->soft, .rlim_max = l->hard };
+                struct rlimit rl = rlimit_for_kernel(l);
                 const char *key = l->resource >= 0 && l->resource < RLIMIT_NLIMITS ?
                         rlimit_keys[l->resource] : NULL;
 

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "spawn-child.h"
 #include "test.h"
@@ -38,4 +40,52 @@ TEST(refused_limit_says_value_and_hard_limit) {
                 snprintf(want, sizeof want, "LimitCORE=infinity:1: setrlimit (the hard limit in force is %llu)",
                          (unsigned long long) now.rlim_max);
         ASSERT_STREQ(err.message, want);
+}
+
+/* LimitNOFILE=infinity: the kernel has no unlimited RLIMIT_NOFILE, so it is
+ * fs.nr_open, as systemd's services get it; it was refused on every host
+ * ("setrlimit ... at most fs.nr_open"). Tried in a child, whose limits may
+ * change: set where cell may raise its hard limit that far, else refused
+ * naming the value it is. */
+TEST(nofile_infinity_is_nr_open) {
+        unsigned long long nr_open;
+        FILE *f = fopen("/proc/sys/fs/nr_open", "re");
+        int status = 0;
+        pid_t pid;
+
+        ASSERT_NOT_NULL(f);
+        ASSERT_EQ(fscanf(f, "%llu", &nr_open), 1);
+        fclose(f);
+        pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                PlanRlimit inf = { .resource = RLIMIT_NOFILE, .soft = RLIM_INFINITY, .hard = RLIM_INFINITY };
+                PlanRlimit half = { .resource = RLIMIT_NOFILE, .soft = 64, .hard = RLIM_INFINITY };
+                SpawnError err = {};
+                struct rlimit now;
+                char want[256];
+
+                if (getrlimit(RLIMIT_NOFILE, &now) < 0)
+                        _exit(10);
+                if (rlimits_apply(&inf, 1, &err) < 0) {
+                        snprintf(want, sizeof want, "LimitNOFILE=infinity: setrlimit to fs.nr_open=%llu, the most the "
+                                 "kernel allows (the hard limit in force is %llu)", nr_open,
+                                 (unsigned long long) now.rlim_max);
+                        if (!streq(err.message, want)) {
+                                fprintf(stderr, "got: %s\nwant: %s\n", err.message, want);
+                                _exit(11);
+                        }
+                        _exit(0);
+                }
+                if (getrlimit(RLIMIT_NOFILE, &now) < 0 || now.rlim_cur != nr_open || now.rlim_max != nr_open)
+                        _exit(12);
+                /* SOFT:infinity keeps SOFT. */
+                if (rlimits_apply(&half, 1, &err) < 0 || getrlimit(RLIMIT_NOFILE, &now) < 0 ||
+                    now.rlim_cur != 64 || now.rlim_max != nr_open)
+                        _exit(13);
+                _exit(0);
+        }
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT_TRUE(WIFEXITED(status));
+        ASSERT_EQ(WEXITSTATUS(status), 0);
 }
