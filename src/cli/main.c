@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +29,27 @@ static const Verb verbs[] = {
         { "__finish", verb_finish, NULL                                       },
 };
 
+/* Started with stdin, stdout or stderr closed (a daemon's child, "cell run
+ * X >&-"), the next open() would be given that number: a lock file, the
+ * memfd the tree build records what it made in, a cgroup's file; every
+ * message to stderr would be written into it, and the payload would start
+ * with it as its stdout. /dev/null holds each closed one, as glibc does for
+ * a set-user-ID program; without the fd flag FD_CLOEXEC, as stdio. */
+static void stdio_open(void) {
+        for (int fd = 0; fd < 3; fd++) {
+                int n;
+
+                if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+                        continue;
+                n = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+                if (n >= 0 && n != fd) {
+                        /* Not the lowest free fd: should not happen; leave it as it was. */
+                        (void) close(n);
+                        return;
+                }
+        }
+}
+
 static void help(void) {
         printf("cell - a declarative, systemd-style container launcher\n\n"
                "Usage: cell [--help] [--version] VERB [OPTIONS] ...\n\n"
@@ -44,6 +67,8 @@ int main(int argc, char *argv[]) {
                 {}
         };
         int c;
+
+        stdio_open();
 
         /* A SIGCHLD ignored by whoever started us (a shell's trap '' CHLD, a
          * daemon that ignores it) is inherited through exec and makes the
