@@ -6,8 +6,10 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "fs-util.h"
 #include "lock-file.h"
 #include "macros.h"
 
@@ -131,4 +133,22 @@ int lock_file_take_previous(int dir_fd, const char *file, const char *text, char
                 r = lock_file_try(dir_fd, file, text, ret_previous, size, ret_fd);
         while (r == -EAGAIN);
         return r;
+}
+
+bool lock_file_held_by(pid_t pid, dev_t dev, ino_t ino) {
+        _cleanup_(fclosep) FILE *f = fopen("/proc/locks", "re");
+        char line[256];
+
+        /* "1: FLOCK  ADVISORY  WRITE PID MAJ:MIN:INODE 0 EOF", the device in hex. */
+        while (f && fgets(line, sizeof line, f)) {
+                unsigned long long i;
+                unsigned maj, mn;
+                char type[16];
+                int p;
+
+                if (sscanf(line, "%*s %15s %*s %*s %d %x:%x:%llu", type, &p, &maj, &mn, &i) == 5 &&
+                    streq(type, "FLOCK") && p == pid && makedev(maj, mn) == dev && (ino_t) i == ino)
+                        return true;
+        }
+        return false;
 }

@@ -55,3 +55,10 @@ bool lock_file_is_current(int dir_fd, const char *file, int fd);
  * when it is still the file at its name in dir. Takers check that after
  * their flock() (lock_file_is_current()) and open it again if not. */
 void lock_file_release_shared(int fd, const char *dir);
+
+/* Whether process pid holds an flock() on the file (dev, ino), as
+ * /proc/locks shows it (the PIDs there are of our PID namespace): the lock,
+ * not the PID its file holds, tells who holds it. Side-effect free, unlike
+ * a try of the lock itself, which a start of that moment would take for a
+ * holder. */
+bool lock_file_held_by(pid_t pid, dev_t dev, ino_t ino);

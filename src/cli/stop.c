@@ -2,13 +2,43 @@
 /* cell stop NAME [--user]: stop a running cell gracefully, as systemd
  * would: KillSignal= to the payload, SIGKILL after TimeoutStopSec=. */
 
+#include <errno.h>
 #include <getopt.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/syscall.h>
 
+#include "fs-util.h"
 #include "instance.h"
 #include "log.h"
+#include "name-lock.h"
+#include "runtime-state.h"
 #include "scope.h"
 #include "verbs.h"
+
+/* The start of NAME that is under way is stopped as a running cell's stop
+ * is: SIGTERM to its "cell run", which ends the start ("Stopped while
+ * starting", exit 0) or, if the payload runs by then, stops it
+ * (KillSignal=, TimeoutStopSec=); waits for it to be gone. 0 if there was
+ * one, -ESRCH if not. */
+static int stop_starting(const char *name) {
+        _cleanup_close_ int pidfd = name_lock_holder_pidfd(name);
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+        if (pidfd < 0)
+                return -ESRCH;
+        log_debug("cell %s is starting: stopping that start.", name);
+        if (syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) < 0)
+                return errno == ESRCH ? 0 : -errno;
+        /* A stopped (^Z) "cell run" would not see it: as instance_stop(). */
+        (void) syscall(SYS_pidfd_send_signal, pidfd, SIGCONT, NULL, 0);
+        /* No deadline, as for a running cell: its TimeoutStopSec= ends it. */
+        while (poll(&p, 1, -1) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        return 0;
+}
 
 static void help(void) {
         printf("cell stop [OPTIONS] NAME\n\n"
@@ -52,16 +82,33 @@ int verb_stop(int argc, char *argv[]) {
                 log_error("Expected one cell name. See \"cell stop --help\".");
                 return CELL_EXIT_FAILURE;
         }
-        r = cli_find_instance(argv[optind], user_bus, true, &name, &i);
+        r = cli_find_instance(argv[optind], user_bus, false, &name, &i);
+        if (r == CELL_EXIT_NOT_RUNNING) {
+                int k = stop_starting(name);
+
+                if (k >= 0)
+                        return CELL_EXIT_OK;
+                if (k != -ESRCH) {
+                        log_error_errno(k, "Stopping the start of cell %s: %m", name);
+                        return CELL_EXIT_FAILURE;
+                }
+                log_error("cell %s is not running.", name);
+        }
         if (r == CELL_EXIT_NOT_RUNNING) {
                 /* Killed, it may have left its cgroups behind: ours to take back now. */
                 unsigned removed = 0;
                 int k = scope_cgroupfs_take_back(name, &removed);
+
                 if (k < 0)
                         log_warning_errno(k, "Taking back what a killed run of %s left: %m", name);
                 else if (removed > 0)
                         log_info("Removed the %u cgroup%s a killed run of %s left behind.", removed,
                                  removed == 1 ? "" : "s", name);
+                /* And its runtime state, which the take-back above removes only
+                 * with a name lock (the cgroupfs manager's): a killed run of the
+                 * none manager left /run/cell/NAME behind. Only a state whose
+                 * "cell run" is gone goes; a running one's stays. */
+                (void) runtime_state_remove(name, 0);
         }
         if (r != CELL_EXIT_OK)
                 return r;

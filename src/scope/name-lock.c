@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -243,4 +244,31 @@ void name_lock_release(const char *name, int fd) {
         /* Before the name's: no take-back of it can begin meanwhile. */
         drop_take_back_left(name);
         release_file(file, fd);
+}
+
+/* Whether the file RUNTIME/lock/FILE is locked by pid. */
+static bool held_by(int dir_fd, const char *file, pid_t pid) {
+        struct stat st;
+
+        return fstatat(dir_fd, file, &st, AT_SYMLINK_NOFOLLOW) >= 0 && lock_file_held_by(pid, st.st_dev, st.st_ino);
+}
+
+int name_lock_holder_pidfd(const char *name) {
+        _cleanup_free_ char *dir = NULL, *file = NULL, *take_back = NULL;
+        _cleanup_close_ int dir_fd = -EBADF, pidfd = -EBADF;
+        pid_t pid;
+
+        if (file_name(name, ".lock", &file) < 0 || file_name(name, NAME_LOCK_TAKE_BACK_SUFFIX, &take_back) < 0 ||
+            asprintf(&dir, "%s/" NAME_LOCK_SUBDIR, runtime_state_dir()) < 0)
+                return -ESRCH;
+        dir_fd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dir_fd < 0)
+                return -ESRCH;
+        pid = read_holder(dir_fd, file);
+        if (pid <= 0 || pid == getpid())
+                return -ESRCH;
+        pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+        if (pidfd < 0 || !held_by(dir_fd, file, pid) || held_by(dir_fd, take_back, pid))
+                return -ESRCH;
+        return TAKE_FD(pidfd);
 }

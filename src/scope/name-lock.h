@@ -56,3 +56,10 @@ int name_lock_path(const char *name, char **ret);
 /* Removes the file if it is still ours, then closes fd (the lock goes with
  * it). fd < 0: nothing. */
 void name_lock_release(const char *name, int fd);
+/* The "cell run" that holds NAME's lock while it starts (before it writes
+ * the runtime state, the only other trace of it): a pidfd of the PID the
+ * file names (O_CLOEXEC), if that process holds the lock and is no
+ * take-back (it does not hold NAME.take-back too: a few rmdir()s, not to be
+ * cut short); -ESRCH if there is none. Opened before the lock is looked
+ * at, so that a PID reused since cannot be taken for the holder. */
+int name_lock_holder_pidfd(const char *name);

@@ -86,6 +86,61 @@ for uu in "$u_none" "$u_cg"; do
         [ ! -e "/run/cell/$(basename "$uu" .cell)" ] || fail "runtime state of $(basename "$uu" .cell) left after a normal run"
 done
 
+# "cell stop NAME" of a killed cell: not running (3), and what the killed run
+# left goes, with either manager: the cgroupfs one's cgroups and state (by
+# its name lock), and the none manager's runtime state too (it was left
+# until the next start of the name: no name lock to take back by).
+for uu in "$u_none" "$u_cg"; do
+        m=none; [ "$uu" = "$u_cg" ] && m=cgroupfs
+        name=$(basename "$uu" .cell)
+        "$CELL" run --cgroup-manager=$m "$uu" -- /bin/probe sleep 30 "$marker" >/dev/null 2>&1 &
+        pid=$!
+        t=0
+        until grep -qsx "SUPERVISOR=$pid" "/run/cell/$name/state"; do
+                [ "$t" -lt 500 ] || fail "no runtime state of $name ($m) within 5 s"
+                sleep 0.01
+                t=$((t + 1))
+        done
+        kill -KILL "$pid"
+        wait "$pid" 2>/dev/null || true
+        t=0
+        while ours_alive; do
+                [ "$t" -lt 100 ] || fail "the killed cell's payload ($m) still runs 1 s later"
+                sleep 0.01
+                t=$((t + 1))
+        done
+        status=0
+        "$CELL" stop "$name" >"$work/out" 2>"$work/err" || status=$?
+        expect "cell stop of a killed cell ($m): status" "$status" 3
+        [ ! -e "/run/cell/$name" ] || fail "cell stop of a killed cell ($m) left its runtime state: $(ls "/run/cell/$name")"
+        [ -z "$(find /sys/fs/cgroup -type d -name "cell-$name" 2>/dev/null)" ] ||
+                fail "cell stop of a killed cell ($m) left its cgroups"
+done
+
+# "cell stop NAME" while that cell starts (strace holds its child at
+# pivot_root for 2 s), with the cgroupfs manager: the start has no runtime
+# state yet, only its name's lock. It is stopped as with a systemd scope:
+# "Stopped while starting", both exit 0, nothing left. "cell stop" said
+# "not running" (3), and the container started after all.
+name=$(basename "$u_cg" .cell)
+strace -f -o /dev/null -e inject=pivot_root:delay_enter=2000000 \
+        "$CELL" run --cgroup-manager=cgroupfs "$u_cg" -- /bin/probe sleep 30 "$marker" >"$work/out" 2>"$work/err" &
+pid=$!
+t=0
+until [ -n "$(find /sys/fs/cgroup -type d -name "cell-$name" 2>/dev/null)" ]; do
+        [ "$t" -lt 500 ] || fail "the start held by strace made no cgroup within 5 s"
+        sleep 0.01
+        t=$((t + 1))
+done
+status=0
+timeout 20 "$CELL" stop "$name" >"$work/stop.out" 2>&1 || status=$?
+expect "cell stop while starting (cgroupfs): status" "$status" 0
+status=0
+wait "$pid" || status=$?
+expect "cell run stopped while starting (cgroupfs): status" "$status" 0
+grep -q "Stopped while starting" "$work/err" || fail "cell run stopped while starting did not say so: $(cat "$work/err")"
+nothing_left "cell stop while starting"
+
 # wait_for_state NAME PID: until the runtime state of NAME names the
 # supervisor PID (the payload runs), 5 s at most.
 wait_for_state() {

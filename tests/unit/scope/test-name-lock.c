@@ -342,6 +342,85 @@ TEST(a_killed_take_back_leaves_nothing) {
         dir_free(d);
 }
 
+/* The PID a pidfd names, from its fdinfo. */
+static pid_t pidfd_pid(int pidfd) {
+        _cleanup_free_ char *path = NULL;
+        char line[128];
+        pid_t pid = 0;
+        FILE *f;
+
+        ASSERT_TRUE(asprintf(&path, "/proc/self/fdinfo/%d", pidfd) > 0);
+        f = fopen(path, "re");
+        ASSERT_TRUE(f);
+        while (fgets(line, sizeof line, f))
+                if (sscanf(line, "Pid: %d", &pid) == 1)
+                        break;
+        fclose(f);
+        return pid;
+}
+
+/* "cell stop web" while web starts: the "cell run" holding the name's lock
+ * is found, as a pidfd of that very process; not a holder that is gone
+ * (its PID still in the file), nor the caller itself. */
+TEST(the_holder_of_a_start) {
+        char *d = dir_new();
+        _cleanup_free_ char *path = NULL;
+        int fd = -EBADF, pidfd, up[2], down[2];
+        pid_t pid;
+        char c;
+
+        ASSERT_ERROR(name_lock_holder_pidfd("web"), ESRCH);    /* no file */
+        ASSERT_OK(pipe2(up, O_CLOEXEC));
+        ASSERT_OK(pipe2(down, O_CLOEXEC));
+        pid = fork_holder("web", false, -1, up[1], down[0]);
+        ASSERT_EQ(read(up[0], &c, 1), 1);
+        pidfd = name_lock_holder_pidfd("web");
+        ASSERT_TRUE(pidfd >= 0);
+        ASSERT_EQ(pidfd_pid(pidfd), pid);
+        ASSERT_TRUE(fcntl(pidfd, F_GETFD) & FD_CLOEXEC);
+        safe_close(pidfd);
+        ASSERT_ERROR(name_lock_holder_pidfd("other"), ESRCH);
+        ASSERT_EQ(write(down[1], "x", 1), 1);
+        reap(pid);
+        ASSERT_ERROR(name_lock_holder_pidfd("web"), ESRCH);
+
+        /* Killed while it held it: its PID stays in the file, unheld. */
+        pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                if (name_lock_acquire("web", &fd, NULL, NULL) < 0 || fd < 0)
+                        _exit(1);
+                _exit(0);
+        }
+        reap(pid);
+        ASSERT_ERROR(name_lock_holder_pidfd("web"), ESRCH);
+        /* Its PID given to another process since, which holds nothing. */
+        pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                (void) !read(down[0], &c, 1);
+                _exit(0);
+        }
+        ASSERT_TRUE(asprintf(&path, "%s/lock/web.lock", d) > 0);
+        fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_TRUE(dprintf(fd, "%d\n", (int) pid) > 0);
+        safe_close(fd);
+        ASSERT_ERROR(name_lock_holder_pidfd("web"), ESRCH);
+        ASSERT_EQ(write(down[1], "x", 1), 1);
+        reap(pid);
+
+        /* Our own lock is no start to stop. */
+        ASSERT_OK(name_lock_acquire("web", &fd, NULL, NULL));
+        ASSERT_ERROR(name_lock_holder_pidfd("web"), ESRCH);
+        name_lock_release("web", fd);
+        close(up[0]);
+        close(up[1]);
+        close(down[0]);
+        close(down[1]);
+        dir_free(d);
+}
+
 TEST(bad_names) {
         char *d = dir_new();
         int fd = -EBADF;
