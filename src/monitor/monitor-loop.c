@@ -315,6 +315,8 @@ int monitor_run(MonitorState *s, int *ret_status) {
                         on_signal(&l);
                 if (timer) {
                         /* TimeoutStopSec= is over: the payload did not stop by itself. */
+                        if (!l.exited)
+                                supervise_log_stop_timeout(l.s->kill_signal);
                         send_signal(&l, SIGKILL);
                         l.kill_at = USEC_INFINITY;
                         (void) epoll_ctl(l.epoll_fd, EPOLL_CTL_DEL, l.timer_fd, NULL);

@@ -81,6 +81,13 @@ const char *supervise_oom_message(int code, int status, bool init) {
         return "A process of the container was killed by the OOM killer (MemoryMax=), not the payload itself.";
 }
 
+void supervise_log_stop_timeout(int kill_signal) {
+        char sigbuf[SIGNAL_STRING_MAX];
+
+        log_warning("The payload still runs TimeoutStopSec= after %s (KillSignal=): killing it (SIGKILL).",
+                    signal_to_string(kill_signal > 0 ? kill_signal : SIGTERM, sigbuf));
+}
+
 void supervise_log_exit(int code, int status, bool stop_requested, bool oom_killed, bool init) {
         int exit_status = supervise_exit_status(code, status);
         char sigbuf[SIGNAL_STRING_MAX];

@@ -50,6 +50,10 @@ void supervise_log_exit(int code, int status, bool stop_requested, bool oom_kill
  * ended: killed itself (SIGKILL; under Init=yes, 137), or a process of the
  * container was the victim and the payload lived on. */
 const char *supervise_oom_message(int code, int status, bool init);
+/* TimeoutStopSec= is over and the payload still runs: says so before the
+ * SIGKILL, as systemd's "State 'stop-sigterm' timed out. Killing." does; the
+ * 137 that follows would otherwise come without a word. */
+void supervise_log_stop_timeout(int kill_signal);
 
 /* systemd-nspawn's exit status for a container that rebooted: the service
  * manager is to start it again (cell@.service: RestartForceExitStatus=133). */

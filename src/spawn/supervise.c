@@ -63,6 +63,8 @@ static int on_stop_timeout(EventSource *source, uint64_t usec, void *userdata) {
 
         /* TimeoutStopSec= is over: the payload did not stop by itself. */
         s->killed = true;
+        if (!s->exited)
+                supervise_log_stop_timeout(s->plan->kill_signal);
         supervisor_send(s, SIGKILL);
         return 0;
 }

@@ -128,6 +128,16 @@ finish
 t=$(( ($(date +%s%N) - t0) / 1000000 ))
 expect "timeout status" "$status" 137
 [ "$t" -ge 900 ] && [ "$t" -lt 5000 ] || fail "SIGKILL came after ${t} ms, want ~1000"
+# ... and says why it exits 137, as systemd's "State 'stop-sigterm' timed
+# out. Killing." does (it said nothing); cell-monitor too.
+want="^cell: $(unit_name ignore): The payload still runs TimeoutStopSec= after SIGTERM \\(KillSignal=\\): killing it \\(SIGKILL\\)\\.$"
+expect_match "timeout: message" "$(grep -v 'Running without\|Device access' "$work/err")" "$want"
+start "$u"
+await_monitor
+kill -TERM "$pid"
+finish
+expect "monitor: timeout status" "$status" 137
+expect_match "monitor: timeout message" "$(grep -v 'Running without\|Device access' "$work/err")" "$want"
 
 # A payload that is its PID namespace's PID 1 and has no handler for
 # KillSignal= never sees it (the kernel's rule for an init): the stop ends
