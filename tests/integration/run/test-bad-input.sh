@@ -150,6 +150,11 @@ printf 'not a program\n' > "$root/bin/notelf"
 chmod 755 "$root/bin/notelf"
 ncpu=$(getconf _NPROCESSORS_CONF)
 binds=("Bind=$work/srcdir:/a/b" "Bind=$work/srcfile:/a/b/new/file" "TemporaryFileSystem=/c/d")
+# The UID ranges whose lock is held now (sorted).
+held_uid_ranges() {
+        ls /run/cell/uid 2>/dev/null | while read -r f; do flock -n "/run/cell/uid/$f" true || echo "$f"; done | sort
+}
+held_uid_ranges > "$work/uid-held.before"
 for iso in "" "PrivateUsers=pick"; do
         for m in none cgroupfs; do
                 [ -n "$iso" ] && [ "$m" = none ] && continue
@@ -207,8 +212,9 @@ for iso in "" "PrivateUsers=pick"; do
                         "[Exec]" "Exec=/bin/probe" "CPUAffinity=$ncpu" "[Isolation]" ${iso:+"$iso"}
         done
 done
-[ -z "$(ls /run/cell/uid 2>/dev/null | while read -r f; do flock -n "/run/cell/uid/$f" true || echo "$f"; done)" ] ||
-        fail "a uid range is still locked after the failed starts"
+# (Ranges held before these starts are other cells' of the host, running.)
+[ -z "$(held_uid_ranges | comm -13 "$work/uid-held.before" -)" ] ||
+        fail "a uid range is still locked after the failed starts: $(held_uid_ranges | comm -13 "$work/uid-held.before" -)"
 
 # An Overlay= upper directory on a host file system of its own (as a
 # /var/lib/machines that is a mount): a step after pivot_root that fails
