@@ -80,6 +80,16 @@ expect_completion "SYS" cell kill web SY
 expect_completion "RTMIN+2 RTMIN+20 RTMIN+21 RTMIN+22 RTMIN+23 RTMIN+24 RTMIN+25 RTMIN+26 RTMIN+27 RTMIN+28 RTMIN+29" \
         cell kill web RTMIN+2
 
+# Every verb "cell --help" lists, and every long option of each verb's
+# --help, is offered, spelt as the help spells it ("--name=" where it shows
+# "--name=NAME").
+verbs=$("$cell" --help | awk '/^Verbs:/ { on = 1; next } on && /^  [a-z]/ { print $1 }' | sort | tr '\n' ' ')
+expect_completion "--help --version ${verbs% }" cell ""
+for verb in $verbs; do
+        want=$("$cell" "$verb" --help | grep -oE -- '--[a-z][a-z-]*=?' | sort -u | tr '\n' ' ')
+        expect_completion "${want% }" cell "$verb" -
+done
+
 # The verbs and list's options.
 expect_completion "status stop" cell st
 expect_completion "--no-legend" cell list --no
@@ -88,5 +98,24 @@ expect_completion "no" cell list --legend=n
 # run's --register= takes a boolean.
 expect_completion "--register=" cell run --reg
 expect_completion "no" cell run --register=n
+
+# Unit names from the search path, also after an option whose value is a
+# word of its own (getopt takes "--cgroup-manager cgroupfs" as it takes
+# "--cgroup-manager=cgroupfs"): that value is no unit already given.
+: > "$CELL_UNIT_PATH/web.cell"
+: > "$CELL_UNIT_PATH/worker@.cell"
+expect_completion "web worker@" cell run ""
+expect_completion "web" cell run --cgroup-manager cgroupfs we
+expect_completion "web" cell run --console pipe we
+expect_completion "web" cell run --register no we
+expect_completion "web" cell run --name web we
+expect_completion "web" cell plan -n web we
+expect_completion "web" cell verify ./a.cell we
+expect_completion "" cell run web ""
+expect_completion "" cell run --cgroup-manager cgroupfs web ""
+# The search path as cell reads it: a trailing ":" adds the built-in one, an
+# empty $CELL_UNIT_PATH is an empty path (cell finds nothing there).
+CELL_UNIT_PATH=$CELL_UNIT_PATH: expect_completion "web" cell run we
+CELL_UNIT_PATH='' expect_completion "" cell run ""
 
 exit $failed
