@@ -17,6 +17,8 @@ failed=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# The checkout, for the documentation's examples below.
+src=$(cd "$examples/../.." && pwd)
 cd "$examples"
 
 # name  file  [cell plan options]
@@ -51,5 +53,58 @@ hello hello.cell
 web web.cell
 worker@3 worker@.cell --name worker@3
 LIST
+
+# The unit files the documentation shows verify as written: README.md's ini
+# blocks, the EXAMPLE of cell.unit(5) and of cell-generator(8), and
+# cell.syntax(7)'s template with its drop-in, whose command line the page
+# spells out. In a man page's code block "\\" is one backslash, as the page
+# shows it.
+mkdir "$tmp/doc" "$tmp/doc/units"
+awk -v d="$tmp/doc" '/^```ini$/ { n++; on = 1; next } /^```$/ { on = 0 } on { print > (d "/readme-" n ".cell") }' \
+        "$src/README.md"
+awk -v d="$tmp/doc" '/^# EXAMPLE$/ { ex = 1 } /^# SEE ALSO/ { ex = 0 }
+        ex && /^```$/ { on = !on; next } ex && on { print > (d "/unit-5.cell") }' "$src/man/cell.unit.5.scd"
+awk '/^```$/ { on = !on; next } on' "$src/man/cell-generator.8.scd" > "$tmp/doc/generator-8.cell"
+awk '/^```$/ { on = !on; if (on) n++; next } on && n == 1' "$src/man/cell.syntax.7.scd" |
+        sed 's/\\\\/\\/g' > "$tmp/doc/units/worker@.cell"
+mkdir "$tmp/doc/units/worker@.cell.d"
+awk '/^```$/ { on = !on; if (on) n++; next } on && n == 2' "$src/man/cell.syntax.7.scd" \
+        > "$tmp/doc/units/worker@.cell.d/50-memory.conf"
+for f in "$tmp"/doc/readme-1.cell "$tmp"/doc/readme-2.cell "$tmp"/doc/unit-5.cell "$tmp"/doc/generator-8.cell; do
+        if [ ! -s "$f" ]; then
+                echo "FAIL: no example unit for $f in the documentation" >&2
+                failed=1
+        elif ! env -i PATH=/usr/bin:/bin CELL_UNIT_PATH="$tmp/doc/units" "$cell" verify "$f" 2>"$tmp/verify.err"; then
+                echo "FAIL: cell verify of the documentation's example $(basename "$f"):" >&2
+                cat "$f" "$tmp/verify.err" >&2
+                failed=1
+        elif grep -q '^Exec=/bin/httpd' "$f" && ! grep -q '^Init=yes' "$f"; then
+                # busybox httpd as PID 1 has no SIGTERM handler, which the
+                # kernel then drops: every stop would wait TimeoutStopSec=
+                # for its SIGKILL and end the service failed (137).
+                echo "FAIL: $(basename "$f"): httpd without Init=yes ignores the stop" >&2
+                failed=1
+        else
+                echo "ok: $(basename "$f")"
+        fi
+done
+# cell@.service(8)'s THE TEMPLATE is units/cell@.service.in, setting for setting.
+grep -v -e '^#' -e '^$' "$src/units/cell@.service.in" | sed 's|@bindir@|/usr/bin|' > "$tmp/doc/service.want"
+awk '/^# THE TEMPLATE/ { f = 1 } f && /^```$/ { on = !on; if (!on) exit; next } f && on && !/^$/' \
+        "$src/man/cell@.service.8.scd" > "$tmp/doc/service.man"
+if ! diff -u "$tmp/doc/service.want" "$tmp/doc/service.man" >&2; then
+        echo "FAIL: cell@.service(8)'s THE TEMPLATE differs from units/cell@.service.in" >&2
+        failed=1
+else
+        echo "ok: cell@.service(8)'s template"
+fi
+
+cmd=$(env -i PATH=/usr/bin:/bin CELL_UNIT_PATH="$tmp/doc/units" "$cell" plan worker@3 2>&1 | sed -n 's/^Command: *//p')
+if [ "$cmd" != "/bin/worker --queue=3 --state=/var/lib/worker-3" ]; then
+        echo "FAIL: cell.syntax(7)'s worker@3 runs \"$cmd\", not what the page says" >&2
+        failed=1
+else
+        echo "ok: cell.syntax(7)'s worker@3"
+fi
 
 exit $failed
