@@ -8,7 +8,8 @@
 # and Restart= drop-ins), the payload's output in the service's journal
 # (cell relays it: stdout and stderr, a burst larger than a pipe, a line
 # after the hand-over to cell-monitor, the last one before it exits; a
-# StandardError= of its own),
+# StandardError= of its own), ProtectSystem=strict with cell@.service(8)'s
+# drop-in,
 # units enabled into machines.target with one of them broken, a host
 # without machines.target, a unit the container's init fails on (the
 # journal names the key and line, not the scope), and the system bus
@@ -118,6 +119,36 @@ check "StandardError= of its own: stdout is in the service's journal" \
 check "... stderr in the service's StandardError=" wait_for 5 in_sealed grep -qx "split says hello on stderr" /run/split-stderr
 expect_eq "... and not in the journal" "" "$(in_sealed journalctl --no-pager -o cat -u cell@split.service | grep 'on stderr')"
 in_sealed systemctl stop cell@split.service
+
+# ... and hardened as cell@.service(8) CUSTOMIZING shows: ProtectSystem=strict
+# makes /run read-only too, where every start takes its locks; the drop-in's
+# RuntimeDirectory=cell keeps /run/cell writable (and, preserved, there for
+# the other containers and these unit files after the stop).
+install_dropin cell@strict.service protect <<EOF
+[Service]
+ProtectSystem=strict
+CacheDirectory=cell
+RuntimeDirectory=cell
+RuntimeDirectoryPreserve=yes
+EOF
+write_payload strict <<'EOF'
+trap 'exit 0' TERM
+echo "strict says hello"
+while :; do sleep 0.1; done
+EOF
+install_cell strict <<EOF
+[Root]
+Directory=$ROOT
+ReadOnly=yes
+[Exec]
+Exec=/bin/strict
+EOF
+check "ProtectSystem=strict with the documented drop-in: the cell starts" \
+        in_sealed systemctl start cell@strict.service
+check "... runs its payload" wait_for 5 journal_has "-u cell@strict.service" "strict says hello"
+check "... stops" in_sealed systemctl stop cell@strict.service
+expect_eq "... cleanly, and /run/cell stays with its units" "inactive success yes" \
+        "$(show cell@strict.service ActiveState) $(show cell@strict.service Result) $(in_sealed test -e /run/cell/web.cell && echo yes)"
 
 # --- systemctl kill --signal=SIGHUP: to cell alone (KillMode=mixed applies
 # to stops only; the service's cgroup holds cell alone), which forwards it
