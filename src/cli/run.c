@@ -336,8 +336,11 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
         if (r < 0) {
                 if (r == -EINTR)
                         log_error("Interrupted while starting the container.");
-                else
+                else {
+                        if (scope_oom_killed(scope))
+                                spawn_error_oom_killed(&spawn, &err);
                         run_report_spawn_error(p, &err, r);
+                }
                 goto finish;
         }
         log_debug("The payload is running.");

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "root-image.h"
+#include "signal-util.h"
 #include "spawn-child.h"
 #include "spawn-locks.h"
 #include "spawn-net.h"
@@ -186,6 +187,41 @@ static int spawn_users(Spawn *s, const Plan *p, int image_fd, SpawnError *err) {
         return r;
 }
 
+/* How long the end of the container's init is waited for once its sync
+ * socket is closed: it is on its way out, or exec'd something. */
+#define SPAWN_INIT_DIED_WAIT_MSEC 1000
+
+/* The container's init ended before it said why (killed, or it exited
+ * without an ERROR): its exit status, named. WNOWAIT: spawn_kill() reaps
+ * it. With SIGKILL, spawn_error_oom_killed() may say who sent it. */
+static int spawn_init_died(Spawn *s, SpawnError *err) {
+        siginfo_t si = {};
+        char sigbuf[SIGNAL_STRING_MAX];
+
+        if (s->pidfd >= 0) {
+                (void) poll(&(struct pollfd) { .fd = s->pidfd, .events = POLLIN }, 1, SPAWN_INIT_DIED_WAIT_MSEC);
+                if (waitid(P_PIDFD, (id_t) s->pidfd, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+                        si.si_pid = 0;
+        }
+        if (si.si_pid == 0)
+                return spawn_error_complete(err, ECHILD, "the container's init died during setup");
+        if (si.si_code == CLD_EXITED)
+                return spawn_error_complete(err, ECHILD, "the container's init died during setup: exited with "
+                                            "status %d", si.si_status);
+        s->init_sigkilled = si.si_status == SIGKILL;
+        return spawn_error_complete(err, ECHILD, "the container's init died during setup: killed by %s%s",
+                                    signal_to_string(si.si_status, sigbuf),
+                                    si.si_code == CLD_DUMPED ? " (core dumped)" : "");
+}
+
+void spawn_error_oom_killed(const Spawn *s, SpawnError *err) {
+        /* Only the failure spawn_init_died() reported: SIGKILL, ours to name. */
+        if (!s->init_sigkilled || !startswith(err->message, "the container's init died during setup: "))
+                return;
+        (void) spawn_error_complete(err, ECHILD, "the container's init died during setup: killed by the OOM "
+                                    "killer%s", s->plan && s->plan->limits.memory_max.kind ? " (MemoryMax=)" : "");
+}
+
 /* The child has gone already (a send to it failed with -EPIPE or the
  * like, its namespaces are gone). Whatever it said before it went -- its
  * ERROR, or the tree builder's that it passed on -- is queued on our end,
@@ -200,7 +236,7 @@ static int spawn_child_gone(Spawn *s, SpawnError *err) {
                 *err = m.error;
                 return -(m.error.error ?: EIO);
         }
-        return spawn_error(err, ECHILD, "the container's init died during setup");
+        return spawn_init_died(s, err);
 }
 
 static int spawn_send_failed(Spawn *s, int r, const char *what, SpawnError *err) {
@@ -371,7 +407,7 @@ static int spawn_expect_prepared(Spawn *s, int interrupt_fd, int *ret_fd, SpawnE
         if (r < 0)
                 return spawn_error(err, r, "reading from the child");
         if (r == 0)
-                return spawn_error(err, ECHILD, "the container's init died during setup");
+                return spawn_init_died(s, err);
         if (m.type == SPAWN_MSG_ERROR) {
                 safe_close(fd);
                 *err = m.error;

@@ -130,6 +130,7 @@ typedef struct Spawn {
          * (shared-lock.h). Handed over to cell-monitor. */
         SharedLocks shared;
         int console_fd;         /* SpawnParams.console: the pty's master, or -EBADF */
+        bool init_sigkilled;    /* the start failed as the init died of SIGKILL */
 } Spawn;
 
 #define SPAWN_NULL ((Spawn) { .pid = 0, .pidfd = -EBADF, .sync_fd = -EBADF, .users = UID_RANGE_NULL, \
@@ -152,6 +153,9 @@ int spawn_release(Spawn *s, SpawnError *err);
 /* Waits until the payload exec'd (EOF on the sync socket, which is then
  * closed) or failed. */
 int spawn_wait_exec(Spawn *s, int interrupt_fd, SpawnError *err);
+/* A start that failed as the init died of SIGKILL, in a cgroup that counted
+ * an OOM kill: *err names the OOM killer as who sent it. */
+void spawn_error_oom_killed(const Spawn *s, SpawnError *err);
 
 /* The payload runs (and machined took it, with Register=yes): the start
  * succeeded, what its build made stays. */

@@ -141,6 +141,53 @@ expect "cell run stopped while starting (cgroupfs): status" "$status" 0
 grep -q "Stopped while starting" "$work/err" || fail "cell run stopped while starting did not say so: $(cat "$work/err")"
 nothing_left "cell stop while starting"
 
+# The container's init killed during its setup (strace holds it at
+# pivot_root): the start fails, naming how the init ended, and nothing is
+# left. It said "the container's init died during setup: No child processes".
+u_init=$(unit killinit "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe")
+name=$(basename "$u_init" .cell)
+strace -f -o /dev/null -e trace=pivot_root -e inject=pivot_root:delay_enter=3000000 \
+        "$CELL" run --cgroup-manager=cgroupfs "$u_init" -- /bin/probe sleep 30 "$marker" >"$work/out" 2>"$work/err" &
+pid=$!
+t=0 init=
+until [ -n "$init" ]; do
+        [ "$t" -lt 500 ] || fail "the start held by strace put no process in its cgroup within 5 s"
+        sleep 0.01
+        t=$((t + 1))
+        init=$(find /sys/fs/cgroup -path "*/cell-$name/cgroup.procs" -exec cat {} + 2>/dev/null | head -n 1 || true)
+done
+# Once it is in pivot_root (strace's delay), not before.
+sleep 0.5
+kill -KILL "$init"
+status=0
+wait "$pid" || status=$?
+expect "init killed during setup: status" "$status" 2
+expect_match "init killed during setup: message" "$(grep -v '^strace' "$work/err")" \
+        "^cell: $name: the container's init died during setup: killed by SIGKILL$"
+nothing_left "init killed during setup"
+
+# The same by the OOM killer: a MemoryMax= so small that the init dies of
+# it while it builds the container (or the payload right after), which
+# names the OOM killer, not a SIGKILL of unknown origin. Which step runs
+# out first varies: a few sizes, each with one of the messages that say so.
+oom_during_setup=0
+for max in 96K 128K 160K 192K; do
+        u_oom=$(unit "oom$max" "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" \
+                "[Limits]" "MemoryMax=$max" "MemorySwapMax=0")
+        status=0
+        timeout 20 "$CELL" run --cgroup-manager=cgroupfs "$u_oom" >"$work/out" 2>"$work/err" || status=$?
+        [ "$status" != 0 ] || continue
+        msg=$(cat "$work/err")
+        case $msg in
+        *"the container's init died during setup: killed by the OOM killer (MemoryMax=)")
+                oom_during_setup=$((oom_during_setup + 1)) ;;
+        *"The payload was killed by the OOM killer (MemoryMax=)."|*": Cannot allocate memory") ;;
+        *) fail "MemoryMax=$max: the start ended with status $status: $msg" ;;
+        esac
+        nothing_left "MemoryMax=$max"
+done
+echo "MemoryMax= too small: the init died of it during setup $oom_during_setup times"
+
 # wait_for_state NAME PID: until the runtime state of NAME names the
 # supervisor PID (the payload runs), 5 s at most.
 wait_for_state() {
