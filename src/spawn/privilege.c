@@ -182,3 +182,15 @@ int privilege_exec(const Plan *p, const uint64_t *bounded, const Identity *id, c
                 return spawn_error(err, r, "%s%s: %s", what, path, why);
         return spawn_error(err, r, "%s%s: execve", what, path);
 }
+        /* EACCES names no reason: a stat after the failure, only to explain
+         * it (what was exec'd is what the kernel refused, not this); as
+         * above, not under an allow-list filter. */
+        if (r == -EACCES && (!p->seccomp || p->seccomp_default_action == PLAN_SECCOMP_ALLOW) &&
+            stat(path, &st) >= 0) {
+                if (S_ISDIR(st.st_mode))
+                        return spawn_error_complete(err, EISDIR, "%s%s: is a directory", what, path);
+                if (S_ISREG(st.st_mode) && !(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)))
+                        return spawn_error_complete(err, r, "%s%s: is not executable (no x bit)", what, path);
+                if (!S_ISREG(st.st_mode))
+                        return spawn_error_complete(err, r, "%s%s: is not a regular file", what, path);
+        }

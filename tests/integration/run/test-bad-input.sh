@@ -263,6 +263,16 @@ else
         echo "the host's /bin/true is not dynamically linked: no loader case"
 fi
 
+# Exec= of a directory, or of a file without an x bit: said so, not
+# "execve: Permission denied" (systemd: "Failed to locate executable").
+mkdir "$root/bin/adir"
+printf '#!/bin/sh\n' > "$root/bin/nox"
+chmod 644 "$root/bin/nox"
+check "exec-dir" cgroupfs "$(at exec-dir 4)Exec=/bin/adir: is a directory$" \
+        "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/adir"
+check "exec-nox" none "$(at exec-nox 4)Exec=/bin/nox: is not executable \\(no x bit\\)$" \
+        "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/nox"
+
 # A Limit*= the kernel refuses: the value asked and the hard limit in force.
 nr_open=$(cat /proc/sys/fs/nr_open)
 check "rlimit" none "$(at rlimit 6)LimitNOFILE=$((nr_open + 1)): setrlimit \\(the hard limit in force is [0-9]+; at most fs.nr_open=$nr_open\\): Operation not permitted$" \
