@@ -104,19 +104,22 @@ int privilege_exec(const Plan *p, const uint64_t *bounded, const Identity *id, c
         sigset_t none;
         uint64_t held;
         char text[32], why[384];
+        struct stat st;
         int r;
 
-        /* Limits and the OOM score first, while we still hold
-         * CAP_SYS_RESOURCE: raising a hard limit needs it. */
-        r = rlimits_apply(p->rlimits, p->n_rlimits, err);
-        if (r < 0)
-                return r;
+        /* The OOM score and the limits first, while we still hold
+         * CAP_SYS_RESOURCE: raising a hard limit needs it. A LimitNOFILE=
+         * that lowers comes last (rlimits_apply() below): as low as systemd
+         * allows, it must not fail the opens on the way. */
         if (p->oom_score_adjust_set) {
                 _cleanup_close_ int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
                 (void) snprintf(text, sizeof text, "%d", p->oom_score_adjust);
                 if (fd < 0 || write(fd, text, strlen(text)) < 0)
                         return spawn_error(err, errno, "OOMScoreAdjust=%d", p->oom_score_adjust);
         }
+        r = rlimits_apply_early(p->rlimits, p->n_rlimits, err);
+        if (r < 0)
+                return r;
 
         if (bounded)
                 held = *bounded;
@@ -166,6 +169,13 @@ int privilege_exec(const Plan *p, const uint64_t *bounded, const Identity *id, c
         if (p->personality_set && personality(p->personality) < 0)
                 return spawn_error(err, errno, "Personality=%s", strna(personality_to_string(p->personality)));
 
+        /* LimitNOFILE= now: only lowers what rlimits_apply_early() set,
+         * which needs no privilege; after the last open of ours, before the
+         * filter (which may deny setrlimit: @resources). */
+        r = rlimits_apply(p->rlimits, p->n_rlimits, err);
+        if (r < 0)
+                return r;
+
         if (p->seccomp) {
                 /* Last: from here on cell's own code may trip over the rules. */
                 r = seccomp_program_load(prog, err);
@@ -180,8 +190,6 @@ int privilege_exec(const Plan *p, const uint64_t *bounded, const Identity *id, c
         if (r == -ENOENT && (!p->seccomp || p->seccomp_default_action == PLAN_SECCOMP_ALLOW) &&
             exec_missing_interpreter(path, why, sizeof why) > 0)
                 return spawn_error(err, r, "%s%s: %s", what, path, why);
-        return spawn_error(err, r, "%s%s: execve", what, path);
-}
         /* EACCES names no reason: a stat after the failure, only to explain
          * it (what was exec'd is what the kernel refused, not this); as
          * above, not under an allow-list filter. */
@@ -194,3 +202,5 @@ int privilege_exec(const Plan *p, const uint64_t *bounded, const Identity *id, c
                 if (!S_ISREG(st.st_mode))
                         return spawn_error_complete(err, r, "%s%s: is not a regular file", what, path);
         }
+        return spawn_error(err, r, "%s%s: execve", what, path);
+}

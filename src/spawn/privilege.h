@@ -27,11 +27,11 @@ int privilege_seccomp_compile(const Plan *p, bool cached, SeccompProgram *ret, S
 int privilege_bound(const Plan *p, uint64_t *ret_held, SpawnError *err);
 
 /* From the container's root (its "/" is the root, the cwd anywhere) to
- * execve: rlimits and OOMScoreAdjust=, the bounding set (unless bounded:
+ * execve: OOMScoreAdjust= and what Limit*= raise, the bounding set (unless bounded:
  * privilege_bound() was called and returned that), the ids (keeping the
  * capabilities across the change), umask, WorkingDirectory= resolved inside
  * the root, the capability sets, no_new_privs, every fd above 2
- * close-on-exec, an empty signal mask, the seccomp program, execve.
+ * close-on-exec, an empty signal mask, Limit*= exactly, the seccomp program, execve.
  * Returns only on failure; what names the command in that message
  * ("Exec=" for the payload, "" for a command of cell exec). */
 int privilege_exec(const Plan *p, const uint64_t *bounded, const Identity *id, const SeccompProgram *prog,

@@ -108,3 +108,28 @@ int rlimits_apply(const PlanRlimit *rlimits, size_t n, SpawnError *err) {
         }
         return 0;
 }
+
+int rlimits_apply_early(const PlanRlimit *rlimits, size_t n, SpawnError *err) {
+        for (size_t i = 0; i < n; i++) {
+                const PlanRlimit *l = rlimits + i;
+                struct rlimit want = rlimit_for_kernel(l), now;
+                const char *key = l->resource >= 0 && l->resource < RLIMIT_NLIMITS ?
+                        rlimit_keys[l->resource] : NULL;
+
+                if (l->resource != RLIMIT_NOFILE) {
+                        /* Exactly, as systemd sets them before the ids change:
+                         * LimitNPROC= is checked at the setuid() and the exec. */
+                        if (setrlimit((__rlimit_resource_t) l->resource, &want) < 0)
+                                return rlimit_error(l, key ?: "Limit", errno, err);
+                        continue;
+                }
+                if (getrlimit((__rlimit_resource_t) l->resource, &now) < 0)
+                        return rlimit_error(l, key ?: "Limit", errno, err);
+                /* Open files only up: what it lowers waits for rlimits_apply(). */
+                now.rlim_max = MAX(now.rlim_max, want.rlim_max);
+                now.rlim_cur = MAX(now.rlim_cur, want.rlim_cur);
+                if (setrlimit((__rlimit_resource_t) l->resource, &now) < 0)
+                        return rlimit_error(l, key ?: "Limit", errno, err);
+        }
+        return 0;
+}

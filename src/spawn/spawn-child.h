@@ -61,5 +61,9 @@ bool spawn_child_unshares_net(const Plan *p);
  * it builds on. */
 _noreturn_ void spawn_child(const SpawnParams *params, const SharedLocks *places, int sync_fd, int record_fd);
 
-/* Limit*= via setrlimit. */
+/* Limit*= via setrlimit, early while the privilege to raise a hard limit is
+ * held: each exactly, but LimitNOFILE= only where it raises; then
+ * rlimits_apply(), once nothing of ours opens a file any more: each exactly
+ * (for the others, the same values again). */
+int rlimits_apply_early(const PlanRlimit *rlimits, size_t n, SpawnError *err);
 int rlimits_apply(const PlanRlimit *rlimits, size_t n, SpawnError *err);

@@ -273,6 +273,23 @@ check "exec-dir" cgroupfs "$(at exec-dir 4)Exec=/bin/adir: is a directory$" \
 check "exec-nox" none "$(at exec-nox 4)Exec=/bin/nox: is not executable \\(no x bit\\)$" \
         "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/nox"
 
+# Limit*= as low as systemd runs a service with (252: LimitNOFILE=4; 3 and
+# less fail its exec): cell's own opens on the way to exec (OOMScoreAdjust=,
+# WorkingDirectory=) come before the limit.
+u=$(unit "nofile-4" "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "WorkingDirectory=/tmp" \
+        "[Limits]" "OOMScoreAdjust=100" "LimitNOFILE=4")
+for m in none cgroupfs; do
+        run_cell "$m" "$u"
+        expect "LimitNOFILE=4 ($m): status (stderr: $(cat "$work/err"))" "$status" 0
+done
+# ... and the payload has exactly the limits asked, as another user too.
+u=$(unit "nofile-exact" "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/cat /proc/self/limits" "User=test" \
+        "[Limits]" "LimitNOFILE=4:5")
+run_cell none "$u"
+expect "LimitNOFILE=4:5: status" "$status" 0
+expect_match "LimitNOFILE=4:5: the payload's limit" "$(grep '^Max open files' "$work/out")" \
+        "^Max open files +4 +5 +files"
+
 # A Limit*= the kernel refuses: the value asked and the hard limit in force.
 nr_open=$(cat /proc/sys/fs/nr_open)
 check "rlimit" none "$(at rlimit 6)LimitNOFILE=$((nr_open + 1)): setrlimit \\(the hard limit in force is [0-9]+; at most fs.nr_open=$nr_open\\): Operation not permitted$" \

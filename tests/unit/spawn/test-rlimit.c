@@ -2,6 +2,7 @@
 /* src/spawn/rlimit.c: a Limit*= the kernel refuses is told with the value
  * asked and the hard limit in force. Only refused calls are made here, so
  * the test's own limits never change. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -82,6 +83,50 @@ TEST(nofile_infinity_is_nr_open) {
                 /* SOFT:infinity keeps SOFT. */
                 if (rlimits_apply(&half, 1, &err) < 0 || getrlimit(RLIMIT_NOFILE, &now) < 0 ||
                     now.rlim_cur != 64 || now.rlim_max != nr_open)
+                        _exit(13);
+                _exit(0);
+        }
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT_TRUE(WIFEXITED(status));
+        ASSERT_EQ(WEXITSTATUS(status), 0);
+}
+
+/* LimitNOFILE=4 (as low as systemd runs a service with):
+ * rlimits_apply_early(), while privileged, lowers nothing of it, so cell's own opens on the way
+ * to exec (OOMScoreAdjust=, WorkingDirectory=) still work; rlimits_apply(),
+ * last, sets the limit exactly. Both were one step, before those opens:
+ * "WorkingDirectory=/: Too many open files". The other limits are set
+ * exactly early, as systemd sets them before the ids change (LimitNPROC= is
+ * checked at setuid() and the exec). In a child. */
+TEST(early_lowers_no_nofile_apply_sets) {
+        int status = 0;
+        pid_t pid;
+
+        pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                PlanRlimit four = { .resource = RLIMIT_NOFILE, .soft = 4, .hard = 4 };
+                SpawnError err = {};
+                struct rlimit before, now, core;
+                int fds[8];
+
+                if (getrlimit(RLIMIT_NOFILE, &before) < 0 || before.rlim_cur < 16)
+                        _exit(10);
+                if (getrlimit(RLIMIT_CORE, &core) < 0 || core.rlim_max == 0)
+                        _exit(10);
+                PlanRlimit both[] = { four, { .resource = RLIMIT_CORE, .soft = 0, .hard = core.rlim_max - 1 } };
+                if (rlimits_apply_early(both, ELEMENTSOF(both), &err) < 0 || getrlimit(RLIMIT_NOFILE, &now) < 0 ||
+                    now.rlim_cur != before.rlim_cur || now.rlim_max != before.rlim_max)
+                        _exit(11);
+                if (getrlimit(RLIMIT_CORE, &now) < 0 || now.rlim_cur != 0 || now.rlim_max != core.rlim_max - 1)
+                        _exit(14);
+                for (size_t i = 0; i < ELEMENTSOF(fds); i++)
+                        if ((fds[i] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+                                _exit(12);
+                for (size_t i = 0; i < ELEMENTSOF(fds); i++)
+                        close(fds[i]);
+                if (rlimits_apply(&four, 1, &err) < 0 || getrlimit(RLIMIT_NOFILE, &now) < 0 ||
+                    now.rlim_cur != 4 || now.rlim_max != 4)
                         _exit(13);
                 _exit(0);
         }
