@@ -91,8 +91,9 @@ static const PlanMountTemplate plan_mounts_dev[] = {
 };
 
 /* Kernel interfaces a container must not read (host memory, keys, timers,
- * firmware) or write (sysctls, sysrq, IRQ affinity): masked with an empty
- * node, or made read-only. A path the kernel does not have is skipped. */
+ * firmware, energy use) or write (sysctls, sysrq, IRQ affinity): masked
+ * with an empty node, or made read-only. A path the kernel does not have is
+ * skipped. */
 static const char * const plan_masked_paths[] = {
         "/proc/kcore",
         "/proc/keys",
@@ -101,6 +102,9 @@ static const char * const plan_masked_paths[] = {
         "/proc/acpi",
         "/proc/scsi",
         "/sys/firmware",
+        /* RAPL's energy counters: a side channel on what the host computes
+         * (PLATYPUS, CVE-2020-8694), masked by docker and containerd too. */
+        "/sys/devices/virtual/powercap",
 };
 
 static const char * const plan_read_only_paths[] = {

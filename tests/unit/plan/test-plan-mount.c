@@ -46,7 +46,8 @@ TEST(mounts_builtin_order) {
         assert_mount(&p, i++, PLAN_MOUNT_FS, "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", "tmpfs");
         for (const char * const *d = (const char * const[]) { "/proc/kcore", "/proc/keys", "/proc/timer_list",
                                                                 "/proc/sched_debug", "/proc/acpi", "/proc/scsi",
-                                                                "/sys/firmware", NULL };
+                                                                "/sys/firmware", "/sys/devices/virtual/powercap",
+                                                                NULL };
              *d; d++) {
                 assert_mount(&p, i, PLAN_MOUNT_MASK, *d, NULL, MS_RDONLY | nsde, NULL, NULL);
                 ASSERT_TRUE(p.mounts[i++].optional);
