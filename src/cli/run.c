@@ -32,6 +32,8 @@
 #include "spawn.h"
 #include "strv.h"
 #include "supervise.h"
+#include "unit-name.h"
+#include "unit-path.h"
 #include "unit.h"
 #include "verbs.h"
 
@@ -459,6 +461,21 @@ finish:
         return r;
 }
 
+/* The name the unit runs as is that of a template ("cell run ./worker@.cell",
+ * "cell run worker@"): systemctl refuses to start one ("missing the instance
+ * name"); test_instance, which the loader puts in, is for verify and plan. */
+static bool run_name_is_template(const RunArgs *a) {
+        _cleanup_free_ char *n = NULL;
+        const char *s = a->name;
+
+        if (!s) {
+                s = a->unit;
+                if (unit_is_path(s))
+                        s = basename(s);
+        }
+        return unit_name_normalize(s, &n) >= 0 && cell_name_is_valid(n, UNIT_NAME_TEMPLATE);
+}
+
 static int run_unit(const RunArgs *a) {
         Plan plan = {};
         RootImage image = ROOT_IMAGE_NULL;
@@ -474,6 +491,16 @@ static int run_unit(const RunArgs *a) {
                 if (r == -ENOMEM)
                         log_oom();
                 return cli_unit_exit_status(r);
+        }
+        if (run_name_is_template(a)) {
+                _cleanup_free_ char *prefix = NULL;
+
+                (void) unit_name_to_prefix(plan.name, &prefix);
+                log_error("%s: %s@ is a template, and a template runs only as an instance: name one, as "
+                          "\"cell run --name %s@INSTANCE %s\" or \"cell run %s@INSTANCE\".", plan.unit_path,
+                          strna(prefix), strna(prefix), a->unit, strna(prefix));
+                plan_done(&plan);
+                return CELL_EXIT_FAILURE;
         }
 
         log_set_prefix(plan.name);

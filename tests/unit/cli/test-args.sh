@@ -71,4 +71,23 @@ expect 0 "plan --json web ls -j" -- "$cell" plan --json web ls -j
 python3 -c 'import json, sys; a = json.load(open(sys.argv[1]))["argv"]; assert a == ["ls", "-j"], a' \
         "$tmp/out" 2>"$tmp/err" || fail "plan --json web ls -j: argv: $(tail -n 1 "$tmp/err")"
 
+# cell run of a template without an instance is refused, naming the file and
+# how to give one, as systemctl refuses "worker@.service" ("missing the
+# instance name"); test_instance is for verify and plan alone. An instance,
+# by name or --name, gets past it (to a Directory= that does not exist).
+printf '[Root]\nDirectory=%s/none\n[Exec]\nExec=/bin/true\n' "$tmp" > "$CELL_UNIT_PATH/worker@.cell"
+for args in "$CELL_UNIT_PATH/worker@.cell" "worker@" "worker@.cell" "--name worker@ worker@3"; do
+        # shellcheck disable=SC2086
+        expect 2 "run $args (a template)" -- "$cell" run --cgroup-manager=none $args
+        grep -qF "worker@.cell: worker@ is a template, and a template runs only as an instance: name one, as" \
+                "$tmp/err" || fail "run $args: a template not refused: $(cat "$tmp/err")"
+done
+for args in "--name worker@3 $CELL_UNIT_PATH/worker@.cell" "worker@3"; do
+        # shellcheck disable=SC2086
+        expect 2 "run $args (an instance)" -- "$cell" run --cgroup-manager=none $args
+        grep -qF "Directory=$tmp/none: does not exist" "$tmp/err" ||
+                fail "run $args: not run as an instance: $(cat "$tmp/err")"
+done
+expect 0 "verify a template (as test_instance)" -- "$cell" verify "$CELL_UNIT_PATH/worker@.cell"
+
 exit $failed
