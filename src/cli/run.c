@@ -140,15 +140,8 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
         r = run_build_environment(p, &env_before, &env_after);
         if (r < 0)
                 return r;
-        /* Blocked before clone: the event loop reads them through a signalfd, and
-         * the child must not die of one before it execs. And before the
-         * credentials: a socket's server may take its time, and a stop then
-         * is a stop while starting (exit 0), not a death of SIGTERM (143,
-         * which systemd counts as the service's failure). */
-        r = supervise_block_signals();
-        if (r < 0)
-                return log_error_errno(r, "Blocking signals: %m");
-        /* While starting, SIGTERM/SIGINT/SIGHUP abort the start. */
+        /* While starting, SIGTERM/SIGINT/SIGHUP abort the start (blocked since
+         * run_unit(): read through this signalfd). */
         sigemptyset(&set);
         sigaddset(&set, SIGTERM);
         sigaddset(&set, SIGINT);
@@ -156,6 +149,17 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
         interrupt_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
         if (interrupt_fd < 0)
                 return log_error_errno(errno, "signalfd: %m");
+        /* One that came while the image was mounted (or the unit read) ends
+         * the start here, before anything else is made; the image is undone
+         * by our caller. */
+        if (run_stopped_while_starting(-EINTR)) {
+                log_info("Stopped while starting (SIGTERM); nothing was left running.");
+                goto stopped;
+        }
+        if (sigpending(&set) >= 0 && (sigismember(&set, SIGINT) > 0 || sigismember(&set, SIGHUP) > 0)) {
+                log_error("Interrupted while starting the container.");
+                goto finish;
+        }
 
         /* Before anything is made: a credential that cannot be read fails the
          * start here, leaving nothing behind. Read as the host's root from our
@@ -483,6 +487,17 @@ static int run_unit(const RunArgs *a) {
         char root_buf[32];
         const char *root;
         int r, status = CELL_EXIT_FAILURE;
+
+        /* Blocked before anything is made (Image='s loop device and mount
+         * come first): a stop then is a stop while starting (exit 0, see
+         * run_container()), not a death of SIGTERM (143, which systemd counts
+         * as the service's failure). The event loop reads them through a
+         * signalfd, and the child must not die of one before it execs. */
+        r = supervise_block_signals();
+        if (r < 0) {
+                log_error_errno(r, "Blocking signals: %m");
+                return CELL_EXIT_FAILURE;
+        }
 
         const UnitLoadOptions lo = { .name = a->name };
         const PlanOptions po = { .argv_override = a->argv, .register_machine = a->register_machine };

@@ -313,6 +313,38 @@ check mbr none "2: Image=$work/ext4-mbr.raw: has a partition table \\(dos\\): ce
 check dir none "2: Image=$root: neither a regular file nor a block device" \
         "[Root]" "Image=$root" "[Exec]" "Exec=/bin/true"
 
+# SIGTERM while the image is attached, before anything else is made (strace
+# holds cell at the open of /dev/loop-control, then at the image's
+# fsmount(), when the loop device is attached and its file system made): "Stopped while
+# starting", exit 0, no loop device and no mount left. The stop signals
+# were blocked only after the image was mounted: cell died of SIGTERM (143).
+if command -v strace >/dev/null; then
+        u=$(unit early "[Root]" "Image=$ext4" "[Exec]" "Exec=/bin/true")
+        host_snapshot before
+        for hold in "-P /dev/loop-control -e trace=openat -e inject=openat:delay_enter=1500000" \
+                    "-e trace=fsmount -e inject=fsmount:delay_enter=1500000"; do
+                rm -f "$work/trace"
+                # shellcheck disable=SC2086
+                strace -o "$work/trace" $hold "$CELL" run --cgroup-manager=none "$u" >/dev/null 2>"$work/err" &
+                pid=$!
+                t=0
+                # The held call's line, unfinished, is there while it is held.
+                until grep -qE '^(openat|fsmount)\(' "$work/trace" 2>/dev/null; do
+                        [ "$t" -lt 500 ] || fail "early stop ($hold): strace held nothing within 5 s"
+                        sleep 0.01
+                        t=$((t + 1))
+                done
+                kill -TERM "$(pgrep -P "$pid")"
+                status=0
+                wait "$pid" || status=$?
+                expect "early stop ($hold): status" "$status" 0
+                grep -q "Stopped while starting" "$work/err" ||
+                        fail "early stop ($hold) did not say so: $(cat "$work/err")"
+                no_loop_left "early stop ($hold)"
+                expect_nothing_left
+        done
+fi
+
 # verify checks the syntax only (the image may be another host's); the plan shows it.
 u=$(unit verify "[Root]" "Image=$work/nosuch.raw" "[Exec]" "Exec=/bin/true")
 "$CELL" verify "$u" || fail "verify: an image that is not here was refused"
