@@ -10,7 +10,10 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include "fs-util.h"
 #include "instance.h"
 #include "log.h"
 #include "parse-value.h"
@@ -51,6 +54,34 @@ static int kill_parse_signal(const char *s, int *ret) {
                 return -EINVAL;
         }
         return 0;
+}
+
+/* A cgroupfs start under way (its name's lock, no runtime state yet) has no
+ * payload to signal: its "cell run" takes the signals that end a start
+ * (SIGTERM: "Stopped while starting"), as "systemctl kill" of an activating
+ * service reaches what runs of it; any other signal would kill "cell run"
+ * mid-start, or mean nothing to it, so it is refused. */
+static int kill_starting(const char *name, int sig) {
+        pid_t pid = 0;
+        _cleanup_close_ int pidfd = cli_find_starting(name, &pid);
+
+        if (pidfd < 0) {
+                log_error("cell %s is not running.", name);
+                return CELL_EXIT_NOT_RUNNING;
+        }
+        if (sig != SIGTERM && sig != SIGINT && sig != SIGHUP) {
+                log_error("cell %s is starting (cell run: PID %d): its payload does not run yet. Only SIGTERM, "
+                          "SIGINT or SIGHUP, which end the start, are sent now (or \"cell stop %s\").",
+                          name, (int) pid, name);
+                return CELL_EXIT_NOT_RUNNING;
+        }
+        log_debug("cell %s is starting: signal %d to its cell run (PID %d).", name, sig, (int) pid);
+        if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 && errno != ESRCH) {
+                log_error_errno(errno, "Sending signal %d to the cell run (PID %d) starting cell %s: %m",
+                                sig, (int) pid, name);
+                return CELL_EXIT_FAILURE;
+        }
+        return CELL_EXIT_OK;
 }
 
 int verb_kill(int argc, char *argv[]) {
@@ -124,7 +155,9 @@ int verb_kill(int argc, char *argv[]) {
                         return CELL_EXIT_FAILURE;
         }
 
-        r = cli_find_instance(argv[optind], user_bus, true, &name, &i);
+        r = cli_find_instance(argv[optind], user_bus, false, &name, &i);
+        if (r == CELL_EXIT_NOT_RUNNING)
+                return kill_starting(name, sig);
         if (r != CELL_EXIT_OK)
                 return r;
         r = instance_kill(&i, user_bus, sig, all);

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cell status NAME [--json] [--user]: one running cell in detail.
- * Exit status 0 when it runs, 3 when it does not (as systemctl status). */
+ * Exit status 0 when it runs or starts, 3 when it does not (as systemctl status). */
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <time.h>
 
+#include "fs-util.h"
 #include "instance.h"
 #include "json-write.h"
 #include "log.h"
@@ -20,7 +22,7 @@ static void help(void) {
                "  -h --help    Show this help\n"
                "     --json    Print a JSON object (keys as in \"cell list --json\")\n"
                "     --user    Ask the user's systemd instead of the system's\n\n"
-               "Exit status: 0 running, 3 not running, 2 on errors.\n");
+               "Exit status: 0 running or starting, 3 not running, 2 on errors.\n");
 }
 
 static void print_text(const CellInstance *i) {
@@ -97,6 +99,32 @@ int verb_status(int argc, char *argv[]) {
 
         r = cli_find_instance(argv[optind], user_bus, false, &name, &i);
         if (r == CELL_EXIT_NOT_RUNNING) {
+                /* A cgroupfs start under way has only its name's lock: as
+                 * "systemctl status" of an activating unit, it is shown, exit 0. */
+                pid_t starting = 0;
+                _cleanup_close_ int pidfd = cli_find_starting(name, &starting);
+
+                if (pidfd >= 0) {
+                        if (json) {
+                                JsonWriter w;
+                                json_writer_init(&w, stdout, true);
+                                json_object_begin(&w);
+                                json_key(&w, "name");
+                                json_string(&w, name);
+                                json_key(&w, "running");
+                                json_bool(&w, false);
+                                json_key(&w, "state");
+                                json_string(&w, "activating");
+                                json_key(&w, "supervisor_pid");
+                                json_uint(&w, (uint64_t) starting);
+                                json_object_end(&w);
+                                r = json_writer_finish(&w);
+                        } else {
+                                printf("cell %s is starting (cell run: PID %d).\n", name, (int) starting);
+                                r = fflush(stdout) == 0 ? 0 : -EIO;
+                        }
+                        return r < 0 ? CELL_EXIT_FAILURE : CELL_EXIT_OK;
+                }
                 if (json) {
                         JsonWriter w;
                         json_writer_init(&w, stdout, true);

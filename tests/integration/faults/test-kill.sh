@@ -141,6 +141,47 @@ expect "cell run stopped while starting (cgroupfs): status" "$status" 0
 grep -q "Stopped while starting" "$work/err" || fail "cell run stopped while starting did not say so: $(cat "$work/err")"
 nothing_left "cell stop while starting"
 
+# "cell status" and "cell kill" of that start: status says it is starting,
+# with its cell run's PID, exit 0 (as "systemctl status" of an activating
+# unit); kill refuses a signal other than those that end a start (exit 3,
+# "is starting"), and SIGTERM ends the start as "cell stop" does. Both said
+# "not running" (3), and the container started after all.
+strace -f -o /dev/null -e inject=pivot_root:delay_enter=3000000 \
+        "$CELL" run --cgroup-manager=cgroupfs "$u_cg" -- /bin/probe sleep 30 "$marker" >"$work/out" 2>"$work/err" &
+pid=$!
+t=0
+until [ -n "$(find /sys/fs/cgroup -type d -name "cell-$name" 2>/dev/null)" ]; do
+        [ "$t" -lt 500 ] || fail "the start held by strace made no cgroup within 5 s"
+        sleep 0.01
+        t=$((t + 1))
+done
+run_pid=$(pgrep -P "$pid" -x cell)
+status=0
+"$CELL" status "$name" >"$work/status.out" 2>&1 || status=$?
+expect "cell status while starting (cgroupfs): status" "$status" 0
+grep -qxF "cell $name is starting (cell run: PID $run_pid)." "$work/status.out" ||
+        fail "cell status while starting: $(cat "$work/status.out") (cell run: $run_pid)"
+status=0
+"$CELL" status --json "$name" >"$work/status.out" 2>&1 || status=$?
+expect "cell status --json while starting (cgroupfs): status" "$status" 0
+python3 -c 'import json, sys; o = json.load(open(sys.argv[1])); assert o == {"name": sys.argv[2], "running": False,
+"state": "activating", "supervisor_pid": int(sys.argv[3])}, o' "$work/status.out" "$name" "$run_pid" ||
+        fail "cell status --json while starting: $(cat "$work/status.out")"
+status=0
+"$CELL" kill "$name" USR1 >"$work/kill.out" 2>&1 || status=$?
+expect "cell kill USR1 while starting (cgroupfs): status" "$status" 3
+grep -qF "cell $name is starting (cell run: PID $run_pid): its payload does not run yet" "$work/kill.out" ||
+        fail "cell kill USR1 while starting: $(cat "$work/kill.out")"
+status=0
+"$CELL" kill "$name" >"$work/kill.out" 2>&1 || status=$?
+expect "cell kill while starting (cgroupfs): status" "$status" 0
+status=0
+timeout 20 tail --pid="$pid" -f /dev/null || fail "cell run did not end within 20 s of cell kill"
+wait "$pid" || status=$?
+expect "cell run killed (SIGTERM) while starting (cgroupfs): status" "$status" 0
+grep -q "Stopped while starting" "$work/err" || fail "cell run killed while starting did not say so: $(cat "$work/err")"
+nothing_left "cell kill while starting"
+
 # The container's init killed during its setup (strace holds it at
 # pivot_root): the start fails, naming how the init ended, and nothing is
 # left. It said "the container's init died during setup: No child processes".
