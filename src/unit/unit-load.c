@@ -6,6 +6,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "config-build.h"
 #include "config-parse.h"
 #include "specifier.h"
 #include "strv.h"
@@ -133,7 +134,19 @@ static int location_error(const char *name_or_path, const UnitLoadOptions *opts,
                                here ? name_or_path : "");
                 break;
         }
-        case -EINVAL:
+        case -EINVAL: {
+                /* The name the unit would run as: --name, else the file's or the argument. */
+                const char *base = name ?: unit_is_path(name_or_path) ? basename(name_or_path) : name_or_path;
+                _cleanup_free_ char *stem = strndup(base, strlen(base) - (endswith(base, UNIT_SUFFIX) ?
+                                                                          strlen(UNIT_SUFFIX) : 0));
+
+                if (stem && cell_name_is_reserved(stem)) {
+                        q = diag_error(diag, unit_is_path(name_or_path) ? name_or_path : NULL, 0,
+                                       "\"%s\" is a reserved name: cell keeps its own files in %s/%s, where a "
+                                       "cell of that name would keep its runtime state; name the unit otherwise%s",
+                                       stem, CELL_RUNTIME_DIR, stem, name ? "" : " (or run it with --name)");
+                        break;
+                }
                 if (!name && unit_is_path(name_or_path))
                         q = diag_error(diag, name_or_path, 0,
                                        "the file name is not a valid unit name; name the unit explicitly (--name)");
@@ -141,6 +154,7 @@ static int location_error(const char *name_or_path, const UnitLoadOptions *opts,
                         q = diag_error(diag, NULL, 0, "\"%s\" is not a valid unit name",
                                        name && !name_is_valid(name) ? name : name_or_path);
                 break;
+        }
         case -ENXIO:
                 q = diag_error(diag, loc->path, 0, "%s is an alias of %s, which is no unit (searched: %s)",
                                loc->name, loc->missing, searched_or_nothing(loc, &searched));

@@ -10,6 +10,25 @@
 /* The characters systemd-escape leaves alone. */
 #define ESCAPE_KEEP DIGITS LETTERS ":_."
 
+/* What cell keeps in its runtime directory (/run/cell) beside each running
+ * cell's NAME/state: a cell of one of these names would write its state
+ * into cell's own locks, and its end could remove their directory. */
+static const char * const reserved_names[] = {
+        "image-lock", "image-root", "lock", "place-lock", "port", "uid", "zone.lock",
+};
+
+bool cell_name_is_reserved(const char *name) {
+        if (!name)
+                return false;
+        /* Dot files there are cell's too (.state-lock), and "cell list" skips them. */
+        if (name[0] == '.')
+                return true;
+        for (size_t i = 0; i < ELEMENTSOF(reserved_names); i++)
+                if (streq(name, reserved_names[i]))
+                        return true;
+        return false;
+}
+
 bool cell_name_fits(const char *name) {
         size_t l = strlen(name), escaped = l;
 
@@ -40,7 +59,7 @@ bool cell_name_is_valid(const char *name, UnitNameFlags flags) {
 
         at = strchr(name, '@');
         if (!at)
-                return flags & UNIT_NAME_PLAIN;
+                return (flags & UNIT_NAME_PLAIN) && !cell_name_is_reserved(name);
         if (at == name || strchr(at + 1, '@'))
                 return false;
         if (at[1] == 0)

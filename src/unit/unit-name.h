@@ -30,9 +30,13 @@ typedef enum UnitNameFlags {
 } UnitNameFlags;
 
 /* Whether name (without ".cell") is valid and of one of the kinds in flags:
- * the characters systemd allows, and short enough for what systemd is given
- * (cell_name_fits()). */
+ * the characters systemd allows, short enough for what systemd is given
+ * (cell_name_fits()), and not reserved (cell_name_is_reserved()). */
 bool cell_name_is_valid(const char *name, UnitNameFlags flags) _pure_;
+
+/* Whether a plain name is one of cell's own in its runtime directory
+ * ("lock", "port", "uid", ...; or starts with "."): no valid name. */
+bool cell_name_is_reserved(const char *name) _pure_;
 
 /* Whether the names systemd gets for name are valid unit names: the service
  * cell@NAME.service with its drop-in directory (at most CELL_NAME_MAX bytes

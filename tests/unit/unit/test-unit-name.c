@@ -19,6 +19,22 @@ TEST(is_valid) {
         ASSERT_FALSE(cell_name_is_valid("a/b", UNIT_NAME_ANY));
         ASSERT_FALSE(cell_name_is_valid("caf\xc3\xa9", UNIT_NAME_ANY));
 
+        /* The names of cell's own files in /run/cell, where a cell's state is
+         * NAME/state: a unit "lock" wrote its state among the name locks. */
+        static const char * const reserved[] = { "lock", "uid", "port", "place-lock", "image-lock",
+                                                 "image-root", "zone.lock", ".state-lock", ".x" };
+        for (size_t i = 0; i < ELEMENTSOF(reserved); i++) {
+                ASSERT_TRUE(cell_name_is_reserved(reserved[i]));
+                ASSERT_FALSE(cell_name_is_valid(reserved[i], UNIT_NAME_ANY));
+        }
+        _cleanup_free_ char *norm = NULL;
+        ASSERT_EQ(unit_name_normalize("lock.cell", &norm), -EINVAL);
+        static const char * const fine[] = { "lock@", "lock@3", "locks", "port2", "web.lock" };
+        for (size_t i = 0; i < ELEMENTSOF(fine); i++) {
+                ASSERT_FALSE(cell_name_is_reserved(fine[i]));
+                ASSERT_TRUE(cell_name_is_valid(fine[i], UNIT_NAME_ANY));
+        }
+
         /* 240 bytes is the limit: cell@NAME.service.d, the drop-in directory
          * of the service that runs it, is then 255 (NAME_MAX), the service a
          * valid unit name. A name of 241 to 250 bytes (255 with ".cell") was
