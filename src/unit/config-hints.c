@@ -66,6 +66,20 @@ static const ConfigHint hints[] = {
         { NULL, "TimeoutStartSec", SERVICE_KEY ")" },
         { NULL, "WatchdogSec", SERVICE_KEY ", WATCHDOG)" },
 
+        /* systemd's per-unit switches that cell's scope settles itself. */
+#define ACCOUNTING(key, dflt, limits) \
+        "systemd's " key "= has no key here: cell asks for no accounting, so a systemd scope gets systemd's " \
+        dflt "= (systemd-system.conf(5)), and a limit (" limits ") turns its controller on, with either manager"
+        { NULL, "MemoryAccounting", ACCOUNTING("MemoryAccounting", "DefaultMemoryAccounting", "MemoryMax=, ...") },
+        { NULL, "TasksAccounting", ACCOUNTING("TasksAccounting", "DefaultTasksAccounting", "TasksMax=") },
+        { NULL, "CPUAccounting", ACCOUNTING("CPUAccounting", "DefaultCPUAccounting", "CPUQuota=, CPUWeight=, ...") },
+        { NULL, "IOAccounting",
+          ACCOUNTING("IOAccounting", "DefaultIOAccounting", "IOWeight=, IOReadBandwidthMax=, ...") },
+#undef ACCOUNTING
+        { NULL, "Delegate",
+          "systemd's Delegate= has no key here: cell's systemd scope always has Delegate=yes (cell plan shows it), "
+          "so the container may manage the cgroup tree below its own" },
+
         /* systemd's deprecated cgroup v1 names, with the scale that changed. */
         { NULL, "MemoryLimit", "systemd's deprecated cgroup v1 name: MemoryMax= in [Limits]" },
         { NULL, "CPUShares",

@@ -1162,9 +1162,19 @@ TEST(unknown_with_hints) {
         BAD(&c, "Limits", "BlockIOReadBandwidth", "/dev/sda 1M", "IOReadBandwidthMax= in [Limits]");
         /* Whatever section it is in: the name says where it went. */
         BAD(&c, "Exec", "MemoryLimit", "1G", "MemoryMax= in [Limits]");
+        /* systemd's switches that cell's scope settles: what it does instead. */
+        BAD_EXACT(&c, "Limits", "MemoryAccounting", "yes", "web.cell:7: unknown key \"MemoryAccounting\" in section "
+                  "[Limits]: systemd's MemoryAccounting= has no key here: cell asks for no accounting, so a systemd "
+                  "scope gets systemd's DefaultMemoryAccounting= (systemd-system.conf(5)), and a limit (MemoryMax=, "
+                  "...) turns its controller on, with either manager");
+        BAD(&c, "Limits", "TasksAccounting", "yes", "DefaultTasksAccounting= (systemd-system.conf(5)), and a limit "
+            "(TasksMax=)");
+        BAD(&c, "Limits", "CPUAccounting", "yes", "DefaultCPUAccounting=");
+        BAD(&c, "Limits", "IOAccounting", "yes", "DefaultIOAccounting=");
+        BAD(&c, "Limits", "Delegate", "yes", "cell's systemd scope always has Delegate=yes (cell plan shows it)");
         /* A section's own hint only for that section. */
         BAD_EXACT(&c, "Exec", "Private", "yes", "web.cell:7: unknown key \"Private\" in section [Exec]");
-        ASSERT_EQ(diag.n_errors, 16);
+        ASSERT_EQ(diag.n_errors, 21);
         cell_config_done(&c);
         diag_done(&diag);
 }
