@@ -245,12 +245,13 @@ int parse_io_device(CellIOKind kind, const char *s, char **ret_path, uint64_t *r
         case CELL_IO_WRITE_BPS:
         case CELL_IO_READ_IOPS:
         case CELL_IO_WRITE_IOPS:
-                /* As systemd: K, M, G, T to the base of 1000, a limit above 0. */
+                /* As systemd: K, M, G, T to the base of 1000, a limit above 0;
+                 * 2^64-1 is its infinity (CGROUP_LIMIT_MAX), as "infinity" is. */
                 if (streq(p, "infinity"))
                         v = UINT64_MAX;
                 else {
                         r = parse_size_base(p, 1000, &v);
-                        if (r >= 0 && (v == 0 || v == UINT64_MAX))
+                        if (r >= 0 && v == 0)
                                 r = -ERANGE;
                 }
                 break;

@@ -491,6 +491,15 @@ TEST(key_numbers) {
         ASSERT_OK(parse_io_device(CELL_IO_READ_BPS, "/dev/sda 010K", &path, &v));
         ASSERT_EQ_U64(v, 10000);
         free(path);
+        /* 2^64-1 is systemd's infinity (CGROUP_LIMIT_MAX): a limit of 5M
+         * before it is lifted, as "infinity" would. One more is out of range. */
+        for (CellIOKind k = CELL_IO_READ_BPS; k <= CELL_IO_WRITE_IOPS; k++) {
+                ASSERT_OK(parse_io_device(k, "/dev/sda 18446744073709551615", &path, &v));
+                ASSERT_EQ_U64(v, UINT64_MAX);
+                free(path);
+                ASSERT_ERROR(parse_io_device(k, "/dev/sda 18446744073709551616", &path, &v), ERANGE);
+                ASSERT_ERROR(parse_io_device(k, "/dev/sda 0", &path, &v), ERANGE);
+        }
 }
 
 TEST(cpu_set_extend) {
