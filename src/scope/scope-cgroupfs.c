@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@
 #include "cgroup-limits.h"
 #include "cgroup-tree.h"
 #include "cgroup-util.h"
+#include "log.h"
 #include "name-lock.h"
 #include "runtime-state.h"
 #include "scope-cgroupfs.h"
@@ -444,6 +446,18 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
         return 0;
 }
 
+/* Slice= is systemd's: the cgroupfs manager makes the container's cgroup
+ * below cell's own, whatever the unit says. A unit that names a slice is told
+ * at the start (cell verify cannot know which manager a run will pick). */
+static void slice_notice(const Plan *p, const char *child) {
+        char where[PATH_MAX + 32];
+
+        if (!p->slice || !plan_key_origin(p, "Slice", 0))
+                return;
+        log_notice("%sSlice=%s: the cgroupfs manager does not use slices; %s is made below the cgroup cell runs in",
+                   plan_origin_prefix(p, "Slice", 0, where, sizeof where), p->slice, child);
+}
+
 int scope_cgroupfs_new(Scope *s, const Plan *p) {
         _cleanup_free_ char *child = NULL;
         CgroupMembership *own = NULL;
@@ -528,6 +542,8 @@ int scope_cgroupfs_new(Scope *s, const Plan *p) {
 
         cg_membership_free(own, n_own);
         cg_mount_free(mounts, n_mounts);
+        if (r >= 0)
+                slice_notice(p, child);
         return r;
 }
 

@@ -211,6 +211,19 @@ else
         fail "cell run sliced did not start: $(cat "$WORK/sliced.log")"
 fi
 wait
+# ... the cgroupfs manager does not use it, and says so at the start, naming
+# the file and line (cell verify cannot: it does not know the manager).
+rm -f "$ROOT/out/cgroup"
+in_sealed systemd-run --quiet --scope -p Delegate=yes --unit=cgfs-sliced \
+        "$CELL" run --cgroup-manager=cgroupfs sliced > "$WORK/sliced.log" 2>&1 &
+if wait_for 5 test -s "$ROOT/out/cgroup"; then
+        check "cgroupfs: Slice= is said to be unused: $(head -n 1 "$WORK/sliced.log")" \
+                grep -q "sliced\.cell:6: Slice=cell-test\.slice: the cgroupfs manager does not use slices; cell-sliced is made below the cgroup cell runs in" "$WORK/sliced.log"
+        in_sealed systemctl stop cgfs-sliced.scope
+else
+        fail "cell run --cgroup-manager=cgroupfs sliced did not start: $(cat "$WORK/sliced.log")"
+fi
+wait
 
 # --- MemoryMax= really OOM-kills, and cell says so
 install_hog hog

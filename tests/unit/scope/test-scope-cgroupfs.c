@@ -513,6 +513,50 @@ static void running_name_is_refused(void) {
         event_unref(e);
 }
 
+/* Slice= is systemd's: the cgroupfs manager says at the start that it does
+ * not use it, naming the file and line; with no Slice= in the unit (the
+ * default machine.slice) it says nothing. */
+static void slice_notice(void) {
+        char unit[96], child[64], path[] = "/tmp/test-scope-cgroupfs-log-XXXXXX", want[256];
+        scope_names("test", child, unit);
+        CellOrigin o = { .key = "Slice", .file = (char *) "/etc/cell/web.cell", .line = 7 };
+        Plan p = { .name = (char *) "test", .scope_unit = unit, .slice = (char *) "web.slice",
+                   .origins = &o, .n_origins = 1, .limits.cpu_quota_per_sec_usec = USEC_INFINITY };
+        Event *e = NULL;
+        Scope *s = NULL;
+
+        int fd = mkstemp(path);
+        ASSERT_TRUE(fd >= 0);
+        unlink(path);
+        fflush(stderr);
+        int saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+        ASSERT_TRUE(saved >= 0 && dup2(fd, STDERR_FILENO) == STDERR_FILENO);
+        bool up = new_or_skip(&p, &e, &s);
+        scope_free(s);
+        s = NULL;
+        p.n_origins = 0;
+        if (up)
+                ASSERT_OK(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s));
+        scope_free(s);
+        event_unref(e);
+        fflush(stderr);
+        ASSERT_TRUE(dup2(saved, STDERR_FILENO) == STDERR_FILENO);
+        close(saved);
+        if (!up) {
+                close(fd);
+                return;
+        }
+
+        char text[1024] = "";
+        ASSERT_TRUE(pread(fd, text, sizeof text - 1, 0) >= 0);
+        close(fd);
+        snprintf(want, sizeof want, "/etc/cell/web.cell:7: Slice=web.slice: the cgroupfs manager does not use "
+                 "slices; %s is made below the cgroup cell runs in\n", child);
+        ASSERT_CONTAINS(text, want);
+        /* ... once: the second start, with no Slice= in its unit, said nothing. */
+        ASSERT_NULL(strstr(strstr(text, "Slice=") + 1, "Slice="));
+}
+
 /* What cell hands to cell-monitor and "cell __finish" adopts again
  * (scope-cgroupfs-handover.c): the dirs as data, the memory cgroup's OOM
  * counter as an fd; the adopted Scope empties and removes them. */
@@ -607,4 +651,9 @@ TEST(cgroupfs_running_name_is_refused) {
 TEST(cgroupfs_handover_adopt_free) {
         if (can_run())
                 run_isolated(handover_adopt_free);
+}
+
+TEST(cgroupfs_slice_notice) {
+        if (can_run())
+                run_isolated(slice_notice);
 }
