@@ -67,6 +67,11 @@ static inline void scope_bus_job_finish(Scope *s, int r) {
         b->result = r;
 }
 
+/* The connection dropped: the error to finish the job with, its text set. A
+ * connect that failed (TCP: it finishes in the event loop) says so, naming the
+ * address; otherwise -ECONNRESET, which turned_away() may take for the broker's
+ * refusal. */
+int scope_bus_lost(Scope *s);
 /* Sends StartTransientUnit for s->bus->pid, asynchronously. */
 int scope_bus_start_send(Scope *s);
 /* The connection's message filter: its dropping, and JobRemoved where the

@@ -103,8 +103,7 @@ int scope_bus_message_filter(sd_bus_message *m, void *userdata, sd_bus_error *re
         if (!sd_bus_message_is_signal(m, "org.freedesktop.DBus.Local", "Disconnected"))
                 return 0;
         if (!b->finished)
-                scope_bus_job_finish(s, scope_set_error(s, -ECONNRESET,
-                                              "lost the connection to the bus while waiting for %s", s->unit));
+                scope_bus_job_finish(s, scope_bus_lost(s));
         return 0;
 }
 
@@ -166,8 +165,7 @@ static int on_start_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
         e = sd_bus_message_get_error(m);
         if (e && sd_bus_is_open(b->bus) <= 0) {
                 /* The reply sd-bus makes up for a call pending when the connection dropped. */
-                scope_bus_job_finish(s, scope_set_error(s, -ECONNRESET,
-                                              "lost the connection to the bus while waiting for %s", s->unit));
+                scope_bus_job_finish(s, scope_bus_lost(s));
                 return 0;
         }
         b->welcomed = true;
@@ -255,8 +253,7 @@ int scope_bus_start_send(Scope *s) {
         if (r == -ENOTCONN || r == -ECONNRESET) {
                 /* The connection dropped before the call could go: as if while we waited
                  * for its answer (scope_bus_wait() sees whether to try again). */
-                scope_bus_job_finish(s, scope_set_error(s, -ECONNRESET, "lost the connection to the bus while waiting for %s",
-                                              s->unit));
+                scope_bus_job_finish(s, scope_bus_lost(s));
                 return 0;
         }
         if (r < 0)

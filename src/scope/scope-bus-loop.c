@@ -2,13 +2,29 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/socket.h>
 
 #include "scope-bus-loop.h"
+
+/* Whether fd's socket has a peer (getpeername() only: SO_ERROR is sd-bus's to read). */
+static bool socket_connected(int fd) {
+        struct sockaddr_storage sa;
+        socklen_t n = sizeof sa;
+
+        return getpeername(fd, (struct sockaddr *) &sa, &n) >= 0;
+}
 
 /* One message at a time, as sd-bus's own attachment does: a callback may
  * detach the connection, and what is left makes the timer due at once. */
 static int bus_process(BusLoop *l) {
-        int r = sd_bus_process(l->bus, NULL);
+        int r;
+
+        /* Before sd-bus reads the socket: a TCP connect is finished here, and one
+         * that failed (refused, no route) is never connected, while one the broker
+         * took and then dropped was, as the exchange of AUTH went on. */
+        if (!l->connected)
+                l->connected = socket_connected(l->fd);
+        r = sd_bus_process(l->bus, NULL);
 
         /* An error that closes the connection (the broker refused Hello, or
          * hung up) is sd-bus's to report: its Disconnected message comes from
@@ -70,6 +86,8 @@ int scope_bus_loop_attach(BusLoop *l, sd_bus *bus, Event *e, int64_t priority) {
         if (l->fd < 0)
                 return negative_errno();
         l->bus = bus;
+        /* An AF_UNIX connect is synchronous: connected already, or sd-bus failed. */
+        l->connected = socket_connected(l->fd);
         r = event_add_io(e, &l->io, l->fd, 0, on_bus_io, l);
         if (r >= 0)
                 r = event_add_time(e, &l->timer, UINT64_MAX, on_bus_timer, l);

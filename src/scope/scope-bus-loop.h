@@ -7,6 +7,7 @@
  * messages read already wait to be processed), and each wake-up calls
  * sd_bus_process() once. */
 
+#include <stdbool.h>
 #include <systemd/sd-bus.h>
 
 #include "event-loop.h"
@@ -16,6 +17,7 @@ typedef struct BusLoop {
         int fd;                         /* our copy of the connection's fd, in the loop's epoll */
         EventSource *io, *timer;
         int error;                      /* < 0: sd_bus_process() failed and left the connection open */
+        bool connected;                 /* the socket was seen connected: the broker took the connection */
 } BusLoop;
 
 #define BUS_LOOP_NULL ((BusLoop) { .fd = -EBADF })

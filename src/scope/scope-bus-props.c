@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 
@@ -194,6 +195,25 @@ int scope_bus_append_start_properties(sd_bus_message *m, const ScopeStartProps *
                         return r;
         }
         return sd_bus_message_close_container(m);
+}
+
+/* sd-bus's choice (bus_set_address_system()/_user()): the environment's, or
+ * the default. secure_getenv(), as sd-bus reads them. */
+char *scope_bus_address(bool user_bus) {
+        const char *e;
+        char *a;
+
+        if (!user_bus) {
+                e = secure_getenv("DBUS_SYSTEM_BUS_ADDRESS");
+                return strdup(e ?: "unix:path=/run/dbus/system_bus_socket");
+        }
+        e = secure_getenv("DBUS_SESSION_BUS_ADDRESS");
+        if (e)
+                return strdup(e);
+        e = secure_getenv("XDG_RUNTIME_DIR");
+        if (!e)
+                return strdup("unix:path=$XDG_RUNTIME_DIR/bus ($XDG_RUNTIME_DIR is not set)");
+        return asprintf(&a, "unix:path=%s/bus", e) < 0 ? NULL : a;
 }
 
 int scope_bus_open(bool user_bus, sd_bus **ret) {

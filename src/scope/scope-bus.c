@@ -90,9 +90,11 @@ static int bus_connect(Scope *s) {
         int r;
 
         r = scope_bus_open(b->user_bus, &b->bus);
-        if (r < 0)
-                return scope_set_error(s, r, "cannot connect to the %s bus: %s",
-                                       b->user_bus ? "user" : "system", strerror(-r));
+        if (r < 0) {
+                _cleanup_free_ char *address = scope_bus_address(b->user_bus);
+                return scope_set_error(s, r, "cannot connect to the %s bus at %s: %s",
+                                       b->user_bus ? "user" : "system", strna(address), strerror(-r));
+        }
 
         r = scope_bus_loop_attach(&b->loop, b->bus, s->event, EVENT_PRIORITY_NORMAL);
         if (r < 0)
@@ -126,12 +128,25 @@ static void bus_disconnect(ScopeBus *b) {
         }
 }
 
-/* The connection dropped before the broker answered anything of ours: it turned
- * us away (dbus-daemon refuses a user more connections than its limit, 256 for
- * root on the system bus, in its answer to Hello; a boot that starts hundreds of
- * cells at once meets it). Nothing of ours was passed on to systemd then. */
+/* The connection dropped before the broker answered anything of ours, after it
+ * took the connection: it turned us away (dbus-daemon refuses a user more
+ * connections than its limit, 256 for root on the system bus, in its answer to
+ * Hello; a boot that starts hundreds of cells at once meets it). Nothing of ours
+ * was passed on to systemd then. Not a connect that failed (a TCP address with
+ * no broker listening: refused, no route): nothing to wait for there. */
 static bool turned_away(const ScopeBus *b) {
-        return b->finished && b->result == -ECONNRESET && !b->welcomed && !b->replied;
+        return b->finished && b->result == -ECONNRESET && !b->welcomed && !b->replied && b->loop.connected;
+}
+
+int scope_bus_lost(Scope *s) {
+        ScopeBus *b = s->bus;
+        const char *address = NULL;
+
+        if (b->loop.connected)
+                return scope_set_error(s, -ECONNRESET, "lost the connection to the bus while waiting for %s", s->unit);
+        (void) sd_bus_get_address(b->bus, &address);
+        return scope_set_error(s, -ECONNREFUSED, "cannot connect to the %s bus at %s: the connection failed "
+                               "(refused, or no route)", b->user_bus ? "user" : "system", strna(address));
 }
 
 /* Whether a stop request is pending, after waiting for one for up to usec:
@@ -170,10 +185,13 @@ static int bus_reconnect(Scope *s) {
         uint64_t pause = MIN(RECONNECT_FIRST_USEC << MIN(b->reconnects, 10U), RECONNECT_MAX_USEC);
         int r;
 
-        if (b->reconnects >= RECONNECT_TRIES)
-                return scope_set_error(s, -ECONNRESET, "the %s bus dropped the connection before answering, %u times "
-                                       "(its limit of connections per user reached?)",
-                                       b->user_bus ? "user" : "system", b->reconnects + 1);
+        if (b->reconnects >= RECONNECT_TRIES) {
+                const char *address = NULL;
+                (void) sd_bus_get_address(b->bus, &address);
+                return scope_set_error(s, -ECONNRESET, "the %s bus at %s dropped the connection before answering, "
+                                       "%u times (its limit of connections per user reached?)",
+                                       b->user_bus ? "user" : "system", strna(address), b->reconnects + 1);
+        }
         pause += ((uint64_t) getpid() * 2654435761U + b->reconnects * 40503U) % (pause / 2 + 1);
         b->reconnects++;
 
@@ -391,8 +409,7 @@ static int bus_wait_loop(Scope *s) {
                                 r = sd_bus_wait(b->bus, MIN(left, 10 * USEC_PER_MSEC));
                 }
                 if (r == -ECONNRESET || r == -ENOTCONN || r == -EPIPE)
-                        scope_bus_job_finish(s, scope_set_error(s, -ECONNRESET,
-                                                      "lost the connection to the bus while waiting for %s", s->unit));
+                        scope_bus_job_finish(s, scope_bus_lost(s));
                 else if (r < 0 && r != -EINTR)
                         return scope_set_error(s, r, "waiting for %s: %s", s->unit, strerror(-r));
         }

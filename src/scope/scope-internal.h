@@ -64,6 +64,9 @@ int scope_bus_open(bool user_bus, sd_bus **ret);        /* -errno when no bus an
 /* s->bus_timeout_usec from $CELL_SCOPE_TIMEOUT, or the default; -EINVAL with
  * the text set when that is no time span. Before scope_bus_new(). */
 int scope_bus_timeout(Scope *s);
+/* The address scope_bus_open() connects to, as sd-bus picks it, for messages;
+ * NULL on ENOMEM. */
+char *scope_bus_address(bool user_bus);
 int scope_bus_new(Scope *s, const Plan *p, bool user_bus);
 int scope_bus_attach(Scope *s, pid_t pid);
 int scope_bus_wait(Scope *s);

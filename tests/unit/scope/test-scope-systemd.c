@@ -15,6 +15,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <netinet/in.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <systemd/sd-bus.h>
@@ -823,6 +824,60 @@ TEST(mute_bus) {
         kill(mute, SIGKILL);
         ASSERT_EQ(waitpid(mute, NULL, 0), mute);
         unlink(path);
+        rmdir(dir);
+        ASSERT_OK(unsetenv("DBUS_SYSTEM_BUS_ADDRESS"));
+        event_unref(e);
+}
+
+/* A connect that fails is no broker turning cell away: not tried again for
+ * ~9 s nor blamed on the limit of connections per user, but said at once,
+ * naming the address. TCP (the connect finishes in the event loop): a port
+ * bound and not listened on refuses. AF_UNIX (the connect is synchronous): a
+ * socket bound and not listened on refuses likewise. */
+TEST(refused_connect) {
+        struct sockaddr_in in = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        struct sockaddr_un un = { .sun_family = AF_UNIX };
+        char dir[] = "/tmp/test-scope-refused-XXXXXX", address[PATH_MAX + 16], want[PATH_MAX + 128];
+        socklen_t n = sizeof in;
+        Event *e = NULL;
+        Scope *s = NULL;
+
+        int tcp = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (tcp < 0 || bind(tcp, (struct sockaddr *) &in, sizeof in) < 0) {
+                printf("skipped: no loopback TCP\n");
+                if (tcp >= 0)
+                        close(tcp);
+                return;
+        }
+        ASSERT_OK(getsockname(tcp, (struct sockaddr *) &in, &n));
+        snprintf(address, sizeof address, "tcp:host=127.0.0.1,port=%u", (unsigned) ntohs(in.sin_port));
+        ASSERT_OK(setenv("DBUS_SYSTEM_BUS_ADDRESS", address, 1));
+        ASSERT_OK(event_new(&e));
+        uint64_t t0 = mono_usec();
+        int r = run_one("refused", "cell-refused.scope", e, &s);
+        uint64_t t = mono_usec() - t0;
+        ASSERT_ERROR(r, ECONNREFUSED);
+        snprintf(want, sizeof want, "cannot connect to the system bus at %s: the connection failed (refused, or "
+                 "no route)", address);
+        ASSERT_STREQ(scope_last_error(s), want);
+        ASSERT_TRUE(t < USEC_PER_SEC);
+        scope_free(s);
+        close(tcp);
+
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        snprintf(un.sun_path, sizeof un.sun_path, "%s/bus", dir);
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_OK(bind(fd, (struct sockaddr *) &un, sizeof un));
+        snprintf(address, sizeof address, "unix:path=%s", un.sun_path);
+        ASSERT_OK(setenv("DBUS_SYSTEM_BUS_ADDRESS", address, 1));
+        Plan p = { .name = (char *) "refused", .scope_unit = (char *) "cell-refused.scope",
+                   .limits.cpu_quota_per_sec_usec = USEC_INFINITY };
+        ASSERT_ERROR(scope_new(&p, CGROUP_MANAGER_SYSTEMD, false, e, &s), ECONNREFUSED);
+        snprintf(want, sizeof want, "cannot connect to the system bus at %s: %s", address, strerror(ECONNREFUSED));
+        ASSERT_STREQ(scope_last_error(NULL), want);
+        close(fd);
+        unlink(un.sun_path);
         rmdir(dir);
         ASSERT_OK(unsetenv("DBUS_SYSTEM_BUS_ADDRESS"));
         event_unref(e);
