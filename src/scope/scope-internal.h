@@ -56,17 +56,20 @@ struct Scope {
         CgroupMount devices_v2;         /* the cgroup2 mount (where, root); set: the rules are resolved */
 };
 
+/* The text of a limit whose controller systemd's scope lacks (u, from
+ * cg_limits_unmet() on the membership m): set, and -EOPNOTSUPP returned. */
+int scope_limits_unmet_error(Scope *s, const CgroupNeed *u, const CgroupMembership *m, size_t n);
 /* Records the human text of a failure (replacing an earlier one) and returns r. */
 int scope_set_error(Scope *s, int r, const char *fmt, ...) _printf_(3, 4);
 
 /* systemd (scope-bus.c). */
 int scope_bus_open(bool user_bus, sd_bus **ret);        /* -errno when no bus answers */
-/* s->bus_timeout_usec from $CELL_SCOPE_TIMEOUT, or the default; -EINVAL with
- * the text set when that is no time span. Before scope_bus_new(). */
-int scope_bus_timeout(Scope *s);
 /* The address scope_bus_open() connects to, as sd-bus picks it, for messages;
  * NULL on ENOMEM. */
 char *scope_bus_address(bool user_bus);
+/* s->bus_timeout_usec from $CELL_SCOPE_TIMEOUT, or the default; -EINVAL with
+ * the text set when that is no time span. Before scope_bus_new(). */
+int scope_bus_timeout(Scope *s);
 int scope_bus_new(Scope *s, const Plan *p, bool user_bus);
 int scope_bus_attach(Scope *s, pid_t pid);
 int scope_bus_wait(Scope *s);

@@ -267,6 +267,23 @@ int scope_attach(Scope *s, pid_t pid, bool born_in) {
         }
 }
 
+int scope_limits_unmet_error(Scope *s, const CgroupNeed *u, const CgroupMembership *m, size_t n) {
+        const char *v1 = u->v1 ? cg_membership_path(m, n, u->v1) : NULL;
+        size_t lp = v1 ? strlen(v1) : 0, ll = strlen(s->unit);
+
+        /* A key systemd sets on cgroup2 only (MemoryHigh=, IOReadIOPSMax=, ...),
+         * with the scope's controller on a v1 hierarchy (the hybrid layout):
+         * systemd has the controller, and sets MemoryMax= there, not this key. */
+        if (u->v2_only && lp > ll && v1[lp - ll - 1] == '/' && streq(v1 + lp - ll, s->unit))
+                return scope_set_error(s, -EOPNOTSUPP, "%s=: systemd sets this key on cgroup2 only, and %s has "
+                                       "its %s controller on cgroup v1 here (the \"%s\" hierarchy), so the limit "
+                                       "would not be enforced", u->key, s->unit, u->controller, u->v1);
+        return scope_set_error(s, -EOPNOTSUPP, "%s=: systemd has no %s controller for %s, so the limit would "
+                               "not be enforced (this host's cgroup tree lacks it, the slice may not use "
+                               "it, or systemd does not support it on cgroup v1)",
+                               u->key, u->controller, s->unit);
+}
+
 /* systemd applies a limit only where it has the controller, and drops the rest
  * without a word: on a host whose cgroup tree lacks it, in a slice it may not
  * use there (DisableControllers=), cpuset on cgroup v1. The scope then shows
@@ -285,10 +302,7 @@ static int limits_check(Scope *s, pid_t pid, const CgroupMembership *m, size_t n
         }
         const CgroupNeed *u = cg_limits_unmet(s->needs, s->n_needs, m, n, s->unit, controllers);
         if (u)
-                return scope_set_error(s, -EOPNOTSUPP, "%s=: systemd has no %s controller for %s, so the limit would "
-                                       "not be enforced (this host's cgroup tree lacks it, the slice may not use "
-                                       "it, or systemd does not support it on cgroup v1)",
-                                       u->key, u->controller, s->unit);
+                return scope_limits_unmet_error(s, u, m, n);
         /* A CPU or node list the kernel refuses (a CPU this machine does not
          * have) is dropped by systemd with a warning in its log: the scope would
          * run on every CPU. Only cgroup2 holds it here (cg_limits_needs_systemd()). */

@@ -228,7 +228,8 @@ EOF
         done
         # ... and of the memory limits, only MemoryMax= (memory.limit_in_bytes):
         # MemoryHigh=, MemorySwapMax=, MemoryMin= and MemoryLow= would be
-        # properties that nothing enforces.
+        # properties that nothing enforces. systemd does have the memory
+        # controller there (v1's): the message says the key is cgroup2's.
         for key in MemoryHigh=16M MemorySwapMax=0 MemoryMin=16M MemoryLow=0; do
                 install_cell memhigh <<EOF
 [Root]
@@ -241,8 +242,20 @@ $key
 EOF
                 in_sealed "$CELL" run memhigh > "$WORK/memhigh.log" 2>&1
                 expect_refused "$key on the hybrid layout" memhigh "$WORK/memhigh.log" $? \
-                        "${key%%=*}=: systemd has no memory controller for cell-memhigh\.scope"
+                        "${key%%=*}=: systemd sets this key on cgroup2 only, and cell-memhigh\.scope has its memory controller on cgroup v1 here"
         done
+        # ... and the IO latency target: blkio has none.
+        install_cell memhigh <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/error-payload
+[Limits]
+IODeviceLatencyTargetSec=$ROOT 25ms
+EOF
+        in_sealed "$CELL" run memhigh > "$WORK/memhigh.log" 2>&1
+        expect_refused "IODeviceLatencyTargetSec= on the hybrid layout" memhigh "$WORK/memhigh.log" $? \
+                "IODeviceLatencyTargetSec=: systemd sets this key on cgroup2 only, and cell-memhigh\.scope has its io controller on cgroup v1 here"
 fi
 
 # A CPU this machine does not have: the kernel refuses cpuset.cpus, and
@@ -349,19 +362,6 @@ in_sealed "$CELL" run --cgroup-manager=systemd nobus > "$WORK/nobus.log" 2>&1
 expect_refused "no system bus" nobus "$WORK/nobus.log" $? "bus"
 in_sealed systemctl start dbus.socket
 
-# --- a system bus that takes the connection and never answers, not even the
-# handshake (sd-bus would wait 90 s for that, per try): the start has a
-# deadline of its own ($CELL_SCOPE_TIMEOUT, 2 s here), and a stop request ends
-# it at once. The "bus" is a process on the host holding every connection.
-# Each connection it takes is marked in mute.accepted, for a test to know
-# that cell waits for it.
-python3 - "$WORK/mute.sock" "$WORK/mute.accepted" <<'EOF' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.bind(sys.argv[1])
-s.listen(16)
-held = []
-while True:
 # ... an address where nothing listens: a connect that fails is no broker
 # turning cell away for its limit of connections per user, so it is not tried
 # again (~9 s) but said at once, naming the address. TCP finishes its connect
@@ -378,6 +378,19 @@ for address in tcp:host=127.0.0.1,port=1 unix:path=/nonexistent/bus; do
         check "nothing at $address: fails at once ($ms ms)" test "$ms" -lt 2000
 done
 
+# --- a system bus that takes the connection and never answers, not even the
+# handshake (sd-bus would wait 90 s for that, per try): the start has a
+# deadline of its own ($CELL_SCOPE_TIMEOUT, 2 s here), and a stop request ends
+# it at once. The "bus" is a process on the host holding every connection.
+# Each connection it takes is marked in mute.accepted, for a test to know
+# that cell waits for it.
+python3 - "$WORK/mute.sock" "$WORK/mute.accepted" <<'EOF' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(16)
+held = []
+while True:
         held.append(s.accept())
         open(sys.argv[2], "a").close()
 EOF

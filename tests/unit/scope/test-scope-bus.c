@@ -557,3 +557,39 @@ TEST(detect_manager_without_systemd) {
         ASSERT_TRUE(m == CGROUP_MANAGER_CGROUPFS || m == CGROUP_MANAGER_NONE);
         ASSERT_EQ(m, scope_cgroupfs_usable() > 0 ? CGROUP_MANAGER_CGROUPFS : CGROUP_MANAGER_NONE);
 }
+
+/* A key systemd sets on cgroup2 only, with the scope's controller on a v1
+ * hierarchy (the hybrid layout): systemd has the controller (MemoryMax= works
+ * there), so the refusal says that the key is cgroup2's, not that the
+ * controller is missing. */
+TEST(limits_unmet_on_v1) {
+        Plan p = { .name = (char *) "web", .scope_unit = (char *) "cell-web.scope" };
+        char *mem[] = { (char *) "memory", NULL }, *blkio[] = { (char *) "blkio", NULL }, *none[] = { NULL };
+        CgroupMembership m[] = {
+                { .id = 4, .controllers = mem, .path = (char *) "/machine.slice/cell-web.scope" },
+                { .id = 0, .controllers = none, .path = (char *) "/machine.slice/cell-web.scope" },
+        };
+        CgroupNeed high = { .controller = "memory", .v1 = "memory", .key = "MemoryHigh", .v2_only = true };
+        CgroupNeed iops = { .controller = "io", .v1 = "blkio", .key = "IOReadIOPSMax", .v2_only = true };
+        Event *e = NULL;
+        Scope *s = NULL;
+
+        ASSERT_OK(event_new(&e));
+        ASSERT_OK(scope_new(&p, CGROUP_MANAGER_NONE, false, e, &s));
+        ASSERT_ERROR(scope_limits_unmet_error(s, &high, m, ELEMENTSOF(m)), EOPNOTSUPP);
+        ASSERT_STREQ(scope_last_error(s), "MemoryHigh=: systemd sets this key on cgroup2 only, and cell-web.scope has "
+                     "its memory controller on cgroup v1 here (the \"memory\" hierarchy), so the limit would not be "
+                     "enforced");
+        /* ... no blkio hierarchy holds the scope: the controller is missing. */
+        ASSERT_ERROR(scope_limits_unmet_error(s, &iops, m, ELEMENTSOF(m)), EOPNOTSUPP);
+        ASSERT_CONTAINS(scope_last_error(s), "IOReadIOPSMax=: systemd has no io controller for cell-web.scope");
+        m[0].controllers = blkio;
+        ASSERT_ERROR(scope_limits_unmet_error(s, &iops, m, ELEMENTSOF(m)), EOPNOTSUPP);
+        ASSERT_CONTAINS(scope_last_error(s), "IOReadIOPSMax=: systemd sets this key on cgroup2 only");
+        /* ... in another cgroup of that hierarchy: not the scope's. */
+        m[0].path = (char *) "/machine.slice";
+        ASSERT_ERROR(scope_limits_unmet_error(s, &iops, m, ELEMENTSOF(m)), EOPNOTSUPP);
+        ASSERT_CONTAINS(scope_last_error(s), "systemd has no io controller for cell-web.scope");
+        scope_free(s);
+        event_unref(e);
+}
