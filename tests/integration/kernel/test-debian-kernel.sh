@@ -148,11 +148,11 @@ grep -q 'Image=/cell/data/gpt-usr.raw.*this kernel mounts nothing onto a detache
 
 # Port=: libnftables' rules (ip and ip6 tables of the cell's own, DNAT)
 # taken by 6.1's nf_tables, with no family refused.
-if [ "$(st port)" = skipped ]; then
-        echo "port: skipped, no veth module in $(uname_vm)"
+if [ "$(st ports)" = skipped ]; then
+        echo "ports: skipped, no veth module in $(uname_vm)"
 else
-        ok port
-        if grep -q 'not forwarded' "$work/case/port.err"; then fail "port: $(cat "$work/case/port.err")"; fi
+        ok ports
+        if grep -q 'not forwarded' "$work/case/ports.err"; then fail "ports: $(cat "$work/case/ports.err")"; fi
 fi
 
 if [ "$(st veth)" = skipped ]; then

@@ -75,11 +75,11 @@ run gptusr none "[Root]" "Image=$D/gpt-usr.raw" "[Exec]" "Exec=/bin/probe"
 
 if [ -d /sys/module/veth ]; then
         run veth none "[Root]" "Directory=$R" "[Network]" "VirtualEthernet=yes" "[Exec]" "Exec=/bin/probe"
-        run port none "[Root]" "Directory=$R" "[Network]" "VirtualEthernet=yes" "Address=10.0.5.2/24" \
+        run ports none "[Root]" "Directory=$R" "[Network]" "VirtualEthernet=yes" "Address=10.0.5.2/24" \
                 "Address=fd00:5::2/64" "Port=tcp:8080:80" "Port=udp:5353" "[Exec]" "Exec=/bin/probe"
 else
         echo "@@case veth skipped"
-        echo "@@case port skipped"
+        echo "@@case ports skipped"
 fi
 
 echo "@@after $(grep -c . /proc/self/mountinfo) $(cgroups)"
