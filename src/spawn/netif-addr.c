@@ -57,6 +57,16 @@ static int address_add(struct mnl_socket *nl, unsigned index, const char *text) 
         ifa->ifa_index = index;
         mnl_attr_put(nlh, IFA_LOCAL, family == AF_INET ? 4 : 16, addr);
         mnl_attr_put(nlh, IFA_ADDRESS, family == AF_INET ? 4 : 16, addr);
+        /* networkd's Broadcast= default: the subnet's broadcast address, so
+         * that its packets are the container's (no route without it); none
+         * for a /31 or /32, which have none (RFC 3021). */
+        if (family == AF_INET && prefix <= 30) {
+                uint32_t a4;
+
+                memcpy(&a4, addr, 4);
+                a4 |= htonl(UINT32_C(0xffffffff) >> prefix);
+                mnl_attr_put(nlh, IFA_BROADCAST, 4, &a4);
+        }
         /* No duplicate address detection: the address is usable at once,
          * as the payload expects when it starts to listen. */
         if (family == AF_INET6)
@@ -76,7 +86,11 @@ static int default_route_add(struct mnl_socket *nl, unsigned index, const char *
                 return r;
         nlh = mnl_nlmsg_put_header(buf);
         nlh->nlmsg_type = RTM_NEWROUTE;
-        nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+        /* Appended, not exclusive: Gateway= is a list, and a second default
+         * route of a family (a fallback router) is refused with EEXIST by
+         * NLM_F_EXCL; the same gateway twice still is (netif_configure()
+         * takes that as done, as networkd keeps one route). */
+        nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_APPEND;
         rtm = mnl_nlmsg_put_extra_header(nlh, sizeof *rtm);
         rtm->rtm_family = (uint8_t) family;
         rtm->rtm_dst_len = 0;
@@ -102,12 +116,14 @@ int netif_configure(const char *ifname, char * const *addresses, char * const *g
                 return r;
         for (char * const *a = addresses; a && *a; a++) {
                 r = address_add(nl, index, *a);
-                if (r < 0)
+                /* The same one twice (a drop-in repeating the unit's):
+                 * one address, as networkd keeps one. */
+                if (r < 0 && r != -EEXIST)
                         return spawn_error(err, r, "Address=%s: cannot add it to %s", *a, ifname);
         }
         for (char * const *g = gateways; g && *g; g++) {
                 r = default_route_add(nl, index, *g);
-                if (r < 0)
+                if (r < 0 && r != -EEXIST)
                         return spawn_error(err, r, "Gateway=%s: cannot add the default route via %s%s", *g, ifname,
                                            r == -ENETUNREACH ? " (not in the subnet of an Address=)" : "");
         }

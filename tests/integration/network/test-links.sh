@@ -67,13 +67,22 @@ in_cell() {
 
 # 1. MACVLAN=: mv-pa inside, bridge mode, Address= on it, reaches mvc in C.
 u=$(unit mv "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c '$payload'" "Init=yes" \
-        "[Network]" "MACVLAN=pa" "Address=10.213.8.2/24")
+        "[Network]" "MACVLAN=pa" "Address=10.213.8.2/24" "Gateway=10.213.8.1" "Gateway=10.213.8.254" \
+        "Address=10.213.8.2/24" "Gateway=10.213.8.1")
 "$CELL" plan --json "$u" > "$work/plan" || fail "cell plan --json failed"
 grep -A1 '"macvlan": \[' "$work/plan" | matches '{"host": "pa", "name": "mv-pa"}'  || fail "plan: $(grep -A12 '"network"' "$work/plan")"
 expect "plan: address_interface" "$(plan_value address_interface)" "mv-pa"
 start_cell "$u"
 grep -q ': mv-pa@' "$root/net.link" || fail "no mv-pa in the cell: $(cat "$root/net.link")"
 grep -q 'mv-pa *inet 10.213.8.2/24' "$root/net.addr" || fail "Address= not on mv-pa: $(cat "$root/net.addr")"
+# With its subnet's broadcast address, as networkd's Address= (Broadcast=).
+grep -q 'mv-pa *inet 10.213.8.2/24 brd 10.213.8.255 ' "$root/net.addr" ||
+        fail "Address= without its broadcast address: $(cat "$root/net.addr")"
+# Gateway= is a list: a second default route of the family too, not EEXIST;
+# an Address= or Gateway= repeated (a drop-in's, say) is one, as networkd's.
+routes=$(in_cell ip -4 route show default)
+{ matches "via 10.213.8.1 dev mv-pa" <<< "$routes" && matches "via 10.213.8.254 dev mv-pa" <<< "$routes"; } ||
+        fail "Gateway= twice: default routes: $routes"
 in_cell ip -d -o link show mv-pa | matches "macvlan mode bridge" || fail "mv-pa: $(in_cell ip -d -o link show mv-pa)"
 in_cell ip -o link show mv-pa | matches "state UP" || fail "mv-pa is not up"
 ping_from_c 10.213.8.2 || fail "C cannot reach the cell's macvlan"
