@@ -32,6 +32,9 @@ static const char * const origin_keys[] = {
         "CPUQuota", "CPUQuotaPeriodSec", "CPUWeight", "StartupCPUWeight", "IOWeight", "StartupIOWeight",
         "TasksMax",
         "Port",
+        /* Counted: the child's netif_configure() names the address it could
+         * not add (a gateway outside every Address='s subnet). */
+        "Address", "Gateway",
         /* [Unit]'s dependencies, counted: systemd's refusal names a unit
          * (scope-bus-refused.c), whose own line is named. */
         "After", "Before", "Wants", "Requires", "BindsTo", "PartOf", "Conflicts",
@@ -155,6 +158,11 @@ static char * const *list_items(const Plan *p, const char *key, bool *ret_list) 
         *ret_list = true;
         if (streq(key, "SupplementaryGroups"))
                 return p->supplementary_groups;
+        /* Set up in the child (netif_configure()), which knows no lines. */
+        if (streq(key, "Address"))
+                return p->addresses;
+        if (streq(key, "Gateway"))
+                return p->gateways;
         for (size_t i = 0; i < ELEMENTSOF(dependencies); i++)
                 if (streq(key, dependencies[i])) {
                         for (size_t j = 0; j < p->n_properties; j++)

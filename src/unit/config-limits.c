@@ -331,7 +331,9 @@ int config_parse_address(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, 
                 return 0;
         }
         r = k->ltype ? parse_gateway(ctx->value, &text) : parse_address_prefix(ctx->value, &text);
-        if (r < 0)
-                return r;
-        return strv_push(list, text);
+        if (r >= 0)
+                r = strv_push(list, text);
+        /* Counted: the start names the line of an address it cannot add. */
+        ctx->items = strv_length(*list);
+        return r;
 }

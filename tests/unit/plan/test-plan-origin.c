@@ -257,6 +257,30 @@ TEST(origin_dependencies) {
         cell_config_done(&c);
 }
 
+/* Address= and Gateway=, which the child sets up: the address it cannot
+ * add names its own line, also after an empty value reset the list. */
+TEST(origin_addresses) {
+        CellConfig c;
+        Plan p = {};
+        char buf[PATH_MAX + 32];
+
+        config_from_files(&c, "web", "[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\n[Isolation]\n"
+                          "PrivateNetwork=yes\n[Network]\nVirtualEthernet=yes\nAddress=10.0.0.2/24\n"
+                          "Gateway=10.0.0.1\nGateway=10.9.0.1\n",
+                          "[Network]\nAddress=\nAddress=10.0.1.2/24\nAddress=fd00::2/64\nGateway=10.0.1.1\n");
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(prefix(&p, "Gateway=10.9.0.1: cannot add the default route via host0 (not in the subnet of "
+                            "an Address=): Network is unreachable", buf, sizeof buf), "web.cell:11: ");
+        ASSERT_STREQ(prefix(&p, "Gateway=10.0.1.1: cannot add the default route via host0", buf, sizeof buf),
+                     "web.cell.d/x.conf:5: ");
+        ASSERT_STREQ(prefix(&p, "Address=fd00::2/64: cannot add it to host0: File exists", buf, sizeof buf),
+                     "web.cell.d/x.conf:4: ");
+        /* Reset by the drop-in's empty line: no line holds it now. */
+        ASSERT_STREQ(prefix(&p, "Address=10.0.0.2/24: cannot add it to host0", buf, sizeof buf), "");
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
 /* The IO device keys and DeviceAllow= keep each entry's origin: a message
  * about one path names its line, one about the key as a whole (systemd has
  * no io controller, or refused the property of several disks) its first
