@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "config-parsers.h"
+#include "parse-value.h"
 
 static const char * const resolv_conf_names[_CELL_RESOLV_CONF_MAX] = {
         [CELL_RESOLV_CONF_AUTO]           = "auto",
@@ -32,7 +33,13 @@ static const char * const timezone_names[_CELL_TIMEZONE_MAX] = {
         [CELL_TIMEZONE_DELETE]  = "delete",
 };
 
-static int lookup(const char * const *names, size_t n, const char *s) {
+/* A name, or a boolean as nspawn takes one for both keys
+ * (DEFINE_STRING_TABLE_LOOKUP_WITH_BOOLEAN): false is "off", true "auto". */
+static int lookup(const char * const *names, size_t n, const char *s, int off, int yes) {
+        int b = s ? parse_boolean(s) : -EINVAL;
+
+        if (b >= 0)
+                return b ? yes : off;
         for (size_t i = 0; s && i < n; i++)
                 if (streq(names[i], s))
                         return (int) i;
@@ -44,7 +51,8 @@ const char *cell_resolv_conf_to_string(CellResolvConf v) {
 }
 
 int cell_resolv_conf_from_string(const char *s, CellResolvConf *ret) {
-        int i = lookup(resolv_conf_names, ELEMENTSOF(resolv_conf_names), s);
+        int i = lookup(resolv_conf_names, ELEMENTSOF(resolv_conf_names), s, CELL_RESOLV_CONF_OFF,
+                       CELL_RESOLV_CONF_AUTO);
 
         if (i < 0)
                 return i;
@@ -57,7 +65,7 @@ const char *cell_timezone_to_string(CellTimezone v) {
 }
 
 int cell_timezone_from_string(const char *s, CellTimezone *ret) {
-        int i = lookup(timezone_names, ELEMENTSOF(timezone_names), s);
+        int i = lookup(timezone_names, ELEMENTSOF(timezone_names), s, CELL_TIMEZONE_OFF, CELL_TIMEZONE_AUTO);
 
         if (i < 0)
                 return i;

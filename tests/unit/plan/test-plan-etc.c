@@ -184,3 +184,41 @@ TEST(etc_json) {
         plan_done(&p);
         cell_config_done(&c);
 }
+
+/* nspawn takes a boolean for both keys (DEFINE_STRING_TABLE_LOOKUP_WITH_BOOLEAN):
+ * false is "off", true "auto"; a .nspawn file's Timezone=no must not be refused. */
+TEST(etc_booleans) {
+        CellConfig c;
+        Plan p = {};
+
+        config_from_text(&c, "b",
+                         "[Root]\n"
+                         "Directory=/var/lib/cell/test\n"
+                         "[Exec]\n"
+                         "Exec=/bin/true\n"
+                         "ResolvConf=no\n"
+                         "Timezone=false\n");
+        ASSERT_EQ(c.resolv_conf, CELL_RESOLV_CONF_OFF);
+        ASSERT_EQ(c.timezone, CELL_TIMEZONE_OFF);
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(p.resolv_conf.setting, "off");
+        ASSERT_EQ(p.resolv_conf.mode, PLAN_ETC_OFF);
+        ASSERT_EQ(p.timezone.mode, PLAN_ETC_OFF);
+        plan_done(&p);
+        cell_config_done(&c);
+
+        config_from_text(&c, "b",
+                         "[Root]\n"
+                         "Directory=/var/lib/cell/test\n"
+                         "[Exec]\n"
+                         "Exec=/bin/true\n"
+                         "ResolvConf=yes\n"
+                         "Timezone=on\n");
+        ASSERT_EQ(c.resolv_conf, CELL_RESOLV_CONF_AUTO);
+        ASSERT_EQ(c.timezone, CELL_TIMEZONE_AUTO);
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(p.timezone.setting, "auto");
+        ASSERT_TRUE(p.timezone.automatic);
+        plan_done(&p);
+        cell_config_done(&c);
+}

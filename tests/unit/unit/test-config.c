@@ -1501,8 +1501,12 @@ TEST(exec_resolv_conf_timezone) {
                   "replace-host, replace-static, replace-uplink, replace-stub, bind-host, bind-static, "
                   "bind-uplink, bind-stub, delete or auto");
         BAD(&c, "Exec", "ResolvConf", "bind", "ResolvConf=bind: expected off, copy-host");
-        BAD(&c, "Exec", "ResolvConf", "yes", "ResolvConf=yes: expected");
         ASSERT_EQ(c.resolv_conf, CELL_RESOLV_CONF_OFF);  /* a bad value changes nothing */
+        /* A boolean as nspawn takes it: true is auto, false off. */
+        OK(&c, "Exec", "ResolvConf", "yes");
+        ASSERT_EQ(c.resolv_conf, CELL_RESOLV_CONF_AUTO);
+        OK(&c, "Exec", "ResolvConf", "no");
+        ASSERT_EQ(c.resolv_conf, CELL_RESOLV_CONF_OFF);
         OK(&c, "Exec", "ResolvConf", "");               /* the empty one resets */
         ASSERT_EQ(c.resolv_conf, CELL_RESOLV_CONF_AUTO);
         ASSERT_NULL(c.resolv_conf_file);
