@@ -160,6 +160,21 @@ void cell_tmpfs_done(CellTmpfs *t) {
         t->file = mfree(t->file);
 }
 
+/* A tmpfs size or inode count: systemd's sizes ("64M", "1G512M"), and
+ * the kernel's own, which takes its suffix in either case: "512m" and
+ * "10k", as tmpfs(5) writes them and nspawn hands them on. */
+static int tmpfs_size(const char *v, uint64_t *ret) {
+        char buf[64];
+        size_t n = strlen(v);
+
+        if (n > 0 && n < sizeof buf && strchr("kmgtpe", v[n - 1])) {
+                memcpy(buf, v, n + 1);
+                buf[n - 1] = (char) (buf[n - 1] - 'a' + 'A');
+                v = buf;
+        }
+        return parse_size(v, ret);
+}
+
 /* One tmpfs option, validated, appended to *out in normalised form. */
 static int tmpfs_option(const char *o, char **out) {
         static const char * const flags[] = { "ro", "rw", "nosuid", "nodev", "noexec" };
@@ -184,12 +199,12 @@ static int tmpfs_option(const char *o, char **out) {
                         if (pm % 100 != 0 || pm == 0)
                                 return -EINVAL;
                         snprintf(buf, sizeof buf, "size=%u%%", pm / 100);
-                } else if (parse_size(v, &n) == 0 && n > 0)
+                } else if (tmpfs_size(v, &n) == 0 && n > 0)
                         snprintf(buf, sizeof buf, "size=%" PRIu64, n);
                 else
                         return -EINVAL;
         } else if ((v = startswith(o, "nr_inodes="))) {
-                if (parse_size(v, &n) < 0)
+                if (tmpfs_size(v, &n) < 0)
                         return -EINVAL;
                 snprintf(buf, sizeof buf, "nr_inodes=%" PRIu64, n);
         }

@@ -98,6 +98,15 @@ TEST(tmpfs) {
         ASSERT_STREQ(t.options, "size=10%,rw");
         cell_tmpfs_done(&t);
 
+        /* The kernel's lowercase suffixes, as tmpfs(5) and nspawn take them. */
+        ASSERT_OK(parse_tmpfs("/tmp:size=512m,nr_inodes=10k", &t));
+        ASSERT_STREQ(t.options, "size=536870912,nr_inodes=10240");
+        cell_tmpfs_done(&t);
+        ASSERT_OK(parse_tmpfs("/tmp:size=1g", &t));
+        ASSERT_STREQ(t.options, "size=1073741824");
+        cell_tmpfs_done(&t);
+        ASSERT_ERROR(parse_tmpfs("/tmp:size=1x", &t), EINVAL);
+
         ASSERT_ERROR(parse_tmpfs("tmp", &t), EINVAL);
         ASSERT_ERROR(parse_tmpfs("/tmp:mode=999", &t), EINVAL);
         ASSERT_ERROR(parse_tmpfs("/tmp:size=12Q", &t), EINVAL);
