@@ -89,53 +89,93 @@ static bool is_digit(char c) {
         return c >= '0' && c <= '9';
 }
 
+/* Locale independent, as systemd's. */
+static bool is_alpha(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool is_version_char(char c) {
+        return is_digit(c) || is_alpha(c) || c == '~' || c == '-' || c == '^' || c == '.';
+}
+
 static bool type_is(const GptPartition *p, sd_id128_t type) {
         uint8_t id[16];
 
         return id128_from_string(p->type, id) >= 0 && memcmp(id, type.bytes, sizeof id) == 0;
 }
 
+static int sign(long v) {
+        return (v > 0) - (v < 0);
+}
+
+/* A prefix of the segment: the label that has it is older, unless both have it. */
+static int version_prefix(const char **a, const char **b, char prefix) {
+        if (**a != prefix && **b != prefix)
+                return 0;
+        if (**a != **b)
+                return **a == prefix ? -1 : 1;
+        (*a)++, (*b)++;
+        return 0;
+}
+
+/* systemd's strverscmp_improved() (src/fundamental/string-util-fundamental.c),
+ * rule by rule, so that the partition chosen is the one systemd chooses. */
 int gpt_label_version_compare(const char *a, const char *b) {
+        /* systemd's strcmp_ptr(): NULL lowest, then "" */
         if (!a || !b)
                 return (a != NULL) - (b != NULL);
+        if (!*a || !*b)
+                return sign(strcmp(a, b));
         for (;;) {
-                /* "~" sorts before anything, the end included: 1.0~rc1 < 1.0. */
-                if (*a == '~' || *b == '~') {
-                        if (*a != *b)
-                                return *a == '~' ? -1 : 1;
-                        a++, b++;
-                        continue;
-                }
-                /* Then the shorter is the older: 1.0 < 1.0.1. */
-                if (!*a || !*b)
-                        return (*a != 0) - (*b != 0);
-                if (is_digit(*a) && is_digit(*b)) {
-                        size_t la, lb;
-                        int r;
+                const char *aa, *bb;
+                int r;
 
-                        /* Numbers by value: 10 > 9, 007 = 7. */
+                /* Anything but a letter, a digit and "~-^." only separates segments. */
+                while (*a && !is_version_char(*a))
+                        a++;
+                while (*b && !is_version_char(*b))
+                        b++;
+                /* "~" is older than anything, the end included: 1.0~rc1 < 1.0. */
+                r = version_prefix(&a, &b, '~');
+                if (r != 0)
+                        return r;
+                /* Then the one with fewer segments is older: 1.0 < 1.0.1. */
+                if (!*a || !*b)
+                        return sign((long) (unsigned char) *a - (long) (unsigned char) *b);
+                /* 123-1 < 123^post1 < 123.1 < 123a */
+                r = version_prefix(&a, &b, '-');
+                if (r == 0)
+                        r = version_prefix(&a, &b, '^');
+                if (r == 0)
+                        r = version_prefix(&a, &b, '.');
+                if (r != 0)
+                        return r;
+                if (is_digit(*a) || is_digit(*b)) {
+                        /* Numbers by value (10 > 9, 007 = 7); a number is newer than none. */
                         while (*a == '0')
                                 a++;
                         while (*b == '0')
                                 b++;
-                        for (la = 0; is_digit(a[la]); la++)
+                        for (aa = a; is_digit(*aa); aa++)
                                 ;
-                        for (lb = 0; is_digit(b[lb]); lb++)
+                        for (bb = b; is_digit(*bb); bb++)
                                 ;
-                        if (la != lb)
-                                return la < lb ? -1 : 1;
-                        r = memcmp(a, b, la);
-                        if (r != 0)
-                                return r < 0 ? -1 : 1;
-                        a += la, b += lb;
-                        continue;
+                        r = sign((long) (aa - a) - (long) (bb - b));
+                        if (r == 0)
+                                r = sign(strncmp(a, b, (size_t) (aa - a)));
+                } else {
+                        /* Letters by their bytes, the longer run newer: abc < abcde. */
+                        for (aa = a; is_alpha(*aa); aa++)
+                                ;
+                        for (bb = b; is_alpha(*bb); bb++)
+                                ;
+                        r = sign(strncmp(a, b, (size_t) MIN(aa - a, bb - b)));
+                        if (r == 0)
+                                r = sign((long) (aa - a) - (long) (bb - b));
                 }
-                /* A number is newer than a letter: 1.0.1 > 1.0.a. */
-                if (is_digit(*a) != is_digit(*b))
-                        return is_digit(*a) ? 1 : -1;
-                if (*a != *b)
-                        return (unsigned char) *a < (unsigned char) *b ? -1 : 1;
-                a++, b++;
+                if (r != 0)
+                        return r;
+                a = aa, b = bb;
         }
 }
 

@@ -81,11 +81,8 @@ int gpt_choose(const GptPartition *parts, size_t n, GptChoice *ret, GptDesignato
 int gpt_check_extents(const GptPartition *parts, const GptChoice *c, uint64_t image_size, GptDesignator *ret_a,
                       GptDesignator *ret_b);
 
-/* A version comparison of two labels, as systemd's strverscmp_improved()
- * orders the usual ones ("root_1.10" after "root_1.9"): runs of digits by
- * their value, a number after a letter, '~' before anything (the end
- * too: "1.0~rc1" before "1.0"), a shorter string before its extensions,
- * other characters by their byte. systemd's finer rules (for '-', '^'
- * and the like) may order unusual labels otherwise. < 0, 0, > 0; NULL is
- * lowest. */
+/* A version comparison of two labels by systemd's strverscmp_improved()
+ * rules, which its image dissection orders root and /usr partitions by
+ * ("root_1.10" after "root_1.9", "1.0~rc1" before "1.0", "123-1" before
+ * "123^post1" before "123.1"). < 0, 0, > 0; NULL and "" are lowest. */
 int gpt_label_version_compare(const char *a, const char *b);

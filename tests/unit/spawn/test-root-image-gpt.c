@@ -52,6 +52,26 @@ TEST(label_version_compare) {
         ASSERT_TRUE(gpt_label_version_compare("", "root") < 0);
         ASSERT_TRUE(gpt_label_version_compare(NULL, "") < 0);
         ASSERT_EQ(gpt_label_version_compare("a", "a"), 0);
+
+        /* systemd's own order (strverscmp_improved()), oldest first: the root
+         * partition chosen is the one systemd's dissection chooses. */
+        static const char *const order[] = {
+                "122.1", "123~rc1-1", "123", "123-a", "123-a.1", "123-1", "123-1.1",
+                "123^post1", "123.a-1", "123.1-1", "123a-1", "124-1",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(order); i++)
+                for (size_t j = 0; j < ELEMENTSOF(order); j++) {
+                        int r = gpt_label_version_compare(order[i], order[j]);
+
+                        ASSERT_TRUE(i < j ? r < 0 : i > j ? r > 0 : r == 0);
+                }
+        /* Where plain byte order differs: "^" is older than "." and than a
+         * letter, a longer run of letters is newer, "_" only separates. */
+        ASSERT_TRUE(gpt_label_version_compare("root_1.0^1", "root_1.0.1") < 0);
+        ASSERT_TRUE(gpt_label_version_compare("root_1.0^1", "root_1.0A") < 0);
+        ASSERT_TRUE(gpt_label_version_compare("root_abc1", "root_abcd") < 0);
+        ASSERT_TRUE(gpt_label_version_compare("root_1_2", "root_1a") > 0);
+        ASSERT_EQ(gpt_label_version_compare("root_123_a", "root_123a"), 0);
 }
 
 TEST(generic) {
