@@ -53,6 +53,12 @@ static int collect_names(char * const *search_path, FILE *err, char ***ret, int 
 
                         if (!endswith(de->d_name, UNIT_SUFFIX))
                                 continue;
+                        /* Hidden files are no one's units, as in systemd's
+                         * configuration directories: an editor's lock file
+                         * (Emacs's ".#web.cell"), a config tool's temporary
+                         * copy (Ansible's ".ansible_tmpXXXXweb.cell"). */
+                        if (de->d_name[0] == '.')
+                                continue;
                         if (de->d_type == DT_DIR)
                                 continue;
                         if (unit_name_normalize(de->d_name, &n) < 0) {

