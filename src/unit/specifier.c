@@ -336,6 +336,11 @@ static int specifier_value(SpecifierContext *c, char s, const char **ret_const, 
                         return r;
                 return dirname_of(path, ret_alloc);
         }
+        /* systemd.exec(5)'s "ExecStart=... %d/tls.key": always the directory,
+         * with credentials or without, as systemd's. */
+        case 'd':
+                *ret_const = SPECIFIER_CREDENTIALS_DIRECTORY;
+                return 0;
         /* The system manager's user, whoever runs cell (as the directories below). */
         case 'u':
         case 'g':

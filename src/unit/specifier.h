@@ -13,6 +13,11 @@
 
 #include "macros.h"
 
+/* %d, systemd's $CREDENTIALS_DIRECTORY: where the payload finds the
+ * credentials of LoadCredential= and SetCredential=, as it sees them (plan.h's
+ * PLAN_CREDENTIALS_DIRECTORY, which a test holds equal). */
+#define SPECIFIER_CREDENTIALS_DIRECTORY "/run/host/credentials"
+
 typedef struct SpecifierContext {
         const char *name;               /* the unit, without ".cell": "worker@3" */
         const char *fragment_path;      /* %y: its file (NULL: %y and %Y are errors) */

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <sys/utsname.h>
 
+#include "plan.h"
 #include "specifier.h"
 #include "test.h"
 
@@ -86,6 +87,17 @@ TEST(host) {
         }
         /* Each looked up once. */
         ASSERT_EQ(c.n_host_lookups, 2);
+}
+
+/* systemd's %d: cell's credentials are where the payload sees them; it
+ * was an unknown specifier, so "Exec=/bin/web --key=%d/tls.key", as
+ * systemd.exec(5) shows it, made the unit invalid. */
+TEST(credentials_directory) {
+        _cleanup_(specifier_context_done) SpecifierContext c = { .name = "web" };
+
+        check(&c, "--key=%d/tls.key", "--key=/run/host/credentials/tls.key");
+        ASSERT_STREQ(SPECIFIER_CREDENTIALS_DIRECTORY, PLAN_CREDENTIALS_DIRECTORY);
+        ASSERT_EQ(c.n_host_lookups, 0);
 }
 
 TEST(unknown) {
