@@ -93,6 +93,23 @@ static bool name_is_valid(const char *s) {
         return unit_name_normalize(s, &n) >= 0;
 }
 
+/* Whether s is refused for being one of cell's own names alone: a dot name
+ * (".web") or "lock", not one that is no name anyway ("../x", ".a b"), of
+ * which "reserved" would say nothing useful. */
+static bool name_is_only_reserved(const char *s) {
+        _cleanup_free_ char *n = NULL;
+
+        if (!cell_name_is_reserved(s))
+                return false;
+        if (s[0] != '.')
+                return true;
+        n = strdup(s);
+        if (!n)
+                return true;
+        n[0] = 'x';
+        return cell_name_is_valid(n, UNIT_NAME_ANY);
+}
+
 static const char *searched_or_nothing(const UnitLocation *loc, char **buf) {
         *buf = strv_join(loc->search_path, ", ");
         if (isempty(*buf))
@@ -140,7 +157,7 @@ static int location_error(const char *name_or_path, const UnitLoadOptions *opts,
                 _cleanup_free_ char *stem = strndup(base, strlen(base) - (endswith(base, UNIT_SUFFIX) ?
                                                                           strlen(UNIT_SUFFIX) : 0));
 
-                if (stem && cell_name_is_reserved(stem)) {
+                if (stem && name_is_only_reserved(stem)) {
                         q = diag_error(diag, unit_is_path(name_or_path) ? name_or_path : NULL, 0,
                                        "\"%s\" is a reserved name: cell keeps its own files in %s/%s, where a "
                                        "cell of that name would keep its runtime state; name the unit otherwise%s",

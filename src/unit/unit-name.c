@@ -57,6 +57,10 @@ bool cell_name_is_valid(const char *name, UnitNameFlags flags) {
                 if (!strchr(VALID_CHARS "@", *p))
                         return false;
 
+        /* A dot name of any kind (".web@1" too) would keep its state among
+         * cell's own dot files in /run/cell, unseen by "cell list". */
+        if (name[0] == '.')
+                return false;
         at = strchr(name, '@');
         if (!at)
                 return (flags & UNIT_NAME_PLAIN) && !cell_name_is_reserved(name);

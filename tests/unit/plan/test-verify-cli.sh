@@ -99,6 +99,19 @@ ln -s hello.cell "$tmp/greeting.cell"
 expect 0 "plan of an alias" -- env CELL_UNIT_PATH="$tmp" "$cell" plan greeting
 grep -q '^Scope: *cell-hello.scope in machine.slice$' "$tmp/out" || fail "an alias is not planned as its unit"
 
+# A name that is no name is said to be one, not a "reserved name" of cell's
+# own ("../x" was, with "cell keeps its own files in /run/cell/../x").
+expect 1 "--name with a slash" -- "$cell" verify --name ../x "$tmp/tmpk2f9x"
+grep -q '"\.\./x" is not a valid unit name' "$tmp/err" || fail "--name ../x: not said to be no unit name"
+grep -q 'reserved' "$tmp/err" && fail "--name ../x: called a reserved name"
+cp "$tmp/tmpk2f9x" "$tmp/.a b.cell"
+expect 1 "a dot file whose name has a blank" -- "$cell" verify "$tmp/.a b.cell"
+grep -q 'the file name is not a valid unit name' "$tmp/err" || fail "'.a b.cell': not said to be no unit name"
+grep -q 'reserved' "$tmp/err" && fail "'.a b.cell': called a reserved name"
+cp "$tmp/tmpk2f9x" "$tmp/.web.cell"
+expect 1 "a dot file" -- "$cell" verify "$tmp/.web.cell"
+grep -q '"\.web" is a reserved name' "$tmp/err" || fail "'.web.cell': not said to be reserved"
+
 # Usage errors.
 expect 2 "no arguments" -- "$cell" verify
 expect 2 "unknown option" -- "$cell" verify --bogus "$examples/hello.cell"

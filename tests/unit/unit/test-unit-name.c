@@ -27,6 +27,9 @@ TEST(is_valid) {
                 ASSERT_TRUE(cell_name_is_reserved(reserved[i]));
                 ASSERT_FALSE(cell_name_is_valid(reserved[i], UNIT_NAME_ANY));
         }
+        /* A dot name's instance or template too: "cell list" skips dot names. */
+        ASSERT_FALSE(cell_name_is_valid(".web@1", UNIT_NAME_ANY));
+        ASSERT_FALSE(cell_name_is_valid(".web@", UNIT_NAME_ANY));
         _cleanup_free_ char *norm = NULL;
         ASSERT_EQ(unit_name_normalize("lock.cell", &norm), -EINVAL);
         static const char * const fine[] = { "lock@", "lock@3", "locks", "port2", "web.lock" };
