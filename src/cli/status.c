@@ -63,6 +63,27 @@ static void print_text(const CellInstance *i) {
         }
 }
 
+/* {"name": NAME, "running": false}; for a start under way (supervisor > 0)
+ * also "state": "activating" and the PID of its cell run. */
+static int print_not_running_json(const char *name, pid_t supervisor) {
+        JsonWriter w;
+
+        json_writer_init(&w, stdout, true);
+        json_object_begin(&w);
+        json_key(&w, "name");
+        json_string(&w, name);
+        json_key(&w, "running");
+        json_bool(&w, false);
+        if (supervisor > 0) {
+                json_key(&w, "state");
+                json_string(&w, "activating");
+                json_key(&w, "supervisor_pid");
+                json_uint(&w, (uint64_t) supervisor);
+        }
+        json_object_end(&w);
+        return json_writer_finish(&w);
+}
+
 int verb_status(int argc, char *argv[]) {
         enum { ARG_JSON = 0x100, ARG_USER };
         static const struct option options[] = {
@@ -104,39 +125,17 @@ int verb_status(int argc, char *argv[]) {
                 pid_t starting = 0;
                 _cleanup_close_ int pidfd = cli_find_starting(name, &starting);
 
-                if (pidfd >= 0) {
-                        if (json) {
-                                JsonWriter w;
-                                json_writer_init(&w, stdout, true);
-                                json_object_begin(&w);
-                                json_key(&w, "name");
-                                json_string(&w, name);
-                                json_key(&w, "running");
-                                json_bool(&w, false);
-                                json_key(&w, "state");
-                                json_string(&w, "activating");
-                                json_key(&w, "supervisor_pid");
-                                json_uint(&w, (uint64_t) starting);
-                                json_object_end(&w);
-                                r = json_writer_finish(&w);
-                        } else {
-                                printf("cell %s is starting (cell run: PID %d).\n", name, (int) starting);
-                                r = fflush(stdout) == 0 ? 0 : -EIO;
-                        }
-                        return r < 0 ? CELL_EXIT_FAILURE : CELL_EXIT_OK;
-                }
-                if (json) {
-                        JsonWriter w;
-                        json_writer_init(&w, stdout, true);
-                        json_object_begin(&w);
-                        json_key(&w, "name");
-                        json_string(&w, name);
-                        json_key(&w, "running");
-                        json_bool(&w, false);
-                        json_object_end(&w);
-                        (void) json_writer_finish(&w);
+                if (pidfd < 0)
+                        starting = 0;
+                if (json)
+                        r = print_not_running_json(name, starting);
+                else if (starting > 0) {
+                        printf("cell %s is starting (cell run: PID %d).\n", name, (int) starting);
+                        r = fflush(stdout) == 0 ? 0 : -EIO;
                 } else
                         printf("cell %s is not running.\n", name);
+                if (starting > 0)
+                        return r < 0 ? CELL_EXIT_FAILURE : CELL_EXIT_OK;
                 return CELL_EXIT_NOT_RUNNING;
         }
         if (r != CELL_EXIT_OK)

@@ -186,3 +186,17 @@ int cg_limits_cpuset_outside(const char *want, const char *have, char **ret) {
         r = cg_format_cpuset(w, wn, ret);
         return r == -EINVAL ? -ENOENT : r;
 }
+
+uint64_t cg_limits_memory_base(const PlanLimits *l) {
+        const CellLimit *m[] = { &l->memory_max, &l->memory_high, &l->memory_swap_max, &l->memory_min,
+                                 &l->memory_low };
+
+        for (size_t i = 0; i < ELEMENTSOF(m); i++)
+                if (m[i]->kind == CELL_LIMIT_PERCENT)
+                        return cg_physical_memory();
+        return UINT64_MAX;
+}
+
+uint64_t cg_limits_tasks_base(const PlanLimits *l) {
+        return l->tasks_max.kind == CELL_LIMIT_PERCENT ? cg_system_tasks_max() : 0;
+}

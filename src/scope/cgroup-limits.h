@@ -80,3 +80,10 @@ bool cg_limits_cpuset_holds(const char *text, const char *want, const char *want
  * empty: none. -ENOENT: have holds them all, the refusal is about something
  * else; -EINVAL: a list that does not parse. */
 int cg_limits_cpuset_outside(const char *want, const char *have, char **ret);
+
+/* What a percentage of the memory limits (UINT64_MAX where none is one) and
+ * of TasksMax= (0 where it is none) is of, as cgroup-system.c finds it: read
+ * only where a limit is a percentage, so that a start reads no more than it
+ * uses. */
+uint64_t cg_limits_memory_base(const PlanLimits *l);
+uint64_t cg_limits_tasks_base(const PlanLimits *l);

@@ -196,25 +196,9 @@ static int enable_controller(Scope *s, const char *parent, int parent_fd, const 
         return 0;
 }
 
-/* What a percentage is of (cgroup-system.c), read only where a limit is
- * one: the others need neither, and a start reads no more than it uses. */
-static uint64_t memory_base(const PlanLimits *l) {
-        const CellLimit *m[] = { &l->memory_max, &l->memory_high, &l->memory_swap_max, &l->memory_min,
-                                 &l->memory_low };
-
-        for (size_t i = 0; i < ELEMENTSOF(m); i++)
-                if (m[i]->kind == CELL_LIMIT_PERCENT)
-                        return cg_physical_memory();
-        return UINT64_MAX;
-}
-
-static uint64_t tasks_base(const PlanLimits *l) {
-        return l->tasks_max.kind == CELL_LIMIT_PERCENT ? cg_system_tasks_max() : 0;
-}
-
 static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *own, const char *child) {
         const PlanLimits *l = &p->limits;
-        uint64_t mem = memory_base(l), page = (uint64_t) sysconf(_SC_PAGESIZE);
+        uint64_t mem = cg_limits_memory_base(l), page = (uint64_t) sysconf(_SC_PAGESIZE);
         _cleanup_free_ char *parent = cg_mount_path(m, own);
         _cleanup_close_ int parent_fd = -EBADF;
         char buf[64];
@@ -282,7 +266,7 @@ static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *o
         if (cg_format_limit_v2(&l->memory_low, mem, page, buf, sizeof buf) >= 0 &&
             (r = write_one(s, idx, "MemoryLow", "memory.low", buf, false)) < 0)
                 return r;
-        if (cg_format_tasks_max(&l->tasks_max, tasks_base(l), buf, sizeof buf) >= 0 &&
+        if (cg_format_tasks_max(&l->tasks_max, cg_limits_tasks_base(l), buf, sizeof buf) >= 0 &&
             (r = write_one(s, idx, "TasksMax", "pids.max", buf, false)) < 0)
                 return r;
         if (l->cpu_quota_per_sec_usec != USEC_INFINITY) {
@@ -341,7 +325,7 @@ static int v1_dir(Scope *s, const CgroupMount *mounts, size_t n_mounts, const Cg
 static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n_mounts,
                     const CgroupMembership *own, size_t n_own, const char *child) {
         const PlanLimits *l = &p->limits;
-        uint64_t mem = memory_base(l), page = (uint64_t) sysconf(_SC_PAGESIZE);
+        uint64_t mem = cg_limits_memory_base(l), page = (uint64_t) sysconf(_SC_PAGESIZE);
         bool need_memory = l->memory_max.kind || l->memory_high.kind || l->memory_swap_max.kind;
         const char *v2_only = cg_limits_v2_only(l);
         char buf[64];
@@ -394,7 +378,7 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
                 idx = v1_dir(s, mounts, n_mounts, own, n_own, "pids", child, true);
                 if (idx < 0)
                         return idx;
-                if (cg_format_tasks_max(&l->tasks_max, tasks_base(l), buf, sizeof buf) >= 0 &&
+                if (cg_format_tasks_max(&l->tasks_max, cg_limits_tasks_base(l), buf, sizeof buf) >= 0 &&
                     (r = write_one(s, idx, "TasksMax", "pids.max", buf, false)) < 0)
                         return r;
         }
