@@ -24,7 +24,8 @@
  * config_parse() skips a file that fails to open with ENOENT), a symlink
  * that leads nowhere. Both are listed here, so that they mask, and
  * unit_load() skips them: neither is among the unit's drop-ins applied
- * (CellConfig.dropin_paths), as neither is in systemd's DropInPaths.
+ * (CellConfig.dropin_paths; systemd 252's DropInPaths lists both, though
+ * neither adds anything: cell lists what was applied).
  *
  * A unit with aliases (unit-alias.h) reads the drop-ins of all its names:
  * its own name's directories in every search directory first, then each

@@ -55,7 +55,7 @@ static int loader_read(UnitLoader *u, const char *path, bool dropin) {
 
         /* A drop-in that is a mask hides those of its name in lower
          * directories (unit_dropin_find_names()) and adds nothing: it is
-         * not among the drop-ins applied, as in systemd's DropInPaths. */
+         * not among the drop-ins applied (systemd's DropInPaths lists it). */
         if (dropin && path_is_masked(path))
                 return 1;
         r = unit_lex_file(path, NULL, loader_assign, u, u->diag);
