@@ -76,6 +76,13 @@ int verb_verify(int argc, char *argv[]) {
                 log_error("No unit given. See \"cell verify --help\".");
                 return CELL_EXIT_FAILURE;
         }
+        /* One name is one unit's: several files checked under it would each
+         * be taken for that unit (its drop-ins, its specifiers). */
+        if (opts.name && argc - optind > 1) {
+                log_error("--name %s names one unit, but %d were given: check each file with its own --name.",
+                          opts.name, argc - optind);
+                return CELL_EXIT_FAILURE;
+        }
 
         for (int i = optind; i < argc; i++) {
                 VerifyResult v;

@@ -31,6 +31,9 @@ expect() {      # expect STATUS DESCRIPTION -- command...
 cp "$examples/web.cell" "$tmp/tmpk2f9x"
 expect 0 "valid file under a temporary name" -- "$cell" verify --name web "$tmp/tmpk2f9x"
 grep -q '^1 unit checked: 1 valid, 0 invalid\.$' "$tmp/err" || fail "summary for one valid unit"
+# ... one file a name: several under one --name would each be taken for that unit.
+expect 2 "--name with two files" -- "$cell" verify --name web "$tmp/tmpk2f9x" "$examples/hello.cell"
+grep -q -- '--name web names one unit, but 2 were given' "$tmp/err" || fail "--name with two files: not said"
 
 # The drop-ins beside such a copy are not the unit's: a cell.d/ anyone may
 # make in /tmp neither completes an invalid unit nor breaks a valid one.
