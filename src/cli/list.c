@@ -2,6 +2,7 @@
 /* cell list [--json] [--legend=BOOL] [--no-legend] [--user]: the running cells, from
  * systemd's scopes and cell's own runtime state. */
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,7 +13,9 @@
 #include "instance.h"
 #include "json-write.h"
 #include "log.h"
+#include "name-lock.h"
 #include "parse-value.h"
+#include "strv.h"
 #include "verbs.h"
 
 uint64_t cli_now_realtime_usec(void) {
@@ -73,7 +76,8 @@ static void json_uint_or_null(JsonWriter *w, uint64_t v) {
 void cli_instance_json(JsonWriter *w, const CellInstance *i) {
         json_object_begin(w);
         json_key(w, "name");            json_string(w, i->name);
-        json_key(w, "running");         json_bool(w, true);
+        /* A start under way (list_add_starting()) does not run yet. */
+        json_key(w, "running");         json_bool(w, !streq_ptr(i->state, "activating"));
         json_key(w, "manager");         json_string(w, cgroup_manager_to_string(i->manager));
         json_key(w, "scope");           json_string(w, i->unit);
         json_key(w, "slice");           json_string(w, i->slice);
@@ -178,6 +182,44 @@ static int list_print_table(const CellInstance *l, size_t n, bool legend) {
         return fflush(stdout) == 0 ? 0 : -EIO;
 }
 
+/* cgroupfs starts under way: the name's lock held, no runtime state yet
+ * (cli_find_starting()). Listed as systemctl lists an activating unit:
+ * state "activating", the PID of their cell run, nothing else known. */
+static int list_add_starting(CellInstance **l, size_t *n) {
+        _cleanup_strv_free_ char **names = NULL;
+        size_t before = *n;
+        int r;
+
+        r = name_lock_names(&names);
+        if (r < 0)
+                return r;
+        for (char **name = names; name && *name; name++) {
+                bool listed = false;
+                CellInstance *m;
+                pid_t pid = 0;
+
+                for (size_t i = 0; i < *n && !listed; i++)
+                        listed = streq((*l)[i].name, *name);
+                _cleanup_close_ int pidfd = listed ? -EBADF : cli_find_starting(*name, &pid);
+                if (pidfd < 0)
+                        continue;
+                m = realloc(*l, (*n + 1) * sizeof **l);
+                if (!m)
+                        return -ENOMEM;
+                *l = m;
+                m += (*n)++;
+                *m = (CellInstance) { .manager = CGROUP_MANAGER_CGROUPFS, .supervisor = pid,
+                                      .memory_current = UINT64_MAX, .tasks_current = UINT64_MAX,
+                                      .name = strdup(*name), .state = strdup("activating") };
+                if (!m->name || !m->state)
+                        return -ENOMEM;
+        }
+        /* Among the others, by name. */
+        if (*n > before)
+                instance_sort(*l, *n);
+        return 0;
+}
+
 int verb_list(int argc, char *argv[]) {
         enum { ARG_JSON = 0x100, ARG_LEGEND, ARG_NO_LEGEND, ARG_USER };
         static const struct option options[] = {
@@ -227,6 +269,8 @@ int verb_list(int argc, char *argv[]) {
         }
 
         r = instance_list(user_bus, &l, &n);
+        if (r >= 0)
+                r = list_add_starting(&l, &n);
         if (r < 0) {
                 log_error_errno(r, "Listing the running cells: %m");
                 return CELL_EXIT_FAILURE;

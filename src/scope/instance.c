@@ -361,6 +361,11 @@ static int cmp_instance(const void *a, const void *b) {
         return strcmp(((const CellInstance *) a)->name, ((const CellInstance *) b)->name);
 }
 
+void instance_sort(CellInstance *l, size_t n) {
+        if (n > 1)
+                qsort(l, n, sizeof(CellInstance), cmp_instance);
+}
+
 int instance_list(bool user_bus, CellInstance **ret, size_t *ret_n) {
         _cleanup_strv_free_ char **names = NULL;
         CellInstance *l = NULL;
@@ -405,8 +410,7 @@ int instance_list(bool user_bus, CellInstance **ret, size_t *ret_n) {
                 instance_free_many(l, n);
                 return r;
         }
-        if (n > 0)
-                qsort(l, n, sizeof(CellInstance), cmp_instance);
+        instance_sort(l, n);
         *ret = l;
         *ret_n = n;
         return 0;

@@ -43,6 +43,8 @@ int instance_find(const char *name, bool user_bus, CellInstance *ret);
 /* Every running cell, sorted by name. A missing bus is not an error, nor is
  * a runtime state that is stale or does not parse (left out). */
 int instance_list(bool user_bus, CellInstance **ret, size_t *ret_n);
+/* By name, as instance_list() returns them. */
+void instance_sort(CellInstance *l, size_t n);
 
 /* Graceful stop: systemd stops the service cell runs in (or the scope), cell
  * sends KillSignal= and SIGKILL after TimeoutStopSec=; for cgroupfs runs the

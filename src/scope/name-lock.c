@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "macros.h"
 #include "name-lock.h"
 #include "runtime-state.h"
+#include "strv.h"
 
 #define NAME_LOCK_SUBDIR "lock"
 #define NAME_LOCK_TAKE_BACK_SUFFIX ".take-back"
@@ -271,4 +273,36 @@ int name_lock_holder_pidfd(const char *name) {
         if (pidfd < 0 || !held_by(dir_fd, file, pid) || held_by(dir_fd, take_back, pid))
                 return -ESRCH;
         return TAKE_FD(pidfd);
+}
+
+int name_lock_names(char ***ret) {
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        DIR *d;
+        struct dirent *de;
+        int r = 0;
+
+        if (asprintf(&dir, "%s/" NAME_LOCK_SUBDIR, runtime_state_dir()) < 0)
+                return -ENOMEM;
+        d = opendir(dir);
+        if (!d) {
+                *ret = NULL;
+                return errno == ENOENT ? 0 : -errno;
+        }
+        while (r >= 0 && (de = readdir(d))) {
+                const char *e = endswith(de->d_name, ".lock");
+                char *n;
+
+                /* NAME.lock; not NAME.take-back, nor a dot file of ours. */
+                if (!e || e == de->d_name || de->d_name[0] == '.')
+                        continue;
+                n = strndup(de->d_name, (size_t) (e - de->d_name));
+                r = n ? strv_push(&names, n) : -ENOMEM;
+        }
+        closedir(d);
+        if (r < 0)
+                return r;
+        strv_sort(names);
+        *ret = TAKE_PTR(names);
+        return 0;
 }

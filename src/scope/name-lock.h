@@ -63,3 +63,7 @@ void name_lock_release(const char *name, int fd);
  * cut short); -ESRCH if there is none. Opened before the lock is looked
  * at, so that a PID reused since cannot be taken for the holder. */
 int name_lock_holder_pidfd(const char *name);
+/* The names whose lock file is in RUNTIME/lock (held or left by a killed
+ * holder: name_lock_holder_pidfd() tells), sorted; an empty list where there
+ * is no such directory. */
+int name_lock_names(char ***ret);

@@ -167,6 +167,15 @@ expect "cell status --json while starting (cgroupfs): status" "$status" 0
 python3 -c 'import json, sys; o = json.load(open(sys.argv[1])); assert o == {"name": sys.argv[2], "running": False,
 "state": "activating", "supervisor_pid": int(sys.argv[3])}, o' "$work/status.out" "$name" "$run_pid" ||
         fail "cell status --json while starting: $(cat "$work/status.out")"
+# ... and cell list lists it, as systemctl list-units an activating unit.
+"$CELL" list --no-legend >"$work/list.out" 2>&1 || fail "cell list while starting: $(cat "$work/list.out")"
+grep -qE "^$name +cgroupfs +- +- +activating " "$work/list.out" ||
+        fail "cell list while starting: $(cat "$work/list.out")"
+"$CELL" list --json >"$work/list.out" 2>&1 || fail "cell list --json while starting: $(cat "$work/list.out")"
+python3 -c 'import json, sys; l = [o for o in json.load(open(sys.argv[1])) if o["name"] == sys.argv[2]]
+assert len(l) == 1 and l[0]["running"] is False and l[0]["state"] == "activating" and \
+        l[0]["supervisor_pid"] == int(sys.argv[3]), l' "$work/list.out" "$name" "$run_pid" ||
+        fail "cell list --json while starting: $(cat "$work/list.out")"
 status=0
 "$CELL" kill "$name" USR1 >"$work/kill.out" 2>&1 || status=$?
 expect "cell kill USR1 while starting (cgroupfs): status" "$status" 3

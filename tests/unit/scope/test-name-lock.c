@@ -12,6 +12,7 @@
 
 #include "macros.h"
 #include "name-lock.h"
+#include "strv.h"
 #include "test.h"
 
 static char *dir_new(void) {
@@ -342,6 +343,20 @@ TEST(a_killed_take_back_leaves_nothing) {
         dir_free(d);
 }
 
+/* An empty file DIR/NAME. */
+static int touch_file(const char *dir, const char *name) {
+        _cleanup_free_ char *path = NULL;
+        int fd;
+
+        if (asprintf(&path, "%s/%s", dir, name) < 0)
+                return -ENOMEM;
+        fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        close(fd);
+        return 0;
+}
+
 /* The PID a pidfd names, from its fdinfo. */
 static pid_t pidfd_pid(int pidfd) {
         _cleanup_free_ char *path = NULL;
@@ -370,6 +385,9 @@ TEST(the_holder_of_a_start) {
         char c;
 
         ASSERT_ERROR(name_lock_holder_pidfd("web"), ESRCH);    /* no file */
+        _cleanup_strv_free_ char **names = NULL;
+        ASSERT_OK(name_lock_names(&names));
+        ASSERT_NULL(names);
         ASSERT_OK(pipe2(up, O_CLOEXEC));
         ASSERT_OK(pipe2(down, O_CLOEXEC));
         pid = fork_holder("web", false, -1, up[1], down[0]);
@@ -377,6 +395,10 @@ TEST(the_holder_of_a_start) {
         pidfd = name_lock_holder_pidfd("web");
         ASSERT_TRUE(pidfd >= 0);
         ASSERT_EQ(pidfd_pid(pidfd), pid);
+        /* Listed by name (cell list's starts), a take-back's file not. */
+        ASSERT_OK(touch_file(d, "lock/db.take-back"));
+        ASSERT_OK(name_lock_names(&names));
+        ASSERT_TRUE(names && streq_ptr(names[0], "web") && !names[1]);
         ASSERT_TRUE(fcntl(pidfd, F_GETFD) & FD_CLOEXEC);
         safe_close(pidfd);
         ASSERT_ERROR(name_lock_holder_pidfd("other"), ESRCH);
