@@ -47,6 +47,7 @@
 #include "console.h"
 #include "cgroup-util.h"
 #include "exec-supervise.h"
+#include "fs-util.h"
 #include "identity.h"
 #include "instance.h"
 #include "log.h"
@@ -67,6 +68,8 @@
 #endif
 
 #define EXEC_CGROUPS_MAX 16
+#define EXEC_EXIT_CANNOT_EXECUTE 126
+#define EXEC_EXIT_NOT_FOUND      127
 
 typedef struct ExecTarget {
         pid_t leader;
@@ -101,7 +104,8 @@ static void help(void) {
                "     --user    Ask the user's systemd instead of the system's\n\n"
                "Exit status: CMD's own (128+N when it died of signal N), 1 when the unit is\n"
                "invalid or its file is gone now, 2 when cell could not run it, 3 when the\n"
-               "cell is not running.\n");
+               "cell is not running, 126 when CMD cannot be executed, 127 when it is not\n"
+               "found (as from a shell).\n");
 }
 
 /* Which namespaces the leader has that we do not: those are joined. */
@@ -226,13 +230,24 @@ static int exec_find_target(const CellInstance *inst, ExecTarget *t) {
         t->root_fd = open(root, O_PATH|O_DIRECTORY|O_CLOEXEC);
         if (t->root_fd < 0)
                 return log_error_errno(errno, "Opening %s: %m", root);
+        /* Its root is still ours: the start is under way (a systemd scope
+         * holds the child while it builds its mounts, before pivot_root), and
+         * the command would run in the host's file system. A running cell's
+         * root never is the host's (Directory=/ needs Volatile=). */
+        struct stat theirs, ours;
+        if (fstat(t->root_fd, &theirs) < 0 || stat("/", &ours) < 0)
+                return log_error_errno(errno, "Checking the root of PID %d: %m", (int) t->leader);
+        if (stat_same_inode(&theirs, &ours)) {
+                log_error("Cell %s is still starting; try again when it runs.", inst->name);
+                return -EBUSY;
+        }
         return exec_open_cgroups(t);
 }
 
 /* In the child, inside the namespaces: the plan's steps in run's order. */
 static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *prog, char **argv,
                       char **env_pass, char **env_host, int console_sock, const struct winsize *ws,
-                      SpawnError *err) {
+                      SpawnError *err, int *ret_status) {
         _cleanup_strv_free_ char **env = NULL;
         _cleanup_free_ char *exec_path = NULL;
         _cleanup_(identity_done) Identity id = {};
@@ -277,8 +292,11 @@ static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *
                 return spawn_error(err, r, "building the environment");
         env_unset_strv(env, p->unset_environment);
         r = spawn_find_exec(argv[0], env_get(env, "PATH"), &exec_path);
-        if (r < 0)
+        if (r < 0) {
+                /* As a shell, podman exec and docker exec: 127, not found. */
+                *ret_status = EXEC_EXIT_NOT_FOUND;
                 return spawn_error(err, r, "%s: not found in the container", argv[0]);
+        }
 
         /* -t: a terminal of the container's own devpts, opened in its root,
          * as its controlling terminal, stdin, stdout and stderr. The caller's
@@ -294,7 +312,14 @@ static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *
 
         /* The very steps the payload took (cell run), up to execve, with
          * the program compiled on the host as the payload's was. */
-        return privilege_exec(p, NULL, &id, prog, "", exec_path, argv, env, err);
+        r = privilege_exec(p, NULL, &id, prog, "", exec_path, argv, env, err);
+        /* The execve itself failed (its messages begin with the path): a
+         * shell's 127 for a file that is not there, else 126. A step
+         * before it is cell's failure (2). */
+        if (startswith(err->message, exec_path) && err->message[strlen(exec_path)] == ':')
+                *ret_status = err->error == ENOENT && access(exec_path, F_OK) < 0 ?
+                        EXEC_EXIT_NOT_FOUND : EXEC_EXIT_CANNOT_EXECUTE;
+        return r;
 }
 
 /* The host side, read before we leave the host: the variables passed
@@ -376,6 +401,7 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv, bool pty) {
                 goto out;
         }
         if (pid == 0) {
+                int status = CELL_EXIT_FAILURE;
                 char c;
                 go[1] = safe_close(go[1]);
                 errp[0] = safe_close(errp[0]);
@@ -386,9 +412,9 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv, bool pty) {
                 /* Nothing runs before we are in the cell's cgroup. */
                 if (read(go[0], &c, 1) != 1)
                         _exit(CELL_EXIT_FAILURE);
-                (void) exec_child(p, t, &prog, argv, env_pass, env_host, console[1], &ws, &err);
+                (void) exec_child(p, t, &prog, argv, env_pass, env_host, console[1], &ws, &err, &status);
                 (void) !write(errp[1], &err, sizeof err);
-                _exit(CELL_EXIT_FAILURE);
+                _exit(status);
         }
         go[0] = safe_close(go[0]);
         errp[1] = safe_close(errp[1]);
@@ -430,13 +456,18 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv, bool pty) {
         if (n > 0) {
                 /* User=, WorkingDirectory= ...: named where the unit set them, as by cell run. */
                 char origin[PATH_MAX + 32];
+                int status = 0;
 
-                (void) waitpid(pid, NULL, 0);
+                (void) waitpid(pid, &status, 0);
                 plan_message_origin(p, err.message, origin, sizeof origin);
                 if (err.complete && err.message[0])
                         r = log_error_errno(err.error ?: EIO, "%s%s", origin, err.message);
                 else
                         r = log_error_errno(err.error ?: EIO, "%s%s: %m", origin, err.message[0] ? err.message : "exec");
+                /* The command's 126 or 127, as from a shell, else cell's failure. */
+                if (WIFEXITED(status) && (WEXITSTATUS(status) == EXEC_EXIT_NOT_FOUND ||
+                                           WEXITSTATUS(status) == EXEC_EXIT_CANNOT_EXECUTE))
+                        r = WEXITSTATUS(status);
                 goto out;
         }
         if (child_pidfd < 0) {
@@ -473,7 +504,7 @@ int verb_exec(int argc, char *argv[]) {
         _cleanup_free_ char *name = NULL;
         ExecTarget t = { .pidfd = -EBADF, .root_fd = -EBADF, .device_programs = -ENOENT };
         CellInstance inst = {};
-        bool user_bus = false, want_pty = false, want_pipe = false;
+        bool user_bus = false, want_pty = false, want_pipe = false, starting;
         char **cmd;
         Plan plan = {};
         int c, r;
@@ -531,6 +562,7 @@ int verb_exec(int argc, char *argv[]) {
 
         log_set_prefix(name);
         r = exec_find_target(&inst, &t);
+        starting = r == -EBUSY;
         if (r >= 0)
                 r = exec_withhold_mknod(&plan, &inst, &t);
         if (r >= 0)
@@ -542,5 +574,5 @@ int verb_exec(int argc, char *argv[]) {
         exec_target_done(&t);
         plan_done(&plan);
         instance_done(&inst);
-        return r < 0 ? CELL_EXIT_FAILURE : r;
+        return starting ? CELL_EXIT_NOT_RUNNING : r < 0 ? CELL_EXIT_FAILURE : r;
 }

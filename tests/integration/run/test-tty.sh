@@ -74,6 +74,20 @@ expect "exec: and its status comes back" "$status" 66
 in_tty "$CELL" exec "$name" /bin/sh -c 'exit 7'
 expect "exec: exit status" "$status" 7
 
+# A command that is not there or cannot be run: a shell's 127 and 126 (as
+# podman exec), not cell's own failure (2), and the message says which.
+for c in "nosuchcmd:127:not found in the container" "/nonexist:127:execve" \
+         "/etc/passwd:126:is not executable" "/etc:126:is a directory"; do
+        status=0
+        "$CELL" exec -P "$name" "${c%%:*}" </dev/null >/dev/null 2>"$work/exec.err" || status=$?
+        rest=${c#*:}
+        expect "exec ${c%%:*}: status" "$status" "${rest%%:*}"
+        grep -q "${rest#*:}" "$work/exec.err" || fail "exec ${c%%:*}: message: $(cat "$work/exec.err")"
+done
+status=0
+"$CELL" exec -P "$name" /bin/sh -c 'exit 127' </dev/null || status=$?
+expect "exec: the command's own 127" "$status" 127
+
 # cell exec as a script's background job, which this shell starts with
 # SIGINT and SIGQUIT ignored (POSIX): both stay ignored, as in cell run,
 # and are not forwarded (a ^C on the script's terminal is the script's);

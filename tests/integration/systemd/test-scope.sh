@@ -396,4 +396,33 @@ else
 fi
 wait
 
+# --- cell exec while the scope holds a container that is still building its
+# mounts (the scope's job runs meanwhile; strace holds the child before its
+# pivot_root): refused, "still starting", exit 3. It ran the command in the
+# host's file system, the child's root still being the host's.
+install_cell early <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/scope-payload
+EOF
+rm -f "$ROOT/out/cgroup"
+in_sealed strace -f -o /dev/null -e trace=pivot_root -e inject=pivot_root:delay_enter=3000000 \
+        "$CELL" run early > "$WORK/early.log" 2>&1 &
+if wait_for 5 sh -c "[ \"\$(\"\$0\" run systemctl show -P ActiveState cell-early.scope)\" = active ]" "$SEALED"; then
+        rc=0
+        out=$(in_sealed "$CELL" exec early /bin/cat /proc/1/cmdline 2>&1) || rc=$?
+        expect_eq "cell exec of a cell still starting: exit 3" 3 "$rc"
+        case $out in
+        *"is still starting"*) ok "... says it is still starting" ;;
+        *) fail "... said: $out" ;;
+        esac
+        check "... and it starts all the same" wait_for 10 test -s "$ROOT/out/cgroup"
+        expect_eq "... then cell exec runs in it" scope-payload "$(in_sealed "$CELL" exec early /bin/cat /proc/1/comm 2>&1)"
+        in_sealed systemctl stop cell-early.scope
+else
+        fail "cell run early: no active scope within 5 s: $(cat "$WORK/early.log")"
+fi
+wait
+
 finish
