@@ -40,6 +40,7 @@ typedef struct CredentialReader {
         char origin[PATH_MAX + 32];     /* "FILE:LINE: " of its key */
         size_t left;                    /* of CELL_CREDENTIALS_TOTAL_SIZE_MAX */
         const char *caller_dir;         /* absolute, or NULL */
+        const char *caller_dir_ignored; /* what $CREDENTIALS_DIRECTORY said when not absolute, or NULL */
         const char *const *store_dirs;
         const char *const *encrypted_store_dirs;
         uint64_t socket_timeout_usec;
@@ -281,7 +282,8 @@ static int name_cmp(const void *a, const void *b) {
 }
 
 /* Every regular file below dir_fd, sorted, as prefix_NAME (systemd's
- * recurse_dir() from the ID: "/" in the path below becomes "_"). */
+ * recurse_dir() from the ID: "/" in the path below becomes "_"; dot files
+ * skipped). */
 static int read_directory(CredentialReader *r, int dir_fd, const char *prefix, const char *where, unsigned depth) {
         _cleanup_(closedirp) DIR *d = NULL;
         char **names = NULL;
@@ -299,7 +301,9 @@ static int read_directory(CredentialReader *r, int dir_fd, const char *prefix, c
         for (struct dirent *de; (errno = 0, de = readdir(d));) {
                 char **m;
 
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                /* Hidden files and directories skipped, as systemd's RECURSE_DIR_IGNORE_DOT: an editor's
+                 * .swp or a .git below /etc/db is no credential, and must not reach the container. */
+                if (de->d_name[0] == '.')
                         continue;
                 m = reallocarray(names, n + 1, sizeof *m);
                 if (m)
@@ -473,6 +477,10 @@ static int read_load(CredentialReader *r) {
                 if (k == 0) {
                         stores_list(r, stores, sizeof stores);
                         /* As systemd's get_credentials_dir(): only an absolute, plain path counts. */
+                        if (r->caller_dir_ignored)
+                                return reader_error_complete(r, ENXIO, "$CREDENTIALS_DIRECTORY (\"%s\") is not an "
+                                                             "absolute path and is ignored, as systemd's, and %s "
+                                                             "has no %s", r->caller_dir_ignored, stores, e->source);
                         if (!r->caller_dir)
                                 return reader_error(r, ENXIO, "$CREDENTIALS_DIRECTORY is not set (cell was started "
                                                     "without credentials to pass on: LoadCredential= of the service "
@@ -518,6 +526,7 @@ int credentials_read(Plan *p, const CredentialSources *src, SpawnError *err) {
                 .plan = p,
                 .left = CELL_CREDENTIALS_TOTAL_SIZE_MAX,
                 .caller_dir = !isempty(caller_dir) && caller_dir[0] == '/' ? caller_dir : NULL,
+                .caller_dir_ignored = !isempty(caller_dir) && caller_dir[0] != '/' ? caller_dir : NULL,
                 .store_dirs = src && src->store_dirs ? src->store_dirs : credentials_store_dirs,
                 .encrypted_store_dirs = src && src->encrypted_store_dirs ? src->encrypted_store_dirs :
                                         credentials_encrypted_store_dirs,

@@ -104,6 +104,19 @@ static int credential_store(ConfigContext *ctx, CellConfig *c, bool set, bool en
         return 0;
 }
 
+/* Whether s names the "%d" specifier ("%%d" is a literal "%d"). */
+static bool has_credentials_specifier(const char *s) {
+        for (; *s; s++)
+                if (*s == '%') {
+                        if (s[1] == 'd')
+                                return true;
+                        if (s[1] == 0)
+                                break;
+                        s++;
+                }
+        return false;
+}
+
 /* LoadCredential=ID[:PATH]: PATH absolute (a file, or a directory whose
  * files are loaded, at start), or a credential name that the caller of
  * cell passed in its $CREDENTIALS_DIRECTORY; without PATH, the ID itself.
@@ -123,6 +136,12 @@ int config_parse_load_credential(ConfigContext *ctx, const ConfigKey *k, CellCon
                 return r;
         if (isempty(p))
                 path = strdup(id);
+        else if (has_credentials_specifier(p))
+                /* %d is the container's /run/host/credentials: as a host path it would read
+                 * whatever the host keeps there (its own nspawn's credentials), not this unit's. */
+                return config_bad(ctx, "%s (%%d is the container's credentials directory, not a host path: to pass "
+                                  "on a credential cell's caller was given, name it, LoadCredential=%s:NAME)",
+                                  k->expected, id);
         else
                 r = config_expand(ctx, k, p, &path);
         if (!path)

@@ -124,6 +124,11 @@ TEST(read) {
         put("d/a", "A", 1);
         put("d/sub/c", "C", 1);
         put("d/x_a", "dup", 3);
+        put("d/.pw.swp", "S", 1);                      /* dot files: skipped, as systemd */
+        ASSERT_TRUE(asprintf(&file, "%s/d/.git", dir) > 0);
+        ASSERT_EQ(mkdir(file, 0700), 0);
+        file = mfree(file);
+        put("d/.git/config", "G", 1);
         put("file", "F", 1);
         file = at("file");
         missing = at("missing");
@@ -148,6 +153,8 @@ TEST(read) {
         expect(&p, 6, "fb", "fall\0back", 9);
         expect(&p, 7, "only", "v", 1);
         ASSERT_NULL(find(&p, "x_link"));
+        ASSERT_NULL(find(&p, "x_.pw.swp"));
+        ASSERT_NULL(find(&p, "x_.git_config"));
         /* Each held at its size, not at the most a credential may be. */
         for (size_t i = 0; i < p.n_credential_data; i++)
                 ASSERT_TRUE(malloc_usable_size(p.credential_data[i].data) < 4096);
@@ -162,6 +169,9 @@ TEST(read) {
         ASSERT_ERROR(rd(&p, NULL, &err), ENXIO);
         ASSERT_CONTAINS(err.message, "u.cell:5: LoadCredential=nosuch: $CREDENTIALS_DIRECTORY is not set");
         ASSERT_ERROR(rd(&p, "relative/dir", &err), ENXIO);
+        /* Set, but not absolute: said so, not "not set". */
+        ASSERT_CONTAINS(err.message, "u.cell:5: LoadCredential=nosuch: $CREDENTIALS_DIRECTORY (\"relative/dir\") is "
+                        "not an absolute path and is ignored");
         ASSERT_EQ(p.n_credential_data, 0);
         plan_reset(&p);
 

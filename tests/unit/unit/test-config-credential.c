@@ -96,6 +96,17 @@ TEST(load_credential) {
         BAD(&c, "LoadCredential", "a:/etc/../shadow", "is not a normalised absolute path");
         BAD(&c, "LoadCredential", "a:/etc//x", "is not a normalised absolute path");
         BAD(&c, "LoadCredential", "a:..", "is neither an absolute path");
+        /* %d is the container's directory: never read as a host path. */
+        BAD(&c, "LoadCredential", "a:%d/y", "%d is the container's credentials directory, not a host path");
+        BAD(&c, "LoadCredentialEncrypted", "a:%d", "%d is the container's credentials directory");
+        OK(&c, "LoadCredential", "pct:/srv/100%%d");         /* a literal "%d" */
+        ASSERT_EQ(c.n_load_credentials, 6);
+        OK(&c, "LoadCredential", "");
+        OK(&c, "LoadCredential", "tls.key:/srv/tls.key");
+        OK(&c, "LoadCredential", "db:/etc/db/password");
+        OK(&c, "LoadCredential", "empty:");
+        OK(&c, "LoadCredential", "other:inherited.name");
+        OK(&c, "LoadCredential", "dir:/etc/creds/");
         ASSERT_EQ(c.n_load_credentials, 5);
 
         /* The empty assignment resets the list, SetCredential='s not. */
