@@ -67,9 +67,14 @@ static int set_kill_at(Loop *l, uint64_t at) {
 static int stop(Loop *l) {
         uint64_t t = l->s->timeout_stop_usec;
         bool first = !l->stop_requested;
+        int sig;
 
         l->stop_requested = true;
-        send_signal(l, l->s->kill_signal > 0 ? l->s->kill_signal : SIGTERM);
+        sig = l->s->kill_signal > 0 ? l->s->kill_signal : SIGTERM;
+        send_signal(l, sig);
+        /* Then SIGCONT, as systemd does: a stopped payload ends now, not at the SIGKILL. */
+        if (supervise_stop_needs_sigcont(sig))
+                send_signal(l, SIGCONT);
         if (!first)
                 return 0;
         notify_supervisor_stopping(l->s->name, t);

@@ -48,6 +48,10 @@ int supervise_block_signals(void) {
         return sigprocmask(SIG_BLOCK, &set, NULL) < 0 ? -errno : 0;
 }
 
+bool supervise_stop_needs_sigcont(int kill_signal) {
+        return kill_signal != SIGKILL && kill_signal != SIGCONT;
+}
+
 int supervise_exit_status(int code, int status) {
         switch (code) {
         case CLD_EXITED:

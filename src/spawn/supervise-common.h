@@ -29,6 +29,10 @@ int supervise_block_signals(void);
 /* The signals forwarded, SIGTERM first; n_ret: how many. */
 const int *supervise_forwarded_signals(size_t *n_ret);
 
+/* Whether a stop signal is followed by SIGCONT, as systemd.kill(5) sends it
+ * after KillSignal=: so that a stopped payload gets its stop signal now. */
+bool supervise_stop_needs_sigcont(int kill_signal);
+
 /* The exit status cell reports for a child that ended with si_code/si_status:
  * the exit code, or 128+N for signal N. */
 int supervise_exit_status(int code, int status);

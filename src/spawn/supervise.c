@@ -69,6 +69,17 @@ static int on_stop_timeout(EventSource *source, uint64_t usec, void *userdata) {
         return 0;
 }
 
+/* KillSignal=, then SIGCONT, as systemd sends every stop signal: a
+ * stopped payload (SIGSTOP, ^Z) would hold the stop signal pending until
+ * TimeoutStopSec='s SIGKILL instead of ending gracefully at once. */
+static void supervisor_send_stop_signal(Supervisor *s) {
+        int sig = s->plan->kill_signal > 0 ? s->plan->kill_signal : SIGTERM;
+
+        supervisor_send(s, sig);
+        if (supervise_stop_needs_sigcont(sig))
+                supervisor_send(s, SIGCONT);
+}
+
 void supervisor_stop(Supervisor *s) {
         uint64_t t = s->plan->timeout_stop_usec;
         bool first = !s->stop_requested;
@@ -77,7 +88,7 @@ void supervisor_stop(Supervisor *s) {
         if (s->pidfd < 0)
                 return;
 
-        supervisor_send(s, s->plan->kill_signal > 0 ? s->plan->kill_signal : SIGTERM);
+        supervisor_send_stop_signal(s);
         if (!first)
                 return;
         notify_supervisor_stopping(s->plan->name, t);

@@ -55,4 +55,29 @@ for init in yes no; do
         expect "Init=$init: kill --all, each signal once" "$(grep -c 'signal' "$work/out")" 3
         expect "Init=$init: SIGRTMIN+4 once" "$(grep -cx 'signal 38' "$work/out")" 1
 done
+
+# A stopped container (cell kill NAME STOP: the reaper with Init=yes, the
+# payload without) gets SIGCONT after KillSignal=, as systemd sends it: the
+# stop is graceful and at once, not TimeoutStopSec='s SIGKILL (exit 137).
+for init in yes no; do
+        u=$(unit "stopped$init" "[Root]" "Directory=$root" "[Exec]" \
+                "Exec=/bin/sh -c 'trap \"exit 0\" TERM; echo up; while :; do sleep 0.1; done'" \
+                "Init=$init" "TimeoutStopSec=30s")
+        name=$(unit_name "stopped$init")
+        : > "$work/out"
+        "$CELL" run --cgroup-manager=none "$u" >"$work/out" 2>"$work/err" &
+        pid=$!
+        for _ in $(seq 100); do
+                grep -q up "$work/out" && "$CELL" status "$name" >/dev/null 2>&1 && break
+                sleep 0.05
+        done
+        "$CELL" kill "$name" STOP || fail "Init=$init: cell kill STOP failed"
+        sleep 0.2
+        start=$(date +%s)
+        kill -TERM "$pid"
+        status=0
+        wait "$pid" || status=$?
+        expect "Init=$init: stopped, status" "$status" 0
+        [ $(( $(date +%s) - start )) -lt 10 ] || fail "Init=$init: the stop waited for TimeoutStopSec="
+done
 echo ok

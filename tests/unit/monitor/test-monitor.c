@@ -637,6 +637,39 @@ TEST(timeout_stop_ends_in_sigkill) {
         free(log);
 }
 
+/* Whether pid is stopped (state T in /proc/PID/stat). */
+static bool pid_is_stopped(pid_t pid) {
+        char path[64], buf[256] = {};
+        const char *p;
+
+        snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
+        int fd = open(path, O_RDONLY|O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        (void) !read(fd, buf, sizeof buf - 1);
+        safe_close(fd);
+        p = strrchr(buf, ')');
+        return p && p[1] == ' ' && p[2] == 'T';
+}
+
+/* A stopped payload (SIGSTOP, ^Z) gets SIGCONT after KillSignal=, as systemd
+ * sends it: it ends on KillSignal= at once, not by TimeoutStopSec='s SIGKILL. */
+TEST(stopped_payload_is_continued_on_stop) {
+        MonitorState t = template();
+        Run r;
+        char *log;
+
+        t.timeout_stop_usec = 5 * USEC_PER_SEC;
+        monitor_start(PAYLOAD_SIGNALS, &t, &r);
+        ASSERT_OK(kill(r.payload, SIGSTOP));
+        for (unsigned i = 0; i < 500 && !pid_is_stopped(r.payload); i++)
+                (void) usleep(10 * 1000);
+        ASSERT_TRUE(pid_is_stopped(r.payload));
+        ASSERT_OK(kill(r.monitor, SIGTERM));
+        ASSERT_EQ(monitor_wait(&r, &log), 10 + SIGTERM);       /* not 128 + SIGKILL */
+        free(log);
+}
+
 /* As systemd extends a service's TimeoutStopSec=, the payload's
  * EXTEND_TIMEOUT_USEC= while it stops puts off cell's SIGKILL (and goes up,
  * with cell's margin). */

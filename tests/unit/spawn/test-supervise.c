@@ -185,3 +185,31 @@ TEST(timeout_stop_is_extended) {
         event_unref(e);
         safe_close(pidfd);
 }
+
+/* A stopped payload (SIGSTOP, ^Z) gets SIGCONT after KillSignal=, as
+ * systemd sends it: it ends on its KillSignal= at once, not by the SIGKILL
+ * of TimeoutStopSec=. */
+TEST(stopped_payload_is_continued_on_stop) {
+        Plan p = { .kill_signal = SIGUSR1, .timeout_stop_usec = 2 * USEC_PER_SEC };
+        Event *e = NULL;
+        Supervisor *s = NULL;
+        siginfo_t si = {};
+        int pidfd, status = -1;
+        pid_t pid;
+
+        ASSERT_OK(supervise_block_signals());
+        ASSERT_OK(event_new(&e));
+        ASSERT_OK(supervisor_new(&p, e, &s));
+        pid = child_start(false, &pidfd);
+        ASSERT_OK(kill(pid, SIGSTOP));
+        ASSERT_OK(waitid(P_PID, (id_t) pid, &si, WSTOPPED|WNOWAIT));
+        ASSERT_OK(supervisor_watch(s, pid, pidfd));
+        ASSERT_OK(kill(getpid(), SIGTERM));
+        ASSERT_OK(supervisor_run(s, &status));
+        ASSERT_EQ(status, 42);                  /* its SIGUSR1 handler, not 128 + SIGKILL */
+        ASSERT_TRUE(supervise_stop_needs_sigcont(SIGTERM));
+        ASSERT_FALSE(supervise_stop_needs_sigcont(SIGKILL));
+        supervisor_free(s);
+        event_unref(e);
+        safe_close(pidfd);
+}
