@@ -140,6 +140,22 @@ static int exec_namespaces(pid_t leader, int *ret) {
 /* cgroup.procs of the leader's cgroup in each mounted hierarchy, opened now
  * while we are root on the host: the kernel checks a migration against the
  * opener's credentials and cgroup namespace. */
+/* Whether the cgroup dir is frozen: cgroup2's cgroup.events ("frozen 1"),
+ * or the v1 freezer's freezer.state (controller "freezer"). */
+static bool cgroup_frozen(const char *dir, const char *controller) {
+        _cleanup_free_ char *file = NULL, *text = NULL;
+        bool v2 = !controller;
+
+        if (!v2 && !streq(controller, "freezer"))
+                return false;
+        if (asprintf(&file, "%s/%s", dir, v2 ? "cgroup.events" : "freezer.state") < 0 ||
+            cg_read_file(file, &text) < 0)
+                return false;
+        if (!v2)
+                return startswith(text, "FROZEN") || startswith(text, "FREEZING");
+        return startswith(text, "frozen 1") || strstr(text, "\nfrozen 1");
+}
+
 static int exec_open_cgroups(ExecTarget *t) {
         CgroupMembership *own = NULL;
         CgroupMount *mounts = NULL;
@@ -179,6 +195,15 @@ static int exec_open_cgroups(ExecTarget *t) {
                         break;
                 }
                 t->procs_fds[t->n_procs_fds++] = fd;
+                /* A frozen cell would freeze the command the moment it
+                 * joins, and cell exec with it (podman refuses a paused
+                 * container the same way). */
+                if (cgroup_frozen(dir, own[i].id == 0 ? NULL : ctrl)) {
+                        log_error("The cell is frozen (%s): thaw it first (\"systemctl thaw\" of its scope, or "
+                                  "cgroup.freeze), then run the command.", dir);
+                        r = -EAGAIN;
+                        break;
+                }
                 if (own[i].id == 0) {
                         _cleanup_close_ int dfd = open(dir, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
                         t->device_programs = dfd < 0 ? -errno : cgroup_devices_count(dfd);

@@ -88,6 +88,24 @@ status=0
 "$CELL" exec -P "$name" /bin/sh -c 'exit 127' </dev/null || status=$?
 expect "exec: the command's own 127" "$status" 127
 
+# A frozen cell (its cgroup2 cgroup frozen, as "systemctl freeze" does): the
+# command would freeze on joining it, and cell exec with it, for ever;
+# refused (exit 2), saying so, and runs again once it is thawed.
+leader=$("$CELL" status --json "$name" | python3 -c 'import json, sys; print(json.load(sys.stdin)["pid"])')
+cg2=$(awk -F: '$1 == 0 { print $3 }' "/proc/$leader/cgroup")
+mnt2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+if [ -n "$cg2" ] && [ -w "$mnt2$cg2/cgroup.freeze" ]; then
+        echo 1 > "$mnt2$cg2/cgroup.freeze"
+        status=0
+        timeout -k 2 10 "$CELL" exec -P "$name" /bin/true </dev/null >/dev/null 2>"$work/exec.err" || status=$?
+        echo 0 > "$mnt2$cg2/cgroup.freeze"
+        expect "exec into a frozen cell: status" "$status" 2
+        grep -q "The cell is frozen" "$work/exec.err" || fail "exec into a frozen cell: $(cat "$work/exec.err")"
+        "$CELL" exec -P "$name" /bin/true </dev/null || fail "exec after the thaw failed"
+else
+        echo "no cgroup2 freezer for the cell here: frozen case skipped"
+fi
+
 # cell exec as a script's background job, which this shell starts with
 # SIGINT and SIGQUIT ignored (POSIX): both stay ignored, as in cell run,
 # and are not forwarded (a ^C on the script's terminal is the script's);
