@@ -121,7 +121,7 @@ expect_eq "exec: the command's exit status" 7 "$?"
 cell exec web sh -c 'kill -TERM $$'
 expect_eq "exec: 128+N when the command dies of signal N" 143 "$?"
 out=$(cell exec web no-such-command 2>&1); rc=$?
-expect_eq "exec: a missing command is a launcher error" 2 "$rc"
+expect_eq "exec: a missing command exits 127, as from a shell" 127 "$rc"
 check "exec: and says so" grep -q "no-such-command: not found in the container" <<<"$out"
 
 # The command runs in the scope's cgroup (systemd sees it there).
