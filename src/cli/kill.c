@@ -16,6 +16,7 @@
 #include "fs-util.h"
 #include "instance.h"
 #include "log.h"
+#include "name-lock.h"
 #include "parse-value.h"
 #include "signal-util.h"
 #include "verbs.h"
@@ -63,7 +64,7 @@ static int kill_parse_signal(const char *s, int *ret) {
  * mid-start, or mean nothing to it, so it is refused. */
 static int kill_starting(const char *name, int sig) {
         pid_t pid = 0;
-        _cleanup_close_ int pidfd = cli_find_starting(name, &pid);
+        _cleanup_close_ int pidfd = name_lock_holder_pidfd(name, &pid);
 
         if (pidfd < 0) {
                 log_error("cell %s is not running.", name);

@@ -183,7 +183,7 @@ static int list_print_table(const CellInstance *l, size_t n, bool legend) {
 }
 
 /* cgroupfs starts under way: the name's lock held, no runtime state yet
- * (cli_find_starting()). Listed as systemctl lists an activating unit:
+ * (name_lock_holder_pidfd()). Listed as systemctl lists an activating unit:
  * state "activating", the PID of their cell run, nothing else known. */
 static int list_add_starting(CellInstance **l, size_t *n) {
         _cleanup_strv_free_ char **names = NULL;
@@ -200,7 +200,7 @@ static int list_add_starting(CellInstance **l, size_t *n) {
 
                 for (size_t i = 0; i < *n && !listed; i++)
                         listed = streq((*l)[i].name, *name);
-                _cleanup_close_ int pidfd = listed ? -EBADF : cli_find_starting(*name, &pid);
+                _cleanup_close_ int pidfd = listed ? -EBADF : name_lock_holder_pidfd(*name, &pid);
                 if (pidfd < 0)
                         continue;
                 m = realloc(*l, (*n + 1) * sizeof **l);

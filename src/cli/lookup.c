@@ -12,7 +12,6 @@
 
 #include "instance.h"
 #include "log.h"
-#include "name-lock.h"
 #include "unit-name.h"
 #include "unit-path.h"
 #include "verbs.h"
@@ -53,28 +52,6 @@ static bool transient_scope_loaded(bool user_bus, const char *name) {
 bool cli_systemd_unreachable(bool user_bus, const char *name) {
         return scope_expects_systemd(CGROUP_MANAGER_AUTO) && transient_scope_loaded(user_bus, name) &&
                scope_detect_manager(user_bus) != CGROUP_MANAGER_SYSTEMD;
-}
-
-int cli_find_starting(const char *name, pid_t *ret_pid) {
-        _cleanup_close_ int pidfd = name_lock_holder_pidfd(name);
-        char path[64], line[128];
-        FILE *f;
-        int pid = 0;
-
-        if (pidfd < 0)
-                return -ESRCH;
-        /* Its PID, as the kernel has it for the pidfd: -1 once it is gone. */
-        (void) snprintf(path, sizeof path, "/proc/self/fdinfo/%d", pidfd);
-        f = fopen(path, "re");
-        while (f && fgets(line, sizeof line, f))
-                if (sscanf(line, "Pid: %d", &pid) == 1)
-                        break;
-        if (f)
-                fclose(f);
-        if (pid <= 0)
-                return -ESRCH;
-        *ret_pid = pid;
-        return TAKE_FD(pidfd);
 }
 
 int cli_find_instance(const char *arg, bool user_bus, bool report_not_running,

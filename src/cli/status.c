@@ -12,6 +12,7 @@
 #include "instance.h"
 #include "json-write.h"
 #include "log.h"
+#include "name-lock.h"
 #include "strv.h"
 #include "verbs.h"
 
@@ -123,7 +124,7 @@ int verb_status(int argc, char *argv[]) {
                 /* A cgroupfs start under way has only its name's lock: as
                  * "systemctl status" of an activating unit, it is shown, exit 0. */
                 pid_t starting = 0;
-                _cleanup_close_ int pidfd = cli_find_starting(name, &starting);
+                _cleanup_close_ int pidfd = name_lock_holder_pidfd(name, &starting);
 
                 if (pidfd < 0)
                         starting = 0;

@@ -23,7 +23,7 @@
  * (KillSignal=, TimeoutStopSec=); waits for it to be gone. 0 if there was
  * one, -ESRCH if not. */
 static int stop_starting(const char *name) {
-        _cleanup_close_ int pidfd = name_lock_holder_pidfd(name);
+        _cleanup_close_ int pidfd = name_lock_holder_pidfd(name, NULL);
         struct pollfd p = { .fd = pidfd, .events = POLLIN };
 
         if (pidfd < 0)

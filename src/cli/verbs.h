@@ -61,10 +61,6 @@ int cli_load_plan(const char *unit, const UnitLoadOptions *lo, const PlanOptions
  * name is still handed back) when no such cell runs. */
 int cli_find_instance(const char *arg, bool user_bus, bool report_not_running,
                       char **ret_name, CellInstance *ret);
-/* The "cell run" that is starting NAME with the cgroupfs manager (it holds
- * the name's lock and has no runtime state yet): a pidfd of it (O_CLOEXEC)
- * and its PID in *ret_pid; -ESRCH if there is none. */
-int cli_find_starting(const char *name, pid_t *ret_pid);
 /* Whether systemd runs the machine and has a scope of the cell NAME (NULL:
  * of any cell), but its (user_bus: the user's) bus does not answer: the
  * cells in its scopes cannot be looked up. */

@@ -255,7 +255,7 @@ static bool held_by(int dir_fd, const char *file, pid_t pid) {
         return fstatat(dir_fd, file, &st, AT_SYMLINK_NOFOLLOW) >= 0 && lock_file_held_by(pid, st.st_dev, st.st_ino);
 }
 
-int name_lock_holder_pidfd(const char *name) {
+int name_lock_holder_pidfd(const char *name, pid_t *ret_pid) {
         _cleanup_free_ char *dir = NULL, *file = NULL, *take_back = NULL;
         _cleanup_close_ int dir_fd = -EBADF, pidfd = -EBADF;
         pid_t pid;
@@ -272,6 +272,8 @@ int name_lock_holder_pidfd(const char *name) {
         pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
         if (pidfd < 0 || !held_by(dir_fd, file, pid) || held_by(dir_fd, take_back, pid))
                 return -ESRCH;
+        if (ret_pid)
+                *ret_pid = pid;
         return TAKE_FD(pidfd);
 }
 

@@ -60,9 +60,10 @@ void name_lock_release(const char *name, int fd);
  * the runtime state, the only other trace of it): a pidfd of the PID the
  * file names (O_CLOEXEC), if that process holds the lock and is no
  * take-back (it does not hold NAME.take-back too: a few rmdir()s, not to be
- * cut short); -ESRCH if there is none. Opened before the lock is looked
- * at, so that a PID reused since cannot be taken for the holder. */
-int name_lock_holder_pidfd(const char *name);
+ * cut short), and that PID into *ret_pid (may be NULL); -ESRCH if there is
+ * none. Opened before the lock is looked at, so that a PID reused since
+ * cannot be taken for the holder. */
+int name_lock_holder_pidfd(const char *name, pid_t *ret_pid);
 /* The names whose lock file is in RUNTIME/lock (held or left by a killed
  * holder: name_lock_holder_pidfd() tells), sorted; an empty list where there
  * is no such directory. */

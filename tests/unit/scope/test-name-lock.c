@@ -379,12 +379,13 @@ static pid_t pidfd_pid(int pidfd) {
  * (its PID still in the file), nor the caller itself. */
 TEST(the_holder_of_a_start) {
         char *d = dir_new();
+        pid_t holder = 0;
         _cleanup_free_ char *path = NULL;
         int fd = -EBADF, pidfd, up[2], down[2];
         pid_t pid;
         char c;
 
-        ASSERT_ERROR(name_lock_holder_pidfd("web"), ESRCH);    /* no file */
+        ASSERT_ERROR(name_lock_holder_pidfd("web", NULL), ESRCH);    /* no file */
         _cleanup_strv_free_ char **names = NULL;
         ASSERT_OK(name_lock_names(&names));
         ASSERT_NULL(names);
@@ -392,19 +393,20 @@ TEST(the_holder_of_a_start) {
         ASSERT_OK(pipe2(down, O_CLOEXEC));
         pid = fork_holder("web", false, -1, up[1], down[0]);
         ASSERT_EQ(read(up[0], &c, 1), 1);
-        pidfd = name_lock_holder_pidfd("web");
+        pidfd = name_lock_holder_pidfd("web", &holder);
         ASSERT_TRUE(pidfd >= 0);
         ASSERT_EQ(pidfd_pid(pidfd), pid);
+        ASSERT_EQ(holder, pid);
         /* Listed by name (cell list's starts), a take-back's file not. */
         ASSERT_OK(touch_file(d, "lock/db.take-back"));
         ASSERT_OK(name_lock_names(&names));
         ASSERT_TRUE(names && streq_ptr(names[0], "web") && !names[1]);
         ASSERT_TRUE(fcntl(pidfd, F_GETFD) & FD_CLOEXEC);
         safe_close(pidfd);
-        ASSERT_ERROR(name_lock_holder_pidfd("other"), ESRCH);
+        ASSERT_ERROR(name_lock_holder_pidfd("other", NULL), ESRCH);
         ASSERT_EQ(write(down[1], "x", 1), 1);
         reap(pid);
-        ASSERT_ERROR(name_lock_holder_pidfd("web"), ESRCH);
+        ASSERT_ERROR(name_lock_holder_pidfd("web", NULL), ESRCH);
 
         /* Killed while it held it: its PID stays in the file, unheld. */
         pid = fork();
@@ -415,7 +417,7 @@ TEST(the_holder_of_a_start) {
                 _exit(0);
         }
         reap(pid);
-        ASSERT_ERROR(name_lock_holder_pidfd("web"), ESRCH);
+        ASSERT_ERROR(name_lock_holder_pidfd("web", NULL), ESRCH);
         /* Its PID given to another process since, which holds nothing. */
         pid = fork();
         ASSERT_TRUE(pid >= 0);
@@ -428,13 +430,13 @@ TEST(the_holder_of_a_start) {
         ASSERT_TRUE(fd >= 0);
         ASSERT_TRUE(dprintf(fd, "%d\n", (int) pid) > 0);
         safe_close(fd);
-        ASSERT_ERROR(name_lock_holder_pidfd("web"), ESRCH);
+        ASSERT_ERROR(name_lock_holder_pidfd("web", NULL), ESRCH);
         ASSERT_EQ(write(down[1], "x", 1), 1);
         reap(pid);
 
         /* Our own lock is no start to stop. */
         ASSERT_OK(name_lock_acquire("web", &fd, NULL, NULL));
-        ASSERT_ERROR(name_lock_holder_pidfd("web"), ESRCH);
+        ASSERT_ERROR(name_lock_holder_pidfd("web", NULL), ESRCH);
         name_lock_release("web", fd);
         close(up[0]);
         close(up[1]);
