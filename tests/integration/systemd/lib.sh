@@ -148,6 +148,8 @@ make_os_root() {
 }
 
 prop() { in_sealed systemctl show -P "$2" "$1"; }
+# The system manager has no such unit (any more): for wait_for, as systemd collects an ended scope on its own time.
+unit_gone() { [ "$(prop "$1" LoadState)" = not-found ]; }
 
 # wait_for SECONDS CMD...: until CMD succeeds (polled every 0.1 s); 1 on timeout.
 wait_for() {

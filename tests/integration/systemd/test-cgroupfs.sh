@@ -41,7 +41,7 @@ EOF
 cgfs plain plain > "$WORK/plain.log" 2>&1
 expect_eq "no limits: the payload runs" 0 "$?"
 check "no limits: it saw its own cgroup as / (cgroup namespace)" grep -qx '0::/' "$ROOT/out/plain-cgroup"
-expect_eq "no limits: the scope (and cell-plain below it) is gone" not-found "$(prop cgfs-plain.scope LoadState)"
+check "no limits: the scope (and cell-plain below it) is gone" wait_for 5 unit_gone cgfs-plain.scope
 
 test_substate() { [ "$(prop "$1" SubState)" = "$2" ]; }
 
@@ -367,7 +367,7 @@ check "auto, no bus: the first init went (-v says so)" grep -q "No systemd bus a
 check "auto, no bus: the cgroupfs manager" grep -qi "cgroupfs" "$WORK/autofb.log"
 expect_eq "auto, no bus: the payload ran once" ran "$(cat "$ROOT/out/autofb-ran" 2>/dev/null)"
 check "auto, no bus: in a cgroup namespace of its own" grep -qx '0::/' "$ROOT/out/autofb-cgroup"
-expect_eq "auto, no bus: the scope (and cell-autofb below it) is gone" not-found "$(prop cgfs-autofb.scope LoadState)"
+check "auto, no bus: the scope (and cell-autofb below it) is gone" wait_for 5 unit_gone cgfs-autofb.scope
 expect_eq "auto, no bus: no cell is left" "" "$(procs_matching 'cell run -v autofb')"
 
 finish

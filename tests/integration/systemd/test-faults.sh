@@ -37,7 +37,6 @@ bus_back() {
         in_sealed systemctl reset-failed dbus.service dbus.socket 2>/dev/null || true
         in_sealed systemctl start dbus.socket dbus.service
 }
-gone() { [ "$(prop "$1" LoadState)" = not-found ]; }
 no_procs() { [ -z "$(procs_matching fault-payload)$(procs_matching 'sleep 30')$(procs_matching "cell run $1")" ]; }
 
 # --- StartTransientUnit outstanding when the bus dies. The sealed systemd
@@ -78,7 +77,7 @@ check "bus gone: the payload never ran" test ! -e "$ROOT/out/fault-ran"
 check "bus gone: nothing of it runs" wait_for 1 no_procs busgone
 bus_back
 check "bus gone: the bus is back" wait_for 5 sh -c "'$SEALED' run busctl --system status >/dev/null 2>&1"
-check "bus gone: no scope once the bus is back" wait_for 5 gone cell-busgone.scope
+check "bus gone: no scope once the bus is back" wait_for 5 unit_gone cell-busgone.scope
 expect_eq "bus gone: no cgroup" "" "$(cgroup_dirs_of /machine.slice/cell-busgone.scope)"
 
 # --- A stale scope, made on purpose the way systemd 252 makes one after a
@@ -115,7 +114,7 @@ rc=0
 expect_eq "stale: the next 'cell run stale' stops it and runs" 0 "$rc"
 [ "$rc" = 0 ] || cat "$WORK/stale.log"
 check "stale: it says so in its debug log" grep -q "Stopped cell-stale.scope, left active with no process" "$WORK/stale.log"
-check "stale: then no scope is left" wait_for 5 gone cell-stale.scope
+check "stale: then no scope is left" wait_for 5 unit_gone cell-stale.scope
 expect_eq "stale: no cgroup" "" "$(cgroup_dirs_of /machine.slice/cell-stale.scope)"
 check "stale: no process of it" wait_for 1 no_procs stale
 
@@ -136,7 +135,7 @@ out=$(in_sealed sh -c "for i in 1 2 3 4 5 6 7 8 9 10; do '$CELL' run -v stale --
 expect_eq "again at once, back to back: all exit 0" 0 "$(grep -c FAILED <<< "$out")"
 met=$(grep -c "Stopped cell-stale.scope" <<< "$out" || true)
 ok "again at once, back to back: $met of 10 met the last run's scope still active and stopped it"
-check "again at once: then no scope is left" wait_for 5 gone cell-stale.scope
+check "again at once: then no scope is left" wait_for 5 unit_gone cell-stale.scope
 
 # --- Two starts of one name at once, right after its last run ended: both
 # meet that run's scope, active and empty, and stop it. One then starts; the
@@ -168,7 +167,7 @@ done
 expect_eq "two at once: none cut short, none failing otherwise" "" "$bad"
 expect_eq "two at once: every cell that exited 0 ran its payload to the end" "$ran" "$done_lines"
 ok "two at once, 10 times: $ran ran, $refused refused as already running"
-check "two at once: then no scope is left" wait_for 5 gone cell-twice.scope
+check "two at once: then no scope is left" wait_for 5 unit_gone cell-twice.scope
 
 # cell stop of such a scope: its StopUnit is done at once (systemd finds
 # nothing to kill), not after the stop timeout (90 s) waiting for the event.
@@ -178,7 +177,7 @@ timeout 30 "$SEALED" run "$CELL" stop stalestop > "$WORK/stalestop.log" 2>&1 || 
 expect_eq "stale: cell stop of it" 0 "$rc"
 [ "$rc" = 0 ] || cat "$WORK/stalestop.log"
 check "stale: cell stop took less than 10 s ($((SECONDS - t0)) s)" test $((SECONDS - t0)) -lt 10
-check "stale: then no scope is left" wait_for 5 gone cell-stalestop.scope
+check "stale: then no scope is left" wait_for 5 unit_gone cell-stalestop.scope
 expect_eq "stale: no cgroup" "" "$(cgroup_dirs_of /machine.slice/cell-stalestop.scope)"
 
 # --- SIGKILL to cell at a random moment of its setup. cell runs under
@@ -223,7 +222,7 @@ for i in $(seq "$kills"); do
         # Collected by systemd on its own (the usual case), or stale: left
         # active with nothing in it. Anything else is a real leftover.
         was_stale=
-        if ! wait_for 3 gone cell-faultkill.scope; then
+        if ! wait_for 3 unit_gone cell-faultkill.scope; then
                 cg=$(host_cgroup2_of cell-faultkill.scope)
                 procs=$(cat "$cg/cgroup.procs" 2>/dev/null)
                 if [ -n "$cg" ] && [ -z "$procs" ]; then
@@ -246,15 +245,15 @@ for i in $(seq "$kills"); do
                 # Leave the next round a clean slate, and this failure its own.
                 in_sealed systemctl kill --signal=KILL cell-faultkill.scope 2>/dev/null
                 cg=$(host_cgroup2_of cell-faultkill.scope) && sh -c "echo \$\$ > '$cg/cgroup.procs'" 2>/dev/null
-                wait_for 5 gone cell-faultkill.scope || in_sealed systemctl stop cell-faultkill.scope
+                wait_for 5 unit_gone cell-faultkill.scope || in_sealed systemctl stop cell-faultkill.scope
         elif [ -n "$was_stale" ] && grep -q "Stopped cell-faultkill.scope" "$WORK/restart.log"; then
                 stale_logged=$((stale_logged + 1))
         fi
         # ... and then nothing is left of either.
-        wait_for 5 gone cell-faultkill.scope || fail "kill $i: the restarted cell-faultkill.scope is not collected ($(prop cell-faultkill.scope ActiveState))"
+        wait_for 5 unit_gone cell-faultkill.scope || fail "kill $i: the restarted cell-faultkill.scope is not collected ($(prop cell-faultkill.scope ActiveState))"
         [ -z "$(cgroup_dirs_of /machine.slice/cell-faultkill.scope)" ] || fail "kill $i: the scope's cgroup is left"
         wait_for 1 no_procs faultkill || fail "kill $i: processes left after the restart: $(procs_matching 'cell run faultkill')"
 done
-ok "SIGKILL to cell $kills times: $before_exec before the payload's exec, $after_exec after; all gone within ${slowest} ms; each time the next 'cell run' of the name started and left nothing; $stale stale scopes (active, empty: systemd missed their end) stopped by cell$([ "$stale_logged" -gt 0 ] && echo " ($stale_logged said so)")"
+ok "SIGKILL to cell $kills times: $before_exec before the payload's exec, $after_exec after; all unit_gone within ${slowest} ms; each time the next 'cell run' of the name started and left nothing; $stale stale scopes (active, empty: systemd missed their end) stopped by cell$([ "$stale_logged" -gt 0 ] && echo " ($stale_logged said so)")"
 
 finish

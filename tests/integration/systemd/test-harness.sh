@@ -46,7 +46,6 @@ case "$scope" in
 /system.slice/run-*.scope) ok "run puts the command in a transient scope ($scope)" ;;
 *)                         fail "run: the command is in '$scope', not a transient scope" ;;
 esac
-unit_gone() { [ "$(prop "$1" LoadState)" = not-found ]; }
 check "and that scope is collected when it ends" wait_for 5 unit_gone "${scope##*/}"
 
 # --- limits are enforced (systemd-run --scope with the properties cell's scope uses)

@@ -169,7 +169,7 @@ else
         check "hybrid, scope: says which key and why: $(tail -n 1 "$WORK/iops.log")" \
                 grep -q 'iops\.cell:6: IOReadIOPSMax=: systemd sets this key on cgroup2 only' "$WORK/iops.log"
         check "hybrid, scope: the payload never ran" test ! -e "$ROOT/out/io-up"
-        check "hybrid, scope: the scope is gone" wait_for 5 sh -c "[ \"\$('$SEALED' run systemctl show -P LoadState cell-iops.scope)\" = not-found ]"
+        check "hybrid, scope: the scope is gone" wait_for 5 unit_gone cell-iops.scope
         in_sealed "$CELL" run two > "$WORK/iops.log" 2>&1
         expect_eq "hybrid, scope, IOWriteIOPSMax= on two lines: refused" 2 "$?"
         check "hybrid, scope: names the first line and how many more: $(tail -n 1 "$WORK/iops.log")" \

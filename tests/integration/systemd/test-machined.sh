@@ -25,7 +25,6 @@ trap 'echo TERM >> "/out/signals-$h"; exit 0' TERM
 while :; do sleep 1 & wait; done
 EOF
 machines() { in_sealed machinectl list --no-legend --no-pager 2>/dev/null | awk 'NF { print $1, $2, $3 }'; }
-unit_gone() { [ "$(prop "$1" LoadState)" = not-found ]; }
 no_machines() { [ -z "$(machines)" ]; }
 started() { wait_for 5 test -e "$ROOT/out/started-$1"; }
 # The container's init: the child of cell (cell-monitor later: the same PID).

@@ -73,7 +73,7 @@ in_sealed systemctl stop cell@late.service
 expect_eq "stop: the payload got its KillSignal from cell-monitor" USR2 "$(cat "$ROOT/out/late-signal" 2>/dev/null)"
 expect_eq "stop: the init alone got it (not its child)" "" "$(cat "$ROOT/out/late-child" 2>/dev/null)"
 expect_eq "stop: cell@late is inactive, not failed" inactive "$(prop cell@late.service ActiveState)"
-check "stop: cell-late.scope is gone" wait_for 5 sh -c "[ \"\$('$SEALED' run systemctl show -P LoadState cell-late.scope)\" = not-found ]"
+check "stop: cell-late.scope is gone" wait_for 5 unit_gone cell-late.scope
 expect_eq "stop: no cgroup is left" "" "$(cgroup_dirs_of "$scope_cg")"
 # shellcheck disable=SC2086
 check "stop: no payload process is left" none_alive $payload_pids

@@ -190,7 +190,7 @@ in_sealed "$CELL" run sched > "$WORK/sched.log" 2>&1 || rc=$?
 expect_eq "the scheduling keys in a scope: cell run exits 0" 0 "$rc"
 expect_eq "... and the payload has them (SCHED_BATCH is 3)" \
         "nice=7 policy=3 idle Cpus_allowed_list:0" "$(cat "$ROOT/out/sched" 2>/dev/null)"
-expect_eq "... and no scope is left" not-found "$(prop cell-sched.scope LoadState)"
+check "... and no scope is left" wait_for 5 unit_gone cell-sched.scope
 
 # --- Slice=
 install_cell sliced <<EOF

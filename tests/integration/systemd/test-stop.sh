@@ -47,7 +47,6 @@ start_hello() {
         [ -n "$payload_pids" ] || { fail "$1: nothing runs in $scope"; return 1; }
 }
 
-unit_gone() { [ "$(prop "$1" LoadState)" = not-found ]; }
 nothing_left() {        # nothing_left WHAT: the scope, its cgroups and its processes are gone
         if wait_for 5 unit_gone "$scope"; then ok "$1: $scope is gone"; else fail "$1: $scope is still there ($(prop "$scope" ActiveState))"; fi
         expect_eq "$1: no cgroup $cgpath is left in any hierarchy" "" "$(cgroup_dirs_of "$cgpath")"
