@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
@@ -96,6 +97,121 @@ int open_text_file(const char *path, uint64_t max, int *ret_fd, uint64_t *ret_si
         if (ret_size)
                 *ret_size = size;
         return 0;
+}
+
+/* buf to allocated bytes, its first used kept; a secret's old block erased. */
+static int read_full_grow(char **buf, size_t *allocated, size_t used, size_t want, bool secret) {
+        char *b;
+
+        if (!secret) {
+                b = realloc(*buf, want);
+                if (!b)
+                        return -ENOMEM;
+        } else {
+                b = malloc(want);
+                if (!b)
+                        return -ENOMEM;
+                if (*buf) {
+                        memcpy(b, *buf, used);
+                        explicit_bzero(*buf, used);
+                        free(*buf);
+                }
+        }
+        *buf = b;
+        *allocated = want;
+        return 0;
+}
+
+int read_full_fd(int fd, size_t max, ReadFullFlags flags, char **ret, size_t *ret_size) {
+        bool secret = flags & READ_FULL_SECRET;
+        size_t size = 0, allocated = 0, first;
+        char *buf = NULL;
+        struct stat st;
+        int r;
+
+        if (max > SIZE_MAX / 4)
+                return -EINVAL;
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        /* Type before any read(): a FIFO's would block, a device's may never end. */
+        if (!S_ISREG(st.st_mode) &&
+            !((flags & READ_FULL_NULL_DEVICE) && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))
+                return -EBADFD;
+        if (S_ISREG(st.st_mode) && (uint64_t) st.st_size > max)
+                return -EFBIG;
+
+        /* Room for the file, its NUL and the byte the read that finds its
+         * end asks for: read whole without a copy where its size is right.
+         * Else reads of 4096 bytes, then twice as many each time (a NUL's
+         * byte on top: procfs refuses some reads of odd sizes). Never more
+         * than max + 2: the byte beyond max is what tells. */
+        first = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t) st.st_size + 2 : MIN((size_t) 4096 + 1, max + 2);
+        for (;;) {
+                ssize_t n;
+
+                if (size + 1 >= allocated) {
+                        r = read_full_grow(&buf, &allocated, size, allocated == 0 ? first :
+                                           MIN((allocated - 1) * 2 + 1, max + 2), secret);
+                        if (r < 0)
+                                goto fail;
+                }
+                n = read(fd, buf + size, allocated - size - 1);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        r = negative_errno();
+                        goto fail;
+                }
+                if (n == 0)
+                        break;
+                size += (size_t) n;
+                /* A file that grew since the fstat() (or /proc's, whose size is 0). */
+                if (size > max) {
+                        r = -EFBIG;
+                        goto fail;
+                }
+        }
+        buf[size] = 0;
+        /* Kept at its size: many small files must not each hold a large block. */
+        if (allocated > size + 2) {
+                if (secret) {
+                        char *b = malloc(size + 1);
+
+                        if (!b) {
+                                r = -ENOMEM;
+                                goto fail;
+                        }
+                        memcpy(b, buf, size + 1);
+                        explicit_bzero(buf, size + 1);
+                        free(buf);
+                        buf = b;
+                } else {
+                        char *b = realloc(buf, size + 1);
+
+                        if (b)
+                                buf = b;
+                }
+        }
+        *ret = buf;
+        *ret_size = size;
+        return 0;
+fail:
+        if (buf && secret)
+                explicit_bzero(buf, MIN(size, allocated));
+        free(buf);
+        return r;
+}
+
+int read_full_file_at(int dir_fd, const char *path, int open_flags, size_t max, ReadFullFlags flags, char **ret,
+                      size_t *ret_size) {
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = openat(dir_fd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | open_flags);
+        if (fd < 0)
+                return negative_errno();
+        return read_full_fd(fd, max, flags, ret, ret_size);
 }
 
 int atomic_tmp_name(const char *name, char *buf, size_t n) {

@@ -46,6 +46,36 @@ uint64_t hash_fnv1a64(const void *p, size_t n) _pure_;
  * larger; else the -errno of open()/fstat(). */
 int open_text_file(const char *path, uint64_t max, int *ret_fd, uint64_t *ret_size);
 
+/* How read_full_fd() keeps what it reads. */
+typedef enum ReadFullFlags {
+        /* Every copy erased before its memory is freed (a credential, a
+         * unit that may hold one): grown by malloc()+copy+erase, never
+         * realloc(), which would leave the old block behind unerased; the
+         * buffer is kept at the file's size. */
+        READ_FULL_SECRET      = 1 << 0,
+        /* The null device reads as empty (systemd's mask, as
+         * open_text_file()); else it is refused as any device. */
+        READ_FULL_NULL_DEVICE = 1 << 1,
+} ReadFullFlags;
+
+/* The whole of fd, opened already (read from its current offset): a
+ * regular file of at most max bytes, however much its size says (procfs
+ * says 0) or it grows while read. fstat()ed before the first read(), so a
+ * FIFO or device is never read (it may never end, or block): -EISDIR for a
+ * directory, -EBADFD for any other kind of file, -EFBIG beyond max (by its
+ * size, or once max + 1 bytes came); else fstat()'s or read()'s -errno, or
+ * -ENOMEM. *ret is NUL-terminated (never NULL: "" for an empty file),
+ * *ret_size its bytes before the NUL; with READ_FULL_SECRET the caller
+ * erases *ret_size + 1 bytes before free() (all that was ever written). */
+int read_full_fd(int fd, size_t max, ReadFullFlags flags, char **ret, size_t *ret_size);
+
+/* The same for dir_fd/path, opened O_RDONLY|O_NONBLOCK|O_NOCTTY|O_CLOEXEC
+ * and open_flags (O_NOFOLLOW: -ELOOP for a link). O_NONBLOCK: a FIFO cannot
+ * hang the open() (it is refused after it); a socket fails to open
+ * (-ENXIO); else open()'s -errno. */
+int read_full_file_at(int dir_fd, const char *path, int open_flags, size_t max, ReadFullFlags flags, char **ret,
+                      size_t *ret_size);
+
 /* All size bytes of data to fd, write() again after a short one or EINTR;
  * -errno of the write that failed, -EIO for one that wrote nothing. */
 int write_all(int fd, const void *data, size_t size);

@@ -273,7 +273,7 @@ int identity_resolve(FILE *passwd, FILE *group, const char *user, const char *gr
 static int identity_file_read(const char *path, char **ret, size_t *ret_size, SpawnError *err) {
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *buf = NULL;
-        size_t size = 0, allocated = 0;
+        size_t size = 0;
         int r;
 
         *ret = NULL;
@@ -287,28 +287,13 @@ static int identity_file_read(const char *path, char **ret, size_t *ret_size, Sp
                                             r == -EISDIR ? "directory" : "device node, FIFO or socket");
         if (r < 0 && r != -EFBIG)
                 return spawn_error(err, r, "opening the container's %s", path);
-        for (;;) {
-                ssize_t n;
-
-                if (r == -EFBIG || size > IDENTITY_FILE_MAX)
-                        return spawn_error_complete(err, EFBIG, "the container's %s is larger than %u bytes, "
-                                                    "refusing to read it", path, IDENTITY_FILE_MAX);
-                if (size == allocated) {
-                        char *b = realloc(buf, allocated + 65536);
-                        if (!b)
-                                return spawn_error(err, ENOMEM, "reading the container's %s", path);
-                        buf = b;
-                        allocated += 65536;
-                }
-                n = read(fd, buf + size, allocated - size);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return spawn_error(err, errno, "reading the container's %s", path);
-                if (n == 0)
-                        break;
-                size += (size_t) n;
-        }
+        if (r >= 0)
+                r = read_full_fd(fd, IDENTITY_FILE_MAX, READ_FULL_NULL_DEVICE, &buf, &size);
+        if (r == -EFBIG)
+                return spawn_error_complete(err, EFBIG, "the container's %s is larger than %u bytes, "
+                                            "refusing to read it", path, IDENTITY_FILE_MAX);
+        if (r < 0)
+                return spawn_error(err, r, "reading the container's %s", path);
         /* An empty file names no one, as a missing one (and fmemopen()
          * refuses a size of 0). */
         if (size > 0) {

@@ -63,24 +63,14 @@ static int etc_read_source(const PlanEtcFile *f, char **ret_data, size_t *ret_si
                 return spawn_error(err, r, "%s: %s: cannot open on the host", what, f->source);
         if (fstat(src, ret_st) < 0)
                 return spawn_error(err, errno, "%s: %s: cannot stat", what, f->source);
-        /* One byte more than the limit: a file that grew since the check is still caught. */
-        data = malloc(ETC_FILE_MAX + 1);
-        if (!data)
+        /* A file that grew since the check is still caught. */
+        r = read_full_fd(src, ETC_FILE_MAX, READ_FULL_NULL_DEVICE, &data, &size);
+        if (r == -ENOMEM)
                 return spawn_error(err, ENOMEM, "%s: out of memory", what);
-        for (;;) {
-                ssize_t n = read(src, data + size, ETC_FILE_MAX + 1 - size);
-
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return spawn_error(err, errno, "%s: %s: cannot read", what, f->source);
-                if (n == 0)
-                        break;
-                size += (size_t) n;
-                if (size > ETC_FILE_MAX)
-                        return spawn_error(err, EFBIG, "%s: %s: larger than %d bytes", what, f->source,
-                                           ETC_FILE_MAX);
-        }
+        if (r == -EFBIG)
+                return spawn_error(err, EFBIG, "%s: %s: larger than %d bytes", what, f->source, ETC_FILE_MAX);
+        if (r < 0)
+                return spawn_error(err, r, "%s: %s: cannot read", what, f->source);
         *ret_data = TAKE_PTR(data);
         *ret_size = size;
         return 0;

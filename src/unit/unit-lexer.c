@@ -408,81 +408,31 @@ int unit_lex_buffer(const char *data, size_t size, const char *file,
         return l.n_problems;
 }
 
-/* The file into *ret (NUL-terminated, *ret_size bytes of text in
- * *ret_allocated); erased and freed by the caller. */
-static int read_full_file(const char *path, char **ret, size_t *ret_size, size_t *ret_allocated) {
+/* The file into *ret (NUL-terminated, *ret_size bytes of text); its
+ * *ret_size + 1 bytes erased and freed by the caller. systemd's mask, a
+ * symlink to /dev/null, reads as empty (a masked unit itself is refused
+ * before by the loader). A file that grows while read (or /proc's, whose
+ * size is 0) is held to the same limit. */
+static int read_full_file(const char *path, char **ret, size_t *ret_size) {
         _cleanup_close_ int fd = -EBADF;
-        size_t size = 0, allocated;
-        uint64_t file_size;
-        char *buf;
         int r;
 
-        /* systemd's mask, a symlink to /dev/null, reads as empty (a masked
-         * unit itself is refused before by the loader). */
-        r = open_text_file(path, UNIT_FILE_MAX, &fd, &file_size);
+        r = open_text_file(path, UNIT_FILE_MAX, &fd, NULL);
         if (r < 0)
                 return r;
-
-        /* Room for the file, its NUL and the byte the read that finds
-         * its end asks for: read whole without a copy. */
-        allocated = file_size > 0 ? (size_t) file_size + 2 : 4096;
-        buf = malloc(allocated);
-        if (!buf)
-                return -ENOMEM;
-
-        for (;;) {
-                ssize_t n;
-
-                /* A file that grows while read (or /proc's, whose size is 0)
-                 * is held to the same limit. */
-                if (size > UNIT_FILE_MAX) {
-                        r = -EFBIG;
-                        goto fail;
-                }
-                if (size + 1 >= allocated) {
-                        /* Not realloc(): it would leave the old copy unerased. */
-                        char *b = malloc(allocated * 2);
-
-                        if (!b) {
-                                r = -ENOMEM;
-                                goto fail;
-                        }
-                        memcpy(b, buf, size);
-                        erase_free(buf, allocated);
-                        buf = b;
-                        allocated *= 2;
-                }
-                n = read(fd, buf + size, allocated - size - 1);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        r = negative_errno();
-                        goto fail;
-                }
-                if (n == 0)
-                        break;
-                size += (size_t) n;
-        }
-        buf[size] = 0;
-        *ret = buf;
-        *ret_size = size;
-        *ret_allocated = allocated;
-        return 0;
-fail:
-        erase_free(buf, allocated);
-        return r;
+        return read_full_fd(fd, UNIT_FILE_MAX, READ_FULL_SECRET | READ_FULL_NULL_DEVICE, ret, ret_size);
 }
 
 int unit_lex_file(const char *path, const char *file,
                   UnitAssignFunc assign, void *userdata, Diagnostics *diag) {
-        size_t size, allocated;
+        size_t size;
         char *data;
         int r;
 
-        r = read_full_file(path, &data, &size, &allocated);
+        r = read_full_file(path, &data, &size);
         if (r < 0)
                 return r;
         r = unit_lex_buffer(data, size, file ?: path, assign, userdata, diag);
-        erase_free(data, allocated);
+        erase_free(data, size + 1);
         return r;
 }

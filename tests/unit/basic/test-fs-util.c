@@ -2,7 +2,8 @@
 /* src/basic/fs-util.c: block_device_node(), a block device's node for a
  * message or an open: its kernel name, or none where sysfs has no such
  * device. write_file_atomic_at(): old bytes or new ones, whole, and no
- * temporary file piled up, also where the file system has no O_TMPFILE. */
+ * temporary file piled up, also where the file system has no O_TMPFILE.
+ * read_full_fd()/read_full_file_at(): a regular file whole, up to a bound. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -231,5 +232,128 @@ TEST(write_file_atomic_killed_leaves_old_or_new) {
         atomic_names(dir_fd, names, sizeof names);
         ASSERT_STREQ(names, "f ");
         ASSERT_OK(unlinkat(dir_fd, "f", 0) < 0 ? -errno : 0);
+        ASSERT_OK(rmdir(dir) < 0 ? -errno : 0);
+}
+
+/* read_full_fd()/read_full_file_at(): a regular file whole, up to a bound,
+ * NUL-terminated; anything else refused before a byte is read. */
+
+static void full_write(int dir_fd, const char *name, const char *data, size_t size) {
+        _cleanup_close_ int fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_OK(write_all(fd, data, size));
+}
+
+TEST(read_full_regular_empty_and_bound) {
+        char dir[PATH_MAX];
+        _cleanup_close_ int dir_fd = -EBADF, fd = -EBADF;
+        char *buf = NULL;
+        size_t size = 99;
+
+        ASSERT_NOT_NULL(atomic_dir(dir, sizeof dir));
+        dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(dir_fd >= 0);
+
+        /* Regular: whole, NUL-terminated, with or without the secret's care. */
+        full_write(dir_fd, "f", "hello\n", 6);
+        for (int secret = 0; secret < 2; secret++) {
+                ASSERT_OK(read_full_file_at(dir_fd, "f", 0, 64, secret ? READ_FULL_SECRET : 0, &buf, &size));
+                ASSERT_EQ(size, 6u);
+                ASSERT_STREQ(buf, "hello\n");
+                buf = mfree(buf);
+        }
+
+        /* Empty: "" and 0, never NULL. */
+        full_write(dir_fd, "empty", "", 0);
+        ASSERT_OK(read_full_file_at(dir_fd, "empty", 0, 64, 0, &buf, &size));
+        ASSERT_EQ(size, 0u);
+        ASSERT_STREQ(buf, "");
+        buf = mfree(buf);
+        /* ... also with a bound of 0. */
+        ASSERT_OK(read_full_file_at(dir_fd, "empty", 0, 0, READ_FULL_SECRET, &buf, &size));
+        ASSERT_EQ(size, 0u);
+        buf = mfree(buf);
+
+        /* Exactly at the bound: read; one byte over: -EFBIG, by path and by fd. */
+        ASSERT_OK(read_full_file_at(dir_fd, "f", 0, 6, 0, &buf, &size));
+        ASSERT_EQ(size, 6u);
+        buf = mfree(buf);
+        ASSERT_ERROR(read_full_file_at(dir_fd, "f", 0, 5, 0, &buf, &size), EFBIG);
+        ASSERT_NULL(buf);
+        fd = openat(dir_fd, "f", O_RDONLY | O_CLOEXEC);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_ERROR(read_full_fd(fd, 5, READ_FULL_SECRET, &buf, &size), EFBIG);
+        ASSERT_OK(read_full_fd(fd, 6, READ_FULL_SECRET, &buf, &size));
+        ASSERT_STREQ(buf, "hello\n");
+        buf = mfree(buf);
+
+        /* Larger than a first read: every byte, in order. */
+        char big[20000];
+        for (size_t i = 0; i < sizeof big; i++)
+                big[i] = (char) ('a' + i % 26);
+        full_write(dir_fd, "big", big, sizeof big);
+        ASSERT_OK(read_full_file_at(dir_fd, "big", 0, sizeof big, READ_FULL_SECRET, &buf, &size));
+        ASSERT_EQ(size, sizeof big);
+        ASSERT_TRUE(memcmp(buf, big, sizeof big) == 0 && buf[size] == 0);
+        buf = mfree(buf);
+
+        /* A link, where O_NOFOLLOW is asked for: -ELOOP, not what it leads to. */
+        ASSERT_OK(symlinkat("f", dir_fd, "link") < 0 ? -errno : 0);
+        ASSERT_ERROR(read_full_file_at(dir_fd, "link", O_NOFOLLOW, 64, 0, &buf, &size), ELOOP);
+        ASSERT_OK(read_full_file_at(dir_fd, "link", 0, 64, 0, &buf, &size));
+        buf = mfree(buf);
+        ASSERT_ERROR(read_full_file_at(dir_fd, "missing", 0, 64, 0, &buf, &size), ENOENT);
+
+        ASSERT_OK(unlinkat(dir_fd, "link", 0) < 0 ? -errno : 0);
+        ASSERT_OK(unlinkat(dir_fd, "big", 0) < 0 ? -errno : 0);
+        ASSERT_OK(unlinkat(dir_fd, "f", 0) < 0 ? -errno : 0);
+        ASSERT_OK(unlinkat(dir_fd, "empty", 0) < 0 ? -errno : 0);
+        ASSERT_OK(rmdir(dir) < 0 ? -errno : 0);
+}
+
+/* procfs says 0 bytes: read to its end all the same, and held to the bound
+ * (pagemap never ends within it, and takes reads of 8-byte multiples only). */
+TEST(read_full_procfs_size_zero) {
+        char *buf = NULL;
+        size_t size = 0;
+
+        ASSERT_OK(read_full_file_at(AT_FDCWD, "/proc/self/status", 0, 1024 * 1024, READ_FULL_SECRET, &buf, &size));
+        ASSERT_TRUE(size > 0 && strlen(buf) == size && startswith(buf, "Name:"));
+        buf = mfree(buf);
+        ASSERT_ERROR(read_full_file_at(AT_FDCWD, "/proc/self/pagemap", 0, 65535, 0, &buf, &size), EFBIG);
+        ASSERT_NULL(buf);
+}
+
+/* A FIFO without a writer, a directory, a device: refused without a read,
+ * so nothing blocks (alarm() ends a test that would). */
+TEST(read_full_refuses_fifo_directory_device) {
+        char dir[PATH_MAX], fifo[PATH_MAX + 8];
+        _cleanup_close_ int fd = -EBADF;
+        char *buf = NULL;
+        size_t size = 0;
+
+        ASSERT_NOT_NULL(atomic_dir(dir, sizeof dir));
+        snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+        ASSERT_OK(mkfifo(fifo, 0600) < 0 ? -errno : 0);
+        alarm(10);
+        ASSERT_ERROR(read_full_file_at(AT_FDCWD, fifo, 0, 64, 0, &buf, &size), EBADFD);
+        /* Opened already, and blocking: the fstat() refuses it before a read() could wait. */
+        fd = open(fifo, O_RDWR | O_CLOEXEC);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_ERROR(read_full_fd(fd, 64, READ_FULL_NULL_DEVICE, &buf, &size), EBADFD);
+        alarm(0);
+        ASSERT_NULL(buf);
+
+        ASSERT_ERROR(read_full_file_at(AT_FDCWD, dir, 0, 64, 0, &buf, &size), EISDIR);
+        ASSERT_ERROR(read_full_file_at(AT_FDCWD, "/dev/zero", 0, 64, READ_FULL_NULL_DEVICE, &buf, &size), EBADFD);
+        /* The null device: refused as any device, empty where the caller takes systemd's mask. */
+        ASSERT_ERROR(read_full_file_at(AT_FDCWD, "/dev/null", 0, 64, 0, &buf, &size), EBADFD);
+        ASSERT_OK(read_full_file_at(AT_FDCWD, "/dev/null", 0, 64, READ_FULL_NULL_DEVICE, &buf, &size));
+        ASSERT_EQ(size, 0u);
+        ASSERT_STREQ(buf, "");
+        buf = mfree(buf);
+
+        ASSERT_OK(unlink(fifo) < 0 ? -errno : 0);
         ASSERT_OK(rmdir(dir) < 0 ? -errno : 0);
 }
