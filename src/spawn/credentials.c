@@ -16,13 +16,10 @@
 #include "credentials-decrypt.h"
 #include "credentials-socket.h"
 #include "credentials.h"
+#include "fs-util.h"
+#include "log.h"
 #include "macros.h"
 #include "parse-value.h"
-
-static void closedirp(DIR **d) {
-        if (*d)
-                (void) closedir(*d);
-}
 
 /* systemd's CONF_PATHS_STRV("credstore"): /usr/local/lib's too, which its
  * man page leaves out. */
@@ -50,13 +47,15 @@ typedef struct CredentialReader {
         uint64_t socket_deadline;       /* CLOCK_MONOTONIC: the timeout is all sockets' together */
         int interrupt_fd;               /* or -EBADF */
         SpawnError *err;
+        char **from;                    /* where each of plan->credential_data came from, for notices */
 } CredentialReader;
 
-static bool data_has(const Plan *p, const char *id) {
+/* The index of id in plan->credential_data, or -1. */
+static ssize_t data_find(const Plan *p, const char *id) {
         for (size_t i = 0; i < p->n_credential_data; i++)
                 if (streq(p->credential_data[i].id, id))
-                        return true;
-        return false;
+                        return (ssize_t) i;
+        return -1;
 }
 
 /* The message's "FILE:LINE: LoadCredential=ID[:SOURCE]" (or SetCredential=ID,
@@ -73,6 +72,20 @@ static int reader_errorv(CredentialReader *r, int error, bool complete, const ch
                         e->id, streq(e->source, e->id) ? "" : ":", streq(e->source, e->id) ? "" : e->source, what);
         return (complete ? spawn_error_complete : spawn_error)(r->err, error, "%sSetCredential%s=%s: %s", r->origin,
                                                                e->value_encrypted ? "Encrypted" : "", e->id, what);
+}
+
+/* A notice (the start goes on), under the same "FILE:LINE: LoadCredential=ID[:SOURCE]". */
+_printf_(2, 3)
+static void reader_notice(CredentialReader *r, const char *fmt, ...) {
+        const PlanCredential *e = r->entry;
+        char what[1024];
+        va_list ap;
+
+        va_start(ap, fmt);
+        (void) vsnprintf(what, sizeof what, fmt, ap);
+        va_end(ap);
+        log_notice("%sLoadCredential%s=%s%s%s: %s", r->origin, e->encrypted ? "Encrypted" : "", e->id,
+                   streq(e->source, e->id) ? "" : ":", streq(e->source, e->id) ? "" : e->source, what);
 }
 
 static int reader_error(CredentialReader *r, int error, const char *fmt, ...) _printf_(3, 4);
@@ -153,12 +166,14 @@ static int reader_decrypt(CredentialReader *r, const char *id, const char *where
         }
 }
 
-/* Takes data (erasing it on failure). */
-static int reader_add(CredentialReader *r, const char *id, char *data, size_t size) {
-        _cleanup_free_ char *copy = NULL;
+/* Takes data (erasing it on failure). from: where it came from (a path,
+ * or NULL: the unit's SetCredential=). */
+static int reader_add(CredentialReader *r, const char *id, char *data, size_t size, const char *from) {
+        _cleanup_free_ char *copy = NULL, *from_copy = NULL;
         size_t add = strlen(id) + size;
-        PlanCredentialData *n;
+        PlanCredentialData *n = NULL;
         Plan *p = r->plan;
+        char **f = NULL;
 
         if (add > r->left) {
                 explicit_bzero(data, size);
@@ -167,17 +182,55 @@ static int reader_add(CredentialReader *r, const char *id, char *data, size_t si
                                     "included), as systemd's", id, CELL_CREDENTIALS_TOTAL_SIZE_MAX);
         }
         copy = strdup(id);
-        n = copy ? reallocarray(p->credential_data, p->n_credential_data + 1, sizeof *n) : NULL;
+        from_copy = from ? strdup(from) : NULL;
+        if (copy && (!from || from_copy)) {
+                f = reallocarray(r->from, p->n_credential_data + 1, sizeof *f);
+                if (f)
+                        r->from = f;
+                n = f ? reallocarray(p->credential_data, p->n_credential_data + 1, sizeof *n) : NULL;
+        }
         if (!n) {
                 explicit_bzero(data, size);
                 free(data);
                 return spawn_error(r->err, ENOMEM, "credentials: out of memory");
         }
         p->credential_data = n;
+        r->from[p->n_credential_data] = TAKE_PTR(from_copy);
         p->credential_data[p->n_credential_data++] = (PlanCredentialData) {
                 .id = TAKE_PTR(copy), .data = data, .size = size,
         };
         r->left -= add;
+        return 0;
+}
+
+/* The credential at i, a directory's file (an ID's own LoadCredential= lines
+ * are one plan entry: config-credential.c), replaced by data (taken): the
+ * ID's own wins over a directory's file of that name, whichever comes
+ * first, as systemd 252 (it writes an ID's own over what is there, and a
+ * directory's file never over what is there). */
+static int reader_replace(CredentialReader *r, size_t i, char *data, size_t size, const char *from) {
+        PlanCredentialData *c = r->plan->credential_data + i;
+        char *from_copy = strdup(from);
+
+        if (!from_copy || size > r->left + c->size) {
+                if (data)       /* never NULL: for gcc's -Wnonnull under ASan */
+                        explicit_bzero(data, size);
+                free(data);
+                free(from_copy);
+                if (!from_copy)
+                        return spawn_error(r->err, ENOMEM, "credentials: out of memory");
+                return reader_error(r, E2BIG, "%s: all credentials together may hold at most %u bytes (IDs "
+                                    "included), as systemd's", c->id, CELL_CREDENTIALS_TOTAL_SIZE_MAX);
+        }
+        reader_notice(r, "the credential %s comes from %s, not %s: a directory's file of that name gives way "
+                      "to the ID's own LoadCredential=, as in systemd", c->id, from, r->from[i]);
+        r->left = r->left + c->size - size;
+        explicit_bzero(c->data, c->size);
+        free(c->data);
+        c->data = data;
+        c->size = size;
+        free(r->from[i]);
+        r->from[i] = from_copy;
         return 0;
 }
 
@@ -186,34 +239,7 @@ static int reader_add(CredentialReader *r, const char *id, char *data, size_t si
  * fails to open with -ENXIO, read_path() connects to it), -EFBIG beyond the
  * limit. flags: O_NOFOLLOW for a directory's entry (-ELOOP: a link). */
 static int read_source(int dir_fd, const char *path, int flags, size_t max, char **ret, size_t *ret_size) {
-        _cleanup_close_ int fd = -EBADF;
-        char *buf = NULL;
-        size_t n = 0;
-        struct stat st;
-
-        fd = openat(dir_fd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | flags);
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
-        if ((uint64_t) st.st_size > max)
-                return -EFBIG;
-        /* One byte more than the limit: a file that grew meanwhile is caught. */
-        buf = malloc(max + 1);
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                ssize_t k = read(fd, buf + n, max + 1 - n);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0 || (n += (size_t) k) > max)
-                        return credential_buffer_keep(buf, n, k < 0 ? -errno : n > max ? -EFBIG : 0, ret,
-                                                      ret_size);
-        }
+        return read_full_file_at(dir_fd, path, flags, max, READ_FULL_SECRET, ret, ret_size);
 }
 
 int credential_buffer_keep(char *buf, size_t n, int r, char **ret, size_t *ret_size) {
@@ -346,9 +372,18 @@ static int read_directory(CredentialReader *r, int dir_fd, const char *prefix, c
                                          path, id);
                         break;
                 }
-                /* As systemd: the first of an ID stays. */
-                if (data_has(r->plan, id))
+                /* As systemd: a directory's file never replaces a credential
+                 * there already (an ID's own LoadCredential=, another
+                 * directory's file, which stays: systemd's order is its
+                 * hashmap's, ours the lines'). Said, as systemd does not:
+                 * one of two secrets is dropped. */
+                ssize_t taken = data_find(r->plan, id);
+                if (taken >= 0) {
+                        reader_notice(r, "%s is not read: the credential %s comes from %s already (a "
+                                      "directory's file never replaces one, as in systemd)", path, id,
+                                      r->from[taken] ?: "the unit's SetCredential=");
                         continue;
+                }
                 char *data;
                 size_t size;
                 /* Not followed if it became a link since the check above: whoever
@@ -362,7 +397,7 @@ static int read_directory(CredentialReader *r, int dir_fd, const char *prefix, c
                 if (e < 0)
                         e = source_error(r, e, path);
                 else if (!r->entry->encrypted || (e = reader_decrypt(r, id, path, &data, &size)) >= 0)
-                        e = reader_add(r, id, data, size);
+                        e = reader_add(r, id, data, size, path);
         }
         for (size_t i = 0; i < n; i++)
                 free(names[i]);
@@ -510,13 +545,14 @@ static int read_load(CredentialReader *r) {
                 if (k < 0)
                         return k;
         }
-        /* As systemd: an ID is written once, the first time. */
-        if (data_has(r->plan, e->id)) {
-                explicit_bzero(data, size);
-                free(data);
-                return 1;
-        }
-        k = reader_add(r, e->id, data, size);
+        /* Given already by a directory's file of that name (another
+         * LoadCredential='s, on an earlier line): this one replaces it, as
+         * in systemd. */
+        ssize_t taken = data_find(r->plan, e->id);
+        if (taken >= 0)
+                k = reader_replace(r, (size_t) taken, data, size, found ?: path);
+        else
+                k = reader_add(r, e->id, data, size, found ?: path);
         return k < 0 ? k : 1;
 }
 
@@ -567,7 +603,7 @@ int credentials_read(Plan *p, const CredentialSources *src, SpawnError *err) {
                                         k = read_load(&r);
                                 continue;
                         }
-                        if (!e->has_value || data_has(p, e->id))
+                        if (!e->has_value || data_find(p, e->id) >= 0)
                                 continue;
                         copy = malloc(e->size + 1);
                         if (!copy) {
@@ -578,8 +614,11 @@ int credentials_read(Plan *p, const CredentialSources *src, SpawnError *err) {
                         size_t size = e->size;
                         if (e->value_encrypted && (k = reader_decrypt(&r, e->id, "", &copy, &size)) < 0)
                                 break;
-                        k = reader_add(&r, e->id, copy, size);
+                        k = reader_add(&r, e->id, copy, size, NULL);
                 }
+        for (size_t i = 0; i < p->n_credential_data && r.from; i++)
+                free(r.from[i]);
+        free(r.from);
         if (k < 0)
                 plan_credential_data_erase(p);
         return k < 0 ? k : 0;

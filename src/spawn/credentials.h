@@ -8,7 +8,10 @@
  *
  *  - an absolute PATH is read; a directory gives one credential per
  *    regular file below it, "ID_FILE" ("ID_SUB_FILE" for SUB/FILE), in
- *    sorted order, symlinks skipped, a name already taken skipped;
+ *    sorted order, symlinks skipped, a name already taken skipped (with a
+ *    notice); an ID's own LoadCredential= replaces a directory's file of
+ *    that name (with a notice), whichever line comes first, as systemd 252
+ *    writes the one over the other;
  *  - an AF_UNIX stream socket as an absolute PATH is connected to and
  *    read until the server closes (credentials-socket.h);
  *  - a relative PATH (the ID when none is written) is a credential the

@@ -231,6 +231,110 @@ TEST(read) {
         ASSERT_EQ(system(cmd), 0);
 }
 
+/* What credentials_read() says on stderr (its notices) while it reads. */
+static int rd_said(Plan *p, SpawnError *err, char *said, size_t size) {
+        char path[] = "/tmp/test-credentials-said-XXXXXX";
+        int fd = mkstemp(path), saved = dup(STDERR_FILENO), r;
+        ssize_t n;
+
+        ASSERT_TRUE(fd >= 0 && saved >= 0);
+        ASSERT_EQ(unlink(path), 0);
+        ASSERT_EQ(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+        r = rd(p, NULL, err);
+        ASSERT_EQ(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+        n = pread(fd, said, size - 1, 0);
+        ASSERT_TRUE(n >= 0);
+        said[n] = 0;
+        close(fd);
+        close(saved);
+        return r;
+}
+
+/* One ID given twice at start, as systemd 252 does it (checked with its
+ * systemd-run): an ID's own LoadCredential= wins over a directory's file of
+ * that name, whichever line comes first; of two directories' files the
+ * first stays (systemd: its hashmap's order); an own line whose source is
+ * missing leaves the directory's. Each said with a notice naming the ID:
+ * one of two secrets is dropped (it was dropped without a word). */
+TEST(duplicate_ids) {
+        _cleanup_free_ char *d = NULL, *d2 = NULL, *sub = NULL, *file = NULL, *missing = NULL;
+        char said[4096];
+        Plan p = {};
+        SpawnError err = {};
+
+        strcpy(dir, "/tmp/test-credentials-XXXXXX");
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        /* No stores: every source here is absolute. */
+        stores[0] = mfree(stores[0]);
+        stores[1] = mfree(stores[1]);
+        d = at("d");
+        d2 = at("d2");
+        sub = at("d/a");
+        file = at("file");
+        missing = at("missing");
+        ASSERT_EQ(mkdir(d, 0700), 0);
+        ASSERT_EQ(mkdir(d2, 0700), 0);
+        ASSERT_EQ(mkdir(sub, 0700), 0);
+        put("d/a/b", "DIR", 3);
+        put("d/c", "C", 1);
+        put("d2/b", "DIR2", 4);
+        put("file", "FILE", 4);
+
+        /* The directory first: its x_a_b replaced, in its place. */
+        add(&p, "x", d, NULL, 0);
+        add(&p, "x_a_b", file, NULL, 0);
+        ASSERT_OK(rd_said(&p, &err, said, sizeof said));
+        ASSERT_EQ(p.n_credential_data, 2);
+        expect(&p, 0, "x_a_b", "FILE", 4);
+        expect(&p, 1, "x_c", "C", 1);
+        ASSERT_CONTAINS(said, "u.cell:6: LoadCredential=x_a_b:");
+        ASSERT_CONTAINS(said, "/file: the credential x_a_b comes from /tmp/test-credentials-");
+        ASSERT_CONTAINS(said, "/d/a/b: a directory's file of that name gives way");
+        plan_reset(&p);
+
+        /* The ID's own line first: the directory's file is not read. */
+        add(&p, "x_a_b", file, NULL, 0);
+        add(&p, "x", d, NULL, 0);
+        ASSERT_OK(rd_said(&p, &err, said, sizeof said));
+        ASSERT_EQ(p.n_credential_data, 2);
+        expect(&p, 0, "x_a_b", "FILE", 4);
+        expect(&p, 1, "x_c", "C", 1);
+        ASSERT_CONTAINS(said, "u.cell:6: LoadCredential=x:");
+        ASSERT_CONTAINS(said, "/d/a/b is not read: the credential x_a_b comes from ");
+        plan_reset(&p);
+
+        /* Two directories: the first stays. */
+        add(&p, "x", d, NULL, 0);
+        add(&p, "x_a", d2, NULL, 0);
+        ASSERT_OK(rd_said(&p, &err, said, sizeof said));
+        ASSERT_EQ(p.n_credential_data, 2);
+        expect(&p, 0, "x_a_b", "DIR", 3);
+        expect(&p, 1, "x_c", "C", 1);
+        ASSERT_CONTAINS(said, "u.cell:6: LoadCredential=x_a:");
+        ASSERT_CONTAINS(said, "/d2/b is not read: the credential x_a_b comes from ");
+        plan_reset(&p);
+
+        /* The own line's source missing, SetCredential= its fallback: the
+         * directory's stays (SetCredential= fills only what is missing). */
+        add(&p, "x_c", missing, "SET", 3);
+        add(&p, "x", d, NULL, 0);
+        ASSERT_OK(rd_said(&p, &err, said, sizeof said));
+        ASSERT_EQ(p.n_credential_data, 2);
+        expect(&p, 0, "x_a_b", "DIR", 3);
+        expect(&p, 1, "x_c", "C", 1);
+        plan_reset(&p);
+
+        /* No notice where no ID is given twice. */
+        add(&p, "x", d, NULL, 0);
+        ASSERT_OK(rd_said(&p, &err, said, sizeof said));
+        ASSERT_STREQ(said, "");
+        plan_reset(&p);
+
+        _cleanup_free_ char *cmd = NULL;
+        ASSERT_TRUE(asprintf(&cmd, "rm -rf %s", dir) > 0);
+        ASSERT_EQ(system(cmd), 0);
+}
+
 /* A server for one connection to path, in a child: sends the name the
  * connecting end is bound to (systemd's "\0RANDOM/unit/UNIT/ID"), or with
  * silent nothing at all, never closing. */
