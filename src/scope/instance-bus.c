@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "instance-internal.h"
 #include "instance.h"
 #include "scope-bus-leftover.h"
 #include "runtime-state.h"

@@ -9,7 +9,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include <systemd/sd-bus.h>
 
 #include "scope.h"
 
@@ -67,11 +66,3 @@ pid_t instance_pick_leader(const pid_t *pids, size_t n);
 /* Scope unit name <-> cell name: "cell-worker\x403.scope" <-> "worker@3". */
 int instance_name_from_unit(const char *unit, char **ret);
 int instance_unit_from_name(const char *name, char **ret);
-
-/* Internal to src/scope: the bus side (instance-bus.c). */
-int instance_bus_find(sd_bus *bus, const char *name, CellInstance *ret);
-int instance_bus_list(sd_bus *bus, CellInstance **ret, size_t *ret_n);
-int instance_bus_stop(sd_bus *bus, const CellInstance *i, uint64_t timeout_usec);
-/* The MainPID of service (0: none), or -errno. */
-int instance_bus_service_main_pid(sd_bus *bus, const char *service, pid_t *ret);
-int instance_bus_kill_all(sd_bus *bus, const CellInstance *i, int sig);
