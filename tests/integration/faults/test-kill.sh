@@ -27,6 +27,32 @@ u_cg=$(unit killcg "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe")
 # Processes of ours: everything with the marker on its command line.
 ours_alive() { pgrep -f -- "$marker" >/dev/null; }
 
+# kill_and_wait_gone PID WHAT: SIGKILL to the cell run PID (reaped), then
+# until no process of ours is left (its payload, or the child still setting
+# up), 1 s at most: PR_SET_PDEATHSIG, or the sync socket's hang-up before it
+# was set. $waited: how many 10 ms that took.
+kill_and_wait_gone() {
+        kill -KILL "$1"
+        wait "$1" 2>/dev/null || true
+        waited=0
+        while ours_alive; do
+                [ "$waited" -lt 100 ] || fail "$2: still running 1 s later: $(pgrep -a -f -- "$marker")"
+                sleep 0.01
+                waited=$((waited + 1))
+        done
+}
+
+# wait_for_state NAME PID: until the runtime state of NAME names the
+# supervisor PID (the payload runs), 5 s at most.
+wait_for_state() {
+        local t=0
+        until grep -qsx "SUPERVISOR=$2" "/run/cell/$1/state"; do
+                [ "$t" -lt 500 ] || fail "no runtime state of $1 by supervisor $2 within 5 s"
+                sleep 0.01
+                t=$((t + 1))
+        done
+}
+
 host_snapshot before
 killed_before_exec=0 killed_after_exec=0 cgroups_left=0 states_left=0 slowest=0
 for i in $(seq "$loops"); do
@@ -38,17 +64,8 @@ for i in $(seq "$loops"); do
                 >/dev/null 2>&1 &
         pid=$!
         sleep "$delay"
-        kill -KILL "$pid"
-        wait "$pid" 2>/dev/null || true
-
-        # The payload (or the child still setting up) follows within 1 s.
-        t=0
-        while ours_alive; do
-                [ "$t" -lt 100 ] || fail "kill $i ($m, after ${delay}s): still running 1 s later: $(pgrep -a -f -- "$marker")"
-                sleep 0.01
-                t=$((t + 1))
-        done
-        [ "$t" -gt "$slowest" ] && slowest=$t
+        kill_and_wait_gone "$pid" "kill $i ($m, after ${delay}s)"
+        [ "$waited" -gt "$slowest" ] && slowest=$waited
         if [ -e "$root/out/ran" ]; then
                 killed_after_exec=$((killed_after_exec + 1))
         else
@@ -95,20 +112,8 @@ for uu in "$u_none" "$u_cg"; do
         name=$(basename "$uu" .cell)
         "$CELL" run --cgroup-manager=$m "$uu" -- /bin/probe sleep 30 "$marker" >/dev/null 2>&1 &
         pid=$!
-        t=0
-        until grep -qsx "SUPERVISOR=$pid" "/run/cell/$name/state"; do
-                [ "$t" -lt 500 ] || fail "no runtime state of $name ($m) within 5 s"
-                sleep 0.01
-                t=$((t + 1))
-        done
-        kill -KILL "$pid"
-        wait "$pid" 2>/dev/null || true
-        t=0
-        while ours_alive; do
-                [ "$t" -lt 100 ] || fail "the killed cell's payload ($m) still runs 1 s later"
-                sleep 0.01
-                t=$((t + 1))
-        done
+        wait_for_state "$name" "$pid"
+        kill_and_wait_gone "$pid" "the killed cell's payload ($m)"
         status=0
         "$CELL" stop "$name" >"$work/out" 2>"$work/err" || status=$?
         expect "cell stop of a killed cell ($m): status" "$status" 3
@@ -238,17 +243,6 @@ for max in 96K 128K 160K 192K; do
 done
 echo "MemoryMax= too small: the init died of it during setup $oom_during_setup times"
 
-# wait_for_state NAME PID: until the runtime state of NAME names the
-# supervisor PID (the payload runs), 5 s at most.
-wait_for_state() {
-        local t=0
-        until grep -qsx "SUPERVISOR=$2" "/run/cell/$1/state"; do
-                [ "$t" -lt 500 ] || fail "no runtime state of $1 by supervisor $2 within 5 s"
-                sleep 0.01
-                t=$((t + 1))
-        done
-}
-
 # The same when the next start's payload ends before that start published
 # its own state (strace holds cell in reading /proc/self/cgroup, the
 # publishing's first read, cg_own_unit(); the payload is a zombie then and
@@ -258,14 +252,7 @@ name=$(basename "$u_none" .cell)
 "$CELL" run --cgroup-manager=none "$u_none" -- /bin/probe sleep 30 "$marker" >/dev/null 2>&1 &
 pid=$!
 wait_for_state "$name" "$pid"
-kill -KILL "$pid"
-wait "$pid" 2>/dev/null || true
-t=0
-while ours_alive; do
-        [ "$t" -lt 100 ] || fail "the killed cell's payload still runs 1 s later"
-        sleep 0.01
-        t=$((t + 1))
-done
+kill_and_wait_gone "$pid" "the killed cell's payload"
 status=0
 timeout 20 strace -o "$work/trace" -P /proc/self/cgroup -e trace=openat -e inject=openat:delay_enter=500000 \
         "$CELL" run --cgroup-manager=none "$u_none" -- /bin/probe exit 0 >"$work/out" 2>"$work/err" || status=$?
