@@ -261,9 +261,14 @@ int config_parse_set_credential(ConfigContext *ctx, const ConfigKey *k, CellConf
                 cell_config_free_credentials(c, true);
                 return 0;
         }
-        if (asprintf(&shown, "%.*s:(value not shown)", (int) MIN(strcspn(raw, ":"), (size_t) 255), raw) < 0)
+        /* Without a ":" there is no ID to show: the whole text may be the
+         * secret ("SetCredential=password=hunter2", written as Environment=). */
+        if (!strchr(raw, ':'))
+                ctx->value = "(value not shown)";
+        else if (asprintf(&shown, "%.*s:(value not shown)", (int) MIN(strcspn(raw, ":"), (size_t) 255), raw) < 0)
                 return -ENOMEM;
-        ctx->value = shown;
+        else
+                ctx->value = shown;
         r = set_credential(ctx, k, c, raw);
         /* The dispatcher may still name the line: never by the value. */
         ctx->value = "(value not shown)";

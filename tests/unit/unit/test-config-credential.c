@@ -148,6 +148,10 @@ TEST(set_credential) {
         ASSERT_CONTAINS(m, "the value has a bad escape");
         ASSERT_FALSE(strstr(m, "s3cr3t"));
         BAD(&c, "SetCredential", "novalue", "no \":\" after the ID");
+        /* Without a ":" the whole text may be the secret (written as Environment= is). */
+        m = assign(&c, "SetCredential", "password=s3cr3t");
+        ASSERT_CONTAINS(m, "web.cell:7: SetCredential=(value not shown): expected");
+        ASSERT_FALSE(strstr(m, "s3cr3t"));
         BAD(&c, "SetCredential", "esc\\:aped", "\"esc:aped\" is no valid credential ID");
         BAD(&c, "SetCredential", ":x", "no ID before the \":\"");
 
