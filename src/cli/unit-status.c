@@ -5,10 +5,12 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "plan.h"
 #include "strv.h"
 #include "unit.h"
+#include "utf8.h"
 #include "verbs.h"
 
 int cli_unit_exit_status(int r) {
@@ -28,6 +30,26 @@ int cli_unit_exit_status(int r) {
         }
 }
 
+/* A message as written, but for what a terminal would take as a command:
+ * a unit's value or key with an escape sequence in it could erase or
+ * rewrite the lines around it. Control characters and bytes that begin no
+ * UTF-8 character as "\xNN", as "cell plan" prints them. */
+static void print_message(FILE *f, const char *m) {
+        const char *end = m + strlen(m);
+
+        for (const char *c = m; *c; c++) {
+                size_t len = utf8_char_len(c, (size_t) (end - c));
+
+                if ((unsigned char) *c < ' ' || *c == 0x7f || len == 0)
+                        fprintf(f, "\\x%02x", (unsigned char) *c);
+                else {
+                        fwrite(c, 1, len, f);
+                        c += len - 1;
+                }
+        }
+        fputc('\n', f);
+}
+
 int cli_load_plan(const char *unit, const UnitLoadOptions *lo, const PlanOptions *po, Plan *ret) {
         _cleanup_(cell_config_done) CellConfig config = {};
         _cleanup_(diag_done) Diagnostics diag = {};
@@ -37,6 +59,6 @@ int cli_load_plan(const char *unit, const UnitLoadOptions *lo, const PlanOptions
         if (r >= 0)
                 r = plan_build(&config, po, ret, &diag);
         STRV_FOREACH(m, diag.messages)
-                fprintf(stderr, "%s\n", *m);
+                print_message(stderr, *m);
         return r;
 }

@@ -429,8 +429,14 @@ TEST(text_summary) {
         ASSERT_OK(strv_extend(&p.argv, "caf\xc3\xa9"));
         ASSERT_OK(strv_extend(&p.argv, "\xe2\x82"));
         ASSERT_OK(strv_extend(&p.argv, "a\xc3"));
+        /* Free text printed after the capabilities cannot move the cursor
+         * over them: an escape sequence is shown, not sent (UTF-8 kept). */
+        free(p.description);
+        p.description = xstrdup("caf\xc3\xa9\x1b[8A\x1b[J\tend\xff");
         _cleanup_free_ char *t2 = print(&p, plan_print_text);
         ASSERT_CONTAINS(t2, "Command:           /bin/echo caf\xc3\xa9 \"\\xe2\\x82\" \"a\\xc3\"\n");
+        ASSERT_CONTAINS(t2, "Description:       caf\xc3\xa9\\x1b[8A\\x1b[J\\x09end\\xff\n");
+        ASSERT_FALSE(strchr(t2, '\x1b'));
         plan_done(&p);
         cell_config_done(&c);
 }
