@@ -42,11 +42,21 @@ static int loader_assign(const char *section, const char *key, const char *value
         return config_assign_expand(u->config, &u->expander, section, key, value, file, line, u->diag);
 }
 
-/* systemd's masking: a unit file that is a symlink to /dev/null. */
+/* systemd's masking (its null_or_empty()): a unit file or drop-in that is a
+ * symlink to /dev/null, or an empty file (systemd.unit(5): "If a unit file
+ * is empty ... it appears with a load state of masked"). */
 static bool path_is_masked(const char *path) {
         struct stat st;
 
-        return stat(path, &st) >= 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3);
+        if (stat(path, &st) < 0)
+                return false;
+        return (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) || (S_ISREG(st.st_mode) && st.st_size == 0);
+}
+
+static bool path_is_empty_file(const char *path) {
+        struct stat st;
+
+        return stat(path, &st) >= 0 && S_ISREG(st.st_mode) && st.st_size == 0;
 }
 
 /* 0 when read, 1 when a drop-in was skipped, or -errno (reported). */
@@ -117,17 +127,63 @@ static const char *searched_or_nothing(const UnitLocation *loc, char **buf) {
         return *buf;
 }
 
-static int template_test_instance(char **name) {
+static int template_test_instance(char **name, const char *instance) {
         char *n;
         int r;
 
         if (!cell_name_is_valid(*name, UNIT_NAME_TEMPLATE))
                 return 0;
-        r = unit_name_replace_instance(*name, TEMPLATE_TEST_INSTANCE, &n);
+        r = unit_name_replace_instance(*name, instance, &n);
         if (r < 0)
                 return r;
         free(*name);
         *name = n;
+        return 0;
+}
+
+static int scan_default_instance(const char *section, const char *key, const char *value,
+                                 const char *file, unsigned line, void *userdata) {
+        char **v = userdata;
+
+        if (!key || !streq(section, "Install") || !streq(key, "DefaultInstance"))
+                return 0;
+        *v = mfree(*v);
+        if (!isempty(value) && !(*v = strdup(value)))
+                return -ENOMEM;
+        return 0;
+}
+
+/* The instance a bare template is checked as: the DefaultInstance= its file
+ * and drop-ins set, which cell-generator(8) enables, if it makes a valid name
+ * as written (no specifiers); else systemd-analyze verify's test_instance,
+ * an instance no value can be written for ("CPUAffinity=%i" is a number for
+ * every real one). What cannot be read here is reported by the real read. */
+static int template_instance(const UnitLocation *loc, char **ret) {
+        _cleanup_(diag_done) Diagnostics scratch = {};
+        _cleanup_strv_free_ char **names = NULL, **dropins = NULL;
+        _cleanup_free_ char *value = NULL, *n = NULL;
+        int r;
+
+        *ret = NULL;
+        r = strv_extend(&names, loc->name);
+        if (r >= 0)
+                r = strv_extend_strv(&names, loc->aliases);
+        if (r < 0)
+                return r;
+        r = unit_lex_file(loc->path, NULL, scan_default_instance, &value, &scratch);
+        if (r == -ENOMEM)
+                return r;
+        if (r >= 0 && unit_dropin_find_names(loc->dropin_dirs, names, &dropins, NULL) >= 0)
+                STRV_FOREACH(d, dropins) {
+                        r = unit_lex_file(*d, NULL, scan_default_instance, &value, &scratch);
+                        if (r == -ENOMEM)
+                                return r;
+                }
+        if (!value || strchr(value, '%') || unit_name_replace_instance(loc->name, value, &n) < 0) {
+                *ret = strdup(TEMPLATE_TEST_INSTANCE);
+                return *ret ? 0 : -ENOMEM;
+        }
+        *ret = TAKE_PTR(value);
         return 0;
 }
 
@@ -187,6 +243,28 @@ static int location_error(const char *name_or_path, const UnitLoadOptions *opts,
         return q < 0 ? q : r;
 }
 
+/* cell-generator enables a template as its DefaultInstance= (cell@NAME@INSTANCE.service):
+ * a name that cannot be one (too long, a second "@") is said where it was written, so
+ * that "cell verify" refuses the template the generator would skip. */
+static int default_instance_check(const CellConfig *c, const char *template, Diagnostics *diag) {
+        _cleanup_free_ char *n = NULL;
+        const char *where;
+        unsigned line;
+        int r;
+
+        if (isempty(c->default_instance))
+                return 0;
+        r = unit_name_replace_instance(template, c->default_instance, &n);
+        if (r != -EINVAL)
+                return r;
+        line = cell_config_origin(c, "DefaultInstance", 0, &where);
+        r = diag_error(diag, where, line, "DefaultInstance=%s makes %.*s%s, which is no valid unit name (too long, "
+                       "or a second \"@\": cell.syntax(7)), so cell-generator(8) cannot enable it",
+                       c->default_instance, (int) (strchr(template, '@') - template + 1), template,
+                       c->default_instance);
+        return r < 0 ? r : -EINVAL;
+}
+
 static void unit_loader_done(UnitLoader *u) {
         specifier_context_done(&u->specifiers);
 }
@@ -205,7 +283,7 @@ int unit_load(const char *name_or_path, const UnitLoadOptions *opts, CellConfig 
                 .config = ret,
                 .diag = diag ?: &local,
         };
-        _cleanup_free_ char *bad_dir = NULL;
+        _cleanup_free_ char *bad_dir = NULL, *template = NULL, *instance = NULL;
         _cleanup_strv_free_ char **names = NULL;
         size_t errors_before = u.diag->n_errors;
         int r, io_error = 0;
@@ -223,12 +301,21 @@ int unit_load(const char *name_or_path, const UnitLoadOptions *opts, CellConfig 
                 return location_error(name_or_path, opts, &loc, r, u.diag);
 
         /* A bare template is checked as an instance, its template aliases
-         * with it (bar@.cell -> foo@.cell: foo@test_instance, bar@test_instance). */
-        r = template_test_instance(&loc.name);
+         * with it (bar@.cell -> foo@.cell: foo@test_instance, bar@test_instance,
+         * or its DefaultInstance=). */
+        if (cell_name_is_valid(loc.name, UNIT_NAME_TEMPLATE)) {
+                template = strdup(loc.name);
+                if (!template)
+                        return -ENOMEM;
+                r = template_instance(&loc, &instance);
+                if (r < 0)
+                        return r;
+        }
+        r = template_test_instance(&loc.name, instance);
         if (r < 0)
                 return r;
         for (size_t i = 0; loc.aliases && loc.aliases[i]; i++) {
-                r = template_test_instance(loc.aliases + i);
+                r = template_test_instance(loc.aliases + i, instance);
                 if (r < 0)
                         return r;
         }
@@ -244,7 +331,8 @@ int unit_load(const char *name_or_path, const UnitLoadOptions *opts, CellConfig 
                 return -ENOMEM;
 
         if (path_is_masked(loc.path)) {
-                r = diag_error(u.diag, loc.path, 0, "unit %s is masked (symlink to /dev/null)", loc.name);
+                r = diag_error(u.diag, loc.path, 0, "unit %s is masked (%s)", loc.name,
+                               path_is_empty_file(loc.path) ? "an empty file" : "symlink to /dev/null");
                 return r < 0 ? r : -EINVAL;
         }
 
@@ -289,7 +377,21 @@ int unit_load(const char *name_or_path, const UnitLoadOptions *opts, CellConfig 
         r = config_finish(ret, loc.path, u.diag);
         if (r < 0)
                 return r;
+        if (template) {
+                r = default_instance_check(ret, template, u.diag);
+                if (r == -ENOMEM)
+                        return r;
+        }
 
+        /* A value that %i makes bad may be fine for every real instance. */
+        if (template && streq(instance, TEMPLATE_TEST_INSTANCE) && u.diag->n_errors > errors_before) {
+                r = diag_warning(u.diag, loc.path, 0, "the template was checked as the instance %s, as "
+                                 "systemd-analyze verify checks one; to check it as a real instance, name one "
+                                 "(--name %.*sNAME) or set DefaultInstance=", loc.name,
+                                 (int) (strchr(template, '@') - template + 1), template);
+                if (r < 0)
+                        return r;
+        }
         if (io_error < 0)
                 return io_error;
         return u.diag->n_errors > errors_before ? -EINVAL : 0;

@@ -115,6 +115,27 @@ cp "$tmp/tmpk2f9x" "$tmp/.web.cell"
 expect 1 "a dot file" -- "$cell" verify "$tmp/.web.cell"
 grep -q '"\.web" is a reserved name' "$tmp/err" || fail "'.web.cell': not said to be reserved"
 
+# A unit's bytes reach the terminal as text, not as commands: an escape
+# sequence in a bad line could erase the message about it.
+printf '[Root]\nDirectory=/srv/a\n[Exec]\nExec=/bin/true\nBogus\033[1A\033[2K=1\n' >"$tmp/esc.cell"
+expect 1 "a key with an escape sequence" -- "$cell" verify "$tmp/esc.cell"
+grep -qF 'esc.cell:5: unknown key "Bogus\x1b[1A\x1b[2K" in section [Exec]' "$tmp/err" ||
+        fail "an escape sequence in a message is not shown escaped"
+grep -q "$(printf '\033')" "$tmp/err" && fail "an escape sequence reached stderr raw"
+
+# A template is checked as its DefaultInstance=, the instance cell-generator
+# enables: CPUAffinity=%i is a CPU there (test_instance is none).
+printf '[Root]\nDirectory=/srv/a\n[Exec]\nExec=/bin/true\nCPUAffinity=%%i\n' >"$tmp/pin@.cell"
+expect 1 "a template without DefaultInstance=" -- "$cell" verify "$tmp/pin@.cell"
+grep -q "pin@.cell: warning: the template was checked as the instance pin@test_instance" "$tmp/err" ||
+        fail "a template checked as test_instance: not said"
+printf '[Install]\nDefaultInstance=0\n' >>"$tmp/pin@.cell"
+expect 0 "a template with DefaultInstance=" -- "$cell" verify --name pin@ "$tmp/pin@.cell"
+printf '[Install]\nDefaultInstance=a@b\n' >>"$tmp/pin@.cell"
+expect 1 "a DefaultInstance= that makes no name" -- "$cell" verify "$tmp/pin@.cell"
+grep -q "pin@.cell:9: DefaultInstance=a@b makes pin@a@b, which is no valid unit name" "$tmp/err" ||
+        fail "a DefaultInstance= that makes no name: not said at its line"
+
 # Usage errors.
 expect 2 "no arguments" -- "$cell" verify
 expect 2 "unknown option" -- "$cell" verify --bogus "$examples/hello.cell"

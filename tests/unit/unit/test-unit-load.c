@@ -509,6 +509,84 @@ TEST(bare_template_like_systemd_analyze) {
         tree_done(&t);
 }
 
+/* cell-generator enables a template as its DefaultInstance=: one that
+ * makes no valid unit name (a second "@", too long) is refused at its line
+ * when the template is checked, not only skipped by the generator. */
+TEST(bare_template_default_instance_name) {
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_free_ char *p = NULL, *q = NULL, *text = NULL;
+        char inst[241];
+        Diagnostics d = {};
+        Tree t;
+
+        tree_init(&t);
+        p = WRITE_PATH(&t, "units/w@.cell", VALID "[Install]\nDefaultInstance=a@b\n");
+        ASSERT_ERROR(tree_load(&t, p, &c, &d), EINVAL);
+        ASSERT_EQ(d.n_errors, 1);
+        ASSERT_CONTAINS(d.messages[0], "w@.cell:6: DefaultInstance=a@b makes w@a@b, which is no valid unit name");
+        diag_done(&d);
+        cell_config_done(&c);
+
+        memset(inst, 'i', sizeof(inst) - 1);
+        inst[sizeof(inst) - 1] = 0;
+        ASSERT_TRUE(asprintf(&text, VALID "[Install]\nDefaultInstance=%s\n", inst) > 0);
+        q = tree_write(&t, "units/v@.cell", text, strlen(text));
+        ASSERT_ERROR(tree_load(&t, q, &c, &d), EINVAL);
+        ASSERT_CONTAINS(d.messages[0], "v@.cell:6: DefaultInstance=iii");
+        diag_done(&d);
+        cell_config_done(&c);
+
+        /* A valid one; and an instance is not checked for its template's. */
+        WRITE(&t, "units/w@.cell", VALID "[Install]\nDefaultInstance=1\n");
+        ASSERT_OK(tree_load(&t, p, &c, &d));
+        ASSERT_EQ(d.n_errors, 0);
+        cell_config_done(&c);
+        WRITE(&t, "units/w@.cell", VALID "[Install]\nDefaultInstance=a@b\n");
+        ASSERT_OK(unit_load(p, &(UnitLoadOptions) { .name = "w@3", .search_path = t.search_path }, &c, &d));
+        ASSERT_EQ(d.n_errors, 0);
+        diag_done(&d);
+        tree_done(&t);
+}
+
+/* A bare template with a DefaultInstance= is checked as that instance, the
+ * one cell-generator enables: %i a CPU there, not "test_instance"; without
+ * one, the message says how to check a real instance. */
+TEST(bare_template_checked_as_default_instance) {
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_free_ char *p = NULL, *m = NULL;
+        Diagnostics d = {};
+        Tree t;
+
+        tree_init(&t);
+        p = WRITE_PATH(&t, "usr/w@.cell", VALID "CPUAffinity=%i\n[Unit]\nDescription=%i\n"
+                       "[Install]\nDefaultInstance=1\n");
+        ASSERT_OK(tree_load(&t, p, &c, &d));
+        dump(&d);
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_STREQ(c.name, "w@1");
+        ASSERT_STREQ(c.description, "1");
+        cell_config_done(&c);
+        ASSERT_OK(tree_load(&t, "w@", &c, &d));
+        ASSERT_STREQ(c.name, "w@1");
+        cell_config_done(&c);
+
+        /* A template drop-in's wins, as it does for the generator; one with
+         * a specifier is not guessed at. */
+        WRITE(&t, "etc/w@.cell.d/10-i.conf", "[Install]\nDefaultInstance=3\n");
+        ASSERT_OK(tree_load(&t, "w@", &c, &d));
+        ASSERT_STREQ(c.name, "w@3");
+        cell_config_done(&c);
+        WRITE(&t, "etc/w@.cell.d/10-i.conf", "[Install]\nDefaultInstance=%H\n");
+        ASSERT_ERROR(tree_load(&t, "w@", &c, &d), EINVAL);
+        ASSERT_STREQ(c.name, "w@test_instance");
+        m = strv_join(d.messages, "\n");
+        ASSERT_CONTAINS(m, "w@.cell:5: CPUAffinity=test_instance: expected");
+        ASSERT_CONTAINS(m, "w@.cell: warning: the template was checked as the instance w@test_instance");
+        ASSERT_CONTAINS(m, "(--name w@NAME) or set DefaultInstance=");
+        diag_done(&d);
+        tree_done(&t);
+}
+
 TEST(inih_traps_through_unit_load) {
         _cleanup_(cell_config_done) CellConfig c = {};
         _cleanup_free_ char *p = NULL, *text = NULL, *arg = NULL;
@@ -579,17 +657,31 @@ TEST(all_problems_of_all_files) {
         tree_done(&t);
 }
 
-TEST(empty_file_is_checked_not_masked) {
+/* An empty unit file is masked, as in systemd (systemd.unit(5), its
+ * null_or_empty()): refused as such, not as a unit missing Directory= and
+ * Exec=; it hides a lower directory's file of its name. An empty drop-in
+ * hides those of its name and is no drop-in applied. */
+TEST(empty_file_is_masked) {
         _cleanup_(cell_config_done) CellConfig c = {};
         Diagnostics d = {};
         Tree t;
 
         tree_init(&t);
         WRITE(&t, "etc/empty.cell", "");
-        /* Lexically fine; config_finish() finds Directory= and Exec= missing. */
+        WRITE(&t, "usr/empty.cell", "[Root]\nDirectory=/srv/a\n[Exec]\nExec=/bin/true\n");
         ASSERT_ERROR(tree_load(&t, "empty", &c, &d), EINVAL);
-        ASSERT_TRUE(d.n_errors >= 1);
-        ASSERT_CONTAINS(d.messages[0], "empty.cell");
+        ASSERT_EQ(d.n_errors, 1);
+        ASSERT_CONTAINS(d.messages[0], "empty.cell: unit empty is masked (an empty file)");
+        diag_done(&d);
+        cell_config_done(&c);
+
+        WRITE(&t, "usr/web.cell", "[Root]\nDirectory=/srv/a\n[Exec]\nExec=/bin/true\n");
+        WRITE(&t, "usr/web.cell.d/10-a.conf", "[Unit]\nDescription=hidden\n");
+        WRITE(&t, "etc/web.cell.d/10-a.conf", "");
+        ASSERT_OK(tree_load(&t, "web", &c, &d));
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_NULL(c.description);
+        ASSERT_EQ(strv_length(c.dropin_paths), 0);
         diag_done(&d);
         tree_done(&t);
 }
