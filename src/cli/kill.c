@@ -18,6 +18,7 @@
 #include "log.h"
 #include "name-lock.h"
 #include "parse-value.h"
+#include "runtime-state.h"
 #include "signal-util.h"
 #include "verbs.h"
 
@@ -68,6 +69,13 @@ static int kill_starting(const char *name, int sig) {
 
         if (pidfd < 0) {
                 log_error("cell %s is not running.", name);
+                return CELL_EXIT_NOT_RUNNING;
+        }
+        /* Its state there: no start but the end of a run, whose clean-up
+         * (cgroups, network) a signal must not cut short. */
+        if (runtime_state_of_supervisor(name, pid)) {
+                log_error("cell %s is not running: its payload has exited, and its cell run (PID %d) is "
+                          "cleaning up.", name, (int) pid);
                 return CELL_EXIT_NOT_RUNNING;
         }
         if (sig != SIGTERM && sig != SIGINT && sig != SIGHUP) {

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "name-lock.h"
 #include "parse-value.h"
+#include "runtime-state.h"
 #include "strv.h"
 #include "verbs.h"
 
@@ -76,8 +77,10 @@ static void json_uint_or_null(JsonWriter *w, uint64_t v) {
 void cli_instance_json(JsonWriter *w, const CellInstance *i) {
         json_object_begin(w);
         json_key(w, "name");            json_string(w, i->name);
-        /* A start under way (list_add_starting()) does not run yet. */
-        json_key(w, "running");         json_bool(w, !streq_ptr(i->state, "activating"));
+        /* A start under way, or a run that cleans up after its payload
+         * (list_add_starting()), has none running. */
+        json_key(w, "running");         json_bool(w, !streq_ptr(i->state, "activating") &&
+                                                 !streq_ptr(i->state, "deactivating"));
         json_key(w, "manager");         json_string(w, cgroup_manager_to_string(i->manager));
         json_key(w, "scope");           json_string(w, i->unit);
         json_key(w, "slice");           json_string(w, i->slice);
@@ -184,7 +187,9 @@ static int list_print_table(const CellInstance *l, size_t n, bool legend) {
 
 /* cgroupfs starts under way: the name's lock held, no runtime state yet
  * (name_lock_holder_pidfd()). Listed as systemctl lists an activating unit:
- * state "activating", the PID of their cell run, nothing else known. */
+ * state "activating", the PID of their cell run, nothing else known. A
+ * holder whose state is there (stale: its payload has ended) cleans up
+ * after its run: "deactivating", as systemctl lists a unit that stops. */
 static int list_add_starting(CellInstance **l, size_t *n) {
         _cleanup_strv_free_ char **names = NULL;
         size_t before = *n;
@@ -203,6 +208,7 @@ static int list_add_starting(CellInstance **l, size_t *n) {
                 _cleanup_close_ int pidfd = listed ? -EBADF : name_lock_holder_pidfd(*name, &pid);
                 if (pidfd < 0)
                         continue;
+                bool stopping = runtime_state_of_supervisor(*name, pid);
                 m = realloc(*l, (*n + 1) * sizeof **l);
                 if (!m)
                         return -ENOMEM;
@@ -210,7 +216,8 @@ static int list_add_starting(CellInstance **l, size_t *n) {
                 m += (*n)++;
                 *m = (CellInstance) { .manager = CGROUP_MANAGER_CGROUPFS, .supervisor = pid,
                                       .memory_current = UINT64_MAX, .tasks_current = UINT64_MAX,
-                                      .name = strdup(*name), .state = strdup("activating") };
+                                      .name = strdup(*name),
+                                      .state = strdup(stopping ? "deactivating" : "activating") };
                 if (!m->name || !m->state)
                         return -ENOMEM;
         }

@@ -12,6 +12,8 @@
 
 #include "instance.h"
 #include "log.h"
+#include "name-lock.h"
+#include "runtime-state.h"
 #include "unit-name.h"
 #include "unit-path.h"
 #include "verbs.h"
@@ -25,8 +27,16 @@ static bool transient_scope_loaded(bool user_bus, const char *name) {
         _cleanup_(closedirp) DIR *d = NULL;
         const char *runtime = user_bus ? getenv("XDG_RUNTIME_DIR") : "/run";
         struct dirent *de;
+        int k;
 
-        if (!runtime || asprintf(&dir, "%s/systemd/transient", runtime) < 0) {
+        /* Without $XDG_RUNTIME_DIR (cron, sudo -u, su) the user's manager
+         * still keeps its own below /run/user/UID, as pam_systemd sets it:
+         * its bus is what cannot be found then, not its scopes. */
+        if (!runtime)
+                k = asprintf(&dir, "/run/user/%u/systemd/transient", (unsigned) getuid());
+        else
+                k = asprintf(&dir, "%s/systemd/transient", runtime);
+        if (k < 0) {
                 dir = NULL;
                 return false;
         }
@@ -80,6 +90,18 @@ int cli_find_instance(const char *arg, bool user_bus, bool report_not_running,
         }
         if (r == -ESRCH)
                 r = instance_find(name, user_bus, ret);
+        /* Neither runs: a cgroupfs start of the unit under way (its name's
+         * lock alone, name-lock.h) is what the alias names, as a running
+         * one, for status, stop and kill to find; and where systemd's bus
+         * does not answer, the unit's scope counts as the alias's own. */
+        if (r == -ESRCH && canonical && !streq(canonical, name)) {
+                _cleanup_close_ int holder = name_lock_holder_pidfd(canonical, NULL);
+
+                if (holder >= 0 || cli_systemd_unreachable(user_bus, canonical)) {
+                        free(name);
+                        name = TAKE_PTR(canonical);
+                }
+        }
         if (r == -ESRCH && cli_systemd_unreachable(user_bus, name)) {
                 log_error("Cannot tell whether cell %s runs: the %s bus does not answer, and systemd's scopes "
                           "are looked up through it.", name, user_bus ? "user" : "system");
@@ -90,6 +112,12 @@ int cli_find_instance(const char *arg, bool user_bus, bool report_not_running,
                         log_error("cell %s is not running.", name);
                 *ret_name = TAKE_PTR(name);
                 return CELL_EXIT_NOT_RUNNING;
+        }
+        if (r == -EBADMSG) {
+                /* Which file, so that it can be looked at (or removed). */
+                log_error("Looking up cell %s: its runtime state %s/%s/state does not parse (written by another "
+                          "version of cell?).", name, runtime_state_dir(), name);
+                return CELL_EXIT_FAILURE;
         }
         if (r < 0) {
                 log_error_errno(r, "Looking up cell %s: %m", name);

@@ -13,6 +13,7 @@
 #include "json-write.h"
 #include "log.h"
 #include "name-lock.h"
+#include "runtime-state.h"
 #include "strv.h"
 #include "verbs.h"
 
@@ -64,9 +65,10 @@ static void print_text(const CellInstance *i) {
         }
 }
 
-/* {"name": NAME, "running": false}; for a start under way (supervisor > 0)
- * also "state": "activating" and the PID of its cell run. */
-static int print_not_running_json(const char *name, pid_t supervisor) {
+/* {"name": NAME, "running": false}; for a start under way or a run whose
+ * payload has ended and which cleans up (supervisor > 0) also its "state"
+ * and the PID of its cell run. */
+static int print_not_running_json(const char *name, pid_t supervisor, const char *state) {
         JsonWriter w;
 
         json_writer_init(&w, stdout, true);
@@ -77,7 +79,7 @@ static int print_not_running_json(const char *name, pid_t supervisor) {
         json_bool(&w, false);
         if (supervisor > 0) {
                 json_key(&w, "state");
-                json_string(&w, "activating");
+                json_string(&w, state);
                 json_key(&w, "supervisor_pid");
                 json_uint(&w, (uint64_t) supervisor);
         }
@@ -122,22 +124,31 @@ int verb_status(int argc, char *argv[]) {
         r = cli_find_instance(argv[optind], user_bus, false, &name, &i);
         if (r == CELL_EXIT_NOT_RUNNING) {
                 /* A cgroupfs start under way has only its name's lock: as
-                 * "systemctl status" of an activating unit, it is shown, exit 0. */
-                pid_t starting = 0;
-                _cleanup_close_ int pidfd = name_lock_holder_pidfd(name, &starting);
+                 * "systemctl status" of an activating unit, it is shown, exit 0.
+                 * A run whose state is there too is past its start: its payload
+                 * has ended and it cleans up (its cgroups, then the lock, then
+                 * the state), not running (3), as a deactivating unit. */
+                pid_t holder = 0;
+                _cleanup_close_ int pidfd = name_lock_holder_pidfd(name, &holder);
+                bool stopping;
 
                 if (pidfd < 0)
-                        starting = 0;
+                        holder = 0;
+                stopping = holder > 0 && runtime_state_of_supervisor(name, holder);
                 if (json)
-                        r = print_not_running_json(name, starting);
-                else if (starting > 0) {
-                        printf("cell %s is starting (cell run: PID %d).\n", name, (int) starting);
-                        r = fflush(stdout) == 0 ? 0 : -EIO;
-                } else
+                        r = print_not_running_json(name, holder, stopping ? "deactivating" : "activating");
+                else if (stopping)
+                        printf("cell %s is stopping: its payload has exited, and its cell run (PID %d) "
+                               "is cleaning up.\n", name, (int) holder);
+                else if (holder > 0)
+                        printf("cell %s is starting (cell run: PID %d).\n", name, (int) holder);
+                else
                         printf("cell %s is not running.\n", name);
-                if (starting > 0)
+                if (fflush(stdout) != 0)
+                        r = -EIO;
+                if (holder > 0 && !stopping)
                         return r < 0 ? CELL_EXIT_FAILURE : CELL_EXIT_OK;
-                return CELL_EXIT_NOT_RUNNING;
+                return r < 0 ? CELL_EXIT_FAILURE : CELL_EXIT_NOT_RUNNING;
         }
         if (r != CELL_EXIT_OK)
                 return r;

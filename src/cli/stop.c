@@ -20,24 +20,53 @@
 /* The start of NAME that is under way is stopped as a running cell's stop
  * is: SIGTERM to its "cell run", which ends the start ("Stopped while
  * starting", exit 0) or, if the payload runs by then, stops it
- * (KillSignal=, TimeoutStopSec=); waits for it to be gone. 0 if there was
- * one, -ESRCH if not. */
+ * (KillSignal=, TimeoutStopSec=); waits for it to be gone. A run that
+ * cleans up after its payload gets no signal, only the wait. 0 if there
+ * was one, -ESRCH if not. */
 static int stop_starting(const char *name) {
-        _cleanup_close_ int pidfd = name_lock_holder_pidfd(name, NULL);
+        pid_t pid = 0;
+        _cleanup_close_ int pidfd = name_lock_holder_pidfd(name, &pid);
         struct pollfd p = { .fd = pidfd, .events = POLLIN };
 
         if (pidfd < 0)
                 return -ESRCH;
-        log_debug("cell %s is starting: stopping that start.", name);
-        if (syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) < 0)
-                return errno == ESRCH ? 0 : -errno;
-        /* A stopped (^Z) "cell run" would not see it: as instance_stop(). */
+        if (runtime_state_of_supervisor(name, pid))
+                /* Past its start (its state is there): its payload has ended
+                 * and it cleans up, which SIGTERM must not cut short. Waited
+                 * for, as "systemctl stop" waits for a unit that stops. */
+                log_debug("cell %s has ended: waiting for its cell run (PID %d) to clean up.", name, (int) pid);
+        else {
+                log_debug("cell %s is starting: stopping that start.", name);
+                if (syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) < 0)
+                        return errno == ESRCH ? 0 : -errno;
+        }
+        /* A stopped (^Z) "cell run" would neither see the SIGTERM nor end
+         * its clean-up: as instance_stop(). */
         (void) syscall(SYS_pidfd_send_signal, pidfd, SIGCONT, NULL, 0);
         /* No deadline, as for a running cell: its TimeoutStopSec= ends it. */
         while (poll(&p, 1, -1) < 0)
                 if (errno != EINTR)
                         return -errno;
         return 0;
+}
+
+/* What a killed run of NAME left behind (its "cell run" gone): a cgroupfs
+ * run's cgroups, taken back as its next start would, and the runtime state
+ * of either manager. A running cell's stay: its take-back lock and name
+ * lock are held, and its state names a "cell run" that runs. */
+static void stop_take_back(const char *name) {
+        unsigned removed = 0;
+        int k = scope_cgroupfs_take_back(name, &removed);
+
+        if (k < 0)
+                log_warning_errno(k, "Taking back what a killed run of %s left: %m", name);
+        else if (removed > 0)
+                log_info("Removed the %u cgroup%s a killed run of %s left behind.", removed,
+                         removed == 1 ? "" : "s", name);
+        /* The take-back above removes the state only with a name lock (the
+         * cgroupfs manager's): a killed run of the none manager left
+         * /run/cell/NAME behind. Only a state whose "cell run" is gone goes. */
+        (void) runtime_state_remove(name, 0);
 }
 
 static void help(void) {
@@ -94,22 +123,8 @@ int verb_stop(int argc, char *argv[]) {
                 }
                 log_error("cell %s is not running.", name);
         }
-        if (r == CELL_EXIT_NOT_RUNNING) {
-                /* Killed, it may have left its cgroups behind: ours to take back now. */
-                unsigned removed = 0;
-                int k = scope_cgroupfs_take_back(name, &removed);
-
-                if (k < 0)
-                        log_warning_errno(k, "Taking back what a killed run of %s left: %m", name);
-                else if (removed > 0)
-                        log_info("Removed the %u cgroup%s a killed run of %s left behind.", removed,
-                                 removed == 1 ? "" : "s", name);
-                /* And its runtime state, which the take-back above removes only
-                 * with a name lock (the cgroupfs manager's): a killed run of the
-                 * none manager left /run/cell/NAME behind. Only a state whose
-                 * "cell run" is gone goes; a running one's stays. */
-                (void) runtime_state_remove(name, 0);
-        }
+        if (r == CELL_EXIT_NOT_RUNNING)
+                stop_take_back(name);
         if (r != CELL_EXIT_OK)
                 return r;
         /* No deadline of our own: systemd's job and cell run's TimeoutStopSec= end it. */
@@ -118,6 +133,10 @@ int verb_stop(int argc, char *argv[]) {
                 log_error("Stopping %s failed (see its journal).", i.service ?: i.unit ?: name);
         else if (r < 0)
                 log_error_errno(r, "Stopping cell %s: %m", name);
+        /* A cell whose "cell run" was killed is stopped by killing its PID 1
+         * (instance_stop()): nobody else removes its cgroups and state now. */
+        if (r >= 0 && i.manager != CGROUP_MANAGER_SYSTEMD)
+                stop_take_back(name);
         instance_done(&i);
         return r < 0 ? CELL_EXIT_FAILURE : CELL_EXIT_OK;
 }

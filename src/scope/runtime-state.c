@@ -135,6 +135,11 @@ int runtime_state_parse(const char *text, RuntimeState *ret) {
         }
         if (r >= 0 && (!s.name || s.leader <= 0 || s.supervisor <= 0 || s.manager == _CGROUP_MANAGER_MAX))
                 r = -EBADMSG;
+        /* A value that is no number ("LEADER_START=", another version's
+         * format) is a state that does not parse too: -EINVAL would make
+         * "cell list" list none of the other cells. */
+        if (r < 0 && r != -ENOMEM)
+                r = -EBADMSG;
         if (r < 0) {
                 runtime_state_done(&s);
                 return r;
@@ -291,6 +296,17 @@ int runtime_state_read(const char *name, RuntimeState *ret) {
         }
         *ret = s;
         return 0;
+}
+
+bool runtime_state_of_supervisor(const char *name, pid_t supervisor) {
+        RuntimeState s;
+        bool ours;
+
+        if (supervisor <= 0 || read_raw(name, &s, NULL) < 0)
+                return false;
+        ours = s.supervisor == supervisor && runtime_pid_is(s.supervisor, s.supervisor_start);
+        runtime_state_done(&s);
+        return ours;
 }
 
 /* What writers killed mid-write left in dir: their .state.tmp.PID and

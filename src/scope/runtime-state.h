@@ -40,7 +40,9 @@ int runtime_pid_start_time(pid_t pid, uint64_t *ret);
 /* Whether pid still is the process that had start time start. */
 bool runtime_pid_is(pid_t pid, uint64_t start);
 
-/* Text form, for the file and the tests. */
+/* Text form, for the file and the tests. parse: -EBADMSG for a state
+ * that does not parse (a key missing, a value that is not one), whatever
+ * is wrong with it; -ENOMEM. */
 int runtime_state_format(const RuntimeState *s, char **ret);
 int runtime_state_parse(const char *text, RuntimeState *ret);
 
@@ -48,6 +50,12 @@ int runtime_state_parse(const char *text, RuntimeState *ret);
 int runtime_state_write(const RuntimeState *s);
 /* -ENOENT: no state; -ESTALE: a state whose leader is gone (not removed). */
 int runtime_state_read(const char *name, RuntimeState *ret);
+/* Whether DIR/NAME/state, its leader there or gone, was written by
+ * supervisor, the very process (its start time checked): the run is past
+ * its start. A cgroupfs "cell run" (cell-monitor, cell __finish) that
+ * still holds the name's lock with this true has seen its payload end and
+ * is cleaning up (the state goes last), rather than starting. */
+bool runtime_state_of_supervisor(const char *name, pid_t supervisor);
 /* Removes DIR/NAME/ if its state names supervisor, or a supervisor that is
  * gone (a killed cell's), or is unreadable; -EBUSY: a running cell's. */
 int runtime_state_remove(const char *name, pid_t supervisor);

@@ -308,4 +308,18 @@ expect_eq "the service is stopped, not restarted" inactive "$(prop cell@own.serv
 check "its cgroup is gone" sh -c "! test -d '$svc'"
 check "its runtime state is removed" sh -c "! '$SEALED' run test -e /run/cell/own"
 
+# --- --user where $XDG_RUNTIME_DIR is not set (cron, sudo -u, su): the user's
+# manager has a cell's scope (its transient unit file below /run/user/UID),
+# and its bus cannot be found: "cannot tell" (2), as without the system bus,
+# not "not running" (3) nor "No cells." (0), which a script takes for a
+# stopped cell. A name it has no scope of is not running (3).
+in_sealed sh -c 'mkdir -p /run/user/0/systemd/transient && : > /run/user/0/systemd/transient/cell-userweb.scope'
+nouser() { in_sealed env -u XDG_RUNTIME_DIR -u DBUS_SESSION_BUS_ADDRESS "$CELL" "$@"; }
+expect_eq "status --user of a cell in a user scope, no user bus to ask" 2 "$(nouser status --user userweb >/dev/null 2>&1; echo $?)"
+expect_eq "stop --user of it" 2 "$(nouser stop --user userweb >/dev/null 2>&1; echo $?)"
+expect_eq "list --user with it" 2 "$(nouser list --user >/dev/null 2>&1; echo $?)"
+expect_eq "status --user of a name the user's manager has no scope of" 3 \
+        "$(nouser status --user nosuch >/dev/null 2>&1; echo $?)"
+in_sealed rm -r /run/user/0
+
 finish

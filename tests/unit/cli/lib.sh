@@ -5,7 +5,8 @@
 
 tmp=$(mktemp -d)
 sleeper=
-trap '[ -n "$sleeper" ] && kill "$sleeper"; rm -rf "$tmp"' EXIT
+holder=
+trap '[ -n "$sleeper" ] && kill "$sleeper"; [ -n "$holder" ] && kill -KILL "$holder"; rm -rf "$tmp"' EXIT
 failed=0
 
 # No search path of the host's, no bus that could name a cell of the host's.
@@ -52,4 +53,38 @@ LEADER=$sleeper
 LEADER_START=$(start_time "$sleeper")
 SINCE=1
 EOT
+}
+
+# fake_lock_holder NAME: a process of ours ($holder) holds NAME's lock as a
+# cgroupfs "cell run" does (its PID in the file), notes each SIGTERM and
+# SIGUSR1 it gets in $tmp/holder.got and ends once $tmp/holder.go exists.
+fake_lock_holder() {
+        rm -f "$tmp/holder.got" "$tmp/holder.go"
+        mkdir -p "$CELL_RUNTIME_DIR/lock"
+        python3 -c 'import fcntl, os, signal, sys, time
+path, got, go = sys.argv[1:4]
+fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+fcntl.flock(fd, fcntl.LOCK_EX)
+os.ftruncate(fd, 0)
+os.write(fd, b"%d\n" % os.getpid())
+note = lambda s: open(got, "a").write(s + "\n")
+signal.signal(signal.SIGTERM, lambda *a: note("TERM"))
+signal.signal(signal.SIGUSR1, lambda *a: note("USR1"))
+note("ready")
+while not os.path.exists(go):
+    time.sleep(0.02)' "$CELL_RUNTIME_DIR/lock/$1.lock" "$tmp/holder.got" "$tmp/holder.go" </dev/null &
+        holder=$!
+        for _ in $(seq 200); do grep -qx ready "$tmp/holder.got" 2>/dev/null && return 0; sleep 0.02; done
+        fail "fake_lock_holder $1: not ready"
+}
+
+# fake_ended NAME: the holder's run is past its start, its payload gone: its
+# runtime state names it as "cell run", with a PID 1 that has exited.
+fake_ended() {
+        local dead
+        sh -c 'exit 0' & dead=$!
+        wait "$dead"
+        mkdir -p "$CELL_RUNTIME_DIR/$1"
+        printf 'NAME=%s\nUNIT=/x.cell\nSERVICE=\nMANAGER=cgroupfs\nSUPERVISOR=%s\nSUPERVISOR_START=%s\nLEADER=%s\nLEADER_START=1\nSINCE=1\n' \
+                "$1" "$holder" "$(start_time "$holder")" "$dead" > "$CELL_RUNTIME_DIR/$1/state"
 }

@@ -80,4 +80,43 @@ sleep 0.1
 expect 3 "kill -s USR1 of a cell that is not running" -- "$cell" kill -s USR1 notrunning
 expect 3 "kill --kill-whom=all of a cell that is not running" -- "$cell" kill --kill-whom=all notrunning
 
+# A cgroupfs run that cleans up after its payload (its lock held, its state
+# there, its PID 1 gone): kill is refused, not run (3), and nothing reaches
+# its cell run, whose clean-up a signal would cut short; stop waits for that
+# clean-up to end, without a signal either, and exits 0. Both took it for a
+# start: kill sent SIGTERM to the cell run and exited 0, stop too.
+kill "$sleeper"
+sleeper=
+fake_lock_holder ending
+fake_ended ending
+for sig in USR1 TERM; do
+        expect 3 "kill -s $sig of a run that cleans up" -- "$cell" kill -s "$sig" ending
+        grep -q "its payload has exited" "$tmp/err" || fail "kill -s $sig of a run that cleans up: $(cat "$tmp/err")"
+done
+"$cell" stop ending >"$tmp/out" 2>&1 &
+stopper=$!
+sleep 0.3
+kill -0 "$stopper" 2>/dev/null || fail "stop of a run that cleans up did not wait for it"
+touch "$tmp/holder.go"
+wait "$stopper"
+[ $? = 0 ] || fail "stop of a run that cleans up: not exit 0: $(cat "$tmp/out")"
+wait "$holder"
+holder=
+[ "$(grep -v ready "$tmp/holder.got")" = "" ] || fail "a run that cleans up got a signal: $(cat "$tmp/holder.got")"
+
+# A cell whose "cell run" was killed (manager none; its PID 1 cleared its
+# PDEATHSIG and runs on): stop kills its PID 1 and removes its runtime state,
+# which nobody else would now. It was left until the next stop or start.
+sleep 600 </dev/null >/dev/null 2>&1 &
+orphan=$!
+sh -c 'exit 0' & dead=$!
+wait "$dead"
+mkdir -p "$CELL_RUNTIME_DIR/orphan"
+printf 'NAME=orphan\nUNIT=/x.cell\nSERVICE=\nMANAGER=none\nSUPERVISOR=%s\nSUPERVISOR_START=1\nLEADER=%s\nLEADER_START=%s\nSINCE=1\n' \
+        "$dead" "$orphan" "$(start_time "$orphan")" > "$CELL_RUNTIME_DIR/orphan/state"
+expect 0 "stop of a cell whose cell run was killed" -- "$cell" stop orphan
+wait "$orphan" 2>/dev/null
+[ $? = 137 ] || fail "stop of a cell whose cell run was killed: its PID 1 was not killed"
+[ -e "$CELL_RUNTIME_DIR/orphan" ] && fail "stop of a cell whose cell run was killed: its runtime state is left"
+
 exit $failed

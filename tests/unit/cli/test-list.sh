@@ -83,15 +83,52 @@ grep -q '^stale ' "$tmp/out" && fail "list: a killed cell's stale state is shown
 
 # A state this cell cannot read (a newer cell's manager, an empty file)
 # leaves out that one, not every cell; status names the problem, exit 2.
-mkdir "$CELL_RUNTIME_DIR/future" "$CELL_RUNTIME_DIR/empty"
+# A value that is no number (an empty LEADER_START=) is one too: it made
+# "cell list" fail as a whole ("Invalid argument", exit 2).
+mkdir "$CELL_RUNTIME_DIR/future" "$CELL_RUNTIME_DIR/empty" "$CELL_RUNTIME_DIR/nonumber"
 printf 'NAME=future\nMANAGER=future\nSUPERVISOR=1\nLEADER=1\n' > "$CELL_RUNTIME_DIR/future/state"
 : > "$CELL_RUNTIME_DIR/empty/state"
+printf 'NAME=nonumber\nMANAGER=none\nSUPERVISOR=%s\nSUPERVISOR_START=\nLEADER=%s\nLEADER_START=\nSINCE=1\n' \
+        "$sleeper" "$sleeper" > "$CELL_RUNTIME_DIR/nonumber/state"
 "$cell" list --no-legend >"$tmp/out" 2>"$tmp/err" || fail "list with a state that does not parse: exit $?: $(cat "$tmp/err")"
 [ "$(grep -c . "$tmp/out")" = 2 ] || fail "list with a state that does not parse: not the two cells: $(cat "$tmp/out")"
 "$cell" list --json >"$tmp/out" 2>/dev/null || fail "list --json with a state that does not parse: exit $?"
 json_ok "$tmp/out" || fail "list --json with a state that does not parse: not JSON"
 "$cell" status future >/dev/null 2>"$tmp/err"
 [ $? = 2 ] || fail "status of a state that does not parse: not exit 2"
+grep -qF "its runtime state $CELL_RUNTIME_DIR/future/state does not parse" "$tmp/err" ||
+        fail "status of a state that does not parse: the file is not named: $(cat "$tmp/err")"
+"$cell" status nonumber >/dev/null 2>"$tmp/err"
+[ $? = 2 ] || fail "status of a state with a value that is no number: not exit 2"
+
+# A cgroupfs "cell run" that holds its name's lock without a runtime state
+# starts; one whose state is there (its PID 1 gone) has seen its payload end
+# and cleans up: not running (3), "deactivating", not "starting" (exit 0,
+# "activating"), which a script waiting for its end took for a new start.
+fake_lock_holder ending
+"$cell" status ending >"$tmp/out" 2>&1
+[ $? = 0 ] || fail "status of a start under way: not exit 0: $(cat "$tmp/out")"
+grep -qx "cell ending is starting (cell run: PID $holder)." "$tmp/out" || fail "status of a start: $(cat "$tmp/out")"
+fake_ended ending
+"$cell" status ending >"$tmp/out" 2>&1
+[ $? = 3 ] || fail "status of a run that cleans up after its payload: not exit 3: $(cat "$tmp/out")"
+grep -qx "cell ending is stopping: its payload has exited, and its cell run (PID $holder) is cleaning up." \
+        "$tmp/out" || fail "status of a run that cleans up: $(cat "$tmp/out")"
+"$cell" status --json ending >"$tmp/out" 2>/dev/null
+[ $? = 3 ] || fail "status --json of a run that cleans up: not exit 3"
+python3 -c 'import json, sys; o = json.load(open(sys.argv[1]))
+assert o == {"name": "ending", "running": False, "state": "deactivating", "supervisor_pid": int(sys.argv[2])}, o' \
+        "$tmp/out" "$holder" || fail "status --json of a run that cleans up: $(cat "$tmp/out")"
+"$cell" list --no-legend >"$tmp/out" 2>&1 || fail "list with a run that cleans up: exit $?"
+grep -qE '^ending +cgroupfs +- +- +deactivating ' "$tmp/out" || fail "list with a run that cleans up: $(cat "$tmp/out")"
+"$cell" list --json >"$tmp/out" 2>/dev/null || fail "list --json with a run that cleans up: exit $?"
+python3 -c 'import json, sys; l = [o for o in json.load(open(sys.argv[1])) if o["name"] == "ending"]
+assert len(l) == 1 and l[0]["running"] is False and l[0]["state"] == "deactivating", l' "$tmp/out" ||
+        fail "list --json with a run that cleans up: $(cat "$tmp/out")"
+grep -q TERM "$tmp/holder.got" && fail "status or list signalled the cell run"
+touch "$tmp/holder.go"
+wait "$holder"
+holder=
 
 # No cell: machinectl's "No machines.", without headings; nothing at all
 # without the legend.

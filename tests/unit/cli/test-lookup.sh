@@ -15,7 +15,7 @@ cell=$1
 . "$(dirname "$0")/lib.sh"
 
 pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; [ -n "$holder" ] && kill -KILL "$holder"; rm -rf "$tmp"' EXIT
 
 # runs NAME: NAME runs (manager none); its PID is left in $pid.
 runs() {
@@ -50,5 +50,23 @@ expect 0 "stop web once nginx is gone" -- "$cell" stop web
 alive "$web" && fail "stop web: the cell named web still runs"
 expect 3 "stop web when neither runs" -- "$cell" stop web
 grep -q "cell web is not running" "$tmp/err" || fail "stop web when neither runs: $(cat "$tmp/err")"
+
+# A cgroupfs start of nginx under way (its name's lock alone): web names it,
+# as it names nginx running. status says it is starting; kill of a signal
+# other than those that end a start is refused; stop ends the start. All
+# three said "cell web is not running" (3), and nginx started after all.
+fake_lock_holder nginx
+expect 0 "status web while nginx starts" -- "$cell" status web
+grep -qx "cell nginx is starting (cell run: PID $holder)." "$tmp/out" || fail "status web while nginx starts: $(cat "$tmp/out")"
+expect 3 "kill web USR1 while nginx starts" -- "$cell" kill web USR1
+grep -q "cell nginx is starting" "$tmp/err" || fail "kill web USR1 while nginx starts: $(cat "$tmp/err")"
+"$cell" stop web >"$tmp/out" 2>&1 &
+stopper=$!
+for _ in $(seq 100); do grep -qx TERM "$tmp/holder.got" && break; sleep 0.02; done
+grep -qx TERM "$tmp/holder.got" || fail "stop web while nginx starts: its cell run got no SIGTERM"
+touch "$tmp/holder.go"
+wait "$stopper" || fail "stop web while nginx starts: exit $?: $(cat "$tmp/out")"
+wait "$holder"
+holder=
 
 exit $failed

@@ -60,7 +60,13 @@ TEST(format_parse_round_trip) {
 
         /* what a state must have, and what it must not be */
         ASSERT_ERROR(runtime_state_parse("NAME=x\nMANAGER=cgroupfs\nSUPERVISOR=1\n", &t), EBADMSG);
-        ASSERT_ERROR(runtime_state_parse("NAME=x\nMANAGER=cgroupfs\nSUPERVISOR=1\nLEADER=-4\n", &t), EINVAL);
+        /* a value that is no number does not parse either (not EINVAL, which
+         * made "cell list" fail as a whole) */
+        ASSERT_ERROR(runtime_state_parse("NAME=x\nMANAGER=cgroupfs\nSUPERVISOR=1\nLEADER=-4\n", &t), EBADMSG);
+        ASSERT_ERROR(runtime_state_parse("NAME=x\nMANAGER=cgroupfs\nSUPERVISOR=1\nLEADER=2\nLEADER_START=\n", &t),
+                     EBADMSG);
+        ASSERT_ERROR(runtime_state_parse("NAME=x\nMANAGER=cgroupfs\nSUPERVISOR=1\nLEADER=2\nSINCE=soon\n", &t),
+                     EBADMSG);
         ASSERT_ERROR(runtime_state_parse("NAME=x\nMANAGER=bogus\nSUPERVISOR=1\nLEADER=2\n", &t), EBADMSG);
         /* a newline in a value would forge a key */
         s.unit_path = (char *) "/x\nLEADER=1";
@@ -215,6 +221,33 @@ TEST(stop_pins_the_supervisor) {
         ASSERT_EQ(waitpid(other, &status, WNOHANG), 0);
         ASSERT_OK(kill(other, SIGKILL));
         ASSERT_EQ(waitpid(other, &status, 0), other);
+}
+
+/* The "cell run" that wrote a state, its payload there or gone: past its
+ * start (cell status of a cgroupfs run that cleans up is no start); not a
+ * process that took its PID since, nor another one. */
+TEST(state_of_supervisor) {
+        char *d = dir_new();
+        uint64_t start;
+        pid_t other = sleeper();
+        int status;
+
+        ASSERT_FALSE(runtime_state_of_supervisor("web", getpid()));        /* no state */
+        ASSERT_OK(runtime_pid_start_time(getpid(), &start));
+        RuntimeState s = {
+                .name = (char *) "web", .manager = CGROUP_MANAGER_CGROUPFS,
+                .supervisor = getpid(), .supervisor_start = start, .leader = dead_pid(), .leader_start = 1,
+        };
+        ASSERT_OK(runtime_state_write(&s));
+        ASSERT_TRUE(runtime_state_of_supervisor("web", getpid()));          /* its payload gone */
+        ASSERT_FALSE(runtime_state_of_supervisor("web", other));
+        ASSERT_FALSE(runtime_state_of_supervisor("web", 0));
+        s.supervisor_start = start + 1;                                     /* its PID reused since */
+        ASSERT_OK(runtime_state_write(&s));
+        ASSERT_FALSE(runtime_state_of_supervisor("web", getpid()));
+        ASSERT_OK(kill(other, SIGKILL));
+        ASSERT_EQ(waitpid(other, &status, 0), other);
+        dir_free(d);
 }
 
 TEST(publish_keeps_a_running_cells_state) {
