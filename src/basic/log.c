@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "output-relay.h"
 
 static int log_max_level = LOG_INFO;
 static char log_prefix[256];
@@ -60,13 +61,20 @@ int log_internalv(int level, int error, const char *file, int line, const char *
         errno = error < 0 ? -error : error;
         (void) vsnprintf(buf, sizeof buf, fmt, ap);
 
+        /* On the service's journal stream, "<N>" (sd-daemon.h, SyslogLevelPrefix=):
+         * journald files the line at our level, not at the stream's info,
+         * so that "journalctl -p err" and "systemctl status" show cell's errors as such. */
+        char pri[8] = "";
+        if (output_relay_is_journal_stream(STDERR_FILENO, getenv("JOURNAL_STREAM")))
+                (void) snprintf(pri, sizeof pri, "<%d>", LOG_PRI(level));
+
         char text[sizeof buf + sizeof log_prefix + 512];
         int n;
         if (log_max_level >= LOG_DEBUG)
-                n = snprintf(text, sizeof text, "cell: %s%s(%s:%d) %s\n",
-                             log_prefix, log_prefix[0] ? ": " : "", file, line, buf);
+                n = snprintf(text, sizeof text, "%scell: %s%s(%s:%d) %s\n",
+                             pri, log_prefix, log_prefix[0] ? ": " : "", file, line, buf);
         else
-                n = snprintf(text, sizeof text, "cell: %s%s%s\n", log_prefix, log_prefix[0] ? ": " : "", buf);
+                n = snprintf(text, sizeof text, "%scell: %s%s%s\n", pri, log_prefix, log_prefix[0] ? ": " : "", buf);
         log_write_stderr(text, n < 0 ? 0 : MIN((size_t) n, sizeof text - 1));
         return r;
 }

@@ -86,6 +86,11 @@ int run_parse_argv(int argc, char *argv[], RunArgs *a) {
                         return -EINVAL;
                 }
 
+        /* --user asks for the user's systemd: without its bus, auto would fall
+         * back to cgroupfs and make the container's cgroup below cell's own
+         * (a login session's scope, which nothing delegated), unnoticed. */
+        if (a->user_bus && a->manager == CGROUP_MANAGER_AUTO)
+                a->manager = CGROUP_MANAGER_SYSTEMD;
         if (optind >= argc)
                 return log_error_errno(EINVAL, "Missing unit. See \"cell run --help\".");
         a->unit = argv[optind++];

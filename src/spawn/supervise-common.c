@@ -10,8 +10,14 @@
 
 /* SIGQUIT too, as "cell exec" forwards it: many daemons stop gracefully on
  * it (nginx, php-fpm) or dump their state (Go, Java), and its default
- * action would end cell with a core and the container with it. */
-static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+ * action would end cell with a core and the container with it. So every
+ * signal whose default would end cell and that cell never gets for
+ * itself: "systemctl kill --signal=SIGRTMIN+4 cell@NAME" (a systemd inside
+ * powers off) or SIGPWR killed cell, and the container with it (SIGKILL).
+ * Not the faults (SIGSEGV, SIGBUS, ...), SIGXCPU, SIGXFSZ (cell's own
+ * limits), SIGPIPE (blocked, never read) nor job control. */
+static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
+                                         SIGPWR, SIGALRM, SIGVTALRM, SIGPROF, SIGIO, SIGSTKFLT };
 
 /* A SIGHUP, SIGINT or SIGQUIT that whoever started cell ignores (nohup, a
  * script's background job, trap '') stays ignored: neither blocked nor read,
@@ -20,12 +26,15 @@ static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUS
  * disposition of its own (it reads signals through a signalfd), so
  * cell-monitor, exec'd after it, sees the same. */
 const int *supervise_forwarded_signals(size_t *n_ret) {
-        static int list[ELEMENTSOF(forwarded_signals)];
+        static int list[SUPERVISE_FORWARDED_MAX];
         size_t n = 0;
 
         for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++)
                 if (!signal_ignore_kept(forwarded_signals[i]))
                         list[n++] = forwarded_signals[i];
+        /* The real-time ones too: a systemd inside takes SIGRTMIN+3 (halt), +4 (poweroff), ... */
+        for (int sig = SIGRTMIN; sig <= SIGRTMAX && n < ELEMENTSOF(list); sig++)
+                list[n++] = sig;
         *n_ret = n;
         return list;
 }

@@ -14,7 +14,8 @@
  * before the payload is cloned: the supervisor reads them from a signalfd,
  * and the child unblocks them right before exec. SIGTERM is a stop request
  * (KillSignal=, then SIGKILL after TimeoutStopSec=); SIGINT, SIGHUP,
- * SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH go to the payload as they are,
+ * SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH and the others of
+ * supervise_forwarded_signals() go to the payload as they are,
  * but for a SIGHUP, SIGINT or SIGQUIT cell was started with ignored, which
  * is left out and stays ignored (signal_ignore_kept()). */
 void supervise_signal_set(sigset_t *ret);
@@ -26,7 +27,11 @@ void supervise_signal_set(sigset_t *ret);
  * of cell-monitor and "cell __finish", and the payload starts with an
  * empty one. */
 int supervise_block_signals(void);
-/* The signals forwarded, SIGTERM first; n_ret: how many. */
+/* The signals forwarded, SIGTERM first; n_ret: how many, up to
+ * SUPERVISE_FORWARDED_MAX. Besides those above, every signal whose default
+ * would end cell and that cell never gets for itself: SIGPWR, SIGALRM,
+ * SIGVTALRM, SIGPROF, SIGIO, SIGSTKFLT and SIGRTMIN to SIGRTMAX. */
+#define SUPERVISE_FORWARDED_MAX 64
 const int *supervise_forwarded_signals(size_t *n_ret);
 
 /* Whether a stop signal is followed by SIGCONT, as systemd.kill(5) sends it

@@ -23,7 +23,7 @@ struct Supervisor {
         EventSource *timer_source;      /* the SIGKILL after TimeoutStopSec= ... */
         uint64_t kill_at;               /* ... at this CLOCK_MONOTONIC time */
         bool killed;                    /* ... which has come */
-        EventSource *signal_sources[8];
+        EventSource *signal_sources[SUPERVISE_FORWARDED_MAX];
         void (*resize)(void *userdata);         /* supervisor_set_resize() */
         void *resize_userdata;
 };

@@ -30,6 +30,8 @@ show() { in_sealed systemctl show -P "$2" "$1"; }
 # pipe holds), a line once cell-monitor supervises, its last words.
 write_payload web <<'EOF'
 trap 'echo HUP >> /out/web-signals' HUP
+trap 'echo PWR >> /out/web-signals' PWR
+trap 'echo RTMIN+4 >> /out/web-signals' 38
 trap 'echo TERM >> /out/web-signals; sleep 1.5; echo "stopped $1" >> /out/web-runs; echo "web says its last words ($1)"; exit 0' TERM
 echo "started $1" >> /out/web-runs
 echo "web says hello on stdout ($1)"
@@ -153,9 +155,19 @@ expect_eq "... cleanly, and /run/cell stays with its units" "inactive success ye
 # --- systemctl kill --signal=SIGHUP: to cell alone (KillMode=mixed applies
 # to stops only; the service's cgroup holds cell alone), which forwards it
 rm -f "$ROOT/out/web-signals"
+mainpid_before_kill=$(show cell@web.service MainPID)
 in_sealed systemctl kill --signal=SIGHUP cell@web.service
 check "systemctl kill --signal=SIGHUP reaches the payload" wait_for 3 grep -qx HUP "$ROOT/out/web-signals"
 expect_eq "... and the service runs on" active "$(show cell@web.service ActiveState)"
+# ... and those whose default would have ended cell, and the container with
+# it: SIGRTMIN+4 (a systemd inside powers off on it), SIGPWR
+rm -f "$ROOT/out/web-signals"
+in_sealed systemctl kill --signal=SIGRTMIN+4 cell@web.service
+check "systemctl kill --signal=SIGRTMIN+4 reaches the payload" wait_for 3 grep -qx RTMIN+4 "$ROOT/out/web-signals"
+in_sealed systemctl kill --signal=SIGPWR cell@web.service
+check "... SIGPWR too" wait_for 3 grep -qx PWR "$ROOT/out/web-signals"
+expect_eq "... and the service runs on, with the same cell" "active $mainpid_before_kill" \
+        "$(show cell@web.service ActiveState) $(show cell@web.service MainPID)"
 # --- systemctl kill (SIGTERM): a stop as systemctl stop's, KillSignal= to
 # the container's init alone. cell said STOPPING=1: without a stop job,
 # systemd took the service for deactivating and stopped the scope bound to
@@ -302,6 +314,42 @@ restarted_twice() { [ "$(show cell@three.service NRestarts)" -ge 2 ]; }
 check "Restart=on-failure: started again" wait_for 8 restarted_twice
 in_sealed systemctl stop cell@three.service
 in_sealed systemctl reset-failed cell@three.service 2>/dev/null
+
+# --- a payload killed by SIGTERM outside a stop ("cell kill NAME"): cell
+# exits 143, which the template counts as clean, as systemd counts its own
+# main process's death by SIGTERM (SuccessExitStatus=, cell@.service(8));
+# with Restart=on-failure it is not started again
+write_payload sleeper <<'EOF'
+echo run >> /out/sleeper-runs
+exec sleep 1000
+EOF
+install_cell sleeper <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/sleeper
+Init=yes
+EOF
+install_dropin cell@sleeper.service restart <<'EOF'
+[Service]
+Restart=on-failure
+RestartSec=200ms
+EOF
+rm -f "$ROOT/out/sleeper-runs"
+in_sealed systemctl start cell@sleeper.service
+check "cell kill sleeper (SIGTERM)" in_sealed "$CELL" kill sleeper
+check "... the service ends" wait_for 5 sh -c "! '$SEALED' run systemctl is-active -q cell@sleeper.service"
+sleep 0.5       # RestartSec= is over: a restart would have begun
+expect_eq "... inactive, not failed (a failed one would stay loaded, and say so)" "inactive success" \
+        "$(show cell@sleeper.service ActiveState) $(show cell@sleeper.service Result)"
+expect_eq "... and Restart=on-failure did not start it again" "0 run" \
+        "$(show cell@sleeper.service NRestarts) $(tr '\n' ' ' < "$ROOT/out/sleeper-runs" | sed 's/ $//')"
+# cell's messages carry their level ("<3>" on the journal stream): an error
+# is one to "journalctl -p err", the payload's output is not
+check "cell's error about it is in journalctl -p err" sh -c "'$SEALED' run journalctl --no-pager -p err -u cell@sleeper.service | grep -q ' cell\[[0-9]*\]: cell: sleeper: The payload exited with status 143, which under Init=yes'"
+expect_eq "... the payload's own output is not" "" \
+        "$(in_sealed journalctl --no-pager -p err -o cat -u cell@web.service | grep '^web says')"
+in_sealed systemctl reset-failed cell@sleeper.service 2>/dev/null
 
 # --- enabled into machines.target, one unit broken: the others start, the
 # broken one fails with its file and line in its journal

@@ -81,6 +81,13 @@ expect_eq "cell run --user: the payload's exit status" 7 "$?"
 # The scope ends on its own once the payload exits; the user manager collects it soon after.
 check "... no scope left" wait_for 5 ugone cell-ex.scope
 
+# --- --user with no user bus to be found: the start fails naming it, rather
+# than fall back to cgroupfs (a cgroup below cell's own, unnoticed)
+out=$(in_sealed env -u XDG_RUNTIME_DIR -u DBUS_SESSION_BUS_ADDRESS "$CELL" run --user "$WORK/ex.cell" 2>&1)
+expect_eq "--user without a user bus: exit 2, not the payload's 7" 2 "$?"
+check "... naming the user bus ($out)" grep -q "cannot connect to the user bus" <<<"$out"
+expect_eq "... no cgroupfs run was made" "" "$(in_sealed sh -c 'ls /run/cell/ex 2>/dev/null')"
+
 # --- --register=yes with --user: machined is the system's
 out=$(ucell run --user --register=yes "$WORK/ex.cell" 2>&1)
 expect_eq "--user --register=yes is refused: exit 2" 2 "$?"

@@ -458,6 +458,8 @@ static void payload_run(Payload what, int notify_fd, int ready_fd) {
         signal(SIGTERM, what == PAYLOAD_STUBBORN ? SIG_IGN : what == PAYLOAD_EXTEND ? on_sigterm_extend : on_signal_exit);
         signal(SIGUSR2, on_signal_exit);
         signal(SIGHUP, on_signal_exit);
+        signal(SIGPWR, on_signal_exit);
+        signal(SIGRTMIN + 4, on_signal_exit);
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         (void) !write(ready_fd, "x", 1);
@@ -618,6 +620,26 @@ TEST(signals_reach_the_payload) {
         ASSERT_OK(kill(r.monitor, SIGHUP));
         ASSERT_EQ(monitor_wait(&r, &log), 10 + SIGHUP);
         free(log);
+
+        /* Also those whose default would end the monitor, and the container
+         * with it: "systemctl kill --signal=SIGRTMIN+4 cell@NAME" (a systemd
+         * inside powers off), SIGPWR. */
+        int more[] = { SIGRTMIN + 4, SIGPWR };
+        for (size_t i = 0; i < ELEMENTSOF(more); i++) {
+                t = template();
+                monitor_start(PAYLOAD_SIGNALS, &t, &r);
+                ASSERT_OK(kill(r.monitor, more[i]));
+                ASSERT_EQ(monitor_wait(&r, &log), 10 + more[i]);
+                free(log);
+        }
+
+        /* Not the faults, cell's own resource limits, SIGPIPE or job control. */
+        sigset_t set;
+        supervise_signal_set(&set);
+        ASSERT_TRUE(sigismember(&set, SIGRTMAX) == 1 && sigismember(&set, SIGALRM) == 1);
+        int never[] = { SIGSEGV, SIGBUS, SIGABRT, SIGXCPU, SIGXFSZ, SIGPIPE, SIGTSTP, SIGCONT };
+        for (size_t i = 0; i < ELEMENTSOF(never); i++)
+                ASSERT_TRUE(sigismember(&set, never[i]) == 0);
 }
 
 TEST(timeout_stop_ends_in_sigkill) {
