@@ -205,7 +205,11 @@ void output_relay_drain(OutputRelay *r, unsigned timeout_msec) {
                 p.fd = output_relay_poll_fd(r, &p.events);
                 if (p.fd < 0 || now >= deadline)
                         break;
-                k = poll(&p, 1, (int) MIN(deadline - now, (uint64_t) 1000));
+                /* A pause of the pipe's is a writer that escaped; OUT's, a
+                 * journal that is slow for a moment (busy, rotating): that is
+                 * waited for to the deadline, or the payload's last words,
+                 * already in the pipe, were lost. */
+                k = poll(&p, 1, (int) MIN(deadline - now, p.events & POLLOUT ? UINT64_MAX : (uint64_t) 1000));
                 if (k < 0 && errno == EINTR)
                         continue;
                 if (k <= 0)

@@ -64,8 +64,9 @@ void output_relay_tell_gone(OutputRelay *r, const char *stream);
  * the hand-over): dropped from the start, and nothing said again. */
 void output_relay_set_gone(OutputRelay *r, int error);
 /* After the payload exited: what is left in the pipe, until its end, for as
- * long as it comes without a pause of a second, and never beyond
- * TIMEOUT_MSEC in all (a writer that escaped, a journal that takes nothing). */
+ * long as it comes without a pause of a second (OUT may pause longer: a
+ * slow journal), and never beyond TIMEOUT_MSEC in all (a writer that
+ * escaped, a journal that takes nothing). */
 void output_relay_drain(OutputRelay *r, unsigned timeout_msec);
 
 /* Whether FD is the journal stream systemd named in JOURNAL_STREAM

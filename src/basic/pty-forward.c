@@ -45,6 +45,20 @@ static void pty_forward_raw(PtyForward *f) {
         }
 }
 
+/* IN and OUT non-blocking (or as they were). They are open files the shell
+ * shares: while we are stopped it must find them blocking, as ssh leaves
+ * them (a command it runs meanwhile would get EAGAIN), and a shell that
+ * clears O_NONBLOCK itself must not leave us blocking after "fg". OUT
+ * first when restoring: IN's flags are from before either was changed. */
+static void pty_forward_set_nonblock(PtyForward *f, bool b) {
+        if (b && f->in_fl >= 0)
+                (void) fcntl(f->in, F_SETFL, f->in_fl | O_NONBLOCK);
+        if (f->out_fl >= 0)
+                (void) fcntl(f->out, F_SETFL, b ? f->out_fl | O_NONBLOCK : f->out_fl);
+        if (!b && f->in_fl >= 0)
+                (void) fcntl(f->in, F_SETFL, f->in_fl);
+}
+
 void pty_forward_suspend(PtyForward *f) {
         /* OUT first: when both are one terminal, IN's copy is the original
          * one (both were saved before either was changed). */
@@ -52,9 +66,11 @@ void pty_forward_suspend(PtyForward *f) {
                 (void) tcsetattr(f->out, TCSANOW, &f->out_termios);
         if (f->in_saved)
                 (void) tcsetattr(f->in, TCSANOW, &f->in_termios);
+        pty_forward_set_nonblock(f, false);
 }
 
 void pty_forward_resume(PtyForward *f) {
+        pty_forward_set_nonblock(f, true);
         pty_forward_raw(f);
         pty_forward_resize(f);
 }
@@ -113,11 +129,6 @@ int pty_forward_start(PtyForward *f, int master, int in, int out, PtyForwardFlag
 void pty_forward_done(PtyForward *f) {
         pty_forward_suspend(f);
         f->in_saved = f->out_saved = false;
-        /* OUT first: IN's are the flags from before either was changed. */
-        if (f->out_fl >= 0)
-                (void) fcntl(f->out, F_SETFL, f->out_fl);
-        if (f->in_fl >= 0)
-                (void) fcntl(f->in, F_SETFL, f->in_fl);
         f->in_fl = f->out_fl = -1;
         f->n_obuf = 0;
         f->master = safe_close(f->master);
@@ -218,6 +229,37 @@ static int pty_forward_read_master(PtyForward *f) {
         return -EIO;
 }
 
+static uint64_t pty_forward_now_msec(void) {
+        struct timespec ts;
+
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
+
+/* PTY_FORWARD_ESCAPE: whether BUF, just typed, ends three ^] (0x1d) in a row
+ * within a second, as systemd-nspawn's and systemd-run --pty's escape: a
+ * way out of a payload that takes ^C as nothing (a PID 1 without a handler
+ * ignores SIGINT). Only on a terminal: piped input is data, passed on. */
+static bool pty_forward_look_for_escape(PtyForward *f, const char *buf, size_t n) {
+        if (!(f->flags & PTY_FORWARD_ESCAPE) || !f->in_tty)
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                uint64_t now;
+
+                if (buf[i] != 0x1d) {
+                        f->escape_count = 0;
+                        continue;
+                }
+                now = pty_forward_now_msec();
+                if (f->escape_count == 0 || now > f->escape_first_msec + 1000) {
+                        f->escape_first_msec = now;
+                        f->escape_count = 1;
+                } else if (++f->escape_count >= 3)
+                        return true;
+        }
+        return false;
+}
+
 int pty_forward_dispatch(PtyForward *f, const struct pollfd *p, size_t n) {
         for (size_t i = 0; i < n; i++) {
                 if (p[i].fd == f->master && p[i].revents) {
@@ -241,6 +283,10 @@ int pty_forward_dispatch(PtyForward *f, const struct pollfd *p, size_t n) {
                         pty_forward_flush_out(f);
                 if (p[i].fd == f->in && (p[i].events & POLLIN) && p[i].revents) {
                         ssize_t k = read(f->in, f->buf + f->n_buf, sizeof f->buf - f->n_buf);
+                        if (k > 0 && pty_forward_look_for_escape(f, f->buf + f->n_buf, (size_t) k)) {
+                                f->escaped = f->in_eof = true;  /* what came with it is not passed on */
+                                continue;
+                        }
                         if (k > 0)
                                 f->n_buf += (size_t) k;
                         else if (k == 0 || (errno != EAGAIN && errno != EINTR))
@@ -248,13 +294,6 @@ int pty_forward_dispatch(PtyForward *f, const struct pollfd *p, size_t n) {
                 }
         }
         return 0;
-}
-
-static uint64_t pty_forward_now_msec(void) {
-        struct timespec ts;
-
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
 }
 
 void pty_forward_drain(PtyForward *f) {
@@ -270,7 +309,11 @@ void pty_forward_drain(PtyForward *f) {
                 struct pollfd p = { .fd = out ? f->out : f->master, .events = out ? POLLOUT : POLLIN };
                 uint64_t now = pty_forward_now_msec();
 
-                if (now >= deadline || poll(&p, 1, 100) <= 0)
+                /* A pause of the master's is a process left holding the
+                 * slave; OUT's, a reader that is slow for a moment (a pipe
+                 * to a busy one, a terminal over a slow link): that is
+                 * waited for to the deadline, or the last output was lost. */
+                if (now >= deadline || poll(&p, 1, out ? (int) (deadline - now) : 100) <= 0)
                         break;
                 if (out)
                         pty_forward_flush_out(f);

@@ -12,10 +12,12 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <termios.h>
 
 typedef enum PtyForwardFlags {
         PTY_FORWARD_READ_ONLY = 1 << 0,        /* output only; our stdin is not read */
+        PTY_FORWARD_ESCAPE    = 1 << 1,        /* ^] three times within a second on a terminal IN: escaped */
 } PtyForwardFlags;
 
 #define PTY_FORWARD_POLL_MAX 3
@@ -33,6 +35,9 @@ typedef struct PtyForward {
         unsigned eof_left;              /* VEOF bytes still to write (a write took fewer, or none) */
         bool line_start;                /* the last byte written to the master ended a line (or none yet) */
         bool out_gone;                  /* output failed (EPIPE): discarded from then on */
+        unsigned escape_count;          /* ^] in a row, the first at escape_first_msec */
+        uint64_t escape_first_msec;
+        bool escaped;                   /* PTY_FORWARD_ESCAPE: typed; IN is not read (nor passed on) any more */
         size_t n_buf;
         char buf[4096];                 /* read from in, not yet written to master */
         size_t n_obuf;
@@ -66,6 +71,7 @@ void pty_forward_drain(PtyForward *f);
 /* SIGWINCH: OUT's (else IN's) window size to the pty, whose foreground
  * process group the kernel sends SIGWINCH to. */
 void pty_forward_resize(PtyForward *f);
-/* Our terminal as it was (before we stop), and raw again (after SIGCONT). */
+/* Our terminal as it was, IN and OUT blocking again (before we stop), and
+ * raw and non-blocking again (after SIGCONT). */
 void pty_forward_suspend(PtyForward *f);
 void pty_forward_resume(PtyForward *f);

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -65,10 +67,26 @@ static void run_console_refresh(RunConsole *c) {
                 (void) event_source_set_enabled(c->out_source, out_events ? EVENT_ON : EVENT_OFF);
 }
 
+/* ^] three times: the container goes at once, as nspawn's does, whatever
+ * the payload does with signals (a PID 1 ignores ^C's SIGINT); cell exits
+ * as it does for any payload killed by SIGKILL. Our input is no longer read. */
+static void run_console_escape(RunConsole *c) {
+        if (!c->forward.escaped || c->escape_done)
+                return;
+        c->escape_done = true;
+        /* Cooked again, so that this message and what the payload still
+         * writes come out in lines; restored (again) at the end. */
+        pty_forward_suspend(&c->forward);
+        log_warning("^] three times: killing the container.");
+        if (c->payload_pidfd >= 0)
+                (void) syscall(SYS_pidfd_send_signal, c->payload_pidfd, SIGKILL, NULL, 0);
+}
+
 static void run_console_dispatch(RunConsole *c, int fd, short events, uint32_t revents) {
         struct pollfd p = { .fd = fd, .events = events, .revents = (short) revents };
 
         (void) pty_forward_dispatch(&c->forward, &p, 1);
+        run_console_escape(c);
         run_console_refresh(c);
 }
 
@@ -83,13 +101,71 @@ static int on_console_in(EventSource *s, int fd, uint32_t revents, void *userdat
         return 0;
 }
 
+/* A regular file as stdin, which epoll refuses: always readable, read at
+ * each turn of the loop while the pty takes what it gives. */
+static int on_console_in_file(EventSource *s, void *userdata) {
+        RunConsole *c = userdata;
+
+        run_console_dispatch(c, c->forward.in, POLLIN, POLLIN);
+        return 0;
+}
+
 static int on_console_out(EventSource *s, int fd, uint32_t revents, void *userdata) {
         run_console_dispatch(userdata, fd, POLLOUT, revents);
         return 0;
 }
 
-int run_console_start(RunConsole *c, Event *event, RunConsoleMode mode, int master) {
+/* kill -TSTP (^Z is a byte for the pty while our terminal is raw): we stop,
+ * as ssh does, with our terminal as it was, so that the shell that gets it
+ * back does not find it raw; the container runs on. SIGTSTP's own default
+ * action does it, unblocked for a moment: where our process group is
+ * orphaned (no shell would ever continue us) the kernel drops it. */
+static int on_console_stop(EventSource *s, const struct signalfd_siginfo *si, void *userdata) {
+        RunConsole *c = userdata;
+        sigset_t mask;
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTSTP);
+        pty_forward_suspend(&c->forward);
+        (void) sigprocmask(SIG_UNBLOCK, &mask, NULL);
+        (void) raise(SIGTSTP);
+        (void) sigprocmask(SIG_BLOCK, &mask, NULL);
+        /* Continued, or never stopped (SIGCONT's handler does it too). */
+        if (!c->escape_done)
+                pty_forward_resume(&c->forward);
+        return 0;
+}
+
+/* Continued ("fg", or after any SIGSTOP): raw again, and the size the
+ * terminal has now. A shell restores its own settings when a job stops:
+ * without this, the forwarded input was echoed twice and ^C, ^Z were ours. */
+static int on_console_cont(EventSource *s, const struct signalfd_siginfo *si, void *userdata) {
+        RunConsole *c = userdata;
+
+        if (!c->escape_done)
+                pty_forward_resume(&c->forward);
+        return 0;
+}
+
+/* Where a terminal of ours was made raw: SIGTSTP and SIGCONT read in the
+ * loop (blocked, so that they are; a blocked SIGCONT still continues us). */
+static void run_console_job_control(RunConsole *c, Event *event) {
+        sigset_t mask;
+
+        if (!c->forward.in_saved && !c->forward.out_saved)
+                return;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTSTP);
+        sigaddset(&mask, SIGCONT);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
+            event_add_signal(event, &c->stop_source, SIGTSTP, on_console_stop, c) < 0 ||
+            event_add_signal(event, &c->cont_source, SIGCONT, on_console_cont, c) < 0)
+                log_debug("No job control for the console: a stopped cell leaves the terminal raw.");
+}
+
+int run_console_start(RunConsole *c, Event *event, RunConsoleMode mode, int master, int payload_pidfd) {
         sigset_t pipe_mask;
+        struct stat st;
         int r;
 
         /* A terminal that went away: EPIPE is enough, cell must go on
@@ -100,10 +176,7 @@ int run_console_start(RunConsole *c, Event *event, RunConsoleMode mode, int mast
 
         *c = RUN_CONSOLE_NULL;
         c->mode = mode;
-        if (mode == RUN_CONSOLE_PASSIVE) {
-                c->master = master;
-                return 0;
-        }
+        c->payload_pidfd = payload_pidfd;
         /* A slave of our own, for as long as we forward: the master says EIO
          * once no slave is open, and the forwarding would end there for good,
          * though the payload only closed its console to open it again (an
@@ -112,8 +185,12 @@ int run_console_start(RunConsole *c, Event *event, RunConsoleMode mode, int mast
         c->slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
         if (c->slave < 0)
                 log_debug_errno(errno, "Opening the console's slave: %m");
-        r = pty_forward_start(&c->forward, master, STDIN_FILENO, STDOUT_FILENO,
-                              mode == RUN_CONSOLE_READ_ONLY ? PTY_FORWARD_READ_ONLY : 0);
+        /* Passive: connected nowhere, its output read and dropped. Not read,
+         * the pty would fill up (a few KiB) and the payload's next write to
+         * its console (a booting systemd's status lines) hang for good. */
+        bool passive = mode == RUN_CONSOLE_PASSIVE;
+        r = pty_forward_start(&c->forward, master, passive ? -EBADF : STDIN_FILENO, passive ? -EBADF : STDOUT_FILENO,
+                              mode == RUN_CONSOLE_INTERACTIVE ? PTY_FORWARD_ESCAPE : PTY_FORWARD_READ_ONLY);
         if (r < 0) {
                 safe_close(master);
                 return r;
@@ -121,11 +198,15 @@ int run_console_start(RunConsole *c, Event *event, RunConsoleMode mode, int mast
         r = event_add_io(event, &c->master_source, c->forward.master, POLLIN, on_console_io, c);
         if (r < 0)
                 return r;
-        /* A file as stdin (--console=interactive </dev/null) cannot be
-         * polled: then nothing is read from it, as read-only. */
-        if (c->forward.in >= 0 &&
-            event_add_io(event, &c->in_source, c->forward.in, POLLIN, on_console_in, c) < 0) {
-                log_debug("Standard input cannot be polled: the console is read-only.");
+        /* A regular file as stdin (--console=interactive <input) cannot be
+         * polled: read as the loop turns, then its end passed on, as a
+         * pipe's. Anything else that cannot be (</dev/null): nothing read,
+         * as read-only. */
+        r = c->forward.in >= 0 ? event_add_io(event, &c->in_source, c->forward.in, POLLIN, on_console_in, c) : 0;
+        if (r == -EPERM && fstat(c->forward.in, &st) >= 0 && S_ISREG(st.st_mode))
+                r = event_add_defer(event, &c->in_source, on_console_in_file, c);
+        if (r < 0) {
+                log_debug_errno(r, "Standard input cannot be polled (%m): the console is read-only.");
                 if (c->forward.in_fl >= 0)
                         (void) fcntl(c->forward.in, F_SETFL, c->forward.in_fl);
                 c->forward.in_fl = -1;
@@ -133,13 +214,15 @@ int run_console_start(RunConsole *c, Event *event, RunConsoleMode mode, int mast
         }
         /* Polled only while it has not taken what the master gave (a
          * regular file, which cannot be, never keeps anything back). */
-        if (event_add_io(event, &c->out_source, c->forward.out, POLLOUT, on_console_out, c) < 0) {
+        if (c->forward.out >= 0 &&
+            event_add_io(event, &c->out_source, c->forward.out, POLLOUT, on_console_out, c) < 0) {
                 c->out_source = NULL;
                 /* Not to be polled: written as it comes, blocking, then. */
                 if (c->forward.out_fl >= 0)
                         (void) fcntl(c->forward.out, F_SETFL, c->forward.out_fl);
                 c->forward.out_fl = -1;
         }
+        run_console_job_control(c, event);
         run_console_refresh(c);
         return 0;
 }
@@ -154,8 +237,9 @@ void run_console_done(RunConsole *c) {
         c->master_source = event_source_disable_unref(c->master_source);
         c->in_source = event_source_disable_unref(c->in_source);
         c->out_source = event_source_disable_unref(c->out_source);
+        c->stop_source = event_source_disable_unref(c->stop_source);
+        c->cont_source = event_source_disable_unref(c->cont_source);
         pty_forward_drain(&c->forward);
         pty_forward_done(&c->forward);
         c->slave = safe_close(c->slave);
-        c->master = safe_close(c->master);
 }

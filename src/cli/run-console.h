@@ -27,18 +27,22 @@ RunConsoleMode run_console_mode_resolve(RunConsoleMode m);
 
 typedef struct RunConsole {
         RunConsoleMode mode;
-        PtyForward forward;             /* interactive, read-only */
-        int master;                     /* passive: held, so the pty never hangs up */
-        int slave;                      /* interactive, read-only: held, so that the master never says
-                                         * EIO while the payload has closed its console for a moment */
+        PtyForward forward;             /* passive: to nowhere, the output dropped */
+        int slave;                      /* held, so that the master never says EIO while the
+                                         * payload has closed its console for a moment */
         EventSource *master_source, *in_source, *out_source;
+        EventSource *stop_source, *cont_source;         /* SIGTSTP, SIGCONT: our terminal given back, taken again */
+        int payload_pidfd;              /* not owned: SIGKILL'ed at the escape (^] three times) */
+        bool escape_done;
 } RunConsole;
 
-#define RUN_CONSOLE_NULL ((RunConsole) { .mode = RUN_CONSOLE_PIPE, .forward = PTY_FORWARD_NULL, .master = -EBADF, \
-                                         .slave = -EBADF })
+#define RUN_CONSOLE_NULL ((RunConsole) { .mode = RUN_CONSOLE_PIPE, .forward = PTY_FORWARD_NULL, .slave = -EBADF, \
+                                         .payload_pidfd = -EBADF })
 
-/* Takes MASTER (the container's pty) and forwards it in EVENT's loop as MODE says. */
-int run_console_start(RunConsole *c, Event *event, RunConsoleMode mode, int master);
+/* Takes MASTER (the container's pty) and forwards it in EVENT's loop as MODE
+ * says. interactive on a terminal: ^] three times within a second kills the
+ * payload (PAYLOAD_PIDFD, not taken), as systemd-nspawn's escape does. */
+int run_console_start(RunConsole *c, Event *event, RunConsoleMode mode, int master, int payload_pidfd);
 /* SIGWINCH (supervisor_set_resize()). */
 void run_console_resize(void *userdata);
 /* The payload exited: what it wrote last, then our terminal as it was. */

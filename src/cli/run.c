@@ -398,7 +398,7 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
          * the supervisor (cell-monitor forwards no terminal). */
         if (spawn.console_fd >= 0) {
                 run.console = true;
-                r = run_console_start(&console, event, console_mode, TAKE_FD(spawn.console_fd));
+                r = run_console_start(&console, event, console_mode, TAKE_FD(spawn.console_fd), spawn.pidfd);
                 if (r < 0)
                         log_warning_errno(r, "Forwarding the console: %m");
                 supervisor_set_resize(run.supervisor, run_console_resize, &console);

@@ -73,6 +73,45 @@ expect "run: output before the console is closed" "$(grep -c 'first$' "$work/tty
 expect "run: output once it is opened again" "$(grep -c 'again$' "$work/tty")" 1
 expect "run: closed and opened again, its exit status" "$(grep -o 'status=.*' "$work/tty")" "status=8"
 
+# Stopped by SIGTSTP (kill -TSTP: ^Z is a byte for the pty while our
+# terminal is raw) in a job-control shell: cell gives the terminal back as
+# it was while stopped (a shell that does not restore it would be left
+# raw), takes it raw again when continued ("fg", SIGCONT; else the input
+# was echoed twice and ^C, ^Z were cell's), and the container ran on.
+u=$(unit consolejob "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'sleep 3; echo job-done; exit 9'")
+q=$(printf '%q ' "$CELL" run --cgroup-manager=cgroupfs "$u")
+on_tty "stty -g >$work/before; bash -c 'set -m
+(sleep 1; pkill -TSTP -x -P \$\$ cell) &
+(sleep 2; stty -g </dev/tty >$work/continued; grep flags /proc/\$(pgrep -x -P \$\$ cell)/fdinfo/0 >$work/contfl) &
+$q
+stty -g >$work/stopped; grep flags /proc/\$(pgrep -x -P \$\$ cell)/fdinfo/0 >$work/stoppedfl
+sleep 0.5; fg; echo status=\$?'; stty -g >$work/after"
+# nonblocking FILE: whether the fdinfo flags in FILE have O_NONBLOCK.
+nonblocking() {
+        [ -s "$1" ] || { echo "unknown (no cell found)"; return; }
+        (( 0$(awk '{ print $2 }' "$1") & 04000 )) && echo yes || echo no
+}
+expect "run, stopped: its exit status" "$(grep -o 'status=.*' "$work/tty")" "status=9"
+expect "run, stopped: the container ran on" "$(grep -c 'job-done$' "$work/tty")" 1
+expect "run, stopped: our terminal as it was meanwhile" "$(cat "$work/stopped")" "$(cat "$work/before")"
+[ "$(cat "$work/continued")" != "$(cat "$work/before")" ] || fail "run, continued: our terminal is not raw again"
+# Blocking while cell is stopped (a command of the shell's would get
+# EAGAIN), non-blocking again once it goes on.
+expect "run, stopped: our terminal blocking meanwhile" "$(nonblocking "$work/stoppedfl")" no
+expect "run, continued: non-blocking again" "$(nonblocking "$work/contfl")" yes
+expect "run, stopped and continued: our terminal restored" "$(cat "$work/after")" "$(cat "$work/before")"
+
+# ^] three times within a second, as systemd-nspawn's escape: the way out
+# of a payload that takes ^C as nothing (a PID 1 ignores SIGINT without a
+# handler); the container is killed, cell exits as for a SIGKILL.
+u=$(unit consoleescape "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sleep 30")
+printf '\x1d\x1d\x1d' > "$work/escape"
+on_tty "stty -g >$work/before; $(printf '%q ' "$CELL" run --cgroup-manager=cgroupfs "$u"); echo status=\$?; \
+stty -g >$work/after" "$work/escape"
+expect "run, ^] three times: cell's exit status" "$(grep -o 'status=.*' "$work/tty")" "status=137"
+expect "run, ^] three times: said" "$(grep -c '\^] three times: killing the container' "$work/tty")" 1
+expect "run, ^] three times: our terminal restored" "$(cat "$work/after")" "$(cat "$work/before")"
+
 # --- read-only: its output, but our input is not read.
 u=$(unit consolero "[Root]" "Directory=$root" "[Exec]" \
         "Exec=/bin/sh -c 'read -t 1 x; echo \"got=\$x.\"; exit 4'")
@@ -95,6 +134,12 @@ u=$(unit consolepassive "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'ec
 on_tty "$(printf '%q ' "$CELL" run --cgroup-manager=cgroupfs --console=passive "$u"); echo status=\$?"
 expect "run --console=passive: no output" "$(grep -c secret "$work/tty")" 0
 expect "run --console=passive: a terminal all the same" "$(grep -o 'status=.*' "$work/tty")" "status=6"
+# Its output is dropped, not left in the pty: more than a pty holds does
+# not make the payload's writes hang for good.
+u=$(unit consolepassivebig "[Root]" "Directory=$root" "[Exec]" \
+        "Exec=/bin/sh -c 'yes 0123456789012345678901234567890123456789 | head -c 1000000; echo; exit 6'")
+on_tty "$(printf '%q ' "$CELL" run --cgroup-manager=cgroupfs --console=passive "$u"); echo status=\$?"
+expect "run --console=passive, 1 MB written: its exit status" "$(grep -o 'status=.*' "$work/tty")" "status=6"
 
 # --- Not on a terminal: pipe, as before (no /dev/console, stdin as given).
 u=$(unit consolepipe "[Root]" "Directory=$root" "[Exec]" \
@@ -102,6 +147,17 @@ u=$(unit consolepipe "[Root]" "Directory=$root" "[Exec]" \
 out=$(echo hello | "$CELL" run --cgroup-manager=cgroupfs "$u" 2>/dev/null) && status=0 || status=$?
 expect "run, pipes: status" "$status" 2
 expect "run, pipes: no terminal" "$out" "$(printf 'hello\nnot a tty\nno-console')"
+
+# interactive with a regular file as stdin (which epoll refuses): read to
+# its end, which the payload sees as the end of its input, as a pipe's. It
+# was not read at all: the payload waited for input for good.
+u=$(unit consolefile "[Root]" "Directory=$root" "[Exec]" "TimeoutStopSec=1" \
+        "Exec=/bin/sh -c 'n=0; while read x; do n=\$((n + 1)); done; echo lines=\$n; exit 3'")
+seq 1 20000 > "$work/lines"
+out=$(timeout 10 "$CELL" run --cgroup-manager=cgroupfs --console=interactive "$u" <"$work/lines" 2>/dev/null) \
+        && status=0 || status=$?
+expect "run --console=interactive <file: status" "$status" 3
+expect "run --console=interactive <file: all of it read" "$(grep -o 'lines=[0-9]*' <<< "$out")" "lines=20000"
 
 # An unknown mode is refused before anything is started.
 status=0

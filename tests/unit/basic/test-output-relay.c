@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "output-relay.h"
@@ -175,6 +177,52 @@ TEST(drain_passes_the_rest) {
         output_relay_done(&r);
         safe_close(s[0]);
         safe_close(s[1]);
+}
+
+/* The payload's end while the journal is slow for a moment (1.5 s, longer
+ * than the pause a writer that escaped is given): the rest, already in the
+ * pipe, waits for it and arrives, none of it dropped. */
+TEST(drain_waits_for_a_slow_journal) {
+        OutputRelay r = OUTPUT_RELAY_NULL;
+        int p[2], s[2], sndbuf = 4096, status = 0;
+        char chunk[4096];
+        size_t written = 0;
+        pid_t pid;
+
+        memset(chunk, 'z', sizeof chunk);
+        ASSERT_EQ(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
+        ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s), 0);
+        ASSERT_EQ(setsockopt(s[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf), 0);
+        alarm(20);
+        ASSERT_OK(output_relay_start(&r, p[0], s[0]));
+        /* The journal takes nothing: the socket, then the pipe, fill up. */
+        for (unsigned i = 0; i < 64; i++) {
+                ssize_t w = write(p[1], chunk, sizeof chunk);
+
+                if (w > 0)
+                        written += (size_t) w;
+                ASSERT_EQ(output_relay_dispatch(&r), 1);
+        }
+        safe_close(p[1]);
+        pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                size_t got = 0;
+                ssize_t k;
+
+                safe_close(s[0]);
+                (void) nanosleep(&(struct timespec) { .tv_sec = 1, .tv_nsec = 500000000 }, NULL);
+                while ((k = read(s[1], chunk, sizeof chunk)) > 0)
+                        got += (size_t) k;
+                _exit(got == written ? 0 : 1);
+        }
+        safe_close(s[1]);
+        output_relay_drain(&r, 5000);
+        ASSERT_FALSE(output_relay_active(&r));
+        output_relay_done(&r);
+        safe_close(s[0]);
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 /* A journal gone (its socket closed): the payload's output is dropped, so

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pty-forward.h"
@@ -277,6 +279,144 @@ TEST(eof_waits_for_a_full_pty) {
         alarm(0);
         safe_close(slave);
         safe_close(in[0]);
+        safe_close(out[0]);
+        safe_close(out[1]);
+}
+
+/* The command exited while its reader is slow for a moment (a pipe to a
+ * busy reader, a terminal over a slow link: 0.5 s, longer than the pause a
+ * process left on the slave is given): its last output waits for that
+ * reader, and arrives. */
+TEST(drain_waits_for_a_slow_reader) {
+        PtyForward f = PTY_FORWARD_NULL;
+        int master, slave, out[2], status = 0;
+        char chunk[1024];
+        size_t written = 0;
+        pid_t pid;
+
+        pty_new(&master, &slave);
+        ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+        ASSERT_TRUE(fcntl(out[0], F_SETPIPE_SZ, 4096) > 0);
+        memset(chunk, 'q', sizeof chunk);
+        for (unsigned i = 0; i < 12; i++) {
+                ssize_t k = write(slave, chunk, sizeof chunk);
+
+                if (k > 0)
+                        written += (size_t) k;
+        }
+        ASSERT_TRUE(written > 8192);
+        safe_close(slave);
+        pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                size_t got = 0;
+                ssize_t k;
+
+                safe_close(out[1]);
+                (void) nanosleep(&(struct timespec) { .tv_nsec = 500000000 }, NULL);
+                while ((k = read(out[0], chunk, sizeof chunk)) > 0)
+                        got += (size_t) k;
+                _exit(got == written ? 0 : 1);
+        }
+        safe_close(out[0]);
+        alarm(20);
+        ASSERT_OK(pty_forward_start(&f, master, -EBADF, out[1], PTY_FORWARD_READ_ONLY));
+        pty_forward_drain(&f);
+        ASSERT_TRUE(f.master_eof);
+        ASSERT_EQ((int) f.n_obuf, 0);
+        pty_forward_done(&f);
+        safe_close(out[1]);
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        alarm(0);
+}
+
+/* PTY_FORWARD_ESCAPE: ^] three times within a second, typed on a terminal,
+ * is the escape (not passed on; our input is not read any more); on a
+ * pipe it is data, and without the flag (cell exec -t) too. */
+TEST(escape_typed_on_a_terminal) {
+        PtyForward f = PTY_FORWARD_NULL;
+        int master, slave, term_master, term, in[2], out[2];
+        char got[64];
+
+        ASSERT_EQ(pipe2(out, O_CLOEXEC | O_NONBLOCK), 0);
+        alarm(20);
+        for (unsigned flags = 0; flags <= PTY_FORWARD_ESCAPE; flags += PTY_FORWARD_ESCAPE) {
+                struct termios t;
+
+                pty_new(&master, &slave);
+                pty_new(&term_master, &term);
+                /* The command reads bytes, not lines. */
+                ASSERT_EQ(tcgetattr(slave, &t), 0);
+                cfmakeraw(&t);
+                ASSERT_EQ(tcsetattr(slave, TCSANOW, &t), 0);
+                ASSERT_OK(pty_forward_start(&f, master, term, out[1], flags));
+                /* Two, a pause longer than a second, then two: no escape. */
+                ASSERT_EQ(write(term_master, "a\x1d\x1d", 3), 3);
+                forward_idle(&f);
+                (void) nanosleep(&(struct timespec) { .tv_sec = 1, .tv_nsec = 100000000 }, NULL);
+                ASSERT_EQ(write(term_master, "\x1d\x1d", 2), 2);
+                forward_idle(&f);
+                ASSERT_FALSE(f.escaped);
+                ASSERT_EQ(read(slave, got, sizeof got), 5);
+                /* The third within the second. */
+                ASSERT_EQ(write(term_master, "\x1d", 1), 1);
+                forward_idle(&f);
+                ASSERT_EQ(f.escaped, flags == PTY_FORWARD_ESCAPE);
+                ASSERT_EQ(read(slave, got, sizeof got), flags == PTY_FORWARD_ESCAPE ? -1 : 1);
+                pty_forward_done(&f);
+                safe_close(term);
+                safe_close(term_master);
+                safe_close(slave);
+        }
+
+        /* From a pipe: bytes like any other. */
+        pty_new(&master, &slave);
+        struct termios t;
+        ASSERT_EQ(tcgetattr(slave, &t), 0);
+        cfmakeraw(&t);
+        ASSERT_EQ(tcsetattr(slave, TCSANOW, &t), 0);
+        ASSERT_EQ(pipe2(in, O_CLOEXEC), 0);
+        ASSERT_EQ(write(in[1], "\x1d\x1d\x1d\x1d", 4), 4);
+        ASSERT_OK(pty_forward_start(&f, master, in[0], out[1], PTY_FORWARD_ESCAPE));
+        forward_idle(&f);
+        ASSERT_FALSE(f.escaped);
+        ASSERT_EQ(read(slave, got, sizeof got), 4);
+        pty_forward_done(&f);
+        alarm(0);
+        safe_close(slave);
+        safe_close(in[0]);
+        safe_close(in[1]);
+        safe_close(out[0]);
+        safe_close(out[1]);
+}
+
+/* Stopped (SIGTSTP), IN and OUT are blocking again: they are open files the
+ * shell shares, and a command it runs meanwhile would get EAGAIN. A shell
+ * that clears O_NONBLOCK itself (bash, dash do) does not leave them
+ * blocking once we go on. */
+TEST(suspend_gives_back_blocking) {
+        PtyForward f = PTY_FORWARD_NULL;
+        int master, slave, in[2], out[2];
+
+        pty_new(&master, &slave);
+        ASSERT_EQ(pipe2(in, O_CLOEXEC), 0);
+        ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+        ASSERT_OK(pty_forward_start(&f, master, in[0], out[1], 0));
+        ASSERT_TRUE(fcntl(in[0], F_GETFL) & O_NONBLOCK);
+        ASSERT_TRUE(fcntl(out[1], F_GETFL) & O_NONBLOCK);
+        pty_forward_suspend(&f);
+        ASSERT_FALSE(fcntl(in[0], F_GETFL) & O_NONBLOCK);
+        ASSERT_FALSE(fcntl(out[1], F_GETFL) & O_NONBLOCK);
+        pty_forward_resume(&f);
+        ASSERT_TRUE(fcntl(in[0], F_GETFL) & O_NONBLOCK);
+        ASSERT_TRUE(fcntl(out[1], F_GETFL) & O_NONBLOCK);
+        pty_forward_done(&f);
+        ASSERT_FALSE(fcntl(in[0], F_GETFL) & O_NONBLOCK);
+        ASSERT_FALSE(fcntl(out[1], F_GETFL) & O_NONBLOCK);
+        safe_close(slave);
+        safe_close(in[0]);
+        safe_close(in[1]);
         safe_close(out[0]);
         safe_close(out[1]);
 }
