@@ -57,8 +57,9 @@ struct EventSource {
 struct Event {
         unsigned n_ref;
         int epoll_fd;
-        int signal_fd;                  /* -EBADF until a signal source is on */
+        int signal_fd;                  /* -EBADF until event_run() with a signal source on */
         sigset_t sigmask;               /* the signals of the sources that are on */
+        bool signal_mask_changed;       /* ... and not yet the signalfd's: event_run() makes them so */
         EventSource *sources;
         uint64_t pending_seq;
         EventState state;
@@ -66,7 +67,8 @@ struct Event {
         int exit_code;
 };
 
-/* The signalfd made, or changed, to take exactly the signals of the sources that are on. */
+/* The signalfd made, or changed, to take exactly the signals of the sources
+ * that are on; none is made while there are none. */
 int event_signal_fd_update(Event *e);
 EventSource *event_source_ref(EventSource *s);
 void event_source_unref(EventSource *s);

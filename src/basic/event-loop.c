@@ -52,8 +52,11 @@ Event *event_unref(Event *e) {
 }
 
 int event_signal_fd_update(Event *e) {
-        int fd = signalfd(e->signal_fd >= 0 ? e->signal_fd : -1, &e->sigmask, SFD_NONBLOCK | SFD_CLOEXEC);
+        int fd;
 
+        if (e->signal_fd < 0 && sigisemptyset(&e->sigmask))
+                return 0;
+        fd = signalfd(e->signal_fd >= 0 ? e->signal_fd : -1, &e->sigmask, SFD_NONBLOCK | SFD_CLOEXEC);
         if (fd < 0)
                 return negative_errno();
         if (e->signal_fd < 0) {
@@ -267,6 +270,13 @@ int event_run(Event *e, uint64_t timeout_usec) {
                 return 0;
         }
 
+        /* The signals turned on or off since the last turn, before anything is read. */
+        if (e->signal_mask_changed) {
+                int r = event_signal_fd_update(e);
+                if (r < 0)
+                        return r;
+                e->signal_mask_changed = false;
+        }
         /* Ours until we return, whatever a callback lets go. */
         event_ref(e);
         sources_prepare(e);

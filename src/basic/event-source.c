@@ -29,15 +29,12 @@ static int source_online(EventSource *s) {
 
                 return RET_NERRNO(epoll_ctl(e->epoll_fd, EPOLL_CTL_ADD, source_epoll_fd(s), &ev));
         }
-        case SOURCE_SIGNAL: {
-                int r;
-
+        case SOURCE_SIGNAL:
+                /* The signalfd takes the new mask at the next event_run(), before it
+                 * reads: a supervisor turns some forty signals on at once. */
                 sigaddset(&e->sigmask, s->signal.sig);
-                r = event_signal_fd_update(e);
-                if (r < 0)
-                        sigdelset(&e->sigmask, s->signal.sig);
-                return r;
-        }
+                e->signal_mask_changed = true;
+                return 0;
         case SOURCE_TIME:
         case SOURCE_DEFER:
         default:
@@ -55,7 +52,7 @@ static void source_offline(EventSource *s) {
                 (void) epoll_ctl(e->epoll_fd, EPOLL_CTL_DEL, source_epoll_fd(s), NULL);
         if (s->type == SOURCE_SIGNAL) {
                 sigdelset(&e->sigmask, s->signal.sig);
-                (void) event_signal_fd_update(e);
+                e->signal_mask_changed = true;
         }
 }
 
