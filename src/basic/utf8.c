@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+
 #include "utf8.h"
 
 size_t utf8_char_len(const char *s, size_t n) {
@@ -68,4 +70,19 @@ size_t utf8_cut(const char *s, size_t n, size_t max) {
         while (max > 0 && ((unsigned char) s[max] & 0xc0) == 0x80)
                 max--;
         return max;
+}
+
+void utf8_fputs_escaped(FILE *f, const char *s) {
+        const char *end = s + strlen(s);
+
+        for (const char *c = s; *c; c++) {
+                size_t len = utf8_char_len(c, (size_t) (end - c));
+
+                if ((unsigned char) *c < ' ' || *c == 0x7f || len == 0)
+                        fprintf(f, "\\x%02x", (unsigned char) *c);
+                else {
+                        fwrite(c, 1, len, f);
+                        c += len - 1;
+                }
+        }
 }

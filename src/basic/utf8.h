@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Whether the n bytes of s are well-formed UTF-8: no overlong forms, no
  * surrogates, nothing above U+10FFFF (RFC 3629), NUL allowed. */
@@ -19,3 +20,9 @@ size_t utf8_encode_unichar(uint32_t c, char *buf);
 /* How many of the first n bytes of the UTF-8 text s to keep so that at most
  * max remain: cut before a character, never inside one. */
 size_t utf8_cut(const char *s, size_t n, size_t max);
+
+/* s as written, but for what a terminal would take as a command: control
+ * characters and bytes that begin no character as "\xNN". A unit's
+ * Description= or key with an escape sequence in it could otherwise move the
+ * cursor and write over the lines around it. */
+void utf8_fputs_escaped(FILE *f, const char *s);

@@ -30,23 +30,11 @@ int cli_unit_exit_status(int r) {
         }
 }
 
-/* A message as written, but for what a terminal would take as a command:
- * a unit's value or key with an escape sequence in it could erase or
- * rewrite the lines around it. Control characters and bytes that begin no
- * UTF-8 character as "\xNN", as "cell plan" prints them. */
+/* A message as written, but for what a terminal would take as a command
+ * (a unit's value or key with an escape sequence in it), as "cell plan"
+ * prints them. */
 static void print_message(FILE *f, const char *m) {
-        const char *end = m + strlen(m);
-
-        for (const char *c = m; *c; c++) {
-                size_t len = utf8_char_len(c, (size_t) (end - c));
-
-                if ((unsigned char) *c < ' ' || *c == 0x7f || len == 0)
-                        fprintf(f, "\\x%02x", (unsigned char) *c);
-                else {
-                        fwrite(c, 1, len, f);
-                        c += len - 1;
-                }
-        }
+        utf8_fputs_escaped(f, m);
         fputc('\n', f);
 }
 

@@ -95,25 +95,6 @@ static void text_word(FILE *f, const char *w) {
         fputc('"', f);
 }
 
-/* Free text (Description=, a file's path) as written, but for what would
- * reach the terminal as a command: control characters and bytes that begin
- * no character as "\xNN". An escape sequence in a Description= printed
- * after the capabilities could move the cursor up and write over them. */
-static void text_escaped(FILE *f, const char *s) {
-        const char *end = s + strlen(s);
-
-        for (const char *c = s; *c; c++) {
-                size_t len = utf8_char_len(c, (size_t) (end - c));
-
-                if ((unsigned char) *c < ' ' || *c == 0x7f || len == 0)
-                        fprintf(f, "\\x%02x", (unsigned char) *c);
-                else {
-                        fwrite(c, 1, len, f);
-                        c += len - 1;
-                }
-        }
-}
-
 static void text_strv(FILE *f, const char *label, char * const *l) {
         if (strv_length(l) == 0)
                 return;
@@ -172,7 +153,7 @@ static void text_mount(FILE *f, const PlanMount *m) {
         /* The file too: a drop-in's line 5 is not the main file's. */
         if (m->line > 0 && m->file) {
                 fputs(" [", f);
-                text_escaped(f, m->file);
+                utf8_fputs_escaped(f, m->file);
                 fprintf(f, ":%u]", m->line);
         }
         else if (m->line > 0)
@@ -219,7 +200,7 @@ int plan_print_text(const Plan *p, FILE *f) {
         char buf[32];
 
         fprintf(f, "Unit:              %s (", p->name);
-        text_escaped(f, strna(p->unit_path));
+        utf8_fputs_escaped(f, strna(p->unit_path));
         fputs(")\n", f);
         text_strv(f, "Drop-ins:", p->dropin_paths);
         fprintf(f, "Root:              %s%s%s", strna(plan_root_source(p)), p->root_image ? " (image)" : "",
@@ -315,7 +296,7 @@ int plan_print_text(const Plan *p, FILE *f) {
 
         fprintf(f, "\nScope:             %s in %s\n", strna(p->scope_unit), strna(p->slice));
         fputs("Description:       ", f);
-        text_escaped(f, strna(p->description));
+        utf8_fputs_escaped(f, strna(p->description));
         fputc('\n', f);
         if (p->register_machine)
                 fprintf(f, "Machine:           %s (registered with systemd-machined)", p->machine_name);
