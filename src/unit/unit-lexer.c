@@ -30,6 +30,7 @@ typedef struct UnitLexer {
         const char *file;
         Diagnostics *diag;
         unsigned line;          /* physical lines read so far */
+        bool bom_seen;          /* a byte order mark was skipped */
         int n_problems;
         int error;              /* first hard error (-ENOMEM, from assign, ...) */
 
@@ -78,9 +79,12 @@ static void lexer_problem(UnitLexer *l, unsigned line, const char *fmt, ...) {
                 l->error = l->error ?: -ENOMEM;
 }
 
-/* Next physical line: start and length without its terminator. */
+/* Next physical line: start and length without its terminator. As systemd's
+ * read_line(), a line ends in a run of LF and CR holding each at most once:
+ * LF, CR, CR LF and LF CR are one line end, LF LF and CR CR two. */
 static bool lexer_read_physical(UnitLexer *l, const char **ret, size_t *ret_len) {
         const char *s = l->data + l->pos, *end = l->data + l->size, *e;
+        bool lf = false, cr = false;
 
         if (l->pos >= l->size)
                 return false;
@@ -88,9 +92,14 @@ static bool lexer_read_physical(UnitLexer *l, const char **ret, size_t *ret_len)
                 ;
         *ret = s;
         *ret_len = (size_t) (e - s);
-        if (e < end && *e == '\r' && e + 1 < end && e[1] == '\n')
-                e++;
-        l->pos = (size_t) (e - l->data) + (e < end);
+        for (; e < end; e++)
+                if (*e == '\n' && !lf)
+                        lf = true;
+                else if (*e == '\r' && !cr)
+                        cr = true;
+                else
+                        break;
+        l->pos = (size_t) (e - l->data);
         l->line++;
         return true;
 }
@@ -215,6 +224,34 @@ static LexToken lexer_logical_line(UnitLexer *l, unsigned line) {
         return LEX_ASSIGNMENT;
 }
 
+static bool is_comment(const char *p, size_t n) {
+        size_t k = 0;
+
+        while (k < n && (p[k] == ' ' || p[k] == '\t'))
+                k++;
+        return k < n && (p[k] == '#' || p[k] == ';');
+}
+
+/* systemd ends a line at a NUL. NULs that end a comment are harmless (the
+ * line is cut there); anywhere else they are refused (returns false): what
+ * systemd reads as another line would be a comment to an editor, a value is
+ * never cut short, and a file zero-filled by a crash is not read as empty. */
+static bool nul_is_harmless(const char *p, size_t *n) {
+        const char *nul = memchr(p, 0, *n);
+        size_t k;
+
+        if (!nul)
+                return true;
+        for (k = (size_t) (nul - p); k < *n; k++)
+                if (p[k] != 0 && p[k] != ' ' && p[k] != '\t')
+                        return false;
+        k = (size_t) (nul - p);
+        if (!is_comment(p, k))
+                return false;
+        *n = k;
+        return true;
+}
+
 /* Reads physical lines until one logical line yields a token. */
 static LexToken lexer_next(UnitLexer *l) {
         bool continuing = false, bad = false;
@@ -249,18 +286,25 @@ static LexToken lexer_next(UnitLexer *l) {
                         }
                 }
 
+                /* As systemd's config_parse(): the file's first byte order mark at the
+                 * very start of a line is skipped (it is the first line's, or of a file
+                 * pasted after another); any other is text. Unlike systemd, a comment
+                 * after it is a comment, not a bad line. */
+                if (!l->bom_seen && n >= 3 && memcmp(p, UTF8_BOM, 3) == 0) {
+                        p += 3;
+                        n -= 3;
+                        l->bom_seen = true;
+                }
+
                 /* A NUL would end the string everywhere after this point. */
-                if (memchr(p, 0, n)) {
+                if (!nul_is_harmless(p, &n)) {
                         if (!bad)
                                 lexer_problem(l, start, "line contains a NUL byte");
                         bad = true;
                 }
 
                 /* Comment lines are skipped, also inside a continuation (systemd). */
-                k = 0;
-                while (k < n && (p[k] == ' ' || p[k] == '\t'))
-                        k++;
-                if (k < n && (p[k] == '#' || p[k] == ';'))
+                if (is_comment(p, n))
                         continue;
 
                 if (!bad) {
@@ -394,9 +438,6 @@ int unit_lex_buffer(const char *data, size_t size, const char *file,
                 .userdata = userdata,
         };
         int r;
-
-        if (size >= 3 && memcmp(data, UTF8_BOM, 3) == 0)
-                l.pos = 3;
 
         r = ini_parse_stream(lexer_ini_reader, &l, lexer_ini_handler, &l);
         if (l.error < 0)

@@ -4,8 +4,8 @@
 /* systemd's lexical rules for unit files (systemd.syntax(7), and
  * config_parse() in systemd's conf-parser.c), with inih as the INI parser.
  *
- *  - a UTF-8 byte order mark at the start of the file is skipped;
- *  - lines end in "\n", "\r\n" or "\r";
+ *  - the first UTF-8 byte order mark at the start of a line is skipped;
+ *  - lines end in "\n", "\r", "\r\n" or "\n\r" (read_line());
  *  - a line whose first non-blank character is '#' or ';' is a comment,
  *    also in the middle of a continuation (it is skipped, the continuation
  *    goes on); there are no inline comments;
@@ -14,8 +14,8 @@
  *  - blanks around a logical line and around its '=' are dropped;
  *  - "[Section]" starts a section; everything else must be "Key=value"
  *    inside a section;
- *  - a logical line is shorter than 1 MiB; a NUL byte or bytes that are
- *    not UTF-8 are an error.
+ *  - a logical line is shorter than 1 MiB; a NUL byte (except ending a
+ *    comment line) or bytes that are not UTF-8 are an error.
  *
  * Every problem goes to diag as "FILE:LINE: message", LINE being the
  * physical line where the logical line starts, and lexing goes on with the

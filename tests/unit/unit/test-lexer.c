@@ -183,23 +183,71 @@ TEST(bom) {
         ASSERT_STREQ(l[0], "Exec|Exec|/bin/true|2");
         l = strv_free(l);
 
-        /* Only at the start of the file. */
-        l = LEX("[Exec]\n\xef\xbb\xbfUser=x\n", 0, &d);
+        /* As systemd's config_parse(): only the first byte order mark at the start of a line is skipped,
+         * on the first line or (a file pasted after another) a later one; a second one is kept. */
+        l = LEX("\xef\xbb\xbf[Exec]\n\xef\xbb\xbfUser=x\n", 0, &d);
         ASSERT_STREQ(l[0], "Exec|\xef\xbb\xbfUser|x|2");
+        l = strv_free(l);
+
+        l = LEX("[Exec]\n\xef\xbb\xbfUser=x\n\xef\xbb\xbfGroup=g\n", 0, &d);
+        ASSERT_EQ(strv_length(l), 2);
+        ASSERT_STREQ(l[0], "Exec|User|x|2");
+        ASSERT_STREQ(l[1], "Exec|\xef\xbb\xbfGroup|g|3");
+        l = strv_free(l);
+
+        /* Only at the very start of a line, also of a continued one. */
+        l = LEX("[Exec]\n \xef\xbb\xbfUser=x\nGroup=a \\\n\xef\xbb\xbf" "b\n\xef\xbb\xbfTag=t\n", 0, &d);
+        ASSERT_EQ(strv_length(l), 3);
+        ASSERT_STREQ(l[0], "Exec|\xef\xbb\xbfUser|x|2");
+        ASSERT_STREQ(l[1], "Exec|Group|a  b|3");
+        ASSERT_STREQ(l[2], "Exec|\xef\xbb\xbfTag|t|5");
+        l = strv_free(l);
+
+        /* A comment line after the mark is a comment, and the mark is used up. */
+        l = LEX("\xef\xbb\xbf# c\n[Exec]\n\xef\xbb\xbfUser=x\n", 0, &d);
+        ASSERT_EQ(strv_length(l), 1);
+        ASSERT_STREQ(l[0], "Exec|\xef\xbb\xbfUser|x|3");
+        diag_done(&d);
+}
+
+TEST(lf_cr) {
+        _cleanup_strv_free_ char **l = NULL;
+        Diagnostics d = {};
+
+        /* As systemd's read_line(): LF CR is one line end like CR LF; LF LF and CR CR are two. */
+        l = LEX("[Exec]\n\rUser=x \\\n\ry\n\r\n\rGroup=g\n\n\r\rTag=t\n\r\nExec=/bin/true\r\n\r", 0, &d);
+        ASSERT_EQ(strv_length(l), 4);
+        ASSERT_STREQ(l[0], "Exec|User|x  y|2");
+        ASSERT_STREQ(l[1], "Exec|Group|g|5");
+        ASSERT_STREQ(l[2], "Exec|Tag|t|8");
+        ASSERT_STREQ(l[3], "Exec|Exec|/bin/true|10");
+        diag_done(&d);
 }
 
 TEST(nul_byte) {
         _cleanup_strv_free_ char **l = NULL;
         Diagnostics d = {};
 
-        l = LEX("[Exec]\nExec=/bin/tr\0ue\nUser=x\nGroup=a \\\nb\0c\n# \0\n", 3, &d);
+        l = LEX("[Exec]\nExec=/bin/tr\0ue\nUser=x\nGroup=a \\\nb\0c\n# \0\nTag=t\0\n", 3, &d);
         ASSERT_EQ(strv_length(l), 1);
         ASSERT_STREQ(l[0], "Exec|User|x|3");
         ASSERT_STREQ(d.messages[0], "t.cell:2: line contains a NUL byte");
         /* The logical line's first physical line is named. */
         ASSERT_STREQ(d.messages[1], "t.cell:4: line contains a NUL byte");
-        /* Also in a comment: it is not a text file. */
-        ASSERT_STREQ(d.messages[2], "t.cell:6: line contains a NUL byte");
+        /* A trailing NUL, which systemd takes as the line end, is refused too: never half a value. */
+        ASSERT_STREQ(d.messages[2], "t.cell:7: line contains a NUL byte");
+        diag_done(&d);
+        l = strv_free(l);
+
+        /* systemd ends a line at a NUL: NULs ending a comment are harmless, also inside a continuation.
+         * Text after one in a comment would be another line to systemd; a line of NULs is not blank. */
+        l = LEX("[Exec]\n# c\0\0 \nUser=a \\\n; c\0\nb\n\0\n# x\0Group=g\nTag=t\0u\nExec=/bin/true\n", 3, &d);
+        ASSERT_EQ(strv_length(l), 2);
+        ASSERT_STREQ(l[0], "Exec|User|a  b|3");
+        ASSERT_STREQ(l[1], "Exec|Exec|/bin/true|9");
+        ASSERT_STREQ(d.messages[0], "t.cell:6: line contains a NUL byte");
+        ASSERT_STREQ(d.messages[1], "t.cell:7: line contains a NUL byte");
+        ASSERT_STREQ(d.messages[2], "t.cell:8: line contains a NUL byte");
         diag_done(&d);
 }
 
