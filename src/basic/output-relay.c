@@ -2,6 +2,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -15,6 +17,8 @@
 /* What one dispatch moves at most before the caller's other fds get their
  * turn: four pipefuls. */
 #define OUTPUT_RELAY_ROUND (256U * 1024U)
+/* How long output_relay_suspend() waits for OUT to take what it refused. */
+#define OUTPUT_RELAY_FLUSH_MSEC 1000U
 
 int output_relay_start(OutputRelay *r, int pipe, int out) {
         int fl;
@@ -40,14 +44,73 @@ int output_relay_start(OutputRelay *r, int pipe, int out) {
         return 0;
 }
 
-void output_relay_suspend(OutputRelay *r) {
+static uint64_t output_relay_now_msec(void) {
+        struct timespec ts;
+
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000U + (uint64_t) ts.tv_nsec / 1000000U;
+}
+
+/* What OUT refused last (copy mode: splice() refused it), held in our
+ * buffer: written now, OUT waited for up to TIMEOUT_MSEC. A relay started
+ * anew (cell-monitor's, after the exec) has an empty buffer: it was lost.
+ * OUT non-blocking meanwhile (it may be one file with a relay's that was
+ * suspended first), so that a write never waits beyond the deadline. */
+static void output_relay_flush(OutputRelay *r, unsigned timeout_msec) {
+        uint64_t deadline = output_relay_now_msec() + timeout_msec;
+        int fl;
+
+        if (r->n_buf <= r->buf_off || r->out_gone || r->out < 0)
+                return;
+        fl = fcntl(r->out, F_GETFL);
+        if (fl >= 0 && !(fl & O_NONBLOCK) && fcntl(r->out, F_SETFL, fl | O_NONBLOCK) < 0)
+                fl = -1;
+        while (r->n_buf > r->buf_off) {
+                struct pollfd p = { .fd = r->out, .events = POLLOUT };
+                uint64_t now = output_relay_now_msec();
+                ssize_t n;
+                int k;
+
+                if (now >= deadline)
+                        break;
+                k = poll(&p, 1, (int) (deadline - now));
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        break;
+                n = write(r->out, r->buf + r->buf_off, r->n_buf - r->buf_off);
+                if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                        continue;
+                if (n <= 0) {
+                        r->out_gone = true;
+                        r->out_error = n < 0 ? errno : EIO;
+                        break;
+                }
+                r->buf_off += (size_t) n;
+        }
+        if (fl >= 0 && !(fl & O_NONBLOCK))
+                (void) fcntl(r->out, F_SETFL, fl);
+        if (r->n_buf > r->buf_off && !r->out_gone)
+                log_debug("The output took nothing for %u ms: %zu bytes of the payload's output held back.",
+                          timeout_msec, r->n_buf - r->buf_off);
+        else
+                r->n_buf = r->buf_off = 0;
+}
+
+static void output_relay_restore(OutputRelay *r) {
         if (r->out_fl >= 0)
                 (void) fcntl(r->out, F_SETFL, r->out_fl);
         r->out_fl = -1;
 }
 
+void output_relay_suspend(OutputRelay *r) {
+        output_relay_flush(r, OUTPUT_RELAY_FLUSH_MSEC);
+        output_relay_restore(r);
+}
+
 void output_relay_done(OutputRelay *r) {
-        output_relay_suspend(r);
+        /* Drained before (or dropped): no more waiting for OUT. */
+        output_relay_restore(r);
         r->pipe = safe_close(r->pipe);
         r->n_buf = r->buf_off = 0;
 }
@@ -185,13 +248,6 @@ void output_relay_set_gone(OutputRelay *r, int error) {
         r->out_gone = true;
         r->out_error = error;
         r->out_gone_told = true;
-}
-
-static uint64_t output_relay_now_msec(void) {
-        struct timespec ts;
-
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000U + (uint64_t) ts.tv_nsec / 1000000U;
 }
 
 void output_relay_drain(OutputRelay *r, unsigned timeout_msec) {

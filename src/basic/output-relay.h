@@ -34,7 +34,9 @@ typedef struct OutputRelay {
 /* Takes PIPE (the read end); OUT is made non-blocking until output_relay_done(). */
 int output_relay_start(OutputRelay *r, int pipe, int out);
 /* OUT's flags as they were, PIPE kept: before an exec that starts the relay
- * anew (cell-monitor); output_relay_start() again with the same fds resumes. */
+ * anew (cell-monitor); output_relay_start() again with the same fds resumes.
+ * What OUT refused and the relay holds (copy mode) is written first, OUT
+ * waited for up to a second: the new relay would not have it. */
 void output_relay_suspend(OutputRelay *r);
 /* Restores OUT and closes the pipe; safe to call twice. */
 void output_relay_done(OutputRelay *r);

@@ -33,8 +33,28 @@ static bool exec_in_a_job(void) {
         return getsid(parent) == getsid(0) && getpgid(parent) != getpgrp();
 }
 
+/* kill -TSTP with a pty (our terminal is raw, ^Z is a byte for the pty):
+ * we stop, as ssh does, with our terminal as it was, so that the shell that
+ * gets it back does not find it raw; the command, on a terminal of its own,
+ * runs on. SIGTSTP's own default action does it, unblocked for a moment:
+ * where our process group is orphaned (no shell would ever continue us)
+ * the kernel drops it. */
+static void exec_stop(PtyForward *f, bool escaped) {
+        sigset_t mask;
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTSTP);
+        pty_forward_suspend(f);
+        (void) sigprocmask(SIG_UNBLOCK, &mask, NULL);
+        (void) raise(SIGTSTP);
+        (void) sigprocmask(SIG_BLOCK, &mask, NULL);
+        /* Continued, or never stopped (SIGCONT does it too). */
+        if (!escaped)
+                pty_forward_resume(f);
+}
+
 /* One signal that reached us, passed on to the command (pidfd). */
-static void exec_signal(int pidfd, int sig, PtyForward *f) {
+static void exec_signal(int pidfd, int sig, PtyForward *f, bool escaped) {
         bool stop;
 
         if (sig == SIGCHLD)
@@ -45,14 +65,15 @@ static void exec_signal(int pidfd, int sig, PtyForward *f) {
                 return;
         }
         if (f && sig == SIGTSTP) {
-                /* Only kill(1) sends it (our terminal is raw, ^Z is a byte for
-                 * the pty): we stop, as ssh does, with our terminal as it was;
-                 * the command on a terminal of its own does not. */
-                pty_forward_suspend(f);
-                (void) raise(SIGSTOP);
-                pty_forward_resume(f);
+                exec_stop(f, escaped);
                 return;
         }
+        /* Continued ("fg", or after any SIGSTOP): raw again, and the size the
+         * terminal has now. A shell restores its own settings when a job
+         * stops: without this, our input was echoed twice and ^C, ^Z were
+         * ours. Passed on too (the command may have been stopped with us). */
+        if (f && sig == SIGCONT && !escaped)
+                pty_forward_resume(f);
         /* The command has a session of its own: the terminal's signals
          * (^C, ^\, a resize, a hang-up) reach only us.
          * ^Z in a shell's job: the command's group is orphaned, where the
@@ -64,11 +85,24 @@ static void exec_signal(int pidfd, int sig, PtyForward *f) {
                 (void) raise(SIGSTOP);
 }
 
+/* ^] three times on our terminal (PTY_FORWARD_ESCAPE), as cell run's
+ * console: the way out of a command that takes ^C as nothing, or hangs.
+ * It goes at once, whatever it does with signals; we exit as for any
+ * command killed by SIGKILL. Our input is no longer read. */
+static void exec_escape(int pidfd, PtyForward *f) {
+        /* Cooked again, so that this message and what the command still
+         * writes come out in lines; restored (again) at the end. */
+        pty_forward_suspend(f);
+        log_warning("^] three times: killing the command.");
+        (void) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+}
+
 /* Forwards signals (and with a pty, our terminal) to the child until it
  * exits; returns its exit status. */
 int exec_supervise(pid_t pid, int pidfd, int sigfd, PtyForward *f) {
         struct pollfd p[2 + PTY_FORWARD_POLL_MAX] = { { .fd = pidfd, .events = POLLIN },
                                                       { .fd = sigfd, .events = POLLIN } };
+        bool escaped = false;
 
         for (;;) {
                 size_t n = 2 + (f ? pty_forward_poll_fds(f, p + 2) : 0);
@@ -80,10 +114,14 @@ int exec_supervise(pid_t pid, int pidfd, int sigfd, PtyForward *f) {
                 }
                 if (f)
                         (void) pty_forward_dispatch(f, p + 2, n - 2);
+                if (f && f->escaped && !escaped) {
+                        escaped = true;
+                        exec_escape(pidfd, f);
+                }
                 if (p[1].revents & POLLIN) {
                         struct signalfd_siginfo si;
                         if (read(sigfd, &si, sizeof si) == sizeof si)
-                                exec_signal(pidfd, (int) si.ssi_signo, f);
+                                exec_signal(pidfd, (int) si.ssi_signo, f, escaped);
                 }
                 if (p[0].revents & POLLIN) {
                         siginfo_t si = {};

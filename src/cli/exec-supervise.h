@@ -14,6 +14,7 @@
 int exec_signals(sigset_t *ret);
 
 /* Until PID (PIDFD) exits: the signals from SIGFD passed on to it, and with
- * F, our terminal and its pty forwarded. Returns its exit status (128+N for
- * signal N) or -errno. */
+ * F, our terminal and its pty forwarded (SIGTSTP: we stop with our terminal
+ * as it was; SIGCONT: raw again; with PTY_FORWARD_ESCAPE, ^] three times
+ * kills the command). Returns its exit status (128+N for signal N) or -errno. */
 int exec_supervise(pid_t pid, int pidfd, int sigfd, PtyForward *f);

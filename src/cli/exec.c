@@ -66,7 +66,8 @@ static void help(void) {
                "unit says (recomputed from the unit file now). CMD is looked up in the\n"
                "container's PATH. On a terminal (stdin, stdout and stderr), CMD gets a\n"
                "pseudo-terminal of the container's own, forwarded to ours; else cell's\n"
-               "stdin, stdout and stderr as they are.\n\n"
+               "stdin, stdout and stderr as they are. With a pseudo-terminal, ^] typed\n"
+               "three times within a second kills CMD (exit status 137).\n\n"
                "  -h --help    Show this help\n"
                "  -t --pty     Always give CMD a pseudo-terminal of the container's\n"
                "  -P --pipe    Never: CMD gets cell's stdin, stdout and stderr\n"
@@ -310,7 +311,8 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv, bool pty) {
                         : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         } else {
                 if (master >= 0) {
-                        r = pty_forward_start(&forward, TAKE_FD(master), STDIN_FILENO, STDOUT_FILENO, 0);
+                        r = pty_forward_start(&forward, TAKE_FD(master), STDIN_FILENO, STDOUT_FILENO,
+                                              PTY_FORWARD_ESCAPE);
                         if (r < 0)
                                 log_warning_errno(r, "Forwarding to the command's pty: %m");
                 }

@@ -92,6 +92,78 @@ out=$(printf 'one\ntwo' | timeout 20 "$CELL" exec -t "$name" /bin/sh -c \
 expect "exec -t, piped input: cat ended with it" "$status" 6
 expect "exec -t, piped input: all of it read" "$(printf '%s' "$out" | grep -o 'count= *[0-9]*' | tr -d ' ')" count=7
 
+# --- Job control (cell exec -t in a shell's job, with a command that reads
+# its terminal). kill -STOP (no way for cell to give the terminal back
+# first), the shell restores its own settings, as an interactive bash does
+# for a stopped job, then "fg": cell takes its terminal raw again at the
+# SIGCONT. It did not: the line typed then was echoed twice, by our
+# terminal and the command's. (Input through a fifo, typed once cell runs on.)
+# wait_for FILE: until FILE exists (10 s at most).
+wait_for() {
+        for _ in $(seq 200); do [ -e "$1" ] && return; sleep 0.05; done
+        fail "timed out waiting for $1: $(cat "$work/tty")"
+}
+rm -f "$work/in" "$work/contdone" "$work/stoppedmark"
+mkfifo "$work/in"
+q=$(printf '%q ' "$CELL" exec -t "$name" /bin/sh -c 'echo reading; read x; echo "got=$x"; exit 9')
+timeout 30 script -qefc "stty rows 33 cols 101; stty -g >$work/before; bash -c 'set -m
+(for i in \$(seq 200); do grep -q reading $work/tty && break; sleep 0.05; done; pkill -STOP -x -P \$\$ cell) &
+(for i in \$(seq 200); do [ -e $work/stoppedmark ] && break; sleep 0.05; done; sleep 1
+stty -g </dev/tty >$work/continued; : >$work/contdone) &
+$q
+stty \$(cat $work/before); : >$work/stoppedmark; sleep 0.5; fg; echo status=\$?'; stty -g >$work/after" /dev/null \
+        <"$work/in" >"$work/tty" 2>&1 &
+scriptpid=$!
+exec 9>"$work/in"
+wait_for "$work/contdone"
+printf 'typed\r' >&9
+status=0
+wait "$scriptpid" || status=$?
+exec 9>&-
+sed -i 's/\r$//' "$work/tty"
+expect "exec -t, stopped and continued: script status" "$status" 0
+expect "exec -t, stopped and continued: its exit status" "$(grep -o 'status=.*' "$work/tty")" "status=9"
+[ "$(cat "$work/continued")" != "$(cat "$work/before")" ] || fail "exec -t, continued: our terminal is not raw again"
+expect "exec -t, continued: the line echoed once" "$(grep -c '^\(\^@\)*typed$' "$work/tty")" 1
+expect "exec -t, stopped and continued: input read" "$(grep -o 'got=[a-z]*$' "$work/tty")" "got=typed"
+expect "exec -t, stopped and continued: our terminal restored" "$(cat "$work/after")" "$(cat "$work/before")"
+
+# kill -TSTP where no shell could continue cell (its process group is
+# orphaned: sh -c without job control, in a session of script's): SIGTSTP's
+# default action, which the kernel drops there, not a SIGSTOP that stopped
+# cell for good. In a shell's job it stops, the command running on.
+q=$(printf '%q ' "$CELL" exec -t "$name" /bin/sh -c 'echo waiting; sleep 2; exit 4')
+on_tty "stty -g >$work/before; ( for i in \$(seq 100); do grep -q waiting $work/tty && break; sleep 0.05; done; \
+pkill -TSTP -f '^$CELL exec -t $name /bin/sh' ) & $q; echo status=\$?; stty -g >$work/after"
+expect "exec -t, SIGTSTP, no job control: not stopped, its status" "$(grep -o 'status=.*' "$work/tty")" "status=4"
+expect "exec -t, SIGTSTP, no job control: our terminal restored" "$(cat "$work/after")" "$(cat "$work/before")"
+q=$(printf '%q ' "$CELL" exec -t "$name" /bin/sh -c 'sleep 2; echo ran-on; exit 3')
+on_tty "stty -g >$work/before; bash -c 'set -m
+(sleep 1; pkill -TSTP -x -P \$\$ cell) &
+$q
+stty -g >$work/stopped; sleep 0.5; fg; echo status=\$?'; stty -g >$work/after"
+expect "exec -t, SIGTSTP in a job: its exit status" "$(grep -o 'status=.*' "$work/tty")" "status=3"
+expect "exec -t, SIGTSTP in a job: the command ran on" "$(grep -c 'ran-on$' "$work/tty")" 1
+expect "exec -t, SIGTSTP in a job: our terminal as it was meanwhile" "$(cat "$work/stopped")" "$(cat "$work/before")"
+expect "exec -t, SIGTSTP in a job: our terminal restored" "$(cat "$work/after")" "$(cat "$work/before")"
+
+# --- ^] three times within a second, as cell run's console: the command
+# (one that takes ^C as nothing) is killed, cell exec says so and exits 137.
+printf '\x1d\x1d\x1d' > "$work/escape"
+q=$(printf '%q ' "$CELL" exec -t "$name" /bin/sh -c 'trap "" INT; exec sleep 30')
+status=0
+timeout 20 script -qefc "stty rows 33 cols 101; stty -g >$work/before; $q; echo status=\$?; stty -g >$work/after" \
+        /dev/null <"$work/escape" >"$work/tty" 2>&1 || status=$?
+sed -i 's/\r$//' "$work/tty"
+expect "exec -t, ^] three times: cell's exit status" "$(grep -o 'status=.*' "$work/tty")" "status=137"
+expect "exec -t, ^] three times: said" "$(grep -c '\^] three times: killing the command' "$work/tty")" 1
+expect "exec -t, ^] three times: our terminal restored" "$(cat "$work/after")" "$(cat "$work/before")"
+# Piped in (not a terminal), ^] is data, passed on.
+out=$(printf 'a\x1d\x1d\x1db\n' | timeout 20 "$CELL" exec -t "$name" /bin/sh -c 'read x; echo "len=${#x}"; exit 5' \
+        2>&1) && status=0 || status=$?
+expect "exec -t, ^] piped in: the command's status" "$status" 5
+expect "exec -t, ^] piped in: passed on" "$(printf '%s' "$out" | grep -o 'len=[0-9]*')" "len=5"
+
 kill -TERM "$runpid"
 wait "$runpid" || true
 echo ok

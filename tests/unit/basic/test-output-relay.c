@@ -2,7 +2,8 @@
 /* output-relay.c with a socketpair as the journal stream: all of what the
  * payload writes arrives, in order, beyond a pipeful; a journal that takes
  * nothing never blocks the caller; what splice() refuses is copied; the
- * pipe's end is seen once all of it is passed on. */
+ * pipe's end is seen once all of it is passed on; a suspend (the hand-over)
+ * loses nothing the relay held. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -156,6 +157,60 @@ TEST(copies_where_splice_refuses) {
         ASSERT_STREQ(in, "first\nsecond\nthird\n");
         output_relay_done(&r);
         safe_close(fd);
+}
+
+/* The hand-over to cell-monitor, in copy mode (a terminal as OUT, which
+ * splice() refuses) while OUT refused the last write: the bytes our buffer
+ * holds are written by output_relay_suspend() once OUT's reader drains it,
+ * not lost with our buffer at the exec. */
+TEST(suspend_flushes_what_out_refused) {
+        OutputRelay r = OUTPUT_RELAY_NULL;
+        int p[2], o[2], status = 0;
+        char chunk[4096];
+        size_t filled = 0;
+        ssize_t w;
+        pid_t pid;
+
+        memset(chunk, 'f', sizeof chunk);
+        ASSERT_EQ(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
+        ASSERT_EQ(pipe2(o, O_CLOEXEC), 0);
+        alarm(20);
+        ASSERT_OK(output_relay_start(&r, p[0], o[1]));
+        r.copy = true;
+        /* OUT full: its reader is busy. */
+        while ((w = write(o[1], chunk, sizeof chunk)) > 0)
+                filled += (size_t) w;
+        ASSERT_TRUE(w < 0 && errno == EAGAIN);
+        ASSERT_EQ(write(p[1], "held words\n", 11), 11);
+        ASSERT_EQ(output_relay_dispatch(&r), 1);
+        ASSERT_EQ(r.n_buf, 11u);
+        pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                char tail[11];
+                size_t got = 0;
+                ssize_t k;
+
+                safe_close(o[1]);
+                (void) nanosleep(&(struct timespec) { .tv_nsec = 300000000 }, NULL);
+                while ((k = read(o[0], chunk, sizeof chunk)) > 0) {
+                        for (ssize_t i = 0; i < k; i++, got++)
+                                if (got >= filled && got - filled < sizeof tail)
+                                        tail[got - filled] = chunk[i];
+                }
+                _exit(got == filled + 11 && memcmp(tail, "held words\n", 11) == 0 ? 0 : 1);
+        }
+        safe_close(o[0]);
+        output_relay_suspend(&r);
+        ASSERT_EQ(r.n_buf, 0u);
+        /* OUT's flags as they were; the pipe kept for the new relay. */
+        ASSERT_FALSE(fcntl(o[1], F_GETFL) & O_NONBLOCK);
+        ASSERT_TRUE(output_relay_active(&r));
+        safe_close(o[1]);
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        safe_close(p[1]);
+        output_relay_done(&r);
 }
 
 /* The payload's end: what is left in the pipe comes out, then the relay ends. */
