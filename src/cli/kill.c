@@ -39,8 +39,9 @@ static void help(void) {
 /* What --signal=help prints, as "systemctl kill --signal=help" does: one
  * name a line, without "SIG", the real-time ones as RTMIN+N. Unlike
  * systemctl, which walks its table from 0 to _NSIG - 1 and so also prints
- * "0", "32" and "33", only names that kill takes are listed (0, 32 and 33
- * are refused: glibc keeps 32 and 33 for itself). */
+ * "0", "32" and "33", only names are listed: 0 is refused, and 32 and 33
+ * (which glibc keeps for itself, below its SIGRTMIN) have no name but are
+ * taken as numbers, as systemd's signal_from_string() takes 1 to _NSIG - 1. */
 static void kill_list_signals(void) {
         for (int sig = 1; sig < SIGRTMIN; sig++)
                 if (signal_name(sig))
@@ -169,9 +170,32 @@ int verb_kill(int argc, char *argv[]) {
                 return kill_starting(name, sig);
         if (r != CELL_EXIT_OK)
                 return r;
+        /* SIGSTOP cannot be caught: cell's reaper would stop, not pass it
+         * on, and the payload would run on while "stopped". */
+        if (sig == SIGSTOP && (!all || i.manager == CGROUP_MANAGER_NONE) && instance_leader_is_reaper(&i)) {
+                if (i.manager == CGROUP_MANAGER_NONE)
+                        log_error("cell %s runs with Init=yes: its PID 1 is cell's reaper, which cannot pass "
+                                  "SIGSTOP on to the payload; refused (without a cgroup of its own, --all "
+                                  "reaches its PID 1 alone).", name);
+                else
+                        log_error("cell %s runs with Init=yes: its PID 1 is cell's reaper, which cannot pass "
+                                  "SIGSTOP on to the payload; refused. Use \"cell kill --all %s STOP\"%s%s%s.",
+                                  name, name,
+                                  !i.unit ? "" :
+                                  user_bus ? " or \"systemctl --user freeze " : " or \"systemctl freeze ",
+                                  strempty(i.unit), i.unit ? "\"" : "");
+                instance_done(&i);
+                return CELL_EXIT_FAILURE;
+        }
         r = instance_kill(&i, user_bus, sig, all);
+        instance_done(&i);
+        /* Its PID 1 ended since it was looked up: not running now, as one
+         * that was not running at all (exit 3, not an error). */
+        if (r == -ESRCH) {
+                log_error("cell %s is not running.", name);
+                return CELL_EXIT_NOT_RUNNING;
+        }
         if (r < 0)
                 log_error_errno(r, "Sending signal %d to cell %s: %m", sig, name);
-        instance_done(&i);
         return r < 0 ? CELL_EXIT_FAILURE : CELL_EXIT_OK;
 }

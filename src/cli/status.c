@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cell status NAME [--json] [--user]: one running cell in detail.
- * Exit status 0 when it runs or starts, 3 when it does not (as systemctl status). */
+ * Exit status 0 when it runs, 3 when it does not or is still starting (as
+ * systemctl status, which exits 3 for an activating unit). */
 
 #include <errno.h>
 #include <getopt.h>
@@ -24,7 +25,20 @@ static void help(void) {
                "  -h --help    Show this help\n"
                "     --json    Print a JSON object (keys as in \"cell list --json\")\n"
                "     --user    Ask the user's systemd instead of the system's\n\n"
-               "Exit status: 0 running or starting, 3 not running, 2 on errors.\n");
+               "Exit status: 0 running, 3 not running or still starting, 2 on errors.\n");
+}
+
+/* What the supervisor is now: a long-running "cell run" execs cell-monitor
+ * (src/monitor), which keeps its PID, and says so in /proc/PID/comm. */
+static const char *supervisor_kind(pid_t pid) {
+        char path[64], comm[32] = "";
+        _cleanup_(fclosep) FILE *f = NULL;
+
+        (void) snprintf(path, sizeof path, "/proc/%d/comm", (int) pid);
+        f = fopen(path, "re");
+        if (f && fgets(comm, sizeof comm, f) && streq(comm, "cell-monitor\n"))
+                return "cell-monitor";
+        return "cell run";
 }
 
 static void print_text(const CellInstance *i) {
@@ -49,7 +63,7 @@ static void print_text(const CellInstance *i) {
         if (i->leader > 0)
                 printf("        PID: %d (the container's PID 1)\n", (int) i->leader);
         if (i->supervisor > 0)
-                printf(" Supervisor: %d (cell run)\n", (int) i->supervisor);
+                printf(" Supervisor: %d (%s)\n", (int) i->supervisor, supervisor_kind(i->supervisor));
         printf("     Memory: %s\n", cli_format_bytes(mem, sizeof mem, i->memory_current));
         if (i->tasks_current != UINT64_MAX)
                 printf("      Tasks: %" PRIu64 "\n", i->tasks_current);
@@ -123,11 +137,12 @@ int verb_status(int argc, char *argv[]) {
 
         r = cli_find_instance(argv[optind], user_bus, false, &name, &i);
         if (r == CELL_EXIT_NOT_RUNNING) {
-                /* A cgroupfs start under way has only its name's lock: as
-                 * "systemctl status" of an activating unit, it is shown, exit 0.
-                 * A run whose state is there too is past its start: its payload
-                 * has ended and it cleans up (its cgroups, then the lock, then
-                 * the state), not running (3), as a deactivating unit. */
+                /* A cgroupfs start under way has only its name's lock: it is
+                 * shown, exit 3 as "systemctl status" of an activating unit
+                 * (and "cell exec" of it). A run whose state is there too is
+                 * past its start: its payload has ended and it cleans up (its
+                 * cgroups, then the lock, then the state), not running (3), as
+                 * a deactivating unit. */
                 pid_t holder = 0;
                 _cleanup_close_ int pidfd = name_lock_holder_pidfd(name, &holder);
                 bool stopping;
@@ -146,8 +161,6 @@ int verb_status(int argc, char *argv[]) {
                         printf("cell %s is not running.\n", name);
                 if (fflush(stdout) != 0)
                         r = -EIO;
-                if (holder > 0 && !stopping)
-                        return r < 0 ? CELL_EXIT_FAILURE : CELL_EXIT_OK;
                 return r < 0 ? CELL_EXIT_FAILURE : CELL_EXIT_NOT_RUNNING;
         }
         if (r != CELL_EXIT_OK)

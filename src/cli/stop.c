@@ -73,8 +73,10 @@ static void help(void) {
         printf("cell stop [OPTIONS] NAME\n\n"
                "Stop a running cell and wait until it is gone. A cell run by a service\n"
                "(cell@NAME.service) is stopped by stopping that service, so Restart= does not\n"
-               "bring it back. Otherwise its \"cell run\" process gets SIGTERM and stops the\n"
-               "payload: KillSignal= to the container's PID 1, SIGKILL after TimeoutStopSec=.\n"
+               "bring it back; so is a cell@NAME.service that is starting the cell or waits\n"
+               "out its RestartSec= to start it again. Otherwise its \"cell run\" process gets\n"
+               "SIGTERM and stops the payload: KillSignal= to the container's PID 1, SIGKILL\n"
+               "after TimeoutStopSec=.\n"
                "If that process is gone, systemd stops the cell's scope (KillSignal= to every\n"
                "process in it), or, without a scope, the container's PID 1 gets SIGKILL.\n\n"
                "  -h --help    Show this help\n"
@@ -119,6 +121,23 @@ int verb_stop(int argc, char *argv[]) {
                         return CELL_EXIT_OK;
                 if (k != -ESRCH) {
                         log_error_errno(k, "Stopping the start of cell %s: %m", name);
+                        return CELL_EXIT_FAILURE;
+                }
+                /* No cell, but its service may be starting it, or waiting
+                 * out its RestartSec= to start it again: stopped, as
+                 * "systemctl stop" would, so that it does not. */
+                _cleanup_free_ char *service = NULL;
+                k = instance_stop_service(name, user_bus, USEC_INFINITY, &service);
+                if (k >= 0) {
+                        log_debug("cell %s was not running; its %s was starting it: stopped.", name, service);
+                        return CELL_EXIT_OK;
+                }
+                if (k == -EIO) {
+                        log_error("Stopping cell@%s.service failed (see its journal).", name);
+                        return CELL_EXIT_FAILURE;
+                }
+                if (k != -ESRCH) {
+                        log_error_errno(k, "Stopping cell@%s.service: %m", name);
                         return CELL_EXIT_FAILURE;
                 }
                 log_error("cell %s is not running.", name);

@@ -273,6 +273,45 @@ int instance_bus_stop(sd_bus *bus, const CellInstance *i, uint64_t timeout_usec)
         return r;
 }
 
+int instance_bus_stop_service(sd_bus *bus, const char *name, uint64_t timeout_usec, char **ret_service) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *service = NULL, *active = NULL, *sub = NULL, *path = NULL;
+        const char *p;
+        int r;
+
+        /* The instance as the generator names it and %i hands to "cell run":
+         * the cell name as is ('@' is valid in an instance; no escaping). */
+        if (asprintf(&service, "cell@%s.service", name) < 0)
+                return -ENOMEM;
+        r = sd_bus_call_method(bus, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER, "GetUnit",
+                               &error, &reply, "s", service);
+        if (r < 0)
+                return sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit") ||
+                       sd_bus_error_has_name(&error, SD_BUS_ERROR_INVALID_ARGS) ? -ESRCH : r;
+        r = sd_bus_message_read(reply, "o", &p);
+        if (r < 0)
+                return r;
+        path = strdup(p);
+        if (!path)
+                return -ENOMEM;
+        if ((r = get_s(bus, path, SYSTEMD_UNIT, "ActiveState", &active)) < 0 ||
+            (r = get_s(bus, path, SYSTEMD_UNIT, "SubState", &sub)) < 0)
+                return r;
+        /* Starting (before the scope), waiting out RestartSec= (auto-restart),
+         * or up without a scope: a stop now is what keeps Restart= from
+         * starting it (again). Inactive or failed: nothing to stop. */
+        if (!streq(active, "activating") && !streq(active, "active") && !streq(active, "reloading") &&
+            !streq(active, "deactivating") && !streq(sub, "auto-restart"))
+                return -ESRCH;
+
+        CellInstance i = { .service = service };
+        r = instance_bus_stop(bus, &i, timeout_usec);
+        if (r >= 0 && ret_service)
+                *ret_service = TAKE_PTR(service);
+        return r;
+}
+
 int instance_bus_kill_all(sd_bus *bus, const CellInstance *i, int sig) {
         return sd_bus_call_method(bus, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER, "KillUnit",
                                   NULL, NULL, "ssi", i->unit, "all", (int32_t) sig);

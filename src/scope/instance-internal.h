@@ -30,4 +30,7 @@ int instance_bus_list(sd_bus *bus, CellInstance **ret, size_t *ret_n);
 int instance_bus_stop(sd_bus *bus, const CellInstance *i, uint64_t timeout_usec);
 /* The MainPID of service (0: none), or -errno. */
 int instance_bus_service_main_pid(sd_bus *bus, const char *service, pid_t *ret);
+/* Stops cell@NAME.service where it is starting, waits out its RestartSec=
+ * or is up (any scope aside); -ESRCH when it is not loaded or is inactive. */
+int instance_bus_stop_service(sd_bus *bus, const char *name, uint64_t timeout_usec, char **ret_service);
 int instance_bus_kill_all(sd_bus *bus, const CellInstance *i, int sig);

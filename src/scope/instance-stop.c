@@ -130,6 +130,19 @@ int instance_stop(const CellInstance *i, bool user_bus, uint64_t timeout_usec) {
         return pidfd_wait_gone(leader_fd, timeout_usec);
 }
 
+int instance_stop_service(const char *name, bool user_bus, uint64_t timeout_usec, char **ret_service) {
+        sd_bus *bus = NULL;
+        int r;
+
+        /* No bus: no service of systemd's to ask about (what the caller
+         * knows without one stands). */
+        if (scope_bus_open(user_bus, &bus) < 0)
+                return -ESRCH;
+        r = instance_bus_stop_service(bus, name, timeout_usec, ret_service);
+        sd_bus_close_unref(bus);
+        return r;
+}
+
 /* SIGNAL to every process in the container's cgroup and below it but its PID 1. */
 static int kill_cgroup_members(const CellInstance *i, int sig) {
         CgroupMembership *own = NULL;

@@ -4,9 +4,11 @@
  * The bus side is instance-bus.c, stop and kill instance-stop.c. */
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cgroup-util.h"
@@ -312,6 +314,31 @@ pid_t instance_scope_supervisor_of(pid_t leader) {
         if (asprintf(&path, "/proc/%d/comm", (int) ppid) < 0 || cg_read_file(path, &comm) < 0)
                 return 0;
         return streq(comm, "cell\n") || streq(comm, "cell-monitor\n") ? ppid : 0;
+}
+
+bool instance_leader_is_reaper(const CellInstance *i) {
+        _cleanup_free_ char *path = NULL, *comm = NULL;
+        char exe[PATH_MAX];
+        struct stat a, b;
+        ssize_t n;
+
+        /* The reaper is a fork of cell's, never exec'd nor renamed: "cell"
+         * (a payload has the comm of what it exec'd). */
+        if (i->leader <= 0 || asprintf(&path, "/proc/%d/comm", (int) i->leader) < 0 ||
+            cg_read_file(path, &comm) < 0 || !streq(comm, "cell\n"))
+                return false;
+        path = mfree(path);
+        if (asprintf(&path, "/proc/%d/exe", (int) i->leader) < 0)
+                return false;
+        /* It is not dumpable: its exe is unreadable but with CAP_SYS_PTRACE. */
+        n = readlink(path, exe, sizeof exe - 1);
+        if (n < 0)
+                return errno == EACCES || errno == EPERM;
+        exe[n] = 0;
+        if (stat(path, &a) >= 0 && stat("/proc/self/exe", &b) >= 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+                return true;
+        /* Another build of cell (replaced since the start: " (deleted)"). */
+        return endswith(exe, "/cell") || endswith(exe, "/cell (deleted)");
 }
 
 /* The supervisor of a scope's cell, and the service it runs in only where

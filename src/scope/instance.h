@@ -50,8 +50,18 @@ void instance_sort(CellInstance *l, size_t n);
  * supervisor gets SIGTERM and does the same. Waits at most timeout_usec for
  * the container to be gone; -ETIMEDOUT then. */
 int instance_stop(const CellInstance *i, bool user_bus, uint64_t timeout_usec);
+/* A cell@NAME.service with no running cell found: stopped (StopUnit, mode
+ * "replace", its job waited for) where it is activating (its start before
+ * the scope, or RestartSec='s wait: auto-restart) or active, so that its
+ * Restart= does not start it again. 0 stopped (*ret_service: its name),
+ * -ESRCH when there is none such or no bus, -EIO when the job failed. */
+int instance_stop_service(const char *name, bool user_bus, uint64_t timeout_usec, char **ret_service);
 /* sig to the container's PID 1 (all: to every process of its cgroup). */
 int instance_kill(const CellInstance *i, bool user_bus, int sig, bool all);
+
+/* Whether the container's PID 1 is cell's reaper (Init=yes): it passes
+ * every signal on to the payload but SIGSTOP, which it cannot catch. */
+bool instance_leader_is_reaper(const CellInstance *i);
 
 /* Where the container's PID 1 is in the cgroup v1 hierarchies of the limits
  * controllers (memory, pids, cpu, cpuset, blkio) when that is not

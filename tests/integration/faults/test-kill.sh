@@ -147,7 +147,7 @@ grep -q "Stopped while starting" "$work/err" || fail "cell run stopped while sta
 nothing_left "cell stop while starting"
 
 # "cell status" and "cell kill" of that start: status says it is starting,
-# with its cell run's PID, exit 0 (as "systemctl status" of an activating
+# with its cell run's PID, exit 3 (as "systemctl status" of an activating
 # unit); kill refuses a signal other than those that end a start (exit 3,
 # "is starting"), and SIGTERM ends the start as "cell stop" does. Both said
 # "not running" (3), and the container started after all.
@@ -163,12 +163,12 @@ done
 run_pid=$(pgrep -P "$pid" -x cell)
 status=0
 "$CELL" status "$name" >"$work/status.out" 2>&1 || status=$?
-expect "cell status while starting (cgroupfs): status" "$status" 0
+expect "cell status while starting (cgroupfs): status" "$status" 3
 grep -qxF "cell $name is starting (cell run: PID $run_pid)." "$work/status.out" ||
         fail "cell status while starting: $(cat "$work/status.out") (cell run: $run_pid)"
 status=0
 "$CELL" status --json "$name" >"$work/status.out" 2>&1 || status=$?
-expect "cell status --json while starting (cgroupfs): status" "$status" 0
+expect "cell status --json while starting (cgroupfs): status" "$status" 3
 python3 -c 'import json, sys; o = json.load(open(sys.argv[1])); assert o == {"name": sys.argv[2], "running": False,
 "state": "activating", "supervisor_pid": int(sys.argv[3])}, o' "$work/status.out" "$name" "$run_pid" ||
         fail "cell status --json while starting: $(cat "$work/status.out")"

@@ -322,4 +322,36 @@ expect_eq "status --user of a name the user's manager has no scope of" 3 \
         "$(nouser status --user nosuch >/dev/null 2>&1; echo $?)"
 in_sealed rm -r /run/user/0
 
+# --- Init=yes: the container's PID 1 is cell's reaper, which cannot catch
+# SIGSTOP to pass it on: "cell kill NAME STOP" is refused (2), naming --all,
+# rather than stopping the reaper alone while the payload ran on; --all
+# stops every process.
+write_payload reaped <<'EOF'
+while :; do sleep 1 & wait $!; done
+EOF
+install_cell reaped <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/reaped
+Init=yes
+EOF
+"$SEALED" run "$CELL" run --cgroup-manager=cgroupfs reaped > "$WORK/reaped.log" 2>&1 &
+runner=$!
+HOST_PIDS+=($runner)
+reaped_runs() { in_sealed test -s /run/cell/reaped/state; }
+check "reaped (Init=yes) runs" wait_for 10 reaped_runs
+leader=$(in_sealed sed -n 's/^LEADER=//p' /run/cell/reaped/state)
+out=$(cell kill reaped STOP 2>&1)
+expect_eq "kill reaped STOP (Init=yes): refused, exit 2" 2 "$?"
+check "... the message names --all" grep -q -- "--all reaped STOP" <<<"$out"
+expect_eq "... its reaper is not stopped" S \
+        "$(in_sealed awk '$1 == "State:" { print $2 }' "/proc/$leader/status")"
+expect_eq "kill --all reaped STOP: exit 0" 0 "$(cell kill --all reaped STOP >/dev/null 2>&1; echo $?)"
+check "... its reaper is stopped" wait_for 5 sh -c "[ \"\$('$SEALED' run awk '\$1 == \"State:\" { print \$2 }' /proc/$leader/status)\" = T ]"
+cell kill --all reaped CONT
+cell stop reaped
+expect_eq "cell stop reaped exits 0" 0 "$?"
+check "its cell run has exited" wait_for 5 runner_gone
+
 finish

@@ -516,4 +516,49 @@ check "the bus is back: the same unit starts" in_sealed systemctl start cell@nol
 in_sealed systemctl stop cell@nolimits.service
 check "the bus is back: cell stop of the cell that ran on" in_sealed "$CELL" stop alive
 
+# --- cell stop of a cell whose service has no cell running now: one that
+# waits out its RestartSec= (SubState auto-restart) after a crash, or one
+# still starting (ExecStartPre=, before any scope). cell(1): stop stops the
+# service "so that its Restart= does not start it again". It said "not
+# running" (exit 3), and systemd started the cell again.
+write_payload crashy <<'EOF'
+echo run >> /out/crashy-runs
+sleep 0.3
+exit 1
+EOF
+for n in crashy slowstart; do
+        install_cell "$n" <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/crashy
+EOF
+done
+install_dropin cell@crashy.service restart <<'EOF'
+[Service]
+Restart=always
+RestartSec=3
+EOF
+rm -f "$ROOT/out/crashy-runs"
+in_sealed systemctl start --no-block cell@crashy.service
+in_restart_gap() { [ "$(show cell@crashy.service SubState)" = auto-restart ]; }
+check "crashy crashed and waits out its RestartSec=" wait_for 10 in_restart_gap
+check "cell stop crashy in its RestartSec= gap: exit 0" in_sealed "$CELL" stop crashy
+expect_eq "... its service is stopped" inactive "$(show cell@crashy.service ActiveState)"
+sleep 3.5       # RestartSec= is over: a restart would have begun
+expect_eq "... and Restart=always did not start it again" "inactive 1" \
+        "$(show cell@crashy.service ActiveState) $(wc -l < "$ROOT/out/crashy-runs")"
+expect_eq "cell stop crashy again: not running (exit 3)" 3 "$(in_sealed "$CELL" stop crashy >/dev/null 2>&1; echo $?)"
+install_dropin cell@slowstart.service pre <<'EOF'
+[Service]
+ExecStartPre=/bin/sleep 30
+EOF
+in_sealed systemctl start --no-block cell@slowstart.service
+check "slowstart is activating (ExecStartPre=)" wait_for 5 state_is cell@slowstart.service activating
+check "cell stop slowstart while it starts: exit 0" in_sealed timeout 20 "$CELL" stop slowstart
+# (failed, Result=signal: its ExecStartPre= died of SIGTERM, as with "systemctl stop")
+expect_eq "... its service is stopped, not started" "failed signal" \
+        "$(show cell@slowstart.service ActiveState) $(show cell@slowstart.service Result)"
+in_sealed systemctl reset-failed cell@crashy.service cell@slowstart.service 2>/dev/null
+
 finish

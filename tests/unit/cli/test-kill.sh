@@ -76,6 +76,15 @@ done < "$tmp/signals"
 sleep 0.1
 [ -s "$tmp/got" ] && fail "kill -s help sent a signal: $(cat "$tmp/got")"
 
+# Its PID 1 ends between the lookup and the signal (the kernel's ESRCH,
+# injected): not running (3), as a cell that was not running; it was 2.
+if command -v strace >/dev/null && strace -o /dev/null -e inject=getpid:retval=1 true 2>/dev/null; then
+        : > "$tmp/got"
+        expect 3 "kill web USR1 whose PID 1 ended meanwhile" -- \
+                strace -o /dev/null -e trace=pidfd_send_signal -e inject=pidfd_send_signal:error=ESRCH "$cell" kill web USR1
+        grep -q "cell web is not running" "$tmp/err" || fail "kill of a PID 1 that ended meanwhile: $(cat "$tmp/err")"
+fi
+
 # A cell that is not running: 3, in the new forms too.
 expect 3 "kill -s USR1 of a cell that is not running" -- "$cell" kill -s USR1 notrunning
 expect 3 "kill --kill-whom=all of a cell that is not running" -- "$cell" kill --kill-whom=all notrunning
@@ -118,5 +127,36 @@ expect 0 "stop of a cell whose cell run was killed" -- "$cell" stop orphan
 wait "$orphan" 2>/dev/null
 [ $? = 137 ] || fail "stop of a cell whose cell run was killed: its PID 1 was not killed"
 [ -e "$CELL_RUNTIME_DIR/orphan" ] && fail "stop of a cell whose cell run was killed: its runtime state is left"
+
+# SIGSTOP to a PID 1 that is cell's reaper (Init=yes; here a "cell" of the
+# test's own, which waits for a run that cleans up) is refused (2), with what
+# to do instead: the reaper alone stopped, the payload ran on. To a PID 1
+# that is the payload itself, it is sent.
+fake_lock_holder hold
+fake_ended hold
+"$cell" stop hold >/dev/null 2>&1 &
+reaper=$!
+sleep 0.3
+mkdir -p "$CELL_RUNTIME_DIR/initcell"
+printf 'NAME=initcell\nUNIT=/x.cell\nSERVICE=\nMANAGER=cgroupfs\nSUPERVISOR=%s\nSUPERVISOR_START=%s\nLEADER=%s\nLEADER_START=%s\nSINCE=1\n' \
+        "$$" "$(start_time $$)" "$reaper" "$(start_time "$reaper")" > "$CELL_RUNTIME_DIR/initcell/state"
+for args in "initcell STOP" "-s SIGSTOP initcell" "--kill-whom=leader -s 19 initcell"; do
+        # shellcheck disable=SC2086
+        expect 2 "kill $args of an Init=yes cell" -- "$cell" kill $args
+        grep -q "Init=yes.*refused.*--all initcell STOP" "$tmp/err" || fail "kill $args of an Init=yes cell: $(cat "$tmp/err")"
+done
+sleep 0.1
+grep -q '^State:.*stopped' "/proc/$reaper/status" && fail "kill STOP of an Init=yes cell stopped its reaper"
+kill -CONT "$reaper"
+rm -r "${CELL_RUNTIME_DIR:?}/initcell"
+touch "$tmp/holder.go"
+wait "$reaper"
+wait "$holder"
+holder=
+fake_running web "$tmp/web.cell"
+expect 0 "kill web STOP (no reaper)" -- "$cell" kill web STOP
+sleep 0.1
+grep -q '^State:.*stopped' "/proc/$sleeper/status" || fail "kill web STOP: its PID 1 was not stopped"
+kill -CONT "$sleeper"
 
 exit $failed

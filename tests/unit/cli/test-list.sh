@@ -103,11 +103,13 @@ grep -qF "its runtime state $CELL_RUNTIME_DIR/future/state does not parse" "$tmp
 
 # A cgroupfs "cell run" that holds its name's lock without a runtime state
 # starts; one whose state is there (its PID 1 gone) has seen its payload end
-# and cleans up: not running (3), "deactivating", not "starting" (exit 0,
-# "activating"), which a script waiting for its end took for a new start.
+# and cleans up: not running (3), "deactivating", not "starting"
+# ("activating"), which a script waiting for its end took for a new start.
+# A start under way exits 3 too, as "systemctl status" of an activating
+# unit does (it exited 0, and "cell exec" of it exits 3).
 fake_lock_holder ending
 "$cell" status ending >"$tmp/out" 2>&1
-[ $? = 0 ] || fail "status of a start under way: not exit 0: $(cat "$tmp/out")"
+[ $? = 3 ] || fail "status of a start under way: not exit 3: $(cat "$tmp/out")"
 grep -qx "cell ending is starting (cell run: PID $holder)." "$tmp/out" || fail "status of a start: $(cat "$tmp/out")"
 fake_ended ending
 "$cell" status ending >"$tmp/out" 2>&1
@@ -129,6 +131,22 @@ grep -q TERM "$tmp/holder.got" && fail "status or list signalled the cell run"
 touch "$tmp/holder.go"
 wait "$holder"
 holder=
+
+# A "cell run" that handed over to cell-monitor (exec: same PID, its comm
+# says so): status names cell-monitor, not "cell run" as it did.
+cp "$(command -v sleep)" "$tmp/cell-monitor"
+"$tmp/cell-monitor" 600 </dev/null >/dev/null 2>&1 &
+monitor=$!
+fake_running monitored "$tmp/m.cell"
+sed -i "s/^SUPERVISOR=.*/SUPERVISOR=$monitor/; s/^SUPERVISOR_START=.*/SUPERVISOR_START=$(start_time $monitor)/" \
+        "$CELL_RUNTIME_DIR/monitored/state"
+"$cell" status monitored >"$tmp/out" 2>&1 || fail "status of a monitored cell: exit $?: $(cat "$tmp/out")"
+grep -qx " Supervisor: $monitor (cell-monitor)" "$tmp/out" || fail "status of a monitored cell: $(grep Supervisor "$tmp/out")"
+fake_running plain "$tmp/p.cell"
+"$cell" status plain >"$tmp/out" 2>&1
+grep -qx " Supervisor: $$ (cell run)" "$tmp/out" || fail "status of a cell: $(grep Supervisor "$tmp/out")"
+kill "$monitor"
+wait "$monitor" 2>/dev/null
 
 # No cell: machinectl's "No machines.", without headings; nothing at all
 # without the legend.

@@ -56,7 +56,7 @@ grep -q "cell web is not running" "$tmp/err" || fail "stop web when neither runs
 # other than those that end a start is refused; stop ends the start. All
 # three said "cell web is not running" (3), and nginx started after all.
 fake_lock_holder nginx
-expect 0 "status web while nginx starts" -- "$cell" status web
+expect 3 "status web while nginx starts" -- "$cell" status web
 grep -qx "cell nginx is starting (cell run: PID $holder)." "$tmp/out" || fail "status web while nginx starts: $(cat "$tmp/out")"
 expect 3 "kill web USR1 while nginx starts" -- "$cell" kill web USR1
 grep -q "cell nginx is starting" "$tmp/err" || fail "kill web USR1 while nginx starts: $(cat "$tmp/err")"
