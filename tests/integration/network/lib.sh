@@ -8,11 +8,19 @@ chmod 755 "$work"       # the child works as the container's root
 
 H=cellh$$
 C=cellc$$
+# The first "ip netns add" makes /run/netns a mount (a shared bind of
+# itself) and leaves it: ours to take away again if we made it.
+netns_was_mount=0
+mountpoint -q /run/netns 2>/dev/null && netns_was_mount=1
 net_cleanup() {
         # Port='s lock files of H (src/spawn/port-lock.h), which stay.
         [ -n "${H_netns:-}" ] && rm -f /run/cell/port/net-"$H_netns"-* /run/cell/port/table-"$H_netns"-*
         ip netns del "$H" 2>/dev/null || true
         ip netns del "$C" 2>/dev/null || true
+        if [ "$netns_was_mount" = 0 ] && [ -z "$(ls -A /run/netns 2>/dev/null)" ] &&
+           mountpoint -q /run/netns 2>/dev/null; then
+                umount /run/netns 2>/dev/null || true
+        fi
 }
 trap 'st=$?; set +e; net_cleanup; (exit $st); cleanup' EXIT
 
