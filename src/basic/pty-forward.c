@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -73,6 +74,19 @@ void pty_forward_resume(PtyForward *f) {
         pty_forward_set_nonblock(f, true);
         pty_forward_raw(f);
         pty_forward_resize(f);
+}
+
+void pty_forward_stop(PtyForward *f, bool resume) {
+        sigset_t mask;
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTSTP);
+        pty_forward_suspend(f);
+        (void) sigprocmask(SIG_UNBLOCK, &mask, NULL);
+        (void) raise(SIGTSTP);
+        (void) sigprocmask(SIG_BLOCK, &mask, NULL);
+        if (resume)
+                pty_forward_resume(f);
 }
 
 void pty_forward_resize(PtyForward *f) {

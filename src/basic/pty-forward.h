@@ -75,3 +75,10 @@ void pty_forward_resize(PtyForward *f);
  * raw and non-blocking again (after SIGCONT). */
 void pty_forward_suspend(PtyForward *f);
 void pty_forward_resume(PtyForward *f);
+/* kill -TSTP while our terminal is raw (^Z is a byte for the pty): we stop,
+ * as ssh does, with our terminal as it was, so that the shell that gets it
+ * back does not find it raw. SIGTSTP's own default action does it (SIGTSTP
+ * is blocked and read from a signalfd; unblocked for a moment here): where
+ * our process group is orphaned (no shell would ever continue us) the kernel
+ * drops it. Continued (or never stopped), raw again if resume. */
+void pty_forward_stop(PtyForward *f, bool resume);

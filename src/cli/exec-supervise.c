@@ -33,26 +33,6 @@ static bool exec_in_a_job(void) {
         return getsid(parent) == getsid(0) && getpgid(parent) != getpgrp();
 }
 
-/* kill -TSTP with a pty (our terminal is raw, ^Z is a byte for the pty):
- * we stop, as ssh does, with our terminal as it was, so that the shell that
- * gets it back does not find it raw; the command, on a terminal of its own,
- * runs on. SIGTSTP's own default action does it, unblocked for a moment:
- * where our process group is orphaned (no shell would ever continue us)
- * the kernel drops it. */
-static void exec_stop(PtyForward *f, bool escaped) {
-        sigset_t mask;
-
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGTSTP);
-        pty_forward_suspend(f);
-        (void) sigprocmask(SIG_UNBLOCK, &mask, NULL);
-        (void) raise(SIGTSTP);
-        (void) sigprocmask(SIG_BLOCK, &mask, NULL);
-        /* Continued, or never stopped (SIGCONT does it too). */
-        if (!escaped)
-                pty_forward_resume(f);
-}
-
 /* One signal that reached us, passed on to the command (pidfd). */
 static void exec_signal(int pidfd, int sig, PtyForward *f, bool escaped) {
         bool stop;
@@ -65,7 +45,7 @@ static void exec_signal(int pidfd, int sig, PtyForward *f, bool escaped) {
                 return;
         }
         if (f && sig == SIGTSTP) {
-                exec_stop(f, escaped);
+                pty_forward_stop(f, !escaped);    /* the command, on a terminal of its own, runs on */
                 return;
         }
         /* Continued ("fg", or after any SIGSTOP): raw again, and the size the

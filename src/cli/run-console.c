@@ -115,24 +115,12 @@ static int on_console_out(EventSource *s, int fd, uint32_t revents, void *userda
         return 0;
 }
 
-/* kill -TSTP (^Z is a byte for the pty while our terminal is raw): we stop,
- * as ssh does, with our terminal as it was, so that the shell that gets it
- * back does not find it raw; the container runs on. SIGTSTP's own default
- * action does it, unblocked for a moment: where our process group is
- * orphaned (no shell would ever continue us) the kernel drops it. */
+/* kill -TSTP: we stop with our terminal as it was (pty_forward_stop()); the
+ * container runs on. */
 static int on_console_stop(EventSource *s, const struct signalfd_siginfo *si, void *userdata) {
         RunConsole *c = userdata;
-        sigset_t mask;
 
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGTSTP);
-        pty_forward_suspend(&c->forward);
-        (void) sigprocmask(SIG_UNBLOCK, &mask, NULL);
-        (void) raise(SIGTSTP);
-        (void) sigprocmask(SIG_BLOCK, &mask, NULL);
-        /* Continued, or never stopped (SIGCONT's handler does it too). */
-        if (!c->escape_done)
-                pty_forward_resume(&c->forward);
+        pty_forward_stop(&c->forward, !c->escape_done);
         return 0;
 }
 
