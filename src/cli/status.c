@@ -31,14 +31,7 @@ static void help(void) {
 /* What the supervisor is now: a long-running "cell run" execs cell-monitor
  * (src/monitor), which keeps its PID, and says so in /proc/PID/comm. */
 static const char *supervisor_kind(pid_t pid) {
-        char path[64], comm[32] = "";
-        _cleanup_(fclosep) FILE *f = NULL;
-
-        (void) snprintf(path, sizeof path, "/proc/%d/comm", (int) pid);
-        f = fopen(path, "re");
-        if (f && fgets(comm, sizeof comm, f) && streq(comm, "cell-monitor\n"))
-                return "cell-monitor";
-        return "cell run";
+        return instance_pid_comm_is(pid, "cell-monitor") ? "cell-monitor" : "cell run";
 }
 
 static void print_text(const CellInstance *i) {

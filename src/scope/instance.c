@@ -305,29 +305,33 @@ pid_t instance_parent_of(pid_t pid) {
         return (pid_t) strtol(l + strlen("\nPPid:"), NULL, 10);
 }
 
+bool instance_pid_comm_is(pid_t pid, const char *comm) {
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        size_t n = strlen(comm);
+
+        if (pid <= 0 || asprintf(&path, "/proc/%d/comm", (int) pid) < 0 || cg_read_file(path, &text) < 0)
+                return false;
+        return strncmp(text, comm, n) == 0 && streq(text + n, "\n");
+}
+
 pid_t instance_scope_supervisor_of(pid_t leader) {
-        _cleanup_free_ char *path = NULL, *comm = NULL;
         pid_t ppid;
 
         if (leader <= 0 || (ppid = instance_parent_of(leader)) <= 1)
                 return 0;
-        if (asprintf(&path, "/proc/%d/comm", (int) ppid) < 0 || cg_read_file(path, &comm) < 0)
-                return 0;
-        return streq(comm, "cell\n") || streq(comm, "cell-monitor\n") ? ppid : 0;
+        return instance_pid_comm_is(ppid, "cell") || instance_pid_comm_is(ppid, "cell-monitor") ? ppid : 0;
 }
 
 bool instance_leader_is_reaper(const CellInstance *i) {
-        _cleanup_free_ char *path = NULL, *comm = NULL;
+        _cleanup_free_ char *path = NULL;
         char exe[PATH_MAX];
         struct stat a, b;
         ssize_t n;
 
         /* The reaper is a fork of cell's, never exec'd nor renamed: "cell"
          * (a payload has the comm of what it exec'd). */
-        if (i->leader <= 0 || asprintf(&path, "/proc/%d/comm", (int) i->leader) < 0 ||
-            cg_read_file(path, &comm) < 0 || !streq(comm, "cell\n"))
+        if (!instance_pid_comm_is(i->leader, "cell"))
                 return false;
-        path = mfree(path);
         if (asprintf(&path, "/proc/%d/exe", (int) i->leader) < 0)
                 return false;
         /* It is not dumpable: its exe is unreadable but with CAP_SYS_PTRACE. */

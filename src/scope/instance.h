@@ -62,6 +62,8 @@ int instance_kill(const CellInstance *i, bool user_bus, int sig, bool all);
 /* Whether the container's PID 1 is cell's reaper (Init=yes): it passes
  * every signal on to the payload but SIGSTOP, which it cannot catch. */
 bool instance_leader_is_reaper(const CellInstance *i);
+/* Whether /proc/PID/comm is comm (the first 15 bytes of a process's name). */
+bool instance_pid_comm_is(pid_t pid, const char *comm);
 
 /* Where the container's PID 1 is in the cgroup v1 hierarchies of the limits
  * controllers (memory, pids, cpu, cpuset, blkio) when that is not
