@@ -140,9 +140,15 @@ void plan_credentials_text(const Plan *p, FILE *f) {
                 const PlanCredential *e = p->credentials + i;
 
                 fprintf(f, "%-18s %s", "Credential:", e->id);
-                if (e->source)
-                        fprintf(f, " from %s%s%s", e->source[0] == '/' ? "" : "$CREDENTIALS_DIRECTORY/", e->source,
+                /* A name is looked for in the stores too (spawn/credentials.h), the
+                 * encrypted ones first: an admin who keeps it in /etc/credstore, with
+                 * no $CREDENTIALS_DIRECTORY at all, reads where it comes from. */
+                if (e->source && e->source[0] != '/')
+                        fprintf(f, " from %s$CREDENTIALS_DIRECTORY/%s or a credential store%s",
+                                e->encrypted ? "an encrypted credential store, " : "", e->source,
                                 e->encrypted ? " (encrypted)" : "");
+                else if (e->source)
+                        fprintf(f, " from %s%s", e->source, e->encrypted ? " (encrypted)" : "");
                 if (e->has_value)
                         fprintf(f, "%s%s", e->source ? ", else SetCredential" : " from SetCredential",
                                 e->value_encrypted ? "Encrypted=" : "=");

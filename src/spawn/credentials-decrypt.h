@@ -17,6 +17,9 @@
 /* Debian's (the systemd package): an absolute path, never looked up in
  * $PATH, as cell runs it as root with the unit's secrets. */
 #define CELL_CREDENTIAL_DECRYPT_PROGRAM "/usr/bin/systemd-creds"
+/* Where systemd-creds keeps the host key (cell does not pass on
+ * $SYSTEMD_CREDENTIAL_SECRET, which would move it): named by messages. */
+#define CELL_CREDENTIAL_HOST_KEY "/var/lib/systemd/credential.secret"
 /* As a credential socket's read: systemd's default start timeout. */
 #define CELL_CREDENTIAL_DECRYPT_TIMEOUT_USEC (90 * USEC_PER_SEC)
 

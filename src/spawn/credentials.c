@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +13,10 @@
 #include <unistd.h>
 
 #include "credentials-decrypt.h"
+#include "credentials-reader.h"
 #include "credentials-socket.h"
 #include "credentials.h"
 #include "fs-util.h"
-#include "log.h"
 #include "macros.h"
 #include "parse-value.h"
 
@@ -30,209 +29,6 @@ const char *const credentials_encrypted_store_dirs[] = {
         "/etc/credstore.encrypted", "/run/credstore.encrypted", "/usr/local/lib/credstore.encrypted",
         "/usr/lib/credstore.encrypted", NULL,
 };
-
-typedef struct CredentialReader {
-        Plan *plan;
-        const PlanCredential *entry;    /* the one being read, for messages */
-        char origin[PATH_MAX + 32];     /* "FILE:LINE: " of its key */
-        size_t left;                    /* of CELL_CREDENTIALS_TOTAL_SIZE_MAX */
-        const char *caller_dir;         /* absolute, or NULL */
-        const char *caller_dir_ignored; /* what $CREDENTIALS_DIRECTORY said when not absolute, or NULL */
-        const char *const *store_dirs;
-        const char *const *encrypted_store_dirs;
-        uint64_t socket_timeout_usec;
-        const char *decrypt_program;
-        uint64_t decrypt_timeout_usec;
-        bool setting;                   /* the entry's SetCredential= is read, not its load */
-        uint64_t socket_deadline;       /* CLOCK_MONOTONIC: the timeout is all sockets' together */
-        int interrupt_fd;               /* or -EBADF */
-        SpawnError *err;
-        char **from;                    /* where each of plan->credential_data came from, for notices */
-} CredentialReader;
-
-/* The index of id in plan->credential_data, or -1. */
-static ssize_t data_find(const Plan *p, const char *id) {
-        for (size_t i = 0; i < p->n_credential_data; i++)
-                if (streq(p->credential_data[i].id, id))
-                        return (ssize_t) i;
-        return -1;
-}
-
-/* The message's "FILE:LINE: LoadCredential=ID[:SOURCE]" (or SetCredential=ID,
- * or their Encrypted variants); complete: no strerror after it. */
-_printf_(4, 0)
-static int reader_errorv(CredentialReader *r, int error, bool complete, const char *fmt, va_list ap) {
-        const PlanCredential *e = r->entry;
-        char what[768];
-
-        (void) vsnprintf(what, sizeof what, fmt, ap);
-        if (e->source && !r->setting)
-                return (complete ? spawn_error_complete : spawn_error)(
-                        r->err, error, "%sLoadCredential%s=%s%s%s: %s", r->origin, e->encrypted ? "Encrypted" : "",
-                        e->id, streq(e->source, e->id) ? "" : ":", streq(e->source, e->id) ? "" : e->source, what);
-        return (complete ? spawn_error_complete : spawn_error)(r->err, error, "%sSetCredential%s=%s: %s", r->origin,
-                                                               e->value_encrypted ? "Encrypted" : "", e->id, what);
-}
-
-/* A notice (the start goes on), under the same "FILE:LINE: LoadCredential=ID[:SOURCE]". */
-_printf_(2, 3)
-static void reader_notice(CredentialReader *r, const char *fmt, ...) {
-        const PlanCredential *e = r->entry;
-        char what[1024];
-        va_list ap;
-
-        va_start(ap, fmt);
-        (void) vsnprintf(what, sizeof what, fmt, ap);
-        va_end(ap);
-        log_notice("%sLoadCredential%s=%s%s%s: %s", r->origin, e->encrypted ? "Encrypted" : "", e->id,
-                   streq(e->source, e->id) ? "" : ":", streq(e->source, e->id) ? "" : e->source, what);
-}
-
-static int reader_error(CredentialReader *r, int error, const char *fmt, ...) _printf_(3, 4);
-static int reader_error(CredentialReader *r, int error, const char *fmt, ...) {
-        va_list ap;
-        int k;
-
-        va_start(ap, fmt);
-        k = reader_errorv(r, error, false, fmt, ap);
-        va_end(ap);
-        return k;
-}
-
-static int reader_error_complete(CredentialReader *r, int error, const char *fmt, ...) _printf_(3, 4);
-static int reader_error_complete(CredentialReader *r, int error, const char *fmt, ...) {
-        va_list ap;
-        int k;
-
-        va_start(ap, fmt);
-        k = reader_errorv(r, error, true, fmt, ap);
-        va_end(ap);
-        return k;
-}
-
-/* Whether path lies in the caller's $CREDENTIALS_DIRECTORY. */
-static bool in_caller_dir(const CredentialReader *r, const char *path) {
-        size_t n = r->caller_dir ? strlen(r->caller_dir) : 0;
-
-        return n > 0 && strncmp(path, r->caller_dir, n) == 0 && path[n] == '/';
-}
-
-/* *data (the encrypted credential id, as read from where, "" for a
- * SetCredentialEncrypted= value) replaced by its plaintext; erased on
- * failure. systemd-creds checks that it was encrypted for id. */
-static int reader_decrypt(CredentialReader *r, const char *id, const char *where, char **data, size_t *size) {
-        char said[256], span[32], *plain = NULL;
-        const char *sep = isempty(where) ? "" : ": ";
-        size_t n = 0;
-        int k;
-
-        k = credential_decrypt(r->decrypt_program, id, *data, *size, r->decrypt_timeout_usec, r->interrupt_fd,
-                               CELL_CREDENTIAL_SIZE_MAX, &plain, &n, said, sizeof said);
-        explicit_bzero(*data, *size);
-        *data = mfree(*data);
-        switch (-k) {
-        case 0:
-                *data = plain;
-                *size = n;
-                return 0;
-        case EBADMSG:
-                /* What a service passes in $CREDENTIALS_DIRECTORY, systemd
-                 * decrypted for it: an admin's drop-in LoadCredentialEncrypted=
-                 * and a unit's LoadCredentialEncrypted= of the same name do
-                 * not go together, and systemd-creds' own words do not say so. */
-                if (in_caller_dir(r, where))
-                        return reader_error_complete(r, k, "%s%s%s could not decrypt it: %s (a credential the "
-                                                     "service passes is decrypted already: take it with "
-                                                     "LoadCredential=%s)", where, sep, r->decrypt_program,
-                                                     said, id);
-                return reader_error_complete(r, k, "%s%s%s could not decrypt it: %s", where, sep,
-                                             r->decrypt_program, said);
-        case ETIMEDOUT:
-                plan_format_usec(r->decrypt_timeout_usec, span, sizeof span);
-                return reader_error_complete(r, k, "%s%s%s did not decrypt it within %s", where, sep,
-                                             r->decrypt_program, span);
-        case EFBIG:
-                return reader_error_complete(r, k, "%s%sits plaintext is larger than %u bytes, the most a credential "
-                                             "holds (as systemd's)", where, sep, CELL_CREDENTIAL_SIZE_MAX);
-        case EINTR:     /* the caller says it (a stop while starting, or ^C) */
-                return reader_error_complete(r, k, "%s%sinterrupted while %s decrypted it", where, sep,
-                                             r->decrypt_program);
-        case ENOMEM:
-                return spawn_error(r->err, k, "credentials: out of memory");
-        default:
-                /* cell decrypts nothing itself: without systemd's tool, no start. */
-                return reader_error(r, k, "%s%scannot run %s to decrypt it (Debian's systemd package has it)", where,
-                                    sep, r->decrypt_program);
-        }
-}
-
-/* Takes data (erasing it on failure). from: where it came from (a path,
- * or NULL: the unit's SetCredential=). */
-static int reader_add(CredentialReader *r, const char *id, char *data, size_t size, const char *from) {
-        _cleanup_free_ char *copy = NULL, *from_copy = NULL;
-        size_t add = strlen(id) + size;
-        PlanCredentialData *n = NULL;
-        Plan *p = r->plan;
-        char **f = NULL;
-
-        if (add > r->left) {
-                explicit_bzero(data, size);
-                free(data);
-                return reader_error(r, E2BIG, "%s: all credentials together may hold at most %u bytes (IDs "
-                                    "included), as systemd's", id, CELL_CREDENTIALS_TOTAL_SIZE_MAX);
-        }
-        copy = strdup(id);
-        from_copy = from ? strdup(from) : NULL;
-        if (copy && (!from || from_copy)) {
-                f = reallocarray(r->from, p->n_credential_data + 1, sizeof *f);
-                if (f)
-                        r->from = f;
-                n = f ? reallocarray(p->credential_data, p->n_credential_data + 1, sizeof *n) : NULL;
-        }
-        if (!n) {
-                explicit_bzero(data, size);
-                free(data);
-                return spawn_error(r->err, ENOMEM, "credentials: out of memory");
-        }
-        p->credential_data = n;
-        r->from[p->n_credential_data] = TAKE_PTR(from_copy);
-        p->credential_data[p->n_credential_data++] = (PlanCredentialData) {
-                .id = TAKE_PTR(copy), .data = data, .size = size,
-        };
-        r->left -= add;
-        return 0;
-}
-
-/* The credential at i, a directory's file (an ID's own LoadCredential= lines
- * are one plan entry: config-credential.c), replaced by data (taken): the
- * ID's own wins over a directory's file of that name, whichever comes
- * first, as systemd 252 (it writes an ID's own over what is there, and a
- * directory's file never over what is there). */
-static int reader_replace(CredentialReader *r, size_t i, char *data, size_t size, const char *from) {
-        PlanCredentialData *c = r->plan->credential_data + i;
-        char *from_copy = strdup(from);
-
-        if (!from_copy || size > r->left + c->size) {
-                if (data)       /* never NULL: for gcc's -Wnonnull under ASan */
-                        explicit_bzero(data, size);
-                free(data);
-                free(from_copy);
-                if (!from_copy)
-                        return spawn_error(r->err, ENOMEM, "credentials: out of memory");
-                return reader_error(r, E2BIG, "%s: all credentials together may hold at most %u bytes (IDs "
-                                    "included), as systemd's", c->id, CELL_CREDENTIALS_TOTAL_SIZE_MAX);
-        }
-        reader_notice(r, "the credential %s comes from %s, not %s: a directory's file of that name gives way "
-                      "to the ID's own LoadCredential=, as in systemd", c->id, from, r->from[i]);
-        r->left = r->left + c->size - size;
-        explicit_bzero(c->data, c->size);
-        free(c->data);
-        c->data = data;
-        c->size = size;
-        free(r->from[i]);
-        r->from[i] = from_copy;
-        return 0;
-}
 
 /* One regular file, whole, as the host's root: -EBADFD for anything else
  * (a FIFO is opened O_NONBLOCK so that it cannot hang the start; a socket
@@ -258,49 +54,6 @@ int credential_buffer_keep(char *buf, size_t n, int r, char **ret, size_t *ret_s
         *ret = copy;
         *ret_size = n;
         return 0;
-}
-
-/* The most a source may hold: an encrypted one's header and key material
- * come on top of the plaintext's limit, as systemd's. */
-static size_t source_max(const CredentialReader *r) {
-        return r->entry->encrypted ? CELL_CREDENTIAL_ENCRYPTED_SIZE_MAX : CELL_CREDENTIAL_SIZE_MAX;
-}
-
-static int source_error(CredentialReader *r, int e, const char *path) {
-        switch (-e) {
-        case EFBIG:
-                return reader_error(r, e, "%s: larger than %zu bytes, the most %s credential holds (as systemd's)",
-                                    path, source_max(r), r->entry->encrypted ? "an encrypted" : "a");
-        case EBADFD:
-                return reader_error(r, e, "%s: not a regular file or AF_UNIX stream socket (a FIFO or device is "
-                                    "not read)", path);
-        case ETIMEDOUT: {
-                char span[32];
-
-                plan_format_usec(r->socket_timeout_usec, span, sizeof span);
-                return reader_error(r, e, "%s: the socket's server sent no whole credential within %s, the time "
-                                    "all of the start's credential sockets have together (it must accept, send the "
-                                    "credential and close the connection)", path, span);
-        }
-        case ECONNREFUSED:
-                return reader_error(r, e, "%s: nobody listens on this socket (start its server, or its .socket "
-                                    "unit, before cell)", path);
-        case EPROTOTYPE:
-                return reader_error(r, e, "%s: not a stream socket (a credential is read from an AF_UNIX "
-                                    "SOCK_STREAM socket, as systemd's)", path);
-        case ENAMETOOLONG:
-                return reader_error(r, e, "%s: the name cell's end of the socket connects from "
-                                    "(\\0RANDOM/unit/%s/%s) would not fit an AF_UNIX address (the scope's name "
-                                    "and the ID may have %u characters together, as in systemd: shorten the ID or "
-                                    "the container's name)", path, r->plan->scope_unit ?: "", r->entry->id,
-                                    CELL_CREDENTIAL_SOCKET_UNIT_ID_MAX);
-        case EINTR:     /* the caller says it (a stop while starting, or ^C) */
-                return reader_error(r, e, "%s: interrupted while waiting for the socket's server", path);
-        case ENOMEM:
-                return spawn_error(r->err, e, "credentials: out of memory");
-        default:
-                return reader_error(r, e, "%s", path);
-        }
 }
 
 static int name_cmp(const void *a, const void *b) {
@@ -578,6 +331,7 @@ int credentials_read(Plan *p, const CredentialSources *src, SpawnError *err) {
         int k = 0;
 
         r.socket_deadline = now_monotonic_usec() + r.socket_timeout_usec;
+        r.decrypt_deadline = now_monotonic_usec() + r.decrypt_timeout_usec;
         plan_credential_data_erase(p);
         /* No core dump of ours may hold a secret (nor may a ptrace of the
          * same user read one): non-dumpable from before the first byte is

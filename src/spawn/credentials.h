@@ -48,7 +48,7 @@ typedef struct CredentialSources {
         uint64_t socket_timeout_usec;   /* all sockets' together; 0: CELL_CREDENTIAL_SOCKET_TIMEOUT_USEC */
         const char *const *encrypted_store_dirs; /* NULL: credentials_encrypted_store_dirs */
         const char *decrypt_program;    /* NULL: CELL_CREDENTIAL_DECRYPT_PROGRAM */
-        uint64_t decrypt_timeout_usec;  /* 0: CELL_CREDENTIAL_DECRYPT_TIMEOUT_USEC */
+        uint64_t decrypt_timeout_usec;  /* all decryptions' together; 0: CELL_CREDENTIAL_DECRYPT_TIMEOUT_USEC */
         bool interruptible;             /* interrupt_fd is set: its readiness ends a wait (-EINTR) */
         int interrupt_fd;               /* the start's signalfd of SIGTERM, SIGINT, SIGHUP */
 } CredentialSources;

@@ -74,4 +74,16 @@ check_error wrongset "5: SetCredentialEncrypted=ws: /usr/bin/systemd-creds could
 printf 'not a credential' > "$work/plain"
 check_error plain "5: LoadCredentialEncrypted=p:$work/plain: $work/plain: /usr/bin/systemd-creds could not decrypt it: " \
         "LoadCredentialEncrypted=p:$work/plain"
+
+# The host key another host's, then none at all: the message names the key
+# file and the step, which systemd-creds' own words do not.
+key=/var/lib/systemd/credential.secret
+mv "$key" "$work/credential.secret.saved"
+systemd-creds setup 2>/dev/null
+check_error otherkey "5: LoadCredentialEncrypted=tok:$work/tok.cred: $work/tok.cred: /usr/bin/systemd-creds could not decrypt it: .*incorrect key.* \\(not encrypted with this host's $key or TPM2: encrypt it again on this host: systemd-creds encrypt --name=tok\\)\$" \
+        "LoadCredentialEncrypted=tok:$work/tok.cred"
+rm "$key"
+check_error nokey "5: LoadCredentialEncrypted=tok:$work/tok.cred: $work/tok.cred: /usr/bin/systemd-creds could not decrypt it: Failed to determine local credential key: No such file or directory \\(this host has no $key, nor a TPM2 for it: encrypt it again on this host: systemd-creds encrypt --name=tok\\)\$" \
+        "LoadCredentialEncrypted=tok:$work/tok.cred"
+mv "$work/credential.secret.saved" "$key"
 echo "ok"

@@ -198,7 +198,8 @@ check_error missingabs "5: LoadCredential=x:$work/nosuch: $work/nosuch: No such 
 head -c 1048577 /dev/zero > "$work/big"
 check_error big "5: LoadCredential=big:$work/big: $work/big: larger than 1048576 bytes" "LoadCredential=big:$work/big"
 head -c 1048560 /dev/zero > "$work/dir/big"
-check_error total "6: LoadCredential=conf:$work/dir: conf_big: all credentials together may hold at most 1048576" \
+# What it needs and what is left (tls.key's 7 + 15, conf_a's 6 + 3), no strerror(E2BIG).
+check_error total "6: LoadCredential=conf:$work/dir: conf_big: all credentials together may hold at most 1048576 bytes \\(IDs included\\), as systemd's: it needs 1048568 with its ID, and the ones before it left 1048545\$" \
         "LoadCredential=tls.key" "LoadCredential=conf:$work/dir"
 rm "$work/dir/big"
 # The server is gone, its socket file stays: nobody listens.

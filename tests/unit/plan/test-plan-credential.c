@@ -71,7 +71,8 @@ TEST(credentials) {
                         "  \"credentials_directory\": \"/run/host/credentials\"");
         ASSERT_FALSE(strstr(json, "s3cr3t"));
         text = print(&p, plan_print_text);
-        ASSERT_CONTAINS(text, "Credential:        tls.key from $CREDENTIALS_DIRECTORY/tls.key\n");
+        ASSERT_CONTAINS(text,
+                        "Credential:        tls.key from $CREDENTIALS_DIRECTORY/tls.key or a credential store\n");
         ASSERT_CONTAINS(text, "Credential:        both from /etc/both, else SetCredential=\n");
         ASSERT_CONTAINS(text, "Credential:        only from SetCredential=\n");
         ASSERT_CONTAINS(text, "Credentials in:    /run/host/credentials\n");
@@ -127,7 +128,8 @@ TEST(credentials_encrypted) {
                         "\"load_encrypted\": false, \"set_encrypted\": true}");
         text = print(&p, plan_print_text);
         ASSERT_CONTAINS(text, "Credential:        db from /etc/db.cred (encrypted), else SetCredentialEncrypted=\n");
-        ASSERT_CONTAINS(text, "Credential:        tok from $CREDENTIALS_DIRECTORY/tok (encrypted)\n");
+        ASSERT_CONTAINS(text, "Credential:        tok from an encrypted credential store, "
+                        "$CREDENTIALS_DIRECTORY/tok or a credential store (encrypted)\n");
         ASSERT_CONTAINS(text, "Credential:        only from SetCredentialEncrypted=\n");
         ASSERT_FALSE(strstr(json, "Q2lwaGVy") || strstr(text, "Q2lwaGVy") || strstr(json, "T25seU"));
         plan_done(&p);

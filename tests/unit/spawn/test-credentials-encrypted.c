@@ -65,8 +65,14 @@ static void fakes(void) {
                  "while [ $i -lt 100 ]; do echo \"Warning $i: something harmless about the host key.\" >&2; "
                  "i=$((i+1)); done\n"
                  "echo \"The reason it failed.\" >&2\nexit 1\n");
+        /* systemd-creds 252's words without the host key, and with another host's. */
+        put_text("nokey", "#!/bin/sh\ncat >/dev/null\n"
+                 "echo \"Failed to determine local credential key: No such file or directory\" >&2\nexit 1\n");
+        put_text("otherkey", "#!/bin/sh\ncat >/dev/null\n"
+                 "echo \"Decryption failed (incorrect key?): error:00000000:lib(0)::reason(0)\" >&2\nexit 1\n");
+        put_text("slow", "#!/bin/sh\ncat >/dev/null\nsleep 0.3\nprintf plain\n");
         for (const char *const *n = (const char *const[]) { "good", "fail", "hang", "flood", "quiet", "isolated",
-                                                            "chatty", NULL }; *n; n++) {
+                                                            "chatty", "nokey", "otherkey", "slow", NULL }; *n; n++) {
                 _cleanup_free_ char *path = at(*n);
                 ASSERT_EQ(chmod(path, 0755), 0);
         }
@@ -304,6 +310,22 @@ TEST(decrypt_fails) {
         ASSERT_STREQ(err.message, want);
         plan_reset(&p);
 
+        /* No host key, or another host's: the message names the key file
+         * and the step, which systemd-creds' words do not. */
+        add(&p, "f", file, true, NULL, false);
+        ASSERT_ERROR(rd(&p, "nokey", 60 * USEC_PER_SEC, &err), EBADMSG);
+        ASSERT_CONTAINS(err.message, "/nokey could not decrypt it: Failed to determine local credential key: No such "
+                        "file or directory (this host has no /var/lib/systemd/credential.secret, nor a TPM2 for it: "
+                        "encrypt it again on this host: systemd-creds encrypt --name=f)");
+        plan_reset(&p);
+        add(&p, "fb", missing, true, "cipher", true);
+        ASSERT_ERROR(rd(&p, "otherkey", 60 * USEC_PER_SEC, &err), EBADMSG);
+        ASSERT_CONTAINS(err.message, "u.cell.d/x.conf:2: SetCredentialEncrypted=fb: ");
+        ASSERT_CONTAINS(err.message, "(incorrect key?): error:00000000:lib(0)::reason(0) (not encrypted with this "
+                        "host's /var/lib/systemd/credential.secret or TPM2: encrypt it again on this host: "
+                        "systemd-creds encrypt --name=fb)");
+        plan_reset(&p);
+
         /* Killed, silent: how it ended. */
         add(&p, "f", file, true, NULL, false);
         ASSERT_ERROR(rd(&p, "quiet", 60 * USEC_PER_SEC, &err), EBADMSG);
@@ -316,6 +338,17 @@ TEST(decrypt_fails) {
         ASSERT_ERROR(rd(&p, "hang", 300 * USEC_PER_MSEC, &err), ETIMEDOUT);
         ASSERT_TRUE(now_monotonic_usec() - start < 30 * USEC_PER_SEC);   /* its 300 ms, not its 100 s */
         ASSERT_CONTAINS(err.message, "/hang did not decrypt it within 300ms");
+        no_child_left();
+        plan_reset(&p);
+
+        /* The timeout is all decryptions' together, as the sockets' is: two
+         * that take 300 ms each do not both fit in 500 ms. */
+        add(&p, "f", file, true, NULL, false);
+        add(&p, "g", file, true, NULL, false);
+        ASSERT_ERROR(rd(&p, "slow", 500 * USEC_PER_MSEC, &err), ETIMEDOUT);
+        ASSERT_CONTAINS(err.message, "u.cell:6: LoadCredentialEncrypted=g:");
+        ASSERT_CONTAINS(err.message, "/slow did not decrypt it within 500ms, the time all of the start's decryptions "
+                        "have together");
         no_child_left();
         plan_reset(&p);
 

@@ -196,7 +196,10 @@ TEST(read) {
         ASSERT_EQ(p.n_credential_data, 1);
         add(&p, "o", NULL, "", 0);
         ASSERT_ERROR(rd(&p, caller, &err), E2BIG);
-        ASSERT_CONTAINS(err.message, "u.cell:6: SetCredential=o: o: all credentials together may hold at most 1048576");
+        /* Without strerror(E2BIG)'s "Argument list too long": what is needed and what is left. */
+        ASSERT_STREQ(err.message, "u.cell:6: SetCredential=o: o: all credentials together may hold at most 1048576 "
+                     "bytes (IDs included), as systemd's: it needs 1 with its ID, and the ones before it left 0");
+        ASSERT_TRUE(err.complete);
         ASSERT_EQ(p.n_credential_data, 0);
         plan_reset(&p);
         free(big);
@@ -322,6 +325,22 @@ TEST(duplicate_ids) {
         ASSERT_EQ(p.n_credential_data, 2);
         expect(&p, 0, "x_a_b", "DIR", 3);
         expect(&p, 1, "x_c", "C", 1);
+        plan_reset(&p);
+
+        /* Replaced by one too large for what is left (the replaced one's
+         * bytes count as free): said without strerror(E2BIG). */
+        char *fill = calloc(1, 1048568 + 1);
+        ASSERT_NOT_NULL(fill);
+        put("fill", fill, 1048568);             /* x_c's 4 and x_a_b's 5 + 1048568: one byte too many */
+        free(fill);
+        _cleanup_free_ char *fillpath = at("fill");
+        add(&p, "x", d, NULL, 0);
+        add(&p, "x_a_b", fillpath, NULL, 0);
+        ASSERT_ERROR(rd_said(&p, &err, said, sizeof said), E2BIG);
+        ASSERT_CONTAINS(err.message, "/fill: x_a_b: all credentials together may hold at most 1048576 bytes (IDs "
+                        "included), as systemd's: it needs 1048573 with its ID, and the ones before it left 1048572");
+        ASSERT_TRUE(err.complete);
+        ASSERT_EQ(p.n_credential_data, 0);
         plan_reset(&p);
 
         /* No notice where no ID is given twice. */
