@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cell verify [--name NAME] FILE|NAME...
+ * cell verify [--name NAME] --drop-in=UNIT[:DROPIN.conf] FILE...
  *
  * Loads and plans each unit and reports every problem of every unit, so
  * that a config-management tool (Ansible's "validate:") learns all of them
  * in one run. A unit is valid when both the file and the plan built from it
- * are: plan-time checks count. */
+ * are: plan-time checks count. With --drop-in, the FILEs are drop-ins not
+ * yet deployed, and the one unit checked is UNIT with them (unit.h,
+ * UnitExtraDropin). */
 
 #include <getopt.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "log.h"
+#include "macros.h"
 #include "plan.h"
+#include "unit-dropin.h"
 #include "unit.h"
 #include "verbs.h"
 
@@ -21,11 +27,16 @@ typedef enum VerifyResult {
 } VerifyResult;
 
 static void verify_help(void) {
-        printf("cell verify [OPTIONS] FILE|NAME...\n\n"
+        printf("cell verify [OPTIONS] FILE|NAME...\n"
+               "cell verify [OPTIONS] --drop-in=UNIT[:DROPIN.conf] FILE...\n\n"
                "Check units and report every problem of every one of them.\n\n"
                "  -h --help        Show this help\n"
                "  -n --name NAME   The unit name for specifiers and the default hostname\n"
-               "                   (for files whose name is not the unit's, e.g. /tmp/tmpk2f9x)\n\n"
+               "                   (for files whose name is not the unit's, e.g. /tmp/tmpk2f9x)\n"
+               "  -d --drop-in=UNIT[:DROPIN.conf]\n"
+               "                   Check UNIT (a name or a path) with the FILEs as drop-ins\n"
+               "                   not yet installed: applied after its installed ones, or,\n"
+               "                   for one FILE, as DROPIN.conf (replacing an installed one)\n\n"
                "Exit status: 0 all valid, 1 any invalid (or missing), 2 usage error or a unit\n"
                "that could not be read. See cell(1).\n");
 }
@@ -48,23 +59,110 @@ static int verify_one(const char *arg, const UnitLoadOptions *opts, VerifyResult
         return 0;
 }
 
+/* --drop-in=UNIT[:DROPIN.conf]: the text after the last ':' is the drop-in's
+ * name when it ends in ".conf" (a ':' may be in a unit's name, "a:b.cell"). */
+static int parse_drop_in(const char *arg, char **ret_unit, char **ret_name) {
+        const char *colon = strrchr(arg, ':');
+        _cleanup_free_ char *unit = NULL, *name = NULL;
+
+        if (colon && (!endswith(colon + 1, ".conf") || strchr(colon + 1, '/')))
+                colon = NULL;
+        if (colon && !unit_dropin_name_is_valid(colon + 1)) {
+                log_error("--drop-in=%s: \"%s\" is no drop-in name: one ends in \".conf\" and does not "
+                          "begin with \".\".", arg, colon + 1);
+                return -EINVAL;
+        }
+        unit = colon ? strndup(arg, colon - arg) : strdup(arg);
+        if (!unit || (colon && !(name = strdup(colon + 1))))
+                return log_oom();
+        if (isempty(unit)) {
+                log_error("--drop-in=%s names no unit.", arg);
+                return -EINVAL;
+        }
+        *ret_unit = TAKE_PTR(unit);
+        *ret_name = TAKE_PTR(name);
+        return 0;
+}
+
+static int verify_summary(size_t n_valid, size_t n_invalid, size_t n_unchecked) {
+        fprintf(stderr, "%zu unit%s checked: %zu valid, %zu invalid", n_valid + n_invalid + n_unchecked,
+                n_valid + n_invalid + n_unchecked == 1 ? "" : "s", n_valid, n_invalid);
+        if (n_unchecked > 0)
+                fprintf(stderr, ", %zu could not be read", n_unchecked);
+        fputs(".\n", stderr);
+
+        if (n_unchecked > 0)
+                return CELL_EXIT_FAILURE;
+        return n_invalid > 0 ? CELL_EXIT_INVALID : CELL_EXIT_OK;
+}
+
+/* --drop-in: the one unit, with files[] as its drop-ins not yet installed. */
+static int verify_drop_ins(const char *arg, char **files, size_t n_files, UnitLoadOptions *opts) {
+        _cleanup_free_ char *unit = NULL, *name = NULL;
+        _cleanup_free_ UnitExtraDropin *extra = NULL;
+        VerifyResult v;
+        int r;
+
+        r = parse_drop_in(arg, &unit, &name);
+        if (r < 0)
+                return CELL_EXIT_FAILURE;
+        /* One name, one file: two files of one name would be one installed file. */
+        if (name && n_files > 1) {
+                log_error("--drop-in=%s names one drop-in, but %zu files were given: check each with its own "
+                          "--drop-in.", arg, n_files);
+                return CELL_EXIT_FAILURE;
+        }
+        extra = calloc(n_files, sizeof(UnitExtraDropin));
+        if (!extra) {
+                log_oom();
+                return CELL_EXIT_FAILURE;
+        }
+        for (size_t i = 0; i < n_files; i++) {
+                /* Not there, the drop-in cannot be checked, nor the unit with it:
+                 * a mistake in the command, not a problem of the unit. */
+                if (access(files[i], F_OK) < 0) {
+                        log_error_errno(errno, "%s: cannot check it as a drop-in of %s: %m", files[i], unit);
+                        return CELL_EXIT_FAILURE;
+                }
+                extra[i] = (UnitExtraDropin) { .path = files[i], .name = name };
+        }
+        opts->extra_dropins = extra;
+        opts->n_extra_dropins = n_files;
+
+        r = verify_one(unit, opts, &v);
+        if (r < 0)
+                return CELL_EXIT_FAILURE;
+        return verify_summary(v == VERIFY_VALID, v == VERIFY_INVALID, v == VERIFY_UNCHECKED);
+}
+
 int verb_verify(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "help", no_argument,       NULL, 'h' },
                 { "name", required_argument, NULL, 'n' },
+                { "drop-in", required_argument, NULL, 'd' },
                 {}
         };
         UnitLoadOptions opts = {};
+        const char *drop_in = NULL;
         size_t n_valid = 0, n_invalid = 0, n_unchecked = 0;
         int c, r;
 
-        while ((c = getopt_long(argc, argv, "hn:", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "hn:d:", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         verify_help();
                         return CELL_EXIT_OK;
                 case 'n':
                         opts.name = optarg;
+                        break;
+                case 'd':
+                        /* The FILEs are the one unit's: a second one would take them too. */
+                        if (drop_in) {
+                                log_error("--drop-in given twice (%s, %s): check each unit with its own "
+                                          "\"cell verify --drop-in\".", drop_in, optarg);
+                                return CELL_EXIT_FAILURE;
+                        }
+                        drop_in = optarg;
                         break;
                 case '?':
                         return CELL_EXIT_FAILURE;
@@ -73,9 +171,12 @@ int verb_verify(int argc, char *argv[]) {
                 }
 
         if (optind >= argc) {
-                log_error("No unit given. See \"cell verify --help\".");
+                log_error(drop_in ? "No drop-in given. See \"cell verify --help\"." :
+                          "No unit given. See \"cell verify --help\".");
                 return CELL_EXIT_FAILURE;
         }
+        if (drop_in)
+                return verify_drop_ins(drop_in, argv + optind, argc - optind, &opts);
         /* One name is one unit's: several files checked under it would each
          * be taken for that unit (its drop-ins, its specifiers). */
         if (opts.name && argc - optind > 1) {
@@ -105,13 +206,5 @@ int verb_verify(int argc, char *argv[]) {
                 }
         }
 
-        fprintf(stderr, "%zu unit%s checked: %zu valid, %zu invalid", n_valid + n_invalid + n_unchecked,
-                n_valid + n_invalid + n_unchecked == 1 ? "" : "s", n_valid, n_invalid);
-        if (n_unchecked > 0)
-                fprintf(stderr, ", %zu could not be read", n_unchecked);
-        fputs(".\n", stderr);
-
-        if (n_unchecked > 0)
-                return CELL_EXIT_FAILURE;
-        return n_invalid > 0 ? CELL_EXIT_INVALID : CELL_EXIT_OK;
+        return verify_summary(n_valid, n_invalid, n_unchecked);
 }

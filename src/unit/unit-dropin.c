@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "fs-util.h"
 #include "strv.h"
@@ -27,11 +29,15 @@ static void dropin_list_done(DropinList *l) {
         free(l->entries);
 }
 
-static int dropin_list_add(DropinList *l, const char *dir, const char *file, size_t priority) {
-        DropinEntry *e;
-        char *path;
+bool unit_dropin_name_is_valid(const char *file) {
+        return file[0] != '.' && endswith(file, ".conf") && !strchr(file, '/') && strlen(file) <= NAME_MAX;
+}
 
-        if (asprintf(&path, "%s/%s", dir, file) < 0)
+/* Takes path (NULL: out of memory). */
+static int dropin_list_add_path(DropinList *l, char *path, const char *file, size_t priority) {
+        DropinEntry *e;
+
+        if (!path)
                 return -ENOMEM;
         e = realloc(l->entries, sizeof(DropinEntry) * (l->n + 1));
         if (!e) {
@@ -46,6 +52,14 @@ static int dropin_list_add(DropinList *l, const char *dir, const char *file, siz
         }
         l->n++;
         return 0;
+}
+
+static int dropin_list_add(DropinList *l, const char *dir, const char *file, size_t priority) {
+        char *path;
+
+        if (asprintf(&path, "%s/%s", dir, file) < 0)
+                return -ENOMEM;
+        return dropin_list_add_path(l, path, file, priority);
 }
 
 static int dropin_scan_dir(DropinList *l, const char *dir, size_t priority) {
@@ -74,7 +88,7 @@ static int dropin_scan_dir(DropinList *l, const char *dir, size_t priority) {
                 }
                 /* systemd's dirent_is_file_with_suffix(): no hidden files,
                  * only what may be a regular file. */
-                if (de->d_name[0] == '.' || !endswith(de->d_name, ".conf"))
+                if (!unit_dropin_name_is_valid(de->d_name))
                         continue;
                 if (de->d_type != DT_REG && de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
                         continue;
@@ -239,4 +253,100 @@ int unit_dropin_find_names(char * const *dirs, char * const *names, char ***ret,
 int unit_dropin_find(char * const *dirs, const char *name, char ***ret) {
         unit_dir_cache_expire();
         return unit_dropin_find_names(dirs, (char * const[]) { (char *) name, NULL }, ret, NULL);
+}
+
+static const char *dropin_file_name(const char *path) {
+        const char *slash = strrchr(path, '/');
+
+        return slash ? slash + 1 : path;
+}
+
+int unit_dropin_add_extra(char ***paths, const UnitExtraDropin *extra, size_t n_extra) {
+        _cleanup_(dropin_list_done) DropinList l = {};
+        _cleanup_free_ const char **names = NULL;
+        _cleanup_free_ struct stat *st = NULL;
+        _cleanup_free_ bool *have_st = NULL;
+        _cleanup_strv_free_ char **result = NULL;
+        size_t k = 0;
+        int r;
+
+        if (n_extra == 0)
+                return 0;
+        names = calloc(n_extra, sizeof(char *));
+        st = calloc(n_extra, sizeof(struct stat));
+        have_st = calloc(n_extra, sizeof(bool));
+        if (!names || !st || !have_st)
+                return -ENOMEM;
+        for (size_t i = 0; i < n_extra; i++) {
+                if (extra[i].name && !unit_dropin_name_is_valid(extra[i].name))
+                        return -EINVAL;
+                names[i] = extra[i].name;
+                /* One that cannot be stat()ed is the same file as none (its
+                 * reading says why), nor is /dev/null, every mask's. */
+                have_st[i] = stat(extra[i].path, st + i) >= 0 && S_ISREG(st[i].st_mode);
+        }
+
+        /* The installed ones that stay, under their names: not those of an
+         * extra one's name, nor one that is an extra one's file (which then
+         * has its name, given none). */
+        STRV_FOREACH(p, *paths) {
+                const char *file = dropin_file_name(*p);
+                bool replaced = false, stated = false, have_o = false;
+                struct stat o;
+
+                for (size_t i = 0; i < n_extra && !replaced; i++) {
+                        if (names[i] && streq(names[i], file)) {
+                                replaced = true;
+                                continue;
+                        }
+                        if (!have_st[i])
+                                continue;
+                        if (!stated) {
+                                have_o = stat(*p, &o) >= 0;
+                                stated = true;
+                        }
+                        if (have_o && o.st_dev == st[i].st_dev && o.st_ino == st[i].st_ino) {
+                                replaced = true;
+                                if (!names[i])
+                                        names[i] = file;
+                        }
+                }
+                if (replaced)
+                        continue;
+                r = dropin_list_add_path(&l, strdup(*p), file, 0);
+                if (r < 0)
+                        return r;
+        }
+        /* The named ones, where their names sort; of two of one name the
+         * later one given (ranked first: the first of a name is kept). */
+        for (size_t i = 0; i < n_extra; i++) {
+                if (!names[i])
+                        continue;
+                r = dropin_list_add_path(&l, strdup(extra[i].path), names[i], n_extra - i);
+                if (r < 0)
+                        return r;
+        }
+        if (l.n > 0)
+                qsort(l.entries, l.n, sizeof(DropinEntry), dropin_entry_compare);
+
+        result = calloc(l.n + n_extra + 1, sizeof(char *));
+        if (!result)
+                return -ENOMEM;
+        for (size_t i = 0; i < l.n; i++) {
+                if (i > 0 && streq(l.entries[i].file, l.entries[i - 1].file))
+                        continue;
+                result[k++] = TAKE_PTR(l.entries[i].path);
+        }
+        /* Those without a name, last, in the order given. */
+        for (size_t i = 0; i < n_extra; i++) {
+                if (names[i])
+                        continue;
+                result[k] = strdup(extra[i].path);
+                if (!result[k++])
+                        return -ENOMEM;
+        }
+
+        strv_free(*paths);
+        *paths = TAKE_PTR(result);
+        return 0;
 }

@@ -31,6 +31,26 @@
  * its own name's directories in every search directory first, then each
  * alias's, then cell.d/. */
 
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A drop-in that is not installed yet ("cell verify --drop-in": a file
+ * Ansible is about to deploy), read exactly as an installed one is. */
+typedef struct UnitExtraDropin {
+        const char *path;
+        /* "mem.conf": as if installed under that name in the unit's own
+         * drop-in directory of the highest priority: it replaces every
+         * installed drop-in of that name and is applied at that name's place
+         * in file name order. NULL: applied after every installed drop-in,
+         * in the order given (a temporary file's name says nothing). Either
+         * way, a file that is one of the unit's installed drop-ins replaces
+         * it rather than being applied twice. */
+        const char *name;
+} UnitExtraDropin;
+
+/* Whether file (a base name) can be a drop-in: "NAME.conf", not hidden. */
+bool unit_dropin_name_is_valid(const char *file);
+
 /* ret: the drop-in paths to apply, in order (an empty strv when there are
  * none). Unreadable directories other than missing ones are an error. */
 int unit_dropin_find(char * const *dirs, const char *name, char ***ret);
@@ -40,3 +60,12 @@ int unit_dropin_find(char * const *dirs, const char *name, char ***ret);
  * unit_dir_cache_expire() (unit-dir-links.h; the unit's lookup,
  * unit_location_find(), begins with one); unit_dropin_find() looks anew. */
 int unit_dropin_find_names(char * const *dirs, char * const *names, char ***ret, char **ret_bad_dir);
+
+/* Adds the drop-ins extra, not installed (UnitExtraDropin), to *paths as
+ * unit_dropin_find*() made it (in file name order): those with a name where
+ * that name sorts, each replacing the drop-ins of *paths of its name (of two
+ * extra ones of a name, the later one given); then those without, in the
+ * order given. A drop-in of *paths that is the same file (inode) as an
+ * extra one is replaced by it too, and one without a name takes its name.
+ * -EINVAL for a name that is none (unit_dropin_name_is_valid()), -ENOMEM. */
+int unit_dropin_add_extra(char ***paths, const UnitExtraDropin *extra, size_t n_extra);

@@ -59,19 +59,40 @@ static bool path_is_empty_file(const char *path) {
         return stat(path, &st) >= 0 && S_ISREG(st.st_mode) && st.st_size == 0;
 }
 
+typedef enum LoaderFile {
+        LOADER_UNIT,
+        LOADER_DROPIN,
+        LOADER_EXTRA,           /* a drop-in not installed (UnitExtraDropin) */
+} LoaderFile;
+
 /* 0 when read, 1 when a drop-in was skipped, or -errno (reported). */
-static int loader_read(UnitLoader *u, const char *path, bool dropin) {
+static int loader_read(UnitLoader *u, const char *path, LoaderFile kind, const UnitExtraDropin *extra) {
         int r;
 
         /* A drop-in that is a mask hides those of its name in lower
          * directories (unit_dropin_find_names()) and adds nothing: it is
          * not among the drop-ins applied (systemd's DropInPaths lists it). */
-        if (dropin && path_is_masked(path))
-                return 1;
+        if (kind != LOADER_UNIT && path_is_masked(path)) {
+                if (kind == LOADER_DROPIN)
+                        return 1;
+                const char *what = path_is_empty_file(path) ? "an empty file" : "/dev/null";
+
+                /* Said, as an empty template rendering is more likely a
+                 * mistake than a mask: deployed, it would be one. */
+                if (extra->name)
+                        r = diag_warning(u->diag, path, 0, "drop-in is masked (%s): it adds nothing, and as %s it "
+                                         "hides the unit's drop-ins of that name", what, extra->name);
+                else
+                        r = diag_warning(u->diag, path, 0, "drop-in is masked (%s): it adds nothing (installed, "
+                                         "it hides the unit's drop-ins of the name it is given)", what);
+                return r < 0 ? r : 1;
+        }
         r = unit_lex_file(path, NULL, loader_assign, u, u->diag);
         if (r == -ENOMEM)
                 return r;
-        if (r == -ENOENT && dropin) {
+        /* Not an extra one: a file given that is not there is an error, no
+         * symlink deployed to nowhere. */
+        if (r == -ENOENT && kind == LOADER_DROPIN) {
                 /* systemd's config_parse() skips a drop-in that is not there
                  * to open (logged at debug level): a dangling symlink. It
                  * still hides drop-ins of its name in lower directories. */
@@ -153,12 +174,35 @@ static int scan_default_instance(const char *section, const char *key, const cha
         return 0;
 }
 
+/* The drop-ins to apply: those installed (loc->dropin_dirs) for the unit's
+ * names, with the extra ones of opts placed among them (unit-dropin.h). */
+static int unit_dropins(const UnitLocation *loc, char * const *names, const UnitLoadOptions *opts,
+                        char ***ret, char **ret_bad_dir) {
+        _cleanup_strv_free_ char **l = NULL;
+        int r;
+
+        r = unit_dropin_find_names(loc->dropin_dirs, names, &l, ret_bad_dir);
+        if (r >= 0 && opts)
+                r = unit_dropin_add_extra(&l, opts->extra_dropins, opts->n_extra_dropins);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static const UnitExtraDropin *extra_dropin_find(const UnitLoadOptions *opts, const char *path) {
+        for (size_t i = 0; opts && i < opts->n_extra_dropins; i++)
+                if (streq(opts->extra_dropins[i].path, path))
+                        return opts->extra_dropins + i;
+        return NULL;
+}
+
 /* The instance a bare template is checked as: the DefaultInstance= its file
  * and drop-ins set, which cell-generator(8) enables, if it makes a valid name
  * as written (no specifiers); else systemd-analyze verify's test_instance,
  * an instance no value can be written for ("CPUAffinity=%i" is a number for
  * every real one). What cannot be read here is reported by the real read. */
-static int template_instance(const UnitLocation *loc, char **ret) {
+static int template_instance(const UnitLocation *loc, const UnitLoadOptions *opts, char **ret) {
         _cleanup_(diag_done) Diagnostics scratch = {};
         _cleanup_strv_free_ char **names = NULL, **dropins = NULL;
         _cleanup_free_ char *value = NULL, *n = NULL;
@@ -173,7 +217,7 @@ static int template_instance(const UnitLocation *loc, char **ret) {
         r = unit_lex_file(loc->path, NULL, scan_default_instance, &value, &scratch);
         if (r == -ENOMEM)
                 return r;
-        if (r >= 0 && unit_dropin_find_names(loc->dropin_dirs, names, &dropins, NULL) >= 0)
+        if (r >= 0 && unit_dropins(loc, names, opts, &dropins, NULL) >= 0)
                 STRV_FOREACH(d, dropins) {
                         r = unit_lex_file(*d, NULL, scan_default_instance, &value, &scratch);
                         if (r == -ENOMEM)
@@ -307,7 +351,7 @@ int unit_load(const char *name_or_path, const UnitLoadOptions *opts, CellConfig 
                 template = strdup(loc.name);
                 if (!template)
                         return -ENOMEM;
-                r = template_instance(&loc, &instance);
+                r = template_instance(&loc, opts, &instance);
                 if (r < 0)
                         return r;
         }
@@ -336,7 +380,17 @@ int unit_load(const char *name_or_path, const UnitLoadOptions *opts, CellConfig 
                 return r < 0 ? r : -EINVAL;
         }
 
-        r = unit_dropin_find_names(loc.dropin_dirs, names, &ret->dropin_paths, &bad_dir);
+        /* The caller's to check (cell verify does); said all the same. */
+        for (size_t i = 0; opts && i < opts->n_extra_dropins; i++) {
+                const UnitExtraDropin *e = opts->extra_dropins + i;
+
+                if (e->name && !unit_dropin_name_is_valid(e->name)) {
+                        r = diag_error(u.diag, e->path, 0, "\"%s\" is no drop-in name: one ends in \".conf\" and "
+                                       "does not begin with \".\"", e->name);
+                        return r < 0 ? r : -EINVAL;
+                }
+        }
+        r = unit_dropins(&loc, names, opts, &ret->dropin_paths, &bad_dir);
         if (r < 0 && r != -ENOMEM) {
                 /* Named by the directory at fault, not the unit's file. */
                 int q = diag_error(u.diag, bad_dir ?: loc.path, 0, "cannot list the drop-ins of %s: %s",
@@ -355,11 +409,13 @@ int unit_load(const char *name_or_path, const UnitLoadOptions *opts, CellConfig 
 
         /* The main file, then every drop-in: all their problems are
          * reported, an unreadable drop-in does not hide the others'. */
-        r = loader_read(&u, loc.path, false);
+        r = loader_read(&u, loc.path, LOADER_UNIT, NULL);
         if (r < 0)
                 return r;       /* without the main file there is nothing to check */
         for (size_t i = 0; ret->dropin_paths[i]; ) {
-                r = loader_read(&u, ret->dropin_paths[i], true);
+                const UnitExtraDropin *e = extra_dropin_find(opts, ret->dropin_paths[i]);
+
+                r = loader_read(&u, ret->dropin_paths[i], e ? LOADER_EXTRA : LOADER_DROPIN, e);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0 && io_error == 0)

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "diag.h"
+#include "unit-dropin.h"
 
 typedef struct UnitLoadOptions {
         /* Name used for specifiers and the default hostname, overriding the
@@ -20,6 +21,9 @@ typedef struct UnitLoadOptions {
         /* Directories searched for names (no '/'); NULL = $CELL_UNIT_PATH
          * (colon separated) if set, else CELL_UNIT_SEARCH_PATH. */
         char * const *search_path;
+        /* Drop-ins to apply besides the installed ones (unit-dropin.h). */
+        const UnitExtraDropin *extra_dropins;
+        size_t n_extra_dropins;
 } UnitLoadOptions;
 
 /* Loads and parses one unit.

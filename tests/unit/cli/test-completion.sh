@@ -111,6 +111,10 @@ expect_completion "web" cell run --register no we
 expect_completion "web" cell run --name web we
 expect_completion "web" cell plan -n web we
 expect_completion "web" cell verify ./a.cell we
+# verify --drop-in=UNIT: a unit, then drop-in files (not unit names).
+expect_completion "web worker@" cell verify --drop-in ""
+expect_completion "web" cell verify --drop-in=we
+expect_completion "" cell verify -d web ""
 expect_completion "" cell run web ""
 expect_completion "" cell run --cgroup-manager cgroupfs web ""
 # The search path as cell reads it: a trailing ":" adds the built-in one, an

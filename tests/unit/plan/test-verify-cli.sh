@@ -136,11 +136,77 @@ expect 1 "a DefaultInstance= that makes no name" -- "$cell" verify "$tmp/pin@.ce
 grep -q "pin@.cell:9: DefaultInstance=a@b makes pin@a@b, which is no valid unit name" "$tmp/err" ||
         fail "a DefaultInstance= that makes no name: not said at its line"
 
+# --drop-in=UNIT FILE: a drop-in Ansible is about to deploy (a temporary file
+# of any name, not in the drop-in directory) checked with the unit and its
+# installed drop-ins.
+mkdir -p "$tmp/di/web.cell.d"
+printf '[Root]\nDirectory=/srv/a\n[Exec]\nExec=/bin/true\n[Isolation]\nPrivateNetwork=no\n' >"$tmp/di/web.cell"
+printf '[Unit]\nDescription=installed\n' >"$tmp/di/web.cell.d/mem.conf"
+printf '[Limits]\nMemoryMax=1G\n' >"$tmp/ansible.ok1"
+expect 0 "a valid drop-in" -- env CELL_UNIT_PATH="$tmp/di" "$cell" verify --drop-in=web "$tmp/ansible.ok1"
+grep -q '^1 unit checked: 1 valid, 0 invalid\.$' "$tmp/err" || fail "a valid drop-in: summary"
+printf '[Limits]\nMemoryMax=1G\nBogus=1\n' >"$tmp/ansible.bad1"
+expect 1 "a drop-in with an unknown key" -- env CELL_UNIT_PATH="$tmp/di" "$cell" verify -d web "$tmp/ansible.bad1"
+grep -q "ansible.bad1:3: unknown key \"Bogus\" in section \[Limits\]" "$tmp/err" ||
+        fail "a drop-in with an unknown key: not said at FILE:LINE"
+printf '[Limits\n' >"$tmp/ansible.bad2"
+expect 1 "a drop-in with bad syntax" -- env CELL_UNIT_PATH="$tmp/di" "$cell" verify -d web "$tmp/ansible.bad2"
+grep -q "ansible.bad2:1:" "$tmp/err" || fail "a drop-in with bad syntax: not said at FILE:LINE"
+# Invalid only with the unit: MACVLAN= is fine alone, not with PrivateNetwork=no.
+printf '[Network]\nMACVLAN=eth0\n' >"$tmp/ansible.mv"
+expect 1 "a drop-in invalid with its unit" -- env CELL_UNIT_PATH="$tmp/di" "$cell" verify -d web "$tmp/ansible.mv"
+grep -q "ansible.mv:2: MACVLAN= needs PrivateNetwork=yes" "$tmp/err" ||
+        fail "a drop-in invalid with its unit: not said at FILE:LINE"
+# Applied after the installed ones: it sets what they set. As mem.conf it
+# replaces the installed mem.conf (Ansible re-deploying it); not named so,
+# the installed one still applies.
+printf '[Network]\nMACVLAN=eth0\n' >"$tmp/di/web.cell.d/mem.conf"
+printf '[Isolation]\nPrivateNetwork=yes\n' >"$tmp/ansible.net"
+expect 0 "a drop-in after the installed ones" -- env CELL_UNIT_PATH="$tmp/di" "$cell" verify -d web "$tmp/ansible.net"
+expect 1 "a drop-in next to an installed one" -- \
+        env CELL_UNIT_PATH="$tmp/di" "$cell" verify --drop-in=web "$tmp/ansible.ok1"
+grep -q "web.cell.d/mem.conf:2: MACVLAN= needs" "$tmp/err" || fail "the installed drop-in was not applied"
+expect 0 "a drop-in replacing an installed one" -- \
+        env CELL_UNIT_PATH="$tmp/di" "$cell" verify --drop-in=web:mem.conf "$tmp/ansible.ok1"
+grep -q '^1 unit checked: 1 valid, 0 invalid\.$' "$tmp/err" || fail "replacing an installed drop-in: summary"
+# An empty file is a masked drop-in: it adds nothing (as mem.conf, it hides
+# the installed one), which is said.
+: >"$tmp/ansible.empty"
+expect 0 "an empty drop-in replacing an installed one" -- \
+        env CELL_UNIT_PATH="$tmp/di" "$cell" verify --drop-in=web:mem.conf "$tmp/ansible.empty"
+grep -q "ansible.empty: warning: drop-in is masked (an empty file): it adds nothing, and as mem.conf" "$tmp/err" ||
+        fail "an empty drop-in: not said to be masked"
+expect 1 "an empty drop-in" -- env CELL_UNIT_PATH="$tmp/di" "$cell" verify --drop-in=web "$tmp/ansible.empty"
+grep -q "ansible.empty: warning: drop-in is masked" "$tmp/err" || fail "an empty drop-in (no name): not said"
+# No such unit: its own message; no such FILE: nothing was checked.
+expect 1 "a drop-in of no unit" -- env CELL_UNIT_PATH="$tmp/di" "$cell" verify -d nope "$tmp/ansible.ok1"
+grep -q "nope: no such unit (searched: $tmp/di)" "$tmp/err" || fail "a drop-in of no unit: not said"
+expect 2 "a drop-in that is not there" -- env CELL_UNIT_PATH="$tmp/di" "$cell" verify -d web "$tmp/ansible.gone"
+grep -q "ansible.gone: cannot check it as a drop-in of web: No such file or directory" "$tmp/err" ||
+        fail "a drop-in that is not there: not said"
+expect 2 "--drop-in without a file" -- env CELL_UNIT_PATH="$tmp/di" "$cell" verify -d web
+expect 2 "--drop-in=UNIT:NAME with two files" -- \
+        env CELL_UNIT_PATH="$tmp/di" "$cell" verify -d web:mem.conf "$tmp/ansible.ok1" "$tmp/ansible.net"
+expect 2 "--drop-in=UNIT:.NAME" -- env CELL_UNIT_PATH="$tmp/di" "$cell" verify -d web:.mem.conf "$tmp/ansible.ok1"
+# A template, checked as its DefaultInstance=, which the drop-in may set:
+# CPUAffinity=%i is a CPU for pin@0, none for pin@test_instance.
+printf '[Root]\nDirectory=/srv/a\n[Exec]\nExec=/bin/true\nCPUAffinity=%%i\n' >"$tmp/di/pin@.cell"
+printf '[Install]\nDefaultInstance=0\n' >"$tmp/ansible.inst"
+expect 0 "a drop-in of a template" -- env CELL_UNIT_PATH="$tmp/di" "$cell" verify -d pin@ "$tmp/ansible.inst"
+expect 1 "a drop-in of a template, no instance" -- \
+        env CELL_UNIT_PATH="$tmp/di" "$cell" verify -d pin@.cell "$tmp/ansible.ok1"
+grep -q "warning: the template was checked as the instance pin@test_instance" "$tmp/err" ||
+        fail "a drop-in of a template without DefaultInstance=: not said"
+expect 0 "a drop-in of an instance" -- env CELL_UNIT_PATH="$tmp/di" "$cell" verify -d pin@1 "$tmp/ansible.ok1"
+# A unit given as a path, as for verify.
+expect 0 "a drop-in of a unit given as a path" -- "$cell" verify -d "$tmp/di/web.cell:mem.conf" "$tmp/ansible.ok1"
+
 # Usage errors.
 expect 2 "no arguments" -- "$cell" verify
 expect 2 "unknown option" -- "$cell" verify --bogus "$examples/hello.cell"
 expect 0 "--help" -- "$cell" verify --help
 grep -q -- "--name" "$tmp/out" || fail "verify --help mentions --name"
+grep -q -- "--drop-in" "$tmp/out" || fail "verify --help mentions --drop-in"
 
 # cell plan.
 expect 0 "plan text" -- "$cell" plan "$examples/hello.cell"

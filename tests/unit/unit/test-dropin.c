@@ -329,6 +329,77 @@ TEST(aliases_after_own_name_and_dangling_links_listed) {
         free(dirs[1]);
 }
 
+/* Drop-ins not installed ("cell verify --drop-in"): one with a name is
+ * placed as if installed under it in the directory of the highest
+ * priority, replacing any drop-in of that name; one without, last. */
+static char **add_extra(char **dirs, const UnitExtraDropin *extra, size_t n) {
+        char **l = NULL;
+
+        ASSERT_OK(unit_dropin_find(dirs, "web", &l));
+        ASSERT_EQ(strv_length(l), 3);   /* 10-a.conf 20-b.conf 30-c.conf */
+        ASSERT_OK(unit_dropin_add_extra(&l, extra, n));
+        return l;
+}
+
+TEST(add_extra_dropins) {
+        _cleanup_strv_free_ char **dirs = dropin_dirs(), **l = NULL;
+        _cleanup_free_ char *respelled = NULL;
+
+        /* usr's 20-b.conf replaced, in its place. */
+        l = add_extra(dirs, (const UnitExtraDropin[]) { { "/nonexistent/ansible.1", "20-b.conf" } }, 1);
+        ASSERT_EQ(strv_length(l), 3);
+        ASSERT_STREQ(l[1], "/nonexistent/ansible.1");
+        ASSERT_TRUE(endswith(l[2], "/etc/web.cell.d/30-c.conf"));
+        l = strv_free(l);
+
+        /* Each where its name sorts, those without a name last in the order
+         * given (whatever their own names), of two of one name the later. */
+        l = add_extra(dirs, (const UnitExtraDropin[]) {
+                { "/nonexistent/00-first.conf", NULL },
+                { "/nonexistent/ansible.2", "25-z.conf" },
+                { "/nonexistent/ansible.3", "00.conf" },
+                { "/nonexistent/ansible.4", "99.conf" },
+                { "/nonexistent/ansible.5", NULL },
+                { "/nonexistent/ansible.6", "25-z.conf" },
+        }, 6);
+        ASSERT_EQ(strv_length(l), 8);
+        ASSERT_STREQ(l[0], "/nonexistent/ansible.3");
+        ASSERT_TRUE(endswith(l[1], "/etc/web.cell.d/10-a.conf"));
+        ASSERT_TRUE(endswith(l[2], "/usr/web.cell.d/20-b.conf"));
+        ASSERT_STREQ(l[3], "/nonexistent/ansible.6");
+        ASSERT_TRUE(endswith(l[4], "/etc/web.cell.d/30-c.conf"));
+        ASSERT_STREQ(l[5], "/nonexistent/ansible.4");
+        ASSERT_STREQ(l[6], "/nonexistent/00-first.conf");
+        ASSERT_STREQ(l[7], "/nonexistent/ansible.5");
+        l = strv_free(l);
+
+        /* An installed one given again (spelled otherwise) is not applied
+         * twice: without a name it is where it is installed. */
+        ASSERT_TRUE(asprintf(&respelled, "%s/./web.cell.d/10-a.conf", dirs[0]) > 0);
+        l = add_extra(dirs, (const UnitExtraDropin[]) { { respelled, NULL } }, 1);
+        ASSERT_EQ(strv_length(l), 3);
+        ASSERT_STREQ(l[0], respelled);
+        l = strv_free(l);
+        l = add_extra(dirs, (const UnitExtraDropin[]) { { respelled, "99.conf" } }, 1);
+        ASSERT_EQ(strv_length(l), 3);
+        ASSERT_STREQ(l[2], respelled);
+        l = strv_free(l);
+
+        ASSERT_OK(unit_dropin_find(dirs, "web", &l));
+        for (const char * const *n = (const char * const[]) { ".hidden.conf", "x.txt", "a/b.conf", ".conf", NULL };
+             *n; n++)
+                ASSERT_ERROR(unit_dropin_add_extra(&l, (const UnitExtraDropin[]) { { "/nonexistent/x", *n } }, 1),
+                             EINVAL);
+        ASSERT_EQ(strv_length(l), 3);
+        l = strv_free(l);
+
+        /* Into an empty list (a unit without drop-ins). */
+        ASSERT_OK(unit_dropin_find(dirs, "nothing", &l));
+        ASSERT_OK(unit_dropin_add_extra(&l, (const UnitExtraDropin[]) { { "/nonexistent/x", "a.conf" } }, 1));
+        ASSERT_EQ(strv_length(l), 1);
+        ASSERT_STREQ(l[0], "/nonexistent/x");
+}
+
 /* The search directories' listings are kept (unit-dir-links.h): a drop-in
  * directory made after a lookup is found by the next one, whether its
  * search directory was missing before or was listed in the same clock
