@@ -44,6 +44,27 @@ int output_relay_start(OutputRelay *r, int pipe, int out) {
         return 0;
 }
 
+/* A failure of OUT that may pass (space is freed, the file rotated): not
+ * "gone". A reader gone (EPIPE), a terminal hung up (EIO): for good. */
+static bool output_relay_error_passes(int error) {
+        return error == ENOSPC || error == EDQUOT || error == EFBIG;
+}
+
+/* OUT failed with error: what it refused is dropped (the caller's), and
+ * for good unless the failure may pass. */
+static void output_relay_failed(OutputRelay *r, int error) {
+        r->out_error = error;
+        if (output_relay_error_passes(error))
+                r->out_dropping = true;
+        else
+                r->out_gone = true;
+}
+
+/* OUT took some: a failure that passed is said again when it comes back. */
+static void output_relay_took(OutputRelay *r) {
+        r->out_dropping = r->out_dropping_told = false;
+}
+
 static uint64_t output_relay_now_msec(void) {
         struct timespec ts;
 
@@ -82,10 +103,11 @@ static void output_relay_flush(OutputRelay *r, unsigned timeout_msec) {
                 if (n < 0 && (errno == EAGAIN || errno == EINTR))
                         continue;
                 if (n <= 0) {
-                        r->out_gone = true;
-                        r->out_error = n < 0 ? errno : EIO;
+                        output_relay_failed(r, n < 0 ? errno : EIO);
+                        r->buf_off = r->n_buf;          /* dropped */
                         break;
                 }
+                output_relay_took(r);
                 r->buf_off += (size_t) n;
         }
         if (fl >= 0 && !(fl & O_NONBLOCK))
@@ -155,11 +177,11 @@ static int output_relay_copy(OutputRelay *r) {
         if (n < 0) {
                 if (errno == EINTR)
                         return 1;
-                /* OUT is gone for good: what is left is dropped, the payload goes on. */
-                r->out_gone = true;
-                r->out_error = errno;
+                /* OUT failed: what is left is dropped, the payload goes on. */
+                output_relay_failed(r, errno);
                 n = (ssize_t) (r->n_buf - r->buf_off);
-        }
+        } else
+                output_relay_took(r);
         r->buf_off += (size_t) n;
         if (r->buf_off == r->n_buf)
                 r->n_buf = r->buf_off = 0;
@@ -174,6 +196,15 @@ static int output_relay_discard(OutputRelay *r) {
         if (n < 0)
                 return -errno;
         return n > 0;
+}
+
+bool output_relay_write_held(OutputRelay *r) {
+        r->out_full = false;
+        /* output_relay_copy() reads only into an empty buffer: here it only
+         * writes, until OUT is full (-EAGAIN, out_full) or gone (out_gone). */
+        while (output_relay_holds(r) && !r->out_full)
+                (void) output_relay_copy(r);
+        return output_relay_holds(r);
 }
 
 int output_relay_dispatch(OutputRelay *r) {
@@ -203,6 +234,7 @@ int output_relay_dispatch(OutputRelay *r) {
                 /* The kernel moves the pipe's pages to OUT: no copy of ours. */
                 n = splice(r->pipe, NULL, r->out, NULL, 64U * 1024U, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
                 if (n > 0) {
+                        output_relay_took(r);
                         moved += (size_t) n;
                         continue;
                 }
@@ -222,8 +254,18 @@ int output_relay_dispatch(OutputRelay *r) {
                         /* An OUT splice() cannot write to (O_APPEND, say). */
                         r->copy = true;
                 else {
-                        r->out_gone = true;
-                        r->out_error = errno;
+                        output_relay_failed(r, errno);
+                        if (r->out_dropping) {
+                                /* What splice() left in the pipe: a bufferful of it dropped. */
+                                k = output_relay_discard(r);
+                                if (k == 0)
+                                        return output_relay_end(r, 0);
+                                if (k == -EAGAIN)
+                                        return 1;
+                                if (k < 0 && k != -EINTR)
+                                        return output_relay_end(r, k);
+                                moved += sizeof r->buf;
+                        }
                 }
         }
         return 1;
@@ -237,6 +279,11 @@ bool output_relay_newly_gone(OutputRelay *r) {
 }
 
 void output_relay_tell_gone(OutputRelay *r, const char *stream) {
+        if (r->out_dropping && !r->out_dropping_told && !r->out_gone) {
+                r->out_dropping_told = true;
+                log_warning_errno(r->out_error, "Writing the payload's %s: %m: dropped until it takes "
+                                  "output again.", stream);
+        }
         /* Once; to our stderr, which may be that very stream: then this
          * write gets its EPIPE too (SIGPIPE blocked) and only it is lost. */
         if (output_relay_newly_gone(r))

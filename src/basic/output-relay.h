@@ -25,6 +25,8 @@ typedef struct OutputRelay {
         bool out_gone;                  /* OUT failed for good (EPIPE): discarded from then on */
         int out_error;                  /* ... with this errno (positive) */
         bool out_gone_told;             /* output_relay_newly_gone() said so */
+        bool out_dropping;              /* OUT refused the last write, for now (ENOSPC): dropped, tried again */
+        bool out_dropping_told;         /* ... said so, until a write goes through again */
         size_t n_buf, buf_off;
         char buf[4096];                 /* copy: read from the pipe, not yet taken by OUT */
 } OutputRelay;
@@ -35,8 +37,9 @@ typedef struct OutputRelay {
 int output_relay_start(OutputRelay *r, int pipe, int out);
 /* OUT's flags as they were, PIPE kept: before an exec that starts the relay
  * anew (cell-monitor); output_relay_start() again with the same fds resumes.
- * What OUT refused and the relay holds (copy mode) is written first, OUT
- * waited for up to a second: the new relay would not have it. */
+ * What OUT refused and the relay still holds (copy mode) is written first, OUT
+ * waited for up to a second: the new relay would not have it. cell's
+ * hand-over writes it beforehand without that bound (run-relay.h). */
 void output_relay_suspend(OutputRelay *r);
 /* Restores OUT and closes the pipe; safe to call twice. */
 void output_relay_done(OutputRelay *r);
@@ -45,6 +48,14 @@ void output_relay_done(OutputRelay *r);
 static inline bool output_relay_active(const OutputRelay *r) {
         return r->pipe >= 0;
 }
+/* Whether the relay holds bytes read from the pipe that OUT has not taken
+ * yet (copy mode; OUT not gone): an exec now would lose them. */
+static inline bool output_relay_holds(const OutputRelay *r) {
+        return r->pipe >= 0 && !r->out_gone && r->n_buf > r->buf_off;
+}
+/* Writes what the relay holds, as much as OUT takes now, and reads nothing
+ * from the pipe: whether it still holds some (then poll OUT for POLLOUT). */
+bool output_relay_write_held(OutputRelay *r);
 /* The fd to poll now and for what: the pipe for POLLIN, or OUT for POLLOUT
  * while it has not taken what it was given. -EBADF once the relay ended. */
 int output_relay_poll_fd(const OutputRelay *r, short *ret_events);
@@ -60,7 +71,11 @@ int output_relay_dispatch(OutputRelay *r);
  * (journald gone); the pipe stays open, the payload never notices. */
 bool output_relay_newly_gone(OutputRelay *r);
 /* That, said once as a warning naming stream ("stdout", "stderr"): for
- * cell's relay and cell-monitor's alike. */
+ * cell's relay and cell-monitor's alike. Also, once each time, that OUT
+ * refuses what it is given for now (a full disk, a quota, a file size limit:
+ * the file of StandardError=file:, say): that is dropped, as the payload's
+ * own write would have failed, and the next is tried, not all of it dropped
+ * for good. */
 void output_relay_tell_gone(OutputRelay *r, const char *stream);
 /* OUT failed for good before this relay began (cell's relay said so before
  * the hand-over): dropped from the start, and nothing said again. */

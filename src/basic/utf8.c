@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
 #include <string.h>
 
 #include "utf8.h"
@@ -72,17 +73,47 @@ size_t utf8_cut(const char *s, size_t n, size_t max) {
         return max;
 }
 
+uint32_t utf8_decode(const char *s, size_t len) {
+        const unsigned char *p = (const unsigned char *) s;
+        uint32_t u = len == 1 ? p[0] : p[0] & (0x7fU >> len);  /* the lead byte's bits: 5, 4 or 3 */
+
+        for (size_t i = 1; i < len; i++)
+                u = (u << 6) | (p[i] & 0x3f);
+        return u;
+}
+
+bool unichar_is_invisible(uint32_t c) {
+        return (c >= 0x80 && c <= 0x9f) ||             /* C1 controls: 0x9b is CSI to some terminals */
+                c == 0xad ||                            /* soft hyphen */
+                c == 0x34f ||                           /* combining grapheme joiner */
+                c == 0x61c ||                           /* Arabic letter mark (bidi) */
+                c == 0x115f || c == 0x1160 ||           /* Hangul fillers */
+                c == 0x180e ||                          /* Mongolian vowel separator */
+                (c >= 0x200b && c <= 0x200f) ||         /* zero-width space, (non-)joiner, LRM, RLM */
+                (c >= 0x2028 && c <= 0x202e) ||         /* line, paragraph separators; bidi embeddings, overrides */
+                (c >= 0x2060 && c <= 0x206f) ||         /* word joiner, invisible operators, bidi isolates, ... */
+                c == 0x3164 || c == 0xffa0 ||           /* Hangul fillers */
+                c == 0xfeff ||                          /* byte order mark, zero-width no-break space */
+                (c >= 0xfff9 && c <= 0xfffb) ||         /* interlinear annotation */
+                (c >= 0xe0000 && c <= 0xe007f);         /* tags: invisible ASCII */
+}
+
 void utf8_fputs_escaped(FILE *f, const char *s) {
         const char *end = s + strlen(s);
 
         for (const char *c = s; *c; c++) {
                 size_t len = utf8_char_len(c, (size_t) (end - c));
+                uint32_t u;
 
-                if ((unsigned char) *c < ' ' || *c == 0x7f || len == 0)
+                if ((unsigned char) *c < ' ' || *c == 0x7f || len == 0) {
                         fprintf(f, "\\x%02x", (unsigned char) *c);
-                else {
-                        fwrite(c, 1, len, f);
-                        c += len - 1;
+                        continue;
                 }
+                u = utf8_decode(c, len);
+                if (unichar_is_invisible(u))
+                        fprintf(f, u > 0xffff ? "\\U%08" PRIx32 : "\\u%04" PRIx32, u);
+                else
+                        fwrite(c, 1, len, f);
+                c += len - 1;
         }
 }

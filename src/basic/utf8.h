@@ -21,8 +21,22 @@ size_t utf8_encode_unichar(uint32_t c, char *buf);
  * max remain: cut before a character, never inside one. */
 size_t utf8_cut(const char *s, size_t n, size_t max);
 
-/* s as written, but for what a terminal would take as a command: control
- * characters and bytes that begin no character as "\xNN". A unit's
- * Description= or key with an escape sequence in it could otherwise move the
- * cursor and write over the lines around it. */
+/* The code point of the well-formed character of len bytes at s (len as
+ * utf8_char_len() gave it, not 0). */
+uint32_t utf8_decode(const char *s, size_t len);
+
+/* Whether code point c shows as nothing, or changes how the text around it
+ * shows, on a terminal: C1 controls, the invisible format characters
+ * (zero-width ones, the byte order mark, tags) and the bidirectional
+ * controls of "Trojan Source" (CVE-2021-42574), line and paragraph
+ * separators. */
+bool unichar_is_invisible(uint32_t c);
+
+/* s as written, but for what a terminal would take as a command or not show:
+ * control characters and bytes that begin no character as "\xNN", invisible
+ * characters (unichar_is_invisible()) as "\uXXXX" ("\UXXXXXXXX" beyond the
+ * BMP), as systemd.syntax(7) writes them in a value. A unit's Description= or
+ * key with an escape sequence in it could otherwise move the cursor and write
+ * over the lines around it; a byte order mark or a bidi override in a key
+ * would make "unknown key" name a key that looks right, or another one. */
 void utf8_fputs_escaped(FILE *f, const char *s);

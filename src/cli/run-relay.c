@@ -76,10 +76,40 @@ static void run_relay_refresh(RunRelay *relay, int i) {
         (void) event_source_set_io_events(relay->source[i], (uint32_t) events);
 }
 
+/* While paused: a relay waits for room in our fd while it holds something,
+ * and is off once it holds nothing; once none does, the hand-over is tried
+ * again. */
+static void run_relay_flush_refresh(RunRelay *relay) {
+        bool held = false;
+
+        for (int i = 0; i < 2; i++) {
+                if (!relay->paused[i] || !relay->source[i])
+                        continue;
+                if (output_relay_holds(&relay->output[i])) {
+                        held = true;
+                        run_relay_refresh(relay, i);
+                } else
+                        (void) event_source_set_enabled(relay->source[i], EVENT_OFF);
+        }
+        if (!held && relay->flushed) {
+                (void) event_source_set_time_relative(relay->flushed, 0);
+                (void) event_source_set_enabled(relay->flushed, EVENT_ONESHOT);
+                relay->flushed = NULL;
+        }
+}
+
 static int on_relay_io(EventSource *s, int fd, uint32_t revents, void *userdata) {
         RunRelay *relay = userdata;
         int i = s == relay->source[0] ? 0 : 1;
-        int r = output_relay_dispatch(&relay->output[i]);
+        int r;
+
+        if (relay->paused[i]) {
+                (void) output_relay_write_held(&relay->output[i]);
+                output_relay_tell_gone(&relay->output[i], i == 0 ? "stdout" : "stderr");
+                run_relay_flush_refresh(relay);
+                return 0;
+        }
+        r = output_relay_dispatch(&relay->output[i]);
 
         if (r < 0)
                 log_debug_errno(r, "Relaying the payload's %s: %m", i == 0 ? "stdout" : "stderr");
@@ -108,6 +138,25 @@ int run_relay_start(RunRelay *relay, Event *event) {
         return 0;
 }
 
+int run_relay_flush_for_handover(RunRelay *relay, EventSource *then) {
+        bool held = false;
+
+        for (int i = 0; i < 2; i++) {
+                if (!output_relay_holds(&relay->output[i]))
+                        continue;
+                /* Not lost at the exec, nor written after what cell-monitor
+                 * reads next: this pipe waits, as it would for that slow fd. */
+                if (output_relay_write_held(&relay->output[i]))
+                        relay->paused[i] = held = true;
+                output_relay_tell_gone(&relay->output[i], i == 0 ? "stdout" : "stderr");
+        }
+        if (!held)
+                return 0;
+        relay->flushed = then;
+        run_relay_flush_refresh(relay);
+        return 1;
+}
+
 void run_relay_suspend(RunRelay *relay) {
         for (int i = 0; i < 2; i++)
                 output_relay_suspend(&relay->output[i]);
@@ -122,11 +171,22 @@ void run_relay_resume(RunRelay *relay) {
                 if (o->pipe >= 0 && fl >= 0 && !(fl & O_NONBLOCK) && fcntl(o->out, F_SETFL, fl | O_NONBLOCK) >= 0)
                         o->out_fl = fl;
         }
+        /* The pipes are read again. */
+        for (int i = 0; i < 2; i++) {
+                if (relay->paused[i] && relay->source[i]) {
+                        (void) event_source_set_enabled(relay->source[i], EVENT_ON);
+                        run_relay_refresh(relay, i);
+                }
+                relay->paused[i] = false;
+        }
+        relay->flushed = NULL;
 }
 
 void run_relay_done(RunRelay *relay) {
         /* A start that failed before the clone: no end would come while we held them. */
         run_relay_close_write_ends(relay);
+        relay->paused[0] = relay->paused[1] = false;     /* the drain reads the pipes to their end */
+        relay->flushed = NULL;
         for (int i = 0; i < 2; i++)
                 relay->source[i] = event_source_disable_unref(relay->source[i]);
         /* Both drained before either restores the flags of a file they share;

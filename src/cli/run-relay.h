@@ -23,6 +23,8 @@ typedef struct RunRelay {
         OutputRelay output[2];
         int write_end[2];               /* the payload's fd 1 and 2 until it is cloned (owned, [1] may be [0]'s) */
         EventSource *source[2];
+        bool paused[2];                 /* run_relay_flush_for_handover(): this pipe is not read */
+        EventSource *flushed;           /* ... and this fires once those hold nothing (not owned) */
 } RunRelay;
 
 #define RUN_RELAY_NULL ((RunRelay) { .output = { OUTPUT_RELAY_NULL, OUTPUT_RELAY_NULL }, \
@@ -38,9 +40,16 @@ int run_relay_open(RunRelay *relay, bool pipe_mode);
 void run_relay_close_write_ends(RunRelay *relay);
 /* Relays in EVENT's loop from now on; failure reported. */
 int run_relay_start(RunRelay *relay, Event *event);
-/* Before the hand-over of the pipes' read ends (output[].pipe, -EBADF: none):
+/* Before the hand-over: 0 when the relays hold nothing our fds refused
+ * (copy mode, output-relay.h), else 1: from now on those that hold some read
+ * nothing from their pipe and write what they hold as our fd takes it, the
+ * loop running on (the other relay too), and THEN (a time source) fires once
+ * they hold nothing (or our fd is gone), to try again. */
+int run_relay_flush_for_handover(RunRelay *relay, EventSource *then);
+/* Then the hand-over of the pipes' read ends (output[].pipe, -EBADF: none):
  * our fds' flags as they were, for cell-monitor to start anew;
- * run_relay_resume() if the exec failed. */
+ * run_relay_resume() if the exec failed or the hand-over was given up (it
+ * reads the pipes again). */
 void run_relay_suspend(RunRelay *relay);
 void run_relay_resume(RunRelay *relay);
 /* The payload exited: what is left in the pipes, then our fds as they were. */

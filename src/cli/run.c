@@ -82,13 +82,9 @@ static void on_payload_extend_timeout(uint64_t usec, void *userdata) {
         supervisor_extend_stop(run->supervisor, usec);
 }
 
-/* The payload has run for MONITOR_AFTER_USEC: cell becomes cell-monitor,
- * which maps a fraction of what cell does, for the container's whole life;
- * what the payload's exit leaves to do comes back to cell ("cell __finish",
- * src/cli/finish.c). See src/monitor/monitor.h. */
-static int on_handover(EventSource *source, uint64_t usec, void *userdata) {
-        Run *run = userdata;
-        const MonitorHandover h = {
+/* What cell-monitor is handed, as things are now. */
+static MonitorHandover run_handover_state(const Run *run) {
+        return (MonitorHandover) {
                 .plan = run->plan,
                 .spawn = run->spawn,
                 .scope = run->scope,
@@ -101,12 +97,28 @@ static int on_handover(EventSource *source, uint64_t usec, void *userdata) {
                 .output_fds = { run->relay->output[0].pipe, run->relay->output[1].pipe },
                 .output_gone = { run->relay->output[0].out_gone, run->relay->output[1].out_gone },
         };
+}
+
+/* The payload has run for MONITOR_AFTER_USEC: cell becomes cell-monitor,
+ * which maps a fraction of what cell does, for the container's whole life;
+ * what the payload's exit leaves to do comes back to cell ("cell __finish",
+ * src/cli/finish.c). See src/monitor/monitor.h. */
+static int on_handover(EventSource *source, uint64_t usec, void *userdata) {
+        Run *run = userdata;
+        MonitorHandover h = run_handover_state(run);
         const char *why = run->console ? "the console's pty is forwarded by cell" : monitor_handover_refused(&h);
 
         if (why) {
                 log_debug("cell stays the payload's supervisor: %s.", why);
+                run_relay_resume(run->relay);   /* if it waited for the flush below */
                 return 0;
         }
+        /* What the relay holds is written first, unbounded, the loop on and the pipes unread: none lost, in order. */
+        if (run_relay_flush_for_handover(run->relay, source) > 0) {
+                log_debug("The hand-over to cell-monitor waits until our output takes what the relay holds.");
+                return 0;
+        }
+        h = run_handover_state(run);    /* output_gone as that flush left it */
         /* cell-monitor relays the payload's output from here on, starting anew. */
         run_relay_suspend(run->relay);
         /* Returns only when the exec failed; then cell simply carries on. */

@@ -21,6 +21,7 @@
 #include "unit-name.h"
 #include "unit-path.h"
 #include "unit.h"
+#include "utf8.h"
 
 /* Why file (a name ending in ".cell") is no unit name. */
 static const char *bad_name_reason(const char *file) {
@@ -85,8 +86,12 @@ static int collect_names(char * const *search_path, FILE *err, char ***ret, int 
 }
 
 static void print_diag(FILE *err, const Diagnostics *d) {
-        STRV_FOREACH(m, d->messages)
-                fprintf(err, "cell-generator: %s\n", *m);
+        /* As cell's own: a unit's text escaped, no terminal command in it. */
+        STRV_FOREACH(m, d->messages) {
+                fputs("cell-generator: ", err);
+                utf8_fputs_escaped(err, *m);
+                fputc('\n', err);
+        }
 }
 
 /* Loads, checks and turns one unit into entries. 1: added, 0: nothing to

@@ -49,10 +49,23 @@ static void text_capabilities(FILE *f, const char *label, uint64_t mask) {
 static bool text_needs_quotes(const char *w) {
         if (!*w)
                 return true;
+        size_t n = strlen(w);
+
         for (const unsigned char *c = (const unsigned char *) w; *c; c++)
                 if (*c <= ' ' || *c == 0x7f || strchr("\"'\\$`", *c))
                         return true;
-        return !utf8_is_valid_n(w, strlen(w));
+        if (!utf8_is_valid_n(w, n))
+                return true;
+        /* A bidi override or a zero-width character would make the word show
+         * as another one: escaped (\uXXXX), in quotes. */
+        for (const char *c = w; *c; ) {
+                size_t len = utf8_char_len(c, n - (size_t) (c - w));
+
+                if (len == 0 || unichar_is_invisible(utf8_decode(c, len)))
+                        return true;
+                c += len;
+        }
+        return false;
 }
 
 /* A word as systemd's Exec= (or a shell) reads it back: quoted when it holds
@@ -83,9 +96,15 @@ static void text_word(FILE *f, const char *w) {
                         /* A byte that begins no character: "\xNN", as a terminal would mangle it. */
                         size_t len = utf8_char_len((const char *) c, (size_t) (end - c));
 
+                        uint32_t u = len > 0 ? utf8_decode((const char *) c, len) : 0;
+
                         if (*c < ' ' || *c == 0x7f || len == 0)
                                 fprintf(f, "\\x%02x", *c);
-                        else {
+                        else if (unichar_is_invisible(u)) {
+                                /* systemd's Exec= reads \uXXXX and \UXXXXXXXX back. */
+                                fprintf(f, u > 0xffff ? "\\U%08" PRIx32 : "\\u%04" PRIx32, u);
+                                c += len - 1;
+                        } else {
                                 fwrite(c, 1, len, f);
                                 c += len - 1;
                         }

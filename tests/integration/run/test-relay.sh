@@ -59,4 +59,94 @@ unit relaysplit "[Root]" "Directory=$root" "[Exec]" \
         >/dev/null
 expect "gone before the hand-over: exit status" "$(relay split "$work/err")" 7
 expect "gone before the hand-over: said once" "$(grep -c 'The journal stream is gone (Broken pipe)' "$work/err")" 1
+
+# The hand-over while the relay holds bytes: a stream that splice() refuses
+# (O_APPEND set, as on a terminal before Linux 5.11) is copied through the
+# relay's buffer, and its reader pauses for 2.5 s from before the payload's
+# burst to well after the hand-over (1 s in): what the relay read and the
+# stream did not take yet is written before cell becomes cell-monitor, not
+# lost after a second's wait. Prints the lines' order check, then cell's
+# name once all of them came, then its exit status.
+held() {
+        python3 - "$CELL" "$work/$(unit_name held).cell" "$work/err" <<'PY'
+import fcntl, os, socket, subprocess, sys, time
+cell, unit, err = sys.argv[1:4]
+ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+theirs.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+fcntl.fcntl(theirs.fileno(), fcntl.F_SETFL, os.O_APPEND)
+st = os.fstat(theirs.fileno())
+env = dict(os.environ, JOURNAL_STREAM="%d:%d" % (st.st_dev, st.st_ino))
+p = subprocess.Popen([cell, "run", "--cgroup-manager=none", unit], stdin=subprocess.DEVNULL,
+                     stdout=theirs.fileno(), stderr=open(err, "w"), env=env)
+theirs.close()
+ours.settimeout(20)
+got = b""
+while b"up\n" not in got:
+    chunk = ours.recv(4096)
+    if not chunk:
+        break
+    got += chunk
+time.sleep(2.5)
+while b"burst done\n" not in got:
+    chunk = ours.recv(65536)
+    if not chunk:
+        break
+    got += chunk
+lines = [l for l in got.decode().split("\n") if l.startswith("line ")]
+print("in order" if lines == ["line %d" % i for i in range(3000)] else
+      "%d lines, first missing: %s" % (len(lines), next((i for i in range(3000) if "line %d" % i not in lines), None)))
+name = ""
+for _ in range(40):
+    try:
+        name = open("/proc/%d/comm" % p.pid).read().strip()
+    except OSError:
+        break
+    if name == "cell-monitor":
+        break
+    time.sleep(0.05)
+print(name)
+while ours.recv(65536):
+    pass
+print(p.wait(timeout=30))
+PY
+}
+unit held "[Root]" "Directory=$root" "[Exec]" \
+        "Exec=/bin/sh -c 'echo up; sleep 0.3; i=0; while [ \$i -lt 3000 ]; do echo line \$i; i=\$((i + 1)); done; echo burst done; sleep 3; exit 7'" \
+        >/dev/null
+out=$(held)
+expect "held at the hand-over: all of it, in order" "$(sed -n 1p <<< "$out")" "in order"
+expect "held at the hand-over: handed over once written" "$(sed -n 2p <<< "$out")" cell-monitor
+expect "held at the hand-over: exit status" "$(sed -n 3p <<< "$out")" 7
+
+# StandardError=file: on a disk that fills up (a 64 KiB tmpfs, in a mount
+# namespace of its own that goes with it), fd 1 the journal stream: what
+# the full file refuses is dropped, as the payload's own writes would fail,
+# and once space is freed (the file truncated) its output lands again, not
+# dropped for good as from a journal that is gone.
+unit full "[Root]" "Directory=$root" "[Exec]" \
+        "Exec=/bin/sh -c 'echo up; i=0; while [ \$i -lt 100 ]; do echo fill \$i \$(printf %%01000d 0) >&2; i=\$((i + 1)); done; sleep 2; echo after the disk was freed >&2; exit 3'" \
+        >/dev/null
+mkdir "$work/small"
+status=$(unshare --mount --propagation private sh -c 'mount -t tmpfs -o size=64k tmpfs "$1" && python3 - "$2" "$3" "$1/err" <<"PY" && tr -d "\000" < "$1/err" > "$4"
+import os, socket, subprocess, sys, time
+cell, unit, err = sys.argv[1:4]
+ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+st = os.fstat(theirs.fileno())
+env = dict(os.environ, JOURNAL_STREAM="%d:%d" % (st.st_dev, st.st_ino))
+p = subprocess.Popen([cell, "run", "--cgroup-manager=none", unit], stdin=subprocess.DEVNULL,
+                     stdout=theirs.fileno(), stderr=open(err, "w"), env=env)
+theirs.close()
+ours.settimeout(20)
+got = b""
+while b"up\n" not in got:
+    got += ours.recv(4096)
+time.sleep(1)
+os.truncate(err, 0)
+while ours.recv(4096):
+    pass
+print(p.wait(timeout=30))
+PY
+' sh "$work/small" "$CELL" "$work/$(unit_name full).cell" "$work/full-err")
+expect "full disk: exit status" "$status" 3
+expect "full disk: output again once freed" "$(grep -c '^after the disk was freed$' "$work/full-err")" 1
 echo ok

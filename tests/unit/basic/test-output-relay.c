@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -213,6 +214,42 @@ TEST(suspend_flushes_what_out_refused) {
         output_relay_done(&r);
 }
 
+/* cell's hand-over waits for what the relay holds (run-relay.c): written as
+ * OUT takes it, and nothing more read from the pipe meanwhile, so that what
+ * cell-monitor relays next comes after it. */
+TEST(write_held_reads_nothing_more) {
+        OutputRelay r = OUTPUT_RELAY_NULL;
+        int p[2], o[2];
+        char chunk[4096], in[32] = {};
+        ssize_t w;
+
+        memset(chunk, 'f', sizeof chunk);
+        ASSERT_EQ(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
+        ASSERT_EQ(pipe2(o, O_CLOEXEC | O_NONBLOCK), 0);
+        ASSERT_OK(output_relay_start(&r, p[0], o[1]));
+        r.copy = true;
+        while ((w = write(o[1], chunk, sizeof chunk)) > 0)
+                ;
+        ASSERT_EQ(write(p[1], "held\n", 5), 5);
+        ASSERT_EQ(output_relay_dispatch(&r), 1);
+        ASSERT_TRUE(output_relay_holds(&r));
+        ASSERT_EQ(write(p[1], "later\n", 6), 6);
+        /* OUT still full: held, and OUT is what to wait for. */
+        ASSERT_TRUE(output_relay_write_held(&r));
+        ASSERT_EQ(output_relay_poll_fd(&r, &(short) { 0 }), o[1]);
+        /* OUT's reader takes what it had: the held bytes go, "later" stays in the pipe. */
+        while (read(o[0], chunk, sizeof chunk) > 0)
+                ;
+        ASSERT_FALSE(output_relay_write_held(&r));
+        ASSERT_EQ(read(o[0], in, sizeof in), 5);
+        ASSERT_STREQ(in, "held\n");
+        ASSERT_EQ(read(p[0], in, sizeof in), 6);
+        output_relay_done(&r);
+        safe_close(p[1]);
+        safe_close(o[0]);
+        safe_close(o[1]);
+}
+
 /* The payload's end: what is left in the pipe comes out, then the relay ends. */
 TEST(drain_passes_the_rest) {
         OutputRelay r = OUTPUT_RELAY_NULL;
@@ -306,6 +343,81 @@ TEST(journal_gone_discards) {
         ASSERT_EQ(output_relay_dispatch(&r), 0);
         output_relay_done(&r);
         safe_close(s[0]);
+}
+
+/* An output that refuses for now (a full disk: /dev/full, copied since
+ * splice() refuses it): what it refuses is dropped, said once, and the next
+ * is tried, as the payload's own writes would go on; once it takes again
+ * (here the same fd number, a pipe now), the output flows again. */
+TEST(full_disk_drops_for_now) {
+        OutputRelay r = OUTPUT_RELAY_NULL;
+        int p[2], o[2], full = open("/dev/full", O_WRONLY | O_CLOEXEC);
+        char in[64] = {};
+
+        ASSERT_TRUE(full >= 0);
+        ASSERT_EQ(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
+        ASSERT_OK(output_relay_start(&r, p[0], full));
+        ASSERT_EQ(write(p[1], "lost\n", 5), 5);
+        ASSERT_EQ(output_relay_dispatch(&r), 1);
+        ASSERT_FALSE(r.out_gone);
+        ASSERT_TRUE(r.out_dropping);
+        ASSERT_EQ(r.out_error, ENOSPC);
+        ASSERT_FALSE(output_relay_holds(&r));
+        output_relay_tell_gone(&r, "stderr");
+        ASSERT_TRUE(r.out_dropping_told);
+        ASSERT_FALSE(output_relay_newly_gone(&r));
+        /* Space again. */
+        ASSERT_EQ(pipe2(o, O_CLOEXEC | O_NONBLOCK), 0);
+        ASSERT_EQ(dup3(o[1], full, O_CLOEXEC), full);
+        ASSERT_EQ(write(p[1], "kept\n", 5), 5);
+        ASSERT_EQ(output_relay_dispatch(&r), 1);
+        ASSERT_FALSE(r.out_dropping);
+        ASSERT_FALSE(r.out_dropping_told);
+        ASSERT_EQ(read(o[0], in, sizeof in), 5);
+        ASSERT_STREQ(in, "kept\n");
+        safe_close(p[1]);
+        ASSERT_EQ(output_relay_dispatch(&r), 0);
+        output_relay_done(&r);
+        safe_close(full);
+        safe_close(o[0]);
+        safe_close(o[1]);
+}
+
+/* The same where splice() writes: a file at its size limit (EFBIG, as
+ * ENOSPC): what splice() left in the pipe is dropped, not held there, so
+ * that the payload's writes never wait for it; the relay goes on. */
+TEST(file_limit_drops_for_now_splice) {
+        OutputRelay r = OUTPUT_RELAY_NULL;
+        char path[] = "/tmp/test-output-relay.XXXXXX", chunk[4096];
+        int p[2], fd = mkostemp(path, O_CLOEXEC);
+        struct rlimit old, limit;
+
+        memset(chunk, 'e', sizeof chunk);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_EQ(unlink(path), 0);
+        ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old), 0);
+        limit = (struct rlimit) { .rlim_cur = sizeof chunk, .rlim_max = old.rlim_max };
+        (void) signal(SIGXFSZ, SIG_IGN);
+        ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &limit), 0);
+        ASSERT_EQ(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
+        ASSERT_OK(output_relay_start(&r, p[0], fd));
+        for (unsigned i = 0; i < 40; i++) {
+                ASSERT_EQ(write(p[1], chunk, sizeof chunk), (ssize_t) sizeof chunk);
+                ASSERT_EQ(output_relay_dispatch(&r), 1);
+        }
+        ASSERT_FALSE(r.copy);
+        ASSERT_FALSE(r.out_gone);
+        ASSERT_TRUE(r.out_dropping);
+        ASSERT_EQ(r.out_error, EFBIG);
+        /* The pipe is empty: nothing waits in it for a file that refuses. */
+        ASSERT_EQ(read(p[0], chunk, sizeof chunk), -1);
+        ASSERT_EQ(errno, EAGAIN);
+        ASSERT_EQ(lseek(fd, 0, SEEK_END), (off_t) sizeof chunk);
+        ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &old), 0);
+        safe_close(p[1]);
+        ASSERT_EQ(output_relay_dispatch(&r), 0);
+        output_relay_done(&r);
+        safe_close(fd);
 }
 
 TEST(journal_stream_by_dev_ino) {

@@ -306,6 +306,8 @@ TEST(run_skips_bad_units_and_writes_the_others) {
         /* sorted before and after web: the bad ones must not stop it */
         write_file(units, "aaa.cell", "[Root]\nDirectory=relative\n[Exec]\nExec=/bin/true\n");
         write_file(units, "zzz.cell", "[Exec]\nExec=/bin/true\n[Bogus]\n");
+        /* a key that is a terminal command: said escaped, as cell verify says it */
+        write_file(units, "esc.cell", "[Root]\nDirectory=/\n[Exec]\nExec=/bin/true\nBo\x1b[2Kgus\xe2\x80\xae=1\n");
         /* a plain Alias=: left out with a warning, the rest generated */
         write_file(units, "x-other.cell", "[Install]\nAlias=other.service\n"
                                           "[Root]\nDirectory=/\nVolatile=yes\n[Exec]\nExec=/bin/true\n");
@@ -319,9 +321,12 @@ TEST(run_skips_bad_units_and_writes_the_others) {
                 ASSERT_EQ(symlink("/dev/null", p), 0);
         }
 
-        ASSERT_EQ(run_into(units, outdir, false, &o, &e), 2);
+        ASSERT_EQ(run_into(units, outdir, false, &o, &e), 3);
         ASSERT_CONTAINS(e, "aaa.cell is invalid, skipped");
         ASSERT_CONTAINS(e, "zzz.cell is invalid, skipped");
+        ASSERT_CONTAINS(e, "unknown key \"Bo\\x1b[2Kgus\\u202e\"");
+        ASSERT_TRUE(strchr(e, '\x1b') == NULL);
+        ASSERT_TRUE(strstr(e, "\xe2\x80\xae") == NULL);
         ASSERT_CONTAINS(e, "x-other.cell: Alias=other.service: systemd takes only an alias of the same instance");
         ASSERT_TRUE(strstr(e, "masked") == NULL);
         ASSERT_TRUE(strstr(e, "nothing@") == NULL);
@@ -345,7 +350,7 @@ TEST(run_skips_bad_units_and_writes_the_others) {
         /* deterministic: a second run (over its own output) writes the same bytes */
         o = mfree(o);
         e = mfree(e);
-        ASSERT_EQ(run_into(units, outdir, false, &o, &e), 2);
+        ASSERT_EQ(run_into(units, outdir, false, &o, &e), 3);
         again = read_file(outdir, "cell@web.service.d/50-cell-generator.conf");
         ASSERT_STREQ(again, dropin);
         rm_rf(units);

@@ -123,6 +123,13 @@ grep -qF 'esc.cell:5: unknown key "Bogus\x1b[1A\x1b[2K" in section [Exec]' "$tmp
         fail "an escape sequence in a message is not shown escaped"
 grep -q "$(printf '\033')" "$tmp/err" && fail "an escape sequence reached stderr raw"
 
+# A bidi override in an Exec= word would show the word reversed: "cell plan"
+# prints it escaped, as Exec= reads it back (\u202e), the word in quotes.
+printf '[Root]\nDirectory=/srv/a\n[Exec]\nExec=/bin/echo ab\342\200\256cd\n' >"$tmp/rlo.cell"
+"$cell" plan "$tmp/rlo.cell" >"$tmp/out" 2>"$tmp/err" || fail "cell plan of an Exec= with U+202E failed"
+grep -qF '"ab\u202ecd"' "$tmp/out" || fail "U+202E in an Exec= word is not shown as \\u202e"
+grep -q "$(printf '\342\200\256')" "$tmp/out" && fail "U+202E reached stdout raw"
+
 # A template is checked as its DefaultInstance=, the instance cell-generator
 # enables: CPUAffinity=%i is a CPU there (test_instance is none).
 printf '[Root]\nDirectory=/srv/a\n[Exec]\nExec=/bin/true\nCPUAffinity=%%i\n' >"$tmp/pin@.cell"

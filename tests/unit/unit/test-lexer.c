@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "config-parse.h"
 #include "strv.h"
 #include "test.h"
 #include "unit-lexer.h"
+#include "utf8.h"
 
 /* Every assignment as "Section|Key|value|line". */
 static int collect(const char *section, const char *key, const char *value,
@@ -207,6 +209,59 @@ TEST(bom) {
         l = LEX("\xef\xbb\xbf# c\n[Exec]\n\xef\xbb\xbfUser=x\n", 0, &d);
         ASSERT_EQ(strv_length(l), 1);
         ASSERT_STREQ(l[0], "Exec|\xef\xbb\xbfUser|x|3");
+        diag_done(&d);
+}
+
+/* Each assignment to a CellConfig, as unit_load() does: config_assign()'s messages. */
+static int assign(const char *section, const char *key, const char *value,
+                  const char *file, unsigned line, void *userdata) {
+        void **u = userdata;
+
+        if (!key)
+                return 0;
+        return config_assign(u[0], section, key, value, file, line, u[1]);
+}
+
+/* The message as cell prints it (src/cli/unit-status.c). */
+static char *shown(const char *m) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        ASSERT_NOT_NULL(f);
+        utf8_fputs_escaped(f, m);
+        ASSERT_EQ(fclose(f), 0);
+        return buf;
+}
+
+/* A byte order mark the lexer keeps (inside a key, or a second one at a
+ * line's start) is in the key that "unknown key" names: shown, not a key
+ * that looks like a known one; so is a bidi override ("Trojan Source"). */
+TEST(bom_kept_is_shown) {
+        static const char text[] = "[Exec]\nExec=/bin/true\nUser\xef\xbb\xbf=root\n"
+                "\xef\xbb\xbfGroup=g\n\xef\xbb\xbfTag=t\nUser\xe2\x80\xae=x\n\xef\xbb\xbf--verbose\n";
+        CellConfig c;
+        Diagnostics d = {};
+        void *u[2] = { &c, &d };
+        char *m;
+
+        cell_config_init(&c);
+        ASSERT_EQ(unit_lex_buffer(text, sizeof text - 1, "t.cell", assign, u, &d), 1);
+        ASSERT_EQ(strv_length(d.messages), 4u);
+        /* Line 4's mark was the first at a line's start: skipped, Group= is known. */
+        m = shown(d.messages[0]);
+        ASSERT_STREQ(m, "t.cell:3: unknown key \"User\\ufeff\" in section [Exec]");
+        free(m);
+        m = shown(d.messages[1]);
+        ASSERT_STREQ(m, "t.cell:5: unknown key \"\\ufeffTag\" in section [Exec]");
+        free(m);
+        m = shown(d.messages[2]);
+        ASSERT_STREQ(m, "t.cell:6: unknown key \"User\\u202e\" in section [Exec]");
+        free(m);
+        m = shown(d.messages[3]);
+        ASSERT_STREQ(m, "t.cell:7: \"\\ufeff--verbose\": line is not a Key=value assignment");
+        free(m);
+        cell_config_done(&c);
         diag_done(&d);
 }
 
