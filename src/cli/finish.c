@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "monitor-handover.h"
+#include "name-lock.h"
 #include "runtime-state.h"
 #include "scope.h"
 #include "spawn.h"
@@ -47,7 +48,10 @@ int verb_finish(int argc, char *argv[]) {
                 if (r < 0)
                         log_error_errno(r, "Removing the container's cgroups: %m");
                 scope_free(scope);
-        }
+        } else
+                /* The none manager's (or systemd's, with a network to take
+                 * down): the name is free, before the state goes, as above. */
+                name_lock_release(f.name, TAKE_FD(f.dirs.lock_fd));
         if (f.state)
                 (void) runtime_state_remove(f.name, getpid());
 

@@ -59,7 +59,7 @@ static int kill_parse_signal(const char *s, int *ret) {
         return 0;
 }
 
-/* A cgroupfs start under way (its name's lock, no runtime state yet) has no
+/* A start under way (its name's lock, no runtime state yet) has no
  * payload to signal: its "cell run" takes the signals that end a start
  * (SIGTERM: "Stopped while starting"), as "systemctl kill" of an activating
  * service reaches what runs of it; any other signal would kill "cell run"

@@ -185,7 +185,7 @@ static int list_print_table(const CellInstance *l, size_t n, bool legend) {
         return fflush(stdout) == 0 ? 0 : -EIO;
 }
 
-/* cgroupfs starts under way: the name's lock held, no runtime state yet
+/* Starts under way: the name's lock held, no runtime state yet
  * (name_lock_holder_pidfd()). Listed as systemctl lists an activating unit:
  * state "activating", the PID of their cell run, nothing else known. A
  * holder whose state is there (stale: its payload has ended) cleans up
@@ -214,7 +214,9 @@ static int list_add_starting(CellInstance **l, size_t *n) {
                         return -ENOMEM;
                 *l = m;
                 m += (*n)++;
-                *m = (CellInstance) { .manager = CGROUP_MANAGER_CGROUPFS, .supervisor = pid,
+                CgroupManager manager = name_lock_holder_manager(*name);
+                *m = (CellInstance) { .manager = manager < _CGROUP_MANAGER_MAX ? manager : CGROUP_MANAGER_CGROUPFS,
+                                      .supervisor = pid,
                                       .memory_current = UINT64_MAX, .tasks_current = UINT64_MAX,
                                       .name = strdup(*name),
                                       .state = strdup(stopping ? "deactivating" : "activating") };
@@ -275,20 +277,21 @@ int verb_list(int argc, char *argv[]) {
                 return CELL_EXIT_FAILURE;
         }
 
+        /* Those of the runtime state are listed all the same, but never as
+         * all there are ("No cells." with cell@web.service running). A cell
+         * found in systemd's scope says the bus answered the listing: no
+         * second connection to ask it again (a systemd start under way, its
+         * name's lock alone, says nothing of the bus). */
+        bool bus_answered = false;
         r = instance_list(user_bus, &l, &n);
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                bus_answered = bus_answered || l[i].manager == CGROUP_MANAGER_SYSTEMD;
         if (r >= 0)
                 r = list_add_starting(&l, &n);
         if (r < 0) {
                 log_error_errno(r, "Listing the running cells: %m");
                 return CELL_EXIT_FAILURE;
         }
-        /* Those of the runtime state are listed all the same, but never as
-         * all there are ("No cells." with cell@web.service running). A cell
-         * found in systemd's scope says the bus answered the listing: no
-         * second connection to ask it again. */
-        bool bus_answered = false;
-        for (size_t i = 0; i < n; i++)
-                bus_answered = bus_answered || l[i].manager == CGROUP_MANAGER_SYSTEMD;
         bool partial = !bus_answered && cli_systemd_unreachable(user_bus, NULL);
         if (partial)
                 log_error("The %s bus does not answer: the cells in systemd's scopes cannot be listed, only "

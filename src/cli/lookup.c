@@ -90,7 +90,7 @@ int cli_find_instance(const char *arg, bool user_bus, bool report_not_running,
         }
         if (r == -ESRCH)
                 r = instance_find(name, user_bus, ret);
-        /* Neither runs: a cgroupfs start of the unit under way (its name's
+        /* Neither runs: a start of the unit under way (its name's
          * lock alone, name-lock.h) is what the alias names, as a running
          * one, for status, stop and kill to find; and where systemd's bus
          * does not answer, the unit's scope counts as the alias's own. */

@@ -173,6 +173,15 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
                 goto finish;
         }
 
+        /* A running cell of the name refuses this start at its lock, later: a
+         * credential read first (a socket's one-time answer, a decryption)
+         * would be spent for nothing. */
+        if (p->n_credentials > 0) {
+                r = run_refuse_running(p, a->user_bus);
+                if (r < 0)
+                        goto finish;
+        }
+
         /* Before anything is made: a credential that cannot be read fails the
          * start here, leaving nothing behind. Read as the host's root from our
          * caller's $CREDENTIALS_DIRECTORY (systemd's LoadCredential= of the
@@ -260,7 +269,7 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
                 r = scope_new(p, CGROUP_MANAGER_SYSTEMD, a->user_bus, event, &scope);
                 if (r >= 0)
                         run_log_plan(p, CGROUP_MANAGER_SYSTEMD);
-                else if (r != -ENOMEM && a->manager == CGROUP_MANAGER_AUTO && !p->register_machine) {
+                else if (r != -ENOMEM && r != -EEXIST && a->manager == CGROUP_MANAGER_AUTO && !p->register_machine) {
                         /* Auto, and systemd's bus did not answer: the cgroupfs manager
                          * wants cell alone in its cgroup and the child born in the
                          * container's, so this child goes and auto decides again

@@ -130,7 +130,7 @@ int verb_status(int argc, char *argv[]) {
 
         r = cli_find_instance(argv[optind], user_bus, false, &name, &i);
         if (r == CELL_EXIT_NOT_RUNNING) {
-                /* A cgroupfs start under way has only its name's lock: it is
+                /* A start under way (any manager) has only its name's lock: it is
                  * shown, exit 3 as "systemctl status" of an activating unit
                  * (and "cell exec" of it). A run whose state is there too is
                  * past its start: its payload has ended and it cleans up (its

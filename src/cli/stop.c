@@ -63,9 +63,10 @@ static void stop_take_back(const char *name) {
         else if (removed > 0)
                 log_info("Removed the %u cgroup%s a killed run of %s left behind.", removed,
                          removed == 1 ? "" : "s", name);
-        /* The take-back above removes the state only with a name lock (the
-         * cgroupfs manager's): a killed run of the none manager left
-         * /run/cell/NAME behind. Only a state whose "cell run" is gone goes. */
+        /* The take-back above removes the state only along with a lock file
+         * a killed run left (no --user scope takes one), and a holder of the
+         * lock may have gone before its state did. Only a state whose "cell
+         * run" is gone goes. */
         (void) runtime_state_remove(name, 0);
 }
 

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "monitor-handover.h"
 #include "monitor.h"
+#include "name-lock.h"
 #include "netfw.h"
 #include "strv.h"
 
@@ -140,6 +141,7 @@ static void set_cloexec(const int *fds, size_t n, bool on) {
 
 int monitor_hand_over(const MonitorHandover *h) {
         _cleanup_strv_free_ char **argv = NULL, **finish = NULL, **pending = NULL;
+        _cleanup_free_ char *lock_path = NULL;
         const OomCounter *oom = scope_oom_counter(h->scope);
         const NotifyRelay *relay = notify_proxy_relay(h->proxy);
         int fds[MONITOR_FDS_MAX];
@@ -175,11 +177,11 @@ int monitor_hand_over(const MonitorHandover *h) {
                         s.shared_lock_fds[s.n_shared_lock_fds++] = h->spawn->shared.locks[i].fd;
         s.uid_lock_fd = h->spawn->users.lock_fd;
         s.uid_lock_path = h->spawn->users.lock_path;
-        ScopeCgroupfsDirs d;
-        if (scope_cgroupfs_dirs(h->scope, &d) >= 0) {
-                s.name_lock_fd = d.lock_fd;
-                scope_cgroupfs_dirs_done(&d);
-        }
+        /* Every manager's: the name stays this cell's until its end. */
+        s.name_lock_fd = scope_name_lock_fd(h->scope);
+        if (s.name_lock_fd >= 0 && name_lock_path(h->plan->name, &lock_path) < 0)
+                return -ENOMEM;
+        s.name_lock_path = lock_path;
         if (finish) {
                 s.netns_fd = h->spawn->netns_fd;
                 s.cell_fd = h->cell_fd;

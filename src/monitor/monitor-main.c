@@ -63,6 +63,9 @@ int main(int argc, char *argv[]) {
                 log_error_errno(r, "Cleaning up after the payload: cannot run cell __finish: %m");
                 status = EXIT_CELL_FAILURE;
         }
+        /* No "cell __finish" to hold it on (the systemd manager's run, as a
+         * rule): the name is free for the next cell. */
+        monitor_state_release_name_lock(&s);
         monitor_state_done(&s);
         return status;
 }

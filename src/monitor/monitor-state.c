@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "lock-file.h"
@@ -23,7 +25,8 @@ enum {
         ARG_INIT, ARG_BOOT, ARG_WATCHDOG_USEC, ARG_READY_SENT, ARG_STATUS_SENT,
         ARG_NOTIFY_FD, ARG_NOTIFY_READY, ARG_READY_SEEN,
         ARG_OOM_FD, ARG_OOM_EVENTFD, ARG_OOM_DIRFD, ARG_OOM_KILLS, ARG_OOM_SEEN, ARG_OOM_GONE,
-        ARG_UID_LOCK_FD, ARG_UID_LOCK_PATH, ARG_NAME_LOCK_FD, ARG_NETNS_FD, ARG_CELL_FD, ARG_FINISH, ARG_DEBUG,
+        ARG_UID_LOCK_FD, ARG_UID_LOCK_PATH, ARG_NAME_LOCK_FD, ARG_NAME_LOCK_PATH, ARG_NETNS_FD, ARG_CELL_FD,
+        ARG_FINISH, ARG_DEBUG,
         ARG_SHARED_LOCK_FD, ARG_STDOUT_PIPE_FD, ARG_STDERR_PIPE_FD, ARG_NOTIFY_PENDING,
         ARG_STDOUT_GONE, ARG_STDERR_GONE,
 };
@@ -51,6 +54,7 @@ static const struct option options[] = {
         { "uid-lock-fd",       required_argument, NULL, ARG_UID_LOCK_FD   },
         { "uid-lock-path",     required_argument, NULL, ARG_UID_LOCK_PATH },
         { "name-lock-fd",      required_argument, NULL, ARG_NAME_LOCK_FD  },
+        { "name-lock-path",    required_argument, NULL, ARG_NAME_LOCK_PATH },
         { "shared-lock-fd",    required_argument, NULL, ARG_SHARED_LOCK_FD },
         { "netns-fd",          required_argument, NULL, ARG_NETNS_FD      },
         { "cell-fd",           required_argument, NULL, ARG_CELL_FD       },
@@ -138,8 +142,11 @@ int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_a
                 if (r >= 0)
                         r = monitor_push_option(&l, "uid-lock-path", s->uid_lock_path);
         }
-        if (r >= 0 && s->name_lock_fd >= 0)
+        if (r >= 0 && s->name_lock_fd >= 0) {
                 r = push_fd(&l, "name-lock-fd", s->name_lock_fd, ret_fds, &n);
+                if (r >= 0 && s->name_lock_path)
+                        r = monitor_push_option(&l, "name-lock-path", s->name_lock_path);
+        }
         if (r >= 0 && s->n_shared_lock_fds > MONITOR_SHARED_LOCKS_MAX)
                 r = -E2BIG;
         for (size_t i = 0; r >= 0 && i < s->n_shared_lock_fds; i++)
@@ -290,6 +297,9 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                 case ARG_NAME_LOCK_FD:
                         r = monitor_parse_fd("name-lock-fd", optarg, &s.name_lock_fd);
                         break;
+                case ARG_NAME_LOCK_PATH:
+                        r = monitor_parse_string(optarg, &s.name_lock_path);
+                        break;
                 case ARG_SHARED_LOCK_FD:
                         if (s.n_shared_lock_fds >= MONITOR_SHARED_LOCKS_MAX) {
                                 r = log_error_errno(E2BIG, "Too many --shared-lock-fd=.");
@@ -372,6 +382,7 @@ void monitor_state_done(MonitorState *s) {
         s->uid_lock_fd = safe_close(s->uid_lock_fd);
         s->uid_lock_path = mfree(s->uid_lock_path);
         s->name_lock_fd = safe_close(s->name_lock_fd);
+        s->name_lock_path = mfree(s->name_lock_path);
         monitor_state_release_shared(s);
         s->netns_fd = safe_close(s->netns_fd);
         s->cell_fd = safe_close(s->cell_fd);
@@ -380,6 +391,17 @@ void monitor_state_done(MonitorState *s) {
         s->finish = strv_free(s->finish);
         s->notify_pending = strv_free(s->notify_pending);
         s->name = mfree(s->name);
+}
+
+void monitor_state_release_name_lock(MonitorState *s) {
+        struct stat a, b;
+
+        /* Removed while held, and only the file we hold: a start that opened
+         * it meanwhile finds it replaced after its flock() (lock-file.h). */
+        if (s->name_lock_fd >= 0 && s->name_lock_path && fstat(s->name_lock_fd, &a) >= 0 &&
+            lstat(s->name_lock_path, &b) >= 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+                (void) unlink(s->name_lock_path);
+        s->name_lock_fd = safe_close(s->name_lock_fd);
 }
 
 void monitor_state_release_shared(MonitorState *s) {

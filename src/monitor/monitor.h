@@ -54,8 +54,10 @@ typedef struct MonitorState {
         OomCounter oom;                 /* the scope's OOM kills; fd -EBADF: not watched */
         int uid_lock_fd;                /* PrivateUsers=pick: the range's lock ... */
         char *uid_lock_path;            /* ... and its file, removed at the end */
-        int name_lock_fd;               /* cgroupfs: the name's lock (src/scope/name-lock.h), handed
-                                         * on to "cell __finish", which releases it */
+        int name_lock_fd;               /* the name's lock (src/scope/name-lock.h), whatever the
+                                         * manager: handed on to "cell __finish", which releases
+                                         * it, or released at our end ... */
+        char *name_lock_path;           /* ... its file removed then, if still the one held */
         /* LOCK_SH on Directory= and the Bind= source directories
          * (src/spawn/shared-lock.h), let go when the payload ends */
         int shared_lock_fds[MONITOR_SHARED_LOCKS_MAX];
@@ -107,6 +109,11 @@ void monitor_state_done(MonitorState *s);
 /* Closes the shared places' locks: the payload ended, nothing of it is
  * mounted there any more. */
 void monitor_state_release_shared(MonitorState *s);
+
+/* The name's lock let go, its file removed while still held (if it is
+ * still the one at its path): for a run with no "cell __finish" to do it
+ * (the systemd manager's, as a rule), at cell-monitor's end. */
+void monitor_state_release_name_lock(MonitorState *s);
 
 /* After monitor_run(): "cell __finish" from s->cell_fd, with the payload's
  * exit status, when s->finish has work. Returns only when that failed. */

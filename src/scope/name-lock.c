@@ -22,6 +22,8 @@
 #define NAME_LOCK_SUBDIR "lock"
 #define NAME_LOCK_TAKE_BACK_SUFFIX ".take-back"
 
+unsigned name_lock_take_back_wait_ms = NAME_LOCK_TAKE_BACK_WAIT_MS;
+
 int name_lock_path(const char *name, char **ret) {
         /* One path component: never a way out of the directory. */
         if (isempty(name) || strchr(name, '/'))
@@ -54,38 +56,79 @@ static pid_t read_holder(int dir_fd, const char *file) {
 
 /* Takes RUNTIME/lock/FILE: create makes the file where it is missing,
  * else -ENOENT; text (the holder's PID) replaces what was there, and
- * *ret_previous (if not NULL) gets that, malloc'd. */
+ * *ret_previous (if not NULL) gets that, malloc'd. The protocol of
+ * lock_file_take_previous() (lock-file.h), in as few system calls as a
+ * start can pay for its name whatever the manager: by path, with no
+ * directory fd; the directory made only where it is missing; a new file
+ * (the rule: the last holder removed its own) neither read nor truncated. */
 static int take(const char *file, bool create, const char *text, int *ret_fd, pid_t *ret_holder,
                 char **ret_previous) {
-        _cleanup_free_ char *dir = NULL, *previous = NULL;
-        _cleanup_close_ int dir_fd = -EBADF;
-        int fd = -EBADF, r;
+        _cleanup_free_ char *dir = NULL, *path = NULL, *previous = NULL;
+        bool made_dir = false;
+        int r;
 
-        if (asprintf(&dir, "%s/" NAME_LOCK_SUBDIR, runtime_state_dir()) < 0)
+        if (asprintf(&dir, "%s/" NAME_LOCK_SUBDIR, runtime_state_dir()) < 0 || asprintf(&path, "%s/%s", dir, file) < 0)
                 return -ENOMEM;
-        if (ret_previous && !(previous = malloc(NAME_LOCK_NOTES_MAX)))
+        if (ret_previous && !(previous = calloc(1, NAME_LOCK_NOTES_MAX)))
                 return -ENOMEM;
-        r = lock_dir_open(dir, &dir_fd);
-        if (r >= 0 && !create && faccessat(dir_fd, file, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-                return negative_errno();
-        if (r >= 0)
-                r = lock_file_take_previous(dir_fd, file, text, previous, previous ? NAME_LOCK_NOTES_MAX : 0, &fd);
-        if (r < 0) {
-                if (!not_ours_to_write(r))
-                        return r;
-                *ret_fd = -EBADF;       /* no lock where the runtime state cannot be either */
+        for (;;) {
+                _cleanup_close_ int fd = -EBADF;
+                struct stat st, at;
+
+                /* O_NOFOLLOW: a planted symlink must not make us create or lock a
+                 * file elsewhere. 0600: whoever can open it can flock() it. */
+                /* O_APPEND: a note is one write() (name_lock_note()); the
+                 * holder's text goes to an empty file all the same. */
+                fd = open(path, O_RDWR | O_APPEND | (create ? O_CREAT : 0) | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
+                          0600);
+                if (fd < 0 && errno == ENOENT && create && !made_dir) {
+                        _cleanup_close_ int dir_fd = -EBADF;
+
+                        r = lock_dir_open(dir, &dir_fd);
+                        if (r < 0)
+                                goto fail;
+                        made_dir = true;
+                        continue;
+                }
+                if (fd < 0) {
+                        r = negative_errno();
+                        goto fail;
+                }
+                if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                        if (errno != EWOULDBLOCK)
+                                return negative_errno();
+                        if (ret_holder)
+                                *ret_holder = read_holder(AT_FDCWD, path);
+                        return -EBUSY;
+                }
+                if (fstat(fd, &st) < 0)
+                        return negative_errno();
+                /* Still the file at that name? Its holder may have released and
+                 * removed it between our open() and flock(). */
+                if (lstat(path, &at) < 0 || at.st_dev != st.st_dev || at.st_ino != st.st_ino)
+                        continue;
+                /* One an earlier cell made 0644 is made root's only too. */
+                if ((st.st_mode & 0077) != 0 && fchmod(fd, st.st_mode & 0700) < 0)
+                        return negative_errno();
+                /* What the last holder wrote, before ours replaces it: it is gone
+                 * (its lock was free), and this is all that is left of it. */
+                if (previous && st.st_size > 0) {
+                        ssize_t k = pread(fd, previous, NAME_LOCK_NOTES_MAX - 1, 0);
+                        previous[MAX(k, (ssize_t) 0)] = 0;
+                }
+                if (text && (st.st_size == 0 || ftruncate(fd, 0) >= 0))
+                        (void) !write(fd, text, strlen(text));
+                *ret_fd = TAKE_FD(fd);
                 if (ret_previous)
-                        *ret_previous = NULL;
+                        *ret_previous = TAKE_PTR(previous);
                 return 0;
         }
-        if (r == 0) {
-                if (ret_holder)
-                        *ret_holder = read_holder(dir_fd, file);
-                return -EBUSY;
-        }
-        *ret_fd = fd;
+fail:
+        if (!not_ours_to_write(r))
+                return r;
+        *ret_fd = -EBADF;       /* no lock where the runtime state cannot be either */
         if (ret_previous)
-                *ret_previous = TAKE_PTR(previous);
+                *ret_previous = NULL;
         return 0;
 }
 
@@ -137,15 +180,23 @@ static void take_back_unlock(const char *name, int fd) {
 }
 
 int name_lock_acquire(const char *name, int *ret_fd, pid_t *ret_holder, char **ret_previous) {
-        uint64_t deadline = now_monotonic_usec() + NAME_LOCK_TAKE_BACK_WAIT_MS * USEC_PER_MSEC;
+        return name_lock_acquire_as(name, _CGROUP_MANAGER_MAX, ret_fd, ret_holder, ret_previous);
+}
+
+int name_lock_acquire_as(const char *name, CgroupManager manager, int *ret_fd, pid_t *ret_holder,
+                         char **ret_previous) {
+        uint64_t deadline = now_monotonic_usec() + name_lock_take_back_wait_ms * USEC_PER_MSEC;
         _cleanup_free_ char *file = NULL;
-        char pid[32];
+        const char *m = cgroup_manager_to_string(manager);
+        char pid[64];
         int r;
 
         r = file_name(name, ".lock", &file);
         if (r < 0)
                 return r;
-        (void) snprintf(pid, sizeof pid, "%d\n", (int) getpid());
+        /* The PID first (read_holder()), then the manager, for "cell list". */
+        (void) snprintf(pid, sizeof pid, "%d\n%s%s%s", (int) getpid(), m ? NAME_LOCK_NOTE_MANAGER " " : "",
+                        strempty(m), m ? "\n" : "");
         for (;;) {
                 int mark_fd = -EBADF;
 
@@ -210,8 +261,7 @@ void name_lock_note(int fd, const char *key, const char *value) {
          * that made it then takes it back itself, or the next of its name). */
         if (fd < 0 || strchr(value, '\n') || asprintf(&line, "%s %s\n", key, value) < 0)
                 return;
-        if (lseek(fd, 0, SEEK_END) >= 0)
-                (void) !write(fd, line, strlen(line));
+        (void) !write(fd, line, strlen(line));   /* O_APPEND (take()) */
 }
 
 /* A take-back killed halfway leaves its lock file, unheld: removed by the
@@ -255,6 +305,19 @@ static bool held_by(int dir_fd, const char *file, pid_t pid) {
         return fstatat(dir_fd, file, &st, AT_SYMLINK_NOFOLLOW) >= 0 && lock_file_held_by(pid, st.st_dev, st.st_ino);
 }
 
+/* Whether the holder noted NAME_LOCK_NOTE_STARTED: a run whose systemd scope
+ * is the trace of it from then on. */
+static bool holder_started(int dir_fd, const char *file) {
+        _cleanup_close_ int fd = openat(dir_fd, file, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+        char buf[4096];
+        ssize_t n;
+
+        if (fd < 0 || (n = read(fd, buf, sizeof buf - 1)) <= 0)
+                return false;
+        buf[n] = 0;
+        return strstr(buf, "\n" NAME_LOCK_NOTE_STARTED " ");
+}
+
 int name_lock_holder_pidfd(const char *name, pid_t *ret_pid) {
         _cleanup_free_ char *dir = NULL, *file = NULL, *take_back = NULL;
         _cleanup_close_ int dir_fd = -EBADF, pidfd = -EBADF;
@@ -267,7 +330,7 @@ int name_lock_holder_pidfd(const char *name, pid_t *ret_pid) {
         if (dir_fd < 0)
                 return -ESRCH;
         pid = read_holder(dir_fd, file);
-        if (pid <= 0 || pid == getpid())
+        if (pid <= 0 || pid == getpid() || holder_started(dir_fd, file))
                 return -ESRCH;
         pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
         if (pidfd < 0 || !held_by(dir_fd, file, pid) || held_by(dir_fd, take_back, pid))
@@ -275,6 +338,44 @@ int name_lock_holder_pidfd(const char *name, pid_t *ret_pid) {
         if (ret_pid)
                 *ret_pid = pid;
         return TAKE_FD(pidfd);
+}
+
+pid_t name_lock_holder(const char *name) {
+        _cleanup_free_ char *dir = NULL, *file = NULL, *take_back = NULL;
+        _cleanup_close_ int dir_fd = -EBADF;
+        pid_t pid;
+
+        if (file_name(name, ".lock", &file) < 0 || file_name(name, NAME_LOCK_TAKE_BACK_SUFFIX, &take_back) < 0 ||
+            asprintf(&dir, "%s/" NAME_LOCK_SUBDIR, runtime_state_dir()) < 0)
+                return 0;
+        dir_fd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dir_fd < 0)
+                return 0;
+        pid = read_holder(dir_fd, file);
+        if (pid <= 0 || pid == getpid() || !held_by(dir_fd, file, pid) || held_by(dir_fd, take_back, pid))
+                return 0;
+        return pid;
+}
+
+CgroupManager name_lock_holder_manager(const char *name) {
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        char buf[256], *l;
+        ssize_t n;
+
+        if (name_lock_path(name, &path) < 0)
+                return _CGROUP_MANAGER_MAX;
+        fd = open(path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0 || (n = read(fd, buf, sizeof buf - 1)) <= 0)
+                return _CGROUP_MANAGER_MAX;
+        buf[n] = 0;
+        /* "PID\nmanager NAME\n...": the second line, as the holder wrote it. */
+        l = strchr(buf, '\n');
+        l = l ? (char *) startswith(l + 1, NAME_LOCK_NOTE_MANAGER " ") : NULL;
+        if (!l)
+                return _CGROUP_MANAGER_MAX;
+        l[strcspn(l, "\n")] = 0;
+        return cgroup_manager_from_string(l);
 }
 
 int name_lock_names(char ***ret) {

@@ -158,8 +158,8 @@ static int state_path(const char *name, const char *file, char **ret) {
 
 /* DIR/.state-lock, flock'ed while a state is replaced or removed: a check
  * of whose state is there and the rename or unlink after it are one step
- * for every other cell (two starts of a name with the none manager run at
- * once: no name lock orders them). Held for microseconds, so waited for
+ * for every other cell (two starts of a name run at once where no name
+ * lock orders them, name-lock.h). Held for microseconds, so waited for
  * 1 s at most: a holder stopped there (SIGSTOP) must not stop every other
  * cell's start and end; without it, as without a lock that cannot be had
  * (the directory not writable: then there is no state either), the step

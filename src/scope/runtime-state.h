@@ -65,7 +65,7 @@ int runtime_state_list(char ***ret);
 /* For cell run: the state of the run that is this process (supervisor =
  * getpid()), payload leader, started now, and the service it runs in, if any
  * (read from its own cgroup). -EBUSY and *ret_other (if not NULL): the
- * state of another cell of that name that runs stays (the none manager
- * takes no name lock: two starts of one name may run at once). */
+ * state of another cell of that name that runs stays (where no name lock
+ * could be taken, name-lock.h, two starts of one name may run at once). */
 int runtime_state_publish(const char *name, const char *unit_path, CgroupManager manager, pid_t leader,
                           pid_t *ret_other);

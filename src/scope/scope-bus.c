@@ -259,6 +259,18 @@ int scope_bus_new(Scope *s, const Plan *p, bool user_bus) {
         r = bus_connect(s);
         if (r < 0)
                 return r;
+        /* The name's, before StartTransientUnit: a start refused for another
+         * cell of the name (another manager's too) leaves no scope. After the
+         * connect, so that a bus that does not answer (auto: the cgroupfs
+         * manager then) has taken nothing. The system's scopes alone: a
+         * --user scope is the user manager's, whose names are not those of
+         * runtime_state_dir(), the system's /run/cell (a user other than
+         * root could not lock there anyway). */
+        if (!user_bus) {
+                r = scope_name_lock(s, CGROUP_MANAGER_SYSTEMD, &s->lock_fd);
+                if (r < 0)
+                        return r;
+        }
 
         /* cell inside a service: the scope binds to it (read from our own cgroup, no
          * bus call; scope_bus_start_send() needs it). After the connect: the broker

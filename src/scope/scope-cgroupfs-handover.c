@@ -43,6 +43,12 @@ bool scope_cgroupfs_oom_killed(Scope *s) {
         return scope_cgroupfs_oom_counter(s) && oom_counter_killed(&s->fs->oom);
 }
 
+int scope_name_lock_fd(const Scope *s) {
+        if (!s)
+                return -EBADF;
+        return s->fs ? s->fs->lock_fd : s->lock_fd;
+}
+
 int scope_cgroupfs_dirs(const Scope *s, ScopeCgroupfsDirs *ret) {
         ScopeCgroupfs *f = s ? s->fs : NULL;
         ScopeCgroupfsDirs d = { .unified = -1, .lock_fd = -EBADF };
@@ -80,7 +86,7 @@ int scope_adopt_cgroupfs(const char *name, const ScopeCgroupfsDirs *d, Scope **r
         if (!s)
                 return -ENOMEM;
         s->manager = CGROUP_MANAGER_CGROUPFS;
-        s->devices_prog_fd = -EBADF;
+        s->devices_prog_fd = s->lock_fd = -EBADF;
         s->fs = calloc(1, sizeof(ScopeCgroupfs));
         if (s->fs) {
                 /* Before anything can fail: scope_free() must find no fd 0 in here. */

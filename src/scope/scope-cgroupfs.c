@@ -469,33 +469,11 @@ int scope_cgroupfs_new(Scope *s, const Plan *p) {
 
         /* Before any cgroup of the name is looked at: another cell run of
          * this name, even one that has only just made its cgroup, is never
-         * taken for a leftover. */
-        pid_t holder = 0;
-        _cleanup_free_ char *notes = NULL;
-        r = name_lock_acquire(s->name, &s->fs->lock_fd, &holder, &notes);
-        if (r == -EBUSY) {
-                _cleanup_free_ char *path = NULL;
-                (void) name_lock_path(s->name, &path);
-                if (holder > 0)
-                        return scope_set_error(s, -EEXIST, "cell %s is already running (PID %d holds %s)",
-                                               s->name, (int) holder, strna(path));
-                return scope_set_error(s, -EEXIST, "cell %s is already running (another cell holds %s)",
-                                       s->name, strna(path));
-        }
-        if (r == -EAGAIN) {
-                _cleanup_free_ char *path = NULL;
-                (void) name_lock_path(s->name, &path);
-                return scope_set_error(s, -EEXIST, "cell %s: a take-back of what a killed run of it left has "
-                                       "held %s for %u s", s->name, strna(path), NAME_LOCK_TAKE_BACK_WAIT_MS / 1000);
-        }
+         * taken for a leftover. What a killed cell of this name made is
+         * taken back with it; then the dead cells' beside ours. */
+        r = scope_name_lock(s, CGROUP_MANAGER_CGROUPFS, &s->fs->lock_fd);
         if (r < 0)
-                return scope_set_error(s, r, "cannot lock the name %s in %s: %s", s->name, runtime_state_dir(),
-                                       strerror(-r));
-
-        /* What a killed cell of this name made, wherever it started; then
-         * the dead cells' beside ours. */
-        if (!isempty(notes))
-                (void) cgroup_leftover_take_back(notes, 1000, NULL);
+                return r;
 
         r = cg_read_both(0, &own, &n_own, &mounts, &n_mounts);
         if (r == -ENOMEM)

@@ -36,6 +36,8 @@ struct Scope {
         uint64_t bus_timeout_usec;      /* how long systemd has to make the scope (USEC_INFINITY: no limit) */
         ScopeBus *bus;          /* CGROUP_MANAGER_SYSTEMD */
         ScopeCgroupfs *fs;      /* CGROUP_MANAGER_CGROUPFS */
+        int lock_fd;            /* the name's lock (name-lock.h) under the systemd and none managers,
+                                 * or -EBADF; the cgroupfs manager's is fs->lock_fd */
         ScopeOom *oom;          /* CGROUP_MANAGER_SYSTEMD: watches the scope for OOM kills */
         CgroupPrime *prime;     /* the grace period of the move ahead, started early (cgroup-prime.c) */
         ScopeMachined *machined; /* Register=yes: the call to systemd-machined (scope-machine.c) */
@@ -61,6 +63,12 @@ struct Scope {
 int scope_limits_unmet_error(Scope *s, const CgroupNeed *u, const CgroupMembership *m, size_t n);
 /* Records the human text of a failure (replacing an earlier one) and returns r. */
 int scope_set_error(Scope *s, int r, const char *fmt, ...) _printf_(3, 4);
+/* The name's lock (name-lock.h) into *ret_fd, whatever the manager (named
+ * in its file, for "cell list"): -EEXIST
+ * with the text "cell NAME is already running ..." while another cell run
+ * holds it; what a killed cgroupfs holder left, taken back. s->lock_fd
+ * held already (taken by the manager tried before): handed over. */
+int scope_name_lock(Scope *s, CgroupManager manager, int *ret_fd);
 
 /* systemd (scope-bus.c). */
 int scope_bus_open(bool user_bus, sd_bus **ret);        /* -errno when no bus answers */

@@ -12,9 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup-leftover.h"
 #include "cgroup-prime.h"
 #include "log.h"
+#include "name-lock.h"
 #include "parse-limits.h"
+#include "runtime-state.h"
 #include "scope-internal.h"
 
 static const char * const cgroup_manager_table[_CGROUP_MANAGER_MAX] = {
@@ -50,6 +53,44 @@ int scope_set_error(Scope *s, int r, const char *fmt, ...) {
         free(s->error);
         s->error = t;
         return r;
+}
+
+int scope_name_lock(Scope *s, CgroupManager manager, int *ret_fd) {
+        _cleanup_free_ char *notes = NULL, *path = NULL;
+        pid_t holder = 0;
+        int r;
+
+        if (s->lock_fd >= 0) {
+                int fd = TAKE_FD(s->lock_fd);
+                *ret_fd = fd;
+                return 0;
+        }
+        /* One name, one cell, whatever manager runs it: systemd makes a scope's
+         * name unique among its scopes only, and the cgroupfs and none
+         * managers have no scope at all. */
+        r = name_lock_acquire_as(s->name, manager, ret_fd, &holder, &notes);
+        if (r == -EBUSY) {
+                (void) name_lock_path(s->name, &path);
+                if (holder > 0)
+                        return scope_set_error(s, -EEXIST, "cell %s is already running (PID %d holds %s)",
+                                               s->name, (int) holder, strna(path));
+                return scope_set_error(s, -EEXIST, "cell %s is already running (another cell holds %s)",
+                                       s->name, strna(path));
+        }
+        if (r == -EAGAIN) {
+                (void) name_lock_path(s->name, &path);
+                return scope_set_error(s, -EEXIST, "cell %s: a take-back of what a killed run of it left has "
+                                       "held %s for %u s", s->name, strna(path),
+                                       name_lock_take_back_wait_ms / 1000);
+        }
+        if (r < 0)
+                return scope_set_error(s, r, "cannot lock the name %s in %s: %s", s->name, runtime_state_dir(),
+                                       strerror(-r));
+        /* What a killed cgroupfs cell of this name made, wherever it started,
+         * whichever manager runs this one: its notes are replaced by ours. */
+        if (!isempty(notes))
+                (void) cgroup_leftover_take_back(notes, 1000, NULL);
+        return 0;
 }
 
 /* The text of the last scope_new() failure: there is no Scope to carry it,
@@ -176,6 +217,7 @@ int scope_new(const Plan *p, CgroupManager manager, bool user_bus, Event *event,
         Scope *s = calloc(1, sizeof(Scope));
         if (!s)
                 return scope_new_fail(NULL, -ENOMEM);
+        s->lock_fd = -EBADF;    /* before anything can fail: scope_free() must find no fd 0 here */
         s->name = strdup(strempty(p->name));
         s->unit = p->scope_unit ? strdup(p->scope_unit) : NULL;
         if (!s->name || (p->scope_unit && !s->unit))
@@ -205,7 +247,8 @@ int scope_new(const Plan *p, CgroupManager manager, bool user_bus, Event *event,
                         r = scope_bus_new(s, p, user_bus);
                         if (r >= 0)
                                 manager = CGROUP_MANAGER_SYSTEMD;
-                        else if (r == -ENOMEM)
+                        /* -EEXIST: the name runs; no other manager runs it again. */
+                        else if (r == -ENOMEM || r == -EEXIST)
                                 return scope_new_fail(s, r);
                 }
                 if (manager == CGROUP_MANAGER_NONE && scope_cgroupfs_usable() > 0)
@@ -232,6 +275,13 @@ int scope_new(const Plan *p, CgroupManager manager, bool user_bus, Event *event,
                  * it is alone in its cgroup (cgroup-leaf.c). */
                 s->prime = cg_prime_reap(s->prime, true, NULL);
                 r = scope_cgroupfs_new(s, p);
+                if (r < 0)
+                        return scope_new_fail(s, r);
+        }
+        /* No cgroup, but the name all the same: the runtime state, the only
+         * trace of such a cell, is one per name. */
+        if (manager == CGROUP_MANAGER_NONE) {
+                r = scope_name_lock(s, manager, &s->lock_fd);
                 if (r < 0)
                         return scope_new_fail(s, r);
         }
@@ -379,6 +429,9 @@ void scope_release(Scope *s) {
         if (s && s->manager == CGROUP_MANAGER_SYSTEMD) {
                 scope_machined_free(s);
                 scope_bus_release(s);
+                /* No start under way any more for "cell list/status/stop/kill":
+                 * the scope names this cell now (one write). */
+                name_lock_note(s->lock_fd, NAME_LOCK_NOTE_STARTED, "scope");
         }
 }
 
@@ -420,6 +473,8 @@ Scope *scope_free(Scope *s) {
                 free(s->cpuset[i]);
                 free(s->cpuset_startup[i]);
         }
+        /* Last: the scope's StopUnit is sent, the cgroups are gone. */
+        name_lock_release(s->name, s->lock_fd);
         event_unref(s->event);
         free(s->name);
         free(s->unit);

@@ -146,6 +146,12 @@ typedef struct ScopeCgroupfsDirs {
 /* -ENODATA: not cgroupfs. lock_fd is still the Scope's own. */
 int scope_cgroupfs_dirs(const Scope *s, ScopeCgroupfsDirs *ret);
 void scope_cgroupfs_dirs_done(ScopeCgroupfsDirs *d);
+/* The name's lock, which every manager holds from scope_new() on (systemd:
+ * before StartTransientUnit) until scope_free(), or -EBADF (none where the
+ * runtime directory cannot be written): what cell-monitor and "cell
+ * __finish" hold on for the container's life (src/monitor). Still the
+ * Scope's own. */
+int scope_name_lock_fd(const Scope *s);
 /* A Scope of those cgroups, for scope_free() to empty and remove them, to
  * move cell back out of its leaf and then to release the name's lock, whose
  * fd it takes over. Dirs that are gone already are skipped. */
@@ -173,5 +179,6 @@ typedef enum ScopeServiceStop {
 int scope_service_stop(Scope *s, ScopeServiceStop *ret);
 
 /* Stops what is left (kills remaining processes of the cgroup), removes the
- * cgroup dir or lets systemd collect the scope, disconnects. NULL-safe. */
+ * cgroup dir or lets systemd collect the scope, disconnects, and then lets
+ * the name's lock go. NULL-safe. */
 Scope *scope_free(Scope *s);

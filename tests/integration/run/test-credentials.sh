@@ -152,6 +152,30 @@ expect "socket: the name cell connected from" "$(od -An -c "$work/peer" | tr -d 
         "/unit/$(grep -o '"unit": "[^"]*\.scope"' "$work/plan" | sed 's/.*: "//; s/"$//')/sock"
 expect "socket: a NUL first (abstract)" "$(head -c 1 "$work/peer" | od -An -tx1 | tr -d ' ')" 00
 
+# A start of a name that runs is refused before it reads a credential: a
+# socket's server (a one-time token's, say) is not asked by a start that
+# its lock refuses anyway.
+server=$("$CRED_SERVER" "$work/once.sock" "$work/once.peer" "once") || fail "cred-server did not start"
+first=$(unit credfirst "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'echo up; exec sleep 60'")
+second=$(unit credsecond "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "LoadCredential=t:$work/once.sock")
+twice=$(unit_name credtwice)
+"$CELL" run --cgroup-manager=none --name "$twice" "$first" >"$work/first.out" 2>"$work/first.err" &
+firstpid=$!
+for _ in $(seq 200); do grep -q up "$work/first.out" && break; sleep 0.05; done
+grep -q up "$work/first.out" || { kill "$firstpid" "$server"; fail "twice: the first never came up"; }
+for manager in none cgroupfs; do
+        status=0
+        timeout 20 "$CELL" run --cgroup-manager=$manager --name "$twice" "$second" >"$work/out" 2>"$work/err" ||
+                status=$?
+        expect "twice ($manager): status" "$status" 2
+        grep -q "cell $twice is already running (PID $firstpid holds " "$work/err" ||
+                { kill "$firstpid" "$server"; fail "twice ($manager): $(cat "$work/err")"; }
+        running "$server" || fail "twice ($manager): the credential's server was asked"
+done
+kill -TERM "$firstpid"
+wait "$firstpid" || true
+kill "$server"
+
 # A signal while cell waits for a server that never answers ends the wait at
 # once, as it ends any start (cell(1)): SIGTERM is a stop while starting
 # (exit 0, not a death of SIGTERM, 143, which systemd would count as the

@@ -74,5 +74,83 @@ nothing_of_the_name "after cell __finish"
 run_cell cgroupfs "$u"
 expect "a start after it: exit status" "$status" 0
 nothing_of_the_name "after a start after it"
+
+# --- --cgroup-manager=none holds the name too, and the managers share it.
+# Before, a none run took no lock: two of one name ran at once, the second
+# without a runtime state (the first's stayed), so that once the first
+# ended nothing named the second, which ran on unseen by cell list, status
+# and stop.
+u=$(unit twice "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'sleep 0.3; echo done $marker'")
+ran=0 refused=0
+for i in $(seq 8); do
+        for x in a b; do
+                ( st=0; timeout 20 "$CELL" run --cgroup-manager=none "$u" >"$work/out.$x" 2>"$work/err.$x" || st=$?
+                  echo "$st" > "$work/st.$x" ) &
+        done
+        wait
+        ok=0
+        for x in a b; do
+                st=$(cat "$work/st.$x")
+                case $st in
+                0)      ok=$((ok + 1)) ran=$((ran + 1)) ;;
+                2)
+                        grep -q "cell $name is already running" "$work/err.$x" ||
+                                fail "none, round $i: exit 2 without \"already running\": $(cat "$work/err.$x")"
+                        [ ! -s "$work/out.$x" ] || fail "none, round $i: the refused one ran: $(cat "$work/out.$x")"
+                        refused=$((refused + 1)) ;;
+                *)      fail "none, round $i: exit $st: $(cat "$work/err.$x")" ;;
+                esac
+        done
+        expect "none, round $i: starts that ran" "$ok" 1
+        nothing_of_the_name "none, round $i"
+done
+echo "none, two at once: $ran ran, $refused refused as already running"
+
+# A none run under cell-monitor (after a second): a start of the name with
+# either manager is refused, and the first is listed once, as none's.
+u=$(unit twice "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'sleep 2.5; echo done $marker'")
+"$CELL" run --cgroup-manager=none "$u" >"$work/out.a" 2>"$work/err.a" &
+pid=$!
+for _ in $(seq 100); do
+        [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = cell-monitor ] && break
+        sleep 0.05
+done
+expect "none: the first's supervisor" "$(cat "/proc/$pid/comm" 2>/dev/null)" cell-monitor
+for m in none cgroupfs; do
+        run_cell "$m" "$u"
+        expect "$m start while a none run holds the name: exit status" "$status" 2
+        grep -q "cell $name is already running (PID $pid holds $lock)" "$work/err" ||
+                fail "$m start while a none run holds the name: $(cat "$work/err")"
+done
+expect "none: listed once" "$("$CELL" list --no-legend | awk -v n="$name" '$1 == n { print $2 }')" none
+st=0; wait "$pid" || st=$?
+expect "none: the first's exit status" "$st" 0
+expect "none: the first ran to the end" "$(cat "$work/out.a")" "done $marker"
+nothing_of_the_name "none, after cell __finish"
+
+# A none start under way (strace holds its clone of the container's init
+# 3 s) has only its lock: list and status show it starting, and stop ends
+# that start. Before, all three said "not running", and the start went on.
+if command -v strace >/dev/null; then
+        timeout 20 strace -f -o /dev/null -e trace=clone,clone3 -e inject=clone,clone3:delay_enter=3000000:when=1 \
+                "$CELL" run --cgroup-manager=none "$u" >"$work/out.a" 2>"$work/err.a" &
+        pid=$!
+        for _ in $(seq 100); do [ -e "$lock" ] && break; sleep 0.02; done
+        sleep 0.3
+        expect "none, starting: listed as none's, activating" \
+                "$("$CELL" list --no-legend | awk -v n="$name" '$1 == n { print $2, $5 }')" "none activating"
+        st=0; "$CELL" status "$name" > "$work/status" || st=$?
+        expect "none, starting: status's exit status" "$st" 3
+        grep -q "cell $name is starting" "$work/status" || fail "none, starting: status: $(cat "$work/status")"
+        st=0; "$CELL" stop "$name" 2>"$work/err" || st=$?
+        expect "none, starting: stop's exit status" "$st" 0
+        st=0; wait "$pid" || st=$?
+        expect "none, starting: the start's exit status" "$st" 0
+        grep -q "Stopped while starting" "$work/err.a" || fail "none, starting: not stopped: $(cat "$work/err.a")"
+        [ ! -s "$work/out.a" ] || fail "none, starting: its payload ran: $(cat "$work/out.a")"
+        nothing_of_the_name "none, after a start stopped"
+else
+        echo "strace missing: the none start under way is not tested"
+fi
 expect_nothing_left
 echo ok

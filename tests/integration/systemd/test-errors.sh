@@ -341,7 +341,7 @@ if wait_for 5 state_is cell-twice.scope active; then
         in_sealed "$CELL" run twice > "$WORK/twice.log" 2>&1
         rc=$?
         expect_eq "already running: exit status" 2 "$rc"
-        check "already running: says so, with the scope and PID" grep -q "cell twice is already running (cell-twice.scope, PID [0-9]*)" "$WORK/twice.log"
+        check "already running: says so, with the PID that holds the name" grep -q "cell twice is already running (PID [0-9]* holds /run/cell/lock/twice.lock)" "$WORK/twice.log"
         expect_eq "already running: the first one still runs" active "$(prop cell-twice.scope ActiveState)"
         in_sealed systemctl stop cell-twice.scope
 else

@@ -425,4 +425,68 @@ else
 fi
 wait
 
+# --- One name, one cell, whatever the manager (src/scope/name-lock.h): a
+# cgroupfs or none run of NAME while cell-NAME.scope runs is refused
+# ("already running", exit 2), and a scope run while a cgroupfs run holds
+# NAME is refused before StartTransientUnit, leaving no scope. Before, each
+# ran a second container of the name, listed twice.
+install_cell twice <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/scope-payload
+EOF
+rm -f "$ROOT/out/cgroup"
+in_sealed "$CELL" run twice > "$WORK/twice.log" 2>&1 &
+if wait_for 10 test -s "$ROOT/out/cgroup"; then
+        for m in cgroupfs none; do
+                rc=0
+                # (Bounded: one that is not refused runs its payload for good.)
+                out=$(in_sealed timeout 10 "$CELL" run --cgroup-manager=$m twice 2>&1) || rc=$?
+                expect_eq "a $m run of a name whose scope runs: exit 2" 2 "$rc"
+                case $out in
+                *"cell twice is already running (PID "*) ok "... says it is already running" ;;
+                *) fail "... said: $out" ;;
+                esac
+        done
+        expect_eq "... the scope's cell listed once" 1 "$(in_sealed "$CELL" list --no-legend | grep -c '^twice ')"
+        in_sealed systemctl stop cell-twice.scope
+else
+        fail "cell run twice did not start: $(cat "$WORK/twice.log")"
+fi
+wait
+check "... its name's lock file removed at its end" in_sealed test ! -e /run/cell/lock/twice.lock
+
+rm -f "$ROOT/out/cgroup"
+in_sealed systemd-run --quiet --scope -p Delegate=yes --unit=hold-twice \
+        "$CELL" run --cgroup-manager=cgroupfs twice > "$WORK/twice.log" 2>&1 &
+if wait_for 10 test -s "$ROOT/out/cgroup"; then
+        rc=0
+        out=$(in_sealed timeout 10 "$CELL" run twice 2>&1) || rc=$?
+        expect_eq "a scope run of a name a cgroupfs run holds: exit 2" 2 "$rc"
+        case $out in
+        *"cell twice is already running (PID "*) ok "... says it is already running" ;;
+        *) fail "... said: $out" ;;
+        esac
+        check "... and leaves no scope" unit_gone cell-twice.scope
+        in_sealed systemctl stop hold-twice.scope
+else
+        fail "cell run --cgroup-manager=cgroupfs twice did not start: $(cat "$WORK/twice.log")"
+fi
+wait
+
+# The same name again at once: the lock goes with its holder, whatever
+# systemd still has to collect of the scope before.
+install_cell again <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/true
+EOF
+again=0
+for _ in 1 2 3 4 5; do
+        in_sealed "$CELL" run again > "$WORK/again.log" 2>&1 && again=$((again + 1))
+done
+expect_eq "a scope run of one name five times in a row" 5 "$again"
+
 finish

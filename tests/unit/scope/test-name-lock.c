@@ -281,7 +281,8 @@ TEST(a_running_cell_is_refused_at_once) {
 }
 
 /* A take-back that does not end (stuck): the start waits no longer than
- * NAME_LOCK_TAKE_BACK_WAIT_MS, then is refused (-EAGAIN). */
+ * name_lock_take_back_wait_ms (NAME_LOCK_TAKE_BACK_WAIT_MS, 5 s; 300 ms
+ * here, so that the test does not wait 5 s), then is refused (-EAGAIN). */
 TEST(the_wait_is_bounded) {
         char *d = dir_new();
         int fd = -EBADF, up[2], down[2];
@@ -295,11 +296,14 @@ TEST(the_wait_is_bounded) {
         ASSERT_OK(pipe2(down, O_CLOEXEC));
         pid = fork_holder("web", true, -1, up[1], down[0]);
         ASSERT_EQ(read(up[0], &c, 1), 1);
+        ASSERT_EQ(name_lock_take_back_wait_ms, NAME_LOCK_TAKE_BACK_WAIT_MS);
+        name_lock_take_back_wait_ms = 300;
         t = now_monotonic_usec();
         ASSERT_ERROR(name_lock_acquire("web", &fd, NULL, NULL), EAGAIN);
         t = now_monotonic_usec() - t;
-        ASSERT_TRUE(t >= NAME_LOCK_TAKE_BACK_WAIT_MS * USEC_PER_MSEC);
-        ASSERT_TRUE(t < (NAME_LOCK_TAKE_BACK_WAIT_MS + 2000) * USEC_PER_MSEC);
+        name_lock_take_back_wait_ms = NAME_LOCK_TAKE_BACK_WAIT_MS;
+        ASSERT_TRUE(t >= 300 * USEC_PER_MSEC);
+        ASSERT_TRUE(t < (300 + 2000) * USEC_PER_MSEC);
         ASSERT_EQ(write(down[1], "x", 1), 1);
         reap(pid);
         close(up[0]);
@@ -386,6 +390,7 @@ TEST(the_holder_of_a_start) {
         char c;
 
         ASSERT_ERROR(name_lock_holder_pidfd("web", NULL), ESRCH);    /* no file */
+        ASSERT_EQ(name_lock_holder("web"), 0);
         _cleanup_strv_free_ char **names = NULL;
         ASSERT_OK(name_lock_names(&names));
         ASSERT_NULL(names);
@@ -397,6 +402,8 @@ TEST(the_holder_of_a_start) {
         ASSERT_TRUE(pidfd >= 0);
         ASSERT_EQ(pidfd_pid(pidfd), pid);
         ASSERT_EQ(holder, pid);
+        ASSERT_EQ(name_lock_holder("web"), pid);
+        ASSERT_EQ(name_lock_holder("other"), 0);
         /* Listed by name (cell list's starts), a take-back's file not. */
         ASSERT_OK(touch_file(d, "lock/db.take-back"));
         ASSERT_OK(name_lock_names(&names));
@@ -404,9 +411,19 @@ TEST(the_holder_of_a_start) {
         ASSERT_TRUE(fcntl(pidfd, F_GETFD) & FD_CLOEXEC);
         safe_close(pidfd);
         ASSERT_ERROR(name_lock_holder_pidfd("other", NULL), ESRCH);
+        /* Noted started (its scope names it from then on): no start to
+         * stop, but the name's holder all the same, whom a start meets. */
+        ASSERT_TRUE(asprintf(&path, "%s/lock/web.lock", d) > 0);
+        fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_TRUE(dprintf(fd, NAME_LOCK_NOTE_STARTED " scope\n") > 0);
+        fd = safe_close(fd);
+        ASSERT_ERROR(name_lock_holder_pidfd("web", NULL), ESRCH);
+        ASSERT_EQ(name_lock_holder("web"), pid);
         ASSERT_EQ(write(down[1], "x", 1), 1);
         reap(pid);
         ASSERT_ERROR(name_lock_holder_pidfd("web", NULL), ESRCH);
+        ASSERT_EQ(name_lock_holder("web"), 0);
 
         /* Killed while it held it: its PID stays in the file, unheld. */
         pid = fork();
@@ -418,6 +435,7 @@ TEST(the_holder_of_a_start) {
         }
         reap(pid);
         ASSERT_ERROR(name_lock_holder_pidfd("web", NULL), ESRCH);
+        ASSERT_EQ(name_lock_holder("web"), 0);
         /* Its PID given to another process since, which holds nothing. */
         pid = fork();
         ASSERT_TRUE(pid >= 0);
@@ -425,23 +443,66 @@ TEST(the_holder_of_a_start) {
                 (void) !read(down[0], &c, 1);
                 _exit(0);
         }
-        ASSERT_TRUE(asprintf(&path, "%s/lock/web.lock", d) > 0);
         fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
         ASSERT_TRUE(fd >= 0);
         ASSERT_TRUE(dprintf(fd, "%d\n", (int) pid) > 0);
         safe_close(fd);
         ASSERT_ERROR(name_lock_holder_pidfd("web", NULL), ESRCH);
+        ASSERT_EQ(name_lock_holder("web"), 0);
         ASSERT_EQ(write(down[1], "x", 1), 1);
         reap(pid);
 
         /* Our own lock is no start to stop. */
         ASSERT_OK(name_lock_acquire("web", &fd, NULL, NULL));
         ASSERT_ERROR(name_lock_holder_pidfd("web", NULL), ESRCH);
+        ASSERT_EQ(name_lock_holder("web"), 0);
         name_lock_release("web", fd);
         close(up[0]);
         close(up[1]);
         close(down[0]);
         close(down[1]);
+        dir_free(d);
+}
+
+/* The manager on the file's second line (name_lock_acquire_as()), for "cell
+ * list" to show a start under way as its manager's; the PID stays the first
+ * line, and a file an earlier holder left 0644, with notes, is made 0600 and
+ * holds the new holder's lines alone. */
+TEST(the_manager_of_a_holder) {
+        char *d = dir_new();
+        _cleanup_free_ char *path = NULL, *text = NULL, *want = NULL, *previous = NULL;
+        pid_t holder = 0;
+        struct stat st;
+        int fd = -EBADF, b = -EBADF;
+
+        ASSERT_OK(name_lock_path("web", &path));
+        ASSERT_EQ(name_lock_holder_manager("web"), _CGROUP_MANAGER_MAX);
+        ASSERT_OK(name_lock_acquire_as("web", CGROUP_MANAGER_NONE, &fd, NULL, NULL));
+        text = read_text(path);
+        ASSERT_TRUE(asprintf(&want, "%d\nmanager none\n", (int) getpid()) > 0);
+        ASSERT_STREQ(text, want);
+        ASSERT_EQ(name_lock_holder_manager("web"), CGROUP_MANAGER_NONE);
+        /* The refusal still names the holder's PID. */
+        ASSERT_ERROR(name_lock_acquire_as("web", CGROUP_MANAGER_SYSTEMD, &b, &holder, NULL), EBUSY);
+        ASSERT_EQ(holder, getpid());
+        name_lock_note(fd, "cgroup", "/sys/fs/cgroup/cell-web");
+        ASSERT_OK(fchmod(fd, 0644));
+        safe_close(fd);         /* killed */
+
+        ASSERT_OK(name_lock_acquire_as("web", CGROUP_MANAGER_SYSTEMD, &fd, NULL, &previous));
+        free(want);
+        ASSERT_TRUE(asprintf(&want, "%d\nmanager none\ncgroup /sys/fs/cgroup/cell-web\n", (int) getpid()) > 0);
+        ASSERT_STREQ(previous, want);
+        free(text);
+        text = read_text(path);
+        free(want);
+        ASSERT_TRUE(asprintf(&want, "%d\nmanager systemd\n", (int) getpid()) > 0);
+        ASSERT_STREQ(text, want);
+        ASSERT_OK(stat(path, &st));
+        ASSERT_EQ(st.st_mode & 0777, 0600u);
+        ASSERT_EQ(name_lock_holder_manager("web"), CGROUP_MANAGER_SYSTEMD);
+        name_lock_release("web", fd);
+        ASSERT_TRUE(access(path, F_OK) < 0 && errno == ENOENT);
         dir_free(d);
 }
 

@@ -6,7 +6,10 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-bus.h>
@@ -513,8 +516,14 @@ TEST(manager_names) {
 
 TEST(manager_none_does_nothing) {
         Plan p = { .name = (char *) "web", .scope_unit = (char *) "cell-web.scope" };
-        Scope *s = NULL;
+        char run[] = "/tmp/test-scope-bus.XXXXXX", lock[64], cmd[64];
+        Scope *s = NULL, *again = NULL;
+        struct stat st;
 
+        /* Nothing but the name's lock, in a runtime directory of the test's own. */
+        ASSERT_NOT_NULL(mkdtemp(run));
+        ASSERT_OK(setenv("CELL_RUNTIME_DIR", run, 1));
+        (void) snprintf(lock, sizeof lock, "%s/lock/web.lock", run);
         ASSERT_OK(scope_new(&p, CGROUP_MANAGER_NONE, false, NULL, &s));
         ASSERT_EQ(scope_manager(s), CGROUP_MANAGER_NONE);
         ASSERT_ERROR(scope_clone_into_fd(s), EBADF);
@@ -522,7 +531,20 @@ TEST(manager_none_does_nothing) {
         ASSERT_OK(scope_wait(s));
         ASSERT_FALSE(scope_oom_killed(s));
         ASSERT_NULL(scope_last_error(s));
+        ASSERT_TRUE(scope_name_lock_fd(s) >= 0);
+        ASSERT_OK(stat(lock, &st));
+        /* A second none run of the name: refused, as a cgroupfs one is. */
+        ASSERT_ERROR(scope_new(&p, CGROUP_MANAGER_NONE, false, NULL, &again), EEXIST);
+        ASSERT_NULL(again);
+        ASSERT_TRUE(strstr(strempty(scope_last_error(NULL)), "cell web is already running (PID ") != NULL);
         ASSERT_NULL(scope_free(s));
+        /* Let go, its file removed: the name is free again. */
+        ASSERT_TRUE(stat(lock, &st) < 0 && errno == ENOENT);
+        ASSERT_OK(scope_new(&p, CGROUP_MANAGER_NONE, false, NULL, &again));
+        ASSERT_NULL(scope_free(again));
+        (void) snprintf(cmd, sizeof cmd, "rm -rf '%s'", run);
+        ASSERT_EQ(system(cmd), 0);
+        unsetenv("CELL_RUNTIME_DIR");
 }
 
 TEST(systemd_without_bus_fails_clearly) {
