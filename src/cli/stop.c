@@ -15,6 +15,8 @@
 #include "name-lock.h"
 #include "runtime-state.h"
 #include "scope.h"
+#include "strv.h"
+#include "unit-path.h"
 #include "verbs.h"
 
 /* The start of NAME that is under way is stopped as a running cell's stop
@@ -70,14 +72,68 @@ static void stop_take_back(const char *name) {
         (void) runtime_state_remove(name, 0);
 }
 
+/* Whether cell@INSTANCE.service starts the cell NAME (canonical: the name
+ * of its unit). systemd knows nothing of a cell's aliases: with web.cell ->
+ * nginx.cell, cell@web.service and cell@nginx.service are two units, and
+ * both run the cell nginx ("cell run web" is "cell run nginx"). */
+static bool service_starts(const char *instance, const char *name, const char *canonical) {
+        _cleanup_free_ char *c = NULL;
+
+        if (streq(instance, name) || streq(instance, canonical))
+                return true;
+        return unit_name_canonical(instance, NULL, &c) >= 0 && streq(c, canonical);
+}
+
+/* Stops every cell@X.service but skip that starts the cell NAME (X: NAME,
+ * or any name of its unit, since an admin may have enabled either) and is
+ * starting or waits out its RestartSec= (include_active: or is up with no
+ * cell found), as "systemctl stop" would, so that no Restart= starts the
+ * cell (again). The number stopped, or -errno (logged). */
+static int stop_services(const char *name, bool user_bus, bool include_active, const char *skip) {
+        _cleanup_strv_free_ char **instances = NULL;
+        _cleanup_free_ char *canonical = NULL;
+        int r, n = 0;
+
+        r = instance_service_instances(user_bus, include_active, &instances);
+        if (r < 0)
+                return log_error_errno(r, "Listing the cell@ services of the %s manager: %m",
+                                       user_bus ? "user's" : "system's");
+        if (unit_name_canonical(name, NULL, &canonical) < 0 && !(canonical = strdup(name)))
+                return log_oom();
+        STRV_FOREACH(x, instances) {
+                _cleanup_free_ char *service = NULL;
+
+                if (!service_starts(*x, name, canonical))
+                        continue;
+                if (asprintf(&service, "cell@%s.service", *x) < 0)
+                        return log_oom();
+                if (streq_ptr(skip, service))
+                        continue;
+                r = instance_stop_service(*x, user_bus, USEC_INFINITY, NULL);
+                if (r == -ESRCH)
+                        continue;       /* stopped meanwhile */
+                if (r == -EIO)
+                        return log_error_errno(r, "Stopping %s, which starts cell %s, failed (see its journal).",
+                                               service, canonical);
+                if (r == -ECANCELED)
+                        return log_error_errno(r, "Stopping %s, which starts cell %s: its stop job was canceled "
+                                               "(another job for it, a start, replaced it).", service, canonical);
+                if (r < 0)
+                        return log_error_errno(r, "Stopping %s, which starts cell %s: %m", service, canonical);
+                log_debug("cell %s: stopped %s, which was starting it.", canonical, service);
+                n++;
+        }
+        return n;
+}
+
 static void help(void) {
         printf("cell stop [OPTIONS] NAME\n\n"
                "Stop a running cell and wait until it is gone. A cell run by a service\n"
                "(cell@NAME.service) is stopped by stopping that service, so Restart= does not\n"
-               "bring it back; so is a cell@NAME.service that is starting the cell or waits\n"
-               "out its RestartSec= to start it again. Otherwise its \"cell run\" process gets\n"
-               "SIGTERM and stops the payload: KillSignal= to the container's PID 1, SIGKILL\n"
-               "after TimeoutStopSec=.\n"
+               "bring it back; so is a cell@NAME.service (or cell@ALIAS.service, of another\n"
+               "name of the unit) that is starting the cell or waits out its RestartSec= to\n"
+               "start it again. Otherwise its \"cell run\" process gets SIGTERM and stops the\n"
+               "payload: KillSignal= to the container's PID 1, SIGKILL after TimeoutStopSec=.\n"
                "If that process is gone, systemd stops the cell's scope (KillSignal= to every\n"
                "process in it), or, without a scope, the container's PID 1 gets SIGKILL.\n\n"
                "  -h --help    Show this help\n"
@@ -116,29 +172,23 @@ int verb_stop(int argc, char *argv[]) {
         }
         r = cli_find_instance(argv[optind], user_bus, false, &name, &i);
         if (r == CELL_EXIT_NOT_RUNNING) {
-                int k = stop_starting(name);
+                /* No cell, but a service may be starting it, or waiting
+                 * out its RestartSec= to start it again: stopped first, as
+                 * "systemctl stop" would, so that it does not. A start by
+                 * its "cell run" that SIGTERM ends ("Stopped while
+                 * starting", exit 0) would leave the service to its
+                 * Restart=always, which starts the cell again. */
+                int n = stop_services(name, user_bus, true, NULL), k;
 
-                if (k >= 0)
+                if (n < 0)
+                        return CELL_EXIT_FAILURE;
+                /* A start by hand (the service's is over now, its lock
+                 * free). */
+                k = stop_starting(name);
+                if (k >= 0 || n > 0)
                         return CELL_EXIT_OK;
                 if (k != -ESRCH) {
                         log_error_errno(k, "Stopping the start of cell %s: %m", name);
-                        return CELL_EXIT_FAILURE;
-                }
-                /* No cell, but its service may be starting it, or waiting
-                 * out its RestartSec= to start it again: stopped, as
-                 * "systemctl stop" would, so that it does not. */
-                _cleanup_free_ char *service = NULL;
-                k = instance_stop_service(name, user_bus, USEC_INFINITY, &service);
-                if (k >= 0) {
-                        log_debug("cell %s was not running; its %s was starting it: stopped.", name, service);
-                        return CELL_EXIT_OK;
-                }
-                if (k == -EIO) {
-                        log_error("Stopping cell@%s.service failed (see its journal).", name);
-                        return CELL_EXIT_FAILURE;
-                }
-                if (k != -ESRCH) {
-                        log_error_errno(k, "Stopping cell@%s.service: %m", name);
                         return CELL_EXIT_FAILURE;
                 }
                 log_error("cell %s is not running.", name);
@@ -151,12 +201,23 @@ int verb_stop(int argc, char *argv[]) {
         r = instance_stop(&i, user_bus, USEC_INFINITY);
         if (r == -EIO)
                 log_error("Stopping %s failed (see its journal).", i.service ?: i.unit ?: name);
+        else if (r == -ECANCELED)
+                /* Not a failure of the stop to look for in its journal: the
+                 * unit runs on ("Job for UNIT canceled.", says systemctl). */
+                log_error("Stopping %s: its stop job was canceled (another job for it, a start, replaced it).",
+                          i.service ?: i.unit ?: name);
         else if (r < 0)
                 log_error_errno(r, "Stopping cell %s: %m", name);
         /* A cell whose "cell run" was killed is stopped by killing its PID 1
          * (instance_stop()): nobody else removes its cgroups and state now. */
         if (r >= 0 && i.manager != CGROUP_MANAGER_SYSTEMD)
                 stop_take_back(name);
+        /* Another service of the cell that waits to start it (again): a
+         * cell@ALIAS.service beside cell@NAME.service, one that failed
+         * while the cell ran ("already running") and waits out its
+         * RestartSec=, would start it right after this stop. */
+        if (r >= 0 && stop_services(name, user_bus, false, i.service) < 0)
+                r = -EIO;
         instance_done(&i);
         return r < 0 ? CELL_EXIT_FAILURE : CELL_EXIT_OK;
 }

@@ -268,15 +268,50 @@ int instance_bus_stop(sd_bus *bus, const CellInstance *i, uint64_t timeout_usec)
                         return r;
                 }
         }
-        r = streq_ptr(w.result, "done") ? 0 : -EIO;
+        /* "canceled": another job replaced it (a start queued meanwhile),
+         * as systemctl says "Job for UNIT canceled."; the rest failed. */
+        r = streq_ptr(w.result, "done") ? 0 : streq_ptr(w.result, "canceled") ? -ECANCELED : -EIO;
         free(w.result);
         return r;
+}
+
+/* Whether a cell@ service in this state may start its cell (again): one
+ * that is starting (before the scope), waits out its RestartSec= (SubState
+ * auto-restart, whichever ActiveState goes with it), or has a
+ * start job queued that has not begun (still "inactive": ordered After= a
+ * unit that is starting, or during boot); with include_active also one
+ * that is up, reloading or stopping with no cell found. */
+static bool service_may_start(const char *active, const char *sub, const char *job_type, bool include_active) {
+        if (streq(active, "activating") || startswith(sub, "auto-restart") ||
+            streq_ptr(job_type, "start") || streq_ptr(job_type, "restart") ||
+            streq_ptr(job_type, "try-restart") || streq_ptr(job_type, "reload-or-start"))
+                return true;
+        return include_active && (streq(active, "active") || streq(active, "reloading") ||
+                                  streq(active, "deactivating"));
+}
+
+/* The type of the job queued on the unit at path ("" when none). */
+static int unit_job_type(sd_bus *bus, const char *path, char **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *job;
+        uint32_t id;
+        int r;
+
+        r = sd_bus_get_property(bus, SYSTEMD_SERVICE, path, SYSTEMD_UNIT, "Job", NULL, &reply, "(uo)");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(reply, "(uo)", &id, &job);
+        if (r < 0)
+                return r;
+        if (id == 0)
+                return (*ret = strdup("")) ? 0 : -ENOMEM;
+        return get_s(bus, job, "org.freedesktop.systemd1.Job", "JobType", ret);
 }
 
 int instance_bus_stop_service(sd_bus *bus, const char *name, uint64_t timeout_usec, char **ret_service) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_free_ char *service = NULL, *active = NULL, *sub = NULL, *path = NULL;
+        _cleanup_free_ char *service = NULL, *active = NULL, *sub = NULL, *job_type = NULL, *path = NULL;
         const char *p;
         int r;
 
@@ -298,11 +333,13 @@ int instance_bus_stop_service(sd_bus *bus, const char *name, uint64_t timeout_us
         if ((r = get_s(bus, path, SYSTEMD_UNIT, "ActiveState", &active)) < 0 ||
             (r = get_s(bus, path, SYSTEMD_UNIT, "SubState", &sub)) < 0)
                 return r;
-        /* Starting (before the scope), waiting out RestartSec= (auto-restart),
-         * or up without a scope: a stop now is what keeps Restart= from
-         * starting it (again). Inactive or failed: nothing to stop. */
-        if (!streq(active, "activating") && !streq(active, "active") && !streq(active, "reloading") &&
-            !streq(active, "deactivating") && !streq(sub, "auto-restart"))
+        /* (a job gone meanwhile: none) */
+        if (unit_job_type(bus, path, &job_type) == -ENOMEM)
+                return -ENOMEM;
+        /* A stop now is what keeps its Restart= (or its queued start) from
+         * starting the cell (again). Inactive or failed with no start to
+         * come: nothing to stop. */
+        if (!service_may_start(active, sub, job_type, true))
                 return -ESRCH;
 
         CellInstance i = { .service = service };
@@ -310,6 +347,45 @@ int instance_bus_stop_service(sd_bus *bus, const char *name, uint64_t timeout_us
         if (r >= 0 && ret_service)
                 *ret_service = TAKE_PTR(service);
         return r;
+}
+
+int instance_bus_service_instances(sd_bus *bus, bool include_active, char ***ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        const char *id, *active, *sub, *job_type;
+        int r;
+
+        /* Every loaded one, its state and job read from the same reply. */
+        r = sd_bus_message_new_method_call(bus, &m, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER,
+                                           "ListUnitsByPatterns");
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, NULL);
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, (char *[]) { (char *) "cell@*.service", NULL });
+        if (r >= 0)
+                r = sd_bus_call(bus, m, 0, NULL, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_read(reply, "(ssssssouso)", &id, NULL, NULL, &active, &sub, NULL,
+                                        NULL, NULL, &job_type, NULL)) > 0) {
+                const char *s = startswith(id, "cell@"), *e = endswith(id, ".service");
+                char *instance;
+
+                if (!s || !e || e <= s)
+                        continue;       /* the bare template, if loaded */
+                if (!service_may_start(active, sub, job_type, include_active))
+                        continue;
+                instance = strndup(s, (size_t) (e - s));
+                if (!instance || strv_push(&names, instance) < 0)
+                        return -ENOMEM;         /* (strv_push() frees it) */
+        }
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(names);
+        return 0;
 }
 
 int instance_bus_kill_all(sd_bus *bus, const CellInstance *i, int sig) {

@@ -4,6 +4,7 @@
 /* Internal to src/scope: what instance.c, instance-bus.c and
  * instance-stop.c share. cli/ uses instance.h only. */
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <systemd/sd-bus.h>
@@ -27,10 +28,16 @@ pid_t instance_scope_supervisor_of(pid_t leader);
 /* The bus side (instance-bus.c). */
 int instance_bus_find(sd_bus *bus, const char *name, CellInstance *ret);
 int instance_bus_list(sd_bus *bus, CellInstance **ret, size_t *ret_n);
+/* StopUnit of the service (else the scope), its job waited for: -EIO when
+ * it failed, -ECANCELED when another job replaced it. */
 int instance_bus_stop(sd_bus *bus, const CellInstance *i, uint64_t timeout_usec);
 /* The MainPID of service (0: none), or -errno. */
 int instance_bus_service_main_pid(sd_bus *bus, const char *service, pid_t *ret);
-/* Stops cell@NAME.service where it is starting, waits out its RestartSec=
- * or is up (any scope aside); -ESRCH when it is not loaded or is inactive. */
+/* Stops cell@NAME.service where it is starting, waits out its RestartSec=,
+ * has a start job queued or is up (any scope aside); -ESRCH when it is not
+ * loaded or is inactive with no start to come. */
 int instance_bus_stop_service(sd_bus *bus, const char *name, uint64_t timeout_usec, char **ret_service);
+/* The instances of the loaded cell@*.service units that are starting or wait
+ * out RestartSec= (include_active: or are up, reloading or stopping). */
+int instance_bus_service_instances(sd_bus *bus, bool include_active, char ***ret);
 int instance_bus_kill_all(sd_bus *bus, const CellInstance *i, int sig);

@@ -143,6 +143,20 @@ int instance_stop_service(const char *name, bool user_bus, uint64_t timeout_usec
         return r;
 }
 
+int instance_service_instances(bool user_bus, bool include_active, char ***ret) {
+        sd_bus *bus = NULL;
+        int r;
+
+        /* No bus: no service of systemd's (as instance_stop_service()). */
+        if (scope_bus_open(user_bus, &bus) < 0) {
+                *ret = NULL;
+                return 0;
+        }
+        r = instance_bus_service_instances(bus, include_active, ret);
+        sd_bus_close_unref(bus);
+        return r;
+}
+
 /* SIGNAL to every process in the container's cgroup and below it but its PID 1. */
 static int kill_cgroup_members(const CellInstance *i, int sig) {
         CgroupMembership *own = NULL;

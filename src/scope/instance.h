@@ -52,10 +52,18 @@ void instance_sort(CellInstance *l, size_t n);
 int instance_stop(const CellInstance *i, bool user_bus, uint64_t timeout_usec);
 /* A cell@NAME.service with no running cell found: stopped (StopUnit, mode
  * "replace", its job waited for) where it is activating (its start before
- * the scope, or RestartSec='s wait: auto-restart) or active, so that its
- * Restart= does not start it again. 0 stopped (*ret_service: its name),
- * -ESRCH when there is none such or no bus, -EIO when the job failed. */
+ * the scope, or RestartSec='s wait: auto-restart), has a start job queued,
+ * or is active, so that its Restart= (or that job) does not start it again. 0 stopped (*ret_service: its name),
+ * -ESRCH when there is none such or no bus, -EIO when the job failed,
+ * -ECANCELED when another job (a start) replaced it. */
 int instance_stop_service(const char *name, bool user_bus, uint64_t timeout_usec, char **ret_service);
+/* The instances (cell@NAME.service: NAME, as written) of the loaded cell@
+ * services that are starting, wait out RestartSec= or have a start job
+ * queued (include_active: or are up, reloading or stopping): what may start
+ * a cell (again). An alias's
+ * (cell@web.service for web.cell -> nginx.cell) starts the unit's cell; the
+ * caller resolves them. None without a bus. */
+int instance_service_instances(bool user_bus, bool include_active, char ***ret);
 /* sig to the container's PID 1 (all: to every process of its cgroup). */
 int instance_kill(const CellInstance *i, bool user_bus, int sig, bool all);
 

@@ -109,4 +109,66 @@ check "cell run has exited" wait_for 10 runner_gone
 check "nginx's runtime state is removed" sh -c "! '$SEALED' run test -e /run/cell/nginx"
 check "and its name lock" sh -c "! '$SEALED' run test -e /run/cell/lock/nginx.lock"
 
+
+# --- services of either name with no cell running: systemd knows nothing of
+# the alias (cell@crash.service and cell@crashalias.service are two units,
+# both running the cell crash), so "cell stop" of either name stops every
+# cell@ service of the unit that waits out its RestartSec= or is starting.
+# It looked only for cell@NAME.service: "not running" (exit 3), and systemd
+# started the cell again.
+write_payload crash-payload <<'EOF'
+echo run >> /out/crash-runs
+sleep 0.3
+exit 1
+EOF
+install_cell crash <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/crash-payload
+EOF
+in_sealed ln -s crash.cell /run/cell/crashalias.cell
+for n in crash crashalias; do
+        in_sealed sh -c "mkdir -p /run/systemd/system/cell@$n.service.d &&
+                printf '[Service]\nRestart=always\nRestartSec=3\n' > /run/systemd/system/cell@$n.service.d/restart.conf"
+done
+in_sealed systemctl daemon-reload
+in_gap() { [ "$(prop "$1" SubState)" = auto-restart ]; }
+runs() { wc -l < "$ROOT/out/crash-runs" 2>/dev/null || echo 0; }
+for pair in crash:crashalias crashalias:crash; do
+        svc=cell@${pair%%:*}.service by=${pair#*:}
+        rm -f "$ROOT/out/crash-runs"
+        in_sealed systemctl start --no-block "$svc"
+        check "$svc crashed and waits out its RestartSec=" wait_for 10 in_gap "$svc"
+        out=$(cell stop "$by" 2>&1); rc=$?
+        expect_eq "cell stop $by in the RestartSec= gap of $svc: exit 0 ($out)" 0 "$rc"
+        expect_eq "... $svc is stopped" inactive "$(prop "$svc" ActiveState)"
+        sleep 3.5       # RestartSec= is over: a restart would have begun
+        expect_eq "... and Restart=always did not start it again" "inactive 1" \
+                "$(prop "$svc" ActiveState) $(runs)"
+        in_sealed systemctl reset-failed "$svc" 2>/dev/null
+done
+expect_eq "cell stop crashalias with neither service loaded: not running (exit 3)" 3 \
+        "$(cell stop crashalias >/dev/null 2>&1; echo $?)"
+
+# --- both names enabled: cell@web.service runs nginx, cell@nginx.service
+# fails ("already running") and waits out its RestartSec=; "cell stop nginx"
+# stopped cell@web.service alone, and cell@nginx.service started nginx again.
+in_sealed sh -c 'mkdir -p /run/systemd/system/cell@nginx.service.d &&
+        printf "[Service]\nRestart=always\nRestartSec=2\n" > /run/systemd/system/cell@nginx.service.d/restart.conf'
+in_sealed systemctl daemon-reload
+in_sealed systemctl start --no-block cell@web.service
+check "cell@web.service runs nginx" wait_for 15 state_is cell@web.service active
+in_sealed systemctl start --no-block cell@nginx.service
+check "cell@nginx.service fails beside it and waits out its RestartSec=" wait_for 10 in_gap cell@nginx.service
+out=$(cell stop nginx 2>&1); rc=$?
+expect_eq "cell stop nginx: exit 0 ($out)" 0 "$rc"
+expect_eq "... cell@web.service and cell@nginx.service are both stopped" "inactive inactive" \
+        "$(prop cell@web.service ActiveState) $(prop cell@nginx.service ActiveState)"
+sleep 2.5       # RestartSec= is over
+expect_eq "... and nginx was not started again" "inactive 3" \
+        "$(prop cell@nginx.service ActiveState) $(cell status nginx >/dev/null 2>&1; echo $?)"
+in_sealed systemctl reset-failed cell@nginx.service cell@web.service 2>/dev/null
+rm -f "$ROOT/out/term"
+
 finish

@@ -561,4 +561,91 @@ expect_eq "... its service is stopped, not started" "failed signal" \
         "$(show cell@slowstart.service ActiveState) $(show cell@slowstart.service Result)"
 in_sealed systemctl reset-failed cell@crashy.service cell@slowstart.service 2>/dev/null
 
+# --- a start job queued and not begun yet (ordered After= a unit that is
+# still starting, as at boot): the service is "inactive", with no cell, but
+# will start it. cell stop said "not running" (exit 3) and the job started
+# the cell right after; "systemctl stop" cancels such a job.
+in_sealed sh -c 'printf "[Service]\nType=oneshot\nExecStart=/bin/sleep 30\n" \
+        > /run/systemd/system/stopqa-blocker.service'
+install_cell queued <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/crashy
+EOF
+install_dropin cell@queued.service after <<'EOF'
+[Unit]
+After=stopqa-blocker.service
+EOF
+rm -f "$ROOT/out/crashy-runs"
+in_sealed systemctl start --no-block stopqa-blocker.service
+in_sealed systemctl start --no-block cell@queued.service
+queued() {
+        [ "$(show cell@queued.service ActiveState) $(in_sealed systemctl list-jobs --no-legend cell@queued.service |
+                awk '{ print $3, $4 }')" = "inactive start waiting" ]
+}
+check "cell@queued.service has a start job waiting, and is inactive" wait_for 5 queued
+out=$(in_sealed "$CELL" stop queued 2>&1); rc=$?
+expect_eq "cell stop queued: exit 0 ($out)" 0 "$rc"
+expect_eq "... its start job is gone" "" "$(in_sealed systemctl list-jobs --no-legend cell@queued.service)"
+in_sealed systemctl stop stopqa-blocker.service
+sleep 1
+expect_eq "... and the cell never ran" "inactive 0" \
+        "$(show cell@queued.service ActiveState) $(cat "$ROOT/out/crashy-runs" 2>/dev/null | wc -l)"
+
+# --- a start queued while cell stop waits for the stop: systemd cancels the
+# stop job and the cell runs on. cell stop said "failed (see its journal)",
+# where the journal has no failure; it fails (exit 2) saying what happened,
+# as systemctl's "Job for UNIT canceled."
+write_payload slowterm <<'EOF'
+trap 'sleep 2; exit 0' TERM
+while :; do sleep 0.1; done
+EOF
+install_cell slowterm <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/slowterm
+EOF
+in_sealed systemctl start cell@slowterm.service
+in_sealed "$CELL" stop slowterm > "$WORK/slowterm-stop.out" 2>&1 &
+stopper=$!
+HOST_PIDS+=($stopper)
+check "cell stop slowterm: the service stops" wait_for 5 state_is cell@slowterm.service deactivating
+in_sealed systemctl start --no-block cell@slowterm.service
+wait "$stopper"
+expect_eq "a start queued meanwhile: cell stop exits 2" 2 "$?"
+check "... saying that its stop job was canceled ($(cat "$WORK/slowterm-stop.out"))" \
+        grep -q "Stopping cell@slowterm.service: its stop job was canceled" "$WORK/slowterm-stop.out"
+check "... and the cell runs again" wait_for 10 state_is cell@slowterm.service active
+in_sealed systemctl stop cell@slowterm.service
+
+# --- the service's own "cell run" still starting (the name's lock held, no
+# runtime state or scope yet; a stand-in holds the lock as cell run does, as
+# cell@NAME.service's main process): cell stop stops the service. It sent
+# SIGTERM to that cell run alone, which ends a start with exit 0 ("Stopped
+# while starting"), and Restart=always started the cell again.
+install_dropin cell@fakestart.service fake <<'EOF'
+[Service]
+Type=simple
+Restart=always
+RestartSec=1
+ExecStart=
+ExecStart=/usr/bin/python3 -c 'import fcntl, os, signal, sys, time; os.makedirs("/run/cell/lock", exist_ok=True); \
+        fd = os.open("/run/cell/lock/fakestart.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600); \
+        fcntl.flock(fd, fcntl.LOCK_EX); os.ftruncate(fd, 0); os.write(fd, b"%%d" % os.getpid()); \
+        os.system("echo run >> /run/fakestart-runs"); signal.signal(signal.SIGTERM, lambda *a: sys.exit(0)); \
+        time.sleep(1000)'
+EOF
+in_sealed rm -f /run/fakestart-runs
+in_sealed systemctl start cell@fakestart.service
+fake_holds() { in_sealed sh -c 'test -s /run/fakestart-runs && test -s /run/cell/lock/fakestart.lock'; }
+check "cell@fakestart.service's stand-in holds the name's lock" wait_for 5 fake_holds
+out=$(in_sealed "$CELL" stop fakestart 2>&1); rc=$?
+expect_eq "cell stop of a start by the service's cell run: exit 0 ($out)" 0 "$rc"
+expect_eq "... the service is stopped" inactive "$(show cell@fakestart.service ActiveState)"
+sleep 1.5       # RestartSec= is over: a restart would have begun
+expect_eq "... and Restart=always did not start it again" "inactive 1" \
+        "$(show cell@fakestart.service ActiveState) $(in_sealed cat /run/fakestart-runs | wc -l)"
+
 finish

@@ -94,5 +94,63 @@ expect_eq "--user --register=yes is refused: exit 2" 2 "$?"
 check "... saying why ($out)" grep -q "(--user)" <<<"$out"
 expect_eq "... nothing was made" not-found "$(uprop cell-ex.scope LoadState)"
 
+# --- cell@NAME.service under the user's manager (cell@.service(8), THE
+# USER'S SERVICE MANAGER: the template with "cell run --user"): cell stop
+# --user stops that service, a running one and one in its RestartSec= gap
+sed "s|^ExecStart=[^ ]*/cell run |ExecStart=$CELL run --user |" "$CELL_SERVICE" |
+        in_sealed sh -c 'mkdir -p /run/systemd/user && cat > /run/systemd/user/cell@.service'
+in_sealed sh -c 'mkdir -p /run/systemd/user/cell@.service.d &&
+        printf "[Service]\nTimeoutStartSec=20s\nTimeoutStopSec=20s\n" \
+                > /run/systemd/user/cell@.service.d/test-timeout.conf'
+install_cell uw <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/user-payload
+EOF
+write_payload user-crash <<'EOF'
+echo run >> /out/user-crash-runs
+sleep 0.3
+exit 1
+EOF
+install_cell ucrash <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/user-crash
+EOF
+in_sealed sh -c 'mkdir -p /run/systemd/user/cell@ucrash.service.d &&
+        printf "[Service]\nRestart=always\nRestartSec=3\n" > /run/systemd/user/cell@ucrash.service.d/restart.conf'
+in_sealed "${U[@]}" systemctl --user daemon-reload
+rm -f "$ROOT/out/user-term" "$ROOT/out/user-started"
+in_sealed "${U[@]}" systemctl --user start --no-block cell@uw.service
+check "the user's cell@uw.service starts" wait_for 15 ustate_is cell@uw.service active
+expect_eq "... its scope is the user manager's, bound to it" "active cell@uw.service" \
+        "$(uprop cell-uw.scope ActiveState) $(uprop cell-uw.scope BindsTo)"
+expect_eq "list --user --json: cell@uw.service is its service" cell@uw.service \
+        "$(ucell list --user --json | json_get uw service)"
+expect_eq "cell stop uw (the system's): not running, exit 3" 3 "$(in_sealed "$CELL" stop uw >/dev/null 2>&1; echo $?)"
+expect_eq "... the user's service runs on" active "$(uprop cell@uw.service ActiveState)"
+out=$(ucell stop --user uw 2>&1); rc=$?
+expect_eq "cell stop --user uw: exit 0 ($out)" 0 "$rc"
+expect_eq "... the payload got SIGTERM" term "$(cat "$ROOT/out/user-term" 2>/dev/null)"
+expect_eq "... cell@uw.service is stopped, not failed" inactive/success \
+        "$(uprop cell@uw.service ActiveState)/$(uprop cell@uw.service Result)"
+check "... the scope is gone" wait_for 5 ugone cell-uw.scope
+expect_eq "cell stop --user uw again: not running, exit 3" 3 "$(ucell stop --user uw >/dev/null 2>&1; echo $?)"
+
+rm -f "$ROOT/out/user-crash-runs"
+in_sealed "${U[@]}" systemctl --user start --no-block cell@ucrash.service
+ugap() { [ "$(uprop cell@ucrash.service SubState)" = auto-restart ]; }
+check "the user's cell@ucrash.service crashed and waits out its RestartSec=" wait_for 10 ugap
+expect_eq "cell stop ucrash (the system's): not running, exit 3" 3 \
+        "$(in_sealed "$CELL" stop ucrash >/dev/null 2>&1; echo $?)"
+out=$(ucell stop --user ucrash 2>&1); rc=$?
+expect_eq "cell stop --user ucrash in its RestartSec= gap: exit 0 ($out)" 0 "$rc"
+expect_eq "... the user's cell@ucrash.service is stopped" inactive "$(uprop cell@ucrash.service ActiveState)"
+sleep 3.5       # RestartSec= is over: a restart would have begun
+expect_eq "... and Restart=always did not start it again" "inactive 1" \
+        "$(uprop cell@ucrash.service ActiveState) $(wc -l < "$ROOT/out/user-crash-runs")"
+
 in_sealed systemctl stop user@0.service
 finish
