@@ -372,7 +372,8 @@ int monitor_finish(const MonitorState *s, int status) {
             (s->netns_fd >= 0 && monitor_push_option(&argv, "netns-fd", nfd) < 0))
                 return -ENOMEM;
         (void) fflush(NULL);
-        /* The name stays locked until "cell __finish" has removed the cgroups. */
+        /* The name stays locked until "cell __finish" has removed the cgroups
+         * (monitor_finish_removes_cgroups(); else it was freed already). */
         if (s->name_lock_fd >= 0)
                 (void) fcntl(s->name_lock_fd, F_SETFD, 0);
         /* The container's network namespace stays until "cell __finish"

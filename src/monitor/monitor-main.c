@@ -58,6 +58,12 @@ int main(int argc, char *argv[]) {
         /* systemd goes by our exit, and the exec below would drop it: what
          * it has not read yet, first. */
         (void) notify_drain(NOTIFY_DRAIN_USEC);
+        /* No cgroup for "cell __finish" to remove (the none manager's run, a
+         * systemd scope's): with the payload ended the name is free for the
+         * next start, as cell(1) has it. What "cell __finish" takes down is
+         * this start's own (the network by handle, the state by PID). */
+        if (!monitor_finish_removes_cgroups(&s))
+                monitor_state_release_name_lock(&s);
         if (s.finish) {
                 r = monitor_finish(&s, status);
                 log_error_errno(r, "Cleaning up after the payload: cannot run cell __finish: %m");

@@ -393,6 +393,14 @@ void monitor_state_done(MonitorState *s) {
         s->name = mfree(s->name);
 }
 
+bool monitor_finish_removes_cgroups(const MonitorState *s) {
+        /* monitor_finish_args()'s --cgroup=DIR and --cgroup2=DIR */
+        STRV_FOREACH(o, s->finish)
+                if (startswith(*o, "--cgroup=") || startswith(*o, "--cgroup2="))
+                        return true;
+        return false;
+}
+
 void monitor_state_release_name_lock(MonitorState *s) {
         struct stat a, b;
 

@@ -115,6 +115,9 @@ void monitor_state_release_shared(MonitorState *s);
  * (the systemd manager's, as a rule), at cell-monitor's end. */
 void monitor_state_release_name_lock(MonitorState *s);
 
+/* Whether s->finish has cgroups to remove (the cgroupfs manager's): the
+ * name's lock is then handed on to "cell __finish", which frees it after. */
+bool monitor_finish_removes_cgroups(const MonitorState *s);
 /* After monitor_run(): "cell __finish" from s->cell_fd, with the payload's
  * exit status, when s->finish has work. Returns only when that failed. */
 int monitor_finish(const MonitorState *s, int status);

@@ -1,30 +1,46 @@
 #!/bin/bash
-# Two cells with PrivateUsers=pick running at the same time get disjoint
-# ranges -- even when both start from the same candidate: the second unit
-# has the same name (so the same hash) in another directory.
+# PrivateUsers=pick: a cell takes the range its name hashes to, locked while
+# it runs and free once it ends; a range another holds (a running cell
+# whose name hashes to the same one) is skipped for the next, disjoint one.
+# (Two cells of one name cannot run at once: the name's lock refuses the
+# second, so the range's other holder here is a process of ours.)
 . "$(dirname "$0")/../run/lib.sh"
 # The child works as the container's root: it must reach the root.
 chmod 755 "$work"
 
-mkdir "$work/a" "$work/b"
-for d in a b; do
-        printf '%s\n' "[Root]" "Directory=$root" "[Isolation]" "PrivateUsers=pick" \
-                "[Exec]" "Exec=/bin/sh -c 'cat /proc/self/uid_map; sleep 3'" > "$work/$d/$(unit_name pick).cell"
-done
-timeout 20 "$CELL" run --cgroup-manager=none "$work/a/$(unit_name pick).cell" >"$work/out.a" 2>"$work/err.a" & a=$!
-sleep 0.5
-timeout 20 "$CELL" run --cgroup-manager=none "$work/b/$(unit_name pick).cell" >"$work/out.b" 2>"$work/err.b" & b=$!
-sleep 1
-# While both run, both ranges are locked.
-ra=$(awk '{print $2}' "$work/out.a"); rb=$(awk '{print $2}' "$work/out.b")
-[ -n "$ra" ] && [ -n "$rb" ] || fail "no uid maps: $(cat "$work/err.a" "$work/err.b")"
+u=$(unit pick "[Root]" "Directory=$root" "[Isolation]" "PrivateUsers=pick" \
+        "[Exec]" "Exec=/bin/sh -c 'cat /proc/self/uid_map; sleep 2'")
+# start_pick TAG: cell run of the unit in the background; its range, once
+# its payload printed it, in $range; its PID in $pid.
+start_pick() {
+        timeout 20 "$CELL" run --cgroup-manager=none "$u" >"$work/out.$1" 2>"$work/err.$1" &
+        pid=$!
+        for _ in $(seq 200); do [ -s "$work/out.$1" ] && break; sleep 0.05; done
+        range=$(awk '{print $2}' "$work/out.$1")
+        [ -n "$range" ] || fail "$1: no uid map: $(cat "$work/err.$1")"
+}
+
+# 1. Alone: the range the name hashes to, locked while the cell runs.
+start_pick a
+ra=$range
 flock -n "/run/cell/uid/$ra" true && fail "range $ra not locked while its cell runs"
+wait "$pid" || fail "cell a: $(cat "$work/err.a")"
+[ ! -e "/run/cell/uid/$ra" ] || fail "range $ra: its lock file left after the cell ended"
+
+# 2. That range held by another: the same unit takes the next one.
+( exec 9>"/run/cell/uid/$ra" && flock 9 && exec sleep 30 ) &
+holder=$!
+for _ in $(seq 100); do flock -n "/run/cell/uid/$ra" true || break; sleep 0.05; done
+flock -n "/run/cell/uid/$ra" true && { kill "$holder"; fail "the stand-in holder did not take range $ra"; }
+start_pick b
+rb=$range
 flock -n "/run/cell/uid/$rb" true && fail "range $rb not locked while its cell runs"
-wait $a || fail "cell a: $(cat "$work/err.a")"
-wait $b || fail "cell b: $(cat "$work/err.b")"
-[ "$ra" != "$rb" ] || fail "both cells got the range $ra"
+wait "$pid" || fail "cell b: $(cat "$work/err.b")"
+kill "$holder"
+wait "$holder" 2>/dev/null || true
+rm -f "/run/cell/uid/$ra"
+[ "$ra" != "$rb" ] || fail "range $ra taken while another held it"
 (( ra + 65536 <= rb || rb + 65536 <= ra )) || fail "ranges $ra and $rb overlap"
-# The same candidate was tried first: b took the next one.
-expect "b's range" "$rb" $(( ra == 0x6FFF0000 ? 0x80000 : ra + 65536 ))
-[ ! -e "/run/cell/uid/$ra" ] && [ ! -e "/run/cell/uid/$rb" ] || fail "lock files left: $(ls /run/cell/uid)"
-echo "ok: disjoint ranges $ra and $rb"
+expect "b's range, the next candidate" "$rb" $(( ra == 0x6FFF0000 ? 0x80000 : ra + 65536 ))
+[ ! -e "/run/cell/uid/$rb" ] || fail "lock files left: $(ls /run/cell/uid)"
+echo "ok: range $ra, and $rb while $ra was held"

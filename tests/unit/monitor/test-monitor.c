@@ -215,6 +215,21 @@ TEST(state_refuses_an_fd_twice) {
         ASSERT_TRUE(fcntl(lock, F_GETFD) < 0);
 }
 
+/* The name's lock goes on to "cell __finish" only for cgroups to remove:
+ * else the payload's end frees it (a next start meanwhile is no "already
+ * running"). */
+TEST(finish_removes_cgroups) {
+        MonitorState s = MONITOR_STATE_NULL;
+
+        ASSERT_FALSE(monitor_finish_removes_cgroups(&s));
+        s.finish = (char *[]) { (char *) "--state", (char *) "--veth=12:ve-web", (char *) "--zone=z", NULL };
+        ASSERT_FALSE(monitor_finish_removes_cgroups(&s));
+        s.finish = (char *[]) { (char *) "--state", (char *) "--cgroup=/a", NULL };
+        ASSERT_TRUE(monitor_finish_removes_cgroups(&s));
+        s.finish = (char *[]) { (char *) "--cgroup2=/b", (char *) "--pure-v2", NULL };
+        ASSERT_TRUE(monitor_finish_removes_cgroups(&s));
+}
+
 TEST(finish_parse) {
         int lock = fd_null(), netns = fd_null();
         char lock_opt[32], netns_opt[32];
