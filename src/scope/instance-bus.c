@@ -146,29 +146,43 @@ int instance_bus_find(sd_bus *bus, const char *name, CellInstance *ret) {
         return find_unit(bus, unit, name, ret);
 }
 
-int instance_bus_list(sd_bus *bus, CellInstance **ret, size_t *ret_n) {
+/* ListUnitsByPatterns(states, { pattern }): the reply, its array of
+ * "(ssssssouso)" entered (id, description, load, active, sub, following,
+ * path, job id, job type, job path), for sd_bus_message_read() of each. */
+#define UNIT_LIST_ENTRY "(ssssssouso)"
+static int list_units(sd_bus *bus, char **states, const char *pattern, sd_bus_message **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &m, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER,
+                                           "ListUnitsByPatterns");
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, states);
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, (char *[]) { (char *) pattern, NULL });
+        if (r >= 0)
+                r = sd_bus_call(bus, m, 0, NULL, &reply);
+        if (r >= 0)
+                r = sd_bus_message_enter_container(reply, 'a', UNIT_LIST_ENTRY);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(reply);
+        return 0;
+}
+
+int instance_bus_list(sd_bus *bus, CellInstance **ret, size_t *ret_n) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_strv_free_ char **units = NULL;
         CellInstance *l = NULL;
         size_t n = 0;
         const char *id, *desc;
         int r;
 
-        r = sd_bus_message_new_method_call(bus, &m, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER,
-                                           "ListUnitsByPatterns");
-        if (r >= 0)
-                r = sd_bus_message_append_strv(m, (char *[]) { (char *) "active", (char *) "activating",
-                                                               (char *) "deactivating", NULL });
-        if (r >= 0)
-                r = sd_bus_message_append_strv(m, (char *[]) { (char *) "cell-*.scope", NULL });
-        if (r >= 0)
-                r = sd_bus_call(bus, m, 0, NULL, &reply);
+        r = list_units(bus, (char *[]) { (char *) "active", (char *) "activating", (char *) "deactivating", NULL },
+                       "cell-*.scope", &reply);
         if (r < 0)
                 return r;
-        r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_read(reply, "(ssssssouso)", &id, &desc, NULL, NULL, NULL, NULL,
+        while ((r = sd_bus_message_read(reply, UNIT_LIST_ENTRY, &id, &desc, NULL, NULL, NULL, NULL,
                                         NULL, NULL, NULL, NULL)) > 0)
                 /* cell's scopes say so in their description ("cell NAME: ..."). */
                 if (startswith(desc, "cell ") && (r = strv_extend(&units, id)) < 0)
@@ -350,26 +364,16 @@ int instance_bus_stop_service(sd_bus *bus, const char *name, uint64_t timeout_us
 }
 
 int instance_bus_service_instances(sd_bus *bus, bool include_active, char ***ret) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_strv_free_ char **names = NULL;
         const char *id, *active, *sub, *job_type;
         int r;
 
-        /* Every loaded one, its state and job read from the same reply. */
-        r = sd_bus_message_new_method_call(bus, &m, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER,
-                                           "ListUnitsByPatterns");
-        if (r >= 0)
-                r = sd_bus_message_append_strv(m, NULL);
-        if (r >= 0)
-                r = sd_bus_message_append_strv(m, (char *[]) { (char *) "cell@*.service", NULL });
-        if (r >= 0)
-                r = sd_bus_call(bus, m, 0, NULL, &reply);
+        /* Every loaded one (no state asked), its state and job read from the same reply. */
+        r = list_units(bus, NULL, "cell@*.service", &reply);
         if (r < 0)
                 return r;
-        r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_read(reply, "(ssssssouso)", &id, NULL, NULL, &active, &sub, NULL,
+        while ((r = sd_bus_message_read(reply, UNIT_LIST_ENTRY, &id, NULL, NULL, &active, &sub, NULL,
                                         NULL, NULL, &job_type, NULL)) > 0) {
                 const char *s = startswith(id, "cell@"), *e = endswith(id, ".service");
                 char *instance;
