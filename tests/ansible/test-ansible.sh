@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The playbook of this folder, run by Debian's ansible with connection
 # local inside the sealed systemd (tests/integration/systemd/lib.sh, used as
-# it is): it deploys, the second run changes nothing, a broken unit is
-# refused by "cell verify" and the running container is untouched, a changed
-# unit restarts it through the handler.
+# it is): it deploys, the second run changes nothing, a broken unit or
+# drop-in is refused by "cell verify" and the running container is
+# untouched, a changed unit restarts it through the handler.
 here=$(dirname "$(realpath "$0")")
 if [ "$(id -u)" = 0 ] && ! command -v ansible-playbook >/dev/null; then
         echo "SKIP: ansible-playbook is not installed (Debian package ansible)"
@@ -50,8 +50,11 @@ check "the first run changed something" test "$(changed "$WORK/run1.log")" -gt 0
 expect_eq "cell@web is active" active "$(prop cell@web.service ActiveState)"
 expect_eq "it answers" first "$(page)"
 expect_eq "the service has the unit's Description=" "web, deployed by Ansible" "$(prop cell@web.service Description)"
+expect_eq "the drop-in's LimitNOFILE= is the payload's" "4096 4096" \
+        "$(in_sealed "$CELL" exec web sh -c 'cat /proc/$(pidof httpd)/limits' | awk '/^Max open files/ {print $4, $5}')"
 pid1=$(mainpid)
 sum1=$(in_sealed sha256sum /etc/cell/web.cell | cut -d' ' -f1)
+dsum1=$(in_sealed sha256sum /etc/cell/web.cell.d/limits.conf | cut -d' ' -f1)
 
 # --- second run, same input: nothing changes
 if play "$WORK/run2.log" -e greeting=first; then
@@ -72,6 +75,20 @@ check "validate failed on cell verify's message" grep -q 'MemoryMax=a lot: expec
 expect_eq "the unit on disk is unchanged" "$sum1" "$(in_sealed sha256sum /etc/cell/web.cell | cut -d' ' -f1)"
 expect_eq "cell@web is still active" active "$(prop cell@web.service ActiveState)"
 expect_eq "and was not restarted" "$pid1" "$(mainpid)"
+expect_eq "and still answers" first "$(page)"
+
+# --- a broken drop-in: validate (cell verify --drop-in) refuses it, naming
+# its line; the drop-in on disk and the running cell are untouched
+if play "$WORK/broken-dropin.log" -e greeting=first -e nofile=lots; then
+        fail "the run with a broken drop-in succeeded"; show_log "$WORK/broken-dropin.log"
+else
+        ok "the run with a broken drop-in fails"
+fi
+check "validate failed on cell verify's message, at the drop-in's line" \
+        grep -qE ':5: LimitNOFILE=lots: expected SOFT' "$WORK/broken-dropin.log"
+expect_eq "the drop-in on disk is unchanged" "$dsum1" \
+        "$(in_sealed sha256sum /etc/cell/web.cell.d/limits.conf | cut -d' ' -f1)"
+expect_eq "cell@web was not restarted" "$pid1" "$(mainpid)"
 expect_eq "and still answers" first "$(page)"
 
 # --- a changed unit: the handler restarts the cell
