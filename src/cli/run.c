@@ -383,7 +383,7 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
         if (scope_manager(scope) != CGROUP_MANAGER_SYSTEMD) {
                 pid_t other = 0;
                 r = runtime_state_publish(p->name, p->unit_path, scope_manager(scope), spawn.pid, &other);
-                if (r == -EBUSY)        /* the none manager: no name lock refused this start */
+                if (r == -EBUSY)        /* a start the name's lock did not refuse: none was taken */
                         log_warning("Another cell of this name runs (supervisor PID %d): cell list, status, stop, "
                                     "kill and exec find that one, not this one.", (int) other);
                 else if (r < 0) {

@@ -104,9 +104,9 @@ for uu in "$u_none" "$u_cg"; do
 done
 
 # "cell stop NAME" of a killed cell: not running (3), and what the killed run
-# left goes, with either manager: the cgroupfs one's cgroups and state (by
-# its name lock), and the none manager's runtime state too (it was left
-# until the next start of the name: no name lock to take back by).
+# left goes, with either manager: the cgroupfs one's cgroups and state, and
+# the none manager's runtime state (each taken back by the name's lock its
+# killed run left).
 for uu in "$u_none" "$u_cg"; do
         m=none; [ "$uu" = "$u_cg" ] && m=cgroupfs
         name=$(basename "$uu" .cell)
