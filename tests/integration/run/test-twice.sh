@@ -80,7 +80,8 @@ nothing_of_the_name "after a start after it"
 # without a runtime state (the first's stayed), so that once the first
 # ended nothing named the second, which ran on unseen by cell list, status
 # and stop.
-u=$(unit twice "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'sleep 0.3; echo done $marker'")
+# The payload lasts a second: the later of the two starts is never that late.
+u=$(unit twice "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'sleep 1; echo done $marker'")
 ran=0 refused=0
 for i in $(seq 8); do
         for x in a b; do
