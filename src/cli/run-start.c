@@ -252,7 +252,7 @@ int run_refuse_running(const Plan *p, bool user_bus) {
                 return 0;
         /* As the lock's own refusal says it (scope_name_lock()). */
         if (name_lock_path(p->name, &path) < 0 ||
-            asprintf(&text, "cell %s is already running (PID %d holds %s)", p->name, (int) holder, path) < 0)
+            asprintf(&text, NAME_LOCK_RUNNING_FMT, p->name, (int) holder, path) < 0)
                 return log_oom();
         return run_report_scope_error(p, text, -EEXIST);
 }

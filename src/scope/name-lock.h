@@ -89,6 +89,8 @@ int name_lock_holder_pidfd(const char *name, pid_t *ret_pid);
  * (lock_file_held_by()): a start of that very moment is not disturbed. For a
  * check ahead of the lock itself; the lock alone decides. */
 pid_t name_lock_holder(const char *name);
+/* The refusal of a start whose name's lock PID holds: name, PID, lock path. */
+#define NAME_LOCK_RUNNING_FMT "cell %s is already running (PID %d holds %s)"
 /* The manager the holder of NAME's lock named (name_lock_acquire_as()), or
  * _CGROUP_MANAGER_MAX. */
 CgroupManager name_lock_holder_manager(const char *name);

@@ -72,7 +72,7 @@ int scope_name_lock(Scope *s, CgroupManager manager, int *ret_fd) {
         if (r == -EBUSY) {
                 (void) name_lock_path(s->name, &path);
                 if (holder > 0)
-                        return scope_set_error(s, -EEXIST, "cell %s is already running (PID %d holds %s)",
+                        return scope_set_error(s, -EEXIST, NAME_LOCK_RUNNING_FMT,
                                                s->name, (int) holder, strna(path));
                 return scope_set_error(s, -EEXIST, "cell %s is already running (another cell holds %s)",
                                        s->name, strna(path));
