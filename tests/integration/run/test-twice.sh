@@ -24,33 +24,44 @@ nothing_of_the_name() {
         [ ! -e "$lock" ] || fail "$1: lock file $lock left behind"
 }
 
-ran=0 refused=0
-for i in $(seq "$rounds"); do
-        for x in a b; do
-                ( st=0; timeout 20 "$CELL" run --cgroup-manager=cgroupfs "$u" >"$work/out.$x" 2>"$work/err.$x" || st=$?
-                  echo "$st" > "$work/st.$x" ) &
+# two_at_once MANAGER ROUNDS LABEL: ROUNDS times, two starts of $u at once
+# under MANAGER: exactly one runs its payload to the end, the other says
+# "already running" (exit 2) and runs nothing; nothing of the name is left.
+two_at_once() {
+        local manager=$1 rounds=$2 label=$3 ran=0 refused=0 ok st i x
+        for i in $(seq "$rounds"); do
+                for x in a b; do
+                        ( st=0
+                          timeout 20 "$CELL" run --cgroup-manager="$manager" "$u" >"$work/out.$x" \
+                                  2>"$work/err.$x" || st=$?
+                          echo "$st" > "$work/st.$x" ) &
+                done
+                wait
+                ok=0
+                for x in a b; do
+                        st=$(cat "$work/st.$x")
+                        case $st in
+                        0)
+                                expect "${label}round $i: the payload of the one that ran" "$(cat "$work/out.$x")" \
+                                        "done $marker"
+                                ok=$((ok + 1)) ran=$((ran + 1)) ;;
+                        2)
+                                grep -q "cell $name is already running" "$work/err.$x" || fail \
+                                        "${label}round $i: exit 2 without \"already running\": $(cat "$work/err.$x")"
+                                [ ! -s "$work/out.$x" ] ||
+                                        fail "${label}round $i: the refused one ran a payload: $(cat "$work/out.$x")"
+                                refused=$((refused + 1)) ;;
+                        *)
+                                fail "${label}round $i: exit $st: $(cat "$work/err.$x")" ;;
+                        esac
+                done
+                expect "${label}round $i: starts that ran" "$ok" 1
+                nothing_of_the_name "${label}round $i"
         done
-        wait
-        ok=0
-        for x in a b; do
-                st=$(cat "$work/st.$x")
-                case $st in
-                0)
-                        expect "round $i: the payload of the one that ran" "$(cat "$work/out.$x")" "done $marker"
-                        ok=$((ok + 1)) ran=$((ran + 1)) ;;
-                2)
-                        grep -q "cell $name is already running" "$work/err.$x" ||
-                                fail "round $i: exit 2 without \"already running\": $(cat "$work/err.$x")"
-                        [ ! -s "$work/out.$x" ] || fail "round $i: the refused one ran a payload: $(cat "$work/out.$x")"
-                        refused=$((refused + 1)) ;;
-                *)
-                        fail "round $i: exit $st: $(cat "$work/err.$x")" ;;
-                esac
-        done
-        expect "round $i: starts that ran" "$ok" 1
-        nothing_of_the_name "round $i"
-done
-echo "two at once, $rounds times: $ran ran, $refused refused as already running"
+        echo "${label}two at once, $rounds times: $ran ran, $refused refused as already running"
+}
+
+two_at_once cgroupfs "$rounds" ""
 
 # --- The first has handed over to cell-monitor (after a second): still refused.
 u=$(unit twice "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'sleep 2.5; echo done $marker'")
@@ -82,30 +93,7 @@ nothing_of_the_name "after a start after it"
 # and stop.
 # The payload lasts a second: the later of the two starts is never that late.
 u=$(unit twice "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'sleep 1; echo done $marker'")
-ran=0 refused=0
-for i in $(seq 8); do
-        for x in a b; do
-                ( st=0; timeout 20 "$CELL" run --cgroup-manager=none "$u" >"$work/out.$x" 2>"$work/err.$x" || st=$?
-                  echo "$st" > "$work/st.$x" ) &
-        done
-        wait
-        ok=0
-        for x in a b; do
-                st=$(cat "$work/st.$x")
-                case $st in
-                0)      ok=$((ok + 1)) ran=$((ran + 1)) ;;
-                2)
-                        grep -q "cell $name is already running" "$work/err.$x" ||
-                                fail "none, round $i: exit 2 without \"already running\": $(cat "$work/err.$x")"
-                        [ ! -s "$work/out.$x" ] || fail "none, round $i: the refused one ran: $(cat "$work/out.$x")"
-                        refused=$((refused + 1)) ;;
-                *)      fail "none, round $i: exit $st: $(cat "$work/err.$x")" ;;
-                esac
-        done
-        expect "none, round $i: starts that ran" "$ok" 1
-        nothing_of_the_name "none, round $i"
-done
-echo "none, two at once: $ran ran, $refused refused as already running"
+two_at_once none 8 "none, "
 
 # A none run under cell-monitor (after a second): a start of the name with
 # either manager is refused, and the first is listed once, as none's.
