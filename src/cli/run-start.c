@@ -15,7 +15,6 @@
 #include "env-util.h"
 #include "id128-util.h"
 #include "log.h"
-#include "name-lock.h"
 #include "notify.h"
 #include "run-start.h"
 #include "strv.h"
@@ -238,23 +237,6 @@ static int withhold_mknod(Plan *p, const Scope *scope) {
                     "so that its root cannot make device nodes.", why);
         plan_withhold_capabilities(p, mknod);
         return 0;
-}
-
-int run_refuse_running(const Plan *p, bool user_bus) {
-        _cleanup_free_ char *path = NULL, *text = NULL;
-        pid_t holder;
-
-        /* A --user scope takes no lock of the system's (name-lock.h). */
-        if (user_bus || isempty(p->name))
-                return 0;
-        holder = name_lock_holder(p->name);
-        if (holder <= 0)
-                return 0;
-        /* As the lock's own refusal says it (scope_name_lock()). */
-        if (name_lock_path(p->name, &path) < 0 ||
-            asprintf(&text, NAME_LOCK_RUNNING_FMT, p->name, (int) holder, path) < 0)
-                return log_oom();
-        return run_report_scope_error(p, text, -EEXIST);
 }
 
 /* scope_new(), its failure reported, and a word on what it made. */

@@ -14,10 +14,6 @@
 #include "seccomp-filter.h"
 #include "spawn.h"
 
-/* -EEXIST (reported) if a cell of the plan's name holds its lock now: for a
- * start that would spend something before its scope takes the lock and is
- * refused there (a credential read). The lock still decides. */
-int run_refuse_running(const Plan *p, bool user_bus);
 /* scope_new(), its failure reported; withholds CAP_MKNOD where no device
  * policy holds (refusing a unit that requires it). */
 int run_new_scope(Plan *p, CgroupManager manager, bool user_bus, Event *event, Scope **ret);

@@ -173,15 +173,6 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
                 goto finish;
         }
 
-        /* A running cell of the name refuses this start at its lock, later: a
-         * credential read first (a socket's one-time answer, a decryption)
-         * would be spent for nothing. */
-        if (p->n_credentials > 0) {
-                r = run_refuse_running(p, a->user_bus);
-                if (r < 0)
-                        goto finish;
-        }
-
         /* Before anything is made: a credential that cannot be read fails the
          * start here, leaving nothing behind. Read as the host's root from our
          * caller's $CREDENTIALS_DIRECTORY (systemd's LoadCredential= of the
@@ -540,6 +531,20 @@ static int run_unit(const RunArgs *a) {
         }
 
         log_set_prefix(plan.name);
+        /* The name first: a start of a name that runs is refused before it
+         * attaches an image, reads a credential (a socket's one-time answer,
+         * a decryption) or clones, and one that waits for those is a start
+         * under way to "cell stop" and "cell list". */
+        r = scope_lock_name(plan.name, a->manager, a->user_bus);
+        if (r < 0) {
+                if (r == -ENOMEM)
+                        log_oom();
+                else
+                        run_report_scope_error(&plan, scope_last_error(NULL), r);
+                log_set_prefix(NULL);
+                plan_done(&plan);
+                return CELL_EXIT_FAILURE;
+        }
         /* Image=: mounted before the image is looked at; the container's
          * mount holds it from its start on, ours goes at the end (and with
          * the last of them the loop device). */
@@ -589,6 +594,7 @@ int verb_run(int argc, char *argv[]) {
                 scope_prime(a.manager, streq_ptr(prime, "1"));
         r = run_unit(&a);
         scope_prime_cancel();   /* only when no scope_new() took it over */
+        scope_lock_name_cancel();       /* likewise */
         /* systemd goes by our exit: what it has not read yet, first. */
         (void) notify_drain(NOTIFY_DRAIN_USEC);
         return r;

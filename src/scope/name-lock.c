@@ -318,12 +318,12 @@ static bool holder_started(int dir_fd, const char *file) {
         return strstr(buf, "\n" NAME_LOCK_NOTE_STARTED " ");
 }
 
-/* The PID NAME's lock file names, if that process holds the lock and is no
- * take-back (it does not hold NAME.take-back too); 0 if none. started_too:
- * also one that noted NAME_LOCK_NOTE_STARTED. ret_pidfd (may be NULL): a
- * pidfd of it (O_CLOEXEC), opened before the lock is looked at, so that a
- * PID reused since cannot be taken for the holder. */
-static pid_t lock_holder(const char *name, bool started_too, int *ret_pidfd) {
+/* The PID NAME's lock file names, if that process holds the lock, is no
+ * take-back (it does not hold NAME.take-back too) and did not note
+ * NAME_LOCK_NOTE_STARTED; 0 if none. *ret_pidfd: a pidfd of it
+ * (O_CLOEXEC), opened before the lock is looked at, so that a PID reused
+ * since cannot be taken for the holder. */
+static pid_t lock_holder(const char *name, int *ret_pidfd) {
         _cleanup_free_ char *dir = NULL, *file = NULL, *take_back = NULL;
         _cleanup_close_ int dir_fd = -EBADF, pidfd = -EBADF;
         pid_t pid;
@@ -335,30 +335,26 @@ static pid_t lock_holder(const char *name, bool started_too, int *ret_pidfd) {
         if (dir_fd < 0)
                 return 0;
         pid = read_holder(dir_fd, file);
-        if (pid <= 0 || pid == getpid() || (!started_too && holder_started(dir_fd, file)))
+        if (pid <= 0 || pid == getpid() || holder_started(dir_fd, file))
                 return 0;
-        if (ret_pidfd && (pidfd = (int) syscall(SYS_pidfd_open, pid, 0)) < 0)
+        pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+        if (pidfd < 0)
                 return 0;
         if (!held_by(dir_fd, file, pid) || held_by(dir_fd, take_back, pid))
                 return 0;
-        if (ret_pidfd)
-                *ret_pidfd = TAKE_FD(pidfd);
+        *ret_pidfd = TAKE_FD(pidfd);
         return pid;
 }
 
 int name_lock_holder_pidfd(const char *name, pid_t *ret_pid) {
         int pidfd = -EBADF;
-        pid_t pid = lock_holder(name, false, &pidfd);
+        pid_t pid = lock_holder(name, &pidfd);
 
         if (pid <= 0)
                 return -ESRCH;
         if (ret_pid)
                 *ret_pid = pid;
         return pidfd;
-}
-
-pid_t name_lock_holder(const char *name) {
-        return lock_holder(name, true, NULL);
 }
 
 CgroupManager name_lock_holder_manager(const char *name) {

@@ -3,8 +3,9 @@
 
 /* A cell's hold on its name, whatever its cgroup manager: an flock(LOCK_EX)
  * on RUNTIME/lock/NAME.lock (RUNTIME: runtime_state_dir(), /run/cell),
- * taken before the container's cgroup is looked at or made (systemd: before
- * StartTransientUnit; none: before the clone), and held for the whole run
+ * taken by "cell run" before anything of the start is made
+ * (scope_lock_name(): before an image is attached, a credential read, the
+ * init cloned, a cgroup looked at or a scope asked for), and held for the whole run
  * by the one process that is "cell run", then cell-monitor, then "cell
  * __finish" (by exec, the fd handed on), until the cgroups are gone or the
  * payload has ended. Two starts of one name at once, under any managers:
@@ -84,11 +85,6 @@ void name_lock_release(const char *name, int fd);
  * none. Opened before the lock is looked at, so that a PID reused since
  * cannot be taken for the holder. */
 int name_lock_holder_pidfd(const char *name, pid_t *ret_pid);
-/* The PID that holds NAME's lock (a cell of the name that runs or starts,
- * whatever its manager), not a take-back; 0 if none. Looked up, never tried
- * (lock_file_held_by()): a start of that very moment is not disturbed. For a
- * check ahead of the lock itself; the lock alone decides. */
-pid_t name_lock_holder(const char *name);
 /* The refusal of a start whose name's lock PID holds: name, PID, lock path. */
 #define NAME_LOCK_RUNNING_FMT "cell %s is already running (PID %d holds %s)"
 /* The manager the holder of NAME's lock named (name_lock_acquire_as()), or

@@ -260,9 +260,10 @@ int scope_bus_new(Scope *s, const Plan *p, bool user_bus) {
         if (r < 0)
                 return r;
         /* The name's, before StartTransientUnit: a start refused for another
-         * cell of the name (another manager's too) leaves no scope. After the
-         * connect, so that a bus that does not answer (auto: the cgroupfs
-         * manager then) has taken nothing. The system's scopes alone: a
+         * cell of the name (another manager's too) leaves no scope. "cell
+         * run" took it before anything (scope_lock_name()): handed over here.
+         * Else after the connect, so that a bus that does not answer (auto:
+         * the cgroupfs manager then) has taken nothing. The system's scopes alone: a
          * --user scope is the user manager's, whose names are not those of
          * runtime_state_dir(), the system's /run/cell (a user other than
          * root could not lock there anyway). */

@@ -38,6 +38,8 @@ struct Scope {
         ScopeCgroupfs *fs;      /* CGROUP_MANAGER_CGROUPFS */
         int lock_fd;            /* the name's lock (name-lock.h) under the systemd and none managers,
                                  * or -EBADF; the cgroupfs manager's is fs->lock_fd */
+        bool lock_named;        /* its file names the manager (for "cell list") */
+        bool lock_early;        /* the start's, taken before scope_new() (scope_lock_name()) */
         ScopeOom *oom;          /* CGROUP_MANAGER_SYSTEMD: watches the scope for OOM kills */
         CgroupPrime *prime;     /* the grace period of the move ahead, started early (cgroup-prime.c) */
         ScopeMachined *machined; /* Register=yes: the call to systemd-machined (scope-machine.c) */
@@ -67,7 +69,8 @@ int scope_set_error(Scope *s, int r, const char *fmt, ...) _printf_(3, 4);
  * in its file, for "cell list"): -EEXIST
  * with the text "cell NAME is already running ..." while another cell run
  * holds it; what a killed cgroupfs holder left, taken back. s->lock_fd
- * held already (taken by the manager tried before): handed over. */
+ * held already (the start's, or taken by the manager tried before): handed
+ * over. */
 int scope_name_lock(Scope *s, CgroupManager manager, int *ret_fd);
 
 /* systemd (scope-bus.c). */

@@ -18,6 +18,7 @@
 #include "name-lock.h"
 #include "parse-limits.h"
 #include "runtime-state.h"
+#include "scope-cgroupfs.h"
 #include "scope-internal.h"
 
 static const char * const cgroup_manager_table[_CGROUP_MANAGER_MAX] = {
@@ -55,41 +56,66 @@ int scope_set_error(Scope *s, int r, const char *fmt, ...) {
         return r;
 }
 
-int scope_name_lock(Scope *s, CgroupManager manager, int *ret_fd) {
+/* The name's lock into *ret_fd, its file naming manager (_CGROUP_MANAGER_MAX:
+ * none yet); the refusal's text into *ret_error. */
+static int name_lock_take(const char *name, CgroupManager manager, int *ret_fd, char **ret_error) {
         _cleanup_free_ char *notes = NULL, *path = NULL;
         pid_t holder = 0;
         int r;
 
-        if (s->lock_fd >= 0) {
-                int fd = TAKE_FD(s->lock_fd);
-                *ret_fd = fd;
-                return 0;
-        }
         /* One name, one cell, whatever manager runs it: systemd makes a scope's
          * name unique among its scopes only, and the cgroupfs and none
          * managers have no scope at all. */
-        r = name_lock_acquire_as(s->name, manager, ret_fd, &holder, &notes);
+        r = name_lock_acquire_as(name, manager, ret_fd, &holder, &notes);
         if (r == -EBUSY) {
-                (void) name_lock_path(s->name, &path);
-                if (holder > 0)
-                        return scope_set_error(s, -EEXIST, NAME_LOCK_RUNNING_FMT,
-                                               s->name, (int) holder, strna(path));
-                return scope_set_error(s, -EEXIST, "cell %s is already running (another cell holds %s)",
-                                       s->name, strna(path));
+                (void) name_lock_path(name, &path);
+                if ((holder > 0 ? asprintf(ret_error, NAME_LOCK_RUNNING_FMT, name, (int) holder, strna(path)) :
+                     asprintf(ret_error, "cell %s is already running (another cell holds %s)", name,
+                              strna(path))) < 0)
+                        *ret_error = NULL;
+                return -EEXIST;
         }
         if (r == -EAGAIN) {
-                (void) name_lock_path(s->name, &path);
-                return scope_set_error(s, -EEXIST, "cell %s: a take-back of what a killed run of it left has "
-                                       "held %s for %u s", s->name, strna(path),
-                                       name_lock_take_back_wait_ms / 1000);
+                (void) name_lock_path(name, &path);
+                if (asprintf(ret_error, "cell %s: a take-back of what a killed run of it left has held %s for %u s",
+                             name, strna(path), name_lock_take_back_wait_ms / 1000) < 0)
+                        *ret_error = NULL;
+                return -EEXIST;
         }
-        if (r < 0)
-                return scope_set_error(s, r, "cannot lock the name %s in %s: %s", s->name, runtime_state_dir(),
-                                       strerror(-r));
+        if (r < 0) {
+                if (asprintf(ret_error, "cannot lock the name %s in %s: %s", name, runtime_state_dir(),
+                             strerror(-r)) < 0)
+                        *ret_error = NULL;
+                return r;
+        }
         /* What a killed cgroupfs cell of this name made, wherever it started,
          * whichever manager runs this one: its notes are replaced by ours. */
         if (!isempty(notes))
                 (void) cgroup_leftover_take_back(notes, 1000, NULL);
+        return 0;
+}
+
+int scope_name_lock(Scope *s, CgroupManager manager, int *ret_fd) {
+        char *error = NULL;
+        int r;
+
+        if (s->lock_fd >= 0) {
+                /* Taken before the manager was known (scope_lock_name()): named
+                 * now, once, for "cell list". */
+                if (!s->lock_named)
+                        name_lock_note(s->lock_fd, NAME_LOCK_NOTE_MANAGER, cgroup_manager_to_string(manager));
+                s->lock_named = true;
+                int fd = TAKE_FD(s->lock_fd);
+                *ret_fd = fd;
+                return 0;
+        }
+        r = name_lock_take(s->name, manager, ret_fd, &error);
+        if (r < 0) {
+                free(s->error);
+                s->error = error;
+                return r;
+        }
+        s->lock_named = true;
         return 0;
 }
 
@@ -104,7 +130,72 @@ static bool booted_with_systemd(void) {
         return faccessat(AT_FDCWD, "/run/systemd/system/", F_OK, AT_SYMLINK_NOFOLLOW) >= 0;
 }
 
+/* The name's lock of a start, taken before anything of it was made
+ * (scope_lock_name()); the next scope_new() of the name takes it over. */
+static struct {
+        int fd;
+        char *name;
+        bool named;     /* its file names the manager */
+} early_lock = { .fd = -EBADF };
+
+int scope_lock_name(const char *name, CgroupManager manager, bool user_bus) {
+        char *error = NULL;
+        int r;
+
+        /* A --user scope's names are its user manager's (scope-bus.c); only
+         * another manager it falls back on takes the system's lock. */
+        if (isempty(name) || early_lock.fd >= 0 ||
+            (user_bus && (manager == CGROUP_MANAGER_SYSTEMD || manager == CGROUP_MANAGER_AUTO)))
+                return 0;
+        early_lock.name = strdup(name);
+        if (!early_lock.name)
+                return -ENOMEM;
+        /* AUTO: the manager is named once scope_new() has chosen it. */
+        r = name_lock_take(name, manager == CGROUP_MANAGER_AUTO ? _CGROUP_MANAGER_MAX : manager, &early_lock.fd,
+                           &error);
+        free(scope_new_error);
+        scope_new_error = error;
+        if (r < 0 || early_lock.fd < 0) {
+                early_lock.name = mfree(early_lock.name);
+                return r;
+        }
+        early_lock.named = manager != CGROUP_MANAGER_AUTO;
+        return 0;
+}
+
+void scope_lock_name_cancel(void) {
+        if (early_lock.name)
+                name_lock_release(early_lock.name, TAKE_FD(early_lock.fd));
+        early_lock.name = mfree(early_lock.name);
+}
+
+/* scope_new(): the start's lock, if it was taken for this name. */
+static void early_lock_adopt(Scope *s) {
+        if (early_lock.fd < 0 || !streq_ptr(early_lock.name, s->name))
+                return;
+        s->lock_fd = TAKE_FD(early_lock.fd);
+        s->lock_named = early_lock.named;
+        s->lock_early = true;
+}
+
+/* A failed scope_new() gives the start's lock back, wherever the manager
+ * put it: the start goes on holding its name (another manager's try, its
+ * end), and no start of the name comes in between. */
+static void early_lock_give_back(Scope *s) {
+        int *fd;
+
+        if (!s || !s->lock_early)
+                return;
+        fd = s->fs ? &s->fs->lock_fd : &s->lock_fd;
+        if (*fd < 0)
+                return;
+        early_lock.fd = TAKE_FD(*fd);
+        early_lock.named = s->lock_named;
+        s->lock_early = false;
+}
+
 static int scope_new_fail(Scope *s, int r) {
+        early_lock_give_back(s);
         free(scope_new_error);
         scope_new_error = s ? TAKE_PTR(s->error) : NULL;
         scope_free(s);
@@ -222,6 +313,7 @@ int scope_new(const Plan *p, CgroupManager manager, bool user_bus, Event *event,
         s->unit = p->scope_unit ? strdup(p->scope_unit) : NULL;
         if (!s->name || (p->scope_unit && !s->unit))
                 return scope_new_fail(s, -ENOMEM);
+        early_lock_adopt(s);
         if (event)
                 s->event = event_ref(event);
         s->devices_prog_fd = -EBADF;

@@ -63,6 +63,18 @@ bool scope_expects_systemd(CgroupManager manager);
 void scope_prime(CgroupManager manager, bool force);
 void scope_prime_cancel(void);
 
+/* The name's lock (name-lock.h), taken by "cell run" before anything of the
+ * start is made (an image attached, a credential read, the init cloned): a
+ * start of a name that runs is refused there, having spent nothing, and one
+ * that waits meanwhile (for a credential's server) is a start under way to
+ * "cell stop" and "cell list". The next scope_new() of the name takes it
+ * over, and gives it back when it fails; scope_lock_name_cancel() lets go of
+ * one that none took. Not for a --user scope (name-lock.h). 0 (also where
+ * the runtime directory cannot be written: no lock), or -EEXIST with
+ * scope_last_error(NULL)'s text when the name runs. */
+int scope_lock_name(const char *name, CgroupManager manager, bool user_bus);
+void scope_lock_name_cancel(void);
+
 typedef struct Scope Scope;
 
 /* Chooses the manager (AUTO resolved here), connects / creates, and attaches

@@ -211,7 +211,42 @@ for how in cgroupfs:TERM:0 systemd:TERM:0 cgroupfs:HUP:2; do
         [ ! -e "$root/run/host" ] || fail "SIG$sig ($manager): the image got $root/run/host"
         expect_nothing_left
 done
-kill "$holder"
+
+# The name is held from before the wait (cell(1), THE NAME): another start of
+# it meanwhile, under any manager, is refused at once, naming the waiting
+# start, and asks no server of its own; "cell list" shows the waiting start,
+# and "cell stop" stops it (a stop while starting, exit 0), nothing left.
+waiting=$(unit_name holdname)
+u=$(unit holdname "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "LoadCredential=held:$hold")
+other=$(unit holdother "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "LoadCredential=t:$work/once2.sock")
+server=$("$CRED_SERVER" "$work/once2.sock" "$work/once2.peer" "once") || fail "cred-server did not start"
+host_snapshot before
+"$CELL" run --cgroup-manager=cgroupfs "$u" >"$work/out" 2>"$work/err" &
+cellpid=$!
+peer="/unit/cell-$waiting\\.scope/held\$"
+for _ in $(seq 400); do grep -q "$peer" /proc/net/unix && break; sleep 0.05; done
+grep -q "$peer" /proc/net/unix || { kill -KILL "$cellpid" "$server"; fail "held name: cell never connected"; }
+for manager in none cgroupfs systemd; do
+        status=0
+        timeout 20 "$CELL" run --cgroup-manager=$manager --name "$waiting" "$other" >"$work/out2" 2>"$work/err2" ||
+                status=$?
+        expect "held name ($manager): status" "$status" 2
+        grep -q "cell $waiting is already running (PID $cellpid holds " "$work/err2" ||
+                { kill -KILL "$cellpid" "$server"; fail "held name ($manager): $(cat "$work/err2")"; }
+        running "$server" || fail "held name ($manager): the credential's server was asked"
+done
+"$CELL" list --no-legend > "$work/list" 2>&1 || true
+grep -q "^$waiting .*activating" "$work/list" || fail "held name: cell list: $(cat "$work/list")"
+status=0
+timeout 20 "$CELL" stop "$waiting" > "$work/stop" 2>&1 || status=$?
+expect "held name: cell stop" "$status" 0
+status=0
+wait "$cellpid" || status=$?
+expect "held name: the waiting start's status" "$status" 0
+grep -q "Stopped while starting (SIGTERM); nothing was left running" "$work/err" ||
+        fail "held name: $(cat "$work/err")"
+expect_nothing_left
+kill "$holder" "$server"
 
 # Errors at start: exit 2 before anything is made, naming the key's line.
 check_error() { credential_error cgroupfs "$@"; }
