@@ -12,6 +12,8 @@
  * entry in *ret (valid until the next append), 0 or -ENOMEM. */
 int plan_mount_append(Plan *p, PlanMountKind kind, const char *source, const char *target,
                       const char *fstype, unsigned long flags, const char *data, PlanMount **ret);
+/* Frees what one entry of p->mounts holds. */
+void plan_mount_done(PlanMount *m);
 int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag);
 /* expand=false: check groups and names, build no rules (PlanOptions.verify_only). */
 int plan_build_seccomp(Plan *p, const CellConfig *c, bool expand, Diagnostics *diag);

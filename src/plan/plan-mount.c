@@ -8,7 +8,10 @@
  *      Inaccessible=, after all of them, so that no mount covers a mask;
  *   3. the masked and read-only kernel interfaces, after the unit's mounts so
  *      that no Bind= can cover them up again;
- *   4. the cgroup file system, made later by the child (see plan.h). */
+ *   4. the cgroup file system, made later by the child (see plan.h).
+ *
+ * A unit's mount on one of 3. below /proc or on 4. is refused, and those an
+ * Inaccessible= hides are left out (plan_mounts_check_api()). */
 
 #include <errno.h>
 #include <stdlib.h>
@@ -288,6 +291,124 @@ static void plan_sort_mounts(Plan *p, size_t from) {
         }
 }
 
+/* Whether path is prefix or lies below it, component by component. */
+static bool plan_path_is_below(const char *path, const char *prefix) {
+        for (;;) {
+                size_t la, lb;
+
+                path += strspn(path, "/");
+                prefix += strspn(prefix, "/");
+                if (!*prefix)
+                        return true;
+                la = strcspn(path, "/");
+                lb = strcspn(prefix, "/");
+                if (la != lb || memcmp(path, prefix, la) != 0)
+                        return false;
+                path += la;
+                prefix += lb;
+        }
+}
+
+/* The key a mount of the unit's was written with, for the messages. */
+static const char *plan_mount_key(const PlanMount *m) {
+        switch (m->kind) {
+        case PLAN_MOUNT_BIND:
+                return m->flags & MS_RDONLY ? "BindReadOnly=" : "Bind=";
+        case PLAN_MOUNT_OVERLAY:
+                return m->flags & MS_RDONLY ? "OverlayReadOnly=" : "Overlay=";
+        case PLAN_MOUNT_MASK:
+                return "Inaccessible=";
+        case PLAN_MOUNT_FS:
+        case PLAN_MOUNT_DEVICE:
+        case PLAN_MOUNT_SYMLINK:
+        case PLAN_MOUNT_READ_ONLY:
+        case PLAN_MOUNT_CGROUP:
+        case _PLAN_MOUNT_KIND_MAX:
+        default:
+                return "TemporaryFileSystem=";
+        }
+}
+
+/* What cell mounts after the unit's mounts, which no mount of the unit's
+ * may cover up or be covered by unseen: the masks and read-only paths below
+ * /proc (made only on the container's procfs: spawn refuses anything else
+ * there, a fake /proc) and the cgroup. A unit's mount on one of those (or
+ * above one below /proc) is refused here, with its line, not at the start
+ * as a "fake /proc" or silently hidden below the cgroup. An Inaccessible=
+ * at or above one hides it: the entry is dropped (masking a mask would find
+ * its /dev/null, not procfs; a cgroup mounted on a mask would undo it).
+ * /proc itself the start needs. */
+static int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit, Diagnostics *diag) {
+        _cleanup_free_ bool *drop = calloc(p->n_mounts, sizeof(bool));
+        bool invalid = false;
+        size_t k = first_unit;
+
+        if (!drop)
+                return -ENOMEM;
+        for (size_t i = first_unit; i < p->n_mounts; i++) {
+                const PlanMount *u = &p->mounts[i];
+
+                if (u->line == 0)
+                        continue;
+                if (plan_path_is_below("/proc", u->target)) {
+                        invalid = true;
+                        if (diag_error(diag, plan_entry_file(c, u->file), u->line,
+                                       "%s: cannot mount over %s: the container's /proc is its procfs",
+                                       plan_mount_key(u), u->target) < 0)
+                                return -ENOMEM;
+                        continue;
+                }
+                for (size_t j = first_unit; j < p->n_mounts; j++) {
+                        const PlanMount *b = &p->mounts[j];
+                        const char *what;
+
+                        if (b->line != 0 || !plan_path_is_below(b->target, u->target))
+                                continue;
+                        if (b->kind == PLAN_MOUNT_CGROUP) {
+                                if (u->kind == PLAN_MOUNT_MASK)
+                                        drop[j] = true;
+                                else if (streq(b->target, u->target)) {
+                                        invalid = true;
+                                        if (diag_error(diag, plan_entry_file(c, u->file), u->line,
+                                                       "%s: cannot mount over %s: cell mounts the container's "
+                                                       "cgroup there after the unit's mounts",
+                                                       plan_mount_key(u), u->target) < 0)
+                                                return -ENOMEM;
+                                }
+                                continue;
+                        }
+                        if ((b->kind != PLAN_MOUNT_MASK && b->kind != PLAN_MOUNT_READ_ONLY) ||
+                            !plan_path_is_below(b->target, "/proc"))
+                                continue;
+                        if (u->kind == PLAN_MOUNT_MASK) {
+                                drop[j] = true;
+                                continue;
+                        }
+                        what = b->kind == PLAN_MOUNT_MASK ? "masks" : "makes";
+                        invalid = true;
+                        if (diag_error(diag, plan_entry_file(c, u->file), u->line,
+                                       "%s: cannot mount over %s: cell %s %s%s on the container's procfs after "
+                                       "the unit's mounts", plan_mount_key(u), u->target, what, b->target,
+                                       b->kind == PLAN_MOUNT_MASK ? "" : " read-only") < 0)
+                                return -ENOMEM;
+                        break;
+                }
+        }
+
+        /* Drop the built-in entries a unit's Inaccessible= covers. */
+        for (size_t i = first_unit; i < p->n_mounts; i++) {
+                PlanMount *m = &p->mounts[i];
+
+                if (!drop[i]) {
+                        p->mounts[k++] = *m;
+                        continue;
+                }
+                plan_mount_done(m);
+        }
+        p->n_mounts = k;
+        return invalid ? -EINVAL : 0;
+}
+
 int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
         bool invalid = false;
         size_t first_unit;
@@ -372,10 +493,20 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
         for (size_t i = 0; i < c->n_inaccessible; i++) {
                 const CellInaccessible *e = &c->inaccessible[i];
 
+                bool hidden = false;
+
                 if (plan_check_target(c, "Inaccessible=", e->path, e->file, e->line, diag) < 0) {
                         invalid = true;
                         continue;
                 }
+                /* Hidden already by an earlier one (a drop-in saying it
+                 * again): a second mask would find the first's /dev/null,
+                 * which is not the procfs a /proc path must be on. */
+                for (size_t j = 0; j < i && !hidden; j++)
+                        hidden = !streq(c->inaccessible[j].path, "/") &&
+                                plan_path_is_below(e->path, c->inaccessible[j].path);
+                if (hidden)
+                        continue;
                 r = plan_mount_append(p, PLAN_MOUNT_MASK, NULL, e->path, NULL,
                                       MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, &m);
                 if (r < 0)
@@ -410,6 +541,12 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                               MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, NULL);
         if (r < 0)
                 return r;
+
+        r = plan_mounts_check_api(p, c, first_unit, diag);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                invalid = true;
 
         return invalid ? -EINVAL : 0;
 }

@@ -451,7 +451,7 @@ int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnost
         return 0;
 }
 
-static void plan_mount_done(PlanMount *m) {
+void plan_mount_done(PlanMount *m) {
         free(m->source);
         free(m->target);
         free(m->fstype);

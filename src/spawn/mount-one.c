@@ -38,6 +38,10 @@ static int target_error(MountContext *c, int r, const char *what) {
                 return spawn_error(c->err, r, "%s: target is a directory but the source is not", what);
         case EXDEV:
                 return spawn_error(c->err, r, "%s: target resolves outside the root, refusing", what);
+        case ENOENT:
+                /* mount_target_ensure() made what was missing: only a link to nothing is left. */
+                return spawn_error(c->err, r, "%s: target leads through a symlink in the image to a path that "
+                                   "does not exist, refusing to make it", what);
         case EROFS:
                 return spawn_error(c->err, r, "%s: cannot create the target on a read-only file system", what);
         default:

@@ -192,6 +192,16 @@ int mount_overlay_new(int root_fd, const PlanMount *m, MountCreated *made, const
                 r = append(data, sizeof data, "", fd, ":");
                 if (r < 0)
                         return spawn_error(err, r, "%s: too many layers", what);
+        } else if (read_only) {
+                /* Read-only with an empty upper: an empty layer on top, as
+                 * nspawn's temporary upper is one. overlayfs refuses a single
+                 * lower without an upper, and an empty one changes nothing. */
+                tmp_fd = mount_fs_new("tmpfs", "tmpfs", "mode=0755,size=0", MS_RDONLY, kmsg, sizeof kmsg);
+                if (tmp_fd < 0)
+                        return spawn_error(err, tmp_fd, "%s: cannot create the empty top layer", what);
+                r = append(data, sizeof data, "", tmp_fd, ":");
+                if (r < 0)
+                        return spawn_error(err, r, "%s: too many layers", what);
         }
 
         r = lower_layers_open(root_fd, m, what, &l, data, sizeof data, err);

@@ -27,7 +27,26 @@ size_t mount_origin(const PlanMount *m, char *buf, size_t n) {
         return k < 0 ? 0 : MIN((size_t) k, n - 1);
 }
 
+/* A path as a Bind= value writes it: "\:" for a colon, "\\" for a
+ * backslash, so that the message shows what the unit says (and can be
+ * pasted back), not a different split. Cut short at n, still a string. */
+static const char *bind_path_escaped(const char *path, char *buf, size_t n) {
+        size_t k = 0;
+
+        for (const char *c = strna(path); *c && k + 1 < n; c++) {
+                if (*c == ':' || *c == '\\') {
+                        if (k + 2 >= n)
+                                break;
+                        buf[k++] = '\\';
+                }
+                buf[k++] = *c;
+        }
+        buf[k] = 0;
+        return buf;
+}
+
 const char *mount_describe(const PlanMount *m, char *buf, size_t n) {
+        char src[MOUNT_DESCRIBE_MAX], dst[MOUNT_DESCRIBE_MAX];
         bool user = m->line > 0;
         char *start = buf;
         size_t k;
@@ -44,10 +63,13 @@ const char *mount_describe(const PlanMount *m, char *buf, size_t n) {
                         (void) snprintf(buf, n, "bind %s on %s", strna(m->source), strna(m->target));
                 else if (streq_ptr(m->source, m->target))
                         (void) snprintf(buf, n, "%s=%s%s", m->flags & MS_RDONLY ? "BindReadOnly" : "Bind",
-                                        m->source_in_root ? "+" : "", strna(m->source));
+                                        m->source_in_root ? "+" : "",
+                                        bind_path_escaped(m->source, src, sizeof src));
                 else
                         (void) snprintf(buf, n, "%s=%s%s:%s", m->flags & MS_RDONLY ? "BindReadOnly" : "Bind",
-                                        m->source_in_root ? "+" : "", strna(m->source), strna(m->target));
+                                        m->source_in_root ? "+" : "",
+                                        bind_path_escaped(m->source, src, sizeof src),
+                                        bind_path_escaped(m->target, dst, sizeof dst));
                 break;
         case PLAN_MOUNT_FS:
                 if (user && streq_ptr(m->fstype, "tmpfs"))

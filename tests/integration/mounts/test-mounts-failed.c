@@ -216,6 +216,10 @@ void case_unit_undo(TestEnv *env) {
                 /* Through a link in the image: known only when its mount comes
                  * (another mount may bring what it leads to). */
                 { "Bind=+/link:/z", "/test.cell:11: Bind=+/link:/z: source does not exist", ENOENT },
+                /* A target through a link in the image to nothing: not made
+                 * where it points, and said so (not a bare ENOENT). */
+                { "Bind=@/srcdir:/link/x", "/test.cell:11: Bind=@/srcdir:/link/x: target leads through a symlink "
+                  "in the image to a path that does not exist", ENOENT },
         };
 
         /* An empty directory of the image that the mounts go below: it stays. */

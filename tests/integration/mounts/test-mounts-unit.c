@@ -60,6 +60,10 @@ static void inside_overlay_order(const TestEnv *env) {
         check_content("/o4/f", "upro\n");       /* read-only: the upper is the top layer */
         check_content("/o5/f", "l3\n");
         check_content("/o5/mid", "l2\n");       /* the middle lower over the lowest */
+        /* Read-only, an empty upper and one lower: a read-only view of it
+         * (nspawn's empty temporary layer on top), not a refused mount. */
+        check_content("/o6/f", "l1\n");
+        CHECK(access("/o6/f", W_OK) < 0 && errno == EROFS);
 }
 
 void case_unit_overlay_order(TestEnv *env) {
@@ -97,7 +101,8 @@ void case_unit_overlay_order(TestEnv *env) {
                        "Overlay=+/ov/l1:+/ov/l2::/o\n"
                        "Overlay=+/ov/l1:+/ov/l2:+/ov/up:/o3\n"
                        "OverlayReadOnly=+/ov/l1:+/ov/l2:+/ov/upro:/o4\n"
-                       "Overlay=+/ov/l1:+/ov/l2:+/ov/l3::/o5\n",
+                       "Overlay=+/ov/l1:+/ov/l2:+/ov/l3::/o5\n"
+                       "OverlayReadOnly=+/ov/l1::/o6\n",
                        env->host) >= 0);
         test_plan_init(&t, env);
         test_plan_add_defaults(&t);

@@ -276,6 +276,130 @@ TEST(mounts_bad_targets) {
         cell_config_done(&c);
 }
 
+/* The built-in masks and read-only paths below /proc are made only on the
+ * container's procfs: a unit's mount over one (or above it) is refused
+ * here with its line, not at the start as a "fake /proc"; an Inaccessible=
+ * over one hides it already and replaces it (masking the mask found the
+ * mask's /dev/null, not procfs, and failed the start). */
+TEST(mounts_over_proc_interfaces) {
+        CellConfig c;
+        Plan p = {};
+        size_t n_masks = 0, n_ro = 0;
+
+        config_minimal(&c, "m");
+        config_add_inaccessible(&c, "/proc/keys", NULL, 3);
+        config_add_inaccessible(&c, "/proc/sys", NULL, 4);
+        config_add_inaccessible(&c, "/proc/sys/kernel", NULL, 5);
+        config_add_bind(&c, "/srv/meminfo", "/proc/meminfo", true, 6);   /* lxcfs' way: fine */
+        config_add_bind(&c, "/srv/rnd", "/proc/sys/kernel/random", false, 7);
+        plan_ok(&c, NULL, &p);
+        for (size_t i = 0; i < p.n_mounts; i++) {
+                const PlanMount *m = &p.mounts[i];
+
+                if (streq(m->target, "/proc/keys") && m->kind == PLAN_MOUNT_MASK) {
+                        n_masks++;
+                        ASSERT_EQ(m->line, 3u);
+                }
+                if (streq(m->target, "/proc/sys")) {
+                        n_ro++;
+                        ASSERT_EQ(m->kind, PLAN_MOUNT_MASK);
+                        ASSERT_EQ(m->line, 4u);
+                }
+        }
+        ASSERT_EQ(n_masks, 1u);
+        ASSERT_EQ(n_ro, 1u);
+        ASSERT_NULL(plan_find_mount(&p, "/proc/sys/kernel", NULL));     /* hidden by /proc/sys */
+        ASSERT_NOT_NULL(plan_find_mount(&p, "/proc/irq", NULL));        /* the others stay */
+        ASSERT_NOT_NULL(plan_find_mount(&p, "/proc/timer_list", NULL));
+        plan_done(&p);
+        cell_config_done(&c);
+
+        /* Said again (a drop-in): one mask, the first. */
+        config_minimal(&c, "m");
+        config_add_inaccessible(&c, "/proc/timer_list", NULL, 3);
+        config_add_inaccessible(&c, "/proc/timer_list", "/etc/cell/m.cell.d/x.conf", 2);
+        config_add_inaccessible(&c, "/", NULL, 9);
+        plan_fails(&c, "m.cell:9: Inaccessible=: cannot mount over");
+        c.n_inaccessible--;
+        free(c.inaccessible[c.n_inaccessible].path);
+        plan_ok(&c, NULL, &p);
+        n_masks = 0;
+        for (size_t i = 0; i < p.n_mounts; i++)
+                if (streq(p.mounts[i].target, "/proc/timer_list")) {
+                        n_masks++;
+                        ASSERT_EQ(p.mounts[i].line, 3u);
+                }
+        ASSERT_EQ(n_masks, 1u);
+        plan_done(&p);
+        cell_config_done(&c);
+
+        config_minimal(&c, "m");
+        config_add_bind(&c, "/srv", "/proc/sys", false, 5);
+        plan_fails(&c, "m.cell:5: Bind=: cannot mount over /proc/sys: cell makes /proc/sys read-only");
+        cell_config_done(&c);
+
+        config_minimal(&c, "m");
+        config_add_bind(&c, "/srv/keys", "/proc/keys", true, 6);
+        plan_fails(&c, "m.cell:6: BindReadOnly=: cannot mount over /proc/keys: cell masks /proc/keys");
+        cell_config_done(&c);
+
+        config_minimal(&c, "m");
+        config_add_bind(&c, "/srv", "/proc", false, 7);
+        plan_fails(&c, "m.cell:7: Bind=: cannot mount over /proc: the container's /proc is its procfs");
+        cell_config_done(&c);
+
+        config_minimal(&c, "m");
+        config_add_inaccessible(&c, "/proc", NULL, 8);
+        plan_fails(&c, "m.cell:8: Inaccessible=: cannot mount over /proc:");
+        cell_config_done(&c);
+
+        config_from_text(&c, "t",
+                         "[Root]\n"
+                         "Directory=/var/lib/cell/test\n"
+                         "TemporaryFileSystem=/proc/acpi\n"
+                         "Overlay=/a:/b:/proc/fs\n"
+                         "[Exec]\n"
+                         "Exec=/bin/true\n");
+        plan_fails(&c, "t.cell:3: TemporaryFileSystem=: cannot mount over /proc/acpi: cell masks /proc/acpi");
+        plan_fails(&c, "t.cell:4: Overlay=: cannot mount over /proc/fs: cell makes /proc/fs read-only");
+        cell_config_done(&c);
+}
+
+/* The cgroup is mounted after the unit's mounts: an Inaccessible= on it (or
+ * above) hid nothing, the cgroup came on top (or the start failed on a
+ * read-only mask); a Bind= on it was hidden without a word. */
+TEST(mounts_over_cgroup) {
+        CellConfig c;
+        Plan p = {};
+
+        for (const char * const *t = (const char * const[]) { "/sys/fs/cgroup", "/sys/fs", "/sys", NULL }; *t; t++) {
+                config_minimal(&c, "m");
+                config_add_inaccessible(&c, *t, NULL, 3);
+                plan_ok(&c, NULL, &p);
+                size_t n_mask = 0;
+                for (size_t i = 0; i < p.n_mounts; i++) {
+                        ASSERT_TRUE(p.mounts[i].kind != PLAN_MOUNT_CGROUP);
+                        n_mask += p.mounts[i].kind == PLAN_MOUNT_MASK && streq(p.mounts[i].target, *t);
+                }
+                ASSERT_EQ(n_mask, 1u);
+                plan_done(&p);
+                cell_config_done(&c);
+        }
+
+        config_minimal(&c, "m");
+        config_add_bind(&c, "/srv/cg", "/sys/fs/cgroup", false, 4);
+        plan_fails(&c, "m.cell:4: Bind=: cannot mount over /sys/fs/cgroup: cell mounts the container's cgroup");
+        cell_config_done(&c);
+
+        /* Above it is fine: the cgroup goes on what the unit mounted there. */
+        config_minimal(&c, "m");
+        config_add_bind(&c, "/srv/fs", "/sys/fs", false, 4);
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(p.mounts[p.n_mounts - 1].kind, PLAN_MOUNT_CGROUP);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
 /* A drop-in's entries are reported against the drop-in, with their line in
  * it: the main file's name with the drop-in's line would point to the wrong
  * line of the wrong file. The main file's own keep the main file. */

@@ -25,6 +25,13 @@ TEST(describe_names_the_origin) {
         ASSERT_STREQ(mount_describe(&mask, buf, sizeof buf), "Inaccessible=/secret");
         /* Cut short, still a string. */
         ASSERT_STREQ(mount_describe(&bind, buf, 6), "/etc/");
+
+        /* A ':' in a path as the unit writes it ("\:"): not another split. */
+        PlanMount colon = { .kind = PLAN_MOUNT_BIND, .source = (char *) "/srv/a:b", .target = (char *) "/x:y\\z",
+                            .flags = MS_REC, .file = (char *) DROPIN, .line = 5 };
+        ASSERT_STREQ(mount_describe(&colon, buf, sizeof buf), DROPIN ":5: Bind=/srv/a\\:b:/x\\:y\\\\z");
+        colon.target = colon.source;
+        ASSERT_STREQ(mount_describe(&colon, buf, sizeof buf), DROPIN ":5: Bind=/srv/a\\:b");
 }
 
 TEST(missing_source_names_the_origin) {
