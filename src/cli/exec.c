@@ -99,7 +99,7 @@ static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *
                 return spawn_error(err, errno, "entering the container's root");
 
         r = identity_resolve_files("/etc/passwd", "/etc/group", p->user, p->group,
-                                   p->supplementary_groups, &id, err);
+                                   p->supplementary_groups, p->namespaces & CLONE_NEWUSER, &id, err);
         if (r < 0)
                 return r;
         r = env_assignf(&env, "PATH", SPAWN_DEFAULT_PATH);

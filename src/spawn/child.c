@@ -350,7 +350,7 @@ static int child_resolve(ChildContext *c, SpawnError *err) {
         int r;
 
         r = identity_resolve_files("/etc/passwd", "/etc/group", p->user, p->group,
-                                   p->supplementary_groups, id, err);
+                                   p->supplementary_groups, p->namespaces & CLONE_NEWUSER, id, err);
         if (r < 0)
                 return r;
 

@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,62 +83,61 @@ static void passwd_entry_done(PasswdEntry *e) {
         free(e->shell);
 }
 
-/* Finds the entry whose name is key, else (when key is numeric) whose uid is
- * key. Returns 1 when found, 0 when not, -ENOMEM. */
+/* Finds the entry whose uid is key when key is numeric, else whose name is
+ * key: as systemd (get_user_creds()), a number is an id, never a name -- an
+ * image's entry named "1000" of UID 0 must not make User=1000 root. Returns
+ * 1 when found, 0 when not, -ENOMEM. */
 static int passwd_find(FILE *f, const char *key, PasswdEntry *ret) {
         _cleanup_free_ char *line = NULL;
         size_t n = 0;
         uint32_t id;
         bool numeric = parse_id(key, &id);
 
-        for (int pass = 0; pass < (numeric ? 2 : 1); pass++) {
-                rewind(f);
-                while (getline(&line, &n, f) >= 0) {
-                        char *fl[7];
-                        uint32_t uid, gid;
+        rewind(f);
+        while (getline(&line, &n, f) >= 0) {
+                char *fl[7];
+                uint32_t uid, gid;
 
-                        if (split_fields(line, fl, 7) < 7)
-                                continue;
-                        if (!parse_id(fl[2], &uid) || !parse_id(fl[3], &gid))
-                                continue;
-                        if (pass == 0 ? !streq(fl[0], key) : uid != id)
-                                continue;
+                if (split_fields(line, fl, 7) < 7)
+                        continue;
+                if (!parse_id(fl[2], &uid) || !parse_id(fl[3], &gid))
+                        continue;
+                if (numeric ? uid != id : !streq(fl[0], key))
+                        continue;
 
-                        *ret = (PasswdEntry) { .uid = uid, .gid = gid };
-                        ret->name = strdup(fl[0]);
-                        ret->home = home_useful(fl[5]) ? strdup(fl[5]) : NULL;
-                        ret->shell = shell_useful(fl[6]) ? strdup(fl[6]) : NULL;
-                        if (!ret->name || (!ret->home && home_useful(fl[5])) ||
-                            (!ret->shell && shell_useful(fl[6]))) {
-                                passwd_entry_done(ret);
-                                return -ENOMEM;
-                        }
-                        return 1;
+                *ret = (PasswdEntry) { .uid = uid, .gid = gid };
+                ret->name = strdup(fl[0]);
+                ret->home = home_useful(fl[5]) ? strdup(fl[5]) : NULL;
+                ret->shell = shell_useful(fl[6]) ? strdup(fl[6]) : NULL;
+                if (!ret->name || (!ret->home && home_useful(fl[5])) ||
+                    (!ret->shell && shell_useful(fl[6]))) {
+                        passwd_entry_done(ret);
+                        return -ENOMEM;
                 }
+                return 1;
         }
         return 0;
 }
 
-/* Finds the group named key (else numbered key). Returns 1 with *ret_gid. */
+/* Finds the group numbered key when key is numeric, else named key (as
+ * passwd_find()). Returns 1 with *ret_gid. */
 static int group_find(FILE *f, const char *key, gid_t *ret_gid) {
         _cleanup_free_ char *line = NULL;
         size_t n = 0;
         uint32_t id;
         bool numeric = parse_id(key, &id);
 
-        for (int pass = 0; pass < (numeric ? 2 : 1); pass++) {
-                rewind(f);
-                while (getline(&line, &n, f) >= 0) {
-                        char *fl[4];
-                        uint32_t gid;
+        rewind(f);
+        while (getline(&line, &n, f) >= 0) {
+                char *fl[4];
+                uint32_t gid;
 
-                        if (split_fields(line, fl, 4) < 3 || !parse_id(fl[2], &gid))
-                                continue;
-                        if (pass == 0 ? !streq(fl[0], key) : gid != id)
-                                continue;
-                        *ret_gid = gid;
-                        return 1;
-                }
+                if (split_fields(line, fl, 4) < 3 || !parse_id(fl[2], &gid))
+                        continue;
+                if (numeric ? gid != id : !streq(fl[0], key))
+                        continue;
+                *ret_gid = gid;
+                return 1;
         }
         return 0;
 }
@@ -180,6 +181,74 @@ static int groups_add_memberships(FILE *f, const char *user, Identity *id) {
         return 0;
 }
 
+/* The ranges of one of /proc/self/uid_map and gid_map ("INSIDE OUTSIDE
+ * COUNT" lines; the kernel takes at most 340). */
+typedef struct IdRanges {
+        size_t n;
+        struct {
+                uint32_t first, count;
+        } r[340];
+} IdRanges;
+
+static int id_ranges_read(FILE *f, IdRanges *ret) {
+        unsigned long first, outside, count;
+
+        ret->n = 0;
+        rewind(f);
+        while (ret->n < ELEMENTSOF(ret->r)) {
+                int k = fscanf(f, "%lu %lu %lu", &first, &outside, &count);
+
+                if (k == EOF)
+                        break;
+                if (k != 3 || first > UINT32_MAX || count > UINT32_MAX)
+                        return -EBADMSG;
+                ret->r[ret->n].first = (uint32_t) first;
+                ret->r[ret->n].count = (uint32_t) count;
+                ret->n++;
+        }
+        return 0;
+}
+
+static bool id_mapped(const IdRanges *m, uint32_t id) {
+        if (!m)
+                return true;
+        for (size_t i = 0; i < m->n; i++)
+                if (id >= m->r[i].first && (uint64_t) id < (uint64_t) m->r[i].first + m->r[i].count)
+                        return true;
+        return false;
+}
+
+/* "0..999": what the namespace maps, for the message. */
+static const char *id_ranges_format(const IdRanges *m, char *buf, size_t size) {
+        size_t off = 0;
+
+        buf[0] = 0;
+        for (size_t i = 0; i < m->n && off < size; i++) {
+                int k = snprintf(buf + off, size - off, "%s%" PRIu32 "..%" PRIu64, i > 0 ? ", " : "",
+                                 m->r[i].first, (uint64_t) m->r[i].first + m->r[i].count - 1);
+                if (k < 0)
+                        break;
+                off += (size_t) k;
+        }
+        return m->n > 0 ? buf : "none";
+}
+
+/* An id the container's user namespace does not map cannot be taken (the
+ * kernel's EINVAL at setgroups/setresuid, after "prepared", naming no
+ * key): refused here, naming the key and the id. */
+_printf_(4, 5)
+static int unmapped_error(SpawnError *err, const IdRanges *m, bool gid, const char *fmt, ...) {
+        char what[256], ranges[128];
+        va_list ap;
+
+        va_start(ap, fmt);
+        (void) vsnprintf(what, sizeof what, fmt, ap);
+        va_end(ap);
+        return spawn_error_complete(err, EINVAL, "%s is not mapped in the container's user namespace, whose "
+                                    "%s are %s (PrivateUsers=)", what, gid ? "GIDs" : "UIDs",
+                                    id_ranges_format(m, ranges, sizeof ranges));
+}
+
 void identity_done(Identity *id) {
         free(id->groups);
         free(id->user_name);
@@ -188,16 +257,26 @@ void identity_done(Identity *id) {
         *id = (Identity) {};
 }
 
-int identity_resolve(FILE *passwd, FILE *group, const char *user, const char *group_name,
-                     char * const *supplementary, Identity *ret, SpawnError *err) {
+int identity_resolve_mapped(FILE *passwd, FILE *group, FILE *uid_map, FILE *gid_map, const char *user,
+                            const char *group_name, char * const *supplementary, Identity *ret, SpawnError *err) {
         _cleanup_(identity_done) Identity id = {};
+        IdRanges uids, gids;
+        const IdRanges *um = NULL, *gm = NULL;
         PasswdEntry pw = {};
         const char *key = user ?: "root";
         uint32_t n = 0;
+        size_t n_initgroups;
         int r = 0;
 
+        /* Unreadable or odd maps: no check here, the kernel's remains. */
+        if (uid_map && gid_map && id_ranges_read(uid_map, &uids) >= 0 && id_ranges_read(gid_map, &gids) >= 0) {
+                um = &uids;
+                gm = &gids;
+        }
+
         if (passwd) {
-                r = passwd_find(passwd, key, &pw);
+                /* No User=: UID 0, whatever the image names it. */
+                r = passwd_find(passwd, user ?: "0", &pw);
                 if (r < 0)
                         return spawn_error(err, r, "User=%s: reading the container's /etc/passwd", key);
         }
@@ -218,6 +297,8 @@ int identity_resolve(FILE *passwd, FILE *group, const char *user, const char *gr
         } else
                 return spawn_error_complete(err, ESRCH, "User=%s: no such user in the container's /etc/passwd", user);
         passwd_entry_done(&pw);
+        if (!id_mapped(um, id.uid))
+                return unmapped_error(err, um, false, "User=%s: UID %u", key, (unsigned) id.uid);
 
         if (group_name) {
                 r = group ? group_find(group, group_name, &id.gid) : 0;
@@ -229,7 +310,11 @@ int identity_resolve(FILE *passwd, FILE *group, const char *user, const char *gr
                                                    group_name);
                         id.gid = n;
                 }
-        }
+                if (!id_mapped(gm, id.gid))
+                        return unmapped_error(err, gm, true, "Group=%s: GID %u", group_name, (unsigned) id.gid);
+        } else if (!id_mapped(gm, id.gid))
+                return unmapped_error(err, gm, true, "User=%s: its group, GID %u (the container's /etc/passwd),",
+                                      key, (unsigned) id.gid);
 
         /* As systemd: initgroups(user, gid), i.e. the group the payload runs
          * as and the user's memberships, for a User= whose group is not 0;
@@ -241,6 +326,11 @@ int identity_resolve(FILE *passwd, FILE *group, const char *user, const char *gr
                 if (r < 0)
                         return spawn_error(err, r, "User=%s: reading the container's /etc/group", key);
         }
+        n_initgroups = id.n_groups;
+        for (size_t i = 0; i < n_initgroups; i++)
+                if (!id_mapped(gm, id.groups[i]))
+                        return unmapped_error(err, gm, true, "User=%s: GID %u, a group the container's /etc/group "
+                                              "makes it a member of,", key, (unsigned) id.groups[i]);
 
         STRV_FOREACH(g, supplementary) {
                 gid_t gid;
@@ -252,6 +342,8 @@ int identity_resolve(FILE *passwd, FILE *group, const char *user, const char *gr
                                                    "SupplementaryGroups=%s: no such group in the container's /etc/group", *g);
                         gid = n;
                 }
+                if (r >= 0 && !id_mapped(gm, gid))
+                        return unmapped_error(err, gm, true, "SupplementaryGroups=%s: GID %u", *g, (unsigned) gid);
                 if (r >= 0)
                         r = groups_add(&id, gid);
                 if (r < 0)
@@ -261,6 +353,11 @@ int identity_resolve(FILE *passwd, FILE *group, const char *user, const char *gr
         *ret = id;
         id = (Identity) {};
         return 0;
+}
+
+int identity_resolve(FILE *passwd, FILE *group, const char *user, const char *group_name,
+                     char * const *supplementary, Identity *ret, SpawnError *err) {
+        return identity_resolve_mapped(passwd, group, NULL, NULL, user, group_name, supplementary, ret, err);
 }
 
 /* The whole of a container's file, read with the host's privileges: by
@@ -305,8 +402,8 @@ static int identity_file_read(const char *path, char **ret, size_t *ret_size, Sp
 
 int identity_resolve_files(const char *passwd_path, const char *group_path,
                            const char *user, const char *group_name,
-                           char * const *supplementary, Identity *ret, SpawnError *err) {
-        _cleanup_(fclosep) FILE *p = NULL, *g = NULL;
+                           char * const *supplementary, bool userns, Identity *ret, SpawnError *err) {
+        _cleanup_(fclosep) FILE *p = NULL, *g = NULL, *um = NULL, *gm = NULL;
         _cleanup_free_ char *pbuf = NULL, *gbuf = NULL;
         size_t psize, gsize;
         int r;
@@ -323,7 +420,13 @@ int identity_resolve_files(const char *passwd_path, const char *group_path,
         if ((pbuf && !p) || (gbuf && !g))
                 return spawn_error(err, errno, "reading the container's %s and %s", passwd_path, group_path);
 
-        return identity_resolve(p, g, user, group_name, supplementary, ret, err);
+        /* The maps of the user namespace we are in (the container's, once
+         * the supervisor wrote them); none readable: not checked. */
+        if (userns) {
+                um = fopen("/proc/self/uid_map", "re");
+                gm = fopen("/proc/self/gid_map", "re");
+        }
+        return identity_resolve_mapped(p, g, um, gm, user, group_name, supplementary, ret, err);
 }
 
 int identity_apply(const Identity *id, SpawnError *err) {

@@ -6,6 +6,7 @@
  * whose modules would run host code against container data), then applied
  * with setgroups, setresgid, setresuid in that order. */
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -30,11 +31,19 @@ typedef struct Identity {
  * the key, -ENOMEM. */
 int identity_resolve(FILE *passwd, FILE *group, const char *user, const char *group_name,
                      char * const *supplementary, Identity *ret, SpawnError *err);
+/* The same, each id also checked against the user namespace's maps
+ * (/proc/self/uid_map and gid_map's text; NULL: not checked): one not
+ * mapped is -EINVAL with err naming the key and the id, instead of the
+ * kernel's bare EINVAL when it is applied. */
+int identity_resolve_mapped(FILE *passwd, FILE *group, FILE *uid_map, FILE *gid_map, const char *user,
+                            const char *group_name, char * const *supplementary, Identity *ret, SpawnError *err);
 /* The same, reading the files at their paths ("/etc/passwd" inside the
- * container once the root is in place). */
+ * container once the root is in place); userns (PrivateUsers=): and the
+ * maps of the user namespace we are in from /proc/self (not checked where
+ * that is not readable). */
 int identity_resolve_files(const char *passwd_path, const char *group_path,
                            const char *user, const char *group_name,
-                           char * const *supplementary, Identity *ret, SpawnError *err);
+                           char * const *supplementary, bool userns, Identity *ret, SpawnError *err);
 void identity_done(Identity *id);
 
 /* setgroups, setresgid, setresuid. The caller arranged for capabilities to

@@ -11,7 +11,15 @@
  *   PrivateUsers=pick         a free 64 Ki range in 0x80000..0x6FFF0000,
  *                             first the plan's uid_base (a hash of the
  *                             name), then the following ones, wrapping
- *                             around.
+ *                             around; one whose first or last ID the
+ *                             host's user database knows (getpwuid,
+ *                             getgrgid: nspawn's check) is skipped.
+ *
+ * A range of PrivateUsers=UID[:COUNT] or yes that overlaps a slot a
+ * running picked cell holds is refused (EBUSY, naming that cell): checked
+ * at the start with a LOCK_SH|LOCK_NB on each slot's file, let go at once.
+ * (Held for the container's life it would keep later picks off the range
+ * too, but cell-monitor's handover passes no such fds yet.)
  *
  * A picked range is held by an flock(LOCK_EX) on /run/cell/uid/<BASE>: the
  * lock, not the file, is the truth, so the file of a cell that died is
@@ -21,6 +29,7 @@
  * the file it locked is still the one at the path, so a removal between
  * its open() and its flock() cannot give two cells one range. */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "plan.h"
@@ -45,5 +54,8 @@ typedef struct UidRange {
  * Image='s mount as /proc/self/fd/N). lock_dir: NULL for
  * UID_RANGE_LOCK_DIR (tests pass their own). */
 int uid_range_acquire(const Plan *p, const char *root, const char *lock_dir, UidRange *ret, SpawnError *err);
+/* Whether the host has a user or group of this ID (getpwuid, getgrgid);
+ * tests replace it. */
+extern bool (*uid_range_host_knows)(uint32_t id);
 /* Removes the lock file and closes the lock; the range is free again. */
 void uid_range_release(UidRange *r);

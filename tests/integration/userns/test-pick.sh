@@ -43,4 +43,17 @@ rm -f "/run/cell/uid/$ra"
 (( ra + 65536 <= rb || rb + 65536 <= ra )) || fail "ranges $ra and $rb overlap"
 expect "b's range, the next candidate" "$rb" $(( ra == 0x6FFF0000 ? 0x80000 : ra + 65536 ))
 [ ! -e "/run/cell/uid/$rb" ] || fail "lock files left: $(ls /run/cell/uid)"
-echo "ok: range $ra, and $rb while $ra was held"
+
+# 3. A fixed range over a running picked cell's: refused, naming that cell
+# (its root would be one of the other container's users), nothing left.
+start_pick c
+rc=$range
+f=$(unit fixed "[Root]" "Directory=$root" "[Isolation]" "PrivateUsers=$((rc + 100)):65536" "[Exec]" "Exec=/bin/true")
+run_cell none "$f"
+expect "fixed over a pick: status" "$status" 2
+expect_match "fixed over a pick: message" "$(grep -v 'Running without' "$work/err")" \
+        "^cell: $(unit_name fixed): $f:4: PrivateUsers=$((rc + 100)):65536: IDs $rc\\.\\.[0-9]+ are the range of the running cell \"$(unit_name pick)\""
+wait "$pid" || fail "cell c: $(cat "$work/err.c")"
+
+[ ! -e "/run/cell/uid/$rc" ] || fail "lock files left: $(ls /run/cell/uid)"
+echo "ok: range $ra, and $rb while $ra was held; a fixed range over a picked one refused"

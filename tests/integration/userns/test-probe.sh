@@ -98,4 +98,30 @@ run_cell cgroupfs "$u"
 expect "sched, Init=yes: the reaper's child" "$(field ppid)" 1
 expect_match "sched, Init=yes" "$(field sched)" '^\{"nice": -5, "policy": 1, "priority": 1, "reset_on_fork": true, '
 
-echo "ok: PrivateUsers=pick map, idmapped root, API file systems, cgroup delegation (ProtectControlGroups=), scheduling"
+# A range smaller than the image's ids: User=test (UID 1000, GID 1000) with
+# PrivateUsers=524288:1000 fails before the payload, naming the unit's line,
+# the key and the id (it was setgroups()'s bare "Invalid argument" at the
+# exec, under SupplementaryGroups=), and leaves nothing behind.
+host_snapshot before
+u=$(unit small "[Root]" "Directory=$root" "[Isolation]" "PrivateUsers=524288:1000" "[Exec]" "User=test" \
+        "Exec=/bin/true")
+run_cell none "$u"
+expect "small range: status" "$status" 2
+expect_match "small range: message" "$(grep -v 'Running without' "$work/err")" \
+        "^cell: $(unit_name small): $u:6: User=test: UID 1000 is not mapped in the container's user namespace, whose UIDs are 0\\.\\.999"
+expect_nothing_left
+u=$(unit smallgrp "[Root]" "Directory=$root" "[Isolation]" "PrivateUsers=524288:1001" "[Exec]" "User=test" \
+        "SupplementaryGroups=nogroup" "Exec=/bin/true")
+run_cell none "$u"
+expect "small range, a group: status" "$status" 2
+expect_match "small range, a group: message" "$(grep -v 'Running without' "$work/err")" \
+        "^cell: $(unit_name smallgrp): $u:7: SupplementaryGroups=nogroup: GID 65534 is not mapped"
+# Within the range: its ids, its memberships (wheel), its environment.
+u=$(unit fits "[Root]" "Directory=$root" "[Isolation]" "PrivateUsers=524288:1001" "[Exec]" "User=test" \
+        "Exec=/bin/sh -c 'id -u; id -G; echo \$HOME:\$USER:\$LOGNAME:\$SHELL; cat /proc/self/uid_map'")
+run_cell none "$u"
+[ "$status" = 0 ] || fail "User=test in 524288:1001: status $status: $(cat "$work/err")"
+expect "User=test in 524288:1001" "$(sed -n '1,3p' "$work/out" | tr '\n' ' ')" "1000 1000 10 /home/test:test:test:/bin/sh "
+expect "User=test in 524288:1001: uid_map" "$(sed -n 4p "$work/out" | tr -s ' ')" " 0 524288 1001"
+
+echo "ok: PrivateUsers=pick map, idmapped root, API file systems, cgroup delegation (ProtectControlGroups=), scheduling, User= outside the range"

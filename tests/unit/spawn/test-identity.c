@@ -146,13 +146,45 @@ TEST(group_and_supplementary) {
         ASSERT_OK(identity_resolve(f.passwd, f.group, "test", "wheel", supp, &id, NULL));
         ASSERT_EQ(id.gid, 10);
         /* wheel (Group=, the user's memberships add none other), then
-         * audio, 500, and the group *named* "1234" (gid 77) wins over the
-         * number; wheel again is not repeated. */
+         * audio, 500, and GID 1234: a number is an id, as systemd takes it,
+         * never the group *named* "1234" (gid 77); wheel again is not
+         * repeated. */
         ASSERT_EQ(id.n_groups, 4);
         ASSERT_EQ(id.groups[0], 10);
         ASSERT_EQ(id.groups[1], 29);
         ASSERT_EQ(id.groups[2], 500);
-        ASSERT_EQ(id.groups[3], 77);
+        ASSERT_EQ(id.groups[3], 1234);
+}
+
+/* An image's entries named like numbers (which systemd never takes as
+ * names) do not capture a numeric User=/Group=: "1000" of UID 0 must not
+ * make User=1000 root; nor does a "root" of another UID make the default
+ * user anyone but UID 0. */
+TEST(numbers_are_ids_not_names) {
+        static const char pw[] =
+                "root:x:1003:1003:fake:/fake:/bin/sh\n"
+                "1000:x:0:0:trap:/root:/bin/sh\n"
+                "toor:x:0:0:root:/root:/bin/sh\n"
+                "test:x:1000:1000::/home/test:/bin/sh\n";
+        static const char gr[] = "1000:x:0:\ntest:x:1000:\n";
+        FILE *p = fmemopen((void *) pw, strlen(pw), "r"), *g = fmemopen((void *) gr, strlen(gr), "r");
+        Identity id = {};
+
+        ASSERT_NOT_NULL(p);
+        ASSERT_NOT_NULL(g);
+        ASSERT_OK(identity_resolve(p, g, "1000", "1000", NULL, &id, NULL));
+        ASSERT_EQ(id.uid, 1000);
+        ASSERT_EQ(id.gid, 1000);
+        ASSERT_STREQ(id.user_name, "test");
+        identity_done(&id);
+
+        ASSERT_OK(identity_resolve(p, g, NULL, NULL, NULL, &id, NULL));
+        ASSERT_EQ(id.uid, 0);
+        ASSERT_EQ(id.gid, 0);
+        ASSERT_STREQ(id.user_name, "1000");
+        identity_done(&id);
+        fclose(p);
+        fclose(g);
 }
 
 TEST(unknown_names_fail_with_message) {
@@ -175,6 +207,50 @@ TEST(unknown_names_fail_with_message) {
         ASSERT_ERROR(identity_resolve(f.passwd, f.group, "daemon", NULL, NULL, &id, &err), ESRCH);
 }
 
+/* PrivateUsers=UID:COUNT maps fewer ids than the image's users have: each
+ * id outside the map is refused naming its key, the id and the map, not
+ * left to setgroups()'s bare EINVAL at the exec (which named no line). */
+TEST(unmapped_ids_fail_naming_the_key) {
+        _cleanup_(files_close) Files f = files_open();
+        static const char uid_text[] = "         0     524288       1001\n";
+        static const char gid_text[] = "0 524288 1000\n2000 600000 10\n";
+        FILE *um = fmemopen((void *) uid_text, strlen(uid_text), "r");
+        FILE *gm = fmemopen((void *) gid_text, strlen(gid_text), "r");
+        char *supp_ok[] = { (char *) "2009", NULL }, *supp_bad[] = { (char *) "audio", (char *) "2010", NULL };
+        Identity id = {};
+        SpawnError err = {};
+
+        ASSERT_NOT_NULL(um);
+        ASSERT_NOT_NULL(gm);
+        /* test: UID 1000, group 1000 (not mapped), wheel (10). */
+        ASSERT_ERROR(identity_resolve_mapped(f.passwd, f.group, um, gm, "test", NULL, NULL, &id, &err), EINVAL);
+        ASSERT_TRUE(err.complete);
+        ASSERT_CONTAINS(err.message, "User=test: its group, GID 1000");
+        ASSERT_CONTAINS(err.message, "GIDs are 0..999, 2000..2009 (PrivateUsers=)");
+
+        ASSERT_ERROR(identity_resolve_mapped(f.passwd, f.group, um, gm, "test", "1001", NULL, &id, &err), EINVAL);
+        ASSERT_CONTAINS(err.message, "Group=1001: GID 1001 is not mapped");
+
+        /* Group= mapped, the memberships mapped, one supplementary not. */
+        ASSERT_OK(identity_resolve_mapped(f.passwd, f.group, um, gm, "test", "wheel", supp_ok, &id, NULL));
+        ASSERT_EQ(id.n_groups, 2);
+        identity_done(&id);
+        ASSERT_ERROR(identity_resolve_mapped(f.passwd, f.group, um, gm, "test", "wheel", supp_bad, &id, &err),
+                     EINVAL);
+        ASSERT_CONTAINS(err.message, "SupplementaryGroups=2010: GID 2010 is not mapped");
+
+        /* nobody: UID 65534, outside 0..1000. */
+        ASSERT_ERROR(identity_resolve_mapped(f.passwd, f.group, um, gm, "nobody", NULL, NULL, &id, &err), EINVAL);
+        ASSERT_CONTAINS(err.message, "User=nobody: UID 65534 is not mapped in the container's user namespace, "
+                        "whose UIDs are 0..1000");
+
+        /* No maps: nothing checked (identity_resolve()). */
+        ASSERT_OK(identity_resolve_mapped(f.passwd, f.group, NULL, NULL, "nobody", NULL, NULL, &id, NULL));
+        identity_done(&id);
+        fclose(um);
+        fclose(gm);
+}
+
 /* The files are the container's, read with the host's privileges (by cell
  * exec while its root may have replaced them): a FIFO refused at once, not
  * waited on for ever; a link to an endless device refused, not read into
@@ -189,23 +265,23 @@ TEST(files_must_be_regular_and_bounded) {
         snprintf(group, sizeof group, "%s/group", dir);
 
         ASSERT_OK(mkfifo(passwd, 0600));
-        ASSERT_ERROR(identity_resolve_files(passwd, group, "test", NULL, NULL, &id, &err), EBADFD);
+        ASSERT_ERROR(identity_resolve_files(passwd, group, "test", NULL, NULL, false, &id, &err), EBADFD);
         ASSERT_CONTAINS(err.message, "/passwd is not a regular file");
         ASSERT_TRUE(err.complete);
         ASSERT_OK(unlink(passwd));
 
         ASSERT_OK(symlink("/dev/zero", passwd));
-        ASSERT_ERROR(identity_resolve_files(passwd, group, NULL, NULL, NULL, &id, &err), EBADFD);
+        ASSERT_ERROR(identity_resolve_files(passwd, group, NULL, NULL, NULL, false, &id, &err), EBADFD);
         ASSERT_OK(unlink(passwd));
 
         /* procfs says 0 bytes for a file that never ends. */
         ASSERT_OK(symlink("/proc/self/pagemap", passwd));
-        ASSERT_ERROR(identity_resolve_files(passwd, group, NULL, NULL, NULL, &id, &err), EFBIG);
+        ASSERT_ERROR(identity_resolve_files(passwd, group, NULL, NULL, NULL, false, &id, &err), EFBIG);
         ASSERT_CONTAINS(err.message, "/passwd is larger than");
         ASSERT_OK(unlink(passwd));
 
         ASSERT_OK(mkdir(group, 0755));
-        ASSERT_ERROR(identity_resolve_files("/nonexistent/passwd", group, NULL, NULL, NULL, &id, &err), EISDIR);
+        ASSERT_ERROR(identity_resolve_files("/nonexistent/passwd", group, NULL, NULL, NULL, false, &id, &err), EISDIR);
         ASSERT_CONTAINS(err.message, "/group is not a regular file (a directory)");
         ASSERT_OK(rmdir(group));
 
@@ -214,7 +290,7 @@ TEST(files_must_be_regular_and_bounded) {
         fputs(passwd_text, f);
         fclose(f);
         ASSERT_OK(close(open(group, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)));
-        ASSERT_OK(identity_resolve_files(passwd, group, "test", NULL, NULL, &id, &err));
+        ASSERT_OK(identity_resolve_files(passwd, group, "test", NULL, NULL, false, &id, &err));
         ASSERT_EQ(id.uid, 1000u);
         ASSERT_STREQ(id.home, "/home/test");
         ASSERT_EQ(id.n_groups, 1u);
