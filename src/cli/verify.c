@@ -6,17 +6,16 @@
  * that a config-management tool (Ansible's "validate:") learns all of them
  * in one run. A unit is valid when both the file and the plan built from it
  * are: plan-time checks count. With --drop-in, the FILEs are drop-ins not
- * yet deployed, and the one unit checked is UNIT with them (unit.h,
- * UnitExtraDropin). */
+ * yet deployed, and the one unit checked is UNIT with them (drop-in-arg.h,
+ * shared with "cell plan --drop-in"). */
 
 #include <getopt.h>
 #include <stdio.h>
-#include <unistd.h>
 
+#include "drop-in-arg.h"
 #include "log.h"
 #include "macros.h"
 #include "plan.h"
-#include "unit-dropin.h"
 #include "unit.h"
 #include "verbs.h"
 
@@ -59,31 +58,6 @@ static int verify_one(const char *arg, const UnitLoadOptions *opts, VerifyResult
         return 0;
 }
 
-/* --drop-in=UNIT[:DROPIN.conf]: the text after the last ':' is the drop-in's
- * name when it ends in ".conf" (a ':' may be in a unit's name, "a:b.cell"). */
-static int parse_drop_in(const char *arg, char **ret_unit, char **ret_name) {
-        const char *colon = strrchr(arg, ':');
-        _cleanup_free_ char *unit = NULL, *name = NULL;
-
-        if (colon && (!endswith(colon + 1, ".conf") || strchr(colon + 1, '/')))
-                colon = NULL;
-        if (colon && !unit_dropin_name_is_valid(colon + 1)) {
-                log_error("--drop-in=%s: \"%s\" is no drop-in name: one ends in \".conf\" and does not "
-                          "begin with \".\".", arg, colon + 1);
-                return -EINVAL;
-        }
-        unit = colon ? strndup(arg, colon - arg) : strdup(arg);
-        if (!unit || (colon && !(name = strdup(colon + 1))))
-                return log_oom();
-        if (isempty(unit)) {
-                log_error("--drop-in=%s names no unit.", arg);
-                return -EINVAL;
-        }
-        *ret_unit = TAKE_PTR(unit);
-        *ret_name = TAKE_PTR(name);
-        return 0;
-}
-
 static int verify_summary(size_t n_valid, size_t n_invalid, size_t n_unchecked) {
         fprintf(stderr, "%zu unit%s checked: %zu valid, %zu invalid", n_valid + n_invalid + n_unchecked,
                 n_valid + n_invalid + n_unchecked == 1 ? "" : "s", n_valid, n_invalid);
@@ -98,38 +72,14 @@ static int verify_summary(size_t n_valid, size_t n_invalid, size_t n_unchecked) 
 
 /* --drop-in: the one unit, with files[] as its drop-ins not yet installed. */
 static int verify_drop_ins(const char *arg, char **files, size_t n_files, UnitLoadOptions *opts) {
-        _cleanup_free_ char *unit = NULL, *name = NULL;
-        _cleanup_free_ UnitExtraDropin *extra = NULL;
+        _cleanup_(cli_drop_in_done) CliDropIn d = {};
         VerifyResult v;
         int r;
 
-        r = parse_drop_in(arg, &unit, &name);
+        r = cli_drop_in_setup(&d, arg, files, n_files, "verify", opts);
         if (r < 0)
                 return CELL_EXIT_FAILURE;
-        /* One name, one file: two files of one name would be one installed file. */
-        if (name && n_files > 1) {
-                log_error("--drop-in=%s names one drop-in, but %zu files were given: check each with its own "
-                          "--drop-in.", arg, n_files);
-                return CELL_EXIT_FAILURE;
-        }
-        extra = calloc(n_files, sizeof(UnitExtraDropin));
-        if (!extra) {
-                log_oom();
-                return CELL_EXIT_FAILURE;
-        }
-        for (size_t i = 0; i < n_files; i++) {
-                /* Not there, the drop-in cannot be checked, nor the unit with it:
-                 * a mistake in the command, not a problem of the unit. */
-                if (access(files[i], F_OK) < 0) {
-                        log_error_errno(errno, "%s: cannot check it as a drop-in of %s: %m", files[i], unit);
-                        return CELL_EXIT_FAILURE;
-                }
-                extra[i] = (UnitExtraDropin) { .path = files[i], .name = name };
-        }
-        opts->extra_dropins = extra;
-        opts->n_extra_dropins = n_files;
-
-        r = verify_one(unit, opts, &v);
+        r = verify_one(d.unit, opts, &v);
         if (r < 0)
                 return CELL_EXIT_FAILURE;
         return verify_summary(v == VERIFY_VALID, v == VERIFY_INVALID, v == VERIFY_UNCHECKED);
@@ -156,13 +106,8 @@ int verb_verify(int argc, char *argv[]) {
                         opts.name = optarg;
                         break;
                 case 'd':
-                        /* The FILEs are the one unit's: a second one would take them too. */
-                        if (drop_in) {
-                                log_error("--drop-in given twice (%s, %s): check each unit with its own "
-                                          "\"cell verify --drop-in\".", drop_in, optarg);
+                        if (cli_drop_in_option(&drop_in, optarg, "verify") < 0)
                                 return CELL_EXIT_FAILURE;
-                        }
-                        drop_in = optarg;
                         break;
                 case '?':
                         return CELL_EXIT_FAILURE;
@@ -170,13 +115,12 @@ int verb_verify(int argc, char *argv[]) {
                         return CELL_EXIT_FAILURE;
                 }
 
-        if (optind >= argc) {
-                log_error(drop_in ? "No drop-in given. See \"cell verify --help\"." :
-                          "No unit given. See \"cell verify --help\".");
-                return CELL_EXIT_FAILURE;
-        }
         if (drop_in)
                 return verify_drop_ins(drop_in, argv + optind, argc - optind, &opts);
+        if (optind >= argc) {
+                log_error("No unit given. See \"cell verify --help\".");
+                return CELL_EXIT_FAILURE;
+        }
         /* One name is one unit's: several files checked under it would each
          * be taken for that unit (its drop-ins, its specifiers). */
         if (opts.name && argc - optind > 1) {

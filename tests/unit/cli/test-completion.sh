@@ -24,7 +24,9 @@ _init_completion() {
         words=("${COMP_WORDS[@]}")
         cword=$COMP_CWORD
 }
-_filedir() { :; }
+# Files are offered by bash-completion's _filedir: noted ($filedir: its
+# argument, "*" for any file), as nothing here lists them.
+_filedir() { filedir=${1:-*}; }
 compopt() { :; }
 . "$completion"
 
@@ -36,6 +38,7 @@ expect_completion() {
         COMP_WORDS=("$@")
         COMP_CWORD=$(($# - 1))
         COMPREPLY=()
+        filedir=
         set +u          # as in an interactive shell
         _cell
         set -u
@@ -115,6 +118,20 @@ expect_completion "web" cell verify ./a.cell we
 expect_completion "web worker@" cell verify --drop-in ""
 expect_completion "web" cell verify --drop-in=we
 expect_completion "" cell verify -d web ""
+[ "$filedir" = "*" ] || fail "verify -d web: no files offered"
+# ... and plan's, up to the payload's "--".
+expect_completion "web worker@" cell plan --drop-in ""
+expect_completion "web" cell plan -d we
+expect_completion "" cell plan --drop-in=web ""
+[ "$filedir" = "*" ] || fail "plan --drop-in=web: no files offered"
+expect_completion "" cell plan --json -n web -d web ./a.conf ""
+[ "$filedir" = "*" ] || fail "plan -d web ./a.conf: no files offered"
+expect_completion "" cell plan -d web -- ""
+[ "$filedir" = "*" ] || fail "plan -d web --: no files offered"
+expect_completion "" cell plan -d web ./a.conf -- ""
+[ -z "$filedir" ] || fail "plan -d web ./a.conf --: files offered for the payload's arguments"
+expect_completion "" cell plan web ""
+[ -z "$filedir" ] || fail "plan web: files offered for the payload's arguments"
 expect_completion "" cell run web ""
 expect_completion "" cell run --cgroup-manager cgroupfs web ""
 # The search path as cell reads it: a trailing ":" adds the built-in one, an

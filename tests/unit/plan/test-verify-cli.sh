@@ -189,7 +189,7 @@ grep -q "ansible.empty: warning: drop-in is masked" "$tmp/err" || fail "an empty
 expect 1 "a drop-in of no unit" -- env CELL_UNIT_PATH="$tmp/di" "$cell" verify -d nope "$tmp/ansible.ok1"
 grep -q "nope: no such unit (searched: $tmp/di)" "$tmp/err" || fail "a drop-in of no unit: not said"
 expect 2 "a drop-in that is not there" -- env CELL_UNIT_PATH="$tmp/di" "$cell" verify -d web "$tmp/ansible.gone"
-grep -q "ansible.gone: cannot check it as a drop-in of web: No such file or directory" "$tmp/err" ||
+grep -q "ansible.gone: cannot use it as a drop-in of web: No such file or directory" "$tmp/err" ||
         fail "a drop-in that is not there: not said"
 expect 2 "--drop-in without a file" -- env CELL_UNIT_PATH="$tmp/di" "$cell" verify -d web
 expect 2 "--drop-in=UNIT:NAME with two files" -- \
@@ -224,5 +224,74 @@ expect 1 "plan of an invalid unit" -- "$cell" plan "$tmp/bad2.cell"
 [ -s "$tmp/out" ] && fail "an invalid unit printed a plan"
 expect 2 "plan without a unit" -- "$cell" plan
 expect 0 "plan --help" -- "$cell" plan --help
+grep -q -- "--drop-in" "$tmp/out" || fail "plan --help mentions --drop-in"
+
+# cell plan --drop-in=UNIT FILE: what a drop-in not yet deployed would
+# change, with the same arguments as verify's.
+mkdir -p "$tmp/pd/web.cell.d"
+printf '[Root]\nDirectory=/srv/a\n[Exec]\nExec=/bin/true\n[Isolation]\nPrivateNetwork=no\n' >"$tmp/pd/web.cell"
+printf '[Limits]\nMemoryMax=1G\n[Root]\nBind=/srv/old:/old\n' >"$tmp/pd/web.cell.d/mem.conf"
+printf '[Limits]\nMemoryMax=2G\n[Root]\nBind=/srv/new:/new\n' >"$tmp/plan.new"
+# Without --drop-in, as before: the installed drop-in only.
+expect 0 "plan of a unit with a drop-in" -- env CELL_UNIT_PATH="$tmp/pd" "$cell" plan web
+grep -q "^Drop-ins: *$tmp/pd/web.cell.d/mem.conf\$" "$tmp/out" || fail "plan: the installed drop-in not listed alone"
+grep -q '^  MemoryMax  *1073741824$' "$tmp/out" || fail "plan: the installed drop-in's MemoryMax= not shown"
+grep -q 'plan.new' "$tmp/out" && fail "plan without --drop-in: the drop-in not given was applied"
+# After the installed one: its value wins, both binds, each named by its file.
+expect 0 "plan --drop-in" -- env CELL_UNIT_PATH="$tmp/pd" "$cell" plan --drop-in=web "$tmp/plan.new"
+grep -q "^Drop-ins: *$tmp/pd/web.cell.d/mem.conf $tmp/plan.new\$" "$tmp/out" ||
+        fail "plan --drop-in: not listed after the installed drop-in"
+grep -q '^  MemoryMax  *2147483648$' "$tmp/out" || fail "plan --drop-in: its MemoryMax= not shown"
+grep -q "^  bind  */new  *<- /srv/new (rec) \[$tmp/plan.new:4\]$" "$tmp/out" ||
+        fail "plan --drop-in: its Bind= not named by FILE:LINE"
+grep -q "^  bind  */old  *<- /srv/old (rec) \[$tmp/pd/web.cell.d/mem.conf:4\]$" "$tmp/out" ||
+        fail "plan --drop-in: the installed drop-in's Bind= gone"
+expect 0 "plan --json --drop-in" -- env CELL_UNIT_PATH="$tmp/pd" "$cell" plan --json -d web "$tmp/plan.new"
+grep -q '"memory_max": 2147483648,' "$tmp/out" || fail "plan --json --drop-in: its MemoryMax= not in the JSON"
+grep -q "^ *\"$tmp/plan.new\"\$" "$tmp/out" || fail "plan --json --drop-in: not in dropin_paths"
+grep -q "\"file\": \"$tmp/plan.new\"," "$tmp/out" || fail "plan --json --drop-in: its Bind='s file not FILE"
+# As mem.conf it replaces the installed one: its value and bind are gone.
+expect 0 "plan --drop-in=UNIT:NAME" -- env CELL_UNIT_PATH="$tmp/pd" "$cell" plan -d web:mem.conf "$tmp/plan.new"
+grep -q "^Drop-ins: *$tmp/plan.new\$" "$tmp/out" || fail "plan --drop-in=UNIT:NAME: the installed one still listed"
+grep -q '^  MemoryMax  *2147483648$' "$tmp/out" || fail "plan --drop-in=UNIT:NAME: its MemoryMax= not shown"
+grep -q '/old' "$tmp/out" && fail "plan --drop-in=UNIT:NAME: the replaced drop-in's Bind= still planned"
+expect 0 "plan --json --drop-in=UNIT:NAME" -- \
+        env CELL_UNIT_PATH="$tmp/pd" "$cell" plan --json -d web:mem.conf "$tmp/plan.new"
+grep -q 'mem.conf\|1073741824\|/old' "$tmp/out" && fail "plan --json --drop-in=UNIT:NAME: the replaced one shows"
+grep -q '"memory_max": 2147483648,' "$tmp/out" || fail "plan --json --drop-in=UNIT:NAME: its MemoryMax= not shown"
+# ARGS after "--", as without --drop-in.
+expect 0 "plan --drop-in with ARGS" -- \
+        env CELL_UNIT_PATH="$tmp/pd" "$cell" plan -d web "$tmp/plan.new" -- /bin/echo -n hi
+grep -q '^Command: *"\?/bin/echo"\? "\?-n"\? "\?hi"\?$' "$tmp/out" || fail "plan --drop-in: ARGS not the command"
+# Refused as verify refuses them, with the same exit statuses.
+expect 1 "plan with a bad drop-in" -- env CELL_UNIT_PATH="$tmp/pd" "$cell" plan -d web "$tmp/ansible.bad1"
+grep -q "ansible.bad1:3: unknown key \"Bogus\" in section \[Limits\]" "$tmp/err" ||
+        fail "plan with a bad drop-in: not said at FILE:LINE"
+[ -s "$tmp/out" ] && fail "plan with a bad drop-in printed a plan"
+expect 1 "plan with a drop-in invalid with its unit" -- \
+        env CELL_UNIT_PATH="$tmp/pd" "$cell" plan -d web "$tmp/ansible.mv"
+grep -q "ansible.mv:2: MACVLAN= needs PrivateNetwork=yes" "$tmp/err" ||
+        fail "plan with a drop-in invalid with its unit: not said at FILE:LINE"
+expect 2 "plan --drop-in twice" -- \
+        env CELL_UNIT_PATH="$tmp/pd" "$cell" plan -d web -d web "$tmp/plan.new"
+grep -q -- '--drop-in given twice (web, web)' "$tmp/err" || fail "plan --drop-in twice: not said"
+expect 2 "plan with a drop-in that is not there" -- \
+        env CELL_UNIT_PATH="$tmp/pd" "$cell" plan -d web "$tmp/plan.gone"
+grep -q "plan.gone: cannot use it as a drop-in of web: No such file or directory" "$tmp/err" ||
+        fail "plan with a drop-in that is not there: not said"
+[ -s "$tmp/out" ] && fail "plan with a drop-in that is not there printed a plan"
+expect 2 "plan --drop-in without a file" -- env CELL_UNIT_PATH="$tmp/pd" "$cell" plan -d web
+grep -q 'No drop-in given' "$tmp/err" || fail "plan --drop-in without a file: not said"
+expect 2 "plan --drop-in=UNIT:NAME with two files" -- \
+        env CELL_UNIT_PATH="$tmp/pd" "$cell" plan -d web:mem.conf "$tmp/plan.new" "$tmp/ansible.ok1"
+grep -q -- '--drop-in=web:mem.conf names one drop-in, but 2 files were given' "$tmp/err" ||
+        fail "plan --drop-in=UNIT:NAME with two files: not said"
+expect 2 "plan --drop-in=UNIT:.NAME" -- env CELL_UNIT_PATH="$tmp/pd" "$cell" plan -d web:.mem.conf "$tmp/plan.new"
+expect 2 "plan --drop-in, an option after the files" -- \
+        env CELL_UNIT_PATH="$tmp/pd" "$cell" plan -d web "$tmp/plan.new" --json
+grep -q '"--json" after the drop-ins: options go before them' "$tmp/err" ||
+        fail "plan --drop-in, an option after the files: not said"
+expect 1 "plan --drop-in of no unit" -- env CELL_UNIT_PATH="$tmp/pd" "$cell" plan -d nope "$tmp/plan.new"
+grep -q "nope: no such unit (searched: $tmp/pd)" "$tmp/err" || fail "plan --drop-in of no unit: not said"
 
 exit $failed
