@@ -231,9 +231,17 @@ int plan_print_text(const Plan *p, FILE *f) {
         text_flags(f, p->namespaces, plan_namespace_names, plan_namespace_names_count, "(none)");
         fputs(p->cgroup_namespace ? " (cgroup: unshared once in the scope)\n" : "\n", f);
 
+        /* The range as PrivateUsers= writes it; pick's is the first it tries
+         * (a hash of the name), the one it gets decided at start. */
         fprintf(f, "Users:             %s", plan_users_mode_to_string(p->users_mode));
-        if (p->users_mode == PLAN_USERS_FIXED || p->users_mode == PLAN_USERS_PICK)
-                fprintf(f, " %" PRIu32 "+%" PRIu32, p->uid_base, p->uid_count);
+        if (p->users_mode == PLAN_USERS_FIXED)
+                fprintf(f, " %" PRIu32 ":%" PRIu32 " (IDs %" PRIu32 "..%" PRIu64 ")", p->uid_base, p->uid_count,
+                        p->uid_base, (uint64_t) p->uid_base + p->uid_count - 1);
+        else if (p->users_mode == PLAN_USERS_PICK)
+                fprintf(f, " (%" PRIu32 " IDs; the first range tried starts at %" PRIu32 ", a free one is "
+                        "taken at start)", p->uid_count, p->uid_base);
+        else if (p->users_mode == PLAN_USERS_ROOT_OWNER)
+                fputs(" (PrivateUsers=yes: the range of the root directory's owner, at start)", f);
         fputc('\n', f);
 
         text_strv(f, "Command:", p->argv);

@@ -405,7 +405,7 @@ TEST(text_summary) {
         ASSERT_CONTAINS(t, "Unit:              full@1 (full@1.cell)");
         ASSERT_CONTAINS(t, "Root:              /var/lib/cell/test");
         ASSERT_CONTAINS(t, "Namespaces:        mount,pid,uts,ipc,net,user");
-        ASSERT_CONTAINS(t, "Users:             fixed 200000+65536");
+        ASSERT_CONTAINS(t, "Users:             fixed 200000:65536 (IDs 200000..265535)");
         ASSERT_CONTAINS(t, "Command:           /bin/sh -c true\n");
         /* Quoted (it has blanks), control characters and a byte that is not UTF-8 escaped. */
         ASSERT_CONTAINS(t, " \"GREETING=tab\\there\\x01 \\xff end\"\n");
