@@ -313,6 +313,48 @@ static int seccomp_add_suppress_sync(SeccompBuilder *b) {
         return plan_seccomp_add(b, "openat2", PLAN_SECCOMP_ERRNO, ENOSYS);
 }
 
+/* Whether name is one of the calls of group, through its nested groups too. */
+static bool syscall_group_holds(const char *group, const char *name, unsigned depth) {
+        if (depth >= PLAN_SYSCALL_GROUP_DEPTH_MAX)
+                return false;
+        for (const char * const *m = syscall_group_members(group); m && *m; m++)
+                if (streq(*m, name) || ((*m)[0] == '@' && syscall_group_holds(*m, name, depth + 1)))
+                        return true;
+        return false;
+}
+
+/* Whether the allow list of c names name, itself or by a group. */
+static bool syscall_filter_allows(const CellConfig *c, const char *name) {
+        for (size_t i = 0; i < c->n_syscall_filter; i++) {
+                const char *item = c->syscall_filter[i].name;
+
+                if (streq(item, name) || (item[0] == '@' && syscall_group_holds(item, name, 0)))
+                        return true;
+        }
+        return false;
+}
+
+/* execve(2) in an allow list that left it out ("~execve"): cell execs the
+ * payload after the filter is in, so it is allowed anyway, and for every
+ * later exec of the payload too. Said, and in the rules, so that the plan
+ * shows what the payload gets; systemd's start would fail instead. */
+static int seccomp_allow_execve(SeccompBuilder *b, const CellConfig *c, Diagnostics *diag) {
+        const char *file;
+        unsigned line;
+        int r;
+
+        if (syscall_filter_allows(c, "execve"))
+                return 0;
+        /* About the key as a whole: its removals keep no line of their own. */
+        line = cell_config_origin(c, "SystemCallFilter", 0, &file);
+        r = diag_warning(diag, file, line,
+                         "SystemCallFilter=: the allow list leaves out execve, which starts the payload: "
+                         "allowed anyway, for the payload's later execs too");
+        if (r < 0)
+                return r;
+        return plan_seccomp_add(b, "execve", PLAN_SECCOMP_ALLOW, 0);
+}
+
 /* What a configured error (an errno, 0, CELL_SYSCALL_KILL) makes a denied call do. */
 static PlanSeccompAction seccomp_deny_action(int error) {
         return error == CELL_SYSCALL_KILL ? PLAN_SECCOMP_KILL :
@@ -388,6 +430,9 @@ static int plan_build_seccomp_rules(Plan *p, const CellConfig *c, SeccompBuilder
                 if (r < 0)
                         invalid = true;
         }
+        r = seccomp_allow_execve(b, c, diag);
+        if (r < 0)
+                return r;
         /* Last, so that they win over any allow rule from a group. */
         r = seccomp_add_default_deny(b, c);
         if (r < 0)

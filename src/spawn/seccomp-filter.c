@@ -228,16 +228,14 @@ int seccomp_filter_build(PlanSeccompAction default_action, int default_error,
                         return spawn_error(err, r, "SystemCallFilter=: adding %s", rules[i].name);
         }
 
-        if (default_action != PLAN_SECCOMP_ALLOW) {
-                static const char *const exec_calls[] = { "execve", "execveat" };
-                for (size_t i = 0; i < ELEMENTSOF(exec_calls); i++) {
-                        if (rules_name(rules, n_rules, exec_calls[i]))
-                                continue;
-                        r = seccomp_add(c, &(const PlanSyscallRule) { .name = (char *) exec_calls[i] },
-                                        SCMP_ACT_ALLOW, def);
-                        if (r < 0)
-                                return spawn_error(err, r, "SystemCallFilter=: allowing %s", exec_calls[i]);
-                }
+        /* Our own execve() of the payload comes after the filter; the plan
+         * has it already (with a warning where the unit left it out), this
+         * is for rules of no plan's. execveat() is the unit's to allow: cell
+         * does not use it. */
+        if (default_action != PLAN_SECCOMP_ALLOW && !rules_name(rules, n_rules, "execve")) {
+                r = seccomp_add(c, &(const PlanSyscallRule) { .name = (char *) "execve" }, SCMP_ACT_ALLOW, def);
+                if (r < 0)
+                        return spawn_error(err, r, "SystemCallFilter=: allowing execve");
         }
 
         *ret = TAKE_PTR(c);

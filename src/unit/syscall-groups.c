@@ -123,7 +123,7 @@ static const SyscallGroup groups[] = {
                 "madvise", "mremap", "name_to_handle_at", "oldolduname", "olduname", "personality",
                 "readahead", "readdir", "remap_file_pages", "sched_get_priority_max",
                 "sched_get_priority_min", "sched_getattr", "sched_getparam", "sched_getscheduler",
-                "sched_rr_get_interval", "sched_rr_get_interval_time64", "sendfile", "sendfile64",
+                "sched_rr_get_interval", "sched_rr_get_interval_time64", "sched_yield", "sendfile", "sendfile64",
                 "setfsgid", "setfsgid32", "setfsuid", "setfsuid32", "setpgid", "setsid", "splice",
                 "sysinfo", "tee", "umask", "uname", "userfaultfd", "vmsplice") },
         { "@timer", "Timers and alarms", MEMBERS(

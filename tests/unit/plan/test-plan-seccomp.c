@@ -261,6 +261,43 @@ TEST(allow_list_lines_as_systemd) {
         ASSERT_EQ(p.seccomp_default_action, PLAN_SECCOMP_ERRNO);
         ASSERT_NULL(plan_find_syscall(&p, "read"));
         ASSERT_NULL(plan_find_syscall(&p, "exit_group"));
+        /* All but execve, which starts the payload: the plan has it. */
+        assert_rule(&p, "execve", PLAN_SECCOMP_ALLOW, 0);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* An allow list that takes execve out: cell still execs the payload with
+ * it, and so may the payload later; the plan says so (a rule and a warning
+ * at the key's line) instead of listing no execve. execveat, which cell
+ * never calls, stays the unit's: denied where the list leaves it out, as
+ * in systemd's. */
+TEST(allow_list_without_execve) {
+        CellConfig c;
+        Plan p = {};
+        Diagnostics d = {};
+
+        config_from_text(&c, "s", "[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\n[Isolation]\n"
+                         "SystemCallFilter=@system-service\n"
+                         "SystemCallFilter=~execve execveat\n");
+        ASSERT_OK(plan_build(&c, NULL, &p, &d));
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_EQ(d.n_warnings, 1);
+        ASSERT_CONTAINS(d.messages[0], "s.cell:7: warning: SystemCallFilter=: the allow list leaves out execve");
+        diag_done(&d);
+        assert_rule(&p, "execve", PLAN_SECCOMP_ALLOW, 0);
+        ASSERT_NULL(plan_find_syscall(&p, "execveat"));
+        plan_done(&p);
+        cell_config_done(&c);
+
+        /* @default has execve, not execveat: no warning, no execveat. */
+        config_from_text(&c, "s", "[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\n[Isolation]\n"
+                         "SystemCallFilter=@basic-io\n");
+        ASSERT_OK(plan_build(&c, NULL, &p, &d));
+        ASSERT_EQ(d.n_warnings, 0);
+        diag_done(&d);
+        assert_rule(&p, "execve", PLAN_SECCOMP_ALLOW, 0);
+        ASSERT_NULL(plan_find_syscall(&p, "execveat"));
         plan_done(&p);
         cell_config_done(&c);
 }

@@ -68,6 +68,22 @@ TEST(groups_contents) {
         ASSERT_STREQ(syscall_group_members("@system-service")[0], "@aio");
 }
 
+/* Whether group names name itself, not through a nested group. */
+static bool group_lists(const char *group, const char *name) {
+        for (const char * const *m = syscall_group_members(group); m && *m; m++)
+                if (streq(*m, name))
+                        return true;
+        return false;
+}
+
+/* Names systemd 252 lists in a group besides a nested group that has them
+ * too: the lists are systemd's, word for word. */
+TEST(groups_list_as_systemd_252) {
+        ASSERT_TRUE(group_lists("@system-service", "sched_yield"));
+        ASSERT_TRUE(group_lists("@system-service", "capset"));
+        ASSERT_TRUE(group_lists("@default", "sched_yield"));
+}
+
 /* Whether group holds name, through its nested groups too. */
 static bool in_group(const char *group, const char *name) {
         for (const char * const *m = syscall_group_members(group); m && *m; m++)
