@@ -57,6 +57,12 @@ static const ConfigHint hints[] = {
         { NULL, "CapabilityBoundingSet",
           "a .service unit's CapabilityBoundingSet= is Capability= and DropCapability= in [Isolation], "
           "which add to and take from the container's default set" },
+        { NULL, "DynamicUser",
+          "a .service unit's DynamicUser= has no key here: PrivateUsers=pick in [Isolation] gives the container "
+          "a range of UIDs no other container or host user has" },
+        { NULL, "SystemCallLog",
+          "systemd's SystemCallLog= is not supported: cell logs no system calls; SystemCallFilter= in "
+          "[Isolation] denies them" },
         { NULL, "AmbientCapabilities",
           "a .service unit's AmbientCapabilities= is AmbientCapability= in [Isolation]" },
         /* What the service that runs cell decides (cell@.service(8)). */

@@ -73,6 +73,10 @@ int config_parse_capabilities(ConfigContext *ctx, const ConfigKey *k, CellConfig
         r = parse_capabilities(ctx->value, !k->ltype, mask, &bad);
         if (r == -EINVAL && bad && strcaseeq(bad, "all"))
                 return config_bad(ctx, "%s", k->expected);
+        /* "~" as a .service's CapabilityBoundingSet= writes it: cell's own key for that. */
+        if (r == -EINVAL && bad && bad[0] == '~' && streq(k->key, "Capability"))
+                return config_bad(ctx, "%s (\"%s\" is not one; DropCapability= takes capabilities away)",
+                                  k->expected, bad);
         if (r == -EINVAL && bad)
                 return config_bad(ctx, "%s (\"%s\" is not one)", k->expected, bad);
         return r;

@@ -533,6 +533,8 @@ TEST(isolation) {
                   "web.cell:7: AmbientCapability=chown,ALL: expected capability names (CAP_NET_BIND_SERVICE, "
                   "net_raw); \"all\" is not taken here");
         BAD(&c, "Isolation", "AmbientCapability", "CAP_FLY", "(\"CAP_FLY\" is not one)");
+        BAD(&c, "Isolation", "Capability", "~CAP_NET_RAW",
+            "(\"~CAP_NET_RAW\" is not one; DropCapability= takes capabilities away)");
         ASSERT_EQ_U64(c.ambient_capability, (UINT64_C(1) << CAP_NET_BIND_SERVICE) | (UINT64_C(1) << CAP_NET_RAW));
         OK(&c, "Isolation", "AmbientCapability", "");
         ASSERT_EQ_U64(c.ambient_capability, 0);
@@ -1153,6 +1155,8 @@ TEST(unknown_with_hints) {
         BAD(&c, "Exec", "RootDirectory", "/srv/root", "a .service unit's RootDirectory= is Directory= in [Root]");
         BAD(&c, "Isolation", "CapabilityBoundingSet", "CAP_NET_ADMIN",
             "Capability= and DropCapability= in [Isolation]");
+        BAD(&c, "Exec", "DynamicUser", "yes", "PrivateUsers=pick in [Isolation]");
+        BAD(&c, "Isolation", "SystemCallLog", "@raw-io", "systemd's SystemCallLog= is not supported");
         BAD(&c, "Exec", "Restart", "on-failure", "a drop-in of cell@NAME.service (cell@.service(8), RESTARTING)");
         BAD_EXACT(&c, "Limits", "CPUShares", "512", "web.cell:7: unknown key \"CPUShares\" in section [Limits]: "
                   "systemd's deprecated cgroup v1 name: CPUWeight= in [Limits], 1-10000 with 100 the default "
@@ -1174,7 +1178,7 @@ TEST(unknown_with_hints) {
         BAD(&c, "Limits", "Delegate", "yes", "cell's systemd scope always has Delegate=yes (cell plan shows it)");
         /* A section's own hint only for that section. */
         BAD_EXACT(&c, "Exec", "Private", "yes", "web.cell:7: unknown key \"Private\" in section [Exec]");
-        ASSERT_EQ(diag.n_errors, 21);
+        ASSERT_EQ(diag.n_errors, 23);
         cell_config_done(&c);
         diag_done(&diag);
 }
