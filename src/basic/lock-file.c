@@ -96,9 +96,8 @@ bool lock_file_is_current(int dir_fd, const char *file, int fd) {
                 a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-void lock_file_release_shared(int fd, const char *dir) {
+void lock_file_release_shared_any(int fd, const char *const *dirs) {
         char self[64], path[PATH_MAX];
-        size_t n = strlen(dir);
         ssize_t k;
         struct stat a, b;
 
@@ -109,16 +108,26 @@ void lock_file_release_shared(int fd, const char *dir) {
                 goto done;
         (void) snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
         k = readlink(self, path, sizeof path - 1);
-        if (k <= 0 || (size_t) k <= n + 1)
+        if (k <= 0)
                 goto done;
         path[k] = 0;
-        /* Only a file of dir's, and only while it is still the one we hold. */
-        if (strncmp(path, dir, n) != 0 || path[n] != '/' || strchr(path + n + 1, '/'))
-                goto done;
-        if (fstat(fd, &a) >= 0 && lstat(path, &b) >= 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-                (void) unlink(path);
+        /* Only a file of one of dirs, and only while it is still the one we hold. */
+        for (const char *const *dir = dirs; *dir; dir++) {
+                size_t n = strlen(*dir);
+
+                if ((size_t) k <= n + 1 || strncmp(path, *dir, n) != 0 || path[n] != '/' ||
+                    strchr(path + n + 1, '/'))
+                        continue;
+                if (fstat(fd, &a) >= 0 && lstat(path, &b) >= 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+                        (void) unlink(path);
+                break;
+        }
 done:
         safe_close(fd);
+}
+
+void lock_file_release_shared(int fd, const char *dir) {
+        lock_file_release_shared_any(fd, (const char *const[]) { dir, NULL });
 }
 
 int lock_file_take(int dir_fd, const char *file, const char *text, int *ret_fd) {

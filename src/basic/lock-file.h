@@ -40,6 +40,9 @@ int lock_file_take_previous(int dir_fd, const char *file, const char *text, char
 /* The places' shared locks (src/spawn/shared-lock.h), one file per
  * directory containers share, named after its identity. */
 #define CELL_PLACE_LOCK_DIR "/run/cell/place-lock"
+/* PrivateUsers=pick's slots (src/spawn/uid-range.h): LOCK_EX by the cell
+ * that picked one, LOCK_SH by those whose fixed range overlaps it. */
+#define CELL_UID_LOCK_DIR "/run/cell/uid"
 
 /* "inode-DEV:INO": the name of a lock file of what (dev, ino) is, the
  * same for every path that leads to it (the places', Image='s). */
@@ -55,6 +58,9 @@ bool lock_file_is_current(int dir_fd, const char *file, int fd);
  * when it is still the file at its name in dir. Takers check that after
  * their flock() (lock_file_is_current()) and open it again if not. */
 void lock_file_release_shared(int fd, const char *dir);
+/* The same, for a file of any of dirs (NULL-terminated): cell-monitor's,
+ * which holds the places' and the UID slots' alike. */
+void lock_file_release_shared_any(int fd, const char *const *dirs);
 
 /* Whether process pid holds an flock() on the file (dev, ino), as
  * /proc/locks shows it (the PIDs there are of our PID namespace): the lock,

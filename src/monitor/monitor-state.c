@@ -413,8 +413,10 @@ void monitor_state_release_name_lock(MonitorState *s) {
 }
 
 void monitor_state_release_shared(MonitorState *s) {
-        /* A place's lock file goes with its last holder (others are closed). */
+        /* A place's or a UID slot's lock file goes with its last holder
+         * (others are closed). */
         for (size_t i = 0; i < s->n_shared_lock_fds; i++)
-                lock_file_release_shared(s->shared_lock_fds[i], CELL_PLACE_LOCK_DIR);
+                lock_file_release_shared_any(s->shared_lock_fds[i],
+                                             (const char *const[]) { CELL_PLACE_LOCK_DIR, CELL_UID_LOCK_DIR, NULL });
         s->n_shared_lock_fds = 0;
 }

@@ -67,6 +67,13 @@ int spawn_locks_take(const SpawnParams *params, Spawn *s, SpawnError *err) {
                 r = uid_range_acquire(p, root_fd >= 0 ? root : p->root_directory, NULL, &s->users, err);
                 if (r < 0)
                         return r;
+                /* The pick slots a fixed range overlaps: held as long as the
+                 * container, cell-monitor's too, so that no pick takes them. */
+                for (size_t i = 0; i < s->users.n_slot_fds; i++) {
+                        r = shared_locks_add_held(&s->shared, "PrivateUsers=", s->users.slot_fds[i]);
+                        if (r < 0)
+                                return spawn_error(err, r, "PrivateUsers=: cannot keep the lock of its range");
+                }
         }
         return 0;
 }

@@ -81,8 +81,8 @@ static int uid_range_pick(const Plan *p, const char *lock_dir, UidRange *ret, Sp
 
 /* Whether a running picked cell holds slot base: its LOCK_EX refuses our
  * LOCK_SH (see uid-range.h). */
-static int uid_range_check_slot(const Plan *p, int dir_fd, const char *lock_dir, uint32_t base, const UidRange *r,
-                                SpawnError *err) {
+static int uid_range_check_slot(const Plan *p, int dir_fd, const char *lock_dir, uint32_t base, UidRange *r,
+                                bool hold, SpawnError *err) {
         char file[32], holder[NAME_MAX + 1], mode[32];
         int r2;
 
@@ -115,7 +115,12 @@ static int uid_range_check_slot(const Plan *p, int dir_fd, const char *lock_dir,
                  * flock: that file is no lock any more, open it again. */
                 if (!lock_file_is_current(dir_fd, file, fd))
                         continue;
-                /* Free: let go, the file removed unless another holds it. */
+                /* Free: held, so that no pick takes it while we run; or, for
+                 * a range of too many slots to hold, let go at once. */
+                if (hold) {
+                        r->slot_fds[r->n_slot_fds++] = TAKE_FD(fd);
+                        return 0;
+                }
                 lock_file_release_shared(TAKE_FD(fd), lock_dir);
                 return 0;
         }
@@ -123,10 +128,12 @@ static int uid_range_check_slot(const Plan *p, int dir_fd, const char *lock_dir,
 }
 
 /* PrivateUsers=UID[:COUNT] and yes: no pick slot the range overlaps is a
- * running picked cell's. */
-static int uid_range_check_picked(const Plan *p, const char *lock_dir, const UidRange *r, SpawnError *err) {
+ * running picked cell's, and (up to UID_RANGE_SLOTS_HELD_MAX of them) none
+ * becomes one while this cell runs. On failure r holds nothing. */
+static int uid_range_check_picked(const Plan *p, const char *lock_dir, UidRange *r, SpawnError *err) {
         _cleanup_close_ int dir_fd = -EBADF;
-        uint64_t end = (uint64_t) r->base + r->count, b;
+        uint64_t end = (uint64_t) r->base + r->count, first, b;
+        bool hold;
         int k;
 
         if (end <= UID_RANGE_PICK_MIN || r->base > UID_RANGE_PICK_MAX + UID_RANGE_PICK_SIZE - 1)
@@ -134,11 +141,17 @@ static int uid_range_check_picked(const Plan *p, const char *lock_dir, const Uid
         k = lock_dir_open(lock_dir, &dir_fd);
         if (k < 0)
                 return spawn_error(err, k, "PrivateUsers=: creating or opening %s", lock_dir);
-        b = MAX(r->base & ~(UID_RANGE_PICK_SIZE - 1), UID_RANGE_PICK_MIN);
-        for (; b < end && b <= UID_RANGE_PICK_MAX; b += UID_RANGE_PICK_SIZE) {
-                k = uid_range_check_slot(p, dir_fd, lock_dir, (uint32_t) b, r, err);
-                if (k < 0)
+        first = MAX(r->base & ~(UID_RANGE_PICK_SIZE - 1), UID_RANGE_PICK_MIN);
+        hold = (MIN(end - 1, (uint64_t) UID_RANGE_PICK_MAX) - first) / UID_RANGE_PICK_SIZE + 1 <=
+                UID_RANGE_SLOTS_HELD_MAX;
+        if (hold && !(r->slot_dir = strdup(lock_dir)))
+                return spawn_error(err, ENOMEM, "PrivateUsers=");
+        for (b = first; b < end && b <= UID_RANGE_PICK_MAX; b += UID_RANGE_PICK_SIZE) {
+                k = uid_range_check_slot(p, dir_fd, lock_dir, (uint32_t) b, r, hold, err);
+                if (k < 0) {
+                        uid_range_release(r);
                         return k;
+                }
         }
         return 0;
 }
@@ -197,4 +210,9 @@ void uid_range_release(UidRange *r) {
                 (void) unlink(r->lock_path);
         r->lock_path = mfree(r->lock_path);
         r->lock_fd = safe_close(r->lock_fd);
+        /* A slot's file goes with its last holder. */
+        for (size_t i = 0; i < r->n_slot_fds; i++)
+                lock_file_release_shared(r->slot_fds[i], r->slot_dir);
+        r->n_slot_fds = 0;
+        r->slot_dir = mfree(r->slot_dir);
 }

@@ -16,10 +16,11 @@
  *                             getgrgid: nspawn's check) is skipped.
  *
  * A range of PrivateUsers=UID[:COUNT] or yes that overlaps a slot a
- * running picked cell holds is refused (EBUSY, naming that cell): checked
- * at the start with a LOCK_SH|LOCK_NB on each slot's file, let go at once.
- * (Held for the container's life it would keep later picks off the range
- * too, but cell-monitor's handover passes no such fds yet.)
+ * running picked cell holds is refused (EBUSY, naming that cell): a
+ * LOCK_SH|LOCK_NB on each slot's file, held for the container's life (up to
+ * UID_RANGE_SLOTS_HELD_MAX slots; a larger range is only checked at its
+ * start), so that a later pick, whose LOCK_EX it refuses, goes past it.
+ * spawn hands the held fds on with the places' locks (shared-lock.h).
  *
  * A picked range is held by an flock(LOCK_EX) on /run/cell/uid/<BASE>: the
  * lock, not the file, is the truth, so the file of a cell that died is
@@ -32,19 +33,26 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lock-file.h"
 #include "plan.h"
 #include "spawn-error.h"
 
-#define UID_RANGE_LOCK_DIR "/run/cell/uid"
+#define UID_RANGE_LOCK_DIR CELL_UID_LOCK_DIR
 #define UID_RANGE_PICK_MIN UINT32_C(0x00080000)
 #define UID_RANGE_PICK_MAX UINT32_C(0x6FFF0000)
 #define UID_RANGE_PICK_SIZE UINT32_C(0x10000)
+
+#define UID_RANGE_SLOTS_HELD_MAX 8
 
 typedef struct UidRange {
         uint32_t base;
         uint32_t count;
         int lock_fd;            /* PICK: the flock'ed file, else -EBADF */
         char *lock_path;        /* PICK: its path, removed at release */
+        /* UID[:COUNT] and yes: the pick slots the range overlaps, LOCK_SH */
+        int slot_fds[UID_RANGE_SLOTS_HELD_MAX];
+        size_t n_slot_fds;
+        char *slot_dir;         /* where their files are */
 } UidRange;
 
 #define UID_RANGE_NULL ((UidRange) { .lock_fd = -EBADF })

@@ -56,4 +56,24 @@ expect_match "fixed over a pick: message" "$(grep -v 'Running without' "$work/er
 wait "$pid" || fail "cell c: $(cat "$work/err.c")"
 
 [ ! -e "/run/cell/uid/$rc" ] || fail "lock files left: $(ls /run/cell/uid)"
-echo "ok: range $ra, and $rb while $ra was held; a fixed range over a picked one refused"
+
+# 4. The other way round: a running fixed range over the range this name
+# hashes to keeps the pick off it, also once cell-monitor supervises it
+# (after a second); the slot's lock file goes with the fixed cell.
+f=$(unit fixedrun "[Root]" "Directory=$root" "[Isolation]" "PrivateUsers=$ra:65536" \
+        "[Exec]" "Exec=/bin/sh -c 'echo up; exec sleep 4'")
+"$CELL" run --cgroup-manager=none "$f" >"$work/out.f" 2>"$work/err.f" &
+fpid=$!
+for _ in $(seq 200); do grep -q up "$work/out.f" && break; sleep 0.05; done
+grep -q up "$work/out.f" || { kill "$fpid"; fail "fixed: never came up: $(cat "$work/err.f")"; }
+sleep 1.5
+[ "$(cat "/proc/$fpid/comm")" = cell-monitor ] || { kill "$fpid"; fail "fixed: not handed over to cell-monitor"; }
+flock -n "/run/cell/uid/$ra" true && { kill "$fpid"; fail "fixed: slot $ra not held while it runs"; }
+start_pick d
+rd=$range
+wait "$pid" || fail "cell d: $(cat "$work/err.d")"
+expect "a pick beside a running fixed range" "$rd" $(( ra == 0x6FFF0000 ? 0x80000 : ra + 65536 ))
+wait "$fpid" || fail "fixed: $(cat "$work/err.f")"
+[ ! -e "/run/cell/uid/$ra" ] || fail "fixed: slot $ra's lock file left: $(ls /run/cell/uid)"
+[ ! -e "/run/cell/uid/$rd" ] || fail "lock files left: $(ls /run/cell/uid)"
+echo "ok: range $ra, and $rb while $ra was held; a fixed range over a picked one refused, a pick beside a fixed one"

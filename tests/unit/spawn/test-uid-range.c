@@ -142,6 +142,45 @@ TEST(fixed_range_over_a_picked_one_is_refused) {
         /* Below pick's slots: nothing to check. */
         fixed.uid_base = 0x10000;
         ASSERT_OK(uid_range_acquire(&fixed, NULL, lock_dir, &f, NULL));
+        ASSERT_EQ(f.n_slot_fds, 0u);
+        uid_range_release(&f);
+        ASSERT_OK(rmdir(lock_dir));             /* empty: no file left */
+}
+
+/* The other way round: a running fixed range holds the pick slots it
+ * overlaps, so that a pick started later goes past them; let go, they are
+ * free (and their files gone). Too many slots to hold: checked only. */
+TEST(picked_never_over_a_running_fixed_one) {
+        char lock_dir[] = "/tmp/test-uid-range-lock.XXXXXX";
+        Plan fixed = { .name = (char *) "f", .users_mode = PLAN_USERS_FIXED, .uid_base = 0x90000 + 100,
+                       .uid_count = 0x10000 };
+        Plan pick = { .name = (char *) "picker", .users_mode = PLAN_USERS_PICK, .uid_base = 0xA0000,
+                      .uid_count = 0x10000 };
+        UidRange f = UID_RANGE_NULL, pr = UID_RANGE_NULL;
+
+        uid_range_host_knows = knows_first_range;
+        known_base = 0;
+        ASSERT_NOT_NULL(mkdtemp(lock_dir));
+        ASSERT_OK(uid_range_acquire(&fixed, NULL, lock_dir, &f, NULL));
+        ASSERT_EQ(f.n_slot_fds, 2u);            /* 0x90000 and 0xA0000 */
+        ASSERT_OK(uid_range_acquire(&pick, NULL, lock_dir, &pr, NULL));
+        ASSERT_EQ(pr.base, (uint32_t) 0xB0000);
+        uid_range_release(&pr);
+        /* Another fixed range over the same slots: ranges written out are
+         * the admin's to share. */
+        UidRange g = UID_RANGE_NULL;
+        ASSERT_OK(uid_range_acquire(&fixed, NULL, lock_dir, &g, NULL));
+        uid_range_release(&g);
+        uid_range_release(&f);
+        ASSERT_EQ(f.n_slot_fds, 0u);
+        ASSERT_OK(uid_range_acquire(&pick, NULL, lock_dir, &pr, NULL));
+        ASSERT_EQ(pr.base, (uint32_t) 0xA0000);
+        uid_range_release(&pr);
+
+        /* 0x90000 + 9 slots: more than UID_RANGE_SLOTS_HELD_MAX, none held. */
+        fixed.uid_count = 0x10000 * UID_RANGE_SLOTS_HELD_MAX + 1;
+        ASSERT_OK(uid_range_acquire(&fixed, NULL, lock_dir, &f, NULL));
+        ASSERT_EQ(f.n_slot_fds, 0u);
         uid_range_release(&f);
         ASSERT_OK(rmdir(lock_dir));             /* empty: no file left */
 }
