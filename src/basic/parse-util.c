@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stddef.h>
 
+#include "macros.h"
 #include "parse-util.h"
 
 int scan_digits(const char *p, uint64_t *ret, const char **endp) {
@@ -46,4 +47,21 @@ int unhexchar(char c) {
         if (c >= 'A' && c <= 'F')
                 return c - 'A' + 10;
         return -EINVAL;
+}
+
+const char *path_escape_colons(const char *path, char *buf, size_t n) {
+        size_t k = 0;
+
+        if (n == 0)
+                return buf;
+        for (const char *c = strna(path); *c && k + 1 < n; c++) {
+                if (*c == ':' || *c == '\\') {
+                        if (k + 2 >= n)
+                                break;
+                        buf[k++] = '\\';
+                }
+                buf[k++] = *c;
+        }
+        buf[k] = 0;
+        return buf;
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Leading decimal digits of p, at least one, as a uint64_t; *endp after
@@ -13,3 +15,12 @@ int parse_uint64(const char *s, uint64_t *ret);
 
 /* The value of one hexadecimal digit (either case), or -EINVAL. */
 int unhexchar(char c);
+
+/* Room for any path escaped by path_escape_colons(). */
+#define PATH_ESCAPED_MAX (2 * PATH_MAX + 1)
+
+/* A path as a unit's Bind= or Overlay= value writes it: "\:" for ':' and
+ * "\\" for '\', so a ':'-joined list has one reading and the text can be
+ * pasted back. Cut short at n (never inside an escape), still a string.
+ * Returns buf; NULL path: "n/a". */
+const char *path_escape_colons(const char *path, char *buf, size_t n);

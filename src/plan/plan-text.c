@@ -10,6 +10,7 @@
 
 #include "id128-util.h"
 #include "parse-limits.h"
+#include "parse-util.h"
 #include "plan-internal.h"
 #include "signal-util.h"
 #include "strv.h"
@@ -125,12 +126,17 @@ static void text_strv(FILE *f, const char *label, char * const *l) {
         fputc('\n', f);
 }
 
+/* The paths as the unit writes them ("\:", "\\"): the lower layers are
+ * joined with ':', which a path may hold. */
 static void text_mount(FILE *f, const PlanMount *m) {
-        fprintf(f, "  %-9s %-20s", plan_mount_kind_to_string(m->kind), m->target);
+        char buf[PATH_ESCAPED_MAX];
+
+        fprintf(f, "  %-9s %-20s", plan_mount_kind_to_string(m->kind),
+                path_escape_colons(m->target, buf, sizeof buf));
         switch (m->kind) {
         case PLAN_MOUNT_BIND:
         case PLAN_MOUNT_DEVICE:
-                fprintf(f, " <- %s%s", m->source_in_root ? "+" : "", m->source);
+                fprintf(f, " <- %s%s", m->source_in_root ? "+" : "", path_escape_colons(m->source, buf, sizeof buf));
                 break;
         case PLAN_MOUNT_FS:
                 fprintf(f, " %s%s%s", m->fstype, m->data ? " " : "", strempty(m->data));
@@ -145,12 +151,13 @@ static void text_mount(FILE *f, const PlanMount *m) {
 
                 fputs(" lower", f);
                 STRV_FOREACH(l, m->lower)
-                        fprintf(f, "%s%s%s", l == m->lower ? " " : ":", plus, *l);
+                        fprintf(f, "%s%s%s", l == m->lower ? " " : ":", plus,
+                                path_escape_colons(*l, buf, sizeof buf));
                 fputs(" (top first)", f);
                 if (isempty(m->upper))
                         fputs(" upper (tmpfs)", f);
                 else
-                        fprintf(f, " upper %s%s", plus, m->upper);
+                        fprintf(f, " upper %s%s", plus, path_escape_colons(m->upper, buf, sizeof buf));
                 break;
         }
         case PLAN_MOUNT_MASK:

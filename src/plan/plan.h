@@ -26,7 +26,7 @@ typedef enum PlanMountKind {
         PLAN_MOUNT_MASK,        /* make .target inaccessible: /dev/null over a file, an empty
                                  * read-only tmpfs over a directory (decided by what it is);
                                  * a missing target is skipped */
-        PLAN_MOUNT_READ_ONLY,   /* re-mount the existing .target read-only (recursively) */
+        PLAN_MOUNT_READ_ONLY,   /* re-mount the existing .target read-only (its submounts keep their flags) */
         PLAN_MOUNT_OVERLAY,     /* overlayfs of .lower (.upper) onto .target */
         PLAN_MOUNT_CGROUP,      /* the container's own cgroup at .target, read-only; done by the
                                  * child only after it unshared its cgroup namespace */

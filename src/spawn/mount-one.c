@@ -366,27 +366,48 @@ static int do_read_only(MountContext *c, const PlanMount *m, const char *what) {
         if (r < 0)
                 return r;
 
-        /* Bind the path onto itself and make the copy read-only, recursively,
-         * so nothing below it stays writable. */
+        /* Bind the path onto itself (with what is mounted below it) and make
+         * the copy read-only. Not its submounts: on the container's fresh
+         * procfs those are only the unit's own mounts (a writable
+         * TemporaryFileSystem=/proc/sys/kernel keeps its flags, as nspawn
+         * mounts them over its read-only /proc/sys) and masks, ro already. */
         tree_fd = mount_clone_tree(target_fd, true);
         if (tree_fd < 0)
                 return spawn_error(c->err, tree_fd, "%s: cannot clone the target", what);
-        return attach(c, tree_fd, target_fd, true,
+        return attach(c, tree_fd, target_fd, false,
                       MOUNT_ATTR_RDONLY | mount_attr_from_flags(m->flags), what);
 }
 
 static int do_overlay(MountContext *c, const PlanMount *m, const char *what) {
         _cleanup_close_ int target_fd = -EBADF, mnt_fd = -EBADF;
+        bool unseal;
         int r;
 
         target_fd = target_open(c, m, MOUNT_TARGET_DIR, 0, what);
         if (target_fd < 0 || c->create_only)
                 return MIN(target_fd, 0);
 
+        /* ReadOnly=yes sealed the root before the unit's mounts; a "+" upper
+         * and its work directory lie on it. The root's own mount is made
+         * writable for this overlay's making only (nothing else runs in this
+         * mount namespace yet): overlayfs keeps a private writable copy of
+         * the upper's mount, and the root is sealed again before anything
+         * else, as nspawn makes its overlays before it remounts "/" ro. */
+        unseal = c->made.sealed && m->source_in_root && !isempty(m->upper);
+        if (unseal) {
+                r = mount_set_attr(c->root_fd, false, 0, MOUNT_ATTR_RDONLY);
+                if (r < 0)
+                        return spawn_error(c->err, r, "%s: cannot make the root writable for the upper layer", what);
+        }
         /* What it makes for the layers is on the host unless they are "+". */
         c->made.created.host = !m->source_in_root;
         mnt_fd = mount_overlay_new(c->root_fd, m, &c->made.created, what, c->err);
         c->made.created.host = false;
+        if (unseal) {
+                r = mount_set_attr(c->root_fd, false, MOUNT_ATTR_RDONLY, 0);
+                if (r < 0)
+                        return spawn_error(c->err, r, "ReadOnly=yes: cannot make the root read-only again");
+        }
         if (mnt_fd == -ENOENT && m->optional)
                 return 0;
         if (mnt_fd < 0)

@@ -14,6 +14,7 @@
 #include "mount-overlay.h"
 #include "mount-source.h"
 #include "mount-util.h"
+#include "parse-util.h"
 
 size_t mount_origin(const PlanMount *m, char *buf, size_t n) {
         int k;
@@ -25,24 +26,6 @@ size_t mount_origin(const PlanMount *m, char *buf, size_t n) {
                 return 0;
         k = snprintf(buf, n, "%s:%u: ", m->file, m->line);
         return k < 0 ? 0 : MIN((size_t) k, n - 1);
-}
-
-/* A path as a Bind= value writes it: "\:" for a colon, "\\" for a
- * backslash, so that the message shows what the unit says (and can be
- * pasted back), not a different split. Cut short at n, still a string. */
-static const char *bind_path_escaped(const char *path, char *buf, size_t n) {
-        size_t k = 0;
-
-        for (const char *c = strna(path); *c && k + 1 < n; c++) {
-                if (*c == ':' || *c == '\\') {
-                        if (k + 2 >= n)
-                                break;
-                        buf[k++] = '\\';
-                }
-                buf[k++] = *c;
-        }
-        buf[k] = 0;
-        return buf;
 }
 
 const char *mount_describe(const PlanMount *m, char *buf, size_t n) {
@@ -64,16 +47,17 @@ const char *mount_describe(const PlanMount *m, char *buf, size_t n) {
                 else if (streq_ptr(m->source, m->target))
                         (void) snprintf(buf, n, "%s=%s%s", m->flags & MS_RDONLY ? "BindReadOnly" : "Bind",
                                         m->source_in_root ? "+" : "",
-                                        bind_path_escaped(m->source, src, sizeof src));
+                                        path_escape_colons(m->source, src, sizeof src));
                 else
                         (void) snprintf(buf, n, "%s=%s%s:%s", m->flags & MS_RDONLY ? "BindReadOnly" : "Bind",
                                         m->source_in_root ? "+" : "",
-                                        bind_path_escaped(m->source, src, sizeof src),
-                                        bind_path_escaped(m->target, dst, sizeof dst));
+                                        path_escape_colons(m->source, src, sizeof src),
+                                        path_escape_colons(m->target, dst, sizeof dst));
                 break;
         case PLAN_MOUNT_FS:
                 if (user && streq_ptr(m->fstype, "tmpfs"))
-                        (void) snprintf(buf, n, "TemporaryFileSystem=%s", strna(m->target));
+                        (void) snprintf(buf, n, "TemporaryFileSystem=%s",
+                                        path_escape_colons(m->target, dst, sizeof dst));
                 else
                         (void) snprintf(buf, n, "%s on %s", strna(m->fstype), strna(m->target));
                 break;

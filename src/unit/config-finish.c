@@ -7,6 +7,7 @@
 #include "config-parse.h"
 #include "config-parsers.h"
 #include "parse-network.h"
+#include "parse-util.h"
 #include "strv.h"
 
 /* Whether Port= has an Address= to forward to, of either family. */
@@ -89,11 +90,15 @@ int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
         /* Said where the Bind= was written (a drop-in's own file and line). */
         for (size_t i = 0; i < c->n_binds; i++) {
                 const CellBind *b = &c->binds[i];
+                char src[PATH_ESCAPED_MAX], dst[PATH_ESCAPED_MAX];
 
+                /* The paths as the unit writes them: "\:" and "\\". */
                 if (b->idmap && c->private_users == CELL_PRIVATE_USERS_NO &&
                     (r = diag_error(diag, b->file ?: file, b->line,
                                     "%s=%s:%s with \"idmap\" needs PrivateUsers=yes, pick or UID[:COUNT]",
-                                    b->read_only ? "BindReadOnly" : "Bind", b->source, b->target)) < 0)
+                                    b->read_only ? "BindReadOnly" : "Bind",
+                                    path_escape_colons(b->source, src, sizeof src),
+                                    path_escape_colons(b->target, dst, sizeof dst))) < 0)
                         return r;
         }
 

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -220,7 +221,8 @@ void case_unit_bind_in_root(TestEnv *env) {
 
 /* ---- unit-order: the unit's mounts go on sorted by target, as nspawn
  * sorts them, so a TemporaryFileSystem= written after a Bind= below it
- * does not hide it; a tmpfs with options has the kernel's mode ---- */
+ * does not hide it; a tmpfs with options has the kernel's mode; below
+ * cell's read-only /proc/sys they keep their own flags ---- */
 
 static mode_t mode_of(const char *path) {
         struct stat st;
@@ -235,6 +237,22 @@ static void inside_order(const TestEnv *env) {
         CHECK(mode_of("/srv") == 0755);         /* a bare PATH: 0755, as nspawn */
         CHECK(mode_of("/scratch") == 01777);    /* PATH:OPTS: the kernel's mode, as nspawn */
         CHECK(mode_of("/scratch2") == 0700);
+}
+
+static void inside_proc_sys_below(const TestEnv *env) {
+        char *opts = NULL, *fstype = NULL;
+
+        write_file("/proc/sys/kernel/f", "tmpfs\n");
+        write_file("/proc/sys/net/written", "bind\n");
+        CHECK(open("/proc/sys/fs/new", O_CREAT | O_WRONLY | O_CLOEXEC, 0644) < 0 && errno == EROFS);
+        CHECK(mountinfo_lookup("/proc/sys", &opts, &fstype));
+        CHECK(has_option(opts, "ro") && streq(fstype, "proc"));
+        free(opts);
+        free(fstype);
+        CHECK(mountinfo_lookup("/proc/sys/kernel", &opts, &fstype));
+        CHECK(has_option(opts, "rw") && streq(fstype, "tmpfs"));
+        free(opts);
+        free(fstype);
 }
 
 void case_unit_order(TestEnv *env) {
@@ -262,6 +280,25 @@ void case_unit_order(TestEnv *env) {
         p = path_join(env->root, "srv");
         CHECK(rmdir(p) == 0);
         free(p);
+        free(keys);
+
+        /* Below cell's read-only /proc/sys, made after them, the unit's
+         * mounts keep their own flags, as nspawn's do: writable unless
+         * asked read-only. */
+        CHECK(asprintf(&keys,
+                       "TemporaryFileSystem=/proc/sys/kernel\n"
+                       "Bind=%s:/proc/sys/net\n"
+                       "BindReadOnly=%s:/proc/sys/fs\n",
+                       data, x) >= 0);
+        test_plan_init(&t, env);
+        test_plan_add(&t, PLAN_MOUNT_FS, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+        test_plan_add_unit(&t, env, keys);
+        test_plan_add(&t, PLAN_MOUNT_READ_ONLY, NULL, "/proc/sys", NULL,
+                      MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_REC, NULL);
+        run_ok(env, &t, inside_proc_sys_below);
+        p = path_join(data, "written");
+        CHECK(access(p, F_OK) == 0);
+        free(p);
 
         free(keys);
         free(data);
@@ -269,7 +306,8 @@ void case_unit_order(TestEnv *env) {
 }
 
 /* ---- unit-overlay-upper: a missing upper directory is made, as nspawn
- * makes it, on the host or (with "+") inside the root ---- */
+ * makes it, on the host or (with "+") inside the root, a read-only root
+ * (ReadOnly=yes) too ---- */
 
 static void inside_overlay_upper(const TestEnv *env) {
         int fd;
@@ -284,6 +322,19 @@ static void inside_overlay_upper(const TestEnv *env) {
         close(fd);
 }
 
+static void inside_overlay_upper_sealed(const TestEnv *env) {
+        int fd;
+
+        check_content("/o2/f", "low\n");
+        check_content("/o3/f", "low\n");       /* its missing upper made on the sealed root */
+        fd = open("/o2/new-sealed", O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+        CHECK(fd >= 0);
+        close(fd);
+        /* The root, and the upper at its own path, stay read-only. */
+        CHECK(open("/etc/new", O_CREAT | O_WRONLY | O_CLOEXEC, 0644) < 0 && errno == EROFS);
+        CHECK(open("/state/up/other", O_CREAT | O_WRONLY | O_CLOEXEC, 0644) < 0 && errno == EROFS);
+}
+
 void case_unit_overlay_upper(TestEnv *env) {
         char *low = path_join(env->host, "low"), *up = path_join(env->host, "new/up"), *keys = NULL, *p;
         TestPlan t;
@@ -294,7 +345,8 @@ void case_unit_overlay_upper(TestEnv *env) {
         free(p);
         CHECK(asprintf(&keys,
                        "Overlay=%s:%s:/o\n"
-                       "Overlay=+/low:+/state/up:/o2\n",
+                       "Overlay=+/low:+/state/up:/o2\n"
+                       "OverlayReadOnly=+/low:+/state/ro-up:/o3\n",
                        low, up) >= 0);
         test_plan_init(&t, env);
         test_plan_add_defaults(&t);
@@ -305,6 +357,24 @@ void case_unit_overlay_upper(TestEnv *env) {
         CHECK(access(p, F_OK) == 0);            /* the changes are in the upper made */
         free(p);
         p = path_join(env->root, "state/up/new");
+        CHECK(access(p, F_OK) == 0);
+        free(p);
+
+        /* ReadOnly=yes: the root read-only, the "+" upper written through
+         * the overlay all the same (nspawn mounts it before the seal); a
+         * missing read-only upper is made there as well. */
+        p = path_join(env->root, "state/ro-up");
+        CHECK(rmdir(p) == 0);
+        free(p);
+        test_plan_init(&t, env);
+        test_plan_add_defaults(&t);
+        test_plan_add_unit(&t, env, keys);
+        t.plan.root_read_only = true;
+        run_ok(env, &t, inside_overlay_upper_sealed);
+        p = path_join(env->root, "state/up/new-sealed");
+        CHECK(access(p, F_OK) == 0);
+        free(p);
+        p = path_join(env->root, "state/.#up.cellwork");
         CHECK(access(p, F_OK) == 0);
         free(p);
 

@@ -441,3 +441,32 @@ TEST(mounts_bad_targets_in_dropin) {
         diag_done(&d);
         cell_config_done(&c);
 }
+
+/* The text plan writes a path as the unit does ("\:" for ':', "\\" for
+ * '\'): the lower layers, joined with ':', are one reading only. */
+TEST(mounts_text_escaped) {
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        FILE *f;
+        CellConfig c;
+        Plan p = {};
+
+        config_from_text(&c, "m",
+                         "[Root]\n"
+                         "Directory=/var/lib/cell/test\n"
+                         "Bind=/srv/a\\:b:/data\\:x\n"
+                         "Overlay=/l\\:1:/l2\\\\z:/up\\:u:/o\\:t\n"
+                         "[Exec]\n"
+                         "Exec=/bin/true\n");
+        plan_ok(&c, NULL, &p);
+        f = open_memstream(&buf, &size);
+        ASSERT_NOT_NULL(f);
+        ASSERT_OK(plan_print_text(&p, f));
+        fclose(f);
+        ASSERT_CONTAINS(buf, "bind      /data\\:x ");
+        ASSERT_CONTAINS(buf, "<- /srv/a\\:b (rec)");
+        ASSERT_CONTAINS(buf, "overlay   /o\\:t ");
+        ASSERT_CONTAINS(buf, " lower /l2\\\\z:/l\\:1 (top first) upper /up\\:u");
+        plan_done(&p);
+        cell_config_done(&c);
+}

@@ -32,6 +32,9 @@ TEST(describe_names_the_origin) {
         ASSERT_STREQ(mount_describe(&colon, buf, sizeof buf), DROPIN ":5: Bind=/srv/a\\:b:/x\\:y\\\\z");
         colon.target = colon.source;
         ASSERT_STREQ(mount_describe(&colon, buf, sizeof buf), DROPIN ":5: Bind=/srv/a\\:b");
+        /* TemporaryFileSystem=PATH:OPTS: a ':' of the path is no option. */
+        tmp.target = (char *) "/t:mp";
+        ASSERT_STREQ(mount_describe(&tmp, buf, sizeof buf), "/etc/cell/web.cell:7: TemporaryFileSystem=/t\\:mp");
 }
 
 TEST(missing_source_names_the_origin) {
