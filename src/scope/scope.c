@@ -186,7 +186,8 @@ static void early_lock_give_back(Scope *s) {
 
         if (!s || !s->lock_early)
                 return;
-        fd = s->fs ? &s->fs->lock_fd : &s->lock_fd;
+        /* The cgroupfs manager's, once it took it over; before that, the Scope's. */
+        fd = s->fs && s->fs->lock_fd >= 0 ? &s->fs->lock_fd : &s->lock_fd;
         if (*fd < 0)
                 return;
         early_lock.fd = TAKE_FD(*fd);
