@@ -5,22 +5,24 @@
 # network namespace of the test's with a /run of its own, as in
 # test-image-attach.sh. cell clones the init first, finds no bus, kills it
 # and clones it again for the cgroupfs manager; strace holds it 3 s in the
-# cgroupfs manager's first step (the mkdir of /run/cell/lock for its name
-# lock), after the first init is gone and before the second is cloned.
-# Meanwhile:
+# cgroupfs manager's first step (its read of /proc/self/cgroup, the second
+# of the start), after the first init is gone and before the second is
+# cloned. Meanwhile:
 #
 #   PORT, another unit forwarding the same host port, is refused it (exit
 #   status 2, "forwarded by a running cell already");
-#   PICK, a unit of the same name with PrivateUsers=pick (a second file
-#   of that name: the first range it tries is the name's), runs and gets
-#   another range than the start's, which keeps the one it picked first.
+#   FIXED, a unit of another name whose PrivateUsers= is the range the
+#   start picked, is refused it (exit status 2, "the range of the running
+#   cell"), the start keeping the one it picked first;
+#   NAME, the start's own unit again, is refused (the name's lock, taken
+#   first, kept across too).
 #
 # While held, the port's lock file names the start's nft table by name, as
 # from its take on: the first init's tables are gone, their handles with
 # them. And the start held there runs its payload, with that range. A
 # start that let its locks go with its first init gave the port to PORT
-# (which ran) or failed itself ('forwarded by a running cell already'), and
-# the range to PICK.
+# (which ran) or failed itself ('forwarded by a running cell already'), the
+# range to FIXED and the name to NAME.
 . "$(dirname "$0")/lib.sh"
 
 command -v strace >/dev/null || { echo "skipped: strace missing (tests/lib/install-deps)"; exit 77; }
@@ -32,20 +34,16 @@ u=$(unit held "[Root]" "Directory=$root" "[Isolation]" "PrivateUsers=pick" \
         "[Network]" "VirtualEthernet=yes" "Address=10.213.30.2/24" "Port=tcp:8093:80" "[Exec]" "Exec=/bin/probe")
 port=$(unit port "[Root]" "Directory=$root" \
         "[Network]" "VirtualEthernet=yes" "Address=10.213.31.2/24" "Port=tcp:8093:80" "[Exec]" "Exec=/bin/probe")
-mkdir -p "$work/pick"
-pick=$work/pick/$name.cell
-printf '%s\n' "[Root]" "Directory=$root" "[Isolation]" "PrivateUsers=pick" "[Exec]" "Exec=/bin/probe" > "$pick"
 "$CELL" plan --json "$u" > "$work/plan" || fail "cell plan --json $u failed"
 base=$(plan_value uid_base)
 expect_match "the range the name picks first" "$base" '^[1-9][0-9]*$'
-"$CELL" plan --json "$pick" > "$work/plan" || fail "cell plan --json $pick failed"
-expect "PICK's first range: the same name's" "$(plan_value uid_base)" "$base"
+fixed=$(unit fixed "[Root]" "Directory=$root" "[Isolation]" "PrivateUsers=$base:65536" "[Exec]" "Exec=/bin/probe")
 
 host_snapshot before
 status=0
 timeout 60 unshare -m -n --propagation private sh -c 'mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/system &&
-        strace -f -o "$1" -P /run/cell/lock -e trace=mkdir,mkdirat \
-                -e inject=mkdir,mkdirat:delay_enter=3000000:when=1 "$2" run -v "$3" >"$4/out" 2>"$4/err" & pid=$!
+        strace -f -o "$1" -P /proc/self/cgroup -e trace=openat \
+                -e inject=openat:delay_enter=3000000:when=2 "$2" run -v "$3" >"$4/out" 2>"$4/err" & pid=$!
         for i in $(seq 200); do grep -q "cloning the container.s init again" "$4/err" && break; sleep 0.05; done
         # The first init killed and its build taken back: milliseconds.
         sleep 0.5
@@ -59,14 +57,17 @@ timeout 60 unshare -m -n --propagation private sh -c 'mount -t tmpfs tmpfs /run 
         done
         s=0; "$2" run --cgroup-manager=none "$5" >"$4/port.out" 2>"$4/port.err" || s=$?
         echo "$s" > "$4/port.status"
-        s=0; "$2" run --cgroup-manager=none "$6" >"$4/pick.out" 2>"$4/pick.err" || s=$?
-        echo "$s" > "$4/pick.status"
+        s=0; "$2" run --cgroup-manager=none "$6" >"$4/fixed.out" 2>"$4/fixed.err" || s=$?
+        echo "$s" > "$4/fixed.status"
+        s=0; "$2" run --cgroup-manager=none "$3" >"$4/name.out" 2>"$4/name.err" || s=$?
+        echo "$s" > "$4/name.status"
         kill -0 "$pid" 2>/dev/null && echo yes > "$4/still"
-        wait "$pid"' sh "$work/trace" "$CELL" "$u" "$work" "$port" "$pick" || status=$?
+        wait "$pid"' sh "$work/trace" "$CELL" "$u" "$work" "$port" "$fixed" || status=$?
 grep -q "cloning the container's init again" "$work/err" || fail "not cloned again: $(cat "$work/err")"
 # Never vacuous: the start was held where its first init was gone, while
-# the other two ran.
-expect "the delayed mkdir of /run/cell/lock" "$(grep -c 'mkdir.*"/run/cell/lock"' "$work/trace")" 1
+# the other three ran.
+grep -q 'openat(AT_FDCWD, "/proc/self/cgroup".*) = [0-9]* (DELAY' "$work/trace" ||
+        fail "no delayed read of /proc/self/cgroup: $(grep cgroup "$work/trace")"
 [ -e "$work/still" ] || fail "the start was not held while the other two ran: $(cat "$work/err")"
 
 # The first init's tables went with it: the port's lock file names the
@@ -79,13 +80,15 @@ expect_match "the port's record while held" "$table" '^18446744073709551615:1844
 expect "PORT's status" "$(cat "$work/port.status")" 2
 grep -q "tcp port 8093 of the host is forwarded by a running cell already, $name" "$work/port.err" ||
         fail "PORT not refused the port: $(cat "$work/port.err")"
-expect "PICK's status" "$(cat "$work/pick.status")" 0
-pick_base=$(field uid_map "$work/pick.out" | awk '{ print $2 }')
-expect_match "PICK's range" "$pick_base" '^[1-9][0-9]*$'
-[ "$pick_base" != "$base" ] || fail "PICK got the range of the start held: $base"
+expect "FIXED's status" "$(cat "$work/fixed.status")" 2
+grep -q "IDs $base\\.\\.[0-9]* are the range of the running cell \"$name\"" "$work/fixed.err" ||
+        fail "FIXED not refused the range: $(cat "$work/fixed.err")"
+expect "NAME's status" "$(cat "$work/name.status")" 2
+grep -q "cell $name is already running (PID " "$work/name.err" ||
+        fail "NAME not refused: $(cat "$work/name.err")"
 
 expect "status" "$status" 0
 expect "the probe's PID" "$(field pid)" 1
 expect "the start's range: the one it picked first" "$(field uid_map | awk '{ print $2 }')" "$base"
 expect_nothing_left
-echo "ok: cloned again, the start kept its port and its UID range while its first init was gone"
+echo "ok: cloned again, the start kept its port, its UID range and its name while its first init was gone"
