@@ -58,6 +58,16 @@ const char *cg_limits_v2_only(const PlanLimits *l) {
         return l->memory_min.kind ? "MemoryMin" : l->memory_low.kind ? "MemoryLow" : NULL;
 }
 
+const char *cg_limits_v1_key(const PlanLimits *l, const char *controller, const char *fallback) {
+        CgroupNeed needs[CG_NEEDS_MAX];
+        size_t n = cg_limits_needs(l, needs);
+
+        for (size_t i = 0; i < n; i++)
+                if (streq_ptr(needs[i].v1, controller))
+                        return needs[i].key;
+        return fallback;
+}
+
 /* The controllers only the Startup*= keys ask for, in the order of cg_limits_needs(). */
 static size_t needs_startup(const PlanLimits *l, CgroupNeed ret[static CG_NEEDS_MAX]) {
         const CgroupNeed all[] = {
@@ -187,6 +197,22 @@ int cg_limits_cpuset_outside(const char *want, const char *have, char **ret) {
         return r == -EINVAL ? -ENOENT : r;
 }
 
+bool cg_limits_cpuset_disjoint(const char *want, const char *have) {
+        _cleanup_free_ uint8_t *w = NULL, *h = NULL;
+        size_t wn = 0, hn = 0;
+        bool any = false;
+
+        if (!have || have[strspn(have, " \n")] == 0 ||
+            parse_cpu_set(strempty(want), &w, &wn) < 0 || parse_cpu_set(have, &h, &hn) < 0)
+                return false;
+        for (size_t i = 0; i < hn; i++)
+                any = any || h[i];
+        for (size_t i = 0; i < wn && i < hn; i++)
+                if (w[i] & h[i])
+                        return false;
+        return any;
+}
+
 uint64_t cg_limits_memory_base(const PlanLimits *l) {
         const CellLimit *m[] = { &l->memory_max, &l->memory_high, &l->memory_swap_max, &l->memory_min,
                                  &l->memory_low };
@@ -199,4 +225,11 @@ uint64_t cg_limits_memory_base(const PlanLimits *l) {
 
 uint64_t cg_limits_tasks_base(const PlanLimits *l) {
         return l->tasks_max.kind == CELL_LIMIT_PERCENT ? cg_system_tasks_max() : 0;
+}
+
+bool cg_limits_swap_on(const char *text) {
+        const char *nl = text ? strchr(text, '\n') : NULL;
+
+        /* "Filename Type Size Used Priority", then one line per area. */
+        return nl && nl[1 + strspn(nl + 1, " \t\n")] != 0;
 }

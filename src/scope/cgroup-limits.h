@@ -26,6 +26,9 @@ typedef struct CgroupNeed {
 /* The controllers l needs, in the order cpuset, cpu, io, memory, pids (the
  * order their cgroup2 files are written in); returns how many. */
 size_t cg_limits_needs(const PlanLimits *l, CgroupNeed ret[static CG_NEEDS_MAX]);
+/* The first key of l that needs the v1 hierarchy controller ("pids": "TasksMax"),
+ * or fallback: never NULL, so that a hierarchy a limit needs is always required. */
+const char *cg_limits_v1_key(const PlanLimits *l, const char *controller, const char *fallback);
 
 /* The first key that no cgroup1 hierarchy can hold, whichever manager: the
  * memory protections MemoryMin= and MemoryLow= (cgroup2's memory.min and
@@ -81,9 +84,20 @@ bool cg_limits_cpuset_holds(const char *text, const char *want, const char *want
  * else; -EINVAL: a list that does not parse. */
 int cg_limits_cpuset_outside(const char *want, const char *have, char **ret);
 
+/* Whether the lists want and have, both as the kernel writes them, share no
+ * CPU (node): cgroup2 takes a cpuset.cpus with none of its parent's effective
+ * CPUs and runs the cgroup on the parent's instead (cpuset.cpus.effective).
+ * False where either does not parse or have is empty (nothing to tell). */
+bool cg_limits_cpuset_disjoint(const char *want, const char *have);
+
 /* What a percentage of the memory limits (UINT64_MAX where none is one) and
  * of TasksMax= (0 where it is none) is of, as cgroup-system.c finds it: read
  * only where a limit is a percentage, so that a start reads no more than it
  * uses. */
 uint64_t cg_limits_memory_base(const PlanLimits *l);
 uint64_t cg_limits_tasks_base(const PlanLimits *l);
+
+/* Whether text, read from /proc/swaps, lists a swap area in use (a line below
+ * its header): where the kernel accounts no swap to cgroups, a MemorySwapMax=
+ * would then not hold. NULL: none. */
+bool cg_limits_swap_on(const char *text);

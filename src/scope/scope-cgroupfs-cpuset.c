@@ -55,6 +55,24 @@ static int refused_part(const CgroupDir *d, const char *file, const char *value,
         return 0;
 }
 
+/* cgroup2 takes a list with none of the parent's effective CPUs (nodes), and
+ * runs the cgroup on the parent's instead: the payload would run where the
+ * unit says it must not. Refused, as v1 refuses it when written. */
+static int check_effective(Scope *s, const CgroupDir *d, const char *key, const char *file, const char *value) {
+        _cleanup_free_ char *effective = NULL, *name = NULL;
+
+        if (asprintf(&name, "%s.effective", file) < 0)
+                return -ENOMEM;
+        if (cg_read(d->fd, name, &effective) < 0)
+                return 0;
+        effective[strcspn(effective, "\n")] = 0;
+        if (!cg_limits_cpuset_disjoint(value, effective))
+                return 0;
+        return scope_set_error(s, -EINVAL, "%s=%s: none of these is among those of the cgroup above (%s/..), "
+                               "and cgroup2 runs the container on that one's instead (%s=%s)", key, value, d->path,
+                               name, effective);
+}
+
 /* file of the cpuset at idx: set as a list, or (set NULL) the parent's. */
 static int write_list(Scope *s, int idx, const char *key, const char *file, const uint8_t *set, size_t size,
                       bool v2) {
@@ -72,6 +90,8 @@ static int write_list(Scope *s, int idx, const char *key, const char *file, cons
         /* A CPU or node this machine does not have, or (v1) the parent's
          * cpuset lacks: the start fails, naming the key and those. */
         r = cg_write(d->fd, file, value);
+        if (r >= 0 && set && v2)
+                return check_effective(s, d, key, file, value);
         if (r >= 0)
                 return 0;
         if (set && refused_part(d, file, value, v2, &outside, &allowed, &where) >= 0)

@@ -147,6 +147,23 @@ static int write_one(Scope *s, int idx, const char *key, const char *file, const
         return 0;
 }
 
+/* MemorySwapMax= into file (memory.swap.max, v1's memory.memsw.limit_in_bytes)
+ * of the dir at idx. The file is missing where the kernel accounts no swap to
+ * cgroups: a finite limit is refused there while swap is on (it would not
+ * hold; systemd drops it with a debug message), skipped without swap. */
+static int write_swap(Scope *s, int idx, const char *file, const char *value, bool finite) {
+        _cleanup_free_ char *swaps = NULL;
+        CgroupDir *d = s->fs->dirs + idx;
+
+        if (faccessat(d->fd, file, F_OK, 0) >= 0 || errno != ENOENT)
+                return write_one(s, idx, "MemorySwapMax", file, value, false);
+        if (!finite || cg_read_file("/proc/swaps", &swaps) < 0 || !cg_limits_swap_on(swaps))
+                return 0;
+        return scope_set_error(s, -EOPNOTSUPP, "MemorySwapMax=: %s has no %s: this kernel accounts no swap to "
+                               "cgroups (swapaccount=0 or cgroup.memory=noswap on its command line) while swap is on "
+                               "(/proc/swaps), so no swap limit would hold", d->path, file);
+}
+
 /* Each controller the limits need is in parent's cgroup.controllers (read once). */
 static int controllers_available(Scope *s, const char *parent, int parent_fd, const CgroupNeed *needs, size_t n) {
         _cleanup_free_ char *avail = NULL;
@@ -256,9 +273,8 @@ static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *o
         if (cg_format_limit_v2(&l->memory_high, mem, page, buf, sizeof buf) >= 0 &&
             (r = write_one(s, idx, "MemoryHigh", "memory.high", buf, false)) < 0)
                 return r;
-        /* Without swap accounting (swapaccount=0) the file is missing: nothing to limit. */
         if (cg_format_limit_v2(&l->memory_swap_max, mem, page, buf, sizeof buf) >= 0 &&
-            (r = write_one(s, idx, "MemorySwapMax", "memory.swap.max", buf, true)) < 0)
+            (r = write_swap(s, idx, "memory.swap.max", buf, !streq(buf, "max"))) < 0)
                 return r;
         if (cg_format_limit_v2(&l->memory_min, mem, page, buf, sizeof buf) >= 0 &&
             (r = write_one(s, idx, "MemoryMin", "memory.min", buf, false)) < 0)
@@ -299,17 +315,21 @@ static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *o
         return scope_cgroupfs_write_io(s, p, idx, true);
 }
 
-/* One cgroup1 hierarchy: required ones fail loudly, optional ones are skipped. */
+/* One cgroup1 hierarchy: those a key needs (key not NULL) fail loudly, naming
+ * it (the start names its file and line), optional ones are skipped. */
 static int v1_dir(Scope *s, const CgroupMount *mounts, size_t n_mounts, const CgroupMembership *own, size_t n_own,
-                  const char *controller, const char *child, bool required) {
+                  const char *controller, const char *child, const char *key) {
         const CgroupMount *m = cg_mount_find(mounts, n_mounts, controller);
         const char *path = cg_membership_path(own, n_own, controller);
+        bool required = key;
         int r;
 
         if (!m || !path) {
                 if (!required)
                         return -ENOENT;
-                return scope_set_error(s, -EOPNOTSUPP, "the %s cgroup controller is not mounted", controller);
+                return scope_set_error(s, -EOPNOTSUPP, "%s=: the %s cgroup controller is not mounted (this host's "
+                                       "cgroup controllers are v1 ones, and none of its hierarchies has %s)",
+                                       key, controller, controller);
         }
         r = dir_add(s, m, path, child, controller);
         /* An optional hierarchy we cannot write to is skipped; one where a cell of this
@@ -346,10 +366,12 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
         if (swap != UINT64_MAX && max == UINT64_MAX)
                 return scope_set_error(s, -EOPNOTSUPP, "MemorySwapMax=: cgroup v1 limits swap only together with "
                                        "memory (memory.memsw.limit_in_bytes) and this host's memory controller is "
-                                       "a v1 one; it needs MemoryMax= too, or a cgroup2 host");
+                                       "a v1 one; it needs %s too, or a cgroup2 host",
+                                       l->memory_max.kind ? "a MemoryMax= other than infinity" : "MemoryMax=");
 
         /* memory: the limits, and memory.oom_control to tell an OOM kill. */
-        idx = v1_dir(s, mounts, n_mounts, own, n_own, "memory", child, need_memory);
+        idx = v1_dir(s, mounts, n_mounts, own, n_own, "memory", child,
+                     need_memory ? cg_limits_v1_key(l, "memory", "MemoryMax") : NULL);
         if (idx < 0 && idx != -ENOENT)
                 return idx;
         if (idx >= 0) {
@@ -362,20 +384,20 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
                 if (cg_format_limit_v1(&l->memory_high, mem, page, buf, sizeof buf) >= 0 &&
                     (r = write_one(s, idx, "MemoryHigh", "memory.soft_limit_in_bytes", buf, false)) < 0)
                         return r;
-                /* memsw limits memory+swap together, so it needs MemoryMax= too; without
-                 * swap accounting the file is missing. */
+                /* memsw limits memory+swap together, so it needs MemoryMax= too. */
                 if (max != UINT64_MAX && l->memory_swap_max.kind != CELL_LIMIT_UNSET) {
-                        if (swap == UINT64_MAX || max > UINT64_MAX - swap)
-                                snprintf(buf, sizeof buf, "-1");
-                        else
+                        bool finite = swap != UINT64_MAX && max <= UINT64_MAX - swap;
+                        if (finite)
                                 snprintf(buf, sizeof buf, "%" PRIu64, max + swap);
-                        if ((r = write_one(s, idx, "MemorySwapMax", "memory.memsw.limit_in_bytes", buf, true)) < 0)
+                        else
+                                snprintf(buf, sizeof buf, "-1");
+                        if ((r = write_swap(s, idx, "memory.memsw.limit_in_bytes", buf, finite)) < 0)
                                 return r;
                 }
         }
 
         if (l->tasks_max.kind != CELL_LIMIT_UNSET) {
-                idx = v1_dir(s, mounts, n_mounts, own, n_own, "pids", child, true);
+                idx = v1_dir(s, mounts, n_mounts, own, n_own, "pids", child, "TasksMax");
                 if (idx < 0)
                         return idx;
                 if (cg_format_tasks_max(&l->tasks_max, cg_limits_tasks_base(l), buf, sizeof buf) >= 0 &&
@@ -384,7 +406,7 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
         }
 
         if (l->cpu_quota_per_sec_usec != USEC_INFINITY || l->cpu_weight > 0 || l->cpu_idle) {
-                idx = v1_dir(s, mounts, n_mounts, own, n_own, "cpu", child, true);
+                idx = v1_dir(s, mounts, n_mounts, own, n_own, "cpu", child, cg_limits_v1_key(l, "cpu", "CPUWeight"));
                 if (idx < 0)
                         return idx;
                 const CgroupMount *cpu = cg_mount_find(mounts, n_mounts, "cpu");
@@ -393,7 +415,8 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
         }
 
         if (l->allowed_cpus || l->allowed_memory_nodes) {
-                idx = v1_dir(s, mounts, n_mounts, own, n_own, "cpuset", child, true);
+                idx = v1_dir(s, mounts, n_mounts, own, n_own, "cpuset", child,
+                             cg_limits_v1_key(l, "cpuset", "AllowedCPUs"));
                 if (idx < 0)
                         return idx;
                 if ((r = scope_cgroupfs_write_cpuset(s, l, idx, false)) < 0)
@@ -403,7 +426,8 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
         if (l->io_weight > 0 || l->n_io_devices > 0) {
                 /* blkio weights exist only with CFQ/BFQ; without them there is nothing to
                  * set. Its throttles are always there: a limit needs the hierarchy. */
-                idx = v1_dir(s, mounts, n_mounts, own, n_own, "blkio", child, cg_limits_io_required(l));
+                idx = v1_dir(s, mounts, n_mounts, own, n_own, "blkio", child,
+                             cg_limits_io_required(l) ? cg_limits_v1_key(l, "blkio", "IOReadBandwidthMax") : NULL);
                 if (idx < 0 && idx != -ENOENT)
                         return idx;
                 if (idx >= 0 && l->io_weight > 0)
@@ -413,7 +437,7 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
         }
 
         /* Not for limits: name=systemd so tools find the container, and the unified tree. */
-        (void) v1_dir(s, mounts, n_mounts, own, n_own, "name=systemd", child, false);
+        (void) v1_dir(s, mounts, n_mounts, own, n_own, "name=systemd", child, NULL);
         const CgroupMount *u = cg_mount_find(mounts, n_mounts, NULL);
         const char *upath = cg_membership_path(own, n_own, NULL);
         if (u && upath) {

@@ -131,4 +131,20 @@ echo 0 > "$CI/cgroup.max.depth"
 unit maxdepth
 run maxdepth
 echo max > "$CI/cgroup.max.depth"
+
+# ci on CPU 0 alone: an AllowedCPUs= with none of ci's CPUs, which cgroup2
+# takes and runs the container on ci's CPU instead, is refused (it ran
+# there); one that shares a CPU with ci runs. Where the kernel has cpuset.
+if grep -qw cpuset /sys/fs/cgroup/cgroup.controllers && [ "$(cat /sys/devices/system/cpu/online)" = 0-1 ]; then
+        echo +cpuset > /sys/fs/cgroup/cgroup.subtree_control
+        echo 0 > "$CI/cpuset.cpus"
+        printf '%s\n' "[Root]" "Directory=$R" "[Exec]" \
+                "Exec=/bin/sh -c 'cat /proc/self/cgroup /sys/fs/cgroup/cpuset.cpus.effective'" "[Limits]" "AllowedCPUs=1" \
+                > /tmp/cpuoutside.cell
+        run cpuoutside
+        sed 's/AllowedCPUs=1/AllowedCPUs=0-1/' /tmp/cpuoutside.cell > /tmp/cpuinside.cell
+        run cpuinside
+        echo > "$CI/cpuset.cpus"
+        echo -cpuset > /sys/fs/cgroup/cgroup.subtree_control
+fi
 rmdir "$CI"

@@ -87,4 +87,16 @@ for c in maxdescendants maxdepth; do
         expect_match "$c: message" "$(err $c)" "cannot create cgroup /sys/fs/cgroup/ci/cell[-.][^ ]*: cgroup.max.descendants or cgroup.max.depth of its parent or a cgroup above allows no more cgroups there; the cgroupfs manager needs"
         ci_left $c
 done
+# An AllowedCPUs= with none of ci's CPUs (ci has CPU 0 alone): refused,
+# naming the key and where cgroup2 would have run it (it ran on CPU 0,
+# status 0); one that shares CPU 0 runs there.
+if [ -e "$work/case/cpuoutside.status" ]; then
+        expect "cpuoutside: status ($(err cpuoutside))" "$(st cpuoutside)" 2
+        expect_match "cpuoutside: message" "$(err cpuoutside)" \
+                "AllowedCPUs=1: none of these is among those of the cgroup above \(/sys/fs/cgroup/ci/cell-cpuoutside/\.\.\), and cgroup2 runs the container on that one's instead \(cpuset.cpus.effective=0\)"
+        ci_left cpuoutside
+        runs cpuinside 0
+else
+        echo "cpuoutside: no cpuset controller or not 2 CPUs in the VM: not checked"
+fi
 echo ok

@@ -202,6 +202,21 @@ expect_match "read-only cgroups: message" "$(cat "$work/err")" \
         "cannot create cgroup /sys/fs/cgroup/[^ ]*cell-$(unit_name rocg): the cgroup file system is mounted read-only here; the cgroupfs manager needs a cgroup it may make cgroups below \(--cgroup-manager=none"
 expect_nothing_left
 
+# A v1 hierarchy a key needs that is not mounted (here: unmounted in a
+# mount namespace of the test's): refused naming the key, its file and line
+# (it said "the pids cgroup controller is not mounted" alone), nothing left.
+if [ -d /sys/fs/cgroup/pids ] && mountpoint -q /sys/fs/cgroup/pids; then
+        u=$(unit nopids "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "[Limits]" "TasksMax=8")
+        status=0
+        unshare --mount --propagation private sh -c 'umount /sys/fs/cgroup/pids || exit 99
+                exec timeout 20 "$0" run --cgroup-manager=cgroupfs "$1"' "$CELL" "$u" >"$work/out" 2>"$work/err" ||
+                status=$?
+        expect "no pids hierarchy: status" "$status" 2
+        expect_match "no pids hierarchy: message" "$(cat "$work/err")" \
+                "cgroup: [^ ]*nopids[^ ]*\.cell:6: TasksMax=: the pids cgroup controller is not mounted"
+        expect_nothing_left
+fi
+
 # CPUQuotaPeriodSec= and CPUWeight=idle as systemd 252 writes them; the
 # memory protections only where cgroup2 has the memory controller.
 if grep -q '^[0-9]*:[^:]*\bmemory\b' /proc/self/cgroup && [ -d /sys/fs/cgroup/memory ]; then

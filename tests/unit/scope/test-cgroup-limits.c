@@ -447,3 +447,30 @@ TEST(cpuset_read_back) {
         ASSERT_FALSE(cg_limits_cpuset_holds(NULL, NULL, "0"));
         ASSERT_TRUE(cg_limits_cpuset_holds(NULL, NULL, NULL));
 }
+
+/* /proc/swaps: swap is on where a line follows the header. A MemorySwapMax=
+ * where the kernel accounts no swap to cgroups was dropped without a word. */
+TEST(swap_on) {
+        ASSERT_FALSE(cg_limits_swap_on(NULL));
+        ASSERT_FALSE(cg_limits_swap_on(""));
+        ASSERT_FALSE(cg_limits_swap_on("Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"));
+        ASSERT_FALSE(cg_limits_swap_on("Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n\n"));
+        ASSERT_FALSE(cg_limits_swap_on("Filename Type Size Used Priority"));
+        ASSERT_TRUE(cg_limits_swap_on("Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+                                      "/dev/zram0                              partition\t4194300\t\t0\t\t100\n"));
+}
+
+/* cgroup2 runs a cpuset with none of its parent's effective CPUs on the
+ * parent's: told by the lists sharing none. It went unnoticed. */
+TEST(cpuset_disjoint) {
+        ASSERT_TRUE(cg_limits_cpuset_disjoint("1", "0"));
+        ASSERT_TRUE(cg_limits_cpuset_disjoint("2-3,8", "0-1,4-7"));
+        ASSERT_FALSE(cg_limits_cpuset_disjoint("1-3", "0-1"));
+        ASSERT_FALSE(cg_limits_cpuset_disjoint("0", "0"));
+        ASSERT_FALSE(cg_limits_cpuset_disjoint("9", "0-1,9"));
+        /* Nothing to tell: an empty or missing effective list, or no list to want. */
+        ASSERT_FALSE(cg_limits_cpuset_disjoint("1", ""));
+        ASSERT_FALSE(cg_limits_cpuset_disjoint("1", "\n"));
+        ASSERT_FALSE(cg_limits_cpuset_disjoint("1", NULL));
+        ASSERT_FALSE(cg_limits_cpuset_disjoint("x", "0"));
+}

@@ -366,6 +366,24 @@ static void refused_values(void) {
         ASSERT_NULL(scope_free(s));
         ASSERT_TRUE(access(pids, F_OK) < 0 && errno == ENOENT);
         free(pids);
+
+        /* v1's memsw holds memory and swap together: a swap limit beside
+         * MemoryMax=infinity is refused saying so (it said "it needs
+         * MemoryMax= too", which the unit has). */
+        if (v1 && access("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", F_OK) == 0) {
+                p.limits = (PlanLimits) {
+                        .cpu_quota_per_sec_usec = USEC_INFINITY,
+                        .memory_max = { .kind = CELL_LIMIT_INFINITY },
+                        .memory_swap_max = { .kind = CELL_LIMIT_VALUE, .value = 0 },
+                };
+                s = NULL;
+                ASSERT_TRUE(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s) == -EOPNOTSUPP);
+                ASSERT_NULL(s);
+                ASSERT_NOT_NULL(strstr(strna(scope_last_error(NULL)), "it needs a MemoryMax= other than infinity "));
+                p.limits.memory_max = (CellLimit) {};
+                ASSERT_TRUE(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s) == -EOPNOTSUPP);
+                ASSERT_NOT_NULL(strstr(strna(scope_last_error(NULL)), "it needs MemoryMax= too, "));
+        }
         event_unref(e);
 }
 
