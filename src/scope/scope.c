@@ -456,8 +456,25 @@ static int limits_check(Scope *s, pid_t pid, const CgroupMembership *m, size_t n
                 if (asprintf(&file, "%s/%s", dir, cpuset_file[i]) < 0)
                         return -ENOMEM;
                 (void) cg_read_file(file, &text);
-                if (cg_limits_cpuset_holds(text, s->cpuset[i], s->cpuset_startup[i]))
-                        continue;
+                if (cg_limits_cpuset_holds(text, s->cpuset[i], s->cpuset_startup[i])) {
+                        /* Held, but cgroup2 runs a list that shares nothing with
+                         * the slice's on the slice's CPUs (nodes) instead. */
+                        _cleanup_free_ char *effective = NULL, *eff_file = NULL;
+                        if (isempty(text))
+                                continue;
+                        if (asprintf(&eff_file, "%s.effective", file) < 0)
+                                return -ENOMEM;
+                        if (cg_read_file(eff_file, &effective) < 0)
+                                continue;
+                        text[strcspn(text, "\n")] = 0;
+                        effective[strcspn(effective, "\n")] = 0;
+                        if (!cg_limits_cpuset_disjoint(text, effective))
+                                continue;
+                        return scope_set_error(s, -EINVAL, "%s=%s: none of these is among those of %s's slice, "
+                                               "and cgroup2 runs the container on the slice's instead (%s=%s)",
+                                               s->cpuset[i] ? cpuset_key[i] : cpuset_startup_key[i], text, s->unit,
+                                               eff_file, effective);
+                }
                 /* Which of them this machine does not have: the start names
                  * those, and the lines they came from. */
                 const char *want = s->cpuset[i] ?: s->cpuset_startup[i];

@@ -290,6 +290,23 @@ EOF
         in_sealed "$CELL" run nosuchnode > "$WORK/nosuchnode.log" 2>&1
         expect_refused "AllowedMemoryNodes= of a node this machine has not" nosuchnode "$WORK/nosuchnode.log" $? \
                 "cgroup: /run/cell/nosuchnode\.cell:6: AllowedMemoryNodes=[0-9]+: systemd could not set cpuset\.mems=[0-9]+ for cell-nosuchnode\.scope"
+        # A list that shares no CPU with its slice's: cgroup2 takes it and runs
+        # the scope on the slice's CPUs (cpuset.cpus.effective); refused.
+        if [ "$(nproc)" -ge 2 ]; then
+                in_sealed systemctl set-property --runtime machine.slice AllowedCPUs=0
+                install_cell disjoint <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/error-payload
+[Limits]
+AllowedCPUs=1
+EOF
+                in_sealed "$CELL" run disjoint > "$WORK/disjoint.log" 2>&1
+                expect_refused "AllowedCPUs= outside its slice's" disjoint "$WORK/disjoint.log" $? \
+                        "cgroup: /run/cell/disjoint\.cell:6: AllowedCPUs=1: none of these is among those of cell-disjoint\.scope's slice, and cgroup2 runs the container on the slice's instead \(.*cpuset\.cpus\.effective=0\)"
+                in_sealed systemctl set-property --runtime machine.slice AllowedCPUs=
+        fi
 else
         echo "skip - AllowedCPUs=, AllowedMemoryNodes= the kernel refuses: systemd has no cpuset controller here"
 fi
