@@ -141,6 +141,10 @@ int verb_plan(int argc, char *argv[]) {
                 CgroupManager m = scope_detect_manager(false);
                 printf("Cgroup manager:    %s (what --cgroup-manager=auto picks on this host)\n",
                        cgroup_manager_to_string(m));
+                /* The Scope: line above is systemd's; the cgroupfs manager's is a cgroup of its own. */
+                if (m == CGROUP_MANAGER_CGROUPFS)
+                        printf("                   (cgroupfs: the cgroup cell-%s below cell's own, not a scope: "
+                               "Slice= is systemd's)\n", strna(p.name));
                 printf("Device policy:     %s\n", scope_devices_enforcer(m, false));
                 if (p.register_machine && m != CGROUP_MANAGER_SYSTEMD)
                         printf("Register:          refused here: systemd-machined needs a systemd scope, and the %s "

@@ -249,10 +249,14 @@ int run_new_scope(Plan *p, CgroupManager manager, bool user_bus, Event *event, S
         /* systemd applies Startup*= while the system starts up or shuts down, and
          * switches to the normal values after; nothing would switch them here. */
         const char *startup = plan_limits_startup_key(&p->limits);
-        if (scope_manager(*ret) == CGROUP_MANAGER_CGROUPFS && startup)
-                log_notice("%s=: Startup*= keys are not applied: the cgroupfs manager has no start-up or "
+        if (scope_manager(*ret) == CGROUP_MANAGER_CGROUPFS && startup) {
+                char key[64], origin[PATH_MAX + 32];
+
+                (void) snprintf(key, sizeof key, "%s=:", startup);
+                log_notice("%s%s Startup*= keys are not applied: the cgroupfs manager has no start-up or "
                            "shutdown phase, so the normal values hold throughout, as in systemd once start-up "
-                           "is done.", startup);
+                           "is done.", plan_message_origin(p, key, origin, sizeof origin), key);
+        }
         r = withhold_mknod(p, *ret);
         if (r < 0)
                 return r;

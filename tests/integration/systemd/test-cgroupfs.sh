@@ -141,7 +141,7 @@ EOF
 cgfs startup startup > "$WORK/startup.log" 2>&1
 expect_eq "Startup*= alone with the cgroupfs manager: the payload runs" 0 "$?"
 check "... with a notice: $(head -n 1 "$WORK/startup.log")" \
-        grep -q "StartupIOWeight=: Startup\*= keys are not applied: the cgroupfs manager has no start-up" \
+        grep -q "/run/cell/startup\.cell:6: StartupIOWeight=: Startup\*= keys are not applied: the cgroupfs manager has no start-up" \
         "$WORK/startup.log"
 
 # --- A percentage is of what systemd takes for all there is: the machine's
