@@ -62,6 +62,23 @@ int fs_magic_of(int fd, int64_t *ret) {
         return 0;
 }
 
+bool path_is_below(const char *path, const char *prefix) {
+        for (;;) {
+                size_t la, lb;
+
+                path += strspn(path, "/");
+                prefix += strspn(prefix, "/");
+                if (!*prefix)
+                        return true;
+                la = strcspn(path, "/");
+                lb = strcspn(prefix, "/");
+                if (la != lb || memcmp(path, prefix, la) != 0)
+                        return false;
+                path += la;
+                prefix += lb;
+        }
+}
+
 uint64_t hash_fnv1a64(const void *p, size_t n) {
         const uint8_t *s = p;
         uint64_t h = UINT64_C(0xcbf29ce484222325);

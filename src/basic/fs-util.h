@@ -34,6 +34,10 @@ void block_device_node(dev_t d, char *buf, size_t n);
 /* The filesystem magic (statfs f_type) of what fd refers to. */
 int fs_magic_of(int fd, int64_t *ret);
 
+/* Whether path is prefix or lies below it, component by component ("/a/b"
+ * is below "/a" and "/a/", not "/ab"; any prefix is below "/"). */
+bool path_is_below(const char *path, const char *prefix);
+
 /* FNV-1a, 64 bits: for naming a file after what it holds (a cache), never
  * for trusting what a file of that name holds. */
 uint64_t hash_fnv1a64(const void *p, size_t n) _pure_;

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/mount.h>
 
+#include "fs-util.h"
 #include "plan-internal.h"
 #include "strv.h"
 
@@ -291,24 +292,6 @@ static void plan_sort_mounts(Plan *p, size_t from) {
         }
 }
 
-/* Whether path is prefix or lies below it, component by component. */
-static bool plan_path_is_below(const char *path, const char *prefix) {
-        for (;;) {
-                size_t la, lb;
-
-                path += strspn(path, "/");
-                prefix += strspn(prefix, "/");
-                if (!*prefix)
-                        return true;
-                la = strcspn(path, "/");
-                lb = strcspn(prefix, "/");
-                if (la != lb || memcmp(path, prefix, la) != 0)
-                        return false;
-                path += la;
-                prefix += lb;
-        }
-}
-
 /* The key a mount of the unit's was written with, for the messages. */
 static const char *plan_mount_key(const PlanMount *m) {
         switch (m->kind) {
@@ -350,7 +333,7 @@ static int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit
 
                 if (u->line == 0)
                         continue;
-                if (plan_path_is_below("/proc", u->target)) {
+                if (path_is_below("/proc", u->target)) {
                         invalid = true;
                         if (diag_error(diag, plan_entry_file(c, u->file), u->line,
                                        "%s: cannot mount over %s: the container's /proc is its procfs",
@@ -362,7 +345,7 @@ static int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit
                         const PlanMount *b = &p->mounts[j];
                         const char *what;
 
-                        if (b->line != 0 || !plan_path_is_below(b->target, u->target))
+                        if (b->line != 0 || !path_is_below(b->target, u->target))
                                 continue;
                         if (b->kind == PLAN_MOUNT_CGROUP) {
                                 if (u->kind == PLAN_MOUNT_MASK)
@@ -378,7 +361,7 @@ static int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit
                                 continue;
                         }
                         if ((b->kind != PLAN_MOUNT_MASK && b->kind != PLAN_MOUNT_READ_ONLY) ||
-                            !plan_path_is_below(b->target, "/proc"))
+                            !path_is_below(b->target, "/proc"))
                                 continue;
                         if (u->kind == PLAN_MOUNT_MASK) {
                                 drop[j] = true;
@@ -504,7 +487,7 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                  * which is not the procfs a /proc path must be on. */
                 for (size_t j = 0; j < i && !hidden; j++)
                         hidden = !streq(c->inaccessible[j].path, "/") &&
-                                plan_path_is_below(e->path, c->inaccessible[j].path);
+                                path_is_below(e->path, c->inaccessible[j].path);
                 if (hidden)
                         continue;
                 r = plan_mount_append(p, PLAN_MOUNT_MASK, NULL, e->path, NULL,

@@ -56,7 +56,7 @@ static int target_check_proc(MountContext *c, const PlanMount *m, int fd, const 
         int64_t magic;
         int r;
 
-        if (!mount_path_is_below(m->target, "/proc"))
+        if (!path_is_below(m->target, "/proc"))
                 return 0;
         r = fs_magic_of(fd, &magic);
         if (r < 0)

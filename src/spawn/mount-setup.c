@@ -12,6 +12,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "fs-util.h"
 #include "macros.h"
 #include "mount-credentials.h"
 #include "mount-etc.h"
@@ -39,7 +40,7 @@ static int mount_precreate(MountContext *c) {
 
                         below = (e->kind == PLAN_MOUNT_BIND || e->kind == PLAN_MOUNT_FS ||
                                  e->kind == PLAN_MOUNT_OVERLAY) &&
-                                mount_path_is_below(m->target, e->target);
+                                path_is_below(m->target, e->target);
                 }
                 if (below)
                         continue;

@@ -200,8 +200,8 @@ static bool in_root_is_final(const Plan *p, size_t i, int root_fd, const char *p
         if (!mount_path_is_safe(path))
                 return false;
         for (size_t j = 0; j < p->n_mounts; j++)
-                if (j != i && (mount_path_is_below(path, p->mounts[j].target) ||
-                               mount_path_is_below(p->mounts[j].target, path)))
+                if (j != i && (path_is_below(path, p->mounts[j].target) ||
+                               path_is_below(p->mounts[j].target, path)))
                         return false;
         fd = mount_resolve(root_fd, path, RESOLVE_NO_SYMLINKS);
         return fd != -ELOOP;

@@ -72,20 +72,6 @@ int mount_path_split(const char *path, char *buf, size_t n, const char **ret_nam
         return 0;
 }
 
-bool mount_path_is_below(const char *path, const char *prefix) {
-        const char *a, *b;
-        size_t la, lb;
-
-        for (;;) {
-                if (!mount_path_next(&prefix, &b, &lb))
-                        return true;
-                if (!mount_path_next(&path, &a, &la))
-                        return false;
-                if (la != lb || memcmp(a, b, la) != 0)
-                        return false;
-        }
-}
-
 int mount_resolve(int root_fd, const char *path, uint64_t extra_resolve) {
         /* An absolute path with RESOLVE_IN_ROOT starts at root_fd. */
         return mount_openat2(root_fd, path, O_PATH, MOUNT_RESOLVE_FLAGS | extra_resolve);

@@ -33,8 +33,6 @@ int mount_openat2(int dirfd, const char *path, int flags, uint64_t resolve);
  * written with it is refused rather than silently reinterpreted). */
 bool mount_path_is_safe(const char *path);
 
-/* True when path is prefix itself or lies below it, comparing components. */
-bool mount_path_is_below(const char *path, const char *prefix);
 
 /* "/etc/resolv.conf" -> "/etc" (in buf, n bytes) and "resolv.conf" (in
  * path). -EINVAL where the parent is the root, the path ends in "/" or the

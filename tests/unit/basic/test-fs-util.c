@@ -357,3 +357,16 @@ TEST(read_full_refuses_fifo_directory_device) {
         ASSERT_OK(unlink(fifo) < 0 ? -errno : 0);
         ASSERT_OK(rmdir(dir) < 0 ? -errno : 0);
 }
+
+/* Component by component: the mounts' order (plan, spawn) depends on it. */
+TEST(path_is_below) {
+        ASSERT_TRUE(path_is_below("/a/b", "/a"));
+        ASSERT_TRUE(path_is_below("/a/b", "/a/"));
+        ASSERT_TRUE(path_is_below("/a//b/", "/a/b"));
+        ASSERT_TRUE(path_is_below("/a", "/a"));
+        ASSERT_TRUE(path_is_below("/anything", "/"));
+        ASSERT_FALSE(path_is_below("/ab", "/a"));
+        ASSERT_FALSE(path_is_below("/a", "/a/b"));
+        ASSERT_FALSE(path_is_below("/proc", "/proc/sys"));
+        ASSERT_TRUE(path_is_below("/proc", "/"));
+}
