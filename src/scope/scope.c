@@ -144,7 +144,7 @@ int scope_lock_name(const char *name, CgroupManager manager, bool user_bus) {
 
         /* A --user scope's names are its user manager's (scope-bus.c); only
          * another manager it falls back on takes the system's lock. */
-        if (isempty(name) || early_lock.fd >= 0 ||
+        if (isempty(name) || early_lock.name ||
             (user_bus && (manager == CGROUP_MANAGER_SYSTEMD || manager == CGROUP_MANAGER_AUTO)))
                 return 0;
         early_lock.name = strdup(name);
