@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse-caps.h"
 #include "parse-limits.h"
 #include "parse-value.h"
 #include "plan-internal.h"
@@ -18,7 +19,7 @@
  * host or the kernel has the last word), and the lists whose items it names
  * one by one; the [Limits] keys the kernel (cgroupfs) or systemd may refuse
  * at the start, and the other keys of the scope's properties. A key whose
- * value builds up over lines without a count (Capability=) is not here: its
+ * value builds up over lines without a count or a set is not here: its
  * last line need not be the one that failed. Mounts,
  * DeviceAllow= and the IO device keys keep their origin in their own
  * entries; ResolvConf= and Timezone= in PlanEtcFile. */
@@ -46,9 +47,11 @@ static const char * const origin_keys[] = {
 
 /* Sets of CPUs or NUMA nodes, which add up over lines as systemd's: each
  * line keeps the CPUs (nodes) it named, and a message that names the CPUs
- * refused names the lines they came from (set_origin()). */
+ * refused names the lines they came from (set_origin()). The capability
+ * keys too (by number): a start that cannot grant one names its line. */
 static const char * const origin_keys_set[] = {
         "AllowedCPUs", "StartupAllowedCPUs", "AllowedMemoryNodes", "StartupAllowedMemoryNodes", "CPUAffinity",
+        "Capability", "AmbientCapability",
 };
 
 static bool origin_key_is_set(const char *key) {
@@ -240,6 +243,18 @@ static bool set_has(const uint8_t *set, size_t size, size_t cpu) {
         return cpu / 8 < size && (set[cpu / 8] & (1u << (cpu % 8)));
 }
 
+/* What a message names of a set key: CPUs (nodes) as the unit writes
+ * them, or capabilities ("CAP_SYS_TIME") as their numbers' set. */
+static int parse_named_set(const char *key, const char *named, uint8_t **ret, size_t *ret_size) {
+        CellCapMask caps = 0;
+
+        if (!endswith(key, "Capability"))
+                return parse_cpu_set(named, ret, ret_size);
+        if (parse_capabilities(named, false, &caps, NULL) < 0)
+                return -EINVAL;
+        return cap_mask_to_set(caps, ret, ret_size);
+}
+
 /* A set of CPUs or NUMA nodes, whose lines add up: the lines the CPUs the
  * message names came from ("AllowedCPUs=7: ...": the first line that named
  * CPU 7), the first of them and how many more; for a message about the set
@@ -255,7 +270,7 @@ static const char *set_origin(const Plan *p, const char *key, const char *v, cha
         if (!named)
                 return buf;
         /* No CPU named, or not as a set: the set as a whole. */
-        if (parse_cpu_set(named, &cpus, &size) < 0 || size == 0)
+        if (parse_named_set(key, named, &cpus, &size) < 0 || size == 0)
                 size = 0;
         for (size_t i = 0; i < p->n_origins; i++) {
                 const CellOrigin *o = p->origins + i;

@@ -59,6 +59,18 @@ int config_parse_private_users(ConfigContext *ctx, const ConfigKey *k, CellConfi
         return 0;
 }
 
+/* The capabilities this line named, as its origin's set (bit N of byte
+ * N / 8, as a CPU set's): the lines add up, and a start that cannot grant
+ * one ("Capability=CAP_SYS_TIME: cell itself does not hold it") names the
+ * line that asked for it, not the key's last. */
+static int capabilities_line_set(ConfigContext *ctx) {
+        CellCapMask own = 0;
+
+        if (parse_capabilities(ctx->value, true, &own, NULL) < 0)
+                return 0;
+        return cap_mask_to_set(own, &ctx->set, &ctx->set_size);
+}
+
 int config_parse_capabilities(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         CellCapMask *mask = data;
         _cleanup_free_ char *bad = NULL;
@@ -71,6 +83,8 @@ int config_parse_capabilities(ConfigContext *ctx, const ConfigKey *k, CellConfig
         /* ltype: "all" refused, as nspawn's AmbientCapability= refuses it: the
          * payload would get every capability whatever its user. */
         r = parse_capabilities(ctx->value, !k->ltype, mask, &bad);
+        if (r >= 0 && mask != &c->drop_capability)
+                return capabilities_line_set(ctx);
         if (r == -EINVAL && bad && strcaseeq(bad, "all"))
                 return config_bad(ctx, "%s", k->expected);
         /* "~" as a .service's CapabilityBoundingSet= writes it: cell's own key for that. */

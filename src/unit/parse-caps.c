@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/capability.h>
 
 #include "parse-caps.h"
@@ -80,4 +81,17 @@ char *capability_name(unsigned cap) {
         copy = strdup(n);
         cap_free(n);
         return copy;
+}
+
+int cap_mask_to_set(CellCapMask mask, uint8_t **ret, size_t *ret_size) {
+        uint8_t *set = calloc(sizeof mask, 1);
+
+        if (!set)
+                return -ENOMEM;
+        for (unsigned i = 0; i < 8 * sizeof mask; i++)
+                if (mask & (UINT64_C(1) << i))
+                        set[i / 8] |= (uint8_t) (1u << (i % 8));
+        *ret = set;
+        *ret_size = sizeof mask;
+        return 0;
 }

@@ -17,5 +17,9 @@ CellCapMask cap_mask_all(void);
  * caller's reset. */
 int parse_capabilities(const char *s, bool allow_all, CellCapMask *mask, char **ret_bad);
 
+/* mask as a set of numbers, as a CPU set is kept (bit N of byte N / 8):
+ * the origins' form (config-parsers.h). 0 or -ENOMEM. */
+int cap_mask_to_set(CellCapMask mask, uint8_t **ret, size_t *ret_size);
+
 /* "cap_chown" for 0 ... ; NULL when unknown. malloc'ed. */
 char *capability_name(unsigned cap);

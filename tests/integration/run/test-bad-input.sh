@@ -296,7 +296,8 @@ check "rlimit" none "$(at rlimit 6)LimitNOFILE=$((nr_open + 1)): setrlimit \\(th
         "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "[Limits]" "LimitNOFILE=$((nr_open + 1))"
 
 # cell in a service with a smaller bounding set (CapabilityBoundingSet=):
-# a capability the unit names that cell cannot grant is an error; the
+# a capability the unit names that cell cannot grant is an error (naming
+# the line that asked for it); the
 # default set is simply cut to what cell holds.
 u=$(unit capmissing "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" \
         "[Isolation]" "Capability=CAP_SYS_TTY_CONFIG")
@@ -304,7 +305,7 @@ status=0
 setpriv --bounding-set=-sys_tty_config -- "$CELL" run --cgroup-manager=none "$u" >"$work/out" 2>"$work/err" || status=$?
 expect "Capability= not held: status" "$status" 2
 expect_match "Capability= not held: message" "$(grep -v 'Running without\|Device access is not restricted' "$work/err")" \
-        "^cell: $(unit_name capmissing): Capability=CAP_SYS_TTY_CONFIG: cell itself does not hold it"
+        "^cell: $(unit_name capmissing): $(at capmissing 6)Capability=CAP_SYS_TTY_CONFIG: cell itself does not hold it"
 # The same for AmbientCapability=, named as such: it is granted to the payload too.
 u=$(unit ambmissing "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "User=test" \
         "[Isolation]" "AmbientCapability=CAP_NET_BIND_SERVICE")
@@ -312,7 +313,7 @@ status=0
 setpriv --bounding-set=-net_bind_service -- "$CELL" run --cgroup-manager=none "$u" >"$work/out" 2>"$work/err" || status=$?
 expect "AmbientCapability= not held: status" "$status" 2
 expect_match "AmbientCapability= not held: message" "$(grep -v 'Running without\|Device access is not restricted' "$work/err")" \
-        "^cell: $(unit_name ambmissing): AmbientCapability=CAP_NET_BIND_SERVICE: cell itself does not hold it"
+        "^cell: $(unit_name ambmissing): $(at ambmissing 7)AmbientCapability=CAP_NET_BIND_SERVICE: cell itself does not hold it"
 u=$(unit capcut "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "[Isolation]" "Capability=CAP_SYS_ADMIN")
 status=0
 setpriv --bounding-set=-chown -- "$CELL" run --cgroup-manager=none "$u" >"$work/out" 2>"$work/err" || status=$?

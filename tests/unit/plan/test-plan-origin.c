@@ -59,12 +59,15 @@ TEST(origin_from_files) {
         /* Its reader names the entry itself. */
         ASSERT_STREQ(prefix(&p, "EnvironmentFile=/etc/b.env: No such file", buf, sizeof buf), "");
 
-        /* None for: a key not set (a default), one that builds up over
-         * lines (its last need not be the one at fault), a message that
-         * names its own origin or no key. */
+        /* Capability= adds up over lines: the line that named the one refused. */
+        ASSERT_STREQ(prefix(&p, "Capability=CAP_NET_ADMIN: cell itself does not hold it", buf, sizeof buf),
+                     "web.cell:9: ");
+        ASSERT_STREQ(prefix(&p, "Capability=CAP_SYS_TIME: cell itself does not hold it", buf, sizeof buf),
+                     "web.cell.d/x.conf:7: ");
+
+        /* None for: a key not set (a default), a message that names its
+         * own origin or no key. */
         ASSERT_STREQ(prefix(&p, "Hostname=web: sethostname", buf, sizeof buf), "");
-        ASSERT_NULL(plan_key_origin(&p, "Capability", 0));
-        ASSERT_STREQ(prefix(&p, "Capability=CAP_NET_ADMIN: cell itself does not hold it", buf, sizeof buf), "");
         ASSERT_STREQ(prefix(&p, "/srv/web.cell:3: Bind=/a: source does not exist", buf, sizeof buf), "");
         ASSERT_STREQ(prefix(&p, "pivot_root: cannot enter the root", buf, sizeof buf), "");
         ASSERT_STREQ(prefix(&p, "", buf, sizeof buf), "");
@@ -205,6 +208,35 @@ TEST(origin_sets) {
                      "web.cell.d/x.conf:3: ");
         ASSERT_STREQ(prefix(&p, "CPUAffinity=0 1: none of these CPUs", buf, sizeof buf),
                      "web.cell:5 (and 1 more line): ");
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* Capability= and AmbientCapability= add up over lines: a start that cannot
+ * grant one (caps_check_held(): "cell itself does not hold it") names the
+ * line that asked for it, not the key's last; an empty line resets. */
+TEST(origin_capabilities) {
+        CellConfig c;
+        Plan p = {};
+        char buf[PATH_MAX + 32];
+
+        config_from_files(&c, "web", "[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\n[Isolation]\n"
+                          "Capability=CAP_CHOWN\nCapability=sys_time net_admin\nCapability=CAP_KILL\n"
+                          "AmbientCapability=CAP_NET_RAW\nCapability=\nCapability=CAP_NET_RAW\n",
+                          "[Isolation]\nCapability=CAP_SYS_TIME CAP_SYSLOG\nAmbientCapability=CAP_SYSLOG\n");
+        plan_ok(&c, NULL, &p);
+        /* Line 7's CAP_SYS_TIME was reset by line 10: the drop-in brought it again. */
+        ASSERT_STREQ(prefix(&p, "Capability=CAP_SYS_TIME: cell itself does not hold it", buf, sizeof buf),
+                     "web.cell.d/x.conf:2: ");
+        ASSERT_STREQ(prefix(&p, "Capability=CAP_NET_RAW: cell itself does not hold it", buf, sizeof buf),
+                     "web.cell:11: ");
+        ASSERT_STREQ(prefix(&p, "AmbientCapability=CAP_NET_RAW: cell itself does not hold it", buf, sizeof buf),
+                     "web.cell:9: ");
+        ASSERT_STREQ(prefix(&p, "AmbientCapability=CAP_SYSLOG: cell itself does not hold it", buf, sizeof buf),
+                     "web.cell.d/x.conf:3: ");
+        /* One no line named (the default set's, or reset away): no line. */
+        ASSERT_STREQ(prefix(&p, "Capability=CAP_KILL: cell itself does not hold it", buf, sizeof buf), "");
+        ASSERT_STREQ(prefix(&p, "Capability=CAP_SETUID: cell itself does not hold it", buf, sizeof buf), "");
         plan_done(&p);
         cell_config_done(&c);
 }
