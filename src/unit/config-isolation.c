@@ -53,6 +53,9 @@ int config_parse_private_users(ConfigContext *ctx, const ConfigKey *k, CellConfi
         /* The range must fit below (uid_t) -1, which is "no user". */
         if (count == 0 || uid >= UINT32_MAX || count > UINT32_MAX - uid)
                 return config_bad(ctx, "UID[:COUNT] with COUNT >= 1 and UID+COUNT <= 4294967295");
+        /* As nspawn's parse_uid(): 65535, the 16-bit "no user", is no UID to start at. */
+        if (uid == UINT16_MAX)
+                return config_bad(ctx, "UID[:COUNT] whose UID is not 65535 (the 16-bit (uid_t) -1, no user)");
         c->private_users = CELL_PRIVATE_USERS_FIXED;
         c->private_users_uid = (uid_t) uid;
         c->private_users_count = (uint32_t) count;

@@ -507,6 +507,11 @@ TEST(isolation) {
         BAD(&c, "Isolation", "PrivateUsers", "0x10:1", "expected no, yes, pick or UID[:COUNT]");
         BAD(&c, "Isolation", "PrivateUsers", "4294967295:2", "UID+COUNT <= 4294967295");
         BAD(&c, "Isolation", "PrivateUsers", "1000:0", "COUNT >= 1");
+        /* As nspawn's parse_uid(): the 16-bit (uid_t) -1 is no UID; a range across it is fine. */
+        BAD(&c, "Isolation", "PrivateUsers", "65535:1", "UID is not 65535");
+        BAD(&c, "Isolation", "PrivateUsers", "65535", "UID is not 65535");
+        OK(&c, "Isolation", "PrivateUsers", "65534:2");
+        ASSERT_EQ(c.private_users_uid, 65534);
         BAD(&c, "Isolation", "PrivateUsers", "some", "expected no, yes, pick or UID[:COUNT]");
         /* nspawn's "identity" is 0:65536: the host's root as the container's. */
         BAD_EXACT(&c, "Isolation", "PrivateUsers", "identity",
