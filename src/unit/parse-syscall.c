@@ -156,7 +156,9 @@ int parse_syscall_filter(CellConfig *c, const char *s, const char *file, unsigne
                 s++;
         }
         r = split_words(s, &words);
-        if (r == -EINVAL || (r >= 0 && !words[0])) {
+        /* "~" alone is systemd's empty deny list: it denies nothing, but
+         * makes the filter a deny list for the lines after it. */
+        if (r == -EINVAL || (r >= 0 && !words[0] && !invert)) {
                 *ret_error = SYSCALL_FILTER_SYNTAX;
                 return -EINVAL;
         }
