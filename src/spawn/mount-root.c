@@ -52,6 +52,10 @@ int mount_root_check_not_root(int root_fd, int fd) {
 static int root_volatile_yes(const Plan *p, int dir_fd, int idmapped_fd, uid_t owner, int *ret_root_fd,
                              SpawnError *err) {
         static const char *const compat[] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32" };
+        static const struct {
+                const char *name;
+                mode_t mode;
+        } base[] = { { "var", 0755 }, { "root", 0750 }, { "tmp", 01777 } };
         _cleanup_close_ int usr_fd = -EBADF, usr_tree = -EBADF, tmp_fd = -EBADF, usr_target = -EBADF;
         _cleanup_free_ char *data = NULL;
         char kmsg[256], link[PATH_MAX];
@@ -108,6 +112,13 @@ static int root_volatile_yes(const Plan *p, int dir_fd, int idmapped_fd, uid_t o
         r = mount_move(usr_tree, usr_target);
         if (r < 0)
                 return spawn_error(err, r, "Volatile=yes: cannot attach /usr");
+
+        /* The empty root's base directories, as nspawn's base file system
+         * (/var, /root) and its tmpfs on /tmp give them: a payload that
+         * writes state or a temporary file finds a place for it. */
+        for (size_t i = 0; i < ELEMENTSOF(base); i++)
+                if (mkdirat(tmp_fd, base[i].name, 0) < 0 || fchmodat(tmp_fd, base[i].name, base[i].mode, 0) < 0)
+                        return spawn_error(err, errno, "Volatile=yes: cannot create /%s", base[i].name);
 
         for (size_t i = 0; i < ELEMENTSOF(compat); i++) {
                 ssize_t n = readlinkat(dir_fd, compat[i], link, sizeof link - 1);
@@ -299,6 +310,11 @@ int mount_root_prepare_idmapped(const Plan *p, int image_fd, int idmapped_fd, ui
                 /* /var must exist before the root turns read-only; made
                  * for this start, it goes again if the start fails. */
                 var_fd = mount_target_ensure_recorded(tree_fd, "/var", MOUNT_TARGET_DIR, 0, created);
+                /* An image is mounted read-only under Volatile=state. */
+                if (var_fd == -EROFS && p->root_image)
+                        return spawn_error_complete(err, EROFS, "Volatile=state: Image=%s has no /var, and is "
+                                                    "mounted read-only: the /var tmpfs has nowhere to go",
+                                                    p->root_image);
                 if (var_fd < 0)
                         return spawn_error(err, var_fd, "Volatile=state: cannot create /var");
         }

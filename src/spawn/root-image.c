@@ -175,10 +175,10 @@ static int part_check(const Plan *p, int fd, ImagePart *part, SpawnError *err) {
                 return spawn_error_complete(err, EMEDIUMTYPE, "Image=%s%s: is encrypted (LUKS): cell does not "
                                             "unlock images", p->root_image, part_name(part, name, sizeof name));
         if (!root_image_fstype_supported(part->fstype))
-                return spawn_error(err, EMEDIUMTYPE, "Image=%s%s: %s%s%s: cell mounts ext4, btrfs, xfs, squashfs or "
-                                   "erofs", p->root_image, part_name(part, name, sizeof name),
-                                   part->fstype[0] ? "a file system of type " : "no file system found",
-                                   part->fstype, part->fstype[0] ? " is not supported" : "");
+                return spawn_error_complete(err, EMEDIUMTYPE, "Image=%s%s: %s%s%s: cell mounts ext4, btrfs, xfs, "
+                                            "squashfs or erofs", p->root_image, part_name(part, name, sizeof name),
+                                            part->fstype[0] ? "a file system of type " : "no file system found",
+                                            part->fstype, part->fstype[0] ? " is not supported" : "");
         part->read_only = part->read_only || p->root_read_only || root_image_fstype_read_only(part->fstype);
         return 0;
 }
@@ -394,9 +394,9 @@ int root_image_mount_again(const Plan *p, RootImage *held, RootImage *ret, Spawn
         else if (probe.pttype[0])
                 /* systemd takes an MBR's single bootable Linux partition too;
                  * what the DDI specification describes is a GPT. */
-                r = spawn_error(err, EMEDIUMTYPE, "Image=%s: has a partition table (%s): cell mounts a plain file "
-                                "system image (ext4, btrfs, xfs, squashfs, erofs) or a GPT discoverable disk image",
-                                path, probe.pttype);
+                r = spawn_error_complete(err, EMEDIUMTYPE, "Image=%s: has a partition table (%s): cell mounts a "
+                                         "plain file system image (ext4, btrfs, xfs, squashfs, erofs) or a GPT "
+                                         "discoverable disk image", path, probe.pttype);
         else {
                 parts[n++] = (ImagePart) { .designator = GPT_ROOT };
                 (void) snprintf(parts[0].fstype, sizeof parts[0].fstype, "%s", probe.fstype);
@@ -411,6 +411,20 @@ int root_image_mount_again(const Plan *p, RootImage *held, RootImage *ret, Spawn
                 written = written || !parts[i].read_only;
         }
 
+        if (written && S_ISBLK(st.st_mode)) {
+                int ro = 0;
+
+                /* A read-only device (losetup -r, a write-protected disk)
+                 * opens for writing all the same: its mount would fail later
+                 * with a bare EACCES, and a partition's loop device over it
+                 * would take writes the device refuses. */
+                if (ioctl(file_fd, BLKROGET, &ro) < 0)
+                        return spawn_error(err, errno, "Image=%s: cannot tell whether the device is read-only", path);
+                if (ro)
+                        return spawn_error_complete(err, EROFS, "Image=%s: a read-only block device, and the "
+                                                    "container would write to it (ReadOnly=yes mounts it "
+                                                    "read-only)", path);
+        }
         if (written) {
                 /* The same inode again, for writing: a path swapped since
                  * cannot change what is mounted. */

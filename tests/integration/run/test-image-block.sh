@@ -6,7 +6,7 @@
 # before its mount (strace delays its fsopen()) still gives the container
 # A's file system, never B's. One device named two ways is locked as one,
 # and a loop device as the file it is of; a device with a DOS partition
-# table is refused.
+# table is refused, and so is a read-only device that would be written.
 . "$(dirname "$0")/lib.sh"
 
 for t in mkfs.ext4 debugfs mksquashfs mkfs.erofs mkfs.xfs mkfs.btrfs sfdisk losetup strace; do
@@ -229,6 +229,20 @@ u=$(unit disk "[Root]" "Image=$disk" "[Exec]" "Exec=/bin/block-check")
 run_cell none "$u"
 expect "disk: status" "$status" 2
 grep -q "Image=$disk: has a partition table (dos)" "$work/err" || fail "disk: $(cat "$work/err")"
+expect_nothing_left
+
+# A read-only device (losetup -r) of a writable type opens for writing all
+# the same: without ReadOnly=yes the start is refused, saying why, where
+# the mount alone fails with a bare "Permission denied"; with it, it starts.
+attach rodev "$work/a.ext4" -r
+u=$(unit rodev "[Root]" "Image=$rodev" "[Exec]" "Exec=/bin/block-check")
+run_cell none "$u"
+expect "rodev: status" "$status" 2
+grep -q "Image=$rodev: a read-only block device, and the container would write to it (ReadOnly=yes" \
+        "$work/err" || fail "rodev: $(cat "$work/err")"
+expect_nothing_left
+run_block rodevro "$rodev" "ReadOnly=yes"
+grep -qx 'WRITE ro' "$work/out" || fail "rodevro: the root is writable"
 expect_nothing_left
 
 detach_loops

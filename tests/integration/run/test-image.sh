@@ -24,6 +24,7 @@ awk '$5 == "/" { for (i = 7; $i != "-"; i++); print "ROOT", $(i+1), $(i+2), $6, 
 echo UID $(id -u) $(stat -c %u /etc/image-marker)
 echo MAP $(cat /proc/self/uid_map)
 awk '$5 == "/usr" { for (i = 7; $i != "-"; i++); print "USR", $(i+1), $6; exit }' /proc/self/mountinfo
+echo BASE $(stat -c '%n:%a:%u' /var /root /tmp 2>&1)
 SH
 chmod 0755 "$root/bin/image-check"
 ext4=$work/root.ext4
@@ -259,7 +260,7 @@ no_loop_left btrfsro
 expect_nothing_left
 
 # btrfs, Volatile=yes and PrivateUsers=pick: a tmpfs root, the image's /usr
-# on it read-only and idmapped.
+# on it read-only and idmapped, /var, /root and /tmp made in it.
 u=$(unit btrfsvol "[Root]" "Image=$btrfs" "Volatile=yes" "[Exec]" "Exec=/bin/image-check" \
         "[Isolation]" "PrivateUsers=pick")
 run_cell none "$u"
@@ -268,6 +269,9 @@ expect_match "btrfsvol: root mount" "$(root_mount)" '^tmpfs '
 grep -qx 'WRITE rw' "$work/out" || fail "btrfsvol: the tmpfs root is not writable: $(cat "$work/out" "$work/err")"
 expect_match "btrfsvol: /usr" "$(grep -m1 '^USR ' "$work/out")" '^USR btrfs ro,.*idmapped'
 expect_match "btrfsvol: uid map" "$(grep -m1 '^MAP ' "$work/out")" '^MAP 0 [1-9][0-9]* 65536$'
+# The empty root's /var, /root and /tmp, the container's root's, as
+# nspawn's base file system and its /tmp give them.
+expect "btrfsvol: base directories" "$(grep -m1 '^BASE ' "$work/out")" "BASE /var:755:0 /root:750:0 /tmp:1777:0"
 no_loop_left btrfsvol
 expect_nothing_left
 
@@ -310,6 +314,15 @@ cp "$ext4" "$work/ext4-mbr.raw"
 printf 'label: dos\nstart=2048, type=83\n' | sfdisk -q --wipe never "$work/ext4-mbr.raw" >/dev/null
 check mbr none "2: Image=$work/ext4-mbr.raw: has a partition table \\(dos\\): cell mounts a plain file system image" \
         "[Root]" "Image=$work/ext4-mbr.raw" "[Exec]" "Exec=/bin/true"
+# An empty file: no file system, said once (no strerror after it).
+: > "$work/empty.raw"
+check empty none "2: Image=$work/empty.raw: no file system found: cell mounts ext4, btrfs, xfs, squashfs or erofs$" \
+        "[Root]" "Image=$work/empty.raw" "[Exec]" "Exec=/bin/true"
+# Volatile=state mounts the image read-only: one without /var cannot get
+# the tmpfs, named as such (not a bare "Read-only file system").
+mksquashfs "$root" "$work/novar.squashfs" -quiet -noappend -e var >/dev/null
+check novar none "3: Volatile=state: Image=$work/novar.squashfs has no /var, and is mounted read-only" \
+        "[Root]" "Image=$work/novar.squashfs" "Volatile=state" "[Exec]" "Exec=/bin/true"
 check dir none "2: Image=$root: neither a regular file nor a block device" \
         "[Root]" "Image=$root" "[Exec]" "Exec=/bin/true"
 
