@@ -91,6 +91,29 @@ static bool mode_writes(PlanEtcMode m) {
         return m == PLAN_ETC_COPY || m == PLAN_ETC_REPLACE || m == PLAN_ETC_SYMLINK || m == PLAN_ETC_DELETE;
 }
 
+/* Why an explicit value has no host file: none there, a link that leads
+ * nowhere (a host /etc/resolv.conf -> ../run/systemd/resolve/stub-resolv.conf
+ * while resolved is stopped: "does not exist" alone would send the admin to
+ * a file that is there), or something else than a regular file. */
+static int host_missing(const PlanEtcFile *f, const char *what, SpawnError *note) {
+        const char *path = f->sources[0];
+        char link[PATH_MAX];
+        struct stat st;
+        ssize_t l;
+
+        if (lstat(path, &st) >= 0 && S_ISLNK(st.st_mode) && (l = readlink(path, link, sizeof link - 1)) >= 0) {
+                link[l] = 0;
+                if (stat(path, &st) < 0)
+                        return spawn_error(note, ENOENT, "%s: %s on the host is a symlink to %s, which does not "
+                                           "exist%s", what, path, link, strstr(link, "run/systemd/resolve/") ?
+                                           " (is systemd-resolved running?)" : "");
+        }
+        if (stat(path, &st) >= 0)
+                return spawn_error(note, EINVAL, "%s: %s is not a regular file on the host", what, path);
+        return spawn_error(note, ENOENT, "%s: %s does not exist on the host%s", what, path,
+                           startswith(path, "/run/systemd/resolve/") ? " (is systemd-resolved running?)" : "");
+}
+
 /* Turns an automatic entry off, with why. */
 static int decide_off(PlanEtcFile *f, const char *what, SpawnError *note, const char *why, const char *arg) {
         f->mode = PLAN_ETC_OFF;
@@ -121,9 +144,7 @@ int etc_file_decide(PlanEtcFile *f, const char *root_directory, SpawnError *note
         if (!f->source && f->mode != PLAN_ETC_DELETE) {
                 if (f->automatic)
                         return decide_off(f, what, note, "no file on the host: ", f->sources[0]);
-                return spawn_error(note, ENOENT, "%s: %s does not exist on the host%s", what,
-                                   f->sources[0], startswith(f->sources[0], "/run/systemd/resolve/") ?
-                                   " (is systemd-resolved running?)" : "");
+                return host_missing(f, what, note);
         }
 
         dir_fd = open(root_directory, O_PATH | O_DIRECTORY | O_CLOEXEC);

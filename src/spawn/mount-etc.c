@@ -83,6 +83,31 @@ static int etc_write_all(int fd, const char *data, size_t size, const char *what
         return r < 0 ? spawn_error(err, r, "%s: cannot write %s", what, target) : 0;
 }
 
+/* An explicit bind with nothing to bind over: no file, or a link that leads
+ * nowhere inside the root (an image's /etc/resolv.conf -> the stub of a
+ * resolved that runs only inside it), said as such, where it leads. */
+static int etc_bind_missing(int root_fd, const PlanEtcFile *f, const char *what, SpawnError *err) {
+        _cleanup_close_ int parent_fd = -EBADF;
+        char parent[PATH_MAX], link[PATH_MAX];
+        const char *name;
+        ssize_t l = -1;
+
+        if (mount_path_split(f->target, parent, sizeof parent, &name) >= 0 &&
+            (parent_fd = mount_resolve(root_fd, parent, 0)) >= 0)
+                l = readlinkat(parent_fd, name, link, sizeof link - 1);
+        if (l >= 0) {
+                /* What would do: the writing value that replaces a link. */
+                const char *suffix = startswith(f->setting, "bind-");
+
+                link[l] = 0;
+                return spawn_error(err, ENOENT, "%s: %s is a symlink to %s, which leads nowhere in the container, "
+                                   "and cell creates no file in the image to bind over (%s=%s%s replaces the link)",
+                                   what, f->target, link, f->key, suffix ? "replace-" : "copy", strempty(suffix));
+        }
+        return spawn_error(err, ENOENT, "%s: %s does not exist in the container, and cell creates no file in the "
+                           "image to bind over (copy or replace writes one)", what, f->target);
+}
+
 static int etc_bind(int root_fd, const PlanEtcFile *f, const char *what, SpawnError *err) {
         _cleanup_close_ int src_fd = -EBADF, target_fd = -EBADF, parent_fd = -EBADF, tree_fd = -EBADF;
         const char *name;
@@ -142,9 +167,7 @@ static int etc_bind(int root_fd, const PlanEtcFile *f, const char *what, SpawnEr
         if (target_fd == -ENOENT && f->automatic)
                 return 0;       /* auto: nothing to bind over (a Bind= made since the start looked) */
         if (target_fd == -ENOENT)
-                return spawn_error(err, ENOENT, "%s: %s does not exist in the container, and cell creates "
-                                   "no file in the image to bind over (copy or replace writes one)",
-                                   what, f->target);
+                return etc_bind_missing(root_fd, f, what, err);
         if (target_fd < 0)
                 return spawn_error(err, target_fd, "%s: cannot open %s in the container", what, f->target);
         if (fstat(target_fd, &st) < 0)

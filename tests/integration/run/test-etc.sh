@@ -131,6 +131,16 @@ resolv ronofiledropin "ReadOnly=yes"
 expect_match "bind-host, no file, drop-in: message" "$(cat "$work/err")" \
         "$work/$(unit_name ronofiledropin)\\.cell\\.d/10-dns\\.conf:3: ResolvConf=bind-host: /etc/resolv.conf does not exist"
 [ ! -e "$root/etc/resolv.conf" ] || fail "bind-host created /etc/resolv.conf in the image"
+# A link in the image that leads nowhere in it (to a resolved's stub that
+# runs only inside): named as such, with what replaces it; nothing made.
+ln -s /run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
+resolv rodangling "ReadOnly=yes" "[Exec]" "ResolvConf=bind-host"
+[ "$status" -ne 0 ] || fail "bind-host over a dangling link started"
+expect_match "bind-host, dangling link: message" "$(cat "$work/err")" "$(at rodangling 5)ResolvConf=bind-host: \
+/etc/resolv.conf is a symlink to /run/systemd/resolve/stub-resolv.conf, which leads nowhere in the container"
+grep -qF "(ResolvConf=replace-host replaces the link)" "$work/err" || fail "bind-host, dangling link: no hint"
+[ ! -e "$root/run/systemd" ] || fail "bind-host made the link's target in the image"
+rm "$root/etc/resolv.conf"
 resolv autonofile "[Isolation]" "PrivateNetwork=no"
 [ "$status" -ne 0 ] || fail "auto, no file: the container has an /etc/resolv.conf"
 [ ! -e "$root/etc/resolv.conf" ] || fail "auto created /etc/resolv.conf in the image"

@@ -139,3 +139,81 @@ TEST(copy_replaces_atomically) {
         ASSERT_OK(rmdir(etc) < 0 ? -errno : 0);
         ASSERT_OK(rmdir(root) < 0 ? -errno : 0);
 }
+
+/* An explicit value whose host file is a link that leads nowhere (a host
+ * /etc/resolv.conf -> ../run/systemd/resolve/stub-resolv.conf while
+ * resolved is stopped) is said to be that link, not "does not exist"; one
+ * that is no regular file is said to be that. */
+TEST(host_dangling_link_is_named) {
+        const char *tmpdir = getenv("TMPDIR");
+        char dir[PATH_MAX], link[PATH_MAX + 16], want[2 * PATH_MAX + 256];
+        PlanEtcFile f = { .key = "ResolvConf", .setting = "bind-host", .target = "/etc/resolv.conf",
+                          .mode = PLAN_ETC_BIND, .file = (char *) DROPIN, .line = 3 };
+        SpawnError note = {};
+
+        (void) snprintf(dir, sizeof dir, "%s/cell-test-host.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        (void) snprintf(link, sizeof link, "%s/resolv.conf", dir);
+        ASSERT_OK(symlink("../run/systemd/resolve/stub-resolv.conf", link) < 0 ? -errno : 0);
+        f.sources[0] = link;
+        ASSERT_ERROR(etc_file_decide(&f, "/", &note), ENOENT);
+        (void) snprintf(want, sizeof want, DROPIN ":3: ResolvConf=bind-host: %s on the host is a symlink to "
+                        "../run/systemd/resolve/stub-resolv.conf, which does not exist (is systemd-resolved "
+                        "running?)", link);
+        ASSERT_STREQ(note.message, want);
+
+        /* A directory there: no regular file, and said so. */
+        f.sources[0] = dir;
+        note = (SpawnError) {};
+        ASSERT_ERROR(etc_file_decide(&f, "/", &note), EINVAL);
+        (void) snprintf(want, sizeof want, DROPIN ":3: ResolvConf=bind-host: %s is not a regular file on the host",
+                        dir);
+        ASSERT_STREQ(note.message, want);
+
+        ASSERT_OK(unlink(link) < 0 ? -errno : 0);
+        ASSERT_OK(rmdir(dir) < 0 ? -errno : 0);
+}
+
+/* An explicit bind over an image's link that leads nowhere in it fails
+ * before anything is mounted, naming the link and what would replace it. */
+TEST(bind_over_dangling_link_is_named) {
+        const char *tmpdir = getenv("TMPDIR");
+        char root[PATH_MAX], host[PATH_MAX + 16], etc[PATH_MAX + 16], link[PATH_MAX + 32];
+        PlanEtcFile f = { .key = "ResolvConf", .setting = "bind-host", .target = "/etc/resolv.conf",
+                          .mode = PLAN_ETC_BIND };
+        PlanEtcFile tz = { .key = "Timezone", .setting = "bind", .target = "/etc/localtime", .mode = PLAN_ETC_BIND };
+        SpawnError err = {};
+        int root_fd, fd;
+
+        (void) snprintf(root, sizeof root, "%s/cell-test-etc.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+        ASSERT_NOT_NULL(mkdtemp(root));
+        (void) snprintf(host, sizeof host, "%s/host", root);
+        (void) snprintf(etc, sizeof etc, "%s/etc", root);
+        ASSERT_OK(mkdir(etc, 0755) < 0 ? -errno : 0);
+        fd = open(host, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        ASSERT_TRUE(fd >= 0);
+        close(fd);
+        (void) snprintf(link, sizeof link, "%s/resolv.conf", etc);
+        ASSERT_OK(symlink("/run/systemd/resolve/stub-resolv.conf", link) < 0 ? -errno : 0);
+        root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(root_fd >= 0);
+
+        f.source = host;
+        ASSERT_ERROR(mount_etc_file(root_fd, &f, NULL, &err), ENOENT);
+        ASSERT_STREQ(err.message, "ResolvConf=bind-host: /etc/resolv.conf is a symlink to "
+                     "/run/systemd/resolve/stub-resolv.conf, which leads nowhere in the container, and cell "
+                     "creates no file in the image to bind over (ResolvConf=replace-host replaces the link)");
+
+        /* No file at all: said so. */
+        tz.source = host;
+        err = (SpawnError) {};
+        ASSERT_ERROR(mount_etc_file(root_fd, &tz, NULL, &err), ENOENT);
+        ASSERT_STREQ(err.message, "Timezone=bind: /etc/localtime does not exist in the container, and cell "
+                     "creates no file in the image to bind over (copy or replace writes one)");
+
+        close(root_fd);
+        ASSERT_OK(unlink(link) < 0 ? -errno : 0);
+        ASSERT_OK(unlink(host) < 0 ? -errno : 0);
+        ASSERT_OK(rmdir(etc) < 0 ? -errno : 0);
+        ASSERT_OK(rmdir(root) < 0 ? -errno : 0);
+}
