@@ -113,6 +113,35 @@ static int check_assignment_utf8(ConfigContext *ctx, const char *assignment) {
         return r < 0 ? r : -EINVAL;
 }
 
+/* The variables cell sets itself, after Environment= and EnvironmentFile=
+ * (systemd lets Environment= replace its own; cell does not): an
+ * assignment of one never reaches the payload, so say so rather than let
+ * "cell plan" show a value it will not get. */
+static const struct {
+        const char *name, *when;
+} cell_own_variables[] = {
+        { "container",             "" },
+        { "NOTIFY_SOCKET",         "" },
+        { "container_uuid",        " with Register=yes or MachineID=" },
+        { "CREDENTIALS_DIRECTORY", " with LoadCredential= or SetCredential=" },
+        { "WATCHDOG_USEC",         " under a service watchdog (WatchdogSec=)" },
+};
+
+static int warn_cell_own_variable(ConfigContext *ctx, const char *assignment) {
+        size_t n = strcspn(assignment, "=");
+
+        for (size_t i = 0; i < ELEMENTSOF(cell_own_variables); i++)
+                if (strlen(cell_own_variables[i].name) == n &&
+                    strncmp(assignment, cell_own_variables[i].name, n) == 0)
+                        return diag_warning(ctx->diag, ctx->file, ctx->line,
+                                            "%s=: cell sets $%s itself%s, over Environment= and "
+                                            "EnvironmentFile=: this assignment %s", ctx->key,
+                                            cell_own_variables[i].name, cell_own_variables[i].when,
+                                            isempty(cell_own_variables[i].when) ?
+                                            "never reaches the payload" : "does not reach the payload then");
+        return 0;
+}
+
 int config_parse_environment(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         _cleanup_strv_free_ char **words = NULL;
         _cleanup_free_ char *bad = NULL;
@@ -138,7 +167,14 @@ int config_parse_environment(ConfigContext *ctx, const ConfigKey *k, CellConfig 
         r = env_merge(&c->environment, words, &bad);
         if (r == -EINVAL && bad)
                 return config_bad(ctx, "%s (\"%s\" is not one)", k->expected, bad);
-        return r;
+        if (r < 0)
+                return r;
+        STRV_FOREACH(w, words) {
+                r = warn_cell_own_variable(ctx, *w);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }
 
 /* PassEnvironment= (ltype 0: names) and UnsetEnvironment= (ltype 1: names

@@ -251,6 +251,21 @@ TEST(exec) {
         ASSERT_STREQ(c.environment[0], "A=\xc3\xa9");
         OK(&c, "Exec", "Environment", "");
         ASSERT_NULL(c.environment);
+        /* What cell sets itself, over Environment=: taken, with a warning
+         * that it never reaches the payload (the plan would show it). */
+        size_t env_warnings = diag.n_warnings;
+        OK(&c, "Exec", "Environment", "A=1 container=docker containerX=1 NOTIFY_SOCKET=/x");
+        ASSERT_EQ(strv_length(c.environment), 4);
+        ASSERT_EQ(diag.n_warnings, env_warnings + 2);
+        ASSERT_STREQ(diag.messages[strv_length(diag.messages) - 2],
+                     "web.cell:7: warning: Environment=: cell sets $container itself, over Environment= and "
+                     "EnvironmentFile=: this assignment never reaches the payload");
+        ASSERT_CONTAINS(diag.messages[strv_length(diag.messages) - 1], "$NOTIFY_SOCKET itself,");
+        OK(&c, "Exec", "Environment", "container_uuid=x");
+        ASSERT_CONTAINS(diag.messages[strv_length(diag.messages) - 1],
+                        "$container_uuid itself with Register=yes or MachineID=, over Environment= and "
+                        "EnvironmentFile=: this assignment does not reach the payload then");
+        OK(&c, "Exec", "Environment", "");
 
         OK(&c, "Exec", "EnvironmentFile", "-/etc/default/web");
         OK(&c, "Exec", "EnvironmentFile", "/etc/web.env");
