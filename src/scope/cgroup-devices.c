@@ -26,6 +26,7 @@
 #include "cgroup-devices.h"
 #include "fs-util.h"
 #include "macros.h"
+#include "parse-util.h"
 
 /* The kernel's dev_t: 12 bits of major, 20 of minor (MINORBITS). */
 #define DEVICE_MAJOR_MAX 0xfffU
@@ -84,9 +85,32 @@ static int rules_append(CgroupDeviceRule **rules, size_t *n_rules, const CgroupD
         return (int) n_add;
 }
 
+/* "/dev/char/MAJ:MIN", "/dev/block/MAJ:MIN": the number in the name, as systemd
+ * reads it (device_path_parse_major_minor()): such a path names its device even on
+ * a host without udev's links, or before the driver is loaded. false for any other. */
+static bool parse_devnum_path(const char *path, unsigned access, CgroupDeviceRule *ret) {
+        const char *p, *e;
+        uint64_t maj, min;
+        char type;
+
+        if ((p = startswith(path, "/dev/char/")))
+                type = 'c';
+        else if ((p = startswith(path, "/dev/block/")))
+                type = 'b';
+        else
+                return false;
+        if (scan_digits(p, &maj, &e) < 0 || *e != ':' || scan_digits(e + 1, &min, &e) < 0 || *e ||
+            maj > DEVICE_MAJOR_MAX || min > DEVICE_MINOR_MAX)
+                return false;
+        *ret = (CgroupDeviceRule) { .type = type, .major = (int) maj, .minor = (int) min, .access = access };
+        return true;
+}
+
 static int resolve_node(const char *path, unsigned access, CgroupDeviceRule *ret) {
         struct stat st;
 
+        if (parse_devnum_path(path, access, ret))
+                return 1;
         if (stat(path, &st) < 0)
                 /* A node that is not there (no such hardware) is skipped, as systemd does. */
                 return errno == ENOENT ? 0 : -errno;

@@ -32,7 +32,9 @@ int cgroup_device_access_from_string(const char *perms, unsigned *ret);
  *   "/dev/..."   stat() it: a char or block node gives one rule for its
  *                major:minor; a path that does not exist gives no rule and
  *                returns 0 (systemd skips it too); anything else that is
- *                not a device node: -ENODEV.
+ *                not a device node: -ENODEV. "/dev/char/MAJ:MIN" and
+ *                "/dev/block/MAJ:MIN" are that number, not stat()ed (as
+ *                systemd: a host without udev's links has none).
  *   "char-NAME", "block-NAME"
  *                every major whose name in /proc/devices (its "Character
  *                devices:" or "Block devices:" section) matches the fnmatch()

@@ -103,9 +103,18 @@ int scope_devices_prepare(Scope *s, const Plan *p, bool user_bus) {
                 char origin[PATH_MAX + 32] = "";
 
                 r = cgroup_devices_resolve(path, perms, NULL, &s->devices_rules, &s->n_devices_rules);
-                if (r >= 0)
+                if (r > 0)
                         continue;
                 scope_device_origin(p, n_pairs - i, path, origin, sizeof origin);
+                if (r == 0) {
+                        /* Skipped, as systemd does, with a warning (systemd's for a missing
+                         * path): a typo (char-fues) would leave the device refused unnoticed. */
+                        if (n_pairs - i <= p->limits.n_device_allow)
+                                log_warning("%sDeviceAllow=%s %s: %s, skipped", origin, path, perms,
+                                            startswith(path, "/dev/") ? "no such device node here" :
+                                                                         "no such device type in /proc/devices");
+                        continue;
+                }
                 return scope_set_error(s, r, "%sDeviceAllow=%s %s: %s", origin, path, perms,
                                        r == -ENODEV ? "not a device node" : strerror(-r));
         }

@@ -84,6 +84,39 @@ TEST(resolve_missing_node_is_no_rule) {
         ASSERT_NULL(rules);
 }
 
+/* /dev/char/MAJ:MIN and /dev/block/MAJ:MIN are their number, as systemd reads
+ * them: granted on a host without udev's links (or before the driver is loaded).
+ * Before, they were stat()ed: missing, so silently nothing. 4095:1048575, the
+ * largest device number, names no node anywhere. */
+TEST(resolve_devnum_paths) {
+        CgroupDeviceRule *rules = NULL;
+        size_t n = 0;
+
+        ASSERT_EQ(cgroup_devices_resolve("/dev/char/4095:1048575", "r", NULL, &rules, &n), 1);
+        ASSERT_EQ(n, 1);
+        ASSERT_EQ(rules[0].type, 'c');
+        ASSERT_EQ(rules[0].major, 4095);
+        ASSERT_EQ(rules[0].minor, 1048575);
+        ASSERT_EQ(rules[0].access, ACC_R);
+        ASSERT_EQ(cgroup_devices_resolve("/dev/block/7:0", NULL, NULL, &rules, &n), 1);
+        ASSERT_EQ(n, 2);
+        ASSERT_EQ(rules[1].type, 'b');
+        ASSERT_EQ(rules[1].major, 7);
+        ASSERT_EQ(rules[1].minor, 0);
+        ASSERT_EQ(rules[1].access, ACC_RWM);
+
+        /* Not a number the kernel has, or not a number: a path like any other
+         * (stat()ed; none of these exists), so no rule. */
+        ASSERT_EQ(cgroup_devices_resolve("/dev/char/4096:0", "r", NULL, &rules, &n), 0);
+        ASSERT_EQ(cgroup_devices_resolve("/dev/char/1:1048576", "r", NULL, &rules, &n), 0);
+        ASSERT_EQ(cgroup_devices_resolve("/dev/char/1:3x", "r", NULL, &rules, &n), 0);
+        ASSERT_EQ(cgroup_devices_resolve("/dev/char/:3", "r", NULL, &rules, &n), 0);
+        ASSERT_EQ(cgroup_devices_resolve("/dev/block/8:", "r", NULL, &rules, &n), 0);
+        ASSERT_EQ(cgroup_devices_resolve("/dev/chars/1:3", "r", NULL, &rules, &n), 0);
+        ASSERT_EQ(n, 2);
+        free(rules);
+}
+
 TEST(resolve_refuses_what_is_not_a_device) {
         CgroupDeviceRule *rules = NULL;
         char file[] = "/dev/shm/cell-devtest.XXXXXX";
