@@ -314,7 +314,8 @@ static int child_uts_and_net(ChildContext *c, SpawnError *err) {
         return 0;
 }
 
-/* Step 7 (PrivateTime=yes): a time namespace for what we exec (or fork):
+/* Step 2b (PrivateTime=yes), before step 3 makes us the user namespace's
+ * root (see there): a time namespace for what we exec (or fork):
  * unshare(CLONE_NEWTIME) does not move us, it sets the namespace of our
  * children and of our next execve; its offsets must be written before any
  * process entered it, which is now. Uptime inside starts near zero. */
@@ -476,7 +477,12 @@ static int child_run(ChildContext *c, SpawnError *err) {
         if (spawn_child_unshares_net(p) && unshare(CLONE_NEWNET) < 0)
                 return spawn_error(err, errno, "unshare(CLONE_NEWNET)");
 
-        r = child_user_namespace(c, err);
+        /* Before we become the user namespace's root: that credential
+         * change leaves us non-dumpable, and /proc/self/timens_offsets then
+         * belongs to the host's root, whom we no longer are. */
+        r = child_time_namespace(c, err);
+        if (r >= 0)
+                r = child_user_namespace(c, err);
         if (r >= 0)
                 r = child_await_held(c, err);
         if (r < 0)
@@ -499,8 +505,6 @@ static int child_run(ChildContext *c, SpawnError *err) {
         r = child_notify_socket(c, &notify_fd, err);
         if (r >= 0)
                 r = child_uts_and_net(c, err);
-        if (r >= 0)
-                r = child_time_namespace(c, err);
         if (r >= 0)
                 r = child_resolve(c, err);
         /* The payload's user is known: its credentials become its own. */
