@@ -191,7 +191,8 @@ static bool namespace_is_valid(const char *word) {
 /* As systemd 252: a boolean replaces whatever came before ("yes": none
  * allowed, "no": all); the first list sets the allowed kinds (or, with "~",
  * all but those); a later one adds its kinds to them (or, with "~", takes
- * them away); the empty value goes back to unset. */
+ * them away); "~" alone takes nothing away (first: all allowed, so a later
+ * list adds to all); the empty value goes back to unset. */
 int parse_restrict_namespaces(CellConfig *c, const char *s, char **ret_word) {
         _cleanup_strv_free_ char **words = NULL;
         unsigned long flags = 0;
@@ -217,7 +218,7 @@ int parse_restrict_namespaces(CellConfig *c, const char *s, char **ret_word) {
         r = split_checked(s, namespace_is_valid, &words, ret_word);
         if (r < 0)
                 return r;
-        if (!words[0])
+        if (!words[0] && !invert)
                 return -EINVAL;
         STRV_FOREACH(w, words)
                 flags |= namespace_flag_from_string(*w);
@@ -320,8 +321,10 @@ static bool af_is_valid(const char *word) {
 
 /* As systemd 252: "none" allows no family; the first list decides whether
  * the families are allowed (LIST) or denied (~LIST); a later list of the
- * same kind adds its families, of the other kind takes them out; the empty
- * value removes every restriction. After "none" a list starts anew. */
+ * same kind adds its families, of the other kind takes them out; "~" alone
+ * denies nothing (first: it makes a deny list, out of which a later LIST
+ * takes families); the empty value removes every restriction. After "none"
+ * a list starts anew. */
 int parse_address_families(CellConfig *c, const char *s, char **ret_word) {
         _cleanup_strv_free_ char **words = NULL;
         bool invert = false;
@@ -342,7 +345,7 @@ int parse_address_families(CellConfig *c, const char *s, char **ret_word) {
         r = split_checked(s, af_is_valid, &words, ret_word);
         if (r < 0)
                 return r;
-        if (!words[0])
+        if (!words[0] && !invert)
                 return -EINVAL;
         STRV_FOREACH(w, words)
                 families |= UINT64_C(1) << address_family_from_string(*w);

@@ -72,6 +72,30 @@ expect "held: /proc/kallsyms empty" "$(restrict_field kallsyms_empty)" 1
 # Its queue would open and make what the rules above refuse.
 [ "$uring" != 0 ] || expect "held: io_uring_setup()" "$(restrict_field io_uring)" 38    # ENOSYS
 
+# cell exec into a cell of those keys: the command is held alike (its
+# filter is loaded after it joined the namespaces, which a filter that
+# refuses setns() would otherwise stop).
+waiting=$(unit waiting "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 60 $marker" "Init=yes" \
+        "[Isolation]" "RestrictNamespaces=user" "RestrictAddressFamilies=AF_UNIX" "MemoryDenyWriteExecute=yes" \
+        "ProtectHostname=yes" "PrivateTime=yes" "Capability=CAP_SYS_ADMIN")
+"$CELL" run --cgroup-manager=none "$waiting" >/dev/null 2>&1 &
+runpid=$!
+for _ in $(seq 100); do
+        "$CELL" exec "$(unit_name waiting)" true 2>/dev/null && break
+        sleep 0.05
+done
+"$CELL" exec "$(unit_name waiting)" /bin/probe restrict >"$work/out" || fail "cell exec failed"
+kill -TERM "$runpid"
+wait "$runpid" || true
+cat "$work/out"
+expect "exec: unshare(CLONE_NEWUSER)" "$(restrict_field unshare_user)" 0
+expect "exec: unshare(CLONE_NEWUSER|CLONE_NEWNET)" "$(restrict_field unshare_user_net)" 1
+expect "exec: setns(-1, 0)" "$(restrict_field setns_0)" 1
+expect "exec: socket(AF_UNIX)" "$(restrict_field socket_unix)" 0
+expect "exec: socket(AF_INET)" "$(restrict_field socket_inet)" 97
+expect "exec: mmap(PROT_WRITE|PROT_EXEC)" "$(restrict_field mmap_wx)" 1
+expect "exec: sethostname()" "$(restrict_field sethostname)" 1
+
 # The i386 entry point: filtered alike without SystemCallArchitectures=,
 # shut (the process killed, SIGSYS) with it.
 i386=$(unit i386 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe int80")

@@ -99,7 +99,17 @@ TEST(namespaces) {
             "web.cell:7: RestrictNamespaces=net mount: expected a boolean, or [~] and namespace types from "
             "cgroup, ipc, net, mnt, pid, user, uts, time (\"mount\" is not one)");
         ASSERT_EQ(c.restrict_namespaces, all & ~(unsigned long) CLONE_NEWNS);
-        ASSERT_NOT_NULL(assign(&c, "RestrictNamespaces", "~"));
+        /* "~" alone, as systemd reads it: takes nothing away; first, it
+         * allows all, and a later list adds to all. */
+        OK(&c, "RestrictNamespaces", "~");
+        ASSERT_EQ(c.restrict_namespaces, all & ~(unsigned long) CLONE_NEWNS);
+        OK(&c, "RestrictNamespaces", "");
+        OK(&c, "RestrictNamespaces", "~");
+        ASSERT_TRUE(c.restrict_namespaces_set);
+        ASSERT_EQ(c.restrict_namespaces, all);
+        OK(&c, "RestrictNamespaces", "net");
+        ASSERT_EQ(c.restrict_namespaces, all);
+        ASSERT_NOT_NULL(assign(&c, "RestrictNamespaces", "~ ~"));
         cell_config_done(&c);
 }
 
@@ -129,6 +139,19 @@ TEST(address_families) {
         OK(&c, "RestrictAddressFamilies", "AF_PACKET AF_NETLINK");       /* out of a deny list */
         ASSERT_FALSE(c.address_families_allow_list);
         ASSERT_EQ_U64(c.address_families, 0);
+        /* "~" alone, as systemd reads it: a deny list of nothing, out of
+         * which a later allow list takes families (nothing is denied). */
+        OK(&c, "RestrictAddressFamilies", "");
+        OK(&c, "RestrictAddressFamilies", "~");
+        OK(&c, "RestrictAddressFamilies", "AF_UNIX");
+        ASSERT_FALSE(c.address_families_allow_list);
+        ASSERT_EQ_U64(c.address_families, 0);
+        /* ...and after a list, changes nothing. */
+        OK(&c, "RestrictAddressFamilies", "");
+        OK(&c, "RestrictAddressFamilies", "AF_UNIX");
+        OK(&c, "RestrictAddressFamilies", "~");
+        ASSERT_TRUE(c.address_families_allow_list);
+        ASSERT_EQ_U64(c.address_families, UINT64_C(1) << AF_UNIX);
         /* "none": an allow list of nothing. */
         OK(&c, "RestrictAddressFamilies", "none");
         ASSERT_TRUE(c.address_families_allow_list);
