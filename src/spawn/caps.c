@@ -27,6 +27,17 @@ uint64_t caps_held(void) {
         return mask;
 }
 
+bool caps_effective(unsigned cap) {
+        cap_flag_value_t v = CAP_CLEAR;
+        cap_t c = cap_get_proc();
+
+        if (c) {
+                (void) cap_get_flag(c, (cap_value_t) cap, CAP_EFFECTIVE, &v);
+                (void) cap_free(c);
+        }
+        return v == CAP_SET;
+}
+
 int caps_check_held(uint64_t required, uint64_t ambient, uint64_t held, SpawnError *err) {
         char *name;
         int c, r;

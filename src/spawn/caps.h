@@ -7,6 +7,7 @@
  * CAP_SETPCAP, caps_keep_across_uid_change() before setresuid, then
  * caps_apply() once the ids are final. */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "spawn-error.h"
@@ -25,6 +26,9 @@ int caps_apply(uint64_t effective, uint64_t permitted, uint64_t inheritable, uin
 unsigned caps_count(void);
 /* The calling thread's bounding set as a mask: what it can still grant. */
 uint64_t caps_held(void);
+/* Whether the calling thread has capability cap effective: why the kernel
+ * refused a step that needs it, for its message. */
+bool caps_effective(unsigned cap);
 /* -EPERM naming the first of required not in held, and its key: AmbientCapability=
  * where ambient has it, else Capability=. */
 int caps_check_held(uint64_t required, uint64_t ambient, uint64_t held, SpawnError *err);

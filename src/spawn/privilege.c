@@ -111,7 +111,8 @@ int privilege_exec(const Plan *p, const uint64_t *bounded, const Identity *id, c
          * CAP_SYS_RESOURCE: raising a hard limit needs it. A LimitNOFILE=
          * that lowers comes last (rlimits_apply() below): as low as systemd
          * allows, it must not fail the opens on the way. */
-        if (p->oom_score_adjust_set) {
+        /* cell run's supervisor set it from outside already (spawn_release()). */
+        if (p->oom_score_adjust_set && !bounded) {
                 _cleanup_close_ int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
                 (void) snprintf(text, sizeof text, "%d", p->oom_score_adjust);
                 if (fd < 0 || write(fd, text, strlen(text)) < 0)

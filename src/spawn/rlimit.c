@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "spawn-child.h"
 
 static const char *const rlimit_keys[RLIMIT_NLIMITS] = {
@@ -50,11 +52,50 @@ static int read_nr_open(char buf[static 32]) {
         return 0;
 }
 
-/* The value as the unit would write it, and the hard limit cell runs under:
- * without CAP_SYS_RESOURCE on the host (in a user namespace too) no hard
- * limit can be raised, and LimitNOFILE= never past fs.nr_open. */
-static int rlimit_error(const PlanRlimit *l, const char *key, int error, SpawnError *err) {
+/* Whether we run in the host's user namespace: its uid_map alone maps all
+ * of the 32-bit ids onto themselves. -errno: not known. */
+static int in_initial_user_namespace(void) {
+        _cleanup_close_ int fd = open("/proc/self/uid_map", O_RDONLY|O_CLOEXEC|O_NOCTTY);
+        unsigned long inside, outside, count;
+        char buf[256];
+        int consumed = 0;
+        ssize_t n;
+
+        if (fd < 0)
+                return negative_errno();
+        n = read(fd, buf, sizeof buf - 1);
+        if (n < 0)
+                return negative_errno();
+        buf[n] = 0;
+        /* Empty (no map written yet) or any other map: a namespace of its own. */
+        if (sscanf(buf, "%lu %lu %lu%n", &inside, &outside, &count, &consumed) != 3)
+                return 0;
+        return inside == 0 && outside == 0 && count == 4294967295UL && !buf[consumed + strspn(buf + consumed, " \n")];
+}
+
+/* Why a raise of the hard limit was refused (NULL: it was no raise, or
+ * past fs.nr_open, which no capability lifts): the kernel asks for
+ * CAP_SYS_RESOURCE in the host's user namespace, which no process of a
+ * container's (PrivateUsers=) has, whatever caps it holds in its own. */
+static const char *rlimit_refusal(int error, const struct rlimit *want, const struct rlimit *now,
+                                  bool past_nr_open) {
+        if (error != EPERM || want->rlim_max <= now->rlim_max || past_nr_open)
+                return NULL;
+        if (in_initial_user_namespace() == 0)
+                return "; raising it needs CAP_SYS_RESOURCE in the host's user namespace, which the container's "
+                       "(PrivateUsers=) does not give";
+        if (!caps_effective(CAP_SYS_RESOURCE))
+                return "; raising it needs CAP_SYS_RESOURCE, which cell itself does not hold";
+        return NULL;
+}
+
+/* The value as the unit would write it, the hard limit cell runs under
+ * and, where that is why, the privilege a raise of it needs; LimitNOFILE=
+ * never past fs.nr_open. */
+static int rlimit_error(const PlanRlimit *l, const struct rlimit *want, const char *key, int error,
+                        SpawnError *err) {
         char soft[32], hard[32], now_hard[32], value[72], nr_open[32];
+        unsigned long long max_open;
         struct rlimit now;
 
         if (l->soft == l->hard)
@@ -65,15 +106,20 @@ static int rlimit_error(const PlanRlimit *l, const char *key, int error, SpawnEr
         if (getrlimit((__rlimit_resource_t) l->resource, &now) < 0)
                 return spawn_error(err, error, "%s=%s: setrlimit", key, value);
         if (l->resource == RLIMIT_NOFILE && read_nr_open(nr_open) >= 0) {
+                max_open = strtoull(nr_open, NULL, 10);
                 if (l->hard == RLIM_INFINITY)
                         return spawn_error(err, error, "%s=%s: setrlimit to fs.nr_open=%s, the most the kernel allows "
-                                           "(the hard limit in force is %s)", key, value, nr_open,
-                                           rlimit_format(now.rlim_max, now_hard));
-                return spawn_error(err, error, "%s=%s: setrlimit (the hard limit in force is %s; at most fs.nr_open=%s)",
-                                   key, value, rlimit_format(now.rlim_max, now_hard), nr_open);
+                                           "(the hard limit in force is %s%s)", key, value, nr_open,
+                                           rlimit_format(now.rlim_max, now_hard),
+                                           strempty(rlimit_refusal(error, want, &now, false)));
+                return spawn_error(err, error,
+                                   "%s=%s: setrlimit (the hard limit in force is %s; at most fs.nr_open=%s%s)",
+                                   key, value,
+                                   rlimit_format(now.rlim_max, now_hard), nr_open,
+                                   strempty(rlimit_refusal(error, want, &now, want->rlim_max > max_open)));
         }
-        return spawn_error(err, error, "%s=%s: setrlimit (the hard limit in force is %s)", key, value,
-                           rlimit_format(now.rlim_max, now_hard));
+        return spawn_error(err, error, "%s=%s: setrlimit (the hard limit in force is %s%s)", key, value,
+                           rlimit_format(now.rlim_max, now_hard), strempty(rlimit_refusal(error, want, &now, false)));
 }
 
 /* LimitNOFILE=infinity: the kernel has no unlimited RLIMIT_NOFILE (it refuses
@@ -104,7 +150,7 @@ int rlimits_apply(const PlanRlimit *rlimits, size_t n, SpawnError *err) {
                         rlimit_keys[l->resource] : NULL;
 
                 if (setrlimit((__rlimit_resource_t) l->resource, &rl) < 0)
-                        return rlimit_error(l, key ?: "Limit", errno, err);
+                        return rlimit_error(l, &rl, key ?: "Limit", errno, err);
         }
         return 0;
 }
@@ -120,16 +166,16 @@ int rlimits_apply_early(const PlanRlimit *rlimits, size_t n, SpawnError *err) {
                         /* Exactly, as systemd sets them before the ids change:
                          * LimitNPROC= is checked at the setuid() and the exec. */
                         if (setrlimit((__rlimit_resource_t) l->resource, &want) < 0)
-                                return rlimit_error(l, key ?: "Limit", errno, err);
+                                return rlimit_error(l, &want, key ?: "Limit", errno, err);
                         continue;
                 }
                 if (getrlimit((__rlimit_resource_t) l->resource, &now) < 0)
-                        return rlimit_error(l, key ?: "Limit", errno, err);
+                        return rlimit_error(l, &want, key ?: "Limit", errno, err);
                 /* Open files only up: what it lowers waits for rlimits_apply(). */
                 now.rlim_max = MAX(now.rlim_max, want.rlim_max);
                 now.rlim_cur = MAX(now.rlim_cur, want.rlim_cur);
                 if (setrlimit((__rlimit_resource_t) l->resource, &now) < 0)
-                        return rlimit_error(l, key ?: "Limit", errno, err);
+                        return rlimit_error(l, &now, key ?: "Limit", errno, err);
         }
         return 0;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/ioprio.h>
 #include <sched.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "parse-sched.h"
 #include "spawn-sched.h"
 
@@ -36,22 +38,11 @@ static const char *cpus_format(const uint8_t *bits, size_t size, char *buf, size
         return buf;
 }
 
-static bool have_cap_sys_nice(void) {
-        cap_flag_value_t v = CAP_CLEAR;
-        cap_t caps = cap_get_proc();
-
-        if (caps) {
-                (void) cap_get_flag(caps, CAP_SYS_NICE, CAP_EFFECTIVE, &v);
-                cap_free(caps);
-        }
-        return v == CAP_SET;
-}
-
 /* One key's failure, what (the keys and values) and why: a refusal is
  * cell's own lack of CAP_SYS_NICE where it has none (run in a service with
  * a CapabilityBoundingSet= without it), else the kernel's reason. */
 static int sched_failed(SpawnError *err, int error, const char *what, const char *why) {
-        if ((error == EPERM || error == EACCES) && !have_cap_sys_nice())
+        if ((error == EPERM || error == EACCES) && !caps_effective(CAP_SYS_NICE))
                 why = "cell itself does not hold CAP_SYS_NICE";
         if (why)
                 return spawn_error(err, error, "%s: %s", what, why);
@@ -160,4 +151,26 @@ int sched_reset_on_fork_self(const PlanSched *s, SpawnError *err) {
         if (sched_setscheduler(0, policy | SCHED_RESET_ON_FORK, &sp) < 0)
                 return spawn_error(err, errno, "CPUSchedulingResetOnFork=yes");
         return 0;
+}
+
+int oom_score_adjust_apply(pid_t pid, int value, SpawnError *err) {
+        _cleanup_close_ int fd = -EBADF;
+        char path[64], text[16];
+        ssize_t w;
+        int n;
+
+        (void) snprintf(path, sizeof path, "/proc/%d/oom_score_adj", (int) pid);
+        n = snprintf(text, sizeof text, "%d", value);
+        fd = open(path, O_WRONLY|O_CLOEXEC|O_NOCTTY);
+        if (fd < 0)
+                return spawn_error(err, errno, "OOMScoreAdjust=%d", value);
+        w = write(fd, text, (size_t) n);
+        if (w == n)
+                return 0;
+        /* The kernel lets only CAP_SYS_RESOURCE go below the lowest value
+         * the process had (cell's own, inherited). */
+        if (w < 0 && errno == EACCES && !caps_effective(CAP_SYS_RESOURCE))
+                return spawn_error(err, EACCES, "OOMScoreAdjust=%d: lowering it needs CAP_SYS_RESOURCE, which cell "
+                                   "itself does not hold", value);
+        return spawn_error(err, w < 0 ? errno : EIO, "OOMScoreAdjust=%d", value);
 }

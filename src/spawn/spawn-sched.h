@@ -28,3 +28,12 @@ int sched_apply(pid_t pid, const PlanSched *s, bool reset_on_fork, SpawnError *e
 /* CPUSchedulingResetOnFork=yes on the calling process, with the policy and
  * priority the supervisor gave it: neither raised, so allowed unprivileged. */
 int sched_reset_on_fork_self(const PlanSched *s, SpawnError *err);
+
+/* OOMScoreAdjust=: written by the supervisor into pid's
+ * /proc/PID/oom_score_adj, for the reasons above: the child is
+ * non-dumpable, so with PrivateUsers= its own /proc files belong to the
+ * host's root, which its user namespace does not map, and even root inside
+ * cannot open them (every value failed there: "Permission denied"); and
+ * only CAP_SYS_RESOURCE of the host's user namespace may lower it. The
+ * failure names the key, and the capability where that is why. */
+int oom_score_adjust_apply(pid_t pid, int value, SpawnError *err);

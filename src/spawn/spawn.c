@@ -463,6 +463,14 @@ int spawn_release(Spawn *s, SpawnError *err) {
                 if (r < 0)
                         return r;
         }
+        /* OOMScoreAdjust= from here too: the non-dumpable child cannot open
+         * its own /proc file in a user namespace, and lowering it needs our
+         * CAP_SYS_RESOURCE (spawn-sched.h). */
+        if (s->plan && s->plan->oom_score_adjust_set) {
+                r = oom_score_adjust_apply(s->pid, s->plan->oom_score_adjust, err);
+                if (r < 0)
+                        return r;
+        }
         r = spawn_message_send_index(s->sync_fd, SPAWN_MSG_GO, go, -EBADF);
         if (r < 0)
                 return spawn_send_failed(s, r, "releasing the child", err);

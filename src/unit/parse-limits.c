@@ -67,7 +67,8 @@ static int rlimit_value(RlimitKind kind, const char *s, rlim_t *ret) {
         uint64_t v;
         int r;
 
-        if (streq(s, "infinity")) {
+        /* As systemd's rlimit_parse_nice(), LimitNICE= has none: 40 is all. */
+        if (streq(s, "infinity") && kind != RLIMIT_KIND_NICE) {
                 *ret = RLIM_INFINITY;
                 return 0;
         }
@@ -77,8 +78,11 @@ static int rlimit_value(RlimitKind kind, const char *s, rlim_t *ret) {
                 break;
         case RLIMIT_KIND_SEC:
                 r = parse_timespan(s, USEC_PER_SEC, &v);
+                /* Rounded up as systemd's DIV_ROUND_UP(), without the sum: a
+                 * span near 2^64 usec ("9223372036854775807us" twice) wrapped
+                 * to LimitCPU=0. */
                 if (r >= 0)
-                        v = v == USEC_INFINITY ? RLIM_INFINITY : (v + USEC_PER_SEC - 1) / USEC_PER_SEC;
+                        v = v == USEC_INFINITY ? RLIM_INFINITY : v / USEC_PER_SEC + !!(v % USEC_PER_SEC);
                 break;
         case RLIMIT_KIND_USEC:
                 r = parse_timespan(s, 1, &v);

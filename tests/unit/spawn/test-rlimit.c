@@ -3,8 +3,11 @@
  * asked and the hard limit in force. Only refused calls are made here, so
  * the test's own limits never change. */
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -69,10 +72,14 @@ TEST(nofile_infinity_is_nr_open) {
                 if (getrlimit(RLIMIT_NOFILE, &now) < 0)
                         _exit(10);
                 if (rlimits_apply(&inf, 1, &err) < 0) {
+                        const char *end;
+
+                        /* Then the privilege the raise lacks (refused_raise_names_the_privilege). */
                         snprintf(want, sizeof want, "LimitNOFILE=infinity: setrlimit to fs.nr_open=%llu, the most the "
-                                 "kernel allows (the hard limit in force is %llu)", nr_open,
+                                 "kernel allows (the hard limit in force is %llu", nr_open,
                                  (unsigned long long) now.rlim_max);
-                        if (!streq(err.message, want)) {
+                        end = startswith(err.message, want);
+                        if (!end || !(streq(end, ")") || startswith(end, "; raising it needs CAP_SYS_RESOURCE"))) {
                                 fprintf(stderr, "got: %s\nwant: %s\n", err.message, want);
                                 _exit(11);
                         }
@@ -133,4 +140,98 @@ TEST(early_lowers_no_nofile_apply_sets) {
         ASSERT_EQ(waitpid(pid, &status, 0), pid);
         ASSERT_TRUE(WIFEXITED(status));
         ASSERT_EQ(WEXITSTATUS(status), 0);
+}
+
+/* A refused raise of a hard limit says which privilege it lacks: the
+ * message named only the hard limit in force, as if cell could not raise
+ * it, where cell lacked CAP_SYS_RESOURCE (a host that withholds it) or ran
+ * in the container's user namespace (PrivateUsers=: the kernel asks for it
+ * in the host's, so root inside cannot raise one either). In children, each
+ * first lowering RLIMIT_MSGQUEUE's hard limit to raise it again by one. */
+static int raise_msgqueue(char *ret_message, size_t size) {
+        struct rlimit now;
+        SpawnError err = {};
+
+        if (getrlimit(RLIMIT_MSGQUEUE, &now) < 0 || now.rlim_max < 2)
+                return 10;
+        now.rlim_max = now.rlim_cur = now.rlim_max == RLIM_INFINITY ? 4096 : now.rlim_max - 1;
+        if (setrlimit(RLIMIT_MSGQUEUE, &now) < 0)
+                return 11;
+        PlanRlimit up = { .resource = RLIMIT_MSGQUEUE, .soft = now.rlim_max, .hard = now.rlim_max + 1 };
+        if (rlimits_apply(&up, 1, &err) != -EPERM)
+                return 12;
+        snprintf(ret_message, size, "%s", err.message);
+        return 0;
+}
+
+static int wait_child(pid_t pid) {
+        int status = 0;
+
+        if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+                return -1;
+        return WEXITSTATUS(status);
+}
+
+TEST(refused_raise_names_the_privilege) {
+        pid_t pid = fork();
+
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                cap_t caps = cap_get_proc();
+                cap_value_t resource = CAP_SYS_RESOURCE;
+                char got[512], want[512];
+                int r;
+
+                /* Without the capability (as a host that withholds it). */
+                if (!caps || cap_set_flag(caps, CAP_EFFECTIVE, 1, &resource, CAP_CLEAR) < 0 ||
+                    cap_set_proc(caps) < 0)
+                        _exit(20);
+                cap_free(caps);
+                r = raise_msgqueue(got, sizeof got);
+                if (r != 0)
+                        _exit(r);
+                /* The test's own user namespace may be a container's already. */
+                if (!strstr(got, "; raising it needs CAP_SYS_RESOURCE in the host's user namespace, which the "
+                            "container's (PrivateUsers=) does not give)")) {
+                        struct rlimit now;
+
+                        if (getrlimit(RLIMIT_MSGQUEUE, &now) < 0)
+                                _exit(21);
+                        snprintf(want, sizeof want, "LimitMSGQUEUE=%llu:%llu: setrlimit (the hard limit in force is "
+                                 "%llu; raising it needs CAP_SYS_RESOURCE, which cell itself does not hold)",
+                                 (unsigned long long) now.rlim_max, (unsigned long long) now.rlim_max + 1,
+                                 (unsigned long long) now.rlim_max);
+                        if (!streq(got, want)) {
+                                fprintf(stderr, "got: %s\nwant: %s\n", got, want);
+                                _exit(22);
+                        }
+                }
+                _exit(0);
+        }
+        ASSERT_EQ(wait_child(pid), 0);
+
+        pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                char got[512];
+                int r;
+
+                /* In a user namespace of its own, with every capability there. */
+                if (unshare(CLONE_NEWUSER) < 0)
+                        _exit(77);
+                r = raise_msgqueue(got, sizeof got);
+                if (r != 0)
+                        _exit(r);
+                if (!strstr(got, "; raising it needs CAP_SYS_RESOURCE in the host's user namespace, which the "
+                            "container's (PrivateUsers=) does not give)")) {
+                        fprintf(stderr, "got: %s\n", got);
+                        _exit(30);
+                }
+                _exit(0);
+        }
+        pid = wait_child(pid);
+        if (pid == 77)
+                fprintf(stderr, "no user namespace for this test: its half is skipped\n");
+        else
+                ASSERT_EQ(pid, 0);
 }

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* src/spawn/spawn-sched.c: OOMScoreAdjust= written from outside, on the
+ * child's /proc/PID/oom_score_adj. From inside, a child in a user namespace
+ * of its own (PrivateUsers=), non-dumpable as cell's child is, could not
+ * open its own: every OOMScoreAdjust= failed there ("Permission denied"). */
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "spawn-sched.h"
+#include "test.h"
+
+static int oom_score_adj_of(pid_t pid) {
+        char path[64];
+        int v = -2000;
+        FILE *f;
+
+        snprintf(path, sizeof path, "/proc/%d/oom_score_adj", (int) pid);
+        f = fopen(path, "re");
+        if (!f)
+                return -2000;
+        if (fscanf(f, "%d", &v) != 1)
+                v = -2000;
+        fclose(f);
+        return v;
+}
+
+/* A child that (with userns) is in a user namespace of its own and
+ * non-dumpable, and waits for its pipe to close; 77: no user namespace. */
+static pid_t target_new(bool userns, int *ret_go) {
+        int ready[2], go[2];
+        char c = 0;
+        pid_t pid;
+
+        if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0)
+                return -1;
+        pid = fork();
+        if (pid < 0)
+                return -1;
+        if (pid == 0) {
+                close(ready[0]);
+                close(go[1]);
+                bool none = userns && (unshare(CLONE_NEWUSER) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0);
+
+                if (write(ready[1], &c, 1) != 1)
+                        _exit(1);
+                if (read(go[0], &c, 1) < 0)
+                        _exit(2);
+                _exit(none ? 77 : 0);
+        }
+        close(ready[1]);
+        close(go[0]);
+        if (read(ready[0], &c, 1) != 1) {
+                close(ready[0]);
+                close(go[1]);
+                (void) waitpid(pid, NULL, 0);
+                return -1;
+        }
+        close(ready[0]);
+        *ret_go = go[1];
+        return pid;
+}
+
+static int target_end(pid_t pid, int go) {
+        int status = 0;
+
+        close(go);
+        if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+                return -1;
+        return WEXITSTATUS(status);
+}
+
+TEST(oom_score_adjust_from_outside) {
+        int self = oom_score_adj_of(getpid()), go = -1, r;
+        SpawnError err = {};
+        pid_t pid;
+
+        ASSERT_TRUE(self > -2000);
+        if (self >= 1000)
+                return;
+        pid = target_new(false, &go);
+        ASSERT_TRUE(pid > 0);
+        ASSERT_OK(oom_score_adjust_apply(pid, self + 1, &err));
+        ASSERT_EQ(oom_score_adj_of(pid), self + 1);
+        ASSERT_EQ(target_end(pid, go), 0);
+
+        /* Non-dumpable in a user namespace: only root outside reaches its
+         * /proc files (as cell's supervisor is). */
+        if (geteuid() != 0)
+                return;
+        pid = target_new(true, &go);
+        ASSERT_TRUE(pid > 0);
+        r = oom_score_adjust_apply(pid, self + 1, &err);
+        if (target_end(pid, go) == 77) {
+                fprintf(stderr, "no user namespace for this test: its second half is skipped\n");
+                return;
+        }
+        ASSERT_OK(r);
+}
+
+/* Below the lowest value the process had: only with CAP_SYS_RESOURCE,
+ * which the refusal names (dropped here, as a host may withhold it). */
+TEST(oom_score_adjust_lowering_names_the_capability) {
+        int status = 0;
+        pid_t caller = fork();
+
+        ASSERT_TRUE(caller >= 0);
+        if (caller == 0) {
+                cap_value_t resource = CAP_SYS_RESOURCE;
+                cap_t caps = cap_get_proc();
+                SpawnError err = {};
+                int go = -1, r;
+                pid_t pid;
+
+                if (!caps || cap_set_flag(caps, CAP_EFFECTIVE, 1, &resource, CAP_CLEAR) < 0 || cap_set_proc(caps) < 0)
+                        _exit(20);
+                cap_free(caps);
+                if (oom_score_adj_of(getpid()) <= -1000)
+                        _exit(0);
+                pid = target_new(false, &go);
+                if (pid < 0)
+                        _exit(21);
+                r = oom_score_adjust_apply(pid, -1000, &err);
+                if (target_end(pid, go) != 0)
+                        _exit(22);
+                if (r != -EACCES)
+                        _exit(23);
+                if (!streq(err.message, "OOMScoreAdjust=-1000: lowering it needs CAP_SYS_RESOURCE, which cell "
+                           "itself does not hold")) {
+                        fprintf(stderr, "got: %s\n", err.message);
+                        _exit(24);
+                }
+                _exit(0);
+        }
+        ASSERT_EQ(waitpid(caller, &status, 0), caller);
+        ASSERT_TRUE(WIFEXITED(status));
+        ASSERT_EQ(WEXITSTATUS(status), 0);
+}
