@@ -315,11 +315,15 @@ int plan_print_text(const Plan *p, FILE *f) {
                 const PlanRlimit *l = &p->rlimits[i];
                 const char *n = plan_rlimit_to_name(l->resource);
 
-                fprintf(f, "Limit%-13s", n ? n : "?");
+                char label[32];
+
+                /* "LimitNOFILE:" in the column of the other keys' values. */
+                (void) snprintf(label, sizeof label, "Limit%s:", n ? n : "?");
+                fprintf(f, "%-19s", label);
                 if (l->soft == RLIM_INFINITY)
-                        fputs(" infinity", f);
+                        fputs("infinity", f);
                 else
-                        fprintf(f, " %ju", (uintmax_t) l->soft);
+                        fprintf(f, "%ju", (uintmax_t) l->soft);
                 if (l->hard == RLIM_INFINITY)
                         fputs(":infinity\n", f);
                 else

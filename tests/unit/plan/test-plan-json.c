@@ -258,6 +258,24 @@ TEST(json_mask_lines) {
         cell_config_done(&c);
 }
 
+/* The text's Limit*= lines are keys like the others ("LimitNOFILE:"), their
+ * values in the same column, soft:hard as the unit writes them. */
+TEST(text_rlimits) {
+        CellConfig c;
+        Plan p = {};
+
+        config_from_text(&c, "u", "[Root]\nDirectory=/var/lib/cell/test\n[Exec]\nExec=/bin/true\n"
+                         "[Limits]\nLimitCPU=2:infinity\nLimitNOFILE=1024\n");
+        plan_ok(&c, NULL, &p);
+        _cleanup_free_ char *t = print(&p, plan_print_text);
+
+        ASSERT_CONTAINS(t, "\nLimitCPU:          2:infinity\n");
+        ASSERT_CONTAINS(t, "\nLimitNOFILE:       1024:1024\n");
+        ASSERT_CONTAINS(t, "\nCommand:           /bin/true\n");
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
 /* Overlay= lowers are written lowest first (nspawn); the plan holds them
  * top-most first, the kernel's lowerdir= order, as cell(1) documents. */
 TEST(json_overlay_order) {
