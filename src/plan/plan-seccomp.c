@@ -313,22 +313,12 @@ static int seccomp_add_suppress_sync(SeccompBuilder *b) {
         return plan_seccomp_add(b, "openat2", PLAN_SECCOMP_ERRNO, ENOSYS);
 }
 
-/* Whether name is one of the calls of group, through its nested groups too. */
-static bool syscall_group_holds(const char *group, const char *name, unsigned depth) {
-        if (depth >= PLAN_SYSCALL_GROUP_DEPTH_MAX)
-                return false;
-        for (const char * const *m = syscall_group_members(group); m && *m; m++)
-                if (streq(*m, name) || ((*m)[0] == '@' && syscall_group_holds(*m, name, depth + 1)))
-                        return true;
-        return false;
-}
-
 /* Whether the allow list of c names name, itself or by a group. */
 static bool syscall_filter_allows(const CellConfig *c, const char *name) {
         for (size_t i = 0; i < c->n_syscall_filter; i++) {
                 const char *item = c->syscall_filter[i].name;
 
-                if (streq(item, name) || (item[0] == '@' && syscall_group_holds(item, name, 0)))
+                if (streq(item, name) || (item[0] == '@' && syscall_group_contains(item, name)))
                         return true;
         }
         return false;

@@ -143,6 +143,21 @@ const char * const *syscall_group_members(const char *name) {
         return NULL;
 }
 
+static bool group_contains(const char *group, const char *name, unsigned depth) {
+        /* Groups nest a few levels (@system-service > @process ...); the
+         * bound only guards against a table that would loop. */
+        if (depth >= 16)
+                return false;
+        for (const char * const *m = syscall_group_members(group); m && *m; m++)
+                if (streq(*m, name) || ((*m)[0] == '@' && group_contains(*m, name, depth + 1)))
+                        return true;
+        return false;
+}
+
+bool syscall_group_contains(const char *group, const char *name) {
+        return group_contains(group, name, 0);
+}
+
 const SyscallGroup *syscall_group_list(void) {
         return groups;
 }

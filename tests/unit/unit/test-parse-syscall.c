@@ -68,6 +68,19 @@ TEST(groups_contents) {
         ASSERT_STREQ(syscall_group_members("@system-service")[0], "@aio");
 }
 
+/* Membership through nested groups: @system-service holds @process, which
+ * holds execve; neither holds reboot. */
+TEST(groups_contain) {
+        ASSERT_TRUE(syscall_group_contains("@clock", "clock_settime"));
+        ASSERT_TRUE(syscall_group_contains("@system-service", "@process"));
+        ASSERT_TRUE(syscall_group_contains("@system-service", "execve"));
+        ASSERT_TRUE(syscall_group_contains("@system-service", "io_setup"));
+        ASSERT_FALSE(syscall_group_contains("@system-service", "reboot"));
+        ASSERT_FALSE(syscall_group_contains("@clock", "execve"));
+        ASSERT_FALSE(syscall_group_contains("@nosuchgroup", "execve"));
+        ASSERT_FALSE(syscall_group_contains("execve", "execve"));
+}
+
 /* Whether group names name itself, not through a nested group. */
 static bool group_lists(const char *group, const char *name) {
         for (const char * const *m = syscall_group_members(group); m && *m; m++)
