@@ -40,11 +40,13 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "exec-interpreter.h"
 #include "exec-supervise.h"
 #include "exec-target.h"
 #include "identity.h"
 #include "instance.h"
 #include "log.h"
+#include "parse-number.h"
 #include "plan.h"
 #include "privilege.h"
 #include "pty-forward.h"
@@ -52,6 +54,7 @@
 #include "signal-util.h"
 #include "spawn-child.h"
 #include "spawn-env.h"
+#include "spawn-sched.h"
 #include "strv.h"
 #include "unit.h"
 #include "verbs.h"
@@ -127,11 +130,16 @@ static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *
                 return spawn_error(err, r, "building the environment");
         env_unset_strv(env, p->unset_environment);
         r = spawn_find_exec(argv[0], env_get(env, "PATH"), &exec_path);
-        if (r < 0) {
-                /* As a shell, podman exec and docker exec: 127, not found. */
+        if (r == -ENOENT) {
+                char why[384];
+                /* As a shell, podman exec and docker exec: 127, not found;
+                 * in which $PATH (the unit's Environment=PATH= may be it). */
                 *ret_status = EXEC_EXIT_NOT_FOUND;
-                return spawn_error(err, r, "%s: not found in the container", argv[0]);
+                exec_not_found_in_path(env_get(env, "PATH"), why, sizeof why);
+                return spawn_error(err, r, "%s: %s", argv[0], why);
         }
+        if (r < 0)
+                return spawn_error(err, r, "%s: looking it up in the container", argv[0]);
 
         /* -t: a terminal of the container's own devpts, opened in its root,
          * as its controlling terminal, stdin, stdout and stderr. The caller's
@@ -174,10 +182,67 @@ static int exec_host_environment(const Plan *p, char ***pass, char ***env) {
         return cli_check_environment(p, *pass, *env);
 }
 
+/* A failure of ours or of the command's child: named where the unit set
+ * the key (User=, WorkingDirectory=, ...), as by cell run. */
+static int exec_log_error(const Plan *p, const SpawnError *err) {
+        char origin[PATH_MAX + 32];
+
+        plan_message_origin(p, err->message, origin, sizeof origin);
+        if (err->complete && err->message[0])
+                return log_error_errno(err->error ?: EIO, "%s%s", origin, err->message);
+        return log_error_errno(err->error ?: EIO, "%s%s: %m", origin, err->message[0] ? err->message : "exec");
+}
+
+/* OOMScoreAdjust= below our own: set on ourselves while we still hold the
+ * host's CAP_SYS_RESOURCE (going below the lowest value we had needs it),
+ * for the command to inherit at the fork. Once in the cell's user namespace
+ * (PrivateUsers=) neither it nor we hold that capability, and we fork there,
+ * so the write from outside that cell run's supervisor does (spawn_release())
+ * is not ours to do. A raise needs no privilege: privilege_exec() in the
+ * command writes that. *ret_fd: our own oom_score_adj, open to write *ret_old
+ * back after the fork (a raise again); -EBADF when nothing was lowered. */
+static int exec_oom_score_lower(const Plan *p, int *ret_fd, int *ret_old, SpawnError *err) {
+        _cleanup_close_ int fd = -EBADF;
+        char text[16] = {};
+        int old, r;
+
+        *ret_fd = -EBADF;
+        if (!p->oom_score_adjust_set)
+                return 0;
+        fd = open("/proc/self/oom_score_adj", O_RDWR|O_CLOEXEC|O_NOCTTY);
+        if (fd < 0 || pread(fd, text, sizeof text - 1, 0) <= 0)
+                return spawn_error(err, errno, "OOMScoreAdjust=%d: reading cell's own", p->oom_score_adjust);
+        text[strcspn(text, "\n")] = 0;
+        r = parse_int_range(text, -1000, 1000, &old);
+        if (r < 0)
+                return spawn_error(err, r, "OOMScoreAdjust=%d: reading cell's own", p->oom_score_adjust);
+        if (p->oom_score_adjust >= old)
+                return 0;
+        r = oom_score_adjust_apply(getpid(), p->oom_score_adjust, err);
+        if (r < 0)
+                return r;
+        *ret_fd = TAKE_FD(fd);
+        *ret_old = old;
+        return 0;
+}
+
+/* Ours back to what it was, once the command has its own: a raise. */
+static void exec_oom_score_restore(int *fd, int old) {
+        char text[16];
+        int n;
+
+        if (*fd < 0)
+                return;
+        n = snprintf(text, sizeof text, "%d", old);
+        if (pwrite(*fd, text, (size_t) n, 0) != n)
+                log_debug_errno(errno, "Restoring cell exec's own oom_score_adj: %m");
+        *fd = safe_close(*fd);
+}
+
 static int exec_run(const Plan *p, ExecTarget *t, char **argv, bool pty) {
         _cleanup_strv_free_ char **env_pass = NULL, **env_host = NULL;
         _cleanup_(seccomp_program_done) SeccompProgram prog = {};
-        _cleanup_close_ int sigfd = -EBADF, child_pidfd = -EBADF, master = -EBADF;
+        _cleanup_close_ int sigfd = -EBADF, child_pidfd = -EBADF, master = -EBADF, oom_fd = -EBADF;
         _cleanup_(pty_forward_done) PtyForward forward = PTY_FORWARD_NULL;
         int console[2] = { -EBADF, -EBADF };
         struct winsize ws = {};
@@ -188,7 +253,7 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv, bool pty) {
         pid_t pid;
         char pidtext[32];
         ssize_t n;
-        int r;
+        int r, oom_old = 0;
 
         r = exec_host_environment(p, &env_pass, &env_host);
         if (r < 0)
@@ -223,6 +288,13 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv, bool pty) {
                 }
         }
 
+        /* Last on the host: lowering the OOM score needs its CAP_SYS_RESOURCE. */
+        r = exec_oom_score_lower(p, &oom_fd, &oom_old, &err);
+        if (r < 0) {
+                r = exec_log_error(p, &err);
+                goto out;
+        }
+
         /* One call joins them all, the user namespace first, so that we have
          * the capabilities the others need in it. PID: our children only. */
         if (t->namespaces != 0 && setns(t->pidfd, t->namespaces) < 0) {
@@ -254,6 +326,7 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv, bool pty) {
         go[0] = safe_close(go[0]);
         errp[1] = safe_close(errp[1]);
         console[1] = safe_close(console[1]);
+        exec_oom_score_restore(&oom_fd, oom_old);
         child_pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
 
         /* Into every cgroup of the cell: its limits and accounting apply,
@@ -289,16 +362,10 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv, bool pty) {
         /* EOF: it exec'd (the pipe is close-on-exec); data: it failed. */
         n = read(errp[0], &err, sizeof err);
         if (n > 0) {
-                /* User=, WorkingDirectory= ...: named where the unit set them, as by cell run. */
-                char origin[PATH_MAX + 32];
                 int status = 0;
 
                 (void) waitpid(pid, &status, 0);
-                plan_message_origin(p, err.message, origin, sizeof origin);
-                if (err.complete && err.message[0])
-                        r = log_error_errno(err.error ?: EIO, "%s%s", origin, err.message);
-                else
-                        r = log_error_errno(err.error ?: EIO, "%s%s: %m", origin, err.message[0] ? err.message : "exec");
+                r = exec_log_error(p, &err);
                 /* The command's 126 or 127, as from a shell, else cell's failure. */
                 if (WIFEXITED(status) && (WEXITSTATUS(status) == EXEC_EXIT_NOT_FOUND ||
                                            WEXITSTATUS(status) == EXEC_EXIT_CANNOT_EXECUTE))
@@ -319,6 +386,7 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv, bool pty) {
                 r = exec_supervise(pid, child_pidfd, sigfd, forward.master >= 0 ? &forward : NULL);
         }
 out:
+        exec_oom_score_restore(&oom_fd, oom_old);
         safe_close(console[0]);
         safe_close(console[1]);
         safe_close(go[0]);

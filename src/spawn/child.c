@@ -24,6 +24,7 @@
 
 #include "caps.h"
 #include "console.h"
+#include "exec-interpreter.h"
 #include "identity.h"
 #include "init.h"
 #include "mount-credentials.h"
@@ -381,8 +382,12 @@ static int child_resolve(ChildContext *c, SpawnError *err) {
         if (strv_length(p->argv) == 0)
                 return spawn_error(err, EINVAL, "Exec=: nothing to run");
         r = spawn_find_exec(p->argv[0], env_get(c->environment, "PATH"), &c->exec_path);
-        if (r == -ENOENT)
-                return spawn_error(err, r, "Exec=%s: not found in the container", p->argv[0]);
+        if (r == -ENOENT) {
+                /* A name: which $PATH (Environment=PATH= may have replaced the default). */
+                char why[384];
+                exec_not_found_in_path(env_get(c->environment, "PATH"), why, sizeof why);
+                return spawn_error(err, r, "Exec=%s: %s", p->argv[0], why);
+        }
         if (r < 0)
                 return spawn_error(err, r, "Exec=%s", p->argv[0]);
         /* An absolute path must exist now; a relative one with a slash is

@@ -11,6 +11,7 @@
 
 #include "exec-interpreter.h"
 #include "macros.h"
+#include "spawn-env.h"
 
 /* The kernel reads this much of a file to tell its format (BINPRM_BUF_SIZE). */
 #define EXEC_HEAD_MAX 256
@@ -94,4 +95,28 @@ int exec_missing_interpreter(const char *path, char *ret, size_t size) {
                 return 1;
         }
         return 0;
+}
+
+/* At most this much of a $PATH is shown: the message has room for 512 bytes. */
+#define EXEC_PATH_SHOWN_MAX 300
+
+void exec_not_found_in_path(const char *path, char *ret, size_t size) {
+        bool relative = false;
+
+        if (!path) {
+                (void) snprintf(ret, size, "not found in the container (no $PATH: looked up in %s)",
+                                SPAWN_DEFAULT_PATH);
+                return;
+        }
+        if (!*path) {
+                (void) snprintf(ret, size, "not found in the container ($PATH is empty)");
+                return;
+        }
+        /* spawn_find_exec() skips them: they would be looked up from cell's cwd. */
+        for (const char *e = path; *e; e += strcspn(e, ":"), e += *e == ':')
+                if (*e != ':' && *e != '/')
+                        relative = true;
+        (void) snprintf(ret, size, "not found in the container's $PATH (%.*s%s)%s", EXEC_PATH_SHOWN_MAX, path,
+                        strlen(path) > EXEC_PATH_SHOWN_MAX ? "..." : "",
+                        relative ? ", whose relative entries are not searched" : "");
 }

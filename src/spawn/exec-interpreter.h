@@ -15,3 +15,10 @@
  * 0 when none does (neither a script nor a dynamic ELF program, or its
  * interpreter exists), -errno when path cannot be read. */
 int exec_missing_interpreter(const char *path, char *ret, size_t size);
+
+/* Why a command name without a "/" was not found: the $PATH it was looked
+ * up in (spawn_find_exec()'s path: the environment's value, NULL when it
+ * has none), into ret (size bytes), for after "Exec=NAME: ": "not found in
+ * the container's $PATH (/usr/bin:/bin)". Not the files: the lookup may
+ * have skipped one that is not executable. */
+void exec_not_found_in_path(const char *path, char *ret, size_t size);

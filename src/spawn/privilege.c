@@ -41,25 +41,29 @@ int privilege_seccomp_compile(const Plan *p, bool cached, SeccompProgram *ret, S
  * not lead the cwd out of it (CVE-2024-21626 is a cwd outside the root).
  * With "-", as systemd, any failure to enter it is none: the payload starts
  * in the container's "/" (systemd leaves the cwd as it was, which is the
- * root's "/" too). */
-static int privilege_chdir(const Plan *p, const Identity *id, SpawnError *err) {
+ * root's "/" too). A failure of "~" names the home it stood for, which the
+ * unit does not: the user's in the container's /etc/passwd. */
+int privilege_chdir(const Plan *p, const Identity *id, SpawnError *err) {
         const char *wd = p->working_directory ?: "/";
         struct open_how how = {
                 .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
                 .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
         };
         _cleanup_close_ int root = -EBADF, fd = -EBADF;
-        const char *what = NULL;
-        char cwd[4096];
+        const char *what = NULL, *shown = wd;
+        char cwd[4096], home[sizeof err->message];
         int r = 0;
 
         /* A user whose home is "/" (or who has none) starts there. */
-        if (streq(wd, "~"))
+        if (streq(wd, "~")) {
                 wd = id->home ?: "/";
+                (void) snprintf(home, sizeof home, "~ (the home of %s, %s)", strna(id->user_name), wd);
+                shown = home;
+        }
 
         root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (root < 0)
-                return spawn_error(err, errno, "WorkingDirectory=%s: opening /", wd);
+                return spawn_error(err, errno, "WorkingDirectory=%s: opening /", shown);
         fd = (int) syscall(SYS_openat2, root, wd, &how, sizeof how);
         if (fd < 0)
                 r = -errno;
@@ -74,10 +78,10 @@ static int privilege_chdir(const Plan *p, const Identity *id, SpawnError *err) {
         if (r >= 0)
                 return 0;
         if (!p->working_directory_missing_ok)
-                return spawn_error(err, -r, "WorkingDirectory=%s%s", wd, strempty(what));
+                return spawn_error(err, -r, "WorkingDirectory=%s%s", shown, strempty(what));
         /* Back to the root, wherever a failed fchdir() may have left us. */
         if (fchdir(root) < 0)
-                return spawn_error(err, errno, "WorkingDirectory=-%s: chdir /", wd);
+                return spawn_error(err, errno, "WorkingDirectory=-%s: chdir /", shown);
         return 0;
 }
 
@@ -111,7 +115,9 @@ int privilege_exec(const Plan *p, const uint64_t *bounded, const Identity *id, c
          * CAP_SYS_RESOURCE: raising a hard limit needs it. A LimitNOFILE=
          * that lowers comes last (rlimits_apply() below): as low as systemd
          * allows, it must not fail the opens on the way. */
-        /* cell run's supervisor set it from outside already (spawn_release()). */
+        /* cell run's supervisor set it from outside already (spawn_release());
+         * for cell exec's command a lowering is inherited, made by cell exec
+         * on the host (cli/exec.c), and this write is a raise or the same value. */
         if (p->oom_score_adjust_set && !bounded) {
                 _cleanup_close_ int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
                 (void) snprintf(text, sizeof text, "%d", p->oom_score_adjust);

@@ -26,6 +26,11 @@ int privilege_seccomp_compile(const Plan *p, bool cached, SeccompProgram *ret, S
  * *ret_held: cell's bounding set before, for privilege_exec(). */
 int privilege_bound(const Plan *p, uint64_t *ret_held, SpawnError *err);
 
+/* WorkingDirectory= (the user's home for "~": id's), entered as we are now,
+ * resolved inside our root; with "-" a failure leaves us in "/". Part of
+ * privilege_exec(), for tests too. */
+int privilege_chdir(const Plan *p, const Identity *id, SpawnError *err);
+
 /* From the container's root (its "/" is the root, the cwd anywhere) to
  * execve: OOMScoreAdjust= and what Limit*= raise, the bounding set (unless bounded:
  * privilege_bound() was called and returned that), the ids (keeping the

@@ -25,11 +25,16 @@ at() {
         echo "$work/$(unit_name "$1")\\.cell:$2: "
 }
 
+# The $PATH a name was looked up in, as the message names it (a regex): the default.
+path_searched='\$PATH \(/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\)'
 for m in none cgroupfs; do
         check "root-$m" "$m" "$(at "root-$m" 2)Directory=$work/nonexistent: .*No such file or directory$" \
                 "[Root]" "Directory=$work/nonexistent" "[Exec]" "Exec=/bin/probe"
-        check "exec-$m" "$m" "$(at "exec-$m" 4)Exec=nosuchcommand: not found in the container: No such file or directory$" \
+        check "exec-$m" "$m" "$(at "exec-$m" 4)Exec=nosuchcommand: not found in the container's $path_searched: No such file or directory$" \
                 "[Root]" "Directory=$root" "[Exec]" "Exec=nosuchcommand"
+        # A name looked up in the payload's own $PATH, named.
+        check "execpath-env-$m" "$m" "$(at "execpath-env-$m" 4)Exec=sh: not found in the container's \\\$PATH \\(/nonexist\\): No such file or directory$" \
+                "[Root]" "Directory=$root" "[Exec]" "Exec=sh" "Environment=PATH=/nonexist"
         check "execpath-$m" "$m" "$(at "execpath-$m" 4)Exec=/bin/nosuch: not found in the container: No such file or directory$" \
                 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/nosuch"
         # The message says why: no strerror of the errno that carries it
@@ -42,6 +47,9 @@ for m in none cgroupfs; do
                 "[Root]" "Directory=$root" "Bind=$work/nosuchdir:/srv" "[Exec]" "Exec=/bin/probe"
         check "workdir-$m" "$m" "$(at "workdir-$m" 5)WorkingDirectory=/nosuchdir: No such file or directory$" \
                 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "WorkingDirectory=/nosuchdir"
+        # "~": the home it stood for (nobody's, in make-root's /etc/passwd), and whose.
+        check "workdir-home-$m" "$m" "$(at "workdir-home-$m" 6)WorkingDirectory=~ \\(the home of nobody, /nonexistent\\): No such file or directory$" \
+                "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "User=nobody" "WorkingDirectory=~"
         check "init-user-$m" "$m" "$(at "init-user-$m" 6)User=nosuchuser: no such user in the container's /etc/passwd$" \
                 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "Init=yes" "User=nosuchuser"
         check "envfile-$m" "$m" "$(at "envfile-$m" 5)EnvironmentFile=$work/nosuchfile: No such file or directory$" \
@@ -116,7 +124,7 @@ fi
 check "bind-userns" cgroupfs "$(at bind-userns 3)Bind=$work/nosuchdir:/srv: source does not exist" \
         "[Root]" "Directory=$root" "Bind=$work/nosuchdir:/srv" "[Exec]" "Exec=/bin/probe" \
         "[Isolation]" "PrivateUsers=pick"
-check "exec-userns" cgroupfs "$(at exec-userns 4)Exec=nosuchcommand: not found in the container: No such file or directory$" \
+check "exec-userns" cgroupfs "$(at exec-userns 4)Exec=nosuchcommand: not found in the container's $path_searched: No such file or directory$" \
         "[Root]" "Directory=$root" "[Exec]" "Exec=nosuchcommand" "[Isolation]" "PrivateUsers=pick"
 
 # The mount points of the mounts before a failing one are not left in the

@@ -116,3 +116,36 @@ TEST(nothing_to_say) {
         ASSERT_ERROR(exec_missing_interpreter("/nonexistent/program", why, sizeof why), ENOENT);
         dir_free();
 }
+
+/* A name not found: the $PATH it was looked up in, which Environment=PATH=
+ * may have replaced, said as the lookup read it. */
+TEST(not_found_in_path) {
+        char why[384], *longpath;
+
+        exec_not_found_in_path("/nonexist", why, sizeof why);
+        ASSERT_STREQ(why, "not found in the container's $PATH (/nonexist)");
+        exec_not_found_in_path("/usr/bin::/bin", why, sizeof why);
+        ASSERT_STREQ(why, "not found in the container's $PATH (/usr/bin::/bin)");
+        /* Unset (UnsetEnvironment=PATH): the default the lookup used. */
+        exec_not_found_in_path(NULL, why, sizeof why);
+        ASSERT_STREQ(why, "not found in the container (no $PATH: looked up in "
+                     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)");
+        exec_not_found_in_path("", why, sizeof why);
+        ASSERT_STREQ(why, "not found in the container ($PATH is empty)");
+        /* Relative entries are skipped, and said to be. */
+        exec_not_found_in_path("bin:/usr/bin", why, sizeof why);
+        ASSERT_STREQ(why, "not found in the container's $PATH (bin:/usr/bin), whose relative entries are not "
+                     "searched");
+        exec_not_found_in_path("/bin:.", why, sizeof why);
+        ASSERT_CONTAINS(why, "whose relative entries are not searched");
+        /* A long one is cut, visibly, within the message's room. */
+        longpath = malloc(1001);
+        ASSERT_NOT_NULL(longpath);
+        memset(longpath, 'x', 1000);
+        longpath[0] = '/';
+        longpath[1000] = 0;
+        exec_not_found_in_path(longpath, why, sizeof why);
+        ASSERT_TRUE(strlen(why) < 350);
+        ASSERT_CONTAINS(why, "xxx...)");
+        free(longpath);
+}
