@@ -5,6 +5,7 @@
 
 #include "json-write.h"
 #include "macros.h"
+#include "utf8.h"
 
 void json_writer_init(JsonWriter *w, FILE *f, bool pretty) {
         *w = (JsonWriter) {
@@ -155,6 +156,7 @@ void json_escape(FILE *f, const char *s, size_t n) {
         for (size_t i = 0; i < n;) {
                 unsigned char c = p[i];
                 size_t len;
+                uint32_t cp;
 
                 switch (c) {
                 case '"':
@@ -203,7 +205,19 @@ void json_escape(FILE *f, const char *s, size_t n) {
                         i++;
                         continue;
                 }
-                fwrite(p + i, 1, len, f);
+                /* What a terminal shows as nothing, or uses to reorder the text
+                 * around it (a bidi override in an Exec= word, a C1 CSI), as an
+                 * escape: the same string to a parser, but "cell plan --json"
+                 * read on a terminal shows what is there, as "cell plan" does. */
+                cp = utf8_decode((const char *) p + i, len);
+                if (unichar_is_invisible(cp)) {
+                        if (cp > 0xffff)        /* a UTF-16 surrogate pair, as JSON spells it */
+                                fprintf(f, "\\u%04" PRIx32 "\\u%04" PRIx32, 0xd800 + ((cp - 0x10000) >> 10),
+                                        0xdc00 + ((cp - 0x10000) & 0x3ff));
+                        else
+                                fprintf(f, "\\u%04" PRIx32, cp);
+                } else
+                        fwrite(p + i, 1, len, f);
                 i += len;
         }
 }

@@ -12,9 +12,11 @@
  *   r = json_writer_finish(&w);
  *
  * Strings are escaped for any input: '"', '\\' and control characters
- * (U+0000..U+001F, U+007F) become escapes, valid UTF-8 passes through, and
- * every byte that is not part of a valid UTF-8 sequence becomes U+FFFD, so the
- * output is always valid UTF-8 and valid JSON. The writer does not check
+ * (U+0000..U+001F, U+007F) become escapes, and so do the characters a
+ * terminal shows as nothing or reorders text with (unichar_is_invisible():
+ * C1 controls, bidi overrides, U+2028, ...); other valid UTF-8 passes through,
+ * and every byte that is not part of a valid UTF-8 sequence becomes U+FFFD, so
+ * the output is always valid UTF-8 and valid JSON. The writer does not check
  * nesting: that is the caller's job (and the tests'). */
 
 #include <stdbool.h>

@@ -78,9 +78,10 @@ void cli_instance_json(JsonWriter *w, const CellInstance *i) {
         json_object_begin(w);
         json_key(w, "name");            json_string(w, i->name);
         /* A start under way, or a run that cleans up after its payload
-         * (list_add_starting()), has none running. */
-        json_key(w, "running");         json_bool(w, !streq_ptr(i->state, "activating") &&
-                                                 !streq_ptr(i->state, "deactivating"));
+         * (cli_lock_holder_instance()), has none running; nor has a cell
+         * "cell status" did not find (no state at all). */
+        json_key(w, "running");         json_bool(w, i->state && !streq(i->state, "activating") &&
+                                                 !streq(i->state, "deactivating"));
         json_key(w, "manager");         json_string(w, cgroup_manager_to_string(i->manager));
         json_key(w, "scope");           json_string(w, i->unit);
         json_key(w, "slice");           json_string(w, i->slice);
@@ -115,7 +116,9 @@ static void help(void) {
                "     --legend=BOOL  Whether to show the column headings and the count\n"
                "     --no-legend    Leave out the column headings and the count: one line\n"
                "                    per cell, its name first (for scripts)\n"
-               "     --user         Ask the user's systemd instead of the system's\n");
+               "     --user         Ask the user's systemd instead of the system's\n\n"
+               "Exit status: 0 listed (\"No cells.\" too), 2 on errors, also when systemd's\n"
+               "bus does not answer: the cells in its scopes are missing then.\n");
 }
 
 /* One line of the table: the columns as text. */
@@ -185,11 +188,34 @@ static int list_print_table(const CellInstance *l, size_t n, bool legend) {
         return fflush(stdout) == 0 ? 0 : -EIO;
 }
 
-/* Starts under way: the name's lock held, no runtime state yet
- * (name_lock_holder_pidfd()). Listed as systemctl lists an activating unit:
- * state "activating", the PID of their cell run, nothing else known. A
+/* A start under way: the name's lock held, no runtime state yet
+ * (name_lock_holder_pidfd()). Shown as systemctl shows an activating unit:
+ * state "activating", the PID of its cell run, nothing else known. A
  * holder whose state is there (stale: its payload has ended) cleans up
- * after its run: "deactivating", as systemctl lists a unit that stops. */
+ * after its run: "deactivating", as systemctl shows a unit that stops.
+ * -ESRCH when no one holds the lock. */
+int cli_lock_holder_instance(const char *name, CellInstance *ret) {
+        pid_t pid = 0;
+        _cleanup_close_ int pidfd = name_lock_holder_pidfd(name, &pid);
+
+        if (pidfd < 0)
+                return -ESRCH;
+        bool stopping = runtime_state_of_supervisor(name, pid);
+        CgroupManager manager = name_lock_holder_manager(name);
+        CellInstance i = { .manager = manager < _CGROUP_MANAGER_MAX ? manager : CGROUP_MANAGER_CGROUPFS,
+                           .supervisor = pid,
+                           .memory_current = UINT64_MAX, .tasks_current = UINT64_MAX,
+                           .name = strdup(name),
+                           .state = strdup(stopping ? "deactivating" : "activating") };
+        if (!i.name || !i.state) {
+                instance_done(&i);
+                return -ENOMEM;
+        }
+        *ret = i;
+        return 0;
+}
+
+/* The starts under way, and the runs that clean up, among the others. */
 static int list_add_starting(CellInstance **l, size_t *n) {
         _cleanup_strv_free_ char **names = NULL;
         size_t before = *n;
@@ -200,28 +226,24 @@ static int list_add_starting(CellInstance **l, size_t *n) {
                 return r;
         for (char **name = names; name && *name; name++) {
                 bool listed = false;
-                CellInstance *m;
-                pid_t pid = 0;
+                CellInstance x, *m;
 
                 for (size_t i = 0; i < *n && !listed; i++)
                         listed = streq((*l)[i].name, *name);
-                _cleanup_close_ int pidfd = listed ? -EBADF : name_lock_holder_pidfd(*name, &pid);
-                if (pidfd < 0)
+                if (listed)
                         continue;
-                bool stopping = runtime_state_of_supervisor(*name, pid);
+                r = cli_lock_holder_instance(*name, &x);
+                if (r == -ESRCH)
+                        continue;
+                if (r < 0)
+                        return r;
                 m = realloc(*l, (*n + 1) * sizeof **l);
-                if (!m)
+                if (!m) {
+                        instance_done(&x);
                         return -ENOMEM;
+                }
                 *l = m;
-                m += (*n)++;
-                CgroupManager manager = name_lock_holder_manager(*name);
-                *m = (CellInstance) { .manager = manager < _CGROUP_MANAGER_MAX ? manager : CGROUP_MANAGER_CGROUPFS,
-                                      .supervisor = pid,
-                                      .memory_current = UINT64_MAX, .tasks_current = UINT64_MAX,
-                                      .name = strdup(*name),
-                                      .state = strdup(stopping ? "deactivating" : "activating") };
-                if (!m->name || !m->state)
-                        return -ENOMEM;
+                m[(*n)++] = x;
         }
         /* Among the others, by name. */
         if (*n > before)
@@ -309,6 +331,9 @@ int verb_list(int argc, char *argv[]) {
                 r = list_print_table(l, n, legend);
         if (r == -ENOMEM)
                 log_oom();
+        else if (r < 0)
+                /* A full disk, a closed pipe: a script must not take what it got for the whole list. */
+                log_error_errno(r, "Failed to print the cells: %m");
         instance_free_many(l, n);
         return r < 0 || partial ? CELL_EXIT_FAILURE : CELL_EXIT_OK;
 }

@@ -149,6 +149,9 @@ int verb_plan(int argc, char *argv[]) {
                 if (p.register_machine && m != CGROUP_MANAGER_SYSTEMD)
                         printf("Register:          refused here: systemd-machined needs a systemd scope, and the %s "
                                "manager makes none\n", cgroup_manager_to_string(m));
+                /* These lines too: a plan cut short must not exit 0. */
+                if (fflush(stdout) != 0)
+                        r = -EIO;
         }
         plan_done(&p);
         if (r < 0) {

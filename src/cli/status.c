@@ -16,6 +16,7 @@
 #include "name-lock.h"
 #include "runtime-state.h"
 #include "strv.h"
+#include "utf8.h"
 #include "verbs.h"
 
 static void help(void) {
@@ -34,6 +35,16 @@ static const char *supervisor_kind(pid_t pid) {
         return instance_pid_comm_is(pid, "cell-monitor") ? "cell-monitor" : "cell run";
 }
 
+/* LABEL and VALUE on a line of their own, VALUE as "cell plan" prints what
+ * a unit wrote: a Description= (or a directory name in the unit's path)
+ * with an escape sequence or a newline in it would otherwise move the
+ * cursor, or make a line of its own for a script that reads these. */
+static void print_escaped(const char *label, const char *value) {
+        fputs(label, stdout);
+        utf8_fputs_escaped(stdout, value);
+        putchar('\n');
+}
+
 static void print_text(const CellInstance *i) {
         char up[32], mem[32], since[64] = "";
         struct tm tm;
@@ -42,15 +53,19 @@ static void print_text(const CellInstance *i) {
         if (i->since_usec > 0 && localtime_r(&t, &tm))
                 strftime(since, sizeof since, " since %a %Y-%m-%d %H:%M:%S %Z", &tm);
 
-        printf("* %s%s%s\n", i->name, i->description ? " - " : "", strempty(i->description));
+        printf("* %s", i->name);
+        if (i->description)
+                print_escaped(" - ", i->description);
+        else
+                putchar('\n');
         if (i->manager == CGROUP_MANAGER_SYSTEMD)
                 printf("    Manager: systemd (%s in %s)\n", strna(i->unit), strna(i->slice));
         else
                 printf("    Manager: %s\n", strna(cgroup_manager_to_string(i->manager)));
         if (i->unit_path)
-                printf("       Unit: %s\n", i->unit_path);
+                print_escaped("       Unit: ", i->unit_path);
         if (i->service)
-                printf("    Service: %s\n", i->service);
+                print_escaped("    Service: ", i->service);
         printf("      State: %s%s (%s ago)\n", strna(i->state), since,
                cli_format_span(up, sizeof up, cli_uptime_usec(i)));
         if (i->leader > 0)
@@ -65,32 +80,21 @@ static void print_text(const CellInstance *i) {
         if (i->control_group) {
                 /* On a hybrid host, where the limits' v1 hierarchies have it elsewhere. */
                 _cleanup_strv_free_ char **elsewhere = NULL;
-                printf("     CGroup: %s\n", i->control_group);
+                print_escaped("     CGroup: ", i->control_group);
                 (void) instance_cgroups_elsewhere(i, &elsewhere);
                 STRV_FOREACH(l, elsewhere)
-                        printf("             %s\n", *l);
+                        print_escaped("             ", *l);
         }
 }
 
-/* {"name": NAME, "running": false}; for a start under way or a run whose
- * payload has ended and which cleans up (supervisor > 0) also its "state"
- * and the PID of its cell run. */
-static int print_not_running_json(const char *name, pid_t supervisor, const char *state) {
+/* A cell that does not run, with the keys of one that does (STATUS JSON:
+ * every key always there, null when unknown), as "cell list --json" shows
+ * a start under way or a run that cleans up. */
+static int print_not_running_json(const CellInstance *i) {
         JsonWriter w;
 
         json_writer_init(&w, stdout, true);
-        json_object_begin(&w);
-        json_key(&w, "name");
-        json_string(&w, name);
-        json_key(&w, "running");
-        json_bool(&w, false);
-        if (supervisor > 0) {
-                json_key(&w, "state");
-                json_string(&w, state);
-                json_key(&w, "supervisor_pid");
-                json_uint(&w, (uint64_t) supervisor);
-        }
-        json_object_end(&w);
+        cli_instance_json(&w, i);
         return json_writer_finish(&w);
 }
 
@@ -136,25 +140,32 @@ int verb_status(int argc, char *argv[]) {
                  * past its start: its payload has ended and it cleans up (its
                  * cgroups, then the lock, then the state), not running (3), as
                  * a deactivating unit. */
-                pid_t holder = 0;
-                _cleanup_close_ int pidfd = name_lock_holder_pidfd(name, &holder);
-                bool stopping;
+                CellInstance x = { .name = name, .manager = _CGROUP_MANAGER_MAX,
+                                   .memory_current = UINT64_MAX, .tasks_current = UINT64_MAX };
+                bool held;
 
-                if (pidfd < 0)
-                        holder = 0;
-                stopping = holder > 0 && runtime_state_of_supervisor(name, holder);
+                r = cli_lock_holder_instance(name, &x);
+                if (r == -ENOMEM)
+                        return log_oom(), CELL_EXIT_FAILURE;
+                held = r >= 0;
+                r = 0;
                 if (json)
-                        r = print_not_running_json(name, holder, stopping ? "deactivating" : "activating");
-                else if (stopping)
+                        r = print_not_running_json(&x);
+                else if (held && streq(x.state, "deactivating"))
                         printf("cell %s is stopping: its payload has exited, and its cell run (PID %d) "
-                               "is cleaning up.\n", name, (int) holder);
-                else if (holder > 0)
-                        printf("cell %s is starting (cell run: PID %d).\n", name, (int) holder);
+                               "is cleaning up.\n", name, (int) x.supervisor);
+                else if (held)
+                        printf("cell %s is starting (cell run: PID %d).\n", name, (int) x.supervisor);
                 else
                         printf("cell %s is not running.\n", name);
+                if (held)
+                        instance_done(&x);
                 if (fflush(stdout) != 0)
                         r = -EIO;
-                return r < 0 ? CELL_EXIT_FAILURE : CELL_EXIT_NOT_RUNNING;
+                if (r < 0)
+                        return log_error_errno(r, "Failed to print the status of cell %s: %m", name),
+                               CELL_EXIT_FAILURE;
+                return CELL_EXIT_NOT_RUNNING;
         }
         if (r != CELL_EXIT_OK)
                 return r;
@@ -168,6 +179,8 @@ int verb_status(int argc, char *argv[]) {
                 print_text(&i);
                 r = fflush(stdout) == 0 ? 0 : -EIO;
         }
+        if (r < 0)
+                log_error_errno(r, "Failed to print the status of cell %s: %m", name);
         instance_done(&i);
         return r < 0 ? CELL_EXIT_FAILURE : CELL_EXIT_OK;
 }

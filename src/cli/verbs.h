@@ -38,6 +38,9 @@ const char *cli_format_bytes(char *buf, size_t size, uint64_t v);
 const char *cli_format_span(char *buf, size_t size, uint64_t usec);
 uint64_t cli_uptime_usec(const CellInstance *i);
 void cli_instance_json(JsonWriter *w, const CellInstance *i);
+/* The start under way (or the run that cleans up after its payload) that
+ * holds NAME's lock, as "cell list" shows it; -ESRCH when none does. */
+int cli_lock_holder_instance(const char *name, CellInstance *ret);
 
 /* unit-status.c: the exit status for unit_load()'s or plan_build()'s error
  * r < 0: CELL_EXIT_INVALID when the unit is invalid or cannot be loaded as

@@ -169,8 +169,9 @@ grep -qxF "cell $name is starting (cell run: PID $run_pid)." "$work/status.out" 
 status=0
 "$CELL" status --json "$name" >"$work/status.out" 2>&1 || status=$?
 expect "cell status --json while starting (cgroupfs): status" "$status" 3
-python3 -c 'import json, sys; o = json.load(open(sys.argv[1])); assert o == {"name": sys.argv[2], "running": False,
-"state": "activating", "supervisor_pid": int(sys.argv[3])}, o' "$work/status.out" "$name" "$run_pid" ||
+python3 -c 'import json, sys; o = json.load(open(sys.argv[1])); assert {k: o[k] for k in ("name", "running", "state",
+"supervisor_pid", "manager", "pid")} == {"name": sys.argv[2], "running": False, "state": "activating",
+"supervisor_pid": int(sys.argv[3]), "manager": "cgroupfs", "pid": None}, o' "$work/status.out" "$name" "$run_pid" ||
         fail "cell status --json while starting: $(cat "$work/status.out")"
 # ... and cell list lists it, as systemctl list-units an activating unit.
 "$CELL" list --no-legend >"$work/list.out" 2>&1 || fail "cell list while starting: $(cat "$work/list.out")"

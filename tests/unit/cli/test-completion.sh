@@ -27,7 +27,7 @@ _init_completion() {
 # Files are offered by bash-completion's _filedir: noted ($filedir: its
 # argument, "*" for any file), as nothing here lists them.
 _filedir() { filedir=${1:-*}; }
-compopt() { :; }
+compopt() { compopts+=" $*"; }
 . "$completion"
 
 # expect_completion WANT WORD...: completing the last WORD offers WANT
@@ -62,6 +62,15 @@ for verb in status stop kill exec; do
                 fail "$verb --user: ran cell $(tail -n 1 "$tmp/calls")"
 done
 expect_completion "web" cell status w
+# A name with a backslash (systemd-escape's "\x2d" of an instance) is
+# offered as it is: a word list given to compgen in a string lost it
+# ("worker@ax2db"). Readline quotes it on the line as a file name.
+fake_running 'worker@a\x2db' "$tmp/worker@.cell"
+compopts=
+expect_completion 'worker@a\x2db' cell stop wo
+[[ $compopts == *"-o filenames"* ]] || fail "stop wo: the name is not quoted as a file name on the line"
+expect_completion 'worker@a\x2db' cell kill 'worker@a\\x'
+rm -r "$CELL_RUNTIME_DIR/worker@a\x2db"
 expect_completion "HUP" cell kill web HU
 # kill's -s/--signal= and --kill-whom= (machinectl's and systemctl's forms):
 # their values, the cell after them, no second signal after -s.
@@ -108,6 +117,10 @@ expect_completion "no" cell run --register=n
 : > "$CELL_UNIT_PATH/web.cell"
 : > "$CELL_UNIT_PATH/worker@.cell"
 expect_completion "web worker@" cell run ""
+: > "$CELL_UNIT_PATH/db@a\x2db.cell"
+expect_completion 'db@a\x2db' cell run d
+expect_completion 'db@a\x2db' cell verify --drop-in=d
+rm "$CELL_UNIT_PATH/db@a\x2db.cell"
 expect_completion "web" cell run --cgroup-manager cgroupfs we
 expect_completion "web" cell run --console pipe we
 expect_completion "web" cell run --register no we

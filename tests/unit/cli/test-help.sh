@@ -19,6 +19,12 @@ for verb in verify plan run list status stop kill exec; do
         [[ $(head -n 1 <<<"$out") == "cell $verb "* ]] || fail "$verb --help: usage line: $(head -n 1 <<<"$out")"
 done
 
+# Every verb that exits other than 0 on success says how (cell(1), EXIT STATUS and
+# LIFECYCLE EXIT STATUS): a script's author reads --help first.
+for verb in verify plan run list status stop kill exec; do
+        "$cell" "$verb" --help | grep -q '^Exit status: ' || fail "$verb --help: no exit status"
+done
+
 # cell stop (cell(1), instance_stop()): a cell run by hand is stopped by
 # its "cell run" process; its scope only when that process is gone.
 help=$("$cell" stop --help | tr '\n' ' ')

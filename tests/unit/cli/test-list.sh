@@ -34,6 +34,20 @@ done
 "$cell" status --json nosuch >"$tmp/out"
 [ $? = 3 ] || fail "status --json of a cell that is not running: not exit 3"
 json_ok "$tmp/out" || fail "status --json of a cell that is not running: not JSON"
+# STATUS JSON: every key, in its order, whatever the case; a script reading
+# .manager or .pid of a cell that is not running gets null, not a KeyError
+# (it printed {"name", "running"} alone).
+status_keys='["name", "running", "manager", "scope", "slice", "service", "description", "unit_path", "state", "pid",
+"supervisor_pid", "since_usec", "uptime_usec", "control_group", "memory_current", "tasks_current"]'
+python3 -c 'import json, sys; o = json.load(open(sys.argv[1])); keys = json.loads(sys.argv[2])
+assert list(o) == keys, list(o)
+assert o["name"] == "nosuch" and o["running"] is False, o
+assert all(o[k] is None for k in keys[2:]), o' "$tmp/out" "$status_keys" ||
+        fail "status --json of a cell that is not running: $(cat "$tmp/out")"
+"$cell" list --json >"$tmp/out" || fail "list --json: exit $?"
+python3 -c 'import json, sys; keys = json.loads(sys.argv[2])
+assert all(list(o) == keys and o["running"] is True for o in json.load(open(sys.argv[1])))' "$tmp/out" "$status_keys" ||
+        fail "list --json: not the keys of STATUS JSON: $(cat "$tmp/out")"
 
 # The columns are as wide as their widest entry, as machinectl's and
 # systemctl's: a name longer than any before does not shift the rest of its
@@ -111,6 +125,17 @@ fake_lock_holder ending
 "$cell" status ending >"$tmp/out" 2>&1
 [ $? = 3 ] || fail "status of a start under way: not exit 3: $(cat "$tmp/out")"
 grep -qx "cell ending is starting (cell run: PID $holder)." "$tmp/out" || fail "status of a start: $(cat "$tmp/out")"
+# --json: the object "cell list --json" shows for it, every key there.
+"$cell" status --json ending >"$tmp/out" 2>/dev/null
+[ $? = 3 ] || fail "status --json of a start under way: not exit 3"
+"$cell" list --json >"$tmp/list" 2>/dev/null || fail "list --json with a start under way: exit $?"
+python3 -c 'import json, sys; o = json.load(open(sys.argv[1])); keys = json.loads(sys.argv[3])
+l = [x for x in json.load(open(sys.argv[2])) if x["name"] == "ending"]
+assert list(o) == keys, list(o)
+assert o["running"] is False and o["state"] == "activating" and o["supervisor_pid"] == int(sys.argv[4]), o
+assert o["manager"] == "cgroupfs" and o["pid"] is None, o
+assert l == [o], (l, o)' "$tmp/out" "$tmp/list" "$status_keys" "$holder" ||
+        fail "status --json of a start under way: $(cat "$tmp/out")"
 fake_ended ending
 "$cell" status ending >"$tmp/out" 2>&1
 [ $? = 3 ] || fail "status of a run that cleans up after its payload: not exit 3: $(cat "$tmp/out")"
@@ -118,9 +143,11 @@ grep -qx "cell ending is stopping: its payload has exited, and its cell run (PID
         "$tmp/out" || fail "status of a run that cleans up: $(cat "$tmp/out")"
 "$cell" status --json ending >"$tmp/out" 2>/dev/null
 [ $? = 3 ] || fail "status --json of a run that cleans up: not exit 3"
-python3 -c 'import json, sys; o = json.load(open(sys.argv[1]))
-assert o == {"name": "ending", "running": False, "state": "deactivating", "supervisor_pid": int(sys.argv[2])}, o' \
-        "$tmp/out" "$holder" || fail "status --json of a run that cleans up: $(cat "$tmp/out")"
+python3 -c 'import json, sys; o = json.load(open(sys.argv[1])); keys = json.loads(sys.argv[3])
+assert list(o) == keys, list(o)
+assert {k: o[k] for k in ("name", "running", "state", "supervisor_pid")} == \
+        {"name": "ending", "running": False, "state": "deactivating", "supervisor_pid": int(sys.argv[2])}, o' \
+        "$tmp/out" "$holder" "$status_keys" || fail "status --json of a run that cleans up: $(cat "$tmp/out")"
 "$cell" list --no-legend >"$tmp/out" 2>&1 || fail "list with a run that cleans up: exit $?"
 grep -qE '^ending +cgroupfs +- +- +deactivating ' "$tmp/out" || fail "list with a run that cleans up: $(cat "$tmp/out")"
 "$cell" list --json >"$tmp/out" 2>/dev/null || fail "list --json with a run that cleans up: exit $?"
@@ -145,8 +172,26 @@ grep -qx " Supervisor: $monitor (cell-monitor)" "$tmp/out" || fail "status of a 
 fake_running plain "$tmp/p.cell"
 "$cell" status plain >"$tmp/out" 2>&1
 grep -qx " Supervisor: $$ (cell run)" "$tmp/out" || fail "status of a cell: $(grep Supervisor "$tmp/out")"
+# What the unit named (its path here, its Description= in a scope's) goes
+# out as "cell plan" shows it: an escape sequence moved the terminal's
+# cursor, as it would for the admin who ran "cell status".
+fake_running ctl "$tmp/a$(printf '\033')[2Jb.cell"
+"$cell" status ctl >"$tmp/out" 2>&1 || fail "status of a cell with an ESC in its unit's path: exit $?"
+grep -qxF "       Unit: $tmp/a\x1b[2Jb.cell" "$tmp/out" || fail "status: the ESC reached the terminal: $(cat -v "$tmp/out")"
+"$cell" status --json ctl >"$tmp/out" 2>&1 || fail "status --json of a cell with an ESC in its unit's path: exit $?"
+grep -qF '"unit_path": "'"$tmp"'/a\u001b[2Jb.cell"' "$tmp/out" || fail "status --json: the ESC: $(cat -v "$tmp/out")"
 kill "$monitor"
 wait "$monitor" 2>/dev/null
+
+# What cannot be written (a full disk) is a failure that says so, not a
+# list cut short that exits 2 without a word.
+fake_running plain "$tmp/p.cell"
+for args in "list" "list --json" "status plain" "status --json plain" "status nosuch"; do
+        # shellcheck disable=SC2086 # a word list on purpose
+        "$cell" $args >/dev/full 2>"$tmp/err"
+        [ $? = 2 ] || fail "$args >/dev/full: not exit 2"
+        grep -q 'Failed to print' "$tmp/err" || fail "$args >/dev/full: no message: $(cat "$tmp/err")"
+done
 
 # No cell: machinectl's "No machines.", without headings; nothing at all
 # without the legend.

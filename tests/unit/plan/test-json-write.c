@@ -156,6 +156,15 @@ TEST(escape_utf8_valid) {
         ASSERT_STREQ(a, s);
 }
 
+TEST(escape_invisible) {
+        /* A bidi override (Trojan Source), a C1 CSI, U+2028 and a tag beyond
+         * the BMP (a surrogate pair): escaped, the same string to a parser;
+         * a letter between them stays as it is. */
+        const char *s = "a\xe2\x80\xae" "b\xc2\x9b\xe2\x80\xa8\xf3\xa0\x80\x81\xc3\xa9";
+        _cleanup_free_ char *a = escape(s, strlen(s));
+        ASSERT_STREQ(a, "a\\u202eb\\u009b\\u2028\\udb40\\udc01\xc3\xa9");
+}
+
 TEST(escape_utf8_invalid) {
         struct {
                 const char *in;

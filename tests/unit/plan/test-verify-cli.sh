@@ -53,6 +53,11 @@ grep -q "bad1.cell:6:" "$tmp/err" || fail "bad1.cell line 6 not reported"
 grep -q "bad2.cell" "$tmp/err" || fail "bad2.cell not reported"
 grep -q '^3 units checked: 1 valid, 2 invalid\.$' "$tmp/err" || fail "summary for 3 units"
 [ "$(tail -n 1 "$tmp/err")" = "3 units checked: 1 valid, 2 invalid." ] || fail "summary is not the last line"
+# What a tool parses: nothing on stdout, and every line but the summary
+# begins with the file it is about ("FILE:LINE: " or "FILE: ").
+[ -s "$tmp/out" ] && fail "verify wrote to stdout: $(cat "$tmp/out")"
+sed '$d' "$tmp/err" | grep -v "^$tmp/bad[12]\.cell:\([0-9][0-9]*:\)\? " >"$tmp/stray" &&
+        fail "verify: a line that names no file: $(cat "$tmp/stray")"
 
 # A missing file is an invalid unit, not an environment error.
 expect 1 "missing file" -- "$cell" verify "$tmp/nope.cell"
@@ -218,6 +223,18 @@ grep -q -- "--drop-in" "$tmp/out" || fail "verify --help mentions --drop-in"
 # cell plan.
 expect 0 "plan text" -- "$cell" plan "$examples/hello.cell"
 grep -q '^Scope: *cell-hello.scope in machine.slice$' "$tmp/out" || fail "plan text shows the scope"
+# Output that cannot be written all is a failure, also when only the lines
+# about this host after the plan (the cgroup manager ...) are lost: a file
+# that can hold the plan up to them and no more (RLIMIT_FSIZE) exited 0.
+head_size=$(sed '/^Cgroup manager:/,$d' "$tmp/out" | wc -c)
+python3 -c 'import resource, signal, subprocess, sys
+def limit():
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), int(sys.argv[1])))
+with open(sys.argv[2], "w") as f:
+    sys.exit(subprocess.run(sys.argv[3:], stdout=f, stderr=subprocess.DEVNULL, preexec_fn=limit).returncode)' \
+        $((head_size + 5)) "$tmp/cut" "$cell" plan "$examples/hello.cell"
+[ $? = 2 ] || fail "plan text whose last lines could not be written: not exit 2"
 expect 0 "plan json with an argv override" -- "$cell" plan --json "$examples/hello.cell" -- /bin/echo hi
 grep -q '"/bin/echo"' "$tmp/out" || fail "argv override not in the plan"
 expect 1 "plan of an invalid unit" -- "$cell" plan "$tmp/bad2.cell"
