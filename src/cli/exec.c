@@ -218,7 +218,7 @@ static int exec_oom_score_lower(const Plan *p, int *ret_fd, int *ret_old, SpawnE
                 return spawn_error(err, r, "OOMScoreAdjust=%d: reading cell's own", p->oom_score_adjust);
         if (p->oom_score_adjust >= old)
                 return 0;
-        r = oom_score_adjust_apply(getpid(), p->oom_score_adjust, err);
+        r = oom_score_adjust_apply(0, p->oom_score_adjust, err);
         if (r < 0)
                 return r;
         *ret_fd = TAKE_FD(fd);

@@ -15,6 +15,7 @@
 #include "parse-sched.h"
 #include "privilege.h"
 #include "spawn-child.h"
+#include "spawn-sched.h"
 
 int privilege_seccomp_compile(const Plan *p, bool cached, SeccompProgram *ret, SpawnError *err) {
         bool nnp;
@@ -107,7 +108,7 @@ int privilege_exec(const Plan *p, const uint64_t *bounded, const Identity *id, c
                    SpawnError *err) {
         sigset_t none;
         uint64_t held;
-        char text[32], why[384];
+        char why[384];
         struct stat st;
         int r;
 
@@ -119,10 +120,9 @@ int privilege_exec(const Plan *p, const uint64_t *bounded, const Identity *id, c
          * for cell exec's command a lowering is inherited, made by cell exec
          * on the host (cli/exec.c), and this write is a raise or the same value. */
         if (p->oom_score_adjust_set && !bounded) {
-                _cleanup_close_ int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-                (void) snprintf(text, sizeof text, "%d", p->oom_score_adjust);
-                if (fd < 0 || write(fd, text, strlen(text)) < 0)
-                        return spawn_error(err, errno, "OOMScoreAdjust=%d", p->oom_score_adjust);
+                r = oom_score_adjust_apply(0, p->oom_score_adjust, err);
+                if (r < 0)
+                        return r;
         }
         r = rlimits_apply_early(p->rlimits, p->n_rlimits, err);
         if (r < 0)

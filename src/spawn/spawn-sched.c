@@ -159,7 +159,10 @@ int oom_score_adjust_apply(pid_t pid, int value, SpawnError *err) {
         ssize_t w;
         int n;
 
-        (void) snprintf(path, sizeof path, "/proc/%d/oom_score_adj", (int) pid);
+        if (pid == 0)
+                strcpy(path, "/proc/self/oom_score_adj");
+        else
+                (void) snprintf(path, sizeof path, "/proc/%d/oom_score_adj", (int) pid);
         n = snprintf(text, sizeof text, "%d", value);
         fd = open(path, O_WRONLY|O_CLOEXEC|O_NOCTTY);
         if (fd < 0)

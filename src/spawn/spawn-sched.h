@@ -35,5 +35,6 @@ int sched_reset_on_fork_self(const PlanSched *s, SpawnError *err);
  * host's root, which its user namespace does not map, and even root inside
  * cannot open them (every value failed there: "Permission denied"); and
  * only CAP_SYS_RESOURCE of the host's user namespace may lower it. The
- * failure names the key, and the capability where that is why. */
+ * failure names the key, and the capability where that is why. pid 0:
+ * the calling process's own (cell exec's command, privilege_exec()). */
 int oom_score_adjust_apply(pid_t pid, int value, SpawnError *err);
