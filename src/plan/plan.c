@@ -59,7 +59,6 @@
          (UINT64_C(1) << CAP_SYS_TTY_CONFIG))
 
 #define PLAN_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-#define PLAN_NOTIFY_SOCKET "/run/host/notify"
 #define PLAN_DEFAULT_TIMEOUT_STOP_USEC (90 * USEC_PER_SEC)
 #define PLAN_USERS_COUNT_DEFAULT UINT32_C(65536)
 /* PrivateUsers=pick draws from nspawn's range for containers. */
@@ -350,7 +349,7 @@ int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnost
         p.dropin_paths = strv_copy(c->dropin_paths);
         p.root_directory = c->directory ? strdup(c->directory) : NULL;
         p.root_image = c->image ? strdup(c->image) : NULL;
-        p.notify_socket = strdup(PLAN_NOTIFY_SOCKET);
+        p.notify_socket = strdup(CELL_NOTIFY_SOCKET);
         if (!p.name || (c->path && !p.unit_path) || (c->dropin_paths && !p.dropin_paths) ||
             (c->directory && !p.root_directory) || (c->image && !p.root_image) || !p.notify_socket)
                 return -ENOMEM;

@@ -60,10 +60,6 @@ static int missing_key(const CellConfig *c, const char *file, Diagnostics *diag,
         return diag_error(diag, where, line, "%s= is missing (an empty assignment here unset it): %s", key, need);
 }
 
-/* Where the plan binds the notify socket in the container, and the value
- * cell gives $NOTIFY_SOCKET (plan.c's PLAN_NOTIFY_SOCKET). */
-#define NOTIFY_SOCKET_IN_CONTAINER "/run/host/notify"
-
 /* NotifyReady=yes, but UnsetEnvironment= takes the payload's $NOTIFY_SOCKET
  * away: the start waits for a READY=1 that a payload which looks there (as
  * sd_notify(3) does) never sends. A warning, not an error, as the socket is
@@ -77,14 +73,14 @@ static int warn_notify_socket_unset(const CellConfig *c, const char *file, Diagn
         if (!c->notify_ready)
                 return 0;
         STRV_FOREACH(w, c->unset_environment) {
-                if (!streq(*w, "NOTIFY_SOCKET") && !streq(*w, "NOTIFY_SOCKET=" NOTIFY_SOCKET_IN_CONTAINER))
+                if (!streq(*w, "NOTIFY_SOCKET") && !streq(*w, "NOTIFY_SOCKET=" CELL_NOTIFY_SOCKET))
                         continue;
                 line = cell_config_origin(c, "NotifyReady", 0, &where);
                 return diag_warning(diag, line > 0 ? where : file, line,
                                     "NotifyReady=yes with UnsetEnvironment=%s: the payload gets no $NOTIFY_SOCKET "
                                     "to send READY=1 to, and the container counts as started only once one "
                                     "comes (under cell@.service, a start that waits until its timeout); only a "
-                                    "payload that sends to " NOTIFY_SOCKET_IN_CONTAINER " by that name reaches "
+                                    "payload that sends to " CELL_NOTIFY_SOCKET " by that name reaches "
                                     "it", *w);
         }
         return 0;

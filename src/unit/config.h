@@ -25,6 +25,10 @@
 #include "macros.h"
 
 /* A byte/count value as systemd takes it for MemoryMax=, TasksMax=, ... */
+/* Where the container's notify socket is bound, and what cell gives the
+ * payload as $NOTIFY_SOCKET (the plan's notify_socket; NotifyReady=). */
+#define CELL_NOTIFY_SOCKET "/run/host/notify"
+
 typedef enum CellLimitKind {
         CELL_LIMIT_UNSET = 0,
         CELL_LIMIT_VALUE,       /* .value: bytes or a count */
