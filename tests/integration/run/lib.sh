@@ -176,6 +176,23 @@ expect_nothing_left() {
         fi
 }
 
+# expect_oom_lowered NAME WHERE DOWN: the run just made ($status,
+# $work/out, $work/err) of OOMScoreAdjust=DOWN, below the caller's own:
+# with CAP_SYS_RESOURCE, the payload's score is DOWN; without it, exit 2
+# and "cell: NAME: WHERE: OOMScoreAdjust=DOWN: ..." naming the capability.
+expect_oom_lowered() {
+        local name=$1 where=$2 down=$3
+        local why="lowering it needs CAP_SYS_RESOURCE, which cell itself does not hold"
+        if capsh --has-p=cap_sys_resource 2>/dev/null; then
+                expect "lowered: status ($(cat "$work/err"))" "$status" 0
+                expect "lowered: oom_score_adj" "$(cat "$work/out")" "$down"
+        else
+                expect "lowered without CAP_SYS_RESOURCE: status" "$status" 2
+                expect "lowered without CAP_SYS_RESOURCE: message" "$(cat "$work/err")" \
+                        "cell: $name: $where: OOMScoreAdjust=$down: $why: Permission denied"
+        fi
+}
+
 # credential_error MANAGER NAME WANT [LINE...]: a unit NAME whose [Exec]
 # has LINE... fails its start with exit 2 and the message
 # "cell: NAME: FILE:WANT" (WANT a regex from the line number on) before

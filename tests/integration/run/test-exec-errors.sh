@@ -49,15 +49,7 @@ if [ "$own" -gt -1000 ]; then
         down=$(( own - 1 ))
         write_unit "[Limits]" "OOMScoreAdjust=$down" >/dev/null
         exec_cell cat /proc/self/oom_score_adj
-        if capsh --has-p=cap_sys_resource 2>/dev/null; then
-                expect "lowered: status ($(cat "$work/err"))" "$status" 0
-                expect "lowered: oom_score_adj" "$(cat "$work/out")" "$down"
-        else
-                expect "lowered without CAP_SYS_RESOURCE: status" "$status" 2
-                why="lowering it needs CAP_SYS_RESOURCE, which cell itself does not hold"
-                expect "lowered without CAP_SYS_RESOURCE: message" "$(cat "$work/err")" \
-                        "cell: $name: $u:9: OOMScoreAdjust=$down: $why: Permission denied"
-        fi
+        expect_oom_lowered "$name" "$u:9" "$down"
 fi
 
 # Below cell exec's own, not below the lowest it had (no privilege needed):

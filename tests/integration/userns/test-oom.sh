@@ -27,15 +27,7 @@ if [ "$own" -gt -1000 ]; then
         u=$(unit oomdown "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/cat /proc/self/oom_score_adj" \
                 "[Isolation]" "PrivateUsers=pick" "[Limits]" "OOMScoreAdjust=$down")
         run_cell cgroupfs "$u"
-        if capsh --has-p=cap_sys_resource 2>/dev/null; then
-                expect "lowered: status ($(cat "$work/err"))" "$status" 0
-                expect "lowered: oom_score_adj" "$(cat "$work/out")" "$down"
-        else
-                expect "lowered without CAP_SYS_RESOURCE: status" "$status" 2
-                why="lowering it needs CAP_SYS_RESOURCE, which cell itself does not hold"
-                expect "lowered without CAP_SYS_RESOURCE: message" "$(cat "$work/err")" \
-                        "cell: $(unit_name oomdown): $u:8: OOMScoreAdjust=$down: $why: Permission denied"
-        fi
+        expect_oom_lowered "$(unit_name oomdown)" "$u:8" "$down"
         expect_nothing_left
 fi
 
