@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <linux/capability.h>
+#include <seccomp.h>
 
 #include "caps.h"
 #include "init.h"
@@ -55,6 +56,40 @@ int init_reaper_loop(pid_t payload, int sigfd) {
         }
 }
 
+static void seccomp_releasep(scmp_filter_ctx *c) {
+        seccomp_release(*c);
+}
+
+int init_reaper_seal(void) {
+        _cleanup_(seccomp_releasep) scmp_filter_ctx c = NULL;
+        static const int allowed[] = {
+                SCMP_SYS(read),                 /* the signalfd */
+                SCMP_SYS(kill),                 /* forwarding to the payload */
+                SCMP_SYS(wait4),                /* waitpid() */
+                SCMP_SYS(waitid),
+                SCMP_SYS(exit_group),
+                SCMP_SYS(exit),
+                SCMP_SYS(restart_syscall),
+                SCMP_SYS(rt_sigreturn),
+        };
+        int r;
+
+        /* Anything else, or the same through another ABI's entry point,
+         * fails with EPERM: a call the loop does not make is one injected. */
+        c = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+        if (!c)
+                return -ENOMEM;
+        r = seccomp_attr_set(c, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(EPERM));
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < ELEMENTSOF(allowed); i++) {
+                r = seccomp_rule_add(c, SCMP_ACT_ALLOW, allowed[i], 0);
+                if (r < 0)
+                        return r;
+        }
+        return seccomp_load(c);
+}
+
 _noreturn_ void init_reaper(pid_t payload) {
         sigset_t all;
         int sigfd;
@@ -77,6 +112,13 @@ _noreturn_ void init_reaper(pid_t payload) {
         (void) prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
         /* /proc/1/exe is cell's binary on the host: keep it unreachable. */
         (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        /* The payload's filter is not ours: a payload allowed to ptrace
+         * (CAP_SYS_PTRACE without PrivateUsers=) could make us call what
+         * its own filter denies. Without a filter, no reaper at all. */
+        if (init_reaper_seal() < 0) {
+                (void) kill(payload, SIGKILL);
+                _exit(255);
+        }
 
         _exit(init_reaper_loop(payload, sigfd));
 }

@@ -13,8 +13,15 @@
 /* In the container's PID 1 after fork()ing the payload; never returns.
  * Drops every capability but CAP_KILL (to signal a payload of another
  * uid) and sets no_new_privs; stays non-dumpable, so the payload cannot
- * reach cell's binary through /proc/1/exe. */
+ * reach cell's binary through /proc/1/exe; loads init_reaper_seal()'s
+ * filter, so a payload that can ptrace it cannot call through it what its
+ * own filter denies. */
 _noreturn_ void init_reaper(pid_t payload);
+
+/* Loads the reaper's own system call filter (no_new_privs is set): the
+ * loop's calls (read, kill, wait4, waitid, exit) pass, any other fails with
+ * EPERM. Returns 0 or a negative errno. */
+int init_reaper_seal(void);
 
 /* The reaper's loop alone, for tests: handles signals from sigfd (a
  * signalfd for every signal, all of them blocked) until payload exits.

@@ -22,6 +22,13 @@ expect "exe status" "$status" 0
 expect "/proc/1/exe" "$(cat "$work/out")" \
         '{"/proc/1/exe": {"write": 13, "read": 13, "link": null}, "/proc/1/exe": {"write": 13, "read": 13, "link": null}}'
 
+# The reaper runs under a filter of its own (read, kill, wait, exit): a
+# payload that may ptrace it could otherwise call through it what the
+# payload's filter denies.
+run_cell none "$u" -- /bin/sh -c 'grep ^Seccomp: /proc/1/status'
+expect "reaper filter status" "$status" 0
+expect "reaper filter" "$(cat "$work/out")" "$(printf 'Seccomp:\t2')"
+
 # The payload cannot kill the reaper (the kernel drops a SIGKILL sent to
 # PID 1 from inside its namespace; other signals are forwarded back).
 run_cell none "$u" -- /bin/sh -c 'kill -KILL 1; sleep 0.2; echo alive'

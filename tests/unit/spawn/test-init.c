@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The Init=yes reaper's loop, in a forked subreaper (not a PID 1). */
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -89,6 +90,14 @@ static _noreturn_ void reaper(Mode mode) {
                 if (read(p[0], &c, 1) != 1 || syscall(SYS_rt_sigqueueinfo, getpid(), SIGUSR1, &si) < 0)
                         _exit(97);
         }
+        /* As init_reaper() does: the loop runs sealed, and anything else
+         * (here openat, getpid) fails. */
+        if (init_reaper_seal() < 0)
+                _exit(94);
+        if (open("/dev/null", O_RDONLY | O_CLOEXEC) >= 0 || errno != EPERM)
+                _exit(93);
+        if (syscall(SYS_getpid) != -1 || errno != EPERM)
+                _exit(92);
         status = init_reaper_loop(payload, sigfd);
         while (waitpid(-1, NULL, WNOHANG) > 0)
                 status = 99;
