@@ -229,10 +229,20 @@ int plan_print_text(const Plan *p, FILE *f) {
         utf8_fputs_escaped(f, strna(p->unit_path));
         fputs(")\n", f);
         text_strv(f, "Drop-ins:", p->dropin_paths);
-        fprintf(f, "Root:              %s%s%s", strna(plan_root_source(p)), p->root_image ? " (image)" : "",
-                p->root_read_only ? " (read-only)" : "");
-        if (p->root_volatile != CELL_VOLATILE_NO)
-                fprintf(f, " volatile=%s", plan_volatile_to_string(p->root_volatile));
+        /* Volatile= keeps the source read-only, but the container's root is
+         * then not the source as it is: say what it gets. */
+        fputs("Root:              ", f);
+        if (p->root_volatile == CELL_VOLATILE_YES)
+                fputs("tmpfs, /usr from ", f);
+        fprintf(f, "%s%s", strna(plan_root_source(p)), p->root_image ? " (image)" : "");
+        if (p->root_volatile == CELL_VOLATILE_OVERLAY)
+                fputs(" under a tmpfs overlay; volatile=overlay: writable, writes lost at exit", f);
+        else if (p->root_read_only)
+                fputs(" (read-only)", f);
+        if (p->root_volatile == CELL_VOLATILE_YES)
+                fputs("; volatile=yes: the rest starts empty, lost at exit", f);
+        else if (p->root_volatile == CELL_VOLATILE_STATE)
+                fputs("; volatile=state: /var a tmpfs, lost at exit", f);
         fputc('\n', f);
         fputs("Namespaces:        ", f);
         text_flags(f, p->namespaces, plan_namespace_names, plan_namespace_names_count, "(none)");

@@ -63,3 +63,32 @@ TEST(directory_plan) {
         plan_done(&p);
         cell_config_done(&c);
 }
+
+/* Volatile=: the source stays read-only, but the text's Root: line says what
+ * the container's root is, not "read-only" for a root that takes writes. */
+TEST(volatile_root_line) {
+        static const struct {
+                const char *value, *line;
+        } cases[] = {
+                { "yes", "\nRoot:              tmpfs, /usr from /srv/os (read-only); volatile=yes: "
+                         "the rest starts empty, lost at exit\n" },
+                { "state", "\nRoot:              /srv/os (read-only); volatile=state: /var a tmpfs, lost at exit\n" },
+                { "overlay", "\nRoot:              /srv/os under a tmpfs overlay; volatile=overlay: "
+                             "writable, writes lost at exit\n" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *text = NULL;
+                CellConfig c;
+                Plan p = {};
+
+                ASSERT_OK(asprintf(&text, "[Root]\nDirectory=/srv/os\nVolatile=%s\n[Exec]\nExec=/bin/true\n",
+                                   cases[i].value));
+                config_from_text(&c, "os", text);
+                plan_ok(&c, NULL, &p);
+                _cleanup_free_ char *t = print(&p, plan_print_text);
+                ASSERT_CONTAINS(t, cases[i].line);
+                plan_done(&p);
+                cell_config_done(&c);
+        }
+}
