@@ -180,7 +180,7 @@ int config_parse_environment(ConfigContext *ctx, const ConfigKey *k, CellConfig 
 /* PassEnvironment= (ltype 0: names) and UnsetEnvironment= (ltype 1: names
  * or KEY=VALUE), as systemd's: words unquoted (C escapes only in
  * UnsetEnvironment=), their specifiers expanded, appended to the list
- * unless already in it. systemd drops a bad word with a warning; as for
+ * unless already in it (a word's origin is the line that added it). systemd drops a bad word with a warning; as for
  * Environment=, cell refuses the line, and keeps none of it. */
 int config_parse_env_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         _cleanup_strv_free_ char **words = NULL, **list = NULL;
@@ -212,6 +212,8 @@ int config_parse_env_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *c
                         return -ENOMEM;
         strv_free(*target);
         *target = TAKE_PTR(list);
+        /* Counted: a check that names a word names its own line. */
+        ctx->items = strv_length(*target);
         return 0;
 }
 

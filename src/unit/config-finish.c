@@ -64,18 +64,20 @@ static int missing_key(const CellConfig *c, const char *file, Diagnostics *diag,
  * away: the start waits for a READY=1 that a payload which looks there (as
  * sd_notify(3) does) never sends. A warning, not an error, as the socket is
  * still there: a payload that names /run/host/notify itself reaches it.
- * Said where NotifyReady= was written (UnsetEnvironment= keeps only its last
- * line, which need not be the word's). */
+ * Said where the word was written. */
 static int warn_notify_socket_unset(const CellConfig *c, const char *file, Diagnostics *diag) {
         const char *where;
         unsigned line;
+        size_t i = 0;
 
         if (!c->notify_ready)
                 return 0;
         STRV_FOREACH(w, c->unset_environment) {
-                if (!streq(*w, "NOTIFY_SOCKET") && !streq(*w, "NOTIFY_SOCKET=" CELL_NOTIFY_SOCKET))
+                if (!streq(*w, "NOTIFY_SOCKET") && !streq(*w, "NOTIFY_SOCKET=" CELL_NOTIFY_SOCKET)) {
+                        i++;
                         continue;
-                line = cell_config_origin(c, "NotifyReady", 0, &where);
+                }
+                line = cell_config_origin(c, "UnsetEnvironment", i, &where);
                 return diag_warning(diag, line > 0 ? where : file, line,
                                     "NotifyReady=yes with UnsetEnvironment=%s: the payload gets no $NOTIFY_SOCKET "
                                     "to send READY=1 to, and the container counts as started only once one "

@@ -263,8 +263,9 @@ typedef struct CellSched {
  * bad one: with drop-ins, the key alone does not say which file. Recorded
  * by config_assign() for every key: a key of one value keeps its last line;
  * a list key whose parser counts its items (SupplementaryGroups=,
- * EnvironmentFile=, Interface=, MACVLAN=, IPVLAN=, SystemCallArchitectures=,
- * [Unit]'s dependencies After= ... Conflicts=) one record a line, so that an item's own line is known; a set
+ * EnvironmentFile=, PassEnvironment=, UnsetEnvironment=, Interface=, MACVLAN=,
+ * IPVLAN=, SystemCallArchitectures=, [Unit]'s dependencies After= ...
+ * Conflicts=) one record a line, so that an item's own line is known; a set
  * of CPUs or NUMA nodes (AllowedCPUs= ..., CPUAffinity=) one record a line
  * with the CPUs it named, so that a refused CPU's line is known; an empty
  * value (the reset; of a set, one naming no CPU: ",") drops the key's

@@ -1510,8 +1510,9 @@ TEST(finish_zone_veth_extra) {
 }
 
 /* NotifyReady=yes with $NOTIFY_SOCKET unset (by name, or by the exact value
- * cell sets): a warning where NotifyReady= was written, as the start would
- * wait for a READY=1 that a payload reading $NOTIFY_SOCKET never sends.
+ * cell sets): a warning at the line that unset it (not the last
+ * UnsetEnvironment= line: the list's words keep their own), as the start
+ * would wait for a READY=1 that a payload reading $NOTIFY_SOCKET never sends.
  * Another value of it, or another name, is not that. */
 TEST(finish_notify_socket_unset) {
         CellConfig c;
@@ -1519,14 +1520,15 @@ TEST(finish_notify_socket_unset) {
         cell_config_init(&c);
         OK(&c, "Root", "Directory", "/srv/web");
         OK(&c, "Exec", "Exec", "/bin/httpd");
-        OK(&c, "Exec", "UnsetEnvironment", "NOTIFY_SOCKET");
+        ASSERT_NULL(assign_at(&c, "Exec", "UnsetEnvironment", "TERM NOTIFY_SOCKET", "web.cell.d/env.conf", 2));
+        ASSERT_NULL(assign_at(&c, "Exec", "UnsetEnvironment", "LANG", "web.cell.d/env.conf", 3));
         ASSERT_EQ(finish(&c), 0);
         ASSERT_EQ(diag.n_warnings, 0);          /* NotifyReady=no: cell reports ready itself */
         ASSERT_NULL(assign_at(&c, "Exec", "NotifyReady", "yes", "web.cell.d/ready.conf", 3));
         ASSERT_EQ(finish(&c), 0);
         ASSERT_EQ(diag.n_warnings, 1);
         ASSERT_STREQ(diag.messages[0],
-                     "web.cell.d/ready.conf:3: warning: NotifyReady=yes with UnsetEnvironment=NOTIFY_SOCKET: the "
+                     "web.cell.d/env.conf:2: warning: NotifyReady=yes with UnsetEnvironment=NOTIFY_SOCKET: the "
                      "payload gets no $NOTIFY_SOCKET to send READY=1 to, and the container counts as started only "
                      "once one comes (under cell@.service, a start that waits until its timeout); only a payload "
                      "that sends to /run/host/notify by that name reaches it");
@@ -1535,10 +1537,13 @@ TEST(finish_notify_socket_unset) {
         OK(&c, "Exec", "UnsetEnvironment", "NOTIFY_SOCKET=/elsewhere NOTIFY_SOCKETX TERM");
         ASSERT_EQ(finish(&c), 0);
         ASSERT_EQ(diag.n_warnings, 0);
-        OK(&c, "Exec", "UnsetEnvironment", "NOTIFY_SOCKET=/run/host/notify");
+        /* Said again on a later line: the first line that added it. */
+        ASSERT_NULL(assign_at(&c, "Exec", "UnsetEnvironment", "NOTIFY_SOCKET=/run/host/notify", "web.cell", 9));
+        ASSERT_NULL(assign_at(&c, "Exec", "UnsetEnvironment", "NOTIFY_SOCKET=/run/host/notify TERM", "web.cell",
+                              10));
         ASSERT_EQ(finish(&c), 0);
         ASSERT_EQ(diag.n_warnings, 1);
-        ASSERT_CONTAINS(diag.messages[0], "web.cell.d/ready.conf:3: warning: NotifyReady=yes with "
+        ASSERT_CONTAINS(diag.messages[0], "web.cell:9: warning: NotifyReady=yes with "
                         "UnsetEnvironment=NOTIFY_SOCKET=/run/host/notify: ");
         diag_done(&diag);
         cell_config_done(&c);
