@@ -33,6 +33,10 @@ static const char * const origin_keys[] = {
         "CPUQuota", "CPUQuotaPeriodSec", "CPUWeight", "StartupCPUWeight", "IOWeight", "StartupIOWeight",
         "TasksMax",
         "Port",
+        /* The links the host may lack or refuse: the start names the line
+         * (Interface=, MACVLAN=, IPVLAN=, VirtualEthernetExtra=: counted,
+         * spawn-net.c names the item's own line). */
+        "VirtualEthernet", "Bridge", "Zone", "VirtualEthernetExtra", "Interface", "MACVLAN", "IPVLAN",
         /* Counted: the child's netif_configure() names the address it could
          * not add (a gateway outside every Address='s subnet). */
         "Address", "Gateway",

@@ -176,7 +176,7 @@ static int link_rename(struct mnl_socket *nl, int index, const char *name) {
 
 int netif_move_in(const char *ifname, int netns_fd, NetifMoved *ret, SpawnError *err) {
         _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL, *in = NULL;
-        NetifMoved m;
+        NetifMoved m, host;
         int r;
 
         r = netif_open_in(netns_fd, &in);
@@ -184,9 +184,17 @@ int netif_move_in(const char *ifname, int netns_fd, NetifMoved *ret, SpawnError 
                 r = netif_open(&nl);
         if (r < 0)
                 return spawn_error(err, r, "Interface=%s: opening rtnetlink", ifname);
+        /* The link's own name: ifname may be one of its alternative names
+         * (udev gives a NIC several, "enp3s0", "enx001122334455"), which is
+         * no name to move it back under: the kernel refuses a rename to it
+         * (the link itself holds it), and the NIC would come back as
+         * NAME-cell1. Nor does every kernel take the alternative names
+         * along into the container's namespace. */
+        r = link_get(nl, 0, ifname, &host);
         /* By name, not by an index looked up before: between the two,
          * another interface could get that index. */
-        r = link_move(nl, 0, ifname, netns_fd);
+        if (r >= 0)
+                r = link_move(nl, 0, host.name, netns_fd);
         if (r == -ENODEV)
                 return spawn_error(err, r, "Interface=%s: no such interface on the host "
                                    "(moved into another container?)", ifname);
@@ -200,19 +208,19 @@ int netif_move_in(const char *ifname, int netns_fd, NetifMoved *ret, SpawnError 
          * on the way back even if the payload renamed it, and what it is,
          * to move back that link and no other: the payload does not run
          * yet, so this is still the link that was moved in. */
-        r = link_get(in, 0, ifname, &m);
+        r = link_get(in, 0, host.name, &m);
         if (r < 0) {
                 int own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 
                 /* Nothing records it: back at once, or it would be lost with
                  * the container's namespace. */
                 if (own >= 0) {
-                        (void) link_move(in, 0, ifname, own);
+                        (void) link_move(in, 0, host.name, own);
                         (void) close(own);
                 }
                 return spawn_error(err, r, "Interface=%s: reading it back in the container after the move", ifname);
         }
-        (void) snprintf(m.name, sizeof m.name, "%s", ifname);
+        (void) snprintf(m.name, sizeof m.name, "%s", host.name);
         *ret = m;
         return 0;
 }

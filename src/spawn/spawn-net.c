@@ -5,12 +5,37 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
 #include "netfw.h"
 #include "netif.h"
 #include "port-lock.h"
 #include "spawn-net.h"
+
+int spawn_net_item_origin(const Plan *p, const char *key, size_t item, SpawnError *err) {
+        char origin[PATH_MAX + 32];
+        size_t k = strlen(key), o, m;
+        int r;
+
+        if (!err)
+                return -EIO;
+        r = -(err->error ?: EIO);
+        /* Only a message about that key ("Interface=eth1: ..."): another
+         * names its own origin, or none. */
+        if (strncmp(err->message, key, k) != 0 || err->message[k] != '=')
+                return r;
+        plan_origin_prefix(p, key, item, origin, sizeof origin);
+        o = strlen(origin);
+        if (o == 0 || o >= sizeof err->message)
+                return r;
+        /* The message after it, its end cut if the whole does not fit. */
+        m = MIN(strnlen(err->message, sizeof err->message - 1), sizeof err->message - 1 - o);
+        memmove(err->message + o, err->message, m);
+        memcpy(err->message, origin, o);
+        err->message[o + m] = 0;
+        return r;
+}
 
 /* Interface=: each host interface into the container's network namespace,
  * which is held from now on so that they can be moved back out of it
@@ -32,7 +57,7 @@ static int spawn_interfaces(Spawn *s, const Plan *p, SpawnError *err) {
         for (size_t i = 0; i < p->n_interfaces; i++) {
                 r = netif_move_in(p->interfaces[i].host, s->netns_fd, &s->moved[s->n_moved], err);
                 if (r < 0)
-                        return r;
+                        return spawn_net_item_origin(p, "Interface", i, err);
                 s->n_moved++;
         }
         return 0;
@@ -104,7 +129,7 @@ static int spawn_veth_extras(Spawn *s, const Plan *p, const uint8_t *machine_id,
                 (void) snprintf(what, sizeof what, "VirtualEthernetExtra=%s:%s", e->host, e->name);
                 r = netif_veth_create(what, &pair, s->pid, NULL, err);
                 if (r < 0)
-                        return r;
+                        return spawn_net_item_origin(p, "VirtualEthernetExtra", i, err);
                 v->index = (int) if_nametoindex(e->host);
                 (void) snprintf(v->name, sizeof v->name, "%s", e->host);
                 s->n_extras++;
@@ -127,8 +152,8 @@ static int spawn_ports(Spawn *s, const Plan *p, SpawnError *err) {
                 return 0;
         /* The unit's check (config_finish()) refuses this already. */
         if (!p->ports_ipv4 && !p->ports_ipv6)
-                return spawn_error(err, EINVAL, "Port=: needs an IPv4 Address= or an IPv6 one that is not "
-                                   "link-local in [Network]: ports are forwarded to that address of the container");
+                return spawn_error(err, EINVAL, "Port=: needs an Address= to forward to in [Network] (see "
+                                   "cell.unit(5)): ports are forwarded to that address of the container");
         /* spawn_done()'s from now on: it deletes both tables. */
         s->netfw_table = netfw_table_name(p->name);
         if (!s->netfw_table)
@@ -175,14 +200,14 @@ int spawn_network(Spawn *s, const Plan *p, SpawnError *err) {
         /* Every host interface named is there before anything is made or
          * moved: a missing one fails the start with nothing to undo. */
         for (size_t i = 0; i < p->n_interfaces; i++)
-                if ((r = netif_check_host("Interface", p->interfaces[i].host, err)) < 0)
-                        return r;
+                if (netif_check_host("Interface", p->interfaces[i].host, err) < 0)
+                        return spawn_net_item_origin(p, "Interface", i, err);
         for (size_t i = 0; i < p->n_macvlans; i++)
-                if ((r = netif_check_host("MACVLAN", p->macvlans[i].host, err)) < 0)
-                        return r;
+                if (netif_check_host("MACVLAN", p->macvlans[i].host, err) < 0)
+                        return spawn_net_item_origin(p, "MACVLAN", i, err);
         for (size_t i = 0; i < p->n_ipvlans; i++)
-                if ((r = netif_check_host("IPVLAN", p->ipvlans[i].host, err)) < 0)
-                        return r;
+                if (netif_check_host("IPVLAN", p->ipvlans[i].host, err) < 0)
+                        return spawn_net_item_origin(p, "IPVLAN", i, err);
         if (p->bridge && (r = netif_check_host("Bridge", p->bridge, err)) < 0)
                 return r;
 
@@ -202,11 +227,11 @@ int spawn_network(Spawn *s, const Plan *p, SpawnError *err) {
                 r = netif_vlan_create("macvlan", p->macvlans[i].host, p->macvlans[i].name, have_id ? mac : NULL,
                                       s->pid, err);
                 if (r < 0)
-                        return r;
+                        return spawn_net_item_origin(p, "MACVLAN", i, err);
         }
         for (size_t i = 0; i < p->n_ipvlans; i++)
-                if ((r = netif_vlan_create("ipvlan", p->ipvlans[i].host, p->ipvlans[i].name, NULL, s->pid, err)) < 0)
-                        return r;
+                if (netif_vlan_create("ipvlan", p->ipvlans[i].host, p->ipvlans[i].name, NULL, s->pid, err) < 0)
+                        return spawn_net_item_origin(p, "IPVLAN", i, err);
 
         r = spawn_veth(s, p, have_id ? machine_id : NULL, err);
         if (r < 0)

@@ -14,3 +14,10 @@ int spawn_network(Spawn *s, const Plan *p, SpawnError *err);
 /* Removes the Port= table and the host sides of the veths (if still there),
  * the zone's bridge if that was its last port, moves Interface= links back. */
 void spawn_network_done(Spawn *s);
+
+/* After a failure of the item-th entry of the list key (Interface=,
+ * MACVLAN=, IPVLAN=, VirtualEthernetExtra=), whose message begins
+ * "KEY=...": "FILE:LINE: " of the line that wrote that entry in front of it,
+ * where plan_message_origin() would name the key's first line. Returns
+ * -err->error, for "return spawn_net_item_origin(...)". */
+int spawn_net_item_origin(const Plan *p, const char *key, size_t item, SpawnError *err);

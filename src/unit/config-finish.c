@@ -178,9 +178,9 @@ int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
                 return r;
         if (c->n_ports > 0 && c->virtual_ethernet && !addresses_have_port_target(c->addresses) &&
             (r = diag_error(diag, c->ports_file ?: file, c->ports_line,
-                            "Port= needs an IPv4 Address= or an IPv6 one that is not link-local in [Network]: "
-                            "ports are forwarded to the container's first address of each family "
-                            "(cell runs no DHCP to learn one)")) < 0)
+                            "Port= needs an Address= to forward to in [Network], IPv4 or IPv6, not link-local, "
+                            "loopback, unspecified, multicast or broadcast: ports are forwarded to the "
+                            "container's first address of each family (cell runs no DHCP to learn one)")) < 0)
                 return r;
         CHECK((c->addresses || c->gateways) && !c->virtual_ethernet && !c->interfaces && !c->macvlan && !c->ipvlan,
               c->addresses ? "Address" : "Gateway", 0,

@@ -66,5 +66,7 @@ int config_parse_veth_extra(ConfigContext *ctx, const ConfigKey *k, CellConfig *
                 return -ENOMEM;
         e->host = TAKE_PTR(host);
         e->container = TAKE_PTR(container);
+        /* Counted: the start names the line of a pair it cannot make. */
+        ctx->items = c->n_veth_extras;
         return config_entry_origin(ctx, &e->file, &e->line);
 }

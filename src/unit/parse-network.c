@@ -115,6 +115,7 @@ int parse_gateway(const char *s, char **ret) {
 
 int address_port_family(const char *address) {
         struct in6_addr a6;
+        struct in_addr a4;
         char text[INET6_ADDRSTRLEN];
         size_t n = strcspn(address, "/");
 
@@ -122,8 +123,19 @@ int address_port_family(const char *address) {
                 return 0;
         memcpy(text, address, n);
         text[n] = 0;
-        if (!strchr(text, ':'))
+        /* IPv4 as IPv6 below: a DNAT to 127.0.0.0/8 reaches the host's own
+         * loopback services, not the container; one to 0.0.0.0/8, a
+         * multicast address or the broadcast address reaches no container. */
+        if (!strchr(text, ':')) {
+                uint32_t h;
+
+                if (inet_pton(AF_INET, text, &a4) != 1)
+                        return 0;
+                h = ntohl(a4.s_addr);
+                if ((h >> 24) == 127 || (h >> 24) == 0 || (h >> 28) == 0xe || h == UINT32_MAX)
+                        return 0;
                 return AF_INET;
+        }
         if (inet_pton(AF_INET6, text, &a6) != 1 || IN6_IS_ADDR_LINKLOCAL(&a6) || IN6_IS_ADDR_LOOPBACK(&a6) ||
             IN6_IS_ADDR_UNSPECIFIED(&a6) || IN6_IS_ADDR_MULTICAST(&a6))
                 return 0;

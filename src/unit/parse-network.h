@@ -18,7 +18,9 @@ int parse_gateway(const char *s, char **ret);
  * AF_INET or AF_INET6 when it does, 0 when it cannot. nspawn's rule: an
  * address of a scope wider than link, so not IPv6's link-local fe80::/10
  * (link scope) nor ::1 (host scope), which the host's other links do not
- * reach; every IPv4 Address= is added with global scope. */
+ * reach; every IPv4 Address= is added with global scope. Neither family's
+ * loopback (127.0.0.0/8, ::1: the host's own), unspecified (0.0.0.0/8, ::)
+ * nor multicast addresses, nor 255.255.255.255. */
 int address_port_family(const char *address);
 
 /* VirtualEthernetExtra=HOSTIF[:CONTAINERIF] as systemd-nspawn's

@@ -139,15 +139,24 @@ ip netns exec "$H" nft list tables | matches "cell-$name" && fail "nft table lef
 u2=$(unit nobr "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "[Network]" "Bridge=nosuchbr0")
 status=0; ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u2" >/dev/null 2>"$work/err" || status=$?
 expect "missing bridge: status" "$status" 2
-grep -q "Bridge=nosuchbr0: no such interface on the host" "$work/err" || fail "missing bridge: $(cat "$work/err")"
+# Said at its line, as every key the start refuses.
+grep -qF "$u2:6: Bridge=nosuchbr0: no such interface on the host" "$work/err" ||
+        fail "missing bridge: $(cat "$work/err")"
 u3=$(unit noaddr "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "[Network]" "VirtualEthernet=yes" \
         "Address=fe80::2/64" "Port=80")
-want="$u3:8: Port= needs an IPv4 Address= or an IPv6 one that is not link-local in [Network]"
+want="$u3:8: Port= needs an Address= to forward to in [Network], IPv4 or IPv6, not link-local"
 status=0; ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u3" >/dev/null 2>"$work/err" || status=$?
 expect "Port= without Address=: status" "$status" 1
 grep -qF "$want" "$work/err" || fail "Port= without Address=: $(cat "$work/err")"
 status=0; "$CELL" verify "$u3" >/dev/null 2>"$work/err" || status=$?
 expect "cell verify of Port= without Address=: status" "$status" 1
 grep -qF "$want" "$work/err" || fail "cell verify of Port= without Address=: $(cat "$work/err")"
+# Nor to an IPv4 loopback address: a DNAT to it would reach H's own
+# services on its loopback, not the container.
+u4=$(unit loaddr "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "[Network]" "VirtualEthernet=yes" \
+        "Address=127.0.0.2/8" "Port=8022:22")
+status=0; "$CELL" verify "$u4" >/dev/null 2>"$work/err" || status=$?
+expect "cell verify of Port= to 127.0.0.2: status" "$status" 1
+grep -qF "$u4:8: Port= needs an Address= to forward to" "$work/err" || fail "Port= to 127.0.0.2: $(cat "$work/err")"
 [ -z "$(ip -n "$H" link show type veth | grep ' v[eb]-')" ] || fail "veths left: $(ip -n "$H" link show type veth)"
 echo "ok: bridge, Address=, Gateway=, Port= (IPv4 and IPv6), cleanup"

@@ -1366,22 +1366,23 @@ TEST(finish) {
         /* Ports go to the container's Address= of each family (as nspawn's
          * to its addresses, IPv4 and IPv6): without one, said now. */
         ASSERT_EQ(finish(&c), 1);
-        ASSERT_STREQ(diag.messages[0], "web.cell.d/port.conf:4: Port= needs an IPv4 Address= or an IPv6 one that "
-                     "is not link-local in [Network]: ports are forwarded to the container's first address of "
-                     "each family (cell runs no DHCP to learn one)");
+        ASSERT_STREQ(diag.messages[0], "web.cell.d/port.conf:4: Port= needs an Address= to forward to in "
+                     "[Network], IPv4 or IPv6, not link-local, loopback, unspecified, multicast or broadcast: ports "
+                     "are forwarded to the container's first address of each family (cell runs no DHCP to learn "
+                     "one)");
         diag_done(&diag);
         /* An empty Port= starts the list again, and where it was written. */
         OK(&c, "Network", "Port", "");
         ASSERT_NULL(assign_at(&c, "Network", "Port", "80", "web.cell", 12));
         ASSERT_EQ(finish(&c), 1);
-        ASSERT_CONTAINS(diag.messages[0], "web.cell:12: Port= needs an IPv4 Address= or an IPv6 one");
+        ASSERT_CONTAINS(diag.messages[0], "web.cell:12: Port= needs an Address= to forward to");
         diag_done(&diag);
         /* Not to IPv6's link-local addresses (nor ::1): nspawn forwards only to
          * one of a scope below link, which the host's other links reach. */
         OK(&c, "Network", "Address", "fe80::2/64");
         OK(&c, "Network", "Address", "::1/128");
         ASSERT_EQ(finish(&c), 1);
-        ASSERT_CONTAINS(diag.messages[0], "web.cell:12: Port= needs an IPv4 Address= or an IPv6 one");
+        ASSERT_CONTAINS(diag.messages[0], "web.cell:12: Port= needs an Address= to forward to");
         diag_done(&diag);
         /* IPv6 alone will do: ports are forwarded over IPv6 only. */
         OK(&c, "Network", "Address", "fd00::2/64");
