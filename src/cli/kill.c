@@ -118,7 +118,14 @@ int verb_kill(int argc, char *argv[]) {
                         /* As systemctl and machinectl: the list, whatever else is given. */
                         if (streq(optarg, "help")) {
                                 kill_list_signals();
-                                return fflush(stdout) == 0 ? CELL_EXIT_OK : CELL_EXIT_FAILURE;
+                                errno = 0;
+                                /* A list cut short (a full disk, a closed pipe) must say so, not exit 2 unexplained. */
+                                if (fflush(stdout) != 0 || ferror(stdout)) {
+                                        log_error_errno(errno > 0 ? errno : EIO,
+                                                        "Failed to print the signal names: %m");
+                                        return CELL_EXIT_FAILURE;
+                                }
+                                return CELL_EXIT_OK;
                         }
                         if (kill_parse_signal(optarg, &sig) < 0)
                                 return CELL_EXIT_FAILURE;

@@ -74,14 +74,22 @@ static void json_uint_or_null(JsonWriter *w, uint64_t v) {
                 json_uint(w, v);
 }
 
+bool cli_instance_running(const CellInstance *i) {
+        /* As "systemctl status" counts a unit running (exit 0): active or
+         * reloading alone. A scope systemd stops ("deactivating/stop-sigterm")
+         * may still hold the payload, but it is on its way out, as a start
+         * under way or a run that cleans up after its payload
+         * (cli_lock_holder_instance(): "activating", "deactivating") is not
+         * yet or no longer running; nor is a cell "cell status" did not find
+         * (no state at all). The cgroupfs and none managers' is "running". */
+        return i->state && (streq(i->state, "running") || startswith(i->state, "active/") ||
+                            startswith(i->state, "reloading/"));
+}
+
 void cli_instance_json(JsonWriter *w, const CellInstance *i) {
         json_object_begin(w);
         json_key(w, "name");            json_string(w, i->name);
-        /* A start under way, or a run that cleans up after its payload
-         * (cli_lock_holder_instance()), has none running; nor has a cell
-         * "cell status" did not find (no state at all). */
-        json_key(w, "running");         json_bool(w, i->state && !streq(i->state, "activating") &&
-                                                 !streq(i->state, "deactivating"));
+        json_key(w, "running");         json_bool(w, cli_instance_running(i));
         json_key(w, "manager");         json_string(w, cgroup_manager_to_string(i->manager));
         json_key(w, "scope");           json_string(w, i->unit);
         json_key(w, "slice");           json_string(w, i->slice);

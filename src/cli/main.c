@@ -50,6 +50,20 @@ static void stdio_open(void) {
         }
 }
 
+/* Output a verb printed but could not write (a full disk, a closed pipe):
+ * exit 0 would claim output that is not there, as coreutils' close_stdout()
+ * says. The verbs that print much (list, status, plan) say it themselves,
+ * and exit 2; this catches the rest (--help, --version, ...), once. */
+static int stdout_check(int status) {
+        errno = 0;
+        if (fflush(stdout) == 0 && !ferror(stdout))
+                return status;
+        if (status != CELL_EXIT_OK)
+                return status;
+        log_error_errno(errno > 0 ? errno : EIO, "Failed to write to standard output: %m");
+        return CELL_EXIT_FAILURE;
+}
+
 static void help(void) {
         printf("cell - a declarative, systemd-style container launcher\n\n"
                "Usage: cell [--help] [--version] VERB [OPTIONS] ...\n\n"
@@ -81,10 +95,10 @@ int main(int argc, char *argv[]) {
                 switch (c) {
                 case 'h':
                         help();
-                        return CELL_EXIT_OK;
+                        return stdout_check(CELL_EXIT_OK);
                 case 'V':
                         printf("cell %s\n", CELL_VERSION);
-                        return CELL_EXIT_OK;
+                        return stdout_check(CELL_EXIT_OK);
                 case '?':
                         return CELL_EXIT_FAILURE;
                 default:
@@ -103,7 +117,7 @@ int main(int argc, char *argv[]) {
                         /* Each verb parses from its own name on; optind = 0 makes
                          * getopt_long start afresh. */
                         optind = 0;
-                        return verbs[i].run(argc - first, argv + first);
+                        return stdout_check(verbs[i].run(argc - first, argv + first));
                 }
 
         log_error("Unknown verb \"%s\". See \"cell --help\".", argv[optind]);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cell status NAME [--json] [--user]: one running cell in detail.
- * Exit status 0 when it runs, 3 when it does not or is still starting (as
- * systemctl status, which exits 3 for an activating unit). */
+ * Exit status 0 when it runs, 3 when it does not or is still starting or
+ * stopping (as systemctl status, which exits 3 for a unit not active). */
 
 #include <errno.h>
 #include <getopt.h>
@@ -26,7 +26,7 @@ static void help(void) {
                "  -h --help    Show this help\n"
                "     --json    Print a JSON object (keys as in \"cell list --json\")\n"
                "     --user    Ask the user's systemd instead of the system's\n\n"
-               "Exit status: 0 running, 3 not running or still starting, 2 on errors.\n");
+               "Exit status: 0 running, 3 not running, still starting or stopping, 2 on errors.\n");
 }
 
 /* What the supervisor is now: a long-running "cell run" execs cell-monitor
@@ -68,6 +68,11 @@ static void print_text(const CellInstance *i) {
                 print_escaped("    Service: ", i->service);
         printf("      State: %s%s (%s ago)\n", strna(i->state), since,
                cli_format_span(up, sizeof up, cli_uptime_usec(i)));
+        /* A scope systemd starts or stops: shown, but not running (exit 3). */
+        if (startswith(strempty(i->state), "deactivating/"))
+                printf("             (stopping: not running; what is left of it is being ended)\n");
+        else if (!cli_instance_running(i))
+                printf("             (starting: not running yet)\n");
         if (i->leader > 0)
                 printf("        PID: %d (the container's PID 1)\n", (int) i->leader);
         if (i->supervisor > 0)
@@ -107,7 +112,7 @@ int verb_status(int argc, char *argv[]) {
                 {}
         };
         _cleanup_free_ char *name = NULL;
-        bool json = false, user_bus = false;
+        bool json = false, user_bus = false, running;
         CellInstance i = {};
         int c, r;
 
@@ -181,6 +186,9 @@ int verb_status(int argc, char *argv[]) {
         }
         if (r < 0)
                 log_error_errno(r, "Failed to print the status of cell %s: %m", name);
+        /* As "systemctl status": 3 for a unit that is not active (a scope
+         * systemd stops, "deactivating"), though it is shown. */
+        running = cli_instance_running(&i);
         instance_done(&i);
-        return r < 0 ? CELL_EXIT_FAILURE : CELL_EXIT_OK;
+        return r < 0 ? CELL_EXIT_FAILURE : running ? CELL_EXIT_OK : CELL_EXIT_NOT_RUNNING;
 }

@@ -37,6 +37,9 @@ uint64_t cli_now_realtime_usec(void);
 const char *cli_format_bytes(char *buf, size_t size, uint64_t v);
 const char *cli_format_span(char *buf, size_t size, uint64_t usec);
 uint64_t cli_uptime_usec(const CellInstance *i);
+/* Whether i runs as "systemctl status" counts a unit running: not starting,
+ * not stopping ("running": true in the JSON, exit 0 of "cell status"). */
+bool cli_instance_running(const CellInstance *i);
 void cli_instance_json(JsonWriter *w, const CellInstance *i);
 /* The start under way (or the run that cleans up after its payload) that
  * holds NAME's lock, as "cell list" shows it; -ESRCH when none does. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 
 #include "config-hints.h"
@@ -330,12 +331,12 @@ static const ConfigKey *key_find(const char *section, const char *key) {
         return NULL;
 }
 
-/* Case-insensitive edit distance, cut short when the lengths alone say > 2. */
-static size_t distance(const char *a, const char *b) {
+/* Case-insensitive edit distance, cut short (SIZE_MAX) when the lengths alone say > max. */
+static size_t distance(const char *a, const char *b, size_t max) {
         size_t la = strlen(a), lb = strlen(b);
         char ca[64], cb[64];
 
-        if ((la > lb ? la - lb : lb - la) > 2 || la >= sizeof ca || lb >= sizeof cb)
+        if ((la > lb ? la - lb : lb - la) > max || la >= sizeof ca || lb >= sizeof cb)
                 return SIZE_MAX;
         for (size_t i = 0; i <= la; i++)
                 ca[i] = (char) tolower((unsigned char) a[i]);
@@ -344,11 +345,22 @@ static size_t distance(const char *a, const char *b) {
         return string_distance(ca, cb);
 }
 
+/* How far a typo may be from what was meant, by the length of what was
+ * typed, as cargo and rustc have it (a third of the word, at least 1) and at
+ * most 2: "Foo" is two edits from "Boot", most of the word, and no typo of it
+ * (systemd suggests nothing at all). */
+static size_t suggest_max_distance(const char *word) {
+        return MIN(MAX(strlen(word), (size_t) 3) / 3, (size_t) 2);
+}
+
 /* The closest known key of section (or, with section NULL, the closest
- * section name) within distance 2, or NULL. */
+ * section name) that word is plausibly a typo of: a case-only difference,
+ * within suggest_max_distance(), or else a beginning (of 3 characters or
+ * more) of that one name alone ("Desc" for "Description"); NULL if none. */
 static const char *suggest(const char *section, const char *word) {
-        const char *best = NULL;
-        size_t best_d = 3;
+        const char *best = NULL, *prefix_of = NULL;
+        size_t max = suggest_max_distance(word), best_d = max + 1, lw = strlen(word);
+        bool ambiguous = false;
 
         for (size_t i = 0; i < ELEMENTSOF(config_keys); i++) {
                 const char *candidate = section ? config_keys[i].key : config_keys[i].section;
@@ -356,13 +368,19 @@ static const char *suggest(const char *section, const char *word) {
 
                 if (section && !streq(config_keys[i].section, section))
                         continue;
-                d = distance(word, candidate);
+                d = distance(word, candidate, max);
                 if (d < best_d) {
                         best = candidate;
                         best_d = d;
                 }
+                /* (A section's name repeats, once per key: the same name is no second one.) */
+                if (lw >= 3 && strlen(candidate) > lw && strncasecmp(candidate, word, lw) == 0) {
+                        if (prefix_of && !streq(prefix_of, candidate))
+                                ambiguous = true;
+                        prefix_of = candidate;
+                }
         }
-        return best;
+        return best ?: ambiguous ? NULL : prefix_of;
 }
 
 /* Whether diag already holds this exact message for file (any line):
@@ -411,19 +429,20 @@ static int report_unknown_section(const char *section, const char *file, unsigne
 
 static int report_unknown_key(const char *section, const char *key, const char *file, unsigned line,
                               Diagnostics *diag) {
-        const ConfigKey *elsewhere;
+        const ConfigKey *elsewhere = key_find(NULL, key);
         const char *s = suggest(section, key), *hint = config_hint(section, key);
 
         /* A name from a .nspawn file or a .service unit: where it went. */
         if (hint)
                 return diag_error(diag, file, line, "unknown key \"%s\" in section [%s]: %s", key, section, hint);
-        if (s)
-                return diag_error(diag, file, line, "unknown key \"%s\" in section [%s], did you mean \"%s\"?",
-                                  key, section, s);
-        elsewhere = key_find(NULL, key);
+        /* A key of another section, as written, is no typo of one of this section's
+         * ("Bind=" in [Unit] is [Root]'s, not the beginning of "BindsTo="). */
         if (elsewhere)
                 return diag_error(diag, file, line, "unknown key \"%s\" in section [%s], it belongs in [%s]",
                                   key, section, elsewhere->section);
+        if (s)
+                return diag_error(diag, file, line, "unknown key \"%s\" in section [%s], did you mean \"%s\"?",
+                                  key, section, s);
         return diag_error(diag, file, line, "unknown key \"%s\" in section [%s]", key, section);
 }
 

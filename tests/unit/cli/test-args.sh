@@ -90,4 +90,25 @@ for args in "--name worker@3 $CELL_UNIT_PATH/worker@.cell" "worker@3"; do
 done
 expect 0 "verify a template (as test_instance)" -- "$cell" verify "$CELL_UNIT_PATH/worker@.cell"
 
+# A --name that is no unit name is a usage error (2), refused before the unit
+# is read, saying why; it exited 1, the status of an invalid unit file.
+for n in bad/name "a b" "" lock lock.cell .web; do
+        expect 2 "run --name=$n" -- "$cell" run --cgroup-manager=none --name="$n" web
+        grep -qF "Invalid --name=$n: " "$tmp/err" || fail "run --name=$n: not said why: $(cat "$tmp/err")"
+done
+grep -qF "reserved name" "$tmp/err" || fail "run --name=.web: not said to be reserved: $(cat "$tmp/err")"
+
+# Output cell could not write (a full disk) is a failure that says so (2),
+# as for list, status and plan; --help and --version exited 0 and
+# "kill --signal=help" 2, all without a word.
+for args in "--help" "--version" "run --help" "stop --help" "kill --help" "kill --signal=help"; do
+        # shellcheck disable=SC2086
+        "$cell" $args >/dev/full 2>"$tmp/err"
+        got=$?
+        [ "$got" = 2 ] || fail "$args >/dev/full: exit $got, expected 2"
+        grep -q "^cell: Failed to .*: No space left on device" "$tmp/err" ||
+                fail "$args >/dev/full: no message: $(cat "$tmp/err")"
+done
+grep -qF "Failed to print the signal names" "$tmp/err" || fail "kill --signal=help >/dev/full: $(cat "$tmp/err")"
+
 exit $failed
