@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -371,6 +372,17 @@ int monitor_finish(const MonitorState *s, int status) {
             (s->name_lock_fd >= 0 && monitor_push_option(&argv, "name-lock-fd", fd) < 0) ||
             (s->netns_fd >= 0 && monitor_push_option(&argv, "netns-fd", nfd) < 0))
                 return -ENOMEM;
+        /* The same file (an upgrade renames a new one over it, or removes it),
+         * but rewritten in place (cp over it): its content, and so its "cell
+         * __finish", may be another version's, which may misread this state
+         * (and exits with its own status). Not run: what is left is a killed
+         * cell's, which "cell stop" or the next start of the name takes back. */
+        struct stat now;
+        if (fstat(s->cell_fd, &now) < 0)
+                return negative_errno();
+        if (now.st_size != s->cell_size || now.st_mtim.tv_sec != s->cell_mtime.tv_sec ||
+            now.st_mtim.tv_nsec != s->cell_mtime.tv_nsec)
+                return -ESTALE;
         (void) fflush(NULL);
         /* The name stays locked until "cell __finish" has removed the cgroups
          * (monitor_finish_removes_cgroups(); else it was freed already). */

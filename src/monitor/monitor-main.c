@@ -66,8 +66,18 @@ int main(int argc, char *argv[]) {
                 monitor_state_release_name_lock(&s);
         if (s.finish) {
                 r = monitor_finish(&s, status);
-                log_error_errno(r, "Cleaning up after the payload: cannot run cell __finish: %m");
+                if (r == -ESTALE)
+                        log_error("Cleaning up after the payload: cell's binary was rewritten in place since the "
+                                  "start (an upgrade renames a new file over it instead): its \"cell __finish\" may "
+                                  "be of another version and is not run; what is left, as of a killed cell, goes "
+                                  "with \"cell stop\" or the next start of the name.");
+                else
+                        log_error_errno(r, "Cleaning up after the payload: cannot run cell __finish: %m");
                 status = EXIT_CELL_FAILURE;
+                /* Its cgroups are left as a killed cell's: so is the name's lock
+                 * file, whose notes "cell stop" and the next start take them back by. */
+                if (monitor_finish_removes_cgroups(&s))
+                        s.name_lock_fd = safe_close(s.name_lock_fd);
         }
         /* No "cell __finish" to hold it on (the systemd manager's run, as a
          * rule): the name is free for the next cell. */

@@ -359,6 +359,18 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
         }
         if (r >= 0 && s.finish && s.cell_fd < 0)
                 r = log_error_errno(EINVAL, "--finish= needs --cell-fd=.");
+        if (r >= 0 && s.cell_fd >= 0) {
+                struct stat st;
+
+                /* cell's binary as it is now (it could not be written while cell ran
+                 * it, ETXTBSY): monitor_finish() execs it only if still so. */
+                if (fstat(s.cell_fd, &st) < 0)
+                        r = log_error_errno(errno, "--cell-fd=%d: %m", s.cell_fd);
+                else {
+                        s.cell_size = st.st_size;
+                        s.cell_mtime = st.st_mtim;
+                }
+        }
         if (r >= 0 && s.oom.fd >= 0)
                 s.oom.unified = s.oom.efd < 0;
         if (r >= 0 && notify_fd >= 0) {

@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "macros.h"
 #include "notify-relay.h"
@@ -66,6 +67,10 @@ typedef struct MonitorState {
                                          * and handed on to "cell __finish", which moves the
                                          * interfaces back out of it */
         int cell_fd;                    /* cell's own binary, to exec "cell __finish" ... */
+        off_t cell_size;                /* ... its size and mtime when cell-monitor began: a file
+                                         * rewritten in place since (cp over it, not renamed over as
+                                         * an upgrade does) is another version's */
+        struct timespec cell_mtime;
         char **finish;                  /* ... with these options at the end; NULL: nothing to do */
         int output_fds[2];              /* the payload's stdout and stderr pipes, relayed to our
                                          * fd 1 and 2 (output-relay.h) until their end; -EBADF: none */
@@ -119,7 +124,9 @@ void monitor_state_release_name_lock(MonitorState *s);
  * name's lock is then handed on to "cell __finish", which frees it after. */
 bool monitor_finish_removes_cgroups(const MonitorState *s);
 /* After monitor_run(): "cell __finish" from s->cell_fd, with the payload's
- * exit status, when s->finish has work. Returns only when that failed. */
+ * exit status, when s->finish has work. Returns only when that failed:
+ * -ESTALE when cell's binary was rewritten in place since cell-monitor began
+ * (its "cell __finish" might not read this state: not run), else -errno. */
 int monitor_finish(const MonitorState *s, int status);
 
 /* Supervises until the payload exited; *ret_status: its exit status as cell

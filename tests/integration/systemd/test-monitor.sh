@@ -215,6 +215,26 @@ check "cgroupfs: cell __finish cleaned up" grep -q "Cleaning up after the payloa
 expect_eq "cgroupfs: no cgroup is left" "" "$(cgroup_dirs_named cell-stay)"
 check "cgroupfs: no runtime state is left" in_sealed test ! -e /run/cell/stay/state
 
+# cell's binary rewritten in place while cell-monitor runs (cp over it, not an
+# upgrade's rename): its "cell __finish" may be another version's, so it is
+# not run (it exec'd the new file, /bin/true: exit 0, all left); cell-monitor
+# says so and exits 2, leaving what is left as a killed cell's, which the
+# "cell stop" that waited for it takes back.
+mkdir -p "$WORK/bin2"
+cp "$CELL" "$(dirname "$CELL")/cell-monitor" "$WORK/bin2/"
+"$SEALED" run "$WORK/bin2/cell" run -v --cgroup-manager=cgroupfs stay > "$WORK/stay-rewritten.log" 2>&1 &
+runner=$!
+HOST_PIDS+=($runner)
+check "rewritten: cell hands over" wait_for 5 grep -q "cell-monitor supervises PID" "$WORK/stay-rewritten.log"
+cp /bin/true "$WORK/bin2/cell"
+in_sealed "$CELL" stop stay > "$WORK/stay-rewritten-stop.log" 2>&1
+wait "$runner"
+expect_eq "rewritten: cell-monitor exits 2, not as the new file" 2 "$?"
+check "rewritten: and says why" grep -q "rewritten in place since the start" "$WORK/stay-rewritten.log"
+expect_eq "rewritten: no cgroup is left" "" "$(cgroup_dirs_named cell-stay)"
+check "rewritten: no runtime state is left" in_sealed test ! -e /run/cell/stay/state
+check "rewritten: no name lock is left" in_sealed test ! -e /run/cell/lock/stay.lock
+
 "$SEALED" run env CELL_MONITOR=0 "$CELL" run -v stay > "$WORK/stay-env.log" 2>&1 &
 runner=$!
 HOST_PIDS+=($runner)
