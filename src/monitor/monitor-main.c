@@ -55,6 +55,9 @@ int main(int argc, char *argv[]) {
         s.uid_lock_fd = safe_close(s.uid_lock_fd);
         /* Its mounts are gone with it: another start may take back there. */
         monitor_state_release_shared(&s);
+        /* The payload's last words still queued (the loop may have seen its
+         * exit first), as cell's notify_proxy_free() reads them. */
+        notify_relay_drain(&s.relay);
         /* systemd goes by our exit, and the exec below would drop it: what
          * it has not read yet, first. */
         (void) notify_drain(NOTIFY_DRAIN_USEC);

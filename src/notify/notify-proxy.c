@@ -63,6 +63,8 @@ NotifyProxy *notify_proxy_free(NotifyProxy *n) {
         if (!n)
                 return NULL;
         event_source_disable_unref(n->source);
+        /* Its last words first: the loop may have seen its exit before them. */
+        notify_relay_drain(&n->relay);
         /* The payload is gone: cell's own words are the status again, and
          * its stop is over. */
         notify_supervisor_payload_status(false);

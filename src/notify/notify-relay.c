@@ -329,14 +329,24 @@ static bool relay_sender_speaks_for_container(const NotifyRelay *n, const struct
         return false;
 }
 
+/* The payload's fds are closed, never kept. The payload may hand us the last
+ * reference of a socket with SO_LINGER whose send queue it keeps from
+ * draining (a TCP peer of its own that never reads): its close() would hold
+ * cell for the linger time (signals blocked for the signalfd do not cut it
+ * short), no signal forwarded, no stop, no watchdog ping. Lingering off
+ * first, the close returns at once and the kernel sends what is queued in
+ * the background. (A non-socket says ENOTSOCK; nothing to do then.) */
 static void close_passed_fds(struct msghdr *mh) {
         for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
                 if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
                         size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
                         int fds[n ?: 1];
                         memcpy(fds, CMSG_DATA(c), n * sizeof(int));
-                        for (size_t i = 0; i < n; i++)
+                        for (size_t i = 0; i < n; i++) {
+                                (void) setsockopt(fds[i], SOL_SOCKET, SO_LINGER, &(struct linger) {},
+                                                  sizeof(struct linger));
                                 safe_close(fds[i]);
+                        }
                 }
 }
 
@@ -403,10 +413,13 @@ static void relay_handle(NotifyRelay *n, const char *buf, size_t len, const stru
  * kernel passes) and acts on its READY=1 and STATUS= lines, so does cell. */
 #define NOTIFY_FDS_MAX 253
 
-void notify_relay_read(NotifyRelay *n, NotifyRelayEvents *ret) {
+/* Up to max datagrams, fewer when the queue runs empty. */
+static void relay_read_some(NotifyRelay *n, unsigned max, NotifyRelayEvents *ret) {
         *ret = (NotifyRelayEvents) {};
 
-        for (unsigned i = 0; i < 16; i++) {
+        if (n->fd < 0)
+                return;
+        for (unsigned i = 0; i < max; i++) {
                 char buf[NOTIFY_DATAGRAM_MAX + 1];
                 union {
                         struct cmsghdr h;
@@ -423,7 +436,7 @@ void notify_relay_read(NotifyRelay *n, NotifyRelayEvents *ret) {
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
-                        break;          /* EAGAIN, or nothing we can do here */
+                        return;         /* EAGAIN, or nothing we can do here */
                 }
                 close_passed_fds(&mh);  /* no FDSTORE through the proxy */
                 for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
@@ -440,6 +453,20 @@ void notify_relay_read(NotifyRelay *n, NotifyRelayEvents *ret) {
                 }
                 relay_handle(n, buf, (size_t) k, &uc, ret);
         }
+}
+
+void notify_relay_read(NotifyRelay *n, NotifyRelayEvents *ret) {
+        relay_read_some(n, 16, ret);
+}
+
+/* More than the socket queues (net.unix.max_dgram_qlen, 512 where systemd
+ * sets it): a payload still alive and sending cannot keep us here. */
+#define NOTIFY_RELAY_DRAIN_MAX 1024
+
+void notify_relay_drain(NotifyRelay *n) {
+        NotifyRelayEvents ev;
+
+        relay_read_some(n, NOTIFY_RELAY_DRAIN_MAX, &ev);
 }
 
 int notify_relay_init(NotifyRelay *n, int fd, pid_t payload_pid, const char *name, bool notify_ready,

@@ -51,4 +51,10 @@ typedef struct NotifyRelayEvents {
 /* Handles what is queued, a bounded batch per call (a chatty payload cannot
  * starve the loop), and says in *ret what of it the caller acts on too. */
 void notify_relay_read(NotifyRelay *r, NotifyRelayEvents *ret);
+/* At the payload's end, before the relay goes: what is still queued is
+ * handled (up to a bound), as systemd handles a service's notifications
+ * before its SIGCHLD: a payload's last STATUS=, or a READY=1 it sent right
+ * before it exited, after more than one batch (a flood), would be lost
+ * otherwise. What it means for supervision no longer matters. */
+void notify_relay_drain(NotifyRelay *r);
 void notify_relay_done(NotifyRelay *r);

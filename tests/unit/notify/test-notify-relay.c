@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The notify relay against a payload that means harm or is in a hurry: the
+ * file descriptors it passes along with its datagrams (FDSTORE=1,
+ * sd_notify_barrier()) are closed without holding cell up, and what it sent
+ * right before it exited still goes up. */
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "notify.h"
+#include "test-upstream.h"
+#include "test.h"
+
+/* Sends msg with fd (SCM_RIGHTS), as FDSTORE=1 does. */
+static void send_with_fd(int sock, const char *msg, int fd) {
+        union {
+                struct cmsghdr h;
+                uint8_t b[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        struct iovec iov = { .iov_base = (char *) msg, .iov_len = strlen(msg) };
+        struct msghdr mh = {
+                .msg_iov = &iov, .msg_iovlen = 1,
+                .msg_control = &control, .msg_controllen = sizeof control,
+        };
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+        ASSERT_EQ(sendmsg(sock, &mh, 0), (ssize_t) strlen(msg));
+}
+
+/* A TCP connection on the loopback whose peer never reads, its send queue
+ * full, with SO_LINGER of linger_sec: the last close() of it waits that long
+ * for the queue to drain. -1 when there is no loopback here. *ret_listener:
+ * the peer's listening socket (the connection never accepted). */
+static int lingering_socket(int linger_sec, int *ret_listener) {
+        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        socklen_t sl = sizeof sa;
+        struct linger l = { .l_onoff = 1, .l_linger = linger_sec };
+        int small = 4096, listener, fd;
+        char chunk[4096] = {};
+
+        listener = socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, 0);
+        if (listener < 0)
+                return -1;
+        ASSERT_OK(setsockopt(listener, SOL_SOCKET, SO_RCVBUF, &small, sizeof small));
+        if (bind(listener, (struct sockaddr *) &sa, sizeof sa) < 0 || listen(listener, 1) < 0 ||
+            getsockname(listener, (struct sockaddr *) &sa, &sl) < 0) {
+                safe_close(listener);
+                return -1;
+        }
+        fd = socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, 0);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_OK(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof small));
+        ASSERT_OK(connect(fd, (struct sockaddr *) &sa, sizeof sa));
+        /* Until the peer's window and our send queue are full. */
+        ASSERT_OK(fcntl(fd, F_SETFL, O_NONBLOCK));
+        for (unsigned i = 0; i < 100000; i++)
+                if (send(fd, chunk, sizeof chunk, MSG_NOSIGNAL) < 0) {
+                        ASSERT_EQ(errno, EAGAIN);
+                        break;
+                }
+        ASSERT_OK(setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l));
+        *ret_listener = listener;
+        return fd;
+}
+
+static void pump(Event *e) {
+        while (event_run(e, 0) > 0)
+                ;
+}
+
+/* A payload that passes a socket with SO_LINGER and a send queue that never
+ * drains (its own listener does not read) held cell in close() for as long
+ * as it liked, signals, stops and the watchdog with it: cell's close()
+ * must not linger. The datagram's text still counts. */
+TEST(proxy_close_does_not_linger) {
+        int pair[2], listener = -1, up = test_upstream_open("cell-test-notify-fds");
+        Plan p = { .name = (char *) "web", .notify_ready = true };
+        NotifyProxy *n = NULL;
+        Event *e = NULL;
+        uint64_t t;
+        char *s;
+        int fd;
+
+        fd = lingering_socket(10, &listener);
+        if (fd < 0) {
+                printf("no loopback here: skipped\n");
+                safe_close(up);
+                unsetenv("NOTIFY_SOCKET");
+                return;
+        }
+        ASSERT_OK(event_new(&e));
+        ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
+        ASSERT_OK(notify_proxy_new(&p, e, pair[0], getpid(), NULL, &n));
+
+        send_with_fd(pair[1], "FDSTORE=1\nSTATUS=lingering", fd);
+        safe_close(fd);                 /* cell holds the last reference */
+        t = now_monotonic_usec();
+        pump(e);
+        t = now_monotonic_usec() - t;
+        ASSERT_TRUE(t < 3 * USEC_PER_SEC);      /* not the 10 s of SO_LINGER */
+        s = test_upstream_read(up, 0);
+        ASSERT_STREQ(s, "STATUS=web: lingering\n");
+        free(s);
+
+        ASSERT_NULL(notify_proxy_free(n));
+        safe_close(pair[1]);
+        safe_close(listener);
+        safe_close(up);
+        event_unref(e);
+        unsetenv("NOTIFY_SOCKET");
+}
+
+/* The payload's last words after a flood: the loop handles a batch of its
+ * datagrams at a time and may see its exit in between (cell's event loop
+ * dispatches the exit before the rest, and ends): the proxy, freed at the
+ * payload's end, handles what is still queued, as systemd reads a service's
+ * notifications before its SIGCHLD. The last STATUS= goes up, and READY=1. */
+TEST(proxy_free_drains_last_words) {
+        int pair[2], up = test_upstream_open("cell-test-notify-relay");
+        Plan p = { .name = (char *) "web", .notify_ready = true };
+        NotifyProxy *n = NULL;
+        Event *e = NULL;
+        char *s, *last = NULL;
+        bool ready = false;
+
+        ASSERT_OK(event_new(&e));
+        ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
+        ASSERT_OK(notify_proxy_new(&p, e, pair[0], getpid(), NULL, &n));
+
+        for (unsigned i = 0; i < 40; i++) {
+                char msg[32];
+                int l = snprintf(msg, sizeof msg, "STATUS=step %u", i);
+                ASSERT_EQ(send(pair[1], msg, l, 0), (ssize_t) l);
+        }
+        ASSERT_EQ(send(pair[1], "READY=1\nSTATUS=done", 20, 0), (ssize_t) 20);
+        ASSERT_EQ(event_run(e, 0), 1);          /* one batch, then the payload's exit ended the loop */
+
+        ASSERT_NULL(notify_proxy_free(n));
+        /* All of it, whatever had to wait for our socket (coalesced). */
+        for (unsigned i = 0; i < 1000; i++) {
+                (void) notify_flush();
+                s = test_upstream_read(up, notify_pending_fd() >= 0 ? 100 : 0);
+                if (!s) {
+                        if (notify_pending_fd() < 0)
+                                break;
+                        continue;
+                }
+                ready = ready || strstr(s, "READY=1\n");
+                free(last);
+                last = s;
+        }
+        ASSERT_TRUE(ready);
+        /* (Without the newline at the end when it had to wait: coalesced.) */
+        ASSERT_NOT_NULL(last);
+        ASSERT_TRUE(streq(last, "READY=1\nSTATUS=web: done\n") || streq(last, "READY=1\nSTATUS=web: done"));
+        free(last);
+
+        safe_close(pair[1]);
+        safe_close(up);
+        event_unref(e);
+        unsetenv("NOTIFY_SOCKET");
+}
