@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "diag.h"
 #include "strv.h"
@@ -23,7 +24,21 @@ static int diag_addv(Diagnostics *d, const char *kind, const char *file, unsigne
                 r = asprintf(&m, "%s%s", kind, text);
         if (r < 0)
                 return -ENOMEM;
-        return strv_push(&d->messages, m);
+        /* Grown by doubling: strv_push() walks the list for its length. */
+        if (d->n_messages + 2 > d->n_allocated) {
+                size_t n = MAX(d->n_allocated * 2, (size_t) 16);
+                char **l = reallocarray(d->messages, n, sizeof(char *));
+
+                if (!l) {
+                        free(m);
+                        return -ENOMEM;
+                }
+                d->messages = l;
+                d->n_allocated = n;
+        }
+        d->messages[d->n_messages++] = m;
+        d->messages[d->n_messages] = NULL;
+        return 0;
 }
 
 int diag_error(Diagnostics *d, const char *file, unsigned line, const char *fmt, ...) {
@@ -52,5 +67,6 @@ int diag_warning(Diagnostics *d, const char *file, unsigned line, const char *fm
 
 void diag_done(Diagnostics *d) {
         d->messages = strv_free(d->messages);
+        d->n_messages = d->n_allocated = 0;
         d->n_errors = d->n_warnings = 0;
 }

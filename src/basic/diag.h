@@ -9,7 +9,9 @@
  * of them, not only the first. Each message is complete and ready to print:
  * "FILE:LINE: Key=value: what was expected". */
 typedef struct Diagnostics {
-        char **messages;
+        char **messages;        /* NULL-terminated */
+        size_t n_messages;      /* its length, and room for n_allocated - 1: a file */
+        size_t n_allocated;     /* of garbage has a message a line, not a copy each */
         size_t n_errors;
         size_t n_warnings;
 } Diagnostics;

@@ -208,6 +208,29 @@ static bool file_name_is_units(const char *base, const char *name) {
                 streq(own, template);
 }
 
+/* The names the unit name has where it is installed, for a file that stands
+ * in for its file (a config tool's copy): the drop-ins of its aliases apply
+ * to it once installed (cell.syntax(7), ALIASES), so they do to the copy.
+ * Nothing when name is not installed, or is itself an alias of another
+ * unit: the copy, installed as NAME.cell, would replace that link. */
+static int location_installed_names(char * const *search_path, const char *name, UnitLocation *l) {
+        _cleanup_(unit_entry_done) UnitEntry fragment = {};
+        _cleanup_free_ char *canonical = NULL;
+        int r;
+
+        r = unit_name_resolve(search_path, name, NULL, &fragment, NULL);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return 0;
+        r = unit_canonical_name(&fragment, name, &canonical);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0 || !streq(canonical, name))
+                return 0;
+        return location_set_unit(l, search_path, &fragment, name);
+}
+
 static int location_from_path(const char *path, const char *name_override,
                               char * const *search_path, UnitLocation *l) {
         _cleanup_free_ char *name = NULL, *dir = NULL, *p = NULL;
@@ -275,6 +298,9 @@ static int location_from_path(const char *path, const char *name_override,
                 dirs = strv_copy(search_path);
                 if (!dirs)
                         return -ENOMEM;
+                r = location_installed_names(search_path, name, l);
+                if (r < 0)
+                        return r;
         }
         if (!l->name)
                 l->name = TAKE_PTR(name);

@@ -33,7 +33,9 @@ bool unit_is_path(const char *s) _pure_;
  *    name_override, else the file's basename minus ".cell". Drop-ins are
  *    searched next to the file first, then in search_path; in search_path
  *    alone when name_override makes the file another unit than it is (a
- *    temporary copy that stands in for it). The file is not opened here.
+ *    temporary copy that stands in for it), with the drop-ins of the
+ *    aliases name_override has where it is installed (not when it is an
+ *    alias itself). The file is not opened here.
  *    Without an override, a file that is an alias by the rules of
  *    unit-alias.h (its directory counting as the search path's first) is
  *    called after the unit it aliases, and the unit's aliases are found;
