@@ -81,8 +81,11 @@ static const PlanMountTemplate plan_mounts_dev[] = {
         DEVICE("/dev/random"),
         DEVICE("/dev/urandom"),
         DEVICE("/dev/tty"),
-        /* newinstance: the container's ptys are its own, not the host's. */
-        FS("/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620"),
+        /* newinstance: the container's ptys are its own, not the host's.
+         * gid=5: they belong to its tty group, as nspawn's (TTY_GID), which
+         * write(1), wall(1) and login stacks check (spawn shifts it under
+         * PrivateUsers=: mount_devpts_data_shifted()). */
+        FS("/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5"),
         SYMLINK("/dev/ptmx", "pts/ptmx"),
         FS("/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"),
         FS("/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL),

@@ -2,8 +2,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <sys/fsuid.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "console.h"
@@ -49,12 +52,41 @@ static int console_open_ptmx(SpawnError *err) {
         return fd;
 }
 
+typedef struct ConsoleOpen {
+        uid_t uid;
+        int master;
+        SpawnError *err;
+} ConsoleOpen;
+
+/* A new pty's slave belongs to the fsuid (and, where the devpts sets no
+ * gid=, the fsgid) of the one who opens the master. This thread opens it
+ * as the terminal's user and the container's root group, so that no chown
+ * is needed after: cell exec could not make one under PrivateUsers= (it
+ * entered the user namespace as the host's root, an ID not mapped there:
+ * a slave of that owner is nobody's inside, no one's to chown). fsuid and
+ * fsgid are per thread: the caller's stay as they are. */
+static void *console_open_as(void *userdata) {
+        ConsoleOpen *o = userdata;
+
+        (void) setfsgid(0);
+        (void) setfsuid(o->uid);
+        o->master = console_open_ptmx(o->err);
+        return NULL;
+}
+
 int console_open_send(int sock, const struct winsize *ws, uid_t uid, int *ret_slave, SpawnError *err) {
         _cleanup_close_ int master = -EBADF, slave = -EBADF;
+        ConsoleOpen o = { .uid = uid, .master = -EBADF, .err = err };
+        pthread_t thread;
         int r;
 
-        /* The container's private devpts instance (newinstance). */
-        master = console_open_ptmx(err);
+        /* The container's private devpts instance (newinstance). Without
+         * a thread (TasksMax= reached), as we are, chowned below. */
+        if (pthread_create(&thread, NULL, console_open_as, &o) == 0) {
+                (void) pthread_join(thread, NULL);
+                master = o.master;
+        } else
+                master = console_open_ptmx(err);
         if (master < 0)
                 return master;
         if (unlockpt(master) < 0)
@@ -67,9 +99,13 @@ int console_open_send(int sock, const struct winsize *ws, uid_t uid, int *ret_sl
         /* Before the command runs: "stty size" must see it at once. */
         if (ws && ws->ws_row > 0 && ioctl(slave, TIOCSWINSZ, ws) < 0)
                 return spawn_error(err, errno, "setting the pty's window size");
-        /* Its terminal is the user's, as login(1) makes it; mode 0620 from
-         * the devpts mount: no one else writes to it. */
-        if (uid != 0 && fchown(slave, uid, (gid_t) -1) < 0)
+        /* Its terminal is the user's, as login(1) makes it; mode 0620 and
+         * the tty group from the devpts mount: no one else writes to it
+         * but write(1) and wall(1). Made so (console_open_as()); said
+         * again, so that a slave opened without the thread, of an owner
+         * not mapped here, fails here rather than reach the command as
+         * nobody's. */
+        if (fchown(slave, uid, (gid_t) -1) < 0)
                 return spawn_error(err, errno, "giving the pty to UID %u", (unsigned) uid);
         r = spawn_message_send(sock, SPAWN_MSG_CONSOLE, NULL, master);
         if (r < 0)
@@ -85,6 +121,10 @@ int console_setup_container(int sock, const struct winsize *ws, uid_t uid, Spawn
         r = console_open_send(sock, ws, uid, &slave, err);
         if (r < 0)
                 return r;
+        /* The console is its user's alone, as nspawn's (0600): not the tty
+         * group's too, whose write(1) and wall(1) may write to a pty. */
+        if (fchmod(slave, 0600) < 0)
+                return spawn_error(err, errno, "making the console's pty 0600");
         /* /dev is cell's tmpfs and nothing of the container has run yet:
          * O_EXCL|O_NOFOLLOW all the same, never a file the image put there. */
         file = open("/dev/console", O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);

@@ -10,8 +10,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <linux/magic.h>
 #include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,6 +28,9 @@
 #include "mount-setup-internal.h"
 #include "mount-source.h"
 #include "mount-util.h"
+#include "parse-util.h"
+#include "strv.h"
+#include "uid-range.h"
 
 /* A failure to find or make a target, worded for the human. */
 static int target_error(MountContext *c, int r, const char *what) {
@@ -219,6 +226,63 @@ static int do_device(MountContext *c, const PlanMount *m, const char *what) {
                       what);
 }
 
+int mount_devpts_data_shifted(const char *data, uid_t base, uint32_t count, char **ret) {
+        _cleanup_free_ char *copy = NULL;
+        _cleanup_strv_free_ char **opts = NULL;
+        char *save = NULL;
+
+        *ret = NULL;
+        if (isempty(data))
+                return 0;
+        copy = strdup(data);
+        if (!copy)
+                return -ENOMEM;
+        for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+                const char *v = startswith(w, "uid=") ?: startswith(w, "gid=");
+                char shifted[32];
+                uint64_t id;
+
+                if (!v) {
+                        if (strv_extend(&opts, w) < 0)
+                                return -ENOMEM;
+                        continue;
+                }
+                if (parse_uint64(v, &id) < 0)
+                        return -EINVAL;
+                if (id >= count)
+                        continue;       /* unmapped: the opener's instead */
+                (void) snprintf(shifted, sizeof shifted, "%.4s%" PRIu64, w, (uint64_t) base + id);
+                if (strv_extend(&opts, shifted) < 0)
+                        return -ENOMEM;
+        }
+        if (opts && !(*ret = strv_join(opts, ",")))
+                return -ENOMEM;
+        return 0;
+}
+
+/* PrivateUsers=: the root of a devpts or mqueue the tree builder mounted
+ * with the host's privileges belongs to the host's root (devpts), or to
+ * the one that made the container's IPC namespace (mqueue, whose one
+ * superblock the namespace made with it): nobody inside. It is given to
+ * the container's root, as nspawn chowns its /dev/pts. */
+static int fs_root_give(MountContext *c, const PlanMount *m, int mnt_fd, const char *what) {
+        uid_t owner = c->trees ? c->trees->owner : (uid_t) -1;
+
+        if (owner == (uid_t) -1)
+                return 0;
+        if (!streq(m->fstype, "devpts") && !streq(m->fstype, "mqueue"))
+                return 0;
+        /* Only the container's own mqueue: with the host's IPC namespace
+         * this would be the host's /dev/mqueue. */
+        if (streq(m->fstype, "mqueue") && !(c->plan->namespaces & CLONE_NEWIPC))
+                return 0;
+        /* Through the new mount's own fd: no path is looked up. */
+        if (fchownat(mnt_fd, "", owner, (gid_t) owner, AT_EMPTY_PATH) < 0)
+                return spawn_error(c->err, errno, "%s: cannot give it to the container's root (UID %u)", what,
+                                   (unsigned) owner);
+        return 0;
+}
+
 static int do_fs(MountContext *c, const PlanMount *m, const char *what) {
         _cleanup_close_ int target_fd = -EBADF, mnt_fd = -EBADF, check_fd = -EBADF;
         _cleanup_free_ char *data = NULL;
@@ -242,10 +306,21 @@ static int do_fs(MountContext *c, const PlanMount *m, const char *what) {
          * container's root, as if it mounted it. */
         if (c->trees && streq(m->fstype, "tmpfs") && mount_tmpfs_data_owned(m->data, c->trees->owner, &data) < 0)
                 return spawn_error(c->err, ENOMEM, "%s: out of memory", what);
+        /* Its tty group, which the kernel reads in the host's user
+         * namespace: the container's GID 5 is the host's BASE+5. */
+        if (c->trees && c->trees->owner != (uid_t) -1 && streq(m->fstype, "devpts")) {
+                r = mount_devpts_data_shifted(m->data, c->trees->owner, c->plan->uid_count ?: UID_RANGE_PICK_SIZE,
+                                              &data);
+                if (r < 0)
+                        return spawn_error(c->err, r, "%s: cannot shift the IDs of \"%s\"", what, m->data);
+        }
         mnt_fd = mount_fs_new(m->fstype, m->source ?: m->fstype, data ?: m->data, m->flags, kmsg, sizeof kmsg);
         if (mnt_fd < 0)
                 return spawn_error(c->err, mnt_fd, "%s: cannot mount %s%s%s", what, m->fstype,
                                    *kmsg ? ": " : "", kmsg);
+        r = fs_root_give(c, m, mnt_fd, what);
+        if (r < 0)
+                return r;
         r = mount_move(mnt_fd, target_fd);
         if (r < 0)
                 return spawn_error(c->err, r, "%s: cannot attach the mount", what);

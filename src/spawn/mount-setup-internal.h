@@ -5,7 +5,9 @@
  * mount-one.c, which makes each mount of the plan. */
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include "mount-setup.h"
 #include "mount-undo.h"
@@ -27,3 +29,13 @@ typedef struct MountContext {
  * point): the source checked, the target resolved inside the root, the
  * mount made detached and attached with its flags. -errno, said in c->err. */
 int mount_one(MountContext *c, const PlanMount *m);
+
+/* devpts's mount data with its "uid=" and "gid=" (the container's IDs: the
+ * plan's gid=5, its tty group) as the host's, for a devpts the tree builder
+ * mounts with the host's privileges under PrivateUsers=, where the kernel
+ * reads them in the host's user namespace: N becomes base+N. An ID of count
+ * or more (a range that does not map it) is left out: the pty then gets its
+ * opener's group, which the container has, not one that shows as nobody
+ * and that no root inside may chown. *ret: the new data (NULL: none);
+ * -EINVAL for an ID that is not a number, -ENOMEM. */
+int mount_devpts_data_shifted(const char *data, uid_t base, uint32_t count, char **ret);

@@ -35,7 +35,7 @@ TEST(mounts_builtin_order) {
              *d; d++)
                 assert_mount(&p, i++, PLAN_MOUNT_DEVICE, *d, NULL, MS_NOSUID | MS_NOEXEC, NULL, *d);
         assert_mount(&p, i++, PLAN_MOUNT_FS, "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-                     "newinstance,ptmxmode=0666,mode=0620", "devpts");
+                     "newinstance,ptmxmode=0666,mode=0620,gid=5", "devpts");
         assert_mount(&p, i++, PLAN_MOUNT_SYMLINK, "/dev/ptmx", NULL, 0, NULL, "pts/ptmx");
         assert_mount(&p, i++, PLAN_MOUNT_FS, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", "tmpfs");
         assert_mount(&p, i++, PLAN_MOUNT_FS, "/dev/mqueue", "mqueue", nsde, NULL, "mqueue");
