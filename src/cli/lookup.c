@@ -126,3 +126,28 @@ int cli_find_instance(const char *arg, bool user_bus, bool report_not_running,
         *ret_name = TAKE_PTR(name);
         return CELL_EXIT_OK;
 }
+
+int cli_check_name_option(const char *name) {
+        _cleanup_free_ char *n = NULL, *stem = NULL;
+        int r = unit_name_normalize(name, &n);
+
+        if (r != -EINVAL)
+                return r == -ENOMEM ? log_oom() : 0;
+        stem = strndup(name, strlen(name) - (endswith(name, UNIT_SUFFIX) ? strlen(UNIT_SUFFIX) : 0));
+        if (!stem)
+                return log_oom();
+        r = cell_name_is_reserved(stem);
+        if (r && stem[0] == '.') {
+                /* ".a b" is no name whatever its dot: "reserved" would say nothing useful. */
+                stem[0] = 'x';
+                r = cell_name_is_valid(stem, UNIT_NAME_ANY);
+                stem[0] = '.';
+        }
+        if (r)
+                return log_error_errno(EINVAL, "Invalid --name=%s: \"%s\" is a reserved name (cell keeps its own "
+                                       "files under it in its runtime directory); name the unit otherwise.",
+                                       name, stem);
+        return log_error_errno(EINVAL, "Invalid --name=%s: not a unit name (letters, digits and \":-_.\\\", "
+                               "\"NAME@INSTANCE\" for an instance, at most %zu bytes).", name,
+                               (size_t) CELL_NAME_MAX);
+}

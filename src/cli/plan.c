@@ -89,6 +89,8 @@ int verb_plan(int argc, char *argv[]) {
                         json = true;
                         break;
                 case 'n':
+                        if (cli_check_name_option(optarg) < 0)
+                                return CELL_EXIT_FAILURE;
                         load_opts.name = optarg;
                         break;
                 case 'd':

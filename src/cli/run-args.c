@@ -9,7 +9,7 @@
 #include "parse-value.h"
 #include "run-args.h"
 #include "strv.h"
-#include "unit-name.h"
+#include "verbs.h"
 
 static void help(void) {
         printf("cell run [OPTIONS] FILE|NAME [-- ARGS...]\n\n"
@@ -28,34 +28,6 @@ static void help(void) {
                "Exit status: the payload's own, 128+N when it died of signal N, 1 when the\n"
                "unit is invalid or cannot be loaded (missing, a directory), 2 when cell\n"
                "itself failed.\n");
-}
-
-/* --name=: a name that can be none is a usage error (exit 2), refused here
- * before the unit is read; the loader would report it as an invalid unit
- * (exit 1), the status of a unit file at fault. */
-static int run_check_name(const char *name) {
-        _cleanup_free_ char *n = NULL, *stem = NULL;
-        int r = unit_name_normalize(name, &n);
-
-        if (r != -EINVAL)
-                return r == -ENOMEM ? log_oom() : 0;
-        stem = strndup(name, strlen(name) - (endswith(name, UNIT_SUFFIX) ? strlen(UNIT_SUFFIX) : 0));
-        if (!stem)
-                return log_oom();
-        r = cell_name_is_reserved(stem);
-        if (r && stem[0] == '.') {
-                /* ".a b" is no name whatever its dot: "reserved" would say nothing useful. */
-                stem[0] = 'x';
-                r = cell_name_is_valid(stem, UNIT_NAME_ANY);
-                stem[0] = '.';
-        }
-        if (r)
-                return log_error_errno(EINVAL, "Invalid --name=%s: \"%s\" is a reserved name (cell keeps its own "
-                                       "files under it in its runtime directory); name the unit otherwise.",
-                                       name, stem);
-        return log_error_errno(EINVAL, "Invalid --name=%s: not a unit name (letters, digits and \":-_.\\\", "
-                               "\"NAME@INSTANCE\" for an instance, at most %zu bytes).", name,
-                               (size_t) CELL_NAME_MAX);
 }
 
 int run_parse_argv(int argc, char *argv[], RunArgs *a) {
@@ -88,7 +60,7 @@ int run_parse_argv(int argc, char *argv[], RunArgs *a) {
                         a->user_bus = true;
                         break;
                 case ARG_NAME: {
-                        int r = run_check_name(optarg);
+                        int r = cli_check_name_option(optarg);
                         if (r < 0)
                                 return r;
                         a->name = optarg;

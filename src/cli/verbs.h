@@ -60,6 +60,12 @@ typedef struct PlanOptions PlanOptions;
 typedef struct UnitLoadOptions UnitLoadOptions;
 int cli_load_plan(const char *unit, const UnitLoadOptions *lo, const PlanOptions *po, Plan *ret);
 
+/* lookup.c: --name=NAME of run, verify and plan. A name that can be none
+ * is a usage error (exit 2), refused, saying why, before the unit is read;
+ * the loader would report it as an invalid unit (exit 1), the status of a
+ * unit file at fault. 0 or a negative errno (logged). */
+int cli_check_name_option(const char *name);
+
 /* lookup.c: the running cell ARG names ("web", "web.cell", "worker@3").
  * Returns CELL_EXIT_OK with *ret_name and *ret filled in, else the exit
  * status after logging why: CELL_EXIT_FAILURE for a bad name or a failed

@@ -107,6 +107,8 @@ int verb_verify(int argc, char *argv[]) {
                         verify_help();
                         return CELL_EXIT_OK;
                 case 'n':
+                        if (cli_check_name_option(optarg) < 0)
+                                return CELL_EXIT_FAILURE;
                         opts.name = optarg;
                         break;
                 case 'd':

@@ -97,6 +97,12 @@ for n in bad/name "a b" "" lock lock.cell .web; do
         grep -qF "Invalid --name=$n: " "$tmp/err" || fail "run --name=$n: not said why: $(cat "$tmp/err")"
 done
 grep -qF "reserved name" "$tmp/err" || fail "run --name=.web: not said to be reserved: $(cat "$tmp/err")"
+for verb in verify plan; do
+        for n in bad/name "" lock; do
+                expect 2 "$verb --name=$n" -- "$cell" $verb --name="$n" "$CELL_UNIT_PATH/web.cell"
+                grep -qF "Invalid --name=$n: " "$tmp/err" || fail "$verb --name=$n: not said why: $(cat "$tmp/err")"
+        done
+done
 
 # Output cell could not write (a full disk) is a failure that says so (2),
 # as for list, status and plan; --help and --version exited 0 and
