@@ -109,8 +109,9 @@ grep -q '^Scope: *cell-hello.scope in machine.slice$' "$tmp/out" || fail "an ali
 
 # A name that is no name is said to be one, not a "reserved name" of cell's
 # own ("../x" was, with "cell keeps its own files in /run/cell/../x").
-expect 1 "--name with a slash" -- "$cell" verify --name ../x "$tmp/tmpk2f9x"
-grep -q '"\.\./x" is not a valid unit name' "$tmp/err" || fail "--name ../x: not said to be no unit name"
+# A usage error (2), refused before the file is read.
+expect 2 "--name with a slash" -- "$cell" verify --name ../x "$tmp/tmpk2f9x"
+grep -qF 'Invalid --name=../x: not a unit name' "$tmp/err" || fail "--name ../x: not said to be no unit name"
 grep -q 'reserved' "$tmp/err" && fail "--name ../x: called a reserved name"
 cp "$tmp/tmpk2f9x" "$tmp/.a b.cell"
 expect 1 "a dot file whose name has a blank" -- "$cell" verify "$tmp/.a b.cell"
