@@ -427,6 +427,7 @@ typedef enum Payload {
         PAYLOAD_NOTIFY,         /* READY=1 and STATUS= to its notify socket, then as SIGNALS */
         PAYLOAD_EXTEND,         /* on SIGTERM: EXTEND_TIMEOUT_USEC=2 s, 0.6 s of work, exits 10+SIGTERM */
         PAYLOAD_OUTPUT,         /* PAYLOAD_OUTPUT_SIZE bytes to its stdout (a pipe), the last line last, exits 0 */
+        PAYLOAD_LAST_WORDS,     /* 0.2 s in, STATUS=0 ... STATUS=39, one datagram each, then exits 0 */
 } Payload;
 
 #define PAYLOAD_OUTPUT_SIZE (200U * 1024U)
@@ -467,6 +468,18 @@ static void payload_run(Payload what, int notify_fd, int ready_fd) {
                 }
                 if (write(STDOUT_FILENO, PAYLOAD_LAST_LINE, strlen(PAYLOAD_LAST_LINE)) < 0)
                         _exit(100);
+                _exit(0);
+        }
+        if (what == PAYLOAD_LAST_WORDS) {
+                (void) !write(ready_fd, "x", 1);
+                (void) nanosleep(&(struct timespec) { .tv_nsec = 200 * 1000 * 1000 }, NULL);
+                for (unsigned i = 0; i < 40; i++) {
+                        char m[32];
+
+                        snprintf(m, sizeof m, "STATUS=%u", i);
+                        if (send(notify_fd, m, strlen(m), 0) < 0)
+                                _exit(100);
+                }
                 _exit(0);
         }
         payload_notify_fd = notify_fd;
@@ -551,7 +564,7 @@ static void monitor_start(Payload what, const MonitorState *tmpl, Run *ret) {
                         _exit(100);
                 s.pid = payload;
                 s.pidfd = (int) syscall(SYS_pidfd_open, payload, 0);
-                if (what == PAYLOAD_NOTIFY || what == PAYLOAD_EXTEND)
+                if (what == PAYLOAD_NOTIFY || what == PAYLOAD_EXTEND || what == PAYLOAD_LAST_WORDS)
                         s.relay.fd = pair[0];
                 if (s.pidfd < 0 || monitor_state_to_argv(&s, bin, &argv, fds, &n) < 0)
                         _exit(100);
@@ -813,6 +826,32 @@ TEST(notify_relay_carries_on) {
         free(s);
         ASSERT_OK(kill(r.monitor, SIGTERM));
         ASSERT_EQ(monitor_wait(&r, &log), 10 + SIGTERM);
+        free(log);
+        close(up);
+        unsetenv("NOTIFY_SOCKET");
+}
+
+/* What the payload sent right before it exited, more than one batch of
+ * the relay's, is still passed up: cell-monitor (stopped meanwhile) finds
+ * its exit and 40 datagrams at once, and reads them all before it goes. */
+TEST(last_words_after_the_exit) {
+        MonitorState t = template();
+        Run r;
+        char *log, *s;
+        bool last = false;
+        int up = test_upstream_open("test-monitor");
+
+        monitor_start(PAYLOAD_LAST_WORDS, &t, &r);
+        ASSERT_OK(kill(r.monitor, SIGSTOP));
+        (void) nanosleep(&(struct timespec) { .tv_nsec = 600 * 1000 * 1000 }, NULL);
+        ASSERT_OK(kill(r.monitor, SIGCONT));
+        /* Read as it sends (the socket holds a few datagrams only). */
+        while (!last && (s = test_upstream_read(up, 1000))) {
+                last = strstr(s, "STATUS=t: 39") != NULL;
+                free(s);
+        }
+        ASSERT_TRUE(last);
+        ASSERT_EQ(monitor_wait(&r, &log), 0);
         free(log);
         close(up);
         unsetenv("NOTIFY_SOCKET");
