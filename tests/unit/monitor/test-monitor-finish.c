@@ -16,29 +16,12 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "finish-stand-in.h"
 #include "monitor.h"
 #include "strv.h"
 #include "supervise-common.h"
 #include "test.h"
 
-/* Stands in for "cell __finish" when cell-monitor execs (a copy of) this
- * test binary as its cell: writes its arguments to $TEST_MONITOR_FINISH and
- * exits with --status=. */
-__attribute__((constructor)) static void finish_stand_in(int argc, char **argv) {
-        const char *out = getenv("TEST_MONITOR_FINISH");
-        int status = 0;
-
-        if (argc < 2 || strcmp(argv[1], "__finish") != 0 || !out)
-                return;
-        FILE *f = fopen(out, "we");
-        for (int i = 2; f && i < argc; i++) {
-                fprintf(f, "%s\n", argv[i]);
-                (void) sscanf(argv[i], "--status=%d", &status);
-        }
-        if (f)
-                fclose(f);
-        _exit(status);
-}
 
 static void on_signal_exit(int sig) {
         _exit(10 + sig);

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "finish-stand-in.h"
 #include "monitor-handover.h"
 #include "monitor.h"
 #include "strv.h"
@@ -399,24 +400,6 @@ TEST(finish_args_zone_veth_extra) {
         }
 }
 
-/* Stands in for "cell __finish" when cell-monitor execs this test binary as
- * its cell (TEST(finish_is_execd)): writes its arguments to the file
- * $TEST_MONITOR_FINISH names and exits with --status=. */
-__attribute__((constructor)) static void finish_stand_in(int argc, char **argv) {
-        const char *out = getenv("TEST_MONITOR_FINISH");
-        int status = 0;
-
-        if (argc < 2 || strcmp(argv[1], "__finish") != 0 || !out)
-                return;
-        FILE *f = fopen(out, "we");
-        for (int i = 2; f && i < argc; i++) {
-                fprintf(f, "%s\n", argv[i]);
-                (void) sscanf(argv[i], "--status=%d", &status);
-        }
-        if (f)
-                fclose(f);
-        _exit(status);
-}
 
 /* --- the binary */
 
