@@ -71,6 +71,11 @@ int init_reaper_seal(void) {
                 SCMP_SYS(exit),
                 SCMP_SYS(restart_syscall),
                 SCMP_SYS(rt_sigreturn),
+#ifdef __SANITIZE_ADDRESS__
+                /* The sanitizer's runtime at _exit(): it takes down its
+                 * alternate signal stack (test builds only). */
+                SCMP_SYS(sigaltstack), SCMP_SYS(munmap),
+#endif
         };
         int r;
 
