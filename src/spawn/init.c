@@ -12,6 +12,7 @@
 
 #include "caps.h"
 #include "init.h"
+#include "log.h"
 #include "signal-util.h"
 
 int init_reaper_loop(pid_t payload, int sigfd) {
@@ -120,8 +121,10 @@ _noreturn_ void init_reaper(pid_t payload) {
         /* The payload's filter is not ours: a payload allowed to ptrace
          * (CAP_SYS_PTRACE without PrivateUsers=) could make us call what
          * its own filter denies. Without a filter, no reaper at all. */
-        if (init_reaper_seal() < 0) {
+        int r = init_reaper_seal();
+        if (r < 0) {
                 (void) kill(payload, SIGKILL);
+                log_error_errno(r, "Init=yes: cannot load the reaper's system call filter, ending the payload: %m");
                 _exit(255);
         }
 
