@@ -34,8 +34,17 @@ int cli_unit_exit_status(int r) {
  * (a unit's value or key with an escape sequence in it), as "cell plan"
  * prints them. */
 static void print_message(FILE *f, const char *m) {
-        utf8_fputs_escaped(f, m);
-        fputc('\n', f);
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        FILE *s = open_memstream(&buf, &size);
+
+        /* Escaped into memory, then one write: stderr is unbuffered, and a
+         * character a write() made a file of garbage (a message a line)
+         * cost seconds for verify, plan and run alike. */
+        utf8_fputs_escaped(s ?: f, m);
+        fputc('\n', s ?: f);
+        if (s && fclose(s) == 0)
+                fwrite(buf, 1, size, f);
 }
 
 int cli_load_plan(const char *unit, const UnitLoadOptions *lo, const PlanOptions *po, Plan *ret) {

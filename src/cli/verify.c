@@ -97,10 +97,6 @@ int verb_verify(int argc, char *argv[]) {
         size_t n_valid = 0, n_invalid = 0, n_unchecked = 0;
         int c, r;
 
-        /* A message a write, not a character a write (unbuffered stderr): a
-         * file of garbage has a message a line, 50,000 lines took 18 s. */
-        (void) setvbuf(stderr, NULL, _IOLBF, 0);
-
         while ((c = getopt_long(argc, argv, "hn:d:", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
