@@ -14,10 +14,17 @@ typedef struct Diagnostics {
         size_t n_allocated;     /* of garbage has a message a line, not a copy each */
         size_t n_errors;
         size_t n_warnings;
+        char **once;            /* diag_error_once()'s "FILE\nTEXT", open-addressed by hash */
+        size_t n_once;
+        size_t n_once_allocated;
 } Diagnostics;
 
 /* Both return 0, or -ENOMEM. A NULL Diagnostics swallows the message (and
  * still counts nothing): for callers that only want the return code. */
 int diag_error(Diagnostics *d, const char *file, unsigned line, const char *fmt, ...) _printf_(4, 5);
 int diag_warning(Diagnostics *d, const char *file, unsigned line, const char *fmt, ...) _printf_(4, 5);
+/* As diag_error(), unless the same text was reported by it for the same file
+ * before (at any line): an unknown section is named once per file, at its
+ * first header, not again for each key below it or each repeated header. */
+int diag_error_once(Diagnostics *d, const char *file, unsigned line, const char *fmt, ...) _printf_(4, 5);
 void diag_done(Diagnostics *d);

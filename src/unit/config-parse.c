@@ -383,48 +383,15 @@ static const char *suggest(const char *section, const char *word) {
         return best ?: ambiguous ? NULL : prefix_of;
 }
 
-/* Whether diag already holds this exact message for file (any line):
- * an unknown section is reported once per file, at its first header
- * (config_section()), not once per key. */
-static bool diag_has(const Diagnostics *diag, const char *file, const char *text) {
-        size_t lf = strlen(file);
-
-        if (!diag)
-                return false;
-        STRV_FOREACH(m, diag->messages) {
-                const char *p = *m;
-
-                if (strncmp(p, file, lf) != 0 || p[lf] != ':')
-                        continue;
-                p += lf + 1;
-                if (isdigit((unsigned char) *p)) {
-                        p += strspn(p, "0123456789");
-                        if (*p != ':')
-                                continue;
-                        p++;
-                }
-                if (*p == ' ' && streq(p + 1, text))
-                        return true;
-        }
-        return false;
-}
-
 static int report_unknown_section(const char *section, const char *file, unsigned line, Diagnostics *diag) {
-        _cleanup_free_ char *text = NULL;
         const char *s = suggest(NULL, section), *hint = config_hint(section, NULL);
-        int r;
 
+        /* Once per file, at its first header (config_section()), not once per key. */
         if (hint)
-                r = asprintf(&text, "unknown section [%s]: %s", section, hint);
-        else if (s)
-                r = asprintf(&text, "unknown section [%s], did you mean [%s]?", section, s);
-        else
-                r = asprintf(&text, "unknown section [%s]", section);
-        if (r < 0)
-                return -ENOMEM;
-        if (diag_has(diag, strempty(file), text))
-                return 0;
-        return diag_error(diag, file, line, "%s", text);
+                return diag_error_once(diag, file, line, "unknown section [%s]: %s", section, hint);
+        if (s)
+                return diag_error_once(diag, file, line, "unknown section [%s], did you mean [%s]?", section, s);
+        return diag_error_once(diag, file, line, "unknown section [%s]", section);
 }
 
 static int report_unknown_key(const char *section, const char *key, const char *file, unsigned line,

@@ -42,3 +42,38 @@ TEST(diag_many) {
                 ASSERT_EQ(d.n_messages, 0);
         }
 }
+
+/* Once per file and text, at any line; the set grows past its first size
+ * and is empty again after diag_done(). */
+TEST(diag_error_once) {
+        Diagnostics d = {};
+        char want[64];
+
+        ASSERT_OK(diag_error_once(&d, "a.cell", 3, "unknown section [%s]", "Foo"));
+        ASSERT_OK(diag_error_once(&d, "a.cell", 9, "unknown section [%s]", "Foo"));
+        ASSERT_OK(diag_error_once(&d, "b.cell", 2, "unknown section [%s]", "Foo"));
+        ASSERT_OK(diag_error_once(&d, "a.cell", 4, "unknown section [%s]", "Bar"));
+        ASSERT_OK(diag_error(&d, "a.cell", 5, "unknown section [Bar]"));
+        ASSERT_OK(diag_error_once(NULL, "a.cell", 1, "swallowed"));
+        ASSERT_EQ(d.n_messages, 4);
+        ASSERT_EQ(d.n_errors, 4);
+        ASSERT_STREQ(d.messages[0], "a.cell:3: unknown section [Foo]");
+        ASSERT_STREQ(d.messages[1], "b.cell:2: unknown section [Foo]");
+        ASSERT_STREQ(d.messages[2], "a.cell:4: unknown section [Bar]");
+        /* diag_error() is not deduplicated, and does not enter the set. */
+        ASSERT_STREQ(d.messages[3], "a.cell:5: unknown section [Bar]");
+
+        for (unsigned i = 0; i < 20000; i++)
+                ASSERT_OK(diag_error_once(&d, "g.cell", 2 * i + 1, "unknown section [S%u]", i % 10000));
+        ASSERT_EQ(d.n_messages, 4 + 10000);
+        for (unsigned i = 0; i < 10000; i += 997) {
+                snprintf(want, sizeof want, "g.cell:%u: unknown section [S%u]", 2 * i + 1, i);
+                ASSERT_STREQ(d.messages[4 + i], want);
+        }
+        diag_done(&d);
+        ASSERT_NULL(d.once);
+        ASSERT_EQ(d.n_once, 0);
+        ASSERT_OK(diag_error_once(&d, "a.cell", 3, "unknown section [Foo]"));
+        ASSERT_EQ(d.n_messages, 1);
+        diag_done(&d);
+}
