@@ -25,9 +25,10 @@ static void help(void) {
                "  -v --verbose               Narrate every step on stderr\n\n"
                "ARGS replace Exec= (with Boot=yes they are appended to init's command line);\n"
                "options go before FILE|NAME, and ARGS that start with \"-\" after \"--\".\n"
-               "Exit status: the payload's own, 128+N when it died of signal N, 1 when the\n"
-               "unit is invalid or cannot be loaded (missing, a directory), 2 when cell\n"
-               "itself failed.\n");
+               "Exit status: the payload's own, 128+N when it died of signal N (0 when it\n"
+               "ended of KillSignal= on a stop asked for, as by \"cell stop\"; 133 when a\n"
+               "Boot=yes container rebooted), 1 when the unit is invalid or cannot be\n"
+               "loaded (missing, a directory), 2 when cell itself failed. See cell(1).\n");
 }
 
 int run_parse_argv(int argc, char *argv[], RunArgs *a) {

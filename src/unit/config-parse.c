@@ -311,6 +311,11 @@ static bool section_is_known(const char *section) {
         return false;
 }
 
+const ConfigKey *config_key_table(size_t *ret_n) {
+        *ret_n = ELEMENTSOF(config_keys);
+        return config_keys;
+}
+
 /* The key of section (NULL: of any section, the first in the table). */
 static const ConfigKey *key_find(const char *section, const char *key) {
         size_t lo = 0, hi = ELEMENTSOF(keys_by_name);

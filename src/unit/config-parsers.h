@@ -86,6 +86,9 @@ int config_entry_origin(const ConfigContext *ctx, char **ret_file, unsigned *ret
  * CPUs added to *set, or the set emptied by a line that names none; the
  * line's own CPUs in ctx->set for its origin. -EINVAL: not a set. */
 int config_cpu_set_line(ConfigContext *ctx, uint8_t **set, size_t *set_size);
+/* Every key cell knows, in the table's order (*ret_n of them): for the test
+ * that holds them against cell.unit(5). */
+const ConfigKey *config_key_table(size_t *ret_n);
 /* After a good assignment: where key k was set, in c->origins (see
  * CellOrigin). 0 or -ENOMEM. */
 int config_origin_record(CellConfig *c, ConfigContext *ctx, const ConfigKey *k);

@@ -152,4 +152,39 @@ expect_completion "" cell run --cgroup-manager cgroupfs web ""
 CELL_UNIT_PATH=$CELL_UNIT_PATH: expect_completion "web" cell run we
 CELL_UNIT_PATH='' expect_completion "" cell run ""
 
+# Options end where cell's getopt ends them: after the unit of run and plan
+# (an option there is refused: "--" alone goes on), after the cell's name of
+# exec (what follows is the command's). verify and kill take them anywhere.
+expect_completion "--" cell run web -
+expect_completion "" cell run web --c
+expect_completion "" cell run web -- -
+expect_completion "--" cell plan --json web -
+expect_completion "--" cell plan -d web ./a.conf -
+expect_completion "--" cell exec web -
+expect_completion "" cell exec web ls -
+expect_completion "" cell exec web -- ls -
+expect_completion "--drop-in= --help --name" cell verify web -
+expect_completion "--all --help --kill-whom= --signal= --user" cell kill web -
+# exec: the command once, then nothing of ours for its arguments.
+printf '#!/bin/sh\n' > "$tmp/bin/cell-test-probe"
+chmod +x "$tmp/bin/cell-test-probe"
+expect_completion "cell-test-probe" cell exec web cell-test-p
+expect_completion "cell-test-probe" cell exec web -- cell-test-p
+expect_completion "" cell exec web ls cell-test-p
+expect_completion "" cell exec web -- ls cell-test-p
+# -s is kill's alone, -n verify's and plan's: no signals for plan's "-s".
+expect_completion "" cell plan -s ""
+expect_completion "" cell verify -n ""
+# --signal=help (-s help) lists the names; a SIGNAL argument "help" is refused.
+expect_completion "help" cell kill --signal=he
+expect_completion "help" cell kill -s he
+expect_completion "" cell kill web he
+# A template alone is followed by its instance, not a blank.
+compopts=
+expect_completion "worker@" cell run wor
+[[ $compopts == *"-o nospace"* ]] || fail "run wor: a blank after the template worker@"
+compopts=
+expect_completion "web" cell run we
+[[ $compopts == *"-o nospace"* ]] && fail "run we: no blank after the unit web"
+
 exit $failed
