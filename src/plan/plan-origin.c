@@ -37,8 +37,9 @@ static const char * const origin_keys[] = {
          * (Interface=, MACVLAN=, IPVLAN=, VirtualEthernetExtra=: counted,
          * spawn-net.c names the item's own line). */
         "VirtualEthernet", "Bridge", "Zone", "VirtualEthernetExtra", "Interface", "MACVLAN", "IPVLAN",
-        /* Counted: the child's netif_configure() names the address it could
-         * not add (a gateway outside every Address='s subnet). */
+        /* Counted: the child's netif_configure() names the address or the
+         * gateway the kernel refused (the unit's check refuses a gateway
+         * off the link already, config_finish()). */
         "Address", "Gateway",
         /* [Unit]'s dependencies, counted: systemd's refusal names a unit
          * (scope-bus-refused.c), whose own line is named. */

@@ -30,12 +30,12 @@
 #include "mount-credentials.h"
 #include "mount-setup.h"
 #include "mount-util.h"
-#include "netif.h"
 #include "privilege.h"
 #include "seccomp-filter.h"
 #include "signal-util.h"
 #include "spawn-child.h"
 #include "spawn-env.h"
+#include "spawn-net.h"
 #include "spawn-sched.h"
 #include "spawn-users.h"
 #include "strv.h"
@@ -277,42 +277,18 @@ static int child_notify_socket(ChildContext *c, int *ret, SpawnError *err) {
         return 0;
 }
 
-static int child_link_up(const Plan *p, const char *ifname, SpawnError *err) {
-        bool here = streq_ptr(p->address_interface, ifname);
-
-        return netif_configure(ifname, here ? p->addresses : NULL, here ? p->gateways : NULL, err);
-}
-
 /* Step 6: the host name and the network interfaces of our namespaces. */
 static int child_uts_and_net(ChildContext *c, SpawnError *err) {
         const Plan *p = c->plan;
-        int r;
 
         if ((p->namespaces & CLONE_NEWUTS) && p->hostname &&
             sethostname(p->hostname, strlen(p->hostname)) < 0)
                 return spawn_error(err, errno, "Hostname=%s", p->hostname);
         if (!(p->namespaces & CLONE_NEWNET))
                 return 0;
-        r = netif_set_up("lo", err);
-        if (r < 0)
-                return r;
         /* The supervisor put the links in before IDMAP_DONE: each up, and
          * Address=/Gateway= on the one the plan says. */
-        if (p->virtual_ethernet && (r = child_link_up(p, "host0", err)) < 0)
-                return r;
-        for (size_t i = 0; i < p->n_interfaces; i++)
-                if ((r = child_link_up(p, p->interfaces[i].name, err)) < 0)
-                        return r;
-        for (size_t i = 0; i < p->n_macvlans; i++)
-                if ((r = child_link_up(p, p->macvlans[i].name, err)) < 0)
-                        return r;
-        for (size_t i = 0; i < p->n_ipvlans; i++)
-                if ((r = child_link_up(p, p->ipvlans[i].name, err)) < 0)
-                        return r;
-        for (size_t i = 0; i < p->n_veth_extras; i++)
-                if ((r = child_link_up(p, p->veth_extras[i].name, err)) < 0)
-                        return r;
-        return 0;
+        return spawn_network_configure(p, err);
 }
 
 /* Step 2b (PrivateTime=yes), before step 3 makes us the user namespace's

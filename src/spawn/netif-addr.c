@@ -103,15 +103,16 @@ static int default_route_add(struct mnl_socket *nl, unsigned index, const char *
         return netif_request(nl, nlh);
 }
 
-int netif_configure(const char *ifname, char * const *addresses, char * const *gateways, SpawnError *err) {
+int netif_configure(const char *what, const char *ifname, char * const *addresses, char * const *gateways,
+                    SpawnError *err) {
         _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
         unsigned index;
         int r;
 
         index = if_nametoindex(ifname);
         if (index == 0)
-                return spawn_error(err, errno, "network: no %s in the container", ifname);
-        r = link_open_up(ifname, index, &nl, err);
+                return spawn_error(err, errno, "%s: no %s in the container", what, ifname);
+        r = link_open_up(what, ifname, index, &nl, err);
         if (r < 0)
                 return r;
         for (char * const *a = addresses; a && *a; a++) {

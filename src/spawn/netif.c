@@ -109,13 +109,13 @@ static bool netif_wait_more(uint64_t *deadline) {
         return true;
 }
 
-int link_open_up(const char *ifname, unsigned index, struct mnl_socket **ret_nl, SpawnError *err) {
+int link_open_up(const char *what, const char *ifname, unsigned index, struct mnl_socket **ret_nl, SpawnError *err) {
         _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
         int r;
 
         r = netif_open(&nl);
         if (r < 0)
-                return spawn_error(err, r, "network: opening rtnetlink");
+                return spawn_error(err, r, "%s: opening rtnetlink", what);
         /* A macvlan's address (the same at each start of a machine name,
          * netif_mac()) is refused while another macvlan of the lower device
          * has it: the container's own of its last start, whose network
@@ -127,11 +127,11 @@ int link_open_up(const char *ifname, unsigned index, struct mnl_socket **ret_nl,
                 r = link_set_up(nl, index);
         while (r == -EADDRINUSE && netif_wait_more(&deadline));
         if (r == -EADDRINUSE)
-                return spawn_error(err, r, "network: bringing %s up: its address is in use on the host's link "
+                return spawn_error(err, r, "%s: bringing %s up: its address is in use on the host's link "
                                    "below it, still after %u s (by another container of this machine name?)",
-                                   ifname, (unsigned) (NETIF_ADDRESS_WAIT_USEC / USEC_PER_SEC));
+                                   what, ifname, (unsigned) (NETIF_ADDRESS_WAIT_USEC / USEC_PER_SEC));
         if (r < 0)
-                return spawn_error(err, r, "network: bringing %s up", ifname);
+                return spawn_error(err, r, "%s: bringing %s up", what, ifname);
         *ret_nl = TAKE_PTR(nl);
         return 0;
 }
@@ -142,8 +142,8 @@ int netif_set_up(const char *ifname, SpawnError *err) {
 
         index = if_nametoindex(ifname);
         if (index == 0)
-                return spawn_error(err, errno, "network: interface %s", ifname);
-        return link_open_up(ifname, index, &nl, err);
+                return spawn_error(err, errno, "network: no %s in the container", ifname);
+        return link_open_up("network", ifname, index, &nl, err);
 }
 
 static int veth_new(struct mnl_socket *nl, const NetifVethPair *pair, pid_t pid) {

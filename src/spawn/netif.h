@@ -133,5 +133,9 @@ void netif_mac(NetifMacKind kind, const uint8_t machine_id[static 16], const cha
                uint8_t ret[static 6]);
 
 /* In the container's network namespace: ifname up, each "ADDR/PREFIX" of
- * addresses on it, and a default route via each address of gateways. */
-int netif_configure(const char *ifname, char * const *addresses, char * const *gateways, SpawnError *err);
+ * addresses on it, and a default route via each address of gateways.
+ * Messages about the link begin with what, the key that made it
+ * ("MACVLAN=eth0: bringing mv-eth0 up: ..."); those about an address or a
+ * gateway with "Address=ADDR/PREFIX: " or "Gateway=ADDR: ". */
+int netif_configure(const char *what, const char *ifname, char * const *addresses, char * const *gateways,
+                    SpawnError *err);

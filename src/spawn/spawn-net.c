@@ -243,6 +243,56 @@ int spawn_network(Spawn *s, const Plan *p, SpawnError *err) {
         return spawn_ports(s, p, err);
 }
 
+/* One link the container has of key's item-th entry: up, with Address=
+ * and Gateway= if it is Plan.address_interface. A failure about the link
+ * names that entry's line; one about an address or a gateway names
+ * neither: the supervisor's report names that Address= or Gateway='s. */
+static int spawn_link_configure(const Plan *p, const char *key, size_t item, const char *value, const char *ifname,
+                                SpawnError *err) {
+        bool here = streq_ptr(p->address_interface, ifname);
+        char what[2 * IFNAMSIZ + 32];
+
+        (void) snprintf(what, sizeof what, "%s=%s", key, value);
+        if (netif_configure(what, ifname, here ? p->addresses : NULL, here ? p->gateways : NULL, err) < 0)
+                return spawn_net_item_origin(p, key, item, err);
+        return 0;
+}
+
+int spawn_network_configure(const Plan *p, SpawnError *err) {
+        int r;
+
+        r = netif_set_up("lo", err);
+        if (r < 0)
+                return r;
+        if (p->virtual_ethernet) {
+                const char *key = p->zone ? "Zone" : p->bridge ? "Bridge" : "VirtualEthernet";
+                const char *value = p->zone ? startswith(p->zone, "vz-") ?: p->zone : p->bridge ?: "yes";
+
+                r = spawn_link_configure(p, key, 0, value, "host0", err);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < p->n_interfaces; i++)
+                if ((r = spawn_link_configure(p, "Interface", i, p->interfaces[i].host, p->interfaces[i].name,
+                                              err)) < 0)
+                        return r;
+        for (size_t i = 0; i < p->n_macvlans; i++)
+                if ((r = spawn_link_configure(p, "MACVLAN", i, p->macvlans[i].host, p->macvlans[i].name, err)) < 0)
+                        return r;
+        for (size_t i = 0; i < p->n_ipvlans; i++)
+                if ((r = spawn_link_configure(p, "IPVLAN", i, p->ipvlans[i].host, p->ipvlans[i].name, err)) < 0)
+                        return r;
+        for (size_t i = 0; i < p->n_veth_extras; i++) {
+                char value[2 * IFNAMSIZ + 2];
+
+                (void) snprintf(value, sizeof value, "%s:%s", p->veth_extras[i].host, p->veth_extras[i].name);
+                r = spawn_link_configure(p, "VirtualEthernetExtra", i, value, p->veth_extras[i].name, err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 /* The host side of the veth by its index, if it still is a veth of the
  * very name the plan gave it (the pair usually went away with the
  * container's namespace already; deleting it here makes "gone when cell

@@ -15,6 +15,15 @@ int spawn_network(Spawn *s, const Plan *p, SpawnError *err);
  * the zone's bridge if that was its last port, moves Interface= links back. */
 void spawn_network_done(Spawn *s);
 
+/* In the child, in the container's network namespace, once spawn_network()
+ * put the links in: lo and each link up, Address= and Gateway= on
+ * Plan.address_interface. A message about a link begins "FILE:LINE: KEY=VALUE: "
+ * of the entry that made it (VirtualEthernet=, Bridge=, Zone=, Interface=,
+ * MACVLAN=, IPVLAN=, VirtualEthernetExtra=); one about an address or a
+ * gateway "Address=..." or "Gateway=...", which plan_message_origin()
+ * names the line of. */
+int spawn_network_configure(const Plan *p, SpawnError *err);
+
 /* After a failure of the item-th entry of the list key (Interface=,
  * MACVLAN=, IPVLAN=, VirtualEthernetExtra=), whose message begins
  * "KEY=...": "FILE:LINE: " of the line that wrote that entry in front of it,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The checks across keys, once every file of the unit (drop-ins included)
  * is read: what a key needs of another, and what two keys exclude. */
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -58,6 +59,81 @@ static int missing_key(const CellConfig *c, const char *file, Diagnostics *diag,
         if (line == 0)
                 return diag_error(diag, file, 0, "%s= is missing: %s", key, need);
         return diag_error(diag, where, line, "%s= is missing (an empty assignment here unset it): %s", key, need);
+}
+
+/* The subnets of the Address= list of family, ", "-separated. */
+static char *subnets_of_family(char * const *addresses, int family) {
+        _cleanup_free_ char *list = NULL;
+
+        STRV_FOREACH(a, addresses) {
+                char subnet[INET6_ADDRSTRLEN + 8], *joined;
+
+                if ((strchr(*a, ':') ? AF_INET6 : AF_INET) != family)
+                        continue;
+                if (asprintf(&joined, "%s%s%s", strempty(list), list ? ", " : "",
+                             address_subnet(*a, subnet, sizeof subnet)) < 0)
+                        return NULL;
+                free(list);
+                list = joined;
+        }
+        return TAKE_PTR(list) ?: strdup("");
+}
+
+/* Gateway=: a default route via an address on Address='s link, as the
+ * kernel takes it (it refuses one off the link with ENETUNREACH at the
+ * start; networkd takes one only with GatewayOnLink=, which cell has not).
+ * Said where that Gateway= was written. Not when an Address= line was
+ * refused: that value is the error. */
+static int check_gateways(const CellConfig *c, const char *file, Diagnostics *diag) {
+        int r;
+
+        if (cell_config_refused(c, "Address"))
+                return 0;
+        STRV_FOREACH(g, c->gateways) {
+                size_t n = (size_t) (g - c->gateways), a;
+                int family = strchr(*g, ':') ? AF_INET6 : AF_INET;
+                const char *v = family == AF_INET6 ? "IPv6" : "IPv4";
+                _cleanup_free_ char *subnets = NULL;
+
+                switch (gateway_reach(*g, c->addresses, &a)) {
+                case GATEWAY_ON_LINK:
+                        continue;
+                case GATEWAY_NO_ADDRESS:
+                        r = check_failed(c, file, diag, "Gateway", n,
+                                         "Gateway=%s needs an %s Address= whose subnet holds it%s: the kernel adds a "
+                                         "default route only via a gateway on the link (cell has no GatewayOnLink=)",
+                                         *g, v, family == AF_INET6 ? " (or a link-local one, fe80::/10)" : "");
+                        break;
+                case GATEWAY_OFF_LINK:
+                        subnets = subnets_of_family(c->addresses, family);
+                        if (!subnets)
+                                return -ENOMEM;
+                        r = check_failed(c, file, diag, "Gateway", n,
+                                         "Gateway=%s is outside the subnet of every %s Address= (%s): the kernel adds "
+                                         "a default route only via a gateway on the link (cell has no "
+                                         "GatewayOnLink=)", *g, v, subnets);
+                        break;
+                case GATEWAY_BROADCAST:
+                        r = check_failed(c, file, diag, "Gateway", n,
+                                         "Gateway=%s is the broadcast address of the subnet of Address=%s: no router "
+                                         "has it", *g, c->addresses[a]);
+                        break;
+                case GATEWAY_LOCAL:
+                        r = check_failed(c, file, diag, "Gateway", n,
+                                         "Gateway=%s is the container's own Address=%s: the kernel takes no local "
+                                         "address as an IPv6 gateway", *g, c->addresses[a]);
+                        break;
+                case GATEWAY_NOT_UNICAST:
+                default:
+                        r = check_failed(c, file, diag, "Gateway", n,
+                                         "Gateway=%s is a loopback, unspecified, multicast or broadcast address: "
+                                         "no router has it", *g);
+                        break;
+                }
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }
 
 /* NotifyReady=yes, but UnsetEnvironment= takes the payload's $NOTIFY_SOCKET
@@ -170,6 +246,22 @@ int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
                       "Interface=%s and Bridge=%s exclude each other: the interface is moved into the container "
                       "(and a bridge cannot change network namespace)", *i, *i);
         }
+        /* The host's loopback is no parent of a macvlan or an ipvlan (the
+         * kernel takes an Ethernet link only), no bridge, and is there
+         * already for a veth's host side: the start would fail on it. */
+        STRV_FOREACH(m, c->macvlan)
+                CHECK(streq(*m, "lo"), "MACVLAN", (size_t) (m - c->macvlan),
+                      "MACVLAN=lo: the host's loopback cannot be the parent of a macvlan (an Ethernet link can)");
+        STRV_FOREACH(m, c->ipvlan)
+                CHECK(streq(*m, "lo"), "IPVLAN", (size_t) (m - c->ipvlan),
+                      "IPVLAN=lo: the host's loopback cannot be the parent of an ipvlan (an Ethernet link can)");
+        CHECK(streq_ptr(c->bridge, "lo"), "Bridge", 0, "Bridge=lo: the host's loopback is no bridge");
+        for (size_t i = 0; i < c->n_veth_extras; i++)
+                if (streq(c->veth_extras[i].host, "lo") &&
+                    (r = diag_error(diag, c->veth_extras[i].file ?: file, c->veth_extras[i].line,
+                                    "VirtualEthernetExtra=lo:%s: the host side would be the host's loopback",
+                                    c->veth_extras[i].container)) < 0)
+                        return r;
         /* Said where the (first) Port= was written. */
         if (c->n_ports > 0 && !c->virtual_ethernet &&
             (r = diag_error(diag, c->ports_file ?: file, c->ports_line,
@@ -188,6 +280,11 @@ int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
               "or IPVLAN=",
               c->addresses ? "Address=" : "Gateway=");
 #undef CHECK
+        if (c->virtual_ethernet || c->interfaces || c->macvlan || c->ipvlan) {
+                r = check_gateways(c, file, diag);
+                if (r < 0)
+                        return r;
+        }
         r = warn_notify_socket_unset(c, file, diag);
         if (r < 0)
                 return r;

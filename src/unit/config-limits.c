@@ -331,6 +331,10 @@ int config_parse_address(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, 
                 return 0;
         }
         r = k->ltype ? parse_gateway(ctx->value, &text) : parse_address_prefix(ctx->value, &text);
+        if (r == -EADDRNOTAVAIL)
+                return config_bad(ctx, "%s, not a null one (0.0.0.0, ::: cell picks no free address of the subnet, "
+                                  "as networkd does for it), nor ::1 or an IPv6 multicast one, which the kernel "
+                                  "puts on no interface", k->expected);
         if (r >= 0)
                 r = strv_push(list, text);
         /* Counted: the start names the line of an address it cannot add. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,7 @@ static int address_canonical(const char *s, size_t len, int *ret_family, char *b
 
 int parse_address_prefix(const char *s, char **ret) {
         char addr[INET6_ADDRSTRLEN], *text;
+        struct in6_addr a6;
         const char *slash;
         uint64_t prefix;
         int family, r;
@@ -87,6 +89,14 @@ int parse_address_prefix(const char *s, char **ret) {
         r = address_canonical(s, (size_t) (slash - s), &family, addr, sizeof addr);
         if (r < 0)
                 return r;
+        /* The kernel gives an interface no such IPv6 address (EINVAL at
+         * the start): refused with the unit instead. A null address is
+         * networkd's "any free one of the subnet", which cell does not
+         * pick: taken as written it would be 0.0.0.0 on the link. */
+        if (streq(addr, "0.0.0.0") ||
+            (family == AF_INET6 && inet_pton(AF_INET6, addr, &a6) == 1 &&
+             (IN6_IS_ADDR_UNSPECIFIED(&a6) || IN6_IS_ADDR_LOOPBACK(&a6) || IN6_IS_ADDR_MULTICAST(&a6))))
+                return -EADDRNOTAVAIL;
         /* safe_atou8(), as systemd-networkd's Address=: "/010" is /8. */
         r = parse_uint64_range(slash + 1, 1, family == AF_INET ? 32 : 128, &prefix);
         if (r < 0)
@@ -140,6 +150,106 @@ int address_port_family(const char *address) {
             IN6_IS_ADDR_UNSPECIFIED(&a6) || IN6_IS_ADDR_MULTICAST(&a6))
                 return 0;
         return AF_INET6;
+}
+
+/* "ADDR[/PREFIX]" (canonical) into its family, bytes and prefix length
+ * (the family's whole length without one). */
+static int address_split(const char *s, int *ret_family, uint8_t ret_addr[static 16], unsigned *ret_prefix) {
+        char text[INET6_ADDRSTRLEN];
+        size_t n = strcspn(s, "/");
+        int family;
+
+        if (n >= sizeof text)
+                return -EINVAL;
+        memcpy(text, s, n);
+        text[n] = 0;
+        family = strchr(text, ':') ? AF_INET6 : AF_INET;
+        memset(ret_addr, 0, 16);
+        if (inet_pton(family, text, ret_addr) != 1)
+                return -EINVAL;
+        *ret_family = family;
+        *ret_prefix = s[n] == '/' ? (unsigned) strtoul(s + n + 1, NULL, 10) : (family == AF_INET ? 32 : 128);
+        return 0;
+}
+
+/* Whether a and b have the same first prefix bits. */
+static bool prefix_equal(const uint8_t *a, const uint8_t *b, unsigned prefix) {
+        unsigned whole = prefix / 8, rest = prefix % 8;
+
+        if (memcmp(a, b, whole) != 0)
+                return false;
+        return rest == 0 || ((a[whole] ^ b[whole]) & (uint8_t) (0xff << (8 - rest))) == 0;
+}
+
+const char *address_subnet(const char *address, char *buf, size_t size) {
+        uint8_t a[16];
+        char text[INET6_ADDRSTRLEN];
+        unsigned prefix;
+        int family;
+
+        if (address_split(address, &family, a, &prefix) < 0 || prefix > (family == AF_INET ? 32u : 128u)) {
+                (void) snprintf(buf, size, "%s", address);
+                return buf;
+        }
+        for (unsigned bit = prefix; bit < (family == AF_INET ? 32u : 128u); bit++)
+                a[bit / 8] &= (uint8_t) ~(0x80 >> (bit % 8));
+        if (!inet_ntop(family, a, text, sizeof text))
+                (void) snprintf(buf, size, "%s", address);
+        else
+                (void) snprintf(buf, size, "%s/%u", text, prefix);
+        return buf;
+}
+
+GatewayReach gateway_reach(const char *gateway, char * const *addresses, size_t *ret_index) {
+        uint8_t g[16];
+        unsigned ignored;
+        bool family_seen = false;
+        int family;
+
+        *ret_index = 0;
+        if (address_split(gateway, &family, g, &ignored) < 0)
+                return GATEWAY_NOT_UNICAST;
+        /* IPv6's link-local fe80::/10 is on every link (each has an address
+         * there): networkd and the kernel take it without an Address=. */
+        if (family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL((const struct in6_addr *) g))
+                return GATEWAY_ON_LINK;
+        if (address_port_family(gateway) != family)
+                return GATEWAY_NOT_UNICAST;
+
+        /* What the kernel refuses even in a subnet: the broadcast address
+         * cell gives an IPv4 subnet up to /30 (netif-addr.c), an IPv6
+         * address of the container's own. */
+        for (size_t i = 0; addresses && addresses[i]; i++) {
+                uint8_t a[16];
+                unsigned prefix;
+                int f;
+
+                if (address_split(addresses[i], &f, a, &prefix) < 0 || f != family)
+                        continue;
+                family_seen = true;
+                *ret_index = i;
+                if (family == AF_INET6 && memcmp(a, g, 16) == 0)
+                        return GATEWAY_LOCAL;
+                if (family == AF_INET && prefix <= 30 && prefix_equal(a, g, prefix)) {
+                        uint32_t host_bits = UINT32_C(0xffffffff) >> prefix, v;
+
+                        memcpy(&v, g, 4);
+                        if ((ntohl(v) & host_bits) == host_bits)
+                                return GATEWAY_BROADCAST;
+                }
+        }
+        for (size_t i = 0; addresses && addresses[i]; i++) {
+                uint8_t a[16];
+                unsigned prefix;
+                int f;
+
+                if (address_split(addresses[i], &f, a, &prefix) >= 0 && f == family && prefix_equal(a, g, prefix)) {
+                        *ret_index = i;
+                        return GATEWAY_ON_LINK;
+                }
+        }
+        *ret_index = 0;
+        return family_seen ? GATEWAY_OFF_LINK : GATEWAY_NO_ADDRESS;
 }
 
 int parse_veth_extra(const char *s, char **ret_host, char **ret_container) {

@@ -9,7 +9,9 @@ int parse_port(const char *s, CellPort *ret);
 
 /* Address=ADDR/PREFIX (IPv4 or IPv6, the prefix required): *ret gets the
  * canonical text ("10.0.0.2/24", "fd00::2/64"), malloc'ed. -EINVAL when
- * malformed, -ENOMEM. */
+ * malformed, -EADDRNOTAVAIL for a null address (0.0.0.0, ::: networkd's
+ * "any free one", which cell does not pick) or an IPv6 one the kernel
+ * puts on no interface (::1, a multicast one), -ENOMEM. */
 int parse_address_prefix(const char *s, char **ret);
 /* Gateway=ADDR (IPv4 or IPv6, no prefix): the canonical text, malloc'ed. */
 int parse_gateway(const char *s, char **ret);
@@ -27,3 +29,24 @@ int address_port_family(const char *address);
  * --network-veth-extra=: two interface names (CONTAINERIF defaults to
  * HOSTIF), malloc'ed. -EINVAL for a bad or empty one, -ENOMEM. */
 int parse_veth_extra(const char *s, char **ret_host, char **ret_container);
+
+/* The subnet "NET/PREFIX" of an Address= ("10.0.0.2/24": "10.0.0.0/24")
+ * into buf (INET6_ADDRSTRLEN + 4 bytes hold any); the text as it is when
+ * it is none. Returns buf. */
+const char *address_subnet(const char *address, char *buf, size_t size);
+
+/* Where a Gateway= (canonical) stands to the Address= list (canonical
+ * "ADDR/PREFIX"), all of which go on one link: the kernel adds a default
+ * route only via a gateway on that link (cell has no GatewayOnLink=). */
+typedef enum GatewayReach {
+        GATEWAY_ON_LINK,        /* in the subnet of an Address= of its family, or IPv6 link-local */
+        GATEWAY_NO_ADDRESS,     /* no Address= of its family (ENETUNREACH, EHOSTUNREACH) */
+        GATEWAY_OFF_LINK,       /* in the subnet of none of them (ditto) */
+        GATEWAY_BROADCAST,      /* the broadcast address of an IPv4 Address='s subnet (EINVAL) */
+        GATEWAY_LOCAL,          /* an IPv6 Address= itself (EINVAL) */
+        GATEWAY_NOT_UNICAST,    /* loopback, unspecified, multicast, 255.255.255.255: no router's */
+} GatewayReach;
+
+/* *ret_index: the Address= a GATEWAY_ON_LINK, _BROADCAST or _LOCAL answer
+ * is about. */
+GatewayReach gateway_reach(const char *gateway, char * const *addresses, size_t *ret_index);

@@ -109,13 +109,14 @@ if [ -s /etc/machine-id ]; then
         wait $deleter
         in_cell ip -o link show mv-pa | matches "state UP" || fail "mv-pa is not up after the wait"
         stop_cell
-        # ... 5 s at most, then fails naming the interface.
+        # ... 5 s at most, then fails naming the interface (at the line
+        # of its MACVLAN=, though the child brings it up).
         ip -n "$H" link add mvold link pa type macvlan mode bridge
         ip -n "$H" link set mvold address "$mac" up
         status=0; ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u" >/dev/null 2>"$work/err" || status=$?
         expect "a macvlan's address in use for good: status" "$status" 2
-        grep -q "bringing mv-pa up: its address is in use on the host's link below it, still after 5 s" "$work/err" ||
-                fail "a macvlan's address in use: $(cat "$work/err")"
+        grep -qF "$u:7: MACVLAN=pa: bringing mv-pa up: its address is in use on the host's link below it, still after 5 s" \
+                "$work/err" || fail "a macvlan's address in use: $(cat "$work/err")"
         ip -n "$H" link del mvold
 fi
 expect_h_unchanged "after MACVLAN="
@@ -176,11 +177,21 @@ for key in MACVLAN IPVLAN Interface; do
                 fail "missing $key=: $(cat "$work/err")"
         expect_h_unchanged "after a missing $key="
 done
-u=$(unit late "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" \
+# A Gateway= outside the subnet of every Address= is refused with the unit
+# (the kernel's ENETUNREACH in the container, with xif moved in, before):
+# at its line, nothing moved.
+u=$(unit offlink "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" \
         "[Network]" "Interface=xif" "Address=10.213.9.2/24" "Gateway=10.99.0.1")
 status=0; ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u" >/dev/null 2>"$work/err" || status=$?
-expect "Gateway= outside the subnet: status" "$status" 2
-grep -q "Gateway=10.99.0.1" "$work/err" || fail "Gateway= error: $(cat "$work/err")"
+expect "Gateway= outside the subnet: status" "$status" 1
+grep -qF "$u:8: Gateway=10.99.0.1 is outside the subnet of every IPv4 Address= (10.213.9.0/24)" "$work/err" ||
+        fail "Gateway= error: $(cat "$work/err")"
+expect_h_unchanged "after a Gateway= outside the subnet"
+u=$(unit late "[Root]" "Directory=$root" "[Exec]" "Exec=/nosuch" \
+        "[Network]" "Interface=xif" "Address=10.213.9.2/24" "Gateway=10.213.9.1")
+status=0; ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u" >/dev/null 2>"$work/err" || status=$?
+expect "a start that fails after the move: status" "$status" 2
+grep -q "Exec=/nosuch: not found in the container" "$work/err" || fail "late failure: $(cat "$work/err")"
 expect_h_unchanged "after a start that failed with xif moved in"
 
 # 5. IPVLAN=: iv-pa, L2 mode, where the kernel has ipvlan; else a clear error.

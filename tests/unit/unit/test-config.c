@@ -1377,10 +1377,13 @@ TEST(finish) {
         ASSERT_EQ(finish(&c), 1);
         ASSERT_CONTAINS(diag.messages[0], "web.cell:12: Port= needs an Address= to forward to");
         diag_done(&diag);
-        /* Not to IPv6's link-local addresses (nor ::1): nspawn forwards only to
-         * one of a scope below link, which the host's other links reach. */
+        /* Not to IPv6's link-local addresses: nspawn forwards only to one
+         * of a scope below link, which the host's other links reach (::1
+         * is none of an interface's: the kernel refuses it). */
         OK(&c, "Network", "Address", "fe80::2/64");
-        OK(&c, "Network", "Address", "::1/128");
+        BAD(&c, "Network", "Address", "::1/128", "nor ::1 or an IPv6 multicast one, which the kernel puts on no "
+            "interface");
+        diag_done(&diag);
         ASSERT_EQ(finish(&c), 1);
         ASSERT_CONTAINS(diag.messages[0], "web.cell:12: Port= needs an Address= to forward to");
         diag_done(&diag);
@@ -1460,6 +1463,109 @@ TEST(finish_network_links) {
                      "the interface is moved into the container (and a bridge cannot change network namespace)");
         diag_done(&diag);
         OK(&c, "Network", "Bridge", "br0");
+        ASSERT_EQ(finish(&c), 0);
+        cell_config_done(&c);
+}
+
+/* Gateway= must be on Address='s link, as the kernel adds a default route
+ * (cell has no GatewayOnLink=): else the start failed with ENETUNREACH.
+ * Said at that Gateway='s own line, a drop-in's too, with the subnets it
+ * is outside of; IPv6's link-local gateways are on every link. */
+TEST(finish_gateway_on_link) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        OK(&c, "Root", "Directory", "/srv/web");
+        OK(&c, "Exec", "Exec", "/bin/httpd");
+        OK(&c, "Network", "VirtualEthernet", "yes");
+        ASSERT_NULL(assign_at(&c, "Network", "Address", "10.0.0.2/24", "web.cell", 8));
+        ASSERT_NULL(assign_at(&c, "Network", "Address", "10.8.3.2/22", "web.cell", 9));
+        ASSERT_NULL(assign_at(&c, "Network", "Gateway", "10.0.0.1", "web.cell", 10));
+        ASSERT_NULL(assign_at(&c, "Network", "Gateway", "10.8.0.1", "web.cell", 11));
+        ASSERT_EQ(finish(&c), 0);
+        ASSERT_NULL(assign_at(&c, "Network", "Gateway", "10.1.0.1", "web.cell.d/gw.conf", 3));
+        ASSERT_NULL(assign_at(&c, "Network", "Gateway", "fd00::1", "web.cell.d/gw.conf", 4));
+        ASSERT_NULL(assign_at(&c, "Network", "Gateway", "fe80::1", "web.cell.d/gw.conf", 5));
+        ASSERT_NULL(assign_at(&c, "Network", "Gateway", "10.0.0.255", "web.cell.d/gw.conf", 6));
+        ASSERT_NULL(assign_at(&c, "Network", "Gateway", "224.0.0.1", "web.cell.d/gw.conf", 7));
+        ASSERT_EQ(finish(&c), 4);
+        ASSERT_STREQ(diag.messages[0], "web.cell.d/gw.conf:3: Gateway=10.1.0.1 is outside the subnet of every IPv4 "
+                     "Address= (10.0.0.0/24, 10.8.0.0/22): the kernel adds a default route only via a gateway on the "
+                     "link (cell has no GatewayOnLink=)");
+        ASSERT_STREQ(diag.messages[1], "web.cell.d/gw.conf:4: Gateway=fd00::1 needs an IPv6 Address= whose subnet "
+                     "holds it (or a link-local one, fe80::/10): the kernel adds a default route only via a gateway "
+                     "on the link (cell has no GatewayOnLink=)");
+        ASSERT_STREQ(diag.messages[2], "web.cell.d/gw.conf:6: Gateway=10.0.0.255 is the broadcast address of the "
+                     "subnet of Address=10.0.0.2/24: no router has it");
+        ASSERT_STREQ(diag.messages[3], "web.cell.d/gw.conf:7: Gateway=224.0.0.1 is a loopback, unspecified, "
+                     "multicast or broadcast address: no router has it");
+        diag_done(&diag);
+
+        /* An IPv6 Address= brings fd00::1 on the link; the container's own
+         * IPv6 address is no gateway the kernel takes. */
+        ASSERT_NULL(assign_at(&c, "Network", "Gateway", "", "web.cell.d/gw.conf", 8));
+        ASSERT_NULL(assign_at(&c, "Network", "Address", "fd00::2/64", "web.cell.d/gw.conf", 9));
+        ASSERT_NULL(assign_at(&c, "Network", "Gateway", "fd00::1", "web.cell.d/gw.conf", 10));
+        ASSERT_NULL(assign_at(&c, "Network", "Gateway", "fd00::2", "web.cell.d/gw.conf", 11));
+        ASSERT_EQ(finish(&c), 1);
+        ASSERT_STREQ(diag.messages[0], "web.cell.d/gw.conf:11: Gateway=fd00::2 is the container's own "
+                     "Address=fd00::2/64: the kernel takes no local address as an IPv6 gateway");
+        diag_done(&diag);
+
+        /* Without any Address= left, an IPv4 gateway is on no link. */
+        OK(&c, "Network", "Gateway", "");
+        OK(&c, "Network", "Address", "");
+        ASSERT_NULL(assign_at(&c, "Network", "Gateway", "fe80::1", "web.cell", 12));
+        ASSERT_NULL(assign_at(&c, "Network", "Gateway", "10.0.0.1", "web.cell", 13));
+        ASSERT_EQ(finish(&c), 1);
+        ASSERT_STREQ(diag.messages[0], "web.cell:13: Gateway=10.0.0.1 needs an IPv4 Address= whose subnet holds it: "
+                     "the kernel adds a default route only via a gateway on the link (cell has no GatewayOnLink=)");
+        diag_done(&diag);
+        BAD_EXACT(&c, "Network", "Address", "0.0.0.0/24", "web.cell:7: Address=0.0.0.0/24: expected an IPv4 or "
+                  "IPv6 address with a prefix length (\"10.0.0.2/24\", \"fd00::2/64\"), not a null one (0.0.0.0, "
+                  "::: cell picks no free address of the subnet, as networkd does for it), nor ::1 or an IPv6 "
+                  "multicast one, which the kernel puts on no interface");
+        diag_done(&diag);
+        /* An Address= refused for its value is the one error. */
+        BAD(&c, "Network", "Address", "10.0.0.300/24", "expected an IPv4 or IPv6 address");
+        diag_done(&diag);
+        ASSERT_EQ(finish(&c), 0);
+        /* No interface at all: that is the error, said once. */
+        OK(&c, "Network", "Address", "10.0.0.2/24");
+        OK(&c, "Network", "VirtualEthernet", "no");
+        ASSERT_EQ(finish(&c), 1);
+        ASSERT_CONTAINS(diag.messages[0], "Address= needs an interface in the container");
+        diag_done(&diag);
+        cell_config_done(&c);
+}
+
+/* The host's lo as a macvlan's or an ipvlan's parent, as the bridge, as a
+ * veth's host side: the kernel refuses each at the start (an Ethernet
+ * parent only, no bridge, a name taken). Said at the line of that item. */
+TEST(finish_host_loopback) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        OK(&c, "Root", "Directory", "/srv/web");
+        OK(&c, "Exec", "Exec", "/bin/httpd");
+        ASSERT_NULL(assign_at(&c, "Network", "MACVLAN", "eth0", "web.cell", 6));
+        ASSERT_NULL(assign_at(&c, "Network", "MACVLAN", "lo", "web.cell.d/lo.conf", 2));
+        ASSERT_NULL(assign_at(&c, "Network", "IPVLAN", "eth1 lo", "web.cell.d/lo.conf", 3));
+        ASSERT_NULL(assign_at(&c, "Network", "Bridge", "lo", "web.cell.d/lo.conf", 4));
+        ASSERT_NULL(assign_at(&c, "Network", "VirtualEthernetExtra", "lo:x0", "web.cell.d/lo.conf", 5));
+        ASSERT_EQ(finish(&c), 4);
+        ASSERT_STREQ(diag.messages[0], "web.cell.d/lo.conf:2: MACVLAN=lo: the host's loopback cannot be the parent "
+                     "of a macvlan (an Ethernet link can)");
+        ASSERT_STREQ(diag.messages[1], "web.cell.d/lo.conf:3: IPVLAN=lo: the host's loopback cannot be the parent "
+                     "of an ipvlan (an Ethernet link can)");
+        ASSERT_STREQ(diag.messages[2], "web.cell.d/lo.conf:4: Bridge=lo: the host's loopback is no bridge");
+        ASSERT_STREQ(diag.messages[3], "web.cell.d/lo.conf:5: VirtualEthernetExtra=lo:x0: the host side would be "
+                     "the host's loopback");
+        diag_done(&diag);
+        OK(&c, "Network", "MACVLAN", "");
+        OK(&c, "Network", "IPVLAN", "");
+        OK(&c, "Network", "Bridge", "br0");
+        OK(&c, "Network", "VirtualEthernetExtra", "");
         ASSERT_EQ(finish(&c), 0);
         cell_config_done(&c);
 }

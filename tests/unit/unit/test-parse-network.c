@@ -3,6 +3,8 @@
  * to an address the host takes as its own (127.0.0.0/8, ::1) reaches the
  * host's loopback services, not the container; one to no unicast address
  * reaches nobody. */
+#include <arpa/inet.h>
+#include <errno.h>
 #include <sys/socket.h>
 
 #include "parse-network.h"
@@ -22,4 +24,87 @@ TEST(port_target_families) {
                 ASSERT_EQ(address_port_family(v6[i]), AF_INET6);
         for (size_t i = 0; i < ELEMENTSOF(none); i++)
                 ASSERT_EQ(address_port_family(none[i]), 0);
+}
+
+/* Address=: the IPv6 addresses the kernel puts on no interface (EINVAL at
+ * the start) are refused with the unit, and the null ones (networkd's "any
+ * free address"); IPv4 ones the kernel takes are kept. */
+TEST(address_prefix_kernel_takes) {
+        const char *ok[] = { "10.0.0.2/24", "0.0.0.1/8", "224.0.0.5/24", "fd00::2/64", "fe80::5/64",
+                             "::ffff:10.0.0.1/96", "fd00::2/128", "::2/64" };
+        const char *refused[] = { "0.0.0.0/24", "::/64", "0::0/128", "::1/128", "ff02::5/64", "ff05::2/16" };
+
+        for (size_t i = 0; i < ELEMENTSOF(ok); i++) {
+                _cleanup_free_ char *text = NULL;
+
+                ASSERT_OK(parse_address_prefix(ok[i], &text));
+        }
+        for (size_t i = 0; i < ELEMENTSOF(refused); i++) {
+                char *text = NULL;
+
+                ASSERT_EQ(parse_address_prefix(refused[i], &text), -EADDRNOTAVAIL);
+                ASSERT_NULL(text);
+        }
+}
+
+TEST(address_subnets) {
+        char buf[INET6_ADDRSTRLEN + 8];
+
+        ASSERT_STREQ(address_subnet("10.0.0.2/24", buf, sizeof buf), "10.0.0.0/24");
+        ASSERT_STREQ(address_subnet("10.213.9.77/27", buf, sizeof buf), "10.213.9.64/27");
+        ASSERT_STREQ(address_subnet("192.168.1.1/32", buf, sizeof buf), "192.168.1.1/32");
+        ASSERT_STREQ(address_subnet("10.255.0.1/1", buf, sizeof buf), "0.0.0.0/1");
+        ASSERT_STREQ(address_subnet("fd00:1:2:3:4::2/64", buf, sizeof buf), "fd00:1:2:3::/64");
+        ASSERT_STREQ(address_subnet("fd00:1:2:3:4::2/61", buf, sizeof buf), "fd00:1:2::/61");
+        ASSERT_STREQ(address_subnet("2001:db8::1/128", buf, sizeof buf), "2001:db8::1/128");
+}
+
+/* Gateway=: on the link of the Address= list as the kernel takes a
+ * default route via it (netif-addr.c adds each with RTA_OIF and no
+ * onlink flag): in the subnet of an Address= of its family, or IPv6
+ * link-local; not the IPv4 subnet's broadcast address cell sets, not an
+ * IPv6 address of the container's own. */
+TEST(gateway_reaches) {
+        char a0[] = "10.0.0.2/24", a1[] = "10.9.0.2/16", a2[] = "192.168.7.1/31", a3[] = "10.5.0.2/32",
+                a4[] = "fd00::2/64", a5[] = "fd01::2/128";
+        char *addresses[] = { a0, a1, a2, a3, a4, a5, NULL };
+        char *v6_only[] = { a4, NULL };
+        size_t a;
+
+        ASSERT_EQ(gateway_reach("10.0.0.1", addresses, &a), GATEWAY_ON_LINK);
+        ASSERT_EQ(a, 0u);
+        ASSERT_EQ(gateway_reach("10.9.255.1", addresses, &a), GATEWAY_ON_LINK);
+        ASSERT_EQ(a, 1u);
+        /* The network's own address and the container's are on the link. */
+        ASSERT_EQ(gateway_reach("10.0.0.0", addresses, &a), GATEWAY_ON_LINK);
+        ASSERT_EQ(gateway_reach("10.0.0.2", addresses, &a), GATEWAY_ON_LINK);
+        /* A /31 has no broadcast address (RFC 3021): both are hosts. */
+        ASSERT_EQ(gateway_reach("192.168.7.0", addresses, &a), GATEWAY_ON_LINK);
+        /* A /32's subnet is the address alone. */
+        ASSERT_EQ(gateway_reach("10.5.0.1", addresses, &a), GATEWAY_OFF_LINK);
+        ASSERT_EQ(gateway_reach("10.1.0.1", addresses, &a), GATEWAY_OFF_LINK);
+        ASSERT_EQ(gateway_reach("10.0.0.255", addresses, &a), GATEWAY_BROADCAST);
+        ASSERT_EQ(a, 0u);
+        ASSERT_EQ(gateway_reach("10.9.255.255", addresses, &a), GATEWAY_BROADCAST);
+        ASSERT_EQ(a, 1u);
+
+        ASSERT_EQ(gateway_reach("fd00::1", addresses, &a), GATEWAY_ON_LINK);
+        ASSERT_EQ(a, 4u);
+        ASSERT_EQ(gateway_reach("fd00::", addresses, &a), GATEWAY_ON_LINK);
+        ASSERT_EQ(gateway_reach("fd01::1", addresses, &a), GATEWAY_OFF_LINK);
+        ASSERT_EQ(gateway_reach("fd00::2", addresses, &a), GATEWAY_LOCAL);
+        ASSERT_EQ(a, 4u);
+        ASSERT_EQ(gateway_reach("fd01::2", addresses, &a), GATEWAY_LOCAL);
+        ASSERT_EQ(a, 5u);
+        ASSERT_EQ(gateway_reach("fe80::1", addresses, &a), GATEWAY_ON_LINK);
+
+        /* None of the family: IPv6's link-local needs none. */
+        ASSERT_EQ(gateway_reach("10.0.0.1", v6_only, &a), GATEWAY_NO_ADDRESS);
+        ASSERT_EQ(gateway_reach("10.0.0.1", NULL, &a), GATEWAY_NO_ADDRESS);
+        ASSERT_EQ(gateway_reach("fd00::1", NULL, &a), GATEWAY_NO_ADDRESS);
+        ASSERT_EQ(gateway_reach("fe80::1", NULL, &a), GATEWAY_ON_LINK);
+
+        const char *no_router[] = { "0.0.0.0", "127.0.0.1", "224.0.0.1", "255.255.255.255", "::", "::1", "ff02::1" };
+        for (size_t i = 0; i < ELEMENTSOF(no_router); i++)
+                ASSERT_EQ(gateway_reach(no_router[i], addresses, &a), GATEWAY_NOT_UNICAST);
 }

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The child's side of the network (spawn_network_configure()), in a network
+ * namespace of a child of the test's own (and a user namespace of its own
+ * when the test is not root): a link it cannot bring up names the line of
+ * the key that gave it (VirtualEthernet=, Bridge=, Zone=, MACVLAN=, ...),
+ * as the host's side does; the links before it are configured. */
+
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "../plan/plan-test.h"
+#include "child-test.h"
+#include "netif.h"
+#include "spawn-error.h"
+#include "spawn-net.h"
+
+#define UNIT_HEAD "[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\n[Network]\n"
+
+static CellConfig config;
+static Plan plan;
+
+/* The message with the temporary directory cut off. */
+static const char *short_message(const SpawnError *err) {
+        const char *slash = strstr(err->message, "/web.cell");
+        return slash ? slash + 1 : err->message;
+}
+
+/* A network namespace of this process's own: 0, or 77 when the kernel (or a
+ * sandbox) gives none to this user. */
+static int own_netns(void) {
+        if (geteuid() == 0 ? unshare(CLONE_NEWNET) < 0 : unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0) {
+                fprintf(stderr, "skipped: no network namespace of our own: %m\n");
+                return 77;
+        }
+        return 0;
+}
+
+static int wait_child(pid_t pid) {
+        int status;
+
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT_TRUE(WIFEXITED(status));
+        return WEXITSTATUS(status);
+}
+
+/* Runs spawn_network_configure() for unit (with dropin) in a network
+ * namespace in which the links named by make (veth pairs, "NAME:PEER")
+ * exist; its message into *ret. 77: no namespace to be had. */
+static int configure_in_netns(const char *unit, const char *dropin, const char * const *make, SpawnError *ret) {
+        SpawnError *shared;
+        pid_t pid;
+        int status;
+
+        config_from_files(&config, "web", unit, dropin);
+        plan_ok(&config, NULL, &plan);
+        shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        ASSERT_TRUE(shared != MAP_FAILED);
+        memset(shared, 0, sizeof *shared);
+        pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                int r = own_netns();
+
+                if (r != 0)
+                        _exit(r);
+                for (size_t i = 0; make && make[i]; i++) {
+                        char name[IFNAMSIZ], peer[IFNAMSIZ];
+                        const char *colon = strchr(make[i], ':');
+
+                        (void) snprintf(name, sizeof name, "%.*s", (int) (colon - make[i]), make[i]);
+                        (void) snprintf(peer, sizeof peer, "%s", colon + 1);
+                        ASSERT_OK(netif_veth_create("test", &(NetifVethPair) { .host = name, .peer = peer },
+                                                    getpid(), NULL, shared));
+                }
+                (void) spawn_network_configure(&plan, shared);
+                _exit(0);
+        }
+        status = wait_child(pid);
+        *ret = *shared;
+        ASSERT_EQ(munmap(shared, sizeof *shared), 0);
+        plan_done(&plan);
+        cell_config_done(&config);
+        plan = (Plan) {};
+        return status;
+}
+
+TEST(link_keys_name_their_line) {
+        SpawnError err;
+
+        if (configure_in_netns(UNIT_HEAD "VirtualEthernet=yes\n", NULL, NULL, &err) == 77)
+                return;
+        ASSERT_EQ(err.error, ENODEV);
+        ASSERT_STREQ(short_message(&err), "web.cell:6: VirtualEthernet=yes: no host0 in the container");
+
+        ASSERT_EQ(configure_in_netns(UNIT_HEAD "Address=10.0.0.2/24\nBridge=br0\n", NULL, NULL, &err), 0);
+        ASSERT_STREQ(short_message(&err), "web.cell:7: Bridge=br0: no host0 in the container");
+        ASSERT_EQ(configure_in_netns(UNIT_HEAD "Zone=qa\n", NULL, NULL, &err), 0);
+        ASSERT_STREQ(short_message(&err), "web.cell:6: Zone=qa: no host0 in the container");
+
+        /* A list's item: its own line, a drop-in's too, after the links
+         * before it came up with Address= and Gateway= on the first. */
+        ASSERT_EQ(configure_in_netns(UNIT_HEAD "MACVLAN=m0\nAddress=10.0.0.2/24\nGateway=10.0.0.1\n",
+                                     "[Network]\nMACVLAN=m1\n", (const char * const[]) { "mv-m0:p0", NULL }, &err),
+                  0);
+        ASSERT_STREQ(short_message(&err), "web.cell.d/x.conf:2: MACVLAN=m1: no mv-m1 in the container");
+        ASSERT_EQ(configure_in_netns(UNIT_HEAD "Interface=eth7 eth8\nIPVLAN=i0\n", NULL,
+                                     (const char * const[]) { "eth7:p0", NULL }, &err), 0);
+        ASSERT_STREQ(short_message(&err), "web.cell:6: Interface=eth8: no eth8 in the container");
+        ASSERT_EQ(configure_in_netns(UNIT_HEAD "IPVLAN=i0\nVirtualEthernetExtra=vx-a:lan0\n"
+                                     "VirtualEthernetExtra=vx-b:lan1\n", NULL,
+                                     (const char * const[]) { "iv-i0:p0", "lan0:p1", NULL }, &err), 0);
+        ASSERT_STREQ(short_message(&err), "web.cell:8: VirtualEthernetExtra=vx-b:lan1: no lan1 in the container");
+
+        /* All there: no message. */
+        ASSERT_EQ(configure_in_netns(UNIT_HEAD "MACVLAN=m0\nAddress=10.0.0.2/24\nAddress=fd00::2/64\n"
+                                     "Gateway=10.0.0.1\nGateway=fd00::1\nGateway=fe80::1\n", NULL,
+                                     (const char * const[]) { "mv-m0:p0", NULL }, &err), 0);
+        ASSERT_EQ(err.error, 0);
+        ASSERT_STREQ(err.message, "");
+}
