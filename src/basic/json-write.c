@@ -14,11 +14,24 @@ void json_writer_init(JsonWriter *w, FILE *f, bool pretty) {
         };
 }
 
+/* After each value: the errno of the first write that failed, while it is
+ * still the one errno holds. ferror() alone does not tell it, and by the
+ * final flush it may be gone: a buffer that failed as it filled up is
+ * dropped, and fflush() then has nothing to write and succeeds. */
+static void json_note_error(JsonWriter *w) {
+        if (w->error == 0 && ferror(w->f))
+                w->error = errno > 0 ? errno : EIO;
+}
+
 int json_writer_finish(JsonWriter *w) {
         fputc('\n', w->f);
-        if (fflush(w->f) != 0 || ferror(w->f))
-                return -EIO;
-        return 0;
+        json_note_error(w);
+        errno = 0;
+        if (fflush(w->f) != 0 && w->error == 0)
+                w->error = errno > 0 ? errno : EIO;
+        if (w->error == 0 && ferror(w->f))
+                w->error = EIO;
+        return -w->error;
 }
 
 static void json_indent(JsonWriter *w) {
@@ -61,6 +74,7 @@ static void json_begin(JsonWriter *w, char c, bool is_inline) {
                 w->inline_mask = is_inline ? (w->inline_mask | bit) : (w->inline_mask & ~bit);
         }
         w->need_comma = false;
+        json_note_error(w);
 }
 
 static void json_end(JsonWriter *w, char c) {
@@ -72,6 +86,7 @@ static void json_end(JsonWriter *w, char c) {
                 json_indent(w);
         fputc(c, w->f);
         w->need_comma = true;
+        json_note_error(w);
 }
 
 void json_object_begin(JsonWriter *w) {
@@ -112,6 +127,7 @@ void json_key(JsonWriter *w, const char *key) {
         fputs(w->pretty ? "\": " : "\":", w->f);
         w->after_key = true;
         w->need_comma = true;
+        json_note_error(w);
 }
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when the
@@ -228,6 +244,7 @@ void json_string_len(JsonWriter *w, const char *s, size_t n) {
         json_escape(w->f, s, n);
         fputc('"', w->f);
         w->need_comma = true;
+        json_note_error(w);
 }
 
 void json_string(JsonWriter *w, const char *s) {
@@ -241,24 +258,28 @@ void json_uint(JsonWriter *w, uint64_t u) {
         json_value_prefix(w);
         fprintf(w->f, "%" PRIu64, u);
         w->need_comma = true;
+        json_note_error(w);
 }
 
 void json_int(JsonWriter *w, int64_t i) {
         json_value_prefix(w);
         fprintf(w->f, "%" PRIi64, i);
         w->need_comma = true;
+        json_note_error(w);
 }
 
 void json_bool(JsonWriter *w, bool b) {
         json_value_prefix(w);
         fputs(b ? "true" : "false", w->f);
         w->need_comma = true;
+        json_note_error(w);
 }
 
 void json_null(JsonWriter *w) {
         json_value_prefix(w);
         fputs("null", w->f);
         w->need_comma = true;
+        json_note_error(w);
 }
 
 void json_strv(JsonWriter *w, char * const *l) {

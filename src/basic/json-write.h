@@ -31,10 +31,12 @@ typedef struct JsonWriter {
         bool need_comma;        /* a value was written at the current depth */
         bool after_key;         /* the next value completes "key": */
         uint64_t inline_mask;   /* bit d-1: the container at depth d is written on one line */
+        int error;              /* the errno of the first write that failed, or 0 */
 } JsonWriter;
 
 void json_writer_init(JsonWriter *w, FILE *f, bool pretty);
-/* Ends the document with a newline; returns 0, or -EIO when writing failed. */
+/* Ends the document with a newline; returns 0, or the -errno of the first
+ * write that failed (-ENOSPC of a full disk; -EIO where none was said). */
 int json_writer_finish(JsonWriter *w);
 
 void json_object_begin(JsonWriter *w);

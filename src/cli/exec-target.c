@@ -140,15 +140,18 @@ static int exec_open_cgroups(ExecTarget *t) {
         return r;
 }
 
-/* What cell run decided at the start (run.c, withhold_mknod()), decided
- * again: without a device policy on the cell's cgroup (no cgroup, or a
- * cgroupfs cell the kernel refused the BPF filter) and outside a user
- * namespace, CAP_MKNOD would let the command make any device node. */
+/* What cell run decided at the start (run-start.c, withhold_mknod()),
+ * decided again: without a device policy on the cell's cgroup (no cgroup,
+ * or a cgroupfs cell the kernel refused the BPF filter) and outside a user
+ * namespace, CAP_MKNOD would let the command make any device node. The
+ * user namespace is the one the cell has, not the one the unit says now: a
+ * PrivateUsers= added to the file of a cell that runs without must not
+ * hand the command CAP_MKNOD in the host's. */
 int exec_withhold_mknod(Plan *p, const CellInstance *inst, const ExecTarget *t) {
         const uint64_t mknod = UINT64_C(1) << CAP_MKNOD;
 
         if (inst->manager == CGROUP_MANAGER_SYSTEMD || t->device_programs > 0 ||
-            (p->namespaces & CLONE_NEWUSER) || !(p->cap_bounding & mknod))
+            (t->namespaces & CLONE_NEWUSER) || !(p->cap_bounding & mknod))
                 return 0;
         if (p->cap_required & mknod)
                 return log_error_errno(EPERM, "%s=CAP_MKNOD: device access is not restricted in cell %s, "

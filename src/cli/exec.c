@@ -8,8 +8,10 @@
  *   setns(pidfd, the namespaces it has)
  *   fork ------------------------------------> (in its PID namespace) waits
  *   write the child into the cell's cgroups
- *   "go" ------------------------------------> a session of its own (no
- *                                              controlling terminal), chroot
+ *   "go" ------------------------------------> [PrivateUsers=: root of its
+ *                                              user namespace, not the host's
+ *                                              unmapped root] a session of its
+ *                                              own (no controlling terminal), chroot
  *                                              into its root, [-t: a pty of
  *   <------------------------------------------ the container's devpts, the
  *   [-t: forward our terminal to it]           slave its terminal and stdio]
@@ -26,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -82,6 +85,27 @@ static void help(void) {
                "found (as from a shell).\n");
 }
 
+/* Joined the cell's user namespace (PrivateUsers=): become its root, as the
+ * payload did before its own steps (spawn/child.c) and as nsenter and
+ * systemd's namespace_enter() do. setns() left us the host's root, an ID not
+ * mapped there (nobody inside), and every step up to User= must be the
+ * container's root's, not that: access(2), which the PATH lookup takes,
+ * drops all capabilities for a real UID that is not the namespace's root,
+ * and only a change away from its root clears the effective capabilities
+ * a WorkingDirectory= check of User= must run without. */
+static int exec_userns_root(SpawnError *err) {
+        /* The host's supplementary groups go first, while we may still drop them. */
+        if (setgroups(0, NULL) < 0)
+                return spawn_error(err, errno, "user namespace: setgroups");
+        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+                return spawn_error(err, errno, "user namespace: becoming its root (UID and GID 0)");
+        /* The credential change cleared both: nothing in the container may
+         * ptrace us before exec, and we die with cell exec. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                return spawn_error(err, errno, "prctl after becoming the user namespace's root");
+        return 0;
+}
+
 /* In the child, inside the namespaces: the plan's steps in run's order. */
 static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *prog, char **argv,
                       char **env_pass, char **env_host, int console_sock, const struct winsize *ws,
@@ -90,6 +114,21 @@ static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *
         _cleanup_free_ char *exec_path = NULL;
         _cleanup_(identity_done) Identity id = {};
         int r;
+
+        /* OOMScoreAdjust=, a raise or the value a lowering left us (cell
+         * exec made it, exec_oom_score_lower()), before we become the user
+         * namespace's root: our /proc files, non-dumpable, are the host's
+         * root's, which that could not open (spawn-sched.h). */
+        if (p->oom_score_adjust_set) {
+                r = oom_score_adjust_apply(0, p->oom_score_adjust, err);
+                if (r < 0)
+                        return r;
+        }
+        if (t->namespaces & CLONE_NEWUSER) {
+                r = exec_userns_root(err);
+                if (r < 0)
+                        return r;
+        }
 
         /* A session of its own, without a controlling terminal: in the caller's,
          * ioctl(TIOCSTI) on fd 0 or /dev/tty would push input into the host's
@@ -101,8 +140,9 @@ static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *
         if (fchdir(t->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
                 return spawn_error(err, errno, "entering the container's root");
 
+        /* The maps of the user namespace joined, whatever the unit says now. */
         r = identity_resolve_files("/etc/passwd", "/etc/group", p->user, p->group,
-                                   p->supplementary_groups, p->namespaces & CLONE_NEWUSER, &id, err);
+                                   p->supplementary_groups, t->namespaces & CLONE_NEWUSER, &id, err);
         if (r < 0)
                 return r;
         r = env_assignf(&env, "PATH", SPAWN_DEFAULT_PATH);
@@ -198,8 +238,8 @@ static int exec_log_error(const Plan *p, const SpawnError *err) {
  * for the command to inherit at the fork. Once in the cell's user namespace
  * (PrivateUsers=) neither it nor we hold that capability, and we fork there,
  * so the write from outside that cell run's supervisor does (spawn_release())
- * is not ours to do. A raise needs no privilege: privilege_exec() in the
- * command writes that. *ret_fd: our own oom_score_adj, open to write *ret_old
+ * is not ours to do. A raise needs no privilege: the command writes that
+ * (exec_child()). *ret_fd: our own oom_score_adj, open to write *ret_old
  * back after the fork (a raise again); -EBADF when nothing was lowered. */
 static int exec_oom_score_lower(const Plan *p, int *ret_fd, int *ret_old, SpawnError *err) {
         _cleanup_close_ int fd = -EBADF;

@@ -152,11 +152,19 @@ static void list_row_fill(ListRow *row, const CellInstance *x) {
         row->col[7] = row->tasks;
 }
 
-static void list_row_print(const ListRow *row, const size_t width[static LIST_COLUMNS]) {
+/* The errno of the first write to stdout that failed (*error, when it is
+ * 0): a buffer that failed as it filled up is dropped, and the final
+ * fflush() may then succeed, leaving only ferror() without a cause. */
+static void list_note_error(int n, int *error) {
+        if (n < 0 && *error == 0)
+                *error = errno > 0 ? errno : EIO;
+}
+
+static void list_row_print(const ListRow *row, const size_t width[static LIST_COLUMNS], int *error) {
         /* No padding after the last column: no trailing blanks. */
         for (size_t k = 0; k < LIST_COLUMNS - 1; k++)
-                printf("%-*s ", (int) width[k], row->col[k]);
-        printf("%s\n", row->col[LIST_COLUMNS - 1]);
+                list_note_error(printf("%-*s ", (int) width[k], row->col[k]), error);
+        list_note_error(printf("%s\n", row->col[LIST_COLUMNS - 1]), error);
 }
 
 /* As machinectl list and systemctl list-units print theirs: each column as
@@ -169,6 +177,7 @@ static int list_print_table(const CellInstance *l, size_t n, bool legend) {
                 "NAME", "MANAGER", "SCOPE", "PID", "STATE", "UPTIME", "MEMORY", "TASKS" } };
         _cleanup_free_ ListRow *rows = NULL;
         size_t width[LIST_COLUMNS] = {};
+        int error = 0;
 
         if (n > 0) {
                 rows = calloc(n, sizeof *rows);
@@ -184,16 +193,20 @@ static int list_print_table(const CellInstance *l, size_t n, bool legend) {
         }
 
         if (legend && n > 0)
-                list_row_print(&heading, width);
+                list_row_print(&heading, width, &error);
         for (size_t i = 0; i < n; i++)
-                list_row_print(rows + i, width);
+                list_row_print(rows + i, width, &error);
         if (legend) {
                 if (n > 0)
-                        printf("\n%zu cell%s listed.\n", n, n == 1 ? "" : "s");
+                        list_note_error(printf("\n%zu cell%s listed.\n", n, n == 1 ? "" : "s"), &error);
                 else
-                        printf("No cells.\n");
+                        list_note_error(printf("No cells.\n"), &error);
         }
-        return fflush(stdout) == 0 ? 0 : -EIO;
+        errno = 0;
+        list_note_error(fflush(stdout), &error);
+        if (error == 0 && ferror(stdout))
+                error = EIO;
+        return -error;
 }
 
 /* A start under way: the name's lock held, no runtime state yet

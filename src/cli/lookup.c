@@ -64,13 +64,44 @@ bool cli_systemd_unreachable(bool user_bus, const char *name) {
                scope_detect_manager(user_bus) != CGROUP_MANAGER_SYSTEMD;
 }
 
+/* Whether arg (with or without ".cell") is refused for being one of cell's
+ * own names alone ("lock", ".web"), not for being no name at all ("../x",
+ * ".a b"), of which "reserved" would say nothing useful. *ret_stem: arg
+ * without ".cell". Returns 1, 0 or -ENOMEM. */
+static int name_only_reserved(const char *arg, char **ret_stem) {
+        _cleanup_free_ char *stem = strndup(arg, strlen(arg) - (endswith(arg, UNIT_SUFFIX) ? strlen(UNIT_SUFFIX) : 0));
+        bool r;
+
+        if (!stem)
+                return -ENOMEM;
+        r = cell_name_is_reserved(stem);
+        if (r && stem[0] == '.') {
+                stem[0] = 'x';
+                r = cell_name_is_valid(stem, UNIT_NAME_ANY);
+                stem[0] = '.';
+        }
+        *ret_stem = TAKE_PTR(stem);
+        return r;
+}
+
 int cli_find_instance(const char *arg, bool user_bus, bool report_not_running,
                       char **ret_name, CellInstance *ret) {
-        _cleanup_free_ char *name = NULL, *canonical = NULL;
+        _cleanup_free_ char *name = NULL, *canonical = NULL, *stem = NULL;
         int r;
 
-        if (unit_name_normalize(arg, &name) < 0) {
-                log_error("\"%s\" is not a valid cell name.", arg);
+        r = unit_name_normalize(arg, &name);
+        if (r == -ENOMEM)
+                return log_oom(), CELL_EXIT_FAILURE;
+        if (r < 0) {
+                r = name_only_reserved(arg, &stem);
+                if (r < 0)
+                        return log_oom(), CELL_EXIT_FAILURE;
+                /* As verify, plan and run say of a unit of that name: no cell has it. */
+                if (r > 0)
+                        log_error("\"%s\" is a reserved name, no cell's: cell keeps its own files in %s/%s, where a "
+                                  "cell of that name would keep its runtime state.", stem, runtime_state_dir(), stem);
+                else
+                        log_error("\"%s\" is not a valid cell name.", arg);
                 return CELL_EXIT_FAILURE;
         }
 
@@ -133,17 +164,10 @@ int cli_check_name_option(const char *name) {
 
         if (r != -EINVAL)
                 return r == -ENOMEM ? log_oom() : 0;
-        stem = strndup(name, strlen(name) - (endswith(name, UNIT_SUFFIX) ? strlen(UNIT_SUFFIX) : 0));
-        if (!stem)
+        r = name_only_reserved(name, &stem);
+        if (r < 0)
                 return log_oom();
-        r = cell_name_is_reserved(stem);
-        if (r && stem[0] == '.') {
-                /* ".a b" is no name whatever its dot: "reserved" would say nothing useful. */
-                stem[0] = 'x';
-                r = cell_name_is_valid(stem, UNIT_NAME_ANY);
-                stem[0] = '.';
-        }
-        if (r)
+        if (r > 0)
                 return log_error_errno(EINVAL, "Invalid --name=%s: \"%s\" is a reserved name (cell keeps its own "
                                        "files under it in its runtime directory); name the unit otherwise.",
                                        name, stem);

@@ -92,6 +92,15 @@ static void print_text(const CellInstance *i) {
         }
 }
 
+/* The end of the text: a full disk is ENOSPC, not EIO (the text is short
+ * enough for stdio's buffer: the flush is what writes it). */
+static int status_flush(void) {
+        errno = 0;
+        if (fflush(stdout) == 0 && !ferror(stdout))
+                return 0;
+        return errno > 0 ? -errno : -EIO;
+}
+
 /* A cell that does not run, with the keys of one that does (STATUS JSON:
  * every key always there, null when unknown), as "cell list --json" shows
  * a start under way or a run that cleans up. */
@@ -165,8 +174,8 @@ int verb_status(int argc, char *argv[]) {
                         printf("cell %s is not running.\n", name);
                 if (held)
                         instance_done(&x);
-                if (fflush(stdout) != 0)
-                        r = -EIO;
+                if (r >= 0)
+                        r = status_flush();
                 if (r < 0)
                         return log_error_errno(r, "Failed to print the status of cell %s: %m", name),
                                CELL_EXIT_FAILURE;
@@ -182,7 +191,7 @@ int verb_status(int argc, char *argv[]) {
                 r = json_writer_finish(&w);
         } else {
                 print_text(&i);
-                r = fflush(stdout) == 0 ? 0 : -EIO;
+                r = status_flush();
         }
         if (r < 0)
                 log_error_errno(r, "Failed to print the status of cell %s: %m", name);

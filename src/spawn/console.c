@@ -60,10 +60,9 @@ typedef struct ConsoleOpen {
 
 /* A new pty's slave belongs to the fsuid (and, where the devpts sets no
  * gid=, the fsgid) of the one who opens the master. This thread opens it
- * as the terminal's user and the container's root group, so that no chown
- * is needed after: cell exec could not make one under PrivateUsers= (it
- * entered the user namespace as the host's root, an ID not mapped there:
- * a slave of that owner is nobody's inside, no one's to chown). fsuid and
+ * as the terminal's user and the container's root group, so that the slave
+ * is that user's from the start, with no chown after (which would need the
+ * ID mapped and CAP_CHOWN over it wherever the caller stands). fsuid and
  * fsgid are per thread: the caller's stay as they are. */
 static void *console_open_as(void *userdata) {
         ConsoleOpen *o = userdata;

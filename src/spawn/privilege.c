@@ -112,18 +112,12 @@ int privilege_exec(const Plan *p, const uint64_t *bounded, const Identity *id, c
         struct stat st;
         int r;
 
-        /* The OOM score and the limits first, while we still hold
-         * CAP_SYS_RESOURCE: raising a hard limit needs it. A LimitNOFILE=
-         * that lowers comes last (rlimits_apply() below): as low as systemd
-         * allows, it must not fail the opens on the way. */
-        /* cell run's supervisor set it from outside already (spawn_release());
-         * for cell exec's command a lowering is inherited, made by cell exec
-         * on the host (cli/exec.c), and this write is a raise or the same value. */
-        if (p->oom_score_adjust_set && !bounded) {
-                r = oom_score_adjust_apply(0, p->oom_score_adjust, err);
-                if (r < 0)
-                        return r;
-        }
+        /* The limits first, while we still hold CAP_SYS_RESOURCE: raising a
+         * hard limit needs it. A LimitNOFILE= that lowers comes last
+         * (rlimits_apply() below): as low as systemd allows, it must not fail
+         * the opens on the way. OOMScoreAdjust= is the caller's: cell run's
+         * supervisor writes it from outside (spawn_release()), cell exec
+         * before its command becomes the user namespace's root (cli/exec.c). */
         r = rlimits_apply_early(p->rlimits, p->n_rlimits, err);
         if (r < 0)
                 return r;

@@ -32,7 +32,7 @@ int privilege_bound(const Plan *p, uint64_t *ret_held, SpawnError *err);
 int privilege_chdir(const Plan *p, const Identity *id, SpawnError *err);
 
 /* From the container's root (its "/" is the root, the cwd anywhere) to
- * execve: OOMScoreAdjust= and what Limit*= raise, the bounding set (unless bounded:
+ * execve: what Limit*= raise, the bounding set (unless bounded:
  * privilege_bound() was called and returned that), the ids (keeping the
  * capabilities across the change), umask, WorkingDirectory= resolved inside
  * the root, the capability sets, no_new_privs, every fd above 2

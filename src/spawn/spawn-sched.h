@@ -36,5 +36,5 @@ int sched_reset_on_fork_self(const PlanSched *s, SpawnError *err);
  * cannot open them (every value failed there: "Permission denied"); and
  * only CAP_SYS_RESOURCE of the host's user namespace may lower it. The
  * failure names the key, and the capability where that is why. pid 0:
- * the calling process's own (cell exec's command, privilege_exec()). */
+ * the calling process's own (cell exec's command, exec_child()). */
 int oom_score_adjust_apply(pid_t pid, int value, SpawnError *err);
