@@ -23,6 +23,7 @@
  *   probe ptrace PID         PTRACE_ATTACH to PID: {"ptrace": errno}
  *   probe restrict           errnos of unshare(), socket(), personality() (probe-restrict.h)
  *   probe int80              getpid() through the i386 entry point
+ *   probe clocks             the clocks a time namespace moves, in ns, one a line
  *   probe caps FILE          what a few capabilities allow: errno of a raw
  *                            socket, mknod c 1 3, chroot, chown FILE to 1000
  *
@@ -49,6 +50,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "probe-restrict.h"
@@ -674,6 +676,25 @@ static int try_reboot(const char *how, unsigned delay) {
         return 3;
 }
 
+/* The monotonic clocks first, the boot clock last: it is never behind them. */
+static int print_clocks(void) {
+        static const struct {
+                clockid_t id;
+                const char *name;
+        } clocks[] = {
+                { CLOCK_MONOTONIC, "monotonic" }, { CLOCK_MONOTONIC_RAW, "monotonic_raw" },
+                { CLOCK_MONOTONIC_COARSE, "monotonic_coarse" }, { CLOCK_BOOTTIME, "boottime" },
+        };
+        struct timespec t[4];
+
+        for (size_t i = 0; i < 4; i++)
+                if (clock_gettime(clocks[i].id, &t[i]) < 0)
+                        return 1;
+        for (size_t i = 0; i < 4; i++)
+                printf("%s %lld\n", clocks[i].name, (long long) t[i].tv_sec * 1000000000LL + t[i].tv_nsec);
+        return 0;
+}
+
 int main(int argc, char *argv[]) {
         const char *cmd = argc > 1 ? argv[1] : NULL;
 
@@ -736,6 +757,8 @@ int main(int argc, char *argv[]) {
                 return probe_restrict();
         if (!strcmp(cmd, "int80"))
                 return probe_int80();
+        if (!strcmp(cmd, "clocks"))
+                return print_clocks();
         fprintf(stderr, "probe: unknown command %s\n", cmd);
         return 2;
 }

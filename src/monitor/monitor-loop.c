@@ -66,7 +66,7 @@ static int set_kill_at(Loop *l, uint64_t at) {
 }
 
 static int stop(Loop *l) {
-        uint64_t t = l->s->timeout_stop_usec;
+        uint64_t t = l->s->timeout_stop_usec, at;
         bool first = !l->stop_requested;
         int sig;
 
@@ -79,11 +79,12 @@ static int stop(Loop *l) {
         if (!first)
                 return 0;
         notify_supervisor_stopping(l->s->name, t);
-        if (t == 0 || t == USEC_INFINITY)
+        at = supervise_kill_at(now_monotonic_usec(), t);
+        if (t == 0 || at == USEC_INFINITY)
                 return 0;
 
         l->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC|TFD_NONBLOCK);
-        if (l->timer_fd < 0 || set_kill_at(l, now_monotonic_usec() + t) < 0 ||
+        if (l->timer_fd < 0 || set_kill_at(l, at) < 0 ||
             add(l, l->timer_fd, EPOLLIN) < 0) {
                 /* No timer: do not leave a payload that ignores the signal. */
                 send_signal(l, SIGKILL);

@@ -39,6 +39,7 @@
 #include "spawn-sched.h"
 #include "spawn-users.h"
 #include "strv.h"
+#include "timens.h"
 
 typedef struct ChildContext {
         const SpawnParams *params;
@@ -292,30 +293,12 @@ static int child_uts_and_net(ChildContext *c, SpawnError *err) {
 }
 
 /* Step 2b (PrivateTime=yes), before step 3 makes us the user namespace's
- * root (see there): a time namespace for what we exec (or fork):
- * unshare(CLONE_NEWTIME) does not move us, it sets the namespace of our
- * children and of our next execve; its offsets must be written before any
- * process entered it, which is now. Uptime inside starts near zero. */
+ * root (see there): a time namespace for what we exec (or fork), its
+ * offsets written while no process is in it (timens.c). */
 static int child_time_namespace(ChildContext *c, SpawnError *err) {
-        struct timespec mono, boot;
-        char text[128];
-        _cleanup_close_ int fd = -EBADF;
-
         if (!(c->plan->namespaces & CLONE_NEWTIME))
                 return 0;
-        if (unshare(CLONE_NEWTIME) < 0)
-                return spawn_error(err, errno, "PrivateTime=yes: unshare(CLONE_NEWTIME)");
-        if (clock_gettime(CLOCK_MONOTONIC, &mono) < 0 || clock_gettime(CLOCK_BOOTTIME, &boot) < 0)
-                return spawn_error(err, errno, "PrivateTime=yes: clock_gettime");
-        /* Whole seconds only: the clocks must not go negative inside. */
-        (void) snprintf(text, sizeof text, "monotonic %lld 0\nboottime %lld 0\n",
-                        -(long long) mono.tv_sec, -(long long) boot.tv_sec);
-        fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
-        if (fd < 0)
-                return spawn_error(err, errno, "PrivateTime=yes: opening /proc/self/timens_offsets");
-        if (write(fd, text, strlen(text)) < 0)
-                return spawn_error(err, errno, "PrivateTime=yes: writing the clock offsets");
-        return 0;
+        return timens_setup(err);
 }
 
 /* Step 8: everything that can fail because of what is in the root, checked

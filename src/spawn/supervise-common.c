@@ -142,8 +142,12 @@ int supervise_end_status(const SuperviseEnd *e) {
         return supervise_exit_status(e->code, e->status);
 }
 
+uint64_t supervise_kill_at(uint64_t now, uint64_t timeout_usec) {
+        return timeout_usec < USEC_INFINITY - now ? now + timeout_usec : USEC_INFINITY;
+}
+
 uint64_t supervise_extend_kill_at(uint64_t kill_at, uint64_t now, uint64_t usec) {
         if (kill_at == USEC_INFINITY || usec <= kill_at - MIN(now, kill_at))
                 return kill_at;
-        return usec < USEC_INFINITY - now ? now + usec : USEC_INFINITY;
+        return supervise_kill_at(now, usec);
 }

@@ -86,6 +86,12 @@ typedef struct SuperviseEnd {
  * was asked for (then 0: the stop is what ended it). */
 int supervise_end_status(const SuperviseEnd *e);
 
+/* TimeoutStopSec='s SIGKILL for a stop asked for at now (CLOCK_MONOTONIC):
+ * when it is due, USEC_INFINITY (none) for a span that runs past the
+ * clock's end, as systemd's usec_add() saturates: "584542y" (16 days
+ * short of 2^64 us) on a host up for longer is never due, not due at once. */
+uint64_t supervise_kill_at(uint64_t now, uint64_t timeout_usec);
+
 /* EXTEND_TIMEOUT_USEC=usec at now, with TimeoutStopSec='s SIGKILL due at
  * kill_at (CLOCK_MONOTONIC, USEC_INFINITY: none to come): when that SIGKILL
  * is due now. It comes no earlier than usec from now, and never sooner than

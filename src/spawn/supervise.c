@@ -92,9 +92,9 @@ void supervisor_stop(Supervisor *s) {
         if (!first)
                 return;
         notify_supervisor_stopping(s->plan->name, t);
-        if (t == 0 || t == USEC_INFINITY)
+        s->kill_at = supervise_kill_at(now_monotonic_usec(), t);
+        if (t == 0 || s->kill_at == USEC_INFINITY)
                 return;
-        s->kill_at = now_monotonic_usec() + t;
         if (event_add_time_relative(s->event, &s->timer_source, t, on_stop_timeout, s) < 0)
                 /* No timer: do not leave a payload that ignores the signal. */
                 supervisor_send(s, SIGKILL);

@@ -258,8 +258,21 @@ static bool instance_is_valid(const char *s) {
 }
 
 int config_parse_instance(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        int r;
+
         if (!isempty(ctx->value) && !instance_is_valid(ctx->value))
                 return -EINVAL;
+        /* As systemd ("only makes sense for template units, ignoring"): a
+         * unit that is no template has no instance to enable, and
+         * cell-generator(8) does not read it. An instance ("web@3") is read
+         * from its template's file, whose line it is: nothing to say. */
+        if (!isempty(ctx->value) && c->name && !strchr(c->name, '@')) {
+                r = diag_warning(ctx->diag, ctx->file, ctx->line, "%s=%s: %s is no template (NAME@.cell), and "
+                                 "only a template has a default instance: unused, as systemd ignores it",
+                                 ctx->key, ctx->value, c->name);
+                if (r < 0)
+                        return r;
+        }
         return set_string(data, ctx->value);
 }
 
@@ -283,6 +296,25 @@ static bool documentation_url_is_valid(const char *s) {
 
 int config_parse_documentation(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         return parse_word_list(ctx, k, data, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE, documentation_url_is_valid);
+}
+
+/* cell-generator(8) writes Description= into the drop-in of cell@NAME.service,
+ * where a control character (a tab too: systemd would keep it, but no line of
+ * a unit file is the place for one) cannot be written and a trailing backslash
+ * would join the next line: said here, at the line, where the generator could
+ * only skip the whole unit at boot. (A backslash last comes of a specifier.) */
+int config_parse_description(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        const char *v = ctx->value;
+
+        for (const char *p = v; *p; p++)
+                if ((unsigned char) *p < ' ' || *p == 0x7f)
+                        return config_bad(ctx, "%s without control characters (\\x%02x here), which "
+                                          "cell-generator(8) could not write into cell@.service's drop-in",
+                                          k->expected, (unsigned) (unsigned char) *p);
+        if (endswith(v, "\\"))
+                return config_bad(ctx, "%s that does not end in \"\\\", which would join the next line of "
+                                  "the drop-in cell-generator(8) writes", k->expected);
+        return set_string(data, v);
 }
 
 int config_parse_path(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
@@ -335,9 +367,27 @@ int config_parse_users(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, vo
         return r;
 }
 
+/* The longest label (between dots) of a host name. */
+static size_t hostname_label_max(const char *s) {
+        size_t m = 0;
+
+        for (const char *p = s; *p; p += *p == '.') {
+                size_t n = strcspn(p, ".");
+
+                m = MAX(m, n);
+                p += n;
+        }
+        return m;
+}
+
 int config_parse_hostname(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         if (!isempty(ctx->value) && !hostname_is_valid(ctx->value))
                 return -EINVAL;
+        /* As nspawn's Hostname=, which wants a DNS name too (dns_name_is_valid()):
+         * a label of 64 characters fits the kernel's 64, not DNS's 63. */
+        if (!isempty(ctx->value) && hostname_label_max(ctx->value) > 63)
+                return config_bad(ctx, "%s, and no label (between dots) longer than 63, as in DNS and "
+                                  "systemd-nspawn's Hostname=", k->expected);
         return set_string(data, ctx->value);
 }
 

@@ -37,7 +37,7 @@
 
 static const ConfigKey config_keys[] = {
         /* [Unit] */
-        { "Unit", "Description",   config_parse_string,        OFF(description), 0,
+        { "Unit", "Description",   config_parse_description,   OFF(description), 0,
           "a string", CONFIG_SPEC_VALUE },
         { "Unit", "Documentation", config_parse_documentation, OFF(documentation), 0,
           "space-separated URLs (http://, https://, file:/, info:, man:)", CONFIG_SPEC_PARSER },

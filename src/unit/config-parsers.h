@@ -98,6 +98,7 @@ int config_parse_unit_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *
 int config_parse_unit_name(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_instance(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_documentation(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_description(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_path(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_user(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_users(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);

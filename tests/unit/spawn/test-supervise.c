@@ -129,6 +129,22 @@ TEST(boot_end_status) {
         ASSERT_EQ(supervise_end_status(&e), 0);
 }
 
+/* TimeoutStopSec= as long as a time span may be ("584542y" is 16 days short
+ * of 2^64 us) at an uptime past what is left: the SIGKILL is never due, not
+ * due at once (now + timeout wrapped around). */
+TEST(kill_at_saturates) {
+        uint64_t now = 100 * USEC_PER_SEC, longest = USEC_INFINITY - 1;
+
+        ASSERT_EQ_U64(supervise_kill_at(now, 90 * USEC_PER_SEC), now + 90 * USEC_PER_SEC);
+        ASSERT_EQ_U64(supervise_kill_at(now, longest), USEC_INFINITY);
+        ASSERT_EQ_U64(supervise_kill_at(now, USEC_INFINITY - now - 1), USEC_INFINITY - 1);
+        ASSERT_EQ_U64(supervise_kill_at(now, USEC_INFINITY - now), USEC_INFINITY);
+        ASSERT_EQ_U64(supervise_kill_at(now, USEC_INFINITY), USEC_INFINITY);
+        /* An extension of such a SIGKILL puts nothing earlier. */
+        ASSERT_EQ_U64(supervise_extend_kill_at(supervise_kill_at(now, longest), now + 1, USEC_PER_SEC),
+                      USEC_INFINITY);
+}
+
 TEST(sigterm_becomes_kill_signal) {
         Plan p = { .kill_signal = SIGUSR1, .timeout_stop_usec = USEC_INFINITY };
 

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Hostname= and DefaultInstance= against what systemd-nspawn's Hostname=
+ * and systemd's DefaultInstance= take; Description= as cell-generator(8)
+ * can write it. */
+
+#include "config-parse.h"
+#include "strv.h"
+#include "test.h"
+
+static Diagnostics diag;
+
+/* Assigns at line 7 of web.cell; the last message if the line added one. */
+static const char *assign(CellConfig *c, const char *section, const char *key, const char *value) {
+        size_t before = diag.n_messages;
+
+        ASSERT_OK(config_assign(c, section, key, value, "web.cell", 7, &diag));
+        return diag.n_messages == before ? NULL : diag.messages[diag.n_messages - 1];
+}
+
+TEST(hostname_labels) {
+        char label63[64], label64[65], name[512];
+        CellConfig c;
+
+        memset(label63, 'a', 63);
+        label63[63] = 0;
+        memset(label64, 'a', 64);
+        label64[64] = 0;
+        cell_config_init(&c);
+
+        ASSERT_NULL(assign(&c, "Exec", "Hostname", label63));
+        ASSERT_STREQ(c.hostname, label63);
+        /* 64 characters fit the kernel, but no DNS label (nspawn refuses it). */
+        snprintf(name, sizeof name, "web.cell:7: Hostname=%s: expected a host name (letters, digits, \"-\", \"_\", "
+                 "dot-separated, at most 64 characters), and no label (between dots) longer than 63, as in DNS "
+                 "and systemd-nspawn's Hostname=", label64);
+        ASSERT_STREQ(assign(&c, "Exec", "Hostname", label64), name);
+        ASSERT_STREQ(c.hostname, label63);
+        ASSERT_NULL(assign(&c, "Exec", "Hostname", "a.b-c.d_e"));
+        ASSERT_STREQ(c.hostname, "a.b-c.d_e");
+        ASSERT_NULL(assign(&c, "Exec", "Hostname", ""));
+        ASSERT_NULL(c.hostname);
+        cell_config_done(&c);
+        diag_done(&diag);
+}
+
+TEST(default_instance_of_no_template) {
+        size_t warnings;
+        CellConfig c;
+
+        cell_config_init(&c);
+        c.name = strdup("web");
+        ASSERT_NOT_NULL(c.name);
+        warnings = diag.n_warnings;
+        /* systemd: "DefaultInstance= only makes sense for template units, ignoring." */
+        ASSERT_STREQ(assign(&c, "Install", "DefaultInstance", "1"),
+                     "web.cell:7: warning: DefaultInstance=1: web is no template (NAME@.cell), and only a "
+                     "template has a default instance: unused, as systemd ignores it");
+        ASSERT_EQ(diag.n_warnings, warnings + 1);
+        ASSERT_EQ(diag.n_errors, 0);
+        /* The reset says nothing. */
+        ASSERT_NULL(assign(&c, "Install", "DefaultInstance", ""));
+        cell_config_done(&c);
+
+        /* A template, checked as an instance, and a real instance: said nothing. */
+        cell_config_init(&c);
+        c.name = strdup("web@test_instance");
+        ASSERT_NOT_NULL(c.name);
+        ASSERT_NULL(assign(&c, "Install", "DefaultInstance", "1"));
+        ASSERT_STREQ(c.default_instance, "1");
+        free(c.name);
+        c.name = strdup("web@3");
+        ASSERT_NOT_NULL(c.name);
+        ASSERT_NULL(assign(&c, "Install", "DefaultInstance", "2"));
+        ASSERT_EQ(diag.n_warnings, warnings + 1);
+        cell_config_done(&c);
+        diag_done(&diag);
+}
+
+/* cell verify said such a unit was valid, and cell-generator skipped it at
+ * boot ("cannot be written into a unit file"): its WantedBy= links never made. */
+TEST(description_the_generator_can_write) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        ASSERT_NULL(assign(&c, "Unit", "Description", "Static web server, 50% done \\o/"));
+        ASSERT_STREQ(c.description, "Static web server, 50% done \\o/");
+        ASSERT_STREQ(assign(&c, "Unit", "Description", "a\tb"),
+                     "web.cell:7: Description=a\tb: expected a string without control characters (\\x09 here), "
+                     "which cell-generator(8) could not write into cell@.service's drop-in");
+        ASSERT_CONTAINS(assign(&c, "Unit", "Description", "bell\a"), "(\\x07 here)");
+        ASSERT_CONTAINS(assign(&c, "Unit", "Description", "del\x7f"), "(\\x7f here)");
+        ASSERT_STREQ(assign(&c, "Unit", "Description", "web\\"),
+                     "web.cell:7: Description=web\\: expected a string that does not end in \"\\\", which "
+                     "would join the next line of the drop-in cell-generator(8) writes");
+        /* Refused lines leave the last good one. */
+        ASSERT_STREQ(c.description, "Static web server, 50% done \\o/");
+        ASSERT_NULL(assign(&c, "Unit", "Description", ""));
+        ASSERT_NULL(c.description);
+        cell_config_done(&c);
+        diag_done(&diag);
+}
