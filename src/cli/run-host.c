@@ -68,16 +68,21 @@ int run_decide_etc_files(Plan *p, const char *root) {
 }
 
 int run_machine_check(const Plan *p, CgroupManager manager, bool user_bus, const char *what) {
+        char origin[PATH_MAX + 32] = "";
+
         if (!p->register_machine)
                 return 0;
+        /* The unit's line, where the unit asked for it (not --register=yes). */
+        if (startswith(what, "Register="))
+                plan_origin_prefix(p, "Register", 0, origin, sizeof origin);
         /* machined is the system's, on the system bus, and takes root's calls only. */
         if (user_bus)
-                return log_error_errno(EOPNOTSUPP, "%s: systemd-machined registers the system's containers, not a "
-                                       "user's (--user); run without --user, or with --register=no.", what);
+                return log_error_errno(EOPNOTSUPP, "%s%s: systemd-machined registers the system's containers, not a "
+                                       "user's (--user); run without --user, or with --register=no.", origin, what);
         if (!scope_expects_systemd(manager))
-                return log_error_errno(EOPNOTSUPP, "%s: systemd-machined registers a container by its systemd scope, "
-                                       "and the %s manager makes none%s; use the systemd manager, or "
-                                       "--register=no.", what,
+                return log_error_errno(EOPNOTSUPP, "%s%s: systemd-machined registers a container by its systemd "
+                                       "scope, and the %s manager makes none%s; use the systemd manager, or "
+                                       "--register=no.", origin, what,
                                        manager == CGROUP_MANAGER_AUTO ? "cgroupfs" : cgroup_manager_to_string(manager),
                                        manager == CGROUP_MANAGER_AUTO ? " (this host was not booted with systemd)" : "");
         return 0;

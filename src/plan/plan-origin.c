@@ -26,7 +26,7 @@
 static const char * const origin_keys[] = {
         "Directory", "Image", "Volatile",
         "Exec", "User", "Group", "SupplementaryGroups", "WorkingDirectory", "Hostname",
-        "EnvironmentFile", "MachineID", "Personality",
+        "EnvironmentFile", "MachineID", "Register", "Personality",
         "Nice", "CPUSchedulingPolicy", "CPUSchedulingPriority", "IOSchedulingClass", "IOSchedulingPriority",
         "OOMScoreAdjust", "PrivateUsers", "PrivateTime",
         "MemoryMax", "MemoryHigh", "MemorySwapMax", "MemoryMin", "MemoryLow",

@@ -172,7 +172,7 @@ fi
 out=$(in_sealed "$CELL" run --cgroup-manager=cgroupfs web-3 2>&1)
 rc=$?
 expect_eq "cgroupfs: exit 2" 2 "$rc"
-check "cgroupfs: refused, Register= named ($out)" grep -qF "web-3: Register=yes: systemd-machined registers a container by its systemd scope, and the cgroupfs manager makes none" <<<"$out"
+check "cgroupfs: refused, Register= named at its line ($out)" grep -qE "web-3: /[^ ]+\.cell:[0-9]+: Register=yes: systemd-machined registers a container by its systemd scope, and the cgroupfs manager makes none" <<<"$out"
 expect_eq "cgroupfs: no process left" "" "$(procs_matching "sleep 1001")"
 expect_eq "cgroupfs: no cgroup left" "" "$(in_sealed find /sys/fs/cgroup -name 'cell-web-3*' 2>/dev/null)"
 check "cgroupfs with --register=no runs" in_sealed "$CELL" run --cgroup-manager=cgroupfs --register=no web-3 -- /bin/true

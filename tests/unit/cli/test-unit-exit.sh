@@ -92,11 +92,16 @@ for verb in verify plan run; do
 done
 cp "$tmp/web_.cell" "$tmp/web.cell"
 expect 2 "run of Register=yes without a systemd scope" -- "$cell" run --cgroup-manager=none "$tmp/web.cell"
-grep -q "web: Register=yes: systemd-machined registers a container by its systemd scope, and the none manager makes none" \
-        "$tmp/err" || fail "run --cgroup-manager=none: Register=yes not refused as such"
+# The unit's line of it; --register=yes, the option's name alone.
+grep -qF "web: $tmp/web.cell:5: Register=yes: systemd-machined registers a container by its systemd scope, and the none manager makes none" \
+        "$tmp/err" || fail "run --cgroup-manager=none: Register=yes not refused as such, at its line"
 expect 2 "run --user of Register=yes" -- "$cell" run --user "$tmp/web.cell"
-grep -q "Register=yes: systemd-machined registers the system's containers, not a user's (--user)" "$tmp/err" ||
-        fail "run --user: Register=yes not refused as such"
+grep -qF "$tmp/web.cell:5: Register=yes: systemd-machined registers the system's containers, not a user's (--user)" \
+        "$tmp/err" || fail "run --user: Register=yes not refused as such, at its line"
+printf '[Root]\nDirectory=%s\n[Exec]\nExec=/bin/true\n' "$tmp/root" > "$tmp/noreg.cell"
+expect 2 "run --register=yes without a systemd scope" -- "$cell" run --cgroup-manager=none --register=yes "$tmp/noreg.cell"
+grep -qF "noreg: --register=yes: systemd-machined registers a container by its systemd scope" "$tmp/err" ||
+        fail "run --register=yes --cgroup-manager=none: the option not named"
 printf '[Root]\nDirectory=%s\n[Exec]\nExec=/bin/true\n' "$tmp/root" > "$tmp/plain.cell"
 expect 2 "run --register=yes without a systemd scope" -- "$cell" run --cgroup-manager=none --register=yes "$tmp/plain.cell"
 grep -q "plain: --register=yes: systemd-machined registers a container" "$tmp/err" || fail "--register=yes not named"
