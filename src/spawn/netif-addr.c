@@ -14,31 +14,11 @@
 #include "macros.h"
 #include "netif-internal.h"
 #include "netif.h"
-
-/* "ADDR/PREFIX" or "ADDR" into family, bytes and prefix length. */
-static int address_parse(const char *text, int *ret_family, void *ret_addr, unsigned *ret_prefix) {
-        char a[INET6_ADDRSTRLEN + 8];
-        char *slash;
-        int family;
-
-        if (strlen(text) >= sizeof a)
-                return -EINVAL;
-        strcpy(a, text);
-        slash = strchr(a, '/');
-        if (slash)
-                *slash++ = 0;
-        family = strchr(a, ':') ? AF_INET6 : AF_INET;
-        if (inet_pton(family, a, ret_addr) != 1)
-                return -EINVAL;
-        *ret_family = family;
-        if (ret_prefix)
-                *ret_prefix = slash ? (unsigned) strtoul(slash, NULL, 10) : (family == AF_INET ? 32 : 128);
-        return 0;
-}
+#include "parse-network.h"
 
 static int address_add(struct mnl_socket *nl, unsigned index, const char *text) {
         char buf[MNL_SOCKET_BUFFER_SIZE];
-        unsigned char addr[16];
+        uint8_t addr[16];
         struct nlmsghdr *nlh;
         struct ifaddrmsg *ifa;
         unsigned prefix;
@@ -76,7 +56,7 @@ static int address_add(struct mnl_socket *nl, unsigned index, const char *text) 
 
 static int default_route_add(struct mnl_socket *nl, unsigned index, const char *gateway) {
         char buf[MNL_SOCKET_BUFFER_SIZE];
-        unsigned char addr[16];
+        uint8_t addr[16];
         struct nlmsghdr *nlh;
         struct rtmsg *rtm;
         int family, r;

@@ -152,9 +152,7 @@ int address_port_family(const char *address) {
         return AF_INET6;
 }
 
-/* "ADDR[/PREFIX]" (canonical) into its family, bytes and prefix length
- * (the family's whole length without one). */
-static int address_split(const char *s, int *ret_family, uint8_t ret_addr[static 16], unsigned *ret_prefix) {
+int address_parse(const char *s, int *ret_family, uint8_t ret_addr[static 16], unsigned *ret_prefix) {
         char text[INET6_ADDRSTRLEN];
         size_t n = strcspn(s, "/");
         int family;
@@ -168,7 +166,8 @@ static int address_split(const char *s, int *ret_family, uint8_t ret_addr[static
         if (inet_pton(family, text, ret_addr) != 1)
                 return -EINVAL;
         *ret_family = family;
-        *ret_prefix = s[n] == '/' ? (unsigned) strtoul(s + n + 1, NULL, 10) : (family == AF_INET ? 32 : 128);
+        if (ret_prefix)
+                *ret_prefix = s[n] == '/' ? (unsigned) strtoul(s + n + 1, NULL, 10) : (family == AF_INET ? 32 : 128);
         return 0;
 }
 
@@ -187,7 +186,7 @@ const char *address_subnet(const char *address, char *buf, size_t size) {
         unsigned prefix;
         int family;
 
-        if (address_split(address, &family, a, &prefix) < 0 || prefix > (family == AF_INET ? 32u : 128u)) {
+        if (address_parse(address, &family, a, &prefix) < 0 || prefix > (family == AF_INET ? 32u : 128u)) {
                 (void) snprintf(buf, size, "%s", address);
                 return buf;
         }
@@ -202,12 +201,12 @@ const char *address_subnet(const char *address, char *buf, size_t size) {
 
 GatewayReach gateway_reach(const char *gateway, char * const *addresses, size_t *ret_index) {
         uint8_t g[16];
-        unsigned ignored;
+        size_t on_link = SIZE_MAX;
         bool family_seen = false;
         int family;
 
         *ret_index = 0;
-        if (address_split(gateway, &family, g, &ignored) < 0)
+        if (address_parse(gateway, &family, g, NULL) < 0)
                 return GATEWAY_NOT_UNICAST;
         /* IPv6's link-local fe80::/10 is on every link (each has an address
          * there): networkd and the kernel take it without an Address=. */
@@ -216,39 +215,34 @@ GatewayReach gateway_reach(const char *gateway, char * const *addresses, size_t 
         if (address_port_family(gateway) != family)
                 return GATEWAY_NOT_UNICAST;
 
-        /* What the kernel refuses even in a subnet: the broadcast address
-         * cell gives an IPv4 subnet up to /30 (netif-addr.c), an IPv6
-         * address of the container's own. */
+        /* One pass: what the kernel refuses even in a subnet (the broadcast
+         * address cell gives an IPv4 subnet up to /30, netif-addr.c; an IPv6
+         * address of the container's own) wins over any subnet that holds
+         * the gateway, of which the first is named. */
         for (size_t i = 0; addresses && addresses[i]; i++) {
                 uint8_t a[16];
                 unsigned prefix;
                 int f;
 
-                if (address_split(addresses[i], &f, a, &prefix) < 0 || f != family)
+                if (address_parse(addresses[i], &f, a, &prefix) < 0 || f != family)
                         continue;
                 family_seen = true;
-                *ret_index = i;
                 if (family == AF_INET6 && memcmp(a, g, 16) == 0)
-                        return GATEWAY_LOCAL;
-                if (family == AF_INET && prefix <= 30 && prefix_equal(a, g, prefix)) {
+                        return *ret_index = i, GATEWAY_LOCAL;
+                if (!prefix_equal(a, g, prefix))
+                        continue;
+                if (family == AF_INET && prefix <= 30) {
                         uint32_t host_bits = UINT32_C(0xffffffff) >> prefix, v;
 
                         memcpy(&v, g, 4);
                         if ((ntohl(v) & host_bits) == host_bits)
-                                return GATEWAY_BROADCAST;
+                                return *ret_index = i, GATEWAY_BROADCAST;
                 }
+                if (on_link == SIZE_MAX)
+                        on_link = i;
         }
-        for (size_t i = 0; addresses && addresses[i]; i++) {
-                uint8_t a[16];
-                unsigned prefix;
-                int f;
-
-                if (address_split(addresses[i], &f, a, &prefix) >= 0 && f == family && prefix_equal(a, g, prefix)) {
-                        *ret_index = i;
-                        return GATEWAY_ON_LINK;
-                }
-        }
-        *ret_index = 0;
+        if (on_link != SIZE_MAX)
+                return *ret_index = on_link, GATEWAY_ON_LINK;
         return family_seen ? GATEWAY_OFF_LINK : GATEWAY_NO_ADDRESS;
 }
 

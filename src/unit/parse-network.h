@@ -30,6 +30,11 @@ int address_port_family(const char *address);
  * HOSTIF), malloc'ed. -EINVAL for a bad or empty one, -ENOMEM. */
 int parse_veth_extra(const char *s, char **ret_host, char **ret_container);
 
+/* "ADDR[/PREFIX]" (Address=, Gateway=: canonical) into its family, its 16
+ * bytes (an IPv4 address in the first 4, the rest 0) and, if ret_prefix,
+ * its prefix length (the family's whole length without one). -EINVAL. */
+int address_parse(const char *s, int *ret_family, uint8_t ret_addr[static 16], unsigned *ret_prefix);
+
 /* The subnet "NET/PREFIX" of an Address= ("10.0.0.2/24": "10.0.0.0/24")
  * into buf (INET6_ADDRSTRLEN + 4 bytes hold any); the text as it is when
  * it is none. Returns buf. */
