@@ -11,6 +11,13 @@
 
 #include "fs-util.h"
 
+int fflush_and_check(FILE *f) {
+        errno = 0;
+        if (fflush(f) == 0 && !ferror(f))
+                return 0;
+        return errno > 0 ? -errno : -EIO;
+}
+
 DIR *opendir_at(int dirfd, const char *path) {
         int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         DIR *d;

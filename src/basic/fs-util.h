@@ -13,6 +13,11 @@
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 DEFINE_TRIVIAL_CLEANUP_FUNC(FILE *, fclose);
 
+/* fflush(f), then whether anything written to f failed: 0, or the -errno
+ * of the failure (-ENOSPC of a full disk; -EIO where none was said), as
+ * systemd's fflush_and_check(). */
+int fflush_and_check(FILE *f);
+
 /* A DIR of dirfd/path ("." for dirfd's own directory) with an fd of its own
  * (O_CLOEXEC): the caller keeps dirfd. NULL with errno set. */
 DIR *opendir_at(int dirfd, const char *path);

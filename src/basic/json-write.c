@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "fs-util.h"
 #include "json-write.h"
 #include "macros.h"
 #include "utf8.h"
@@ -24,14 +25,12 @@ static void json_note_error(JsonWriter *w) {
 }
 
 int json_writer_finish(JsonWriter *w) {
+        int r;
+
         fputc('\n', w->f);
         json_note_error(w);
-        errno = 0;
-        if (fflush(w->f) != 0 && w->error == 0)
-                w->error = errno > 0 ? errno : EIO;
-        if (w->error == 0 && ferror(w->f))
-                w->error = EIO;
-        return -w->error;
+        r = fflush_and_check(w->f);
+        return w->error > 0 ? -w->error : r;
 }
 
 static void json_indent(JsonWriter *w) {

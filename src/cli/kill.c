@@ -118,11 +118,10 @@ int verb_kill(int argc, char *argv[]) {
                         /* As systemctl and machinectl: the list, whatever else is given. */
                         if (streq(optarg, "help")) {
                                 kill_list_signals();
-                                errno = 0;
                                 /* A list cut short (a full disk, a closed pipe) must say so, not exit 2 unexplained. */
-                                if (fflush(stdout) != 0 || ferror(stdout)) {
-                                        log_error_errno(errno > 0 ? errno : EIO,
-                                                        "Failed to print the signal names: %m");
+                                r = fflush_and_check(stdout);
+                                if (r < 0) {
+                                        log_error_errno(r, "Failed to print the signal names: %m");
                                         return CELL_EXIT_FAILURE;
                                 }
                                 return CELL_EXIT_OK;

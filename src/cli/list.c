@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fs-util.h"
 #include "instance.h"
 #include "json-write.h"
 #include "log.h"
@@ -177,7 +178,7 @@ static int list_print_table(const CellInstance *l, size_t n, bool legend) {
                 "NAME", "MANAGER", "SCOPE", "PID", "STATE", "UPTIME", "MEMORY", "TASKS" } };
         _cleanup_free_ ListRow *rows = NULL;
         size_t width[LIST_COLUMNS] = {};
-        int error = 0;
+        int error = 0, r;
 
         if (n > 0) {
                 rows = calloc(n, sizeof *rows);
@@ -202,11 +203,8 @@ static int list_print_table(const CellInstance *l, size_t n, bool legend) {
                 else
                         list_note_error(printf("No cells.\n"), &error);
         }
-        errno = 0;
-        list_note_error(fflush(stdout), &error);
-        if (error == 0 && ferror(stdout))
-                error = EIO;
-        return -error;
+        r = fflush_and_check(stdout);
+        return error > 0 ? -error : r;
 }
 
 /* A start under way: the name's lock held, no runtime state yet

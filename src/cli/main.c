@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config-build.h"
+#include "fs-util.h"
 #include "log.h"
 #include "verbs.h"
 
@@ -55,12 +56,11 @@ static void stdio_open(void) {
  * says. The verbs that print much (list, status, plan) say it themselves,
  * and exit 2; this catches the rest (--help, --version, ...), once. */
 static int stdout_check(int status) {
-        errno = 0;
-        if (fflush(stdout) == 0 && !ferror(stdout))
+        int r = fflush_and_check(stdout);
+
+        if (r >= 0 || status != CELL_EXIT_OK)
                 return status;
-        if (status != CELL_EXIT_OK)
-                return status;
-        log_error_errno(errno > 0 ? errno : EIO, "Failed to write to standard output: %m");
+        log_error_errno(r, "Failed to write to standard output: %m");
         return CELL_EXIT_FAILURE;
 }
 

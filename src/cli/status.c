@@ -92,15 +92,6 @@ static void print_text(const CellInstance *i) {
         }
 }
 
-/* The end of the text: a full disk is ENOSPC, not EIO (the text is short
- * enough for stdio's buffer: the flush is what writes it). */
-static int status_flush(void) {
-        errno = 0;
-        if (fflush(stdout) == 0 && !ferror(stdout))
-                return 0;
-        return errno > 0 ? -errno : -EIO;
-}
-
 /* A cell that does not run, with the keys of one that does (STATUS JSON:
  * every key always there, null when unknown), as "cell list --json" shows
  * a start under way or a run that cleans up. */
@@ -175,7 +166,7 @@ int verb_status(int argc, char *argv[]) {
                 if (held)
                         instance_done(&x);
                 if (r >= 0)
-                        r = status_flush();
+                        r = fflush_and_check(stdout);
                 if (r < 0)
                         return log_error_errno(r, "Failed to print the status of cell %s: %m", name),
                                CELL_EXIT_FAILURE;
@@ -191,7 +182,7 @@ int verb_status(int argc, char *argv[]) {
                 r = json_writer_finish(&w);
         } else {
                 print_text(&i);
-                r = status_flush();
+                r = fflush_and_check(stdout);
         }
         if (r < 0)
                 log_error_errno(r, "Failed to print the status of cell %s: %m", name);
