@@ -18,6 +18,17 @@ int fflush_and_check(FILE *f) {
         return errno > 0 ? -errno : -EIO;
 }
 
+void file_note_write_error(FILE *f, int *error) {
+        if (*error == 0 && ferror(f))
+                *error = errno > 0 ? errno : EIO;
+}
+
+int fflush_and_check_noted(FILE *f, int error) {
+        int r = fflush_and_check(f);
+
+        return error > 0 ? -error : r;
+}
+
 DIR *opendir_at(int dirfd, const char *path) {
         int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         DIR *d;

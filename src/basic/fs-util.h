@@ -18,6 +18,17 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(FILE *, fclose);
  * systemd's fflush_and_check(). */
 int fflush_and_check(FILE *f);
 
+/* After a part of a long output to f: *error, while still 0, takes the
+ * errno of the write that failed, if one did (ferror()), while errno still
+ * holds it. ferror() alone does not tell the cause, and by the final flush
+ * it may be gone: a buffer that failed as it filled up is dropped, and
+ * fflush() then has nothing to write and succeeds. */
+void file_note_write_error(FILE *f, int *error);
+
+/* fflush_and_check(f), but an error file_note_write_error() noted wins:
+ * 0, or the -errno of the first write that failed. */
+int fflush_and_check_noted(FILE *f, int error);
+
 /* A DIR of dirfd/path ("." for dirfd's own directory) with an fd of its own
  * (O_CLOEXEC): the caller keeps dirfd. NULL with errno set. */
 DIR *opendir_at(int dirfd, const char *path);

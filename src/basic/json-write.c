@@ -16,21 +16,15 @@ void json_writer_init(JsonWriter *w, FILE *f, bool pretty) {
 }
 
 /* After each value: the errno of the first write that failed, while it is
- * still the one errno holds. ferror() alone does not tell it, and by the
- * final flush it may be gone: a buffer that failed as it filled up is
- * dropped, and fflush() then has nothing to write and succeeds. */
+ * still the one errno holds (file_note_write_error()). */
 static void json_note_error(JsonWriter *w) {
-        if (w->error == 0 && ferror(w->f))
-                w->error = errno > 0 ? errno : EIO;
+        file_note_write_error(w->f, &w->error);
 }
 
 int json_writer_finish(JsonWriter *w) {
-        int r;
-
         fputc('\n', w->f);
         json_note_error(w);
-        r = fflush_and_check(w->f);
-        return w->error > 0 ? -w->error : r;
+        return fflush_and_check_noted(w->f, w->error);
 }
 
 static void json_indent(JsonWriter *w) {

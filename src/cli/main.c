@@ -90,6 +90,9 @@ int main(int argc, char *argv[]) {
          * theirs and report their exit status. */
         (void) sigaction(SIGCHLD, &(const struct sigaction) { .sa_handler = SIG_DFL }, NULL);
 
+        /* getopt's own messages begin with argv[0]: "cell: ...", as every
+         * other message of cell's, not the path it was run by. */
+        argv[0] = (char *) "cell";
         /* Stop at the first non-option: everything after the verb is the verb's. */
         while ((c = getopt_long(argc, argv, "+hV", options, NULL)) >= 0)
                 switch (c) {
@@ -113,6 +116,12 @@ int main(int argc, char *argv[]) {
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 if (streq(argv[optind], verbs[i].name)) {
                         int first = optind;
+                        char name[32];
+
+                        /* The verb's getopt's: "cell run: unrecognized option
+                         * '--frob'", not "run: ...". */
+                        (void) snprintf(name, sizeof name, "cell %s", verbs[i].name);
+                        argv[first] = name;
 
                         /* Each verb parses from its own name on; optind = 0 makes
                          * getopt_long start afresh. */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "drop-in-arg.h"
+#include "fs-util.h"
 #include "log.h"
 #include "plan.h"
 #include "scope.h"
@@ -151,9 +152,9 @@ int verb_plan(int argc, char *argv[]) {
                 if (p.register_machine && m != CGROUP_MANAGER_SYSTEMD)
                         printf("Register:          refused here: systemd-machined needs a systemd scope, and the %s "
                                "manager makes none\n", cgroup_manager_to_string(m));
-                /* These lines too: a plan cut short must not exit 0. */
-                if (fflush(stdout) != 0)
-                        r = -EIO;
+                /* These lines too: a plan cut short must not exit 0, and
+                 * says why (ENOSPC of a full disk, not EIO). */
+                r = fflush_and_check(stdout);
         }
         plan_done(&p);
         if (r < 0) {

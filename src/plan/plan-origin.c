@@ -37,6 +37,8 @@ static const char * const origin_keys[] = {
          * (Interface=, MACVLAN=, IPVLAN=, VirtualEthernetExtra=: counted,
          * spawn-net.c names the item's own line). */
         "VirtualEthernet", "Bridge", "Zone", "VirtualEthernetExtra", "Interface", "MACVLAN", "IPVLAN",
+        /* The namespace whose loopback the child brings up (spawn-net.c). */
+        "PrivateNetwork",
         /* Counted: the child's netif_configure() names the address or the
          * gateway the kernel refused (the unit's check refuses a gateway
          * off the link already, config_finish()). */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fs-util.h"
 #include "id128-util.h"
 #include "parse-limits.h"
 #include "parse-util.h"
@@ -222,8 +223,11 @@ static void text_cpuset(FILE *f, const char *label, const uint8_t *set, size_t s
         fputc('\n', f);
 }
 
+/* Returns 0, or the -errno of the first write that failed (-ENOSPC of a
+ * full disk; -EIO where none was said), noted after each part. */
 int plan_print_text(const Plan *p, FILE *f) {
         char buf[32];
+        int error = 0;
 
         fprintf(f, "Unit:              %s (", p->name);
         utf8_fputs_escaped(f, strna(p->unit_path));
@@ -299,10 +303,13 @@ int plan_print_text(const Plan *p, FILE *f) {
                 fprintf(f, "SIGKILL after %" PRIu64 ".%06" PRIu64 "s\n",
                         p->timeout_stop_usec / USEC_PER_SEC, p->timeout_stop_usec % USEC_PER_SEC);
         plan_sched_text(p, f);
+        file_note_write_error(f, &error);
 
         fputs("\nMounts:\n", f);
-        for (size_t i = 0; i < p->n_mounts; i++)
+        for (size_t i = 0; i < p->n_mounts; i++) {
                 text_mount(f, &p->mounts[i]);
+                file_note_write_error(f, &error);
+        }
 
         fputs("\nCapabilities:\n", f);
         text_capabilities(f, "bounding", p->cap_bounding);
@@ -319,7 +326,9 @@ int plan_print_text(const Plan *p, FILE *f) {
                 fputc('\n', f);
         }
 
+        file_note_write_error(f, &error);
         plan_seccomp_text(p, f);
+        file_note_write_error(f, &error);
 
         for (size_t i = 0; i < p->n_rlimits; i++) {
                 const PlanRlimit *l = &p->rlimits[i];
@@ -341,6 +350,8 @@ int plan_print_text(const Plan *p, FILE *f) {
         }
         if (p->oom_score_adjust_set)
                 fprintf(f, "OOMScoreAdjust:    %d\n", p->oom_score_adjust);
+
+        file_note_write_error(f, &error);
 
         fprintf(f, "\nScope:             %s in %s\n", strna(p->scope_unit), strna(p->slice));
         fputs("Description:       ", f);
@@ -399,6 +410,8 @@ int plan_print_text(const Plan *p, FILE *f) {
                 fprintf(f, "  %-25s %s %s\n", "DeviceAllow", p->limits.device_allow[i].path,
                         p->limits.device_allow[i].perms);
 
+        file_note_write_error(f, &error);
+
         fprintf(f, "\nNetwork:           %s", p->namespaces & CLONE_NEWNET ? "private" : "host");
         if (p->virtual_ethernet)
                 fprintf(f, ", virtual ethernet %s on the host%s%s%s", p->veth_host,
@@ -427,7 +440,6 @@ int plan_print_text(const Plan *p, FILE *f) {
         STRV_FOREACH(g, p->gateways)
                 fprintf(f, "  gateway %s on %s\n", *g, p->address_interface);
 
-        if (fflush(f) != 0 || ferror(f))
-                return -EIO;
-        return 0;
+        file_note_write_error(f, &error);
+        return fflush_and_check_noted(f, error);
 }

@@ -26,7 +26,7 @@ struct nlmsghdr *link_message(char *buf, uint16_t type, uint16_t flags, int inde
 /* IFF_UP on the link of index. */
 int link_set_up(struct mnl_socket *nl, unsigned index);
 /* Opens rtnetlink into *ret_nl and brings link index (ifname, for the
- * messages) up: the first steps of netif_set_up() and netif_configure().
+ * messages) up: the first steps of netif_configure().
  * Messages begin with what ("MACVLAN=eth0: bringing mv-eth0 up: ..."). */
 int link_open_up(const char *what, const char *ifname, unsigned index, struct mnl_socket **ret_nl, SpawnError *err);
 /* The link of index (or, with index 0, of name) in nl's namespace: its

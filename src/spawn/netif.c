@@ -136,14 +136,21 @@ int link_open_up(const char *what, const char *ifname, unsigned index, struct mn
         return 0;
 }
 
-int netif_set_up(const char *ifname, SpawnError *err) {
+int netif_loopback_up(const char *what, SpawnError *err) {
         _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
         unsigned index;
+        int r;
 
-        index = if_nametoindex(ifname);
+        index = if_nametoindex("lo");
         if (index == 0)
-                return spawn_error(err, errno, "network: no %s in the container", ifname);
-        return link_open_up("network", ifname, index, &nl, err);
+                return spawn_error(err, errno, "%s: the container's network namespace has no loopback (lo)", what);
+        r = netif_open(&nl);
+        if (r < 0)
+                return spawn_error(err, r, "%s: opening rtnetlink to bring the container's loopback (lo) up", what);
+        r = link_set_up(nl, index);
+        if (r < 0)
+                return spawn_error(err, r, "%s: bringing the container's loopback (lo) up", what);
+        return 0;
 }
 
 static int veth_new(struct mnl_socket *nl, const NetifVethPair *pair, pid_t pid) {

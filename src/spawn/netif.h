@@ -13,12 +13,14 @@
 #include "macros.h"
 #include "spawn-error.h"
 
-/* Sets IFF_UP on the interface named ifname in the current network namespace.
- * A macvlan whose address is in use on its lower device (EADDRINUSE: the
- * container's macvlan of its last start, in a namespace going away) is
- * tried again for NETIF_ADDRESS_WAIT_USEC. */
-int netif_set_up(const char *ifname, SpawnError *err);
+/* Sets IFF_UP on the loopback ("lo") of the current network namespace, the
+ * container's. Messages begin with what, the key that made the namespace
+ * ("PrivateNetwork=yes: bringing the container's loopback (lo) up: ..."). */
+int netif_loopback_up(const char *what, SpawnError *err);
 
+/* How long a macvlan whose address is in use on its lower device
+ * (EADDRINUSE: the container's macvlan of its last start, in a namespace
+ * going away) is tried again. */
 #define NETIF_ADDRESS_WAIT_USEC (5 * USEC_PER_SEC)
 
 /* A veth pair to make: the host side's name (and an alternative name for

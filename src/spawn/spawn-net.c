@@ -261,7 +261,11 @@ static int spawn_link_configure(const Plan *p, const char *key, size_t item, con
 int spawn_network_configure(const Plan *p, SpawnError *err) {
         int r;
 
-        r = netif_set_up("lo", err);
+        /* No key names lo: PrivateNetwork= (yes by default) made the
+         * namespace it comes with, and its messages name that key, at its
+         * line where the unit sets it (plan_message_origin()). */
+        r = netif_loopback_up(plan_key_origin(p, "PrivateNetwork", 0) ? "PrivateNetwork=yes" :
+                              "PrivateNetwork=yes (the default)", err);
         if (r < 0)
                 return r;
         if (p->virtual_ethernet) {

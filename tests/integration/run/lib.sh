@@ -132,6 +132,38 @@ end_waiting() {
         expect "$1: status" "$s" 0
 }
 
+# A container to "cell exec" into: start_cell MANAGER UNIT [OPTION...]
+# starts cell run of UNIT (with the OPTIONs before it) in the background,
+# its stdin /dev/null, its output in $work/run.err, its PID in $runpid, and
+# returns once "cell exec" reaches the cell (named as the file, as unit()
+# names it); else the test fails with what cell run said. stop_cell ends
+# it (SIGTERM to cell run) and waits for it.
+start_cell() {
+        local manager=$1 u=$2
+        shift 2
+        "$CELL" run --cgroup-manager="$manager" "$@" "$u" >"$work/run.err" 2>&1 </dev/null &
+        runpid=$!
+        wait_execable "$(basename "$u" .cell)" "$runpid" ||
+                fail "$(basename "$u" .cell): did not start: $(cat "$work/run.err")"
+}
+
+# wait_execable NAME [PID]: 0 once "cell exec NAME true" works, within 10 s;
+# 1 if it does not, or as soon as PID (the cell run) is gone.
+wait_execable() {
+        local _
+        for _ in $(seq 200); do
+                "$CELL" exec "$1" true </dev/null >/dev/null 2>&1 && return 0
+                [ -z "${2:-}" ] || kill -0 "$2" 2>/dev/null || return 1
+                sleep 0.05
+        done
+        return 1
+}
+
+stop_cell() {
+        kill -TERM "$runpid" 2>/dev/null || true
+        wait "$runpid" || true
+}
+
 # no_loop_left WHAT: no loop device of a file in $work is left (the kernel
 # detaches an Image='s, autoclear, once its last mount is gone: the
 # container's namespace, cell's fd), after waiting 5 s at most for it.

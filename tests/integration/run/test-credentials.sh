@@ -122,16 +122,10 @@ expect_nothing_left
 # cell exec: the same $CREDENTIALS_DIRECTORY, as systemd gives every command of a service.
 u=$(unit execcred "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sleep 60" "User=test" "Init=yes" \
         "SetCredential=token:exec-sees-it")
-"$CELL" run --cgroup-manager=none "$u" >/dev/null 2>&1 &
-runpid=$!
-for _ in $(seq 100); do
-        "$CELL" exec "$(unit_name execcred)" true 2>/dev/null && break
-        sleep 0.05
-done
+start_cell none "$u"
 out=$("$CELL" exec "$(unit_name execcred)" /bin/sh -c 'cat "$CREDENTIALS_DIRECTORY/token"') || fail "cell exec failed"
 expect "cell exec: the credential" "$out" exec-sees-it
-kill -TERM "$runpid"
-wait "$runpid" || true
+stop_cell
 
 # An AF_UNIX stream socket as the source, as systemd.exec(5) has it: cell
 # connects once, from "\0RANDOM/unit/UNIT/ID", and reads until the server

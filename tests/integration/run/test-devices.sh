@@ -80,10 +80,7 @@ name=$(unit_name devhold)
 # started it, so that the next start of the name finds it gone.
 exec_caps() {
         local runpid=$1
-        for _ in $(seq 100); do
-                "$CELL" exec "$name" true 2>/dev/null && break
-                sleep 0.05
-        done
+        wait_execable "$name" "$runpid" || fail "$name: did not start"
         caps=$("$CELL" exec "$name" /bin/probe caps /tmp/capfile) || fail "cell exec failed"
         kill -TERM "$runpid"
         wait "$runpid" || true

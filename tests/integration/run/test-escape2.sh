@@ -153,11 +153,7 @@ done
 rm -f "$root/etc/passwd"
 cp "$work/passwd.saved" "$root/etc/passwd"
 start_waiting esc2pwexec "Directory=$root"
-for _ in $(seq 100); do
-        "$CELL" exec "$(unit_name esc2pwexec)" true >/dev/null 2>&1 && break
-        sleep 0.05
-done
-"$CELL" exec "$(unit_name esc2pwexec)" true >/dev/null 2>&1 || fail "cell exec: did not run: $(cat "$work/out1")"
+wait_execable "$(unit_name esc2pwexec)" "$waiting" || fail "cell exec: did not run: $(cat "$work/out1")"
 rm -f "$root/etc/passwd"
 mkfifo "$root/etc/passwd"
 status=0

@@ -21,13 +21,7 @@ write_unit() {
                 "[Isolation]" "PrivateUsers=pick" "$@"
 }
 u=$(write_unit)
-"$CELL" run --cgroup-manager=cgroupfs "$u" >"$work/out1" 2>&1 &
-runpid=$!
-for _ in $(seq 100); do
-        "$CELL" exec "$name" true 2>/dev/null && break
-        sleep 0.1
-done
-"$CELL" exec "$name" true || fail "the cell did not start: $(cat "$work/out1")"
+start_cell cgroupfs "$u"
 
 # exec_cell ARGS...: cell exec NAME ARGS..., stdout to $work/out, stderr
 # to $work/err; sets $status.
@@ -89,6 +83,5 @@ exec_cell pwd
 expect "-~: status ($(cat "$work/err"))" "$status" 0
 expect "-~: cwd" "$(cat "$work/out")" /
 
-kill -TERM "$runpid"
-wait "$runpid" || true
+stop_cell
 echo "ok: cell exec's OOMScoreAdjust= under PrivateUsers=, its not-found and WorkingDirectory=~ messages"

@@ -222,12 +222,7 @@ if [ "$machine" = x86_64 ]; then
         expect "Personality=x86-64: uname -m" "$status:$(cat "$work/out")" "0:x86_64"
         u=$(unit perexec "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 60 $marker" "Init=yes" \
                 "Personality=x86" "Nice=7")
-        "$CELL" run --cgroup-manager=none "$u" >/dev/null 2>&1 &
-        runpid=$!
-        for _ in $(seq 100); do
-                "$CELL" exec "$(unit_name perexec)" true 2>/dev/null && break
-                sleep 0.05
-        done
+        start_cell none "$u"
         out=$("$CELL" exec "$(unit_name perexec)" /bin/uname -m) || fail "cell exec failed"
         # Signals the caller of cell exec ignores are not ignored by its command.
         trap '' PIPE USR1 HUP INT QUIT RTMIN+2
@@ -236,8 +231,7 @@ if [ "$machine" = x86_64 ]; then
         # A SIGCHLD its caller ignores does not cost cell exec the command's status.
         chld=0
         bash -c 'trap "" CHLD; exec "$0" exec "$1" /bin/sh -c "exit 7"' "$CELL" "$(unit_name perexec)" || chld=$?
-        kill -TERM "$runpid"
-        wait "$runpid" || true
+        stop_cell
         expect "cell exec under Personality=x86: uname -m" "$out" i686
         expect "cell exec: SigIgn" "$(field SigIgn "$work/exec.json")" 0000000000000000
         expect "cell exec: status, SIGCHLD ignored by the caller" "$chld" 7

@@ -21,14 +21,8 @@ on_tty() {
 
 u=$(unit pty "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 60 $marker" "Init=yes")
 name=$(unit_name pty)
-"$CELL" run --cgroup-manager=cgroupfs "$u" >/dev/null 2>"$work/run.err" </dev/null &
-runpid=$!
+start_cell cgroupfs "$u"
 trap 'status=$?; set +e; kill -TERM "$runpid" 2>/dev/null && wait "$runpid"; (exit $status); cleanup' EXIT
-for _ in $(seq 100); do
-        "$CELL" exec "$name" true 2>/dev/null && break
-        sleep 0.05
-done
-"$CELL" exec "$name" true || fail "cell exec into the running cell failed: $(cat "$work/run.err")"
 
 # --- On a terminal, by default: the container's pty (it exists under the
 # container's /dev/pts, a private instance, where no host pty is), the
@@ -164,6 +158,5 @@ out=$(printf 'a\x1d\x1d\x1db\n' | timeout 20 "$CELL" exec -t "$name" /bin/sh -c 
 expect "exec -t, ^] piped in: the command's status" "$status" 5
 expect "exec -t, ^] piped in: passed on" "$(printf '%s' "$out" | grep -o 'len=[0-9]*')" "len=5"
 
-kill -TERM "$runpid"
-wait "$runpid" || true
+stop_cell
 echo ok

@@ -78,15 +78,9 @@ expect "held: /proc/kallsyms empty" "$(restrict_field kallsyms_empty)" 1
 waiting=$(unit waiting "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 60 $marker" "Init=yes" \
         "[Isolation]" "RestrictNamespaces=user" "RestrictAddressFamilies=AF_UNIX" "MemoryDenyWriteExecute=yes" \
         "ProtectHostname=yes" "PrivateTime=yes" "Capability=CAP_SYS_ADMIN")
-"$CELL" run --cgroup-manager=none "$waiting" >/dev/null 2>&1 &
-runpid=$!
-for _ in $(seq 100); do
-        "$CELL" exec "$(unit_name waiting)" true 2>/dev/null && break
-        sleep 0.05
-done
+start_cell none "$waiting"
 "$CELL" exec "$(unit_name waiting)" /bin/probe restrict >"$work/out" || fail "cell exec failed"
-kill -TERM "$runpid"
-wait "$runpid" || true
+stop_cell
 cat "$work/out"
 expect "exec: unshare(CLONE_NEWUSER)" "$(restrict_field unshare_user)" 0
 expect "exec: unshare(CLONE_NEWUSER|CLONE_NEWNET)" "$(restrict_field unshare_user_net)" 1

@@ -34,14 +34,8 @@ expect "run with CAP_SYS_ADMIN: TIOCSTI is EPERM, no controlling terminal" "$(gr
 # (Init=yes: the payload is not PID 1, so SIGTERM ends it at the end.)
 u=$(unit ttyexec "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 60 $marker" "Init=yes")
 name=$(unit_name ttyexec)
-"$CELL" run --cgroup-manager=cgroupfs "$u" >/dev/null 2>"$work/run.err" &
-runpid=$!
+start_cell cgroupfs "$u"
 trap 'status=$?; set +e; kill -TERM "$runpid" 2>/dev/null && wait "$runpid"; (exit $status); cleanup' EXIT
-for _ in $(seq 100); do
-        "$CELL" exec "$name" true 2>/dev/null && break
-        sleep 0.05
-done
-"$CELL" exec "$name" true || fail "cell exec into the running cell failed: $(cat "$work/run.err")"
 
 in_tty "$CELL" exec -P "$name" /bin/probe tiocsti
 expect "exec: status" "$status" 0
@@ -123,6 +117,5 @@ expect "exec in the background: status" "$status" $((64 + 15))
 expect "exec in the background: SIGINT and SIGQUIT not forwarded" "$(tr '\n' ' ' < "$work/execbg")" \
         "trapping signal 10 signal 15 "
 
-kill -TERM "$runpid"
-wait "$runpid" || true
+stop_cell
 echo ok

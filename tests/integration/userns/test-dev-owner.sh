@@ -93,17 +93,11 @@ expect "small range: gid base" "$(line gid-base)" 2130706432
 u=$(unit execuser "[Root]" "Directory=$root" "[Isolation]" "PrivateUsers=pick" \
         "[Exec]" "Exec=/bin/probe sleep 60 $marker" "User=test" "Init=yes")
 name=$(unit_name execuser)
-"$CELL" run --cgroup-manager=none "$u" >/dev/null 2>"$work/run.err" </dev/null &
-runpid=$!
-for _ in $(seq 100); do
-        "$CELL" exec "$name" true 2>/dev/null && break
-        sleep 0.05
-done
+start_cell none "$u"
 on_tty "$CELL" exec "$name" /bin/sh /bin/show-dev
 expect "exec, User=test: status ($(cat "$work/tty"))" "$status" 0
 expect "exec, User=test: its pty" "$(line /dev/pts/0)" "1000 5 620"
-kill -TERM "$runpid"
-wait "$runpid" || true
+stop_cell
 
 expect_nothing_left
 echo ok

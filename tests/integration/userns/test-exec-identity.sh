@@ -21,26 +21,15 @@ printf '#!/bin/sh\necho "tool ran as $(id -u)"\n' > "$root/root/bin/tool"
 chmod 755 "$root/root/bin" "$root/root/bin/tool"
 
 # start NAME LINES...: cell run of unit NAME ([Root], PrivateUsers=pick, a
-# payload that sleeps, then LINES in [Exec]) in the background; returns
-# once cell exec reaches it. Sets $u, $name and $runpid.
+# payload that sleeps, then LINES in [Exec]) in the background (start_cell);
+# returns once cell exec reaches it. Sets $u, $name and $runpid.
 start() {
         local n=$1
         shift
         u=$(unit "$n" "[Root]" "Directory=$root" "[Isolation]" "PrivateUsers=pick" \
                 "[Exec]" "Exec=/bin/probe sleep 60 $marker" "Init=yes" "$@")
         name=$(unit_name "$n")
-        "$CELL" run --cgroup-manager=none "$u" >/dev/null 2>"$work/run.err" </dev/null &
-        runpid=$!
-        for _ in $(seq 100); do
-                "$CELL" exec "$name" true 2>/dev/null && return 0
-                sleep 0.05
-        done
-        fail "$n: did not start: $(cat "$work/run.err")"
-}
-
-stop() {
-        kill -TERM "$runpid"
-        wait "$runpid" || true
+        start_cell none "$u"
 }
 
 # exec_in NAME CMD...: cell exec, stdout in $work/out, stderr in $work/err; sets $status.
@@ -60,7 +49,7 @@ expect "PATH in /root: output" "$(cat "$work/out")" "tool ran as 0"
 # supplementary group of the host's (nobody's inside).
 exec_in "$name" /bin/sh -c 'id -u; id -g; id -G'
 expect "root's ids ($(cat "$work/err"))" "$(echo $(cat "$work/out"))" "0 0 0"
-stop
+stop_cell
 
 # --- User=test and a WorkingDirectory= it may not enter (/root, 0700):
 # with "-", the payload starts in "/", and so does the command.
@@ -80,7 +69,7 @@ expect "exec, WorkingDirectory=/root: status ($(cat "$work/out"))" "$status" 2
 grep -q "^cell: $name: $u:[0-9]*: WorkingDirectory=/root: .*Permission denied" "$work/err" ||
         fail "exec, WorkingDirectory=/root: $(cat "$work/err")"
 [ ! -s "$work/out" ] || fail "exec, WorkingDirectory=/root: the command ran: $(cat "$work/out")"
-stop
+stop_cell
 
 # --- The user namespace the cell has, not the one its unit says now: a
 # cell started without PrivateUsers= and without a device policy (no
@@ -90,12 +79,7 @@ stop
 # CAP_MKNOD in the host's).
 u=$(unit mknod "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 60 $marker" "Init=yes")
 name=$(unit_name mknod)
-"$CELL" run --cgroup-manager=none "$u" >/dev/null 2>"$work/run.err" </dev/null &
-runpid=$!
-for _ in $(seq 100); do
-        "$CELL" exec "$name" true 2>/dev/null && break
-        sleep 0.05
-done
+start_cell none "$u"
 grep -q "CAP_MKNOD is withheld" "$work/run.err" || fail "mknod: the payload kept CAP_MKNOD: $(cat "$work/run.err")"
 # has_mknod: whether the bounding set of a command of cell exec has CAP_MKNOD.
 has_mknod() {
@@ -111,7 +95,7 @@ else
         printf '[Isolation]\nPrivateUsers=pick\n' >> "$u"
         ! has_mknod || fail "mknod, PrivateUsers= added to the unit: CAP_MKNOD in the bounding set: $bnd"
 fi
-stop
+stop_cell
 
 expect_nothing_left
 echo ok

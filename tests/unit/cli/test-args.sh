@@ -117,4 +117,16 @@ for args in "--help" "--version" "run --help" "stop --help" "kill --help" "kill 
 done
 grep -qF "Failed to print the signal names" "$tmp/err" || fail "kill --signal=help >/dev/full: $(cat "$tmp/err")"
 
+# getopt's messages begin as cell's own, "cell: " (and name the verb): they
+# began with the path cell was run by, or with the verb alone ("run: ...").
+expect 2 "--frob" -- "$cell" --frob
+[ "$(cat "$tmp/err")" = "cell: unrecognized option '--frob'" ] || fail "--frob: $(cat "$tmp/err")"
+for verb in verify plan run list status stop kill exec; do
+        expect 2 "$verb --frob" -- "$cell" "$verb" --frob
+        [ "$(cat "$tmp/err")" = "cell $verb: unrecognized option '--frob'" ] ||
+                fail "$verb --frob: $(cat "$tmp/err")"
+done
+expect 2 "kill -s" -- "$cell" kill -s
+[ "$(cat "$tmp/err")" = "cell kill: option requires an argument -- 's'" ] || fail "kill -s: $(cat "$tmp/err")"
+
 exit $failed

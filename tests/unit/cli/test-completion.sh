@@ -2,14 +2,18 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The bash completion (src/cli/completion/cell) against the cell under
 # test: running cells offered by name, and nothing else of "cell list"'s
-# output. bash-completion itself is not needed: the few helpers of its that
-# _cell calls are stood in for here.
+# output. With Debian's bash-completion (tests/lib/install-deps installs
+# it), as an interactive shell has it: the file is loaded by its loader,
+# by name, from a completions directory as "meson install" puts it there,
+# and _cell runs under its _init_completion and _filedir on the words as
+# readline splits the line. Without it, the few helpers of its that _cell
+# calls are stood in for, and the test says it skipped the real ones.
 #
 #   test-completion.sh CELL COMPLETION
 set -u
 
-cell=$1
-completion=$2
+cell=$(realpath "$1")
+completion=$(realpath "$2")
 . "$(dirname "$0")/lib.sh"
 
 # The completion runs "cell": the one under test, which notes its arguments.
@@ -17,26 +21,75 @@ mkdir "$tmp/bin"
 printf '#!/bin/sh\necho "$*" >> "%s"\nexec "%s" "$@"\n' "$tmp/calls" "$(realpath "$cell")" > "$tmp/bin/cell"
 chmod +x "$tmp/bin/cell"
 PATH=$tmp/bin:$PATH
+# Files are offered from here: none, unless a case puts some.
+mkdir "$tmp/cwd"
+cd "$tmp/cwd" || exit 1
 
-_init_completion() {
-        cur=${COMP_WORDS[COMP_CWORD]}
-        prev=${COMP_WORDS[COMP_CWORD - 1]}
-        words=("${COMP_WORDS[@]}")
-        cword=$COMP_CWORD
-}
-# Files are offered by bash-completion's _filedir: noted ($filedir: its
-# argument, "*" for any file), as nothing here lists them.
-_filedir() { filedir=${1:-*}; }
+bash_completion=/usr/share/bash-completion/bash_completion
+if [ -r "$bash_completion" ]; then
+        real=1
+        set +u
+        . "$bash_completion"
+        set -u
+        # cell's file where "meson install" puts it (pkg-config's
+        # completionsdir: DATADIR/bash-completion/completions), found there
+        # by name as bash-completion finds it when "cell" is first completed.
+        mkdir -p "$tmp/share/bash-completion/completions"
+        ln -s "$completion" "$tmp/share/bash-completion/completions/cell"
+        XDG_DATA_DIRS=$tmp/share BASH_COMPLETION_USER_DIR=$tmp/no-user-dir __load_completion cell ||
+                { echo "FAIL: bash-completion did not load $completion" >&2; exit 1; }
+        [ "$(complete -p cell)" = "complete -F _cell cell" ] ||
+                { echo "FAIL: after loading it: $(complete -p cell)" >&2; exit 1; }
+        # Files are bash-completion's _filedir's, noted ($filedir: its
+        # argument, "*" for any file).
+        eval "$(declare -f _filedir | sed '1s/^_filedir/__real_filedir/')"
+        _filedir() { filedir=${1:-*}; __real_filedir "$@"; }
+else
+        real=
+        _init_completion() {
+                cur=${COMP_WORDS[COMP_CWORD]}
+                prev=${COMP_WORDS[COMP_CWORD - 1]}
+                words=("${COMP_WORDS[@]}")
+                cword=$COMP_CWORD
+        }
+        _filedir() { filedir=${1:-*}; }
+        . "$completion"
+fi
+# bash's compopt works only under readline's completion: noted.
 compopt() { compopts+=" $*"; }
-. "$completion"
+
+# comp_words WORD...: COMP_WORDS, COMP_CWORD, COMP_LINE and COMP_POINT of
+# the line "WORD WORD..." with the cursor at its end, as readline gives
+# them: "=" and ":" are words of their own ($COMP_WORDBREAKS; "@" is not
+# one under bash-completion, which turns hostcomplete off). The stand-ins
+# take the words as they are.
+comp_words() {
+        local w
+        COMP_LINE="$*"
+        COMP_POINT=${#COMP_LINE}
+        if [ -z "$real" ]; then
+                COMP_WORDS=("$@")
+        else
+                COMP_WORDS=()
+                for w; do
+                        [ -z "$w" ] && COMP_WORDS+=("")
+                        while [[ $w =~ ^([^=:]*)([=:]+)(.*)$ ]]; do
+                                [ -n "${BASH_REMATCH[1]}" ] && COMP_WORDS+=("${BASH_REMATCH[1]}")
+                                COMP_WORDS+=("${BASH_REMATCH[2]}")
+                                w=${BASH_REMATCH[3]}
+                        done
+                        [ -n "$w" ] && COMP_WORDS+=("$w")
+                done
+        fi
+        COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+}
 
 # expect_completion WANT WORD...: completing the last WORD offers WANT
 # (space-separated, sorted).
 expect_completion() {
         local want=$1 got
         shift
-        COMP_WORDS=("$@")
-        COMP_CWORD=$(($# - 1))
+        comp_words "$@"
         COMPREPLY=()
         filedir=
         set +u          # as in an interactive shell
@@ -187,4 +240,17 @@ compopts=
 expect_completion "web" cell run we
 [[ $compopts == *"-o nospace"* ]] && fail "run we: no blank after the unit web"
 
+# bash-completion's _filedir, offering files of this directory: any for a
+# drop-in, units (*.cell) and directories for a unit.
+if [ -n "$real" ]; then
+        touch "$tmp/cwd/new.conf" "$tmp/cwd/db.cell"
+        mkdir "$tmp/cwd/units"
+        expect_completion "db.cell new.conf units" cell verify --drop-in=web ""
+        expect_completion "db.cell units web worker@" cell run ""
+        expect_completion "new.conf" cell plan -d web n
+        rm -r "$tmp/cwd/new.conf" "$tmp/cwd/db.cell" "$tmp/cwd/units"
+fi
+
+[ "$failed" = 0 ] && [ -z "$real" ] &&
+        { echo "SKIP: bash-completion is not installed: _cell ran with stand-ins of its helpers"; exit 77; }
 exit $failed

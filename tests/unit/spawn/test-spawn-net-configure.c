@@ -123,3 +123,59 @@ TEST(link_keys_name_their_line) {
         ASSERT_EQ(err.error, 0);
         ASSERT_STREQ(err.message, "");
 }
+
+/* Runs spawn_network_configure() for unit in a user namespace of its own but
+ * the test's network namespace, whose links it may not change (EPERM): the
+ * container's loopback comes first. Its message into *ret, and the origin
+ * cell run puts before it (plan_message_origin()) into origin. 77: no user
+ * namespace to be had. */
+static int configure_without_net_admin(const char *unit, SpawnError *ret, char *origin, size_t n) {
+        SpawnError *shared;
+        pid_t pid;
+        int status;
+
+        config_from_files(&config, "web", unit, NULL);
+        plan_ok(&config, NULL, &plan);
+        shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        ASSERT_TRUE(shared != MAP_FAILED);
+        memset(shared, 0, sizeof *shared);
+        pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                if (unshare(CLONE_NEWUSER) < 0) {
+                        fprintf(stderr, "skipped: no user namespace of our own: %m\n");
+                        _exit(77);
+                }
+                (void) spawn_network_configure(&plan, shared);
+                _exit(0);
+        }
+        status = wait_child(pid);
+        *ret = *shared;
+        plan_message_origin(&plan, ret->message, origin, n);
+        ASSERT_EQ(munmap(shared, sizeof *shared), 0);
+        plan_done(&plan);
+        cell_config_done(&config);
+        plan = (Plan) {};
+        return status;
+}
+
+/* The loopback, which no key names: its message says which link and step,
+ * and the key that gave the namespace, PrivateNetwork= (at its line where
+ * the unit sets it, as cell run prints it). It said "network: bringing lo
+ * up". */
+TEST(loopback_names_private_network) {
+        char origin[PATH_MAX + 32];
+        SpawnError err;
+
+        if (configure_without_net_admin(UNIT_HEAD, &err, origin, sizeof origin) == 77)
+                return;
+        ASSERT_EQ(err.error, EPERM);
+        ASSERT_STREQ(err.message, "PrivateNetwork=yes (the default): bringing the container's loopback (lo) up");
+        ASSERT_STREQ(origin, "");
+
+        ASSERT_EQ(configure_without_net_admin("[Root]\nDirectory=/srv/r\n[Isolation]\nPrivateNetwork=yes\n"
+                                              "[Exec]\nExec=/bin/true\n", &err, origin, sizeof origin), 0);
+        ASSERT_EQ(err.error, EPERM);
+        ASSERT_STREQ(err.message, "PrivateNetwork=yes: bringing the container's loopback (lo) up");
+        ASSERT_TRUE(endswith(origin, "/web.cell:4: "));
+}
