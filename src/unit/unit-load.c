@@ -375,7 +375,8 @@ int unit_load(const char *name_or_path, const UnitLoadOptions *opts, CellConfig 
                 return -ENOMEM;
 
         if (path_is_masked(loc.path)) {
-                r = diag_error(u.diag, loc.path, 0, "unit %s is masked (%s)", loc.name,
+                /* A bare template is named as asked for, not as the instance it is checked as. */
+                r = diag_error(u.diag, loc.path, 0, "unit %s is masked (%s)", template ?: loc.name,
                                path_is_empty_file(loc.path) ? "an empty file" : "symlink to /dev/null");
                 return r < 0 ? r : -EINVAL;
         }

@@ -291,6 +291,19 @@ TEST(empty_file_is_masked) {
         diag_done(&d);
         cell_config_done(&c);
 
+        /* A bare template by its own name, not the instance it is checked as. */
+        WRITE(&t, "etc/m@.cell", "");
+        ASSERT_ERROR(tree_load(&t, "m@", &c, &d), EINVAL);
+        ASSERT_EQ(d.n_errors, 1);
+        ASSERT_CONTAINS(d.messages[0], "m@.cell: unit m@ is masked (an empty file)");
+        ASSERT_NULL(strstr(d.messages[0], "test_instance"));
+        diag_done(&d);
+        cell_config_done(&c);
+        ASSERT_ERROR(tree_load(&t, "m@a", &c, &d), EINVAL);
+        ASSERT_CONTAINS(d.messages[0], "m@.cell: unit m@a is masked (an empty file)");
+        diag_done(&d);
+        cell_config_done(&c);
+
         WRITE(&t, "usr/web.cell", "[Root]\nDirectory=/srv/a\n[Exec]\nExec=/bin/true\n");
         WRITE(&t, "usr/web.cell.d/10-a.conf", "[Unit]\nDescription=hidden\n");
         WRITE(&t, "etc/web.cell.d/10-a.conf", "");
