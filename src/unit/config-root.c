@@ -29,6 +29,14 @@ static int expand_source(ConfigContext *ctx, const ConfigKey *k, char **path) {
         return 0;
 }
 
+/* "Bind=:/dst", "-:/dst", "+:/dst": nspawn's empty SRC, which cell refuses (a
+ * directory it made on the host would stay there if cell were killed). */
+static bool bind_source_is_empty(const char *v) {
+        v += *v == '-';
+        v += *v == '+';
+        return *v == ':';
+}
+
 int config_parse_bind(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         bool read_only = k->ltype;
         CellBind b, *slot;
@@ -49,6 +57,12 @@ int config_parse_bind(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
                 return 0;
         }
         r = parse_bind(ctx->value, read_only, &b);
+        if (r == -EINVAL && bind_has_option(ctx->value, "rootidmap"))
+                return config_bad(ctx, "%s (nspawn's rootidmap, which makes SRC's owner the container's root, "
+                                  "is not taken)", k->expected);
+        if (r == -EINVAL && bind_source_is_empty(ctx->value))
+                return config_bad(ctx, "%s (an empty SRC, nspawn's temporary directory under /var/tmp, is not "
+                                  "taken: TemporaryFileSystem=DST gives an empty writable directory)", k->expected);
         if (r < 0)
                 return r;
         /* After the split, as systemd's BindPaths=: an instance's ":" stays in its path. */

@@ -176,8 +176,10 @@ int parse_device_allow(const char *s, CellDeviceAllow *ret) {
                 if (streq(path, "/dev"))
                         return -EINVAL;
         } else {
+                /* A pattern of /proc/devices names, not a path: a name may hold a "/"
+                 * (x86's "cpu/msr"), and systemd takes it. */
                 const char *name = startswith(path, "char-") ?: startswith(path, "block-");
-                if (isempty(name) || strpbrk(name, "/ \t"))
+                if (isempty(name) || strpbrk(name, " \t"))
                         return -EINVAL;
         }
 

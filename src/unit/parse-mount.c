@@ -154,6 +154,18 @@ int parse_bind(const char *s, bool read_only, CellBind *ret) {
         return 0;
 }
 
+bool bind_has_option(const char *s, const char *option) {
+        _cleanup_strv_free_ char **f = NULL;
+        size_t k;
+
+        if (split_colon_fields(s, 3, 3, &f, &k) < 0)
+                return false;
+        for (char *save = NULL, *o = strtok_r(f[2], ",", &save); o; o = strtok_r(NULL, ",", &save))
+                if (streq(o, option))
+                        return true;
+        return false;
+}
+
 void cell_tmpfs_done(CellTmpfs *t) {
         t->path = mfree(t->path);
         t->options = mfree(t->options);
@@ -194,12 +206,13 @@ static int tmpfs_option(const char *o, char **out) {
                         return -EINVAL;
                 snprintf(buf, sizeof buf, "mode=%04o", (unsigned) m);
         } else if ((v = startswith(o, "size="))) {
+                /* 0 (and 0%) is no limit, as the kernel reads it and nspawn hands it on */
                 if (parse_permyriad(v, false, &pm) == 0) {
                         /* the kernel takes whole percents only */
-                        if (pm % 100 != 0 || pm == 0)
+                        if (pm % 100 != 0)
                                 return -EINVAL;
                         snprintf(buf, sizeof buf, "size=%u%%", pm / 100);
-                } else if (tmpfs_size(v, &n) == 0 && n > 0)
+                } else if (tmpfs_size(v, &n) == 0)
                         snprintf(buf, sizeof buf, "size=%" PRIu64, n);
                 else
                         return -EINVAL;

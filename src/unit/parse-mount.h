@@ -13,6 +13,9 @@
  * pair wins). "+" (a path inside the container root) stays on the
  * source; DST defaults to SRC without it. */
 int parse_bind(const char *s, bool read_only, CellBind *ret);
+/* Whether the OPTS of such a value name option ("rootidmap", which
+ * parse_bind() refuses: for a message that names it). */
+bool bind_has_option(const char *s, const char *option);
 void cell_bind_done(CellBind *b);
 
 /* TemporaryFileSystem= PATH[:OPTS], OPTS comma separated from mode=OCTAL,

@@ -158,6 +158,13 @@ TEST(root) {
         ASSERT_EQ(c.binds[1].line, 7);
         ASSERT_STREQ(c.binds[1].file, "web.cell");
         BAD(&c, "Root", "Bind", "/a:/b:ro", "Bind=/a:/b:ro: expected [-][+]SRC[:DST[:OPTS]]");
+        /* nspawn's empty SRC (a temporary directory) is named, with what to write instead */
+        BAD(&c, "Root", "Bind", ":/b", "(an empty SRC, nspawn's temporary directory under /var/tmp, is not taken: "
+            "TemporaryFileSystem=DST gives an empty writable directory)");
+        BAD(&c, "Root", "BindReadOnly", "-+:/b:norbind", "nspawn's temporary directory");
+        ASSERT_NULL(strstr(assign(&c, "Root", "Bind", "/a:/b:ro"), "nspawn"));
+        BAD(&c, "Root", "Bind", "/a:/b:norbind,rootidmap", "(nspawn's rootidmap, which makes SRC's owner the "
+            "container's root, is not taken)");
         /* Bind= resets Bind= entries only */
         OK(&c, "Root", "Bind", "");
         ASSERT_EQ(c.n_binds, 1);
@@ -836,10 +843,17 @@ TEST(limits) {
         OK(&c, "Limits", "DeviceAllow", "/dev/fuse rw");
         OK(&c, "Limits", "DeviceAllow", "char-pts");
         OK(&c, "Limits", "DeviceAllow", "block-loop mwr");
-        ASSERT_EQ(c.n_device_allow, 3);
+        /* /proc/devices names with a "/" (x86's cpu/msr), and patterns of them, as systemd takes them */
+        OK(&c, "Limits", "DeviceAllow", "char-cpu/msr r");
+        OK(&c, "Limits", "DeviceAllow", "char-cpu/* r");
+        ASSERT_EQ(c.n_device_allow, 5);
         ASSERT_STREQ(c.device_allow[0].perms, "rw");
         ASSERT_STREQ(c.device_allow[1].perms, "rwm");
         ASSERT_STREQ(c.device_allow[2].perms, "rwm");
+        ASSERT_STREQ(c.device_allow[3].path, "char-cpu/msr");
+        ASSERT_STREQ(c.device_allow[4].path, "char-cpu/*");
+        BAD(&c, "Limits", "DeviceAllow", "char-", "expected a device");
+        BAD(&c, "Limits", "DeviceAllow", "\"char-a b\" r", "expected a device");
         BAD(&c, "Limits", "DeviceAllow", "/dev/null x", "expected a device");
         BAD(&c, "Limits", "DeviceAllow", "/etc/passwd r", "expected a device");
         BAD(&c, "Limits", "DeviceAllow", "/dev/null r w", "expected a device");

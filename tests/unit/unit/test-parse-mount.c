@@ -79,6 +79,12 @@ TEST(bind) {
         ASSERT_ERROR(parse_bind("/a:/b:rbind:x", false, &b), EINVAL);
         ASSERT_ERROR(parse_bind("-", false, &b), EINVAL);
         ASSERT_ERROR(parse_bind("/a\\", false, &b), EINVAL);
+        /* nspawn's rootidmap is refused, and found for the message to name it */
+        ASSERT_ERROR(parse_bind("/a:/b:rootidmap", false, &b), EINVAL);
+        ASSERT_TRUE(bind_has_option("/a:/b:norbind,rootidmap", "rootidmap"));
+        ASSERT_FALSE(bind_has_option("/a:/b:rootidmapx", "rootidmap"));
+        ASSERT_FALSE(bind_has_option("/rootidmap", "rootidmap"));
+        ASSERT_FALSE(bind_has_option("/a\\:rootidmap:/b", "rootidmap"));
 }
 
 TEST(tmpfs) {
@@ -106,6 +112,13 @@ TEST(tmpfs) {
         ASSERT_STREQ(t.options, "size=1073741824");
         cell_tmpfs_done(&t);
         ASSERT_ERROR(parse_tmpfs("/tmp:size=1x", &t), EINVAL);
+        /* size=0 is the kernel's "no limit" (tmpfs(5)), which nspawn hands on */
+        ASSERT_OK(parse_tmpfs("/tmp:size=0,nr_inodes=0", &t));
+        ASSERT_STREQ(t.options, "size=0,nr_inodes=0");
+        cell_tmpfs_done(&t);
+        ASSERT_OK(parse_tmpfs("/tmp:size=0%", &t));
+        ASSERT_STREQ(t.options, "size=0%");
+        cell_tmpfs_done(&t);
 
         ASSERT_ERROR(parse_tmpfs("tmp", &t), EINVAL);
         ASSERT_ERROR(parse_tmpfs("/tmp:mode=999", &t), EINVAL);
