@@ -13,6 +13,18 @@
 
 #define NOTIFY_DATAGRAM_MAX 4096
 
+/* Room for every fd one message can pass (the kernel's SCM_MAX_FD), so that
+ * all are received and closed and the datagram is never cut short for them:
+ * systemd takes a datagram with FDSTORE='s fds (up to 768, more than the
+ * kernel passes) and acts on its READY=1 and STATUS= lines, so does cell. */
+#define NOTIFY_FDS_MAX 253
+
+struct msghdr;
+
+/* Closes the fds of every SCM_RIGHTS of a datagram received (mh), never
+ * waiting for one (notify-closer.c). */
+void notify_close_passed_fds(struct msghdr *mh);
+
 /* What a payload's datagram asked for, after filtering. */
 typedef struct NotifyMessage {
         bool ready;                     /* READY=1 */

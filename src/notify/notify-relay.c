@@ -329,27 +329,6 @@ static bool relay_sender_speaks_for_container(const NotifyRelay *n, const struct
         return false;
 }
 
-/* The payload's fds are closed, never kept. The payload may hand us the last
- * reference of a socket with SO_LINGER whose send queue it keeps from
- * draining (a TCP peer of its own that never reads): its close() would hold
- * cell for the linger time (signals blocked for the signalfd do not cut it
- * short), no signal forwarded, no stop, no watchdog ping. Lingering off
- * first, the close returns at once and the kernel sends what is queued in
- * the background. (A non-socket says ENOTSOCK; nothing to do then.) */
-static void close_passed_fds(struct msghdr *mh) {
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-                        size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                        int fds[n ?: 1];
-                        memcpy(fds, CMSG_DATA(c), n * sizeof(int));
-                        for (size_t i = 0; i < n; i++) {
-                                (void) setsockopt(fds[i], SOL_SOCKET, SO_LINGER, &(struct linger) {},
-                                                  sizeof(struct linger));
-                                safe_close(fds[i]);
-                        }
-                }
-}
-
 /* What the datagram means for cell's supervision goes into *ev. */
 static void relay_handle(NotifyRelay *n, const char *buf, size_t len, const struct ucred *uc, NotifyRelayEvents *ev) {
         _cleanup_free_ char *up = NULL;
@@ -407,12 +386,6 @@ static void relay_handle(NotifyRelay *n, const char *buf, size_t len, const stru
         notify_message_done(&m);
 }
 
-/* Room for every fd one message can pass (the kernel's SCM_MAX_FD), so that
- * all are received and closed and the datagram is never cut short for them:
- * systemd takes a datagram with FDSTORE='s fds (up to 768, more than the
- * kernel passes) and acts on its READY=1 and STATUS= lines, so does cell. */
-#define NOTIFY_FDS_MAX 253
-
 /* Up to max datagrams, fewer when the queue runs empty. */
 static void relay_read_some(NotifyRelay *n, unsigned max, NotifyRelayEvents *ret) {
         *ret = (NotifyRelayEvents) {};
@@ -438,7 +411,7 @@ static void relay_read_some(NotifyRelay *n, unsigned max, NotifyRelayEvents *ret
                                 continue;
                         return;         /* EAGAIN, or nothing we can do here */
                 }
-                close_passed_fds(&mh);  /* no FDSTORE through the proxy */
+                notify_close_passed_fds(&mh);   /* no FDSTORE through the proxy */
                 for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
                         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
                             c->cmsg_len == CMSG_LEN(sizeof(struct ucred)))

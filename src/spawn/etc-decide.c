@@ -219,5 +219,18 @@ int etc_file_decide(PlanEtcFile *f, const char *root_directory, SpawnError *note
                             suffix ? " replaces it)" : "");
                 return 1;
         }
+        /* Nor does it write into a FIFO, a device node, a socket or a
+         * directory the image put there (the child only looks at it through
+         * O_PATH): said so, as of a link, not passed over in silence. */
+        if (f->mode == PLAN_ETC_COPY && root_stat(dir_fd, f->target, &mode) >= 0 && !S_ISREG(mode)) {
+                /* replace-* renames over anything but a directory. */
+                const char *suffix = S_ISDIR(mode) ? NULL : startswith(f->setting, "copy-");
+
+                spawn_error(note, EEXIST, "%s: %s is not a regular file in the image (%s), left alone%s%s%s",
+                            what, f->target, S_ISDIR(mode) ? "a directory" : S_ISFIFO(mode) ? "a FIFO" :
+                            S_ISSOCK(mode) ? "a socket" : "a device node", suffix ? " (replace-" : "",
+                            strempty(suffix), suffix ? " replaces it)" : "");
+                return 1;
+        }
         return 0;
 }

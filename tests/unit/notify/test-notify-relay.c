@@ -116,6 +116,100 @@ TEST(proxy_close_does_not_linger) {
         unsetenv("NOTIFY_SOCKET");
 }
 
+/* The socket a payload passes is its own open file, which it may go on
+ * using: cell closes its copy without turning the payload's SO_LINGER off
+ * (a thread waits in that close, as systemd's asynchronous_close()). */
+TEST(proxy_close_leaves_payload_socket_alone) {
+        int pair[2], listener = -1, up = test_upstream_open("cell-test-notify-fds2");
+        Plan p = { .name = (char *) "web", .notify_ready = true };
+        struct linger l = {};
+        socklen_t ll = sizeof l;
+        NotifyProxy *n = NULL;
+        Event *e = NULL;
+        char *s;
+        int fd;
+
+        fd = lingering_socket(10, &listener);
+        if (fd < 0) {
+                printf("no loopback here: skipped\n");
+                safe_close(up);
+                unsetenv("NOTIFY_SOCKET");
+                return;
+        }
+        ASSERT_OK(event_new(&e));
+        ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
+        ASSERT_OK(notify_proxy_new(&p, e, pair[0], getpid(), NULL, &n));
+
+        send_with_fd(pair[1], "FDSTORE=1\nSTATUS=mine", fd);
+        pump(e);
+        s = test_upstream_read(up, 0);
+        ASSERT_STREQ(s, "STATUS=web: mine\n");
+        free(s);
+        ASSERT_OK(getsockopt(fd, SOL_SOCKET, SO_LINGER, &l, &ll));
+        ASSERT_EQ(l.l_onoff, 1);
+        ASSERT_EQ(l.l_linger, 10);
+
+        /* Ours now the last reference: not lingering in the test either. */
+        ASSERT_OK(setsockopt(fd, SOL_SOCKET, SO_LINGER, &(struct linger) {}, sizeof(struct linger)));
+        safe_close(fd);
+        ASSERT_NULL(notify_proxy_free(n));
+        safe_close(pair[1]);
+        safe_close(listener);
+        safe_close(up);
+        event_unref(e);
+        unsetenv("NOTIFY_SOCKET");
+}
+
+/* Many such sockets, each in a datagram of its own: the threads that wait
+ * in their close are few (NOTIFY_CLOSERS_MAX); the rest are closed at once,
+ * their lingering off. Either way cell is not held, and every datagram's
+ * text counts. */
+TEST(proxy_close_flood_does_not_linger) {
+        int pair[2], listeners[24], up = test_upstream_open("cell-test-notify-fds3");
+        Plan p = { .name = (char *) "web", .notify_ready = true };
+        NotifyProxy *n = NULL;
+        Event *e = NULL;
+        uint64_t t;
+        char *s;
+
+        ASSERT_OK(event_new(&e));
+        ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
+        ASSERT_OK(notify_proxy_new(&p, e, pair[0], getpid(), NULL, &n));
+        /* In rounds of six: the upstream socket's queue is short (net.unix.max_dgram_qlen). */
+        for (size_t i = 0; i < ELEMENTSOF(listeners); i++) {
+                char msg[64];
+                int fd = lingering_socket(10, &listeners[i]);
+
+                if (fd < 0) {
+                        printf("no loopback here: skipped\n");
+                        break;
+                }
+                snprintf(msg, sizeof msg, "FDSTORE=1\nSTATUS=%zu", i);
+                send_with_fd(pair[1], msg, fd);
+                safe_close(fd);         /* cell holds the last reference */
+                if (i % 6 != 5)
+                        continue;
+                t = now_monotonic_usec();
+                pump(e);
+                t = now_monotonic_usec() - t;
+                ASSERT_TRUE(t < 3 * USEC_PER_SEC);      /* not 10 s of SO_LINGER, once or more */
+                for (size_t k = i - 5; k <= i; k++) {
+                        snprintf(msg, sizeof msg, "STATUS=web: %zu\n", k);
+                        s = test_upstream_read(up, 1000);
+                        ASSERT_STREQ(s, msg);
+                        free(s);
+                }
+        }
+
+        ASSERT_NULL(notify_proxy_free(n));
+        safe_close(pair[1]);
+        for (size_t i = 0; i < ELEMENTSOF(listeners); i++)
+                safe_close(listeners[i]);
+        safe_close(up);
+        event_unref(e);
+        unsetenv("NOTIFY_SOCKET");
+}
+
 /* The payload's last words after a flood: the loop handles a batch of its
  * datagrams at a time and may see its exit in between (cell's event loop
  * dispatches the exit before the rest, and ends): the proxy, freed at the

@@ -217,3 +217,49 @@ TEST(bind_over_dangling_link_is_named) {
         ASSERT_OK(rmdir(etc) < 0 ? -errno : 0);
         ASSERT_OK(rmdir(root) < 0 ? -errno : 0);
 }
+
+/* ResolvConf=copy-* over a FIFO, a device node or a directory the image put
+ * at /etc/resolv.conf: left alone (the child never opens it), and said so
+ * at the key's line, as of a link -- it was passed over in silence. */
+TEST(copy_over_non_regular_is_named) {
+        const char *tmpdir = getenv("TMPDIR");
+        char root[PATH_MAX], host[PATH_MAX + 16], etc[PATH_MAX + 16], fifo[PATH_MAX + 32];
+        PlanEtcFile f = { .key = "ResolvConf", .setting = "copy-host", .target = "/etc/resolv.conf",
+                          .mode = PLAN_ETC_COPY, .file = (char *) DROPIN, .line = 3 };
+        SpawnError note = {};
+        int fd;
+
+        (void) snprintf(root, sizeof root, "%s/cell-test-etc.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+        ASSERT_NOT_NULL(mkdtemp(root));
+        (void) snprintf(host, sizeof host, "%s/host", root);
+        (void) snprintf(etc, sizeof etc, "%s/etc", root);
+        ASSERT_OK(mkdir(etc, 0755) < 0 ? -errno : 0);
+        fd = open(host, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        ASSERT_TRUE(fd >= 0);
+        close(fd);
+        (void) snprintf(fifo, sizeof fifo, "%s/resolv.conf", etc);
+        ASSERT_OK(mkfifo(fifo, 0644) < 0 ? -errno : 0);
+
+        f.sources[0] = host;
+        ASSERT_EQ(etc_file_decide(&f, root, &note), 1);
+        ASSERT_STREQ(note.message, DROPIN ":3: ResolvConf=copy-host: /etc/resolv.conf is not a regular file in "
+                     "the image (a FIFO), left alone (replace-host replaces it)");
+        ASSERT_EQ(f.mode, PLAN_ETC_COPY);       /* the child leaves it alone too */
+        free(f.source);
+
+        /* A directory: the same, but replace-host could not replace it either. */
+        ASSERT_OK(unlink(fifo) < 0 ? -errno : 0);
+        ASSERT_OK(mkdir(fifo, 0755) < 0 ? -errno : 0);
+        f = (PlanEtcFile) { .key = "ResolvConf", .setting = "copy-host", .target = "/etc/resolv.conf",
+                            .mode = PLAN_ETC_COPY, .file = (char *) DROPIN, .line = 3, .sources = { host } };
+        note = (SpawnError) {};
+        ASSERT_EQ(etc_file_decide(&f, root, &note), 1);
+        ASSERT_STREQ(note.message, DROPIN ":3: ResolvConf=copy-host: /etc/resolv.conf is not a regular file in "
+                     "the image (a directory), left alone");
+        free(f.source);
+
+        ASSERT_OK(rmdir(fifo) < 0 ? -errno : 0);
+        ASSERT_OK(unlink(host) < 0 ? -errno : 0);
+        ASSERT_OK(rmdir(etc) < 0 ? -errno : 0);
+        ASSERT_OK(rmdir(root) < 0 ? -errno : 0);
+}

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* The fds a payload passes with its datagrams, closed without holding cell
+ * up (notify-internal.h). No libsystemd, no threads: cell-monitor links this
+ * too, statically. */
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "macros.h"
+#include "notify-internal.h"
+
+/* The payload's fds are closed, never kept. The payload may hand us the last
+ * reference of a socket with SO_LINGER whose send queue it keeps from
+ * draining (a TCP peer of its own that never reads), or of a file whose
+ * flush waits on it (its own FUSE server, a terminal that does not drain):
+ * that close() would hold cell for as long as it likes (signals blocked for
+ * the signalfd do not cut it short), no signal forwarded, no stop, no
+ * watchdog ping. So the closer, a process of cell's sharing nothing else
+ * with it, closes them, as systemd's asynchronous_close() does, and a
+ * socket's options stay the payload's: they are those of its own open file,
+ * which it may go on using. A process, not a thread: a static cell-monitor
+ * linking pthread_create() is 60 KiB more resident, always. A pipe's close
+ * never waits (its type cannot change): closed at once, so that
+ * sd_notify_barrier() returns once cell has read what came before it, as
+ * systemd closes a barrier's fd. A closer that takes no more (each of its
+ * closes waiting for ever: its queue, NOTIFY_CLOSER_SNDBUF, full) has the
+ * rest closed here, each socket's lingering turned off first so that its
+ * close returns at once (the kernel sends what is queued in the background;
+ * a payload racing to turn it on again in between may still hold cell for
+ * its linger time). */
+#define NOTIFY_CLOSER_SNDBUF (32 * 1024)
+
+static int closer_fd = -EBADF;
+
+/* Closes the n fds at fds. */
+static void close_many(const int *fds, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                (void) close(fds[i]);
+}
+
+/* The closer's loop. The fds of a message are closed once the next message
+ * is there: cell sends one only after it closed its own copies of those
+ * before it (its close must not be the last, ours is); at the end of our
+ * socket (cell gone, or done), all. */
+_noreturn_ static void closer_main(int sock) {
+        int held[NOTIFY_FDS_MAX];
+        size_t n_held = 0;
+        sigset_t none;
+
+        /* Nothing of cell's held beyond this point: no lock, no cgroup, no
+         * notify socket kept from closing with cell. */
+        if (sock > 0)
+                (void) close_range(0, (unsigned) sock - 1, 0);
+        (void) close_range((unsigned) sock + 1, ~0U, 0);
+        /* A stop of the service ends it as any of its processes. */
+        sigemptyset(&none);
+        (void) sigprocmask(SIG_SETMASK, &none, NULL);
+        (void) prctl(PR_SET_NAME, "cell-closer");
+
+        for (;;) {
+                union {
+                        struct cmsghdr h;
+                        uint8_t b[CMSG_SPACE(sizeof(int) * NOTIFY_FDS_MAX)];
+                } control;
+                char byte;
+                struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+                struct msghdr mh = {
+                        .msg_iov = &iov, .msg_iovlen = 1,
+                        .msg_control = &control, .msg_controllen = sizeof control,
+                };
+                ssize_t k = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+
+                if (k < 0 && errno == EINTR)
+                        continue;
+                close_many(held, n_held);
+                n_held = 0;
+                if (k <= 0)
+                        _exit(EXIT_SUCCESS);
+                for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+                                size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+                                n = MIN(n, ELEMENTSOF(held) - n_held);
+                                memcpy(held + n_held, CMSG_DATA(c), n * sizeof(int));
+                                n_held += n;
+                        }
+        }
+}
+
+/* The closer, forked twice: its parent ends at once (and is reaped here), so
+ * that nobody has to wait for it; it goes on after cell if it must. */
+static int closer_start(void) {
+        _cleanup_close_ int ours = -EBADF, theirs = -EBADF;
+        int pair[2], size = NOTIFY_CLOSER_SNDBUF, status;
+        pid_t pid;
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC, 0, pair) < 0)
+                return negative_errno();
+        ours = pair[0];
+        theirs = pair[1];
+        (void) setsockopt(ours, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+        pid = fork();
+        if (pid < 0)
+                return negative_errno();
+        if (pid == 0) {
+                pid_t g = fork();
+                if (g != 0)
+                        _exit(g < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
+                closer_main(theirs);
+        }
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return negative_errno();
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != EXIT_SUCCESS)
+                return -ECHILD;
+        closer_fd = TAKE_FD(ours);
+        return 0;
+}
+
+/* true when the closer took fds (and we closed our copies, none the last). */
+static bool close_async(const int *fds, size_t n) {
+        union {
+                struct cmsghdr h;
+                uint8_t b[CMSG_SPACE(sizeof(int) * NOTIFY_FDS_MAX)];
+        } control = {};
+        struct iovec iov = { .iov_base = (char *) "c", .iov_len = 1 };
+        struct msghdr mh = {
+                .msg_iov = &iov, .msg_iovlen = 1,
+                .msg_control = &control, .msg_controllen = CMSG_SPACE(sizeof(int) * n),
+        };
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+        if (n == 0 || n > NOTIFY_FDS_MAX)
+                return false;
+        if (closer_fd < 0 && closer_start() < 0)
+                return false;
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * n);
+        memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
+        if (sendmsg(closer_fd, &mh, MSG_DONTWAIT|MSG_NOSIGNAL) < 0) {
+                /* A closer that is gone (killed) is made anew next time. */
+                if (errno != EAGAIN)
+                        closer_fd = safe_close(closer_fd);
+                return false;
+        }
+        /* In flight, or held by the closer until our next message: none of
+         * ours is the last reference. That message now, so that it closes
+         * them (or, when its queue is full, with the one after). */
+        for (size_t i = 0; i < n; i++)
+                safe_close(fds[i]);
+        (void) send(closer_fd, "c", 1, MSG_DONTWAIT|MSG_NOSIGNAL);
+        return true;
+}
+
+void notify_close_passed_fds(struct msghdr *mh) {
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+                        size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int), m = 0;
+                        int fds[n ?: 1];
+                        memcpy(fds, CMSG_DATA(c), n * sizeof(int));
+                        /* Pipes at once; the rest to the closer. */
+                        for (size_t i = 0; i < n; i++) {
+                                struct stat st;
+
+                                if (fstat(fds[i], &st) >= 0 && S_ISFIFO(st.st_mode))
+                                        safe_close(fds[i]);
+                                else
+                                        fds[m++] = fds[i];
+                        }
+                        if (m == 0 || close_async(fds, m))
+                                continue;
+                        for (size_t i = 0; i < m; i++) {
+                                (void) setsockopt(fds[i], SOL_SOCKET, SO_LINGER, &(struct linger) {},
+                                                  sizeof(struct linger));
+                                safe_close(fds[i]);
+                        }
+                }
+}
