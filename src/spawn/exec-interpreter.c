@@ -9,8 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <linux/openat2.h>
+
 #include "exec-interpreter.h"
 #include "macros.h"
+#include "mount-util.h"
 #include "spawn-env.h"
 
 /* The kernel reads this much of a file to tell its format (BINPRM_BUF_SIZE). */
@@ -93,6 +96,64 @@ int exec_missing_interpreter(const char *path, char *ret, size_t size) {
                 (void) snprintf(ret, size, "its interpreter %s needs the ELF interpreter %s, which does not "
                                 "exist in the container", interp, loader);
                 return 1;
+        }
+        return 0;
+}
+
+/* The kernel follows at most this many "#!" lines (BINPRM_MAX_RECURSION). */
+#define EXEC_SCRIPT_DEPTH_MAX 4
+
+/* path, as the kernel would open it to run it, without a /proc "magic"
+ * link on the way: -ELOOP (into ret) when one is there. */
+static int open_no_magic(const char *path, const char *role, char *ret, size_t size) {
+        int fd = mount_openat2(AT_FDCWD, path, O_RDONLY|O_NOCTTY|O_NONBLOCK, RESOLVE_NO_MAGICLINKS);
+        _cleanup_close_ int any = -EBADF;
+
+        if (fd != -ELOOP)
+                return fd;
+        /* ELOOP is also a loop of plain links: the kernel's execve says so itself. */
+        any = open(path, O_PATH|O_CLOEXEC);
+        if (any < 0)
+                return -ENOENT;
+        /* role "": the file itself; else "its interpreter PATH: ". */
+        (void) snprintf(ret, size, "%s%s%sa /proc magic link on the way (as /proc/self/exe, which would run "
+                        "cell's own binary in the container): refused", role, *role ? path : "", *role ? ": " : "");
+        return -ELOOP;
+}
+
+int exec_check_magic_links(const char *path, char *ret, size_t size) {
+        char cur[PATH_MAX], loader[PATH_MAX], head[EXEC_HEAD_MAX + 1];
+
+        if (strlen(path) >= sizeof cur)
+                return 0;
+        strcpy(cur, path);
+        for (unsigned depth = 0; depth <= EXEC_SCRIPT_DEPTH_MAX; depth++) {
+                _cleanup_close_ int fd = -EBADF;
+                ssize_t n;
+
+                fd = open_no_magic(cur, depth == 0 ? "" : "its interpreter ", ret, size);
+                if (fd == -ELOOP)
+                        return fd;
+                if (fd == -ENOSYS)
+                        return 0;       /* no openat2 (before Linux 5.6): nothing to check with */
+                if (fd < 0)
+                        return 0;       /* the exec names what is wrong (or it may open what we cannot) */
+
+                if (elf_interpreter(fd, loader, sizeof loader) > 0) {
+                        _cleanup_close_ int lfd = open_no_magic(loader, "its ELF interpreter ", ret, size);
+
+                        return lfd == -ELOOP ? lfd : 0;
+                }
+                n = pread(fd, head, EXEC_HEAD_MAX, 0);
+                if (n < 2 || head[0] != '#' || head[1] != '!')
+                        return 0;
+                head[n] = 0;
+                /* The kernel runs the interpreter of the "#!" line by its path: one more to check. */
+                char *interp = head + 2 + strspn(head + 2, " \t");
+                interp[strcspn(interp, " \t\n")] = 0;
+                if (!*interp)
+                        return 0;
+                strcpy(cur, interp);
         }
         return 0;
 }

@@ -22,3 +22,13 @@ int exec_missing_interpreter(const char *path, char *ret, size_t size);
  * the container's $PATH (/usr/bin:/bin)". Not the files: the lookup may
  * have skipped one that is not executable. */
 void exec_not_found_in_path(const char *path, char *ret, size_t size);
+
+/* Whether running path would take the kernel through a /proc "magic" link:
+ * the file itself, the interpreters of its "#!" lines (as deep as the kernel
+ * follows them) or its ELF interpreter. /proc/self/exe in the container is
+ * the binary of the process that execs, cell's own, on the host's file
+ * system: run as the container's root, a process of the container could
+ * reopen it for writing once no cell runs it (CVE-2019-5736's class).
+ * -ELOOP with the message (after "Exec=") in ret, else 0 (other failures are
+ * the exec's to report). */
+int exec_check_magic_links(const char *path, char *ret, size_t size);

@@ -112,6 +112,13 @@ int privilege_exec(const Plan *p, const uint64_t *bounded, const Identity *id, c
         struct stat st;
         int r;
 
+        /* Before the uid change, when every file of the tree is readable: the
+         * tree must not make the kernel run cell's own binary (/proc/self/exe)
+         * in the container, where its root could reopen it for writing. */
+        r = exec_check_magic_links(path, why, sizeof why);
+        if (r < 0)
+                return spawn_error_complete(err, -r, "%s%s: %s", what, path, why);
+
         /* The limits first, while we still hold CAP_SYS_RESOURCE: raising a
          * hard limit needs it. A LimitNOFILE= that lowers comes last
          * (rlimits_apply() below): as low as systemd allows, it must not fail

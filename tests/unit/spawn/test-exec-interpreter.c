@@ -149,3 +149,53 @@ TEST(not_found_in_path) {
         ASSERT_CONTAINS(why, "xxx...)");
         free(longpath);
 }
+
+/* Nothing on the way to what the kernel runs may be a /proc magic link: a
+ * link to /proc/self/exe (the exec'ing process's binary: cell's own), a
+ * "#!" line naming one, at any depth the kernel follows, or an ELF
+ * interpreter that is one. Plain links and loops are the exec's to judge. */
+TEST(magic_links_refused) {
+        char why[512] = "untouched", text[384], *p, *q, *link1, *loop;
+
+        dir_new();
+        ASSERT_TRUE(asprintf(&link1, "%s/x", dir) > 0);
+        ASSERT_OK(symlink("/proc/self/exe", link1));
+        ASSERT_ERROR(exec_check_magic_links(link1, why, sizeof why), ELOOP);
+        ASSERT_STREQ(why, "a /proc magic link on the way (as /proc/self/exe, which would run cell's own binary "
+                     "in the container): refused");
+        /* Through a directory link too: /proc/self/root/... */
+        ASSERT_ERROR(exec_check_magic_links("/proc/self/root/bin/sh", why, sizeof why), ELOOP);
+
+        p = script("evil.sh", "#! /proc/self/exe --version\n");
+        ASSERT_ERROR(exec_check_magic_links(p, why, sizeof why), ELOOP);
+        ASSERT_STREQ(why, "its interpreter /proc/self/exe: a /proc magic link on the way (as /proc/self/exe, "
+                     "which would run cell's own binary in the container): refused");
+        /* Two scripts deep: the kernel follows the second's line too. */
+        snprintf(text, sizeof text, "#!%s\n", p);
+        q = script("outer.sh", text);
+        ASSERT_ERROR(exec_check_magic_links(q, why, sizeof why), ELOOP);
+        ASSERT_CONTAINS(why, "its interpreter /proc/self/exe:");
+        free(q);
+        free(p);
+        p = elf("dyn-evil", "/proc/self/exe");
+        ASSERT_ERROR(exec_check_magic_links(p, why, sizeof why), ELOOP);
+        ASSERT_CONTAINS(why, "its ELF interpreter /proc/self/exe:");
+        free(p);
+
+        /* What is fine stays fine: a plain link, a script, a program, a
+         * loop of plain links and a missing file (the exec's messages). */
+        p = script("ok.sh", "#!/bin/sh\n");
+        ASSERT_EQ(exec_check_magic_links(p, why, sizeof why), 0);
+        free(p);
+        ASSERT_EQ(exec_check_magic_links("/bin/sh", why, sizeof why), 0);
+        p = elf("dyn-ok", "/bin/sh");
+        ASSERT_EQ(exec_check_magic_links(p, why, sizeof why), 0);
+        free(p);
+        ASSERT_TRUE(asprintf(&loop, "%s/loop", dir) > 0);
+        ASSERT_OK(symlink(loop, loop));
+        ASSERT_EQ(exec_check_magic_links(loop, why, sizeof why), 0);
+        ASSERT_EQ(exec_check_magic_links("/nonexistent/program", why, sizeof why), 0);
+        free(loop);
+        free(link1);
+        dir_free();
+}
