@@ -1,0 +1,353 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# cell@.service at the edges the other service tests leave out: systemctl
+# restart before READY=1 and while the container stops; systemctl status
+# (Main PID, the service's cgroup, Status:); systemctl kill --kill-whom=main;
+# a payload that ignores SIGTERM against the unit's TimeoutStopSec= (and an
+# infinite one against the service's); Restart=on-failure to
+# StartLimitBurst=; exit 133 outside Boot=yes; cell stop with Restart=always
+# and before READY=1; systemctl kill before READY=1 (failed: protocol); a
+# unit broken while it runs, then restarted (its error at err in the
+# journal); the same name in the system's and root's user manager.
+. "$(dirname "$0")/lib.sh"
+
+setup_cell
+
+show() { in_sealed systemctl show -P "$2" "$1"; }
+has() { grep -qF -- "$1" <<< "$2"; }
+runs() { tr '\n' , < "$ROOT/out/$1" 2>/dev/null | sed 's/,$//'; }
+
+# READY=1 only when /out/go-N exists (N: the run's argument), so that the
+# test holds the container in its start as long as it likes.
+write_payload slow <<'EOF'
+trap 'echo "stopped $1" >> /out/slow-runs; exit 0' TERM
+echo "started $1" >> /out/slow-runs
+while [ ! -e "/out/go-$1" ]; do sleep 0.1; done
+notify-probe READY=1 "STATUS=ready $1"
+while :; do sleep 0.1; done
+EOF
+
+# --- systemctl restart before READY=1: the starting container is stopped
+# (its KillSignal=), a new one starts, and only it is left
+install_cell slow <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/slow one
+NotifyReady=yes
+EOF
+rm -f "$ROOT/out/slow-runs" "$ROOT/out/go-"*
+in_sealed systemctl start --no-block cell@slow.service
+if ! wait_for 10 grep -qx "started one" "$ROOT/out/slow-runs"; then
+        fail "restart before READY=1: the first run did not start"
+else
+        expect_eq "restart before READY=1: activating" activating "$(show cell@slow.service ActiveState)"
+        first=$(show cell@slow.service MainPID)
+        install_cell slow <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/slow two
+NotifyReady=yes
+EOF
+        in_sealed systemctl restart --no-block cell@slow.service
+        check "... the new run starts" wait_for 10 grep -qx "started two" "$ROOT/out/slow-runs"
+        expect_eq "... after the first stopped" "started one,stopped one,started two" "$(runs slow-runs)"
+        check "... with a new cell" test "$first" != "$(show cell@slow.service MainPID)"
+        check "... the old cell is gone" sh -c "! '$SEALED' run kill -0 $first 2>/dev/null"
+        : > "$ROOT/out/go-two"
+        check "... READY=1 of the new run makes it active" wait_for 10 state_is cell@slow.service active
+        expect_eq "... with its status" "slow: ready two" "$(show cell@slow.service StatusText)"
+        expect_eq "... and one scope" "cell-slow.scope" \
+                "$(in_sealed systemctl list-units --no-legend --plain 'cell-slow*.scope' | awk '{ print $1 }')"
+fi
+
+# --- systemctl status: Main PID is cell's, the CGroup tree of the service
+# is cell alone (the payload is in the scope), Status: is the payload's
+st=$(in_sealed systemctl status --no-pager -n0 cell@slow.service 2>&1)
+mp=$(show cell@slow.service MainPID)
+check "systemctl status: Main PID is cell's ($mp)" has "Main PID: $mp " "$st"
+check "... Status: the payload's, with the cell's name" has 'Status: "slow: ready two"' "$st"
+expect_eq "... the service's cgroup holds cell alone" "$mp" \
+        "$(in_sealed cat "/sys/fs/cgroup$( [ "$SEALED_CGROUP" = v2 ] || echo /unified)$(show cell@slow.service ControlGroup)/cgroup.procs" 2>/dev/null | tr '\n' ' ' | sed 's/ $//')"
+check "... the scope's status shows the payload" \
+        sh -c "'$SEALED' run systemctl status --no-pager -n0 cell-slow.scope | grep -q 'slow two'"
+
+# --- systemctl restart while the container stops: the payload takes 1.5 s
+# to handle its SIGTERM; a restart queued during the stop runs once it is
+# over, and only the new container is left
+write_payload lazy <<'EOF'
+trap 'echo "stopping $1" >> /out/lazy-runs; sleep 1.5; echo "stopped $1" >> /out/lazy-runs; exit 0' TERM
+echo "started $1" >> /out/lazy-runs
+while :; do sleep 0.1; done
+EOF
+install_cell lazy <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/lazy one
+EOF
+rm -f "$ROOT/out/lazy-runs"
+in_sealed systemctl start cell@lazy.service
+wait_for 5 grep -qx "started one" "$ROOT/out/lazy-runs" || true
+in_sealed systemctl stop --no-block cell@lazy.service
+check "restart while stopping: the stop is under way" wait_for 5 grep -qx "stopping one" "$ROOT/out/lazy-runs"
+check "... systemctl restart" in_sealed systemctl restart cell@lazy.service
+check "... active again" wait_for 10 state_is cell@lazy.service active
+wait_for 5 sh -c "[ \$(wc -l < '$ROOT/out/lazy-runs') -ge 4 ]" || true
+expect_eq "... the old one stopped in full before the new one started" \
+        "started one,stopping one,stopped one,started one" "$(runs lazy-runs)"
+
+# --- systemctl kill --kill-whom=main --signal=SIGHUP: cell is the main
+# process, and forwards it to the payload; the service runs on
+write_payload hup <<'EOF'
+trap 'echo HUP >> /out/hup-signals' HUP
+trap 'exit 0' TERM
+: > /out/hup-up
+while :; do sleep 0.1; done
+EOF
+install_cell hup <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/hup
+EOF
+rm -f "$ROOT/out/hup-signals" "$ROOT/out/hup-up"
+in_sealed systemctl start cell@hup.service
+wait_for 5 test -e "$ROOT/out/hup-up" || true
+sleep 1.3       # past the hand-over to cell-monitor: the same PID, by exec
+mp=$(show cell@hup.service MainPID)
+in_sealed systemctl kill --kill-whom=main --signal=SIGHUP cell@hup.service
+check "systemctl kill --kill-whom=main --signal=SIGHUP reaches the payload" wait_for 3 grep -qx HUP "$ROOT/out/hup-signals"
+expect_eq "... and the service runs on, with the same cell" "active $mp" \
+        "$(show cell@hup.service ActiveState) $(show cell@hup.service MainPID)"
+# --kill-whom=main with SIGTERM is a stop, as systemctl kill's default
+in_sealed systemctl kill --kill-whom=main cell@hup.service
+check "systemctl kill --kill-whom=main (SIGTERM): the service ends" wait_for 10 state_is cell@hup.service inactive
+expect_eq "... not failed" success "$(show cell@hup.service Result)"
+
+# --- a payload that ignores SIGTERM: the unit's TimeoutStopSec= (2 s)
+# decides when cell kills it, not the service's (20 s here); the stop is
+# a stop that needed SIGKILL is no orderly one: cell exits 137 and the
+# service fails, as systemd fails a service of its own whose stop timed out
+# (cell(1), EXIT STATUS; cell@.service(8), KillMode=mixed)
+write_payload deaf <<'EOF'
+trap '' TERM
+: > /out/deaf-up
+while :; do sleep 0.1; done
+EOF
+install_cell deaf <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/deaf
+TimeoutStopSec=2s
+EOF
+rm -f "$ROOT/out/deaf-up"
+in_sealed systemctl start cell@deaf.service
+wait_for 5 test -e "$ROOT/out/deaf-up" || true
+t0=$SECONDS
+in_sealed systemctl stop cell@deaf.service
+t=$((SECONDS - t0))
+check "a payload deaf to SIGTERM: stopped after the unit's TimeoutStopSec= ($t s)" test "$t" -ge 1 -a "$t" -le 6
+expect_eq "... failed, with 137" "failed exit-code 137" \
+        "$(show cell@deaf.service ActiveState) $(show cell@deaf.service Result) $(show cell@deaf.service ExecMainStatus)"
+check "... the scope is gone" wait_for 5 unit_gone cell-deaf.scope
+check "... cell's journal says why, at warning" \
+        sh -c "'$SEALED' run journalctl --no-pager -p warning -u cell@deaf.service | grep -q 'killing it (SIGKILL)'"
+in_sealed systemctl reset-failed cell@deaf.service 2>/dev/null
+
+# --- TimeoutStopSec=infinity in the unit, a payload deaf to SIGTERM: the
+# service's own TimeoutStopSec= (3 s in a drop-in) stands (cell@.service(8),
+# CUSTOMIZING); systemd's SIGKILL to cell takes the container with it
+# (PR_SET_PDEATHSIG), and the scope goes with the service
+install_cell deaf <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/deaf
+TimeoutStopSec=infinity
+EOF
+# Named to sort after the suite's test-timeout.conf (20 s), which would win.
+install_dropin cell@deaf.service zz-stop <<'EOF'
+[Service]
+TimeoutStopSec=3s
+EOF
+rm -f "$ROOT/out/deaf-up"
+in_sealed systemctl start cell@deaf.service
+wait_for 5 test -e "$ROOT/out/deaf-up" || true
+sleep 1.3       # past the hand-over: cell-monitor is what systemd kills
+t0=$SECONDS
+in_sealed systemctl stop cell@deaf.service
+t=$((SECONDS - t0))
+check "TimeoutStopSec=infinity, deaf payload: the service's 3 s stand ($t s)" test "$t" -ge 2 -a "$t" -le 8
+expect_eq "... failed by its timeout" "failed timeout" \
+        "$(show cell@deaf.service ActiveState) $(show cell@deaf.service Result)"
+check "... the scope is gone" wait_for 5 unit_gone cell-deaf.scope
+check "... and no payload is left" wait_for 5 sh -c "test -z \"\$(pgrep -f '^/bin/sh /bin/deaf')\""
+in_sealed systemctl reset-failed cell@deaf.service 2>/dev/null
+
+# --- Restart=on-failure with a payload that exits 1: restarted every
+# RestartSec=, until StartLimitBurst= says no more
+write_payload one <<'EOF'
+echo run >> /out/one-runs
+sleep 0.2
+exit 1
+EOF
+install_cell one <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/one
+EOF
+install_dropin cell@one.service restart <<'EOF'
+[Unit]
+StartLimitIntervalSec=60s
+StartLimitBurst=3
+[Service]
+Restart=on-failure
+RestartSec=300ms
+EOF
+rm -f "$ROOT/out/one-runs"
+in_sealed systemctl start --no-block cell@one.service
+check "exit 1 with Restart=on-failure: failed in the end" wait_for 20 state_is cell@one.service failed
+sleep 1         # RestartSec= is over: a fourth run would have begun
+# The first failure's result stands (systemd keeps it over start-limit-hit).
+expect_eq "... by the start limit, after 3 runs" "exit-code 1 3" \
+        "$(show cell@one.service Result) $(show cell@one.service ExecMainStatus) $(wc -l < "$ROOT/out/one-runs")"
+check "... which systemd says" sh -c "'$SEALED' run journalctl --no-pager -u cell@one.service | grep -q 'Start request repeated too quickly'"
+in_sealed systemctl reset-failed cell@one.service 2>/dev/null
+
+# --- exit 133 outside Boot=yes: RestartForceExitStatus=133 starts it again
+# (cell@.service(8)); its own exit status 133 is no failure
+write_payload r133 <<'EOF'
+echo run >> /out/reboot-runs
+[ "$(wc -l < /out/reboot-runs)" -ge 2 ] && { trap 'exit 0' TERM; while :; do sleep 0.1; done; }
+sleep 0.3
+exit 133
+EOF
+install_cell reboot <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/r133
+EOF
+rm -f "$ROOT/out/reboot-runs"
+in_sealed systemctl start --no-block cell@reboot.service
+check "exit 133, no Restart=: started again" wait_for 10 restarted_once cell@reboot.service
+expect_eq "... two runs" 2 "$(wc -l < "$ROOT/out/reboot-runs")"
+in_sealed systemctl stop cell@reboot.service
+expect_eq "... then stopped: inactive" "inactive success" \
+        "$(show cell@reboot.service ActiveState) $(show cell@reboot.service Result)"
+
+# --- cell stop of a service with Restart=always: the service stops (it is
+# not merely the payload that ends, which Restart=always would start again)
+install_dropin cell@hup.service restart <<'EOF'
+[Service]
+Restart=always
+RestartSec=300ms
+EOF
+rm -f "$ROOT/out/hup-up"
+in_sealed systemctl start cell@hup.service
+wait_for 5 test -e "$ROOT/out/hup-up" || true
+check "cell stop hup (Restart=always)" in_sealed "$CELL" stop hup
+sleep 1         # RestartSec= is over: a restart would have begun
+expect_eq "... the service is inactive, not failed, and not started again" "inactive success 0" \
+        "$(show cell@hup.service ActiveState) $(show cell@hup.service Result) $(show cell@hup.service NRestarts)"
+
+# --- systemctl kill (SIGTERM, no stop job) before READY=1: cell stops
+# the container, but a Type=notify service whose main process exits before
+# READY=1 is failed (result protocol), as systemd fails one of its own that
+# a SIGTERM ends while it starts (cell@.service(8), SIGNALS AND RELOAD)
+install_cell slow <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/slow three
+NotifyReady=yes
+EOF
+in_sealed systemctl stop cell@slow.service
+rm -f "$ROOT/out/slow-runs" "$ROOT/out/go-"*
+in_sealed systemctl start --no-block cell@slow.service
+wait_for 10 grep -qx "started three" "$ROOT/out/slow-runs" || true
+sleep 1.3       # past the hand-over: cell-monitor takes it
+in_sealed systemctl kill cell@slow.service
+check "systemctl kill before READY=1: the service ends" \
+        wait_for 10 sh -c "! '$SEALED' run systemctl is-active -q cell@slow.service"
+expect_eq "... failed, result protocol, the payload stopped by its KillSignal=" \
+        "failed protocol started three,stopped three" \
+        "$(show cell@slow.service ActiveState) $(show cell@slow.service Result) $(runs slow-runs)"
+check "... and the scope is gone" wait_for 5 unit_gone cell-slow.scope
+in_sealed systemctl reset-failed cell@slow.service 2>/dev/null
+
+# --- cell stop before READY=1: the service is stopped (a stop job), so it
+# ends inactive, not failed as after a bare SIGTERM (above)
+install_cell slow <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/slow four
+NotifyReady=yes
+EOF
+rm -f "$ROOT/out/slow-runs" "$ROOT/out/go-"*
+in_sealed systemctl start --no-block cell@slow.service
+wait_for 10 grep -qx "started four" "$ROOT/out/slow-runs" || true
+sleep 1.3
+check "cell stop slow before READY=1" in_sealed "$CELL" stop slow
+expect_eq "... the service is inactive, not failed" "inactive success" \
+        "$(show cell@slow.service ActiveState) $(show cell@slow.service Result)"
+expect_eq "... the payload stopped by its KillSignal=" "started four,stopped four" "$(runs slow-runs)"
+
+# --- a unit broken while it runs, then systemctl restart: the old
+# container stops, the start fails naming the file and line, at err
+install_cell slow <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/slow five
+NotifyReady=yes
+EOF
+: > "$ROOT/out/go-five"
+in_sealed systemctl start cell@slow.service
+install_cell slow <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/slow five
+NotifyReady=maybe
+EOF
+in_sealed systemctl restart cell@slow.service 2>/dev/null
+expect_eq "restart with a broken unit: failed, exit 1" "failed exit-code 1" \
+        "$(show cell@slow.service ActiveState) $(show cell@slow.service Result) $(show cell@slow.service ExecMainStatus)"
+check "... the old container stopped" grep -qx "stopped five" "$ROOT/out/slow-runs"
+check "... the scope is gone" wait_for 5 unit_gone cell-slow.scope
+check "... journalctl -p err names the file, line and key" sh -c "'$SEALED' run journalctl --no-pager -p err -u cell@slow.service | grep -q '/run/cell/slow.cell:5.*NotifyReady'"
+in_sealed systemctl reset-failed cell@slow.service 2>/dev/null
+
+# --- the same name in the system's manager and in root's user manager
+# (cell@.service(8), THE USER'S SERVICE MANAGER): two containers, each
+# listed and stopped by its own manager's cell list/stop
+in_sealed systemctl start user@0.service || die "user@0.service did not start"
+U=(env XDG_RUNTIME_DIR=/run/user/0 DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/0/bus)
+wait_for 10 in_sealed test -S /run/user/0/bus || die "no user bus at /run/user/0/bus"
+uprop() { in_sealed "${U[@]}" systemctl --user show -P "$2" "$1"; }
+sed "s|^ExecStart=[^ ]*/cell run |ExecStart=$CELL run --user |" "$CELL_SERVICE" |
+        in_sealed sh -c 'mkdir -p /run/systemd/user && cat > /run/systemd/user/cell@.service'
+in_sealed "${U[@]}" systemctl --user daemon-reload
+in_sealed systemctl start cell@hup.service
+in_sealed "${U[@]}" systemctl --user start cell@hup.service
+expect_eq "cell@hup in both managers: both active" "active active" \
+        "$(show cell@hup.service ActiveState) $(uprop cell@hup.service ActiveState)"
+pid_of() { python3 -c 'import json, sys; print([c for c in json.load(sys.stdin) if c["name"] == "hup"][0]["pid"])'; }
+sys_pid=$(in_sealed "$CELL" list --json | pid_of)
+usr_pid=$(in_sealed "${U[@]}" "$CELL" list --user --json | pid_of)
+check "... two containers ($sys_pid, $usr_pid)" test -n "$sys_pid" -a -n "$usr_pid" -a "$sys_pid" != "$usr_pid"
+check "cell stop hup" in_sealed "$CELL" stop hup
+expect_eq "... stops the system's alone" "inactive active" \
+        "$(show cell@hup.service ActiveState) $(uprop cell@hup.service ActiveState)"
+check "cell stop --user hup" in_sealed "${U[@]}" "$CELL" stop --user hup
+expect_eq "... stops the user's" "inactive success" \
+        "$(uprop cell@hup.service ActiveState) $(uprop cell@hup.service Result)"
+in_sealed systemctl stop user@0.service
+
+finish
