@@ -72,9 +72,13 @@ static const PlanMountTemplate plan_mounts_proc[] = {
 };
 
 /* /dev: a small tmpfs (nosuid,noexec; not nodev, it holds the nodes) with only
- * the harmless host devices bound in, a private devpts and the usual links. */
+ * the harmless host devices bound in, a private devpts and the usual links.
+ * Every tmpfs here has systemd's limits for it (nspawn's, mount-util.h):
+ * without them the container's root could fill the host's memory through
+ * /run or /dev/shm (half of RAM each by the kernel's default) where the
+ * unit sets no MemoryMax= (the pages are charged to the writer's cgroup). */
 static const PlanMountTemplate plan_mounts_dev[] = {
-        FS("/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=4m"),
+        FS("/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=4m,nr_inodes=64k"),
         DEVICE("/dev/null"),
         DEVICE("/dev/zero"),
         DEVICE("/dev/full"),
@@ -87,14 +91,14 @@ static const PlanMountTemplate plan_mounts_dev[] = {
          * PrivateUsers=: mount_devpts_data_shifted()). */
         FS("/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5"),
         SYMLINK("/dev/ptmx", "pts/ptmx"),
-        FS("/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"),
+        FS("/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=10%,nr_inodes=400k"),
         FS("/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL),
         SYMLINK("/dev/fd", "/proc/self/fd"),
         SYMLINK("/dev/stdin", "/proc/self/fd/0"),
         SYMLINK("/dev/stdout", "/proc/self/fd/1"),
         SYMLINK("/dev/stderr", "/proc/self/fd/2"),
         /* /run as nspawn does: a fresh tmpfs; the notify socket is in /run/host. */
-        FS("/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"),
+        FS("/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=20%,nr_inodes=800k"),
 };
 
 /* Kernel interfaces a container must not read (host memory, keys, timers,

@@ -29,7 +29,8 @@ TEST(mounts_builtin_order) {
 
         assert_mount(&p, i++, PLAN_MOUNT_FS, "/proc", "proc", nsde, NULL, "proc");
         assert_mount(&p, i++, PLAN_MOUNT_FS, "/sys", "sysfs", MS_RDONLY | nsde, NULL, "sysfs");
-        assert_mount(&p, i++, PLAN_MOUNT_FS, "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=4m", "tmpfs");
+        assert_mount(&p, i++, PLAN_MOUNT_FS, "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=4m,nr_inodes=64k",
+                     "tmpfs");
         for (const char * const *d = (const char * const[]) { "/dev/null", "/dev/zero", "/dev/full",
                                                                 "/dev/random", "/dev/urandom", "/dev/tty", NULL };
              *d; d++)
@@ -37,13 +38,15 @@ TEST(mounts_builtin_order) {
         assert_mount(&p, i++, PLAN_MOUNT_FS, "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
                      "newinstance,ptmxmode=0666,mode=0620,gid=5", "devpts");
         assert_mount(&p, i++, PLAN_MOUNT_SYMLINK, "/dev/ptmx", NULL, 0, NULL, "pts/ptmx");
-        assert_mount(&p, i++, PLAN_MOUNT_FS, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", "tmpfs");
+        assert_mount(&p, i++, PLAN_MOUNT_FS, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
+                     "mode=1777,size=10%,nr_inodes=400k", "tmpfs");
         assert_mount(&p, i++, PLAN_MOUNT_FS, "/dev/mqueue", "mqueue", nsde, NULL, "mqueue");
         assert_mount(&p, i++, PLAN_MOUNT_SYMLINK, "/dev/fd", NULL, 0, NULL, "/proc/self/fd");
         assert_mount(&p, i++, PLAN_MOUNT_SYMLINK, "/dev/stdin", NULL, 0, NULL, "/proc/self/fd/0");
         assert_mount(&p, i++, PLAN_MOUNT_SYMLINK, "/dev/stdout", NULL, 0, NULL, "/proc/self/fd/1");
         assert_mount(&p, i++, PLAN_MOUNT_SYMLINK, "/dev/stderr", NULL, 0, NULL, "/proc/self/fd/2");
-        assert_mount(&p, i++, PLAN_MOUNT_FS, "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", "tmpfs");
+        assert_mount(&p, i++, PLAN_MOUNT_FS, "/run", "tmpfs", MS_NOSUID | MS_NODEV,
+                     "mode=0755,size=20%,nr_inodes=800k", "tmpfs");
         for (const char * const *d = (const char * const[]) { "/proc/kcore", "/proc/keys", "/proc/timer_list",
                                                                 "/proc/sched_debug", "/proc/acpi", "/proc/scsi",
                                                                 "/sys/firmware", "/sys/devices/virtual/powercap",
