@@ -48,6 +48,21 @@ static int elf_interpreter(int fd, char *buf, size_t size) {
         return 0;
 }
 
+/* The interpreter of fd's "#!" line, in head (EXEC_HEAD_MAX + 1 bytes); NULL
+ * when it has none. As the kernel: blanks after "#!", then the path up to a
+ * blank or the line's end. */
+static char *script_interpreter(int fd, char *head) {
+        ssize_t n = pread(fd, head, EXEC_HEAD_MAX, 0);
+        char *interp;
+
+        if (n < 2 || head[0] != '#' || head[1] != '!')
+                return NULL;
+        head[n] = 0;
+        interp = head + 2 + strspn(head + 2, " \t");
+        interp[strcspn(interp, " \t\n")] = 0;
+        return *interp ? interp : NULL;
+}
+
 /* The program's ELF interpreter when it is missing, into buf. */
 static int missing_elf_interpreter(const char *path, char *buf, size_t size) {
         _cleanup_close_ int fd = open(path, O_RDONLY|O_CLOEXEC|O_NOCTTY|O_NONBLOCK);
@@ -61,7 +76,6 @@ int exec_missing_interpreter(const char *path, char *ret, size_t size) {
         _cleanup_close_ int fd = -EBADF;
         char head[EXEC_HEAD_MAX + 1], loader[PATH_MAX];
         struct stat st;
-        ssize_t n;
 
         fd = open(path, O_RDONLY|O_CLOEXEC|O_NOCTTY|O_NONBLOCK);
         if (fd < 0)
@@ -79,14 +93,8 @@ int exec_missing_interpreter(const char *path, char *ret, size_t size) {
                 return 1;
         }
 
-        n = pread(fd, head, EXEC_HEAD_MAX, 0);
-        if (n < 2 || head[0] != '#' || head[1] != '!')
-                return 0;
-        head[n] = 0;
-        /* As the kernel: blanks after "#!", the interpreter up to a blank or the line's end. */
-        char *interp = head + 2 + strspn(head + 2, " \t");
-        interp[strcspn(interp, " \t\n")] = 0;
-        if (!*interp)
+        char *interp = script_interpreter(fd, head);
+        if (!interp)
                 return 0;
         if (missing(interp)) {
                 (void) snprintf(ret, size, "its interpreter %s does not exist in the container", interp);
@@ -129,7 +137,6 @@ int exec_check_magic_links(const char *path, char *ret, size_t size) {
         strcpy(cur, path);
         for (unsigned depth = 0; depth <= EXEC_SCRIPT_DEPTH_MAX; depth++) {
                 _cleanup_close_ int fd = -EBADF;
-                ssize_t n;
 
                 fd = open_no_magic(cur, depth == 0 ? "" : "its interpreter ", ret, size);
                 if (fd == -ELOOP)
@@ -144,14 +151,9 @@ int exec_check_magic_links(const char *path, char *ret, size_t size) {
 
                         return lfd == -ELOOP ? lfd : 0;
                 }
-                n = pread(fd, head, EXEC_HEAD_MAX, 0);
-                if (n < 2 || head[0] != '#' || head[1] != '!')
-                        return 0;
-                head[n] = 0;
                 /* The kernel runs the interpreter of the "#!" line by its path: one more to check. */
-                char *interp = head + 2 + strspn(head + 2, " \t");
-                interp[strcspn(interp, " \t\n")] = 0;
-                if (!*interp)
+                const char *interp = script_interpreter(fd, head);
+                if (!interp)
                         return 0;
                 strcpy(cur, interp);
         }
