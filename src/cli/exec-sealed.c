@@ -24,6 +24,8 @@
 #define MFD_EXEC 0x0010U
 #endif
 
+#define SEALED_ENV "CELL_EXEC_SEALED_COPY"
+
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
 /* Whether we run from such a copy already. */
@@ -69,8 +71,16 @@ static int sealed_copy(void) {
 int exec_run_sealed(int argc, char *argv[]) {
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char **args = NULL;
+        int r;
 
-        if (running_sealed()) {
+        /* The copy says it is one twice: by its seals, and by the variable
+         * set for it (taken out of the environment at once, before any of it
+         * reaches the command), so that no way of reading the first can make
+         * a copy exec a copy again, for ever. */
+        bool copy = getenv(SEALED_ENV);
+        if (copy)
+                (void) unsetenv(SEALED_ENV);
+        if (copy || running_sealed()) {
                 /* comm was the fd's number ("3"): "cell" again, as ps shows it. */
                 (void) prctl(PR_SET_NAME, "cell");
                 return 0;
@@ -87,6 +97,10 @@ int exec_run_sealed(int argc, char *argv[]) {
         args[1] = (char *) "exec";
         for (int i = 1; i < argc; i++)
                 args[i + 1] = argv[i];
+        if (setenv(SEALED_ENV, "1", 1) < 0)
+                return negative_errno();
         fexecve(fd, args, environ);
-        return negative_errno();
+        r = negative_errno();
+        (void) unsetenv(SEALED_ENV);
+        return r;
 }

@@ -37,7 +37,8 @@ expect "a plain link: status ($(cat "$work/err"))" "$status" 0
 expect "a plain link: output" "$(cat "$work/out")" fine
 
 # cell exec into a running cell: the same check.
-u=$(unit waiting "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 60 $marker" "Init=yes")
+u=$(unit waiting "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 60 $marker" "Init=yes" \
+        "PassEnvironment=CELL_EXEC_SEALED_COPY")
 start_cell none "$u"
 for cmd in /bin/x /bin/z; do
         status=0
@@ -57,6 +58,9 @@ exe=$(readlink "/proc/$pid/exe")
 expect_match "cell exec: its binary" "$exe" "^/memfd:cell"
 wait "$execpid" || fail "cell exec: $(cat "$work/err")"
 expect "cell exec: output" "$(cat "$work/out")" up
+# The copy's marker in its environment goes before the command's is made.
+out=$("$CELL" exec "$(unit_name waiting)" /bin/env) || fail "cell exec env failed"
+! grep -q CELL_EXEC_SEALED_COPY <<< "$out" || fail "cell exec: the copy's marker reached the command: $out"
 stop_cell
 
 expect_nothing_left
