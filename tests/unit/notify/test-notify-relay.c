@@ -118,7 +118,8 @@ TEST(proxy_close_does_not_linger) {
 
 /* The socket a payload passes is its own open file, which it may go on
  * using: cell closes its copy without turning the payload's SO_LINGER off
- * (a thread waits in that close, as systemd's asynchronous_close()). */
+ * (cell-closer, a process of cell's, waits in that close, as systemd's
+ * asynchronous_close() does in a thread). */
 TEST(proxy_close_leaves_payload_socket_alone) {
         int pair[2], listener = -1, up = test_upstream_open("cell-test-notify-fds2");
         Plan p = { .name = (char *) "web", .notify_ready = true };
@@ -160,10 +161,10 @@ TEST(proxy_close_leaves_payload_socket_alone) {
         unsetenv("NOTIFY_SOCKET");
 }
 
-/* Many such sockets, each in a datagram of its own: the threads that wait
- * in their close are few (NOTIFY_CLOSERS_MAX); the rest are closed at once,
- * their lingering off. Either way cell is not held, and every datagram's
- * text counts. */
+/* Many such sockets, each in a datagram of its own: cell-closer takes what
+ * its queue (NOTIFY_CLOSER_SNDBUF) holds; once it is full, the rest are
+ * closed at once, their lingering off. Either way cell is not held, and
+ * every datagram's text counts. */
 TEST(proxy_close_flood_does_not_linger) {
         int pair[2], listeners[24], up = test_upstream_open("cell-test-notify-fds3");
         Plan p = { .name = (char *) "web", .notify_ready = true };
