@@ -28,17 +28,6 @@
 
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
-/* Whether we run from such a copy already. */
-static bool running_sealed(void) {
-        _cleanup_close_ int fd = open("/proc/self/exe", O_RDONLY|O_CLOEXEC);
-        int seals;
-
-        if (fd < 0)
-                return false;
-        seals = fcntl(fd, F_GET_SEALS);
-        return seals >= 0 && (seals & SEALS) == SEALS;
-}
-
 static int sealed_copy(void) {
         _cleanup_close_ int src = -EBADF, fd = -EBADF;
         struct stat st;
@@ -73,14 +62,10 @@ int exec_run_sealed(int argc, char *argv[]) {
         _cleanup_free_ char **args = NULL;
         int r;
 
-        /* The copy says it is one twice: by its seals, and by the variable
-         * set for it (taken out of the environment at once, before any of it
-         * reaches the command), so that no way of reading the first can make
-         * a copy exec a copy again, for ever. */
-        bool copy = getenv(SEALED_ENV);
-        if (copy)
+        /* The copy knows itself by the variable set for it, taken out of the
+         * environment at once, before any of it reaches the command. */
+        if (getenv(SEALED_ENV)) {
                 (void) unsetenv(SEALED_ENV);
-        if (copy || running_sealed()) {
                 /* comm was the fd's number ("3"): "cell" again, as ps shows it. */
                 (void) prctl(PR_SET_NAME, "cell");
                 return 0;
