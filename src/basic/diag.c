@@ -8,8 +8,9 @@
 #include "siphash24.h"
 #include "strv.h"
 
-static int diag_addv(Diagnostics *d, const char *kind, const char *file, unsigned line,
+static int diag_addv(Diagnostics *d, int level, const char *file, unsigned line,
                      const char *fmt, va_list ap) {
+        const char *kind = level == LOG_WARNING ? "warning: " : "";
         _cleanup_free_ char *text = NULL;
         char *m = NULL;
         int r;
@@ -26,18 +27,28 @@ static int diag_addv(Diagnostics *d, const char *kind, const char *file, unsigne
                 r = asprintf(&m, "%s%s", kind, text);
         if (r < 0)
                 return -ENOMEM;
-        /* Grown by doubling: strv_push() walks the list for its length. */
+        /* Grown by doubling: strv_push() walks the list for its length. The
+         * levels grow with it (a failure between the two leaves n_allocated
+         * as it was, both arrays at least that long). */
         if (d->n_messages + 2 > d->n_allocated) {
                 size_t n = MAX(d->n_allocated * 2, (size_t) 16);
                 char **l = reallocarray(d->messages, n, sizeof(char *));
+                uint8_t *v;
 
                 if (!l) {
                         free(m);
                         return -ENOMEM;
                 }
                 d->messages = l;
+                v = reallocarray(d->levels, n, sizeof(uint8_t));
+                if (!v) {
+                        free(m);
+                        return -ENOMEM;
+                }
+                d->levels = v;
                 d->n_allocated = n;
         }
+        d->levels[d->n_messages] = level;
         d->messages[d->n_messages++] = m;
         d->messages[d->n_messages] = NULL;
         return 0;
@@ -48,7 +59,7 @@ int diag_error(Diagnostics *d, const char *file, unsigned line, const char *fmt,
         int r;
 
         va_start(ap, fmt);
-        r = diag_addv(d, "", file, line, fmt, ap);
+        r = diag_addv(d, LOG_ERR, file, line, fmt, ap);
         va_end(ap);
         if (d && r >= 0)
                 d->n_errors++;
@@ -60,7 +71,7 @@ int diag_warning(Diagnostics *d, const char *file, unsigned line, const char *fm
         int r;
 
         va_start(ap, fmt);
-        r = diag_addv(d, "warning: ", file, line, fmt, ap);
+        r = diag_addv(d, LOG_WARNING, file, line, fmt, ap);
         va_end(ap);
         if (d && r >= 0)
                 d->n_warnings++;
@@ -131,6 +142,7 @@ void diag_done(Diagnostics *d) {
         d->once = mfree(d->once);
         d->n_once = d->n_once_allocated = 0;
         d->messages = strv_free(d->messages);
+        d->levels = mfree(d->levels);
         d->n_messages = d->n_allocated = 0;
         d->n_errors = d->n_warnings = 0;
 }

@@ -2,14 +2,19 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
+#include <syslog.h>
 
 #include "macros.h"
 
 /* Problems found in units, collected so that "cell verify" can report all
  * of them, not only the first. Each message is complete and ready to print:
- * "FILE:LINE: Key=value: what was expected". */
+ * "FILE:LINE: Key=value: what was expected". Each has its level beside it:
+ * a warning's text says "warning: ", but so may a value quoted in an error,
+ * so a caller asks diag_level(), never the text. */
 typedef struct Diagnostics {
         char **messages;        /* NULL-terminated */
+        uint8_t *levels;        /* LOG_ERR or LOG_WARNING, one per message */
         size_t n_messages;      /* its length, and room for n_allocated - 1: a file */
         size_t n_allocated;     /* of garbage has a message a line, not a copy each */
         size_t n_errors;
@@ -28,3 +33,9 @@ int diag_warning(Diagnostics *d, const char *file, unsigned line, const char *fm
  * first header, not again for each key below it or each repeated header. */
 int diag_error_once(Diagnostics *d, const char *file, unsigned line, const char *fmt, ...) _printf_(4, 5);
 void diag_done(Diagnostics *d);
+
+/* The level of messages[i] (i < n_messages), as syslog has it: LOG_ERR
+ * (diag_error()) or LOG_WARNING (diag_warning()). */
+static inline int diag_level(const Diagnostics *d, size_t i) {
+        return d->levels[i];
+}

@@ -4,11 +4,9 @@
  * planning itself, with its diagnostics printed. */
 
 #include <errno.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 
 #include "output-relay.h"
 #include "plan.h"
@@ -34,26 +32,20 @@ int cli_unit_exit_status(int r) {
         }
 }
 
-/* Whether a diagnostic is a warning: diag_warning()'s "warning: " comes
- * right after its "FILE:LINE: " (or "FILE: "), or first when it has none. */
-static bool message_is_warning(const char *m) {
-        const char *p = strstr(m, ": ");
-
-        return startswith(m, "warning: ") || (p && startswith(p + 2, "warning: "));
-}
-
 /* A message as written, but for what a terminal would take as a command
  * (a unit's value or key with an escape sequence in it), as "cell plan"
  * prints them. On a service's journal stream with the level's "<N>", as
  * log.c writes cell's other messages: journald files it at err (warning),
- * not at the stream's info, so "journalctl -p err" shows why a start failed. */
-static void print_message(FILE *f, const char *m) {
+ * not at the stream's info, so "journalctl -p err" shows why a start failed.
+ * The level is the one diag_level() kept, not read back from the text: an
+ * error may quote a value that says "warning: " itself. */
+static void print_message(FILE *f, int level, const char *m) {
         _cleanup_free_ char *buf = NULL;
         size_t size = 0;
         FILE *s = open_memstream(&buf, &size);
 
         if (output_relay_is_journal_stream(fileno(f), getenv("JOURNAL_STREAM")))
-                fprintf(s ?: f, "<%d>", message_is_warning(m) ? LOG_WARNING : LOG_ERR);
+                fprintf(s ?: f, "<%d>", level);
         /* Escaped into memory, then one write: stderr is unbuffered, and a
          * character a write() made a file of garbage (a message a line)
          * cost seconds for verify, plan and run alike. */
@@ -71,7 +63,7 @@ int cli_load_plan(const char *unit, const UnitLoadOptions *lo, const PlanOptions
         r = unit_load(unit, lo, &config, &diag);
         if (r >= 0)
                 r = plan_build(&config, po, ret, &diag);
-        STRV_FOREACH(m, diag.messages)
-                print_message(stderr, *m);
+        for (size_t i = 0; i < diag.n_messages; i++)
+                print_message(stderr, diag_level(&diag, i), diag.messages[i]);
         return r;
 }

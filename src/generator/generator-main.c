@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "config-build.h"
@@ -31,26 +32,36 @@ static void help(void) {
 
 /* Problems go to stderr and, when systemd runs us at boot on a host, to the
  * kernel log as well (where journald picks them up): a generator's stderr
- * may lead nowhere. Not in a container, whose kmsg is the host's. */
-static void report(const char *text, bool generator) {
+ * may lead nowhere. Not in a container, whose kmsg is the host's. Each line
+ * at its level: a warning's begins with GENERATOR_WARNING_MARK, taken off
+ * (in place) for stderr; any other is an error's. */
+static void report(char *text, bool generator) {
         const char *virt = getenv("SYSTEMD_VIRTUALIZATION");
         _cleanup_close_ int kmsg = -EBADF;
+        char *out = text;
 
         if (isempty(text))
                 return;
-        fputs(text, stderr);
-        if (!generator || !getenv("SYSTEMD_SCOPE") || (virt && startswith(virt, "container")))
-                return;
-        kmsg = open("/dev/kmsg", O_WRONLY|O_NOCTTY|O_CLOEXEC);
-        if (kmsg < 0)
-                return;
-        for (const char *l = text; *l; ) {
-                size_t n = strcspn(l, "\n");
-                dprintf(kmsg, "<3>%.*s\n", (int) n, l);
+        if (generator && getenv("SYSTEMD_SCOPE") && !(virt && startswith(virt, "container")))
+                kmsg = open("/dev/kmsg", O_WRONLY|O_NOCTTY|O_CLOEXEC);
+        for (char *l = text; *l; ) {
+                bool warning = startswith(l, GENERATOR_WARNING_MARK);
+                size_t n;
+
+                if (warning)
+                        l += strlen(GENERATOR_WARNING_MARK);
+                n = strcspn(l, "\n");
+                if (kmsg >= 0)
+                        dprintf(kmsg, "<%d>%.*s\n", warning ? LOG_WARNING : LOG_ERR, (int) n, l);
+                if (l[n])
+                        n++;
+                /* out never passes l: what is moved is read before it is written over */
+                memmove(out, l, n);
+                out += n;
                 l += n;
-                if (*l)
-                        l++;
         }
+        *out = '\0';
+        fputs(text, stderr);    /* one write, not one a line: a file of garbage has a message a line */
 }
 
 int main(int argc, char *argv[]) {
@@ -97,6 +108,7 @@ int main(int argc, char *argv[]) {
                 .dry_run = dry_run,
                 .out = stdout,
                 .err = err,
+                .mark_warnings = true,
         };
         r = generator_run(&o);
         if (fclose(err) != 0)

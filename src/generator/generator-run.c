@@ -85,13 +85,43 @@ static int collect_names(char * const *search_path, FILE *err, char ***ret, int 
         return 0;
 }
 
-static void print_diag(FILE *err, const Diagnostics *d) {
+/* The start of a warning's line: its level, if asked for (main's report()
+ * gives the kernel log each line at its own), told by how it was made,
+ * not by its text. */
+static void print_warning_mark(const GeneratorOptions *o) {
+        if (o->mark_warnings)
+                fputs(GENERATOR_WARNING_MARK, o->err);
+}
+
+static void print_diag(const GeneratorOptions *o, const Diagnostics *d) {
         /* As cell's own: a unit's text escaped, no terminal command in it. */
-        STRV_FOREACH(m, d->messages) {
-                fputs("cell-generator: ", err);
-                utf8_fputs_escaped(err, *m);
-                fputc('\n', err);
+        for (size_t i = 0; i < d->n_messages; i++) {
+                if (diag_level(d, i) == LOG_WARNING)
+                        print_warning_mark(o);
+                fputs("cell-generator: ", o->err);
+                utf8_fputs_escaped(o->err, d->messages[i]);
+                fputc('\n', o->err);
         }
+}
+
+/* Whether the load failed only for the unit being masked (a link to
+ * /dev/null, or empty): its one error is unit_load()'s "PATH: unit NAME is
+ * masked (...)", with no line (a value of the unit quoted in an error
+ * comes after "PATH:LINE: "). Found by its level, not as the last message:
+ * a warning may follow it. */
+static bool load_failed_masked(const CellConfig *c, const Diagnostics *d) {
+        if (!c->path || d->n_errors != 1)
+                return false;
+        for (size_t i = 0; i < d->n_messages; i++) {
+                const char *m = d->messages[i], *p;
+
+                if (diag_level(d, i) != LOG_ERR)
+                        continue;
+                p = startswith(m, c->path);
+                p = p ? startswith(p, ": unit ") : NULL;
+                return p && strstr(p, " is masked (") && endswith(p, ")");
+        }
+        return false;
 }
 
 /* Loads, checks and turns one unit into entries. 1: added, 0: nothing to
@@ -122,9 +152,9 @@ static int generate_one(const GeneratorOptions *o, const char *name, char * cons
                 return r;
         if (r < 0) {
                 /* A masked unit (a link to /dev/null) is meant to be off. */
-                if (c.path && d.n_errors == 1 && strstr(d.messages[strv_length(d.messages) - 1], "is masked"))
+                if (load_failed_masked(&c, &d))
                         return 0;
-                print_diag(o->err, &d);
+                print_diag(o, &d);
                 fprintf(o->err, "cell-generator: %s.cell is invalid, skipped\n", name);
                 return -EINVAL;
         }
@@ -147,7 +177,7 @@ static int generate_one(const GeneratorOptions *o, const char *name, char * cons
                         if (r == -ENOMEM)
                                 return r;
                         if (r < 0) {
-                                print_diag(o->err, &d);
+                                print_diag(o, &d);
                                 fprintf(o->err, "cell-generator: %s.cell is invalid as %s, skipped\n", name,
                                         load_name);
                                 return -EINVAL;
@@ -159,7 +189,7 @@ static int generate_one(const GeneratorOptions *o, const char *name, char * cons
         const PlanOptions po = { .verify_only = true };
         r = plan_build(&c, &po, &p, &d);
         plan_done(&p);
-        print_diag(o->err, &d);         /* warnings too */
+        print_diag(o, &d);              /* warnings too */
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
@@ -186,8 +216,10 @@ static int generate_one(const GeneratorOptions *o, const char *name, char * cons
                 fprintf(o->err, "cell-generator: %s: %s; skipped\n", c.path, strna(error));
                 return -EINVAL;
         }
-        STRV_FOREACH(w, out->warnings)
+        STRV_FOREACH(w, out->warnings) {
+                print_warning_mark(o);
                 fprintf(o->err, "cell-generator: %s: %s\n", c.path, *w);
+        }
         return 1;
 }
 

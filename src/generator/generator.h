@@ -24,6 +24,8 @@
 #include "config.h"
 
 #define GENERATOR_DROPIN_NAME "50-cell-generator.conf"
+/* LOG_WARNING's "<N>", before a warning's line on GeneratorOptions.err */
+#define GENERATOR_WARNING_MARK "<4>"
 
 typedef struct GeneratorEntry {
         char *path;             /* relative to the output directory */
@@ -58,6 +60,8 @@ typedef struct GeneratorOptions {
         bool dry_run;                   /* print to out instead of writing */
         FILE *out;                      /* dry run */
         FILE *err;                      /* one line per problem */
+        bool mark_warnings;             /* a warning's line begins with GENERATOR_WARNING_MARK
+                                         * (an error's, "cell-generator: ", with nothing) */
 } GeneratorOptions;
 
 /* Every unit of the search path, sorted by name; a bad unit (or a file

@@ -20,6 +20,7 @@
 
 #include "fs-util.h"
 #include "plan-internal.h"
+#include "plan-mount-entry.h"
 #include "strv.h"
 
 int plan_mount_append(Plan *p, PlanMountKind kind, const char *source, const char *target,
@@ -152,13 +153,11 @@ static int plan_mount_set_origin(PlanMount *m, const CellConfig *c, const char *
         return 0;
 }
 
-static int plan_check_target(const CellConfig *c, const char *key, const char *target, const char *file,
-                             unsigned line, Diagnostics *diag) {
+/* entry: the entry as written (plan-mount-entry.h), taken; made by the
+ * caller only for a target that is refused. */
+static int plan_refuse_root(const CellConfig *c, const char *file, unsigned line, char *entry, Diagnostics *diag) {
         /* The root itself is Directory=; a mount over "/" would replace it. */
-        if (streq(target, "/"))
-                return diag_error(diag, plan_entry_file(c, file), line,
-                                  "%s: cannot mount over the container's root \"/\"", key) ?: -EINVAL;
-        return 0;
+        return plan_mount_entry_error(diag, c, file, line, entry, "cannot mount over the container's root \"/\"");
 }
 
 /* TemporaryFileSystem= options: the flag words become mount flags, the rest
@@ -217,8 +216,6 @@ static int plan_tmpfs_options(const char *options, unsigned long *ret_flags, cha
 static int plan_mount_overlay(Plan *p, const CellConfig *c, const CellOverlay *o, Diagnostics *diag) {
         _cleanup_strv_free_ char **lower = NULL;
         size_t n_plus = 0, n_paths = 0;
-        /* The key as the unit has it, for the messages. */
-        const char *key = o->read_only ? "OverlayReadOnly=" : "Overlay=";
         PlanMount *m;
         int r;
 
@@ -233,13 +230,11 @@ static int plan_mount_overlay(Plan *p, const CellConfig *c, const CellOverlay *o
                 n_plus += o->upper[0] == '+';
         }
         if (n_plus > 0 && n_plus < n_paths)
-                return diag_error(diag, plan_entry_file(c, o->file), o->line,
-                                  "%s: mixing paths inside the container (\"+\") and on the host "
-                                  "in one overlay is not supported", key) ?: -EINVAL;
-
-        r = plan_check_target(c, key, o->target, o->file, o->line, diag);
-        if (r < 0)
-                return r;
+                return plan_mount_entry_error(diag, c, o->file, o->line, plan_overlay_entry(o),
+                                              "mixing paths inside the container (\"+\") and on the host "
+                                              "in one overlay is not supported");
+        if (streq(o->target, "/"))
+                return plan_refuse_root(c, o->file, o->line, plan_overlay_entry(o), diag);
 
         /* The unit lists the lowers lowest first (nspawn's order); the plan
          * holds them top-most first, the kernel's lowerdir= order. */
@@ -342,9 +337,9 @@ static int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit
                         continue;
                 if (path_is_below("/proc", u->target)) {
                         invalid = true;
-                        if (diag_error(diag, plan_entry_file(c, u->file), u->line,
-                                       "%s: cannot mount over %s: the container's /proc is its procfs",
-                                       plan_mount_key(u), u->target) < 0)
+                        if (plan_mount_entry_error(diag, c, u->file, u->line, plan_mount_entry(c, u, plan_mount_key(u)),
+                                                   "cannot mount over %s: the container's /proc is its procfs",
+                                                   u->target) == -ENOMEM)
                                 return -ENOMEM;
                         continue;
                 }
@@ -359,10 +354,11 @@ static int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit
                                         drop[j] = true;
                                 else if (streq(b->target, u->target)) {
                                         invalid = true;
-                                        if (diag_error(diag, plan_entry_file(c, u->file), u->line,
-                                                       "%s: cannot mount over %s: cell mounts the container's "
-                                                       "cgroup there after the unit's mounts",
-                                                       plan_mount_key(u), u->target) < 0)
+                                        if (plan_mount_entry_error(diag, c, u->file, u->line,
+                                                                   plan_mount_entry(c, u, plan_mount_key(u)),
+                                                                   "cannot mount over %s: cell mounts the "
+                                                                   "container's cgroup there after the unit's "
+                                                                   "mounts", u->target) == -ENOMEM)
                                                 return -ENOMEM;
                                 }
                                 continue;
@@ -376,10 +372,10 @@ static int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit
                         }
                         what = b->kind == PLAN_MOUNT_MASK ? "masks" : "makes";
                         invalid = true;
-                        if (diag_error(diag, plan_entry_file(c, u->file), u->line,
-                                       "%s: cannot mount over %s: cell %s %s%s on the container's procfs after "
-                                       "the unit's mounts", plan_mount_key(u), u->target, what, b->target,
-                                       b->kind == PLAN_MOUNT_MASK ? "" : " read-only") < 0)
+                        if (plan_mount_entry_error(diag, c, u->file, u->line, plan_mount_entry(c, u, plan_mount_key(u)),
+                                                   "cannot mount over %s: cell %s %s%s on the container's procfs "
+                                                   "after the unit's mounts", u->target, what, b->target,
+                                                   b->kind == PLAN_MOUNT_MASK ? "" : " read-only") == -ENOMEM)
                                 return -ENOMEM;
                         break;
                 }
@@ -428,7 +424,6 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
         first_unit = p->n_mounts;
         for (size_t i = 0; i < c->n_binds; i++) {
                 const CellBind *b = &c->binds[i];
-                const char *key = b->read_only ? "BindReadOnly=" : "Bind=";
                 unsigned long flags = (b->recursive ? MS_REC : 0) | (b->read_only ? MS_RDONLY : 0) |
                         (b->nosuid ? MS_NOSUID : 0) | (b->nodev ? MS_NODEV : 0) | (b->noexec ? MS_NOEXEC : 0);
                 /* "+": the source is a path inside the root, kept without the
@@ -436,7 +431,9 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                 bool in_root = b->source[0] == '+';
                 const char *source = b->source + in_root, *target = b->target ?: source;
 
-                if (plan_check_target(c, key, target, b->file, b->line, diag) < 0) {
+                if (streq(target, "/")) {
+                        if (plan_refuse_root(c, b->file, b->line, plan_bind_entry(b), diag) == -ENOMEM)
+                                return -ENOMEM;
                         invalid = true;
                         continue;
                 }
@@ -456,7 +453,9 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                 _cleanup_free_ char *data = NULL;
                 unsigned long flags;
 
-                if (plan_check_target(c, "TemporaryFileSystem=", t->path, t->file, t->line, diag) < 0) {
+                if (streq(t->path, "/")) {
+                        if (plan_refuse_root(c, t->file, t->line, plan_tmpfs_entry(t), diag) == -ENOMEM)
+                                return -ENOMEM;
                         invalid = true;
                         continue;
                 }
@@ -485,7 +484,9 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
 
                 bool hidden = false;
 
-                if (plan_check_target(c, "Inaccessible=", e->path, e->file, e->line, diag) < 0) {
+                if (streq(e->path, "/")) {
+                        if (plan_refuse_root(c, e->file, e->line, plan_inaccessible_entry(e), diag) == -ENOMEM)
+                                return -ENOMEM;
                         invalid = true;
                         continue;
                 }

@@ -15,26 +15,59 @@ TEST(diag_format) {
         ASSERT_STREQ(d.messages[0], "web.cell:12: MemoryMax=12Q: expected bytes");
         ASSERT_STREQ(d.messages[1], "web.cell: warning: odd");
         ASSERT_STREQ(d.messages[2], "plain");
+        ASSERT_EQ(diag_level(&d, 0), LOG_ERR);
+        ASSERT_EQ(diag_level(&d, 1), LOG_WARNING);
+        ASSERT_EQ(diag_level(&d, 2), LOG_ERR);
         diag_done(&d);
+        ASSERT_NULL(d.levels);
         ASSERT_NULL(d.messages);
         ASSERT_OK(diag_error(NULL, "x", 1, "swallowed"));
+}
+
+/* The level is the call's, not the text's: an error may quote what the
+ * unit says, "warning: " included, right where a warning's would be. */
+TEST(diag_level_not_text) {
+        Diagnostics d = {};
+
+        ASSERT_OK(diag_error(&d, "web.cell", 1, "%s=1: assignment before any [Section] header", "warning: y"));
+        ASSERT_OK(diag_error(&d, "a: warning: b.cell", 0, "not a regular file"));
+        ASSERT_OK(diag_error(&d, NULL, 0, "%s: no such unit", "warning:x"));
+        ASSERT_OK(diag_warning(&d, NULL, 0, "odd"));
+        ASSERT_OK(diag_error_once(&d, "web.cell", 2, "unknown section [%s]", "warning: z"));
+        ASSERT_STREQ(d.messages[0], "web.cell:1: warning: y=1: assignment before any [Section] header");
+        ASSERT_STREQ(d.messages[1], "a: warning: b.cell: not a regular file");
+        ASSERT_STREQ(d.messages[3], "warning: odd");
+        ASSERT_EQ(diag_level(&d, 0), LOG_ERR);
+        ASSERT_EQ(diag_level(&d, 1), LOG_ERR);
+        ASSERT_EQ(diag_level(&d, 2), LOG_ERR);
+        ASSERT_EQ(diag_level(&d, 3), LOG_WARNING);
+        ASSERT_EQ(diag_level(&d, 4), LOG_ERR);
+        ASSERT_EQ(d.n_errors, 4);
+        ASSERT_EQ(d.n_warnings, 1);
+        diag_done(&d);
 }
 
 /* A file of garbage has a message a line: kept in order, the list
  * NULL-terminated after each, and usable again after diag_done(). */
 TEST(diag_many) {
         Diagnostics d = {};
-        char want[32];
+        char want[48];
 
         for (int round = 0; round < 2; round++) {
                 for (unsigned i = 0; i < 5000; i++) {
-                        ASSERT_OK(diag_error(&d, "garbage", i + 1, "line %u", i + 1));
+                        if (i % 3 == 0)
+                                ASSERT_OK(diag_warning(&d, "garbage", i + 1, "line %u", i + 1));
+                        else
+                                ASSERT_OK(diag_error(&d, "garbage", i + 1, "line %u", i + 1));
                         ASSERT_EQ(d.n_messages, (size_t) i + 1);
                         ASSERT_NULL(d.messages[i + 1]);
+                        ASSERT_EQ(diag_level(&d, i), (i % 3 == 0) ? LOG_WARNING : LOG_ERR);
                 }
-                ASSERT_EQ(d.n_errors, 5000);
+                ASSERT_EQ(d.n_errors, 3333);
+                ASSERT_EQ(d.n_warnings, 1667);
                 for (unsigned i = 0; i < 5000; i += 999) {
-                        snprintf(want, sizeof want, "garbage:%u: line %u", i + 1, i + 1);
+                        snprintf(want, sizeof want, "garbage:%u: %sline %u", i + 1, i % 3 == 0 ? "warning: " : "",
+                                 i + 1);
                         ASSERT_STREQ(d.messages[i], want);
                 }
                 diag_done(&d);

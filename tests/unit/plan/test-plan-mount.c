@@ -251,9 +251,9 @@ TEST(mounts_bad_targets) {
         config_add_bind(&c, "/srv", "/", false, 5);
         config_add_bind(&c, "+/srv", "/", false, 6);
         config_add_inaccessible(&c, "/", NULL, 8);
-        plan_fails(&c, "m.cell:5: Bind=: cannot mount over the container's root");
-        plan_fails(&c, "m.cell:6: Bind=: cannot mount over the container's root");
-        plan_fails(&c, "m.cell:8: Inaccessible=: cannot mount over");
+        plan_fails(&c, "m.cell:5: Bind=/srv:/: cannot mount over the container's root");
+        plan_fails(&c, "m.cell:6: Bind=+/srv:/: cannot mount over the container's root");
+        plan_fails(&c, "m.cell:8: Inaccessible=/: cannot mount over the container's root");
         cell_config_done(&c);
 
         config_minimal(&c, "m");
@@ -265,17 +265,17 @@ TEST(mounts_bad_targets) {
         c.overlays[0].target = xstrdup("/usr");
         c.overlays[0].line = 4;
         c.n_overlays = 1;
-        plan_fails(&c, "m.cell:4: Overlay=: mixing paths");
+        plan_fails(&c, "m.cell:4: Overlay=+/usr:/srv/usr:/srv/upper:/usr: mixing paths");
         /* OverlayReadOnly='s own lines name OverlayReadOnly=, the key the
          * admin wrote (they said "Overlay=", a key the unit may not have). */
         c.overlays[0].read_only = true;
-        plan_fails(&c, "m.cell:4: OverlayReadOnly=: mixing paths");
+        plan_fails(&c, "m.cell:4: OverlayReadOnly=+/usr:/srv/usr:/srv/upper:/usr: mixing paths");
         strv_free(c.overlays[0].lower);
         c.overlays[0].lower = NULL;
         ASSERT_OK(strv_extend(&c.overlays[0].lower, "/srv/usr"));
         free(c.overlays[0].target);
         c.overlays[0].target = xstrdup("/");
-        plan_fails(&c, "m.cell:4: OverlayReadOnly=: cannot mount over the container's root");
+        plan_fails(&c, "m.cell:4: OverlayReadOnly=/srv/usr:/srv/upper:/: cannot mount over the container's root");
         cell_config_done(&c);
 }
 
@@ -322,7 +322,7 @@ TEST(mounts_over_proc_interfaces) {
         config_add_inaccessible(&c, "/proc/timer_list", NULL, 3);
         config_add_inaccessible(&c, "/proc/timer_list", "/etc/cell/m.cell.d/x.conf", 2);
         config_add_inaccessible(&c, "/", NULL, 9);
-        plan_fails(&c, "m.cell:9: Inaccessible=: cannot mount over");
+        plan_fails(&c, "m.cell:9: Inaccessible=/: cannot mount over the container's root");
         c.n_inaccessible--;
         free(c.inaccessible[c.n_inaccessible].path);
         plan_ok(&c, NULL, &p);
@@ -338,22 +338,23 @@ TEST(mounts_over_proc_interfaces) {
 
         config_minimal(&c, "m");
         config_add_bind(&c, "/srv", "/proc/sys", false, 5);
-        plan_fails(&c, "m.cell:5: Bind=: cannot mount over /proc/sys: cell makes /proc/sys read-only");
+        plan_fails(&c, "m.cell:5: Bind=/srv:/proc/sys: cannot mount over /proc/sys: cell makes /proc/sys read-only");
         cell_config_done(&c);
 
         config_minimal(&c, "m");
         config_add_bind(&c, "/srv/keys", "/proc/keys", true, 6);
-        plan_fails(&c, "m.cell:6: BindReadOnly=: cannot mount over /proc/keys: cell masks /proc/keys");
+        plan_fails(&c, "m.cell:6: BindReadOnly=/srv/keys:/proc/keys: cannot mount over /proc/keys: "
+                   "cell masks /proc/keys");
         cell_config_done(&c);
 
         config_minimal(&c, "m");
         config_add_bind(&c, "/srv", "/proc", false, 7);
-        plan_fails(&c, "m.cell:7: Bind=: cannot mount over /proc: the container's /proc is its procfs");
+        plan_fails(&c, "m.cell:7: Bind=/srv:/proc: cannot mount over /proc: the container's /proc is its procfs");
         cell_config_done(&c);
 
         config_minimal(&c, "m");
         config_add_inaccessible(&c, "/proc", NULL, 8);
-        plan_fails(&c, "m.cell:8: Inaccessible=: cannot mount over /proc:");
+        plan_fails(&c, "m.cell:8: Inaccessible=/proc: cannot mount over /proc:");
         cell_config_done(&c);
 
         config_from_text(&c, "t",
@@ -363,8 +364,8 @@ TEST(mounts_over_proc_interfaces) {
                          "Overlay=/a:/b:/proc/fs\n"
                          "[Exec]\n"
                          "Exec=/bin/true\n");
-        plan_fails(&c, "t.cell:3: TemporaryFileSystem=: cannot mount over /proc/acpi: cell masks /proc/acpi");
-        plan_fails(&c, "t.cell:4: Overlay=: cannot mount over /proc/fs: cell makes /proc/fs read-only");
+        plan_fails(&c, "t.cell:3: TemporaryFileSystem=/proc/acpi: cannot mount over /proc/acpi: cell masks /proc/acpi");
+        plan_fails(&c, "t.cell:4: Overlay=/a:/b:/proc/fs: cannot mount over /proc/fs: cell makes /proc/fs read-only");
         cell_config_done(&c);
 }
 
@@ -391,7 +392,8 @@ TEST(mounts_over_cgroup) {
 
         config_minimal(&c, "m");
         config_add_bind(&c, "/srv/cg", "/sys/fs/cgroup", false, 4);
-        plan_fails(&c, "m.cell:4: Bind=: cannot mount over /sys/fs/cgroup: cell mounts the container's cgroup");
+        plan_fails(&c, "m.cell:4: Bind=/srv/cg:/sys/fs/cgroup: cannot mount over /sys/fs/cgroup: "
+                   "cell mounts the container's cgroup");
         cell_config_done(&c);
 
         /* Above it is fine: the cgroup goes on what the unit mounted there. */
@@ -434,14 +436,41 @@ TEST(mounts_bad_targets_in_dropin) {
                 ASSERT_TRUE(asprintf(&want, "%s:" fmt, file, __VA_ARGS__) > 0); \
                 ASSERT_CONTAINS(all, want);                                     \
         } while (0)
-        EXPECT(c.path, "%u: BindReadOnly=: cannot mount over the container's root \"/\"", 3);
-        EXPECT(c.dropin_paths[0], "%u: Bind=: cannot mount over the container's root \"/\"", 2);
-        EXPECT(c.dropin_paths[0], "%u: TemporaryFileSystem=: cannot mount over", 3);
-        EXPECT(c.dropin_paths[0], "%u: Overlay=: mixing paths", 4);
-        EXPECT(c.dropin_paths[0], "%u: Inaccessible=: cannot mount over", 5);
+        EXPECT(c.path, "%u: BindReadOnly=/srv/main:/: cannot mount over the container's root \"/\"", 3);
+        EXPECT(c.dropin_paths[0], "%u: Bind=/srv:/: cannot mount over the container's root \"/\"", 2);
+        EXPECT(c.dropin_paths[0], "%u: TemporaryFileSystem=/: cannot mount over the container's root", 3);
+        EXPECT(c.dropin_paths[0], "%u: Overlay=+/a:/b:/up:/x: mixing paths", 4);
+        EXPECT(c.dropin_paths[0], "%u: Inaccessible=/: cannot mount over the container's root", 5);
 #undef EXPECT
 
         diag_done(&d);
+        cell_config_done(&c);
+}
+
+/* A plan-time message names the entry as the unit writes it, "Key=value:
+ * ..." as the parser's do ("Bind=: ..." read as an empty assignment): its
+ * paths with "\:" and "\\", a "-", a tmpfs's options, an overlay of two
+ * paths as two, and of an Inaccessible= line the one path at fault. */
+TEST(mounts_messages_name_the_entry) {
+        CellConfig c;
+
+        config_from_text(&c, "e",
+                         "[Root]\n"
+                         "Directory=/var/lib/cell/test\n"
+                         "Bind=-/srv/a\\:b:/\n"                         /* line 3 */
+                         "BindReadOnly=/srv/c\\\\d:/proc/sys\n"          /* line 4 */
+                         "TemporaryFileSystem=/:mode=0700\n"             /* line 5 */
+                         "Overlay=/srv/lower:/proc/fs\n"                 /* line 6 */
+                         "Inaccessible=/etc/x /proc /etc/y\n"            /* line 7 */
+                         "OverlayReadOnly=/l1:/l2::/sys/fs/cgroup\n"     /* line 8 */
+                         "[Exec]\n"
+                         "Exec=/bin/true\n");
+        plan_fails(&c, "e.cell:3: Bind=-/srv/a\\:b:/: cannot mount over the container's root \"/\"");
+        plan_fails(&c, "e.cell:4: BindReadOnly=/srv/c\\\\d:/proc/sys: cannot mount over /proc/sys");
+        plan_fails(&c, "e.cell:5: TemporaryFileSystem=/:mode=0700: cannot mount over the container's root");
+        plan_fails(&c, "e.cell:6: Overlay=/srv/lower:/proc/fs: cannot mount over /proc/fs");
+        plan_fails(&c, "e.cell:7: Inaccessible=/proc: cannot mount over /proc: the container's /proc is its procfs");
+        plan_fails(&c, "e.cell:8: OverlayReadOnly=/l1:/l2::/sys/fs/cgroup: cannot mount over /sys/fs/cgroup");
         cell_config_done(&c);
 }
 

@@ -66,7 +66,7 @@ grep -q "nope.cell" "$tmp/err" || fail "missing file not named"
 # Plan-time checks count: a Bind= over the root parses but cannot be planned.
 printf '[Root]\nDirectory=/srv/a\nBind=/srv/b:/\n[Exec]\nExec=/bin/true\n' >"$tmp/root.cell"
 expect 1 "plan-time problem" -- "$cell" verify "$tmp/root.cell"
-grep -q "root.cell:3: Bind=: cannot mount over the container's root" "$tmp/err" || fail "plan-time message"
+grep -q "root.cell:3: Bind=/srv/b:/: cannot mount over the container's root" "$tmp/err" || fail "plan-time message"
 
 # Checks across keys and of the plan name the line of the key they are
 # about, a drop-in's own path when it came from one.
