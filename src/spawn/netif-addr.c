@@ -27,6 +27,9 @@ static int address_add(struct mnl_socket *nl, unsigned index, const char *text) 
         r = address_parse(text, &family, addr, &prefix);
         if (r < 0)
                 return r;
+        /* Zeroed as link_message() zeroes its buffer: no stack bytes in
+         * the padding libmnl leaves (none today: 4- and 16-byte values). */
+        memset(buf, 0, sizeof buf);
         nlh = mnl_nlmsg_put_header(buf);
         nlh->nlmsg_type = RTM_NEWADDR;
         nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
@@ -64,6 +67,9 @@ static int default_route_add(struct mnl_socket *nl, unsigned index, const char *
         r = address_parse(gateway, &family, addr, NULL);
         if (r < 0)
                 return r;
+        /* Zeroed as link_message() zeroes its buffer: no stack bytes in
+         * the padding libmnl leaves (none today: 4- and 16-byte values). */
+        memset(buf, 0, sizeof buf);
         nlh = mnl_nlmsg_put_header(buf);
         nlh->nlmsg_type = RTM_NEWROUTE;
         /* Appended, not exclusive: Gateway= is a list, and a second default

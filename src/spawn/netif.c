@@ -63,9 +63,14 @@ int netif_request(struct mnl_socket *nl, struct nlmsghdr *nlh) {
 }
 
 struct nlmsghdr *link_message(char *buf, uint16_t type, uint16_t flags, int index) {
-        struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+        struct nlmsghdr *nlh;
         struct ifinfomsg *ifm;
 
+        /* All of buf zeroed: libmnl (1.0.4) leaves the padding after an
+         * attribute of a length not a multiple of 4 (a name, a MAC address)
+         * as it was, and the kernel was sent those stack bytes. */
+        memset(buf, 0, MNL_SOCKET_BUFFER_SIZE);
+        nlh = mnl_nlmsg_put_header(buf);
         nlh->nlmsg_type = type;
         nlh->nlmsg_flags = flags;
         ifm = mnl_nlmsg_put_extra_header(nlh, sizeof *ifm);

@@ -225,7 +225,7 @@ expect_eq "list --json: cell is not that service's main process: no service" Non
 cell stop plain
 expect_eq "cell stop plain (scope, in a service not cell's) exits 0" 0 "$?"
 expect_eq "the payload got SIGTERM from cell run" term "$(cat "$ROOT/out/plain-term" 2>/dev/null)"
-check "the scope is gone" wait_for 5 sh -c "[ \"\$('$SEALED' run systemctl show -P ActiveState cell-plain.scope)\" = inactive ]"
+check "the scope is gone" wait_for 5 state_is cell-plain.scope inactive
 expect_eq "plain-runner.service was not stopped" active "$(prop plain-runner.service ActiveState)"
 in_sealed systemctl stop plain-runner.service
 rm -f "$ROOT/out/plain-term" "$ROOT/out/plain-child"

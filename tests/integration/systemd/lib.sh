@@ -165,6 +165,20 @@ wait_for() {
 state_is() { [ "$(prop "$1" ActiveState)" = "$2" ]; }
 # restarted_once UNIT: systemd started it again once, and it is active.
 restarted_once() { [ "$(prop "$1" NRestarts)" = 1 ] && state_is "$1" active; }
+# ended UNIT...: each unit has ended, inactive or failed. ("! systemctl
+# is-active" is no such wait: it holds at once while a unit still activates
+# or deactivates, and a check of the state it ends in then raced.)
+ended() {
+        local u s
+        for u in "$@"; do
+                s=$(prop "$u" ActiveState)
+                [ "$s" = inactive ] || [ "$s" = failed ] || return 1
+        done
+}
+# handed_over UNIT: the service's main process is cell-monitor, which cell
+# execs a second after its payload started (the same PID; the signals it
+# blocked wait for cell-monitor's loop).
+handed_over() { [ "$(in_sealed cat "/proc/$(prop "$1" MainPID)/comm" 2>/dev/null)" = cell-monitor ]; }
 
 # The cgroup path of a unit in the sealed tree ("" when it has none).
 unit_cgroup() { prop "$1" ControlGroup; }

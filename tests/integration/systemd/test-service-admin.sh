@@ -64,7 +64,7 @@ check "the payload's stdout is in the journal of cell@web.service" \
 check "... its stderr too" journal_has "-u cell@web.service" "web says hello on stderr (one)"
 check "... as _SYSTEMD_UNIT=cell@web.service" \
         journal_has _SYSTEMD_UNIT=cell@web.service "web says hello on stdout (one)"
-check "cell-monitor took over" wait_for 10 sh -c "[ \"\$(\"\$0\" run cat /proc/\$(\"\$0\" run systemctl show -P MainPID cell@web.service)/comm)\" = cell-monitor ]" "$SEALED"
+check "cell-monitor took over" wait_for 10 handed_over cell@web.service
 check "... a line after the hand-over is in the service's journal" \
         wait_for 5 journal_has "-u cell@web.service" "web says hello after the hand-over (one)"
 expect_eq "... all of a 150 KB burst (a pipe holds 64 KiB), in order" \
@@ -338,7 +338,7 @@ EOF
 rm -f "$ROOT/out/sleeper-runs"
 in_sealed systemctl start cell@sleeper.service
 check "cell kill sleeper (SIGTERM)" in_sealed "$CELL" kill sleeper
-check "... the service ends" wait_for 5 sh -c "! '$SEALED' run systemctl is-active -q cell@sleeper.service"
+check "... the service ends" wait_for 5 ended cell@sleeper.service
 sleep 0.5       # RestartSec= is over: a restart would have begun
 expect_eq "... inactive, not failed (a failed one would stay loaded, and say so)" "inactive success" \
         "$(show cell@sleeper.service ActiveState) $(show cell@sleeper.service Result)"
@@ -380,7 +380,7 @@ expect_eq "the broken one failed, exit 1" "failed 1" \
         "$(show cell@broken.service ActiveState) $(show cell@broken.service ExecMainStatus)"
 check "its journal names the file and line" sh -c "'$SEALED' run journalctl --no-pager -u cell@broken.service | grep -qF '/run/cell/broken.cell:5: TimeoutStopSec=soon'"
 check "systemctl stop machines.target" in_sealed systemctl stop machines.target
-check "... stops them (PartOf=)" wait_for 10 sh -c "! '$SEALED' run systemctl is-active -q cell@alpha.service cell@omega.service"
+check "... stops them (PartOf=)" wait_for 10 ended cell@alpha.service cell@omega.service
 in_sealed systemctl reset-failed cell@broken.service
 in_sealed systemctl disable --runtime cell@alpha.service cell@broken.service cell@omega.service >/dev/null 2>&1
 

@@ -27,15 +27,20 @@ notify-probe READY=1 "STATUS=ready $1"
 while :; do sleep 0.1; done
 EOF
 
-# --- systemctl restart before READY=1: the starting container is stopped
-# (its KillSignal=), a new one starts, and only it is left
-install_cell slow <<EOF
+# slow_unit N: slow.cell, its payload "/bin/slow N".
+slow_unit() {
+        install_cell slow <<EOF
 [Root]
 Directory=$ROOT
 [Exec]
-Exec=/bin/slow one
+Exec=/bin/slow $1
 NotifyReady=yes
 EOF
+}
+
+# --- systemctl restart before READY=1: the starting container is stopped
+# (its KillSignal=), a new one starts, and only it is left
+slow_unit one
 rm -f "$ROOT/out/slow-runs" "$ROOT/out/go-"*
 in_sealed systemctl start --no-block cell@slow.service
 if ! wait_for 10 grep -qx "started one" "$ROOT/out/slow-runs"; then
@@ -43,13 +48,7 @@ if ! wait_for 10 grep -qx "started one" "$ROOT/out/slow-runs"; then
 else
         expect_eq "restart before READY=1: activating" activating "$(show cell@slow.service ActiveState)"
         first=$(show cell@slow.service MainPID)
-        install_cell slow <<EOF
-[Root]
-Directory=$ROOT
-[Exec]
-Exec=/bin/slow two
-NotifyReady=yes
-EOF
+        slow_unit two
         in_sealed systemctl restart --no-block cell@slow.service
         check "... the new run starts" wait_for 10 grep -qx "started two" "$ROOT/out/slow-runs"
         expect_eq "... after the first stopped" "started one,stopped one,started two" "$(runs slow-runs)"
@@ -115,7 +114,8 @@ EOF
 rm -f "$ROOT/out/hup-signals" "$ROOT/out/hup-up"
 in_sealed systemctl start cell@hup.service
 wait_for 5 test -e "$ROOT/out/hup-up" || true
-sleep 1.3       # past the hand-over to cell-monitor: the same PID, by exec
+# past the hand-over to cell-monitor: the same PID, by exec
+check "... handed over to cell-monitor" wait_for 5 handed_over cell@hup.service
 mp=$(show cell@hup.service MainPID)
 in_sealed systemctl kill --kill-whom=main --signal=SIGHUP cell@hup.service
 check "systemctl kill --kill-whom=main --signal=SIGHUP reaches the payload" wait_for 3 grep -qx HUP "$ROOT/out/hup-signals"
@@ -176,7 +176,8 @@ EOF
 rm -f "$ROOT/out/deaf-up"
 in_sealed systemctl start cell@deaf.service
 wait_for 5 test -e "$ROOT/out/deaf-up" || true
-sleep 1.3       # past the hand-over: cell-monitor is what systemd kills
+# past the hand-over: cell-monitor is what systemd kills
+check "... handed over to cell-monitor" wait_for 5 handed_over cell@deaf.service
 t0=$SECONDS
 in_sealed systemctl stop cell@deaf.service
 t=$((SECONDS - t0))
@@ -259,21 +260,15 @@ expect_eq "... the service is inactive, not failed, and not started again" "inac
 # the container, but a Type=notify service whose main process exits before
 # READY=1 is failed (result protocol), as systemd fails one of its own that
 # a SIGTERM ends while it starts (cell@.service(8), SIGNALS AND RELOAD)
-install_cell slow <<EOF
-[Root]
-Directory=$ROOT
-[Exec]
-Exec=/bin/slow three
-NotifyReady=yes
-EOF
+slow_unit three
 in_sealed systemctl stop cell@slow.service
 rm -f "$ROOT/out/slow-runs" "$ROOT/out/go-"*
 in_sealed systemctl start --no-block cell@slow.service
 wait_for 10 grep -qx "started three" "$ROOT/out/slow-runs" || true
-sleep 1.3       # past the hand-over: cell-monitor takes it
+# past the hand-over: cell-monitor takes it
+check "... handed over to cell-monitor before READY=1" wait_for 5 handed_over cell@slow.service
 in_sealed systemctl kill cell@slow.service
-check "systemctl kill before READY=1: the service ends" \
-        wait_for 10 sh -c "! '$SEALED' run systemctl is-active -q cell@slow.service"
+check "systemctl kill before READY=1: the service ends" wait_for 10 ended cell@slow.service
 expect_eq "... failed, result protocol, the payload stopped by its KillSignal=" \
         "failed protocol started three,stopped three" \
         "$(show cell@slow.service ActiveState) $(show cell@slow.service Result) $(runs slow-runs)"
@@ -282,17 +277,11 @@ in_sealed systemctl reset-failed cell@slow.service 2>/dev/null
 
 # --- cell stop before READY=1: the service is stopped (a stop job), so it
 # ends inactive, not failed as after a bare SIGTERM (above)
-install_cell slow <<EOF
-[Root]
-Directory=$ROOT
-[Exec]
-Exec=/bin/slow four
-NotifyReady=yes
-EOF
+slow_unit four
 rm -f "$ROOT/out/slow-runs" "$ROOT/out/go-"*
 in_sealed systemctl start --no-block cell@slow.service
 wait_for 10 grep -qx "started four" "$ROOT/out/slow-runs" || true
-sleep 1.3
+check "... handed over to cell-monitor before READY=1" wait_for 5 handed_over cell@slow.service
 check "cell stop slow before READY=1" in_sealed "$CELL" stop slow
 expect_eq "... the service is inactive, not failed" "inactive success" \
         "$(show cell@slow.service ActiveState) $(show cell@slow.service Result)"
@@ -300,13 +289,7 @@ expect_eq "... the payload stopped by its KillSignal=" "started four,stopped fou
 
 # --- a unit broken while it runs, then systemctl restart: the old
 # container stops, the start fails naming the file and line, at err
-install_cell slow <<EOF
-[Root]
-Directory=$ROOT
-[Exec]
-Exec=/bin/slow five
-NotifyReady=yes
-EOF
+slow_unit five
 : > "$ROOT/out/go-five"
 in_sealed systemctl start cell@slow.service
 install_cell slow <<EOF

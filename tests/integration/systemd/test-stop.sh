@@ -71,7 +71,7 @@ fi
 if start_hello "stop scope"; then
         t0=$(date +%s%N)
         in_sealed systemctl stop "$scope"
-        wait_for 10 sh -c "! '$SEALED' run systemctl is-active -q cell@hello.service"
+        wait_for 10 ended cell@hello.service
         ms=$(( ($(date +%s%N) - t0) / 1000000 ))
         expect_eq "stop scope: the payload got its KillSignal" USR2 "$(cat "$ROOT/out/signal" 2>/dev/null)"
         expect_eq "stop scope: from systemd, to every process (its child too)" signalled "$(cat "$ROOT/out/child" 2>/dev/null)"

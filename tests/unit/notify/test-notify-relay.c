@@ -6,7 +6,9 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "notify.h"
@@ -56,7 +58,13 @@ static int lingering_socket(int linger_sec, int *ret_listener) {
         fd = socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, 0);
         ASSERT_TRUE(fd >= 0);
         ASSERT_OK(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof small));
-        ASSERT_OK(connect(fd, (struct sockaddr *) &sa, sizeof sa));
+        /* A loopback that is down (a network namespace of a sandbox's) takes
+         * the bind but not the connection (ENETUNREACH): none here either. */
+        if (connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0) {
+                safe_close(fd);
+                safe_close(listener);
+                return -1;
+        }
         /* Until the peer's window and our send queue are full. */
         ASSERT_OK(fcntl(fd, F_SETFL, O_NONBLOCK));
         for (unsigned i = 0; i < 100000; i++)
@@ -69,9 +77,87 @@ static int lingering_socket(int linger_sec, int *ret_listener) {
         return fd;
 }
 
+/* A network namespace's loopback that is down, as a sandbox's often is:
+ * lingering_socket() says "none here" (-1), the lingering tests skip. It
+ * aborted in connect(). */
+TEST(lingering_socket_without_loopback) {
+        int status;
+        pid_t pid = fork();
+
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                int listener = -EBADF;
+
+                if (unshare(geteuid() == 0 ? CLONE_NEWNET : CLONE_NEWUSER | CLONE_NEWNET) < 0)
+                        _exit(77);
+                _exit(lingering_socket(10, &listener) == -1 && listener == -EBADF ? 0 : 1);
+        }
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT_TRUE(WIFEXITED(status));
+        if (WEXITSTATUS(status) == 77)
+                fprintf(stderr, "cannot make a network namespace: not tested\n");
+        else
+                ASSERT_EQ(WEXITSTATUS(status), 0);
+}
+
 static void pump(Event *e) {
         while (event_run(e, 0) > 0)
                 ;
+}
+
+/* A relay as cell runs one: upstream stands for its supervisor's socket
+ * ($NOTIFY_SOCKET, bound as tag), payload is the payload's end of the
+ * socket pair whose other end the proxy reads; listener, that of a
+ * lingering socket's peer (relay_start_lingering()). */
+typedef struct Relay {
+        Plan plan;
+        Event *event;
+        NotifyProxy *proxy;
+        int payload;
+        int upstream;
+        int listener;
+} Relay;
+
+static void relay_start(Relay *r, const char *tag) {
+        int pair[2];
+
+        *r = (Relay) {
+                .plan = { .name = (char *) "web", .notify_ready = true },
+                .payload = -EBADF,
+                .upstream = test_upstream_open(tag),
+                .listener = -EBADF,
+        };
+        ASSERT_OK(event_new(&r->event));
+        ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
+        ASSERT_OK(notify_proxy_new(&r->plan, r->event, pair[0], getpid(), NULL, &r->proxy));
+        r->payload = pair[1];
+}
+
+/* relay_start() with a lingering socket (lingering_socket(), SO_LINGER of
+ * 10 s) for the payload to pass: the socket, or -1 when there is no
+ * loopback (the test is skipped; no relay is started). */
+static int relay_start_lingering(Relay *r, const char *tag) {
+        int listener, fd = lingering_socket(10, &listener);
+
+        if (fd < 0) {
+                printf("no loopback here: skipped\n");
+                return -1;
+        }
+        relay_start(r, tag);
+        r->listener = listener;
+        return fd;
+}
+
+/* The proxy (unless the test freed it already), the sockets, the loop. */
+static void relay_stop(Relay *r) {
+        if (r->proxy)
+                ASSERT_NULL(notify_proxy_free(r->proxy));
+        safe_close(r->payload);
+        safe_close(r->upstream);
+        safe_close(r->listener);
+        event_unref(r->event);
+        unsetenv("NOTIFY_SOCKET");
+        *r = (Relay) {};
 }
 
 /* A payload that passes a socket with SO_LINGER and a send queue that never
@@ -79,41 +165,26 @@ static void pump(Event *e) {
  * as it liked, signals, stops and the watchdog with it: cell's close()
  * must not linger. The datagram's text still counts. */
 TEST(proxy_close_does_not_linger) {
-        int pair[2], listener = -1, up = test_upstream_open("cell-test-notify-fds");
-        Plan p = { .name = (char *) "web", .notify_ready = true };
-        NotifyProxy *n = NULL;
-        Event *e = NULL;
+        Relay r;
         uint64_t t;
         char *s;
         int fd;
 
-        fd = lingering_socket(10, &listener);
-        if (fd < 0) {
-                printf("no loopback here: skipped\n");
-                safe_close(up);
-                unsetenv("NOTIFY_SOCKET");
+        fd = relay_start_lingering(&r, "cell-test-notify-fds");
+        if (fd < 0)
                 return;
-        }
-        ASSERT_OK(event_new(&e));
-        ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
-        ASSERT_OK(notify_proxy_new(&p, e, pair[0], getpid(), NULL, &n));
 
-        send_with_fd(pair[1], "FDSTORE=1\nSTATUS=lingering", fd);
+        send_with_fd(r.payload, "FDSTORE=1\nSTATUS=lingering", fd);
         safe_close(fd);                 /* cell holds the last reference */
         t = now_monotonic_usec();
-        pump(e);
+        pump(r.event);
         t = now_monotonic_usec() - t;
         ASSERT_TRUE(t < 3 * USEC_PER_SEC);      /* not the 10 s of SO_LINGER */
-        s = test_upstream_read(up, 0);
+        s = test_upstream_read(r.upstream, 0);
         ASSERT_STREQ(s, "STATUS=web: lingering\n");
         free(s);
 
-        ASSERT_NULL(notify_proxy_free(n));
-        safe_close(pair[1]);
-        safe_close(listener);
-        safe_close(up);
-        event_unref(e);
-        unsetenv("NOTIFY_SOCKET");
+        relay_stop(&r);
 }
 
 /* The socket a payload passes is its own open file, which it may go on
@@ -121,29 +192,19 @@ TEST(proxy_close_does_not_linger) {
  * (cell-closer, a process of cell's, waits in that close, as systemd's
  * asynchronous_close() does in a thread). */
 TEST(proxy_close_leaves_payload_socket_alone) {
-        int pair[2], listener = -1, up = test_upstream_open("cell-test-notify-fds2");
-        Plan p = { .name = (char *) "web", .notify_ready = true };
         struct linger l = {};
         socklen_t ll = sizeof l;
-        NotifyProxy *n = NULL;
-        Event *e = NULL;
+        Relay r;
         char *s;
         int fd;
 
-        fd = lingering_socket(10, &listener);
-        if (fd < 0) {
-                printf("no loopback here: skipped\n");
-                safe_close(up);
-                unsetenv("NOTIFY_SOCKET");
+        fd = relay_start_lingering(&r, "cell-test-notify-fds2");
+        if (fd < 0)
                 return;
-        }
-        ASSERT_OK(event_new(&e));
-        ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
-        ASSERT_OK(notify_proxy_new(&p, e, pair[0], getpid(), NULL, &n));
 
-        send_with_fd(pair[1], "FDSTORE=1\nSTATUS=mine", fd);
-        pump(e);
-        s = test_upstream_read(up, 0);
+        send_with_fd(r.payload, "FDSTORE=1\nSTATUS=mine", fd);
+        pump(r.event);
+        s = test_upstream_read(r.upstream, 0);
         ASSERT_STREQ(s, "STATUS=web: mine\n");
         free(s);
         ASSERT_OK(getsockopt(fd, SOL_SOCKET, SO_LINGER, &l, &ll));
@@ -153,12 +214,7 @@ TEST(proxy_close_leaves_payload_socket_alone) {
         /* Ours now the last reference: not lingering in the test either. */
         ASSERT_OK(setsockopt(fd, SOL_SOCKET, SO_LINGER, &(struct linger) {}, sizeof(struct linger)));
         safe_close(fd);
-        ASSERT_NULL(notify_proxy_free(n));
-        safe_close(pair[1]);
-        safe_close(listener);
-        safe_close(up);
-        event_unref(e);
-        unsetenv("NOTIFY_SOCKET");
+        relay_stop(&r);
 }
 
 /* Many such sockets, each in a datagram of its own: cell-closer takes what
@@ -166,16 +222,13 @@ TEST(proxy_close_leaves_payload_socket_alone) {
  * closed at once, their lingering off. Either way cell is not held, and
  * every datagram's text counts. */
 TEST(proxy_close_flood_does_not_linger) {
-        int pair[2], listeners[24], up = test_upstream_open("cell-test-notify-fds3");
-        Plan p = { .name = (char *) "web", .notify_ready = true };
-        NotifyProxy *n = NULL;
-        Event *e = NULL;
+        /* None yet: those after a skip are never opened, and closed all the same. */
+        int listeners[24] = { [0 ... 23] = -EBADF };
+        Relay r;
         uint64_t t;
         char *s;
 
-        ASSERT_OK(event_new(&e));
-        ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
-        ASSERT_OK(notify_proxy_new(&p, e, pair[0], getpid(), NULL, &n));
+        relay_start(&r, "cell-test-notify-fds3");
         /* In rounds of six: the upstream socket's queue is short (net.unix.max_dgram_qlen). */
         for (size_t i = 0; i < ELEMENTSOF(listeners); i++) {
                 char msg[64];
@@ -186,29 +239,25 @@ TEST(proxy_close_flood_does_not_linger) {
                         break;
                 }
                 snprintf(msg, sizeof msg, "FDSTORE=1\nSTATUS=%zu", i);
-                send_with_fd(pair[1], msg, fd);
+                send_with_fd(r.payload, msg, fd);
                 safe_close(fd);         /* cell holds the last reference */
                 if (i % 6 != 5)
                         continue;
                 t = now_monotonic_usec();
-                pump(e);
+                pump(r.event);
                 t = now_monotonic_usec() - t;
                 ASSERT_TRUE(t < 3 * USEC_PER_SEC);      /* not 10 s of SO_LINGER, once or more */
                 for (size_t k = i - 5; k <= i; k++) {
                         snprintf(msg, sizeof msg, "STATUS=web: %zu\n", k);
-                        s = test_upstream_read(up, 1000);
+                        s = test_upstream_read(r.upstream, 1000);
                         ASSERT_STREQ(s, msg);
                         free(s);
                 }
         }
 
-        ASSERT_NULL(notify_proxy_free(n));
-        safe_close(pair[1]);
+        relay_stop(&r);
         for (size_t i = 0; i < ELEMENTSOF(listeners); i++)
                 safe_close(listeners[i]);
-        safe_close(up);
-        event_unref(e);
-        unsetenv("NOTIFY_SOCKET");
 }
 
 /* The payload's last words after a flood: the loop handles a batch of its
@@ -217,30 +266,25 @@ TEST(proxy_close_flood_does_not_linger) {
  * payload's end, handles what is still queued, as systemd reads a service's
  * notifications before its SIGCHLD. The last STATUS= goes up, and READY=1. */
 TEST(proxy_free_drains_last_words) {
-        int pair[2], up = test_upstream_open("cell-test-notify-relay");
-        Plan p = { .name = (char *) "web", .notify_ready = true };
-        NotifyProxy *n = NULL;
-        Event *e = NULL;
+        Relay r;
         char *s, *last = NULL;
         bool ready = false;
 
-        ASSERT_OK(event_new(&e));
-        ASSERT_OK(socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, pair));
-        ASSERT_OK(notify_proxy_new(&p, e, pair[0], getpid(), NULL, &n));
+        relay_start(&r, "cell-test-notify-relay");
 
         for (unsigned i = 0; i < 40; i++) {
                 char msg[32];
                 int l = snprintf(msg, sizeof msg, "STATUS=step %u", i);
-                ASSERT_EQ(send(pair[1], msg, l, 0), (ssize_t) l);
+                ASSERT_EQ(send(r.payload, msg, l, 0), (ssize_t) l);
         }
-        ASSERT_EQ(send(pair[1], "READY=1\nSTATUS=done", 20, 0), (ssize_t) 20);
-        ASSERT_EQ(event_run(e, 0), 1);          /* one batch, then the payload's exit ended the loop */
+        ASSERT_EQ(send(r.payload, "READY=1\nSTATUS=done", 20, 0), (ssize_t) 20);
+        ASSERT_EQ(event_run(r.event, 0), 1);    /* one batch, then the payload's exit ended the loop */
 
-        ASSERT_NULL(notify_proxy_free(n));
+        ASSERT_NULL(r.proxy = notify_proxy_free(r.proxy));
         /* All of it, whatever had to wait for our socket (coalesced). */
         for (unsigned i = 0; i < 1000; i++) {
                 (void) notify_flush();
-                s = test_upstream_read(up, notify_pending_fd() >= 0 ? 100 : 0);
+                s = test_upstream_read(r.upstream, notify_pending_fd() >= 0 ? 100 : 0);
                 if (!s) {
                         if (notify_pending_fd() < 0)
                                 break;
@@ -256,8 +300,5 @@ TEST(proxy_free_drains_last_words) {
         ASSERT_TRUE(streq(last, "READY=1\nSTATUS=web: done\n") || streq(last, "READY=1\nSTATUS=web: done"));
         free(last);
 
-        safe_close(pair[1]);
-        safe_close(up);
-        event_unref(e);
-        unsetenv("NOTIFY_SOCKET");
+        relay_stop(&r);
 }

@@ -48,10 +48,17 @@ static int wait_child(pid_t pid) {
         return WEXITSTATUS(status);
 }
 
-/* Runs spawn_network_configure() for unit (with dropin) in a network
- * namespace in which the links named by make (veth pairs, "NAME:PEER")
- * exist; its message into *ret. 77: no namespace to be had. */
-static int configure_in_netns(const char *unit, const char *dropin, const char * const *make, SpawnError *ret) {
+/* The child's part before spawn_network_configure(): the namespaces it
+ * enters and the links it makes there. 0, or the status to exit with (77:
+ * the kernel, or a sandbox, gives no such namespace). */
+typedef int (*NetnsEnter)(const void *data, SpawnError *shared);
+
+/* Runs spawn_network_configure() for unit (with dropin) in a child that
+ * enter(data) put in namespaces of its own; its message into *ret and, with
+ * origin, the origin cell run puts before it (plan_message_origin()). The
+ * child's exit status: 77 when enter had no namespace. */
+static int configure_in_child(const char *unit, const char *dropin, NetnsEnter enter, const void *data,
+                              SpawnError *ret, char *origin, size_t n) {
         SpawnError *shared;
         pid_t pid;
         int status;
@@ -64,29 +71,49 @@ static int configure_in_netns(const char *unit, const char *dropin, const char *
         pid = fork();
         ASSERT_TRUE(pid >= 0);
         if (pid == 0) {
-                int r = own_netns();
+                int r = enter(data, shared);
 
                 if (r != 0)
                         _exit(r);
-                for (size_t i = 0; make && make[i]; i++) {
-                        char name[IFNAMSIZ], peer[IFNAMSIZ];
-                        const char *colon = strchr(make[i], ':');
-
-                        (void) snprintf(name, sizeof name, "%.*s", (int) (colon - make[i]), make[i]);
-                        (void) snprintf(peer, sizeof peer, "%s", colon + 1);
-                        ASSERT_OK(netif_veth_create("test", &(NetifVethPair) { .host = name, .peer = peer },
-                                                    getpid(), NULL, shared));
-                }
                 (void) spawn_network_configure(&plan, shared);
                 _exit(0);
         }
         status = wait_child(pid);
         *ret = *shared;
+        if (origin)
+                plan_message_origin(&plan, ret->message, origin, n);
         ASSERT_EQ(munmap(shared, sizeof *shared), 0);
         plan_done(&plan);
         cell_config_done(&config);
         plan = (Plan) {};
         return status;
+}
+
+/* A network namespace of this process's own (own_netns()), in which the
+ * links named by data (veth pairs, "NAME:PEER", NULL-terminated) exist. */
+static int enter_netns_with_links(const void *data, SpawnError *shared) {
+        const char * const *make = data;
+        int r = own_netns();
+
+        if (r != 0)
+                return r;
+        for (size_t i = 0; make && make[i]; i++) {
+                char name[IFNAMSIZ], peer[IFNAMSIZ];
+                const char *colon = strchr(make[i], ':');
+
+                (void) snprintf(name, sizeof name, "%.*s", (int) (colon - make[i]), make[i]);
+                (void) snprintf(peer, sizeof peer, "%s", colon + 1);
+                ASSERT_OK(netif_veth_create("test", &(NetifVethPair) { .host = name, .peer = peer },
+                                            getpid(), NULL, shared));
+        }
+        return 0;
+}
+
+/* Runs spawn_network_configure() for unit (with dropin) in a network
+ * namespace in which the links named by make (veth pairs, "NAME:PEER")
+ * exist; its message into *ret. 77: no namespace to be had. */
+static int configure_in_netns(const char *unit, const char *dropin, const char * const *make, SpawnError *ret) {
+        return configure_in_child(unit, dropin, enter_netns_with_links, make, ret, NULL, 0);
 }
 
 TEST(link_keys_name_their_line) {
@@ -124,39 +151,24 @@ TEST(link_keys_name_their_line) {
         ASSERT_STREQ(err.message, "");
 }
 
+/* A user namespace of this process's own, but the test's network namespace. */
+static int enter_userns(const void *data, SpawnError *shared) {
+        (void) data;
+        (void) shared;
+        if (unshare(CLONE_NEWUSER) < 0) {
+                fprintf(stderr, "skipped: no user namespace of our own: %m\n");
+                return 77;
+        }
+        return 0;
+}
+
 /* Runs spawn_network_configure() for unit in a user namespace of its own but
  * the test's network namespace, whose links it may not change (EPERM): the
  * container's loopback comes first. Its message into *ret, and the origin
  * cell run puts before it (plan_message_origin()) into origin. 77: no user
  * namespace to be had. */
 static int configure_without_net_admin(const char *unit, SpawnError *ret, char *origin, size_t n) {
-        SpawnError *shared;
-        pid_t pid;
-        int status;
-
-        config_from_files(&config, "web", unit, NULL);
-        plan_ok(&config, NULL, &plan);
-        shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        ASSERT_TRUE(shared != MAP_FAILED);
-        memset(shared, 0, sizeof *shared);
-        pid = fork();
-        ASSERT_TRUE(pid >= 0);
-        if (pid == 0) {
-                if (unshare(CLONE_NEWUSER) < 0) {
-                        fprintf(stderr, "skipped: no user namespace of our own: %m\n");
-                        _exit(77);
-                }
-                (void) spawn_network_configure(&plan, shared);
-                _exit(0);
-        }
-        status = wait_child(pid);
-        *ret = *shared;
-        plan_message_origin(&plan, ret->message, origin, n);
-        ASSERT_EQ(munmap(shared, sizeof *shared), 0);
-        plan_done(&plan);
-        cell_config_done(&config);
-        plan = (Plan) {};
-        return status;
+        return configure_in_child(unit, NULL, enter_userns, NULL, ret, origin, n);
 }
 
 /* The loopback, which no key names: its message says which link and step,
