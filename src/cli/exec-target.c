@@ -90,7 +90,7 @@ static int exec_open_cgroups(ExecTarget *t) {
 
         r = cg_read_both(t->leader, &own, &n_own, &mounts, &n_mounts);
         if (r < 0)
-                return r;
+                return log_error_errno(r, "Reading the cgroups of PID %d: %m", (int) t->leader);
         for (size_t i = 0; i < n_own && r >= 0; i++) {
                 const char *ctrl = own[i].id == 0 ? NULL : (own[i].controllers ? own[i].controllers[0] : NULL);
                 const CgroupMount *m;
@@ -106,11 +106,12 @@ static int exec_open_cgroups(ExecTarget *t) {
                 if (!m || !(dir = cg_mount_path(m, own[i].path)) || asprintf(&file, "%s/cgroup.procs", dir) < 0) {
                         if (!m)
                                 continue;       /* a hierarchy we have not mounted */
-                        r = -ENOMEM;
+                        r = log_oom();
                         break;
                 }
                 if (t->n_procs_fds >= EXEC_CGROUPS_MAX) {
-                        r = -E2BIG;
+                        r = log_error_errno(E2BIG, "PID %d is in more than %d cgroup hierarchies.",
+                                            (int) t->leader, EXEC_CGROUPS_MAX);
                         break;
                 }
                 fd = open(file, O_WRONLY|O_CLOEXEC);
@@ -163,6 +164,7 @@ int exec_withhold_mknod(Plan *p, const CellInstance *inst, const ExecTarget *t) 
 }
 
 int exec_find_target(const CellInstance *inst, ExecTarget *t) {
+        uint64_t start;
         char root[64];
         int r;
 
@@ -174,8 +176,14 @@ int exec_find_target(const CellInstance *inst, ExecTarget *t) {
                 return log_error_errno(errno, "pidfd_open(%d): %m", (int) t->leader);
         /* From here the pidfd pins it; the start time says it is still the
          * process we looked up, not a recycled PID. */
-        if (inst->leader_start > 0 && !runtime_pid_is(t->leader, inst->leader_start))
-                return log_error_errno(ESRCH, "Cell %s exited meanwhile.", inst->name);
+        if (inst->leader_start > 0) {
+                r = runtime_pid_start_time(t->leader, &start);
+                /* Only a stat of another process, or none, says it exited (not EMFILE). */
+                if ((r >= 0 && start != inst->leader_start) || r == -ESRCH)
+                        return log_error_errno(ESRCH, "Cell %s exited meanwhile.", inst->name);
+                if (r < 0)
+                        return log_error_errno(r, "Reading the start time of PID %d: %m", (int) t->leader);
+        }
 
         r = exec_namespaces(t->leader, &t->namespaces);
         if (r < 0)

@@ -377,7 +377,14 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
                 if (r == -EBUSY)        /* a start the name's lock did not refuse: none was taken */
                         log_warning("Another cell of this name runs (supervisor PID %d): cell list, status, stop, "
                                     "kill and exec find that one, not this one.", (int) other);
-                else if (r < 0) {
+                else if (r < 0 && r != -ESRCH && scope_name_lock_fd(scope) >= 0) {
+                        /* Ours to write (the name's lock is there), but full or out of fds: a
+                         * cell run on unseen would be one no "cell list" shows nor "cell stop" stops. */
+                        log_error_errno(r, "Writing the runtime state %s/%s/state, by which cell list, status, "
+                                        "stop, kill and exec find the cell: %m", runtime_state_dir(), p->name);
+                        (void) runtime_state_remove(p->name, getpid());
+                        goto finish;
+                } else if (r < 0) {
                         log_debug_errno(r, "No runtime state for cell list/exec: %m");
                         /* (A payload that ended already: -ESRCH.) A killed cell's
                          * state of this name is left for us to remove, as at our end. */

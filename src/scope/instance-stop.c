@@ -21,14 +21,24 @@
 #include "signal-util.h"
 
 static int pidfd_open_pinned(pid_t pid, uint64_t start) {
-        int fd = (int) syscall(SYS_pidfd_open, pid, 0);
+        uint64_t now;
+        int fd = (int) syscall(SYS_pidfd_open, pid, 0), r;
+
         if (fd < 0)
                 return negative_errno();
         /* The pidfd pins the process from now on; the start time says it
-         * is still the one we looked up, not a recycled PID. */
-        if (start > 0 && !runtime_pid_is(pid, start)) {
-                safe_close(fd);
-                return -ESRCH;
+         * is still the one we looked up, not a recycled PID. -ESRCH only
+         * when it is not: a stat file that cannot be read (EMFILE, ENOMEM)
+         * is no proof the cell is gone, which would have "cell stop" say
+         * it stopped one that runs on, or SIGKILL it. */
+        if (start > 0) {
+                r = runtime_pid_start_time(pid, &now);
+                if (r >= 0 && now != start)
+                        r = -ESRCH;
+                if (r < 0) {
+                        safe_close(fd);
+                        return r;
+                }
         }
         return fd;
 }
@@ -62,7 +72,7 @@ static int stop_through_supervisor(const CellInstance *i, pid_t supervisor, int 
          * PID gone to another process, which must not get our SIGTERM. */
         sup_fd = pidfd_open_pinned(supervisor, i->manager == CGROUP_MANAGER_SYSTEMD ? 0 : i->supervisor_start);
         if (sup_fd < 0)
-                return -ESRCH;
+                return sup_fd;  /* -ESRCH: gone; else unknown, and its payload is not killed for it */
         /* Pinned now; still the init's parent, so not a PID reused meanwhile. */
         if (i->manager == CGROUP_MANAGER_SYSTEMD && instance_parent_of(i->leader) != supervisor)
                 return -ESRCH;
@@ -87,7 +97,7 @@ int instance_stop(const CellInstance *i, bool user_bus, uint64_t timeout_usec) {
         if (i->manager == CGROUP_MANAGER_SYSTEMD && !i->service && i->leader > 0) {
                 supervisor = instance_scope_supervisor_of(i->leader);
                 leader_fd = supervisor > 0 ? pidfd_open_pinned(i->leader, i->leader_start) : -ESRCH;
-                r = leader_fd >= 0 ? stop_through_supervisor(i, supervisor, leader_fd, timeout_usec) : -ESRCH;
+                r = leader_fd >= 0 ? stop_through_supervisor(i, supervisor, leader_fd, timeout_usec) : leader_fd;
                 if (r != -ESRCH)
                         return r;
         }

@@ -261,17 +261,25 @@ static void instance_check_service(CellInstance *i) {
  * process. */
 static int instance_from_state(sd_bus *bus, const char *name, CellInstance *ret) {
         RuntimeState s;
+        uint64_t start = 0;
         int r;
 
         r = runtime_state_read(name, &s);
         if (r < 0)
                 return r == -ENOENT || r == -ESTALE ? -ESRCH : r;
+        /* A supervisor whose stat cannot be read (EMFILE) is not gone: "cell
+         * stop" would SIGKILL the payload of one it takes for dead. */
+        r = s.supervisor > 0 ? runtime_pid_start_time(s.supervisor, &start) : -ESRCH;
+        if (r < 0 && r != -ESRCH) {
+                runtime_state_done(&s);
+                return r;
+        }
 
         CellInstance i = {
                 .manager = s.manager,
                 .leader = s.leader,
                 .leader_start = s.leader_start,
-                .supervisor = runtime_pid_is(s.supervisor, s.supervisor_start) ? s.supervisor : 0,
+                .supervisor = r >= 0 && start == s.supervisor_start ? s.supervisor : 0,
                 .supervisor_start = s.supervisor_start,
                 .since_usec = s.since_usec,
                 .name = TAKE_PTR(s.name),
