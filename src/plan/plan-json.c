@@ -216,6 +216,8 @@ static void json_limits(JsonWriter *w, const PlanLimits *l) {
         json_limit(w, &l->memory_low);
         json_key(w, "tasks_max");
         json_limit(w, &l->tasks_max);
+        json_key(w, "tasks_max_default");
+        json_limit(w, &l->tasks_max_default);
         json_key(w, "cpu_quota_per_sec_usec");
         if (l->cpu_quota_per_sec_usec == USEC_INFINITY)
                 json_null(w);

@@ -352,6 +352,9 @@ static int plan_build_limits(Plan *p, const CellConfig *c) {
         l->memory_min = c->memory_min;
         l->memory_low = c->memory_low;
         l->tasks_max = c->tasks_max;
+        if (c->tasks_max.kind == CELL_LIMIT_UNSET)
+                l->tasks_max_default = (CellLimit) { .kind = CELL_LIMIT_PERCENT,
+                                                     .permyriad = PLAN_DEFAULT_TASKS_MAX_PERMYRIAD };
         l->cpu_quota_per_sec_usec = c->cpu_quota_set ? c->cpu_quota_per_sec_usec : USEC_INFINITY;
         l->cpu_quota_period_set = c->cpu_quota_period_set;
         l->cpu_quota_period_usec = c->cpu_quota_period_usec;

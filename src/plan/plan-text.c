@@ -372,6 +372,9 @@ int plan_print_text(const Plan *p, FILE *f) {
         text_limit(f, "MemoryMin", &p->limits.memory_min);
         text_limit(f, "MemoryLow", &p->limits.memory_low);
         text_limit(f, "TasksMax", &p->limits.tasks_max);
+        if (p->limits.tasks_max_default.kind == CELL_LIMIT_PERCENT)
+                fprintf(f, "  %-25s default (systemd's DefaultTasksMax=; %u%% with cgroupfs)\n", "TasksMax",
+                        p->limits.tasks_max_default.permyriad / 100);
         if (p->limits.cpu_quota_per_sec_usec != USEC_INFINITY) {
                 /* As written, two decimals at most: 0.5% is no 0%. */
                 uint64_t hundredths = p->limits.cpu_quota_per_sec_usec / (USEC_PER_SEC / 10000);

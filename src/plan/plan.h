@@ -213,8 +213,14 @@ typedef struct PlanProperty {
         size_t ay_size;
 } PlanProperty;
 
+/* TasksMax= unset: systemd gives a scope its DefaultTasksMax=, 15% of the
+ * system's tasks unless its system.conf says otherwise; the cgroupfs manager
+ * gives the container the same, so that no manager leaves it unlimited. */
+#define PLAN_DEFAULT_TASKS_MAX_PERMYRIAD 1500U
+
 typedef struct PlanLimits {
         CellLimit memory_max, memory_high, memory_swap_max, tasks_max;
+        CellLimit tasks_max_default;            /* TasksMax= unset: the cgroupfs manager's (systemd's own) */
         CellLimit memory_min, memory_low;       /* protections (cgroup2 only) */
         uint64_t cpu_quota_per_sec_usec;        /* USEC_INFINITY = unset */
         bool cpu_quota_period_set;              /* unset: the default period (100 ms) */

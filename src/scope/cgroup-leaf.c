@@ -36,6 +36,7 @@
 #include "cgroup-leftover.h"
 #include "cgroup-util.h"
 #include "fs-util.h"
+#include "log.h"
 #include "name-lock.h"
 #include "scope-cgroupfs.h"
 
@@ -82,6 +83,20 @@ static int other_pids(int dirfd, char **ret) {
         }
         *ret = TAKE_PTR(text);
         return (int) n;
+}
+
+bool scope_leaf_tasks_default(const char *own, int own_fd, bool leaf_anyway) {
+        _cleanup_free_ char *avail = NULL, *others = NULL;
+
+        if (cg_read(own_fd, "cgroup.controllers", &avail) < 0 || !cg_list_has(avail, "pids")) {
+                log_debug("No default TasksMax= for the container: %s has no pids controller.", own);
+                return false;
+        }
+        if (!leaf_anyway && faccessat(own_fd, "cgroup.type", F_OK, 0) >= 0 && other_pids(own_fd, &others) != 0) {
+                log_debug("No default TasksMax= for the container: cell's cgroup %s holds other processes.", own);
+                return false;
+        }
+        return true;
 }
 
 int scope_leaf_enter(Scope *s, const char *own, int own_fd, char **ret_leaf) {

@@ -223,6 +223,16 @@ uint64_t cg_limits_memory_base(const PlanLimits *l) {
         return UINT64_MAX;
 }
 
+CellLimit cg_limits_tasks(const PlanLimits *l) {
+        if (l->tasks_max.kind != CELL_LIMIT_UNSET || l->tasks_max_default.kind != CELL_LIMIT_PERCENT)
+                return l->tasks_max.kind != CELL_LIMIT_UNSET ? l->tasks_max : l->tasks_max_default;
+        /* systemd keeps DefaultTasksMax= as a fraction (15/100) and takes it
+         * of the system's tasks exactly (450 of 3000), where a unit's 15% goes
+         * through TasksMaxScale's UINT32 scale (449). */
+        return (CellLimit) { .kind = CELL_LIMIT_VALUE,
+                             .value = cg_system_tasks_max() * l->tasks_max_default.permyriad / 10000 };
+}
+
 uint64_t cg_limits_tasks_base(const PlanLimits *l) {
         return l->tasks_max.kind == CELL_LIMIT_PERCENT ? cg_system_tasks_max() : 0;
 }

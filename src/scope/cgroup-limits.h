@@ -96,6 +96,10 @@ bool cg_limits_cpuset_disjoint(const char *want, const char *have);
  * uses. */
 uint64_t cg_limits_memory_base(const PlanLimits *l);
 uint64_t cg_limits_tasks_base(const PlanLimits *l);
+/* TasksMax= as the cgroupfs manager applies it: the unit's, else the default
+ * (PLAN_DEFAULT_TASKS_MAX_PERMYRIAD) as a count, as systemd resolves its
+ * DefaultTasksMax=; CELL_LIMIT_UNSET in neither. */
+CellLimit cg_limits_tasks(const PlanLimits *l);
 
 /* Whether text, read from /proc/swaps, lists a swap area in use (a line below
  * its header): where the kernel accounts no swap to cgroups, a MemorySwapMax=

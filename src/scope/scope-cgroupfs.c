@@ -245,6 +245,10 @@ static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *o
         if (cg_read(parent_fd, "cgroup.subtree_control", &enabled) < 0)
                 enabled = NULL;
         bool any_on = enabled && enabled[strspn(enabled, " \n")];
+        bool tasks_default = l->tasks_max_default.kind != CELL_LIMIT_UNSET &&
+                             scope_leaf_tasks_default(parent, parent_fd, n_needs > 0 || any_on);
+        if (tasks_default)
+                needs[n_needs++] = (CgroupNeed) { .controller = "pids", .v1 = "pids", .key = "TasksMax" };
         if ((n_needs > 0 || any_on) &&
             faccessat(parent_fd, "cgroup.type", F_OK, 0) >= 0) {
                 if (!(s->fs->own_v2 = strdup(parent)))
@@ -282,7 +286,8 @@ static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *o
         if (cg_format_limit_v2(&l->memory_low, mem, page, buf, sizeof buf) >= 0 &&
             (r = write_one(s, idx, "MemoryLow", "memory.low", buf, false)) < 0)
                 return r;
-        if (cg_format_tasks_max(&l->tasks_max, cg_limits_tasks_base(l), buf, sizeof buf) >= 0 &&
+        CellLimit tasks = tasks_default ? cg_limits_tasks(l) : l->tasks_max;
+        if (cg_format_tasks_max(&tasks, cg_limits_tasks_base(l), buf, sizeof buf) >= 0 &&
             (r = write_one(s, idx, "TasksMax", "pids.max", buf, false)) < 0)
                 return r;
         if (l->cpu_quota_per_sec_usec != USEC_INFINITY) {
@@ -396,11 +401,15 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
                 }
         }
 
-        if (l->tasks_max.kind != CELL_LIMIT_UNSET) {
-                idx = v1_dir(s, mounts, n_mounts, own, n_own, "pids", child, "TasksMax");
-                if (idx < 0)
+        CellLimit tasks = cg_limits_tasks(l);
+        if (tasks.kind != CELL_LIMIT_UNSET) {
+                /* TasksMax= unset: systemd's default, where a pids hierarchy takes cell. */
+                bool by_default = l->tasks_max.kind == CELL_LIMIT_UNSET;
+                idx = v1_dir(s, mounts, n_mounts, own, n_own, "pids", child, by_default ? NULL : "TasksMax");
+                if (idx < 0 && !(by_default && idx == -ENOENT))
                         return idx;
-                if (cg_format_tasks_max(&l->tasks_max, cg_limits_tasks_base(l), buf, sizeof buf) >= 0 &&
+                if (idx >= 0 &&
+                    cg_format_tasks_max(&tasks, cg_limits_tasks_base(l), buf, sizeof buf) >= 0 &&
                     (r = write_one(s, idx, "TasksMax", "pids.max", buf, false)) < 0)
                         return r;
         }

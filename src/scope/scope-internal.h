@@ -151,6 +151,12 @@ int scope_cgroupfs_mkdir_error(Scope *s, int r, const char *path);
 /* cgroup2's no-internal-process rule (cgroup-leaf.c): cell, alone in its own
  * cgroup own, moves itself into a leaf below it (-EBUSY and a text naming the
  * other processes when it is not alone); on exit back, and the leaf removed. */
+/* TasksMax= unset: whether the cgroupfs manager gives the container systemd's
+ * default (plan.h) on cgroup2: where own has the pids controller, and cell
+ * need not leave own for it alone (leaf_anyway: other limits move it) while
+ * other processes share own; a limit that is set is refused there, saying
+ * why, the default is only skipped, as before there was one. */
+bool scope_leaf_tasks_default(const char *own, int own_fd, bool leaf_anyway);
 int scope_leaf_enter(Scope *s, const char *own, int own_fd, char **ret_leaf);
 void scope_leaf_leave(const char *own, const char *leaf);
 

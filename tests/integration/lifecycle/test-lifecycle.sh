@@ -293,9 +293,15 @@ expect_eq "no scope for it" not-found "$(prop cell-own.scope LoadState)"
 json=$(cell list --json | python3 -c 'import json, sys; print(json.dumps([c for c in json.load(sys.stdin) if c["name"] == "own"]))')
 expect_eq "list --json: its manager" cgroupfs "$(json_get manager <<<"$json")"
 expect_eq "list --json: the service it runs in" cell@own.service "$(json_get service <<<"$json")"
-# No pids cgroup of its own (no TasksMax=): its tasks are unknown, not the
-# service's count, which has cell in it (the v1 pids hierarchy of hybrid).
-if [ ! -e "$svc/cell-own/pids.current" ]; then
+# Its tasks are those of its own pids cgroup (the cgroupfs manager's default
+# TasksMax=: v1's pids hierarchy on hybrid), never the service's count, which
+# has cell in it; unknown where it has none.
+pids=$(host_cgroup_of pids cell@own.service 2>/dev/null)/cell-own
+if [ -e "$pids/pids.current" ]; then
+        expect_eq "list --json: the tasks of its own pids cgroup" "$(cat "$pids/pids.current")" \
+                "$(json_get tasks_current <<<"$json")"
+        check "... under the default TasksMax= (not max)" grep -qx '[0-9]*' "$pids/pids.max"
+elif [ ! -e "$svc/cell-own/pids.current" ]; then
         expect_eq "list --json: no pids cgroup of its own, tasks unknown" None "$(json_get tasks_current <<<"$json")"
 fi
 check "status names the service" sh -c "'$SEALED' run '$CELL' status own | grep -q 'Service: cell@own.service'"

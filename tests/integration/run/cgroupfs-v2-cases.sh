@@ -43,14 +43,18 @@ unit cpumem CPUQuota=20% MemoryMax=20M TasksMax=8
 run cpumem
 unit none
 run none
+unit infinity TasksMax=infinity
+run infinity
 
 # A cell SIGKILLed while its payload runs leaves its leaf, cell-NAME and
 # the controllers it turned on in ci (case "killed": ci as it was left),
 # where no process may start now (a cgroup with controllers on holds none).
 # The next start of its name elsewhere (ci2, case "samename") takes them
 # back, as does "cell stop NAME" of the killed cell (case "stopkilled"). A
-# killed cell without limits turned nothing on: another cell started in ci
-# takes back its cell-NAME (cases "killednone", "afterkill").
+# killed cell without limits turned pids on for its default TasksMax= (a
+# threaded controller: a process may still join ci): another cell started
+# in ci takes back its cell-NAME, its leaf and pids (cases "killednone",
+# "afterkill").
 # kill_one NAME LIMIT...: cell run of a sleeping NAME in ci, SIGKILLed once
 # its payload runs; back when the payload is gone. Case $label, else NAME.
 kill_one() {
@@ -109,6 +113,10 @@ other=$!
 sleep 0.2
 unit others TasksMax=4
 run others
+# No limit asked for: it runs, without the default TasksMax= (that would
+# take cell out of ci past the other process), ci as it was.
+unit othersnone
+run othersnone
 # A controller ci does not have (the VM's root enables no cpuset): that is
 # the reason given, not the other process.
 unit nocpuset TasksMax=4 AllowedCPUs=0

@@ -49,7 +49,10 @@ runs() {
 runs tasks "pids.max 4"
 runs cpu "cpu.max 20000 100000"
 runs cpumem "pids.max 8" "cpu.max 20000 100000" "memory.max 20971520"
-runs none
+# TasksMax= unset: systemd's default, 15% of the VM's tasks (it had none).
+runs none "pids.max [0-9]+"
+# TasksMax=infinity: no limit (pids.max max), not the default.
+runs infinity "pids.max max"
 
 # A SIGKILLed cell leaves its leaf, cell-killed and the controllers it
 # turned on in ci; the next start of its name (in ci2), or cell stop
@@ -61,7 +64,8 @@ runs samename "pids.max 8"
 expect "stopkilled: status (not running)" "$(st stopkilled)" 3
 expect_match "stopkilled: message" "$(err stopkilled)" "Removed the [0-9]+ cgroups? a killed run of killed left behind"
 ci_left stopkilled
-expect_match "killednone: what it leaves in ci" "$(cat "$work/case/killednone.ci")" '^\|\|cell-killednone/ $'
+expect_match "killednone: what it leaves in ci" "$(cat "$work/case/killednone.ci")" \
+        '^pids\|\|cell-killednone/ cell\.supervisor-[0-9]+/ $'
 runs afterkill
 
 # With another process in cell's cgroup: refused, saying why, ci untouched
@@ -69,6 +73,10 @@ runs afterkill
 expect "others: status" "$(st others)" 2
 expect_match "others: message" "$(err others)" "cell's cgroup /sys/fs/cgroup/ci also holds other processes"
 expect_match "others: ci after the run" "$(cat "$work/case/others.ci")" '^\|[0-9]+ \|$'
+# ... but without limits it runs, with no default TasksMax= then.
+expect "othersnone: status ($(err othersnone))" "$(st othersnone)" 0
+expect "othersnone: no pids.max" "$(out othersnone | grep -c '^pids.max')" 0
+expect_match "othersnone: ci after the run" "$(cat "$work/case/othersnone.ci")" '^\|[0-9]+ \|$'
 
 # ... but a controller that ci does not have at all is the reason given.
 expect "nocpuset: status" "$(st nocpuset)" 2

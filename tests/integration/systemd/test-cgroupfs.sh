@@ -190,6 +190,28 @@ EOF
         fi
         in_sealed systemctl stop cgfs-pct.scope pct-ref.scope
         wait
+
+        # --- TasksMax= unset: the container gets systemd's DefaultTasksMax=
+        # (15%), as a scope of the same systemd does; it had no limit at all.
+        install_cell dflt <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/cgfs-payload
+EOF
+        in_sealed systemd-run --quiet --scope --unit=dflt-ref sleep 30 &
+        rm -f "$ROOT/out/cgfs-cgroup"
+        cgfs dflt dflt > "$WORK/dflt.log" 2>&1 &
+        if wait_for 5 test -s "$ROOT/out/cgfs-cgroup" && wait_for 5 state_is dflt-ref.scope active; then
+                tasks=$(cat "$(cell_dir pids dflt)/pids.max")
+                expect_eq "TasksMax= unset: 15% below a root cgroup of pids.max 3000" 450 "$tasks"
+                expect_eq "... as systemd's own scope gets it (DefaultTasksMax=)" "$(prop dflt-ref.scope TasksMax)" \
+                        "$tasks"
+        else
+                fail "a unit without TasksMax= with the cgroupfs manager did not start: $(cat "$WORK/dflt.log")"
+        fi
+        in_sealed systemctl stop cgfs-dflt.scope dflt-ref.scope
+        wait
         echo max > "$pidsroot/pids.max"
         if [ "$SEALED_CGROUP" = v2 ]; then echo max; else echo -1; fi > "$memroot/$memfile"
 else

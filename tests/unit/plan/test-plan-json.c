@@ -182,7 +182,7 @@ TEST(json_key_order_and_content) {
         ASSERT_CONTAINS(j, "{\"name\": \"CPUQuotaPeriodUSec\", \"signature\": \"t\", \"value\": 2500}");
         ASSERT_CONTAINS(j, "{\"name\": \"CPUWeight\", \"signature\": \"t\", \"value\": 0}");
         ASSERT_CONTAINS(j, "{\"name\": \"MemoryLowScale\", \"signature\": \"u\", \"value\": 429496730}");
-        ASSERT_CONTAINS(j, "\"tasks_max\": \"10.50%\"");
+        ASSERT_CONTAINS(j, "\"tasks_max\": \"10.50%\",\n      \"tasks_max_default\": null,\n");
         ASSERT_CONTAINS(j, "\"allowed_cpus\": [1, 2],\n      \"allowed_memory_nodes\": [0],\n"
                         "      \"startup_cpu_weight\": 25,\n      \"startup_io_weight\": 10,\n"
                         "      \"startup_allowed_cpus\": [15],\n      \"startup_allowed_memory_nodes\": null,\n");
@@ -437,6 +437,8 @@ TEST(text_summary) {
         ASSERT_CONTAINS(t, "CPUQuotaPeriodSec         2500us");
         ASSERT_CONTAINS(t, "CPUWeight                 idle");
         ASSERT_CONTAINS(t, "MemoryLow                 10.00%");
+        ASSERT_CONTAINS(t, "  TasksMax                  10.50%\n");
+        ASSERT_NULL(strstr(t, "DefaultTasksMax"));
         ASSERT_CONTAINS(t, "  port tcp 8080 -> 80 on 10.0.0.2\n");
         ASSERT_CONTAINS(t, "Network:           private, zone bridge vz-web\n  veth vx0 on the host, inner0 inside\n"
                         "  interface eth1 (moved in)\n  macvlan mv-eth0 on eth0\n  ipvlan iv-bond0 on bond0\n");
@@ -476,6 +478,8 @@ TEST(text_limits) {
         _cleanup_free_ char *t = print(&p, plan_print_text);
         ASSERT_CONTAINS(t, "  CPUQuota                  0.50%\n");
         ASSERT_CONTAINS(t, "  IODeviceLatencyTargetSec  /dev/vda 25000us\n");
+        /* TasksMax= unset: systemd's default, which the cgroupfs manager applies too. */
+        ASSERT_CONTAINS(t, "  TasksMax                  default (systemd's DefaultTasksMax=; 15% with cgroupfs)\n");
         plan_done(&p);
 
         c.cpu_quota_per_sec_usec = 1500000;

@@ -73,6 +73,11 @@ TEST(scope_minimal_properties) {
         ASSERT_EQ(p.limits.memory_low.kind, CELL_LIMIT_UNSET);
         ASSERT_NULL(p.limits.allowed_cpus);
         ASSERT_EQ(p.limits.n_device_allow, 0);
+        /* TasksMax= unset: none for systemd (its DefaultTasksMax= applies, the
+         * minimal properties above), systemd's 15% for the cgroupfs manager. */
+        ASSERT_EQ(p.limits.tasks_max.kind, CELL_LIMIT_UNSET);
+        ASSERT_EQ(p.limits.tasks_max_default.kind, CELL_LIMIT_PERCENT);
+        ASSERT_EQ(p.limits.tasks_max_default.permyriad, 1500);
         plan_done(&p);
         cell_config_done(&c);
 }
@@ -175,6 +180,8 @@ TEST(scope_tasks_max_value_and_infinity) {
         ASSERT_EQ_U64(plan_property(&p, "TasksMax")->t, 64);
         ASSERT_EQ_U64(plan_property(&p, "MemoryMax")->t, UINT64_MAX);
         ASSERT_NULL(plan_find_property(&p, "TasksMaxScale", NULL));
+        /* Set (infinity too): no default beside it. */
+        ASSERT_EQ(p.limits.tasks_max_default.kind, CELL_LIMIT_UNSET);
         plan_done(&p);
         cell_config_done(&c);
 }

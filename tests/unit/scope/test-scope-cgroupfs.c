@@ -365,6 +365,31 @@ static void refused_values(void) {
         expect_file(pids, "pids.max", "max");
         ASSERT_NULL(scope_free(s));
         ASSERT_TRUE(access(pids, F_OK) < 0 && errno == ENOENT);
+
+        /* TasksMax= unset: systemd's DefaultTasksMax=, 15% of the smaller of
+         * kernel.pid_max - 1 and kernel.threads-max (no root pids.max here),
+         * where the pids controller is cell's; it had no limit. */
+        p.limits = (PlanLimits) {
+                .cpu_quota_per_sec_usec = USEC_INFINITY,
+                .tasks_max_default = { .kind = CELL_LIMIT_PERCENT, .permyriad = PLAN_DEFAULT_TASKS_MAX_PERMYRIAD },
+        };
+        ASSERT_OK(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s));
+        char *pid_max = fixture_read("/proc/sys/kernel", "pid_max"),
+             *threads_max = fixture_read("/proc/sys/kernel", "threads-max"),
+             *got = access(pids, F_OK) >= 0 ? fixture_read(pids, "pids.max") : NULL;
+        unsigned long long base = MIN(strtoull(pid_max, NULL, 10) - 1, strtoull(threads_max, NULL, 10)),
+                           want = base * 15 / 100;
+        printf("TasksMax= unset: pids.max %s (15%% of %llu: %llu)\n", strna(got), base, want);
+        if (v1 || got) {
+                ASSERT_NOT_NULL(got);
+                unsigned long long n = strtoull(got, NULL, 10);
+                ASSERT_EQ_U64(n, want);     /* 15/100 exactly, as systemd takes its default */
+        }
+        ASSERT_NULL(scope_free(s));
+        ASSERT_TRUE(access(pids, F_OK) < 0 && errno == ENOENT);
+        free(pid_max);
+        free(threads_max);
+        free(got);
         free(pids);
 
         /* v1's memsw holds memory and swap together: a swap limit beside
