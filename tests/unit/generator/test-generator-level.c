@@ -8,30 +8,9 @@
 #include <unistd.h>
 
 #include "generator.h"
+#include "generator-test.h"
 #include "strv.h"
 #include "test.h"
-
-static char *tmpdir_new(void) {
-        char *d = strdup("/tmp/test-generator-level.XXXXXX");
-        ASSERT_NOT_NULL(d);
-        ASSERT_NOT_NULL(mkdtemp(d));
-        return d;
-}
-
-static void rm_rf(const char *d) {
-        _cleanup_free_ char *cmd = NULL;
-        ASSERT_TRUE(asprintf(&cmd, "rm -rf '%s'", d) > 0);
-        ASSERT_EQ(system(cmd), 0);
-}
-
-static void write_file(const char *dir, const char *name, const char *text) {
-        _cleanup_free_ char *p = NULL;
-        ASSERT_TRUE(asprintf(&p, "%s/%s", dir, name) > 0);
-        FILE *f = fopen(p, "we");
-        ASSERT_NOT_NULL(f);
-        fputs(text, f);
-        ASSERT_EQ(fclose(f), 0);
-}
 
 /* generator_run() --dry-run over units; its err text in *ret_err. */
 static int run_dry(char *units, bool mark, char **ret_err) {
@@ -72,7 +51,7 @@ static bool has_line(const char *text, const char *line) {
  * only problem quoted those words was skipped as masked, without a message
  * and without counting as invalid (exit 0). */
 TEST(error_quoting_is_masked_is_reported) {
-        _cleanup_free_ char *units = tmpdir_new(), *e = NULL, *want = NULL;
+        _cleanup_free_ char *units = tmpdir_new("test-generator-level"), *e = NULL, *want = NULL;
 
         write_file(units, "web.cell", "[Root]\nDirectory=/\nVolatile=yes\n[Exec]\nExec=/bin/true\n"
                                       "NotifyReady=is masked (symlink to /dev/null)\n");
@@ -87,7 +66,7 @@ TEST(error_quoting_is_masked_is_reported) {
 /* A masked unit is still off without a word, as systemd has it, a warning
  * of its own or not. */
 TEST(masked_unit_is_silent) {
-        _cleanup_free_ char *units = tmpdir_new(), *e = NULL, *p = NULL;
+        _cleanup_free_ char *units = tmpdir_new("test-generator-level"), *e = NULL, *p = NULL;
 
         ASSERT_TRUE(asprintf(&p, "%s/masked.cell", units) > 0);
         ASSERT_EQ(symlink("/dev/null", p), 0);
@@ -101,7 +80,7 @@ TEST(masked_unit_is_silent) {
 /* Marked: each warning's line begins with "<4>", an error's with nothing;
  * unmarked (the tests', the default), the text is as it always was. */
 TEST(warnings_are_marked) {
-        _cleanup_free_ char *units = tmpdir_new(), *e = NULL, *plain = NULL;
+        _cleanup_free_ char *units = tmpdir_new("test-generator-level"), *e = NULL, *plain = NULL;
         _cleanup_free_ char *user = NULL, *alias = NULL, *bad = NULL;
 
         /* a warning of the unit's (diag_warning()), and one of the generator's (Alias=) */

@@ -7,31 +7,10 @@
 #include <unistd.h>
 
 #include "generator.h"
+#include "generator-test.h"
 #include "strv.h"
 #include "test.h"
 #include "unit.h"
-
-static char *tmpdir_new(void) {
-        char *d = strdup("/tmp/test-generator.XXXXXX");
-        ASSERT_NOT_NULL(d);
-        ASSERT_NOT_NULL(mkdtemp(d));
-        return d;
-}
-
-static void rm_rf(const char *d) {
-        _cleanup_free_ char *cmd = NULL;
-        ASSERT_TRUE(asprintf(&cmd, "rm -rf '%s'", d) > 0);
-        ASSERT_EQ(system(cmd), 0);
-}
-
-static void write_file(const char *dir, const char *name, const char *text) {
-        _cleanup_free_ char *p = NULL;
-        ASSERT_TRUE(asprintf(&p, "%s/%s", dir, name) > 0);
-        FILE *f = fopen(p, "we");
-        ASSERT_NOT_NULL(f);
-        fputs(text, f);
-        ASSERT_EQ(fclose(f), 0);
-}
 
 static char *read_file(const char *dir, const char *name) {
         _cleanup_free_ char *p = NULL;
@@ -80,7 +59,7 @@ static const char web_cell[] =
         "Exec=/bin/httpd -f\n";
 
 TEST(dropin_text_and_links) {
-        _cleanup_free_ char *dir = tmpdir_new(), *path = NULL, *expected = NULL, *error = NULL;
+        _cleanup_free_ char *dir = tmpdir_new("test-generator"), *path = NULL, *expected = NULL, *error = NULL;
         _cleanup_(cell_config_done) CellConfig c = {};
         _cleanup_(generator_output_done) GeneratorOutput out = {};
         _cleanup_(diag_done) Diagnostics d = {};
@@ -125,7 +104,7 @@ TEST(dropin_text_and_links) {
  * RequiresMountsFor= of its service (as systemd adds them for RootDirectory=
  * and BindPaths=), written so that systemd reads each back as one path. */
 TEST(requires_mounts_for_host_paths) {
-        _cleanup_free_ char *dir = tmpdir_new(), *path = NULL, *error = NULL;
+        _cleanup_free_ char *dir = tmpdir_new("test-generator"), *path = NULL, *error = NULL;
         _cleanup_(cell_config_done) CellConfig c = {};
         _cleanup_(generator_output_done) GeneratorOutput out = {};
         _cleanup_(diag_done) Diagnostics d = {};
@@ -162,7 +141,7 @@ TEST(requires_mounts_for_host_paths) {
 
 /* Image=: the file system its file lies on, as systemd's RootImage=. */
 TEST(requires_mounts_for_image) {
-        _cleanup_free_ char *dir = tmpdir_new(), *path = NULL, *error = NULL;
+        _cleanup_free_ char *dir = tmpdir_new("test-generator"), *path = NULL, *error = NULL;
         _cleanup_(cell_config_done) CellConfig c = {};
         _cleanup_(generator_output_done) GeneratorOutput out = {};
         _cleanup_(diag_done) Diagnostics d = {};
@@ -242,7 +221,7 @@ TEST(unwritable_values_rejected) {
  * is not "mnt-data-1.mount" (/mnt/data/1). Specifiers are expanded in each
  * word after the split. */
 TEST(escaped_unit_names_kept) {
-        _cleanup_free_ char *dir = tmpdir_new(), *path = NULL, *expected = NULL, *error = NULL;
+        _cleanup_free_ char *dir = tmpdir_new("test-generator"), *path = NULL, *expected = NULL, *error = NULL;
         _cleanup_(cell_config_done) CellConfig c = {};
         _cleanup_(generator_output_done) GeneratorOutput out = {};
         _cleanup_(diag_done) Diagnostics d = {};
@@ -299,7 +278,7 @@ static int run_into(char *units, const char *outdir, bool dry_run, char **ret_ou
 }
 
 TEST(run_skips_bad_units_and_writes_the_others) {
-        _cleanup_free_ char *units = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL;
+        _cleanup_free_ char *units = tmpdir_new("test-generator"), *outdir = tmpdir_new("test-generator"), *o = NULL, *e = NULL;
         _cleanup_free_ char *dropin = NULL, *again = NULL, *link = NULL, *w = NULL, *alias = NULL;
 
         write_file(units, "web.cell", web_cell);
@@ -361,7 +340,7 @@ TEST(run_skips_bad_units_and_writes_the_others) {
  * given is reported against its file and skipped; it never stops the units
  * after it ("File name too long" and exit 2 did, with nothing written). */
 TEST(run_skips_names_too_long_for_systemd) {
-        _cleanup_free_ char *units = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL;
+        _cleanup_free_ char *units = tmpdir_new("test-generator"), *outdir = tmpdir_new("test-generator"), *o = NULL, *e = NULL;
         _cleanup_free_ char *zz = NULL, *mid = NULL, *longest = NULL, *f241 = NULL, *f240 = NULL;
         _cleanup_free_ char *target = NULL, *wanted = NULL, *instance = NULL, *tmpl = NULL, *p = NULL;
         static const char body[] = "[Root]\nDirectory=/\nVolatile=yes\n[Exec]\nExec=/bin/true\n";
@@ -420,7 +399,7 @@ TEST(run_skips_names_too_long_for_systemd) {
  * template's drop-in and links were written for cell@w@1.service, and
  * w@1.cell was "claimed by another unit; skipped". */
 TEST(instance_file_wins_over_default_instance) {
-        _cleanup_free_ char *units = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL;
+        _cleanup_free_ char *units = tmpdir_new("test-generator"), *outdir = tmpdir_new("test-generator"), *o = NULL, *e = NULL;
         _cleanup_free_ char *dropin = NULL, *source = NULL, *link = NULL;
 
         write_file(units, "w@.cell", "[Unit]\nDescription=template\nAfter=t.target\n"
@@ -450,7 +429,7 @@ TEST(instance_file_wins_over_default_instance) {
  * have them), not the stand-in "test_instance" cell verify checks a bare
  * template with. */
 TEST(default_instance_specifiers) {
-        _cleanup_free_ char *units = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL;
+        _cleanup_free_ char *units = tmpdir_new("test-generator"), *outdir = tmpdir_new("test-generator"), *o = NULL, *e = NULL;
         _cleanup_free_ char *dropin = NULL;
 
         write_file(units, "worker@.cell", "[Unit]\nDescription=worker %i\nAfter=db@%i.service\n"
@@ -475,7 +454,7 @@ TEST(default_instance_specifiers) {
 }
 
 TEST(dry_run_prints_and_writes_nothing) {
-        _cleanup_free_ char *units = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL, *o2 = NULL, *e2 = NULL;
+        _cleanup_free_ char *units = tmpdir_new("test-generator"), *outdir = tmpdir_new("test-generator"), *o = NULL, *e = NULL, *o2 = NULL, *e2 = NULL;
         _cleanup_free_ char *expected_link = NULL, *expected_file = NULL;
 
         write_file(units, "web.cell", web_cell);
@@ -518,7 +497,7 @@ static unsigned count_of(const char *haystack, const char *needle) {
  * drop-in, is one link, as systemd's [Install] makes it: printed once by
  * --dry-run, made once by the run. */
 TEST(repeated_install_links_once) {
-        _cleanup_free_ char *units = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL;
+        _cleanup_free_ char *units = tmpdir_new("test-generator"), *outdir = tmpdir_new("test-generator"), *o = NULL, *e = NULL;
         _cleanup_free_ char *link = NULL, *wants = NULL, *requires = NULL, *alias = NULL;
 
         write_with_dropin(units, "web.cell", "[Install]\nWantedBy=multi-user.target\nWantedBy=multi-user.target\n"
@@ -548,7 +527,7 @@ TEST(repeated_install_links_once) {
 /* A dependency or host path named twice (in the unit, again in a drop-in,
  * a root that is also a Bind= source) is one line of the drop-in. */
 TEST(repeated_dependencies_once) {
-        _cleanup_free_ char *units = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL;
+        _cleanup_free_ char *units = tmpdir_new("test-generator"), *outdir = tmpdir_new("test-generator"), *o = NULL, *e = NULL;
         _cleanup_free_ char *dropin = NULL;
 
         write_with_dropin(units, "web.cell", "[Unit]\nWants=db.service\nWants=db.service\nAfter=network.target\n"
@@ -572,7 +551,7 @@ TEST(repeated_dependencies_once) {
 }
 
 TEST(first_directory_wins) {
-        _cleanup_free_ char *hi = tmpdir_new(), *lo = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL;
+        _cleanup_free_ char *hi = tmpdir_new("test-generator"), *lo = tmpdir_new("test-generator"), *outdir = tmpdir_new("test-generator"), *o = NULL, *e = NULL;
         _cleanup_free_ char *dropin = NULL;
         char *search[] = { hi, lo, NULL };
         FILE *out = open_memstream(&o, &(size_t) { 0 }), *err = open_memstream(&e, &(size_t) { 0 });
@@ -601,7 +580,7 @@ TEST(first_directory_wins) {
  * temporary copy next to web.cell made the run fail (exit 1, "not a valid
  * unit name"), or made a second container of the copy. */
 TEST(run_ignores_hidden_files) {
-        _cleanup_free_ char *units = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL;
+        _cleanup_free_ char *units = tmpdir_new("test-generator"), *outdir = tmpdir_new("test-generator"), *o = NULL, *e = NULL;
         _cleanup_free_ char *lock = NULL, *dropin = NULL;
 
         write_file(units, "web.cell", web_cell);
@@ -626,7 +605,7 @@ TEST(run_ignores_hidden_files) {
  * systemd has one unit with two names): one service, cell@nginx.service,
  * not a second container under cell@web.service; so for a template alias. */
 TEST(aliases_are_not_units_of_their_own) {
-        _cleanup_free_ char *units = tmpdir_new(), *outdir = tmpdir_new(), *o = NULL, *e = NULL;
+        _cleanup_free_ char *units = tmpdir_new("test-generator"), *outdir = tmpdir_new("test-generator"), *o = NULL, *e = NULL;
         _cleanup_free_ char *web = NULL, *bar = NULL, *dropin = NULL, *wants = NULL;
 
         write_file(units, "nginx.cell", "[Unit]\nDescription=%n\n[Install]\nWantedBy=multi-user.target\n"
