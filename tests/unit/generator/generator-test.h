@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "generator.h"
 #include "macros.h"
 #include "test.h"
 
@@ -31,4 +32,31 @@ static inline void write_file(const char *dir, const char *name, const char *tex
         ASSERT_NOT_NULL(f);
         fputs(text, f);
         ASSERT_EQ(fclose(f), 0);
+}
+
+/* generator_run() over the units in units into outdir (or printed, dry_run);
+ * what it printed and its messages in *ret_out and *ret_err. */
+static inline int run_generator(char *units, const char *outdir, bool dry_run, bool mark_warnings,
+                                char **ret_out, char **ret_err) {
+        char *search[] = { units, NULL };
+        char *o = NULL, *e = NULL;
+        size_t on = 0, en = 0;
+        FILE *out = open_memstream(&o, &on), *err = open_memstream(&e, &en);
+        ASSERT_NOT_NULL(out);
+        ASSERT_NOT_NULL(err);
+        const GeneratorOptions opts = {
+                .search_path = search,
+                .output_dir = outdir,
+                .template_path = "/usr/lib/systemd/system/cell@.service",
+                .dry_run = dry_run,
+                .out = out,
+                .err = err,
+                .mark_warnings = mark_warnings,
+        };
+        int r = generator_run(&opts);
+        ASSERT_EQ(fclose(out), 0);
+        ASSERT_EQ(fclose(err), 0);
+        *ret_out = o;
+        *ret_err = e;
+        return r;
 }

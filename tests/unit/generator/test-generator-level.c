@@ -14,27 +14,9 @@
 
 /* generator_run() --dry-run over units; its err text in *ret_err. */
 static int run_dry(char *units, bool mark, char **ret_err) {
-        char *search[] = { units, NULL };
-        char *o = NULL, *e = NULL;
-        size_t on = 0, en = 0;
-        FILE *out = open_memstream(&o, &on), *err = open_memstream(&e, &en);
-        ASSERT_NOT_NULL(out);
-        ASSERT_NOT_NULL(err);
-        const GeneratorOptions opts = {
-                .search_path = search,
-                .output_dir = "/run/systemd/generator",
-                .template_path = "/usr/lib/systemd/system/cell@.service",
-                .dry_run = true,
-                .out = out,
-                .err = err,
-                .mark_warnings = mark,
-        };
-        int r = generator_run(&opts);
-        ASSERT_EQ(fclose(out), 0);
-        ASSERT_EQ(fclose(err), 0);
-        free(o);
-        *ret_err = e;
-        return r;
+        _cleanup_free_ char *o = NULL;
+
+        return run_generator(units, "/run/systemd/generator", true, mark, &o, ret_err);
 }
 
 /* Whether text has line as one of its lines. */

@@ -255,26 +255,7 @@ TEST(escaped_unit_names_kept) {
 }
 
 static int run_into(char *units, const char *outdir, bool dry_run, char **ret_out, char **ret_err) {
-        char *search[] = { units, NULL };
-        char *o = NULL, *e = NULL;
-        size_t on = 0, en = 0;
-        FILE *out = open_memstream(&o, &on), *err = open_memstream(&e, &en);
-        ASSERT_NOT_NULL(out);
-        ASSERT_NOT_NULL(err);
-        const GeneratorOptions opts = {
-                .search_path = search,
-                .output_dir = outdir,
-                .template_path = "/usr/lib/systemd/system/cell@.service",
-                .dry_run = dry_run,
-                .out = out,
-                .err = err,
-        };
-        int r = generator_run(&opts);
-        ASSERT_EQ(fclose(out), 0);
-        ASSERT_EQ(fclose(err), 0);
-        *ret_out = o;
-        *ret_err = e;
-        return r;
+        return run_generator(units, outdir, dry_run, false, ret_out, ret_err);
 }
 
 TEST(run_skips_bad_units_and_writes_the_others) {
