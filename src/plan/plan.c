@@ -199,9 +199,10 @@ static int plan_build_argv(Plan *p, const CellConfig *c, const PlanOptions *opts
 
         if (override)
                 p->argv = strv_copy(override);
-        else if (c->exec && c->exec[0])
+        else if (c->exec && c->exec[0]) {
                 p->argv = strv_copy(c->exec);
-        else
+                p->argv_expand = true;
+        } else
                 return diag_error(diag, c->path, 0,
                                   "Neither Exec= nor Boot=yes is set: nothing to run") ?: -EINVAL;
         return p->argv ? 0 : -ENOMEM;

@@ -386,6 +386,9 @@ typedef struct Plan {
 
         /* What runs. */
         char **argv;                    /* argv[0] is looked up in the container's PATH if not absolute */
+        bool argv_expand;               /* argv is Exec='s: its variables are expanded at start from the
+                                         * payload's environment (spawn_expand_argv()); never the
+                                         * command line's, which its shell expanded */
         char **environment;             /* KEY=VALUE, final order, before EnvironmentFile= */
         CellEnvironmentFile *environment_files; /* read by the supervisor at start, in order */
         size_t n_environment_files;

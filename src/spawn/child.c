@@ -47,6 +47,7 @@ typedef struct ChildContext {
         int sync_fd;
         Identity identity;
         char **environment;
+        char **argv;            /* Exec= with the environment's variables expanded */
         char *exec_path;
         int tree_fd;            /* PrivateUsers=: the root the builder made */
         SeccompProgram seccomp; /* compiled before PREPARED, loaded last (child_exec()) */
@@ -340,6 +341,14 @@ static int child_resolve(ChildContext *c, SpawnError *err) {
 
         if (strv_length(p->argv) == 0)
                 return spawn_error(err, EINVAL, "Exec=: nothing to run");
+        /* systemd expands ExecStart='s variables from the final environment;
+         * "cell run NAME -- ARGS" runs ARGS as its caller's shell left them. */
+        if (p->argv_expand)
+                r = spawn_expand_argv(p->argv, c->environment, &c->argv);
+        else
+                r = (c->argv = strv_copy(p->argv)) ? 0 : -ENOMEM;
+        if (r < 0)
+                return spawn_error(err, r, "Exec=: expanding variables");
         r = spawn_find_exec(p->argv[0], env_get(c->environment, "PATH"), &c->exec_path);
         if (r == -ENOENT) {
                 /* A name: which $PATH (Environment=PATH= may have replaced the default). */
@@ -371,7 +380,7 @@ static int child_exec(ChildContext *c, SpawnError *err) {
 
         /* The same last steps as "cell exec": the seccomp program was
          * compiled before PREPARED, it is only loaded here, last. */
-        return privilege_exec(p, &c->held, &c->identity, &c->seccomp, "Exec=", c->exec_path, p->argv,
+        return privilege_exec(p, &c->held, &c->identity, &c->seccomp, "Exec=", c->exec_path, c->argv,
                               c->environment, err);
 }
 

@@ -17,3 +17,12 @@
  * Called inside the container, so the files are the payload's. -ENOENT
  * when no entry has it. */
 int spawn_find_exec(const char *name, const char *path, char **ret);
+
+/* Exec='s variables, expanded as systemd expands ExecStart='s (systemd.service(5),
+ * "Command lines"), from env, the payload's environment: a word that is
+ * "$NAME" alone becomes the value's words (split at whitespace, quotes
+ * removed; none when NAME is unset or empty), "${NAME}" anywhere in a word
+ * becomes the value as it is (empty when unset), "$$" becomes "$", and any
+ * other "$" stays. argv[0], the program, is taken as written: systemd does
+ * not expand it either. *ret is a new strv. */
+int spawn_expand_argv(char * const *argv, char * const *env, char ***ret);

@@ -125,8 +125,11 @@ int extract_first_word(const char **p, char **ret, const char *separators, Extra
 
                 if (c == '\\' && !(flags & EXTRACT_RETAIN_ESCAPE)) {
                         s++;
-                        if (!*s)
-                                return -EINVAL;
+                        if (!*s) {
+                                if (!(flags & EXTRACT_RELAX))
+                                        return -EINVAL;
+                                break;
+                        }
                         /* As systemd's EXTRACT_CUNESCAPE: an escaped separator ("\ ") is no
                          * escape (systemd warns and keeps the backslash; we refuse it). */
                         if (flags & EXTRACT_CUNESCAPE) {
@@ -141,8 +144,10 @@ int extract_first_word(const char **p, char **ret, const char *separators, Extra
                         continue;
                 }
                 if (quote) {
-                        if (!c)
+                        if (!c && !(flags & EXTRACT_RELAX))
                                 return -EINVAL;
+                        if (!c)
+                                break;
                         if (c == quote)
                                 quote = 0;
                         else

@@ -15,13 +15,16 @@ typedef enum ExtractFlags {
         EXTRACT_RETAIN_ESCAPE           = 1 << 3, /* a backslash is a plain character, kept as
                                                    * written (systemd's dependency lists:
                                                    * "dev-disk-by\x2duuid-1.device") */
+        EXTRACT_RELAX                   = 1 << 4, /* an unterminated quote or a trailing
+                                                   * backslash ends the word (systemd's, for
+                                                   * the values of Exec='s variables) */
 } ExtractFlags;
 
 /* Takes the next word from *p, advancing *p past it and its separators
  * (whitespace when separators is NULL). Returns 1 and the malloc'ed word,
  * 0 at the end (ret set to NULL), -EINVAL on an unterminated quote, a
- * trailing backslash or a bad escape (neither with EXTRACT_RETAIN_ESCAPE),
- * -ENOMEM. */
+ * trailing backslash (neither with EXTRACT_RELAX) or a bad escape (none
+ * with EXTRACT_RETAIN_ESCAPE), -ENOMEM. */
 int extract_first_word(const char **p, char **ret, const char *separators, ExtractFlags flags);
 
 /* s as one word in double quotes, its '"' and '\\' escaped: extract_first_word()

@@ -173,7 +173,11 @@ if grep -q '^[0-9]*:[^:]*\bmemory\b' /proc/self/cgroup ||
                 [ -n "$d" ] || fail "oom$sub: the payload did not start: $(cat "$work/err")"
                 if [ -n "$sub" ]; then
                         mkdir "$d/$sub"
-                        for p in $(cat "$d/cgroup.procs"); do echo "$p" > "$d/$sub/cgroup.procs"; done
+                        # The shell's short-lived sleeps may be gone by their move.
+                        for p in $(cat "$d/cgroup.procs"); do
+                                echo "$p" 2>/dev/null > "$d/$sub/cgroup.procs" || [ ! -d "/proc/$p" ] ||
+                                        fail "oom$sub: could not move $p into $sub"
+                        done
                 fi
                 touch "$work/sync/go"
                 status=0

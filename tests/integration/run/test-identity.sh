@@ -64,6 +64,21 @@ env_has 'MULTI=one\ntwo'
 env_has FROM_ENV=file
 env_has KEEP=unit
 env_lacks CONTINUED_COMMENT
+
+# Exec='s variables, as systemd expands ExecStart='s, from the final
+# environment (EnvironmentFile=, Environment=, the user's $HOME): "$OPTS"
+# alone is its words, quotes removed; "${VAR}" in a word its value as is;
+# unset is nothing; "$$" is "$"; "$VAR" inside a word stays; the program
+# itself is not expanded.
+run_ok "$(unit expand "[Root]" "Directory=$root" "[Exec]" "User=test" "Environment=FROM_ENV=unit 'SP=a  b'" \
+        "EnvironmentFile=$work/env" \
+        "Exec=/bin/sh -c 'for a; do echo \"[\$a]\"; done' sh \$OPTS \${HOME}/x \"<\${SP}>\" \$UNSET \${UNSET} \$\$HOME a\$HOME")"
+expect "Exec= expanded" "$(tr '\n' ' ' < "$work/out")" \
+        '[--name=a b] [--x=y] [/home/test/x] [<a  b>] [] [$HOME] [a$HOME] '
+# "cell run NAME -- ARGS" runs ARGS as its caller's shell left them.
+run_ok "$(unit expandcli "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "Environment=X=1")" \
+        -- /bin/sh -c 'for a; do echo "[$a]"; done' sh '$X' '${X}' '$$'
+expect "cell run -- ARGS as given" "$(tr '\n' ' ' < "$work/out")" '[$X] [${X}] [$$] '
 printf 'A=1\nBAD-NAME=x\n' > "$work/env"
 run_cell cgroupfs "$(probe_unit envbad "EnvironmentFile=$work/env")"
 [ "$status" -ne 0 ] || fail "EnvironmentFile= with BAD-NAME: started"

@@ -466,12 +466,15 @@ TEST(argv_override_and_boot) {
         plan_ok(&c, &o, &p);
         ASSERT_EQ(strv_length(p.argv), 2);
         ASSERT_STREQ(p.argv[0], "/bin/echo");
+        /* The command line's arguments are run as given, Exec='s expanded. */
+        ASSERT_FALSE(p.argv_expand);
         plan_done(&p);
 
         /* An empty override is no override. */
         o.argv_override = empty;
         plan_ok(&c, &o, &p);
         ASSERT_STREQ(p.argv[0], "/bin/sh");
+        ASSERT_TRUE(p.argv_expand);
         plan_done(&p);
 
         /* Boot=yes: /sbin/init, the arguments after it, SIGRTMIN+3. */
@@ -481,6 +484,7 @@ TEST(argv_override_and_boot) {
         ASSERT_EQ(strv_length(p.argv), 3);
         ASSERT_STREQ(p.argv[0], "/sbin/init");
         ASSERT_STREQ(p.argv[1], "/bin/echo");
+        ASSERT_FALSE(p.argv_expand);
         ASSERT_TRUE(p.boot);
         ASSERT_EQ(p.kill_signal, SIGRTMIN + 3);
         ASSERT_STREQ(p.environment[1], "container=cell");

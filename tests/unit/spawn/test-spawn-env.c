@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* src/spawn/spawn-env.c: the command lookup in a PATH that cell run and
- * cell exec both use, on files made here. */
+ * cell exec both use, on files made here; Exec='s variables. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "spawn-env.h"
+#include "strv.h"
 #include "test.h"
 
 static char dir[64];
@@ -125,4 +126,64 @@ TEST(default_path) {
         ASSERT_OK(spawn_find_exec("sh", NULL, &got));
         ASSERT_TRUE(got[0] == '/');
         ASSERT_CONTAINS(got, "/sh");
+}
+
+/* argv (a NULL-terminated list) expanded from env, joined with '|' for comparison. */
+static char *expand(const char * const *argv, const char * const *env) {
+        _cleanup_strv_free_ char **out = NULL;
+        char *joined = NULL;
+        size_t size = 0;
+        FILE *f;
+
+        ASSERT_OK(spawn_expand_argv((char * const *) argv, (char * const *) env, &out));
+        ASSERT_NOT_NULL(f = open_memstream(&joined, &size));
+        for (size_t i = 0; out[i]; i++)
+                fprintf(f, "%s%s", i ? "|" : "", out[i]);
+        ASSERT_EQ(fclose(f), 0);
+        return joined;
+}
+
+#define EXPANDS(env, want, ...) do {                                          \
+                _cleanup_free_ char *_got = expand((const char *[]) { __VA_ARGS__, NULL }, env); \
+                ASSERT_STREQ(_got, want);                                       \
+        } while (0)
+
+static const char *env[] = {
+        "ARGS=-v  --port=80\t'a b' \"c\\\"d\"",
+        "EMPTY=",
+        "ONE=x y",
+        "HOME=/root",
+        NULL,
+};
+
+/* systemd.service(5): "$FOO" as a word of its own is the value split at
+ * whitespace, quotes removed; nothing when unset or empty. */
+TEST(whole_word_split) {
+        EXPANDS(env, "/bin/app|-v|--port=80|a b|c\"d", "/bin/app", "$ARGS");
+        EXPANDS(env, "/bin/app|a|b", "/bin/app", "a", "$EMPTY", "$UNSET", "b");
+        EXPANDS(env, "/bin/app|x|y|x y", "/bin/app", "$ONE", "${ONE}");
+}
+
+/* "${FOO}" in a word is the value as it is; unset is empty; "$FOO" inside a
+ * word and "${FOO:-x}" stay as written, "$$" is "$". */
+TEST(in_word) {
+        EXPANDS(env, "/bin/app|--home=/root/x|a-b|", "/bin/app", "--home=${HOME}/x", "a-${UNSET}b", "${EMPTY}");
+        EXPANDS(env, "/bin/app|echo $HOME|${HOME:-/}|$HOME|$${X}|${HOME", "/bin/app", "echo $HOME", "${HOME:-/}",
+                "$$HOME", "$$$${X}", "${HOME");
+        EXPANDS(env, "/bin/app|${A:/root}", "/bin/app", "${A:${HOME}}");
+        EXPANDS(env, "/bin/app|$|a$", "/bin/app", "$$", "a$");
+}
+
+/* The program is never expanded (systemd: it may not be a variable). */
+TEST(program_as_written) {
+        EXPANDS(env, "${HOME}/bin|$ONE", "${HOME}/bin", "$$ONE");
+        EXPANDS(env, "$ONE|x|y", "$ONE", "$ONE");
+}
+
+/* A value's unbalanced quote or trailing backslash ends its last word
+ * (systemd's EXTRACT_RELAX), rather than failing the start. */
+TEST(relaxed_value) {
+        const char *e[] = { "Q=a 'b c", "B=x y\\", NULL };
+        EXPANDS(e, "p|a|b c", "p", "$Q");
+        EXPANDS(e, "p|x|y", "p", "$B");
 }
