@@ -184,10 +184,17 @@ static char *load_plan_print(const char *path, char * const *search_path, const 
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        /* "cell run NAME -- ARGS": picked by the input's last byte. */
+        /* The options, picked by the input's last byte: bit 0 "cell run NAME -- ARGS";
+         * with bit 7 (never at the end of a text file: the seeds keep the defaults)
+         * bit 1 "cell verify" (verify_only), bits 2-3 "cell run --register=yes|no". */
         char *argv_override[] = { (char *) "/bin/true", (char *) "--", (char *) "%i", NULL };
-        const PlanOptions plan_opts = { .argv_override = argv_override };
-        const PlanOptions *po = size > 0 && (data[size - 1] & 1) ? &plan_opts : NULL;
+        uint8_t last = size > 0 ? data[size - 1] : 0, more = last & 0x80 ? last : 0;
+        const PlanOptions plan_opts = {
+                .argv_override = last & 1 ? argv_override : NULL,
+                .verify_only = more & 2,
+                .register_machine = (more >> 2 & 3) == 1 ? 1 : (more >> 2 & 3) == 2 ? -1 : 0,
+        };
+        const PlanOptions *po = (last & 1) || (more & 14) ? &plan_opts : NULL;
         char *empty_search_path[] = { NULL }, *dropin_search_path[] = { dropin_top, NULL };
         char * const *search_path = empty_search_path;
         _cleanup_free_ char *json = NULL;
@@ -213,6 +220,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
 
         json = load_plan_print(path, search_path, po, &json_size);
+        /* The seeds that are to reach plan_build()'s end with every key
+         * (every-key.cell): FUZZ_EXPECT_VALID=1 fuzz-unit-replay FILE. */
+        if (!json && getenv("FUZZ_EXPECT_VALID")) {
+                fprintf(stderr, "the unit was expected to be valid (FUZZ_DEBUG=1 says why not)\n");
+                abort();
+        }
         if (json) {
                 /* "The same input gives byte-identical output" (cell plan --json). */
                 _cleanup_free_ char *again = NULL;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Fuzz target: the value parsers of src/unit/parse-*.h, and config_assign()
- * over the real key table; and text read on the host at run time
- * (fuzz-values-host.c).
+/* Fuzz target: the value parsers of src/unit/parse-*.h, specifier expansion
+ * (specifier.h), and config_assign() over the real key table; and text read
+ * on the host at run time (fuzz-values-host.c).
  *
  * Input: byte 0 picks the parser (modulo the table below), byte 1 is a
  * parameter where one is needed (resource, flags, separators), the rest is
@@ -33,17 +33,16 @@
 #include "plan.h"
 #include "strv.h"
 
-#define POISON UINT64_C(0x5a5a5a5a5a5a5a5a)
 /* Some bits already set, as after an earlier Capability= line. */
 #define CAP_MASK_FUZZ_START ((UINT64_C(1) << 0) | (UINT64_C(1) << 21))
 
 /* Every parser returns 0 (or a documented positive), -EINVAL, -ERANGE or -ENOMEM. */
-static void check_return(int r) {
+void check_return(int r) {
         CHECK(r >= 0 || r == -EINVAL || r == -ERANGE);
 }
 
 /* The next line of *p (without its '\n'), as a new string; NULL at the end. */
-static char *next_line(const char **p) {
+char *next_line(const char **p) {
         const char *nl;
         char *line;
 
@@ -82,7 +81,7 @@ static bool strv_same(char * const *a, char * const *b) {
         return true;
 }
 
-static void check_path(const char *p) {
+void check_path(const char *p) {
         /* Absolute, or beginning with a specifier: kept as written until
          * it is expanded at load ("%h/cache", cell.syntax(7)). */
         CHECK(p && (p[0] == '/' || p[0] == '%'));
@@ -538,6 +537,15 @@ static void (*const parsers[])(const char *s, uint8_t param) = {
         fuzz_config_assign,
         fuzz_env_file,
         fuzz_netfw,
+        fuzz_address,
+        fuzz_veth_extra,
+        fuzz_sched,
+        fuzz_isolation,
+        fuzz_io_device,
+        fuzz_cpu_set_extend,
+        fuzz_syscall_error,
+        fuzz_escapes,
+        fuzz_specifier,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
