@@ -7,9 +7,11 @@
  * the file, line and both values. */
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "macros.h"
 
@@ -24,6 +26,23 @@ void test_register(const char *name, void (*func)(void));
  * and its removal with everything in it, the variable unset. */
 char *test_runtime_dir_new(const char *name);
 void test_runtime_dir_free(char *dir);
+
+/* The exit status by which a child a test forked says "this machine cannot
+ * do what the test needs" (a namespace, a privilege): the test skips, as
+ * meson counts a test binary's exit status 77. */
+#define TEST_SKIP 77
+
+/* The running test (what of it is left) is not tested here, for why: said
+ * on stdout. A binary whose every test that ran skipped so exits TEST_SKIP
+ * (test-main.c). */
+void test_skip(const char *why, ...) _printf_(1, 2);
+
+/* Waits for pid, a child the test forked, which exits 0 when what it checks
+ * holds, or TEST_SKIP when it cannot be checked here: then the test skips
+ * (test_skip(), for why). Any other end fails the test, at the caller's
+ * line. Whether the child ran (exited 0). */
+#define test_child_ran(pid, why) test_child_ran_at((pid), (why), __FILE__, __LINE__)
+bool test_child_ran_at(pid_t pid, const char *why, const char *file, int line);
 
 #define TEST(name)                                                      \
         static void test_##name(void);                                  \

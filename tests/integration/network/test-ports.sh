@@ -211,11 +211,8 @@ if command -v strace >/dev/null; then
         ip -n "$H" neigh flush all
         start_cell late1 "$late"
         h_get http://10.213.8.1:8086/ >/dev/null || fail "LATE: no answer on 8086: $(cat "$work/err.late1")"
-        for _ in $(seq 30); do
-                [ "$(cat "/proc/$pid_late1/comm" 2>/dev/null)" = cell-monitor ] && break
-                sleep 0.1
-        done
-        expect "LATE's first cell has become cell-monitor" "$(cat "/proc/$pid_late1/comm" 2>/dev/null)" cell-monitor
+        wait_handed_over "$pid_late1" 3 ||
+                fail "LATE's first cell has not become cell-monitor: '$(cat "/proc/$pid_late1/comm" 2>/dev/null)'"
         strace -p "$pid_late1" -e trace=execveat -e inject=execveat:delay_exit=5000000 -o /dev/null 2>/dev/null &
         strace_pid=$!
         for _ in $(seq 50); do
@@ -225,7 +222,7 @@ if command -v strace >/dev/null; then
         # The container's init (cell-monitor's child) killed: cell-monitor execs "cell __finish".
         pkill -KILL -P "$pid_late1"
         for _ in $(seq 50); do
-                [ "$(cat "/proc/$pid_late1/comm" 2>/dev/null)" != cell-monitor ] && break
+                is_monitor "$pid_late1" || break
                 sleep 0.1
         done
         # The first container's veth goes with its network namespace.
@@ -257,11 +254,7 @@ fi
 wait_monitor() {
         local p
         p=$(eval echo "\$pid_$1")
-        for _ in $(seq 30); do
-                [ "$(cat "/proc/$p/comm" 2>/dev/null)" = cell-monitor ] && return 0
-                sleep 0.1
-        done
-        fail "$1 has not become cell-monitor: $(cat "$work/err.$1")"
+        wait_handed_over "$p" 3 || fail "$1 has not become cell-monitor: $(cat "$work/err.$1")"
 }
 # kill_tag TAG VETH: SIGKILL of that cell-monitor; its container goes with
 # it (PDEATHSIG), and the veth VETH with the container's network namespace.

@@ -164,6 +164,24 @@ stop_cell() {
         wait "$runpid" || true
 }
 
+# is_monitor PID: the process PID (a cell run) is cell-monitor, which cell
+# execs a second after its payload started (the same PID).
+is_monitor() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = cell-monitor ]; }
+
+# wait_handed_over PID [SECONDS]: 0 once cell run PID has handed over to
+# cell-monitor, within SECONDS (10 by default); 1 if it has not by then, or
+# as soon as PID is gone.
+wait_handed_over() {
+        local n=$(( ${2:-10} * 20 ))
+        while [ "$n" -gt 0 ]; do
+                is_monitor "$1" && return 0
+                kill -0 "$1" 2>/dev/null || return 1
+                sleep 0.05
+                n=$((n - 1))
+        done
+        return 1
+}
+
 # no_loop_left WHAT: no loop device of a file in $work is left (the kernel
 # detaches an Image='s, autoclear, once its last mount is gone: the
 # container's namespace, cell's fd), after waiting 5 s at most for it.

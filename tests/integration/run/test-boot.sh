@@ -54,11 +54,8 @@ pid=$!
 # Polled, not a fixed 2 s: the hand-over comes 1 s in on an idle host, later
 # on a busy one; the payload restarts 3 s in, and its end does not change
 # the name (a zombie keeps it until it is waited for).
-for _ in $(seq 200); do
-        [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = cell-monitor ] && break
-        sleep 0.05
-done
-expect "reboot, later: cell-monitor supervises" "$(cat "/proc/$pid/comm" 2>/dev/null)" cell-monitor
+wait_handed_over "$pid" ||
+        fail "reboot, later: '$(cat "/proc/$pid/comm" 2>/dev/null)' supervises, not cell-monitor"
 status=0
 wait "$pid" || status=$?
 expect "reboot, later: exit status" "$status" 133

@@ -49,11 +49,7 @@ expect "forwarded" "$(tr '\n' ' ' < "$work/out")" "trapping signal 10 signal 28 
 # for a second (cell(1)): its forwarded signals are cell's.
 # await_monitor: until cell ($pid) has become cell-monitor.
 await_monitor() {
-        for _ in $(seq 100); do
-                case $(readlink "/proc/$pid/exe") in */cell-monitor) return 0 ;; esac
-                sleep 0.05
-        done
-        fail "cell did not hand over to cell-monitor"
+        wait_handed_over "$pid" 5 || fail "cell did not hand over to cell-monitor"
 }
 start "$u"
 await_monitor

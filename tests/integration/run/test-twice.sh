@@ -67,11 +67,7 @@ two_at_once cgroupfs "$rounds" ""
 u=$(unit twice "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'sleep 2.5; echo done $marker'")
 "$CELL" run --cgroup-manager=cgroupfs "$u" >"$work/out.a" 2>"$work/err.a" &
 pid=$!
-for _ in $(seq 100); do
-        [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = cell-monitor ] && break
-        sleep 0.05
-done
-expect "the first's supervisor" "$(cat "/proc/$pid/comm" 2>/dev/null)" cell-monitor
+wait_handed_over "$pid" 5 || fail "the first's supervisor: '$(cat "/proc/$pid/comm" 2>/dev/null)', not cell-monitor"
 run_cell cgroupfs "$u"
 expect "a start while cell-monitor supervises: exit status" "$status" 2
 grep -q "cell $name is already running (PID $pid holds $lock)" "$work/err" ||
@@ -100,11 +96,8 @@ two_at_once none 8 "none, "
 u=$(unit twice "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'sleep 2.5; echo done $marker'")
 "$CELL" run --cgroup-manager=none "$u" >"$work/out.a" 2>"$work/err.a" &
 pid=$!
-for _ in $(seq 100); do
-        [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = cell-monitor ] && break
-        sleep 0.05
-done
-expect "none: the first's supervisor" "$(cat "/proc/$pid/comm" 2>/dev/null)" cell-monitor
+wait_handed_over "$pid" 5 ||
+        fail "none: the first's supervisor: '$(cat "/proc/$pid/comm" 2>/dev/null)', not cell-monitor"
 for m in none cgroupfs; do
         run_cell "$m" "$u"
         expect "$m start while a none run holds the name: exit status" "$status" 2

@@ -175,10 +175,15 @@ ended() {
                 [ "$s" = inactive ] || [ "$s" = failed ] || return 1
         done
 }
-# handed_over UNIT: the service's main process is cell-monitor, which cell
-# execs a second after its payload started (the same PID; the signals it
-# blocked wait for cell-monitor's loop).
-handed_over() { [ "$(in_sealed cat "/proc/$(prop "$1" MainPID)/comm" 2>/dev/null)" = cell-monitor ]; }
+# is_monitor PID: the sealed systemd's process PID (a PID of its namespace)
+# is cell-monitor, which cell execs a second after its payload started (the
+# same PID; the signals it blocked wait for cell-monitor's loop);
+# host_is_monitor PID: the same for a host PID (a cgroup.procs entry). For
+# wait_for, e.g. "wait_for 3 is_monitor PID".
+is_monitor() { [ "$(in_sealed cat "/proc/$1/comm" 2>/dev/null)" = cell-monitor ]; }
+host_is_monitor() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = cell-monitor ]; }
+# handed_over UNIT: the service's main process is cell-monitor.
+handed_over() { is_monitor "$(prop "$1" MainPID)"; }
 
 # The cgroup path of a unit in the sealed tree ("" when it has none).
 unit_cgroup() { prop "$1" ControlGroup; }

@@ -62,7 +62,7 @@ st=store-s3cr3t
 tok=file-s3cr3t" "$(cat "$ROOT/out/admin" 2>/dev/null)"
 # After the hand-over to cell-monitor (1 s): the payload's view is
 # unchanged and a "cell exec" command finds the same credentials.
-check "cell-monitor took over" wait_for 10 sh -c "[ \"\$(\"\$0\" run cat /proc/\$(\"\$0\" run systemctl show -P MainPID cell@admin.service)/comm)\" = cell-monitor ]" "$SEALED"
+check "cell-monitor took over" wait_for 10 handed_over cell@admin.service
 expect_eq "cell exec reads them" "file-s3cr3t inline-s3cr3t store-s3cr3t" \
         "$(in_sealed "$CELL" exec admin /bin/sh -c 'cd "$CREDENTIALS_DIRECTORY" && echo $(cat tok) $(cat inl) $(cat own)' 2>&1)"
 in_sealed systemctl stop cell@admin.service

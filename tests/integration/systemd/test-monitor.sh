@@ -13,8 +13,6 @@
 setup_cell
 
 comm_of() { in_sealed cat "/proc/$1/comm" 2>/dev/null; }
-is_monitor() { [ "$(comm_of "$1")" = cell-monitor ]; }
-host_is_monitor() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = cell-monitor ]; }
 
 # start_by_hand NAME: "cell run NAME" in the sealed systemd, in the
 # background (log: $WORK/NAME.log), until it has become cell-monitor. Sets
@@ -157,7 +155,7 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 expect_eq "stubborn: cell stop ends it with SIGKILL after TimeoutStopSec=1s (128+9)" 137 "$rc"
 if [ "$ms" -ge 900 ] && [ "$ms" -lt 5000 ]; then ok "stubborn: after about a second ($ms ms)"; else fail "stubborn: stop took $ms ms"; fi
 check "stubborn: no message about a signal nobody asked for" sh -c "! grep -q 'died of signal' '$WORK/stubborn.log'"
-check "stubborn: the scope is gone" wait_for 5 sh -c "! '$SEALED' run systemctl is-active -q cell-stubborn.scope"
+check "stubborn: the scope is gone" wait_for 5 ended cell-stubborn.scope
 
 install_cell killed <<EOF
 [Root]

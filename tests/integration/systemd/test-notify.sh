@@ -63,7 +63,7 @@ EOF
                 "'$SEALED' run systemctl show -P StatusText cell@$name.service | grep -q '^$name: flood [0-9]'"
         pid=$(cell_pid_of "cell@$name.service")
         if [ "$supervisor" = cell-monitor ]; then
-                check "cell-monitor: took over" wait_for 3 sh -c "[ \"\$(cat /proc/$pid/comm)\" = cell-monitor ]"
+                check "cell-monitor: took over" wait_for 3 host_is_monitor "$pid"
         else
                 expect_eq "cell: stays cell (CELL_MONITOR=0)" cell "$(host_comm "$pid")"
         fi
@@ -141,8 +141,7 @@ EOF
         in_sealed systemctl start "cell@$name.service"
         check "$supervisor: the slow payload runs" wait_for 5 test -e "$ROOT/out/$name-ready"
         pid=$(cell_pid_of "cell@$name.service")
-        [ "$supervisor" = cell ] || check "cell-monitor: took over" \
-                wait_for 3 sh -c "[ \"\$(cat /proc/$pid/comm)\" = cell-monitor ]"
+        [ "$supervisor" = cell ] || check "cell-monitor: took over" wait_for 3 host_is_monitor "$pid"
         t0=$(date +%s%N)
         in_sealed systemctl stop "cell@$name.service"
         ms=$(( ($(date +%s%N) - t0) / 1000000 ))

@@ -301,7 +301,8 @@ install_dropin cell@three.service success <<'EOF'
 SuccessExitStatus=3
 EOF
 in_sealed systemctl start cell@three.service
-check "SuccessExitStatus=3: inactive, not failed" wait_for 5 sh -c "'$SEALED' run systemctl show -P Result cell@three.service | grep -qx success && ! '$SEALED' run systemctl is-active -q cell@three.service"
+check "SuccessExitStatus=3: inactive, not failed" wait_for 5 state_is cell@three.service inactive
+expect_eq "SuccessExitStatus=3: its result" success "$(show cell@three.service Result)"
 in_sealed sh -c 'rm /run/systemd/system/cell@three.service.d/success.conf'
 install_dropin cell@three.service restart <<'EOF'
 [Service]

@@ -121,6 +121,19 @@ static inline void config_add_syscall(CellConfig *c, const char *name, int error
         c->syscall_filter_set = true;
 }
 
+/* What printer (plan_print_text, plan_print_json) writes of p, which must
+ * succeed, all of it written: a string to free. */
+static inline char *plan_printed(const Plan *p, int (*printer)(const Plan *, FILE *)) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        ASSERT_NOT_NULL(f);
+        ASSERT_OK(printer(p, f));
+        ASSERT_EQ(fclose(f), 0);
+        return buf;
+}
+
 /* Builds the plan and expects success, with diag empty of errors. */
 static inline void plan_ok(const CellConfig *c, const PlanOptions *o, Plan *p) {
         Diagnostics d = {};

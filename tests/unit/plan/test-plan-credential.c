@@ -8,17 +8,6 @@
 #include "json-check.h"
 #include "plan-test.h"
 
-static char *print(const Plan *p, int (*printer)(const Plan *, FILE *)) {
-        char *buf = NULL;
-        size_t size = 0;
-        FILE *f = open_memstream(&buf, &size);
-
-        ASSERT_NOT_NULL(f);
-        ASSERT_OK(printer(p, f));
-        fclose(f);
-        return buf;
-}
-
 TEST(credentials) {
         _cleanup_free_ char *json = NULL, *text = NULL;
         CellConfig c;
@@ -56,7 +45,7 @@ TEST(credentials) {
         ASSERT_EQ(p.credentials[3].line, 5);
         ASSERT_NULL(p.credential_data);
 
-        json = print(&p, plan_print_json);
+        json = plan_printed(&p, plan_print_json);
         ASSERT_TRUE(json_check(json, strlen(json)));
         ASSERT_CONTAINS(json, "\"credentials\": [\n"
                         "    {\"id\": \"tls.key\", \"load\": \"tls.key\", \"set\": false, "
@@ -70,7 +59,7 @@ TEST(credentials) {
                         "  ],\n"
                         "  \"credentials_directory\": \"/run/host/credentials\"");
         ASSERT_FALSE(strstr(json, "s3cr3t"));
-        text = print(&p, plan_print_text);
+        text = plan_printed(&p, plan_print_text);
         ASSERT_CONTAINS(text,
                         "Credential:        tls.key from $CREDENTIALS_DIRECTORY/tls.key or a credential store\n");
         ASSERT_CONTAINS(text, "Credential:        both from /etc/both, else SetCredential=\n");
@@ -120,13 +109,13 @@ TEST(credentials_encrypted) {
         ASSERT_TRUE(p.credentials[2].value_encrypted);
         ASSERT_EQ(p.credentials[2].size, strlen("T25seUNpcGhlcg=="));
 
-        json = print(&p, plan_print_json);
+        json = plan_printed(&p, plan_print_json);
         ASSERT_TRUE(json_check(json, strlen(json)));
         ASSERT_CONTAINS(json, "{\"id\": \"db\", \"load\": \"/etc/db.cred\", \"set\": true, "
                         "\"load_encrypted\": true, \"set_encrypted\": true}");
         ASSERT_CONTAINS(json, "{\"id\": \"only\", \"load\": null, \"set\": true, "
                         "\"load_encrypted\": false, \"set_encrypted\": true}");
-        text = print(&p, plan_print_text);
+        text = plan_printed(&p, plan_print_text);
         ASSERT_CONTAINS(text, "Credential:        db from /etc/db.cred (encrypted), else SetCredentialEncrypted=\n");
         ASSERT_CONTAINS(text, "Credential:        tok from an encrypted credential store, "
                         "$CREDENTIALS_DIRECTORY/tok or a credential store (encrypted)\n");
@@ -145,7 +134,7 @@ TEST(no_credentials) {
         plan_ok(&c, NULL, &p);
         ASSERT_EQ(p.n_credentials, 0);
         ASSERT_NULL(p.credentials_directory);
-        json = print(&p, plan_print_json);
+        json = plan_printed(&p, plan_print_json);
         ASSERT_CONTAINS(json, "\"credentials\": [],\n  \"credentials_directory\": null,\n");
         plan_done(&p);
         cell_config_done(&c);

@@ -8,17 +8,6 @@
 #include "json-check.h"
 #include "plan-test.h"
 
-static char *print(const Plan *p, int (*printer)(const Plan *, FILE *)) {
-        char *buf = NULL;
-        size_t size = 0;
-        FILE *f = open_memstream(&buf, &size);
-
-        ASSERT_NOT_NULL(f);
-        ASSERT_OK(printer(p, f));
-        fclose(f);
-        return buf;
-}
-
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* TERM first, always; then what the unit names, each once. */
@@ -48,8 +37,8 @@ TEST(pass_and_unset) {
         ASSERT_STREQ(p.environment[1], "container=cell");
         ASSERT_STREQ(p.environment[2], "A=1");
 
-        _cleanup_free_ char *j = print(&p, plan_print_json);
-        _cleanup_free_ char *t = print(&p, plan_print_text);
+        _cleanup_free_ char *j = plan_printed(&p, plan_print_json);
+        _cleanup_free_ char *t = plan_printed(&p, plan_print_text);
         ASSERT_TRUE(json_check(j, strlen(j)));
         ASSERT_CONTAINS(j, "\n  \"pass_environment\": [\n    \"TERM\",\n    \"LANG\",\n    \"LC_ALL\"\n  ],\n"
                         "  \"unset_environment\": [\n    \"container\",\n    \"TERM=dumb\"\n  ],\n");
@@ -103,8 +92,8 @@ TEST(defaults_in_json) {
         config_minimal(&c, "env");
         plan_ok(&c, NULL, &p);
         ASSERT_FALSE(p.working_directory_missing_ok);
-        _cleanup_free_ char *j = print(&p, plan_print_json);
-        _cleanup_free_ char *t = print(&p, plan_print_text);
+        _cleanup_free_ char *j = plan_printed(&p, plan_print_json);
+        _cleanup_free_ char *t = plan_printed(&p, plan_print_text);
         ASSERT_CONTAINS(j, "\n  \"unset_environment\": [],\n");
         ASSERT_CONTAINS(j, "\n  \"working_directory\": \"/\",\n  \"working_directory_missing_ok\": false,\n");
         ASSERT_CONTAINS(t, "\nWorking directory: /\n");
@@ -126,8 +115,8 @@ TEST(working_directory_missing_ok) {
         plan_ok(&c, NULL, &p);
         ASSERT_STREQ(p.working_directory, "/srv/data");
         ASSERT_TRUE(p.working_directory_missing_ok);
-        _cleanup_free_ char *j = print(&p, plan_print_json);
-        _cleanup_free_ char *t = print(&p, plan_print_text);
+        _cleanup_free_ char *j = plan_printed(&p, plan_print_json);
+        _cleanup_free_ char *t = plan_printed(&p, plan_print_text);
         ASSERT_CONTAINS(j, "\n  \"working_directory\": \"/srv/data\",\n  \"working_directory_missing_ok\": true,\n");
         ASSERT_CONTAINS(t, "\nWorking directory: /srv/data (\"/\" if it cannot be entered)\n");
         plan_done(&p);

@@ -153,10 +153,8 @@ TEST(etc_read_only_root) {
 /* The JSON shows the choice, with where it was written. */
 TEST(etc_json) {
         _cleanup_free_ char *text = NULL;
-        size_t size = 0;
         CellConfig c;
         Plan p = {};
-        FILE *f;
 
         config_from_text(&c, "j",
                          "[Root]\n"
@@ -166,10 +164,7 @@ TEST(etc_json) {
                          "ResolvConf=bind-uplink\n"
                          "Timezone=off\n");
         plan_ok(&c, NULL, &p);
-        f = open_memstream(&text, &size);
-        ASSERT_NOT_NULL(f);
-        ASSERT_OK(plan_print_json(&p, f));
-        ASSERT_EQ(fclose(f), 0);
+        text = plan_printed(&p, plan_print_json);
         ASSERT_CONTAINS(text, "  \"resolv_conf\": {\n"
                               "    \"setting\": \"bind-uplink\",\n"
                               "    \"mode\": \"bind\",\n"

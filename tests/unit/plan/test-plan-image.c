@@ -7,17 +7,6 @@
 
 #include "plan-test.h"
 
-static char *print(const Plan *p, int (*printer)(const Plan *, FILE *)) {
-        char *buf = NULL;
-        size_t size = 0;
-        FILE *f = open_memstream(&buf, &size);
-
-        ASSERT_NOT_NULL(f);
-        ASSERT_OK(printer(p, f));
-        fclose(f);
-        return buf;
-}
-
 TEST(image_plan) {
         CellConfig c;
         Plan p = {};
@@ -32,10 +21,10 @@ TEST(image_plan) {
         ASSERT_STREQ(plan_root_key(&p), "Image");
         ASSERT_STREQ(plan_root_source(&p), "/srv/web.raw");
 
-        _cleanup_free_ char *j = print(&p, plan_print_json);
+        _cleanup_free_ char *j = plan_printed(&p, plan_print_json);
         ASSERT_CONTAINS(j, "  \"root\": {\n    \"directory\": null,\n    \"image\": \"/srv/web.raw\",\n"
                         "    \"read_only\": true,\n");
-        _cleanup_free_ char *t = print(&p, plan_print_text);
+        _cleanup_free_ char *t = plan_printed(&p, plan_print_text);
         ASSERT_CONTAINS(t, "\nRoot:              /srv/web.raw (image) (read-only)\n");
 
         /* The start's "Image=...: does not exist" names its line. */
@@ -56,9 +45,9 @@ TEST(directory_plan) {
         ASSERT_NULL(p.root_image);
         ASSERT_STREQ(plan_root_key(&p), "Directory");
         ASSERT_STREQ(plan_root_source(&p), "/var/lib/cell/test");
-        _cleanup_free_ char *j = print(&p, plan_print_json);
+        _cleanup_free_ char *j = plan_printed(&p, plan_print_json);
         ASSERT_CONTAINS(j, "    \"directory\": \"/var/lib/cell/test\",\n    \"image\": null,\n");
-        _cleanup_free_ char *t = print(&p, plan_print_text);
+        _cleanup_free_ char *t = plan_printed(&p, plan_print_text);
         ASSERT_CONTAINS(t, "\nRoot:              /var/lib/cell/test\n");
         plan_done(&p);
         cell_config_done(&c);
@@ -86,7 +75,7 @@ TEST(volatile_root_line) {
                                    cases[i].value));
                 config_from_text(&c, "os", text);
                 plan_ok(&c, NULL, &p);
-                _cleanup_free_ char *t = print(&p, plan_print_text);
+                _cleanup_free_ char *t = plan_printed(&p, plan_print_text);
                 ASSERT_CONTAINS(t, cases[i].line);
                 plan_done(&p);
                 cell_config_done(&c);

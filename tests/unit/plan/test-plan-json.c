@@ -12,17 +12,6 @@
 #include "plan-internal.h"
 #include "plan-test.h"
 
-static char *print(const Plan *p, int (*printer)(const Plan *, FILE *)) {
-        char *buf = NULL;
-        size_t size = 0;
-        FILE *f = open_memstream(&buf, &size);
-
-        ASSERT_NOT_NULL(f);
-        ASSERT_OK(printer(p, f));
-        fclose(f);
-        return buf;
-}
-
 /* A config that touches every part of the plan. */
 static void config_full(CellConfig *c) {
         config_minimal(c, "full@1");
@@ -92,9 +81,9 @@ TEST(json_valid_and_stable) {
         config_full(&c);
         plan_ok(&c, NULL, &p1);
         plan_ok(&c, NULL, &p2);
-        _cleanup_free_ char *a = print(&p1, plan_print_json);
-        _cleanup_free_ char *b = print(&p2, plan_print_json);
-        _cleanup_free_ char *again = print(&p1, plan_print_json);
+        _cleanup_free_ char *a = plan_printed(&p1, plan_print_json);
+        _cleanup_free_ char *b = plan_printed(&p2, plan_print_json);
+        _cleanup_free_ char *again = plan_printed(&p1, plan_print_json);
 
         ASSERT_TRUE(json_check(a, strlen(a)));
         ASSERT_STREQ(a, b);
@@ -122,7 +111,7 @@ TEST(json_key_order_and_content) {
 
         config_full(&c);
         plan_ok(&c, NULL, &p);
-        _cleanup_free_ char *j = print(&p, plan_print_json);
+        _cleanup_free_ char *j = plan_printed(&p, plan_print_json);
 
         for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
                 /* Top-level keys only: indented by two spaces. */
@@ -241,8 +230,8 @@ TEST(json_mask_lines) {
                          "[Exec]\n"
                          "Exec=/bin/true\n");
         plan_ok(&c, NULL, &p);
-        _cleanup_free_ char *j = print(&p, plan_print_json);
-        _cleanup_free_ char *t = print(&p, plan_print_text);
+        _cleanup_free_ char *j = plan_printed(&p, plan_print_json);
+        _cleanup_free_ char *t = plan_printed(&p, plan_print_text);
         _cleanup_free_ char *shadow = json_mount_of(j, "/etc/shadow"), *gshadow = json_mount_of(j, "/etc/gshadow");
         _cleanup_free_ char *root = json_mount_of(j, "/root"), *kcore = json_mount_of(j, "/proc/kcore");
 
@@ -267,7 +256,7 @@ TEST(text_rlimits) {
         config_from_text(&c, "u", "[Root]\nDirectory=/var/lib/cell/test\n[Exec]\nExec=/bin/true\n"
                          "[Limits]\nLimitCPU=2:infinity\nLimitNOFILE=1024\n");
         plan_ok(&c, NULL, &p);
-        _cleanup_free_ char *t = print(&p, plan_print_text);
+        _cleanup_free_ char *t = plan_printed(&p, plan_print_text);
 
         ASSERT_CONTAINS(t, "\nLimitCPU:          2:infinity\n");
         ASSERT_CONTAINS(t, "\nLimitNOFILE:       1024:1024\n");
@@ -290,8 +279,8 @@ TEST(json_overlay_order) {
                          "[Exec]\n"
                          "Exec=/bin/true\n");
         plan_ok(&c, NULL, &p);
-        _cleanup_free_ char *j = print(&p, plan_print_json);
-        _cleanup_free_ char *t = print(&p, plan_print_text);
+        _cleanup_free_ char *j = plan_printed(&p, plan_print_json);
+        _cleanup_free_ char *t = plan_printed(&p, plan_print_text);
         _cleanup_free_ char *opt = json_mount_of(j, "/opt"), *ro = json_mount_of(j, "/ro");
 
         ASSERT_CONTAINS(opt, "\"lower\": [\"/srv/l2\", \"/srv/l1\"],\n      \"upper\": \"\",\n");
@@ -324,8 +313,8 @@ TEST(json_bind_in_root) {
                          "[Exec]\n"
                          "Exec=/bin/true\n");
         plan_ok(&c, NULL, &p);
-        _cleanup_free_ char *j = print(&p, plan_print_json);
-        _cleanup_free_ char *t = print(&p, plan_print_text);
+        _cleanup_free_ char *j = plan_printed(&p, plan_print_json);
+        _cleanup_free_ char *t = plan_printed(&p, plan_print_text);
         _cleanup_free_ char *data = json_mount_of(j, "/data"), *app = json_mount_of(j, "/etc/app");
         _cleanup_free_ char *host = json_mount_of(j, "/srv/host");
 
@@ -367,8 +356,8 @@ TEST(json_mount_files) {
                           "TemporaryFileSystem=/scratch\n"                 /* line 4 */
                           "Overlay=/srv/l1:/srv/up:/opt\n");               /* line 5 */
         plan_ok(&c, NULL, &p);
-        _cleanup_free_ char *j = print(&p, plan_print_json);
-        _cleanup_free_ char *t = print(&p, plan_print_text);
+        _cleanup_free_ char *j = plan_printed(&p, plan_print_json);
+        _cleanup_free_ char *t = plan_printed(&p, plan_print_text);
         _cleanup_free_ char *main_bind = json_mount_of(j, "/srv/main"), *shadow = json_mount_of(j, "/etc/shadow");
         _cleanup_free_ char *data = json_mount_of(j, "/data"), *scratch = json_mount_of(j, "/scratch");
         _cleanup_free_ char *opt = json_mount_of(j, "/opt"), *kcore = json_mount_of(j, "/proc/kcore");
@@ -406,7 +395,7 @@ TEST(json_boot_signal) {
         config_minimal(&c, "b");
         c.boot = true;
         plan_ok(&c, NULL, &p);
-        _cleanup_free_ char *j = print(&p, plan_print_json);
+        _cleanup_free_ char *j = plan_printed(&p, plan_print_json);
         ASSERT_CONTAINS(j, "\"kill_signal\": \"SIGRTMIN+3\"");
         ASSERT_CONTAINS(j, "\"argv\": [\n    \"/sbin/init\"\n  ]");
         plan_done(&p);
@@ -419,7 +408,7 @@ TEST(text_summary) {
 
         config_full(&c);
         plan_ok(&c, NULL, &p);
-        _cleanup_free_ char *t = print(&p, plan_print_text);
+        _cleanup_free_ char *t = plan_printed(&p, plan_print_text);
         ASSERT_CONTAINS(t, "Unit:              full@1 (full@1.cell)");
         ASSERT_CONTAINS(t, "Root:              /var/lib/cell/test");
         ASSERT_CONTAINS(t, "Namespaces:        mount,pid,uts,ipc,net,user");
@@ -453,7 +442,7 @@ TEST(text_summary) {
          * over them: an escape sequence is shown, not sent (UTF-8 kept). */
         free(p.description);
         p.description = xstrdup("caf\xc3\xa9\x1b[8A\x1b[J\tend\xff");
-        _cleanup_free_ char *t2 = print(&p, plan_print_text);
+        _cleanup_free_ char *t2 = plan_printed(&p, plan_print_text);
         ASSERT_CONTAINS(t2, "Command:           /bin/echo caf\xc3\xa9 \"\\xe2\\x82\" \"a\\xc3\"\n");
         ASSERT_CONTAINS(t2, "Description:       caf\xc3\xa9\\x1b[8A\\x1b[J\\x09end\\xff\n");
         ASSERT_FALSE(strchr(t2, '\x1b'));
@@ -475,7 +464,7 @@ TEST(text_limits) {
         c.io_devices[0] = (CellIODevice) { .kind = CELL_IO_LATENCY, .path = xstrdup("/dev/vda"), .value = 25000 };
         c.n_io_devices = 1;
         plan_ok(&c, NULL, &p);
-        _cleanup_free_ char *t = print(&p, plan_print_text);
+        _cleanup_free_ char *t = plan_printed(&p, plan_print_text);
         ASSERT_CONTAINS(t, "  CPUQuota                  0.50%\n");
         ASSERT_CONTAINS(t, "  IODeviceLatencyTargetSec  /dev/vda 25000us\n");
         /* TasksMax= unset: systemd's default, which the cgroupfs manager applies too. */
@@ -485,7 +474,7 @@ TEST(text_limits) {
         c.cpu_quota_per_sec_usec = 1500000;
         plan_ok(&c, NULL, &p);
         free(t);
-        t = print(&p, plan_print_text);
+        t = plan_printed(&p, plan_print_text);
         ASSERT_CONTAINS(t, "  CPUQuota                  150%\n");
         plan_done(&p);
         cell_config_done(&c);
@@ -510,7 +499,7 @@ TEST(text_limits) {
         c.startup_allowed_memory_nodes_size = 1;
         plan_ok(&c, NULL, &p);
         free(t);
-        t = print(&p, plan_print_text);
+        t = plan_printed(&p, plan_print_text);
         ASSERT_CONTAINS(t, "  CPUWeight                 100\n"
                            "  StartupCPUWeight          idle\n"
                            "  StartupIOWeight           500\n"
@@ -529,8 +518,8 @@ TEST(json_text_sched) {
 
         config_minimal(&c, "s");
         plan_ok(&c, NULL, &p);
-        _cleanup_free_ char *j = print(&p, plan_print_json);
-        _cleanup_free_ char *t = print(&p, plan_print_text);
+        _cleanup_free_ char *j = plan_printed(&p, plan_print_json);
+        _cleanup_free_ char *t = plan_printed(&p, plan_print_text);
         ASSERT_CONTAINS(j, "  \"timeout_stop_usec\": 90000000,\n  \"nice\": null,\n  \"cpu_scheduling\": null,\n"
                         "  \"io_scheduling\": null,\n  \"cpu_affinity\": null,\n  \"personality\": null,\n"
                         "  \"capabilities\": {");
@@ -557,8 +546,8 @@ TEST(json_text_sched) {
         plan_ok(&c, NULL, &p);
         free(j);
         free(t);
-        j = print(&p, plan_print_json);
-        t = print(&p, plan_print_text);
+        j = plan_printed(&p, plan_print_json);
+        t = plan_printed(&p, plan_print_text);
         ASSERT_TRUE(json_check(j, strlen(j)));
         _cleanup_free_ char *want = NULL;
         ASSERT_TRUE(asprintf(&want, "  \"timeout_stop_usec\": 90000000,\n"
@@ -584,8 +573,8 @@ TEST(json_text_sched) {
         plan_ok(&c, NULL, &p);
         free(j);
         free(t);
-        j = print(&p, plan_print_json);
-        t = print(&p, plan_print_text);
+        j = plan_printed(&p, plan_print_json);
+        t = plan_printed(&p, plan_print_text);
         ASSERT_CONTAINS(j, "  \"cpu_scheduling\": {\"policy\": null, \"priority\": null, \"reset_on_fork\": true},\n");
         ASSERT_CONTAINS(t, "CPUScheduling:     inherited, reset on fork\n");
         plan_done(&p);

@@ -5,17 +5,6 @@
 #include "plan-internal.h"
 #include "plan-test.h"
 
-static char *print(const Plan *p, int (*printer)(const Plan *, FILE *)) {
-        char *buf = NULL;
-        size_t size = 0;
-        FILE *f = open_memstream(&buf, &size);
-
-        ASSERT_NOT_NULL(f);
-        ASSERT_OK(printer(p, f));
-        fclose(f);
-        return buf;
-}
-
 TEST(machine_name_is_valid) {
         ASSERT_TRUE(plan_machine_name_is_valid("web"));
         ASSERT_TRUE(plan_machine_name_is_valid("web-3"));
@@ -67,9 +56,9 @@ TEST(register_default_no) {
         ASSERT_FALSE(p.register_machine);
         ASSERT_NULL(p.machine_name);
         ASSERT_FALSE(p.machine_id_set);
-        _cleanup_free_ char *j = print(&p, plan_print_json);
+        _cleanup_free_ char *j = plan_printed(&p, plan_print_json);
         ASSERT_CONTAINS(j, "\"machine\": {\"register\": false, \"name\": null, \"id\": null},\n");
-        _cleanup_free_ char *t = print(&p, plan_print_text);
+        _cleanup_free_ char *t = plan_printed(&p, plan_print_text);
         ASSERT_CONTAINS(t, "Machine:           not registered (Register=no)\n");
         plan_done(&p);
         cell_config_done(&c);
@@ -87,10 +76,10 @@ TEST(register_template_instance) {
         ASSERT_TRUE(p.machine_id_set);
         ASSERT_EQ(p.machine_id[0], 0x0b);
         ASSERT_EQ(p.machine_id[15], 0x01);
-        _cleanup_free_ char *j = print(&p, plan_print_json);
+        _cleanup_free_ char *j = plan_printed(&p, plan_print_json);
         ASSERT_CONTAINS(j, "\"machine\": {\"register\": true, \"name\": \"web-3\", "
                         "\"id\": \"0b6f5a2e6e3c4d6b9c2c740d3ec55d01\"},\n");
-        _cleanup_free_ char *t = print(&p, plan_print_text);
+        _cleanup_free_ char *t = plan_printed(&p, plan_print_text);
         ASSERT_CONTAINS(t, "Machine:           web-3 (registered with systemd-machined), "
                         "MachineID=0b6f5a2e6e3c4d6b9c2c740d3ec55d01\n");
         plan_done(&p);

@@ -478,8 +478,6 @@ TEST(mounts_messages_name_the_entry) {
  * '\'): the lower layers, joined with ':', are one reading only. */
 TEST(mounts_text_escaped) {
         _cleanup_free_ char *buf = NULL;
-        size_t size = 0;
-        FILE *f;
         CellConfig c;
         Plan p = {};
 
@@ -491,10 +489,7 @@ TEST(mounts_text_escaped) {
                          "[Exec]\n"
                          "Exec=/bin/true\n");
         plan_ok(&c, NULL, &p);
-        f = open_memstream(&buf, &size);
-        ASSERT_NOT_NULL(f);
-        ASSERT_OK(plan_print_text(&p, f));
-        fclose(f);
+        buf = plan_printed(&p, plan_print_text);
         ASSERT_CONTAINS(buf, "bind      /data\\:x ");
         ASSERT_CONTAINS(buf, "<- /srv/a\\:b (rec)");
         ASSERT_CONTAINS(buf, "overlay   /o\\:t ");

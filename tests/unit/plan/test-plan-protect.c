@@ -190,20 +190,12 @@ TEST(dropin_resets) {
 
 TEST(json_and_text) {
         _cleanup_free_ char *j = NULL, *t = NULL;
-        size_t n = 0;
         CellConfig c;
         Plan p = {};
-        FILE *f;
 
         plan_of(HEAD "[Isolation]\nProtectClock=yes\nProtectControlGroups=yes\n", NULL, &c, &p);
-        f = open_memstream(&j, &n);
-        ASSERT_NOT_NULL(f);
-        ASSERT_OK(plan_print_json(&p, f));
-        ASSERT_EQ(fclose(f), 0);
-        f = open_memstream(&t, &n);
-        ASSERT_NOT_NULL(f);
-        ASSERT_OK(plan_print_text(&p, f));
-        ASSERT_EQ(fclose(f), 0);
+        j = plan_printed(&p, plan_print_json);
+        t = plan_printed(&p, plan_print_text);
         ASSERT_CONTAINS(j, "\"protect\": [\"clock\", \"control_groups\"]");
         ASSERT_CONTAINS(t, "Protect:           clock control_groups\n");
         ASSERT_CONTAINS(t, " settimeofday");

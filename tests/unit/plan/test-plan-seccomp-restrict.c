@@ -466,22 +466,14 @@ TEST(memory_deny_write_execute) {
 
 TEST(json_and_text) {
         _cleanup_free_ char *j = NULL, *t = NULL;
-        size_t n = 0;
         CellConfig c;
         Plan p = {};
-        FILE *f;
 
         plan_of(HEAD "[Isolation]\nSystemCallArchitectures=native\nRestrictNamespaces=~net\n"
                 "RestrictAddressFamilies=~AF_PACKET\nLockPersonality=yes\nRestrictRealtime=yes\n"
                 "RestrictSUIDSGID=yes\nMemoryDenyWriteExecute=yes\n", NULL, &c, &p);
-        f = open_memstream(&j, &n);
-        ASSERT_NOT_NULL(f);
-        ASSERT_OK(plan_print_json(&p, f));
-        ASSERT_EQ(fclose(f), 0);
-        f = open_memstream(&t, &n);
-        ASSERT_NOT_NULL(f);
-        ASSERT_OK(plan_print_text(&p, f));
-        ASSERT_EQ(fclose(f), 0);
+        j = plan_printed(&p, plan_print_json);
+        t = plan_printed(&p, plan_print_text);
 #if defined(__x86_64__) && !defined(__ILP32__)
         ASSERT_CONTAINS(j, "\"architectures\": [\"x86-64\"]");
         ASSERT_CONTAINS(t, "  architectures: x86-64\n");

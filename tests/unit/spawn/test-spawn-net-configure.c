@@ -30,33 +30,25 @@ static const char *short_message(const SpawnError *err) {
         return slash ? slash + 1 : err->message;
 }
 
-/* A network namespace of this process's own: 0, or 77 when the kernel (or a
- * sandbox) gives none to this user. */
+/* A network namespace of this process's own: 0, or TEST_SKIP when the kernel
+ * (or a sandbox) gives none to this user. */
 static int own_netns(void) {
         if (geteuid() == 0 ? unshare(CLONE_NEWNET) < 0 : unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0) {
                 fprintf(stderr, "skipped: no network namespace of our own: %m\n");
-                return 77;
+                return TEST_SKIP;
         }
         return 0;
 }
 
-static int wait_child(pid_t pid) {
-        int status;
-
-        ASSERT_EQ(waitpid(pid, &status, 0), pid);
-        ASSERT_TRUE(WIFEXITED(status));
-        return WEXITSTATUS(status);
-}
-
 /* The child's part before spawn_network_configure(): the namespaces it
- * enters and the links it makes there. 0, or the status to exit with (77:
- * the kernel, or a sandbox, gives no such namespace). */
+ * enters and the links it makes there. 0, or the status to exit with
+ * (TEST_SKIP: the kernel, or a sandbox, gives no such namespace). */
 typedef int (*NetnsEnter)(const void *data, SpawnError *shared);
 
 /* Runs spawn_network_configure() for unit (with dropin) in a child that
  * enter(data) put in namespaces of its own; its message into *ret and, with
  * origin, the origin cell run puts before it (plan_message_origin()). The
- * child's exit status: 77 when enter had no namespace. */
+ * child's exit status: TEST_SKIP when enter had no namespace (the test skips). */
 static int configure_in_child(const char *unit, const char *dropin, NetnsEnter enter, const void *data,
                               SpawnError *ret, char *origin, size_t n) {
         SpawnError *shared;
@@ -78,7 +70,7 @@ static int configure_in_child(const char *unit, const char *dropin, NetnsEnter e
                 (void) spawn_network_configure(&plan, shared);
                 _exit(0);
         }
-        status = wait_child(pid);
+        status = test_child_ran(pid, "no namespace of the child's own") ? 0 : TEST_SKIP;
         *ret = *shared;
         if (origin)
                 plan_message_origin(&plan, ret->message, origin, n);
@@ -111,7 +103,7 @@ static int enter_netns_with_links(const void *data, SpawnError *shared) {
 
 /* Runs spawn_network_configure() for unit (with dropin) in a network
  * namespace in which the links named by make (veth pairs, "NAME:PEER")
- * exist; its message into *ret. 77: no namespace to be had. */
+ * exist; its message into *ret. TEST_SKIP: no namespace to be had. */
 static int configure_in_netns(const char *unit, const char *dropin, const char * const *make, SpawnError *ret) {
         return configure_in_child(unit, dropin, enter_netns_with_links, make, ret, NULL, 0);
 }
@@ -119,7 +111,7 @@ static int configure_in_netns(const char *unit, const char *dropin, const char *
 TEST(link_keys_name_their_line) {
         SpawnError err;
 
-        if (configure_in_netns(UNIT_HEAD "VirtualEthernet=yes\n", NULL, NULL, &err) == 77)
+        if (configure_in_netns(UNIT_HEAD "VirtualEthernet=yes\n", NULL, NULL, &err) == TEST_SKIP)
                 return;
         ASSERT_EQ(err.error, ENODEV);
         ASSERT_STREQ(short_message(&err), "web.cell:6: VirtualEthernet=yes: no host0 in the container");
@@ -157,7 +149,7 @@ static int enter_userns(const void *data, SpawnError *shared) {
         (void) shared;
         if (unshare(CLONE_NEWUSER) < 0) {
                 fprintf(stderr, "skipped: no user namespace of our own: %m\n");
-                return 77;
+                return TEST_SKIP;
         }
         return 0;
 }
@@ -165,7 +157,7 @@ static int enter_userns(const void *data, SpawnError *shared) {
 /* Runs spawn_network_configure() for unit in a user namespace of its own but
  * the test's network namespace, whose links it may not change (EPERM): the
  * container's loopback comes first. Its message into *ret, and the origin
- * cell run puts before it (plan_message_origin()) into origin. 77: no user
+ * cell run puts before it (plan_message_origin()) into origin. TEST_SKIP: no user
  * namespace to be had. */
 static int configure_without_net_admin(const char *unit, SpawnError *ret, char *origin, size_t n) {
         return configure_in_child(unit, NULL, enter_userns, NULL, ret, origin, n);
@@ -179,7 +171,7 @@ TEST(loopback_names_private_network) {
         char origin[PATH_MAX + 32];
         SpawnError err;
 
-        if (configure_without_net_admin(UNIT_HEAD, &err, origin, sizeof origin) == 77)
+        if (configure_without_net_admin(UNIT_HEAD, &err, origin, sizeof origin) == TEST_SKIP)
                 return;
         ASSERT_EQ(err.error, EPERM);
         ASSERT_STREQ(err.message, "PrivateNetwork=yes (the default): bringing the container's loopback (lo) up");
