@@ -90,7 +90,7 @@ int exec_supervise(pid_t pid, int pidfd, int sigfd, PtyForward *f) {
                 if (poll(p, n, -1) < 0) {
                         if (errno == EINTR)
                                 continue;
-                        return log_error_errno(errno, "poll: %m");
+                        return log_error_errno(errno, "Waiting for the command (poll): %m");
                 }
                 if (f)
                         (void) pty_forward_dispatch(f, p + 2, n - 2);
@@ -106,7 +106,7 @@ int exec_supervise(pid_t pid, int pidfd, int sigfd, PtyForward *f) {
                 if (p[0].revents & POLLIN) {
                         siginfo_t si = {};
                         if (waitid(P_PID, (id_t) pid, &si, WEXITED) < 0)
-                                return log_error_errno(errno, "waitid: %m");
+                                return log_error_errno(errno, "Reaping the command (waitid): %m");
                         if (f)
                                 pty_forward_drain(f);
                         if (si.si_code == CLD_EXITED)

@@ -312,9 +312,12 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv, bool pty) {
                 return log_error_errno(r, "Blocking signals: %m");
         sigfd = signalfd(-1, &mask, SFD_CLOEXEC|SFD_NONBLOCK);
         if (sigfd < 0)
-                return log_error_errno(errno, "signalfd: %m");
-        if (pipe2(go, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
-                return log_error_errno(errno, "pipe: %m");
+                return log_error_errno(errno, "Creating the signalfd that forwards signals to the command: %m");
+        /* Named by step: out of fds, a bare "pipe:" says nothing of what failed. */
+        if (pipe2(go, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+                r = log_error_errno(errno, "Creating the pipes to the command's process: %m");
+                goto out;
+        }
         if (pty) {
                 /* What a write to a terminal that went away would send: an
                  * EPIPE is enough (it stays pending, and a fork drops it). */
@@ -324,7 +327,7 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv, bool pty) {
                 console_window_size(&ws);
                 if (sigprocmask(SIG_BLOCK, &pipe_mask, NULL) < 0 ||
                     socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, console) < 0) {
-                        r = log_error_errno(errno, "socketpair: %m");
+                        r = log_error_errno(errno, "Creating the socket that receives the command's pty: %m");
                         goto out;
                 }
         }
@@ -345,7 +348,7 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv, bool pty) {
 
         pid = fork();
         if (pid < 0) {
-                r = log_error_errno(errno, "fork: %m");
+                r = log_error_errno(errno, "Forking the command's process: %m");
                 goto out;
         }
         if (pid == 0) {
@@ -415,7 +418,7 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv, bool pty) {
         }
         if (child_pidfd < 0) {
                 int status;
-                r = waitpid(pid, &status, 0) < 0 ? log_error_errno(errno, "waitpid: %m")
+                r = waitpid(pid, &status, 0) < 0 ? log_error_errno(errno, "Reaping the command (waitpid): %m")
                         : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         } else {
                 if (master >= 0) {

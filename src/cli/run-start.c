@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cgroup-util.h"
 #include "console.h"
 #include "env-util.h"
 #include "id128-util.h"
@@ -221,13 +222,24 @@ int run_report_scope_error(const Plan *p, const char *text, int r) {
 static int withhold_mknod(Plan *p, const Scope *scope) {
         const uint64_t mknod = UINT64_C(1) << CAP_MKNOD;
         const char *why;
+        int layout = 0;
 
         p->devices_unrestricted = !scope_devices_restricted(scope);
         if (scope_devices_restricted(scope) || (p->namespaces & CLONE_NEWUSER) || !(p->cap_bounding & mknod))
                 return 0;
+        /* No filter without a word from the kernel: whether there is a cgroup2
+         * tree at all, read again; failing that read (out of fds, as the
+         * scope's own step may have been) is no "no cgroup2 tree". */
+        if (scope_manager(scope) != CGROUP_MANAGER_NONE && scope_devices_unrestricted(scope) >= 0) {
+                layout = cg_layout();
+                if (layout < 0)
+                        return log_error_errno(layout, "cgroup: no device filter on the container's cgroup, and "
+                                               "reading the host's cgroup mounts to tell why failed: %m");
+        }
         why = scope_manager(scope) == CGROUP_MANAGER_NONE ? "no cgroup, --cgroup-manager=none" :
                 scope_devices_unrestricted(scope) < 0 ? "the kernel refused cell's BPF device filter" :
-                "no cgroup2 tree for cell's BPF device filter";
+                layout < CGROUP_LAYOUT_HYBRID ? "no cgroup2 tree for cell's BPF device filter" :
+                "cell's cgroup in the cgroup2 tree, for its BPF device filter, could not be made";
         if (p->cap_required & mknod)
                 return log_error_errno(EPERM, "%s=CAP_MKNOD: device access is not restricted here (%s), "
                                        "so the container's root could make and use any device node; refusing to "

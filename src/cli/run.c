@@ -5,6 +5,7 @@
  * place that tells the human what went wrong. */
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,7 @@ typedef struct Run {
         const NotifyProxy *proxy;
         bool state_published;
         int monitor_fd, cell_fd;
+        bool monitor_asked;     /* monitor_probe() done (monitor_fd closed if it said no) */
         bool console;           /* a pty: cell forwards (or holds) it, and stays */
         RunRelay *relay;        /* the payload's output, handed over too */
 } Run;
@@ -99,6 +101,26 @@ static MonitorHandover run_handover_state(const Run *run) {
         };
 }
 
+/* Whether the cell-monitor opened at the payload's start reads our hand-over
+ * (monitor_agrees()). One that does not is let go, and cell stays the
+ * supervisor, as with CELL_MONITOR=0: the container runs on and stops as
+ * any other, only without cell-monitor's smaller footprint. */
+static bool run_monitor_agrees(Run *run) {
+        char why[PATH_MAX + 256];
+        int r;
+
+        if (run->monitor_asked)
+                return run->monitor_fd >= 0;
+        run->monitor_asked = true;
+        r = monitor_agrees(run->monitor_fd, why, sizeof why);
+        if (r >= 0)
+                return true;
+        log_full_errno(r == -EPROTO || r == -EPROTONOSUPPORT ? LOG_NOTICE : LOG_DEBUG, r,
+                       "cell stays the container's supervisor: %s", why);
+        run->monitor_fd = safe_close(run->monitor_fd);
+        return false;
+}
+
 /* The payload has run for MONITOR_AFTER_USEC: cell becomes cell-monitor,
  * which maps a fraction of what cell does, for the container's whole life;
  * what the payload's exit leaves to do comes back to cell ("cell __finish",
@@ -111,6 +133,11 @@ static int on_handover(EventSource *source, uint64_t usec, void *userdata) {
         if (why) {
                 log_debug("cell stays the payload's supervisor: %s.", why);
                 run_relay_resume(run->relay);   /* if it waited for the flush below */
+                return 0;
+        }
+        /* Asked once, before our output is flushed for it. */
+        if (!run_monitor_agrees(run)) {
+                run_relay_resume(run->relay);
                 return 0;
         }
         /* What the relay holds is written first, unbounded, the loop on and the pipes unread: none lost, in order. */
@@ -160,7 +187,7 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
         sigaddset(&set, SIGHUP);
         interrupt_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
         if (interrupt_fd < 0)
-                return log_error_errno(errno, "signalfd: %m");
+                return log_error_errno(errno, "Creating the signalfd that reads a stop during the start: %m");
         /* One that came while the image was mounted (or the unit read) ends
          * the start here, before anything else is made; the image is undone
          * by our caller. */

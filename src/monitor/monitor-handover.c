@@ -7,7 +7,12 @@
 #include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -58,6 +63,125 @@ const char *monitor_handover_refused(const MonitorHandover *h) {
         if (cleanup && h->cell_fd < 0)
                 return "cell's own binary could not be opened for the clean-up at the payload's exit";
         return NULL;
+}
+
+/* Our end of the probe's pipe until its EOF (the probe's exit), the
+ * deadline or a full buffer: what the probe answered. */
+static int probe_read(int fd, uint64_t deadline, char *buf, size_t size) {
+        size_t n = 0;
+
+        for (;;) {
+                struct pollfd p = { .fd = fd, .events = POLLIN };
+                int64_t left = msec_left(deadline);
+                ssize_t k;
+
+                if (left <= 0)
+                        return -ETIMEDOUT;
+                k = poll(&p, 1, (int) MIN(left, (int64_t) INT_MAX));
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return -errno;
+                if (k == 0)
+                        continue;
+                k = read(fd, buf + n, size - 1 - n);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return -errno;
+                n += (size_t) k;
+                if (k == 0 || n == size - 1)
+                        break;
+        }
+        buf[n] = 0;
+        return 0;
+}
+
+int monitor_probe(int monitor_fd, unsigned *ret_format, char *ret_version, size_t version_size) {
+        char format_arg[32], version_arg[sizeof "--cell-version=" + sizeof CELL_VERSION];
+        char *argv[] = { (char *) "cell-monitor", format_arg, version_arg, (char *) "--handover-check", NULL };
+        char answer[128], version[64];
+        _cleanup_close_ int out = -EBADF;
+        int fds[2], status, r;
+        unsigned format;
+        pid_t pid;
+
+        if (monitor_fd < 0)
+                return -EBADF;
+        (void) snprintf(format_arg, sizeof format_arg, "--handover-format=%u", MONITOR_HANDOVER_FORMAT);
+        (void) snprintf(version_arg, sizeof version_arg, "--cell-version=%s", CELL_VERSION);
+        if (pipe2(fds, O_CLOEXEC) < 0)
+                return -errno;
+        pid = fork();
+        if (pid < 0) {
+                r = -errno;
+                (void) close(fds[0]);
+                (void) close(fds[1]);
+                return r;
+        }
+        if (pid == 0) {
+                int null;
+
+                /* Not to outlive a cell killed meanwhile. */
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+                /* Its answer into the pipe; an older one's words on the option to nothing. */
+                if (fds[1] == STDOUT_FILENO ? fcntl(fds[1], F_SETFD, 0) < 0 : dup2(fds[1], STDOUT_FILENO) < 0)
+                        _exit(127);
+                null = open("/dev/null", O_WRONLY|O_CLOEXEC);
+                if (null >= 0 && null != STDERR_FILENO)
+                        (void) dup2(null, STDERR_FILENO);
+                execveat(monitor_fd, "", argv, environ, AT_EMPTY_PATH);
+                _exit(127);
+        }
+        (void) close(fds[1]);
+        out = fds[0];
+        r = probe_read(out, now_monotonic_usec() + MONITOR_PROBE_USEC, answer, sizeof answer);
+        /* Our own child, reaped by nothing else (the loop waits by pidfd): by
+         * PID. Killed whatever it did: one that closed its output (or filled
+         * our buffer) and went on would hold us here; an exit stays one. */
+        (void) kill(pid, SIGKILL);
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return r < 0 ? r : -errno;
+        if (r < 0)
+                return r;
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !answer[0])
+                return -ENOEXEC;
+        /* "FORMAT VERSION\n", with 0 when it reads ours, 1 when not. */
+        if (!WIFEXITED(status) || WEXITSTATUS(status) > 1 || sscanf(answer, "%u %63s", &format, version) != 2)
+                return -EPROTONOSUPPORT;
+        *ret_format = format;
+        (void) snprintf(ret_version, version_size, "%s", version);
+        return 0;
+}
+
+int monitor_agrees(int monitor_fd, char *why, size_t size) {
+        char version[64] = "", link[32], path[PATH_MAX] = "cell-monitor";
+        unsigned format = 0;
+        ssize_t k;
+        int r;
+
+        r = monitor_probe(monitor_fd, &format, version, sizeof version);
+        if (r >= 0 && format == MONITOR_HANDOVER_FORMAT)
+                return 0;
+        (void) snprintf(link, sizeof link, "/proc/self/fd/%d", monitor_fd);
+        k = readlink(link, path, sizeof path - 1);
+        if (k > 0)
+                path[k] = 0;
+        if (r >= 0) {
+                (void) snprintf(why, size, "%s is another version's (cell %s, hand-over format %u; this cell %s "
+                                "hands over format %u), as after a package upgrade during this start. Restart "
+                                "the cell to run it under one version.",
+                                path, version, format, CELL_VERSION, MONITOR_HANDOVER_FORMAT);
+                return -EPROTO;
+        }
+        if (r == -EPROTONOSUPPORT)
+                (void) snprintf(why, size, "%s does not say which hand-over format it reads: a cell-monitor "
+                                "older than the formats, not of this cell's version (%s). Restart the cell to "
+                                "run it under one version.", path, CELL_VERSION);
+        else
+                (void) snprintf(why, size, "asking %s for its hand-over format: %s", path, strerror(-r));
+        return r;
 }
 
 /* --interface=INDEX:NAME:KIND:PERM_ADDR:LINK_NETNSID:LINK:ADDR, the

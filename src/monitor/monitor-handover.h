@@ -41,6 +41,20 @@ int monitor_open(int *ret_monitor_fd, int *ret_cell_fd);
  * when a stop is under way, with $CELL_MONITOR=0, without cell-monitor, and
  * when there is clean-up to do but cell's binary could not be opened. */
 const char *monitor_handover_refused(const MonitorHandover *h);
+/* Asks the cell-monitor at monitor_fd which hand-over format it reads
+ * ("cell-monitor --handover-check" in a child of ours: nothing is handed
+ * over), within MONITOR_PROBE_USEC. 0: it answered, with its format and its
+ * cell version (*ret_format, ret_version); -EPROTONOSUPPORT: it gave no
+ * answer (a cell-monitor of before the formats refuses the option and exits
+ * 2); -ENOEXEC: it could not be exec'd; -ETIMEDOUT; -errno when it could not
+ * be asked (no pipe, no fork). Logs nothing. */
+#define MONITOR_PROBE_USEC (5 * USEC_PER_SEC)
+int monitor_probe(int monitor_fd, unsigned *ret_format, char *ret_version, size_t version_size);
+/* monitor_probe() in words: 0 when that cell-monitor reads our format;
+ * -EPROTO when it reads another, -EPROTONOSUPPORT when it did not say (an
+ * upgrade or downgrade during this start), else as monitor_probe(); why:
+ * a sentence naming the cell-monitor, its version and format and ours. */
+int monitor_agrees(int monitor_fd, char *why, size_t size);
 /* Execs cell-monitor from h->monitor_fd. Returns only when that failed
  * (-errno), with the process as it was. */
 int monitor_hand_over(const MonitorHandover *h);

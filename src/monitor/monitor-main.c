@@ -3,7 +3,9 @@
 /* cell-monitor (monitor.h): started only by "cell run", by exec, with what
  * cell hands over on its command line. Exit status: the payload's, as cell's
  * would have been; 2 when supervising failed (the payload is then killed:
- * nothing is left behind). */
+ * nothing is left behind), or when the hand-over is of another format.
+ * "cell-monitor --handover-check": cell's question before the exec, which
+ * format this one reads (monitor_handover_check()). */
 
 #include <errno.h>
 #include <signal.h>
@@ -27,6 +29,13 @@ int main(int argc, char *argv[]) {
          * cell list/stop find cell's successor by this name (instance.c). */
         (void) prctl(PR_SET_NAME, "cell-monitor");
 
+        /* Of the format cell hands over, or nothing is taken (monitor.h). */
+        r = monitor_handover_check(argc, argv, &status);
+        if (r > 0)
+                return status;          /* cell asked, before its exec */
+        if (r < 0)
+                return EXIT_CELL_FAILURE;
+        status = EXIT_CELL_FAILURE;
         r = monitor_state_parse(argc, argv, &s);
         if (r < 0)
                 /* The container's init has PR_SET_PDEATHSIG=SIGKILL: it ends with us. */

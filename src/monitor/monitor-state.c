@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config-build.h"
 #include "log.h"
 #include "lock-file.h"
 #include "monitor.h"
@@ -28,7 +29,7 @@ enum {
         ARG_UID_LOCK_FD, ARG_UID_LOCK_PATH, ARG_NAME_LOCK_FD, ARG_NAME_LOCK_PATH, ARG_NETNS_FD, ARG_CELL_FD,
         ARG_FINISH, ARG_DEBUG,
         ARG_SHARED_LOCK_FD, ARG_STDOUT_PIPE_FD, ARG_STDERR_PIPE_FD, ARG_NOTIFY_PENDING,
-        ARG_STDOUT_GONE, ARG_STDERR_GONE,
+        ARG_STDOUT_GONE, ARG_STDERR_GONE, ARG_HANDOVER_FORMAT, ARG_CELL_VERSION,
 };
 
 static const struct option options[] = {
@@ -65,6 +66,9 @@ static const struct option options[] = {
         { "finish",            required_argument, NULL, ARG_FINISH        },
         { "notify-pending",    required_argument, NULL, ARG_NOTIFY_PENDING },
         { "debug",             no_argument,       NULL, ARG_DEBUG         },
+        /* monitor_handover_check()'s, read before */
+        { "handover-format",   required_argument, NULL, ARG_HANDOVER_FORMAT },
+        { "cell-version",      required_argument, NULL, ARG_CELL_VERSION  },
         {}
 };
 
@@ -97,6 +101,11 @@ int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_a
         if (s->pid <= 0 || s->pidfd < 0 || !s->name)
                 return -EINVAL;
         r = strv_extend(&l, path);
+        /* First: what monitor_handover_check() reads before anything else. */
+        if (r >= 0)
+                r = push_u64(&l, "handover-format", MONITOR_HANDOVER_FORMAT);
+        if (r >= 0)
+                r = monitor_push_option(&l, "cell-version", CELL_VERSION);
         if (r >= 0)
                 r = push_fd(&l, "pidfd", s->pidfd, ret_fds, &n);
         if (r >= 0)
@@ -219,6 +228,42 @@ int monitor_fds_distinct(const int *fds, size_t n) {
         return 0;
 }
 
+int monitor_handover_check(int argc, char *argv[], int *ret_status) {
+        const char *format = NULL, *version = NULL;
+        bool check = false;
+        uint64_t n = 1;         /* none: a cell of before the formats, whose options are format 1's */
+
+        *ret_status = 0;
+        /* By hand, not getopt: nothing else is read (nor refused) yet. */
+        for (int i = 1; i < argc; i++) {
+                const char *v;
+
+                if ((v = startswith(argv[i], "--handover-format=")))
+                        format = v;
+                else if ((v = startswith(argv[i], "--cell-version=")))
+                        version = v;
+                else if (streq(argv[i], "--handover-check"))
+                        check = true;
+        }
+        if (format && (parse_uint64(format, &n) < 0 || n > UINT32_MAX))
+                return log_error_errno(EINVAL, "--handover-format=%s: not a number.", format);
+        if (check) {
+                /* cell's question before its exec: our answer, nothing taken. */
+                printf("%u %s\n", MONITOR_HANDOVER_FORMAT, CELL_VERSION);
+                if (fflush(stdout) != 0)
+                        return log_error_errno(errno, "Answering --handover-check: %m");
+                *ret_status = n == MONITOR_HANDOVER_FORMAT ? 0 : 1;
+                return 1;
+        }
+        /* No fd taken yet: the container ends with this process (its init's
+         * parent-death signal), but nothing is misread on its way. */
+        if (n != MONITOR_HANDOVER_FORMAT)
+                return log_error_errno(EPROTO, "cell %s hands the supervision over in format %" PRIu64 ", this "
+                                       "cell-monitor (cell %s) reads format %u only: it takes nothing over.",
+                                       strna(version), n, CELL_VERSION, MONITOR_HANDOVER_FORMAT);
+        return 0;
+}
+
 int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
         MonitorState s = MONITOR_STATE_NULL;
         bool notify_ready = false, ready_seen = false;
@@ -337,6 +382,9 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                 case ARG_DEBUG:
                         s.debug = true;
                         break;
+                case ARG_HANDOVER_FORMAT:
+                case ARG_CELL_VERSION:
+                        break;          /* monitor_handover_check()'s */
                 case '?':
                 default:
                         r = -EINVAL;

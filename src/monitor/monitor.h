@@ -33,6 +33,14 @@
 
 #define MONITOR_AFTER_USEC (1 * USEC_PER_SEC)
 
+/* The hand-over's format: the options cell passes cell-monitor and what
+ * they mean. Bump it whenever they change (an option added, removed or read
+ * otherwise), whatever the version: cell hands over only to a cell-monitor
+ * that answers its own (monitor_probe(), before the exec), and cell-monitor
+ * refuses another (monitor_handover_check()) before it takes anything over.
+ * A cell of before the formats passed none: its options are format 1's. */
+#define MONITOR_HANDOVER_FORMAT 1U
+
 /* The most shared places' locks handed over; a start with more stays
  * supervised by cell. */
 #define MONITOR_SHARED_LOCKS_MAX 32
@@ -93,6 +101,13 @@ typedef struct MonitorState {
  * on exec again if it fails). */
 int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_argv,
                           int ret_fds[static MONITOR_FDS_MAX], size_t *ret_n_fds);
+/* The monitor's first step, before monitor_state_parse() touches an fd:
+ * --handover-format=N (none: 1, from a cell of before the formats) and
+ * --cell-version=V read from argv. 0: N is MONITOR_HANDOVER_FORMAT, go on;
+ * 1: --handover-check, cell asking before the exec: answered on stdout,
+ * "FORMAT VERSION\n", nothing else to do (*ret_status: 0 when N is ours, else
+ * 1); -EPROTO (logged) for another N, -EINVAL (logged) for no number. */
+int monitor_handover_check(int argc, char *argv[], int *ret_status);
 /* The monitor's side: -EINVAL (logged) on anything it did not write. The
  * fds get FD_CLOEXEC back; the relay is set up anew (the payload's PID
  * namespace read again). */

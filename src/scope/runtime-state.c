@@ -65,6 +65,23 @@ bool runtime_pid_is(pid_t pid, uint64_t start) {
         return pid > 0 && runtime_pid_start_time(pid, &s) >= 0 && s == start;
 }
 
+/* 1: pid still is the process of start time start; 0: it is gone (or
+ * another); -errno: its /proc stat could not be read (EMFILE, ENOMEM, EACCES
+ * under hidepid=), which says nothing about whether it runs. */
+static int pid_check(pid_t pid, uint64_t start) {
+        uint64_t s;
+        int r;
+
+        if (pid <= 0)
+                return 0;
+        r = runtime_pid_start_time(pid, &s);
+        if (r == -ESRCH)
+                return 0;
+        if (r < 0)
+                return r;
+        return s == start;
+}
+
 int runtime_state_format(const RuntimeState *s, char **ret) {
         char *t;
 
@@ -290,9 +307,12 @@ int runtime_state_read(const char *name, RuntimeState *ret) {
         r = read_raw(name, &s, NULL);
         if (r < 0)
                 return r;
-        if (!runtime_pid_is(s.leader, s.leader_start)) {
+        /* Stale only for a leader that is gone: one whose stat cannot be read
+         * (out of fds) may run on, and "cell stop" would take it for ended. */
+        r = pid_check(s.leader, s.leader_start);
+        if (r <= 0) {
                 runtime_state_done(&s);
-                return -ESTALE;
+                return r < 0 ? r : -ESTALE;
         }
         *ret = s;
         return 0;
@@ -346,10 +366,13 @@ int runtime_state_remove(const char *name, pid_t supervisor) {
         lock_fd = state_lock();
         r = read_raw(name, &s, &ino);
         if (r >= 0) {
-                /* Ours, or a killed cell's that nobody else will remove. */
-                bool removable = s.supervisor == supervisor || !runtime_pid_is(s.supervisor, s.supervisor_start);
+                /* Ours, or a killed cell's that nobody else will remove; not
+                 * one whose supervisor could not be looked at (out of fds). */
+                int alive = s.supervisor == supervisor ? 0 : pid_check(s.supervisor, s.supervisor_start);
                 runtime_state_done(&s);
-                if (!removable)
+                if (alive < 0)
+                        return alive;
+                if (alive > 0)
                         return -EBUSY;  /* a running cell of that name wrote it since */
         } else if (r == -ENOMEM)
                 return r;

@@ -48,7 +48,8 @@ int runtime_state_parse(const char *text, RuntimeState *ret);
 
 /* DIR/NAME/state. write fills in nothing: the caller sets every field. */
 int runtime_state_write(const RuntimeState *s);
-/* -ENOENT: no state; -ESTALE: a state whose leader is gone (not removed). */
+/* -ENOENT: no state; -ESTALE: a state whose leader is gone (not removed);
+ * -errno when the leader's /proc stat cannot be read (EMFILE): not stale. */
 int runtime_state_read(const char *name, RuntimeState *ret);
 /* Whether DIR/NAME/state, its leader there or gone, was written by
  * supervisor, the very process (its start time checked): the run is past
@@ -57,7 +58,8 @@ int runtime_state_read(const char *name, RuntimeState *ret);
  * is cleaning up (the state goes last), rather than starting. */
 bool runtime_state_of_supervisor(const char *name, pid_t supervisor);
 /* Removes DIR/NAME/ if its state names supervisor, or a supervisor that is
- * gone (a killed cell's), or is unreadable; -EBUSY: a running cell's. */
+ * gone (a killed cell's), or is unreadable; -EBUSY: a running cell's;
+ * -errno when that supervisor's /proc stat cannot be read (kept). */
 int runtime_state_remove(const char *name, pid_t supervisor);
 /* The names with a state file, sorted; stale ones included. */
 int runtime_state_list(char ***ret);

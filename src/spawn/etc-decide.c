@@ -15,6 +15,7 @@
 #include "macros.h"
 #include "mount-etc.h"
 #include "mount-util.h"
+#include "parse-util.h"
 
 #define ZONEINFO "/usr/share/zoneinfo/"
 
@@ -39,6 +40,28 @@ static int host_zone(const char *path, char *buf, size_t n) {
                 return -EINVAL;
         strcpy(buf, zone);
         return 0;
+}
+
+/* Out of fds or memory: no answer about the image, which must not pass for
+ * one ("the container has no zone file"). */
+static bool resource_error(int r) {
+        return r == -EMFILE || r == -ENFILE || r == -ENOMEM;
+}
+
+/* The root as an fd: the caller's own when it passes one as "/proc/self/fd/N"
+ * (run_root_path(), root_image_root_path()), then *ret_owned stays -EBADF: a
+ * second open of it would cost an fd, fail at few fds, and name the
+ * directory by that path instead of as the unit wrote it. */
+static int root_open(const char *root_directory, int *ret_owned) {
+        const char *n = startswith(root_directory, "/proc/self/fd/"), *end = NULL;
+        uint64_t fd;
+
+        *ret_owned = -EBADF;
+        if (n && scan_digits(n, &fd, &end) >= 0 && end && !*end && fd <= INT32_MAX &&
+            fcntl((int) fd, F_GETFD) >= 0)
+                return (int) fd;
+        *ret_owned = open(root_directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        return *ret_owned < 0 ? negative_errno() : *ret_owned;
 }
 
 /* What path is inside the root (links followed there): its mode, -ENOENT, ... */
@@ -122,8 +145,9 @@ static int decide_off(PlanEtcFile *f, const char *what, SpawnError *note, const 
 }
 
 int etc_file_decide(PlanEtcFile *f, const char *root_directory, SpawnError *note) {
-        _cleanup_close_ int dir_fd = -EBADF;
+        _cleanup_close_ int owned_fd = -EBADF;
         char zone[NAME_MAX + 1], link[PATH_MAX], what[PATH_MAX + 64];
+        int dir_fd;
         struct stat st;
         mode_t mode;
         int r;
@@ -147,15 +171,17 @@ int etc_file_decide(PlanEtcFile *f, const char *root_directory, SpawnError *note
                 return host_missing(f, what, note);
         }
 
-        dir_fd = open(root_directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        dir_fd = root_open(root_directory, &owned_fd);
         if (dir_fd < 0)
-                return spawn_error(note, errno, "Directory=%s: cannot open", root_directory);
+                return spawn_error(note, dir_fd, "Directory=%s: cannot open", root_directory);
 
         if (f->mode == PLAN_ETC_SYMLINK || f->mode == PLAN_ETC_SYMLINK_OR_BIND) {
                 r = host_zone(f->source, zone, sizeof zone);
                 if (r >= 0) {
                         (void) snprintf(link, sizeof link, ZONEINFO "%s", zone);
                         r = root_stat(dir_fd, link, &mode);
+                        if (resource_error(r))
+                                return spawn_error(note, r, "%s: looking up %s in the container", what, link);
                         if (r >= 0 && !S_ISREG(mode))
                                 r = -ENOENT;
                 }
@@ -203,6 +229,8 @@ int etc_file_decide(PlanEtcFile *f, const char *root_directory, SpawnError *note
         if (f->mode == PLAN_ETC_BIND && f->automatic && !f->create_missing) {
                 /* auto binds over the image's file; it creates none there. */
                 r = root_stat(dir_fd, f->target, &mode);
+                if (resource_error(r))
+                        return spawn_error(note, r, "%s: looking up %s in the container", what, f->target);
                 if (r == -ENOENT)
                         return decide_off(f, what, note, "the image has no ", f->target);
                 if (r >= 0 && !S_ISREG(mode))

@@ -6,8 +6,21 @@
 # to 10): "cell stop" either stops the cell or fails saying why, never
 # exits 0 with the cell still running nor SIGKILLs it for a "cell run" it
 # could not look at; "cell exec" fails with a message, never a silent 2 nor
-# "exited meanwhile" of a cell that runs.
+# "exited meanwhile" of a cell that runs. "cell run" and "cell exec" at 4 to
+# 24 fds: each failure exits 2 naming its step (not a bare "pipe:", not the
+# root's "/proc/self/fd/N", not "no cgroup2 tree" on a host that has one),
+# and leaves nothing.
 . "$(dirname "$0")/lib.sh"
+
+# check_named WHAT FILE: FILE holds a message that names the step.
+check_named() {
+        [ -s "$2" ] || fail "$1: no message"
+        ! grep -qE ': (pipe|fork|socketpair|signalfd|poll|waitid|waitpid): ' "$2" || fail "$1: $(cat "$2")"
+        ! grep -q '/proc/self/fd/' "$2" || fail "$1: $(cat "$2")"
+        if grep -q ' - cgroup2 ' /proc/self/mountinfo; then
+                ! grep -q 'no cgroup2 tree' "$2" || fail "$1: $(cat "$2")"
+        fi
+}
 
 long=$(unit exhlong "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 300 $marker" "Init=yes")
 name=$(unit_name exhlong)
@@ -27,16 +40,31 @@ for m in cgroupfs none; do
 done
 echo "/run/cell full: $(grep 'runtime state' "$work/err")"
 
+short=$(unit exhshort "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 0 $marker")
+for m in cgroupfs none; do
+        for n in $(seq 4 24); do
+                st=0
+                timeout 30 prlimit --nofile="$n:$n" "$CELL" run --cgroup-manager=$m "$short" </dev/null \
+                        >/dev/null 2>"$work/err" || st=$?
+                nothing_left "run ($m) with $n fds"
+                [ "$st" = 0 ] && continue
+                expect "run ($m) with $n fds: status ($(cat "$work/err"))" "$st" 2
+                check_named "run ($m) with $n fds" "$work/err"
+        done
+done
+
 "$CELL" run --cgroup-manager=cgroupfs "$long" >"$work/run.err" 2>&1 </dev/null &
 runpid=$!
 wait_execable "$name" "$runpid" || fail "did not start: $(cat "$work/run.err")"
 
-for n in $(seq 4 10); do
+for n in $(seq 4 24); do
         st=0
         prlimit --nofile="$n:$n" "$CELL" exec "$name" /bin/true </dev/null 2>"$work/err" || st=$?
         [ "$st" = 0 ] && continue
         [ -s "$work/err" ] || fail "exec with $n fds: exit $st and no message"
         ! grep -q "exited meanwhile" "$work/err" || fail "exec with $n fds: $(cat "$work/err")"
+        expect "exec with $n fds: status ($(cat "$work/err"))" "$st" 2
+        check_named "exec with $n fds" "$work/err"
 done
 
 stopped= said=
