@@ -513,7 +513,7 @@ finish:
 
 /* The name the unit runs as is that of a template ("cell run ./worker@.cell",
  * "cell run worker@"): systemctl refuses to start one ("missing the instance
- * name"); test_instance, which the loader puts in, is for verify and plan. */
+ * name"); the instance "i", which the loader puts in, is for verify and plan. */
 static bool run_name_is_template(const RunArgs *a) {
         _cleanup_free_ char *n = NULL;
         const char *s = a->name;

@@ -30,6 +30,34 @@ static char *stream_done(FILE *f, char **buf) {
         return *buf;
 }
 
+/* A Bind='s options as parse_bind() reads them: what the config keeps of
+ * them is their effect, so the words that have one, in the parser's order.
+ * ":OPTS" needs a target before it: "SRC::OPTS" mounts SRC at SRC. */
+static void bind_put_options(FILE *f, const CellBind *b) {
+        const struct {
+                bool set;
+                const char *word;
+        } words[] = {
+                { !b->recursive, "norbind" },
+                { b->nosuid,     "nosuid"  },
+                { b->nodev,      "nodev"   },
+                { b->noexec,     "noexec"  },
+                { b->idmap,      "idmap"   },
+        };
+        bool first = true;
+
+        for (size_t i = 0; i < ELEMENTSOF(words); i++) {
+                if (!words[i].set)
+                        continue;
+                if (first)
+                        fputs(b->target ? ":" : "::", f);
+                else
+                        fputc(',', f);
+                fputs(words[i].word, f);
+                first = false;
+        }
+}
+
 char *plan_bind_entry(const CellBind *b) {
         char *buf = NULL;
         size_t size = 0;
@@ -42,6 +70,7 @@ char *plan_bind_entry(const CellBind *b) {
                         fputc(':', f);
                         put_path(f, b->target);
                 }
+                bind_put_options(f, b);
         }
         return stream_done(f, &buf);
 }
@@ -148,18 +177,95 @@ char *plan_mount_entry(const CellConfig *c, const PlanMount *m, const char *key)
         return s;
 }
 
-int plan_mount_entry_error(Diagnostics *diag, const CellConfig *c, const char *file, unsigned line, char *entry,
-                           const char *fmt, ...) {
-        _cleanup_free_ char *e = entry, *text = NULL;
+size_t plan_mount_entry_item(const CellConfig *c, const PlanMount *m) {
+        if (m->kind != PLAN_MOUNT_MASK)
+                return 0;
+        for (size_t i = 0; i < c->n_inaccessible; i++) {
+                const CellInaccessible *e = &c->inaccessible[i];
+
+                if (entry_is(c, e->file, e->line, m, e->path))
+                        return i;
+        }
+        return 0;
+}
+
+/* The place of file among the files the unit was read from, in reading
+ * order; one it was not read from (a config made by hand) after them all. */
+static size_t file_rank(const CellConfig *c, const char *file) {
+        size_t n = strv_length(c->dropin_paths);
+
+        if (!file || streq_ptr(file, c->path))
+                return 0;
+        for (size_t i = 0; i < n; i++)
+                if (streq(c->dropin_paths[i], file))
+                        return 1 + i;
+        return 1 + n;
+}
+
+int plan_mount_entry_error(PlanMountErrors *e, const CellConfig *c, const char *file, unsigned line, size_t item,
+                           char *entry, const char *fmt, ...) {
+        _cleanup_free_ char *ent = entry, *text = NULL, *m = NULL;
+        PlanMountError *l;
         va_list ap;
         int r;
 
-        if (!e)
+        if (!ent)
                 return -ENOMEM;
         va_start(ap, fmt);
         r = vasprintf(&text, fmt, ap);
         va_end(ap);
         if (r < 0)
                 return -ENOMEM;
-        return diag_error(diag, file ?: c->path, line, "%s: %s", e, text) ?: -EINVAL;
+        file = file ?: c->path;
+        /* As diag_error() writes a place: a config made by hand may have none. */
+        if (file && line > 0)
+                r = asprintf(&m, "%s:%u: %s: %s", file, line, ent, text);
+        else if (file)
+                r = asprintf(&m, "%s: %s: %s", file, ent, text);
+        else
+                r = asprintf(&m, "%s: %s", ent, text);
+        if (r < 0)
+                return -ENOMEM;
+        l = reallocarray(e->errors, e->n_errors + 1, sizeof(PlanMountError));
+        if (!l)
+                return -ENOMEM;
+        e->errors = l;
+        l[e->n_errors++] = (PlanMountError) {
+                .text = TAKE_PTR(m),
+                .rank = file_rank(c, file),
+                .line = line,
+                .item = item,
+        };
+        return -EINVAL;
+}
+
+void plan_mount_errors_done(PlanMountErrors *e) {
+        for (size_t i = 0; i < e->n_errors; i++)
+                free(e->errors[i].text);
+        e->errors = mfree(e->errors);
+        e->n_errors = 0;
+}
+
+int plan_mount_errors_flush(PlanMountErrors *e, Diagnostics *diag) {
+        /* A stable insertion sort by (file, line, item): of one entry, the
+         * order the checks found its problems in. A handful at most. */
+        for (size_t i = 1; i < e->n_errors; i++) {
+                PlanMountError x = e->errors[i];
+                size_t j = i;
+
+                for (; j > 0; j--) {
+                        const PlanMountError *y = &e->errors[j - 1];
+
+                        if (y->rank < x.rank || (y->rank == x.rank && (y->line < x.line ||
+                                                                        (y->line == x.line && y->item <= x.item))))
+                                break;
+                        e->errors[j] = e->errors[j - 1];
+                }
+                e->errors[j] = x;
+        }
+        for (size_t i = 0; i < e->n_errors; i++)
+                if (diag_error(diag, NULL, 0, "%s", e->errors[i].text) < 0)
+                        return -ENOMEM;
+        plan_mount_errors_done(e);
+        return 0;
 }

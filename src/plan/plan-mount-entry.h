@@ -14,8 +14,9 @@
 
 /* Each returns "Key=value" (a new string), or NULL when out of memory.
  * Paths as the unit writes them, "\:" for ':' and "\\" for '\' where the
- * value is ':'-separated; a Bind='s options are left out (the paths name
- * the entry; its line is in the message). */
+ * value is ':'-separated; a Bind='s options those of its words that change
+ * what is mounted (":norbind,nosuid", the parser's order; "rbind" and
+ * "noidmap", the defaults, are not kept by the config). */
 char *plan_bind_entry(const CellBind *b);
 char *plan_tmpfs_entry(const CellTmpfs *t);
 char *plan_overlay_entry(const CellOverlay *o);
@@ -24,7 +25,33 @@ char *plan_inaccessible_entry(const CellInaccessible *e);
  * with m's target if none matches (a config made by hand). */
 char *plan_mount_entry(const CellConfig *c, const PlanMount *m, const char *key);
 
-/* diag_error() at file (else the unit's) and line: "ENTRY: TEXT". Takes
- * entry (NULL: out of memory). Returns -EINVAL, or -ENOMEM. */
-int plan_mount_entry_error(Diagnostics *diag, const CellConfig *c, const char *file, unsigned line, char *entry,
-                           const char *fmt, ...) _printf_(6, 7);
+/* The mount stage's errors, held back and said in the unit's order at its
+ * end, as the parser says a unit's: the main file's by line, then each
+ * drop-in's in the order they are read. The checks go by target (the sorted
+ * mount list), which is no order the admin wrote. */
+typedef struct PlanMountError {
+        char *text;             /* "FILE:LINE: ENTRY: TEXT" */
+        size_t rank;            /* 0 the unit's file, 1 + i its dropin_paths[i] */
+        unsigned line;
+        size_t item;            /* of an Inaccessible= line, the path's place in c->inaccessible */
+} PlanMountError;
+
+typedef struct PlanMountErrors {
+        PlanMountError *errors;
+        size_t n_errors;
+} PlanMountErrors;
+
+void plan_mount_errors_done(PlanMountErrors *e);
+/* Passes the errors held on to diag (diag_error()), in the unit's order.
+ * Returns 0 or -ENOMEM. */
+int plan_mount_errors_flush(PlanMountErrors *e, Diagnostics *diag);
+
+/* An error at file (else the unit's) and line: "ENTRY: TEXT", held in e
+ * until plan_mount_errors_flush(). item: what plan_mount_entry_item() says
+ * of the entry (0 but for Inaccessible=). Takes entry (NULL: out of memory).
+ * Returns -EINVAL, or -ENOMEM. */
+int plan_mount_entry_error(PlanMountErrors *e, const CellConfig *c, const char *file, unsigned line, size_t item,
+                           char *entry, const char *fmt, ...) _printf_(7, 8);
+/* The place of m's entry among the unit's Inaccessible= paths (one line may
+ * name several), 0 for the other kinds, whose lines name one entry each. */
+size_t plan_mount_entry_item(const CellConfig *c, const PlanMount *m);

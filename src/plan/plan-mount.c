@@ -155,9 +155,11 @@ static int plan_mount_set_origin(PlanMount *m, const CellConfig *c, const char *
 
 /* entry: the entry as written (plan-mount-entry.h), taken; made by the
  * caller only for a target that is refused. */
-static int plan_refuse_root(const CellConfig *c, const char *file, unsigned line, char *entry, Diagnostics *diag) {
+static int plan_refuse_root(const CellConfig *c, const char *file, unsigned line, size_t item, char *entry,
+                            PlanMountErrors *errs) {
         /* The root itself is Directory=; a mount over "/" would replace it. */
-        return plan_mount_entry_error(diag, c, file, line, entry, "cannot mount over the container's root \"/\"");
+        return plan_mount_entry_error(errs, c, file, line, item, entry,
+                                      "cannot mount over the container's root \"/\"");
 }
 
 /* TemporaryFileSystem= options: the flag words become mount flags, the rest
@@ -213,7 +215,7 @@ static int plan_tmpfs_options(const char *options, unsigned long *ret_flags, cha
         return 0;
 }
 
-static int plan_mount_overlay(Plan *p, const CellConfig *c, const CellOverlay *o, Diagnostics *diag) {
+static int plan_mount_overlay(Plan *p, const CellConfig *c, const CellOverlay *o, PlanMountErrors *errs) {
         _cleanup_strv_free_ char **lower = NULL;
         size_t n_plus = 0, n_paths = 0;
         PlanMount *m;
@@ -230,11 +232,11 @@ static int plan_mount_overlay(Plan *p, const CellConfig *c, const CellOverlay *o
                 n_plus += o->upper[0] == '+';
         }
         if (n_plus > 0 && n_plus < n_paths)
-                return plan_mount_entry_error(diag, c, o->file, o->line, plan_overlay_entry(o),
+                return plan_mount_entry_error(errs, c, o->file, o->line, 0, plan_overlay_entry(o),
                                               "mixing paths inside the container (\"+\") and on the host "
                                               "in one overlay is not supported");
         if (streq(o->target, "/"))
-                return plan_refuse_root(c, o->file, o->line, plan_overlay_entry(o), diag);
+                return plan_refuse_root(c, o->file, o->line, 0, plan_overlay_entry(o), errs);
 
         /* The unit lists the lowers lowest first (nspawn's order); the plan
          * holds them top-most first, the kernel's lowerdir= order. */
@@ -323,7 +325,7 @@ static const char *plan_mount_key(const PlanMount *m) {
  * at or above one hides it: the entry is dropped (masking a mask would find
  * its /dev/null, not procfs; a cgroup mounted on a mask would undo it).
  * /proc itself the start needs. */
-static int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit, Diagnostics *diag) {
+static int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit, PlanMountErrors *errs) {
         _cleanup_free_ bool *drop = calloc(p->n_mounts, sizeof(bool));
         bool invalid = false;
         size_t k = first_unit;
@@ -337,7 +339,8 @@ static int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit
                         continue;
                 if (path_is_below("/proc", u->target)) {
                         invalid = true;
-                        if (plan_mount_entry_error(diag, c, u->file, u->line, plan_mount_entry(c, u, plan_mount_key(u)),
+                        if (plan_mount_entry_error(errs, c, u->file, u->line, plan_mount_entry_item(c, u),
+                                                   plan_mount_entry(c, u, plan_mount_key(u)),
                                                    "cannot mount over %s: the container's /proc is its procfs",
                                                    u->target) == -ENOMEM)
                                 return -ENOMEM;
@@ -354,7 +357,7 @@ static int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit
                                         drop[j] = true;
                                 else if (streq(b->target, u->target)) {
                                         invalid = true;
-                                        if (plan_mount_entry_error(diag, c, u->file, u->line,
+                                        if (plan_mount_entry_error(errs, c, u->file, u->line, 0,
                                                                    plan_mount_entry(c, u, plan_mount_key(u)),
                                                                    "cannot mount over %s: cell mounts the "
                                                                    "container's cgroup there after the unit's "
@@ -372,7 +375,8 @@ static int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit
                         }
                         what = b->kind == PLAN_MOUNT_MASK ? "masks" : "makes";
                         invalid = true;
-                        if (plan_mount_entry_error(diag, c, u->file, u->line, plan_mount_entry(c, u, plan_mount_key(u)),
+                        if (plan_mount_entry_error(errs, c, u->file, u->line, 0,
+                                                   plan_mount_entry(c, u, plan_mount_key(u)),
                                                    "cannot mount over %s: cell %s %s%s on the container's procfs "
                                                    "after the unit's mounts", u->target, what, b->target,
                                                    b->kind == PLAN_MOUNT_MASK ? "" : " read-only") == -ENOMEM)
@@ -396,6 +400,8 @@ static int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit
 }
 
 int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
+        /* Said at the end, in the unit's order (plan-mount-entry.h). */
+        _cleanup_(plan_mount_errors_done) PlanMountErrors errs = {};
         bool invalid = false;
         size_t first_unit;
         PlanMount *m;
@@ -432,7 +438,7 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                 const char *source = b->source + in_root, *target = b->target ?: source;
 
                 if (streq(target, "/")) {
-                        if (plan_refuse_root(c, b->file, b->line, plan_bind_entry(b), diag) == -ENOMEM)
+                        if (plan_refuse_root(c, b->file, b->line, 0, plan_bind_entry(b), &errs) == -ENOMEM)
                                 return -ENOMEM;
                         invalid = true;
                         continue;
@@ -454,7 +460,7 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                 unsigned long flags;
 
                 if (streq(t->path, "/")) {
-                        if (plan_refuse_root(c, t->file, t->line, plan_tmpfs_entry(t), diag) == -ENOMEM)
+                        if (plan_refuse_root(c, t->file, t->line, 0, plan_tmpfs_entry(t), &errs) == -ENOMEM)
                                 return -ENOMEM;
                         invalid = true;
                         continue;
@@ -471,7 +477,7 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
         }
 
         for (size_t i = 0; i < c->n_overlays; i++) {
-                r = plan_mount_overlay(p, c, &c->overlays[i], diag);
+                r = plan_mount_overlay(p, c, &c->overlays[i], &errs);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
@@ -485,7 +491,7 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                 bool hidden = false;
 
                 if (streq(e->path, "/")) {
-                        if (plan_refuse_root(c, e->file, e->line, plan_inaccessible_entry(e), diag) == -ENOMEM)
+                        if (plan_refuse_root(c, e->file, e->line, i, plan_inaccessible_entry(e), &errs) == -ENOMEM)
                                 return -ENOMEM;
                         invalid = true;
                         continue;
@@ -533,11 +539,14 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
         if (r < 0)
                 return r;
 
-        r = plan_mounts_check_api(p, c, first_unit, diag);
+        r = plan_mounts_check_api(p, c, first_unit, &errs);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
                 invalid = true;
 
+        r = plan_mount_errors_flush(&errs, diag);
+        if (r < 0)
+                return r;
         return invalid ? -EINVAL : 0;
 }

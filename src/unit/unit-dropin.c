@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fs-util.h"
 #include "strv.h"
@@ -62,6 +63,21 @@ static int dropin_list_add(DropinList *l, const char *dir, const char *file, siz
         return dropin_list_add_path(l, path, file, priority);
 }
 
+/* Whether a drop-in directory may be read: a unit given as a path reads the
+ * drop-in directories beside it (as systemd-analyze verify does), and
+ * anyone may make /tmp/cell.d or /tmp/web.cell.d before root runs "cell run
+ * /tmp/web.cell". Its Exec= or Bind= must not be taken: only a directory
+ * of root's or of ours, that others cannot write to, is read (-EPERM). */
+static int dropin_dir_trusted(DIR *d) {
+        struct stat st;
+
+        if (fstat(dirfd(d), &st) < 0)
+                return negative_errno();
+        if ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & S_IWOTH))
+                return -EPERM;
+        return 0;
+}
+
 static int dropin_scan_dir(DropinList *l, const char *dir, size_t priority) {
         _cleanup_(closedirp) DIR *d = NULL;
         int r;
@@ -75,6 +91,9 @@ static int dropin_scan_dir(DropinList *l, const char *dir, size_t priority) {
                         return 0;
                 return negative_errno();
         }
+        r = dropin_dir_trusted(d);
+        if (r < 0)
+                return r;
 
         for (;;) {
                 struct dirent *de;

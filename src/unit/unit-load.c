@@ -17,8 +17,10 @@
 #include "unit.h"
 
 /* systemd-analyze verify instantiates a bare template with this instance,
- * so that %i and friends have something to expand to. */
-#define TEMPLATE_TEST_INSTANCE "test_instance"
+ * so that %i and friends have something to expand to: "i" in systemd 252
+ * (verify_prepare_filename(); "systemd-analyze verify foo@.service" checks
+ * foo@i.service, with foo@i.service.d/), as cell checks foo@i. */
+#define TEMPLATE_TEST_INSTANCE "i"
 
 typedef struct UnitLoader {
         CellConfig *config;
@@ -199,7 +201,7 @@ static const UnitExtraDropin *extra_dropin_find(const UnitLoadOptions *opts, con
 
 /* The instance a bare template is checked as: the DefaultInstance= its file
  * and drop-ins set, which cell-generator(8) enables, if it makes a valid name
- * as written (no specifiers); else systemd-analyze verify's test_instance,
+ * as written (no specifiers); else systemd-analyze verify's instance "i",
  * an instance no value can be written for ("CPUAffinity=%i" is a number for
  * every real one). What cannot be read here is reported by the real read. */
 static int template_instance(const UnitLocation *loc, const UnitLoadOptions *opts, char **ret) {
@@ -345,7 +347,7 @@ int unit_load(const char *name_or_path, const UnitLoadOptions *opts, CellConfig 
                 return location_error(name_or_path, opts, &loc, r, u.diag);
 
         /* A bare template is checked as an instance, its template aliases
-         * with it (bar@.cell -> foo@.cell: foo@test_instance, bar@test_instance,
+         * with it (bar@.cell -> foo@.cell: foo@i, bar@i,
          * or its DefaultInstance=). */
         if (cell_name_is_valid(loc.name, UNIT_NAME_TEMPLATE)) {
                 template = strdup(loc.name);
@@ -394,7 +396,11 @@ int unit_load(const char *name_or_path, const UnitLoadOptions *opts, CellConfig 
         r = unit_dropins(&loc, names, opts, &ret->dropin_paths, &bad_dir);
         if (r < 0 && r != -ENOMEM) {
                 /* Named by the directory at fault, not the unit's file. */
-                int q = diag_error(u.diag, bad_dir ?: loc.path, 0, "cannot list the drop-ins of %s: %s",
+                int q = r == -EPERM ?
+                        diag_error(u.diag, bad_dir ?: loc.path, 0, "refusing the drop-ins of %s here: the "
+                                   "directory is neither root's nor yours, or others may write to it, so "
+                                   "anyone could have put them there", loc.name) :
+                        diag_error(u.diag, bad_dir ?: loc.path, 0, "cannot list the drop-ins of %s: %s",
                                    loc.name, strerror(-r));
                 return q < 0 ? q : r;
         }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -231,9 +232,41 @@ static int location_installed_names(char * const *search_path, const char *name,
         return location_set_unit(l, search_path, &fragment, name);
 }
 
+/* For dir/base that is no file: the path of its template beside it, if
+ * base is an instance's file name (the unit's own: no --name of another)
+ * and the template is there; else NULL. systemd-analyze verify, whose unit
+ * path begins with the file's directory, finds an instance there as its
+ * template, as in the search path ("verify /etc/systemd/system/getty@tty1.service").
+ * Nothing else is looked for: a missing dir/web.cell is not the search
+ * path's web.cell (systemd 252 verifies that one), which is not the file
+ * that was named. */
+static int location_template_beside(const char *path, const char *base, const char *name,
+                                    const char *name_override, char **ret) {
+        _cleanup_free_ char *own = NULL, *template = NULL, *t = NULL;
+        int r;
+
+        *ret = NULL;
+        if (!cell_name_is_valid(name, UNIT_NAME_INSTANCE))
+                return 0;
+        if (name_override && (unit_name_normalize(base, &own) < 0 || !streq(own, name)))
+                return 0;
+        if (faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW) >= 0 || errno != ENOENT)
+                return 0;
+        r = unit_name_template(name, &template);
+        if (r < 0)
+                return r;
+        if (asprintf(&t, "%.*s%s" UNIT_SUFFIX, (int) (base - path), path, template) < 0)
+                return -ENOMEM;
+        /* A link counts, as a file there: reading it says what it is. */
+        if (faccessat(AT_FDCWD, t, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+                return errno == ENOMEM ? -ENOMEM : 0;
+        *ret = TAKE_PTR(t);
+        return 0;
+}
+
 static int location_from_path(const char *path, const char *name_override,
                               char * const *search_path, UnitLocation *l) {
-        _cleanup_free_ char *name = NULL, *dir = NULL, *p = NULL;
+        _cleanup_free_ char *name = NULL, *dir = NULL, *p = NULL, *template_path = NULL;
         _cleanup_strv_free_ char **dirs = NULL;
         const char *base, *slash;
         int r;
@@ -259,6 +292,18 @@ static int location_from_path(const char *path, const char *name_override,
                 if (!name_override && stat(path, &st) >= 0 && S_ISDIR(st.st_mode))
                         return -EISDIR;
                 return r;
+        }
+
+        /* web@3.cell that is not there: web@.cell beside it, as the unit web@3. */
+        r = location_template_beside(path, base, name, name_override, &template_path);
+        if (r < 0)
+                return r;
+        if (template_path) {
+                free(p);
+                p = TAKE_PTR(template_path);
+                path = p;
+                slash = strrchr(path, '/');
+                base = slash + 1;
         }
 
         /* Drop-ins next to the file come first, as systemd-analyze verify

@@ -41,6 +41,10 @@ bool unit_is_path(const char *s) _pure_;
  *    called after the unit it aliases, and the unit's aliases are found;
  *    so they are with an override that is the unit's own name ("foo@7"
  *    for foo@.cell): only another name drops them.
+ *    An instance's file that does not exist (dir/foo@7.cell, no --name
+ *    of another unit) is its template beside it, dir/foo@.cell, as the
+ *    unit foo@7 (systemd-analyze verify finds it there); ret->path is
+ *    then the template's. Nothing else is looked up for a missing file.
  *  - else a unit name ("web", "web.cell", "worker@3"): the first
  *    NAME.cell found in search_path; for an instance with no file of its
  *    own, the first TEMPLATE.cell found (worker@3 -> worker@.cell). An

@@ -73,7 +73,7 @@ python3 -c 'import json, sys; a = json.load(open(sys.argv[1]))["argv"]; assert a
 
 # cell run of a template without an instance is refused, naming the file and
 # how to give one, as systemctl refuses "worker@.service" ("missing the
-# instance name"); test_instance is for verify and plan alone. An instance,
+# instance name"); the instance "i" is for verify and plan alone. An instance,
 # by name or --name, gets past it (to a Directory= that does not exist).
 printf '[Root]\nDirectory=%s/none\n[Exec]\nExec=/bin/true\n' "$tmp" > "$CELL_UNIT_PATH/worker@.cell"
 for args in "$CELL_UNIT_PATH/worker@.cell" "worker@" "worker@.cell" "--name worker@ worker@3"; do
@@ -88,7 +88,7 @@ for args in "--name worker@3 $CELL_UNIT_PATH/worker@.cell" "worker@3"; do
         grep -qF "Directory=$tmp/none: does not exist" "$tmp/err" ||
                 fail "run $args: not run as an instance: $(cat "$tmp/err")"
 done
-expect 0 "verify a template (as test_instance)" -- "$cell" verify "$CELL_UNIT_PATH/worker@.cell"
+expect 0 "verify a template (as the instance i)" -- "$cell" verify "$CELL_UNIT_PATH/worker@.cell"
 
 # A --name that is no unit name is a usage error (2), refused before the unit
 # is read, saying why; it exited 1, the status of an invalid unit file.

@@ -407,8 +407,7 @@ TEST(instance_file_wins_over_default_instance) {
 
 /* A template enabled through DefaultInstance= is that instance: its drop-in
  * has the instance's specifiers (%i "1", as "cell run w@1" and its scope
- * have them), not the stand-in "test_instance" cell verify checks a bare
- * template with. */
+ * have them), not the stand-in "i" cell verify checks a bare template with. */
 TEST(default_instance_specifiers) {
         _cleanup_free_ char *units = tmpdir_new("test-generator"), *outdir = tmpdir_new("test-generator"), *o = NULL, *e = NULL;
         _cleanup_free_ char *dropin = NULL;
@@ -424,7 +423,7 @@ TEST(default_instance_specifiers) {
         dropin = read_file(outdir, "cell@worker@1.service.d/50-cell-generator.conf");
         ASSERT_CONTAINS(dropin, "Description=worker 1\n");
         ASSERT_CONTAINS(dropin, "After=db@1.service\n");
-        ASSERT_TRUE(strstr(dropin, "test_instance") == NULL);
+        ASSERT_TRUE(strstr(dropin, "worker i\n") == NULL && strstr(dropin, "db@i.service") == NULL);
         /* unit_load() checks a template as its DefaultInstance= (as cell verify does). */
         ASSERT_CONTAINS(e, "bad@.cell:6: Bind=/data/%I: expected");
         ASSERT_CONTAINS(e, "of \"/data/x/..\")");

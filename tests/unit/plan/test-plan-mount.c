@@ -474,6 +474,58 @@ TEST(mounts_messages_name_the_entry) {
         cell_config_done(&c);
 }
 
+/* The mount stage's messages come in the unit's order, as the parser's: the
+ * main file's by line, then the drop-in's; of an Inaccessible= line, its
+ * paths in the order written. They came by target (the sorted mount list:
+ * /proc/keys, /proc/sys, ...) after the root's, whichever line they were
+ * on. A Bind='s options are in its entry ("Bind=/srv:/proc/sys" named two
+ * lines that differ only in them). */
+TEST(mounts_messages_in_line_order) {
+        static const char * const want[] = {
+                "o.cell:3: Inaccessible=/proc: cannot mount over /proc: the container's /proc is its procfs",
+                "o.cell:3: Inaccessible=/: cannot mount over the container's root \"/\"",
+                "o.cell:4: Bind=/srv:/proc/sys:nosuid: cannot mount over /proc/sys: cell makes /proc/sys read-only",
+                "o.cell:5: Bind=/srv:/: cannot mount over the container's root \"/\"",
+                "o.cell:6: TemporaryFileSystem=/proc/acpi: cannot mount over /proc/acpi: cell masks /proc/acpi",
+                "o.cell:7: BindReadOnly=/srv/a:/proc/keys:norbind,nodev,noexec: cannot mount over /proc/keys:",
+                "o.cell.d/x.conf:2: Bind=/srv/b:/proc/irq:nodev: cannot mount over /proc/irq:",
+                "o.cell.d/x.conf:3: Overlay=/l:/u:/: cannot mount over the container's root \"/\"",
+        };
+        CellConfig c;
+        Diagnostics d = {};
+        Plan p = {};
+
+        config_from_files(&c, "o",
+                          "[Root]\n"
+                          "Directory=/var/lib/cell/test\n"
+                          "Inaccessible=/proc /etc/x /\n"                          /* line 3 */
+                          "Bind=/srv:/proc/sys:nosuid,rbind\n"                     /* line 4 */
+                          "Bind=/srv:/\n"                                          /* line 5 */
+                          "TemporaryFileSystem=/proc/acpi\n"                       /* line 6 */
+                          "BindReadOnly=/srv/a:/proc/keys:noexec,norbind,nodev\n"  /* line 7 */
+                          "[Exec]\n"
+                          "Exec=/bin/true\n",
+                          "[Root]\n"
+                          "Bind=/srv/b:/proc/irq:nodev\n"                          /* line 2 */
+                          "Overlay=/l:/u:/\n");                                    /* line 3 */
+        ASSERT_ERROR(plan_build(&c, NULL, &p, &d), EINVAL);
+        ASSERT_EQ(d.n_messages, ELEMENTSOF(want));
+        for (size_t i = 0; i < ELEMENTSOF(want); i++) {
+                ASSERT_CONTAINS(d.messages[i], want[i]);
+                /* The drop-in named with its directory, o.cell.d/. */
+                ASSERT_TRUE(startswith(d.messages[i], i < 6 ? c.path : c.dropin_paths[0]));
+        }
+        diag_done(&d);
+        cell_config_done(&c);
+
+        /* "SRC::OPTS": the entry keeps the empty target its options need. */
+        config_minimal(&c, "m");
+        config_add_bind(&c, "/proc", NULL, false, 4);
+        c.binds[0].nosuid = true;
+        plan_fails(&c, "m.cell:4: Bind=/proc::nosuid: cannot mount over /proc:");
+        cell_config_done(&c);
+}
+
 /* The text plan writes a path as the unit does ("\:" for ':', "\\" for
  * '\'): the lower layers, joined with ':', are one reading only. */
 TEST(mounts_text_escaped) {

@@ -44,6 +44,39 @@ expect 1 "a temporary copy with a planted cell.d/ beside it" -- \
         env CELL_UNIT_PATH="$tmp/units" "$cell" verify --name web "$tmp/standin/tmpq1w2e3"
 grep -q "tmpq1w2e3: Directory= is missing" "$tmp/err" || fail "a planted drop-in completed the unit"
 
+# A unit staged with its drop-ins (a deploy script's /tmp/stage before the
+# copy into /etc/cell): the drop-ins beside it count, as systemd-analyze
+# verify reads /tmp/stage/web.service.d/; an instance that is no file is
+# its template beside it, for verify and plan alike.
+mkdir -p "$tmp/stage/web.cell.d" "$tmp/stage/cell.d" "$tmp/stage/pool@.cell.d" "$tmp/stage-sp"
+printf '[Root]\nDirectory=/srv/a\n[Exec]\nExec=/bin/true\n' >"$tmp/stage/web.cell"
+cp "$tmp/stage/web.cell" "$tmp/stage/pool@.cell"
+printf '[Limits]\nMemoryMax=lots\n' >"$tmp/stage/web.cell.d/mem.conf"
+printf '[Exec]\nEnvironment=STAGED=%%i\n' >"$tmp/stage/cell.d/env.conf"
+printf '[Limits]\nTasksMax=7\n' >"$tmp/stage/pool@.cell.d/tasks.conf"
+expect 1 "a staged unit with a bad drop-in beside it" -- \
+        env CELL_UNIT_PATH="$tmp/stage-sp" "$cell" verify "$tmp/stage/web.cell"
+grep -q "^$tmp/stage/web.cell.d/mem.conf:2: MemoryMax=lots" "$tmp/err" || fail "a staged drop-in: not read"
+expect 0 "a staged instance, its template beside it" -- \
+        env CELL_UNIT_PATH="$tmp/stage-sp" "$cell" verify "$tmp/stage/pool@2.cell"
+expect 0 "plan of a staged instance" -- \
+        env CELL_UNIT_PATH="$tmp/stage-sp" "$cell" plan --json "$tmp/stage/pool@2.cell"
+grep -q '"name": *"pool@2"' "$tmp/out" || fail "plan of a staged instance: not named pool@2"
+grep -q '"STAGED=2"' "$tmp/out" || fail "plan of a staged instance: the staged cell.d/ not read"
+grep -q "$tmp/stage/pool@.cell.d/tasks.conf" "$tmp/out" || fail "plan of a staged instance: the template drop-in"
+expect 1 "a staged file that is not there" -- \
+        env CELL_UNIT_PATH="$tmp/stage" "$cell" verify "$tmp/stage-sp/web.cell"
+grep -q "^$tmp/stage-sp/web.cell: No such file or directory" "$tmp/err" || fail "a missing staged file: not said"
+
+# Plan-time mount messages in the order of the unit's lines, the entry as
+# written (with a Bind='s options); they came sorted by target.
+printf '%s\n' '[Root]' 'Directory=/srv/a' 'Bind=/srv:/proc/sys:nosuid' 'TemporaryFileSystem=/proc/acpi' \
+        'Inaccessible=/proc /' '[Exec]' 'Exec=/bin/true' >"$tmp/mount-order.cell"
+expect 1 "plan-time mount messages" -- "$cell" verify "$tmp/mount-order.cell"
+sed '$d' "$tmp/err" | cut -d: -f2,3 >"$tmp/order"
+printf '%s\n' "3: Bind=/srv" "4: TemporaryFileSystem=/proc/acpi" "5: Inaccessible=/proc" "5: Inaccessible=/" |
+        cmp -s - "$tmp/order" || fail "plan-time mount messages not in line order: $(cat "$tmp/err")"
+
 # Two bad files and a good one: every problem of each is reported.
 printf '[Root]\nDirectory=/srv/a\nBogus=1\n[Exec]\nExec=/bin/true\nMemoryMax=1\n' >"$tmp/bad1.cell"
 printf '[Root]\nDirectory=relative\n' >"$tmp/bad2.cell"
@@ -137,11 +170,11 @@ grep -qF '"ab\u202ecd"' "$tmp/out" || fail "U+202E in an Exec= word is not shown
 grep -q "$(printf '\342\200\256')" "$tmp/out" && fail "U+202E reached stdout raw"
 
 # A template is checked as its DefaultInstance=, the instance cell-generator
-# enables: CPUAffinity=%i is a CPU there (test_instance is none).
+# enables: CPUAffinity=%i is a CPU there (i is none).
 printf '[Root]\nDirectory=/srv/a\n[Exec]\nExec=/bin/true\nCPUAffinity=%%i\n' >"$tmp/pin@.cell"
 expect 1 "a template without DefaultInstance=" -- "$cell" verify "$tmp/pin@.cell"
-grep -q "pin@.cell: warning: the template was checked as the instance pin@test_instance" "$tmp/err" ||
-        fail "a template checked as test_instance: not said"
+grep -q "pin@.cell: warning: the template was checked as the instance pin@i," "$tmp/err" ||
+        fail "a template checked as pin@i: not said"
 printf '[Install]\nDefaultInstance=0\n' >>"$tmp/pin@.cell"
 expect 0 "a template with DefaultInstance=" -- "$cell" verify --name pin@ "$tmp/pin@.cell"
 printf '[Install]\nDefaultInstance=a@b\n' >>"$tmp/pin@.cell"
@@ -202,13 +235,13 @@ expect 2 "--drop-in=UNIT:NAME with two files" -- \
         env CELL_UNIT_PATH="$tmp/di" "$cell" verify -d web:mem.conf "$tmp/ansible.ok1" "$tmp/ansible.net"
 expect 2 "--drop-in=UNIT:.NAME" -- env CELL_UNIT_PATH="$tmp/di" "$cell" verify -d web:.mem.conf "$tmp/ansible.ok1"
 # A template, checked as its DefaultInstance=, which the drop-in may set:
-# CPUAffinity=%i is a CPU for pin@0, none for pin@test_instance.
+# CPUAffinity=%i is a CPU for pin@0, none for pin@i, the instance systemd-analyze verify checks.
 printf '[Root]\nDirectory=/srv/a\n[Exec]\nExec=/bin/true\nCPUAffinity=%%i\n' >"$tmp/di/pin@.cell"
 printf '[Install]\nDefaultInstance=0\n' >"$tmp/ansible.inst"
 expect 0 "a drop-in of a template" -- env CELL_UNIT_PATH="$tmp/di" "$cell" verify -d pin@ "$tmp/ansible.inst"
 expect 1 "a drop-in of a template, no instance" -- \
         env CELL_UNIT_PATH="$tmp/di" "$cell" verify -d pin@.cell "$tmp/ansible.ok1"
-grep -q "warning: the template was checked as the instance pin@test_instance" "$tmp/err" ||
+grep -q "warning: the template was checked as the instance pin@i," "$tmp/err" ||
         fail "a drop-in of a template without DefaultInstance=: not said"
 expect 0 "a drop-in of an instance" -- env CELL_UNIT_PATH="$tmp/di" "$cell" verify -d pin@1 "$tmp/ansible.ok1"
 # A unit given as a path, as for verify.

@@ -112,7 +112,7 @@ TEST(template_and_instance_aliases) {
 
         /* A bare template is checked as an instance of the unit's template. */
         ASSERT_OK(tree_load(&t, "bar@", &c, &d));
-        ASSERT_STREQ(c.name, "foo@test_instance");
+        ASSERT_STREQ(c.name, "foo@i");
         ASSERT_EQ(strv_length(c.dropin_paths), 1);
         diag_done(&d);
         tree_done(&t);
