@@ -141,6 +141,10 @@ static int write_one(Scope *s, int idx, const char *key, const char *file, const
         int r = cg_write(d->fd, file, value);
         if (r == -ENOENT && optional)
                 return 0;
+        /* The file could not be opened: no word from the kernel on the value. */
+        if (r == -EMFILE || r == -ENFILE || r == -ENOMEM)
+                return scope_set_error(s, r, "%s=: writing %s=%s in %s: %s", key, file, value, d->path,
+                                       strerror(-r));
         if (r < 0)
                 return scope_set_error(s, r, "%s=: the kernel refuses %s=%s in %s: %s", key, file, value, d->path,
                                        strerror(-r));
@@ -288,7 +292,7 @@ static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *o
                 return r;
         CellLimit tasks = tasks_default ? cg_limits_tasks(l) : l->tasks_max;
         if (cg_format_tasks_max(&tasks, cg_limits_tasks_base(l), buf, sizeof buf) >= 0 &&
-            (r = write_one(s, idx, "TasksMax", "pids.max", buf, false)) < 0)
+            (r = write_one(s, idx, tasks_default ? "DefaultTasksMax" : "TasksMax", "pids.max", buf, false)) < 0)
                 return r;
         if (l->cpu_quota_per_sec_usec != USEC_INFINITY) {
                 r = cg_format_cpu_max(l->cpu_quota_per_sec_usec, plan_cpu_quota_period(l), buf, sizeof buf);
@@ -410,7 +414,8 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
                         return idx;
                 if (idx >= 0 &&
                     cg_format_tasks_max(&tasks, cg_limits_tasks_base(l), buf, sizeof buf) >= 0 &&
-                    (r = write_one(s, idx, "TasksMax", "pids.max", buf, false)) < 0)
+                    (r = write_one(s, idx, by_default ? "DefaultTasksMax" : "TasksMax", "pids.max", buf,
+                                   false)) < 0)
                         return r;
         }
 
@@ -453,8 +458,8 @@ static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n
                 idx = dir_add(s, u, upath, child, "cgroup2");
                 if (idx >= 0)
                         s->fs->unified_idx = idx;
-                else if (idx == -ENOMEM || idx == -EEXIST)
-                        return idx;
+                else if (idx == -ENOMEM || idx == -EEXIST || idx == -EMFILE || idx == -ENFILE)
+                        return idx;     /* out of fds is no "no cgroup2 tree here" */
                 else {
                         free(s->error);
                         s->error = NULL;

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "test.h"
 
@@ -36,6 +39,26 @@ void test_runtime_dir_free(char *dir) {
         ASSERT_EQ(system(cmd), 0);
         unsetenv("CELL_RUNTIME_DIR");
         free(dir);
+}
+
+TestNofile test_nofile_room(int n) {
+        struct rlimit old, low;
+        int probe;
+
+        /* The lowest free fd: the next open() gets it. */
+        probe = open("/dev/null", O_RDONLY|O_CLOEXEC);
+        ASSERT_TRUE(probe >= 0);
+        close(probe);
+        ASSERT_TRUE(getrlimit(RLIMIT_NOFILE, &old) >= 0);
+        low = (struct rlimit) { .rlim_cur = (rlim_t) probe + (rlim_t) n, .rlim_max = old.rlim_max };
+        ASSERT_TRUE(setrlimit(RLIMIT_NOFILE, &low) >= 0);
+        return (TestNofile) { .cur = old.rlim_cur, .max = old.rlim_max };
+}
+
+void test_nofile_restore(TestNofile old) {
+        struct rlimit l = { .rlim_cur = (rlim_t) old.cur, .rlim_max = (rlim_t) old.max };
+
+        ASSERT_TRUE(setrlimit(RLIMIT_NOFILE, &l) >= 0);
 }
 
 void test_skip(const char *why, ...) {

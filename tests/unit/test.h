@@ -27,6 +27,15 @@ void test_register(const char *name, void (*func)(void));
 char *test_runtime_dir_new(const char *name);
 void test_runtime_dir_free(char *dir);
 
+/* RLIMIT_NOFILE lowered so that n more fds than are open now can be opened
+ * (from the lowest free one on); the limit it was, for
+ * test_nofile_restore(). Out of fds the code under test must say so. */
+typedef struct TestNofile {
+        unsigned long long cur, max;
+} TestNofile;
+TestNofile test_nofile_room(int n);
+void test_nofile_restore(TestNofile old);
+
 /* The exit status by which a child a test forked says "this machine cannot
  * do what the test needs" (a namespace, a privilege): the test skips, as
  * meson counts a test binary's exit status 77. */

@@ -8,8 +8,8 @@
 # could not look at; "cell exec" fails with a message, never a silent 2 nor
 # "exited meanwhile" of a cell that runs. "cell run" and "cell exec" at 4 to
 # 24 fds: each failure exits 2 naming its step (not a bare "pipe:", not the
-# root's "/proc/self/fd/N", not "no cgroup2 tree" on a host that has one),
-# and leaves nothing.
+# root's "/proc/self/fd/N", not "no cgroup2 tree" on a host that has one,
+# not "the kernel refuses" for a file it could not open), and leaves nothing.
 . "$(dirname "$0")/lib.sh"
 
 # check_named WHAT FILE: FILE holds a message that names the step.
@@ -17,6 +17,8 @@ check_named() {
         [ -s "$2" ] || fail "$1: no message"
         ! grep -qE ': (pipe|fork|socketpair|signalfd|poll|waitid|waitpid): ' "$2" || fail "$1: $(cat "$2")"
         ! grep -q '/proc/self/fd/' "$2" || fail "$1: $(cat "$2")"
+        # A unit of no limits: nothing the kernel could have refused.
+        ! grep -q 'the kernel refuses' "$2" || fail "$1: $(cat "$2")"
         if grep -q ' - cgroup2 ' /proc/self/mountinfo; then
                 ! grep -q 'no cgroup2 tree' "$2" || fail "$1: $(cat "$2")"
         fi

@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,18 +40,10 @@ static void reap(pid_t pid) {
 
 /* instance_stop() with room for n more fds than are open now. */
 static int stop_with_fds(const CellInstance *i, int n) {
-        struct rlimit old, low;
-        int probe, r;
+        TestNofile old = test_nofile_room(n);
+        int r = instance_stop(i, false, 5 * USEC_PER_SEC);
 
-        /* The lowest free fd: the next open() gets it, and n past it are allowed. */
-        probe = open("/dev/null", O_RDONLY|O_CLOEXEC);
-        ASSERT_TRUE(probe >= 0);
-        close(probe);
-        ASSERT_TRUE(getrlimit(RLIMIT_NOFILE, &old) >= 0);
-        low = (struct rlimit) { .rlim_cur = (rlim_t) probe + (rlim_t) n, .rlim_max = old.rlim_max };
-        ASSERT_TRUE(setrlimit(RLIMIT_NOFILE, &low) >= 0);
-        r = instance_stop(i, false, 5 * USEC_PER_SEC);
-        ASSERT_TRUE(setrlimit(RLIMIT_NOFILE, &old) >= 0);
+        test_nofile_restore(old);
         return r;
 }
 

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,17 +19,10 @@
 
 /* fn with room for n more fds than are open now. */
 static int decide_with_fds(PlanEtcFile *f, const char *root, SpawnError *note, int n) {
-        struct rlimit old, low;
-        int probe, r;
+        TestNofile old = test_nofile_room(n);
+        int r = etc_file_decide(f, root, note);
 
-        probe = open("/dev/null", O_RDONLY|O_CLOEXEC);
-        ASSERT_TRUE(probe >= 0);
-        close(probe);
-        ASSERT_TRUE(getrlimit(RLIMIT_NOFILE, &old) >= 0);
-        low = (struct rlimit) { .rlim_cur = (rlim_t) probe + (rlim_t) n, .rlim_max = old.rlim_max };
-        ASSERT_TRUE(setrlimit(RLIMIT_NOFILE, &low) >= 0);
-        r = etc_file_decide(f, root, note);
-        ASSERT_TRUE(setrlimit(RLIMIT_NOFILE, &old) >= 0);
+        test_nofile_restore(old);
         return r;
 }
 
