@@ -75,6 +75,12 @@ run_ok "$(unit expand "[Root]" "Directory=$root" "[Exec]" "User=test" "Environme
         "Exec=/bin/sh -c 'for a; do echo \"[\$a]\"; done' sh \$OPTS \${HOME}/x \"<\${SP}>\" \$UNSET \${UNSET} \$\$HOME a\$HOME")"
 expect "Exec= expanded" "$(tr '\n' ' ' < "$work/out")" \
         '[--name=a b] [--x=y] [/home/test/x] [<a  b>] [] [$HOME] [a$HOME] '
+# The README's demo, units/examples/hello.cell, on this root: its "$$$$" is
+# the shell's "$$".
+mkdir -p "$work/examples"
+sed "s|^Directory=.*|Directory=$root|" "$(dirname "$0")/../../../units/examples/hello.cell" > "$work/examples/hello.cell"
+run_ok "$work/examples/hello.cell"
+expect "hello.cell" "$(cat "$work/out")" "Hello from hello, PID 1"
 # "cell run NAME -- ARGS" runs ARGS as its caller's shell left them.
 run_ok "$(unit expandcli "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "Environment=X=1")" \
         -- /bin/sh -c 'for a; do echo "[$a]"; done' sh '$X' '${X}' '$$'
