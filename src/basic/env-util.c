@@ -64,8 +64,10 @@ int env_assign_strv(char ***env, char * const *other) {
 }
 
 const char *env_get(char * const *env, const char *key) {
-        size_t k = strlen(key);
+        return env_get_n(env, key, strlen(key));
+}
 
+const char *env_get_n(char * const *env, const char *key, size_t k) {
         STRV_FOREACH(i, env)
                 if (strncmp(*i, key, k) == 0 && (*i)[k] == '=')
                         return *i + k + 1;

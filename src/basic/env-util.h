@@ -20,6 +20,8 @@ int env_assignf(char ***env, const char *key, const char *value);
 int env_assign_strv(char ***env, char * const *other);
 /* The value of KEY in env, or NULL. */
 const char *env_get(char * const *env, const char *key);
+/* The same for the first k bytes of key (a name inside a longer string). */
+const char *env_get_n(char * const *env, const char *key, size_t k);
 
 /* UnsetEnvironment='s match, as systemd's: a name matches any assignment of
  * it, "KEY=VALUE" only that very assignment. */

@@ -44,14 +44,6 @@ int spawn_find_exec(const char *name, const char *path, char **ret) {
         return -ENOENT;
 }
 
-/* The value of the variable named by the n bytes at name, or NULL. */
-static const char *env_get_n(char * const *env, const char *name, size_t n) {
-        for (char * const *e = env; e && *e; e++)
-                if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
-                        return *e + n + 1;
-        return NULL;
-}
-
 /* One word with "${NAME}" and "$$" replaced (systemd's replace_env() without
  * its extensions: "${NAME:-default}" stays as written, as in systemd). */
 static int expand_word(const char *w, char * const *env, char **ret) {
@@ -103,17 +95,10 @@ int spawn_expand_argv(char * const *argv, char * const *env, char ***ret) {
                 char *x;
 
                 if (i > 0 && w[0] == '$' && w[1] != '{' && w[1] != '$') {
-                        value = env_get_n(env, w + 1, strlen(w + 1));
-                        while (value) {
-                                r = extract_first_word(&value, &x, NULL, EXTRACT_UNQUOTE | EXTRACT_RELAX);
-                                if (r < 0)
-                                        return r;
-                                if (r == 0)
-                                        break;
-                                r = strv_push(&out, x);
-                                if (r < 0)
-                                        return r;
-                        }
+                        value = env_get(env, w + 1);
+                        r = value ? split_words_append(&out, value, EXTRACT_UNQUOTE | EXTRACT_RELAX) : 0;
+                        if (r < 0)
+                                return r;
                         continue;
                 }
                 if (i == 0)

@@ -193,6 +193,19 @@ int quote_word(const char *s, char **ret) {
         return 0;
 }
 
+int split_words_append(char ***l, const char *s, ExtractFlags flags) {
+        for (;;) {
+                char *w;
+                int r = extract_first_word(&s, &w, NULL, flags);
+
+                if (r <= 0)
+                        return r;
+                r = strv_push(l, w);
+                if (r < 0)
+                        return r;
+        }
+}
+
 int split_words(const char *s, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
         int r;
@@ -200,18 +213,9 @@ int split_words(const char *s, char ***ret) {
         l = calloc(1, sizeof(char *));
         if (!l)
                 return -ENOMEM;
-        for (;;) {
-                char *w;
-
-                r = extract_first_word(&s, &w, NULL, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE);
-                if (r < 0)
-                        return r;
-                if (r == 0)
-                        break;
-                r = strv_push(&l, w);
-                if (r < 0)
-                        return r;
-        }
+        r = split_words_append(&l, s, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(l);
         return 0;
 }

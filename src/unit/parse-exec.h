@@ -34,6 +34,8 @@ int quote_word(const char *s, char **ret);
 /* Every word of s (EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE, whitespace separated)
  * into a strv; an all-blank s gives an empty (non-NULL) strv. */
 int split_words(const char *s, char ***ret);
+/* The words of s, split with flags, appended to *l (which may be NULL). */
+int split_words_append(char ***l, const char *s, ExtractFlags flags);
 
 /* systemd's cunescape() with UNESCAPE_ACCEPT_NUL (SetCredential='s value):
  * every C escape of s resolved ("\\n", "\\x00", "\\u00e4" ...), the rest
