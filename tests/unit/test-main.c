@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -62,15 +63,37 @@ void test_nofile_restore(TestNofile old) {
 }
 
 void test_skip(const char *why, ...) {
+        int saved_errno = errno;        /* for a %m in why */
         va_list ap;
 
         fputs("skipped: ", stdout);
+        errno = saved_errno;
         va_start(ap, why);
         vprintf(why, ap);
         va_end(ap);
         fputc('\n', stdout);
         fflush(stdout);
         skipped = true;
+}
+
+bool test_skipped(void) {
+        return skipped;
+}
+
+bool test_child_status_at(int status, const char *why, const char *file, int line) {
+        if (WIFEXITED(status) && WEXITSTATUS(status) == TEST_SKIP) {
+                test_skip("%s", why);
+                return false;
+        }
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                fprintf(stderr, "%s:%d: the test's child ", file, line);
+                if (WIFEXITED(status))
+                        fprintf(stderr, "exited %d\n", WEXITSTATUS(status));
+                else
+                        fprintf(stderr, "was killed by signal %d\n", WTERMSIG(status));
+                abort();
+        }
+        return true;
 }
 
 bool test_child_ran_at(pid_t pid, const char *why, const char *file, int line) {
@@ -80,19 +103,7 @@ bool test_child_ran_at(pid_t pid, const char *why, const char *file, int line) {
                 fprintf(stderr, "%s:%d: waitpid(%d): %m\n", file, line, (int) pid);
                 abort();
         }
-        if (WIFEXITED(status) && WEXITSTATUS(status) == TEST_SKIP) {
-                test_skip("%s", why);
-                return false;
-        }
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-                fprintf(stderr, "%s:%d: the test's child %d ", file, line, (int) pid);
-                if (WIFEXITED(status))
-                        fprintf(stderr, "exited %d\n", WEXITSTATUS(status));
-                else
-                        fprintf(stderr, "was killed by signal %d\n", WTERMSIG(status));
-                abort();
-        }
-        return true;
+        return test_child_status_at(status, why, file, line);
 }
 
 int main(int argc, char *argv[]) {

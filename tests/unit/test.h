@@ -46,12 +46,20 @@ void test_nofile_restore(TestNofile old);
  * (test-main.c). */
 void test_skip(const char *why, ...) _printf_(1, 2);
 
+/* Whether the running test has called test_skip(): a child it forked that
+ * did ends with TEST_SKIP, so that its parent learns of it. */
+bool test_skipped(void);
+
 /* Waits for pid, a child the test forked, which exits 0 when what it checks
  * holds, or TEST_SKIP when it cannot be checked here: then the test skips
  * (test_skip(), for why). Any other end fails the test, at the caller's
  * line. Whether the child ran (exited 0). */
 #define test_child_ran(pid, why) test_child_ran_at((pid), (why), __FILE__, __LINE__)
 bool test_child_ran_at(pid_t pid, const char *why, const char *file, int line);
+/* The same for a child already waited for (the caller cleans up first): its
+ * wait status. */
+#define test_child_status(status, why) test_child_status_at((status), (why), __FILE__, __LINE__)
+bool test_child_status_at(int status, const char *why, const char *file, int line);
 
 #define TEST(name)                                                      \
         static void test_##name(void);                                  \

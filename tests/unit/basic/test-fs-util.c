@@ -29,7 +29,7 @@ TEST(block_device_node) {
         ASSERT_STREQ(name, "");
         ASSERT_OK(stat("/", &st) < 0 ? -errno : 0);
         if (major(st.st_dev) == 0) {
-                printf("skip - / is on no block device here\n");
+                test_skip("/ is on no block device here");
                 return;
         }
         block_device_node(st.st_dev, name, sizeof name);

@@ -7,7 +7,8 @@
 # by name, from a completions directory as "meson install" puts it there,
 # and _cell runs under its _init_completion and _filedir on the words as
 # readline splits the line. Without it, the few helpers of its that _cell
-# calls are stood in for, and the test says it skipped the real ones.
+# calls are stood in for, and the test says it skipped the real ones
+# (in part: it is no SKIP, what ran with the stand-ins could fail).
 #
 #   test-completion.sh CELL COMPLETION
 set -u
@@ -251,6 +252,6 @@ if [ -n "$real" ]; then
         rm -r "$tmp/cwd/new.conf" "$tmp/cwd/db.cell" "$tmp/cwd/units"
 fi
 
-[ "$failed" = 0 ] && [ -z "$real" ] &&
-        { echo "SKIP: bash-completion is not installed: _cell ran with stand-ins of its helpers"; exit 77; }
+# What ran with stand-ins ran, and could fail: skipped in part, not SKIP.
+[ -z "$real" ] && echo "skipped in part: bash-completion is not installed: _cell ran with stand-ins of its helpers"
 exit $failed

@@ -84,6 +84,8 @@ if command -v strace >/dev/null && strace -o /dev/null -e inject=getpid:retval=1
         expect 3 "kill web USR1 whose PID 1 ended meanwhile" -- \
                 env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -o /dev/null -e trace=pidfd_send_signal -e inject=pidfd_send_signal:error=ESRCH "$cell" kill web USR1
         grep -q "cell web is not running" "$tmp/err" || fail "kill of a PID 1 that ended meanwhile: $(cat "$tmp/err")"
+else
+        echo "skipped in part: kill of a PID 1 that ended meanwhile (no strace that injects errors here)"
 fi
 
 # A cell that is not running: 3, in the new forms too.

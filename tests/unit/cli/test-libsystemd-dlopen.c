@@ -73,7 +73,7 @@ static int load_in_other_root(void) {
 
 TEST(other_root_never_loads) {
         if (geteuid() != 0) {
-                printf("skipped: not root (chroot)\n");
+                test_skip("not root (chroot)");
                 return;
         }
         ASSERT_NOT_NULL(mkdtemp(other_root));

@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "finish-stand-in.h"
 #include "monitor-handover.h"
@@ -822,8 +823,14 @@ TEST(last_words_after_the_exit) {
         Run r;
         char *log, *s;
         bool last = false;
-        int up = test_upstream_open("test-monitor");
 
+        /* Gone when they are read, its datagrams are the container's by
+         * their UID alone: root's, with no user namespace of the payload's. */
+        if (geteuid() != 0) {
+                test_skip("not root: a gone sender of another UID is dropped");
+                return;
+        }
+        int up = test_upstream_open("test-monitor");
         monitor_start(PAYLOAD_LAST_WORDS, &t, &r);
         ASSERT_OK(kill(r.monitor, SIGSTOP));
         (void) nanosleep(&(struct timespec) { .tv_nsec = 600 * 1000 * 1000 }, NULL);

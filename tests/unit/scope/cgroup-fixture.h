@@ -13,5 +13,5 @@ char *fixture_read(const char *dir, const char *file);
 void fixture_kill_procs(const char *dir);
 
 /* Runs body in a child process, then cleanup here whether body passed or
- * not; fails the test if body did. */
+ * not; fails the test if body did, skips it if body called test_skip(). */
 void fixture_run(void (*body)(void), void (*cleanup)(void));

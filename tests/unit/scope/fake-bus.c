@@ -53,7 +53,7 @@ bool fake_bus_start(const char *config, fake_bus_setup_t setup, void *userdata) 
         ssize_t k;
 
         if (access(DBUS_DAEMON, X_OK) < 0) {
-                printf("skipped: no dbus-daemon\n");
+                test_skip("no dbus-daemon");
                 return false;
         }
         ASSERT_OK(pipe2(addr_pipe, O_CLOEXEC));

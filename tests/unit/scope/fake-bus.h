@@ -15,7 +15,7 @@ typedef int (*fake_bus_setup_t)(sd_bus *bus, void *userdata);
 /* Starts dbus-daemon (config: its configuration file; NULL: its session bus),
  * points $DBUS_SYSTEM_BUS_ADDRESS at it and forks the fake, which serves calls
  * once setup has run; returns when the fake holds its names. False (the test
- * skipped, said so) when dbus-daemon is missing. */
+ * skipped, test_skip()) when dbus-daemon is missing. */
 bool fake_bus_start(const char *config, fake_bus_setup_t setup, void *userdata);
 
 /* Stops the broker, then the fake, and unsets $DBUS_SYSTEM_BUS_ADDRESS. */

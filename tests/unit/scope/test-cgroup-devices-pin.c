@@ -97,11 +97,11 @@ static void in_private_bpffs(void (*body)(void)) {
         pid_t pid;
 
         if (geteuid() != 0) {
-                printf("skipped: not root\n");
+                test_skip("not root");
                 return;
         }
         if (cgroup_devices_load(NULL, 0, &fd) == -EPERM) {
-                printf("skipped: bpf() refused (EPERM)\n");
+                test_skip("bpf() refused (EPERM)");
                 return;
         }
         safe_close(fd);

@@ -133,7 +133,7 @@ TEST(resolve_refuses_what_is_not_a_device) {
                 (void) unlink(file);
                 ASSERT_ERROR(r, ENODEV);
         } else
-                printf("skipped the regular file: no writable /dev/shm\n");
+                test_skip("the regular file: no writable /dev/shm");
         /* Not a DeviceAllow= form at all, or bad perms. */
         ASSERT_ERROR(cgroup_devices_resolve("/etc/passwd", "rw", NULL, &rules, &n), EINVAL);
         ASSERT_ERROR(cgroup_devices_resolve("null", "rw", NULL, &rules, &n), EINVAL);
@@ -383,23 +383,23 @@ static char *v2_dir(void) {
         return cg_v2_dir_of(0, &path) >= 0 ? path : NULL;
 }
 
-/* Our cgroup2 dir, or NULL (and why, printed) when the root tests cannot run here. */
+/* Our cgroup2 dir, or NULL (and why, test_skip()) when the root tests cannot run here. */
 static char *root_base(void) {
         char *base;
         int fd = -EBADF, r;
 
         if (geteuid() != 0) {
-                printf("skipped: not root\n");
+                test_skip("not root");
                 return NULL;
         }
         base = v2_dir();
         if (!base) {
-                printf("skipped: no cgroup2 mount\n");
+                test_skip("no cgroup2 mount");
                 return NULL;
         }
         r = cgroup_devices_load(NULL, 0, &fd);
         if (r == -EPERM) {
-                printf("skipped: bpf() refused (EPERM)\n");
+                test_skip("bpf() refused (EPERM)");
                 free(base);
                 return NULL;
         }

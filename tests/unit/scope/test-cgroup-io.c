@@ -146,7 +146,7 @@ TEST(resolve) {
         /* A file on a disk: that disk (or the disk its partition is on). */
         ASSERT_OK(stat("/", &st) < 0 ? -errno : 0);
         if (major(st.st_dev) == 0) {
-                printf("skip - / is on no block device here\n");
+                test_skip("/ is on no block device here");
                 return;
         }
         ASSERT_OK(cg_io_resolve("/", &d));

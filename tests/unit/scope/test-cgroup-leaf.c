@@ -212,14 +212,14 @@ static void cleanup_own(void) {
 static void run_isolated(void (*body)(void)) {
         char *base = v2_dir();
         if (geteuid() != 0 || !base) {
-                printf("skipped: needs root and a cgroup2 tree\n");
+                test_skip("needs root and a cgroup2 tree");
                 free(base);
                 return;
         }
         snprintf(own, sizeof own, "%s/cell-leaftest-%d", base, (int) getpid());
         free(base);
         if (mkdir(own, 0755) < 0) {
-                printf("skipped: cannot create %s: %m\n", own);
+                test_skip("cannot create %s: %m", own);
                 return;
         }
         fixture_run(body, cleanup_own);

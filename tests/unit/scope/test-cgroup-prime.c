@@ -141,7 +141,7 @@ TEST(own_cgroup_moves_nothing) {
         int r = 1;
 
         if (geteuid() != 0 || cg_v2_dir_of(0, &dir) < 0) {
-                printf("skipped: needs root and a cgroup2 tree\n");
+                test_skip("needs root and a cgroup2 tree");
                 return;
         }
         before = own_cgroup_text();
@@ -162,12 +162,12 @@ TEST(only_the_helper_moves) {
         int r = 1;
 
         if (geteuid() != 0 || cg_v2_dir_of(0, &base) < 0) {
-                printf("skipped: needs root and a cgroup2 tree\n");
+                test_skip("needs root and a cgroup2 tree");
                 return;
         }
         snprintf(dir, sizeof dir, "%s/cell-primetest-%d", base, (int) getpid());
         if (mkdir(dir, 0755) < 0) {
-                printf("skipped: cannot create %s: %m\n", dir);
+                test_skip("cannot create %s: %m", dir);
                 return;
         }
         before = own_cgroup_text();

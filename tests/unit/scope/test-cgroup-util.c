@@ -200,7 +200,7 @@ TEST(own_unit_as_libsystemd) {
         pid_t pid;
 
         if (geteuid() != 0) {
-                printf("skipped: not root (a mount over /proc/self/cgroup)\n");
+                test_skip("not root (a mount over /proc/self/cgroup)");
                 return;
         }
 

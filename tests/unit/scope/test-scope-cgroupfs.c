@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The cgroupfs manager for real: needs root and a writable cgroup tree, and
- * skips (each test returns early) without them. Each test body runs in a
+ * skips (test_skip(), each test returns early) without them. Each test body runs in a
  * child process and creates "cell-<what>-TAG" below the cgroup it runs in;
  * it asserts that scope_free() removed them, and the parent removes whatever
  * a failed body left behind (killing only processes in those cgroups). */
@@ -21,11 +21,11 @@
 
 static bool can_run(void) {
         if (geteuid() != 0) {
-                printf("skipped: not root\n");
+                test_skip("not root");
                 return false;
         }
         if (access("/proc/self/cgroup", R_OK) < 0) {
-                printf("skipped: no /proc/self/cgroup\n");
+                test_skip("no /proc/self/cgroup");
                 return false;
         }
         return true;
@@ -101,7 +101,7 @@ static void scope_names(const char *what, char child[static 64], char unit[stati
 }
 
 /* A new event loop and scope_new() on it with the cgroupfs manager; false
- * (said, the loop unref'd) when this machine has no cgroup tree cell may
+ * (test_skip(), the loop unref'd) when this machine has no cgroup tree cell may
  * write to. */
 static bool new_or_skip(const Plan *p, Event **ret_event, Scope **ret) {
         Event *e = NULL;
@@ -109,7 +109,7 @@ static bool new_or_skip(const Plan *p, Event **ret_event, Scope **ret) {
         ASSERT_OK(event_new(&e));
         int r = scope_new(p, CGROUP_MANAGER_CGROUPFS, false, e, ret);
         if (r == -EROFS || r == -EACCES || r == -EOPNOTSUPP) {
-                printf("skipped: cgroupfs not usable here: %s\n", strna(scope_last_error(NULL)));
+                test_skip("cgroupfs not usable here: %s", strna(scope_last_error(NULL)));
                 event_unref(e);
                 return false;
         }
@@ -339,7 +339,7 @@ static void refused_values(void) {
         ASSERT_OK(event_new(&e));
         char *cpuset = dir_of(v1 ? "cpuset" : NULL, child);
         if (!cpuset || access(v1 ? "/sys/fs/cgroup/cpuset" : "/sys/fs/cgroup/cgroup.controllers", F_OK) < 0) {
-                printf("skipped: no cpuset hierarchy\n");
+                test_skip("no cpuset hierarchy");
                 free(cpuset);
                 event_unref(e);
                 return;
@@ -436,7 +436,7 @@ static void memory_nodes_and_startup(void) {
 
         char *cpuset = dir_of(v1 ? "cpuset" : NULL, child);
         if (!cpuset || access(v1 ? "/sys/fs/cgroup/cpuset" : "/sys/fs/cgroup/cgroup.controllers", F_OK) < 0) {
-                printf("skipped: no cpuset hierarchy\n");
+                test_skip("no cpuset hierarchy");
                 free(cpuset);
                 return;
         }

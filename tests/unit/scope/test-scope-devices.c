@@ -35,14 +35,14 @@ typedef struct Fixture {
         int parent_fd, child_fd, prog_fd;
 } Fixture;
 
-/* false (and why, printed) when it cannot be made here. */
+/* false (and why, test_skip()) when it cannot be made here. */
 static bool fixture_make(Fixture *f, const char *tag) {
         CgroupDeviceRule all = { .type = 'c', .major = -1, .minor = -1, .access = CGROUP_DEVICE_ALL };
         char *base = NULL;
 
         *f = (Fixture) { .parent_fd = -1, .child_fd = -1, .prog_fd = -1 };
         if (geteuid() != 0 || cg_v2_dir_of(0, &base) < 0 || cgroup_devices_load(&all, 1, &f->prog_fd) == -EPERM) {
-                printf("skipped: needs root, a cgroup2 tree and bpf()\n");
+                test_skip("needs root, a cgroup2 tree and bpf()");
                 free(base);
                 return false;
         }

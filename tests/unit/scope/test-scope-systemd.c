@@ -844,7 +844,7 @@ TEST(refused_connect) {
 
         int tcp = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (tcp < 0 || bind(tcp, (struct sockaddr *) &in, sizeof in) < 0) {
-                printf("skipped: no loopback TCP\n");
+                test_skip("no loopback TCP");
                 if (tcp >= 0)
                         close(tcp);
                 return;

@@ -49,7 +49,7 @@ TEST(apply_keeps_what_is_asked_for_when_root) {
         int status;
 
         if (geteuid() != 0 || status_hex("CapPrm") == 0) {
-                printf("skipped: needs root's capabilities\n");
+                test_skip("needs root's capabilities");
                 return;
         }
         pid = fork();

@@ -179,7 +179,7 @@ static void in_own_namespace(void (*body)(const char *dir)) {
         pid_t pid;
 
         if (geteuid() != 0) {
-                printf("skipped: not root\n");
+                test_skip("not root");
                 return;
         }
         ASSERT_NOT_NULL(mkdtemp(dir));

@@ -150,7 +150,7 @@ TEST(io_uring) {
         int status, dfd;
 
         if (!EXITED_OK(in_child(uring_nop_child))) {
-                fprintf(stderr, "No io_uring here (kernel.io_uring_disabled?), skipping.\n");
+                test_skip("no io_uring here (kernel.io_uring_disabled?)");
                 return;
         }
         cell_config_init(&c);
