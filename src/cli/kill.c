@@ -74,7 +74,13 @@ static int kill_starting(const char *name, int sig) {
         }
         /* Its state there: no start but the end of a run, whose clean-up
          * (cgroups, network) a signal must not cut short. */
-        if (runtime_state_of_supervisor(name, pid)) {
+        int past = runtime_state_of_supervisor(name, pid);
+        if (past < 0) {
+                log_error_errno(past, "Reading the runtime state of cell %s (%s/%s/state): %m", name,
+                                runtime_state_dir(), name);
+                return CELL_EXIT_FAILURE;
+        }
+        if (past > 0) {
                 log_error("cell %s is not running: its payload has exited, and its cell run (PID %d) is "
                           "cleaning up.", name, (int) pid);
                 return CELL_EXIT_NOT_RUNNING;
@@ -195,6 +201,7 @@ int verb_kill(int argc, char *argv[]) {
         }
         r = instance_kill(&i, user_bus, sig, all);
         instance_done(&i);
+        const char *step = instance_last_step();
         /* Its PID 1 ended since it was looked up: not running now, as one
          * that was not running at all (exit 3, not an error). */
         if (r == -ESRCH) {
@@ -202,6 +209,6 @@ int verb_kill(int argc, char *argv[]) {
                 return CELL_EXIT_NOT_RUNNING;
         }
         if (r < 0)
-                log_error_errno(r, "Sending signal %d to cell %s: %m", sig, name);
+                log_error_errno(r, "Sending signal %d to cell %s: %s%s%m", sig, name, strempty(step), step ? ": " : "");
         return r < 0 ? CELL_EXIT_FAILURE : CELL_EXIT_OK;
 }

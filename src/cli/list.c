@@ -219,7 +219,7 @@ int cli_lock_holder_instance(const char *name, CellInstance *ret) {
 
         if (pidfd < 0)
                 return -ESRCH;
-        bool stopping = runtime_state_of_supervisor(name, pid);
+        bool stopping = runtime_state_of_supervisor(name, pid) > 0;  /* unknown: as a start */
         CgroupManager manager = name_lock_holder_manager(name);
         CellInstance i = { .manager = manager < _CGROUP_MANAGER_MAX ? manager : CGROUP_MANAGER_CGROUPFS,
                            .supervisor = pid,

@@ -25,6 +25,7 @@
 #include "run-args.h"
 #include "run-console.h"
 #include "run-host.h"
+#include "run-payload.h"
 #include "run-relay.h"
 #include "run-start.h"
 #include "runtime-state.h"
@@ -37,122 +38,6 @@
 #include "unit-path.h"
 #include "unit.h"
 #include "verbs.h"
-
-typedef struct Run {
-        Plan *plan;
-        Supervisor *supervisor;
-        bool ready_sent;
-        /* What the hand-over to cell-monitor reads (src/monitor). */
-        const Spawn *spawn;
-        Scope *scope;
-        const NotifyProxy *proxy;
-        bool state_published;
-        int monitor_fd, cell_fd;
-        bool monitor_asked;     /* monitor_probe() done (monitor_fd closed if it said no) */
-        bool console;           /* a pty: cell forwards (or holds) it, and stays */
-        RunRelay *relay;        /* the payload's output, handed over too */
-} Run;
-
-/* READY=1 to our own supervisor, once. */
-static void run_ready(Run *run) {
-        if (run->ready_sent)
-                return;
-        run->ready_sent = true;
-        notify_supervisor_ready(run->plan->name);
-}
-
-static void on_payload_ready(void *userdata) {
-        Run *run = userdata;
-
-        log_debug("The payload reported READY=1.");
-        if (!run->plan->notify_ready) {
-                run_ready(run);         /* sent at the start already */
-                return;
-        }
-        /* NotifyReady=yes: the relay passed the payload's READY=1 up, once:
-         * the service's; cell's own would be a second. */
-        if (run->ready_sent)
-                return;
-        run->ready_sent = true;
-        notify_supervisor_ready_relayed(run->plan->name);
-}
-
-/* As a service's TimeoutStopSec=, the unit's may be extended by the payload. */
-static void on_payload_extend_timeout(uint64_t usec, void *userdata) {
-        Run *run = userdata;
-
-        supervisor_extend_stop(run->supervisor, usec);
-}
-
-/* What cell-monitor is handed, as things are now. */
-static MonitorHandover run_handover_state(const Run *run) {
-        return (MonitorHandover) {
-                .plan = run->plan,
-                .spawn = run->spawn,
-                .scope = run->scope,
-                .proxy = run->proxy,
-                .ready_sent = run->ready_sent,
-                .stop_requested = supervisor_stop_requested(run->supervisor),
-                .state_published = run->state_published,
-                .monitor_fd = run->monitor_fd,
-                .cell_fd = run->cell_fd,
-                .output_fds = { run->relay->output[0].pipe, run->relay->output[1].pipe },
-                .output_gone = { run->relay->output[0].out_gone, run->relay->output[1].out_gone },
-        };
-}
-
-/* Whether the cell-monitor opened at the payload's start reads our hand-over
- * (monitor_agrees()). One that does not is let go, and cell stays the
- * supervisor, as with CELL_MONITOR=0: the container runs on and stops as
- * any other, only without cell-monitor's smaller footprint. */
-static bool run_monitor_agrees(Run *run) {
-        char why[PATH_MAX + 256];
-        int r;
-
-        if (run->monitor_asked)
-                return run->monitor_fd >= 0;
-        run->monitor_asked = true;
-        r = monitor_agrees(run->monitor_fd, why, sizeof why);
-        if (r >= 0)
-                return true;
-        log_full_errno(r == -EPROTO || r == -EPROTONOSUPPORT ? LOG_NOTICE : LOG_DEBUG, r,
-                       "cell stays the container's supervisor: %s", why);
-        run->monitor_fd = safe_close(run->monitor_fd);
-        return false;
-}
-
-/* The payload has run for MONITOR_AFTER_USEC: cell becomes cell-monitor,
- * which maps a fraction of what cell does, for the container's whole life;
- * what the payload's exit leaves to do comes back to cell ("cell __finish",
- * src/cli/finish.c). See src/monitor/monitor.h. */
-static int on_handover(EventSource *source, uint64_t usec, void *userdata) {
-        Run *run = userdata;
-        MonitorHandover h = run_handover_state(run);
-        const char *why = run->console ? "the console's pty is forwarded by cell" : monitor_handover_refused(&h);
-
-        if (why) {
-                log_debug("cell stays the payload's supervisor: %s.", why);
-                run_relay_resume(run->relay);   /* if it waited for the flush below */
-                return 0;
-        }
-        /* Asked once, before our output is flushed for it. */
-        if (!run_monitor_agrees(run)) {
-                run_relay_resume(run->relay);
-                return 0;
-        }
-        /* What the relay holds is written first, unbounded, the loop on and the pipes unread: none lost, in order. */
-        if (run_relay_flush_for_handover(run->relay, source) > 0) {
-                log_debug("The hand-over to cell-monitor waits until our output takes what the relay holds.");
-                return 0;
-        }
-        h = run_handover_state(run);    /* output_gone as that flush left it */
-        /* cell-monitor relays the payload's output from here on, starting anew. */
-        run_relay_suspend(run->relay);
-        /* Returns only when the exec failed; then cell simply carries on. */
-        log_debug_errno(monitor_hand_over(&h), "cell stays the payload's supervisor: starting cell-monitor failed: %m");
-        run_relay_resume(run->relay);
-        return 0;
-}
 
 static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_fd, int *ret_status) {
         _cleanup_strv_free_ char **env_before = NULL, **env_after = NULL;
@@ -396,34 +281,14 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
         interrupt_fd = safe_close(interrupt_fd);
         scope_release(scope);
 
-        /* (lifecycle) Without systemd nobody else knows this cell runs: "cell
-         * list/status/stop/kill/exec" find it through /run/cell/NAME/state. */
-        if (scope_manager(scope) != CGROUP_MANAGER_SYSTEMD) {
-                pid_t other = 0;
-                r = runtime_state_publish(p->name, p->unit_path, scope_manager(scope), spawn.pid, &other);
-                if (r == -EBUSY)        /* a start the name's lock did not refuse: none was taken */
-                        log_warning("Another cell of this name runs (supervisor PID %d): cell list, status, stop, "
-                                    "kill and exec find that one, not this one.", (int) other);
-                else if (r < 0 && r != -ESRCH && scope_name_lock_fd(scope) >= 0) {
-                        /* Ours to write (the name's lock is there), but full or out of fds: a
-                         * cell run on unseen would be one no "cell list" shows nor "cell stop" stops. */
-                        log_error_errno(r, "Writing the runtime state %s/%s/state, by which cell list, status, "
-                                        "stop, kill and exec find the cell: %m", runtime_state_dir(), p->name);
-                        (void) runtime_state_remove(p->name, getpid());
-                        goto finish;
-                } else if (r < 0) {
-                        log_debug_errno(r, "No runtime state for cell list/exec: %m");
-                        /* (A payload that ended already: -ESRCH.) A killed cell's
-                         * state of this name is left for us to remove, as at our end. */
-                        (void) runtime_state_remove(p->name, getpid());
-                }
-                state_published = r >= 0;
-        }
+        r = run_publish_state(p, scope, spawn.pid, &state_published);
+        if (r < 0)
+                goto finish;
 
         if (notify_fd >= 0) {
                 const NotifyCallbacks notify_cb = {
-                        .ready = on_payload_ready,
-                        .extend_timeout = on_payload_extend_timeout,
+                        .ready = run_on_payload_ready,
+                        .extend_timeout = run_on_payload_extend_timeout,
                         .userdata = &run,
                 };
                 r = notify_proxy_new(p, event, notify_fd, spawn.pid, &notify_cb, &proxy);
@@ -461,7 +326,7 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
                 run.state_published = state_published;
                 if (monitor_open(&run.monitor_fd, &run.cell_fd) < 0)
                         log_debug("No cell-monitor: cell stays the supervisor.");
-                if (event_add_time_relative(event, &handover, MONITOR_AFTER_USEC, on_handover, &run) < 0)
+                if (event_add_time_relative(event, &handover, MONITOR_AFTER_USEC, run_on_handover, &run) < 0)
                         log_debug("No timer for the hand-over to cell-monitor: cell stays the supervisor.");
                 /* Last of all that is pending: a signal the loop has read
                  * already (a stop's SIGTERM) is handled, not lost at the exec. */

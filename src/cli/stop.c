@@ -24,7 +24,7 @@
  * starting", exit 0) or, if the payload runs by then, stops it
  * (KillSignal=, TimeoutStopSec=); waits for it to be gone. A run that
  * cleans up after its payload gets no signal, only the wait. 0 if there
- * was one, -ESRCH if not. */
+ * was one, -ESRCH if not; other failures are reported here. */
 static int stop_starting(const char *name) {
         pid_t pid = 0;
         _cleanup_close_ int pidfd = name_lock_holder_pidfd(name, &pid);
@@ -32,7 +32,12 @@ static int stop_starting(const char *name) {
 
         if (pidfd < 0)
                 return -ESRCH;
-        if (runtime_state_of_supervisor(name, pid))
+        /* Not known whether it starts or cleans up: no signal on a guess. */
+        int past = runtime_state_of_supervisor(name, pid);
+        if (past < 0)
+                return log_error_errno(past, "Stopping the start of cell %s: reading its runtime state %s/%s/state: %m",
+                                       name, runtime_state_dir(), name);
+        if (past > 0)
                 /* Past its start (its state is there): its payload has ended
                  * and it cleans up, which SIGTERM must not cut short. Waited
                  * for, as "systemctl stop" waits for a unit that stops. */
@@ -40,7 +45,9 @@ static int stop_starting(const char *name) {
         else {
                 log_debug("cell %s is starting: stopping that start.", name);
                 if (syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) < 0)
-                        return errno == ESRCH ? 0 : -errno;
+                        return errno == ESRCH ? 0 :
+                                log_error_errno(errno, "Stopping the start of cell %s: sending SIGTERM to its cell "
+                                                "run (PID %d): %m", name, (int) pid);
         }
         /* A stopped (^Z) "cell run" would neither see the SIGTERM nor end
          * its clean-up: as instance_stop(). */
@@ -48,7 +55,8 @@ static int stop_starting(const char *name) {
         /* No deadline, as for a running cell: its TimeoutStopSec= ends it. */
         while (poll(&p, 1, -1) < 0)
                 if (errno != EINTR)
-                        return -errno;
+                        return log_error_errno(errno, "Stopping the start of cell %s: waiting for its cell run "
+                                               "(PID %d) to end: %m", name, (int) pid);
         return 0;
 }
 
@@ -187,10 +195,8 @@ int verb_stop(int argc, char *argv[]) {
                 k = stop_starting(name);
                 if (k >= 0 || n > 0)
                         return CELL_EXIT_OK;
-                if (k != -ESRCH) {
-                        log_error_errno(k, "Stopping the start of cell %s: %m", name);
-                        return CELL_EXIT_FAILURE;
-                }
+                if (k != -ESRCH)
+                        return CELL_EXIT_FAILURE;       /* reported */
                 log_error("cell %s is not running.", name);
         }
         if (r == CELL_EXIT_NOT_RUNNING)
@@ -207,7 +213,8 @@ int verb_stop(int argc, char *argv[]) {
                 log_error("Stopping %s: its stop job was canceled (another job for it, a start, replaced it).",
                           i.service ?: i.unit ?: name);
         else if (r < 0)
-                log_error_errno(r, "Stopping cell %s: %m", name);
+                log_error_errno(r, "Stopping cell %s: %s%s%m", name, strempty(instance_last_step()),
+                                instance_last_step() ? ": " : "");
         /* A cell whose "cell run" was killed is stopped by killing its PID 1
          * (instance_stop()): nobody else removes its cgroups and state now. */
         if (r >= 0 && i.manager != CGROUP_MANAGER_SYSTEMD)

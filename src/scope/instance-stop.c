@@ -7,7 +7,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -20,12 +22,31 @@
 #include "scope-internal.h"
 #include "signal-util.h"
 
-static int pidfd_open_pinned(pid_t pid, uint64_t start) {
+/* The step the last instance_stop() or instance_kill() failed at. */
+static char last_step[192];
+
+_printf_(2, 3) static int step_failed(int r, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        (void) vsnprintf(last_step, sizeof last_step, fmt, ap);
+        va_end(ap);
+        return r;
+}
+
+const char *instance_last_step(void) {
+        return last_step[0] ? last_step : NULL;
+}
+
+/* what: the process, for the step's name ("the container's init"). */
+static int pidfd_open_pinned(pid_t pid, uint64_t start, const char *what) {
         uint64_t now;
         int fd = (int) syscall(SYS_pidfd_open, pid, 0), r;
 
+        if (fd < 0 && errno != ESRCH)
+                return step_failed(negative_errno(), "opening a pidfd of %s (PID %d)", what, (int) pid);
         if (fd < 0)
-                return negative_errno();
+                return -ESRCH;
         /* The pidfd pins the process from now on; the start time says it
          * is still the one we looked up, not a recycled PID. -ESRCH only
          * when it is not: a stat file that cannot be read (EMFILE, ENOMEM)
@@ -37,7 +58,7 @@ static int pidfd_open_pinned(pid_t pid, uint64_t start) {
                         r = -ESRCH;
                 if (r < 0) {
                         safe_close(fd);
-                        return r;
+                        return r == -ESRCH ? r : step_failed(r, "reading /proc/%d/stat of %s", (int) pid, what);
                 }
         }
         return fd;
@@ -70,21 +91,24 @@ static int stop_through_supervisor(const CellInstance *i, pid_t supervisor, int 
         /* The runtime state's supervisor by its start time too: it was
          * alive when the state was read, but may have ended since and its
          * PID gone to another process, which must not get our SIGTERM. */
-        sup_fd = pidfd_open_pinned(supervisor, i->manager == CGROUP_MANAGER_SYSTEMD ? 0 : i->supervisor_start);
+        sup_fd = pidfd_open_pinned(supervisor, i->manager == CGROUP_MANAGER_SYSTEMD ? 0 : i->supervisor_start,
+                                   "its cell run");
         if (sup_fd < 0)
                 return sup_fd;  /* -ESRCH: gone; else unknown, and its payload is not killed for it */
         /* Pinned now; still the init's parent, so not a PID reused meanwhile. */
         if (i->manager == CGROUP_MANAGER_SYSTEMD && instance_parent_of(i->leader) != supervisor)
                 return -ESRCH;
         if (syscall(SYS_pidfd_send_signal, sup_fd, SIGTERM, NULL, 0) < 0)
-                return negative_errno();
+                return errno == ESRCH ? -ESRCH :
+                        step_failed(negative_errno(), "sending SIGTERM to its cell run (PID %d)", (int) supervisor);
         /* A stopped supervisor (^Z, SIGSTOP) would hold the SIGTERM, and this
          * wait, for ever: continued, as systemd's kill_and_sigcont(). */
         (void) syscall(SYS_pidfd_send_signal, sup_fd, SIGCONT, NULL, 0);
         r = pidfd_wait_gone(sup_fd, timeout_usec);
         if (r < 0)
-                return r;
-        return pidfd_wait_gone(leader_fd, 5 * USEC_PER_SEC);
+                return step_failed(r, "waiting for its cell run (PID %d) to end", (int) supervisor);
+        r = pidfd_wait_gone(leader_fd, 5 * USEC_PER_SEC);
+        return r < 0 ? step_failed(r, "waiting for the container's init (PID %d) to end", (int) i->leader) : 0;
 }
 
 int instance_stop(const CellInstance *i, bool user_bus, uint64_t timeout_usec) {
@@ -92,11 +116,13 @@ int instance_stop(const CellInstance *i, bool user_bus, uint64_t timeout_usec) {
         pid_t supervisor = i->supervisor;
         int r;
 
+        last_step[0] = 0;
         /* A cell run by hand with a scope: stopped by its "cell run", like a cgroupfs
          * run below, since systemd would signal every process of the scope. */
         if (i->manager == CGROUP_MANAGER_SYSTEMD && !i->service && i->leader > 0) {
                 supervisor = instance_scope_supervisor_of(i->leader);
-                leader_fd = supervisor > 0 ? pidfd_open_pinned(i->leader, i->leader_start) : -ESRCH;
+                leader_fd = supervisor > 0 ? pidfd_open_pinned(i->leader, i->leader_start, "the container's init") :
+                        -ESRCH;
                 r = leader_fd >= 0 ? stop_through_supervisor(i, supervisor, leader_fd, timeout_usec) : leader_fd;
                 if (r != -ESRCH)
                         return r;
@@ -120,13 +146,13 @@ int instance_stop(const CellInstance *i, bool user_bus, uint64_t timeout_usec) {
                 sd_bus *bus = NULL;
                 r = scope_bus_open(user_bus, &bus);
                 if (r < 0)
-                        return r;
+                        return step_failed(r, "connecting to the service manager's bus");
                 r = instance_bus_stop(bus, i, timeout_usec);
                 sd_bus_close_unref(bus);
                 return r;
         }
 
-        leader_fd = pidfd_open_pinned(i->leader, i->leader_start);
+        leader_fd = pidfd_open_pinned(i->leader, i->leader_start, "the container's init");
         if (leader_fd == -ESRCH)
                 return 0;       /* already gone */
         if (leader_fd < 0)
@@ -136,8 +162,10 @@ int instance_stop(const CellInstance *i, bool user_bus, uint64_t timeout_usec) {
                 return r;
         /* Its supervisor died: nobody else will stop it gracefully. */
         if (syscall(SYS_pidfd_send_signal, leader_fd, SIGKILL, NULL, 0) < 0)
-                return negative_errno();
-        return pidfd_wait_gone(leader_fd, timeout_usec);
+                return step_failed(negative_errno(), "sending SIGKILL to the container's init (PID %d), whose cell "
+                                   "run is gone", (int) i->leader);
+        r = pidfd_wait_gone(leader_fd, timeout_usec);
+        return r < 0 ? step_failed(r, "waiting for the container's init (PID %d) to end", (int) i->leader) : 0;
 }
 
 int instance_stop_service(const char *name, bool user_bus, uint64_t timeout_usec, char **ret_service) {
@@ -220,7 +248,7 @@ static int kill_every_process(const CellInstance *i, bool user_bus, int sig) {
         int r;
 
         /* Pinned first: its PID is what the walk leaves out. */
-        fd = i->leader > 0 ? pidfd_open_pinned(i->leader, i->leader_start) : -ESRCH;
+        fd = i->leader > 0 ? pidfd_open_pinned(i->leader, i->leader_start, "the container's init") : -ESRCH;
         if (fd < 0 && fd != -ESRCH)
                 return fd;
         r = fd >= 0 ? kill_cgroup_members(i, sig) : -ESRCH;
@@ -231,7 +259,7 @@ static int kill_every_process(const CellInstance *i, bool user_bus, int sig) {
         /* No PID 1 or no cgroup of its own found where systemd has the scope: systemd's walk. */
         r = scope_bus_open(user_bus, &bus);
         if (r < 0)
-                return r;
+                return step_failed(r, "connecting to the service manager's bus");
         r = instance_bus_kill_all(bus, i, sig);
         sd_bus_close_unref(bus);
         return r;
@@ -240,12 +268,13 @@ static int kill_every_process(const CellInstance *i, bool user_bus, int sig) {
 int instance_kill(const CellInstance *i, bool user_bus, int sig, bool all) {
         _cleanup_close_ int fd = -EBADF;
 
+        last_step[0] = 0;
         /* (no cgroup, the none manager: the leader is all we know) */
         if (all && i->manager != CGROUP_MANAGER_NONE)
                 return kill_every_process(i, user_bus, sig);
         if (i->leader <= 0)
                 return -ESRCH;
-        fd = pidfd_open_pinned(i->leader, i->leader_start);
+        fd = pidfd_open_pinned(i->leader, i->leader_start, "the container's init");
         if (fd < 0)
                 return fd;
         return RET_NERRNO(syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0));

@@ -66,6 +66,10 @@ int instance_stop_service(const char *name, bool user_bus, uint64_t timeout_usec
 int instance_service_instances(bool user_bus, bool include_active, char ***ret);
 /* sig to the container's PID 1 (all: to every process of its cgroup). */
 int instance_kill(const CellInstance *i, bool user_bus, int sig, bool all);
+/* The step the last instance_stop() or instance_kill() failed at ("opening
+ * a pidfd of the container's init (PID 42)"), for the caller's message; NULL
+ * when it named none (a refusal of systemd's, a process that is gone). */
+const char *instance_last_step(void);
 
 /* Whether the container's PID 1 is cell's reaper (Init=yes): it passes
  * every signal on to the payload but SIGSTOP, which it cannot catch. */

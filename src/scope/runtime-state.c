@@ -318,15 +318,20 @@ int runtime_state_read(const char *name, RuntimeState *ret) {
         return 0;
 }
 
-bool runtime_state_of_supervisor(const char *name, pid_t supervisor) {
+int runtime_state_of_supervisor(const char *name, pid_t supervisor) {
         RuntimeState s;
-        bool ours;
+        int r;
 
-        if (supervisor <= 0 || read_raw(name, &s, NULL) < 0)
-                return false;
-        ours = s.supervisor == supervisor && runtime_pid_is(s.supervisor, s.supervisor_start);
+        if (supervisor <= 0)
+                return 0;
+        r = read_raw(name, &s, NULL);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        r = s.supervisor == supervisor ? pid_check(s.supervisor, s.supervisor_start) : 0;
         runtime_state_done(&s);
-        return ours;
+        return r;
 }
 
 /* What writers killed mid-write left in dir: their .state.tmp.PID and

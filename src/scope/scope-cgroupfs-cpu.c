@@ -62,10 +62,9 @@ int scope_cgroupfs_write_cpu_v1(Scope *s, int idx, const PlanLimits *l, const ch
                 uint64_t q = cg_cpu_quota_per_period(l->cpu_quota_per_sec_usec, period), aq = 0, ap = 0;
 
                 snprintf(buf, sizeof buf, "%" PRIu64, period);
-                r = cg_write(d->fd, "cpu.cfs_period_us", buf);
+                r = scope_cgroupfs_write_one(s, idx, "CPUQuotaPeriodSec", "cpu.cfs_period_us", buf, false);
                 if (r < 0)
-                        return scope_set_error(s, r, "CPUQuotaPeriodSec=: the kernel refuses cpu.cfs_period_us=%s "
-                                               "in %s: %s", buf, d->path, strerror(-r));
+                        return r;
                 snprintf(buf, sizeof buf, "%" PRIu64, q);
                 r = cg_write(d->fd, "cpu.cfs_quota_us", buf);
                 _cleanup_free_ char *above = r == -EINVAL && where ?
@@ -80,16 +79,14 @@ int scope_cgroupfs_write_cpu_v1(Scope *s, int idx, const PlanLimits *l, const ch
                                    l->cpu_quota_per_sec_usec / 10000, l->cpu_quota_per_sec_usec / 100 % 100,
                                    above, aq, ap, d->path);
                 else if (r < 0)
-                        return scope_set_error(s, r, "CPUQuota=: the kernel refuses cpu.cfs_quota_us=%s in %s: %s",
-                                               buf, d->path, strerror(-r));
+                        return scope_cgroupfs_write_failed(s, idx, "CPUQuota", "cpu.cfs_quota_us", buf, r);
         }
         /* CPUWeight=idle: v1 has no cpu.idle; systemd gives it the minimum weight. */
         if (l->cpu_weight > 0 || l->cpu_idle) {
                 snprintf(buf, sizeof buf, "%" PRIu64, cg_cpu_weight_to_shares(l->cpu_weight));
-                r = cg_write(d->fd, "cpu.shares", buf);
+                r = scope_cgroupfs_write_one(s, idx, "CPUWeight", "cpu.shares", buf, false);
                 if (r < 0)
-                        return scope_set_error(s, r, "CPUWeight=: the kernel refuses cpu.shares=%s in %s: %s",
-                                               buf, d->path, strerror(-r));
+                        return r;
         }
         return 0;
 }

@@ -85,8 +85,10 @@ static int write_list(Scope *s, int idx, const char *key, const char *file, cons
                 r = cg_format_cpuset(set, size, &value);
                 if (r < 0)
                         return scope_set_error(s, r, "%s= names none", key);
-        } else if (read_parent(d, file, &value) < 0)
-                return scope_set_error(s, -EIO, "cannot read %s of %s/..", file, d->path);
+        } else if ((r = read_parent(d, file, &value)) < 0)
+                /* v1 admits no task to a cpuset without both lists: the start fails. */
+                return scope_set_error(s, r, "%s=: cannot read %s of %s/.., for the other list v1 needs: %s", key,
+                                       file, d->path, strerror(-r));
         /* A CPU or node this machine does not have, or (v1) the parent's
          * cpuset lacks: the start fails, naming the key and those. */
         r = cg_write(d->fd, file, value);
@@ -94,12 +96,12 @@ static int write_list(Scope *s, int idx, const char *key, const char *file, cons
                 return check_effective(s, d, key, file, value);
         if (r >= 0)
                 return 0;
-        if (set && refused_part(d, file, value, v2, &outside, &allowed, &where) >= 0)
+        bool refused = r != -EMFILE && r != -ENFILE && r != -ENOMEM;   /* else the file could not be opened */
+        if (set && refused && refused_part(d, file, value, v2, &outside, &allowed, &where) >= 0)
                 return scope_set_error(s, r, "%s=%s: the kernel refuses %s=%s in %s: not in %s%s%s (%s): %s",
                                        key, outside, file, value, d->path, where, v2 ? "" : " ",
                                        v2 ? "" : file, allowed, strerror(-r));
-        return scope_set_error(s, r, "%s=: the kernel refuses %s=%s in %s: %s", key, file, value, d->path,
-                               strerror(-r));
+        return scope_cgroupfs_write_failed(s, idx, key, file, value, r);
 }
 
 int scope_cgroupfs_write_cpuset(Scope *s, const PlanLimits *l, int idx, bool v2) {

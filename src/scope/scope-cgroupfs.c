@@ -107,8 +107,7 @@ static int make_dir(Scope *s, const char *path, int *ret_fd) {
         return 0;
 }
 
-/* The child dir in mount m below cell's own cgroup there; returns its index. */
-static int dir_add(Scope *s, const CgroupMount *m, const char *own, const char *child, const char *label) {
+int scope_cgroupfs_dir_add(Scope *s, const CgroupMount *m, const char *own, const char *child, const char *label) {
         ScopeCgroupfs *f = s->fs;
         _cleanup_free_ char *parent = NULL, *path = NULL;
         int fd = -EBADF, r;
@@ -134,33 +133,31 @@ static int dir_add(Scope *s, const CgroupMount *m, const char *own, const char *
         return (int) (f->n_dirs - 1);
 }
 
-/* file of the dir at idx gets value, for the unit's key: a value the kernel
- * refuses (a CPU it does not have) fails the start, naming the key. */
-static int write_one(Scope *s, int idx, const char *key, const char *file, const char *value, bool optional) {
-        CgroupDir *d = s->fs->dirs + idx;
-        int r = cg_write(d->fd, file, value);
-        if (r == -ENOENT && optional)
-                return 0;
+int scope_cgroupfs_write_failed(Scope *s, int idx, const char *key, const char *file, const char *value, int r) {
+        const CgroupDir *d = s->fs->dirs + idx;
+
         /* The file could not be opened: no word from the kernel on the value. */
         if (r == -EMFILE || r == -ENFILE || r == -ENOMEM)
                 return scope_set_error(s, r, "%s=: writing %s=%s in %s: %s", key, file, value, d->path,
                                        strerror(-r));
-        if (r < 0)
-                return scope_set_error(s, r, "%s=: the kernel refuses %s=%s in %s: %s", key, file, value, d->path,
-                                       strerror(-r));
-        return 0;
+        return scope_set_error(s, r, "%s=: the kernel refuses %s=%s in %s: %s", key, file, value, d->path,
+                               strerror(-r));
 }
 
-/* MemorySwapMax= into file (memory.swap.max, v1's memory.memsw.limit_in_bytes)
- * of the dir at idx. The file is missing where the kernel accounts no swap to
- * cgroups: a finite limit is refused there while swap is on (it would not
- * hold; systemd drops it with a debug message), skipped without swap. */
-static int write_swap(Scope *s, int idx, const char *file, const char *value, bool finite) {
+int scope_cgroupfs_write_one(Scope *s, int idx, const char *key, const char *file, const char *value, bool optional) {
+        int r = cg_write(s->fs->dirs[idx].fd, file, value);
+
+        if (r == -ENOENT && optional)
+                return 0;
+        return r < 0 ? scope_cgroupfs_write_failed(s, idx, key, file, value, r) : 0;
+}
+
+int scope_cgroupfs_write_swap(Scope *s, int idx, const char *file, const char *value, bool finite) {
         _cleanup_free_ char *swaps = NULL;
         CgroupDir *d = s->fs->dirs + idx;
 
         if (faccessat(d->fd, file, F_OK, 0) >= 0 || errno != ENOENT)
-                return write_one(s, idx, "MemorySwapMax", file, value, false);
+                return scope_cgroupfs_write_one(s, idx, "MemorySwapMax", file, value, false);
         if (!finite || cg_read_file("/proc/swaps", &swaps) < 0 || !cg_limits_swap_on(swaps))
                 return 0;
         return scope_set_error(s, -EOPNOTSUPP, "MemorySwapMax=: %s has no %s: this kernel accounts no swap to "
@@ -267,7 +264,7 @@ static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *o
                         return r;
         }
 
-        idx = dir_add(s, m, own, child, "cgroup2");
+        idx = scope_cgroupfs_dir_add(s, m, own, child, "cgroup2");
         if (idx < 0)
                 return idx;
         s->fs->unified_idx = idx;
@@ -276,28 +273,29 @@ static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *o
         if ((r = scope_cgroupfs_write_cpuset(s, l, idx, true)) < 0)
                 return r;
         if (cg_format_limit_v2(&l->memory_max, mem, page, buf, sizeof buf) >= 0 &&
-            (r = write_one(s, idx, "MemoryMax", "memory.max", buf, false)) < 0)
+            (r = scope_cgroupfs_write_one(s, idx, "MemoryMax", "memory.max", buf, false)) < 0)
                 return r;
         if (cg_format_limit_v2(&l->memory_high, mem, page, buf, sizeof buf) >= 0 &&
-            (r = write_one(s, idx, "MemoryHigh", "memory.high", buf, false)) < 0)
+            (r = scope_cgroupfs_write_one(s, idx, "MemoryHigh", "memory.high", buf, false)) < 0)
                 return r;
         if (cg_format_limit_v2(&l->memory_swap_max, mem, page, buf, sizeof buf) >= 0 &&
-            (r = write_swap(s, idx, "memory.swap.max", buf, !streq(buf, "max"))) < 0)
+            (r = scope_cgroupfs_write_swap(s, idx, "memory.swap.max", buf, !streq(buf, "max"))) < 0)
                 return r;
         if (cg_format_limit_v2(&l->memory_min, mem, page, buf, sizeof buf) >= 0 &&
-            (r = write_one(s, idx, "MemoryMin", "memory.min", buf, false)) < 0)
+            (r = scope_cgroupfs_write_one(s, idx, "MemoryMin", "memory.min", buf, false)) < 0)
                 return r;
         if (cg_format_limit_v2(&l->memory_low, mem, page, buf, sizeof buf) >= 0 &&
-            (r = write_one(s, idx, "MemoryLow", "memory.low", buf, false)) < 0)
+            (r = scope_cgroupfs_write_one(s, idx, "MemoryLow", "memory.low", buf, false)) < 0)
                 return r;
         CellLimit tasks = tasks_default ? cg_limits_tasks(l) : l->tasks_max;
         if (cg_format_tasks_max(&tasks, cg_limits_tasks_base(l), buf, sizeof buf) >= 0 &&
-            (r = write_one(s, idx, tasks_default ? "DefaultTasksMax" : "TasksMax", "pids.max", buf, false)) < 0)
+            (r = scope_cgroupfs_write_one(s, idx, tasks_default ? "DefaultTasksMax" : "TasksMax", "pids.max", buf,
+                                          false)) < 0)
                 return r;
         if (l->cpu_quota_per_sec_usec != USEC_INFINITY) {
                 r = cg_format_cpu_max(l->cpu_quota_per_sec_usec, plan_cpu_quota_period(l), buf, sizeof buf);
                 if (r >= 0)
-                        r = write_one(s, idx, "CPUQuota", "cpu.max", buf, false);
+                        r = scope_cgroupfs_write_one(s, idx, "CPUQuota", "cpu.max", buf, false);
                 if (r < 0)
                         return r;
         }
@@ -313,7 +311,7 @@ static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *o
         }
         if (l->cpu_weight > 0) {
                 snprintf(buf, sizeof buf, "%" PRIu64, l->cpu_weight);
-                if ((r = write_one(s, idx, "CPUWeight", "cpu.weight", buf, false)) < 0)
+                if ((r = scope_cgroupfs_write_one(s, idx, "CPUWeight", "cpu.weight", buf, false)) < 0)
                         return r;
         }
         if (l->io_weight > 0) {
@@ -322,150 +320,6 @@ static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *o
                         return r;
         }
         return scope_cgroupfs_write_io(s, p, idx, true);
-}
-
-/* One cgroup1 hierarchy: those a key needs (key not NULL) fail loudly, naming
- * it (the start names its file and line), optional ones are skipped. */
-static int v1_dir(Scope *s, const CgroupMount *mounts, size_t n_mounts, const CgroupMembership *own, size_t n_own,
-                  const char *controller, const char *child, const char *key) {
-        const CgroupMount *m = cg_mount_find(mounts, n_mounts, controller);
-        const char *path = cg_membership_path(own, n_own, controller);
-        bool required = key;
-        int r;
-
-        if (!m || !path) {
-                if (!required)
-                        return -ENOENT;
-                return scope_set_error(s, -EOPNOTSUPP, "%s=: the %s cgroup controller is not mounted (this host's "
-                                       "cgroup controllers are v1 ones, and none of its hierarchies has %s)",
-                                       key, controller, controller);
-        }
-        r = dir_add(s, m, path, child, controller);
-        /* An optional hierarchy we cannot write to is skipped; one where a cell of this
-         * name runs is not. */
-        if (r < 0 && !required && r != -ENOMEM && r != -EEXIST) {
-                free(s->error);
-                s->error = NULL;
-                return -ENOENT;
-        }
-        return r;
-}
-
-static int setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n_mounts,
-                    const CgroupMembership *own, size_t n_own, const char *child) {
-        const PlanLimits *l = &p->limits;
-        uint64_t mem = cg_limits_memory_base(l), page = (uint64_t) sysconf(_SC_PAGESIZE);
-        bool need_memory = l->memory_max.kind || l->memory_high.kind || l->memory_swap_max.kind;
-        const char *v2_only = cg_limits_v2_only(l);
-        char buf[64];
-        int idx, r;
-
-        /* MemoryHigh= has a v1 stand-in (the soft limit); a protection has none:
-         * the payload would run unprotected while the unit says otherwise. */
-        if (v2_only)
-                return scope_set_error(s, -EOPNOTSUPP, "%s=: cgroup v1 has no memory protection (cgroup2's "
-                                       "memory.min, memory.low) and this host's memory controller is a v1 one; "
-                                       "it needs a cgroup2 host", v2_only);
-
-        /* v1 limits swap only with memory (memsw is both together): a swap
-         * limit without a memory limit would not be enforced at all. */
-        uint64_t max = UINT64_MAX, swap = UINT64_MAX;
-        (void) cg_limit_resolve(&l->memory_max, mem, page, &max);
-        (void) cg_limit_resolve(&l->memory_swap_max, mem, page, &swap);
-        if (swap != UINT64_MAX && max == UINT64_MAX)
-                return scope_set_error(s, -EOPNOTSUPP, "MemorySwapMax=: cgroup v1 limits swap only together with "
-                                       "memory (memory.memsw.limit_in_bytes) and this host's memory controller is "
-                                       "a v1 one; it needs %s too, or a cgroup2 host",
-                                       l->memory_max.kind ? "a MemoryMax= other than infinity" : "MemoryMax=");
-
-        /* memory: the limits, and memory.oom_control to tell an OOM kill. */
-        idx = v1_dir(s, mounts, n_mounts, own, n_own, "memory", child,
-                     need_memory ? cg_limits_v1_key(l, "memory", "MemoryMax") : NULL);
-        if (idx < 0 && idx != -ENOENT)
-                return idx;
-        if (idx >= 0) {
-                s->fs->memory_idx = idx;
-                if (cg_format_limit_v1(&l->memory_max, mem, page, buf, sizeof buf) >= 0 &&
-                    (r = write_one(s, idx, "MemoryMax", "memory.limit_in_bytes", buf, false)) < 0)
-                        return r;
-                /* MemoryHigh= has no cgroup1 twin; the soft limit is the nearest: reclaim
-                 * pushes the group back to it under memory pressure. */
-                if (cg_format_limit_v1(&l->memory_high, mem, page, buf, sizeof buf) >= 0 &&
-                    (r = write_one(s, idx, "MemoryHigh", "memory.soft_limit_in_bytes", buf, false)) < 0)
-                        return r;
-                /* memsw limits memory+swap together, so it needs MemoryMax= too. */
-                if (max != UINT64_MAX && l->memory_swap_max.kind != CELL_LIMIT_UNSET) {
-                        bool finite = swap != UINT64_MAX && max <= UINT64_MAX - swap;
-                        if (finite)
-                                snprintf(buf, sizeof buf, "%" PRIu64, max + swap);
-                        else
-                                snprintf(buf, sizeof buf, "-1");
-                        if ((r = write_swap(s, idx, "memory.memsw.limit_in_bytes", buf, finite)) < 0)
-                                return r;
-                }
-        }
-
-        CellLimit tasks = cg_limits_tasks(l);
-        if (tasks.kind != CELL_LIMIT_UNSET) {
-                /* TasksMax= unset: systemd's default, where a pids hierarchy takes cell. */
-                bool by_default = l->tasks_max.kind == CELL_LIMIT_UNSET;
-                idx = v1_dir(s, mounts, n_mounts, own, n_own, "pids", child, by_default ? NULL : "TasksMax");
-                if (idx < 0 && !(by_default && idx == -ENOENT))
-                        return idx;
-                if (idx >= 0 &&
-                    cg_format_tasks_max(&tasks, cg_limits_tasks_base(l), buf, sizeof buf) >= 0 &&
-                    (r = write_one(s, idx, by_default ? "DefaultTasksMax" : "TasksMax", "pids.max", buf,
-                                   false)) < 0)
-                        return r;
-        }
-
-        if (l->cpu_quota_per_sec_usec != USEC_INFINITY || l->cpu_weight > 0 || l->cpu_idle) {
-                idx = v1_dir(s, mounts, n_mounts, own, n_own, "cpu", child, cg_limits_v1_key(l, "cpu", "CPUWeight"));
-                if (idx < 0)
-                        return idx;
-                const CgroupMount *cpu = cg_mount_find(mounts, n_mounts, "cpu");
-                if ((r = scope_cgroupfs_write_cpu_v1(s, idx, l, cpu ? cpu->where : NULL)) < 0)
-                        return r;
-        }
-
-        if (l->allowed_cpus || l->allowed_memory_nodes) {
-                idx = v1_dir(s, mounts, n_mounts, own, n_own, "cpuset", child,
-                             cg_limits_v1_key(l, "cpuset", "AllowedCPUs"));
-                if (idx < 0)
-                        return idx;
-                if ((r = scope_cgroupfs_write_cpuset(s, l, idx, false)) < 0)
-                        return r;
-        }
-
-        if (l->io_weight > 0 || l->n_io_devices > 0) {
-                /* blkio weights exist only with CFQ/BFQ; without them there is nothing to
-                 * set. Its throttles are always there: a limit needs the hierarchy. */
-                idx = v1_dir(s, mounts, n_mounts, own, n_own, "blkio", child,
-                             cg_limits_io_required(l) ? cg_limits_v1_key(l, "blkio", "IOReadBandwidthMax") : NULL);
-                if (idx < 0 && idx != -ENOENT)
-                        return idx;
-                if (idx >= 0 && l->io_weight > 0)
-                        scope_cgroupfs_write_io_weight_v1(s, idx, l->io_weight);
-                if (idx >= 0 && (r = scope_cgroupfs_write_io(s, p, idx, false)) < 0)
-                        return r;
-        }
-
-        /* Not for limits: name=systemd so tools find the container, and the unified tree. */
-        (void) v1_dir(s, mounts, n_mounts, own, n_own, "name=systemd", child, NULL);
-        const CgroupMount *u = cg_mount_find(mounts, n_mounts, NULL);
-        const char *upath = cg_membership_path(own, n_own, NULL);
-        if (u && upath) {
-                idx = dir_add(s, u, upath, child, "cgroup2");
-                if (idx >= 0)
-                        s->fs->unified_idx = idx;
-                else if (idx == -ENOMEM || idx == -EEXIST || idx == -EMFILE || idx == -ENFILE)
-                        return idx;     /* out of fds is no "no cgroup2 tree here" */
-                else {
-                        free(s->error);
-                        s->error = NULL;
-                }
-        }
-        return 0;
 }
 
 /* Slice= is systemd's: the cgroupfs manager makes the container's cgroup
@@ -531,7 +385,7 @@ int scope_cgroupfs_new(Scope *s, const Plan *p) {
         } else if (n_mounts == 0)
                 r = scope_set_error(s, -EOPNOTSUPP, "no cgroup filesystem is mounted");
         else {
-                r = setup_v1(s, p, mounts, n_mounts, own, n_own, child);
+                r = scope_cgroupfs_setup_v1(s, p, mounts, n_mounts, own, n_own, child);
                 /* The device policy on our cgroup in the unified tree, before the
                  * child is moved in: nothing else restricts devices here. */
                 if (r >= 0 && s->fs->unified_idx >= 0) {

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cgroup-util.h"
 #include "oom-counter.h"
 #include "scope-internal.h"
 
@@ -33,6 +34,27 @@ struct ScopeCgroupfs {
         OomCounter oom;         /* for cell-monitor: the memory dir's counter file */
         int lock_fd;            /* the name's lock (name-lock.h), held until the dirs are gone; or -EBADF */
 };
+
+/* The child dir in mount m below cell's own cgroup there (made, or a dead
+ * cell's replaced); returns its index in dirs[]. label: for messages. */
+int scope_cgroupfs_dir_add(Scope *s, const CgroupMount *m, const char *own, const char *child, const char *label);
+/* file of the dir at idx gets value, for the unit's key: a value the kernel
+ * refuses (a CPU it does not have) fails the start, naming the key; optional:
+ * a file that is not there is no failure. */
+int scope_cgroupfs_write_one(Scope *s, int idx, const char *key, const char *file, const char *value, bool optional);
+/* The error of a write r of file=value, named as a refusal by the kernel or,
+ * where the file could not be opened (EMFILE, ENFILE, ENOMEM), as a write. */
+int scope_cgroupfs_write_failed(Scope *s, int idx, const char *key, const char *file, const char *value, int r);
+/* MemorySwapMax= into file (memory.swap.max, v1's memory.memsw.limit_in_bytes)
+ * of the dir at idx. The file is missing where the kernel accounts no swap to
+ * cgroups: a finite limit is refused there while swap is on (it would not
+ * hold; systemd drops it with a debug message), skipped without swap. */
+int scope_cgroupfs_write_swap(Scope *s, int idx, const char *file, const char *value, bool finite);
+
+/* The cgroups and v1 limits on a hybrid or legacy host (scope-cgroupfs-v1.c),
+ * below own (cell's memberships) in mounts, named child. */
+int scope_cgroupfs_setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n_mounts,
+                            const CgroupMembership *own, size_t n_own, const char *child);
 
 /* The IO limits into the dir at idx (scope-cgroupfs-io.c): the per-device
  * ones, found by scope_io_resolve(), for cgroup2 (v2) or blkio; a refusal

@@ -17,7 +17,7 @@ check_named() {
         [ -s "$2" ] || fail "$1: no message"
         ! grep -qE ': (pipe|fork|socketpair|signalfd|poll|waitid|waitpid): ' "$2" || fail "$1: $(cat "$2")"
         ! grep -q '/proc/self/fd/' "$2" || fail "$1: $(cat "$2")"
-        # A unit of no limits: nothing the kernel could have refused.
+        # Valid limits only: nothing the kernel could have refused.
         ! grep -q 'the kernel refuses' "$2" || fail "$1: $(cat "$2")"
         if grep -q ' - cgroup2 ' /proc/self/mountinfo; then
                 ! grep -q 'no cgroup2 tree' "$2" || fail "$1: $(cat "$2")"
@@ -42,18 +42,30 @@ for m in cgroupfs none; do
 done
 echo "/run/cell full: $(grep 'runtime state' "$work/err")"
 
-short=$(unit exhshort "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 0 $marker")
-for m in cgroupfs none; do
+# runs_at_few_fds WHAT MANAGER UNIT: "cell run" at 4 to 24 fds.
+runs_at_few_fds() {
         for n in $(seq 4 24); do
                 st=0
-                timeout 30 prlimit --nofile="$n:$n" "$CELL" run --cgroup-manager=$m "$short" </dev/null \
+                timeout 30 prlimit --nofile="$n:$n" "$CELL" run --cgroup-manager="$2" "$3" </dev/null \
                         >/dev/null 2>"$work/err" || st=$?
-                nothing_left "run ($m) with $n fds"
+                nothing_left "$1 with $n fds"
                 [ "$st" = 0 ] && continue
-                expect "run ($m) with $n fds: status ($(cat "$work/err"))" "$st" 2
-                check_named "run ($m) with $n fds" "$work/err"
+                expect "$1 with $n fds: status ($(cat "$work/err"))" "$st" 2
+                check_named "$1 with $n fds" "$work/err"
         done
+}
+
+short=$(unit exhshort "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 0 $marker")
+for m in cgroupfs none; do
+        runs_at_few_fds "run ($m)" "$m" "$short"
 done
+
+# Limits in every hierarchy the cgroupfs manager writes (memory, pids, cpu,
+# cpuset): a limit file it could not open is a write that failed, never a
+# value "the kernel refuses" (v1's CPU limits had their own messages).
+limits=$(unit exhlimits "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 0 $marker" "[Limits]" \
+        "MemoryMax=512M" "TasksMax=200" "CPUQuota=150%" "CPUQuotaPeriodSec=50ms" "CPUWeight=50" "AllowedCPUs=0")
+runs_at_few_fds "run with limits (cgroupfs)" cgroupfs "$limits"
 
 "$CELL" run --cgroup-manager=cgroupfs "$long" >"$work/run.err" 2>&1 </dev/null &
 runpid=$!
@@ -79,6 +91,8 @@ for n in $(seq 4 10); do
                 break
         fi
         [ -s "$work/err" ] || fail "stop with $n fds: exit $st and no message"
+        # The step that failed is named, not a bare "Too many open files".
+        ! grep -qE 'Stopping cell [^:]+: Too many open files' "$work/err" || fail "stop with $n fds: $(cat "$work/err")"
         said=$(cat "$work/err")
         kill -0 "$runpid" 2>/dev/null || fail "stop with $n fds: exit $st, but the cell was ended: $(cat "$work/run.err")"
 done

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -66,7 +67,13 @@ TEST(leader_stat_unreadable) {
         pid_t leader = child_pausing(), supervisor = child_pausing();
         CellInstance i = cell_of(leader, supervisor);
 
+        char want[64];
+
         ASSERT_EQ(stop_with_fds(&i, 1), -EMFILE);
+        /* "cell stop" names the step, not a bare "Too many open files". */
+        snprintf(want, sizeof want, "reading /proc/%d/stat of the container's init", (int) leader);
+        ASSERT_NOT_NULL(instance_last_step());
+        ASSERT_STREQ(instance_last_step(), want);
         assert_running(leader);
         assert_running(supervisor);
         reap(leader);
@@ -80,7 +87,12 @@ TEST(supervisor_stat_unreadable) {
         pid_t leader = child_pausing(), supervisor = child_pausing();
         CellInstance i = cell_of(leader, supervisor);
 
+        char want[64];
+
         ASSERT_EQ(stop_with_fds(&i, 2), -EMFILE);
+        snprintf(want, sizeof want, "reading /proc/%d/stat of its cell run", (int) supervisor);
+        ASSERT_NOT_NULL(instance_last_step());
+        ASSERT_STREQ(instance_last_step(), want);
         assert_running(leader);
         assert_running(supervisor);
         reap(leader);
@@ -92,8 +104,10 @@ TEST(leader_gone) {
         pid_t leader = child_pausing(), supervisor = child_pausing();
         CellInstance i = cell_of(leader, supervisor);
 
+        (void) stop_with_fds(&i, 1);    /* a step named before ... */
         reap(leader);
         ASSERT_EQ(instance_stop(&i, false, 5 * USEC_PER_SEC), 0);
+        ASSERT_NULL(instance_last_step());      /* ... is not this stop's */
         assert_running(supervisor);
         reap(supervisor);
 }

@@ -110,3 +110,28 @@ TEST(unreadable_supervisor_keeps_its_state) {
         (void) test_child_ran(pid, "no mount namespace with a tmpfs on /proc here");
         test_runtime_dir_free(dir);
 }
+
+/* Whether a run of the name is past its start ("cell stop" waits for its
+ * clean-up, "cell kill" refuses): not known where its supervisor's stat
+ * cannot be read. It used to say "no", and "cell kill" sent SIGTERM to a
+ * run cleaning up as to a start. */
+TEST(unreadable_supervisor_is_not_starting) {
+        char *dir = test_runtime_dir_new("runtime-state-proc");
+        pid_t pid = fork();
+
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                state_put("unreadable", UNREADABLE, UNREADABLE);
+                state_put("gone", GONE, GONE);
+                if (mask_proc() < 0)
+                        _exit(TEST_SKIP);
+                ASSERT_ERROR(runtime_state_of_supervisor("unreadable", UNREADABLE), EISDIR);
+                ASSERT_EQ(runtime_state_of_supervisor("gone", GONE), 0);
+                /* Another supervisor's state, or none: not this run's. */
+                ASSERT_EQ(runtime_state_of_supervisor("unreadable", GONE), 0);
+                ASSERT_EQ(runtime_state_of_supervisor("none", UNREADABLE), 0);
+                _exit(0);
+        }
+        (void) test_child_ran(pid, "no mount namespace with a tmpfs on /proc here");
+        test_runtime_dir_free(dir);
+}

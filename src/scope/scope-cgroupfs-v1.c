@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* The cgroupfs manager on a hybrid or legacy host: a cgroup in each v1
+ * hierarchy a limit needs, with the limits as systemd 252 writes them to
+ * cgroup v1, and in name=systemd and the unified tree for tools
+ * (scope-cgroupfs.c makes the pure cgroup2 one and removes both). */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cgroup-limits.h"
+#include "cgroup-util.h"
+#include "scope-cgroupfs.h"
+
+/* One cgroup1 hierarchy: those a key needs (key not NULL) fail loudly, naming
+ * it (the start names its file and line), optional ones are skipped. */
+static int v1_dir(Scope *s, const CgroupMount *mounts, size_t n_mounts, const CgroupMembership *own, size_t n_own,
+                  const char *controller, const char *child, const char *key) {
+        const CgroupMount *m = cg_mount_find(mounts, n_mounts, controller);
+        const char *path = cg_membership_path(own, n_own, controller);
+        bool required = key;
+        int r;
+
+        if (!m || !path) {
+                if (!required)
+                        return -ENOENT;
+                return scope_set_error(s, -EOPNOTSUPP, "%s=: the %s cgroup controller is not mounted (this host's "
+                                       "cgroup controllers are v1 ones, and none of its hierarchies has %s)",
+                                       key, controller, controller);
+        }
+        r = scope_cgroupfs_dir_add(s, m, path, child, controller);
+        /* An optional hierarchy we cannot write to is skipped; one where a cell of this
+         * name runs is not. */
+        if (r < 0 && !required && r != -ENOMEM && r != -EEXIST) {
+                free(s->error);
+                s->error = NULL;
+                return -ENOENT;
+        }
+        return r;
+}
+
+int scope_cgroupfs_setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n_mounts,
+                            const CgroupMembership *own, size_t n_own, const char *child) {
+        const PlanLimits *l = &p->limits;
+        uint64_t mem = cg_limits_memory_base(l), page = (uint64_t) sysconf(_SC_PAGESIZE);
+        bool need_memory = l->memory_max.kind || l->memory_high.kind || l->memory_swap_max.kind;
+        const char *v2_only = cg_limits_v2_only(l);
+        char buf[64];
+        int idx, r;
+
+        /* MemoryHigh= has a v1 stand-in (the soft limit); a protection has none:
+         * the payload would run unprotected while the unit says otherwise. */
+        if (v2_only)
+                return scope_set_error(s, -EOPNOTSUPP, "%s=: cgroup v1 has no memory protection (cgroup2's "
+                                       "memory.min, memory.low) and this host's memory controller is a v1 one; "
+                                       "it needs a cgroup2 host", v2_only);
+
+        /* v1 limits swap only with memory (memsw is both together): a swap
+         * limit without a memory limit would not be enforced at all. */
+        uint64_t max = UINT64_MAX, swap = UINT64_MAX;
+        (void) cg_limit_resolve(&l->memory_max, mem, page, &max);
+        (void) cg_limit_resolve(&l->memory_swap_max, mem, page, &swap);
+        if (swap != UINT64_MAX && max == UINT64_MAX)
+                return scope_set_error(s, -EOPNOTSUPP, "MemorySwapMax=: cgroup v1 limits swap only together with "
+                                       "memory (memory.memsw.limit_in_bytes) and this host's memory controller is "
+                                       "a v1 one; it needs %s too, or a cgroup2 host",
+                                       l->memory_max.kind ? "a MemoryMax= other than infinity" : "MemoryMax=");
+
+        /* memory: the limits, and memory.oom_control to tell an OOM kill. */
+        idx = v1_dir(s, mounts, n_mounts, own, n_own, "memory", child,
+                     need_memory ? cg_limits_v1_key(l, "memory", "MemoryMax") : NULL);
+        if (idx < 0 && idx != -ENOENT)
+                return idx;
+        if (idx >= 0) {
+                s->fs->memory_idx = idx;
+                if (cg_format_limit_v1(&l->memory_max, mem, page, buf, sizeof buf) >= 0 &&
+                    (r = scope_cgroupfs_write_one(s, idx, "MemoryMax", "memory.limit_in_bytes", buf, false)) < 0)
+                        return r;
+                /* MemoryHigh= has no cgroup1 twin; the soft limit is the nearest: reclaim
+                 * pushes the group back to it under memory pressure. */
+                if (cg_format_limit_v1(&l->memory_high, mem, page, buf, sizeof buf) >= 0 &&
+                    (r = scope_cgroupfs_write_one(s, idx, "MemoryHigh", "memory.soft_limit_in_bytes", buf, false)) < 0)
+                        return r;
+                /* memsw limits memory+swap together, so it needs MemoryMax= too. */
+                if (max != UINT64_MAX && l->memory_swap_max.kind != CELL_LIMIT_UNSET) {
+                        bool finite = swap != UINT64_MAX && max <= UINT64_MAX - swap;
+                        if (finite)
+                                snprintf(buf, sizeof buf, "%" PRIu64, max + swap);
+                        else
+                                snprintf(buf, sizeof buf, "-1");
+                        if ((r = scope_cgroupfs_write_swap(s, idx, "memory.memsw.limit_in_bytes", buf, finite)) < 0)
+                                return r;
+                }
+        }
+
+        CellLimit tasks = cg_limits_tasks(l);
+        if (tasks.kind != CELL_LIMIT_UNSET) {
+                /* TasksMax= unset: systemd's default, where a pids hierarchy takes cell. */
+                bool by_default = l->tasks_max.kind == CELL_LIMIT_UNSET;
+                idx = v1_dir(s, mounts, n_mounts, own, n_own, "pids", child, by_default ? NULL : "TasksMax");
+                if (idx < 0 && !(by_default && idx == -ENOENT))
+                        return idx;
+                if (idx >= 0 &&
+                    cg_format_tasks_max(&tasks, cg_limits_tasks_base(l), buf, sizeof buf) >= 0 &&
+                    (r = scope_cgroupfs_write_one(s, idx, by_default ? "DefaultTasksMax" : "TasksMax", "pids.max", buf,
+                                   false)) < 0)
+                        return r;
+        }
+
+        if (l->cpu_quota_per_sec_usec != USEC_INFINITY || l->cpu_weight > 0 || l->cpu_idle) {
+                idx = v1_dir(s, mounts, n_mounts, own, n_own, "cpu", child, cg_limits_v1_key(l, "cpu", "CPUWeight"));
+                if (idx < 0)
+                        return idx;
+                const CgroupMount *cpu = cg_mount_find(mounts, n_mounts, "cpu");
+                if ((r = scope_cgroupfs_write_cpu_v1(s, idx, l, cpu ? cpu->where : NULL)) < 0)
+                        return r;
+        }
+
+        if (l->allowed_cpus || l->allowed_memory_nodes) {
+                idx = v1_dir(s, mounts, n_mounts, own, n_own, "cpuset", child,
+                             cg_limits_v1_key(l, "cpuset", "AllowedCPUs"));
+                if (idx < 0)
+                        return idx;
+                if ((r = scope_cgroupfs_write_cpuset(s, l, idx, false)) < 0)
+                        return r;
+        }
+
+        if (l->io_weight > 0 || l->n_io_devices > 0) {
+                /* blkio weights exist only with CFQ/BFQ; without them there is nothing to
+                 * set. Its throttles are always there: a limit needs the hierarchy. */
+                idx = v1_dir(s, mounts, n_mounts, own, n_own, "blkio", child,
+                             cg_limits_io_required(l) ? cg_limits_v1_key(l, "blkio", "IOReadBandwidthMax") : NULL);
+                if (idx < 0 && idx != -ENOENT)
+                        return idx;
+                if (idx >= 0 && l->io_weight > 0)
+                        scope_cgroupfs_write_io_weight_v1(s, idx, l->io_weight);
+                if (idx >= 0 && (r = scope_cgroupfs_write_io(s, p, idx, false)) < 0)
+                        return r;
+        }
+
+        /* Not for limits: name=systemd so tools find the container, and the unified tree. */
+        (void) v1_dir(s, mounts, n_mounts, own, n_own, "name=systemd", child, NULL);
+        const CgroupMount *u = cg_mount_find(mounts, n_mounts, NULL);
+        const char *upath = cg_membership_path(own, n_own, NULL);
+        if (u && upath) {
+                idx = scope_cgroupfs_dir_add(s, u, upath, child, "cgroup2");
+                if (idx >= 0)
+                        s->fs->unified_idx = idx;
+                else if (idx == -ENOMEM || idx == -EEXIST || idx == -EMFILE || idx == -ENFILE)
+                        return idx;     /* out of fds is no "no cgroup2 tree here" */
+                else {
+                        free(s->error);
+                        s->error = NULL;
+                }
+        }
+        return 0;
+}
