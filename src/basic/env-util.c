@@ -132,6 +132,10 @@ int env_file_open(const char *path, FILE **ret) {
         int r;
 
         r = open_text_file(path, ENV_FILE_SIZE_MAX, &fd, NULL);
+        /* A path through a file ("/etc/default/x" where /etc/default is one)
+         * names no file: missing, which EnvironmentFile=-'s "-" ignores. */
+        if (r == -ENOTDIR)
+                return -ENOENT;
         if (r < 0)
                 return r;
         f = fdopen(fd, "r");
@@ -146,15 +150,15 @@ int env_file_open(const char *path, FILE **ret) {
  * -errno (a directory's -EISDIR, not "I/O error"); -EFBIG once *total
  * passes ENV_FILE_SIZE_MAX, where reading stops: a file that never ends (a
  * device) costs no more than that. "\r\n" reads as "\n". A NUL byte is
- * the end too, as systemd reads the file as a string: taken on, strchr()
- * would find it in every set of blanks, and the lines after it would count. */
+ * -EUCLEAN: systemd refuses such a file (its read_full_file() without a
+ * size, -EBADMSG), rather than guess where the text ends. */
 static int env_file_getc(FILE *f, size_t *total, char *ret) {
         int c = getc_unlocked(f);
 
         if (c == EOF)
                 return ferror(f) ? (errno > 0 ? -errno : -EIO) : 0;
         if (c == 0)
-                return 0;
+                return -EUCLEAN;
         if (++*total > ENV_FILE_SIZE_MAX)
                 return -EFBIG;
         if (c == '\r') {
@@ -371,5 +375,7 @@ int env_file_parse(FILE *f, char ***env, unsigned *ret_line) {
                 }
         if ((r == -EINVAL || r == -EBADMSG || r == -EILSEQ || r == -ENOBUFS) && ret_line)
                 *ret_line = a.line;
+        if (r == -EUCLEAN && ret_line)
+                *ret_line = line;
         return r < 0 ? r : 0;
 }

@@ -44,7 +44,7 @@ size_t env_assignment_max(void);
 /* Opens an environment file for env_file_parse(), never blocking: -EISDIR
  * for a directory, -EBADFD for anything else that is not a regular file
  * (a FIFO, a device, a socket), -EFBIG past ENV_FILE_SIZE_MAX, else
- * open(2)'s -errno (-ENOENT: missing). */
+ * open(2)'s -errno (-ENOENT: missing, a path through a file included). */
 int env_file_open(const char *path, FILE **ret);
 
 /* Parses an environment file the way systemd reads EnvironmentFile= (its
@@ -58,6 +58,8 @@ int env_file_open(const char *path, FILE **ret);
  * starts on: -EINVAL for a variable name that is not one (letters, digits,
  * '_', no leading digit; systemd ignores those with a warning), -EBADMSG
  * for a quote that never closes, -EILSEQ for a value that is not UTF-8,
- * -ENOBUFS for an assignment longer than ENV_FILE_LINE_MAX. -EFBIG once
- * more than ENV_FILE_SIZE_MAX bytes were read; a read error as its -errno. */
+ * -ENOBUFS for an assignment longer than ENV_FILE_LINE_MAX; -EUCLEAN, with
+ * *ret_line the line it is on, for a NUL byte anywhere (systemd refuses
+ * such a file as a whole). -EFBIG once more than ENV_FILE_SIZE_MAX bytes
+ * were read; a read error as its -errno. */
 int env_file_parse(FILE *f, char ***env, unsigned *ret_line);

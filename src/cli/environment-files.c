@@ -54,6 +54,9 @@ static int read_one(const char *origin, const char *path, bool ignore_missing, c
         case -EILSEQ:
                 return log_error_errno(r, "%sEnvironmentFile=%s:%u: the value is not valid UTF-8", origin, path,
                                        line);
+        case -EUCLEAN:
+                return log_error_errno(r, "%sEnvironmentFile=%s:%u: a NUL byte: not a text file", origin, path,
+                                       line);
         case -ENOMEM:
                 return log_oom();
         default:

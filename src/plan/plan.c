@@ -8,9 +8,12 @@
 #include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "env-util.h"
+#include "id128-util.h"
 #include "parse-caps.h"
 #include "plan-internal.h"
 #include "strv.h"
@@ -246,6 +249,32 @@ static int plan_build_environment(Plan *p, const CellConfig *c) {
         return 0;
 }
 
+/* An Environment= of a variable cell sets itself at start never reaches the
+ * payload (config-exec.c warns): the plan shows the value that does, where
+ * it knows it, rather than the unit's. $WATCHDOG_USEC, and $container_uuid
+ * under Register=yes without MachineID=, are the start's to decide. */
+static int plan_environment_own(Plan *p) {
+        char uuid[ID128_UUID_STRING_MAX];
+        const struct {
+                const char *name, *value;
+        } own[] = {
+                { "container",             "cell" },
+                { "NOTIFY_SOCKET",         p->notify_socket },
+                { "CREDENTIALS_DIRECTORY", p->credentials_directory },
+                { "container_uuid",        p->machine_id_set ? id128_to_uuid_string(p->machine_id, uuid) : NULL },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(own); i++) {
+                _cleanup_free_ char *a = NULL;
+
+                if (!own[i].value || !env_get(p->environment, own[i].name))
+                        continue;
+                if (asprintf(&a, "%s=%s", own[i].name, own[i].value) < 0 || plan_env_set(&p->environment, a) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
 static int plan_build_privileges(Plan *p, const CellConfig *c, Diagnostics *diag) {
         uint64_t base = PLAN_DEFAULT_CAPABILITIES;
 
@@ -440,6 +469,8 @@ int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnost
                 return r;
         if (r < 0)
                 invalid = true;
+        if (plan_environment_own(&p) < 0)
+                return -ENOMEM;
         if (plan_build_origins(&p, c, opts) < 0)
                 return -ENOMEM;
 

@@ -44,6 +44,14 @@ static int check_argument_lengths(ConfigContext *ctx, char * const *argv) {
         return 0;
 }
 
+/* A value split_words() refused: the first quote or escape that made it so. */
+static int config_bad_words(ConfigContext *ctx, const ConfigKey *k) {
+        char buf[160];
+        const char *why = split_words_why(ctx->value, buf, sizeof buf);
+
+        return why ? config_bad(ctx, "%s (%s)", k->expected, why) : -EINVAL;
+}
+
 int config_parse_exec(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         _cleanup_strv_free_ char **argv = NULL;
         int r;
@@ -53,6 +61,8 @@ int config_parse_exec(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
                 if (r == -EBADMSG)
                         return config_bad(ctx, "one command (a lone \";\" separates commands in systemd; "
                                           "\"\\;\" is a literal \";\")");
+                if (r == -EINVAL)
+                        return config_bad_words(ctx, k);
                 if (r < 0)
                         return r;
                 /* systemd reads these as ExecStart='s prefixes, never as part of the
@@ -152,6 +162,8 @@ int config_parse_environment(ConfigContext *ctx, const ConfigKey *k, CellConfig 
                 return 0;
         }
         r = split_words(ctx->value, &words);
+        if (r == -EINVAL)
+                return config_bad_words(ctx, k);
         if (r < 0)
                 return r;
         r = config_expand_strv(ctx, k, words);

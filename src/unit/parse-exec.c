@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "parse-exec.h"
@@ -218,6 +219,45 @@ int split_words(const char *s, char ***ret) {
                 return r;
         *ret = TAKE_PTR(l);
         return 0;
+}
+
+const char *split_words_why(const char *s, char *buf, size_t size) {
+        char quote = 0;
+
+        for (const char *p = s; *p; p++) {
+                if (*p == '\\') {
+                        char out[4];
+                        size_t used;
+
+                        if (!p[1])
+                                return "a backslash at the very end; \"\\\\\" is a backslash";
+                        if (cunescape_one(p + 1, out, &used, false) >= 0) {
+                                p += used;
+                                continue;
+                        }
+                        /* Named by its letter only when that is printable ASCII: never a
+                         * byte of a UTF-8 sequence cut in two. */
+                        if (p[1] < ' ' || p[1] > '~')
+                                (void) snprintf(buf, size, "a backslash before a character that makes no escape; "
+                                                "\"\\\\\" is a backslash");
+                        else if (strchr("xuU0123", p[1]))
+                                (void) snprintf(buf, size, "\"\\%c...\" is no escape of a character a value may "
+                                                "hold: \\xNN, \\uNNNN, \\UNNNNNNNN or \\NNN, never NUL", p[1]);
+                        else
+                                (void) snprintf(buf, size, "\"\\%c\" is no escape; \"\\\\\" is a backslash", p[1]);
+                        return buf;
+                }
+                if (quote) {
+                        if (*p == quote)
+                                quote = 0;
+                } else if (*p == '"' || *p == '\'')
+                        quote = *p;
+        }
+        if (quote == '"')
+                return "a double quote that does not close";
+        if (quote)
+                return "a single quote that does not close";
+        return NULL;
 }
 
 /* Whether s starts with the word w alone: followed by a blank or the end. */

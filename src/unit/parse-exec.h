@@ -34,6 +34,10 @@ int quote_word(const char *s, char **ret);
 /* Every word of s (EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE, whitespace separated)
  * into a strv; an all-blank s gives an empty (non-NULL) strv. */
 int split_words(const char *s, char ***ret);
+/* Why split_words() refuses s with -EINVAL, for a message: the first quote
+ * that does not close, bad escape (as "\\q", its letter when printable
+ * ASCII) or trailing backslash, in buf (or a constant); NULL if none. */
+const char *split_words_why(const char *s, char *buf, size_t size);
 /* The words of s, split with flags, appended to *l (which may be NULL). */
 int split_words_append(char ***l, const char *s, ExtractFlags flags);
 

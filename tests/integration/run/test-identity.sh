@@ -89,6 +89,15 @@ printf 'A=1\nBAD-NAME=x\n' > "$work/env"
 run_cell cgroupfs "$(probe_unit envbad "EnvironmentFile=$work/env")"
 [ "$status" -ne 0 ] || fail "EnvironmentFile= with BAD-NAME: started"
 grep -q "EnvironmentFile=$work/env:2: not a variable name" "$work/err" || fail "BAD-NAME: $(cat "$work/err")"
+# A NUL byte refuses the file, as systemd refuses it, naming its line; "-"
+# ignores a path through a regular file, as a missing file.
+printf 'A=1\nB=x\0y\nC=3\n' > "$work/env"
+run_cell cgroupfs "$(probe_unit envnul "EnvironmentFile=$work/env" "EnvironmentFile=-$work/env/sub")"
+[ "$status" -ne 0 ] || fail "EnvironmentFile= with a NUL byte: started"
+grep -q "EnvironmentFile=$work/env:2: a NUL byte: not a text file" "$work/err" || fail "NUL: $(cat "$work/err")"
+printf 'A=1\n' > "$work/env"
+run_ok "$(probe_unit envnotdir "EnvironmentFile=$work/env" "EnvironmentFile=-$work/env/sub")"
+env_has A=1
 
 # EnvironmentFile= with a wildcard: every file it matches, in sorted order;
 # none matching is a missing file ("-" ignores it).

@@ -233,20 +233,25 @@ static ssize_t endless_read(void *cookie, char *buf, size_t size) {
         return (ssize_t) size;
 }
 
-/* A NUL byte ends the file, as systemd reads it up to the first one: not a
- * blank (strchr() finds the terminator in every set) with lines after it. */
-TEST(file_ends_at_nul) {
-        static const char text[] = "A=1\0\nB=2\nC=3\n";
+/* A NUL byte anywhere refuses the file, naming its line, as systemd
+ * refuses it (read as a string, its size unasked: -EBADMSG): neither the
+ * text before it alone nor what follows is the environment. */
+TEST(file_nul_refused) {
+        static const char text[] = "A=1\nB=2\0\nC=3\n", tail[] = "A=1\n#\n\0";
         _cleanup_strv_free_ char **env = NULL;
+        unsigned line = 0;
         FILE *f = fmemopen((void *) text, sizeof text - 1, "r");
 
         ASSERT_NOT_NULL(f);
-        ASSERT_OK(env_file_parse(f, &env, NULL));
+        ASSERT_EQ(env_file_parse(f, &env, &line), -EUCLEAN);
         fclose(f);
-        ASSERT_EQ(strv_length(env), 1);
-        ASSERT_STREQ(env_get(env, "A"), "1");
-        ASSERT_NULL(env_get(env, "B"));
-        ASSERT_NULL(env_get(env, "C"));
+        ASSERT_EQ(line, 2);
+
+        line = 0;
+        ASSERT_NOT_NULL(f = fmemopen((void *) tail, sizeof tail - 1, "r"));
+        ASSERT_EQ(env_file_parse(f, &env, &line), -EUCLEAN);
+        fclose(f);
+        ASSERT_EQ(line, 3);
 }
 
 TEST(file_too_large) {
@@ -297,6 +302,9 @@ TEST(file_open_only_regular_files) {
         }
         ASSERT_ERROR(env_file_open(dir, &f), EISDIR);
         ASSERT_ERROR(env_file_open(file, &f), ENOENT);
+        ASSERT_NULL(f);
+        /* A path through a file is missing too ("-" ignores it), not ENOTDIR. */
+        ASSERT_ERROR(env_file_open("/dev/null/x", &f), ENOENT);
         ASSERT_NULL(f);
 
         /* Larger than the limit: refused before a byte is read (sparse here). */

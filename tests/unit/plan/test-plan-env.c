@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "env-util.h"
 #include "json-check.h"
 #include "plan-test.h"
 
@@ -131,6 +132,50 @@ TEST(working_directory_missing_ok) {
         plan_ok(&c, NULL, &p);
         ASSERT_STREQ(p.working_directory, "~");
         ASSERT_TRUE(p.working_directory_missing_ok);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* An Environment= of a variable cell sets itself never reaches the payload
+ * (a warning says so): the plan shows cell's value where it knows it, in
+ * the assignment's place, and leaves what the start decides
+ * ($WATCHDOG_USEC; $CREDENTIALS_DIRECTORY without credentials is the unit's). */
+TEST(cell_own_variables_shown_as_set) {
+        CellConfig c;
+        Plan p = {};
+
+        config_from_text(&c, "env",
+                         "[Root]\n"
+                         "Directory=/var/lib/cell/test\n"
+                         "[Exec]\n"
+                         "Exec=/bin/true\n"
+                         "MachineID=0123456789abcdef0123456789abcdef\n"
+                         "SetCredential=token:x\n"
+                         "Environment=A=1 container=docker NOTIFY_SOCKET=/x CREDENTIALS_DIRECTORY=/y\n"
+                         "Environment=container_uuid=u WATCHDOG_USEC=5\n");
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(strv_length(p.environment), 7);
+        ASSERT_STREQ(p.environment[1], "container=cell");
+        ASSERT_STREQ(p.environment[2], "A=1");
+        ASSERT_STREQ(p.environment[3], "NOTIFY_SOCKET=" CELL_NOTIFY_SOCKET);
+        ASSERT_STREQ(p.environment[4], "CREDENTIALS_DIRECTORY=" PLAN_CREDENTIALS_DIRECTORY);
+        ASSERT_STREQ(p.environment[5], "container_uuid=01234567-89ab-cdef-0123-456789abcdef");
+        ASSERT_STREQ(p.environment[6], "WATCHDOG_USEC=5");
+        _cleanup_free_ char *t = plan_printed(&p, plan_print_text);
+        ASSERT_CONTAINS(t, " container=cell A=1 NOTIFY_SOCKET=" CELL_NOTIFY_SOCKET " ");
+        plan_done(&p);
+        cell_config_done(&c);
+
+        config_from_text(&c, "env",
+                         "[Root]\n"
+                         "Directory=/var/lib/cell/test\n"
+                         "[Exec]\n"
+                         "Exec=/bin/true\n"
+                         "Environment=CREDENTIALS_DIRECTORY=/y container_uuid=u\n");
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(env_get(p.environment, "CREDENTIALS_DIRECTORY"), "/y");
+        ASSERT_STREQ(env_get(p.environment, "container_uuid"), "u");
+        ASSERT_NULL(env_get(p.environment, "NOTIFY_SOCKET"));
         plan_done(&p);
         cell_config_done(&c);
 }

@@ -172,3 +172,20 @@ TEST(environment) {
         ASSERT_EQ(strv_length(env), 4);
         ASSERT_FALSE(strv_contains(env, "E=1"));
 }
+
+/* Why Environment= or Exec= does not split, for its message: the first
+ * problem, a bad escape by its letter (printable ASCII only), a quote left
+ * open; NULL for a value that splits. */
+TEST(split_words_why) {
+        char buf[160];
+
+        ASSERT_NULL(split_words_why("A=1 \"B=2 3\" 'C=\\t' D=\\x41\\n", buf, sizeof buf));
+        ASSERT_STREQ(split_words_why("A=\\q B=\"", buf, sizeof buf), "\"\\q\" is no escape; \"\\\\\" is a backslash");
+        ASSERT_STREQ(split_words_why("A=a\\ b", buf, sizeof buf), "\"\\ \" is no escape; \"\\\\\" is a backslash");
+        ASSERT_CONTAINS(split_words_why("A=\\x00", buf, sizeof buf), "\"\\x...\" is no escape of a character");
+        ASSERT_CONTAINS(split_words_why("A=\\\xc3\xa9", buf, sizeof buf), "a backslash before a character");
+        ASSERT_STREQ(split_words_why("A=\"x 'y'", buf, sizeof buf), "a double quote that does not close");
+        ASSERT_STREQ(split_words_why("A='x \"y\"", buf, sizeof buf), "a single quote that does not close");
+        ASSERT_STREQ(split_words_why("\"A=\\\"\" x\\", buf, sizeof buf),
+                     "a backslash at the very end; \"\\\\\" is a backslash");
+}

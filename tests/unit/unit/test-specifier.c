@@ -109,6 +109,13 @@ TEST(unknown) {
         ASSERT_ERROR(specifier_expand(&c, "%n%Q", &s, &bad), EBADSLT);
         ASSERT_EQ(bad, 'Q');
         ASSERT_NULL(s);
+        /* systemd's undocumented cgroup paths (cell.syntax(7)) are unknown here. */
+        for (const char *p = "crR"; *p; p++) {
+                char t[] = { '%', *p, 0 };
+
+                ASSERT_ERROR(specifier_expand(&c, t, &s, &bad), EBADSLT);
+                ASSERT_EQ(bad, *p);
+        }
 }
 
 TEST(bad_instance_escape) {
