@@ -30,9 +30,9 @@ static char *stream_done(FILE *f, char **buf) {
         return *buf;
 }
 
-/* A Bind='s options as parse_bind() reads them: what the config keeps of
- * them is their effect, so the words that have one, in the parser's order.
- * ":OPTS" needs a target before it: "SRC::OPTS" mounts SRC at SRC. */
+/* A Bind='s options of a config made by hand (no raw text): the words that
+ * have an effect, in the parser's order. ":OPTS" needs a target before it:
+ * "SRC::OPTS" mounts SRC at SRC. */
 static void bind_put_options(FILE *f, const CellBind *b) {
         const struct {
                 bool set;
@@ -58,11 +58,23 @@ static void bind_put_options(FILE *f, const CellBind *b) {
         }
 }
 
+/* "Key=value" with the value as the unit wrote it. */
+static char *entry_as_written(const char *key, const char *raw) {
+        char *s = NULL;
+
+        if (asprintf(&s, "%s=%s", key, raw) < 0)
+                return NULL;
+        return s;
+}
+
 char *plan_bind_entry(const CellBind *b) {
         char *buf = NULL;
         size_t size = 0;
-        FILE *f = open_memstream(&buf, &size);
+        FILE *f;
 
+        if (b->raw)
+                return entry_as_written(b->read_only ? "BindReadOnly" : "Bind", b->raw);
+        f = open_memstream(&buf, &size);
         if (f) {
                 fprintf(f, "%s=%s", b->read_only ? "BindReadOnly" : "Bind", b->ignore_missing ? "-" : "");
                 put_path(f, b->source);
@@ -78,8 +90,11 @@ char *plan_bind_entry(const CellBind *b) {
 char *plan_tmpfs_entry(const CellTmpfs *t) {
         char *buf = NULL;
         size_t size = 0;
-        FILE *f = open_memstream(&buf, &size);
+        FILE *f;
 
+        if (t->raw)
+                return entry_as_written("TemporaryFileSystem", t->raw);
+        f = open_memstream(&buf, &size);
         if (f) {
                 fputs("TemporaryFileSystem=", f);
                 put_path(f, t->path);
@@ -93,8 +108,11 @@ char *plan_overlay_entry(const CellOverlay *o) {
         size_t n_lower = strv_length(o->lower);
         char *buf = NULL;
         size_t size = 0;
-        FILE *f = open_memstream(&buf, &size);
+        FILE *f;
 
+        if (o->raw)
+                return entry_as_written(o->read_only ? "OverlayReadOnly" : "Overlay", o->raw);
+        f = open_memstream(&buf, &size);
         if (f) {
                 fprintf(f, "%s=", o->read_only ? "OverlayReadOnly" : "Overlay");
                 STRV_FOREACH(l, o->lower) {

@@ -13,10 +13,12 @@
 #include "plan.h"
 
 /* Each returns "Key=value" (a new string), or NULL when out of memory.
- * Paths as the unit writes them, "\:" for ':' and "\\" for '\' where the
- * value is ':'-separated; a Bind='s options those of its words that change
- * what is mounted (":norbind,nosuid", the parser's order; "rbind" and
- * "noidmap", the defaults, are not kept by the config). */
+ * The value is the text the unit wrote (its raw field: options in their
+ * order, "rbind" and sizes as written, specifiers unexpanded), so that
+ * grep finds it. A config made by hand has none: its paths are written as
+ * a unit would, "\:" for ':' and "\\" for '\' where the value is
+ * ':'-separated, a Bind='s options those of its words that change what is
+ * mounted (":norbind,nosuid", the parser's order). */
 char *plan_bind_entry(const CellBind *b);
 char *plan_tmpfs_entry(const CellTmpfs *t);
 char *plan_overlay_entry(const CellOverlay *o);

@@ -215,6 +215,54 @@ static int plan_tmpfs_options(const char *options, unsigned long *ret_flags, cha
         return 0;
 }
 
+/* Whether an overlay writes to its upper directory (an OverlayReadOnly='s is
+ * its top lower layer), and whether path is one of its layers. */
+static bool overlay_writes(const CellOverlay *o) {
+        return !o->read_only && !isempty(o->upper);
+}
+
+static bool overlay_has_layer(const CellOverlay *o, const char *path) {
+        return streq_ptr(o->upper, path) || strv_contains(o->lower, path);
+}
+
+/* The layers of overlays[i] against its own and those of the overlays
+ * before it. The kernel refuses an upper directory that is or contains a
+ * lower layer of its mount (ELOOP, "Too many levels of symbolic links", at
+ * the start), and mounts a layer another overlay writes to with a warning
+ * that what both show is undefined; two overlays of one upper would also
+ * share cell's work directory beside it. nspawn hands both to the kernel;
+ * they are refused here, with their lines. An upper inside a lower layer
+ * is mounted, as by the kernel and nspawn. Paths compare as written, "+"
+ * ones with "+" ones (a host path that leads into the root, or a link, is
+ * not seen). */
+static int plan_overlay_check_layers(const CellConfig *c, size_t i, PlanMountErrors *errs) {
+        const CellOverlay *o = &c->overlays[i];
+
+        if (overlay_writes(o)) {
+                bool plus = o->upper[0] == '+';
+
+                STRV_FOREACH(l, o->lower)
+                        if (path_is_below(*l + plus, o->upper + plus))
+                                return plan_mount_entry_error(errs, c, o->file, o->line, 0, plan_overlay_entry(o),
+                                                              "the upper directory %s is or contains the lower "
+                                                              "layer %s: overlayfs refuses overlapping layers",
+                                                              o->upper, *l);
+        }
+        for (size_t j = 0; j < i; j++) {
+                const CellOverlay *e = &c->overlays[j];
+                const char *shared = overlay_writes(o) && overlay_has_layer(e, o->upper) ? o->upper :
+                        overlay_writes(e) && overlay_has_layer(o, e->upper) ? e->upper : NULL;
+
+                if (shared)
+                        return plan_mount_entry_error(errs, c, o->file, o->line, 0, plan_overlay_entry(o),
+                                                      "%s is a layer of the overlay of %s:%u too, and one of "
+                                                      "them writes to it: overlayfs leaves what they show "
+                                                      "undefined", shared, strempty(plan_entry_file(c, e->file)),
+                                                      e->line);
+        }
+        return 0;
+}
+
 static int plan_mount_overlay(Plan *p, const CellConfig *c, const CellOverlay *o, PlanMountErrors *errs) {
         _cleanup_strv_free_ char **lower = NULL;
         size_t n_plus = 0, n_paths = 0;
@@ -478,6 +526,8 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
 
         for (size_t i = 0; i < c->n_overlays; i++) {
                 r = plan_mount_overlay(p, c, &c->overlays[i], &errs);
+                if (r >= 0)
+                        r = plan_overlay_check_layers(c, i, &errs);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)

@@ -171,6 +171,20 @@ static int record_kernel_work(MountCreated *made, int work_fd, const char *work_
         return 0;
 }
 
+/* Whether upper is on the mount of its parent directory: 1 yes, 0 no (a
+ * mount point), or -errno. */
+static int upper_on_parent_mount(int upper_fd, int parent_fd) {
+        uint64_t a, b;
+        int r;
+
+        r = mount_id_of(upper_fd, &a);
+        if (r >= 0)
+                r = mount_id_of(parent_fd, &b);
+        if (r < 0)
+                return r;
+        return a == b;
+}
+
 int mount_overlay_new(int root_fd, const PlanMount *m, MountCreated *made, const char *what, SpawnError *err) {
         _cleanup_(overlay_layers_done) OverlayLayers l = {};
         _cleanup_close_ int tmp_fd = -EBADF, upper_parent = -EBADF;
@@ -245,6 +259,16 @@ int mount_overlay_new(int root_fd, const PlanMount *m, MountCreated *made, const
                         upper_parent = RET_NERRNO(open(parent, O_PATH | O_DIRECTORY | O_CLOEXEC));
                 if (upper_parent < 0)
                         return spawn_error(err, upper_parent, "%s: %s: cannot open", what, parent);
+                /* The work directory must be on the upper's mount: an upper that
+                 * is a mount point's root would get it on the mount below, and
+                 * overlayfs says why in the kernel log alone (EINVAL). */
+                r = upper_on_parent_mount(upper_fd, upper_parent);
+                if (r < 0)
+                        return spawn_error(err, r, "%s: %s: cannot tell its mount", what, m->upper);
+                if (r == 0)
+                        return spawn_error(err, EXDEV, "%s: the upper directory %s is a mount point: overlayfs "
+                                           "needs the work directory beside it (.#%s.cellwork) on its mount, "
+                                           "so the upper must be a directory below it", what, m->upper, name);
                 (void) snprintf(work, sizeof work, ".#%s.cellwork", name);
                 if (snprintf(path, sizeof path, "%s/%s", streq(parent, "/") ? "" : parent, work) >= (int) sizeof path)
                         return spawn_error(err, ENAMETOOLONG, "%s: bad upper directory %s", what, m->upper);

@@ -51,6 +51,7 @@ typedef struct CellBind {
         bool recursive;         /* rbind (default) vs norbind */
         bool nosuid, nodev, noexec;
         bool idmap;             /* "idmap" (issue 8; carried, checked) */
+        char *raw;              /* the value as written ("/srv:/d:rbind,nosuid"), for messages; NULL: made by hand */
         char *file;             /* where it was written (see above) */
         unsigned line;
 } CellBind;
@@ -59,6 +60,7 @@ typedef struct CellBind {
 typedef struct CellTmpfs {
         char *path;             /* absolute, inside the container */
         char *options;          /* validated mount options ("mode=0755,size=64M"), NULL = defaults */
+        char *raw;              /* the value as written ("/tmp:size=64M"), for messages; NULL: made by hand */
         char *file;             /* where it was written (see above) */
         unsigned line;
 } CellTmpfs;
@@ -77,6 +79,7 @@ typedef struct CellOverlay {
         char *upper;            /* empty string "" means a tmpfs upper (nspawn semantics) */
         char *target;
         bool read_only;         /* OverlayReadOnly= */
+        char *raw;              /* the value as written (specifiers unexpanded), for messages; NULL: by hand */
         char *file;             /* where it was written (see above) */
         unsigned line;
 } CellOverlay;

@@ -92,6 +92,7 @@ static int mount_source(const char *s, bool allow_empty, char **ret) {
 void cell_bind_done(CellBind *b) {
         b->source = mfree(b->source);
         b->target = mfree(b->target);
+        b->raw = mfree(b->raw);
         b->file = mfree(b->file);
 }
 
@@ -148,6 +149,11 @@ int parse_bind(const char *s, bool read_only, CellBind *ret) {
                                 return -EINVAL;
                 }
         }
+        /* As written, for the plan's messages: the options' words in their
+         * order, "rbind" too, and the specifiers unexpanded, as grep finds them. */
+        b.raw = strdup(s);
+        if (!b.raw)
+                return -ENOMEM;
         b.source = TAKE_PTR(nsrc);
         b.target = TAKE_PTR(ndst);
         *ret = b;
@@ -169,6 +175,7 @@ bool bind_has_option(const char *s, const char *option) {
 void cell_tmpfs_done(CellTmpfs *t) {
         t->path = mfree(t->path);
         t->options = mfree(t->options);
+        t->raw = mfree(t->raw);
         t->file = mfree(t->file);
 }
 
@@ -232,7 +239,7 @@ static int tmpfs_option(const char *o, char **out) {
 
 int parse_tmpfs(const char *s, CellTmpfs *ret) {
         _cleanup_strv_free_ char **f = NULL;
-        _cleanup_free_ char *npath = NULL, *norm = NULL;
+        _cleanup_free_ char *npath = NULL, *norm = NULL, *raw = NULL;
         size_t k;
         int r;
 
@@ -253,7 +260,11 @@ int parse_tmpfs(const char *s, CellTmpfs *ret) {
                                 return r;
                 }
         }
-        *ret = (CellTmpfs) { .path = TAKE_PTR(npath), .options = TAKE_PTR(norm) };
+        /* As written ("size=64M", not the bytes the options keep), for messages. */
+        raw = strdup(s);
+        if (!raw)
+                return -ENOMEM;
+        *ret = (CellTmpfs) { .path = TAKE_PTR(npath), .options = TAKE_PTR(norm), .raw = TAKE_PTR(raw) };
         return 0;
 }
 
@@ -261,12 +272,13 @@ void cell_overlay_done(CellOverlay *o) {
         o->lower = strv_free(o->lower);
         o->upper = mfree(o->upper);
         o->target = mfree(o->target);
+        o->raw = mfree(o->raw);
         o->file = mfree(o->file);
 }
 
 int parse_overlay(const char *s, bool read_only, CellOverlay *ret) {
         _cleanup_strv_free_ char **f = NULL, **lower = NULL;
-        _cleanup_free_ char *upper = NULL, *target = NULL;
+        _cleanup_free_ char *upper = NULL, *target = NULL, *raw = NULL;
         size_t k, n_lower;
         int r;
 
@@ -290,12 +302,16 @@ int parse_overlay(const char *s, bool read_only, CellOverlay *ret) {
         r = mount_path(k == 2 ? upper + (*upper == '+') : f[k - 1], &target);
         if (r < 0)
                 return r == -ENOMEM ? r : -EINVAL;
+        raw = strdup(s);        /* as written, for messages */
+        if (!raw)
+                return -ENOMEM;
 
         *ret = (CellOverlay) {
                 .lower = TAKE_PTR(lower),
                 .upper = TAKE_PTR(upper),
                 .target = TAKE_PTR(target),
                 .read_only = read_only,
+                .raw = TAKE_PTR(raw),
         };
         return 0;
 }

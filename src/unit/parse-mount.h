@@ -4,7 +4,8 @@
 /* The [Root] mount keys, in systemd-nspawn's syntax: ':' separates fields
  * and "\:" embeds one in a path ("\\" a backslash). All return 0, -EINVAL
  * for a bad value, -ENOMEM; ret is untouched on failure and owned by the
- * caller on success (free with the matching *_done()). */
+ * caller on success (free with the matching *_done()). Bind=, TemporaryFileSystem=
+ * and Overlay= keep s as written in ret->raw, for the plan's messages. */
 
 #include "config.h"
 

@@ -19,6 +19,7 @@ void case_unit_bind_missing(TestEnv *env);
 void case_unit_undo(TestEnv *env);
 void case_unit_undo_overlay(TestEnv *env);
 void case_unit_undo_made(TestEnv *env);
+void case_unit_overlay_upper_mount(TestEnv *env);
 
 /* ---- a listing of a tree, to compare before and after ---- */
 
@@ -321,6 +322,29 @@ void case_unit_undo_overlay(TestEnv *env) {
         p = path_join(env->root, "up/new");
         CHECK(access(p, F_OK) == 0);
         free(p);
+}
+
+/* ---- unit-overlay-upper-mount: an upper directory that is the root of a
+ * mount (a tmpfs mounted there) would have its work directory beside it on
+ * another mount, which overlayfs refuses with EINVAL, saying why in the
+ * kernel log alone; the start says why instead, and leaves nothing (no work
+ * directory beside it). (A directory below that mount point is an upper as
+ * any; the harness takes a mount in its host directory for an escape.) ---- */
+
+void case_unit_overlay_upper_mount(TestEnv *env) {
+        char *mp = path_join(env->host, "mp"), *keys;
+
+        make_dir(mp);
+        /* in the test's own mount namespace: gone with it */
+        CHECK(mount("tmpfs", mp, "tmpfs", 0, "mode=0755") == 0);
+        keys = with_host(env, "Overlay=@/srcdir:@/mp:/o\n");
+        expect_failure_unchanged(env, keys, false, false, EXDEV, "/mp is a mount point: overlayfs needs the work "
+                                 "directory beside it (.#mp.cellwork) on its mount");
+        check_absent_below(env->host, ".#mp.cellwork");
+        check_absent(env, "/o");
+        free(keys);
+        CHECK(umount2(mp, MNT_DETACH) == 0);
+        free(mp);
 }
 
 /* ---- unit-undo-made: what else a start makes for itself goes again when

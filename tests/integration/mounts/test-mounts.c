@@ -463,6 +463,7 @@ void case_unit_bind_missing(TestEnv *env);
 void case_unit_undo(TestEnv *env);
 void case_unit_undo_overlay(TestEnv *env);
 void case_unit_undo_made(TestEnv *env);
+void case_unit_overlay_upper_mount(TestEnv *env);
 
 const TestCase test_cases[] = {
         { "basic", case_basic, NULL },
@@ -487,5 +488,6 @@ const TestCase test_cases[] = {
         { "unit-undo", case_unit_undo, NULL },
         { "unit-undo-overlay", case_unit_undo_overlay, NULL },
         { "unit-undo-made", case_unit_undo_made, NULL },
+        { "unit-overlay-upper-mount", case_unit_overlay_upper_mount, NULL },
         {}
 };

@@ -478,16 +478,17 @@ TEST(mounts_messages_name_the_entry) {
  * main file's by line, then the drop-in's; of an Inaccessible= line, its
  * paths in the order written. They came by target (the sorted mount list:
  * /proc/keys, /proc/sys, ...) after the root's, whichever line they were
- * on. A Bind='s options are in its entry ("Bind=/srv:/proc/sys" named two
- * lines that differ only in them). */
+ * on. A Bind='s options are in its entry as written ("Bind=/srv:/proc/sys"
+ * named two lines that differ only in them). */
 TEST(mounts_messages_in_line_order) {
         static const char * const want[] = {
                 "o.cell:3: Inaccessible=/proc: cannot mount over /proc: the container's /proc is its procfs",
                 "o.cell:3: Inaccessible=/: cannot mount over the container's root \"/\"",
-                "o.cell:4: Bind=/srv:/proc/sys:nosuid: cannot mount over /proc/sys: cell makes /proc/sys read-only",
+                "o.cell:4: Bind=/srv:/proc/sys:nosuid,rbind: cannot mount over /proc/sys: cell makes /proc/sys "
+                "read-only",
                 "o.cell:5: Bind=/srv:/: cannot mount over the container's root \"/\"",
                 "o.cell:6: TemporaryFileSystem=/proc/acpi: cannot mount over /proc/acpi: cell masks /proc/acpi",
-                "o.cell:7: BindReadOnly=/srv/a:/proc/keys:norbind,nodev,noexec: cannot mount over /proc/keys:",
+                "o.cell:7: BindReadOnly=/srv/a:/proc/keys:noexec,norbind,nodev: cannot mount over /proc/keys:",
                 "o.cell.d/x.conf:2: Bind=/srv/b:/proc/irq:nodev: cannot mount over /proc/irq:",
                 "o.cell.d/x.conf:3: Overlay=/l:/u:/: cannot mount over the container's root \"/\"",
         };
@@ -526,6 +527,45 @@ TEST(mounts_messages_in_line_order) {
         cell_config_done(&c);
 }
 
+/* A plan-time message quotes the value as the unit wrote it, which grep finds
+ * in the unit: a Bind='s options in their order and "rbind" with them, a
+ * tmpfs's sizes and modes as written (not "size=67108864,mode=0700"), and
+ * specifiers unexpanded. They came in the parsed form: ":nosuid" alone, a
+ * fixed order, "/srv/w". */
+TEST(mounts_messages_as_written) {
+        static const char * const want[] = {
+                "w.cell:3: Bind=/srv/%N:/proc/sys:rbind,nosuid: cannot mount over /proc/sys:",
+                "w.cell:4: BindReadOnly=-/srv/a:/proc/keys:noexec,idmap,noidmap,norbind: cannot mount over",
+                "w.cell:5: TemporaryFileSystem=/proc/acpi:size=64M,mode=700,,ro: cannot mount over /proc/acpi:",
+                "w.cell:6: Overlay=/srv/%N\\:x:/proc/fs: cannot mount over /proc/fs:",
+                "w.cell:7: OverlayReadOnly=/l1:/l2::/sys/fs/cgroup: cannot mount over /sys/fs/cgroup:",
+        };
+        CellConfig c;
+        Diagnostics d = {};
+        Plan p = {};
+
+        config_from_text(&c, "w",
+                         "[Root]\n"
+                         "Directory=/var/lib/cell/test\n"
+                         "Bind=/srv/%N:/proc/sys:rbind,nosuid\n"                          /* line 3 */
+                         "BindReadOnly=-/srv/a:/proc/keys:noexec,idmap,noidmap,norbind\n" /* line 4 */
+                         "TemporaryFileSystem=/proc/acpi:size=64M,mode=700,,ro\n"         /* line 5 */
+                         "Overlay=/srv/%N\\:x:/proc/fs\n"                                 /* line 6 */
+                         "OverlayReadOnly=/l1:/l2::/sys/fs/cgroup\n"                      /* line 7 */
+                         "[Exec]\n"
+                         "Exec=/bin/true\n");
+        /* The entries are parsed as ever: the text is for messages only. */
+        ASSERT_STREQ(c.binds[0].source, "/srv/w");
+        ASSERT_STREQ(c.tmpfs[0].options, "size=67108864,mode=0700,ro");
+        ASSERT_STREQ(c.overlays[0].lower[0], "/srv/w:x");
+        ASSERT_ERROR(plan_build(&c, NULL, &p, &d), EINVAL);
+        ASSERT_EQ(d.n_messages, ELEMENTSOF(want));
+        for (size_t i = 0; i < ELEMENTSOF(want); i++)
+                ASSERT_CONTAINS(d.messages[i], want[i]);
+        diag_done(&d);
+        cell_config_done(&c);
+}
+
 /* The text plan writes a path as the unit does ("\:" for ':', "\\" for
  * '\'): the lower layers, joined with ':', are one reading only. */
 TEST(mounts_text_escaped) {
@@ -546,6 +586,57 @@ TEST(mounts_text_escaped) {
         ASSERT_CONTAINS(buf, "<- /srv/a\\:b (rec)");
         ASSERT_CONTAINS(buf, "overlay   /o\\:t ");
         ASSERT_CONTAINS(buf, " lower /l2\\\\z:/l\\:1 (top first) upper /up\\:u");
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
+/* Overlay layers that overlayfs does not allow (an upper directory in a lower
+ * one of its own mount, or around one: the kernel refuses a lower in the upper,
+ * ELOOP at the start, "Too many levels of symbolic links") or mounts with
+ * undefined contents (a layer another overlay writes to: an upper twice, which
+ * would share its work directory too) are refused at cell verify, with the
+ * lines of both. Read-only overlays may
+ * share layers, and a "+" path is not the host path of the same name. */
+TEST(mounts_overlay_layers_shared) {
+        CellConfig c;
+        Plan p = {};
+
+        config_from_text(&c, "ov",
+                         "[Root]\n"
+                         "Directory=/var/lib/cell/test\n"
+                         "Overlay=/srv/l:/srv/l:/a\n"                    /* line 3 */
+                         "Overlay=/srv:/srv/l:/b\n"                      /* line 4 */
+                         "Overlay=/srv/up/l:/srv/up:/c\n"                /* line 5 */
+                         "Overlay=/l1:/up:/d\n"                          /* line 6 */
+                         "Overlay=/l2:/up:/e\n"                          /* line 7 */
+                         "OverlayReadOnly=/up::/f\n"                     /* line 8 */
+                         "[Exec]\n"
+                         "Exec=/bin/true\n");
+        plan_fails(&c, "ov.cell:3: Overlay=/srv/l:/srv/l:/a: the upper directory /srv/l is or contains the lower "
+                   "layer /srv/l: overlayfs refuses overlapping layers");
+        /* /srv/l is the upper of line 3, which writes to it. */
+        plan_fails(&c, "ov.cell:4: Overlay=/srv:/srv/l:/b: /srv/l is a layer of the overlay of ");
+        plan_fails(&c, "ov.cell:5: Overlay=/srv/up/l:/srv/up:/c: the upper directory /srv/up is or contains the "
+                   "lower layer /srv/up/l: ");
+        plan_fails(&c, "ov.cell:7: Overlay=/l2:/up:/e: /up is a layer of the overlay of ");
+        plan_fails(&c, "ov.cell:6 too, and one of them writes to it: overlayfs leaves what they show undefined");
+        plan_fails(&c, "ov.cell:8: OverlayReadOnly=/up::/f: /up is a layer of the overlay of ");
+        cell_config_done(&c);
+
+        config_from_text(&c, "ok",
+                         "[Root]\n"
+                         "Directory=/var/lib/cell/test\n"
+                         "OverlayReadOnly=/l1:/l2:/a\n"
+                         "OverlayReadOnly=/l2:/l1:/b\n"
+                         "Overlay=/l1::/c\n"
+                         "Overlay=/l1::/d\n"
+                         "Overlay=+/l:+/up:/e\n"
+                         "Overlay=/l:/up:/f\n"
+                         "Overlay=/srv/l:/srv/lu:/g\n"
+                         "Overlay=/srv/m:/srv/m/new/upper:/h\n"   /* an upper in a lower: the kernel mounts it */
+                         "[Exec]\n"
+                         "Exec=/bin/true\n");
+        plan_ok(&c, NULL, &p);
         plan_done(&p);
         cell_config_done(&c);
 }

@@ -18,6 +18,8 @@ TEST(bind) {
         ASSERT_STREQ(b.target, "/data");
         ASSERT_TRUE(b.ignore_missing && b.read_only && b.nosuid && b.nodev && b.noexec && b.idmap);
         ASSERT_FALSE(b.recursive);
+        /* the value as written, for the plan's messages */
+        ASSERT_STREQ(b.raw, "-/srv//data/:/data:norbind,nosuid,nodev,noexec,idmap");
         cell_bind_done(&b);
 
         ASSERT_OK(parse_bind("/a\\:b:/c\\\\d", false, &b));
@@ -107,6 +109,7 @@ TEST(tmpfs) {
         /* The kernel's lowercase suffixes, as tmpfs(5) and nspawn take them. */
         ASSERT_OK(parse_tmpfs("/tmp:size=512m,nr_inodes=10k", &t));
         ASSERT_STREQ(t.options, "size=536870912,nr_inodes=10240");
+        ASSERT_STREQ(t.raw, "/tmp:size=512m,nr_inodes=10k");
         cell_tmpfs_done(&t);
         ASSERT_OK(parse_tmpfs("/tmp:size=1g", &t));
         ASSERT_STREQ(t.options, "size=1073741824");
