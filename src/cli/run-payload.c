@@ -6,8 +6,8 @@
 #include <limits.h>
 #include <unistd.h>
 
-#include "macros.h"
 #include "log.h"
+#include "macros.h"
 #include "monitor-handover.h"
 #include "monitor.h"
 #include "run-payload.h"

@@ -196,13 +196,21 @@ int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
                 const CellBind *b = &c->binds[i];
                 char src[PATH_ESCAPED_MAX], dst[PATH_ESCAPED_MAX];
 
-                /* The paths as the unit writes them: "\:" and "\\". */
-                if (b->idmap && c->private_users == CELL_PRIVATE_USERS_NO &&
-                    (r = diag_error(diag, b->file ?: file, b->line,
-                                    "%s=%s:%s with \"idmap\" needs PrivateUsers=yes, pick or UID[:COUNT]",
-                                    b->read_only ? "BindReadOnly" : "Bind",
-                                    path_escape_colons(b->source, src, sizeof src),
-                                    path_escape_colons(b->target, dst, sizeof dst))) < 0)
+                if (!b->idmap || c->private_users != CELL_PRIVATE_USERS_NO)
+                        continue;
+                /* The value as the unit wrote it, so that grep finds it; one made by
+                 * hand: its paths as a unit writes them, "\:" and "\\". */
+                if (b->raw)
+                        r = diag_error(diag, b->file ?: file, b->line,
+                                       "%s=%s: \"idmap\" needs PrivateUsers=yes, pick or UID[:COUNT]",
+                                       b->read_only ? "BindReadOnly" : "Bind", b->raw);
+                else
+                        r = diag_error(diag, b->file ?: file, b->line,
+                                       "%s=%s:%s with \"idmap\" needs PrivateUsers=yes, pick or UID[:COUNT]",
+                                       b->read_only ? "BindReadOnly" : "Bind",
+                                       path_escape_colons(b->source, src, sizeof src),
+                                       path_escape_colons(b->target, dst, sizeof dst));
+                if (r < 0)
                         return r;
         }
 

@@ -1356,14 +1356,14 @@ TEST(finish) {
         /* Said at the line of the Bind=, in the drop-in that has it. */
         OK(&c, "Root", "Bind", "/srv/data:/data:idmap");
         ASSERT_NULL(assign_at(&c, "Root", "BindReadOnly", "/srv/ro::idmap", "web.cell.d/ro.conf", 3));
-        /* Its paths as the unit writes them: "\:" and "\\" are one reading. */
-        ASSERT_NULL(assign_at(&c, "Root", "Bind", "/srv/a\\:b:/d\\\\x:idmap", "web.cell.d/colon.conf", 5));
+        /* As the unit wrote them, "\:" and "\\" too: grep finds them. */
+        ASSERT_NULL(assign_at(&c, "Root", "Bind", "/srv/a\\:b:/d\\\\x:rbind,idmap", "web.cell.d/colon.conf", 5));
         ASSERT_EQ(finish(&c), 3);
         ASSERT_STREQ(diag.messages[0],
-                     "web.cell:7: Bind=/srv/data:/data with \"idmap\" needs PrivateUsers=yes, pick or UID[:COUNT]");
-        ASSERT_STREQ(diag.messages[1], "web.cell.d/ro.conf:3: BindReadOnly=/srv/ro:/srv/ro with \"idmap\" "
+                     "web.cell:7: Bind=/srv/data:/data:idmap: \"idmap\" needs PrivateUsers=yes, pick or UID[:COUNT]");
+        ASSERT_STREQ(diag.messages[1], "web.cell.d/ro.conf:3: BindReadOnly=/srv/ro::idmap: \"idmap\" "
                      "needs PrivateUsers=yes, pick or UID[:COUNT]");
-        ASSERT_STREQ(diag.messages[2], "web.cell.d/colon.conf:5: Bind=/srv/a\\:b:/d\\\\x with \"idmap\" "
+        ASSERT_STREQ(diag.messages[2], "web.cell.d/colon.conf:5: Bind=/srv/a\\:b:/d\\\\x:rbind,idmap: \"idmap\" "
                      "needs PrivateUsers=yes, pick or UID[:COUNT]");
         OK(&c, "Isolation", "PrivateUsers", "pick");
         ASSERT_EQ(finish(&c), 0);
