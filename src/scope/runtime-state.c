@@ -325,7 +325,8 @@ int runtime_state_of_supervisor(const char *name, pid_t supervisor) {
         if (supervisor <= 0)
                 return 0;
         r = read_raw(name, &s, NULL);
-        if (r == -ENOENT)
+        /* None, or one that does not parse (another version's): not this run's record. */
+        if (r == -ENOENT || r == -EBADMSG)
                 return 0;
         if (r < 0)
                 return r;

@@ -55,9 +55,9 @@ int runtime_state_read(const char *name, RuntimeState *ret);
  * supervisor, the very process (its start time checked): the run is past
  * its start. A cgroupfs "cell run" (cell-monitor, cell __finish) that
  * still holds the name's lock with this true has seen its payload end and
- * is cleaning up (the state goes last), rather than starting. 1 or 0;
- * -errno where the state or the supervisor's /proc stat cannot be read
- * (EMFILE): not known either way. */
+ * is cleaning up (the state goes last), rather than starting. 1 or 0 (also
+ * for a state that does not parse); -errno where the state or the
+ * supervisor's /proc stat cannot be read (EMFILE): not known either way. */
 int runtime_state_of_supervisor(const char *name, pid_t supervisor);
 /* Removes DIR/NAME/ if its state names supervisor, or a supervisor that is
  * gone (a killed cell's), or is unreadable; -EBUSY: a running cell's;

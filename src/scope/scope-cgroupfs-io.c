@@ -50,13 +50,14 @@ int scope_cgroupfs_write_io(Scope *s, const Plan *p, int idx, bool v2) {
                                     "BFQ): not applied.", strna(d->file), d->line, io_kind_key(d->kind), d->path);
                         continue;
                 }
-                /* The kernel refuses a disk that takes no IO limits (a loop device
-                 * without a queue, a disk gone since it was found): named by its
-                 * node too, as the path the unit wrote may be a file on it. */
+                /* The file could not be opened: no word from the kernel on the disk. */
                 if (r == -EMFILE || r == -ENFILE || r == -ENOMEM)
                         return scope_set_error(s, r, "%s:%u: %s=%s: writing \"%s\" to %s in %s: %s",
                                                strna(d->file), d->line, io_kind_key(d->kind), d->path,
                                                w[i].line, w[i].file, dir->path, strerror(-r));
+                /* The kernel refuses a disk that takes no IO limits (a loop device
+                 * without a queue, a disk gone since it was found): named by its
+                 * node too, as the path the unit wrote may be a file on it. */
                 if (r < 0) {
                         char name[PATH_MAX];
 

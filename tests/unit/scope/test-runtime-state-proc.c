@@ -121,6 +121,9 @@ TEST(unreadable_supervisor_is_not_starting) {
 
         ASSERT_TRUE(pid >= 0);
         if (pid == 0) {
+                char path[PATH_MAX];
+                int fd;
+
                 state_put("unreadable", UNREADABLE, UNREADABLE);
                 state_put("gone", GONE, GONE);
                 if (mask_proc() < 0)
@@ -130,6 +133,14 @@ TEST(unreadable_supervisor_is_not_starting) {
                 /* Another supervisor's state, or none: not this run's. */
                 ASSERT_EQ(runtime_state_of_supervisor("unreadable", GONE), 0);
                 ASSERT_EQ(runtime_state_of_supervisor("none", UNREADABLE), 0);
+                /* One that does not parse (another version's) is no record of it either. */
+                snprintf(path, sizeof path, "%s/garbled", runtime_state_dir());
+                ASSERT_OK(mkdir(path, 0755));
+                snprintf(path, sizeof path, "%s/garbled/state", runtime_state_dir());
+                fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+                ASSERT_TRUE(fd >= 0 && write(fd, "LEADER_START=\n", 14) == 14);
+                close(fd);
+                ASSERT_EQ(runtime_state_of_supervisor("garbled", UNREADABLE), 0);
                 _exit(0);
         }
         (void) test_child_ran(pid, "no mount namespace with a tmpfs on /proc here");
