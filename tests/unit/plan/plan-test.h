@@ -159,6 +159,17 @@ static inline void plan_fails(const CellConfig *c, const char *needle) {
         diag_done(&d);
 }
 
+/* The plan of c fails with exactly n messages, the i-th containing want[i],
+ * in that order; d keeps them for the caller (diag_done()). */
+static inline void plan_fails_in_order(const CellConfig *c, const char * const *want, size_t n, Diagnostics *d) {
+        Plan p = {};
+
+        ASSERT_ERROR(plan_build(c, NULL, &p, d), EINVAL);
+        ASSERT_EQ(d->n_messages, n);
+        for (size_t i = 0; i < n; i++)
+                ASSERT_CONTAINS(d->messages[i], want[i]);
+}
+
 static inline const PlanMount *plan_find_mount(const Plan *p, const char *target, size_t *ret_index) {
         for (size_t i = 0; i < p->n_mounts; i++)
                 if (streq(p->mounts[i].target, target)) {
