@@ -36,6 +36,11 @@ TEST(skips) {
         ASSERT_TRUE(test_skipped());
 }
 
+TEST(skips_in_part) {
+        test_skip_part("this half");
+        ASSERT_FALSE(test_skipped());
+}
+
 TEST(skip_keeps_errno) {
         errno = ENOENT;
         test_skip("a %s: %m", "reason");

@@ -31,6 +31,9 @@ expect() {
 expect 0 passes "1 tests passed"
 expect 77 skips "skipped: nothing to test here"
 expect 77 skips "1 tests skipped"
+# A test that skipped a part of itself ran: OK, the part said.
+expect 0 skips_in_part "skipped in part: this half"
+expect 0 skips_in_part "1 tests passed (1 of them in part), 0 skipped"
 expect 77 skip_keeps_errno "skipped: a reason: No such file or directory"
 expect 77 child_skips "skipped: in the child"
 expect 77 child_skips "skipped: the child skipped"

@@ -46,6 +46,10 @@ void test_nofile_restore(TestNofile old);
  * (test-main.c). */
 void test_skip(const char *why, ...) _printf_(1, 2);
 
+/* A part of the running test is not tested here, for why (said on stdout),
+ * where the rest of it was or will be: the test still counts as run. */
+void test_skip_part(const char *why, ...) _printf_(1, 2);
+
 /* Whether the running test has called test_skip(): a child it forked that
  * did ends with TEST_SKIP, so that its parent learns of it. */
 bool test_skipped(void);

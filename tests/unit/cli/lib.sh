@@ -32,6 +32,19 @@ expect() {
         fi
 }
 
+# need_strace: the test counts system calls with strace; where it is missing
+# or cannot trace (ptrace refused: a container's seccomp, Yama), it skips.
+need_strace() {
+        if ! command -v strace >/dev/null; then
+                echo "SKIP: strace is not installed"
+                exit 77
+        fi
+        if ! strace -o /dev/null true 2>"$tmp/strace.err"; then
+                echo "SKIP: strace cannot trace here: $(head -n 1 "$tmp/strace.err")"
+                exit 77
+        fi
+}
+
 start_time() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f20; }
 
 # fake_running NAME UNIT: NAME runs (manager none), started from UNIT, as

@@ -13,10 +13,7 @@ set -u
 cell=$1
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v strace >/dev/null; then
-        echo "SKIP: strace is not installed"
-        exit 77
-fi
+need_strace
 
 # Three search directories, as /etc/cell, /run/cell and /usr/lib/cell.
 export CELL_UNIT_PATH=$tmp/etc:$tmp/run:$tmp/usr

@@ -11,10 +11,7 @@ set -u
 cell=$1
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v strace >/dev/null; then
-        echo "SKIP: strace is not installed"
-        exit 77
-fi
+need_strace
 
 # 2,000 assignments before any [Section]: an error each.
 yes 'Foo=bar' | head -n 2000 > "$tmp/tmpk2f9x"

@@ -430,7 +430,7 @@ TEST(memory_deny_write_execute) {
         if (i386_entry_point)
                 ASSERT_TRUE(EXITED_OK(in_child(old_mmap_plain_child)));
         else
-                test_skip("i386's calls: no i386 entry point in this kernel");
+                test_skip_part("i386's calls: no i386 entry point in this kernel");
 #endif
         status = in_child(memory_deny_write_execute_child);
         if (!EXITED_OK(status))

@@ -95,7 +95,7 @@ TEST(oom_score_adjust_from_outside) {
         /* Non-dumpable in a user namespace: only root outside reaches its
          * /proc files (as cell's supervisor is). */
         if (geteuid() != 0) {
-                test_skip("not root: this test's second half");
+                test_skip_part("not root: this test's second half");
                 return;
         }
         pid = target_new(true, &go);
