@@ -195,34 +195,44 @@ static int env_file_put(EnvFileAssignment *a, bool to_value, char c) {
         return buf_put(&a->key, &a->n_key, &a->size_key, c);
 }
 
-/* KEY=VALUE into *env: the key without trailing blanks (and an "export "
- * prefix), the value without its unquoted trailing blanks. */
-static int env_file_push(EnvFileAssignment *a, bool chomp, char ***env) {
+/* KEY=VALUE into *env: the key without trailing blanks (and, but with
+ * lenient, an "export " prefix), the value without its unquoted trailing
+ * blanks. With lenient, as systemd's parse_env_file(): a key that is no
+ * variable name is skipped, but a key or value that is not UTF-8 still
+ * fails the file. */
+static int env_file_push(EnvFileAssignment *a, bool chomp, bool lenient, char ***env) {
         _cleanup_free_ char *assignment = NULL;
         const char *k = a->key ?: "", *v = a->value ?: "";
         size_t n = a->key_blank != SIZE_MAX ? a->key_blank : a->n_key;
-        int r;
+        bool valid;
+        int r = 0;
 
         if (chomp && a->value_blank != SIZE_MAX)
                 a->value[a->value_blank] = 0;
-        if (n > 6 && startswith(k, "export") && strchr(" \t", k[6])) {
+        if (!lenient && n > 6 && startswith(k, "export") && strchr(" \t", k[6])) {
                 size_t skip = 6 + strspn(k + 6, " \t");
                 k += skip;
                 n -= skip;
         }
-        if (!env_key_valid(k, n))
+        if (lenient && !utf8_is_valid_n(k, n))
+                return -EILSEQ;
+        valid = env_key_valid(k, n);
+        if (!valid && !lenient)
                 return -EINVAL;
         if (!utf8_is_valid_n(v, strlen(v)))
                 return -EILSEQ;
-        if (asprintf(&assignment, "%.*s=%s", (int) n, k, v) < 0)
-                return -ENOMEM;
-        r = env_assign(env, assignment);
+        /* A key that is no name is none of the fields looked up: dropped. */
+        if (valid) {
+                if (asprintf(&assignment, "%.*s=%s", (int) n, k, v) < 0)
+                        return -ENOMEM;
+                r = env_assign(env, assignment);
+        }
         env_file_assignment_done(a);
         *a = (EnvFileAssignment) {};
         return r;
 }
 
-int env_file_parse(FILE *f, char ***env, unsigned *ret_line) {
+static int env_file_parse_full(FILE *f, bool lenient, char ***env, unsigned *ret_line) {
         /* systemd's states (its env-file.c): quotes only open a value (or
          * continue one after a closing quote), so that a quote inside an
          * unquoted value is kept; quoted values may span lines. */
@@ -275,7 +285,7 @@ int env_file_parse(FILE *f, char ***env, unsigned *ret_line) {
                 case PRE_VALUE:
                         if (newline) {
                                 state = PRE_KEY;
-                                r = env_file_push(&a, false, env);
+                                r = env_file_push(&a, false, lenient, env);
                         } else if (c == '\'')
                                 state = SINGLE_QUOTE;
                         else if (c == '"')
@@ -290,7 +300,7 @@ int env_file_parse(FILE *f, char ***env, unsigned *ret_line) {
                 case VALUE:
                         if (newline) {
                                 state = PRE_KEY;
-                                r = env_file_push(&a, true, env);
+                                r = env_file_push(&a, true, lenient, env);
                         } else if (c == '\\') {
                                 state = VALUE_ESCAPE;
                                 a.value_blank = SIZE_MAX;
@@ -357,14 +367,15 @@ int env_file_parse(FILE *f, char ***env, unsigned *ret_line) {
                 case PRE_VALUE:
                 case VALUE:
                 case VALUE_ESCAPE:
-                        r = env_file_push(&a, state == VALUE, env);
+                        r = env_file_push(&a, state == VALUE, lenient, env);
                         break;
                 case SINGLE_QUOTE:
                 case DOUBLE_QUOTE:
                 case DOUBLE_QUOTE_ESCAPE:
                         /* systemd takes what there is; a quote that never
-                         * closes has swallowed the rest of the file. */
-                        r = -EBADMSG;
+                         * closes has swallowed the rest of the file, which
+                         * EnvironmentFile= refuses rather than guess. */
+                        r = lenient ? env_file_push(&a, false, lenient, env) : -EBADMSG;
                         break;
                 case PRE_KEY:
                 case KEY:
@@ -378,4 +389,12 @@ int env_file_parse(FILE *f, char ***env, unsigned *ret_line) {
         if (r == -EUCLEAN && ret_line)
                 *ret_line = line;
         return r < 0 ? r : 0;
+}
+
+int env_file_parse(FILE *f, char ***env, unsigned *ret_line) {
+        return env_file_parse_full(f, false, env, ret_line);
+}
+
+int env_file_parse_lenient(FILE *f, char ***env, unsigned *ret_line) {
+        return env_file_parse_full(f, true, env, ret_line);
 }

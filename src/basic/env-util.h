@@ -63,3 +63,12 @@ int env_file_open(const char *path, FILE **ret);
  * such a file as a whole). -EFBIG once more than ENV_FILE_SIZE_MAX bytes
  * were read; a read error as its -errno. */
 int env_file_parse(FILE *f, char ***env, unsigned *ret_line);
+
+/* The same, as systemd's parse_env_file() reads os-release(5) and
+ * machine-info(5) for its specifiers (%o, %w, %q ...): a key that is no
+ * variable name ("1X=", "A-B=", "A B=") is skipped, an "export " prefix is
+ * part of the key (so "export ID=x" sets no ID), a quote that never closes
+ * takes the rest of the file as its value. Still refused, as there: a key
+ * or value that is not UTF-8 (-EILSEQ), a NUL byte (-EUCLEAN), and the
+ * limits above. */
+int env_file_parse_lenient(FILE *f, char ***env, unsigned *ret_line);

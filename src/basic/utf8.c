@@ -28,9 +28,16 @@ size_t utf8_char_len(const char *s, size_t n) {
                         return 0;
                 u = (u << 6) | (p[i] & 0x3f);
         }
-        if (u < min || u > 0x10ffff || (u >= 0xd800 && u <= 0xdfff))
+        if (u < min || !unichar_is_valid(u))
                 return 0;
         return len;
+}
+
+bool unichar_is_valid(uint32_t c) {
+        return c <= 0x10ffff &&
+                !(c >= 0xd800 && c <= 0xdfff) &&        /* UTF-16 surrogates */
+                !(c >= 0xfdd0 && c <= 0xfdef) &&        /* non-characters */
+                (c & 0xfffe) != 0xfffe;                 /* non-characters: U+FFFE, U+FFFF, U+1FFFE ... */
 }
 
 bool utf8_is_valid_n(const char *s, size_t n) {

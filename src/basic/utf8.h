@@ -6,15 +6,24 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Whether the n bytes of s are well-formed UTF-8: no overlong forms, no
- * surrogates, nothing above U+10FFFF (RFC 3629), NUL allowed. */
+/* Whether code point c is one a text may hold, as systemd's
+ * unichar_is_valid(): at most U+10FFFF, no UTF-16 surrogate (U+D800 to
+ * U+DFFF), no non-character (U+FDD0 to U+FDEF, and the last two of every
+ * plane: U+FFFE, U+FFFF, U+1FFFE ... U+10FFFF). */
+bool unichar_is_valid(uint32_t c);
+
+/* Whether the n bytes of s are valid UTF-8 as systemd's utf8_is_valid()
+ * takes it ("not UTF-8 clean" otherwise): well-formed (RFC 3629: no
+ * overlong forms), every character unichar_is_valid(); NUL allowed. */
 bool utf8_is_valid_n(const char *s, size_t n);
-/* The length of the well-formed character at s (of n bytes): 1 to 4, or 0
- * where none begins there (a stray byte, a cut or overlong form). */
+/* The length of the valid character at s (of n bytes): 1 to 4, or 0 where
+ * none begins there (a stray byte, a cut or overlong form, a code point
+ * that unichar_is_valid() refuses). */
 size_t utf8_char_len(const char *s, size_t n);
 
-/* The UTF-8 encoding of code point c (at most U+10FFFF, no surrogate: the
- * caller checks) into buf, which has room for 4 bytes; returns its length. */
+/* The UTF-8 encoding of code point c (at most U+10FFFF; a surrogate or a
+ * non-character too, as systemd's "\u" escape makes them: the caller
+ * decides) into buf, which has room for 4 bytes; returns its length. */
 size_t utf8_encode_unichar(uint32_t c, char *buf);
 
 /* How many of the first n bytes of the UTF-8 text s to keep so that at most

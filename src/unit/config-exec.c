@@ -21,6 +21,36 @@ static bool exec_name_is_valid(const char *s) {
         return n <= NAME_MAX && !strchr(s, '/') && !streq(s, ".") && !streq(s, "..");
 }
 
+/* The longest component of path s: systemd's path_is_valid() refuses one
+ * longer than NAME_MAX. */
+static size_t longest_component(const char *s) {
+        size_t max = 0;
+
+        for (s += strspn(s, "/"); *s; s += strspn(s, "/")) {
+                size_t n = strcspn(s, "/");
+
+                max = MAX(max, n);
+                s += n;
+        }
+        return max;
+}
+
+/* What systemd's string_is_safe() finds in ExecStart='s command ("Executable
+ * name contains special characters"), once unquoted, unescaped and its
+ * specifiers expanded: a quote, a backslash or a control character; NULL
+ * for none. Bytes of 0x80 and above (UTF-8 or not) pass, as in systemd. */
+static const char *exec_name_special(const char *s) {
+        for (; *s; s++) {
+                if (*s == '"' || *s == '\'')
+                        return "a quote";
+                if (*s == '\\')
+                        return "a backslash";
+                if ((unsigned char) *s < ' ' || *s == 0x7f)
+                        return "a control character";
+        }
+        return NULL;
+}
+
 /* An argument execve(2) would refuse with E2BIG whatever the host: said
  * now, by its place in the command, as the value may be too long to quote.
  * (The whole command line's limit, a quarter of the stack's, is the
@@ -54,6 +84,7 @@ static int config_bad_words(ConfigContext *ctx, const ConfigKey *k) {
 
 int config_parse_exec(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         _cleanup_strv_free_ char **argv = NULL;
+        const char *what;
         int r;
 
         if (!isempty(ctx->value)) {
@@ -77,10 +108,19 @@ int config_parse_exec(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
                         return r;
                 if (isempty(argv[0]))
                         return config_bad(ctx, "%s (its specifiers leave the command empty)", k->expected);
+                what = exec_name_special(argv[0]);
+                if (what)
+                        return config_bad(ctx, "a command without quotes, backslashes or control characters "
+                                          "once unquoted and unescaped (\"%s\" holds %s, which systemd "
+                                          "refuses there)", argv[0], what);
                 /* As systemd's ExecStart=: an absolute path, or a file name looked up in $PATH. */
                 if (!exec_name_is_valid(argv[0]))
                         return config_bad(ctx, "an absolute path or a plain file name as the command "
                                           "(\"%s\" is neither, as systemd says)", argv[0]);
+                if (argv[0][0] == '/' && longest_component(argv[0]) > NAME_MAX)
+                        return config_bad(ctx, "an absolute path as the command whose every component is a "
+                                          "file name of at most %d bytes (one is %zu, as systemd refuses)",
+                                          NAME_MAX, longest_component(argv[0]));
                 r = check_argument_lengths(ctx, argv);
                 if (r < 0)
                         return r;
@@ -214,6 +254,12 @@ int config_parse_env_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *c
                         return -ENOMEM;
                 if (!env_name_is_valid(name ?: *w) || (eq && !k->ltype))
                         return config_bad(ctx, "%s (\"%s\" is not one)", k->expected, *w);
+                /* systemd's env_assignment_is_valid(): an assignment's value is UTF-8 too. */
+                if (eq) {
+                        int q = check_assignment_utf8(ctx, *w);
+                        if (q < 0)
+                                return q;
+                }
         }
         /* All words are good: appended on a copy, so that OOM halfway leaves the list whole. */
         list = strv_copy(*target);

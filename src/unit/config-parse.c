@@ -439,6 +439,10 @@ static int expand(ConfigContext *ctx, const char *s, char **ret) {
         if (r == -EBADSLT)
                 r = diag_error(ctx->diag, ctx->file, ctx->line, "%s=%.*s: unknown specifier %%%c",
                                ctx->key, len, ctx->value, bad);
+        else if (r == -EILSEQ || r == -EUCLEAN)
+                r = diag_error(ctx->diag, ctx->file, ctx->line, "%s=%.*s: cannot expand specifier %%%c: the file "
+                               "it reads (os-release(5), machine-info(5)) %s", ctx->key, len, ctx->value, bad,
+                               r == -EILSEQ ? "is not valid UTF-8" : "holds a NUL byte");
         else
                 r = diag_error(ctx->diag, ctx->file, ctx->line, "%s=%.*s: cannot expand specifier %%%c: %s",
                                ctx->key, len, ctx->value, bad, strerror(-r));

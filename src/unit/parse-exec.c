@@ -66,7 +66,11 @@ static int cunescape_one(const char *p, char *out, size_t *consumed, bool accept
                 out[0] = (char) c;
                 return 1;
         }
-        if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        /* As systemd 252's cunescape_one(): "\UNNNNNNNN" must name a character
+         * (unichar_is_valid()); "\uNNNN" is taken as it is, a surrogate or a
+         * non-character too (a key that wants UTF-8, Environment=, checks the
+         * result as systemd does: "\uFFFE" is no character of a value). */
+        if (*p == 'U' && !unichar_is_valid(c))
                 return -EINVAL;
         return (int) utf8_encode_unichar(c, out);
 }
@@ -240,6 +244,10 @@ const char *split_words_why(const char *s, char *buf, size_t size) {
                         if (p[1] < ' ' || p[1] > '~')
                                 (void) snprintf(buf, size, "a backslash before a character that makes no escape; "
                                                 "\"\\\\\" is a backslash");
+                        else if (p[1] == 'U' && strspn(p + 2, "0123456789abcdefABCDEF") >= 8 &&
+                                 strspn(p + 2, "0") < 8)
+                                (void) snprintf(buf, size, "\"\\%.9s\" names no Unicode character (a surrogate, a "
+                                                "non-character such as U+FFFE, or beyond U+10FFFF)", p + 1);
                         else if (strchr("xuU0123", p[1]))
                                 (void) snprintf(buf, size, "\"\\%c...\" is no escape of a character a value may "
                                                 "hold: \\xNN, \\uNNNN, \\UNNNNNNNN or \\NNN, never NUL", p[1]);
@@ -286,8 +294,10 @@ int parse_exec_command(const char *s, char ***ret_argv) {
                                 break;
                         return -EBADMSG;
                 }
-                /* ... and a lone "\;" is a literal ";" (find -exec ... \;). */
-                if (starts_with_word(s, "\\;")) {
+                /* ... and a lone "\;" after the command is a literal ";" (find
+                 * -exec ... \;). As the command, systemd takes it for no escape,
+                 * keeps the backslash and refuses it; extract_first_word() refuses it. */
+                if (argv[0] && starts_with_word(s, "\\;")) {
                         s += 2;
                         w = strdup(";");
                 } else {
@@ -299,6 +309,12 @@ int parse_exec_command(const char *s, char ***ret_argv) {
                 }
                 if (!w)
                         return -ENOMEM;
+                /* systemd compares the command unquoted: '";" /bin/true' starts
+                 * with a separator (and runs /bin/true), not a program ";". */
+                if (!argv[0] && streq(w, ";")) {
+                        free(w);
+                        return -EBADMSG;
+                }
                 r = strv_push(&argv, w);
                 if (r < 0)
                         return r;

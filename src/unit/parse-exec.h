@@ -48,8 +48,9 @@ int split_words_append(char ***l, const char *s, ExtractFlags flags);
 int cunescape_bytes(const char *s, char **ret, size_t *ret_size);
 
 /* Exec=: a command line with systemd quoting -> argv (at least one word).
- * A lone "\;" is the word ";"; a lone ";" (systemd's separator between
- * commands) is -EBADMSG: Exec= takes one command. */
+ * A lone "\;" after the first word is the word ";"; a lone ";" (also a
+ * quoted one as the first word: systemd's separator between commands) is
+ * -EBADMSG: Exec= takes one command. */
 int parse_exec_command(const char *s, char ***ret_argv);
 
 /* Environment=: quoted "KEY=VALUE" words merged into *env; a later KEY

@@ -81,7 +81,10 @@ static int host_kernel_release(char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-/* An env-style file (os-release(5), machine-info(5)) as KEY=VALUE strings. */
+/* An env-style file (os-release(5), machine-info(5)) as KEY=VALUE strings,
+ * read as systemd's parse_env_file() reads them for its specifiers: an odd
+ * line (no "=", a key that is no variable name, a quote left open) costs
+ * nothing but itself; a file that is not UTF-8, or holds a NUL, fails. */
 static int read_env_file(const char *path, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
         FILE *f;
@@ -90,7 +93,7 @@ static int read_env_file(const char *path, char ***ret) {
         r = env_file_open(path, &f);
         if (r < 0)
                 return r;
-        r = env_file_parse(f, &l, NULL);
+        r = env_file_parse_lenient(f, &l, NULL);
         fclose(f);
         if (r < 0)
                 return r;

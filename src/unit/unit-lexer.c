@@ -334,7 +334,8 @@ static LexToken lexer_next(UnitLexer *l) {
                         continue;
                 /* As systemd: a unit file is UTF-8 text (arbitrary bytes are written as \xNN escapes). */
                 if (!utf8_is_valid_n(l->buf, l->len)) {
-                        lexer_problem(l, start, "line is not valid UTF-8");
+                        lexer_problem(l, start, "line is not valid UTF-8 (systemd: \"not UTF-8 clean\"; a "
+                                      "surrogate or a non-character such as U+FFFE counts)");
                         continue;
                 }
                 t = lexer_logical_line(l, start);

@@ -330,3 +330,48 @@ TEST(file_open_only_regular_files) {
         ASSERT_OK(unlink(big));
         ASSERT_OK(rmdir(dir));
 }
+
+/* Parses text as os-release(5) is read for the specifiers. */
+static int parse_lenient(const char *text, char ***env, unsigned *line) {
+        _cleanup_(fclosep) FILE *f = fmemopen((void *) text, strlen(text), "r");
+
+        ASSERT_NOT_NULL(f);
+        return env_file_parse_lenient(f, env, line);
+}
+
+/* systemd's parse_env_file() (os-release, machine-info): what
+ * EnvironmentFile= refuses, a bad name or a quote left open, costs only
+ * that line there; "export " is part of the key. */
+TEST(file_lenient_skips_odd_lines) {
+        _cleanup_strv_free_ char **env = NULL;
+
+        ASSERT_OK(parse_lenient("1X=bar\nA-B=c\nA B=d\nID=debian\nexport VERSION_ID=12\n"
+                                "NAME='Debian\nGNU", &env, NULL));
+        ASSERT_EQ(strv_length(env), 2);
+        ASSERT_STREQ(env_get(env, "ID"), "debian");
+        ASSERT_NULL(env_get(env, "VERSION_ID"));
+        ASSERT_STREQ(env_get(env, "NAME"), "Debian\nGNU");
+        env = strv_free(env);
+        ASSERT_OK(parse_lenient("ID=\"debian\\", &env, NULL));
+        ASSERT_STREQ(env_get(env, "ID"), "debian");
+        env = strv_free(env);
+        /* The same text as EnvironmentFile=: refused. */
+        ASSERT_ERROR(parse("1X=bar\nID=debian\n", &env, NULL), EINVAL);
+        ASSERT_ERROR(parse("ID='debian\n", &env, NULL), EBADMSG);
+}
+
+/* ... but a key or a value that is not UTF-8 (as systemd's utf8_is_valid():
+ * a non-character neither) fails the file there too. */
+TEST(file_lenient_refuses_bad_utf8) {
+        _cleanup_strv_free_ char **env = NULL;
+        unsigned line = 0;
+
+        ASSERT_ERROR(parse_lenient("ID=debian\n\xff=1\n", &env, &line), EILSEQ);
+        ASSERT_EQ(line, 2u);
+        ASSERT_ERROR(parse_lenient("NAME=\xef\xbf\xbe\nID=debian\n", &env, &line), EILSEQ);
+        ASSERT_EQ(line, 1u);
+        ASSERT_ERROR(parse("A=\xef\xb7\x90\n", &env, &line), EILSEQ);
+        ASSERT_ERROR(parse("A=\xed\xa0\x80\n", &env, &line), EILSEQ);
+        ASSERT_OK(parse("A=\xef\xbf\xbd\xef\xb7\xb0\n", &env, &line));
+        ASSERT_STREQ(env_get(env, "A"), "\xef\xbf\xbd\xef\xb7\xb0");
+}

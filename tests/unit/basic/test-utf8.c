@@ -26,6 +26,43 @@ TEST(char_len) {
         ASSERT_EQ(utf8_char_len("\x80", 1), 0);                 /* a stray continuation byte */
 }
 
+/* systemd's unichar_is_valid(): no surrogate, no non-character, nothing
+ * beyond U+10FFFF; its parsers say "not UTF-8 clean" for the others. */
+TEST(unichar_is_valid) {
+        ASSERT_TRUE(unichar_is_valid(0x41));
+        ASSERT_TRUE(unichar_is_valid(0xd7ff));
+        ASSERT_FALSE(unichar_is_valid(0xd800));
+        ASSERT_FALSE(unichar_is_valid(0xdfff));
+        ASSERT_TRUE(unichar_is_valid(0xfdcf));
+        ASSERT_FALSE(unichar_is_valid(0xfdd0));
+        ASSERT_FALSE(unichar_is_valid(0xfdef));
+        ASSERT_TRUE(unichar_is_valid(0xfdf0));
+        ASSERT_TRUE(unichar_is_valid(0xfffd));
+        ASSERT_FALSE(unichar_is_valid(0xfffe));
+        ASSERT_FALSE(unichar_is_valid(0xffff));
+        ASSERT_TRUE(unichar_is_valid(0x10000));
+        ASSERT_FALSE(unichar_is_valid(0x1fffe));
+        ASSERT_FALSE(unichar_is_valid(0x8ffff));
+        ASSERT_TRUE(unichar_is_valid(0x10fffd));
+        ASSERT_FALSE(unichar_is_valid(0x10ffff));
+        ASSERT_FALSE(unichar_is_valid(0x110000));
+}
+
+TEST(non_characters_are_not_valid) {
+        ASSERT_EQ(utf8_char_len("\xef\xbf\xbe", 3), 0);         /* U+FFFE */
+        ASSERT_EQ(utf8_char_len("\xef\xbf\xbf", 3), 0);         /* U+FFFF */
+        ASSERT_EQ(utf8_char_len("\xef\xb7\x90", 3), 0);         /* U+FDD0 */
+        ASSERT_EQ(utf8_char_len("\xef\xb7\xaf", 3), 0);         /* U+FDEF */
+        ASSERT_EQ(utf8_char_len("\xf0\x9f\xbf\xbe", 4), 0);     /* U+1FFFE */
+        ASSERT_EQ(utf8_char_len("\xf4\x8f\xbf\xbf", 4), 0);     /* U+10FFFF */
+        ASSERT_EQ(utf8_char_len("\xef\xbf\xbd", 3), 3);         /* U+FFFD, the replacement character */
+        ASSERT_EQ(utf8_char_len("\xef\xb7\xb0", 3), 3);         /* U+FDF0 */
+        ASSERT_EQ(utf8_char_len("\xf4\x8f\xbf\xbd", 4), 4);     /* U+10FFFD */
+        ASSERT_FALSE(utf8_is_valid_n("a\xef\xbf\xbe" "b", 5));
+        ASSERT_TRUE(utf8_is_valid_n("a\xef\xbf\xbd" "b", 5));
+        ASSERT_TRUE(utf8_is_valid_n("a\0b", 3));
+}
+
 TEST(fputs_escaped) {
         char *s;
 
@@ -43,6 +80,10 @@ TEST(fputs_escaped) {
         free(s);
         s = escaped("");
         ASSERT_STREQ(s, "");
+        free(s);
+        /* A non-character as the bytes that would write it in a unit. */
+        s = escaped("a\xef\xbf\xbe" "b");
+        ASSERT_STREQ(s, "a\\xef\\xbf\\xbeb");
         free(s);
 }
 

@@ -464,6 +464,7 @@ TEST(utf8) {
         ASSERT_EQ(strv_length(l), 1);
         ASSERT_CONTAINS(l[0], "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
         ASSERT_CONTAINS(d.messages[0], "t.cell:3: line is not valid UTF-8");
+        ASSERT_CONTAINS(d.messages[0], "a surrogate or a non-character such as U+FFFE counts");
         ASSERT_CONTAINS(d.messages[1], "t.cell:5: ");
         ASSERT_CONTAINS(d.messages[2], "t.cell:6: ");
         ASSERT_CONTAINS(d.messages[3], "t.cell:7: ");

@@ -57,7 +57,17 @@ TEST(extract_escapes) {
         ASSERT_WORDS("\\000", NULL, UQ, "ERR22");
         ASSERT_WORDS("\\q", NULL, UQ, "ERR22");
         ASSERT_WORDS("\\xZZ", NULL, UQ, "ERR22");
-        ASSERT_WORDS("\\ud800", NULL, UQ, "ERR22");
+        /* As systemd 252's cunescape_one(): "\\u" takes any 16 bits but NUL, a
+         * surrogate or a non-character too (checked where a key wants UTF-8);
+         * "\\U" must name a character (unichar_is_valid()), else it is no escape. */
+        ASSERT_WORDS("\\ud800", NULL, UQ, "\xed\xa0\x80");
+        ASSERT_WORDS("\\uFFFE", NULL, UQ, "\xef\xbf\xbe");
+        ASSERT_WORDS("\\U0000FFFE", NULL, UQ, "ERR22");
+        ASSERT_WORDS("\\U0000fdd0", NULL, UQ, "ERR22");
+        ASSERT_WORDS("\\U0000D800", NULL, UQ, "ERR22");
+        ASSERT_WORDS("\\U0010FFFF", NULL, UQ, "ERR22");
+        ASSERT_WORDS("\\U00110000", NULL, UQ, "ERR22");
+        ASSERT_WORDS("\\U0010FFFD\\U0000FFFD", NULL, UQ, "\xf4\x8f\xbf\xbd\xef\xbf\xbd");
         /* without CUNESCAPE a backslash takes the next character literally */
         ASSERT_WORDS("a\\:b:c", ":", EXTRACT_DONT_COALESCE_SEPARATORS, "a:b|c");
         ASSERT_WORDS("a::b", ":", EXTRACT_DONT_COALESCE_SEPARATORS, "a||b");
@@ -124,6 +134,13 @@ TEST(exec_command) {
         ASSERT_ERROR(parse_exec_command("/bin/echo a ; /bin/echo b", &bad), EBADMSG);
         ASSERT_ERROR(parse_exec_command("/bin/echo a ; ;", &bad), EBADMSG);
         ASSERT_ERROR(parse_exec_command(";", &bad), EBADMSG);
+        /* systemd compares the command unquoted: a quoted ";" first is the
+         * separator too; "\\;" first is no escape there (it keeps the
+         * backslash and refuses the command), not a program ";". */
+        ASSERT_ERROR(parse_exec_command("\";\" /bin/true", &bad), EBADMSG);
+        ASSERT_ERROR(parse_exec_command("';'", &bad), EBADMSG);
+        ASSERT_ERROR(parse_exec_command("\\; /bin/true", &bad), EINVAL);
+        ASSERT_ERROR(parse_exec_command("\\;", &bad), EINVAL);
         /* ... but one at the very end starts no command: systemd-analyze verify
          * takes "ExecStart=/bin/true ;" as one ExecStart= */
         ASSERT_OK(parse_exec_command("/bin/echo a ;", &argv));
@@ -184,6 +201,11 @@ TEST(split_words_why) {
         ASSERT_STREQ(split_words_why("A=a\\ b", buf, sizeof buf), "\"\\ \" is no escape; \"\\\\\" is a backslash");
         ASSERT_CONTAINS(split_words_why("A=\\x00", buf, sizeof buf), "\"\\x...\" is no escape of a character");
         ASSERT_CONTAINS(split_words_why("A=\\\xc3\xa9", buf, sizeof buf), "a backslash before a character");
+        ASSERT_STREQ(split_words_why("A=\\U0000FFFEx", buf, sizeof buf),
+                     "\"\\U0000FFFE\" names no Unicode character (a surrogate, a non-character such as "
+                     "U+FFFE, or beyond U+10FFFF)");
+        ASSERT_CONTAINS(split_words_why("A=\\U00000000", buf, sizeof buf), "\"\\U...\" is no escape");
+        ASSERT_NULL(split_words_why("A=\\uFFFE", buf, sizeof buf));
         ASSERT_STREQ(split_words_why("A=\"x 'y'", buf, sizeof buf), "a double quote that does not close");
         ASSERT_STREQ(split_words_why("A='x \"y\"", buf, sizeof buf), "a single quote that does not close");
         ASSERT_STREQ(split_words_why("\"A=\\\"\" x\\", buf, sizeof buf),

@@ -248,6 +248,57 @@ TEST(os_release) {
         ASSERT_EQ(rmdir(dir), 0);
 }
 
+/* As systemd's parse_env_file() (measured with systemd 252's
+ * "systemd-analyze verify" of "ExecStart=/x/%o-%w"): an odd line of
+ * os-release(5) costs nothing but itself; only a file that is not UTF-8
+ * (a non-character included) or holds a NUL fails %o. */
+TEST(os_release_odd_lines) {
+        static const char nul[] = "ID=debian\nX=a\0b\n";
+        char dir[] = "/tmp/test-specifier-XXXXXX", osr[64], info[64];
+        _cleanup_(specifier_context_done) SpecifierContext c = { .name = "web" };
+        char *s = NULL, bad = 0;
+        FILE *f;
+
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        snprintf(osr, sizeof(osr), "%s/os-release", dir);
+        snprintf(info, sizeof(info), "%s/machine-info", dir);
+        c.os_release_path = osr;
+        c.machine_info_path = info;
+
+        /* No "=", keys that are no variable names, an escape that is none. */
+        write_file(osr, "garbage line\n1X=bar\nA-B=c\nA B=d\nID =debian\n VERSION_ID=\"12\\q\"\n");
+        check(&c, "%o-%w", "debian-12\\q");
+        specifier_context_done(&c);
+        /* "export " is part of the key; a quote that never closes takes the rest. */
+        write_file(osr, "export ID=x\nVERSION_ID=1\nVARIANT_ID=\"a\nb");
+        check(&c, "[%o]-%w-%W", "[]-1-a\nb");
+        specifier_context_done(&c);
+        write_file(info, "PRETTY_HOSTNAME='Box\n");
+        check(&c, "%q", "Box\n");
+        specifier_context_done(&c);
+
+        /* A value of another key that is not UTF-8, or a non-character, fails the file. */
+        write_file(osr, "NAME=\xff\nID=debian\n");
+        ASSERT_ERROR(specifier_expand(&c, "%o", &s, &bad), EILSEQ);
+        specifier_context_done(&c);
+        write_file(osr, "NAME=\xef\xbf\xbe\nID=debian\n");
+        ASSERT_ERROR(specifier_expand(&c, "%o", &s, &bad), EILSEQ);
+        specifier_context_done(&c);
+        write_file(osr, "ID=debian\n\xff=1\n");
+        ASSERT_ERROR(specifier_expand(&c, "%o", &s, &bad), EILSEQ);
+        specifier_context_done(&c);
+        f = fopen(osr, "we");
+        ASSERT_NOT_NULL(f);
+        ASSERT_EQ(fwrite(nul, 1, sizeof nul - 1, f), sizeof nul - 1);
+        ASSERT_EQ(fclose(f), 0);
+        ASSERT_ERROR(specifier_expand(&c, "%o", &s, &bad), EUCLEAN);
+        ASSERT_EQ(bad, 'o');
+
+        ASSERT_EQ(unlink(osr), 0);
+        ASSERT_EQ(unlink(info), 0);
+        ASSERT_EQ(rmdir(dir), 0);
+}
+
 TEST(architecture) {
         _cleanup_(specifier_context_done) SpecifierContext c = { .name = "web" };
         struct utsname u;

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* [Exec]'s values against systemd 252's: what config_parse_exec() and
+ * config_parse_environ() of systemd refuse (measured with "systemd-analyze
+ * verify" of ExecStart= and Environment=), cell refuses, naming file, line
+ * and key; what they accept, cell accepts. */
+#include <limits.h>
+
+#include "config-parse.h"
+#include "strv.h"
+#include "test.h"
+
+static Diagnostics diag;
+
+/* Assigns at line 7 of web.cell; the message it produced, NULL for none. */
+static const char *assign(CellConfig *c, const char *key, const char *value) {
+        size_t before = diag.n_errors;
+
+        ASSERT_OK(config_assign(c, "Exec", key, value, "web.cell", 7, &diag));
+        if (diag.n_errors == before)
+                return NULL;
+        ASSERT_EQ(diag.n_errors, before + 1);
+        return diag.messages[strv_length(diag.messages) - 1];
+}
+
+#define OK(c, k, v) ASSERT_NULL(assign(c, k, v))
+#define BAD(c, k, v, text) ASSERT_CONTAINS(assign(c, k, v), text)
+
+/* systemd's string_is_safe(): "Executable name contains special characters". */
+TEST(command_special_characters) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        BAD(&c, "Exec", "\"/bin/tr\\\"ue\" -x",
+            "web.cell:7: Exec=\"/bin/tr\\\"ue\" -x: expected a command without quotes, backslashes or control "
+            "characters once unquoted and unescaped (\"/bin/tr\"ue\" holds a quote, which systemd refuses there)");
+        BAD(&c, "Exec", "\"/bin/tr'ue\"", "holds a quote");
+        BAD(&c, "Exec", "/bin/tr\\x27ue", "holds a quote");
+        BAD(&c, "Exec", "\"/bin/tr\\\\\\\\ue\"", "holds a backslash");
+        BAD(&c, "Exec", "tr\\x5cue", "(\"tr\\ue\" holds a backslash");
+        BAD(&c, "Exec", "/bin/tr\\tue", "holds a control character");
+        BAD(&c, "Exec", "/bin/tr\\x01ue", "holds a control character");
+        BAD(&c, "Exec", "/bin/tr\\x7fue", "holds a control character");
+        BAD(&c, "Exec", "\"/bin/tr\\nue\"", "holds a control character");
+        ASSERT_NULL(c.exec);
+        /* Only the command: an argument may hold any of them. */
+        OK(&c, "Exec", "/bin/sh -c \"echo \\\"a'b\\\\\\\" \\t\\x7f\"");
+        ASSERT_STREQ(c.exec[2], "echo \"a'b\\\" \t\x7f");
+        /* Bytes of 0x80 and above pass, UTF-8 or not, as in systemd; so does
+         * "\uFFFE", which systemd's "\u" takes. */
+        OK(&c, "Exec", "/bin/tr\\xc3\\xa9ue");
+        ASSERT_STREQ(c.exec[0], "/bin/tr\xc3\xa9ue");
+        OK(&c, "Exec", "/bin/tr\\xffue");
+        ASSERT_STREQ(c.exec[0], "/bin/tr\xffue");
+        OK(&c, "Exec", "/bin/tr\\uFFFEue");
+        ASSERT_STREQ(c.exec[0], "/bin/tr\xef\xbf\xbeue");
+        /* "\U" of no character is no escape: systemd keeps the backslash and
+         * then refuses the command; cell refuses the escape. */
+        BAD(&c, "Exec", "/bin/tr\\U0000FFFEue", "names no Unicode character");
+        ASSERT_STREQ(c.exec[0], "/bin/tr\xef\xbf\xbeue");
+        cell_config_done(&c);
+        diag_done(&diag);
+}
+
+/* A lone ";" first, quoted or not, is systemd's separator; "\;" first is no
+ * escape there ("Executable name contains special characters: \;"). */
+TEST(command_semicolon) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        BAD(&c, "Exec", "\";\" /bin/true", "expected one command (a lone \";\" separates commands");
+        BAD(&c, "Exec", "\\; /bin/true", "\"\\;\" is no escape");
+        OK(&c, "Exec", "/usr/bin/find /srv -exec rm {} \\;");
+        ASSERT_STREQ(c.exec[5], ";");
+        cell_config_done(&c);
+        diag_done(&diag);
+}
+
+/* systemd's path_is_valid(): no component longer than NAME_MAX; the whole
+ * path shorter than PATH_MAX. */
+TEST(command_path_length) {
+        char path[PATH_MAX + 8];
+        CellConfig c;
+
+        cell_config_init(&c);
+        path[0] = '/';
+        memset(path + 1, 'a', NAME_MAX + 1);
+        strcpy(path + 1 + NAME_MAX + 1, "/x");
+        BAD(&c, "Exec", path, "(one is 256, as systemd refuses)");
+        ASSERT_NULL(c.exec);
+        strcpy(path + 1 + NAME_MAX, "/x");
+        OK(&c, "Exec", path);
+        /* 4095 bytes in components of 200: the longest path systemd takes. */
+        for (size_t i = 0; i < PATH_MAX - 1; i++)
+                path[i] = i % 201 == 0 ? '/' : 'b';
+        path[PATH_MAX - 1] = 0;
+        OK(&c, "Exec", path);
+        path[PATH_MAX - 1] = 'b';
+        path[PATH_MAX] = 0;
+        BAD(&c, "Exec", path, "is neither, as systemd says");
+        cell_config_done(&c);
+        diag_done(&diag);
+}
+
+/* systemd's UnsetEnvironment= drops an assignment whose value is not UTF-8
+ * ("Invalid environment name or assignment"); cell refuses the line. */
+TEST(unset_environment_utf8) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        BAD(&c, "UnsetEnvironment", "A A=\\xff", "web.cell:7: UnsetEnvironment=: the value of A is not valid UTF-8");
+        BAD(&c, "UnsetEnvironment", "A=\\uFFFE", "the value of A is not valid UTF-8");
+        ASSERT_NULL(c.unset_environment);
+        OK(&c, "UnsetEnvironment", "A=\\xc3\\xa9 B");
+        ASSERT_STREQ(c.unset_environment[0], "A=\xc3\xa9");
+        cell_config_done(&c);
+        diag_done(&diag);
+}
+
+/* systemd's Environment= drops an assignment whose value is not UTF-8 as
+ * its utf8_is_valid() says ("Invalid environment assignment"): "\uFFFE",
+ * "\uFDD0", "\ud800"; cell refuses the line. */
+TEST(environment_non_characters) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        BAD(&c, "Environment", "A=\\uFFFE", "web.cell:7: Environment=: the value of A is not valid UTF-8");
+        BAD(&c, "Environment", "A=\\uFDD0", "the value of A is not valid UTF-8");
+        BAD(&c, "Environment", "A=\\uFDEF", "the value of A is not valid UTF-8");
+        BAD(&c, "Environment", "A=\\ud800", "the value of A is not valid UTF-8");
+        BAD(&c, "Environment", "A=\\U0001FFFF", "names no Unicode character");
+        ASSERT_NULL(c.environment);
+        OK(&c, "Environment", "A=\\uFDF0 B=\\uFFFD C=\\x01");
+        ASSERT_STREQ(c.environment[0], "A=\xef\xb7\xb0");
+        ASSERT_STREQ(c.environment[1], "B=\xef\xbf\xbd");
+        ASSERT_STREQ(c.environment[2], "C=\x01");
+        cell_config_done(&c);
+        diag_done(&diag);
+}
+
+/* A specifier whose file (os-release, machine-info) is not UTF-8 or holds a
+ * NUL byte: the message says which, not strerror()'s "multibyte" text. */
+static int expand_fails(void *userdata, const char *s, char **ret, char *ret_bad) {
+        *ret_bad = 'o';
+        return *(const int *) userdata;
+}
+
+TEST(specifier_file_unreadable_text) {
+        int error = -EILSEQ;
+        const ConfigSpecifiers spec = { .expand = expand_fails, .userdata = &error };
+        size_t before = diag.n_errors;
+        CellConfig c;
+
+        cell_config_init(&c);
+        ASSERT_OK(config_assign_expand(&c, &spec, "Exec", "Environment", "OS=%o", "web.cell", 9, &diag));
+        ASSERT_EQ(diag.n_errors, before + 1);
+        ASSERT_CONTAINS(diag.messages[strv_length(diag.messages) - 1],
+                        "web.cell:9: Environment=OS=%o: cannot expand specifier %o: the file it reads "
+                        "(os-release(5), machine-info(5)) is not valid UTF-8");
+        error = -EUCLEAN;
+        ASSERT_OK(config_assign_expand(&c, &spec, "Exec", "Environment", "OS=%o", "web.cell", 9, &diag));
+        ASSERT_CONTAINS(diag.messages[strv_length(diag.messages) - 1],
+                        "(os-release(5), machine-info(5)) holds a NUL byte");
+        error = -ENOENT;
+        ASSERT_OK(config_assign_expand(&c, &spec, "Exec", "Environment", "OS=%o", "web.cell", 9, &diag));
+        ASSERT_CONTAINS(diag.messages[strv_length(diag.messages) - 1], "cannot expand specifier %o: No such file");
+        cell_config_done(&c);
+}
