@@ -378,6 +378,18 @@ static int plan_build_seccomp_rules(Plan *p, const CellConfig *c, SeccompBuilder
                                 return r;
                         if (r < 0)
                                 invalid = true;
+                        /* The filter is in before cell execs the payload: a
+                         * unit that denies execve could never start (as under
+                         * systemd, whose start fails): said at its line. */
+                        if (streq(s->name, "execve") ||
+                            (s->name[0] == '@' && syscall_group_contains(s->name, "execve"))) {
+                                r = diag_error(diag, syscall_item_file(c, s), s->line,
+                                               "SystemCallFilter=~%s: denies execve, which starts the payload: "
+                                               "the container could never start", s->name);
+                                if (r < 0)
+                                        return r;
+                                invalid = true;
+                        }
                 }
                 r = plan_seccomp_restrict(p, c, b, diag);
                 if (r == -ENOMEM)

@@ -15,7 +15,9 @@ CellCapMask cap_mask_all(void) {
 /* One name to its number, or -EINVAL. Numbers are not names: refused. */
 static int capability_from_word(const char *w, unsigned *ret) {
         _cleanup_free_ char *name = NULL;
+        char *canonical;
         cap_value_t v;
+        bool match;
 
         if (isempty(w) || isdigit((unsigned char) w[0]))
                 return -EINVAL;
@@ -28,6 +30,16 @@ static int capability_from_word(const char *w, unsigned *ret) {
         for (char *p = name; *p; p++)
                 *p = (char) tolower((unsigned char) *p);
         if (cap_from_name(name, &v) < 0 || v < 0 || v > CAP_LAST_CAP)
+                return -EINVAL;
+        /* cap_from_name() takes a known name followed by any non-name
+         * character ("sys_admin.x", "kill=ep"): only the whole word is one,
+         * as in systemd's lookup, so that a typo never grants a capability. */
+        canonical = cap_to_name(v);
+        if (!canonical)
+                return -ENOMEM;
+        match = streq(canonical, name);
+        cap_free(canonical);
+        if (!match)
                 return -EINVAL;
         *ret = (unsigned) v;
         return 0;

@@ -519,3 +519,39 @@ TEST(verify_only_checks_without_rules) {
         diag_done(&d);
         cell_config_done(&c);
 }
+
+/* A deny list that takes execve, by name or through a group (@default has
+ * it), denies cell's own exec of the payload: such a unit can never start,
+ * as under systemd, whose start fails. Said at the line that denies it,
+ * whatever its action; an allow line after it gives execve back. */
+TEST(deny_list_execve_is_refused) {
+#define UNIT_HEAD "[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\n[Isolation]\n"
+        static const char *units[] = {
+                UNIT_HEAD "SystemCallFilter=~execve\n",
+                UNIT_HEAD "SystemCallFilter=~@default:ENOSYS\n",
+                UNIT_HEAD "SystemCallFilter=~read execve:kill\n",
+        };
+        CellConfig c;
+        Plan p = {};
+        Diagnostics d = {};
+
+        for (size_t i = 0; i < ELEMENTSOF(units); i++) {
+                config_from_text(&c, "s", units[i]);
+                ASSERT_ERROR(plan_build(&c, NULL, &p, &d), EINVAL);
+                ASSERT_EQ(d.n_errors, 1);
+                ASSERT_CONTAINS(d.messages[0], "s.cell:6: SystemCallFilter=");
+                ASSERT_CONTAINS(d.messages[0], "denies execve, which starts the payload");
+                diag_done(&d);
+                plan_done(&p);
+                cell_config_done(&c);
+        }
+
+        config_from_text(&c, "s", UNIT_HEAD "SystemCallFilter=~@default\nSystemCallFilter=execve\n");
+#undef UNIT_HEAD
+        ASSERT_OK(plan_build(&c, NULL, &p, &d));
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_NULL(plan_find_syscall(&p, "execve"));
+        diag_done(&d);
+        plan_done(&p);
+        cell_config_done(&c);
+}

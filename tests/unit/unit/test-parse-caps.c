@@ -44,6 +44,27 @@ TEST(bad) {
         ASSERT_ERROR(parse_capabilities("cap_", true, &m, NULL), EINVAL);
 }
 
+/* libcap's cap_from_name() matches a known name at the start of the word and
+ * ignores what follows a non-name character: "sys_admin.x" would be
+ * CAP_SYS_ADMIN. systemd's lookup is of the whole word; neither grants it. */
+TEST(trailing_garbage) {
+        const char *words[] = { "cap_chown.x", "kill=ep", "net_raw-", "CAP_SYS_ADMIN+", "chown/", "cap_kill!" };
+        _cleanup_free_ char *quoted = NULL;
+        CellCapMask m = 0;
+
+        for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+                _cleanup_free_ char *bad = NULL;
+
+                ASSERT_ERROR(parse_capabilities(words[i], true, &m, &bad), EINVAL);
+                ASSERT_STREQ(bad, words[i]);
+                ASSERT_EQ_U64(m, 0);
+        }
+        /* Quoted, two names are one word: it was CAP_CHOWN alone, CAP_KILL lost. */
+        ASSERT_ERROR(parse_capabilities("\"cap_chown cap_kill\"", true, &m, &quoted), EINVAL);
+        ASSERT_STREQ(quoted, "cap_chown cap_kill");
+        ASSERT_EQ_U64(m, 0);
+}
+
 TEST(name_of) {
         _cleanup_free_ char *n = capability_name(CAP_NET_ADMIN);
 
