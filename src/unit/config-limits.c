@@ -216,10 +216,12 @@ int config_parse_rlimit(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, v
         CellRlimit *rl = data, v;
         int r;
 
-        if (isempty(ctx->value)) {
-                *rl = (CellRlimit) {};
-                return 0;
-        }
+        /* No reset: systemd 252's rlimit_parse() refuses an empty value and
+         * keeps the earlier one, so a drop-in's "LimitNOFILE=" must not
+         * silently drop the unit's limit here. */
+        if (isempty(ctx->value))
+                return config_bad(ctx, "%s (an empty value resets nothing, as in systemd)",
+                                  rlimit_expected(k->ltype));
         r = parse_rlimit(k->ltype, ctx->value, &v);
         if (r == -ENOMEM)
                 return r;
@@ -266,15 +268,14 @@ static bool slice_name_is_valid(const char *s) {
 }
 
 int config_parse_slice(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
-        char *n = NULL;
+        char *n;
 
-        if (!isempty(ctx->value)) {
-                if (!slice_name_is_valid(ctx->value))
-                        return -EINVAL;
-                n = strdup(ctx->value);
-                if (!n)
-                        return -ENOMEM;
-        }
+        /* No reset: systemd 252 loads no slice named "" and keeps the earlier one. */
+        if (!slice_name_is_valid(ctx->value))
+                return -EINVAL;
+        n = strdup(ctx->value);
+        if (!n)
+                return -ENOMEM;
         free(c->slice);
         c->slice = n;
         return 0;

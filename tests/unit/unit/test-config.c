@@ -878,8 +878,8 @@ TEST(limits) {
         ASSERT_STREQ(c.slice, "web.slice");
         OK(&c, "Limits", "Slice", "a-b-c.slice");
         OK(&c, "Limits", "Slice", "-.slice");
-        OK(&c, "Limits", "Slice", "");
-        ASSERT_NULL(c.slice);
+        BAD(&c, "Limits", "Slice", "", "expected a slice unit name");
+        ASSERT_STREQ(c.slice, "-.slice");
         cell_config_done(&c);
         diag_done(&diag);
 }
@@ -1008,8 +1008,8 @@ TEST(rlimits) {
         BAD(&c, "Limits", "LimitCPU", "12.34.56", "LimitCPU=12.34.56: expected SOFT[:HARD], each a time span");
         BAD(&c, "Limits", "LimitCPU", "soon", "each a time span");
         ASSERT_EQ_U64(c.rlimits[RLIMIT_NOFILE].soft, 1024);
-        OK(&c, "Limits", "LimitNOFILE", "");
-        ASSERT_FALSE(c.rlimits[RLIMIT_NOFILE].set);
+        BAD(&c, "Limits", "LimitNOFILE", "", "LimitNOFILE=: expected SOFT[:HARD]");
+        ASSERT_TRUE(c.rlimits[RLIMIT_NOFILE].set);
         cell_config_done(&c);
         diag_done(&diag);
 }
