@@ -134,7 +134,7 @@ char *plan_inaccessible_entry(const CellInaccessible *e) {
         char *s = NULL;
 
         /* One path of a list of blank-separated ones: no ':' to escape. */
-        if (asprintf(&s, "Inaccessible=%s", e->path) < 0)
+        if (asprintf(&s, "Inaccessible=%s", e->raw ?: e->path) < 0)
                 return NULL;
         return s;
 }

@@ -20,6 +20,7 @@
 
 #include "fs-util.h"
 #include "plan-internal.h"
+#include "plan-mount-check.h"
 #include "plan-mount-entry.h"
 #include "strv.h"
 
@@ -137,19 +138,23 @@ static int plan_mounts_from_templates(Plan *p, const PlanMountTemplate *t, size_
         return 0;
 }
 
-/* The file a config entry was written in: its own (a drop-in's), else the
- * main file's (a config made by hand may name none). */
-static const char *plan_entry_file(const CellConfig *c, const char *file) {
-        return file ?: c->path;
-}
-
 /* A mount of the unit's keeps where it was written (its own copy: the plan
- * outlives the config), for the JSON and the text plan. */
-static int plan_mount_set_origin(PlanMount *m, const CellConfig *c, const char *file, unsigned line) {
-        file = plan_entry_file(c, file);
-        if (file && !(m->file = strdup(file)))
+ * outlives the config) and its entry as written (taken; NULL: out of
+ * memory), for the JSON, the text plan and the start's messages; a config
+ * made by hand that names no file keeps neither. */
+static int plan_mount_set_origin(PlanMount *m, const CellConfig *c, const char *file, unsigned line, char *entry) {
+        _cleanup_free_ char *e = entry;
+
+        if (!e)
                 return -ENOMEM;
         m->line = line;
+        file = plan_entry_file(c, file);
+        if (!file)
+                return 0;
+        m->file = strdup(file);
+        if (!m->file)
+                return -ENOMEM;
+        m->entry = TAKE_PTR(e);
         return 0;
 }
 
@@ -215,54 +220,6 @@ static int plan_tmpfs_options(const char *options, unsigned long *ret_flags, cha
         return 0;
 }
 
-/* Whether an overlay writes to its upper directory (an OverlayReadOnly='s is
- * its top lower layer), and whether path is one of its layers. */
-static bool overlay_writes(const CellOverlay *o) {
-        return !o->read_only && !isempty(o->upper);
-}
-
-static bool overlay_has_layer(const CellOverlay *o, const char *path) {
-        return streq_ptr(o->upper, path) || strv_contains(o->lower, path);
-}
-
-/* The layers of overlays[i] against its own and those of the overlays
- * before it. The kernel refuses an upper directory that is or contains a
- * lower layer of its mount (ELOOP, "Too many levels of symbolic links", at
- * the start), and mounts a layer another overlay writes to with a warning
- * that what both show is undefined; two overlays of one upper would also
- * share cell's work directory beside it. nspawn hands both to the kernel;
- * they are refused here, with their lines. An upper inside a lower layer
- * is mounted, as by the kernel and nspawn. Paths compare as written, "+"
- * ones with "+" ones (a host path that leads into the root, or a link, is
- * not seen). */
-static int plan_overlay_check_layers(const CellConfig *c, size_t i, PlanMountErrors *errs) {
-        const CellOverlay *o = &c->overlays[i];
-
-        if (overlay_writes(o)) {
-                bool plus = o->upper[0] == '+';
-
-                STRV_FOREACH(l, o->lower)
-                        if (path_is_below(*l + plus, o->upper + plus))
-                                return plan_mount_entry_error(errs, c, o->file, o->line, 0, plan_overlay_entry(o),
-                                                              "the upper directory %s is or contains the lower "
-                                                              "layer %s: overlayfs refuses overlapping layers",
-                                                              o->upper, *l);
-        }
-        for (size_t j = 0; j < i; j++) {
-                const CellOverlay *e = &c->overlays[j];
-                const char *shared = overlay_writes(o) && overlay_has_layer(e, o->upper) ? o->upper :
-                        overlay_writes(e) && overlay_has_layer(o, e->upper) ? e->upper : NULL;
-
-                if (shared)
-                        return plan_mount_entry_error(errs, c, o->file, o->line, 0, plan_overlay_entry(o),
-                                                      "%s is a layer of the overlay of %s:%u too, and one of "
-                                                      "them writes to it: overlayfs leaves what they show "
-                                                      "undefined", shared, strempty(plan_entry_file(c, e->file)),
-                                                      e->line);
-        }
-        return 0;
-}
-
 static int plan_mount_overlay(Plan *p, const CellConfig *c, const CellOverlay *o, PlanMountErrors *errs) {
         _cleanup_strv_free_ char **lower = NULL;
         size_t n_plus = 0, n_paths = 0;
@@ -304,7 +261,7 @@ static int plan_mount_overlay(Plan *p, const CellConfig *c, const CellOverlay *o
         if (!m->upper)
                 return -ENOMEM;
         m->source_in_root = n_plus > 0;
-        return plan_mount_set_origin(m, c, o->file, o->line);
+        return plan_mount_set_origin(m, c, o->file, o->line, plan_overlay_entry(o));
 }
 
 /* Orders two targets component by component, as systemd's path_compare():
@@ -342,109 +299,6 @@ static void plan_sort_mounts(Plan *p, size_t from) {
                         p->mounts[j] = p->mounts[j - 1];
                 p->mounts[j] = m;
         }
-}
-
-/* The key a mount of the unit's was written with, for the messages. */
-static const char *plan_mount_key(const PlanMount *m) {
-        switch (m->kind) {
-        case PLAN_MOUNT_BIND:
-                return m->flags & MS_RDONLY ? "BindReadOnly=" : "Bind=";
-        case PLAN_MOUNT_OVERLAY:
-                return m->flags & MS_RDONLY ? "OverlayReadOnly=" : "Overlay=";
-        case PLAN_MOUNT_MASK:
-                return "Inaccessible=";
-        case PLAN_MOUNT_FS:
-        case PLAN_MOUNT_DEVICE:
-        case PLAN_MOUNT_SYMLINK:
-        case PLAN_MOUNT_READ_ONLY:
-        case PLAN_MOUNT_CGROUP:
-        case _PLAN_MOUNT_KIND_MAX:
-        default:
-                return "TemporaryFileSystem=";
-        }
-}
-
-/* What cell mounts after the unit's mounts, which no mount of the unit's
- * may cover up or be covered by unseen: the masks and read-only paths below
- * /proc (made only on the container's procfs: spawn refuses anything else
- * there, a fake /proc) and the cgroup. A unit's mount on one of those (or
- * above one below /proc) is refused here, with its line, not at the start
- * as a "fake /proc" or silently hidden below the cgroup. An Inaccessible=
- * at or above one hides it: the entry is dropped (masking a mask would find
- * its /dev/null, not procfs; a cgroup mounted on a mask would undo it).
- * /proc itself the start needs. */
-static int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit, PlanMountErrors *errs) {
-        _cleanup_free_ bool *drop = calloc(p->n_mounts, sizeof(bool));
-        bool invalid = false;
-        size_t k = first_unit;
-
-        if (!drop)
-                return -ENOMEM;
-        for (size_t i = first_unit; i < p->n_mounts; i++) {
-                const PlanMount *u = &p->mounts[i];
-
-                if (u->line == 0)
-                        continue;
-                if (path_is_below("/proc", u->target)) {
-                        invalid = true;
-                        if (plan_mount_entry_error(errs, c, u->file, u->line, plan_mount_entry_item(c, u),
-                                                   plan_mount_entry(c, u, plan_mount_key(u)),
-                                                   "cannot mount over %s: the container's /proc is its procfs",
-                                                   u->target) == -ENOMEM)
-                                return -ENOMEM;
-                        continue;
-                }
-                for (size_t j = first_unit; j < p->n_mounts; j++) {
-                        const PlanMount *b = &p->mounts[j];
-                        const char *what;
-
-                        if (b->line != 0 || !path_is_below(b->target, u->target))
-                                continue;
-                        if (b->kind == PLAN_MOUNT_CGROUP) {
-                                if (u->kind == PLAN_MOUNT_MASK)
-                                        drop[j] = true;
-                                else if (streq(b->target, u->target)) {
-                                        invalid = true;
-                                        if (plan_mount_entry_error(errs, c, u->file, u->line, 0,
-                                                                   plan_mount_entry(c, u, plan_mount_key(u)),
-                                                                   "cannot mount over %s: cell mounts the "
-                                                                   "container's cgroup there after the unit's "
-                                                                   "mounts", u->target) == -ENOMEM)
-                                                return -ENOMEM;
-                                }
-                                continue;
-                        }
-                        if ((b->kind != PLAN_MOUNT_MASK && b->kind != PLAN_MOUNT_READ_ONLY) ||
-                            !path_is_below(b->target, "/proc"))
-                                continue;
-                        if (u->kind == PLAN_MOUNT_MASK) {
-                                drop[j] = true;
-                                continue;
-                        }
-                        what = b->kind == PLAN_MOUNT_MASK ? "masks" : "makes";
-                        invalid = true;
-                        if (plan_mount_entry_error(errs, c, u->file, u->line, 0,
-                                                   plan_mount_entry(c, u, plan_mount_key(u)),
-                                                   "cannot mount over %s: cell %s %s%s on the container's procfs "
-                                                   "after the unit's mounts", u->target, what, b->target,
-                                                   b->kind == PLAN_MOUNT_MASK ? "" : " read-only") == -ENOMEM)
-                                return -ENOMEM;
-                        break;
-                }
-        }
-
-        /* Drop the built-in entries a unit's Inaccessible= covers. */
-        for (size_t i = first_unit; i < p->n_mounts; i++) {
-                PlanMount *m = &p->mounts[i];
-
-                if (!drop[i]) {
-                        p->mounts[k++] = *m;
-                        continue;
-                }
-                plan_mount_done(m);
-        }
-        p->n_mounts = k;
-        return invalid ? -EINVAL : 0;
 }
 
 int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
@@ -497,7 +351,7 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                 m->source_in_root = in_root;
                 m->optional = b->ignore_missing;
                 m->idmap = b->idmap;
-                r = plan_mount_set_origin(m, c, b->file, b->line);
+                r = plan_mount_set_origin(m, c, b->file, b->line, plan_bind_entry(b));
                 if (r < 0)
                         return r;
         }
@@ -519,7 +373,7 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                 r = plan_mount_append(p, PLAN_MOUNT_FS, "tmpfs", t->path, "tmpfs", flags, data, &m);
                 if (r < 0)
                         return r;
-                r = plan_mount_set_origin(m, c, t->file, t->line);
+                r = plan_mount_set_origin(m, c, t->file, t->line, plan_tmpfs_entry(t));
                 if (r < 0)
                         return r;
         }
@@ -528,6 +382,8 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                 r = plan_mount_overlay(p, c, &c->overlays[i], &errs);
                 if (r >= 0)
                         r = plan_overlay_check_layers(c, i, &errs);
+                if (r >= 0)
+                        r = plan_overlay_check_volatile(c, &c->overlays[i], &errs);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
@@ -558,7 +414,7 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                                       MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, &m);
                 if (r < 0)
                         return r;
-                r = plan_mount_set_origin(m, c, e->file, e->line);
+                r = plan_mount_set_origin(m, c, e->file, e->line, plan_inaccessible_entry(e));
                 if (r < 0)
                         return r;
         }

@@ -490,6 +490,7 @@ void plan_mount_done(PlanMount *m) {
         strv_free(m->lower);
         free(m->upper);
         free(m->file);
+        free(m->entry);
 }
 
 void plan_properties_free(PlanProperty *p, size_t n) {

@@ -467,8 +467,13 @@ static int do_overlay(MountContext *c, const PlanMount *m, const char *what) {
          * writable for this overlay's making only (nothing else runs in this
          * mount namespace yet): overlayfs keeps a private writable copy of
          * the upper's mount, and the root is sealed again before anything
-         * else, as nspawn makes its overlays before it remounts "/" ro. */
-        unseal = c->made.sealed && m->source_in_root && !isempty(m->upper);
+         * else. (nspawn 252 remounts "/" ro before its overlays, and fails
+         * on such an upper: cell lets ReadOnly=yes keep working.)
+         * Never under Volatile=state, whose image stays as it is: the plan
+         * refuses a writable "+" upper outside its /var tmpfs (as nspawn
+         * fails on one), and a read-only one is only read. */
+        unseal = c->made.sealed && m->source_in_root && !isempty(m->upper) &&
+                c->plan->root_volatile != CELL_VOLATILE_STATE;
         if (unseal) {
                 r = mount_set_attr(c->root_fd, false, 0, MOUNT_ATTR_RDONLY);
                 if (r < 0)
@@ -504,6 +509,13 @@ int mount_one(MountContext *c, const PlanMount *m) {
         char what[MOUNT_DESCRIBE_MAX];
 
         mount_describe(m, what, sizeof what);
+        /* An overlay as the unit wrote it (its layers, not its target
+         * alone), as mount_overlay_new() names it. */
+        if (m->kind == PLAN_MOUNT_OVERLAY && m->entry) {
+                size_t k = mount_origin(m, what, sizeof what);
+
+                (void) snprintf(what + k, sizeof what - k, "%s", m->entry);
+        }
 
         if (!mount_path_is_safe(m->target))
                 return target_error(c, -EINVAL, what);

@@ -12,9 +12,30 @@
 #include "macros.h"
 #include "mount-created.h"
 #include "mount-overlay.h"
+#include "mount-source.h"
 #include "mount-util.h"
 
 #define OVERLAY_LAYERS_MAX 64
+
+/* The overlay as the unit wrote it, where it was written ("FILE:LINE:
+ * Overlay=+/l:+/u:/t"): its target alone does not say which of a unit's
+ * overlays of one target, or which of its layers, failed. what, the
+ * caller's name for it, for a plan made by hand (no entry). */
+static const char *overlay_what(const PlanMount *m, const char *what, char *buf, size_t n) {
+        size_t k;
+
+        if (!m->entry)
+                return what;
+        k = mount_origin(m, buf, n);
+        (void) snprintf(buf + k, n - k, "%s", m->entry);
+        return buf;
+}
+
+/* A layer as the entry names it: "+" in front of one in the root. */
+static const char *layer_name(const PlanMount *m, const char *path, char *buf, size_t n) {
+        (void) snprintf(buf, n, "%s%s", m->source_in_root ? "+" : "", path);
+        return buf;
+}
 
 typedef struct OverlayLayers {
         int fds[OVERLAY_LAYERS_MAX + 3];
@@ -86,11 +107,14 @@ static int lower_layers_open(int root_fd, const PlanMount *m, const char *what, 
         for (size_t i = 0; m->lower[i]; i++) {
                 int fd, r;
 
+                char name[PATH_MAX + 1];
+
                 fd = layer_open(root_fd, m, m->lower[i], l);
                 if (fd == -ENOENT && m->optional)
                         return -ENOENT;
                 if (fd < 0)
-                        return spawn_error(err, fd, "%s: %s: cannot open the layer", what, m->lower[i]);
+                        return spawn_error(err, fd, "%s: %s: cannot open the layer", what,
+                                           layer_name(m, m->lower[i], name, sizeof name));
                 if (!data)
                         continue;
                 r = append(data, size, "", fd, m->lower[i + 1] ? ":" : "");
@@ -103,7 +127,10 @@ static int lower_layers_open(int root_fd, const PlanMount *m, const char *what, 
 int mount_overlay_check(int root_fd, const PlanMount *m, const char *what, SpawnError *err) {
         _cleanup_(overlay_layers_done) OverlayLayers l = {};
         bool read_only = m->flags & MS_RDONLY;
+        char wbuf[MOUNT_DESCRIBE_MAX], name[PATH_MAX + 1];
         int r, fd;
+
+        what = overlay_what(m, what, wbuf, sizeof wbuf);
 
         /* In mount_overlay_new()'s order and words: the same layer fails first. */
         if (!m->lower || !m->lower[0])
@@ -113,7 +140,8 @@ int mount_overlay_check(int root_fd, const PlanMount *m, const char *what, Spawn
                 if (fd == -ENOENT)      /* made, or the overlay skipped */
                         return m->optional ? -ENOENT : 0;
                 if (fd < 0)
-                        return spawn_error(err, fd, "%s: %s: cannot open the layer", what, m->upper);
+                        return spawn_error(err, fd, "%s: %s: cannot open the layer", what,
+                                           layer_name(m, m->upper, name, sizeof name));
         }
         r = lower_layers_open(root_fd, m, what, &l, NULL, 0, err);
         if (r < 0)
@@ -123,7 +151,8 @@ int mount_overlay_check(int root_fd, const PlanMount *m, const char *what, Spawn
                 if (fd == -ENOENT)
                         return m->optional ? -ENOENT : 0;
                 if (fd < 0)
-                        return spawn_error(err, fd, "%s: %s: cannot open the upper layer", what, m->upper);
+                        return spawn_error(err, fd, "%s: %s: cannot open the upper layer", what,
+                                           layer_name(m, m->upper, name, sizeof name));
         }
         return 0;
 }
@@ -190,8 +219,11 @@ int mount_overlay_new(int root_fd, const PlanMount *m, MountCreated *made, const
         _cleanup_close_ int tmp_fd = -EBADF, upper_parent = -EBADF;
         bool read_only = m->flags & MS_RDONLY;
         char data[4096] = "lowerdir=", kmsg[256], work[NAME_MAX + 1], work_path[PATH_MAX] = "", path[PATH_MAX];
+        char wbuf[MOUNT_DESCRIBE_MAX], name[PATH_MAX + 1];
         int64_t slot, kernel_slots[ELEMENTSOF(kernel_work)];
         int r, fd, upper_fd = -EBADF, work_fd = -EBADF;
+
+        what = overlay_what(m, what, wbuf, sizeof wbuf);
 
         if (!m->lower || !m->lower[0])
                 return spawn_error(err, EINVAL, "%s: no lower layer", what);
@@ -202,7 +234,8 @@ int mount_overlay_new(int root_fd, const PlanMount *m, MountCreated *made, const
                 if (fd == -ENOENT && m->optional)
                         return -ENOENT;
                 if (fd < 0)
-                        return spawn_error(err, fd, "%s: %s: cannot open the layer", what, m->upper);
+                        return spawn_error(err, fd, "%s: %s: cannot open the layer", what,
+                                           layer_name(m, m->upper, name, sizeof name));
                 r = append(data, sizeof data, "", fd, ":");
                 if (r < 0)
                         return spawn_error(err, r, "%s: too many layers", what);
@@ -239,39 +272,45 @@ int mount_overlay_new(int root_fd, const PlanMount *m, MountCreated *made, const
         } else {
                 /* overlayfs needs an empty work directory on the upper's file
                  * system: ".#NAME.cellwork" next to the upper (nspawn's habit). */
-                const char *slash = strrchr(m->upper, '/'), *name = slash ? slash + 1 : m->upper;
+                const char *slash = strrchr(m->upper, '/'), *base = slash ? slash + 1 : m->upper;
                 _cleanup_free_ char *parent = NULL;
 
-                if (!slash || isempty(name) || strlen(name) + 12 > NAME_MAX)
-                        return spawn_error(err, EINVAL, "%s: bad upper directory %s", what, m->upper);
+                if (!slash || isempty(base) || strlen(base) + 12 > NAME_MAX)
+                        return spawn_error(err, EINVAL, "%s: bad upper directory %s", what,
+                                           layer_name(m, m->upper, name, sizeof name));
                 parent = slash == m->upper ? strdup("/") : strndup(m->upper, (size_t) (slash - m->upper));
                 if (!parent)
                         return spawn_error(err, ENOMEM, "%s: out of memory", what);
+                (void) snprintf(work, sizeof work, ".#%s.cellwork", base);
 
                 upper_fd = layer_open_upper(root_fd, m, made, &l);
                 if (upper_fd == -ENOENT && m->optional)
                         return -ENOENT;
                 if (upper_fd < 0)
-                        return spawn_error(err, upper_fd, "%s: %s: cannot open the upper layer", what, m->upper);
+                        return spawn_error(err, upper_fd, "%s: %s: cannot open the upper layer", what,
+                                           layer_name(m, m->upper, name, sizeof name));
                 if (m->source_in_root)
                         upper_parent = mount_openat2(root_fd, parent, O_PATH | O_DIRECTORY, MOUNT_RESOLVE_FLAGS);
                 else
                         upper_parent = RET_NERRNO(open(parent, O_PATH | O_DIRECTORY | O_CLOEXEC));
                 if (upper_parent < 0)
-                        return spawn_error(err, upper_parent, "%s: %s: cannot open", what, parent);
+                        return spawn_error(err, upper_parent, "%s: %s: cannot open", what,
+                                           layer_name(m, parent, name, sizeof name));
                 /* The work directory must be on the upper's mount: an upper that
                  * is a mount point's root would get it on the mount below, and
                  * overlayfs says why in the kernel log alone (EINVAL). */
                 r = upper_on_parent_mount(upper_fd, upper_parent);
+                layer_name(m, m->upper, name, sizeof name);
                 if (r < 0)
-                        return spawn_error(err, r, "%s: %s: cannot tell its mount", what, m->upper);
+                        return spawn_error(err, r, "%s: %s: cannot tell its mount", what, name);
                 if (r == 0)
                         return spawn_error(err, EXDEV, "%s: the upper directory %s is a mount point: overlayfs "
-                                           "needs the work directory beside it (.#%s.cellwork) on its mount, "
-                                           "so the upper must be a directory below it", what, m->upper, name);
-                (void) snprintf(work, sizeof work, ".#%s.cellwork", name);
+                                           "needs the work directory beside it (%s) on its mount, so the upper "
+                                           "must be a directory below it", what, name, work);
+
                 if (snprintf(path, sizeof path, "%s/%s", streq(parent, "/") ? "" : parent, work) >= (int) sizeof path)
-                        return spawn_error(err, ENAMETOOLONG, "%s: bad upper directory %s", what, m->upper);
+                        return spawn_error(err, ENAMETOOLONG, "%s: bad upper directory %s", what, name);
+                layer_name(m, path, name, sizeof name);
                 /* Announced before it is made (mount-record.h). */
                 r = mount_created_announce(made, upper_parent, path, S_IFDIR, 0, &slot);
                 if (r < 0)
@@ -286,11 +325,11 @@ int mount_overlay_new(int root_fd, const PlanMount *m, MountCreated *made, const
                         r = -errno;
                         mount_created_drop(made, slot);
                         if (r != -EEXIST)
-                                return spawn_error(err, r, "%s: cannot create the work directory", what);
+                                return spawn_error(err, r, "%s: %s: cannot create the work directory", what, name);
                 }
                 work_fd = RET_NERRNO(openat(upper_parent, work, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
                 if (work_fd < 0)
-                        return spawn_error(err, work_fd, "%s: cannot open the work directory", what);
+                        return spawn_error(err, work_fd, "%s: %s: cannot open the work directory", what, name);
                 l.fds[l.n++] = work_fd;
 
                 r = append(data, sizeof data, ",upperdir=", upper_fd, "");

@@ -113,7 +113,7 @@ int config_parse_tmpfs(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, vo
 }
 
 int config_parse_inaccessible(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
-        _cleanup_strv_free_ char **paths = NULL;
+        _cleanup_strv_free_ char **paths = NULL, **raws = NULL;
         CellInaccessible *l;
         size_t n;
         int r;
@@ -125,6 +125,12 @@ int config_parse_inaccessible(ConfigContext *ctx, const ConfigKey *k, CellConfig
         r = parse_inaccessible(ctx->value, &paths);
         if (r < 0)
                 return r;
+        /* The words as written ("-/proc/"), for the plan's messages. */
+        r = split_words(ctx->value, &raws);
+        if (r < 0)
+                return r;
+        if (strv_length(raws) != strv_length(paths))
+                return -EINVAL;
         for (size_t i = 0; paths[i]; i++) {
                 r = config_expand_path(ctx, k, &paths[i]);
                 if (r < 0)
@@ -139,7 +145,7 @@ int config_parse_inaccessible(ConfigContext *ctx, const ConfigKey *k, CellConfig
         for (size_t i = 0; i < n; i++) {
                 CellInaccessible *e = &c->inaccessible[c->n_inaccessible + i];
 
-                *e = (CellInaccessible) { .path = paths[i] };
+                *e = (CellInaccessible) { .path = paths[i], .raw = raws[i] };
                 r = config_entry_origin(ctx, &e->file, &e->line);
                 if (r < 0) {
                         while (i > 0)
@@ -149,6 +155,7 @@ int config_parse_inaccessible(ConfigContext *ctx, const ConfigKey *k, CellConfig
         }
         c->n_inaccessible += n;
         paths = mfree(paths);   /* its strings are the entries' paths now */
+        raws = mfree(raws);     /* ... and raw words */
         return 0;
 }
 

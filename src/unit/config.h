@@ -68,6 +68,8 @@ typedef struct CellTmpfs {
 /* Inaccessible=: one per path (one line may name several). */
 typedef struct CellInaccessible {
         char *path;             /* absolute, inside the container */
+        char *raw;              /* the word as written ("-/proc/", specifiers unexpanded), for messages;
+                                 * NULL: by hand */
         char *file;             /* where it was written (see above) */
         unsigned line;
 } CellInaccessible;

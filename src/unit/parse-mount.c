@@ -336,6 +336,7 @@ int parse_volatile(const char *s, CellVolatile *ret) {
 
 void cell_inaccessible_done(CellInaccessible *i) {
         i->path = mfree(i->path);
+        i->raw = mfree(i->raw);
         i->file = mfree(i->file);
 }
 

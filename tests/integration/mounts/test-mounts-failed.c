@@ -156,9 +156,13 @@ void case_unit_bind_missing(TestEnv *env) {
                 { "BindReadOnly=@/missing:/c/d", "/test.cell:4: BindReadOnly=@/missing:/c/d: source does not exist", ENOENT },
                 { "Bind=@/srcfile/x:/c/d", "/test.cell:4: Bind=@/srcfile/x:/c/d: cannot open the source", ENOTDIR },
                 { "Bind=+/missing:/c/d", "/test.cell:4: Bind=+/missing:/c/d: source does not exist", ENOENT },
-                { "Overlay=@/missing::/c/d", "/test.cell:4: Overlay=/c/d: @/missing: cannot open the layer", ENOENT },
-                { "Overlay=@/srcfile::/c/d", "/test.cell:4: Overlay=/c/d: @/srcfile: cannot open the layer", ENOTDIR },
-                { "Overlay=+/missing::/c/d", "/test.cell:4: Overlay=/c/d: /missing: cannot open the layer", ENOENT },
+                /* An overlay as written, and its layer at fault. */
+                { "Overlay=@/missing::/c/d", "/test.cell:4: Overlay=@/missing::/c/d: @/missing: cannot open the layer",
+                  ENOENT },
+                { "Overlay=@/srcfile::/c/d", "/test.cell:4: Overlay=@/srcfile::/c/d: @/srcfile: cannot open the layer",
+                  ENOTDIR },
+                { "Overlay=+/missing::/c/d", "/test.cell:4: Overlay=+/missing::/c/d: +/missing: cannot open the layer",
+                  ENOENT },
         };
         TestPlan t;
 
@@ -333,6 +337,7 @@ void case_unit_undo_overlay(TestEnv *env) {
 
 void case_unit_overlay_upper_mount(TestEnv *env) {
         char *mp = path_join(env->host, "mp"), *keys;
+        TestPlan t;
 
         make_dir(mp);
         /* in the test's own mount namespace: gone with it */
@@ -345,6 +350,20 @@ void case_unit_overlay_upper_mount(TestEnv *env) {
         free(keys);
         CHECK(umount2(mp, MNT_DETACH) == 0);
         free(mp);
+
+        /* Volatile=state keeps the image as it is: a "+" upper outside its
+         * /var (which the plan refuses; a plan made here) is neither made
+         * in the root nor written through it, the root is not unsealed for
+         * it (as for ReadOnly=yes), and the start fails as nspawn's does. */
+        test_plan_init(&t, env);
+        test_plan_add_defaults(&t);
+        test_plan_add_unit(&t, env, "Overlay=+/etc:+/up/new:/o/r\n");
+        t.plan.root_volatile = CELL_VOLATILE_STATE;
+        expect_plan_failure_unchanged(env, &t, "Volatile=state\nOverlay=+/etc:+/up/new:/o/r\n", false, EROFS,
+                                      "/test.cell:3: Overlay=+/etc:+/up/new:/o/r: +/up/new: cannot open the upper "
+                                      "layer");
+        check_absent(env, "/up");
+        check_absent(env, "/o");
 }
 
 /* ---- unit-undo-made: what else a start makes for itself goes again when

@@ -361,7 +361,7 @@ void case_unit_overlay_upper(TestEnv *env) {
         free(p);
 
         /* ReadOnly=yes: the root read-only, the "+" upper written through
-         * the overlay all the same (nspawn mounts it before the seal); a
+         * the overlay all the same (cell unseals the root for it; nspawn 252 fails); a
          * missing read-only upper is made there as well. */
         p = path_join(env->root, "state/ro-up");
         CHECK(rmdir(p) == 0);

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The checks of the mount stage (plan-mount-check.c) on the unit's mounts,
+ * against each other, the root and what cell mounts after them. Each says
+ * its problems into errs (plan-mount-entry.h) and returns -EINVAL when it
+ * found one, -ENOMEM, or 0. */
+
+#include "config.h"
+#include "plan-mount-entry.h"
+#include "plan.h"
+
+/* The file a config entry was written in: its own (a drop-in's), else the
+ * main file's (a config made by hand may name none). */
+static inline const char *plan_entry_file(const CellConfig *c, const char *file) {
+        return file ?: c->path;
+}
+
+/* The layers of c->overlays[i] against its own and those before it. */
+int plan_overlay_check_layers(const CellConfig *c, size_t i, PlanMountErrors *errs);
+/* An overlay's "+" upper directory against a root Volatile=state makes
+ * read-only. */
+int plan_overlay_check_volatile(const CellConfig *c, const CellOverlay *o, PlanMountErrors *errs);
+/* The unit's mounts (p->mounts[first_unit..]) against the masks, read-only
+ * paths and cgroup cell mounts after them; drops the built-in entries an
+ * Inaccessible= hides. */
+int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit, PlanMountErrors *errs);
