@@ -324,7 +324,11 @@ int config_parse_working_directory(ConfigContext *ctx, const ConfigKey *k, CellC
                 if (!n)
                         return -ENOMEM;
         } else if (!isempty(p)) {
-                r = parse_path_absolute(p, &n);
+                /* As systemd: a tab or another control character is part of a name. */
+                r = parse_path_absolute_cc(p, &n);
+                if (r == -ERANGE)
+                        return config_bad(ctx, "%s (no component of it over %d bytes, as systemd's NAME_MAX)",
+                                          k->expected, NAME_MAX);
                 if (r < 0)
                         return r == -ENOMEM ? r : -EINVAL;
         }

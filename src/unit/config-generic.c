@@ -336,9 +336,9 @@ int config_parse_path(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
 static int warn_relaxed_name(ConfigContext *ctx, const char *name) {
         if (user_group_name_is_valid(name))
                 return 0;
-        return diag_warning(ctx->diag, ctx->file, ctx->line, "%s=%s: not a portable user or group name (letters, "
-                            "digits, \"_\", \".\" and \"-\", not first a digit or \"-\"); taken, as systemd "
-                            "takes it", ctx->key, name);
+        return diag_warning(ctx->diag, ctx->file, ctx->line, "%s=%s: not a portable user or group name (at most 31 "
+                            "bytes of letters, digits, \"_\" and \"-\", not first a digit or \"-\"); taken, as "
+                            "systemd takes it", ctx->key, name);
 }
 
 int config_parse_user(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {

@@ -7,7 +7,10 @@
 #include "parse-value.h"
 #include "utf8.h"
 
-int parse_path_absolute(const char *s, char **ret) {
+/* The normalised copy of absolute path s. As systemd's path_is_valid(), a
+ * component over NAME_MAX bytes or a path of PATH_MAX is -ERANGE (no file
+ * can have it). Control characters are refused only when refuse_cc. */
+static int path_normalize(const char *s, bool refuse_cc, char **ret) {
         _cleanup_free_ char *out = NULL;
         char *o;
         const char *p;
@@ -35,7 +38,9 @@ int parse_path_absolute(const char *s, char **ret) {
                         p += n;
                         continue;
                 }
-                for (size_t i = 0; i < n; i++)
+                if (n > NAME_MAX)
+                        return -ERANGE;
+                for (size_t i = 0; refuse_cc && i < n; i++)
                         if ((unsigned char) p[i] < ' ' || p[i] == 0x7f)
                                 return -EINVAL;
                 *o++ = '/';
@@ -48,6 +53,14 @@ int parse_path_absolute(const char *s, char **ret) {
         *o = 0;
         *ret = TAKE_PTR(out);
         return 0;
+}
+
+int parse_path_absolute(const char *s, char **ret) {
+        return path_normalize(s, true, ret);
+}
+
+int parse_path_absolute_cc(const char *s, char **ret) {
+        return path_normalize(s, false, ret);
 }
 
 #define UNIT_NAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:-_.\\"
@@ -89,6 +102,11 @@ bool env_name_is_valid(const char *s) {
         return true;
 }
 
+/* systemd's strict rules (valid_user_group_name() without VALID_USER_RELAX):
+ * a name that fits utmp's ut_user (UT_NAMESIZE 32 with its NUL), of letters,
+ * digits, "_" and "-", not first a digit or "-" (no ".": chown(1) takes it
+ * for "user.group"). An id as its parse_uid(): decimal, no sign and no
+ * leading zero ("0100" is neither an id nor, all digits, a name). */
 bool user_group_name_is_valid(const char *s) {
         uint64_t id;
 
@@ -96,15 +114,14 @@ bool user_group_name_is_valid(const char *s) {
                 return false;
         if (parse_uint64(s, &id) == 0)
                 /* (uid_t) -1 and the 16-bit -1 are "no user" to the kernel and to NFS */
-                return id < UINT32_MAX && id != 65535;
+                return id < UINT32_MAX && id != 65535 && !(s[0] == '0' && s[1]);
+        if (strlen(s) > 31)
+                return false;
         if (!isalpha((unsigned char) s[0]) && s[0] != '_')
                 return false;
-        for (const char *p = s + 1; *p; p++) {
-                if (*p == '$' && p[1] == 0)
-                        break;
-                if (!isalnum((unsigned char) *p) && !strchr("_.-", *p))
+        for (const char *p = s + 1; *p; p++)
+                if (!isalnum((unsigned char) *p) && !strchr("_-", *p))
                         return false;
-        }
         return true;
 }
 

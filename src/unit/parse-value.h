@@ -68,8 +68,13 @@ int parse_cpu_set_extend(const char *s, uint8_t **set, size_t *set_size);
 /* parse-name.c: paths and names. */
 
 /* An absolute path without "." or ".." components; "//" and a trailing "/"
- * are collapsed. ret is the normalised copy. */
+ * are collapsed. ret is the normalised copy. A component over NAME_MAX
+ * bytes is -ERANGE (systemd's path_is_valid()). */
 int parse_path_absolute(const char *s, char **ret);
+/* The same, but a control character (a tab, say) is part of a name, as
+ * systemd takes it: for WorkingDirectory=, whose path reaches only chdir(),
+ * never a mount table or a drop-in. */
+int parse_path_absolute_cc(const char *s, char **ret);
 
 /* Name checks (no allocation). */
 bool unit_name_is_valid(const char *s);         /* "foo.service", "a@b.target" */

@@ -165,3 +165,56 @@ TEST(specifier_file_unreadable_text) {
         ASSERT_CONTAINS(diag.messages[strv_length(diag.messages) - 1], "cannot expand specifier %o: No such file");
         cell_config_done(&c);
 }
+
+/* User=, Group=: systemd 252 refuses an all-digit value parse_uid() does
+ * not take ("0100", "00": "Invalid user/group name or numeric ID"), and
+ * takes with a notice a name its strict rules do not (a ".", 32 bytes). */
+TEST(user_group_systemd_rules) {
+        size_t warnings = diag.n_warnings;
+        CellConfig c;
+
+        cell_config_init(&c);
+        BAD(&c, "User", "0100", "web.cell:7: User=0100: expected a user name or a numeric UID");
+        BAD(&c, "Group", "00", "web.cell:7: Group=00: expected a group name or a numeric GID");
+        OK(&c, "User", "0");
+        ASSERT_EQ(diag.n_warnings, warnings);
+        OK(&c, "User", "a.b");
+        ASSERT_EQ(diag.n_warnings, warnings + 1);
+        OK(&c, "Group", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+        ASSERT_EQ(diag.n_warnings, warnings + 2);
+        ASSERT_STREQ(c.group, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+        OK(&c, "Group", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+        ASSERT_EQ(diag.n_warnings, warnings + 2);
+        cell_config_done(&c);
+}
+
+/* WorkingDirectory= with "-": systemd ignores, with a warning, a path that
+ * is not normalised or "-" alone; cell refuses them (neither is common, and
+ * an ignored line would start the payload elsewhere than its author meant). */
+TEST(working_directory_ignored_by_systemd) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        BAD(&c, "WorkingDirectory", "-/a/../b", "web.cell:7: WorkingDirectory=-/a/../b: expected");
+        BAD(&c, "WorkingDirectory", "-", "web.cell:7: WorkingDirectory=-: expected");
+        ASSERT_NULL(c.working_directory);
+        OK(&c, "WorkingDirectory", "-/a//./b/");
+        ASSERT_STREQ(c.working_directory, "/a/b");
+        ASSERT_TRUE(c.working_directory_missing_ok);
+        cell_config_done(&c);
+}
+
+/* systemd 252 takes a tab in WorkingDirectory='s path as part of a name. */
+TEST(working_directory_control_characters) {
+        char long_path[300] = "/";
+        CellConfig c;
+
+        cell_config_init(&c);
+        OK(&c, "WorkingDirectory", "-/srv/a\tb");
+        ASSERT_STREQ(c.working_directory, "/srv/a\tb");
+        OK(&c, "WorkingDirectory", "/srv/\x01");
+        ASSERT_STREQ(c.working_directory, "/srv/\x01");
+        memset(long_path + 1, 'a', 256);
+        BAD(&c, "WorkingDirectory", long_path, "(no component of it over 255 bytes, as systemd's NAME_MAX)");
+        cell_config_done(&c);
+}
