@@ -2,7 +2,7 @@
 /* LoadCredential= and SetCredential= as systemd 252's parser takes them. */
 #include <string.h>
 
-#include "config-parse.h"
+#include "config-test.h"
 #include "parse-exec.h"
 #include "parse-value.h"
 #include "strv.h"
@@ -11,13 +11,7 @@
 static Diagnostics diag;
 
 static const char *assign(CellConfig *c, const char *key, const char *value) {
-        size_t before = diag.n_errors;
-
-        ASSERT_OK(config_assign(c, "Exec", key, value, "web.cell", 7, &diag));
-        if (diag.n_errors == before)
-                return NULL;
-        ASSERT_EQ(diag.n_errors, before + 1);
-        return diag.messages[strv_length(diag.messages) - 1];
+        return config_test_assign(&diag, c, "Exec", key, value);
 }
 
 #define OK(c, k, v) ASSERT_NULL(assign(c, k, v))

@@ -5,21 +5,14 @@
  * and key; what they accept, cell accepts. */
 #include <limits.h>
 
-#include "config-parse.h"
+#include "config-test.h"
 #include "strv.h"
 #include "test.h"
 
 static Diagnostics diag;
 
-/* Assigns at line 7 of web.cell; the message it produced, NULL for none. */
 static const char *assign(CellConfig *c, const char *key, const char *value) {
-        size_t before = diag.n_errors;
-
-        ASSERT_OK(config_assign(c, "Exec", key, value, "web.cell", 7, &diag));
-        if (diag.n_errors == before)
-                return NULL;
-        ASSERT_EQ(diag.n_errors, before + 1);
-        return diag.messages[strv_length(diag.messages) - 1];
+        return config_test_assign(&diag, c, "Exec", key, value);
 }
 
 #define OK(c, k, v) ASSERT_NULL(assign(c, k, v))

@@ -3,21 +3,14 @@
  * take them (load-fragment.c), where the parsers alone do not say it. */
 #include <sys/resource.h>
 
-#include "config-parse.h"
+#include "config-test.h"
 #include "strv.h"
 #include "test.h"
 
 static Diagnostics diag;
 
-/* Assigns at line 7 of web.cell and returns the message it produced (NULL for none). */
 static const char *assign(CellConfig *c, const char *key, const char *value) {
-        size_t before = diag.n_errors;
-
-        ASSERT_OK(config_assign(c, "Limits", key, value, "web.cell", 7, &diag));
-        if (diag.n_errors == before)
-                return NULL;
-        ASSERT_EQ(diag.n_errors, before + 1);
-        return diag.messages[strv_length(diag.messages) - 1];
+        return config_test_assign(&diag, c, "Limits", key, value);
 }
 
 /* An empty Limit*= is no reset in systemd 252: rlimit_parse() finds no

@@ -7,7 +7,7 @@
 #include <seccomp.h>
 #include <sys/socket.h>
 
-#include "config-parse.h"
+#include "config-test.h"
 #include "parse-isolation.h"
 #include "parse-syscall.h"
 #include "strv.h"
@@ -16,15 +16,8 @@
 
 static Diagnostics diag;
 
-/* Assigns at line 7 of web.cell and returns the message it produced (NULL for none). */
 static const char *assign(CellConfig *c, const char *key, const char *value) {
-        size_t before = diag.n_errors;
-
-        ASSERT_OK(config_assign(c, "Isolation", key, value, "web.cell", 7, &diag));
-        if (diag.n_errors == before)
-                return NULL;
-        ASSERT_EQ(diag.n_errors, before + 1);
-        return diag.messages[strv_length(diag.messages) - 1];
+        return config_test_assign(&diag, c, "Isolation", key, value);
 }
 
 #define OK(c, k, v) ASSERT_NULL(assign(c, k, v))
