@@ -509,13 +509,6 @@ int mount_one(MountContext *c, const PlanMount *m) {
         char what[MOUNT_DESCRIBE_MAX];
 
         mount_describe(m, what, sizeof what);
-        /* An overlay as the unit wrote it (its layers, not its target
-         * alone), as mount_overlay_new() names it. */
-        if (m->kind == PLAN_MOUNT_OVERLAY && m->entry) {
-                size_t k = mount_origin(m, what, sizeof what);
-
-                (void) snprintf(what + k, sizeof what - k, "%s", m->entry);
-        }
 
         if (!mount_path_is_safe(m->target))
                 return target_error(c, -EINVAL, what);

@@ -12,24 +12,9 @@
 #include "macros.h"
 #include "mount-created.h"
 #include "mount-overlay.h"
-#include "mount-source.h"
 #include "mount-util.h"
 
 #define OVERLAY_LAYERS_MAX 64
-
-/* The overlay as the unit wrote it, where it was written ("FILE:LINE:
- * Overlay=+/l:+/u:/t"): its target alone does not say which of a unit's
- * overlays of one target, or which of its layers, failed. what, the
- * caller's name for it, for a plan made by hand (no entry). */
-static const char *overlay_what(const PlanMount *m, const char *what, char *buf, size_t n) {
-        size_t k;
-
-        if (!m->entry)
-                return what;
-        k = mount_origin(m, buf, n);
-        (void) snprintf(buf + k, n - k, "%s", m->entry);
-        return buf;
-}
 
 /* A layer as the entry names it: "+" in front of one in the root. */
 static const char *layer_name(const PlanMount *m, const char *path, char *buf, size_t n) {
@@ -127,10 +112,8 @@ static int lower_layers_open(int root_fd, const PlanMount *m, const char *what, 
 int mount_overlay_check(int root_fd, const PlanMount *m, const char *what, SpawnError *err) {
         _cleanup_(overlay_layers_done) OverlayLayers l = {};
         bool read_only = m->flags & MS_RDONLY;
-        char wbuf[MOUNT_DESCRIBE_MAX], name[PATH_MAX + 1];
+        char name[PATH_MAX + 1];
         int r, fd;
-
-        what = overlay_what(m, what, wbuf, sizeof wbuf);
 
         /* In mount_overlay_new()'s order and words: the same layer fails first. */
         if (!m->lower || !m->lower[0])
@@ -219,11 +202,9 @@ int mount_overlay_new(int root_fd, const PlanMount *m, MountCreated *made, const
         _cleanup_close_ int tmp_fd = -EBADF, upper_parent = -EBADF;
         bool read_only = m->flags & MS_RDONLY;
         char data[4096] = "lowerdir=", kmsg[256], work[NAME_MAX + 1], work_path[PATH_MAX] = "", path[PATH_MAX];
-        char wbuf[MOUNT_DESCRIBE_MAX], name[PATH_MAX + 1];
+        char name[PATH_MAX + 1];
         int64_t slot, kernel_slots[ELEMENTSOF(kernel_work)];
         int r, fd, upper_fd = -EBADF, work_fd = -EBADF;
-
-        what = overlay_what(m, what, wbuf, sizeof wbuf);
 
         if (!m->lower || !m->lower[0])
                 return spawn_error(err, EINVAL, "%s: no lower layer", what);

@@ -74,8 +74,13 @@ const char *mount_describe(const PlanMount *m, char *buf, size_t n) {
                 (void) snprintf(buf, n, "read-only %s", strna(m->target));
                 break;
         case PLAN_MOUNT_OVERLAY:
-                (void) snprintf(buf, n, "%s=%s", m->flags & MS_RDONLY ? "OverlayReadOnly" : "Overlay",
-                                strna(m->target));
+                /* As the unit wrote it, layers and all: its target alone does
+                 * not say which of a unit's overlays of one target failed. */
+                if (m->entry)
+                        (void) snprintf(buf, n, "%s", m->entry);
+                else
+                        (void) snprintf(buf, n, "%s=%s", m->flags & MS_RDONLY ? "OverlayReadOnly" : "Overlay",
+                                        strna(m->target));
                 break;
         case PLAN_MOUNT_CGROUP:
         case _PLAN_MOUNT_KIND_MAX:
