@@ -86,3 +86,14 @@ TEST(child_ran_skips) {
                 _exit(TEST_SKIP);
         ASSERT_FALSE(test_child_ran(pid, "the child could not"));
 }
+
+/* A child that checks the test's second half skips only that half. */
+TEST(child_ran_skips_in_part) {
+        pid_t pid = fork();
+
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0)
+                _exit(TEST_SKIP);
+        ASSERT_FALSE(test_child_ran_part(pid, "the second half"));
+        ASSERT_FALSE(test_skipped());
+}

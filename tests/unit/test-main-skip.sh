@@ -42,6 +42,8 @@ expect 0 child_passes "the child ran"
 expect 134 child_fails
 grep -q "the test's child exited 1" "$tmp/err" || fail "child_fails: $(cat "$tmp/err")"
 expect 77 child_ran_skips "skipped: the child could not"
+expect 0 child_ran_skips_in_part "skipped in part: the second half"
+expect 0 child_ran_skips_in_part "1 tests passed (1 of them in part), 0 skipped"
 # fixture_run() (tests/unit/scope), which cleans up before it judges: its
 # body's skip is the test's. It passed as OK.
 expect 77 fixture_skips "skipped: in fixture_run()'s child"

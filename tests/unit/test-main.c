@@ -94,9 +94,12 @@ bool test_skipped(void) {
         return skipped;
 }
 
-bool test_child_status_at(int status, const char *why, const char *file, int line) {
+bool test_child_status_at(int status, bool part, const char *why, const char *file, int line) {
         if (WIFEXITED(status) && WEXITSTATUS(status) == TEST_SKIP) {
-                test_skip("%s", why);
+                if (part)
+                        test_skip_part("%s", why);
+                else
+                        test_skip("%s", why);
                 return false;
         }
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -110,14 +113,14 @@ bool test_child_status_at(int status, const char *why, const char *file, int lin
         return true;
 }
 
-bool test_child_ran_at(pid_t pid, const char *why, const char *file, int line) {
+bool test_child_ran_at(pid_t pid, bool part, const char *why, const char *file, int line) {
         int status;
 
         if (waitpid(pid, &status, 0) != pid) {
                 fprintf(stderr, "%s:%d: waitpid(%d): %m\n", file, line, (int) pid);
                 abort();
         }
-        return test_child_status_at(status, why, file, line);
+        return test_child_status_at(status, part, why, file, line);
 }
 
 int main(int argc, char *argv[]) {

@@ -58,12 +58,15 @@ bool test_skipped(void);
  * holds, or TEST_SKIP when it cannot be checked here: then the test skips
  * (test_skip(), for why). Any other end fails the test, at the caller's
  * line. Whether the child ran (exited 0). */
-#define test_child_ran(pid, why) test_child_ran_at((pid), (why), __FILE__, __LINE__)
-bool test_child_ran_at(pid_t pid, const char *why, const char *file, int line);
+#define test_child_ran(pid, why) test_child_ran_at((pid), false, (why), __FILE__, __LINE__)
+/* The same for a child that checks a part of the test, the rest of which
+ * ran: its TEST_SKIP is test_skip_part(), and the test still counts as run. */
+#define test_child_ran_part(pid, why) test_child_ran_at((pid), true, (why), __FILE__, __LINE__)
+bool test_child_ran_at(pid_t pid, bool part, const char *why, const char *file, int line);
 /* The same for a child already waited for (the caller cleans up first): its
  * wait status. */
-#define test_child_status(status, why) test_child_status_at((status), (why), __FILE__, __LINE__)
-bool test_child_status_at(int status, const char *why, const char *file, int line);
+#define test_child_status(status, why) test_child_status_at((status), false, (why), __FILE__, __LINE__)
+bool test_child_status_at(int status, bool part, const char *why, const char *file, int line);
 
 #define TEST(name)                                                      \
         static void test_##name(void);                                  \
