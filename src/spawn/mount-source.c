@@ -40,6 +40,14 @@ const char *mount_describe(const PlanMount *m, char *buf, size_t n) {
         buf += k;
         n -= k;
 
+        /* As the unit wrote it, options and layers and all: the target alone
+         * does not say which of a unit's entries of one target failed, nor
+         * which option ("TemporaryFileSystem=/t:nr_inodes=1E"). */
+        if (user && m->entry) {
+                (void) snprintf(buf, n, "%s", m->entry);
+                return start;
+        }
+
         switch (m->kind) {
         case PLAN_MOUNT_BIND:
                 if (!user)
@@ -74,13 +82,8 @@ const char *mount_describe(const PlanMount *m, char *buf, size_t n) {
                 (void) snprintf(buf, n, "read-only %s", strna(m->target));
                 break;
         case PLAN_MOUNT_OVERLAY:
-                /* As the unit wrote it, layers and all: its target alone does
-                 * not say which of a unit's overlays of one target failed. */
-                if (m->entry)
-                        (void) snprintf(buf, n, "%s", m->entry);
-                else
-                        (void) snprintf(buf, n, "%s=%s", m->flags & MS_RDONLY ? "OverlayReadOnly" : "Overlay",
-                                        strna(m->target));
+                (void) snprintf(buf, n, "%s=%s", m->flags & MS_RDONLY ? "OverlayReadOnly" : "Overlay",
+                                strna(m->target));
                 break;
         case PLAN_MOUNT_CGROUP:
         case _PLAN_MOUNT_KIND_MAX:

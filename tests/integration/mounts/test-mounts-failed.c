@@ -214,7 +214,7 @@ void case_unit_undo(TestEnv *env) {
                 int error;
         } bad[] = {
                 /* The kernel refuses the mount (too many inodes for it). */
-                { "TemporaryFileSystem=/z:nr_inodes=1E", "/test.cell:11: TemporaryFileSystem=/z: cannot mount tmpfs", EINVAL },
+                { "TemporaryFileSystem=/z:nr_inodes=1E", "/test.cell:11: TemporaryFileSystem=/z:nr_inodes=1E: cannot mount tmpfs", EINVAL },
                 /* /keep/dir is a directory in the image. */
                 { "Bind=@/srcfile:/keep/dir", "/test.cell:11: Bind=@/srcfile:/keep/dir: target is a directory but the "
                   "source is not", EISDIR },
@@ -277,7 +277,7 @@ void case_unit_undo(TestEnv *env) {
 
 /* The mount failing after the overlays (/z sorts after /o...). */
 #define LATER_FAILURE "TemporaryFileSystem=/z:nr_inodes=1E\n"
-#define LATER_FAILURE_WANT "TemporaryFileSystem=/z: cannot mount tmpfs"
+#define LATER_FAILURE_WANT "TemporaryFileSystem=/z:nr_inodes=1E: cannot mount tmpfs"
 
 static void inside_overlay_made(const TestEnv *env) {
         CHECK(access("/o/h/MARKER-cell-mounts", F_OK) == 0);

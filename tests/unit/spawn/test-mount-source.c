@@ -37,6 +37,30 @@ TEST(describe_names_the_origin) {
         ASSERT_STREQ(mount_describe(&tmp, buf, sizeof buf), "/etc/cell/web.cell:7: TemporaryFileSystem=/t\\:mp");
 }
 
+/* The plan keeps each entry of the unit's as written: that, options,
+ * prefixes and specifiers and all, names the mount, whatever its kind. */
+TEST(describe_gives_the_entry_as_written) {
+        char buf[MOUNT_DESCRIBE_MAX];
+        PlanMount m[] = {
+                { .kind = PLAN_MOUNT_FS, .source = (char *) "tmpfs", .fstype = (char *) "tmpfs",
+                  .target = (char *) "/z", .file = (char *) "/etc/cell/web.cell", .line = 7,
+                  .entry = (char *) "TemporaryFileSystem=/z:nr_inodes=1E" },
+                { .kind = PLAN_MOUNT_BIND, .source = (char *) "/srv/web", .target = (char *) "/srv",
+                  .flags = MS_REC, .file = (char *) DROPIN, .line = 3, .entry = (char *) "Bind=-/srv/%N:/srv:norbind" },
+                { .kind = PLAN_MOUNT_MASK, .target = (char *) "/proc/kcore", .file = (char *) DROPIN, .line = 4,
+                  .entry = (char *) "Inaccessible=-/proc/kcore" },
+                /* A built-in mount has no line: what it is, whatever it holds. */
+                { .kind = PLAN_MOUNT_FS, .source = (char *) "proc", .fstype = (char *) "proc",
+                  .target = (char *) "/proc", .entry = (char *) "Bind=/x" },
+        };
+
+        ASSERT_STREQ(mount_describe(&m[0], buf, sizeof buf),
+                     "/etc/cell/web.cell:7: TemporaryFileSystem=/z:nr_inodes=1E");
+        ASSERT_STREQ(mount_describe(&m[1], buf, sizeof buf), DROPIN ":3: Bind=-/srv/%N:/srv:norbind");
+        ASSERT_STREQ(mount_describe(&m[2], buf, sizeof buf), DROPIN ":4: Inaccessible=-/proc/kcore");
+        ASSERT_STREQ(mount_describe(&m[3], buf, sizeof buf), "proc on /proc");
+}
+
 TEST(missing_source_names_the_origin) {
         char *lower[] = { (char *) "/nonexistent-cell-layer", NULL };
         PlanMount m[] = {
