@@ -138,19 +138,30 @@ int config_parse_string(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, v
         return set_string(data, ctx->value);
 }
 
+/* No reset: systemd's config_parse_bool() ignores an empty value and keeps
+ * the earlier one, so a drop-in's "MemoryDenyWriteExecute=" must not turn
+ * off the unit's "yes" here. */
 int config_parse_bool(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         bool *b = data;
         int r;
 
-        if (isempty(ctx->value)) {
-                *b = k->ltype;
-                return 0;
-        }
+        if (isempty(ctx->value))
+                return config_bad(ctx, "%s; an empty value resets nothing, as in systemd", k->expected);
         r = parse_boolean(ctx->value);
         if (r < 0)
                 return -EINVAL;
         *b = r;
         return 0;
+}
+
+/* nspawn's settings' booleans (config_parse_tristate()): the empty value
+ * is the default, as a .nspawn file's "ReadOnly=" is "not set". */
+int config_parse_tristate(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
+        if (isempty(ctx->value)) {
+                *(bool *) data = k->ltype;
+                return 0;
+        }
+        return config_parse_bool(ctx, k, c, data);
 }
 
 int config_split_words(ConfigContext *ctx, const ConfigKey *k, ExtractFlags flags, char ***ret) {

@@ -65,7 +65,7 @@ static const ConfigKey config_keys[] = {
         /* [Root] */
         { "Root", "Directory",  config_parse_path, OFF(directory), 0, PATH_TEXT, CONFIG_SPEC_VALUE },
         { "Root", "Image",      config_parse_path, OFF(image), 0, PATH_TEXT, CONFIG_SPEC_VALUE },
-        { "Root", "ReadOnly",   config_parse_bool, OFF(read_only), false, BOOL_TEXT },
+        { "Root", "ReadOnly",   config_parse_tristate, OFF(read_only), false, BOOL_TEXT },
         { "Root", "Bind",       config_parse_bind, 0, false,
           BIND_TEXT,
           CONFIG_SPEC_PARSER },
@@ -111,9 +111,9 @@ static const ConfigKey config_keys[] = {
         { "Exec", "Hostname",    config_parse_hostname, OFF(hostname), 0,
           "a host name (letters, digits, \"-\", \"_\", dot-separated, at most 64 characters)",
           CONFIG_SPEC_VALUE },
-        { "Exec", "NotifyReady", config_parse_bool, OFF(notify_ready), false, BOOL_TEXT },
+        { "Exec", "NotifyReady", config_parse_tristate, OFF(notify_ready), false, BOOL_TEXT },
         { "Exec", "Init",        config_parse_bool, OFF(init), false, BOOL_TEXT },
-        { "Exec", "SuppressSync", config_parse_bool, OFF(suppress_sync), false, BOOL_TEXT },
+        { "Exec", "SuppressSync", config_parse_tristate, OFF(suppress_sync), false, BOOL_TEXT },
         { "Exec", "KillSignal",  config_parse_signal, OFF(kill_signal), 0,
           "a signal name (SIGTERM, TERM, SIGRTMIN+3) or number" },
         { "Exec", "TimeoutStopSec", config_parse_timeout, 0, 0,
@@ -149,7 +149,7 @@ static const ConfigKey config_keys[] = {
           "32 hexadecimal digits, or a UUID (8-4-4-4-12), not all zeros" },
 
         /* [Isolation] */
-        { "Isolation", "PrivateNetwork", config_parse_bool, OFF(private_network), true, BOOL_TEXT },
+        { "Isolation", "PrivateNetwork", config_parse_tristate, OFF(private_network), true, BOOL_TEXT },
         { "Isolation", "PrivateUsers",   config_parse_private_users, 0, 0, "no, yes, pick or UID[:COUNT]" },
         { "Isolation", "PrivateTime",    config_parse_bool, OFF(private_time), false, BOOL_TEXT },
         { "Isolation", "Capability",     config_parse_capabilities, OFF(capability), 0,
@@ -158,7 +158,7 @@ static const ConfigKey config_keys[] = {
           "capability names (CAP_NET_ADMIN, net_raw) or \"all\"" },
         { "Isolation", "AmbientCapability", config_parse_capabilities, OFF(ambient_capability), 1,
           "capability names (CAP_NET_BIND_SERVICE, net_raw); \"all\" is not taken here" },
-        { "Isolation", "NoNewPrivileges", config_parse_bool, OFF(no_new_privileges), true, BOOL_TEXT },
+        { "Isolation", "NoNewPrivileges", config_parse_tristate, OFF(no_new_privileges), true, BOOL_TEXT },
         { "Isolation", "SystemCallFilter", config_parse_syscall_filter, 0, 0,
           "[~]NAME|@GROUP[:ERRNO] ... (system call names and @groups, \"~\" for a deny list)" },
         { "Isolation", "SystemCallErrorNumber", config_parse_errno, OFF(syscall_error_number), 0,
@@ -248,7 +248,7 @@ static const ConfigKey config_keys[] = {
           "a slice unit name such as \"machine.slice\"", CONFIG_SPEC_VALUE },
 
         /* [Network] */
-        { "Network", "VirtualEthernet", config_parse_bool, OFF(virtual_ethernet), false, BOOL_TEXT },
+        { "Network", "VirtualEthernet", config_parse_tristate, OFF(virtual_ethernet), false, BOOL_TEXT },
         { "Network", "Bridge",       config_parse_ifname, OFF(bridge), 0, "an interface name (1 to 15 ASCII characters, no \"/\", \":\", \"%\" or spaces)" },
         { "Network", "Zone",         config_parse_zone, OFF(zone), 0,
           "a zone name (1 to 12 ASCII characters, no \"/\", \":\", \"%\" or spaces: \"vz-\" + NAME names the bridge)" },

@@ -94,6 +94,7 @@ const ConfigKey *config_key_table(size_t *ret_n);
 int config_origin_record(CellConfig *c, ConfigContext *ctx, const ConfigKey *k);
 int config_parse_string(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_bool(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+int config_parse_tristate(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_unit_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_unit_name(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_instance(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);

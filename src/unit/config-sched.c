@@ -58,13 +58,11 @@ int config_parse_cpu_sched_priority(ConfigContext *ctx, const ConfigKey *k, Cell
         unsigned line;
         int v, r;
 
-        if (isempty(ctx->value)) {
-                s->cpu_priority_set = false;
-                s->cpu_priority = 0;
-                s->cpu_priority_file = mfree(s->cpu_priority_file);
-                s->cpu_priority_line = 0;
-                return 0;
-        }
+        /* No reset: systemd 252 takes an empty value for a number it cannot
+         * read and ignores the line, keeping the priority before it. */
+        if (isempty(ctx->value))
+                return config_bad(ctx, "%s; an empty value resets nothing, as in systemd "
+                                  "(an empty CPUSchedulingPolicy= resets both)", k->expected);
         /* Only Linux's outer bounds here: the policy may come later. Whether
          * it fits the policy is config_finish_sched()'s. */
         if (parse_int_range(ctx->value, 0, 99, &v) < 0)

@@ -162,7 +162,8 @@ TEST(kernel_tunables) {
         cell_config_done(&c);
 }
 
-/* Each key's "no", or empty value, in a drop-in takes it back. */
+/* Each key's "no" in a drop-in takes it back (an empty value is refused:
+ * systemd ignores it and keeps "yes"). */
 TEST(dropin_resets) {
         static const char *const keys[] = {
                 "ProtectHostname", "ProtectClock", "ProtectKernelModules", "ProtectKernelLogs",
@@ -170,7 +171,7 @@ TEST(dropin_resets) {
         };
 
         for (size_t i = 0; i < ELEMENTSOF(keys); i++)
-                for (const char * const *v = (const char * const[]) { "no", "", NULL }; *v; v++) {
+                for (const char * const *v = (const char * const[]) { "no", "off", NULL }; *v; v++) {
                         _cleanup_free_ char *unit = NULL, *dropin = NULL;
                         CellConfig c;
                         Plan p = {};

@@ -329,8 +329,8 @@ TEST(restrict_suid_sgid) {
         plan_done(&p);
         cell_config_done(&c);
 
-        /* A drop-in's "no", or empty value, takes it back. */
-        for (const char * const *v = (const char * const[]) { "no", "", NULL }; *v; v++) {
+        /* A drop-in's "no" takes it back (an empty value is refused: systemd keeps "yes"). */
+        for (const char * const *v = (const char * const[]) { "no", "0", NULL }; *v; v++) {
                 _cleanup_free_ char *dropin = NULL;
 
                 ASSERT_TRUE(asprintf(&dropin, "[Isolation]\nRestrictSUIDSGID=%s\n", *v) > 0);
@@ -449,7 +449,7 @@ TEST(memory_deny_write_execute) {
         plan_done(&p);
         cell_config_done(&c);
 
-        plan_of(HEAD "[Isolation]\nMemoryDenyWriteExecute=yes\n", "[Isolation]\nMemoryDenyWriteExecute=\n", &c, &p);
+        plan_of(HEAD "[Isolation]\nMemoryDenyWriteExecute=yes\n", "[Isolation]\nMemoryDenyWriteExecute=no\n", &c, &p);
         ASSERT_FALSE(p.memory_deny_write_execute);
         ASSERT_EQ(count(&p, "mmap") + count(&p, "mprotect") + count(&p, "shmat") + count(&p, "personality"), 0U);
         plan_done(&p);

@@ -7,6 +7,7 @@
 #include <sys/personality.h>
 #include <sys/resource.h>
 
+#include "config-parsers.h"
 #include "config-test.h"
 #include "env-util.h"
 #include "strv.h"
@@ -1247,7 +1248,7 @@ TEST(finish_names_the_empty_assignment) {
         ASSERT_NULL(assign_at(&c, "Exec", "Exec", "/bin/httpd", "web.cell", 4));
         ASSERT_NULL(assign_at(&c, "Root", "Directory", "", "web.cell.d/10-x.conf", 2));
         ASSERT_NULL(assign_at(&c, "Exec", "Exec", "", "web.cell.d/10-x.conf", 4));
-        ASSERT_NULL(assign_at(&c, "Exec", "Boot", "", "web.cell.d/10-x.conf", 5));
+        ASSERT_NULL(assign_at(&c, "Exec", "Boot", "no", "web.cell.d/10-x.conf", 5));
         ASSERT_EQ(finish(&c), 2);
         ASSERT_STREQ(diag.messages[0],
                      "web.cell.d/10-x.conf:2: Directory= is missing (an empty assignment here unset it): [Root] "
@@ -1343,7 +1344,7 @@ TEST(finish) {
                      "with Boot=yes the init system is PID 1");
         diag_done(&diag);
         OK(&c, "Exec", "Exec", "");
-        OK(&c, "Exec", "Init", "");
+        OK(&c, "Exec", "Init", "no");
         ASSERT_EQ(finish(&c), 0);       /* Boot=yes alone is a payload */
 
         /* Said at the line of the Bind=, in the drop-in that has it. */
@@ -1792,16 +1793,19 @@ TEST(exec_sched) {
         ASSERT_EQ(finish(&c), 1);
         ASSERT_CONTAINS(diag.messages[0], "CPUSchedulingPriority=10: the policy other (the default) takes only 0");
         diag_done(&diag);
-        OK(&c, "Exec", "CPUSchedulingPriority", "");
+        /* An empty priority is no reset (systemd ignores it): an empty policy resets both. */
+        BAD(&c, "Exec", "CPUSchedulingPriority", "", "CPUSchedulingPriority=: expected a number between 0 and 99");
+        ASSERT_TRUE(c.sched.cpu_priority_set);
+        OK(&c, "Exec", "CPUSchedulingPolicy", "");
         ASSERT_FALSE(c.sched.cpu_priority_set);
-        ASSERT_NULL(c.sched.cpu_priority_file);
         ASSERT_EQ(finish(&c), 0);
 
         OK(&c, "Exec", "CPUSchedulingResetOnFork", "yes");
         ASSERT_TRUE(c.sched.cpu_reset_on_fork);
         BAD(&c, "Exec", "CPUSchedulingResetOnFork", "maybe", "expected a boolean");
-        OK(&c, "Exec", "CPUSchedulingResetOnFork", "");
-        ASSERT_FALSE(c.sched.cpu_reset_on_fork);
+        BAD(&c, "Exec", "CPUSchedulingResetOnFork", "", "an empty value resets nothing, as in systemd");
+        ASSERT_TRUE(c.sched.cpu_reset_on_fork);
+        OK(&c, "Exec", "CPUSchedulingResetOnFork", "no");
 
         /* The IO class keeps the priority and the priority the class; "none" is best-effort 4. */
         OK(&c, "Exec", "IOSchedulingClass", "realtime");
@@ -2007,4 +2011,38 @@ TEST(origins) {
         diag_done(&diag);
         cell_config_done(&c);
         ASSERT_EQ(c.n_origins, 0);
+}
+
+/* Every boolean key: systemd's (config_parse_bool()) ignore an empty value
+ * and keep the earlier one, so cell refuses it and keeps the value; nspawn's
+ * settings' (config_parse_tristate()) take it for the default. */
+TEST(bool_empty_value) {
+        size_t n, strict = 0, tristate = 0;
+        const ConfigKey *t = config_key_table(&n);
+
+        for (size_t i = 0; i < n; i++) {
+                bool *b;
+                CellConfig c;
+
+                if (t[i].parse != config_parse_bool && t[i].parse != config_parse_tristate)
+                        continue;
+                cell_config_init(&c);
+                b = (bool *) ((uint8_t *) &c + t[i].offset);
+                OK(&c, t[i].section, t[i].key, t[i].ltype ? "no" : "yes");
+                ASSERT_EQ(*b, !t[i].ltype);
+                if (t[i].parse == config_parse_bool) {
+                        BAD(&c, t[i].section, t[i].key, "", "an empty value resets nothing, as in systemd");
+                        ASSERT_EQ(*b, !t[i].ltype);
+                        strict++;
+                } else {
+                        OK(&c, t[i].section, t[i].key, "");
+                        ASSERT_EQ(*b, (bool) t[i].ltype);
+                        tristate++;
+                }
+                cell_config_done(&c);
+        }
+        /* LockPersonality=, MemoryDenyWriteExecute=, ... and ReadOnly=, NotifyReady=, ... */
+        ASSERT_TRUE(strict >= 10);
+        ASSERT_EQ(tristate, 6u);
+        diag_done(&diag);
 }

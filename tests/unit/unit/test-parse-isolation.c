@@ -165,14 +165,15 @@ TEST(lock_personality) {
         ASSERT_FALSE(c.lock_personality);
         OK(&c, "LockPersonality", "yes");
         ASSERT_TRUE(c.lock_personality);
-        OK(&c, "LockPersonality", "");
-        ASSERT_FALSE(c.lock_personality);
+        /* systemd's booleans ignore an empty value and keep the earlier one. */
+        BAD(&c, "LockPersonality", "", "web.cell:7: LockPersonality=: expected a boolean (yes/no, true/false, on/off, 1/0); an empty value resets nothing, as in systemd");
+        ASSERT_TRUE(c.lock_personality);
         ASSERT_NOT_NULL(assign(&c, "LockPersonality", "maybe"));
         cell_config_done(&c);
 }
 
-/* RestrictSUIDSGID=: a boolean, the empty value back to "no", a bad one
- * named with file, line and key and the value as it was. */
+/* RestrictSUIDSGID=: a boolean; a bad one named with file, line and key and
+ * the value as it was, the empty one too (no reset: systemd keeps "yes"). */
 TEST(restrict_suid_sgid) {
         CellConfig c;
 
@@ -183,8 +184,8 @@ TEST(restrict_suid_sgid) {
         BAD(&c, "RestrictSUIDSGID", "suid",
             "web.cell:7: RestrictSUIDSGID=suid: expected a boolean (yes/no, true/false, on/off, 1/0)");
         ASSERT_TRUE(c.restrict_suid_sgid);
-        OK(&c, "RestrictSUIDSGID", "");
-        ASSERT_FALSE(c.restrict_suid_sgid);
+        BAD(&c, "RestrictSUIDSGID", "", "web.cell:7: RestrictSUIDSGID=: expected a boolean (yes/no, true/false, on/off, 1/0); an empty value resets nothing, as in systemd");
+        ASSERT_TRUE(c.restrict_suid_sgid);
         cell_config_done(&c);
 }
 
@@ -198,8 +199,10 @@ TEST(memory_deny_write_execute) {
         BAD(&c, "MemoryDenyWriteExecute", "jit",
             "web.cell:7: MemoryDenyWriteExecute=jit: expected a boolean (yes/no, true/false, on/off, 1/0)");
         ASSERT_TRUE(c.memory_deny_write_execute);
-        OK(&c, "MemoryDenyWriteExecute", "");
-        ASSERT_FALSE(c.memory_deny_write_execute);
+        /* A drop-in's empty value would undo the unit's "yes" here but not in
+         * systemd, which keeps it: refused. */
+        BAD(&c, "MemoryDenyWriteExecute", "", "web.cell:7: MemoryDenyWriteExecute=: expected a boolean (yes/no, true/false, on/off, 1/0); an empty value resets nothing, as in systemd");
+        ASSERT_TRUE(c.memory_deny_write_execute);
         cell_config_done(&c);
 }
 
@@ -231,8 +234,12 @@ TEST(protect) {
                                      "1/0)", keys[i].key) > 0);
                 BAD(&c, keys[i].key, "strict", want);
                 ASSERT_TRUE(*b);
-                OK(&c, keys[i].key, "");
-                ASSERT_FALSE(*b);
+                /* No reset: systemd ignores the empty value and keeps "on". */
+                want = mfree(want);
+                ASSERT_TRUE(asprintf(&want, "web.cell:7: %s=: expected a boolean (yes/no, true/false, on/off, "
+                                     "1/0); an empty value resets nothing, as in systemd", keys[i].key) > 0);
+                BAD(&c, keys[i].key, "", want);
+                ASSERT_TRUE(*b);
                 OK(&c, keys[i].key, "1");
                 OK(&c, keys[i].key, "no");
                 ASSERT_FALSE(*b);

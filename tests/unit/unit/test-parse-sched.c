@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <sys/personality.h>
 
+#include "config-test.h"
 #include "parse-sched.h"
 #include "test.h"
 
@@ -104,4 +105,29 @@ TEST(personality) {
                 ASSERT_EQ(p, PER_LINUX);
         }
         ASSERT_NULL(personality_to_string(PER_BSD));
+}
+
+/* An empty CPUSchedulingPriority= is no reset in systemd 252: it fails to
+ * read it as a number and ignores the line ("Failed to parse CPU scheduling
+ * priority, ignoring"), so cell refuses it and keeps what was before. */
+TEST(cpu_sched_priority_empty_is_refused) {
+        Diagnostics diag = {};
+        CellConfig c;
+
+        cell_config_init(&c);
+        ASSERT_NULL(config_test_assign(&diag, &c, "Exec", "CPUSchedulingPriority", "50"));
+        ASSERT_NULL(config_test_assign(&diag, &c, "Exec", "CPUSchedulingPolicy", "fifo"));
+        ASSERT_STREQ(config_test_assign(&diag, &c, "Exec", "CPUSchedulingPriority", ""),
+                     "web.cell:7: CPUSchedulingPriority=: expected a number between 0 and 99 (1..99 for fifo and rr, "
+                     "0 for the others); an empty value resets nothing, as in systemd (an empty "
+                     "CPUSchedulingPolicy= resets both)");
+        ASSERT_TRUE(c.sched.cpu_priority_set);
+        ASSERT_EQ(c.sched.cpu_priority, 50);
+        ASSERT_STREQ(c.sched.cpu_priority_file, "web.cell");
+        ASSERT_EQ(c.sched.cpu_priority_line, 7u);
+        /* The policy's empty value is systemd's reset of both. */
+        ASSERT_NULL(config_test_assign(&diag, &c, "Exec", "CPUSchedulingPolicy", ""));
+        ASSERT_FALSE(c.sched.cpu_policy_set || c.sched.cpu_priority_set);
+        cell_config_done(&c);
+        diag_done(&diag);
 }
