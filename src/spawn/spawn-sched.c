@@ -68,7 +68,7 @@ static int sched_cpu_target(pid_t pid, const PlanSched *s, int *ret_policy, stru
 
 static int sched_cpu(pid_t pid, const PlanSched *s, bool reset_on_fork, SpawnError *err) {
         struct sched_param sp = {};
-        int policy = SCHED_OTHER, r;
+        int policy = SCHED_OTHER, error, r;
         char what[128];
 
         r = sched_cpu_target(pid, s, &policy, &sp);
@@ -78,12 +78,13 @@ static int sched_cpu(pid_t pid, const PlanSched *s, bool reset_on_fork, SpawnErr
                 policy |= SCHED_RESET_ON_FORK;
         if (sched_setscheduler(pid, policy, &sp) >= 0)
                 return 0;
+        error = errno;  /* before snprintf(), which may set it */
         if (s->cpu_inherit)
-                return sched_failed(err, errno, "CPUSchedulingResetOnFork=yes", NULL);
+                return sched_failed(err, error, "CPUSchedulingResetOnFork=yes", NULL);
         (void) snprintf(what, sizeof what, "CPUSchedulingPolicy=%s, CPUSchedulingPriority=%d",
                         sched_policy_to_string(s->cpu_policy), s->cpu_priority);
         /* With CAP_SYS_NICE, what refuses a real-time policy is the cgroup. */
-        return sched_failed(err, errno, what, errno == EPERM && sched_policy_priority_max(s->cpu_policy) > 0 ?
+        return sched_failed(err, error, what, error == EPERM && sched_policy_priority_max(s->cpu_policy) > 0 ?
                             "the container's cpu cgroup has no real-time budget (cpu.rt_runtime_us is 0, as in "
                             "a cgroup v1 cpu controller with CPUQuota= or CPUWeight=)" : NULL);
 }
@@ -116,12 +117,14 @@ static int sched_affinity(pid_t pid, const PlanSched *s, SpawnError *err) {
 
 static int sched_io(pid_t pid, const PlanSched *s, SpawnError *err) {
         char what[128];
+        int error;
 
         if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, (int) pid, IOPRIO_PRIO_VALUE(s->io_class, s->io_priority)) >= 0)
                 return 0;
+        error = errno;
         (void) snprintf(what, sizeof what, "IOSchedulingClass=%s, IOSchedulingPriority=%d",
                         ioprio_class_to_string(s->io_class), s->io_priority);
-        return sched_failed(err, errno, what, NULL);
+        return sched_failed(err, error, what, NULL);
 }
 
 int sched_apply(pid_t pid, const PlanSched *s, bool reset_on_fork, SpawnError *err) {
@@ -129,8 +132,10 @@ int sched_apply(pid_t pid, const PlanSched *s, bool reset_on_fork, SpawnError *e
         int r;
 
         if (s->nice_set && setpriority(PRIO_PROCESS, (id_t) pid, s->nice) < 0) {
+                int error = errno;
+
                 (void) snprintf(what, sizeof what, "Nice=%d", s->nice);
-                return sched_failed(err, errno, what, NULL);
+                return sched_failed(err, error, what, NULL);
         }
         if (s->cpu_set && (r = sched_cpu(pid, s, reset_on_fork, err)) < 0)
                 return r;

@@ -2,14 +2,19 @@
 /* src/spawn/spawn-sched.c: OOMScoreAdjust= written from outside, on the
  * child's /proc/PID/oom_score_adj. From inside, a child in a user namespace
  * of its own (PrivateUsers=), non-dumpable as cell's child is, could not
- * open its own: every OOMScoreAdjust= failed there ("Permission denied"). */
+ * open its own: every OOMScoreAdjust= failed there ("Permission denied").
+ * And Nice=, CPUScheduling*=, IOScheduling*=, CPUAffinity= set the same way
+ * by sched_apply(). */
 #include <fcntl.h>
+#include <linux/ioprio.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -141,4 +146,85 @@ TEST(oom_score_adjust_lowering_names_the_capability) {
                 _exit(0);
         }
         (void) test_child_ran(caller, "oom_score_adj is -1000 here: nothing below it to set");
+}
+
+/* Each key set from outside, in systemd's order, and what the target then
+ * has: a nice level kept by the policy set after it (sched_setscheduler()
+ * leaves it, as systemd's exec_child() relies on), reset-on-fork with it,
+ * the IO class idle with its priority (the kernel keeps it), one CPU. None
+ * raises anything: as allowed unprivileged as to root. */
+TEST(sched_apply_sets_each_key) {
+        uint8_t cpus[1] = { 0 };
+        PlanSched s = {
+                .nice_set = true, .nice = 7,
+                .cpu_set = true, .cpu_policy = SCHED_BATCH, .cpu_reset_on_fork = true,
+                .io_set = true, .io_class = IOPRIO_CLASS_IDLE, .io_priority = 7,
+                .cpu_affinity = cpus, .cpu_affinity_size = sizeof cpus,
+        };
+        struct sched_param sp = { .sched_priority = -1 };
+        SpawnError err = {};
+        cpu_set_t set;
+        int go = -1, cpu;
+        pid_t pid;
+
+        /* A CPU this process may run on, so that the cpuset keeps it. */
+        ASSERT_OK(sched_getaffinity(0, sizeof set, &set));
+        for (cpu = 0; cpu < 8 && !CPU_ISSET(cpu, &set); cpu++)
+                ;
+        if (cpu == 8) {
+                test_skip("none of the CPUs 0..7 is ours");
+                return;
+        }
+        cpus[0] = (uint8_t) (1u << cpu);
+        pid = target_new(false, &go);
+        ASSERT_TRUE(pid > 0);
+        ASSERT_OK(sched_apply(pid, &s, true, &err));
+        errno = 0;
+        ASSERT_EQ(getpriority(PRIO_PROCESS, (id_t) pid), 7);
+        ASSERT_EQ(sched_getscheduler(pid), SCHED_BATCH | SCHED_RESET_ON_FORK);
+        ASSERT_OK(sched_getparam(pid, &sp));
+        ASSERT_EQ(sp.sched_priority, 0);
+        ASSERT_EQ(syscall(SYS_ioprio_get, IOPRIO_WHO_PROCESS, (int) pid), IOPRIO_PRIO_VALUE(IOPRIO_CLASS_IDLE, 7));
+        ASSERT_OK(sched_getaffinity(pid, sizeof set, &set));
+        ASSERT_EQ(CPU_COUNT(&set), 1);
+        ASSERT_TRUE(CPU_ISSET(cpu, &set));
+        ASSERT_EQ(target_end(pid, go), 0);
+}
+
+/* A nice level below what the caller may set fails, naming the capability
+ * (systemd would take the nearest level allowed: the man page says so). */
+TEST(sched_apply_nice_names_the_capability) {
+        pid_t caller = fork();
+
+        ASSERT_TRUE(caller >= 0);
+        if (caller == 0) {
+                cap_value_t sys_nice = CAP_SYS_NICE;
+                PlanSched s = { .nice_set = true, .nice = -20 };
+                cap_t caps = cap_get_proc();
+                SpawnError err = {};
+                struct rlimit rl;
+                int go = -1, r;
+                pid_t pid;
+
+                if (!caps || cap_set_flag(caps, CAP_EFFECTIVE, 1, &sys_nice, CAP_CLEAR) < 0 || cap_set_proc(caps) < 0)
+                        _exit(20);
+                cap_free(caps);
+                /* RLIMIT_NICE 40 allows -20 without the capability: nothing to refuse. */
+                if (getrlimit(RLIMIT_NICE, &rl) < 0 || rl.rlim_cur >= 40)
+                        _exit(TEST_SKIP);
+                pid = target_new(false, &go);
+                if (pid < 0)
+                        _exit(21);
+                r = sched_apply(pid, &s, true, &err);
+                if (target_end(pid, go) != 0)
+                        _exit(22);
+                if (r != -EACCES && r != -EPERM)
+                        _exit(23);
+                if (!streq(err.message, "Nice=-20: cell itself does not hold CAP_SYS_NICE")) {
+                        fprintf(stderr, "got: %s\n", err.message);
+                        _exit(24);
+                }
+                _exit(0);
+        }
+        (void) test_child_ran(caller, "RLIMIT_NICE allows nice level -20 here: nothing to refuse");
 }
