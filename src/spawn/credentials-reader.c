@@ -259,6 +259,11 @@ int source_error(CredentialReader *r, int e, const char *path) {
                                     CELL_CREDENTIAL_SOCKET_UNIT_ID_MAX);
         case EINTR:     /* the caller says it (a stop while starting, or ^C) */
                 return reader_error(r, e, "%s: interrupted while waiting for the socket's server", path);
+        case ENOTDIR:   /* "/etc/db.txt/": a trailing "/" names a directory, in systemd too */
+                if (endswith(path, "/"))
+                        return reader_error(r, e, "%s: not a directory (a PATH that ends in \"/\" names one, as "
+                                            "in systemd: without the \"/\" a file is read)", path);
+                return reader_error(r, e, "%s", path);
         case ENOMEM:
                 return spawn_error(r->err, e, "credentials: out of memory");
         default:

@@ -280,10 +280,16 @@ static int read_load(CredentialReader *r) {
         } else {
                 k = read_path(r, path, &data, &size);
                 if (k == -EISDIR) {
+                        /* "/etc/db/" is "/etc/db": its files named without a "//". */
+                        size_t n = strlen(path) - (path[1] && endswith(path, "/") ? 1 : 0);
+                        _cleanup_free_ char *where = strndup(path, n);
                         _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+                        if (!where)
+                                return spawn_error(r->err, ENOMEM, "credentials: out of memory");
                         if (fd < 0)
                                 return reader_error(r, errno, "%s", path);
-                        k = read_directory(r, fd, e->id, path, 0);
+                        k = read_directory(r, fd, e->id, where, 0);
                         return k < 0 ? k : 1;
                 }
                 if (k == -ENOENT && e->has_value)

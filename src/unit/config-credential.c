@@ -150,24 +150,33 @@ int config_parse_load_credential(ConfigContext *ctx, const ConfigKey *k, CellCon
                 _cleanup_free_ char *normal = NULL;
 
                 /* As systemd: a normalised path (a trailing "/" aside), nothing the
-                 * start would read elsewhere. */
+                 * start would read elsewhere. The "/" is kept: as systemd's open(),
+                 * the start then reads a directory there, never a file. */
                 r = parse_path_absolute(path, &normal);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0 || !(streq(normal, path) || (strlen(path) == strlen(normal) + 1 &&
                                                        startswith(path, normal) && endswith(path, "/"))))
                         return config_bad(ctx, "%s (\"%s\" is not a normalised absolute path)", k->expected, path);
-                free(path);
-                path = TAKE_PTR(normal);
         } else if (!credential_name_is_valid(path))
                 return config_bad(ctx, "%s (\"%s\" is neither an absolute path nor a credential name of the "
                                   "caller's $CREDENTIALS_DIRECTORY or a credential store)", k->expected, path);
         return credential_store(ctx, c, false, k->ltype != 0, &id, &path, &value, 0);
 }
 
-/* Base64 as systemd's unbase64mem() takes it (whitespace anywhere, "="
- * padding at the end only): the text without whitespace in *ret, the
- * size of what it decodes to in *ret_size; -EINVAL when it is no Base64. */
+/* The value of one Base64 digit, -1 for anything else. */
+static int base64_digit(char c) {
+        const char *digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        const char *d = c ? strchr(digits, c) : NULL;
+
+        return d ? (int) (d - digits) : -1;
+}
+
+/* Base64 as systemd's unbase64mem() takes it: whitespace anywhere, whole
+ * groups of four digits, "=" padding only as the last group's last one or
+ * two, the bits it leaves unused zero. The text without whitespace in
+ * *ret, the size of what it decodes to in *ret_size; -EINVAL when it is
+ * no such Base64. */
 static int base64_check(const char *s, char **ret, size_t *ret_size) {
         _cleanup_free_ char *text = malloc(strlen(s) + 1);
         size_t n = 0, pad = 0;
@@ -177,19 +186,20 @@ static int base64_check(const char *s, char **ret, size_t *ret_size) {
         for (; *s; s++) {
                 if (strchr(" \t\n\r", *s))
                         continue;
-                bool digit = (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-                             *s == '+' || *s == '/';
-
                 if (*s == '=')
                         pad++;
-                else if (pad > 0 || !digit)
+                else if (pad > 0 || base64_digit(*s) < 0)
                         return -EINVAL;
                 text[n++] = *s;
         }
         text[n] = 0;
-        if (pad > 2 || (pad > 0 && n % 4 != 0) || (n - pad) % 4 == 1)
+        /* systemd decodes groups of four: a short last group is refused, not guessed. */
+        if (n % 4 != 0 || pad > 2)
                 return -EINVAL;
-        *ret_size = (n - pad) / 4 * 3 + ((n - pad) % 4 == 0 ? 0 : (n - pad) % 4 - 1);
+        /* "QR==" or "QUJ=" would decode to "A" and "AB" as well: systemd refuses them. */
+        if (pad > 0 && (base64_digit(text[n - pad - 1]) & (pad == 2 ? 15 : 3)) != 0)
+                return -EINVAL;
+        *ret_size = n / 4 * 3 - pad;
         *ret = TAKE_PTR(text);
         return 0;
 }
@@ -228,6 +238,9 @@ static int set_credential(ConfigContext *ctx, const ConfigKey *k, CellConfig *c,
                 return r;
         if (!p)
                 return config_bad(ctx, "%s (no \":\" after the ID)", k->expected);
+        /* systemd ignores "ID:" as invalid syntax: an empty credential is no assignment. */
+        if (isempty(p))
+                return config_bad(ctx, "%s (no value after the \":\")", k->expected);
         if (k->ltype != 0)
                 return set_credential_encrypted(ctx, k, c, &id, p);
         r = cunescape_bytes(p, &value, &size);

@@ -71,7 +71,7 @@ TEST(load_credential) {
         ASSERT_STREQ(c.load_credentials[1].path, "/etc/db/password");
         ASSERT_STREQ(c.load_credentials[2].path, "empty");
         ASSERT_STREQ(c.load_credentials[3].path, "inherited.name");
-        ASSERT_STREQ(c.load_credentials[4].path, "/etc/creds");
+        ASSERT_STREQ(c.load_credentials[4].path, "/etc/creds/");    /* a directory, as systemd reads it */
         ASSERT_NULL(c.load_credentials[0].value);
 
         /* The same ID again: its path replaced, in its place. */
@@ -117,7 +117,7 @@ TEST(set_credential) {
         cell_config_init(&c);
         OK(&c, "SetCredential", "pw:hunter2\\n");
         OK(&c, "SetCredential", "bin:a\\x00b");
-        OK(&c, "SetCredential", "empty:");
+        OK(&c, "SetCredential", "nul:\\x00");
         OK(&c, "SetCredential", "colons:a:b:c");
         OK(&c, "SetCredential", "pct:100%");        /* no specifiers in the value, as systemd */
         ASSERT_EQ(c.n_set_credentials, 5);
@@ -125,7 +125,8 @@ TEST(set_credential) {
         ASSERT_TRUE(memcmp(c.set_credentials[0].value, "hunter2\n", 8) == 0);
         ASSERT_EQ(c.set_credentials[1].size, 3);
         ASSERT_TRUE(memcmp(c.set_credentials[1].value, "a\0b", 3) == 0);
-        ASSERT_EQ(c.set_credentials[2].size, 0);
+        ASSERT_EQ(c.set_credentials[2].size, 1);
+        ASSERT_EQ(c.set_credentials[2].value[0], 0);
         ASSERT_STREQ(c.set_credentials[3].value, "a:b:c");
         ASSERT_STREQ(c.set_credentials[4].value, "100%");
         ASSERT_NULL(c.set_credentials[0].path);
@@ -142,6 +143,10 @@ TEST(set_credential) {
         ASSERT_CONTAINS(m, "the value has a bad escape");
         ASSERT_FALSE(strstr(m, "s3cr3t"));
         BAD(&c, "SetCredential", "novalue", "no \":\" after the ID");
+        /* systemd 252 ignores "ID:" as invalid syntax: no empty credential. */
+        BAD(&c, "SetCredential", "empty:", "web.cell:7: SetCredential=empty:(value not shown): expected ID:VALUE "
+            "with C escapes in VALUE (no value after the \":\")");
+        ASSERT_EQ(c.n_set_credentials, 5);
         /* Without a ":" the whole text may be the secret (written as Environment= is). */
         m = assign(&c, "SetCredential", "password=s3cr3t");
         ASSERT_CONTAINS(m, "web.cell:7: SetCredential=(value not shown): expected");
@@ -213,7 +218,7 @@ TEST(set_credential_encrypted) {
         /* As "systemd-creds encrypt -p" prints it, its lines joined. */
         OK(&c, "SetCredentialEncrypted", "db: Q2lw aGVy\n VGV4dA==");
         OK(&c, "SetCredentialEncrypted", "nopad:QUJD");
-        OK(&c, "SetCredentialEncrypted", "short:QUI");
+        OK(&c, "SetCredentialEncrypted", "short:QUI=");
         ASSERT_EQ(c.n_set_credentials, 3);
         ASSERT_TRUE(c.set_credentials[0].encrypted);
         ASSERT_STREQ(c.set_credentials[0].value, "Q2lwaGVyVGV4dA==");
@@ -228,7 +233,19 @@ TEST(set_credential_encrypted) {
         BAD(&c, "SetCredentialEncrypted", "x:QQ=a", "not Base64");
         BAD(&c, "SetCredentialEncrypted", "x:QUJDR", "not Base64");     /* one digit too many */
         BAD(&c, "SetCredentialEncrypted", "x:QU===", "not Base64");
-        BAD(&c, "SetCredentialEncrypted", "x:", "the value is empty");
+        BAD(&c, "SetCredentialEncrypted", "x:", "no value after the \":\"");
+        /* As systemd's unbase64mem(): whole groups of four, the unused bits zero. */
+        BAD(&c, "SetCredentialEncrypted", "x:QUI", "not Base64");
+        BAD(&c, "SetCredentialEncrypted", "x:QQ", "not Base64");
+        BAD(&c, "SetCredentialEncrypted", "x:QUJDRA", "not Base64");
+        BAD(&c, "SetCredentialEncrypted", "x:QUJ=", "not Base64");
+        BAD(&c, "SetCredentialEncrypted", "x:QR==", "not Base64");
+        BAD(&c, "SetCredentialEncrypted", "x:QU-_", "not Base64");
+        BAD(&c, "SetCredentialEncrypted", "x:QQ==QUJD", "not Base64");
+        OK(&c, "SetCredentialEncrypted", "x:QQ==");
+        OK(&c, "SetCredentialEncrypted", "x:QUJD R A = =");
+        ASSERT_STREQ(c.set_credentials[3].value, "QUJDRA==");
+        ASSERT_EQ(c.n_set_credentials, 4);
         BAD(&c, "SetCredentialEncrypted", "x", "no \":\" after the ID");
         BAD(&c, "SetCredentialEncrypted", "a/b:QUJD", "\"a/b\" is no valid credential ID");
 
@@ -243,7 +260,7 @@ TEST(set_credential_encrypted) {
             "holds at most 1179648");
         big[4 + digits - 4] = 0;
         OK(&c, "SetCredentialEncrypted", big);
-        ASSERT_EQ(c.n_set_credentials, 4);
+        ASSERT_EQ(c.n_set_credentials, 5);
 
         OK(&c, "SetCredentialEncrypted", "");
         ASSERT_EQ(c.n_set_credentials, 0);
