@@ -95,9 +95,10 @@ static int plan_build_resolv_conf(Plan *p, const CellConfig *c, Diagnostics *dia
                 /* A private network has its own DNS setup (or none); the
                  * host's network the host's /etc/resolv.conf, its links
                  * followed on the host: what works in the host's network
-                 * by definition. Not resolved's stub merely because the
-                 * file exists: resolved writes it with DNSStubListener=no
-                 * too, and it stays when resolved stops. */
+                 * by definition. Not resolved's stub, which nspawn takes
+                 * when resolved says over D-Bus that its stub listens: the
+                 * plan asks no bus, and a host that uses the stub has its
+                 * /etc/resolv.conf lead there. */
                 f->automatic = true;
                 if (c->private_network)
                         f->mode = PLAN_ETC_OFF;

@@ -196,14 +196,14 @@ int etc_file_decide(PlanEtcFile *f, const char *root_directory, SpawnError *note
                         if (!f->link)
                                 return spawn_error(note, ENOMEM, "%s: out of memory", f->key);
                         f->mode = PLAN_ETC_SYMLINK;
-                        return 0;
-                }
-                if (f->mode == PLAN_ETC_SYMLINK)
-                        return spawn_error(note, r, r == -EINVAL ?
-                                           "%s: the host's %s is no link into a zoneinfo directory" :
-                                           "%s: the container has no zone file for the host's %s",
+                } else if (f->mode == PLAN_ETC_SYMLINK && r == -EINVAL)
+                        return spawn_error(note, r, "%s: the host's %s is no link into a zoneinfo directory",
                                            what, f->source);
-                f->mode = PLAN_ETC_BIND;        /* auto: the host's zone file itself */
+                else {
+                        /* The container lacks the zone (symlink too: nspawn
+                         * falls back so), or auto: the host's zone file itself. */
+                        f->mode = PLAN_ETC_BIND;
+                }
         }
 
         /* Volatile=yes: the root is cell's tmpfs, its /etc cell's own
@@ -222,8 +222,8 @@ int etc_file_decide(PlanEtcFile *f, const char *root_directory, SpawnError *note
         /* auto binds over the image's own file, never through its link: a
          * bind lands on what the link leads to, and /etc/localtime ->
          * zoneinfo/Etc/UTC would make "UTC" the host's zone for every program
-         * in the container. An explicit bind-* follows it, inside the root only:
-         * cell's choice, not nspawn's. */
+         * in the container. An explicit bind-* follows it, inside the root only,
+         * as nspawn 252 does (254 and later bind over the link itself). */
         if (f->mode == PLAN_ETC_BIND && f->automatic && root_is_link(dir_fd, f->target))
                 return decide_off(f, what, note, "a symlink in the image: ", f->target);
         if (f->mode == PLAN_ETC_BIND && f->automatic && !f->create_missing) {

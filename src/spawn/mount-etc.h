@@ -17,7 +17,8 @@ const char *etc_file_describe(const PlanEtcFile *f, char *buf, size_t n);
 
 /* On the host, before the container exists: fills in f->source (the first
  * of f->sources that is a regular file on the host) and, for Timezone=,
- * f->link, or falls back from symlink to bind (auto). An "auto" that finds
+ * f->link, or falls back from symlink to bind (auto; symlink too when the
+ * container lacks the host's zone, as nspawn does). An "auto" that finds
  * nothing to do -- no host file, no file in the image to bind over -- is
  * turned off; with Volatile=yes (f->empty_root) the image's /etc is not
  * looked at. Returns 0; 1 with a note in *note (why auto is off, why a

@@ -263,3 +263,95 @@ TEST(copy_over_non_regular_is_named) {
         ASSERT_OK(rmdir(etc) < 0 ? -errno : 0);
         ASSERT_OK(rmdir(root) < 0 ? -errno : 0);
 }
+
+/* An explicit Timezone=symlink, like the other values that write, leaves
+ * /etc/localtime alone when the image's /etc is a link, and says so: the
+ * start is told, not left to find the host's zone missing. */
+TEST(symlink_through_linked_etc_is_named) {
+        const char *tmpdir = getenv("TMPDIR");
+        char root[PATH_MAX], path[PATH_MAX + 64], zone[PATH_MAX + 64], host[PATH_MAX + 16];
+        PlanEtcFile f = { .key = "Timezone", .setting = "symlink", .target = "/etc/localtime",
+                          .mode = PLAN_ETC_SYMLINK, .file = (char *) "/etc/cell/web.cell", .line = 7 };
+        SpawnError note = {};
+        int fd;
+
+        (void) snprintf(root, sizeof root, "%s/cell-test-etc.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+        ASSERT_NOT_NULL(mkdtemp(root));
+        /* The zone, in the container and for the host's link alike. */
+        (void) snprintf(path, sizeof path, "%s/usr", root);
+        ASSERT_OK(mkdir(path, 0755) < 0 ? -errno : 0);
+        (void) snprintf(path, sizeof path, "%s/usr/share", root);
+        ASSERT_OK(mkdir(path, 0755) < 0 ? -errno : 0);
+        (void) snprintf(path, sizeof path, "%s/usr/share/zoneinfo", root);
+        ASSERT_OK(mkdir(path, 0755) < 0 ? -errno : 0);
+        (void) snprintf(zone, sizeof zone, "%s/usr/share/zoneinfo/CellTest", root);
+        fd = open(zone, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        ASSERT_TRUE(fd >= 0);
+        close(fd);
+        (void) snprintf(host, sizeof host, "%s/host", root);
+        ASSERT_OK(symlink(zone, host) < 0 ? -errno : 0);
+        /* The image's /etc -> data. */
+        (void) snprintf(path, sizeof path, "%s/data", root);
+        ASSERT_OK(mkdir(path, 0755) < 0 ? -errno : 0);
+        (void) snprintf(path, sizeof path, "%s/etc", root);
+        ASSERT_OK(symlink("data", path) < 0 ? -errno : 0);
+
+        f.sources[0] = host;
+        ASSERT_EQ(etc_file_decide(&f, root, &note), 1);
+        ASSERT_STREQ(note.message, "/etc/cell/web.cell:7: Timezone=symlink: the way to /etc/localtime has a "
+                     "symlink in the image, left alone (cell writes nothing reached through a link)");
+        ASSERT_STREQ(f.link, "../usr/share/zoneinfo/CellTest");
+        free(f.source);
+        free(f.link);
+
+        ASSERT_OK(unlink(path) < 0 ? -errno : 0);
+        (void) snprintf(path, sizeof path, "%s/data", root);
+        ASSERT_OK(rmdir(path) < 0 ? -errno : 0);
+        ASSERT_OK(unlink(host) < 0 ? -errno : 0);
+        ASSERT_OK(unlink(zone) < 0 ? -errno : 0);
+        for (const char *d = "/usr/share/zoneinfo"; ; ) {
+                (void) snprintf(path, sizeof path, "%s%s", root, d);
+                ASSERT_OK(rmdir(path) < 0 ? -errno : 0);
+                if (strcmp(d, "/usr") == 0)
+                        break;
+                d = strcmp(d, "/usr/share/zoneinfo") == 0 ? "/usr/share" : "/usr";
+        }
+        ASSERT_OK(rmdir(root) < 0 ? -errno : 0);
+}
+
+/* Timezone=symlink on a container without the host's zone: the host's zone
+ * file bound, as nspawn falls back to (it fails only when the host's
+ * /etc/localtime names no zone). */
+TEST(symlink_without_zone_in_container_binds) {
+        const char *tmpdir = getenv("TMPDIR");
+        char root[PATH_MAX], dir[PATH_MAX + 16], zone[PATH_MAX + 32], host[PATH_MAX + 16];
+        PlanEtcFile f = { .key = "Timezone", .setting = "symlink", .target = "/etc/localtime",
+                          .mode = PLAN_ETC_SYMLINK, .file = (char *) "/etc/cell/web.cell", .line = 7 };
+        SpawnError note = {};
+        int fd;
+
+        (void) snprintf(root, sizeof root, "%s/cell-test-etc.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+        ASSERT_NOT_NULL(mkdtemp(root));
+        /* The host's zone, outside the container's root (root/zoneinfo is
+         * not its /usr/share/zoneinfo). */
+        (void) snprintf(dir, sizeof dir, "%s/zoneinfo", root);
+        ASSERT_OK(mkdir(dir, 0755) < 0 ? -errno : 0);
+        (void) snprintf(zone, sizeof zone, "%s/CellTest", dir);
+        fd = open(zone, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        ASSERT_TRUE(fd >= 0);
+        close(fd);
+        (void) snprintf(host, sizeof host, "%s/host", root);
+        ASSERT_OK(symlink(zone, host) < 0 ? -errno : 0);
+
+        f.sources[0] = host;
+        ASSERT_OK(etc_file_decide(&f, root, &note));
+        ASSERT_EQ(f.mode, PLAN_ETC_BIND);
+        ASSERT_NULL(f.link);
+        ASSERT_STREQ(f.source, host);
+        free(f.source);
+
+        ASSERT_OK(unlink(host) < 0 ? -errno : 0);
+        ASSERT_OK(unlink(zone) < 0 ? -errno : 0);
+        ASSERT_OK(rmdir(dir) < 0 ? -errno : 0);
+        ASSERT_OK(rmdir(root) < 0 ? -errno : 0);
+}
