@@ -363,12 +363,28 @@ int generator_unit(const CellConfig *c, const char *service, const char *templat
                 if (r == -ENOMEM)
                         return r;
                 at = r >= 0 ? strchr(n, '@') : NULL;
+                /* A template alias takes the instance's name, as systemctl
+                 * enable has it ("instance propagation"): www@.service is
+                 * www@web.service for cell@web.service. */
+                if (at && at > n && streq(at + 1, ".service")) {
+                        char *m;
+
+                        if (asprintf(&m, "%.*s%s", (int) (at - n + 1), n, instance) < 0)
+                                return -ENOMEM;
+                        free(n);
+                        n = m;
+                        at = unit_name_is_valid(n) ? strchr(n, '@') : NULL;
+                }
+                /* An alias of the unit's own name is none: systemctl enable
+                 * skips it quietly, and its link would point to itself. */
+                if (at && streq(n, service))
+                        continue;
                 if (!at || at == n || !endswith(n, ".service") ||
                     strlen(at + 1) != strlen(instance) || strncmp(at + 1, instance, instance_len) != 0) {
                         char *w;
                         if (asprintf(&w, "Alias=%s: systemd takes only an alias of the same instance "
-                                     "(like \"www@%.*s.service\") for %s; left out",
-                                     *a, (int) instance_len, instance, service) < 0)
+                                     "(like \"www@%.*s.service\", or the template \"www@.service\") for %s; "
+                                     "left out", *a, (int) instance_len, instance, service) < 0)
                                 return -ENOMEM;
                         r = strv_push(&out->warnings, w);
                         if (r < 0)

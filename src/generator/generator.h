@@ -11,8 +11,10 @@
  *   TARGET.wants/cell@NAME.service               WantedBy=TARGET
  *   TARGET.requires/cell@NAME.service            RequiredBy=TARGET
  *   ALIAS                                        Alias=ALIAS (an instance of the
- *                                                same name: "www@web.service"; systemd
- *                                                rejects a plain alias of an instance)
+ *                                                same name: "www@web.service", or a
+ *                                                template given it: "www@.service";
+ *                                                systemd rejects a plain alias of an
+ *                                                instance)
  *
  * The links are what "systemctl enable" would make, which refuses
  * generated units; output is a pure function of the unit files: sorted by

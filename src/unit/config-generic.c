@@ -306,7 +306,9 @@ static bool documentation_url_is_valid(const char *s) {
 }
 
 int config_parse_documentation(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
-        return parse_word_list(ctx, k, data, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE, documentation_url_is_valid);
+        /* As systemd's config_parse_strv(): quotes removed, a backslash kept
+         * (and so refused): "man:a\x2db" is no "man:a-b" there. */
+        return parse_word_list(ctx, k, data, EXTRACT_UNQUOTE | EXTRACT_RETAIN_ESCAPE, documentation_url_is_valid);
 }
 
 /* cell-generator(8) writes Description= into the drop-in of cell@NAME.service,

@@ -39,6 +39,7 @@ Wants=cell-test-dep.service
 WantedBy=cell-test.target
 Alias=www@web.service
 Alias=www.service
+Alias=web2@.service
 [Root]
 Directory=$ROOT
 [Exec]
@@ -117,6 +118,7 @@ check "the target wants the cell" sh -c "'$SEALED' run systemctl show -P Wants c
 check "the service requires the mounts of its root (RequiresMountsFor=)" \
         sh -c "'$SEALED' run systemctl show -P RequiresMountsFor cell@web.service | grep -qxF '$ROOT'"
 expect_eq "the Alias= name is the cell's service" cell@web.service "$(prop www@web.service Id)"
+expect_eq "a template Alias= takes the instance" cell@web.service "$(prop web2@web.service Id)"
 
 in_sealed systemctl start --no-block cell-test.target
 check "starting the target brings cell@web up" wait_for 15 state_is cell@web.service active

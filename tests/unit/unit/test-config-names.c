@@ -99,3 +99,26 @@ TEST(description_the_generator_can_write) {
         cell_config_done(&c);
         diag_done(&diag);
 }
+
+
+/* systemd splits Documentation= as config_parse_strv(): quotes removed, a
+ * backslash kept. cell took "man:foo\x2dbar(1)" for "man:foo-bar(1)", which
+ * is not the URL systemd reads: refused now, as the backslash it keeps. */
+TEST(documentation_keeps_backslash) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        ASSERT_NULL(assign(&c, "Unit", "Documentation", "man:cell(1) \"https://example.com/a\""));
+        ASSERT_STREQ(c.documentation[0], "man:cell(1)");
+        ASSERT_STREQ(c.documentation[1], "https://example.com/a");
+        ASSERT_STREQ(assign(&c, "Unit", "Documentation", "man:foo\\x2dbar(1)"),
+                     "web.cell:7: Documentation=man:foo\\x2dbar(1): expected space-separated URLs (http://, "
+                     "https://, file:/, info:, man:) (\"man:foo\\x2dbar(1)\" is not one)");
+        /* A backslash escapes no blank either: "man:a\" and "b", as systemd splits it. */
+        ASSERT_CONTAINS(assign(&c, "Unit", "Documentation", "man:a\\ b"), "(\"man:a\\\" is not one)");
+        ASSERT_EQ(strv_length(c.documentation), 2u);
+        ASSERT_NULL(assign(&c, "Unit", "Documentation", ""));
+        ASSERT_NULL(c.documentation);
+        cell_config_done(&c);
+        diag_done(&diag);
+}

@@ -65,7 +65,7 @@ TEST(unit_install) {
         BAD_EXACT(&c, "Unit", "Documentation", "\"man:a b\"",
                   "web.cell:7: Documentation=\"man:a b\": expected space-separated URLs "
                   "(http://, https://, file:/, info:, man:) (\"man:a b\" is not one)");
-        BAD(&c, "Unit", "Documentation", "\"man:c\\\"d\"", "(\"man:c\"d\" is not one)");
+        BAD(&c, "Unit", "Documentation", "\"man:c\\\"d\"", "(bad quoting or escape)");
         BAD(&c, "Unit", "Documentation", "\"man:c'd\"", "is not one");
         BAD(&c, "Unit", "Documentation", "man:c\\\\d", "is not one");
         BAD(&c, "Unit", "Documentation", "https://x/\\ty", "is not one");
