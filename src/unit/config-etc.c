@@ -75,29 +75,29 @@ int cell_timezone_from_string(const char *s, CellTimezone *ret) {
 
 /* Both keep where they were written: the plan refuses a value the root
  * cannot take (copy-host with ReadOnly=yes) at that file and line. An
- * empty value goes back to the default, "auto". */
+ * empty value is refused: nspawn ignores it and keeps the earlier mode. */
 int config_parse_resolv_conf(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
-        CellResolvConf v = CELL_RESOLV_CONF_AUTO;
+        CellResolvConf v;
 
-        if (!isempty(ctx->value) && cell_resolv_conf_from_string(ctx->value, &v) < 0)
+        if (isempty(ctx->value))
+                return config_bad(ctx, "%s; an empty value resets nothing, as in nspawn", k->expected);
+        if (cell_resolv_conf_from_string(ctx->value, &v) < 0)
                 return -EINVAL;
         c->resolv_conf = v;
         c->resolv_conf_file = mfree(c->resolv_conf_file);
         c->resolv_conf_line = 0;
-        if (isempty(ctx->value))
-                return 0;
         return config_entry_origin(ctx, &c->resolv_conf_file, &c->resolv_conf_line);
 }
 
 int config_parse_timezone(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
-        CellTimezone v = CELL_TIMEZONE_AUTO;
+        CellTimezone v;
 
-        if (!isempty(ctx->value) && cell_timezone_from_string(ctx->value, &v) < 0)
+        if (isempty(ctx->value))
+                return config_bad(ctx, "%s; an empty value resets nothing, as in nspawn", k->expected);
+        if (cell_timezone_from_string(ctx->value, &v) < 0)
                 return -EINVAL;
         c->timezone = v;
         c->timezone_file = mfree(c->timezone_file);
         c->timezone_line = 0;
-        if (isempty(ctx->value))
-                return 0;
         return config_entry_origin(ctx, &c->timezone_file, &c->timezone_line);
 }

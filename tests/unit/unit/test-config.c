@@ -371,9 +371,11 @@ TEST(exec) {
         OK(&c, "Exec", "UMask", "7777");
         ASSERT_EQ(c.umask, 07777);
         BAD(&c, "Exec", "UMask", "17777", "expected an octal mode between 0000 and 07777");
-        OK(&c, "Exec", "UMask", "");
-        ASSERT_FALSE(c.umask_set);
-        ASSERT_EQ(c.umask, 022);
+        /* systemd ignores an empty value and keeps the earlier one: refused. */
+        BAD_EXACT(&c, "Exec", "UMask", "", "web.cell:7: UMask=: expected an octal mode between 0000 and 07777; "
+                  "an empty value resets nothing, as in systemd");
+        ASSERT_TRUE(c.umask_set);
+        ASSERT_EQ(c.umask, 07777);
 
         OK(&c, "Exec", "Hostname", "web-1");
         BAD(&c, "Exec", "Hostname", "web_1@x", "expected a host name");
@@ -402,8 +404,8 @@ TEST(exec) {
                   "web.cell:7: KillSignal=SIGPOLL: expected a signal name (SIGTERM, TERM, SIGRTMIN+3) or number");
         OK(&c, "Exec", "KillSignal", "29");
         ASSERT_EQ(c.kill_signal, SIGIO);
-        OK(&c, "Exec", "KillSignal", "");
-        ASSERT_EQ(c.kill_signal, 0);
+        BAD(&c, "Exec", "KillSignal", "", "an empty value resets nothing, as in systemd");
+        ASSERT_EQ(c.kill_signal, SIGIO);
 
         OK(&c, "Exec", "TimeoutStopSec", "1min 30s");
         ASSERT_TRUE(c.timeout_stop_set);
@@ -421,8 +423,9 @@ TEST(exec) {
         ASSERT_EQ_U64(c.timeout_stop_usec, 12900 * USEC_PER_MSEC);
         OK(&c, "Exec", "TimeoutStopSec", "1.5h");
         ASSERT_EQ_U64(c.timeout_stop_usec, 5400 * USEC_PER_SEC);
-        OK(&c, "Exec", "TimeoutStopSec", "");
-        ASSERT_FALSE(c.timeout_stop_set);
+        BAD(&c, "Exec", "TimeoutStopSec", "", "an empty value resets nothing, as in systemd");
+        ASSERT_TRUE(c.timeout_stop_set);
+        ASSERT_EQ_U64(c.timeout_stop_usec, 5400 * USEC_PER_SEC);
         cell_config_done(&c);
         diag_done(&diag);
 }
@@ -1700,10 +1703,10 @@ TEST(exec_resolv_conf_timezone) {
         ASSERT_EQ(c.resolv_conf, CELL_RESOLV_CONF_AUTO);
         OK(&c, "Exec", "ResolvConf", "no");
         ASSERT_EQ(c.resolv_conf, CELL_RESOLV_CONF_OFF);
-        OK(&c, "Exec", "ResolvConf", "");               /* the empty one resets */
-        ASSERT_EQ(c.resolv_conf, CELL_RESOLV_CONF_AUTO);
-        ASSERT_NULL(c.resolv_conf_file);
-        ASSERT_EQ(c.resolv_conf_line, 0);
+        /* nspawn ignores an empty one and keeps the earlier mode: refused. */
+        BAD(&c, "Exec", "ResolvConf", "", "an empty value resets nothing, as in nspawn");
+        ASSERT_EQ(c.resolv_conf, CELL_RESOLV_CONF_OFF);
+        ASSERT_EQ(c.resolv_conf_line, 7);
 
         for (int v = 0; v < _CELL_TIMEZONE_MAX; v++) {
                 CellTimezone back;
@@ -1719,8 +1722,8 @@ TEST(exec_resolv_conf_timezone) {
         BAD(&c, "Exec", "Timezone", "copy-host", "Timezone=copy-host: expected off, copy, bind");
         /* [Exec] keys: not in another section. */
         ASSERT_CONTAINS(assign(&c, "Isolation", "ResolvConf", "off"), "ResolvConf");
-        OK(&c, "Exec", "Timezone", "");
-        ASSERT_EQ(c.timezone, CELL_TIMEZONE_AUTO);
+        BAD(&c, "Exec", "Timezone", "", "an empty value resets nothing, as in nspawn");
+        ASSERT_EQ(c.timezone, (CellTimezone) (_CELL_TIMEZONE_MAX - 1));
         diag_done(&diag);
         cell_config_done(&c);
 }
