@@ -80,7 +80,7 @@ int config_parse_resolv_conf(ConfigContext *ctx, const ConfigKey *k, CellConfig 
         CellResolvConf v;
 
         if (isempty(ctx->value))
-                return config_bad(ctx, "%s; an empty value resets nothing, as in nspawn", k->expected);
+                return config_empty_refused(ctx, k->expected, "nspawn");
         if (cell_resolv_conf_from_string(ctx->value, &v) < 0)
                 return -EINVAL;
         c->resolv_conf = v;
@@ -93,7 +93,7 @@ int config_parse_timezone(ConfigContext *ctx, const ConfigKey *k, CellConfig *c,
         CellTimezone v;
 
         if (isempty(ctx->value))
-                return config_bad(ctx, "%s; an empty value resets nothing, as in nspawn", k->expected);
+                return config_empty_refused(ctx, k->expected, "nspawn");
         if (cell_timezone_from_string(ctx->value, &v) < 0)
                 return -EINVAL;
         c->timezone = v;

@@ -341,15 +341,11 @@ int config_parse_working_directory(ConfigContext *ctx, const ConfigKey *k, CellC
 /* UMask=, KillSignal=, TimeoutStopSec=: no reset, as systemd ignores an
  * empty value and keeps the earlier one (a drop-in's "UMask=" would
  * otherwise undo the unit's 0077 here only). */
-static int empty_refused(ConfigContext *ctx, const ConfigKey *k) {
-        return config_bad(ctx, "%s; an empty value resets nothing, as in systemd", k->expected);
-}
-
 int config_parse_umask(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         mode_t m;
 
         if (isempty(ctx->value))
-                return empty_refused(ctx, k);
+                return config_empty_refused(ctx, k->expected, "systemd");
         if (parse_umask(ctx->value, &m) < 0)
                 return -EINVAL;
         c->umask = m;
@@ -361,7 +357,7 @@ int config_parse_signal(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, v
         int *sig = data, s;
 
         if (isempty(ctx->value))
-                return empty_refused(ctx, k);
+                return config_empty_refused(ctx, k->expected, "systemd");
         if (parse_signal(ctx->value, &s) < 0)
                 return -EINVAL;
         *sig = s;
@@ -372,7 +368,7 @@ int config_parse_timeout(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, 
         uint64_t usec;
 
         if (isempty(ctx->value))
-                return empty_refused(ctx, k);
+                return config_empty_refused(ctx, k->expected, "systemd");
         if (parse_timespan(ctx->value, USEC_PER_SEC, &usec) < 0)
                 return -EINVAL;
         /* As systemd: a timeout of 0 means none at all, not "immediately". */

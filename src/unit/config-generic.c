@@ -138,6 +138,10 @@ int config_parse_string(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, v
         return set_string(data, ctx->value);
 }
 
+int config_empty_refused(ConfigContext *ctx, const char *expected, const char *who) {
+        return config_bad(ctx, "%s; an empty value resets nothing, as in %s", expected, who);
+}
+
 /* No reset: systemd's config_parse_bool() ignores an empty value and keeps
  * the earlier one, so a drop-in's "MemoryDenyWriteExecute=" must not turn
  * off the unit's "yes" here. */
@@ -146,7 +150,7 @@ int config_parse_bool(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
         int r;
 
         if (isempty(ctx->value))
-                return config_bad(ctx, "%s; an empty value resets nothing, as in systemd", k->expected);
+                return config_empty_refused(ctx, k->expected, "systemd");
         r = parse_boolean(ctx->value);
         if (r < 0)
                 return -EINVAL;

@@ -220,8 +220,7 @@ int config_parse_rlimit(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, v
          * keeps the earlier one, so a drop-in's "LimitNOFILE=" must not
          * silently drop the unit's limit here. */
         if (isempty(ctx->value))
-                return config_bad(ctx, "%s (an empty value resets nothing, as in systemd)",
-                                  rlimit_expected(k->ltype));
+                return config_empty_refused(ctx, rlimit_expected(k->ltype), "systemd");
         r = parse_rlimit(k->ltype, ctx->value, &v);
         if (r == -ENOMEM)
                 return r;

@@ -93,6 +93,10 @@ const ConfigKey *config_key_table(size_t *ret_n);
  * CellOrigin). 0 or -ENOMEM. */
 int config_origin_record(CellConfig *c, ConfigContext *ctx, const ConfigKey *k);
 int config_parse_string(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
+/* An empty value that systemd (who: "systemd", "nspawn") ignores, keeping
+ * the earlier one: refused, not taken for a reset, so that a drop-in's
+ * "Key=" does not undo here what it leaves alone there. -EINVAL or -ENOMEM. */
+int config_empty_refused(ConfigContext *ctx, const char *expected, const char *who);
 int config_parse_bool(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_tristate(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);
 int config_parse_unit_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data);

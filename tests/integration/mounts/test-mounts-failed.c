@@ -214,7 +214,8 @@ void case_unit_undo(TestEnv *env) {
                 int error;
         } bad[] = {
                 /* The kernel refuses the mount (too many inodes for it). */
-                { "TemporaryFileSystem=/z:nr_inodes=1E", "/test.cell:11: TemporaryFileSystem=/z:nr_inodes=1E: cannot mount tmpfs", EINVAL },
+                { "TemporaryFileSystem=/z:nr_inodes=1E",
+                  "/test.cell:11: TemporaryFileSystem=/z:nr_inodes=1E: cannot mount tmpfs", EINVAL },
                 /* /keep/dir is a directory in the image. */
                 { "Bind=@/srcfile:/keep/dir", "/test.cell:11: Bind=@/srcfile:/keep/dir: target is a directory but the "
                   "source is not", EISDIR },

@@ -163,6 +163,8 @@ held_uid_ranges() {
         ls /run/cell/uid 2>/dev/null | while read -r f; do flock -n "/run/cell/uid/$f" true || echo "$f"; done | sort
 }
 held_uid_ranges > "$work/uid-held.before"
+# What the kernel says of nr_inodes=1E, named by the entry as written.
+tmpfs_refused='TemporaryFileSystem=/z:nr_inodes=1E: cannot mount tmpfs: .*Invalid argument$'
 for iso in "" "PrivateUsers=pick"; do
         for m in none cgroupfs; do
                 [ -n "$iso" ] && [ "$m" = none ] && continue
@@ -171,19 +173,19 @@ for iso in "" "PrivateUsers=pick"; do
                         "[Root]" "Directory=$root" "${binds[@]}" "Bind=$work/nosuchdir:/srv" "[Exec]" "Exec=/bin/probe" \
                         "[Isolation]" ${iso:+"$iso"}
                 check_image "mount-undo-$m${iso:+-userns}" "$m" \
-                        "$(at "mount-undo-$m${iso:+-userns}" 6)TemporaryFileSystem=/z:nr_inodes=1E: cannot mount tmpfs: .*Invalid argument$" \
+                        "$(at "mount-undo-$m${iso:+-userns}" 6)$tmpfs_refused" \
                         "[Root]" "Directory=$root" "${binds[@]}" "TemporaryFileSystem=/z:nr_inodes=1E" \
                         "[Exec]" "Exec=/bin/probe" "[Isolation]" ${iso:+"$iso"}
                 # What else the start made for itself: Overlay= upper and work
                 # directories, on the host and in the image; Volatile=state's /var.
                 check_image "made-undo-$m${iso:+-userns}" "$m" \
-                        "$(at "made-undo-$m${iso:+-userns}" 5)TemporaryFileSystem=/z:nr_inodes=1E: cannot mount tmpfs: .*Invalid argument$" \
+                        "$(at "made-undo-$m${iso:+-userns}" 5)$tmpfs_refused" \
                         "[Root]" "Directory=$root" "Overlay=$work/srcdir:$work/srcdir/new/upper:/o/h" \
                         "Overlay=+/etc:+/up/new:/o/r" "TemporaryFileSystem=/z:nr_inodes=1E" \
                         "[Exec]" "Exec=/bin/probe" "[Isolation]" ${iso:+"$iso"}
                 mv "$root/var" "$work/var"
                 check_image "var-undo-$m${iso:+-userns}" "$m" \
-                        "$(at "var-undo-$m${iso:+-userns}" 7)TemporaryFileSystem=/z:nr_inodes=1E: cannot mount tmpfs: .*Invalid argument$" \
+                        "$(at "var-undo-$m${iso:+-userns}" 7)$tmpfs_refused" \
                         "[Root]" "Directory=$root" "Volatile=state" "${binds[@]}" "TemporaryFileSystem=/z:nr_inodes=1E" \
                         "[Exec]" "Exec=/bin/probe" "[Isolation]" ${iso:+"$iso"}
                 mv "$work/var" "$root/var"

@@ -309,12 +309,10 @@ TEST(symlink_through_linked_etc_is_named) {
         ASSERT_OK(rmdir(path) < 0 ? -errno : 0);
         ASSERT_OK(unlink(host) < 0 ? -errno : 0);
         ASSERT_OK(unlink(zone) < 0 ? -errno : 0);
-        for (const char *d = "/usr/share/zoneinfo"; ; ) {
-                (void) snprintf(path, sizeof path, "%s%s", root, d);
+        for (const char *const *d = (const char *const[]) { "/usr/share/zoneinfo", "/usr/share", "/usr", NULL };
+             *d; d++) {
+                (void) snprintf(path, sizeof path, "%s%s", root, *d);
                 ASSERT_OK(rmdir(path) < 0 ? -errno : 0);
-                if (strcmp(d, "/usr") == 0)
-                        break;
-                d = strcmp(d, "/usr/share/zoneinfo") == 0 ? "/usr/share" : "/usr";
         }
         ASSERT_OK(rmdir(root) < 0 ? -errno : 0);
 }

@@ -23,8 +23,8 @@ TEST(rlimit_empty_is_no_reset) {
         cell_config_init(&c);
         ASSERT_NULL(assign(&c, "LimitNOFILE", "1024:4096"));
         ASSERT_STREQ(assign(&c, "LimitNOFILE", ""),
-                     "web.cell:7: LimitNOFILE=: expected SOFT[:HARD], each a number or \"infinity\" "
-                     "(an empty value resets nothing, as in systemd)");
+                     "web.cell:7: LimitNOFILE=: expected SOFT[:HARD], each a number or \"infinity\"; "
+                     "an empty value resets nothing, as in systemd");
         ASSERT_TRUE(c.rlimits[RLIMIT_NOFILE].set);
         ASSERT_EQ_U64(c.rlimits[RLIMIT_NOFILE].soft, 1024);
         ASSERT_EQ_U64(c.rlimits[RLIMIT_NOFILE].hard, 4096);

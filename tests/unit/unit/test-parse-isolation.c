@@ -22,6 +22,8 @@ static const char *assign(CellConfig *c, const char *key, const char *value) {
 
 #define OK(c, k, v) ASSERT_NULL(assign(c, k, v))
 #define BAD(c, k, v, text) ASSERT_STREQ(assign(c, k, v), text)
+/* A boolean's empty value: refused, as systemd ignores it. */
+#define EMPTY_BOOL "expected a boolean (yes/no, true/false, on/off, 1/0); an empty value resets nothing, as in systemd"
 
 TEST(architectures) {
         CellConfig c;
@@ -166,7 +168,7 @@ TEST(lock_personality) {
         OK(&c, "LockPersonality", "yes");
         ASSERT_TRUE(c.lock_personality);
         /* systemd's booleans ignore an empty value and keep the earlier one. */
-        BAD(&c, "LockPersonality", "", "web.cell:7: LockPersonality=: expected a boolean (yes/no, true/false, on/off, 1/0); an empty value resets nothing, as in systemd");
+        BAD(&c, "LockPersonality", "", "web.cell:7: LockPersonality=: " EMPTY_BOOL);
         ASSERT_TRUE(c.lock_personality);
         ASSERT_NOT_NULL(assign(&c, "LockPersonality", "maybe"));
         cell_config_done(&c);
@@ -184,7 +186,7 @@ TEST(restrict_suid_sgid) {
         BAD(&c, "RestrictSUIDSGID", "suid",
             "web.cell:7: RestrictSUIDSGID=suid: expected a boolean (yes/no, true/false, on/off, 1/0)");
         ASSERT_TRUE(c.restrict_suid_sgid);
-        BAD(&c, "RestrictSUIDSGID", "", "web.cell:7: RestrictSUIDSGID=: expected a boolean (yes/no, true/false, on/off, 1/0); an empty value resets nothing, as in systemd");
+        BAD(&c, "RestrictSUIDSGID", "", "web.cell:7: RestrictSUIDSGID=: " EMPTY_BOOL);
         ASSERT_TRUE(c.restrict_suid_sgid);
         cell_config_done(&c);
 }
@@ -201,7 +203,7 @@ TEST(memory_deny_write_execute) {
         ASSERT_TRUE(c.memory_deny_write_execute);
         /* A drop-in's empty value would undo the unit's "yes" here but not in
          * systemd, which keeps it: refused. */
-        BAD(&c, "MemoryDenyWriteExecute", "", "web.cell:7: MemoryDenyWriteExecute=: expected a boolean (yes/no, true/false, on/off, 1/0); an empty value resets nothing, as in systemd");
+        BAD(&c, "MemoryDenyWriteExecute", "", "web.cell:7: MemoryDenyWriteExecute=: " EMPTY_BOOL);
         ASSERT_TRUE(c.memory_deny_write_execute);
         cell_config_done(&c);
 }
