@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 
 #include "fs-util.h"
 #include "plan-internal.h"
@@ -61,26 +60,6 @@ int plan_overlay_check_layers(const CellConfig *c, size_t i, PlanMountErrors *er
         return 0;
 }
 
-/* The key a mount of the unit's was written with, for the messages. */
-static const char *plan_mount_key(const PlanMount *m) {
-        switch (m->kind) {
-        case PLAN_MOUNT_BIND:
-                return m->flags & MS_RDONLY ? "BindReadOnly=" : "Bind=";
-        case PLAN_MOUNT_OVERLAY:
-                return m->flags & MS_RDONLY ? "OverlayReadOnly=" : "Overlay=";
-        case PLAN_MOUNT_MASK:
-                return "Inaccessible=";
-        case PLAN_MOUNT_FS:
-        case PLAN_MOUNT_DEVICE:
-        case PLAN_MOUNT_SYMLINK:
-        case PLAN_MOUNT_READ_ONLY:
-        case PLAN_MOUNT_CGROUP:
-        case _PLAN_MOUNT_KIND_MAX:
-        default:
-                return "TemporaryFileSystem=";
-        }
-}
-
 /* What cell mounts after the unit's mounts, which no mount of the unit's
  * may cover up or be covered by unseen: the masks and read-only paths below
  * /proc (made only on the container's procfs: spawn refuses anything else
@@ -105,7 +84,7 @@ int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit, PlanM
                 if (path_is_below("/proc", u->target)) {
                         invalid = true;
                         if (plan_mount_entry_error(errs, c, u->file, u->line, plan_mount_entry_item(c, u),
-                                                   plan_mount_entry(c, u, plan_mount_key(u)),
+                                                   strdup(u->entry),
                                                    "cannot mount over %s: the container's /proc is its procfs",
                                                    u->target) == -ENOMEM)
                                 return -ENOMEM;
@@ -123,7 +102,7 @@ int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit, PlanM
                                 else if (streq(b->target, u->target)) {
                                         invalid = true;
                                         if (plan_mount_entry_error(errs, c, u->file, u->line, 0,
-                                                                   plan_mount_entry(c, u, plan_mount_key(u)),
+                                                                   strdup(u->entry),
                                                                    "cannot mount over %s: cell mounts the "
                                                                    "container's cgroup there after the unit's "
                                                                    "mounts", u->target) == -ENOMEM)
@@ -141,7 +120,7 @@ int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit, PlanM
                         what = b->kind == PLAN_MOUNT_MASK ? "masks" : "makes";
                         invalid = true;
                         if (plan_mount_entry_error(errs, c, u->file, u->line, 0,
-                                                   plan_mount_entry(c, u, plan_mount_key(u)),
+                                                   strdup(u->entry),
                                                    "cannot mount over %s: cell %s %s%s on the container's procfs "
                                                    "after the unit's mounts", u->target, what, b->target,
                                                    b->kind == PLAN_MOUNT_MASK ? "" : " read-only") == -ENOMEM)

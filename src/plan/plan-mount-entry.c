@@ -145,56 +145,6 @@ static bool entry_is(const CellConfig *c, const char *file, unsigned line, const
         return line == m->line && streq_ptr(file ?: c->path, m->file) && streq_ptr(target, m->target);
 }
 
-char *plan_mount_entry(const CellConfig *c, const PlanMount *m, const char *key) {
-        char *s = NULL;
-
-        switch (m->kind) {
-        case PLAN_MOUNT_BIND:
-                for (size_t i = 0; i < c->n_binds; i++) {
-                        const CellBind *b = &c->binds[i];
-                        const char *target = b->target ?: b->source + (b->source[0] == '+');
-
-                        if (entry_is(c, b->file, b->line, m, target) && b->read_only == !!(m->flags & MS_RDONLY))
-                                return plan_bind_entry(b);
-                }
-                break;
-        case PLAN_MOUNT_OVERLAY:
-                for (size_t i = 0; i < c->n_overlays; i++) {
-                        const CellOverlay *o = &c->overlays[i];
-
-                        if (entry_is(c, o->file, o->line, m, o->target))
-                                return plan_overlay_entry(o);
-                }
-                break;
-        case PLAN_MOUNT_FS:
-                for (size_t i = 0; i < c->n_tmpfs; i++) {
-                        const CellTmpfs *t = &c->tmpfs[i];
-
-                        if (entry_is(c, t->file, t->line, m, t->path))
-                                return plan_tmpfs_entry(t);
-                }
-                break;
-        case PLAN_MOUNT_MASK:
-                for (size_t i = 0; i < c->n_inaccessible; i++) {
-                        const CellInaccessible *e = &c->inaccessible[i];
-
-                        if (entry_is(c, e->file, e->line, m, e->path))
-                                return plan_inaccessible_entry(e);
-                }
-                break;
-        case PLAN_MOUNT_DEVICE:
-        case PLAN_MOUNT_SYMLINK:
-        case PLAN_MOUNT_READ_ONLY:
-        case PLAN_MOUNT_CGROUP:
-        case _PLAN_MOUNT_KIND_MAX:
-        default:
-                break;
-        }
-        if (asprintf(&s, "%s%s", key, m->target) < 0)
-                return NULL;
-        return s;
-}
-
 size_t plan_mount_entry_item(const CellConfig *c, const PlanMount *m) {
         if (m->kind != PLAN_MOUNT_MASK)
                 return 0;

@@ -23,9 +23,6 @@ char *plan_bind_entry(const CellBind *b);
 char *plan_tmpfs_entry(const CellTmpfs *t);
 char *plan_overlay_entry(const CellOverlay *o);
 char *plan_inaccessible_entry(const CellInaccessible *e);
-/* The unit's entry that made m (a mount with a line), or key ("Bind=")
- * with m's target if none matches (a config made by hand). */
-char *plan_mount_entry(const CellConfig *c, const PlanMount *m, const char *key);
 
 /* The mount stage's errors, held back and said in the unit's order at its
  * end, as the parser says a unit's: the main file's by line, then each

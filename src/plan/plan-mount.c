@@ -138,24 +138,21 @@ static int plan_mounts_from_templates(Plan *p, const PlanMountTemplate *t, size_
         return 0;
 }
 
-/* A mount of the unit's keeps where it was written (its own copy: the plan
- * outlives the config) and its entry as written (taken; NULL: out of
- * memory), for the JSON, the text plan and the start's messages; a config
- * made by hand that names no file keeps neither. */
+/* A mount of the unit's keeps its entry as written (taken; NULL: out of
+ * memory), for the plan's checks and the start's messages, and where it
+ * was written (its own copy: the plan outlives the config), for the JSON,
+ * the text plan and the messages; a config made by hand that names no file
+ * keeps no file. */
 static int plan_mount_set_origin(PlanMount *m, const CellConfig *c, const char *file, unsigned line, char *entry) {
-        _cleanup_free_ char *e = entry;
-
-        if (!e)
+        if (!entry)
                 return -ENOMEM;
+        m->entry = entry;
         m->line = line;
         file = plan_entry_file(c, file);
         if (!file)
                 return 0;
         m->file = strdup(file);
-        if (!m->file)
-                return -ENOMEM;
-        m->entry = TAKE_PTR(e);
-        return 0;
+        return m->file ? 0 : -ENOMEM;
 }
 
 /* entry: the entry as written (plan-mount-entry.h), taken; made by the

@@ -48,7 +48,7 @@ typedef struct PlanMount {
         char *file;             /* the unit file or drop-in it was written in, NULL for built-in mounts */
         unsigned line;          /* its line in .file, 0 for built-in mounts */
         char *entry;            /* the unit's entry as written ("Overlay=+/l:+/u:/t", plan-mount-entry.h),
-                                 * for the start's messages; NULL for built-in mounts */
+                                 * for the plan's and the start's messages; NULL for built-in mounts */
 } PlanMount;
 
 /* ResolvConf= and Timezone=: what happens to one file of the container's
