@@ -85,6 +85,45 @@ const char *gpt_native_root_type(void) {
 #endif
 }
 
+/* Every architecture's root and /usr partition types (sd-gpt.h's), by
+ * systemd's names for them: systemd 252 mounts another architecture's
+ * where the image has none of the native one's. */
+#define ARCH(name, a) { name, SD_GPT_ROOT_##a, SD_GPT_USR_##a }
+
+/* p's architecture, and whether it is a /usr partition (else a root one);
+ * NULL for a type of no architecture. */
+static const char *partition_arch(const GptPartition *p, bool *ret_usr) {
+        const struct {
+                const char *name;
+                sd_id128_t root, usr;
+        } table[] = {
+                ARCH("alpha", ALPHA), ARCH("arc", ARC), ARCH("arm", ARM), ARCH("arm64", ARM64),
+                ARCH("ia64", IA64), ARCH("loongarch64", LOONGARCH64), ARCH("mips", MIPS),
+                ARCH("mips64", MIPS64), ARCH("mips-le", MIPS_LE), ARCH("mips64-le", MIPS64_LE),
+                ARCH("parisc", PARISC), ARCH("ppc", PPC), ARCH("ppc64", PPC64), ARCH("ppc64-le", PPC64_LE),
+                ARCH("riscv32", RISCV32), ARCH("riscv64", RISCV64), ARCH("s390", S390), ARCH("s390x", S390X),
+                ARCH("tilegx", TILEGX), ARCH("x86", X86), ARCH("x86-64", X86_64),
+        };
+        uint8_t id[16];
+
+        if (id128_from_string(p->type, id) < 0)
+                return NULL;
+        for (size_t i = 0; i < ELEMENTSOF(table); i++) {
+                bool usr = memcmp(id, table[i].usr.bytes, sizeof id) == 0;
+
+                if (usr || memcmp(id, table[i].root.bytes, sizeof id) == 0) {
+                        if (ret_usr)
+                                *ret_usr = usr;
+                        return table[i].name;
+                }
+        }
+        return NULL;
+}
+
+const char *gpt_partition_arch(const GptPartition *p) {
+        return partition_arch(p, NULL);
+}
+
 static bool is_digit(char c) {
         return c >= '0' && c <= '9';
 }
@@ -190,15 +229,16 @@ static void choose(GptChoice *c, const GptPartition *parts, GptDesignator d, siz
 }
 
 int gpt_choose(const GptPartition *parts, size_t n, GptChoice *ret, GptDesignator *ret_refused) {
-        GptChoice c = { .generic_root = false };
+        GptChoice c = { .generic_root = false, .foreign = -1 };
         bool root_verity = false, usr_verity = false;
-        int generic = -1, n_generic = 0;
+        int generic = -1, n_generic = 0, foreign_root = -1, foreign_usr = -1;
 
         for (size_t d = 0; d < _GPT_DESIGNATOR_MAX; d++)
                 c.index[d] = -1;
 
         for (size_t i = 0; i < n; i++) {
                 const GptPartition *p = parts + i;
+                bool usr = false;
 
                 /* The specification's "do not mount automatically": a
                  * partition kept for something else, as systemd skips it. */
@@ -215,7 +255,14 @@ int gpt_choose(const GptPartition *parts, size_t n, GptChoice *ret, GptDesignato
                         usr_verity = true;
                 else
 #endif
-                if (type_is(p, GPT_TYPE_HOME))
+                if (partition_arch(p, &usr)) {
+                        /* Another architecture's root or /usr: what systemd
+                         * falls back to, where cell refuses (below). */
+                        if (usr && foreign_usr < 0)
+                                foreign_usr = (int) i;
+                        else if (!usr && foreign_root < 0)
+                                foreign_root = (int) i;
+                } else if (type_is(p, GPT_TYPE_HOME))
                         choose(&c, parts, GPT_HOME, i, false);
                 else if (type_is(p, GPT_TYPE_SRV))
                         choose(&c, parts, GPT_SRV, i, false);
@@ -227,6 +274,27 @@ int gpt_choose(const GptPartition *parts, size_t n, GptChoice *ret, GptDesignato
                         if (n_generic++ == 0)
                                 generic = (int) i;
                 }
+        }
+
+        /* With no root nor /usr of ours, systemd mounts another
+         * architecture's (the secondary's, x86 on x86-64, else any), never a
+         * generic partition; beside our root, it refuses another's /usr (their
+         * architectures differ). cell mounts none of another architecture's:
+         * it refuses where systemd would mount one, rather than mount
+         * something else in its place. */
+        if (c.index[GPT_USR] < 0 && foreign_usr >= 0) {
+                c.foreign = foreign_usr;
+                if (ret_refused)
+                        *ret_refused = GPT_USR;
+        }
+        if (c.index[GPT_ROOT] < 0 && c.index[GPT_USR] < 0 && foreign_root >= 0) {
+                c.foreign = foreign_root;
+                if (ret_refused)
+                        *ret_refused = GPT_ROOT;
+        }
+        if (c.foreign >= 0) {
+                *ret = c;
+                return -ENOEXEC;
         }
 
         /* Only an image with neither a root nor a /usr of its own falls
@@ -280,4 +348,59 @@ int gpt_check_extents(const GptPartition *parts, const GptChoice *c, uint64_t im
                 }
         }
         return 0;
+}
+
+static uint64_t get_le(const uint8_t *p, size_t n) {
+        uint64_t v = 0;
+
+        for (size_t i = n; i > 0; i--)
+                v = (v << 8) | p[i - 1];
+        return v;
+}
+
+/* The GPT's CRC32 (zlib's) of n more bytes, bit by bit: a header is 92
+ * bytes; from UINT32_MAX, the result inverted. */
+static uint32_t crc32_update(uint32_t c, const uint8_t *p, size_t n) {
+        while (n-- > 0) {
+                c ^= *p++;
+                for (int k = 0; k < 8; k++)
+                        c = (c >> 1) ^ (UINT32_C(0xedb88320) & (uint32_t) -(int32_t) (c & 1));
+        }
+        return c;
+}
+
+/* A header's least size and an entry's (UEFI 2.x, 5.3.2; libblkid takes no other). */
+#define GPT_HEADER_MIN_SIZE     92
+#define GPT_ENTRY_SIZE          128
+
+int gpt_header_entries_size(const uint8_t *sector, size_t sector_size, uint64_t lba, uint64_t last_lba,
+                            uint64_t *ret_bytes) {
+        uint8_t h[GPT_HEADER_MIN_SIZE];
+        uint64_t size, first, last, bytes;
+        uint32_t crc;
+
+        if (sector_size < GPT_HEADER_MIN_SIZE || memcmp(sector, "EFI PART", 8) != 0)
+                return 0;
+        size = get_le(sector + 12, 4);
+        if (size < GPT_HEADER_MIN_SIZE || size > sector_size)
+                return 0;
+        /* The CRC32 of the header's bytes with its own field as zeros. */
+        memcpy(h, sector, sizeof h);
+        memset(h + 16, 0, 4);
+        crc = crc32_update(crc32_update(UINT32_MAX, h, sizeof h), sector + sizeof h, size - sizeof h);
+        if (~crc != (uint32_t) get_le(sector + 16, 4))
+                return 0;
+        if (get_le(sector + 24, 8) != lba)
+                return 0;
+        first = get_le(sector + 40, 8);
+        last = get_le(sector + 48, 8);
+        if (last < first || first > last_lba || last > last_lba || (first < lba && lba < last))
+                return 0;
+        /* An array of 4 GiB or more counts too: a libblkid that
+         * refuses to read it loses nothing by its refusal. */
+        bytes = get_le(sector + 80, 4) * get_le(sector + 84, 4);
+        if (bytes == 0 || get_le(sector + 84, 4) != GPT_ENTRY_SIZE)
+                return 0;
+        *ret_bytes = bytes;
+        return 1;
 }

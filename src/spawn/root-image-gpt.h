@@ -19,6 +19,12 @@
 /* The GPT allows 128 entries (a larger table is possible, and rare). */
 #define GPT_PARTITIONS_MAX 256
 
+/* The largest partition entry array cell lets libblkid read: 32768
+ * entries of 128 bytes. A header may claim up to 4 GiB, which libblkid
+ * reads whole into memory (twice, with the backup): a sparse file of a few
+ * bytes on disk would hold a start for minutes and gigabytes. */
+#define GPT_ENTRIES_MAX_BYTES (UINT64_C(4) << 20)
+
 typedef struct GptPartition {
         int partno;             /* 1-based, as blkid and the kernel number them */
         char type[37];          /* the type UUID, as blkid gives it (either case) */
@@ -43,6 +49,7 @@ typedef struct GptChoice {
         int index[_GPT_DESIGNATOR_MAX];         /* into the list, or -1 */
         bool read_only[_GPT_DESIGNATOR_MAX];    /* its GPT_FLAG_READ_ONLY */
         bool generic_root;                      /* the root is the single generic Linux partition */
+        int foreign;                            /* gpt_choose()'s -ENOEXEC: that partition, or -1 */
 } GptChoice;
 
 /* The mount point of a designator ("/" for the root) and its name in
@@ -63,13 +70,22 @@ const char *gpt_native_root_type(void);
  *    of equal ones;
  *  - /home, /srv, /var and /var/tmp: the first of each type (/var with
  *    no check of its UUID against the machine ID: nspawn relaxes it);
- *  - no native root nor /usr: a single generic Linux partition is the root.
+ *  - no native root nor /usr (nor another architecture's: below), a
+ *    single generic Linux partition is the root.
  * Returns 0; -ENXIO when there is no root (*ret still says what was found:
  * a /usr without a root); -ENOTUNIQ when, lacking one, there are several
  * generic Linux partitions; -EADDRNOTAVAIL when the root or /usr chosen
  * has a verity (or verity signature) partition of its architecture, with
- * *ret_refused the one it is (cell neither verifies nor ignores it). */
+ * *ret_refused the one it is (cell neither verifies nor ignores it);
+ * -ENOEXEC when systemd would mount a root or /usr partition of another
+ * architecture (no root nor /usr of this one: it falls back to another's,
+ * never to a generic partition), or refuse one (a /usr of another
+ * architecture than the root's), with *ret_refused which, and its index
+ * in ret->foreign: cell mounts no other architecture's. */
 int gpt_choose(const GptPartition *parts, size_t n, GptChoice *ret, GptDesignator *ret_refused);
+/* The architecture ("arm64") whose root or /usr partition type p has, as
+ * systemd names it; NULL for any other type. */
+const char *gpt_partition_arch(const GptPartition *p);
 
 /* Whether each partition chosen lies within the image (image_size bytes:
  * its file's or its device's) and apart from every other chosen one. A
@@ -80,6 +96,17 @@ int gpt_choose(const GptPartition *parts, size_t n, GptChoice *ret, GptDesignato
  * the image; -EADDRINUSE when *ret_a and *ret_b overlap. */
 int gpt_check_extents(const GptPartition *parts, const GptChoice *c, uint64_t image_size, GptDesignator *ret_a,
                       GptDesignator *ret_b);
+
+/* What the GPT header in sector (sector_size bytes, read at lba of an image
+ * whose last is last_lba) says of its entry array, checked as libblkid
+ * checks a header before it reads the array: the signature, a header size
+ * from 92 bytes to the sector's, its CRC32, its own LBA, first and last
+ * usable LBAs in order, within the image and not around the header,
+ * entries of 128 bytes, at least one. 1 with *ret_bytes the array's size
+ * when libblkid would read it (4 GiB and more included, which some
+ * libblkid versions do not read); 0 when it takes the sector for no header. */
+int gpt_header_entries_size(const uint8_t *sector, size_t sector_size, uint64_t lba, uint64_t last_lba,
+                            uint64_t *ret_bytes);
 
 /* A version comparison of two labels by systemd's strverscmp_improved()
  * rules, which its image dissection orders root and /usr partitions by

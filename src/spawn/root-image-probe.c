@@ -4,9 +4,13 @@
 #include <blkid.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "dlopen-table.h"
 #include "macros.h"
@@ -86,7 +90,7 @@ static int probe_run(int fd, uint64_t offset, uint64_t size, bool partitions, bl
         r = blkid.probe_set_device(pr, fd, (blkid_loff_t) offset, (blkid_loff_t) size);
         if (r >= 0) {
                 (void) blkid.probe_enable_superblocks(pr, 1);
-                (void) blkid.probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
+                (void) blkid.probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_USAGE);
                 (void) blkid.probe_enable_partitions(pr, partitions);
                 errno = 0;
                 r = blkid.do_safeprobe(pr);
@@ -160,17 +164,99 @@ static int read_partitions(blkid_probe pr, ImageProbe *ret) {
         return 0;
 }
 
+/* The sector at lba (size bytes) of fd: 0, -errno, -EIO when short. */
+static int read_sector(int fd, uint64_t lba, uint8_t *buf, size_t size) {
+        ssize_t n;
+
+        if (lba > (uint64_t) INT64_MAX / size)
+                return -EIO;
+        n = pread(fd, buf, size, (off_t) (lba * size));
+        if (n < 0)
+                return -errno;
+        return (size_t) n == size ? 0 : -EIO;
+}
+
+int image_probe_gpt_entries(int fd, uint64_t *ret_bytes) {
+        _cleanup_free_ uint8_t *buf = NULL;
+        uint64_t size, last, bytes = 0;
+        unsigned sector = 512;
+        struct stat st;
+        int r;
+
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        /* The sector size and the size libblkid reads the image at. */
+        if (S_ISBLK(st.st_mode)) {
+                int ss = 0;
+
+                if (ioctl(fd, BLKSSZGET, &ss) < 0)
+                        return -errno;
+                if (ss < 512 || ss > 65536)
+                        return -EIO;
+                sector = (unsigned) ss;
+                if (ioctl(fd, BLKGETSIZE64, &size) < 0)
+                        return -errno;
+        } else
+                size = (uint64_t) st.st_size;
+        /* Too small for an MBR and a header: no GPT. */
+        if (size / sector < 2) {
+                *ret_bytes = 0;
+                return 0;
+        }
+        last = size / sector - 1;
+        buf = malloc(sector);
+        if (!buf)
+                return -ENOMEM;
+        /* libblkid looks for a GPT only behind a protective MBR: the
+         * signature and a partition of type 0xee. */
+        r = read_sector(fd, 0, buf, sector);
+        if (r < 0)
+                return r;
+        if (buf[510] != 0x55 || buf[511] != 0xaa ||
+            (buf[446 + 4] != 0xee && buf[462 + 4] != 0xee && buf[478 + 4] != 0xee && buf[494 + 4] != 0xee)) {
+                *ret_bytes = 0;
+                return 0;
+        }
+        /* The primary header, and the backup it falls back to. */
+        for (int i = 0; i < 2; i++) {
+                uint64_t lba = i == 0 ? 1 : last, n;
+
+                r = read_sector(fd, lba, buf, sector);
+                if (r < 0)
+                        return r;
+                if (gpt_header_entries_size(buf, sector, lba, last, &n) > 0 && n > bytes)
+                        bytes = n;
+        }
+        *ret_bytes = bytes;
+        return bytes > GPT_ENTRIES_MAX_BYTES ? -EFBIG : 0;
+}
+
 int image_probe(int fd, ImageProbe *ret) {
         ImageProbe pr = {};
         blkid_probe b = NULL;
+        char usage[16];
+        uint64_t bytes;
         int r;
 
+        /* Before libblkid reads the entries a header claims, whatever
+         * their size: what it would read for a sparse file of a few bytes
+         * (gigabytes, for minutes) is refused first. */
+        r = image_probe_gpt_entries(fd, &bytes);
+        if (r < 0)
+                return r;
         r = probe_run(fd, 0, 0, true, &b);
         if (r < 0)
                 return r;
         if (r == 0) {
                 lookup(b, "TYPE", pr.fstype, sizeof pr.fstype);
-                lookup(b, "PTTYPE", pr.pttype, sizeof pr.pttype);
+                lookup(b, "USAGE", usage, sizeof usage);
+                /* A file system (or LUKS) on the whole image is the image,
+                 * whatever partition table libblkid also finds on it, as
+                 * systemd's dissect_image() takes it first: a GPT beside a
+                 * squashfs superblock is a squashfs to nspawn, and so to
+                 * cell, not the tree of another partition. */
+                if (!streq(usage, "filesystem") && !streq(usage, "crypto"))
+                        lookup(b, "PTTYPE", pr.pttype, sizeof pr.pttype);
                 if (streq(pr.pttype, "gpt")) {
                         r = read_partitions(b, &pr);
                         if (r < 0) {

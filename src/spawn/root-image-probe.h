@@ -24,8 +24,20 @@ typedef struct ImageProbe {
 void image_probe_done(ImageProbe *pr);
 
 /* What fd holds: *ret filled, 0; -ENOTUNIQ for signatures that contradict
- * each other; -errno. A table's entries are read only for a GPT. */
+ * each other; -EFBIG for a GPT header whose entry array is larger than
+ * GPT_ENTRIES_MAX_BYTES (image_probe_gpt_entries()); -errno. A table's
+ * entries are read only for a GPT; a file system found on the whole image
+ * wins over a partition table also found there (pttype is "" then), as
+ * systemd's image dissection takes it. */
 int image_probe(int fd, ImageProbe *ret);
+
+/* The largest entry array a valid GPT header of fd (the primary or the
+ * backup, behind a protective MBR, checked as libblkid checks one) claims,
+ * in *ret_bytes (0: none), read at the sector size libblkid reads fd at
+ * (512 bytes for a file, the device's logical one): 0; -EFBIG when larger
+ * than GPT_ENTRIES_MAX_BYTES (*ret_bytes set all the same); -errno. Reads
+ * three sectors, no more. */
+int image_probe_gpt_entries(int fd, uint64_t *ret_bytes);
 
 /* blkid's TYPE of the file system at [offset, offset + size) of fd, into
  * ret_type ("" when none): 0, -ENOTUNIQ, -errno. */

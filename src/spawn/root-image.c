@@ -239,6 +239,12 @@ static int parts_from_gpt(const Plan *p, const ImageProbe *probe, uint64_t size,
                 return spawn_error_complete(err, r, "Image=%s: its %s partition has a verity partition: cell "
                                             "does not verify images, and mounts none unverified that asks to be",
                                             p->root_image, gpt_designator_name(refused));
+        if (r == -ENOEXEC)
+                return spawn_error_complete(err, r, "Image=%s: its %s partition (%d) is for %s, not %s: cell "
+                                            "mounts no other architecture's (systemd would %s it)", p->root_image,
+                                            gpt_designator_name(refused), probe->parts[c.foreign].partno,
+                                            strna(gpt_partition_arch(probe->parts + c.foreign)), gpt_native_arch(),
+                                            refused == GPT_USR && c.index[GPT_ROOT] >= 0 ? "refuse" : "mount");
         if (r < 0)
                 return spawn_error(err, r, "Image=%s: cannot choose its partitions", p->root_image);
         r = parts_check_extents(p, probe, &c, size, err);
@@ -372,6 +378,10 @@ int root_image_mount_again(const Plan *p, RootImage *held, RootImage *ret, Spawn
         r = image_probe(file_fd, &probe);
         if (r == -ENOTUNIQ)
                 return spawn_error(err, r, "Image=%s: more than one file system signature, refusing to guess", path);
+        if (r == -EFBIG)
+                return spawn_error_complete(err, r, "Image=%s: its GPT header claims a partition entry array larger "
+                                            "than cell reads (%" PRIu64 " bytes: %" PRIu64 " entries of 128)", path,
+                                            GPT_ENTRIES_MAX_BYTES, GPT_ENTRIES_MAX_BYTES / 128);
         if (r < 0)
                 return spawn_error(err, r, "Image=%s: cannot probe its file system", path);
         if (streq(probe.pttype, "gpt")) {

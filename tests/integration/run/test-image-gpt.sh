@@ -5,7 +5,8 @@
 # with PrivateUsers=pick), Volatile=yes's /usr from the /usr partition, a
 # NO_AUTO root skipped, of several roots the highest label version, a
 # READ_ONLY root read-only, a single generic Linux partition as the root,
-# a GPT on a block device; refused: no root, a LUKS root or /usr, a root
+# a GPT on a block device, an ext4 over a GPT's first sectors as the
+# plain image it is to systemd too; refused: no root, a LUKS root or /usr, a root
 # with a verity partition, a root with no file system. Each partition is
 # on a loop device of its extent for the container's life, none after it
 # (nor after a refusal), and the image's lock is free again.
@@ -211,6 +212,23 @@ start generic "$img"
 grep -qx gpt-root "$work/out" || fail "generic: $(cat "$work/out" "$work/err")"
 done_with generic "$img"
 
+# A file system on the whole image is the image, whatever partition table
+# libblkid finds there too, as systemd's dissection takes it: an ext4
+# written over a GPT's first sectors (its primary table gone, the backup
+# at the end whole) beside a root partition of its own is that ext4, not
+# the partition.
+if command -v blkid >/dev/null; then
+        img=$work/polyglot.raw
+        gpt "$img" "$ESP esp - -" "$ROOT root - other"
+        dd if="$work/fs/plain" of="$img" bs=1024 skip=1 seek=1 conv=notrunc status=none
+        probe=$(blkid -p -o export "$img" | tr '\n' ' ')
+        expect_match "polyglot: blkid" "$probe" 'TYPE=ext4 .*PTTYPE=gpt'
+        start polyglot "$img"
+        grep -qx gpt-root "$work/out" || fail "polyglot: not the whole image's ext4: $(cat "$work/out" "$work/err")"
+        expect_match "polyglot: root mount" "$(line ROOT)" '^ext4 /dev/loop[0-9]+ rw,'
+        done_with polyglot "$img"
+fi
+
 # A GPT on a block device (a loop device of the test's, no partition
 # scan): its partition on a loop device of cell's over it.
 img=$work/esp-swap-root.raw
@@ -302,6 +320,21 @@ img=$work/empty.raw
 gpt "$img" "$ROOT root - -"
 refused empty "$img" "its root partition \\(1\\): no file system found"
 refused k4file "$work/k4.raw" "a GPT's protective MBR but no valid GPT after it at 512-byte sectors"
+# Another architecture's root only: systemd 252 would mount it; cell
+# refuses rather than run another architecture's tree.
+case $ARCH in
+x86-64) FOREIGN=b921b045-1df0-41c3-af44-4c6f280d3fae FOREIGN_ARCH=arm64 ;;
+*) FOREIGN=4f68bce3-e8cd-4db1-96e7-fbcaf984b709 FOREIGN_ARCH=x86-64 ;;
+esac
+img=$work/foreign.raw
+gpt "$img" "$FOREIGN root - plain"
+refused foreign "$img" "its root partition \\(1\\) is for $FOREIGN_ARCH, not $ARCH: cell mounts no other architecture's \\(systemd would mount it\\)$"
+# A header that claims more entries than cell reads (40000 of 128 bytes,
+# over 4 MiB): refused before libblkid would read them all into memory.
+img=$work/entries.raw
+truncate -s 80M "$img"
+printf 'label: gpt\ntable-length: 40000\nstart=20MiB, size=40MiB, type=%s\n' "$ROOT" | sfdisk -q "$img" >/dev/null
+refused entries "$img" "its GPT header claims a partition entry array larger than cell reads \\(4194304 bytes: 32768 entries of 128\\)$"
 # Where /home is mounted, made in the image's root where missing: a link
 # there that leads out of the image is followed inside it (to a directory
 # the image lacks, that the host has: nothing is mounted nor made on the

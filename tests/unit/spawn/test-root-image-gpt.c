@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Image= of a GPT image: which partitions gpt_choose() takes, as systemd
- * 252's dissect_image() does for systemd-nspawn. The mounting is
+ * 252's dissect_image() does for systemd-nspawn, and what a header claims
+ * of its entry array (gpt_header_entries_size()). The mounting is
  * tests/integration/run/test-image-gpt.sh's. */
 
 #include <errno.h>
@@ -26,12 +27,14 @@
 #  define ROOT_VERITY "2c7357ed-ebd2-46d9-aec1-23d437ec2bf5"
 #  define USR_VERITY_SIG "e7bb33fb-06cf-4e81-8273-e543b413e2e2"
 #  define OTHER_ROOT "b921b045-1df0-41c3-af44-4c6f280d3fae"   /* arm64's */
+#  define OTHER_USR "b0e01050-ee5f-4390-949a-9101b17104e9"
 #elif defined(__aarch64__)
 #  define ROOT "b921b045-1df0-41c3-af44-4c6f280d3fae"
 #  define USR "b0e01050-ee5f-4390-949a-9101b17104e9"
 #  define ROOT_VERITY "df3300ce-d69f-4c92-978c-9bfb0f38d820"
 #  define USR_VERITY_SIG "c23ce4ff-44bd-4b00-b2d4-b41b3419e02a"
 #  define OTHER_ROOT "4f68bce3-e8cd-4db1-96e7-fbcaf984b709"   /* x86-64's */
+#  define OTHER_USR "8484680c-9521-48c6-9c11-b0720656f69e"
 #endif
 
 static GptPartition part(int partno, const char *type, uint64_t flags, const char *label) {
@@ -118,12 +121,13 @@ TEST(native) {
         ASSERT_EQ(c.index[GPT_ROOT], 1);
         ASSERT_FALSE(c.generic_root);
 
-        /* Another architecture's root is none: the generic ones are looked at. */
+        /* Another architecture's root is what systemd mounts then, never
+         * a generic partition: refused (TEST(foreign)). */
         parts[1] = part(2, OTHER_ROOT, 0, "root");
-        ASSERT_ERROR(gpt_choose(parts, 3, &c, NULL), ENOTUNIQ);
-        ASSERT_OK(gpt_choose(parts, 2, &c, NULL));
-        ASSERT_EQ(c.index[GPT_ROOT], 0);
-        ASSERT_TRUE(c.generic_root);
+        ASSERT_ERROR(gpt_choose(parts, 3, &c, NULL), ENOEXEC);
+        ASSERT_ERROR(gpt_choose(parts, 2, &c, NULL), ENOEXEC);
+        ASSERT_EQ(c.index[GPT_ROOT], -1);
+        ASSERT_FALSE(c.generic_root);
 
         /* NO_AUTO: skipped, the next one is the root; READ_ONLY: kept. */
         parts[0] = part(1, ROOT, GPT_FLAG_NO_AUTO, "root_9");
@@ -221,7 +225,132 @@ TEST(verity) {
         parts[1] = part(2, SWAP, 0, "swap");
         ASSERT_OK(gpt_choose(parts, 3, &c, NULL));
 }
+
+/* Another architecture's root or /usr: systemd 252 mounts it where the
+ * image has none of ours (never a generic partition instead), and refuses
+ * a /usr of another architecture than the root's. cell mounts none: it
+ * refuses both, rather than mount something else. */
+TEST(foreign) {
+        GptPartition parts[3];
+        GptDesignator refused = _GPT_DESIGNATOR_MAX;
+        GptChoice c;
+
+        parts[0] = part(1, HOME, 0, "home");
+        ASSERT_NULL(gpt_partition_arch(&parts[0]));
+        parts[0] = part(1, OTHER_ROOT, 0, "root");
+        ASSERT_NOT_NULL(gpt_partition_arch(&parts[0]));
+        parts[0] = part(1, ROOT, 0, "root");
+        ASSERT_STREQ(gpt_partition_arch(&parts[0]), gpt_native_arch());
+
+        /* Another architecture's root beside a generic partition: not the generic one. */
+        parts[0] = part(1, GENERIC, 0, "linux");
+        parts[1] = part(2, OTHER_ROOT, 0, "root");
+        ASSERT_ERROR(gpt_choose(parts, 2, &c, &refused), ENOEXEC);
+        ASSERT_EQ(refused, GPT_ROOT);
+        ASSERT_EQ(c.foreign, 1);
+        ASSERT_EQ(c.index[GPT_ROOT], -1);
+        /* Alone: refused so too (it was "no root"). */
+        ASSERT_ERROR(gpt_choose(parts + 1, 1, &c, NULL), ENOEXEC);
+        ASSERT_EQ(c.foreign, 0);
+        /* NO_AUTO: not looked at, the generic one is the root. */
+        parts[1].flags = GPT_FLAG_NO_AUTO;
+        ASSERT_OK(gpt_choose(parts, 2, &c, NULL));
+        ASSERT_EQ(c.index[GPT_ROOT], 0);
+        ASSERT_EQ(c.foreign, -1);
+
+        /* Our root and another architecture's /usr: refused, naming /usr. */
+        parts[0] = part(1, ROOT, 0, "root");
+        parts[1] = part(2, OTHER_USR, 0, "usr");
+        refused = _GPT_DESIGNATOR_MAX;
+        ASSERT_ERROR(gpt_choose(parts, 2, &c, &refused), ENOEXEC);
+        ASSERT_EQ(refused, GPT_USR);
+        ASSERT_EQ(c.foreign, 1);
+        /* ... unless there is a /usr of ours too. */
+        parts[2] = part(3, USR, 0, "usr");
+        ASSERT_OK(gpt_choose(parts, 3, &c, NULL));
+        ASSERT_EQ(c.index[GPT_USR], 2);
+        ASSERT_EQ(c.foreign, -1);
+        /* Another architecture's root beside ours: ours, as systemd. */
+        parts[1] = part(2, OTHER_ROOT, 0, "root_9");
+        ASSERT_OK(gpt_choose(parts, 2, &c, NULL));
+        ASSERT_EQ(c.index[GPT_ROOT], 0);
+}
 #endif
+
+/* A GPT header sector as libblkid checks it before it reads the entry
+ * array the header claims. */
+static void put_u(uint8_t *p, uint64_t v, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                p[i] = (uint8_t) (v >> (8 * i));
+}
+
+static uint32_t crc(const uint8_t *p, size_t n) {
+        uint32_t c = UINT32_MAX;
+
+        while (n-- > 0) {
+                c ^= *p++;
+                for (int k = 0; k < 8; k++)
+                        c = (c >> 1) ^ (UINT32_C(0xedb88320) & (uint32_t) -(int32_t) (c & 1));
+        }
+        return ~c;
+}
+
+static void header(uint8_t *s, uint32_t size, uint64_t lba, uint32_t n, uint32_t entry) {
+        memset(s, 0, 512);
+        memcpy(s, "EFI PART", 8);
+        put_u(s + 8, 0x10000, 4);
+        put_u(s + 12, size, 4);
+        put_u(s + 24, lba, 8);
+        put_u(s + 40, 34, 8);
+        put_u(s + 48, 16350, 8);
+        put_u(s + 72, 2, 8);
+        put_u(s + 80, n, 4);
+        put_u(s + 84, entry, 4);
+        put_u(s + 16, crc(s, size), 4);
+}
+
+TEST(header_entries_size) {
+        uint8_t s[512];
+        uint64_t bytes = 0;
+
+        header(s, 92, 1, 128, 128);
+        ASSERT_EQ(gpt_header_entries_size(s, 512, 1, 16383, &bytes), 1);
+        ASSERT_EQ_U64(bytes, 16384);
+        /* The largest: 4 GiB less 128 bytes. */
+        header(s, 92, 1, UINT32_MAX / 128, 128);
+        ASSERT_EQ(gpt_header_entries_size(s, 512, 1, 16383, &bytes), 1);
+        ASSERT_EQ_U64(bytes, (uint64_t) (UINT32_MAX / 128) * 128);
+        /* A header of the whole sector, its CRC32 over all of it. */
+        header(s, 512, 1, 128, 128);
+        ASSERT_EQ(gpt_header_entries_size(s, 512, 1, 16383, &bytes), 1);
+
+        /* What libblkid takes for no header: it reads no entries of it. */
+        header(s, 92, 1, 128, 128);
+        s[100] = 1;     /* past the header: not in its CRC32 */
+        ASSERT_EQ(gpt_header_entries_size(s, 512, 1, 16383, &bytes), 1);
+        s[60] ^= 1;     /* the disk GUID: in it */
+        ASSERT_EQ(gpt_header_entries_size(s, 512, 1, 16383, &bytes), 0);
+        header(s, 91, 1, 128, 128);
+        ASSERT_EQ(gpt_header_entries_size(s, 512, 1, 16383, &bytes), 0);
+        header(s, 513, 1, 128, 128);
+        ASSERT_EQ(gpt_header_entries_size(s, 512, 1, 16383, &bytes), 0);
+        header(s, 92, 1, 64, 256);      /* UEFI allows 128 x 2^n: libblkid, the kernel and cell 128 */
+        ASSERT_EQ(gpt_header_entries_size(s, 512, 1, 16383, &bytes), 0);
+        header(s, 92, 1, 128, 8);
+        ASSERT_EQ(gpt_header_entries_size(s, 512, 1, 16383, &bytes), 0);
+        header(s, 92, 1, 0, 128);
+        ASSERT_EQ(gpt_header_entries_size(s, 512, 1, 16383, &bytes), 0);
+        /* 4 GiB and more: counted too, whatever libblkid makes of it. */
+        header(s, 92, 1, UINT32_MAX, 128);
+        ASSERT_EQ(gpt_header_entries_size(s, 512, 1, 16383, &bytes), 1);
+        ASSERT_EQ_U64(bytes, (uint64_t) UINT32_MAX * 128);
+        header(s, 92, 5, 128, 128);     /* not where it says it is */
+        ASSERT_EQ(gpt_header_entries_size(s, 512, 1, 16383, &bytes), 0);
+        header(s, 92, 1, 128, 128);     /* usable LBAs past the image's end */
+        ASSERT_EQ(gpt_header_entries_size(s, 512, 1, 16000, &bytes), 0);
+        memcpy(s, "EFI PARX", 8);
+        ASSERT_EQ(gpt_header_entries_size(s, 512, 1, 16383, &bytes), 0);
+}
 
 TEST(extents) {
         GptPartition parts[3];
