@@ -17,6 +17,7 @@
 #include "credentials-socket.h"
 #include "credentials.h"
 #include "fs-util.h"
+#include "log.h"
 #include "macros.h"
 #include "parse-value.h"
 
@@ -58,6 +59,14 @@ int credential_buffer_keep(char *buf, size_t n, int r, char **ret, size_t *ret_s
 
 static int name_cmp(const void *a, const void *b) {
         return strcmp(*(char * const *) a, *(char * const *) b);
+}
+
+/* An entry of a directory that is gone since the directory was listed (a
+ * file rotated away meanwhile): skipped, as systemd 252 skips it, with a
+ * debug message as its own. */
+static void vanished(const CredentialReader *r, const char *path) {
+        log_debug("%sLoadCredential%s=%s:%s: %s vanished since its directory was listed, skipped (as in systemd)",
+                  r->origin, r->entry->encrypted ? "Encrypted" : "", r->entry->id, r->entry->source, path);
 }
 
 /* Every regular file below dir_fd, sorted, as prefix_NAME (systemd's
@@ -108,14 +117,21 @@ static int read_directory(CredentialReader *r, int dir_fd, const char *prefix, c
                 }
                 /* Symlinks are skipped, as systemd: what they lead to is not the directory's. */
                 if (fstatat(dirfd(d), names[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                        if (errno == ENOENT) {
+                                vanished(r, path);
+                                continue;
+                        }
                         e = reader_error(r, errno, "%s", path);
                         break;
                 }
                 if (S_ISDIR(st.st_mode)) {
                         _cleanup_close_ int sub = openat(dirfd(d), names[i],
                                                          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                        e = sub < 0 ? reader_error(r, errno, "%s", path) :
-                                read_directory(r, sub, id, path, depth + 1);
+                        if (sub < 0 && errno == ENOENT)
+                                vanished(r, path);
+                        else
+                                e = sub < 0 ? reader_error(r, errno, "%s", path) :
+                                        read_directory(r, sub, id, path, depth + 1);
                         continue;
                 }
                 if (!S_ISREG(st.st_mode))
@@ -143,7 +159,9 @@ static int read_directory(CredentialReader *r, int dir_fd, const char *prefix, c
                  * may write the directory must not make us read, as root, what
                  * such a link leads to (/etc/shadow into the container). */
                 e = read_source(dirfd(d), names[i], O_NOFOLLOW, source_max(r), &data, &size);
-                if (e == -ELOOP) {
+                if (e == -ELOOP || e == -ENOENT) {
+                        if (e == -ENOENT)
+                                vanished(r, path);
                         e = 0;
                         continue;
                 }

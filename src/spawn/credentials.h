@@ -8,9 +8,11 @@
  *
  *  - an absolute PATH is read; a directory gives one credential per
  *    regular file below it, "ID_FILE" ("ID_SUB_FILE" for SUB/FILE), in
- *    sorted order, symlinks skipped, a name already taken skipped (with a
- *    notice); an ID's own LoadCredential= replaces a directory's file of
- *    that name (with a notice), whichever line comes first, as systemd 252
+ *    sorted order, symlinks skipped, an entry gone since the directory
+ *    was listed skipped (as systemd: a file rotated away meanwhile), a
+ *    name already taken skipped (with a notice); an ID's own
+ *    LoadCredential= replaces a directory's file of that name (with a
+ *    notice), whichever line comes first, as systemd 252
  *    writes the one over the other;
  *  - an AF_UNIX stream socket as an absolute PATH is connected to and
  *    read until the server closes (credentials-socket.h);

@@ -19,27 +19,81 @@
 
 #define ZONEINFO "/usr/share/zoneinfo/"
 
-/* The zone a host /etc/localtime link names ("Europe/Berlin" from
- * "../usr/share/zoneinfo/Europe/Berlin"), in buf; -EINVAL for a link that
- * names none (a plain file, a link elsewhere), -errno when unreadable. */
-static int host_zone(const char *path, char *buf, size_t n) {
-        char link[PATH_MAX];
-        const char *zone;
+/* The next component of *path (its length in *ret_n), *path moved past it;
+ * "//" and "." are none, as in systemd's path_find_first_component(). NULL
+ * at the end. */
+static const char *path_component(const char **path, size_t *ret_n) {
+        for (;;) {
+                const char *c = *path + strspn(*path, "/");
+                size_t n = strcspn(c, "/");
+
+                *path = c + n;
+                if (n == 0)
+                        return NULL;
+                if (n != 1 || c[0] != '.') {
+                        *ret_n = n;
+                        return c;
+                }
+        }
+}
+
+/* What follows prefix in path, compared by components as systemd's
+ * path_startswith() (both absolute or both relative); NULL when path does
+ * not begin so. */
+static const char *path_after(const char *path, const char *prefix) {
+        if ((path[0] == '/') != (prefix[0] == '/'))
+                return NULL;
+        for (;;) {
+                size_t n = 0, m = 0;
+                const char *p = path_component(&path, &n), *q = path_component(&prefix, &m);
+
+                if (!q)
+                        return p ?: path;
+                if (!p || n != m || strncmp(p, q, n) != 0)
+                        return NULL;
+        }
+}
+
+/* The zone a host /etc/localtime link names, as nspawn 252's
+ * timezone_from_path(): what follows "../usr/share/zoneinfo/" or
+ * "/usr/share/zoneinfo/" ("Europe/Berlin"), in buf, its target in link.
+ * -EINVAL for a plain file (link ""), a link elsewhere, or one that names
+ * no zone (nothing after the prefix, or a ".." in it: a way about, which
+ * systemd's verify_timezone() refuses too); -errno when unreadable. */
+static int host_zone(const char *path, char *link, size_t link_size, char *buf, size_t n) {
+        const char *zone, *rest;
+        size_t cn;
         ssize_t l;
 
-        l = readlink(path, link, sizeof link - 1);
+        link[0] = 0;
+        l = readlink(path, link, link_size - 1);
         if (l < 0)
                 return errno == EINVAL ? -EINVAL : negative_errno();
         link[l] = 0;
-        zone = strstr(link, "/zoneinfo/");
-        if (!zone)
+        zone = path_after(link, "../usr/share/zoneinfo/") ?: path_after(link, "/usr/share/zoneinfo/");
+        if (!zone || isempty(zone) || strlen(zone) >= n)
                 return -EINVAL;
-        zone += strlen("/zoneinfo/");
-        /* A name, not a way about: no "..", no absolute path. */
-        if (isempty(zone) || zone[0] == '/' || strstr(zone, "..") || strlen(zone) >= n)
-                return -EINVAL;
+        rest = zone;
+        for (const char *c; (c = path_component(&rest, &cn));)
+                if (cn == 2 && strncmp(c, "..", 2) == 0)
+                        return -EINVAL;
         strcpy(buf, zone);
         return 0;
+}
+
+/* Why Timezone=symlink has no zone from the host's /etc/localtime (link:
+ * its target, "" for a plain file). */
+static int host_zone_error(SpawnError *note, const char *what, const char *path, const char *link) {
+        if (isempty(link))
+                return spawn_error(note, EINVAL, "%s: the host's %s is no symlink, so it names no zone (nspawn 252 "
+                                   "takes a link to /usr/share/zoneinfo/ZONE or ../usr/share/zoneinfo/ZONE)", what,
+                                   path);
+        if (!path_after(link, "../usr/share/zoneinfo/") && !path_after(link, "/usr/share/zoneinfo/"))
+                return spawn_error(note, EINVAL, "%s: the host's %s links to %s, not into /usr/share/zoneinfo/ "
+                                   "(nspawn 252 takes a link to /usr/share/zoneinfo/ZONE or "
+                                   "../usr/share/zoneinfo/ZONE)", what, path, link);
+        return spawn_error(note, EINVAL, "%s: the host's %s links to %s, which names no zone (nothing, or a \"..\", "
+                           "after /usr/share/zoneinfo/)", what, path, link);
 }
 
 /* Out of fds or memory: no answer about the image, which must not pass for
@@ -176,7 +230,7 @@ int etc_file_decide(PlanEtcFile *f, const char *root_directory, SpawnError *note
                 return spawn_error(note, dir_fd, "Directory=%s: cannot open", root_directory);
 
         if (f->mode == PLAN_ETC_SYMLINK || f->mode == PLAN_ETC_SYMLINK_OR_BIND) {
-                r = host_zone(f->source, zone, sizeof zone);
+                r = host_zone(f->source, link, sizeof link, zone, sizeof zone);
                 if (r >= 0) {
                         (void) snprintf(link, sizeof link, ZONEINFO "%s", zone);
                         r = root_stat(dir_fd, link, &mode);
@@ -197,8 +251,7 @@ int etc_file_decide(PlanEtcFile *f, const char *root_directory, SpawnError *note
                                 return spawn_error(note, ENOMEM, "%s: out of memory", f->key);
                         f->mode = PLAN_ETC_SYMLINK;
                 } else if (f->mode == PLAN_ETC_SYMLINK && r == -EINVAL)
-                        return spawn_error(note, r, "%s: the host's %s is no link into a zoneinfo directory",
-                                           what, f->source);
+                        return host_zone_error(note, what, f->source, link);
                 else {
                         /* The container lacks the zone (symlink too: nspawn
                          * falls back so), or auto: the host's zone file itself. */

@@ -231,9 +231,11 @@ expect "Timezone=auto, a link from a Bind=: status" "$status" 0
 expect "Timezone=auto, a link from a Bind=: not bound through" "$(cat "$work/out")" "image zone file"
 rm "$root/zone"
 
-# symlink: a link to the container's own file of the host's zone.
-if zone=$(readlink /etc/localtime) && [[ $zone == */zoneinfo/* ]]; then
-        zone=${zone##*/zoneinfo/}
+# symlink: a link to the container's own file of the host's zone, which the
+# host's /etc/localtime names as nspawn 252 takes it: a link into
+# /usr/share/zoneinfo (any other fails the start: unit tests).
+if zone=$(readlink /etc/localtime) && [[ $zone == /usr/share/zoneinfo/* || $zone == ../usr/share/zoneinfo/* ]]; then
+        zone=${zone#*/usr/share/zoneinfo/}
         # Without the zone in the container: the bind, as nspawn falls back to.
         tz tznozone "Volatile=overlay" "[Exec]" "Timezone=symlink"
         expect "Timezone=symlink without the zone in the container: status" "$status" 0

@@ -2,6 +2,7 @@
 /* credentials_read(): what the start reads for LoadCredential= and
  * SetCredential=, and its messages, on files of a temporary directory. */
 #include <fcntl.h>
+#include <limits.h>
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
@@ -26,10 +27,29 @@ static char dir[] = "/tmp/test-credentials-XXXXXX";
  * fstatat()) sees the regular file, which is then swapped for a symlink to
  * swap_target, as whoever may write that directory could do meanwhile. */
 static const char *swap_name, *swap_target;
+/* Set: the entry of that name is renamed away (to ".gone-NAME", which the
+ * listing taken already does not hold) at its check, before it (the check
+ * finds nothing) or after it (the open finds nothing), as a file rotated
+ * away meanwhile. */
+static const char *vanish_name;
+static bool vanish_before;
+
+static void vanish(int fd, const char *path) {
+        char gone[NAME_MAX + 8];
+
+        (void) snprintf(gone, sizeof gone, ".gone-%s", path);
+        ASSERT_EQ(renameat(fd, path, fd, gone), 0);
+        vanish_name = NULL;
+}
 
 int fstatat(int fd, const char *path, struct stat *st, int flags) {
-        int r = (int) syscall(SYS_newfstatat, fd, path, st, flags);
+        int r;
 
+        if (vanish_name && vanish_before && streq(path, vanish_name))
+                vanish(fd, path);
+        r = (int) syscall(SYS_newfstatat, fd, path, st, flags);
+        if (r >= 0 && vanish_name && streq(path, vanish_name))
+                vanish(fd, path);
         if (r >= 0 && swap_name && streq(path, swap_name)) {
                 ASSERT_EQ(unlinkat(fd, path, 0), 0);
                 ASSERT_EQ(symlinkat(swap_target, fd, path), 0);
@@ -165,7 +185,8 @@ TEST(read) {
         /* Errors name the key's line and source, never a byte of the data. */
         add(&p, "nosuch", "nosuch", NULL, 0);
         ASSERT_ERROR(rd(&p, caller, &err), ENOENT);
-        ASSERT_CONTAINS(err.message, "u.cell:5: LoadCredential=nosuch: no credential nosuch in $CREDENTIALS_DIRECTORY (");
+        ASSERT_CONTAINS(err.message,
+                        "u.cell:5: LoadCredential=nosuch: no credential nosuch in $CREDENTIALS_DIRECTORY (");
         ASSERT_ERROR(rd(&p, NULL, &err), ENXIO);
         ASSERT_CONTAINS(err.message, "u.cell:5: LoadCredential=nosuch: $CREDENTIALS_DIRECTORY is not set");
         ASSERT_ERROR(rd(&p, "relative/dir", &err), ENXIO);
@@ -230,6 +251,60 @@ TEST(read) {
         plan_reset(&p);
 
         _cleanup_free_ char *cmd = NULL;
+        ASSERT_TRUE(asprintf(&cmd, "rm -rf %s", dir) > 0);
+        ASSERT_EQ(system(cmd), 0);
+}
+
+/* A directory's entry that vanishes between the listing and its read (a
+ * file rotated away meanwhile) is skipped, as systemd 252's
+ * load_credential() skips it ("OK if a file vanishes here in the time we
+ * enumerate it") and its recurse_dir() a subdirectory that did: the start
+ * goes on with the rest (it failed, naming the file). */
+TEST(vanished_entry_skipped) {
+        _cleanup_free_ char *d = NULL, *sub = NULL, *cmd = NULL;
+        Plan p = {};
+        SpawnError err = {};
+
+        strcpy(dir, "/tmp/test-credentials-XXXXXX");
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        d = at("v");
+        sub = at("v/sub");
+        ASSERT_EQ(mkdir(d, 0700), 0);
+        ASSERT_EQ(mkdir(sub, 0700), 0);
+        put("v/a", "A", 1);
+        put("v/b", "B", 1);
+        put("v/c", "C", 1);
+        put("v/sub/s", "S", 1);
+        add(&p, "v", d, NULL, 0);
+
+        /* Gone after its check: the open finds nothing. */
+        vanish_name = "b";
+        vanish_before = false;
+        ASSERT_OK(rd(&p, NULL, &err));
+        ASSERT_NULL(vanish_name);       /* it vanished */
+        ASSERT_EQ(p.n_credential_data, 3);
+        expect(&p, 0, "v_a", "A", 1);
+        expect(&p, 1, "v_c", "C", 1);
+        expect(&p, 2, "v_sub_s", "S", 1);
+
+        /* Gone before its check: the check finds nothing. */
+        vanish_name = "c";
+        vanish_before = true;
+        ASSERT_OK(rd(&p, NULL, &err));
+        ASSERT_NULL(vanish_name);
+        ASSERT_EQ(p.n_credential_data, 2);
+        expect(&p, 0, "v_a", "A", 1);
+        expect(&p, 1, "v_sub_s", "S", 1);
+
+        /* A subdirectory gone after its check: its open finds nothing. */
+        vanish_name = "sub";
+        vanish_before = false;
+        ASSERT_OK(rd(&p, NULL, &err));
+        ASSERT_NULL(vanish_name);
+        ASSERT_EQ(p.n_credential_data, 1);
+        expect(&p, 0, "v_a", "A", 1);
+        plan_reset(&p);
+
         ASSERT_TRUE(asprintf(&cmd, "rm -rf %s", dir) > 0);
         ASSERT_EQ(system(cmd), 0);
 }
@@ -426,7 +501,8 @@ TEST(stores_and_sockets) {
         /* Nowhere: the message names every place looked at. */
         add(&p, "nosuch", "nosuch", NULL, 0);
         ASSERT_ERROR(rd(&p, caller, &err), ENOENT);
-        ASSERT_CONTAINS(err.message, "u.cell:5: LoadCredential=nosuch: no credential nosuch in $CREDENTIALS_DIRECTORY (");
+        ASSERT_CONTAINS(err.message,
+                        "u.cell:5: LoadCredential=nosuch: no credential nosuch in $CREDENTIALS_DIRECTORY (");
         ASSERT_CONTAINS(err.message, "/caller), nor in /tmp/test-credentials-");
         ASSERT_CONTAINS(err.message, "/etc-credstore or /tmp/test-credentials-");
         ASSERT_ERROR(rd(&p, NULL, &err), ENXIO);
