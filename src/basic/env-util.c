@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <glob.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "env-util.h"
@@ -111,6 +114,21 @@ size_t env_assignment_max(void) {
         return 32 * (size_t) (page > 0 ? page : 4096);
 }
 
+int env_check_payload(char * const *env, const char **ret) {
+        size_t max = env_assignment_max();
+
+        STRV_FOREACH(e, env) {
+                size_t n = strlen(*e), k = strcspn(*e, "=");
+                int r = n >= max ? -E2BIG : k < n && !utf8_is_valid_n(*e + k + 1, n - k - 1) ? -EILSEQ : 0;
+
+                if (r < 0) {
+                        *ret = *e;
+                        return r;
+                }
+        }
+        return 0;
+}
+
 /* Appends c to the growing buffer. */
 static int buf_put(char **buf, size_t *len, size_t *size, char c) {
         if (*len + 2 > *size) {
@@ -149,9 +167,9 @@ int env_file_open(const char *path, FILE **ret) {
 /* The next byte of f into *ret: 1, or 0 at its end, or a read error's
  * -errno (a directory's -EISDIR, not "I/O error"); -EFBIG once *total
  * passes ENV_FILE_SIZE_MAX, where reading stops: a file that never ends (a
- * device) costs no more than that. "\r\n" reads as "\n". A NUL byte is
- * -EUCLEAN: systemd refuses such a file (its read_full_file() without a
- * size, -EBADMSG), rather than guess where the text ends. */
+ * device) costs no more than that. A NUL byte is -EUCLEAN: systemd refuses
+ * such a file (its read_full_file() without a size, -EBADMSG), rather than
+ * guess where the text ends. */
 static int env_file_getc(FILE *f, size_t *total, char *ret) {
         int c = getc_unlocked(f);
 
@@ -161,15 +179,6 @@ static int env_file_getc(FILE *f, size_t *total, char *ret) {
                 return -EUCLEAN;
         if (++*total > ENV_FILE_SIZE_MAX)
                 return -EFBIG;
-        if (c == '\r') {
-                int n = getc_unlocked(f);
-                if (n == '\n') {
-                        if (++*total > ENV_FILE_SIZE_MAX)
-                                return -EFBIG;
-                        c = n;
-                } else if (n != EOF)
-                        (void) ungetc(n, f);
-        }
         *ret = (char) c;
         return 1;
 }
@@ -195,11 +204,10 @@ static int env_file_put(EnvFileAssignment *a, bool to_value, char c) {
         return buf_put(&a->key, &a->n_key, &a->size_key, c);
 }
 
-/* KEY=VALUE into *env: the key without trailing blanks (and, but with
- * lenient, an "export " prefix), the value without its unquoted trailing
- * blanks. With lenient, as systemd's parse_env_file(): a key that is no
- * variable name is skipped, but a key or value that is not UTF-8 still
- * fails the file. */
+/* KEY=VALUE into *env: the key without trailing blanks, the value without
+ * its unquoted trailing blanks. With lenient, as systemd's
+ * parse_env_file(): a key that is no variable name is skipped, but a key
+ * or value that is not UTF-8 still fails the file. */
 static int env_file_push(EnvFileAssignment *a, bool chomp, bool lenient, char ***env) {
         _cleanup_free_ char *assignment = NULL;
         const char *k = a->key ?: "", *v = a->value ?: "";
@@ -209,11 +217,6 @@ static int env_file_push(EnvFileAssignment *a, bool chomp, bool lenient, char **
 
         if (chomp && a->value_blank != SIZE_MAX)
                 a->value[a->value_blank] = 0;
-        if (!lenient && n > 6 && startswith(k, "export") && strchr(" \t", k[6])) {
-                size_t skip = 6 + strspn(k + 6, " \t");
-                k += skip;
-                n -= skip;
-        }
         if (lenient && !utf8_is_valid_n(k, n))
                 return -EILSEQ;
         valid = env_key_valid(k, n);
@@ -232,7 +235,36 @@ static int env_file_push(EnvFileAssignment *a, bool chomp, bool lenient, char **
         return r;
 }
 
-static int env_file_parse_full(FILE *f, bool lenient, char ***env, unsigned *ret_line) {
+/* The first n bytes of a key that is no name, fit to quote in a message:
+ * at most ENV_KEY_SHOWN_MAX of them, a byte outside printable ASCII (and
+ * '"', '\\') as \xNN, "..." after a key cut short. */
+#define ENV_KEY_SHOWN_MAX 64U
+static int env_key_printable(const char *key, size_t n, char **ret) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *m = open_memstream(&buf, &size);
+
+        if (!m)
+                return -ENOMEM;
+        for (size_t i = 0; i < MIN(n, (size_t) ENV_KEY_SHOWN_MAX); i++) {
+                unsigned char c = (unsigned char) key[i];
+
+                if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+                        fprintf(m, "\\x%02x", c);
+                else
+                        fputc(c, m);
+        }
+        if (n > ENV_KEY_SHOWN_MAX)
+                fputs("...", m);
+        if (fclose(m) != 0) {
+                free(buf);
+                return -ENOMEM;
+        }
+        *ret = buf;
+        return 0;
+}
+
+static int env_file_parse_full(FILE *f, bool lenient, char ***env, unsigned *ret_line, char **ret_key) {
         /* systemd's states (its env-file.c): quotes only open a value (or
          * continue one after a closing quote), so that a quote inside an
          * unquoted value is kept; quoted values may span lines. */
@@ -242,6 +274,7 @@ static int env_file_parse_full(FILE *f, bool lenient, char ***env, unsigned *ret
         } state = PRE_KEY;
         _cleanup_(env_file_assignment_done) EnvFileAssignment a = {};
         unsigned line = 1;
+        bool after_cr = false;
         size_t total = 0;
         int r;
 
@@ -356,8 +389,10 @@ static int env_file_parse_full(FILE *f, bool lenient, char ***env, unsigned *ret
                         state = COMMENT;
                         break;
                 }
-                if (c == '\n')
+                /* Lines counted as an editor shows them: "\r\n" is one end. */
+                if (c == '\r' || (c == '\n' && !after_cr))
                         line++;
+                after_cr = c == '\r';
                 if (r < 0)
                         break;
         }
@@ -388,13 +423,72 @@ static int env_file_parse_full(FILE *f, bool lenient, char ***env, unsigned *ret
                 *ret_line = a.line;
         if (r == -EUCLEAN && ret_line)
                 *ret_line = line;
+        if (r == -EINVAL && ret_key) {
+                int q = env_key_printable(a.key ?: "", a.key_blank != SIZE_MAX ? a.key_blank : a.n_key, ret_key);
+                if (q < 0)
+                        return q;
+        }
         return r < 0 ? r : 0;
 }
 
 int env_file_parse(FILE *f, char ***env, unsigned *ret_line) {
-        return env_file_parse_full(f, false, env, ret_line);
+        return env_file_parse_full(f, false, env, ret_line, NULL);
+}
+
+int env_file_parse_key(FILE *f, char ***env, unsigned *ret_line, char **ret_key) {
+        *ret_key = NULL;
+        return env_file_parse_full(f, false, env, ret_line, ret_key);
 }
 
 int env_file_parse_lenient(FILE *f, char ***env, unsigned *ret_line) {
-        return env_file_parse_full(f, true, env, ret_line);
+        return env_file_parse_full(f, true, env, ret_line, NULL);
+}
+
+/* glob(3)'s directory reading without "." and "..", as systemd's
+ * safe_glob() reads: ".*" names the hidden files, never the directory
+ * itself or its parent (read as files, they would fail the start). */
+static struct dirent *env_glob_readdir(void *d) {
+        struct dirent *de;
+
+        do
+                de = readdir(d);
+        while (de && (streq(de->d_name, ".") || streq(de->d_name, "..")));
+        return de;
+}
+
+static void *env_glob_opendir(const char *path) {
+        return opendir(path);   /* O_CLOEXEC, as glibc opens every directory */
+}
+
+static void env_glob_closedir(void *d) {
+        (void) closedir(d);
+}
+
+int env_file_glob(const char *pattern, char ***ret_paths) {
+        glob_t g = {
+                .gl_opendir = env_glob_opendir,
+                .gl_readdir = env_glob_readdir,
+                .gl_closedir = env_glob_closedir,
+                .gl_lstat = lstat,
+                .gl_stat = stat,
+        };
+        char **paths;
+        int r;
+
+        errno = 0;
+        r = glob(pattern, GLOB_ALTDIRFUNC, NULL, &g);
+        if (r == 0 && g.gl_pathc == 0)
+                r = GLOB_NOMATCH;
+        if (r != 0) {
+                int e = errno;
+
+                globfree(&g);
+                return r == GLOB_NOMATCH ? -ENOENT : r == GLOB_NOSPACE ? -ENOMEM : e > 0 ? -e : -EIO;
+        }
+        paths = strv_copy(g.gl_pathv);
+        globfree(&g);
+        if (!paths)
+                return -ENOMEM;
+        *ret_paths = paths;
+        return 0;
 }

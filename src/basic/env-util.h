@@ -35,6 +35,13 @@ void env_unset_strv(char **env, char * const *patterns);
  * NUL included, longer. */
 size_t env_assignment_max(void);
 
+/* The first assignment of env that cannot reach the payload as it is, in
+ * *ret: -E2BIG for one of env_assignment_max() bytes or more (execve(2)
+ * would fail), -EILSEQ for a value that is not UTF-8 (systemd's
+ * strv_env_clean() drops it from the environment it execs with: one
+ * PassEnvironment= took from cell's caller). 0 when all can. */
+int env_check_payload(char * const *env, const char **ret);
+
 /* The longest assignment (KEY=VALUE) of an environment file: systemd's LONG_LINE_MAX. */
 #define ENV_FILE_LINE_MAX (1024U * 1024U)
 /* The most an environment file may hold: systemd's READ_FULL_BYTES_MAX, the
@@ -47,22 +54,36 @@ size_t env_assignment_max(void);
  * open(2)'s -errno (-ENOENT: missing, a path through a file included). */
 int env_file_open(const char *path, FILE **ret);
 
+/* EnvironmentFile='s path with wildcards, as systemd expands it (its
+ * safe_glob()): glob(3)'s sorted matches, a backslash escaping the next
+ * character, "." and ".." never matched (".*" is the hidden files). In
+ * *ret_paths, a new strv; -ENOENT when nothing matches, a directory that
+ * cannot be read as its -errno (-EIO when unknown), -ENOMEM. */
+int env_file_glob(const char *pattern, char ***ret_paths);
+
 /* Parses an environment file the way systemd reads EnvironmentFile= (its
  * env-file.c, systemd.exec(5)): KEY=VALUE assignments, blank lines, lines
  * starting with '#' or ';' and lines without '=' ignored; a value unquoted
  * (backslash keeps the next character, at the end of a line joins the
  * next, quotes inside are kept), or in single quotes (every byte as it is)
- * or double quotes (\" \\ \` \$ escaped), both spanning lines. Beyond
- * systemd: an "export " prefix is dropped, "\r\n" is a newline. Appends to
+ * or double quotes (\" \\ \` \$ escaped), both spanning lines. As there,
+ * "\r" ends a line as "\n" does, each on its own ("\r\n" ends one line, a
+ * backslash before it joins none), and is kept inside quotes. Appends to
  * *env (later keys override). With *ret_line set to the line the assignment
  * starts on: -EINVAL for a variable name that is not one (letters, digits,
- * '_', no leading digit; systemd ignores those with a warning), -EBADMSG
+ * '_', no leading digit; systemd ignores those with a warning), a shell's
+ * "export NAME=..." included (its name is "export NAME" there), -EBADMSG
  * for a quote that never closes, -EILSEQ for a value that is not UTF-8,
  * -ENOBUFS for an assignment longer than ENV_FILE_LINE_MAX; -EUCLEAN, with
  * *ret_line the line it is on, for a NUL byte anywhere (systemd refuses
  * such a file as a whole). -EFBIG once more than ENV_FILE_SIZE_MAX bytes
  * were read; a read error as its -errno. */
 int env_file_parse(FILE *f, char ***env, unsigned *ret_line);
+
+/* env_file_parse(), and for -EINVAL the key that is no name in *ret_key
+ * (newly allocated, shown as a message quotes it: its first 64 bytes, a
+ * byte outside printable ASCII, '"' or '\\' as \xNN), else NULL there. */
+int env_file_parse_key(FILE *f, char ***env, unsigned *ret_line, char **ret_key);
 
 /* The same, as systemd's parse_env_file() reads os-release(5) and
  * machine-info(5) for its specifiers (%o, %w, %q ...): a key that is no

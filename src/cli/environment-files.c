@@ -6,7 +6,6 @@
  * that execve(2) will take what comes of them. */
 
 #include <errno.h>
-#include <glob.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 /* origin: "FILE:LINE: " of the EnvironmentFile= line, in front of each message. */
 static int read_one(const char *origin, const char *path, bool ignore_missing, char ***env) {
         _cleanup_(fclosep) FILE *f = NULL;
+        _cleanup_free_ char *key = NULL;
         unsigned line = 0;
         int r;
 
@@ -32,7 +32,7 @@ static int read_one(const char *origin, const char *path, bool ignore_missing, c
                 return 0;
         }
         if (r >= 0)
-                r = env_file_parse(f, env, &line);
+                r = env_file_parse_key(f, env, &line, &key);
         switch (r) {
         case 0:
                 return 0;
@@ -46,8 +46,10 @@ static int read_one(const char *origin, const char *path, bool ignore_missing, c
                 return log_error_errno(r, "%sEnvironmentFile=%s:%u: assignment too long (at most %u bytes)",
                                        origin, path, line, ENV_FILE_LINE_MAX);
         case -EINVAL:
-                return log_error_errno(r, "%sEnvironmentFile=%s:%u: not a variable name (letters, digits and "
-                                       "\"_\", not starting with a digit)", origin, path, line);
+                return log_error_errno(r, "%sEnvironmentFile=%s:%u: not a variable name: \"%s\" (a name is "
+                                       "letters, digits and \"_\", not starting with a digit; systemd would "
+                                       "ignore the line, as it does a shell's \"export NAME=\")", origin, path,
+                                       line, key);
         case -EBADMSG:
                 return log_error_errno(r, "%sEnvironmentFile=%s:%u: the quote opened here does not close",
                                        origin, path, line);
@@ -66,23 +68,30 @@ static int read_one(const char *origin, const char *path, bool ignore_missing, c
 }
 
 /* As systemd: a path with a wildcard reads every file it matches, in
- * glob(3)'s (sorted) order; none matching is a missing file. */
+ * sorted order; none matching is a missing file. A backslash is glob(3)'s
+ * escape there, in a path without wildcards too (/etc/a\b is /etc/ab), so
+ * such a path is globbed as well. */
 static int read_entry(const char *origin, const CellEnvironmentFile *e, char ***env) {
-        _cleanup_(globfree) glob_t g = {};
+        _cleanup_strv_free_ char **paths = NULL;
         int r;
 
-        if (!strpbrk(e->path, "*?["))
+        if (!strpbrk(e->path, "*?[\\"))
                 return read_one(origin, e->path, e->ignore_missing, env);
 
-        r = glob(e->path, 0, NULL, &g);
-        if (r == GLOB_NOMATCH)
-                return read_one(origin, e->path, e->ignore_missing, env);
-        if (r == GLOB_NOSPACE)
+        r = env_file_glob(e->path, &paths);
+        if (r == -ENOENT && e->ignore_missing) {
+                log_debug("EnvironmentFile=-%s: matches no file, skipped", e->path);
+                return 0;
+        }
+        if (r == -ENOENT)       /* no file matches: "No such file or directory" as for one without wildcards */
+                return log_error_errno(r, "%sEnvironmentFile=%s: %m", origin, e->path);
+        if (r == -ENOMEM)
                 return log_oom();
-        if (r != 0)
-                return log_error_errno(EIO, "%sEnvironmentFile=%s: glob failed", origin, e->path);
-        for (size_t i = 0; i < g.gl_pathc; i++) {
-                r = read_one(origin, g.gl_pathv[i], e->ignore_missing, env);
+        if (r < 0)
+                return log_error_errno(r, "%sEnvironmentFile=%s: cannot list the files it matches: %m",
+                                       origin, e->path);
+        STRV_FOREACH(path, paths) {
+                r = read_one(origin, *path, e->ignore_missing, env);
                 if (r < 0)
                         return r;
         }
@@ -113,7 +122,10 @@ int cli_pass_environment(const Plan *p, char ***env) {
 
 int cli_check_environment(const Plan *p, char * const *before, char * const *after) {
         _cleanup_strv_free_ char **env = NULL;
+        _cleanup_free_ char *name = NULL;
         size_t max = env_assignment_max();
+        const char *bad, *from;
+        int r;
 
         /* Merged as the spawn merges them, so that only what reaches the
          * payload counts (a passed variable that Environment= replaces, or
@@ -123,21 +135,20 @@ int cli_check_environment(const Plan *p, char * const *before, char * const *aft
                 return log_oom();
         env_unset_strv(env, p->unset_environment);
 
-        STRV_FOREACH(e, env) {
-                size_t n = strlen(*e), k = strcspn(*e, "=");
-                _cleanup_free_ char *name = NULL;
-                const char *from;
-
-                if (n < max)
-                        continue;
-                name = strndup(*e, k);
-                if (!name)
-                        return log_oom();
-                from = env_get(after, name) ? "EnvironmentFile=" :
-                       env_get(p->environment, name) ? "Environment=" : "PassEnvironment=";
-                return log_error_errno(E2BIG, "%s: the variable %s is too long: %zu bytes as KEY=VALUE, and "
-                                       "the kernel passes at most %zu (MAX_ARG_STRLEN, %zu with the NUL)",
-                                       from, name, n, max - 1, max);
-        }
-        return 0;
+        r = env_check_payload(env, &bad);
+        if (r == 0)
+                return 0;
+        name = strndup(bad, strcspn(bad, "="));
+        if (!name)
+                return log_oom();
+        from = env_get(after, name) ? "EnvironmentFile=" :
+               env_get(p->environment, name) ? "Environment=" : "PassEnvironment=";
+        if (r == -EILSEQ)
+                /* Only a variable of our caller's gets here: the unit's
+                 * own values were checked at their line. systemd drops it. */
+                return log_error_errno(r, "%s: the value of %s in cell's environment is not valid UTF-8, "
+                                       "which systemd would drop from the payload's", from, name);
+        return log_error_errno(r, "%s: the variable %s is too long: %zu bytes as KEY=VALUE, and the kernel "
+                               "passes at most %zu (MAX_ARG_STRLEN, %zu with the NUL)", from, name, strlen(bad),
+                               max - 1, max);
 }

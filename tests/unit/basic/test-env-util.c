@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -86,18 +88,74 @@ TEST(assignment_max) {
         ASSERT_EQ(env_assignment_max(), 32 * (size_t) sysconf(_SC_PAGESIZE));
 }
 
-TEST(file_plain_comments_export) {
+/* What cannot reach the payload: too long for execve(2), or a value that
+ * is not UTF-8, which systemd drops (a PassEnvironment= variable). */
+TEST(check_payload) {
+        _cleanup_free_ char *big = NULL;
+        size_t max = env_assignment_max();
+        const char *bad = NULL;
+        char *ok[] = { (char *) "A=1", (char *) "U=\xc3\xa9", (char *) "E=", NULL };
+        char *latin1[] = { (char *) "A=1", (char *) "LANG_X=caf\xe9", (char *) "B=2", NULL };
+        char *toolong[] = { (char *) "A=1", NULL, NULL };
+
+        ASSERT_OK(env_check_payload(ok, &bad));
+        ASSERT_NULL(bad);
+        ASSERT_OK(env_check_payload(NULL, &bad));
+        ASSERT_ERROR(env_check_payload(latin1, &bad), EILSEQ);
+        ASSERT_STREQ(bad, "LANG_X=caf\xe9");
+
+        big = malloc(max + 1);
+        ASSERT_NOT_NULL(big);
+        memset(big, 'x', max);
+        memcpy(big, "B=", 2);
+        big[max - 1] = 0;       /* max - 1 bytes and the NUL: just fits */
+        toolong[1] = big;
+        ASSERT_OK(env_check_payload(toolong, &bad));
+        big[max - 1] = 'x';
+        big[max] = 0;
+        ASSERT_ERROR(env_check_payload(toolong, &bad), E2BIG);
+        ASSERT_TRUE(bad == big);
+}
+
+TEST(file_plain_comments) {
         _cleanup_strv_free_ char **env = NULL;
 
         ASSERT_OK(parse("# comment\n"
                         "; also a comment\n"
                         "\n"
                         "A=1\n"
-                        "  export B = two  \n"
+                        "  B = two  \n"
                         "A=again\n", &env, NULL));
         ASSERT_EQ(strv_length(env), 2);
         ASSERT_STREQ(env_get(env, "A"), "again");
         ASSERT_STREQ(env_get(env, "B"), "two");
+}
+
+/* A shell's "export " is no part of systemd's syntax: its key "export B"
+ * is no name, and systemd drops the line with a warning; refused as any
+ * other, naming the line. */
+TEST(file_export_refused) {
+        _cleanup_strv_free_ char **env = NULL;
+        unsigned line = 0;
+
+        ASSERT_ERROR(parse("A=1\n  export B=two\n", &env, &line), EINVAL);
+        ASSERT_EQ(line, 2u);
+        ASSERT_ERROR(parse("export\tB=two\n", &env, &line), EINVAL);
+        /* Named as read, for the message. */
+        {
+                _cleanup_free_ char *key = NULL;
+                _cleanup_(fclosep) FILE *f = NULL;
+                static const char text[] = "A=1\n export  B =two\n";
+
+                ASSERT_NOT_NULL(f = fmemopen((void *) text, sizeof text - 1, "r"));
+                ASSERT_ERROR(env_file_parse_key(f, &env, &line, &key), EINVAL);
+                ASSERT_STREQ(key, "export  B");
+                ASSERT_EQ(line, 2u);
+        }
+        /* A name that only starts so is a name. */
+        ASSERT_OK(parse("exported=1\nexport=2\n", &env, &line));
+        ASSERT_STREQ(env_get(env, "exported"), "1");
+        ASSERT_STREQ(env_get(env, "export"), "2");
 }
 
 TEST(file_quotes_and_escapes) {
@@ -179,19 +237,75 @@ TEST(file_errors_name_the_line) {
         ASSERT_ERROR(parse("A=\"unterminated\nB=2\n", &env, &line), EBADMSG);
         ASSERT_EQ(line, 1);
         ASSERT_ERROR(parse("A-B=x\n", &env, &line), EINVAL);
+        {
+                _cleanup_free_ char *key = NULL, *longkey = NULL;
+                _cleanup_(fclosep) FILE *f = NULL;
+                static const char text[] = "\xef\xbb\xbf" "A\"\\=1\n";
+
+                /* A byte-order mark, a quote, a backslash: shown as bytes. */
+                ASSERT_NOT_NULL(f = fmemopen((void *) text, sizeof text - 1, "r"));
+                ASSERT_ERROR(env_file_parse_key(f, &env, &line, &key), EINVAL);
+                ASSERT_STREQ(key, "\\xef\\xbb\\xbfA\\x22\\x5c");
+                fclose(f);
+                f = NULL;
+                ASSERT_NOT_NULL(longkey = malloc(200));
+                memset(longkey, 'K', 100);
+                strcpy(longkey + 100, "-=1\n");
+                ASSERT_NOT_NULL(f = fmemopen(longkey, strlen(longkey), "r"));
+                key = mfree(key);
+                ASSERT_ERROR(env_file_parse_key(f, &env, &line, &key), EINVAL);
+                ASSERT_EQ(strlen(key), 64u + 3u);
+                ASSERT_TRUE(endswith(key, "K..."));
+                fclose(f);
+                f = NULL;
+                /* Nothing to name for another error. */
+                key = mfree(key);
+                ASSERT_NOT_NULL(f = fmemopen((void *) "A='x\n", 5, "r"));
+                ASSERT_ERROR(env_file_parse_key(f, &env, &line, &key), EBADMSG);
+                ASSERT_NULL(key);
+        }
         /* systemd refuses a value that is not UTF-8. */
         ASSERT_ERROR(parse("A=1\nU=\xff\xfe\n", &env, &line), EILSEQ);
         ASSERT_EQ(line, 2);
 }
 
+/* systemd's newlines are "\n" and "\r" alike, each ending a line of its
+ * own (checked against systemd 252's parser through ConditionOSRelease=):
+ * "\r\n" ends a line as "\n" does, but a backslash before it joins
+ * nothing (the "\r" is what it eats), a comment's backslash does not carry
+ * the comment over it, and a quoted value keeps its "\r". */
 TEST(file_crlf_and_continuation_at_eof) {
         _cleanup_strv_free_ char **env = NULL;
         unsigned line = 0;
 
         ASSERT_OK(parse("A=1\r\nB=x \\\r\ny\r\nC=end\\", &env, &line));
         ASSERT_STREQ(env_get(env, "A"), "1");
-        ASSERT_STREQ(env_get(env, "B"), "x y");
+        ASSERT_STREQ(env_get(env, "B"), "x ");
+        ASSERT_NULL(env_get(env, "y"));
         ASSERT_STREQ(env_get(env, "C"), "end");
+        ASSERT_EQ(strv_length(env), 3u);
+        env = strv_free(env);
+
+        ASSERT_OK(parse("# a comment \\\r\nD=set\r\n"
+                        "Q=\"x\r\ny\"\r\n"
+                        "S='x\r\ny'\r\n"
+                        "E=\"x\\\r\ny\"\r\n"
+                        "L=a\rM=b\n", &env, &line));
+        ASSERT_STREQ(env_get(env, "D"), "set");
+        ASSERT_STREQ(env_get(env, "Q"), "x\r\ny");
+        ASSERT_STREQ(env_get(env, "S"), "x\r\ny");
+        /* In double quotes only a backslash-"\n" vanishes. */
+        ASSERT_STREQ(env_get(env, "E"), "x\\\r\ny");
+        ASSERT_STREQ(env_get(env, "L"), "a");
+        ASSERT_STREQ(env_get(env, "M"), "b");
+
+        /* A message names the line an editor shows, whichever the line ends. */
+        ASSERT_ERROR(parse("A=1\rB=2\r1X=3\r", &env, &line), EINVAL);
+        ASSERT_EQ(line, 3u);
+        ASSERT_ERROR(parse("A=1\r\nB=2\r\n1X=3\r\n", &env, &line), EINVAL);
+        ASSERT_EQ(line, 3u);
+        ASSERT_ERROR(parse("A=1\r\n\r\nB=\xff\n", &env, &line), EILSEQ);
+        ASSERT_EQ(line, 3u);
 }
 
 /* systemd's LONG_LINE_MAX: a longer logical line is refused, naming the line
@@ -328,6 +442,63 @@ TEST(file_open_only_regular_files) {
         ASSERT_OK(unlink(fifo));
         ASSERT_OK(unlink(file));
         ASSERT_OK(unlink(big));
+        ASSERT_OK(rmdir(dir));
+}
+
+/* EnvironmentFile='s wildcards as systemd's safe_glob(): sorted, "\\"
+ * escaping the next character, "." and ".." never matched (glob(3) alone
+ * gives them to ".*", and the start would fail on a directory), none
+ * matching -ENOENT, whatever file bears the pattern's own name. */
+TEST(file_glob) {
+        char dir[] = "/tmp/test-env-util.XXXXXX";
+        static const char *const names[] = { "b.env", "a.env", ".hidden", "[x].env", "*" };
+        _cleanup_strv_free_ char **paths = NULL;
+        char p[PATH_MAX];
+
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+                int fd = open(p, O_WRONLY|O_CREAT|O_CLOEXEC, 0600);
+                ASSERT_TRUE(fd >= 0);
+                close(fd);
+        }
+
+        snprintf(p, sizeof p, "%s/.*", dir);
+        ASSERT_OK(env_file_glob(p, &paths));
+        ASSERT_EQ(strv_length(paths), 1u);
+        ASSERT_TRUE(endswith(paths[0], "/.hidden"));
+        paths = strv_free(paths);
+
+        snprintf(p, sizeof p, "%s/?.env", dir);
+        ASSERT_OK(env_file_glob(p, &paths));
+        ASSERT_EQ(strv_length(paths), 2u);
+        ASSERT_TRUE(endswith(paths[0], "/a.env"));
+        ASSERT_TRUE(endswith(paths[1], "/b.env"));
+        paths = strv_free(paths);
+
+        /* A backslash escapes: "\\a.env" is a.env, "\\*" the file named "*". */
+        snprintf(p, sizeof p, "%s/\\a.env", dir);
+        ASSERT_OK(env_file_glob(p, &paths));
+        ASSERT_EQ(strv_length(paths), 1u);
+        ASSERT_TRUE(endswith(paths[0], "/a.env"));
+        paths = strv_free(paths);
+        snprintf(p, sizeof p, "%s/\\*", dir);
+        ASSERT_OK(env_file_glob(p, &paths));
+        ASSERT_EQ(strv_length(paths), 1u);
+        ASSERT_TRUE(endswith(paths[0], "/*"));
+        paths = strv_free(paths);
+
+        /* "[x].env" matches x.env only: missing, though a file has that name. */
+        snprintf(p, sizeof p, "%s/[x].env", dir);
+        ASSERT_ERROR(env_file_glob(p, &paths), ENOENT);
+        ASSERT_NULL(paths);
+        snprintf(p, sizeof p, "%s/c*", dir);
+        ASSERT_ERROR(env_file_glob(p, &paths), ENOENT);
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+                ASSERT_OK(unlink(p));
+        }
         ASSERT_OK(rmdir(dir));
 }
 
