@@ -163,15 +163,25 @@ int exec_withhold_mknod(Plan *p, const CellInstance *inst, const ExecTarget *t) 
         return 0;
 }
 
+/* Its PID 1 exited since the cell was looked up: not running now, as one
+ * that was not running at all (exit 3), as "cell kill" says of it. */
+int exec_target_gone(const CellInstance *inst) {
+        log_error("cell %s is not running: its PID 1 (%d) exited meanwhile.", inst->name, (int) inst->leader);
+        return -ESRCH;
+}
+
 int exec_find_target(const CellInstance *inst, ExecTarget *t) {
         uint64_t start;
         char root[64];
         int r;
 
         if (inst->leader <= 0)
-                return log_error_errno(ESRCH, "Cannot find the container's PID 1 of cell %s.", inst->name);
+                /* Not -ESRCH: a cell found without a PID 1 is no cell that stopped (2, not 3). */
+                return log_error_errno(ENOENT, "Cannot find the container's PID 1 of cell %s.", inst->name);
         t->leader = inst->leader;
         t->pidfd = (int) syscall(SYS_pidfd_open, t->leader, 0);
+        if (t->pidfd < 0 && errno == ESRCH)
+                return exec_target_gone(inst);
         if (t->pidfd < 0)
                 return log_error_errno(errno, "pidfd_open(%d): %m", (int) t->leader);
         /* From here the pidfd pins it; the start time says it is still the
@@ -180,7 +190,7 @@ int exec_find_target(const CellInstance *inst, ExecTarget *t) {
                 r = runtime_pid_start_time(t->leader, &start);
                 /* Only a stat of another process, or none, says it exited (not EMFILE). */
                 if ((r >= 0 && start != inst->leader_start) || r == -ESRCH)
-                        return log_error_errno(ESRCH, "Cell %s exited meanwhile.", inst->name);
+                        return exec_target_gone(inst);
                 if (r < 0)
                         return log_error_errno(r, "Reading the start time of PID %d: %m", (int) t->leader);
         }

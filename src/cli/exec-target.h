@@ -27,9 +27,12 @@ typedef struct ExecTarget {
 void exec_target_done(ExecTarget *t);
 
 /* inst's PID 1 pinned and checked, its namespaces, root and cgroups opened.
- * -EBUSY when the cell is still starting (its root is still the host's), or
+ * -EBUSY when the cell is still starting (its root is still the host's),
+ * -ESRCH when its PID 1 has exited since it was looked up (not running), or
  * -errno (said). */
 int exec_find_target(const CellInstance *inst, ExecTarget *t);
+/* Says that inst's PID 1 exited since it was looked up; -ESRCH. */
+int exec_target_gone(const CellInstance *inst);
 
 /* CAP_MKNOD withheld from the plan where the target's cgroup has no device
  * policy (as cell run decided at the start); -EPERM (said) where the unit

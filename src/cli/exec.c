@@ -280,7 +280,7 @@ static void exec_oom_score_restore(int *fd, int old) {
         *fd = safe_close(*fd);
 }
 
-static int exec_run(const Plan *p, ExecTarget *t, char **argv, bool pty) {
+static int exec_run(const Plan *p, const CellInstance *inst, ExecTarget *t, char **argv, bool pty) {
         _cleanup_strv_free_ char **env_pass = NULL, **env_host = NULL;
         _cleanup_(seccomp_program_done) SeccompProgram prog = {};
         _cleanup_close_ int sigfd = -EBADF, child_pidfd = -EBADF, master = -EBADF, oom_fd = -EBADF;
@@ -342,7 +342,12 @@ static int exec_run(const Plan *p, ExecTarget *t, char **argv, bool pty) {
         /* One call joins them all, the user namespace first, so that we have
          * the capabilities the others need in it. PID: our children only. */
         if (t->namespaces != 0 && setns(t->pidfd, t->namespaces) < 0) {
-                r = log_error_errno(errno, "Joining the namespaces of PID %d: %m", (int) t->leader);
+                /* The pidfd's process is gone: the cell stopped since it was found (3). */
+                if (errno == ESRCH) {
+                        (void) exec_target_gone(inst);
+                        r = CELL_EXIT_NOT_RUNNING;
+                } else
+                        r = log_error_errno(errno, "Joining the namespaces of PID %d: %m", (int) t->leader);
                 goto out;
         }
 
@@ -452,7 +457,7 @@ int verb_exec(int argc, char *argv[]) {
         _cleanup_free_ char *name = NULL;
         ExecTarget t = { .pidfd = -EBADF, .root_fd = -EBADF, .device_programs = -ENOENT };
         CellInstance inst = {};
-        bool user_bus = false, want_pty = false, want_pipe = false, starting;
+        bool user_bus = false, want_pty = false, want_pipe = false, not_running;
         char **cmd;
         Plan plan = {};
         int c, r;
@@ -517,17 +522,18 @@ int verb_exec(int argc, char *argv[]) {
 
         log_set_prefix(name);
         r = exec_find_target(&inst, &t);
-        starting = r == -EBUSY;
+        /* Still starting, or its PID 1 exited since the lookup: not running (3). */
+        not_running = r == -EBUSY || r == -ESRCH;
         if (r >= 0)
                 r = exec_withhold_mknod(&plan, &inst, &t);
         if (r >= 0)
                 /* As systemd-run: -t alone forces a pty, -P alone never,
                  * both (and neither: machinectl shell's default on a
                  * terminal) ask whether stdin, stdout and stderr are one. */
-                r = exec_run(&plan, &t, cmd, want_pty == want_pipe ? console_on_terminal() : want_pty);
+                r = exec_run(&plan, &inst, &t, cmd, want_pty == want_pipe ? console_on_terminal() : want_pty);
         log_set_prefix(NULL);
         exec_target_done(&t);
         plan_done(&plan);
         instance_done(&inst);
-        return starting ? CELL_EXIT_NOT_RUNNING : r < 0 ? CELL_EXIT_FAILURE : r;
+        return not_running ? CELL_EXIT_NOT_RUNNING : r < 0 ? CELL_EXIT_FAILURE : r;
 }

@@ -28,7 +28,8 @@ static void help(void) {
                "name with or without \"SIG\" (HUP, SIGUSR1, RTMIN+3).\n\n"
                "  -h --help              Show this help\n"
                "  -s --signal=SIGNAL     The signal to send (instead of the SIGNAL argument);\n"
-               "                         \"help\" lists the signal names\n"
+               "                         \"help\" lists the signal names, \"list\" their\n"
+               "                         numbers and names\n"
                "     --kill-whom=WHOM    leader (or main): the container's PID 1 (the default);\n"
                "                         all: every process of the cell's cgroup\n"
                "  -a --all               The same as --kill-whom=all\n"
@@ -48,6 +49,21 @@ static void kill_list_signals(void) {
                         printf("%s\n", signal_name(sig));
         for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
                 printf("RTMIN+%d\n", sig - SIGRTMIN);
+}
+
+/* What --signal=list prints, as systemctl and machinectl 252 do: every
+ * number kill takes (1 to SIGRTMAX) and its name, under a heading. The
+ * real-time ones as SIGRTMIN+N; 32 and 33, which glibc keeps for itself and
+ * which have no name, as "-" (systemctl's "SIG32" is no name it takes). */
+static void kill_table_signals(void) {
+        printf("%-6s %s\n", "SIGNAL", "NAME");
+        for (int sig = 1; sig <= SIGRTMAX; sig++)
+                if (sig >= SIGRTMIN)
+                        printf("%-6d SIGRTMIN+%d\n", sig, sig - SIGRTMIN);
+                else if (signal_name(sig))
+                        printf("%-6d SIG%s\n", sig, signal_name(sig));
+                else
+                        printf("%-6d -\n", sig);
 }
 
 /* The same names and numbers as KillSignal= takes. */
@@ -122,8 +138,11 @@ int verb_kill(int argc, char *argv[]) {
                         return CELL_EXIT_OK;
                 case 's':
                         /* As systemctl and machinectl: the list, whatever else is given. */
-                        if (streq(optarg, "help")) {
-                                kill_list_signals();
+                        if (streq(optarg, "help") || streq(optarg, "list")) {
+                                if (streq(optarg, "help"))
+                                        kill_list_signals();
+                                else
+                                        kill_table_signals();
                                 /* A list cut short (a full disk, a closed pipe) must say so, not exit 2 unexplained. */
                                 r = fflush_and_check(stdout);
                                 if (r < 0) {

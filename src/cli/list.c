@@ -18,6 +18,7 @@
 #include "parse-value.h"
 #include "runtime-state.h"
 #include "strv.h"
+#include "utf8.h"
 #include "verbs.h"
 
 uint64_t cli_now_realtime_usec(void) {
@@ -135,15 +136,39 @@ enum { LIST_COLUMNS = 8 };
 typedef struct ListRow {
         const char *col[LIST_COLUMNS];
         char pid[16], up[32], mem[32], tasks[32];
+        char *name;     /* x->name escaped */
 } ListRow;
 
-static void list_row_fill(ListRow *row, const CellInstance *x) {
+/* s as "cell status" shows a description: a name that is none of cell's
+ * (a directory in the runtime directory cell did not make, a scope of
+ * another's) with an escape sequence or a bidi override in it would
+ * otherwise recolour or reorder the terminal's lines; all ASCII then, so
+ * that its width is its length. NULL when out of memory. */
+static char *list_escaped(const char *s) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        if (!f)
+                return NULL;
+        utf8_fputs_escaped(f, s);
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
+}
+
+static int list_row_fill(ListRow *row, const CellInstance *x) {
+        row->name = list_escaped(x->name);
+        if (!row->name)
+                return -ENOMEM;
         snprintf(row->pid, sizeof row->pid, "%d", (int) x->leader);
         if (x->tasks_current == UINT64_MAX)
                 snprintf(row->tasks, sizeof row->tasks, "-");
         else
                 snprintf(row->tasks, sizeof row->tasks, "%" PRIu64, x->tasks_current);
-        row->col[0] = x->name;
+        row->col[0] = row->name;
         row->col[1] = strna(cgroup_manager_to_string(x->manager));
         row->col[2] = x->unit ?: "-";
         row->col[3] = x->leader > 0 ? row->pid : "-";
@@ -151,6 +176,7 @@ static void list_row_fill(ListRow *row, const CellInstance *x) {
         row->col[5] = cli_format_span(row->up, sizeof row->up, cli_uptime_usec(x));
         row->col[6] = cli_format_bytes(row->mem, sizeof row->mem, x->memory_current);
         row->col[7] = row->tasks;
+        return 0;
 }
 
 /* The errno of the first write to stdout that failed (*error, when it is
@@ -178,15 +204,17 @@ static int list_print_table(const CellInstance *l, size_t n, bool legend) {
                 "NAME", "MANAGER", "SCOPE", "PID", "STATE", "UPTIME", "MEMORY", "TASKS" } };
         _cleanup_free_ ListRow *rows = NULL;
         size_t width[LIST_COLUMNS] = {};
-        int error = 0, r;
+        int error = 0, r = 0;
 
         if (n > 0) {
                 rows = calloc(n, sizeof *rows);
                 if (!rows)
                         return -ENOMEM;
         }
-        for (size_t i = 0; i < n; i++)
-                list_row_fill(rows + i, l + i);
+        for (size_t i = 0; i < n && r >= 0; i++)
+                r = list_row_fill(rows + i, l + i);
+        if (r < 0)
+                goto out;
         for (size_t k = 0; k < LIST_COLUMNS; k++) {
                 width[k] = legend ? strlen(heading.col[k]) : 0;
                 for (size_t i = 0; i < n; i++)
@@ -204,7 +232,12 @@ static int list_print_table(const CellInstance *l, size_t n, bool legend) {
                         list_note_error(printf("No cells.\n"), &error);
         }
         r = fflush_and_check(stdout);
-        return error > 0 ? -error : r;
+        if (error > 0)
+                r = -error;
+out:
+        for (size_t i = 0; i < n; i++)
+                free(rows[i].name);
+        return r;
 }
 
 /* A start under way: the name's lock held, no runtime state yet

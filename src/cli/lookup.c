@@ -74,7 +74,9 @@ static int name_only_reserved(const char *arg, char **ret_stem) {
 
         if (!stem)
                 return -ENOMEM;
-        r = cell_name_is_reserved(stem);
+        /* "." and "..": the runtime directory itself and its parent, no
+         * file of cell's in it; "reserved" would name a path that is none. */
+        r = cell_name_is_reserved(stem) && !streq(stem, ".") && !streq(stem, "..");
         if (r && stem[0] == '.') {
                 stem[0] = 'x';
                 r = cell_name_is_valid(stem, UNIT_NAME_ANY);

@@ -132,6 +132,9 @@ static bool name_is_valid(const char *s) {
 static bool name_is_only_reserved(const char *s) {
         _cleanup_free_ char *n = NULL;
 
+        /* The runtime directory itself and its parent: no name at all. */
+        if (streq(s, ".") || streq(s, ".."))
+                return false;
         if (!cell_name_is_reserved(s))
                 return false;
         if (s[0] != '.')

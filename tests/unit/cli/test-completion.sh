@@ -142,6 +142,9 @@ expect_completion "" cell kill -s HUP web ""
 expect_completion "PWR" cell kill -s PW
 [ "$(tail -n 1 "$tmp/calls")" = "kill --signal=help" ] || fail "kill -s: ran cell $(tail -n 1 "$tmp/calls")"
 expect_completion "STKFLT STOP" cell kill --signal=SIGST
+# "list" (the table of signals, as systemctl's and machinectl's) and "help".
+expect_completion "list" cell kill -s li
+expect_completion "help" cell kill --signal=he
 expect_completion "SYS" cell kill web SY
 expect_completion "RTMIN+2 RTMIN+20 RTMIN+21 RTMIN+22 RTMIN+23 RTMIN+24 RTMIN+25 RTMIN+26 RTMIN+27 RTMIN+28 RTMIN+29" \
         cell kill web RTMIN+2

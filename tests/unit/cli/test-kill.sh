@@ -76,6 +76,29 @@ done < "$tmp/signals"
 sleep 0.1
 [ -s "$tmp/got" ] && fail "kill -s help sent a signal: $(cat "$tmp/got")"
 
+# --signal=list (-s list): systemctl's and machinectl's table (252) of
+# every signal number and its name, under a heading, exit 0 whatever else
+# is given; each name is one kill takes. It was refused: "Unknown signal".
+: > "$tmp/got"
+expect 0 "kill --signal=list" -- "$cell" kill --signal=list
+cp "$tmp/out" "$tmp/list"
+[ "$(head -n 1 "$tmp/list")" = "SIGNAL NAME" ] || fail "kill --signal=list: heading: $(head -n 1 "$tmp/list")"
+[ "$(wc -l < "$tmp/list")" = $(($(kill -l RTMAX) + 1)) ] || fail "kill --signal=list: $(wc -l < "$tmp/list") lines"
+for want in "1      SIGHUP" "15     SIGTERM" "29     SIGIO" "$(kill -l RTMIN)     SIGRTMIN+0" \
+            "$(kill -l RTMAX)     SIGRTMIN+$(($(kill -l RTMAX) - $(kill -l RTMIN)))"; do
+        grep -qxF -- "$want" "$tmp/list" || fail "kill --signal=list: no line \"$want\""
+done
+tail -n +2 "$tmp/list" | while read -r num sig; do
+        [ "$sig" = - ] && continue
+        "$cell" kill -s "$sig" notrunning 2>/dev/null
+        [ $? = 3 ] || echo "FAIL: kill --signal=list: $sig ($num) is not taken" >&2
+        [ "$num" = "$(kill -l "$sig")" ] || echo "FAIL: kill --signal=list: $sig is $(kill -l "$sig"), not $num" >&2
+done 2>&1 | grep FAIL >&2 && failed=1
+expect 0 "kill -s list web" -- "$cell" kill -s list web
+cmp -s "$tmp/out" "$tmp/list" || fail "kill -s list web: not the same table as --signal=list"
+sleep 0.1
+[ -s "$tmp/got" ] && fail "kill -s list sent a signal: $(cat "$tmp/got")"
+
 # Its PID 1 ends between the lookup and the signal (the kernel's ESRCH,
 # injected): not running (3), as a cell that was not running; it was 2.
 if command -v strace >/dev/null && strace -o /dev/null -e inject=getpid:retval=1 true 2>/dev/null; then

@@ -193,6 +193,21 @@ for args in "list" "list --json" "status plain" "status --json plain" "status no
         grep -q 'Failed to print' "$tmp/err" || fail "$args >/dev/full: no message: $(cat "$tmp/err")"
 done
 
+# A name that is none of cell's, with an escape sequence and a bidi override
+# in it (a directory in the runtime directory that cell did not make): each
+# shown as "cell status" shows a description, "\x1b", "\u202e", not sent
+# to the terminal, where it would recolour or reorder the lines (it was
+# printed as it is).
+odd=$(printf 'odd\033[31m\342\200\256x')
+fake_running "$odd" "$tmp/p.cell"
+"$cell" list >"$tmp/out" 2>"$tmp/err" || fail "list with an odd name: exit $?: $(cat "$tmp/err")"
+grep -q $'\033' "$tmp/out" && fail "list: an escape character reached the output: $(cat -v "$tmp/out")"
+grep -qF 'odd\x1b[31m\u202ex ' "$tmp/out" || fail "list: the odd name not escaped: $(cat -v "$tmp/out")"
+# Its columns still line up: the width is the escaped name's.
+[ "$(awk 'NR == 1 { print index($0, "MANAGER") }' "$tmp/out")" = \
+  "$(grep -F 'odd' "$tmp/out" | awk '{ print index($0, "none") }')" ] || fail "list: columns: $(cat -v "$tmp/out")"
+rm -r "${CELL_RUNTIME_DIR:?}/$odd"
+
 # No cell: machinectl's "No machines.", without headings; nothing at all
 # without the legend.
 rm -r "${CELL_RUNTIME_DIR:?}"/*

@@ -5,7 +5,10 @@
 # states) says that the name is reserved, and why, as verify, plan and run
 # say of a unit of that name (and of --name=lock): it said "not a valid cell
 # name", of a name that is valid as far as its characters go. A name that
-# is no name at all (".a b", "a/b") is still said to be invalid. Exit 2.
+# is no name at all (".a b", "a/b") is still said to be invalid. So are "."
+# and ".." (also as "..cell"): the runtime directory itself and its parent,
+# no file of cell's; they were said to be reserved, "cell keeps its own
+# files in /run/cell/..". Exit 2.
 #
 #   test-reserved.sh CELL
 set -u
@@ -24,7 +27,7 @@ for verb in status stop kill exec; do
                 grep -qxF "$want" "$tmp/err" ||
                         fail "$verb $n: not said to be reserved: $(cat "$tmp/err")"
         done
-        for n in ".a b" "a/b" "a b"; do
+        for n in ".a b" "a/b" "a b" . .. ..cell ...cell; do
                 expect 2 "$verb $n" -- "$cell" "$verb" "$n" "${extra[@]}"
                 grep -qxF "cell: \"$n\" is not a valid cell name." "$tmp/err" ||
                         fail "$verb '$n': $(cat "$tmp/err")"

@@ -153,6 +153,12 @@ grep -q 'reserved' "$tmp/err" && fail "'.a b.cell': called a reserved name"
 cp "$tmp/tmpk2f9x" "$tmp/.web.cell"
 expect 1 "a dot file" -- "$cell" verify "$tmp/.web.cell"
 grep -q '"\.web" is a reserved name' "$tmp/err" || fail "'.web.cell': not said to be reserved"
+# "..cell" is no name either ("..", the runtime directory's parent): it was
+# said to be reserved, "cell keeps its own files in /run/cell/..".
+cp "$tmp/tmpk2f9x" "$tmp/..cell"
+expect 1 "..cell" -- "$cell" verify "$tmp/..cell"
+grep -q 'the file name is not a valid unit name' "$tmp/err" || fail "'..cell': not said to be no unit name"
+grep -q 'reserved' "$tmp/err" && fail "'..cell': called a reserved name"
 
 # A unit's bytes reach the terminal as text, not as commands: an escape
 # sequence in a bad line could erase the message about it.

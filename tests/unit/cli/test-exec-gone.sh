@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# cell exec of a cell whose PID 1 exits between its lookup and the join (the
+# kernel's ESRCH, injected with strace): the cell is not running (exit 3,
+# cell(1), LIFECYCLE EXIT STATUS), as cell kill says of a PID 1 that ended
+# meanwhile; it was cell's failure (2): "pidfd_open(N): No such process",
+# "Joining the namespaces of PID N: No such process". Rootless for the
+# pidfd; the join needs root (a PID 1 with a root and a UTS namespace of its
+# own), and skips without.
+#
+#   test-exec-gone.sh CELL
+set -u
+
+cell=$1
+. "$(dirname "$0")/lib.sh"
+
+if ! command -v strace >/dev/null || ! strace -o /dev/null -e inject=getpid:retval=1 true 2>/dev/null; then
+        echo "SKIP: no strace that injects errors here"
+        exit 77
+fi
+# (LeakSanitizer cannot run under ptrace: off, in the ASan build.)
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+# No seccomp cache of the host's written by a test.
+export CELL_SECCOMP_CACHE=0
+
+mkdir -p "$tmp/root"
+printf '[Root]\nDirectory=%s\n[Exec]\nExec=/bin/true\n' "$tmp/root" > "$CELL_UNIT_PATH/web.cell"
+fake_running web "$CELL_UNIT_PATH/web.cell"
+
+# exec_gone SYSCALL: cell exec web, SYSCALL failing with ESRCH, exits 3, saying so.
+exec_gone() {
+        expect 3 "exec web, $1 failing with ESRCH" -- \
+                strace -o /dev/null -e trace="$1" -e inject="$1":error=ESRCH "$cell" exec web /bin/true
+        grep -q "cell web is not running: its PID 1 ([0-9]*) exited meanwhile" "$tmp/err" ||
+                fail "exec web, $1 failing with ESRCH: $(cat "$tmp/err")"
+}
+exec_gone pidfd_open
+
+if [ "$(id -u)" != 0 ] || ! unshare -u true 2>/dev/null; then
+        echo "skipped in part: exec web whose PID 1 ends before the join (not root)"
+        exit $failed
+fi
+# A PID 1 as a container's: its own root and UTS namespace, so that cell exec
+# gets as far as joining it.
+kill "$sleeper"
+wait "$sleeper" 2>/dev/null
+unshare -u python3 -c 'import os, sys, time
+os.chroot(sys.argv[1])
+time.sleep(600)' "$tmp/root" </dev/null >/dev/null 2>&1 &
+sleeper=$!
+for _ in $(seq 100); do [ "$(readlink "/proc/$sleeper/root")" = / ] || break; sleep 0.05; done
+fake_running web "$CELL_UNIT_PATH/web.cell"
+exec_gone setns
+
+exit $failed
