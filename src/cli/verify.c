@@ -92,7 +92,9 @@ int verb_verify(int argc, char *argv[]) {
                 { "drop-in", required_argument, NULL, 'd' },
                 {}
         };
-        UnitLoadOptions opts = {};
+        /* An Alias= systemctl enable refuses is an error here; elsewhere (cell
+         * run, the generator at boot) a warning, and the alias left out. */
+        UnitLoadOptions opts = { .verify = true };
         const char *drop_in = NULL;
         size_t n_valid = 0, n_invalid = 0, n_unchecked = 0;
         int c, r;

@@ -13,6 +13,7 @@
 #include "generator.h"
 #include "parse-value.h"
 #include "strv.h"
+#include "unit-alias.h"
 #include "unit-name.h"
 
 void generator_output_done(GeneratorOutput *o) {
@@ -350,49 +351,32 @@ int generator_unit(const CellConfig *c, const char *service, const char *templat
         if (r < 0)
                 return r;
 
-        /* systemd takes an alias of an instance only as an instance of the
-         * same name (www@web.service for cell@web.service): anything else it
-         * rejects at load time, so it is left out here, with a warning. */
-        const char *instance = strchr(service, '@') + 1;
-        size_t instance_len = strlen(instance) - strlen(".service");
+        /* Each as systemctl enable makes it (unit_install_alias()): an alias
+         * is a link named ALIAS to the unit it stands for, the old form
+         * UNIT.wants/SERVICE a link to the template, as WantedBy=UNIT's. What
+         * systemd refuses is left out with a warning (a loaded unit's
+         * refused aliases were said and left out at their lines already). */
         STRV_FOREACH(a, c->alias) {
-                _cleanup_free_ char *n = NULL;
-                const char *at;
+                _cleanup_free_ char *link = NULL, *why = NULL;
 
-                r = dependency_name(*a, &n);
+                r = unit_install_alias(service, *a, &link, &why);
                 if (r == -ENOMEM)
                         return r;
-                at = r >= 0 ? strchr(n, '@') : NULL;
-                /* A template alias takes the instance's name, as systemctl
-                 * enable has it ("instance propagation"): www@.service is
-                 * www@web.service for cell@web.service. */
-                if (at && at > n && streq(at + 1, ".service")) {
-                        char *m;
-
-                        if (asprintf(&m, "%.*s%s", (int) (at - n + 1), n, instance) < 0)
-                                return -ENOMEM;
-                        free(n);
-                        n = m;
-                        at = unit_name_is_valid(n) ? strchr(n, '@') : NULL;
-                }
-                /* An alias of the unit's own name is none: systemctl enable
-                 * skips it quietly, and its link would point to itself. */
-                if (at && streq(n, service))
-                        continue;
-                if (!at || at == n || !endswith(n, ".service") ||
-                    strlen(at + 1) != strlen(instance) || strncmp(at + 1, instance, instance_len) != 0) {
+                if (r == 0)
+                        continue;       /* the service's own name: no link to itself */
+                if (r < 0) {
                         char *w;
-                        if (asprintf(&w, "Alias=%s: systemd takes only an alias of the same instance "
-                                     "(like \"www@%.*s.service\", or the template \"www@.service\") for %s; "
-                                     "left out", *a, (int) instance_len, instance, service) < 0)
+
+                        if (asprintf(&w, "Alias=%s: %s; left out", *a, why) < 0)
                                 return -ENOMEM;
                         r = strv_push(&out->warnings, w);
                         if (r < 0)
                                 return r;
                         continue;
                 }
-                /* An alias is a link named ALIAS to the unit it stands for. */
-                r = output_add(out, TAKE_PTR(n), NULL, strdup(service));
+                const char *target = strchr(link, '/') ? template_path : service;
+
+                r = output_add(out, TAKE_PTR(link), NULL, strdup(target));
                 if (r < 0)
                         return r;
         }

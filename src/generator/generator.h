@@ -10,11 +10,12 @@
  *                                                dependencies of NAME.cell
  *   TARGET.wants/cell@NAME.service               WantedBy=TARGET
  *   TARGET.requires/cell@NAME.service            RequiredBy=TARGET
- *   ALIAS                                        Alias=ALIAS (an instance of the
- *                                                same name: "www@web.service", or a
- *                                                template given it: "www@.service";
- *                                                systemd rejects a plain alias of an
- *                                                instance)
+ *   ALIAS                                        Alias=ALIAS, as systemctl enable
+ *                                                takes it (unit_install_alias()): an
+ *                                                instance of the same name
+ *                                                ("www@web.service", or a template
+ *                                                given it: "www@.service"), or the old
+ *                                                form UNIT.wants/cell@NAME.service
  *
  * The links are what "systemctl enable" would make, which refuses
  * generated units; output is a pure function of the unit files: sorted by
@@ -38,7 +39,8 @@ typedef struct GeneratorEntry {
 typedef struct GeneratorOutput {
         GeneratorEntry *entries;
         size_t n_entries;
-        char **warnings;        /* what was left out (an Alias= systemd would reject) */
+        char **warnings;        /* what was left out (an Alias= systemd would reject, of a
+                                 * config made by hand: unit_load() leaves those out itself) */
 } GeneratorOutput;
 
 void generator_output_done(GeneratorOutput *o);

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Parsers shared by several sections: strings, booleans, names, paths. */
+#include <stdio.h>
 #include <string.h>
 
 #include "config-parsers.h"
 #include "parse-exec.h"
 #include "parse-value.h"
 #include "strv.h"
+#include "unit-alias.h"
 
 /* Grows *array of n elements of size sz by one; returns the new slot (zeroed). */
 void *config_array_append(void **array, size_t *n, size_t sz) {
@@ -218,6 +220,66 @@ static int parse_word_list(ConfigContext *ctx, const ConfigKey *k, char ***list,
         return strv_extend_strv(list, words);
 }
 
+/* [Install] Alias=: each word as systemctl enable takes it for the unit's
+ * service (unit_install_alias()). One it refuses is an error where the unit
+ * is checked (ctx->verify: cell verify), else a warning and
+ * the word left out: systemctl enable refuses that alias alone, and a unit
+ * must not stay off at boot, or fail to start, for it. */
+static int parse_alias(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, char ***list) {
+        _cleanup_strv_free_ char **words = NULL;
+        _cleanup_free_ char *service = NULL;
+        bool refused = false;
+        int r;
+
+        if (isempty(ctx->value)) {
+                *list = strv_free(*list);
+                return 0;
+        }
+        r = config_split_words(ctx, k, EXTRACT_RETAIN_ESCAPE | EXTRACT_UNQUOTE, &words);
+        if (r < 0)
+                return r;
+        if (!words[0])
+                return -EINVAL;
+        /* The service the unit runs as (none for a config made by hand). */
+        if (c->name && asprintf(&service, "cell@%s.service", c->name) < 0)
+                return -ENOMEM;
+        if (service && !unit_name_is_valid(service))
+                service = mfree(service);
+        for (size_t i = 0; words[i]; ) {
+                _cleanup_free_ char *path = NULL, *why = NULL;
+                bool one = !words[1] && streq(words[0], ctx->value);
+
+                /* A "/" is the old form, UNIT.wants/NAME: unit_install_alias() says what is wrong with it. */
+                if (!strchr(words[i], '/') && !unit_name_is_valid(words[i]))
+                        return config_bad(ctx, "%s (\"%s\" is not one)", k->expected, words[i]);
+                r = service ? unit_install_alias(service, words[i], &path, &why) : 0;
+                if (r == -ENOMEM)
+                        return r;
+                if (r >= 0) {
+                        i++;
+                        continue;
+                }
+                if (ctx->verify) {
+                        ctx->reported = refused = true;
+                        r = diag_error(ctx->diag, ctx->file, ctx->line, "%s=%s: %s%s%s; systemctl enable refuses it "
+                                       "(cell-generator(8) leaves it out)", ctx->key, ctx->value,
+                                       one ? "" : words[i], one ? "" : ": ", why);
+                        i++;
+                } else {
+                        r = diag_warning(ctx->diag, ctx->file, ctx->line, "%s=%s: %s%s%s; systemctl enable "
+                                         "refuses it: left out", ctx->key, ctx->value, one ? "" : words[i],
+                                         one ? "" : ": ", why);
+                        free(words[i]);
+                        memmove(words + i, words + i + 1, strv_length(words + i + 1) * sizeof(char *) + sizeof(char *));
+                }
+                if (r < 0)
+                        return r;
+        }
+        if (refused)
+                return -EINVAL;
+        return strv_extend_strv(list, words);
+}
+
 /* As systemd's dependency and [Install] lists: a backslash stays as written.
  * An escaped unit name ("mnt-data\x2d1.mount", the mount of /mnt/data-1) is
  * a name, not a C string: unescaped it would name another unit
@@ -229,6 +291,8 @@ int config_parse_unit_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *
         ExtractFlags flags = EXTRACT_RETAIN_ESCAPE;
         int r;
 
+        if (streq(k->section, "Install") && streq(k->key, "Alias"))
+                return parse_alias(ctx, k, c, data);
         if (streq(k->section, "Install"))
                 flags |= EXTRACT_UNQUOTE;
         if (isempty(ctx->value) || streq(k->section, "Install"))

@@ -520,10 +520,10 @@ int config_section(const char *section, const char *file, unsigned line, Diagnos
 
 int config_assign(CellConfig *c, const char *section, const char *key, const char *value,
                   const char *file, unsigned line, Diagnostics *diag) {
-        return config_assign_expand(c, NULL, section, key, value, file, line, diag);
+        return config_assign_expand(c, NULL, false, section, key, value, file, line, diag);
 }
 
-int config_assign_expand(CellConfig *c, const ConfigSpecifiers *specifiers, const char *section,
+int config_assign_expand(CellConfig *c, const ConfigSpecifiers *specifiers, bool verify, const char *section,
                          const char *key, const char *value, const char *file, unsigned line,
                          Diagnostics *diag) {
         _cleanup_free_ char *expanded = NULL;
@@ -535,6 +535,7 @@ int config_assign_expand(CellConfig *c, const ConfigSpecifiers *specifiers, cons
                 .key = key,
                 .value = strempty(value),
                 .specifiers = specifiers,
+                .verify = verify,
         };
         const ConfigKey *k;
         int r;

@@ -42,8 +42,12 @@ typedef struct ConfigSpecifiers {
         void *userdata;
 } ConfigSpecifiers;
 
-/* config_assign() with specifiers (config_assign() leaves every "%" as written). */
-int config_assign_expand(CellConfig *c, const ConfigSpecifiers *specifiers, const char *section,
+/* config_assign() with specifiers (config_assign() leaves every "%" as written).
+ * verify: the unit is being checked (cell verify), not run: an Alias= that
+ * systemctl enable refuses is an error there; elsewhere a warning, and the
+ * alias is left out, so that a wrong alias never keeps a container from
+ * starting. */
+int config_assign_expand(CellConfig *c, const ConfigSpecifiers *specifiers, bool verify, const char *section,
                          const char *key, const char *value, const char *file, unsigned line,
                          Diagnostics *diag);
 

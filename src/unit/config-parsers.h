@@ -27,6 +27,9 @@ typedef struct ConfigContext {
         const char *key;
         const char *value;
         const ConfigSpecifiers *specifiers;     /* NULL: "%" is taken as written */
+        /* cell verify: an Alias= systemctl enable refuses is an error, not
+         * a warning with the alias left out (config_assign_expand()). */
+        bool verify;
         bool reported;
         /* Set by the parser of a list key whose items the start or a check
          * across keys may name one by one: the list's length after this line (config_origin_record()). */

@@ -77,3 +77,14 @@ int unit_canonical_name(const UnitEntry *fragment, const char *name, char **ret)
  * instance), sorted, without canonical. */
 int unit_aliases_find(char * const *search_path, const UnitEntry *fragment, const char *canonical,
                       char ***ret);
+
+/* [Install] Alias=ALIAS of the unit whose service is service (an instance,
+ * "cell@web.service"), as systemctl enable takes it (systemd 252's
+ * unit_file_verify_alias()). Returns 1 and *ret_path, the link to make (relative to the
+ * unit directory): an alias, a link to service ("www@web.service", a
+ * template given the instance: "www@.service" makes it too), or the old
+ * form "UNIT.wants/SERVICE" (".requires/"), a link to the template file as
+ * WantedBy=UNIT makes it; 0 for the service's own name, which systemctl
+ * enable skips without a word; -EXDEV and *ret_why when systemd refuses it;
+ * -ENOMEM. */
+int unit_install_alias(const char *service, const char *alias, char **ret_path, char **ret_why);

@@ -26,6 +26,7 @@ typedef struct UnitLoader {
         CellConfig *config;
         SpecifierContext specifiers;
         ConfigSpecifiers expander;
+        bool verify;
         Diagnostics *diag;
 } UnitLoader;
 
@@ -41,7 +42,8 @@ static int loader_assign(const char *section, const char *key, const char *value
 
         if (!key)
                 return config_section(section, file, line, u->diag);
-        return config_assign_expand(u->config, &u->expander, section, key, value, file, line, u->diag);
+        return config_assign_expand(u->config, &u->expander, u->verify, section, key, value, file, line,
+                                    u->diag);
 }
 
 /* systemd's masking (its null_or_empty()): a unit file or drop-in that is a
@@ -206,14 +208,16 @@ static const UnitExtraDropin *extra_dropin_find(const UnitLoadOptions *opts, con
  * and drop-ins set, which cell-generator(8) enables, if it makes a valid name
  * as written (no specifiers); else systemd-analyze verify's instance "i",
  * an instance no value can be written for ("CPUAffinity=%i" is a number for
- * every real one). What cannot be read here is reported by the real read. */
-static int template_instance(const UnitLocation *loc, const UnitLoadOptions *opts, char **ret) {
+ * every real one). What cannot be read here is reported by the real read.
+ * *ret_unused: a DefaultInstance= that was set but not used so (else NULL). */
+static int template_instance(const UnitLocation *loc, const UnitLoadOptions *opts, char **ret,
+                             char **ret_unused) {
         _cleanup_(diag_done) Diagnostics scratch = {};
         _cleanup_strv_free_ char **names = NULL, **dropins = NULL;
         _cleanup_free_ char *value = NULL, *n = NULL;
         int r;
 
-        *ret = NULL;
+        *ret = *ret_unused = NULL;
         r = strv_extend(&names, loc->name);
         if (r >= 0)
                 r = strv_extend_strv(&names, loc->aliases);
@@ -230,7 +234,10 @@ static int template_instance(const UnitLocation *loc, const UnitLoadOptions *opt
                 }
         if (!value || strchr(value, '%') || unit_name_replace_instance(loc->name, value, &n) < 0) {
                 *ret = strdup(TEMPLATE_TEST_INSTANCE);
-                return *ret ? 0 : -ENOMEM;
+                if (!*ret)
+                        return -ENOMEM;
+                *ret_unused = TAKE_PTR(value);
+                return 0;
         }
         *ret = TAKE_PTR(value);
         return 0;
@@ -330,9 +337,10 @@ int unit_load(const char *name_or_path, const UnitLoadOptions *opts, CellConfig 
         _cleanup_(unit_location_done) UnitLocation loc = {};
         _cleanup_(unit_loader_done) UnitLoader u = {
                 .config = ret,
+                .verify = opts && opts->verify,
                 .diag = diag ?: &local,
         };
-        _cleanup_free_ char *bad_dir = NULL, *template = NULL, *instance = NULL;
+        _cleanup_free_ char *bad_dir = NULL, *template = NULL, *instance = NULL, *unused_default = NULL;
         _cleanup_strv_free_ char **names = NULL;
         size_t errors_before = u.diag->n_errors;
         int r, io_error = 0;
@@ -356,7 +364,7 @@ int unit_load(const char *name_or_path, const UnitLoadOptions *opts, CellConfig 
                 template = strdup(loc.name);
                 if (!template)
                         return -ENOMEM;
-                r = template_instance(&loc, opts, &instance);
+                r = template_instance(&loc, opts, &instance, &unused_default);
                 if (r < 0)
                         return r;
         }
@@ -451,10 +459,23 @@ int unit_load(const char *name_or_path, const UnitLoadOptions *opts, CellConfig 
 
         /* A value that %i makes bad may be fine for every real instance. */
         if (template && streq(instance, TEMPLATE_TEST_INSTANCE) && u.diag->n_errors > errors_before) {
-                r = diag_warning(u.diag, loc.path, 0, "the template was checked as the instance %s, as "
-                                 "systemd-analyze verify checks one; to check it as a real instance, name one "
-                                 "(--name %.*sNAME) or set DefaultInstance=", loc.name,
-                                 (int) (strchr(template, '@') - template + 1), template);
+                int prefix_len = (int) (strchr(template, '@') - template + 1);
+
+                /* Set, DefaultInstance= cannot be set again: say why it was not used. */
+                if (unused_default)
+                        r = diag_warning(u.diag, loc.path, 0, "the template was checked as the instance %s, as "
+                                         "systemd-analyze verify checks one, not as its DefaultInstance=%s, which "
+                                         "%s; to check it as a real instance, name one (--name %.*sNAME)",
+                                         loc.name, unused_default, strchr(unused_default, '%') ?
+                                         "has specifiers, known only once there is an instance" :
+                                         "makes no valid unit name", prefix_len, template);
+                else if (isempty(ret->default_instance))
+                        r = diag_warning(u.diag, loc.path, 0, "the template was checked as the instance %s, as "
+                                         "systemd-analyze verify checks one; to check it as a real instance, "
+                                         "name one (--name %.*sNAME) or set DefaultInstance=", loc.name,
+                                         prefix_len, template);
+                else
+                        r = 0;  /* DefaultInstance=i: checked as the instance it names */
                 if (r < 0)
                         return r;
         }

@@ -24,6 +24,9 @@ typedef struct UnitLoadOptions {
         /* Drop-ins to apply besides the installed ones (unit-dropin.h). */
         const UnitExtraDropin *extra_dropins;
         size_t n_extra_dropins;
+        /* cell verify: an Alias= systemctl enable refuses is an error, not a
+         * warning with the alias left out (config_assign_expand()). */
+        bool verify;
 } UnitLoadOptions;
 
 /* Loads and parses one unit.

@@ -26,8 +26,8 @@ env -u SYSTEMD_SCOPE CELL_UNIT_PATH="$tmp/units" "$gen" --dry-run "$tmp/out" >/d
 got=$?
 [ "$got" = 1 ] || fail "exit $got, expected 1 (zzz.cell is invalid)"
 cat > "$tmp/want" <<EOT
+cell-generator: $tmp/units/web.cell:2: warning: Alias=other.service: systemd takes only an alias of the same instance
 cell-generator: $tmp/units/web.cell:8: warning: User=9bad: not a portable user or group name
-cell-generator: $tmp/units/web.cell: Alias=other.service: systemd takes only an alias of the same instance
 cell-generator: $tmp/units/zzz.cell:1: warning: y=1: assignment before any [Section] header
 cell-generator: zzz.cell is invalid, skipped
 EOT

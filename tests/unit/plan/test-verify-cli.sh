@@ -140,6 +140,21 @@ ln -s hello.cell "$tmp/greeting.cell"
 expect 0 "plan of an alias" -- env CELL_UNIT_PATH="$tmp" "$cell" plan greeting
 grep -q '^Scope: *cell-hello.scope in machine.slice$' "$tmp/out" || fail "an alias is not planned as its unit"
 
+# An Alias= systemctl enable refuses (a plain name for cell@web.service):
+# cell verify refuses the unit, naming the line; cell plan (as cell run and
+# the generator at boot) warns and leaves the alias out.
+cp "$examples/web.cell" "$tmp/web.cell"
+printf '[Install]\nAlias=www.service www@web.service\n' >> "$tmp/web.cell"
+line=$(wc -l < "$tmp/web.cell")
+expect 1 "verify: a refused Alias=" -- "$cell" verify "$tmp/web.cell"
+grep -q "web.cell:$line: Alias=www.service www@web.service: www.service: systemd takes only an alias of the same instance" \
+        "$tmp/err" || fail "verify: the refused Alias= not said at its line"
+grep -q '^1 unit checked: 0 valid, 1 invalid\.$' "$tmp/err" || fail "verify: a refused Alias= left the unit valid"
+expect 0 "plan: a refused Alias=" -- "$cell" plan "$tmp/web.cell"
+grep -q "web.cell:$line: warning: Alias=www.service www@web.service: www.service: .*; systemctl enable refuses it: left out" \
+        "$tmp/err" || fail "plan: the refused Alias= not warned of"
+rm "$tmp/web.cell"
+
 # A name that is no name is said to be one, not a "reserved name" of cell's
 # own ("../x" was, with "cell keeps its own files in /run/cell/../x").
 # A usage error (2), refused before the file is read.

@@ -144,17 +144,17 @@ TEST(specifier_file_unreadable_text) {
         CellConfig c;
 
         cell_config_init(&c);
-        ASSERT_OK(config_assign_expand(&c, &spec, "Exec", "Environment", "OS=%o", "web.cell", 9, &diag));
+        ASSERT_OK(config_assign_expand(&c, &spec, false, "Exec", "Environment", "OS=%o", "web.cell", 9, &diag));
         ASSERT_EQ(diag.n_errors, before + 1);
         ASSERT_CONTAINS(diag.messages[strv_length(diag.messages) - 1],
                         "web.cell:9: Environment=OS=%o: cannot expand specifier %o: the file it reads "
                         "(os-release(5), machine-info(5)) is not valid UTF-8");
         error = -EUCLEAN;
-        ASSERT_OK(config_assign_expand(&c, &spec, "Exec", "Environment", "OS=%o", "web.cell", 9, &diag));
+        ASSERT_OK(config_assign_expand(&c, &spec, false, "Exec", "Environment", "OS=%o", "web.cell", 9, &diag));
         ASSERT_CONTAINS(diag.messages[strv_length(diag.messages) - 1],
                         "(os-release(5), machine-info(5)) holds a NUL byte");
         error = -ENOENT;
-        ASSERT_OK(config_assign_expand(&c, &spec, "Exec", "Environment", "OS=%o", "web.cell", 9, &diag));
+        ASSERT_OK(config_assign_expand(&c, &spec, false, "Exec", "Environment", "OS=%o", "web.cell", 9, &diag));
         ASSERT_CONTAINS(diag.messages[strv_length(diag.messages) - 1], "cannot expand specifier %o: No such file");
         cell_config_done(&c);
 }

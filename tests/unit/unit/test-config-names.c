@@ -1,20 +1,30 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Hostname= and DefaultInstance= against what systemd-nspawn's Hostname=
  * and systemd's DefaultInstance= take; Description= as cell-generator(8)
- * can write it. */
+ * can write it; Alias= as systemctl enable takes it. */
 
 #include "config-parse.h"
 #include "strv.h"
 #include "test.h"
+#include "unit-alias.h"
 
 static Diagnostics diag;
 
-/* Assigns at line 7 of web.cell; the last message if the line added one. */
-static const char *assign(CellConfig *c, const char *section, const char *key, const char *value) {
+/* Assigns at line 7 of web.cell, as cell verify does if verify; the last
+ * message if the line added one. */
+static const char *assign_as(bool verify, CellConfig *c, const char *section, const char *key, const char *value) {
         size_t before = diag.n_messages;
 
-        ASSERT_OK(config_assign(c, section, key, value, "web.cell", 7, &diag));
+        ASSERT_OK(config_assign_expand(c, NULL, verify, section, key, value, "web.cell", 7, &diag));
         return diag.n_messages == before ? NULL : diag.messages[diag.n_messages - 1];
+}
+
+static const char *assign(CellConfig *c, const char *section, const char *key, const char *value) {
+        return assign_as(false, c, section, key, value);
+}
+
+static const char *verify(CellConfig *c, const char *section, const char *key, const char *value) {
+        return assign_as(true, c, section, key, value);
 }
 
 TEST(hostname_labels) {
@@ -119,6 +129,72 @@ TEST(documentation_keeps_backslash) {
         ASSERT_EQ(strv_length(c.documentation), 2u);
         ASSERT_NULL(assign(&c, "Unit", "Documentation", ""));
         ASSERT_NULL(c.documentation);
+        cell_config_done(&c);
+        diag_done(&diag);
+}
+
+/* cell verify said nothing of an Alias= systemctl enable refuses (systemd
+ * 252's unit_file_verify_alias()): only cell-generator(8) warned, at boot.
+ * Refused now where the unit is checked, naming the line and why. */
+TEST(alias_refused_by_verify) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        c.name = strdup("web");
+        ASSERT_NOT_NULL(c.name);
+        ASSERT_STREQ(verify(&c, "Install", "Alias", "www.service"),
+                     "web.cell:7: Alias=www.service: systemd takes only an alias of the same instance (like "
+                     "\"www@web.service\", or the template \"www@.service\") for cell@web.service; systemctl "
+                     "enable refuses it (cell-generator(8) leaves it out)");
+        ASSERT_STREQ(verify(&c, "Install", "Alias", "www@web.service www@.socket"),
+                     "web.cell:7: Alias=www@web.service www@.socket: www@.socket: systemd takes only an alias of "
+                     "the same type (.service) for cell@web.service; systemctl enable refuses it (cell-generator(8) "
+                     "leaves it out)");
+        ASSERT_CONTAINS(verify(&c, "Install", "Alias", "www@db.service"), "Alias=www@db.service: systemd takes only "
+                        "an alias of the same instance");
+        ASSERT_CONTAINS(verify(&c, "Install", "Alias", "web.slice"), "Alias=web.slice: systemd has no alias of a "
+                        ".slice unit;");
+        ASSERT_NULL(c.alias);
+        ASSERT_EQ(diag.n_errors, 4u);
+        /* What systemctl enable takes: the same instance, a template (given the
+         * instance), its own name (skipped there), the old form in a .wants/. */
+        ASSERT_NULL(verify(&c, "Install", "Alias", "www@web.service www@.service cell@web.service cell@.service"));
+        ASSERT_NULL(verify(&c, "Install", "Alias", "multi-user.target.wants/cell@web.service"));
+        ASSERT_EQ(strv_length(c.alias), 5u);
+        /* No unit name stays what it was: an error whatever checks it. */
+        ASSERT_CONTAINS(verify(&c, "Install", "Alias", "www"), "Alias=www: expected");
+        cell_config_done(&c);
+
+        /* A template, checked as its instance (DefaultInstance=1). */
+        cell_config_init(&c);
+        c.name = strdup("worker@1");
+        ASSERT_NOT_NULL(c.name);
+        ASSERT_NULL(verify(&c, "Install", "Alias", "job@.service job@worker@1.service"));
+        ASSERT_CONTAINS(verify(&c, "Install", "Alias", "job@1.service"), "(like \"www@worker@1.service\", or the "
+                        "template \"www@.service\") for cell@worker@1.service;");
+        cell_config_done(&c);
+        diag_done(&diag);
+}
+
+/* Elsewhere (cell run, and cell-generator(8) at boot) a refused alias is a
+ * warning and is left out, the unit's other aliases kept: a wrong alias
+ * must not keep a container from starting. */
+TEST(alias_left_out_elsewhere) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        c.name = strdup("web");
+        ASSERT_NOT_NULL(c.name);
+        ASSERT_STREQ(assign(&c, "Install", "Alias", "www.service www@web.service a.target.wants/x.service"),
+                     "web.cell:7: warning: Alias=www.service www@web.service a.target.wants/x.service: "
+                     "a.target.wants/x.service: a link in a.target.wants/ is named as the unit it pulls in, "
+                     "cell@web.service (\"a.target.wants/cell@web.service\"); systemctl enable refuses it: left out");
+        ASSERT_EQ(diag.n_errors, 0u);
+        ASSERT_EQ(diag.n_warnings, 2u);
+        ASSERT_CONTAINS(diag.messages[0], "web.cell:7: warning: Alias=www.service www@web.service "
+                        "a.target.wants/x.service: www.service: systemd takes only");
+        ASSERT_EQ(strv_length(c.alias), 1u);
+        ASSERT_STREQ(c.alias[0], "www@web.service");
         cell_config_done(&c);
         diag_done(&diag);
 }

@@ -299,7 +299,21 @@ TEST(bare_template_checked_as_default_instance) {
         m = strv_join(d.messages, "\n");
         ASSERT_CONTAINS(m, "w@.cell:5: CPUAffinity=i: expected");
         ASSERT_CONTAINS(m, "w@.cell: warning: the template was checked as the instance w@i,");
-        ASSERT_CONTAINS(m, "(--name w@NAME) or set DefaultInstance=");
+        /* DefaultInstance= is set: the warning says why it was not used, and
+         * does not ask for it to be set. */
+        ASSERT_CONTAINS(m, "w@.cell: warning: the template was checked as the instance w@i, as systemd-analyze "
+                        "verify checks one, not as its DefaultInstance=%H, which has specifiers, known only once "
+                        "there is an instance; to check it as a real instance, name one (--name w@NAME)");
+        ASSERT_NULL(strstr(m, "or set DefaultInstance="));
+        free(m);
+        diag_done(&d);
+        cell_config_done(&c);
+        WRITE(&t, "etc/w@.cell.d/10-i.conf", "[Install]\nDefaultInstance=a@b\n");
+        ASSERT_ERROR(tree_load(&t, "w@", &c, &d), EINVAL);
+        m = strv_join(d.messages, "\n");
+        ASSERT_CONTAINS(m, "not as its DefaultInstance=a@b, which makes no valid unit name; to check it as a real "
+                        "instance, name one (--name w@NAME)");
+        ASSERT_NULL(strstr(m, "or set DefaultInstance="));
         diag_done(&d);
         tree_done(&t);
 }
