@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gpt-test.h"
 #include "root-image-gpt.h"
 #include "test.h"
 
@@ -279,34 +280,18 @@ TEST(foreign) {
 
 /* A GPT header sector as libblkid checks it before it reads the entry
  * array the header claims. */
-static void put_u(uint8_t *p, uint64_t v, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                p[i] = (uint8_t) (v >> (8 * i));
-}
-
-static uint32_t crc(const uint8_t *p, size_t n) {
-        uint32_t c = UINT32_MAX;
-
-        while (n-- > 0) {
-                c ^= *p++;
-                for (int k = 0; k < 8; k++)
-                        c = (c >> 1) ^ (UINT32_C(0xedb88320) & (uint32_t) -(int32_t) (c & 1));
-        }
-        return ~c;
-}
-
 static void header(uint8_t *s, uint32_t size, uint64_t lba, uint32_t n, uint32_t entry) {
         memset(s, 0, 512);
         memcpy(s, "EFI PART", 8);
-        put_u(s + 8, 0x10000, 4);
-        put_u(s + 12, size, 4);
-        put_u(s + 24, lba, 8);
-        put_u(s + 40, 34, 8);
-        put_u(s + 48, 16350, 8);
-        put_u(s + 72, 2, 8);
-        put_u(s + 80, n, 4);
-        put_u(s + 84, entry, 4);
-        put_u(s + 16, crc(s, size), 4);
+        gpt_put_le(s + 8, 0x10000, 4);
+        gpt_put_le(s + 12, size, 4);
+        gpt_put_le(s + 24, lba, 8);
+        gpt_put_le(s + 40, 34, 8);
+        gpt_put_le(s + 48, 16350, 8);
+        gpt_put_le(s + 72, 2, 8);
+        gpt_put_le(s + 80, n, 4);
+        gpt_put_le(s + 84, entry, 4);
+        gpt_put_le(s + 16, gpt_crc32(s, size), 4);
 }
 
 TEST(header_entries_size) {

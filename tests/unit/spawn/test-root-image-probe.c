@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gpt-test.h"
 #include "root-image-gpt.h"
 #include "root-image-probe.h"
 #include "test.h"
@@ -17,30 +18,6 @@
 #define ROOT_X86_64 "4f68bce3-e8cd-4db1-96e7-fbcaf984b709"
 
 static char dir[] = "/tmp/test-root-image-probe-XXXXXX";
-
-static uint32_t crc32_more(uint32_t c, const uint8_t *p, size_t n) {
-        while (n-- > 0) {
-                c ^= *p++;
-                for (int k = 0; k < 8; k++)
-                        c = (c >> 1) ^ (UINT32_C(0xedb88320) & (uint32_t) -(int32_t) (c & 1));
-        }
-        return c;
-}
-
-static void put_le(uint8_t *p, uint64_t v, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                p[i] = (uint8_t) (v >> (8 * i));
-}
-
-/* A UUID's text in the GPT's mixed-endian bytes. */
-static void put_guid(uint8_t *p, const char *s) {
-        unsigned b[16];
-
-        ASSERT_EQ(sscanf(s, "%2x%2x%2x%2x-%2x%2x-%2x%2x-%2x%2x-%2x%2x%2x%2x%2x%2x", b + 3, b + 2, b + 1, b, b + 5,
-                         b + 4, b + 7, b + 6, b + 8, b + 9, b + 10, b + 11, b + 12, b + 13, b + 14, b + 15), 16);
-        for (size_t i = 0; i < 16; i++)
-                p[i] = (uint8_t) b[i];
-}
 
 /* A GPT image of total bytes (sparse) as a crafted one would be: a
  * protective MBR; a header at LBA 1 (primary) and one at the last LBA
@@ -69,8 +46,8 @@ static int write_gpt(const char *name, const TestGpt *g) {
         ASSERT_EQ(ftruncate(fd, (off_t) g->total), 0);
 
         mbr[446 + 4] = 0xee;
-        put_le(mbr + 446 + 8, 1, 4);
-        put_le(mbr + 446 + 12, (uint32_t) MIN(last, UINT32_MAX), 4);
+        gpt_put_le(mbr + 446 + 8, 1, 4);
+        gpt_put_le(mbr + 446 + 12, (uint32_t) MIN(last, UINT32_MAX), 4);
         mbr[510] = 0x55;
         mbr[511] = 0xaa;
         ASSERT_EQ(pwrite(fd, mbr, sizeof mbr, 0), (ssize_t) sizeof mbr);
@@ -80,18 +57,18 @@ static int write_gpt(const char *name, const TestGpt *g) {
         if (g->root) {
                 uint64_t first = (2 + (bytes + 511) / 512 + 2047) / 2048 * 2048;
 
-                put_guid(table, ROOT_X86_64);
-                put_guid(table + 16, "6a1f0b3c-5d2e-4f70-8a91-b2c3d4e5f6a7");
-                put_le(table + 32, first, 8);
-                put_le(table + 40, first + 2047, 8);
+                gpt_put_guid(table, ROOT_X86_64);
+                gpt_put_guid(table + 16, "6a1f0b3c-5d2e-4f70-8a91-b2c3d4e5f6a7");
+                gpt_put_le(table + 32, first, 8);
+                gpt_put_le(table + 40, first + 2047, 8);
                 ASSERT_EQ(pwrite(fd, table, 128, 2 * 512), 128);
         }
         /* The array's CRC32: its first entry, then zeros. */
-        crc = crc32_more(crc, table, 128);
+        crc = gpt_crc32_more(crc, table, 128);
         for (uint64_t left = bytes - 128; left > 0;) {
                 size_t k = (size_t) MIN(left, (uint64_t) sizeof zeros);
 
-                crc = crc32_more(crc, zeros, k);
+                crc = gpt_crc32_more(crc, zeros, k);
                 left -= k;
         }
 
@@ -102,18 +79,18 @@ static int write_gpt(const char *name, const TestGpt *g) {
                         break;
                 memset(hdr, 0, sizeof hdr);
                 memcpy(hdr, "EFI PART", 8);
-                put_le(hdr + 8, 0x10000, 4);
-                put_le(hdr + 12, 92, 4);
-                put_le(hdr + 24, lba, 8);
-                put_le(hdr + 32, i == 0 ? last : 1, 8);
-                put_le(hdr + 40, 2 + (bytes + 511) / 512, 8);
-                put_le(hdr + 48, last - 1, 8);
-                put_guid(hdr + 56, "0d7e8f9a-1b2c-4d3e-8f4a-5b6c7d8e9fa0");
-                put_le(hdr + 72, 2, 8);
-                put_le(hdr + 80, g->n_entries, 4);
-                put_le(hdr + 84, 128, 4);
-                put_le(hdr + 88, ~crc, 4);
-                put_le(hdr + 16, ~crc32_more(UINT32_MAX, hdr, 92) ^ (i == 0 && g->primary_broken), 4);
+                gpt_put_le(hdr + 8, 0x10000, 4);
+                gpt_put_le(hdr + 12, 92, 4);
+                gpt_put_le(hdr + 24, lba, 8);
+                gpt_put_le(hdr + 32, i == 0 ? last : 1, 8);
+                gpt_put_le(hdr + 40, 2 + (bytes + 511) / 512, 8);
+                gpt_put_le(hdr + 48, last - 1, 8);
+                gpt_put_guid(hdr + 56, "0d7e8f9a-1b2c-4d3e-8f4a-5b6c7d8e9fa0");
+                gpt_put_le(hdr + 72, 2, 8);
+                gpt_put_le(hdr + 80, g->n_entries, 4);
+                gpt_put_le(hdr + 84, 128, 4);
+                gpt_put_le(hdr + 88, ~crc, 4);
+                gpt_put_le(hdr + 16, ~gpt_crc32_more(UINT32_MAX, hdr, 92) ^ (i == 0 && g->primary_broken), 4);
                 ASSERT_EQ(pwrite(fd, hdr, sizeof hdr, (off_t) (lba * 512)), (ssize_t) sizeof hdr);
         }
         return fd;
@@ -181,13 +158,13 @@ TEST(file_system_beside_gpt) {
         need_blkid();
         if (test_skipped())
                 return;
-        put_le(sb + 4, 1, 4);                   /* inodes */
-        put_le(sb + 12, 131072, 4);             /* block size */
-        put_le(sb + 20, 1, 2);                  /* gzip */
-        put_le(sb + 22, 17, 2);                 /* block log */
-        put_le(sb + 26, 1, 2);                  /* ids */
-        put_le(sb + 28, 4, 2);                  /* major */
-        put_le(sb + 40, 4096, 8);               /* bytes used */
+        gpt_put_le(sb + 4, 1, 4);                   /* inodes */
+        gpt_put_le(sb + 12, 131072, 4);             /* block size */
+        gpt_put_le(sb + 20, 1, 2);                  /* gzip */
+        gpt_put_le(sb + 22, 17, 2);                 /* block log */
+        gpt_put_le(sb + 26, 1, 2);                  /* ids */
+        gpt_put_le(sb + 28, 4, 2);                  /* major */
+        gpt_put_le(sb + 40, 4096, 8);               /* bytes used */
         fd = write_gpt("both.raw", &(TestGpt) { .total = 8 << 20, .n_entries = 128, .root = true, .backup = true });
         ASSERT_EQ(pwrite(fd, sb, sizeof sb, 0), (ssize_t) sizeof sb);
         /* systemd's dissection takes the file system: the image is the

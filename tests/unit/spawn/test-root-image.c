@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "gpt-test.h"
 #include "root-image.h"
 #include "test.h"
 
@@ -70,40 +71,14 @@ typedef struct TestGptEntry {
         uint64_t first, last;
 } TestGptEntry;
 
-static uint32_t test_crc32(const uint8_t *p, size_t n) {
-        uint32_t c = UINT32_MAX;
-
-        while (n-- > 0) {
-                c ^= *p++;
-                for (int k = 0; k < 8; k++)
-                        c = (c >> 1) ^ (UINT32_C(0xedb88320) & (uint32_t) -(int32_t) (c & 1));
-        }
-        return ~c;
-}
-
-static void put_le(uint8_t *p, uint64_t v, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                p[i] = (uint8_t) (v >> (8 * i));
-}
-
 /* The MBR's first partition entry (type, first sector, sectors) and its
  * signature. */
 static void put_mbr_entry(uint8_t *mbr, uint8_t type, uint32_t first, uint32_t sectors) {
         mbr[446 + 4] = type;
-        put_le(mbr + 446 + 8, first, 4);
-        put_le(mbr + 446 + 12, sectors, 4);
+        gpt_put_le(mbr + 446 + 8, first, 4);
+        gpt_put_le(mbr + 446 + 12, sectors, 4);
         mbr[510] = 0x55;
         mbr[511] = 0xaa;
-}
-
-/* A UUID's text in the GPT's mixed-endian bytes. */
-static void put_guid(uint8_t *p, const char *s) {
-        unsigned b[16];
-
-        ASSERT_EQ(sscanf(s, "%2x%2x%2x%2x-%2x%2x-%2x%2x-%2x%2x-%2x%2x%2x%2x%2x%2x", b + 3, b + 2, b + 1, b, b + 5,
-                         b + 4, b + 7, b + 6, b + 8, b + 9, b + 10, b + 11, b + 12, b + 13, b + 14, b + 15), 16);
-        for (size_t i = 0; i < 16; i++)
-                p[i] = (uint8_t) b[i];
 }
 
 static void write_gpt(const char *name, size_t total, const TestGptEntry *e, size_t n) {
@@ -115,25 +90,25 @@ static void write_gpt(const char *name, size_t total, const TestGptEntry *e, siz
         for (size_t i = 0; i < n; i++) {
                 uint8_t *t = table + 128 * i;
 
-                put_guid(t, e[i].type);
-                put_guid(t + 16, "6a1f0b3c-5d2e-4f70-8a91-b2c3d4e5f6a7");
+                gpt_put_guid(t, e[i].type);
+                gpt_put_guid(t + 16, "6a1f0b3c-5d2e-4f70-8a91-b2c3d4e5f6a7");
                 t[16] = (uint8_t) (i + 1);      /* unique */
-                put_le(t + 32, e[i].first, 8);
-                put_le(t + 40, e[i].last, 8);
+                gpt_put_le(t + 32, e[i].first, 8);
+                gpt_put_le(t + 40, e[i].last, 8);
         }
         memcpy(hdr, "EFI PART", 8);
-        put_le(hdr + 8, 0x10000, 4);
-        put_le(hdr + 12, 92, 4);
-        put_le(hdr + 24, 1, 8);
-        put_le(hdr + 32, total / 512 - 1, 8);
-        put_le(hdr + 40, 34, 8);
-        put_le(hdr + 48, total / 512 - 34, 8);
-        put_guid(hdr + 56, "0d7e8f9a-1b2c-4d3e-8f4a-5b6c7d8e9fa0");
-        put_le(hdr + 72, 2, 8);
-        put_le(hdr + 80, 128, 4);
-        put_le(hdr + 84, 128, 4);
-        put_le(hdr + 88, test_crc32(table, 128 * 128), 4);
-        put_le(hdr + 16, test_crc32(hdr, 92), 4);
+        gpt_put_le(hdr + 8, 0x10000, 4);
+        gpt_put_le(hdr + 12, 92, 4);
+        gpt_put_le(hdr + 24, 1, 8);
+        gpt_put_le(hdr + 32, total / 512 - 1, 8);
+        gpt_put_le(hdr + 40, 34, 8);
+        gpt_put_le(hdr + 48, total / 512 - 34, 8);
+        gpt_put_guid(hdr + 56, "0d7e8f9a-1b2c-4d3e-8f4a-5b6c7d8e9fa0");
+        gpt_put_le(hdr + 72, 2, 8);
+        gpt_put_le(hdr + 80, 128, 4);
+        gpt_put_le(hdr + 84, 128, 4);
+        gpt_put_le(hdr + 88, gpt_crc32(table, 128 * 128), 4);
+        gpt_put_le(hdr + 16, gpt_crc32(hdr, 92), 4);
         write_file(name, img, sizeof img, total);
 }
 
