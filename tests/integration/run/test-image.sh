@@ -308,12 +308,23 @@ printf 'label: gpt\n,,L\n' | sfdisk -q "$work/disk.raw" >/dev/null
 # partition is named (GPT images are test-image-gpt.sh's).
 check gpt none "2: Image=$work/disk.raw: its root partition \\(1\\): no file system found" \
         "[Root]" "Image=$work/disk.raw" "[Exec]" "Exec=/bin/true"
+# An MBR alone: refused, cell mounts a plain file system or a GPT.
+truncate -s 8M "$work/mbr.raw"
+printf 'label: dos\nstart=2048, type=83\n' | sfdisk -q "$work/mbr.raw" >/dev/null
+check mbr none "2: Image=$work/mbr.raw: has a partition table \\(dos\\): cell mounts a plain file system image" \
+        "[Root]" "Image=$work/mbr.raw" "[Exec]" "Exec=/bin/true"
 # A partition table on a file system that blkid finds too (the ext4
-# superblock lies past the MBR): the table decides, it is refused.
+# superblock lies past the MBR): the file system on the whole image is the
+# image, as systemd's dissection takes it (USAGE first), not refused.
 cp "$ext4" "$work/ext4-mbr.raw"
 printf 'label: dos\nstart=2048, type=83\n' | sfdisk -q --wipe never "$work/ext4-mbr.raw" >/dev/null
-check mbr none "2: Image=$work/ext4-mbr.raw: has a partition table \\(dos\\): cell mounts a plain file system image" \
-        "[Root]" "Image=$work/ext4-mbr.raw" "[Exec]" "Exec=/bin/true"
+u=$(unit ext4mbr "[Root]" "Image=$work/ext4-mbr.raw" "ReadOnly=yes" "[Exec]" "Exec=/bin/image-check")
+run_cell none "$u"
+expect "ext4mbr: status" "$status" 0
+grep -qx image-content "$work/out" || fail "ext4mbr: not the whole image's ext4: $(cat "$work/out" "$work/err")"
+expect_match "ext4mbr: root mount" "$(root_mount)" '^ext4 /dev/loop[0-9]+ ro,'
+no_loop_left ext4mbr
+expect_nothing_left
 # An empty file: no file system, said once (no strerror after it).
 : > "$work/empty.raw"
 check empty none "2: Image=$work/empty.raw: no file system found: cell mounts ext4, btrfs, xfs, squashfs or erofs$" \
