@@ -113,23 +113,20 @@ static int escape_value(const char *v, char **ret) {
 
 /* A dependency as systemd names it: "db.cell" is the service running
  * db.cell, anything else a systemd unit as written. */
+/* One unit name, written as it stands: systemd reads these lists without
+ * unescaping ("dev-disk-by\x2duuid-1.device" stays as it is), so only a valid
+ * name, which it would not split, expand, read as a path or join with the
+ * next line, is written. The parser took nothing else (another cell is named
+ * by its service, "cell@db.service"); checked again as it goes into a file
+ * systemd reads at boot. */
 static int dependency_name(const char *dep, char **ret) {
-        const char *e = endswith(dep, UNIT_SUFFIX);
         char *s;
 
-        if (e && e > dep) {
-                if (asprintf(&s, "cell@%.*s.service", (int) (e - dep), dep) < 0)
-                        return -ENOMEM;
-        } else if (!(s = strdup(dep)))
-                return -ENOMEM;
-        /* One unit name, written as it stands: systemd reads these lists
-         * without unescaping ("dev-disk-by\x2duuid-1.device" stays as it
-         * is), so only a valid name, which it would not split, expand, read
-         * as a path or join with the next line, is written. */
-        if (!unit_name_is_valid(s)) {
-                free(s);
+        if (!unit_name_is_valid(dep))
                 return -EINVAL;
-        }
+        s = strdup(dep);
+        if (!s)
+                return -ENOMEM;
         *ret = s;
         return 0;
 }

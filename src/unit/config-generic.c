@@ -8,6 +8,7 @@
 #include "parse-value.h"
 #include "strv.h"
 #include "unit-alias.h"
+#include "unit-name.h"
 
 /* Grows *array of n elements of size sz by one; returns the new slot (zeroed). */
 void *config_array_append(void **array, size_t *n, size_t sz) {
@@ -214,9 +215,19 @@ static int parse_word_list(ConfigContext *ctx, const ConfigKey *k, char ***list,
                 return r;
         if (!words[0])
                 return -EINVAL;
-        STRV_FOREACH(w, words)
-                if (!valid(*w))
-                        return config_bad(ctx, "%s (\"%s\" is not one)", k->expected, *w);
+        STRV_FOREACH(w, words) {
+                const char *e = endswith(*w, UNIT_SUFFIX);
+
+                if (valid(*w))
+                        continue;
+                /* Another cell is ordered against or pulled in by the service
+                 * it runs as: say that name rather than only refuse this one. */
+                if (valid == unit_name_is_valid && e && e > *w && e[-1] != '@')
+                        return config_bad(ctx, "%s (\"%s\" is not one: the cell \"%.*s\" runs as "
+                                          "\"cell@%.*s.service\")", k->expected, *w,
+                                          (int) (e - *w), *w, (int) (e - *w), *w);
+                return config_bad(ctx, "%s (\"%s\" is not one)", k->expected, *w);
+        }
         return strv_extend_strv(list, words);
 }
 

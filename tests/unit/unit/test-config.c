@@ -109,6 +109,17 @@ TEST(unit_install) {
         OK(&c, "Install", "Alias", "www@w\\x2d1.service");
         ASSERT_STREQ(c.alias[1], "www@w\\x2d1.service");
         BAD(&c, "Unit", "After", "a.service\\", "(\"a.service\\\" is not one)");
+        /* Another cell is named by its service: the refusal says which. */
+        BAD(&c, "Unit", "After", "a.service db.cell", "(\"db.cell\" is not one: the cell \"db\" runs as "
+            "\"cell@db.service\")");
+        BAD(&c, "Unit", "Wants", "worker@3.cell", "the cell \"worker@3\" runs as \"cell@worker@3.service\"");
+        BAD(&c, "Install", "WantedBy", "x.cell", "the cell \"x\" runs as \"cell@x.service\"");
+        BAD_EXACT(&c, "Unit", "After", "worker@.cell",
+                  "web.cell:7: After=worker@.cell: expected space-separated unit names such as "
+                  "\"network-online.target\" (\"worker@.cell\" is not one)");
+        BAD_EXACT(&c, "Unit", "After", ".cell",
+                  "web.cell:7: After=.cell: expected space-separated unit names such as "
+                  "\"network-online.target\" (\".cell\" is not one)");
         /* A template is no unit to depend on (systemd refuses the scope's
          * start for it); [Install]'s WantedBy= of one is systemd's own. */
         BAD_EXACT(&c, "Unit", "After", "a.service foo@.service",
