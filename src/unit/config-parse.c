@@ -14,6 +14,7 @@
 #include "config-parsers.h"
 #include "parse-network.h"
 #include "parse-value.h"
+#include "specifier.h"
 #include "strv.h"
 
 #define OFF(member) offsetof(CellConfig, member)
@@ -420,6 +421,8 @@ static int report_unknown_key(const char *section, const char *key, const char *
 
 /* How much of a value a specifier error quotes. */
 #define QUOTE_MAX 120
+#define INSTALL_SPECIFIER_FMT "%s=%.*s: specifier %%%c is not resolved in [Install] by systemctl enable, " \
+        "which takes only %%i %%j %%n %%N %%p, the host's and the user's (cell.syntax(7))"
 
 /* Expands s for the key of ctx; reports a bad specifier against the value as written. */
 static int expand(ConfigContext *ctx, const char *s, char **ret) {
@@ -429,6 +432,23 @@ static int expand(ConfigContext *ctx, const char *s, char **ret) {
         if (!ctx->specifiers || !strchr(s, '%')) {
                 *ret = strdup(s);
                 return *ret ? 0 : -ENOMEM;
+        }
+        /* systemctl enable resolves fewer specifiers in [Install] (specifier.h):
+         * cell verify refuses the others; elsewhere they are said and resolved,
+         * as a unit must not fail to start (or stay off at boot) for its
+         * [Install] section, which systemctl start never reads. */
+        bad = streq(ctx->section, "Install") ? specifier_first_not_install(s) : 0;
+        if (bad != 0 && ctx->verify) {
+                ctx->reported = true;
+                r = diag_error(ctx->diag, ctx->file, ctx->line, INSTALL_SPECIFIER_FMT, ctx->key,
+                               (int) MIN(strlen(ctx->value), (size_t) QUOTE_MAX), ctx->value, bad);
+                return r < 0 ? r : -EINVAL;
+        }
+        if (bad != 0) {
+                r = diag_warning(ctx->diag, ctx->file, ctx->line, INSTALL_SPECIFIER_FMT, ctx->key,
+                                 (int) MIN(strlen(ctx->value), (size_t) QUOTE_MAX), ctx->value, bad);
+                if (r < 0)
+                        return r;
         }
         r = ctx->specifiers->expand(ctx->specifiers->userdata, s, ret, &bad);
         if (r == -ENOMEM || r >= 0)

@@ -115,15 +115,20 @@ static int host_short_hostname(char **ret) {
         return r;
 }
 
-/* %q: PRETTY_HOSTNAME= of machine-info(5); the short host name where there is none. */
+/* %q: PRETTY_HOSTNAME= of machine-info(5); the short host name where there is
+ * none, and, as systemd's get_pretty_hostname() failing, where the file
+ * cannot be read (not UTF-8, a NUL byte, no file): unlike os-release's
+ * specifiers, %q is never an error. */
 static int host_pretty_hostname(const char *path, char **ret) {
         _cleanup_strv_free_ char **l = NULL;
         const char *v;
         int r;
 
         r = read_env_file(path, &l);
-        if (r < 0 && r != -ENOENT)
+        if (r == -ENOMEM)
                 return r;
+        if (r < 0)
+                return host_short_hostname(ret);
         v = env_get(l, "PRETTY_HOSTNAME");
         if (isempty(v))
                 return host_short_hostname(ret);
@@ -478,5 +483,18 @@ int specifier_expand(SpecifierContext *c, const char *s, char **ret, char *ret_b
                         return -ENOMEM;
         }
         *ret = TAKE_PTR(b.s);
+        return 0;
+}
+
+char specifier_first_not_install(const char *s) {
+        for (const char *p = strchr(s, '%'); p && p[1]; p = strchr(p, '%')) {
+                if (p[1] == '%') {
+                        p += 2;
+                        continue;
+                }
+                if (ascii_isalnum(p[1]) && !strchr(SPECIFIERS_INSTALL, p[1]))
+                        return p[1];
+                p++;
+        }
         return 0;
 }

@@ -59,3 +59,16 @@ static inline bool specifier_has_any(const char *s) {
  * uninitialized: -ENOMEDIUM; an instance that does not unescape: -EINVAL).
  * On failure *ret_bad (if not NULL) is the specifier character at fault. */
 int specifier_expand(SpecifierContext *c, const char *s, char **ret, char *ret_bad);
+
+/* The specifiers systemctl enable resolves in [Install] (WantedBy=,
+ * RequiredBy=, Alias=, DefaultInstance=; systemd 252's
+ * install_name_printf()): the unit's %i %j %n %N %p, the host's (%a %A %b
+ * %B %H %l %q %m %M %o %v %w %W) and the user's (%g %G %u %U), and %%.
+ * Measured with "systemctl --root=DIR enable", which refuses any other
+ * ("invalid specifier in ..."): %I %P %J %f, the directories, %h %s %y. */
+#define SPECIFIERS_INSTALL "ijnNp" "aAbBHlqmMovwW" "gGuU"
+
+/* The first specifier of s (a '%' and an ASCII letter or digit, as
+ * specifier_expand() reads it) that systemctl enable does not resolve
+ * (SPECIFIERS_INSTALL), or 0 when there is none. */
+char specifier_first_not_install(const char *s) _pure_;

@@ -15,6 +15,7 @@ typedef struct DropinEntry {
         char *file;             /* basename */
         char *path;
         size_t priority;        /* index of its directory in the candidate list */
+        bool directory;         /* a directory (or a link to one): hides its name, adds nothing */
 } DropinEntry;
 
 typedef struct DropinList {
@@ -35,7 +36,7 @@ bool unit_dropin_name_is_valid(const char *file) {
 }
 
 /* Takes path (NULL: out of memory). */
-static int dropin_list_add_path(DropinList *l, char *path, const char *file, size_t priority) {
+static int dropin_list_add_path(DropinList *l, char *path, const char *file, size_t priority, bool directory) {
         DropinEntry *e;
 
         if (!path)
@@ -46,7 +47,7 @@ static int dropin_list_add_path(DropinList *l, char *path, const char *file, siz
                 return -ENOMEM;
         }
         l->entries = e;
-        e[l->n] = (DropinEntry) { .file = strdup(file), .path = path, .priority = priority };
+        e[l->n] = (DropinEntry) { .file = strdup(file), .path = path, .priority = priority, .directory = directory };
         if (!e[l->n].file) {
                 free(path);
                 return -ENOMEM;
@@ -55,12 +56,25 @@ static int dropin_list_add_path(DropinList *l, char *path, const char *file, siz
         return 0;
 }
 
-static int dropin_list_add(DropinList *l, const char *dir, const char *file, size_t priority) {
+static int dropin_list_add(DropinList *l, const char *dir, const char *file, size_t priority, bool directory) {
         char *path;
 
         if (asprintf(&path, "%s/%s", dir, file) < 0)
                 return -ENOMEM;
-        return dropin_list_add_path(l, path, file, priority);
+        return dropin_list_add_path(l, path, file, priority, directory);
+}
+
+/* Whether the entry de of d is a directory, or a symbolic link to one. One
+ * that cannot be looked at (a link that leads nowhere) is none: reading it
+ * says what it is. */
+static bool dropin_entry_is_directory(DIR *d, const struct dirent *de) {
+        struct stat st;
+
+        if (de->d_type == DT_DIR)
+                return true;
+        if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
+                return false;
+        return fstatat(dirfd(d), de->d_name, &st, 0) >= 0 && S_ISDIR(st.st_mode);
 }
 
 /* Whether a drop-in directory may be read: a unit given as a path reads the
@@ -105,13 +119,18 @@ static int dropin_scan_dir(DropinList *l, const char *dir, size_t priority) {
                                 return negative_errno();
                         return 0;
                 }
-                /* systemd's dirent_is_file_with_suffix(): no hidden files,
-                 * only what may be a regular file. */
+                /* systemd's FOREACH_DIRENT(): no hidden files. A regular
+                 * file or a link is read; a directory (or a link to one) is
+                 * listed as systemd's conf_files_list_strv() lists it, so
+                 * that it hides the drop-ins of its name in lower-priority
+                 * directories, and adds nothing, as systemd's config_parse()
+                 * reads nothing from it (without a word). */
                 if (!unit_dropin_name_is_valid(de->d_name))
                         continue;
-                if (de->d_type != DT_REG && de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
+                if (de->d_type != DT_REG && de->d_type != DT_LNK && de->d_type != DT_UNKNOWN &&
+                    de->d_type != DT_DIR)
                         continue;
-                r = dropin_list_add(l, dir, de->d_name, priority);
+                r = dropin_list_add(l, dir, de->d_name, priority, dropin_entry_is_directory(d, de));
                 if (r < 0)
                         return r;
         }
@@ -259,8 +278,11 @@ int unit_dropin_find_names(char * const *dirs, char * const *names, char ***ret,
         if (!result)
                 return -ENOMEM;
         for (size_t i = 0, k = 0; i < l.n; i++) {
-                /* Sorted by (name, priority): the first of each name wins. */
+                /* Sorted by (name, priority): the first of each name wins;
+                 * a directory wins to hide the others, and is not applied. */
                 if (i > 0 && streq(l.entries[i].file, l.entries[i - 1].file))
+                        continue;
+                if (l.entries[i].directory)
                         continue;
                 result[k++] = TAKE_PTR(l.entries[i].path);
         }
@@ -332,7 +354,7 @@ int unit_dropin_add_extra(char ***paths, const UnitExtraDropin *extra, size_t n_
                 }
                 if (replaced)
                         continue;
-                r = dropin_list_add_path(&l, strdup(*p), file, 0);
+                r = dropin_list_add_path(&l, strdup(*p), file, 0, false);
                 if (r < 0)
                         return r;
         }
@@ -341,7 +363,7 @@ int unit_dropin_add_extra(char ***paths, const UnitExtraDropin *extra, size_t n_
         for (size_t i = 0; i < n_extra; i++) {
                 if (!names[i])
                         continue;
-                r = dropin_list_add_path(&l, strdup(extra[i].path), names[i], n_extra - i);
+                r = dropin_list_add_path(&l, strdup(extra[i].path), names[i], n_extra - i, false);
                 if (r < 0)
                         return r;
         }

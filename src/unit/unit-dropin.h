@@ -25,7 +25,10 @@
  * that leads nowhere. Both are listed here, so that they mask, and
  * unit_load() skips them: neither is among the unit's drop-ins applied
  * (CellConfig.dropin_paths; systemd 252's DropInPaths lists both, though
- * neither adds anything: cell lists what was applied).
+ * neither adds anything: cell lists what was applied). An entry of such a
+ * name that is a directory, or a symlink to one, masks its name too, as in
+ * systemd (which lists it and reads nothing from it, without a word), and
+ * is not listed here at all.
  *
  * A unit with aliases (unit-alias.h) reads the drop-ins of all its names:
  * its own name's directories in every search directory first, then each

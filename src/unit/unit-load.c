@@ -69,6 +69,24 @@ typedef enum LoaderFile {
         LOADER_EXTRA,           /* a drop-in not installed (UnitExtraDropin) */
 } LoaderFile;
 
+/* systemd's stat_warn_permissions(), for a unit file or drop-in read all the
+ * same: its text decides what the container runs, so one that anyone may
+ * write to is worth a word, and an executable one is likely a mistake. */
+static int loader_warn_permissions(UnitLoader *u, const char *path) {
+        struct stat st;
+        int r = 0;
+
+        if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+                return 0;
+        if (st.st_mode & 0111)
+                r = diag_warning(u->diag, path, 0, "marked executable; a unit file or drop-in need not be "
+                                 "(systemd warns of it too): chmod a-x");
+        if (r >= 0 && (st.st_mode & S_IWOTH))
+                r = diag_warning(u->diag, path, 0, "anyone may write to it, and so change what the container "
+                                 "runs (systemd warns of it too): chmod o-w");
+        return r;
+}
+
 /* 0 when read, 1 when a drop-in was skipped, or -errno (reported). */
 static int loader_read(UnitLoader *u, const char *path, LoaderFile kind, const UnitExtraDropin *extra) {
         int r;
@@ -91,6 +109,9 @@ static int loader_read(UnitLoader *u, const char *path, LoaderFile kind, const U
                                          "it hides the unit's drop-ins of the name it is given)", what);
                 return r < 0 ? r : 1;
         }
+        r = loader_warn_permissions(u, path);
+        if (r < 0)
+                return r;
         r = unit_lex_file(path, NULL, loader_assign, u, u->diag);
         if (r == -ENOMEM)
                 return r;

@@ -329,6 +329,52 @@ TEST(aliases_after_own_name_and_dangling_links_listed) {
         free(dirs[1]);
 }
 
+/* An entry of a drop-in name that is a directory, or a symbolic link to
+ * one: systemd 252 lists it (conf_files_list_strv() without flags does
+ * not look at what an entry is), so that it hides the drop-ins of its name
+ * in lower-priority directories, and reads nothing from it, silently
+ * (config_parse() of a drop-in does not log); measured with "systemd-analyze
+ * verify", DropIn Path. cell hides them likewise and does not list it, as
+ * it lists no drop-in that adds nothing. */
+TEST(directory_of_a_dropin_name_hides_and_adds_nothing) {
+        char root[] = "/tmp/test-dropin-XXXXXX";
+        _cleanup_free_ char *etc = NULL, *usr = NULL, *d50 = NULL, *l60 = NULL, *target = NULL;
+        _cleanup_strv_free_ char **paths = NULL, **l = NULL;
+        char *dirs[3] = {};
+
+        ASSERT_NOT_NULL(mkdtemp(root));
+        ASSERT_TRUE(asprintf(&etc, "%s/etc", root) > 0);
+        ASSERT_TRUE(asprintf(&usr, "%s/usr", root) > 0);
+        dirs[0] = etc;
+        dirs[1] = usr;
+        ASSERT_OK(strv_push(&paths, tree_file(root, "etc/web.cell.d/70-ok.conf", "[Unit]\n")));        /* 0 */
+        ASSERT_OK(strv_push(&paths, tree_file(root, "usr/web.cell.d/50-dir.conf", "[Unit]\n")));       /* 1 */
+        ASSERT_OK(strv_push(&paths, tree_file(root, "usr/web.cell.d/60-link.conf", "[Unit]\n")));      /* 2 */
+        ASSERT_OK(strv_push(&paths, tree_file(root, "target/x.conf", "[Unit]\n")));                   /* 3 */
+        ASSERT_TRUE(asprintf(&d50, "%s/web.cell.d/50-dir.conf", etc) > 0);
+        ASSERT_TRUE(asprintf(&l60, "%s/web.cell.d/60-link.conf", etc) > 0);
+        ASSERT_TRUE(asprintf(&target, "%s/target", root) > 0);
+        ASSERT_EQ(mkdir(d50, 0755), 0);
+        ASSERT_EQ(symlink(target, l60), 0);
+
+        ASSERT_OK(unit_dropin_find(dirs, "web", &l));
+        ASSERT_EQ(strv_length(l), 1);
+        ASSERT_STREQ(l[0], paths[0]);
+
+        ASSERT_EQ(unlink(l60), 0);
+        ASSERT_EQ(rmdir(d50), 0);
+        for (size_t n = strv_length(paths); n > 0; n--)
+                ASSERT_EQ(unlink(paths[n - 1]), 0);
+        for (const char * const *d = (const char * const[]) { "etc/web.cell.d", "usr/web.cell.d", "etc", "usr",
+                                                              "target", NULL }; *d; d++) {
+                _cleanup_free_ char *p = NULL;
+
+                ASSERT_TRUE(asprintf(&p, "%s/%s", root, *d) > 0);
+                ASSERT_EQ(rmdir(p), 0);
+        }
+        ASSERT_EQ(rmdir(root), 0);
+}
+
 /* Drop-ins not installed ("cell verify --drop-in"): one with a name is
  * placed as if installed under it in the directory of the highest
  * priority, replacing any drop-in of that name; one without, last. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 
 #include "plan.h"
@@ -218,8 +219,31 @@ TEST(short_and_pretty_hostname) {
         specifier_context_done(&c);
         write_file(info, "PRETTY_HOSTNAME=\n");
         check(&c, "%q", short_host);
+        specifier_context_done(&c);
 
+        /* A machine-info systemd cannot read (not UTF-8, a NUL byte, no
+         * file at all) is no error: systemd 252's %q (get_pretty_hostname()
+         * failing) is then the short host name, measured with
+         * "systemd-analyze verify" of "Description=%q". */
+        write_file(info, "X=\xff\nPRETTY_HOSTNAME=Box\n");
+        check(&c, "%q", short_host);
+        specifier_context_done(&c);
+        ASSERT_EQ(truncate(info, 0), 0);
+        {
+                static const char nul[] = "PRETTY_HOSTNAME=a\0b\n";
+                FILE *f = fopen(info, "we");
+
+                ASSERT_NOT_NULL(f);
+                ASSERT_EQ(fwrite(nul, 1, sizeof nul - 1, f), sizeof nul - 1);
+                ASSERT_EQ(fclose(f), 0);
+        }
+        check(&c, "%q", short_host);
+        specifier_context_done(&c);
         ASSERT_EQ(unlink(info), 0);
+        ASSERT_EQ(mkdir(info, 0755), 0);
+        check(&c, "%q", short_host);
+        ASSERT_EQ(rmdir(info), 0);
+
         ASSERT_EQ(rmdir(dir), 0);
 }
 
@@ -327,4 +351,25 @@ TEST(fragment_path) {
         check(&c, "%Y", "/");
         c.fragment_path = "web.cell";
         check(&c, "%Y", ".");
+}
+
+/* [Install]'s specifiers are those systemctl enable resolves (systemd 252,
+ * "systemctl --root=DIR enable a@b-c.service" with "WantedBy=x-%X.target"
+ * for each X): %i %j %n %N %p, the host's and the user's; not %I %P %J
+ * %f, the directories, %h %s %y %Y %d, nor the unknown ones. */
+TEST(first_not_install) {
+        for (const char *c = "ijnNpaAbBHlqmMovwWgGuU"; *c; c++) {
+                char s[] = { 'x', '-', '%', *c, '.', 't', 0 };
+
+                ASSERT_EQ(specifier_first_not_install(s), 0);
+        }
+        for (const char *c = "IPJfytSCLETVhsYdcrRxkZ0"; *c; c++) {
+                char s[] = { '%', 'i', '-', '%', *c, 0 };
+
+                ASSERT_EQ(specifier_first_not_install(s), *c);
+        }
+        /* "%%" is a '%', and what is no specifier stays as written. */
+        ASSERT_EQ(specifier_first_not_install("%%I 50% %-x %"), 0);
+        ASSERT_EQ(specifier_first_not_install("%%%I"), 'I');
+        ASSERT_EQ(specifier_first_not_install(""), 0);
 }

@@ -58,6 +58,33 @@ TEST(masked_dropin_not_listed) {
         tree_done(&t);
 }
 
+/* A drop-in name that is a symbolic link to a directory (or a directory):
+ * systemd 252 reads nothing from it, without a word, and it hides the
+ * drop-in of its name in a lower-priority directory; the unit loads. cell
+ * reported "Is a directory" and failed. */
+TEST(dropin_link_to_a_directory_adds_nothing) {
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_free_ char *ok = NULL, *dir = NULL;
+        Diagnostics d = {};
+        Tree t;
+
+        tree_init(&t);
+        WRITE(&t, "etc/web.cell", VALID);
+        WRITE(&t, "usr/web.cell.d/10-x.conf", "[Unit]\nDescription=hidden\n");
+        ok = WRITE_PATH(&t, "etc/web.cell.d/20-ok.conf", "[Unit]\nDocumentation=man:ok(1)\n");
+        WRITE(&t, "elsewhere/file", "");
+        dir = tree_path(&t, "elsewhere");
+        tree_symlink(&t, "etc/web.cell.d/10-x.conf", dir);
+        ASSERT_OK(tree_load(&t, "web", &c, &d));
+        dump(&d);
+        ASSERT_EQ(d.n_errors + d.n_warnings, 0);
+        ASSERT_NULL(c.description);
+        ASSERT_EQ(strv_length(c.dropin_paths), 1);
+        ASSERT_STREQ(c.dropin_paths[0], ok);
+        diag_done(&d);
+        tree_done(&t);
+}
+
 /* unit_load() of name with drop-ins not installed ("cell verify --drop-in"). */
 static int tree_load_extra(Tree *t, const char *name, const UnitExtraDropin *extra, size_t n, CellConfig *c,
                            Diagnostics *d) {

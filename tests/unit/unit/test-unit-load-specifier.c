@@ -317,3 +317,58 @@ TEST(bare_template_checked_as_default_instance) {
         diag_done(&d);
         tree_done(&t);
 }
+
+/* [Install] takes the specifiers systemctl enable resolves (install_name_printf():
+ * %i %j %n %N %p, the host's, the user's, %%); cell verify refuses the others at
+ * their line, where the rest of the unit takes them; run and the generator say
+ * so and resolve them, as systemctl start never reads [Install]. */
+TEST(install_specifiers_as_systemctl_enable) {
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_free_ char *m = NULL;
+        UnitLoadOptions o = {};
+        Diagnostics d = {};
+        Tree t;
+        int r;
+
+        tree_init(&t);
+        o.search_path = t.search_path;
+        WRITE(&t, "etc/in@.cell", "[Unit]\nDescription=%I %J %f\n" VALID
+              "[Install]\nWantedBy=x-%i.target y-%j.target %p-%N.target %H.target\n");
+        r = tree_load(&t, "in@a-b", &c, &d);
+        dump(&d);
+        ASSERT_OK(r);
+        ASSERT_EQ(d.n_errors + d.n_warnings, 0);
+        ASSERT_STREQ(c.wanted_by[0], "x-a-b.target");
+        ASSERT_STREQ(c.wanted_by[1], "y-in.target");
+        ASSERT_STREQ(c.wanted_by[2], "in-in@a-b.target");
+        ASSERT_EQ(strv_length(c.wanted_by), 4);
+        cell_config_done(&c);
+
+        WRITE(&t, "etc/bad@.cell", VALID "[Install]\nWantedBy=x-%J.target\nAlias=%P@%i.service\n"
+              "WantedBy=%f.target\nDefaultInstance=%h\n");
+        o.verify = true;
+        ASSERT_ERROR(unit_load("bad@a-b", &o, &c, &d), EINVAL);
+        dump(&d);
+        m = strv_join(d.messages, "\n");
+        ASSERT_CONTAINS(m, "bad@.cell:6: WantedBy=x-%J.target: specifier %J is not resolved in [Install] by "
+                        "systemctl enable");
+        ASSERT_CONTAINS(m, "bad@.cell:7: Alias=%P@%i.service: specifier %P is not resolved");
+        ASSERT_CONTAINS(m, "bad@.cell:8: WantedBy=%f.target: specifier %f");
+        ASSERT_CONTAINS(m, "bad@.cell:9: DefaultInstance=%h: specifier %h");
+        ASSERT_EQ(d.n_errors, 4);
+        cell_config_done(&c);
+        diag_done(&d);
+
+        /* Without verify: a warning, and the value resolved as before. */
+        WRITE(&t, "etc/ok@.cell", VALID "[Install]\nWantedBy=x-%J.target\n");
+        o.verify = false;
+        r = unit_load("ok@a-b", &o, &c, &d);
+        dump(&d);
+        ASSERT_OK(r);
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_EQ(d.n_warnings, 1);
+        ASSERT_CONTAINS(d.messages[0], "ok@.cell:6: warning: WantedBy=x-%J.target: specifier %J is not resolved");
+        ASSERT_STREQ(c.wanted_by[0], "x-ok.target");
+        diag_done(&d);
+        tree_done(&t);
+}

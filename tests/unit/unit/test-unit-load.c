@@ -315,6 +315,36 @@ TEST(empty_file_is_masked) {
         tree_done(&t);
 }
 
+/* As systemd's stat_warn_permissions(): a unit file or drop-in that is
+ * executable, or that anyone may write to, is read with a warning. */
+TEST(permissions_warned) {
+        _cleanup_(cell_config_done) CellConfig c = {};
+        _cleanup_free_ char *unit = NULL, *dropin = NULL, *m = NULL;
+        Diagnostics d = {};
+        Tree t;
+
+        tree_init(&t);
+        unit = WRITE_PATH(&t, "etc/web.cell", "[Root]\nDirectory=/srv/a\n[Exec]\nExec=/bin/true\n");
+        dropin = WRITE_PATH(&t, "etc/web.cell.d/10-a.conf", "[Unit]\nDescription=a\n");
+        ASSERT_OK(tree_load(&t, "web", &c, &d));
+        ASSERT_EQ(d.n_warnings, 0);
+        diag_done(&d);
+        cell_config_done(&c);
+
+        ASSERT_OK(chmod(unit, 0755));
+        ASSERT_OK(chmod(dropin, 0646));
+        ASSERT_OK(tree_load(&t, "web", &c, &d));
+        dump(&d);
+        ASSERT_EQ(d.n_errors, 0);
+        ASSERT_EQ(d.n_warnings, 2);
+        ASSERT_STREQ(c.description, "a");
+        m = strv_join(d.messages, "\n");
+        ASSERT_CONTAINS(m, "etc/web.cell: warning: marked executable");
+        ASSERT_CONTAINS(m, "etc/web.cell.d/10-a.conf: warning: anyone may write to it");
+        diag_done(&d);
+        tree_done(&t);
+}
+
 TEST(not_found_and_bad_names) {
         _cleanup_(cell_config_done) CellConfig c = {};
         _cleanup_free_ char *p = NULL;
