@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +15,64 @@
 #include "log.h"
 #include "macros.h"
 
-/* The index of id in plan->credential_data, or -1. */
-ssize_t data_find(const Plan *p, const char *id) {
-        for (size_t i = 0; i < p->n_credential_data; i++)
-                if (streq(p->credential_data[i].id, id))
-                        return (ssize_t) i;
-        return -1;
+/* FNV-1a: IDs are short and ours (a directory's file names), no adversary picks them to collide. */
+static size_t id_hash(const char *id) {
+        uint64_t h = UINT64_C(14695981039346656037);
+
+        for (; *id; id++)
+                h = (h ^ (uint8_t) *id) * UINT64_C(1099511628211);
+        return (size_t) h;
+}
+
+ssize_t reader_find(const CredentialReader *r, const char *id) {
+        size_t mask = r->index_size - 1;
+
+        if (r->index_size == 0)
+                return -1;
+        for (size_t i = id_hash(id) & mask;; i = (i + 1) & mask) {
+                size_t v = r->index[i];
+
+                if (v == 0)
+                        return -1;
+                if (streq(r->plan->credential_data[v - 1].id, id))
+                        return (ssize_t) (v - 1);
+        }
+}
+
+/* plan->credential_data[pos] into the index, which is made twice as large
+ * (and filled again) once it would be half full: a lookup stays one or two
+ * probes. */
+static int index_put(CredentialReader *r, size_t pos) {
+        size_t from = pos, mask;
+
+        if ((pos + 1) * 2 > r->index_size) {
+                size_t size = MAX(r->index_size * 2, (size_t) 64);
+                size_t *n = calloc(size, sizeof *n);
+
+                if (!n)
+                        return -ENOMEM;
+                free(r->index);
+                r->index = n;
+                r->index_size = size;
+                from = 0;
+        }
+        mask = r->index_size - 1;
+        for (size_t k = from; k <= pos; k++) {
+                size_t i = id_hash(r->plan->credential_data[k].id) & mask;
+
+                while (r->index[i] != 0)
+                        i = (i + 1) & mask;
+                r->index[i] = k + 1;
+        }
+        return 0;
+}
+
+void reader_done(CredentialReader *r) {
+        for (size_t i = 0; i < r->plan->n_credential_data && r->from; i++)
+                free(r->from[i]);
+        r->from = mfree(r->from);
+        r->index = mfree(r->index);
+        r->index_size = r->allocated = 0;
 }
 
 /* The message's "FILE:LINE: LoadCredential=ID[:SOURCE]" (or SetCredential=ID,
@@ -156,9 +209,9 @@ int reader_decrypt(CredentialReader *r, const char *id, const char *where, char 
 int reader_add(CredentialReader *r, const char *id, char *data, size_t size, const char *from) {
         _cleanup_free_ char *copy = NULL, *from_copy = NULL;
         size_t add = strlen(id) + size;
-        PlanCredentialData *n = NULL;
+        PlanCredentialData *n;
         Plan *p = r->plan;
-        char **f = NULL;
+        char **f;
 
         if (add > r->left) {
                 explicit_bzero(data, size);
@@ -170,23 +223,32 @@ int reader_add(CredentialReader *r, const char *id, char *data, size_t size, con
         }
         copy = strdup(id);
         from_copy = from ? strdup(from) : NULL;
-        if (copy && (!from || from_copy)) {
-                f = reallocarray(r->from, p->n_credential_data + 1, sizeof *f);
+        /* Twice the room each time: a directory of many files is not copied once per file. */
+        if (copy && (!from || from_copy) && p->n_credential_data == r->allocated) {
+                size_t want = MAX(r->allocated * 2, (size_t) 16);
+
+                f = reallocarray(r->from, want, sizeof *f);
                 if (f)
                         r->from = f;
-                n = f ? reallocarray(p->credential_data, p->n_credential_data + 1, sizeof *n) : NULL;
+                n = f ? reallocarray(p->credential_data, want, sizeof *n) : NULL;
+                if (n) {
+                        p->credential_data = n;
+                        r->allocated = want;
+                }
         }
-        if (!n) {
+        if (!copy || (from && !from_copy) || p->n_credential_data == r->allocated) {
                 explicit_bzero(data, size);
                 free(data);
                 return spawn_error(r->err, ENOMEM, "credentials: out of memory");
         }
-        p->credential_data = n;
         r->from[p->n_credential_data] = TAKE_PTR(from_copy);
         p->credential_data[p->n_credential_data++] = (PlanCredentialData) {
                 .id = TAKE_PTR(copy), .data = data, .size = size,
         };
         r->left -= add;
+        /* Kept (the plan holds it), only its lookup is lost: said as out of memory, as the start ends. */
+        if (index_put(r, p->n_credential_data - 1) < 0)
+                return spawn_error(r->err, ENOMEM, "credentials: out of memory");
         return 0;
 }
 

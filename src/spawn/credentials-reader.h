@@ -34,9 +34,16 @@ typedef struct CredentialReader {
         int interrupt_fd;               /* or -EBADF */
         SpawnError *err;
         char **from;                    /* where each of plan->credential_data came from, for notices */
+        size_t allocated;               /* room in plan->credential_data and from */
+        size_t *index;                  /* by the ID's hash: 1 + its place in plan->credential_data, 0: free */
+        size_t index_size;              /* a power of two, or 0 */
 } CredentialReader;
 
-ssize_t data_find(const Plan *p, const char *id);
+/* The place of id in plan->credential_data, or -1: at once, also with a
+ * directory of 100000 files (a lookup for each). */
+ssize_t reader_find(const CredentialReader *r, const char *id);
+/* Frees what the reader holds of its own (not the plan's credentials). */
+void reader_done(CredentialReader *r);
 void reader_notice(CredentialReader *r, const char *fmt, ...) _printf_(2, 3);
 int reader_error(CredentialReader *r, int error, const char *fmt, ...) _printf_(3, 4);
 int reader_error_complete(CredentialReader *r, int error, const char *fmt, ...) _printf_(3, 4);

@@ -57,8 +57,20 @@ int credential_buffer_keep(char *buf, size_t n, int r, char **ret, size_t *ret_s
         return 0;
 }
 
-static int name_cmp(const void *a, const void *b) {
-        return strcmp(*(char * const *) a, *(char * const *) b);
+/* The deepest subdirectory of a LoadCredential= directory that is read, as
+ * systemd 252's recurse_dir() goes 100 levels down with the directory
+ * itself: one below it is skipped (with a notice, where systemd says nothing). */
+#define CREDENTIAL_DIRECTORY_DEPTH_MAX 99U
+
+/* A directory's entry as listed: its name and readdir()'s type (DT_UNKNOWN
+ * where the file system does not tell). */
+typedef struct DirEntry {
+        char *name;
+        unsigned char type;
+} DirEntry;
+
+static int entry_cmp(const void *a, const void *b) {
+        return strcmp(((const DirEntry *) a)->name, ((const DirEntry *) b)->name);
 }
 
 /* An entry of a directory that is gone since the directory was listed (a
@@ -69,34 +81,68 @@ static void vanished(const CredentialReader *r, const char *path) {
                   r->origin, r->entry->encrypted ? "Encrypted" : "", r->entry->id, r->entry->source, path);
 }
 
+/* A subdirectory that open() refused with error: skipped, as systemd 252's
+ * recurse_dir() skips one it cannot open (EACCES of a directory the host's
+ * root may not read: NFS, an LSM), said with a notice where systemd logs at
+ * debug level (a secret is left out). One gone meanwhile, or that is no
+ * directory any more (a link or file now, not what was listed), is skipped
+ * as such. Out of file descriptors or memory the start fails: that is cell's
+ * state, not the directory's, and would leave out credentials at random. */
+static int subdirectory_unopened(CredentialReader *r, const char *path, int error) {
+        switch (error) {
+        case ENOENT:
+                vanished(r, path);
+                return 0;
+        case ENOTDIR:
+        case ELOOP:
+                log_debug("%sLoadCredential%s=%s:%s: %s is no directory any more, skipped (as in systemd)", r->origin,
+                          r->entry->encrypted ? "Encrypted" : "", r->entry->id, r->entry->source, path);
+                return 0;
+        case EMFILE:
+        case ENFILE:
+        case ENOMEM:
+                return reader_error(r, error, "%s", path);
+        default:
+                reader_notice(r, "%s: %s: skipped with everything in it, as systemd 252 skips a subdirectory it "
+                              "cannot open", path, strerror(error));
+                return 0;
+        }
+}
+
 /* Every regular file below dir_fd, sorted, as prefix_NAME (systemd's
  * recurse_dir() from the ID: "/" in the path below becomes "_"; dot files
  * skipped). */
 static int read_directory(CredentialReader *r, int dir_fd, const char *prefix, const char *where, unsigned depth) {
         _cleanup_(closedirp) DIR *d = NULL;
-        char **names = NULL;
-        size_t n = 0;
+        DirEntry *names = NULL;
+        size_t n = 0, allocated = 0;
         int fd, e = 0;
 
-        if (depth > 64)
-                return reader_error(r, ELOOP, "%s: too deep", where);
-        fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        /* A copy of dir_fd, not an open() of ".": a directory that may be
+         * listed but not searched (r--) is listed, as systemd lists it. */
+        fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
         if (fd < 0 || !(d = fdopendir(fd))) {
                 e = -errno;
                 safe_close(fd);
                 return reader_error(r, e, "%s", where);
         }
         for (struct dirent *de; (errno = 0, de = readdir(d));) {
-                char **m;
-
                 /* Hidden files and directories skipped, as systemd's RECURSE_DIR_IGNORE_DOT: an editor's
                  * .swp or a .git below /etc/db is no credential, and must not reach the container. */
                 if (de->d_name[0] == '.')
                         continue;
-                m = reallocarray(names, n + 1, sizeof *m);
-                if (m)
+                if (n == allocated) {
+                        DirEntry *m = reallocarray(names, MAX(allocated * 2, (size_t) 16), sizeof *m);
+
+                        if (!m) {
+                                e = -ENOMEM;
+                                break;
+                        }
                         names = m;
-                if (!m || !(names[n] = strdup(de->d_name))) {
+                        allocated = MAX(allocated * 2, (size_t) 16);
+                }
+                names[n] = (DirEntry) { .name = strdup(de->d_name), .type = de->d_type };
+                if (!names[n].name) {
                         e = -ENOMEM;
                         break;
                 }
@@ -104,37 +150,47 @@ static int read_directory(CredentialReader *r, int dir_fd, const char *prefix, c
         }
         if (e == 0 && errno != 0)
                 e = -errno;
-        if (e == 0)
-                qsort(names, n, sizeof *names, name_cmp);
+        if (e == 0 && n > 0)
+                qsort(names, n, sizeof *names, entry_cmp);
         for (size_t i = 0; i < n && e == 0; i++) {
                 _cleanup_free_ char *id = NULL, *path = NULL;
                 struct stat st;
+                mode_t type;
 
-                if (asprintf(&id, "%s_%s", prefix, names[i]) < 0 ||
-                    asprintf(&path, "%s/%s", where, names[i]) < 0) {
+                if (asprintf(&id, "%s_%s", prefix, names[i].name) < 0 ||
+                    asprintf(&path, "%s/%s", where, names[i].name) < 0) {
                         e = -ENOMEM;
                         break;
                 }
-                /* Symlinks are skipped, as systemd: what they lead to is not the directory's. */
-                if (fstatat(dirfd(d), names[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
-                        if (errno == ENOENT) {
-                                vanished(r, path);
+                /* Its type now, not as listed. Where it cannot be looked at,
+                 * the listing's, as systemd needs no more: a file is then read
+                 * (and fails the start as systemd's read does), a directory
+                 * opened (and skipped), what has no type skipped. */
+                if (fstatat(dirfd(d), names[i].name, &st, AT_SYMLINK_NOFOLLOW) >= 0)
+                        type = st.st_mode & S_IFMT;
+                else if (errno == ENOENT) {
+                        vanished(r, path);
+                        continue;
+                } else if (names[i].type == DT_UNKNOWN) {
+                        reader_notice(r, "%s: %s: skipped, as systemd 252 skips an entry it cannot look at", path,
+                                      strerror(errno));
+                        continue;
+                } else
+                        type = DTTOIF(names[i].type);
+                if (S_ISDIR(type)) {
+                        if (depth >= CREDENTIAL_DIRECTORY_DEPTH_MAX) {
+                                reader_notice(r, "%s is not read: subdirectories are read %u levels deep, as in "
+                                              "systemd 252", path, CREDENTIAL_DIRECTORY_DEPTH_MAX);
                                 continue;
                         }
-                        e = reader_error(r, errno, "%s", path);
-                        break;
-                }
-                if (S_ISDIR(st.st_mode)) {
-                        _cleanup_close_ int sub = openat(dirfd(d), names[i],
+                        _cleanup_close_ int sub = openat(dirfd(d), names[i].name,
                                                          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                        if (sub < 0 && errno == ENOENT)
-                                vanished(r, path);
-                        else
-                                e = sub < 0 ? reader_error(r, errno, "%s", path) :
-                                        read_directory(r, sub, id, path, depth + 1);
+                        e = sub < 0 ? subdirectory_unopened(r, path, errno) :
+                                read_directory(r, sub, id, path, depth + 1);
                         continue;
                 }
-                if (!S_ISREG(st.st_mode))
+                /* Symlinks are skipped, as systemd: what they lead to is not the directory's. */
+                if (!S_ISREG(type))
                         continue;
                 if (!credential_name_is_valid(id)) {
                         e = reader_error(r, EINVAL, "%s: would be the credential \"%s\", which is no valid ID",
@@ -146,7 +202,7 @@ static int read_directory(CredentialReader *r, int dir_fd, const char *prefix, c
                  * directory's file, which stays: systemd's order is its
                  * hashmap's, ours the lines'). Said, as systemd does not:
                  * one of two secrets is dropped. */
-                ssize_t taken = data_find(r->plan, id);
+                ssize_t taken = reader_find(r, id);
                 if (taken >= 0) {
                         reader_notice(r, "%s is not read: the credential %s comes from %s already (a "
                                       "directory's file never replaces one, as in systemd)", path, id,
@@ -158,7 +214,7 @@ static int read_directory(CredentialReader *r, int dir_fd, const char *prefix, c
                 /* Not followed if it became a link since the check above: whoever
                  * may write the directory must not make us read, as root, what
                  * such a link leads to (/etc/shadow into the container). */
-                e = read_source(dirfd(d), names[i], O_NOFOLLOW, source_max(r), &data, &size);
+                e = read_source(dirfd(d), names[i].name, O_NOFOLLOW, source_max(r), &data, &size);
                 if (e == -ELOOP || e == -ENOENT) {
                         if (e == -ENOENT)
                                 vanished(r, path);
@@ -171,7 +227,7 @@ static int read_directory(CredentialReader *r, int dir_fd, const char *prefix, c
                         e = reader_add(r, id, data, size, path);
         }
         for (size_t i = 0; i < n; i++)
-                free(names[i]);
+                free(names[i].name);
         free(names);
         if (e == -ENOMEM)
                 return spawn_error(r->err, ENOMEM, "credentials: out of memory");
@@ -199,6 +255,40 @@ static int read_path(CredentialReader *r, const char *path, char **ret, size_t *
         return credential_socket_read(path, r->plan->scope_unit ?: "cell.scope", r->entry->id,
                                       r->socket_deadline > now ? r->socket_deadline - now : 0, r->interrupt_fd,
                                       source_max(r), ret, ret_size);
+}
+
+/* An absolute PATH, in systemd 252's order: opened as a directory first,
+ * read as a file or socket (read_path()) where it is none, or missing. So a
+ * directory gone between two looks at it is missing (SetCredential= of the
+ * ID stands in), never a failed open of what was one; a file that became a
+ * directory meanwhile is opened as that, once. 1: a directory, its files
+ * added; 0: *ret holds the file's data; -ENOENT: missing (not said); any
+ * other -errno: said. */
+static int read_absolute(CredentialReader *r, const char *path, char **ret, size_t *ret_size) {
+        for (unsigned attempt = 0;; attempt++) {
+                /* O_NONBLOCK: a FIFO there must not hang the start (O_DIRECTORY refuses it first anyway). */
+                _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
+                int k;
+
+                if (fd >= 0) {
+                        /* "/etc/db/" is "/etc/db": its files named without a "//". */
+                        size_t n = strlen(path) - (path[1] && endswith(path, "/") ? 1 : 0);
+                        _cleanup_free_ char *where = strndup(path, n);
+
+                        if (!where)
+                                return spawn_error(r->err, ENOMEM, "credentials: out of memory");
+                        k = read_directory(r, fd, r->entry->id, where, 0);
+                        return k < 0 ? k : 1;
+                }
+                if (errno != ENOTDIR && errno != ENOENT)
+                        return source_error(r, -errno, path);
+                k = read_path(r, path, ret, ret_size);
+                if (k == -EISDIR && attempt == 0)
+                        continue;
+                if (k >= 0 || k == -ENOENT)
+                        return k < 0 ? k : 0;
+                return source_error(r, k, path);
+        }
 }
 
 /* Where a relative PATH is looked for, in order, as systemd 252's
@@ -296,24 +386,15 @@ static int read_load(CredentialReader *r) {
                                             e->source, r->caller_dir, stores);
                 }
         } else {
-                k = read_path(r, path, &data, &size);
-                if (k == -EISDIR) {
-                        /* "/etc/db/" is "/etc/db": its files named without a "//". */
-                        size_t n = strlen(path) - (path[1] && endswith(path, "/") ? 1 : 0);
-                        _cleanup_free_ char *where = strndup(path, n);
-                        _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-                        if (!where)
-                                return spawn_error(r->err, ENOMEM, "credentials: out of memory");
-                        if (fd < 0)
-                                return reader_error(r, errno, "%s", path);
-                        k = read_directory(r, fd, e->id, where, 0);
-                        return k < 0 ? k : 1;
-                }
+                k = read_absolute(r, path, &data, &size);
+                if (k > 0)
+                        return 1;
                 if (k == -ENOENT && e->has_value)
                         return 0;
-                if (k < 0)
+                if (k == -ENOENT)
                         return source_error(r, k, path);
+                if (k < 0)
+                        return k;
         }
         /* Decrypted before anything else: a credential that does not
          * authenticate fails the start, as systemd's. */
@@ -325,7 +406,7 @@ static int read_load(CredentialReader *r) {
         /* Given already by a directory's file of that name (another
          * LoadCredential='s, on an earlier line): this one replaces it, as
          * in systemd. */
-        ssize_t taken = data_find(r->plan, e->id);
+        ssize_t taken = reader_find(r, e->id);
         if (taken >= 0)
                 k = reader_replace(r, (size_t) taken, data, size, found ?: path);
         else
@@ -381,7 +462,7 @@ int credentials_read(Plan *p, const CredentialSources *src, SpawnError *err) {
                                         k = read_load(&r);
                                 continue;
                         }
-                        if (!e->has_value || data_find(p, e->id) >= 0)
+                        if (!e->has_value || reader_find(&r, e->id) >= 0)
                                 continue;
                         copy = malloc(e->size + 1);
                         if (!copy) {
@@ -389,14 +470,13 @@ int credentials_read(Plan *p, const CredentialSources *src, SpawnError *err) {
                                 break;
                         }
                         memcpy(copy, e->value, e->size);
+                        copy[e->size] = 0;      /* as a file's: NUL-terminated (credentials.h) */
                         size_t size = e->size;
                         if (e->value_encrypted && (k = reader_decrypt(&r, e->id, "", &copy, &size)) < 0)
                                 break;
                         k = reader_add(&r, e->id, copy, size, NULL);
                 }
-        for (size_t i = 0; i < p->n_credential_data && r.from; i++)
-                free(r.from[i]);
-        free(r.from);
+        reader_done(&r);
         if (k < 0)
                 plan_credential_data_erase(p);
         return k < 0 ? k : 0;

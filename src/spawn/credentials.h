@@ -6,10 +6,13 @@
  * unit is the admin's): each source read into plan->credential_data, which the tree build writes into the
  * container (mount-credentials.h). As systemd 252's service start:
  *
- *  - an absolute PATH is read; a directory gives one credential per
+ *  - an absolute PATH is opened as a directory, else read as a file (a
+ *    directory gone meanwhile is missing); a directory gives one credential per
  *    regular file below it, "ID_FILE" ("ID_SUB_FILE" for SUB/FILE), in
  *    sorted order, symlinks skipped, an entry gone since the directory
  *    was listed skipped (as systemd: a file rotated away meanwhile), a
+ *    subdirectory it cannot open (EACCES) or 100 levels down skipped (with
+ *    a notice), a file it cannot read an error, a
  *    name already taken skipped (with a notice); an ID's own
  *    LoadCredential= replaces a directory's file of that name (with a
  *    notice), whichever line comes first, as systemd 252
