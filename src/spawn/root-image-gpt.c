@@ -25,6 +25,18 @@
 #else
 #  define HAVE_NATIVE 0
 #endif
+/* The secondary architecture's (x86 on x86-64, arm on arm64): systemd 252
+ * refuses its verity partitions where the image has no root of ours. */
+#if defined(SD_GPT_ROOT_SECONDARY_VERITY) && defined(__x86_64__)
+#  define SECONDARY_ARCH "x86"
+#elif defined(SD_GPT_ROOT_SECONDARY_VERITY) && defined(__aarch64__)
+#  define SECONDARY_ARCH "arm"
+#endif
+#ifdef SECONDARY_ARCH
+#  define SECONDARY_ARCH_NAME SECONDARY_ARCH
+#else
+#  define SECONDARY_ARCH_NAME NULL
+#endif
 
 static const char *const paths[_GPT_DESIGNATOR_MAX] = {
         [GPT_ROOT] = "/",
@@ -228,10 +240,33 @@ static void choose(GptChoice *c, const GptPartition *parts, GptDesignator d, siz
         c->read_only[d] = parts[i].flags & GPT_FLAG_READ_ONLY;
 }
 
+/* The verity partition systemd 252 refuses the image for, or cell does
+ * (-EADDRNOTAVAIL): d's own where there is one (cell verifies nothing), else
+ * one without what it protects (systemd: "No root partition for specified
+ * root hash found"); the secondary architecture's count only where the
+ * image has no root of ours (systemd then drops every other's). */
+static int verity_refuse(GptChoice *c, const int verity[2][2], GptDesignator *ret_refused) {
+        for (int d = 0; d < 2; d++) {
+                GptDesignator des = d == 0 ? GPT_ROOT : GPT_USR;
+
+                for (int arch = 0; arch < 2; arch++) {
+                        if (verity[d][arch] < 0 || (arch == 1 && c->index[GPT_ROOT] >= 0))
+                                continue;
+                        c->verity = verity[d][arch];
+                        c->verity_arch = arch == 0 ? gpt_native_arch() : SECONDARY_ARCH_NAME;
+                        if (ret_refused)
+                                *ret_refused = des;
+                        return -EADDRNOTAVAIL;
+                }
+        }
+        return 0;
+}
+
 int gpt_choose(const GptPartition *parts, size_t n, GptChoice *ret, GptDesignator *ret_refused) {
-        GptChoice c = { .generic_root = false, .foreign = -1 };
-        bool root_verity = false, usr_verity = false;
-        int generic = -1, n_generic = 0, foreign_root = -1, foreign_usr = -1;
+        GptChoice c = { .generic_root = false, .foreign = -1, .verity = -1 };
+        /* [root, /usr][ours, the secondary architecture's]: the first verity or signature partition */
+        int verity[2][2] = { { -1, -1 }, { -1, -1 } };
+        int generic = -1, n_generic = 0, foreign_root = -1, foreign_usr = -1, r;
 
         for (size_t d = 0; d < _GPT_DESIGNATOR_MAX; d++)
                 c.index[d] = -1;
@@ -250,9 +285,16 @@ int gpt_choose(const GptPartition *parts, size_t n, GptChoice *ret, GptDesignato
                 else if (type_is(p, SD_GPT_USR_NATIVE))
                         choose(&c, parts, GPT_USR, i, true);
                 else if (type_is(p, SD_GPT_ROOT_NATIVE_VERITY) || type_is(p, SD_GPT_ROOT_NATIVE_VERITY_SIG))
-                        root_verity = true;
+                        verity[0][0] = verity[0][0] < 0 ? (int) i : verity[0][0];
                 else if (type_is(p, SD_GPT_USR_NATIVE_VERITY) || type_is(p, SD_GPT_USR_NATIVE_VERITY_SIG))
-                        usr_verity = true;
+                        verity[1][0] = verity[1][0] < 0 ? (int) i : verity[1][0];
+                else
+#endif
+#ifdef SECONDARY_ARCH
+                if (type_is(p, SD_GPT_ROOT_SECONDARY_VERITY) || type_is(p, SD_GPT_ROOT_SECONDARY_VERITY_SIG))
+                        verity[0][1] = verity[0][1] < 0 ? (int) i : verity[0][1];
+                else if (type_is(p, SD_GPT_USR_SECONDARY_VERITY) || type_is(p, SD_GPT_USR_SECONDARY_VERITY_SIG))
+                        verity[1][1] = verity[1][1] < 0 ? (int) i : verity[1][1];
                 else
 #endif
                 if (partition_arch(p, &usr)) {
@@ -296,6 +338,11 @@ int gpt_choose(const GptPartition *parts, size_t n, GptChoice *ret, GptDesignato
                 *ret = c;
                 return -ENOEXEC;
         }
+        r = verity_refuse(&c, verity, ret_refused);
+        if (r < 0) {
+                *ret = c;
+                return r;
+        }
 
         /* Only an image with neither a root nor a /usr of its own falls
          * back to its generic partition (systemd's GENERIC_ROOT, which
@@ -310,14 +357,7 @@ int gpt_choose(const GptPartition *parts, size_t n, GptChoice *ret, GptDesignato
                 c.generic_root = true;
         }
         *ret = c;
-        if (c.index[GPT_ROOT] < 0)
-                return -ENXIO;
-        if (root_verity || (usr_verity && c.index[GPT_USR] >= 0)) {
-                if (ret_refused)
-                        *ret_refused = root_verity ? GPT_ROOT : GPT_USR;
-                return -EADDRNOTAVAIL;
-        }
-        return 0;
+        return c.index[GPT_ROOT] < 0 ? -ENXIO : 0;
 }
 
 int gpt_check_extents(const GptPartition *parts, const GptChoice *c, uint64_t image_size, GptDesignator *ret_a,

@@ -16,8 +16,11 @@
 #define GPT_FLAG_READ_ONLY      (UINT64_C(1) << 60)
 #define GPT_FLAG_NO_AUTO        (UINT64_C(1) << 63)
 
-/* The GPT allows 128 entries (a larger table is possible, and rare). */
-#define GPT_PARTITIONS_MAX 256
+/* The highest partition number a disk may have: the kernel's
+ * DISK_MAX_PARTS (256 minors, the whole disk's included) refuses a partition
+ * device numbered 256 or more (BLKPG_ADD_PARTITION: EINVAL), and so systemd
+ * 252's dissection refuses an image with one. */
+#define GPT_PARTNO_MAX 255
 
 /* The largest partition entry array cell lets libblkid read: 32768
  * entries of 128 bytes. A header may claim up to 4 GiB, which libblkid
@@ -50,6 +53,8 @@ typedef struct GptChoice {
         bool read_only[_GPT_DESIGNATOR_MAX];    /* its GPT_FLAG_READ_ONLY */
         bool generic_root;                      /* the root is the single generic Linux partition */
         int foreign;                            /* gpt_choose()'s -ENOEXEC: that partition, or -1 */
+        int verity;                             /* gpt_choose()'s -EADDRNOTAVAIL: that partition, or -1 */
+        const char *verity_arch;                /* its architecture ("x86-64") */
 } GptChoice;
 
 /* The mount point of a designator ("/" for the root) and its name in
@@ -74,9 +79,13 @@ const char *gpt_native_root_type(void);
  *    single generic Linux partition is the root.
  * Returns 0; -ENXIO when there is no root (*ret still says what was found:
  * a /usr without a root); -ENOTUNIQ when, lacking one, there are several
- * generic Linux partitions; -EADDRNOTAVAIL when the root or /usr chosen
- * has a verity (or verity signature) partition of its architecture, with
- * *ret_refused the one it is (cell neither verifies nor ignores it);
+ * generic Linux partitions; -EADDRNOTAVAIL for a verity (or verity
+ * signature) partition, in ret->verity, with *ret_refused the designator it
+ * protects: of the root or /usr chosen (cell neither verifies nor ignores
+ * it), or of a root or /usr the image lacks, which systemd refuses ("No root
+ * partition for specified root hash found"), ret->index[*ret_refused] -1
+ * then: this architecture's always, the secondary's (x86 on x86-64, arm on
+ * arm64) where the image has no root of this one;
  * -ENOEXEC when systemd would mount a root or /usr partition of another
  * architecture (no root nor /usr of this one: it falls back to another's,
  * never to a generic partition), or refuse one (a /usr of another

@@ -118,8 +118,9 @@ static void lookup(blkid_probe pr, const char *name, char *buf, size_t size) {
 }
 
 /* The GPT's entries, from the probe that found it. Sizes are 512-byte
- * sectors in libblkid's partition list, whatever the device's. */
-static int read_partitions(blkid_probe pr, ImageProbe *ret) {
+ * sectors in libblkid's partition list, whatever the device's. Every entry
+ * is checked before any is kept, as systemd's dissection checks each. */
+static int read_partitions(blkid_probe pr, ImageProbe *ret, GptBadEntry *ret_bad) {
         _cleanup_free_ GptPartition *parts = NULL;
         blkid_partlist pl;
         int n;
@@ -131,30 +132,40 @@ static int read_partitions(blkid_probe pr, ImageProbe *ret) {
         n = blkid.partlist_numof_partitions(pl);
         if (n < 0)
                 return -EIO;
-        if (n > GPT_PARTITIONS_MAX)
-                return -E2BIG;
+        for (int i = 0; i < n; i++) {
+                blkid_partition bp = blkid.partlist_get_partition(pl, i);
+                blkid_loff_t start, size;
+                int partno;
+
+                if (!bp)
+                        return -EIO;
+                partno = blkid.partition_get_partno(bp);
+                start = blkid.partition_get_start(bp);
+                size = blkid.partition_get_size(bp);
+                /* libblkid's size of an entry that ends before it starts
+                 * wraps below zero: it lies nowhere in the image. */
+                if (start < 0 || size < 0 || (uint64_t) start > UINT64_MAX / 512 / 2 ||
+                    (uint64_t) size > UINT64_MAX / 512 / 2 || partno > GPT_PARTNO_MAX) {
+                        *ret_bad = (GptBadEntry) {
+                                .partno = partno,
+                                .first_lba = (uint64_t) start,
+                                .last_lba = (uint64_t) start + (uint64_t) size - 1,
+                        };
+                        return partno > GPT_PARTNO_MAX ? -E2BIG : -ERANGE;
+                }
+        }
         parts = calloc((size_t) n + 1, sizeof *parts);
         if (!parts)
                 return -ENOMEM;
         for (int i = 0; i < n; i++) {
                 blkid_partition bp = blkid.partlist_get_partition(pl, i);
-                const char *type, *name;
-                blkid_loff_t start, size;
+                const char *type = blkid.partition_get_type_string(bp), *name = blkid.partition_get_name(bp);
 
-                if (!bp)
-                        return -EIO;
-                start = blkid.partition_get_start(bp);
-                size = blkid.partition_get_size(bp);
-                if (start < 0 || size < 0 || (uint64_t) start > UINT64_MAX / 512 / 2 ||
-                    (uint64_t) size > UINT64_MAX / 512 / 2)
-                        return -EIO;
-                type = blkid.partition_get_type_string(bp);
-                name = blkid.partition_get_name(bp);
                 parts[i] = (GptPartition) {
                         .partno = blkid.partition_get_partno(bp),
                         .flags = blkid.partition_get_flags(bp),
-                        .start = (uint64_t) start * 512,
-                        .size = (uint64_t) size * 512,
+                        .start = (uint64_t) blkid.partition_get_start(bp) * 512,
+                        .size = (uint64_t) blkid.partition_get_size(bp) * 512,
                 };
                 (void) snprintf(parts[i].type, sizeof parts[i].type, "%s", strempty(type));
                 (void) snprintf(parts[i].label, sizeof parts[i].label, "%s", strempty(name));
@@ -176,16 +187,13 @@ static int read_sector(int fd, uint64_t lba, uint8_t *buf, size_t size) {
         return (size_t) n == size ? 0 : -EIO;
 }
 
-int image_probe_gpt_entries(int fd, uint64_t *ret_bytes) {
-        _cleanup_free_ uint8_t *buf = NULL;
-        uint64_t size, last, bytes = 0;
-        unsigned sector = 512;
+/* The sector size libblkid reads fd at (512 bytes for a file, a device's
+ * logical one) and fd's size in bytes. */
+static int image_geometry(int fd, unsigned *ret_sector, uint64_t *ret_size) {
         struct stat st;
-        int r;
 
         if (fstat(fd, &st) < 0)
                 return -errno;
-        /* The sector size and the size libblkid reads the image at. */
         if (S_ISBLK(st.st_mode)) {
                 int ss = 0;
 
@@ -193,11 +201,43 @@ int image_probe_gpt_entries(int fd, uint64_t *ret_bytes) {
                         return -errno;
                 if (ss < 512 || ss > 65536)
                         return -EIO;
-                sector = (unsigned) ss;
-                if (ioctl(fd, BLKGETSIZE64, &size) < 0)
+                if (ioctl(fd, BLKGETSIZE64, ret_size) < 0)
                         return -errno;
-        } else
-                size = (uint64_t) st.st_size;
+                *ret_sector = (unsigned) ss;
+                return 0;
+        }
+        *ret_sector = 512;
+        *ret_size = (uint64_t) st.st_size;
+        return 0;
+}
+
+/* Whether a valid primary GPT header is at LBA 1 of fd read at sector
+ * bytes a sector (size bytes in all): 1, 0, -errno. */
+static int gpt_header_at(int fd, unsigned sector, uint64_t size) {
+        _cleanup_free_ uint8_t *buf = NULL;
+        uint64_t bytes;
+        int r;
+
+        if (size / sector < 3)
+                return 0;
+        buf = malloc(sector);
+        if (!buf)
+                return -ENOMEM;
+        r = read_sector(fd, 1, buf, sector);
+        if (r < 0)
+                return r;
+        return gpt_header_entries_size(buf, sector, 1, size / sector - 1, &bytes);
+}
+
+int image_probe_gpt_entries(int fd, uint64_t *ret_bytes) {
+        _cleanup_free_ uint8_t *buf = NULL;
+        uint64_t size, last, bytes = 0;
+        unsigned sector;
+        int r;
+
+        r = image_geometry(fd, &sector, &size);
+        if (r < 0)
+                return r;
         /* Too small for an MBR and a header: no GPT. */
         if (size / sector < 2) {
                 *ret_bytes = 0;
@@ -231,11 +271,12 @@ int image_probe_gpt_entries(int fd, uint64_t *ret_bytes) {
         return bytes > GPT_ENTRIES_MAX_BYTES ? -EFBIG : 0;
 }
 
-int image_probe(int fd, ImageProbe *ret) {
+int image_probe(int fd, ImageProbe *ret, GptBadEntry *ret_bad) {
         ImageProbe pr = {};
         blkid_probe b = NULL;
         char usage[16];
-        uint64_t bytes;
+        uint64_t bytes, size;
+        unsigned sector;
         int r;
 
         /* Before libblkid reads the entries a header claims, whatever
@@ -258,7 +299,7 @@ int image_probe(int fd, ImageProbe *ret) {
                 if (!streq(usage, "filesystem") && !streq(usage, "crypto"))
                         lookup(b, "PTTYPE", pr.pttype, sizeof pr.pttype);
                 if (streq(pr.pttype, "gpt")) {
-                        r = read_partitions(b, &pr);
+                        r = read_partitions(b, &pr, ret_bad);
                         if (r < 0) {
                                 blkid.free_probe(b);
                                 return r;
@@ -266,6 +307,28 @@ int image_probe(int fd, ImageProbe *ret) {
                 }
         }
         blkid.free_probe(b);
+
+        /* What is missing of a GPT, for a message that says so: its
+         * protective MBR, without which libblkid (and so systemd) reads
+         * none; or the header where libblkid reads it, found at the other
+         * sector size. */
+        if (!pr.fstype[0] && (!pr.pttype[0] || streq(pr.pttype, "PMBR"))) {
+                r = image_geometry(fd, &sector, &size);
+                if (r >= 0 && !pr.pttype[0]) {
+                        r = gpt_header_at(fd, 512, size);
+                        if (r == 0)
+                                r = gpt_header_at(fd, 4096, size);
+                        pr.gpt_without_pmbr = r > 0;
+                } else if (r >= 0) {
+                        r = gpt_header_at(fd, sector == 512 ? 4096 : 512, size);
+                        pr.gpt_other_sector = r > 0 ? (sector == 512 ? 4096 : 512) : 0;
+                        pr.sector = sector;
+                }
+                if (r < 0) {
+                        image_probe_done(&pr);
+                        return r;
+                }
+        }
         *ret = pr;
         return 0;
 }

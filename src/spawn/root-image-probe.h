@@ -5,6 +5,7 @@
  * the image: a file system, or a partition table and its entries. For
  * root-image.c alone. */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,17 +20,33 @@ typedef struct ImageProbe {
         char pttype[16];        /* its PTTYPE ("gpt", "dos"), "" when none */
         GptPartition *parts;    /* with a GPT: its entries (malloc'ed) */
         size_t n_parts;
+        /* Where nothing is found: a valid GPT header at LBA 1 (of 512 or
+         * 4096-byte sectors) with no protective MBR before it. */
+        bool gpt_without_pmbr;
+        /* With a protective MBR and no GPT where libblkid looks: the other
+         * sector size (512, 4096) a valid header is found at, or 0; and the
+         * one libblkid reads at. */
+        unsigned gpt_other_sector, sector;
 } ImageProbe;
+
+/* A GPT entry image_probe() refuses (-ERANGE, -E2BIG): its number and LBAs. */
+typedef struct GptBadEntry {
+        int partno;
+        uint64_t first_lba, last_lba;
+} GptBadEntry;
 
 void image_probe_done(ImageProbe *pr);
 
 /* What fd holds: *ret filled, 0; -ENOTUNIQ for signatures that contradict
  * each other; -EFBIG for a GPT header whose entry array is larger than
- * GPT_ENTRIES_MAX_BYTES (image_probe_gpt_entries()); -errno. A table's
+ * GPT_ENTRIES_MAX_BYTES (image_probe_gpt_entries()); for a GPT entry,
+ * whatever its type, with *ret_bad naming it (systemd 252's dissection
+ * refuses each as well): -ERANGE when it ends before it starts, -E2BIG when
+ * numbered past GPT_PARTNO_MAX; -errno. A table's
  * entries are read only for a GPT; a file system found on the whole image
  * wins over a partition table also found there (pttype is "" then), as
  * systemd's image dissection takes it. */
-int image_probe(int fd, ImageProbe *ret);
+int image_probe(int fd, ImageProbe *ret, GptBadEntry *ret_bad);
 
 /* The largest entry array a valid GPT header of fd (the primary or the
  * backup, behind a protective MBR, checked as libblkid checks one) claims,

@@ -235,10 +235,17 @@ static int parts_from_gpt(const Plan *p, const ImageProbe *probe, uint64_t size,
                                             "single generic Linux one%s", p->root_image, gpt_native_arch(),
                                             strna(gpt_native_root_type()),
                                             r == -ENOTUNIQ ? " (it has several: refusing to guess)" : "");
+        if (r == -EADDRNOTAVAIL && c.index[refused] < 0)
+                return spawn_error_complete(err, r, "Image=%s: its verity partition (%d) is for a %s partition of "
+                                            "%s, which the image lacks: refused, as systemd refuses it (\"No root "
+                                            "partition for specified root hash found\")", p->root_image,
+                                            probe->parts[c.verity].partno, gpt_designator_name(refused),
+                                            strna(c.verity_arch));
         if (r == -EADDRNOTAVAIL)
-                return spawn_error_complete(err, r, "Image=%s: its %s partition has a verity partition: cell "
-                                            "does not verify images, and mounts none unverified that asks to be",
-                                            p->root_image, gpt_designator_name(refused));
+                return spawn_error_complete(err, r, "Image=%s: its %s partition (%d) has a verity partition (%d): "
+                                            "cell does not verify images, and mounts none unverified that asks to "
+                                            "be", p->root_image, gpt_designator_name(refused),
+                                            probe->parts[c.index[refused]].partno, probe->parts[c.verity].partno);
         if (r == -ENOEXEC)
                 return spawn_error_complete(err, r, "Image=%s: its %s partition (%d) is for %s, not %s: cell "
                                             "mounts no other architecture's (systemd would %s it)", p->root_image,
@@ -349,6 +356,7 @@ int root_image_mount_again(const Plan *p, RootImage *held, RootImage *ret, Spawn
         char devs[_GPT_DESIGNATOR_MAX][32] = {}, reopen[32], why[256];
         ImagePart parts[_GPT_DESIGNATOR_MAX];
         ImageProbe probe = {};
+        GptBadEntry bad = {};
         const char *path = p->root_image;
         bool written = false;
         struct stat st;
@@ -371,11 +379,25 @@ int root_image_mount_again(const Plan *p, RootImage *held, RootImage *ret, Spawn
                                    "Image=%s: neither a regular file nor a block device%s", path,
                                    S_ISDIR(st.st_mode) ? " (a directory is Directory='s)" : "");
 
+        /* Said as what it is, not as a file system not found in it. */
+        if (S_ISREG(st.st_mode) && st.st_size == 0)
+                return spawn_error_complete(err, EMEDIUMTYPE, "Image=%s: is empty (0 bytes)", path);
+
         r = root_image_blkid_load(why, sizeof why);
         if (r < 0)
                 return spawn_error(err, r, "Image=%s: needs libblkid (Debian: libblkid1) to tell its file system: %s",
                                    path, why);
-        r = image_probe(file_fd, &probe);
+        r = image_probe(file_fd, &probe, &bad);
+        /* systemd 252 refuses both, with a bare "Input/output error" and "Invalid argument" (the kernel's
+         * BLKPG_ADD_PARTITION): said here as what is wrong with which entry. */
+        if (r == -ERANGE)
+                return spawn_error_complete(err, r, "Image=%s: its GPT's partition %d ends (LBA %" PRIu64 ") before "
+                                            "it starts (LBA %" PRIu64 "): it lies nowhere in the image", path,
+                                            bad.partno, bad.last_lba, bad.first_lba);
+        if (r == -E2BIG)
+                return spawn_error_complete(err, r, "Image=%s: its GPT has a partition %d: a disk has partitions 1 to "
+                                            "%d at most (the kernel's limit, by which systemd refuses the image too)",
+                                            path, bad.partno, GPT_PARTNO_MAX);
         if (r == -ENOTUNIQ)
                 return spawn_error(err, r, "Image=%s: more than one file system signature, refusing to guess", path);
         if (r == -EFBIG)
@@ -392,15 +414,24 @@ int root_image_mount_again(const Plan *p, RootImage *held, RootImage *ret, Spawn
                         r = spawn_error(err, r, "Image=%s: cannot tell its size", path);
                 else
                         r = parts_from_gpt(p, &probe, size, parts, &n, err);
-        } else if (streq(probe.pttype, "PMBR"))
-                /* A GPT's protective MBR, and no GPT where libblkid looks:
-                 * in the second sector of a file, or of a device's own
-                 * sector size (a file made for 4096-byte sectors has it at
-                 * byte 4096). */
+        } else if (streq(probe.pttype, "PMBR") && probe.gpt_other_sector > 0)
+                /* A GPT's protective MBR, and its GPT at another sector size
+                 * than libblkid reads the image at: 512 bytes for a file,
+                 * the device's own for a block device. */
+                r = spawn_error_complete(err, EMEDIUMTYPE, "Image=%s: a GPT's protective MBR, and its GPT made for "
+                                         "%u-byte sectors where it is read at %u-byte ones (an image is read at "
+                                         "512-byte sectors from a file, at its logical sector size from a block "
+                                         "device)", path, probe.gpt_other_sector, probe.sector);
+        else if (streq(probe.pttype, "PMBR"))
                 r = spawn_error_complete(err, EMEDIUMTYPE, "Image=%s: a GPT's protective MBR but no valid GPT "
-                                         "after it%s", path, S_ISREG(st.st_mode) ? " at 512-byte sectors (an image "
-                                         "made for 4096-byte sectors is read from a block device of that sector "
-                                         "size)" : "");
+                                         "header after it (neither the primary at LBA 1 nor the backup at the "
+                                         "last LBA)", path);
+        else if (probe.gpt_without_pmbr)
+                /* libblkid reads a GPT only behind a protective MBR, and
+                 * so systemd: no partition table it accepts. */
+                r = spawn_error_complete(err, EMEDIUMTYPE, "Image=%s: a GPT header but no protective MBR before it "
+                                         "(a partition of type 0xee): no partition table nor file system that "
+                                         "cell or systemd accepts", path);
         else if (probe.pttype[0])
                 /* systemd takes an MBR's single bootable Linux partition too;
                  * what the DDI specification describes is a GPT. */

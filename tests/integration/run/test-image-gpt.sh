@@ -315,11 +315,13 @@ gpt "$img" "$ROOT root - plain" "$USR usr - luks"
 refused usrluks "$img" "its /usr partition \\(2\\): is encrypted \\(LUKS\\)"
 img=$work/verity.raw
 gpt "$img" "$ROOT root - plain" "$VERITY root-verity - -"
-refused verity "$img" "its root partition has a verity partition: cell does not verify images"
+refused verity "$img" "its root partition \\(1\\) has a verity partition \\(2\\): cell does not verify images"
 img=$work/empty.raw
 gpt "$img" "$ROOT root - -"
 refused empty "$img" "its root partition \\(1\\): no file system found"
-refused k4file "$work/k4.raw" "a GPT's protective MBR but no valid GPT after it at 512-byte sectors"
+# The sector size hint, only where a GPT is found at the other size.
+refused k4file "$work/k4.raw" "a GPT's protective MBR, and its GPT made for 4096-byte sectors where it is read at \
+512-byte ones"
 # Another architecture's root only: systemd 252 would mount it; cell
 # refuses rather than run another architecture's tree.
 case $ARCH in

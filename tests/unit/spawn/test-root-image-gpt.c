@@ -222,10 +222,61 @@ TEST(verity) {
         refused = _GPT_DESIGNATOR_MAX;
         ASSERT_ERROR(gpt_choose(parts, 3, &c, &refused), EADDRNOTAVAIL);
         ASSERT_EQ(refused, GPT_USR);
-        /* Without the /usr it is for, nothing verity would protect is mounted. */
+        ASSERT_EQ(c.verity, 2);
+        /* Without the /usr it is for: refused all the same, as systemd 252
+         * refuses it ("No root partition for specified root hash found"). */
         parts[1] = part(2, SWAP, 0, "swap");
-        ASSERT_OK(gpt_choose(parts, 3, &c, NULL));
+        refused = _GPT_DESIGNATOR_MAX;
+        ASSERT_ERROR(gpt_choose(parts, 3, &c, &refused), EADDRNOTAVAIL);
+        ASSERT_EQ(refused, GPT_USR);
+        ASSERT_EQ(c.index[GPT_USR], -1);
+        ASSERT_EQ(c.verity, 2);
+
+        /* The root's verity partition without the root, beside a generic
+         * partition: refused, not the generic one mounted. */
+        parts[0] = part(1, ROOT_VERITY, 0, "root-verity");
+        parts[1] = part(2, GENERIC, 0, "data");
+        ASSERT_ERROR(gpt_choose(parts, 2, &c, &refused), EADDRNOTAVAIL);
+        ASSERT_EQ(refused, GPT_ROOT);
+        ASSERT_EQ(c.index[GPT_ROOT], -1);
+        ASSERT_EQ(c.verity, 0);
 }
+
+#if defined(__x86_64__)
+/* The secondary architecture's verity partitions (x86's on x86-64): systemd
+ * 252 refuses them where the image has no root of ours, and drops them
+ * beside one. */
+TEST(verity_secondary) {
+        static const char *const x86[] = {
+                "d13c5d3b-b5d1-422a-b29f-9454fdc89d76",         /* root verity */
+                "5996fc05-109c-48de-808b-23fa0830b676",         /* root verity signature */
+                "8f461b0d-14ee-4e81-9aa9-049b6fb97abd",         /* /usr verity */
+        };
+        GptPartition parts[2];
+        GptDesignator refused = _GPT_DESIGNATOR_MAX;
+        GptChoice c;
+
+        for (size_t i = 0; i < ELEMENTSOF(x86); i++) {
+                parts[0] = part(1, x86[i], 0, "verity");
+                parts[1] = part(2, GENERIC, 0, "data");
+                ASSERT_ERROR(gpt_choose(parts, 2, &c, &refused), EADDRNOTAVAIL);
+                ASSERT_EQ(refused, i < 2 ? GPT_ROOT : GPT_USR);
+                ASSERT_EQ(c.verity, 0);
+                ASSERT_STREQ(c.verity_arch, "x86");
+                /* Alone: the same. */
+                ASSERT_ERROR(gpt_choose(parts, 1, &c, &refused), EADDRNOTAVAIL);
+                /* Beside our root: not looked at. */
+                parts[1] = part(2, ROOT, 0, "root");
+                ASSERT_OK(gpt_choose(parts, 2, &c, NULL));
+                ASSERT_EQ(c.index[GPT_ROOT], 1);
+                /* NO_AUTO: not looked at either. */
+                parts[0].flags = GPT_FLAG_NO_AUTO;
+                parts[1] = part(2, GENERIC, 0, "data");
+                ASSERT_OK(gpt_choose(parts, 2, &c, NULL));
+                ASSERT_TRUE(c.generic_root);
+        }
+}
+#endif
 
 /* Another architecture's root or /usr: systemd 252 mounts it where the
  * image has none of ours (never a generic partition instead), and refuses

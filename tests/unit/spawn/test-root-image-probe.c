@@ -119,7 +119,7 @@ TEST(gpt) {
         fd = write_gpt("plain.raw", &(TestGpt) { .total = 8 << 20, .n_entries = 128, .root = true, .backup = true });
         ASSERT_OK(image_probe_gpt_entries(fd, &bytes));
         ASSERT_EQ_U64(bytes, 128 * 128);
-        ASSERT_OK(image_probe(fd, &pr));
+        ASSERT_OK(image_probe(fd, &pr, &(GptBadEntry) {}));
         ASSERT_STREQ(pr.pttype, "gpt");
         ASSERT_STREQ(pr.fstype, "");
         ASSERT_EQ(pr.n_parts, 1u);
@@ -132,7 +132,7 @@ TEST(gpt) {
          * does, and so systemd; and so does cell. */
         fd = write_gpt("backup.raw", &(TestGpt) { .total = 8 << 20, .n_entries = 128, .root = true,
                                                   .primary_broken = true, .backup = true });
-        ASSERT_OK(image_probe(fd, &pr));
+        ASSERT_OK(image_probe(fd, &pr, &(GptBadEntry) {}));
         ASSERT_STREQ(pr.pttype, "gpt");
         ASSERT_EQ(pr.n_parts, 1u);
         image_probe_done(&pr);
@@ -141,7 +141,7 @@ TEST(gpt) {
         /* Neither: the protective MBR alone. */
         fd = write_gpt("pmbr.raw", &(TestGpt) { .total = 8 << 20, .n_entries = 128, .root = true,
                                                 .primary_broken = true });
-        ASSERT_OK(image_probe(fd, &pr));
+        ASSERT_OK(image_probe(fd, &pr, &(GptBadEntry) {}));
         ASSERT_STREQ(pr.pttype, "PMBR");
         ASSERT_EQ(pr.n_parts, 0u);
         image_probe_done(&pr);
@@ -169,7 +169,7 @@ TEST(file_system_beside_gpt) {
         ASSERT_EQ(pwrite(fd, sb, sizeof sb, 0), (ssize_t) sizeof sb);
         /* systemd's dissection takes the file system: the image is the
          * squashfs, not the GPT's root partition. */
-        ASSERT_OK(image_probe(fd, &pr));
+        ASSERT_OK(image_probe(fd, &pr, &(GptBadEntry) {}));
         ASSERT_STREQ(pr.fstype, "squashfs");
         ASSERT_STREQ(pr.pttype, "");
         ASSERT_EQ(pr.n_parts, 0u);
@@ -190,7 +190,7 @@ TEST(entries_bound) {
                                                .backup = false });
         ASSERT_OK(image_probe_gpt_entries(fd, &bytes));
         ASSERT_EQ_U64(bytes, GPT_ENTRIES_MAX_BYTES);
-        ASSERT_OK(image_probe(fd, &pr));
+        ASSERT_OK(image_probe(fd, &pr, &(GptBadEntry) {}));
         ASSERT_STREQ(pr.pttype, "gpt");
         ASSERT_EQ(pr.n_parts, 1u);
         image_probe_done(&pr);
@@ -201,14 +201,14 @@ TEST(entries_bound) {
         fd = write_gpt("bigger.raw", &(TestGpt) { .total = 16 << 20, .n_entries = 32769, .root = true });
         ASSERT_ERROR(image_probe_gpt_entries(fd, &bytes), EFBIG);
         ASSERT_EQ_U64(bytes, GPT_ENTRIES_MAX_BYTES + 128);
-        ASSERT_ERROR(image_probe(fd, &pr), EFBIG);
+        ASSERT_ERROR(image_probe(fd, &pr, &(GptBadEntry) {}), EFBIG);
         ASSERT_EQ(close(fd), 0);
 
         /* The backup's claim counts too: libblkid reads it when the
          * primary is broken. */
         fd = write_gpt("backup-big.raw", &(TestGpt) { .total = 16 << 20, .n_entries = 32769, .root = true,
                                                       .primary_broken = true, .backup = true });
-        ASSERT_ERROR(image_probe(fd, &pr), EFBIG);
+        ASSERT_ERROR(image_probe(fd, &pr, &(GptBadEntry) {}), EFBIG);
         ASSERT_EQ(close(fd), 0);
 
         /* Without a protective MBR libblkid reads no GPT, nor does cell. */

@@ -81,14 +81,28 @@ static void put_mbr_entry(uint8_t *mbr, uint8_t type, uint32_t first, uint32_t s
         mbr[511] = 0xaa;
 }
 
-static void write_gpt(const char *name, size_t total, const TestGptEntry *e, size_t n) {
-        static uint8_t img[34 * 512];
-        uint8_t *mbr = img, *hdr = img + 512, *table = img + 1024;
+/* How write_gpt_as() lays the table out: entries from slot on, a table of
+ * n_entries (at least 128), sector bytes a sector, and no protective MBR
+ * where asked. */
+typedef struct TestGptLayout {
+        size_t slot, n_entries;
+        unsigned sector;
+        bool no_pmbr;
+} TestGptLayout;
 
-        memset(img, 0, sizeof img);
-        put_mbr_entry(mbr, 0xee, 1, (uint32_t) (total / 512 - 1));
+static void write_gpt_as(const char *name, size_t total, const TestGptEntry *e, size_t n, const TestGptLayout *l) {
+        size_t ss = l->sector ?: 512, entries = MAX(MAX(l->n_entries, (size_t) 128), l->slot + n);
+        size_t table_sectors = (entries * 128 + ss - 1) / ss, size = (2 + table_sectors) * ss;
+        _cleanup_free_ uint8_t *img = calloc(1, size);
+        uint8_t *mbr, *hdr, *table;
+        uint64_t last = total / ss - 1;
+
+        ASSERT_NOT_NULL(img);
+        mbr = img, hdr = img + ss, table = img + 2 * ss;
+        if (!l->no_pmbr)
+                put_mbr_entry(mbr, 0xee, 1, (uint32_t) MIN(total / 512 - 1, UINT32_MAX));
         for (size_t i = 0; i < n; i++) {
-                uint8_t *t = table + 128 * i;
+                uint8_t *t = table + 128 * (l->slot + i);
 
                 gpt_put_guid(t, e[i].type);
                 gpt_put_guid(t + 16, "6a1f0b3c-5d2e-4f70-8a91-b2c3d4e5f6a7");
@@ -100,16 +114,20 @@ static void write_gpt(const char *name, size_t total, const TestGptEntry *e, siz
         gpt_put_le(hdr + 8, 0x10000, 4);
         gpt_put_le(hdr + 12, 92, 4);
         gpt_put_le(hdr + 24, 1, 8);
-        gpt_put_le(hdr + 32, total / 512 - 1, 8);
-        gpt_put_le(hdr + 40, 34, 8);
-        gpt_put_le(hdr + 48, total / 512 - 34, 8);
+        gpt_put_le(hdr + 32, last, 8);
+        gpt_put_le(hdr + 40, 2 + table_sectors, 8);
+        gpt_put_le(hdr + 48, last - 2 - table_sectors, 8);
         gpt_put_guid(hdr + 56, "0d7e8f9a-1b2c-4d3e-8f4a-5b6c7d8e9fa0");
         gpt_put_le(hdr + 72, 2, 8);
-        gpt_put_le(hdr + 80, 128, 4);
+        gpt_put_le(hdr + 80, entries, 4);
         gpt_put_le(hdr + 84, 128, 4);
-        gpt_put_le(hdr + 88, gpt_crc32(table, 128 * 128), 4);
+        gpt_put_le(hdr + 88, gpt_crc32(table, entries * 128), 4);
         gpt_put_le(hdr + 16, gpt_crc32(hdr, 92), 4);
-        write_file(name, img, sizeof img, total);
+        write_file(name, img, size, total);
+}
+
+static void write_gpt(const char *name, size_t total, const TestGptEntry *e, size_t n) {
+        write_gpt_as(name, total, e, n, &(TestGptLayout) {});
 }
 
 TEST(fstypes) {
@@ -147,6 +165,13 @@ TEST(refused) {
         ASSERT_ERROR(try_mount("zeros.raw", &err), EMEDIUMTYPE);
         ASSERT_CONTAINS(err.message, "/zeros.raw: no file system found: cell mounts ext4, btrfs, xfs, squashfs or erofs");
 
+        /* Zero bytes: said so. */
+        write_file("none.raw", NULL, 0, 0);
+        err = (SpawnError) {};
+        ASSERT_ERROR(try_mount("none.raw", &err), EMEDIUMTYPE);
+        ASSERT_CONTAINS(err.message, "/none.raw: is empty (0 bytes)");
+        ASSERT_TRUE(err.complete);
+
         /* A DOS partition table: one Linux partition from sector 2048. */
         put_mbr_entry(mbr, 0x83, 2048, 2048);
         write_file("disk.raw", mbr, sizeof mbr, 4 << 20);
@@ -162,10 +187,11 @@ TEST(refused) {
         write_file("pmbr.raw", mbr, sizeof mbr, 4 << 20);
         err = (SpawnError) {};
         ASSERT_ERROR(try_mount("pmbr.raw", &err), EMEDIUMTYPE);
-        ASSERT_CONTAINS(err.message, "/pmbr.raw: a GPT's protective MBR but no valid GPT after it at 512-byte "
-                        "sectors (an image made for 4096-byte sectors is read from a block device of that sector "
-                        "size)");
+        ASSERT_CONTAINS(err.message, "/pmbr.raw: a GPT's protective MBR but no valid GPT header after it "
+                        "(neither the primary at LBA 1 nor the backup at the last LBA)");
         ASSERT_TRUE(err.complete);
+        /* The sector size hint only where it applies: a GPT at byte 4096. */
+        ASSERT_NULL(strstr(err.message, "4096"));
 
         /* Unreadable: in a child without the capabilities by which root
          * reads any file. */
@@ -250,6 +276,65 @@ TEST(refused) {
         err = (SpawnError) {};
         ASSERT_ERROR(try_mount("empty.raw", &err), ERANGE);
         ASSERT_CONTAINS(err.message, "/empty.raw: its root partition (1) is empty");
+
+        /* An entry that ends before it starts, whatever its type: libblkid's
+         * size wraps below zero (systemd: a bare "Input/output error"). */
+        static const TestGptEntry reversed[] = {
+                { "4f68bce3-e8cd-4db1-96e7-fbcaf984b709", 2048, 6143 },
+                { "0657fd6d-a4ab-43c4-84e5-0933c84b4f4f", 9000, 8000 },   /* swap */
+        };
+        write_gpt("reversed.raw", 8 << 20, reversed, ELEMENTSOF(reversed));
+        err = (SpawnError) {};
+        ASSERT_ERROR(try_mount("reversed.raw", &err), ERANGE);
+        ASSERT_CONTAINS(err.message, "/reversed.raw: its GPT's partition 2 ends (LBA 8000) before it starts (LBA "
+                        "9000): it lies nowhere in the image");
+        ASSERT_TRUE(err.complete);
+
+        /* Partition 256: past the kernel's 255 (systemd: "Invalid
+         * argument"); partition 255 is taken (and its file system missing). */
+        static const TestGptEntry high[] = { { "4f68bce3-e8cd-4db1-96e7-fbcaf984b709", 2048, 6143 } };
+        write_gpt_as("p256.raw", 8 << 20, high, 1, &(TestGptLayout) { .slot = 255 });
+        err = (SpawnError) {};
+        ASSERT_ERROR(try_mount("p256.raw", &err), E2BIG);
+        ASSERT_CONTAINS(err.message, "/p256.raw: its GPT has a partition 256: a disk has partitions 1 to 255 at "
+                        "most");
+        ASSERT_TRUE(err.complete);
+        write_gpt_as("p255.raw", 8 << 20, high, 1, &(TestGptLayout) { .slot = 254 });
+        err = (SpawnError) {};
+        ASSERT_ERROR(try_mount("p255.raw", &err), EMEDIUMTYPE);
+        ASSERT_CONTAINS(err.message, "/p255.raw: its root partition (255): no file system found");
+
+        /* A valid GPT without its protective MBR: libblkid (and systemd)
+         * reads none; said what is missing, not "no file system found". */
+        write_gpt_as("nopmbr.raw", 8 << 20, high, 1, &(TestGptLayout) { .no_pmbr = true });
+        err = (SpawnError) {};
+        ASSERT_ERROR(try_mount("nopmbr.raw", &err), EMEDIUMTYPE);
+        ASSERT_CONTAINS(err.message, "/nopmbr.raw: a GPT header but no protective MBR before it (a partition of "
+                        "type 0xee)");
+        ASSERT_TRUE(err.complete);
+
+        /* A GPT made for 4096-byte sectors, read from a file at 512: the
+         * hint says so. */
+        static const TestGptEntry high4k[] = { { "4f68bce3-e8cd-4db1-96e7-fbcaf984b709", 256, 767 } };
+        write_gpt_as("gpt4k.raw", 8 << 20, high4k, 1, &(TestGptLayout) { .sector = 4096 });
+        err = (SpawnError) {};
+        ASSERT_ERROR(try_mount("gpt4k.raw", &err), EMEDIUMTYPE);
+        ASSERT_CONTAINS(err.message, "/gpt4k.raw: a GPT's protective MBR, and its GPT made for 4096-byte sectors "
+                        "where it is read at 512-byte ones");
+
+        /* The secondary architecture's root verity partition and a generic
+         * one: systemd 252 refuses the image, where the generic partition
+         * was mounted. */
+        static const TestGptEntry x86_verity[] = {
+                { "d13c5d3b-b5d1-422a-b29f-9454fdc89d76", 2048, 4095 },   /* x86 root verity */
+                { "0fc63daf-8483-4772-8e79-3d69d8477de4", 4096, 6143 },   /* generic */
+        };
+        write_gpt("x86verity.raw", 8 << 20, x86_verity, ELEMENTSOF(x86_verity));
+        err = (SpawnError) {};
+        ASSERT_ERROR(try_mount("x86verity.raw", &err), EADDRNOTAVAIL);
+        ASSERT_CONTAINS(err.message, "/x86verity.raw: its verity partition (1) is for a root partition of x86, "
+                        "which the image lacks");
+        ASSERT_TRUE(err.complete);
 #endif
 
         _cleanup_free_ char *rm = NULL;
