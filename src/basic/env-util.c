@@ -204,11 +204,18 @@ static int env_file_put(EnvFileAssignment *a, bool to_value, char c) {
         return buf_put(&a->key, &a->n_key, &a->size_key, c);
 }
 
+/* env_file_find()'s question: the line of the last assignment of key. */
+typedef struct EnvFileFind {
+        const char *key;
+        unsigned line;          /* 0: none yet */
+} EnvFileFind;
+
 /* KEY=VALUE into *env: the key without trailing blanks, the value without
  * its unquoted trailing blanks. With lenient, as systemd's
  * parse_env_file(): a key that is no variable name is skipped, but a key
- * or value that is not UTF-8 still fails the file. */
-static int env_file_push(EnvFileAssignment *a, bool chomp, bool lenient, char ***env) {
+ * or value that is not UTF-8 still fails the file. With find, the line of
+ * an assignment of its key. */
+static int env_file_push(EnvFileAssignment *a, bool chomp, bool lenient, EnvFileFind *find, char ***env) {
         _cleanup_free_ char *assignment = NULL;
         const char *k = a->key ?: "", *v = a->value ?: "";
         size_t n = a->key_blank != SIZE_MAX ? a->key_blank : a->n_key;
@@ -229,6 +236,8 @@ static int env_file_push(EnvFileAssignment *a, bool chomp, bool lenient, char **
                 if (asprintf(&assignment, "%.*s=%s", (int) n, k, v) < 0)
                         return -ENOMEM;
                 r = env_assign(env, assignment);
+                if (find && strlen(find->key) == n && strncmp(find->key, k, n) == 0)
+                        find->line = a->line;
         }
         env_file_assignment_done(a);
         *a = (EnvFileAssignment) {};
@@ -264,7 +273,8 @@ static int env_key_printable(const char *key, size_t n, char **ret) {
         return 0;
 }
 
-static int env_file_parse_full(FILE *f, bool lenient, char ***env, unsigned *ret_line, char **ret_key) {
+static int env_file_parse_full(FILE *f, bool lenient, EnvFileFind *find, char ***env, unsigned *ret_line,
+                               char **ret_key) {
         /* systemd's states (its env-file.c): quotes only open a value (or
          * continue one after a closing quote), so that a quote inside an
          * unquoted value is kept; quoted values may span lines. */
@@ -318,7 +328,7 @@ static int env_file_parse_full(FILE *f, bool lenient, char ***env, unsigned *ret
                 case PRE_VALUE:
                         if (newline) {
                                 state = PRE_KEY;
-                                r = env_file_push(&a, false, lenient, env);
+                                r = env_file_push(&a, false, lenient, find, env);
                         } else if (c == '\'')
                                 state = SINGLE_QUOTE;
                         else if (c == '"')
@@ -333,7 +343,7 @@ static int env_file_parse_full(FILE *f, bool lenient, char ***env, unsigned *ret
                 case VALUE:
                         if (newline) {
                                 state = PRE_KEY;
-                                r = env_file_push(&a, true, lenient, env);
+                                r = env_file_push(&a, true, lenient, find, env);
                         } else if (c == '\\') {
                                 state = VALUE_ESCAPE;
                                 a.value_blank = SIZE_MAX;
@@ -402,7 +412,7 @@ static int env_file_parse_full(FILE *f, bool lenient, char ***env, unsigned *ret
                 case PRE_VALUE:
                 case VALUE:
                 case VALUE_ESCAPE:
-                        r = env_file_push(&a, state == VALUE, lenient, env);
+                        r = env_file_push(&a, state == VALUE, lenient, find, env);
                         break;
                 case SINGLE_QUOTE:
                 case DOUBLE_QUOTE:
@@ -410,7 +420,7 @@ static int env_file_parse_full(FILE *f, bool lenient, char ***env, unsigned *ret
                         /* systemd takes what there is; a quote that never
                          * closes has swallowed the rest of the file, which
                          * EnvironmentFile= refuses rather than guess. */
-                        r = lenient ? env_file_push(&a, false, lenient, env) : -EBADMSG;
+                        r = lenient ? env_file_push(&a, false, lenient, find, env) : -EBADMSG;
                         break;
                 case PRE_KEY:
                 case KEY:
@@ -432,16 +442,37 @@ static int env_file_parse_full(FILE *f, bool lenient, char ***env, unsigned *ret
 }
 
 int env_file_parse(FILE *f, char ***env, unsigned *ret_line) {
-        return env_file_parse_full(f, false, env, ret_line, NULL);
+        return env_file_parse_full(f, false, NULL, env, ret_line, NULL);
 }
 
 int env_file_parse_key(FILE *f, char ***env, unsigned *ret_line, char **ret_key) {
         *ret_key = NULL;
-        return env_file_parse_full(f, false, env, ret_line, ret_key);
+        return env_file_parse_full(f, false, NULL, env, ret_line, ret_key);
 }
 
 int env_file_parse_lenient(FILE *f, char ***env, unsigned *ret_line) {
-        return env_file_parse_full(f, true, env, ret_line, NULL);
+        return env_file_parse_full(f, true, NULL, env, ret_line, NULL);
+}
+
+int env_file_find(FILE *f, const char *key, unsigned *ret_line, char **ret_value) {
+        _cleanup_strv_free_ char **env = NULL;
+        EnvFileFind find = { .key = key };
+        const char *v;
+        char *copy;
+        int r;
+
+        r = env_file_parse_full(f, false, &find, &env, NULL, NULL);
+        if (r < 0)
+                return r;
+        v = env_get(env, key);
+        if (!v || find.line == 0)
+                return 0;
+        copy = strdup(v);
+        if (!copy)
+                return -ENOMEM;
+        *ret_line = find.line;
+        *ret_value = copy;
+        return 1;
 }
 
 /* glob(3)'s directory reading without "." and "..", as systemd's

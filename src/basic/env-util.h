@@ -93,3 +93,9 @@ int env_file_parse_key(FILE *f, char ***env, unsigned *ret_line, char **ret_key)
  * or value that is not UTF-8 (-EILSEQ), a NUL byte (-EUCLEAN), and the
  * limits above. */
 int env_file_parse_lenient(FILE *f, char ***env, unsigned *ret_line);
+
+/* env_file_parse()'s reading of f, for a message about one of its values:
+ * 1 with the line the last assignment of key starts on in *ret_line and its
+ * value (newly allocated) in *ret_value, 0 when no line assigns key, or
+ * env_file_parse()'s error. */
+int env_file_find(FILE *f, const char *key, unsigned *ret_line, char **ret_value);

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "env-util.h"
 #include "fs-util.h"
@@ -120,11 +121,131 @@ int cli_pass_environment(const Plan *p, char ***env) {
         return 0;
 }
 
+/* Where an EnvironmentFile= value that failed the check came from, read
+ * again for the message alone: the last file of the last entry that assigns
+ * name, if it assigns it that value (a file changed since says nothing).
+ * *ret_path: the file (a wildcard's match), newly allocated. */
+static bool find_in_files(const Plan *p, const char *name, const char *value, size_t *ret_entry,
+                          char **ret_path, unsigned *ret_line) {
+        _cleanup_free_ char *found_path = NULL, *found_value = NULL;
+        size_t found_entry = 0;
+        unsigned found_line = 0;
+
+        for (size_t i = 0; i < p->n_environment_files; i++) {
+                const CellEnvironmentFile *e = p->environment_files + i;
+                _cleanup_strv_free_ char **paths = NULL;
+
+                if (!strpbrk(e->path, "*?[\\")) {
+                        if (strv_extend(&paths, e->path) < 0)
+                                return false;
+                } else if (env_file_glob(e->path, &paths) < 0)
+                        continue;
+                STRV_FOREACH(path, paths) {
+                        _cleanup_(fclosep) FILE *f = NULL;
+                        _cleanup_free_ char *v = NULL;
+                        unsigned line;
+
+                        if (env_file_open(*path, &f) < 0 || env_file_find(f, name, &line, &v) <= 0)
+                                continue;
+                        free(found_path);
+                        free(found_value);
+                        found_path = strdup(*path);
+                        found_value = TAKE_PTR(v);
+                        if (!found_path)
+                                return false;
+                        found_entry = i, found_line = line;
+                }
+        }
+        if (!found_path || !streq(found_value, value))
+                return false;
+        *ret_entry = found_entry;
+        *ret_path = TAKE_PTR(found_path);
+        *ret_line = found_line;
+        return true;
+}
+
+/* "FILE:LINE: Key=...": the source of the variable name (valued value) that
+ * reaches the payload, in the order they merge (later ones win): cell's
+ * own and EnvironmentFile= (after), Environment=, the passed ones. */
+static int describe_source(const Plan *p, char * const *after, const char *name, const char *value, char **ret) {
+        char origin[PATH_MAX + 32];
+        const char *caller = getenv(name);
+        _cleanup_free_ char *path = NULL;
+        size_t entry, i;
+        unsigned line;
+        int r;
+
+        if (env_get(after, name)) {
+                if (find_in_files(p, name, value, &entry, &path, &line))
+                        r = asprintf(ret, "%sEnvironmentFile=%s:%u",
+                                     plan_origin_prefix(p, "EnvironmentFile", entry, origin, sizeof origin), path,
+                                     line);
+                /* cell exec's caller's TERM, over the unit's: its terminal's. */
+                else if (streq(name, "TERM") && caller && streq(caller, value))
+                        r = asprintf(ret, "$TERM of cell exec's caller (the command's terminal, over the unit's)");
+                else
+                        r = asprintf(ret, "$%s, which cell sets itself", name);
+        } else if (env_get(p->environment, name))
+                r = asprintf(ret, "%sEnvironment=", plan_origin_prefix(p, "Environment", 0, origin, sizeof origin));
+        else {
+                for (i = 0; p->pass_environment && p->pass_environment[i]; i++)
+                        if (streq(p->pass_environment[i], name))
+                                break;
+                /* TERM is passed unnamed, as systemd passes its own. */
+                if (streq(name, "TERM") && !plan_key_origin(p, "PassEnvironment", i))
+                        r = asprintf(ret, "$TERM of cell's caller (passed as systemd passes it, unless "
+                                     "UnsetEnvironment=TERM)");
+                else
+                        r = asprintf(ret, "%sPassEnvironment=%s",
+                                     plan_origin_prefix(p, "PassEnvironment", i, origin, sizeof origin), name);
+        }
+        return r < 0 ? -ENOMEM : 0;
+}
+
+/* What execve(2) takes of the environment and the arguments together: a
+ * quarter of the payload's stack limit (LimitSTACK=, else cell's own, which
+ * it inherits), at most 3/4 of the kernel's default 8 MiB stack, at least
+ * 32 pages (fs/exec.c). */
+static size_t env_total_max(const Plan *p) {
+        struct rlimit rl = { .rlim_cur = RLIM_INFINITY, .rlim_max = RLIM_INFINITY };
+        size_t max = 6U * 1024U * 1024U;
+        bool set = false;
+
+        for (size_t i = 0; i < p->n_rlimits; i++)
+                if (p->rlimits[i].resource == RLIMIT_STACK) {
+                        rl.rlim_cur = p->rlimits[i].soft;
+                        set = true;
+                }
+        if (!set)
+                (void) getrlimit(RLIMIT_STACK, &rl);
+        if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur / 4 < max)
+                max = (size_t) (rl.rlim_cur / 4);
+        return MAX(max, env_assignment_max());
+}
+
+/* The environment as a whole: its strings and their pointers, the least
+ * the exec needs (the arguments, the payload's $HOME, $USER ... come on
+ * top): past the kernel's limit, the exec would fail for sure. */
+static int check_total(const Plan *p, char * const *env) {
+        size_t total = sizeof(char *), max = env_total_max(p), n = 0;   /* argv[0]'s pointer */
+
+        STRV_FOREACH(e, env) {
+                total += strlen(*e) + 1 + sizeof(char *);
+                n++;
+        }
+        if (total <= max)
+                return 0;
+        return log_error_errno(E2BIG, "The payload's environment is too large: %zu variables, %zu bytes with their "
+                               "pointers, and the kernel passes at most %zu for the environment and the "
+                               "arguments together (a quarter of the stack limit, LimitSTACK=, at most 6 MiB)",
+                               n, total, max);
+}
+
 int cli_check_environment(const Plan *p, char * const *before, char * const *after) {
         _cleanup_strv_free_ char **env = NULL;
-        _cleanup_free_ char *name = NULL;
+        _cleanup_free_ char *name = NULL, *source = NULL;
         size_t max = env_assignment_max();
-        const char *bad, *from;
+        const char *bad;
         int r;
 
         /* Merged as the spawn merges them, so that only what reaches the
@@ -137,18 +258,16 @@ int cli_check_environment(const Plan *p, char * const *before, char * const *aft
 
         r = env_check_payload(env, &bad);
         if (r == 0)
-                return 0;
+                return check_total(p, env);
         name = strndup(bad, strcspn(bad, "="));
-        if (!name)
+        if (!name || describe_source(p, after, name, bad + strlen(name) + 1, &source) < 0)
                 return log_oom();
-        from = env_get(after, name) ? "EnvironmentFile=" :
-               env_get(p->environment, name) ? "Environment=" : "PassEnvironment=";
         if (r == -EILSEQ)
                 /* Only a variable of our caller's gets here: the unit's
                  * own values were checked at their line. systemd drops it. */
                 return log_error_errno(r, "%s: the value of %s in cell's environment is not valid UTF-8, "
-                                       "which systemd would drop from the payload's", from, name);
+                                       "which systemd would drop from the payload's", source, name);
         return log_error_errno(r, "%s: the variable %s is too long: %zu bytes as KEY=VALUE, and the kernel "
-                               "passes at most %zu (MAX_ARG_STRLEN, %zu with the NUL)", from, name, strlen(bad),
+                               "passes at most %zu (MAX_ARG_STRLEN, %zu with the NUL)", source, name, strlen(bad),
                                max - 1, max);
 }

@@ -78,13 +78,41 @@ static bool origin_key_kept(const CellOrigin *o) {
         return origin_key_is_set(o->key);
 }
 
+/* PassEnvironment='s origins by the plan's list, which passes TERM first,
+ * named or not: one record a name, at its index there (items: index + 1),
+ * in that order, with the line that added it; none for a TERM no line
+ * named, which plan_key_origin() then finds no line for. */
+static int pass_environment_origins(Plan *p, const CellConfig *c) {
+        for (size_t i = 0; p->pass_environment && p->pass_environment[i]; i++) {
+                const CellOrigin *o = NULL;
+                const char *file;
+                CellOrigin *e;
+
+                for (size_t k = 0; c->pass_environment && c->pass_environment[k]; k++)
+                        if (streq(c->pass_environment[k], p->pass_environment[i])) {
+                                o = cell_origin_find(c->origins, c->n_origins, "PassEnvironment", k);
+                                break;
+                        }
+                file = o ? o->file ?: c->path : NULL;
+                if (!file || o->line == 0)
+                        continue;
+                e = p->origins + p->n_origins;
+                *e = (CellOrigin) { .key = o->key, .line = o->line, .items = i + 1, .lines = o->lines };
+                e->file = strdup(file);
+                if (!e->file)
+                        return -ENOMEM;
+                p->n_origins++;
+        }
+        return 0;
+}
+
 int plan_build_origins(Plan *p, const CellConfig *c, const PlanOptions *opts) {
         bool exec_override = opts && opts->argv_override && opts->argv_override[0];
 
         /* "cell verify" starts nothing: no start error to name a line for. */
         if (c->n_origins == 0 || (opts && opts->verify_only))
                 return 0;
-        p->origins = new0(CellOrigin, c->n_origins);
+        p->origins = new0(CellOrigin, c->n_origins + strv_length(p->pass_environment));
         if (!p->origins)
                 return -ENOMEM;
         for (size_t i = 0; i < c->n_origins; i++) {
@@ -112,7 +140,7 @@ int plan_build_origins(Plan *p, const CellConfig *c, const PlanOptions *opts) {
                         e->set_size = o->set_size;
                 }
         }
-        return 0;
+        return pass_environment_origins(p, c);
 }
 
 void plan_origins_done(Plan *p) {
@@ -125,7 +153,13 @@ void plan_origins_done(Plan *p) {
 }
 
 const CellOrigin *plan_key_origin(const Plan *p, const char *key, size_t item) {
-        return cell_origin_find(p->origins, p->n_origins, key, item);
+        const CellOrigin *o = cell_origin_find(p->origins, p->n_origins, key, item);
+
+        /* One record a name (pass_environment_origins()): a passed TERM no
+         * line named has none, and the next name's is not its. */
+        if (o && streq(key, "PassEnvironment") && o->items != item + 1)
+                return NULL;
+        return o;
 }
 
 const char *plan_root_key(const Plan *p) {
@@ -168,6 +202,10 @@ static char * const *list_items(const Plan *p, const char *key, bool *ret_list) 
         *ret_list = true;
         if (streq(key, "SupplementaryGroups"))
                 return p->supplementary_groups;
+        /* Checked on the host (cli/environment-files.c), which names a
+         * variable as "PassEnvironment=NAME". */
+        if (streq(key, "PassEnvironment"))
+                return p->pass_environment;
         /* Set up in the child (netif_configure()), which knows no lines. */
         if (streq(key, "Address"))
                 return p->addresses;
@@ -202,6 +240,11 @@ static const char *list_origin(const Plan *p, const char *key, char * const *ite
         }
         for (size_t i = 0; i < p->n_origins; i++)
                 if (streq(p->origins[i].key, key)) {
+                        /* PassEnvironment='s records are one a name: a line of several is one line. */
+                        const CellOrigin *prev = first ? p->origins + i - 1 : NULL;
+                        if (prev && streq(prev->key, key) && prev->line == p->origins[i].line &&
+                            streq(prev->file, p->origins[i].file))
+                                continue;
                         if (first)
                                 more++;
                         else

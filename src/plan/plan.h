@@ -534,7 +534,8 @@ int plan_machine_name(const char *name, char **ret);
 char *plan_machine_name_mapped(const char *name);
 
 /* Where the unit set key (its item-th item for SupplementaryGroups=,
- * EnvironmentFile= and the dependencies After= ..., 0 for the others), or
+ * EnvironmentFile=, PassEnvironment= (by the plan's list, TERM first) and
+ * the dependencies After= ..., 0 for the others), or
  * NULL: a default, a value from the command line, a key the plan keeps no
  * origin for. */
 const CellOrigin *plan_key_origin(const Plan *p, const char *key, size_t item);

@@ -86,10 +86,10 @@ check "envfile-long" none "$(at envfile-long 5)EnvironmentFile=$work/longline.en
 # UnsetEnvironment= removes it.
 max=$((32 * $(getconf PAGESIZE)))
 { printf 'A=1\nBIG='; head -c "$max" /dev/zero | tr '\0' x; echo; } > "$work/big.env"
-want="EnvironmentFile=: the variable BIG is too long: $((max + 4)) bytes as KEY=VALUE, and the kernel"
-want+=" passes at most $((max - 1)) \\(MAX_ARG_STRLEN, $max with the NUL\\)$"
+want="EnvironmentFile=$work/big.env:2: the variable BIG is too long: $((max + 4)) bytes as KEY=VALUE,"
+want+=" and the kernel passes at most $((max - 1)) \\(MAX_ARG_STRLEN, $max with the NUL\\)$"
 for m in none cgroupfs; do
-        check "envfile-e2big-$m" "$m" "$want" \
+        check "envfile-e2big-$m" "$m" "$(at "envfile-e2big-$m" 5)$want" \
                 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "EnvironmentFile=$work/big.env"
 done
 u=$(unit envfile-e2big-unset "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "EnvironmentFile=$work/big.env" \

@@ -546,3 +546,45 @@ TEST(file_lenient_refuses_bad_utf8) {
         ASSERT_OK(parse("A=\xef\xbf\xbd\xef\xb7\xb0\n", &env, &line));
         ASSERT_STREQ(env_get(env, "A"), "\xef\xbf\xbd\xef\xb7\xb0");
 }
+
+/* env_file_find(): where a value came from, for the message about it: the
+ * line its last assignment starts on (a quoted value spanning lines, a
+ * continued one, a CRLF file counted as an editor counts), and that value. */
+static int find(const char *text, const char *key, unsigned *line, char **value) {
+        _cleanup_(fclosep) FILE *f = fmemopen((void *) text, strlen(text), "r");
+
+        ASSERT_NOT_NULL(f);
+        return env_file_find(f, key, line, value);
+}
+
+TEST(file_find) {
+        const char *text = "# c\nA=1\nB=\"x\ny\"\nC=a\\\nb\r\nA=2\nAB=3\n";
+        _cleanup_free_ char *v = NULL;
+        unsigned line = 0;
+
+        ASSERT_EQ(find(text, "A", &line, &v), 1);
+        ASSERT_EQ(line, 7);
+        ASSERT_STREQ(v, "2");
+        v = mfree(v);
+        ASSERT_EQ(find(text, "B", &line, &v), 1);
+        ASSERT_EQ(line, 3);
+        ASSERT_STREQ(v, "x\ny");
+        v = mfree(v);
+        ASSERT_EQ(find(text, "C", &line, &v), 1);
+        ASSERT_EQ(line, 5);
+        ASSERT_STREQ(v, "ab");
+        v = mfree(v);
+        /* A name that is a prefix of another is not it; none: 0, nothing set. */
+        line = 99;
+        ASSERT_EQ(find("AB=3\nX=1\n", "A", &line, &v), 0);
+        ASSERT_EQ(line, 99);
+        ASSERT_NULL(v);
+        /* The last one of a file without a final newline, an empty value. */
+        ASSERT_EQ(find("A=1\nA=", "A", &line, &v), 1);
+        ASSERT_EQ(line, 2);
+        ASSERT_STREQ(v, "");
+        v = mfree(v);
+        /* A file the start refuses is refused here too. */
+        ASSERT_ERROR(find("A=1\n1X=2\n", "A", &line, &v), EINVAL);
+        ASSERT_NULL(v);
+}

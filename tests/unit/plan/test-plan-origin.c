@@ -374,3 +374,44 @@ TEST(origin_by_hand) {
         plan_done(&p);
         cell_config_done(&c);
 }
+
+/* PassEnvironment=: the variable a start refuses (too long, not UTF-8:
+ * cli/environment-files.c) names the line that added it, in the unit file
+ * or the drop-in, by the plan's list, which passes TERM first; a TERM no
+ * line named is no line's; an empty value resets the lines before it. */
+TEST(origin_pass_environment) {
+        CellConfig c;
+        Plan p = {};
+        char buf[PATH_MAX + 32];
+
+        config_from_files(&c, "web", "[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\n"
+                          "PassEnvironment=GONE\nPassEnvironment=\nPassEnvironment=A B\nPassEnvironment=C A\n",
+                          "[Exec]\nPassEnvironment=D\n");
+        plan_ok(&c, NULL, &p);
+        ASSERT_STREQ(p.pass_environment[0], "TERM");
+        ASSERT_NULL(plan_key_origin(&p, "PassEnvironment", 0));
+        ASSERT_NOT_NULL(plan_key_origin(&p, "PassEnvironment", 1));
+        ASSERT_EQ(plan_key_origin(&p, "PassEnvironment", 1)->line, 7);
+        ASSERT_STREQ(prefix(&p, "PassEnvironment=A: too long", buf, sizeof buf), "web.cell:7: ");
+        ASSERT_STREQ(prefix(&p, "PassEnvironment=B: too long", buf, sizeof buf), "web.cell:7: ");
+        /* A named again later is still the line that added it. */
+        ASSERT_STREQ(prefix(&p, "PassEnvironment=C: not valid UTF-8", buf, sizeof buf), "web.cell:8: ");
+        ASSERT_STREQ(prefix(&p, "PassEnvironment=D: too long", buf, sizeof buf), "web.cell.d/x.conf:2: ");
+        ASSERT_STREQ(prefix(&p, "PassEnvironment=TERM: too long", buf, sizeof buf), "");
+        ASSERT_STREQ(prefix(&p, "PassEnvironment=GONE: too long", buf, sizeof buf), "");
+        /* The list as a whole: its first line, and the other lines (not names). */
+        ASSERT_STREQ(prefix(&p, "PassEnvironment=: refused", buf, sizeof buf), "web.cell:7 (and 2 more lines): ");
+        plan_done(&p);
+        cell_config_done(&c);
+
+        /* TERM named on a later line: that line, first in the plan's list. */
+        config_from_files(&c, "web", "[Root]\nDirectory=/srv/r\n[Exec]\nExec=/bin/true\n"
+                          "PassEnvironment=A\nPassEnvironment=B TERM\n", NULL);
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(strv_length(p.pass_environment), 3U);
+        ASSERT_STREQ(prefix(&p, "PassEnvironment=TERM: too long", buf, sizeof buf), "web.cell:6: ");
+        ASSERT_STREQ(prefix(&p, "PassEnvironment=A: too long", buf, sizeof buf), "web.cell:5: ");
+        ASSERT_STREQ(prefix(&p, "PassEnvironment=B: too long", buf, sizeof buf), "web.cell:6: ");
+        plan_done(&p);
+        cell_config_done(&c);
+}
