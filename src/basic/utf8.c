@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "utf8.h"
@@ -123,4 +124,19 @@ void utf8_fputs_escaped(FILE *f, const char *s) {
                         fwrite(c, 1, len, f);
                 c += len - 1;
         }
+}
+
+char *utf8_escaped(const char *s) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        if (!f)
+                return NULL;
+        utf8_fputs_escaped(f, s);
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
 }

@@ -49,3 +49,6 @@ bool unichar_is_invisible(uint32_t c);
  * over the lines around it; a byte order mark or a bidi override in a key
  * would make "unknown key" name a key that looks right, or another one. */
 void utf8_fputs_escaped(FILE *f, const char *s);
+/* The same, as a new string (to free), for a message that names what a user
+ * typed ("cell status $'\e[2J'"); NULL when out of memory. */
+char *utf8_escaped(const char *s);

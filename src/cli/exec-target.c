@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,6 +33,13 @@ void exec_target_done(ExecTarget *t) {
         for (size_t i = 0; i < t->n_procs_fds; i++)
                 safe_close(t->procs_fds[i]);
         t->n_procs_fds = 0;
+}
+
+/* A zombie's pidfd polls readable, a reaped one's hangs up too (Linux 6.9). */
+bool exec_target_exited(const ExecTarget *t) {
+        struct pollfd p = { .fd = t->pidfd, .events = POLLIN };
+
+        return poll(&p, 1, 0) > 0 && (p.revents & (POLLIN|POLLHUP));
 }
 
 /* Which namespaces the leader has that we do not: those are joined. */
@@ -82,7 +90,7 @@ static bool cgroup_frozen(const char *dir, const char *controller) {
 /* cgroup.procs of the leader's cgroup in each mounted hierarchy, opened now
  * while we are root on the host: the kernel checks a migration against the
  * opener's credentials and cgroup namespace. */
-static int exec_open_cgroups(ExecTarget *t) {
+static int exec_open_cgroups(const CellInstance *inst, ExecTarget *t) {
         CgroupMembership *own = NULL;
         CgroupMount *mounts = NULL;
         size_t n_own = 0, n_mounts = 0;
@@ -90,7 +98,8 @@ static int exec_open_cgroups(ExecTarget *t) {
 
         r = cg_read_both(t->leader, &own, &n_own, &mounts, &n_mounts);
         if (r < 0)
-                return log_error_errno(r, "Reading the cgroups of PID %d: %m", (int) t->leader);
+                return exec_target_exited(t) ? exec_target_gone(inst) :
+                        log_error_errno(r, "Reading the cgroups of PID %d: %m", (int) t->leader);
         for (size_t i = 0; i < n_own && r >= 0; i++) {
                 const char *ctrl = own[i].id == 0 ? NULL : (own[i].controllers ? own[i].controllers[0] : NULL);
                 const CgroupMount *m;
@@ -118,7 +127,8 @@ static int exec_open_cgroups(ExecTarget *t) {
                 if (fd < 0 && errno == ENOENT)
                         continue;       /* a hierarchy mounted elsewhere, not where we look */
                 if (fd < 0) {
-                        r = log_error_errno(errno, "Opening %s: %m", file);
+                        r = -errno;
+                        r = exec_target_exited(t) ? exec_target_gone(inst) : log_error_errno(r, "Opening %s: %m", file);
                         break;
                 }
                 t->procs_fds[t->n_procs_fds++] = fd;
@@ -192,26 +202,36 @@ int exec_find_target(const CellInstance *inst, ExecTarget *t) {
                 if ((r >= 0 && start != inst->leader_start) || r == -ESRCH)
                         return exec_target_gone(inst);
                 if (r < 0)
-                        return log_error_errno(r, "Reading the start time of PID %d: %m", (int) t->leader);
+                        return exec_target_exited(t) ? exec_target_gone(inst) :
+                                log_error_errno(r, "Reading the start time of PID %d: %m", (int) t->leader);
         }
 
+        /* Below, what /proc says of it: a PID 1 that exits meanwhile is
+         * gone from there (ENOENT, ESRCH, or a zombie's empty namespaces),
+         * which its pidfd tells apart from a failure of ours. */
         r = exec_namespaces(t->leader, &t->namespaces);
         if (r < 0)
-                return log_error_errno(r, "Reading the namespaces of PID %d: %m", (int) t->leader);
+                return exec_target_exited(t) ? exec_target_gone(inst) :
+                        log_error_errno(r, "Reading the namespaces of PID %d: %m", (int) t->leader);
         snprintf(root, sizeof root, "/proc/%d/root", (int) t->leader);
         t->root_fd = open(root, O_PATH|O_DIRECTORY|O_CLOEXEC);
-        if (t->root_fd < 0)
-                return log_error_errno(errno, "Opening %s: %m", root);
+        if (t->root_fd < 0) {
+                r = -errno;
+                return exec_target_exited(t) ? exec_target_gone(inst) : log_error_errno(r, "Opening %s: %m", root);
+        }
         /* Its root is still ours: the start is under way (a systemd scope
          * holds the child while it builds its mounts, before pivot_root), and
          * the command would run in the host's file system. A running cell's
          * root never is the host's (Directory=/ needs Volatile=). */
         struct stat theirs, ours;
-        if (fstat(t->root_fd, &theirs) < 0 || stat("/", &ours) < 0)
-                return log_error_errno(errno, "Checking the root of PID %d: %m", (int) t->leader);
+        if (fstat(t->root_fd, &theirs) < 0 || stat("/", &ours) < 0) {
+                r = -errno;
+                return exec_target_exited(t) ? exec_target_gone(inst) :
+                        log_error_errno(r, "Checking the root of PID %d: %m", (int) t->leader);
+        }
         if (stat_same_inode(&theirs, &ours)) {
                 log_error("Cell %s is still starting; try again when it runs.", inst->name);
                 return -EBUSY;
         }
-        return exec_open_cgroups(t);
+        return exec_open_cgroups(inst, t);
 }

@@ -6,6 +6,7 @@
  * of its cgroups, all opened while cell exec is still on the host, as the
  * host's root. Its functions log their failures. */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -31,6 +32,9 @@ void exec_target_done(ExecTarget *t);
  * -ESRCH when its PID 1 has exited since it was looked up (not running), or
  * -errno (said). */
 int exec_find_target(const CellInstance *inst, ExecTarget *t);
+/* Whether t's PID 1, pinned, has exited since (a failure to read what
+ * /proc said of it then says nothing else). */
+bool exec_target_exited(const ExecTarget *t);
 /* Says that inst's PID 1 exited since it was looked up; -ESRCH. */
 int exec_target_gone(const CellInstance *inst);
 

@@ -342,8 +342,9 @@ static int exec_run(const Plan *p, const CellInstance *inst, ExecTarget *t, char
         /* One call joins them all, the user namespace first, so that we have
          * the capabilities the others need in it. PID: our children only. */
         if (t->namespaces != 0 && setns(t->pidfd, t->namespaces) < 0) {
-                /* The pidfd's process is gone: the cell stopped since it was found (3). */
-                if (errno == ESRCH) {
+                /* The pidfd's process is gone (or a zombie, whose namespaces
+                 * are gone): the cell stopped since it was found (3). */
+                if (errno == ESRCH || exec_target_exited(t)) {
                         (void) exec_target_gone(inst);
                         r = CELL_EXIT_NOT_RUNNING;
                 } else
@@ -383,7 +384,13 @@ static int exec_run(const Plan *p, const CellInstance *inst, ExecTarget *t, char
         snprintf(pidtext, sizeof pidtext, "%d", (int) pid);
         for (size_t i = 0; i < t->n_procs_fds; i++)
                 if (write(t->procs_fds[i], pidtext, strlen(pidtext)) < 0) {
-                        r = log_error_errno(errno, "Moving the command into the cell's cgroup: %m");
+                        /* Its cgroup removed (ENODEV) as its PID 1 ended: not running (3). */
+                        r = -errno;
+                        if (exec_target_exited(t)) {
+                                (void) exec_target_gone(inst);
+                                r = CELL_EXIT_NOT_RUNNING;
+                        } else
+                                r = log_error_errno(r, "Moving the command into the cell's cgroup: %m");
                         (void) kill(pid, SIGKILL);
                         (void) waitpid(pid, NULL, 0);
                         goto out;

@@ -20,6 +20,7 @@
 #include "parse-value.h"
 #include "runtime-state.h"
 #include "signal-util.h"
+#include "utf8.h"
 #include "verbs.h"
 
 static void help(void) {
@@ -66,13 +67,19 @@ static void kill_table_signals(void) {
                         printf("%-6d -\n", sig);
 }
 
-/* The same names and numbers as KillSignal= takes. */
-static int kill_parse_signal(const char *s, int *ret) {
-        if (parse_signal(s, ret) < 0) {
-                log_error("Unknown signal \"%s\".", s);
-                return -EINVAL;
-        }
-        return 0;
+/* The same names and numbers as KillSignal= takes. hint: what to add to
+ * the message ("" for none). What was typed is echoed escaped, as "cell
+ * list" shows a name. */
+static int kill_parse_signal(const char *s, const char *hint, int *ret) {
+        _cleanup_free_ char *shown = NULL;
+
+        if (parse_signal(s, ret) >= 0)
+                return 0;
+        shown = utf8_escaped(s);
+        if (!shown)
+                return log_oom();
+        log_error("Unknown signal \"%s\".%s", shown, hint);
+        return -EINVAL;
 }
 
 /* A start under way (its name's lock, no runtime state yet) has no
@@ -151,7 +158,7 @@ int verb_kill(int argc, char *argv[]) {
                                 }
                                 return CELL_EXIT_OK;
                         }
-                        if (kill_parse_signal(optarg, &sig) < 0)
+                        if (kill_parse_signal(optarg, "", &sig) < 0)
                                 return CELL_EXIT_FAILURE;
                         sig_option = true;
                         break;
@@ -164,7 +171,10 @@ int verb_kill(int argc, char *argv[]) {
                         else if (streq(optarg, "all"))
                                 all = true;
                         else {
-                                log_error("Unknown --kill-whom=%s: expected leader, main or all.", optarg);
+                                _cleanup_free_ char *shown = utf8_escaped(optarg);     /* as a name is echoed */
+                                if (!shown)
+                                        return log_oom(), CELL_EXIT_FAILURE;
+                                log_error("Unknown --kill-whom=%s: expected leader, main or all.", shown);
                                 return CELL_EXIT_FAILURE;
                         }
                         break;
@@ -179,8 +189,14 @@ int verb_kill(int argc, char *argv[]) {
                 default:
                         return CELL_EXIT_FAILURE;
                 }
-        if (optind >= argc || argc - optind > 2) {
-                log_error("Expected a cell name and an optional signal. See \"cell kill --help\".");
+        /* As "cell stop" and "cell status" say of a missing or extra name. */
+        if (optind >= argc) {
+                log_error("Missing cell name. See \"cell kill --help\".");
+                return CELL_EXIT_FAILURE;
+        }
+        if (argc - optind > 2) {
+                log_error("cell kill takes one cell name (and a signal after it), not %d arguments. See "
+                          "\"cell kill --help\".", argc - optind);
                 return CELL_EXIT_FAILURE;
         }
         if (all && leader) {
@@ -192,7 +208,9 @@ int verb_kill(int argc, char *argv[]) {
                         log_error("The signal is given twice: as --signal= and as \"%s\".", argv[optind + 1]);
                         return CELL_EXIT_FAILURE;
                 }
-                if (kill_parse_signal(argv[optind + 1], &sig) < 0)
+                /* "cell kill web nginx": a second name, as machinectl kill takes them. */
+                if (kill_parse_signal(argv[optind + 1], " cell kill takes one cell name, and a signal after it. "
+                                      "See \"cell kill --help\".", &sig) < 0)
                         return CELL_EXIT_FAILURE;
         }
 

@@ -139,28 +139,11 @@ typedef struct ListRow {
         char *name;     /* x->name escaped */
 } ListRow;
 
-/* s as "cell status" shows a description: a name that is none of cell's
- * (a directory in the runtime directory cell did not make, a scope of
- * another's) with an escape sequence or a bidi override in it would
- * otherwise recolour or reorder the terminal's lines; all ASCII then, so
- * that its width is its length. NULL when out of memory. */
-static char *list_escaped(const char *s) {
-        char *buf = NULL;
-        size_t size = 0;
-        FILE *f = open_memstream(&buf, &size);
-
-        if (!f)
-                return NULL;
-        utf8_fputs_escaped(f, s);
-        if (fclose(f) != 0) {
-                free(buf);
-                return NULL;
-        }
-        return buf;
-}
-
 static int list_row_fill(ListRow *row, const CellInstance *x) {
-        row->name = list_escaped(x->name);
+        /* As "cell status" shows a description: a name of a scope that is
+         * none of cell's with an escape sequence or a bidi override in it
+         * would otherwise recolour or reorder the terminal's lines. */
+        row->name = utf8_escaped(x->name);
         if (!row->name)
                 return -ENOMEM;
         snprintf(row->pid, sizeof row->pid, "%d", (int) x->leader);
@@ -330,7 +313,10 @@ int verb_list(int argc, char *argv[]) {
                         /* systemctl's --legend=BOOL (since 248); --no-legend is its older form. */
                         r = parse_boolean(optarg);
                         if (r < 0) {
-                                log_error("Invalid --legend=%s: expected a boolean.", optarg);
+                                _cleanup_free_ char *shown = utf8_escaped(optarg);     /* as a name is echoed */
+                                if (!shown)
+                                        return log_oom(), CELL_EXIT_FAILURE;
+                                log_error("Invalid --legend=%s: expected a boolean.", shown);
                                 return CELL_EXIT_FAILURE;
                         }
                         legend = r;

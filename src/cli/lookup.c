@@ -16,6 +16,7 @@
 #include "runtime-state.h"
 #include "unit-name.h"
 #include "unit-path.h"
+#include "utf8.h"
 #include "verbs.h"
 
 /* Whether systemd has a transient scope of the cell NAME loaded (NULL: of
@@ -95,15 +96,20 @@ int cli_find_instance(const char *arg, bool user_bus, bool report_not_running,
         if (r == -ENOMEM)
                 return log_oom(), CELL_EXIT_FAILURE;
         if (r < 0) {
+                /* Echoed as "cell list" shows a name: an escape sequence in
+                 * what was typed (or pasted) must not reach the terminal. */
+                _cleanup_free_ char *shown = utf8_escaped(arg);
+
                 r = name_only_reserved(arg, &stem);
-                if (r < 0)
+                if (r < 0 || !shown)
                         return log_oom(), CELL_EXIT_FAILURE;
-                /* As verify, plan and run say of a unit of that name: no cell has it. */
+                /* As verify, plan and run say of a unit of that name: no cell
+                 * has it (a reserved name is valid but for that: no escape). */
                 if (r > 0)
                         log_error("\"%s\" is a reserved name, no cell's: cell keeps its own files in %s/%s, where a "
                                   "cell of that name would keep its runtime state.", stem, runtime_state_dir(), stem);
                 else
-                        log_error("\"%s\" is not a valid cell name.", arg);
+                        log_error("\"%s\" is not a valid cell name.", shown);
                 return CELL_EXIT_FAILURE;
         }
 
@@ -161,19 +167,21 @@ int cli_find_instance(const char *arg, bool user_bus, bool report_not_running,
 }
 
 int cli_check_name_option(const char *name) {
-        _cleanup_free_ char *n = NULL, *stem = NULL;
+        _cleanup_free_ char *n = NULL, *stem = NULL, *shown = NULL;
         int r = unit_name_normalize(name, &n);
 
         if (r != -EINVAL)
                 return r == -ENOMEM ? log_oom() : 0;
         r = name_only_reserved(name, &stem);
-        if (r < 0)
+        /* As cli_find_instance() echoes a name that is none. */
+        shown = utf8_escaped(name);
+        if (r < 0 || !shown)
                 return log_oom();
         if (r > 0)
                 return log_error_errno(EINVAL, "Invalid --name=%s: \"%s\" is a reserved name (cell keeps its own "
                                        "files under it in its runtime directory); name the unit otherwise.",
-                                       name, stem);
+                                       shown, stem);
         return log_error_errno(EINVAL, "Invalid --name=%s: not a unit name (letters, digits and \":-_.\\\", "
-                               "\"NAME@INSTANCE\" for an instance, at most %zu bytes).", name,
+                               "\"NAME@INSTANCE\" for an instance, at most %zu bytes).", shown,
                                (size_t) CELL_NAME_MAX);
 }

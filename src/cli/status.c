@@ -132,8 +132,13 @@ int verb_status(int argc, char *argv[]) {
                 default:
                         return CELL_EXIT_FAILURE;
                 }
-        if (optind + 1 != argc) {
-                log_error("Expected one cell name. See \"cell status --help\".");
+        /* Missing and extra names as "cell kill" and "cell exec" say of them. */
+        if (optind >= argc) {
+                log_error("Missing cell name. See \"cell status --help\".");
+                return CELL_EXIT_FAILURE;
+        }
+        if (optind + 1 < argc) {
+                log_error("cell status takes one cell name, not %d. See \"cell status --help\".", argc - optind);
                 return CELL_EXIT_FAILURE;
         }
 

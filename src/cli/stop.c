@@ -174,8 +174,13 @@ int verb_stop(int argc, char *argv[]) {
                 default:
                         return CELL_EXIT_FAILURE;
                 }
-        if (optind + 1 != argc) {
-                log_error("Expected one cell name. See \"cell stop --help\".");
+        /* Missing and extra names as "cell kill" and "cell exec" say of them. */
+        if (optind >= argc) {
+                log_error("Missing cell name. See \"cell stop --help\".");
+                return CELL_EXIT_FAILURE;
+        }
+        if (optind + 1 < argc) {
+                log_error("cell stop takes one cell name, not %d. See \"cell stop --help\".", argc - optind);
                 return CELL_EXIT_FAILURE;
         }
         r = cli_find_instance(argv[optind], user_bus, false, &name, &i);

@@ -14,10 +14,12 @@
 #include "cgroup-util.h"
 #include "instance-internal.h"
 #include "instance.h"
+#include "log.h"
 #include "runtime-state.h"
 #include "scope-internal.h"
 #include "strv.h"
 #include "unit-name.h"
+#include "utf8.h"
 
 void instance_done(CellInstance *i) {
         free(i->name);
@@ -267,6 +269,13 @@ static int instance_from_state(sd_bus *bus, const char *name, CellInstance *ret)
         r = runtime_state_read(name, &s);
         if (r < 0)
                 return r == -ENOENT || r == -ESTALE ? -ESRCH : r;
+        /* cell writes its own name there: another (a copy made by hand, "a
+         * b" or an escape sequence in it) is a state that does not parse,
+         * not a second name for the cell, nor one to list or stop by. */
+        if (!streq(s.name, name)) {
+                runtime_state_done(&s);
+                return -EBADMSG;
+        }
         /* A supervisor whose stat cannot be read (EMFILE) is not gone: "cell
          * stop" would SIGKILL the payload of one it takes for dead. */
         r = s.supervisor > 0 ? runtime_pid_start_time(s.supervisor, &start) : -ESRCH;
@@ -392,6 +401,20 @@ void instance_sort(CellInstance *l, size_t n) {
                 qsort(l, n, sizeof(CellInstance), cmp_instance);
 }
 
+/* Whether a name found in a listing is one a verb takes ("cell status
+ * NAME"): a directory made by hand in the runtime directory ("a b",
+ * "x\033[2J") or a scope of another's named as cell names its own is
+ * left out with a debug line, as systemd's listings leave out the files
+ * whose names are no unit names. */
+static bool instance_name_listed(const char *name, const char *where) {
+        if (cell_name_is_valid(name, UNIT_NAME_ANY))
+                return true;
+        /* Escaped: it is what is not to reach a terminal. */
+        _cleanup_free_ char *shown = utf8_escaped(name);
+        log_debug("Ignoring %s \"%s\": not a valid cell name.", where, strna(shown));
+        return false;
+}
+
 int instance_list(bool user_bus, CellInstance **ret, size_t *ret_n) {
         _cleanup_strv_free_ char **names = NULL;
         CellInstance *l = NULL;
@@ -405,13 +428,25 @@ int instance_list(bool user_bus, CellInstance **ret, size_t *ret_n) {
                         sd_bus_close_unref(bus);
                         return r;
                 }
-                for (size_t k = 0; k < n; k++)
-                        instance_set_supervisor(&l[k]);
+                size_t kept = 0;
+                for (size_t k = 0; k < n; k++) {
+                        if (!instance_name_listed(l[k].name, "the scope of")) {
+                                instance_done(&l[k]);
+                                continue;
+                        }
+                        l[kept] = l[k];
+                        instance_set_supervisor(&l[kept++]);
+                }
+                n = kept;
         }
         r = runtime_state_list(&names);
         STRV_FOREACH(name, r >= 0 ? names : NULL) {
                 CellInstance i;
                 CellInstance *m;
+                if (!instance_name_listed(*name, "the runtime directory")) {
+                        r = 0;
+                        continue;
+                }
                 r = instance_from_state(bus, *name, &i);
                 /* A state that does not parse (a newer cell's MANAGER=) names
                  * no PID we could check: not a running cell, and no reason to

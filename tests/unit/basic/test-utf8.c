@@ -81,6 +81,10 @@ TEST(fputs_escaped) {
         s = escaped("");
         ASSERT_STREQ(s, "");
         free(s);
+        /* The same as a string of its own, for a message. */
+        s = utf8_escaped("we\x1b[2Jb\xe2\x80\xae");
+        ASSERT_STREQ(s, "we\\x1b[2Jb\\u202e");
+        free(s);
         /* A non-character as the bytes that would write it in a unit. */
         s = escaped("a\xef\xbf\xbe" "b");
         ASSERT_STREQ(s, "a\\xef\\xbf\\xbeb");

@@ -5,8 +5,9 @@
 # cell(1), LIFECYCLE EXIT STATUS), as cell kill says of a PID 1 that ended
 # meanwhile; it was cell's failure (2): "pidfd_open(N): No such process",
 # "Joining the namespaces of PID N: No such process". Rootless for the
-# pidfd; the join needs root (a PID 1 with a root and a UTS namespace of its
-# own), and skips without.
+# pidfd; the reads of /proc that follow (to see cell exec's fds) and the join
+# (a PID 1 with a root and a UTS namespace of its own) need root, and skip
+# without.
 #
 #   test-exec-gone.sh CELL
 set -u
@@ -35,6 +36,43 @@ exec_gone() {
                 fail "exec web, $1 failing with ESRCH: $(cat "$tmp/err")"
 }
 exec_gone pidfd_open
+
+# Its PID 1 exits after it is pinned and its start time read, before its
+# namespaces, root and cgroups are: each close of its /proc/PID/stat held
+# for 3 s (strace), the PID 1 killed and reaped during the one after the
+# pidfd_open. It was cell's failure (2): "Reading the namespaces of PID N:
+# No such file or directory".
+# (cell exec is not dumpable: only root sees its fds, which say when.)
+if [ "$(id -u)" != 0 ]; then
+        echo "skipped in part: exec web whose PID 1 ends after its start time is read (not root)"
+else
+        strace -f -o /dev/null -P "/proc/$sleeper/stat" -e trace=close -e inject=close:delay_enter=3000000 \
+                "$cell" exec web /bin/true >"$tmp/out" 2>"$tmp/err" &
+        tracer=$!
+        killed=
+        for _ in $(seq 300); do
+                for pid in $(cat "/proc/$tracer/task/$tracer/children" 2>/dev/null); do
+                        links=$(ls -l "/proc/$pid/fd" 2>/dev/null)
+                        if grep -qF "[pidfd]" <<<"$links" && grep -qF -- "-> /proc/$sleeper/stat" <<<"$links"; then
+                                kill "$sleeper"
+                                wait "$sleeper" 2>/dev/null
+                                killed=1
+                        fi
+                done
+                [ -n "$killed" ] && break
+                sleep 0.05
+        done
+        wait "$tracer"
+        got=$?
+        if [ -z "$killed" ]; then
+                fail "exec web: never saw it hold its PID 1's pidfd and /proc/PID/stat: exit $got: $(cat "$tmp/err")"
+        elif [ "$got" != 3 ] ||
+             ! grep -q "cell web is not running: its PID 1 ([0-9]*) exited meanwhile" "$tmp/err"; then
+                fail "exec web, its PID 1 exiting after its start time is read: exit $got: $(cat "$tmp/err")"
+        fi
+        sleeper=
+        fake_running web "$CELL_UNIT_PATH/web.cell"
+fi
 
 if [ "$(id -u)" != 0 ] || ! unshare -u true 2>/dev/null; then
         echo "skipped in part: exec web whose PID 1 ends before the join (not root)"
