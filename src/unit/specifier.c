@@ -63,13 +63,24 @@ static int read_id128(const char *path, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
+int specifier_hostname_from_raw(const char *raw, bool short_name, char **ret) {
+        const char *s = raw;
+
+        /* systemd 252's gethostname_full(GET_HOSTNAME_FALLBACK_DEFAULT): a host
+         * with no name (empty, or the kernel's "(none)") is "localhost", and
+         * so is, for %l, one whose short name would be empty. */
+        if (isempty(s) || streq(s, "(none)") || (short_name && s[0] == '.'))
+                s = SPECIFIER_FALLBACK_HOSTNAME;
+        *ret = short_name ? strndup(s, strcspn(s, ".")) : strdup(s);
+        return *ret ? 0 : -ENOMEM;
+}
+
 static int host_hostname(char **ret) {
         char buf[256 + 1] = {};
 
         if (gethostname(buf, sizeof(buf) - 1) < 0)
                 return negative_errno();
-        *ret = strdup(buf);
-        return *ret ? 0 : -ENOMEM;
+        return specifier_hostname_from_raw(buf, false, ret);
 }
 
 static int host_kernel_release(char **ret) {
@@ -106,13 +117,15 @@ static int read_env_file(const char *path, char ***ret) {
         return 0;
 }
 
-/* The short host name (%l): up to the first dot. */
+/* The short host name (%l): up to the first dot, "localhost" where that is
+ * empty (specifier_hostname_from_raw()). */
 static int host_short_hostname(char **ret) {
-        int r = host_hostname(ret);
+        _cleanup_free_ char *h = NULL;
+        int r = host_hostname(&h);
 
-        if (r >= 0)
-                (*ret)[strcspn(*ret, ".")] = 0;
-        return r;
+        if (r < 0)
+                return r;
+        return specifier_hostname_from_raw(h, true, ret);
 }
 
 /* %q: PRETTY_HOSTNAME= of machine-info(5); the short host name where there is
@@ -311,8 +324,7 @@ static int specifier_value(SpecifierContext *c, char s, const char **ret_const, 
                 r = host_fact(c, &c->hostname, &c->hostname_error, host_hostname, NULL, NULL, ret_const);
                 if (r < 0)
                         return r;
-                *ret_alloc = strndup(*ret_const, strcspn(*ret_const, "."));
-                return *ret_alloc ? 0 : -ENOMEM;
+                return specifier_hostname_from_raw(*ret_const, true, ret_alloc);
         case 'q':
                 return host_fact(c, &c->pretty_hostname, &c->pretty_hostname_error, NULL,
                                  c->machine_info_path ?: MACHINE_INFO_PATH, host_pretty_hostname, ret_const);

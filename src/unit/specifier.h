@@ -45,6 +45,17 @@ typedef struct SpecifierContext {
 
 void specifier_context_done(SpecifierContext *c);
 
+/* systemd's fallback host name (FALLBACK_HOSTNAME, as systemd 252 is built
+ * by default): %H and %l of a host that has no name. */
+#define SPECIFIER_FALLBACK_HOSTNAME "localhost"
+
+/* %H (short_name false) or %l (true) of a host whose kernel host name is raw,
+ * as systemd 252's gethostname_malloc() and gethostname_short_malloc(): an
+ * empty or "(none)" name is SPECIFIER_FALLBACK_HOSTNAME, and so is, for %l,
+ * one starting with '.'; %l is the name up to its first dot.
+ * Returns 0 or -ENOMEM. */
+int specifier_hostname_from_raw(const char *raw, bool short_name, char **ret);
+
 /* Whether s contains any '%' at all (the fast path: nothing to expand). */
 static inline bool specifier_has_any(const char *s) {
         return strchr(s, '%');

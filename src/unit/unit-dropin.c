@@ -378,9 +378,18 @@ int unit_dropin_add_extra(char ***paths, const UnitExtraDropin *extra, size_t n_
                         continue;
                 result[k++] = TAKE_PTR(l.entries[i].path);
         }
-        /* Those without a name, last, in the order given. */
+        /* Those without a name, last, in the order given; a file given twice
+         * (by one path, or two of one file) is one drop-in, at its first place. */
         for (size_t i = 0; i < n_extra; i++) {
+                bool again = false;
+
                 if (names[i])
+                        continue;
+                for (size_t j = 0; j < i && !again; j++)
+                        again = !names[j] && (streq(extra[j].path, extra[i].path) ||
+                                              (have_st[i] && have_st[j] && st[j].st_dev == st[i].st_dev &&
+                                               st[j].st_ino == st[i].st_ino));
+                if (again)
                         continue;
                 result[k] = strdup(extra[i].path);
                 if (!result[k++])

@@ -69,6 +69,7 @@ int unit_dropin_find_names(char * const *dirs, char * const *names, char ***ret,
  * that name sorts, each replacing the drop-ins of *paths of its name (of two
  * extra ones of a name, the later one given); then those without, in the
  * order given. A drop-in of *paths that is the same file (inode) as an
- * extra one is replaced by it too, and one without a name takes its name.
+ * extra one is replaced by it too, and one without a name takes its name;
+ * one without a name given twice (a path, or the same file) is added once.
  * -EINVAL for a name that is none (unit_dropin_name_is_valid()), -ENOMEM. */
 int unit_dropin_add_extra(char ***paths, const UnitExtraDropin *extra, size_t n_extra);

@@ -245,6 +245,13 @@ grep -q "ansible.empty: warning: drop-in is masked (an empty file): it adds noth
         fail "an empty drop-in: not said to be masked"
 expect 1 "an empty drop-in" -- env CELL_UNIT_PATH="$tmp/di" "$cell" verify --drop-in=web "$tmp/ansible.empty"
 grep -q "ansible.empty: warning: drop-in is masked" "$tmp/err" || fail "an empty drop-in (no name): not said"
+# One FILE given twice (by the same path or another) is one drop-in, at its first place.
+mkdir "$tmp/di2"
+cp "$tmp/di/web.cell" "$tmp/di2/"
+printf '[Limits]\nTasksMax=5\n' >"$tmp/ansible.twice"
+expect 0 "a file given twice" -- env CELL_UNIT_PATH="$tmp/di2" "$cell" plan --json --drop-in=web \
+        "$tmp/ansible.twice" "$tmp/./ansible.twice" "$tmp/ansible.twice"
+[ "$(grep -o 'ansible.twice' "$tmp/out" | wc -l)" = 1 ] || fail "a file given twice: applied twice: $(cat "$tmp/out")"
 # No such unit: its own message; no such FILE: nothing was checked.
 expect 1 "a drop-in of no unit" -- env CELL_UNIT_PATH="$tmp/di" "$cell" verify -d nope "$tmp/ansible.ok1"
 grep -q "nope: no such unit (searched: $tmp/di)" "$tmp/err" || fail "a drop-in of no unit: not said"

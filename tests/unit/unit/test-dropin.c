@@ -431,6 +431,30 @@ TEST(add_extra_dropins) {
         ASSERT_STREQ(l[2], respelled);
         l = strv_free(l);
 
+        /* A file given twice, without a name ("cell verify --drop-in=web X
+         * X", or X and ./X), is one drop-in, at its first place. */
+        l = add_extra(dirs, (const UnitExtraDropin[]) {
+                { "/nonexistent/x", NULL }, { "/nonexistent/y", NULL }, { "/nonexistent/x", NULL },
+        }, 3);
+        ASSERT_EQ(strv_length(l), 5);
+        ASSERT_STREQ(l[3], "/nonexistent/x");
+        ASSERT_STREQ(l[4], "/nonexistent/y");
+        l = strv_free(l);
+        {
+                char tmp[] = "/tmp/test-dropin-extra-XXXXXX";
+                _cleanup_free_ char *again = NULL;
+                int fd = mkostemp(tmp, O_CLOEXEC);
+
+                ASSERT_TRUE(fd >= 0);
+                ASSERT_EQ(close(fd), 0);
+                ASSERT_TRUE(asprintf(&again, "/tmp/./%s", tmp + strlen("/tmp/")) > 0);
+                l = add_extra(dirs, (const UnitExtraDropin[]) { { tmp, NULL }, { again, NULL } }, 2);
+                ASSERT_EQ(unlink(tmp), 0);
+                ASSERT_EQ(strv_length(l), 4);
+                ASSERT_STREQ(l[3], tmp);
+                l = strv_free(l);
+        }
+
         ASSERT_OK(unit_dropin_find(dirs, "web", &l));
         for (const char * const *n = (const char * const[]) { ".hidden.conf", "x.txt", "a/b.conf", ".conf", NULL };
              *n; n++)

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <sched.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -195,6 +196,58 @@ TEST(manager_user) {
         /* The system manager's, whoever runs cell. */
         check(&c, "%u %U %g %G %h %s", "root 0 root 0 /root /bin/sh");
         ASSERT_EQ(c.n_host_lookups, 0);
+}
+
+static void check_raw(const char *raw, bool short_name, const char *expect) {
+        _cleanup_free_ char *s = NULL;
+
+        ASSERT_OK(specifier_hostname_from_raw(raw, short_name, &s));
+        ASSERT_STREQ(s, expect);
+}
+
+/* systemd 252's gethostname_malloc() and gethostname_short_malloc(): a host
+ * with no name (empty, or the kernel's "(none)") is "localhost" in %H and
+ * %l, and so is, in %l, one starting with '.' (whose short name is empty). */
+TEST(hostname_fallback) {
+        check_raw("web.example.org", false, "web.example.org");
+        check_raw("web.example.org", true, "web");
+        check_raw("localhost", false, "localhost");
+        check_raw("", false, "localhost");
+        check_raw("", true, "localhost");
+        check_raw("(none)", false, "localhost");
+        check_raw("(none)", true, "localhost");
+        check_raw(".web", false, ".web");
+        check_raw(".web", true, "localhost");
+        check_raw("(none).x", true, "(none)");
+
+        /* The same through specifier_expand(), with the kernel's name set in
+         * a UTS namespace of a child's own (a user namespace's without root). */
+        static const struct {
+                const char *raw, *expect;
+        } cases[] = {
+                { "", "localhost localhost localhost" },
+                { "(none)", "localhost localhost localhost" },
+                { ".web", ".web localhost localhost" },
+                { "a.b", "a.b a a" },
+        };
+        pid_t pid = fork();
+
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                if (unshare(geteuid() == 0 ? CLONE_NEWUTS : CLONE_NEWUSER | CLONE_NEWUTS) < 0)
+                        _exit(TEST_SKIP);
+                for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                        _cleanup_(specifier_context_done) SpecifierContext c = {
+                                .name = "web", .machine_info_path = "/nonexistent/machine-info",
+                        };
+
+                        if (sethostname(cases[i].raw, strlen(cases[i].raw)) < 0)
+                                _exit(TEST_SKIP);
+                        check(&c, "%H %l %q", cases[i].expect);
+                }
+                _exit(0);
+        }
+        test_child_ran_part(pid, "no UTS namespace to set the host name in");
 }
 
 TEST(short_and_pretty_hostname) {
