@@ -9,12 +9,12 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include "env-util.h"
 #include "fs-util.h"
 #include "log.h"
 #include "plan.h"
+#include "spawn-env.h"
 #include "strv.h"
 #include "verbs.h"
 
@@ -202,32 +202,11 @@ static int describe_source(const Plan *p, char * const *after, const char *name,
         return r < 0 ? -ENOMEM : 0;
 }
 
-/* What execve(2) takes of the environment and the arguments together: a
- * quarter of the payload's stack limit (LimitSTACK=, else cell's own, which
- * it inherits), at most 3/4 of the kernel's default 8 MiB stack, at least
- * 32 pages (fs/exec.c). */
-static size_t env_total_max(const Plan *p) {
-        struct rlimit rl = { .rlim_cur = RLIM_INFINITY, .rlim_max = RLIM_INFINITY };
-        size_t max = 6U * 1024U * 1024U;
-        bool set = false;
-
-        for (size_t i = 0; i < p->n_rlimits; i++)
-                if (p->rlimits[i].resource == RLIMIT_STACK) {
-                        rl.rlim_cur = p->rlimits[i].soft;
-                        set = true;
-                }
-        if (!set)
-                (void) getrlimit(RLIMIT_STACK, &rl);
-        if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur / 4 < max)
-                max = (size_t) (rl.rlim_cur / 4);
-        return MAX(max, env_assignment_max());
-}
-
 /* The environment as a whole: its strings and their pointers, the least
  * the exec needs (the arguments, the payload's $HOME, $USER ... come on
  * top): past the kernel's limit, the exec would fail for sure. */
 static int check_total(const Plan *p, char * const *env) {
-        size_t total = sizeof(char *), max = env_total_max(p), n = 0;   /* argv[0]'s pointer */
+        size_t total = sizeof(char *), max = spawn_plan_exec_strings_max(p), n = 0;   /* argv[0]'s pointer */
 
         STRV_FOREACH(e, env) {
                 total += strlen(*e) + 1 + sizeof(char *);

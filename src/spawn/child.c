@@ -302,12 +302,30 @@ static int child_time_namespace(ChildContext *c, SpawnError *err) {
         return timens_setup(err);
 }
 
+/* What execve(2) would refuse with E2BIG, "Argument list too long", naming
+ * nothing: an argument too long, or the arguments and the environment past
+ * the limit that the payload's stack limit (LimitSTACK=, else ours, which it
+ * inherits) sets. Said here, with the argument and the variables expanded
+ * into it; source: spawn_expand_argv()'s, NULL when nothing was expanded. */
+static int child_check_argv(ChildContext *c, const size_t *source, SpawnError *err) {
+        const Plan *p = c->plan;
+        char why[400];
+        int r;
+
+        r = spawn_check_argv(p->argv, c->argv, source, c->environment, c->exec_path,
+                             spawn_plan_exec_strings_max(p), why, sizeof why);
+        if (r < 0)
+                return spawn_error_complete(err, r, "Exec=%s: %s", p->argv[0], why);
+        return 0;
+}
+
 /* Step 8: everything that can fail because of what is in the root, checked
  * before we say "prepared": the user, the environment, the command. */
 static int child_resolve(ChildContext *c, SpawnError *err) {
         const Plan *p = c->plan;
         const SpawnParams *sp = c->params;
         Identity *id = &c->identity;
+        _cleanup_free_ size_t *source = NULL;
         struct stat st;
         int r;
 
@@ -344,7 +362,7 @@ static int child_resolve(ChildContext *c, SpawnError *err) {
         /* systemd expands ExecStart='s variables from the final environment;
          * "cell run NAME -- ARGS" runs ARGS as its caller's shell left them. */
         if (p->argv_expand)
-                r = spawn_expand_argv(p->argv, c->environment, &c->argv);
+                r = spawn_expand_argv(p->argv, c->environment, &c->argv, &source);
         else
                 r = (c->argv = strv_copy(p->argv)) ? 0 : -ENOMEM;
         if (r < 0)
@@ -362,7 +380,7 @@ static int child_resolve(ChildContext *c, SpawnError *err) {
          * looked up from WorkingDirectory= at exec time. */
         if (p->argv[0][0] == '/' && stat(c->exec_path, &st) < 0)
                 return spawn_error(err, errno, "Exec=%s: not found in the container", p->argv[0]);
-        return 0;
+        return child_check_argv(c, source, err);
 }
 
 /* The last steps of the process that execs the payload (PID 1, or PID 2

@@ -5,6 +5,7 @@
  * src/basic/env-util.h; what is the payload's alone is here. */
 
 #include "env-util.h"
+#include "plan.h"
 #include "spawn-error.h"
 
 /* The default PATH when neither the plan nor anything else sets one. */
@@ -24,5 +25,22 @@ int spawn_find_exec(const char *name, const char *path, char **ret);
  * removed; none when NAME is unset or empty), "${NAME}" anywhere in a word
  * becomes the value as it is (empty when unset), "$$" becomes "$", and any
  * other "$" stays. argv[0], the program, is taken as written: systemd does
- * not expand it either. *ret is a new strv. */
-int spawn_expand_argv(char * const *argv, char * const *env, char ***ret);
+ * not expand it either. *ret is a new strv; with ret_source, *ret_source
+ * (new) holds for each of its words the index of the argv word it came from. */
+int spawn_expand_argv(char * const *argv, char * const *env, char ***ret, size_t **ret_source);
+
+/* What execve(2) takes of the file name, the arguments and the environment
+ * together, their pointers included, under a stack limit of stack bytes
+ * (RLIM_INFINITY too): a quarter of it, at most 3/4 of the kernel's default
+ * 8 MiB stack, at least 32 pages (fs/exec.c). */
+size_t spawn_exec_strings_max(unsigned long long stack);
+/* The same for the payload of p: its LimitSTACK=, else ours, which it inherits. */
+size_t spawn_plan_exec_strings_max(const Plan *p);
+
+/* argv, expanded from written (source as spawn_expand_argv() gives it; NULL:
+ * argv is as written), against what execve(2) of path with env takes: an
+ * argument of MAX_ARG_STRLEN or more, or all together past max
+ * (spawn_exec_strings_max()), is -E2BIG with why saying which argument, the
+ * variables expanded into it, its size and the limit. */
+int spawn_check_argv(char * const *written, char * const *argv, const size_t *source, char * const *env,
+                     const char *path, size_t max, char *why, size_t size);

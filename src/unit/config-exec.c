@@ -243,7 +243,15 @@ int config_parse_env_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *c
                 *target = strv_free(*target);
                 return 0;
         }
-        r = config_split_words(ctx, k, EXTRACT_UNQUOTE | (k->ltype ? EXTRACT_CUNESCAPE : 0), &words);
+        if (k->ltype) {
+                /* Environment='s splitting: a bad escape is named as it names it. */
+                r = split_words(ctx->value, &words);
+                if (r == -EINVAL)
+                        return config_bad_words(ctx, k);
+                if (r >= 0)
+                        r = config_expand_strv(ctx, k, words);
+        } else
+                r = config_split_words(ctx, k, EXTRACT_UNQUOTE, &words);
         if (r < 0)
                 return r;
         STRV_FOREACH(w, words) {

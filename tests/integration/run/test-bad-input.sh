@@ -97,6 +97,16 @@ u=$(unit envfile-e2big-unset "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true
 run_cell none "$u"
 expect "too long EnvironmentFile= variable, unset" "$status" 0
 
+# An Exec= argument that its variables make longer than execve(2) takes:
+# the start fails naming the argument, its variables, its size and the
+# limit, rather than "execve: Argument list too long".
+{ printf 'A='; head -c "$((max - 16))" /dev/zero | tr '\0' x; echo; } > "$work/argmax.env"
+want="Exec=/bin/probe: argument 1 \\(\"x\\\$\\{A\\}\\\$\\{A\\}\", expanding \\\$\\{A\\} \\($((max - 16)) bytes\\),"
+want+=" \\\$\\{A\\} \\($((max - 16)) bytes\\)\\) is too long: $((2 * max - 31)) bytes, and the kernel passes at most"
+want+=" $((max - 1)) \\(MAX_ARG_STRLEN, $max with the NUL\\)$"
+check "exec-e2big" none "$(at exec-e2big 4)$want" \
+        "[Root]" "Directory=$root" "[Exec]" 'Exec=/bin/probe x${A}${A}' "EnvironmentFile=$work/argmax.env"
+
 # An entry written in a drop-in is named by the drop-in's path and its line
 # there: the unit file's name alone would send the admin to the wrong file.
 mkdir "$work/$(unit_name bind-dropin).cell.d"

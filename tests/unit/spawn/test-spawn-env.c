@@ -4,7 +4,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -135,7 +138,7 @@ static char *expand(const char * const *argv, const char * const *env) {
         size_t size = 0;
         FILE *f;
 
-        ASSERT_OK(spawn_expand_argv((char * const *) argv, (char * const *) env, &out));
+        ASSERT_OK(spawn_expand_argv((char * const *) argv, (char * const *) env, &out, NULL));
         ASSERT_NOT_NULL(f = open_memstream(&joined, &size));
         for (size_t i = 0; out[i]; i++)
                 fprintf(f, "%s%s", i ? "|" : "", out[i]);
@@ -186,4 +189,80 @@ TEST(relaxed_value) {
         const char *e[] = { "Q=a 'b c", "B=x y\\", NULL };
         EXPANDS(e, "p|a|b c", "p", "$Q");
         EXPANDS(e, "p|x|y", "p", "$B");
+}
+
+/* Which word of Exec= each expanded word came from. */
+TEST(expand_argv_source) {
+        const char *argv[] = { "/bin/echo", "$A", "x${B}y", NULL };
+        const char *vars[] = { "A=1 2", "B=b", NULL };
+        _cleanup_strv_free_ char **out = NULL;
+        _cleanup_free_ size_t *source = NULL;
+
+        ASSERT_OK(spawn_expand_argv((char * const *) argv, (char * const *) vars, &out, &source));
+        ASSERT_EQ(strv_length(out), 4U);
+        ASSERT_STREQ(out[3], "xby");
+        ASSERT_EQ(source[0], 0U);
+        ASSERT_EQ(source[1], 1U);
+        ASSERT_EQ(source[2], 1U);
+        ASSERT_EQ(source[3], 2U);
+}
+
+/* fs/exec.c's limit: a quarter of the stack, at most 6 MiB, at least 32 pages. */
+TEST(exec_strings_max) {
+        ASSERT_EQ(spawn_exec_strings_max(RLIM_INFINITY), 6U * 1024U * 1024U);
+        ASSERT_EQ(spawn_exec_strings_max(8U * 1024U * 1024U), 2U * 1024U * 1024U);
+        ASSERT_EQ(spawn_exec_strings_max(0), env_assignment_max());
+}
+
+/* An argument that ${B} makes MAX_ARG_STRLEN long: named, with its variables. */
+TEST(check_argv_too_long) {
+        size_t max = env_assignment_max();
+        _cleanup_free_ char *b = malloc(max + 2), *want = NULL;
+        const char *argv[] = { "/bin/echo", "a", "p${B}${C}", NULL };
+        char *vars[] = { b, NULL }, why[400];
+        _cleanup_strv_free_ char **out = NULL;
+        _cleanup_free_ size_t *source = NULL;
+
+        ASSERT_NOT_NULL(b);
+        memcpy(b, "B=", 2);
+        memset(b + 2, 'x', max - 1);
+        b[max] = 0;             /* "p" and the value: max - 1 bytes, and the NUL: fits */
+        ASSERT_OK(spawn_expand_argv((char * const *) argv, vars, &out, &source));
+        ASSERT_OK(spawn_check_argv((char * const *) argv, out, source, vars, "/bin/echo", SIZE_MAX, why, sizeof why));
+        out = strv_free(out);
+        source = mfree(source);
+        b[max] = 'x';
+        b[max + 1] = 0;         /* max bytes: one past MAX_ARG_STRLEN with the NUL */
+        ASSERT_OK(spawn_expand_argv((char * const *) argv, vars, &out, &source));
+        ASSERT_EQ(spawn_check_argv((char * const *) argv, out, source, vars, "/bin/echo", SIZE_MAX, why, sizeof why),
+                  -E2BIG);
+        ASSERT_TRUE(asprintf(&want, "argument 2 (\"p${B}${C}\", expanding ${B} (%zu bytes), ${C} (0 bytes)) is too "
+                             "long: %zu bytes, and the kernel passes at most %zu (MAX_ARG_STRLEN, %zu with the NUL)",
+                             max - 1, max, max - 1, max) > 0);
+        ASSERT_STREQ(why, want);
+}
+
+/* All together past the limit, each argument short enough; the pointers count. */
+TEST(check_argv_total) {
+        size_t max = spawn_exec_strings_max(0), n = max - 3 - 3 - 1 - 2 * sizeof(char *);
+        _cleanup_free_ char *s = malloc(n + 2), *a = NULL;
+        char *argv[] = { (char *) "/x", s, NULL };
+        const char *written[] = { "/x", "$A", NULL };
+        char *vars[] = { NULL, NULL }, why[400];
+        size_t source[] = { 0, 1 };
+
+        ASSERT_NOT_NULL(s);
+        memset(s, 'a', n + 1);
+        s[n] = 0;
+        ASSERT_OK(spawn_check_argv(argv, argv, NULL, vars, "/x", max, why, sizeof why));
+        s[n] = 'a';
+        s[n + 1] = 0;
+        ASSERT_EQ(spawn_check_argv(argv, argv, NULL, vars, "/x", max, why, sizeof why), -E2BIG);
+        ASSERT_CONTAINS(why, "the arguments and the environment are too large together");
+        /* With $A expanded into it, and an environment, named so. */
+        ASSERT_TRUE(asprintf(&a, "A=%s", s) > 0);
+        vars[0] = a;
+        ASSERT_EQ(spawn_check_argv((char * const *) written, argv, source, vars, "/x", max, why, sizeof why), -E2BIG);
+        ASSERT_CONTAINS(why, "the largest argument 1, \"$A\", expanding $A (");
+        ASSERT_CONTAINS(why, "1 variables), and the kernel passes at most ");
 }

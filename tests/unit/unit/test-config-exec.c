@@ -109,6 +109,34 @@ TEST(unset_environment_utf8) {
         diag_done(&diag);
 }
 
+/* A bad escape or quote in UnsetEnvironment= is named as Environment= names
+ * it, not as "bad quoting or escape". */
+TEST(unset_environment_bad_escape) {
+        static const char *const values[] = { "A\\x00B", "A=\\q", "A \"B", "A\\" };
+        CellConfig c;
+
+        cell_config_init(&c);
+        for (size_t i = 0; i < ELEMENTSOF(values); i++) {
+                _cleanup_free_ char *env = NULL;
+                const char *unset;
+
+                env = strdup(assign(&c, "Environment", values[i]) ?: "");
+                ASSERT_NOT_NULL(env);
+                unset = assign(&c, "UnsetEnvironment", values[i]);
+                ASSERT_NOT_NULL(unset);
+                ASSERT_NULL(strstr(unset, "bad quoting or escape"));
+                /* The same reason after the key's own "expected ...". */
+                ASSERT_NOT_NULL(strchr(env, '('));
+                ASSERT_CONTAINS(unset, strrchr(env, '('));
+        }
+        BAD(&c, "UnsetEnvironment", "A\\x00B", "web.cell:7: UnsetEnvironment=A\\x00B: expected ");
+        BAD(&c, "UnsetEnvironment", "A\\x00B", "(\"\\x...\" is no escape of a character a value may hold: "
+            "\\xNN, \\uNNNN, \\UNNNNNNNN or \\NNN, never NUL)");
+        ASSERT_NULL(c.unset_environment);
+        cell_config_done(&c);
+        diag_done(&diag);
+}
+
 /* systemd's Environment= drops an assignment whose value is not UTF-8 as
  * its utf8_is_valid() says ("Invalid environment assignment"): "\uFFFE",
  * "\uFDD0", "\ud800"; cell refuses the line. */
