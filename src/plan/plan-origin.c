@@ -78,6 +78,19 @@ static bool origin_key_kept(const CellOrigin *o) {
         return origin_key_is_set(o->key);
 }
 
+/* A copy of o in the plan's next slot (allocated by plan_build_origins()),
+ * as read from file, counting items. */
+static CellOrigin *origin_append(Plan *p, const CellOrigin *o, const char *file, size_t items) {
+        CellOrigin *e = p->origins + p->n_origins;
+
+        *e = (CellOrigin) { .key = o->key, .line = o->line, .items = items, .lines = o->lines };
+        e->file = strdup(file);
+        if (!e->file)
+                return NULL;
+        p->n_origins++;
+        return e;
+}
+
 /* PassEnvironment='s origins by the plan's list, which passes TERM first,
  * named or not: one record a name, at its index there (items: index + 1),
  * in that order, with the line that added it; none for a TERM no line
@@ -86,7 +99,6 @@ static int pass_environment_origins(Plan *p, const CellConfig *c) {
         for (size_t i = 0; p->pass_environment && p->pass_environment[i]; i++) {
                 const CellOrigin *o = NULL;
                 const char *file;
-                CellOrigin *e;
 
                 for (size_t k = 0; c->pass_environment && c->pass_environment[k]; k++)
                         if (streq(c->pass_environment[k], p->pass_environment[i])) {
@@ -96,12 +108,8 @@ static int pass_environment_origins(Plan *p, const CellConfig *c) {
                 file = o ? o->file ?: c->path : NULL;
                 if (!file || o->line == 0)
                         continue;
-                e = p->origins + p->n_origins;
-                *e = (CellOrigin) { .key = o->key, .line = o->line, .items = i + 1, .lines = o->lines };
-                e->file = strdup(file);
-                if (!e->file)
+                if (!origin_append(p, o, file, i + 1))
                         return -ENOMEM;
-                p->n_origins++;
         }
         return 0;
 }
@@ -126,12 +134,9 @@ int plan_build_origins(Plan *p, const CellConfig *c, const PlanOptions *opts) {
                 /* "cell run NAME -- ARGS": what runs is no line's. */
                 if (exec_override && streq(o->key, "Exec"))
                         continue;
-                e = p->origins + p->n_origins;
-                *e = (CellOrigin) { .key = o->key, .line = o->line, .items = o->items, .lines = o->lines };
-                e->file = strdup(file);
-                if (!e->file)
+                e = origin_append(p, o, file, o->items);
+                if (!e)
                         return -ENOMEM;
-                p->n_origins++;
                 if (o->set) {
                         e->set = malloc(o->set_size);
                         if (!e->set)
