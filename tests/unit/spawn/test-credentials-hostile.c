@@ -16,12 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "caps-test.h"
 #include "credentials.h"
 #include "test.h"
 
@@ -277,23 +277,6 @@ TEST(directory_changes_before_open) {
         ASSERT_STREQ(p.credential_data[0].data, "A");
         plan_done(&p);
         remove_dir();
-}
-
-/* Without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH in effect, a file's mode
- * holds for root too (as on NFS with root squashed, or under an LSM). */
-static int drop_dac_override(void) {
-        static const cap_value_t dac[] = { CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH };
-        cap_t caps = cap_get_proc();
-        int r;
-
-        if (!caps)
-                return -errno;
-        r = cap_set_flag(caps, CAP_EFFECTIVE, ELEMENTSOF(dac), dac, CAP_CLEAR);
-        if (r >= 0)
-                r = cap_set_proc(caps);
-        r = r < 0 ? -errno : 0;
-        cap_free(caps);
-        return r;
 }
 
 /* What systemd 252 does with what it may not open below a LoadCredential=

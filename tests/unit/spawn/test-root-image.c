@@ -8,11 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "caps-test.h"
 #include "gpt-test.h"
 #include "root-image.h"
 #include "test.h"
@@ -29,23 +29,6 @@ static int try_mount(const char *name, SpawnError *err) {
         p.root_image = path;
         r = root_image_mount(&p, &img, err);
         root_image_done(&img);
-        return r;
-}
-
-/* Without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH in effect, a file's mode
- * holds for root too. */
-static int drop_dac_override(void) {
-        static const cap_value_t dac[] = { CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH };
-        cap_t caps = cap_get_proc();
-        int r;
-
-        if (!caps)
-                return -errno;
-        r = cap_set_flag(caps, CAP_EFFECTIVE, ELEMENTSOF(dac), dac, CAP_CLEAR);
-        if (r >= 0)
-                r = cap_set_proc(caps);
-        r = r < 0 ? -errno : 0;
-        cap_free(caps);
         return r;
 }
 
