@@ -16,6 +16,7 @@
 #include "runtime-state.h"
 #include "scope.h"
 #include "strv.h"
+#include "unit-name.h"
 #include "unit-path.h"
 #include "verbs.h"
 
@@ -113,7 +114,7 @@ static int stop_services(const char *name, bool user_bus, bool include_active, c
 
                 if (!service_starts(*x, name, canonical))
                         continue;
-                if (asprintf(&service, "cell@%s.service", *x) < 0)
+                if (cell_service_name(*x, &service) < 0)
                         return log_oom();
                 if (streq_ptr(skip, service))
                         continue;

@@ -65,7 +65,6 @@ static int output_add(GeneratorOutput *o, char *path, char *content, char *link_
 
 int generator_service_name(const CellConfig *c, const char *name, char **ret) {
         _cleanup_free_ char *instance = NULL;
-        char *s;
         int r;
 
         if (cell_name_is_valid(name, UNIT_NAME_TEMPLATE)) {
@@ -80,10 +79,7 @@ int generator_service_name(const CellConfig *c, const char *name, char **ret) {
                         return r;
                 name = instance;
         }
-        if (asprintf(&s, "cell@%s.service", name) < 0)
-                return -ENOMEM;
-        *ret = s;
-        return 0;
+        return cell_service_name(name, ret);
 }
 
 /* systemd reads the drop-in as a unit file: '%' starts a specifier there,

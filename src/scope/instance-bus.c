@@ -13,6 +13,7 @@
 #include "scope-bus-leftover.h"
 #include "runtime-state.h"
 #include "strv.h"
+#include "unit-name.h"
 
 #define SYSTEMD_PATH    "/org/freedesktop/systemd1"
 #define SYSTEMD_MANAGER "org.freedesktop.systemd1.Manager"
@@ -329,10 +330,9 @@ int instance_bus_stop_service(sd_bus *bus, const char *name, uint64_t timeout_us
         const char *p;
         int r;
 
-        /* The instance as the generator names it and %i hands to "cell run":
-         * the cell name as is ('@' is valid in an instance; no escaping). */
-        if (asprintf(&service, "cell@%s.service", name) < 0)
-                return -ENOMEM;
+        r = cell_service_name(name, &service);
+        if (r < 0)
+                return r;
         r = sd_bus_call_method(bus, SYSTEMD_SERVICE, SYSTEMD_PATH, SYSTEMD_MANAGER, "GetUnit",
                                &error, &reply, "s", service);
         if (r < 0)
@@ -375,15 +375,14 @@ int instance_bus_service_instances(sd_bus *bus, bool include_active, char ***ret
                 return r;
         while ((r = sd_bus_message_read(reply, UNIT_LIST_ENTRY, &id, NULL, NULL, &active, &sub, NULL,
                                         NULL, NULL, &job_type, NULL)) > 0) {
-                const char *s = startswith(id, "cell@"), *e = endswith(id, ".service");
                 char *instance;
 
-                if (!s || !e || e <= s)
-                        continue;       /* the bare template, if loaded */
                 if (!service_may_start(active, sub, job_type, include_active))
                         continue;
-                instance = strndup(s, (size_t) (e - s));
-                if (!instance || strv_push(&names, instance) < 0)
+                r = cell_name_from_service(id, &instance);
+                if (r == -EINVAL)
+                        continue;       /* the bare template, if loaded */
+                if (r < 0 || strv_push(&names, instance) < 0)
                         return -ENOMEM;         /* (strv_push() frees it) */
         }
         if (r < 0)

@@ -252,7 +252,7 @@ static int parse_alias(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, ch
         if (!words[0])
                 return -EINVAL;
         /* The service the unit runs as (none for a config made by hand). */
-        if (c->name && asprintf(&service, "cell@%s.service", c->name) < 0)
+        if (c->name && cell_service_name(c->name, &service) < 0)
                 return -ENOMEM;
         if (service && !unit_name_is_valid(service))
                 service = mfree(service);

@@ -151,6 +151,28 @@ int unit_name_replace_instance(const char *name, const char *instance, char **re
         return 0;
 }
 
+int cell_service_name(const char *name, char **ret) {
+        char *s;
+
+        if (asprintf(&s, "cell@%s.service", name) < 0)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+int cell_name_from_service(const char *service, char **ret) {
+        const char *s = startswith(service, "cell@"), *e = endswith(service, ".service");
+        char *n;
+
+        if (!s || !e || e <= s)
+                return -EINVAL;
+        n = strndup(s, (size_t) (e - s));
+        if (!n)
+                return -ENOMEM;
+        *ret = n;
+        return 0;
+}
+
 static char *escape_char(char c, char *t) {
         static const char hex[] = "0123456789abcdef";
 

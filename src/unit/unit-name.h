@@ -58,6 +58,14 @@ int unit_name_template(const char *name, char **ret);
  * the result is not valid. */
 int unit_name_replace_instance(const char *name, const char *instance, char **ret);
 
+/* The service a cell runs as, as the generator names it and %i hands back to
+ * "cell run": "web" -> "cell@web.service" (the name as is: '@' is valid in an
+ * instance, so nothing is escaped). -ENOMEM alone. */
+int cell_service_name(const char *name, char **ret);
+/* The inverse: "cell@web.service" -> "web"; -EINVAL for another unit (the
+ * bare template "cell@.service" too). */
+int cell_name_from_service(const char *service, char **ret);
+
 /* systemd's unit name escaping (what `systemd-escape` does): [A-Za-z0-9:_.]
  * are kept, '/' becomes '-', everything else (and a leading '.') becomes
  * "\xNN" with lowercase hex. */

@@ -211,3 +211,27 @@ TEST(path_unescape) {
         ASSERT_ERROR(unit_name_path_unescape("a-..-b", &s), EINVAL);
         ASSERT_NULL(s);
 }
+
+TEST(service_name) {
+        const char *names[] = { "web", "worker@3", "worker@a@b", "my-web", "x" };
+        char *s = NULL;
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                _cleanup_free_ char *service = NULL, *back = NULL;
+
+                ASSERT_OK(cell_service_name(names[i], &service));
+                ASSERT_TRUE(startswith(service, "cell@") && endswith(service, ".service"));
+                ASSERT_OK(cell_name_from_service(service, &back));
+                ASSERT_STREQ(back, names[i]);
+        }
+        ASSERT_OK(cell_service_name("worker@3", &s));
+        ASSERT_STREQ(s, "cell@worker@3.service");
+        s = mfree(s);
+        /* The bare template and other units name no cell. */
+        ASSERT_ERROR(cell_name_from_service("cell@.service", &s), EINVAL);
+        ASSERT_ERROR(cell_name_from_service("cell.service", &s), EINVAL);
+        ASSERT_ERROR(cell_name_from_service("cell@web.scope", &s), EINVAL);
+        ASSERT_ERROR(cell_name_from_service("getty@tty1.service", &s), EINVAL);
+        ASSERT_ERROR(cell_name_from_service("cell@.servic", &s), EINVAL);
+        ASSERT_NULL(s);
+}
