@@ -4,6 +4,7 @@
 #include <sys/utsname.h>
 
 #include "env-util.h"
+#include "parse-value.h"
 #include "specifier.h"
 #include "strv.h"
 #include "unit-name.h"
@@ -63,24 +64,30 @@ static int read_id128(const char *path, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-int specifier_hostname_from_raw(const char *raw, bool short_name, char **ret) {
+bool specifier_hostname_unset(const char *raw, bool short_name) {
+        /* systemd 252's gethostname_full(GET_HOSTNAME_FALLBACK_DEFAULT): a host
+         * with no name (empty, or the kernel's "(none)") has the default
+         * name, and so has, for %l, one whose short name would be empty. */
+        return isempty(raw) || streq(raw, "(none)") || (short_name && raw[0] == '.');
+}
+
+int specifier_hostname_from_raw(const char *raw, bool short_name, const char *fallback, char **ret) {
         const char *s = raw;
 
-        /* systemd 252's gethostname_full(GET_HOSTNAME_FALLBACK_DEFAULT): a host
-         * with no name (empty, or the kernel's "(none)") is "localhost", and
-         * so is, for %l, one whose short name would be empty. */
-        if (isempty(s) || streq(s, "(none)") || (short_name && s[0] == '.'))
-                s = SPECIFIER_FALLBACK_HOSTNAME;
+        if (specifier_hostname_unset(s, short_name))
+                s = fallback ?: SPECIFIER_FALLBACK_HOSTNAME;
         *ret = short_name ? strndup(s, strcspn(s, ".")) : strdup(s);
         return *ret ? 0 : -ENOMEM;
 }
 
+/* The kernel's host name as it is; the fallback is applied by host_name(). */
 static int host_hostname(char **ret) {
         char buf[256 + 1] = {};
 
         if (gethostname(buf, sizeof(buf) - 1) < 0)
                 return negative_errno();
-        return specifier_hostname_from_raw(buf, false, ret);
+        *ret = strdup(buf);
+        return *ret ? 0 : -ENOMEM;
 }
 
 static int host_kernel_release(char **ret) {
@@ -117,35 +124,18 @@ static int read_env_file(const char *path, char ***ret) {
         return 0;
 }
 
-/* The short host name (%l): up to the first dot, "localhost" where that is
- * empty (specifier_hostname_from_raw()). */
-static int host_short_hostname(char **ret) {
-        _cleanup_free_ char *h = NULL;
-        int r = host_hostname(&h);
-
-        if (r < 0)
-                return r;
-        return specifier_hostname_from_raw(h, true, ret);
-}
-
-/* %q: PRETTY_HOSTNAME= of machine-info(5); the short host name where there is
- * none, and, as systemd's get_pretty_hostname() failing, where the file
- * cannot be read (not UTF-8, a NUL byte, no file): unlike os-release's
- * specifiers, %q is never an error. */
+/* %q: PRETTY_HOSTNAME= of machine-info(5); "" where there is none, and, as
+ * systemd's get_pretty_hostname() failing, where the file cannot be read (not
+ * UTF-8, a NUL byte, no file): %q is then the short host name (host_name()),
+ * so that, unlike os-release's specifiers, it is never an error. */
 static int host_pretty_hostname(const char *path, char **ret) {
         _cleanup_strv_free_ char **l = NULL;
-        const char *v;
         int r;
 
         r = read_env_file(path, &l);
         if (r == -ENOMEM)
                 return r;
-        if (r < 0)
-                return host_short_hostname(ret);
-        v = env_get(l, "PRETTY_HOSTNAME");
-        if (isempty(v))
-                return host_short_hostname(ret);
-        *ret = strdup(v);
+        *ret = strdup(r < 0 ? "" : strempty(env_get(l, "PRETTY_HOSTNAME")));
         return *ret ? 0 : -ENOMEM;
 }
 
@@ -218,6 +208,24 @@ static int os_release_field(SpecifierContext *c, const char *key, const char **r
         return 0;
 }
 
+/* systemd 252's get_default_hostname(): $SYSTEMD_DEFAULT_HOSTNAME, else
+ * os-release's DEFAULT_HOSTNAME=, each only where it is a valid host name;
+ * else the built-in "localhost". os-release not read is no error here. */
+static int default_hostname(SpecifierContext *c, const char **ret) {
+        const char *e = secure_getenv("SYSTEMD_DEFAULT_HOSTNAME");
+        int r;
+
+        if (e && hostname_is_valid(e)) {
+                *ret = e;
+                return 0;
+        }
+        r = os_release_field(c, "DEFAULT_HOSTNAME", &e);
+        if (r == -ENOMEM)
+                return r;
+        *ret = r >= 0 && hostname_is_valid(e) ? e : SPECIFIER_FALLBACK_HOSTNAME;
+        return 0;
+}
+
 /* Looks a host fact up once, remembering a failure as well. */
 static int host_fact(SpecifierContext *c, char **value, int *error, int (*lookup)(char **),
                      const char *path, int (*read_path)(const char *, char **), const char **ret) {
@@ -236,6 +244,23 @@ static int host_fact(SpecifierContext *c, char **value, int *error, int (*lookup
                 return *error;
         *ret = *value;
         return 0;
+}
+
+/* %H (short_name false) or %l (true): the kernel's name, or the default one
+ * (default_hostname()) where it has none. */
+static int host_name(SpecifierContext *c, bool short_name, char **ret) {
+        const char *raw, *fallback = NULL;
+        int r;
+
+        r = host_fact(c, &c->hostname, &c->hostname_error, host_hostname, NULL, NULL, &raw);
+        if (r < 0)
+                return r;
+        if (specifier_hostname_unset(raw, short_name)) {
+                r = default_hostname(c, &fallback);
+                if (r < 0)
+                        return r;
+        }
+        return specifier_hostname_from_raw(raw, short_name, fallback, ret);
 }
 
 /* %y, as systemd's specifier_real_path(). */
@@ -319,15 +344,14 @@ static int specifier_value(SpecifierContext *c, char s, const char **ret_const, 
                 }
                 return unit_name_path_unescape(t, ret_alloc);
         case 'H':
-                return host_fact(c, &c->hostname, &c->hostname_error, host_hostname, NULL, NULL, ret_const);
         case 'l':
-                r = host_fact(c, &c->hostname, &c->hostname_error, host_hostname, NULL, NULL, ret_const);
-                if (r < 0)
-                        return r;
-                return specifier_hostname_from_raw(*ret_const, true, ret_alloc);
+                return host_name(c, s == 'l', ret_alloc);
         case 'q':
-                return host_fact(c, &c->pretty_hostname, &c->pretty_hostname_error, NULL,
-                                 c->machine_info_path ?: MACHINE_INFO_PATH, host_pretty_hostname, ret_const);
+                r = host_fact(c, &c->pretty_hostname, &c->pretty_hostname_error, NULL,
+                              c->machine_info_path ?: MACHINE_INFO_PATH, host_pretty_hostname, ret_const);
+                if (r < 0 || !isempty(*ret_const))
+                        return r;
+                return host_name(c, true, ret_alloc);
         case 'v':
                 return host_fact(c, &c->kernel_release, &c->kernel_release_error, host_kernel_release,
                                  NULL, NULL, ret_const);

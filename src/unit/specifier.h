@@ -49,12 +49,17 @@ void specifier_context_done(SpecifierContext *c);
  * by default): %H and %l of a host that has no name. */
 #define SPECIFIER_FALLBACK_HOSTNAME "localhost"
 
-/* %H (short_name false) or %l (true) of a host whose kernel host name is raw,
- * as systemd 252's gethostname_malloc() and gethostname_short_malloc(): an
- * empty or "(none)" name is SPECIFIER_FALLBACK_HOSTNAME, and so is, for %l,
- * one starting with '.'; %l is the name up to its first dot.
- * Returns 0 or -ENOMEM. */
-int specifier_hostname_from_raw(const char *raw, bool short_name, char **ret);
+/* Whether a host whose kernel host name is raw has the default name in %H
+ * (short_name false) or %l (true), as systemd 252's gethostname_malloc() and
+ * gethostname_short_malloc(): an empty or "(none)" name, and, for %l, one
+ * starting with '.' (whose short name would be empty). */
+bool specifier_hostname_unset(const char *raw, bool short_name) _pure_;
+
+/* %H or %l of such a host: raw, or fallback where specifier_hostname_unset()
+ * (systemd's get_default_hostname(): $SYSTEMD_DEFAULT_HOSTNAME, os-release's
+ * DEFAULT_HOSTNAME=; SPECIFIER_FALLBACK_HOSTNAME where fallback is NULL);
+ * %l is the name up to its first dot. Returns 0 or -ENOMEM. */
+int specifier_hostname_from_raw(const char *raw, bool short_name, const char *fallback, char **ret);
 
 /* Whether s contains any '%' at all (the fast path: nothing to expand). */
 static inline bool specifier_has_any(const char *s) {

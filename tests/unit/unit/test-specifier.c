@@ -201,7 +201,7 @@ TEST(manager_user) {
 static void check_raw(const char *raw, bool short_name, const char *expect) {
         _cleanup_free_ char *s = NULL;
 
-        ASSERT_OK(specifier_hostname_from_raw(raw, short_name, &s));
+        ASSERT_OK(specifier_hostname_from_raw(raw, short_name, NULL, &s));
         ASSERT_STREQ(s, expect);
 }
 
@@ -230,8 +230,24 @@ TEST(hostname_fallback) {
                 { ".web", ".web localhost localhost" },
                 { "a.b", "a.b a a" },
         };
-        pid_t pid = fork();
+        /* systemd 252's get_default_hostname(): $SYSTEMD_DEFAULT_HOSTNAME, else
+         * os-release's DEFAULT_HOSTNAME=, each only where it is a valid host
+         * name, else "localhost". */
+        static const struct {
+                const char *env, *os_release, *expect;
+        } defaults[] = {
+                { NULL, "DEFAULT_HOSTNAME=box.example\n", "box.example box box" },
+                { "env-host", "DEFAULT_HOSTNAME=box.example\n", "env-host env-host env-host" },
+                { "-bad", "DEFAULT_HOSTNAME=box\n", "box box box" },
+                { NULL, "DEFAULT_HOSTNAME=a..b\n", "localhost localhost localhost" },
+                { "", "ID=debian\n", "localhost localhost localhost" },
+        };
+        char dir[] = "/tmp/test-specifier-XXXXXX", os_release[64];
+        pid_t pid;
 
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        snprintf(os_release, sizeof(os_release), "%s/os-release", dir);
+        pid = fork();
         ASSERT_TRUE(pid >= 0);
         if (pid == 0) {
                 if (unshare(geteuid() == 0 ? CLONE_NEWUTS : CLONE_NEWUSER | CLONE_NEWUTS) < 0)
@@ -239,15 +255,42 @@ TEST(hostname_fallback) {
                 for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                         _cleanup_(specifier_context_done) SpecifierContext c = {
                                 .name = "web", .machine_info_path = "/nonexistent/machine-info",
+                                .os_release_path = "/nonexistent/os-release",
                         };
 
                         if (sethostname(cases[i].raw, strlen(cases[i].raw)) < 0)
                                 _exit(TEST_SKIP);
                         check(&c, "%H %l %q", cases[i].expect);
                 }
+                ASSERT_EQ(sethostname("", 0), 0);
+                for (size_t i = 0; i < ELEMENTSOF(defaults); i++) {
+                        _cleanup_(specifier_context_done) SpecifierContext c = {
+                                .name = "web", .machine_info_path = "/nonexistent/machine-info",
+                                .os_release_path = os_release,
+                        };
+
+                        write_file(os_release, defaults[i].os_release);
+                        if (defaults[i].env)
+                                ASSERT_EQ(setenv("SYSTEMD_DEFAULT_HOSTNAME", defaults[i].env, 1), 0);
+                        else
+                                ASSERT_EQ(unsetenv("SYSTEMD_DEFAULT_HOSTNAME"), 0);
+                        check(&c, "%H %l %q", defaults[i].expect);
+                }
+                /* A host that has a name keeps it, whatever the defaults say. */
+                {
+                        _cleanup_(specifier_context_done) SpecifierContext c = {
+                                .name = "web", .os_release_path = os_release,
+                        };
+
+                        ASSERT_EQ(setenv("SYSTEMD_DEFAULT_HOSTNAME", "env-host", 1), 0);
+                        ASSERT_EQ(sethostname("real.example", strlen("real.example")), 0);
+                        check(&c, "%H %l", "real.example real");
+                }
                 _exit(0);
         }
         test_child_ran_part(pid, "no UTS namespace to set the host name in");
+        (void) unlink(os_release);
+        ASSERT_EQ(rmdir(dir), 0);
 }
 
 TEST(short_and_pretty_hostname) {
