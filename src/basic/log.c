@@ -20,6 +20,42 @@ int log_get_max_level(void) {
         return log_max_level;
 }
 
+/* syslog's names, as systemd's log_level_to_string() has them. */
+static const char *const level_names[] = {
+        [LOG_EMERG] = "emerg", [LOG_ALERT] = "alert", [LOG_CRIT] = "crit", [LOG_ERR] = "err",
+        [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice", [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
+};
+
+int log_level_from_string(const char *s) {
+        char *end;
+        long n;
+
+        if (!s || !*s)
+                return -EINVAL;
+        for (int i = 0; i < (int) ELEMENTSOF(level_names); i++)
+                if (streq(s, level_names[i]))
+                        return i;
+        errno = 0;
+        n = strtol(s, &end, 10);
+        if (errno != 0 || *end || end == s || s[0] == ' ' || s[0] == '+' || s[0] == '-' || n > LOG_DEBUG)
+                return -EINVAL;
+        return (int) n;
+}
+
+void log_parse_environment(void) {
+        const char *e = getenv("SYSTEMD_LOG_LEVEL");
+        int level;
+
+        if (!e)
+                return;
+        level = log_level_from_string(e);
+        if (level < 0) {
+                log_warning("Failed to parse $SYSTEMD_LOG_LEVEL=\"%s\" (emerg ... debug, or 0-7), ignoring.", e);
+                return;
+        }
+        log_max_level = level;
+}
+
 void log_set_prefix(const char *prefix) {
         if (!prefix)
                 log_prefix[0] = 0;

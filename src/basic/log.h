@@ -17,6 +17,14 @@ void log_set_max_level(int level);      /* LOG_ERR .. LOG_DEBUG; default LOG_INF
 int log_get_max_level(void);
 void log_set_prefix(const char *prefix); /* e.g. the unit name; NULL clears it */
 
+/* A level's syslog name ("err", "warning", "debug", ...) or number 0-7;
+ * -EINVAL for anything else. */
+int log_level_from_string(const char *s) _pure_;
+/* The level from $SYSTEMD_LOG_LEVEL, as systemd's tools read it (a value
+ * that does not parse is ignored with a warning). Options given later, such
+ * as "cell run -v", override it. */
+void log_parse_environment(void);
+
 /* Returns -abs(error) (or -EINVAL when error is 0) so callers can
  * "return log_error_errno(r, ...)". */
 int log_internal(int level, int error, const char *file, int line, const char *fmt, ...) _printf_(5, 6);

@@ -83,6 +83,7 @@ int main(int argc, char *argv[]) {
         int c;
 
         stdio_open();
+        log_parse_environment();
 
         /* A SIGCHLD ignored by whoever started us (a shell's trap '' CHLD, a
          * daemon that ignores it) is inherited through exec and makes the

@@ -40,6 +40,7 @@ int main(int argc, char *argv[]) {
         if (r < 0)
                 /* The container's init has PR_SET_PDEATHSIG=SIGKILL: it ends with us. */
                 return EXIT_CELL_FAILURE;
+        log_parse_environment();
         if (s.debug)
                 log_set_max_level(LOG_DEBUG);
         log_set_prefix(s.name);

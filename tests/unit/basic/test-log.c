@@ -53,3 +53,41 @@ TEST(full_nonblocking_stderr_waits) {
         ASSERT_EQ(waitpid(reader, &status, 0), reader);
         ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
+
+/* $SYSTEMD_LOG_LEVEL, as systemd's tools read it: syslog's names or 0-7. */
+TEST(level_from_string) {
+        ASSERT_EQ(log_level_from_string("emerg"), LOG_EMERG);
+        ASSERT_EQ(log_level_from_string("err"), LOG_ERR);
+        ASSERT_EQ(log_level_from_string("warning"), LOG_WARNING);
+        ASSERT_EQ(log_level_from_string("debug"), LOG_DEBUG);
+        ASSERT_EQ(log_level_from_string("0"), LOG_EMERG);
+        ASSERT_EQ(log_level_from_string("7"), LOG_DEBUG);
+        ASSERT_EQ(log_level_from_string("8"), -EINVAL);
+        ASSERT_EQ(log_level_from_string("-1"), -EINVAL);
+        ASSERT_EQ(log_level_from_string("+3"), -EINVAL);
+        ASSERT_EQ(log_level_from_string(" 3"), -EINVAL);
+        ASSERT_EQ(log_level_from_string("3x"), -EINVAL);
+        ASSERT_EQ(log_level_from_string("DEBUG"), -EINVAL);
+        ASSERT_EQ(log_level_from_string("error"), -EINVAL);
+        ASSERT_EQ(log_level_from_string(""), -EINVAL);
+}
+
+TEST(parse_environment) {
+        int saved = log_get_max_level();
+
+        ASSERT_EQ(unsetenv("SYSTEMD_LOG_LEVEL"), 0);
+        log_parse_environment();
+        ASSERT_EQ(log_get_max_level(), saved);
+        ASSERT_EQ(setenv("SYSTEMD_LOG_LEVEL", "debug", 1), 0);
+        log_parse_environment();
+        ASSERT_EQ(log_get_max_level(), LOG_DEBUG);
+        ASSERT_EQ(setenv("SYSTEMD_LOG_LEVEL", "3", 1), 0);
+        log_parse_environment();
+        ASSERT_EQ(log_get_max_level(), LOG_ERR);
+        /* A value that does not parse leaves the level as it was. */
+        ASSERT_EQ(setenv("SYSTEMD_LOG_LEVEL", "loud", 1), 0);
+        log_parse_environment();
+        ASSERT_EQ(log_get_max_level(), LOG_ERR);
+        ASSERT_EQ(unsetenv("SYSTEMD_LOG_LEVEL"), 0);
+        log_set_max_level(saved);
+}

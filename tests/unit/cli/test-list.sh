@@ -212,6 +212,14 @@ grep -q $'\033' "$tmp/out" && fail "list: an escape character reached the output
 grep -q -e '^odd' -e '^a b' -e '^a@b@c' -e '^xxx' "$tmp/out" &&
         fail "list: an invalid name listed: $(cat -v "$tmp/out")"
 grep -q '^plain ' "$tmp/out" || fail "list: the valid name beside odd ones not listed: $(cat -v "$tmp/out")"
+# Each is said at debug level ($SYSTEMD_LOG_LEVEL, as systemd's tools), escaped.
+SYSTEMD_LOG_LEVEL=debug "$cell" list >"$tmp/out" 2>"$tmp/err" || fail "list at debug level: exit $?"
+[ "$(grep -c 'not a valid cell name' "$tmp/err")" = 4 ] ||
+        fail "list at debug level: not one line for each odd name: $(cat -v "$tmp/err")"
+grep -q $'\033' "$tmp/err" && fail "list at debug level: an escape character reached stderr: $(cat -v "$tmp/err")"
+grep -q '"a b": not a valid cell name' "$tmp/err" || fail "list at debug level: \"a b\" not named: $(cat -v "$tmp/err")"
+SYSTEMD_LOG_LEVEL=info "$cell" list >"$tmp/out" 2>"$tmp/err" || fail "list at info level: exit $?"
+[ -s "$tmp/err" ] && fail "list at info level: $(cat -v "$tmp/err")"
 "$cell" list --json >"$tmp/out" || fail "list --json with odd names: exit $?"
 python3 -c 'import json, sys
 n = [c["name"] for c in json.load(open(sys.argv[1]))]
