@@ -106,6 +106,17 @@ want+=" \\\$\\{A\\} \\($((max - 16)) bytes\\)\\) is too long: $((2 * max - 31)) 
 want+=" $((max - 1)) \\(MAX_ARG_STRLEN, $max with the NUL\\)$"
 check "exec-e2big" none "$(at exec-e2big 4)$want" \
         "[Root]" "Directory=$root" "[Exec]" 'Exec=/bin/probe x${A}${A}' "EnvironmentFile=$work/argmax.env"
+# Arguments that are each short enough but too large together: the limit
+# is a quarter of the payload's stack limit (LimitSTACK=8M: 2 MiB), and
+# the message names the count, the largest argument and that limit.
+args=$(printf ' ${A}%.0s' $(seq 20))
+want="Exec=/bin/probe: the arguments and the environment are too large together: [0-9]+ bytes with their pointers"
+want+=" \\(21 arguments, the largest argument 20, \"\\\$\\{A\\}\", expanding \\\$\\{A\\} \\($((max - 16)) bytes\\),"
+want+=" $((max - 16)) bytes; [0-9]+ variables\\), and the kernel passes at most 2097152"
+want+=" \\(a quarter of the stack limit, LimitSTACK=, at most 6 MiB\\)$"
+check "exec-e2big-all" none "$(at exec-e2big-all 4)$want" \
+        "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe$args" "EnvironmentFile=$work/argmax.env" \
+        "[Limits]" "LimitSTACK=8M"
 
 # An entry written in a drop-in is named by the drop-in's path and its line
 # there: the unit file's name alone would send the admin to the wrong file.
