@@ -74,6 +74,9 @@ int main(int argc, char *argv[]) {
         bool dry_run = false;
         int c, r;
 
+        /* getopt's messages begin with argv[0]: the name MESSAGES promises,
+         * not the path systemd runs us by. */
+        argv[0] = (char *) "cell-generator";
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
@@ -114,6 +117,8 @@ int main(int argc, char *argv[]) {
         if (fclose(err) != 0)
                 errors = mfree(errors);
         report(errors, !dry_run);
+        if (r == -ECANCELED)
+                return 2;       /* said, in errors */
         if (r < 0) {
                 fprintf(stderr, "cell-generator: %s\n", strerror(-r));
                 return 2;

@@ -327,14 +327,17 @@ int generator_run(const GeneratorOptions *o) {
         }
 
         _cleanup_close_ int dirfd = open(o->output_dir, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        if (dirfd < 0)
-                return negative_errno();
+        if (dirfd < 0) {
+                fprintf(o->err, "cell-generator: cannot open the output directory %s: %s\n",
+                        o->output_dir, strerror(errno));
+                return -ECANCELED;      /* said */
+        }
         for (size_t i = 0; i < all.n_entries; i++) {
                 r = write_entry(dirfd, all.entries + i);
                 if (r < 0) {
                         fprintf(o->err, "cell-generator: cannot write %s/%s: %s\n",
                                 o->output_dir, all.entries[i].path, strerror(-r));
-                        return r;
+                        return -ECANCELED;      /* said */
                 }
         }
         return bad;

@@ -71,5 +71,6 @@ typedef struct GeneratorOptions {
 /* Every unit of the search path, sorted by name; a bad unit (or a file
  * whose name is no unit name) is reported on err and skipped, the others
  * are written. Returns the number of units and files skipped as bad (>= 0),
- * or -errno when output could not be written. */
+ * -ECANCELED when the output directory could not be opened or written (said
+ * on err, naming the path), or -ENOMEM/-EIO. */
 int generator_run(const GeneratorOptions *o);

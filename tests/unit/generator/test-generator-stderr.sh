@@ -44,4 +44,27 @@ done < "$tmp/want"
 [ "$(wc -l < "$tmp/err")" = "$n" ] || fail "$(wc -l < "$tmp/err") lines, expected $n: $(cat "$tmp/err")"
 grep -q '^<' "$tmp/err" && fail "a level mark on stderr: $(cat "$tmp/err")"
 
+# An output directory that cannot be opened, or an entry that cannot be
+# written there: one line naming the path, exit 2 (it said only "No such
+# file or directory", or the write's failure twice).
+env -u SYSTEMD_SCOPE CELL_UNIT_PATH="$tmp/units" "$gen" "$tmp/nonexistent" >/dev/null 2>"$tmp/err"
+got=$?
+[ "$got" = 2 ] || fail "missing output directory: exit $got, expected 2"
+grep -q "^cell-generator: cannot open the output directory $tmp/nonexistent: No such file or directory$" "$tmp/err" ||
+        fail "missing output directory: not named: $(cat "$tmp/err")"
+[ "$(grep -c 'No such file' "$tmp/err")" = 1 ] || fail "missing output directory: said more than once: $(cat "$tmp/err")"
+mkdir "$tmp/out"
+: > "$tmp/out/cell@web.service.d"
+env -u SYSTEMD_SCOPE CELL_UNIT_PATH="$tmp/units" "$gen" "$tmp/out" >/dev/null 2>"$tmp/err"
+got=$?
+[ "$got" = 2 ] || fail "unwritable entry: exit $got, expected 2"
+[ "$(grep -c 'Not a directory' "$tmp/err")" = 1 ] || fail "unwritable entry: not said once: $(cat "$tmp/err")"
+grep -q "^cell-generator: cannot write $tmp/out/cell@web.service.d/" "$tmp/err" ||
+        fail "unwritable entry: not named: $(cat "$tmp/err")"
+# getopt's own messages carry the same prefix as every other line.
+"$gen" --bogus >/dev/null 2>"$tmp/err"
+got=$?
+[ "$got" = 2 ] || fail "--bogus: exit $got, expected 2"
+grep -q "^cell-generator: unrecognized option '--bogus'" "$tmp/err" || fail "--bogus: $(cat "$tmp/err")"
+
 exit "$failed"
