@@ -107,4 +107,40 @@ else
         echo "ok: cell.syntax(7)'s worker@3"
 fi
 
+# Messages the pages quote, as cell verify prints them: each text must be
+# on its page (lines joined, markup and all) and in what cell verify says of
+# the unit made of the lines given (web.cell in a directory of the search
+# path: its messages begin with that directory) and of two valid examples.
+#   quote PAGE TEXT [UNIT-LINES...]     (none: an empty file)
+quote() {
+        page=$1 text=$2
+        shift 2
+        rm -rf "$tmp/quote"
+        mkdir "$tmp/quote"
+        : > "$tmp/quote/web.cell"
+        [ $# = 0 ] || printf '%s\n' "$@" > "$tmp/quote/web.cell"
+        # With two valid units: the examples (this is their directory).
+        env -i PATH=/usr/bin:/bin CELL_UNIT_PATH="$tmp/quote" "$cell" verify web ./hello.cell ./web.cell \
+                >"$tmp/quote/out" 2>&1 || :
+        if ! tr -s '\t\n ' '   ' <"$src/man/$page" | grep -qF -- "$text"; then
+                echo "FAIL: $page does not say \"$text\" (any more): the case below is for a quote it no longer has" >&2
+                failed=1
+        elif ! grep -qF -- "$text" "$tmp/quote/out"; then
+                echo "FAIL: $page quotes \"$text\", but cell verify says:" >&2
+                cat "$tmp/quote/out" >&2
+                failed=1
+        else
+                echo "ok: $page: $text"
+        fi
+}
+root='[Root]' dir='Directory=/var/lib/cell/busybox' ex='[Exec]' cmd='Exec=/bin/true'
+quote cell.1.scd "web.cell:7: Bind=/srv:/: cannot mount over the container's root \"/\"" \
+        "$root" "$dir" "$ex" "$cmd" '' "$root" 'Bind=/srv:/'
+quote cell.1.scd '3 units checked: 2 valid, 1 invalid.' "$root" "$dir" "$ex" "$cmd" 'Bind=/srv:/'
+quote cell.unit.5.scd 'web.cell:12: unknown key "MemroyMax" in section [Limits], did you mean "MemoryMax"?' \
+        "$root" "$dir" "$ex" "$cmd" '' '' '' '' '' '' '[Limits]' 'MemroyMax=64M'
+quote cell.unit.5.scd 'web.cell:12: MemoryMax=12Q: expected bytes with K/M/G/T/P/E suffix, a percentage or "infinity"' \
+        "$root" "$dir" "$ex" "$cmd" '' '' '' '' '' '' '[Limits]' 'MemoryMax=12Q'
+quote cell.syntax.7.scd 'unit web is masked'
+
 exit $failed

@@ -2,14 +2,18 @@
 /* The key table of config-parse.c against cell.unit(5): every key the
  * parser knows is documented in its section's list, and every key the
  * page lists there is one the parser knows, in that section. A key added to
- * one side only fails here, naming it. */
+ * one side only fails here, naming it. And what COMMON RULES says an empty
+ * value does, key by key, is what the parser does with it. Not checked: the
+ * keys running text mentions, and what a definition says of its values. */
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config-parse.h"
 #include "config-parsers.h"
+#include "diag.h"
 #include "macros.h"
 #include "test.h"
 
@@ -151,4 +155,123 @@ TEST(every_documented_key_once) {
                             streq(doc_keys[i].key, doc_keys[j].key))
                                 TEST_FAIL("[%s] %s= is defined at cell.unit.5.scd:%u and :%u", doc_keys[i].section,
                                           doc_keys[i].key, doc_keys[i].line, doc_keys[j].line);
+}
+
+/* The keys the COMMON RULES item that begins with item names after marker,
+ * as "*ReadOnly=*" each ("*Limit\*=*": "Limit*", every key it begins),
+ * into keys; their number returned. */
+static size_t doc_rule_keys(const char *item_start, const char *marker, char keys[][64], size_t max) {
+        _cleanup_free_ char *path = NULL;
+        char buf[4096], item[8192] = "";
+        const char *dir = getenv("CELL_MAN_DIR");
+        bool in = false;
+        size_t n = 0;
+        FILE *f;
+
+        ASSERT_NOT_NULL(dir);
+        ASSERT_TRUE(asprintf(&path, "%s/cell.unit.5.scd", dir) >= 0);
+        f = fopen(path, "re");
+        if (!f)
+                TEST_FAIL("%s: %s", path, strerror(errno));
+        while (fgets(buf, sizeof buf, f)) {
+                if (startswith(buf, "# [")) /* COMMON RULES end at the first section's */
+                        break;
+                if (startswith(buf, item_start))
+                        in = true;
+                else if (in && (startswith(buf, "- ") || startswith(buf, "#")))
+                        break;
+                if (in) {
+                        ASSERT_TRUE(strlen(item) + strlen(buf) < sizeof item);
+                        strcat(item, buf);
+                }
+        }
+        fclose(f);
+        const char *p = strstr(item, marker);
+        if (!p)
+                TEST_FAIL("cell.unit.5.scd: no COMMON RULES item \"%s\" with \"%s\"", item_start, marker);
+        while ((p = strchr(p, '*'))) {
+                const char *k = p + 1;
+                size_t m = strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+                /* "(nspawn's *Private=*)" names nspawn's key, not cell's. */
+                size_t before = sizeof "nspawn's " - 1;
+                bool nspawns = (size_t) (p - item) >= before && startswith(p - before, "nspawn's ");
+                bool prefix = startswith(k + m, "\\*=*");
+
+                p = k;
+                if (m == 0 || m >= 63 || !(startswith(k + m, "=*") || prefix) || nspawns)
+                        continue;
+                ASSERT_TRUE(n < max);
+                snprintf(keys[n++], 64, "%.*s%s", (int) m, k, prefix ? "*" : "");
+                p = k + m + (prefix ? 4 : 2);
+        }
+        ASSERT_TRUE(n > 0);     /* the item was read at all */
+        return n;
+}
+
+/* "Limit*" is every key it begins. */
+static bool key_matches(const char *pattern, const char *key) {
+        size_t m = strlen(pattern);
+
+        return streq(pattern, key) || (m > 0 && pattern[m - 1] == '*' && strncmp(pattern, key, m - 1) == 0);
+}
+
+static bool key_listed(char keys[][64], size_t n, const char *key) {
+        for (size_t i = 0; i < n; i++)
+                if (key_matches(keys[i], key))
+                        return true;
+        return false;
+}
+
+/* What an empty value does, against cell.unit(5)'s COMMON RULES: refused
+ * by the booleans but those the "- Booleans:" item names (whose empty value
+ * is the default) and by the keys of one value the item "- Keys that take a
+ * single value:" names; taken by every other key (it empties a list or
+ * restores a default). A key moved from one rule to the other, or added to
+ * either, without the page fails here. */
+TEST(empty_values_as_documented) {
+        char defaults[32][64], refused[32][64];
+        size_t n_defaults = doc_rule_keys("- Booleans:", "except for the keys", defaults, ELEMENTSOF(defaults));
+        size_t n_refused = doc_rule_keys("- Keys that take a single value:", "These are", refused,
+                                         ELEMENTSOF(refused));
+        size_t t_n;
+        const ConfigKey *t = config_key_table(&t_n);
+        Diagnostics diag = {};
+        unsigned wrong = 0;
+
+        for (size_t i = 0; i < n_defaults + n_refused; i++) {
+                const char *key = i < n_defaults ? defaults[i] : refused[i - n_defaults];
+                bool found = false;
+
+                for (size_t j = 0; j < t_n && !found; j++)
+                        found = key_matches(key, t[j].key);
+                if (!found) {
+                        fprintf(stderr, "cell.unit.5.scd, COMMON RULES: %s= is no key\n", key);
+                        wrong++;
+                }
+        }
+        for (size_t i = 0; i < t_n; i++) {
+                const ConfigKey *k = t + i;
+                bool is_default = key_listed(defaults, n_defaults, k->key);
+                bool boolean = k->expected && startswith(k->expected, "a boolean (");  /* not "a boolean, or" */
+                bool want = !(boolean || key_listed(refused, n_refused, k->key)) || is_default;
+                size_t before = diag.n_errors;
+                bool taken;
+                CellConfig c;
+
+                cell_config_init(&c);
+                ASSERT_OK(config_assign(&c, k->section, k->key, "", "web.cell", 7, &diag));
+                taken = diag.n_errors == before;
+                cell_config_done(&c);
+                if (taken != want)
+                        fprintf(stderr, "[%s] %s=: an empty value is %s, but cell.unit.5.scd's COMMON RULES say %s\n",
+                                k->section, k->key, taken ? "taken" : "refused", want ? "taken" : "refused");
+                else if (is_default && !boolean)
+                        fprintf(stderr, "[%s] %s=: no boolean, but cell.unit.5.scd's COMMON RULES name it among "
+                                "the booleans whose empty value is the default\n", k->section, k->key);
+                else
+                        continue;
+                wrong++;
+        }
+        diag_done(&diag);
+        ASSERT_EQ(wrong, 0);
 }
