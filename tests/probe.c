@@ -55,6 +55,7 @@
 
 #include "probe-restrict.h"
 #include "probe-sched.h"
+#include "probe-state.h"
 
 extern char **environ;
 
@@ -435,6 +436,8 @@ static int report(void) {
         report_sync();
         key("sched");
         probe_sched_json();
+        key("state");
+        probe_state_json();
         s = read_file("/proc/self/cgroup");
         field_string("cgroup", s);
         free(s);

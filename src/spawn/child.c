@@ -67,6 +67,7 @@ typedef struct ChildContext {
 /* Step 1: tie our life to the supervisor's and hide from the payload. */
 static int child_guard(ChildContext *c, SpawnError *err) {
         struct pollfd pfd = { .fd = c->sync_fd, .events = POLLIN };
+        int r;
 
         /* The payload must never outlive the supervisor. */
         if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
@@ -87,6 +88,14 @@ static int child_guard(ChildContext *c, SpawnError *err) {
          * inside would need a pty of our own. */
         if (setsid() < 0)
                 return spawn_error(err, errno, "setsid");
+
+        /* The audit login UID of the caller's login (an admin's shell) is
+         * not the container's: what it does is no user's login session.
+         * Only possible here, in the host's user namespace (not with
+         * PrivateUsers=, whose child is cloned into its own: it stays). */
+        r = privilege_reset_loginuid(err);
+        if (r < 0)
+                return r;
 
         /* While cell's code runs inside the namespaces, /proc/1/exe is
          * cell's binary on the host: non-dumpable makes it (and the rest of

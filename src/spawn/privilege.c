@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/keyctl.h>
 #include <linux/openat2.h>
 #include <signal.h>
 #include <stdio.h>
@@ -86,6 +88,38 @@ int privilege_chdir(const Plan *p, const Identity *id, SpawnError *err) {
         return 0;
 }
 
+int privilege_session_keyring(SpawnError *err) {
+        /* A NULL name: a new anonymous keyring, ours alone (after the uid
+         * change: it belongs to the payload's user, counts on its quota). */
+        if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL, 0, 0, 0) >= 0)
+                return 0;
+        if (errno == ENOSYS || errno == EOPNOTSUPP || errno == EPERM || errno == EACCES)
+                return 0;
+        return spawn_error(err, errno, "joining a new session keyring");
+}
+
+int privilege_reset_loginuid(SpawnError *err) {
+        _cleanup_close_ int fd = -EBADF;
+        char now[16] = "";
+        ssize_t n;
+
+        fd = open("/proc/self/loginuid", O_RDWR | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : spawn_error(err, errno, "opening /proc/self/loginuid");
+        n = read(fd, now, sizeof now - 1);
+        if (n < 0)
+                return spawn_error(err, errno, "reading /proc/self/loginuid");
+        now[n] = 0;
+        if (streq(now, "4294967295"))
+                return 0;
+        /* The kernel unsets the audit session with it. */
+        if (pwrite(fd, "4294967295", 10, 0) == 10)
+                return 0;
+        if (errno == EPERM)
+                return 1;
+        return spawn_error(err, errno, "resetting /proc/self/loginuid");
+}
+
 int privilege_bound(const Plan *p, uint64_t *ret_held, SpawnError *err) {
         uint64_t held;
         int r;
@@ -147,6 +181,10 @@ int privilege_exec(const Plan *p, const uint64_t *bounded, const Identity *id, c
         if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
             prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
                 return spawn_error(err, errno, "prctl after the uid change");
+
+        r = privilege_session_keyring(err);
+        if (r < 0)
+                return r;
 
         umask(p->umask);
         r = privilege_chdir(p, id, err);

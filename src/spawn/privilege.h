@@ -31,6 +31,22 @@ int privilege_bound(const Plan *p, uint64_t *ret_held, SpawnError *err);
  * privilege_exec(), for tests too. */
 int privilege_chdir(const Plan *p, const Identity *id, SpawnError *err);
 
+/* A new anonymous session keyring for what we exec: the caller's (a login's,
+ * with what its user put there) is not the container's to reach, nor the
+ * kernel's to search on its behalf (systemd's KeyringMode=private, nspawn's
+ * inner child). 0 also where the kernel has no keyrings or refuses the
+ * call (a seccomp filter of cell's own caller): nothing is joined then,
+ * nothing was inherited that the payload could use. Part of
+ * privilege_exec(). */
+int privilege_session_keyring(SpawnError *err);
+
+/* The audit login UID and session of the caller's login unset, as nspawn's
+ * outer child does: what the container does is not the logged-in user's.
+ * Root of the host's user namespace may (CAP_AUDIT_CONTROL); without it, or
+ * with the kernel's loginuid_immutable, the kernel refuses. Returns 0 when
+ * it is unset (or there is no audit), 1 when it stayed set, or -errno. */
+int privilege_reset_loginuid(SpawnError *err);
+
 /* From the container's root (its "/" is the root, the cwd anywhere) to
  * execve: what Limit*= raise, the bounding set (unless bounded:
  * privilege_bound() was called and returned that), the ids (keeping the

@@ -26,9 +26,17 @@ u=$(unit probe \
 # An fd open in the supervisor must not be visible inside (CVE-2024-21626).
 # Signals the caller ignores (a shell's trap '', a service's IgnoreSIGPIPE=)
 # must not stay ignored in the payload.
+# Signals the caller blocks stay blocked in cell, not in the payload. An audit
+# login UID of the caller's (an admin's login shell) is not the payload's:
+# set one where this machine lets us (root, audit, not immutable).
+login=no
+( echo 1000 > /proc/self/loginuid ) 2>/dev/null && login=yes
 exec 7<"$work/env"
 trap '' PIPE USR1 HUP INT QUIT RTMIN+2
-TERM=probe-term run_cell none "$u"
+status=0
+( [ "$login" = no ] || echo 1000 > /proc/self/loginuid
+  TERM=probe-term exec timeout 20 env --block-signal=USR2,WINCH,TERM,ALRM "$CELL" run --cgroup-manager=none "$u" \
+        >"$work/out" 2>"$work/err" ) || status=$?
 trap - PIPE USR1 HUP INT QUIT RTMIN+2
 exec 7<&-
 [ "$status" -eq 0 ] || { cat "$work/err" >&2; fail "cell run exited $status"; }
@@ -58,6 +66,17 @@ expect CapInh "$(field CapInh)" 0000000000000000
 expect CapAmb "$(field CapAmb)" 0000000000000000
 expect NoNewPrivs "$(field NoNewPrivs)" 1
 expect SigIgn "$(field SigIgn)" 0000000000000000
+# Process state, as systemd and nspawn leave it for what they exec: no
+# blocked signal, a session and process group of its own without a
+# controlling terminal, no securebits; no audit login of the caller's
+# (nspawn's reset_audit_loginuid()).
+state=$(field state)
+expect_match state "$state" \
+        '^\{"sigblk": "0000000000000000", "session_leader": true, "group_leader": true, "tty_nr": 0, '
+expect_match "state: securebits" "$state" '"securebits": 0, '
+if [ "$login" = yes ]; then
+        expect_match "state: audit login of the caller's" "$state" '"loginuid": 4294967295, "sessionid": 4294967295\}$'
+fi
 expect Seccomp "$(field Seccomp)" 2
 expect denied "$(field denied)" '{"keyctl": 1, "bpf": 1, "add_key": 1}'
 # Without SuppressSync=: fsync() of a pipe is EINVAL, O_SYNC and openat2() work.
@@ -224,9 +243,11 @@ if [ "$machine" = x86_64 ]; then
                 "Personality=x86" "Nice=7")
         start_cell none "$u"
         out=$("$CELL" exec "$(unit_name perexec)" /bin/uname -m) || fail "cell exec failed"
-        # Signals the caller of cell exec ignores are not ignored by its command.
+        # Signals the caller of cell exec ignores are not ignored by its command,
+        # nor those it blocks blocked.
         trap '' PIPE USR1 HUP INT QUIT RTMIN+2
-        "$CELL" exec "$(unit_name perexec)" /bin/probe > "$work/exec.json" || fail "cell exec probe failed"
+        env --block-signal=USR2,WINCH,ALRM "$CELL" exec "$(unit_name perexec)" /bin/probe > "$work/exec.json" ||
+                fail "cell exec probe failed"
         trap - PIPE USR1 HUP INT QUIT RTMIN+2
         # A SIGCHLD its caller ignores does not cost cell exec the command's status.
         chld=0
@@ -234,6 +255,7 @@ if [ "$machine" = x86_64 ]; then
         stop_cell
         expect "cell exec under Personality=x86: uname -m" "$out" i686
         expect "cell exec: SigIgn" "$(field SigIgn "$work/exec.json")" 0000000000000000
+        expect_match "cell exec: SigBlk" "$(field state "$work/exec.json")" '^\{"sigblk": "0000000000000000", '
         expect "cell exec: status, SIGCHLD ignored by the caller" "$chld" 7
         # The scheduling keys are the payload's, not cell exec's command's.
         expect "cell exec: cell exec's own scheduling" "$(field sched "$work/exec.json")" "${host_sched/\"personality\": $personality, \"machine\": \"x86_64\"/\"personality\": 8, \"machine\": \"i686\"}"
