@@ -213,6 +213,15 @@ bool cg_limits_cpuset_disjoint(const char *want, const char *have) {
         return any;
 }
 
+uint64_t cg_limits_cpu_period_adjusted(const PlanLimits *l) {
+        uint64_t asked = l->cpu_quota_period_set ? l->cpu_quota_period_usec : CG_CPU_PERIOD_USEC;
+
+        if (l->cpu_quota_per_sec_usec == USEC_INFINITY)
+                return 0;
+        uint64_t period = cg_cpu_quota_period(l->cpu_quota_per_sec_usec, plan_cpu_quota_period(l));
+        return period == asked ? 0 : period;
+}
+
 uint64_t cg_limits_memory_base(const PlanLimits *l) {
         const CellLimit *m[] = { &l->memory_max, &l->memory_high, &l->memory_swap_max, &l->memory_min,
                                  &l->memory_low };

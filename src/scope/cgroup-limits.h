@@ -90,6 +90,14 @@ int cg_limits_cpuset_outside(const char *want, const char *have, char **ret);
  * False where either does not parse or have is empty (nothing to tell). */
 bool cg_limits_cpuset_disjoint(const char *want, const char *have);
 
+/* The period CPUQuota= is measured over where systemd (and the cgroupfs
+ * manager) takes another than the unit asks for (CPUQuotaPeriodSec=, else
+ * 100ms): clamped to the kernel's 1ms..1s, and long enough that each holds
+ * 1ms of CPU time (CPUQuota=0.5%: 200ms). systemd applies it with a warning
+ * ("Clamping CPU interval"); 0 where the unit gets what it asks for or has
+ * no quota. */
+uint64_t cg_limits_cpu_period_adjusted(const PlanLimits *l);
+
 /* What a percentage of the memory limits (UINT64_MAX where none is one) and
  * of TasksMax= (0 where it is none) is of, as cgroup-system.c finds it: read
  * only where a limit is a percentage, so that a start reads no more than it

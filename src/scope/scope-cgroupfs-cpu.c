@@ -2,14 +2,17 @@
 
 /* The cgroupfs manager's CPU limits in a cgroup v1 cpu hierarchy:
  * CPUQuota= (per CPUQuotaPeriodSec=) and CPUWeight=, as systemd 252 writes
- * them (scope-cgroupfs.c makes the cgroups). */
+ * them (scope-cgroupfs.c makes the cgroups); and, on either layout, the
+ * notice of a period other than the unit's. */
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup-limits.h"
 #include "cgroup-util.h"
 #include "log.h"
 #include "scope-cgroupfs.h"
@@ -89,4 +92,36 @@ int scope_cgroupfs_write_cpu_v1(Scope *s, int idx, const PlanLimits *l, const ch
                         return r;
         }
         return 0;
+}
+
+/* usec as the plan shows a period: "20ms", "1500us". */
+static const char *period_str(uint64_t usec, char buf[static 32]) {
+        if (usec % USEC_PER_MSEC == 0)
+                snprintf(buf, 32, "%" PRIu64 "ms", usec / USEC_PER_MSEC);
+        else
+                snprintf(buf, 32, "%" PRIu64 "us", usec);
+        return buf;
+}
+
+void scope_cgroupfs_cpu_period_notice(const Plan *p) {
+        const PlanLimits *l = &p->limits;
+        uint64_t period = cg_limits_cpu_period_adjusted(l);
+        char where[PATH_MAX + 32], asked[32], got[32];
+
+        if (period == 0)
+                return;
+        /* systemd writes the adjusted period with a warning in its log; the
+         * unit's reader sees here what the quota is measured over. */
+        if (l->cpu_quota_period_set)
+                log_notice("%sCPUQuotaPeriodSec=%s: the period is %s instead: the kernel takes 1ms to 1s, with at "
+                           "least 1ms of CPU time in each (CPUQuota=%" PRIu64 ".%02" PRIu64 "%%), as systemd "
+                           "clamps it.", plan_origin_prefix(p, "CPUQuotaPeriodSec", 0, where, sizeof where),
+                           period_str(l->cpu_quota_period_usec, asked), period_str(period, got),
+                           l->cpu_quota_per_sec_usec / 10000, l->cpu_quota_per_sec_usec / 100 % 100);
+        else
+                log_notice("%sCPUQuota=%" PRIu64 ".%02" PRIu64 "%%: the period is %s, not the default 100ms: each "
+                           "period holds at least 1ms of CPU time (the kernel's least), as systemd makes it.",
+                           plan_origin_prefix(p, "CPUQuota", 0, where, sizeof where),
+                           l->cpu_quota_per_sec_usec / 10000, l->cpu_quota_per_sec_usec / 100 % 100,
+                           period_str(period, got));
 }

@@ -98,14 +98,22 @@ int scope_cgroupfs_write_io_weight_v2(Scope *s, int idx, uint64_t weight) {
         return 0;
 }
 
-void scope_cgroupfs_write_io_weight_v1(Scope *s, int idx, uint64_t weight) {
-        int fd = s->fs->dirs[idx].fd;
-        char buf[32];
+void scope_cgroupfs_write_io_weight_v1(Scope *s, const Plan *p, int idx) {
+        const CgroupDir *d = s->fs->dirs + idx;
+        uint64_t weight = p->limits.io_weight;
+        char buf[32], where[PATH_MAX + 32];
+        int r_bfq, r;
 
         /* Both files, as systemd 252: BFQ's, on the scale systemd gives BFQ on
          * v1, and CFQ's (gone since Linux 5.0); neither is required. */
         snprintf(buf, sizeof buf, "%" PRIu64, cg_io_weight_to_blkio_bfq(weight));
-        (void) cg_write(fd, "blkio.bfq.weight", buf);
+        r_bfq = cg_write(d->fd, "blkio.bfq.weight", buf);
         snprintf(buf, sizeof buf, "%" PRIu64, cg_io_weight_to_blkio(weight));
-        (void) cg_write(fd, "blkio.weight", buf);
+        r = cg_write(d->fd, "blkio.weight", buf);
+        /* Neither there: nothing weighs IO, which systemd says in its debug log
+         * only; the unit's reader is told, as on cgroup2. */
+        if (r == -ENOENT && r_bfq == -ENOENT)
+                log_warning("%sIOWeight=%" PRIu64 ": %s has neither blkio.weight nor blkio.bfq.weight (no IO "
+                            "scheduler with weights: CFQ is gone since Linux 5.0, BFQ is not loaded): not applied.",
+                            plan_origin_prefix(p, "IOWeight", 0, where, sizeof where), weight, d->path);
 }

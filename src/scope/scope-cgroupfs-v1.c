@@ -7,12 +7,15 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "cgroup-limits.h"
 #include "cgroup-util.h"
+#include "log.h"
+#include "parse-limits.h"
 #include "scope-cgroupfs.h"
 
 /* One cgroup1 hierarchy: those a key needs (key not NULL) fail loudly, naming
@@ -40,6 +43,27 @@ static int v1_dir(Scope *s, const CgroupMount *mounts, size_t n_mounts, const Cg
                 return -ENOENT;
         }
         return r;
+}
+
+/* IO weights alone, and no blkio hierarchy cell may write to: nothing weighs
+ * the container's IO. systemd has no blkio cgroup for its scope there and says
+ * nothing; the unit's reader is told, naming the first weight key. */
+static void io_weights_unheld(const Plan *p) {
+        const PlanLimits *l = &p->limits;
+        const CellIODevice *d = NULL;
+        char where[PATH_MAX + 32];
+
+        for (size_t i = 0; !d && i < l->n_io_devices; i++)
+                if (l->io_devices[i].kind == CELL_IO_DEVICE_WEIGHT)
+                        d = l->io_devices + i;
+        if (l->io_weight > 0)
+                log_warning("%sIOWeight=%" PRIu64 ": this host's cgroup controllers are v1 ones and no blkio "
+                            "hierarchy is mounted that cell may make cgroups in: not applied.",
+                            plan_origin_prefix(p, "IOWeight", 0, where, sizeof where), l->io_weight);
+        else if (d)
+                log_warning("%s:%u: %s=%s: this host's cgroup controllers are v1 ones and no blkio hierarchy is "
+                            "mounted that cell may make cgroups in: not applied.", strna(d->file), d->line,
+                            io_kind_key(d->kind), d->path);
 }
 
 int scope_cgroupfs_setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n_mounts,
@@ -135,8 +159,10 @@ int scope_cgroupfs_setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, 
                              cg_limits_io_required(l) ? cg_limits_v1_key(l, "blkio", "IOReadBandwidthMax") : NULL);
                 if (idx < 0 && idx != -ENOENT)
                         return idx;
+                if (idx == -ENOENT)
+                        io_weights_unheld(p);
                 if (idx >= 0 && l->io_weight > 0)
-                        scope_cgroupfs_write_io_weight_v1(s, idx, l->io_weight);
+                        scope_cgroupfs_write_io_weight_v1(s, p, idx);
                 if (idx >= 0 && (r = scope_cgroupfs_write_io(s, p, idx, false)) < 0)
                         return r;
         }

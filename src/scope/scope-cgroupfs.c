@@ -396,8 +396,10 @@ int scope_cgroupfs_new(Scope *s, const Plan *p) {
 
         cg_membership_free(own, n_own);
         cg_mount_free(mounts, n_mounts);
-        if (r >= 0)
+        if (r >= 0) {
                 slice_notice(p, child);
+                scope_cgroupfs_cpu_period_notice(p);
+        }
         return r;
 }
 

@@ -64,8 +64,9 @@ int scope_cgroupfs_write_io(Scope *s, const Plan *p, int idx, bool v2);
  * io.weight. Either may be missing (BFQ not loaded, a kernel without
  * iocost); without both nothing weighs IO, as systemd says in its log only. */
 int scope_cgroupfs_write_io_weight_v2(Scope *s, int idx, uint64_t weight);
-/* IOWeight= on v1's blkio, where a scheduler with weights takes it. */
-void scope_cgroupfs_write_io_weight_v1(Scope *s, int idx, uint64_t weight);
+/* IOWeight= on v1's blkio, where a scheduler with weights takes it; a
+ * warning naming the key, its file and line where none does. */
+void scope_cgroupfs_write_io_weight_v1(Scope *s, const Plan *p, int idx);
 
 /* AllowedCPUs= and AllowedMemoryNodes= into the cpuset dir at idx
  * (scope-cgroupfs-cpuset.c): on cgroup2 (v2) those the unit names; a v1
@@ -78,3 +79,7 @@ int scope_cgroupfs_write_cpuset(Scope *s, const PlanLimits *l, int idx, bool v2)
  * v1 refuses below a cgroup that allows less is left to that one, with a
  * notice (systemd's scope is left without one the same way). */
 int scope_cgroupfs_write_cpu_v1(Scope *s, int idx, const PlanLimits *l, const char *where);
+/* Where the period CPUQuota= is measured over is not the unit's (CPUQuotaPeriodSec=
+ * clamped to 1ms..1s, or made longer for 1ms of CPU time in each), a notice
+ * naming the key, its file and line, and the period taken (scope-cgroupfs-cpu.c). */
+void scope_cgroupfs_cpu_period_notice(const Plan *p);

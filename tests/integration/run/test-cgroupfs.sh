@@ -263,6 +263,24 @@ kill -KILL "$payload"
 wait "$pid" || true
 expect_nothing_left
 
+# CPUQuotaPeriodSec= beyond the kernel's 1s: clamped, as systemd does, with a
+# notice naming the key and the period taken (systemd warns in its log; cell
+# said nothing). IOWeight= where blkio has no weight file: a warning.
+u=$(unit period "[Root]" "Directory=$root" "[Exec]" \
+        "Exec=/bin/sh -c 'cat /sys/fs/cgroup/cpu/cpu.cfs_period_us 2>/dev/null || cat /sys/fs/cgroup/cpu.max'" \
+        "[Limits]" "CPUQuota=50%" "CPUQuotaPeriodSec=5s" "IOWeight=300")
+run_cell cgroupfs "$u"
+expect "CPUQuotaPeriodSec=5s: status" "$status" 0
+expect_match "CPUQuotaPeriodSec=5s: the period taken" "$(cat "$work/out")" '^(1000000|500000 1000000)$'
+grep -qF "period.cell:7: CPUQuotaPeriodSec=5000ms: the period is 1000ms instead" "$work/err" ||
+        fail "CPUQuotaPeriodSec=5s: no notice of the period taken: $(cat "$work/err")"
+if [ "$v1" = 1 ] && [ -d /sys/fs/cgroup/blkio ] &&
+        ! ls /sys/fs/cgroup/blkio/blkio.weight /sys/fs/cgroup/blkio/blkio.bfq.weight >/dev/null 2>&1; then
+        grep -qE "period.cell:8: IOWeight=300: [^ ]* has neither blkio.weight nor blkio.bfq.weight" "$work/err" ||
+                fail "IOWeight= without blkio weights: no warning: $(cat "$work/err")"
+fi
+expect_nothing_left
+
 # A CPUQuota= above the quota of a cgroup above cell's: cgroup v1 refuses it
 # there (EINVAL), and that smaller quota holds for the container too, as
 # systemd leaves its scope without one of its own (a warning in its log).

@@ -474,3 +474,35 @@ TEST(cpuset_disjoint) {
         ASSERT_FALSE(cg_limits_cpuset_disjoint("1", NULL));
         ASSERT_FALSE(cg_limits_cpuset_disjoint("x", "0"));
 }
+
+/* The period systemd takes instead of the unit's (cgroup_cpu_adjust_period_and_log:
+ * 1ms..1s, and 1ms of CPU time in each), which the cgroupfs manager says at the
+ * start as systemd warns; 0 where the unit gets what it asks for. */
+TEST(cpu_period_adjusted) {
+        PlanLimits l = no_limits();
+
+        ASSERT_EQ_U64(cg_limits_cpu_period_adjusted(&l), 0);
+        /* A period without a quota: systemd writes the default, and says nothing. */
+        l.cpu_quota_period_set = true;
+        l.cpu_quota_period_usec = 5 * USEC_PER_SEC;
+        ASSERT_EQ_U64(cg_limits_cpu_period_adjusted(&l), 0);
+        l.cpu_quota_per_sec_usec = 500000;
+        ASSERT_EQ_U64(cg_limits_cpu_period_adjusted(&l), USEC_PER_SEC);
+        /* 0: 1ms at least, and 2ms for 1ms of CPU time at 50%. */
+        l.cpu_quota_period_usec = 0;
+        ASSERT_EQ_U64(cg_limits_cpu_period_adjusted(&l), 2 * USEC_PER_MSEC);
+        l.cpu_quota_period_usec = 20 * USEC_PER_MSEC;
+        ASSERT_EQ_U64(cg_limits_cpu_period_adjusted(&l), 0);
+        l.cpu_quota_period_usec = USEC_PER_SEC;
+        ASSERT_EQ_U64(cg_limits_cpu_period_adjusted(&l), 0);
+        /* CPUQuota=0.5% in the default period: 200ms, for 1ms of CPU time in each. */
+        l.cpu_quota_period_set = false;
+        l.cpu_quota_per_sec_usec = 5000;
+        ASSERT_EQ_U64(cg_limits_cpu_period_adjusted(&l), 200 * USEC_PER_MSEC);
+        /* ... and in one of 10ms asked for. */
+        l.cpu_quota_period_set = true;
+        l.cpu_quota_period_usec = 10 * USEC_PER_MSEC;
+        ASSERT_EQ_U64(cg_limits_cpu_period_adjusted(&l), 200 * USEC_PER_MSEC);
+        l.cpu_quota_per_sec_usec = 100000;
+        ASSERT_EQ_U64(cg_limits_cpu_period_adjusted(&l), 0);
+}

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What the cgroupfs manager tells at the start about a limit it applies
+ * otherwise than the unit says (as systemd 252 warns in its log): the period
+ * of CPUQuota= it adjusts, IOWeight= where cgroup v1 has nothing to weigh IO
+ * with. Needs root and a writable cgroup tree (skips without); each body runs
+ * in a child, and the parent removes the cgroups "cell-v1-TAG" a failed one
+ * left (test-scope-cgroupfs.c tests the limits themselves). */
+
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "cgroup-fixture.h"
+#include "cgroup-util.h"
+#include "scope-cgroupfs.h"
+#include "test.h"
+
+static char tag[32], child[64], unit[96], run[sizeof "/tmp/test-scope-cgroupfs-v1.XXXXXX"];
+
+/* The dir of child in the hierarchy of controller (NULL: cgroup2), or NULL. */
+static char *dir_of(const char *controller) {
+        char *path = NULL, *full = NULL;
+        CgroupMembership *own = NULL;
+        CgroupMount *mounts = NULL;
+        size_t n_own = 0, n_mounts = 0;
+
+        ASSERT_OK(cg_read_both(0, &own, &n_own, &mounts, &n_mounts));
+        const CgroupMount *m = cg_mount_find(mounts, n_mounts, controller);
+        const char *p = cg_membership_path(own, n_own, controller);
+        if (m && p) {
+                path = cg_mount_path(m, p);
+                ASSERT_TRUE(asprintf(&full, "%s/%s", path, child) > 0);
+        }
+        free(path);
+        cg_membership_free(own, n_own);
+        cg_mount_free(mounts, n_mounts);
+        return full;
+}
+
+static void cleanup_leftovers(void) {
+        static const char *hier[] = { "memory", "pids", "cpu", "cpuset", "blkio", "name=systemd", NULL };
+        char cmd[96];
+
+        for (size_t h = 0; h < ELEMENTSOF(hier); h++) {
+                char *d = dir_of(hier[h]);
+                if (!d)
+                        continue;
+                fixture_kill_procs(d);
+                for (int i = 0; i < 100 && rmdir(d) < 0 && errno == EBUSY; i++)
+                        usleep(10000);
+                free(d);
+        }
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", run);
+        ASSERT_EQ(system(cmd), 0);
+        unsetenv("CELL_RUNTIME_DIR");
+}
+
+static bool can_run(void) {
+        if (geteuid() != 0) {
+                test_skip("not root");
+                return false;
+        }
+        return true;
+}
+
+static void run_isolated(void (*body)(void)) {
+        snprintf(tag, sizeof tag, "%d", (int) getpid());
+        snprintf(child, sizeof child, "cell-v1-%s", tag);
+        snprintf(unit, sizeof unit, "%s.scope", child);
+        snprintf(run, sizeof run, "/tmp/test-scope-cgroupfs-v1.XXXXXX");
+        ASSERT_NOT_NULL(mkdtemp(run));
+        ASSERT_EQ(setenv("CELL_RUNTIME_DIR", run, 1), 0);
+        fixture_run(body, cleanup_leftovers);
+}
+
+/* scope_new() with the cgroupfs manager and scope_free(); into text, what
+ * they wrote to stderr. false (test_skip()) where no cgroup tree is usable. */
+static bool start_logged(const Plan *p, char *text, size_t size) {
+        char path[] = "/tmp/test-scope-cgroupfs-v1-log-XXXXXX";
+        Event *e = NULL;
+        Scope *s = NULL;
+
+        int fd = mkstemp(path);
+        ASSERT_TRUE(fd >= 0);
+        unlink(path);
+        fflush(stderr);
+        int saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+        ASSERT_TRUE(saved >= 0 && dup2(fd, STDERR_FILENO) == STDERR_FILENO);
+        ASSERT_OK(event_new(&e));
+        int r = scope_new(p, CGROUP_MANAGER_CGROUPFS, false, e, &s);
+        scope_free(s);
+        event_unref(e);
+        fflush(stderr);
+        ASSERT_TRUE(dup2(saved, STDERR_FILENO) == STDERR_FILENO);
+        close(saved);
+        memset(text, 0, size);
+        ASSERT_TRUE(pread(fd, text, size - 1, 0) >= 0);
+        close(fd);
+        if (r == -EROFS || r == -EACCES || r == -EOPNOTSUPP) {
+                test_skip("cgroupfs not usable here: %s", text);
+                return false;
+        }
+        ASSERT_OK(r);
+        return true;
+}
+
+/* CPUQuotaPeriodSec=5s: systemd clamps it to 1s, with a warning; cell wrote
+ * 1s without a word. CPUQuota=0.5%: 200ms, for 1ms of CPU time in each. */
+static void period_notice(void) {
+        CellOrigin o[] = { { .key = "CPUQuota", .file = (char *) "/etc/cell/web.cell", .line = 6 },
+                           { .key = "CPUQuotaPeriodSec", .file = (char *) "/etc/cell/web.cell", .line = 7 } };
+        Plan p = { .name = (char *) "v1", .scope_unit = unit, .origins = o, .n_origins = ELEMENTSOF(o),
+                   .limits = { .cpu_quota_per_sec_usec = 500000, .cpu_quota_period_set = true,
+                               .cpu_quota_period_usec = 5 * USEC_PER_SEC } };
+        char text[2048];
+
+        if (!start_logged(&p, text, sizeof text))
+                return;
+        ASSERT_CONTAINS(text, "/etc/cell/web.cell:7: CPUQuotaPeriodSec=5000ms: the period is 1000ms instead: the "
+                        "kernel takes 1ms to 1s, with at least 1ms of CPU time in each (CPUQuota=50.00%), as "
+                        "systemd clamps it.\n");
+
+        p.limits.cpu_quota_per_sec_usec = 5000;
+        p.limits.cpu_quota_period_set = false;
+        ASSERT_TRUE(start_logged(&p, text, sizeof text));
+        ASSERT_CONTAINS(text, "/etc/cell/web.cell:6: CPUQuota=0.50%: the period is 200ms, not the default 100ms: "
+                        "each period holds at least 1ms of CPU time (the kernel's least), as systemd makes it.\n");
+
+        /* A period the kernel takes as it is: nothing to say. */
+        p.limits.cpu_quota_per_sec_usec = 500000;
+        p.limits.cpu_quota_period_set = true;
+        p.limits.cpu_quota_period_usec = 20 * USEC_PER_MSEC;
+        ASSERT_TRUE(start_logged(&p, text, sizeof text));
+        ASSERT_NULL(strstr(text, "period is"));
+}
+
+/* IOWeight= on a v1 blkio with neither blkio.weight (CFQ) nor
+ * blkio.bfq.weight (BFQ): nothing weighs IO. It was skipped without a word;
+ * on cgroup2 the same was a warning. */
+static void io_weight_v1_warning(void) {
+        CellOrigin o = { .key = "IOWeight", .file = (char *) "/etc/cell/web.cell", .line = 9 };
+        Plan p = { .name = (char *) "v1", .scope_unit = unit, .origins = &o, .n_origins = 1,
+                   .limits = { .cpu_quota_per_sec_usec = USEC_INFINITY, .io_weight = 300 } };
+        _cleanup_free_ char *blkio = dir_of("blkio"), *parent = NULL, *w = NULL, *bfq = NULL;
+        char text[2048], want[512];
+
+        if (!blkio || access("/sys/fs/cgroup/blkio", F_OK) < 0) {
+                test_skip("no v1 blkio hierarchy here");
+                return;
+        }
+        parent = strndup(blkio, strrchr(blkio, '/') - blkio);
+        ASSERT_TRUE(asprintf(&w, "%s/blkio.weight", parent) > 0 && asprintf(&bfq, "%s/blkio.bfq.weight", parent) > 0);
+        if (access(w, F_OK) >= 0 || access(bfq, F_OK) >= 0) {
+                test_skip("this blkio hierarchy has weights");
+                return;
+        }
+        if (!start_logged(&p, text, sizeof text))
+                return;
+        snprintf(want, sizeof want, "/etc/cell/web.cell:9: IOWeight=300: %s has neither blkio.weight nor "
+                 "blkio.bfq.weight (no IO scheduler with weights: CFQ is gone since Linux 5.0, BFQ is not "
+                 "loaded): not applied.\n", blkio);
+        ASSERT_CONTAINS(text, want);
+}
+
+/* IOWeight= on a v1 host without a blkio hierarchy (unmounted here, in a
+ * mount namespace of this child's): it was skipped without a word. */
+static void io_weight_no_blkio(void) {
+        CellOrigin o = { .key = "IOWeight", .file = (char *) "/etc/cell/web.cell", .line = 9 };
+        Plan p = { .name = (char *) "v1", .scope_unit = unit, .origins = &o, .n_origins = 1,
+                   .limits = { .cpu_quota_per_sec_usec = USEC_INFINITY, .io_weight = 300 } };
+        char text[2048];
+
+        if (access("/sys/fs/cgroup/blkio/cgroup.procs", F_OK) < 0) {
+                test_skip("no v1 blkio hierarchy here");
+                return;
+        }
+        /* Private: the unmount stays in this child's namespace. */
+        ASSERT_OK(unshare(CLONE_NEWNS));
+        ASSERT_OK(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+        ASSERT_OK(umount2("/sys/fs/cgroup/blkio", MNT_DETACH));
+        if (!start_logged(&p, text, sizeof text))
+                return;
+        ASSERT_CONTAINS(text, "/etc/cell/web.cell:9: IOWeight=300: this host's cgroup controllers are v1 ones and "
+                        "no blkio hierarchy is mounted that cell may make cgroups in: not applied.\n");
+}
+
+TEST(cgroupfs_cpu_period_notice) {
+        if (can_run())
+                run_isolated(period_notice);
+}
+
+TEST(cgroupfs_v1_io_weight_warning) {
+        if (can_run())
+                run_isolated(io_weight_v1_warning);
+}
+
+TEST(cgroupfs_v1_io_weight_without_blkio) {
+        if (can_run())
+                run_isolated(io_weight_no_blkio);
+}
