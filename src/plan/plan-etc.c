@@ -13,7 +13,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 
+#include "fs-util.h"
 #include "plan-internal.h"
 
 #define RESOLV_HOST   "/etc/resolv.conf"
@@ -184,13 +186,84 @@ static int plan_build_timezone(Plan *p, const CellConfig *c, Diagnostics *diag) 
         return plan_etc_check(f, c, diag);
 }
 
+/* The unit's own mount of the file itself (Bind=, BindReadOnly=,
+ * Inaccessible=): the last one, which is what the container sees there. */
+static const PlanMount *plan_etc_mounted(const Plan *p, const char *target) {
+        const PlanMount *found = NULL;
+
+        for (size_t i = 0; i < p->n_mounts; i++) {
+                const PlanMount *m = &p->mounts[i];
+
+                if (m->line > 0 && (m->kind == PLAN_MOUNT_BIND || m->kind == PLAN_MOUNT_MASK) &&
+                    path_is_below(m->target, target) && path_is_below(target, m->target))
+                        found = m;
+        }
+        return found;
+}
+
+/* The file is a mount point of the unit's own: what the start does there
+ * is decided now, said at the key's line, never as the EBUSY or EROFS of
+ * the start. "auto" leaves the unit's mount as it is: it was asked for,
+ * "auto" was not. */
+static int plan_etc_over_mount(PlanEtcFile *f, const Plan *p, const CellConfig *c, Diagnostics *diag) {
+        const PlanMount *m = plan_etc_mounted(p, f->target);
+        const char *why;
+
+        if (!m || f->mode == PLAN_ETC_OFF)
+                return 0;
+        if (f->automatic) {
+                f->mode = PLAN_ETC_OFF;
+                return 0;
+        }
+        switch (f->mode) {
+        case PLAN_ETC_REPLACE:
+        case PLAN_ETC_SYMLINK:
+        case PLAN_ETC_DELETE:
+                /* rename() and unlink() of a mount point: EBUSY, always. */
+                why = f->mode == PLAN_ETC_DELETE ? "removes" : "replaces";
+                break;
+        case PLAN_ETC_COPY:
+                /* Written into: a writable Bind='s file takes the bytes
+                 * (cell.unit(5)); a read-only one, or a mask, cannot. */
+                if (m->kind == PLAN_MOUNT_BIND && !(m->flags & MS_RDONLY))
+                        return 0;
+                why = "writes into";
+                break;
+        case PLAN_ETC_BIND:
+                /* Over a Bind=, as nspawn binds over it; a mask is kept. */
+                if (m->kind != PLAN_MOUNT_MASK)
+                        return 0;
+                why = "binds over";
+                break;
+        case PLAN_ETC_OFF:
+        case PLAN_ETC_SYMLINK_OR_BIND:
+        case _PLAN_ETC_MODE_MAX:
+        default:
+                return 0;
+        }
+        return diag_error(diag, f->file ?: c->path, f->line,
+                          "%s=%s: %s %s, but %s (%s:%u) mounts %sthere (%s=off leaves that mount as it is)",
+                          f->key, f->setting, why, f->target, m->entry ?: m->target, m->file ?: c->path, m->line,
+                          m->kind == PLAN_MOUNT_MASK ? "an inaccessible file " :
+                          (m->flags & MS_RDONLY) ? "a read-only file " : "a file ",
+                          f->key) ?: -EINVAL;
+}
+
 int plan_build_etc(Plan *p, const CellConfig *c, Diagnostics *diag) {
         int r, q;
 
         r = plan_build_resolv_conf(p, c, diag);
         if (r == -ENOMEM)
                 return r;
+        if (r >= 0)
+                r = plan_etc_over_mount(&p->resolv_conf, p, c, diag);
+        if (r == -ENOMEM)
+                return r;
         q = plan_build_timezone(p, c, diag);
+        if (q == -ENOMEM)
+                return q;
+        if (q >= 0)
+                q = plan_etc_over_mount(&p->timezone, p, c, diag);
         if (q == -ENOMEM)
                 return q;
         return r < 0 ? r : q;

@@ -205,6 +205,23 @@ static int etc_record(int parent_fd, const char *name, const PlanEtcFile *f, Mou
         return 0;
 }
 
+/* Why a rename over the file, or its removal, says EBUSY. */
+#define ETC_MOUNTED ", a mount point (a file mounted there, by Bind= or Inaccessible=)"
+
+/* Whether fd (an entry of parent_fd) is a mount point: on another mount
+ * than its directory. 1 yes, 0 no, -errno. */
+static int etc_is_mount_point(int parent_fd, int fd) {
+        uint64_t parent_id, id;
+        int r;
+
+        r = mount_id_of(parent_fd, &parent_id);
+        if (r >= 0)
+                r = mount_id_of(fd, &id);
+        if (r < 0)
+                return r;
+        return id != parent_id;
+}
+
 /* The temporary name's path inside the root, next to target. */
 static int etc_tmp_path(const char *target, const char *tmp, char *buf, size_t size) {
         const char *slash = strrchr(target, '/');
@@ -302,10 +319,19 @@ static int etc_copy(int root_fd, const PlanEtcFile *f, MountCreated *created, co
         /* Whole or not at all: a new inode with the old one's owner and
          * mode, renamed over it. A start killed midway leaves the old file
          * (and a persistent root keeps it for the next start), never a
-         * truncated one. A hard link's other names keep the old bytes. */
-        r = etc_write_atomic(parent_fd, name, f, data, size, &st, created, what, err);
-        if (r != -EBUSY)
-                return r;
+         * truncated one. A hard link's other names keep the old bytes.
+         * Not on a mount point, which no rename can replace: asked first,
+         * as the new inode's owner may be one the root's idmapped mount
+         * cannot hold (a Bind= of a host root's file under PrivateUsers=),
+         * which would fail the copy before the rename says EBUSY. */
+        r = etc_is_mount_point(parent_fd, path_fd);
+        if (r < 0)
+                return spawn_error(err, r, "%s: cannot stat %s", what, f->target);
+        if (r == 0) {
+                r = etc_write_atomic(parent_fd, name, f, data, size, &st, created, what, err);
+                if (r != -EBUSY)
+                        return r;
+        }
 
         /* A hard link shares its bytes with another name, maybe one outside
          * the root on the same file system: never written through. */
@@ -385,13 +411,15 @@ static int etc_replace(int root_fd, const PlanEtcFile *f, MountCreated *created,
                 if (symlinkat(f->link, parent_fd, tmp) < 0)
                         r = spawn_error(err, errno, "%s: cannot create the link %s", what, f->target);
                 else if (renameat(parent_fd, tmp, parent_fd, name) < 0) {
-                        r = spawn_error(err, errno, "%s: cannot replace %s", what, f->target);
+                        r = spawn_error(err, errno, "%s: cannot replace %s%s", what, f->target,
+                                        errno == EBUSY ? ETC_MOUNTED : "");
                         (void) unlinkat(parent_fd, tmp, 0);
                 }
         } else {
                 r = write_file_atomic_at(parent_fd, name, data, size, 0644, NULL);
                 if (r < 0)
-                        r = spawn_error(err, r, "%s: cannot replace %s", what, f->target);
+                        r = spawn_error(err, r, "%s: cannot replace %s%s", what, f->target,
+                                        r == -EBUSY ? ETC_MOUNTED : "");
         }
         /* The temporary name is gone, renamed or removed. */
         mount_created_drop(created, tmp_slot);
@@ -420,7 +448,8 @@ static int etc_delete(int root_fd, const PlanEtcFile *f, const char *what, Spawn
                 return spawn_error(err, parent_fd, "%s: cannot open the parent of %s", what, f->target);
         /* unlinkat: a symlink goes, what it leads to stays. */
         if (unlinkat(parent_fd, name, 0) < 0 && errno != ENOENT)
-                return spawn_error(err, errno, "%s: cannot remove %s", what, f->target);
+                return spawn_error(err, errno, "%s: cannot remove %s%s", what, f->target,
+                                   errno == EBUSY ? ETC_MOUNTED : "");
         return 0;
 }
 

@@ -25,7 +25,10 @@
 #include "mount-util.h"
 
 /* Before ReadOnly= seals the root: the mount points that live on the root
- * file system itself (not below an earlier mount, which brings its own). */
+ * file system itself (not below an earlier mount, which brings its own,
+ * nor below Volatile=state's /var, whose tmpfs comes after the seal and
+ * takes them: an image is mounted read-only there, and a directory's own
+ * /var must not get them). */
 static int mount_precreate(MountContext *c) {
         const Plan *p = c->plan;
         int r;
@@ -33,7 +36,7 @@ static int mount_precreate(MountContext *c) {
         c->create_only = true;
         for (size_t i = 0; i < p->n_mounts; i++) {
                 const PlanMount *m = &p->mounts[i];
-                bool below = false;
+                bool below = p->root_volatile == CELL_VOLATILE_STATE && path_is_below(m->target, "/var");
 
                 for (size_t j = 0; j < i && !below; j++) {
                         const PlanMount *e = &p->mounts[j];
