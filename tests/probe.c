@@ -205,7 +205,7 @@ static void report_mounts(void) {
 /* Masked paths: how much of each can be read (0 bytes / 0 entries when
  * masked), or the errno of trying. */
 static void report_masked(void) {
-        static const char *const paths[] = { "/proc/kcore", "/proc/keys", "/proc/timer_list",
+        static const char *const paths[] = { "/proc/kallsyms", "/proc/kcore", "/proc/keys", "/proc/timer_list",
                                              "/proc/sched_debug", "/proc/acpi", "/proc/scsi",
                                              "/sys/firmware" };
         key("masked");

@@ -108,6 +108,8 @@ static const PlanMountTemplate plan_mounts_dev[] = {
  * with an empty node, or made read-only. A path the kernel does not have is
  * skipped. */
 static const char * const plan_masked_paths[] = {
+        /* The kernel's symbol addresses, a map for an exploit (nspawn masks it too). */
+        "/proc/kallsyms",
         "/proc/kcore",
         "/proc/keys",
         "/proc/timer_list",
@@ -126,6 +128,9 @@ static const char * const plan_read_only_paths[] = {
         "/proc/irq",
         "/proc/bus",
         "/proc/fs",
+        /* Hardware settings, as nspawn makes them read-only. */
+        "/proc/apm",
+        "/proc/asound",
 };
 
 static int plan_mounts_from_templates(Plan *p, const PlanMountTemplate *t, size_t n) {

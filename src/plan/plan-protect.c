@@ -89,11 +89,9 @@ static const struct {
         PlanMountKind kind;
         const char *path;
 } protect_paths[] = {
-        /* The kernel's symbol addresses, a map for an exploit. */
-        { PLAN_PROTECT_KERNEL_TUNABLES, PLAN_MOUNT_MASK, "/proc/kallsyms" },
-        /* Kernel settings and counters a write changes for the whole host. */
-        { PLAN_PROTECT_KERNEL_TUNABLES, PLAN_MOUNT_READ_ONLY, "/proc/apm" },
-        { PLAN_PROTECT_KERNEL_TUNABLES, PLAN_MOUNT_READ_ONLY, "/proc/asound" },
+        /* Kernel settings and counters a write changes for the whole host
+         * (/proc/kallsyms, /proc/apm and /proc/asound are every container's:
+         * plan-mount.c, as nspawn's). */
         { PLAN_PROTECT_KERNEL_TUNABLES, PLAN_MOUNT_READ_ONLY, "/proc/latency_stats" },
         { PLAN_PROTECT_KERNEL_TUNABLES, PLAN_MOUNT_READ_ONLY, "/proc/mtrr" },
         { PLAN_PROTECT_KERNEL_TUNABLES, PLAN_MOUNT_READ_ONLY, "/proc/timer_stats" },

@@ -119,7 +119,7 @@ masked=$(sed -n '/"masked"/,/^  "interfaces"/p' "$work/out" | grep '"/')
 while read -r line; do
         expect_match "masked $line" "$line" '"read": (0|-1), "errno": (0|2)\}'
 done <<<"$masked"
-[ "$(wc -l <<<"$masked")" -eq 7 ] || fail "masked: expected 7 paths"
+[ "$(wc -l <<<"$masked")" -eq 8 ] || fail "masked: expected 8 paths"
 
 # AmbientCapability=: a user other than root gets it in every set but the
 # bounding one's others, and can use it: bind a port below 1024.

@@ -47,7 +47,7 @@ TEST(mounts_builtin_order) {
         assert_mount(&p, i++, PLAN_MOUNT_SYMLINK, "/dev/stderr", NULL, 0, NULL, "/proc/self/fd/2");
         assert_mount(&p, i++, PLAN_MOUNT_FS, "/run", "tmpfs", MS_NOSUID | MS_NODEV,
                      "mode=0755,size=20%,nr_inodes=800k", "tmpfs");
-        for (const char * const *d = (const char * const[]) { "/proc/kcore", "/proc/keys", "/proc/timer_list",
+        for (const char * const *d = (const char * const[]) { "/proc/kallsyms", "/proc/kcore", "/proc/keys", "/proc/timer_list",
                                                                 "/proc/sched_debug", "/proc/acpi", "/proc/scsi",
                                                                 "/sys/firmware", "/sys/devices/virtual/powercap",
                                                                 NULL };
@@ -56,7 +56,8 @@ TEST(mounts_builtin_order) {
                 ASSERT_TRUE(p.mounts[i++].optional);
         }
         for (const char * const *d = (const char * const[]) { "/proc/sys", "/proc/sysrq-trigger", "/proc/irq",
-                                                                "/proc/bus", "/proc/fs", NULL };
+                                                                "/proc/bus", "/proc/fs", "/proc/apm", "/proc/asound",
+                                                                NULL };
              *d; d++)
                 assert_mount(&p, i++, PLAN_MOUNT_READ_ONLY, *d, NULL, MS_RDONLY | MS_REC | nsde, NULL, NULL);
         assert_mount(&p, i++, PLAN_MOUNT_CGROUP, "/sys/fs/cgroup", NULL, MS_RDONLY | nsde, NULL, NULL);
