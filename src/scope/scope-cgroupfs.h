@@ -81,5 +81,6 @@ int scope_cgroupfs_write_cpuset(Scope *s, const PlanLimits *l, int idx, bool v2)
 int scope_cgroupfs_write_cpu_v1(Scope *s, int idx, const PlanLimits *l, const char *where);
 /* Where the period CPUQuota= is measured over is not the unit's (CPUQuotaPeriodSec=
  * clamped to 1ms..1s, or made longer for 1ms of CPU time in each), a notice
- * naming the key, its file and line, and the period taken (scope-cgroupfs-cpu.c). */
+ * naming the key, its file and line, and the period taken (scope-cgroupfs-cpu.c);
+ * for systemd's scope too (scope.c), whose manager clamps it alike. */
 void scope_cgroupfs_cpu_period_notice(const Plan *p);

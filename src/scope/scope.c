@@ -362,6 +362,9 @@ int scope_new(const Plan *p, CgroupManager manager, bool user_bus, Event *event,
                 r = cpuset_expect(s, &p->limits);
                 if (r < 0)
                         return scope_new_fail(s, r);
+                /* systemd clamps the period as cgroupfs does, with a warning in its
+                 * journal only: the unit's reader is told here. */
+                scope_cgroupfs_cpu_period_notice(p);
         }
         if (manager == CGROUP_MANAGER_CGROUPFS) {
                 /* No bus after all: the helper must be gone before cell checks that

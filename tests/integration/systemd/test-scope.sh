@@ -192,6 +192,26 @@ expect_eq "... and the payload has them (SCHED_BATCH is 3)" \
         "nice=7 policy=3 idle Cpus_allowed_list:0" "$(cat "$ROOT/out/sched" 2>/dev/null)"
 check "... and no scope is left" wait_for 5 unit_gone cell-sched.scope
 
+# --- A CPU period systemd lengthens (CPUQuota=0.5%: 1ms of CPU time in each
+# needs 200ms), said by cell: systemd warns in its journal only.
+install_cell quota <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/true
+[Limits]
+CPUQuota=0.5%
+EOF
+rc=0
+in_sealed "$CELL" run quota > "$WORK/quota.log" 2>&1 || rc=$?
+if controller_available cpu; then
+        expect_eq "CPUQuota=0.5% in a scope: cell run exits 0" 0 "$rc"
+else
+        # (the start is refused without the controller: the notice comes first)
+        expect_eq "CPUQuota=0.5% without a cpu controller: cell run exits 2" 2 "$rc"
+fi
+check "... and cell says the period is 200ms" grep -q 'quota.cell:6: CPUQuota=0.50%: the period is 200ms' "$WORK/quota.log"
+
 # --- Slice=
 install_cell sliced <<EOF
 [Root]
