@@ -48,3 +48,22 @@ void fixture_run(void (*body)(void), void (*cleanup)(void)) {
         cleanup();
         (void) test_child_status(status, "in the test's child, as it said");
 }
+
+char *fixture_child_dir(const char *controller, const char *child) {
+        char *path = NULL, *full = NULL;
+        CgroupMembership *own = NULL;
+        CgroupMount *mounts = NULL;
+        size_t n_own = 0, n_mounts = 0;
+
+        ASSERT_OK(cg_read_both(0, &own, &n_own, &mounts, &n_mounts));
+        const CgroupMount *m = cg_mount_find(mounts, n_mounts, controller);
+        const char *p = cg_membership_path(own, n_own, controller);
+        if (m && p) {
+                path = cg_mount_path(m, p);
+                ASSERT_TRUE(asprintf(&full, "%s/%s", path, child) > 0);
+        }
+        free(path);
+        cg_membership_free(own, n_own);
+        cg_mount_free(mounts, n_mounts);
+        return full;
+}

@@ -2,7 +2,12 @@
 #pragma once
 
 /* What the tests that make real cgroups (test-scope-cgroupfs.c,
- * test-cgroup-leaf.c) read from them and how they clear them afterwards. */
+ * test-scope-cgroupfs-v1.c, test-cgroup-leaf.c) read from them and how they
+ * clear them afterwards. */
+
+/* The cgroup child below ours in the hierarchy of controller (NULL:
+ * cgroup2), or NULL where we have none there. Freed by the caller. */
+char *fixture_child_dir(const char *controller, const char *child);
 
 /* The first line of dir/file, without its newline; NULL when it cannot be
  * read. Freed by the caller. */

@@ -21,22 +21,7 @@ static char tag[32], child[64], unit[96], run[sizeof "/tmp/test-scope-cgroupfs-v
 
 /* The dir of child in the hierarchy of controller (NULL: cgroup2), or NULL. */
 static char *dir_of(const char *controller) {
-        char *path = NULL, *full = NULL;
-        CgroupMembership *own = NULL;
-        CgroupMount *mounts = NULL;
-        size_t n_own = 0, n_mounts = 0;
-
-        ASSERT_OK(cg_read_both(0, &own, &n_own, &mounts, &n_mounts));
-        const CgroupMount *m = cg_mount_find(mounts, n_mounts, controller);
-        const char *p = cg_membership_path(own, n_own, controller);
-        if (m && p) {
-                path = cg_mount_path(m, p);
-                ASSERT_TRUE(asprintf(&full, "%s/%s", path, child) > 0);
-        }
-        free(path);
-        cg_membership_free(own, n_own);
-        cg_mount_free(mounts, n_mounts);
-        return full;
+        return fixture_child_dir(controller, child);
 }
 
 static void cleanup_leftovers(void) {
