@@ -208,20 +208,6 @@ static int etc_record(int parent_fd, const char *name, const PlanEtcFile *f, Mou
 /* Why a rename over the file, or its removal, says EBUSY. */
 #define ETC_MOUNTED ", a mount point (a file mounted there, by Bind= or Inaccessible=)"
 
-/* Whether fd (an entry of parent_fd) is a mount point: on another mount
- * than its directory. 1 yes, 0 no, -errno. */
-static int etc_is_mount_point(int parent_fd, int fd) {
-        uint64_t parent_id, id;
-        int r;
-
-        r = mount_id_of(parent_fd, &parent_id);
-        if (r >= 0)
-                r = mount_id_of(fd, &id);
-        if (r < 0)
-                return r;
-        return id != parent_id;
-}
-
 /* The temporary name's path inside the root, next to target. */
 static int etc_tmp_path(const char *target, const char *tmp, char *buf, size_t size) {
         const char *slash = strrchr(target, '/');
@@ -324,7 +310,7 @@ static int etc_copy(int root_fd, const PlanEtcFile *f, MountCreated *created, co
          * as the new inode's owner may be one the root's idmapped mount
          * cannot hold (a Bind= of a host root's file under PrivateUsers=),
          * which would fail the copy before the rename says EBUSY. */
-        r = etc_is_mount_point(parent_fd, path_fd);
+        r = mount_is_mount_point_at(parent_fd, path_fd);
         if (r < 0)
                 return spawn_error(err, r, "%s: cannot stat %s", what, f->target);
         if (r == 0) {

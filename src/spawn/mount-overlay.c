@@ -183,20 +183,6 @@ static int record_kernel_work(MountCreated *made, int work_fd, const char *work_
         return 0;
 }
 
-/* Whether upper is on the mount of its parent directory: 1 yes, 0 no (a
- * mount point), or -errno. */
-static int upper_on_parent_mount(int upper_fd, int parent_fd) {
-        uint64_t a, b;
-        int r;
-
-        r = mount_id_of(upper_fd, &a);
-        if (r >= 0)
-                r = mount_id_of(parent_fd, &b);
-        if (r < 0)
-                return r;
-        return a == b;
-}
-
 int mount_overlay_new(int root_fd, const PlanMount *m, MountCreated *made, const char *what, SpawnError *err) {
         _cleanup_(overlay_layers_done) OverlayLayers l = {};
         _cleanup_close_ int tmp_fd = -EBADF, upper_parent = -EBADF;
@@ -280,11 +266,11 @@ int mount_overlay_new(int root_fd, const PlanMount *m, MountCreated *made, const
                 /* The work directory must be on the upper's mount: an upper that
                  * is a mount point's root would get it on the mount below, and
                  * overlayfs says why in the kernel log alone (EINVAL). */
-                r = upper_on_parent_mount(upper_fd, upper_parent);
+                r = mount_is_mount_point_at(upper_parent, upper_fd);
                 layer_name(m, m->upper, name, sizeof name);
                 if (r < 0)
                         return spawn_error(err, r, "%s: %s: cannot tell its mount", what, name);
-                if (r == 0)
+                if (r > 0)
                         return spawn_error(err, EXDEV, "%s: the upper directory %s is a mount point: overlayfs "
                                            "needs the work directory beside it (%s) on its mount, so the upper "
                                            "must be a directory below it", what, name, work);

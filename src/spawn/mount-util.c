@@ -210,6 +210,18 @@ int mount_id_of(int fd, uint64_t *ret) {
         return 0;
 }
 
+int mount_is_mount_point_at(int parent_fd, int fd) {
+        uint64_t parent_id, id;
+        int r;
+
+        r = mount_id_of(parent_fd, &parent_id);
+        if (r >= 0)
+                r = mount_id_of(fd, &id);
+        if (r < 0)
+                return r;
+        return id != parent_id;
+}
+
 int mount_parent_id(uint64_t id, uint64_t *ret) {
         _cleanup_free_ char *line = NULL;
         size_t size = 0;

@@ -71,6 +71,9 @@ int mount_tmpfs_data_owned(const char *data, uid_t owner, char **ret);
 
 /* The mount id of what fd refers to (statx STATX_MNT_ID). */
 int mount_id_of(int fd, uint64_t *ret);
+/* Whether fd, an entry of the directory parent_fd, is a mount point: on
+ * another mount than its directory. 1 yes, 0 no, or -errno. */
+int mount_is_mount_point_at(int parent_fd, int fd);
 /* The mount id of the parent of mount id (mount_id_of()), from
  * /proc/self/mountinfo; a namespace's root is its own parent. -ENOENT:
  * no such mount here. */
