@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Reading and clearing the tests' own cgroups (cgroup-fixture.h). */
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/wait.h>
@@ -66,4 +67,15 @@ char *fixture_child_dir(const char *controller, const char *child) {
         cg_membership_free(own, n_own);
         cg_mount_free(mounts, n_mounts);
         return full;
+}
+
+void fixture_remove_child(const char *controller, const char *child) {
+        char *d = fixture_child_dir(controller, child);
+
+        if (!d)
+                return;
+        fixture_kill_procs(d);
+        for (int i = 0; i < 100 && rmdir(d) < 0 && errno == EBUSY; i++)
+                usleep(10000);
+        free(d);
 }

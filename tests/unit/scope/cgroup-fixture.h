@@ -9,6 +9,11 @@
  * cgroup2), or NULL where we have none there. Freed by the caller. */
 char *fixture_child_dir(const char *controller, const char *child);
 
+/* What a failed test body left of child in the hierarchy of controller: its
+ * processes killed (fixture_kill_procs()), the cgroup removed once they are
+ * gone (a second at most). Nothing where there is none. */
+void fixture_remove_child(const char *controller, const char *child);
+
 /* The first line of dir/file, without its newline; NULL when it cannot be
  * read. Freed by the caller. */
 char *fixture_read(const char *dir, const char *file);

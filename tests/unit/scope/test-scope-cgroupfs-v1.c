@@ -28,15 +28,8 @@ static void cleanup_leftovers(void) {
         static const char *hier[] = { "memory", "pids", "cpu", "cpuset", "blkio", "name=systemd", NULL };
         char cmd[96];
 
-        for (size_t h = 0; h < ELEMENTSOF(hier); h++) {
-                char *d = dir_of(hier[h]);
-                if (!d)
-                        continue;
-                fixture_kill_procs(d);
-                for (int i = 0; i < 100 && rmdir(d) < 0 && errno == EBUSY; i++)
-                        usleep(10000);
-                free(d);
-        }
+        for (size_t h = 0; h < ELEMENTSOF(hier); h++)
+                fixture_remove_child(hier[h], child);
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", run);
         ASSERT_EQ(system(cmd), 0);
         unsetenv("CELL_RUNTIME_DIR");

@@ -55,13 +55,7 @@ static void cleanup_leftovers(void) {
                 for (size_t h = 0; h < ELEMENTSOF(hier); h++) {
                         char child[64];
                         snprintf(child, sizeof child, "cell-%s-%s", what[w], tag);
-                        char *d = dir_of(hier[h], child);
-                        if (!d)
-                                continue;
-                        fixture_kill_procs(d);
-                        for (int i = 0; i < 100 && rmdir(d) < 0 && errno == EBUSY; i++)
-                                usleep(10000);
-                        free(d);
+                        fixture_remove_child(hier[h], child);
                 }
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", run);
         ASSERT_EQ(system(cmd), 0);

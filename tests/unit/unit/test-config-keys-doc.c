@@ -47,15 +47,10 @@ static void doc_note_keys(const char *section, const char *text, unsigned line) 
         }
 }
 
-/* The keys cell.unit(5) defines: in each "# [Section] SECTION", the terms
- * of its definition list (a line of scdoc that the tab-indented text of
- * its definition follows), "*After=*, *Before=*, ..._unit..._" naming
- * several. Keys named in running text are mentions, not definitions. */
-static void doc_load(void) {
+/* cell.unit.5.scd of $CELL_MAN_DIR, open for reading (the test fails without). */
+static FILE *doc_open(void) {
         _cleanup_free_ char *path = NULL;
-        char section[32] = "", prev[4096] = "", buf[4096];
         const char *dir = getenv("CELL_MAN_DIR");
-        unsigned line = 0;
         FILE *f;
 
         ASSERT_NOT_NULL(dir);
@@ -63,6 +58,18 @@ static void doc_load(void) {
         f = fopen(path, "re");
         if (!f)
                 TEST_FAIL("%s: %s", path, strerror(errno));
+        return f;
+}
+
+/* The keys cell.unit(5) defines: in each "# [Section] SECTION", the terms
+ * of its definition list (a line of scdoc that the tab-indented text of
+ * its definition follows), "*After=*, *Before=*, ..._unit..._" naming
+ * several. Keys named in running text are mentions, not definitions. */
+static void doc_load(void) {
+        char section[32] = "", prev[4096] = "", buf[4096];
+        unsigned line = 0;
+        FILE *f = doc_open();
+
         while (fgets(buf, sizeof buf, f)) {
                 line++;
                 ASSERT_TRUE(strchr(buf, '\n'));
@@ -161,18 +168,11 @@ TEST(every_documented_key_once) {
  * as "*ReadOnly=*" each ("*Limit\*=*": "Limit*", every key it begins),
  * into keys; their number returned. */
 static size_t doc_rule_keys(const char *item_start, const char *marker, char keys[][64], size_t max) {
-        _cleanup_free_ char *path = NULL;
         char buf[4096], item[8192] = "";
-        const char *dir = getenv("CELL_MAN_DIR");
         bool in = false;
         size_t n = 0;
-        FILE *f;
+        FILE *f = doc_open();
 
-        ASSERT_NOT_NULL(dir);
-        ASSERT_TRUE(asprintf(&path, "%s/cell.unit.5.scd", dir) >= 0);
-        f = fopen(path, "re");
-        if (!f)
-                TEST_FAIL("%s: %s", path, strerror(errno));
         while (fgets(buf, sizeof buf, f)) {
                 if (startswith(buf, "# [")) /* COMMON RULES end at the first section's */
                         break;
