@@ -43,7 +43,7 @@ start_cell() {
         # previous run's "The payload is running" (and SIGSTOPped the child
         # shell before it was cell).
         : > "$work/err"
-        rm -f "$root/tmp/go" "$root/tmp/sent"
+        rm -f "$root/tmp/go" "$root/tmp/sent" "$root/tmp/armed"
         NOTIFY_SOCKET=$work/up.sock "$CELL" run -v --cgroup-manager=cgroupfs "$1" >"$work/out" 2>"$work/err" &
         cell=$!
 }
@@ -163,15 +163,17 @@ grep -q "notify: dropping a datagram from PID [0-9]*, gone before it was read: U
         fail "host: the gone host sender was not refused for its UID: $(cat "$work/err")"
 
 # --- EXTEND_TIMEOUT_USEC= while the payload stops puts off the SIGKILL of
-# TimeoutStopSec= (1 s here), as systemd's for a service: the payload asks
-# for 5 s more and takes 2 s to stop. Under cell (CELL_MONITOR=0) and under
+# TimeoutStopSec= (2 s here), as systemd's for a service: the payload asks
+# for 5 s more and takes 3 s to stop. Under cell (CELL_MONITOR=0) and under
 # cell-monitor, and the extension goes up too, with cell's 10 s for its reap
-# and release after a SIGKILL at the end of those 5 s.
+# and release after a SIGKILL at the end of those 5 s. The SIGTERM waits for
+# /tmp/armed: before its trap the shell, PID 1, ignores it.
 u=$(unit extend "[Root]" "Directory=$root" "[Exec]" \
-        "Exec=/bin/sh -c 'trap \"notify-probe EXTEND_TIMEOUT_USEC=5000000; sleep 2; exit 0\" TERM; while :; do sleep 0.2; done'" \
-        "TimeoutStopSec=1s")
+        "Exec=/bin/sh -c 'trap \"notify-probe EXTEND_TIMEOUT_USEC=5000000; sleep 3; exit 0\" TERM; touch /tmp/armed; while :; do sleep 0.2; done'" \
+        "TimeoutStopSec=2s")
 for supervisor in cell cell-monitor; do
         start_under "$supervisor" "$u"
+        wait_for "$supervisor: the payload's trap" test -e "$root/tmp/armed"
         stop_cell
         grep -qxF "b'EXTEND_TIMEOUT_USEC=15000000\\n'" "$work/up.log" ||
                 fail "$supervisor: EXTEND_TIMEOUT_USEC= did not go up: $(cat "$work/up.log")"
