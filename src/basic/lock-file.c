@@ -103,21 +103,22 @@ void lock_file_release_shared_any(int fd, const char *const *dirs) {
 
         if (fd < 0)
                 return;
-        /* Converting to LOCK_EX may drop ours first: we are leaving anyway. */
-        if (flock(fd, LOCK_EX | LOCK_NB) < 0)
-                goto done;
         (void) snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
         k = readlink(self, path, sizeof path - 1);
         if (k <= 0)
                 goto done;
         path[k] = 0;
-        /* Only a file of one of dirs, and only while it is still the one we hold. */
+        /* Only a file of one of dirs (any other lock is closed as it is, its
+         * mode never converted), and only while it is still the one we hold. */
         for (const char *const *dir = dirs; *dir; dir++) {
                 size_t n = strlen(*dir);
 
                 if ((size_t) k <= n + 1 || strncmp(path, *dir, n) != 0 || path[n] != '/' ||
                     strchr(path + n + 1, '/'))
                         continue;
+                /* Converting to LOCK_EX may drop ours first: we are leaving anyway. */
+                if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+                        break;
                 if (fstat(fd, &a) >= 0 && lstat(path, &b) >= 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
                         (void) unlink(path);
                 break;

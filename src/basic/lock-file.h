@@ -43,6 +43,9 @@ int lock_file_take_previous(int dir_fd, const char *file, const char *text, char
 /* PrivateUsers=pick's slots (src/spawn/uid-range.h): LOCK_EX by the cell
  * that picked one, LOCK_SH by those whose fixed range overlaps it. */
 #define CELL_UID_LOCK_DIR "/run/cell/uid"
+/* Image='s locks (src/spawn/root-image.h): LOCK_SH by each container that
+ * reads the image, LOCK_EX by the one that writes it. */
+#define CELL_IMAGE_LOCK_DIR "/run/cell/image-lock"
 
 /* "inode-DEV:INO": the name of a lock file of what (dev, ino) is, the
  * same for every path that leads to it (the places', Image='s). */
@@ -59,7 +62,8 @@ bool lock_file_is_current(int dir_fd, const char *file, int fd);
  * their flock() (lock_file_is_current()) and open it again if not. */
 void lock_file_release_shared(int fd, const char *dir);
 /* The same, for a file of any of dirs (NULL-terminated): cell-monitor's,
- * which holds the places' and the UID slots' alike. */
+ * which holds the places', the UID slots' and the images' alike. A lock
+ * file of none of them is only closed. */
 void lock_file_release_shared_any(int fd, const char *const *dirs);
 
 /* Whether process pid holds an flock() on the file (dev, ino), as

@@ -130,20 +130,26 @@ static int block_names(int fd, dev_t rdev, char *name, char *whole, size_t size)
 
 /* dir_fd/name flock'ed with op | LOCK_NB. Not the image: whoever may read
  * it could flock() it, and so refuse every start of it. 0600 in a
- * directory only root writes: only cell opens it. */
+ * directory only root writes: only cell opens it. Its last holder removes
+ * it (lock_file_release_shared_any()), maybe between our open() and
+ * flock(): a lock of a file no longer there is no one's, so again. */
 static int lock_take(int dir_fd, const char *name, int op, int *ret_fd) {
-        _cleanup_close_ int fd = -EBADF;
-        int r;
+        for (;;) {
+                _cleanup_close_ int fd = -EBADF;
+                int r;
 
-        /* O_NOFOLLOW: nothing planted there makes us lock elsewhere. */
-        fd = openat(dir_fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
-        if (fd < 0)
-                return -errno;
-        r = RET_NERRNO(flock(fd, op | LOCK_NB));
-        if (r < 0)
-                return r;
-        *ret_fd = TAKE_FD(fd);
-        return 0;
+                /* O_NOFOLLOW: nothing planted there makes us lock elsewhere. */
+                fd = openat(dir_fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+                if (fd < 0)
+                        return -errno;
+                r = RET_NERRNO(flock(fd, op | LOCK_NB));
+                if (r < 0)
+                        return r;
+                if (lock_file_is_current(dir_fd, name, fd)) {
+                        *ret_fd = TAKE_FD(fd);
+                        return 0;
+                }
+        }
 }
 
 int image_lock(int fd, const struct stat *st, int op, int *ret_fd, int *ret_whole_fd, char *ret_whole,

@@ -553,8 +553,9 @@ fail:
 
 void root_image_done(RootImage *img) {
         img->mount_fd = safe_close(img->mount_fd);
-        img->lock_fd = safe_close(img->lock_fd);
-        img->whole_lock_fd = safe_close(img->whole_lock_fd);
+        /* Each lock file goes with its last holder, as nspawn's. */
+        lock_file_release_shared(TAKE_FD(img->lock_fd), ROOT_IMAGE_LOCK_DIR);
+        lock_file_release_shared(TAKE_FD(img->whole_lock_fd), ROOT_IMAGE_LOCK_DIR);
 }
 
 const char *root_image_root_path(const Plan *p, const RootImage *img, char *buf, size_t size) {

@@ -35,6 +35,7 @@
 
 #include <stdbool.h>
 
+#include "lock-file.h"
 #include "plan.h"
 #include "spawn-error.h"
 
@@ -53,7 +54,7 @@
  * reads it beside one that writes a part (the whole's start would have
  * to find every device over a part of it), and a part of a part (a
  * partition of a loop device past its file's start). */
-#define ROOT_IMAGE_LOCK_DIR "/run/cell/image-lock"
+#define ROOT_IMAGE_LOCK_DIR CELL_IMAGE_LOCK_DIR
 
 typedef struct RootImage {
         int mount_fd;           /* the detached mount (tree, for a GPT) of the image's file systems, or -EBADF */

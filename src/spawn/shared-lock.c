@@ -348,9 +348,10 @@ bool shared_locks_on(const SharedLocks *l, dev_t dev) {
 
 void shared_locks_done(SharedLocks *l) {
         for (size_t i = 0; i < l->n; i++) {
-                /* A place's lock file goes with its last holder. */
+                /* A place's lock file goes with its last holder; of those
+                 * held (kept from another's take), an image's does. */
                 if (l->locks[i].held)
-                        safe_close(l->locks[i].fd);
+                        lock_file_release_shared(l->locks[i].fd, CELL_IMAGE_LOCK_DIR);
                 else
                         lock_file_release_shared(l->locks[i].fd, l->dir ?: SHARED_LOCK_DIR);
                 free(l->locks[i].path);

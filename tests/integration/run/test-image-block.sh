@@ -85,12 +85,26 @@ attach A "$work/a.ext4"
 attach B "$work/b.ext4"
 ln -s "$A" "$work/link"
 
-# run_block NAME IMAGE [UNIT-LINES...]: the payload on IMAGE, which must start.
+# The image lock files of the test's devices and files still there: each
+# goes with its last holder, as nspawn's.
+image_locks_left() {
+        local d f
+        for d in $(our_loops); do
+                [ ! -e "/run/cell/image-lock/block-$(majmin "$d")" ] || echo "block-$(majmin "$d") ($d)"
+        done
+        for f in "$work"/*; do
+                [ ! -f "$f" ] || [ ! -e "$(lock_of "$f")" ] || echo "$(basename "$(lock_of "$f")") ($f)"
+        done
+}
+
+# run_block NAME IMAGE [UNIT-LINES...]: the payload on IMAGE, which must
+# start, and leave no lock file behind.
 run_block() {
         local name=$1 image=$2; shift 2
         u=$(unit "$name" "[Root]" "Image=$image" "$@" "[Exec]" "Exec=/bin/block-check")
         run_cell none "$u"
         expect "$name: status" "$status" 0
+        expect "$name: image lock files left in /run/cell/image-lock" "$(image_locks_left)" ""
 }
 root_mount() {
         grep -m1 '^ROOT ' "$work/out" | cut -d' ' -f2-

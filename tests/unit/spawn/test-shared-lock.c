@@ -314,6 +314,30 @@ TEST(last_holder_removes_the_lock_file) {
         remove_places();
 }
 
+/* A lock file of none of the directories named is only closed: its
+ * lock, which a copy of the same open file still holds (a UID slot's in
+ * cell-monitor's list, a Port='s), is not made exclusive on the way. */
+TEST(release_leaves_a_lock_of_another_directory_alone) {
+        struct stat st;
+        char lock[128];
+        int fd, copy, other;
+
+        make_places();
+        ASSERT_OK(stat(root, &st));
+        snprintf(lock, sizeof lock, "%s/inode-%lu:%lu", locks, (unsigned long) st.st_dev, (unsigned long) st.st_ino);
+        fd = hold(root);
+        copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        ASSERT_TRUE(copy >= 0);
+
+        lock_file_release_shared_any(copy, (const char *const[]) { root, x, NULL });
+        other = lock_file_of(root);
+        ASSERT_OK(flock(other, LOCK_SH | LOCK_NB));     /* ours is still LOCK_SH */
+        ASSERT_OK(stat(lock, &st));                     /* and its file there */
+        close(other);
+        close(fd);
+        remove_places();
+}
+
 /* open(path, O_PATH), as the build opens a place by its path again. */
 static int open_place(const char *path) {
         int fd = open(path, O_PATH | O_CLOEXEC);
