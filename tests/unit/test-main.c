@@ -62,6 +62,32 @@ void test_nofile_restore(TestNofile old) {
         ASSERT_TRUE(setrlimit(RLIMIT_NOFILE, &l) >= 0);
 }
 
+TestStderr test_stderr_capture(void) {
+        char path[] = "/tmp/test-stderr-XXXXXX";
+        TestStderr c;
+
+        c.fd = mkostemp(path, O_CLOEXEC);
+        ASSERT_TRUE(c.fd >= 0);
+        ASSERT_TRUE(unlink(path) >= 0);
+        fflush(stderr);
+        c.saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+        ASSERT_TRUE(c.saved >= 0);
+        ASSERT_TRUE(dup2(c.fd, STDERR_FILENO) == STDERR_FILENO);
+        return c;
+}
+
+void test_stderr_release(TestStderr c, char *buf, size_t size) {
+        ssize_t n;
+
+        fflush(stderr);
+        ASSERT_TRUE(dup2(c.saved, STDERR_FILENO) == STDERR_FILENO);
+        ASSERT_TRUE(close(c.saved) >= 0);
+        n = pread(c.fd, buf, size - 1, 0);
+        ASSERT_TRUE(n >= 0);
+        buf[n] = 0;
+        ASSERT_TRUE(close(c.fd) >= 0);
+}
+
 static void say_skip(const char *prefix, const char *why, va_list ap) {
         int saved_errno = errno;        /* for a %m in why */
 

@@ -36,6 +36,16 @@ typedef struct TestNofile {
 TestNofile test_nofile_room(int n);
 void test_nofile_restore(TestNofile old);
 
+/* stderr into an unlinked file from test_stderr_capture() on, until
+ * test_stderr_release() puts the test's own back and gives what was written
+ * there in buf (size > 0 bytes, NUL-terminated, cut to fit): what the code
+ * under test said. stdio's buffer is flushed at both ends. Nests. */
+typedef struct TestStderr {
+        int fd, saved;
+} TestStderr;
+TestStderr test_stderr_capture(void);
+void test_stderr_release(TestStderr c, char *buf, size_t size);
+
 /* The exit status by which a child a test forked says "this machine cannot
  * do what the test needs" (a namespace, a privilege): the test skips, as
  * meson counts a test binary's exit status 77. */

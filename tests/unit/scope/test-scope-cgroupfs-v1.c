@@ -56,26 +56,15 @@ static void run_isolated(void (*body)(void)) {
 /* scope_new() with the cgroupfs manager and scope_free(); into text, what
  * they wrote to stderr. false (test_skip()) where no cgroup tree is usable. */
 static bool start_logged(const Plan *p, char *text, size_t size) {
-        char path[] = "/tmp/test-scope-cgroupfs-v1-log-XXXXXX";
+        TestStderr c = test_stderr_capture();
         Event *e = NULL;
         Scope *s = NULL;
 
-        int fd = mkstemp(path);
-        ASSERT_TRUE(fd >= 0);
-        unlink(path);
-        fflush(stderr);
-        int saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
-        ASSERT_TRUE(saved >= 0 && dup2(fd, STDERR_FILENO) == STDERR_FILENO);
         ASSERT_OK(event_new(&e));
         int r = scope_new(p, CGROUP_MANAGER_CGROUPFS, false, e, &s);
         scope_free(s);
         event_unref(e);
-        fflush(stderr);
-        ASSERT_TRUE(dup2(saved, STDERR_FILENO) == STDERR_FILENO);
-        close(saved);
-        memset(text, 0, size);
-        ASSERT_TRUE(pread(fd, text, size - 1, 0) >= 0);
-        close(fd);
+        test_stderr_release(c, text, size);
         if (r == -EROFS || r == -EACCES || r == -EOPNOTSUPP) {
                 test_skip("cgroupfs not usable here: %s", text);
                 return false;

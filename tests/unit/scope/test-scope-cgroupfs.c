@@ -539,7 +539,7 @@ static void running_name_is_refused(void) {
  * not use it, naming the file and line; with no Slice= in the unit (the
  * default machine.slice) it says nothing. */
 static void slice_notice(void) {
-        char unit[96], child[64], path[] = "/tmp/test-scope-cgroupfs-log-XXXXXX", want[256];
+        char unit[96], child[64], want[256], text[1024];
         scope_names("test", child, unit);
         CellOrigin o = { .key = "Slice", .file = (char *) "/etc/cell/web.cell", .line = 7 };
         Plan p = { .name = (char *) "test", .scope_unit = unit, .slice = (char *) "web.slice",
@@ -547,12 +547,7 @@ static void slice_notice(void) {
         Event *e = NULL;
         Scope *s = NULL;
 
-        int fd = mkstemp(path);
-        ASSERT_TRUE(fd >= 0);
-        unlink(path);
-        fflush(stderr);
-        int saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
-        ASSERT_TRUE(saved >= 0 && dup2(fd, STDERR_FILENO) == STDERR_FILENO);
+        TestStderr c = test_stderr_capture();
         bool up = new_or_skip(&p, &e, &s);
         scope_free(s);
         s = NULL;
@@ -561,17 +556,10 @@ static void slice_notice(void) {
                 ASSERT_OK(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &s));
         scope_free(s);
         event_unref(e);
-        fflush(stderr);
-        ASSERT_TRUE(dup2(saved, STDERR_FILENO) == STDERR_FILENO);
-        close(saved);
-        if (!up) {
-                close(fd);
+        test_stderr_release(c, text, sizeof text);
+        if (!up)
                 return;
-        }
 
-        char text[1024] = "";
-        ASSERT_TRUE(pread(fd, text, sizeof text - 1, 0) >= 0);
-        close(fd);
         snprintf(want, sizeof want, "/etc/cell/web.cell:7: Slice=web.slice: the cgroupfs manager does not use "
                  "slices; %s is made below the cgroup cell runs in\n", child);
         ASSERT_CONTAINS(text, want);

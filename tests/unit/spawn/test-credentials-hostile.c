@@ -164,20 +164,11 @@ static int rd(Plan *p, SpawnError *err) {
 
 /* rd(), what it says on stderr (its notices) into said. */
 static int rd_said(Plan *p, SpawnError *err, char *said, size_t size) {
-        char path[] = "/tmp/test-credentials-hostile-said-XXXXXX";
-        int fd = mkstemp(path), saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3), r;
-        ssize_t n;
+        TestStderr c = test_stderr_capture();
+        int r;
 
-        ASSERT_TRUE(fd >= 0 && saved >= 0);
-        ASSERT_EQ(unlink(path), 0);
-        ASSERT_EQ(dup2(fd, STDERR_FILENO), STDERR_FILENO);
         r = rd(p, err);
-        ASSERT_EQ(dup2(saved, STDERR_FILENO), STDERR_FILENO);
-        n = pread(fd, said, size - 1, 0);
-        ASSERT_TRUE(n >= 0);
-        said[n] = 0;
-        ASSERT_EQ(close(fd), 0);
-        ASSERT_EQ(close(saved), 0);
+        test_stderr_release(c, said, size);
         return r;
 }
 

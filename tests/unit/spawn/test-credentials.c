@@ -311,20 +311,11 @@ TEST(vanished_entry_skipped) {
 
 /* What credentials_read() says on stderr (its notices) while it reads. */
 static int rd_said(Plan *p, SpawnError *err, char *said, size_t size) {
-        char path[] = "/tmp/test-credentials-said-XXXXXX";
-        int fd = mkstemp(path), saved = dup(STDERR_FILENO), r;
-        ssize_t n;
+        TestStderr c = test_stderr_capture();
+        int r;
 
-        ASSERT_TRUE(fd >= 0 && saved >= 0);
-        ASSERT_EQ(unlink(path), 0);
-        ASSERT_EQ(dup2(fd, STDERR_FILENO), STDERR_FILENO);
         r = rd(p, NULL, err);
-        ASSERT_EQ(dup2(saved, STDERR_FILENO), STDERR_FILENO);
-        n = pread(fd, said, size - 1, 0);
-        ASSERT_TRUE(n >= 0);
-        said[n] = 0;
-        close(fd);
-        close(saved);
+        test_stderr_release(c, said, size);
         return r;
 }
 
