@@ -31,7 +31,13 @@ for fake in newer older; do
                 "$bin/cell" run --cgroup-manager=$m "$u" >"$work/out" 2>&1 </dev/null &
                 pid=$!
                 wait_execable "$name" "$pid" || fail "$fake/$m: did not start: $(cat "$work/out")"
-                sleep 2         # past the hand-over's second (MONITOR_AFTER_USEC)
+                # Past the hand-over's second (MONITOR_AFTER_USEC): until cell said it
+                # stays (20 s at most), not a fixed 2 s, which a loaded machine outran.
+                for _ in $(seq 400); do
+                        grep -qF "cell stays the container's supervisor:" "$work/out" && break
+                        kill -0 "$pid" 2>/dev/null || break
+                        sleep 0.05
+                done
                 kill -0 "$pid" 2>/dev/null ||
                         fail "$fake/$m: the cell ended at the hand-over: $(cat "$work/out")"
                 expect "$fake/$m: the supervisor" "$(cat "/proc/$pid/comm")" cell

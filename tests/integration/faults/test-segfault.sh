@@ -30,7 +30,8 @@ expect "exit 139: status" "$status" 139
 # said about a signal, and cell exits 0: the stop it was asked for is done.
 timeout 20 "$CELL" run --cgroup-manager=none "$ui" -- /bin/probe sleep 30 "$marker" >/dev/null 2>"$work/err" &
 pid=$!
-for _ in $(seq 100); do pgrep -f "^/bin/probe sleep 30 $marker" >/dev/null && break; sleep 0.05; done
+for _ in $(seq 400); do pgrep -f "^/bin/probe sleep 30 $marker" >/dev/null && break; sleep 0.05; done
+pgrep -f "^/bin/probe sleep 30 $marker" >/dev/null || fail "stopped: no payload within 20 s: $(cat "$work/err")"
 kill -TERM "$pid"
 st=0; wait "$pid" || st=$?
 expect "stopped: status" "$st" 0

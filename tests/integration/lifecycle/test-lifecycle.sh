@@ -174,12 +174,20 @@ expect_eq "list --json is empty" "[]" "$(cell list --json | tr -d ' \n')"
 # through /run/cell/plain/state
 # A child of the init says whether SIGTERM reached it too (the init takes 0.2 s
 # to end, time for the child's trap, which the init's end would cut short).
+# /out/plain-armed once both have their traps: the init is PID 1, which the
+# kernel spares a signal it has no handler for, and its scope is active, its
+# state written, before it has run a line (plain_armed, before each signal).
 write_payload plain-payload <<'EOF'
 trap 'sleep 0.2; echo term > /out/plain-term; exit 0' TERM
 trap 'echo usr1 >> /out/plain-usr1' USR1
-( trap 'echo signalled > /out/plain-child; exit 0' TERM; trap '' USR1; while :; do sleep 1000 & wait $!; done ) &
+( trap 'echo signalled > /out/plain-child; exit 0' TERM; trap '' USR1; : > /out/plain-child-armed
+  while :; do sleep 1000 & wait $!; done ) &
+while [ ! -e /out/plain-child-armed ]; do sleep 0.05; done
+: > /out/plain-armed
 while :; do sleep 1 & wait $!; done
 EOF
+plain_armed() { [ -e "$ROOT/out/plain-armed" ]; }
+rm -f "$ROOT/out/plain-armed" "$ROOT/out/plain-child-armed"
 install_cell plain <<EOF
 [Root]
 Directory=$ROOT
@@ -200,6 +208,7 @@ expect_eq "list --json: it runs in no service" None "$(json_get service <<<"$jso
 sup=$(json_get supervisor_pid <<<"$json")
 # (cell, or after a second cell-monitor, which cell becomes: test-monitor.sh)
 check "list --json: its supervisor is its cell run" grep -qxE 'cell|cell-monitor' <<<"$(in_sealed cat "/proc/$sup/comm" 2>/dev/null)"
+check "the payload has set its traps" wait_for 20 plain_armed
 cell kill --all plain USR1
 got_plain_usr1() { [ -s "$ROOT/out/plain-usr1" ]; }
 check "cell kill --all: the payload got SIGUSR1 (every process of the scope's cgroup, PID 1 last)" wait_for 5 got_plain_usr1
@@ -211,7 +220,7 @@ rm -f "$ROOT/out/plain-child"
 runner_gone() { ! kill -0 "$runner" 2>/dev/null; }
 check "cell run has exited" wait_for 5 runner_gone
 expect_eq "the scope is gone" inactive "$(prop cell-plain.scope ActiveState)"
-rm -f "$ROOT/out/plain-term"
+rm -f "$ROOT/out/plain-term" "$ROOT/out/plain-armed" "$ROOT/out/plain-child-armed"
 
 # --- the same from inside a service cell is not the main process of (a
 # script's, a runner's; user@UID.service for a desktop's terminal): the scope
@@ -222,13 +231,14 @@ check "cell run plain inside plain-runner.service starts its scope" wait_for 10 
 expect_eq "its scope binds to that service" plain-runner.service "$(prop cell-plain.scope BindsTo)"
 json=$(cell list --json)
 expect_eq "list --json: cell is not that service's main process: no service" None "$(json_get service <<<"$json")"
+check "the payload has set its traps" wait_for 20 plain_armed
 cell stop plain
 expect_eq "cell stop plain (scope, in a service not cell's) exits 0" 0 "$?"
 expect_eq "the payload got SIGTERM from cell run" term "$(cat "$ROOT/out/plain-term" 2>/dev/null)"
 check "the scope is gone" wait_for 5 state_is cell-plain.scope inactive
 expect_eq "plain-runner.service was not stopped" active "$(prop plain-runner.service ActiveState)"
 in_sealed systemctl stop plain-runner.service
-rm -f "$ROOT/out/plain-term" "$ROOT/out/plain-child"
+rm -f "$ROOT/out/plain-term" "$ROOT/out/plain-child" "$ROOT/out/plain-armed" "$ROOT/out/plain-child-armed"
 
 # --- then with the cgroupfs manager
 "$SEALED" run "$CELL" run --cgroup-manager=cgroupfs plain > "$WORK/plain.log" 2>&1 &
@@ -242,6 +252,7 @@ expect_eq "list --json: its manager" cgroupfs "$(json_get manager <<<"$json")"
 expect_eq "status: running" 0 "$(cell status plain >/dev/null; echo $?)"
 expect_eq "exec: as the unit's User=" 65534 "$(cell exec plain id -u)"
 check "exec: in the cell's cgroup namespace" sh -c "'$SEALED' run '$CELL' exec plain cat /proc/self/cgroup | grep -qx '0::/'"
+check "the payload has set its traps" wait_for 20 plain_armed
 cell stop plain
 expect_eq "cell stop plain exits 0" 0 "$?"
 expect_eq "the cgroupfs payload got SIGTERM" term "$(cat "$ROOT/out/plain-term" 2>/dev/null)"
@@ -252,13 +263,14 @@ expect_eq "status: not running" 3 "$(cell status plain >/dev/null; echo $?)"
 
 # --- and the cgroupfs manager inside a service cell is not the main process
 # of: its runtime state names that service, but "cell stop" asks cell run.
-rm -f "$ROOT/out/plain-term" "$ROOT/out/plain-child"
+rm -f "$ROOT/out/plain-term" "$ROOT/out/plain-child" "$ROOT/out/plain-armed" "$ROOT/out/plain-child-armed"
 in_sealed systemd-run --quiet --unit=plain-runner2.service \
         /bin/sh -c "'$CELL' run --cgroup-manager=cgroupfs plain > /run/plain-runner2.log 2>&1; exec sleep 1000"
 check "cell run (cgroupfs) inside plain-runner2.service writes its state" wait_for 10 has_state
 json=$(cell list --json | python3 -c 'import json, sys; print(json.dumps([c for c in json.load(sys.stdin) if c["name"] == "plain"]))')
 expect_eq "list --json: no service for a cgroupfs cell that is not its main process" None "$(json_get service <<<"$json")"
 check "status names no service for it" sh -c "! '$SEALED' run '$CELL' status plain | grep -q 'Service:'"
+check "the payload has set its traps" wait_for 20 plain_armed
 cell stop plain
 expect_eq "cell stop plain (cgroupfs, in a service not cell's) exits 0" 0 "$?"
 expect_eq "the payload got SIGTERM from cell run" term "$(cat "$ROOT/out/plain-term" 2>/dev/null)"
@@ -270,7 +282,7 @@ rm -f "$ROOT/out/plain-term" "$ROOT/out/plain-child"
 # --- a service with the container in its own cgroup (cell@.service(8),
 # CUSTOMIZING): no scope; cell list names the service, and cell stop stops
 # the service for good (Restart=always), not only its cell.
-rm -f "$ROOT/out/plain-term" "$ROOT/out/plain-child"
+rm -f "$ROOT/out/plain-term" "$ROOT/out/plain-child" "$ROOT/out/plain-armed" "$ROOT/out/plain-child-armed"
 install_cell own < <(sed 's/^Exec=.*/Exec=\/bin\/plain-payload/' <<EOF
 [Root]
 Directory=$ROOT
@@ -305,6 +317,7 @@ elif [ ! -e "$svc/cell-own/pids.current" ]; then
         expect_eq "list --json: no pids cgroup of its own, tasks unknown" None "$(json_get tasks_current <<<"$json")"
 fi
 check "status names the service" sh -c "'$SEALED' run '$CELL' status own | grep -q 'Service: cell@own.service'"
+check "the payload has set its traps" wait_for 20 plain_armed
 cell stop own
 expect_eq "cell stop own exits 0" 0 "$?"
 expect_eq "the payload got SIGTERM, from cell, to the init alone" "term/" \

@@ -62,7 +62,7 @@ lower_link() {
 # stop_cell: the cell started in the background as $pid (cell itself: ip
 # netns exec execs it) has become cell-monitor by now; SIGTERM, and its exit.
 stop_cell() {
-        wait_handed_over "$pid" 3 || fail "cell has not become cell-monitor: '$(cat "/proc/$pid/comm" 2>/dev/null)'"
+        wait_handed_over "$pid" 20 || fail "cell has not become cell-monitor: '$(cat "/proc/$pid/comm" 2>/dev/null)'"
         kill -TERM $pid
         wait $pid || true
 }

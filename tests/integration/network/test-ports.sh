@@ -254,7 +254,7 @@ fi
 wait_monitor() {
         local p
         p=$(eval echo "\$pid_$1")
-        wait_handed_over "$p" 3 || fail "$1 has not become cell-monitor: $(cat "$work/err.$1")"
+        wait_handed_over "$p" 20 || fail "$1 has not become cell-monitor: $(cat "$work/err.$1")"
 }
 # kill_tag TAG VETH: SIGKILL of that cell-monitor; its container goes with
 # it (PDEATHSIG), and the veth VETH with the container's network namespace.

@@ -6,6 +6,7 @@
 # terminal's size is passed on and its settings restored; the exit status
 # is the payload's; nothing is left behind. script(1) makes the terminal.
 . "$(dirname "$0")/lib.sh"
+tty_job=$(dirname "$MAKE_ROOT")/tty-job
 
 command -v script >/dev/null || { echo "skipped: no script(1) (bsdutils)"; exit 77; }
 
@@ -78,13 +79,20 @@ expect "run: closed and opened again, its exit status" "$(grep -o 'status=.*' "$
 # it was while stopped (a shell that does not restore it would be left
 # raw), takes it raw again when continued ("fg", SIGCONT; else the input
 # was echoed twice and ^C, ^Z were cell's), and the container ran on.
-u=$(unit consolejob "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'sleep 3; echo job-done; exit 9'")
+# Each step waits for the last (tests/lib/tty-job), not fixed 1 s and 2 s: a
+# SIGTSTP before cell took it stopped cell raw, a look 0.5 s after "fg" was
+# too soon on a loaded machine, and the payload (3 s) could end meanwhile.
+u=$(unit consolejob "[Root]" "Directory=$root" "[Exec]" \
+        "Exec=/bin/sh -c 'while [ ! -e /tmp/jobgo ]; do sleep 0.1; done; echo job-done; exit 9'")
 q=$(printf '%q ' "$CELL" run --cgroup-manager=cgroupfs "$u")
+rm -f "$work/stoppedmark" "$root/tmp/jobgo"
 on_tty "stty -g >$work/before; bash -c 'set -m
-(sleep 1; pkill -TSTP -x -P \$\$ cell) &
-(sleep 2; stty -g </dev/tty >$work/continued; grep flags /proc/\$(pgrep -x -P \$\$ cell)/fdinfo/0 >$work/contfl) &
+$tty_job tstp \$\$ &
+(for i in \$(seq 400); do [ -e $work/stoppedmark ] && break; sleep 0.05; done; $tty_job raw $work/before
+stty -g </dev/tty >$work/continued; grep flags /proc/\$(pgrep -x -P \$\$ cell)/fdinfo/0 >$work/contfl
+: >$root/tmp/jobgo) &
 $q
-stty -g >$work/stopped; grep flags /proc/\$(pgrep -x -P \$\$ cell)/fdinfo/0 >$work/stoppedfl
+stty -g >$work/stopped; grep flags /proc/\$(pgrep -x -P \$\$ cell)/fdinfo/0 >$work/stoppedfl; : >$work/stoppedmark
 sleep 0.5; fg; echo status=\$?'; stty -g >$work/after"
 # nonblocking FILE: whether the fdinfo flags in FILE have O_NONBLOCK.
 nonblocking() {
@@ -124,7 +132,7 @@ expect "run --console=read-only: its exit status" "$(grep -o 'status=.*' "$work/
 u=$(unit consolewinch "[Root]" "Directory=$root" "[Exec]" \
         "Exec=/bin/sh -c 'trap \"stty size; exit 5\" WINCH; echo waiting; while :; do sleep 0.1; done'")
 q=$(printf '%q ' "$CELL" run --cgroup-manager=cgroupfs --console=read-only "$u")
-on_tty "$q & for i in \$(seq 100); do grep -q waiting $work/tty && break; sleep 0.05; done; \
+on_tty "$q & for i in \$(seq 300); do grep -q waiting $work/tty && break; sleep 0.05; done; \
 stty rows 40 cols 120; wait \$!; echo status=\$?"
 expect "run: resized" "$(grep -o '[0-9][0-9]* [0-9][0-9]*$' "$work/tty" | tail -1)" "40 120"
 expect "run: resized, its exit status" "$(grep -o 'status=.*' "$work/tty")" "status=5"

@@ -44,17 +44,25 @@ for init in yes no; do
         : > "$work/out"
         env --default-signal=INT,QUIT "$CELL" run --cgroup-manager=cgroupfs "$u" >"$work/out" 2>"$work/err" &
         pid=$!
-        for _ in $(seq 100); do
+        # 30 s: the kill below went out after 5 s whether the probe had its
+        # handlers ("trapping") or not, and ended it.
+        for _ in $(seq 600); do
                 grep -q trapping "$work/out" && "$CELL" status "$name" >/dev/null 2>&1 && break
                 sleep 0.05
         done
+        grep -q trapping "$work/out" || fail "Init=$init: the probe did not start: $(cat "$work/err")"
         # RTMIN+4 (38): real-time signals queue, so a second is not merged
         # into the first (two USR1 or HUP pending at once are one).
         "$CELL" kill --all "$name" RTMIN+4 || fail "Init=$init: cell kill --all failed"
         # Then the PID 1 alone (to the payload through the reaper): once too.
         "$CELL" kill "$name" WINCH
-        for _ in $(seq 100); do grep -qx "signal 28" "$work/out" && break; sleep 0.05; done
-        sleep 0.2
+        # Both taken before the SIGHUP: one still pending with it would never be
+        # (the lower number, SIGHUP, goes first, and the probe exits on it).
+        for _ in $(seq 200); do
+                grep -qx "signal 28" "$work/out" && grep -qx "signal 38" "$work/out" && break
+                sleep 0.05
+        done
+        sleep 0.2       # time for a second SIGRTMIN+4, were one sent
         kill -HUP "$pid"
         status=0
         wait "$pid" || status=$?
@@ -74,10 +82,12 @@ for init in yes no; do
         : > "$work/out"
         "$CELL" run --cgroup-manager=none "$u" >"$work/out" 2>"$work/err" &
         pid=$!
-        for _ in $(seq 100); do
+        for _ in $(seq 600); do
                 grep -q up "$work/out" && "$CELL" status "$name" >/dev/null 2>&1 && break
                 sleep 0.05
         done
+        # "up" comes after the trap: a SIGTERM before it is ignored by PID 1 (Init=no).
+        grep -q up "$work/out" || fail "Init=$init, stopped: the payload did not start: $(cat "$work/err")"
         if [ "$init" = yes ]; then
                 # cell's reaper cannot pass SIGSTOP on: cell kill refuses it (exit 2);
                 # stopped by hand then, a stop must still continue it and end.

@@ -6,6 +6,7 @@
 # the way out; the command's exit status is cell's. script(1) makes the
 # caller's terminal, whose size "stty rows/cols" sets.
 . "$(dirname "$0")/lib.sh"
+tty_job=$(dirname "$MAKE_ROOT")/tty-job
 
 command -v script >/dev/null || { echo "skipped: no script(1) (bsdutils)"; exit 77; }
 
@@ -52,7 +53,7 @@ expect "exec -P: no controlling terminal" "$(grep -o '{"isatty.*}' "$work/tty")"
 # still; a resize of our terminal reaches the command as SIGWINCH.
 q=$(printf '%q ' "$CELL" exec -t "$name" /bin/sh -c \
         'trap "stty size; exit 5" WINCH; echo waiting; while :; do sleep 0.1; done')
-on_tty "$q & for i in \$(seq 100); do grep -q waiting $work/tty && break; sleep 0.05; done; \
+on_tty "$q & for i in \$(seq 300); do grep -q waiting $work/tty && break; sleep 0.05; done; \
 stty rows 40 cols 120; wait \$!; echo status=\$?"
 expect "exec -t: resized" "$(grep -o '[0-9][0-9]* [0-9][0-9]*$' "$work/tty" | tail -1)" "40 120"
 expect "exec -t: its exit status" "$(grep -o 'status=.*' "$work/tty")" "status=5"
@@ -102,7 +103,7 @@ mkfifo "$work/in"
 q=$(printf '%q ' "$CELL" exec -t "$name" /bin/sh -c 'echo reading; read x; echo "got=$x"; exit 9')
 timeout 30 script -qefc "stty rows 33 cols 101; stty -g >$work/before; bash -c 'set -m
 (for i in \$(seq 200); do grep -q reading $work/tty && break; sleep 0.05; done; pkill -STOP -x -P \$\$ cell) &
-(for i in \$(seq 200); do [ -e $work/stoppedmark ] && break; sleep 0.05; done; sleep 1
+(for i in \$(seq 200); do [ -e $work/stoppedmark ] && break; sleep 0.05; done; $tty_job raw $work/before
 stty -g </dev/tty >$work/continued; : >$work/contdone) &
 $q
 stty \$(cat $work/before); : >$work/stoppedmark; sleep 0.5; fg; echo status=\$?'; stty -g >$work/after" /dev/null \
@@ -133,7 +134,7 @@ expect "exec -t, SIGTSTP, no job control: not stopped, its status" "$(grep -o 's
 expect "exec -t, SIGTSTP, no job control: our terminal restored" "$(cat "$work/after")" "$(cat "$work/before")"
 q=$(printf '%q ' "$CELL" exec -t "$name" /bin/sh -c 'sleep 2; echo ran-on; exit 3')
 on_tty "stty -g >$work/before; bash -c 'set -m
-(sleep 1; pkill -TSTP -x -P \$\$ cell) &
+$tty_job tstp \$\$ &
 $q
 stty -g >$work/stopped; sleep 0.5; fg; echo status=\$?'; stty -g >$work/after"
 expect "exec -t, SIGTSTP in a job: its exit status" "$(grep -o 'status=.*' "$work/tty")" "status=3"

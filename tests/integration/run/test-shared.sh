@@ -70,7 +70,7 @@ grep -q "another container uses $host/x\$" "$work/err" || fail "A did not name t
 echo "1: A left /data and /newa under B"
 
 # --- 2. B under cell-monitor: its locks went with the hand-over.
-wait_handed_over "$bpid" 5 || fail "B's supervisor: '$(cat "/proc/$bpid/comm" 2>/dev/null)', not cell-monitor"
+wait_handed_over "$bpid" 20 || fail "B's supervisor: '$(cat "/proc/$bpid/comm" 2>/dev/null)', not cell-monitor"
 rmdir "$root/newa"
 start_a
 [ -d "$root/newa" ] || fail "A took back /newa while cell-monitor ran B"

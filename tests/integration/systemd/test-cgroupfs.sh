@@ -109,7 +109,7 @@ EOF
 if [ "$SEALED_CGROUP" = v2 ] && controller_available cpuset; then
         rm -f "$ROOT/out/cgfs-cgroup"
         cgfs nodes nodes > "$WORK/nodes.log" 2>&1 &
-        if wait_for 5 test -s "$ROOT/out/cgfs-cgroup"; then
+        if wait_for 20 test -s "$ROOT/out/cgfs-cgroup"; then
                 expect_eq "AllowedMemoryNodes=0: cpuset.mems in cell-nodes" 0 \
                         "$(cat "$(cell_dir cpuset nodes)/cpuset.mems" 2>/dev/null)"
                 check "StartupCPUWeight=: the notice" grep -q "StartupCPUWeight=: Startup\*= keys are not applied" \
@@ -174,7 +174,7 @@ EOF
         in_sealed systemd-run --quiet --scope --unit=pct-ref -p MemoryMax=50% -p TasksMax=50% sleep 30 &
         rm -f "$ROOT/out/cgfs-cgroup"
         cgfs pct pct > "$WORK/pct.log" 2>&1 &
-        if wait_for 5 test -s "$ROOT/out/cgfs-cgroup" && wait_for 5 state_is pct-ref.scope active; then
+        if wait_for 20 test -s "$ROOT/out/cgfs-cgroup" && wait_for 5 state_is pct-ref.scope active; then
                 if [ "$SEALED_CGROUP" = v2 ]; then
                         mem=$(cat "$(cell_dir memory pct)/memory.max")
                 else
@@ -202,7 +202,7 @@ EOF
         in_sealed systemd-run --quiet --scope --unit=dflt-ref sleep 30 &
         rm -f "$ROOT/out/cgfs-cgroup"
         cgfs dflt dflt > "$WORK/dflt.log" 2>&1 &
-        if wait_for 5 test -s "$ROOT/out/cgfs-cgroup" && wait_for 5 state_is dflt-ref.scope active; then
+        if wait_for 20 test -s "$ROOT/out/cgfs-cgroup" && wait_for 5 state_is dflt-ref.scope active; then
                 tasks=$(cat "$(cell_dir pids dflt)/pids.max")
                 expect_eq "TasksMax= unset: 15% below a root cgroup of pids.max 3000" 450 "$tasks"
                 expect_eq "... as systemd's own scope gets it (DefaultTasksMax=)" "$(prop dflt-ref.scope TasksMax)" \
@@ -234,7 +234,7 @@ fi
 # --- the limits as the kernel has them
 rm -f "$ROOT/out/cgfs-cgroup"
 cgfs hello hello > "$WORK/hello.log" 2>&1 &
-if wait_for 5 test -s "$ROOT/out/cgfs-cgroup"; then
+if wait_for 20 test -s "$ROOT/out/cgfs-cgroup"; then
         ok "cell run --cgroup-manager=cgroupfs runs the payload"
         check "it sees its own cgroup as / (cgroup namespace)" grep -qx '0::/' "$ROOT/out/cgfs-cgroup"
         # CPUQuota=50% per CPUQuotaPeriodSec=20ms: 10 ms; CPUWeight=idle:

@@ -144,7 +144,8 @@ check "cell@waitsock is activating" wait_for 10 state_is cell@waitsock.service a
 sleep 1
 t0=$SECONDS
 in_sealed systemctl stop cell@waitsock.service
-expect_eq "stopped at once (under 5 s)" 1 "$(( SECONDS - t0 < 5 ))"
+# At once: under 10 s, not 5, for a loaded machine; the service's stop timeout is 20 s.
+expect_eq "stopped at once (under 10 s)" 1 "$(( SECONDS - t0 < 10 ))"
 expect_eq "inactive, not failed" inactive "$(prop cell@waitsock.service ActiveState)"
 expect_eq "cell's exit status 0" 0 "$(prop cell@waitsock.service ExecMainStatus)"
 expect_eq "and no scope is left" "" "$(in_sealed systemctl list-units --all --no-legend 'cell-waitsock*' 2>/dev/null)"
@@ -191,7 +192,7 @@ check "cell@waitdec is activating" wait_for 10 state_is cell@waitdec.service act
 check "systemd-creds runs" wait_for 10 sh -c "\"\$0\" run pgrep -fx \"sleep 1017\" >/dev/null" "$SEALED"
 t0=$SECONDS
 in_sealed systemctl stop cell@waitdec.service
-expect_eq "stopped at once (under 5 s)" 1 "$(( SECONDS - t0 < 5 ))"
+expect_eq "stopped at once (under 10 s)" 1 "$(( SECONDS - t0 < 10 ))"
 expect_eq "inactive, not failed" inactive "$(prop cell@waitdec.service ActiveState)"
 expect_eq "cell's exit status 0" 0 "$(prop cell@waitdec.service ExecMainStatus)"
 check "no systemd-creds left" wait_for 5 sh -c "! \"\$0\" run pgrep -fx \"sleep 1017\" >/dev/null" "$SEALED"

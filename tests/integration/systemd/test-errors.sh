@@ -343,8 +343,11 @@ EOF
 fi
 
 # --- already running
+# /out/idle-up after its trap: the scope's stop below must not come before
+# it (the PID 1 shell ignores a SIGTERM it has no trap for yet).
 write_payload idle-payload <<'EOF'
 trap 'exit 0' TERM
+: > /out/idle-up
 sleep 1000 & wait
 EOF
 install_cell twice <<EOF
@@ -354,7 +357,8 @@ Directory=$ROOT
 Exec=/bin/idle-payload
 EOF
 in_sealed "$CELL" run twice > "$WORK/twice-first.log" 2>&1 &
-if wait_for 5 state_is cell-twice.scope active; then
+rm -f "$ROOT/out/idle-up"
+if wait_for 20 state_is cell-twice.scope active && wait_for 20 test -e "$ROOT/out/idle-up"; then
         in_sealed "$CELL" run twice > "$WORK/twice.log" 2>&1
         rc=$?
         expect_eq "already running: exit status" 2 "$rc"
@@ -392,7 +396,8 @@ for address in tcp:host=127.0.0.1,port=1 unix:path=/nonexistent/bus; do
                 "cannot connect to the system bus at $address: (the connection failed|No such file)"
         expect_eq "nothing at $address: not blamed on the limit of connections" "" \
                 "$(grep -o "connections per user" "$WORK/nobus.log")"
-        check "nothing at $address: fails at once ($ms ms)" test "$ms" -lt 2000
+        # At once: 5 s, not 2, for a loaded machine; still short of the ~9 s of trying again.
+        check "nothing at $address: fails at once ($ms ms)" test "$ms" -lt 5000
 done
 
 # --- a system bus that takes the connection and never answers, not even the
@@ -428,7 +433,8 @@ rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
 expect_refused "a mute bus" mutebus "$WORK/mutebus.log" $rc \
         "cgroup: the system bus at unix:path=$WORK/mute\.sock did not answer within 2 s"
-check "a mute bus: given up after the deadline (2 s), not later ($ms ms)" test "$ms" -ge 2000 -a "$ms" -lt 4000
+# Not later: 10 s, not 4, for a loaded machine; still far from the default 30 s and sd-bus's 90 s.
+check "a mute bus: given up after the deadline (2 s), not later ($ms ms)" test "$ms" -ge 2000 -a "$ms" -lt 10000
 
 # ... the default deadline (30 s) is far: a SIGTERM once cell waits for the
 # bus ends the start. Its connection taken, not a fixed 1 s: on a busy host
@@ -447,7 +453,8 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 # what was asked: exit status 0 (a service so stopped ends inactive).
 WANT_STATUS=0 expect_refused "SIGTERM while the bus is mute" mutebus "$WORK/mutestop.log" $rc \
         "Stopped while starting \(interrupted while waiting for the system bus\)"
-check "SIGTERM while the bus is mute: ends the start at once ($ms ms)" test "$ms" -lt 1500
+# At once: 10 s, not 1.5, for a loaded machine; still far from the default deadline's 30 s.
+check "SIGTERM while the bus is mute: ends the start at once ($ms ms)" test "$ms" -lt 10000
 
 # ... and cell plan, which only connects to name the manager auto would pick,
 # does not wait for the handshake (a flush on close waited sd-bus's 90 s).
@@ -456,7 +463,8 @@ in_sealed env DBUS_SYSTEM_BUS_ADDRESS="unix:path=$WORK/mute.sock" "$CELL" plan m
 rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
 check "cell plan with a mute bus: status 0 (got $rc)" test "$rc" -eq 0
-check "cell plan with a mute bus: answers at once ($ms ms)" test "$ms" -lt 3000
+# At once: 10 s, not 3, for a loaded machine; still far from sd-bus's 90 s.
+check "cell plan with a mute bus: answers at once ($ms ms)" test "$ms" -lt 10000
 check "cell plan with a mute bus: names the systemd manager" grep -q "^Cgroup manager: *systemd" "$WORK/muteplan.log"
 kill "$mute_pid" && wait "$mute_pid" 2>/dev/null
 

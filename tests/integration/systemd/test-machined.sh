@@ -26,7 +26,7 @@ while :; do sleep 1 & wait; done
 EOF
 machines() { in_sealed machinectl list --no-legend --no-pager 2>/dev/null | awk 'NF { print $1, $2, $3 }'; }
 no_machines() { [ -z "$(machines)" ]; }
-started() { wait_for 5 test -e "$ROOT/out/started-$1"; }
+started() { wait_for 20 test -e "$ROOT/out/started-$1"; }
 # The container's init: the child of cell (cell-monitor later: the same PID).
 leader_of() { in_sealed pgrep -P "$(prop "cell@$1.service" MainPID)" | head -n 1; }
 
@@ -110,7 +110,8 @@ EOF
         in_sealed machinectl terminate web-3
         wait_for 10 ended cell@web@3.service
         ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-        if [ "$ms" -lt 5000 ]; then ok "terminate: cell ended in $ms ms"; else fail "terminate: took $ms ms"; fi
+        # 10 s, not 5, for a loaded machine; a stop timeout would be 20 s.
+        if [ "$ms" -lt 10000 ]; then ok "terminate: cell ended in $ms ms"; else fail "terminate: took $ms ms"; fi
         check "terminate: the payload got SIGTERM" grep -q TERM "$ROOT/out/signals-web-3"
         expect_eq "terminate: cell@web@3 is inactive, not failed" inactive "$(prop cell@web@3.service ActiveState)"
         check "terminate: the scope is gone" wait_for 5 unit_gone "$scope"

@@ -31,7 +31,7 @@ start_by_hand() {
                 cell|cell-monitor) init=$p sup=$pp ;;
                 esac
         done
-        check "$1: its cell becomes cell-monitor" wait_for 3 host_is_monitor "$sup"
+        check "$1: its cell becomes cell-monitor" wait_for 10 host_is_monitor "$sup"
 }
 
 # --- cell@late: NotifyReady=yes, READY=1 only long after the hand-over
@@ -57,7 +57,7 @@ check "cell@late is activating" wait_for 5 state_is cell@late.service activating
 mainpid=$(prop cell@late.service MainPID)
 # (cell, or already cell-monitor on a slow machine: the same process either way)
 check "its main PID is cell's" grep -qxE 'cell|cell-monitor' <<<"$(comm_of "$mainpid")"
-check "within 3 s cell has become cell-monitor" wait_for 3 is_monitor "$mainpid"
+check "within 10 s cell has become cell-monitor" wait_for 10 is_monitor "$mainpid"
 expect_eq "the main PID is still the same" "$mainpid" "$(prop cell@late.service MainPID)"
 check "cell-monitor maps no libsystemd" sh -c "! '$SEALED' run grep -q libsystemd /proc/$mainpid/maps"
 check "the container's init is still its child" sh -c "'$SEALED' run pgrep -P $mainpid >/dev/null"
@@ -90,7 +90,7 @@ EOF
 in_sealed systemctl start cell@plain.service
 check "cell@plain is active" wait_for 5 state_is cell@plain.service active
 plainpid=$(prop cell@plain.service MainPID)
-check "cell@plain: cell becomes cell-monitor" wait_for 3 is_monitor "$plainpid"
+check "cell@plain: cell becomes cell-monitor" wait_for 10 is_monitor "$plainpid"
 in_sealed systemctl stop cell@plain.service
 expect_eq "stop: cell@plain is inactive, not failed" inactive "$(prop cell@plain.service ActiveState)"
 expect_eq "stop: cell@plain's result is success" success "$(prop cell@plain.service Result)"
@@ -153,7 +153,8 @@ wait "$runner"
 rc=$?
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 expect_eq "stubborn: cell stop ends it with SIGKILL after TimeoutStopSec=1s (128+9)" 137 "$rc"
-if [ "$ms" -ge 900 ] && [ "$ms" -lt 5000 ]; then ok "stubborn: after about a second ($ms ms)"; else fail "stubborn: stop took $ms ms"; fi
+# The bound is the point (TimeoutStopSec=1s, not 90 s): 15 s, not 5, for a loaded machine.
+if [ "$ms" -ge 900 ] && [ "$ms" -lt 15000 ]; then ok "stubborn: after about a second ($ms ms)"; else fail "stubborn: stop took $ms ms"; fi
 check "stubborn: no message about a signal nobody asked for" sh -c "! grep -q 'died of signal' '$WORK/stubborn.log'"
 check "stubborn: the scope is gone" wait_for 5 ended cell-stubborn.scope
 
@@ -186,10 +187,15 @@ else
 fi
 
 # --- cells that stay cell
+# /out/stay-armed: its trap is set. The hand-over (1 s in) is no sign of
+# it, and a SIGTERM before it the PID 1 shell ignores (stay_armed below).
 write_payload stay-payload <<'EOF'
 trap 'exit 3' TERM
+: > /out/stay-armed
 sleep 1000 & wait
 EOF
+stay_armed() { wait_for 20 test -e "$ROOT/out/stay-armed"; }
+rm -f "$ROOT/out/stay-armed"
 install_cell stay <<EOF
 [Root]
 Directory=$ROOT
@@ -206,6 +212,7 @@ check "cgroupfs: cell hands over" wait_for 5 grep -q "cell-monitor supervises PI
 expect_eq "cgroupfs: cell status finds it, by its runtime state" 0 "$(in_sealed "$CELL" status stay >/dev/null 2>&1; echo $?)"
 dirs=$(cgroup_dirs_named cell-stay)
 check "cgroupfs: its cgroups are there" test -n "$dirs"
+check "cgroupfs: the payload's trap is set" stay_armed
 in_sealed "$CELL" stop stay >/dev/null 2>&1
 wait "$runner"
 expect_eq "cgroupfs: cell stop reached the payload through cell-monitor (its TERM trap exits 3)" 3 "$?"
@@ -218,12 +225,14 @@ check "cgroupfs: no runtime state is left" in_sealed test ! -e /run/cell/stay/st
 # not run (it exec'd the new file, /bin/true: exit 0, all left); cell-monitor
 # says so and exits 2, leaving what is left as a killed cell's, which the
 # "cell stop" that waited for it takes back.
+rm -f "$ROOT/out/stay-armed"
 mkdir -p "$WORK/bin2"
 cp "$CELL" "$(dirname "$CELL")/cell-monitor" "$WORK/bin2/"
 "$SEALED" run "$WORK/bin2/cell" run -v --cgroup-manager=cgroupfs stay > "$WORK/stay-rewritten.log" 2>&1 &
 runner=$!
 HOST_PIDS+=($runner)
 check "rewritten: cell hands over" wait_for 5 grep -q "cell-monitor supervises PID" "$WORK/stay-rewritten.log"
+check "rewritten: the payload's trap is set" stay_armed
 cp /bin/true "$WORK/bin2/cell"
 in_sealed "$CELL" stop stay > "$WORK/stay-rewritten-stop.log" 2>&1
 wait "$runner"
@@ -233,6 +242,7 @@ expect_eq "rewritten: no cgroup is left" "" "$(cgroup_dirs_named cell-stay)"
 check "rewritten: no runtime state is left" in_sealed test ! -e /run/cell/stay/state
 check "rewritten: no name lock is left" in_sealed test ! -e /run/cell/lock/stay.lock
 
+rm -f "$ROOT/out/stay-armed"
 "$SEALED" run env CELL_MONITOR=0 "$CELL" run -v stay > "$WORK/stay-env.log" 2>&1 &
 runner=$!
 HOST_PIDS+=($runner)
@@ -240,6 +250,7 @@ check "CELL_MONITOR=0: cell says why it stays" wait_for 5 grep -q "cell stays th
 check "CELL_MONITOR=0: and did not hand over" sh -c "! grep -q 'Handing the supervision over' '$WORK/stay-env.log'"
 pid=$(procs_matching "cell run -v stay" | head -n 1)
 expect_eq "CELL_MONITOR=0: its supervisor is still cell" cell "$(comm_of "$pid")"
+check "CELL_MONITOR=0: the payload's trap is set" stay_armed
 in_sealed "$CELL" stop stay >/dev/null 2>&1
 wait "$runner"
 expect_eq "CELL_MONITOR=0: cell stop reached the payload (its TERM trap exits 3)" 3 "$?"

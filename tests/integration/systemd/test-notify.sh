@@ -63,7 +63,7 @@ EOF
                 "'$SEALED' run systemctl show -P StatusText cell@$name.service | grep -q '^$name: flood [0-9]'"
         pid=$(cell_pid_of "cell@$name.service")
         if [ "$supervisor" = cell-monitor ]; then
-                check "cell-monitor: took over" wait_for 3 host_is_monitor "$pid"
+                check "cell-monitor: took over" wait_for 10 host_is_monitor "$pid"
         else
                 expect_eq "cell: stays cell (CELL_MONITOR=0)" cell "$(host_comm "$pid")"
         fi
@@ -75,7 +75,7 @@ EOF
         sleep 0.5
         kill -USR1 "$pid"
         check "$supervisor: a signal reaches the payload while systemd does not read" \
-                wait_for 3 test -s "$ROOT/out/$tag-usr1"
+                wait_for 10 test -s "$ROOT/out/$tag-usr1"
         # ... and the payload's READY=1 and last STATUS= wait for systemd.
         touch "$ROOT/out/$tag-done"
         sleep 0.5
@@ -94,8 +94,8 @@ EOF
         sleep 0.5
         kill -TERM "$pid"
         check "$supervisor: SIGTERM reaches the payload while systemd does not read" \
-                wait_for 3 test -s "$ROOT/out/$tag-term"
-        check "$supervisor: and cell ends" wait_for 3 exited "$pid"
+                wait_for 10 test -s "$ROOT/out/$tag-term"
+        check "$supervisor: and cell ends" wait_for 10 exited "$pid"
         thaw
         check "$supervisor: the service is inactive after it" wait_for 10 state_is "cell@$name.service" inactive
 
@@ -109,7 +109,9 @@ EOF
         in_sealed systemctl stop "cell@$name.service"
         ms=$(( ($(date +%s%N) - t0) / 1000000 ))
         expect_eq "$supervisor: systemctl stop reached the payload" TERM "$(cat "$ROOT/out/$tag-term" 2>/dev/null)"
-        if [ "$ms" -lt 5000 ]; then ok "$supervisor: stopped in $ms ms"; else fail "$supervisor: stop took $ms ms"; fi
+        # Prompt: well short of the service's 20 s stop timeout (10 s, not 5,
+        # for a loaded machine).
+        if [ "$ms" -lt 10000 ]; then ok "$supervisor: stopped in $ms ms"; else fail "$supervisor: stop took $ms ms"; fi
         expect_eq "$supervisor: inactive, not failed" "inactive success" \
                 "$(prop "cell@$name.service" ActiveState) $(prop "cell@$name.service" Result)"
 done
@@ -139,9 +141,9 @@ $([ "$supervisor" = cell ] && echo Environment=CELL_MONITOR=0)
 EOF
         rm -f "$ROOT/out/$name-"*
         in_sealed systemctl start "cell@$name.service"
-        check "$supervisor: the slow payload runs" wait_for 5 test -e "$ROOT/out/$name-ready"
+        check "$supervisor: the slow payload runs" wait_for 20 test -e "$ROOT/out/$name-ready"
         pid=$(cell_pid_of "cell@$name.service")
-        [ "$supervisor" = cell ] || check "cell-monitor: took over" wait_for 3 host_is_monitor "$pid"
+        [ "$supervisor" = cell ] || check "cell-monitor: took over" wait_for 10 host_is_monitor "$pid"
         t0=$(date +%s%N)
         in_sealed systemctl stop "cell@$name.service"
         ms=$(( ($(date +%s%N) - t0) / 1000000 ))
@@ -149,7 +151,9 @@ EOF
                 "$(cat "$ROOT/out/$name-stopped" 2>/dev/null)"
         expect_eq "$supervisor: the service ended well, not by its timeout" "inactive success" \
                 "$(prop "cell@$name.service" ActiveState) $(prop "cell@$name.service" Result)"
-        if [ "$ms" -ge 3500 ] && [ "$ms" -lt 9000 ]; then ok "$supervisor: done in $ms ms"; else fail "$supervisor: took $ms ms"; fi
+        # Below 12 s, not 9: a loaded machine's slack, short of the 13 s that
+        # systemd's extended timeout would have given a cell that hung.
+        if [ "$ms" -ge 3500 ] && [ "$ms" -lt 12000 ]; then ok "$supervisor: done in $ms ms"; else fail "$supervisor: took $ms ms"; fi
         in_sealed systemctl reset-failed "cell@$name.service" 2>/dev/null || true
 done
 

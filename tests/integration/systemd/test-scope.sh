@@ -72,7 +72,7 @@ $limits
 EOF
 scope=cell-hello.scope
 
-if in_sealed systemctl start cell@hello.service && wait_for 5 test -s "$ROOT/out/cgroup"; then
+if in_sealed systemctl start cell@hello.service && wait_for 20 test -s "$ROOT/out/cgroup"; then
         ok "cell@hello runs"
 else
         fail "cell@hello did not start (ActiveState=$(prop cell@hello.service ActiveState))"
@@ -149,7 +149,7 @@ EOF
 if systemd_has cpu; then
         rm -f "$ROOT/out/cgroup"
         in_sealed "$CELL" run idle > "$WORK/idle.log" 2>&1 &
-        if wait_for 5 test -s "$ROOT/out/cgroup"; then
+        if wait_for 20 test -s "$ROOT/out/cgroup"; then
                 expect_eq "CPUWeight=idle" idle "$(prop cell-idle.scope CPUWeight)"
                 d=$(host_cgroup_of cpu cell-idle.scope)
                 if [ "$SEALED_CGROUP" = v2 ]; then
@@ -223,7 +223,7 @@ Slice=cell-test.slice
 EOF
 rm -f "$ROOT/out/cgroup"
 in_sealed "$CELL" run sliced > "$WORK/sliced.log" 2>&1 &
-if wait_for 5 test -s "$ROOT/out/cgroup"; then
+if wait_for 20 test -s "$ROOT/out/cgroup"; then
         expect_eq "Slice=cell-test.slice is honoured" cell-test.slice "$(prop cell-sliced.scope Slice)"
         expect_eq "and the cgroup is below it" /cell.slice/cell-test.slice/cell-sliced.scope "$(prop cell-sliced.scope ControlGroup)"
         in_sealed systemctl stop cell-sliced.scope
@@ -236,7 +236,7 @@ wait
 rm -f "$ROOT/out/cgroup"
 in_sealed systemd-run --quiet --scope -p Delegate=yes --unit=cgfs-sliced \
         "$CELL" run --cgroup-manager=cgroupfs sliced > "$WORK/sliced.log" 2>&1 &
-if wait_for 5 test -s "$ROOT/out/cgroup"; then
+if wait_for 20 test -s "$ROOT/out/cgroup"; then
         check "cgroupfs: Slice= is said to be unused: $(head -n 1 "$WORK/sliced.log")" \
                 grep -q "sliced\.cell:6: Slice=cell-test\.slice: the cgroupfs manager does not use slices; cell-sliced is made below the cgroup cell runs in" "$WORK/sliced.log"
         in_sealed systemctl stop cgfs-sliced.scope
@@ -401,7 +401,7 @@ EOF
 from=$(realpath "$WORK/units/fromfile.cell")
 rm -f "$ROOT/out/cgroup"
 in_sealed "$CELL" run "$WORK/units/fromfile.cell" > "$WORK/fromfile.log" 2>&1 &
-if wait_for 5 test -s "$ROOT/out/cgroup"; then
+if wait_for 20 test -s "$ROOT/out/cgroup"; then
         expect_eq "run from a path: the scope's SourcePath=" "$from" "$(prop cell-fromfile.scope SourcePath)"
         expect_eq "run from a path: cell exec runs with that file's Environment=" path \
                 "$(in_sealed "$CELL" exec fromfile /bin/sh -c 'echo "$FROM"' 2>&1)"

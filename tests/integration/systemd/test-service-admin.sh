@@ -174,7 +174,8 @@ expect_eq "... and the service runs on, with the same cell" "active $mainpid_bef
 # it, whose stop signalled every process of the container at once.
 write_payload tree <<'EOF'
 trap 'echo term > /out/tree-init; exit 0' TERM
-sh -c 'trap "echo term > /out/tree-child" TERM; while :; do sleep 0.1; done' &
+sh -c 'trap "echo term > /out/tree-child" TERM; : > /out/tree-child-armed; while :; do sleep 0.1; done' &
+while [ ! -e /out/tree-child-armed ]; do sleep 0.05; done
 echo up > /out/tree-up
 while :; do sleep 0.1; done
 EOF
@@ -184,12 +185,14 @@ Directory=$ROOT
 [Exec]
 Exec=/bin/tree
 EOF
-rm -f "$ROOT/out/tree-init" "$ROOT/out/tree-child" "$ROOT/out/tree-up"
+rm -f "$ROOT/out/tree-init" "$ROOT/out/tree-child" "$ROOT/out/tree-child-armed" "$ROOT/out/tree-up"
 in_sealed systemctl start cell@tree.service
-if ! wait_for 5 test -e "$ROOT/out/tree-up"; then
+# /out/tree-up once both traps are set (not a fixed 0.3 s for the child's:
+# a child signalled before would end without a word, and the check below of
+# what reached it was vacuous).
+if ! wait_for 20 test -e "$ROOT/out/tree-up"; then
         fail "systemctl kill: the container did not start"
 else
-        sleep 0.3       # the child's trap is set
         in_sealed systemctl kill cell@tree.service
         check "systemctl kill: the service ends" wait_for 10 state_is cell@tree.service inactive
         expect_eq "... its init got SIGTERM" term "$(cat "$ROOT/out/tree-init" 2>/dev/null)"
@@ -235,7 +238,7 @@ mainpid=$(show cell@web.service MainPID)
 rm -f "$ROOT/out/web-runs"
 check "systemctl restart" in_sealed systemctl restart cell@web.service
 # Active once cell says READY=1, at the payload's exec: the script's first line may come after.
-wait_for 5 grep -qx "started one" "$ROOT/out/web-runs" || true
+wait_for 20 grep -qx "started one" "$ROOT/out/web-runs" || true
 expect_eq "the old payload had stopped first, then the new one started" "stopped one,started one" \
         "$(tr '\n' , < "$ROOT/out/web-runs" | sed 's/,$//')"
 check "a new cell is the main process" test "$mainpid" != "$(show cell@web.service MainPID)"

@@ -61,7 +61,8 @@ if start_hello "stop service"; then
         ms=$(( ($(date +%s%N) - t0) / 1000000 ))
         expect_eq "stop service: the payload got its KillSignal" USR2 "$(cat "$ROOT/out/signal" 2>/dev/null)"
         expect_eq "stop service: from cell, to the init alone (no signal reached its child)" "" "$(cat "$ROOT/out/child" 2>/dev/null)"
-        if [ "$ms" -lt 5000 ]; then ok "stop service: done in $ms ms"; else fail "stop service: took $ms ms (a timeout, not the payload's exit)"; fi
+        # 10 s, not 5, for a loaded machine; a timeout would be the service's 20 s.
+        if [ "$ms" -lt 10000 ]; then ok "stop service: done in $ms ms"; else fail "stop service: took $ms ms (a timeout, not the payload's exit)"; fi
         expect_eq "stop service: cell@hello is inactive, not failed" inactive "$(prop cell@hello.service ActiveState)"
         nothing_left "stop service"
 fi
@@ -75,7 +76,7 @@ if start_hello "stop scope"; then
         ms=$(( ($(date +%s%N) - t0) / 1000000 ))
         expect_eq "stop scope: the payload got its KillSignal" USR2 "$(cat "$ROOT/out/signal" 2>/dev/null)"
         expect_eq "stop scope: from systemd, to every process (its child too)" signalled "$(cat "$ROOT/out/child" 2>/dev/null)"
-        if [ "$ms" -lt 5000 ]; then ok "stop scope: cell and payload ended in $ms ms"; else fail "stop scope: took $ms ms"; fi
+        if [ "$ms" -lt 10000 ]; then ok "stop scope: cell and payload ended in $ms ms"; else fail "stop scope: took $ms ms"; fi
         expect_eq "stop scope: cell exited with the payload's status, cell@hello is inactive" inactive "$(prop cell@hello.service ActiveState)"
         nothing_left "stop scope"
 fi

@@ -41,7 +41,7 @@ expect_eq "the scope lies below user@0.service's machine.slice" \
         /user.slice/user-0.slice/user@0.service/machine.slice/cell-u.scope "$(uprop cell-u.scope ControlGroup)"
 expect_eq "it binds to the user unit cell runs in" urunner.service "$(uprop cell-u.scope BindsTo)"
 expect_eq "the system's manager has no such scope" not-found "$(prop cell-u.scope LoadState)"
-check "the payload runs" wait_for 5 test -e "$ROOT/out/user-started"
+check "the payload runs" wait_for 20 test -e "$ROOT/out/user-started"
 json=$(ucell list --user --json)
 expect_eq "list --user --json: its manager" systemd "$(json_get u manager <<<"$json")"
 expect_eq "list --user --json: cell is the main process of urunner.service" urunner.service \
@@ -63,6 +63,9 @@ check "cell run --user inside urunner2.service starts its scope" wait_for 10 ust
 expect_eq "it binds to urunner2.service" urunner2.service "$(uprop cell-u.scope BindsTo)"
 expect_eq "list --user --json: not that service's main process: no service" None \
         "$(ucell list --user --json | json_get u service)"
+# /out/user-started comes after its trap; an active scope is no sign of it
+# (the payload, PID 1, ignores a SIGTERM before it).
+check "the payload runs" wait_for 20 test -e "$ROOT/out/user-started"
 ucell stop --user u
 expect_eq "cell stop --user exits 0" 0 "$?"
 expect_eq "the payload got SIGTERM from cell run" term "$(cat "$ROOT/out/user-term" 2>/dev/null)"
@@ -131,6 +134,7 @@ expect_eq "list --user --json: cell@uw.service is its service" cell@uw.service \
         "$(ucell list --user --json | json_get uw service)"
 expect_eq "cell stop uw (the system's): not running, exit 3" 3 "$(in_sealed "$CELL" stop uw >/dev/null 2>&1; echo $?)"
 expect_eq "... the user's service runs on" active "$(uprop cell@uw.service ActiveState)"
+check "... its payload's trap is set" wait_for 20 test -e "$ROOT/out/user-started"
 out=$(ucell stop --user uw 2>&1); rc=$?
 expect_eq "cell stop --user uw: exit 0 ($out)" 0 "$rc"
 expect_eq "... the payload got SIGTERM" term "$(cat "$ROOT/out/user-term" 2>/dev/null)"

@@ -66,7 +66,7 @@ f=$(unit fixedrun "[Root]" "Directory=$root" "[Isolation]" "PrivateUsers=$ra:655
 fpid=$!
 for _ in $(seq 200); do grep -q up "$work/out.f" && break; sleep 0.05; done
 grep -q up "$work/out.f" || { kill "$fpid"; fail "fixed: never came up: $(cat "$work/err.f")"; }
-wait_handed_over "$fpid" 3 || { kill "$fpid"; fail "fixed: not handed over to cell-monitor"; }
+wait_handed_over "$fpid" 20 || { kill "$fpid"; fail "fixed: not handed over to cell-monitor"; }
 flock -n "/run/cell/uid/$ra" true && { kill "$fpid"; fail "fixed: slot $ra not held while it runs"; }
 start_pick d
 rd=$range
