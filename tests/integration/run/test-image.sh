@@ -351,8 +351,8 @@ check dir none "2: Image=$root: neither a regular file nor a block device" \
 if command -v strace >/dev/null; then
         u=$(unit early "[Root]" "Image=$ext4" "[Exec]" "Exec=/bin/true")
         host_snapshot before
-        for hold in "-P /dev/loop-control -e trace=openat -e inject=openat:delay_enter=1500000" \
-                    "-e trace=fsmount -e inject=fsmount:delay_enter=1500000"; do
+        for hold in "-P /dev/loop-control -e trace=openat -e inject=openat:delay_enter=3000000" \
+                    "-e trace=fsmount -e inject=fsmount:delay_enter=3000000"; do
                 rm -f "$work/trace"
                 # shellcheck disable=SC2086
                 strace -o "$work/trace" $hold "$CELL" run --cgroup-manager=none "$u" >/dev/null 2>"$work/err" &
@@ -360,7 +360,7 @@ if command -v strace >/dev/null; then
                 t=0
                 # The held call's line, unfinished, is there while it is held.
                 until grep -qE '^(openat|fsmount)\(' "$work/trace" 2>/dev/null; do
-                        [ "$t" -lt 500 ] || fail "early stop ($hold): strace held nothing within 5 s"
+                        [ "$t" -lt 2000 ] || fail "early stop ($hold): strace held nothing within 20 s"
                         sleep 0.01
                         t=$((t + 1))
                 done
