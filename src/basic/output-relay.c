@@ -17,6 +17,9 @@
 /* What one dispatch moves at most before the caller's other fds get their
  * turn: four pipefuls. */
 #define OUTPUT_RELAY_ROUND (256U * 1024U)
+/* How many times one dispatch tries splice() again when it found the pipe
+ * empty and then not (the payload writes on), OUT writable. */
+#define OUTPUT_RELAY_RACED_MAX 8U
 /* How long output_relay_suspend() waits for OUT to take what it refused. */
 #define OUTPUT_RELAY_FLUSH_MSEC 1000U
 
@@ -207,7 +210,15 @@ bool output_relay_write_held(OutputRelay *r) {
         return output_relay_holds(r);
 }
 
+/* Whether OUT takes something now: a regular file always does. */
+static bool output_relay_out_writable(const OutputRelay *r) {
+        struct pollfd p = { .fd = r->out, .events = POLLOUT };
+
+        return poll(&p, 1, 0) > 0 && (p.revents & (POLLOUT | POLLERR | POLLHUP));
+}
+
 int output_relay_dispatch(OutputRelay *r) {
+        unsigned raced = 0;
         size_t moved = 0;
 
         if (r->pipe < 0)
@@ -245,10 +256,22 @@ int output_relay_dispatch(OutputRelay *r) {
                 if (errno == EAGAIN) {
                         int avail = 0;
 
-                        /* Either the pipe is empty, or OUT takes nothing now. */
-                        if (ioctl(r->pipe, FIONREAD, &avail) >= 0 && avail > 0)
+                        /* Either the pipe is empty, or OUT takes nothing now, or
+                         * the pipe was empty when splice() looked and the payload
+                         * has written since: then OUT is writable, and waiting for
+                         * it would be wrong. For a regular file (StandardError=file:)
+                         * it would be for good: epoll refuses to watch one, the
+                         * caller would stop reading the pipe and the payload's writes
+                         * would block for ever. Tried again, a few times. */
+                        if (ioctl(r->pipe, FIONREAD, &avail) < 0 || avail <= 0)
+                                return 1;
+                        if (!output_relay_out_writable(r)) {
                                 r->out_full = true;
-                        return 1;
+                                return 1;
+                        }
+                        if (++raced > OUTPUT_RELAY_RACED_MAX)
+                                return 1;       /* the pipe polls readable: called again */
+                        continue;
                 }
                 if (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)
                         /* An OUT splice() cannot write to (O_APPEND, say). */
