@@ -43,10 +43,15 @@ cleanup() {
         done
         # The runtime state (and name lock file) a cell killed by the test could not remove.
         rm -rf /run/cell/*"$marker"* /run/cell/lock/*"$marker"*
-        # Image='s lock files (named by the inode) of the images made here.
+        # Image='s lock files (named by the inode) of the images made here,
+        # and the places' of its directories, which a cell the test killed
+        # (SIGKILL) could not remove.
         local f
         for f in $(find "$work" -maxdepth 1 -type f 2>/dev/null); do
                 rm -f "/run/cell/image-lock/inode-$(stat -c %d "$f"):$(stat -c %i "$f")"
+        done
+        for f in $(find "$work" -maxdepth 3 -type d 2>/dev/null); do
+                rm -f "/run/cell/place-lock/inode-$(stat -c %d "$f"):$(stat -c %i "$f")"
         done
         rm -rf "$work"
         exit $status
