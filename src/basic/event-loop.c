@@ -218,7 +218,10 @@ static void sources_prepare(Event *e) {
         }
 }
 
-/* Time and defer sources that are due now; the earliest time still to come. */
+/* Time and defer sources that are due now; the earliest time still to come.
+ * Timers due in one turn become pending in the order they fell due, as
+ * sd-event dispatches them (earliest first): of two at one priority, the
+ * one due first runs first, whichever was added last. */
 static uint64_t sources_due(Event *e, uint64_t now) {
         uint64_t earliest = USEC_INFINITY;
 
@@ -227,12 +230,19 @@ static uint64_t sources_due(Event *e, uint64_t now) {
                         continue;
                 if (s->type == SOURCE_DEFER)
                         source_set_pending(s);
-                else if (s->type == SOURCE_TIME) {
-                        if (s->time.next <= now)
-                                source_set_pending(s);
-                        else
-                                earliest = MIN(earliest, s->time.next);
-                }
+                else if (s->type == SOURCE_TIME && s->time.next > now)
+                        earliest = MIN(earliest, s->time.next);
+        }
+        for (;;) {
+                EventSource *first = NULL;
+
+                for (EventSource *s = e->sources; s; s = s->next)
+                        if (s->enabled != EVENT_OFF && s->type == SOURCE_TIME && !s->pending &&
+                            s->time.next <= now && (!first || s->time.next < first->time.next))
+                                first = s;
+                if (!first)
+                        break;
+                source_set_pending(first);
         }
         return earliest;
 }

@@ -126,6 +126,26 @@ TEST(priority_time_sources) {
         ASSERT_STREQ(trace, "21");
 }
 
+TEST(time_sources_in_the_order_they_fell_due) {
+        _cleanup_(event_unrefp) Event *e = NULL;
+        _cleanup_(event_source_disable_unrefp) EventSource *s1 = NULL, *s2 = NULL, *s3 = NULL;
+        Record r1 = RECORD('1'), r2 = RECORD('2'), r3 = RECORD('3');
+        uint64_t t = now_monotonic_usec();
+
+        /* All three due by the time the loop looks (it did not run while they
+         * fell due): the earliest first, as sd-event's, not the one added
+         * last (a stop's SIGKILL timer ran before an extension due earlier). */
+        ASSERT_OK(event_new(&e));
+        ASSERT_OK(event_add_time(e, &s2, t + 2, on_time, &r2));
+        ASSERT_OK(event_add_time(e, &s1, t + 1, on_time, &r1));
+        ASSERT_OK(event_add_time(e, &s3, t + 3, on_time, &r3));
+        usleep(MSEC(5));
+        trace_reset();
+        for (int i = 0; i < 3; i++)
+                ASSERT_EQ(event_run(e, LONG_WAIT), 1);
+        ASSERT_STREQ(trace, "123");
+}
+
 TEST(pending_first_at_equal_priority) {
         _cleanup_(event_unrefp) Event *e = NULL;
         _cleanup_(event_source_disable_unrefp) EventSource *sx = NULL, *sa = NULL, *sb = NULL;
