@@ -87,7 +87,8 @@ note("ready")
 while not os.path.exists(go):
     time.sleep(0.02)' "$CELL_RUNTIME_DIR/lock/$1.lock" "$tmp/holder.got" "$tmp/holder.go" </dev/null &
         holder=$!
-        for _ in $(seq 200); do grep -qx ready "$tmp/holder.got" 2>/dev/null && return 0; sleep 0.02; done
+        # (Up to 30 s: python starts slowly on a loaded CI host.)
+        for _ in $(seq 1500); do grep -qx ready "$tmp/holder.got" 2>/dev/null && return 0; sleep 0.02; done
         fail "fake_lock_holder $1: not ready"
 }
 

@@ -100,7 +100,9 @@ unshare -u python3 -c 'import os, sys, time
 os.chroot(sys.argv[1])
 time.sleep(600)' "$tmp/root" </dev/null >/dev/null 2>&1 &
 sleeper=$!
-for _ in $(seq 100); do [ "$(readlink "/proc/$sleeper/root")" = / ] || break; sleep 0.05; done
+# Until it has chrooted (up to 30 s: python starts slowly on a loaded host).
+for _ in $(seq 600); do [ "$(readlink "/proc/$sleeper/root")" = / ] || break; sleep 0.05; done
+[ "$(readlink "/proc/$sleeper/root")" = / ] && fail "the stand-in PID 1 did not chroot within 30 s"
 fake_running web "$unit"
 check "exec, TERM not UTF-8" \
         "cell: web: \$TERM of cell exec's caller (the command's terminal, over the unit's): the value of TERM" \

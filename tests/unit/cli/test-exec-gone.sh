@@ -86,7 +86,9 @@ unshare -u python3 -c 'import os, sys, time
 os.chroot(sys.argv[1])
 time.sleep(600)' "$tmp/root" </dev/null >/dev/null 2>&1 &
 sleeper=$!
-for _ in $(seq 100); do [ "$(readlink "/proc/$sleeper/root")" = / ] || break; sleep 0.05; done
+# Until it has chrooted (up to 30 s: python starts slowly on a loaded host).
+for _ in $(seq 600); do [ "$(readlink "/proc/$sleeper/root")" = / ] || break; sleep 0.05; done
+[ "$(readlink "/proc/$sleeper/root")" = / ] && fail "the stand-in PID 1 did not chroot within 30 s"
 fake_running web "$CELL_UNIT_PATH/web.cell"
 exec_gone setns
 

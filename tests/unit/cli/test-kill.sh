@@ -17,17 +17,22 @@ cell=$1
 bash -c 'trap "echo USR1 >> \"$0\"" USR1; trap "echo USR2 >> \"$0\"" USR2
          echo ready >> "$0"; while :; do sleep 0.05; done' "$tmp/got" </dev/null >/dev/null 2>&1 &
 sleeper=$!
-for _ in $(seq 100); do [ -s "$tmp/got" ] && break; sleep 0.05; done
+# Its traps are set once it says ready: a signal before that would end it.
+# (Up to 30 s: a loaded CI host may start bash slowly.)
+for _ in $(seq 600); do [ -s "$tmp/got" ] && break; sleep 0.05; done
+[ -s "$tmp/got" ] || { echo "FAIL: the leader never said ready" >&2; exit 1; }
 fake_running web "$tmp/web.cell"
 
 # expect_signal SIG DESCRIPTION -- COMMAND...: COMMAND exits 0 and the leader
-# gets SIG (and nothing else since the last call).
+# gets SIG (and nothing else since the last call). Its trap runs once its
+# "sleep 0.05" ends and it is scheduled: waited for up to 30 s (a loaded CI
+# host), then 0.1 s more for a second signal that should not come.
 expect_signal() {
         local sig=$1 what=$2
         shift 2
         : > "$tmp/got"
         expect 0 "$what" "$@"
-        for _ in $(seq 40); do [ -s "$tmp/got" ] && break; sleep 0.05; done
+        for _ in $(seq 600); do [ -s "$tmp/got" ] && break; sleep 0.05; done
         sleep 0.1
         [ "$(cat "$tmp/got")" = "$sig" ] || fail "$what: the leader got \"$(cat "$tmp/got")\", expected $sig"
 }
@@ -162,7 +167,11 @@ fake_lock_holder hold
 fake_ended hold
 "$cell" stop hold >/dev/null 2>&1 &
 reaper=$!
-sleep 0.3
+# A reaper is told by its comm "cell": until the fork has exec'd cell (a
+# loaded host may take longer than any fixed sleep), it is a bash that the
+# STOP below would reach. Waited for, up to 30 s.
+for _ in $(seq 600); do [ "$(cat "/proc/$reaper/comm" 2>/dev/null)" = cell ] && break; sleep 0.05; done
+[ "$(cat "/proc/$reaper/comm" 2>/dev/null)" = cell ] || fail "cell stop hold: not running as cell after 30 s"
 mkdir -p "$CELL_RUNTIME_DIR/initcell"
 printf 'NAME=initcell\nUNIT=/x.cell\nSERVICE=\nMANAGER=cgroupfs\nSUPERVISOR=%s\nSUPERVISOR_START=%s\nLEADER=%s\nLEADER_START=%s\nSINCE=1\n' \
         "$$" "$(start_time $$)" "$reaper" "$(start_time "$reaper")" > "$CELL_RUNTIME_DIR/initcell/state"
@@ -181,7 +190,8 @@ wait "$holder"
 holder=
 fake_running web "$tmp/web.cell"
 expect 0 "kill web STOP (no reaper)" -- "$cell" kill web STOP
-sleep 0.1
+# The stop takes effect when the target next runs: waited for, up to 30 s.
+for _ in $(seq 600); do grep -q '^State:.*stopped' "/proc/$sleeper/status" && break; sleep 0.05; done
 grep -q '^State:.*stopped' "/proc/$sleeper/status" || fail "kill web STOP: its PID 1 was not stopped"
 kill -CONT "$sleeper"
 

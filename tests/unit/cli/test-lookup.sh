@@ -62,7 +62,8 @@ expect 3 "kill web USR1 while nginx starts" -- "$cell" kill web USR1
 grep -q "cell nginx is starting" "$tmp/err" || fail "kill web USR1 while nginx starts: $(cat "$tmp/err")"
 "$cell" stop web >"$tmp/out" 2>&1 &
 stopper=$!
-for _ in $(seq 100); do grep -qx TERM "$tmp/holder.got" && break; sleep 0.02; done
+# (Up to 30 s: the stop, an ASan build on a loaded CI host, may start slowly.)
+for _ in $(seq 1500); do grep -qx TERM "$tmp/holder.got" && break; sleep 0.02; done
 grep -qx TERM "$tmp/holder.got" || fail "stop web while nginx starts: its cell run got no SIGTERM"
 touch "$tmp/holder.go"
 wait "$stopper" || fail "stop web while nginx starts: exit $?: $(cat "$tmp/out")"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A private dbus-daemon and a fake service on it (fake-bus.h). */
 
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -62,10 +63,19 @@ bool fake_bus_start(const char *config, fake_bus_setup_t setup, void *userdata) 
         if (daemon_pid == 0)
                 exec_daemon(config, addr_pipe[1]);
         close(addr_pipe[1]);
-        k = read(addr_pipe[0], addr, sizeof addr - 1);
+        /* Up to its newline: one write need not be one read. */
+        size_t n = 0;
+        while (n < sizeof addr - 1 && !memchr(addr, '\n', n)) {
+                k = read(addr_pipe[0], addr + n, sizeof addr - 1 - n);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        break;
+                n += (size_t) k;
+        }
         close(addr_pipe[0]);
-        ASSERT_TRUE(k > 0);
-        addr[k] = 0;
+        ASSERT_TRUE(n > 0);
+        addr[n] = 0;
         addr[strcspn(addr, "\n")] = 0;
         ASSERT_OK(setenv("DBUS_SYSTEM_BUS_ADDRESS", addr, 1));
 

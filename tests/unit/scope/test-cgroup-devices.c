@@ -488,8 +488,9 @@ static void remove_tmp(const char *tmp) {
 }
 
 static int remove_cgroup(const char *cg) {
-        /* The child is reaped; the kernel may take a moment to let the dir go. */
-        for (int i = 0; i < 100; i++) {
+        /* The child is reaped; the kernel may take a moment to let the dir go
+         * (up to 10 s: longer on a loaded host). */
+        for (int i = 0; i < 1000; i++) {
                 if (rmdir(cg) >= 0 || errno == ENOENT)
                         return 0;
                 if (errno != EBUSY)

@@ -175,7 +175,7 @@ static void two_cells(void) {
         ASSERT_EQ(write(go[1], "x", 1), 1);
         ASSERT_EQ(waitpid(other, NULL, 0), other);
         /* ... and whoever leaves last takes every empty leaf along (here: us, again). */
-        for (int i = 0; i < 100 && exists(own, theirs); i++) {
+        for (int i = 0; i < 1000 && exists(own, theirs); i++) {       /* 10 s: a loaded host */
                 scope_leaf_leave(own, leaf);
                 if (exists(own, theirs))
                         usleep(10000);  /* the exit is still being accounted */

@@ -325,7 +325,7 @@ TEST(registration) {
          * wait of sd-bus's 25 s beyond it. */
         uint64_t t0 = now_monotonic_usec();
         ASSERT_TRUE(start_and_register("hang", id, NULL, e, &s) < 0);
-        ASSERT_TRUE(now_monotonic_usec() - t0 < 5 * USEC_PER_SEC);
+        ASSERT_TRUE(now_monotonic_usec() - t0 < 15 * USEC_PER_SEC);    /* a loaded host's room, short of 25 s */
         ASSERT_CONTAINS(scope_last_error(s), "Machine 'hang' already exists");
         ASSERT_EQ(unregistered_count(), 1);     /* "stale"'s alone */
         ASSERT_OK(unsetenv("CELL_SCOPE_TIMEOUT"));

@@ -266,15 +266,16 @@ static int fake_systemd(sd_bus *bus, void *userdata) {
 }
 
 /* Asks the fake (Probe) until the client that started unit is connected or
- * not as wanted, and has got want_stops StopUnit calls, for up to a second (the
- * broker need not pass on one client's messages before another's). */
+ * not as wanted, and has got want_stops StopUnit calls, for up to 20 s (the
+ * broker need not pass on one client's messages before another's, and a loaded
+ * host may take its time to). */
 static void probe(const char *unit, bool want_connected, unsigned want_stops) {
         sd_bus *bus = NULL;
         int connected = -1;
         unsigned stops = 0;
 
         ASSERT_OK(sd_bus_open_system(&bus));
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < 2000; i++) {
                 sd_bus_message *reply = NULL;
                 ASSERT_OK(sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                              "org.freedesktop.systemd1.Manager", "Probe", NULL, &reply, "s", unit));
@@ -631,8 +632,10 @@ TEST(turned_away_then_through) {
                 return;
         ASSERT_OK(event_new(&e));
 
-        pid_t filler = start_filler(300 * USEC_PER_MSEC);
+        /* t0 before the child: its 300 ms start after t0 however late we
+         * run again, so that the wait below is 300 ms at least. */
         uint64_t t0 = mono_usec();
+        pid_t filler = start_filler(300 * USEC_PER_MSEC);
         ASSERT_OK(run_one("away", "cell-away.scope", e, &s));
         uint64_t t1 = mono_usec();
         ASSERT_NULL(scope_last_error(s));
@@ -654,7 +657,9 @@ TEST(turned_away_then_through) {
         t0 = mono_usec();
         ASSERT_ERROR(run_one("stopped", "cell-stopped.scope", e, &s), ECANCELED);
         ASSERT_STREQ(scope_last_error(s), "interrupted while waiting for the system bus");
-        ASSERT_TRUE(mono_usec() - t0 < USEC_PER_SEC);
+        /* At the first refusal, not after tries that grow to 250 ms each
+         * (~9 s); 3 s of room for a loaded host. */
+        ASSERT_TRUE(mono_usec() - t0 < 3 * USEC_PER_SEC);
         scope_free(s);
         ASSERT_EQ(sigtimedwait(&term, NULL, &(struct timespec) {}), SIGTERM);
         ASSERT_OK(sigprocmask(SIG_SETMASK, &old, NULL));
@@ -664,6 +669,12 @@ TEST(turned_away_then_through) {
         fake_bus_stop();
         event_unref(e);
 }
+
+/* An upper bound on a wait that a deadline or a stop request of 300 or 500 ms
+ * ends: room for a loaded host (ASan, parallel tests), and far below what it
+ * would be without them (sd-bus's 25 s for a call or a handshake, the default
+ * 30 s of $CELL_SCOPE_TIMEOUT). */
+#define SLOW_HOST_USEC (10 * USEC_PER_SEC)
 
 /* A child that sends us SIGTERM after usec (blocked here: cell blocks it too). */
 static pid_t kill_later(uint64_t usec) {
@@ -717,7 +728,7 @@ TEST(deadline_through_the_broker) {
         ASSERT_ERROR(run_one("mute", "cell-mute.scope", e, &s), ETIMEDOUT);
         t = mono_usec() - t0;
         ASSERT_STREQ(scope_last_error(s), "systemd did not answer StartTransientUnit(cell-mute.scope) within 0.3 s");
-        ASSERT_TRUE(t >= 300 * USEC_PER_MSEC && t < 1300 * USEC_PER_MSEC);
+        ASSERT_TRUE(t >= 300 * USEC_PER_MSEC && t < SLOW_HOST_USEC);
         scope_free(s);
         probe("cell-mute.scope", false, 0);
 
@@ -725,19 +736,19 @@ TEST(deadline_through_the_broker) {
         ASSERT_ERROR(run_one("hangdl", "cell-hangdl.scope", e, &s), ETIMEDOUT);
         t = mono_usec() - t0;
         ASSERT_STREQ(scope_last_error(s), "systemd did not finish the start job of cell-hangdl.scope within 0.3 s");
-        ASSERT_TRUE(t >= 300 * USEC_PER_MSEC && t < 1300 * USEC_PER_MSEC);
+        ASSERT_TRUE(t >= 300 * USEC_PER_MSEC && t < SLOW_HOST_USEC);
         scope_free(s);
         probe("cell-hangdl.scope", false, 1);
 
         /* The default deadline (30 s) is far; a SIGTERM 300 ms in ends the wait. */
         ASSERT_OK(unsetenv("CELL_SCOPE_TIMEOUT"));
         block_term(&old);
-        pid_t killer = kill_later(300 * USEC_PER_MSEC);
         t0 = mono_usec();
+        pid_t killer = kill_later(300 * USEC_PER_MSEC);
         ASSERT_ERROR(run_one("hangstop", "cell-hangstop.scope", e, &s), ECANCELED);
         ASSERT_STREQ(scope_last_error(s), "interrupted while waiting for cell-hangstop.scope");
         scope_free(s);
-        ASSERT_TRUE(mono_usec() - t0 < 1300 * USEC_PER_MSEC);
+        ASSERT_TRUE(mono_usec() - t0 < SLOW_HOST_USEC);
         probe("cell-hangstop.scope", false, 1);
         ASSERT_EQ(waitpid(killer, NULL, 0), killer);
         expect_term_pending(&old);
@@ -798,18 +809,19 @@ TEST(mute_bus) {
         ASSERT_STREQ(scope_last_error(s), want);
         scope_free(s);
         t = mono_usec() - t0;
-        ASSERT_TRUE(t >= 500 * USEC_PER_MSEC && t < 1500 * USEC_PER_MSEC);
+        ASSERT_TRUE(t >= 500 * USEC_PER_MSEC && t < SLOW_HOST_USEC);
 
         /* The default deadline (30 s) is far; a SIGTERM 500 ms in ends the wait. */
         ASSERT_OK(unsetenv("CELL_SCOPE_TIMEOUT"));
         block_term(&old);
-        pid_t killer = kill_later(500 * USEC_PER_MSEC);
+        /* t0 before the child: its 500 ms start after t0, however late we run again. */
         t0 = mono_usec();
+        pid_t killer = kill_later(500 * USEC_PER_MSEC);
         ASSERT_ERROR(run_one("mute", "cell-mute.scope", e, &s), ECANCELED);
         ASSERT_STREQ(scope_last_error(s), "interrupted while waiting for the system bus");
         scope_free(s);
         t = mono_usec() - t0;
-        ASSERT_TRUE(t >= 400 * USEC_PER_MSEC && t < 1500 * USEC_PER_MSEC);
+        ASSERT_TRUE(t >= 400 * USEC_PER_MSEC && t < SLOW_HOST_USEC);
         ASSERT_EQ(waitpid(killer, NULL, 0), killer);
         expect_term_pending(&old);
 
@@ -860,7 +872,7 @@ TEST(refused_connect) {
         snprintf(want, sizeof want, "cannot connect to the system bus at %s: the connection failed (refused, or "
                  "no route)", address);
         ASSERT_STREQ(scope_last_error(s), want);
-        ASSERT_TRUE(t < USEC_PER_SEC);
+        ASSERT_TRUE(t < 3 * USEC_PER_SEC);     /* not ~9 s of tries; room for a loaded host */
         scope_free(s);
         close(tcp);
 

@@ -47,19 +47,41 @@ static _noreturn_ void reaper(Mode mode) {
                 sigemptyset(&none);
                 sigprocmask(SIG_SETMASK, &none, NULL);
                 switch (mode) {
-                case MODE_ORPHANS:
-                        /* Y outlives X: an orphan for the reaper. */
+                case MODE_ORPHANS: {
+                        /* Y outlives X: an orphan for the reaper. No sleep
+                         * orders the steps (a loaded host stretches any):
+                         * Y exits once it is the reaper's, the payload
+                         * once the reaper has reaped Y. Were the payload's
+                         * exit first, one waitpid() pass would find the
+                         * payload before Y and leave Y (status 99). */
+                        int q[2];
+                        pid_t y;
+
+                        if (pipe2(q, O_CLOEXEC) < 0)
+                                _exit(90);
                         x = fork();
                         if (x == 0) {
-                                if (fork() == 0) {
-                                        usleep(20 * 1000);
+                                pid_t me = getpid();
+
+                                y = fork();
+                                if (y == 0) {
+                                        for (int i = 0; getppid() == me && i < 60000; i++)
+                                                (void) usleep(1000);
                                         _exit(0);
                                 }
-                                _exit(0);
+                                _exit(y < 0 || write(q[1], &y, sizeof y) != sizeof y);
                         }
                         waitpid(x, NULL, 0);
-                        usleep(300 * 1000);
+                        if (read(q[0], &y, sizeof y) != sizeof y)
+                                _exit(91);
+                        /* Reaped: gone, not even a zombie (up to 60 s). */
+                        for (int i = 0; kill(y, 0) == 0; i++) {
+                                if (i >= 60000)
+                                        _exit(95);
+                                (void) usleep(1000);
+                        }
                         _exit(5);
+                }
                 case MODE_EVERY:
                         (void) !write(p[1], "x", 1);
                         usleep(300 * 1000);

@@ -165,7 +165,7 @@ TEST(timeout_stop_ends_in_sigkill) {
 }
 
 static int on_extend(EventSource *source, uint64_t usec, void *userdata) {
-        supervisor_extend_stop(userdata, 2 * USEC_PER_SEC);
+        supervisor_extend_stop(userdata, 30 * USEC_PER_SEC);
         return 0;
 }
 
@@ -189,10 +189,19 @@ TEST(timeout_stop_is_extended) {
         ASSERT_OK(supervisor_new(&p, e, &s));
         pid = child_start(true, &pidfd);        /* ignores SIGUSR1, the KillSignal= */
         ASSERT_OK(supervisor_watch(s, pid, pidfd));
-        ASSERT_OK(kill(getpid(), SIGTERM));
-        /* 50 ms into the stop: 2 s more; at 400 ms SIGHUP ends the child, past the 100 ms. */
+        /* The stop as SIGTERM's handler starts it, but now: a SIGTERM raised
+         * would be read in the loop, and a loaded host may get there only
+         * after the 50 ms below, when there is no stop to extend yet. */
+        supervisor_stop(s);
+        /* 50 ms into the stop: 30 s more; at 400 ms SIGHUP ends the child, past the 100 ms.
+         * A loaded host may run the loop again only once the 100 ms are past too:
+         * timers due together go by priority, then the earliest due first; ours
+         * are the more important anyway. 30 s: the child's time to take the
+         * SIGHUP, however loaded the host, and still the SIGKILL of 100 ms put off. */
         ASSERT_OK(event_add_time_relative(e, &extend, 50 * USEC_PER_MSEC, on_extend, s));
+        ASSERT_OK(event_source_set_priority(extend, -100));
         ASSERT_OK(event_add_time_relative(e, &hup, 400 * USEC_PER_MSEC, on_hup_later, s));
+        ASSERT_OK(event_source_set_priority(hup, -100));
         ASSERT_OK(supervisor_run(s, &status));
         ASSERT_EQ(status, 43);                  /* not 128 + SIGKILL */
         event_source_disable_unref(extend);
@@ -206,7 +215,7 @@ TEST(timeout_stop_is_extended) {
  * systemd sends it: it ends on its KillSignal= at once, not by the SIGKILL
  * of TimeoutStopSec=. */
 TEST(stopped_payload_is_continued_on_stop) {
-        Plan p = { .kill_signal = SIGUSR1, .timeout_stop_usec = 2 * USEC_PER_SEC };
+        Plan p = { .kill_signal = SIGUSR1, .timeout_stop_usec = 20 * USEC_PER_SEC };   /* a loaded host's room */
         Event *e = NULL;
         Supervisor *s = NULL;
         siginfo_t si = {};
