@@ -348,8 +348,8 @@ bool shared_locks_on(const SharedLocks *l, dev_t dev) {
 
 void shared_locks_done(SharedLocks *l) {
         for (size_t i = 0; i < l->n; i++) {
-                /* A place's lock file goes with its last holder; of those
-                 * held (kept from another's take), an image's does. */
+                /* A place's lock file goes with its last holder; of the
+                 * locks only held (shared_locks_add_held()), an image's. */
                 if (l->locks[i].held)
                         lock_file_release_shared(l->locks[i].fd, CELL_IMAGE_LOCK_DIR);
                 else
