@@ -138,10 +138,10 @@ static int lock_take(int dir_fd, const char *name, int op, int *ret_fd) {
                 _cleanup_close_ int fd = -EBADF;
                 int r;
 
-                /* O_NOFOLLOW: nothing planted there makes us lock elsewhere. */
-                fd = openat(dir_fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
-                if (fd < 0)
-                        return -errno;
+                /* Root's alone, no symlink followed (lock_file_open()). */
+                r = lock_file_open(dir_fd, name, &fd);
+                if (r < 0)
+                        return r;
                 r = RET_NERRNO(flock(fd, op | LOCK_NB));
                 if (r < 0)
                         return r;

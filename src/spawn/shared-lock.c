@@ -24,16 +24,10 @@ static int place_open(const char *path) {
 
 static int lock_file_openat(int dir_fd, dev_t dev, ino_t ino, int *ret_fd) {
         char name[64];
-        int fd;
 
         lock_file_inode_name(name, sizeof name, dev, ino);
-        /* O_NOFOLLOW: nothing planted there makes us lock elsewhere; 0600:
-         * no one but root opens it, so no one else can flock() it. */
-        fd = openat(dir_fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
-        if (fd < 0)
-                return -errno;
-        *ret_fd = fd;
-        return 0;
+        /* No symlink followed, and root's alone: no one else can flock() it. */
+        return lock_file_open(dir_fd, name, ret_fd);
 }
 
 int shared_lock_file_open(const char *lock_dir, dev_t dev, ino_t ino, int *ret_fd) {
