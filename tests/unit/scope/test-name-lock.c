@@ -175,9 +175,8 @@ TEST(notes_of_a_killed_holder) {
 
 /* A child that takes NAME's lock, stale (a take-back, as "cell stop NAME"
  * of a killed cell does) or as a start (a running cell), tells the parent
- * through up, and lets go after hold_ms (-1: when down is written or
- * closed). */
-static pid_t fork_holder(const char *name, bool stale, int hold_ms, int up, int down) {
+ * through up, and lets go when down is written or closed. */
+static pid_t fork_holder(const char *name, bool stale, int up, int down) {
         pid_t pid = fork();
 
         ASSERT_TRUE(pid >= 0);
@@ -190,10 +189,7 @@ static pid_t fork_holder(const char *name, bool stale, int hold_ms, int up, int 
                              name_lock_acquire(name, &fd, NULL, NULL)) < 0 || fd < 0)
                         _exit(1);
                 (void) !write(up, "x", 1);
-                if (hold_ms >= 0)
-                        (void) usleep((useconds_t) hold_ms * 1000);
-                else
-                        (void) !read(down, &c, 1);
+                (void) !read(down, &c, 1);
                 if (stale)
                         name_lock_release_stale(name, fd, mark, true);
                 else
@@ -231,7 +227,7 @@ TEST(a_start_waits_for_a_take_back) {
         ASSERT_OK(pipe2(down, O_CLOEXEC));
         /* Held until told (a hold of 300 ms could end before the checks
          * below on a loaded host, and they would not see it held). */
-        pid = fork_holder("web", true, -1, up[1], down[0]);
+        pid = fork_holder("web", true, up[1], down[0]);
         ASSERT_EQ(read(up[0], &c, 1), 1);
         /* Another take-back meanwhile (a start's sweep): not two at once. */
         ASSERT_ERROR(name_lock_take_stale("web", &fd, &mark, &notes), EBUSY);
@@ -276,7 +272,7 @@ TEST(a_running_cell_is_refused_at_once) {
         ASSERT_TRUE(asprintf(&mark_path, "%s/lock/web.take-back", d) > 0);
         ASSERT_OK(pipe2(up, O_CLOEXEC));
         ASSERT_OK(pipe2(down, O_CLOEXEC));
-        pid = fork_holder("web", false, -1, up[1], down[0]);
+        pid = fork_holder("web", false, up[1], down[0]);
         ASSERT_EQ(read(up[0], &c, 1), 1);
         t = now_monotonic_usec();
         ASSERT_ERROR(name_lock_acquire("web", &fd, &holder, NULL), EBUSY);
@@ -309,7 +305,7 @@ TEST(the_wait_is_bounded) {
         safe_close(fd);
         ASSERT_OK(pipe2(up, O_CLOEXEC));
         ASSERT_OK(pipe2(down, O_CLOEXEC));
-        pid = fork_holder("web", true, -1, up[1], down[0]);
+        pid = fork_holder("web", true, up[1], down[0]);
         ASSERT_EQ(read(up[0], &c, 1), 1);
         ASSERT_EQ(name_lock_take_back_wait_ms, NAME_LOCK_TAKE_BACK_WAIT_MS);
         name_lock_take_back_wait_ms = 300;
@@ -412,7 +408,7 @@ TEST(the_holder_of_a_start) {
         ASSERT_NULL(names);
         ASSERT_OK(pipe2(up, O_CLOEXEC));
         ASSERT_OK(pipe2(down, O_CLOEXEC));
-        pid = fork_holder("web", false, -1, up[1], down[0]);
+        pid = fork_holder("web", false, up[1], down[0]);
         ASSERT_EQ(read(up[0], &c, 1), 1);
         pidfd = name_lock_holder_pidfd("web", &holder);
         ASSERT_TRUE(pidfd >= 0);
