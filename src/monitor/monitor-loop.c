@@ -25,6 +25,10 @@
 #include "strv.h"
 #include "supervise-common.h"
 
+/* How often a relay that epoll could not watch is dispatched and watched
+ * again (output_watch_or_poll()). */
+#define MONITOR_OUTPUT_RETRY_MSEC 100U
+
 typedef struct Loop {
         MonitorState *s;
         int epoll_fd, signal_fd, timer_fd;
@@ -36,6 +40,8 @@ typedef struct Loop {
         siginfo_t si;
         OutputRelay output[2];  /* the payload's stdout and stderr to our fd 1 and 2 */
         int output_fd[2];       /* ... what each has in the epoll now */
+        bool output_polled[2];  /* ... not watched (epoll_ctl() failed): dispatched on a timer */
+        bool output_polled_told[2];
         int upstream_fd;        /* notify_pending_fd() in the epoll (EPOLLOUT); -EBADF: none */
 } Loop;
 
@@ -184,18 +190,46 @@ static int output_watch(Loop *l, int i) {
         return fd >= 0 ? add(l, fd, ev.events) : 0;
 }
 
+/* output_watch(), and where epoll_ctl() fails (ENOMEM; ENOSPC: the user's
+ * fs.epoll.max_user_watches; EPERM: a file epoll cannot watch), the relay
+ * dispatched on a timer instead, every MONITOR_OUTPUT_RETRY_MSEC, and
+ * watched again as soon as epoll takes it. Not left unwatched: the pipe
+ * would fill and the payload's writes block for the container's life. Nor
+ * dropped, as a stream that is gone is (output_relay_tell_gone()): the
+ * failure is ours and may pass, and the service's journal, where a systemd
+ * user reads the payload's output, is still there to take it. The timer is
+ * epoll_wait()'s timeout, which needs no registration that could fail too. */
+static void output_watch_or_poll(Loop *l, int i) {
+        const char *stream = i == 0 ? "stdout" : "stderr";
+        int r = output_watch(l, i);
+
+        if (r >= 0) {
+                if (l->output_polled[i])
+                        log_debug("The payload's %s is watched again.", stream);
+                l->output_polled[i] = false;
+                return;
+        }
+        /* Out of the epoll (a failed EPOLL_CTL_MOD left the fd in it, with
+         * the events it no longer wants: a busy loop). */
+        if (l->output_fd[i] >= 0)
+                (void) epoll_ctl(l->epoll_fd, EPOLL_CTL_DEL, l->output_fd[i], NULL);
+        l->output_fd[i] = -EBADF;
+        l->output_polled[i] = true;
+        if (!l->output_polled_told[i]) {
+                l->output_polled_told[i] = true;
+                log_warning_errno(r, "Relaying the payload's %s: cannot watch it (epoll_ctl: %m): relayed every "
+                                  "%u ms instead, until it can.", stream, MONITOR_OUTPUT_RETRY_MSEC);
+        } else
+                log_debug_errno(r, "Relaying the payload's %s: cannot watch it (epoll_ctl: %m).", stream);
+}
+
 static void on_output(Loop *l, int i) {
         int r = output_relay_dispatch(&l->output[i]);
 
         if (r < 0)
                 log_debug_errno(r, "Relaying the payload's %s: %m", i == 0 ? "stdout" : "stderr");
         output_relay_tell_gone(&l->output[i], i == 0 ? "stdout" : "stderr");
-        if (output_watch(l, i) < 0) {
-                /* Not to be watched (epoll_ctl() failed): once the pipe is
-                 * full the payload's writes wait; the rest is drained at its end. */
-                output_relay_suspend(&l->output[i]);
-                l->output_fd[i] = -EBADF;
-        }
+        output_watch_or_poll(l, i);
 }
 
 /* Something waits for the service manager's socket (notify-send.h): its fd
@@ -265,8 +299,9 @@ static int loop_setup(Loop *l) {
                         l->s->output_fds[i] = -EBADF;   /* the relay's */
                 if (r >= 0 && l->s->output_gone[i])
                         output_relay_set_gone(&l->output[i], EPIPE);
+                /* Not watched: relayed on the timer, the payload not killed for it. */
                 if (r >= 0)
-                        r = output_watch(l, i);
+                        output_watch_or_poll(l, i);
         }
         return r;
 }
@@ -287,8 +322,12 @@ int monitor_run(MonitorState *s, int *ret_status) {
                 struct epoll_event ev[8];
                 bool sig = false, timer = false, oom = false, notify = false, child = false, dog = false, up = false;
                 bool out[2] = {};
+                int timeout = -1;
 
-                int n = epoll_wait(l.epoll_fd, ev, ELEMENTSOF(ev), -1);
+                for (int i = 0; i < 2; i++)
+                        if (l.output_polled[i])
+                                timeout = MONITOR_OUTPUT_RETRY_MSEC;
+                int n = epoll_wait(l.epoll_fd, ev, ELEMENTSOF(ev), timeout);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -307,8 +346,9 @@ int monitor_run(MonitorState *s, int *ret_status) {
                         out[0] |= fd == l.output_fd[0];
                         out[1] |= fd == l.output_fd[1];
                 }
+                /* A relay not watched: its turn at every wake-up, the timeout's included. */
                 for (int i = 0; i < 2; i++)
-                        if (out[i])
+                        if (out[i] || l.output_polled[i])
                                 on_output(&l, i);
                 if (up)
                         (void) notify_flush();
