@@ -98,7 +98,7 @@ static int exec_open_cgroups(const CellInstance *inst, ExecTarget *t) {
 
         r = cg_read_both(t->leader, &own, &n_own, &mounts, &n_mounts);
         if (r < 0)
-                return exec_target_exited(t) ? exec_target_gone(inst) :
+                return exec_target_exited(t) ? exec_target_gone(inst, "reading its cgroups", r) :
                         log_error_errno(r, "Reading the cgroups of PID %d: %m", (int) t->leader);
         for (size_t i = 0; i < n_own && r >= 0; i++) {
                 const char *ctrl = own[i].id == 0 ? NULL : (own[i].controllers ? own[i].controllers[0] : NULL);
@@ -128,7 +128,8 @@ static int exec_open_cgroups(const CellInstance *inst, ExecTarget *t) {
                         continue;       /* a hierarchy mounted elsewhere, not where we look */
                 if (fd < 0) {
                         r = -errno;
-                        r = exec_target_exited(t) ? exec_target_gone(inst) : log_error_errno(r, "Opening %s: %m", file);
+                        r = exec_target_exited(t) ? exec_target_gone(inst, "opening its cgroups", r) :
+                                log_error_errno(r, "Opening %s: %m", file);
                         break;
                 }
                 t->procs_fds[t->n_procs_fds++] = fd;
@@ -174,9 +175,14 @@ int exec_withhold_mknod(Plan *p, const CellInstance *inst, const ExecTarget *t) 
 }
 
 /* Its PID 1 exited since the cell was looked up: not running now, as one
- * that was not running at all (exit 3), as "cell kill" says of it. */
-int exec_target_gone(const CellInstance *inst) {
-        log_error("cell %s is not running: its PID 1 (%d) exited meanwhile.", inst->name, (int) inst->leader);
+ * that was not running at all (exit 3), as "cell kill" says of it; the
+ * step that found it out named, with how it failed. */
+int exec_target_gone(const CellInstance *inst, const char *step, int error) {
+        if (step && error != 0)
+                log_error_errno(error, "cell %s is not running: its PID 1 (%d) exited meanwhile (%s: %m).",
+                                inst->name, (int) inst->leader, step);
+        else
+                log_error("cell %s is not running: its PID 1 (%d) exited meanwhile.", inst->name, (int) inst->leader);
         return -ESRCH;
 }
 
@@ -191,7 +197,7 @@ int exec_find_target(const CellInstance *inst, ExecTarget *t) {
         t->leader = inst->leader;
         t->pidfd = (int) syscall(SYS_pidfd_open, t->leader, 0);
         if (t->pidfd < 0 && errno == ESRCH)
-                return exec_target_gone(inst);
+                return exec_target_gone(inst, "pidfd_open", ESRCH);
         if (t->pidfd < 0)
                 return log_error_errno(errno, "pidfd_open(%d): %m", (int) t->leader);
         /* From here the pidfd pins it; the start time says it is still the
@@ -200,9 +206,9 @@ int exec_find_target(const CellInstance *inst, ExecTarget *t) {
                 r = runtime_pid_start_time(t->leader, &start);
                 /* Only a stat of another process, or none, says it exited (not EMFILE). */
                 if ((r >= 0 && start != inst->leader_start) || r == -ESRCH)
-                        return exec_target_gone(inst);
+                        return exec_target_gone(inst, NULL, 0);
                 if (r < 0)
-                        return exec_target_exited(t) ? exec_target_gone(inst) :
+                        return exec_target_exited(t) ? exec_target_gone(inst, "reading its start time", r) :
                                 log_error_errno(r, "Reading the start time of PID %d: %m", (int) t->leader);
         }
 
@@ -211,13 +217,14 @@ int exec_find_target(const CellInstance *inst, ExecTarget *t) {
          * which its pidfd tells apart from a failure of ours. */
         r = exec_namespaces(t->leader, &t->namespaces);
         if (r < 0)
-                return exec_target_exited(t) ? exec_target_gone(inst) :
+                return exec_target_exited(t) ? exec_target_gone(inst, "reading its namespaces", r) :
                         log_error_errno(r, "Reading the namespaces of PID %d: %m", (int) t->leader);
         snprintf(root, sizeof root, "/proc/%d/root", (int) t->leader);
         t->root_fd = open(root, O_PATH|O_DIRECTORY|O_CLOEXEC);
         if (t->root_fd < 0) {
                 r = -errno;
-                return exec_target_exited(t) ? exec_target_gone(inst) : log_error_errno(r, "Opening %s: %m", root);
+                return exec_target_exited(t) ? exec_target_gone(inst, "opening its root", r) :
+                        log_error_errno(r, "Opening %s: %m", root);
         }
         /* Its root is still ours: the start is under way (a systemd scope
          * holds the child while it builds its mounts, before pivot_root), and
@@ -226,7 +233,7 @@ int exec_find_target(const CellInstance *inst, ExecTarget *t) {
         struct stat theirs, ours;
         if (fstat(t->root_fd, &theirs) < 0 || stat("/", &ours) < 0) {
                 r = -errno;
-                return exec_target_exited(t) ? exec_target_gone(inst) :
+                return exec_target_exited(t) ? exec_target_gone(inst, "checking its root", r) :
                         log_error_errno(r, "Checking the root of PID %d: %m", (int) t->leader);
         }
         if (stat_same_inode(&theirs, &ours)) {

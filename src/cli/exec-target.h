@@ -35,8 +35,9 @@ int exec_find_target(const CellInstance *inst, ExecTarget *t);
 /* Whether t's PID 1, pinned, has exited since (a failure to read what
  * /proc said of it then says nothing else). */
 bool exec_target_exited(const ExecTarget *t);
-/* Says that inst's PID 1 exited since it was looked up; -ESRCH. */
-int exec_target_gone(const CellInstance *inst);
+/* Says that inst's PID 1 exited since it was looked up, naming the step
+ * that found it out and its error (step NULL or error 0: none); -ESRCH. */
+int exec_target_gone(const CellInstance *inst, const char *step, int error);
 
 /* CAP_MKNOD withheld from the plan where the target's cgroup has no device
  * policy (as cell run decided at the start); -EPERM (said) where the unit

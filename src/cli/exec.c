@@ -344,11 +344,12 @@ static int exec_run(const Plan *p, const CellInstance *inst, ExecTarget *t, char
         if (t->namespaces != 0 && setns(t->pidfd, t->namespaces) < 0) {
                 /* The pidfd's process is gone (or a zombie, whose namespaces
                  * are gone): the cell stopped since it was found (3). */
-                if (errno == ESRCH || exec_target_exited(t)) {
-                        (void) exec_target_gone(inst);
+                r = -errno;
+                if (r == -ESRCH || exec_target_exited(t)) {
+                        (void) exec_target_gone(inst, "joining its namespaces", r);
                         r = CELL_EXIT_NOT_RUNNING;
                 } else
-                        r = log_error_errno(errno, "Joining the namespaces of PID %d: %m", (int) t->leader);
+                        r = log_error_errno(r, "Joining the namespaces of PID %d: %m", (int) t->leader);
                 goto out;
         }
 
@@ -387,7 +388,7 @@ static int exec_run(const Plan *p, const CellInstance *inst, ExecTarget *t, char
                         /* Its cgroup removed (ENODEV) as its PID 1 ended: not running (3). */
                         r = -errno;
                         if (exec_target_exited(t)) {
-                                (void) exec_target_gone(inst);
+                                (void) exec_target_gone(inst, "moving the command into its cgroup", r);
                                 r = CELL_EXIT_NOT_RUNNING;
                         } else
                                 r = log_error_errno(r, "Moving the command into the cell's cgroup: %m");

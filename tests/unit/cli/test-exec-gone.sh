@@ -4,7 +4,8 @@
 # kernel's ESRCH, injected with strace): the cell is not running (exit 3,
 # cell(1), LIFECYCLE EXIT STATUS), as cell kill says of a PID 1 that ended
 # meanwhile; it was cell's failure (2): "pidfd_open(N): No such process",
-# "Joining the namespaces of PID N: No such process". Rootless for the
+# "Joining the namespaces of PID N: No such process"; the message names the
+# step that found it out. Rootless for the
 # pidfd; the reads of /proc that follow (to see cell exec's fds) and the join
 # (a PID 1 with a root and a UTS namespace of its own) need root, and skip
 # without.
@@ -28,14 +29,16 @@ mkdir -p "$tmp/root"
 printf '[Root]\nDirectory=%s\n[Exec]\nExec=/bin/true\n' "$tmp/root" > "$CELL_UNIT_PATH/web.cell"
 fake_running web "$CELL_UNIT_PATH/web.cell"
 
-# exec_gone SYSCALL: cell exec web, SYSCALL failing with ESRCH, exits 3, saying so.
+# exec_gone SYSCALL STEP: cell exec web, SYSCALL failing with ESRCH, exits 3,
+# saying so and naming the step.
 exec_gone() {
         expect 3 "exec web, $1 failing with ESRCH" -- \
                 strace -o /dev/null -e trace="$1" -e inject="$1":error=ESRCH "$cell" exec web /bin/true
+        grep -qF "exited meanwhile ($2: No such process)." "$tmp/err" &&
         grep -q "cell web is not running: its PID 1 ([0-9]*) exited meanwhile" "$tmp/err" ||
                 fail "exec web, $1 failing with ESRCH: $(cat "$tmp/err")"
 }
-exec_gone pidfd_open
+exec_gone pidfd_open pidfd_open
 
 # Its PID 1 exits after it is pinned and its start time read, before its
 # namespaces, root and cgroups are: each close of its /proc/PID/stat held
@@ -46,7 +49,7 @@ exec_gone pidfd_open
 if [ "$(id -u)" != 0 ]; then
         echo "skipped in part: exec web whose PID 1 ends after its start time is read (not root)"
 else
-        strace -f -o /dev/null -P "/proc/$sleeper/stat" -e trace=close -e inject=close:delay_enter=3000000 \
+        strace -f -o /dev/null -P "/proc/$sleeper/stat" -e trace=close -e inject=close:delay_enter=5000000 \
                 "$cell" exec web /bin/true >"$tmp/out" 2>"$tmp/err" &
         tracer=$!
         killed=
@@ -90,6 +93,51 @@ sleeper=$!
 for _ in $(seq 600); do [ "$(readlink "/proc/$sleeper/root")" = / ] || break; sleep 0.05; done
 [ "$(readlink "/proc/$sleeper/root")" = / ] && fail "the stand-in PID 1 did not chroot within 30 s"
 fake_running web "$CELL_UNIT_PATH/web.cell"
-exec_gone setns
+exec_gone setns "joining its namespaces"
+
+# Its PID 1 exits after the join, before the command's process is in its
+# cgroups: the write into the first cgroup.procs held for 5 s and failing
+# (strace: ENODEV, as from the cgroup removed with it; nothing is moved), the
+# PID 1 killed and reaped once the command's process is forked. Not running
+# (3), naming the step. The cgroup.procs files cell exec opens: each of the
+# PID 1's cgroups in each hierarchy there may be (unified, hybrid, v1).
+procs=()
+while read -r f; do
+        procs+=(-P "$f")
+done < <(while IFS=: read -r _ _ path; do
+                 for f in /sys/fs/cgroup"$path"/cgroup.procs /sys/fs/cgroup/*"$path"/cgroup.procs; do
+                         [ -e "$f" ] && realpath "$f"
+                 done
+         done <"/proc/$sleeper/cgroup" | sort -u)
+if [ ${#procs[@]} = 0 ]; then
+        echo "skipped in part: exec web whose PID 1 ends before the command joins its cgroups (no cgroup.procs)"
+        exit $failed
+fi
+strace -o /dev/null "${procs[@]}" -e trace=write -e inject=write:error=ENODEV:delay_enter=5000000 \
+        "$cell" exec web /bin/true >"$tmp/out" 2>"$tmp/err" &
+tracer=$!
+killed=
+# (up to 30 s: its start is slow under ASan on a loaded host)
+for _ in $(seq 600); do
+        for pid in $(cat "/proc/$tracer/task/$tracer/children" 2>/dev/null); do
+                if [ -n "$(cat "/proc/$pid/task/$pid/children" 2>/dev/null)" ]; then
+                        kill "$sleeper"
+                        wait "$sleeper" 2>/dev/null
+                        killed=1
+                fi
+        done
+        [ -n "$killed" ] && break
+        sleep 0.05
+done
+wait "$tracer"
+got=$?
+if [ -z "$killed" ]; then
+        fail "exec web: never saw it fork the command's process: exit $got: $(cat "$tmp/err")"
+elif [ "$got" != 3 ] ||
+     ! grep -q "cell web is not running: its PID 1 ([0-9]*) exited meanwhile" "$tmp/err" ||
+     ! grep -qF "exited meanwhile (moving the command into its cgroup: No such device)." "$tmp/err"; then
+        fail "exec web, its PID 1 exiting before the command joins its cgroup: exit $got: $(cat "$tmp/err")"
+fi
+[ -n "$killed" ] && sleeper=
 
 exit $failed
