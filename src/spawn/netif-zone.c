@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lock-file.h"
@@ -24,13 +25,16 @@
 /* The alias (IFLA_IFALIAS) of the bridges cell makes: cell removes only
  * those, never a vz-NAME an administrator (or networkd's .netdev) made. */
 #define ZONE_BRIDGE_ALIAS "cell zone bridge"
+/* systemd-nspawn's (252) lock around its zones' bridges: an OFD write lock
+ * (F_OFD_SETLKW) on this file, which each holder removes as it lets go. */
+#define NSPAWN_ZONE_LOCK "/run/systemd/nspawn-network-zone"
 
 /* The lock around every look at a zone's bridge and every change of it:
  * a cell joining (the bridge made, its veth put on it) and one leaving
  * (its ports counted, the bridge removed) never interleave. Its file is
  * never removed, so a blocking flock() on it is all it takes; a killed
  * holder's lock goes with its fd. */
-static int zone_lock(int *ret_fd) {
+static int zone_lock_cell(int *ret_fd) {
         _cleanup_close_ int dir_fd = -EBADF, fd = -EBADF;
         int r;
 
@@ -47,6 +51,73 @@ static int zone_lock(int *ret_fd) {
                         return -errno;
         *ret_fd = TAKE_FD(fd);
         return 0;
+}
+
+int netif_nspawn_zone_lock(const char *path, int *ret_fd) {
+        for (;;) {
+                _cleanup_close_ int fd = -EBADF;
+                struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+                struct stat st;
+
+                /* O_NOFOLLOW, 0600: nspawn's own open() of it. */
+                fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+                if (fd < 0) {
+                        /* No /run/systemd (no systemd, so no nspawn), or
+                         * one we may not write to (a cell in a container):
+                         * no nspawn of this host takes the lock there. */
+                        if (errno == ENOENT || errno == EROFS || errno == EACCES || errno == EPERM) {
+                                *ret_fd = -EBADF;
+                                return 0;
+                        }
+                        return -errno;
+                }
+                while (fcntl(fd, F_OFD_SETLKW, &fl) < 0)
+                        if (errno != EINTR)
+                                return -errno;
+                if (fstat(fd, &st) < 0)
+                        return -errno;
+                /* Removed by the holder we waited for, as it let go: a
+                 * lock on it guards nothing any more. */
+                if (st.st_nlink > 0) {
+                        *ret_fd = TAKE_FD(fd);
+                        return 0;
+                }
+        }
+}
+
+void netif_nspawn_zone_unlock(const char *path, int fd) {
+        if (fd < 0)
+                return;
+        /* Removed while still held, as nspawn's release does. */
+        (void) unlink(path);
+        (void) safe_close(fd);
+}
+
+/* Both locks of zone_lock(), let go of at the end of the scope. */
+typedef struct ZoneLock {
+        int fd;
+        int nspawn_fd;
+} ZoneLock;
+
+static void zone_unlockp(ZoneLock *l) {
+        netif_nspawn_zone_unlock(NSPAWN_ZONE_LOCK, l->nspawn_fd);
+        l->nspawn_fd = -EBADF;
+        l->fd = safe_close(l->fd);
+}
+
+/* cell's lock, then systemd-nspawn's: a vz-NAME is nspawn's name for
+ * its zone's bridge too, and a host may run both; nspawn removes the
+ * bridge once it has no port (under its lock only), and would take it
+ * from a cell joining it between the bridge's check and the veth on it. */
+static int zone_lock(ZoneLock *ret, const char **ret_what) {
+        int r;
+
+        *ret_what = ZONE_LOCK_DIR "/" ZONE_LOCK_FILE;
+        r = zone_lock_cell(&ret->fd);
+        if (r < 0)
+                return r;
+        *ret_what = NSPAWN_ZONE_LOCK " (systemd-nspawn's)";
+        return netif_nspawn_zone_lock(NSPAWN_ZONE_LOCK, &ret->nspawn_fd);
 }
 
 /* The bridge, then cell's alias on it (RTM_NEWLINK takes no IFLA_IFALIAS
@@ -78,15 +149,16 @@ static int bridge_new(struct mnl_socket *nl, const char *bridge) {
 
 int netif_zone_join(const char *bridge, const NetifVethPair *pair, pid_t pid, SpawnError *err) {
         _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
-        _cleanup_close_ int lock = -EBADF;
+        _cleanup_(zone_unlockp) ZoneLock lock = { .fd = -EBADF, .nspawn_fd = -EBADF };
+        const char *lock_what;
         char what[IFNAMSIZ + 8];
         unsigned index;
         int r;
 
         (void) snprintf(what, sizeof what, "Zone=%s", startswith(bridge, "vz-") ?: bridge);
-        r = zone_lock(&lock);
+        r = zone_lock(&lock, &lock_what);
         if (r < 0)
-                return spawn_error(err, r, "%s: taking the lock %s", what, ZONE_LOCK_DIR "/" ZONE_LOCK_FILE);
+                return spawn_error(err, r, "%s: taking the lock %s", what, lock_what);
         r = netif_open(&nl);
         if (r < 0)
                 return spawn_error(err, r, "%s: opening rtnetlink", what);
@@ -175,12 +247,13 @@ static int zone_scan_msg(const struct nlmsghdr *nlh, void *data) {
 
 int netif_zone_leave(const char *bridge) {
         _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
-        _cleanup_close_ int lock = -EBADF;
+        _cleanup_(zone_unlockp) ZoneLock lock = { .fd = -EBADF, .nspawn_fd = -EBADF };
+        const char *lock_what;
         char buf[MNL_SOCKET_BUFFER_SIZE];
         ZoneScan z = {};
         int r;
 
-        r = zone_lock(&lock);
+        r = zone_lock(&lock, &lock_what);
         if (r < 0)
                 return r;
         z.bridge = if_nametoindex(bridge);

@@ -56,7 +56,8 @@ typedef struct NetifVeth {
  * renamed or another link, else -errno. */
 int netif_veth_remove(const NetifVeth *v);
 
-/* Zone=: under a lock all cells share (/run/cell/zone.lock), the bridge
+/* Zone=: under a lock all cells share (/run/cell/zone.lock), and then
+ * systemd-nspawn's (/run/systemd/nspawn-network-zone), the bridge
  * (a "vz-NAME") is made if missing and brought up, and a veth pair as
  * netif_veth_create() put on it, so that netif_zone_leave() of another
  * cell never removes a bridge this one is joining. The bridge may be left
@@ -64,7 +65,7 @@ int netif_veth_remove(const NetifVeth *v);
 int netif_zone_join(const char *bridge, const NetifVethPair *pair, pid_t pid, SpawnError *err);
 
 /* Zone=, at the end (after the veth's host side was deleted): under the
- * same lock, removes the bridge if no link is a port of it any more. 1
+ * same locks, removes the bridge if no link is a port of it any more. 1
  * removed, 0 left (ports on it, or gone already), else -errno. */
 int netif_zone_leave(const char *bridge);
 

@@ -158,5 +158,22 @@ u4=$(unit loaddr "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "[Network]
 status=0; "$CELL" verify "$u4" >/dev/null 2>"$work/err" || status=$?
 expect "cell verify of Port= to 127.0.0.2: status" "$status" 1
 grep -qF "$u4:8: Port= needs an Address= to forward to" "$work/err" || fail "Port= to 127.0.0.2: $(cat "$work/err")"
+# Bridge= of a link that is no bridge: the veth was made, cannot be put on
+# it, and is deleted again; the interface moved in before it (Interface=)
+# is back in H under its name, and the start is refused at Bridge='s line
+# with exit status 2, no table, no veth and no moved link left.
+ip -n "$H" link add notbr type veth peer name notbr-p
+ip -n "$H" link add xmv type veth peer name xmv-p
+links_before=$(ip -n "$H" -o link show | sed -E 's/^[0-9]+: ([^:@]+).*/\1/' | sort)
+u5=$(unit notbr "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "[Network]" "Interface=xmv" \
+        "Bridge=notbr" "Address=10.213.7.9/24" "Port=8089:80")
+status=0; ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u5" >/dev/null 2>"$work/err" || status=$?
+expect "Bridge= of no bridge: status" "$status" 2
+grep -qF "$u5:7: Bridge=notbr: cannot attach vb-" "$work/err" || fail "Bridge= of no bridge: $(cat "$work/err")"
+links_after=$(ip -n "$H" -o link show | sed -E 's/^[0-9]+: ([^:@]+).*/\1/' | sort)
+[ "$links_before" = "$links_after" ] || fail "Bridge= of no bridge: H's links were '$links_before', are '$links_after'"
+ip netns exec "$H" nft list tables | matches "cell-" && fail "Bridge= of no bridge: nft table left"
+ip -n "$H" link del notbr
+ip -n "$H" link del xmv
 [ -z "$(ip -n "$H" link show type veth | grep ' v[eb]-')" ] || fail "veths left: $(ip -n "$H" link show type veth)"
-echo "ok: bridge, Address=, Gateway=, Port= (IPv4 and IPv6), cleanup"
+echo "ok: bridge, Address=, Gateway=, Port= (IPv4 and IPv6), cleanup, Bridge= of no bridge"

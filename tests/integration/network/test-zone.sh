@@ -22,7 +22,7 @@
 # bytes, and both run. Their MAC addresses, and the extra pairs', are the
 # same at the next start (nspawn's, from the machine ID and the name).
 # Port= works with Zone= as with VirtualEthernet= (when nft and wget or
-# curl are there).
+# curl are there). A start waits while systemd-nspawn's zone lock is held.
 . "$(dirname "$0")/../run/lib.sh"
 command -v nsenter >/dev/null || { echo "skipped: needs nsenter"; exit 77; }
 . "$(dirname "$0")/lib.sh"
@@ -236,4 +236,44 @@ ip -n "$H" link show vb-real >/dev/null 2>&1 && fail "__finish --veth= left the 
 ip -n "$H" link del ve-stale
 ip -n "$H" link del vx-stale
 ip -n "$H" link del ve-other
-echo "ok: Zone=, VirtualEthernetExtra=, Zone= with Bridge="
+# 10. systemd-nspawn's lock around its zones' bridges (an OFD lock on
+# /run/systemd/nspawn-network-zone, which its holder removes as it lets go)
+# is taken too: a zone's bridge may be nspawn's, or an nspawn container
+# join cell's, and nspawn removes one without ports under that lock only.
+# While an "nspawn" holds it, B's start waits, making nothing; then it runs,
+# and its stop leaves no such file behind.
+nspawn_lock=/run/systemd/nspawn-network-zone
+if [ -d /run/systemd ] && [ ! -e "$nspawn_lock" ] && command -v python3 >/dev/null; then
+        python3 -c '
+import fcntl, os, struct, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+fcntl.fcntl(fd, fcntl.F_OFD_SETLKW, struct.pack("hhqqi4x", fcntl.F_WRLCK, 0, 0, 0, 0))
+open(sys.argv[2], "w").close()
+end = time.monotonic() + 30
+while not os.path.exists(sys.argv[3]) and time.monotonic() < end:
+        time.sleep(0.05)
+os.unlink(sys.argv[1])
+' "$nspawn_lock" "$work/nspawn.held" "$work/nspawn.release" &
+        holder=$!
+        for _ in $(seq 100); do [ -e "$work/nspawn.held" ] && break; sleep 0.05; done
+        [ -e "$work/nspawn.held" ] || fail "the nspawn lock's holder never took it"
+        rm -f "$root/zb.link" "$root/zb.done"
+        ip netns exec "$H" "$CELL" run --cgroup-manager=none "$ub" >"$work/out.zb" 2>"$work/err.zb" &
+        pid=$!
+        sleep 1
+        kill -0 $pid 2>/dev/null || fail "B ended while nspawn's lock was held: $(cat "$work/err.zb")"
+        has_bridge && fail "B made the bridge while nspawn's lock was held"
+        [ -e "$root/zb.done" ] && fail "B ran while nspawn's lock was held"
+        touch "$work/nspawn.release"
+        wait $holder
+        for _ in $(seq 50); do [ -e "$root/zb.done" ] && break; sleep 0.2; done
+        [ -e "$root/zb.done" ] || fail "B never ran after nspawn's lock was let go: $(cat "$work/err.zb")"
+        has_bridge || fail "B runs, but without the zone's bridge"
+        stop_cell
+        has_bridge && fail "B's stop left the bridge"
+        [ -e "$nspawn_lock" ] && fail "cell left $nspawn_lock behind"
+else
+        echo "10. skipped: no /run/systemd, python3, or $nspawn_lock is there already"
+fi
+
+echo "ok: Zone=, VirtualEthernetExtra=, Zone= with Bridge=, nspawn's zone lock"
