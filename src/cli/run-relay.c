@@ -11,6 +11,11 @@
 
 /* Whether drained output may wait at the payload's end, in all. */
 #define RUN_RELAY_DRAIN_MSEC 5000U
+/* How often a relay that epoll could not watch is dispatched and watched
+ * again (run_relay_watch_or_poll()): cell-monitor's MONITOR_OUTPUT_RETRY_MSEC. */
+#define RUN_RELAY_RETRY_MSEC 100U
+
+static int on_relay_io(EventSource *s, int fd, uint32_t revents, void *userdata);
 
 bool run_relay_wanted(bool pipe_mode) {
         const char *stream = getenv("JOURNAL_STREAM");
@@ -61,19 +66,79 @@ void run_relay_close_write_ends(RunRelay *relay) {
         relay->write_end[0] = safe_close(relay->write_end[0]);
 }
 
-/* Whatever the relay waits for now: the pipe's data, or room in our fd. */
-static void run_relay_refresh(RunRelay *relay, int i) {
-        short events = 0;
-        int fd = output_relay_poll_fd(&relay->output[i], &events);
+/* Whether the relay of stream I runs: watched, or polled on its timer. */
+static bool run_relay_live(const RunRelay *relay, int i) {
+        return relay->source[i] || relay->polled[i];
+}
+
+/* Neither watched nor polled for now (paused with nothing held). */
+static void run_relay_off(RunRelay *relay, int i) {
+        if (relay->source[i])
+                (void) event_source_set_enabled(relay->source[i], EVENT_OFF);
+        (void) event_source_set_enabled(relay->retry[i], EVENT_OFF);
+}
+
+/* FD in the epoll for EVENTS: turned off first, then on with both at once,
+ * so that a refusal leaves it off, never on the last fd with events it no
+ * longer wants (our writable fd for EPOLLIN: never; the pipe: a busy loop). */
+static int run_relay_watch(RunRelay *relay, int i, int fd, uint32_t events) {
+        int r;
 
         if (!relay->source[i])
-                return;
+                return event_add_io(relay->event, &relay->source[i], fd, events, on_relay_io, relay);
+        (void) event_source_set_enabled(relay->source[i], EVENT_OFF);
+        r = event_source_set_io_events(relay->source[i], events);
+        if (r >= 0)
+                r = event_source_set_io_fd(relay->source[i], fd);
+        if (r >= 0)
+                r = event_source_set_enabled(relay->source[i], EVENT_ON);
+        return r;
+}
+
+/* Whatever the relay waits for now: the pipe's data, or room in our fd; and
+ * where epoll_ctl() refuses it (ENOMEM; ENOSPC: the user's
+ * fs.epoll.max_user_watches), the relay's turn on a timer instead, every
+ * RUN_RELAY_RETRY_MSEC, watched again as soon as epoll takes it. Not left
+ * unwatched: the pipe would fill and the payload's writes block for the
+ * container's life. Nor dropped, as a stream that is gone is: the failure is
+ * ours and may pass, and the journal is still there to take the output. A
+ * time source needs no registration that could fail too. */
+static void run_relay_watch_or_poll(RunRelay *relay, int i) {
+        const char *stream = i == 0 ? "stdout" : "stderr";
+        short events = 0;
+        int fd = output_relay_poll_fd(&relay->output[i], &events), r;
+
         if (fd < 0) {
                 relay->source[i] = event_source_disable_unref(relay->source[i]);
+                relay->retry[i] = event_source_disable_unref(relay->retry[i]);
+                relay->polled[i] = false;
                 return;
         }
-        (void) event_source_set_io_fd(relay->source[i], fd);
-        (void) event_source_set_io_events(relay->source[i], (uint32_t) events);
+        r = run_relay_watch(relay, i, fd, (uint32_t) events);
+        if (r >= 0) {
+                if (relay->polled[i])
+                        log_debug("The payload's %s is watched again.", stream);
+                relay->polled[i] = false;
+                (void) event_source_set_enabled(relay->retry[i], EVENT_OFF);
+                return;
+        }
+        relay->polled[i] = true;
+        if (!relay->polled_told[i]) {
+                relay->polled_told[i] = true;
+                log_warning_errno(r, "Relaying the payload's %s: cannot watch it (epoll_ctl: %m): relayed every "
+                                  "%u ms instead, until it can.", stream, RUN_RELAY_RETRY_MSEC);
+        } else
+                log_debug_errno(r, "Relaying the payload's %s: cannot watch it (epoll_ctl: %m).", stream);
+        /* Armed once: a refresh from the other stream's turn does not put it off. */
+        if (event_source_get_enabled(relay->retry[i]) == EVENT_OFF) {
+                (void) event_source_set_time_relative(relay->retry[i], RUN_RELAY_RETRY_MSEC * USEC_PER_MSEC);
+                (void) event_source_set_enabled(relay->retry[i], EVENT_ONESHOT);
+        }
+}
+
+static void run_relay_refresh(RunRelay *relay, int i) {
+        if (run_relay_live(relay, i))
+                run_relay_watch_or_poll(relay, i);
 }
 
 /* While paused: a relay waits for room in our fd while it holds something,
@@ -83,13 +148,13 @@ static void run_relay_flush_refresh(RunRelay *relay) {
         bool held = false;
 
         for (int i = 0; i < 2; i++) {
-                if (!relay->paused[i] || !relay->source[i])
+                if (!relay->paused[i] || !run_relay_live(relay, i))
                         continue;
                 if (output_relay_holds(&relay->output[i])) {
                         held = true;
                         run_relay_refresh(relay, i);
                 } else
-                        (void) event_source_set_enabled(relay->source[i], EVENT_OFF);
+                        run_relay_off(relay, i);
         }
         if (!held && relay->flushed) {
                 (void) event_source_set_time_relative(relay->flushed, 0);
@@ -98,16 +163,15 @@ static void run_relay_flush_refresh(RunRelay *relay) {
         }
 }
 
-static int on_relay_io(EventSource *s, int fd, uint32_t revents, void *userdata) {
-        RunRelay *relay = userdata;
-        int i = s == relay->source[0] ? 0 : 1;
+/* The relay of stream I, its fd ready (or its timer's turn, polled). */
+static void run_relay_turn(RunRelay *relay, int i) {
         int r;
 
         if (relay->paused[i]) {
                 (void) output_relay_write_held(&relay->output[i]);
                 output_relay_tell_gone(&relay->output[i], i == 0 ? "stdout" : "stderr");
                 run_relay_flush_refresh(relay);
-                return 0;
+                return;
         }
         r = output_relay_dispatch(&relay->output[i]);
 
@@ -115,25 +179,42 @@ static int on_relay_io(EventSource *s, int fd, uint32_t revents, void *userdata)
                 log_debug_errno(r, "Relaying the payload's %s: %m", i == 0 ? "stdout" : "stderr");
         output_relay_tell_gone(&relay->output[i], i == 0 ? "stdout" : "stderr");
         run_relay_refresh(relay, i);
+}
+
+static int on_relay_io(EventSource *s, int fd, uint32_t revents, void *userdata) {
+        RunRelay *relay = userdata;
+
+        run_relay_turn(relay, s == relay->source[0] ? 0 : 1);
+        return 0;
+}
+
+static int on_relay_retry(EventSource *s, uint64_t usec, void *userdata) {
+        RunRelay *relay = userdata;
+
+        run_relay_turn(relay, s == relay->retry[0] ? 0 : 1);
         return 0;
 }
 
 int run_relay_start(RunRelay *relay, Event *event) {
+        relay->event = event;
         for (int i = 0; i < 2; i++) {
-                int pipe = relay->output[i].pipe, fd, r;
-                short events = 0;
+                int pipe = relay->output[i].pipe, r;
 
                 if (pipe < 0)
                         continue;
+                /* Made now, off: the fallback below needs no allocation when it is needed. */
+                r = event_add_time_relative(event, &relay->retry[i], 0, on_relay_retry, relay);
+                if (r >= 0)
+                        r = event_source_set_enabled(relay->retry[i], EVENT_OFF);
+                if (r < 0)
+                        return log_error_errno(r, "Relaying the payload's output: %m");
                 r = output_relay_start(&relay->output[i], pipe, i == 0 ? STDOUT_FILENO : STDERR_FILENO);
                 if (r < 0) {
                         relay->output[i].pipe = pipe;   /* closed by run_relay_done() */
                         return log_error_errno(r, "Relaying the payload's output: %m");
                 }
-                fd = output_relay_poll_fd(&relay->output[i], &events);
-                r = event_add_io(event, &relay->source[i], fd, (uint32_t) events, on_relay_io, relay);
-                if (r < 0)
-                        return log_error_errno(r, "Relaying the payload's output: %m");
+                /* Not watched: relayed on the timer, the start not failed for it. */
+                run_relay_watch_or_poll(relay, i);
         }
         return 0;
 }
@@ -173,10 +254,8 @@ void run_relay_resume(RunRelay *relay) {
         }
         /* The pipes are read again. */
         for (int i = 0; i < 2; i++) {
-                if (relay->paused[i] && relay->source[i]) {
-                        (void) event_source_set_enabled(relay->source[i], EVENT_ON);
+                if (relay->paused[i] && run_relay_live(relay, i))
                         run_relay_refresh(relay, i);
-                }
                 relay->paused[i] = false;
         }
         relay->flushed = NULL;
@@ -187,8 +266,11 @@ void run_relay_done(RunRelay *relay) {
         run_relay_close_write_ends(relay);
         relay->paused[0] = relay->paused[1] = false;     /* the drain reads the pipes to their end */
         relay->flushed = NULL;
-        for (int i = 0; i < 2; i++)
+        for (int i = 0; i < 2; i++) {
                 relay->source[i] = event_source_disable_unref(relay->source[i]);
+                relay->retry[i] = event_source_disable_unref(relay->retry[i]);
+                relay->polled[i] = false;
+        }
         /* Both drained before either restores the flags of a file they share;
          * a relay never started (out -EBADF) has nowhere to go. */
         for (int i = 0; i < 2; i++)

@@ -22,7 +22,11 @@ typedef struct RunRelay {
          * their order there, and no write of one interleaves another's. */
         OutputRelay output[2];
         int write_end[2];               /* the payload's fd 1 and 2 until it is cloned (owned, [1] may be [0]'s) */
-        EventSource *source[2];
+        EventSource *source[2];         /* NULL while polled[] from the start */
+        EventSource *retry[2];          /* a one-shot timer: the relay's turn while polled[] */
+        bool polled[2];                 /* epoll_ctl() refused its fd: relayed every RUN_RELAY_RETRY_MSEC */
+        bool polled_told[2];            /* ... said so, once per stream */
+        Event *event;                   /* run_relay_start()'s (not owned) */
         bool paused[2];                 /* run_relay_flush_for_handover(): this pipe is not read */
         EventSource *flushed;           /* ... and this fires once those hold nothing (not owned) */
 } RunRelay;
@@ -38,7 +42,11 @@ int run_relay_open(RunRelay *relay, bool pipe_mode);
 /* The init is cloned: the write ends are its own (no EOF would ever come
  * while we held one). */
 void run_relay_close_write_ends(RunRelay *relay);
-/* Relays in EVENT's loop from now on; failure reported. */
+/* Relays in EVENT's loop from now on; failure reported. A relay whose fd
+ * epoll refuses to watch (ENOMEM; ENOSPC: fs.epoll.max_user_watches) is
+ * dispatched every RUN_RELAY_RETRY_MSEC instead, and watched again as soon
+ * as epoll takes it, as cell-monitor's (monitor-loop.c): its pipe would
+ * fill otherwise, and the payload's writes block for good. */
 int run_relay_start(RunRelay *relay, Event *event);
 /* Before the hand-over: 0 when the relays hold nothing our fds refused
  * (copy mode, output-relay.h), else 1: from now on those that hold some read
