@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "cgroup-v1-notice.h"
 #include "drop-in-arg.h"
 #include "fs-util.h"
 #include "log.h"
@@ -137,6 +138,14 @@ int verb_plan(int argc, char *argv[]) {
         if (r < 0)
                 return cli_unit_exit_status(r);
 
+        /* On standard error, before the plan: what this host's cgroup v1
+         * controllers would refuse or leave unapplied (the JSON stays the unit's). */
+        r = cg_v1_host_notices_print(&p, stderr);
+        cg_v1_host_forget();
+        if (r == -ENOMEM) {
+                plan_done(&p);
+                return log_oom(), CELL_EXIT_FAILURE;
+        }
         r = json ? plan_print_json(&p, stdout) : plan_print_text(&p, stdout);
         /* Not part of the plan (it depends on this host, not the unit), so not
          * in the JSON: what "cell run --cgroup-manager=auto" would pick here. */

@@ -10,8 +10,10 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cgroup-util.h"
+#include "cgroup-v1-notice.h"
 #include "console.h"
 #include "env-util.h"
 #include "id128-util.h"
@@ -78,7 +80,28 @@ int run_image_mount_again(const Plan *p, RootImage *image) {
         return 0;
 }
 
+/* A systemd scope on a v1 host whose blkio hierarchy weighs no IO: systemd
+ * sets the weights' properties and writes nothing (its debug log says so),
+ * and cell cannot tell afterwards. Said once, as the cgroupfs manager says it. */
+static void io_weights_notice(const Plan *p) {
+        _cleanup_(strv_freep) char **n = NULL;
+        int r;
+
+        r = cg_v1_host_notices(p, CGROUP_MANAGER_SYSTEMD, CG_V1_NOTICE_IO_WEIGHTS, "", &n);
+        cg_v1_host_forget();
+        if (r < 0) {
+                log_debug("Could not tell whether this host's blkio hierarchy weighs IO.");
+                return;
+        }
+        STRV_FOREACH(m, n)
+                log_warning("%s.", *m);
+}
+
+/* The scope is made (both paths of "cell run" come here once): what a systemd
+ * scope leaves unapplied without a word; then, with --verbose, the plan. */
 void run_log_plan(const Plan *p, CgroupManager m) {
+        if (m == CGROUP_MANAGER_SYSTEMD)
+                io_weights_notice(p);
         if (log_get_max_level() < LOG_DEBUG)
                 return;
         log_debug("Unit %s, root %s, cgroup manager %s, scope %s in %s.",
@@ -251,6 +274,23 @@ static int withhold_mknod(Plan *p, const Scope *scope) {
         return 0;
 }
 
+/* systemd applies Startup*= while the system starts up or shuts down, and
+ * switches to the normal values after; nothing would switch them here. Each
+ * key the unit sets, where it set it. */
+static void startup_notice(const Plan *p) {
+        const char *keys[PLAN_STARTUP_KEYS_MAX];
+        size_t n = plan_limits_startup_keys(&p->limits, keys);
+
+        for (size_t i = 0; i < n; i++) {
+                char key[64], origin[PATH_MAX + 32];
+
+                (void) snprintf(key, sizeof key, "%s=:", keys[i]);
+                log_notice("%s%s Startup*= keys are not applied: the cgroupfs manager has no start-up or shutdown "
+                           "phase, so %s= (or its default) holds throughout, as in systemd once start-up is done.",
+                           plan_message_origin(p, key, origin, sizeof origin), key, keys[i] + strlen("Startup"));
+        }
+}
+
 /* scope_new(), its failure reported, and a word on what it made. */
 int run_new_scope(Plan *p, CgroupManager manager, bool user_bus, Event *event, Scope **ret) {
         int r = scope_new(p, manager, user_bus, event, ret);
@@ -258,17 +298,8 @@ int run_new_scope(Plan *p, CgroupManager manager, bool user_bus, Event *event, S
                 return run_report_scope_error(p, scope_last_error(NULL), r);
         if (scope_manager(*ret) == CGROUP_MANAGER_NONE)
                 log_warning("Running without a cgroup (--cgroup-manager=none): no limits are enforced.");
-        /* systemd applies Startup*= while the system starts up or shuts down, and
-         * switches to the normal values after; nothing would switch them here. */
-        const char *startup = plan_limits_startup_key(&p->limits);
-        if (scope_manager(*ret) == CGROUP_MANAGER_CGROUPFS && startup) {
-                char key[64], origin[PATH_MAX + 32];
-
-                (void) snprintf(key, sizeof key, "%s=:", startup);
-                log_notice("%s%s Startup*= keys are not applied: the cgroupfs manager has no start-up or "
-                           "shutdown phase, so the normal values hold throughout, as in systemd once start-up "
-                           "is done.", plan_message_origin(p, key, origin, sizeof origin), key);
-        }
+        if (scope_manager(*ret) == CGROUP_MANAGER_CGROUPFS)
+                startup_notice(p);
         r = withhold_mknod(p, *ret);
         if (r < 0)
                 return r;

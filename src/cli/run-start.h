@@ -37,7 +37,9 @@ int run_build_environment(const Plan *p, char ***before, char ***after);
  * it went with that child's namespace. Failure reported. */
 int run_image_mount_again(const Plan *p, RootImage *image);
 
-/* With --verbose: the plan's root, manager, scope, mounts and Exec=. */
+/* Once the scope is made: what a systemd scope leaves unapplied on this host
+ * (IO weights on a v1 blkio without weight files), then with --verbose the
+ * plan's root, manager, scope, mounts and Exec=. */
 void run_log_plan(const Plan *p, CgroupManager m);
 
 /* The child's or the scope's failure, once; -EINTR is left to the caller. */

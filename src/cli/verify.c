@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "cgroup-v1-notice.h"
 #include "drop-in-arg.h"
 #include "log.h"
 #include "macros.h"
@@ -46,8 +47,14 @@ static int verify_one(const char *arg, const UnitLoadOptions *opts, VerifyResult
 
         /* Every plan-time check, without building what only "cell run" needs. */
         r = cli_load_plan(arg, opts, &(const PlanOptions) { .verify_only = true }, &p);
-        if (r >= 0)
+        if (r >= 0) {
+                /* verify runs on the host the unit is for: the keys its cgroup v1
+                 * controllers refuse or leave unapplied, as warnings. */
+                int k = cg_v1_host_notices_print(&p, stderr);
                 plan_done(&p);
+                if (k < 0)
+                        r = k;
+        }
 
         if (r == -ENOMEM)
                 return log_oom();
@@ -119,8 +126,11 @@ int verb_verify(int argc, char *argv[]) {
                         return CELL_EXIT_FAILURE;
                 }
 
-        if (drop_in)
-                return verify_drop_ins(drop_in, argv + optind, argc - optind, &opts);
+        if (drop_in) {
+                r = verify_drop_ins(drop_in, argv + optind, argc - optind, &opts);
+                cg_v1_host_forget();
+                return r;
+        }
         if (optind >= argc) {
                 log_error("No unit given. See \"cell verify --help\".");
                 return CELL_EXIT_FAILURE;
@@ -137,8 +147,10 @@ int verb_verify(int argc, char *argv[]) {
                 VerifyResult v;
 
                 r = verify_one(argv[i], &opts, &v);
-                if (r < 0)
+                if (r < 0) {
+                        cg_v1_host_forget();
                         return CELL_EXIT_FAILURE;
+                }
                 switch (v) {
                 case VERIFY_VALID:
                         n_valid++;
@@ -154,5 +166,7 @@ int verb_verify(int argc, char *argv[]) {
                 }
         }
 
+        /* What was read of the host, once for every unit. */
+        cg_v1_host_forget();
         return verify_summary(n_valid, n_invalid, n_unchecked);
 }

@@ -117,8 +117,9 @@ static int pass_environment_origins(Plan *p, const CellConfig *c) {
 int plan_build_origins(Plan *p, const CellConfig *c, const PlanOptions *opts) {
         bool exec_override = opts && opts->argv_override && opts->argv_override[0];
 
-        /* "cell verify" starts nothing: no start error to name a line for. */
-        if (c->n_origins == 0 || (opts && opts->verify_only))
+        /* "cell verify" too: it names the lines of the keys this host's
+         * cgroup v1 controllers would refuse (cli/verify.c). */
+        if (c->n_origins == 0)
                 return 0;
         p->origins = new0(CellOrigin, c->n_origins + strv_length(p->pass_environment));
         if (!p->origins)

@@ -336,11 +336,19 @@ static int plan_property_ay(Plan *p, const char *name, const uint8_t *set, size_
         return bitmap_copy(set, size, &q->ay, &q->ay_size);
 }
 
-const char *plan_limits_startup_key(const PlanLimits *l) {
-        return l->startup_cpu_weight > 0 || l->startup_cpu_idle ? "StartupCPUWeight" :
-               l->startup_io_weight > 0 ? "StartupIOWeight" :
-               l->startup_allowed_cpus ? "StartupAllowedCPUs" :
-               l->startup_allowed_memory_nodes ? "StartupAllowedMemoryNodes" : NULL;
+size_t plan_limits_startup_keys(const PlanLimits *l, const char *ret[static PLAN_STARTUP_KEYS_MAX]) {
+        const char *all[PLAN_STARTUP_KEYS_MAX] = {
+                l->startup_cpu_weight > 0 || l->startup_cpu_idle ? "StartupCPUWeight" : NULL,
+                l->startup_io_weight > 0 ? "StartupIOWeight" : NULL,
+                l->startup_allowed_cpus ? "StartupAllowedCPUs" : NULL,
+                l->startup_allowed_memory_nodes ? "StartupAllowedMemoryNodes" : NULL,
+        };
+        size_t n = 0;
+
+        for (size_t i = 0; i < PLAN_STARTUP_KEYS_MAX; i++)
+                if (all[i])
+                        ret[n++] = all[i];
+        return n;
 }
 
 static int plan_build_limits(Plan *p, const CellConfig *c) {

@@ -256,8 +256,10 @@ typedef struct PlanLimits {
  * TasksMaxScale=): 100% is UINT32_MAX. */
 uint32_t plan_scale_from_permyriad(uint32_t permyriad);
 
-/* The first Startup*= key l has ("StartupCPUWeight"), or NULL. */
-const char *plan_limits_startup_key(const PlanLimits *l);
+/* Every Startup*= key l has, in that order (StartupCPUWeight,
+ * StartupIOWeight, StartupAllowedCPUs, StartupAllowedMemoryNodes): how many. */
+#define PLAN_STARTUP_KEYS_MAX 4
+size_t plan_limits_startup_keys(const PlanLimits *l, const char *ret[static PLAN_STARTUP_KEYS_MAX]);
 
 /* CPUQuotaPeriodSec= in usec as systemd keeps it: USEC_INFINITY for the default. */
 static inline uint64_t plan_cpu_quota_period(const PlanLimits *l) {

@@ -267,15 +267,20 @@ TEST(scope_memory_nodes_and_startup) {
         ASSERT_EQ(p.limits.allowed_memory_nodes[0], 0x02);
         ASSERT_EQ(p.limits.startup_allowed_cpus[0], 0x01);
         ASSERT_EQ(p.limits.startup_allowed_memory_nodes[0], 0x01);
-        ASSERT_STREQ(plan_limits_startup_key(&p.limits), "StartupCPUWeight");
+        const char *keys[PLAN_STARTUP_KEYS_MAX];
+        ASSERT_EQ(plan_limits_startup_keys(&p.limits, keys), 4);
+        ASSERT_STREQ(keys[0], "StartupCPUWeight");
         p.limits.startup_cpu_idle = false;
-        ASSERT_STREQ(plan_limits_startup_key(&p.limits), "StartupIOWeight");
+        ASSERT_EQ(plan_limits_startup_keys(&p.limits, keys), 3);
+        ASSERT_STREQ(keys[0], "StartupIOWeight");
         p.limits.startup_io_weight = 0;
-        ASSERT_STREQ(plan_limits_startup_key(&p.limits), "StartupAllowedCPUs");
+        ASSERT_EQ(plan_limits_startup_keys(&p.limits, keys), 2);
+        ASSERT_STREQ(keys[0], "StartupAllowedCPUs");
         p.limits.startup_allowed_cpus = mfree(p.limits.startup_allowed_cpus);
-        ASSERT_STREQ(plan_limits_startup_key(&p.limits), "StartupAllowedMemoryNodes");
+        ASSERT_EQ(plan_limits_startup_keys(&p.limits, keys), 1);
+        ASSERT_STREQ(keys[0], "StartupAllowedMemoryNodes");
         p.limits.startup_allowed_memory_nodes = mfree(p.limits.startup_allowed_memory_nodes);
-        ASSERT_NULL(plan_limits_startup_key(&p.limits));
+        ASSERT_EQ(plan_limits_startup_keys(&p.limits, keys), 0);
         plan_done(&p);
         cell_config_done(&c);
 
