@@ -314,6 +314,16 @@ void output_relay_tell_gone(OutputRelay *r, const char *stream) {
                                   "is dropped from now on.", stream);
 }
 
+void output_relay_tell_unwatched(OutputRelay *r, const char *stream, int error) {
+        if (r->unwatched_told) {
+                log_debug_errno(error, "Relaying the payload's %s: cannot watch it (epoll_ctl: %m).", stream);
+                return;
+        }
+        r->unwatched_told = true;
+        log_warning_errno(error, "Relaying the payload's %s: cannot watch it (epoll_ctl: %m): relayed every %u ms "
+                          "instead, until it can.", stream, OUTPUT_RELAY_RETRY_MSEC);
+}
+
 void output_relay_set_gone(OutputRelay *r, int error) {
         r->out_gone = true;
         r->out_error = error;

@@ -27,6 +27,7 @@ typedef struct OutputRelay {
         bool out_gone_told;             /* output_relay_newly_gone() said so */
         bool out_dropping;              /* OUT refused the last write, for now (ENOSPC): dropped, tried again */
         bool out_dropping_told;         /* ... said so, until a write goes through again */
+        bool unwatched_told;            /* output_relay_tell_unwatched() said so */
         size_t n_buf, buf_off;
         char buf[4096];                 /* copy: read from the pipe, not yet taken by OUT */
 } OutputRelay;
@@ -77,6 +78,17 @@ bool output_relay_newly_gone(OutputRelay *r);
  * own write would have failed, and the next is tried, not all of it dropped
  * for good. */
 void output_relay_tell_gone(OutputRelay *r, const char *stream);
+/* How often a relay whose fd epoll refused to watch (epoll_ctl(): ENOMEM;
+ * ENOSPC, the user's fs.epoll.max_user_watches) gets its turn instead, in
+ * cell's loop and cell-monitor's alike, until the watch succeeds: not left
+ * unwatched (the pipe would fill and the payload's writes block for good),
+ * nor dropped (the failure is ours and may pass, and the journal is still
+ * there to take the output). */
+#define OUTPUT_RELAY_RETRY_MSEC 100U
+/* That epoll refused to watch the relay of stream (error: negative errno),
+ * said once as a warning, at debug level after: for cell's relay and
+ * cell-monitor's alike. */
+void output_relay_tell_unwatched(OutputRelay *r, const char *stream, int error);
 /* OUT failed for good before this relay began (cell's relay said so before
  * the hand-over): dropped from the start, and nothing said again. */
 void output_relay_set_gone(OutputRelay *r, int error);

@@ -11,9 +11,6 @@
 
 /* Whether drained output may wait at the payload's end, in all. */
 #define RUN_RELAY_DRAIN_MSEC 5000U
-/* How often a relay that epoll could not watch is dispatched and watched
- * again (run_relay_watch_or_poll()): cell-monitor's MONITOR_OUTPUT_RETRY_MSEC. */
-#define RUN_RELAY_RETRY_MSEC 100U
 
 static int on_relay_io(EventSource *s, int fd, uint32_t revents, void *userdata);
 
@@ -98,11 +95,8 @@ static int run_relay_watch(RunRelay *relay, int i, int fd, uint32_t events) {
 /* Whatever the relay waits for now: the pipe's data, or room in our fd; and
  * where epoll_ctl() refuses it (ENOMEM; ENOSPC: the user's
  * fs.epoll.max_user_watches), the relay's turn on a timer instead, every
- * RUN_RELAY_RETRY_MSEC, watched again as soon as epoll takes it. Not left
- * unwatched: the pipe would fill and the payload's writes block for the
- * container's life. Nor dropped, as a stream that is gone is: the failure is
- * ours and may pass, and the journal is still there to take the output. A
- * time source needs no registration that could fail too. */
+ * OUTPUT_RELAY_RETRY_MSEC (output-relay.h says why), watched again as soon
+ * as epoll takes it. A time source needs no registration that could fail too. */
 static void run_relay_watch_or_poll(RunRelay *relay, int i) {
         const char *stream = i == 0 ? "stdout" : "stderr";
         short events = 0;
@@ -123,15 +117,10 @@ static void run_relay_watch_or_poll(RunRelay *relay, int i) {
                 return;
         }
         relay->polled[i] = true;
-        if (!relay->polled_told[i]) {
-                relay->polled_told[i] = true;
-                log_warning_errno(r, "Relaying the payload's %s: cannot watch it (epoll_ctl: %m): relayed every "
-                                  "%u ms instead, until it can.", stream, RUN_RELAY_RETRY_MSEC);
-        } else
-                log_debug_errno(r, "Relaying the payload's %s: cannot watch it (epoll_ctl: %m).", stream);
+        output_relay_tell_unwatched(&relay->output[i], stream, r);
         /* Armed once: a refresh from the other stream's turn does not put it off. */
         if (event_source_get_enabled(relay->retry[i]) == EVENT_OFF) {
-                (void) event_source_set_time_relative(relay->retry[i], RUN_RELAY_RETRY_MSEC * USEC_PER_MSEC);
+                (void) event_source_set_time_relative(relay->retry[i], OUTPUT_RELAY_RETRY_MSEC * USEC_PER_MSEC);
                 (void) event_source_set_enabled(relay->retry[i], EVENT_ONESHOT);
         }
 }

@@ -24,8 +24,7 @@ typedef struct RunRelay {
         int write_end[2];               /* the payload's fd 1 and 2 until it is cloned (owned, [1] may be [0]'s) */
         EventSource *source[2];         /* NULL while polled[] from the start */
         EventSource *retry[2];          /* a one-shot timer: the relay's turn while polled[] */
-        bool polled[2];                 /* epoll_ctl() refused its fd: relayed every RUN_RELAY_RETRY_MSEC */
-        bool polled_told[2];            /* ... said so, once per stream */
+        bool polled[2];                 /* epoll_ctl() refused its fd: relayed every OUTPUT_RELAY_RETRY_MSEC */
         Event *event;                   /* run_relay_start()'s (not owned) */
         bool paused[2];                 /* run_relay_flush_for_handover(): this pipe is not read */
         EventSource *flushed;           /* ... and this fires once those hold nothing (not owned) */
@@ -44,7 +43,7 @@ int run_relay_open(RunRelay *relay, bool pipe_mode);
 void run_relay_close_write_ends(RunRelay *relay);
 /* Relays in EVENT's loop from now on; failure reported. A relay whose fd
  * epoll refuses to watch (ENOMEM; ENOSPC: fs.epoll.max_user_watches) is
- * dispatched every RUN_RELAY_RETRY_MSEC instead, and watched again as soon
+ * dispatched every OUTPUT_RELAY_RETRY_MSEC instead, and watched again as soon
  * as epoll takes it, as cell-monitor's (monitor-loop.c): its pipe would
  * fill otherwise, and the payload's writes block for good. */
 int run_relay_start(RunRelay *relay, Event *event);

@@ -25,10 +25,6 @@
 #include "strv.h"
 #include "supervise-common.h"
 
-/* How often a relay that epoll could not watch is dispatched and watched
- * again (output_watch_or_poll()). */
-#define MONITOR_OUTPUT_RETRY_MSEC 100U
-
 typedef struct Loop {
         MonitorState *s;
         int epoll_fd, signal_fd, timer_fd;
@@ -41,7 +37,6 @@ typedef struct Loop {
         OutputRelay output[2];  /* the payload's stdout and stderr to our fd 1 and 2 */
         int output_fd[2];       /* ... what each has in the epoll now */
         bool output_polled[2];  /* ... not watched (epoll_ctl() failed): dispatched on a timer */
-        bool output_polled_told[2];
         int upstream_fd;        /* notify_pending_fd() in the epoll (EPOLLOUT); -EBADF: none */
 } Loop;
 
@@ -192,12 +187,8 @@ static int output_watch(Loop *l, int i) {
 
 /* output_watch(), and where epoll_ctl() fails (ENOMEM; ENOSPC: the user's
  * fs.epoll.max_user_watches; EPERM: a file epoll cannot watch), the relay
- * dispatched on a timer instead, every MONITOR_OUTPUT_RETRY_MSEC, and
- * watched again as soon as epoll takes it. Not left unwatched: the pipe
- * would fill and the payload's writes block for the container's life. Nor
- * dropped, as a stream that is gone is (output_relay_tell_gone()): the
- * failure is ours and may pass, and the service's journal, where a systemd
- * user reads the payload's output, is still there to take it. The timer is
+ * dispatched every OUTPUT_RELAY_RETRY_MSEC instead (output-relay.h says
+ * why), and watched again as soon as epoll takes it. The timer is
  * epoll_wait()'s timeout, which needs no registration that could fail too. */
 static void output_watch_or_poll(Loop *l, int i) {
         const char *stream = i == 0 ? "stdout" : "stderr";
@@ -215,12 +206,7 @@ static void output_watch_or_poll(Loop *l, int i) {
                 (void) epoll_ctl(l->epoll_fd, EPOLL_CTL_DEL, l->output_fd[i], NULL);
         l->output_fd[i] = -EBADF;
         l->output_polled[i] = true;
-        if (!l->output_polled_told[i]) {
-                l->output_polled_told[i] = true;
-                log_warning_errno(r, "Relaying the payload's %s: cannot watch it (epoll_ctl: %m): relayed every "
-                                  "%u ms instead, until it can.", stream, MONITOR_OUTPUT_RETRY_MSEC);
-        } else
-                log_debug_errno(r, "Relaying the payload's %s: cannot watch it (epoll_ctl: %m).", stream);
+        output_relay_tell_unwatched(&l->output[i], stream, r);
 }
 
 static void on_output(Loop *l, int i) {
@@ -326,7 +312,7 @@ int monitor_run(MonitorState *s, int *ret_status) {
 
                 for (int i = 0; i < 2; i++)
                         if (l.output_polled[i])
-                                timeout = MONITOR_OUTPUT_RETRY_MSEC;
+                                timeout = OUTPUT_RELAY_RETRY_MSEC;
                 int n = epoll_wait(l.epoll_fd, ev, ELEMENTSOF(ev), timeout);
                 if (n < 0) {
                         if (errno == EINTR)
