@@ -227,21 +227,18 @@ static bool file_in(int fd, const char *dir, const char *file) {
 }
 
 int cg_blkio_weights(const char *where, const char *sys_block) {
-        _cleanup_close_ int fd = open(where, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_(closedirp) DIR *d = opendir(where);
         struct dirent *de;
 
-        if (fd < 0)
-                return 0;
-        if (faccessat(fd, "blkio.weight", F_OK, 0) >= 0)
-                return 1;
-        d = opendir(where);
         if (!d)
                 return 0;
+        if (faccessat(dirfd(d), "blkio.weight", F_OK, 0) >= 0)
+                return 1;
         /* Every cgroup below the root has the same files: the first tells. */
         while ((de = readdir(d)))
                 if (de->d_name[0] != '.' && de->d_type == DT_DIR)
-                        return file_in(fd, de->d_name, "blkio.bfq.weight") || file_in(fd, de->d_name, "blkio.weight");
+                        return file_in(dirfd(d), de->d_name, "blkio.bfq.weight") ||
+                                file_in(dirfd(d), de->d_name, "blkio.weight");
         return bfq_available(sys_block);
 }
 

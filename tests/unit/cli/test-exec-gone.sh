@@ -29,6 +29,25 @@ mkdir -p "$tmp/root"
 printf '[Root]\nDirectory=%s\n[Exec]\nExec=/bin/true\n' "$tmp/root" > "$CELL_UNIT_PATH/web.cell"
 fake_running web "$CELL_UNIT_PATH/web.cell"
 
+# kill_sleeper_when TRACER TRIES TEST: polls, every 50 ms, TRIES times at
+# most, the processes strace (PID TRACER) runs; once "TEST PID" holds for one,
+# kills the stand-in PID 1 and reaps it, and sets killed=1.
+kill_sleeper_when() {
+        local pid
+        killed=
+        for _ in $(seq "$2"); do
+                for pid in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
+                        if "$3" "$pid"; then
+                                kill "$sleeper"
+                                wait "$sleeper" 2>/dev/null
+                                killed=1
+                        fi
+                done
+                [ -n "$killed" ] && return
+                sleep 0.05
+        done
+}
+
 # exec_gone SYSCALL STEP: cell exec web, SYSCALL failing with ESRCH, exits 3,
 # saying so and naming the step.
 exec_gone() {
@@ -52,19 +71,13 @@ else
         strace -f -o /dev/null -P "/proc/$sleeper/stat" -e trace=close -e inject=close:delay_enter=5000000 \
                 "$cell" exec web /bin/true >"$tmp/out" 2>"$tmp/err" &
         tracer=$!
-        killed=
-        for _ in $(seq 300); do
-                for pid in $(cat "/proc/$tracer/task/$tracer/children" 2>/dev/null); do
-                        links=$(ls -l "/proc/$pid/fd" 2>/dev/null)
-                        if grep -qF "[pidfd]" <<<"$links" && grep -qF -- "-> /proc/$sleeper/stat" <<<"$links"; then
-                                kill "$sleeper"
-                                wait "$sleeper" 2>/dev/null
-                                killed=1
-                        fi
-                done
-                [ -n "$killed" ] && break
-                sleep 0.05
-        done
+        # cell exec holds its PID 1's pidfd and /proc/PID/stat.
+        holds_stat() {
+                local links
+                links=$(ls -l "/proc/$1/fd" 2>/dev/null)
+                grep -qF "[pidfd]" <<<"$links" && grep -qF -- "-> /proc/$sleeper/stat" <<<"$links"
+        }
+        kill_sleeper_when "$tracer" 300 holds_stat
         wait "$tracer"
         got=$?
         if [ -z "$killed" ]; then
@@ -116,19 +129,12 @@ fi
 strace -o /dev/null "${procs[@]}" -e trace=write -e inject=write:error=ENODEV:delay_enter=5000000 \
         "$cell" exec web /bin/true >"$tmp/out" 2>"$tmp/err" &
 tracer=$!
-killed=
+# cell exec has forked the command's process.
+has_child() {
+        [ -n "$(cat "/proc/$1/task/$1/children" 2>/dev/null)" ]
+}
 # (up to 30 s: its start is slow under ASan on a loaded host)
-for _ in $(seq 600); do
-        for pid in $(cat "/proc/$tracer/task/$tracer/children" 2>/dev/null); do
-                if [ -n "$(cat "/proc/$pid/task/$pid/children" 2>/dev/null)" ]; then
-                        kill "$sleeper"
-                        wait "$sleeper" 2>/dev/null
-                        killed=1
-                fi
-        done
-        [ -n "$killed" ] && break
-        sleep 0.05
-done
+kill_sleeper_when "$tracer" 600 has_child
 wait "$tracer"
 got=$?
 if [ -z "$killed" ]; then
