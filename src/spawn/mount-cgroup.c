@@ -5,8 +5,9 @@
  * subtree as its root, never the host's tree. */
 
 #include <errno.h>
-#include <limits.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -45,7 +46,8 @@ static int cgroup_attach(int dir_fd, const char *name, const char *fstype, const
  * directory per v1 hierarchy of /proc/self/cgroup, its multi-controller
  * aliases as links (cpu -> cpu,cpuacct), cgroup2 at "unified" -- then the
  * tmpfs itself read-only. */
-static int cgroup_mount_hybrid(int target_fd, FILE *f, unsigned long ro, const char *what, SpawnError *err) {
+static int cgroup_mount_hybrid(int target_fd, FILE *f, unsigned long ro, bool userns, const char *what,
+                               SpawnError *err) {
         _cleanup_close_ int tmp_fd = -EBADF;
         _cleanup_free_ char *line = NULL;
         size_t size = 0;
@@ -77,7 +79,13 @@ static int cgroup_mount_hybrid(int target_fd, FILE *f, unsigned long ro, const c
                 name = (char *) (startswith(controllers, "name=") ?: controllers);
                 if (strchr(name, '/') || streq(name, ".") || streq(name, ".."))
                         continue;
-                r = cgroup_attach(tmp_fd, name, "cgroup", controllers, ro, what, err);
+                /* Without a user namespace the container's root is the
+                 * host's, whose writes to a v1 controller's files are not
+                 * confined by ownership: the controllers stay read-only (as
+                 * nspawn keeps them), only the named systemd hierarchy an
+                 * init manages its subtree in is writable. */
+                r = cgroup_attach(tmp_fd, name, "cgroup", controllers,
+                                  userns || startswith(controllers, "name=") ? ro : MS_RDONLY, what, err);
                 if (r < 0)
                         return r;
 
@@ -106,7 +114,8 @@ static int cgroup_mount_hybrid(int target_fd, FILE *f, unsigned long ro, const c
         return 0;
 }
 
-static int cgroup_mount_one(const PlanMount *m, unsigned long ro, bool host_unified, SpawnError *err) {
+static int cgroup_mount_one(const PlanMount *m, unsigned long ro, bool userns, bool host_unified,
+                            SpawnError *err) {
         _cleanup_close_ int root_fd = -EBADF, target_fd = -EBADF, mnt_fd = -EBADF;
         _cleanup_free_ char *line = NULL;
         FILE *f;
@@ -141,7 +150,7 @@ static int cgroup_mount_one(const PlanMount *m, unsigned long ro, bool host_unif
                                 v1 = true;
                 if (v1) {
                         rewind(f);
-                        r = cgroup_mount_hybrid(target_fd, f, ro, what, err);
+                        r = cgroup_mount_hybrid(target_fd, f, ro, userns, what, err);
                         fclose(f);
                         return r;
                 }
@@ -162,14 +171,16 @@ int mount_setup_cgroup(const Plan *p, bool delegated, bool host_unified, SpawnEr
          * them. Delegated to a user namespace's root, writable: the files
          * that set the limits stay owned by the host's root, which is
          * nobody inside, so only the subtree is the container's; unless
-         * ProtectControlGroups= keeps even that from the payload. */
+         * ProtectControlGroups= keeps even that from the payload. Boot=yes
+         * without PrivateUsers= is delegated too (spawn_release()): its
+         * root is the host's, as under nspawn, which mounts it so. */
         unsigned long ro = delegated && !(p->protect & PLAN_PROTECT_CONTROL_GROUPS) ? 0 : MS_RDONLY;
         int r;
 
         for (size_t i = 0; i < p->n_mounts; i++) {
                 if (p->mounts[i].kind != PLAN_MOUNT_CGROUP)
                         continue;
-                r = cgroup_mount_one(&p->mounts[i], ro, host_unified, err);
+                r = cgroup_mount_one(&p->mounts[i], ro, p->namespaces & CLONE_NEWUSER, host_unified, err);
                 if (r < 0)
                         return r;
         }

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "fs-util.h"
+#include "id128-util.h"
 #include "macros.h"
 #include "mount-credentials.h"
 #include "mount-etc.h"
@@ -52,6 +54,60 @@ static int mount_precreate(MountContext *c) {
                         return r;
         }
         c->create_only = false;
+        return 0;
+}
+
+/* A boot ID of the container's own over /proc/sys/kernel/random/boot_id, as
+ * nspawn mounts one: the kernel's is the host's, the same in every container
+ * and in every start of one, and a systemd inside files each boot's journal
+ * under it, so "journalctl -b" and --list-boots there would show all its
+ * boots as one. The file is made on the container's /run, bound read-only
+ * over the kernel's, and unlinked at once. A /run that takes no file (a
+ * read-only Bind= there) leaves the kernel's, as does a kernel without it. */
+static int mount_boot_id(MountContext *c) {
+        static const char name[] = ".#cell-boot-id";
+        _cleanup_close_ int target_fd = -EBADF, run_fd = -EBADF, file_fd = -EBADF, mnt_fd = -EBADF;
+        char text[ID128_UUID_STRING_MAX + 1];
+        uint8_t id[16];
+        size_t len;
+        int r;
+
+        target_fd = mount_resolve(c->root_fd, "/proc/sys/kernel/random/boot_id", 0);
+        run_fd = mount_resolve(c->root_fd, "/run", 0);
+        if (target_fd == -ENOENT || run_fd == -ENOENT)
+                return 0;
+        if (target_fd < 0)
+                return spawn_error(c->err, target_fd, "/proc/sys/kernel/random/boot_id: cannot open");
+        if (run_fd < 0)
+                return spawn_error(c->err, run_fd, "/run: cannot open for the boot ID");
+
+        r = id128_randomize(id);
+        if (r < 0)
+                return spawn_error(c->err, r, "cannot make a boot ID");
+        id128_to_uuid_string(id, text);
+        len = strlen(text);
+        text[len++] = '\n';
+
+        file_fd = openat(run_fd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
+        if (file_fd < 0 && (errno == EROFS || errno == EACCES || errno == EPERM))
+                return 0;
+        if (file_fd < 0)
+                return spawn_error(c->err, errno, "/run/%s: cannot create", name);
+        /* Unlinked only once mounted: the kernel attaches no mount of a
+         * file that is gone (ENOENT). */
+        r = write_all(file_fd, text, len);
+        if (r >= 0) {
+                mnt_fd = mount_clone_tree(file_fd, false);
+                r = mnt_fd < 0 ? mnt_fd : 0;
+        }
+        if (r >= 0)
+                r = mount_set_attr(mnt_fd, false, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                   MOUNT_ATTR_NOEXEC, 0);
+        if (r >= 0)
+                r = mount_move(mnt_fd, target_fd);
+        (void) unlinkat(run_fd, name, 0);
+        if (r < 0)
+                return spawn_error(c->err, r, "/proc/sys/kernel/random/boot_id: cannot mount the container's own");
         return 0;
 }
 
@@ -101,6 +157,10 @@ static int mount_build_tree(MountContext *c, bool read_only) {
                 if (r < 0)
                         return r;
         }
+
+        r = mount_boot_id(c);
+        if (r < 0)
+                return r;
 
         /* After the mounts: a Bind= of /etc, or the /run a link leads to,
          * is in place, and the file is made where the container sees it. */

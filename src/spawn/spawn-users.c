@@ -261,6 +261,7 @@ static int hierarchy_dir(const char *controllers, char *buf, size_t size) {
 }
 
 int spawn_users_delegate_cgroup(pid_t pid, const Plan *p, const UidRange *range, SpawnError *err) {
+        const char *key = range ? "PrivateUsers=" : "Boot=";
         _cleanup_(fclosep) FILE *f = NULL;
         _cleanup_free_ char *line = NULL;
         char path[64];
@@ -273,7 +274,7 @@ int spawn_users_delegate_cgroup(pid_t pid, const Plan *p, const UidRange *range,
         (void) snprintf(path, sizeof path, "/proc/%d/cgroup", (int) pid);
         f = fopen(path, "re");
         if (!f)
-                return spawn_error(err, errno, "PrivateUsers=: reading the child's cgroups");
+                return spawn_error(err, errno, "%s: reading the child's cgroups", key);
 
         while (getline(&line, &size, f) > 0) {
                 char *controllers, *cg, *last, dir[PATH_MAX];
@@ -301,13 +302,16 @@ int spawn_users_delegate_cgroup(pid_t pid, const Plan *p, const UidRange *range,
                 if (r >= 0 && strlen(dir) + strlen(cg) >= sizeof dir)
                         r = -ENAMETOOLONG;
                 if (r < 0)
-                        return spawn_error(err, r, "PrivateUsers=: cgroup %s", cg);
+                        return spawn_error(err, r, "%s: cgroup %s", key, cg);
                 strcat(dir, cg);
-                r = delegate_dir(dir, range->base, range->base);
+                /* Without a range (Boot=yes without PrivateUsers=): the
+                 * container's root is the host's, who owns it already; the
+                 * chown of -1 only checks that it is our cgroup. */
+                r = delegate_dir(dir, range ? range->base : (uid_t) -1, range ? range->base : (gid_t) -1);
                 if (r == -ENOENT)
                         continue;       /* a hierarchy not mounted on the host */
                 if (r < 0)
-                        return spawn_error(err, r, "PrivateUsers=: delegating %s to the container's root", dir);
+                        return spawn_error(err, r, "%s: delegating %s to the container's root", key, dir);
                 delegated = true;
         }
         return delegated;

@@ -48,5 +48,6 @@ int spawn_users_make_trees(pid_t pid, const Plan *p, int image_fd, const SharedL
  * or that without ".scope" as the cgroupfs manager does, in every hierarchy /proc/PID/cgroup lists) and of their
  * delegation files to the range's root. A cgroup of another name (no
  * scope: --cgroup-manager=none) is never touched. Returns > 0 if a cgroup
- * was delegated, 0 if there was none to delegate. */
+ * was delegated, 0 if there was none to delegate. range NULL: nothing is
+ * chowned (no user namespace: root inside owns it), the cgroup is only found. */
 int spawn_users_delegate_cgroup(pid_t pid, const Plan *p, const UidRange *range, SpawnError *err);

@@ -446,9 +446,13 @@ int spawn_release(Spawn *s, SpawnError *err) {
         int r;
 
         /* The container's root owns its cgroup, so that an init system
-         * inside can create and manage its subtree (Delegate=yes). */
-        if (s->plan && (s->plan->namespaces & CLONE_NEWUSER)) {
-                r = spawn_users_delegate_cgroup(s->pid, s->plan, &s->users, err);
+         * inside can create and manage its subtree (Delegate=yes). Without
+         * PrivateUsers= it owns it already: an init (Boot=yes) gets it
+         * writable all the same, as nspawn mounts it, or systemd cannot
+         * make init.scope and exits at once. */
+        if (s->plan && ((s->plan->namespaces & CLONE_NEWUSER) || s->plan->boot)) {
+                r = spawn_users_delegate_cgroup(s->pid, s->plan,
+                                                s->plan->namespaces & CLONE_NEWUSER ? &s->users : NULL, err);
                 if (r < 0)
                         return r;
                 if (r > 0)

@@ -7,7 +7,10 @@
 # is what makes cell@sdboot.service active; WatchdogSec= is kept by cell
 # (a WATCHDOG_USEC= from inside does not change it);
 # a reboot inside starts it again; stop halts it and leaves no scope and no
-# cgroup.
+# cgroup. Then the same root without PrivateUsers=, as systemd-nspawn -b runs
+# one: the container's root is the host's, its cgroup hierarchy writable all
+# the same (read-only, the systemd inside could not make init.scope and exited
+# at once), and it reads a boot ID of its own.
 . "$(dirname "$0")/lib.sh"
 
 setup_cell
@@ -89,5 +92,37 @@ expect_eq "the service after stop" inactive "$(prop cell@sdboot.service ActiveSt
 check "no scope left" wait_for 5 sh -c "[ \"\$('$SEALED' run systemctl show -P ActiveState $scope)\" = inactive ]"
 expect_eq "no cgroup left" "" "$(cgroup_dirs_of "/machine.slice/$scope")"
 check "the uid range's lock is gone" in_sealed test ! -e "/run/cell/uid/$outside"
+
+install_cell sdplain <<EOF
+[Root]
+Directory=$sd
+BindReadOnly=/usr
+[Exec]
+Boot=yes
+NotifyReady=yes
+EOF
+scope=cell-sdplain.scope
+if in_sealed systemctl start cell@sdplain.service; then
+        ok "without PrivateUsers=: cell@sdplain is active, the systemd inside said READY=1"
+else
+        fail "cell@sdplain did not start ($(prop cell@sdplain.service ActiveState))"
+        in_sealed journalctl --no-pager -n 30 -u cell@sdplain.service
+fi
+expect_eq "... is-system-running inside" running \
+        "$(in_sealed "$CELL" exec sdplain /usr/bin/systemctl is-system-running --wait 2>&1)"
+expect_eq "... no user namespace" "0 0 4294967295" \
+        "$(in_sealed "$CELL" exec sdplain /bin/cat /proc/1/uid_map 2>&1 | tr -s ' ' | sed 's/^ //')"
+dirs=$(cgroup_dirs_of "/machine.slice/$scope/init.scope")
+check "... the systemd inside made init.scope below the scope ($(echo $dirs))" test -n "$dirs"
+inside=$(in_sealed "$CELL" exec sdplain /bin/cat /proc/sys/kernel/random/boot_id 2>&1)
+check "... a boot ID of its own ($inside)" test -n "$inside" -a \
+        "$inside" != "$(cat /proc/sys/kernel/random/boot_id)"
+if in_sealed systemctl stop cell@sdplain.service; then
+        ok "systemctl stop cell@sdplain"
+else
+        fail "systemctl stop cell@sdplain failed"
+fi
+check "... no scope left" wait_for 5 sh -c "[ \"\$('$SEALED' run systemctl show -P ActiveState $scope)\" = inactive ]"
+expect_eq "... no cgroup left" "" "$(cgroup_dirs_of "/machine.slice/$scope")"
 
 finish
