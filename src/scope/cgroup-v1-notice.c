@@ -19,6 +19,7 @@
 
 #include "cgroup-v1-notice.h"
 #include "fs-util.h"
+#include "log.h"
 #include "output-relay.h"
 #include "parse-limits.h"
 #include "strv.h"
@@ -27,6 +28,7 @@
 #define RUN_FAILS "\"cell run\" fails here"
 #define NO_WEIGHTS "which has neither blkio.weight nor blkio.bfq.weight (no IO scheduler with weights: CFQ is " \
         "gone since Linux 5.0, BFQ is not loaded)"
+#define NO_BLKIO "its cgroup controllers are v1 ones, and no blkio hierarchy (cgroup v1's io controller) is mounted"
 
 static int add(char ***l, const char *fmt, ...) _printf_(2, 3);
 static int add(char ***l, const char *fmt, ...) {
@@ -110,25 +112,31 @@ static int cpu_notices(const PlanLimits *l, const CgroupV1Host *h, char ***n) {
         return 0;
 }
 
+/* The weights where the blkio hierarchy weighs no IO, or where none is
+ * mounted (a kernel without the controller): systemd writes nothing for them
+ * (in its debug log only, or not a word without blkio), and the cgroupfs
+ * manager has nothing to write them to. */
 static int io_weight_notices(const PlanLimits *l, const CgroupV1Host *h, char ***n) {
-        bool systemd = h->manager == CGROUP_MANAGER_SYSTEMD;
-        const char *debug = systemd ? " (systemd says so in its debug log only)" : "";
+        bool systemd = h->manager == CGROUP_MANAGER_SYSTEMD, mounted = on_v1(h, "blkio");
+        const char *why = mounted ? "its io controller is cgroup v1's blkio, " NO_WEIGHTS : NO_BLKIO;
+        const char *debug = !systemd ? "" : mounted ? " (systemd says so in its debug log only)" :
+                " (systemd says nothing of it)";
         int r;
 
-        if (h->blkio_weights != 0 || !on_v1(h, "blkio"))
+        if (mounted && h->blkio_weights != 0)
                 return 0;
-        if (l->io_weight > 0 && (r = add(n, "IOWeight=%" PRIu64 ": not applied on this host: its io controller "
-                                         "is cgroup v1's blkio, " NO_WEIGHTS "%s", l->io_weight, debug)) < 0)
+        if (l->io_weight > 0 &&
+            (r = add(n, "IOWeight=%" PRIu64 ": not applied on this host: %s%s", l->io_weight, why, debug)) < 0)
                 return r;
         for (size_t i = 0; i < l->n_io_devices; i++)
                 if (l->io_devices[i].kind == CELL_IO_DEVICE_WEIGHT &&
-                    (r = add(n, "IODeviceWeight=%s: not applied on this host: its io controller is cgroup v1's "
-                             "blkio, " NO_WEIGHTS "%s", l->io_devices[i].path, debug)) < 0)
+                    (r = add(n, "IODeviceWeight=%s: not applied on this host: %s%s", l->io_devices[i].path, why,
+                             debug)) < 0)
                         return r;
         /* The cgroupfs manager applies no Startup*= key anywhere (the start says so). */
         if (systemd && l->startup_io_weight > 0 &&
-            (r = add(n, "StartupIOWeight=%" PRIu64 ": not applied on this host: its io controller is cgroup v1's "
-                     "blkio, " NO_WEIGHTS "%s", l->startup_io_weight, debug)) < 0)
+            (r = add(n, "StartupIOWeight=%" PRIu64 ": not applied on this host: %s%s", l->startup_io_weight, why,
+                     debug)) < 0)
                 return r;
         return 0;
 }
@@ -137,7 +145,7 @@ static int io_notices(const PlanLimits *l, const CgroupV1Host *h, char ***n) {
         int r;
 
         if (!on_v1(h, "blkio"))
-                return 0;
+                return io_weight_notices(l, h, n);
         for (size_t i = 0; i < l->n_io_devices; i++) {
                 const CellIODevice *d = l->io_devices + i;
 
@@ -189,6 +197,8 @@ int cg_v1_notices(const PlanLimits *l, const CgroupV1Host *h, CgroupV1NoticeSet 
         }
         if (set == CG_V1_NOTICE_IO_WEIGHTS)
                 r = io_weight_notices(l, h, &n);
+        else if (set == CG_V1_NOTICE_CPU_IDLE)
+                r = cpu_notices(l, h, &n);
         else if ((r = memory_notices(l, h, &n)) >= 0 && (r = cpu_notices(l, h, &n)) >= 0 &&
                  (r = io_notices(l, h, &n)) >= 0)
                 r = cpuset_notices(l, h, &n);
@@ -257,14 +267,36 @@ static int host_read = 0;               /* 0: not yet; 1: read; -errno: failed *
 static CgroupManager host_manager = CGROUP_MANAGER_AUTO;
 static int host_weights = -1;           /* -1: not yet looked at */
 
-int cg_v1_host_notices(const Plan *p, CgroupManager manager, CgroupV1NoticeSet set, const char *kind, char ***ret) {
+int cg_v1_plan_notices(const Plan *p, const CgroupV1Host *h, CgroupV1NoticeSet set, const char *kind, char ***ret) {
         _cleanup_(strv_freep) char **n = NULL, **out = NULL;
+        int r;
+
+        r = cg_v1_notices(&p->limits, h, set, &n);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(m, n) {
+                char origin[PATH_MAX + 32];
+
+                plan_message_origin(p, *m, origin, sizeof origin);
+                if (!origin[0] && p->unit_path)
+                        (void) snprintf(origin, sizeof origin, "%s: ", p->unit_path);
+                r = add(&out, "%s%s%s", origin, strempty(kind), *m);
+                if (r < 0)
+                        return r;
+        }
+        *ret = TAKE_PTR(out);
+        return 0;
+}
+
+int cg_v1_host_notices(const Plan *p, CgroupManager manager, CgroupV1NoticeSet set, const char *kind, char ***ret) {
         CgroupV1Host h;
         int r;
 
         *ret = NULL;
-        /* A start with no IO weight reads nothing more. */
+        /* A start with no such key reads nothing more. */
         if (set == CG_V1_NOTICE_IO_WEIGHTS && !has_io_weights(&p->limits))
+                return 0;
+        if (set == CG_V1_NOTICE_CPU_IDLE && !p->limits.cpu_idle && !p->limits.startup_cpu_idle)
                 return 0;
         if (host_read == 0)
                 host_read = cg_read_mounts(&host_mounts, &host_n_mounts) < 0 ? -EIO : 1;
@@ -273,7 +305,7 @@ int cg_v1_host_notices(const Plan *p, CgroupManager manager, CgroupV1NoticeSet s
                 return 0;
         h = (CgroupV1Host) { .mounts = host_mounts, .n_mounts = host_n_mounts, .manager = manager, .blkio_weights = 1 };
 
-        if (has_io_weights(&p->limits)) {
+        if (set != CG_V1_NOTICE_CPU_IDLE && has_io_weights(&p->limits)) {
                 const CgroupMount *blkio = cg_mount_find(host_mounts, host_n_mounts, "blkio");
                 if (host_weights < 0)
                         host_weights = blkio ? cg_blkio_weights(blkio->where, "/sys/block") : 1;
@@ -300,21 +332,28 @@ int cg_v1_host_notices(const Plan *p, CgroupManager manager, CgroupV1NoticeSet s
                 }
                 h.manager = host_manager;
         }
-        r = cg_v1_notices(&p->limits, &h, set, &n);
-        if (r < 0)
-                return r;
-        STRV_FOREACH(m, n) {
-                char origin[PATH_MAX + 32];
+        return cg_v1_plan_notices(p, &h, set, kind, ret);
+}
 
-                plan_message_origin(p, *m, origin, sizeof origin);
-                if (!origin[0] && p->unit_path)
-                        (void) snprintf(origin, sizeof origin, "%s: ", p->unit_path);
-                r = add(&out, "%s%s%s", origin, strempty(kind), *m);
-                if (r < 0)
-                        return r;
+void cg_v1_start_warn(const Plan *p, CgroupManager manager, const CgroupMount *mounts, size_t n_mounts,
+                      CgroupV1NoticeSet set) {
+        _cleanup_(strv_freep) char **n = NULL;
+        int r;
+
+        if (mounts)
+                r = cg_v1_plan_notices(p, &(CgroupV1Host) { .mounts = mounts, .n_mounts = n_mounts, .manager = manager,
+                                                          .blkio_weights = 1 }, set, "", &n);
+        else {
+                r = cg_v1_host_notices(p, manager, set, "", &n);
+                cg_v1_host_forget();
         }
-        *ret = TAKE_PTR(out);
-        return 0;
+        /* Out of memory for a notice: the start goes on, as it would without one. */
+        if (r < 0) {
+                log_debug("Could not tell what this cgroup v1 host leaves unapplied of [Limits].");
+                return;
+        }
+        STRV_FOREACH(m, n)
+                log_warning("%s.", *m);
 }
 
 int cg_v1_host_notices_print(const Plan *p, FILE *f) {

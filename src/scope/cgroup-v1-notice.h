@@ -4,7 +4,7 @@
 /* What a unit's [Limits] come to on a host whose controllers are cgroup v1
  * ones (the hybrid and legacy layouts): the keys "cell run" refuses there and
  * those it runs without applying, for "cell verify" and "cell plan" to warn of
- * on the host they run on, and for the start to name what a systemd scope
+ * on the host they run on, and for the start to name what its manager
  * leaves unapplied without a word. */
 
 #include <stdbool.h>
@@ -26,6 +26,7 @@ typedef struct CgroupV1Host {
 typedef enum CgroupV1NoticeSet {
         CG_V1_NOTICE_ALL,               /* every key refused or not applied */
         CG_V1_NOTICE_IO_WEIGHTS,        /* the IO weights alone (the start says the rest itself) */
+        CG_V1_NOTICE_CPU_IDLE,          /* CPUWeight=idle (with a systemd scope StartupCPUWeight=idle too) */
 } CgroupV1NoticeSet;
 
 /* The notices for l on host h, each "KEY=[VALUE]: what happens" (an IO
@@ -45,6 +46,17 @@ int cg_blkio_weights(const char *where, const char *sys_block);
  * each with the origin of its key in front ("FILE:LINE: ", or the unit file's
  * "FILE: ") and kind after it ("warning: ", or ""). */
 int cg_v1_host_notices(const Plan *p, CgroupManager manager, CgroupV1NoticeSet set, const char *kind, char ***ret);
+/* cg_v1_notices() for host h, each with its origin in front and kind after
+ * it, as cg_v1_host_notices() words them. Pure. */
+int cg_v1_plan_notices(const Plan *p, const CgroupV1Host *h, CgroupV1NoticeSet set, const char *kind, char ***ret);
+/* For a start: the notices of set (not CG_V1_NOTICE_ALL) for p with manager
+ * (systemd or cgroupfs) on the host whose cgroup mounts are mounts (NULL:
+ * this process's, read and forgotten again; given, a blkio hierarchy there
+ * counts as weighing IO), each logged once as a warning
+ * ("FILE:LINE: CPUWeight=idle: not applied as idle on this host: ...");
+ * nothing on a host without v1 controllers. */
+void cg_v1_start_warn(const Plan *p, CgroupManager manager, const CgroupMount *mounts, size_t n_mounts,
+                      CgroupV1NoticeSet set);
 /* Those of CG_V1_NOTICE_ALL, for the host "cell run" would pick here, as
  * warnings to f ("FILE:LINE: warning: MemoryMin=: refused on this host: ...");
  * nothing on a host without v1 controllers. 0, or -ENOMEM. */

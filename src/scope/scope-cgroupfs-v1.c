@@ -14,6 +14,7 @@
 
 #include "cgroup-limits.h"
 #include "cgroup-util.h"
+#include "cgroup-v1-notice.h"
 #include "log.h"
 #include "parse-limits.h"
 #include "scope-cgroupfs.h"
@@ -141,6 +142,8 @@ int scope_cgroupfs_setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, 
                 const CgroupMount *cpu = cg_mount_find(mounts, n_mounts, "cpu");
                 if ((r = scope_cgroupfs_write_cpu_v1(s, idx, l, cpu ? cpu->where : NULL)) < 0)
                         return r;
+                /* CPUWeight=idle: cpu.shares has no idle, the least weight it is. */
+                cg_v1_start_warn(p, CGROUP_MANAGER_CGROUPFS, mounts, n_mounts, CG_V1_NOTICE_CPU_IDLE);
         }
 
         if (l->allowed_cpus || l->allowed_memory_nodes) {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What "cell verify" and "cell plan" warn of on a host whose controllers are
- * cgroup v1 ones, and what the start with a systemd scope says of IO weights
- * there (src/scope/cgroup-v1-notice.c): from sample mountinfo of each layout,
- * and blkio hierarchies faked in a temporary directory. */
+ * cgroup v1 ones, and what the start says there: with a systemd scope of IO
+ * weights, with either manager of CPUWeight=idle (src/scope/cgroup-v1-notice.c):
+ * from sample mountinfo of each layout, and blkio hierarchies faked in a
+ * temporary directory. */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,13 @@ static const char *mountinfo_hybrid =
         "31 25 0:26 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
         "32 31 0:27 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
         "33 31 0:28 / /sys/fs/cgroup/blkio rw,relatime - cgroup cgroup rw,blkio\n"
+        "34 31 0:29 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+        "35 31 0:30 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd\n"
+        "36 31 0:31 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw,nsdelegate\n";
+/* The same without a blkio hierarchy (not mounted, or no such controller). */
+static const char *mountinfo_no_blkio =
+        "31 25 0:26 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+        "32 31 0:27 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
         "34 31 0:29 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
         "35 31 0:30 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd\n"
         "36 31 0:31 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw,nsdelegate\n";
@@ -60,6 +68,14 @@ static char **notices(const char *mountinfo, const PlanLimits *l, CgroupManager 
         ASSERT_OK(cg_v1_notices(l, &(CgroupV1Host) { mounts, n, m, weights }, set, &r));
         cg_mount_free(mounts, n);
         return r;
+}
+
+/* The notice of n that begins with prefix, or NULL. */
+static const char *find_prefix(char **n, const char *prefix) {
+        for (size_t i = 0; n && n[i]; i++)
+                if (startswith(n[i], prefix))
+                        return n[i];
+        return NULL;
 }
 
 static void assert_keys(char **n, const char * const *want) {
@@ -140,6 +156,78 @@ TEST(io_weights_set) {
         assert_keys(n, (const char * const[]) { "IOWeight=300: not applied", "IODeviceWeight=/dev/vda: not applied",
                                                 "StartupIOWeight=10: not applied", NULL });
         strv_free(n);
+}
+
+/* No blkio hierarchy at all: the weights are not applied either, whether
+ * the host's blkio would weigh IO or not; systemd says nothing of them. */
+TEST(io_weights_no_blkio) {
+        PlanLimits l = v1_limits();
+        l.n_io_devices = 1;             /* the weight alone: the others are refused with a blkio hierarchy */
+
+        for (int w = -1; w <= 1; w++) {
+                char **n = notices(mountinfo_no_blkio, &l, CGROUP_MANAGER_SYSTEMD, w, CG_V1_NOTICE_IO_WEIGHTS);
+                assert_keys(n, (const char * const[]) { "IOWeight=300: not applied on this host",
+                                                        "IODeviceWeight=/dev/vda: not applied on this host",
+                                                        "StartupIOWeight=10: not applied on this host", NULL });
+                ASSERT_STREQ(n[0], "IOWeight=300: not applied on this host: its cgroup controllers are v1 ones, "
+                             "and no blkio hierarchy (cgroup v1's io controller) is mounted (systemd says nothing "
+                             "of it)");
+                strv_free(n);
+        }
+
+        /* verify's whole set, with either manager; the cgroupfs manager's
+         * start says it itself, and applies no Startup*= key. */
+        char **n = notices(mountinfo_no_blkio, &l, CGROUP_MANAGER_SYSTEMD, 1, CG_V1_NOTICE_ALL);
+        ASSERT_NOT_NULL(find_prefix(n, "IODeviceWeight=/dev/vda: not applied on this host: its cgroup "
+                                             "controllers are v1 ones"));
+        ASSERT_NOT_NULL(find_prefix(n, "StartupIOWeight=10: not applied"));
+        strv_free(n);
+        n = notices(mountinfo_no_blkio, &l, CGROUP_MANAGER_CGROUPFS, 1, CG_V1_NOTICE_ALL);
+        ASSERT_NOT_NULL(find_prefix(n, "IOWeight=300: not applied on this host: its cgroup controllers"));
+        ASSERT_NULL(find_prefix(n, "StartupIOWeight"));
+        ASSERT_NULL(strstr(find_prefix(n, "IOWeight=300"), "systemd"));
+        strv_free(n);
+}
+
+/* What the start adds of CPUWeight=idle: with a systemd scope the Startup*=
+ * one too (the cgroupfs manager's start says of every Startup*= key). */
+TEST(cpu_idle_set) {
+        PlanLimits l = v1_limits();
+        char **n = notices(mountinfo_hybrid, &l, CGROUP_MANAGER_SYSTEMD, 0, CG_V1_NOTICE_CPU_IDLE);
+
+        assert_keys(n, (const char * const[]) { "CPUWeight=idle: not applied as idle on this host",
+                                                "StartupCPUWeight=idle: not applied as idle on this host", NULL });
+        ASSERT_CONTAINS(n[0], "(cpu.shares 2)");
+        strv_free(n);
+        n = notices(mountinfo_hybrid, &l, CGROUP_MANAGER_CGROUPFS, 0, CG_V1_NOTICE_CPU_IDLE);
+        assert_keys(n, (const char * const[]) { "CPUWeight=idle: not applied as idle on this host", NULL });
+        strv_free(n);
+
+        ASSERT_NULL(notices(mountinfo_v2, &l, CGROUP_MANAGER_SYSTEMD, 0, CG_V1_NOTICE_CPU_IDLE));
+        ASSERT_NULL(notices(mountinfo_v2, &l, CGROUP_MANAGER_CGROUPFS, 0, CG_V1_NOTICE_CPU_IDLE));
+        l.cpu_idle = l.startup_cpu_idle = false;
+        l.cpu_weight = 1;
+        ASSERT_NULL(notices(mountinfo_hybrid, &l, CGROUP_MANAGER_SYSTEMD, 0, CG_V1_NOTICE_CPU_IDLE));
+}
+
+/* The start's words: each notice at its key's line, or the unit file's. */
+TEST(plan_notices) {
+        CellOrigin o = { .key = "CPUWeight", .file = (char *) "/etc/cell/w.cell", .line = 7 };
+        Plan p = { .unit_path = (char *) "/etc/cell/w.cell", .origins = &o, .n_origins = 1,
+                   .limits = { .cpu_quota_per_sec_usec = USEC_INFINITY, .cpu_idle = true, .startup_cpu_idle = true } };
+        CgroupMount *mounts = NULL;
+        size_t nm = 0;
+        char **n = NULL;
+
+        ASSERT_OK(cg_parse_mountinfo(mountinfo_hybrid, &mounts, &nm));
+        ASSERT_OK(cg_v1_plan_notices(&p, &(CgroupV1Host) { mounts, nm, CGROUP_MANAGER_SYSTEMD, 1 },
+                                     CG_V1_NOTICE_CPU_IDLE, "", &n));
+        ASSERT_STREQ(n[0], "/etc/cell/w.cell:7: CPUWeight=idle: not applied as idle on this host: its cpu controller "
+                     "is a cgroup v1 one, which has no cpu.idle; the container gets the minimum weight instead "
+                     "(cpu.shares 2), as systemd gives it");
+        ASSERT_TRUE(startswith(n[1], "/etc/cell/w.cell: StartupCPUWeight=idle: not applied as idle"));
+        strv_free(n);
+        cg_mount_free(mounts, nm);
 }
 
 /* Nothing on a pure cgroup2 host, nor without a manager. */

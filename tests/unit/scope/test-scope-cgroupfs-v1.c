@@ -2,7 +2,7 @@
 /* What the cgroupfs manager tells at the start about a limit it applies
  * otherwise than the unit says (as systemd 252 warns in its log): the period
  * of CPUQuota= it adjusts, IOWeight= where cgroup v1 has nothing to weigh IO
- * with. Needs root and a writable cgroup tree (skips without); each body runs
+ * with, CPUWeight=idle where it has no cpu.idle. Needs root and a writable cgroup tree (skips without); each body runs
  * in a child, and the parent removes the cgroups "cell-v1-TAG" a failed one
  * left (test-scope-cgroupfs.c tests the limits themselves). */
 
@@ -153,6 +153,33 @@ static void io_weight_no_blkio(void) {
                         "no blkio hierarchy is mounted that cell may make cgroups in: not applied.\n");
 }
 
+/* CPUWeight=idle on a v1 cpu hierarchy: cpu.shares 2, the least weight, as
+ * systemd writes it; verify warned of it, the start said nothing. */
+static void cpu_idle_warning(void) {
+        CellOrigin o = { .key = "CPUWeight", .file = (char *) "/etc/cell/web.cell", .line = 7 };
+        Plan p = { .name = (char *) "v1", .scope_unit = unit, .origins = &o, .n_origins = 1,
+                   .limits = { .cpu_quota_per_sec_usec = USEC_INFINITY, .cpu_idle = true } };
+        const char *want = "/etc/cell/web.cell:7: CPUWeight=idle: not applied as idle on this host: its cpu "
+                "controller is a cgroup v1 one, which has no cpu.idle; the container gets the minimum weight instead "
+                "(cpu.shares 2), as systemd gives it.\n";
+        char text[2048];
+
+        if (access("/sys/fs/cgroup/cpu/cgroup.procs", F_OK) < 0) {
+                test_skip("no v1 cpu hierarchy here");
+                return;
+        }
+        if (!start_logged(&p, text, sizeof text))
+                return;
+        ASSERT_CONTAINS(text, want);
+        ASSERT_NULL(strstr(strstr(text, want) + strlen(want), "CPUWeight=idle"));   /* once */
+
+        /* A weight v1 has: nothing to say. */
+        p.limits.cpu_idle = false;
+        p.limits.cpu_weight = 50;
+        ASSERT_TRUE(start_logged(&p, text, sizeof text));
+        ASSERT_NULL(strstr(text, "CPUWeight"));
+}
+
 TEST(cgroupfs_cpu_period_notice) {
         if (can_run())
                 run_isolated(period_notice);
@@ -166,4 +193,9 @@ TEST(cgroupfs_v1_io_weight_warning) {
 TEST(cgroupfs_v1_io_weight_without_blkio) {
         if (can_run())
                 run_isolated(io_weight_no_blkio);
+}
+
+TEST(cgroupfs_v1_cpu_idle_warning) {
+        if (can_run())
+                run_isolated(cpu_idle_warning);
 }
