@@ -72,3 +72,15 @@ void lock_file_release_shared_any(int fd, const char *const *dirs);
  * a try of the lock itself, which a start of that moment would take for a
  * holder. */
 bool lock_file_held_by(pid_t pid, dev_t dev, ino_t ino);
+
+/* The lock files in dir_fd (opened by lock_dir_open()) that no one holds:
+ * what holders that were killed (SIGKILL) left, which no release removed.
+ * Each is removed as a last holder removes its own (lock_file_release_shared()):
+ * under LOCK_EX|LOCK_NB of ours, only while it is still the file at its
+ * name; a file that anyone holds (as /proc/locks shows: tried only when
+ * it looks free, so that no start is kept waiting for our lock) stays.
+ * For directories whose takers check lock_file_is_current() after their
+ * flock() and whose files mean nothing once free (the places'), not for
+ * those whose files carry what a next holder reads (the ports'). The
+ * number removed, or -errno (/proc/locks unreadable: none). */
+int lock_dir_sweep(int dir_fd);

@@ -196,6 +196,12 @@ int shared_locks_acquire(const Plan *p, int root_fd, const char *lock_dir, Share
                 shared_locks_done(&l);
                 return r;
         }
+        /* With ours held: the lock files that holders killed (SIGKILL) left,
+         * which no release removed -- of places that may be gone for good
+         * (a removed directory's identity names nothing any more) -- go,
+         * as a last holder removes its own. */
+        if (dir_fd >= 0)
+                (void) lock_dir_sweep(dir_fd);
         *ret = l;
         return 0;
 }
@@ -264,16 +270,23 @@ int shared_locks_exclusive(SharedLocks *l, bool *busy) {
                         (void) lock_file_openat(dir_fd, l->locks[i].dev, l->locks[i].ino, &fd);
                 /* Ours next, or it conflicts with the fresh one. */
                 l->locks[i].fd = safe_close(l->locks[i].fd);
-                if (fd < 0) {
-                        busy[i] = true;         /* cannot tell: kept */
-                        n_busy++;
-                        continue;
+                /* Removed before our flock (by a last holder, or another
+                 * start's sweep, lock_dir_sweep(), now that ours is let
+                 * go): the file at its name now is the lock, made anew
+                 * where missing; one another start holds is busy. */
+                for (unsigned tries = 0; fd >= 0; tries++) {
+                        if (flock_retry(fd, LOCK_EX | LOCK_NB) < 0) {
+                                fd = safe_close(fd);
+                                break;
+                        }
+                        if (lock_file_current(dir_fd, l->locks[i].dev, l->locks[i].ino, fd))
+                                break;
+                        fd = safe_close(fd);
+                        if (tries < 16)
+                                (void) lock_file_openat(dir_fd, l->locks[i].dev, l->locks[i].ino, &fd);
                 }
-                /* Removed by a last holder before our flock: no one
-                 * holds it then, but another may have made it anew. */
-                if (flock_retry(fd, LOCK_EX | LOCK_NB) < 0 ||
-                    !lock_file_current(dir_fd, l->locks[i].dev, l->locks[i].ino, fd)) {
-                        busy[i] = true;
+                if (fd < 0) {
+                        busy[i] = true;         /* another's, or cannot tell: kept */
                         n_busy++;
                         continue;
                 }

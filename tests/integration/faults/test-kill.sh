@@ -343,5 +343,29 @@ if command -v strace >/dev/null && command -v mkfs.ext4 >/dev/null && command -v
         rm -f "/run/cell/place-lock/inode-$(stat -c %d "$work/hostdata"):$(stat -c %i "$work/hostdata")"
 fi
 
+# The lock file of a place that a killed cell left, free, where the place
+# is gone since (a Bind= source removed after the kill): no start of that
+# place is left to take it and remove it as its last holder, and it stayed
+# until reboot (found killing cell run at each millisecond of a start: from
+# the places' lock on, every kill leaves their files). The next start that
+# locks any place removes every free one (lock_dir_sweep()).
+mkdir -p "$work/gone"
+u_gone=$(unit killgone "[Root]" "Directory=$root" "Bind=$work/gone:/data" "[Exec]" "Exec=/bin/probe")
+name=$(basename "$u_gone" .cell)
+gone_lock="/run/cell/place-lock/inode-$(stat -c %d "$work/gone"):$(stat -c %i "$work/gone")"
+"$CELL" run --cgroup-manager=none "$u_gone" -- /bin/probe sleep 30 "$marker" >/dev/null 2>&1 &
+pid=$!
+wait_for_state "$name" "$pid"
+kill_and_wait_gone "$pid" "the killed cell of a place that goes"
+rmdir "$work/gone"
+[ -e "$gone_lock" ] || fail "the killed $name left no lock file of its Bind= source ($gone_lock): nothing to test"
+run_cell none "$u_none" -- /bin/probe exit 0
+expect "a start after a killed cell's place went" "$status" 0
+[ ! -e "$gone_lock" ] ||
+        fail "the free lock file of a removed place that a killed cell left stays after the next start: $gone_lock"
+status=0
+"$CELL" stop "$name" >/dev/null 2>&1 || status=$?
+expect "cell stop of the killed $name" "$status" 3
+
 nothing_left "after the kills"
 echo ok

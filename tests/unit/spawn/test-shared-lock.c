@@ -129,6 +129,63 @@ TEST(volatile_root_is_not_locked) {
         remove_places();
 }
 
+/* The lock file of a place as a holder killed by SIGKILL leaves it: there,
+ * and free. Its path into buf. */
+static void leave_lock_file(const char *path, char *buf, size_t size) {
+        struct stat st;
+        int fd;
+
+        ASSERT_OK(stat(path, &st));
+        snprintf(buf, size, "%s/inode-%lu:%lu", locks, (unsigned long) st.st_dev, (unsigned long) st.st_ino);
+        fd = hold(path);
+        close(fd);
+        ASSERT_OK(access(buf, F_OK));
+}
+
+/* A holder killed (SIGKILL) removes nothing: its place's lock file stays,
+ * free, until the next start of that place takes it and, last, removes
+ * it. Of a place that is gone (its directory removed: its identity names
+ * nothing any more) there is no such start: the file stayed until reboot.
+ * The next start that locks any place removes every free one; held ones
+ * (a running container's, its own) stay. */
+TEST(free_lock_files_swept_by_the_next_start) {
+        Plan p = { .root_directory = root };
+        SharedLocks l = SHARED_LOCKS_NULL;
+        SpawnError err = {};
+        char gone[128], held[128], own[128], dot[128];
+        int other, fd;
+
+        make_places();
+        ASSERT_OK(mkdir(nosuch, 0755));
+        leave_lock_file(nosuch, gone, sizeof gone);
+        ASSERT_OK(rmdir(nosuch));
+        leave_lock_file(x, held, sizeof held);
+        other = hold(x);
+        /* Not a lock file of cell's: left alone. */
+        snprintf(dot, sizeof dot, "%s/.keep", locks);
+        fd = open(dot, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        ASSERT_TRUE(fd >= 0);
+        close(fd);
+
+        ASSERT_OK(shared_locks_acquire(&p, -EBADF, locks, &l, &err));
+        ASSERT_EQ((int) l.n, 1);
+        ASSERT_ERROR(access(gone, F_OK) < 0 ? -errno : 0, ENOENT);
+        ASSERT_OK(access(held, F_OK));
+        ASSERT_OK(access(dot, F_OK));
+        snprintf(own, sizeof own, "%s", gone);
+        leave_lock_file(root, own, sizeof own);        /* ours: held by l, so "left" as it was */
+        ASSERT_OK(access(own, F_OK));
+        /* Still the lock another start meets: x's holder's is the file at its name. */
+        fd = lock_file_of(x);
+        ASSERT_ERROR(flock(fd, LOCK_EX | LOCK_NB) < 0 ? -errno : 0, EWOULDBLOCK);
+        close(fd);
+        shared_locks_done(&l);
+        ASSERT_ERROR(access(own, F_OK) < 0 ? -errno : 0, ENOENT);
+        close(other);
+        (void) unlink(dot);
+        remove_places();
+}
+
 /* A place another process holds exclusively: a start waits for a
  * take-back's moment, and then goes on; for something holding it longer
  * (a script's "flock DIR job"), it gives up after SHARED_LOCK_WAIT_SEC,
