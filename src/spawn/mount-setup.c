@@ -88,6 +88,9 @@ static int mount_boot_id(MountContext *c) {
         len = strlen(text);
         text[len++] = '\n';
 
+        /* One a killed start left on a /run bound from the host: made anew,
+         * O_EXCL|O_NOFOLLOW, so that nothing planted there is written to. */
+        (void) unlinkat(run_fd, name, 0);
         file_fd = openat(run_fd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
         if (file_fd < 0 && (errno == EROFS || errno == EACCES || errno == EPERM))
                 return 0;

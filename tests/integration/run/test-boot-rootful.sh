@@ -75,4 +75,16 @@ if grep -q 'boot-id' "$work/out"; then
         fail "boot ID: its file is left on /run: $(cat "$work/out")"
 fi
 
+# A /run bound from the host, where a killed start left its file (or anyone
+# a link): made anew, never written through; nothing left there after.
+mkdir -p "$work/hostrun"
+ln -s /etc/passwd "$work/hostrun/.#cell-boot-id"
+u=$(unit bootidbound "[Root]" "Directory=$root" "Bind=$work/hostrun:/run" "[Exec]" \
+        "Exec=/bin/cat /proc/sys/kernel/random/boot_id")
+run_cell none "$u"
+expect "boot ID, /run bound: exit status ($(cat "$work/err"))" "$status" 0
+expect_match "boot ID, /run bound: a UUID" "$(cat "$work/out")" '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-'
+[ ! -e "$work/hostrun/.#cell-boot-id" ] && [ ! -L "$work/hostrun/.#cell-boot-id" ] ||
+        fail "boot ID: left in the bound /run: $(ls -lA "$work/hostrun")"
+
 echo "ok"
