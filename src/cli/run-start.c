@@ -80,28 +80,19 @@ int run_image_mount_again(const Plan *p, RootImage *image) {
         return 0;
 }
 
-/* A systemd scope on a v1 host whose blkio hierarchy weighs no IO: systemd
- * sets the weights' properties and writes nothing (its debug log says so),
- * and cell cannot tell afterwards. Said once, as the cgroupfs manager says it. */
-static void io_weights_notice(const Plan *p) {
-        _cleanup_(strv_freep) char **n = NULL;
-        int r;
-
-        r = cg_v1_host_notices(p, CGROUP_MANAGER_SYSTEMD, CG_V1_NOTICE_IO_WEIGHTS, "", &n);
-        cg_v1_host_forget();
-        if (r < 0) {
-                log_debug("Could not tell whether this host's blkio hierarchy weighs IO.");
-                return;
-        }
-        STRV_FOREACH(m, n)
-                log_warning("%s.", *m);
-}
-
 /* The scope is made (both paths of "cell run" come here once): what a systemd
  * scope leaves unapplied without a word; then, with --verbose, the plan. */
 void run_log_plan(const Plan *p, CgroupManager m) {
-        if (m == CGROUP_MANAGER_SYSTEMD)
-                io_weights_notice(p);
+        if (m == CGROUP_MANAGER_SYSTEMD) {
+                /* On a v1 host: CPUWeight=idle, which systemd writes as
+                 * cpu.shares 2, and IO weights where the blkio hierarchy
+                 * weighs no IO or is not mounted, which it sets as
+                 * properties and writes nothing for; its debug log alone
+                 * says so, and cell cannot tell afterwards. Said once each,
+                 * as the cgroupfs manager says them. */
+                cg_v1_start_warn(p, m, NULL, 0, CG_V1_NOTICE_CPU_IDLE);
+                cg_v1_start_warn(p, m, NULL, 0, CG_V1_NOTICE_IO_WEIGHTS);
+        }
         if (log_get_max_level() < LOG_DEBUG)
                 return;
         log_debug("Unit %s, root %s, cgroup manager %s, scope %s in %s.",

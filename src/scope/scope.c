@@ -14,7 +14,6 @@
 
 #include "cgroup-leftover.h"
 #include "cgroup-prime.h"
-#include "cgroup-v1-notice.h"
 #include "log.h"
 #include "name-lock.h"
 #include "parse-limits.h"
@@ -366,8 +365,6 @@ int scope_new(const Plan *p, CgroupManager manager, bool user_bus, Event *event,
                 /* systemd clamps the period as cgroupfs does, with a warning in its
                  * journal only: the unit's reader is told here. */
                 scope_cgroupfs_cpu_period_notice(p);
-                /* CPUWeight=idle on v1: systemd writes cpu.shares 2, and says so in its debug log only. */
-                cg_v1_start_warn(p, manager, NULL, 0, CG_V1_NOTICE_CPU_IDLE);
         }
         if (manager == CGROUP_MANAGER_CGROUPFS) {
                 /* No bus after all: the helper must be gone before cell checks that
