@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -20,6 +21,8 @@
 /* How many times one dispatch tries splice() again when it found the pipe
  * empty and then not (the payload writes on), OUT writable. */
 #define OUTPUT_RELAY_RACED_MAX 8U
+/* How many CRs from the console the relay holds at most, waiting for an LF. */
+#define OUTPUT_RELAY_CR_HELD_MAX 16U
 /* How long output_relay_suspend() waits for OUT to take what it refused. */
 #define OUTPUT_RELAY_FLUSH_MSEC 1000U
 
@@ -158,17 +161,63 @@ static int output_relay_end(OutputRelay *r, int error) {
         return error;
 }
 
+void output_relay_set_console(OutputRelay *r) {
+        r->console = r->copy = true;
+}
+
+/* read() of the pipe, or of the console's master: 0 at its end (EIO: no
+ * slave open), -errno. */
+static ssize_t output_relay_read_raw(OutputRelay *r, char *buf, size_t size) {
+        ssize_t n = read(r->pipe, buf, size);
+
+        if (n < 0 && r->console && errno == EIO)
+                return 0;
+        return n < 0 ? -errno : n;
+}
+
+/* A bufferful into buf: its size, 0 at the end, -errno (-EAGAIN: none now).
+ * From the console: the CRs right before an LF dropped (ONLCR's, and any
+ * the payload wrote there: on a terminal they move nothing), the others
+ * kept; CRs last in what came are held until the next byte says which
+ * they are (written as they are at the end, and past a few). */
+static ssize_t output_relay_read(OutputRelay *r) {
+        size_t off = r->n_cr_held, w = 0, crs = 0;
+        ssize_t n;
+
+        if (!r->console)
+                return output_relay_read_raw(r, r->buf, sizeof r->buf);
+        memset(r->buf, '\r', off);
+        n = output_relay_read_raw(r, r->buf + off, sizeof r->buf - off);
+        if (n < 0 || (n == 0 && off == 0))
+                return n;
+        r->n_cr_held = 0;
+        /* Written back only where the loop has been: w + crs <= i. */
+        for (size_t i = 0, len = off + (size_t) n; i < len; i++) {
+                if (r->buf[i] == '\r') {
+                        crs++;
+                        continue;
+                }
+                if (r->buf[i] == '\n')
+                        crs = 0;
+                for (; crs > 0; crs--)
+                        r->buf[w++] = '\r';
+                r->buf[w++] = r->buf[i];
+        }
+        for (; crs > (n > 0 ? OUTPUT_RELAY_CR_HELD_MAX : 0); crs--)
+                r->buf[w++] = '\r';
+        r->n_cr_held = (uint8_t) crs;
+        return w > 0 ? (ssize_t) w : -EAGAIN;   /* only CRs: held, nothing to write yet */
+}
+
 /* What splice() refused: through our buffer. 1: some moved, 0: the pipe's
  * end, -EAGAIN: nothing more for now (out_full says which side), -errno. */
 static int output_relay_copy(OutputRelay *r) {
         ssize_t n;
 
         if (r->n_buf == 0) {
-                n = read(r->pipe, r->buf, sizeof r->buf);
-                if (n == 0)
-                        return 0;
-                if (n < 0)
-                        return -errno;
+                n = output_relay_read(r);
+                if (n <= 0)
+                        return (int) n;
                 r->n_buf = (size_t) n;
                 r->buf_off = 0;
         }
@@ -194,11 +243,9 @@ static int output_relay_copy(OutputRelay *r) {
 /* OUT failed: read and dropped, so that the payload's writes never wait for
  * an output that will not come back. */
 static int output_relay_discard(OutputRelay *r) {
-        ssize_t n = read(r->pipe, r->buf, sizeof r->buf);
+        ssize_t n = output_relay_read_raw(r, r->buf, sizeof r->buf);
 
-        if (n < 0)
-                return -errno;
-        return n > 0;
+        return n < 0 ? (int) n : n > 0;
 }
 
 bool output_relay_write_held(OutputRelay *r) {

@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct OutputRelay {
         int pipe;                       /* owned: the read end, non-blocking; -EBADF once ended */
@@ -28,6 +29,8 @@ typedef struct OutputRelay {
         bool out_dropping;              /* OUT refused the last write, for now (ENOSPC): dropped, tried again */
         bool out_dropping_told;         /* ... said so, until a write goes through again */
         bool unwatched_told;            /* output_relay_tell_unwatched() said so */
+        bool console;                   /* PIPE is a pty's master (output_relay_set_console()) ... */
+        uint8_t n_cr_held;              /* ... and the last bytes read were this many CRs, not written yet */
         size_t n_buf, buf_off;
         char buf[4096];                 /* copy: read from the pipe, not yet taken by OUT */
 } OutputRelay;
@@ -36,6 +39,14 @@ typedef struct OutputRelay {
 
 /* Takes PIPE (the read end); OUT is made non-blocking until output_relay_done(). */
 int output_relay_start(OutputRelay *r, int pipe, int out);
+/* PIPE is the master of the container's console, a pty, not a pipe:
+ * what the terminal's output processing made of the payload's newlines
+ * (ONLCR: CR LF) goes out as the payload wrote them (LF), as a file or the
+ * journal wants its lines (a CR right before an LF moves nothing on a
+ * terminal: all such are dropped); read and written (splice() would move the CRs
+ * too); EIO, the master's word for "no slave open" (the payload is gone
+ * and our caller let go of its own), is the end. After output_relay_start(). */
+void output_relay_set_console(OutputRelay *r);
 /* OUT's flags as they were, PIPE kept: before an exec that starts the relay
  * anew (cell-monitor); output_relay_start() again with the same fds resumes.
  * What OUT refused and the relay still holds (copy mode) is written first, OUT

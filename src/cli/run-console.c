@@ -26,11 +26,11 @@ RunConsoleMode run_console_mode_from_string(const char *s) {
         return _RUN_CONSOLE_MAX;
 }
 
-RunConsoleMode run_console_mode_resolve(RunConsoleMode m) {
+RunConsoleMode run_console_mode_resolve(RunConsoleMode m, bool boot) {
         if (m != RUN_CONSOLE_AUTOPIPE)
                 return m;
         if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-                return RUN_CONSOLE_PIPE;
+                return boot ? RUN_CONSOLE_READ_ONLY : RUN_CONSOLE_PIPE;
         /* Only in the foreground of its controlling terminal. A background job
          * there ("cell run web &" in a shell with job control) would be stopped
          * by raw mode (SIGTTOU), the container with it; and a terminal that is
@@ -39,6 +39,12 @@ RunConsoleMode run_console_mode_resolve(RunConsoleMode m) {
          * take it from that shell while the container runs. */
         pid_t fg = tcgetpgrp(STDIN_FILENO);
         return fg >= 0 && fg == getpgrp() ? RUN_CONSOLE_INTERACTIVE : RUN_CONSOLE_PIPE;
+}
+
+bool run_console_relayed(RunConsoleMode m) {
+        /* A closed stdout (cell run >&-) is left to the forwarder, which
+         * reads and drops what it cannot write. */
+        return m == RUN_CONSOLE_READ_ONLY && fcntl(STDOUT_FILENO, F_GETFD) >= 0 && !isatty(STDOUT_FILENO);
 }
 
 /* After every event: poll what the forwarder wants now (a full buffer

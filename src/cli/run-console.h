@@ -22,8 +22,17 @@ typedef enum RunConsoleMode {
 /* _RUN_CONSOLE_MAX for a name that is none of them. */
 RunConsoleMode run_console_mode_from_string(const char *s);
 /* AUTOPIPE decided: interactive when stdin and stdout are terminals, as
- * systemd-nspawn decides, else pipe. */
-RunConsoleMode run_console_mode_resolve(RunConsoleMode m);
+ * systemd-nspawn decides, else pipe; but read-only for BOOT (Boot=yes):
+ * an init writes its boot status and its failures to /dev/console, which
+ * pipe mode has none of (a systemd there would find no console and write
+ * to /dev/null), and read-only is nspawn's default off a terminal. */
+RunConsoleMode run_console_mode_resolve(RunConsoleMode m, bool boot);
+/* Whether the console's output goes through the output relay (run-relay.h)
+ * rather than the forwarder below: read-only to a standard output that is
+ * no terminal (the service's journal stream, a file, a pipe), which takes
+ * lines (CR LF as LF) and needs neither a window size nor raw mode; the
+ * relay is cell-monitor's after the hand-over, as pipe mode's is. */
+bool run_console_relayed(RunConsoleMode m);
 
 typedef struct RunConsole {
         RunConsoleMode mode;

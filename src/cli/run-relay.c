@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -54,6 +55,16 @@ int run_relay_open(RunRelay *relay, bool pipe_mode) {
                 relay->write_end[1] = relay->write_end[0];
         log_debug("Relaying the payload's output to the journal stream%s.", one ? "" : "s");
         return 0;
+}
+
+void run_relay_take_console(RunRelay *relay, int master) {
+        relay->output[0].pipe = master;
+        relay->console = true;
+        /* O_NOCTTY: no terminal of ours. */
+        relay->console_slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (relay->console_slave < 0)
+                log_debug_errno(errno, "Opening the console's slave: %m");
+        log_debug("Relaying the console's output to our standard output.");
 }
 
 void run_relay_close_write_ends(RunRelay *relay) {
@@ -202,6 +213,8 @@ int run_relay_start(RunRelay *relay, Event *event) {
                         relay->output[i].pipe = pipe;   /* closed by run_relay_done() */
                         return log_error_errno(r, "Relaying the payload's output: %m");
                 }
+                if (i == 0 && relay->console)
+                        output_relay_set_console(&relay->output[0]);
                 /* Not watched: relayed on the timer, the start not failed for it. */
                 run_relay_watch_or_poll(relay, i);
         }
@@ -260,6 +273,9 @@ void run_relay_done(RunRelay *relay) {
                 relay->retry[i] = event_source_disable_unref(relay->retry[i]);
                 relay->polled[i] = false;
         }
+        /* The console's master says EIO, its end, once the payload's slaves
+         * are closed too. */
+        relay->console_slave = safe_close(relay->console_slave);
         /* Both drained before either restores the flags of a file they share;
          * a relay never started (out -EBADF) has nowhere to go. */
         for (int i = 0; i < 2; i++)

@@ -9,7 +9,9 @@
  * Only where fd 1 or 2 is the journal stream ($JOURNAL_STREAM): on a
  * terminal, a file or a pipe the payload keeps cell's fds, as before. The
  * work is output-relay.c's; this is its place in cell's event loop, and
- * cell-monitor carries it on after the hand-over (monitor-loop.c). */
+ * cell-monitor carries it on after the hand-over (monitor-loop.c). The
+ * read-only console to such an output is relayed here too, in place of
+ * the pipes (run_relay_take_console()). */
 
 #include <stdbool.h>
 #include "event-loop.h"
@@ -28,16 +30,25 @@ typedef struct RunRelay {
         Event *event;                   /* run_relay_start()'s (not owned) */
         bool paused[2];                 /* run_relay_flush_for_handover(): this pipe is not read */
         EventSource *flushed;           /* ... and this fires once those hold nothing (not owned) */
+        bool console;                   /* run_relay_take_console(): [0] is the console's master ... */
+        int console_slave;              /* ... and this its slave, held (owned; -EBADF: none) */
 } RunRelay;
 
 #define RUN_RELAY_NULL ((RunRelay) { .output = { OUTPUT_RELAY_NULL, OUTPUT_RELAY_NULL }, \
-                                     .write_end = { -EBADF, -EBADF } })
+                                     .write_end = { -EBADF, -EBADF }, .console_slave = -EBADF })
 
 /* Whether cell relays: pipe mode, and fd 1 or 2 is the journal stream. */
 bool run_relay_wanted(bool pipe_mode);
 /* Where run_relay_wanted(): the pipes, O_CLOEXEC all, relay->write_end for
  * the child's fd 1 and 2 (else they stay -EBADF); failure reported. */
 int run_relay_open(RunRelay *relay, bool pipe_mode);
+/* Instead of pipes (none opened): the container's console, a pty, read-only
+ * (run-console.h), MASTER taken, relayed to our fd 1 from run_relay_start()
+ * on (output-relay.h: output_relay_set_console()). A slave of ours is held
+ * until run_relay_done() (and cell-monitor's end): the master would say EIO
+ * whenever the payload had its console closed for a moment, as a systemd
+ * does between two messages, and the relay would end there. */
+void run_relay_take_console(RunRelay *relay, int master);
 /* The init is cloned: the write ends are its own (no EOF would ever come
  * while we held one). */
 void run_relay_close_write_ends(RunRelay *relay);

@@ -50,7 +50,7 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
         NotifyProxy *proxy = NULL;
         Run run = { .plan = p, .monitor_fd = -EBADF, .cell_fd = -EBADF };
         RunConsole console = RUN_CONSOLE_NULL;
-        RunConsoleMode console_mode = run_console_mode_resolve(a->console);
+        RunConsoleMode console_mode = run_console_mode_resolve(a->console, p->boot);
         RunRelay relay = RUN_RELAY_NULL;
         SpawnError err = {};
         sigset_t set;
@@ -305,9 +305,13 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
                 run_ready(&run);
         }
 
-        /* The console's pty, forwarded from here in our loop; cell stays
-         * the supervisor (cell-monitor forwards no terminal). */
-        if (spawn.console_fd >= 0) {
+        /* The console's pty: to an output that is no terminal, relayed as
+         * pipe mode's output is, and cell-monitor's after the hand-over;
+         * else forwarded from here in our loop, and cell stays the
+         * supervisor (cell-monitor forwards no terminal). */
+        if (spawn.console_fd >= 0 && run_console_relayed(console_mode))
+                run_relay_take_console(&relay, TAKE_FD(spawn.console_fd));
+        else if (spawn.console_fd >= 0) {
                 run.console = true;
                 r = run_console_start(&console, event, console_mode, TAKE_FD(spawn.console_fd), spawn.pidfd);
                 if (r < 0)

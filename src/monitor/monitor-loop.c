@@ -285,6 +285,8 @@ static int loop_setup(Loop *l) {
                         l->s->output_fds[i] = -EBADF;   /* the relay's */
                 if (r >= 0 && l->s->output_gone[i])
                         output_relay_set_gone(&l->output[i], EPIPE);
+                if (r >= 0 && i == 0 && l->s->console_slave_fd >= 0)
+                        output_relay_set_console(&l->output[0]);
                 /* Not watched: relayed on the timer, the payload not killed for it. */
                 if (r >= 0)
                         output_watch_or_poll(l, i);
@@ -371,7 +373,9 @@ int monitor_run(MonitorState *s, int *ret_status) {
         }
         /* What the payload wrote last, before "cell __finish" or our exit: its
          * last lines are never lost. Both drained before either restores the
-         * flags of a file they share. */
+         * flags of a file they share. The console's master ends (EIO) once
+         * no slave is open, ours neither. */
+        s->console_slave_fd = safe_close(s->console_slave_fd);
         for (int i = 0; i < 2; i++)
                 if (l.exited)
                         output_relay_drain(&l.output[i], 5000);

@@ -29,7 +29,7 @@ enum {
         ARG_UID_LOCK_FD, ARG_UID_LOCK_PATH, ARG_NAME_LOCK_FD, ARG_NAME_LOCK_PATH, ARG_NETNS_FD, ARG_CELL_FD,
         ARG_FINISH, ARG_DEBUG,
         ARG_SHARED_LOCK_FD, ARG_STDOUT_PIPE_FD, ARG_STDERR_PIPE_FD, ARG_NOTIFY_PENDING,
-        ARG_STDOUT_GONE, ARG_STDERR_GONE, ARG_HANDOVER_FORMAT, ARG_CELL_VERSION,
+        ARG_STDOUT_GONE, ARG_STDERR_GONE, ARG_CONSOLE_SLAVE_FD, ARG_HANDOVER_FORMAT, ARG_CELL_VERSION,
 };
 
 static const struct option options[] = {
@@ -63,6 +63,7 @@ static const struct option options[] = {
         { "stderr-pipe-fd",    required_argument, NULL, ARG_STDERR_PIPE_FD },
         { "stdout-gone",       no_argument,       NULL, ARG_STDOUT_GONE    },
         { "stderr-gone",       no_argument,       NULL, ARG_STDERR_GONE    },
+        { "console-slave-fd",  required_argument, NULL, ARG_CONSOLE_SLAVE_FD },
         { "finish",            required_argument, NULL, ARG_FINISH        },
         { "notify-pending",    required_argument, NULL, ARG_NOTIFY_PENDING },
         { "debug",             no_argument,       NULL, ARG_DEBUG         },
@@ -175,6 +176,8 @@ int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_a
                 r = monitor_push_option(&l, "stdout-gone", NULL);
         if (r >= 0 && s->output_fds[1] >= 0 && s->output_gone[1])
                 r = monitor_push_option(&l, "stderr-gone", NULL);
+        if (r >= 0 && s->output_fds[0] >= 0 && s->console_slave_fd >= 0)
+                r = push_fd(&l, "console-slave-fd", s->console_slave_fd, ret_fds, &n);
         for (char **t = s->notify_pending; r >= 0 && t && *t; t++)
                 r = monitor_push_option(&l, "notify-pending", *t);
         if (r >= 0 && s->debug)
@@ -247,20 +250,22 @@ int monitor_handover_check(int argc, char *argv[], int *ret_status) {
         }
         if (format && (parse_uint64(format, &n) < 0 || n > UINT32_MAX))
                 return log_error_errno(EINVAL, "--handover-format=%s: not a number.", format);
+        bool readable = n >= MONITOR_HANDOVER_FORMAT_OLDEST && n <= MONITOR_HANDOVER_FORMAT;
         if (check) {
                 /* cell's question before its exec: our answer, nothing taken. */
                 printf("%u %s\n", MONITOR_HANDOVER_FORMAT, CELL_VERSION);
                 if (fflush(stdout) != 0)
                         return log_error_errno(errno, "Answering --handover-check: %m");
-                *ret_status = n == MONITOR_HANDOVER_FORMAT ? 0 : 1;
+                *ret_status = readable ? 0 : 1;
                 return 1;
         }
         /* No fd taken yet: the container ends with this process (its init's
          * parent-death signal), but nothing is misread on its way. */
-        if (n != MONITOR_HANDOVER_FORMAT)
+        if (!readable)
                 return log_error_errno(EPROTO, "cell %s hands the supervision over in format %" PRIu64 ", this "
-                                       "cell-monitor (cell %s) reads format %u only: it takes nothing over.",
-                                       strna(version), n, CELL_VERSION, MONITOR_HANDOVER_FORMAT);
+                                       "cell-monitor (cell %s) reads formats %u to %u only: it takes nothing over.",
+                                       strna(version), n, CELL_VERSION, MONITOR_HANDOVER_FORMAT_OLDEST,
+                                       MONITOR_HANDOVER_FORMAT);
         return 0;
 }
 
@@ -373,6 +378,9 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                 case ARG_STDERR_GONE:
                         s.output_gone[1] = true;
                         break;
+                case ARG_CONSOLE_SLAVE_FD:
+                        r = monitor_parse_fd("console-slave-fd", optarg, &s.console_slave_fd);
+                        break;
                 case ARG_FINISH:
                         r = strv_extend(&s.finish, optarg) < 0 ? log_oom() : 0;
                         break;
@@ -398,13 +406,15 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                  * be closed twice, the second time perhaps another's. */
                 int fds[MONITOR_FDS_MAX] = { s.pidfd, notify_fd, s.oom.fd, s.oom.efd, s.uid_lock_fd,
                                              s.name_lock_fd, s.netns_fd, s.cell_fd, s.output_fds[0],
-                                             s.output_fds[1], s.oom.dirfd };
-                size_t n = 11;
+                                             s.output_fds[1], s.oom.dirfd, s.console_slave_fd };
+                size_t n = 12;
 
                 for (size_t i = 0; i < s.n_shared_lock_fds; i++)
                         fds[n++] = s.shared_lock_fds[i];
                 r = monitor_fds_distinct(fds, n);
         }
+        if (r >= 0 && s.console_slave_fd >= 0 && s.output_fds[0] < 0)
+                r = log_error_errno(EINVAL, "--console-slave-fd= needs --stdout-pipe-fd=, the console's master.");
         if (r >= 0 && s.finish && s.cell_fd < 0)
                 r = log_error_errno(EINVAL, "--finish= needs --cell-fd=.");
         if (r >= 0 && s.cell_fd >= 0) {
@@ -448,6 +458,7 @@ void monitor_state_done(MonitorState *s) {
         s->cell_fd = safe_close(s->cell_fd);
         s->output_fds[0] = safe_close(s->output_fds[0]);
         s->output_fds[1] = safe_close(s->output_fds[1]);
+        s->console_slave_fd = safe_close(s->console_slave_fd);
         s->finish = strv_free(s->finish);
         s->notify_pending = strv_free(s->notify_pending);
         s->name = mfree(s->name);

@@ -38,8 +38,11 @@
  * otherwise), whatever the version: cell hands over only to a cell-monitor
  * that answers its own (monitor_probe(), before the exec), and cell-monitor
  * refuses another (monitor_handover_check()) before it takes anything over.
- * A cell of before the formats passed none: its options are format 1's. */
-#define MONITOR_HANDOVER_FORMAT 1U
+ * A cell of before the formats passed none: its options are format 1's.
+ * Format 2 added --console-slave-fd= (the read-only console relayed) and
+ * nothing else: this cell-monitor reads format 1 as well, as it was meant. */
+#define MONITOR_HANDOVER_FORMAT 2U
+#define MONITOR_HANDOVER_FORMAT_OLDEST 1U
 
 /* The most shared places' locks handed over; a start with more stays
  * supervised by cell. */
@@ -83,6 +86,9 @@ typedef struct MonitorState {
         int output_fds[2];              /* the payload's stdout and stderr pipes, relayed to our
                                          * fd 1 and 2 (output-relay.h) until their end; -EBADF: none */
         bool output_gone[2];            /* ... whose stream cell found gone (and said so) */
+        int console_slave_fd;           /* the console's slave, held: output_fds[0] is then the
+                                         * master of the container's console, a pty
+                                         * (output_relay_set_console()); -EBADF: a pipe */
         char **notify_pending;          /* what cell could not tell its supervisor yet
                                          * (notify_pending_texts()), sent first */
         bool debug;                     /* cell ran with --verbose */
@@ -91,10 +97,11 @@ typedef struct MonitorState {
 #define MONITOR_STATE_NULL ((MonitorState) { .pidfd = -EBADF, .relay = NOTIFY_RELAY_NULL, \
                                              .oom = OOM_COUNTER_NULL, .uid_lock_fd = -EBADF, \
                                              .name_lock_fd = -EBADF, .netns_fd = -EBADF, \
-                                             .cell_fd = -EBADF, .output_fds = { -EBADF, -EBADF } })
+                                             .cell_fd = -EBADF, .output_fds = { -EBADF, -EBADF }, \
+                                             .console_slave_fd = -EBADF })
 /* pidfd, notify, OOM counter, eventfd and cgroup, uid lock, name lock, netns, cell,
- * the two output pipes; the shared locks */
-#define MONITOR_FDS_MAX (11 + MONITOR_SHARED_LOCKS_MAX)
+ * the two output pipes, the console's slave; the shared locks */
+#define MONITOR_FDS_MAX (12 + MONITOR_SHARED_LOCKS_MAX)
 
 /* cell's side: the command line that hands s over to the monitor at path,
  * and the fds in it, for the caller to let through the exec (and to close

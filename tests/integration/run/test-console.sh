@@ -156,6 +156,43 @@ out=$(echo hello | "$CELL" run --cgroup-manager=cgroupfs "$u" 2>/dev/null) && st
 expect "run, pipes: status" "$status" 2
 expect "run, pipes: no terminal" "$out" "$(printf 'hello\nnot a tty\nno-console')"
 
+# --- Boot=yes not on a terminal: read-only, nspawn's default there, as an
+# init writes to /dev/console (a systemd finds none in pipe mode and writes
+# its boot to /dev/null). Its output as lines (the pty's CR LF as LF, other
+# CRs kept), its stdin not ours, its console closed and opened again; relayed
+# by cell-monitor once it was handed over (1 s in), to the payload's end.
+mv "$root/sbin/init" "$work/init.orig"         # a link to busybox: not written through
+cat > "$root/sbin/init" <<'EOF'
+#!/bin/sh
+echo "tty=$(tty)"
+[ -c /dev/console ] && [ "$(stat -c %t:%T /dev/console)" = "$(stat -c %t:%T "$(tty)")" ] && echo console-is-tty
+printf 'crlf\r\n50%%\r100%%\n'
+read -t 1 x; echo "got=$x."
+exec </dev/null >/dev/null 2>&1
+sleep "${1:-0}"
+echo after >/dev/console
+exit 4
+EOF
+chmod +x "$root/sbin/init"
+u=$(unit consoleboot "[Root]" "Directory=$root" "[Exec]" "Boot=yes")
+want=$(printf 'tty=/dev/pts/0\nconsole-is-tty\ncrlf\n50%%\r100%%\ngot=.\nafter')
+out=$(echo hello | timeout 20 "$CELL" run --cgroup-manager=cgroupfs "$u" 2>"$work/err") && status=0 || status=$?
+expect "run, Boot=yes, pipes: status (stderr: $(cat "$work/err"))" "$status" 4
+expect "run, Boot=yes, pipes: its console's output" "$out" "$want"
+"$CELL" run --cgroup-manager=cgroupfs "$u" -- 3 <"$work/input" >"$work/out" 2>"$work/err" &
+pid=$!
+wait_handed_over "$pid" || fail "run, Boot=yes: '$(cat "/proc/$pid/comm" 2>/dev/null)' supervises, not cell-monitor"
+wait "$pid" && status=0 || status=$?
+expect "run, Boot=yes, handed over: status" "$status" 4
+expect "run, Boot=yes, handed over: its console's output" "$(cat "$work/out")" "$want"
+# --console=pipe as asked: no pty, no /dev/console.
+out=$(echo hello | timeout 20 "$CELL" run --cgroup-manager=cgroupfs --console=pipe "$u" 2>/dev/null) \
+        && status=0 || status=$?
+expect "run, Boot=yes, --console=pipe: status" "$status" 4
+expect "run, Boot=yes, --console=pipe: no terminal" "$(head -3 <<< "$out")" \
+        "$(printf 'tty=not a tty\ncrlf\r\n50%%\r100%%')"
+mv "$work/init.orig" "$root/sbin/init"
+
 # interactive with a regular file as stdin (which epoll refuses): read to
 # its end, which the payload sees as the end of its input, as a pipe's. It
 # was not read at all: the payload waited for input for good.

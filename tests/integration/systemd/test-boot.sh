@@ -7,10 +7,11 @@
 # is what makes cell@sdboot.service active; WatchdogSec= is kept by cell
 # (a WATCHDOG_USEC= from inside does not change it);
 # a reboot inside starts it again; stop halts it and leaves no scope and no
-# cgroup. Then the same root without PrivateUsers=, as systemd-nspawn -b runs
+# cgroup; the systemd's console output is the service's journal's. Then the
+# same root without PrivateUsers=, as systemd-nspawn -b runs
 # one: the container's root is the host's, its cgroup hierarchy writable all
 # the same (read-only, the systemd inside could not make init.scope and exited
-# at once), and it reads a boot ID of its own.
+# at once), and it reads a boot ID of its own; and one that cannot boot says why.
 . "$(dirname "$0")/lib.sh"
 
 setup_cell
@@ -49,6 +50,18 @@ sleep 7
 expect_eq "WatchdogSec=3s, 7 s in: no restart" 0 "$(prop cell@sdboot.service NRestarts)"
 expect_eq "... cell-monitor pings it by then" cell-monitor \
         "$(in_sealed cat "/proc/$(prop cell@sdboot.service MainPID)/comm" 2>/dev/null)"
+# Off a terminal the console is read-only, as nspawn's there: what the
+# systemd inside writes to /dev/console (its boot) is the service's journal's,
+# as lines (no CR of the pty's), from cell and then cell-monitor.
+console_journal() { in_sealed journalctl --no-pager -o cat -u cell@sdboot.service; }
+check "the systemd inside's boot is in the service's journal" \
+        sh -c "'$SEALED' run journalctl --no-pager -o cat -u cell@sdboot.service | grep -q '^Welcome to '"
+expect_eq "... as lines, no CR" 0 "$(console_journal | grep -c $'\r')"
+in_sealed "$CELL" exec sdboot /bin/sh -c 'echo console-after-handover >/dev/console' ||
+        fail "cell exec sdboot: writing to /dev/console failed"
+# (Not a line of its own: it follows the console getty's login prompt.)
+check "... relayed by cell-monitor" wait_for 10 sh -c \
+        "'$SEALED' run journalctl --no-pager -o cat -u cell@sdboot.service | grep -q 'console-after-handover$'"
 expect_eq "the init inside got no WATCHDOG_USEC" "" \
         "$(in_sealed "$CELL" exec sdboot /bin/sh -c 'tr "\0" "\n" < /proc/1/environ | grep WATCHDOG' 2>&1)"
 # The watchdog is cell's: a WATCHDOG_USEC= from inside (here 100 s, 0
@@ -124,5 +137,27 @@ else
 fi
 check "... no scope left" wait_for 5 sh -c "[ \"\$('$SEALED' run systemctl show -P ActiveState $scope)\" = inactive ]"
 expect_eq "... no cgroup left" "" "$(cgroup_dirs_of "/machine.slice/$scope")"
+
+# A systemd that cannot boot (ProtectControlGroups=yes: its hierarchy is
+# read-only) says why on its console, and so in the service's journal; in
+# pipe mode it found no console and the journal had its exit status alone.
+install_cell sdfail <<EOF
+[Root]
+Directory=$sd
+BindReadOnly=/usr
+[Exec]
+Boot=yes
+NotifyReady=yes
+[Isolation]
+ProtectControlGroups=yes
+EOF
+if in_sealed systemctl start cell@sdfail.service 2>/dev/null; then
+        fail "cell@sdfail started, with its cgroup hierarchy read-only"
+else
+        ok "cell@sdfail did not start"
+fi
+check "... and the journal says why, in the systemd's words" sh -c \
+        "'$SEALED' run journalctl --no-pager -o cat -u cell@sdfail.service | grep -q 'Failed to allocate manager object'"
+check "... no scope left" wait_for 5 sh -c "[ \"\$('$SEALED' run systemctl show -P ActiveState cell-sdfail.scope)\" != active ]"
 
 finish

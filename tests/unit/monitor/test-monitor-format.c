@@ -57,25 +57,33 @@ TEST(format_passed_first) {
 
 /* Another format: refused before any fd handed over is touched (it keeps
  * the flags the exec left it). None: a cell of before the formats, whose
- * options are format 1's. */
+ * options are format 1's, which format 2 reads as they were meant (it only
+ * added one). */
 TEST(check_refuses_another_format) {
         int fd = fd_null(), status = -1;
-        char pidfd[32], pid[32];
+        char pidfd[32], pid[32], next[32];
 
         ASSERT_OK(fcntl(fd, F_SETFD, 0));
         snprintf(pidfd, sizeof pidfd, "--pidfd=%d", fd);
         snprintf(pid, sizeof pid, "--pid=%d", (int) getpid());
-        char *other[] = { (char *) "cell-monitor", (char *) "--handover-format=2", (char *) "--cell-version=9",
+        snprintf(next, sizeof next, "--handover-format=%u", MONITOR_HANDOVER_FORMAT + 1);
+        char *other[] = { (char *) "cell-monitor", next, (char *) "--cell-version=9",
                           pidfd, pid, (char *) "--name=a", NULL };
         ASSERT_ERROR(monitor_handover_check(6, other, &status), EPROTO);
         ASSERT_EQ(fcntl(fd, F_GETFD), 0);
         char *bad[] = { (char *) "cell-monitor", (char *) "--handover-format=1x", pidfd, NULL };
         ASSERT_ERROR(monitor_handover_check(3, bad, &status), EINVAL);
         char *none[] = { (char *) "cell-monitor", pidfd, pid, (char *) "--name=a", NULL };
-        ASSERT_EQ(monitor_handover_check(4, none, &status), MONITOR_HANDOVER_FORMAT == 1 ? 0 : -EPROTO);
+        ASSERT_EQ(monitor_handover_check(4, none, &status), 0);
         char *ask[] = { (char *) "cell-monitor", (char *) "--handover-format=2", (char *) "--handover-check", NULL };
         ASSERT_EQ(monitor_handover_check(3, ask, &status), 1);
-        ASSERT_EQ(status, MONITOR_HANDOVER_FORMAT == 2 ? 0 : 1);
+        ASSERT_EQ(status, 0);
+        char *ask1[] = { (char *) "cell-monitor", (char *) "--handover-format=1", (char *) "--handover-check", NULL };
+        ASSERT_EQ(monitor_handover_check(3, ask1, &status), 1);
+        ASSERT_EQ(status, 0);
+        char *ask_next[] = { (char *) "cell-monitor", next, (char *) "--handover-check", NULL };
+        ASSERT_EQ(monitor_handover_check(3, ask_next, &status), 1);
+        ASSERT_EQ(status, 1);
         safe_close(fd);
 }
 

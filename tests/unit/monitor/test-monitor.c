@@ -32,7 +32,7 @@ static int fd_null(void) {
 TEST(state_round_trip) {
         int pidfd = fd_null(), oom = fd_null(), efd = fd_null(), lock = fd_null(), name_lock = fd_null(),
             netns = fd_null(), cell = fd_null(), shared0 = fd_null(), shared1 = fd_null(), pair[2],
-            out0 = fd_null(), out1 = fd_null(), oomdir = fd_null();
+            out0 = fd_null(), out1 = fd_null(), oomdir = fd_null(), slave = fd_null();
         char *finish[] = { (char *) "--state", (char *) "--cgroup=/sys/fs/cgroup/x y", NULL };
         char *pending[] = { (char *) "READY=1\nSTATUS=web: up", (char *) "STOPPING=1", NULL };
         char **argv = NULL;
@@ -64,12 +64,13 @@ TEST(state_round_trip) {
         in.notify_pending = pending;
         in.output_fds[0] = out0;
         in.output_fds[1] = out1;
+        in.console_slave_fd = slave;
 
         ASSERT_OK(monitor_state_to_argv(&in, "/x/cell-monitor", &argv, fds, &n_fds));
         ASSERT_STREQ(argv[0], "/x/cell-monitor");
         /* pidfd, notify, oom, its eventfd and cgroup, uid lock, name lock, 2 shared locks, netns, cell,
-         * 2 outputs */
-        ASSERT_EQ((int) n_fds, 13);
+         * 2 outputs, the console's slave */
+        ASSERT_EQ((int) n_fds, 14);
         for (size_t i = 0; i < n_fds; i++)
                 ASSERT_OK(fcntl(fds[i], F_SETFD, 0));
 
@@ -101,6 +102,7 @@ TEST(state_round_trip) {
         ASSERT_EQ(out.cell_fd, cell);
         ASSERT_EQ(out.output_fds[0], out0);
         ASSERT_EQ(out.output_fds[1], out1);
+        ASSERT_EQ(out.console_slave_fd, slave);
         ASSERT_EQ((int) strv_length(out.finish), 2);
         ASSERT_STREQ(out.finish[0], "--state");
         ASSERT_STREQ(out.finish[1], "--cgroup=/sys/fs/cgroup/x y");
@@ -127,7 +129,7 @@ TEST(state_round_trip) {
         ASSERT_EQ_U64(out.timeout_stop_usec, USEC_INFINITY);
         ASSERT_TRUE(out.relay.fd < 0 && out.oom.fd < 0 && out.uid_lock_fd < 0 && out.name_lock_fd < 0 &&
                     out.netns_fd < 0 && out.cell_fd < 0 && !out.finish && out.output_fds[0] < 0 &&
-                    out.output_fds[1] < 0);
+                    out.output_fds[1] < 0 && out.console_slave_fd < 0);
         monitor_state_done(&out);
         strv_free(argv);
 }
@@ -169,6 +171,10 @@ TEST(state_refuses_what_cell_did_not_write) {
         ASSERT_ERROR(parse_args(true, pid, "--name=a", "extra"), EINVAL);
         ASSERT_ERROR(parse_args(true, pid, "--name=a", "--bogus"), EINVAL);
         ASSERT_ERROR(parse_args(true, pid, "--name=a", "--finish=--state"), EINVAL);   /* no cell-fd */
+        /* A console's slave without its master (--stdout-pipe-fd=). */
+        char slave[32];
+        snprintf(slave, sizeof slave, "--console-slave-fd=%d", fd_null());
+        ASSERT_ERROR(parse_args(true, pid, "--name=a", slave), EINVAL);
         ASSERT_OK(parse_args(true, pid, "--name=a", NULL));
 }
 
