@@ -54,17 +54,21 @@ int plan_mount_append(Plan *p, PlanMountKind kind, const char *source, const cha
 }
 
 #define FS(target, fstype, flags, data) \
-        { PLAN_MOUNT_FS, fstype, target, fstype, flags, data }
+        { PLAN_MOUNT_FS, fstype, target, fstype, flags, data, false }
 #define DEVICE(path) \
-        { PLAN_MOUNT_DEVICE, path, path, NULL, MS_NOSUID | MS_NOEXEC, NULL }
+        { PLAN_MOUNT_DEVICE, path, path, NULL, MS_NOSUID | MS_NOEXEC, NULL, false }
+/* One the host may lack (its module not loaded, no static node): skipped then. */
+#define DEVICE_OPTIONAL(path) \
+        { PLAN_MOUNT_DEVICE, path, path, NULL, MS_NOSUID | MS_NOEXEC, NULL, true }
 #define SYMLINK(target, text) \
-        { PLAN_MOUNT_SYMLINK, text, target, NULL, 0, NULL }
+        { PLAN_MOUNT_SYMLINK, text, target, NULL, 0, NULL, false }
 
 typedef struct PlanMountTemplate {
         PlanMountKind kind;
         const char *source, *target, *fstype;
         unsigned long flags;
         const char *data;
+        bool optional;
 } PlanMountTemplate;
 
 /* /proc: a fresh procfs for the new PID namespace; nosuid,nodev,noexec so a
@@ -87,6 +91,10 @@ static const PlanMountTemplate plan_mounts_dev[] = {
         DEVICE("/dev/random"),
         DEVICE("/dev/urandom"),
         DEVICE("/dev/tty"),
+        /* As nspawn (copy_devices()): a VPN (wireguard-go, openvpn,
+         * tailscaled) makes its interface in the container's own network
+         * namespace, which TUNSETIFF allows only with CAP_NET_ADMIN there. */
+        DEVICE_OPTIONAL("/dev/net/tun"),
         /* newinstance: the container's ptys are its own, not the host's.
          * gid=5: they belong to its tty group, as nspawn's (TTY_GID), which
          * write(1), wall(1) and login stacks check (spawn shifts it under
@@ -135,10 +143,12 @@ static const char * const plan_read_only_paths[] = {
 
 static int plan_mounts_from_templates(Plan *p, const PlanMountTemplate *t, size_t n) {
         for (size_t i = 0; i < n; i++) {
+                PlanMount *m;
                 int r = plan_mount_append(p, t[i].kind, t[i].source, t[i].target, t[i].fstype,
-                                          t[i].flags, t[i].data, NULL);
+                                          t[i].flags, t[i].data, &m);
                 if (r < 0)
                         return r;
+                m->optional = t[i].optional;
         }
         return 0;
 }

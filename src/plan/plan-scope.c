@@ -28,6 +28,7 @@ static const struct {
         { "/dev/random",  "rwm" },
         { "/dev/urandom", "rwm" },
         { "/dev/tty",     "rwm" },
+        { "/dev/net/tun", "rwm" },      /* a host without it: no rule (as systemd) */
         { "/dev/ptmx",    "rw"  },
         { "char-pts",     "rw"  },
 };

@@ -167,20 +167,27 @@ static int do_bind_idmapped(MountContext *c, const PlanMount *m, int tree, const
         return 0;
 }
 
-/* A node of the container's own, as runc and nspawn make them: without a
- * user namespace, on the new tmpfs cell mounted at the node's directory
- * (/dev). Its root may then chmod or chown it without touching the host's
- * node. 1 when made; 0 where it is not (a user namespace, another file
- * system, no CAP_MKNOD, a device cgroup that refuses it): the caller binds
- * the host's node instead. */
+/* A node of the container's own, as runc and nspawn make them: on the new
+ * tmpfs cell mounted at (or above) the node's directory (/dev, /dev/net).
+ * Its root may then chmod or chown it without touching the host's node.
+ * With PrivateUsers= the tree builder makes it with the host's privileges
+ * as the container's root (fsuid), so that it is the container's root's,
+ * as nspawn chowns its nodes: a bound host node of mode 0600
+ * (/dev/net/tun) would be nobody's inside, and closed to its root. 1 when
+ * made; 0 where it is not (a user namespace without the builder, another
+ * file system, no CAP_MKNOD, a device cgroup that refuses it): the caller
+ * binds the host's node instead. */
 static int device_make_node(MountContext *c, const PlanMount *m, const struct stat *st, const char *what) {
         _cleanup_close_ int parent_fd = -EBADF;
         char dir[PATH_MAX];
         const char *name;
 
-        if ((c->plan->namespaces & CLONE_NEWUSER) || mount_path_split(m->target, dir, sizeof dir, &name) < 0)
+        if ((c->plan->namespaces & CLONE_NEWUSER) && (!c->trees || c->trees->owner == (uid_t) -1))
                 return 0;
-        parent_fd = mount_resolve(c->root_fd, dir, 0);
+        if (mount_path_split(m->target, dir, sizeof dir, &name) < 0)
+                return 0;
+        /* A directory of its own (/dev/net) is made as the bind's would be. */
+        parent_fd = mount_target_ensure_recorded(c->root_fd, dir, MOUNT_TARGET_DIR, 0, &c->made.created);
         if (parent_fd < 0 || !mount_created_on_fresh(&c->made.created, parent_fd))
                 return 0;
         /* 0600 first, whatever the umask: the node is never more open than

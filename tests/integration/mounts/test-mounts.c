@@ -96,6 +96,15 @@ static void host_full_unchanged(void) {
               now.stx_ctime.tv_nsec == host_full.stx_ctime.tv_nsec);
 }
 
+/* The sandbox's /dev/net/tun (st_rdev 0: it has none), read before the
+ * container starts. */
+static struct stat host_tun;
+
+static void host_tun_record(void) {
+        if (stat("/dev/net/tun", &host_tun) < 0 || !S_ISCHR(host_tun.st_mode))
+                host_tun = (struct stat) {};
+}
+
 /* Without a user namespace the nodes are made on /dev's tmpfs, as runc and
  * nspawn make them: no mount points, the host's modes, and the container's
  * root may chown and touch its own (the same owner, an old mtime: nothing
@@ -116,6 +125,15 @@ static void device_nodes_own(void) {
         CHECK(chown("/dev/full", 0, 0) == 0);
         CHECK(utimensat(AT_FDCWD, "/dev/full", old, 0) == 0);
         CHECK(lstat("/dev/full", &st) == 0 && st.st_mtime == 978307200);
+        /* /dev/net/tun, where the sandbox has it (outside: the host's, the
+         * same numbers and mode): made in its own directory on /dev's tmpfs,
+         * as nspawn makes it, no mount point either. */
+        if (host_tun.st_rdev != 0) {
+                CHECK(!mountinfo_lookup("/dev/net", NULL, NULL) && !mountinfo_lookup("/dev/net/tun", NULL, NULL));
+                CHECK(lstat("/dev/net/tun", &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(10, 200));
+                CHECK((st.st_mode & 07777) == (host_tun.st_mode & 07777) && st.st_uid == 0);
+        } else
+                CHECK(lstat("/dev/net/tun", &st) < 0 && errno == ENOENT);
 }
 
 /* Where the builder cannot make a node (no CAP_MKNOD), the host's is bound
@@ -138,6 +156,9 @@ static void device_nodes_bound(void) {
         CHECK(chown("/dev/full", 0, 0) < 0 && errno == EROFS);
         CHECK(chmod("/dev/full", 0600) < 0 && errno == EROFS);
         CHECK(utimensat(AT_FDCWD, "/dev/full", old, 0) < 0 && errno == EROFS);
+        /* /dev/net/tun too, in the directory the bind made for it. */
+        if (host_tun.st_rdev != 0)
+                check_mount("/dev/net/tun", NULL, OPTS("ro", "nosuid", "noexec"), OPTS("nodev"));
 }
 
 /* Runs a busybox command line inside; returns its stdout. */
@@ -268,6 +289,7 @@ static void case_basic(TestEnv *env) {
         test_plan_init(&t, env);
         test_plan_add_defaults(&t);
         host_full_record();
+        host_tun_record();
         run_ok(env, &t, false, inside_basic);
         host_full_unchanged();
 }
@@ -285,6 +307,7 @@ static void case_devices_bound(TestEnv *env) {
         test_plan_add_defaults(&t);
         t.no_mknod = true;
         host_full_record();
+        host_tun_record();
         run_ok(env, &t, false, inside_devices_bound);
         host_full_unchanged();
 }

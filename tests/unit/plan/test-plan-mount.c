@@ -33,8 +33,13 @@ TEST(mounts_builtin_order) {
                      "tmpfs");
         for (const char * const *d = (const char * const[]) { "/dev/null", "/dev/zero", "/dev/full",
                                                                 "/dev/random", "/dev/urandom", "/dev/tty", NULL };
-             *d; d++)
-                assert_mount(&p, i++, PLAN_MOUNT_DEVICE, *d, NULL, MS_NOSUID | MS_NOEXEC, NULL, *d);
+             *d; d++) {
+                assert_mount(&p, i, PLAN_MOUNT_DEVICE, *d, NULL, MS_NOSUID | MS_NOEXEC, NULL, *d);
+                ASSERT_FALSE(p.mounts[i++].optional);
+        }
+        /* As nspawn's: skipped on a host without it (no tun module). */
+        assert_mount(&p, i, PLAN_MOUNT_DEVICE, "/dev/net/tun", NULL, MS_NOSUID | MS_NOEXEC, NULL, "/dev/net/tun");
+        ASSERT_TRUE(p.mounts[i++].optional);
         assert_mount(&p, i++, PLAN_MOUNT_FS, "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
                      "newinstance,ptmxmode=0666,mode=0620,gid=5", "devpts");
         assert_mount(&p, i++, PLAN_MOUNT_SYMLINK, "/dev/ptmx", NULL, 0, NULL, "pts/ptmx");

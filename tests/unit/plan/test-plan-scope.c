@@ -59,6 +59,7 @@ TEST(scope_minimal_properties) {
         ASSERT_STREQ(q->as[1], "rwm");
         ASSERT_TRUE(strv_contains(q->as, "/dev/urandom"));
         ASSERT_TRUE(strv_contains(q->as, "/dev/tty"));
+        ASSERT_TRUE(strv_contains(q->as, "/dev/net/tun"));
         ASSERT_TRUE(strv_contains(q->as, "/dev/ptmx"));
         ASSERT_TRUE(strv_contains(q->as, "char-pts"));
 
