@@ -6,7 +6,9 @@
  * the host sides of VirtualEthernet= and VirtualEthernetExtra=, Zone='s
  * bridge (if no port is left), Interface='s interfaces (moved back), the
  * cgroupfs manager's cgroups (emptied and removed, and cell back out of its
- * leaf, then the name's lock released) and the runtime state. Exits with the payload's status. */
+ * leaf, then the name's lock released), the runtime state, and what the
+ * start made of the container's /run/host on a host directory. Exits with
+ * the payload's status. */
 
 #include <string.h>
 #include <unistd.h>
@@ -41,6 +43,8 @@ int verb_finish(int argc, char *argv[]) {
         spawn.zone = TAKE_PTR(f.zone);
         spawn.extras = TAKE_PTR(f.extras);
         spawn.n_extras = f.n_extras;
+        spawn.run_host = TAKE_PTR(f.run_host);
+        spawn.run_host_absent = f.run_host_absent;
         spawn_done(&spawn);
         if (f.dirs.dirs) {
                 Scope *scope = NULL;

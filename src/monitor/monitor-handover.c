@@ -22,6 +22,7 @@
 #include "monitor.h"
 #include "name-lock.h"
 #include "netfw.h"
+#include "spawn-run-host.h"
 #include "strv.h"
 
 /* cell-monitor beside cell first (the build tree, or a copy of both), then
@@ -59,7 +60,7 @@ const char *monitor_handover_refused(const MonitorHandover *h) {
                 return "no cell-monitor beside cell nor at " CELL_MONITOR_PATH;
         bool cleanup = h->state_published || scope_manager(h->scope) == CGROUP_MANAGER_CGROUPFS ||
                 h->spawn->veth_index > 0 || h->spawn->netfw_table || h->spawn->netns_fd >= 0 ||
-                h->spawn->zone || h->spawn->n_extras > 0;
+                h->spawn->zone || h->spawn->n_extras > 0 || h->spawn->run_host;
         if (cleanup && h->cell_fd < 0)
                 return "cell's own binary could not be opened for the clean-up at the payload's exit";
         return NULL;
@@ -251,6 +252,13 @@ int monitor_finish_args(const MonitorHandover *h, char ***ret) {
 
                 moved_format(&h->spawn->moved[i], m);
                 r = monitor_push_option(&l, "interface", m);
+        }
+        if (r >= 0 && h->spawn->run_host) {
+                _cleanup_free_ char *t = NULL;
+
+                r = run_host_format(h->spawn->run_host, h->spawn->run_host_absent, &t);
+                if (r >= 0)
+                        r = monitor_push_option(&l, "run-host", t);
         }
         if (r < 0)
                 return r;
@@ -457,7 +465,7 @@ static int parse_veth_extra(const char *v, MonitorFinish *f) {
 int monitor_finish_parse(int argc, char *argv[], MonitorFinish *ret) {
         enum { ARG_STATUS = 0x100, ARG_NAME, ARG_STATE, ARG_CGROUP, ARG_CGROUP2,
                ARG_PURE_V2, ARG_OWN_V2, ARG_LEAF, ARG_NAME_LOCK_FD, ARG_VETH, ARG_NETFW_TABLE,
-               ARG_NETNS_FD, ARG_INTERFACE, ARG_ZONE, ARG_VETH_EXTRA };
+               ARG_NETNS_FD, ARG_INTERFACE, ARG_ZONE, ARG_VETH_EXTRA, ARG_RUN_HOST };
         static const struct option options[] = {
                 { "status",      required_argument, NULL, ARG_STATUS      },
                 { "name",        required_argument, NULL, ARG_NAME        },
@@ -474,6 +482,7 @@ int monitor_finish_parse(int argc, char *argv[], MonitorFinish *ret) {
                 { "interface",   required_argument, NULL, ARG_INTERFACE   },
                 { "zone",        required_argument, NULL, ARG_ZONE        },
                 { "veth-extra",  required_argument, NULL, ARG_VETH_EXTRA  },
+                { "run-host",    required_argument, NULL, ARG_RUN_HOST    },
                 { "verbose",     no_argument,       NULL, 'v'             },
                 {}
         };
@@ -538,6 +547,15 @@ int monitor_finish_parse(int argc, char *argv[], MonitorFinish *ret) {
                 case ARG_VETH_EXTRA:
                         r = parse_veth_extra(optarg, &f);
                         break;
+                case ARG_RUN_HOST:
+                        free(f.run_host);
+                        f.run_host = NULL;
+                        r = run_host_parse(optarg, &f.run_host, &f.run_host_absent);
+                        if (r == -EINVAL)
+                                r = log_error_errno(r, "--run-host=%s: expected MASK:PATH.", optarg);
+                        else if (r < 0)
+                                r = log_oom();
+                        break;
                 case '?':
                 default:
                         r = -EINVAL;
@@ -565,4 +583,5 @@ void monitor_finish_done(MonitorFinish *f) {
         f->zone = mfree(f->zone);
         f->extras = mfree(f->extras);
         f->n_extras = 0;
+        f->run_host = mfree(f->run_host);
 }

@@ -76,6 +76,8 @@ typedef struct MonitorFinish {
         char *zone;                     /* Zone='s bridge "vz-NAME", removed if no port is left; NULL: none */
         NetifVeth *extras;              /* VirtualEthernetExtra='s host sides */
         size_t n_extras;
+        char *run_host;                 /* the container's /run/host on the host, NULL: none ... */
+        unsigned run_host_absent;       /* ... and what the start made there (spawn-run-host.h) */
 } MonitorFinish;
 
 /* The options for "cell __finish" that h needs (none: *ret NULL). */

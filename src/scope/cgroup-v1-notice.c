@@ -141,11 +141,36 @@ static int io_weight_notices(const PlanLimits *l, const CgroupV1Host *h, char **
         return 0;
 }
 
+/* No blkio hierarchy: each throttle and latency target refused by both
+ * managers (the needs check, the cgroupfs manager's blkio cgroup). */
+static int io_unheld_notices(const PlanLimits *l, char ***n) {
+        int r;
+
+        for (size_t i = 0; i < l->n_io_devices; i++) {
+                const CellIODevice *d = l->io_devices + i;
+
+                if (d->kind == CELL_IO_LATENCY)
+                        r = add(n, "IODeviceLatencyTargetSec=%s: refused on this host: " NO_BLKIO ", and cgroup "
+                                "v1 has no latency target anyway (cgroup2's io.latency); " RUN_FAILS ", the unit "
+                                "needs a cgroup2 host", d->path);
+                else if (d->kind != CELL_IO_DEVICE_WEIGHT)
+                        r = add(n, "%s=%s: refused on this host: " NO_BLKIO "; " RUN_FAILS ", the unit needs a "
+                                "blkio hierarchy or a cgroup2 host", io_kind_key(d->kind), d->path);
+                else
+                        r = 0;
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 static int io_notices(const PlanLimits *l, const CgroupV1Host *h, char ***n) {
         int r;
 
-        if (!on_v1(h, "blkio"))
-                return io_weight_notices(l, h, n);
+        if (!on_v1(h, "blkio")) {
+                r = io_unheld_notices(l, n);
+                return r < 0 ? r : io_weight_notices(l, h, n);
+        }
         for (size_t i = 0; i < l->n_io_devices; i++) {
                 const CellIODevice *d = l->io_devices + i;
 

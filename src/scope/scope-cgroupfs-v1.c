@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -48,23 +49,46 @@ static int v1_dir(Scope *s, const CgroupMount *mounts, size_t n_mounts, const Cg
 
 /* IO weights alone, and no blkio hierarchy cell may write to: nothing weighs
  * the container's IO. systemd has no blkio cgroup for its scope there and says
- * nothing; the unit's reader is told, naming the first weight key. */
+ * nothing; the unit's reader is told, of each weight key at its own line. */
 static void io_weights_unheld(const Plan *p) {
         const PlanLimits *l = &p->limits;
-        const CellIODevice *d = NULL;
         char where[PATH_MAX + 32];
 
-        for (size_t i = 0; !d && i < l->n_io_devices; i++)
-                if (l->io_devices[i].kind == CELL_IO_DEVICE_WEIGHT)
-                        d = l->io_devices + i;
         if (l->io_weight > 0)
                 log_warning("%sIOWeight=%" PRIu64 ": this host's cgroup controllers are v1 ones and no blkio "
                             "hierarchy is mounted that cell may make cgroups in: not applied.",
                             plan_origin_prefix(p, "IOWeight", 0, where, sizeof where), l->io_weight);
-        else if (d)
-                log_warning("%s:%u: %s=%s: this host's cgroup controllers are v1 ones and no blkio hierarchy is "
-                            "mounted that cell may make cgroups in: not applied.", strna(d->file), d->line,
-                            io_kind_key(d->kind), d->path);
+        for (size_t i = 0; i < l->n_io_devices; i++) {
+                const CellIODevice *d = l->io_devices + i;
+
+                if (d->kind == CELL_IO_DEVICE_WEIGHT)
+                        log_warning("%s:%u: %s=%s: this host's cgroup controllers are v1 ones and no blkio "
+                                    "hierarchy is mounted that cell may make cgroups in: not applied.",
+                                    strna(d->file), d->line, io_kind_key(d->kind), d->path);
+        }
+}
+
+/* Boot=yes without PrivateUsers= (nor ProtectControlGroups=): the child
+ * mounts the named systemd hierarchy and the unified tree writable, each at
+ * the root of its cgroup namespace (mount-cgroup.c), which is where it is
+ * in each: its own cgroup where we made one, else cell's own, which the
+ * container's root (the host's) could then change. */
+static bool boot_mounts_writable(const Plan *p) {
+        return p->boot && !(p->namespaces & CLONE_NEWUSER) && !(p->protect & PLAN_PROTECT_CONTROL_GROUPS);
+}
+
+/* No cgroup of the container's own in where: the start fails rather than
+ * mount cell's own there, writable; read-only instead, a systemd booting
+ * inside could not make init.scope and would exit at once ("Failed to
+ * allocate manager object"), which says less. */
+static int boot_dir_failed(Scope *s, const char *where, int r) {
+        _cleanup_free_ char *why = TAKE_PTR(s->error);
+
+        if (r == -ENOMEM || r == -EEXIST)       /* out of memory; a cell of this name runs */
+                return scope_set_error(s, r, "%s", why ?: strerror(-r));
+        return scope_set_error(s, r, "Boot=yes: no cgroup of the container's own in %s (%s): a systemd booting "
+                               "inside needs one there, writable, and would get cell's own instead", where,
+                               why ?: strerror(-r));
 }
 
 int scope_cgroupfs_setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, size_t n_mounts,
@@ -170,8 +194,16 @@ int scope_cgroupfs_setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, 
                         return r;
         }
 
-        /* Not for limits: name=systemd so tools find the container, and the unified tree. */
-        (void) v1_dir(s, mounts, n_mounts, own, n_own, "name=systemd", child, NULL);
+        /* Not for limits: name=systemd so tools find the container, and the
+         * unified tree; required where the container gets them writable. */
+        const CgroupMount *sd = cg_mount_find(mounts, n_mounts, "name=systemd");
+        const char *sdpath = cg_membership_path(own, n_own, "name=systemd");
+        if (sd && sdpath && boot_mounts_writable(p)) {
+                idx = scope_cgroupfs_dir_add(s, sd, sdpath, child, "name=systemd");
+                if (idx < 0)
+                        return boot_dir_failed(s, "the named systemd hierarchy (name=systemd)", idx);
+        } else
+                (void) v1_dir(s, mounts, n_mounts, own, n_own, "name=systemd", child, NULL);
         const CgroupMount *u = cg_mount_find(mounts, n_mounts, NULL);
         const char *upath = cg_membership_path(own, n_own, NULL);
         if (u && upath) {
@@ -180,6 +212,8 @@ int scope_cgroupfs_setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, 
                         s->fs->unified_idx = idx;
                 else if (idx == -ENOMEM || idx == -EEXIST || idx == -EMFILE || idx == -ENFILE)
                         return idx;     /* out of fds is no "no cgroup2 tree here" */
+                else if (boot_mounts_writable(p))
+                        return boot_dir_failed(s, "the unified cgroup2 tree", idx);
                 else {
                         free(s->error);
                         s->error = NULL;

@@ -19,6 +19,7 @@
 #include "spawn-child.h"
 #include "spawn-locks.h"
 #include "spawn-net.h"
+#include "spawn-run-host.h"
 #include "spawn-sched.h"
 #include "spawn-tree.h"
 #include "spawn-undo.h"
@@ -283,6 +284,14 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
         r = spawn_locks_take(params, &s, err);
         if (r < 0)
                 return r;
+        /* Before anything is made there: what the container's /run/host on
+         * a host directory lacks, which its end removes again. */
+        r = run_host_path(p, &s.run_host);
+        if (r < 0)
+                return spawn_error(err, r, "/run/host");
+        s.run_host_absent = run_host_absent(s.run_host);
+        if (!s.run_host_absent)
+                s.run_host = mfree(s.run_host);
 
         /* Without PrivateUsers= the child builds: where it records what it
          * makes as it goes, before it exists (spawn-undo.h). */
@@ -516,6 +525,11 @@ void spawn_done(Spawn *s) {
         s->pid = 0;
         spawn_network_done(s);
         uid_range_release(&s->users);
+        /* Nothing of the container runs: its /run/host on the host as it
+         * was, while the Bind= source is still locked. */
+        run_host_remove(s->run_host, s->run_host_absent);
+        s->run_host = mfree(s->run_host);
+        s->run_host_absent = 0;
         shared_locks_done(&s->shared);
 }
 

@@ -131,6 +131,11 @@ typedef struct Spawn {
         SharedLocks shared;
         int console_fd;         /* SpawnParams.console: the pty's master, or -EBADF */
         bool init_sigkilled;    /* the start failed as the init died of SIGKILL */
+        /* The container's /run/host on a host directory, and what of it the
+         * start makes there, removed in spawn_done() (spawn-run-host.h);
+         * NULL: nothing. Handed on to "cell __finish". */
+        char *run_host;
+        unsigned run_host_absent;
 } Spawn;
 
 #define SPAWN_NULL ((Spawn) { .pid = 0, .pidfd = -EBADF, .sync_fd = -EBADF, .users = UID_RANGE_NULL, \

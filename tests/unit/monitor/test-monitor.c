@@ -409,6 +409,42 @@ TEST(finish_args_zone_veth_extra) {
 }
 
 
+/* The container's /run/host on a host directory: what the start made
+ * there goes at the end, in "cell __finish" after a hand-over. */
+TEST(finish_args_run_host) {
+        Spawn s = SPAWN_NULL;
+        Plan p = { .name = (char *) "web" };
+        MonitorHandover h = { .plan = &p, .spawn = &s, .monitor_fd = fd_null(), .cell_fd = -EBADF };
+        _cleanup_strv_free_ char **l = NULL, **argv = NULL;
+        MonitorFinish f;
+
+        s.run_host = (char *) "/srv/run/host";
+        s.run_host_absent = 7;
+        ASSERT_OK(monitor_finish_args(&h, &l));
+        ASSERT_TRUE(strv_contains(l, "--run-host=7:/srv/run/host"));
+        ASSERT_STREQ(monitor_handover_refused(&h),
+                     "cell's own binary could not be opened for the clean-up at the payload's exit");
+        safe_close(h.monitor_fd);
+
+        ASSERT_OK(strv_extend(&argv, "__finish"));
+        ASSERT_OK(strv_extend(&argv, "--status=0"));
+        ASSERT_OK(strv_extend(&argv, "--name=web"));
+        ASSERT_OK(strv_extend_strv(&argv, l));
+        ASSERT_OK(monitor_finish_parse((int) strv_length(argv), argv, &f));
+        ASSERT_STREQ(f.run_host, "/srv/run/host");
+        ASSERT_EQ(f.run_host_absent, 7u);
+        monitor_finish_done(&f);
+        ASSERT_NULL(f.run_host);
+
+        static const char *const bad_opts[] = { "--run-host=/srv/run/host", "--run-host=0:/srv", "--run-host=9:/srv",
+                                                "--run-host=1:srv" };
+        for (size_t i = 0; i < ELEMENTSOF(bad_opts); i++) {
+                char *bad[] = { (char *) "__finish", (char *) "--status=1", (char *) "--name=a",
+                                (char *) bad_opts[i], NULL };
+                ASSERT_ERROR(monitor_finish_parse(4, bad, &f), EINVAL);
+        }
+}
+
 /* --- the binary (monitor-run.h) */
 
 TEST(exit_status_is_the_payloads) {

@@ -189,6 +189,49 @@ TEST(io_weights_no_blkio) {
         strv_free(n);
 }
 
+/* No blkio hierarchy: the throttles and the latency target are refused by
+ * "cell run" with either manager, each said at its own line, as the weights
+ * are; the start's IO weight set names none of them. */
+TEST(io_throttles_no_blkio) {
+        CellIODevice d[] = {
+                io_devices[0], io_devices[1], io_devices[2],
+                { .kind = CELL_IO_WRITE_BPS, .path = (char *) "/dev/vdd", .value = 1 << 20,
+                  .file = (char *) "/etc/cell/w.cell", .line = 15 },
+        };
+        PlanLimits l = { .cpu_quota_per_sec_usec = USEC_INFINITY, .io_devices = d, .n_io_devices = ELEMENTSOF(d) };
+        Plan p = { .unit_path = (char *) "/etc/cell/w.cell", .limits = l };
+        const CgroupManager managers[] = { CGROUP_MANAGER_SYSTEMD, CGROUP_MANAGER_CGROUPFS };
+        CgroupMount *mounts = NULL;
+        size_t nm = 0;
+
+        ASSERT_OK(cg_parse_mountinfo(mountinfo_no_blkio, &mounts, &nm));
+        for (size_t i = 0; i < ELEMENTSOF(managers); i++) {
+                char **n = notices(mountinfo_no_blkio, &l, managers[i], 1, CG_V1_NOTICE_ALL);
+
+                assert_keys(n, (const char * const[]) {
+                        "IODeviceLatencyTargetSec=/dev/vdb: refused on this host: its cgroup controllers are v1 "
+                        "ones, and no blkio hierarchy",
+                        "IOReadIOPSMax=/dev/vdc: refused on this host: its cgroup controllers are v1 ones, and no "
+                        "blkio hierarchy",
+                        "IOWriteBandwidthMax=/dev/vdd: refused on this host: its cgroup controllers are v1 ones",
+                        "IODeviceWeight=/dev/vda: not applied on this host", NULL });
+                ASSERT_CONTAINS(n[1], "\"cell run\" fails here");
+                strv_free(n);
+
+                ASSERT_OK(cg_v1_plan_notices(&p, &(CgroupV1Host) { mounts, nm, managers[i], 1 }, CG_V1_NOTICE_ALL,
+                                             "warning: ", &n));
+                ASSERT_TRUE(startswith(n[0], "/etc/cell/w.cell:13: warning: IODeviceLatencyTargetSec=/dev/vdb: "));
+                ASSERT_TRUE(startswith(n[1], "/etc/cell/w.cell:14: warning: IOReadIOPSMax=/dev/vdc: "));
+                ASSERT_TRUE(startswith(n[2], "/etc/cell/w.cell:15: warning: IOWriteBandwidthMax=/dev/vdd: "));
+                strv_free(n);
+
+                n = notices(mountinfo_no_blkio, &l, managers[i], 1, CG_V1_NOTICE_IO_WEIGHTS);
+                assert_keys(n, (const char * const[]) { "IODeviceWeight=/dev/vda: not applied", NULL });
+                strv_free(n);
+        }
+        cg_mount_free(mounts, nm);
+}
+
 /* What the start adds of CPUWeight=idle: with a systemd scope the Startup*=
  * one too (the cgroupfs manager's start says of every Startup*= key). */
 TEST(cpu_idle_set) {

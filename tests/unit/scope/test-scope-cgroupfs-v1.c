@@ -2,15 +2,18 @@
 /* What the cgroupfs manager tells at the start about a limit it applies
  * otherwise than the unit says (as systemd 252 warns in its log): the period
  * of CPUQuota= it adjusts, IOWeight= where cgroup v1 has nothing to weigh IO
- * with, CPUWeight=idle where it has no cpu.idle. Needs root and a writable cgroup tree (skips without); each body runs
- * in a child, and the parent removes the cgroups "cell-v1-TAG" a failed one
- * left (test-scope-cgroupfs.c tests the limits themselves). */
+ * with, CPUWeight=idle where it has no cpu.idle; and Boot=yes refused where
+ * it cannot make the container's own name=systemd or unified cgroup. Needs
+ * root and a writable cgroup tree (skips without); each body runs in a
+ * child, and the parent removes the cgroups "cell-v1-TAG" a failed one left
+ * (test-scope-cgroupfs.c tests the limits themselves). */
 
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "cgroup-fixture.h"
 #include "cgroup-util.h"
@@ -132,16 +135,34 @@ static void io_weight_v1_warning(void) {
 }
 
 /* IOWeight= on a v1 host without a blkio hierarchy (unmounted here, in a
- * mount namespace of this child's): it was skipped without a word. */
+ * mount namespace of this child's): it was skipped without a word. Each
+ * weight key is named, at its line: only the first was. */
 static void io_weight_no_blkio(void) {
         CellOrigin o = { .key = "IOWeight", .file = (char *) "/etc/cell/web.cell", .line = 9 };
+        CellIODevice d[] = {
+                { .kind = CELL_IO_DEVICE_WEIGHT, .path = (char *) "/", .value = 200,
+                  .file = (char *) "/etc/cell/web.cell", .line = 10 },
+                { .kind = CELL_IO_DEVICE_WEIGHT, .path = (char *) "/etc", .value = 50,
+                  .file = (char *) "/etc/cell/web.cell.d/io.conf", .line = 2 },
+        };
         Plan p = { .name = (char *) "v1", .scope_unit = unit, .origins = &o, .n_origins = 1,
-                   .limits = { .cpu_quota_per_sec_usec = USEC_INFINITY, .io_weight = 300 } };
-        char text[2048];
+                   .limits = { .cpu_quota_per_sec_usec = USEC_INFINITY, .io_weight = 300, .io_devices = d,
+                               .n_io_devices = ELEMENTSOF(d) } };
+        char text[2048], sys[64];
+        struct stat st;
 
         if (access("/sys/fs/cgroup/blkio/cgroup.procs", F_OK) < 0) {
                 test_skip("no v1 blkio hierarchy here");
                 return;
+        }
+        /* The device weights name the disks of "/" and "/etc": ones the start finds. */
+        for (size_t i = 0; i < ELEMENTSOF(d); i++) {
+                ASSERT_OK(stat(d[i].path, &st));
+                snprintf(sys, sizeof sys, "/sys/dev/block/%u:%u", major(st.st_dev), minor(st.st_dev));
+                if (access(sys, F_OK) < 0) {
+                        test_skip("no disk under %s here", d[i].path);
+                        return;
+                }
         }
         /* Private: the unmount stays in this child's namespace. */
         ASSERT_OK(unshare(CLONE_NEWNS));
@@ -151,6 +172,18 @@ static void io_weight_no_blkio(void) {
                 return;
         ASSERT_CONTAINS(text, "/etc/cell/web.cell:9: IOWeight=300: this host's cgroup controllers are v1 ones and "
                         "no blkio hierarchy is mounted that cell may make cgroups in: not applied.\n");
+        ASSERT_CONTAINS(text, "/etc/cell/web.cell:10: IODeviceWeight=/: this host's cgroup controllers are "
+                        "v1 ones and no blkio hierarchy is mounted that cell may make cgroups in: not applied.\n");
+        ASSERT_CONTAINS(text, "/etc/cell/web.cell.d/io.conf:2: IODeviceWeight=/etc: this host's cgroup "
+                        "controllers are v1 ones and no blkio hierarchy is mounted that cell may make cgroups in: "
+                        "not applied.\n");
+
+        /* The device weights alone: each named too. */
+        p.limits.io_weight = 0;
+        ASSERT_TRUE(start_logged(&p, text, sizeof text));
+        ASSERT_NULL(strstr(text, "IOWeight="));
+        ASSERT_CONTAINS(text, "/etc/cell/web.cell:10: IODeviceWeight=/: ");
+        ASSERT_CONTAINS(text, "/etc/cell/web.cell.d/io.conf:2: IODeviceWeight=/etc: ");
 }
 
 /* CPUWeight=idle on a v1 cpu hierarchy: cpu.shares 2, the least weight, as
@@ -180,6 +213,75 @@ static void cpu_idle_warning(void) {
         ASSERT_NULL(strstr(text, "CPUWeight"));
 }
 
+/* Boot=yes without PrivateUsers= gets the named systemd hierarchy and the
+ * unified tree writable at its cgroup namespace's root: a cgroup of the
+ * container's own there, which the cgroupfs manager made without checking
+ * that it could (cell's own would have been mounted writable). Each made
+ * impossible in turn (read-only, in a mount namespace of this child's): the
+ * start fails, naming it; without Boot=yes, with PrivateUsers= or with
+ * ProtectControlGroups=yes it goes on without. */
+static void boot_dirs_unmade(void) {
+        static const struct { const char *where, *named; } cases[] = {
+                { "/sys/fs/cgroup/systemd", "the named systemd hierarchy (name=systemd)" },
+                { "/sys/fs/cgroup/unified", "the unified cgroup2 tree" },
+        };
+        Plan p = { .name = (char *) "v1", .scope_unit = unit,
+                   .limits = { .cpu_quota_per_sec_usec = USEC_INFINITY } };
+        Event *e = NULL;
+        Scope *sc = NULL;
+
+        if (access("/sys/fs/cgroup/systemd/cgroup.procs", F_OK) < 0 ||
+            access("/sys/fs/cgroup/unified/cgroup.procs", F_OK) < 0) {
+                test_skip("not a hybrid host");
+                return;
+        }
+        ASSERT_OK(event_new(&e));
+        /* The unmodified host first: the cgroupfs manager works here. */
+        p.boot = true;
+        int r = scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &sc);
+        if (r == -EROFS || r == -EACCES || r == -EOPNOTSUPP) {
+                test_skip("cgroupfs not usable here: %s", strna(scope_last_error(NULL)));
+                event_unref(e);
+                return;
+        }
+        ASSERT_OK(r);
+        sc = scope_free(sc);
+
+        ASSERT_OK(unshare(CLONE_NEWNS));
+        ASSERT_OK(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char want[256];
+
+                ASSERT_OK(mount(cases[i].where, cases[i].where, NULL, MS_BIND, NULL));
+                ASSERT_OK(mount(NULL, cases[i].where, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL));
+
+                p.boot = true;
+                p.namespaces = 0;
+                p.protect = 0;
+                ASSERT_TRUE(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &sc) < 0);
+                snprintf(want, sizeof want, "Boot=yes: no cgroup of the container's own in %s (cannot create "
+                         "cgroup ", cases[i].named);
+                ASSERT_TRUE(startswith(strempty(scope_last_error(NULL)), want));
+                ASSERT_CONTAINS(scope_last_error(NULL), "a systemd booting inside needs one there, writable");
+
+                /* Mounted read-only in these: the start goes on without it. */
+                p.boot = false;
+                ASSERT_OK(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &sc));
+                sc = scope_free(sc);
+                p.boot = true;
+                p.namespaces = CLONE_NEWUSER;
+                ASSERT_OK(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &sc));
+                sc = scope_free(sc);
+                p.namespaces = 0;
+                p.protect = PLAN_PROTECT_CONTROL_GROUPS;
+                ASSERT_OK(scope_new(&p, CGROUP_MANAGER_CGROUPFS, false, e, &sc));
+                sc = scope_free(sc);
+
+                ASSERT_OK(umount2(cases[i].where, MNT_DETACH));
+        }
+        event_unref(e);
+}
+
 TEST(cgroupfs_cpu_period_notice) {
         if (can_run())
                 run_isolated(period_notice);
@@ -198,4 +300,9 @@ TEST(cgroupfs_v1_io_weight_without_blkio) {
 TEST(cgroupfs_v1_cpu_idle_warning) {
         if (can_run())
                 run_isolated(cpu_idle_warning);
+}
+
+TEST(cgroupfs_v1_boot_dirs_unmade) {
+        if (can_run())
+                run_isolated(boot_dirs_unmade);
 }

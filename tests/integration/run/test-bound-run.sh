@@ -1,0 +1,75 @@
+#!/bin/bash
+# A container whose /run (or /run/host) is a Bind= of a host directory: the
+# start makes the container's /run/host there (the notify socket, the
+# credentials' mount point), on the host. Once the container is gone the
+# host directory holds what it held before -- whether cell supervised to
+# the end or cell-monitor took over and "cell __finish" cleaned up -- and
+# only what the start made goes: what was there stays, and so does what the
+# payload left in /run/host.
+. "$(dirname "$0")/lib.sh"
+
+# listing DIR: what DIR holds, recursively, one entry a line.
+listing() {
+        (cd "$1" && find . -mindepth 1 | sort)
+}
+
+# bound_run NAME HOSTDIR TARGET WAIT [KEY...]: cell run of a unit with
+# HOSTDIR bound at TARGET and $work/sync at /data, whose payload says what
+# it finds at /run/host/notify and waits for /data/done; WAIT=handover
+# lets it run until cell-monitor supervises it (else it ends at once).
+bound_run() {
+        local name=$1 dir=$2 target=$3 wait=$4 u pid s=0
+        shift 4
+        mkdir -p "$work/sync"
+        rm -f "$work/sync/"*
+        u=$(unit "$name" "[Root]" "Directory=$root" "Bind=$dir:$target" "Bind=$work/sync:/data" "$@" "[Exec]" \
+                "Exec=/bin/sh -c '[ -S /run/host/notify ] && echo socket > /data/seen; \
+while [ ! -e /data/done ]; do sleep 0.1; done'")
+        [ "$wait" = handover ] || touch "$work/sync/done"
+        # Not under timeout(1): its PID is the one that becomes cell-monitor.
+        "$CELL" run --cgroup-manager=none "$u" >"$work/out" 2>"$work/err" &
+        pid=$!
+        if [ "$wait" = handover ]; then
+                wait_handed_over "$pid" || fail "$name: no hand-over to cell-monitor: $(cat "$work/err")"
+                touch "$work/sync/done"
+        fi
+        wait "$pid" || s=$?
+        expect "$name: exit status ($(cat "$work/err"))" "$s" 0
+        expect "$name: the payload's notify socket" "$(cat "$work/sync/seen" 2>/dev/null)" socket
+}
+
+for wait in now handover; do
+        # --- /run bound: /run/host made there, and removed again.
+        mkdir -p "$work/run-$wait/sub"
+        echo kept > "$work/run-$wait/keep"
+        before=$(listing "$work/run-$wait")
+        bound_run "bound$wait" "$work/run-$wait" /run "$wait"
+        expect "/run bound ($wait): the host directory afterwards" "$(listing "$work/run-$wait")" "$before"
+
+        # --- With credentials: their mount point too.
+        bound_run "creds$wait" "$work/run-$wait" /run "$wait" "[Exec]" "SetCredential=token:secret"
+        expect "/run bound, credentials ($wait): the host directory afterwards" "$(listing "$work/run-$wait")" \
+                "$before"
+done
+
+# --- /run/host there already, with a file: it stays, and so does the file;
+# the socket the start made goes.
+mkdir -p "$work/run-had/host"
+echo mine > "$work/run-had/host/mine"
+before=$(listing "$work/run-had")
+bound_run had "$work/run-had" /run handover
+expect "/run/host there before: the host directory afterwards" "$(listing "$work/run-had")" "$before"
+
+# --- /run/host itself bound: the directory is the host's; the socket goes.
+mkdir -p "$work/runhost"
+bound_run runhost "$work/runhost" /run/host handover
+expect "/run/host bound: the host directory afterwards" "$(listing "$work/runhost")" ""
+
+# --- What the payload left in /run/host stays, and /run/host with it.
+mkdir -p "$work/run-left"
+u=$(unit left "[Root]" "Directory=$root" "Bind=$work/run-left:/run" "[Exec]" "Exec=/bin/touch /run/host/left")
+run_cell none "$u"
+expect "payload's file: exit status ($(cat "$work/err"))" "$status" 0
+expect "payload's file: the host directory afterwards" "$(listing "$work/run-left")" "$(printf './host\n./host/left')"
+
+echo "ok"
