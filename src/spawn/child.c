@@ -30,6 +30,7 @@
 #include "mount-credentials.h"
 #include "mount-setup.h"
 #include "mount-util.h"
+#include "notify-socket.h"
 #include "privilege.h"
 #include "seccomp-filter.h"
 #include "signal-util.h"
@@ -240,52 +241,6 @@ static int child_enter_tree(ChildContext *c, SpawnError *err) {
         if (r < 0)
                 return spawn_error(err, r, "user namespace: attaching the root");
         return mount_setup_pivot(tree_fd, err);
-}
-
-/* Step 5: the notify socket, bound inside (under the plan's tmpfs on /run)
- * and handed to the supervisor, which proxies what the payload sends. */
-static int child_notify_socket(ChildContext *c, int *ret, SpawnError *err) {
-        const char *path = c->plan->notify_socket;
-        _cleanup_free_ char *dir = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        char *slash;
-
-        *ret = -EBADF;
-        if (isempty(path))
-                return 0;
-        if (strlen(path) >= sizeof sa.sun_path)
-                return spawn_error(err, ENAMETOOLONG, "notify socket %s", path);
-
-        dir = strdup(path);
-        if (!dir)
-                return spawn_error(err, ENOMEM, "notify socket");
-        slash = strrchr(dir, '/');
-        if (slash && slash != dir) {
-                *slash = 0;
-                if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-                        return spawn_error(err, errno, "notify socket: creating %s", dir);
-        }
-
-        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return spawn_error(err, errno, "notify socket: socket");
-        /* Before anyone can send: the kernel stamps a datagram with its
-         * sender's PID only if the receiver asked when it was sent, and
-         * the proxy drops what carries no PID of the container. */
-        if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &(int) { 1 }, sizeof(int)) < 0)
-                return spawn_error(err, errno, "notify socket: SO_PASSCRED");
-        (void) unlink(path);
-        strcpy(sa.sun_path, path);
-        if (bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0)
-                return spawn_error(err, errno, "notify socket: binding %s", path);
-        /* sendto() needs write access to the socket file: any user of the
-         * container may notify; the proxy checks the sender's PID namespace. */
-        if (chmod(path, 0666) < 0)
-                return spawn_error(err, errno, "notify socket: chmod %s", path);
-
-        *ret = TAKE_FD(fd);
-        return 0;
 }
 
 /* Step 6: the host name and the network interfaces of our namespaces. */
@@ -502,7 +457,8 @@ static int child_run(ChildContext *c, SpawnError *err) {
          * container is read (its passwd, its Exec=). */
         mount_undo_done(&c->made);
 
-        r = child_notify_socket(c, &notify_fd, err);
+        /* Step 5: the notify socket (notify-socket.h). */
+        r = notify_socket_bind(c->plan->notify_socket, &notify_fd, err);
         if (r >= 0)
                 r = child_uts_and_net(c, err);
         if (r >= 0)

@@ -72,4 +72,35 @@ run_cell none "$u"
 expect "payload's file: exit status ($(cat "$work/err"))" "$status" 0
 expect "payload's file: the host directory afterwards" "$(listing "$work/run-left")" "$(printf './host\n./host/left')"
 
+# --- Two containers sharing one bound /run: the second does not take the
+# first's live notify socket over (its payload's READY=1 would have gone to
+# the second, or nowhere once that ended): it fails at the start, naming
+# it, and the first's socket stays. A stale socket (a killed start's) is
+# replaced; anything else there stays and fails the start.
+mkdir -p "$work/shared" "$work/sync"
+rm -f "$work/sync/"*
+u=$(unit sharea "[Root]" "Directory=$root" "Bind=$work/shared:/run" "Bind=$work/sync:/data" "[Exec]" \
+        "Exec=/bin/sh -c 'while [ ! -e /data/done ]; do sleep 0.1; done'")
+"$CELL" run --cgroup-manager=none "$u" >"$work/out1" 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -S "$work/shared/host/notify" ] && break; sleep 0.05; done
+ino=$(stat -c %i "$work/shared/host/notify") || fail "shared /run: the first has no socket there"
+run_cell none "$(unit shareb "[Root]" "Directory=$root" "Bind=$work/shared:/run" "[Exec]" "Exec=/bin/true")"
+expect "shared /run: the second's exit status" "$status" 2
+expect_match "shared /run: the second says why" "$(cat "$work/err")" "notify socket /run/host/notify: in use by another"
+expect "shared /run: the first's socket stays" "$(stat -c %i "$work/shared/host/notify")" "$ino"
+touch "$work/sync/done"
+wait "$pid" || fail "shared /run: the first ended with $?: $(cat "$work/out1")"
+mkdir -p "$work/stale/host"
+python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1])' \
+        "$work/stale/host/notify"
+[ -S "$work/stale/host/notify" ] || fail "no stale socket made"
+run_cell none "$(unit stale "[Root]" "Directory=$root" "Bind=$work/stale:/run" "[Exec]" "Exec=/bin/true")"
+expect "a stale socket: exit status ($(cat "$work/err"))" "$status" 0
+mkdir -p "$work/other/host/notify"
+run_cell none "$(unit other "[Root]" "Directory=$root" "Bind=$work/other:/run" "[Exec]" "Exec=/bin/true")"
+expect "a directory at notify: exit status" "$status" 2
+expect_match "a directory at notify: said" "$(cat "$work/err")" "something else is there"
+[ -d "$work/other/host/notify" ] || fail "a directory at notify: removed"
+
 echo "ok"
