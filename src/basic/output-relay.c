@@ -21,8 +21,6 @@
 /* How many times one dispatch tries splice() again when it found the pipe
  * empty and then not (the payload writes on), OUT writable. */
 #define OUTPUT_RELAY_RACED_MAX 8U
-/* How many CRs from the console the relay holds at most, waiting for an LF. */
-#define OUTPUT_RELAY_CR_HELD_MAX 16U
 /* How long output_relay_suspend() waits for OUT to take what it refused. */
 #define OUTPUT_RELAY_FLUSH_MSEC 1000U
 
@@ -161,8 +159,9 @@ static int output_relay_end(OutputRelay *r, int error) {
         return error;
 }
 
-void output_relay_set_console(OutputRelay *r) {
+void output_relay_set_console(OutputRelay *r, unsigned cr_held) {
         r->console = r->copy = true;
+        r->n_cr_held = (uint8_t) MIN(cr_held, OUTPUT_RELAY_CR_HELD_MAX);
 }
 
 /* read() of the pipe, or of the console's master: 0 at its end (EIO: no
@@ -357,7 +356,7 @@ void output_relay_tell_gone(OutputRelay *r, const char *stream) {
         /* Once; to our stderr, which may be that very stream: then this
          * write gets its EPIPE too (SIGPIPE blocked) and only it is lost. */
         if (output_relay_newly_gone(r))
-                log_warning_errno(r->out_error, "The journal stream is gone (%m): the payload's %s "
+                log_warning_errno(r->out_error, "The output is gone (%m): the payload's %s "
                                   "is dropped from now on.", stream);
 }
 

@@ -45,8 +45,12 @@ int output_relay_start(OutputRelay *r, int pipe, int out);
  * journal wants its lines (a CR right before an LF moves nothing on a
  * terminal: all such are dropped); read and written (splice() would move the CRs
  * too); EIO, the master's word for "no slave open" (the payload is gone
- * and our caller let go of its own), is the end. After output_relay_start(). */
-void output_relay_set_console(OutputRelay *r);
+ * and our caller let go of its own), is the end. After output_relay_start().
+ * CR_HELD: the CRs the relay before this one held (n_cr_held, at most
+ * OUTPUT_RELAY_CR_HELD_MAX), handed over with the master: whether they
+ * were written is up to the next byte, which this relay reads. */
+#define OUTPUT_RELAY_CR_HELD_MAX 16U
+void output_relay_set_console(OutputRelay *r, unsigned cr_held);
 /* OUT's flags as they were, PIPE kept: before an exec that starts the relay
  * anew (cell-monitor); output_relay_start() again with the same fds resumes.
  * What OUT refused and the relay still holds (copy mode) is written first, OUT

@@ -214,7 +214,7 @@ int run_relay_start(RunRelay *relay, Event *event) {
                         return log_error_errno(r, "Relaying the payload's output: %m");
                 }
                 if (i == 0 && relay->console)
-                        output_relay_set_console(&relay->output[0]);
+                        output_relay_set_console(&relay->output[0], 0);
                 /* Not watched: relayed on the timer, the start not failed for it. */
                 run_relay_watch_or_poll(relay, i);
         }

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "lock-file.h"
 #include "monitor.h"
+#include "output-relay.h"
 #include "parse-util.h"
 #include "strv.h"
 
@@ -29,7 +30,7 @@ enum {
         ARG_UID_LOCK_FD, ARG_UID_LOCK_PATH, ARG_NAME_LOCK_FD, ARG_NAME_LOCK_PATH, ARG_NETNS_FD, ARG_CELL_FD,
         ARG_FINISH, ARG_DEBUG,
         ARG_SHARED_LOCK_FD, ARG_STDOUT_PIPE_FD, ARG_STDERR_PIPE_FD, ARG_NOTIFY_PENDING,
-        ARG_STDOUT_GONE, ARG_STDERR_GONE, ARG_CONSOLE_SLAVE_FD, ARG_HANDOVER_FORMAT, ARG_CELL_VERSION,
+        ARG_STDOUT_GONE, ARG_STDERR_GONE, ARG_CONSOLE_RELAY, ARG_CONSOLE_SLAVE_FD, ARG_HANDOVER_FORMAT, ARG_CELL_VERSION,
 };
 
 static const struct option options[] = {
@@ -63,6 +64,7 @@ static const struct option options[] = {
         { "stderr-pipe-fd",    required_argument, NULL, ARG_STDERR_PIPE_FD },
         { "stdout-gone",       no_argument,       NULL, ARG_STDOUT_GONE    },
         { "stderr-gone",       no_argument,       NULL, ARG_STDERR_GONE    },
+        { "console-relay",     required_argument, NULL, ARG_CONSOLE_RELAY },
         { "console-slave-fd",  required_argument, NULL, ARG_CONSOLE_SLAVE_FD },
         { "finish",            required_argument, NULL, ARG_FINISH        },
         { "notify-pending",    required_argument, NULL, ARG_NOTIFY_PENDING },
@@ -176,7 +178,9 @@ int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_a
                 r = monitor_push_option(&l, "stdout-gone", NULL);
         if (r >= 0 && s->output_fds[1] >= 0 && s->output_gone[1])
                 r = monitor_push_option(&l, "stderr-gone", NULL);
-        if (r >= 0 && s->output_fds[0] >= 0 && s->console_slave_fd >= 0)
+        if (r >= 0 && s->output_fds[0] >= 0 && s->console)
+                r = push_u64(&l, "console-relay", s->console_cr_held);
+        if (r >= 0 && s->output_fds[0] >= 0 && s->console && s->console_slave_fd >= 0)
                 r = push_fd(&l, "console-slave-fd", s->console_slave_fd, ret_fds, &n);
         for (char **t = s->notify_pending; r >= 0 && t && *t; t++)
                 r = monitor_push_option(&l, "notify-pending", *t);
@@ -378,6 +382,14 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                 case ARG_STDERR_GONE:
                         s.output_gone[1] = true;
                         break;
+                case ARG_CONSOLE_RELAY: {
+                        uint64_t held = 0;
+
+                        r = monitor_parse_number("console-relay", optarg, OUTPUT_RELAY_CR_HELD_MAX, &held);
+                        s.console = r >= 0;
+                        s.console_cr_held = (unsigned) held;
+                        break;
+                }
                 case ARG_CONSOLE_SLAVE_FD:
                         r = monitor_parse_fd("console-slave-fd", optarg, &s.console_slave_fd);
                         break;
@@ -413,8 +425,10 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                         fds[n++] = s.shared_lock_fds[i];
                 r = monitor_fds_distinct(fds, n);
         }
-        if (r >= 0 && s.console_slave_fd >= 0 && s.output_fds[0] < 0)
-                r = log_error_errno(EINVAL, "--console-slave-fd= needs --stdout-pipe-fd=, the console's master.");
+        if (r >= 0 && s.console && s.output_fds[0] < 0)
+                r = log_error_errno(EINVAL, "--console-relay= needs --stdout-pipe-fd=, the console's master.");
+        if (r >= 0 && s.console_slave_fd >= 0 && !s.console)
+                r = log_error_errno(EINVAL, "--console-slave-fd= needs --console-relay=.");
         if (r >= 0 && s.finish && s.cell_fd < 0)
                 r = log_error_errno(EINVAL, "--finish= needs --cell-fd=.");
         if (r >= 0 && s.cell_fd >= 0) {

@@ -39,8 +39,8 @@
  * that answers its own (monitor_probe(), before the exec), and cell-monitor
  * refuses another (monitor_handover_check()) before it takes anything over.
  * A cell of before the formats passed none: its options are format 1's.
- * Format 2 added --console-slave-fd= (the read-only console relayed) and
- * nothing else: this cell-monitor reads format 1 as well, as it was meant. */
+ * Format 2 added --console-relay= and --console-slave-fd= (the read-only
+ * console relayed) and nothing else: this cell-monitor reads format 1 as well, as it was meant. */
 #define MONITOR_HANDOVER_FORMAT 2U
 #define MONITOR_HANDOVER_FORMAT_OLDEST 1U
 
@@ -86,9 +86,10 @@ typedef struct MonitorState {
         int output_fds[2];              /* the payload's stdout and stderr pipes, relayed to our
                                          * fd 1 and 2 (output-relay.h) until their end; -EBADF: none */
         bool output_gone[2];            /* ... whose stream cell found gone (and said so) */
-        int console_slave_fd;           /* the console's slave, held: output_fds[0] is then the
-                                         * master of the container's console, a pty
-                                         * (output_relay_set_console()); -EBADF: a pipe */
+        bool console;                   /* output_fds[0] is the master of the container's console,
+                                         * a pty (output_relay_set_console()), not a pipe ... */
+        unsigned console_cr_held;       /* ... with this many CRs cell's relay held back */
+        int console_slave_fd;           /* ... and its slave, held; -EBADF: none */
         char **notify_pending;          /* what cell could not tell its supervisor yet
                                          * (notify_pending_texts()), sent first */
         bool debug;                     /* cell ran with --verbose */

@@ -50,7 +50,7 @@ expect "cell-monitor: exit status, the stream gone" "$(relay 2 -)" 7
 # Said once, where it can be: on a stderr of its own.
 for delay in 0.3 2; do
         expect "stderr a file ($delay s): exit status" "$(relay "$delay" "$work/err")" 7
-        expect "stderr a file ($delay s): said once" "$(grep -c 'The journal stream is gone (Broken pipe)' "$work/err")" 1
+        expect "stderr a file ($delay s): said once" "$(grep -c 'The output is gone (Broken pipe)' "$work/err")" 1
 done
 # Gone before the hand-over, written to after it: cell said so, and
 # cell-monitor, which relays on, drops the rest without saying it again.
@@ -58,7 +58,7 @@ unit relaysplit "[Root]" "Directory=$root" "[Exec]" \
         "Exec=/bin/sh -c 'echo up; sleep 0.3; echo early; sleep 1.7; i=0; while [ \$i -lt 200 ]; do echo line \$i; i=\$((i + 1)); done; exit 7'" \
         >/dev/null
 expect "gone before the hand-over: exit status" "$(relay split "$work/err")" 7
-expect "gone before the hand-over: said once" "$(grep -c 'The journal stream is gone (Broken pipe)' "$work/err")" 1
+expect "gone before the hand-over: said once" "$(grep -c 'The output is gone (Broken pipe)' "$work/err")" 1
 
 # The hand-over while the relay holds bytes: a stream that splice() refuses
 # (O_APPEND set, as on a terminal before Linux 5.11) is copied through the

@@ -39,7 +39,7 @@ static void console_open(Console *c, bool opost) {
         }
         ASSERT_EQ(pipe2(c->out, O_CLOEXEC | O_NONBLOCK), 0);
         ASSERT_OK(output_relay_start(&c->relay, c->master, c->out[1]));
-        output_relay_set_console(&c->relay);
+        output_relay_set_console(&c->relay, 0);
 }
 
 static void console_write(Console *c, const char *s) {
@@ -98,6 +98,36 @@ TEST(console_cr_held_across_reads) {
         ASSERT_EQ(output_relay_dispatch(&c.relay), 0);
         ASSERT_FALSE(output_relay_active(&c.relay));
         ASSERT_EQ(strlen(console_out(&c)), 16U);
+        console_close(&c);
+}
+
+/* The hand-over: the CRs held are not written by output_relay_suspend()
+ * but handed on with the master, and the relay after the exec decides by
+ * the next byte, as one relay would have (a progress line's "50%\r" kept,
+ * a CR before an LF dropped). */
+TEST(console_cr_held_handed_over) {
+        Console c;
+
+        console_open(&c, false);
+        console_write(&c, "50%\r");
+        ASSERT_EQ(output_relay_dispatch(&c.relay), 1);
+        ASSERT_STREQ(console_out(&c), "50%");
+        output_relay_suspend(&c.relay);
+        ASSERT_STREQ(console_out(&c), "");
+        unsigned held = c.relay.n_cr_held;
+        ASSERT_EQ(held, 1U);
+        /* cell-monitor's relay, on the same fds. */
+        ASSERT_OK(output_relay_start(&c.relay, c.relay.pipe, c.out[1]));
+        output_relay_set_console(&c.relay, held);
+        console_write(&c, "100%\r");
+        ASSERT_EQ(output_relay_dispatch(&c.relay), 1);
+        ASSERT_STREQ(console_out(&c), "\r100%");
+        output_relay_suspend(&c.relay);
+        ASSERT_OK(output_relay_start(&c.relay, c.relay.pipe, c.out[1]));
+        output_relay_set_console(&c.relay, c.relay.n_cr_held);
+        console_write(&c, "\n");
+        ASSERT_EQ(output_relay_dispatch(&c.relay), 1);
+        ASSERT_STREQ(console_out(&c), "\n");
         console_close(&c);
 }
 

@@ -64,6 +64,8 @@ TEST(state_round_trip) {
         in.notify_pending = pending;
         in.output_fds[0] = out0;
         in.output_fds[1] = out1;
+        in.console = true;
+        in.console_cr_held = 3;
         in.console_slave_fd = slave;
 
         ASSERT_OK(monitor_state_to_argv(&in, "/x/cell-monitor", &argv, fds, &n_fds));
@@ -103,6 +105,8 @@ TEST(state_round_trip) {
         ASSERT_EQ(out.output_fds[0], out0);
         ASSERT_EQ(out.output_fds[1], out1);
         ASSERT_EQ(out.console_slave_fd, slave);
+        ASSERT_TRUE(out.console);
+        ASSERT_EQ(out.console_cr_held, 3U);
         ASSERT_EQ((int) strv_length(out.finish), 2);
         ASSERT_STREQ(out.finish[0], "--state");
         ASSERT_STREQ(out.finish[1], "--cgroup=/sys/fs/cgroup/x y");
@@ -129,7 +133,7 @@ TEST(state_round_trip) {
         ASSERT_EQ_U64(out.timeout_stop_usec, USEC_INFINITY);
         ASSERT_TRUE(out.relay.fd < 0 && out.oom.fd < 0 && out.uid_lock_fd < 0 && out.name_lock_fd < 0 &&
                     out.netns_fd < 0 && out.cell_fd < 0 && !out.finish && out.output_fds[0] < 0 &&
-                    out.output_fds[1] < 0 && out.console_slave_fd < 0);
+                    out.output_fds[1] < 0 && out.console_slave_fd < 0 && !out.console);
         monitor_state_done(&out);
         strv_free(argv);
 }
@@ -171,10 +175,12 @@ TEST(state_refuses_what_cell_did_not_write) {
         ASSERT_ERROR(parse_args(true, pid, "--name=a", "extra"), EINVAL);
         ASSERT_ERROR(parse_args(true, pid, "--name=a", "--bogus"), EINVAL);
         ASSERT_ERROR(parse_args(true, pid, "--name=a", "--finish=--state"), EINVAL);   /* no cell-fd */
-        /* A console's slave without its master (--stdout-pipe-fd=). */
+        /* A console's slave without the console, the console without its master (--stdout-pipe-fd=). */
         char slave[32];
         snprintf(slave, sizeof slave, "--console-slave-fd=%d", fd_null());
         ASSERT_ERROR(parse_args(true, pid, "--name=a", slave), EINVAL);
+        ASSERT_ERROR(parse_args(true, pid, "--name=a", "--console-relay=0"), EINVAL);
+        ASSERT_ERROR(parse_args(true, pid, "--name=a", "--console-relay=17"), EINVAL);
         ASSERT_OK(parse_args(true, pid, "--name=a", NULL));
 }
 
