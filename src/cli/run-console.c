@@ -26,19 +26,31 @@ RunConsoleMode run_console_mode_from_string(const char *s) {
         return _RUN_CONSOLE_MAX;
 }
 
+/* Whether we are in the foreground of FD's terminal: only there may we make
+ * it raw. A background job ("cell run web &" in a shell with job control)
+ * would be stopped by that (SIGTTOU), the container with it; and a terminal
+ * that is not cell's to control at all (ENOTTY: "setsid cell run web" from
+ * a shell) is a shell's that reads it: raw mode and cell's reads would take
+ * it from that shell while the container runs. */
+static bool run_console_foreground(int fd) {
+        pid_t fg = tcgetpgrp(fd);
+
+        return fg >= 0 && fg == getpgrp();
+}
+
 RunConsoleMode run_console_mode_resolve(RunConsoleMode m, bool boot) {
+        bool in_tty, out_tty;
+
         if (m != RUN_CONSOLE_AUTOPIPE)
                 return m;
-        if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-                return boot ? RUN_CONSOLE_READ_ONLY : RUN_CONSOLE_PIPE;
-        /* Only in the foreground of its controlling terminal. A background job
-         * there ("cell run web &" in a shell with job control) would be stopped
-         * by raw mode (SIGTTOU), the container with it; and a terminal that is
-         * not cell's to control at all (ENOTTY: "setsid cell run web" from a
-         * shell) is a shell's that reads it: raw mode and cell's reads would
-         * take it from that shell while the container runs. */
-        pid_t fg = tcgetpgrp(STDIN_FILENO);
-        return fg >= 0 && fg == getpgrp() ? RUN_CONSOLE_INTERACTIVE : RUN_CONSOLE_PIPE;
+        in_tty = isatty(STDIN_FILENO);
+        out_tty = isatty(STDOUT_FILENO);
+        if (in_tty && out_tty)
+                return run_console_foreground(STDIN_FILENO) ? RUN_CONSOLE_INTERACTIVE : RUN_CONSOLE_PIPE;
+        if (!boot)
+                return RUN_CONSOLE_PIPE;
+        /* Read-only to a terminal forwards to it raw, as interactive does. */
+        return !out_tty || run_console_foreground(STDOUT_FILENO) ? RUN_CONSOLE_READ_ONLY : RUN_CONSOLE_PIPE;
 }
 
 bool run_console_relayed(RunConsoleMode m) {

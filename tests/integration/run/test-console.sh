@@ -191,6 +191,13 @@ out=$(echo hello | timeout 20 "$CELL" run --cgroup-manager=cgroupfs --console=pi
 expect "run, Boot=yes, --console=pipe: status" "$status" 4
 expect "run, Boot=yes, --console=pipe: no terminal" "$(head -3 <<< "$out")" \
         "$(printf 'tty=not a tty\ncrlf\r\n50%%\r100%%')"
+# A background job of a job-control shell, stdin not a terminal, stdout
+# one: read-only would make that terminal raw from the background and be
+# stopped (SIGTTOU), the container with it: pipe, as without Boot=yes.
+q=$(printf '%q ' "$CELL" run --cgroup-manager=cgroupfs "$u")
+on_tty "bash -c 'set -m; $q </dev/null & wait \$!; echo status=\$?'"
+expect "run, Boot=yes, in the background: its exit status" "$(grep -o 'status=.*' "$work/tty")" "status=4"
+expect "run, Boot=yes, in the background: pipe" "$(grep -c 'tty=not a tty' "$work/tty")" 1
 mv "$work/init.orig" "$root/sbin/init"
 
 # interactive with a regular file as stdin (which epoll refuses): read to
