@@ -53,6 +53,15 @@ RunConsoleMode run_console_mode_resolve(RunConsoleMode m, bool boot) {
         return !out_tty || run_console_foreground(STDOUT_FILENO) ? RUN_CONSOLE_READ_ONLY : RUN_CONSOLE_PIPE;
 }
 
+int run_console_hold_slave(int master) {
+        /* O_NOCTTY: it is no terminal of ours. */
+        int fd = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+        if (fd < 0)
+                log_debug_errno(errno, "Opening the console's slave: %m");
+        return fd < 0 ? -EBADF : fd;
+}
+
 bool run_console_relayed(RunConsoleMode m) {
         /* A closed stdout (cell run >&-) is left to the forwarder, which
          * reads and drops what it cannot write. */
@@ -183,14 +192,7 @@ int run_console_start(RunConsole *c, Event *event, RunConsoleMode mode, int mast
         *c = RUN_CONSOLE_NULL;
         c->mode = mode;
         c->payload_pidfd = payload_pidfd;
-        /* A slave of our own, for as long as we forward: the master says EIO
-         * once no slave is open, and the forwarding would end there for good,
-         * though the payload only closed its console to open it again (an
-         * init such as systemd opens /dev/console for each message; nspawn
-         * ignores the hang-up for that). O_NOCTTY: it is no terminal of ours. */
-        c->slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (c->slave < 0)
-                log_debug_errno(errno, "Opening the console's slave: %m");
+        c->slave = run_console_hold_slave(master);
         /* Passive: connected nowhere, its output read and dropped. Not read,
          * the pty would fill up (a few KiB) and the payload's next write to
          * its console (a booting systemd's status lines) hang for good. */

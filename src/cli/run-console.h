@@ -33,6 +33,13 @@ RunConsoleMode run_console_mode_resolve(RunConsoleMode m, bool boot);
  * lines (CR LF as LF) and needs neither a window size nor raw mode; the
  * relay is cell-monitor's after the hand-over, as pipe mode's is. */
 bool run_console_relayed(RunConsoleMode m);
+/* A slave of MASTER's of our own, held for as long as we forward or relay
+ * the console: the master says EIO once no slave is open, and the
+ * forwarding would end there for good, though the payload only closed its
+ * console to open it again (an init such as systemd opens /dev/console for
+ * each message; nspawn ignores the hang-up for that). -EBADF (said at debug
+ * level) where it cannot be opened. */
+int run_console_hold_slave(int master);
 
 typedef struct RunConsole {
         RunConsoleMode mode;

@@ -2,12 +2,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "macros.h"
+#include "run-console.h"
 #include "run-relay.h"
 
 /* Whether drained output may wait at the payload's end, in all. */
@@ -60,10 +60,7 @@ int run_relay_open(RunRelay *relay, bool pipe_mode) {
 void run_relay_take_console(RunRelay *relay, int master) {
         relay->output[0].pipe = master;
         relay->console = true;
-        /* O_NOCTTY: no terminal of ours. */
-        relay->console_slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (relay->console_slave < 0)
-                log_debug_errno(errno, "Opening the console's slave: %m");
+        relay->console_slave = run_console_hold_slave(master);
         log_debug("Relaying the console's output to our standard output.");
 }
 

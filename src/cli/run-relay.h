@@ -45,9 +45,7 @@ int run_relay_open(RunRelay *relay, bool pipe_mode);
 /* Instead of pipes (none opened): the container's console, a pty, read-only
  * (run-console.h), MASTER taken, relayed to our fd 1 from run_relay_start()
  * on (output-relay.h: output_relay_set_console()). A slave of ours is held
- * until run_relay_done() (and cell-monitor's end): the master would say EIO
- * whenever the payload had its console closed for a moment, as a systemd
- * does between two messages, and the relay would end there. */
+ * (run_console_hold_slave()) until run_relay_done() and cell-monitor's end. */
 void run_relay_take_console(RunRelay *relay, int master);
 /* The init is cloned: the write ends are its own (no EOF would ever come
  * while we held one). */

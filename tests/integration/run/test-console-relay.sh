@@ -26,6 +26,18 @@ crlf_as_lf() { perl -0777 -pe 's/\r+\n/\n/g'; }
 u=$(unit consrelay "[Root]" "Directory=$root" "Bind=$work/sync:/data" "[Exec]" "Boot=yes" "TimeoutStopSec=2")
 name=$(basename "$u" .cell)
 
+# across_handover WHAT: cell run of $u in the background, its output in
+# $work/out; once cell-monitor supervises it, /data/go lets the payload go
+# on; sets $status.
+across_handover() {
+        rm -f "$work/sync/go"
+        "$CELL" run --cgroup-manager=cgroupfs "$u" </dev/null >"$work/out" 2>"$work/err" &
+        runpid=$!
+        wait_handed_over "$runpid" || fail "$1: not handed over: $(cat "$work/err")"
+        : > "$work/sync/go"
+        wait "$runpid" && status=0 || status=$?
+}
+
 # --- A CR last in what cell relayed before the hand-over (a progress
 # line's "50%\r") reaches the output: it was held, waiting for the next
 # byte, and lost at the exec (cell-monitor's relay starts with nothing held).
@@ -33,12 +45,7 @@ init_script 'printf "50%%\r"
 while [ ! -e /data/go ]; do sleep 0.1; done
 printf "100%%\r\ndone\n"
 exit 3'
-rm -f "$work/sync/go"
-"$CELL" run --cgroup-manager=cgroupfs "$u" </dev/null >"$work/out" 2>"$work/err" &
-runpid=$!
-wait_handed_over "$runpid" || fail "CR at the hand-over: not handed over: $(cat "$work/err")"
-: > "$work/sync/go"
-wait "$runpid" && status=0 || status=$?
+across_handover "CR at the hand-over"
 expect "CR at the hand-over: status ($(cat "$work/err"))" "$status" 3
 expect "CR at the hand-over: output" "$(od -An -c "$work/out" | tr -s ' ')" \
         "$(printf '50%%\r100%%\ndone\n' | od -An -c | tr -s ' ')"
@@ -53,12 +60,7 @@ while [ ! -e /data/go ]; do cat /data2; n=$((n + 1)); done
 cat /data1 /data2 >/dev/console
 echo "turns=$n"
 exit 4'
-rm -f "$work/sync/go"
-"$CELL" run --cgroup-manager=cgroupfs "$u" </dev/null >"$work/out" 2>"$work/err" &
-runpid=$!
-wait_handed_over "$runpid" || fail "megabytes: not handed over: $(cat "$work/err")"
-: > "$work/sync/go"
-wait "$runpid" && status=0 || status=$?
+across_handover megabytes
 expect "megabytes: status ($(cat "$work/err"))" "$status" 4
 n=$(tail -c 20 "$work/out" | sed -n 's/^turns=//p')
 [ -n "$n" ] || fail "megabytes: no last line"

@@ -414,7 +414,6 @@ TEST(finish_args_zone_veth_extra) {
         }
 }
 
-
 /* The container's /run/host on a host directory: what the start made
  * there goes at the end, in "cell __finish" after a hand-over. */
 TEST(finish_args_run_host) {
